@@ -1,0 +1,36 @@
+// The real time, timers and randomness of the host; the only file that touches them.
+import { randomBytes } from 'node:crypto'
+import type { Clock, Random, TimerHandle, Timers } from './index.ts'
+
+/** Wall-clock time and runtime timers. */
+export class SystemClock implements Clock, Timers {
+  wallMs(): number {
+    return performance.timeOrigin + performance.now()
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const handle = setTimeout(fn, ms)
+    // A pending timer must never keep a process alive that is otherwise done.
+    ;(handle as { unref?: () => void }).unref?.()
+    return { cancel: () => clearTimeout(handle) }
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms))
+  }
+}
+
+/** Cryptographic randomness from the host. */
+export class SystemRandom implements Random {
+  next(): number {
+    return randomBytes(4).readUInt32BE(0) / 2 ** 32
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n)
+  }
+
+  bytes(n: number): Uint8Array {
+    return new Uint8Array(randomBytes(n))
+  }
+}

@@ -1,0 +1,35 @@
+// File I/O with explicit durability (ARCHITECTURE.md "disk"): the journal and the cluster secret
+// write through this, so the simulator can lose unsynced writes and tear the tail on a crash.
+
+/** One open file. Appends are buffered by the OS until `sync()` resolves. */
+export interface DiskFile {
+  /** Current length in bytes, including appended but unsynced bytes. */
+  size(): number
+  /** Appends at the end. Not durable until a later `sync()` resolves. */
+  append(data: Uint8Array): void
+  /** Makes every earlier append durable (fsync). Rejects on an I/O error. */
+  sync(): Promise<void>
+  /** Reads up to `length` bytes at `offset` (fewer at the end of the file). */
+  read(offset: number, length: number): Uint8Array
+  /** Cuts the file to `size` bytes (used to drop a torn tail); durable after the next `sync()`. */
+  truncate(size: number): void
+  close(): void
+}
+
+/** A directory tree of files. Paths are plain strings; `/` separated. */
+export interface Disk {
+  mkdirp(dir: string): void
+  /** File names (not paths) directly in `dir`, sorted; empty when `dir` does not exist. */
+  list(dir: string): string[]
+  exists(path: string): boolean
+  /** Opens for reading and appending, creating the file when missing. */
+  open(path: string): DiskFile
+  /** The whole file, or undefined when it does not exist. */
+  readFile(path: string): Uint8Array | undefined
+  /** Replaces a file atomically and durably (temp file, fsync, rename, fsync of the directory). */
+  writeFileAtomic(path: string, data: Uint8Array): Promise<void>
+  remove(path: string): void
+}
+
+export { NodeDisk } from './node-disk.ts'
+export { SimDisk, type SimDiskFaults } from './sim-disk.ts'

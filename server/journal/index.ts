@@ -1,0 +1,101 @@
+// The journal (ARCHITECTURE.md "journal", step 4): an ordered, durable log of commit records with
+// strictly increasing commitTs; a record is committed once durable; publishes a closed timestamp.
+import type { Clock, Hlc, HlcTimestamp, Timers } from '../clock/index.ts'
+import type { Disk } from '../disk/index.ts'
+import type { Write } from '../encoding/index.ts'
+
+export type { Write }
+
+/** A commit record: the commit point of one transaction. `seq` counts from 1 per journal. */
+export interface CommitRecord {
+  readonly journalId: string
+  readonly seq: number
+  readonly commitTs: HlcTimestamp
+  readonly txId: string
+  readonly writes: readonly Write[]
+}
+
+/** What an adjudicator appends. */
+export interface AppendRequest {
+  readonly txId: string
+  /** The adjudicator's proposal; the journal assigns max(proposedTs, lastCommitTs + 1, floor + 1). */
+  readonly proposedTs: HlcTimestamp
+  readonly writes: readonly Write[]
+}
+
+/**
+ * The synchronous part of an append: position and final commit timestamp are fixed at once (so
+ * the adjudicator can record them against the keys before the next commit), durability later.
+ */
+export interface Appended {
+  readonly seq: number
+  readonly commitTs: HlcTimestamp
+  /** Resolves once the record is durable (fsync'd; a quorum in a multi-region cluster). Rejects
+   * with SqlError 40003 when that can no longer be known (the journal failed). */
+  readonly durable: Promise<void>
+}
+
+/** Receives a journal's durable records, in seq order, and its closed timestamps. */
+export interface JournalFollower {
+  /** Records newly durable, in seq order, each with a larger commitTs than the last. */
+  onRecords(records: readonly CommitRecord[]): void
+  /** Nothing at or below `ts` will ever be appended (or become durable) after this call. */
+  onClosed(ts: HlcTimestamp): void
+}
+
+/**
+ * One journal. Appends are group-committed: records that arrive while an fsync runs go to disk
+ * together with the next fsync. Each record is checksummed when written and when read; a torn
+ * or corrupt tail found at open is cut, never delivered.
+ */
+export interface Journal {
+  readonly id: string
+  /** Assigns seq and commitTs synchronously and queues the record. Throws SqlError 54000 when
+   * the pending queue is full, 57P03 when the journal is closed or failed. */
+  append(request: AppendRequest): Appended
+  /** The closed timestamp: no record at or below it will appear later. */
+  closedTs(): HlcTimestamp
+  /** Asks for a closed timestamp >= `ts` as soon as in-flight appends allow (a reader waits). */
+  requestClose(ts: HlcTimestamp): void
+  /** Registers a follower; returns the function that unregisters it. */
+  follow(follower: JournalFollower): () => void
+  /** Durable records with `seq > afterSeq`, at most `maxRecords`, in seq order (for replay). */
+  read(afterSeq: number, maxRecords: number): CommitRecord[]
+  /** The last durable seq (0 when empty). */
+  lastSeq(): number
+  /** The commitTs of the last durable record (0 when empty). */
+  lastCommitTs(): HlcTimestamp
+  /** Flushes, stops the heartbeat and closes files. */
+  close(): Promise<void>
+}
+
+/** Tunables of a file journal; defaults in journal/constants.ts. */
+export interface FileJournalConfig {
+  /** A new segment file starts once the current one reaches this size. */
+  readonly segmentBytesMax?: number
+  /** Records per group-commit batch (one fsync). */
+  readonly batchRecordsMax?: number
+  /** Bytes per group-commit batch. */
+  readonly batchBytesMax?: number
+  /** Appended-but-not-durable records allowed before `append` refuses (54000). */
+  readonly pendingRecordsMax?: number
+  /** Idle heartbeat: publish a closed timestamp at least this often. */
+  readonly heartbeatMs?: number
+  /** Skip fsync (benchmarks only: measures the cost of durability). */
+  readonly fsync?: boolean
+}
+
+/** Everything a file journal needs, injected. */
+export interface FileJournalOptions {
+  readonly id: string
+  /** Directory holding this journal's segment files. */
+  readonly dir: string
+  readonly disk: Disk
+  readonly hlc: Hlc
+  readonly clock: Clock
+  readonly timers: Timers
+  readonly config?: FileJournalConfig
+}
+
+/** Opens (recovering, cutting a torn tail) or creates a journal in `options.dir`. */
+export declare function openFileJournal(options: FileJournalOptions): Journal

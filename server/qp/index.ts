@@ -1,0 +1,84 @@
+// The query processor (ARCHITECTURE.md "query processor", steps 1-4): parses SQL with libpg_query,
+// binds, plans and executes over a snapshot plus the transaction's write buffer, and commits
+// through the adjudicators. It never writes storage.
+import type { Clock, Hlc, HlcTimestamp, Random } from '../clock/index.ts'
+import type { CommitService } from '../adjudicator/index.ts'
+import type { StorageReader } from '../storage/index.ts'
+import type { WireValue } from './types/index.ts'
+
+export type { WireValue }
+
+/** A result column: its name and PostgreSQL type name (API.md). */
+export interface Field {
+  readonly name: string
+  readonly type: string
+}
+
+/** The result of one statement (API.md "Result"), rows as arrays in field order. */
+export interface Result {
+  /** PostgreSQL's command tag word: SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, ... */
+  readonly command: string
+  /** Rows returned (SELECT, RETURNING) or affected (INSERT, UPDATE, DELETE without RETURNING). */
+  readonly rowCount: number
+  readonly fields: readonly Field[]
+  readonly rows: readonly (readonly WireValue[])[]
+}
+
+/** Limits of one transaction; defaults in qp/constants.ts. Each breach is a clear SqlError. */
+export interface QpLimits {
+  /** Rows inserted, updated or deleted per transaction (54000). Default 10,000. */
+  readonly rowsModifiedMax?: number
+  /** Bytes of keys and values in the write buffer (54000). */
+  readonly txBytesMax?: number
+  /** Per statement (57014); checked while executing. */
+  readonly statementTimeoutMs?: number
+  /** Rows a single result may hold (54000). */
+  readonly resultRowsMax?: number
+  /** Longest wait for the storage frontier at begin (57014 beyond). */
+  readonly snapshotWaitMsMax?: number
+}
+
+/** Everything the query processor needs, injected by `region`. */
+export interface QueryProcessorOptions {
+  readonly storage: StorageReader
+  readonly commits: CommitService
+  readonly hlc: Hlc
+  readonly clock: Clock
+  readonly random: Random
+  /** Called at begin with startTs; resolves once storage can answer reads at it (the region
+   * wires this to the crossbar's requestFrontier and storage's waitForFrontier). */
+  readonly awaitSnapshot: (ts: HlcTimestamp) => Promise<void>
+  readonly limits?: QpLimits
+}
+
+export type TransactionStatus = 'open' | 'failed' | 'committed' | 'aborted'
+
+/**
+ * One transaction under snapshot isolation at `startTs`. Statements see the snapshot plus the
+ * transaction's own writes. A statement that fails undoes its own writes and leaves the
+ * transaction 'failed': later statements get 25P02, and commit rolls back (PostgreSQL's rule).
+ */
+export interface Transaction {
+  readonly id: string
+  readonly startTs: HlcTimestamp
+  readonly readOnly: boolean
+  readonly status: TransactionStatus
+  /** Runs one SQL statement with `$n` bound to `params[n-1]` (JSON values, cast as PostgreSQL
+   * casts untyped literals). Throws SqlError. Several statements in one string: 42601 unless
+   * exactly one. BEGIN/COMMIT/ROLLBACK in SQL text: 0A000 (use the transaction endpoints). */
+  execute(sql: string, params?: readonly unknown[]): Promise<Result>
+  /** Commits: read-only ends at once; otherwise adjudicates and waits for durability. Throws
+   * 40001 (OC000 data, OC001 schema), 40003 unknown outcome, 25P02 when failed (rolls back). */
+  commit(): Promise<{ readonly commitTs: HlcTimestamp }>
+  /** Drops the write buffer. Idempotent. */
+  rollback(): void
+}
+
+/** The query processor of a region. */
+export interface QueryProcessor {
+  /** Starts a transaction: startTs = hlc.now(), then waits for the snapshot (57014 on timeout). */
+  begin(options?: { readonly readOnly?: boolean }): Promise<Transaction>
+}
+
+/** Builds a query processor. */
+export declare function createQueryProcessor(options: QueryProcessorOptions): QueryProcessor

@@ -1,0 +1,103 @@
+// MVCC storage (ARCHITECTURE.md "storage", steps 2 and 5): versions `(key, commitTs) -> value |
+// tombstone` in SQLite, one database per shard; reads at a timestamp, writes only from the crossbar.
+import type { HlcTimestamp, Timers } from '../clock/index.ts'
+import type { Key, Write } from '../encoding/index.ts'
+
+/** A key and the value visible at the read timestamp. */
+export interface KeyValue {
+  readonly key: Key
+  readonly value: string
+}
+
+/** A half-open key range `[start, end)`. */
+export interface KeyRange {
+  readonly start: Key
+  readonly end: Key
+}
+
+/** Scan options. `limit` bounds the rows produced; `reverse` yields keys in descending order. */
+export interface ScanOptions {
+  readonly limit?: number
+  readonly reverse?: boolean
+}
+
+/**
+ * The read side the query processor uses. Reads are synchronous and answer at `ts`; they are
+ * only correct after `waitForFrontier(ts)` resolved (the frontier never moves back, so one wait
+ * per transaction suffices). Asserts (a bug) when read above the applied frontier.
+ */
+export interface StorageReader {
+  /** Resolves once everything committed at or below `ts` is applied. Rejects with SQLSTATE
+   * 57014 after `timeoutMs` (a read must not hang when the crossbar stalls). */
+  waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void>
+  /** The value of `key` at `ts`, or undefined when absent or deleted. */
+  get(key: Key, ts: HlcTimestamp): string | undefined
+  /** Live keys of `range` at `ts`, in key order (or reverse), read lazily in bounded pages. */
+  scan(range: KeyRange, ts: HlcTimestamp, options?: ScanOptions): Iterable<KeyValue>
+}
+
+/** A committed record routed to one shard: only the writes whose keys that shard owns. */
+export interface ShardRecord {
+  readonly journalId: string
+  readonly seq: number
+  readonly commitTs: HlcTimestamp
+  readonly writes: readonly Write[]
+}
+
+/**
+ * One shard of storage: one SQLite database. Only the crossbar calls `apply`. The applied journal
+ * positions are stored in the same SQLite transaction as the rows they produced.
+ */
+export interface StorageShard extends StorageReader {
+  readonly id: number
+  /**
+   * Applies records (in non-decreasing commitTs order) and then advances the frontier to
+   * `frontierTs` (>= every record's commitTs), atomically. Records at or below the shard's stored
+   * position for their journal are skipped (replay after a crash is idempotent). Asserts that no
+   * record's commitTs is below the current frontier.
+   */
+  apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
+  /** Everything at or below this timestamp is applied. */
+  frontier(): HlcTimestamp
+  /** The last applied `seq` of each journal (0 when none). */
+  appliedPositions(): ReadonlyMap<string, number>
+  /** Drops versions no reader at or above `belowTs` can see; returns how many were removed. */
+  gc(belowTs: HlcTimestamp): number
+  close(): void
+}
+
+/** Configuration of a SQLite shard. */
+export interface SqliteShardOptions {
+  readonly id: number
+  /** A file path, or ':memory:' (tests, simulator). */
+  readonly path: string
+  readonly timers: Timers
+  /** Rows read from SQLite per page of a scan. */
+  readonly scanPageRows?: number
+}
+
+/** Maps a key to the index of the shard that owns it. */
+export type ShardOf = (key: Key) => number
+
+/**
+ * All shards of a region behind one reader: routes point reads by key and merges range scans
+ * across shards. What the query processor reads from.
+ */
+export declare class ShardedStorage implements StorageReader {
+  constructor(shards: readonly StorageShard[], shardOf: ShardOf)
+  readonly shards: readonly StorageShard[]
+  readonly shardOf: ShardOf
+  waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void>
+  get(key: Key, ts: HlcTimestamp): string | undefined
+  scan(range: KeyRange, ts: HlcTimestamp, options?: ScanOptions): Iterable<KeyValue>
+  frontier(): HlcTimestamp
+}
+
+/** Opens (creating if needed) a shard on `node:sqlite` or `bun:sqlite`, whichever the runtime has. */
+export declare function openSqliteShard(options: SqliteShardOptions): StorageShard
+
+/**
+ * The default key-range partitioning: keys are `encodeKey([tableId, indexId, ...])`, and a whole
+ * table (all its indexes) lives in shard `tableId mod shardCount`. Ranges never split a table.
+ */
+export declare function tableShardOf(shardCount: number): ShardOf
