@@ -1,0 +1,77 @@
+// The `tessera` command line (API.md "Running"): dispatches to start, token and sql.
+import { parseArgs } from './args.ts'
+import { listen } from './serve.ts'
+import { runSql } from './sql.ts'
+import { runToken } from './token.ts'
+import { createToken } from '../server/api/index.ts'
+import { SystemClock, SystemRandom } from '../server/clock/index.ts'
+import { NodeDisk } from '../server/disk/index.ts'
+import { openRegion } from '../server/region/index.ts'
+
+const usage = `usage:
+  tessera start --port P --data DIR [--region NAME] [--no-auth]
+  tessera token --data DIR [--role admin] [--ttl 15m]
+  tessera sql --url URL [--token T] ["SQL"]`
+
+/** `tessera start`: one region in this process, until SIGTERM or SIGINT. */
+async function runStart(args: readonly string[]): Promise<number> {
+  const { flags } = parseArgs(args, ['no-auth'])
+  const port = Number(flags.get('port') ?? '8080')
+  const dataDir = flags.get('data') ?? '.tessera'
+  const name = flags.get('region') ?? 'local'
+  const host = flags.get('host') ?? '127.0.0.1'
+  const clock = new SystemClock()
+  const random = new SystemRandom()
+  const disk = new NodeDisk()
+  let url = `http://${host}:${port}`
+  const region = await openRegion({
+    name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'),
+  })
+  const listener = listen(region.app.fetch, port, host)
+  url = `http://${host}:${listener.port}`
+  const token = createToken(region.secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock)
+  console.log(`Tessera region "${name}" serving at ${url} (data in ${dataDir})`)
+  if (region.auth) {
+    console.log(`\nA token for the next 24 hours (more with: npx tessera token --data ${dataDir}):\n\n${token}\n`)
+    console.log(`Try:\n  curl -s ${url}/v1/sql -H "Authorization: Bearer ${token}" \\\n    -H 'Content-Type: application/json' -d '{"sql": "SELECT 1 + 1 AS two"}'\n`)
+  } else {
+    console.log(`\nAuth is off. Try:\n  curl -s ${url}/v1/sql -H 'Content-Type: application/json' -d '{"sql": "SELECT 1 + 1 AS two"}'\n`)
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false
+    const stop = async (signal: string) => {
+      if (stopping) return
+      stopping = true
+      console.log(`${signal}: finishing in-flight requests and closing`)
+      await listener.stop()
+      await region.close()
+      resolve()
+    }
+    process.on('SIGTERM', () => void stop('SIGTERM'))
+    process.on('SIGINT', () => void stop('SIGINT'))
+  })
+  return 0
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start':
+      return runStart(rest)
+    case 'token':
+      return runToken(rest)
+    case 'sql':
+      return runSql(rest)
+    default:
+      console.error(usage)
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? `tessera: ${error.message}` : error)
+    process.exit(1)
+  },
+)

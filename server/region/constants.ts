@@ -1,0 +1,13 @@
+// Defaults of a region's shape and housekeeping.
+
+export const REGION_DEFAULTS = {
+  journalCount: 2,
+  shardCount: 2,
+  partitionCount: 8,
+  auth: true,
+  /** Old versions are collected every 10 s ... */
+  gcIntervalMs: 10_000,
+  /** ... when older than the longest a transaction may live (5 min, as the adjudicator). */
+  gcHorizonMs: 5 * 60_000,
+  snapshotWaitMs: 5_000,
+} as const
