@@ -1,0 +1,63 @@
+// Test helper: runs `tessera start` as a real child process and talks to it over real HTTP.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join, resolve } from 'node:path'
+
+const root = resolve(import.meta.dir, '..', '..')
+
+/** A running server process. */
+export interface ServerProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  /** Output so far (stdout and stderr), for failure messages. */
+  output(): string
+  /** SIGKILL: the process gets no chance to flush anything. */
+  kill9(): Promise<void>
+  /** SIGTERM, then waits for the exit code. */
+  stop(): Promise<number | null>
+}
+
+/** Starts a region on a free loopback port with auth off and waits until it serves. */
+export async function startServer(dataDir: string, extra: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [join(root, 'cli', 'main.ts'), 'start', '--port', '0', '--data', dataDir, '--no-auth', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const m = /serving at (http:\/\/\S+)/.exec(output)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolveUrl(m[1])
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)))
+  })
+  return {
+    url,
+    child,
+    output: () => output,
+    async kill9() {
+      child.kill('SIGKILL')
+      await exited
+    },
+    async stop() {
+      child.kill('SIGTERM')
+      return exited
+    },
+  }
+}
+
+/** POSTs JSON and returns status and parsed body. */
+export async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  return { status: response.status, body: await response.json() }
+}
