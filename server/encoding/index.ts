@@ -1,5 +1,7 @@
 // Order-preserving key encoding and row encoding (ARCHITECTURE.md "Keys and rows"): every table
 // row, index entry and catalog entry is a `Key` in one ordered key space.
+import * as keyEncoding from './key-encoding.ts'
+import * as rowEncoding from './row-encoding.ts'
 
 /**
  * An encoded key: lowercase hex of order-preserving bytes. Comparing two keys as JS strings (or
@@ -27,14 +29,34 @@ export interface DecimalPart {
  */
 export type KeyPart = null | boolean | bigint | number | DecimalPart | string | Uint8Array
 
-/** Encodes a tuple so that byte order equals tuple order (element-wise, shorter prefix first). */
-export declare function encodeKey(parts: readonly KeyPart[]): Key
-/** Inverse of `encodeKey`. Numbers come back in the kind they were encoded with. */
-export declare function decodeKey(key: Key): KeyPart[]
-/** The smallest key greater than every key that starts with `prefix` (exclusive range end). */
-export declare function prefixEnd(prefix: Key): Key
+/**
+ * Encodes a tuple so that byte order equals tuple order (element-wise, shorter prefix first).
+ * Asserts on a value that is not a `KeyPart` or a malformed decimal (a bug of the caller).
+ */
+export const encodeKey: (parts: readonly KeyPart[]) => Key = keyEncoding.encodeKey
+/**
+ * Encodes one part: `encodeKey([a, ...rest]) === encodeKeyPart(a) + encodeKey(rest)`, so callers
+ * can append a column to a prefix without re-encoding it.
+ */
+export const encodeKeyPart: (part: KeyPart) => Key = keyEncoding.encodeKeyPart
+/**
+ * Inverse of `encodeKey`. Numbers come back in the kind they were encoded with. Decimals come back
+ * in canonical form ('1.50' -> '1.5', '-0' -> '0', '.5' -> '0.5'): in a key, trailing zeros are
+ * not significant. `-0` comes back as `0`, every NaN as the one NaN. Asserts on a malformed key.
+ */
+export const decodeKey: (key: Key) => KeyPart[] = keyEncoding.decodeKey
+/** Decodes only the first `count` parts of `key` (cheap: shard routing reads the table id). */
+export const decodeKeyPrefix: (key: Key, count: number) => KeyPart[] = keyEncoding.decodeKeyPrefix
+/**
+ * The smallest key greater than every key that starts with `prefix` (exclusive range end).
+ * `prefixEnd('')` is `'ff'`, above every encoded key (no tag byte is 0xff).
+ */
+export const prefixEnd: (prefix: Key) => Key = keyEncoding.prefixEnd
 
 /** Encodes a row (a tuple of column values, by column position) as a compact string. */
-export declare function encodeRow(values: readonly KeyPart[]): string
-/** Inverse of `encodeRow`: exact kinds are preserved (bigint stays bigint, -0, NaN, ±Infinity). */
-export declare function decodeRow(encoded: string): KeyPart[]
+export const encodeRow: (values: readonly KeyPart[]) => string = rowEncoding.encodeRow
+/**
+ * Inverse of `encodeRow`: exact kinds are preserved (bigint stays bigint, -0, NaN, ±Infinity,
+ * decimal text as given including its scale, bytes as a fresh Uint8Array).
+ */
+export const decodeRow: (encoded: string) => KeyPart[] = rowEncoding.decodeRow
