@@ -50,29 +50,113 @@ export interface AdjudicatorConfig {
   readonly txAgeMsMax?: number
   /** Keys (writes + locked + read) per commit request (54000 above). */
   readonly keysPerCommitMax?: number
+  /** Keys whose last commitTs one adjudicator remembers; above it the oldest are forgotten and
+   * the floor rises to their commitTs (old transactions then abort spuriously, never wrongly
+   * commit). */
+  readonly keysTrackedMax?: number
+  /** How often idle adjudicators drop expired history (0 disables the timer). */
+  readonly pruneIntervalMs?: number
+}
+
+/** What a participant of a commit spanning several owners checks and reserves. Its keys are the
+ * request's keys that fall in the participant's partitions. */
+export interface PrepareRequest {
+  readonly txId: string
+  readonly startTs: HlcTimestamp
+  /** Checked and reserved until `finish` (journaled by the coordinator). */
+  readonly writeKeys: readonly Key[]
+  /** Checked and reserved until `finish`. */
+  readonly lockedKeys: readonly Key[]
+  /** Checked only, never reserved. */
+  readonly readKeys: readonly Key[]
+}
+
+/** A participant's answer to `prepare`, a value. */
+export type PrepareOutcome =
+  /** Keys checked and reserved; `proposedTs` is the participant's `hlc.now()`, above `startTs`. */
+  | { readonly kind: 'prepared'; readonly proposedTs: HlcTimestamp }
+  /** Nothing was reserved. */
+  | { readonly kind: 'conflict'; readonly key: Key }
+
+/** Ends a prepared commit at a participant. Idempotent; unknown txIds are ignored. */
+export interface FinishRequest {
+  readonly txId: string
+  /** The final commitTs of the coordinator's commit record (recorded against the reserved keys,
+   * also when durability is still unknown), or undefined when the commit was abandoned. */
+  readonly commitTs: HlcTimestamp | undefined
+}
+
+/**
+ * The participant side of a commit spanning several owners. In one process it is the owning
+ * adjudicator itself (synchronous answers: no await between check and append, so no races); across
+ * regions the multi-region wiring implements it over the network (promises; reservations then
+ * keep the keys safe while messages travel). A participant must never leave a key reserved by a
+ * conflict; a prepared one stays reserved until `finish`.
+ */
+export interface AdjudicatorPeer {
+  readonly id: string
+  prepare(request: PrepareRequest): PrepareOutcome | Promise<PrepareOutcome>
+  finish(request: FinishRequest): void | Promise<void>
+}
+
+/** An owner living in another region: its partitions, its participant API, and where to forward
+ * a whole request whose first key it owns (it then coordinates). */
+export interface RemoteOwnerSpec {
+  readonly id: string
+  readonly partitions: readonly number[]
+  readonly peer: AdjudicatorPeer
+  readonly commitService: CommitService
 }
 
 /** Everything the adjudicators of a region need, injected. */
 export interface AdjudicatorOptions {
   readonly partitionCount: number
+  /** The owners living in this region (each appends to its own journal). */
   readonly owners: readonly OwnerSpec[]
+  /** Owners in other regions; together with `owners`, every partition has exactly one owner. */
+  readonly remoteOwners?: readonly RemoteOwnerSpec[]
+  /** Defaults to `hashPartitionOf(partitionCount)`. */
+  readonly partitionOf?: PartitionOf
   readonly hlc: Hlc
   readonly clock: Clock
   readonly timers: Timers
   readonly config?: AdjudicatorConfig
+  /** Receives failures of remote `finish` calls after the outcome was decided (the participant
+   * then keeps its reservation until it learns the outcome from the coordinator's journal). */
+  readonly onPeerError?: (error: unknown) => void
+}
+
+/** What one local adjudicator holds (for tests, benches and health pages). */
+export interface AdjudicatorStats {
+  readonly id: string
+  /** Keys whose last commitTs is remembered (bounded by `keysTrackedMax`). */
+  readonly keysTracked: number
+  /** Every key counts as written at this ts: the journals' last commitTs at start, raised by pruning. */
+  readonly floorTs: HlcTimestamp
+  readonly keysReserved: number
+  readonly txPrepared: number
 }
 
 /** A region's adjudicators behind one `CommitService`. Each owner starts by treating every key of
- * its partitions as written at its journal's last commitTs (safe after a restart or hand-over).
- * A request spanning owners runs prepare / one commit record / finish, coordinated by the owner of
- * the first partition touched. Conflicts never leave reservations behind. */
+ * its partitions as written at the region's journals' last commitTs (safe after a restart or
+ * hand-over). A request spanning owners runs prepare / one commit record / finish, coordinated by
+ * the owner of the first key in request order (writes, then locked keys, then read keys).
+ * Conflicts never leave reservations behind.
+ *
+ * `commit` rejects (never resolves a conflict) with SqlError 54000 when the request has more than
+ * `keysPerCommitMax` keys or the journal's queue is full, and with the journal's 57P03 when it is
+ * closed; nothing was committed then. Every other outcome is a `CommitOutcome` value. */
 export interface Adjudicators extends CommitService {
   readonly partitionOf: PartitionOf
+  /** The participant API of a local owner, for the network layer to serve to other regions. */
+  peer(ownerId: string): AdjudicatorPeer
+  stats(): readonly AdjudicatorStats[]
+  /** Stops the pruning timer; journals belong to the caller and stay open. */
   close(): void
 }
 
-/** Builds the adjudicators of one region. */
-export declare function createAdjudicators(options: AdjudicatorOptions): Adjudicators
+/** Builds the adjudicators of one region. Asserts that every partition has exactly one owner. */
+export { createAdjudicators } from './adjudicators.ts'
 
-/** The default partition function: a stable hash of the key, modulo `partitionCount`. */
-export declare function hashPartitionOf(partitionCount: number): PartitionOf
+/** The default partition function: FNV-1a of the key, modulo `partitionCount`. */
+export { hashPartitionOf } from './hash-partition-of.ts'

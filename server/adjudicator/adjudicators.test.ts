@@ -1,0 +1,366 @@
+// Unit tests of the adjudicators (ARCHITECTURE.md step 4, "Commit"). Goal: first committer wins
+// over writes and locked keys, read keys are checked but never recorded, commits spanning owners
+// write exactly one record and never leave reservations, history stays bounded and a restart
+// starts from a safe floor. Method: real adjudicators over in-memory journals and a virtual clock.
+import { describe, expect, test } from 'bun:test'
+import { Hlc, SimClock, tsFromMs } from '../clock/index.ts'
+import { AssertionError, SqlError } from '../errors/index.ts'
+import {
+  type AdjudicatorPeer,
+  type Adjudicators,
+  type RemoteOwnerSpec,
+  type CommitOutcome,
+  createAdjudicators,
+  hashPartitionOf,
+  type PrepareOutcome,
+} from './index.ts'
+import { MemoryJournal } from './journal-harness.ts'
+import { keyIn, makeHarness, PARTITIONS, partitionsOf, request } from './test-harness.ts'
+
+const committed = (o: CommitOutcome) => {
+  expect(o.kind).toBe('committed')
+  return o as Extract<CommitOutcome, { kind: 'committed' }>
+}
+
+describe('single owner: first committer wins', () => {
+  test('write-write: the second committer of a key conflicts, a later starter commits', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    const c1 = committed(await adj.commit(request('t1', t1, { writes: ['k'] })))
+    expect(c1.commitTs).toBeGreaterThan(t2)
+    expect(c1.seq).toBe(1)
+    expect(await adj.commit(request('t2', t2, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+    committed(await adj.commit(request('t3', hlc.now(), { writes: ['k'] })))
+    expect(journals[0]?.records.map((r) => r.txId)).toEqual(['t1', 't3'])
+  })
+
+  test('the first to commit wins, not the first to start', async () => {
+    const { hlc, adjudicators: adj } = makeHarness()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    committed(await adj.commit(request('t2', t2, { writes: ['a', 'b'] })))
+    expect(await adj.commit(request('t1', t1, { writes: ['c', 'b'] }))).toEqual({ kind: 'conflict', key: 'b' })
+  })
+
+  test('disjoint write sets both commit; commitTs strictly increases', async () => {
+    const { hlc, adjudicators: adj } = makeHarness()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    const c1 = committed(await adj.commit(request('t1', t1, { writes: ['a'] })))
+    const c2 = committed(await adj.commit(request('t2', t2, { writes: ['b'] })))
+    expect(c2.commitTs).toBeGreaterThan(c1.commitTs)
+  })
+
+  test('locked keys are checked and recorded like writes, but not journaled', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    committed(await adj.commit(request('t1', t1, { locked: ['row'] })))
+    expect(journals[0]?.records[0]?.writes).toEqual([])
+    expect(await adj.commit(request('t2', t2, { writes: ['row'] }))).toEqual({ kind: 'conflict', key: 'row' })
+    const t3 = hlc.now()
+    committed(await adj.commit(request('t4', hlc.now(), { writes: ['row'] })))
+    expect(await adj.commit(request('t3', t3, { locked: ['row'] }))).toEqual({ kind: 'conflict', key: 'row' })
+  })
+
+  test('read keys are checked but never recorded', async () => {
+    const { hlc, adjudicators: adj } = makeHarness()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    committed(await adj.commit(request('t1', t1, { writes: ['schema'] })))
+    expect(await adj.commit(request('t2', t2, { writes: ['x'], read: ['schema'] }))).toEqual({
+      kind: 'conflict',
+      key: 'schema',
+    })
+    const t3 = hlc.now()
+    const t4 = hlc.now()
+    committed(await adj.commit(request('t3', t3, { writes: ['y'], read: ['schema2'] })))
+    // t3 only read schema2: a transaction that started before t3 committed may still write it.
+    committed(await adj.commit(request('t4', t4, { writes: ['schema2'] })))
+  })
+
+  test('read-only requests check read keys, append nothing and commit at startTs', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    const ro = committed(await adj.commit(request('ro', t2, { read: ['s'] })))
+    expect(ro.commitTs).toBe(t2)
+    expect(ro.seq).toBe(0)
+    committed(await adj.commit(request('w', hlc.now(), { writes: ['s'] })))
+    expect(await adj.commit(request('ro2', t1, { read: ['s'] }))).toEqual({ kind: 'conflict', key: 's' })
+    expect(journals[0]?.records.length).toBe(1)
+  })
+
+  test('the final commitTs is recorded before durability: a racing commit conflicts at once', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const journal = journals[0] as MemoryJournal
+    journal.hold()
+    const t1 = hlc.now()
+    const t2 = hlc.now()
+    let first: CommitOutcome | undefined
+    const pending = adj.commit(request('t1', t1, { writes: ['k'] })).then((o) => (first = o))
+    expect(await adj.commit(request('t2', t2, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+    await Promise.resolve()
+    expect(first).toBeUndefined()
+    journal.release()
+    await pending
+    expect(first?.kind).toBe('committed')
+  })
+
+  test('a lost durability is unknown (never success or conflict) and the keys stay recorded', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const journal = journals[0] as MemoryJournal
+    journal.hold()
+    const t0 = hlc.now()
+    const pending = adj.commit(request('t1', hlc.now(), { writes: ['k'] }))
+    journal.fail()
+    const outcome = await pending
+    expect(outcome.kind).toBe('unknown')
+    expect(await adj.commit(request('t0', t0, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+  })
+
+  test('more keys than keysPerCommitMax rejects with 54000, nothing recorded', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness(1, { keysPerCommitMax: 3 })
+    const error = await adj.commit(request('big', hlc.now(), { writes: ['a', 'b'], read: ['c', 'd'] })).catch((e) => e)
+    expect(error).toBeInstanceOf(SqlError)
+    expect((error as SqlError).code).toBe('54000')
+    expect(journals[0]?.records.length).toBe(0)
+    expect(adj.stats()[0]?.keysTracked).toBe(0)
+  })
+
+  test('a journal refusing the append rejects the commit and records nothing', async () => {
+    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const journal = journals[0] as MemoryJournal
+    journal.append = () => {
+      throw new SqlError('57P03', 'journal closed')
+    }
+    const t0 = hlc.now()
+    const error = await adj.commit(request('t1', hlc.now(), { writes: ['k'] })).catch((e) => e)
+    expect((error as SqlError).code).toBe('57P03')
+    expect(adj.stats()[0]?.keysTracked).toBe(0)
+    delete (journal as { append?: unknown }).append
+    committed(await adj.commit(request('t0', t0, { writes: ['k'] })))
+  })
+})
+
+describe('several owners: prepare, one commit record, finish', () => {
+  test('a commit across three owners writes ONE record to the first key owner journal', async () => {
+    const h = makeHarness(3)
+    const [k0, k1, k2] = [h.keyIn(1, 'a'), h.keyIn(2, 'b'), h.keyIn(0, 'c')]
+    const before = h.hlc.now()
+    const c = committed(await h.adjudicators.commit(request('t', h.hlc.now(), { writes: [k0, k1], locked: [k2] })))
+    expect(c.journalId).toBe('j1')
+    expect(h.journals.map((j) => j.records.length)).toEqual([0, 1, 0])
+    expect(h.journals[1]?.records[0]?.writes.map((w) => w.key)).toEqual([k0, k1])
+    for (const s of h.adjudicators.stats()) expect([s.keysReserved, s.txPrepared]).toEqual([0, 0])
+    // Every participant recorded the final commitTs against its keys.
+    for (const k of [k0, k1, k2]) {
+      expect(await h.adjudicators.commit(request(`late-${k}`, before, { writes: [k] }))).toEqual({
+        kind: 'conflict',
+        key: k,
+      })
+    }
+  })
+
+  test('a conflict at a participant aborts everything and leaves no reservation', async () => {
+    const h = makeHarness(3)
+    const [k0, k1, k2] = [h.keyIn(0, 'a'), h.keyIn(1, 'b'), h.keyIn(2, 'c')]
+    const t1 = h.hlc.now()
+    const t2 = h.hlc.now()
+    committed(await h.adjudicators.commit(request('w', h.hlc.now(), { writes: [k1] })))
+    expect(await h.adjudicators.commit(request('t1', t1, { writes: [k0, k1, k2] }))).toEqual({
+      kind: 'conflict',
+      key: k1,
+    })
+    for (const s of h.adjudicators.stats()) expect([s.keysReserved, s.txPrepared]).toEqual([0, 0])
+    // Nothing of t1 was recorded: t2 (started before t1's attempt) may write k0 and k2.
+    committed(await h.adjudicators.commit(request('t2', t2, { writes: [k0, k2] })))
+    expect(h.journals.reduce((n, j) => n + j.records.length, 0)).toBe(2)
+  })
+
+  test('read keys spanning owners are checked at each owner', async () => {
+    const h = makeHarness(2)
+    const [k0, s1] = [h.keyIn(0, 'row'), h.keyIn(1, 'schema')]
+    const t1 = h.hlc.now()
+    committed(await h.adjudicators.commit(request('ddl', h.hlc.now(), { writes: [s1] })))
+    expect(await h.adjudicators.commit(request('t1', t1, { writes: [k0], read: [s1] }))).toEqual({
+      kind: 'conflict',
+      key: s1,
+    })
+    const ro = committed(await h.adjudicators.commit(request('ro', h.hlc.now(), { read: [k0, s1] })))
+    expect(ro.seq).toBe(0)
+  })
+})
+
+/** Two regions on one virtual clock: region A owns partition set 0, region B set 1; each sees the
+ * other through a peer whose answers arrive a macrotask later (a fake network hop). */
+function twoRegions() {
+  const clock = new SimClock()
+  const partitionCount = PARTITIONS
+  const journalA = new MemoryJournal('ja')
+  const journalB = new MemoryJournal('jb')
+  const later = <T>(f: () => T) => new Promise<T>((resolve) => setImmediate(() => resolve(f())))
+  let failPrepare = false
+  const remote = (regionOf: () => Adjudicators, id: string): RemoteOwnerSpec => ({
+    id,
+    partitions: partitionsOf(id === 'a' ? 0 : 1, 2),
+    peer: {
+      id,
+      prepare: (r) => {
+        if (failPrepare) return Promise.reject(new SqlError('08006', 'peer unreachable'))
+        const outcome = regionOf().peer(id).prepare(r)
+        return later(() => outcome as PrepareOutcome)
+      },
+      finish: (r) => later(() => void regionOf().peer(id).finish(r)),
+    } satisfies AdjudicatorPeer,
+    commitService: { commit: (r) => regionOf().commit(r) },
+  })
+  const common = { partitionCount, clock, timers: clock }
+  const regionA = createAdjudicators({
+    ...common,
+    hlc: new Hlc(clock),
+    owners: [{ id: 'a', journal: journalA, partitions: partitionsOf(0, 2) }],
+    remoteOwners: [remote(() => regionB, 'b')],
+  })
+  const regionB: Adjudicators = createAdjudicators({
+    ...common,
+    hlc: new Hlc(clock),
+    owners: [{ id: 'b', journal: journalB, partitions: partitionsOf(1, 2) }],
+    remoteOwners: [remote(() => regionA, 'a')],
+  })
+  return {
+    regionA,
+    regionB,
+    journalA,
+    journalB,
+    hlc: new Hlc(clock),
+    ka: (n: string) => keyIn(0, 2, n),
+    kb: (n: string) => keyIn(1, 2, n),
+    setFailPrepare: (f: boolean) => void (failPrepare = f),
+  }
+}
+
+describe('remote participants: reservations guard keys while messages travel', () => {
+  test('a prepared key conflicts for others until finish; then the commitTs guards it', async () => {
+    const r = twoRegions()
+    const [ka, kb] = [r.ka('x'), r.kb('y')]
+    const early = r.hlc.now()
+    const t1 = r.regionA.commit(request('t1', r.hlc.now(), { writes: [ka, kb] }))
+    // ka is reserved at A synchronously: a local commit of it conflicts even with a newer start.
+    expect(await r.regionA.commit(request('t2', r.hlc.now() + 1000, { writes: [ka] }))).toEqual({
+      kind: 'conflict',
+      key: ka,
+    })
+    // kb is reserved at B: a commit in B conflicts too.
+    expect(r.regionB.stats()[0]?.keysReserved).toBe(1)
+    expect(await r.regionB.commit(request('t3', r.hlc.now() + 1000, { writes: [kb] }))).toEqual({
+      kind: 'conflict',
+      key: kb,
+    })
+    const c1 = committed(await t1)
+    expect([r.journalA.records.length, r.journalB.records.length]).toEqual([1, 0])
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s.keysReserved).toBe(0)
+    expect(await r.regionB.commit(request('t4', early, { writes: [kb] }))).toEqual({ kind: 'conflict', key: kb })
+    committed(await r.regionB.commit(request('t5', c1.commitTs + 1, { writes: [kb] })))
+  })
+
+  test('a request whose first key is remote is forwarded to its owner, which coordinates', async () => {
+    const r = twoRegions()
+    committed(await r.regionA.commit(request('t', r.hlc.now(), { writes: [r.kb('y'), r.ka('x')] })))
+    expect([r.journalA.records.length, r.journalB.records.length]).toEqual([0, 1])
+  })
+
+  test('an unreachable participant rejects the commit and releases every reservation', async () => {
+    const r = twoRegions()
+    r.setFailPrepare(true)
+    const error = await r.regionA.commit(request('t', r.hlc.now(), { writes: [r.ka('x'), r.kb('y')] })).catch((e) => e)
+    expect((error as SqlError).code).toBe('08006')
+    expect(r.regionA.stats()[0]?.keysReserved).toBe(0)
+    expect(r.journalA.records.length).toBe(0)
+  })
+})
+
+describe('bounded history and safe floors', () => {
+  test('keysTrackedMax bounds the history; forgotten keys count as written at the floor', async () => {
+    const { hlc, adjudicators: adj } = makeHarness(1, { keysTrackedMax: 100, keysPerCommitMax: 10 })
+    const old = hlc.now()
+    for (let i = 0; i < 1000; i++) {
+      committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`, `q${i}`] })))
+      expect(adj.stats()[0]?.keysTracked).toBeLessThanOrEqual(100)
+    }
+    const stats = adj.stats()[0]
+    expect(stats?.floorTs).toBeGreaterThan(old)
+    // 'never' was never written, but an old transaction can no longer be checked: it aborts.
+    expect(await adj.commit(request('old', old, { writes: ['never'] }))).toEqual({ kind: 'conflict', key: 'never' })
+    committed(await adj.commit(request('new', hlc.now(), { writes: ['never', 'k5'] })))
+  })
+
+  test('history older than txAgeMsMax is dropped, by commits and by the idle timer', async () => {
+    const { hlc, clock, adjudicators: adj } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 100 })
+    for (let i = 0; i < 200; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))
+    expect(adj.stats()[0]?.keysTracked).toBe(200)
+    const old = hlc.now()
+    clock.advance(1500)
+    expect(adj.stats()[0]?.keysTracked).toBe(0)
+    expect(adj.stats()[0]?.floorTs).toBeLessThan(old)
+    // Too old to be checked even on a key never written.
+    expect(await adj.commit(request('old', old, { writes: ['fresh'] }))).toEqual({ kind: 'conflict', key: 'fresh' })
+    committed(await adj.commit(request('new', hlc.now(), { writes: ['k1'] })))
+    adj.close()
+  })
+
+  test('pruning on commits alone drains expired history', async () => {
+    const { hlc, clock, adjudicators: adj } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 0 })
+    for (let i = 0; i < 200; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))
+    clock.advance(1500)
+    expect(adj.stats()[0]?.keysTracked).toBe(200)
+    for (let i = 0; i < 20; i++) committed(await adj.commit(request(`n${i}`, hlc.now(), { writes: [`n${i}`] })))
+    expect(adj.stats()[0]?.keysTracked).toBe(20)
+  })
+
+  test('a restart treats every key as written at the latest commitTs of the region journals', async () => {
+    const clock = new SimClock()
+    const ahead = tsFromMs(clock.wallMs()) + 5000
+    const h = makeHarness(2, {}, [{ lastSeq: 3, lastCommitTs: 17 }, { lastSeq: 9, lastCommitTs: ahead }], clock)
+    expect(h.adjudicators.stats().map((s) => s.floorTs)).toEqual([ahead, ahead])
+    expect(await h.adjudicators.commit(request('t', ahead - 1, { writes: [h.keyIn(0, 'k')] }))).toEqual({
+      kind: 'conflict',
+      key: h.keyIn(0, 'k'),
+    })
+    const startTs = h.hlc.now()
+    expect(startTs).toBeGreaterThan(ahead)
+    const c = committed(await h.adjudicators.commit(request('u', startTs, { writes: [h.keyIn(0, 'k')] })))
+    expect(c.seq).toBe(4)
+  })
+})
+
+describe('partitioning and ownership', () => {
+  test('hashPartitionOf is stable, in range and spreads keys', () => {
+    const of = hashPartitionOf(8)
+    expect(of('')).toBe(0x811c9dc5 % 8)
+    expect(of('abc')).toBe(hashPartitionOf(8)('abc'))
+    const counts = new Array(8).fill(0)
+    for (let i = 0; i < 8000; i++) counts[of(`0a01${i.toString(16)}`)]++
+    for (const c of counts) expect(c).toBeGreaterThan(700)
+  })
+
+  test('every partition must have exactly one owner', () => {
+    const clock = new SimClock()
+    const base = { partitionCount: 4, hlc: new Hlc(clock), clock, timers: clock, config: { pruneIntervalMs: 0 } }
+    const journal = new MemoryJournal('j')
+    expect(() => createAdjudicators({ ...base, owners: [{ id: 'a', journal, partitions: [0, 1, 2] }] })).toThrow(
+      AssertionError,
+    )
+    expect(() =>
+      createAdjudicators({
+        ...base,
+        owners: [
+          { id: 'a', journal, partitions: [0, 1, 2, 3] },
+          { id: 'b', journal, partitions: [3] },
+        ],
+      }),
+    ).toThrow(AssertionError)
+  })
+})

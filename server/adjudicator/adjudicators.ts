@@ -1,0 +1,264 @@
+// The commit entry point of a region (ARCHITECTURE.md step 4, "Commit"): route a request to the
+// owners of its keys' partitions; one owner decides alone, several run prepare / one record / finish.
+import type { HlcTimestamp, TimerHandle } from '../clock/index.ts'
+import type { Key } from '../encoding/index.ts'
+import { assert, programLimitExceeded } from '../errors/index.ts'
+import type { Appended } from '../journal/index.ts'
+import { Adjudicator, outcomeOf } from './adjudicator.ts'
+import {
+  KEYS_PER_COMMIT_MAX,
+  KEYS_TRACKED_MAX,
+  PRUNE_INTERVAL_MS,
+  PRUNE_STEPS_PER_COMMIT,
+  PRUNE_STEPS_PER_TICK,
+  TX_AGE_MS_MAX,
+} from './constants.ts'
+import { hashPartitionOf } from './hash-partition-of.ts'
+import type {
+  AdjudicatorOptions,
+  AdjudicatorPeer,
+  AdjudicatorStats,
+  Adjudicators,
+  CommitOutcome,
+  CommitRequest,
+  CommitService,
+  PartitionOf,
+  PrepareOutcome,
+} from './index.ts'
+
+/** An owner as the router sees it: local (an `Adjudicator`) or remote (a peer plus a forwarder). */
+interface Owner {
+  readonly id: string
+  readonly peer: AdjudicatorPeer
+  readonly local: Adjudicator | undefined
+  readonly commitService: CommitService | undefined
+}
+
+/** The keys of one request that fall in one owner's partitions. */
+interface KeyGroup {
+  readonly owner: Owner
+  readonly writeKeys: Key[]
+  readonly lockedKeys: Key[]
+  readonly readKeys: Key[]
+}
+
+interface Prepared {
+  readonly group: KeyGroup
+  readonly outcome: PrepareOutcome | Promise<PrepareOutcome>
+}
+
+export function createAdjudicators(options: AdjudicatorOptions): Adjudicators {
+  return new RegionAdjudicators(options)
+}
+
+class RegionAdjudicators implements Adjudicators {
+  readonly partitionOf: PartitionOf
+  readonly #options: AdjudicatorOptions
+  readonly #keysPerCommitMax: number
+  readonly #ownerOfPartition: Owner[]
+  readonly #locals: Adjudicator[]
+  readonly #pruneIntervalMs: number
+  #pruneTimer: TimerHandle | undefined
+  #closed = false
+
+  constructor(options: AdjudicatorOptions) {
+    const config = options.config ?? {}
+    this.#options = options
+    this.#keysPerCommitMax = config.keysPerCommitMax ?? KEYS_PER_COMMIT_MAX
+    this.partitionOf = options.partitionOf ?? hashPartitionOf(options.partitionCount)
+    // A restarted or new owner cannot know which keys commits before now touched (a record of
+    // another journal may have written its keys), so every key counts as written at the latest
+    // commitTs of any journal of the region.
+    let floorTs: HlcTimestamp = 0
+    for (const o of options.owners) floorTs = Math.max(floorTs, o.journal.lastCommitTs())
+    options.hlc.update(floorTs)
+    const limits = {
+      txAgeMsMax: config.txAgeMsMax ?? TX_AGE_MS_MAX,
+      keysTrackedMax: config.keysTrackedMax ?? KEYS_TRACKED_MAX,
+      pruneStepsPerCommit: PRUNE_STEPS_PER_COMMIT,
+    }
+    assert(limits.txAgeMsMax > 0, 'txAgeMsMax must be positive')
+    assert(this.#keysPerCommitMax <= limits.keysTrackedMax, 'a commit must fit in the history')
+    this.#locals = options.owners.map(
+      (o) => new Adjudicator({ ...o, hlc: options.hlc, clock: options.clock, floorTs, limits }),
+    )
+    const owners: Owner[] = [
+      ...this.#locals.map((a) => ({ id: a.id, peer: a, local: a, commitService: undefined })),
+      ...(options.remoteOwners ?? []).map((r) => ({ ...r, local: undefined })),
+    ]
+    const partitionsOf = [...options.owners, ...(options.remoteOwners ?? [])].map((o) => o.partitions)
+    this.#ownerOfPartition = ownerTable(options.partitionCount, owners, partitionsOf)
+    this.#pruneIntervalMs = config.pruneIntervalMs ?? PRUNE_INTERVAL_MS
+    this.#schedulePrune()
+  }
+
+  commit(request: CommitRequest): Promise<CommitOutcome> {
+    const keyCount = request.writes.length + request.lockedKeys.length + request.readKeys.length
+    if (keyCount > this.#keysPerCommitMax) {
+      return Promise.reject(
+        programLimitExceeded(
+          `a commit touches ${keyCount} keys, more than the limit of ${this.#keysPerCommitMax}`,
+          'Split the transaction into smaller ones.',
+        ),
+      )
+    }
+    const groups = this.#groupByOwner(request)
+    const coordinator = groups[0]?.owner
+    if (coordinator === undefined) {
+      return Promise.resolve({ kind: 'committed', commitTs: request.startTs, journalId: '', seq: 0 })
+    }
+    if (coordinator.local === undefined) {
+      assert(coordinator.commitService, `remote owner ${coordinator.id} has no commit service`)
+      return coordinator.commitService.commit(request)
+    }
+    if (groups.length === 1) {
+      try {
+        return Promise.resolve(coordinator.local.commitAlone(request))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    return this.#commitAcross(request, coordinator.local, groups)
+  }
+
+  peer(ownerId: string): AdjudicatorPeer {
+    const local = this.#locals.find((a) => a.id === ownerId)
+    assert(local, `no local adjudicator ${ownerId}`)
+    return local
+  }
+
+  stats(): readonly AdjudicatorStats[] {
+    return this.#locals.map((a) => a.stats())
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#pruneTimer?.cancel()
+  }
+
+  /** Groups keys by owner in request order (writes, locked, read): the first group coordinates. */
+  #groupByOwner(request: CommitRequest): KeyGroup[] {
+    const groups: KeyGroup[] = []
+    const groupOf = (key: Key): KeyGroup => {
+      const owner = this.#ownerOfPartition[this.partitionOf(key)]
+      assert(owner, `no owner for the partition of ${key}`)
+      let group = groups.find((g) => g.owner === owner)
+      if (group === undefined) {
+        group = { owner, writeKeys: [], lockedKeys: [], readKeys: [] }
+        groups.push(group)
+      }
+      return group
+    }
+    for (const write of request.writes) groupOf(write.key).writeKeys.push(write.key)
+    for (const key of request.lockedKeys) groupOf(key).lockedKeys.push(key)
+    for (const key of request.readKeys) groupOf(key).readKeys.push(key)
+    return groups
+  }
+
+  /**
+   * Prepares every group (the coordinator's own keys too, so its reservations also hold while
+   * remote answers travel), appends ONE commit record to the coordinator's journal at the largest
+   * proposal, then finishes every group with the final commitTs before awaiting durability. With
+   * local peers only, everything from the first check to the last record runs without an await.
+   */
+  async #commitAcross(
+    request: CommitRequest,
+    coordinator: Adjudicator,
+    groups: readonly KeyGroup[],
+  ): Promise<CommitOutcome> {
+    const { txId, startTs } = request
+    const prepared: Prepared[] = []
+    for (const group of groups) {
+      const { writeKeys, lockedKeys, readKeys } = group
+      const outcome = group.owner.peer.prepare({ txId, startTs, writeKeys, lockedKeys, readKeys })
+      prepared.push({ group, outcome })
+      if (!isPromise(outcome) && outcome.kind === 'conflict') break
+    }
+    const outcomes = prepared.some((p) => isPromise(p.outcome))
+      ? await this.#settle(txId, prepared)
+      : prepared.map((p) => p.outcome as PrepareOutcome)
+    let proposedTs = startTs
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'conflict') {
+        this.#finishAll(txId, prepared, undefined)
+        return outcome
+      }
+      proposedTs = Math.max(proposedTs, outcome.proposedTs)
+    }
+    if (request.writes.length === 0 && request.lockedKeys.length === 0) {
+      // Read-only: nothing was reserved, nothing to append.
+      return { kind: 'committed', commitTs: startTs, journalId: coordinator.journal.id, seq: 0 }
+    }
+    let appended: Appended
+    try {
+      appended = coordinator.journal.append({ txId, proposedTs, writes: request.writes })
+    } catch (error) {
+      this.#finishAll(txId, prepared, undefined)
+      throw error
+    }
+    this.#options.hlc.update(appended.commitTs)
+    this.#finishAll(txId, prepared, appended.commitTs)
+    return outcomeOf(appended, coordinator.journal.id)
+  }
+
+  /** Awaits remote prepares; when one fails (network), abandons the commit everywhere. */
+  async #settle(txId: string, prepared: readonly Prepared[]): Promise<PrepareOutcome[]> {
+    const settled = await Promise.allSettled(prepared.map((p) => p.outcome))
+    const outcomes: PrepareOutcome[] = []
+    for (const s of settled) {
+      if (s.status === 'rejected') {
+        this.#finishAll(txId, prepared, undefined)
+        throw s.reason
+      }
+      outcomes.push(s.value)
+    }
+    return outcomes
+  }
+
+  /** Releases (commitTs undefined) or records and releases every prepared group. */
+  #finishAll(txId: string, prepared: readonly Prepared[], commitTs: HlcTimestamp | undefined): void {
+    for (const p of prepared) {
+      const done = p.group.owner.peer.finish({ txId, commitTs })
+      if (isPromise(done)) done.catch((error: unknown) => this.#peerError(error))
+    }
+  }
+
+  #peerError(error: unknown): void {
+    const onPeerError = this.#options.onPeerError
+    if (onPeerError) onPeerError(error)
+    // Without a handler the failure must not vanish: surface it as an unhandled rejection.
+    else void Promise.reject(error)
+  }
+
+  #schedulePrune(): void {
+    if (this.#pruneIntervalMs <= 0 || this.#closed) return
+    this.#pruneTimer = this.#options.timers.setTimeout(() => {
+      for (const a of this.#locals) a.prune(PRUNE_STEPS_PER_TICK)
+      this.#schedulePrune()
+    }, this.#pruneIntervalMs)
+  }
+}
+
+/** Maps each partition to its one owner; asserts that the owners cover every partition once. */
+function ownerTable(
+  partitionCount: number,
+  owners: readonly Owner[],
+  partitionsOf: readonly (readonly number[])[],
+): Owner[] {
+  const table: (Owner | undefined)[] = new Array(partitionCount).fill(undefined)
+  owners.forEach((owner, i) => {
+    for (const p of partitionsOf[i] ?? []) {
+      assert(Number.isInteger(p) && p >= 0 && p < partitionCount, `bad partition ${p} of ${owner.id}`)
+      assert(table[p] === undefined, `partition ${p} has two owners`)
+      table[p] = owner
+    }
+  })
+  return table.map((owner, p) => {
+    assert(owner, `partition ${p} has no owner`)
+    return owner
+  })
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise
+}
