@@ -1,0 +1,97 @@
+// Authentication of the api (ARCHITECTURE.md "api": auth): bearer tokens signed with HMAC-SHA256
+// by the cluster secret, so any region of the cluster can check any token without a round trip.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import type { Clock, Random } from '../clock/index.ts'
+import type { Disk } from '../disk/index.ts'
+import { SqlError, insufficientPrivilege, invalidAuthorization } from '../errors/index.ts'
+import { SECRET_BYTES, SECRET_FILE } from './constants.ts'
+
+/** What a token allows: `admin` also reaches the admin endpoints. */
+export type Role = 'admin' | 'user'
+
+/** The signed claims of a token. Times are Unix seconds. */
+export interface TokenClaims {
+  readonly sub: string
+  readonly role: Role
+  readonly iat: number
+  readonly exp: number
+}
+
+const claimsSchema = z.strictObject({
+  sub: z.string(),
+  role: z.enum(['admin', 'user']),
+  iat: z.number().int(),
+  exp: z.number().int(),
+})
+
+const sign = (secret: string, payload: string): Buffer =>
+  createHmac('sha256', secret).update(payload).digest()
+
+/** A token: base64url(JSON claims) + '.' + base64url(HMAC-SHA256 of the first part). */
+export function createToken(
+  secret: string,
+  options: { readonly role: Role; readonly ttlMs: number; readonly sub?: string },
+  clock: Clock,
+): string {
+  const iat = Math.floor(clock.wallMs() / 1000)
+  const claims: TokenClaims = {
+    sub: options.sub ?? 'tessera',
+    role: options.role,
+    iat,
+    exp: iat + Math.max(1, Math.ceil(options.ttlMs / 1000)),
+  }
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
+  return `${payload}.${sign(secret, payload).toString('base64url')}`
+}
+
+/** The claims of a valid, unexpired token; throws 28000 for anything else. */
+export function verifyToken(secret: string, token: string, clock: Clock): TokenClaims {
+  const [payload, signature, extra] = token.split('.')
+  if (payload === undefined || signature === undefined || extra !== undefined)
+    throw invalidAuthorization('malformed bearer token')
+  const expected = sign(secret, payload)
+  const given = Buffer.from(signature, 'base64url')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw invalidAuthorization('bad bearer token signature')
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+  } catch {
+    throw invalidAuthorization('malformed bearer token')
+  }
+  const claims = claimsSchema.safeParse(json)
+  if (!claims.success) throw invalidAuthorization('malformed bearer token claims')
+  if (claims.data.exp <= clock.wallMs() / 1000) throw invalidAuthorization('bearer token expired')
+  return claims.data
+}
+
+/** Throws 42501 unless `claims` carry `role` (admin satisfies every role). */
+export function requireRole(claims: TokenClaims | null, role: Role): void {
+  // Auth off (null claims) means every caller is trusted.
+  if (claims === null || claims.role === 'admin' || claims.role === role) return
+  throw insufficientPrivilege(`this endpoint needs the ${role} role`)
+}
+
+/** The cluster secret at `dir/cluster.secret`, or undefined when the file does not exist. */
+export function readSecret(disk: Disk, dir: string): string | undefined {
+  const bytes = disk.readFile(`${dir}/${SECRET_FILE}`)
+  if (bytes === undefined) return undefined
+  const secret = new TextDecoder().decode(bytes).trim()
+  if (!/^[0-9a-f]{32,}$/.test(secret))
+    throw new SqlError('F0000', `malformed cluster secret in ${dir}/${SECRET_FILE}`)
+  return secret
+}
+
+/**
+ * The cluster secret at `dir/cluster.secret`, created (32 random bytes, hex) on first call. The
+ * file is written atomically and durably, so a crash never leaves a half secret behind.
+ */
+export async function loadOrCreateSecret(disk: Disk, dir: string, random: Random): Promise<string> {
+  const existing = readSecret(disk, dir)
+  if (existing !== undefined) return existing
+  const secret = Buffer.from(random.bytes(SECRET_BYTES)).toString('hex')
+  disk.mkdirp(dir)
+  await disk.writeFileAtomic(`${dir}/${SECRET_FILE}`, new TextEncoder().encode(`${secret}\n`))
+  return secret
+}

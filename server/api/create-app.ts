@@ -1,0 +1,235 @@
+// The HTTP API of a region (ARCHITECTURE.md "api"): endpoints, auth, validation, sessions of
+// interactive transactions and the one error handler; SQL itself is the query processor's.
+import { Hono, type Context } from 'hono'
+import type { z } from 'zod'
+import { SqlError, cannotConnectNow, programLimitExceeded, protocolViolation } from '../errors/index.ts'
+import type { Transaction } from '../qp/index.ts'
+import { requireRole, verifyToken, type TokenClaims } from './auth.ts'
+import { API_DEFAULTS, PRODUCT_NAME, PRODUCT_VERSION } from './constants.ts'
+import { errorBody, sqlStateToHttpStatus, toSqlError } from './error-response.ts'
+import type { ApiApp, ApiLimits, ApiOptions } from './index.ts'
+import {
+  batchRequestSchema,
+  beginRequestSchema,
+  emptyRequestSchema,
+  sqlRequestSchema,
+} from './schemas.ts'
+import { SessionRegistry } from './session-registry.ts'
+import type {
+  BatchResponse,
+  BeginResponse,
+  HealthResponse,
+  InfoResponse,
+  RowMode,
+  StatementRequest,
+} from './wire.ts'
+import { toWireResult } from './wire-result.ts'
+
+type AppEnv = { Variables: { claims: TokenClaims | null } }
+
+/** A parsed body of /v1/sql or /v1/tx/:tx/sql: one statement or a batch. */
+interface Work {
+  readonly statements: readonly StatementRequest[]
+  readonly batch: boolean
+  readonly rowMode: RowMode
+}
+
+/** Builds the API (see index.ts for the contract). */
+export function createApp(options: ApiOptions): ApiApp {
+  const limits: Required<ApiLimits> = { ...API_DEFAULTS, ...options.limits }
+  const { qp, region, auth, clock } = options
+  const sessions = new SessionRegistry({ ...options, limits })
+  const inFlight = new Set<Promise<unknown>>()
+  let closing = false
+  const app = new Hono<AppEnv>()
+
+  app.onError((err, c) => {
+    const e = toSqlError(err)
+    if (e.code === 'XX000') options.onInternalError?.(err)
+    const status = sqlStateToHttpStatus(e.code)
+    if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="tessera"')
+    return c.json(errorBody(e), status)
+  })
+  app.notFound((c) =>
+    c.json(errorBody(protocolViolation(`no endpoint ${c.req.method} ${c.req.path}`)), 404),
+  )
+
+  app.get('/v1/health', (c) => {
+    const body: HealthResponse = {
+      status: closing ? 'closing' : 'ok',
+      region: region.name,
+      openTransactions: sessions.openCount,
+    }
+    return c.json(body, closing ? 503 : 200)
+  })
+
+  // Everything but health needs a token (load balancers probe health without one).
+  app.use('/v1/*', async (c, next) => {
+    c.set('claims', auth === null ? null : verifyToken(auth.secret, bearerOf(c), clock))
+    await next()
+  })
+
+  app.get('/v1', (c) => {
+    const body: InfoResponse = {
+      name: PRODUCT_NAME,
+      version: PRODUCT_VERSION,
+      region: region.name,
+      regions: region.regions,
+    }
+    return c.json(body)
+  })
+
+  app.get('/v1/admin/stats', (c) => {
+    requireRole(c.get('claims'), 'admin')
+    return c.json({ openTransactions: sessions.openCount, endedTransactions: sessions.endedCount })
+  })
+
+  app.post('/v1/sql', async (c) => {
+    const work = parseWork(await readJson(c, limits.bodyBytesMax), limits)
+    if (closing) throw cannotConnectNow('the region is shutting down')
+    const running = runOneShot(work)
+    inFlight.add(running)
+    try {
+      return c.json(await running)
+    } finally {
+      inFlight.delete(running)
+    }
+  })
+
+  async function runOneShot(work: Work) {
+    const tx = await qp.begin()
+    let answer
+    try {
+      answer = await executeAll(tx, work)
+    } catch (e) {
+      tx.rollback()
+      throw e
+    }
+    await tx.commit()
+    return answer
+  }
+
+  app.post('/v1/tx', async (c) => {
+    const body = parse(beginRequestSchema, (await readJson(c, limits.bodyBytesMax)) ?? {})
+    if (closing) throw cannotConnectNow('the region is shutting down')
+    const { handle, expiresAtMs } = await sessions.begin(qp, body.readOnly ?? false)
+    const answer: BeginResponse = {
+      tx: handle,
+      region: region.name,
+      expiresAt: new Date(expiresAtMs).toISOString(),
+      idleTimeoutMs: limits.idleTimeoutMs,
+    }
+    return c.json(answer, 201)
+  })
+
+  app.post('/v1/tx/:tx/sql', async (c) => {
+    const work = parseWork(await readJson(c, limits.bodyBytesMax), limits)
+    return c.json(await sessions.run(c.req.param('tx'), (tx) => executeAll(tx, work)))
+  })
+
+  app.post('/v1/tx/:tx/commit', async (c) => {
+    parse(emptyRequestSchema, (await readJson(c, limits.bodyBytesMax)) ?? {})
+    const { commitTs } = await sessions.commit(c.req.param('tx'))
+    return c.json({ status: 'committed' as const, commitTs })
+  })
+
+  app.post('/v1/tx/:tx/rollback', async (c) => {
+    parse(emptyRequestSchema, (await readJson(c, limits.bodyBytesMax)) ?? {})
+    await sessions.rollback(c.req.param('tx'))
+    return c.json({ status: 'rolled_back' as const })
+  })
+
+  app.get('/v1/tx/:tx', (c) => c.json(sessions.status(c.req.param('tx'))))
+
+  return {
+    app: app as unknown as Hono,
+    async close() {
+      closing = true
+      await Promise.allSettled([sessions.close(), ...inFlight])
+    },
+  }
+}
+
+/** Runs the statements in order on `tx`; a batch answers `{results}`, a single statement its Result. */
+async function executeAll(tx: Transaction, work: Work) {
+  const results = []
+  for (const s of work.statements) {
+    results.push(toWireResult(await tx.execute(s.sql, s.params ?? []), work.rowMode))
+  }
+  if (work.batch) return { results } satisfies BatchResponse<unknown>
+  return results[0]
+}
+
+/** The bearer token of the request; 28000 when there is none. */
+function bearerOf(c: Context): string {
+  const header = c.req.header('Authorization')
+  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
+  if (m === null || m[1] === undefined)
+    throw new SqlError('28000', 'a bearer token is required (Authorization: Bearer <token>)')
+  return m[1]
+}
+
+/**
+ * The JSON body, undefined when empty. Reads at most `bytesMax` bytes whatever Content-Length
+ * claims (chunked bodies have none), so an oversized body is refused before it is parsed (54000).
+ */
+async function readJson(c: Context, bytesMax: number): Promise<unknown> {
+  const tooLarge = () => programLimitExceeded(`request body exceeds ${bytesMax} bytes`)
+  const declared = Number(c.req.header('Content-Length') ?? '0')
+  if (declared > bytesMax) throw tooLarge()
+  const body = c.req.raw.body
+  if (body === null) return undefined
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > bytesMax) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  const text = new TextDecoder().decode(Buffer.concat(chunks))
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw protocolViolation(`request body is not valid JSON: ${(e as Error).message}`)
+  }
+}
+
+/** `json` validated by `schema`; 08P01 naming the first offending field otherwise. */
+function parse<S extends z.ZodType>(schema: S, json: unknown): z.infer<S> {
+  const result = schema.safeParse(json)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.')
+  throw protocolViolation(`invalid request ${where}: ${issue?.message ?? 'malformed'}`)
+}
+
+/** One statement or a batch, checked against the limits (54000 beyond them). */
+function parseWork(json: unknown, limits: Required<ApiLimits>): Work {
+  if (json === undefined) throw protocolViolation('request body must be a JSON object')
+  const isBatch = typeof json === 'object' && json !== null && 'statements' in json
+  const work: Work = isBatch
+    ? (({ statements, rowMode }) => ({ statements, batch: true, rowMode: rowMode ?? 'object' }))(
+        parse(batchRequestSchema, json),
+      )
+    : (({ sql, params, rowMode }) => ({
+        statements: [params === undefined ? { sql } : { sql, params }],
+        batch: false,
+        rowMode: rowMode ?? 'object',
+      }))(parse(sqlRequestSchema, json))
+  if (work.statements.length > limits.statementsMax)
+    throw programLimitExceeded(`a batch holds at most ${limits.statementsMax} statements`)
+  for (const s of work.statements) {
+    if (s.sql.length > limits.sqlCharsMax)
+      throw programLimitExceeded(`SQL text exceeds ${limits.sqlCharsMax} characters`)
+    if ((s.params?.length ?? 0) > limits.paramsMax)
+      throw programLimitExceeded(`a statement binds at most ${limits.paramsMax} parameters`)
+  }
+  return work
+}
