@@ -322,7 +322,7 @@ export function formatTable(fields: readonly WireField[], rows: readonly ArrayRo
       if (right[i]) return text.padStart(width)
       return i === row.length - 1 ? text : text.padEnd(width)
     })
-    return ` ${padded.join(' | ')}`.trimEnd()
+    return ` ${padded.join(' | ')}`
   })
   const footer = `(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`
   if (fields.length === 0) return `--\n${footer}\n`
