@@ -5,16 +5,37 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createApp, createToken, type ApiApp } from '../server/api/index.ts'
 import { FakeQp } from '../server/api/fake-qp.harness.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
-import { formatResult, formatTable, runSql, splitStatements, txControlOf, type SqlIo } from './sql.ts'
+import {
+  formatResult,
+  formatTable,
+  runSql,
+  splitStatements,
+  txControlOf,
+  type SqlIo,
+} from './sql.ts'
 
 describe('formatting', () => {
   test('an aligned table as psql prints it', () => {
     const text = formatTable(
-      [{ name: 'id', type: 'int8' }, { name: 'owner', type: 'text' }, { name: 'ok', type: 'bool' }],
-      [['1', 'ada', true], ['12', null, false]],
+      [
+        { name: 'id', type: 'int8' },
+        { name: 'owner', type: 'text' },
+        { name: 'ok', type: 'bool' },
+      ],
+      [
+        ['1', 'ada', true],
+        ['12', null, false],
+      ],
     )
     expect(text).toBe(
-      [' id | owner | ok ', '----+-------+----', '  1 | ada   | t', ' 12 |       | f', '(2 rows)', ''].join('\n'),
+      [
+        ' id | owner | ok ',
+        '----+-------+----',
+        '  1 | ada   | t',
+        ' 12 |       | f',
+        '(2 rows)',
+        '',
+      ].join('\n'),
     )
   })
 
@@ -24,23 +45,42 @@ describe('formatting', () => {
   })
 
   test('command tags, with RETURNING tables before the tag', () => {
-    expect(formatResult({ command: 'INSERT', rowCount: 3, fields: [], rows: [] })).toBe('INSERT 0 3\n')
-    expect(formatResult({ command: 'UPDATE', rowCount: 2, fields: [], rows: [] })).toBe('UPDATE 2\n')
-    expect(formatResult({ command: 'CREATE TABLE', rowCount: 0, fields: [], rows: [] })).toBe('CREATE TABLE\n')
-    expect(formatResult({ command: 'DELETE', rowCount: 1, fields: [{ name: 'id', type: 'int4' }], rows: [[7]] })).toBe(
-      ' id \n----\n  7\n(1 row)\n\nDELETE 1\n',
+    expect(formatResult({ command: 'INSERT', rowCount: 3, fields: [], rows: [] })).toBe(
+      'INSERT 0 3\n',
     )
-    expect(formatResult({ command: 'SELECT', rowCount: 0, fields: [{ name: 'x', type: 'text' }], rows: [] })).toBe(
-      ' x \n---\n(0 rows)\n\n',
+    expect(formatResult({ command: 'UPDATE', rowCount: 2, fields: [], rows: [] })).toBe(
+      'UPDATE 2\n',
     )
+    expect(formatResult({ command: 'CREATE TABLE', rowCount: 0, fields: [], rows: [] })).toBe(
+      'CREATE TABLE\n',
+    )
+    expect(
+      formatResult({
+        command: 'DELETE',
+        rowCount: 1,
+        fields: [{ name: 'id', type: 'int4' }],
+        rows: [[7]],
+      }),
+    ).toBe(' id \n----\n  7\n(1 row)\n\nDELETE 1\n')
+    expect(
+      formatResult({
+        command: 'SELECT',
+        rowCount: 0,
+        fields: [{ name: 'x', type: 'text' }],
+        rows: [],
+      }),
+    ).toBe(' x \n---\n(0 rows)\n\n')
   })
 
   test('statements split at top-level semicolons only', () => {
-    expect(splitStatements("select 'a;b'; select \"x;\" -- c;\n; select $$;$$; sel")).toEqual({
+    expect(splitStatements('select \'a;b\'; select "x;" -- c;\n; select $$;$$; sel')).toEqual({
       statements: ["select 'a;b'", 'select "x;" -- c;', 'select $$;$$'],
       rest: ' sel',
     })
-    expect(splitStatements('select 1 /* ; */')).toEqual({ statements: [], rest: 'select 1 /* ; */' })
+    expect(splitStatements('select 1 /* ; */')).toEqual({
+      statements: [],
+      rest: 'select 1 /* ; */',
+    })
     expect(splitStatements("insert into t values ('unterminated;")).toEqual({
       statements: [],
       rest: "insert into t values ('unterminated;",
@@ -101,7 +141,11 @@ describe('runSql against a server', () => {
 
   test('one statement prints a table', async () => {
     const r = await run(['--url', url, '--token', token, 'ROWS 2'])
-    expect(r).toEqual({ code: 0, out: ' id | name \n----+------\n  1 | r1\n  2 | r2\n(2 rows)\n\n', err: '' })
+    expect(r).toEqual({
+      code: 0,
+      out: ' id | name \n----+------\n  1 | r1\n  2 | r2\n(2 rows)\n\n',
+      err: '',
+    })
   })
 
   test('the token may come from TESSERA_TOKEN; without one the error is printed and exit 1', async () => {
@@ -133,16 +177,44 @@ describe('runSql against a server', () => {
   test('the shell: statements end with ;, BEGIN/COMMIT/ROLLBACK use the transaction endpoints, \\q quits', async () => {
     const r = await run(
       ['--url', url, '--token', token],
-      ['BEGIN;', 'PUT shell1', 'v1;', 'GET shell1; COMMIT;', 'begin; PUT shell2 v2; rollback;', 'GET shell1;', 'GET shell2;', '\\q', 'ROWS 1;'],
+      [
+        'BEGIN;',
+        'PUT shell1',
+        'v1;',
+        'GET shell1; COMMIT;',
+        'begin; PUT shell2 v2; rollback;',
+        'GET shell1;',
+        'GET shell2;',
+        '\\q',
+        'ROWS 1;',
+      ],
     )
     expect(r.err).toBe('')
     expect(r.code).toBe(0)
     expect(r.out).toBe(
       [
-        'BEGIN', 'INSERT 0 1', ' v  ', '----', ' v1', '(1 row)', '', 'COMMIT',
-        'BEGIN', 'INSERT 0 1', 'ROLLBACK',
-        ' v  ', '----', ' v1', '(1 row)', '',
-        ' v ', '---', ' ', '(1 row)', '', '',
+        'BEGIN',
+        'INSERT 0 1',
+        ' v  ',
+        '----',
+        ' v1',
+        '(1 row)',
+        '',
+        'COMMIT',
+        'BEGIN',
+        'INSERT 0 1',
+        'ROLLBACK',
+        ' v  ',
+        '----',
+        ' v1',
+        '(1 row)',
+        '',
+        ' v ',
+        '---',
+        ' ',
+        '(1 row)',
+        '',
+        '',
       ].join('\n'),
     )
   })

@@ -34,7 +34,7 @@ const consoleIo: SqlIo = {
 
 const usage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
 
-/** Runs `tessera sql ARGS`; resolves to the exit code (0 ok, 1 an SQL or connection error, 2 usage). */
+/** Runs `tessera sql ARGS`; resolves to the exit code (0 ok, 1 SQL or connection error, 2 usage). */
 export async function runSql(args: readonly string[], io: SqlIo = consoleIo): Promise<number> {
   let client: SqlClient
   let sql: string | undefined
@@ -74,7 +74,7 @@ async function runOnce(client: SqlClient, sql: string, io: SqlIo): Promise<numbe
   return 0
 }
 
-/** The interactive shell: statements end with `;`, `\q` quits, EOF rolls back an open transaction. */
+/** The interactive shell: statements end with `;`, `\q` quits, EOF rolls back an open one. */
 async function runShell(client: SqlClient, io: SqlIo): Promise<number> {
   let buffer = ''
   const prompt = () => {
@@ -138,7 +138,9 @@ function printError(error: ErrorBody['error'], io: SqlIo): number {
   return 1
 }
 
-type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorBody['error'] }
+type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: ErrorBody['error'] }
 
 /** The HTTP side of the shell: one region, one token, at most one open transaction. */
 export class SqlClient {
@@ -170,7 +172,10 @@ export class SqlClient {
   }
 
   batch(statements: readonly string[]): Promise<Outcome<BatchResponse<ArrayRow>>> {
-    return this.#post(`/v1/sql`, { statements: statements.map((sql) => ({ sql })), rowMode: 'array' })
+    return this.#post(`/v1/sql`, {
+      statements: statements.map((sql) => ({ sql })),
+      rowMode: 'array',
+    })
   }
 
   async begin(readOnly: boolean): Promise<Outcome<BeginResponse>> {
@@ -209,16 +214,26 @@ export class SqlClient {
     if (this.#token !== undefined) headers.Authorization = `Bearer ${this.#token}`
     let response: Response
     try {
-      response = await fetch(`${this.#url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+      response = await fetch(`${this.#url}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      })
     } catch (e) {
-      return { ok: false, error: clientError('08001', `cannot reach ${this.#url}: ${(e as Error).message}`) }
+      return {
+        ok: false,
+        error: clientError('08001', `cannot reach ${this.#url}: ${(e as Error).message}`),
+      }
     }
     const text = await response.text()
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch {
-      return { ok: false, error: clientError('08P01', `HTTP ${response.status}: ${text.slice(0, 200)}`) }
+      return {
+        ok: false,
+        error: clientError('08P01', `HTTP ${response.status}: ${text.slice(0, 200)}`),
+      }
     }
     if (response.ok) return { ok: true, value: json as T }
     const error = (json as Partial<ErrorBody>).error
@@ -238,9 +253,13 @@ const clientError = (code: string, message: string): ErrorBody['error'] => ({
 /** Transaction control the shell maps to endpoints, or undefined for any other statement. */
 export function txControlOf(
   statement: string,
-): { readonly kind: 'begin'; readonly readOnly: boolean } | { readonly kind: 'commit' | 'rollback' } | undefined {
+):
+  | { readonly kind: 'begin'; readonly readOnly: boolean }
+  | { readonly kind: 'commit' | 'rollback' }
+  | undefined {
   const s = statement.trim().replace(/;\s*$/, '').trim()
-  if (/^(begin|start\s+transaction)\b/i.test(s)) return { kind: 'begin', readOnly: /\bread\s+only\b/i.test(s) }
+  if (/^(begin|start\s+transaction)\b/i.test(s))
+    return { kind: 'begin', readOnly: /\bread\s+only\b/i.test(s) }
   if (/^(commit|end)(\s+(work|transaction))?$/i.test(s)) return { kind: 'commit' }
   if (/^(rollback|abort)(\s+(work|transaction))?$/i.test(s)) return { kind: 'rollback' }
   return undefined
@@ -295,7 +314,10 @@ export function displayValue(value: WireValue | undefined): string {
 }
 
 /** psql's command tag line for a statement: `INSERT 0 3`, `UPDATE 2`, `CREATE TABLE`. */
-export function commandTag(result: { readonly command: string; readonly rowCount: number }): string {
+export function commandTag(result: {
+  readonly command: string
+  readonly rowCount: number
+}): string {
   if (result.command === 'INSERT') return `INSERT 0 ${result.rowCount}`
   if (['UPDATE', 'DELETE', 'SELECT', 'MERGE', 'COPY', 'FETCH', 'MOVE'].includes(result.command))
     return `${result.command} ${result.rowCount}`
@@ -308,7 +330,9 @@ export function commandTag(result: { readonly command: string; readonly rowCount
  */
 export function formatTable(fields: readonly WireField[], rows: readonly ArrayRow[]): string {
   const cells = rows.map((row) => fields.map((_, i) => displayValue(row[i])))
-  const widths = fields.map((f, i) => Math.max(f.name.length, ...cells.map((r) => (r[i] as string).length)))
+  const widths = fields.map((f, i) =>
+    Math.max(f.name.length, ...cells.map((r) => (r[i] as string).length)),
+  )
   const right = fields.map((f) => numericTypes.has(f.type))
   const centre = (text: string, width: number) => {
     const left = Math.floor((width - text.length) / 2)

@@ -42,7 +42,11 @@ describe('tessera token', () => {
   })
 
   test('bad usage is exit 2', async () => {
-    for (const args of [['--data', dir, '--role', 'root'], ['--data', dir, '--ttl', 'soon'], ['--data', dir, 'x']])
+    for (const args of [
+      ['--data', dir, '--role', 'root'],
+      ['--data', dir, '--ttl', 'soon'],
+      ['--data', dir, 'x'],
+    ])
       expect((await run(args)).code).toBe(2)
   })
 })

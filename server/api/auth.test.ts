@@ -21,7 +21,12 @@ describe('tokens', () => {
   test('a token carries its claims and expires after its ttl', () => {
     const clock = new SimClock(1_000_000)
     const token = createToken(secret, { role: 'admin', ttlMs: 15 * 60_000, sub: 'me' }, clock)
-    expect(verifyToken(secret, token, clock)).toEqual({ sub: 'me', role: 'admin', iat: 1000, exp: 1900 })
+    expect(verifyToken(secret, token, clock)).toEqual({
+      sub: 'me',
+      role: 'admin',
+      iat: 1000,
+      exp: 1900,
+    })
     clock.advance(15 * 60_000 - 1)
     expect(verifyToken(secret, token, clock).role).toBe('admin')
     clock.advance(1)

@@ -20,7 +20,7 @@ export const API_DEFAULTS = {
   sessionsMax: 1000,
   /** An interactive transaction without a request for this long is rolled back. */
   idleTimeoutMs: 30_000,
-  /** An interactive transaction older than this is rolled back, busy or not (Aurora DSQL: 5 min). */
+  /** An interactive transaction older than this is rolled back, busy or not (as DSQL: 5 min). */
   txAgeMsMax: 5 * 60_000,
   /** Ended transactions remembered for GET /v1/tx/:tx (and repeated commits); oldest forgotten. */
   endedTxMax: 10_000,

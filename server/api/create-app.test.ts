@@ -16,7 +16,11 @@ function setup(options: { auth?: boolean; limits?: ApiLimits } = {}) {
   const internal: unknown[] = []
   const api = createApp({
     qp,
-    region: { name: 'r1', url: 'http://r1', regions: [{ name: 'r1', role: 'full', url: 'http://r1' }] },
+    region: {
+      name: 'r1',
+      url: 'http://r1',
+      regions: [{ name: 'r1', role: 'full', url: 'http://r1' }],
+    },
     auth: options.auth === false ? null : { secret },
     clock,
     timers: clock,
@@ -25,7 +29,12 @@ function setup(options: { auth?: boolean; limits?: ApiLimits } = {}) {
     onInternalError: (e) => internal.push(e),
   })
   const token = createToken(secret, { role: 'user', ttlMs: 3_600_000 }, clock)
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const init: RequestInit = {
       method,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
@@ -64,7 +73,14 @@ describe('info, health and auth', () => {
     const forged = createToken('cd'.repeat(32), { role: 'admin', ttlMs: 60_000 }, clock)
     const expired = createToken(secret, { role: 'user', ttlMs: 1000 }, clock)
     clock.advance(2000)
-    for (const authorization of ['', 'Bearer', 'Basic abc', 'Bearer abc.def', `Bearer ${forged}`, `Bearer ${expired}`]) {
+    for (const authorization of [
+      '',
+      'Bearer',
+      'Basic abc',
+      'Bearer abc.def',
+      `Bearer ${forged}`,
+      `Bearer ${expired}`,
+    ]) {
       const r = await call('POST', '/v1/sql', { sql: 'ROWS 1' }, { Authorization: authorization })
       expect(r.status).toBe(401)
       expect(code(r.json)).toBe('28000')
@@ -76,7 +92,10 @@ describe('info, health and auth', () => {
 
   test('auth off accepts requests without a token', async () => {
     const { api } = setup({ auth: false })
-    const res = await api.app.request('/v1/sql', { method: 'POST', body: JSON.stringify({ sql: 'ROWS 1' }) })
+    const res = await api.app.request('/v1/sql', {
+      method: 'POST',
+      body: JSON.stringify({ sql: 'ROWS 1' }),
+    })
     expect(res.status).toBe(200)
   })
 
@@ -107,17 +126,28 @@ describe('POST /v1/sql', () => {
     expect(objects.json).toEqual({
       command: 'SELECT',
       rowCount: 2,
-      fields: [{ name: 'id', type: 'int8' }, { name: 'name', type: 'text' }],
-      rows: [{ id: '1', name: 'r1' }, { id: '2', name: 'r2' }],
+      fields: [
+        { name: 'id', type: 'int8' },
+        { name: 'name', type: 'text' },
+      ],
+      rows: [
+        { id: '1', name: 'r1' },
+        { id: '2', name: 'r2' },
+      ],
     })
     const arrays = await call('POST', '/v1/sql', { sql: 'ROWS 2', rowMode: 'array' })
-    expect(arrays.json.rows).toEqual([['1', 'r1'], ['2', 'r2']])
+    expect(arrays.json.rows).toEqual([
+      ['1', 'r1'],
+      ['2', 'r2'],
+    ])
   })
 
   test('duplicate column names: the later column wins in object rows', async () => {
     const { call } = setup()
     expect((await call('POST', '/v1/sql', { sql: 'DUP' })).json.rows).toEqual([{ a: 'x' }])
-    expect((await call('POST', '/v1/sql', { sql: 'DUP', rowMode: 'array' })).json.rows).toEqual([[1, 'x']])
+    expect((await call('POST', '/v1/sql', { sql: 'DUP', rowMode: 'array' })).json.rows).toEqual([
+      [1, 'x'],
+    ])
   })
 
   test('params reach the statement in order', async () => {
@@ -128,8 +158,13 @@ describe('POST /v1/sql', () => {
 
   test('each single statement is its own committed transaction', async () => {
     const { call } = setup()
-    expect((await call('POST', '/v1/sql', { sql: 'PUT k v1' })).json).toMatchObject({ command: 'INSERT', rowCount: 1 })
-    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([['v1']])
+    expect((await call('POST', '/v1/sql', { sql: 'PUT k v1' })).json).toMatchObject({
+      command: 'INSERT',
+      rowCount: 1,
+    })
+    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([
+      ['v1'],
+    ])
   })
 
   test('a batch answers {results} in order', async () => {
@@ -144,9 +179,13 @@ describe('POST /v1/sql', () => {
 
   test('a failing batch applies nothing', async () => {
     const { call } = setup()
-    const r = await call('POST', '/v1/sql', { statements: [{ sql: 'PUT k v' }, { sql: 'FAIL 23505' }] })
+    const r = await call('POST', '/v1/sql', {
+      statements: [{ sql: 'PUT k v' }, { sql: 'FAIL 23505' }],
+    })
     expect(r.status).toBe(409)
-    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([[null]])
+    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([
+      [null],
+    ])
   })
 
   test('SQL errors carry every field, null when absent', async () => {
@@ -154,7 +193,14 @@ describe('POST /v1/sql', () => {
     const r = await call('POST', '/v1/sql', { sql: 'FAIL 42601' })
     expect(r.status).toBe(400)
     expect(r.json).toEqual({
-      error: { code: '42601', message: 'failed on purpose', detail: null, hint: null, position: 3, retryable: false },
+      error: {
+        code: '42601',
+        message: 'failed on purpose',
+        detail: null,
+        hint: null,
+        position: 3,
+        retryable: false,
+      },
     })
   })
 
@@ -219,7 +265,9 @@ describe('validation and limits', () => {
 
   test('too many statements, params or SQL characters are 413 54000', async () => {
     const { call } = setup({ limits: { statementsMax: 2, paramsMax: 2, sqlCharsMax: 10 } })
-    const many = await call('POST', '/v1/sql', { statements: [{ sql: 'ECHO' }, { sql: 'ECHO' }, { sql: 'ECHO' }] })
+    const many = await call('POST', '/v1/sql', {
+      statements: [{ sql: 'ECHO' }, { sql: 'ECHO' }, { sql: 'ECHO' }],
+    })
     const params = await call('POST', '/v1/sql', { sql: 'ECHO', params: [1, 2, 3] })
     const long = await call('POST', '/v1/sql', { sql: 'ECHO ' + 'x'.repeat(10) })
     for (const r of [many, params, long]) {
@@ -243,17 +291,30 @@ describe('interactive transactions', () => {
     const tx = begun.json.tx
     expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({ status: 'open' })
     await call('POST', `/v1/tx/${tx}/sql`, { sql: 'PUT k v' })
-    const batch = await call('POST', `/v1/tx/${tx}/sql`, { statements: [{ sql: 'GET k' }], rowMode: 'array' })
+    const batch = await call('POST', `/v1/tx/${tx}/sql`, {
+      statements: [{ sql: 'GET k' }],
+      rowMode: 'array',
+    })
     expect(batch.json.results[0].rows).toEqual([['v']])
     // Not visible outside before commit.
-    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([[null]])
+    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([
+      [null],
+    ])
     const committed = await call('POST', `/v1/tx/${tx}/commit`)
     expect(committed.status).toBe(200)
-    expect(committed.json).toEqual({ status: 'committed', commitTs: expect.stringMatching(/^\d+$/) })
-    expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({ status: 'committed', commitTs: committed.json.commitTs })
+    expect(committed.json).toEqual({
+      status: 'committed',
+      commitTs: expect.stringMatching(/^\d+$/),
+    })
+    expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({
+      status: 'committed',
+      commitTs: committed.json.commitTs,
+    })
     // A retried commit (the answer was lost) answers the same commitTs.
     expect((await call('POST', `/v1/tx/${tx}/commit`)).json).toEqual(committed.json)
-    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([['v']])
+    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([
+      ['v'],
+    ])
     // No more statements on it.
     const after = await call('POST', `/v1/tx/${tx}/sql`, { sql: 'GET k' })
     expect(after.status).toBe(404)
@@ -264,9 +325,12 @@ describe('interactive transactions', () => {
     const { call } = setup()
     const tx = (await call('POST', '/v1/tx')).json.tx
     await call('POST', `/v1/tx/${tx}/sql`, { sql: 'PUT k v' })
-    for (let i = 0; i < 2; i++) expect((await call('POST', `/v1/tx/${tx}/rollback`)).json).toEqual({ status: 'rolled_back' })
+    for (let i = 0; i < 2; i++)
+      expect((await call('POST', `/v1/tx/${tx}/rollback`)).json).toEqual({ status: 'rolled_back' })
     expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({ status: 'aborted' })
-    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([[null]])
+    expect((await call('POST', '/v1/sql', { sql: 'GET k', rowMode: 'array' })).json.rows).toEqual([
+      [null],
+    ])
     const commit = await call('POST', `/v1/tx/${tx}/commit`)
     expect(commit.status).toBe(404)
   })
@@ -279,7 +343,11 @@ describe('interactive transactions', () => {
       ['POST', '/v1/tx/nope/commit'],
       ['POST', '/v1/tx/nope/rollback'],
     ] as const) {
-      const r = await call(method, path, method === 'POST' && path.endsWith('sql') ? { sql: 'ECHO' } : undefined)
+      const r = await call(
+        method,
+        path,
+        method === 'POST' && path.endsWith('sql') ? { sql: 'ECHO' } : undefined,
+      )
       expect(r.status).toBe(404)
       expect(code(r.json)).toBe('25P03')
     }
@@ -416,10 +484,15 @@ describe('shutdown', () => {
   test('close refuses new work with 503 57P03 and rolls back open transactions after their request', async () => {
     const { call, qp, api } = setup()
     const tx = (await call('POST', '/v1/tx')).json.tx
-    const busy = call('POST', `/v1/tx/${tx}/sql`, { statements: [{ sql: 'PUT k v' }, { sql: 'WAIT g' }] })
+    const busy = call('POST', `/v1/tx/${tx}/sql`, {
+      statements: [{ sql: 'PUT k v' }, { sql: 'WAIT g' }],
+    })
     await Bun.sleep(5)
     const closed = api.close()
-    for (const [path, body] of [['/v1/tx', {}], ['/v1/sql', { sql: 'ECHO' }]] as const) {
+    for (const [path, body] of [
+      ['/v1/tx', {}],
+      ['/v1/sql', { sql: 'ECHO' }],
+    ] as const) {
       const r = await call('POST', path, body)
       expect(r.status).toBe(503)
       expect(code(r.json)).toBe('57P03')

@@ -2,7 +2,12 @@
 // interactive transactions and the one error handler; SQL itself is the query processor's.
 import { Hono, type Context } from 'hono'
 import type { z } from 'zod'
-import { SqlError, cannotConnectNow, programLimitExceeded, protocolViolation } from '../errors/index.ts'
+import {
+  SqlError,
+  cannotConnectNow,
+  programLimitExceeded,
+  protocolViolation,
+} from '../errors/index.ts'
 import type { Transaction } from '../qp/index.ts'
 import { requireRole, verifyToken, type TokenClaims } from './auth.ts'
 import { API_DEFAULTS, PRODUCT_NAME, PRODUCT_VERSION } from './constants.ts'
@@ -150,7 +155,7 @@ export function createApp(options: ApiOptions): ApiApp {
   }
 }
 
-/** Runs the statements in order on `tx`; a batch answers `{results}`, a single statement its Result. */
+/** Runs the statements in order on `tx`: `{results}` for a batch, else the one Result. */
 async function executeAll(tx: Transaction, work: Work) {
   const results = []
   for (const s of work.statements) {

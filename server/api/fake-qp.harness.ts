@@ -1,7 +1,12 @@
 // A stand-in query processor for tests of API-only behaviour (sessions, serialization, shapes):
 // a tiny command language over a key-value map with snapshot isolation and first-committer-wins.
 // SQL semantics are tested over a real region in api-region.test.ts, never here.
-import { AssertionError, SqlError, inFailedTransaction, serializationFailure } from '../errors/index.ts'
+import {
+  AssertionError,
+  SqlError,
+  inFailedTransaction,
+  serializationFailure,
+} from '../errors/index.ts'
 import type { QueryProcessor, Result, Transaction, TransactionStatus } from '../qp/index.ts'
 
 /**
@@ -102,10 +107,20 @@ class FakeTransaction implements Transaction {
     switch (command) {
       case 'ROWS': {
         const rows = Array.from({ length: Number(a) }, (_, i) => [String(i + 1), `r${i + 1}`])
-        return { command: 'SELECT', rowCount: rows.length, fields: [{ name: 'id', type: 'int8' }, text('name')], rows }
+        return {
+          command: 'SELECT',
+          rowCount: rows.length,
+          fields: [{ name: 'id', type: 'int8' }, text('name')],
+          rows,
+        }
       }
       case 'DUP':
-        return { command: 'SELECT', rowCount: 1, fields: [{ name: 'a', type: 'int4' }, text('a')], rows: [[1, 'x']] }
+        return {
+          command: 'SELECT',
+          rowCount: 1,
+          fields: [{ name: 'a', type: 'int4' }, text('a')],
+          rows: [[1, 'x']],
+        }
       case 'ECHO':
         return {
           command: 'SELECT',
@@ -114,7 +129,8 @@ class FakeTransaction implements Transaction {
           rows: [params.map((p) => (p === undefined ? null : (p as string)))],
         }
       case 'PUT':
-        if (this.readOnly) throw new SqlError('25006', 'cannot execute PUT in a read-only transaction')
+        if (this.readOnly)
+          throw new SqlError('25006', 'cannot execute PUT in a read-only transaction')
         this.#writes.set(a, b)
         return { command: 'INSERT', rowCount: 1, fields: [], rows: [] }
       case 'GET': {

@@ -37,7 +37,11 @@ export interface ApiLimits {
 export interface RegionInfo {
   readonly name: string
   readonly url: string
-  readonly regions: readonly { readonly name: string; readonly role: string; readonly url: string }[]
+  readonly regions: readonly {
+    readonly name: string
+    readonly role: string
+    readonly url: string
+  }[]
 }
 
 /** Everything the API needs, injected by `region`. */

@@ -82,9 +82,13 @@ export class SessionRegistry {
   ): Promise<{ readonly handle: string; readonly expiresAtMs: number }> {
     if (this.#closing) throw cannotConnectNow('the region is shutting down')
     if (this.#open.size + this.#beginning >= this.#limits.sessionsMax)
-      throw new SqlError('53300', `too many open transactions (at most ${this.#limits.sessionsMax})`, {
-        hint: 'Commit or roll back open transactions, or retry later.',
-      })
+      throw new SqlError(
+        '53300',
+        `too many open transactions (at most ${this.#limits.sessionsMax})`,
+        {
+          hint: 'Commit or roll back open transactions, or retry later.',
+        },
+      )
     this.#beginning++
     let tx: Transaction
     try {
@@ -122,7 +126,7 @@ export class SessionRegistry {
     if (session === undefined) throw unknownTransaction(handle)
     if (session.pending >= this.#limits.txQueueMax)
       throw new SqlError('53400', `too many requests waiting on transaction "${handle}"`, {
-        hint: 'Requests on one transaction run one at a time; wait for answers before sending more.',
+        hint: 'Requests on one transaction run one at a time; await answers before sending more.',
       })
     return this.#enqueue(session, () => {
       if (session.ended) throw unknownTransaction(handle)

@@ -3,7 +3,7 @@
 import type { Result } from '../qp/index.ts'
 import type { ArrayRow, ObjectRow, RowMode, WireResult } from './wire.ts'
 
-/** API.md's Result for `result`; with duplicate field names the later column wins (node-postgres). */
+/** API.md's Result; with duplicate field names the later column wins (as in node-postgres). */
 export function toWireResult(result: Result, rowMode: RowMode): WireResult<ObjectRow | ArrayRow> {
   const fields = result.fields.map((f) => ({ name: f.name, type: f.type }))
   const rows =

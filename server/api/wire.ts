@@ -3,12 +3,7 @@
 
 /** A value as API.md puts it on the wire (see API.md "Values"). */
 export type WireValue =
-  | null
-  | boolean
-  | number
-  | string
-  | WireValue[]
-  | { readonly [k: string]: unknown }
+  null | boolean | number | string | WireValue[] | { readonly [k: string]: unknown }
 
 /** How result rows are shaped: objects keyed by field name (default) or arrays in field order. */
 export type RowMode = 'object' | 'array'
