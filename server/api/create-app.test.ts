@@ -86,6 +86,10 @@ describe('info, health and auth', () => {
       expect(code(r.json)).toBe('28000')
       expect(r.headers.get('WWW-Authenticate')).toStartWith('Bearer')
     }
+    for (const [method, path] of [['GET', '/v1'], ['GET', '/v1/tx/x'], ['POST', '/v1/tx']]) {
+      const r = await call(method as string, path as string, undefined, { Authorization: '' })
+      expect(r.status).toBe(401)
+    }
     const ok = await call('POST', '/v1/sql', { sql: 'ROWS 1' })
     expect(ok.status).toBe(200)
   })

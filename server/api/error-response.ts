@@ -9,8 +9,8 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503 | 504
 /**
  * The HTTP status for a SQLSTATE (API.md "Errors"). Exact codes first, then classes:
  * 28 → 401; 42501 → 403; 25P03 → 404; 40001, other class 40 and class 23 → 409 (not 40003);
- * 54 → 413; 40003, 53, 57 (not 57014), 08006 → 503; 57014 → 504; XX and 58 → 500; everything
- * else (42, 22, 0A, 08, 25, ...) is the client's: 400.
+ * 54 → 413; 40003, 53, 57 (not 57014), 08006 → 503; 57014 → 504; XX and 58 → 500; the rest
+ * (42, 22, 0A, 08, 25, ...) is the client's: 400.
  */
 export function sqlStateToHttpStatus(code: SqlState): ErrorStatus {
   switch (code) {
