@@ -18,6 +18,7 @@ export interface AdjudicatorLimits {
   readonly txAgeMsMax: number
   readonly keysTrackedMax: number
   readonly pruneStepsPerCommit: number
+  readonly finishedTxRemembered: number
 }
 
 export interface AdjudicatorInit {
@@ -45,6 +46,8 @@ export class Adjudicator implements AdjudicatorPeer {
   readonly #lastTs = new Map<Key, HlcTimestamp>()
   readonly #reservedBy = new Map<Key, string>()
   readonly #prepared = new Map<string, readonly Key[]>()
+  /** Recently finished txIds, oldest first, so a late duplicate prepare cannot reserve again. */
+  readonly #finished = new Set<string>()
   #floorTs: HlcTimestamp
 
   constructor(init: AdjudicatorInit) {
@@ -80,9 +83,13 @@ export class Adjudicator implements AdjudicatorPeer {
 
   prepare(request: PrepareRequest): PrepareOutcome {
     const { txId, startTs, writeKeys, lockedKeys, readKeys } = request
-    assert(!this.#prepared.has(txId), `transaction ${txId} prepared twice at ${this.id}`)
+    // The network may duplicate a prepare: one still prepared keeps its reservations; one that
+    // arrives after its finish must not reserve again (nobody would release the keys).
+    if (this.#prepared.has(txId)) return { kind: 'prepared', proposedTs: this.#hlc.now() }
+    const firstKey = writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]
+    if (firstKey !== undefined && this.#finished.has(txId)) return { kind: 'conflict', key: firstKey }
     const key =
-      this.#oldKey(startTs, writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]) ??
+      this.#oldKey(startTs, firstKey) ??
       this.#firstConflict(txId, startTs, writeKeys) ??
       this.#firstConflict(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys)
@@ -101,6 +108,7 @@ export class Adjudicator implements AdjudicatorPeer {
     const reserved = this.#prepared.get(txId)
     if (reserved === undefined) return
     this.#prepared.delete(txId)
+    this.#rememberFinished(txId)
     if (commitTs !== undefined) this.#hlc.update(commitTs)
     for (const k of reserved) {
       const holder = this.#reservedBy.get(k)
@@ -165,6 +173,15 @@ export class Adjudicator implements AdjudicatorPeer {
     if (lastTs !== undefined && lastTs > startTs) return true
     const holder = this.#reservedBy.get(key)
     return holder !== undefined && holder !== txId
+  }
+
+  #rememberFinished(txId: string): void {
+    this.#finished.add(txId)
+    if (this.#finished.size <= this.#limits.finishedTxRemembered) return
+    for (const oldest of this.#finished) {
+      this.#finished.delete(oldest)
+      break
+    }
   }
 
   /** Moves `key` to the tail of the history with its new commitTs. */

@@ -66,8 +66,9 @@ async function run(
   const open: { startTs: number; snapshot: number; id: string }[] = []
   const outcomes: Promise<CommitOutcome>[] = []
   let expectedRecords = 0
+  let begun = 0
   for (const op of ops) {
-    if (op.kind === 'begin') open.push({ startTs: h.hlc.now(), snapshot: model.begin(), id: `t${open.length}` })
+    if (op.kind === 'begin') open.push({ startTs: h.hlc.now(), snapshot: model.begin(), id: `t${begun++}` })
     if (op.kind === 'advance') h.clock.advance(op.ms)
     if (op.kind !== 'commit' || open.length === 0) continue
     const [tx] = open.splice(op.tx % open.length, 1)

@@ -282,6 +282,24 @@ describe('remote participants: reservations guard keys while messages travel', (
   })
 })
 
+describe('the participant API under a network that duplicates and delays', () => {
+  test('a duplicate prepare keeps one reservation; a prepare after finish is refused', () => {
+    const { hlc, adjudicators: adj } = makeHarness()
+    const peer = adj.peer('a0')
+    const prepare = { txId: 'p', startTs: hlc.now(), writeKeys: ['k'], lockedKeys: ['l'], readKeys: ['r'] }
+    expect(peer.prepare(prepare)).toMatchObject({ kind: 'prepared' })
+    expect(peer.prepare(prepare)).toMatchObject({ kind: 'prepared' })
+    expect(adj.stats()[0]).toMatchObject({ keysReserved: 2, txPrepared: 1 })
+    const other = { ...prepare, txId: 'q', writeKeys: ['l'], lockedKeys: [] }
+    expect(peer.prepare(other)).toEqual({ kind: 'conflict', key: 'l' })
+    void peer.finish({ txId: 'p', commitTs: hlc.now() })
+    void peer.finish({ txId: 'p', commitTs: undefined })
+    expect(adj.stats()[0]).toMatchObject({ keysReserved: 0, txPrepared: 0, keysTracked: 2 })
+    expect(peer.prepare(prepare)).toEqual({ kind: 'conflict', key: 'k' })
+    expect(adj.stats()[0]).toMatchObject({ keysReserved: 0, txPrepared: 0 })
+  })
+})
+
 describe('bounded history and safe floors', () => {
   test('keysTrackedMax bounds the history; forgotten keys count as written at the floor', async () => {
     const { hlc, adjudicators: adj } = makeHarness(1, { keysTrackedMax: 100, keysPerCommitMax: 10 })

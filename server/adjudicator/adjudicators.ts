@@ -6,6 +6,7 @@ import { assert, programLimitExceeded } from '../errors/index.ts'
 import type { Appended } from '../journal/index.ts'
 import { Adjudicator, outcomeOf } from './adjudicator.ts'
 import {
+  FINISHED_TX_REMEMBERED,
   KEYS_PER_COMMIT_MAX,
   KEYS_TRACKED_MAX,
   PRUNE_INTERVAL_MS,
@@ -76,6 +77,7 @@ class RegionAdjudicators implements Adjudicators {
       txAgeMsMax: config.txAgeMsMax ?? TX_AGE_MS_MAX,
       keysTrackedMax: config.keysTrackedMax ?? KEYS_TRACKED_MAX,
       pruneStepsPerCommit: PRUNE_STEPS_PER_COMMIT,
+      finishedTxRemembered: FINISHED_TX_REMEMBERED,
     }
     assert(limits.txAgeMsMax > 0, 'txAgeMsMax must be positive')
     assert(this.#keysPerCommitMax <= limits.keysTrackedMax, 'a commit must fit in the history')

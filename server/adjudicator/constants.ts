@@ -17,6 +17,10 @@ export const KEYS_TRACKED_MAX = 1_000_000
  * than commits add to it. */
 export const PRUNE_STEPS_PER_COMMIT = 16
 
+/** Finished multi-owner commits a participant remembers, so that a prepare the network delivered
+ * late (after its finish) is refused instead of reserving keys nobody will release. */
+export const FINISHED_TX_REMEMBERED = 4096
+
 /** How often an idle adjudicator drops expired history, and how many keys per tick at most. */
 export const PRUNE_INTERVAL_MS = 1000
 export const PRUNE_STEPS_PER_TICK = 10_000

@@ -6,6 +6,7 @@ import type { Journal } from '../journal/index.ts'
 
 /** What the query processor sends at commit. Every key is checked against `startTs`. */
 export interface CommitRequest {
+  /** Unique per commit attempt (participants remember finished txIds and refuse them again). */
   readonly txId: string
   readonly startTs: HlcTimestamp
   /** New row images and index entries: checked, recorded at commitTs, and journaled. */
