@@ -1,7 +1,7 @@
 // Goal: every SQLSTATE API.md names maps to its HTTP status, and error bodies have every field.
 // Method: a table of codes from API.md and STYLE.md, checked one by one.
 import { describe, expect, test } from 'bun:test'
-import { AssertionError, SqlError, type SqlState } from '../errors/index.ts'
+import { AssertionError, SQLSTATE_NAMES, SqlError, type SqlState } from '../errors/index.ts'
 import { errorBody, sqlStateToHttpStatus, toSqlError } from './index.ts'
 
 describe('sqlStateToHttpStatus', () => {
@@ -64,6 +64,17 @@ describe('error bodies', () => {
       expect(e.code).toBe('XX000')
       expect(e.message).not.toContain('secret')
       expect(e.message).not.toContain('undefined')
+    }
+  })
+})
+
+describe('every SQLSTATE', () => {
+  test('maps to a status, and only the classes API.md names leave 4xx-client territory', () => {
+    for (const code of Object.keys(SQLSTATE_NAMES) as SqlState[]) {
+      const status = sqlStateToHttpStatus(code)
+      expect([400, 401, 403, 404, 409, 413, 500, 503, 504]).toContain(status)
+      if (status === 500) expect(['XX', '58']).toContain(code.slice(0, 2))
+      if (status === 409) expect(['23', '40']).toContain(code.slice(0, 2))
     }
   })
 })
