@@ -1,0 +1,225 @@
+// Casts between SQL types (ARCHITECTURE.md "query processor": binding and evaluation): PostgreSQL's
+// pg_cast rules per context, the cast functions, and typmod coercion (numeric(p,s), varchar(n)).
+import { SqlError, assert, featureNotSupported } from '../../errors/index.ts'
+import {
+  dateToTimestamp,
+  roundTimestamp,
+  timestampToDate,
+} from './datetime.ts'
+import { Decimal } from './decimal.ts'
+import { Jsonb } from './jsonb.ts'
+import { checkInt, parseFloat, rint, type IntKind } from './number-io.ts'
+import {
+  formatType,
+  isIntegerType,
+  isStringType,
+  type Datum,
+  type SqlType,
+  type TypeKind,
+} from './sql-type.ts'
+import { charLength, takeChars } from './text-order.ts'
+import { expect, expectInstance, formatText, parseText } from './text-io.ts'
+
+/** Where a cast happens; PostgreSQL allows different casts in each context. */
+export type CastContext = 'implicit' | 'assignment' | 'explicit'
+
+const RANK: Readonly<Record<CastContext, number>> = { implicit: 0, assignment: 1, explicit: 2 }
+
+const I = 'implicit'
+const A = 'assignment'
+const E = 'explicit'
+
+/** pg_cast for Tessera's types (castcontext i/a/e), without I/O conversions through text. */
+const CASTS: Readonly<Partial<Record<TypeKind, Partial<Record<TypeKind, CastContext>>>>> = {
+  int2: { int4: I, int8: I, float4: I, float8: I, numeric: I },
+  int4: { int2: A, int8: I, float4: I, float8: I, numeric: I, bool: E },
+  int8: { int2: A, int4: A, float4: I, float8: I, numeric: I },
+  float4: { int2: A, int4: A, int8: A, float8: I, numeric: A },
+  float8: { int2: A, int4: A, int8: A, float4: A, numeric: A },
+  numeric: { int2: A, int4: A, int8: A, float4: I, float8: I },
+  bool: { int4: E },
+  text: { varchar: I },
+  varchar: { text: I },
+  date: { timestamp: I, timestamptz: I },
+  timestamp: { date: A, timestamptz: I },
+  timestamptz: { date: A, timestamp: A },
+  jsonb: { bool: E, int2: E, int4: E, int8: E, float4: E, float8: E, numeric: E },
+}
+
+/** The least context in which `from` casts to `to`, or undefined when no cast exists. */
+export function castContextOf(from: SqlType, to: SqlType): CastContext | undefined {
+  if (from.kind === to.kind || from.kind === 'unknown') return I
+  if (to.kind === 'unknown') return undefined
+  const direct = CASTS[from.kind]?.[to.kind]
+  if (direct !== undefined) return direct
+  // PostgreSQL's automatic I/O conversion: to a string type in assignment, from one explicitly.
+  if (isStringType(to)) return A
+  if (isStringType(from)) return E
+  return undefined
+}
+
+/** Whether a cast from `from` to `to` is allowed in `context`. */
+export function canCast(from: SqlType, to: SqlType, context: CastContext): boolean {
+  const least = castContextOf(from, to)
+  return least !== undefined && RANK[least] <= RANK[context]
+}
+
+/** Casts a non-null value, applying the target's typmod: numeric(p,s) rounds (22003 on
+ * overflow), varchar(n) truncates when explicit and raises 22001 otherwise, timestamp(p) rounds;
+ * integer overflow 22003. Throws 42846 when the cast does not exist in `context`. */
+export function cast(value: Datum, from: SqlType, to: SqlType, context: CastContext): Datum {
+  if (value === null) return null
+  if (!canCast(from, to, context)) {
+    throw new SqlError('42846', `cannot cast type ${formatType(from)} to ${formatType(to)}`)
+  }
+  return applyTypmod(convert(value, from, to), to, context)
+}
+
+/** A value as text the way a cast to text makes it (bool gives 'true'/'false', not 't'/'f'). */
+export function castToText(value: Datum, from: SqlType): string {
+  if (from.kind === 'bool') return value ? 'true' : 'false'
+  return formatText(value, from)
+}
+
+function convert(value: Datum, from: SqlType, to: SqlType): Datum {
+  if (from.kind === to.kind) return value
+  if (from.kind === 'unknown') return parseText(expect(value, 'string', from), to)
+  if (isStringType(to)) return castToText(value, from)
+  if (isStringType(from)) return parseText(expect(value, 'string', from), to)
+  switch (to.kind) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return toInteger(value, from, to.kind)
+    case 'float4':
+    case 'float8':
+      return toFloat(value, from, to.kind)
+    case 'numeric':
+      return toNumeric(value, from)
+    case 'bool':
+      return from.kind === 'jsonb' ? jsonbScalar(value, 'boolean', to) : expect(value, 'bigint', from) !== 0n
+    case 'date':
+      return timestampToDate(expect(value, 'bigint', from))
+    case 'timestamp':
+    case 'timestamptz':
+      return from.kind === 'date' ? dateToTimestamp(expect(value, 'number', from)) : value
+    default:
+      assert(false, `no conversion from ${from.kind} to ${to.kind}`)
+  }
+}
+
+function toInteger(value: Datum, from: SqlType, kind: IntKind): bigint {
+  if (isIntegerType(from)) return checkInt(expect(value, 'bigint', from), kind)
+  if (from.kind === 'bool') return value ? 1n : 0n
+  if (from.kind === 'float4' || from.kind === 'float8') {
+    const x = rint(expect(value, 'number', from))
+    if (!Number.isFinite(x)) return checkInt(2n ** 64n, kind)
+    return checkInt(BigInt(x), kind)
+  }
+  if (from.kind === 'jsonb') return toInteger(jsonbNumeric(value, kind), { kind: 'numeric' }, kind)
+  const d = expectInstance(value, Decimal, from)
+  if (d.isNaN) throw featureNotSupported(`cannot convert NaN to ${formatType({ kind })}`)
+  return checkInt(d.round(0).coefficient, kind)
+}
+
+function toFloat(value: Datum, from: SqlType, kind: 'float4' | 'float8'): number {
+  if (isIntegerType(from)) {
+    const x = Number(expect(value, 'bigint', from))
+    return kind === 'float4' ? Math.fround(x) : x
+  }
+  if (from.kind === 'float8') return float8ToFloat4(expect(value, 'number', from))
+  if (from.kind === 'float4') return expect(value, 'number', from)
+  const d = from.kind === 'jsonb' ? jsonbNumeric(value, kind) : expectInstance(value, Decimal, from)
+  // numeric_float8 goes through float8in of the numeric's text: same rounding, same errors.
+  return d.isNaN ? Number.NaN : parseFloat(d.toString(), kind)
+}
+
+function float8ToFloat4(x: number): number {
+  const y = Math.fround(x)
+  if (!Number.isFinite(y) && Number.isFinite(x)) {
+    throw new SqlError('22003', 'value out of range: overflow')
+  }
+  if (y === 0 && x !== 0) throw new SqlError('22003', 'value out of range: underflow')
+  return y
+}
+
+function toNumeric(value: Datum, from: SqlType): Decimal {
+  if (isIntegerType(from)) return Decimal.fromBigInt(expect(value, 'bigint', from))
+  if (from.kind === 'float8') return Decimal.fromFloat(expect(value, 'number', from), 15)
+  if (from.kind === 'float4') return Decimal.fromFloat(expect(value, 'number', from), 6)
+  return jsonbNumeric(value, 'numeric')
+}
+
+const JSON_TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: 'string',
+  number: 'numeric',
+  boolean: 'boolean',
+  object: 'object',
+}
+
+function jsonbTypeName(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  return JSON_TYPE_NAMES[typeof v] ?? 'unknown'
+}
+
+function jsonbScalar(value: Datum, js: 'boolean', to: SqlType): boolean {
+  const v = expectInstance(value, Jsonb, { kind: 'jsonb' }).value
+  if (typeof v !== js) {
+    throw new SqlError('22023', `cannot cast jsonb ${jsonbTypeName(v)} to type ${formatType(to)}`)
+  }
+  return v as boolean
+}
+
+function jsonbNumeric(value: Datum, kind: TypeKind): Decimal {
+  const v = expectInstance(value, Jsonb, { kind: 'jsonb' }).value
+  if (typeof v !== 'number') {
+    const target = formatType({ kind } as SqlType)
+    throw new SqlError('22023', `cannot cast jsonb ${jsonbTypeName(v)} to type ${target}`)
+  }
+  return Decimal.fromNumber(v)
+}
+
+/** Applies the type's modifier to a value already of its base type. */
+export function applyTypmod(value: Datum, type: SqlType, context: CastContext): Datum {
+  if (value === null) return null
+  switch (type.kind) {
+    case 'numeric':
+      return type.precision === undefined
+        ? value
+        : applyNumericTypmod(expectInstance(value, Decimal, type), type.precision, type.scale ?? 0)
+    case 'varchar':
+      return type.length === undefined
+        ? value
+        : applyLength(expect(value, 'string', type), type.length, context === 'explicit')
+    case 'timestamp':
+    case 'timestamptz':
+      return roundTimestamp(expect(value, 'bigint', type), type.precision)
+    default:
+      return value
+  }
+}
+
+/** numeric(p,s): round to s digits, then 22003 'numeric field overflow' when more than p-s digits
+ * remain before the point (PostgreSQL's apply_typmod, detail included). */
+export function applyNumericTypmod(d: Decimal, precision: number, scale: number): Decimal {
+  if (d.isNaN) return d
+  const rounded = d.round(scale)
+  const maxDigits = precision - scale
+  const lead = rounded.leadingExponent()
+  if (lead !== undefined && lead + 1 > maxDigits) {
+    const bound = maxDigits !== 0 ? `10^${maxDigits}` : '1'
+    throw new SqlError('22003', 'numeric field overflow', {
+      detail: `A field with precision ${precision}, scale ${scale} must round to an absolute value less than ${bound}.`,
+    })
+  }
+  return rounded
+}
+
+/** varchar(n): explicit casts truncate; otherwise only trailing spaces may be cut (22001). */
+function applyLength(s: string, length: number, explicit: boolean): string {
+  if (s.length <= length || charLength(s) <= length) return s
+  const kept = takeChars(s, length)
+  if (explicit || /^ *$/.test(s.slice(kept.length))) return kept
+  throw new SqlError('22001', `value too long for type character varying(${length})`)
+}

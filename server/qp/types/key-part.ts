@@ -1,0 +1,111 @@
+// Values as key parts and stored row elements (ARCHITECTURE.md "Keys and rows"): the mapping from
+// datums to server/encoding's KeyPart, whose encoded order equals `compare`.
+import { SqlError, assert, assertNever, featureNotSupported } from '../../errors/index.ts'
+import type { KeyPart } from '../../encoding/index.ts'
+import { Decimal } from './decimal.ts'
+import { Jsonb } from './jsonb.ts'
+import type { Datum, SqlType } from './sql-type.ts'
+import { expect, expectInstance } from './text-io.ts'
+
+/**
+ * The key form of a non-null value (index keys); the order of encoded key parts equals `compare`.
+ * ints and timestamps → bigint; floats and dates → number; numeric → normalized `{decimal}`
+ * (1.50 and 1.5 are one key; NaN is the string 'NaN', which sorts after every decimal as
+ * PostgreSQL puts NaN last); text, varchar, uuid → string; bytea → bytes; bool → boolean.
+ * jsonb has no key form: 0A000.
+ */
+export function toKeyPart(value: Datum, type: SqlType): KeyPart {
+  assert(value !== null, 'toKeyPart of NULL')
+  if (type.kind === 'jsonb') throw featureNotSupported('indexing a jsonb column')
+  if (type.kind === 'numeric') {
+    const d = expectInstance(value, Decimal, type)
+    return d.isNaN ? 'NaN' : { decimal: d.normalize().toString() }
+  }
+  if (type.kind === 'float4' || type.kind === 'float8') {
+    // -0 equals 0 in SQL, so both must make one key.
+    const x = expect(value, 'number', type)
+    return x === 0 ? 0 : x
+  }
+  return toStored(value, type)
+}
+
+/** Inverse of `toKeyPart` (numeric comes back normalized: its display scale is not in the key). */
+export function fromKeyPart(part: KeyPart, type: SqlType): Datum {
+  return fromStored(part, type)
+}
+
+/** The stored form of a value in a row (an `encodeRow` element); exact round trip: numeric keeps
+ * its scale, jsonb is its canonical text, float -0 stays -0. */
+export function toStored(value: Datum, type: SqlType): KeyPart {
+  if (value === null) return null
+  switch (type.kind) {
+    case 'bool':
+      return expect(value, 'boolean', type)
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'timestamp':
+    case 'timestamptz':
+      return expect(value, 'bigint', type)
+    case 'float4':
+    case 'float8':
+    case 'date':
+      return expect(value, 'number', type)
+    case 'numeric': {
+      const d = expectInstance(value, Decimal, type)
+      return d.isNaN ? 'NaN' : { decimal: d.toString() }
+    }
+    case 'text':
+    case 'varchar':
+    case 'uuid':
+    case 'unknown':
+      return expect(value, 'string', type)
+    case 'jsonb':
+      return expectInstance(value, Jsonb, type).toString()
+    case 'bytea':
+      return expectInstance(value, Uint8Array, type)
+    default:
+      return assertNever(type)
+  }
+}
+
+/** Inverse of `toStored`. A part of the wrong kind is a bug (corrupt row or wrong type). */
+export function fromStored(part: KeyPart, type: SqlType): Datum {
+  if (part === null) return null
+  const bad = () => new SqlError('XX000', `stored value ${String(part)} is not a ${type.kind}`)
+  switch (type.kind) {
+    case 'bool':
+      if (typeof part !== 'boolean') throw bad()
+      return part
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'timestamp':
+    case 'timestamptz':
+      if (typeof part !== 'bigint') throw bad()
+      return part
+    case 'float4':
+    case 'float8':
+    case 'date':
+      if (typeof part !== 'number') throw bad()
+      return part
+    case 'numeric':
+      if (part === 'NaN') return Decimal.nan()
+      if (typeof part !== 'object' || !('decimal' in part)) throw bad()
+      return Decimal.parse(part.decimal)
+    case 'text':
+    case 'varchar':
+    case 'uuid':
+    case 'unknown':
+      if (typeof part !== 'string') throw bad()
+      return part
+    case 'jsonb':
+      if (typeof part !== 'string') throw bad()
+      return new Jsonb(JSON.parse(part))
+    case 'bytea':
+      if (!(part instanceof Uint8Array)) throw bad()
+      return part
+    default:
+      return assertNever(type)
+  }
+}

@@ -1,0 +1,139 @@
+// Input and output of bool, integers and floats (ARCHITECTURE.md "query processor": values),
+// following PostgreSQL 16's int2in/int4in/int8in, float8in/float8out and boolin.
+import { SqlError } from '../../errors/index.ts'
+import { INT2_MAX, INT2_MIN, INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN } from './constants.ts'
+
+export type IntKind = 'int2' | 'int4' | 'int8'
+
+const INT_BOUNDS: Readonly<Record<IntKind, readonly [bigint, bigint, string]>> = {
+  int2: [INT2_MIN, INT2_MAX, 'smallint'],
+  int4: [INT4_MIN, INT4_MAX, 'integer'],
+  int8: [INT8_MIN, INT8_MAX, 'bigint'],
+}
+
+const SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
+// PostgreSQL 16 integer input: decimal with '_' between digits, or 0x / 0o / 0b prefixed.
+const INT_TEXT = /^([+-]?)(?:(\d+(?:_\d+)*)|0([xX])((?:_?[0-9a-fA-F])+)|0([oO])((?:_?[0-7])+)|0([bB])((?:_?[01])+))$/
+
+/** Whether `n` fits the integer type. */
+export function fitsInt(n: bigint, kind: IntKind): boolean {
+  const [min, max] = INT_BOUNDS[kind]
+  return n >= min && n <= max
+}
+
+/** `n` unchanged, or 22003 'integer out of range' (PostgreSQL's arithmetic and cast error). */
+export function checkInt(n: bigint, kind: IntKind): bigint {
+  if (!fitsInt(n, kind)) throw new SqlError('22003', `${INT_BOUNDS[kind][2]} out of range`)
+  return n
+}
+
+/** Parses integer literal text (decimal, 0x/0o/0b, '_' separators) or undefined when malformed. */
+export function parseIntegerText(text: string): bigint | undefined {
+  const m = INT_TEXT.exec(text.replace(SPACE, ''))
+  if (m === null) return undefined
+  const body = m[2] ?? (m[3] ? `0x${m[4]}` : m[5] ? `0o${m[6]}` : `0b${m[8]}`)
+  const n = BigInt(body.replaceAll('_', ''))
+  return m[1] === '-' ? -n : n
+}
+
+/** int2in / int4in / int8in: 22P02 on bad syntax, 22003 `value "x" is out of range for type`. */
+export function parseInteger(text: string, kind: IntKind): bigint {
+  const name = INT_BOUNDS[kind][2]
+  const n = parseIntegerText(text)
+  if (n === undefined) {
+    throw new SqlError('22P02', `invalid input syntax for type ${name}: "${text}"`)
+  }
+  if (!fitsInt(n, kind)) {
+    throw new SqlError('22003', `value "${text}" is out of range for type ${name}`)
+  }
+  return n
+}
+
+const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/** float8in / float4in: NaN, [+-]Infinity, [+-]inf, decimal with exponent; 22003 when the value
+ * overflows or underflows the type (PostgreSQL rejects both). */
+export function parseFloat(text: string, kind: 'float4' | 'float8'): number {
+  const name = kind === 'float4' ? 'real' : 'double precision'
+  const s = text.replace(SPACE, '')
+  const lower = s.toLowerCase()
+  if (lower === 'nan' || lower === '+nan' || lower === '-nan') return Number.NaN
+  if (/^\+?(inf|infinity)$/.test(lower)) return Number.POSITIVE_INFINITY
+  if (/^-(inf|infinity)$/.test(lower)) return Number.NEGATIVE_INFINITY
+  if (!FLOAT_TEXT.test(s)) {
+    throw new SqlError('22P02', `invalid input syntax for type ${name}: "${text}"`)
+  }
+  const wide = Number(s)
+  const v = kind === 'float4' ? Math.fround(wide) : wide
+  const mantissaNonZero = /[1-9]/.test(s.split(/[eE]/)[0] ?? '')
+  if (!Number.isFinite(v) || (v === 0 && mantissaNonZero)) {
+    throw new SqlError('22003', `"${text}" is out of range for type ${name}`)
+  }
+  return v
+}
+
+/** float8out (PostgreSQL 12+): shortest text that reads back exactly; exponent form outside
+ * 1e-4 <= |x| < 1e15 ('1e+15', '1.5e-05'); 'NaN', 'Infinity', '-Infinity', '-0'. */
+export function formatFloat8(x: number): string {
+  const special = formatSpecial(x)
+  if (special !== undefined) return special
+  return layout(x, Math.abs(x).toExponential(), 15)
+}
+
+/** float4out: the shortest text that reads back as the same float4; fixed form below 1e6. */
+export function formatFloat4(x: number): string {
+  const special = formatSpecial(x)
+  if (special !== undefined) return special
+  const a = Math.abs(x)
+  let shortest = a.toExponential()
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(a.toPrecision(p))
+    if (Math.fround(candidate) === a) {
+      shortest = candidate.toExponential()
+      break
+    }
+  }
+  return layout(x, shortest, 6)
+}
+
+function formatSpecial(x: number): string | undefined {
+  if (Number.isNaN(x)) return 'NaN'
+  if (x === Number.POSITIVE_INFINITY) return 'Infinity'
+  if (x === Number.NEGATIVE_INFINITY) return '-Infinity'
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0'
+  return undefined
+}
+
+/** Lays out shortest digits ('1.2345e+2') as PostgreSQL's Ryu output does. */
+function layout(x: number, exponential: string, fixedExponentEnd: number): string {
+  const [mantissa = '', expText = '0'] = exponential.split('e')
+  const digits = mantissa.replace('.', '')
+  const exp = Number(expText)
+  const sign = x < 0 ? '-' : ''
+  if (exp >= -4 && exp < fixedExponentEnd) {
+    if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`
+    if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`
+    return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`
+  }
+  const e = `${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`
+  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
+  return `${sign}${m}e${e}`
+}
+
+/** boolin: case-insensitive prefixes of true/false/yes/no, on/off (two letters at least), 1/0. */
+export function parseBool(text: string): boolean {
+  const s = text.replace(SPACE, '').toLowerCase()
+  if (s.length > 0) {
+    if ('true'.startsWith(s) || 'yes'.startsWith(s) || s === '1') return true
+    if ('false'.startsWith(s) || 'no'.startsWith(s) || s === '0') return false
+    if (s.length >= 2 && 'on'.startsWith(s)) return true
+    if (s.length >= 2 && 'off'.startsWith(s)) return false
+  }
+  throw new SqlError('22P02', `invalid input syntax for type boolean: "${text}"`)
+}
+
+/** Rounds half to even, like C's rint (float → integer casts). */
+export function rint(x: number): number {
+  const r = Math.round(x)
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r
+}

@@ -1,0 +1,380 @@
+// SQL types of the query processor (ARCHITECTURE.md "query processor": binding): the type union,
+// PostgreSQL's names for each type, and type names as libpg_query hands them over.
+import { SqlError, assertNever, featureNotSupported } from '../../errors/index.ts'
+import {
+  NUMERIC_PRECISION_MAX,
+  NUMERIC_SCALE_MAX,
+  NUMERIC_SCALE_MIN,
+  TIMESTAMP_PRECISION_MAX,
+  VARCHAR_LENGTH_MAX,
+} from './constants.ts'
+import type { Decimal } from './decimal.ts'
+import type { Jsonb } from './jsonb.ts'
+
+/** A SQL type. `unknown` is an untyped literal or NULL whose type context has not fixed yet. */
+export type SqlType =
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'int2' }
+  | { readonly kind: 'int4' }
+  | { readonly kind: 'int8' }
+  | { readonly kind: 'float4' }
+  | { readonly kind: 'float8' }
+  /** Unconstrained when precision is undefined; scale defaults to 0 when precision is given. */
+  | { readonly kind: 'numeric'; readonly precision?: number; readonly scale?: number }
+  | { readonly kind: 'text' }
+  | { readonly kind: 'varchar'; readonly length?: number }
+  | { readonly kind: 'date' }
+  /** `precision` is timestamp(p)'s fractional-second digits (0-6); undefined keeps microseconds. */
+  | { readonly kind: 'timestamp'; readonly precision?: number }
+  | { readonly kind: 'timestamptz'; readonly precision?: number }
+  | { readonly kind: 'uuid' }
+  | { readonly kind: 'jsonb' }
+  | { readonly kind: 'bytea' }
+  | { readonly kind: 'unknown' }
+
+export type TypeKind = SqlType['kind']
+
+/**
+ * A runtime value. Representation by type: bool → boolean; int2/int4/int8 → bigint;
+ * float4/float8 → number; numeric → Decimal; text/varchar → string; date → number (days since
+ * 1970-01-01, ±Infinity for ±infinity); timestamp/timestamptz → bigint (microseconds since
+ * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); uuid → string (lowercase canonical); jsonb → Jsonb;
+ * bytea → Uint8Array; unknown → string (the literal's text); NULL → null.
+ */
+export type Datum = null | boolean | bigint | number | string | Uint8Array | Decimal | Jsonb
+
+export const boolType: SqlType = { kind: 'bool' }
+export const int2Type: SqlType = { kind: 'int2' }
+export const int4Type: SqlType = { kind: 'int4' }
+export const int8Type: SqlType = { kind: 'int8' }
+export const float4Type: SqlType = { kind: 'float4' }
+export const float8Type: SqlType = { kind: 'float8' }
+export const numericType: SqlType = { kind: 'numeric' }
+export const textType: SqlType = { kind: 'text' }
+export const varcharType: SqlType = { kind: 'varchar' }
+export const dateType: SqlType = { kind: 'date' }
+export const timestampType: SqlType = { kind: 'timestamp' }
+export const timestamptzType: SqlType = { kind: 'timestamptz' }
+export const uuidType: SqlType = { kind: 'uuid' }
+export const jsonbType: SqlType = { kind: 'jsonb' }
+export const byteaType: SqlType = { kind: 'bytea' }
+export const unknownType: SqlType = { kind: 'unknown' }
+
+const PLAIN: Readonly<Record<TypeKind, SqlType>> = {
+  bool: boolType,
+  int2: int2Type,
+  int4: int4Type,
+  int8: int8Type,
+  float4: float4Type,
+  float8: float8Type,
+  numeric: numericType,
+  text: textType,
+  varchar: varcharType,
+  date: dateType,
+  timestamp: timestampType,
+  timestamptz: timestamptzType,
+  uuid: uuidType,
+  jsonb: jsonbType,
+  bytea: byteaType,
+  unknown: unknownType,
+}
+
+/** The type without its typmod (numeric(10,2) → numeric, varchar(5) → varchar). */
+export function baseType(type: SqlType): SqlType {
+  return PLAIN[type.kind]
+}
+
+/** Whether two types are the same, typmods included. */
+export function typesEqual(a: SqlType, b: SqlType): boolean {
+  if (a.kind !== b.kind) return false
+  switch (a.kind) {
+    case 'numeric': {
+      const o = b as typeof a
+      return a.precision === o.precision && (a.scale ?? 0) === (o.scale ?? 0)
+    }
+    case 'varchar':
+      return a.length === (b as typeof a).length
+    case 'timestamp':
+    case 'timestamptz':
+      return a.precision === (b as typeof a).precision
+    default:
+      return true
+  }
+}
+
+export function isIntegerType(type: SqlType): boolean {
+  return type.kind === 'int2' || type.kind === 'int4' || type.kind === 'int8'
+}
+
+export function isFloatType(type: SqlType): boolean {
+  return type.kind === 'float4' || type.kind === 'float8'
+}
+
+/** Integer, float or numeric: PostgreSQL's numeric category. */
+export function isNumericType(type: SqlType): boolean {
+  return isIntegerType(type) || isFloatType(type) || type.kind === 'numeric'
+}
+
+/** text or varchar: PostgreSQL's string category. */
+export function isStringType(type: SqlType): boolean {
+  return type.kind === 'text' || type.kind === 'varchar'
+}
+
+export function isDatetimeType(type: SqlType): boolean {
+  return type.kind === 'date' || type.kind === 'timestamp' || type.kind === 'timestamptz'
+}
+
+/** PostgreSQL's type category letter (pg_type.typcategory), used for type resolution. */
+export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'D' | 'U' | 'X' {
+  switch (type.kind) {
+    case 'bool':
+      return 'B'
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'float4':
+    case 'float8':
+    case 'numeric':
+      return 'N'
+    case 'text':
+    case 'varchar':
+      return 'S'
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz':
+      return 'D'
+    case 'uuid':
+    case 'jsonb':
+    case 'bytea':
+      return 'U'
+    case 'unknown':
+      return 'X'
+    default:
+      return assertNever(type)
+  }
+}
+
+/** Whether the type is its category's preferred type (pg_type.typispreferred). */
+export function isPreferredType(type: SqlType): boolean {
+  return (
+    type.kind === 'bool' ||
+    type.kind === 'float8' ||
+    type.kind === 'text' ||
+    type.kind === 'timestamptz'
+  )
+}
+
+/** PostgreSQL's name of the type, as API.md's `fields[].type`: 'int8', 'varchar', 'timestamptz'. */
+export function typeName(type: SqlType): string {
+  return type.kind
+}
+
+/** The type as SQL would spell it, for messages: 'integer', 'character varying(10)'. */
+export function formatType(type: SqlType): string {
+  switch (type.kind) {
+    case 'bool':
+      return 'boolean'
+    case 'int2':
+      return 'smallint'
+    case 'int4':
+      return 'integer'
+    case 'int8':
+      return 'bigint'
+    case 'float4':
+      return 'real'
+    case 'float8':
+      return 'double precision'
+    case 'numeric':
+      return type.precision === undefined
+        ? 'numeric'
+        : `numeric(${type.precision},${type.scale ?? 0})`
+    case 'varchar':
+      return type.length === undefined ? 'character varying' : `character varying(${type.length})`
+    case 'timestamp':
+      return type.precision === undefined
+        ? 'timestamp without time zone'
+        : `timestamp(${type.precision}) without time zone`
+    case 'timestamptz':
+      return type.precision === undefined
+        ? 'timestamp with time zone'
+        : `timestamp(${type.precision}) with time zone`
+    case 'text':
+    case 'date':
+    case 'uuid':
+    case 'jsonb':
+    case 'bytea':
+    case 'unknown':
+      return type.kind
+    default:
+      return assertNever(type)
+  }
+}
+
+const ALIASES: Readonly<Record<string, TypeKind>> = {
+  bool: 'bool',
+  boolean: 'bool',
+  int2: 'int2',
+  smallint: 'int2',
+  int4: 'int4',
+  int: 'int4',
+  integer: 'int4',
+  int8: 'int8',
+  bigint: 'int8',
+  float4: 'float4',
+  real: 'float4',
+  float8: 'float8',
+  'double precision': 'float8',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  text: 'text',
+  varchar: 'varchar',
+  'character varying': 'varchar',
+  date: 'date',
+  timestamp: 'timestamp',
+  'timestamp without time zone': 'timestamp',
+  timestamptz: 'timestamptz',
+  'timestamp with time zone': 'timestamptz',
+  uuid: 'uuid',
+  jsonb: 'jsonb',
+  // json is accepted as jsonb: Tessera stores the normalized form (no duplicate keys, sorted keys).
+  json: 'jsonb',
+  bytea: 'bytea',
+}
+
+/** PostgreSQL types Tessera knows by name but does not implement (0A000 rather than 42704). */
+const UNSUPPORTED = new Set([
+  'serial',
+  'serial4',
+  'bigserial',
+  'serial8',
+  'smallserial',
+  'serial2',
+  'char',
+  'character',
+  'bpchar',
+  'name',
+  'time',
+  'timetz',
+  'time without time zone',
+  'time with time zone',
+  'interval',
+  'money',
+  'oid',
+  'xml',
+  'inet',
+  'cidr',
+  'macaddr',
+  'macaddr8',
+  'point',
+  'line',
+  'lseg',
+  'box',
+  'path',
+  'polygon',
+  'circle',
+  'bit',
+  'varbit',
+  'bit varying',
+  'tsvector',
+  'tsquery',
+  'jsonpath',
+  'int4range',
+  'int8range',
+  'numrange',
+  'tsrange',
+  'tstzrange',
+  'daterange',
+  'regclass',
+  'regtype',
+  'record',
+  'void',
+  'cstring',
+  'anyelement',
+  'pg_lsn',
+  'txid_snapshot',
+  'pg_snapshot',
+  'xid',
+  'cid',
+  'tid',
+])
+
+/** Resolves a type name as libpg_query gives it (`['pg_catalog','int4']`, `['varchar']` with
+ * typmods `[10]`). Throws 42704 for an unknown type, 0A000 for a PostgreSQL type Tessera lacks,
+ * 42601/22023 for bad type modifiers. */
+export function typeFromName(names: readonly string[], typmods: readonly number[]): SqlType {
+  const qualified = names.map((n) => n.toLowerCase())
+  const name = qualified[qualified.length - 1] ?? ''
+  const schema = qualified.length > 1 ? qualified[qualified.length - 2] : undefined
+  if (qualified.length > 2 || (schema !== undefined && schema !== 'pg_catalog')) {
+    throw new SqlError('42704', `type "${names.join('.')}" does not exist`)
+  }
+  if (name === 'float') return floatFromPrecision(typmods)
+  const kind = ALIASES[name]
+  if (kind === undefined) {
+    if (UNSUPPORTED.has(name)) throw featureNotSupported(`type ${name}`)
+    throw new SqlError('42704', `type "${names.join('.')}" does not exist`)
+  }
+  switch (kind) {
+    case 'numeric':
+      return numericFromTypmods(typmods)
+    case 'varchar':
+      return varcharFromTypmods(typmods)
+    case 'timestamp':
+    case 'timestamptz':
+      return timestampFromTypmods(kind, typmods)
+    default:
+      if (typmods.length > 0) {
+        throw new SqlError('42601', `type modifier is not allowed for type "${name}"`)
+      }
+      return PLAIN[kind]
+  }
+}
+
+function floatFromPrecision(typmods: readonly number[]): SqlType {
+  const p = typmods[0]
+  if (p === undefined) return float8Type
+  if (p < 1) throw new SqlError('22023', 'precision for type float must be at least 1 bit')
+  if (p > 53) throw new SqlError('22023', 'precision for type float must be less than 54 bits')
+  return p <= 24 ? float4Type : float8Type
+}
+
+function numericFromTypmods(typmods: readonly number[]): SqlType {
+  if (typmods.length === 0) return numericType
+  if (typmods.length > 2) throw new SqlError('22023', 'invalid NUMERIC type modifier')
+  const precision = typmods[0] as number
+  const scale = typmods[1] ?? 0
+  if (precision < 1 || precision > NUMERIC_PRECISION_MAX) {
+    throw new SqlError(
+      '22023',
+      `NUMERIC precision ${precision} must be between 1 and ${NUMERIC_PRECISION_MAX}`,
+    )
+  }
+  if (scale < NUMERIC_SCALE_MIN || scale > NUMERIC_SCALE_MAX) {
+    throw new SqlError(
+      '22023',
+      `NUMERIC scale ${scale} must be between ${NUMERIC_SCALE_MIN} and ${NUMERIC_SCALE_MAX}`,
+    )
+  }
+  return { kind: 'numeric', precision, scale }
+}
+
+function varcharFromTypmods(typmods: readonly number[]): SqlType {
+  if (typmods.length === 0) return varcharType
+  if (typmods.length > 1) throw new SqlError('22023', 'invalid type modifier')
+  const length = typmods[0] as number
+  if (length < 1) throw new SqlError('22023', 'length for type varchar must be at least 1')
+  if (length > VARCHAR_LENGTH_MAX) {
+    throw new SqlError('22023', `length for type varchar cannot exceed ${VARCHAR_LENGTH_MAX}`)
+  }
+  return { kind: 'varchar', length }
+}
+
+function timestampFromTypmods(kind: 'timestamp' | 'timestamptz', typmods: readonly number[]) {
+  if (typmods.length === 0) return PLAIN[kind]
+  if (typmods.length > 1) throw new SqlError('22023', 'invalid type modifier')
+  const p = typmods[0] as number
+  const spelled = kind === 'timestamp' ? 'TIMESTAMP' : 'TIMESTAMP WITH TIME ZONE'
+  if (p < 0) throw new SqlError('22023', `${spelled}(${p}) precision must not be negative`)
+  // PostgreSQL only warns and reduces a larger precision to the maximum.
+  return { kind, precision: Math.min(p, TIMESTAMP_PRECISION_MAX) } as SqlType
+}

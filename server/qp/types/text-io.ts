@@ -1,0 +1,104 @@
+// PostgreSQL's input and output functions for every type (ARCHITECTURE.md "query processor":
+// values), with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1.
+import { assert, assertNever } from '../../errors/index.ts'
+import { formatBytea, parseBytea, parseUuid } from './bytea.ts'
+import { formatDate, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
+import { Decimal } from './decimal.ts'
+import { Jsonb } from './jsonb.ts'
+import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
+import type { Datum, SqlType } from './sql-type.ts'
+
+/** PostgreSQL's input function: text to datum. 22P02/22003/22007/22008 on bad input. Typmods
+ * (numeric(p,s), varchar(n), timestamp(p)) are not applied here: PostgreSQL reads a literal with
+ * typmod -1 and then applies the typmod as a cast in the statement's context; use `cast`. */
+export function parseText(text: string, type: SqlType): Datum {
+  switch (type.kind) {
+    case 'bool':
+      return parseBool(text)
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return parseInteger(text, type.kind)
+    case 'float4':
+    case 'float8':
+      return parseFloat(text, type.kind)
+    case 'numeric':
+      return Decimal.parse(text)
+    case 'text':
+    case 'varchar':
+    case 'unknown':
+      return text
+    case 'date':
+      return parseDate(text)
+    case 'timestamp':
+      return parseTimestamp(text, false)
+    case 'timestamptz':
+      return parseTimestamp(text, true)
+    case 'uuid':
+      return parseUuid(text)
+    case 'jsonb':
+      return Jsonb.parse(text)
+    case 'bytea':
+      return parseBytea(text)
+    default:
+      return assertNever(type)
+  }
+}
+
+/** PostgreSQL's output function (DateStyle ISO, time zone UTC): bool as 't'/'f'. */
+export function formatText(value: Datum, type: SqlType): string {
+  assert(value !== null, 'formatText of NULL')
+  switch (type.kind) {
+    case 'bool':
+      return expect(value, 'boolean', type) ? 't' : 'f'
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return expect(value, 'bigint', type).toString()
+    case 'float4':
+      return formatFloat4(expect(value, 'number', type))
+    case 'float8':
+      return formatFloat8(expect(value, 'number', type))
+    case 'numeric':
+      return expectInstance(value, Decimal, type).toString()
+    case 'text':
+    case 'varchar':
+    case 'unknown':
+    case 'uuid':
+      return expect(value, 'string', type)
+    case 'date':
+      return formatDate(expect(value, 'number', type))
+    case 'timestamp':
+      return formatTimestamp(expect(value, 'bigint', type), false)
+    case 'timestamptz':
+      return formatTimestamp(expect(value, 'bigint', type), true)
+    case 'jsonb':
+      return expectInstance(value, Jsonb, type).toString()
+    case 'bytea':
+      return formatBytea(expectInstance(value, Uint8Array, type))
+    default:
+      return assertNever(type)
+  }
+}
+
+interface TypeOfMap {
+  boolean: boolean
+  bigint: bigint
+  number: number
+  string: string
+}
+
+/** The datum as its type's JS representation; a mismatch is a bug of the caller. */
+export function expect<K extends keyof TypeOfMap>(value: Datum, js: K, type: SqlType): TypeOfMap[K] {
+  assert(typeof value === js, `datum ${String(value)} is not a ${type.kind} (${js})`)
+  return value as TypeOfMap[K]
+}
+
+export function expectInstance<T>(
+  value: Datum,
+  cls: abstract new (...args: never[]) => T,
+  type: SqlType,
+): T {
+  assert(value instanceof cls, `datum ${String(value)} is not a ${type.kind}`)
+  return value as T
+}
