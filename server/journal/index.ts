@@ -83,6 +83,8 @@ export interface FileJournalConfig {
   readonly heartbeatMs?: number
   /** Skip fsync (benchmarks only: measures the cost of durability). */
   readonly fsync?: boolean
+  /** Recent records `read` serves from memory; older ones come from the segment files. */
+  readonly readCacheRecordsMax?: number
 }
 
 /** Everything a file journal needs, injected. */
@@ -97,5 +99,12 @@ export interface FileJournalOptions {
   readonly config?: FileJournalConfig
 }
 
-/** Opens (recovering, cutting a torn tail) or creates a journal in `options.dir`. */
-export declare function openFileJournal(options: FileJournalOptions): Journal
+/**
+ * Opens (recovering, cutting a torn tail) or creates a journal in `options.dir`. Throws SqlError
+ * XX001 when synced data is damaged (a bad record followed by valid ones, a gap in seq). After
+ * open, `hlc` is past every commitTs on disk and the closed timestamp is at least `hlc.now()`.
+ * Register followers right after `read()` in the same task, so no record falls between them.
+ */
+export { openFileJournal } from './file-journal.ts'
+/** The journal's default limits (constants.ts), for configs and benches that report them. */
+export * as journalLimits from './constants.ts'

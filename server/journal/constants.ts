@@ -1,0 +1,59 @@
+// Limits of the journal (ARCHITECTURE.md "journal", step 4): every queue, batch and scan is
+// bounded here, and the relations between the bounds are checked when the module loads.
+import { assert } from '../errors/index.ts'
+
+/** A segment file is closed and a new one started once it reaches this size. */
+export const SEGMENT_BYTES_MAX = 64 * 1024 * 1024
+
+/**
+ * Records per group-commit batch (one write, one fsync). At the 30,000 commits/s target and a
+ * 1-5 ms fsync, a batch holds 30-150 records; the cap only bounds the latency of one huge burst.
+ */
+export const BATCH_RECORDS_MAX = 4096
+
+/** Bytes per group-commit batch; one write call of at most this size. */
+export const BATCH_BYTES_MAX = 8 * 1024 * 1024
+
+/** One commit record, framed. A larger write set is refused (54000) before it gets a seq. */
+export const RECORD_BYTES_MAX = 4 * 1024 * 1024
+
+/** Appended but not yet durable records; `append` refuses beyond this (54000). */
+export const PENDING_RECORDS_MAX = 100_000
+
+/** Appended but not yet durable bytes; the memory bound behind PENDING_RECORDS_MAX. */
+export const PENDING_BYTES_MAX = 256 * 1024 * 1024
+
+/**
+ * Idle heartbeat. Local readers ask for a closed timestamp themselves (`requestClose`), so the
+ * heartbeat serves followers that only listen (the crossbar merging every journal, replicas in
+ * other regions): a quiet journal holds their merge back by at most this long. 5 ms is well under
+ * a cross-region round trip and costs 200 timer callbacks a second per journal.
+ */
+export const HEARTBEAT_MS = 5
+
+/** Closed-timestamp publications in a row caused by followers asking again from a callback. */
+export const CLOSE_ROUNDS_MAX = 8
+
+/** Recent durable records kept in memory so crossbar replay rarely touches the disk. */
+export const READ_CACHE_RECORDS_MAX = 65_536
+
+/** Every this many records the journal remembers a file offset, so `read` seeks, not scans. */
+export const READ_INDEX_STRIDE = 256
+
+/** Re-reads of a record whose checksum failed, before calling it torn or corrupt. */
+export const READ_RETRIES_MAX = 3
+
+/** Frame header: payload length (u32 LE) and CRC-32 of length and payload (u32 LE). */
+export const FRAME_HEADER_BYTES = 8
+
+/** Digits of the first seq in a segment file name, so names sort like numbers. */
+export const SEGMENT_NAME_DIGITS = 20
+
+assert(RECORD_BYTES_MAX <= BATCH_BYTES_MAX, 'a batch must fit the largest record')
+assert(BATCH_BYTES_MAX <= SEGMENT_BYTES_MAX, 'a segment must hold at least one full batch')
+assert(BATCH_RECORDS_MAX <= PENDING_RECORDS_MAX, 'a batch is taken from the pending queue')
+assert(BATCH_BYTES_MAX <= PENDING_BYTES_MAX, 'a batch is taken from the pending queue')
+assert(RECORD_BYTES_MAX < 2 ** 32 - FRAME_HEADER_BYTES, 'frame length is a u32')
+assert(READ_INDEX_STRIDE <= READ_CACHE_RECORDS_MAX, 'the index must be finer than the cache')
+assert(HEARTBEAT_MS > 0 && HEARTBEAT_MS <= 1000, 'heartbeat must run, and often')
+assert(Number.MAX_SAFE_INTEGER.toString().length <= SEGMENT_NAME_DIGITS, 'seq fits a name')

@@ -1,0 +1,446 @@
+// The file journal (ARCHITECTURE.md "journal", step 4): seq and commitTs at append, durability via
+// group commit, closed timestamps, recovery after crashes and damage, segments, real files.
+import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hlc, SystemClock, tsFromMs } from '../clock/index.ts'
+import { NodeDisk, type Disk, type DiskFile } from '../disk/index.ts'
+import { isSqlError } from '../errors/index.ts'
+import { openFileJournal, type Journal } from './index.ts'
+import { RecordingFollower, SimJournalWorld, settle, writes } from './journal-harness.ts'
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (e) {
+    return isSqlError(e) ? e.code : String(e)
+  }
+  return 'no error'
+}
+
+describe('append', () => {
+  // Goal: position and timestamp are fixed synchronously and only grow; durability follows.
+  // Method: append with proposals below, at and above the journal's last timestamp.
+  test('assigns seq from 1 and commitTs = max(proposed, last + 1, closed + 1)', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const closed = j.closedTs()
+    const a = j.append({ txId: 't1', proposedTs: 5, writes: writes('a') })
+    const b = j.append({ txId: 't2', proposedTs: a.commitTs + 1000, writes: writes('b') })
+    const c = j.append({ txId: 't3', proposedTs: 5, writes: [] })
+    expect([a.seq, b.seq, c.seq]).toEqual([1, 2, 3])
+    expect(a.commitTs).toBe(closed + 1)
+    expect(b.commitTs).toBe(a.commitTs + 1000)
+    expect(c.commitTs).toBe(b.commitTs + 1)
+    expect(w.hlc.now()).toBeGreaterThan(c.commitTs)
+    expect(j.lastSeq()).toBe(0)
+    await w.run(2)
+    await Promise.all([a.durable, b.durable, c.durable])
+    expect(j.lastSeq()).toBe(3)
+    expect(j.lastCommitTs()).toBe(c.commitTs)
+    const read = j.read(0, 10)
+    expect(read.map((r) => r.txId)).toEqual(['t1', 't2', 't3'])
+    expect(read[0]).toEqual({ journalId: 'j1', seq: 1, commitTs: a.commitTs, txId: 't1', writes: writes('a') })
+    expect(j.read(1, 1).map((r) => r.seq)).toEqual([2])
+    expect(j.read(3, 10)).toEqual([])
+    await w.until(j.close())
+  })
+
+  test('refuses beyond pendingRecordsMax (54000) and after close (57P03)', async () => {
+    const w = new SimJournalWorld({ config: { pendingRecordsMax: 4, batchRecordsMax: 4 } })
+    const j = w.open()
+    for (let i = 0; i < 4; i++) j.append({ txId: `t${i}`, proposedTs: 0, writes: [] })
+    expect(codeOf(() => j.append({ txId: 'x', proposedTs: 0, writes: [] }))).toBe('54000')
+    await w.run(2)
+    expect(j.lastSeq()).toBe(4)
+    j.append({ txId: 'y', proposedTs: 0, writes: [] })
+    const closing = j.close()
+    await w.run(2)
+    await closing
+    expect(j.lastSeq()).toBe(5)
+    expect(codeOf(() => j.append({ txId: 'z', proposedTs: 0, writes: [] }))).toBe('57P03')
+  })
+
+  test('a record larger than the limit is refused before it gets a seq', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const huge = [{ key: '00', value: 'x'.repeat(5 * 1024 * 1024) }]
+    expect(codeOf(() => j.append({ txId: 'big', proposedTs: 0, writes: huge }))).toBe('54000')
+    expect(j.append({ txId: 'ok', proposedTs: 0, writes: [] }).seq).toBe(1)
+    await w.run(1)
+    await w.until(j.close())
+  })
+})
+
+describe('group commit', () => {
+  // Goal: one fsync per batch, not per record. Method: count SimDisk syncs while appends keep
+  // arriving during each (virtual) 1 ms fsync.
+  test('appends arriving during an fsync share the next one', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const durables: Promise<void>[] = []
+    for (let tick = 0; tick < 20; tick++) {
+      for (let i = 0; i < 50; i++) {
+        durables.push(j.append({ txId: `t${tick}.${i}`, proposedTs: 0, writes: writes('g') }).durable)
+      }
+      await w.run(1)
+    }
+    await w.run(2)
+    await Promise.all(durables)
+    expect(j.lastSeq()).toBe(1000)
+    expect(w.disk.syncCount).toBeLessThanOrEqual(22)
+    await w.until(j.close())
+  })
+
+  test('batches respect batchRecordsMax', async () => {
+    const w = new SimJournalWorld({ config: { batchRecordsMax: 10 } })
+    const j = w.open()
+    const f = new RecordingFollower()
+    const sizes: number[] = []
+    j.follow({ onRecords: (r) => sizes.push(r.length), onClosed: () => {} })
+    j.follow(f)
+    for (let i = 0; i < 35; i++) j.append({ txId: `t${i}`, proposedTs: 0, writes: [] })
+    await w.run(10)
+    expect(sizes).toEqual([10, 10, 10, 5])
+    expect(f.records.length).toBe(35)
+    await w.until(j.close())
+  })
+
+  test('fsync: false writes without syncing', async () => {
+    const w = new SimJournalWorld({ config: { fsync: false } })
+    const j = w.open()
+    const all = Array.from({ length: 100 }, (_, i) =>
+      j.append({ txId: `t${i}`, proposedTs: 0, writes: [] }).durable,
+    )
+    await Promise.all(all)
+    expect(j.lastSeq()).toBe(100)
+    expect(w.disk.syncCount).toBe(0)
+    await w.until(j.close())
+  })
+})
+
+describe('closed timestamp', () => {
+  // Goal: a published closed ts is a promise: no record at or below it ever follows, and
+  // followers get records before the closed ts that covers them.
+  test('requestClose when idle publishes at once, clamped to the clock', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const f = new RecordingFollower()
+    j.follow(f)
+    const now = w.hlc.now()
+    j.requestClose(now)
+    expect(j.closedTs()).toBe(now)
+    expect(f.closed).toEqual([now])
+    const future = now + tsFromMs(1000)
+    j.requestClose(future)
+    expect(j.closedTs()).toBeLessThan(future)
+    expect(j.closedTs()).toBeGreaterThan(now)
+    const a = j.append({ txId: 't', proposedTs: 0, writes: [] })
+    expect(a.commitTs).toBeGreaterThan(f.closed.at(-1)!)
+    await w.run(2)
+    await w.until(j.close())
+  })
+
+  test('with appends pending, closing waits for them and stays below the first', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const f = new RecordingFollower()
+    j.follow(f)
+    const a = j.append({ txId: 't1', proposedTs: 0, writes: [] })
+    expect(j.closedTs()).toBe(a.commitTs - 1)
+    const published = f.closed.length
+    j.requestClose(w.hlc.now())
+    expect(f.closed.length).toBe(published)
+    await w.run(1)
+    await a.durable
+    expect(f.records.map((r) => r.seq)).toEqual([1])
+    expect(f.closed.at(-1)).toBeGreaterThanOrEqual(a.commitTs)
+    await w.until(j.close())
+  })
+
+  test('the heartbeat advances an idle journal with the clock', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const f = new RecordingFollower()
+    j.follow(f)
+    await w.run(50)
+    expect(f.closed.length).toBeGreaterThanOrEqual(8)
+    expect(f.closed.at(-1)).toBeGreaterThanOrEqual(tsFromMs(w.clock.wallMs() - 5))
+    await w.until(j.close())
+  })
+
+  test('a follower that asks or appends from inside a callback still sees the contract', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const f = new RecordingFollower()
+    let appended = 0
+    j.follow({
+      onRecords: () => j.requestClose(w.hlc.now()),
+      onClosed: (ts) => {
+        if (appended++ < 20) j.append({ txId: `r${appended}`, proposedTs: 0, writes: [] })
+        j.requestClose(ts + 1)
+      },
+    })
+    j.follow(f)
+    j.requestClose(w.hlc.now())
+    await w.run(60)
+    expect(f.records.length).toBe(20)
+    await w.until(j.close())
+  })
+})
+
+describe('failure', () => {
+  // Goal: a failed fsync never reports success. Method: SimDisk fails every sync.
+  test('fsync failure rejects pending with 40003 and refuses later appends with 57P03', async () => {
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const ok = j.append({ txId: 'ok', proposedTs: 0, writes: [] })
+    await w.run(1)
+    await ok.durable
+    w.disk.setFaults({ syncLatencyMsMin: 1, syncFailureProbability: 1 })
+    const a = j.append({ txId: 'a', proposedTs: 0, writes: [] })
+    const b = j.append({ txId: 'b', proposedTs: 0, writes: [] })
+    await w.run(2)
+    await expect(a.durable).rejects.toMatchObject({ code: '40003' })
+    await expect(b.durable).rejects.toMatchObject({ code: '40003' })
+    expect(codeOf(() => j.append({ txId: 'c', proposedTs: 0, writes: [] }))).toBe('57P03')
+    expect(j.lastSeq()).toBe(1)
+    await w.until(j.close())
+  })
+})
+
+describe('recovery', () => {
+  // Goal: a crash loses only what was never acknowledged; damage is cut at the tail, refused in
+  // the middle. Method: crash SimDisk at chosen points and reopen.
+  test('reopen continues seq and commitTs', async () => {
+    const w = new SimJournalWorld()
+    let j = w.open()
+    for (let i = 0; i < 10; i++) j.append({ txId: `a${i}`, proposedTs: 0, writes: writes(`${i}`) })
+    await w.run(2)
+    await w.until(j.close())
+    const lastTs = j.lastCommitTs()
+    j = w.open()
+    expect(j.lastSeq()).toBe(10)
+    expect(j.lastCommitTs()).toBe(lastTs)
+    expect(j.closedTs()).toBeGreaterThanOrEqual(lastTs)
+    const next = j.append({ txId: 'b', proposedTs: 0, writes: [] })
+    expect(next.seq).toBe(11)
+    expect(next.commitTs).toBeGreaterThan(lastTs)
+    await w.run(2)
+    expect(j.read(0, 100).map((r) => r.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1))
+    await w.until(j.close())
+  })
+
+  test('a crash loses only records that were not durable', async () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const w = new SimJournalWorld({
+        seed,
+        faults: { syncLatencyMsMin: 1, syncLatencyMsMax: 3, tornWriteProbability: 0.7 },
+      })
+      let j = w.open()
+      const durableSeqs = new Set<number>()
+      for (let round = 0; round < 6; round++) {
+        for (let i = 0; i < 1 + ((seed * 7 + round) % 9); i++) {
+          const a = j.append({ txId: `t${round}.${i}`, proposedTs: 0, writes: writes(`${seed}`) })
+          a.durable.then(() => durableSeqs.add(a.seq), () => {})
+        }
+        await w.run(1 + (round % 2))
+      }
+      const assignedSeq = j.append({ txId: 'last', proposedTs: 0, writes: [] }).seq
+      w.disk.crash()
+      await w.run(3)
+      j = w.open()
+      const survived = j.read(0, 1000)
+      expect(survived.map((r) => r.seq)).toEqual(survived.map((_, i) => i + 1))
+      expect(j.lastSeq()).toBeGreaterThanOrEqual(Math.max(0, ...durableSeqs))
+      expect(j.lastSeq()).toBeLessThanOrEqual(assignedSeq)
+      const next = j.append({ txId: 'after', proposedTs: 0, writes: [] })
+      expect(next.seq).toBe(j.lastSeq() + 1)
+      await w.run(3)
+      await w.until(next.durable)
+      await w.until(j.close())
+    }
+  })
+
+  test('a torn tail is cut, never delivered, and appends continue after it', async () => {
+    const w = new SimJournalWorld({ config: { fsync: false } })
+    let j = w.open()
+    for (let i = 0; i < 5; i++) j.append({ txId: `t${i}`, proposedTs: 0, writes: writes(`${i}`) })
+    await settle()
+    await w.until(j.close())
+    const path = `${w.dir}/${w.disk.list(w.dir)[0]}`
+    const file = w.disk.open(path)
+    const full = file.size()
+    file.truncate(full - 3)
+    file.close()
+    j = w.open()
+    expect(j.lastSeq()).toBe(4)
+    expect(j.read(0, 10).map((r) => r.txId)).toEqual(['t0', 't1', 't2', 't3'])
+    j.append({ txId: 'new', proposedTs: 0, writes: [] })
+    await w.run(2)
+    await w.until(j.close())
+    j = w.open()
+    expect(j.read(0, 10).map((r) => r.txId)).toEqual(['t0', 't1', 't2', 't3', 'new'])
+    await w.until(j.close())
+  })
+
+  test('a corrupt last record is cut; a corrupt record before valid ones is fatal (XX001)', async () => {
+    const w = new SimJournalWorld()
+    let j = w.open()
+    for (let i = 0; i < 5; i++) j.append({ txId: `t${i}`, proposedTs: 0, writes: writes(`${i}`) })
+    await w.run(2)
+    await w.until(j.close())
+    const path = `${w.dir}/${w.disk.list(w.dir)[0]}`
+    const size = w.disk.readFile(path)!.byteLength
+    w.disk.corrupt(path, size - 2)
+    j = w.open()
+    expect(j.lastSeq()).toBe(4)
+    await w.run(2)
+    await w.until(j.close())
+    w.disk.corrupt(path, 20)
+    expect(codeOf(() => w.open())).toBe('XX001')
+  })
+
+  test('garbage after the last record (a zero-filled tail) is cut', async () => {
+    const w = new SimJournalWorld()
+    let j = w.open()
+    j.append({ txId: 'a', proposedTs: 0, writes: [] })
+    await w.run(2)
+    await w.until(j.close())
+    const path = `${w.dir}/${w.disk.list(w.dir)[0]}`
+    const file = w.disk.open(path)
+    file.append(new Uint8Array(4096))
+    file.close()
+    j = w.open()
+    expect(j.lastSeq()).toBe(1)
+    expect(w.disk.readFile(path)!.byteLength).toBeLessThan(100)
+    await w.until(j.close())
+  })
+
+  test('transient bad reads do not cut durable records', async () => {
+    const w = new SimJournalWorld({ seed: 5 })
+    let j = w.open()
+    for (let i = 0; i < 20; i++) j.append({ txId: `t${i}`, proposedTs: 0, writes: writes(`${i}`) })
+    await w.run(2)
+    await w.until(j.close())
+    w.disk.setFaults({ syncLatencyMsMin: 1, badReadProbability: 0.5 })
+    for (let k = 0; k < 10; k++) {
+      j = w.open()
+      expect(j.lastSeq()).toBe(20)
+      await w.run(1)
+      await w.until(j.close())
+    }
+  })
+})
+
+describe('segments', () => {
+  // Goal: the log rolls over to new files and reads back across them. Method: tiny segments and a
+  // tiny read cache, so reads go to the files.
+  test('rolls over, reads back from disk across segments, and recovers them', async () => {
+    const config = { segmentBytesMax: 1024, readCacheRecordsMax: 4, batchRecordsMax: 7 }
+    const w = new SimJournalWorld({ config })
+    let j = w.open()
+    for (let tick = 0; tick < 30; tick++) {
+      for (let i = 0; i < 10; i++) {
+        j.append({ txId: `t${tick * 10 + i}`, proposedTs: 0, writes: writes(`${tick}-${i}`, 1 + (i % 4)) })
+      }
+      await w.run(1)
+    }
+    await w.run(60)
+    expect(j.lastSeq()).toBe(300)
+    const names = w.disk.list(w.dir)
+    expect(names.length).toBeGreaterThan(10)
+    expect(names[0]).toBe('00000000000000000001.seg')
+    const check = (journal: Journal) => {
+      for (const after of [0, 1, 99, 255, 256, 257, 290, 299]) {
+        const got = journal.read(after, 40)
+        expect(got.map((r) => r.seq)).toEqual(
+          Array.from({ length: Math.min(40, 300 - after) }, (_, i) => after + 1 + i),
+        )
+        expect(got.every((r) => r.txId === `t${r.seq - 1}` && r.journalId === 'j1')).toBe(true)
+      }
+      expect(journal.read(0, 1000).length).toBe(300)
+    }
+    check(j)
+    await w.until(j.close())
+    j = w.open()
+    check(j)
+    await w.until(j.close())
+  })
+})
+
+/** Counts fsyncs of a real disk: the group-commit test on real files. */
+class CountingDisk implements Disk {
+  syncs = 0
+  readonly #inner: Disk
+  constructor(inner: Disk) {
+    this.#inner = inner
+  }
+  mkdirp(dir: string) {
+    this.#inner.mkdirp(dir)
+  }
+  list(dir: string) {
+    return this.#inner.list(dir)
+  }
+  exists(path: string) {
+    return this.#inner.exists(path)
+  }
+  open(path: string): DiskFile {
+    const file = this.#inner.open(path)
+    const sync = file.sync.bind(file)
+    file.sync = () => {
+      this.syncs++
+      return sync()
+    }
+    return file
+  }
+  readFile(path: string) {
+    return this.#inner.readFile(path)
+  }
+  writeFileAtomic(path: string, data: Uint8Array) {
+    return this.#inner.writeFileAtomic(path, data)
+  }
+  remove(path: string) {
+    this.#inner.remove(path)
+  }
+}
+
+describe('on real files (NodeDisk)', () => {
+  // Goal: the same journal on the host file system, with concurrent committers as the adjudicator
+  // would drive it. Method: 200 async clients commit in a loop; count fsyncs; reopen and compare.
+  test('concurrent appends group-commit, and a reopen sees every durable record', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-journal-'))
+    try {
+      const clock = new SystemClock()
+      const disk = new CountingDisk(new NodeDisk())
+      const open = (hlc: Hlc) =>
+        openFileJournal({ id: 'n1', dir: `${root}/j`, disk, hlc, clock, timers: clock })
+      const hlc = new Hlc(clock)
+      const j = open(hlc)
+      const f = new RecordingFollower()
+      j.follow(f)
+      const clients = 200
+      const perClient = 10
+      await Promise.all(
+        Array.from({ length: clients }, async (_, c) => {
+          for (let i = 0; i < perClient; i++) {
+            const a = j.append({ txId: `c${c}.${i}`, proposedTs: hlc.now(), writes: writes(`${c}`) })
+            await a.durable
+          }
+        }),
+      )
+      expect(j.lastSeq()).toBe(clients * perClient)
+      expect(disk.syncs).toBeLessThan((clients * perClient) / 10)
+      expect(f.records.length).toBe(clients * perClient)
+      expect(f.closed.at(-1)).toBeGreaterThanOrEqual(j.lastCommitTs())
+      await j.close()
+      const again = open(new Hlc(clock))
+      expect(again.lastSeq()).toBe(clients * perClient)
+      expect(again.read(0, 5000).map((r) => r.txId)).toEqual(f.records.map((r) => r.txId))
+      await again.close()
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+})
