@@ -34,7 +34,7 @@ export const MICROS_PER_DAY = 86_400_000_000n
 /** Days from 1970-01-01 to 4714-11-24 BC (Julian day 0), PostgreSQL's first date. */
 export const DATE_DAYS_MIN = -2440588
 /** Days from 1970-01-01 to 5874898-01-01, one past PostgreSQL's last date. */
-export const DATE_DAYS_END = 2145031948
+export const DATE_DAYS_END = 2145042906
 /** First timestamp PostgreSQL accepts (4714-11-24 00:00 BC), microseconds since 1970. */
 export const TIMESTAMP_MICROS_MIN = -210866803200000000n
 /** One past the last timestamp PostgreSQL accepts (294277-01-01 00:00), microseconds since 1970. */

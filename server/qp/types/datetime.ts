@@ -207,12 +207,18 @@ export function formatTimestamp(micros: bigint, withZone: boolean): string {
   return `${ymd} ${hms}${fraction}${withZone ? '+00' : ''}${bc ? ' BC' : ''}`
 }
 
-/** Rounds to `precision` fractional-second digits, half away from zero (timestamp(p) typmod). */
+/** Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's internal timestamp epoch. */
+const PG_EPOCH_MICROS = 946_684_800_000_000n
+
+/** Rounds to `precision` fractional-second digits (timestamp(p) typmod), half away from zero on
+ * PostgreSQL's internal value (microseconds since 2000-01-01), so halves before 2000 round down. */
 export function roundTimestamp(micros: bigint, precision: number | undefined): bigint {
   if (precision === undefined || precision >= 6 || !isFiniteTimestamp(micros)) return micros
   const unit = 10n ** BigInt(6 - precision)
   const half = unit / 2n
-  return micros >= 0n ? ((micros + half) / unit) * unit : -((-micros + half) / unit) * unit
+  const t = micros - PG_EPOCH_MICROS
+  const rounded = t >= 0n ? ((t + half) / unit) * unit : -((-t + half) / unit) * unit
+  return rounded + PG_EPOCH_MICROS
 }
 
 /** The day of a timestamp (floor), for timestamp → date. */
