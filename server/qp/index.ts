@@ -80,5 +80,7 @@ export interface QueryProcessor {
   begin(options?: { readonly readOnly?: boolean }): Promise<Transaction>
 }
 
-/** Builds a query processor. */
-export declare function createQueryProcessor(options: QueryProcessorOptions): QueryProcessor
+/** Builds a query processor. Transactions it begins are `SqlTransaction`s, which add
+ * `explain(sql, params?)`: the chosen plan as text lines, for tests. */
+export { createQueryProcessor, resolveLimits } from './query-processor.ts'
+export { SqlTransaction } from './transaction.ts'

@@ -1,0 +1,542 @@
+// Binding (ARCHITECTURE.md "query processor": bind): turns libpg_query expression trees into typed
+// expressions with column references resolved against a scope and parameter types inferred.
+import type { A_Const, A_Expr, FuncCall, Node, TypeName } from 'libpg-query'
+import {
+  ambiguousColumn,
+  assert,
+  datatypeMismatch,
+  featureNotSupported,
+  groupingError,
+  SqlError,
+  undefinedColumn,
+  undefinedFunction,
+  undefinedParameter,
+} from '../errors/index.ts'
+import {
+  canCast,
+  commonType,
+  Decimal,
+  formatType,
+  integerLiteralType,
+  resolveBinary,
+  resolveUnary,
+  typeFromName,
+  type CastContext,
+  type SqlType,
+} from './types/index.ts'
+import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type Expr } from './expr.ts'
+import { AGGREGATES, FUNCTIONS } from './functions.ts'
+
+/** A column visible to expressions: `slot` indexes the row they are evaluated over. */
+export interface ScopeColumn {
+  readonly table: string
+  readonly name: string
+  readonly type: SqlType
+  readonly slot: number
+  readonly hidden: boolean
+}
+
+export interface Scope {
+  readonly tables: readonly string[]
+  readonly columns: readonly ScopeColumn[]
+}
+
+export const EMPTY_SCOPE: Scope = { tables: [], columns: [] }
+
+export type AggregateName = 'count' | 'sum' | 'avg' | 'min' | 'max'
+
+/** An aggregate call found while binding; `arg` is undefined for count(*). */
+export interface AggregateCall {
+  readonly name: AggregateName
+  readonly arg: Expr | undefined
+  readonly distinct: boolean
+  readonly type: SqlType
+}
+
+/** Where an expression appears: names the clause in errors and says whether aggregates may. */
+export interface BindOptions {
+  readonly clause: string
+  /** Collects aggregate calls; undefined where aggregates are not allowed. */
+  readonly aggregates?: AggregateCall[] | undefined
+}
+
+const TEXT: SqlType = { kind: 'text' }
+const INT8: SqlType = { kind: 'int8' }
+const NUMERIC: SqlType = { kind: 'numeric' }
+
+/** Two types are the same, typmods included. */
+export function sameType(a: SqlType, b: SqlType): boolean {
+  if (a.kind !== b.kind) return false
+  if (a.kind === 'numeric' && b.kind === 'numeric') return a.precision === b.precision && a.scale === b.scale
+  if (a.kind === 'varchar' && b.kind === 'varchar') return a.length === b.length
+  return true
+}
+
+/** The location of a node, when it has one (0-based). */
+export function locationOf(node: Node | undefined): number | undefined {
+  if (node === undefined) return undefined
+  const inner = Object.values(node)[0] as { location?: number } | undefined
+  const location = inner?.location
+  return location !== undefined && location >= 0 ? location : undefined
+}
+
+/** The string of a `String` node. */
+export function stringOf(node: Node | undefined): string {
+  assert(node !== undefined && 'String' in node, 'a String node')
+  return node.String.sval ?? ''
+}
+
+/** A type name as libpg_query gives it, resolved (42704 unknown, 0A000 unsupported). */
+export function resolveTypeName(typeName: TypeName): SqlType {
+  if ((typeName.arrayBounds?.length ?? 0) > 0) throw featureNotSupported('array types', position(typeName.location))
+  const names = (typeName.names ?? []).map(stringOf)
+  const typmods = (typeName.typmods ?? []).map((m) => {
+    const c = 'A_Const' in m ? m.A_Const : undefined
+    if (c?.ival === undefined) throw featureNotSupported('this type modifier', position(typeName.location))
+    return c.ival.ival ?? 0
+  })
+  try {
+    return typeFromName(names, typmods)
+  } catch (e) {
+    throw e instanceof SqlError ? e.withPosition(position(typeName.location)) : e
+  }
+}
+
+const position = (location: number | undefined) => (location === undefined || location < 0 ? undefined : location + 1)
+
+/**
+ * Binds the expressions of one statement. Parameter types are shared across all its expressions:
+ * the first context that fixes `$n`'s type wins; `finishParams` turns the rest into text.
+ */
+export class Binder {
+  readonly paramTypes: SqlType[]
+
+  constructor(paramCount: number) {
+    this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
+  }
+
+  /** Parameters no context typed become text (PostgreSQL's rule for `SELECT $1`). */
+  finishParams(): void {
+    for (let i = 0; i < this.paramTypes.length; i++) {
+      if (this.paramTypes[i]?.kind === 'unknown') this.paramTypes[i] = TEXT
+    }
+  }
+
+  /** The type an output expression reports: parameters by their final type, unknown as text. */
+  outputType(e: Expr): SqlType {
+    const type = e.kind === 'param' ? (this.paramTypes[e.index] ?? e.type) : e.type
+    return type.kind === 'unknown' ? TEXT : type
+  }
+
+  bind(node: Node, scope: Scope, options: BindOptions): Expr {
+    try {
+      return this.#bind(node, scope, options)
+    } catch (e) {
+      throw e instanceof SqlError ? e.withPosition(position(locationOf(node))) : e
+    }
+  }
+
+  /** Binds a boolean condition (WHERE, HAVING, CHECK, ON): 42804 when not boolean. */
+  bindCondition(node: Node, scope: Scope, options: BindOptions): Expr {
+    const e = this.bind(node, scope, options)
+    if (e.type.kind === 'unknown' || e.type.kind === 'bool') return this.coerce(e, boolType(), 'implicit')
+    throw datatypeMismatch(
+      `argument of ${options.clause} must be type boolean, not type ${formatType(e.type)}`,
+      position(locationOf(node)),
+    )
+  }
+
+  /** Casts `e` to `to`: parameters adopt the type, constants fold, other values get a cast node. */
+  coerce(e: Expr, to: SqlType, context: CastContext): Expr {
+    if (e.kind === 'param') {
+      const current = this.paramTypes[e.index]
+      assert(current !== undefined, 'parameter index in range')
+      if (current.kind === 'unknown') this.paramTypes[e.index] = to
+      const fixed = this.paramTypes[e.index] as SqlType
+      if (sameType(fixed, to)) return { kind: 'param', type: to, index: e.index }
+      return { kind: 'cast', type: to, arg: { ...e, type: fixed }, from: fixed, context }
+    }
+    if (sameType(e.type, to)) return e
+    if (e.kind === 'const') return { kind: 'const', type: to, value: castDatum(e.value, e.type, to, context) }
+    if (e.type.kind !== 'unknown' && !canCast(e.type, to, context)) {
+      throw datatypeMismatch(`cannot cast type ${formatType(e.type)} to ${formatType(to)}`)
+    }
+    return { kind: 'cast', type: to, arg: e, from: e.type, context }
+  }
+
+  /** Coerces a value for a column (INSERT, UPDATE SET, DEFAULT): 42804 PostgreSQL's message. */
+  coerceToColumn(e: Expr, to: SqlType, column: string): Expr {
+    const from = e.kind === 'param' ? (this.paramTypes[e.index] ?? e.type) : e.type
+    if (from.kind !== 'unknown' && !sameType(from, to) && !canCast(from, to, 'assignment')) {
+      throw new SqlError(
+        '42804',
+        `column "${column}" is of type ${formatType(to)} but expression is of type ${formatType(from)}`,
+        { hint: 'You will need to rewrite or cast the expression.' },
+      )
+    }
+    return this.coerce(e, to, 'assignment')
+  }
+
+  #bind(node: Node, scope: Scope, options: BindOptions): Expr {
+    if ('ColumnRef' in node) return this.#columnRef(node.ColumnRef.fields ?? [], scope)
+    if ('A_Const' in node) return constant(node.A_Const)
+    if ('ParamRef' in node) return this.#param(node.ParamRef.number ?? 0)
+    if ('A_Expr' in node) return this.#aExpr(node.A_Expr, scope, options)
+    if ('BoolExpr' in node) {
+      const args = (node.BoolExpr.args ?? []).map((a) => this.bindCondition(a, scope, options))
+      const boolop = node.BoolExpr.boolop
+      if (boolop === 'NOT_EXPR') return { kind: 'not', type: boolType(), arg: args[0] as Expr }
+      return { kind: boolop === 'AND_EXPR' ? 'and' : 'or', type: boolType(), args }
+    }
+    if ('NullTest' in node) {
+      const arg = this.#bindOperand(node.NullTest.arg, scope, options)
+      return { kind: 'isNull', type: boolType(), arg, negated: node.NullTest.nulltesttype === 'IS_NOT_NULL' }
+    }
+    if ('BooleanTest' in node) return this.#booleanTest(node.BooleanTest, scope, options)
+    if ('TypeCast' in node) {
+      const to = resolveTypeName(node.TypeCast.typeName ?? {})
+      const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
+      if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
+        throw new SqlError('42846', `cannot cast type ${formatType(arg.type)} to ${formatType(to)}`)
+      }
+      return this.coerce(arg, to, 'explicit')
+    }
+    if ('CaseExpr' in node) return this.#caseExpr(node.CaseExpr, scope, options)
+    if ('CoalesceExpr' in node) {
+      const args = (node.CoalesceExpr.args ?? []).map((a) => this.bind(a, scope, options))
+      const type = this.#common(args, 'COALESCE')
+      return { kind: 'coalesce', type, args: args.map((a) => this.coerce(a, type, 'implicit')) }
+    }
+    if ('FuncCall' in node) return this.#funcCall(node.FuncCall, scope, options)
+    if ('SQLValueFunction' in node) return this.#sqlValueFunction(node.SQLValueFunction.op ?? '', scope, options)
+    if ('SubLink' in node) throw featureNotSupported('subqueries')
+    throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
+  }
+
+  #bindOperand(node: Node | undefined, scope: Scope, options: BindOptions): Expr {
+    assert(node !== undefined, 'an operand is present')
+    return this.bind(node, scope, options)
+  }
+
+  #columnRef(fields: readonly Node[], scope: Scope): Expr {
+    if (fields.some((f) => 'A_Star' in f)) throw featureNotSupported('* in this position')
+    const names = fields.map(stringOf)
+    if (names.length > 2) throw featureNotSupported('qualified names with a schema')
+    const [table, name] = names.length === 2 ? [names[0], names[1] as string] : [undefined, names[0] as string]
+    if (table !== undefined && !scope.tables.includes(table)) {
+      throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`)
+    }
+    const matches = scope.columns.filter((c) => !c.hidden && c.name === name && (table === undefined || c.table === table))
+    if (matches.length > 1) throw ambiguousColumn(name)
+    const column = matches[0]
+    if (column === undefined) {
+      if (table !== undefined) throw new SqlError('42703', `column ${table}.${name} does not exist`)
+      throw undefinedColumn(name)
+    }
+    return { kind: 'column', type: column.type, slot: column.slot, name: column.name }
+  }
+
+  #param(n: number): Expr {
+    const type = this.paramTypes[n - 1]
+    if (type === undefined) throw undefinedParameter(n)
+    return { kind: 'param', type, index: n - 1 }
+  }
+
+  #aExpr(e: A_Expr, scope: Scope, options: BindOptions): Expr {
+    const op = e.name?.length === 1 ? stringOf(e.name[0]) : undefined
+    switch (e.kind) {
+      case 'AEXPR_OP':
+        if (op === undefined) throw featureNotSupported('schema-qualified operators')
+        if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
+        return this.binary(op, this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
+      case 'AEXPR_IN':
+        return this.#inList(e, scope, options, op === '<>')
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_NOT_BETWEEN':
+        return this.#between(e, scope, options)
+      case 'AEXPR_LIKE':
+      case 'AEXPR_ILIKE':
+        return this.#like(e, scope, options, op ?? '')
+      case 'AEXPR_NULLIF': {
+        const left = this.#bindOperand(e.lexpr, scope, options)
+        const right = this.#bindOperand(e.rexpr, scope, options)
+        const eq = this.binary('=', left, right)
+        assert(eq.kind === 'binary', 'NULLIF compares with a binary operator')
+        return { kind: 'nullif', type: eq.left.type, left: eq.left, right: eq.right, eq: eq.apply }
+      }
+      default:
+        throw featureNotSupported(`operator form ${e.kind ?? ''}`)
+    }
+  }
+
+  /** Resolves a binary operator (42883 when none), casting both sides to its argument types. */
+  binary(op: string, left: Expr, right: Expr): Expr {
+    let [l, r] = [left, right]
+    const lType = this.#typeOf(l)
+    const rType = this.#typeOf(r)
+    if (lType.kind === 'unknown' && rType.kind === 'unknown') {
+      l = this.coerce(l, TEXT, 'implicit')
+      r = this.coerce(r, TEXT, 'implicit')
+    } else if (lType.kind === 'unknown' && l.kind === 'param') {
+      l = this.coerce(l, op === '||' ? TEXT : rType, 'implicit')
+    } else if (rType.kind === 'unknown' && r.kind === 'param') {
+      r = this.coerce(r, op === '||' ? TEXT : lType, 'implicit')
+    }
+    const resolved = resolveBinary(op, this.#typeOf(l), this.#typeOf(r))
+    if (resolved === undefined) {
+      throw new SqlError('42883', `operator does not exist: ${formatType(this.#typeOf(l))} ${op} ${formatType(this.#typeOf(r))}`, {
+        hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+      })
+    }
+    return {
+      kind: 'binary',
+      type: resolved.resultType,
+      name: op,
+      apply: resolved.apply,
+      left: this.coerce(l, resolved.leftType, 'implicit'),
+      right: this.coerce(r, resolved.rightType, 'implicit'),
+    }
+  }
+
+  #typeOf(e: Expr): SqlType {
+    return e.kind === 'param' ? (this.paramTypes[e.index] ?? e.type) : e.type
+  }
+
+  #unary(op: string, arg: Expr): Expr {
+    let a = arg
+    if (this.#typeOf(a).kind === 'unknown') a = this.coerce(a, a.kind === 'param' ? INT8 : NUMERIC, 'implicit')
+    const resolved = resolveUnary(op, this.#typeOf(a))
+    if (resolved === undefined) {
+      throw new SqlError('42883', `operator does not exist: ${op} ${formatType(this.#typeOf(a))}`)
+    }
+    if (a.kind === 'const' && a.value !== null) {
+      return { kind: 'const', type: resolved.resultType, value: resolved.apply(a.value) }
+    }
+    return { kind: 'unary', type: resolved.resultType, name: op, apply: resolved.apply, arg: a }
+  }
+
+  #inList(e: A_Expr, scope: Scope, options: BindOptions, negated: boolean): Expr {
+    const arg = this.#bindOperand(e.lexpr, scope, options)
+    const list = e.rexpr !== undefined && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : []
+    if (list.length === 0) throw featureNotSupported('IN with a subquery')
+    const items = list.map((n) => this.bind(n, scope, options))
+    const all = [arg, ...items]
+    const known = all.filter((x) => this.#typeOf(x).kind !== 'unknown')
+    const type = known.length === 0 ? TEXT : this.#common(known, 'IN')
+    const eq = resolveBinary('=', type, type)
+    if (eq === undefined) throw new SqlError('42883', `operator does not exist: ${formatType(type)} = ${formatType(type)}`)
+    return {
+      kind: 'in',
+      type: boolType(),
+      arg: this.coerce(arg, type, 'implicit'),
+      items: items.map((i) => this.coerce(i, type, 'implicit')),
+      eq: eq.apply,
+      negated,
+    }
+  }
+
+  #between(e: A_Expr, scope: Scope, options: BindOptions): Expr {
+    const arg = this.#bindOperand(e.lexpr, scope, options)
+    const bounds = e.rexpr !== undefined && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : []
+    assert(bounds.length === 2, 'BETWEEN has two bounds')
+    const lo = this.bind(bounds[0] as Node, scope, options)
+    const hi = this.bind(bounds[1] as Node, scope, options)
+    const both: Expr = { kind: 'and', type: boolType(), args: [this.binary('>=', arg, lo), this.binary('<=', arg, hi)] }
+    return e.kind === 'AEXPR_NOT_BETWEEN' ? { kind: 'not', type: boolType(), arg: both } : both
+  }
+
+  #like(e: A_Expr, scope: Scope, options: BindOptions, op: string): Expr {
+    if (e.rexpr !== undefined && 'FuncCall' in e.rexpr) throw featureNotSupported('LIKE ... ESCAPE')
+    const arg = this.#textOperand(this.#bindOperand(e.lexpr, scope, options), 'LIKE')
+    const pattern = this.#textOperand(this.#bindOperand(e.rexpr, scope, options), 'LIKE')
+    const caseInsensitive = op.includes('*')
+    const regex =
+      pattern.kind === 'const' && typeof pattern.value === 'string' ? likeRegex(pattern.value, caseInsensitive) : undefined
+    return { kind: 'like', type: boolType(), arg, pattern, caseInsensitive, negated: op.startsWith('!'), regex }
+  }
+
+  #textOperand(e: Expr, what: string): Expr {
+    const kind = this.#typeOf(e).kind
+    if (kind === 'text' || kind === 'varchar') return e
+    if (kind === 'unknown') return this.coerce(e, TEXT, 'implicit')
+    throw new SqlError('42883', `operator does not exist: ${formatType(this.#typeOf(e))} ~~ text`, {
+      hint: `No operator matches ${what} for the given argument types. You might need to add explicit type casts.`,
+    })
+  }
+
+  #booleanTest(t: { arg?: Node; booltesttype?: string }, scope: Scope, options: BindOptions): Expr {
+    const arg = this.coerce(this.#bindOperand(t.arg, scope, options), boolType(), 'implicit')
+    const kind = t.booltesttype ?? ''
+    const value = kind.includes('TRUE') ? true : kind.includes('FALSE') ? false : null
+    return { kind: 'boolTest', type: boolType(), arg, value, negated: kind.startsWith('IS_NOT') }
+  }
+
+  #caseExpr(c: { arg?: Node; args?: Node[]; defresult?: Node }, scope: Scope, options: BindOptions): Expr {
+    const subject = c.arg === undefined ? undefined : this.bind(c.arg, scope, options)
+    const whens = (c.args ?? []).map((w) => {
+      assert('CaseWhen' in w, 'CASE holds WHEN clauses')
+      const whenNode = w.CaseWhen.expr
+      assert(whenNode !== undefined, 'WHEN has a condition')
+      const cond =
+        subject === undefined
+          ? this.bindCondition(whenNode, scope, { ...options, clause: 'CASE/WHEN' })
+          : this.binary('=', subject, this.bind(whenNode, scope, options))
+      return { cond, result: this.#bindOperand(w.CaseWhen.result, scope, options) }
+    })
+    const otherwise: Expr =
+      c.defresult === undefined ? { kind: 'const', type: { kind: 'unknown' }, value: null } : this.bind(c.defresult, scope, options)
+    const type = this.#common([...whens.map((w) => w.result), otherwise], 'CASE')
+    return {
+      kind: 'case',
+      type,
+      whens: whens.map((w) => ({ cond: w.cond, result: this.coerce(w.result, type, 'implicit') })),
+      otherwise: this.coerce(otherwise, type, 'implicit'),
+    }
+  }
+
+  /** The common type of several expressions; all unknown resolves to text. */
+  #common(exprs: readonly Expr[], context: string): SqlType {
+    const types = exprs.map((e) => this.#typeOf(e))
+    if (types.every((t) => t.kind === 'unknown')) return TEXT
+    return commonType(types, context)
+  }
+
+  #funcCall(f: FuncCall, scope: Scope, options: BindOptions): Expr {
+    const names = (f.funcname ?? []).map(stringOf)
+    const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
+    if (f.over !== undefined) throw featureNotSupported('window functions')
+    if (AGGREGATES.has(name)) return this.#aggregate(name as AggregateName, f, scope, options)
+    if (f.agg_star === true || f.agg_distinct === true || f.agg_order !== undefined || f.agg_filter !== undefined) {
+      throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
+    }
+    const args = (f.args ?? []).map((a) => this.bind(a, scope, options))
+    const resolver = FUNCTIONS.get(name)
+    const argTypes = args.map((a) => this.#typeOf(a))
+    const resolved = resolver?.(argTypes)
+    if (resolved === undefined) throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+    const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
+    return { kind: 'func', type: resolved.type, name, args: bound, apply: resolved.apply, strict: resolved.strict, volatile: resolved.volatile }
+  }
+
+  #sqlValueFunction(op: string, scope: Scope, options: BindOptions): Expr {
+    if (op === 'SVFOP_CURRENT_TIMESTAMP' || op === 'SVFOP_LOCALTIMESTAMP') {
+      const now = this.#funcCall({ funcname: [{ String: { sval: 'now' } }] }, scope, options)
+      return op === 'SVFOP_LOCALTIMESTAMP' ? this.coerce(now, { kind: 'timestamp' }, 'explicit') : now
+    }
+    throw featureNotSupported(op.replace('SVFOP_', '').toLowerCase())
+  }
+
+  #aggregate(name: AggregateName, f: FuncCall, scope: Scope, options: BindOptions): Expr {
+    if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
+    if (f.agg_order !== undefined || f.agg_filter !== undefined) throw featureNotSupported('ORDER BY or FILTER in aggregates')
+    const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
+    const args = (f.args ?? []).map((a) => {
+      try {
+        return this.bind(a, scope, inner)
+      } catch (e) {
+        if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
+        throw e
+      }
+    })
+    if (f.agg_star === true) {
+      if (name !== 'count') throw syntaxStar(name)
+      return this.#addAggregate(options.aggregates, { name, arg: undefined, distinct: false, type: INT8 })
+    }
+    if (args.length !== 1) throw undefinedFunction(`${name}(${args.map((a) => formatType(a.type)).join(', ')})`)
+    let arg = args[0] as Expr
+    if (this.#typeOf(arg).kind === 'unknown') arg = this.coerce(arg, TEXT, 'implicit')
+    const type = aggregateType(name, this.#typeOf(arg))
+    return this.#addAggregate(options.aggregates, { name, arg, distinct: f.agg_distinct === true, type })
+  }
+
+  #addAggregate(list: AggregateCall[], call: AggregateCall): Expr {
+    list.push(call)
+    return { kind: 'aggregate', type: call.type, index: list.length - 1 }
+  }
+}
+
+const syntaxStar = (name: string) => new SqlError('42809', `${name}(*) must be used to call a parameterless aggregate function`)
+
+/** PostgreSQL's result type of an aggregate (42883 when the argument type has none). */
+function aggregateType(name: AggregateName, arg: SqlType): SqlType {
+  const k = arg.kind
+  const isInt = k === 'int2' || k === 'int4' || k === 'int8'
+  const isFloat = k === 'float4' || k === 'float8'
+  switch (name) {
+    case 'count':
+      return INT8
+    case 'sum':
+      if (k === 'int2' || k === 'int4') return INT8
+      if (k === 'int8' || k === 'numeric') return NUMERIC
+      if (isFloat) return arg
+      break
+    case 'avg':
+      if (isInt || k === 'numeric') return NUMERIC
+      if (isFloat) return { kind: 'float8' }
+      break
+    case 'min':
+    case 'max':
+      if (k !== 'jsonb' && k !== 'bool') return arg.kind === 'varchar' ? TEXT : arg
+      break
+  }
+  throw undefinedFunction(`${name}(${formatType(arg)})`)
+}
+
+/** An A_Const as a typed constant: integers by size, decimals numeric, strings untyped. */
+function constant(c: A_Const): Expr {
+  if (c.isnull === true) return { kind: 'const', type: { kind: 'unknown' }, value: null }
+  if (c.ival !== undefined) return { kind: 'const', type: { kind: 'int4' }, value: BigInt(c.ival.ival ?? 0) }
+  if (c.fval !== undefined) {
+    const text = c.fval.fval ?? '0'
+    if (/^-?\d+$/.test(text)) {
+      const type = integerLiteralType(text)
+      return { kind: 'const', type, value: type.kind === 'numeric' ? Decimal.parse(text) : BigInt(text) }
+    }
+    return { kind: 'const', type: NUMERIC, value: Decimal.parse(text) }
+  }
+  if (c.boolval !== undefined) return { kind: 'const', type: boolType(), value: c.boolval.boolval === true }
+  if (c.sval !== undefined) return { kind: 'const', type: { kind: 'unknown' }, value: c.sval.sval ?? '' }
+  throw featureNotSupported('bit string constants')
+}
+
+/**
+ * Rewrites an expression bound over input rows into one over group rows
+ * `[...groupValues, ...aggregateValues]`: 42803 for a column neither grouped nor aggregated.
+ */
+export function regroup(e: Expr, groupKeys: readonly string[], groupCount: number): Expr {
+  const at = groupKeys.indexOf(exprKey(e))
+  if (at >= 0) return { kind: 'column', type: e.type, slot: at, name: e.kind === 'column' ? e.name : '?column?' }
+  if (e.kind === 'aggregate') return { kind: 'column', type: e.type, slot: groupCount + e.index, name: '?column?' }
+  if (e.kind === 'column') {
+    throw groupingError(`column "${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`)
+  }
+  return mapChildrenOf(e, (c) => regroup(c, groupKeys, groupCount))
+}
+
+let volatileSeq = 0
+
+/** A structural identity of a bound expression (GROUP BY matching, ORDER BY reuse). */
+export function exprKey(e: Expr): string {
+  // Two calls of a volatile function are never the same value.
+  if (isVolatile(e)) return `volatile:${++volatileSeq}`
+  switch (e.kind) {
+    case 'const':
+      return `k:${formatType(e.type)}:${e.value === null ? 'null' : String(e.value instanceof Uint8Array ? [...e.value] : e.value)}`
+    case 'param':
+      return `p${e.index}`
+    case 'column':
+      return `c${e.slot}`
+    case 'aggregate':
+      return `a${e.index}`
+    default: {
+      const parts: string[] = []
+      mapChildrenOf(e, (c) => {
+        parts.push(exprKey(c))
+        return c
+      })
+      const label = 'name' in e ? e.name : e.kind === 'cast' ? formatType(e.type) : ''
+      const flags = 'negated' in e ? String(e.negated) : 'value' in e ? String(e.value) : ''
+      return `${e.kind}:${label}:${flags}(${parts.join(',')})`
+    }
+  }
+}

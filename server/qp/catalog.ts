@@ -1,0 +1,139 @@
+// The system catalog (ARCHITECTURE.md "Keys and rows"): table definitions live in the same key
+// space as rows (table 1), read at the transaction's snapshot plus its write buffer, so DDL is
+// transactional and conflicts on a schema key abort with OC001.
+import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
+import { assert } from '../errors/index.ts'
+import type { SqlType } from './types/index.ts'
+import { TABLE_CACHE_ENTRIES } from './constants.ts'
+
+/** The catalog's table id; user tables start at FIRST_USER_TABLE_ID. */
+export const CATALOG_TABLE_ID = 1n
+export const FIRST_USER_TABLE_ID = 100n
+const TABLES_INDEX = 0n
+const INDEX_NAMES_INDEX = 1n
+const TABLE_ID_COUNTER_INDEX = 2n
+/** The primary index of every table. */
+export const PRIMARY_INDEX_ID = 0n
+
+/** A column as stored in the catalog. `default` is SQL source text, bound again on use. */
+export interface ColumnDef {
+  readonly name: string
+  readonly position: number
+  readonly type: SqlType
+  readonly notNull: boolean
+  readonly default?: string | undefined
+  /** The row id of a table without a primary key: never visible to `*` nor by name. */
+  readonly hidden: boolean
+}
+
+/** A secondary index (id >= 1). `constraint` when it backs a UNIQUE constraint. */
+export interface IndexDef {
+  readonly id: number
+  readonly name: string
+  readonly columns: readonly number[]
+  readonly unique: boolean
+  readonly constraint: boolean
+}
+
+export interface CheckDef {
+  readonly name: string
+  readonly expr: string
+}
+
+/** The JSON stored under a table's schema key. */
+export interface TableDef {
+  /** A bigint in decimal (JSON has no bigint). */
+  readonly id: string
+  readonly name: string
+  readonly columns: readonly ColumnDef[]
+  /** Column positions of the primary key (the hidden row id when none was declared). */
+  readonly primaryKey: readonly number[]
+  readonly primaryKeyName: string
+  readonly indexes: readonly IndexDef[]
+  readonly checks: readonly CheckDef[]
+  readonly nextIndexId: number
+}
+
+/** A decoded definition with what every statement needs precomputed. */
+export interface Table {
+  readonly def: TableDef
+  readonly id: bigint
+  readonly name: string
+  readonly schemaKey: Key
+  readonly columns: readonly ColumnDef[]
+  readonly primaryKey: readonly number[]
+  /** Start and end of the primary index's key range. */
+  readonly rowsStart: Key
+  readonly rowsEnd: Key
+  readonly columnsByName: ReadonlyMap<string, ColumnDef>
+}
+
+/** The key under which a table's definition is stored. */
+export const schemaKey = (tableName: string): Key => encodeKey([CATALOG_TABLE_ID, TABLES_INDEX, tableName])
+/** The key mapping an index name to its table's name. */
+export const indexNameKey = (indexName: string): Key =>
+  encodeKey([CATALOG_TABLE_ID, INDEX_NAMES_INDEX, indexName])
+/** The key of the next table id counter. */
+export const tableIdCounterKey = (): Key => encodeKey([CATALOG_TABLE_ID, TABLE_ID_COUNTER_INDEX])
+
+/** The range holding every table definition. */
+export function tablesRange(): { readonly start: Key; readonly end: Key } {
+  const start = encodeKey([CATALOG_TABLE_ID, TABLES_INDEX])
+  return { start, end: prefixEnd(start) }
+}
+
+/** Whether a conflicting key belongs to the catalog (a schema change: OC001). */
+export function isCatalogKey(key: Key): boolean {
+  return decodeKey(key)[0] === CATALOG_TABLE_ID
+}
+
+/** Builds the runtime form of a stored definition. */
+export function tableFromDef(def: TableDef): Table {
+  const id = BigInt(def.id)
+  const rowsStart = encodeKey([id, PRIMARY_INDEX_ID])
+  const columnsByName = new Map<string, ColumnDef>()
+  for (const c of def.columns) if (!c.hidden) columnsByName.set(c.name, c)
+  assert(def.columns.every((c, i) => c.position === i), 'column positions are dense')
+  return {
+    def,
+    id,
+    name: def.name,
+    schemaKey: schemaKey(def.name),
+    columns: def.columns,
+    primaryKey: def.primaryKey,
+    rowsStart,
+    rowsEnd: prefixEnd(rowsStart),
+    columnsByName,
+  }
+}
+
+/**
+ * Decoded definitions keyed by schema key and raw stored value: a snapshot that reads the same
+ * bytes gets the same object, one that reads different bytes decodes again. Bounded LRU.
+ */
+export class TableCache {
+  readonly #entries = new Map<Key, { readonly raw: string; readonly table: Table }>()
+  readonly #max: number
+
+  constructor(max = TABLE_CACHE_ENTRIES) {
+    this.#max = max
+  }
+
+  decode(key: Key, raw: string): Table {
+    const hit = this.#entries.get(key)
+    if (hit !== undefined && hit.raw === raw) return hit.table
+    const table = tableFromDef(JSON.parse(raw) as TableDef)
+    assert(table.schemaKey === key, 'a definition is stored under its own schema key')
+    if (hit === undefined && this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(key, { raw, table })
+    return table
+  }
+}
+
+/** Encodes a definition for storage. */
+export function encodeTableDef(def: TableDef): string {
+  return JSON.stringify(def)
+}

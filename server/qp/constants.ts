@@ -1,0 +1,31 @@
+// Limits of the query processor (ARCHITECTURE.md "query processor", steps 1-4): every buffer,
+// cache and wait of a transaction has a maximum here; QpLimits overrides the per-transaction ones.
+import { assert } from '../errors/index.ts'
+
+/** Rows inserted, updated or deleted per transaction (54000 beyond). */
+export const ROWS_MODIFIED_MAX = 10_000
+/** Bytes of keys and values in a transaction's write buffer (54000 beyond). */
+export const TX_BYTES_MAX = 4 * 1024 * 1024
+/** Per statement, checked while executing (57014 beyond). */
+export const STATEMENT_TIMEOUT_MS = 30_000
+/** Rows one result may hold (54000 beyond). */
+export const RESULT_ROWS_MAX = 100_000
+/** Longest wait for the storage frontier at begin (57014 beyond). */
+export const SNAPSHOT_WAIT_MS_MAX = 10_000
+/** The statement clock is read once per this many rows processed. */
+export const TIMEOUT_CHECK_ROWS = 256
+/** Parsed statements kept per query processor (LRU). */
+export const PARSE_CACHE_ENTRIES = 1000
+/** Decoded table definitions kept (keyed by schema key and raw value). */
+export const TABLE_CACHE_ENTRIES = 1000
+/** Bound and planned statements kept (keyed by SQL, validated against table definitions). */
+export const PLAN_CACHE_ENTRIES = 1000
+/** Rows an ORDER BY, GROUP BY or DISTINCT may hold in memory (54000 beyond). */
+export const SORT_ROWS_MAX = 1_000_000
+/** Columns per table (PostgreSQL allows 1600). */
+export const COLUMNS_MAX = 1600
+/** Characters of an identifier (PostgreSQL's NAMEDATALEN - 1). */
+export const IDENTIFIER_LENGTH_MAX = 63
+
+assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
+assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')

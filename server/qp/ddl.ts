@@ -1,0 +1,325 @@
+// Transactional DDL (ARCHITECTURE.md "Keys and rows"): CREATE/DROP TABLE and INDEX write catalog
+// keys through the write buffer like any row, so they commit, conflict and replicate like data.
+import type { ColumnDef as PgColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node } from 'libpg-query'
+import { assert, duplicateColumn, duplicateTable, featureNotSupported, SqlError, undefinedObject } from '../errors/index.ts'
+import { formatText, type SqlType } from './types/index.ts'
+import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
+import {
+  encodeTableDef,
+  FIRST_USER_TABLE_ID,
+  indexNameKey,
+  schemaKey,
+  tableFromDef,
+  tableIdCounterKey,
+  type CheckDef,
+  type ColumnDef,
+  type IndexDef,
+  type Table,
+  type TableDef,
+} from './catalog.ts'
+import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
+import { checkSourceText, defaultSourceText } from './parser.ts'
+import { decodeStoredRow, indexEntry } from './rows.ts'
+import { tableScope, type BindEnv } from './select.ts'
+import type { SnapshotView } from './snapshot-view.ts'
+
+/** What DDL needs from the transaction besides binding. */
+export interface DdlEnv extends BindEnv {
+  readonly sql: string
+  readonly view: SnapshotView
+  findTable(name: string): Table | undefined
+  put(key: string, value: string | null): void
+  /** Counts a row processed (statement timeout). */
+  tick(): void
+}
+
+const ROW_ID: SqlType = { kind: 'int8' }
+
+export function createTable(env: DdlEnv, s: CreateStmt): void {
+  const name = s.relation?.relname ?? ''
+  rejectCreateOptions(s)
+  if (env.findTable(name) !== undefined || env.view.get(indexNameKey(name)) !== undefined) {
+    if (s.if_not_exists === true) return
+    throw duplicateTable(name)
+  }
+  const draft = new TableDraft(name)
+  for (const element of s.tableElts ?? []) {
+    if ('ColumnDef' in element) draft.column(env.sql, element.ColumnDef)
+    else if ('Constraint' in element) draft.tableConstraint(env.sql, element.Constraint)
+    else throw featureNotSupported('LIKE in CREATE TABLE')
+  }
+  const def = draft.finish(allocateTableId(env))
+  validateExpressions(env, def)
+  for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
+    if (env.view.get(indexNameKey(indexName)) !== undefined || env.findTable(indexName) !== undefined) {
+      throw duplicateTable(indexName)
+    }
+    env.put(indexNameKey(indexName), name)
+  }
+  env.put(schemaKey(name), encodeTableDef(def))
+}
+
+function rejectCreateOptions(s: CreateStmt): void {
+  if (s.relation?.schemaname !== undefined && s.relation.schemaname !== 'public') {
+    throw new SqlError('3F000', `schema "${s.relation.schemaname}" does not exist`)
+  }
+  if (s.relation?.relpersistence === 't') throw featureNotSupported('temporary tables')
+  if ((s.inhRelations?.length ?? 0) > 0) throw featureNotSupported('table inheritance')
+  if (s.partspec !== undefined) throw featureNotSupported('partitioned tables')
+}
+
+function allocateTableId(env: DdlEnv): bigint {
+  const key = tableIdCounterKey()
+  const raw = env.view.get(key)
+  const id = raw === undefined ? FIRST_USER_TABLE_ID : BigInt(raw)
+  env.put(key, String(id + 1n))
+  return id
+}
+
+/** Defaults must bind without columns and cast to the column; checks must be boolean. */
+function validateExpressions(env: DdlEnv, def: TableDef): void {
+  const b = new Binder(0)
+  const table = tableFromDef(def)
+  for (const col of def.columns) {
+    if (col.default === undefined) continue
+    let e
+    try {
+      e = b.bind(env.parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' })
+    } catch (err) {
+      if (err instanceof SqlError && err.code === '42703') throw featureNotSupported('column references in DEFAULT')
+      throw err
+    }
+    b.coerceToColumn(e, col.type, col.name)
+  }
+  for (const check of def.checks) {
+    b.bindCondition(env.parse.expression(check.expr), tableScope(table, table.name), { clause: 'CHECK' })
+  }
+}
+
+interface DraftColumn {
+  name: string
+  type: SqlType
+  notNull: boolean
+  default?: string | undefined
+}
+
+/** Collects columns and constraints of CREATE TABLE, naming constraints as PostgreSQL does. */
+class TableDraft {
+  readonly #name: string
+  readonly #columns: DraftColumn[] = []
+  #primaryKey: string[] | undefined
+  #primaryKeyName: string | undefined
+  readonly #uniques: { columns: string[]; name: string | undefined }[] = []
+  readonly #checks: { expr: string; name: string | undefined; column: string | undefined }[] = []
+
+  constructor(name: string) {
+    this.#name = name
+  }
+
+  column(sql: string, c: PgColumnDef): void {
+    const name = c.colname ?? ''
+    if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name, this.#name)
+    if (this.#columns.length >= COLUMNS_MAX) throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
+    if (c.collClause !== undefined) throw featureNotSupported('COLLATE')
+    const column: DraftColumn = { name, type: resolveTypeName(c.typeName ?? {}), notNull: false }
+    this.#columns.push(column)
+    for (const node of c.constraints ?? []) {
+      assert('Constraint' in node, 'column constraints are Constraints')
+      const k = node.Constraint
+      switch (k.contype) {
+        case 'CONSTR_NOTNULL':
+          column.notNull = true
+          break
+        case 'CONSTR_NULL':
+          break
+        case 'CONSTR_DEFAULT':
+          column.default = defaultSourceText(sql, k.location ?? 0)
+          break
+        case 'CONSTR_CHECK':
+          this.#checks.push({ expr: checkSourceText(sql, k.location ?? 0), name: k.conname, column: name })
+          break
+        default:
+          this.#keyConstraint(k, [name])
+      }
+    }
+  }
+
+  tableConstraint(sql: string, k: Constraint): void {
+    if (k.contype === 'CONSTR_CHECK') {
+      this.#checks.push({ expr: checkSourceText(sql, k.location ?? 0), name: k.conname, column: undefined })
+      return
+    }
+    this.#keyConstraint(k, (k.keys ?? []).map(stringOf))
+  }
+
+  #keyConstraint(k: Constraint, columns: string[]): void {
+    if ((k.including?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
+    if (k.contype === 'CONSTR_PRIMARY') {
+      if (this.#primaryKey !== undefined) {
+        throw new SqlError('42P16', `multiple primary keys for table "${this.#name}" are not allowed`)
+      }
+      this.#primaryKey = columns
+      this.#primaryKeyName = k.conname
+      return
+    }
+    if (k.contype === 'CONSTR_UNIQUE') {
+      if (k.nulls_not_distinct === true) throw featureNotSupported('NULLS NOT DISTINCT')
+      this.#uniques.push({ columns, name: k.conname })
+      return
+    }
+    if (k.contype === 'CONSTR_FOREIGN') throw featureNotSupported('foreign keys')
+    if (k.contype === 'CONSTR_IDENTITY' || k.contype === 'CONSTR_GENERATED') throw featureNotSupported('generated columns')
+    throw featureNotSupported(`constraint ${k.contype ?? ''}`)
+  }
+
+  finish(id: bigint): TableDef {
+    const position = (name: string) => {
+      const at = this.#columns.findIndex((c) => c.name === name)
+      if (at < 0) throw new SqlError('42703', `column "${name}" named in key does not exist`)
+      return at
+    }
+    const pk = this.#primaryKey?.map(position)
+    for (const p of pk ?? []) (this.#columns[p] as DraftColumn).notNull = true
+    const columns: ColumnDef[] = this.#columns.map((c, i) => ({ ...c, position: i, hidden: false }))
+    if (pk === undefined) columns.push({ name: 'rowid', position: columns.length, type: ROW_ID, notNull: true, hidden: true })
+    const taken = new Set<string>()
+    const primaryKeyName = this.#primaryKeyName ?? chooseName(this.#name, [], 'pkey', taken)
+    taken.add(primaryKeyName)
+    const indexes: IndexDef[] = this.#uniques.map((u, i) => {
+      const name = u.name ?? chooseName(this.#name, u.columns, 'key', taken)
+      taken.add(name)
+      return { id: i + 1, name, columns: u.columns.map(position), unique: true, constraint: true }
+    })
+    const checks: CheckDef[] = this.#checks.map((c) => {
+      const name = c.name ?? chooseName(this.#name, c.column === undefined ? firstIdentifier(c.expr, this.#columns) : [c.column], 'check', taken)
+      taken.add(name)
+      return { name, expr: c.expr }
+    })
+    return {
+      id: String(id),
+      name: this.#name,
+      columns,
+      primaryKey: pk ?? [columns.length - 1],
+      primaryKeyName,
+      indexes,
+      checks,
+      nextIndexId: indexes.length + 1,
+    }
+  }
+}
+
+/** The first column named in an expression's text (PostgreSQL names table checks after it). */
+function firstIdentifier(expr: string, columns: readonly { name: string }[]): string[] {
+  const words = expr.match(/[A-Za-z_][A-Za-z0-9_$]*/g) ?? []
+  const hit = words.find((w) => columns.some((c) => c.name === w.toLowerCase()))
+  return hit === undefined ? [] : [hit.toLowerCase()]
+}
+
+/** PostgreSQL's ChooseRelationName: `table_col1_col2_suffix`, truncated, numbered on collision. */
+export function chooseName(table: string, columns: readonly string[], suffix: string, taken: ReadonlySet<string>): string {
+  const base = [table, ...columns].join('_')
+  for (let n = 0; ; n++) {
+    const tail = `_${suffix}${n === 0 ? '' : n}`
+    const name = base.slice(0, IDENTIFIER_LENGTH_MAX - tail.length) + tail
+    if (!taken.has(name)) return name
+  }
+}
+
+export function dropTable(env: DdlEnv, s: DropStmt): void {
+  for (const object of s.objects ?? []) {
+    const name = objectName(object)
+    const table = env.findTable(name)
+    if (table === undefined) {
+      if (s.missing_ok === true) continue
+      throw new SqlError('42P01', `table "${name}" does not exist`)
+    }
+    // The rows and index entries of a dropped table stay behind, unreachable because table ids
+    // are never reused: garbage for a later cleanup job.
+    env.put(table.schemaKey, null)
+    for (const indexName of [table.def.primaryKeyName, ...table.def.indexes.map((i) => i.name)]) {
+      env.put(indexNameKey(indexName), null)
+    }
+  }
+}
+
+function objectName(object: Node): string {
+  const items = 'List' in object ? (object.List.items ?? []) : [object]
+  const names = items.map(stringOf)
+  if (names.length === 2 && names[0] !== 'public') throw new SqlError('3F000', `schema "${names[0]}" does not exist`)
+  if (names.length > 2) throw featureNotSupported('cross-database references')
+  return names[names.length - 1] ?? ''
+}
+
+export function createIndex(env: DdlEnv, s: IndexStmt): void {
+  if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
+  if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
+  if (s.accessMethod !== undefined && s.accessMethod !== 'btree') throw featureNotSupported(`index method ${s.accessMethod}`)
+  const table = env.table(s.relation?.relname ?? '', s.relation?.location)
+  const columns = (s.indexParams ?? []).map((p) => {
+    assert('IndexElem' in p, 'index parameters are IndexElems')
+    if (p.IndexElem.name === undefined) throw featureNotSupported('expression indexes')
+    const col = table.columnsByName.get(p.IndexElem.name)
+    if (col === undefined) throw new SqlError('42703', `column "${p.IndexElem.name}" does not exist`)
+    return col
+  })
+  const taken = new Set(table.def.indexes.map((i) => i.name))
+  const name = s.idxname ?? chooseName(table.name, columns.map((c) => c.name), 'idx', taken)
+  if (env.view.get(indexNameKey(name)) !== undefined || env.findTable(name) !== undefined) {
+    if (s.if_not_exists === true) return
+    throw duplicateTable(name)
+  }
+  const index: IndexDef = { id: table.def.nextIndexId, name, columns: columns.map((c) => c.position), unique: s.unique === true, constraint: false }
+  backfill(env, table, index)
+  const def: TableDef = { ...table.def, indexes: [...table.def.indexes, index], nextIndexId: index.id + 1 }
+  env.put(indexNameKey(name), table.name)
+  env.put(table.schemaKey, encodeTableDef(def))
+}
+
+/** Writes an entry for every existing row (23505 when a unique index finds a duplicate). */
+function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
+  const entries: { key: string; value: string; unique: boolean }[] = []
+  for (const kv of env.view.scan(table.rowsStart, table.rowsEnd)) {
+    env.tick()
+    const row = decodeStoredRow(table, kv.value)
+    const entry = indexEntry(table, index, row)
+    entries.push(entry)
+  }
+  if (index.unique) {
+    const seen = new Set<string>()
+    for (const e of entries) {
+      if (!e.unique) continue
+      if (seen.has(e.key)) {
+        const row = decodeStoredRow(table, env.view.get(e.value) ?? '')
+        const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
+        const values = index.columns.map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type))).join(', ')
+        throw new SqlError('23505', `could not create unique index "${index.name}"`, {
+          detail: `Key (${names})=(${values}) is duplicated.`,
+        })
+      }
+      seen.add(e.key)
+    }
+  }
+  for (const e of entries) env.put(e.key, e.value)
+}
+
+export function dropIndex(env: DdlEnv, s: DropStmt): void {
+  for (const object of s.objects ?? []) {
+    const name = objectName(object)
+    const tableName = env.view.get(indexNameKey(name))
+    if (tableName === undefined) {
+      if (s.missing_ok === true) continue
+      throw undefinedObject('index', name)
+    }
+    const table = env.table(tableName)
+    const index = table.def.indexes.find((i) => i.name === name)
+    if (index === undefined || index.constraint) {
+      throw new SqlError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`, {
+        hint: `You can drop constraint ${name} on table ${table.name} instead.`,
+      })
+    }
+    // The index's entries stay behind, unreachable (index ids are never reused): garbage.
+    const def: TableDef = { ...table.def, indexes: table.def.indexes.filter((i) => i !== index) }
+    env.put(indexNameKey(name), null)
+    env.put(table.schemaKey, encodeTableDef(def))
+  }
+}

@@ -1,0 +1,307 @@
+// INSERT, UPDATE and DELETE (ARCHITECTURE.md step 3): bound and planned like reads, executed into
+// the write buffer; ON CONFLICT, RETURNING and moving rows whose primary key changes.
+import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, UpdateStmt } from 'libpg-query'
+import type { Key } from '../encoding/index.ts'
+import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError } from '../errors/index.ts'
+import type { Datum } from './types/index.ts'
+import { EMPTY_SCOPE, stringOf, type Scope } from './binder.ts'
+import type { ColumnDef, IndexDef, Table } from './catalog.ts'
+import { evaluate, type Expr } from './expr.ts'
+import { resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
+import {
+  chooseAccess,
+  conjuncts,
+  type ConflictAction,
+  type DeletePlan,
+  type InsertPlan,
+  type Returning,
+  type TableSource,
+  type UpdatePlan,
+} from './planner.ts'
+import { bindReturning, planSelect, rangeTable, tableScope, type BindEnv } from './select.ts'
+import { constraintsOf, TableWriter, type WriteSink } from './table-writer.ts'
+
+/** What a DML statement produced: rows affected and RETURNING rows. */
+export interface DmlResult {
+  readonly count: number
+  readonly returned: Datum[][]
+}
+
+const columnMissing = (name: string, table: string) =>
+  new SqlError('42703', `column "${name}" of relation "${table}" does not exist`)
+
+function targetColumn(table: Table, name: string): ColumnDef {
+  const column = table.columnsByName.get(name)
+  if (column === undefined) throw columnMissing(name, table.name)
+  return column
+}
+
+export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
+  assert(s.relation !== undefined, 'INSERT names a table')
+  if (s.withClause !== undefined) throw featureNotSupported('WITH')
+  const { table, alias } = rangeTable(env, s.relation)
+  const b = env.binder
+  const columns = insertColumns(table, s.cols ?? [])
+  const defaults = constraintsOf(table, env.parse).defaults
+  const fill = (given: (position: number) => Expr | undefined): Expr[] =>
+    table.columns.map((c) => given(c.position) ?? (defaults[c.position] as Expr))
+  const select = s.selectStmt
+  let rows: InsertPlan['rows']
+  if (select === undefined) {
+    rows = { kind: 'values', rows: [fill(() => undefined)] }
+  } else {
+    assert('SelectStmt' in select, 'INSERT reads from a SELECT')
+    const values = select.SelectStmt.valuesLists
+    if (values !== undefined) {
+      rows = { kind: 'values', rows: values.map((list) => fill(valuesRow(env, columns, list, defaults))) }
+    } else {
+      const plan = planSelect(env, select.SelectStmt, false)
+      checkArity(columns.length, plan.outputs.length)
+      const build = fill((position) => {
+        const at = columns.findIndex((c) => c.position === position)
+        if (at < 0) return undefined
+        const col = columns[at] as ColumnDef
+        return b.coerceToColumn({ kind: 'column', type: plan.fieldTypes[at]!, slot: at, name: col.name }, col.type, col.name)
+      })
+      rows = { kind: 'select', plan, build }
+    }
+  }
+  const scope = tableScope(table, alias)
+  const onConflict = bindOnConflict(env, table, alias, s.onConflictClause)
+  return { kind: 'insert', table, rows, onConflict, returning: bindReturning(b, s.returningClause?.exprs, scope) }
+}
+
+function insertColumns(table: Table, cols: readonly Node[]): ColumnDef[] {
+  if (cols.length === 0) return table.columns.filter((c) => !c.hidden)
+  const seen = new Set<string>()
+  return cols.map((n) => {
+    assert('ResTarget' in n, 'INSERT columns are ResTargets')
+    if ((n.ResTarget.indirection?.length ?? 0) > 0) throw featureNotSupported('INSERT into subfields or array elements')
+    const name = n.ResTarget.name ?? ''
+    if (seen.has(name)) throw duplicateColumn(name, table.name)
+    seen.add(name)
+    return targetColumn(table, name)
+  })
+}
+
+function checkArity(columns: number, values: number): void {
+  if (values > columns) throw new SqlError('42601', 'INSERT has more expressions than target columns')
+  if (values < columns) throw new SqlError('42601', 'INSERT has more target columns than expressions')
+}
+
+function valuesRow(env: BindEnv, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[]) {
+  assert('List' in list, 'a VALUES row is a List')
+  const items = list.List.items ?? []
+  checkArity(columns.length, items.length)
+  const byPosition = new Map<number, Expr>()
+  items.forEach((item, i) => {
+    const col = columns[i] as ColumnDef
+    if ('SetToDefault' in item) byPosition.set(col.position, defaults[col.position] as Expr)
+    else byPosition.set(col.position, env.binder.coerceToColumn(env.binder.bind(item, EMPTY_SCOPE, { clause: 'VALUES' }), col.type, col.name))
+  })
+  return (position: number) => byPosition.get(position)
+}
+
+function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflictClause | undefined): ConflictAction {
+  if (c === undefined) return { kind: 'error' }
+  const index = c.infer === undefined ? undefined : arbiter(table, c.infer)
+  if (c.action === 'ONCONFLICT_NOTHING') return { kind: 'nothing', index }
+  assert(c.action === 'ONCONFLICT_UPDATE', 'ON CONFLICT does nothing or updates')
+  if (index === undefined) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name')
+  const n = table.columns.length
+  const excluded = tableScope(table, 'excluded')
+  const scope: Scope = {
+    tables: [alias, 'excluded'],
+    columns: [...tableScope(table, alias).columns, ...excluded.columns.map((col) => ({ ...col, slot: col.slot + n }))],
+  }
+  const sets = bindSets(env, table, c.targetList ?? [], scope)
+  const where = c.whereClause === undefined ? undefined : env.binder.bindCondition(c.whereClause, scope, { clause: 'WHERE' })
+  return { kind: 'update', index, sets, where }
+}
+
+/** The unique constraint ON CONFLICT (cols) names: 42P10 when none matches exactly. */
+function arbiter(table: Table, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
+  if (infer.conname !== undefined) {
+    if (infer.conname === table.def.primaryKeyName) return 'primary'
+    const byName = table.def.indexes.find((i) => i.unique && i.name === infer.conname)
+    if (byName === undefined) throw new SqlError('42704', `constraint "${infer.conname}" for table "${table.name}" does not exist`)
+    return byName
+  }
+  const names = (infer.indexElems ?? []).map((e) => {
+    assert('IndexElem' in e, 'ON CONFLICT lists index elements')
+    if (e.IndexElem.name === undefined) throw featureNotSupported('expressions in ON CONFLICT')
+    return targetColumn(table, e.IndexElem.name).position
+  })
+  const same = (cols: readonly number[]) => cols.length === names.length && cols.every((c) => names.includes(c))
+  if (same(table.primaryKey) && !table.columns[table.primaryKey[0] as number]!.hidden) return 'primary'
+  const index = table.def.indexes.find((i) => i.unique && same(i.columns))
+  if (index === undefined) {
+    throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification')
+  }
+  return index
+}
+
+function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scope) {
+  const defaults = constraintsOf(table, env.parse).defaults
+  const seen = new Set<string>()
+  return list.map((n) => {
+    assert('ResTarget' in n, 'SET items are ResTargets')
+    const t: ResTarget = n.ResTarget
+    if ((t.indirection?.length ?? 0) > 0) throw featureNotSupported('SET of subfields or array elements')
+    if (t.val !== undefined && 'MultiAssignRef' in t.val) throw featureNotSupported('SET (a, b) = ...')
+    const col = targetColumn(table, t.name ?? '')
+    if (seen.has(col.name)) throw new SqlError('42601', `multiple assignments to same column "${col.name}"`)
+    seen.add(col.name)
+    assert(t.val !== undefined, 'SET has a value')
+    const value =
+      'SetToDefault' in t.val
+        ? (defaults[col.position] as Expr)
+        : env.binder.coerceToColumn(env.binder.bind(t.val, scope, { clause: 'UPDATE' }), col.type, col.name)
+    return { slot: col.position, value }
+  })
+}
+
+function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | undefined, scope: Scope): TableSource {
+  const where = whereNode === undefined ? undefined : env.binder.bindCondition(whereNode, scope, { clause: 'WHERE' })
+  const { access } = chooseAccess(table, conjuncts(where), undefined, false)
+  return { kind: 'table', table, alias, access, filter: where, lock: false }
+}
+
+export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
+  assert(s.relation !== undefined, 'UPDATE names a table')
+  if (s.withClause !== undefined) throw featureNotSupported('WITH')
+  if ((s.fromClause?.length ?? 0) > 0) throw featureNotSupported('UPDATE ... FROM')
+  const { table, alias } = rangeTable(env, s.relation)
+  const scope = tableScope(table, alias)
+  const sets = bindSets(env, table, s.targetList ?? [], scope)
+  const source = dmlSource(env, table, alias, s.whereClause, scope)
+  return { kind: 'update', source, sets, returning: bindReturning(env.binder, s.returningClause?.exprs, scope) }
+}
+
+export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
+  assert(s.relation !== undefined, 'DELETE names a table')
+  if (s.withClause !== undefined) throw featureNotSupported('WITH')
+  if ((s.usingClause?.length ?? 0) > 0) throw featureNotSupported('DELETE ... USING')
+  const { table, alias } = rangeTable(env, s.relation)
+  const scope = tableScope(table, alias)
+  const source = dmlSource(env, table, alias, s.whereClause, scope)
+  return { kind: 'delete', source, returning: bindReturning(env.binder, s.returningClause?.exprs, scope) }
+}
+
+/** Executes a DML plan into the write buffer. */
+export function runDml(ctx: ExecContext, sink: WriteSink, env: BindEnv, plan: InsertPlan | UpdatePlan | DeletePlan): DmlResult {
+  switch (plan.kind) {
+    case 'insert':
+      return runInsert(ctx, new TableWriter(plan.table, sink, env.parse, ctx.eval), plan)
+    case 'update':
+      return runUpdate(ctx, new TableWriter(plan.source.table, sink, env.parse, ctx.eval), plan)
+    case 'delete':
+      return runDelete(ctx, new TableWriter(plan.source.table, sink, env.parse, ctx.eval), plan)
+    default:
+      return assertNever(plan)
+  }
+}
+
+class Returned {
+  readonly rows: Datum[][] = []
+  count = 0
+  readonly #ctx: ExecContext
+  readonly #returning: Returning | undefined
+
+  constructor(ctx: ExecContext, returning: Returning | undefined) {
+    this.#ctx = ctx
+    this.#returning = returning
+  }
+
+  add(row: readonly Datum[]): void {
+    this.count++
+    if (this.#returning === undefined) return
+    if (this.rows.length >= this.#ctx.resultRowsMax) throw resultTooLarge(this.#ctx.resultRowsMax)
+    this.rows.push(this.#returning.outputs.map((e) => evaluate(e, row, this.#ctx.eval)))
+  }
+
+  result(): DmlResult {
+    return { count: this.count, returned: this.rows }
+  }
+}
+
+function* insertRows(ctx: ExecContext, plan: InsertPlan): Generator<Datum[]> {
+  if (plan.rows.kind === 'values') {
+    for (const exprs of plan.rows.rows) yield exprs.map((e) => evaluate(e, [], ctx.eval))
+    return
+  }
+  // The query runs to completion first, so it never sees the rows this statement inserts.
+  for (const input of runSelect(ctx, plan.rows.plan)) yield plan.rows.build.map((e) => evaluate(e, input, ctx.eval))
+}
+
+function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan): DmlResult {
+  const out = new Returned(ctx, plan.returning)
+  const touched = new Set<Key>()
+  const action = plan.onConflict
+  for (const row of insertRows(ctx, plan)) {
+    ctx.tick()
+    writer.validate(row)
+    const conflict = action.kind === 'error' ? undefined : writer.findConflict(row)
+    if (conflict === undefined || action.kind === 'error') {
+      touched.add(writer.insert(row))
+      out.add(row)
+      continue
+    }
+    const arbiterMatches = action.index === undefined || sameArbiter(action.index, conflict.index)
+    if (!arbiterMatches) throw writer.uniqueError(conflict, row)
+    if (action.kind === 'nothing') continue
+    assert(action.kind === 'update', 'conflict actions: error, nothing, update')
+    if (touched.has(conflict.key)) {
+      throw new SqlError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+        hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+      })
+    }
+    const existing = writer.read(conflict.key)
+    const both = [...existing, ...row]
+    if (action.where !== undefined && evaluate(action.where, both, ctx.eval) !== true) continue
+    const updated = existing.slice()
+    for (const set of action.sets) updated[set.slot] = evaluate(set.value, both, ctx.eval)
+    writer.validate(updated)
+    touched.add(writer.update(conflict.key, existing, updated))
+    out.add(updated)
+  }
+  return out.result()
+}
+
+function sameArbiter(a: IndexDef | 'primary', b: IndexDef | 'primary'): boolean {
+  return a === 'primary' || b === 'primary' ? a === b : a.id === b.id
+}
+
+/** Reads every target row before writing any, so the scan never sees this statement's writes. */
+function targets(ctx: ExecContext, source: TableSource, max: number) {
+  const rows: { key: Key; row: Datum[] }[] = []
+  for (const r of sourceRows(ctx, source)) {
+    rows.push(r)
+    // Beyond the remaining row budget the statement must fail anyway: stop reading early.
+    if (rows.length > max) break
+  }
+  return rows
+}
+
+function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan): DmlResult {
+  const out = new Returned(ctx, plan.returning)
+  for (const { key, row } of targets(ctx, plan.source, ctx.rowsModifiedRemaining())) {
+    ctx.tick()
+    const updated = row.slice()
+    for (const set of plan.sets) updated[set.slot] = evaluate(set.value, row, ctx.eval)
+    writer.validate(updated)
+    writer.update(key, row, updated)
+    out.add(updated)
+  }
+  return out.result()
+}
+
+function runDelete(ctx: ExecContext, writer: TableWriter, plan: DeletePlan): DmlResult {
+  const out = new Returned(ctx, plan.returning)
+  for (const { key, row } of targets(ctx, plan.source, ctx.rowsModifiedRemaining())) {
+    ctx.tick()
+    writer.delete(key, row)
+    out.add(row)
+  }
+  return out.result()
+}

@@ -1,0 +1,308 @@
+// Expression evaluation (ARCHITECTURE.md "query processor": execute): bound, typed expression
+// trees over a row of datums, with SQL's three-valued logic.
+import type { Random } from '../clock/index.ts'
+import { assert, assertNever, AssertionError } from '../errors/index.ts'
+import { cast, parseText, type CastContext, type Datum, type SqlType } from './types/index.ts'
+
+/** What an expression may read besides the row. */
+export interface EvalContext {
+  /** Parameters already cast to their inferred types. */
+  readonly params: readonly Datum[]
+  /** now(): the transaction's start, microseconds since the epoch (PostgreSQL's rule). */
+  readonly nowUs: bigint
+  readonly random: Random
+}
+
+export type BinaryApply = (a: Datum, b: Datum) => Datum
+export type FunctionApply = (args: readonly Datum[], ctx: EvalContext) => Datum
+
+/** A bound expression. `column.slot` indexes the row the expression is evaluated over. */
+export type Expr =
+  | { readonly kind: 'const'; readonly type: SqlType; readonly value: Datum }
+  | { readonly kind: 'param'; readonly type: SqlType; readonly index: number }
+  | { readonly kind: 'column'; readonly type: SqlType; readonly slot: number; readonly name: string }
+  | {
+      readonly kind: 'binary'
+      readonly type: SqlType
+      readonly name: string
+      readonly apply: BinaryApply
+      readonly left: Expr
+      readonly right: Expr
+    }
+  | {
+      readonly kind: 'unary'
+      readonly type: SqlType
+      readonly name: string
+      readonly apply: (a: Datum) => Datum
+      readonly arg: Expr
+    }
+  | { readonly kind: 'and' | 'or'; readonly type: SqlType; readonly args: readonly Expr[] }
+  | { readonly kind: 'not'; readonly type: SqlType; readonly arg: Expr }
+  | { readonly kind: 'isNull'; readonly type: SqlType; readonly arg: Expr; readonly negated: boolean }
+  | {
+      readonly kind: 'boolTest'
+      readonly type: SqlType
+      readonly arg: Expr
+      /** IS TRUE / IS FALSE / IS UNKNOWN (null). */
+      readonly value: boolean | null
+      readonly negated: boolean
+    }
+  | {
+      readonly kind: 'in'
+      readonly type: SqlType
+      readonly arg: Expr
+      readonly items: readonly Expr[]
+      readonly eq: BinaryApply
+      readonly negated: boolean
+    }
+  | {
+      readonly kind: 'like'
+      readonly type: SqlType
+      readonly arg: Expr
+      readonly pattern: Expr
+      readonly caseInsensitive: boolean
+      readonly negated: boolean
+      /** Compiled at bind time when the pattern is a constant. */
+      readonly regex: RegExp | undefined
+    }
+  | {
+      readonly kind: 'case'
+      readonly type: SqlType
+      readonly whens: readonly { readonly cond: Expr; readonly result: Expr }[]
+      readonly otherwise: Expr
+    }
+  | { readonly kind: 'coalesce'; readonly type: SqlType; readonly args: readonly Expr[] }
+  | {
+      readonly kind: 'nullif'
+      readonly type: SqlType
+      readonly left: Expr
+      readonly right: Expr
+      readonly eq: BinaryApply
+    }
+  | {
+      readonly kind: 'cast'
+      readonly type: SqlType
+      readonly arg: Expr
+      readonly from: SqlType
+      readonly context: CastContext
+    }
+  | {
+      readonly kind: 'func'
+      readonly type: SqlType
+      readonly name: string
+      readonly args: readonly Expr[]
+      readonly apply: FunctionApply
+      /** Null in, null out (most functions); false for functions that handle nulls themselves. */
+      readonly strict: boolean
+      readonly volatile: boolean
+    }
+  /** An aggregate call's result; the grouping rewrite replaces it by a column of the group row. */
+  | { readonly kind: 'aggregate'; readonly type: SqlType; readonly index: number }
+
+const BOOL: SqlType = { kind: 'bool' }
+export const boolType = (): SqlType => BOOL
+
+/** Evaluates `e` over `row`. Throws SqlError for data errors (22xxx). */
+export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datum {
+  switch (e.kind) {
+    case 'const':
+      return e.value
+    case 'param':
+      return ctx.params[e.index] ?? null
+    case 'column':
+      return row[e.slot] ?? null
+    case 'binary': {
+      const a = evaluate(e.left, row, ctx)
+      if (a === null) return null
+      const b = evaluate(e.right, row, ctx)
+      return b === null ? null : e.apply(a, b)
+    }
+    case 'unary': {
+      const a = evaluate(e.arg, row, ctx)
+      return a === null ? null : e.apply(a)
+    }
+    case 'and':
+      return evaluateAnd(e.args, row, ctx)
+    case 'or':
+      return evaluateOr(e.args, row, ctx)
+    case 'not': {
+      const a = evaluate(e.arg, row, ctx)
+      return a === null ? null : !a
+    }
+    case 'isNull':
+      return (evaluate(e.arg, row, ctx) === null) !== e.negated
+    case 'boolTest':
+      return (evaluate(e.arg, row, ctx) === e.value) !== e.negated
+    case 'in':
+      return evaluateIn(e, row, ctx)
+    case 'like':
+      return evaluateLike(e, row, ctx)
+    case 'case':
+      for (const w of e.whens) if (evaluate(w.cond, row, ctx) === true) return evaluate(w.result, row, ctx)
+      return evaluate(e.otherwise, row, ctx)
+    case 'coalesce':
+      for (const a of e.args) {
+        const v = evaluate(a, row, ctx)
+        if (v !== null) return v
+      }
+      return null
+    case 'nullif': {
+      const a = evaluate(e.left, row, ctx)
+      const b = evaluate(e.right, row, ctx)
+      return a !== null && b !== null && e.eq(a, b) === true ? null : a
+    }
+    case 'cast':
+      return castDatum(evaluate(e.arg, row, ctx), e.from, e.type, e.context)
+    case 'func':
+      return evaluateFunc(e, row, ctx)
+    case 'aggregate':
+      throw new AssertionError('aggregates are rewritten before evaluation')
+    default:
+      return assertNever(e)
+  }
+}
+
+function evaluateAnd(args: readonly Expr[], row: readonly Datum[], ctx: EvalContext): Datum {
+  let sawNull = false
+  for (const a of args) {
+    const v = evaluate(a, row, ctx)
+    if (v === false) return false
+    if (v === null) sawNull = true
+  }
+  return sawNull ? null : true
+}
+
+function evaluateOr(args: readonly Expr[], row: readonly Datum[], ctx: EvalContext): Datum {
+  let sawNull = false
+  for (const a of args) {
+    const v = evaluate(a, row, ctx)
+    if (v === true) return true
+    if (v === null) sawNull = true
+  }
+  return sawNull ? null : false
+}
+
+function evaluateIn(e: Extract<Expr, { kind: 'in' }>, row: readonly Datum[], ctx: EvalContext): Datum {
+  const a = evaluate(e.arg, row, ctx)
+  if (a === null) return null
+  let sawNull = false
+  for (const item of e.items) {
+    const b = evaluate(item, row, ctx)
+    if (b === null) sawNull = true
+    else if (e.eq(a, b) === true) return !e.negated
+  }
+  return sawNull ? null : e.negated
+}
+
+function evaluateLike(e: Extract<Expr, { kind: 'like' }>, row: readonly Datum[], ctx: EvalContext): Datum {
+  const a = evaluate(e.arg, row, ctx)
+  if (a === null) return null
+  let regex = e.regex
+  if (regex === undefined) {
+    const p = evaluate(e.pattern, row, ctx)
+    if (p === null) return null
+    regex = likeRegex(p as string, e.caseInsensitive)
+  }
+  return regex.test(a as string) !== e.negated
+}
+
+function evaluateFunc(e: Extract<Expr, { kind: 'func' }>, row: readonly Datum[], ctx: EvalContext): Datum {
+  const args = e.args.map((a) => evaluate(a, row, ctx))
+  if (e.strict && args.some((a) => a === null)) return null
+  return e.apply(args, ctx)
+}
+
+/** A SQL LIKE pattern as an anchored regular expression (`\` escapes, `%` any, `_` one). */
+export function likeRegex(pattern: string, caseInsensitive: boolean): RegExp {
+  let source = ''
+  const chars = [...pattern]
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string
+    if (c === '\\' && i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
+    else if (c === '%') source += '.*'
+    else if (c === '_') source += '.'
+    else source += escapeRegex(c)
+  }
+  return new RegExp(`^${source}$`, caseInsensitive ? 'sui' : 'su')
+}
+
+const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+
+/** Removes a type's modifier: the type a literal is read as before its typmod applies. */
+export function unconstrained(type: SqlType): SqlType {
+  if (type.kind === 'varchar') return { kind: 'varchar' }
+  if (type.kind === 'numeric') return { kind: 'numeric' }
+  return type
+}
+
+/** Casts a value; untyped literals (`unknown`) go through the type's input function first. */
+export function castDatum(value: Datum, from: SqlType, to: SqlType, context: CastContext): Datum {
+  if (value === null) return null
+  if (from.kind === 'unknown') {
+    assert(typeof value === 'string', 'an unknown-typed value is text')
+    const base = unconstrained(to)
+    const parsed = parseText(value, base)
+    return base === to ? parsed : cast(parsed, base, to, context)
+  }
+  return cast(value, from, to, context)
+}
+
+/** The children of an expression rebuilt through `f` (for rewrites such as grouping). */
+export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'const':
+    case 'param':
+    case 'column':
+    case 'aggregate':
+      return e
+    case 'binary':
+    case 'nullif':
+      return { ...e, left: f(e.left), right: f(e.right) }
+    case 'unary':
+    case 'not':
+    case 'isNull':
+    case 'boolTest':
+    case 'cast':
+      return { ...e, arg: f(e.arg) }
+    case 'and':
+    case 'or':
+    case 'coalesce':
+      return { ...e, args: e.args.map(f) }
+    case 'func':
+      return { ...e, args: e.args.map(f) }
+    case 'in':
+      return { ...e, arg: f(e.arg), items: e.items.map(f) }
+    case 'like':
+      return { ...e, arg: f(e.arg), pattern: f(e.pattern) }
+    case 'case':
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ cond: f(w.cond), result: f(w.result) })),
+        otherwise: f(e.otherwise),
+      }
+    default:
+      return assertNever(e)
+  }
+}
+
+/** Whether the expression reads any column of the row (else it is constant per statement). */
+export function readsRow(e: Expr): boolean {
+  if (e.kind === 'column') return true
+  let found = false
+  mapChildren(e, (c) => {
+    if (!found && readsRow(c)) found = true
+    return c
+  })
+  return found
+}
+
+/** Whether the expression calls a volatile function (gen_random_uuid): never folded or shared. */
+export function isVolatile(e: Expr): boolean {
+  if (e.kind === 'func' && e.volatile) return true
+  let found = false
+  mapChildren(e, (c) => {
+    if (!found && isVolatile(c)) found = true
+    return c
+  })
+  return found
+}

@@ -1,0 +1,112 @@
+// The scalar function registry (ARCHITECTURE.md "query processor": bind): name -> overload
+// resolution by argument types. Later SQL breadth adds entries here, nothing else changes.
+import { numericValueOutOfRange } from '../errors/index.ts'
+import { Decimal, type Datum, type SqlType, type TypeKind } from './types/index.ts'
+import type { FunctionApply } from './expr.ts'
+
+/** A resolved call: argument types to cast to, the result type and the implementation. */
+export interface ResolvedFunction {
+  readonly argTypes: readonly SqlType[]
+  readonly type: SqlType
+  readonly apply: FunctionApply
+  readonly strict: boolean
+  readonly volatile: boolean
+}
+
+/** Resolves a call for the given argument types; undefined when no overload matches (42883). */
+export type FunctionResolver = (args: readonly SqlType[]) => ResolvedFunction | undefined
+
+const T = {
+  text: { kind: 'text' },
+  int4: { kind: 'int4' },
+  uuid: { kind: 'uuid' },
+  timestamptz: { kind: 'timestamptz' },
+} as const satisfies Record<string, SqlType>
+
+const isText = (k: TypeKind) => k === 'text' || k === 'varchar' || k === 'unknown'
+
+/** A function of one text argument. */
+function textFunction(type: SqlType, fn: (s: string) => Datum): FunctionResolver {
+  return (args) =>
+    args.length === 1 && isText((args[0] as SqlType).kind)
+      ? { argTypes: [T.text], type, apply: (a) => fn(a[0] as string), strict: true, volatile: false }
+      : undefined
+}
+
+const INT_MIN: Record<string, bigint> = { int2: -32768n, int4: -2147483648n, int8: -9223372036854775808n }
+
+const abs: FunctionResolver = (args) => {
+  const t = args[0]
+  if (args.length !== 1 || t === undefined) return undefined
+  const base = { argTypes: [t], type: t, strict: true, volatile: false }
+  switch (t.kind) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return {
+        ...base,
+        apply: (a) => {
+          const v = a[0] as bigint
+          if (v === INT_MIN[t.kind]) throw numericValueOutOfRange(`${t.kind === 'int8' ? 'bigint' : t.kind === 'int4' ? 'integer' : 'smallint'} out of range`)
+          return v < 0n ? -v : v
+        },
+      }
+    case 'float4':
+    case 'float8':
+      return { ...base, apply: (a) => Math.abs(a[0] as number) }
+    case 'numeric':
+      return { ...base, apply: (a) => ((a[0] as Decimal).compare(Decimal.fromBigInt(0n)) < 0 ? (a[0] as Decimal).neg() : (a[0] as Decimal)) }
+    default:
+      return undefined
+  }
+}
+
+const now: FunctionResolver = (args) =>
+  args.length === 0
+    ? { argTypes: [], type: T.timestamptz, apply: (_a, ctx) => ctx.nowUs, strict: false, volatile: false }
+    : undefined
+
+const genRandomUuid: FunctionResolver = (args) =>
+  args.length === 0
+    ? { argTypes: [], type: T.uuid, apply: (_a, ctx) => randomUuid(ctx.random.bytes(16)), strict: false, volatile: true }
+    : undefined
+
+/** A version 4 UUID in canonical lowercase form. */
+export function randomUuid(bytes: Uint8Array): string {
+  const b = Array.from(bytes.subarray(0, 16))
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
+  const hex = b.map((x) => x.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/** The registry, by lowercase name. */
+export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+  ['now', now],
+  ['transaction_timestamp', now],
+  ['lower', textFunction(T.text, (s) => s.toLowerCase())],
+  ['upper', textFunction(T.text, (s) => s.toUpperCase())],
+  ['length', textFunction(T.int4, (s) => BigInt([...s].length))],
+  ['char_length', textFunction(T.int4, (s) => BigInt([...s].length))],
+  ['abs', abs],
+  ['gen_random_uuid', genRandomUuid],
+])
+
+/** Aggregate functions the executor implements (see aggregate.ts). */
+export const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max'])
+
+/** A random non-negative int8: the hidden row id of a table without a primary key. */
+export function randomRowId(bytes: Uint8Array): bigint {
+  let v = 0n
+  for (const b of bytes.subarray(0, 8)) v = (v << 8n) | BigInt(b)
+  return v & 0x7fffffffffffffffn
+}
+
+/** The expression that fills a hidden row id column. */
+export const ROW_ID_RESOLVED: ResolvedFunction = {
+  argTypes: [],
+  type: { kind: 'int8' },
+  apply: (_a, ctx) => randomRowId(ctx.random.bytes(8)),
+  strict: false,
+  volatile: true,
+}

@@ -1,0 +1,132 @@
+// Parsing (ARCHITECTURE.md "query processor"): PostgreSQL's own grammar through libpg_query, with a
+// bounded cache of parse trees per SQL string, and extraction of expression source text for DDL.
+import { hasSqlDetails, loadModule, parseSync, scanSync, type Node } from 'libpg-query'
+import { assert, SqlError, syntaxError } from '../errors/index.ts'
+import { PARSE_CACHE_ENTRIES } from './constants.ts'
+
+/** One parsed statement: its tree, the highest `$n` it references, and its text. */
+export interface ParsedStatement {
+  readonly stmt: Node
+  readonly paramCount: number
+  readonly sql: string
+}
+
+let loading: Promise<void> | undefined
+let loaded = false
+
+/** Loads the WebAssembly parser once per process. */
+export async function loadParser(): Promise<void> {
+  loading ??= loadModule().then(() => {
+    loaded = true
+  })
+  await loading
+}
+
+/** A bounded LRU of parse trees: parsing costs microseconds, the map lookup nanoseconds. */
+export class ParseCache {
+  readonly #entries = new Map<string, ParsedStatement>()
+  readonly #max: number
+
+  constructor(max = PARSE_CACHE_ENTRIES) {
+    this.#max = max
+  }
+
+  /** Parses exactly one statement. 42601 on a syntax error, on none or on several statements. */
+  statement(sql: string): ParsedStatement {
+    const hit = this.#entries.get(sql)
+    if (hit !== undefined) {
+      this.#entries.delete(sql)
+      this.#entries.set(sql, hit)
+      return hit
+    }
+    const parsed = parseOne(sql)
+    if (this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(sql, parsed)
+    return parsed
+  }
+
+  /** Parses a stored expression (a DEFAULT or CHECK source text) as `SELECT (text)`. */
+  expression(text: string): Node {
+    const parsed = this.statement(`SELECT (${text})`)
+    const stmt = parsed.stmt
+    assert('SelectStmt' in stmt, 'expression wrapper parses as SELECT')
+    const target = stmt.SelectStmt.targetList?.[0]
+    assert(target !== undefined && 'ResTarget' in target, 'expression wrapper has a target')
+    const val = target.ResTarget.val
+    assert(val !== undefined, 'expression wrapper has a value')
+    return val
+  }
+}
+
+function parseOne(sql: string): ParsedStatement {
+  assert(loaded, 'loadParser() must resolve before parsing')
+  let stmts
+  try {
+    stmts = parseSync(sql).stmts ?? []
+  } catch (e) {
+    if (hasSqlDetails(e) && e.sqlDetails !== undefined) {
+      const position = e.sqlDetails.cursorPosition >= 0 ? e.sqlDetails.cursorPosition + 1 : undefined
+      throw new SqlError('42601', e.sqlDetails.message || e.message, { position, cause: e })
+    }
+    throw syntaxError(e instanceof Error ? e.message : String(e))
+  }
+  if (stmts.length === 0) throw syntaxError('empty query: exactly one statement is required')
+  if (stmts.length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement')
+  const stmt = stmts[0]?.stmt
+  assert(stmt !== undefined, 'parsed statement has a tree')
+  return { stmt, paramCount: maxParam(stmt), sql }
+}
+
+/** The highest `$n` anywhere in the tree (a generic walk: parse trees are plain JSON). */
+function maxParam(node: unknown): number {
+  if (node === null || typeof node !== 'object') return 0
+  if (Array.isArray(node)) return node.reduce((m: number, n) => Math.max(m, maxParam(n)), 0)
+  let max = 0
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'ParamRef') max = Math.max(max, (value as { number?: number }).number ?? 0)
+    else max = Math.max(max, maxParam(value))
+  }
+  return max
+}
+
+const DEFAULT_STOP_WORDS = new Set([
+  'NOT', 'NULL', 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'REFERENCES', 'DEFAULT', 'COLLATE',
+  'GENERATED',
+])
+
+/** The source text of the parenthesised expression after the keyword at `location` (CHECK). */
+export function checkSourceText(sql: string, location: number): string {
+  const tokens = scanSync(sql).tokens.filter((t) => t.start >= location)
+  const open = tokens.findIndex((t) => t.text === '(')
+  assert(open >= 0, 'CHECK is followed by a parenthesis')
+  let depth = 0
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i]
+    assert(t !== undefined, 'token index in range')
+    if (t.text === '(') depth++
+    if (t.text === ')' && --depth === 0) return sql.slice(tokens[open]!.end, t.start).trim()
+  }
+  throw syntaxError('unbalanced parentheses in CHECK', location + 1)
+}
+
+/** The source text of the expression after the DEFAULT keyword at `location`. */
+export function defaultSourceText(sql: string, location: number): string {
+  const tokens = scanSync(sql).tokens.filter((t) => t.start > location)
+  let depth = 0
+  let end = sql.length
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]
+    assert(t !== undefined, 'token index in range')
+    if (t.text === '(') depth++
+    else if (t.text === ')' && depth-- === 0) end = t.start
+    else if (depth === 0 && t.text === ',') end = t.start
+    else if (depth === 0 && i > 0 && DEFAULT_STOP_WORDS.has(t.text.toUpperCase())) end = t.start
+    if (end !== sql.length) break
+  }
+  const first = tokens[0]
+  assert(first !== undefined, 'DEFAULT is followed by an expression')
+  return sql.slice(first.start, end).trim()
+}

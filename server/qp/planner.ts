@@ -1,0 +1,289 @@
+// Planning (ARCHITECTURE.md "query processor": plan): the plan shapes of every statement and the
+// choice of access path from the WHERE conjuncts (point get, key range, secondary index, scan).
+import { assertNever } from '../errors/index.ts'
+import type { SqlType, TypeKind } from './types/index.ts'
+import type { AggregateCall } from './binder.ts'
+import type { IndexDef, Table } from './catalog.ts'
+import { isVolatile, readsRow, type Expr } from './expr.ts'
+import type { Field } from './index.ts'
+
+/** One end of a key range: the value the key column is compared with. */
+export interface KeyBound {
+  readonly value: Expr
+  readonly inclusive: boolean
+}
+
+/** How rows of one table are found. Every WHERE conjunct is still applied as a filter. */
+export type Access =
+  /** Every primary key column is fixed by equality: one point get. */
+  | { readonly kind: 'pkPoint'; readonly values: readonly Expr[] }
+  /** A prefix of the primary key fixed, optionally a range on the next column. */
+  | {
+      readonly kind: 'pkRange'
+      readonly prefix: readonly Expr[]
+      readonly lower: KeyBound | undefined
+      readonly upper: KeyBound | undefined
+      readonly reverse: boolean
+    }
+  /** A secondary index range (a point when unique and fully fixed), then rows fetched by key. */
+  | {
+      readonly kind: 'indexRange'
+      readonly index: IndexDef
+      readonly prefix: readonly Expr[]
+      readonly lower: KeyBound | undefined
+      readonly upper: KeyBound | undefined
+      readonly reverse: boolean
+    }
+  | { readonly kind: 'tableScan'; readonly reverse: boolean }
+
+/** Rows of one table: how they are found, which pass, whether they are locked (FOR UPDATE). */
+export interface TableSource {
+  readonly kind: 'table'
+  readonly table: Table
+  readonly alias: string
+  readonly access: Access
+  readonly filter: Expr | undefined
+  readonly lock: boolean
+}
+
+/** `SELECT` without FROM reads one empty row. */
+export type Source = { readonly kind: 'none' } | TableSource
+
+export interface Grouping {
+  readonly keys: readonly Expr[]
+  readonly aggregates: readonly AggregateCall[]
+  /** Over the group row `[...keys, ...aggregates]`. */
+  readonly having: Expr | undefined
+}
+
+/** A sort key over the projected row (outputs then sort-only extras). */
+export interface SortKey {
+  readonly slot: number
+  readonly type: SqlType
+  readonly desc: boolean
+  readonly nullsFirst: boolean
+}
+
+export interface SelectPlan {
+  readonly kind: 'select'
+  readonly source: Source
+  readonly grouping: Grouping | undefined
+  /** Over the input row, or the group row when grouping. */
+  readonly outputs: readonly Expr[]
+  /** Sort-only expressions, projected after the outputs and dropped after sorting. */
+  readonly extras: readonly Expr[]
+  readonly fields: readonly Field[]
+  readonly fieldTypes: readonly SqlType[]
+  readonly distinct: boolean
+  /** Undefined when there is no ORDER BY or the access path yields rows in order. */
+  readonly sort: readonly SortKey[] | undefined
+  readonly limit: Expr | undefined
+  readonly offset: Expr | undefined
+}
+
+/** RETURNING: expressions over the table row. */
+export interface Returning {
+  readonly outputs: readonly Expr[]
+  readonly fields: readonly Field[]
+  readonly fieldTypes: readonly SqlType[]
+}
+
+export type ConflictAction =
+  | { readonly kind: 'error' }
+  /** `index` undefined: any unique violation is skipped. */
+  | { readonly kind: 'nothing'; readonly index: IndexDef | 'primary' | undefined }
+  | {
+      readonly kind: 'update'
+      readonly index: IndexDef | 'primary'
+      /** Over `[...existing row, ...excluded row]`. */
+      readonly sets: readonly { readonly slot: number; readonly value: Expr }[]
+      readonly where: Expr | undefined
+    }
+
+export interface InsertPlan {
+  readonly kind: 'insert'
+  readonly table: Table
+  /** Complete rows by column position (defaults filled in), or a query and the target slots. */
+  readonly rows:
+    | { readonly kind: 'values'; readonly rows: readonly (readonly Expr[])[] }
+    | { readonly kind: 'select'; readonly plan: SelectPlan; readonly build: readonly Expr[] }
+  readonly onConflict: ConflictAction
+  readonly returning: Returning | undefined
+}
+
+export interface UpdatePlan {
+  readonly kind: 'update'
+  readonly source: TableSource
+  readonly sets: readonly { readonly slot: number; readonly value: Expr }[]
+  readonly returning: Returning | undefined
+}
+
+export interface DeletePlan {
+  readonly kind: 'delete'
+  readonly source: TableSource
+  readonly returning: Returning | undefined
+}
+
+/** A column ordering requested by ORDER BY, when every sort key is a plain table column. */
+export interface OrderRequest {
+  readonly slots: readonly number[]
+  readonly desc: boolean
+  readonly nullsFirst: readonly boolean[]
+}
+
+interface Sargable {
+  readonly slot: number
+  readonly op: '=' | '<' | '<=' | '>' | '>='
+  readonly value: Expr
+}
+
+const FLIP = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const
+
+/** The conjuncts of a condition (AND flattened). */
+export function conjuncts(e: Expr | undefined): Expr[] {
+  if (e === undefined) return []
+  if (e.kind === 'and') return e.args.flatMap(conjuncts)
+  return [e]
+}
+
+/** Chooses the access path for `table` given the WHERE conjuncts and an optional ordering. */
+export function chooseAccess(table: Table, where: readonly Expr[], order: OrderRequest | undefined, limited: boolean): {
+  readonly access: Access
+  readonly ordered: boolean
+} {
+  const sargs = where.flatMap((c) => sargable(c, table))
+  const candidates: { score: number; index: IndexDef | 'primary'; columns: readonly number[] }[] = [
+    { score: 0, index: 'primary', columns: table.primaryKey },
+    ...table.def.indexes.map((index) => ({ score: 0, index, columns: index.columns })),
+  ]
+  let best: { access: Access; ordered: boolean; score: number } = { ...scanAccess(table, order), score: 0 }
+  for (const c of candidates) {
+    const { prefix, lower, upper } = keyConstraints(c.columns, sargs)
+    const full = prefix.length === c.columns.length
+    if (prefix.length === 0 && lower === undefined && upper === undefined && !(limited && order !== undefined)) continue
+    const orderedBy = order === undefined ? undefined : providesOrder(table, c.columns, prefix.length, order)
+    let score = prefix.length * 4 + (lower !== undefined || upper !== undefined ? 2 : 0) + (c.index === 'primary' ? 1 : 0)
+    if (full && (c.index === 'primary' || c.index.unique)) score += 100
+    if (orderedBy !== undefined && limited) score += 1
+    if (score <= best.score) continue
+    const reverse = orderedBy ?? false
+    const access: Access =
+      c.index === 'primary'
+        ? full
+          ? { kind: 'pkPoint', values: prefix }
+          : { kind: 'pkRange', prefix, lower, upper, reverse }
+        : { kind: 'indexRange', index: c.index, prefix, lower, upper, reverse }
+    best = { access, ordered: orderedBy !== undefined || (access.kind === 'pkPoint' && order !== undefined), score }
+  }
+  return { access: best.access, ordered: best.ordered }
+}
+
+function scanAccess(table: Table, order: OrderRequest | undefined): { access: Access; ordered: boolean } {
+  const reverse = order === undefined ? undefined : providesOrder(table, table.primaryKey, 0, order)
+  return { access: { kind: 'tableScan', reverse: reverse ?? false }, ordered: reverse !== undefined }
+}
+
+/** Equality prefix and the range on the next key column, from the sargable conjuncts. */
+function keyConstraints(columns: readonly number[], sargs: readonly Sargable[]) {
+  const prefix: Expr[] = []
+  for (const slot of columns) {
+    const eq = sargs.find((s) => s.slot === slot && s.op === '=')
+    if (eq === undefined) break
+    prefix.push(eq.value)
+  }
+  const next = columns[prefix.length]
+  let lower: KeyBound | undefined
+  let upper: KeyBound | undefined
+  if (next !== undefined) {
+    for (const s of sargs) {
+      if (s.slot !== next) continue
+      if ((s.op === '>' || s.op === '>=') && lower === undefined) lower = { value: s.value, inclusive: s.op === '>=' }
+      if ((s.op === '<' || s.op === '<=') && upper === undefined) upper = { value: s.value, inclusive: s.op === '<=' }
+    }
+  }
+  return { prefix, lower, upper }
+}
+
+/** Whether scanning `columns` (after `fixed` equal columns) yields `order`: undefined if not,
+ * else whether the scan must run in reverse. Key order puts NULL first. */
+function providesOrder(table: Table, columns: readonly number[], fixed: number, order: OrderRequest): boolean | undefined {
+  const matchesAt = (start: number) => order.slots.every((slot, i) => columns[start + i] === slot)
+  if (!matchesAt(fixed) && !matchesAt(0)) return undefined
+  const nullsOk = order.slots.every((slot, i) => {
+    const column = table.columns[slot]
+    return column?.notNull === true || table.primaryKey.includes(slot) || order.nullsFirst[i] === !order.desc
+  })
+  return nullsOk ? order.desc : undefined
+}
+
+const INT_RANK: Partial<Record<TypeKind, number>> = { int2: 1, int4: 2, int8: 3 }
+
+/** A key column can be looked up with a value of `value` type without changing comparisons. */
+function keyCompatible(column: SqlType, value: SqlType): boolean {
+  if (column.kind === value.kind) return column.kind !== 'numeric' || value.kind === 'numeric'
+  const text = (k: TypeKind) => k === 'text' || k === 'varchar'
+  if (text(column.kind) && text(value.kind)) return true
+  const c = INT_RANK[column.kind]
+  const v = INT_RANK[value.kind]
+  return c !== undefined && v !== undefined && v <= c
+}
+
+function sargable(e: Expr, table: Table): Sargable[] {
+  if (e.kind !== 'binary' || !(e.name in FLIP)) return []
+  const op = e.name as keyof typeof FLIP
+  const side = (col: Expr, value: Expr, o: Sargable['op']): Sargable[] => {
+    if (col.kind !== 'column' || readsRow(value) || isVolatile(value)) return []
+    const column = table.columns[col.slot]
+    if (column === undefined || !keyCompatible(column.type, value.type)) return []
+    return [{ slot: col.slot, op: o, value }]
+  }
+  return [...side(e.left, e.right, op), ...side(e.right, e.left, FLIP[op])]
+}
+
+/** A one-line description of an access path (tests and EXPLAIN). */
+export function describeAccess(source: TableSource): string {
+  const a = source.access
+  const on = `on ${source.table.name}`
+  switch (a.kind) {
+    case 'pkPoint':
+      return `Point Get ${on} using ${source.table.def.primaryKeyName}`
+    case 'pkRange':
+      return `${a.reverse ? 'Reverse ' : ''}Range Scan ${on} using ${source.table.def.primaryKeyName}`
+    case 'indexRange':
+      return `${a.reverse ? 'Reverse ' : ''}Index Scan ${on} using ${a.index.name}`
+    case 'tableScan':
+      return `${a.reverse ? 'Reverse ' : ''}Table Scan ${on}`
+    default:
+      return assertNever(a)
+  }
+}
+
+/** The plan as text lines, outermost first (EXPLAIN's QUERY PLAN column). */
+export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan): string[] {
+  switch (plan.kind) {
+    case 'select': {
+      const lines: string[] = []
+      if (plan.limit !== undefined || plan.offset !== undefined) lines.push('Limit')
+      if (plan.sort !== undefined) lines.push('Sort')
+      if (plan.distinct) lines.push('Distinct')
+      if (plan.grouping !== undefined) lines.push('Aggregate')
+      if (plan.source.kind === 'none') lines.push('Result')
+      else lines.push(...sourceLines(plan.source))
+      return lines.map((l, i) => `${'  '.repeat(i)}${i > 0 ? '-> ' : ''}${l}`)
+    }
+    case 'insert':
+      return [`Insert on ${plan.table.name}`]
+    case 'update':
+      return [`Update on ${plan.source.table.name}`, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
+    case 'delete':
+      return [`Delete on ${plan.source.table.name}`, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
+    default:
+      return assertNever(plan)
+  }
+}
+
+function sourceLines(source: TableSource): string[] {
+  const lines = [describeAccess(source)]
+  if (source.lock) lines.unshift('LockRows')
+  return lines
+}

@@ -1,0 +1,55 @@
+// The query processor of a region (ARCHITECTURE.md step 1): begins transactions at a fresh HLC
+// timestamp once storage can answer reads at it, sharing parse and catalog caches between them.
+import { TableCache } from './catalog.ts'
+import {
+  RESULT_ROWS_MAX,
+  ROWS_MODIFIED_MAX,
+  SNAPSHOT_WAIT_MS_MAX,
+  STATEMENT_TIMEOUT_MS,
+  TX_BYTES_MAX,
+} from './constants.ts'
+import type { QpLimits, QueryProcessor, QueryProcessorOptions } from './index.ts'
+import { loadParser, ParseCache } from './parser.ts'
+import { SqlTransaction, type QpShared } from './transaction.ts'
+
+/** Every limit resolved against the defaults of constants.ts. */
+export function resolveLimits(limits: QpLimits = {}): Required<QpLimits> {
+  return {
+    rowsModifiedMax: limits.rowsModifiedMax ?? ROWS_MODIFIED_MAX,
+    txBytesMax: limits.txBytesMax ?? TX_BYTES_MAX,
+    statementTimeoutMs: limits.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
+    resultRowsMax: limits.resultRowsMax ?? RESULT_ROWS_MAX,
+    snapshotWaitMsMax: limits.snapshotWaitMsMax ?? SNAPSHOT_WAIT_MS_MAX,
+  }
+}
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+
+export function createQueryProcessor(options: QueryProcessorOptions): QueryProcessor {
+  const shared: QpShared = {
+    storage: options.storage,
+    commits: options.commits,
+    hlc: options.hlc,
+    clock: options.clock,
+    random: options.random,
+    limits: resolveLimits(options.limits),
+    parse: new ParseCache(),
+    tables: new TableCache(),
+  }
+  return {
+    async begin(beginOptions = {}): Promise<SqlTransaction> {
+      await loadParser()
+      const startTs = options.hlc.now()
+      // awaitSnapshot asks the crossbar for the frontier; the storage wait bounds it (57014).
+      await Promise.all([
+        options.awaitSnapshot(startTs),
+        options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax),
+      ])
+      return new SqlTransaction(shared, {
+        id: hex(options.random.bytes(16)),
+        startTs,
+        readOnly: beginOptions.readOnly ?? false,
+      })
+    },
+  }
+}

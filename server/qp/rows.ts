@@ -1,0 +1,68 @@
+// Row and index entry layout (ARCHITECTURE.md "Keys and rows"): primary entries
+// `[tableId, 0, ...pk] -> encodeRow(columns)`; unique index entries `[tableId, indexId, ...cols] ->
+// primary key`; non-unique (or NULL-holding) entries `[tableId, indexId, ...cols, ...pk] -> ''`.
+import { decodeKey, decodeRow, encodeKey, encodeRow, type Key, type KeyPart } from '../encoding/index.ts'
+import { assert } from '../errors/index.ts'
+import { fromStored, toKeyPart, toStored, type Datum } from './types/index.ts'
+import { PRIMARY_INDEX_ID, type IndexDef, type Table } from './catalog.ts'
+
+/** A row read from the primary index: its key and its column values by position. */
+export interface StoredRow {
+  readonly key: Key
+  readonly row: Datum[]
+}
+
+export function decodeStoredRow(table: Table, value: string): Datum[] {
+  const parts = decodeRow(value)
+  const row: Datum[] = new Array<Datum>(table.columns.length)
+  for (let i = 0; i < table.columns.length; i++) {
+    const part = parts[i]
+    // Columns appended after a row was written read as NULL.
+    row[i] = part === null || part === undefined ? null : fromStored(part, table.columns[i]!.type)
+  }
+  return row
+}
+
+export function encodeStoredRow(table: Table, row: readonly Datum[]): string {
+  return encodeRow(row.map((v, i) => (v === null ? null : toStored(v, table.columns[i]!.type))))
+}
+
+/** The key parts of the primary key of `row`. */
+export function primaryKeyParts(table: Table, row: readonly Datum[]): KeyPart[] {
+  return table.primaryKey.map((slot) => {
+    const v = row[slot]
+    assert(v !== null && v !== undefined, 'primary key columns are never NULL')
+    return toKeyPart(v, table.columns[slot]!.type)
+  })
+}
+
+export function primaryKey(table: Table, row: readonly Datum[]): Key {
+  return encodeKey([table.id, PRIMARY_INDEX_ID, ...primaryKeyParts(table, row)])
+}
+
+/** The entry of `row` in a secondary index. */
+export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[]): { key: Key; value: string; unique: boolean } {
+  const parts: KeyPart[] = [table.id, BigInt(index.id)]
+  let hasNull = false
+  for (const slot of index.columns) {
+    const v = row[slot] ?? null
+    if (v === null) hasNull = true
+    parts.push(v === null ? null : toKeyPart(v, table.columns[slot]!.type))
+  }
+  const pk = primaryKeyParts(table, row)
+  // NULLs never collide in a unique index (PostgreSQL's NULLS DISTINCT), so they carry the key.
+  if (index.unique && !hasNull) return { key: encodeKey(parts), value: encodeKey([table.id, PRIMARY_INDEX_ID, ...pk]), unique: true }
+  return { key: encodeKey([...parts, ...pk]), value: '', unique: false }
+}
+
+/** The primary key an index entry points at. */
+export function primaryKeyOfEntry(table: Table, index: IndexDef, key: Key, value: string): Key {
+  if (value !== '') return value
+  const parts = decodeKey(key)
+  return encodeKey([table.id, PRIMARY_INDEX_ID, ...parts.slice(2 + index.columns.length)])
+}
+
+/** The key of a prefix of an index's columns (range bounds). */
+export function indexPrefixKey(table: Table, indexId: bigint, parts: readonly KeyPart[]): Key {
+  return encodeKey([table.id, indexId, ...parts])
+}

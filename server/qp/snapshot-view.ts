@@ -1,0 +1,55 @@
+// Reads of a transaction (ARCHITECTURE.md step 2 and 3): storage at startTs with the transaction's
+// own write buffer merged over it (read-your-writes).
+import type { HlcTimestamp } from '../clock/index.ts'
+import type { Key } from '../encoding/index.ts'
+import type { KeyValue, StorageReader } from '../storage/index.ts'
+import type { WriteBuffer } from './write-buffer.ts'
+
+/** Storage at a snapshot plus a write buffer. */
+export class SnapshotView {
+  readonly #storage: StorageReader
+  readonly #ts: HlcTimestamp
+  readonly #buffer: WriteBuffer
+
+  constructor(storage: StorageReader, ts: HlcTimestamp, buffer: WriteBuffer) {
+    this.#storage = storage
+    this.#ts = ts
+    this.#buffer = buffer
+  }
+
+  get(key: Key): string | undefined {
+    const buffered = this.#buffer.get(key)
+    if (buffered !== undefined) return buffered ?? undefined
+    return this.#storage.get(key, this.#ts)
+  }
+
+  /** Live keys of `[start, end)` in key order (or reverse), storage and buffer merged. */
+  *scan(start: Key, end: Key, reverse = false): Generator<KeyValue> {
+    if (this.#buffer.size === 0) {
+      yield* this.#storage.scan({ start, end }, this.#ts, { reverse })
+      return
+    }
+    const buffered = this.#buffer.range(start, end)
+    if (reverse) buffered.reverse()
+    let i = 0
+    const before = (a: Key, b: Key) => (reverse ? a > b : a < b)
+    for (const kv of this.#storage.scan({ start, end }, this.#ts, { reverse })) {
+      for (; i < buffered.length && before(buffered[i] as Key, kv.key); i++) {
+        yield* this.#bufferedEntry(buffered[i] as Key)
+      }
+      if (i < buffered.length && buffered[i] === kv.key) {
+        yield* this.#bufferedEntry(buffered[i] as Key)
+        i++
+        continue
+      }
+      yield kv
+    }
+    for (; i < buffered.length; i++) yield* this.#bufferedEntry(buffered[i] as Key)
+  }
+
+  *#bufferedEntry(key: Key): Generator<KeyValue> {
+    // Read again: the statement may have written the key since the range was taken.
+    const value = this.#buffer.get(key)
+    if (value !== null && value !== undefined) yield { key, value }
+  }
+}

@@ -1,0 +1,177 @@
+// Row writes (ARCHITECTURE.md step 3): new row images and index entries into the write buffer,
+// with NOT NULL, CHECK and UNIQUE enforced with PostgreSQL's messages and SQLSTATEs.
+import type { Key } from '../encoding/index.ts'
+import { assert, checkViolation, notNullViolation, SqlError, uniqueViolation } from '../errors/index.ts'
+import { formatText, type Datum } from './types/index.ts'
+import { Binder, EMPTY_SCOPE } from './binder.ts'
+import type { IndexDef, Table } from './catalog.ts'
+import { evaluate, type EvalContext, type Expr } from './expr.ts'
+import { ROW_ID_RESOLVED } from './functions.ts'
+import type { ParseCache } from './parser.ts'
+import { decodeStoredRow, encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
+import { tableScope } from './select.ts'
+import type { SnapshotView } from './snapshot-view.ts'
+
+/** Where writes go: the transaction's buffer, with its limits enforced per write. */
+export interface WriteSink {
+  readonly view: SnapshotView
+  put(key: Key, value: string | null): void
+  /** Counts one modified row against rowsModifiedMax (54000). */
+  countRow(): void
+}
+
+/** An existing row that a new row collides with on a unique key. */
+export interface Conflict {
+  readonly index: IndexDef | 'primary'
+  readonly key: Key
+}
+
+interface BoundConstraints {
+  readonly checks: readonly { readonly name: string; readonly expr: Expr }[]
+  readonly defaults: readonly Expr[]
+}
+
+// Per table definition object: a definition read again with the same bytes is the same object.
+const bound = new WeakMap<Table, BoundConstraints>()
+
+/** CHECK expressions and column defaults of a table, bound once per definition. */
+export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints {
+  let c = bound.get(table)
+  if (c === undefined) {
+    const b = new Binder(0)
+    const scope = tableScope(table, table.name)
+    const checks = table.def.checks.map((k) => ({
+      name: k.name,
+      expr: b.bindCondition(parse.expression(k.expr), scope, { clause: 'CHECK' }),
+    }))
+    const defaults = table.columns.map((col): Expr => {
+      if (col.hidden) return { kind: 'func', name: 'unique_rowid', args: [], ...ROW_ID_RESOLVED }
+      if (col.default === undefined) return { kind: 'const', type: col.type, value: null }
+      return b.coerceToColumn(b.bind(parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' }), col.type, col.name)
+    })
+    c = { checks, defaults }
+    bound.set(table, c)
+  }
+  return c
+}
+
+/** Writes rows of one table and maintains its indexes. */
+export class TableWriter {
+  readonly table: Table
+  readonly #sink: WriteSink
+  readonly #constraints: BoundConstraints
+  readonly #eval: EvalContext
+  readonly #uniqueIndexes: readonly IndexDef[]
+
+  constructor(table: Table, sink: WriteSink, parse: ParseCache, ctx: EvalContext) {
+    this.table = table
+    this.#sink = sink
+    this.#constraints = constraintsOf(table, parse)
+    this.#eval = ctx
+    this.#uniqueIndexes = table.def.indexes.filter((i) => i.unique)
+  }
+
+  /** The default value expressions, by column position. */
+  get defaults(): readonly Expr[] {
+    return this.#constraints.defaults
+  }
+
+  /** NOT NULL (23502) then CHECK (23514; NULL passes) for a new row image. */
+  validate(row: readonly Datum[]): void {
+    for (const col of this.table.columns) {
+      if (col.notNull && row[col.position] === null) throw withRow(notNullViolation(col.name, this.table.name), this, row)
+    }
+    for (const check of this.#constraints.checks) {
+      if (evaluate(check.expr, row, this.#eval) === false) throw withRow(checkViolation(check.name, this.table.name), this, row)
+    }
+  }
+
+  /** The first existing row a new row would collide with, by primary key then unique indexes. */
+  findConflict(row: readonly Datum[], ignoreKey?: Key): Conflict | undefined {
+    const pk = primaryKey(this.table, row)
+    if (pk !== ignoreKey && this.#sink.view.get(pk) !== undefined) return { index: 'primary', key: pk }
+    for (const index of this.#uniqueIndexes) {
+      const entry = indexEntry(this.table, index, row)
+      if (!entry.unique) continue
+      const existing = this.#sink.view.get(entry.key)
+      if (existing !== undefined && existing !== ignoreKey) return { index, key: existing }
+    }
+    return undefined
+  }
+
+  /** The row stored under a primary key (for ON CONFLICT DO UPDATE). */
+  read(key: Key): Datum[] {
+    const value = this.#sink.view.get(key)
+    assert(value !== undefined, 'a conflicting key holds a row')
+    return decodeStoredRow(this.table, value)
+  }
+
+  /** 23505 for a collision, PostgreSQL's message and detail. */
+  uniqueError(conflict: Conflict, row: readonly Datum[]): Error {
+    const columns = conflict.index === 'primary' ? this.table.primaryKey : conflict.index.columns
+    const name = conflict.index === 'primary' ? this.table.def.primaryKeyName : conflict.index.name
+    return uniqueViolation(name, `Key (${this.#names(columns)})=(${this.#values(columns, row)}) already exists.`)
+  }
+
+  /** Inserts a validated row; 23505 on a collision. Returns the new primary key. */
+  insert(row: readonly Datum[]): Key {
+    const conflict = this.findConflict(row)
+    if (conflict !== undefined) throw this.uniqueError(conflict, row)
+    const key = primaryKey(this.table, row)
+    this.#sink.countRow()
+    this.#sink.put(key, encodeStoredRow(this.table, row))
+    for (const index of this.table.def.indexes) {
+      const entry = indexEntry(this.table, index, row)
+      this.#sink.put(entry.key, entry.value)
+    }
+    return key
+  }
+
+  /** Replaces `oldRow` (at `oldKey`) by a validated `newRow`, moving it when its key changed. */
+  update(oldKey: Key, oldRow: readonly Datum[], newRow: readonly Datum[]): Key {
+    const conflict = this.findConflict(newRow, oldKey)
+    if (conflict !== undefined) throw this.uniqueError(conflict, newRow)
+    const key = primaryKey(this.table, newRow)
+    this.#sink.countRow()
+    if (key !== oldKey) this.#sink.put(oldKey, null)
+    this.#sink.put(key, encodeStoredRow(this.table, newRow))
+    for (const index of this.table.def.indexes) {
+      const before = indexEntry(this.table, index, oldRow)
+      const after = indexEntry(this.table, index, newRow)
+      if (before.key === after.key && before.value === after.value) continue
+      if (before.key !== after.key) this.#sink.put(before.key, null)
+      this.#sink.put(after.key, after.value)
+    }
+    return key
+  }
+
+  delete(key: Key, row: readonly Datum[]): void {
+    this.#sink.countRow()
+    this.#sink.put(key, null)
+    for (const index of this.table.def.indexes) this.#sink.put(indexEntry(this.table, index, row).key, null)
+  }
+
+  #names(columns: readonly number[]): string {
+    return columns.map((c) => this.table.columns[c]!.name).join(', ')
+  }
+
+  #values(columns: readonly number[], row: readonly Datum[]): string {
+    return columns
+      .map((c) => {
+        const v = row[c] ?? null
+        return v === null ? 'null' : formatText(v, this.table.columns[c]!.type)
+      })
+      .join(', ')
+  }
+}
+
+/** PostgreSQL reports the failing row in the detail. */
+function withRow(e: SqlError, writer: TableWriter, row: readonly Datum[]): SqlError {
+  const values = writer.table.columns
+    .filter((c) => !c.hidden)
+    .map((c) => {
+      const v = row[c.position] ?? null
+      return v === null ? 'null' : formatText(v, c.type)
+    })
+  return new SqlError(e.code, e.message, { detail: `Failing row contains (${values.join(', ')}).` })
+}

@@ -1,0 +1,305 @@
+// A transaction (ARCHITECTURE.md steps 1-4): statements over the snapshot at startTs plus the write
+// buffer, each atomic (undone on failure), and the commit through the adjudicators.
+import type { Node } from 'libpg-query'
+import type { Clock, Hlc, HlcTimestamp, Random } from '../clock/index.ts'
+import type { CommitService } from '../adjudicator/index.ts'
+import type { Key } from '../encoding/index.ts'
+import {
+  assertNever,
+  commitOutcomeUnknown,
+  featureNotSupported,
+  inFailedTransaction,
+  invalidTransactionState,
+  programLimitExceeded,
+  protocolViolation,
+  readOnlyTransaction,
+  serializationFailure,
+  undefinedTable,
+} from '../errors/index.ts'
+import type { StorageReader } from '../storage/index.ts'
+import { tsToMs } from '../clock/index.ts'
+import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
+import { Binder } from './binder.ts'
+import { isCatalogKey, schemaKey, type Table, type TableCache } from './catalog.ts'
+import { createIndex, createTable, dropIndex, dropTable, type DdlEnv } from './ddl.ts'
+import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
+import { ExecContext, runSelect } from './executor.ts'
+import type { Field, QpLimits, Result, Transaction, TransactionStatus } from './index.ts'
+import type { ParseCache } from './parser.ts'
+import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
+import { planSelect, type BindEnv } from './select.ts'
+import { SnapshotView } from './snapshot-view.ts'
+import type { WriteSink } from './table-writer.ts'
+import { WriteBuffer } from './write-buffer.ts'
+
+/** What every transaction of a query processor shares. */
+export interface QpShared {
+  readonly storage: StorageReader
+  readonly commits: CommitService
+  readonly hlc: Hlc
+  readonly clock: Clock
+  readonly random: Random
+  readonly limits: Required<QpLimits>
+  readonly parse: ParseCache
+  readonly tables: TableCache
+}
+
+type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
+
+const TEXT: SqlType = { kind: 'text' }
+
+/** Statement kinds PostgreSQL would accept and Tessera does not, named for the 0A000 message. */
+function statementName(stmt: Node): string {
+  const kind = Object.keys(stmt)[0] ?? 'statement'
+  return kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
+}
+
+export class SqlTransaction implements Transaction {
+  readonly id: string
+  readonly startTs: HlcTimestamp
+  readonly readOnly: boolean
+  readonly #shared: QpShared
+  readonly #buffer = new WriteBuffer()
+  readonly #view: SnapshotView
+  readonly #lockedKeys = new Set<Key>()
+  readonly #readKeys = new Set<Key>()
+  #status: TransactionStatus = 'open'
+  #committing = false
+  #rowsModified = 0
+
+  constructor(shared: QpShared, options: { id: string; startTs: HlcTimestamp; readOnly: boolean }) {
+    this.#shared = shared
+    this.id = options.id
+    this.startTs = options.startTs
+    this.readOnly = options.readOnly
+    this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer)
+  }
+
+  get status(): TransactionStatus {
+    return this.#status
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<Result> {
+    this.#checkUsable()
+    const rowsBefore = this.#rowsModified
+    try {
+      const result = this.#run(sql, params)
+      this.#buffer.release()
+      return result
+    } catch (e) {
+      this.#buffer.undo()
+      this.#rowsModified = rowsBefore
+      this.#status = 'failed'
+      throw e
+    }
+  }
+
+  /** The plan of a statement as text lines, without running it (tests assert access paths). */
+  explain(sql: string, params: readonly unknown[] = []): string[] {
+    this.#checkUsable()
+    const { env, stmt } = this.#prepare(sql, params)
+    return explainPlan(this.#plan(env, stmt))
+  }
+
+  async commit(): Promise<{ readonly commitTs: HlcTimestamp }> {
+    if (this.#status === 'failed') {
+      this.rollback()
+      throw inFailedTransaction()
+    }
+    this.#checkUsable()
+    const writes = this.#buffer.writes()
+    if (writes.length === 0 && this.#lockedKeys.size === 0) {
+      // Snapshot reads are consistent on their own: a read-only transaction just ends.
+      this.#status = 'committed'
+      return { commitTs: this.startTs }
+    }
+    this.#committing = true
+    let outcome
+    try {
+      outcome = await this.#shared.commits.commit({
+        txId: this.id,
+        startTs: this.startTs,
+        writes,
+        lockedKeys: [...this.#lockedKeys],
+        readKeys: [...this.#readKeys],
+      })
+    } catch (e) {
+      this.#end('aborted')
+      throw e
+    }
+    switch (outcome.kind) {
+      case 'committed':
+        this.#shared.hlc.update(outcome.commitTs)
+        this.#end('committed')
+        return { commitTs: outcome.commitTs }
+      case 'conflict':
+        this.#end('aborted')
+        throw serializationFailure(isCatalogKey(outcome.key) ? 'OC001' : 'OC000')
+      case 'unknown':
+        this.#end('aborted')
+        throw commitOutcomeUnknown(outcome.reason)
+      default:
+        return assertNever(outcome)
+    }
+  }
+
+  rollback(): void {
+    if (this.#status === 'committed' || this.#committing) return
+    this.#end('aborted')
+  }
+
+  #end(status: TransactionStatus): void {
+    this.#status = status
+    this.#committing = false
+    this.#buffer.clear()
+  }
+
+  #checkUsable(): void {
+    if (this.#status === 'failed') throw inFailedTransaction()
+    if (this.#status !== 'open') throw invalidTransactionState(`transaction is ${this.#status}`)
+    if (this.#committing) throw invalidTransactionState('transaction is committing')
+  }
+
+  #prepare(sql: string, params: readonly unknown[]) {
+    const parsed = this.#shared.parse.statement(sql)
+    if (params.length !== parsed.paramCount) {
+      throw protocolViolation(
+        `bind message supplies ${params.length} parameters, but prepared statement "" requires ${parsed.paramCount}`,
+      )
+    }
+    return { env: this.#env(sql, new Binder(parsed.paramCount)), stmt: parsed.stmt }
+  }
+
+  #run(sql: string, params: readonly unknown[]): Result {
+    const { env, stmt } = this.#prepare(sql, params)
+    if ('ExplainStmt' in stmt) {
+      if ((stmt.ExplainStmt.options?.length ?? 0) > 0) throw featureNotSupported('EXPLAIN options')
+      const inner = stmt.ExplainStmt.query
+      if (inner === undefined) throw featureNotSupported('EXPLAIN without a statement')
+      const lines = explainPlan(this.#plan(env, inner))
+      return { command: 'EXPLAIN', rowCount: lines.length, fields: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) }
+    }
+    const ddl = this.#ddl(env, stmt)
+    if (ddl !== undefined) return { command: ddl, rowCount: 0, fields: [], rows: [] }
+    const plan = this.#plan(env, stmt)
+    if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
+    const ctx = this.#context(env.binder, params)
+    if (plan.kind === 'select') {
+      const rows = runSelect(ctx, plan)
+      return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
+    }
+    const out = runDml(ctx, this.#sink(), env, plan)
+    const returning = plan.returning
+    if (returning === undefined) return { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
+    return wireResult(plan.kind.toUpperCase(), out.count, returning.fields, returning.fieldTypes, out.returned)
+  }
+
+  #plan(env: BindEnv, stmt: Node): Plan {
+    let plan: Plan
+    if ('SelectStmt' in stmt) plan = planSelect(env, stmt.SelectStmt, true)
+    else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt)
+    else if ('UpdateStmt' in stmt) plan = planUpdate(env, stmt.UpdateStmt)
+    else if ('DeleteStmt' in stmt) plan = planDelete(env, stmt.DeleteStmt)
+    else if ('TransactionStmt' in stmt) {
+      throw featureNotSupported('transaction control in SQL (BEGIN, COMMIT, ROLLBACK); use the transaction endpoints')
+    } else throw featureNotSupported(statementName(stmt))
+    env.binder.finishParams()
+    return plan
+  }
+
+  /** Runs a DDL statement; undefined when `stmt` is not DDL. */
+  #ddl(env: DdlEnv, stmt: Node): string | undefined {
+    let command: string
+    if ('CreateStmt' in stmt) command = 'CREATE TABLE'
+    else if ('IndexStmt' in stmt) command = 'CREATE INDEX'
+    else if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TABLE') command = 'DROP TABLE'
+    else if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_INDEX') command = 'DROP INDEX'
+    else return undefined
+    if (this.readOnly) throw readOnlyTransaction(command)
+    if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
+    else if ('IndexStmt' in stmt) createIndex(env, stmt.IndexStmt)
+    else if ('DropStmt' in stmt && command === 'DROP TABLE') dropTable(env, stmt.DropStmt)
+    else if ('DropStmt' in stmt) dropIndex(env, stmt.DropStmt)
+    return command
+  }
+
+  #findTable(name: string): Table | undefined {
+    const key = schemaKey(name)
+    const raw = this.#view.get(key)
+    return raw === undefined ? undefined : this.#shared.tables.decode(key, raw)
+  }
+
+  #env(sql: string, binder: Binder): DdlEnv {
+    const sink = this.#sink()
+    const ctx = this.#context(binder, [])
+    return {
+      sql,
+      parse: this.#shared.parse,
+      binder,
+      view: this.#view,
+      findTable: (name) => this.#findTable(name),
+      table: (name, location) => {
+        const table = this.#findTable(name)
+        if (table === undefined) throw undefinedTable(name, location === undefined ? undefined : location + 1)
+        this.#readKeys.add(table.schemaKey)
+        return table
+      },
+      put: (key, value) => sink.put(key, value),
+      tick: () => ctx.tick(),
+    }
+  }
+
+  #context(binder: Binder, params: readonly unknown[]): ExecContext {
+    const datums: Datum[] = params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, binder.paramTypes[i] ?? TEXT)))
+    const limits = this.#shared.limits
+    return new ExecContext({
+      view: this.#view,
+      eval: { params: datums, nowUs: BigInt(tsToMs(this.startTs)) * 1000n, random: this.#shared.random },
+      clock: this.#shared.clock,
+      timeoutMs: limits.statementTimeoutMs,
+      resultRowsMax: limits.resultRowsMax,
+      lock: (key) => this.#lockedKeys.add(key),
+      rowsModifiedRemaining: () => limits.rowsModifiedMax - this.#rowsModified,
+    })
+  }
+
+  #sink(): WriteSink {
+    const limits = this.#shared.limits
+    return {
+      view: this.#view,
+      put: (key, value) => {
+        if (this.readOnly) throw readOnlyTransaction('a write')
+        this.#buffer.set(key, value)
+        if (this.#buffer.bytes > limits.txBytesMax) {
+          throw programLimitExceeded(
+            `transaction exceeds the limit of ${limits.txBytesMax} bytes of writes`,
+            'Split the change into smaller transactions.',
+          )
+        }
+      },
+      countRow: () => {
+        if (++this.#rowsModified > limits.rowsModifiedMax) {
+          throw programLimitExceeded(
+            `transaction exceeds the limit of ${limits.rowsModifiedMax} modified rows`,
+            'Split the change into smaller transactions.',
+          )
+        }
+      },
+    }
+  }
+}
+
+function wireResult(
+  command: string,
+  rowCount: number,
+  fields: readonly Field[],
+  types: readonly SqlType[],
+  rows: readonly Datum[][],
+): Result {
+  return {
+    command,
+    rowCount,
+    fields,
+    rows: rows.map((row) => row.map((v, i) => toWire(v, types[i] ?? TEXT))),
+  }
+}

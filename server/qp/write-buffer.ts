@@ -1,0 +1,112 @@
+// The transaction's write buffer (ARCHITECTURE.md step 3): new row images and index entries kept
+// until commit, read back by the transaction itself, undone per statement on failure.
+import type { Key, Write } from '../encoding/index.ts'
+import { assert } from '../errors/index.ts'
+
+interface UndoEntry {
+  readonly key: Key
+  /** The buffered value before the write; undefined when the key was not buffered. */
+  readonly previous: string | null | undefined
+}
+
+/**
+ * A map Key -> value | null (null deletes), iterable in key order. Sorted order is kept in a
+ * lazily built array: inserts append to the map, a range read sorts once, later inserts into a
+ * sorted array use binary search.
+ */
+export class WriteBuffer {
+  readonly #values = new Map<Key, string | null>()
+  #sorted: Key[] | undefined = []
+  #undo: UndoEntry[] = []
+  #bytes = 0
+
+  get size(): number {
+    return this.#values.size
+  }
+
+  /** Bytes of keys and values buffered (the txBytesMax measure). */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /** The buffered value: a string, null for a buffered delete, undefined when not buffered. */
+  get(key: Key): string | null | undefined {
+    return this.#values.get(key)
+  }
+
+  set(key: Key, value: string | null): void {
+    const previous = this.#values.get(key)
+    this.#undo.push({ key, previous })
+    this.#store(key, value, previous)
+  }
+
+  /** Buffered keys in `[start, end)`, ascending. */
+  range(start: Key, end: Key): Key[] {
+    const sorted = this.#sortedKeys()
+    return sorted.slice(lowerBound(sorted, start), lowerBound(sorted, end))
+  }
+
+  /** Forgets the undo log: the current statement succeeded. */
+  release(): void {
+    this.#undo = []
+  }
+
+  /** Undoes every write since the last `release()`: the current statement failed. */
+  undo(): void {
+    for (let i = this.#undo.length - 1; i >= 0; i--) {
+      const entry = this.#undo[i]
+      assert(entry !== undefined, 'undo index in range')
+      const current = this.#values.get(entry.key)
+      if (entry.previous === undefined) {
+        this.#values.delete(entry.key)
+        this.#bytes -= entry.key.length + (current?.length ?? 0)
+        this.#sorted = undefined
+      } else {
+        this.#store(entry.key, entry.previous, current)
+      }
+    }
+    this.#undo = []
+  }
+
+  /** Every buffered write in key order (what commit sends). */
+  writes(): Write[] {
+    return this.#sortedKeys().map((key) => ({ key, value: this.#values.get(key) ?? null }))
+  }
+
+  clear(): void {
+    this.#values.clear()
+    this.#sorted = []
+    this.#undo = []
+    this.#bytes = 0
+  }
+
+  #store(key: Key, value: string | null, previous: string | null | undefined): void {
+    if (previous === undefined) {
+      this.#bytes += key.length
+      if (this.#sorted !== undefined) {
+        const at = lowerBound(this.#sorted, key)
+        // Appending in order (bulk inserts by ascending key) stays cheap; random inserts splice.
+        this.#sorted.splice(at, 0, key)
+      }
+    }
+    this.#bytes += (value?.length ?? 0) - (previous?.length ?? 0)
+    this.#values.set(key, value)
+  }
+
+  #sortedKeys(): Key[] {
+    this.#sorted ??= [...this.#values.keys()].sort()
+    return this.#sorted
+  }
+}
+
+/** The first index whose key is >= `key`. */
+function lowerBound(keys: readonly Key[], key: Key): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((keys[mid] as Key) < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
