@@ -19,9 +19,12 @@ describe('SimDisk crash', () => {
     f.append(bytes('-lost'))
     expect(disk.unsyncedBytes('/d/f')).toBe(5)
     disk.crash()
-    expect(text(disk.readFile('/d/f'))).toBe('durable')
     expect(() => f.append(bytes('x'))).toThrow(/crash/)
-    expect(disk.open('/d/f').size()).toBe(7)
+    expect(() => disk.open('/d/g')).toThrow(/crash/)
+    const after = disk.restart()
+    expect(text(after.readFile('/d/f'))).toBe('durable')
+    expect(after.open('/d/f').size()).toBe(7)
+    expect(after.list('/d')).toEqual(['f'])
   })
 
   test('an fsync covers only appends issued before it', async () => {
@@ -40,7 +43,7 @@ describe('SimDisk crash', () => {
     await done
     expect(disk.syncCount).toBe(1)
     disk.crash()
-    expect(text(disk.readFile('/d/f'))).toBe('a')
+    expect(text(disk.restart().readFile('/d/f'))).toBe('a')
   })
 
   test('a sync in flight at the crash rejects and makes nothing durable', async () => {
@@ -53,7 +56,7 @@ describe('SimDisk crash', () => {
     disk.crash()
     clock.advance(1)
     await expect(pending).rejects.toThrow(/crash/)
-    expect(text(disk.readFile('/d/f'))).toBe('')
+    expect(text(disk.restart().readFile('/d/f'))).toBe('')
   })
 
   test('an unsynced truncation below durable bytes is undone by a crash', async () => {
@@ -65,13 +68,14 @@ describe('SimDisk crash', () => {
     f.truncate(3)
     f.append(bytes('xyz'))
     disk.crash()
-    expect(text(disk.readFile('/d/f'))).toBe('0123456789')
-    const g = disk.open('/d/f')
+    const second = disk.restart()
+    expect(text(second.readFile('/d/f'))).toBe('0123456789')
+    const g = second.open('/d/f')
     g.truncate(3)
     g.append(bytes('xyz'))
     await g.sync()
-    disk.crash()
-    expect(text(disk.readFile('/d/f'))).toBe('012xyz')
+    second.crash()
+    expect(text(second.restart().readFile('/d/f'))).toBe('012xyz')
   })
 
   test('torn writes keep a seeded random prefix of the unsynced bytes, never more', async () => {
@@ -88,7 +92,7 @@ describe('SimDisk crash', () => {
       f.append(bytes('unsynced-one|'))
       f.append(bytes('unsynced-two'))
       disk.crash()
-      const after = text(disk.readFile('/d/f'))
+      const after = text(disk.restart().readFile('/d/f'))
       expect('synced|unsynced-one|unsynced-two'.startsWith(after)).toBe(true)
       expect(after.length).toBeGreaterThanOrEqual(7)
       expect(after.length).toBeLessThan(32)
@@ -99,13 +103,14 @@ describe('SimDisk crash', () => {
 
   test('the same seed gives the same torn result', async () => {
     const run = async () => {
-      const disk = new SimDisk({ random: new SeededRandom(7), faults: { tornWriteProbability: 0.5 } })
+      let disk = new SimDisk({ random: new SeededRandom(7), faults: { tornWriteProbability: 0.5 } })
       disk.mkdirp('/d')
       const out: number[] = []
       for (let i = 0; i < 20; i++) {
         const f = disk.open(`/d/f${i}`)
         f.append(new Uint8Array(100))
         disk.crash()
+        disk = disk.restart()
         out.push(disk.readFile(`/d/f${i}`)!.byteLength)
       }
       return out
@@ -140,7 +145,7 @@ describe('SimDisk faults', () => {
     f.append(bytes('x'))
     await expect(f.sync()).rejects.toThrow(/EIO/)
     disk.crash()
-    expect(disk.readFile('/d/f')!.byteLength).toBe(0)
+    expect(disk.restart().readFile('/d/f')!.byteLength).toBe(0)
   })
 
   test('corrupt flips stored bytes, and bad fault settings are refused', () => {

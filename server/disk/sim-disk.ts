@@ -106,114 +106,150 @@ class SimFileState {
   }
 }
 
+/** What all views of one simulated disk share: the files and the fault settings. */
+class SimStore {
+  readonly files = new Map<string, SimFileState>()
+  readonly dirs = new Set<string>(['/', '.'])
+  readonly random: SimDiskRandom
+  readonly timers: SimDiskTimers | undefined
+  faults: SimDiskFaults = {}
+  /** Bumped by each crash; views and handles of an older incarnation are dead. */
+  incarnation = 0
+  syncCount = 0
+
+  constructor(options: SimDiskOptions) {
+    this.random = options.random ?? fixedSequence()
+    this.timers = options.timers
+  }
+}
+
 /**
- * In-memory `Disk`. Directory entries (create, remove, rename) are durable at once; file bytes
- * only after `sync()`. `crash()` is a power loss: unsynced bytes vanish (or are torn, per the
- * faults) and every open handle dies, its later calls throwing and its pending syncs rejecting.
+ * In-memory `Disk`. Directory entries (create, remove) are durable at once; file bytes only after
+ * `sync()`. `crash()` is a power loss: unsynced bytes vanish (or are torn, per the faults), and
+ * this view, every other view and every open handle die: their later calls throw and their
+ * pending syncs reject, so code of the "dead" process cannot touch the disk again. `restart()`
+ * gives the view a restarted process uses.
  */
 export class SimDisk implements Disk {
-  readonly #files = new Map<string, SimFileState>()
-  readonly #dirs = new Set<string>(['/', '.'])
-  readonly #random: SimDiskRandom
-  readonly #timers: SimDiskTimers | undefined
-  #faults: SimDiskFaults
-  #incarnation = 0
-  #syncCount = 0
+  // Not readonly: `restart()` builds a view on an existing store.
+  #store: SimStore
+  #incarnation: number
 
   constructor(options: SimDiskOptions = {}) {
-    this.#random = options.random ?? fixedSequence()
-    this.#timers = options.timers
-    this.#faults = options.faults ?? {}
-    this.#checkFaults(this.#faults)
+    this.#store = new SimStore(options)
+    this.#incarnation = 0
+    this.setFaults(options.faults ?? {})
   }
 
-  /** Successful file syncs so far (the journal's group-commit tests count them). */
+  /** Successful file syncs so far, over all views (group-commit tests count them). */
   get syncCount(): number {
-    return this.#syncCount
+    return this.#store.syncCount
   }
 
   /** Replaces the fault settings (a simulator varies them per phase). */
-  setFaults(faults: SimDiskFaults): void {
-    this.#checkFaults(faults)
-    this.#faults = faults
+  setFaults(f: SimDiskFaults): void {
+    for (const p of [f.tornWriteProbability, f.badReadProbability, f.syncFailureProbability]) {
+      assert(p === undefined || (p >= 0 && p <= 1), `fault probability ${p} outside [0, 1]`)
+    }
+    const min = f.syncLatencyMsMin ?? 0
+    assert(min >= 0 && (f.syncLatencyMsMax ?? min) >= min, 'sync latency range is inverted')
+    assert(min === 0 || this.#store.timers, 'sync latency needs injected timers')
+    this.#store.faults = f
   }
 
   mkdirp(dir: string): void {
-    for (let d = normalize(dir); !this.#dirs.has(d); d = posix.dirname(d)) this.#dirs.add(d)
+    this.#checkAlive()
+    const dirs = this.#store.dirs
+    for (let d = normalize(dir); !dirs.has(d); d = posix.dirname(d)) dirs.add(d)
   }
 
   list(dir: string): string[] {
+    this.#checkAlive()
     const d = normalize(dir)
     const names: string[] = []
-    for (const path of this.#files.keys()) {
+    for (const path of this.#store.files.keys()) {
       if (posix.dirname(path) === d) names.push(posix.basename(path))
     }
     return names.sort()
   }
 
   exists(path: string): boolean {
+    this.#checkAlive()
     const p = normalize(path)
-    return this.#files.has(p) || this.#dirs.has(p)
+    return this.#store.files.has(p) || this.#store.dirs.has(p)
   }
 
   open(path: string): DiskFile {
+    this.#checkAlive()
     const p = normalize(path)
-    let state = this.#files.get(p)
+    let state = this.#store.files.get(p)
     if (!state) {
       this.#assertParent(p)
       state = new SimFileState()
-      this.#files.set(p, state)
+      this.#store.files.set(p, state)
     }
     return new SimDiskFile(this, state, this.#incarnation)
   }
 
   readFile(path: string): Uint8Array | undefined {
-    const state = this.#files.get(normalize(path))
+    this.#checkAlive()
+    const state = this.#store.files.get(normalize(path))
     return state ? this.maybeBadRead(state.content()) : undefined
   }
 
   async writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+    this.#checkAlive()
     const p = normalize(path)
     this.#assertParent(p)
-    const incarnation = this.#incarnation
+    const copy = data.slice()
     await this.syncDelay()
-    if (incarnation !== this.#incarnation) throw new Error(`simulated crash during write of ${p}`)
+    if (!this.alive(this.#incarnation)) throw new Error(`simulated crash during write of ${p}`)
     this.#failSyncMaybe(p)
-    this.#files.set(p, new SimFileState(data.slice()))
+    this.#store.files.set(p, new SimFileState(copy))
   }
 
   remove(path: string): void {
-    this.#files.delete(normalize(path))
+    this.#checkAlive()
+    this.#store.files.delete(normalize(path))
   }
 
   /** A power loss: keeps durable bytes, maybe a torn prefix of the unsynced ones, nothing else. */
   crash(): void {
-    this.#incarnation++
-    const torn = this.#faults.tornWriteProbability ?? 0
-    for (const state of this.#files.values()) {
+    const store = this.#store
+    store.incarnation++
+    const torn = store.faults.tornWriteProbability ?? 0
+    for (const state of store.files.values()) {
       state.crash((unsynced) =>
-        this.#random.next() < torn ? Math.floor(this.#random.next() * unsynced) : 0,
+        store.random.next() < torn ? Math.floor(store.random.next() * unsynced) : 0,
       )
     }
   }
 
+  /** The disk as a process started after the last crash sees it. */
+  restart(): SimDisk {
+    const view = new SimDisk()
+    view.#store = this.#store
+    view.#incarnation = this.#store.incarnation
+    return view
+  }
+
   /** Flips one bit of the stored bytes (durable too): media corruption, for recovery tests. */
   corrupt(path: string, offset: number): void {
-    const state = this.#files.get(normalize(path))
+    const state = this.#store.files.get(normalize(path))
     assert(state && offset >= 0 && offset < state.length, `nothing to corrupt at ${path}:${offset}`)
     state.bytes[offset]! ^= 0x10
   }
 
   /** Bytes of `path` appended (or truncated) but not yet synced; 0 when none or no file. */
   unsyncedBytes(path: string): number {
-    const state = this.#files.get(normalize(path))
+    const state = this.#store.files.get(normalize(path))
     if (!state) return 0
     return state.durableBefore ? state.length : state.length - state.durableLength
   }
 
   /** Internal to SimDiskFile: whether a handle opened in `incarnation` is still alive. */
   alive(incarnation: number): boolean {
-    return incarnation === this.#incarnation
+    return incarnation === this.#store.incarnation
   }
 
   /** Internal to SimDiskFile: completes one file sync after the configured latency. */
@@ -224,49 +260,48 @@ export class SimDisk implements Disk {
     if (!this.alive(incarnation)) throw new Error('simulated crash during fsync')
     this.#failSyncMaybe('file')
     state.synced(length, truncations)
-    this.#syncCount++
+    this.#store.syncCount++
   }
 
   /** Internal: a copy of `bytes` with one bit flipped, at the configured rate. */
   maybeBadRead(bytes: Uint8Array): Uint8Array {
-    const p = this.#faults.badReadProbability ?? 0
-    if (bytes.byteLength === 0 || p === 0 || this.#random.next() >= p) return bytes
+    const p = this.#store.faults.badReadProbability ?? 0
+    const random = this.#store.random
+    if (bytes.byteLength === 0 || p === 0 || random.next() >= p) return bytes
     const copy = bytes.slice()
-    const bit = Math.floor(this.#random.next() * copy.byteLength * 8)
+    const bit = Math.floor(random.next() * copy.byteLength * 8)
     copy[bit >> 3]! ^= 1 << (bit & 7)
     return copy
   }
 
   /** Internal: waits the configured sync latency (a microtask when there is none). */
   syncDelay(): Promise<void> {
-    const min = this.#faults.syncLatencyMsMin ?? 0
-    const max = this.#faults.syncLatencyMsMax ?? min
-    const ms = min + (max - min) * this.#random.next()
-    if (ms <= 0 || !this.#timers) return Promise.resolve()
-    return this.#timers.sleep(ms)
+    const faults = this.#store.faults
+    const min = faults.syncLatencyMsMin ?? 0
+    const max = faults.syncLatencyMsMax ?? min
+    const ms = min + (max - min) * this.#store.random.next()
+    const timers = this.#store.timers
+    if (ms <= 0 || !timers) return Promise.resolve()
+    return timers.sleep(ms)
   }
 
   #failSyncMaybe(what: string): void {
-    const p = this.#faults.syncFailureProbability ?? 0
-    if (p > 0 && this.#random.next() < p) {
+    const p = this.#store.faults.syncFailureProbability ?? 0
+    if (p > 0 && this.#store.random.next() < p) {
       throw Object.assign(new Error(`EIO: simulated fsync failure (${what})`), { code: 'EIO' })
     }
   }
 
-  #assertParent(path: string): void {
-    const parent = posix.dirname(path)
-    if (!this.#dirs.has(parent)) {
-      throw Object.assign(new Error(`ENOENT: no such directory ${parent}`), { code: 'ENOENT' })
-    }
+  #checkAlive(): void {
+    // Not an assert: code of the "dead" process may still run in the simulator after a crash.
+    if (!this.alive(this.#incarnation)) throw new Error('simulated crash: this disk view is gone')
   }
 
-  #checkFaults(f: SimDiskFaults): void {
-    for (const p of [f.tornWriteProbability, f.badReadProbability, f.syncFailureProbability]) {
-      assert(p === undefined || (p >= 0 && p <= 1), `fault probability ${p} outside [0, 1]`)
+  #assertParent(path: string): void {
+    const parent = posix.dirname(path)
+    if (!this.#store.dirs.has(parent)) {
+      throw Object.assign(new Error(`ENOENT: no such directory ${parent}`), { code: 'ENOENT' })
     }
-    const min = f.syncLatencyMsMin ?? 0
-    assert(min >= 0 && (f.syncLatencyMsMax ?? min) >= min, 'sync latency range is inverted')
-    assert(min === 0 || this.#timers, 'sync latency needs injected timers')
   }
 }
 

@@ -248,7 +248,7 @@ describe('recovery', () => {
         await w.run(1 + (round % 2))
       }
       const assignedSeq = j.append({ txId: 'last', proposedTs: 0, writes: [] }).seq
-      w.disk.crash()
+      w.crash()
       await w.run(3)
       j = w.open()
       const survived = j.read(0, 1000)

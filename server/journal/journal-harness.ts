@@ -10,7 +10,8 @@ import type { CommitRecord, FileJournalConfig, Journal, JournalFollower } from '
 export class SimJournalWorld {
   readonly clock = new SimClock()
   readonly hlc = new Hlc(this.clock)
-  readonly disk: SimDisk
+  /** The disk of the current process; replaced by `crash()`. */
+  disk: SimDisk
   readonly dir = '/data/journal'
   readonly config: FileJournalConfig
 
@@ -21,6 +22,12 @@ export class SimJournalWorld {
       faults: options.faults ?? { syncLatencyMsMin: 1 },
     })
     this.config = options.config ?? {}
+  }
+
+  /** Power loss: the journal open so far can no longer touch the disk; `open()` again after. */
+  crash(): void {
+    this.disk.crash()
+    this.disk = this.disk.restart()
   }
 
   open(config: FileJournalConfig = this.config): Journal {
