@@ -1,0 +1,58 @@
+// Test support for the type system's property tests (ARCHITECTURE.md "query processor"): one
+// fast-check arbitrary of datums per SQL type, covering edges (NaN, -0, infinity, BC, surrogates).
+import fc from 'fast-check'
+import {
+  DATE_DAYS_END,
+  DATE_DAYS_MIN,
+  TIMESTAMP_INFINITY,
+  TIMESTAMP_MICROS_END,
+  TIMESTAMP_MICROS_MIN,
+  TIMESTAMP_NEG_INFINITY,
+} from './constants.ts'
+import { Decimal } from './decimal.ts'
+import { Jsonb } from './jsonb.ts'
+import type { Datum, SqlType, TypeKind } from './sql-type.ts'
+
+const decimal = fc.oneof(
+  { weight: 9, arbitrary: fc.tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.nat(25)) },
+  { weight: 3, arbitrary: fc.tuple(fc.bigInt({ min: -1000n, max: 1000n }), fc.nat(4)) },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+).map((t) => (t === undefined ? Decimal.nan() : new Decimal(t[0], t[1])))
+
+const json: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 3 })
+
+/** Arbitraries by type kind for the types that hold data (not `unknown`). */
+export const DATUMS: Readonly<Record<Exclude<TypeKind, 'unknown'>, fc.Arbitrary<Datum>>> = {
+  bool: fc.boolean(),
+  int2: fc.bigInt({ min: -32768n, max: 32767n }),
+  int4: fc.bigInt({ min: -2147483648n, max: 2147483647n }),
+  int8: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  float4: fc.float(),
+  float8: fc.double(),
+  numeric: decimal,
+  text: fc.string({ unit: 'binary', maxLength: 12 }),
+  varchar: fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
+  date: fc.oneof(
+    { weight: 20, arbitrary: fc.integer({ min: DATE_DAYS_MIN, max: DATE_DAYS_END - 1 }) },
+    { weight: 20, arbitrary: fc.integer({ min: -800_000, max: 800_000 }) },
+    { weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity) },
+  ),
+  timestamp: timestampArbitrary(),
+  timestamptz: timestampArbitrary(),
+  uuid: fc.uuid(),
+  jsonb: json.map((v) => new Jsonb(v)),
+  bytea: fc.uint8Array({ maxLength: 10 }),
+}
+
+function timestampArbitrary(): fc.Arbitrary<Datum> {
+  return fc.oneof(
+    { weight: 20, arbitrary: fc.bigInt({ min: TIMESTAMP_MICROS_MIN, max: TIMESTAMP_MICROS_END - 1n }) },
+    { weight: 20, arbitrary: fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }) },
+    { weight: 1, arbitrary: fc.constantFrom(TIMESTAMP_INFINITY, TIMESTAMP_NEG_INFINITY) },
+  )
+}
+
+/** Every data type, plain (typmods do not change a datum's representation). */
+export const DATA_TYPES: readonly SqlType[] = Object.keys(DATUMS).map(
+  (kind) => ({ kind }) as SqlType,
+)
