@@ -1,0 +1,128 @@
+// Test support for the query processor (ARCHITECTURE.md steps 1-5 in one process): a real QP over
+// real SQLite shards, adjudicators and a file journal on a simulated disk, with the journal's
+// records applied to the shards in commit order.
+import { Hlc, SeededRandom, SimClock, type Clock, type HlcTimestamp } from '../clock/index.ts'
+import { createAdjudicators, type Adjudicators } from '../adjudicator/index.ts'
+import { SimDisk } from '../disk/index.ts'
+import type { SqlError } from '../errors/index.ts'
+import { openFileJournal, type CommitRecord, type Journal } from '../journal/index.ts'
+import { openSqliteShard, ShardedStorage, tableShardOf, type ShardOf, type StorageShard } from '../storage/index.ts'
+import { createQueryProcessor, type QpLimits, type QueryProcessor, type Result } from './index.ts'
+import type { SqlTransaction } from './transaction.ts'
+
+/** A clock that moves `stepMs` every time it is read (drives statement timeouts in tests). */
+export class TickingClock implements Clock {
+  #ms: number
+  readonly #stepMs: number
+
+  constructor(startMs: number, stepMs: number) {
+    this.#ms = startMs
+    this.#stepMs = stepMs
+  }
+
+  wallMs(): number {
+    this.#ms += this.#stepMs
+    return this.#ms
+  }
+}
+
+/**
+ * Applies one journal's records to the shards when the journal closes a timestamp: the part of
+ * the crossbar a single-journal region needs.
+ */
+function followJournal(journal: Journal, shards: readonly StorageShard[], shardOf: ShardOf): () => void {
+  const pending: CommitRecord[] = []
+  return journal.follow({
+    onRecords: (records) => void pending.push(...records),
+    onClosed: (ts: HlcTimestamp) => {
+      let n = 0
+      while (n < pending.length && (pending[n] as CommitRecord).commitTs <= ts) n++
+      const due = pending.splice(0, n)
+      shards.forEach((shard, i) => {
+        const records = due.map((r) => ({ journalId: r.journalId, seq: r.seq, commitTs: r.commitTs, writes: r.writes.filter((w) => shardOf(w.key) === i) }))
+        shard.apply(records, ts)
+      })
+    },
+  })
+}
+
+export interface QpHarness {
+  readonly qp: QueryProcessor
+  readonly hlc: Hlc
+  readonly clock: SimClock
+  readonly adjudicators: Adjudicators
+  begin(options?: { readOnly?: boolean }): Promise<SqlTransaction>
+  /** Runs statements in one transaction and commits: the last statement's result. */
+  run(sql: string, params?: readonly unknown[]): Promise<Result>
+  /** The rows of a one-statement transaction. */
+  rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>
+  close(): Promise<void>
+}
+
+export interface HarnessOptions {
+  readonly limits?: QpLimits
+  readonly shardCount?: number
+  /** The clock the QP measures statement time with (default: the simulated clock). */
+  readonly qpClock?: Clock
+  readonly seed?: number
+}
+
+export function createHarness(options: HarnessOptions = {}): QpHarness {
+  const clock = new SimClock()
+  const hlc = new Hlc(clock)
+  const shardCount = options.shardCount ?? 2
+  const shards = Array.from({ length: shardCount }, (_, id) => openSqliteShard({ id, path: ':memory:', timers: clock }))
+  const shardOf = tableShardOf(shardCount)
+  const storage = new ShardedStorage(shards, shardOf)
+  const journal = openFileJournal({ id: 'j0', dir: '/journal/j0', disk: new SimDisk(), hlc, clock, timers: clock })
+  const unfollow = followJournal(journal, shards, shardOf)
+  const adjudicators = createAdjudicators({
+    partitionCount: 8,
+    owners: [{ id: 'a0', journal, partitions: [0, 1, 2, 3, 4, 5, 6, 7] }],
+    hlc,
+    clock,
+    timers: clock,
+  })
+  const qp = createQueryProcessor({
+    storage,
+    commits: adjudicators,
+    hlc,
+    clock: options.qpClock ?? clock,
+    random: new SeededRandom(options.seed ?? 42),
+    awaitSnapshot: async (ts) => journal.requestClose(ts),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  })
+  const begin = (o?: { readOnly?: boolean }) => qp.begin(o) as Promise<SqlTransaction>
+  const run = async (sql: string, params?: readonly unknown[]) => {
+    const tx = await begin()
+    const result = await tx.execute(sql, params)
+    await tx.commit()
+    return result
+  }
+  return {
+    qp,
+    hlc,
+    clock,
+    adjudicators,
+    begin,
+    run,
+    rows: async (sql, params) => (await run(sql, params)).rows.map((r) => [...r]),
+    close: async () => {
+      adjudicators.close()
+      unfollow()
+      await journal.close()
+      for (const s of shards) s.close()
+    },
+  }
+}
+
+/** The SqlError a promise rejects with (fails the test when it resolves). */
+export async function sqlError(p: Promise<unknown>): Promise<SqlError> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof Error && e.name === 'SqlError') return e as SqlError
+    throw e
+  }
+  throw new Error('expected an SqlError')
+}
