@@ -8,7 +8,11 @@ import { NodeDisk, SimDisk } from './index.ts'
 
 diskContract('NodeDisk', () => {
   const root = mkdtempSync(join(tmpdir(), 'tessera-disk-'))
-  return { disk: new NodeDisk(), root, cleanup: () => rmSync(root, { recursive: true, force: true }) }
+  return {
+    disk: new NodeDisk(),
+    root,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  }
 })
 
 diskContract('SimDisk', () => {

@@ -353,7 +353,8 @@ class SimDiskFile implements DiskFile {
   #check(): void {
     assert(!this.#closed, 'disk file used after close')
     // Not an assert: code of the "dead" process may still run in the simulator after a crash.
-    if (!this.#disk.alive(this.#incarnation)) throw new Error('simulated crash: file handle is gone')
+    if (!this.#disk.alive(this.#incarnation))
+      throw new Error('simulated crash: file handle is gone')
   }
 }
 

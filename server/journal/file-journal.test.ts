@@ -41,7 +41,13 @@ describe('append', () => {
     expect(j.lastCommitTs()).toBe(c.commitTs)
     const read = j.read(0, 10)
     expect(read.map((r) => r.txId)).toEqual(['t1', 't2', 't3'])
-    expect(read[0]).toEqual({ journalId: 'j1', seq: 1, commitTs: a.commitTs, txId: 't1', writes: writes('a') })
+    expect(read[0]).toEqual({
+      journalId: 'j1',
+      seq: 1,
+      commitTs: a.commitTs,
+      txId: 't1',
+      writes: writes('a'),
+    })
     expect(j.read(1, 1).map((r) => r.seq)).toEqual([2])
     expect(j.read(3, 10)).toEqual([])
     await w.until(j.close())
@@ -82,7 +88,9 @@ describe('group commit', () => {
     const durables: Promise<void>[] = []
     for (let tick = 0; tick < 20; tick++) {
       for (let i = 0; i < 50; i++) {
-        durables.push(j.append({ txId: `t${tick}.${i}`, proposedTs: 0, writes: writes('g') }).durable)
+        durables.push(
+          j.append({ txId: `t${tick}.${i}`, proposedTs: 0, writes: writes('g') }).durable,
+        )
       }
       await w.run(1)
     }
@@ -110,8 +118,9 @@ describe('group commit', () => {
   test('fsync: false writes without syncing', async () => {
     const w = new SimJournalWorld({ config: { fsync: false } })
     const j = w.open()
-    const all = Array.from({ length: 100 }, (_, i) =>
-      j.append({ txId: `t${i}`, proposedTs: 0, writes: [] }).durable,
+    const all = Array.from(
+      { length: 100 },
+      (_, i) => j.append({ txId: `t${i}`, proposedTs: 0, writes: [] }).durable,
     )
     await Promise.all(all)
     expect(j.lastSeq()).toBe(100)
@@ -243,7 +252,10 @@ describe('recovery', () => {
       for (let round = 0; round < 6; round++) {
         for (let i = 0; i < 1 + ((seed * 7 + round) % 9); i++) {
           const a = j.append({ txId: `t${round}.${i}`, proposedTs: 0, writes: writes(`${seed}`) })
-          a.durable.then(() => durableSeqs.add(a.seq), () => {})
+          a.durable.then(
+            () => durableSeqs.add(a.seq),
+            () => {},
+          )
         }
         await w.run(1 + (round % 2))
       }
@@ -343,7 +355,11 @@ describe('segments', () => {
     let j = w.open()
     for (let tick = 0; tick < 30; tick++) {
       for (let i = 0; i < 10; i++) {
-        j.append({ txId: `t${tick * 10 + i}`, proposedTs: 0, writes: writes(`${tick}-${i}`, 1 + (i % 4)) })
+        j.append({
+          txId: `t${tick * 10 + i}`,
+          proposedTs: 0,
+          writes: writes(`${tick}-${i}`, 1 + (i % 4)),
+        })
       }
       await w.run(1)
     }
@@ -425,7 +441,11 @@ describe('on real files (NodeDisk)', () => {
       await Promise.all(
         Array.from({ length: clients }, async (_, c) => {
           for (let i = 0; i < perClient; i++) {
-            const a = j.append({ txId: `c${c}.${i}`, proposedTs: hlc.now(), writes: writes(`${c}`) })
+            const a = j.append({
+              txId: `c${c}.${i}`,
+              proposedTs: hlc.now(),
+              writes: writes(`${c}`),
+            })
             await a.durable
           }
         }),

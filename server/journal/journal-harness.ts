@@ -81,7 +81,10 @@ export class RecordingFollower implements JournalFollower {
       assert(last === undefined || r.seq === last.seq + 1, `seq ${r.seq} after ${last?.seq}`)
       assert(last === undefined || r.commitTs > last.commitTs, 'commitTs must increase')
       const closed = this.closed.at(-1)
-      assert(closed === undefined || r.commitTs > closed, `record ${r.commitTs} <= closed ${closed}`)
+      assert(
+        closed === undefined || r.commitTs > closed,
+        `record ${r.commitTs} <= closed ${closed}`,
+      )
       this.records.push(r)
     }
   }
@@ -95,4 +98,7 @@ export class RecordingFollower implements JournalFollower {
 
 /** A write set of `n` small writes, distinct per `tag`. */
 export const writes = (tag: string, n = 2) =>
-  Array.from({ length: n }, (_, i) => ({ key: `6b${tag}${i}`, value: i % 3 === 2 ? null : `v${tag}` }))
+  Array.from({ length: n }, (_, i) => ({
+    key: `6b${tag}${i}`,
+    value: i % 3 === 2 ? null : `v${tag}`,
+  }))

@@ -63,7 +63,8 @@ export function readFrame(data: Uint8Array, offset: number): FrameRead {
   if (end > data.byteLength) return { kind: 'incomplete', frameBytes: FRAME_HEADER_BYTES + length }
   const payload = data.subarray(offset + FRAME_HEADER_BYTES, end)
   const crc = crc32(payload, crc32(data.subarray(offset, offset + 4)))
-  if (crc !== view.getUint32(offset + 4, true)) return { kind: 'corrupt', reason: 'checksum mismatch' }
+  if (crc !== view.getUint32(offset + 4, true))
+    return { kind: 'corrupt', reason: 'checksum mismatch' }
   return { kind: 'record', record: decodePayload(payload), end }
 }
 
