@@ -15,7 +15,7 @@ function hexValue(c: string): number {
 export function parseBytea(text: string): Uint8Array {
   if (text.startsWith('\\x') || text.startsWith('\\X')) return parseHex(text.slice(2))
   const out: number[] = []
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i] as string
     if (c !== '\\') {
       const cp = text.codePointAt(i) as number
@@ -37,7 +37,7 @@ export function parseBytea(text: string): Uint8Array {
 
 function parseHex(body: string): Uint8Array {
   const out: number[] = []
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const c = body[i] as string
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++

@@ -1,11 +1,7 @@
 // Casts between SQL types (ARCHITECTURE.md "query processor": binding and evaluation): PostgreSQL's
 // pg_cast rules per context, the cast functions, and typmod coercion (numeric(p,s), varchar(n)).
 import { SqlError, assert, featureNotSupported } from '../../errors/index.ts'
-import {
-  dateToTimestamp,
-  roundTimestamp,
-  timestampToDate,
-} from './datetime.ts'
+import { dateToTimestamp, roundTimestamp, timestampToDate } from './datetime.ts'
 import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
 import { checkInt, parseFloat, rint, type IntKind } from './number-io.ts'
@@ -97,7 +93,9 @@ function convert(value: Datum, from: SqlType, to: SqlType): Datum {
     case 'numeric':
       return toNumeric(value, from)
     case 'bool':
-      return from.kind === 'jsonb' ? jsonbScalar(value, 'boolean', to) : expect(value, 'bigint', from) !== 0n
+      return from.kind === 'jsonb'
+        ? jsonbScalar(value, 'boolean', to)
+        : expect(value, 'bigint', from) !== 0n
     case 'date':
       return timestampToDate(expect(value, 'bigint', from))
     case 'timestamp':

@@ -49,7 +49,11 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
         `${context} types ${formatType(baseType(chosen))} and ${formatType(baseType(t))} cannot be matched`,
       )
     }
-    if (!isPreferredType(chosen) && canCast(chosen, t, 'implicit') && !canCast(t, chosen, 'implicit')) {
+    if (
+      !isPreferredType(chosen) &&
+      canCast(chosen, t, 'implicit') &&
+      !canCast(t, chosen, 'implicit')
+    ) {
       chosen = t
     }
   }

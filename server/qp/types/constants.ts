@@ -49,4 +49,7 @@ assert(NUMERIC_SIG_DIGITS_MIN <= NUMERIC_DISPLAY_SCALE_MAX, 'division scale boun
 assert(NUMERIC_DISPLAY_SCALE_MAX <= NUMERIC_FRACTION_DIGITS_MAX, 'display scale within dscale')
 assert(TIMESTAMP_INFINITY > TIMESTAMP_MICROS_END, 'infinity above every finite timestamp')
 assert(TIMESTAMP_NEG_INFINITY < TIMESTAMP_MICROS_MIN, '-infinity below every finite timestamp')
-assert(BigInt(DATE_DAYS_MIN) * MICROS_PER_DAY === TIMESTAMP_MICROS_MIN, 'first date is first timestamp')
+assert(
+  BigInt(DATE_DAYS_MIN) * MICROS_PER_DAY === TIMESTAMP_MICROS_MIN,
+  'first date is first timestamp',
+)

@@ -2,12 +2,7 @@
 // spellings, output layout, BC years, infinity, range limits and error codes.
 import { describe, expect, test } from 'bun:test'
 import { SqlError } from '../../errors/index.ts'
-import {
-  DATE_DAYS_END,
-  DATE_DAYS_MIN,
-  MICROS_PER_DAY,
-  TIMESTAMP_MICROS_END,
-} from './constants.ts'
+import { DATE_DAYS_END, DATE_DAYS_MIN, MICROS_PER_DAY, TIMESTAMP_MICROS_END } from './constants.ts'
 import {
   civilFromDays,
   daysFromCivil,

@@ -28,7 +28,9 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   const z = days + 719468
   const era = Math.floor(z / 146097)
   const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  )
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
   const mp = Math.floor((5 * doy + 2) / 153)
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1
@@ -90,13 +92,13 @@ function parseDateTime(text: string, typeLabel: string): DateTimeFields | Specia
     throw featureNotSupported(`date/time input "${s}" (use current_date or now())`)
   }
   const m = DATETIME.exec(s)
-  if (m === null) throw new SqlError('22007', `invalid input syntax for type ${typeLabel}: "${text}"`)
+  if (m === null)
+    throw new SqlError('22007', `invalid input syntax for type ${typeLabel}: "${text}"`)
   let year = Number(m[1] ?? m[4])
   const month = Number(m[2] ?? m[5])
   const day = Number(m[3] ?? m[6])
   const bc = m[12] === 'bc'
-  const fieldOverflow = () =>
-    new SqlError('22008', `date/time field value out of range: "${text}"`)
+  const fieldOverflow = () => new SqlError('22008', `date/time field value out of range: "${text}"`)
   if (year === 0) throw fieldOverflow()
   if (bc) year = 1 - year
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw fieldOverflow()
@@ -106,8 +108,7 @@ function parseDateTime(text: string, typeLabel: string): DateTimeFields | Specia
   const fraction = fractionMicros(m[10] ?? '')
   const overTime = hour === 24 && (minute > 0 || second > 0 || fraction > 0n)
   if (hour > 24 || overTime || minute > 59 || second > 60) throw fieldOverflow()
-  const micros =
-    BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
+  const micros = BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
   return { year, month, day, micros, offsetSeconds: zoneOffset(m[11], text) }
 }
 
@@ -141,9 +142,14 @@ function offsetFields(body: string): [number, number, number] {
     const [h = '0', m = '0', sec = '0'] = body.split(':')
     return [Number(h), Number(m), Number(sec)]
   }
-  const hourDigits = body.length <= 2 ? body.length : body.length <= 4 ? body.length - 2 : body.length - 4
+  const hourDigits =
+    body.length <= 2 ? body.length : body.length <= 4 ? body.length - 2 : body.length - 4
   const rest = body.slice(hourDigits)
-  return [Number(body.slice(0, hourDigits)), Number(rest.slice(0, 2) || '0'), Number(rest.slice(2) || '0')]
+  return [
+    Number(body.slice(0, hourDigits)),
+    Number(rest.slice(0, 2) || '0'),
+    Number(rest.slice(2) || '0'),
+  ]
 }
 
 /** date input: a day number, ±Infinity for ±infinity. 22007 bad syntax, 22008 out of range. */

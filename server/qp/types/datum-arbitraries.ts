@@ -13,11 +13,16 @@ import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
 import type { Datum, SqlType, TypeKind } from './sql-type.ts'
 
-const decimal = fc.oneof(
-  { weight: 9, arbitrary: fc.tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.nat(25)) },
-  { weight: 3, arbitrary: fc.tuple(fc.bigInt({ min: -1000n, max: 1000n }), fc.nat(4)) },
-  { weight: 1, arbitrary: fc.constant(undefined) },
-).map((t) => (t === undefined ? Decimal.nan() : new Decimal(t[0], t[1])))
+const decimal = fc
+  .oneof(
+    {
+      weight: 9,
+      arbitrary: fc.tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.nat(25)),
+    },
+    { weight: 3, arbitrary: fc.tuple(fc.bigInt({ min: -1000n, max: 1000n }), fc.nat(4)) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  )
+  .map((t) => (t === undefined ? Decimal.nan() : new Decimal(t[0], t[1])))
 
 const json: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 3 })
 
@@ -46,7 +51,10 @@ export const DATUMS: Readonly<Record<Exclude<TypeKind, 'unknown'>, fc.Arbitrary<
 
 function timestampArbitrary(): fc.Arbitrary<Datum> {
   return fc.oneof(
-    { weight: 20, arbitrary: fc.bigInt({ min: TIMESTAMP_MICROS_MIN, max: TIMESTAMP_MICROS_END - 1n }) },
+    {
+      weight: 20,
+      arbitrary: fc.bigInt({ min: TIMESTAMP_MICROS_MIN, max: TIMESTAMP_MICROS_END - 1n }),
+    },
     { weight: 20, arbitrary: fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }) },
     { weight: 1, arbitrary: fc.constantFrom(TIMESTAMP_INFINITY, TIMESTAMP_NEG_INFINITY) },
   )

@@ -34,7 +34,8 @@ const SPACE = /^[ \t\n\r\f\v]*|[ \t\n\r\f\v]*$/g
 const DECIMAL_TEXT =
   /^([+-]?)(?:(\d+(?:_\d+)*)(?:\.(\d+(?:_\d+)*)?)?|\.(\d+(?:_\d+)*))(?:[eE]([+-]?\d+))?$/
 // Each repetition takes exactly one digit, so a long near-miss cannot backtrack exponentially.
-const PREFIXED_TEXT = /^([+-]?)0(?:([xX])((?:_?[0-9a-fA-F])+)|([oO])((?:_?[0-7])+)|([bB])((?:_?[01])+))$/
+const PREFIXED_TEXT =
+  /^([+-]?)0(?:([xX])((?:_?[0-9a-fA-F])+)|([oO])((?:_?[0-7])+)|([bB])((?:_?[01])+))$/
 
 /** An exact decimal: `coefficient * 10^-scale`, scale >= 0. Also NaN (PostgreSQL numeric has it).
  * The scale is PostgreSQL's display scale: 1.50 keeps two digits after the point. */
@@ -108,10 +109,11 @@ export class Decimal {
 
   toString(): string {
     if (this.isNaN) return 'NaN'
-    const digits = abs(this.coefficient).toString().padStart(this.scale + 1, '0')
+    const digits = abs(this.coefficient)
+      .toString()
+      .padStart(this.scale + 1, '0')
     const point = digits.length - this.scale
-    const body =
-      this.scale === 0 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`
+    const body = this.scale === 0 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`
     return this.coefficient < 0n ? `-${body}` : body
   }
 

@@ -47,18 +47,16 @@ export { charLength, compareCodePoints } from './text-order.ts'
 export { formatDate, formatTimestamp } from './datetime.ts'
 
 /** Casts and typmods. */
-export {
-  applyTypmod,
-  canCast,
-  cast,
-  castContextOf,
-  castToText,
-  type CastContext,
-} from './casts.ts'
+export { applyTypmod, canCast, cast, castContextOf, castToText, type CastContext } from './casts.ts'
 
 /** Order, equality and type resolution. */
 export { compare, hashKey } from './compare.ts'
-export { commonType, comparisonType, integerLiteralType, numericOperandType } from './common-type.ts'
+export {
+  commonType,
+  comparisonType,
+  integerLiteralType,
+  numericOperandType,
+} from './common-type.ts'
 export {
   resolveBinary,
   resolveUnary,

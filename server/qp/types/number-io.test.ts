@@ -2,7 +2,14 @@
 // float8out's shortest round-trip text (Ryu layout), boolin's accepted spellings.
 import { describe, expect, test } from 'bun:test'
 import { SqlError } from '../../errors/index.ts'
-import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger, rint } from './number-io.ts'
+import {
+  formatFloat4,
+  formatFloat8,
+  parseBool,
+  parseFloat,
+  parseInteger,
+  rint,
+} from './number-io.ts'
 
 function error(f: () => unknown): string {
   try {
@@ -37,7 +44,11 @@ describe('integer input', () => {
   const bad: [string, 'int2' | 'int4' | 'int8', string][] = [
     ['2147483648', 'int4', '22003 value "2147483648" is out of range for type integer'],
     ['32768', 'int2', '22003 value "32768" is out of range for type smallint'],
-    ['9223372036854775808', 'int8', '22003 value "9223372036854775808" is out of range for type bigint'],
+    [
+      '9223372036854775808',
+      'int8',
+      '22003 value "9223372036854775808" is out of range for type bigint',
+    ],
     ['1.5', 'int4', '22P02 invalid input syntax for type integer: "1.5"'],
     ['', 'int4', '22P02 invalid input syntax for type integer: ""'],
     ['  ', 'int8', '22P02 invalid input syntax for type bigint: "  "'],
@@ -78,11 +89,15 @@ describe('float input', () => {
     expect(error(() => parseFloat('1e-400', 'float8'))).toBe(
       '22003 "1e-400" is out of range for type double precision',
     )
-    expect(error(() => parseFloat('1e39', 'float4'))).toBe('22003 "1e39" is out of range for type real')
+    expect(error(() => parseFloat('1e39', 'float4'))).toBe(
+      '22003 "1e39" is out of range for type real',
+    )
     expect(error(() => parseFloat('abc', 'float8'))).toBe(
       '22P02 invalid input syntax for type double precision: "abc"',
     )
-    expect(error(() => parseFloat('', 'float4'))).toBe('22P02 invalid input syntax for type real: ""')
+    expect(error(() => parseFloat('', 'float4'))).toBe(
+      '22P02 invalid input syntax for type real: ""',
+    )
     expect(parseFloat('0e5', 'float8')).toBe(0)
   })
 })

@@ -13,7 +13,8 @@ const INT_BOUNDS: Readonly<Record<IntKind, readonly [bigint, bigint, string]>> =
 
 const SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
 // PostgreSQL 16 integer input: decimal with '_' between digits, or 0x / 0o / 0b prefixed.
-const INT_TEXT = /^([+-]?)(?:(\d+(?:_\d+)*)|0([xX])((?:_?[0-9a-fA-F])+)|0([oO])((?:_?[0-7])+)|0([bB])((?:_?[01])+))$/
+const INT_TEXT =
+  /^([+-]?)(?:(\d+(?:_\d+)*)|0([xX])((?:_?[0-9a-fA-F])+)|0([oO])((?:_?[0-7])+)|0([bB])((?:_?[01])+))$/
 
 /** Whether `n` fits the integer type. */
 export function fitsInt(n: bigint, kind: IntKind): boolean {

@@ -51,12 +51,21 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
 
 /** Resolves a binary operator (`+ - * / %`, `||`, `= <> != < <= > >=`) for the operand types the
  * way PostgreSQL does. Undefined when no operator exists (the caller raises 42883). */
-export function resolveBinary(op: string, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+export function resolveBinary(
+  op: string,
+  left: SqlType,
+  right: SqlType,
+): ResolvedOperator | undefined {
   const test = COMPARISONS[op]
   if (test !== undefined) {
     const t = comparisonType(left, right)
     if (t === undefined) return undefined
-    return { resultType: boolType, leftType: t, rightType: t, apply: (a, b) => test(compare(a, b, t)) }
+    return {
+      resultType: boolType,
+      leftType: t,
+      rightType: t,
+      apply: (a, b) => test(compare(a, b, t)),
+    }
   }
   if (op === '||') return resolveConcat(left, right)
   // An unknown literal is taken to be of the other operand's type (PostgreSQL's first heuristic).
@@ -106,8 +115,10 @@ function arithmetic(op: string, t: SqlType): Binary | undefined {
 }
 
 function intArithmetic(op: string, kind: IntKind): Binary | undefined {
-  const ints = (f: (x: bigint, y: bigint) => bigint): Binary => (a, b) =>
-    checkInt(f(a as bigint, b as bigint), kind)
+  const ints =
+    (f: (x: bigint, y: bigint) => bigint): Binary =>
+    (a, b) =>
+      checkInt(f(a as bigint, b as bigint), kind)
   switch (op) {
     case '+':
       return ints((x, y) => x + y)
@@ -152,11 +163,17 @@ function floatArithmetic(op: string, kind: 'float4' | 'float8'): Binary | undefi
     case '-':
       return checked((x, y) => x - y, always)
     case '*':
-      return checked((x, y) => x * y, (x, y) => x === 0 || y === 0)
+      return checked(
+        (x, y) => x * y,
+        (x, y) => x === 0 || y === 0,
+      )
     case '/':
       return (a, b) => {
         if (b === 0 && !Number.isNaN(a)) throw divisionByZero()
-        return checked((x, y) => x / y, (x, y) => x === 0 || !Number.isFinite(y))(a, b)
+        return checked(
+          (x, y) => x / y,
+          (x, y) => x === 0 || !Number.isFinite(y),
+        )(a, b)
       }
     default:
       // PostgreSQL has no % for floats.
@@ -165,8 +182,10 @@ function floatArithmetic(op: string, kind: 'float4' | 'float8'): Binary | undefi
 }
 
 function numericArithmetic(op: string): Binary | undefined {
-  const dec = (f: (x: Decimal, y: Decimal) => Decimal): Binary => (a, b) =>
-    f(a as Decimal, b as Decimal)
+  const dec =
+    (f: (x: Decimal, y: Decimal) => Decimal): Binary =>
+    (a, b) =>
+      f(a as Decimal, b as Decimal)
   switch (op) {
     case '+':
       return dec((x, y) => x.add(y))
@@ -233,10 +252,20 @@ function resolveConcat(left: SqlType, right: SqlType): ResolvedOperator | undefi
   const both = (k: string) => (lk === k || lk === 'unknown') && (rk === k || rk === 'unknown')
   if (lk !== 'unknown' || rk !== 'unknown') {
     if (both('jsonb')) {
-      return { resultType: jsonbType, leftType: jsonbType, rightType: jsonbType, apply: jsonbConcat }
+      return {
+        resultType: jsonbType,
+        leftType: jsonbType,
+        rightType: jsonbType,
+        apply: jsonbConcat,
+      }
     }
     if (both('bytea')) {
-      return { resultType: byteaType, leftType: byteaType, rightType: byteaType, apply: bytesConcat }
+      return {
+        resultType: byteaType,
+        leftType: byteaType,
+        rightType: byteaType,
+        apply: bytesConcat,
+      }
     }
   }
   const textLike = (t: SqlType) => isStringType(t) || t.kind === 'unknown'
@@ -269,7 +298,12 @@ function jsonbConcat(a: Datum, b: Datum): Datum {
   if (isObject(x) && isObject(y)) {
     const merged: Record<string, unknown> = {}
     for (const [k, v] of [...Object.entries(x as object), ...Object.entries(y as object)]) {
-      Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(merged, k, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     }
     return new Jsonb(merged)
   }

@@ -89,7 +89,11 @@ interface TypeOfMap {
 }
 
 /** The datum as its type's JS representation; a mismatch is a bug of the caller. */
-export function expect<K extends keyof TypeOfMap>(value: Datum, js: K, type: SqlType): TypeOfMap[K] {
+export function expect<K extends keyof TypeOfMap>(
+  value: Datum,
+  js: K,
+  type: SqlType,
+): TypeOfMap[K] {
   assert(typeof value === js, `datum ${String(value)} is not a ${type.kind} (${js})`)
   return value as TypeOfMap[K]
 }

@@ -65,7 +65,10 @@ describe.each(DATA_TYPES.map((t) => [t.kind, t] as const))('%s', (_kind, type) =
   })
 
   test('hashKey is equal exactly when compare says equal', () => {
-    const values = fc.oneof(arb(type), arb(type).map((x) => sameValueOtherForm(x, type)))
+    const values = fc.oneof(
+      arb(type),
+      arb(type).map((x) => sameValueOtherForm(x, type)),
+    )
     fc.assert(
       fc.property(values, values, (a, b) => {
         expect(hashKey(a, type) === hashKey(b, type)).toBe(compare(a, b, type) === 0)
@@ -128,15 +131,18 @@ describe('Decimal arithmetic against a bigint reference', () => {
         const s = Math.max(a.scale, b.scale) + q.scale
         const qb = q.coefficient * b.coefficient * pow10(s - q.scale - b.scale)
         const err = qb - at(a, s)
-        const unitB = (b.coefficient < 0n ? -b.coefficient : b.coefficient) * pow10(s - q.scale - b.scale)
+        const unitB =
+          (b.coefficient < 0n ? -b.coefficient : b.coefficient) * pow10(s - q.scale - b.scale)
         const twice = 2n * (err < 0n ? -err : err)
         expect(twice <= unitB).toBe(true)
         if (twice === unitB) {
           // An exact half rounds away from zero.
-          expect(q.sign === 0 || (err > 0n) === (q.sign * b.sign > 0)).toBe(true)
+          expect(q.sign === 0 || err > 0n === q.sign * b.sign > 0).toBe(true)
         }
         // At least 16 significant digits unless the quotient is exact or zero.
-        expect(q.isZero || err === 0n || q.coefficient.toString().replace('-', '').length >= 16).toBe(true)
+        expect(
+          q.isZero || err === 0n || q.coefficient.toString().replace('-', '').length >= 16,
+        ).toBe(true)
       }),
       RUNS,
     )
@@ -167,7 +173,10 @@ describe('Decimal arithmetic against a bigint reference', () => {
         const diff = at(r, scale) - at(a, scale)
         const unit = s >= 0 ? pow10(scale - s) : pow10(scale) * pow10(-s)
         expect(2n * (diff < 0n ? -diff : diff) <= unit).toBe(true)
-        expect(compare(r, a, { kind: 'numeric' }) * a.sign >= 0 || 2n * (diff < 0n ? -diff : diff) < unit).toBe(true)
+        expect(
+          compare(r, a, { kind: 'numeric' }) * a.sign >= 0 ||
+            2n * (diff < 0n ? -diff : diff) < unit,
+        ).toBe(true)
       }),
       RUNS,
     )

@@ -56,7 +56,11 @@ function error(f: () => unknown): string {
 }
 
 const num = (s: string) => Decimal.parse(s)
-const numeric = (precision: number, scale?: number): SqlType => ({ kind: 'numeric', precision, scale })
+const numeric = (precision: number, scale?: number): SqlType => ({
+  kind: 'numeric',
+  precision,
+  scale,
+})
 const varchar = (length: number): SqlType => ({ kind: 'varchar', length })
 
 describe('type names', () => {
@@ -146,7 +150,11 @@ describe('text input and output per type', () => {
     [byteaType, 'a\\\\b\\001', '\\x615c6201'],
     [byteaType, 'é', '\\xc3a9'],
     [byteaType, '', '\\x'],
-    [jsonbType, '{"b": 1, "a": [1, 2.50, true, null], "aa": "x"}', '{"a": [1, 2.5, true, null], "b": 1, "aa": "x"}'],
+    [
+      jsonbType,
+      '{"b": 1, "a": [1, 2.50, true, null], "aa": "x"}',
+      '{"a": [1, 2.5, true, null], "b": 1, "aa": "x"}',
+    ],
     [jsonbType, '{"a": 1, "a": 2}', '{"a": 2}'],
     [jsonbType, ' [ ] ', '[]'],
     [jsonbType, '{}', '{}'],
@@ -164,10 +172,26 @@ describe('text input and output per type', () => {
   })
 
   const errors: [SqlType, string, string][] = [
-    [uuidType, ' a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '22P02 invalid input syntax for type uuid: " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"'],
-    [uuidType, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', '22P02 invalid input syntax for type uuid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1"'],
-    [uuidType, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-', '22P02 invalid input syntax for type uuid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-"'],
-    [uuidType, 'a0eeb-c99-9c0b-4ef8-bb6d-6bb9bd380a11', '22P02 invalid input syntax for type uuid: "a0eeb-c99-9c0b-4ef8-bb6d-6bb9bd380a11"'],
+    [
+      uuidType,
+      ' a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      '22P02 invalid input syntax for type uuid: " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"',
+    ],
+    [
+      uuidType,
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1',
+      '22P02 invalid input syntax for type uuid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1"',
+    ],
+    [
+      uuidType,
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-',
+      '22P02 invalid input syntax for type uuid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-"',
+    ],
+    [
+      uuidType,
+      'a0eeb-c99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      '22P02 invalid input syntax for type uuid: "a0eeb-c99-9c0b-4ef8-bb6d-6bb9bd380a11"',
+    ],
     [byteaType, '\\x0', '22023 invalid hexadecimal data: odd number of digits'],
     [byteaType, '\\x0g', '22023 invalid hexadecimal digit: "g"'],
     [byteaType, 'a\\b', '22P02 invalid input syntax for type bytea'],
@@ -188,10 +212,22 @@ describe('casts', () => {
     [1e19, float8Type, int8Type, 'assignment', '22003 bigint out of range'],
     [NaN, float8Type, int4Type, 'assignment', '22003 integer out of range'],
     [Infinity, float8Type, int4Type, 'assignment', '22003 integer out of range'],
-    [num('NaN'), numericType, int4Type, 'assignment', '0A000 cannot convert NaN to integer is not supported'],
+    [
+      num('NaN'),
+      numericType,
+      int4Type,
+      'assignment',
+      '0A000 cannot convert NaN to integer is not supported',
+    ],
     [1e300, float8Type, float4Type, 'assignment', '22003 value out of range: overflow'],
     [1e-300, float8Type, float4Type, 'assignment', '22003 value out of range: underflow'],
-    ['abc', textType, varchar(2), 'assignment', '22001 value too long for type character varying(2)'],
+    [
+      'abc',
+      textType,
+      varchar(2),
+      'assignment',
+      '22001 value too long for type character varying(2)',
+    ],
     ['abc', textType, int4Type, 'explicit', '22P02 invalid input syntax for type integer: "abc"'],
     [true, boolType, dateType, 'explicit', '42846 cannot cast type boolean to date'],
     ['1', textType, int4Type, 'assignment', '42846 cannot cast type text to integer'],
@@ -241,15 +277,39 @@ describe('casts', () => {
     [Infinity, dateType, timestampType, 'implicit', 'ok infinity'],
     [-1n, timestampType, dateType, 'assignment', 'ok 1969-12-31'],
     [1704164645000000n, timestamptzType, timestampType, 'assignment', 'ok 2024-01-02 03:04:05'],
-    [1704164645500000n, timestampType, { kind: 'timestamp', precision: 0 }, 'assignment', 'ok 2024-01-02 03:04:06'],
+    [
+      1704164645500000n,
+      timestampType,
+      { kind: 'timestamp', precision: 0 },
+      'assignment',
+      'ok 2024-01-02 03:04:06',
+    ],
     [new Jsonb(1.5), jsonbType, int4Type, 'explicit', 'ok 2'],
     [new Jsonb(1.5), jsonbType, numericType, 'explicit', 'ok 1.5'],
     [new Jsonb(1.5), jsonbType, float8Type, 'explicit', 'ok 1.5'],
     [new Jsonb(true), jsonbType, boolType, 'explicit', 'ok t'],
-    [new Jsonb('x'), jsonbType, int4Type, 'explicit', '22023 cannot cast jsonb string to type integer'],
-    [new Jsonb(null), jsonbType, boolType, 'explicit', '22023 cannot cast jsonb null to type boolean'],
+    [
+      new Jsonb('x'),
+      jsonbType,
+      int4Type,
+      'explicit',
+      '22023 cannot cast jsonb string to type integer',
+    ],
+    [
+      new Jsonb(null),
+      jsonbType,
+      boolType,
+      'explicit',
+      '22023 cannot cast jsonb null to type boolean',
+    ],
     [new Jsonb({ a: 1 }), jsonbType, textType, 'explicit', 'ok {"a": 1}'],
-    ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', uuidType, textType, 'assignment', 'ok a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+    [
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      uuidType,
+      textType,
+      'assignment',
+      'ok a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+    ],
   ]
   test.each(cases)('%p %p → %p (%p): %p', (value, from, to, context, expected) => {
     const result = error(() => {
@@ -356,7 +416,14 @@ describe('operators', () => {
     ['*', float8Type, float8Type, 1e-308, 1e-308, '22003 value out of range: underflow'],
     ['+', float8Type, float8Type, Infinity, 1, 'float8 Infinity'],
     ['-', float8Type, float8Type, Infinity, Infinity, 'float8 NaN'],
-    ['*', float4Type, float4Type, Math.fround(1e30), Math.fround(1e30), '22003 value out of range: overflow'],
+    [
+      '*',
+      float4Type,
+      float4Type,
+      Math.fround(1e30),
+      Math.fround(1e30),
+      '22003 value out of range: overflow',
+    ],
     ['/', float8Type, float8Type, 1, 3, 'float8 0.3333333333333333'],
     ['%', float8Type, float8Type, 1, 3, 'none'],
     ['+', textType, textType, 'a', 'b', 'none'],
@@ -372,7 +439,14 @@ describe('operators', () => {
     ['||', textType, numericType, 'x', num('1.50'), 'text x1.50'],
     ['||', int4Type, int4Type, 1n, 2n, 'none'],
     ['||', byteaType, byteaType, new Uint8Array([1]), new Uint8Array([2]), 'bytea \\x0102'],
-    ['||', jsonbType, jsonbType, new Jsonb({ a: 1, b: 2 }), new Jsonb({ b: 3 }), 'jsonb {"a": 1, "b": 3}'],
+    [
+      '||',
+      jsonbType,
+      jsonbType,
+      new Jsonb({ a: 1, b: 2 }),
+      new Jsonb({ b: 3 }),
+      'jsonb {"a": 1, "b": 3}',
+    ],
     ['||', jsonbType, jsonbType, new Jsonb([1]), new Jsonb([2, 3]), 'jsonb [1, 2, 3]'],
     ['||', jsonbType, jsonbType, new Jsonb({ a: 1 }), new Jsonb([2]), 'jsonb [{"a": 1}, 2]'],
     ['||', jsonbType, jsonbType, new Jsonb(1), new Jsonb('x'), 'jsonb [1, "x"]'],

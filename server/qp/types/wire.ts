@@ -9,12 +9,7 @@ import { expect, expectInstance, formatText, parseText } from './text-io.ts'
 
 /** A value as API.md puts it on the wire. */
 export type WireValue =
-  | null
-  | boolean
-  | number
-  | string
-  | WireValue[]
-  | { readonly [k: string]: unknown }
+  null | boolean | number | string | WireValue[] | { readonly [k: string]: unknown }
 
 /** API.md's JSON form of a value: bool → boolean; int2/int4/float4/float8 → number (NaN and
  * ±Infinity as strings); int8, numeric → string; date/time types and bytea → text output;
@@ -59,7 +54,8 @@ export function toWire(value: Datum, type: SqlType): WireValue {
  * typmod is not applied (callers `cast` in assignment context for columns). Unknown keeps text. */
 export function fromParam(json: unknown, type: SqlType): Datum {
   if (json === null || json === undefined) return null
-  if (type.kind === 'jsonb') return typeof json === 'string' ? parseText(json, type) : new Jsonb(json)
+  if (type.kind === 'jsonb')
+    return typeof json === 'string' ? parseText(json, type) : new Jsonb(json)
   switch (typeof json) {
     case 'string':
       return parseText(json, type)
