@@ -4,6 +4,7 @@ import { type Clock, type Hlc, type HlcTimestamp, tsFromMs } from '../clock/inde
 import type { Key, Write } from '../encoding/index.ts'
 import { assert, isSqlError } from '../errors/index.ts'
 import type { Appended, Journal } from '../journal/index.ts'
+import { KeyHistory } from './key-history.ts'
 import type {
   AdjudicatorPeer,
   AdjudicatorStats,
@@ -32,10 +33,9 @@ export interface AdjudicatorInit {
 }
 
 /**
- * The state of one owner: the last commitTs per key (a Map kept in roughly commitTs order, so the
- * oldest entries are pruned from its head), a floor below which every key counts as written, and
- * the keys reserved by prepared commits that span owners. Every decision runs synchronously from
- * check to record, so in one process two commits never interleave between them.
+ * The state of one owner: a bounded history of the last commitTs per key (with a floor below which
+ * every key counts as written), and the keys reserved by prepared commits that span owners. Every
+ * decision runs synchronously from check to record: in one process commits never interleave.
  */
 export class Adjudicator implements AdjudicatorPeer {
   readonly id: string
@@ -43,12 +43,14 @@ export class Adjudicator implements AdjudicatorPeer {
   readonly #hlc: Hlc
   readonly #clock: Clock
   readonly #limits: AdjudicatorLimits
-  readonly #lastTs = new Map<Key, HlcTimestamp>()
+  readonly #history: KeyHistory
   readonly #reservedBy = new Map<Key, string>()
   readonly #prepared = new Map<string, readonly Key[]>()
-  /** Recently finished txIds, oldest first, so a late duplicate prepare cannot reserve again. */
+  /** Recently finished txIds (a set, and a ring giving the oldest), so that a late duplicate
+   * prepare cannot reserve again. */
   readonly #finished = new Set<string>()
-  #floorTs: HlcTimestamp
+  readonly #finishedRing: string[] = []
+  #finishedNext = 0
 
   constructor(init: AdjudicatorInit) {
     this.id = init.id
@@ -56,7 +58,7 @@ export class Adjudicator implements AdjudicatorPeer {
     this.#hlc = init.hlc
     this.#clock = init.clock
     this.#limits = init.limits
-    this.#floorTs = init.floorTs
+    this.#history = new KeyHistory(init.floorTs, init.limits.keysTrackedMax)
   }
 
   /** A request whose keys all fall in this owner's partitions: check, append, record, await. */
@@ -75,8 +77,8 @@ export class Adjudicator implements AdjudicatorPeer {
     // Throws 54000/57P03 before anything is recorded: nothing committed.
     const appended = this.journal.append({ txId, proposedTs: this.#hlc.now(), writes })
     this.#hlc.update(appended.commitTs)
-    for (const write of writes) this.#record(write.key, appended.commitTs)
-    for (const locked of lockedKeys) this.#record(locked, appended.commitTs)
+    for (const write of writes) this.#history.record(write.key, appended.commitTs)
+    for (const locked of lockedKeys) this.#history.record(locked, appended.commitTs)
     this.prune(writes.length + lockedKeys.length + this.#limits.pruneStepsPerCommit)
     return outcomeOf(appended, this.journal.id)
   }
@@ -115,32 +117,23 @@ export class Adjudicator implements AdjudicatorPeer {
       // A key listed twice (written and locked) was released by its first occurrence.
       assert(holder === txId || holder === undefined, `key ${k} reserved by ${holder}, not ${txId}`)
       this.#reservedBy.delete(k)
-      if (commitTs !== undefined) this.#record(k, commitTs)
+      if (commitTs !== undefined) this.#history.record(k, commitTs)
     }
     this.prune(reserved.length + this.#limits.pruneStepsPerCommit)
   }
 
-  /**
-   * Drops history older than the maximum transaction age (and the oldest entries while above
-   * `keysTrackedMax`), raising the floor to the largest commitTs dropped, at most `steps` keys.
-   * Entries sit in the order they were last written, which is commitTs order except for finishes
-   * of remote coordinators; an out-of-order entry only delays pruning behind it.
-   */
+  /** Drops at most `steps` history entries older than the maximum transaction age (or the
+   * oldest while above `keysTrackedMax`), raising the floor to their commitTs. */
   prune(steps: number): void {
-    const cutoffTs = this.#cutoffTs()
-    for (const [key, ts] of this.#lastTs) {
-      if (steps-- <= 0) break
-      if (ts >= cutoffTs && this.#lastTs.size <= this.#limits.keysTrackedMax) break
-      this.#lastTs.delete(key)
-      if (ts > this.#floorTs) this.#floorTs = ts
-    }
+    this.#history.prune(this.#cutoffTs(), steps)
   }
 
   stats(): AdjudicatorStats {
     return {
       id: this.id,
-      keysTracked: this.#lastTs.size,
-      floorTs: this.#floorTs,
+      keysTracked: this.#history.keyCount,
+      historyEntries: this.#history.entryCount,
+      floorTs: this.#history.floorTs,
       keysReserved: this.#reservedBy.size,
       txPrepared: this.#prepared.size,
     }
@@ -149,7 +142,7 @@ export class Adjudicator implements AdjudicatorPeer {
   /** `key` (any key of the request) when the transaction is too old to be checked. */
   #oldKey(startTs: HlcTimestamp, key: Key | undefined): Key | undefined {
     if (key === undefined) return undefined
-    if (startTs < this.#floorTs) return key
+    if (startTs < this.#history.floorTs) return key
     return startTs < this.#cutoffTs() ? key : undefined
   }
 
@@ -169,32 +162,19 @@ export class Adjudicator implements AdjudicatorPeer {
   }
 
   #conflicts(txId: string, startTs: HlcTimestamp, key: Key): boolean {
-    const lastTs = this.#lastTs.get(key)
-    if (lastTs !== undefined && lastTs > startTs) return true
+    if (this.#history.writtenAfter(key, startTs)) return true
     const holder = this.#reservedBy.get(key)
     return holder !== undefined && holder !== txId
   }
 
   #rememberFinished(txId: string): void {
+    const evicted = this.#finishedRing[this.#finishedNext]
+    if (evicted !== undefined) this.#finished.delete(evicted)
+    this.#finishedRing[this.#finishedNext] = txId
+    this.#finishedNext = (this.#finishedNext + 1) % this.#limits.finishedTxRemembered
     this.#finished.add(txId)
-    if (this.#finished.size <= this.#limits.finishedTxRemembered) return
-    for (const oldest of this.#finished) {
-      this.#finished.delete(oldest)
-      break
-    }
   }
 
-  /** Moves `key` to the tail of the history with its new commitTs. */
-  #record(key: Key, commitTs: HlcTimestamp): void {
-    const lastTs = this.#lastTs.get(key)
-    if (lastTs !== undefined) {
-      // Equal when a key is both written and locked in one commit.
-      assert(lastTs <= commitTs, `commitTs ${commitTs} of ${key} below its last ${lastTs}`)
-      if (lastTs === commitTs) return
-      this.#lastTs.delete(key)
-    }
-    this.#lastTs.set(key, commitTs)
-  }
 }
 
 /** Waits for durability: committed, or unknown when the journal can no longer tell. */

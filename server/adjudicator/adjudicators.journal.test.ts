@@ -64,7 +64,7 @@ describe('adjudicators over file journals on a simulated disk', () => {
     }
     await first.close()
     disk.crash()
-    const second = region(disk, clock, 2)
+    const second = region(disk.restart(), clock, 2)
     expect(second.journals.map((j) => j.lastSeq())).toEqual([10, 10])
     expect(Math.min(...second.adjudicators.stats().map((s) => s.floorTs))).toBe(lastTs)
     // A transaction from before the restart cannot be checked against forgotten history: it aborts.

@@ -315,6 +315,19 @@ describe('bounded history and safe floors', () => {
     committed(await adj.commit(request('new', hlc.now(), { writes: ['never', 'k5'] })))
   })
 
+  test('a hot key rewritten many times keeps one key and a bounded queue of recordings', async () => {
+    const { hlc, adjudicators: adj } = makeHarness(1, { keysTrackedMax: 50, keysPerCommitMax: 10 })
+    const t0 = hlc.now()
+    for (let i = 0; i < 1000; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: ['hot'] })))
+    expect(adj.stats()[0]).toMatchObject({ keysTracked: 1 })
+    expect(adj.stats()[0]?.historyEntries).toBeLessThanOrEqual(50)
+    // Only superseded recordings were dropped: nothing forgotten, so the floor did not move and
+    // the oldest transaction still commits a cold key, while the hot key stays guarded.
+    expect(adj.stats()[0]?.floorTs).toBe(0)
+    expect(await adj.commit(request('t0', t0, { writes: ['hot'] }))).toEqual({ kind: 'conflict', key: 'hot' })
+    committed(await adj.commit(request('t0b', t0, { writes: ['cold'] })))
+  })
+
   test('history older than txAgeMsMax is dropped, by commits and by the idle timer', async () => {
     const { hlc, clock, adjudicators: adj } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 100 })
     for (let i = 0; i < 200; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))

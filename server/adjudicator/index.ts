@@ -51,7 +51,7 @@ export interface AdjudicatorConfig {
   readonly txAgeMsMax?: number
   /** Keys (writes + locked + read) per commit request (54000 above). */
   readonly keysPerCommitMax?: number
-  /** Keys whose last commitTs one adjudicator remembers; above it the oldest are forgotten and
+  /** Recordings (key, commitTs) one adjudicator remembers; above it the oldest are forgotten and
    * the floor rises to their commitTs (old transactions then abort spuriously, never wrongly
    * commit). */
   readonly keysTrackedMax?: number
@@ -132,6 +132,8 @@ export interface AdjudicatorStats {
   readonly id: string
   /** Keys whose last commitTs is remembered (bounded by `keysTrackedMax`). */
   readonly keysTracked: number
+  /** Recordings queued for pruning, current or superseded (bounded by `keysTrackedMax`). */
+  readonly historyEntries: number
   /** Every key counts as written at this ts: the journals' last commitTs at start, raised by pruning. */
   readonly floorTs: HlcTimestamp
   readonly keysReserved: number
