@@ -30,7 +30,14 @@ import type {
   Journal,
   JournalFollower,
 } from './index.ts'
-import { dataCorrupted, encodePayload, frameBytes, readFrame, writeFrame } from './record-frame.ts'
+import {
+  checkFrame,
+  dataCorrupted,
+  encodePayload,
+  frameBytes,
+  readFrame,
+  writeFrame,
+} from './record-frame.ts'
 import { recoverSegments, segmentName, type IndexEntry, type Segment } from './recover-segments.ts'
 
 /** A record appended but not yet delivered. */
@@ -287,9 +294,8 @@ export class FileJournal implements Journal {
     for (let i = 0; i < count; i++) {
       const pending = this.#queue[this.#head + i]!
       const end = writeFrame(out, offset, pending.payload)
-      const check = readFrame(out, offset)
       assert(
-        check.kind === 'record' && check.end === end && check.record.seq === pending.record.seq,
+        checkFrame(out, offset) === end,
         `journal ${this.id}: frame of seq ${pending.record.seq} does not read back`,
       )
       offset = end

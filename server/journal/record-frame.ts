@@ -49,6 +49,20 @@ export function writeFrame(out: Uint8Array, offset: number, payload: Uint8Array)
   return offset + FRAME_HEADER_BYTES + payload.byteLength
 }
 
+/** Checks the frame at `offset` of `data` without decoding it: its end, or -1 when it is bad. */
+export function checkFrame(data: Uint8Array, offset: number): number {
+  if (data.byteLength - offset < FRAME_HEADER_BYTES) return -1
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const length = view.getUint32(offset, true)
+  const end = offset + FRAME_HEADER_BYTES + length
+  if (length === 0 || length > RECORD_BYTES_MAX - FRAME_HEADER_BYTES || end > data.byteLength) {
+    return -1
+  }
+  const payload = data.subarray(offset + FRAME_HEADER_BYTES, end)
+  const crc = crc32(payload, crc32(data.subarray(offset, offset + 4)))
+  return crc === view.getUint32(offset + 4, true) ? end : -1
+}
+
 /** Checks and decodes the frame at `offset` of `data`. */
 export function readFrame(data: Uint8Array, offset: number): FrameRead {
   if (data.byteLength - offset < FRAME_HEADER_BYTES) {
