@@ -31,5 +31,22 @@ export interface Disk {
   remove(path: string): void
 }
 
+/**
+ * The host file system (node:fs). `append` is a synchronous write to the OS cache, `sync` an
+ * async fsync, so appends keep flowing while an fsync runs (the journal's group commit relies on
+ * it). Creating a file or directory also fsyncs its parent directory.
+ */
 export { NodeDisk } from './node-disk.ts'
-export { SimDisk, type SimDiskFaults } from './sim-disk.ts'
+/**
+ * An in-memory disk for tests and the simulator: tracks durable vs unsynced bytes; `crash()`
+ * drops the unsynced ones (or tears them, seeded) and kills every view and handle of the disk, so
+ * the "dead" process cannot write again; `restart()` is the view of the next process. Faults:
+ * sync latency on injected timers, torn writes, transient bad reads, failing syncs.
+ */
+export {
+  SimDisk,
+  type SimDiskFaults,
+  type SimDiskOptions,
+  type SimDiskRandom,
+  type SimDiskTimers,
+} from './sim-disk.ts'
