@@ -41,7 +41,7 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
   if (s.withClause !== undefined) throw featureNotSupported('WITH')
   const { table, alias } = rangeTable(env, s.relation)
   const b = env.binder
-  const columns = insertColumns(table, s.cols ?? [])
+  let columns = insertColumns(table, s.cols ?? [], insertWidth(s))
   const defaults = constraintsOf(table, env.parse).defaults
   const fill = (given: (position: number) => Expr | undefined): Expr[] =>
     table.columns.map((c) => given(c.position) ?? (defaults[c.position] as Expr))
@@ -56,6 +56,7 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
       rows = { kind: 'values', rows: values.map((list) => fill(valuesRow(env, columns, list, defaults))) }
     } else {
       const plan = planSelect(env, select.SelectStmt, false)
+      if ((s.cols?.length ?? 0) === 0) columns = insertColumns(table, [], plan.outputs.length)
       checkArity(columns.length, plan.outputs.length)
       const build = fill((position) => {
         const at = columns.findIndex((c) => c.position === position)
@@ -71,8 +72,22 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
   return { kind: 'insert', table, rows, onConflict, returning: bindReturning(b, s.returningClause?.exprs, scope) }
 }
 
-function insertColumns(table: Table, cols: readonly Node[]): ColumnDef[] {
-  if (cols.length === 0) return table.columns.filter((c) => !c.hidden)
+/** The number of values each source row has (VALUES lists share one length; the parser checks). */
+function insertWidth(s: InsertStmt): number | undefined {
+  const select = s.selectStmt
+  if (select === undefined || !('SelectStmt' in select)) return undefined
+  const first = select.SelectStmt.valuesLists?.[0]
+  if (first !== undefined && 'List' in first) return first.List.items?.length ?? 0
+  return undefined
+}
+
+/** The target columns: the list given, else the leading visible columns (the rest get defaults). */
+function insertColumns(table: Table, cols: readonly Node[], width: number | undefined): ColumnDef[] {
+  if (cols.length === 0) {
+    const visible = table.columns.filter((c) => !c.hidden)
+    if (width !== undefined && width > visible.length) checkArity(visible.length, width)
+    return width === undefined ? visible : visible.slice(0, width)
+  }
   const seen = new Set<string>()
   return cols.map((n) => {
     assert('ResTarget' in n, 'INSERT columns are ResTargets')
