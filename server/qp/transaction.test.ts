@@ -1,0 +1,193 @@
+// Goal: transactions give snapshot isolation, first-committer-wins conflicts (OC000 data, OC001
+// schema), FOR UPDATE locking, atomic statements, read-only enforcement and every limit's SQLSTATE.
+// Method: interleaved transactions on one region built by qp-harness (real storage, adjudicators,
+// file journal), asserting exact results and codes.
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { createHarness, sqlError, TickingClock, type QpHarness } from './qp-harness.ts'
+
+let h: QpHarness
+beforeEach(async () => {
+  h = createHarness()
+  await h.run('CREATE TABLE acct (id int PRIMARY KEY, balance int NOT NULL)')
+  await h.run('INSERT INTO acct VALUES (1, 100), (2, 100)')
+})
+afterEach(async () => {
+  await h.close()
+})
+
+describe('snapshot isolation', () => {
+  test('reads repeat while another transaction commits; a later transaction sees the commit', async () => {
+    const reader = await h.begin()
+    expect((await reader.execute('SELECT balance FROM acct WHERE id = 1')).rows).toEqual([[100]])
+    await h.run('UPDATE acct SET balance = 50 WHERE id = 1')
+    await h.run('INSERT INTO acct VALUES (3, 7)')
+    expect((await reader.execute('SELECT balance FROM acct WHERE id = 1')).rows).toEqual([[100]])
+    expect((await reader.execute('SELECT count(*) FROM acct')).rows).toEqual([['2']])
+    await reader.commit()
+    expect(await h.rows('SELECT id, balance FROM acct ORDER BY id')).toEqual([[1, 50], [2, 100], [3, 7]])
+  })
+
+  test('a transaction reads its own writes, merged over the snapshot in key order', async () => {
+    const tx = await h.begin()
+    await tx.execute('INSERT INTO acct VALUES (0, 1), (5, 5)')
+    await tx.execute('DELETE FROM acct WHERE id = 2')
+    await tx.execute('UPDATE acct SET balance = 99 WHERE id = 1')
+    expect((await tx.execute('SELECT * FROM acct ORDER BY id')).rows).toEqual([[0, 1], [1, 99], [5, 5]])
+    expect((await tx.execute('SELECT id FROM acct ORDER BY id DESC')).rows).toEqual([[5], [1], [0]])
+    expect(await h.rows('SELECT count(*) FROM acct')).toEqual([['2']])
+    await tx.commit()
+    expect(await h.rows('SELECT count(*) FROM acct')).toEqual([['3']])
+  })
+
+  test('rollback drops the writes; later use of the transaction is refused', async () => {
+    const tx = await h.begin()
+    await tx.execute('DELETE FROM acct')
+    tx.rollback()
+    tx.rollback()
+    expect(tx.status).toBe('aborted')
+    expect(await h.rows('SELECT count(*) FROM acct')).toEqual([['2']])
+    expect((await sqlError(tx.execute('SELECT 1'))).code).toBe('25000')
+  })
+})
+
+describe('conflicts', () => {
+  test('write-write: the later committer gets 40001 OC000', async () => {
+    const a = await h.begin()
+    const b = await h.begin()
+    await a.execute('UPDATE acct SET balance = balance - 10 WHERE id = 1')
+    await b.execute('UPDATE acct SET balance = balance - 20 WHERE id = 1')
+    await a.commit()
+    const e = await sqlError(b.commit())
+    expect([e.code, e.message]).toEqual(['40001', 'change conflicts with another transaction, please retry: (OC000)'])
+    expect(b.status).toBe('aborted')
+    expect(await h.rows('SELECT balance FROM acct WHERE id = 1')).toEqual([[90]])
+  })
+
+  test('a schema change after the snapshot aborts a transaction that used the table (OC001)', async () => {
+    const a = await h.begin()
+    await a.execute('INSERT INTO acct VALUES (3, 1)')
+    await h.run('CREATE INDEX ON acct (balance)')
+    const e = await sqlError(a.commit())
+    expect([e.code, e.message]).toEqual(['40001', 'change conflicts with another transaction, please retry: (OC001)'])
+  })
+
+  test('concurrent CREATE TABLE of one name: one wins, the other gets OC001', async () => {
+    const a = await h.begin()
+    const b = await h.begin()
+    await a.execute('CREATE TABLE x (id int PRIMARY KEY)')
+    await b.execute('CREATE TABLE x (v text)')
+    await a.commit()
+    expect((await sqlError(b.commit())).message).toContain('OC001')
+  })
+
+  test('write skew is allowed without FOR UPDATE and prevented with it', async () => {
+    // Invariant the application wants: balance(1) + balance(2) >= 100. Each withdraws 100 from a
+    // different row after checking the sum: snapshot isolation lets both commit.
+    const skew = async (lock: string) => {
+      const a = await h.begin()
+      const b = await h.begin()
+      for (const tx of [a, b]) await tx.execute(`SELECT balance FROM acct WHERE id IN (1, 2) ${lock}`)
+      await a.execute('UPDATE acct SET balance = balance - 100 WHERE id = 1')
+      await b.execute('UPDATE acct SET balance = balance - 100 WHERE id = 2')
+      await a.commit()
+      return b.commit().then(
+        () => 'committed',
+        (e: { code: string }) => e.code,
+      )
+    }
+    expect(await skew('')).toBe('committed')
+    expect(await h.rows('SELECT sum(balance) FROM acct')).toEqual([['0']])
+    await h.run('UPDATE acct SET balance = 100')
+    expect(await skew('FOR UPDATE')).toBe('40001')
+    expect(await h.rows('SELECT sum(balance) FROM acct')).toEqual([['100']])
+  })
+
+  test('transactional DDL: create, fill and read a table in one transaction, invisible until commit', async () => {
+    const tx = await h.begin()
+    await tx.execute('CREATE TABLE n (id int PRIMARY KEY, v text UNIQUE)')
+    await tx.execute("INSERT INTO n VALUES (1, 'a')")
+    await tx.execute('CREATE INDEX ON n (id, v)')
+    expect((await tx.execute('SELECT * FROM n')).rows).toEqual([[1, 'a']])
+    expect((await sqlError(h.run('SELECT * FROM n'))).code).toBe('42P01')
+    await tx.commit()
+    expect(await h.rows('SELECT * FROM n')).toEqual([[1, 'a']])
+    const drop = await h.begin()
+    await drop.execute('DROP TABLE n')
+    expect((await sqlError(drop.execute('SELECT * FROM n'))).code).toBe('42P01')
+  })
+})
+
+describe('statement atomicity', () => {
+  test('a failed statement leaves no writes; the transaction is failed (25P02) and commit rolls back', async () => {
+    const tx = await h.begin()
+    await tx.execute('INSERT INTO acct VALUES (3, 3)')
+    // The second row collides after the first was written: the whole statement is undone.
+    expect((await sqlError(tx.execute('INSERT INTO acct VALUES (4, 4), (1, 1)'))).code).toBe('23505')
+    expect(tx.status).toBe('failed')
+    expect((await sqlError(tx.execute('SELECT 1'))).code).toBe('25P02')
+    expect((await sqlError(tx.commit())).code).toBe('25P02')
+    expect(tx.status).toBe('aborted')
+    expect(await h.rows('SELECT count(*) FROM acct')).toEqual([['2']])
+  })
+
+  test('a syntax error also fails the transaction', async () => {
+    const tx = await h.begin()
+    expect((await sqlError(tx.execute('SELEC 1'))).code).toBe('42601')
+    expect((await sqlError(tx.execute('SELECT 1'))).code).toBe('25P02')
+  })
+})
+
+describe('read-only transactions', () => {
+  test('writes and DDL are 25006; reads work and commit at startTs', async () => {
+    const tx = await h.begin({ readOnly: true })
+    expect((await tx.execute('SELECT count(*) FROM acct')).rows).toEqual([['2']])
+    expect((await sqlError(tx.execute('INSERT INTO acct VALUES (9, 9)'))).code).toBe('25006')
+    const ro = await h.begin({ readOnly: true })
+    expect((await sqlError(ro.execute('CREATE TABLE z (a int)'))).code).toBe('25006')
+    const reader = await h.begin({ readOnly: true })
+    await reader.execute('SELECT 1')
+    expect(await reader.commit()).toEqual({ commitTs: reader.startTs })
+  })
+})
+
+describe('limits', () => {
+  test('rows modified per transaction (54000 with a hint)', async () => {
+    const small = createHarness({ limits: { rowsModifiedMax: 3 } })
+    await small.run('CREATE TABLE t (id int PRIMARY KEY)')
+    const tx = await small.begin()
+    await tx.execute('INSERT INTO t VALUES (1), (2)')
+    const e = await sqlError(tx.execute('INSERT INTO t VALUES (3), (4)'))
+    expect([e.code, e.hint]).toEqual(['54000', 'Split the change into smaller transactions.'])
+    await small.close()
+  })
+
+  test('bytes written per transaction (54000)', async () => {
+    const small = createHarness({ limits: { txBytesMax: 2000 } })
+    await small.run('CREATE TABLE t (id int PRIMARY KEY, s text)')
+    const e = await sqlError(small.run(`INSERT INTO t VALUES (1, '${'x'.repeat(3000)}')`))
+    expect(e.code).toBe('54000')
+    await small.close()
+  })
+
+  test('result rows (54000)', async () => {
+    const small = createHarness({ limits: { resultRowsMax: 1 } })
+    await small.run('CREATE TABLE t (id int PRIMARY KEY)')
+    await small.run('INSERT INTO t VALUES (1), (2)')
+    expect((await sqlError(small.run('SELECT * FROM t'))).code).toBe('54000')
+    expect(await small.rows('SELECT * FROM t LIMIT 1')).toEqual([[1]])
+    await small.close()
+  })
+
+  test('statement timeout (57014), checked while rows are processed', async () => {
+    // Every clock read moves time 1000 ms; the clock is read at statement start and every 256 rows.
+    const slow = createHarness({ qpClock: new TickingClock(0, 1000), limits: { statementTimeoutMs: 500 }, shardCount: 1 })
+    await slow.run('CREATE TABLE t (id int PRIMARY KEY)')
+    const values = (from: number, n: number) => Array.from({ length: n }, (_, i) => `(${from + i})`).join(', ')
+    expect((await sqlError(slow.run(`INSERT INTO t VALUES ${values(0, 300)}`))).code).toBe('57014')
+    await slow.run(`INSERT INTO t VALUES ${values(0, 200)}`)
+    await slow.run(`INSERT INTO t VALUES ${values(200, 200)}`)
+    expect(await slow.rows('SELECT id FROM t WHERE id = 399')).toEqual([[399]])
+    expect((await sqlError(slow.run('SELECT count(*) FROM t'))).code).toBe('57014')
+    await slow.close()
+  })
+})
