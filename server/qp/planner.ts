@@ -160,8 +160,11 @@ export function chooseAccess(table: Table, where: readonly Expr[], order: OrderR
   for (const c of candidates) {
     const { prefix, lower, upper } = keyConstraints(c.columns, sargs)
     const full = prefix.length === c.columns.length
-    if (prefix.length === 0 && lower === undefined && upper === undefined && !(limited && order !== undefined)) continue
     const orderedBy = order === undefined ? undefined : providesOrder(table, c.columns, prefix.length, order)
+    // Without key constraints an index only helps by giving the order a LIMIT can stop early in;
+    // the primary key's whole range is the table scan itself.
+    const unconstrained = prefix.length === 0 && lower === undefined && upper === undefined
+    if (unconstrained && (c.index === 'primary' || orderedBy === undefined || !limited)) continue
     let score = prefix.length * 4 + (lower !== undefined || upper !== undefined ? 2 : 0) + (c.index === 'primary' ? 1 : 0)
     if (full && (c.index === 'primary' || c.index.unique)) score += 100
     if (orderedBy !== undefined && limited) score += 1

@@ -1,0 +1,63 @@
+// Goal: the planner picks the cheapest access path PostgreSQL users expect (point get, key range,
+// secondary index, full scan) and skips the sort when the key order already gives ORDER BY.
+// Method: `explain` on a real transaction over qp-harness, plus results of the same queries.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createHarness, type QpHarness } from './qp-harness.ts'
+import type { SqlTransaction } from './transaction.ts'
+
+let h: QpHarness
+let tx: SqlTransaction
+beforeAll(async () => {
+  h = createHarness()
+  await h.run('CREATE TABLE ev (tenant int, seq int, kind text NOT NULL, at int, note text, PRIMARY KEY (tenant, seq))')
+  await h.run('CREATE INDEX ev_kind ON ev (kind)')
+  await h.run('CREATE UNIQUE INDEX ev_note ON ev (note)')
+  await h.run(`INSERT INTO ev VALUES (1, 1, 'a', 10, 'n1'), (1, 2, 'b', 20, 'n2'), (1, 3, 'a', 30, NULL),
+    (2, 1, 'b', 40, 'n4'), (2, 2, 'a', 50, NULL)`)
+  tx = await h.begin()
+})
+afterAll(async () => {
+  await h.close()
+})
+
+describe('access paths', () => {
+  test.each([
+    ['SELECT * FROM ev WHERE tenant = 1 AND seq = 2', ['Point Get on ev using ev_pkey']],
+    ['SELECT * FROM ev WHERE seq = 2 AND tenant = $1', ['Point Get on ev using ev_pkey']],
+    ['SELECT * FROM ev WHERE tenant = 1', ['Range Scan on ev using ev_pkey']],
+    ['SELECT * FROM ev WHERE tenant = 1 AND seq > 1', ['Range Scan on ev using ev_pkey']],
+    ['SELECT * FROM ev WHERE tenant >= 2', ['Range Scan on ev using ev_pkey']],
+    ["SELECT * FROM ev WHERE kind = 'a'", ['Index Scan on ev using ev_kind']],
+    ["SELECT * FROM ev WHERE note = 'n2'", ['Index Scan on ev using ev_note']],
+    ['SELECT * FROM ev WHERE seq = 1', ['Table Scan on ev']],
+    ['SELECT * FROM ev WHERE at + 0 = 10', ['Table Scan on ev']],
+    ['SELECT * FROM ev ORDER BY tenant DESC, seq DESC LIMIT 2', ['Limit', '  -> Reverse Table Scan on ev']],
+    ['SELECT * FROM ev ORDER BY at LIMIT 2', ['Limit', '  -> Sort', '    -> Table Scan on ev']],
+    ['SELECT * FROM ev ORDER BY kind LIMIT 2', ['Limit', '  -> Index Scan on ev using ev_kind']],
+    ['SELECT * FROM ev WHERE tenant = 1 AND seq = 1 FOR UPDATE', ['LockRows', '  -> Point Get on ev using ev_pkey']],
+    ['SELECT count(*) FROM ev WHERE tenant = 2', ['Aggregate', '  -> Range Scan on ev using ev_pkey']],
+    ['UPDATE ev SET at = 0 WHERE tenant = 1 AND seq = 1', ['Update on ev', '  -> Point Get on ev using ev_pkey']],
+    ["DELETE FROM ev WHERE kind = 'b'", ['Delete on ev', '  -> Index Scan on ev using ev_kind']],
+  ])('%s', (sql, plan) => {
+    expect(tx.explain(sql, sql.includes('$1') ? [1] : [])).toEqual(plan)
+  })
+})
+
+describe('results through each path', () => {
+  const q = async (sql: string) => (await tx.execute(sql)).rows
+  test('point, ranges, indexes and ordered scans give the same rows as a scan would', async () => {
+    expect(await q('SELECT at FROM ev WHERE tenant = 1 AND seq = 2')).toEqual([[20]])
+    expect(await q('SELECT at FROM ev WHERE tenant = 1 AND seq = 9')).toEqual([])
+    expect(await q('SELECT at FROM ev WHERE tenant = 1 AND seq >= 2')).toEqual([[20], [30]])
+    expect(await q('SELECT at FROM ev WHERE tenant = 1 AND seq > 1 AND seq < 3')).toEqual([[20]])
+    expect(await q('SELECT at FROM ev WHERE tenant = 1 AND seq <= 2')).toEqual([[10], [20]])
+    expect(await q('SELECT at FROM ev WHERE tenant > 1')).toEqual([[40], [50]])
+    expect(await q("SELECT at FROM ev WHERE kind = 'a' ORDER BY at")).toEqual([[10], [30], [50]])
+    expect(await q("SELECT at FROM ev WHERE note = 'n4'")).toEqual([[40]])
+    expect(await q('SELECT at FROM ev WHERE note IS NULL ORDER BY at')).toEqual([[30], [50]])
+    expect(await q('SELECT at FROM ev ORDER BY tenant DESC, seq DESC LIMIT 2')).toEqual([[50], [40]])
+    expect(await q('SELECT kind FROM ev ORDER BY kind LIMIT 4')).toEqual([['a'], ['a'], ['a'], ['b']])
+    expect(await q('SELECT at FROM ev WHERE tenant = NULL')).toEqual([])
+    expect(await q('SELECT at FROM ev WHERE tenant = 1 AND seq = 1 AND at = 99')).toEqual([])
+  })
+})
