@@ -7,6 +7,7 @@ import type { Datum } from './types/index.ts'
 import { EMPTY_SCOPE, stringOf, type Scope } from './binder.ts'
 import type { ColumnDef, IndexDef, Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
+import type { ParseCache } from './parser.ts'
 import { resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
 import {
   chooseAccess,
@@ -204,14 +205,14 @@ export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
 }
 
 /** Executes a DML plan into the write buffer. */
-export function runDml(ctx: ExecContext, sink: WriteSink, env: BindEnv, plan: InsertPlan | UpdatePlan | DeletePlan): DmlResult {
+export function runDml(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: InsertPlan | UpdatePlan | DeletePlan): DmlResult {
   switch (plan.kind) {
     case 'insert':
-      return runInsert(ctx, new TableWriter(plan.table, sink, env.parse, ctx.eval), plan)
+      return runInsert(ctx, new TableWriter(plan.table, sink, parse, ctx.eval), plan)
     case 'update':
-      return runUpdate(ctx, new TableWriter(plan.source.table, sink, env.parse, ctx.eval), plan)
+      return runUpdate(ctx, new TableWriter(plan.source.table, sink, parse, ctx.eval), plan)
     case 'delete':
-      return runDelete(ctx, new TableWriter(plan.source.table, sink, env.parse, ctx.eval), plan)
+      return runDelete(ctx, new TableWriter(plan.source.table, sink, parse, ctx.eval), plan)
     default:
       return assertNever(plan)
   }

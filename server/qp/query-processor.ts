@@ -10,7 +10,7 @@ import {
 } from './constants.ts'
 import type { QpLimits, QueryProcessor, QueryProcessorOptions } from './index.ts'
 import { loadParser, ParseCache } from './parser.ts'
-import { SqlTransaction, type QpShared } from './transaction.ts'
+import { PlanCache, SqlTransaction, type QpShared } from './transaction.ts'
 
 /** Every limit resolved against the defaults of constants.ts. */
 export function resolveLimits(limits: QpLimits = {}): Required<QpLimits> {
@@ -35,6 +35,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
     limits: resolveLimits(options.limits),
     parse: new ParseCache(),
     tables: new TableCache(),
+    plans: new PlanCache(),
   }
   return {
     async begin(beginOptions = {}): Promise<SqlTransaction> {

@@ -367,3 +367,17 @@ describe('indexes', () => {
     expect(await h.rows('SELECT id FROM t WHERE v = 30')).toEqual([[3]])
   })
 })
+
+describe('plan cache', () => {
+  test('a cached plan is rebound when a table it used changed definition', async () => {
+    await setup('CREATE TABLE t (id int PRIMARY KEY, v int)', 'INSERT INTO t VALUES (1, 10)')
+    expect((await h.run('SELECT * FROM t WHERE v = $1', [10])).fields.map((f) => f.name)).toEqual(['id', 'v'])
+    expect(await h.rows('SELECT * FROM t WHERE v = $1', [10])).toEqual([[1, 10]])
+    await setup('DROP TABLE t', 'CREATE TABLE t (id int PRIMARY KEY, w text, v int)', "INSERT INTO t VALUES (2, 'x', 10)")
+    const r = await h.run('SELECT * FROM t WHERE v = $1', [10])
+    expect([r.fields.map((f) => f.name), r.rows]).toEqual([['id', 'w', 'v'], [[2, 'x', 10]]])
+    const tx = await h.begin()
+    await tx.execute('DROP TABLE t')
+    expect((await sqlError(tx.execute('SELECT * FROM t WHERE v = $1', [10]))).code).toBe('42P01')
+  })
+})

@@ -31,6 +31,7 @@ import { planSelect, type BindEnv } from './select.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
 import { WriteBuffer } from './write-buffer.ts'
+import { PLAN_CACHE_ENTRIES } from './constants.ts'
 
 /** What every transaction of a query processor shares. */
 export interface QpShared {
@@ -42,9 +43,43 @@ export interface QpShared {
   readonly limits: Required<QpLimits>
   readonly parse: ParseCache
   readonly tables: TableCache
+  readonly plans: PlanCache
 }
 
 type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
+
+/** A bound plan, valid while every table it used reads as the same definition object. */
+interface CachedPlan {
+  readonly plan: Plan
+  readonly paramTypes: readonly SqlType[]
+  readonly tables: readonly Table[]
+}
+
+/**
+ * Plans by SQL text, shared by the transactions of a query processor. Definitions decode to the
+ * same object exactly when their stored bytes are equal (TableCache), so comparing identities
+ * at the statement's snapshot is what keeps a cached plan from outliving a schema change.
+ */
+export class PlanCache {
+  readonly #entries = new Map<string, CachedPlan>()
+  readonly #max: number
+
+  constructor(max = PLAN_CACHE_ENTRIES) {
+    this.#max = max
+  }
+
+  get(sql: string): CachedPlan | undefined {
+    return this.#entries.get(sql)
+  }
+
+  set(sql: string, entry: CachedPlan): void {
+    if (!this.#entries.has(sql) && this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(sql, entry)
+  }
+}
 
 const TEXT: SqlType = { kind: 'text' }
 
@@ -170,7 +205,18 @@ export class SqlTransaction implements Transaction {
     return { env: this.#env(sql, new Binder(parsed.paramCount)), stmt: parsed.stmt }
   }
 
+  /** A cached plan still valid at this snapshot; its tables count as read. */
+  #cachedPlan(sql: string, params: readonly unknown[]): CachedPlan | undefined {
+    const cached = this.#shared.plans.get(sql)
+    if (cached === undefined || cached.paramTypes.length !== params.length) return undefined
+    for (const table of cached.tables) if (this.#findTable(table.name) !== table) return undefined
+    for (const table of cached.tables) this.#readKeys.add(table.schemaKey)
+    return cached
+  }
+
   #run(sql: string, params: readonly unknown[]): Result {
+    const cached = this.#cachedPlan(sql, params)
+    if (cached !== undefined) return this.#execute(cached.plan, cached.paramTypes, params)
     const { env, stmt } = this.#prepare(sql, params)
     if ('ExplainStmt' in stmt) {
       if ((stmt.ExplainStmt.options?.length ?? 0) > 0) throw featureNotSupported('EXPLAIN options')
@@ -181,14 +227,20 @@ export class SqlTransaction implements Transaction {
     }
     const ddl = this.#ddl(env, stmt)
     if (ddl !== undefined) return { command: ddl, rowCount: 0, fields: [], rows: [] }
-    const plan = this.#plan(env, stmt)
+    const used: Table[] = []
+    const plan = this.#plan({ ...env, table: (name, location) => remember(used, env.table(name, location)) }, stmt)
+    this.#shared.plans.set(sql, { plan, paramTypes: env.binder.paramTypes, tables: used })
+    return this.#execute(plan, env.binder.paramTypes, params)
+  }
+
+  #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result {
     if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
-    const ctx = this.#context(env.binder, params)
+    const ctx = this.#context(paramTypes, params)
     if (plan.kind === 'select') {
       const rows = runSelect(ctx, plan)
       return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
     }
-    const out = runDml(ctx, this.#sink(), env, plan)
+    const out = runDml(ctx, this.#sink(), this.#shared.parse, plan)
     const returning = plan.returning
     if (returning === undefined) return { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
     return wireResult(plan.kind.toUpperCase(), out.count, returning.fields, returning.fieldTypes, out.returned)
@@ -231,7 +283,7 @@ export class SqlTransaction implements Transaction {
 
   #env(sql: string, binder: Binder): DdlEnv {
     const sink = this.#sink()
-    const ctx = this.#context(binder, [])
+    const ctx = this.#context(binder.paramTypes, [])
     return {
       sql,
       parse: this.#shared.parse,
@@ -249,8 +301,8 @@ export class SqlTransaction implements Transaction {
     }
   }
 
-  #context(binder: Binder, params: readonly unknown[]): ExecContext {
-    const datums: Datum[] = params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, binder.paramTypes[i] ?? TEXT)))
+  #context(paramTypes: readonly SqlType[], params: readonly unknown[]): ExecContext {
+    const datums: Datum[] = params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
     const limits = this.#shared.limits
     return new ExecContext({
       view: this.#view,
@@ -287,6 +339,11 @@ export class SqlTransaction implements Transaction {
       },
     }
   }
+}
+
+function remember(used: Table[], table: Table): Table {
+  if (!used.includes(table)) used.push(table)
+  return table
 }
 
 function wireResult(
