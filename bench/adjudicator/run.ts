@@ -5,7 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { type CommitRequest, createAdjudicators, hashPartitionOf } from '../../server/adjudicator/index.ts'
+import {
+  type CommitRequest,
+  createAdjudicators,
+  hashPartitionOf,
+} from '../../server/adjudicator/index.ts'
 import { Hlc, SystemClock } from '../../server/clock/index.ts'
 import { type Disk, type DiskFile, NodeDisk } from '../../server/disk/index.ts'
 import type { Key } from '../../server/encoding/index.ts'
@@ -79,7 +83,15 @@ async function runScenario(s: Scenario) {
   const hlc = new Hlc(clock)
   const disk = new CountingDisk(new NodeDisk())
   const journals: Journal[] = Array.from({ length: ownerCount }, (_, i) =>
-    openFileJournal({ id: `j${i}`, dir: join(dir, `j${i}`), disk, hlc, clock, timers: clock, config: { fsync: s.fsync } }),
+    openFileJournal({
+      id: `j${i}`,
+      dir: join(dir, `j${i}`),
+      disk,
+      hlc,
+      clock,
+      timers: clock,
+      config: { fsync: s.fsync },
+    }),
   )
   const adjudicators = createAdjudicators({
     partitionCount,
@@ -87,7 +99,9 @@ async function runScenario(s: Scenario) {
     owners: journals.map((journal, i) => ({
       id: `a${i}`,
       journal,
-      partitions: Array.from({ length: partitionCount }, (_, p) => p).filter((p) => p % ownerCount === i),
+      partitions: Array.from({ length: partitionCount }, (_, p) => p).filter(
+        (p) => p % ownerCount === i,
+      ),
     })),
     hlc,
     clock,
@@ -144,13 +158,16 @@ async function runScenario(s: Scenario) {
 const rows = []
 for (const fsync of [true, false]) {
   for (const span of ownerCount > 1 ? [1, 2] : [1]) {
-    for (const concurrency of concurrencies) rows.push(await runScenario({ fsync, concurrency, span }))
+    for (const concurrency of concurrencies)
+      rows.push(await runScenario({ fsync, concurrency, span }))
   }
 }
 console.log(
   `bench/adjudicator: ${ownerCount} owners (one file journal each), 2 writes of 100 B per commit, ` +
-    `<= ${secondsMax} s and <= ${commitsMax} commits per row, ${process.versions.bun ? `bun ${process.versions.bun}` : `node ${process.version}`}`,
+    `<= ${secondsMax} s and <= ${commitsMax} commits per row, journals in ${tmpdir()}, ${process.versions.bun ? `bun ${process.versions.bun}` : `node ${process.version}`}`,
 )
 printTable(rows)
 const best = Math.max(...rows.filter((r) => r.fsync === 'on').map((r) => r['commits/s']))
-console.log(`best with fsync on: ${Math.round(best).toLocaleString('en-US')} commits/s (target >= 30,000)`)
+console.log(
+  `best with fsync on: ${Math.round(best).toLocaleString('en-US')} commits/s (target >= 30,000)`,
+)

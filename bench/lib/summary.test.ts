@@ -16,7 +16,15 @@ describe('bench/lib', () => {
 
   test('summaries sort their input and derive throughput', () => {
     const s = summarize([3, 1, 2, 4], 2, 1)
-    expect(s).toMatchObject({ count: 4, errors: 1, throughput: 2, p50: 2, p99: 4, max: 4, mean: 2.5 })
+    expect(s).toMatchObject({
+      count: 4,
+      errors: 1,
+      throughput: 2,
+      p50: 2,
+      p99: 4,
+      max: 4,
+      mean: 2.5,
+    })
     const r = new LatencyRecorder()
     for (let i = 0; i < 50_000; i++) r.add(i % 10)
     expect(r.summarize(1)).toMatchObject({ count: 50_000, p50: 4, max: 9 })
@@ -27,6 +35,11 @@ describe('bench/lib', () => {
       { name: 'a', rate: 1234.5 },
       { name: 'longer', rate: 0.5 },
     ])
-    expect(text.split('\n')).toEqual(['name     rate', '------  -----', 'a       1,235', 'longer  0.500'])
+    expect(text.split('\n')).toEqual([
+      'name     rate',
+      '------  -----',
+      'a       1,235',
+      'longer  0.500',
+    ])
   })
 })

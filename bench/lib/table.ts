@@ -16,9 +16,12 @@ export function formatTable(
   rows: readonly Record<string, unknown>[],
   columns: readonly string[] = [...new Set(rows.flatMap((r) => Object.keys(r)))],
 ): string {
-  const cell = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : v === undefined ? '' : String(v))
+  const cell = (v: unknown) =>
+    typeof v === 'number' ? formatNumber(v) : v === undefined ? '' : String(v)
   const body = rows.map((r) => columns.map((c) => cell(r[c])))
-  const widths = columns.map((c, i) => Math.max(c.length, ...body.map((line) => (line[i] ?? '').length)))
+  const widths = columns.map((c, i) =>
+    Math.max(c.length, ...body.map((line) => (line[i] ?? '').length)),
+  )
   const numeric = columns.map((c) => rows.some((r) => typeof r[c] === 'number'))
   const pad = (s: string, i: number) =>
     numeric[i] ? s.padStart(widths[i] ?? 0) : s.padEnd(widths[i] ?? 0)
@@ -31,6 +34,9 @@ export function formatTable(
 }
 
 /** Prints `formatTable(rows, columns)` to stdout. */
-export function printTable(rows: readonly Record<string, unknown>[], columns?: readonly string[]): void {
+export function printTable(
+  rows: readonly Record<string, unknown>[],
+  columns?: readonly string[],
+): void {
   console.log(formatTable(rows, columns))
 }

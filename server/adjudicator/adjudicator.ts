@@ -89,7 +89,8 @@ export class Adjudicator implements AdjudicatorPeer {
     // arrives after its finish must not reserve again (nobody would release the keys).
     if (this.#prepared.has(txId)) return { kind: 'prepared', proposedTs: this.#hlc.now() }
     const firstKey = writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]
-    if (firstKey !== undefined && this.#finished.has(txId)) return { kind: 'conflict', key: firstKey }
+    if (firstKey !== undefined && this.#finished.has(txId))
+      return { kind: 'conflict', key: firstKey }
     const key =
       this.#oldKey(startTs, firstKey) ??
       this.#firstConflict(txId, startTs, writeKeys) ??
@@ -174,7 +175,6 @@ export class Adjudicator implements AdjudicatorPeer {
     this.#finishedNext = (this.#finishedNext + 1) % this.#limits.finishedTxRemembered
     this.#finished.add(txId)
   }
-
 }
 
 /** Waits for durability: committed, or unknown when the journal can no longer tell. */

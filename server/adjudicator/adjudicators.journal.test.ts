@@ -17,7 +17,11 @@ function region(disk: SimDisk, clock: SimClock, ownerCount: number) {
   )
   const adjudicators = createAdjudicators({
     partitionCount: PARTITIONS,
-    owners: journals.map((journal, i) => ({ id: `a${i}`, journal, partitions: partitionsOf(i, ownerCount) })),
+    owners: journals.map((journal, i) => ({
+      id: `a${i}`,
+      journal,
+      partitions: partitionsOf(i, ownerCount),
+    })),
     hlc,
     clock,
     timers: clock,
@@ -27,7 +31,13 @@ function region(disk: SimDisk, clock: SimClock, ownerCount: number) {
     adjudicators.close()
     await Promise.all(journals.map((j) => j.close()))
   }
-  return { hlc, journals, adjudicators, close, key: (owner: number, name: string) => keyIn(owner, ownerCount, name) }
+  return {
+    hlc,
+    journals,
+    adjudicators,
+    close,
+    key: (owner: number, name: string) => keyIn(owner, ownerCount, name),
+  }
 }
 
 const committed = (o: CommitOutcome) => {
@@ -42,11 +52,22 @@ describe('adjudicators over file journals on a simulated disk', () => {
     const [a, b] = [r.key(0, 'a'), r.key(1, 'b')]
     const t0 = r.hlc.now()
     const c1 = committed(await r.adjudicators.commit(request('t1', r.hlc.now(), { writes: [a] })))
-    const c2 = committed(await r.adjudicators.commit(request('t2', r.hlc.now(), { writes: [b, a] })))
-    expect(await r.adjudicators.commit(request('t0', t0, { writes: [b] }))).toEqual({ kind: 'conflict', key: b })
-    expect(r.journals[0]?.read(0, 10).map((x) => [x.txId, x.commitTs])).toEqual([['t1', c1.commitTs]])
+    const c2 = committed(
+      await r.adjudicators.commit(request('t2', r.hlc.now(), { writes: [b, a] })),
+    )
+    expect(await r.adjudicators.commit(request('t0', t0, { writes: [b] }))).toEqual({
+      kind: 'conflict',
+      key: b,
+    })
+    expect(r.journals[0]?.read(0, 10).map((x) => [x.txId, x.commitTs])).toEqual([
+      ['t1', c1.commitTs],
+    ])
     const [record] = r.journals[1]?.read(0, 10) ?? []
-    expect([record?.txId, record?.commitTs, record?.writes.map((w) => w.key)]).toEqual(['t2', c2.commitTs, [b, a]])
+    expect([record?.txId, record?.commitTs, record?.writes.map((w) => w.key)]).toEqual([
+      't2',
+      c2.commitTs,
+      [b, a],
+    ])
     expect(c2.journalId).toBe('j1')
     await r.close()
   })
@@ -59,7 +80,11 @@ describe('adjudicators over file journals on a simulated disk', () => {
     let lastTs = 0
     for (let i = 0; i < 20; i++) {
       const owner = i % 2
-      const c = committed(await first.adjudicators.commit(request(`t${i}`, first.hlc.now(), { writes: [first.key(owner, `k${i}`)] })))
+      const c = committed(
+        await first.adjudicators.commit(
+          request(`t${i}`, first.hlc.now(), { writes: [first.key(owner, `k${i}`)] }),
+        ),
+      )
       lastTs = c.commitTs
     }
     await first.close()
@@ -69,11 +94,15 @@ describe('adjudicators over file journals on a simulated disk', () => {
     expect(Math.min(...second.adjudicators.stats().map((s) => s.floorTs))).toBe(lastTs)
     // A transaction from before the restart cannot be checked against forgotten history: it aborts.
     const untouched = second.key(0, 'never-written')
-    expect(await second.adjudicators.commit(request('old', before, { writes: [untouched] }))).toEqual({
+    expect(
+      await second.adjudicators.commit(request('old', before, { writes: [untouched] })),
+    ).toEqual({
       kind: 'conflict',
       key: untouched,
     })
-    const c = committed(await second.adjudicators.commit(request('new', second.hlc.now(), { writes: [untouched] })))
+    const c = committed(
+      await second.adjudicators.commit(request('new', second.hlc.now(), { writes: [untouched] })),
+    )
     expect(c.commitTs).toBeGreaterThan(lastTs)
     expect(c.seq).toBe(11)
     await second.close()
@@ -90,9 +119,14 @@ describe('adjudicators over file journals on a simulated disk', () => {
     expect(outcome.kind).toBe('unknown')
     disk.setFaults({})
     // The commitTs of the unknown outcome still guards its key: an older transaction conflicts.
-    expect(await r.adjudicators.commit(request('t0', t0, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+    expect(await r.adjudicators.commit(request('t0', t0, { writes: ['k'] }))).toEqual({
+      kind: 'conflict',
+      key: 'k',
+    })
     // The failed journal refuses further appends: a clean error, nothing recorded.
-    const error = await r.adjudicators.commit(request('t2', r.hlc.now(), { writes: ['z'] })).catch((e: unknown) => e)
+    const error = await r.adjudicators
+      .commit(request('t2', r.hlc.now(), { writes: ['z'] }))
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SqlError)
     expect((error as SqlError).code).toBe('57P03')
     expect(r.adjudicators.stats()[0]?.keysTracked).toBe(2)

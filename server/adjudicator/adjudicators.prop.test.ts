@@ -16,7 +16,8 @@ function referenceModel() {
   const last = new Map<Key, number>()
   return {
     begin: () => commits,
-    conflicts: (snapshot: number, keys: readonly Key[]) => keys.filter((k) => (last.get(k) ?? 0) > snapshot),
+    conflicts: (snapshot: number, keys: readonly Key[]) =>
+      keys.filter((k) => (last.get(k) ?? 0) > snapshot),
     commit(recorded: readonly Key[]) {
       if (recorded.length === 0) return
       commits++
@@ -43,7 +44,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.nat(50) }) },
   {
     weight: 4,
-    arbitrary: fc.record({ kind: fc.constant('commit' as const), tx: fc.nat(), writes: keySet, locked: keySet, read: keySet }),
+    arbitrary: fc.record({
+      kind: fc.constant('commit' as const),
+      tx: fc.nat(),
+      writes: keySet,
+      locked: keySet,
+      read: keySet,
+    }),
   },
 )
 
@@ -58,22 +65,29 @@ async function run(
   { ownerCount, ops, limits }: Run,
   judge: (outcome: CommitOutcome, modelConflicts: Key[]) => boolean,
 ): Promise<number> {
-  const config = limits ? { ...limits, keysPerCommitMax: 12, pruneIntervalMs: 7 } : { pruneIntervalMs: 0 }
+  const config = limits
+    ? { ...limits, keysPerCommitMax: 12, pruneIntervalMs: 7 }
+    : { pruneIntervalMs: 0 }
   const h = makeHarness(ownerCount, config)
-  for (const j of h.journals) j.hold()
-  const keys = Array.from({ length: KEY_NAMES }, (_, i) => keyIn(i % ownerCount, ownerCount, `k${i}`))
+  h.hold()
+  const keys = Array.from({ length: KEY_NAMES }, (_, i) =>
+    keyIn(i % ownerCount, ownerCount, `k${i}`),
+  )
   const model = referenceModel()
   const open: { startTs: number; snapshot: number; id: string }[] = []
   const outcomes: Promise<CommitOutcome>[] = []
   let expectedRecords = 0
   let begun = 0
   for (const op of ops) {
-    if (op.kind === 'begin') open.push({ startTs: h.hlc.now(), snapshot: model.begin(), id: `t${begun++}` })
+    if (op.kind === 'begin')
+      open.push({ startTs: h.hlc.now(), snapshot: model.begin(), id: `t${begun++}` })
     if (op.kind === 'advance') h.clock.advance(op.ms)
     if (op.kind !== 'commit' || open.length === 0) continue
     const [tx] = open.splice(op.tx % open.length, 1)
     if (!tx) continue
-    const [writes, locked, read] = [op.writes, op.locked, op.read].map((ks) => ks.map((i) => keys[i] as Key))
+    const [writes, locked, read] = [op.writes, op.locked, op.read].map((ks) =>
+      ks.map((i) => keys[i] as Key),
+    )
     const recorded = [...(writes ?? []), ...(locked ?? [])]
     const modelConflicts = model.conflicts(tx.snapshot, [...recorded, ...(read ?? [])])
     let decided: CommitOutcome | undefined
@@ -81,19 +95,24 @@ async function run(
     outcomes.push(pending.then((o) => (decided = o)))
     await Promise.resolve()
     // A conflict is decided synchronously; a commit is decided (recorded) but not yet durable.
-    const outcome: CommitOutcome = decided ?? { kind: 'committed', commitTs: 0, journalId: '', seq: 0 }
+    const outcome: CommitOutcome = decided ?? {
+      kind: 'committed',
+      commitTs: 0,
+      journalId: '',
+      seq: 0,
+    }
     if (!judge(outcome, modelConflicts)) return -1
     if (outcome.kind === 'committed') {
       model.commit(recorded)
       if (recorded.length > 0) expectedRecords++
     }
   }
-  for (const j of h.journals) j.release()
+  h.release()
   const final = await Promise.all(outcomes)
   expect(final.every((o) => o.kind !== 'unknown')).toBe(true)
   for (const s of h.adjudicators.stats()) expect([s.keysReserved, s.txPrepared]).toEqual([0, 0])
-  h.adjudicators.close()
-  const records = h.journals.reduce((n, j) => n + j.records.length, 0)
+  const records = h.journals.reduce((n, _, i) => n + h.records(i).length, 0)
+  await h.close()
   expect(records).toBe(expectedRecords)
   return records
 }
@@ -121,7 +140,10 @@ describe('adjudicators against the reference model', () => {
   test('with tiny history limits, a conflict may be spurious but a commit never loses one', async () => {
     await fc.assert(
       fc.asyncProperty(runArb({ keysTrackedMax: 12, txAgeMsMax: 60 }), async (r) => {
-        const records = await run(r, (outcome, conflicts) => outcome.kind !== 'committed' || conflicts.length === 0)
+        const records = await run(
+          r,
+          (outcome, conflicts) => outcome.kind !== 'committed' || conflicts.length === 0,
+        )
         expect(records).toBeGreaterThanOrEqual(0)
       }),
       { numRuns: 300 },

@@ -1,9 +1,10 @@
 // Unit tests of the adjudicators (ARCHITECTURE.md step 4, "Commit"). Goal: first committer wins
 // over writes and locked keys, read keys are checked but never recorded, commits spanning owners
 // write exactly one record and never leave reservations, history stays bounded and a restart
-// starts from a safe floor. Method: real adjudicators over in-memory journals and a virtual clock.
+// starts from a safe floor. Method: real adjudicators over file journals on a simulated disk, virtual clock.
 import { describe, expect, test } from 'bun:test'
 import { Hlc, SimClock, tsFromMs } from '../clock/index.ts'
+import { SimDisk } from '../disk/index.ts'
 import { AssertionError, SqlError } from '../errors/index.ts'
 import {
   type AdjudicatorPeer,
@@ -14,8 +15,14 @@ import {
   hashPartitionOf,
   type PrepareOutcome,
 } from './index.ts'
-import { MemoryJournal } from './journal-harness.ts'
-import { keyIn, makeHarness, PARTITIONS, partitionsOf, request } from './test-harness.ts'
+import {
+  keyIn,
+  makeHarness,
+  openJournal,
+  PARTITIONS,
+  partitionsOf,
+  request,
+} from './test-harness.ts'
 
 const committed = (o: CommitOutcome) => {
   expect(o.kind).toBe('committed')
@@ -24,15 +31,18 @@ const committed = (o: CommitOutcome) => {
 
 describe('single owner: first committer wins', () => {
   test('write-write: the second committer of a key conflicts, a later starter commits', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const { hlc, adjudicators: adj, records } = makeHarness()
     const t1 = hlc.now()
     const t2 = hlc.now()
     const c1 = committed(await adj.commit(request('t1', t1, { writes: ['k'] })))
     expect(c1.commitTs).toBeGreaterThan(t2)
     expect(c1.seq).toBe(1)
-    expect(await adj.commit(request('t2', t2, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+    expect(await adj.commit(request('t2', t2, { writes: ['k'] }))).toEqual({
+      kind: 'conflict',
+      key: 'k',
+    })
     committed(await adj.commit(request('t3', hlc.now(), { writes: ['k'] })))
-    expect(journals[0]?.records.map((r) => r.txId)).toEqual(['t1', 't3'])
+    expect(records(0).map((r) => r.txId)).toEqual(['t1', 't3'])
   })
 
   test('the first to commit wins, not the first to start', async () => {
@@ -40,7 +50,10 @@ describe('single owner: first committer wins', () => {
     const t1 = hlc.now()
     const t2 = hlc.now()
     committed(await adj.commit(request('t2', t2, { writes: ['a', 'b'] })))
-    expect(await adj.commit(request('t1', t1, { writes: ['c', 'b'] }))).toEqual({ kind: 'conflict', key: 'b' })
+    expect(await adj.commit(request('t1', t1, { writes: ['c', 'b'] }))).toEqual({
+      kind: 'conflict',
+      key: 'b',
+    })
   })
 
   test('disjoint write sets both commit; commitTs strictly increases', async () => {
@@ -52,16 +65,34 @@ describe('single owner: first committer wins', () => {
     expect(c2.commitTs).toBeGreaterThan(c1.commitTs)
   })
 
+  test('commitTs exceeds startTs even when startTs is ahead of the local clock', async () => {
+    const h = makeHarness(2)
+    const ahead = h.hlc.now() + 5_000_000
+    const single = committed(await h.adjudicators.commit(request('s', ahead, { writes: ['a'] })))
+    expect(single.commitTs).toBeGreaterThan(ahead)
+    const further = single.commitTs + 5_000_000
+    const keys = [h.keyIn(1, 'x'), h.keyIn(0, 'y')]
+    const across = committed(await h.adjudicators.commit(request('m', further, { writes: keys })))
+    expect(across.commitTs).toBeGreaterThan(further)
+    expect(h.hlc.now()).toBeGreaterThan(across.commitTs)
+  })
+
   test('locked keys are checked and recorded like writes, but not journaled', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const { hlc, adjudicators: adj, records } = makeHarness()
     const t1 = hlc.now()
     const t2 = hlc.now()
     committed(await adj.commit(request('t1', t1, { locked: ['row'] })))
-    expect(journals[0]?.records[0]?.writes).toEqual([])
-    expect(await adj.commit(request('t2', t2, { writes: ['row'] }))).toEqual({ kind: 'conflict', key: 'row' })
+    expect(records(0)[0]?.writes).toEqual([])
+    expect(await adj.commit(request('t2', t2, { writes: ['row'] }))).toEqual({
+      kind: 'conflict',
+      key: 'row',
+    })
     const t3 = hlc.now()
     committed(await adj.commit(request('t4', hlc.now(), { writes: ['row'] })))
-    expect(await adj.commit(request('t3', t3, { locked: ['row'] }))).toEqual({ kind: 'conflict', key: 'row' })
+    expect(await adj.commit(request('t3', t3, { locked: ['row'] }))).toEqual({
+      kind: 'conflict',
+      key: 'row',
+    })
   })
 
   test('read keys are checked but never recorded', async () => {
@@ -81,66 +112,75 @@ describe('single owner: first committer wins', () => {
   })
 
   test('read-only requests check read keys, append nothing and commit at startTs', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness()
+    const { hlc, adjudicators: adj, records } = makeHarness()
     const t1 = hlc.now()
     const t2 = hlc.now()
     const ro = committed(await adj.commit(request('ro', t2, { read: ['s'] })))
     expect(ro.commitTs).toBe(t2)
     expect(ro.seq).toBe(0)
     committed(await adj.commit(request('w', hlc.now(), { writes: ['s'] })))
-    expect(await adj.commit(request('ro2', t1, { read: ['s'] }))).toEqual({ kind: 'conflict', key: 's' })
-    expect(journals[0]?.records.length).toBe(1)
+    expect(await adj.commit(request('ro2', t1, { read: ['s'] }))).toEqual({
+      kind: 'conflict',
+      key: 's',
+    })
+    expect(records(0).length).toBe(1)
   })
 
   test('the final commitTs is recorded before durability: a racing commit conflicts at once', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness()
-    const journal = journals[0] as MemoryJournal
-    journal.hold()
+    const { hlc, adjudicators: adj, hold, release } = makeHarness()
+    hold()
     const t1 = hlc.now()
     const t2 = hlc.now()
     let first: CommitOutcome | undefined
     const pending = adj.commit(request('t1', t1, { writes: ['k'] })).then((o) => (first = o))
-    expect(await adj.commit(request('t2', t2, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+    expect(await adj.commit(request('t2', t2, { writes: ['k'] }))).toEqual({
+      kind: 'conflict',
+      key: 'k',
+    })
     await Promise.resolve()
     expect(first).toBeUndefined()
-    journal.release()
+    release()
     await pending
     expect(first?.kind).toBe('committed')
   })
 
   test('a lost durability is unknown (never success or conflict) and the keys stay recorded', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness()
-    const journal = journals[0] as MemoryJournal
-    journal.hold()
+    const { hlc, adjudicators: adj, hold, release } = makeHarness()
+    hold()
     const t0 = hlc.now()
     const pending = adj.commit(request('t1', hlc.now(), { writes: ['k'] }))
-    journal.fail()
+    release({ failing: true })
     const outcome = await pending
     expect(outcome.kind).toBe('unknown')
-    expect(await adj.commit(request('t0', t0, { writes: ['k'] }))).toEqual({ kind: 'conflict', key: 'k' })
+    expect(await adj.commit(request('t0', t0, { writes: ['k'] }))).toEqual({
+      kind: 'conflict',
+      key: 'k',
+    })
   })
 
   test('more keys than keysPerCommitMax rejects with 54000, nothing recorded', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness(1, { keysPerCommitMax: 3 })
-    const error = await adj.commit(request('big', hlc.now(), { writes: ['a', 'b'], read: ['c', 'd'] })).catch((e) => e)
+    const { hlc, adjudicators: adj, records } = makeHarness(1, { keysPerCommitMax: 3 })
+    const error = await adj
+      .commit(request('big', hlc.now(), { writes: ['a', 'b'], read: ['c', 'd'] }))
+      .catch((e) => e)
     expect(error).toBeInstanceOf(SqlError)
     expect((error as SqlError).code).toBe('54000')
-    expect(journals[0]?.records.length).toBe(0)
+    expect(records(0).length).toBe(0)
     expect(adj.stats()[0]?.keysTracked).toBe(0)
   })
 
   test('a journal refusing the append rejects the commit and records nothing', async () => {
-    const { hlc, adjudicators: adj, journals } = makeHarness()
-    const journal = journals[0] as MemoryJournal
-    journal.append = () => {
-      throw new SqlError('57P03', 'journal closed')
-    }
-    const t0 = hlc.now()
-    const error = await adj.commit(request('t1', hlc.now(), { writes: ['k'] })).catch((e) => e)
+    const { hlc, adjudicators: adj, journals } = makeHarness(2)
+    await journals[1]?.close()
+    const error = await adj
+      .commit(request('t1', hlc.now(), { writes: [keyIn(1, 2, 'k')] }))
+      .catch((e) => e)
     expect((error as SqlError).code).toBe('57P03')
-    expect(adj.stats()[0]?.keysTracked).toBe(0)
-    delete (journal as { append?: unknown }).append
-    committed(await adj.commit(request('t0', t0, { writes: ['k'] })))
+    expect(adj.stats()[1]).toMatchObject({ keysTracked: 0, keysReserved: 0 })
+    // Across owners: every reservation is released.
+    const across = request('t2', hlc.now(), { writes: [keyIn(1, 2, 'x'), keyIn(0, 2, 'y')] })
+    expect(((await adj.commit(across).catch((e) => e)) as SqlError).code).toBe('57P03')
+    for (const s of adj.stats()) expect(s).toMatchObject({ keysTracked: 0, keysReserved: 0 })
   })
 })
 
@@ -149,10 +189,12 @@ describe('several owners: prepare, one commit record, finish', () => {
     const h = makeHarness(3)
     const [k0, k1, k2] = [h.keyIn(1, 'a'), h.keyIn(2, 'b'), h.keyIn(0, 'c')]
     const before = h.hlc.now()
-    const c = committed(await h.adjudicators.commit(request('t', h.hlc.now(), { writes: [k0, k1], locked: [k2] })))
+    const c = committed(
+      await h.adjudicators.commit(request('t', h.hlc.now(), { writes: [k0, k1], locked: [k2] })),
+    )
     expect(c.journalId).toBe('j1')
-    expect(h.journals.map((j) => j.records.length)).toEqual([0, 1, 0])
-    expect(h.journals[1]?.records[0]?.writes.map((w) => w.key)).toEqual([k0, k1])
+    expect([0, 1, 2].map((i) => h.records(i).length)).toEqual([0, 1, 0])
+    expect(h.records(1)[0]?.writes.map((w) => w.key)).toEqual([k0, k1])
     for (const s of h.adjudicators.stats()) expect([s.keysReserved, s.txPrepared]).toEqual([0, 0])
     // Every participant recorded the final commitTs against its keys.
     for (const k of [k0, k1, k2]) {
@@ -176,7 +218,7 @@ describe('several owners: prepare, one commit record, finish', () => {
     for (const s of h.adjudicators.stats()) expect([s.keysReserved, s.txPrepared]).toEqual([0, 0])
     // Nothing of t1 was recorded: t2 (started before t1's attempt) may write k0 and k2.
     committed(await h.adjudicators.commit(request('t2', t2, { writes: [k0, k2] })))
-    expect(h.journals.reduce((n, j) => n + j.records.length, 0)).toBe(2)
+    expect([0, 1, 2].map((i) => h.records(i).length)).toEqual([1, 1, 0])
   })
 
   test('read keys spanning owners are checked at each owner', async () => {
@@ -188,7 +230,9 @@ describe('several owners: prepare, one commit record, finish', () => {
       kind: 'conflict',
       key: s1,
     })
-    const ro = committed(await h.adjudicators.commit(request('ro', h.hlc.now(), { read: [k0, s1] })))
+    const ro = committed(
+      await h.adjudicators.commit(request('ro', h.hlc.now(), { read: [k0, s1] })),
+    )
     expect(ro.seq).toBe(0)
   })
 })
@@ -198,8 +242,10 @@ describe('several owners: prepare, one commit record, finish', () => {
 function twoRegions() {
   const clock = new SimClock()
   const partitionCount = PARTITIONS
-  const journalA = new MemoryJournal('ja')
-  const journalB = new MemoryJournal('jb')
+  const disk = new SimDisk({ timers: clock })
+  const [hlcA, hlcB] = [new Hlc(clock), new Hlc(clock)]
+  const journalA = openJournal('ja', disk, clock, hlcA)
+  const journalB = openJournal('jb', disk, clock, hlcB)
   const later = <T>(f: () => T) => new Promise<T>((resolve) => setImmediate(() => resolve(f())))
   let failPrepare = false
   const remote = (regionOf: () => Adjudicators, id: string): RemoteOwnerSpec => ({
@@ -219,13 +265,13 @@ function twoRegions() {
   const common = { partitionCount, clock, timers: clock }
   const regionA = createAdjudicators({
     ...common,
-    hlc: new Hlc(clock),
+    hlc: hlcA,
     owners: [{ id: 'a', journal: journalA, partitions: partitionsOf(0, 2) }],
     remoteOwners: [remote(() => regionB, 'b')],
   })
   const regionB: Adjudicators = createAdjudicators({
     ...common,
-    hlc: new Hlc(clock),
+    hlc: hlcB,
     owners: [{ id: 'b', journal: journalB, partitions: partitionsOf(1, 2) }],
     remoteOwners: [remote(() => regionA, 'a')],
   })
@@ -259,26 +305,31 @@ describe('remote participants: reservations guard keys while messages travel', (
       key: kb,
     })
     const c1 = committed(await t1)
-    expect([r.journalA.records.length, r.journalB.records.length]).toEqual([1, 0])
+    expect([r.journalA.read(0, 10).length, r.journalB.read(0, 10).length]).toEqual([1, 0])
     await new Promise((resolve) => setImmediate(resolve))
     for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s.keysReserved).toBe(0)
-    expect(await r.regionB.commit(request('t4', early, { writes: [kb] }))).toEqual({ kind: 'conflict', key: kb })
+    expect(await r.regionB.commit(request('t4', early, { writes: [kb] }))).toEqual({
+      kind: 'conflict',
+      key: kb,
+    })
     committed(await r.regionB.commit(request('t5', c1.commitTs + 1, { writes: [kb] })))
   })
 
   test('a request whose first key is remote is forwarded to its owner, which coordinates', async () => {
     const r = twoRegions()
     committed(await r.regionA.commit(request('t', r.hlc.now(), { writes: [r.kb('y'), r.ka('x')] })))
-    expect([r.journalA.records.length, r.journalB.records.length]).toEqual([0, 1])
+    expect([r.journalA.read(0, 10).length, r.journalB.read(0, 10).length]).toEqual([0, 1])
   })
 
   test('an unreachable participant rejects the commit and releases every reservation', async () => {
     const r = twoRegions()
     r.setFailPrepare(true)
-    const error = await r.regionA.commit(request('t', r.hlc.now(), { writes: [r.ka('x'), r.kb('y')] })).catch((e) => e)
+    const error = await r.regionA
+      .commit(request('t', r.hlc.now(), { writes: [r.ka('x'), r.kb('y')] }))
+      .catch((e) => e)
     expect((error as SqlError).code).toBe('08006')
     expect(r.regionA.stats()[0]?.keysReserved).toBe(0)
-    expect(r.journalA.records.length).toBe(0)
+    expect(r.journalA.read(0, 10).length).toBe(0)
   })
 })
 
@@ -286,7 +337,13 @@ describe('the participant API under a network that duplicates and delays', () =>
   test('a duplicate prepare keeps one reservation; a prepare after finish is refused', () => {
     const { hlc, adjudicators: adj } = makeHarness()
     const peer = adj.peer('a0')
-    const prepare = { txId: 'p', startTs: hlc.now(), writeKeys: ['k'], lockedKeys: ['l'], readKeys: ['r'] }
+    const prepare = {
+      txId: 'p',
+      startTs: hlc.now(),
+      writeKeys: ['k'],
+      lockedKeys: ['l'],
+      readKeys: ['r'],
+    }
     expect(peer.prepare(prepare)).toMatchObject({ kind: 'prepared' })
     expect(peer.prepare(prepare)).toMatchObject({ kind: 'prepared' })
     expect(adj.stats()[0]).toMatchObject({ keysReserved: 2, txPrepared: 1 })
@@ -311,59 +368,94 @@ describe('bounded history and safe floors', () => {
     const stats = adj.stats()[0]
     expect(stats?.floorTs).toBeGreaterThan(old)
     // 'never' was never written, but an old transaction can no longer be checked: it aborts.
-    expect(await adj.commit(request('old', old, { writes: ['never'] }))).toEqual({ kind: 'conflict', key: 'never' })
+    expect(await adj.commit(request('old', old, { writes: ['never'] }))).toEqual({
+      kind: 'conflict',
+      key: 'never',
+    })
     committed(await adj.commit(request('new', hlc.now(), { writes: ['never', 'k5'] })))
   })
 
   test('a hot key rewritten many times keeps one key and a bounded queue of recordings', async () => {
     const { hlc, adjudicators: adj } = makeHarness(1, { keysTrackedMax: 50, keysPerCommitMax: 10 })
     const t0 = hlc.now()
-    for (let i = 0; i < 1000; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: ['hot'] })))
+    for (let i = 0; i < 1000; i++)
+      committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: ['hot'] })))
     expect(adj.stats()[0]).toMatchObject({ keysTracked: 1 })
     expect(adj.stats()[0]?.historyEntries).toBeLessThanOrEqual(50)
     // Only superseded recordings were dropped: nothing forgotten, so the floor did not move and
     // the oldest transaction still commits a cold key, while the hot key stays guarded.
     expect(adj.stats()[0]?.floorTs).toBe(0)
-    expect(await adj.commit(request('t0', t0, { writes: ['hot'] }))).toEqual({ kind: 'conflict', key: 'hot' })
+    expect(await adj.commit(request('t0', t0, { writes: ['hot'] }))).toEqual({
+      kind: 'conflict',
+      key: 'hot',
+    })
     committed(await adj.commit(request('t0b', t0, { writes: ['cold'] })))
   })
 
   test('history older than txAgeMsMax is dropped, by commits and by the idle timer', async () => {
-    const { hlc, clock, adjudicators: adj } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 100 })
-    for (let i = 0; i < 200; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))
+    const {
+      hlc,
+      clock,
+      adjudicators: adj,
+    } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 100 })
+    for (let i = 0; i < 200; i++)
+      committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))
     expect(adj.stats()[0]?.keysTracked).toBe(200)
     const old = hlc.now()
     clock.advance(1500)
     expect(adj.stats()[0]?.keysTracked).toBe(0)
     expect(adj.stats()[0]?.floorTs).toBeLessThan(old)
     // Too old to be checked even on a key never written.
-    expect(await adj.commit(request('old', old, { writes: ['fresh'] }))).toEqual({ kind: 'conflict', key: 'fresh' })
+    expect(await adj.commit(request('old', old, { writes: ['fresh'] }))).toEqual({
+      kind: 'conflict',
+      key: 'fresh',
+    })
     committed(await adj.commit(request('new', hlc.now(), { writes: ['k1'] })))
     adj.close()
   })
 
   test('pruning on commits alone drains expired history', async () => {
-    const { hlc, clock, adjudicators: adj } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 0 })
-    for (let i = 0; i < 200; i++) committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))
+    const {
+      hlc,
+      clock,
+      adjudicators: adj,
+    } = makeHarness(1, { txAgeMsMax: 1000, pruneIntervalMs: 0 })
+    for (let i = 0; i < 200; i++)
+      committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [`k${i}`] })))
     clock.advance(1500)
     expect(adj.stats()[0]?.keysTracked).toBe(200)
-    for (let i = 0; i < 20; i++) committed(await adj.commit(request(`n${i}`, hlc.now(), { writes: [`n${i}`] })))
+    for (let i = 0; i < 20; i++)
+      committed(await adj.commit(request(`n${i}`, hlc.now(), { writes: [`n${i}`] })))
     expect(adj.stats()[0]?.keysTracked).toBe(20)
   })
 
   test('a restart treats every key as written at the latest commitTs of the region journals', async () => {
     const clock = new SimClock()
+    const disk = new SimDisk({ timers: clock })
+    const hlc = new Hlc(clock)
+    const [j0, j1] = [openJournal('j0', disk, clock, hlc), openJournal('j1', disk, clock, hlc)]
+    // j1 ran ahead (a peer's clock): its last commitTs sets the floor of every owner.
     const ahead = tsFromMs(clock.wallMs()) + 5000
-    const h = makeHarness(2, {}, [{ lastSeq: 3, lastCommitTs: 17 }, { lastSeq: 9, lastCommitTs: ahead }], clock)
-    expect(h.adjudicators.stats().map((s) => s.floorTs)).toEqual([ahead, ahead])
-    expect(await h.adjudicators.commit(request('t', ahead - 1, { writes: [h.keyIn(0, 'k')] }))).toEqual({
+    await j0.append({ txId: 'x', proposedTs: 17, writes: [] }).durable
+    let lastTs = 0
+    for (let i = 0; i < 9; i++) {
+      const appended = j1.append({ txId: `y${i}`, proposedTs: ahead, writes: [] })
+      await appended.durable
+      lastTs = appended.commitTs
+    }
+    await Promise.all([j0.close(), j1.close()])
+    const h = makeHarness(2, {}, clock, disk)
+    expect(h.adjudicators.stats().map((s) => s.floorTs)).toEqual([lastTs, lastTs])
+    const k = h.keyIn(0, 'k')
+    expect(await h.adjudicators.commit(request('t', lastTs - 1, { writes: [k] }))).toEqual({
       kind: 'conflict',
-      key: h.keyIn(0, 'k'),
+      key: k,
     })
     const startTs = h.hlc.now()
-    expect(startTs).toBeGreaterThan(ahead)
-    const c = committed(await h.adjudicators.commit(request('u', startTs, { writes: [h.keyIn(0, 'k')] })))
-    expect(c.seq).toBe(4)
+    expect(startTs).toBeGreaterThan(lastTs)
+    const c = committed(await h.adjudicators.commit(request('u', startTs, { writes: [k] })))
+    expect([c.journalId, c.seq]).toEqual(['j0', 2])
+    await h.close()
   })
 })
 
@@ -379,11 +471,17 @@ describe('partitioning and ownership', () => {
 
   test('every partition must have exactly one owner', () => {
     const clock = new SimClock()
-    const base = { partitionCount: 4, hlc: new Hlc(clock), clock, timers: clock, config: { pruneIntervalMs: 0 } }
-    const journal = new MemoryJournal('j')
-    expect(() => createAdjudicators({ ...base, owners: [{ id: 'a', journal, partitions: [0, 1, 2] }] })).toThrow(
-      AssertionError,
-    )
+    const base = {
+      partitionCount: 4,
+      hlc: new Hlc(clock),
+      clock,
+      timers: clock,
+      config: { pruneIntervalMs: 0 },
+    }
+    const journal = openJournal('j', new SimDisk(), clock, base.hlc)
+    expect(() =>
+      createAdjudicators({ ...base, owners: [{ id: 'a', journal, partitions: [0, 1, 2] }] }),
+    ).toThrow(AssertionError)
     expect(() =>
       createAdjudicators({
         ...base,

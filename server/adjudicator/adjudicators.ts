@@ -88,7 +88,9 @@ class RegionAdjudicators implements Adjudicators {
       ...this.#locals.map((a) => ({ id: a.id, peer: a, local: a, commitService: undefined })),
       ...(options.remoteOwners ?? []).map((r) => ({ ...r, local: undefined })),
     ]
-    const partitionsOf = [...options.owners, ...(options.remoteOwners ?? [])].map((o) => o.partitions)
+    const partitionsOf = [...options.owners, ...(options.remoteOwners ?? [])].map(
+      (o) => o.partitions,
+    )
     this.#ownerOfPartition = ownerTable(options.partitionCount, owners, partitionsOf)
     this.#pruneIntervalMs = config.pruneIntervalMs ?? PRUNE_INTERVAL_MS
     this.#schedulePrune()
@@ -107,7 +109,12 @@ class RegionAdjudicators implements Adjudicators {
     const groups = this.#groupByOwner(request)
     const coordinator = groups[0]?.owner
     if (coordinator === undefined) {
-      return Promise.resolve({ kind: 'committed', commitTs: request.startTs, journalId: '', seq: 0 })
+      return Promise.resolve({
+        kind: 'committed',
+        commitTs: request.startTs,
+        journalId: '',
+        seq: 0,
+      })
     }
     if (coordinator.local === undefined) {
       assert(coordinator.commitService, `remote owner ${coordinator.id} has no commit service`)
@@ -218,7 +225,11 @@ class RegionAdjudicators implements Adjudicators {
   }
 
   /** Releases (commitTs undefined) or records and releases every prepared group. */
-  #finishAll(txId: string, prepared: readonly Prepared[], commitTs: HlcTimestamp | undefined): void {
+  #finishAll(
+    txId: string,
+    prepared: readonly Prepared[],
+    commitTs: HlcTimestamp | undefined,
+  ): void {
     for (const p of prepared) {
       const done = p.group.owner.peer.finish({ txId, commitTs })
       if (isPromise(done)) done.catch((error: unknown) => this.#peerError(error))
@@ -250,7 +261,10 @@ function ownerTable(
   const table: (Owner | undefined)[] = new Array(partitionCount).fill(undefined)
   owners.forEach((owner, i) => {
     for (const p of partitionsOf[i] ?? []) {
-      assert(Number.isInteger(p) && p >= 0 && p < partitionCount, `bad partition ${p} of ${owner.id}`)
+      assert(
+        Number.isInteger(p) && p >= 0 && p < partitionCount,
+        `bad partition ${p} of ${owner.id}`,
+      )
       assert(table[p] === undefined, `partition ${p} has two owners`)
       table[p] = owner
     }

@@ -21,7 +21,12 @@ export interface CommitRequest {
 /** The outcome of a commit, a value (never thrown). */
 export type CommitOutcome =
   /** Durable (fsync'd; quorum in multi-region). */
-  | { readonly kind: 'committed'; readonly commitTs: HlcTimestamp; readonly journalId: string; readonly seq: number }
+  | {
+      readonly kind: 'committed'
+      readonly commitTs: HlcTimestamp
+      readonly journalId: string
+      readonly seq: number
+    }
   /** `key` was committed after startTs, or is reserved by a commit in flight (first wins). */
   | { readonly kind: 'conflict'; readonly key: Key }
   /** The record may or may not be durable: report 40003, never success or 40001. */
