@@ -9,5 +9,4 @@ export const REGION_DEFAULTS = {
   gcIntervalMs: 10_000,
   /** ... when older than the longest a transaction may live (5 min, as the adjudicator). */
   gcHorizonMs: 5 * 60_000,
-  snapshotWaitMs: 5_000,
 } as const

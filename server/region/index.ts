@@ -86,7 +86,6 @@ export async function openRegion(options: RegionOptions): Promise<Region> {
     clock: o.clock,
     timers: o.timers,
   })
-  const snapshotWaitMs = o.qp?.snapshotWaitMsMax ?? REGION_DEFAULTS.snapshotWaitMs
   const qp = createQueryProcessor({
     storage,
     commits: adjudicators,
@@ -94,10 +93,9 @@ export async function openRegion(options: RegionOptions): Promise<Region> {
     clock: o.clock,
     random: o.random,
     limits: o.qp,
-    awaitSnapshot: (ts) => {
-      crossbar.requestFrontier(ts)
-      return storage.waitForFrontier(ts, snapshotWaitMs)
-    },
+    // The QP itself waits for storage's frontier (bounded by its snapshotWaitMsMax); the region
+    // only makes sure the journals close `ts` now rather than at their next heartbeat.
+    awaitSnapshot: async (ts) => crossbar.requestFrontier(ts),
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
