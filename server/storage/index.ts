@@ -53,8 +53,10 @@ export interface StorageShard extends StorageReader {
   /**
    * Applies records (in non-decreasing commitTs order) and then advances the frontier to
    * `frontierTs` (>= every record's commitTs), atomically. Records at or below the shard's stored
-   * position for their journal are skipped (replay after a crash is idempotent). Asserts that no
-   * record's commitTs is below the current frontier.
+   * position for their journal are skipped (replay after a crash is idempotent). Asserts that a
+   * record not skipped is above the current frontier and follows its journal's position without a
+   * gap (seq = position + 1): the crossbar hands every shard every record, with only the writes
+   * that shard owns (possibly none), so positions advance alike on all shards.
    */
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
   /** Everything at or below this timestamp is applied. */
@@ -81,23 +83,23 @@ export type ShardOf = (key: Key) => number
 
 /**
  * All shards of a region behind one reader: routes point reads by key and merges range scans
- * across shards. What the query processor reads from.
+ * across shards (k-way merge by key, honouring `reverse` and `limit`). What the query processor
+ * reads from. `waitForFrontier` waits for every shard; `frontier()` is the minimum over shards.
+ * Asserts that every key comes from one shard only.
  */
-export declare class ShardedStorage implements StorageReader {
-  constructor(shards: readonly StorageShard[], shardOf: ShardOf)
-  readonly shards: readonly StorageShard[]
-  readonly shardOf: ShardOf
-  waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void>
-  get(key: Key, ts: HlcTimestamp): string | undefined
-  scan(range: KeyRange, ts: HlcTimestamp, options?: ScanOptions): Iterable<KeyValue>
-  frontier(): HlcTimestamp
-}
+export { ShardedStorage } from './sharded-storage.ts'
 
-/** Opens (creating if needed) a shard on `node:sqlite` or `bun:sqlite`, whichever the runtime has. */
-export declare function openSqliteShard(options: SqliteShardOptions): StorageShard
+/**
+ * Opens (creating if needed) a shard on `node:sqlite` or `bun:sqlite`, whichever the runtime has.
+ * A file shard reopens with its rows, applied positions and frontier. Reads are synchronous SQLite
+ * calls with cached prepared statements; scans page `scanPageRows` keys at a time. Raises 57014
+ * (wait timed out), 53000 (too many waiting reads) and 57P03 (shard closed) from
+ * `waitForFrontier`; asserts on reads above the frontier and on out-of-order or gapped applies.
+ */
+export { openSqliteShard } from './sqlite-shard.ts'
 
 /**
  * The default key-range partitioning: keys are `encodeKey([tableId, indexId, ...])`, and a whole
  * table (all its indexes) lives in shard `tableId mod shardCount`. Ranges never split a table.
  */
-export declare function tableShardOf(shardCount: number): ShardOf
+export { tableShardOf } from './table-shard-of.ts'

@@ -1,0 +1,15 @@
+// Limits of storage (ARCHITECTURE.md "storage"): every page, queue and wait is bounded.
+import { assert } from '../errors/index.ts'
+
+/** Versions rows read from SQLite per page of a scan, unless the shard is configured otherwise. */
+export const SCAN_PAGE_ROWS_DEFAULT = 256
+/** The largest page a shard may be configured with (a page is held in memory). */
+export const SCAN_PAGE_ROWS_MAX = 65_536
+/** Reads waiting for the frontier per shard; more is an overload, refused with 53000. */
+export const FRONTIER_WAITERS_MAX = 10_000
+/** The longest a read may wait for the frontier. */
+export const FRONTIER_WAIT_MS_MAX = 600_000
+
+assert(SCAN_PAGE_ROWS_DEFAULT >= 1, 'a scan page holds at least one row')
+assert(SCAN_PAGE_ROWS_DEFAULT <= SCAN_PAGE_ROWS_MAX, 'the default scan page is within the maximum')
+assert(FRONTIER_WAITERS_MAX >= 1, 'at least one read can wait')

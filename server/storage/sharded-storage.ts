@@ -1,0 +1,102 @@
+// All storage shards of a region behind one reader (ARCHITECTURE.md "storage", step 2): point
+// reads go to the owning shard, range scans merge every shard's scan by key.
+import type { HlcTimestamp } from '../clock/index.ts'
+import { assert } from '../errors/index.ts'
+import type { Key } from '../encoding/index.ts'
+import type {
+  KeyRange,
+  KeyValue,
+  ScanOptions,
+  ShardOf,
+  StorageReader,
+  StorageShard,
+} from './index.ts'
+
+export class ShardedStorage implements StorageReader {
+  readonly shards: readonly StorageShard[]
+  readonly shardOf: ShardOf
+
+  constructor(shards: readonly StorageShard[], shardOf: ShardOf) {
+    assert(shards.length > 0, 'sharded storage needs at least one shard')
+    shards.forEach((s, i) => assert(s.id === i, `shard ${s.id} is at index ${i}`))
+    this.shards = shards
+    this.shardOf = shardOf
+  }
+
+  waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void> {
+    if (this.frontier() >= ts) return Promise.resolve()
+    return Promise.all(this.shards.map((s) => s.waitForFrontier(ts, timeoutMs))).then(() => {})
+  }
+
+  get(key: Key, ts: HlcTimestamp): string | undefined {
+    return this.#shardFor(key).get(key, ts)
+  }
+
+  scan(range: KeyRange, ts: HlcTimestamp, options: ScanOptions = {}): Iterable<KeyValue> {
+    const only = this.shards.length === 1 ? this.shards[0] : undefined
+    if (only !== undefined) return only.scan(range, ts, options)
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
+    const reverse = options.reverse === true
+    // Each shard scan asserts the frontier now, not when the merge first pulls from it.
+    const sources = this.shards.map((s) => s.scan(range, ts, { reverse }))
+    return mergeScans(sources, reverse, limit)
+  }
+
+  frontier(): HlcTimestamp {
+    let min = Number.POSITIVE_INFINITY
+    for (const s of this.shards) min = Math.min(min, s.frontier())
+    return min
+  }
+
+  #shardFor(key: Key): StorageShard {
+    const i = this.shardOf(key)
+    const shard = this.shards[i]
+    assert(shard !== undefined, `key ${key} routed to missing shard ${i}`)
+    return shard
+  }
+}
+
+interface Head {
+  readonly iterator: Iterator<KeyValue>
+  current: KeyValue
+}
+
+/** k-way merge of key-ordered scans; the shard count is small, so a linear pick beats a heap. */
+function* mergeScans(
+  sources: readonly Iterable<KeyValue>[],
+  reverse: boolean,
+  limit: number,
+): Generator<KeyValue> {
+  if (limit <= 0) return
+  const heads: Head[] = []
+  for (const source of sources) {
+    const iterator = source[Symbol.iterator]()
+    const first = iterator.next()
+    if (!first.done) heads.push({ iterator, current: first.value })
+  }
+  let produced = 0
+  let lastKey: Key | undefined
+  while (heads.length > 0) {
+    let best = 0
+    for (let i = 1; i < heads.length; i++) {
+      const key = (heads[i] as Head).current.key
+      const bestKey = (heads[best] as Head).current.key
+      if (reverse ? key > bestKey : key < bestKey) best = i
+    }
+    const head = heads[best] as Head
+    const kv = head.current
+    assert(
+      lastKey === undefined || (reverse ? kv.key < lastKey : kv.key > lastKey),
+      `key ${kv.key} is held by two shards or out of order`,
+    )
+    lastKey = kv.key
+    yield kv
+    if (++produced >= limit) {
+      for (const h of heads) h.iterator.return?.()
+      return
+    }
+    const next = head.iterator.next()
+    if (next.done) heads.splice(best, 1)
+    else head.current = next.value
+  }
+}

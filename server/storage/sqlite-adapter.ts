@@ -1,0 +1,97 @@
+// The one SQLite seam of storage (ARCHITECTURE.md "Keys and rows"): `bun:sqlite` on Bun,
+// `node:sqlite` elsewhere (Deno, Node 22+), behind the few calls a shard needs.
+
+/** A value SQLite binds or returns here (storage uses TEXT, INTEGER and NULL only). */
+export type SqliteValue = string | number | bigint | null
+
+export type SqliteRow = Record<string, SqliteValue>
+
+/** A prepared statement with positional `?` parameters. */
+export interface SqliteStatement {
+  run(...params: SqliteValue[]): { readonly changes: number }
+  /** The first row, or undefined when there is none. */
+  get(...params: SqliteValue[]): SqliteRow | undefined
+  all(...params: SqliteValue[]): SqliteRow[]
+}
+
+export interface SqliteDatabase {
+  exec(sql: string): void
+  prepare(sql: string): SqliteStatement
+  /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
+  transaction<T>(fn: () => T): T
+  close(): void
+}
+
+interface Driver {
+  open(path: string): { exec(sql: string): void; prepare(sql: string): unknown; close(): void }
+}
+
+const driver: Driver = await loadDriver()
+
+async function loadDriver(): Promise<Driver> {
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
+    const { Database } = await import('bun:sqlite')
+    return { open: (path) => new Database(path, { create: true, strict: true }) }
+  }
+  const { DatabaseSync } = await import('node:sqlite')
+  return { open: (path) => new DatabaseSync(path) }
+}
+
+/** Opens (creating if needed) a database file, or an in-memory one for ':memory:'. */
+export function openSqlite(path: string): SqliteDatabase {
+  return new AdaptedDatabase(driver.open(path))
+}
+
+type RawStatement = {
+  run(...p: SqliteValue[]): { changes: number | bigint }
+  get(...p: SqliteValue[]): SqliteRow | null | undefined
+  all(...p: SqliteValue[]): SqliteRow[]
+}
+
+class AdaptedDatabase implements SqliteDatabase {
+  readonly #db: ReturnType<Driver['open']>
+  readonly #begin: RawStatement
+  readonly #commit: RawStatement
+  readonly #rollback: RawStatement
+
+  constructor(db: ReturnType<Driver['open']>) {
+    this.#db = db
+    this.#begin = db.prepare('BEGIN') as RawStatement
+    this.#commit = db.prepare('COMMIT') as RawStatement
+    this.#rollback = db.prepare('ROLLBACK') as RawStatement
+  }
+
+  exec(sql: string): void {
+    this.#db.exec(sql)
+  }
+
+  prepare(sql: string): SqliteStatement {
+    const raw = this.#db.prepare(sql) as RawStatement
+    return {
+      run: (...params) => {
+        const result = raw.run(...params)
+        return { changes: Number(result.changes) }
+      },
+      // Bun answers "no row" with null, node:sqlite with undefined.
+      get: (...params) => raw.get(...params) ?? undefined,
+      all: (...params) => raw.all(...params),
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    this.#begin.run()
+    let result: T
+    try {
+      result = fn()
+    } catch (e) {
+      this.#rollback.run()
+      throw e
+    }
+    this.#commit.run()
+    return result
+  }
+
+  close(): void {
+    this.#db.close()
+  }
+}

@@ -1,0 +1,182 @@
+// Property tests of SQLite shards and sharded storage against a reference model (ARCHITECTURE.md
+// "storage"). Method: fast-check generates commit histories (overwrites, deletes), applies them in
+// batches, then compares gets and paged scans at every timestamp with a list-of-versions model;
+// gc must not change what readers at or above its bound see.
+import { describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
+import { SimClock } from '../clock/index.ts'
+import { encodeKey, type Key } from '../encoding/index.ts'
+import {
+  openSqliteShard,
+  ShardedStorage,
+  tableShardOf,
+  type KeyRange,
+  type KeyValue,
+  type ShardRecord,
+  type StorageReader,
+  type StorageShard,
+} from './index.ts'
+
+interface Version {
+  readonly key: Key
+  readonly ts: number
+  readonly value: string | null
+}
+
+/** The ten-line model: every version ever written; a read takes the newest at or below ts. */
+function modelGet(versions: readonly Version[], key: Key, ts: number): string | undefined {
+  let best: Version | undefined
+  for (const v of versions) if (v.key === key && v.ts <= ts && (!best || v.ts > best.ts)) best = v
+  return best?.value ?? undefined
+}
+function modelScan(versions: readonly Version[], range: KeyRange, ts: number): KeyValue[] {
+  const keys = [...new Set(versions.map((v) => v.key))]
+  return keys
+    .filter((k) => k >= range.start && k < range.end)
+    .sort()
+    .map((key) => ({ key, value: modelGet(versions, key, ts) }))
+    .filter((kv): kv is KeyValue => kv.value !== undefined)
+}
+
+const keyOf = ([table, n]: readonly [number, number]) => encodeKey([BigInt(table), 1n, BigInt(n)])
+const keyArb = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 6 }))
+const commitArb = fc.record({
+  tsStep: fc.integer({ min: 1, max: 3 }),
+  writes: fc.uniqueArray(fc.tuple(keyArb, fc.option(fc.string({ maxLength: 3 }), { nil: null })), {
+    selector: ([k]) => keyOf(k),
+    maxLength: 4,
+  }),
+  endsBatch: fc.boolean(),
+})
+const historyArb = fc.array(commitArb, { minLength: 1, maxLength: 25 })
+const rangeArb = fc.oneof(
+  fc.constant({ start: '', end: 'ff' }),
+  fc.tuple(keyArb, keyArb).map(([a, b]) => {
+    const [x, y] = [keyOf(a), keyOf(b)].sort() as [Key, Key]
+    return { start: x, end: y }
+  }),
+)
+const queryArb = fc.record({
+  tsFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+  key: keyArb,
+  range: rangeArb,
+  limit: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+  reverse: fc.boolean(),
+})
+
+type Commit = typeof commitArb extends fc.Arbitrary<infer C> ? C : never
+type Query = typeof queryArb extends fc.Arbitrary<infer Q> ? Q : never
+const queriesArb = fc.array(queryArb, { maxLength: 12 })
+const fractionArb = fc.double({ min: 0, max: 1, noNaN: true })
+
+/** Applies the history to `shards` through `shardOf`, every shard getting every record. */
+function applyHistory(
+  history: readonly Commit[],
+  shards: readonly StorageShard[],
+  shardOf: (key: Key) => number,
+): { versions: Version[]; frontier: number } {
+  const versions: Version[] = []
+  let ts = 0
+  let seq = 0
+  let batch: ShardRecord[][] = shards.map(() => [])
+  const flush = (frontier: number) => {
+    shards.forEach((s, i) => s.apply(batch[i] ?? [], frontier))
+    batch = shards.map(() => [])
+  }
+  for (const commit of history) {
+    ts += commit.tsStep
+    seq++
+    const writes = commit.writes.map(([k, value]) => ({ key: keyOf(k), value }))
+    for (const w of writes) versions.push({ key: w.key, ts, value: w.value })
+    shards.forEach((_, i) => {
+      const mine = writes.filter((w) => shardOf(w.key) === i)
+      batch[i]?.push({ journalId: 'j', seq, commitTs: ts, writes: mine })
+    })
+    if (commit.endsBatch) flush(ts)
+  }
+  flush(ts + 1)
+  return { versions, frontier: ts + 1 }
+}
+
+function checkReads(
+  reader: StorageReader,
+  versions: readonly Version[],
+  frontier: number,
+  queries: readonly Query[],
+  minTs = 0,
+): void {
+  for (const q of queries) {
+    const ts = minTs + Math.floor(q.tsFraction * (frontier - minTs))
+    expect(reader.get(keyOf(q.key), ts)).toBe(modelGet(versions, keyOf(q.key), ts))
+    let expected = modelScan(versions, q.range, ts)
+    if (q.reverse) expected = expected.reverse()
+    if (q.limit !== undefined) expected = expected.slice(0, q.limit)
+    const options = { reverse: q.reverse, ...(q.limit === undefined ? {} : { limit: q.limit }) }
+    expect([...reader.scan(q.range, ts, options)]).toEqual(expected)
+  }
+}
+
+function openShards(count: number, scanPageRows: number): StorageShard[] {
+  const clock = new SimClock()
+  return Array.from({ length: count }, (_, id) =>
+    openSqliteShard({ id, path: ':memory:', timers: clock, scanPageRows }),
+  )
+}
+
+describe('SqliteShard against the model', () => {
+  test('gets and paged scans at every ts match the model', () => {
+    fc.assert(
+      fc.property(historyArb, queriesArb, fc.integer({ min: 1, max: 4 }), (history, queries, n) => {
+        const shards = openShards(1, n)
+        try {
+          const { versions, frontier } = applyHistory(history, shards, () => 0)
+          checkReads(shards[0] as StorageShard, versions, frontier, queries)
+        } finally {
+          for (const s of shards) s.close()
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  test('gc keeps everything readers at or above its bound can see', () => {
+    fc.assert(
+      fc.property(historyArb, queriesArb, fractionArb, (history, queries, gcFraction) => {
+        const shards = openShards(1, 2)
+        const shard = shards[0] as StorageShard
+        try {
+          const { versions, frontier } = applyHistory(history, shards, () => 0)
+          const belowTs = Math.floor(gcFraction * frontier)
+          const removed = shard.gc(belowTs)
+          expect(removed).toBeGreaterThanOrEqual(0)
+          checkReads(shard, versions, frontier, queries, belowTs)
+          // Nothing older than needed is left: a second gc at the same bound removes nothing.
+          expect(shard.gc(belowTs)).toBe(0)
+        } finally {
+          shard.close()
+        }
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
+
+describe('ShardedStorage against the model', () => {
+  test('routed gets and merged scans match the model', () => {
+    fc.assert(
+      fc.property(historyArb, queriesArb, fc.integer({ min: 1, max: 3 }), (history, queries, n) => {
+        const shards = openShards(n, 2)
+        try {
+          const shardOf = tableShardOf(n)
+          const { versions, frontier } = applyHistory(history, shards, shardOf)
+          const storage = new ShardedStorage(shards, shardOf)
+          expect(storage.frontier()).toBe(frontier)
+          checkReads(storage, versions, frontier, queries)
+        } finally {
+          for (const s of shards) s.close()
+        }
+      }),
+      { numRuns: 100 },
+    )
+  })
+})

@@ -1,0 +1,221 @@
+// One storage shard on SQLite (ARCHITECTURE.md "storage", steps 2 and 5): MVCC versions
+// `(key, commitTs) -> value | tombstone`, read at a timestamp, written only by the crossbar.
+import type { HlcTimestamp } from '../clock/index.ts'
+import { assert, cannotConnectNow } from '../errors/index.ts'
+import type { Key } from '../encoding/index.ts'
+import { SCAN_PAGE_ROWS_DEFAULT, SCAN_PAGE_ROWS_MAX } from './constants.ts'
+import { FrontierWaiters } from './frontier-waiters.ts'
+import type {
+  KeyRange,
+  KeyValue,
+  ScanOptions,
+  ShardRecord,
+  SqliteShardOptions,
+  StorageShard,
+} from './index.ts'
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-adapter.ts'
+
+// WAL with synchronous=NORMAL may lose the last transactions on power loss (never corrupts).
+// That is sound here because the journal, not storage, is the durable source: the applied
+// journal positions are written in the same transaction as the rows, so whatever a crash loses
+// is lost together with its positions, and the crossbar replays it from the journal on restart.
+const SCHEMA = `
+  PRAGMA journal_mode = WAL;
+  PRAGMA synchronous = NORMAL;
+  CREATE TABLE IF NOT EXISTS versions (
+    key TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    value TEXT,
+    PRIMARY KEY (key, ts)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS positions (
+    journal TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT OR IGNORE INTO meta (name, value) VALUES ('frontier', 0);
+`
+
+/** Opens (creating if needed) a shard on `node:sqlite` or `bun:sqlite`. */
+export function openSqliteShard(options: SqliteShardOptions): StorageShard {
+  return new SqliteShard(options)
+}
+
+interface Statements {
+  readonly get: SqliteStatement
+  readonly scanForward: SqliteStatement
+  readonly scanReverse: SqliteStatement
+  readonly insert: SqliteStatement
+  readonly setPosition: SqliteStatement
+  readonly setFrontier: SqliteStatement
+  readonly gc: SqliteStatement
+}
+
+// `max(ts)` with bare columns: SQLite takes `value` from the row holding the maximum, and the
+// GROUP BY walks the primary key in order, so a page stops after `limit` keys.
+const SCAN_SELECT =
+  'SELECT key, value, max(ts) AS ts FROM versions' +
+  ' WHERE key >= ? AND key < ? AND ts <= ? GROUP BY key'
+
+class SqliteShard implements StorageShard {
+  readonly id: number
+  readonly #db: SqliteDatabase
+  readonly #statements: Statements
+  readonly #waiters: FrontierWaiters
+  readonly #pageRows: number
+  readonly #positions = new Map<string, number>()
+  #frontier: HlcTimestamp
+  #closed = false
+
+  constructor(options: SqliteShardOptions) {
+    this.id = options.id
+    this.#pageRows = options.scanPageRows ?? SCAN_PAGE_ROWS_DEFAULT
+    const rows = this.#pageRows
+    assert(
+      Number.isInteger(rows) && rows >= 1 && rows <= SCAN_PAGE_ROWS_MAX,
+      `bad scanPageRows ${rows}`,
+    )
+    this.#db = openSqlite(options.path)
+    this.#db.exec(SCHEMA)
+    this.#statements = {
+      get: this.#db.prepare(
+        'SELECT value FROM versions WHERE key = ? AND ts <= ? ORDER BY ts DESC LIMIT 1',
+      ),
+      scanForward: this.#db.prepare(`${SCAN_SELECT} ORDER BY key LIMIT ?`),
+      scanReverse: this.#db.prepare(`${SCAN_SELECT} ORDER BY key DESC LIMIT ?`),
+      insert: this.#db.prepare('INSERT OR REPLACE INTO versions (key, ts, value) VALUES (?, ?, ?)'),
+      setPosition: this.#db.prepare(
+        'INSERT OR REPLACE INTO positions (journal, seq) VALUES (?, ?)',
+      ),
+      setFrontier: this.#db.prepare("UPDATE meta SET value = ? WHERE name = 'frontier'"),
+      gc: this.#db.prepare(
+        `DELETE FROM versions AS v WHERE v.ts <= ?1 AND (v.value IS NULL OR EXISTS (
+           SELECT 1 FROM versions AS w WHERE w.key = v.key AND w.ts > v.ts AND w.ts <= ?1))`,
+      ),
+    }
+    const frontier = this.#db.prepare("SELECT value FROM meta WHERE name = 'frontier'").get()
+    this.#frontier = Number(frontier?.value ?? 0)
+    for (const row of this.#db.prepare('SELECT journal, seq FROM positions').all()) {
+      this.#positions.set(String(row.journal), Number(row.seq))
+    }
+    this.#waiters = new FrontierWaiters(options.timers)
+  }
+
+  waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void> {
+    if (ts <= this.#frontier) return Promise.resolve()
+    if (this.#closed) return Promise.reject(cannotConnectNow(`storage shard ${this.id} is closed`))
+    return this.#waiters.wait(ts, timeoutMs, this.id)
+  }
+
+  get(key: Key, ts: HlcTimestamp): string | undefined {
+    this.#assertReadable(ts)
+    const row = this.#statements.get.get(key, ts)
+    return row === undefined || row.value === null ? undefined : (row.value as string)
+  }
+
+  scan(range: KeyRange, ts: HlcTimestamp, options: ScanOptions = {}): Iterable<KeyValue> {
+    this.#assertReadable(ts)
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
+    assert(limit >= 0, `bad scan limit ${limit}`)
+    return this.#pages(range, ts, limit, options.reverse === true)
+  }
+
+  /** Pages of at most `#pageRows` keys; each page resumes after the last key of the previous one
+   * (tombstones included, so a page of only deleted keys still makes progress). */
+  *#pages(range: KeyRange, ts: HlcTimestamp, limit: number, reverse: boolean): Generator<KeyValue> {
+    let { start, end } = range
+    let left = limit
+    while (left > 0 && start < end) {
+      const statement = reverse ? this.#statements.scanReverse : this.#statements.scanForward
+      const rows = statement.all(start, end, ts, this.#pageRows)
+      for (const row of rows) {
+        if (row.value === null) continue
+        yield { key: row.key as string, value: row.value as string }
+        if (--left === 0) return
+      }
+      if (rows.length < this.#pageRows) return
+      const last = (rows[rows.length - 1] as { key: string }).key
+      // Keys are whole bytes of hex, so the next possible key after `last` is `last + '00'`.
+      if (reverse) end = last
+      else start = last + '00'
+    }
+  }
+
+  apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void {
+    assert(!this.#closed, `apply on closed storage shard ${this.id}`)
+    assert(
+      frontierTs >= this.#frontier,
+      `frontier of shard ${this.id} would move back from ${this.#frontier} to ${frontierTs}`,
+    )
+    const changed = new Map<string, number>()
+    this.#db.transaction(() => {
+      let lastTs = this.#frontier
+      for (const record of records) {
+        const position = changed.get(record.journalId) ?? this.#positions.get(record.journalId) ?? 0
+        if (record.seq <= position) continue
+        this.#checkRecord(record, position, lastTs, frontierTs)
+        lastTs = record.commitTs
+        for (const write of record.writes) {
+          this.#statements.insert.run(write.key, record.commitTs, write.value)
+        }
+        changed.set(record.journalId, record.seq)
+      }
+      for (const [journal, seq] of changed) this.#statements.setPosition.run(journal, seq)
+      if (frontierTs !== this.#frontier) this.#statements.setFrontier.run(frontierTs)
+    })
+    for (const [journal, seq] of changed) this.#positions.set(journal, seq)
+    this.#frontier = frontierTs
+    this.#waiters.wake(frontierTs)
+  }
+
+  #checkRecord(
+    record: ShardRecord,
+    position: number,
+    lastTs: HlcTimestamp,
+    frontierTs: HlcTimestamp,
+  ): void {
+    // Positions are contiguous because the crossbar hands every shard every record (with only
+    // the writes it owns, possibly none): a gap means a lost record.
+    assert(
+      record.seq === position + 1,
+      `shard ${this.id}: journal ${record.journalId} seq ${record.seq} after position ${position}`,
+    )
+    assert(
+      record.commitTs > this.#frontier,
+      `shard ${this.id}: record at ${record.commitTs} at or below the frontier ${this.#frontier}`,
+    )
+    assert(record.commitTs >= lastTs, `shard ${this.id}: records out of commitTs order`)
+    assert(record.commitTs <= frontierTs, `shard ${this.id}: record above the new frontier`)
+  }
+
+  frontier(): HlcTimestamp {
+    return this.#frontier
+  }
+
+  appliedPositions(): ReadonlyMap<string, number> {
+    return this.#positions
+  }
+
+  /** Readers below the frontier only: a version newer than `belowTs` but not yet applied cannot
+   * be told apart from none, so `belowTs` is clamped to the frontier. */
+  gc(belowTs: HlcTimestamp): number {
+    assert(!this.#closed, `gc on closed storage shard ${this.id}`)
+    const ts = Math.min(belowTs, this.#frontier)
+    return this.#statements.gc.run(ts).changes
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#waiters.failAll(cannotConnectNow(`storage shard ${this.id} is closed`))
+    this.#db.close()
+  }
+
+  #assertReadable(ts: HlcTimestamp): void {
+    assert(!this.#closed, `read from closed storage shard ${this.id}`)
+    assert(
+      ts <= this.#frontier,
+      `read at ${ts} above the frontier ${this.#frontier} of shard ${this.id}: wait first`,
+    )
+  }
+}
