@@ -38,13 +38,18 @@ export interface Crossbar {
   close(): void
 }
 
-/** Builds a crossbar over `options.journals` and `options.shards`. */
-export declare function createCrossbar(options: CrossbarOptions): Crossbar
+/**
+ * Builds a crossbar over `options.journals` and `options.shards` (ids 0..n-1, in order). Records
+ * are applied synchronously when a closed timestamp arrives, in storage transactions of at most
+ * `batchRecordsMax` records; every shard gets every record (only its writes, possibly none), so
+ * applied positions advance alike on all shards. Back-pressure: beyond `pendingRecordsMax` queued
+ * records, a journal's new records are not buffered but re-read from the journal later, and the
+ * journal counts as closed only up to what was received; the journals holding the frontier down
+ * are read even then, so the queues stay within the bound plus one batch per journal.
+ */
+export { createCrossbar } from './crossbar.ts'
 
 /** Pure merge step, exposed for property tests: given per-journal queues (each sorted by
  * commitTs) and the merged frontier, removes and returns every record at or below the frontier,
  * in (commitTs, journalId) order. */
-export declare function takeMerged<T extends { readonly commitTs: HlcTimestamp; readonly journalId: string }>(
-  queues: T[][],
-  frontierTs: HlcTimestamp,
-): T[]
+export { takeMerged } from './take-merged.ts'

@@ -1,0 +1,15 @@
+// Limits of the crossbar (ARCHITECTURE.md "crossbar", step 5): reads, queues and rounds are
+// bounded.
+import { assert } from '../errors/index.ts'
+
+/** Records read from a journal per replay step, and records applied per storage transaction. */
+export const BATCH_RECORDS_MAX = 1024
+/** Records held above the merged frontier before a journal that runs ahead is no longer buffered
+ * (its later records are re-read from the journal once the others catch up). */
+export const PENDING_RECORDS_MAX = 65_536
+/** Read-and-apply rounds per closed-timestamp event; the next event continues the catch-up. */
+export const PUMP_ROUNDS_MAX = 64
+
+assert(BATCH_RECORDS_MAX >= 1, 'a batch holds at least one record')
+assert(PENDING_RECORDS_MAX >= BATCH_RECORDS_MAX, 'a replay batch fits in the pending bound')
+assert(PUMP_ROUNDS_MAX >= 1, 'a closed timestamp runs at least one round')

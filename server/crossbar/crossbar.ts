@@ -1,0 +1,248 @@
+// The crossbar (ARCHITECTURE.md "crossbar", step 5): follows every journal, merges their records
+// into one order by commitTs once every journal's closed timestamp passed them, routes writes.
+import type { HlcTimestamp } from '../clock/index.ts'
+import { assert } from '../errors/index.ts'
+import type { CommitRecord, Journal, Write } from '../journal/index.ts'
+import type { ShardOf, ShardRecord, StorageShard } from '../storage/index.ts'
+import { BATCH_RECORDS_MAX, PENDING_RECORDS_MAX, PUMP_ROUNDS_MAX } from './constants.ts'
+import type { Crossbar, CrossbarOptions } from './index.ts'
+import { takeMerged } from './take-merged.ts'
+
+/**
+ * What the crossbar knows of one journal. `coveredTs`: every record of the journal at or below it
+ * has been received (queued or applied). While `lagging`, records after `lastSeq` may exist that
+ * were not buffered (replay, back-pressure, a gap): they are read with `journal.read`, and the
+ * journal counts as closed only up to `coveredTs`, since its closed timestamp may cover them.
+ */
+interface JournalState {
+  readonly journal: Journal
+  readonly queue: CommitRecord[]
+  lastSeq: number
+  lastRecordTs: HlcTimestamp
+  coveredTs: HlcTimestamp
+  closedTs: HlcTimestamp
+  lagging: boolean
+  unfollow: (() => void) | undefined
+}
+
+const NO_WRITES: readonly Write[] = []
+
+export function createCrossbar(options: CrossbarOptions): Crossbar {
+  return new MergingCrossbar(options)
+}
+
+class MergingCrossbar implements Crossbar {
+  readonly #states: readonly JournalState[]
+  readonly #shards: readonly StorageShard[]
+  readonly #shardOf: ShardOf
+  readonly #batchMax: number
+  readonly #pendingMax: number
+  #pending = 0
+  #frontier: HlcTimestamp = 0
+  #lastOutputTs: HlcTimestamp = 0
+  #started = false
+  #closed = false
+  #pumping = false
+  #pumpAgain = false
+
+  constructor(options: CrossbarOptions) {
+    assert(options.shards.length > 0, 'the crossbar needs a storage shard')
+    assert(options.journals.length > 0, 'the crossbar needs a journal')
+    const ids = new Set(options.journals.map((j) => j.id))
+    assert(ids.size === options.journals.length, 'journal ids must be distinct')
+    options.shards.forEach((s, i) => assert(s.id === i, `shard ${s.id} is at index ${i}`))
+    this.#shards = options.shards
+    this.#shardOf = options.shardOf
+    this.#batchMax = options.config?.batchRecordsMax ?? BATCH_RECORDS_MAX
+    this.#pendingMax = options.config?.pendingRecordsMax ?? PENDING_RECORDS_MAX
+    assert(this.#batchMax >= 1 && this.#pendingMax >= 1, 'crossbar limits must be >= 1')
+    this.#states = options.journals.map((journal) => ({
+      journal,
+      queue: [],
+      lastSeq: 0,
+      lastRecordTs: 0,
+      coveredTs: 0,
+      closedTs: 0,
+      lagging: true,
+      unfollow: undefined,
+    }))
+  }
+
+  start(): void {
+    assert(!this.#started && !this.#closed, 'a crossbar starts once')
+    this.#started = true
+    // Every record at or below the lowest shard frontier is applied on every shard.
+    const startTs = Math.min(...this.#shards.map((s) => s.frontier()))
+    this.#frontier = startTs
+    for (const state of this.#states) {
+      const id = state.journal.id
+      // Follow first, so that nothing made durable from now on can be missed; records the
+      // follower sees before the replay reached them are dropped and read by the replay.
+      state.unfollow = state.journal.follow({
+        onRecords: (records) => this.#onRecords(state, records),
+        onClosed: (ts) => this.#onClosed(state, ts),
+      })
+      state.lastSeq = Math.min(...this.#shards.map((s) => s.appliedPositions().get(id) ?? 0))
+      state.coveredTs = startTs
+      state.closedTs = state.journal.closedTs()
+      state.lagging = true
+    }
+    // Replay runs to the end of every journal, or until the pending bound stops it (a journal
+    // whose closed timestamp lags); closed timestamps arriving later continue it.
+    this.#pump(Number.POSITIVE_INFINITY)
+  }
+
+  frontier(): HlcTimestamp {
+    return this.#frontier
+  }
+
+  requestFrontier(ts: HlcTimestamp): void {
+    if (ts <= this.#frontier || this.#closed) return
+    for (const state of this.#states) state.journal.requestClose(ts)
+  }
+
+  close(): void {
+    this.#closed = true
+    for (const state of this.#states) state.unfollow?.()
+  }
+
+  #onRecords(state: JournalState, records: readonly CommitRecord[]): void {
+    if (this.#closed) return
+    for (const record of records) {
+      if (record.seq <= state.lastSeq || state.lagging) continue
+      if (record.seq !== state.lastSeq + 1 || this.#pending >= this.#pendingMax) {
+        // A gap, or this journal runs ahead of the others' closed timestamps: stop buffering it
+        // and re-read from the journal (which holds it durably) once the backlog drains.
+        state.lagging = true
+        continue
+      }
+      this.#accept(state, record)
+    }
+  }
+
+  #onClosed(state: JournalState, ts: HlcTimestamp): void {
+    if (this.#closed) return
+    if (ts > state.closedTs) state.closedTs = ts
+    this.#pump(PUMP_ROUNDS_MAX)
+  }
+
+  #accept(state: JournalState, record: CommitRecord): void {
+    const id = state.journal.id
+    assert(record.journalId === id, `record of journal ${record.journalId} from journal ${id}`)
+    assert(record.seq === state.lastSeq + 1, `journal ${id}: ${record.seq} after ${state.lastSeq}`)
+    assert(record.commitTs > state.lastRecordTs, `journal ${id}: commitTs went back`)
+    state.queue.push(record)
+    this.#pending++
+    state.lastSeq = record.seq
+    state.lastRecordTs = record.commitTs
+    if (record.commitTs > state.coveredTs) state.coveredTs = record.commitTs
+  }
+
+  /** Reads lagging journals and applies what became mergeable, `roundsMax` rounds at most. */
+  #pump(roundsMax: number): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true
+      return
+    }
+    this.#pumping = true
+    try {
+      for (let round = 0; round < roundsMax; round++) {
+        this.#pumpAgain = false
+        const read = this.#refill()
+        this.#applyMergeable()
+        if (!read && !this.#pumpAgain) break
+      }
+    } finally {
+      this.#pumping = false
+    }
+  }
+
+  /**
+   * One batch from each lagging journal that may be read now: any while under the pending bound,
+   * and beyond it still the ones that hold the merged frontier down (else nothing would ever
+   * drain). So the queues stay within `pendingMax` plus one batch per journal.
+   */
+  #refill(): boolean {
+    const frontier = this.#mergedFrontier()
+    let read = false
+    for (const state of this.#states) {
+      if (!state.lagging) continue
+      const holdsFrontier = effectiveClosed(state) <= frontier && state.coveredTs < state.closedTs
+      if (this.#pending >= this.#pendingMax && !holdsFrontier) continue
+      const records = state.journal.read(state.lastSeq, this.#batchMax)
+      for (const record of records) this.#accept(state, record)
+      if (records.length < this.#batchMax) state.lagging = false
+      if (records.length > 0) read = true
+    }
+    return read
+  }
+
+  #mergedFrontier(): HlcTimestamp {
+    let min = Number.POSITIVE_INFINITY
+    for (const state of this.#states) min = Math.min(min, effectiveClosed(state))
+    return min
+  }
+
+  /** Takes everything at or below the merged frontier and applies it to every shard. */
+  #applyMergeable(): void {
+    const frontier = this.#mergedFrontier()
+    if (frontier <= this.#frontier) return
+    const records = takeMerged(
+      this.#states.map((s) => s.queue),
+      frontier,
+    )
+    this.#pending -= records.length
+    for (const record of records) {
+      assert(record.commitTs >= this.#lastOutputTs, `crossbar output went back: ${record.commitTs}`)
+      this.#lastOutputTs = record.commitTs
+    }
+    for (let from = 0; from < records.length; ) {
+      let to = Math.min(from + this.#batchMax, records.length)
+      // A chunk vouches for everything up to its last commitTs, so records of other journals with
+      // that same commitTs go into it too (a few at most: one per journal).
+      while (to < records.length && commitTsAt(records, to) === commitTsAt(records, to - 1)) to++
+      const chunkTs = to === records.length ? frontier : commitTsAt(records, to - 1)
+      const whole = from === 0 && to === records.length
+      this.#applyToShards(whole ? records : records.slice(from, to), chunkTs)
+      from = to
+    }
+    if (records.length === 0) this.#applyToShards(records, frontier)
+    this.#frontier = frontier
+  }
+
+  /** Every shard gets every record (with only its writes, maybe none), so positions stay gapless;
+   * a shard already past `frontierTs` (it applied more before a restart) skips by position. */
+  #applyToShards(records: readonly CommitRecord[], frontierTs: HlcTimestamp): void {
+    const routed = this.#route(records)
+    this.#shards.forEach((shard, i) => {
+      shard.apply(routed[i] ?? [], Math.max(frontierTs, shard.frontier()))
+    })
+  }
+
+  #route(records: readonly CommitRecord[]): readonly (readonly ShardRecord[])[] {
+    const count = this.#shards.length
+    if (count === 1) return [records]
+    const routed: ShardRecord[][] = Array.from({ length: count }, () => [])
+    for (const record of records) {
+      const buckets: (Write[] | undefined)[] = new Array<Write[] | undefined>(count)
+      for (const write of record.writes) {
+        const i = this.#shardOf(write.key)
+        assert(i >= 0 && i < count, `key ${write.key} routed to missing shard ${i}`)
+        ;(buckets[i] ??= []).push(write)
+      }
+      for (let i = 0; i < count; i++) {
+        const { journalId, seq, commitTs } = record
+        routed[i]?.push({ journalId, seq, commitTs, writes: buckets[i] ?? NO_WRITES })
+      }
+    }
+    return routed
+  }
+}
+
+function commitTsAt(records: readonly CommitRecord[], i: number): HlcTimestamp {
+  return (records[i] as CommitRecord).commitTs
+}
+
+function effectiveClosed(state: JournalState): HlcTimestamp {
+  return state.lagging ? Math.min(state.closedTs, state.coveredTs) : state.closedTs
+}
