@@ -95,7 +95,8 @@ class RecordingShard implements StorageShard {
     return this.#inner.id
   }
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void {
-    assert(frontierTs <= Math.max(this.#mergedClosed(), this.#inner.frontier()), 'frontier too high')
+    const allowed = Math.max(this.#mergedClosed(), this.#inner.frontier())
+    assert(frontierTs <= allowed, `frontier ${frontierTs} above the merged closed ts ${allowed}`)
     const positions = new Map(this.#inner.appliedPositions())
     for (const r of records) {
       assert(r.commitTs <= frontierTs, 'record above the frontier it is applied with')
@@ -175,10 +176,10 @@ function runScenario(s: Scenario): void {
   journals.forEach((j, i) => j.deliver(s.durableAtStart[i] ?? 0))
   const mergedClosed = () => Math.min(...journals.map((j) => j.closed))
   const clock = new SimClock()
-  const shards = Array.from(
-    { length: s.shardCount },
-    (_, id) => new RecordingShard(openSqliteShard({ id, path: ':memory:', timers: clock }), mergedClosed),
-  )
+  const shards = Array.from({ length: s.shardCount }, (_, id) => {
+    const inner = openSqliteShard({ id, path: ':memory:', timers: clock })
+    return new RecordingShard(inner, mergedClosed)
+  })
   const shardOf = tableShardOf(s.shardCount)
   const config = { batchRecordsMax: s.batchRecordsMax, pendingRecordsMax: s.pendingRecordsMax }
   const open = () => {
@@ -234,7 +235,9 @@ function checkApplied(
   const lastTs = union.at(-1)?.commitTs ?? 0
   for (let ts = 0; ts <= lastTs; ts++) {
     const model = new Map<string, string | null>()
-    for (const r of union) if (r.commitTs <= ts) for (const w of r.writes) model.set(w.key, w.value)
+    for (const r of union.filter((c) => c.commitTs <= ts)) {
+      for (const w of r.writes) model.set(w.key, w.value)
+    }
     const expected = [...model]
       .filter(([, v]) => v !== null)
       .sort(([a], [b]) => (a < b ? -1 : 1))
