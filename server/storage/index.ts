@@ -2,6 +2,7 @@
 // tombstone` in SQLite, one database per shard; reads at a timestamp, writes only from the crossbar.
 import type { HlcTimestamp, Timers } from '../clock/index.ts'
 import type { Key, Write } from '../encoding/index.ts'
+import type { SqliteDriverName } from './sqlite-adapter.ts'
 
 /** A key and the value visible at the read timestamp. */
 export interface KeyValue {
@@ -76,7 +77,13 @@ export interface SqliteShardOptions {
   readonly timers: Timers
   /** Rows read from SQLite per page of a scan. */
   readonly scanPageRows?: number
+  /** The SQLite binding: `bun:sqlite` or `node:sqlite`. Default: `bun` on Bun, else `node`. */
+  readonly driver?: SqliteDriverName
 }
+
+export type { SqliteDriverName }
+/** The SQLite bindings this runtime offers, the default first (tests run shards on each). */
+export { sqliteDrivers } from './sqlite-adapter.ts'
 
 /** Maps a key to the index of the shard that owns it. */
 export type ShardOf = (key: Key) => number

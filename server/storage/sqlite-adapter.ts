@@ -1,5 +1,6 @@
 // The one SQLite seam of storage (ARCHITECTURE.md "Keys and rows"): `bun:sqlite` on Bun,
 // `node:sqlite` elsewhere (Deno, Node 22+), behind the few calls a shard needs.
+import { assert } from '../errors/index.ts'
 
 /** A value SQLite binds or returns here (storage uses TEXT, INTEGER and NULL only). */
 export type SqliteValue = string | number | bigint | null
@@ -22,23 +23,34 @@ export interface SqliteDatabase {
   close(): void
 }
 
+/** The SQLite bindings a runtime can offer. */
+export type SqliteDriverName = 'bun' | 'node'
+
 interface Driver {
   open(path: string): { exec(sql: string): void; prepare(sql: string): unknown; close(): void }
 }
 
-const driver: Driver = await loadDriver()
-
-async function loadDriver(): Promise<Driver> {
-  if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
-    const { Database } = await import('bun:sqlite')
-    return { open: (path) => new Database(path, { create: true, strict: true }) }
-  }
-  const { DatabaseSync } = await import('node:sqlite')
-  return { open: (path) => new DatabaseSync(path) }
+const onBun = (globalThis as { Bun?: unknown }).Bun !== undefined
+const drivers = new Map<SqliteDriverName, Driver>()
+if (onBun) {
+  const { Database } = await import('bun:sqlite')
+  drivers.set('bun', { open: (path) => new Database(path, { create: true, strict: true }) })
+}
+// Bun offers node:sqlite too (slower than bun:sqlite); Node before 22.5 has none.
+const nodeSqlite = await import('node:sqlite').catch(() => undefined)
+if (nodeSqlite !== undefined) {
+  const { DatabaseSync } = nodeSqlite
+  drivers.set('node', { open: (path) => new DatabaseSync(path) })
 }
 
+/** The bindings this runtime offers, the default (`bun` on Bun) first. */
+export const sqliteDrivers: readonly SqliteDriverName[] = [...drivers.keys()]
+
 /** Opens (creating if needed) a database file, or an in-memory one for ':memory:'. */
-export function openSqlite(path: string): SqliteDatabase {
+export function openSqlite(path: string, driverName?: SqliteDriverName): SqliteDatabase {
+  const name = driverName ?? sqliteDrivers[0]
+  const driver = name === undefined ? undefined : drivers.get(name)
+  assert(driver !== undefined, `SQLite binding ${driverName ?? '(any)'} is not available here`)
   return new AdaptedDatabase(driver.open(path))
 }
 

@@ -9,10 +9,12 @@ import { encodeKey, type Key } from '../encoding/index.ts'
 import {
   openSqliteShard,
   ShardedStorage,
+  sqliteDrivers,
   tableShardOf,
   type KeyRange,
   type KeyValue,
   type ShardRecord,
+  type SqliteDriverName,
   type StorageReader,
   type StorageShard,
 } from './index.ts'
@@ -116,18 +118,19 @@ function checkReads(
   }
 }
 
-function openShards(count: number, scanPageRows: number): StorageShard[] {
+function openShards(count: number, scanPageRows: number, driver?: SqliteDriverName) {
   const clock = new SimClock()
   return Array.from({ length: count }, (_, id) =>
-    openSqliteShard({ id, path: ':memory:', timers: clock, scanPageRows }),
+    openSqliteShard({ id, path: ':memory:', timers: clock, scanPageRows, driver }),
   )
 }
 
 describe('SqliteShard against the model', () => {
-  test('gets and paged scans at every ts match the model', () => {
+  const drivers = sqliteDrivers.map((d) => [d])
+  test.each(drivers)('on %s:sqlite, gets and paged scans match the model', (driver) => {
     fc.assert(
       fc.property(historyArb, queriesArb, fc.integer({ min: 1, max: 4 }), (history, queries, n) => {
-        const shards = openShards(1, n)
+        const shards = openShards(1, n, driver)
         try {
           const { versions, frontier } = applyHistory(history, shards, () => 0)
           checkReads(shards[0] as StorageShard, versions, frontier, queries)

@@ -1,7 +1,7 @@
 // A SQLite shard (ARCHITECTURE.md "storage"): MVCC visibility, tombstones, paging, idempotent
 // replay, reopening a file, frontier waits. Method: real SQLite (in memory or a temp dir) and a
 // SimClock for timers.
-import { afterEach, describe, expect, test } from 'bun:test'
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +9,13 @@ import { SimClock } from '../clock/index.ts'
 import { encodeKey } from '../encoding/index.ts'
 import { AssertionError, SqlError } from '../errors/index.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
-import { openSqliteShard, type ShardRecord, type StorageShard } from './index.ts'
+import {
+  openSqliteShard,
+  sqliteDrivers,
+  type ShardRecord,
+  type SqliteDriverName,
+  type StorageShard,
+} from './index.ts'
 
 const k = (n: number) => encodeKey([1n, 1n, BigInt(n)])
 const all = { start: encodeKey([1n]), end: encodeKey([2n]) }
@@ -22,9 +28,11 @@ function record(commitTs: number, writes: Writes, journalId = 'j1'): ShardRecord
 }
 
 const open: StorageShard[] = []
+let driver: SqliteDriverName | undefined
 function shard(options: { path?: string; scanPageRows?: number; clock?: SimClock } = {}) {
   const s = openSqliteShard({
     id: 0,
+    driver,
     path: options.path ?? ':memory:',
     timers: options.clock ?? new SimClock(),
     ...(options.scanPageRows === undefined ? {} : { scanPageRows: options.scanPageRows }),
@@ -35,100 +43,110 @@ function shard(options: { path?: string; scanPageRows?: number; clock?: SimClock
 afterEach(() => {
   for (const s of open.splice(0)) s.close()
   seqs = new Map()
+  driver = undefined
 })
 
-describe('MVCC reads', () => {
-  test('a read at ts sees the latest version at or below ts; tombstones hide', () => {
-    const s = shard()
-    s.apply([record(10, [[1, 'a1'], [2, 'b1']]), record(20, [[1, 'a2']])], 25)
-    s.apply([record(30, [[1, null]]), record(40, [[1, 'a3']])], 40)
-    expect(s.get(k(1), 9)).toBeUndefined()
-    expect(s.get(k(1), 10)).toBe('a1')
-    expect(s.get(k(1), 19)).toBe('a1')
-    expect(s.get(k(1), 20)).toBe('a2')
-    expect(s.get(k(1), 30)).toBeUndefined()
-    expect(s.get(k(1), 40)).toBe('a3')
-    expect([...s.scan(all, 30)]).toEqual([{ key: k(2), value: 'b1' }])
-    expect([...s.scan(all, 40)].map((kv) => kv.value)).toEqual(['a3', 'b1'])
-  })
+// The SQL and MVCC behaviour must be the same on every binding the runtime offers.
+for (const name of sqliteDrivers) {
+  describe(`on ${name}:sqlite`, () => {
+    beforeEach(() => {
+      driver = name
+    })
 
-  test('reading above the frontier is a bug', () => {
-    const s = shard()
-    s.apply([record(10, [[1, 'a']])], 10)
-    expect(() => s.get(k(1), 11)).toThrow(AssertionError)
-    expect(() => s.scan(all, 11)).toThrow(AssertionError)
-  })
+    describe('MVCC reads', () => {
+      test('a read at ts sees the latest version at or below ts; tombstones hide', () => {
+        const s = shard()
+        s.apply([record(10, [[1, 'a1'], [2, 'b1']]), record(20, [[1, 'a2']])], 25)
+        s.apply([record(30, [[1, null]]), record(40, [[1, 'a3']])], 40)
+        expect(s.get(k(1), 9)).toBeUndefined()
+        expect(s.get(k(1), 10)).toBe('a1')
+        expect(s.get(k(1), 19)).toBe('a1')
+        expect(s.get(k(1), 20)).toBe('a2')
+        expect(s.get(k(1), 30)).toBeUndefined()
+        expect(s.get(k(1), 40)).toBe('a3')
+        expect([...s.scan(all, 30)]).toEqual([{ key: k(2), value: 'b1' }])
+        expect([...s.scan(all, 40)].map((kv) => kv.value)).toEqual(['a3', 'b1'])
+      })
 
-  test('scan pages across many versions per key, reverse and limit', () => {
-    const s = shard({ scanPageRows: 2 })
-    const records: ShardRecord[] = []
-    for (let ts = 1; ts <= 30; ts++) {
-      records.push(record(ts, [[ts % 7, ts % 5 === 0 ? null : `v${ts}`]]))
-    }
-    s.apply(records, 30)
-    // At 30: key n holds the write of the latest ts <= 30 with ts % 7 == n.
-    const latest = (n: number) =>
-      Math.max(...records.map((r) => r.commitTs).filter((t) => t % 7 === n))
-    const expected = [0, 1, 2, 3, 4, 5, 6]
-      .map((n) => ({ n, ts: latest(n) }))
-      .filter(({ ts }) => ts % 5 !== 0)
-      .map(({ n, ts }) => ({ key: k(n), value: `v${ts}` }))
-    expect([...s.scan(all, 30)]).toEqual(expected)
-    expect([...s.scan(all, 30, { reverse: true })]).toEqual([...expected].reverse())
-    expect([...s.scan(all, 30, { limit: 3 })]).toEqual(expected.slice(0, 3))
-    const reversed = [...expected].reverse()
-    expect([...s.scan(all, 30, { limit: 3, reverse: true })]).toEqual(reversed.slice(0, 3))
-    expect([...s.scan({ start: k(2), end: k(5) }, 30)]).toEqual(
-      expected.filter((kv) => kv.key >= k(2) && kv.key < k(5)),
-    )
-    expect([...s.scan(all, 30, { limit: 0 })]).toEqual([])
-  })
-})
+      test('reading above the frontier is a bug', () => {
+        const s = shard()
+        s.apply([record(10, [[1, 'a']])], 10)
+        expect(() => s.get(k(1), 11)).toThrow(AssertionError)
+        expect(() => s.scan(all, 11)).toThrow(AssertionError)
+      })
 
-describe('apply', () => {
-  test('replayed records at or below the stored position are skipped', () => {
-    const s = shard()
-    const r1 = record(10, [[1, 'a']])
-    const r2 = record(20, [[1, 'b']])
-    s.apply([r1, r2], 20)
-    s.apply([r1, r2], 20)
-    expect(s.appliedPositions().get('j1')).toBe(2)
-    const r3 = record(30, [[1, 'c']])
-    s.apply([r2, r3], 30)
-    expect(s.get(k(1), 30)).toBe('c')
-    expect(s.appliedPositions().get('j1')).toBe(3)
-  })
+      test('scan pages across many versions per key, reverse and limit', () => {
+        const s = shard({ scanPageRows: 2 })
+        const records: ShardRecord[] = []
+        for (let ts = 1; ts <= 30; ts++) {
+          records.push(record(ts, [[ts % 7, ts % 5 === 0 ? null : `v${ts}`]]))
+        }
+        s.apply(records, 30)
+        // At 30: key n holds the write of the latest ts <= 30 with ts % 7 == n.
+        const latest = (n: number) =>
+          Math.max(...records.map((r) => r.commitTs).filter((t) => t % 7 === n))
+        const expected = [0, 1, 2, 3, 4, 5, 6]
+          .map((n) => ({ n, ts: latest(n) }))
+          .filter(({ ts }) => ts % 5 !== 0)
+          .map(({ n, ts }) => ({ key: k(n), value: `v${ts}` }))
+        expect([...s.scan(all, 30)]).toEqual(expected)
+        expect([...s.scan(all, 30, { reverse: true })]).toEqual([...expected].reverse())
+        expect([...s.scan(all, 30, { limit: 3 })]).toEqual(expected.slice(0, 3))
+        const reversed = [...expected].reverse()
+        expect([...s.scan(all, 30, { limit: 3, reverse: true })]).toEqual(reversed.slice(0, 3))
+        expect([...s.scan({ start: k(2), end: k(5) }, 30)]).toEqual(
+          expected.filter((kv) => kv.key >= k(2) && kv.key < k(5)),
+        )
+        expect([...s.scan(all, 30, { limit: 0 })]).toEqual([])
+      })
+    })
 
-  test('a gap, a record at or below the frontier, or a frontier moving back asserts', () => {
-    const s = shard()
-    s.apply([record(10, [[1, 'a']])], 15)
-    expect(() => s.apply([{ journalId: 'j1', seq: 3, commitTs: 20, writes: [] }], 20)).toThrow(
-      AssertionError,
-    )
-    expect(() => s.apply([record(15, [[1, 'b']])], 20)).toThrow(AssertionError)
-    expect(() => s.apply([], 14)).toThrow(AssertionError)
-    // A failed apply changed nothing.
-    expect(s.frontier()).toBe(15)
-    expect(s.appliedPositions().get('j1')).toBe(1)
-  })
+    describe('apply', () => {
+      test('replayed records at or below the stored position are skipped', () => {
+        const s = shard()
+        const r1 = record(10, [[1, 'a']])
+        const r2 = record(20, [[1, 'b']])
+        s.apply([r1, r2], 20)
+        s.apply([r1, r2], 20)
+        expect(s.appliedPositions().get('j1')).toBe(2)
+        const r3 = record(30, [[1, 'c']])
+        s.apply([r2, r3], 30)
+        expect(s.get(k(1), 30)).toBe('c')
+        expect(s.appliedPositions().get('j1')).toBe(3)
+      })
 
-  test('a file shard reopens with rows, positions and frontier', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
-    try {
-      const path = join(dir, 'shard-0.sqlite')
-      const first = shard({ path })
-      first.apply([record(10, [[1, 'a']]), record(12, [[2, 'b']], 'j2')], 12)
-      first.close()
-      const again = shard({ path })
-      expect(again.frontier()).toBe(12)
-      expect(again.appliedPositions()).toEqual(new Map([['j1', 1], ['j2', 1]]))
-      expect(again.get(k(1), 12)).toBe('a')
-      expect([...again.scan(all, 12)].length).toBe(2)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+      test('a gap, a record at or below the frontier, or a frontier moving back asserts', () => {
+        const s = shard()
+        s.apply([record(10, [[1, 'a']])], 15)
+        expect(() => s.apply([{ journalId: 'j1', seq: 3, commitTs: 20, writes: [] }], 20)).toThrow(
+          AssertionError,
+        )
+        expect(() => s.apply([record(15, [[1, 'b']])], 20)).toThrow(AssertionError)
+        expect(() => s.apply([], 14)).toThrow(AssertionError)
+        // A failed apply changed nothing.
+        expect(s.frontier()).toBe(15)
+        expect(s.appliedPositions().get('j1')).toBe(1)
+      })
+
+      test('a file shard reopens with rows, positions and frontier', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
+        try {
+          const path = join(dir, 'shard-0.sqlite')
+          const first = shard({ path })
+          first.apply([record(10, [[1, 'a']]), record(12, [[2, 'b']], 'j2')], 12)
+          first.close()
+          const again = shard({ path })
+          expect(again.frontier()).toBe(12)
+          expect(again.appliedPositions()).toEqual(new Map([['j1', 1], ['j2', 1]]))
+          expect(again.get(k(1), 12)).toBe('a')
+          expect([...again.scan(all, 12)].length).toBe(2)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+    })
   })
-})
+}
 
 describe('waitForFrontier', () => {
   test('resolves at once when applied, else when apply reaches ts', async () => {

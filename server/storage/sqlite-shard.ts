@@ -75,7 +75,7 @@ class SqliteShard implements StorageShard {
       Number.isInteger(rows) && rows >= 1 && rows <= SCAN_PAGE_ROWS_MAX,
       `bad scanPageRows ${rows}`,
     )
-    this.#db = openSqlite(options.path)
+    this.#db = openSqlite(options.path, options.driver)
     this.#db.exec(SCHEMA)
     this.#statements = {
       get: this.#db.prepare(
