@@ -96,7 +96,10 @@ const partArb: fc.Arbitrary<KeyPart> = fc.oneof(
   fc.double(),
   fc.constantFrom(0, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE),
   decimalArb,
-  fc.string({ unit: fc.constantFrom('\0', '\x01', 'a', 'ÿ', '€', '\uffff', '😀'), maxLength: 4 }),
+  fc.string({
+    unit: fc.constantFrom('\0', '\x01', 'a', 'ÿ', '€', '\uffff', '😀'),
+    maxLength: 4,
+  }),
   fc.string({ unit: 'binary', maxLength: 6 }),
   fc.uint8Array({ maxLength: 6 }),
   fc.array(fc.constantFrom(0, 1, 255), { maxLength: 4 }).map((b) => Uint8Array.from(b)),

@@ -248,6 +248,17 @@ function decodeBigint(key: string, cursor: Cursor): bigint {
   } else {
     length = negative ? BIGINT_ZERO - 1 - header : header - BIGINT_ZERO
   }
+  // Up to 6 bytes fit a double exactly: skip building a hex string for the common small ids.
+  if (!negative && length <= 6) {
+    let n = 0
+    for (let i = 0; i < length; i++) {
+      const b = byteAt(key, cursor.at)
+      assert(b >= 0, `truncated bigint in key ${key}`)
+      n = n * 256 + b
+      cursor.at += 2
+    }
+    return BigInt(n)
+  }
   const hex = take(key, cursor, length * 2)
   return negative ? -BigInt('0x' + complementHex(hex)) : BigInt('0x' + hex)
 }
@@ -295,63 +306,70 @@ function placePoint(digits: string, exponent: number): string {
   return digits.slice(0, exponent) + '.' + digits.slice(exponent)
 }
 
-/** Reads escaped bytes up to the terminator and returns them via `onByte`. */
-function readEscaped(key: string, cursor: Cursor, onByte: (b: number) => void): void {
+/**
+ * Reads escaped bytes up to the terminator into `scratch` (reused: decoding allocates only the
+ * result) and returns how many there are.
+ */
+function readEscaped(key: string, cursor: Cursor): number {
+  let n = 0
   for (;;) {
     const b = byteAt(key, cursor.at)
     assert(b >= 0, `unterminated string in key ${key}`)
     cursor.at += 2
-    if (b !== 0) {
-      onByte(b)
-      continue
+    if (b === 0) {
+      const escape = byteAt(key, cursor.at)
+      cursor.at += 2
+      if (escape === 0x01) return n
+      assert(escape === 0xff, `bad escape in key ${key}`)
     }
-    const escape = byteAt(key, cursor.at)
-    cursor.at += 2
-    if (escape === 0x01) return
-    assert(escape === 0xff, `bad escape in key ${key}`)
-    onByte(0)
+    if (n === scratch.length) growScratch()
+    scratch[n++] = b
   }
 }
 
+let scratch = new Uint8Array(256)
+function growScratch(): void {
+  const bigger = new Uint8Array(scratch.length * 2)
+  bigger.set(scratch)
+  scratch = bigger
+}
+
 function decodeString(key: string, cursor: Cursor): string {
-  const bytes: number[] = []
-  readEscaped(key, cursor, (b) => bytes.push(b))
-  return utf8Decode(bytes)
+  return utf8Decode(scratch, readEscaped(key, cursor))
 }
 
 function decodeBytes(key: string, cursor: Cursor): Uint8Array {
-  const bytes: number[] = []
-  readEscaped(key, cursor, (b) => bytes.push(b))
-  return Uint8Array.from(bytes)
+  return scratch.slice(0, readEscaped(key, cursor))
 }
 
 /** Decodes UTF-8 / WTF-8 as written by `encodeStringBody`. */
-function utf8Decode(bytes: readonly number[]): string {
+function utf8Decode(bytes: Uint8Array, length: number): string {
   let out = ''
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < length; ) {
     const b = bytes[i] as number
     if (b < 0x80) {
       out += String.fromCharCode(b)
       i++
     } else if (b < 0xe0) {
-      out += String.fromCharCode(((b & 0x1f) << 6) | cont(bytes, i + 1))
+      out += String.fromCharCode(((b & 0x1f) << 6) | cont(bytes, i + 1, length))
       i += 2
     } else if (b < 0xf0) {
-      const c = ((b & 0x0f) << 12) | (cont(bytes, i + 1) << 6) | cont(bytes, i + 2)
+      const c = ((b & 0x0f) << 12) | (cont(bytes, i + 1, length) << 6) | cont(bytes, i + 2, length)
       out += String.fromCharCode(c)
       i += 3
     } else {
-      const high = ((b & 0x07) << 18) | (cont(bytes, i + 1) << 12)
-      out += String.fromCodePoint(high | (cont(bytes, i + 2) << 6) | cont(bytes, i + 3))
+      const high = ((b & 0x07) << 18) | (cont(bytes, i + 1, length) << 12)
+      const low = (cont(bytes, i + 2, length) << 6) | cont(bytes, i + 3, length)
+      out += String.fromCodePoint(high | low)
       i += 4
     }
   }
   return out
 }
 
-function cont(bytes: readonly number[], i: number): number {
-  const b = bytes[i]
-  assert(b !== undefined && (b & 0xc0) === 0x80, 'bad UTF-8 continuation byte in key')
+function cont(bytes: Uint8Array, i: number, length: number): number {
+  const b = bytes[i] as number
+  assert(i < length && (b & 0xc0) === 0x80, 'bad UTF-8 continuation byte in key')
   return b & 0x3f
 }
 
