@@ -1,5 +1,5 @@
 // MVCC storage (ARCHITECTURE.md "storage", steps 2 and 5): versions `(key, commitTs) -> value |
-// tombstone` in SQLite, one database per shard; reads at a timestamp, writes only from the crossbar.
+// tombstone` in SQLite, one database per shard; reads at a timestamp, writes only by the crossbar.
 import type { HlcTimestamp, Timers } from '../clock/index.ts'
 import type { Key, Write } from '../encoding/index.ts'
 import type { SqliteDriverName } from './sqlite-adapter.ts'

@@ -9,9 +9,10 @@ export type SqliteRow = Record<string, SqliteValue>
 
 /** A prepared statement with positional `?` parameters. */
 export interface SqliteStatement {
-  run(...params: SqliteValue[]): { readonly changes: number }
-  /** The first row, or undefined when there is none. */
-  get(...params: SqliteValue[]): SqliteRow | undefined
+  run(...params: SqliteValue[]): { readonly changes: number | bigint }
+  /** The first row; when there is none, null on Bun and undefined on node:sqlite (test with
+   * `== null`): normalizing would cost a wrapper call on the hottest read path. */
+  get(...params: SqliteValue[]): SqliteRow | null | undefined
   all(...params: SqliteValue[]): SqliteRow[]
 }
 
@@ -54,23 +55,18 @@ export function openSqlite(path: string, driverName?: SqliteDriverName): SqliteD
   return new AdaptedDatabase(driver.open(path))
 }
 
-type RawStatement = {
-  run(...p: SqliteValue[]): { changes: number | bigint }
-  get(...p: SqliteValue[]): SqliteRow | null | undefined
-  all(...p: SqliteValue[]): SqliteRow[]
-}
 
 class AdaptedDatabase implements SqliteDatabase {
   readonly #db: ReturnType<Driver['open']>
-  readonly #begin: RawStatement
-  readonly #commit: RawStatement
-  readonly #rollback: RawStatement
+  readonly #begin: SqliteStatement
+  readonly #commit: SqliteStatement
+  readonly #rollback: SqliteStatement
 
   constructor(db: ReturnType<Driver['open']>) {
     this.#db = db
-    this.#begin = db.prepare('BEGIN') as RawStatement
-    this.#commit = db.prepare('COMMIT') as RawStatement
-    this.#rollback = db.prepare('ROLLBACK') as RawStatement
+    this.#begin = db.prepare('BEGIN') as SqliteStatement
+    this.#commit = db.prepare('COMMIT') as SqliteStatement
+    this.#rollback = db.prepare('ROLLBACK') as SqliteStatement
   }
 
   exec(sql: string): void {
@@ -78,16 +74,9 @@ class AdaptedDatabase implements SqliteDatabase {
   }
 
   prepare(sql: string): SqliteStatement {
-    const raw = this.#db.prepare(sql) as RawStatement
-    return {
-      run: (...params) => {
-        const result = raw.run(...params)
-        return { changes: Number(result.changes) }
-      },
-      // Bun answers "no row" with null, node:sqlite with undefined.
-      get: (...params) => raw.get(...params) ?? undefined,
-      all: (...params) => raw.all(...params),
-    }
+    // Both bindings' statements already have this shape; handing them out unwrapped keeps a
+    // point read at one native call.
+    return this.#db.prepare(sql) as SqliteStatement
   }
 
   transaction<T>(fn: () => T): T {

@@ -110,7 +110,7 @@ class SqliteShard implements StorageShard {
   get(key: Key, ts: HlcTimestamp): string | undefined {
     this.#assertReadable(ts)
     const row = this.#statements.get.get(key, ts)
-    return row === undefined || row.value === null ? undefined : (row.value as string)
+    return row == null || row.value === null ? undefined : (row.value as string)
   }
 
   scan(range: KeyRange, ts: HlcTimestamp, options: ScanOptions = {}): Iterable<KeyValue> {
@@ -201,7 +201,7 @@ class SqliteShard implements StorageShard {
   gc(belowTs: HlcTimestamp): number {
     assert(!this.#closed, `gc on closed storage shard ${this.id}`)
     const ts = Math.min(belowTs, this.#frontier)
-    return this.#statements.gc.run(ts).changes
+    return Number(this.#statements.gc.run(ts).changes)
   }
 
   close(): void {
