@@ -1,10 +1,11 @@
 // Goal: `tessera sql` prints what psql prints and maps transaction control to the /v1/tx
 // endpoints. Method: the formatting as pure functions, then runSql against a real HTTP server on
-// loopback serving a region's API.
+// loopback serving a real region's API.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createApp, createToken, type ApiApp } from '../server/api/index.ts'
-import { FakeQp } from '../server/api/fake-qp.harness.ts'
+import { createToken } from '../server/api/index.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
+import { SimDisk } from '../server/disk/index.ts'
+import { openRegion, type Region } from '../server/region/index.ts'
 import {
   formatResult,
   formatTable,
@@ -98,30 +99,29 @@ describe('formatting', () => {
   })
 })
 
-describe('runSql against a server', () => {
-  const secret = 'ef'.repeat(32)
-  const clock = new SystemClock()
-  const qp = new FakeQp()
-  let api: ApiApp
+describe('runSql against a region', () => {
+  let region: Region
   let server: ReturnType<typeof Bun.serve>
   let url: string
-  const token = createToken(secret, { role: 'user', ttlMs: 60_000 }, clock)
+  let token: string
 
-  beforeAll(() => {
-    api = createApp({
-      qp,
-      region: { name: 'r', url: 'http://r', regions: [] },
-      auth: { secret },
+  beforeAll(async () => {
+    const clock = new SystemClock()
+    region = await openRegion({
+      name: 'local',
+      url: 'http://127.0.0.1:0',
       clock,
       timers: clock,
       random: new SystemRandom(),
+      disk: new SimDisk(),
     })
-    server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: api.app.fetch })
+    token = createToken(region.secret, { role: 'user', ttlMs: 600_000 }, clock)
+    server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: region.app.fetch })
     url = `http://127.0.0.1:${server.port}`
   })
   afterAll(async () => {
     await server.stop(true)
-    await api.close()
+    await region.close()
   })
 
   async function run(args: string[], input: string[] = [], env: Record<string, string> = {}) {
@@ -138,55 +138,65 @@ describe('runSql against a server', () => {
     }
     return { code: await runSql(args, io), out, err }
   }
+  const sql = (text: string) => run(['--url', url, '--token', token, text])
 
-  test('one statement prints a table', async () => {
-    const r = await run(['--url', url, '--token', token, 'ROWS 2'])
+  test('statements print command tags and tables', async () => {
+    expect(await sql('CREATE TABLE pets (id int8 PRIMARY KEY, name text)')).toEqual({
+      code: 0,
+      out: 'CREATE TABLE\n',
+      err: '',
+    })
+    expect((await sql("INSERT INTO pets VALUES (1, 'rex'), (22, NULL)")).out).toBe('INSERT 0 2\n')
+    const r = await sql('SELECT id, name FROM pets ORDER BY id')
     expect(r).toEqual({
       code: 0,
-      out: ' id | name \n----+------\n  1 | r1\n  2 | r2\n(2 rows)\n\n',
+      out: ' id | name \n----+------\n  1 | rex\n 22 | \n(2 rows)\n\n',
       err: '',
     })
   })
 
   test('the token may come from TESSERA_TOKEN; without one the error is printed and exit 1', async () => {
-    expect((await run(['--url', url, 'ROWS 1'], [], { TESSERA_TOKEN: token })).code).toBe(0)
-    const r = await run(['--url', url, 'ROWS 1'])
+    expect((await run(['--url', url, 'SELECT 1'], [], { TESSERA_TOKEN: token })).code).toBe(0)
+    const r = await run(['--url', url, 'SELECT 1'])
     expect(r.code).toBe(1)
     expect(r.err).toContain('ERROR:  a bearer token is required')
     expect(r.err).toContain('SQLSTATE: 28000')
   })
 
   test('SQL errors go to stderr as psql prints them, exit 1', async () => {
-    const r = await run(['--url', url, '--token', token, 'FAIL 42P01'])
-    expect(r).toEqual({ code: 1, out: '', err: 'ERROR:  failed on purpose\nSQLSTATE: 42P01\n' })
+    const r = await sql('SELECT * FROM nowhere')
+    expect(r).toEqual({
+      code: 1,
+      out: '',
+      err: 'ERROR:  relation "nowhere" does not exist\nSQLSTATE: 42P01\n',
+    })
   })
 
   test('several statements run as one batch: all or nothing', async () => {
-    const r = await run(['--url', url, '--token', token, 'PUT cli1 v; FAIL 23505'])
+    const r = await sql("INSERT INTO pets VALUES (3, 'tom'); INSERT INTO pets VALUES (3, 'jerry')")
     expect(r.code).toBe(1)
-    const check = await run(['--url', url, '--token', token, 'GET cli1;'])
-    expect(check.out).toContain(' v \n---\n \n(1 row)')
+    expect(r.err).toContain('SQLSTATE: 23505')
+    expect((await sql('SELECT count(*) FROM pets WHERE id = 3')).out).toContain(' 0\n(1 row)')
   })
 
   test('an unreachable server is an error, exit 1', async () => {
-    const r = await run(['--url', 'http://127.0.0.1:1', '--token', token, 'ROWS 1'])
+    const r = await run(['--url', 'http://127.0.0.1:1', '--token', token, 'SELECT 1'])
     expect(r.code).toBe(1)
     expect(r.err).toContain('cannot reach')
   })
 
-  test('the shell: statements end with ;, BEGIN/COMMIT/ROLLBACK use the transaction endpoints, \\q quits', async () => {
+  test('the shell: statements end with ;, BEGIN/COMMIT/ROLLBACK use /v1/tx, \\q quits', async () => {
     const r = await run(
       ['--url', url, '--token', token],
       [
         'BEGIN;',
-        'PUT shell1',
-        'v1;',
-        'GET shell1; COMMIT;',
-        'begin; PUT shell2 v2; rollback;',
-        'GET shell1;',
-        'GET shell2;',
+        'INSERT INTO pets VALUES (4,',
+        "'felix');",
+        'SELECT name FROM pets WHERE id = 4; COMMIT;',
+        "begin; INSERT INTO pets VALUES (5, 'gone'); rollback;",
+        'SELECT count(*) FROM pets WHERE id IN (4, 5);',
         '\\q',
-        'ROWS 1;',
+        'SELECT 1;',
       ],
     )
     expect(r.err).toBe('')
@@ -195,23 +205,18 @@ describe('runSql against a server', () => {
       [
         'BEGIN',
         'INSERT 0 1',
-        ' v  ',
-        '----',
-        ' v1',
+        ' name  ',
+        '-------',
+        ' felix',
         '(1 row)',
         '',
         'COMMIT',
         'BEGIN',
         'INSERT 0 1',
         'ROLLBACK',
-        ' v  ',
-        '----',
-        ' v1',
-        '(1 row)',
-        '',
-        ' v ',
-        '---',
-        ' ',
+        ' count ',
+        '-------',
+        '     1',
         '(1 row)',
         '',
         '',
@@ -219,18 +224,23 @@ describe('runSql against a server', () => {
     )
   })
 
-  test('the shell: an error inside a transaction leaves it failed until ROLLBACK; EOF rolls back', async () => {
+  test('the shell: an error in a transaction leaves it failed; EOF rolls back', async () => {
     const r = await run(
       ['--url', url, '--token', token],
-      ['BEGIN;', 'FAIL 22012;', 'ROWS 1;', 'COMMIT;', 'BEGIN;', 'PUT shell3 v;'],
+      [
+        'BEGIN;',
+        'SELECT 1/0;',
+        'SELECT 1;',
+        'COMMIT;',
+        'BEGIN;',
+        "INSERT INTO pets VALUES (6, 'x');",
+      ],
     )
     expect(r.code).toBe(0)
-    expect(r.err).toBe(
-      'ERROR:  failed on purpose\nSQLSTATE: 22012\n' +
-        'ERROR:  current transaction is aborted, commands ignored until end of transaction block\nSQLSTATE: 25P02\n' +
-        'ERROR:  current transaction is aborted, commands ignored until end of transaction block\nSQLSTATE: 25P02\n',
-    )
-    const check = await run(['--url', url, '--token', token, 'GET shell3'])
-    expect(check.out).toContain(' \n(1 row)')
+    const aborted =
+      'ERROR:  current transaction is aborted, commands ignored until end of transaction block\n' +
+      'SQLSTATE: 25P02\n'
+    expect(r.err).toBe(`ERROR:  division by zero\nSQLSTATE: 22012\n${aborted}${aborted}`)
+    expect((await sql('SELECT count(*) FROM pets WHERE id = 6')).out).toContain(' 0\n(1 row)')
   })
 })
