@@ -9,6 +9,7 @@ import { openRegion, type Region } from '../server/region/index.ts'
 import {
   formatResult,
   formatTable,
+  pointAt,
   runSql,
   splitStatements,
   txControlOf,
@@ -86,6 +87,11 @@ describe('formatting', () => {
       statements: [],
       rest: "insert into t values ('unterminated;",
     })
+  })
+
+  test('an error position points into its line as psql does', () => {
+    expect(pointAt('SELECT nope', 8)).toBe('LINE 1: SELECT nope\n               ^\n')
+    expect(pointAt('SELECT 1,\n  nope FROM t', 13)).toBe('LINE 2:   nope FROM t\n          ^\n')
   })
 
   test('transaction control is recognised, other statements are not', () => {
@@ -168,7 +174,11 @@ describe('runSql against a region', () => {
     expect(r).toEqual({
       code: 1,
       out: '',
-      err: 'ERROR:  relation "nowhere" does not exist\nSQLSTATE: 42P01\n',
+      err:
+        'ERROR:  relation "nowhere" does not exist\n' +
+        'LINE 1: SELECT * FROM nowhere\n' +
+        '                      ^\n' +
+        'SQLSTATE: 42P01\n',
     })
   })
 

@@ -34,7 +34,7 @@ const consoleIo: SqlIo = {
 
 const usage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
 
-/** Runs `tessera sql ARGS`; resolves to the exit code (0 ok, 1 SQL or connection error, 2 usage). */
+/** Runs `tessera sql ARGS`; resolves to the exit code: 0 ok, 1 SQL or connection error, 2 usage. */
 export async function runSql(args: readonly string[], io: SqlIo = consoleIo): Promise<number> {
   let client: SqlClient
   let sql: string | undefined
@@ -105,7 +105,7 @@ async function runStatement(client: SqlClient, statement: string, io: SqlIo): Pr
   const control = txControlOf(statement)
   if (control === undefined) {
     const outcome = await client.execute(statement)
-    if (!outcome.ok) return printError(outcome.error, io) === 0
+    if (!outcome.ok) return printError(outcome.error, io, statement) === 0
     io.stdout(formatResult(outcome.value))
     return true
   }
@@ -129,13 +129,25 @@ async function runStatement(client: SqlClient, statement: string, io: SqlIo): Pr
   return true
 }
 
-/** Prints an error as psql does (plus its SQLSTATE); returns the exit code 1. */
-function printError(error: ErrorBody['error'], io: SqlIo): number {
+/** Prints an error as psql does (with the statement's line and a caret at the error's position
+ * when both are known), plus its SQLSTATE; returns the exit code 1. */
+function printError(error: ErrorBody['error'], io: SqlIo, statement?: string): number {
   let text = `ERROR:  ${error.message}\n`
+  if (error.position !== null && statement !== undefined) text += pointAt(statement, error.position)
   if (error.detail !== null) text += `DETAIL:  ${error.detail}\n`
   if (error.hint !== null) text += `HINT:  ${error.hint}\n`
   io.stderr(`${text}SQLSTATE: ${error.code}\n`)
   return 1
+}
+
+/** psql's `LINE n: ...` with a caret under the 1-based character `position` of `sql`. */
+export function pointAt(sql: string, position: number): string {
+  const before = [...sql].slice(0, position - 1).join('')
+  const lines = sql.split('\n')
+  const lineIndex = before.split('\n').length - 1
+  const column = [...(before.split('\n').at(-1) ?? '')].length
+  const prefix = `LINE ${lineIndex + 1}: `
+  return `${prefix}${lines[lineIndex] ?? ''}\n${' '.repeat(prefix.length + column)}^\n`
 }
 
 type Outcome<T> =
