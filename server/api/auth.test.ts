@@ -4,7 +4,14 @@ import { describe, expect, test } from 'bun:test'
 import { SimClock, SeededRandom } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { SqlError } from '../errors/index.ts'
-import { createToken, loadOrCreateSecret, readSecret, requireRole, verifyToken } from './index.ts'
+import {
+  TokenVerifier,
+  createToken,
+  loadOrCreateSecret,
+  readSecret,
+  requireRole,
+  verifyToken,
+} from './index.ts'
 
 const secret = '01'.repeat(32)
 
@@ -78,4 +85,22 @@ describe('cluster secret', () => {
     await disk.writeFileAtomic('/data/cluster.secret', new TextEncoder().encode('short\n'))
     expect(codeOf(() => readSecret(disk, '/data'))).toBe('F0000')
   })
+})
+
+describe('TokenVerifier: cached verification', () => {
+  // Goal: caching a verified token must not extend its life or let a bad token through.
+  // Method: a SimClock moves past expiry between two uses of one token.
+  test('a cached token still expires, and a bad one is refused every time', () => {
+    const clock = new SimClock()
+    const secret = 'a'.repeat(64)
+    const verifier = new TokenVerifier(secret, clock, 2)
+    const token = createToken(secret, { role: 'user', ttlMs: 60_000 }, clock)
+    expect(verifier.verify(token).role).toBe('user')
+    expect(verifier.verify(token).role).toBe('user')
+    clock.advance(61_000)
+    expect(() => verifier.verify(token)).toThrow(/expired/)
+    const forged = `${token.split('.')[0]}.${'A'.repeat(43)}`
+    for (let i = 0; i < 2; i++) expect(() => verifier.verify(forged)).toThrow(/signature/)
+  })
+
 })

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Clock, Random } from '../clock/index.ts'
 import type { Disk } from '../disk/index.ts'
 import { SqlError, insufficientPrivilege, invalidAuthorization } from '../errors/index.ts'
-import { SECRET_BYTES, SECRET_FILE } from './constants.ts'
+import { SECRET_BYTES, SECRET_FILE, VERIFIED_TOKENS_MAX } from './constants.ts'
 
 /** What a token allows: `admin` also reaches the admin endpoints. */
 export type Role = 'admin' | 'user'
@@ -64,6 +64,40 @@ export function verifyToken(secret: string, token: string, clock: Clock): TokenC
   if (!claims.success) throw invalidAuthorization('malformed bearer token claims')
   if (claims.data.exp <= clock.wallMs() / 1000) throw invalidAuthorization('bearer token expired')
   return claims.data
+}
+
+/**
+ * `verifyToken` with a bounded memory of tokens already verified: clients send the same token on
+ * every request, and the HMAC plus decoding is a large share of a point query's cost. A cached
+ * token is still checked for expiry on every use; the cache forgets the oldest entries first.
+ */
+export class TokenVerifier {
+  readonly #secret: string
+  readonly #clock: Clock
+  readonly #entriesMax: number
+  readonly #verified = new Map<string, TokenClaims>()
+
+  constructor(secret: string, clock: Clock, entriesMax = VERIFIED_TOKENS_MAX) {
+    this.#secret = secret
+    this.#clock = clock
+    this.#entriesMax = entriesMax
+  }
+
+  /** The claims of a valid, unexpired token; throws 28000 for anything else. */
+  verify(token: string): TokenClaims {
+    const known = this.#verified.get(token)
+    if (known !== undefined) {
+      if (known.exp > this.#clock.wallMs() / 1000) return known
+      this.#verified.delete(token)
+    }
+    const claims = verifyToken(this.#secret, token, this.#clock)
+    if (this.#verified.size >= this.#entriesMax) {
+      const oldest = this.#verified.keys().next()
+      if (!oldest.done) this.#verified.delete(oldest.value)
+    }
+    this.#verified.set(token, claims)
+    return claims
+  }
 }
 
 /** Throws 42501 unless `claims` carry `role` (admin satisfies every role). */

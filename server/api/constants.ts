@@ -6,6 +6,9 @@ import { assert } from '../errors/index.ts'
 export const PRODUCT_NAME = 'tessera'
 export const PRODUCT_VERSION = '0.1.0'
 
+/** Verified tokens remembered (per region) so a repeated token skips the HMAC. */
+export const VERIFIED_TOKENS_MAX = 10_000
+
 /** Default limits of the API; each can be overridden through `ApiLimits`. */
 export const API_DEFAULTS = {
   /** Request body bytes; over it: 413 with 54000, checked before parsing. */

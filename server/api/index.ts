@@ -93,11 +93,13 @@ export { sqlStateToHttpStatus, errorBody, toSqlError, type ErrorStatus } from '.
  * Tokens: `createToken(secret, {role, ttlMs, sub?}, clock)` signs one; `verifyToken(secret,
  * token, clock)` returns its claims or throws 28000; `requireRole(claims, role)` throws 42501;
  * `loadOrCreateSecret(disk, dir, random)` reads or creates `dir/cluster.secret`; `readSecret`
- * only reads (undefined when missing, F0000 when malformed).
+ * only reads (undefined when missing, F0000 when malformed). `TokenVerifier` is `verifyToken`
+ * with a bounded cache of verified tokens (still checked for expiry on every use).
  */
 export {
   createToken,
   verifyToken,
+  TokenVerifier,
   requireRole,
   loadOrCreateSecret,
   readSecret,

@@ -20,10 +20,14 @@ export class SystemClock implements Clock, Timers {
   }
 }
 
-/** Cryptographic randomness from the host. */
+/** Cryptographic randomness from the host, drawn in blocks (one system call per 4 KiB, not per
+ * transaction id). */
 export class SystemRandom implements Random {
+  #pool = Buffer.alloc(0)
+  #used = 0
+
   next(): number {
-    return randomBytes(4).readUInt32BE(0) / 2 ** 32
+    return this.#take(4).readUInt32BE(0) / 2 ** 32
   }
 
   int(n: number): number {
@@ -31,6 +35,19 @@ export class SystemRandom implements Random {
   }
 
   bytes(n: number): Uint8Array {
-    return new Uint8Array(randomBytes(n))
+    return new Uint8Array(this.#take(n))
+  }
+
+  #take(n: number): Buffer {
+    if (n > POOL_BYTES) return randomBytes(n)
+    if (this.#used + n > this.#pool.length) {
+      this.#pool = randomBytes(POOL_BYTES)
+      this.#used = 0
+    }
+    const out = this.#pool.subarray(this.#used, this.#used + n)
+    this.#used += n
+    return out
   }
 }
+
+const POOL_BYTES = 4096

@@ -45,9 +45,15 @@ export interface QueryProcessorOptions {
   readonly hlc: Hlc
   readonly clock: Clock
   readonly random: Random
-  /** Called at begin with startTs; resolves once storage can answer reads at it (the region
-   * wires this to the crossbar's requestFrontier and storage's waitForFrontier). */
-  readonly awaitSnapshot: (ts: HlcTimestamp) => Promise<void>
+  /**
+   * Chooses a beginning transaction's snapshot timestamp: it must be at or above the commitTs of
+   * every commit acknowledged to any client before the call (strong consistency). The QP then
+   * waits, bounded by snapshotWaitMsMax, until storage's frontier reaches it. The region decides
+   * how: in one region, the crossbar's merged frontier once every journal was asked to close
+   * `hlc.now()` (acknowledged commits are durable, and durable records are applied before their
+   * acknowledgement, so the frontier already covers them and begin never waits on an fsync).
+   */
+  readonly snapshotTs: () => HlcTimestamp
   readonly limits?: QpLimits
 }
 
@@ -76,7 +82,7 @@ export interface Transaction {
 
 /** The query processor of a region. */
 export interface QueryProcessor {
-  /** Starts a transaction: startTs = hlc.now(), then waits for the snapshot (57014 on timeout). */
+  /** Starts a transaction at `snapshotTs()`, once storage can answer there (57014 on timeout). */
   begin(options?: { readonly readOnly?: boolean }): Promise<Transaction>
 }
 

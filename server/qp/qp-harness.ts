@@ -1,12 +1,12 @@
 // Test support for the query processor (ARCHITECTURE.md steps 1-5 in one process): a real QP over
-// real SQLite shards, adjudicators and a file journal on a simulated disk, with the journal's
-// records applied to the shards in commit order.
-import { Hlc, SeededRandom, SimClock, type Clock, type HlcTimestamp } from '../clock/index.ts'
+// real SQLite shards, adjudicators, a file journal on a simulated disk and the crossbar.
+import { Hlc, SeededRandom, SimClock, type Clock } from '../clock/index.ts'
+import { createCrossbar } from '../crossbar/index.ts'
 import { createAdjudicators, type Adjudicators } from '../adjudicator/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import type { SqlError } from '../errors/index.ts'
-import { openFileJournal, type CommitRecord, type Journal } from '../journal/index.ts'
-import { openSqliteShard, ShardedStorage, tableShardOf, type ShardOf, type StorageShard } from '../storage/index.ts'
+import { openFileJournal } from '../journal/index.ts'
+import { openSqliteShard, ShardedStorage, tableShardOf } from '../storage/index.ts'
 import { createQueryProcessor, type QpLimits, type QueryProcessor, type Result } from './index.ts'
 import type { SqlTransaction } from './transaction.ts'
 
@@ -24,26 +24,6 @@ export class TickingClock implements Clock {
     this.#ms += this.#stepMs
     return this.#ms
   }
-}
-
-/**
- * Applies one journal's records to the shards when the journal closes a timestamp: the part of
- * the crossbar a single-journal region needs.
- */
-function followJournal(journal: Journal, shards: readonly StorageShard[], shardOf: ShardOf): () => void {
-  const pending: CommitRecord[] = []
-  return journal.follow({
-    onRecords: (records) => void pending.push(...records),
-    onClosed: (ts: HlcTimestamp) => {
-      let n = 0
-      while (n < pending.length && (pending[n] as CommitRecord).commitTs <= ts) n++
-      const due = pending.splice(0, n)
-      shards.forEach((shard, i) => {
-        const records = due.map((r) => ({ journalId: r.journalId, seq: r.seq, commitTs: r.commitTs, writes: r.writes.filter((w) => shardOf(w.key) === i) }))
-        shard.apply(records, ts)
-      })
-    },
-  })
 }
 
 export interface QpHarness {
@@ -75,7 +55,8 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
   const shardOf = tableShardOf(shardCount)
   const storage = new ShardedStorage(shards, shardOf)
   const journal = openFileJournal({ id: 'j0', dir: '/journal/j0', disk: new SimDisk(), hlc, clock, timers: clock })
-  const unfollow = followJournal(journal, shards, shardOf)
+  const crossbar = createCrossbar({ journals: [journal], shards, shardOf })
+  crossbar.start()
   const adjudicators = createAdjudicators({
     partitionCount: 8,
     owners: [{ id: 'a0', journal, partitions: [0, 1, 2, 3, 4, 5, 6, 7] }],
@@ -89,7 +70,10 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
     hlc,
     clock: options.qpClock ?? clock,
     random: new SeededRandom(options.seed ?? 42),
-    awaitSnapshot: async (ts) => journal.requestClose(ts),
+    snapshotTs: () => {
+      crossbar.requestFrontier(hlc.now())
+      return crossbar.frontier()
+    },
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   })
   const begin = (o?: { readOnly?: boolean }) => qp.begin(o) as Promise<SqlTransaction>
@@ -109,7 +93,7 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
     rows: async (sql, params) => (await run(sql, params)).rows.map((r) => [...r]),
     close: async () => {
       adjudicators.close()
-      unfollow()
+      crossbar.close()
       await journal.close()
       for (const s of shards) s.close()
     },

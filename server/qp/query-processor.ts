@@ -23,7 +23,7 @@ export function resolveLimits(limits: QpLimits = {}): Required<QpLimits> {
   }
 }
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 
 export function createQueryProcessor(options: QueryProcessorOptions): QueryProcessor {
   const shared: QpShared = {
@@ -36,16 +36,13 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
     parse: new ParseCache(),
     tables: new TableCache(),
     plans: new PlanCache(),
+    acked: { ts: 0 },
   }
   return {
     async begin(beginOptions = {}): Promise<SqlTransaction> {
       await loadParser()
-      const startTs = options.hlc.now()
-      // awaitSnapshot asks the crossbar for the frontier; the storage wait bounds it (57014).
-      await Promise.all([
-        options.awaitSnapshot(startTs),
-        options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax),
-      ])
+      const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
+      await options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
       return new SqlTransaction(shared, {
         id: hex(options.random.bytes(16)),
         startTs,

@@ -14,6 +14,7 @@ import {
   protocolViolation,
   readOnlyTransaction,
   serializationFailure,
+  SqlError,
   undefinedTable,
 } from '../errors/index.ts'
 import type { StorageReader } from '../storage/index.ts'
@@ -44,6 +45,8 @@ export interface QpShared {
   readonly parse: ParseCache
   readonly tables: TableCache
   readonly plans: PlanCache
+  /** The largest commitTs this QP acknowledged; no later snapshot may be below it. */
+  readonly acked: { ts: HlcTimestamp }
 }
 
 type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
@@ -136,6 +139,23 @@ export class SqlTransaction implements Transaction {
     return explainPlan(this.#plan(env, stmt))
   }
 
+  /**
+   * Waits until this region's storage shows the commit, so that a transaction begun after the
+   * acknowledgement can take its snapshot at the storage frontier without waiting (a commit in
+   * one journal is applied only once every other journal closed its timestamp). The commit is
+   * durable already: if the wait times out, the acknowledgement still goes out, and `acked`
+   * makes the next begin wait for it instead.
+   */
+  async #awaitVisible(commitTs: HlcTimestamp): Promise<void> {
+    const acked = this.#shared.acked
+    if (commitTs > acked.ts) acked.ts = commitTs
+    try {
+      await this.#shared.storage.waitForFrontier(commitTs, this.#shared.limits.snapshotWaitMsMax)
+    } catch (e) {
+      if (!(e instanceof SqlError && e.code === '57014')) throw e
+    }
+  }
+
   async commit(): Promise<{ readonly commitTs: HlcTimestamp }> {
     if (this.#status === 'failed') {
       this.rollback()
@@ -166,6 +186,7 @@ export class SqlTransaction implements Transaction {
       case 'committed':
         this.#shared.hlc.update(outcome.commitTs)
         this.#end('committed')
+        await this.#awaitVisible(outcome.commitTs)
         return { commitTs: outcome.commitTs }
       case 'conflict':
         this.#end('aborted')

@@ -1,0 +1,101 @@
+// bench/e2e: Tessera over HTTP with concurrent clients, against a bare Hono route on the same
+// runtime (the ceiling), both as separate processes measured in the same run.
+// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5]
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from '../../cli/args.ts'
+import { summarize, printTable, type Summary } from '../lib/index.ts'
+
+const root = resolve(import.meta.dir, '..', '..')
+const { flags } = parseArgs(process.argv.slice(2))
+const clients = Number(flags.get('clients') ?? 32)
+const seconds = Number(flags.get('seconds') ?? 5)
+const opsMax = 2_000_000
+
+interface Server {
+  readonly url: string
+  readonly token: string
+  readonly child: ChildProcess
+}
+
+async function spawnServer(args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no start:\n${out}`)), 20_000)
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      const url = /serving at (http:\/\/\S+)/.exec(out)?.[1]
+      const token = /\n\n(ey[\w.-]+|[\w-]+\.[\w-]+)\n/.exec(out)?.[1] ?? 'bench'
+      if (url && (token !== 'bench' || args.includes('--no-auth') || !args.includes('start'))) {
+        clearTimeout(timer)
+        ok({ url, token, child })
+      }
+    })
+  })
+}
+
+/** Runs `clients` loops of `op` for `seconds` (and at most opsMax ops); latencies in ms. */
+async function load(op: (client: number, i: number) => Promise<boolean>): Promise<Summary> {
+  const latencies: number[] = []
+  let errors = 0
+  const deadline = performance.now() + seconds * 1000
+  const start = performance.now()
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; performance.now() < deadline && latencies.length < opsMax; i++) {
+        const t0 = performance.now()
+        if (await op(client, i)) latencies.push(performance.now() - t0)
+        else errors++
+      }
+    }),
+  )
+  return summarize(latencies, (performance.now() - start) / 1000, errors)
+}
+
+function sql(server: Server, body: unknown): Promise<boolean> {
+  return fetch(`${server.url}/v1/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (r) => {
+    await r.arrayBuffer()
+    return r.ok
+  })
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
+const bare = await spawnServer([join(root, 'bench/e2e/bare-server.ts')])
+const tessera = await spawnServer([join(root, 'cli/main.ts'), 'start', '--port', '0', '--data', dataDir])
+try {
+  const preload = 10_000
+  await sql(tessera, { sql: 'CREATE TABLE kv (k int8 PRIMARY KEY, v text NOT NULL)' })
+  for (let i = 0; i < preload; i += 500) {
+    const statements = Array.from({ length: 500 }, (_, j) => ({ sql: 'INSERT INTO kv VALUES ($1, $2)', params: [i + j, `value ${i + j}`] }))
+    if (!(await sql(tessera, { statements }))) throw new Error('preload failed')
+  }
+  const write = (s: Server) => (c: number, i: number) =>
+    sql(s, { sql: 'INSERT INTO kv VALUES ($1, $2)', params: [1_000_000 + c * 1_000_000 + i, 'payload'] })
+  const read = (s: Server) => (c: number, i: number) =>
+    sql(s, { sql: 'SELECT v FROM kv WHERE k = $1', params: [(c * 7919 + i * 104_729) % preload] })
+  const results: Array<[string, Summary]> = []
+  const ceilingWrite = await load(write(bare))
+  results.push(['ceiling (bare Hono): write-shaped', ceilingWrite])
+  const writes = await load(write(tessera))
+  results.push(['tessera: autocommit single-row INSERT', writes])
+  const ceilingRead = await load(read(bare))
+  results.push(['ceiling (bare Hono): read-shaped', ceilingRead])
+  const reads = await load(read(tessera))
+  results.push(['tessera: point SELECT by primary key', reads])
+  console.log(`bench/e2e: ${clients} concurrent clients, ${seconds} s per row, ${process.versions.bun ? `bun ${process.versions.bun}` : 'node'}`)
+  printTable(results.map(([name, s]) => ({ name, ...s })))
+  console.log(`writes: ${((writes.throughput / ceilingWrite.throughput) * 100).toFixed(1)}% of the ceiling (target >= 40%)`)
+  console.log(`point selects: ${((reads.throughput / ceilingRead.throughput) * 100).toFixed(1)}% of the ceiling (target >= 60%)`)
+} finally {
+  bare.child.kill('SIGTERM')
+  tessera.child.kill('SIGTERM')
+  await new Promise((r) => setTimeout(r, 500))
+  rmSync(dataDir, { recursive: true, force: true })
+}
