@@ -23,12 +23,16 @@ async function runStart(args: readonly string[]): Promise<number> {
   const clock = new SystemClock()
   const random = new SystemRandom()
   const disk = new NodeDisk()
-  let url = `http://${host}:${port}`
+  // Listen first, so the region knows its own URL (port 0 picks one) and the port is held while
+  // recovery runs; until the region serves, every request gets 503.
+  let serve = (_request: Request): Response | Promise<Response> =>
+    Response.json({ error: { code: '57P03', message: 'the region is starting', detail: null, hint: null, position: null, retryable: false } }, { status: 503 })
+  const listener = listen((request) => serve(request), port, host)
+  const url = `http://${host}:${listener.port}`
   const region = await openRegion({
     name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'),
   })
-  const listener = listen(region.app.fetch, port, host)
-  url = `http://${host}:${listener.port}`
+  serve = region.app.fetch
   const token = createToken(region.secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock)
   console.log(`Tessera region "${name}" serving at ${url} (data in ${dataDir})`)
   if (region.auth) {

@@ -25,12 +25,25 @@ interface DenoGlobal {
   serve(options: { port: number; hostname: string; onListen?: () => void }, handler: FetchHandler): DenoServer
 }
 
+/** How long `stop()` lets in-flight requests finish before it closes their connections. */
+const STOP_GRACE_MS = 3_000
+
 /** Listens on `hostname:port` (port 0 picks a free one) with the runtime's native server. */
 export function listen(fetch: FetchHandler, port: number, hostname: string): Listener {
   const g = globalThis as { Bun?: BunGlobal; Deno?: DenoGlobal }
   if (g.Bun) {
     const server = g.Bun.serve({ port, hostname, fetch, idleTimeout: 120 })
-    return { port: server.port, stop: async () => void (await server.stop(false)) }
+    return {
+      port: server.port,
+      async stop() {
+        // A client that never finishes sending its body would hold a graceful stop forever.
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const grace = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_GRACE_MS)))
+        const outcome = await Promise.race([Promise.resolve(server.stop(false)), grace])
+        clearTimeout(timer)
+        if (outcome === 'late') await server.stop(true)
+      },
+    }
   }
   if (g.Deno) {
     const server = g.Deno.serve({ port, hostname, onListen: () => {} }, fetch)

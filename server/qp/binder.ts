@@ -13,6 +13,7 @@ import {
   undefinedParameter,
 } from '../errors/index.ts'
 import {
+  baseType,
   canCast,
   commonType,
   Decimal,
@@ -21,6 +22,7 @@ import {
   resolveBinary,
   resolveUnary,
   typeFromName,
+  typesEqual,
   type CastContext,
   type SqlType,
 } from './types/index.ts'
@@ -66,10 +68,7 @@ const NUMERIC: SqlType = { kind: 'numeric' }
 
 /** Two types are the same, typmods included. */
 export function sameType(a: SqlType, b: SqlType): boolean {
-  if (a.kind !== b.kind) return false
-  if (a.kind === 'numeric' && b.kind === 'numeric') return a.precision === b.precision && a.scale === b.scale
-  if (a.kind === 'varchar' && b.kind === 'varchar') return a.length === b.length
-  return true
+  return typesEqual(a, b)
 }
 
 /** The location of a node, when it has one (0-based). */
@@ -151,7 +150,9 @@ export class Binder {
     if (e.kind === 'param') {
       const current = this.paramTypes[e.index]
       assert(current !== undefined, 'parameter index in range')
-      if (current.kind === 'unknown') this.paramTypes[e.index] = to
+      // As PostgreSQL infers a parameter's type without its typmod, then coerces the value: a
+      // parameter assigned to numeric(8,2) is numeric, rounded to scale 2 by the cast below.
+      if (current.kind === 'unknown') this.paramTypes[e.index] = baseType(to)
       const fixed = this.paramTypes[e.index] as SqlType
       if (sameType(fixed, to)) return { kind: 'param', type: to, index: e.index }
       return { kind: 'cast', type: to, arg: { ...e, type: fixed }, from: fixed, context }

@@ -16,9 +16,10 @@ export interface ServerProcess {
   stop(): Promise<number | null>
 }
 
-/** Starts a region on a free loopback port with auth off and waits until it serves. */
-export async function startServer(dataDir: string, extra: readonly string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(root, 'cli', 'main.ts'), 'start', '--port', '0', '--data', dataDir, '--no-auth', ...extra], {
+/** Starts a region on a free loopback port (auth off unless asked) and waits until it serves. */
+export async function startServer(dataDir: string, options: { readonly auth?: boolean } = {}): Promise<ServerProcess> {
+  const args = ['start', '--port', '0', '--data', dataDir, ...(options.auth ? [] : ['--no-auth'])]
+  const child = spawn(process.execPath, [join(root, 'cli', 'main.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
