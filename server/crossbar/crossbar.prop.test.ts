@@ -115,6 +115,9 @@ class RecordingShard implements StorageShard {
   scan(range: KeyRange, ts: HlcTimestamp, options?: ScanOptions): Iterable<KeyValue> {
     return this.#inner.scan(range, ts, options)
   }
+  lastWriteTs(tableId: bigint): HlcTimestamp {
+    return this.#inner.lastWriteTs(tableId)
+  }
   frontier(): HlcTimestamp {
     return this.#inner.frontier()
   }

@@ -1,8 +1,10 @@
 // The system catalog (ARCHITECTURE.md "Keys and rows"): table definitions live in the same key
 // space as rows (table 1), read at the transaction's snapshot plus its write buffer, so DDL is
 // transactional and conflicts on a schema key abort with OC001.
+import type { HlcTimestamp } from '../clock/index.ts'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert } from '../errors/index.ts'
+import type { StorageReader } from '../storage/index.ts'
 import type { SqlType } from './types/index.ts'
 import { TABLE_CACHE_ENTRIES } from './constants.ts'
 
@@ -130,6 +132,35 @@ export class TableCache {
     }
     this.#entries.set(key, { raw, table })
     return table
+  }
+}
+
+/**
+ * Catalog reads remembered across transactions. A catalog value read at snapshot `readTs` is the
+ * value at any snapshot `ts` when storage's last catalog write is at or below both timestamps
+ * (nothing in the catalog changed between them), so most statements skip the storage read of
+ * their table's definition. Bounded; the oldest entries are forgotten first.
+ */
+export class CatalogReads {
+  readonly #entries = new Map<Key, { readonly raw: string | undefined; readonly readTs: HlcTimestamp }>()
+  readonly #max: number
+
+  constructor(max = TABLE_CACHE_ENTRIES) {
+    this.#max = max
+  }
+
+  /** The committed value of catalog key `key` at `ts` (storage must have reached `ts`). */
+  read(storage: StorageReader, key: Key, ts: HlcTimestamp): string | undefined {
+    const hit = this.#entries.get(key)
+    const changedTs = storage.lastWriteTs(CATALOG_TABLE_ID)
+    if (hit !== undefined && changedTs <= hit.readTs && changedTs <= ts) return hit.raw
+    const raw = storage.get(key, ts)
+    if (hit === undefined && this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
+    }
+    if (hit === undefined || ts >= hit.readTs) this.#entries.set(key, { raw, readTs: ts })
+    return raw
   }
 }
 

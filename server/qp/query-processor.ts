@@ -1,6 +1,6 @@
 // The query processor of a region (ARCHITECTURE.md step 1): begins transactions at a fresh HLC
 // timestamp once storage can answer reads at it, sharing parse and catalog caches between them.
-import { TableCache } from './catalog.ts'
+import { CatalogReads, TableCache } from './catalog.ts'
 import {
   RESULT_ROWS_MAX,
   ROWS_MODIFIED_MAX,
@@ -35,6 +35,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
     limits: resolveLimits(options.limits),
     parse: new ParseCache(),
     tables: new TableCache(),
+    catalogReads: new CatalogReads(),
     plans: new PlanCache(),
     acked: { ts: 0 },
   }

@@ -3,6 +3,7 @@
 import type { HlcTimestamp } from '../clock/index.ts'
 import type { Key } from '../encoding/index.ts'
 import type { KeyValue, StorageReader } from '../storage/index.ts'
+import type { CatalogReads } from './catalog.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 
 /** Storage at a snapshot plus a write buffer. */
@@ -21,6 +22,13 @@ export class SnapshotView {
     const buffered = this.#buffer.get(key)
     if (buffered !== undefined) return buffered ?? undefined
     return this.#storage.get(key, this.#ts)
+  }
+
+  /** A catalog value: the write buffer first, then the shared catalog reads (see CatalogReads). */
+  getCatalog(key: Key, reads: CatalogReads): string | undefined {
+    const buffered = this.#buffer.get(key)
+    if (buffered !== undefined) return buffered ?? undefined
+    return reads.read(this.#storage, key, this.#ts)
   }
 
   /** Live keys of `[start, end)` in key order (or reverse), storage and buffer merged. */

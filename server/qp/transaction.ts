@@ -21,7 +21,7 @@ import type { StorageReader } from '../storage/index.ts'
 import { tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
-import { isCatalogKey, schemaKey, type Table, type TableCache } from './catalog.ts'
+import { isCatalogKey, schemaKey, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { createIndex, createTable, dropIndex, dropTable, type DdlEnv } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, runSelect } from './executor.ts'
@@ -44,6 +44,7 @@ export interface QpShared {
   readonly limits: Required<QpLimits>
   readonly parse: ParseCache
   readonly tables: TableCache
+  readonly catalogReads: CatalogReads
   readonly plans: PlanCache
   /** The largest commitTs this QP acknowledged; no later snapshot may be below it. */
   readonly acked: { ts: HlcTimestamp }
@@ -298,7 +299,7 @@ export class SqlTransaction implements Transaction {
 
   #findTable(name: string): Table | undefined {
     const key = schemaKey(name)
-    const raw = this.#view.get(key)
+    const raw = this.#view.getCatalog(key, this.#shared.catalogReads)
     return raw === undefined ? undefined : this.#shared.tables.decode(key, raw)
   }
 

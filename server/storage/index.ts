@@ -35,6 +35,13 @@ export interface StorageReader {
   get(key: Key, ts: HlcTimestamp): string | undefined
   /** Live keys of `range` at `ts`, in key order (or reverse), read lazily in bounded pages. */
   scan(range: KeyRange, ts: HlcTimestamp, options?: ScanOptions): Iterable<KeyValue>
+  /**
+   * A timestamp at or above the commitTs of every version applied so far to a key of table
+   * `tableId` (keys that start with `encodeKey([tableId])`). Lets readers cache what they read
+   * of a rarely written table (the catalog): a value read at `t1` is still the value at `t2` when
+   * `lastWriteTs` is at or below both. After a restart it starts at the stored frontier.
+   */
+  lastWriteTs(tableId: bigint): HlcTimestamp
 }
 
 /** A committed record routed to one shard: only the writes whose keys that shard owns. */

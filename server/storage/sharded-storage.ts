@@ -2,7 +2,7 @@
 // reads go to the owning shard, range scans merge every shard's scan by key.
 import type { HlcTimestamp } from '../clock/index.ts'
 import { assert } from '../errors/index.ts'
-import type { Key } from '../encoding/index.ts'
+import { encodeKey, type Key } from '../encoding/index.ts'
 import type {
   KeyRange,
   KeyValue,
@@ -40,6 +40,10 @@ export class ShardedStorage implements StorageReader {
     // Each shard scan asserts the frontier now, not when the merge first pulls from it.
     const sources = this.shards.map((s) => s.scan(range, ts, { reverse }))
     return mergeScans(sources, reverse, limit)
+  }
+
+  lastWriteTs(tableId: bigint): HlcTimestamp {
+    return this.#shardFor(encodeKey([tableId])).lastWriteTs(tableId)
   }
 
   frontier(): HlcTimestamp {

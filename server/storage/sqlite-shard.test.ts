@@ -144,6 +144,32 @@ for (const name of sqliteDrivers) {
           rmSync(dir, { recursive: true, force: true })
         }
       })
+
+      test('lastWriteTs is per table, moves only with writes, and starts at the frontier on reopen', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
+        try {
+          const path = join(dir, 'shard-0.sqlite')
+          const first = shard({ path })
+          const other = (commitTs: number): ShardRecord => {
+            const seq = (seqs.get('j1') ?? 0) + 1
+            seqs.set('j1', seq)
+            return { journalId: 'j1', seq, commitTs, writes: [{ key: encodeKey([7n, 0n, 1n]), value: 'x' }] }
+          }
+          first.apply([record(10, [[1, 'a']]), other(15)], 20)
+          first.apply([], 30)
+          expect(first.lastWriteTs(1n)).toBe(10)
+          expect(first.lastWriteTs(7n)).toBe(15)
+          first.apply([record(31, [[2, null]])], 31)
+          expect(first.lastWriteTs(1n)).toBe(31)
+          first.close()
+          const again = shard({ path })
+          // What happened before the open is only known to lie at or below the stored frontier.
+          expect(again.lastWriteTs(1n)).toBe(31)
+          expect(again.lastWriteTs(99n)).toBe(31)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
     })
   })
 }

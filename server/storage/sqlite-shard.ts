@@ -2,7 +2,7 @@
 // `(key, commitTs) -> value | tombstone`, read at a timestamp, written only by the crossbar.
 import type { HlcTimestamp } from '../clock/index.ts'
 import { assert, cannotConnectNow } from '../errors/index.ts'
-import type { Key } from '../encoding/index.ts'
+import { decodeKeyPrefix, type Key } from '../encoding/index.ts'
 import { SCAN_PAGE_ROWS_DEFAULT, SCAN_PAGE_ROWS_MAX } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
 import type {
@@ -64,6 +64,10 @@ class SqliteShard implements StorageShard {
   readonly #waiters: FrontierWaiters
   readonly #pageRows: number
   readonly #positions = new Map<string, number>()
+  /** Per table, the commitTs of the newest version applied since open (see lastWriteTs). */
+  readonly #tableWriteTs = new Map<bigint, HlcTimestamp>()
+  /** Everything applied before this process opened the shard is at or below this. */
+  #openedFrontier: HlcTimestamp
   #frontier: HlcTimestamp
   #closed = false
 
@@ -95,6 +99,7 @@ class SqliteShard implements StorageShard {
     }
     const frontier = this.#db.prepare("SELECT value FROM meta WHERE name = 'frontier'").get()
     this.#frontier = Number(frontier?.value ?? 0)
+    this.#openedFrontier = this.#frontier
     for (const row of this.#db.prepare('SELECT journal, seq FROM positions').all()) {
       this.#positions.set(String(row.journal), Number(row.seq))
     }
@@ -165,6 +170,7 @@ class SqliteShard implements StorageShard {
         lastTs = record.commitTs
         for (const write of record.writes) {
           this.#statements.insert.run(write.key, record.commitTs, write.value)
+          this.#tableWriteTs.set(tableIdOf(write.key), record.commitTs)
         }
         changed.set(record.journalId, record.seq)
       }
@@ -194,6 +200,10 @@ class SqliteShard implements StorageShard {
     )
     assert(record.commitTs >= lastTs, `shard ${this.id}: records out of commitTs order`)
     assert(record.commitTs <= frontierTs, `shard ${this.id}: record above the new frontier`)
+  }
+
+  lastWriteTs(tableId: bigint): HlcTimestamp {
+    return this.#tableWriteTs.get(tableId) ?? this.#openedFrontier
   }
 
   frontier(): HlcTimestamp {
@@ -226,4 +236,11 @@ class SqliteShard implements StorageShard {
       `read at ${ts} above the frontier ${this.#frontier} of shard ${this.id}: wait first`,
     )
   }
+}
+
+/** The table id a key belongs to: its first tuple element (the key layout of the catalog). */
+function tableIdOf(key: Key): bigint {
+  const first = decodeKeyPrefix(key, 1)[0]
+  assert(typeof first === 'bigint', `key ${key} does not start with a table id`)
+  return first
 }
