@@ -13,3 +13,7 @@ export const FRONTIER_WAIT_MS_MAX = 600_000
 assert(SCAN_PAGE_ROWS_DEFAULT >= 1, 'a scan page holds at least one row')
 assert(SCAN_PAGE_ROWS_DEFAULT <= SCAN_PAGE_ROWS_MAX, 'the default scan page is within the maximum')
 assert(FRONTIER_WAITERS_MAX >= 1, 'at least one read can wait')
+
+/** Records a shard may apply in memory only (they carry none of its writes) before it writes its
+ * journal positions to SQLite anyway, bounding how much journal a restart replays for nothing. */
+export const POSITION_LAG_MAX = 4096

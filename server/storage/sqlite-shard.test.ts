@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { SimClock } from '../clock/index.ts'
 import { encodeKey } from '../encoding/index.ts'
 import { AssertionError, SqlError } from '../errors/index.ts'
+import { POSITION_LAG_MAX } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
 import {
   openSqliteShard,
@@ -140,6 +141,33 @@ for (const name of sqliteDrivers) {
           expect(again.appliedPositions()).toEqual(new Map([['j1', 1], ['j2', 1]]))
           expect(again.get(k(1), 12)).toBe('a')
           expect([...again.scan(all, 12)].length).toBe(2)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+
+      test('records without writes for this shard advance positions in memory, bounded', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
+        try {
+          const path = join(dir, 'shard-0.sqlite')
+          const first = shard({ path })
+          first.apply([record(10, [[1, 'a']])], 10)
+          const empty = [2, 3, 4].map((seq) => ({ journalId: 'j1', seq, commitTs: 10 + seq, writes: [] }))
+          first.apply(empty, 20)
+          expect(first.appliedPositions().get('j1')).toBe(4)
+          first.close()
+          // The stored position lags; replaying the write-less records is accepted and harmless.
+          const again = shard({ path })
+          expect(again.appliedPositions().get('j1')).toBe(1)
+          again.apply(empty, 20)
+          expect(again.appliedPositions().get('j1')).toBe(4)
+          expect([...again.scan(all, 20)].map((kv) => kv.value)).toEqual(['a'])
+          // Past POSITION_LAG_MAX the position is written even without writes.
+          const many = Array.from({ length: POSITION_LAG_MAX + 1 }, (_, i) => ({ journalId: 'j1', seq: 5 + i, commitTs: 100 + i, writes: [] }))
+          again.apply(many, 100 + POSITION_LAG_MAX)
+          again.close()
+          const third = shard({ path })
+          expect(third.appliedPositions().get('j1')).toBe(5 + POSITION_LAG_MAX)
         } finally {
           rmSync(dir, { recursive: true, force: true })
         }

@@ -3,7 +3,7 @@
 import type { HlcTimestamp } from '../clock/index.ts'
 import { assert, cannotConnectNow } from '../errors/index.ts'
 import { decodeKeyPrefix, type Key } from '../encoding/index.ts'
-import { SCAN_PAGE_ROWS_DEFAULT, SCAN_PAGE_ROWS_MAX } from './constants.ts'
+import { POSITION_LAG_MAX, SCAN_PAGE_ROWS_DEFAULT, SCAN_PAGE_ROWS_MAX } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
 import type {
   KeyRange,
@@ -22,6 +22,8 @@ import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-
 const SCHEMA = `
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
+  PRAGMA cache_size = -65536;
+  PRAGMA mmap_size = 268435456;
   CREATE TABLE IF NOT EXISTS versions (
     key TEXT NOT NULL,
     ts INTEGER NOT NULL,
@@ -64,6 +66,8 @@ class SqliteShard implements StorageShard {
   readonly #waiters: FrontierWaiters
   readonly #pageRows: number
   readonly #positions = new Map<string, number>()
+  /** The positions as last written to SQLite (at or below #positions). */
+  readonly #storedPositions = new Map<string, number>()
   /** Per table, the commitTs of the newest version applied since open (see lastWriteTs). */
   readonly #tableWriteTs = new Map<bigint, HlcTimestamp>()
   /** Everything applied before this process opened the shard is at or below this. */
@@ -102,6 +106,7 @@ class SqliteShard implements StorageShard {
     this.#openedFrontier = this.#frontier
     for (const row of this.#db.prepare('SELECT journal, seq FROM positions').all()) {
       this.#positions.set(String(row.journal), Number(row.seq))
+      this.#storedPositions.set(String(row.journal), Number(row.seq))
     }
     this.#waiters = new FrontierWaiters(options.timers)
   }
@@ -156,7 +161,18 @@ class SqliteShard implements StorageShard {
     // A frontier-only advance (the common case: every transaction's begin asks for one) stays in
     // memory. The stored frontier only has to be a lower bound: after a restart the crossbar
     // replays from the stored positions, which are written with the rows they produced.
-    if (records.every((r) => r.seq <= (this.#positions.get(r.journalId) ?? 0))) {
+    // The same holds for records that carry no writes for this shard (every shard sees every
+    // record): their positions advance in memory, and a replay after a crash re-applies them from
+    // the older stored position, which changes nothing.
+    if (!this.#storedLagging(records) && records.every((r) => r.writes.length === 0 || r.seq <= (this.#positions.get(r.journalId) ?? 0))) {
+      let lastTs = this.#frontier
+      for (const record of records) {
+        const position = this.#positions.get(record.journalId) ?? 0
+        if (record.seq <= position) continue
+        this.#checkRecord(record, position, lastTs, frontierTs)
+        lastTs = record.commitTs
+        this.#positions.set(record.journalId, record.seq)
+      }
       this.#frontier = frontierTs
       this.#waiters.wake(frontierTs)
       return
@@ -174,12 +190,25 @@ class SqliteShard implements StorageShard {
         }
         changed.set(record.journalId, record.seq)
       }
+      for (const [journal, seq] of this.#positions) {
+        if (!changed.has(journal) && this.#storedPositions.get(journal) !== seq) this.#statements.setPosition.run(journal, seq)
+      }
       for (const [journal, seq] of changed) this.#statements.setPosition.run(journal, seq)
       this.#statements.setFrontier.run(frontierTs)
     })
     for (const [journal, seq] of changed) this.#positions.set(journal, seq)
+    for (const [journal, seq] of this.#positions) this.#storedPositions.set(journal, seq)
     this.#frontier = frontierTs
     this.#waiters.wake(frontierTs)
+  }
+
+  /** Whether some journal's stored position would fall more than POSITION_LAG_MAX behind, which
+   * would make a restart replay that much journal for nothing. */
+  #storedLagging(records: readonly ShardRecord[]): boolean {
+    for (const r of records) {
+      if (r.seq - (this.#storedPositions.get(r.journalId) ?? 0) > POSITION_LAG_MAX) return true
+    }
+    return false
   }
 
   #checkRecord(
