@@ -2,7 +2,7 @@
 // runtime (the ceiling), both as separate processes measured in the same run.
 // Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5]
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from '../../cli/args.ts'
@@ -37,8 +37,29 @@ async function spawnServer(args: string[]): Promise<Server> {
   })
 }
 
-/** Runs `clients` loops of `op` for `seconds` (and at most opsMax ops); latencies in ms. */
-async function load(op: (client: number, i: number) => Promise<boolean>): Promise<Summary> {
+/** CPU seconds (user + system) the process has used so far; undefined where /proc is missing. */
+function cpuSecondsOf(child: ChildProcess): number | undefined {
+  const path = `/proc/${child.pid}/stat`
+  if (!existsSync(path)) return undefined
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th, in ticks
+  // of (almost everywhere) 100 Hz.
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+type Row = Summary & { serverCpuUsPerOp?: number }
+
+/** Runs `clients` loops of `op` against `server` for `seconds` (and at most opsMax ops);
+ * latencies in ms, and the server's CPU time per successful operation. */
+async function load(server: Server, op: (client: number, i: number) => Promise<boolean>): Promise<Row> {
+  const cpu0 = cpuSecondsOf(server.child)
+  const summary = await loadOnly(op)
+  const cpu1 = cpuSecondsOf(server.child)
+  if (cpu0 === undefined || cpu1 === undefined || summary.count === 0) return summary
+  return { ...summary, serverCpuUsPerOp: ((cpu1 - cpu0) * 1e6) / summary.count }
+}
+
+async function loadOnly(op: (client: number, i: number) => Promise<boolean>): Promise<Summary> {
   const latencies: number[] = []
   let errors = 0
   const deadline = performance.now() + seconds * 1000
@@ -80,14 +101,14 @@ try {
     sql(s, { sql: 'INSERT INTO kv VALUES ($1, $2)', params: [1_000_000 + c * 1_000_000 + i, 'payload'] })
   const read = (s: Server) => (c: number, i: number) =>
     sql(s, { sql: 'SELECT v FROM kv WHERE k = $1', params: [(c * 7919 + i * 104_729) % preload] })
-  const results: Array<[string, Summary]> = []
-  const ceilingWrite = await load(write(bare))
+  const results: Array<[string, Row]> = []
+  const ceilingWrite = await load(bare, write(bare))
   results.push(['ceiling (bare Hono): write-shaped', ceilingWrite])
-  const writes = await load(write(tessera))
+  const writes = await load(tessera, write(tessera))
   results.push(['tessera: autocommit single-row INSERT', writes])
-  const ceilingRead = await load(read(bare))
+  const ceilingRead = await load(bare, read(bare))
   results.push(['ceiling (bare Hono): read-shaped', ceilingRead])
-  const reads = await load(read(tessera))
+  const reads = await load(tessera, read(tessera))
   results.push(['tessera: point SELECT by primary key', reads])
   console.log(`bench/e2e: ${clients} concurrent clients, ${seconds} s per row, ${process.versions.bun ? `bun ${process.versions.bun}` : 'node'}`)
   printTable(results.map(([name, s]) => ({ name, ...s })))

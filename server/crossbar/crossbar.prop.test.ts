@@ -74,6 +74,12 @@ class ScriptedJournal implements Journal {
   lastSeq(): number {
     return this.durable
   }
+  firstSeq(): number {
+    return 1
+  }
+  truncateThrough(_seq: number): number {
+    return 0
+  }
   lastCommitTs(): HlcTimestamp {
     return this.records[this.durable - 1]?.commitTs ?? 0
   }
@@ -117,6 +123,9 @@ class RecordingShard implements StorageShard {
   }
   lastWriteTs(tableId: bigint): HlcTimestamp {
     return this.#inner.lastWriteTs(tableId)
+  }
+  makeDurable(): ReadonlyMap<string, number> {
+    return this.#inner.makeDurable()
   }
   frontier(): HlcTimestamp {
     return this.#inner.frontier()

@@ -101,6 +101,19 @@ class MergingCrossbar implements Crossbar {
     for (const state of this.#states) state.journal.requestClose(ts)
   }
 
+  compact(): number {
+    if (this.#closed) return 0
+    // Records a lagging journal still has to deliver lie above every shard's applied position,
+    // and durable positions are at or below applied ones, so nothing still needed goes.
+    const durable = this.#shards.map((shard) => shard.makeDurable())
+    let removed = 0
+    for (const { journal } of this.#states) {
+      const through = Math.min(...durable.map((positions) => positions.get(journal.id) ?? 0))
+      if (through > 0) removed += journal.truncateThrough(through)
+    }
+    return removed
+  }
+
   close(): void {
     this.#closed = true
     for (const state of this.#states) state.unfollow?.()

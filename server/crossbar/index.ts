@@ -34,6 +34,12 @@ export interface Crossbar {
   /** Asks every journal to close `ts` soon, so that a reader waiting on `ts` is not held for a
    * heartbeat interval. */
   requestFrontier(ts: HlcTimestamp): void
+  /**
+   * Bounds the journals' disk use: makes every shard durable, then truncates each journal through
+   * the lowest position all shards now hold durably (whole segments only). Returns the number of
+   * segments deleted. Synchronous: it blocks for the checkpoints' fsyncs, so call it seldom.
+   */
+  compact(): number
   /** Unfollows the journals. */
   close(): void
 }

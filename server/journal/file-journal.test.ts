@@ -386,6 +386,49 @@ describe('segments', () => {
   })
 })
 
+describe('truncation', () => {
+  // Goal: truncateThrough deletes whole segments only, never the newest record's segment, and a
+  // reopened journal continues from the first kept segment with sequence and clock intact.
+  // Method: tiny segments on SimDisk, truncate at several points, reopen, read back.
+  test('deletes whole segments below the point, keeps reading above it, and reopens', async () => {
+    const config = { segmentBytesMax: 1024, readCacheRecordsMax: 4 }
+    const w = new SimJournalWorld({ config })
+    let j = w.open()
+    for (let i = 0; i < 200; i++) {
+      j.append({ txId: `t${i}`, proposedTs: 0, writes: writes(`${i}`, 2) })
+      if (i % 10 === 9) await w.run(1)
+    }
+    await w.run(30)
+    expect(j.lastSeq()).toBe(200)
+    const before = w.disk.list(w.dir)
+    expect(j.truncateThrough(0)).toBe(0)
+    const removed = j.truncateThrough(120)
+    expect(removed).toBeGreaterThan(0)
+    const after = w.disk.list(w.dir)
+    expect(after.length).toBe(before.length - removed)
+    // Every record above the point is still there; the first kept seq is at or below 121.
+    expect(j.firstSeq()).toBeLessThanOrEqual(121)
+    expect(j.read(120, 1000).map((r) => r.seq)).toEqual(Array.from({ length: 80 }, (_, i) => 121 + i))
+    expect(() => j.read(0, 10)).toThrow(/truncated/)
+    const lastTs = j.lastCommitTs()
+    // Truncating past the end keeps the newest record's segment.
+    j.truncateThrough(10_000)
+    expect(w.disk.list(w.dir).length).toBe(1)
+    expect(j.lastSeq()).toBe(200)
+    await w.until(j.close())
+
+    j = w.open()
+    expect(j.lastSeq()).toBe(200)
+    expect(j.lastCommitTs()).toBe(lastTs)
+    expect(j.read(j.firstSeq() - 1, 1000).at(-1)?.seq).toBe(200)
+    const next = j.append({ txId: 'after', proposedTs: 0, writes: writes('after') })
+    expect(next.seq).toBe(201)
+    expect(next.commitTs).toBeGreaterThan(lastTs)
+    await w.until(next.durable)
+    await w.until(j.close())
+  })
+})
+
 /** Counts fsyncs of a real disk: the group-commit test on real files. */
 class CountingDisk implements Disk {
   syncs = 0

@@ -205,6 +205,10 @@ export class FileJournal implements Journal {
 
   read(afterSeq: number, maxRecords: number): CommitRecord[] {
     assert(Number.isSafeInteger(afterSeq) && afterSeq >= 0, `bad afterSeq ${afterSeq}`)
+    assert(
+      afterSeq + 1 >= this.firstSeq() || afterSeq >= this.#lastDurableSeq,
+      `journal ${this.id}: records after ${afterSeq} were truncated (first kept seq ${this.firstSeq()})`,
+    )
     const count = Math.min(maxRecords, this.#lastDurableSeq - afterSeq)
     if (count <= 0) return []
     if (afterSeq + 1 >= this.#cacheFirstSeq) {
@@ -216,6 +220,27 @@ export class FileJournal implements Journal {
 
   lastSeq(): number {
     return this.#lastDurableSeq
+  }
+
+  firstSeq(): number {
+    return this.#segments[0]?.firstSeq ?? this.#lastDurableSeq + 1
+  }
+
+  truncateThrough(seq: number): number {
+    assert(Number.isSafeInteger(seq) && seq >= 0, `bad truncation seq ${seq}`)
+    // Only whole segments go, and never the last one: it holds the newest record, which tells a
+    // restart where the sequence and the clock stand.
+    let removed = 0
+    while (removed + 1 < this.#segments.length) {
+      const next = this.#segments[removed + 1] as Segment
+      if (next.firstSeq - 1 > seq) break
+      removed++
+    }
+    if (removed === 0) return 0
+    for (const segment of this.#segments.splice(0, removed)) this.#options.disk.remove(segment.path)
+    const kept = this.#index.filter((e) => e.segment >= removed).map((e) => ({ ...e, segment: e.segment - removed }))
+    this.#index.splice(0, this.#index.length, ...kept)
+    return removed
   }
 
   lastCommitTs(): HlcTimestamp {

@@ -63,6 +63,15 @@ export interface Journal {
   read(afterSeq: number, maxRecords: number): CommitRecord[]
   /** The last durable seq (0 when empty). */
   lastSeq(): number
+  /** The first seq still held (records before it were truncated); lastSeq() + 1 when empty. */
+  firstSeq(): number
+  /**
+   * Deletes whole segments whose records all have seq <= `seq`, keeping the segment of the newest
+   * record. The caller guarantees every reader of those records has them durably elsewhere
+   * (storage shards that checkpointed past them). Returns the number of segments removed.
+   * Reading before `firstSeq()` afterwards is a bug (asserted).
+   */
+  truncateThrough(seq: number): number
   /** The commitTs of the last durable record (0 when empty). */
   lastCommitTs(): HlcTimestamp
   /** Flushes, stops the heartbeat and closes files. */

@@ -60,6 +60,9 @@ export function recoverSegments(disk: Disk, dir: string, journalId: string): Rec
     lastCommitTs: 0,
     cutBytes: 0,
   }
+  // Segments before the first file were truncated once every shard had applied them durably.
+  const first = names[0]
+  if (first !== undefined) state.lastSeq = Number(first.slice(0, SEGMENT_NAME_DIGITS)) - 1
   names.forEach((name, i) => {
     const isLast = i === names.length - 1
     const path = `${dir}/${name}`

@@ -9,4 +9,6 @@ export const REGION_DEFAULTS = {
   gcIntervalMs: 10_000,
   /** ... when older than the longest a transaction may live (5 min, as the adjudicator). */
   gcHorizonMs: 5 * 60_000,
+  /** Storage checkpoints and journal segment deletion every minute: each costs fsyncs. */
+  compactIntervalMs: 60_000,
 } as const

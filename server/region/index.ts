@@ -38,6 +38,8 @@ export interface RegionOptions {
   readonly api?: ApiLimits
   /** How often old versions are garbage-collected (ms). */
   readonly gcIntervalMs?: number
+  /** How often storage is checkpointed and journal segments it holds durably are deleted (ms). */
+  readonly compactIntervalMs?: number
 }
 
 /** A running region. */
@@ -116,6 +118,7 @@ export async function openRegion(options: RegionOptions): Promise<Region> {
     const belowTs = hlc.now() - REGION_DEFAULTS.gcHorizonMs * 1000
     for (const shard of shards) shard.gc(Math.min(belowTs, shard.frontier()))
   })
+  const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   return {
     name: o.name,
     app: api.app,
@@ -124,8 +127,12 @@ export async function openRegion(options: RegionOptions): Promise<Region> {
     auth,
     async close() {
       gc.cancel()
+      compaction.cancel()
       await api.close()
       adjudicators.close()
+      // A clean stop leaves storage checkpointed and the journals short, so the next start
+      // replays little.
+      crossbar.compact()
       crossbar.close()
       for (const journal of journals) await journal.close()
       for (const shard of shards) shard.close()

@@ -71,6 +71,13 @@ export interface StorageShard extends StorageReader {
   frontier(): HlcTimestamp
   /** The last applied `seq` of each journal (0 when none). */
   appliedPositions(): ReadonlyMap<string, number>
+  /**
+   * Makes everything applied so far durable (writes positions kept only in memory, then a WAL
+   * checkpoint, which fsyncs) and returns the journal positions that now survive a power loss.
+   * An in-memory shard survives nothing: it returns no positions. The crossbar truncates journals
+   * only below what every shard returned here.
+   */
+  makeDurable(): ReadonlyMap<string, number>
   /** Drops versions no reader at or above `belowTs` can see; returns how many were removed. */
   gc(belowTs: HlcTimestamp): number
   close(): void

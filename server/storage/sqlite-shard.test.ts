@@ -173,6 +173,21 @@ for (const name of sqliteDrivers) {
         }
       })
 
+      test('makeDurable reports durable positions for a file shard and none in memory', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
+        try {
+          const onFile = shard({ path: join(dir, 'shard-0.sqlite') })
+          onFile.apply([record(10, [[1, 'a']])], 10)
+          onFile.apply([{ journalId: 'j1', seq: 2, commitTs: 11, writes: [] }], 11)
+          expect(onFile.makeDurable()).toEqual(new Map([['j1', 2]]))
+          const inMemory = shard()
+          inMemory.apply([record(12, [[1, 'a']])], 12)
+          expect(inMemory.makeDurable()).toEqual(new Map())
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+
       test('lastWriteTs is per table, moves only with writes, and starts at the frontier on reopen', () => {
         const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
         try {

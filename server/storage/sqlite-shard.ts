@@ -50,6 +50,7 @@ interface Statements {
   readonly insert: SqliteStatement
   readonly setPosition: SqliteStatement
   readonly setFrontier: SqliteStatement
+  readonly checkpoint: SqliteStatement
   readonly gc: SqliteStatement
 }
 
@@ -68,6 +69,9 @@ class SqliteShard implements StorageShard {
   readonly #positions = new Map<string, number>()
   /** The positions as last written to SQLite (at or below #positions). */
   readonly #storedPositions = new Map<string, number>()
+  /** The positions known to survive a power loss (at or below #storedPositions). */
+  #durablePositions = new Map<string, number>()
+  readonly #inMemory: boolean
   /** Per table, the commitTs of the newest version applied since open (see lastWriteTs). */
   readonly #tableWriteTs = new Map<bigint, HlcTimestamp>()
   /** Everything applied before this process opened the shard is at or below this. */
@@ -77,6 +81,7 @@ class SqliteShard implements StorageShard {
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
+    this.#inMemory = options.path === ':memory:'
     this.#pageRows = options.scanPageRows ?? SCAN_PAGE_ROWS_DEFAULT
     const rows = this.#pageRows
     assert(
@@ -96,6 +101,7 @@ class SqliteShard implements StorageShard {
         'INSERT OR REPLACE INTO positions (journal, seq) VALUES (?, ?)',
       ),
       setFrontier: this.#db.prepare("UPDATE meta SET value = ? WHERE name = 'frontier'"),
+      checkpoint: this.#db.prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
       gc: this.#db.prepare(
         `DELETE FROM versions AS v WHERE v.ts <= ?1 AND (v.value IS NULL OR EXISTS (
            SELECT 1 FROM versions AS w WHERE w.key = v.key AND w.ts > v.ts AND w.ts <= ?1))`,
@@ -229,6 +235,24 @@ class SqliteShard implements StorageShard {
     )
     assert(record.commitTs >= lastTs, `shard ${this.id}: records out of commitTs order`)
     assert(record.commitTs <= frontierTs, `shard ${this.id}: record above the new frontier`)
+  }
+
+  makeDurable(): ReadonlyMap<string, number> {
+    assert(!this.#closed, `makeDurable on closed storage shard ${this.id}`)
+    if (this.#inMemory) return new Map()
+    this.#db.transaction(() => {
+      for (const [journal, seq] of this.#positions) {
+        if (this.#storedPositions.get(journal) !== seq) this.#statements.setPosition.run(journal, seq)
+      }
+      this.#statements.setFrontier.run(this.#frontier)
+    })
+    for (const [journal, seq] of this.#positions) this.#storedPositions.set(journal, seq)
+    // In WAL mode with synchronous=NORMAL a completed checkpoint has synced the WAL and then the
+    // database file; a checkpoint that could not finish promises nothing new.
+    const result = this.#statements.checkpoint.get() as { busy: number } | undefined
+    if (result === undefined || result.busy !== 0) return new Map(this.#durablePositions)
+    this.#durablePositions = new Map(this.#storedPositions)
+    return new Map(this.#durablePositions)
   }
 
   lastWriteTs(tableId: bigint): HlcTimestamp {
