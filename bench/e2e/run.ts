@@ -1,6 +1,6 @@
 // bench/e2e: Tessera over HTTP with concurrent clients, against a bare Hono route on the same
 // runtime (the ceiling), both as separate processes measured in the same run.
-// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5]
+// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5] [--only read|write]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,6 +13,9 @@ const { flags } = parseArgs(process.argv.slice(2))
 const clients = Number(flags.get('clients') ?? 32)
 const seconds = Number(flags.get('seconds') ?? 5)
 const opsMax = 2_000_000
+/** `read` or `write` runs only that pair of rows. */
+const only = flags.get('only')
+const ratios: string[] = []
 
 interface Server {
   readonly url: string
@@ -102,18 +105,23 @@ try {
   const read = (s: Server) => (c: number, i: number) =>
     sql(s, { sql: 'SELECT v FROM kv WHERE k = $1', params: [(c * 7919 + i * 104_729) % preload] })
   const results: Array<[string, Row]> = []
-  const ceilingWrite = await load(bare, write(bare))
-  results.push(['ceiling (bare Hono): write-shaped', ceilingWrite])
-  const writes = await load(tessera, write(tessera))
-  results.push(['tessera: autocommit single-row INSERT', writes])
-  const ceilingRead = await load(bare, read(bare))
-  results.push(['ceiling (bare Hono): read-shaped', ceilingRead])
-  const reads = await load(tessera, read(tessera))
-  results.push(['tessera: point SELECT by primary key', reads])
+  if (only !== 'read') {
+    const ceilingWrite = await load(bare, write(bare))
+    results.push(['ceiling (bare Hono): write-shaped', ceilingWrite])
+    const writes = await load(tessera, write(tessera))
+    results.push(['tessera: autocommit single-row INSERT', writes])
+    ratios.push(`writes: ${((writes.throughput / ceilingWrite.throughput) * 100).toFixed(1)}% of the ceiling (target >= 40%)`)
+  }
+  if (only !== 'write') {
+    const ceilingRead = await load(bare, read(bare))
+    results.push(['ceiling (bare Hono): read-shaped', ceilingRead])
+    const reads = await load(tessera, read(tessera))
+    results.push(['tessera: point SELECT by primary key', reads])
+    ratios.push(`point selects: ${((reads.throughput / ceilingRead.throughput) * 100).toFixed(1)}% of the ceiling (target >= 60%)`)
+  }
   console.log(`bench/e2e: ${clients} concurrent clients, ${seconds} s per row, ${process.versions.bun ? `bun ${process.versions.bun}` : 'node'}`)
   printTable(results.map(([name, s]) => ({ name, ...s })))
-  console.log(`writes: ${((writes.throughput / ceilingWrite.throughput) * 100).toFixed(1)}% of the ceiling (target >= 40%)`)
-  console.log(`point selects: ${((reads.throughput / ceilingRead.throughput) * 100).toFixed(1)}% of the ceiling (target >= 60%)`)
+  for (const line of ratios) console.log(line)
 } finally {
   bare.child.kill('SIGTERM')
   tessera.child.kill('SIGTERM')

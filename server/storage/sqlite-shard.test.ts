@@ -181,7 +181,7 @@ for (const name of sqliteDrivers) {
           onFile.apply([{ journalId: 'j1', seq: 2, commitTs: 11, writes: [] }], 11)
           expect(onFile.makeDurable()).toEqual(new Map([['j1', 2]]))
           const inMemory = shard()
-          inMemory.apply([record(12, [[1, 'a']])], 12)
+          inMemory.apply([{ journalId: 'j1', seq: 1, commitTs: 12, writes: [{ key: k(1), value: 'a' }] }], 12)
           expect(inMemory.makeDurable()).toEqual(new Map())
         } finally {
           rmSync(dir, { recursive: true, force: true })
