@@ -1,15 +1,18 @@
 // The `tessera` command line (API.md "Running"): dispatches to start, token and sql.
-import { parseArgs } from './args.ts'
+import { parseArgs, parseDurationMs } from './args.ts'
 import { listen } from './serve.ts'
 import { runSql } from './sql.ts'
 import { runToken } from './token.ts'
-import { createToken } from '../server/api/index.ts'
+import { createToken, type ApiLimits } from '../server/api/index.ts'
+import type { QpLimits } from '../server/qp/index.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
 import { NodeDisk } from '../server/disk/index.ts'
 import { openRegion } from '../server/region/index.ts'
 
 const usage = `usage:
-  tessera start --port P --data DIR [--region NAME] [--no-auth]
+  tessera start --port P --data DIR [--region NAME] [--host 127.0.0.1] [--no-auth]
+                [--statement-timeout 30s] [--rows-modified-max 10000] [--tx-bytes-max 4194304]
+                [--body-bytes-max 1048576] [--tx-age-max 5m] [--idle-timeout 30s]
   tessera token --data DIR [--role admin] [--ttl 15m]
   tessera sql --url URL [--token T] ["SQL"]`
 
@@ -30,7 +33,7 @@ async function runStart(args: readonly string[]): Promise<number> {
   const listener = listen((request) => serve(request), port, host)
   const url = `http://${host}:${listener.port}`
   const region = await openRegion({
-    name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'),
+    name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'), ...limitsFrom(flags),
   })
   serve = region.app.fetch
   const token = createToken(region.secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock)
@@ -55,6 +58,35 @@ async function runStart(args: readonly string[]): Promise<number> {
     process.on('SIGINT', () => void stop('SIGINT'))
   })
   return 0
+}
+
+/** The limits `tessera start` takes as flags; unset ones keep the components' defaults. */
+function limitsFrom(flags: ReadonlyMap<string, string>): { qp: QpLimits; api: ApiLimits } {
+  const count = (name: string) => {
+    const text = flags.get(name)
+    if (text === undefined) return undefined
+    const n = Number(text)
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer, not "${text}"`)
+    return n
+  }
+  const duration = (name: string) => {
+    const text = flags.get(name)
+    return text === undefined ? undefined : parseDurationMs(text)
+  }
+  const defined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+  return {
+    qp: defined({
+      statementTimeoutMs: duration('statement-timeout'),
+      rowsModifiedMax: count('rows-modified-max'),
+      txBytesMax: count('tx-bytes-max'),
+    }),
+    api: defined({
+      bodyBytesMax: count('body-bytes-max'),
+      txAgeMsMax: duration('tx-age-max'),
+      idleTimeoutMs: duration('idle-timeout'),
+    }),
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -17,8 +17,11 @@ export interface ServerProcess {
 }
 
 /** Starts a region on a free loopback port (auth off unless asked) and waits until it serves. */
-export async function startServer(dataDir: string, options: { readonly auth?: boolean } = {}): Promise<ServerProcess> {
-  const args = ['start', '--port', '0', '--data', dataDir, ...(options.auth ? [] : ['--no-auth'])]
+export async function startServer(
+  dataDir: string,
+  options: { readonly auth?: boolean; readonly args?: readonly string[] } = {},
+): Promise<ServerProcess> {
+  const args = ['start', '--port', '0', '--data', dataDir, ...(options.auth ? [] : ['--no-auth']), ...(options.args ?? [])]
   const child = spawn(process.execPath, [join(root, 'cli', 'main.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
