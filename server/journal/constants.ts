@@ -57,3 +57,20 @@ assert(RECORD_BYTES_MAX < 2 ** 32 - FRAME_HEADER_BYTES, 'frame length is a u32')
 assert(READ_INDEX_STRIDE <= READ_CACHE_RECORDS_MAX, 'the index must be finer than the cache')
 assert(HEARTBEAT_MS > 0 && HEARTBEAT_MS <= 1000, 'heartbeat must run, and often')
 assert(Number.MAX_SAFE_INTEGER.toString().length <= SEGMENT_NAME_DIGITS, 'seq fits a name')
+
+/** Replication between a journal's leader and its replicas in other regions. */
+export const REPLICATION_LIMITS = {
+  /** Records sent to a replica beyond what it acknowledged (the window). */
+  inflightRecordsMax: 8192,
+  /** Records in one message. */
+  recordsPerMessageMax: 512,
+  /** The leader's housekeeping period: retransmission and commit timeouts are counted in it. */
+  tickMs: 10,
+  /** A replica that acknowledged nothing new for this long is resent everything unacknowledged. */
+  resendAfterMs: 200,
+  /** A commit that reached no quorum in this long is answered 40003 (outcome unknown). */
+  commitTimeoutMs: 5_000,
+} as const
+
+assert(REPLICATION_LIMITS.recordsPerMessageMax <= REPLICATION_LIMITS.inflightRecordsMax, 'a message fits the window')
+assert(REPLICATION_LIMITS.resendAfterMs >= 2 * REPLICATION_LIMITS.tickMs, 'resends are counted in ticks')

@@ -69,6 +69,7 @@ export class FileJournal implements Journal {
   readonly #pendingRecordsMax: number
   readonly #heartbeatMs: number
   readonly #fsync: boolean
+  readonly #replica: boolean
   readonly #readCacheRecordsMax: number
 
   readonly #segments: Segment[]
@@ -112,6 +113,7 @@ export class FileJournal implements Journal {
     this.#pendingRecordsMax = c.pendingRecordsMax ?? PENDING_RECORDS_MAX
     this.#heartbeatMs = c.heartbeatMs ?? HEARTBEAT_MS
     this.#fsync = c.fsync ?? true
+    this.#replica = c.replica ?? false
     this.#readCacheRecordsMax = c.readCacheRecordsMax ?? READ_CACHE_RECORDS_MAX
     assert(this.#readCacheRecordsMax >= 1, 'the read cache must hold a record')
     assert(this.#segmentBytesMax > 0 && this.#batchRecordsMax > 0, 'journal limits must be > 0')
@@ -138,10 +140,33 @@ export class FileJournal implements Journal {
     // Recovered bytes may sit only in the OS cache (the process died, not the machine), and a cut
     // tail is not durable yet: one fsync before anything new is acknowledged covers both.
     if (this.#file && this.#fsync) this.#startFlush(this.#file.sync())
-    this.#scheduleHeartbeat()
+    if (!this.#replica) this.#scheduleHeartbeat()
   }
 
   append(request: AppendRequest): Appended {
+    assert(!this.#replica, `journal ${this.id} is a replica: it takes records with appendAt`)
+    this.#checkAppendable()
+    assert(Number.isSafeInteger(request.proposedTs) && request.proposedTs >= 0, 'bad proposedTs')
+    const seq = this.#lastAssignedSeq + 1
+    const commitTs = Math.max(request.proposedTs, this.#lastAssignedTs + 1, this.#floor + 1)
+    return this.#enqueue({ journalId: this.id, seq, commitTs, txId: request.txId, writes: request.writes })
+  }
+
+  /**
+   * A replica's append: the leader already fixed seq and commitTs. Records must come in order
+   * without gaps (asserted); the replica neither closes timestamps nor heartbeats, the leader
+   * does that for it.
+   */
+  appendAt(record: CommitRecord): Appended {
+    assert(this.#replica, `journal ${this.id} leads: it assigns its own seq and commitTs`)
+    this.#checkAppendable()
+    assert(record.journalId === this.id, `record of ${record.journalId} offered to ${this.id}`)
+    assert(record.seq === this.#lastAssignedSeq + 1, `replica ${this.id}: seq ${record.seq} after ${this.#lastAssignedSeq}`)
+    assert(record.commitTs > this.#lastAssignedTs, `replica ${this.id}: commitTs must increase`)
+    return this.#enqueue(record)
+  }
+
+  #checkAppendable(): void {
     if (this.#failure !== undefined || this.#closed) throw this.#unavailable()
     const pendingRecords = this.#queue.length - this.#head
     if (pendingRecords >= this.#pendingRecordsMax || this.#pendingBytes >= PENDING_BYTES_MAX) {
@@ -150,16 +175,10 @@ export class FileJournal implements Journal {
         'the disk cannot keep up; retry later',
       )
     }
-    assert(Number.isSafeInteger(request.proposedTs) && request.proposedTs >= 0, 'bad proposedTs')
-    const seq = this.#lastAssignedSeq + 1
-    const commitTs = Math.max(request.proposedTs, this.#lastAssignedTs + 1, this.#floor + 1)
-    const record: CommitRecord = {
-      journalId: this.id,
-      seq,
-      commitTs,
-      txId: request.txId,
-      writes: request.writes,
-    }
+  }
+
+  #enqueue(record: CommitRecord): Appended {
+    const { seq, commitTs } = record
     const payload = encodePayload(record)
     if (frameBytes(payload) > RECORD_BYTES_MAX) {
       throw programLimitExceeded(
@@ -190,6 +209,7 @@ export class FileJournal implements Journal {
   }
 
   requestClose(ts: HlcTimestamp): void {
+    if (this.#replica) return
     if (ts <= this.#floor || this.#failure !== undefined || this.#closed) return
     if (ts > this.#requested) this.#requested = ts
     if (this.#queue.length === this.#head) this.#publishClosed()

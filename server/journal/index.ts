@@ -92,6 +92,9 @@ export interface FileJournalConfig {
   readonly heartbeatMs?: number
   /** Skip fsync (benchmarks only: measures the cost of durability). */
   readonly fsync?: boolean
+  /** A replica of another region's journal: records arrive with seq and commitTs fixed
+   * (`appendAt`), and closed timestamps come from the leader, not from this journal. */
+  readonly replica?: boolean
   /** Recent records `read` serves from memory; older ones come from the segment files. */
   readonly readCacheRecordsMax?: number
 }
@@ -115,5 +118,16 @@ export interface FileJournalOptions {
  * Register followers right after `read()` in the same task, so no record falls between them.
  */
 export { openFileJournal } from './file-journal.ts'
+
+/** A journal on local files: a leader (`append`) or, opened with `replica: true`, the local copy
+ * of another region's journal (`appendAt` with the leader's seq and commitTs). */
+export type FileJournal = Journal & {
+  appendAt(record: CommitRecord): Appended
+}
+
+/** Replication to other regions: the leader side, the replica side, and their messages. */
+export { ReplicatedJournal, type ReplicatedJournalOptions } from './replicated-journal.ts'
+export { ReplicaJournal, type ReplicaJournalOptions } from './replica-journal.ts'
+export { isJournalMessage, type JournalMessage, type ReplicationLink } from './replication.ts'
 /** The journal's default limits (constants.ts), for configs and benches that report them. */
 export * as journalLimits from './constants.ts'

@@ -1,0 +1,189 @@
+// A replica of another region's journal (ARCHITECTURE.md "Regions": followers append, fsync and
+// acknowledge). It stores the leader's records with their seq and commitTs, acknowledges what is on
+// its disk, and shows its own followers (this region's crossbar) only what the leader reported
+// committed, with the leader's closed timestamps.
+import type { HlcTimestamp, Hlc } from '../clock/index.ts'
+import { assert, cannotConnectNow } from '../errors/index.ts'
+import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
+import type { JournalMessage, ReplicationLink } from './replication.ts'
+
+/** Options of a replica. */
+export interface ReplicaJournalOptions {
+  /** The local copy: a FileJournal opened with `replica: true` and the leader's journal id. */
+  readonly local: FileJournal
+  /** The region that leads this journal. */
+  readonly leader: string
+  readonly link: ReplicationLink
+  /** Timestamps from the leader advance this region's clock (they happened before our reads). */
+  readonly hlc: Hlc
+}
+
+/** See the file comment. */
+export class ReplicaJournal implements Journal {
+  readonly id: string
+  readonly #local: FileJournal
+  readonly #leader: string
+  readonly #link: ReplicationLink
+  readonly #hlc: Hlc
+  /** Locally durable records not yet shown to followers. */
+  #held: CommitRecord[] = []
+  #localDurableSeq: number
+  /** The last seq handed to the local file (durable or not). */
+  #receivedSeq: number
+  /** The #receivedSeq at which this replica last asked the leader to resend. */
+  #askedAt = -1
+  #leaderCommittedSeq = 0
+  #leaderClosed: HlcTimestamp = 0
+  #deliveredSeq: number
+  #deliveredTs: HlcTimestamp
+  #published: HlcTimestamp = 0
+  #requested: HlcTimestamp = 0
+  #followers: readonly JournalFollower[] = []
+  readonly #unfollowLocal: () => void
+  #closed = false
+
+  constructor(options: ReplicaJournalOptions) {
+    this.id = options.local.id
+    this.#local = options.local
+    this.#leader = options.leader
+    this.#link = options.link
+    this.#hlc = options.hlc
+    this.#localDurableSeq = options.local.lastSeq()
+    // What the file holds may not all be committed: until the leader says so, show nothing new.
+    // Storage that applied some of it before a restart knows its own positions.
+    // Records before the first kept segment were truncated after every shard applied them, so
+    // they were committed; delivery resumes after them.
+    this.#deliveredSeq = options.local.firstSeq() - 1
+    this.#deliveredTs = 0
+    this.#receivedSeq = options.local.lastSeq()
+    this.#unfollowLocal = options.local.follow({
+      onRecords: (records) => this.#onLocalRecords(records),
+      onClosed: () => {},
+    })
+  }
+
+  append(_request: AppendRequest): Appended {
+    throw cannotConnectNow(`journal ${this.id} is led by region ${this.#leader}; this region holds a replica`)
+  }
+
+  closedTs(): HlcTimestamp {
+    return this.#published
+  }
+
+  requestClose(ts: HlcTimestamp): void {
+    if (ts <= this.#published || ts <= this.#requested || this.#closed) return
+    this.#requested = ts
+    this.#link.send(this.#leader, { type: 'journal.close', journalId: this.id, ts })
+  }
+
+  follow(follower: JournalFollower): () => void {
+    this.#followers = [...this.#followers, follower]
+    return () => {
+      this.#followers = this.#followers.filter((f) => f !== follower)
+    }
+  }
+
+  read(afterSeq: number, maxRecords: number): CommitRecord[] {
+    const count = Math.min(maxRecords, this.#readableSeq() - afterSeq)
+    return count <= 0 ? [] : this.#local.read(afterSeq, count)
+  }
+
+  lastSeq(): number {
+    return this.#readableSeq()
+  }
+
+  lastCommitTs(): HlcTimestamp {
+    return this.#deliveredTs
+  }
+
+  firstSeq(): number {
+    return this.#local.firstSeq()
+  }
+
+  truncateThrough(seq: number): number {
+    return this.#local.truncateThrough(Math.min(seq, this.#readableSeq()))
+  }
+
+  /** Tells the leader where this replica stands (call when the link to it comes up). */
+  hello(): void {
+    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: true })
+  }
+
+  /** A message from the leader. */
+  receive(from: string, message: JournalMessage): void {
+    if (from !== this.#leader || this.#closed) return
+    if (message.type === 'journal.records') this.#onRecords(message.records)
+    else if (message.type === 'journal.commit') {
+      this.#hlc.update(message.closedTs)
+      if (message.committedSeq > this.#leaderCommittedSeq) this.#leaderCommittedSeq = message.committedSeq
+      if (message.closedTs > this.#leaderClosed) this.#leaderClosed = message.closedTs
+      this.#deliver()
+      // The leader reports commits this replica never received: ask once per position (the
+      // leader's retransmission covers a lost answer).
+      if (this.#leaderCommittedSeq > this.#receivedSeq && this.#askedAt !== this.#receivedSeq) this.#askResend()
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#unfollowLocal()
+    await this.#local.close()
+  }
+
+  /** Records are what the leader has on disk; the committed ones of them are shown later. */
+  #onRecords(records: readonly CommitRecord[]): void {
+    for (const record of records) {
+      if (record.seq <= this.#receivedSeq) continue
+      if (record.seq > this.#receivedSeq + 1) {
+        // A gap: something in between was lost on the way.
+        if (this.#askedAt !== this.#receivedSeq) this.#askResend()
+        return
+      }
+      this.#local.appendAt(record)
+      this.#receivedSeq = record.seq
+    }
+  }
+
+  #askResend(): void {
+    this.#askedAt = this.#receivedSeq
+    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: true })
+  }
+
+  #onLocalRecords(records: readonly CommitRecord[]): void {
+    for (const r of records) this.#held.push(r)
+    this.#localDurableSeq = records.at(-1)?.seq ?? this.#localDurableSeq
+    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
+    this.#deliver()
+  }
+
+  /** The highest seq that is both committed at the leader and on this disk. */
+  #readableSeq(): number {
+    return Math.min(this.#leaderCommittedSeq, this.#localDurableSeq)
+  }
+
+  /** Shows followers the committed records this replica holds, then a safe closed timestamp. */
+  #deliver(): void {
+    const target = this.#readableSeq()
+    if (target > this.#deliveredSeq) {
+      // Records that were durable before a restart are in the file, not in #held.
+      const first = this.#held[0]?.seq ?? target + 1
+      const fromFile = first > this.#deliveredSeq + 1 ? this.#local.read(this.#deliveredSeq, Math.min(target, first - 1) - this.#deliveredSeq) : []
+      let n = 0
+      while (n < this.#held.length && this.#held[n]!.seq <= target) n++
+      const records = [...fromFile, ...this.#held.slice(0, n)]
+      this.#held = this.#held.slice(n).filter((r) => r.seq > target)
+      assert(records.length === target - this.#deliveredSeq, `replica ${this.id}: committed records missing`)
+      this.#deliveredSeq = target
+      this.#deliveredTs = records.at(-1)!.commitTs
+      for (const follower of this.#followers) follower.onRecords(records)
+    }
+    // The leader's closed timestamp holds once every committed record is here; until then only
+    // the last record shown is safe (everything after it has a larger commitTs).
+    const closed = this.#deliveredSeq >= this.#leaderCommittedSeq ? this.#leaderClosed : this.#deliveredTs
+    if (closed > this.#published) {
+      this.#published = closed
+      for (const follower of this.#followers) follower.onClosed(closed)
+    }
+  }
+}

@@ -1,0 +1,285 @@
+// The leader of a replicated journal (ARCHITECTURE.md step 4 and "Regions"): a record is committed
+// once the leader and enough replicas to make a majority of regions have it on disk. Followers of
+// this journal (the local crossbar) see only committed records, and closed timestamps below the
+// first record still waiting for its quorum.
+import type { HlcTimestamp, TimerHandle, Timers } from '../clock/index.ts'
+import { assert, commitOutcomeUnknown, SqlError } from '../errors/index.ts'
+import { REPLICATION_LIMITS } from './constants.ts'
+import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
+import type { JournalMessage, ReplicationLink } from './replication.ts'
+
+/** Options of a journal leader. */
+export interface ReplicatedJournalOptions {
+  /** The leader's own copy: a FileJournal in leader mode. */
+  readonly local: FileJournal
+  /** The regions holding replicas (every other region of the cluster, witnesses included). */
+  readonly replicas: readonly string[]
+  /** Regions (leader included) that must hold a record on disk for it to commit. */
+  readonly quorum: number
+  readonly link: ReplicationLink
+  readonly timers: Timers
+  /** A commit not durable on a quorum after this long is answered 40003 (outcome unknown). */
+  readonly commitTimeoutMs?: number
+}
+
+interface Waiter {
+  readonly seq: number
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+interface ReplicaState {
+  /** Highest seq this replica has durably. */
+  acked: number
+  /** Highest seq sent to it (records after `acked` may still be in flight). */
+  sent: number
+  /** When `acked` last moved, or a resend started (timer ms). */
+  progressAt: number
+}
+
+/** See the file comment. Implements the read side of `Journal` over committed records only. */
+export class ReplicatedJournal implements Journal {
+  readonly id: string
+  readonly #local: FileJournal
+  readonly #link: ReplicationLink
+  readonly #timers: Timers
+  readonly #quorum: number
+  readonly #commitTimeoutMs: number
+  readonly #replicas = new Map<string, ReplicaState>()
+  /** Locally durable records not yet committed, in seq order. */
+  #held: CommitRecord[] = []
+  #localDurableSeq: number
+  #localClosed: HlcTimestamp
+  #committedSeq: number
+  #committedTs: HlcTimestamp
+  #published: HlcTimestamp = 0
+  #waiters: Waiter[] = []
+  #followers: readonly JournalFollower[] = []
+  readonly #unfollowLocal: () => void
+  #tick: TimerHandle | undefined
+  #nowMs = 0
+  #closed = false
+
+  constructor(options: ReplicatedJournalOptions) {
+    this.id = options.local.id
+    this.#local = options.local
+    this.#link = options.link
+    this.#timers = options.timers
+    this.#quorum = options.quorum
+    this.#commitTimeoutMs = options.commitTimeoutMs ?? REPLICATION_LIMITS.commitTimeoutMs
+    assert(options.quorum >= 1 && options.quorum <= options.replicas.length + 1, 'quorum out of range')
+    for (const r of options.replicas) this.#replicas.set(r, { acked: 0, sent: 0, progressAt: 0 })
+    // After a restart nothing counts as committed until a quorum confirms it again: the leader
+    // always holds every committed record (it counts itself only once durable), so it can resend.
+    this.#localDurableSeq = options.local.lastSeq()
+    this.#localClosed = options.local.closedTs()
+    // Records before the first kept segment were truncated once every shard applied them: those
+    // were committed.
+    this.#committedSeq = options.quorum === 1 ? this.#localDurableSeq : options.local.firstSeq() - 1
+    this.#committedTs = options.quorum === 1 ? options.local.lastCommitTs() : 0
+    this.#held = []
+    this.#unfollowLocal = options.local.follow({
+      onRecords: (records) => this.#onLocalRecords(records),
+      onClosed: (ts) => this.#onLocalClosed(ts),
+    })
+    this.#scheduleTick()
+  }
+
+  append(request: AppendRequest): Appended {
+    // Replicas get a record only once it is durable here (#onLocalRecords), so every replica's log
+    // is a prefix of the leader's: a leader that crashes losing unsynced records never finds a
+    // replica holding a record it will later give the same seq to.
+    const appended = this.#local.append(request)
+    const durable = new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ seq: appended.seq, resolve, reject })
+    })
+    durable.catch(() => {})
+    appended.durable.catch((error: unknown) => this.#failWaiters(error))
+    return { seq: appended.seq, commitTs: appended.commitTs, durable }
+  }
+
+  closedTs(): HlcTimestamp {
+    return this.#published
+  }
+
+  requestClose(ts: HlcTimestamp): void {
+    this.#local.requestClose(ts)
+  }
+
+  follow(follower: JournalFollower): () => void {
+    this.#followers = [...this.#followers, follower]
+    return () => {
+      this.#followers = this.#followers.filter((f) => f !== follower)
+    }
+  }
+
+  read(afterSeq: number, maxRecords: number): CommitRecord[] {
+    const count = Math.min(maxRecords, this.#committedSeq - afterSeq)
+    return count <= 0 ? [] : this.#local.read(afterSeq, count)
+  }
+
+  lastSeq(): number {
+    return this.#committedSeq
+  }
+
+  lastCommitTs(): HlcTimestamp {
+    return this.#committedTs
+  }
+
+  firstSeq(): number {
+    return this.#local.firstSeq()
+  }
+
+  truncateThrough(seq: number): number {
+    // Replicas that are behind still need the records from this file.
+    let keep = seq
+    for (const state of this.#replicas.values()) keep = Math.min(keep, state.acked)
+    return this.#local.truncateThrough(keep)
+  }
+
+  /** A message from a replica region. */
+  receive(from: string, message: JournalMessage): void {
+    const state = this.#replicas.get(from)
+    if (state === undefined || this.#closed) return
+    if (message.type === 'journal.ack') {
+      assert(message.durableSeq <= this.#localDurableSeq, `replica ${from} of ${this.id} is ahead of its leader`)
+      if (message.durableSeq > state.acked) {
+        state.acked = message.durableSeq
+        state.progressAt = this.#nowMs
+      }
+      if (message.resend || state.sent < state.acked) {
+        state.sent = Math.max(state.acked, 0)
+        state.progressAt = this.#nowMs
+      }
+      this.#pump(from, state)
+      this.#advanceCommit()
+    } else if (message.type === 'journal.close') {
+      this.#local.requestClose(message.ts)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#tick?.cancel()
+    this.#unfollowLocal()
+    this.#failWaiters(commitOutcomeUnknown(`journal ${this.id} closed before the commit reached a quorum`))
+    await this.#local.close()
+  }
+
+  #onLocalRecords(records: readonly CommitRecord[]): void {
+    for (const r of records) this.#held.push(r)
+    this.#localDurableSeq = records.at(-1)?.seq ?? this.#localDurableSeq
+    for (const [name, state] of this.#replicas) this.#pump(name, state)
+    this.#advanceCommit()
+  }
+
+  #onLocalClosed(ts: HlcTimestamp): void {
+    this.#localClosed = ts
+    this.#publish()
+  }
+
+  /** Sends a replica the durable records it has not been sent, a bounded window at a time. */
+  #pump(name: string, state: ReplicaState): void {
+    const windowEnd = Math.min(this.#localDurableSeq, state.acked + REPLICATION_LIMITS.inflightRecordsMax)
+    while (state.sent < windowEnd) {
+      const records = this.#local.read(state.sent, Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent))
+      if (records.length === 0) return
+      if (!this.#link.send(name, { type: 'journal.records', journalId: this.id, records })) return
+      state.sent = records.at(-1)!.seq
+    }
+  }
+
+  /** The commit point: the leader's durable seq, capped by the (quorum-1)-th best replica. */
+  #committable(): number {
+    if (this.#quorum === 1) return this.#localDurableSeq
+    const acks = [...this.#replicas.values()].map((s) => s.acked).sort((a, b) => b - a)
+    return Math.min(this.#localDurableSeq, acks[this.#quorum - 2] ?? 0)
+  }
+
+  #advanceCommit(): void {
+    const target = this.#committable()
+    if (target <= this.#committedSeq) return
+    // After a restart, records committed before it are in the file, not in #held.
+    const fromFile = this.#held[0] === undefined || this.#held[0].seq > this.#committedSeq + 1
+      ? this.#local.read(this.#committedSeq, Math.min(target, (this.#held[0]?.seq ?? target + 1) - 1) - this.#committedSeq)
+      : []
+    let n = 0
+    while (n < this.#held.length && this.#held[n]!.seq <= target) n++
+    const records = [...fromFile, ...this.#held.slice(0, n)]
+    this.#held = this.#held.slice(n)
+    assert(records.length === target - this.#committedSeq, `journal ${this.id}: committed records missing`)
+    this.#committedSeq = target
+    this.#committedTs = records.at(-1)!.commitTs
+    for (const follower of this.#followers) follower.onRecords(records)
+    let w = 0
+    while (w < this.#waiters.length && this.#waiters[w]!.seq <= target) this.#waiters[w++]!.resolve()
+    this.#waiters = this.#waiters.slice(w)
+    this.#publish()
+  }
+
+  /** Closes as far as commits allow, locally and at every replica. */
+  #publish(): void {
+    const firstUncommitted = this.#held[0]
+    let closed = this.#localClosed
+    if (firstUncommitted !== undefined) closed = Math.min(closed, firstUncommitted.commitTs - 1)
+    if (this.#committedSeq < this.#localDurableSeq && firstUncommitted === undefined) closed = Math.min(closed, this.#committedTs)
+    if (closed > this.#published) {
+      this.#published = closed
+      for (const follower of this.#followers) follower.onClosed(closed)
+    }
+    this.#broadcastCommit()
+  }
+
+  #broadcastCommit(): void {
+    const message: JournalMessage = {
+      type: 'journal.commit',
+      journalId: this.id,
+      committedSeq: this.#committedSeq,
+      committedTs: this.#committedTs,
+      closedTs: this.#published,
+    }
+    for (const name of this.#replicas.keys()) this.#link.send(name, message)
+  }
+
+  /** Periodic: resend to replicas that stopped acknowledging, time out commits without quorum. */
+  #scheduleTick(): void {
+    this.#tick = this.#timers.setTimeout(() => {
+      if (this.#closed) return
+      this.#nowMs += REPLICATION_LIMITS.tickMs
+      for (const [name, state] of this.#replicas) {
+        if (state.sent > state.acked && this.#nowMs - state.progressAt >= REPLICATION_LIMITS.resendAfterMs) {
+          state.sent = state.acked
+          state.progressAt = this.#nowMs
+        }
+        this.#pump(name, state)
+      }
+      this.#broadcastCommit()
+      this.#expireWaiters()
+      this.#scheduleTick()
+    }, REPLICATION_LIMITS.tickMs)
+  }
+
+  #waitingSinceMs = new Map<number, number>()
+
+  /** A commit that could not reach a quorum in time has an unknown outcome: it may still. */
+  #expireWaiters(): void {
+    const oldest = this.#waiters[0]
+    if (oldest === undefined) return
+    const since = this.#waitingSinceMs.get(oldest.seq) ?? this.#nowMs
+    this.#waitingSinceMs.set(oldest.seq, since)
+    if (this.#nowMs - since < this.#commitTimeoutMs) return
+    const expired = this.#waiters
+    this.#waiters = []
+    this.#waitingSinceMs.clear()
+    const error = commitOutcomeUnknown(`journal ${this.id}: no quorum of regions confirmed the commit in ${this.#commitTimeoutMs} ms`)
+    for (const waiter of expired) waiter.reject(error)
+  }
+
+  #failWaiters(error: unknown): void {
+    const failed = this.#waiters
+    this.#waiters = []
+    const unknown = error instanceof SqlError && error.code === '40003' ? error : commitOutcomeUnknown(String(error))
+    for (const waiter of failed) waiter.reject(unknown)
+  }
+}

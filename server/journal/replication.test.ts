@@ -1,0 +1,222 @@
+// Journal replication (ARCHITECTURE.md "Regions"): a commit is durable once a majority of regions
+// has it on disk; replicas show only committed records, in order, under the leader's closed
+// timestamps; lost messages, isolated regions and restarts heal. Method: three regions (leader A,
+// replica B, witness W) on simulated disks and one virtual clock, joined by an in-memory link
+// whose delivery, loss and isolation the test controls; followers check the follower contract.
+import { describe, expect, test } from 'bun:test'
+import { Hlc, SeededRandom, SimClock } from '../clock/index.ts'
+import { SimDisk } from '../disk/index.ts'
+import {
+  openFileJournal,
+  ReplicaJournal,
+  ReplicatedJournal,
+  type FileJournal,
+  type JournalMessage,
+  type ReplicationLink,
+} from './index.ts'
+import { RecordingFollower, settle, writes } from './journal-harness.ts'
+
+const JOURNAL = 'A/j0'
+
+/** An in-memory network: messages queue per send and are delivered when the test runs time. */
+class TestNetwork {
+  readonly handlers = new Map<string, (from: string, message: JournalMessage) => void>()
+  readonly isolated = new Set<string>()
+  readonly random: SeededRandom
+  lossRate = 0
+  /** Messages of these types to these regions are lost. */
+  readonly dropping = new Set<string>()
+  #queue: Array<{ from: string; to: string; message: JournalMessage }> = []
+
+  constructor(seed = 1) {
+    this.random = new SeededRandom(seed)
+  }
+
+  link(from: string): ReplicationLink {
+    return {
+      send: (to, message) => {
+        if (this.isolated.has(from) || this.isolated.has(to)) return false
+        if (this.random.next() < this.lossRate) return true // lost on the way
+        if (this.dropping.has(`${message.type}->${to}`)) return true
+        this.#queue.push({ from, to, message: structuredClone(message) })
+        return true
+      },
+    }
+  }
+
+  deliver(): void {
+    const batch = this.#queue
+    this.#queue = []
+    for (const { from, to, message } of batch) {
+      if (this.isolated.has(from) || this.isolated.has(to)) continue
+      this.handlers.get(to)?.(from, message)
+    }
+  }
+}
+
+class World {
+  readonly clock = new SimClock()
+  readonly net: TestNetwork
+  readonly disks = new Map<string, SimDisk>()
+  leader!: ReplicatedJournal
+  replicas = new Map<string, ReplicaJournal>()
+  readonly followers = new Map<string, RecordingFollower>()
+
+  constructor(seed = 1) {
+    this.net = new TestNetwork(seed)
+    for (const name of ['A', 'B', 'W']) {
+      this.disks.set(name, new SimDisk({ random: new SeededRandom(seed), timers: this.clock, faults: { syncLatencyMsMin: 1 } }))
+    }
+    this.openLeader()
+    this.openReplica('B')
+    this.openReplica('W')
+  }
+
+  file(region: string, replica: boolean): FileJournal {
+    const hlc = new Hlc(this.clock)
+    return openFileJournal({
+      id: JOURNAL, dir: `/data/${region}/${JOURNAL}`, disk: this.disks.get(region)!, hlc, clock: this.clock, timers: this.clock,
+      config: { replica },
+    })
+  }
+
+  openLeader(): void {
+    this.leader = new ReplicatedJournal({ local: this.file('A', false), replicas: ['B', 'W'], quorum: 2, link: this.net.link('A'), timers: this.clock })
+    const follower = new RecordingFollower()
+    this.leader.follow(follower)
+    this.followers.set('A', follower)
+    this.net.handlers.set('A', (from, m) => this.leader.receive(from, m))
+  }
+
+  openReplica(name: string): void {
+    const replica = new ReplicaJournal({ local: this.file(name, true), leader: 'A', link: this.net.link(name), hlc: new Hlc(this.clock) })
+    const follower = new RecordingFollower()
+    replica.follow(follower)
+    this.replicas.set(name, replica)
+    this.followers.set(name, follower)
+    this.net.handlers.set(name, (from, m) => replica.receive(from, m))
+    replica.hello()
+  }
+
+  /** Runs virtual time in 1 ms steps, delivering messages and settling promises each step. */
+  async run(ms: number): Promise<void> {
+    for (let i = 0; i < ms; i++) {
+      this.net.deliver()
+      this.clock.advance(1)
+      await settle()
+    }
+  }
+
+  append(tag: string) {
+    return this.leader.append({ txId: tag, proposedTs: 0, writes: writes(tag) })
+  }
+}
+
+const seqs = (f: RecordingFollower) => f.records.map((r) => r.seq)
+
+describe('replication: quorum commits', () => {
+  test('a commit resolves once a majority has it; every region then shows it in order', async () => {
+    const w = new World()
+    const appended = [w.append('a'), w.append('b'), w.append('c')]
+    let done = 0
+    for (const a of appended) void a.durable.then(() => done++)
+    await w.run(30)
+    expect(done).toBe(3)
+    for (const name of ['A', 'B', 'W']) expect(seqs(w.followers.get(name)!)).toEqual([1, 2, 3])
+    // Closed timestamps reach the replicas and pass the last record.
+    expect(w.replicas.get('B')!.closedTs()).toBeGreaterThanOrEqual(appended[2]!.commitTs)
+    expect(w.leader.lastSeq()).toBe(3)
+  })
+
+  test('one replica away is fine; both away means no commit, and 40003 after the timeout', async () => {
+    const w = new World()
+    await w.run(5)
+    w.net.isolated.add('W')
+    const one = w.append('x')
+    await w.run(30)
+    await one.durable
+    expect(seqs(w.followers.get('B')!)).toEqual([1])
+    w.net.isolated.add('B')
+    const none = w.append('y')
+    let outcome: unknown
+    none.durable.then(() => (outcome = 'committed'), (e) => (outcome = e))
+    await w.run(100)
+    expect(outcome).toBeUndefined()
+    // The leader's own followers must not see an uncommitted record, nor a closed ts above it.
+    expect(seqs(w.followers.get('A')!)).toEqual([1])
+    expect(w.leader.closedTs()).toBeLessThan(none.commitTs)
+    await w.run(5_000)
+    expect(outcome).toMatchObject({ code: '40003' })
+  })
+
+  test('an isolated replica catches up when it returns, and sees the same records', async () => {
+    const w = new World()
+    w.net.isolated.add('W')
+    for (let i = 0; i < 50; i++) w.append(`r${i}`)
+    await w.run(40)
+    expect(seqs(w.followers.get('W')!)).toEqual([])
+    w.net.isolated.delete('W')
+    w.replicas.get('W')!.hello()
+    await w.run(40)
+    const leaderRecords = w.followers.get('A')!.records
+    expect(leaderRecords.length).toBe(50)
+    expect(w.followers.get('W')!.records.map((r) => [r.seq, r.commitTs, r.txId])).toEqual(leaderRecords.map((r) => [r.seq, r.commitTs, r.txId]))
+  })
+
+  test('lost messages are retransmitted; every region converges', async () => {
+    const w = new World(7)
+    w.net.lossRate = 0.3
+    const appended = Array.from({ length: 40 }, (_, i) => w.append(`l${i}`))
+    await w.run(400)
+    w.net.lossRate = 0
+    await w.run(400)
+    for (const a of appended) await a.durable
+    for (const name of ['A', 'B', 'W']) expect(seqs(w.followers.get(name)!)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+  })
+
+  test('an idle leader resends what a replica never acknowledged (its resend request was lost too)', async () => {
+    const w = new World()
+    w.net.isolated.add('W')
+    w.net.dropping.add('journal.records->B')
+    const a = w.append('lost')
+    await w.run(50)
+    expect(seqs(w.followers.get('B')!)).toEqual([])
+    w.net.dropping.delete('journal.records->B')
+    await w.run(400)
+    await a.durable
+    expect(seqs(w.followers.get('B')!)).toEqual([1])
+  })
+
+  test('a restarted leader re-establishes its commits from the replicas and goes on', async () => {
+    const w = new World()
+    for (let i = 0; i < 10; i++) w.append(`p${i}`)
+    await w.run(30)
+    await w.leader.close()
+    w.openLeader()
+    // Nothing counts as committed until the replicas confirm it again.
+    expect(w.leader.lastSeq()).toBe(0)
+    for (const replica of w.replicas.values()) replica.hello()
+    await w.run(20)
+    expect(w.leader.lastSeq()).toBe(10)
+    expect(seqs(w.followers.get('A')!)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
+    const next = w.append('after')
+    await w.run(20)
+    await next.durable
+    expect(next.seq).toBe(11)
+    expect(seqs(w.followers.get('B')!).at(-1)).toBe(11)
+  })
+
+  test('a restarted replica resumes from its file and the leader', async () => {
+    const w = new World()
+    for (let i = 0; i < 10; i++) w.append(`q${i}`)
+    await w.run(30)
+    await w.replicas.get('B')!.close()
+    w.openReplica('B')
+    for (let i = 0; i < 5; i++) w.append(`s${i}`)
+    await w.run(30)
+    const restarted = w.followers.get('B')!
+    // It shows the records it already had (from its file) and the new ones, in order, once each.
+    expect(seqs(restarted)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1))
+    expect(w.replicas.get('B')!.read(0, 100).length).toBe(15)
+  })
+})
