@@ -5,7 +5,10 @@ import type { SocketConnect, SocketHandlers, SocketLike } from '../server/net/in
 const decoder = new TextDecoder()
 
 /** Opens a WebSocket to `url` with the runtime's global WebSocket (Bun, Deno, Node 22+). */
-export const connectPeerSocket: SocketConnect = (url: string, handlers: SocketHandlers): SocketLike => {
+export const connectPeerSocket: SocketConnect = (
+  url: string,
+  handlers: SocketHandlers,
+): SocketLike => {
   const ws = new WebSocket(url)
   ws.binaryType = 'arraybuffer'
   let closed = false
@@ -22,7 +25,8 @@ export const connectPeerSocket: SocketConnect = (url: string, handlers: SocketHa
   return {
     send: (data) => ws.send(data),
     // Clients may only send 1000 or 3000-4999; the transport's codes are informational.
-    close: (code, reason) => ws.close(code === 1000 || (code !== undefined && code >= 3000) ? code : 1000, reason),
+    close: (code, reason) =>
+      ws.close(code === 1000 || (code !== undefined && code >= 3000) ? code : 1000, reason),
     get bufferedAmount() {
       return ws.bufferedAmount
     },

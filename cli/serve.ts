@@ -41,7 +41,10 @@ interface BunServeOptions {
   port: number
   hostname: string
   idleTimeout?: number
-  fetch: (request: Request, server: BunServer) => Response | undefined | Promise<Response | undefined>
+  fetch: (
+    request: Request,
+    server: BunServer,
+  ) => Response | undefined | Promise<Response | undefined>
   websocket?: {
     open(ws: BunSocket): void
     message(ws: BunSocket, message: string | Uint8Array): void
@@ -59,7 +62,10 @@ interface DenoServer {
   shutdown(): Promise<void>
 }
 interface DenoGlobal {
-  serve(options: { port: number; hostname: string; onListen?: () => void }, handler: FetchHandler): DenoServer
+  serve(
+    options: { port: number; hostname: string; onListen?: () => void },
+    handler: FetchHandler,
+  ): DenoServer
   upgradeWebSocket(request: Request): { socket: WebSocket; response: Response }
 }
 
@@ -71,21 +77,33 @@ const BACKPRESSURE_BYTES = 80 * 1024 * 1024
 
 const decoder = new TextDecoder()
 const isUpgrade = (request: Request, path: string) =>
-  request.headers.get('upgrade')?.toLowerCase() === 'websocket' && new URL(request.url).pathname === path
+  request.headers.get('upgrade')?.toLowerCase() === 'websocket' &&
+  new URL(request.url).pathname === path
 
 /**
  * Listens on `hostname:port` (port 0 picks a free one) with the runtime's native server. With
  * `options.websocket`, WebSocket upgrade requests on its path become sockets handed to
  * `onSocket`; every other request (upgrades elsewhere included) goes to `fetch`.
  */
-export function listen(fetch: FetchHandler, port: number, hostname: string, options: ListenOptions = {}): Listener {
+export function listen(
+  fetch: FetchHandler,
+  port: number,
+  hostname: string,
+  options: ListenOptions = {},
+): Listener {
   const g = globalThis as unknown as { Bun?: BunGlobal; Deno?: DenoGlobal }
   if (g.Bun) return listenBun(g.Bun, fetch, port, hostname, options)
   if (g.Deno) return listenDeno(g.Deno, fetch, port, hostname, options)
   throw new Error('tessera needs Bun or Deno to serve HTTP')
 }
 
-function listenBun(bun: BunGlobal, fetch: FetchHandler, port: number, hostname: string, options: ListenOptions): Listener {
+function listenBun(
+  bun: BunGlobal,
+  fetch: FetchHandler,
+  port: number,
+  hostname: string,
+  options: ListenOptions,
+): Listener {
   const ws = options.websocket
   const sockets = new Set<BunSocket>()
   const server = bun.serve({
@@ -94,7 +112,9 @@ function listenBun(bun: BunGlobal, fetch: FetchHandler, port: number, hostname: 
     idleTimeout: 120,
     fetch: (request, srv) => {
       if (ws && isUpgrade(request, ws.path)) {
-        return srv.upgrade(request, { data: {} }) ? undefined : new Response('upgrade failed', { status: 400 })
+        return srv.upgrade(request, { data: {} })
+          ? undefined
+          : new Response('upgrade failed', { status: 400 })
       }
       return fetch(request)
     },
@@ -111,7 +131,9 @@ function listenBun(bun: BunGlobal, fetch: FetchHandler, port: number, hostname: 
           })
         },
         message(socket, message) {
-          socket.data.handlers?.onMessage(typeof message === 'string' ? message : decoder.decode(message))
+          socket.data.handlers?.onMessage(
+            typeof message === 'string' ? message : decoder.decode(message),
+          )
         },
         close(socket) {
           sockets.delete(socket)
@@ -138,7 +160,13 @@ function listenBun(bun: BunGlobal, fetch: FetchHandler, port: number, hostname: 
   }
 }
 
-function listenDeno(deno: DenoGlobal, fetch: FetchHandler, port: number, hostname: string, options: ListenOptions): Listener {
+function listenDeno(
+  deno: DenoGlobal,
+  fetch: FetchHandler,
+  port: number,
+  hostname: string,
+  options: ListenOptions,
+): Listener {
   const ws = options.websocket
   const sockets = new Set<WebSocket>()
   const handler: FetchHandler = (request) => {
@@ -157,7 +185,9 @@ function listenDeno(deno: DenoGlobal, fetch: FetchHandler, port: number, hostnam
       })
     }
     socket.onmessage = (e: MessageEvent) =>
-      handlers?.onMessage(typeof e.data === 'string' ? e.data : decoder.decode(e.data as ArrayBuffer))
+      handlers?.onMessage(
+        typeof e.data === 'string' ? e.data : decoder.decode(e.data as ArrayBuffer),
+      )
     socket.onclose = () => {
       sockets.delete(socket)
       handlers?.onClose()

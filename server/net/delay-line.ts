@@ -67,9 +67,16 @@ export class DelayLine<T> {
    * `notBeforeMs` holds it until then (the simulator's clog). Random numbers are drawn only for
    * faults that are set, so a fault-free run draws none.
    */
-  push(item: T, bytes: number, faults: LinkFaults, limits: DelayLineLimits, notBeforeMs = 0): PushOutcome {
+  push(
+    item: T,
+    bytes: number,
+    faults: LinkFaults,
+    limits: DelayLineLimits,
+    notBeforeMs = 0,
+  ): PushOutcome {
     assert(!this.#closed, 'push on a closed delay line')
-    if (this.#queue.length + 1 > limits.messagesMax || this.#bytes + bytes > limits.bytesMax) return 'full'
+    if (this.#queue.length + 1 > limits.messagesMax || this.#bytes + bytes > limits.bytesMax)
+      return 'full'
     if (faults.partitioned) return 'dropped'
     if (chance(this.#random, faults.loss)) return 'dropped'
     this.#enqueue(item, bytes, faults, notBeforeMs)
@@ -111,7 +118,10 @@ export class DelayLine<T> {
     if (!head || head.at >= this.#timerAt) return
     this.#timer?.cancel()
     this.#timerAt = head.at
-    this.#timer = this.#timers.setTimeout(() => this.#fire(), Math.max(0, head.at - this.#clock.wallMs()))
+    this.#timer = this.#timers.setTimeout(
+      () => this.#fire(),
+      Math.max(0, head.at - this.#clock.wallMs()),
+    )
   }
 
   #fire(): void {

@@ -99,6 +99,12 @@ export {
   RPC_IN_FLIGHT_MAX,
   RPC_TIMEOUT_MS_MAX,
 } from './constants.ts'
-export { Rpc, PeerUnavailable, type RpcOptions, type RpcHandler, type PeerUnavailableReason } from './rpc.ts'
+export {
+  Rpc,
+  PeerUnavailable,
+  type RpcOptions,
+  type RpcHandler,
+  type PeerUnavailableReason,
+} from './rpc.ts'
 export { SimNetwork, type SimNetworkOptions } from './sim-network.ts'
 export { WebSocketTransport, type WebSocketTransportOptions } from './ws-transport.ts'

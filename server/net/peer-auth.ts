@@ -8,7 +8,12 @@ export function helloMac(secret: string, from: string, to: string, nonce: string
 }
 
 /** The acceptor's proof: it is `acceptor`, answering the dialer `dialer`'s `nonce`. */
-export function welcomeMac(secret: string, acceptor: string, dialer: string, nonce: string): string {
+export function welcomeMac(
+  secret: string,
+  acceptor: string,
+  dialer: string,
+  nonce: string,
+): string {
   return mac(secret, `welcome:${acceptor}:${dialer}:${nonce}`)
 }
 

@@ -44,13 +44,22 @@ describe('Rpc', () => {
   // timeout. Method: two regions on SimNetwork, virtual time.
   test('sync and async handlers reply; the caller gets the value and who served it', async () => {
     const { clock, a, b } = await setup()
-    b.handle('add', (from, p) => ({ from, sum: (p as { x: number; y: number }).x + (p as { y: number }).y }))
+    b.handle('add', (from, p) => ({
+      from,
+      sum: (p as { x: number; y: number }).x + (p as { y: number }).y,
+    }))
     b.handle('later', async () => {
       await clock.sleep(5)
       return 'done'
     })
-    expect(await outcome(clock, a.call('b', 'add', { x: 2, y: 3 }, 1000))).toEqual({ ok: true, value: { from: 'a', sum: 5 } })
-    expect(await outcome(clock, a.call('b', 'later', null, 1000))).toEqual({ ok: true, value: 'done' })
+    expect(await outcome(clock, a.call('b', 'add', { x: 2, y: 3 }, 1000))).toEqual({
+      ok: true,
+      value: { from: 'a', sum: 5 },
+    })
+    expect(await outcome(clock, a.call('b', 'later', null, 1000))).toEqual({
+      ok: true,
+      value: 'done',
+    })
     expect(a.inFlight).toBe(0)
   })
 
@@ -63,7 +72,12 @@ describe('Rpc', () => {
     expect(r?.ok).toBe(false)
     const e = (r as { error: SqlError }).error
     expect(e).toBeInstanceOf(SqlError)
-    expect([e.code, e.message, e.detail, e.hint]).toEqual(['40001', 'conflict on k', 'key k', 'retry'])
+    expect([e.code, e.message, e.detail, e.hint]).toEqual([
+      '40001',
+      'conflict on k',
+      'key k',
+      'retry',
+    ])
     expect(e).not.toBeInstanceOf(PeerUnavailable)
   })
 
@@ -99,7 +113,10 @@ describe('Rpc', () => {
     expect((r as { error: PeerUnavailable }).error.reason).toBe('down')
     expect((r as { error: PeerUnavailable }).error.delivered).toBe(true)
     const r2 = await outcome(clock, a.call('b', 'hang', {}, 1000))
-    expect([(r2 as { error: PeerUnavailable }).error.reason, (r2 as { error: PeerUnavailable }).error.delivered]).toEqual(['down', false])
+    expect([
+      (r2 as { error: PeerUnavailable }).error.reason,
+      (r2 as { error: PeerUnavailable }).error.delivered,
+    ]).toEqual(['down', false])
   })
 
   test('calls in flight are bounded; close fails the waiting ones', async () => {
@@ -110,7 +127,8 @@ describe('Rpc', () => {
     const r3 = await outcome(clock, a.call('b', 'hang', {}, 60_000), 1)
     expect((r3 as { error: PeerUnavailable }).error.reason).toBe('overloaded')
     a.close()
-    for (const r of [await p1, await p2]) expect((r as { error: PeerUnavailable }).error.reason).toBe('closed')
+    for (const r of [await p1, await p2])
+      expect((r as { error: PeerUnavailable }).error.reason).toBe('closed')
   })
 })
 
@@ -122,7 +140,11 @@ test('Rpc over real WebSockets: a call and a remote error', async () => {
   const listener = listen(() => new Response(null, { status: 404 }), 0, '127.0.0.1', {
     websocket: { path: PEER_PATH, onSocket: (s) => tb.accept(s) },
   })
-  const ta = new WebSocketTransport({ self: 'a', peers: { b: `http://127.0.0.1:${listener.port}` }, ...common })
+  const ta = new WebSocketTransport({
+    self: 'a',
+    peers: { b: `http://127.0.0.1:${listener.port}` },
+    ...common,
+  })
   try {
     const a = new Rpc(ta, { timers: clock })
     const b = new Rpc(tb, { timers: clock })

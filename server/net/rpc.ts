@@ -90,7 +90,10 @@ export class Rpc {
    * are in flight.
    */
   call(to: string, method: string, payload: unknown, timeoutMs: number): Promise<unknown> {
-    assert(timeoutMs > 0 && timeoutMs <= RPC_TIMEOUT_MS_MAX, `rpc timeout ${timeoutMs} out of range`)
+    assert(
+      timeoutMs > 0 && timeoutMs <= RPC_TIMEOUT_MS_MAX,
+      `rpc timeout ${timeoutMs} out of range`,
+    )
     if (this.#pending.size >= this.#inFlightMax) {
       return Promise.reject(new PeerUnavailable(to, method, 'overloaded', false))
     }
@@ -119,7 +122,8 @@ export class Rpc {
 
   /** Rejects every waiting call (`closed`); the transport is closed by its owner. */
   close(): void {
-    for (const peer of new Set([...this.#pending.values()].map((p) => p.to))) this.#failPeer(peer, 'closed')
+    for (const peer of new Set([...this.#pending.values()].map((p) => p.to)))
+      this.#failPeer(peer, 'closed')
   }
 
   #receive(from: string, message: PeerMessage): void {
@@ -140,10 +144,18 @@ export class Rpc {
       this.#reply(from, id, value, undefined)
     } catch (e) {
       if (isSqlError(e)) {
-        this.#reply(from, id, undefined, { code: e.code, message: e.message, detail: e.detail, hint: e.hint })
+        this.#reply(from, id, undefined, {
+          code: e.code,
+          message: e.message,
+          detail: e.detail,
+          hint: e.hint,
+        })
         return
       }
-      this.#reply(from, id, undefined, { code: 'XX000', message: `rpc ${method} failed in region ${this.#transport.self}` })
+      this.#reply(from, id, undefined, {
+        code: 'XX000',
+        message: `rpc ${method} failed in region ${this.#transport.self}`,
+      })
       throw e
     }
   }
@@ -165,7 +177,9 @@ export class Rpc {
     if (error) {
       // A code this build does not know (a newer peer) still fails the call, as an internal error.
       const code = (error.code in SQLSTATE_NAMES ? error.code : 'XX000') as SqlState
-      p.reject(new SqlError(code, String(error.message), { detail: error.detail, hint: error.hint }))
+      p.reject(
+        new SqlError(code, String(error.message), { detail: error.detail, hint: error.hint }),
+      )
     } else p.resolve(message.value)
   }
 

@@ -41,7 +41,15 @@ function world(seed: number) {
   const clock = new SimClock()
   const net = new SimNetwork({ timers: clock, random: new SeededRandom(seed) })
   const names = ['us-east-1', 'us-east-2', 'us-west-2']
-  const t = new Map(names.map((n) => [n, net.transport(n, names.filter((p) => p !== n))]))
+  const t = new Map(
+    names.map((n) => [
+      n,
+      net.transport(
+        n,
+        names.filter((p) => p !== n),
+      ),
+    ]),
+  )
   const log: string[] = []
   for (const [n, tr] of t) {
     tr.onMessage((from, m) => log.push(`${clock.wallMs()} ${from}->${n} ${String(m.i)}`))
@@ -126,7 +134,12 @@ describe('SimNetwork faults', () => {
     await advance(clock, 100)
     expect(got).toEqual([...Array(100).keys()])
     got.length = 0
-    net.setFaults('us-east-1', 'us-east-2', { delayMs: 1, jitterMs: 50, duplicate: 0.3, reorder: 0.5 })
+    net.setFaults('us-east-1', 'us-east-2', {
+      delayMs: 1,
+      jitterMs: 50,
+      duplicate: 0.3,
+      reorder: 0.5,
+    })
     for (let i = 0; i < 100; i++) get('us-east-1').send('us-east-2', { type: 'm', i })
     await advance(clock, 100)
     expect(got.length).toBeGreaterThan(100)

@@ -128,7 +128,11 @@ export class SimNetwork {
         if (a >= b) continue
         const key = pairKey(a, b)
         const want =
-          this.#open.has(a) && this.#open.has(b) && !this.#cuts.has(key) && !this.#isolated.has(a) && !this.#isolated.has(b)
+          this.#open.has(a) &&
+          this.#open.has(b) &&
+          !this.#cuts.has(key) &&
+          !this.#isolated.has(a) &&
+          !this.#isolated.has(b)
         if (want === this.#up.has(key)) continue
         if (want) {
           this.#up.add(key)

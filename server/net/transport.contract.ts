@@ -34,7 +34,10 @@ function record(t: Transport): { messages: Received[]; links: string[] } {
  * Goal: every Transport keeps the promises of its interface. Method: two regions, real handlers,
  * bounded waits; each test builds a fresh harness.
  */
-export function transportContract(name: string, makeHarness: () => Promise<TransportHarness>): void {
+export function transportContract(
+  name: string,
+  makeHarness: () => Promise<TransportHarness>,
+): void {
   describe(`Transport contract: ${name}`, () => {
     async function pair() {
       const h = await makeHarness()
@@ -129,7 +132,8 @@ export function transportContract(name: string, makeHarness: () => Promise<Trans
       const { h, a, b, rb } = await pair()
       h.setFaults('a', 'b', { delayMs: 60_000 })
       let accepted = 0
-      for (let i = 0; i < QUEUE_MESSAGES_MAX + 10; i++) if (a.send('b', { type: 'q', i })) accepted++
+      for (let i = 0; i < QUEUE_MESSAGES_MAX + 10; i++)
+        if (a.send('b', { type: 'q', i })) accepted++
       expect(accepted).toBe(QUEUE_MESSAGES_MAX)
       expect(a.send('b', { type: 'q' })).toBe(false)
       await b.close()

@@ -12,7 +12,13 @@ import { WebSocketTransport } from './ws-transport.ts'
 
 const clock = new SystemClock()
 const random = new SystemRandom()
-const FAST = { heartbeatMs: 40, deadAfterMs: 250, reconnectMsMin: 10, reconnectMsMax: 80, handshakeTimeoutMs: 400 }
+const FAST = {
+  heartbeatMs: 40,
+  deadAfterMs: 250,
+  reconnectMsMin: 10,
+  reconnectMsMax: 80,
+  handshakeTimeoutMs: 400,
+}
 
 const noSocket: SocketHandlers = { onMessage: () => {}, onClose: () => {} }
 
@@ -39,14 +45,31 @@ async function until(cond: () => boolean, what: string, ms = 5_000): Promise<voi
   }
 }
 
-function transport(self: string, peers: Record<string, string | undefined>, secret = 'cluster-secret') {
-  return new WebSocketTransport({ self, peers, secret, clock, timers: clock, random, connect: connectPeerSocket, ...FAST })
+function transport(
+  self: string,
+  peers: Record<string, string | undefined>,
+  secret = 'cluster-secret',
+) {
+  return new WebSocketTransport({
+    self,
+    peers,
+    secret,
+    clock,
+    timers: clock,
+    random,
+    connect: connectPeerSocket,
+    ...FAST,
+  })
 }
 
 transportContract('WebSocketTransport', async () => {
   const current = new Map<string, WebSocketTransport>()
   const listeners = new Map<string, Listener>()
-  for (const n of ['a', 'b']) listeners.set(n, peerListener(() => current.get(n)))
+  for (const n of ['a', 'b'])
+    listeners.set(
+      n,
+      peerListener(() => current.get(n)),
+    )
   const url = (n: string) => `http://127.0.0.1:${listeners.get(n)?.port}`
   return {
     open: (name) => {
@@ -73,7 +96,11 @@ describe('WebSocketTransport', () => {
     for (const c of cleanup.splice(0).reverse()) await c()
   })
 
-  function acceptor(name: string, secret = 'cluster-secret', peers: Record<string, string | undefined> = { a: undefined }) {
+  function acceptor(
+    name: string,
+    secret = 'cluster-secret',
+    peers: Record<string, string | undefined> = { a: undefined },
+  ) {
     const t = transport(name, peers, secret)
     const listener = peerListener(() => t)
     const got: PeerMessage[] = []
@@ -112,9 +139,22 @@ describe('WebSocketTransport', () => {
           const { nonce } = JSON.parse(data) as { nonce: string }
           const send = (f: object) => socket?.send(JSON.stringify(f))
           if (attack === 'skip') send({ t: 'm', m: { type: 'evil' } })
-          if (attack === 'forge') send({ t: 'hello', from: 'a', to: 'b', nonce: 'n', mac: helloMac('guess', 'a', 'b', nonce) })
+          if (attack === 'forge')
+            send({
+              t: 'hello',
+              from: 'a',
+              to: 'b',
+              nonce: 'n',
+              mac: helloMac('guess', 'a', 'b', nonce),
+            })
           if (attack === 'wrong-name') {
-            send({ t: 'hello', from: 'zz', to: 'b', nonce: 'n', mac: helloMac('cluster-secret', 'zz', 'b', nonce) })
+            send({
+              t: 'hello',
+              from: 'zz',
+              to: 'b',
+              nonce: 'n',
+              mac: helloMac('cluster-secret', 'zz', 'b', nonce),
+            })
           }
           send({ t: 'm', m: { type: 'evil' } })
         },

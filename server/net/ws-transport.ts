@@ -16,7 +16,14 @@ import {
   RECONNECT_MS_MIN,
 } from './constants.ts'
 import { DelayLine } from './delay-line.ts'
-import type { LinkFaults, PeerMessage, SocketConnect, SocketHandlers, SocketLike, Transport } from './index.ts'
+import type {
+  LinkFaults,
+  PeerMessage,
+  SocketConnect,
+  SocketHandlers,
+  SocketLike,
+  Transport,
+} from './index.ts'
 import { helloMac, macEquals, welcomeMac } from './peer-auth.ts'
 
 /** How a `WebSocketTransport` is built. Durations default to the constants of the same name. */
@@ -46,7 +53,13 @@ export interface WebSocketTransportOptions {
 
 type Frame =
   | { readonly t: 'challenge'; readonly nonce: string }
-  | { readonly t: 'hello'; readonly from: string; readonly to: string; readonly nonce: string; readonly mac: string }
+  | {
+      readonly t: 'hello'
+      readonly from: string
+      readonly to: string
+      readonly nonce: string
+      readonly mac: string
+    }
   | { readonly t: 'welcome'; readonly mac: string }
   | { readonly t: 'm'; readonly m: PeerMessage }
   | { readonly t: 'ping' }
@@ -64,7 +77,12 @@ class Connection {
   lastHeardMs: number
   readonly line: DelayLine<string>
 
-  constructor(role: 'dial' | 'accept', peer: string | undefined, nowMs: number, line: (c: Connection) => DelayLine<string>) {
+  constructor(
+    role: 'dial' | 'accept',
+    peer: string | undefined,
+    nowMs: number,
+    line: (c: Connection) => DelayLine<string>,
+  ) {
     this.role = role
     this.peer = peer
     this.openedAtMs = nowMs
@@ -136,9 +154,13 @@ export class WebSocketTransport implements Transport {
     this.#reconnectMsMin = options.reconnectMsMin ?? RECONNECT_MS_MIN
     this.#reconnectMsMax = options.reconnectMsMax ?? RECONNECT_MS_MAX
     assert(!Object.hasOwn(this.#peers, this.self), 'a region is not its own peer')
-    assert(this.#heartbeatMs * 2 <= this.#deadAfterMs, 'a link must miss two pings before it is dead')
+    assert(
+      this.#heartbeatMs * 2 <= this.#deadAfterMs,
+      'a link must miss two pings before it is dead',
+    )
     assert(options.secret.length > 0, 'peers need a cluster secret')
-    for (const [peer, faults] of Object.entries(options.faults ?? {})) this.#faults.set(peer, faults)
+    for (const [peer, faults] of Object.entries(options.faults ?? {}))
+      this.#faults.set(peer, faults)
     for (const peer of Object.keys(this.#peers).sort()) {
       if (peer < this.self) continue
       assert(this.#peers[peer], `no URL for peer ${peer}, which ${this.self} must dial`)
@@ -207,7 +229,8 @@ export class WebSocketTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.#closed) return
-    for (const peer of [...this.#links.keys()].sort()) this.#drop(this.#links.get(peer) as Connection)
+    for (const peer of [...this.#links.keys()].sort())
+      this.#drop(this.#links.get(peer) as Connection)
     this.#closed = true
     this.#tick?.cancel()
     for (const dialer of this.#dialers.values()) dialer.timer?.cancel()
@@ -215,14 +238,18 @@ export class WebSocketTransport implements Transport {
   }
 
   #newConnection(role: 'dial' | 'accept', peer: string | undefined): Connection {
-    const conn = new Connection(role, peer, this.#clock.wallMs(), (c) =>
-      new DelayLine<string>({
-        clock: this.#clock,
-        timers: this.#timers,
-        random: this.#random,
-        immediate: true,
-        deliver: (frame) => this.#socketSend(c, frame),
-      }),
+    const conn = new Connection(
+      role,
+      peer,
+      this.#clock.wallMs(),
+      (c) =>
+        new DelayLine<string>({
+          clock: this.#clock,
+          timers: this.#timers,
+          random: this.#random,
+          immediate: true,
+          deliver: (frame) => this.#socketSend(c, frame),
+        }),
     )
     this.#conns.add(conn)
     return conn
@@ -263,8 +290,10 @@ export class WebSocketTransport implements Transport {
       return this.#drop(conn)
     }
     if (conn.role === 'accept' && frame.t === 'hello') return this.#onHello(conn, frame)
-    if (conn.role === 'dial' && frame.t === 'challenge' && !conn.helloSent) return this.#onChallenge(conn, frame)
-    if (conn.role === 'dial' && frame.t === 'welcome' && conn.helloSent) return this.#onWelcome(conn, frame)
+    if (conn.role === 'dial' && frame.t === 'challenge' && !conn.helloSent)
+      return this.#onChallenge(conn, frame)
+    if (conn.role === 'dial' && frame.t === 'welcome' && conn.helloSent)
+      return this.#onWelcome(conn, frame)
     this.#drop(conn)
   }
 
@@ -289,7 +318,8 @@ export class WebSocketTransport implements Transport {
 
   #onWelcome(conn: Connection, frame: Frame & { t: 'welcome' }): void {
     const peer = conn.peer as string
-    if (!macEquals(welcomeMac(this.#secret, peer, this.self, conn.nonce), frame.mac)) return this.#drop(conn)
+    if (!macEquals(welcomeMac(this.#secret, peer, this.self, conn.nonce), frame.mac))
+      return this.#drop(conn)
     const dialer = this.#dialers.get(peer)
     if (dialer) dialer.failures = 0
     this.#up(conn)
@@ -325,9 +355,15 @@ export class WebSocketTransport implements Transport {
     const dialer = this.#dialers.get(peer)
     if (conn.role === 'dial' && dialer?.conn === conn && !this.#closed) {
       dialer.conn = undefined
-      const delay = Math.min(this.#reconnectMsMax, this.#reconnectMsMin * 2 ** Math.min(dialer.failures, 30))
+      const delay = Math.min(
+        this.#reconnectMsMax,
+        this.#reconnectMsMin * 2 ** Math.min(dialer.failures, 30),
+      )
       dialer.failures++
-      dialer.timer = this.#timers.setTimeout(() => this.#dial(peer), delay * (0.5 + 0.5 * this.#random.next()))
+      dialer.timer = this.#timers.setTimeout(
+        () => this.#dial(peer),
+        delay * (0.5 + 0.5 * this.#random.next()),
+      )
     }
   }
 
@@ -363,7 +399,8 @@ export class WebSocketTransport implements Transport {
   #heartbeat(): void {
     const now = this.#clock.wallMs()
     for (const conn of [...this.#conns]) {
-      if (conn.state === 'handshake' && now - conn.openedAtMs > this.#handshakeTimeoutMs) this.#drop(conn)
+      if (conn.state === 'handshake' && now - conn.openedAtMs > this.#handshakeTimeoutMs)
+        this.#drop(conn)
       else if (conn.state === 'up' && now - conn.lastHeardMs > this.#deadAfterMs) this.#drop(conn)
       else if (conn.state === 'up') this.#push(conn, { t: 'ping' })
     }
@@ -396,7 +433,9 @@ function parseFrame(data: string): Frame | undefined {
   switch (o.t) {
     case 'm': {
       const m = o.m as Record<string, unknown> | null
-      return typeof m === 'object' && m !== null && typeof m.type === 'string' ? (o as Frame) : undefined
+      return typeof m === 'object' && m !== null && typeof m.type === 'string'
+        ? (o as Frame)
+        : undefined
     }
     case 'ping':
       return o as Frame
