@@ -117,6 +117,15 @@ const NONCE_CHARS_MAX = 128
  * exponential, jittered backoff between `reconnectMsMin` and `reconnectMsMax`, forever, until
  * `close()`. A new authenticated connection from a peer replaces its old one (the old link is
  * reported down first: its messages in flight may be lost).
+ *
+ * Wiring (runtime adapters live in cli/, outside server/):
+ * ```ts
+ * const transport = new WebSocketTransport({ self, peers, secret, clock, timers, random,
+ *   connect: connectPeerSocket })                                   // cli/peer-socket.ts
+ * listen(app.fetch, port, host, {                                   // cli/serve.ts
+ *   websocket: { path: PEER_PATH, onSocket: (socket) => transport.accept(socket) },
+ * })
+ * ```
  */
 export class WebSocketTransport implements Transport {
   readonly self: string
