@@ -1,15 +1,30 @@
 // Wires one region's components together (ARCHITECTURE.md "region"): journals, storage shards,
 // crossbar, adjudicators, query processor and api, from one configuration. No logic of its own.
-import type { Hono } from 'hono'
-import { createAdjudicators, hashPartitionOf } from '../adjudicator/index.ts'
-import { createApp, loadOrCreateSecret, type ApiLimits, type Auth } from '../api/index.ts'
-import { Hlc, type Clock, type Random, type Timers } from '../clock/index.ts'
+import { Hono } from 'hono'
+import { createAdjudicators, type CommitService } from '../adjudicator/index.ts'
+import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
+import { Hlc, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
-import { openFileJournal, type FileJournalConfig, type Journal } from '../journal/index.ts'
+import { assert, SqlError } from '../errors/index.ts'
+import {
+  isJournalMessage,
+  openFileJournal,
+  ReplicaJournal,
+  ReplicatedJournal,
+  type FileJournal,
+  type FileJournalConfig,
+  type Journal,
+  type JournalMessage,
+} from '../journal/index.ts'
+import { Rpc, type Transport } from '../net/index.ts'
 import { createQueryProcessor, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
 import { REGION_DEFAULTS } from './constants.ts'
+import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, type OwnerLayout } from './remote-owners.ts'
+import { fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
+
+export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
 
 /** How one region is built. Every field but the environment has a default in constants.ts. */
 export interface RegionOptions {
@@ -54,60 +69,87 @@ export interface Region {
   close(): Promise<void>
 }
 
-/** Opens a region: recovers journals and storage, replays what storage lacks, then serves. */
-export async function openRegion(options: RegionOptions): Promise<Region> {
+/** A region that is part of a multi-region cluster. */
+export interface ClusterOptions {
+  readonly topology: Topology
+  /** Links to the other regions (WebSockets in production, the simulator's network in tests). */
+  readonly transport: Transport
+}
+
+/** Opens a full region: recovers journals and storage, replays what storage lacks, then serves.
+ * Without `cluster` (or with a one-region topology) it is a single-region cluster. */
+export async function openRegion(options: RegionOptions & { readonly cluster?: ClusterOptions }): Promise<Region> {
   const o = { ...REGION_DEFAULTS, ...options }
   const hlc = new Hlc(o.clock)
   const base = o.dataDir === undefined ? `/mem/${o.name}` : `${o.dataDir}/${o.name}`
-  const journals: Journal[] = []
-  for (let j = 0; j < o.journalCount; j++) {
-    const dir = `${base}/journal-${j}`
+  const cluster = options.cluster !== undefined && options.cluster.topology.regions.length > 1 ? options.cluster : undefined
+  const layout: OwnerLayout = {
+    fullRegions: cluster === undefined ? [o.name] : fullRegions(cluster.topology).map((r) => r.name),
+    journalsPerRegion: o.journalCount,
+    partitionCount: o.partitionCount,
+  }
+  assert(layout.fullRegions.includes(o.name), `region ${o.name} is not a full region of the topology`)
+  const fileJournal = (id: string, dir: string, replica: boolean) => {
     o.disk.mkdirp(dir)
-    journals.push(
-      openFileJournal({ id: `${o.name}/j${j}`, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: o.journal }),
-    )
+    return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica } })
   }
+  const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers)
+  const leaders: Journal[] = range(o.journalCount).map((j) => {
+    const local = fileJournal(journalId(o.name, j), `${base}/journal-${j}`, false)
+    return replication === undefined ? local : replication.lead(local)
+  })
+  const replicas: Journal[] = replication === undefined ? [] : layout.fullRegions
+    .filter((r) => r !== o.name)
+    .flatMap((r) => range(o.journalCount).map((j) => replication.follow(r, fileJournal(journalId(r, j), `${base}/replica-${r}-j${j}`, true))))
+  const journals = [...leaders, ...replicas]
+
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
-  const shards: StorageShard[] = []
-  for (let s = 0; s < o.shardCount; s++) {
-    const path = o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`
-    shards.push(openSqliteShard({ id: s, path, timers: o.timers }))
-  }
+  const shards: StorageShard[] = range(o.shardCount).map((s) =>
+    openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers }),
+  )
   const shardOf = tableShardOf(o.shardCount)
   const storage = new ShardedStorage(shards, shardOf)
   const crossbar = createCrossbar({ journals, shards, shardOf, config: o.crossbar })
   crossbar.start()
   const adjudicators = createAdjudicators({
     partitionCount: o.partitionCount,
-    owners: journals.map((journal, j) => ({
-      id: `${o.name}/a${j}`,
-      journal,
-      partitions: range(o.partitionCount).filter((p) => p % journals.length === j),
-    })),
+    owners: leaders.map((journal, j) => ({ id: ownerId(o.name, j), journal, partitions: partitionsOf(layout, o.name, j) })),
+    remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc),
     hlc,
     clock: o.clock,
     timers: o.timers,
+    onPeerError: () => {},
   })
+  if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
+  const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
     storage,
-    commits: adjudicators,
+    commits: cluster === undefined ? adjudicators : withCommitWait(adjudicators, o.clock, o.timers, errorBoundTs),
     hlc,
     clock: o.clock,
     random: o.random,
     limits: o.qp,
-    // One region: every acknowledged commit is durable and already applied, so the merged
-    // frontier (after asking idle journals to close now) is a strongly consistent snapshot that
-    // never waits for an fsync in flight. Multi-region replication will need the wait for now().
-    snapshotTs: () => {
-      crossbar.requestFrontier(hlc.now())
-      return crossbar.frontier()
-    },
+    snapshotTs: cluster === undefined
+      ? // One region: every acknowledged commit is durable and already applied, so the merged
+        // frontier (after asking idle journals to close now) is a strongly consistent snapshot
+        // that never waits for an fsync in flight.
+        () => {
+          crossbar.requestFrontier(hlc.now())
+          return crossbar.frontier()
+        }
+      : // Several regions: a commit acknowledged elsewhere is only known to be below now (commit
+        // wait), so the snapshot is now, and the QP waits for the frontier to pass it.
+        () => {
+          const ts = hlc.now()
+          crossbar.requestFrontier(ts)
+          return ts
+        },
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
   const api = createApp({
     qp,
-    region: { name: o.name, url: o.url, regions: [{ name: o.name, role: 'full', url: o.url }] },
+    region: { name: o.name, url: o.url, regions: regionList(cluster?.topology, o.name, o.url) },
     auth,
     clock: o.clock,
     timers: o.timers,
@@ -134,10 +176,119 @@ export async function openRegion(options: RegionOptions): Promise<Region> {
       // replays little.
       crossbar.compact()
       crossbar.close()
+      replication?.rpc.close()
       for (const journal of journals) await journal.close()
       for (const shard of shards) shard.close()
     },
   }
+}
+
+/** A running witness region: journal replicas and votes, no SQL. */
+export interface Witness {
+  readonly name: string
+  readonly app: Hono
+  close(): Promise<void>
+}
+
+/** Opens a witness: a replica of every full region's journals, acknowledging what it stores. */
+export async function openWitness(options: RegionOptions & { readonly cluster: ClusterOptions }): Promise<Witness> {
+  const o = { ...REGION_DEFAULTS, ...options }
+  const hlc = new Hlc(o.clock)
+  const base = o.dataDir === undefined ? `/mem/${o.name}` : `${o.dataDir}/${o.name}`
+  const replication = replicate(options.cluster, o.name, hlc, o.timers)
+  const replicas = fullRegions(options.cluster.topology).flatMap((r) =>
+    range(o.journalCount).map((j) => {
+      const dir = `${base}/replica-${r.name}-j${j}`
+      o.disk.mkdirp(dir)
+      const local = openFileJournal({ id: journalId(r.name, j), dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
+      return replication.follow(r.name, local)
+    }),
+  )
+  await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
+  const app = witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url))
+  return {
+    name: o.name,
+    app,
+    async close() {
+      replication.rpc.close()
+      for (const journal of replicas) await journal.close()
+    },
+  }
+}
+
+/** What GET /v1 lists. */
+function regionList(topology: Topology | undefined, self: string, url: string) {
+  if (topology === undefined) return [{ name: self, role: 'full' as const, url }]
+  return topology.regions.map((r) => ({ name: r.name, role: r.role, url: r.name === self ? url : regionUrl(r) }))
+}
+
+/** Journal replication and RPC over the cluster's transport: routes journal messages to the
+ * journal they name, and greets each leader when the link to it comes up. */
+function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Timers) {
+  const { topology, transport } = cluster
+  const others = topology.regions.filter((r) => r.name !== self).map((r) => r.name)
+  const link = { send: (to: string, message: JournalMessage) => transport.send(to, message) }
+  const byId = new Map<string, ReplicatedJournal | ReplicaJournal>()
+  const replicasOf = new Map<string, ReplicaJournal[]>()
+  transport.onMessage((from, message) => {
+    if (!isJournalMessage(message)) return
+    byId.get(message.journalId)?.receive(from, message)
+  })
+  transport.onLinkChange((peer, up) => {
+    if (up) for (const replica of replicasOf.get(peer) ?? []) replica.hello()
+  })
+  return {
+    rpc: new Rpc(transport, { timers }),
+    lead(local: FileJournal): ReplicatedJournal {
+      const journal = new ReplicatedJournal({ local, replicas: others, quorum: quorumOf(topology), link, timers })
+      byId.set(journal.id, journal)
+      return journal
+    },
+    follow(leader: string, local: FileJournal): ReplicaJournal {
+      const journal = new ReplicaJournal({ local, leader, link, hlc })
+      byId.set(journal.id, journal)
+      replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])
+      if (transport.isUp(leader)) journal.hello()
+      return journal
+    },
+  }
+}
+
+/**
+ * Commit wait (ARCHITECTURE.md step 4): a commit is acknowledged only once this region's clock is
+ * past its timestamp by the clock-error bound, so a transaction that begins later in any region
+ * (whose clock is at most that far behind) takes a larger start timestamp.
+ */
+function withCommitWait(inner: CommitService, clock: Clock, timers: Timers, errorBoundTs: number): CommitService {
+  return {
+    async commit(request) {
+      const outcome = await inner.commit(request)
+      if (outcome.kind !== 'committed') return outcome
+      for (let i = 0; i < COMMIT_WAIT_STEPS_MAX; i++) {
+        const aheadMs = tsToMs(outcome.commitTs + errorBoundTs) - clock.wallMs() + 1
+        if (aheadMs <= 0) break
+        await timers.sleep(aheadMs)
+      }
+      return outcome
+    },
+  }
+}
+
+/** Commit wait sleeps at most this many times (a clock that stalls must not hold a commit). */
+const COMMIT_WAIT_STEPS_MAX = 100
+
+/** A witness answers health and topology; SQL goes to full regions. */
+function witnessApp(name: string, regions: ReturnType<typeof regionList>): Hono {
+  const app = new Hono()
+  app.get('/v1/health', (c) => c.json({ status: 'ok', region: name, role: 'witness' }))
+  app.get('/v1', (c) => c.json({ name: 'tessera', version: PRODUCT_VERSION, region: name, regions }))
+  app.all('*', (c) => {
+    const error = new SqlError('57P03', `region ${name} is a witness: it stores journal replicas and serves no SQL`, {
+      hint: `send SQL to a full region: ${regions.filter((r) => r.role === 'full').map((r) => r.url).join(', ')}`,
+    })
+    return c.json(errorBody(error), 503)
+  })
+  return app
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)

@@ -1,0 +1,73 @@
+// The cluster's shape (ARCHITECTURE.md "Regions"): which regions exist, which are full and which
+// are witnesses, where they listen, and the link faults a local cluster injects to look like a WAN.
+import { z } from 'zod'
+import { SqlError } from '../errors/index.ts'
+
+const linkSchema = z.strictObject({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  delayMs: z.number().min(0).max(60_000).optional(),
+  jitterMs: z.number().min(0).max(60_000).optional(),
+  loss: z.number().min(0).max(1).optional(),
+})
+
+const topologySchema = z.strictObject({
+  regions: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'),
+        role: z.enum(['full', 'witness']),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(1).max(65_535),
+      }),
+    )
+    .min(1)
+    .max(16),
+  /** The largest difference between two regions' clocks; commits wait it out. */
+  clockErrorBoundMs: z.number().min(0).max(10_000).default(1),
+  /** One-way faults per direction; a link listed once applies both ways. */
+  links: z.array(linkSchema).default([]),
+})
+
+/** A parsed topology. */
+export type Topology = z.infer<typeof topologySchema>
+export type RegionSpec = Topology['regions'][number]
+export type LinkSpec = z.infer<typeof linkSchema>
+
+/** Parses and checks a topology (unique names, at least one full region, known link ends);
+ * `basePort` renumbers the regions' ports from it in file order. Throws SqlError 22023. */
+export function parseTopology(json: unknown, basePort?: number): Topology {
+  const parsed = topologySchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new SqlError('22023', `bad topology: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`)
+  }
+  const topology = parsed.data
+  const names = topology.regions.map((r) => r.name)
+  if (new Set(names).size !== names.length) throw new SqlError('22023', 'bad topology: region names repeat')
+  if (!topology.regions.some((r) => r.role === 'full')) throw new SqlError('22023', 'bad topology: no full region')
+  for (const link of topology.links) {
+    for (const end of [link.from, link.to]) {
+      if (!names.includes(end)) throw new SqlError('22023', `bad topology: link names unknown region "${end}"`)
+    }
+  }
+  if (basePort === undefined) return topology
+  return { ...topology, regions: topology.regions.map((r, i) => ({ ...r, port: basePort + i })) }
+}
+
+/** The URL a region serves clients and peers at. */
+export const regionUrl = (region: RegionSpec): string => `http://${region.host}:${region.port}`
+
+/** Regions that must hold a commit record on disk: a majority of all regions. */
+export const quorumOf = (topology: Topology): number => Math.floor(topology.regions.length / 2) + 1
+
+/** The full regions, in file order: partitions and journals belong to them. */
+export const fullRegions = (topology: Topology): RegionSpec[] => topology.regions.filter((r) => r.role === 'full')
+
+/** The faults of the link from `from` to `to` (a link listed in one direction applies to both). */
+export function linkFaults(topology: Topology, from: string, to: string): LinkSpec | undefined {
+  return (
+    topology.links.find((l) => l.from === from && l.to === to) ??
+    topology.links.find((l) => l.from === to && l.to === from)
+  )
+}

@@ -1,0 +1,136 @@
+// Multi-region in one process (ARCHITECTURE.md "Regions", steps 2-5): two full regions and a
+// witness on a simulated network and a virtual clock. Write in one region, read at once in the
+// other; conflicting commits from both regions, exactly one wins; the witness away changes
+// nothing for clients; a region left without a majority answers 40003 instead of acknowledging.
+import { afterEach, describe, expect, test } from 'bun:test'
+import { SeededRandom, SimClock } from '../../server/clock/index.ts'
+import { SimDisk } from '../../server/disk/index.ts'
+import { SimNetwork } from '../../server/net/index.ts'
+import type { Transaction } from '../../server/qp/index.ts'
+import { openRegion, openWitness, parseTopology, type Region, type Witness } from '../../server/region/index.ts'
+
+const topology = parseTopology({
+  regions: [
+    { name: 'east', role: 'full', port: 1 },
+    { name: 'west', role: 'full', port: 2 },
+    { name: 'wit', role: 'witness', port: 3 },
+  ],
+  clockErrorBoundMs: 1,
+})
+
+class Cluster {
+  readonly clock = new SimClock()
+  readonly random = new SeededRandom(11)
+  readonly net = new SimNetwork({ timers: this.clock, random: this.random, faults: { delayMs: 5 } })
+  readonly regions = new Map<string, Region>()
+  witness: Witness | undefined
+
+  async open(): Promise<void> {
+    const names = topology.regions.map((r) => r.name)
+    const opened = topology.regions.map((spec) => {
+      const common = {
+        name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
+        disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }), auth: false,
+        cluster: { topology, transport: this.net.transport(spec.name, names.filter((n) => n !== spec.name)) },
+      }
+      return spec.role === 'full'
+        ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
+        : openWitness(common).then((w) => void (this.witness = w))
+    })
+    await this.until(Promise.all(opened))
+  }
+
+  /** Runs virtual time until `promise` settles. */
+  async until<T>(promise: Promise<T>, msMax = 20_000): Promise<T> {
+    let settled = false
+    const watched = promise.finally(() => (settled = true))
+    watched.catch(() => {})
+    for (let i = 0; i < msMax && !settled; i++) {
+      await new Promise<void>((r) => setImmediate(r))
+      this.clock.advance(1)
+    }
+    if (!settled) throw new Error(`not settled after ${msMax} virtual ms`)
+    return promise
+  }
+
+  region(name: string): Region {
+    return this.regions.get(name)!
+  }
+
+  async tx(name: string): Promise<Transaction> {
+    return this.until(this.region(name).qp.begin())
+  }
+
+  async sql(name: string, sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    const tx = await this.tx(name)
+    const result = await this.until(tx.execute(sql, params))
+    await this.until(tx.commit())
+    return result.rows.map((r) => [...r])
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.regions.values()) await this.until(r.close())
+    if (this.witness) await this.until(this.witness.close())
+  }
+}
+
+let cluster: Cluster | undefined
+afterEach(async () => {
+  await cluster?.close()
+  cluster = undefined
+})
+
+describe('multi-region cluster', () => {
+  test('a write in one region is read at once in the other', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE kv (k int4 PRIMARY KEY, v text)')
+    await c.sql('east', "INSERT INTO kv VALUES (1, 'from east')")
+    expect(await c.sql('west', 'SELECT v FROM kv WHERE k = 1')).toEqual([['from east']])
+    await c.sql('west', "UPDATE kv SET v = 'from west' WHERE k = 1")
+    expect(await c.sql('east', 'SELECT v FROM kv')).toEqual([['from west']])
+  })
+
+  test('conflicting commits from two regions: exactly one wins', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE acct (id int4 PRIMARY KEY, balance int8)')
+    await c.sql('east', 'INSERT INTO acct VALUES (1, 100)')
+    const a = await c.tx('east')
+    const b = await c.tx('west')
+    await c.until(a.execute('UPDATE acct SET balance = balance - 10 WHERE id = 1'))
+    await c.until(b.execute('UPDATE acct SET balance = balance - 20 WHERE id = 1'))
+    const outcomes = await c.until(Promise.allSettled([a.commit(), b.commit()]))
+    const won = outcomes.filter((o) => o.status === 'fulfilled')
+    const lost = outcomes.filter((o) => o.status === 'rejected')
+    expect(won.length).toBe(1)
+    expect(lost.length).toBe(1)
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ code: '40001' })
+    const balance = (await c.sql('west', 'SELECT balance FROM acct'))[0]![0]
+    expect(['90', '80']).toContain(balance as string)
+    expect(await c.sql('east', 'SELECT balance FROM acct')).toEqual([[balance]])
+  })
+
+  test('without the witness commits go on; a commit cut off from every peer is never acknowledged', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY)')
+    c.net.isolate('wit')
+    await c.sql('east', 'INSERT INTO t VALUES (1)')
+    await c.sql('west', 'INSERT INTO t VALUES (2)')
+    c.net.heal()
+    const tx = await c.tx('east')
+    await c.until(tx.execute('INSERT INTO t VALUES (3)'))
+    c.net.isolate('east')
+    const outcome = await c.until(tx.commit().then(() => 'committed', (e) => e))
+    // Unknown (sent to its journal, no quorum) or unavailable (its owner across the cut): never
+    // a success, never a clean conflict.
+    expect(['40003', '57P03']).toContain((outcome as { code: string }).code)
+    // Nor does the cut-off region serve a snapshot it cannot prove current.
+    const begin = await c.until(c.region('east').qp.begin().then(() => 'began', (e) => e))
+    expect(begin).toMatchObject({ code: '57014' })
+  })
+})
