@@ -176,8 +176,11 @@ describe('WebSocketTransport', () => {
     a.onLinkChange((p, up) => links.push(`${p}:${up ? 'up' : 'down'}`))
     await until(() => a.isUp('b'), 'first link')
     const port = first.listener.port
-    await first.t.close()
+    // The listener closes its open peer sockets rather than wait out its grace period for them.
+    const stopAt = clock.wallMs()
     await first.listener.stop()
+    expect(clock.wallMs() - stopAt).toBeLessThan(1_000)
+    await first.t.close()
     await until(() => !a.isUp('b'), 'link down after the acceptor stopped')
     // Let a few dials fail against the closed port before the acceptor comes back.
     await clock.sleep(100)
