@@ -217,6 +217,19 @@ describe('WebSocketTransport', () => {
     await until(() => b.got.length === 1, 'delivery after heal')
   })
 
+  test('duplicate and reorder faults do not apply to real links', async () => {
+    const b = acceptor('b')
+    const a = transport('a', { b: b.url })
+    cleanup.push(() => a.close())
+    await until(() => a.isUp('b'), 'link')
+    a.setFaults('b', { duplicate: 1, reorder: 1, jitterMs: 20 })
+    expect(a.faults('b')).toEqual({ jitterMs: 20 })
+    for (let i = 0; i < 20; i++) a.send('b', { type: 'm', i })
+    await until(() => b.got.length >= 20, 'delivery')
+    await clock.sleep(50)
+    expect(b.got.map((m) => m.i)).toEqual([...Array(20).keys()])
+  })
+
   test('a second connection from the same peer replaces the first', async () => {
     const b = acceptor('b')
     const a1 = transport('a', { b: b.url })

@@ -168,8 +168,7 @@ export class WebSocketTransport implements Transport {
       'a link must miss two pings before it is dead',
     )
     assert(options.secret.length > 0, 'peers need a cluster secret')
-    for (const [peer, faults] of Object.entries(options.faults ?? {}))
-      this.#faults.set(peer, faults)
+    for (const [peer, faults] of Object.entries(options.faults ?? {})) this.setFaults(peer, faults)
     for (const peer of Object.keys(this.#peers).sort()) {
       if (peer < this.self) continue
       assert(this.#peers[peer], `no URL for peer ${peer}, which ${this.self} must dial`)
@@ -226,9 +225,13 @@ export class WebSocketTransport implements Transport {
     return { onMessage: (data) => this.#receive(conn, data), onClose: () => this.#drop(conn) }
   }
 
-  /** Sets the faults of the frames this region sends to `peer` (heartbeats included). */
+  /**
+   * Sets the faults of the frames this region sends to `peer` (heartbeats included). Real links
+   * stay in order and at most once: `duplicate` and `reorder` are ignored here.
+   */
   setFaults(peer: string, faults: LinkFaults): void {
-    this.#faults.set(peer, faults)
+    const { delayMs, jitterMs, loss, partitioned } = faults
+    this.#faults.set(peer, { delayMs, jitterMs, loss, partitioned })
   }
 
   /** The faults in force for frames to `peer`. */
