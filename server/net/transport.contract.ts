@@ -78,6 +78,17 @@ export function transportContract(
       await h.teardown()
     })
 
+    test('a message just under MESSAGE_BYTES_MAX is delivered both ways', async () => {
+      const { h, a, b, ra, rb } = await pair()
+      const data = 'y'.repeat(MESSAGE_BYTES_MAX - 100)
+      expect(a.send('b', { type: 'big', data })).toBe(true)
+      expect(b.send('a', { type: 'big', data })).toBe(true)
+      await h.until(() => ra.messages.length === 1 && rb.messages.length === 1, 'big delivered')
+      expect(rb.messages[0]?.message.data).toBe(data)
+      expect(a.isUp('b')).toBe(true)
+      await h.teardown()
+    })
+
     test('handlers never run inside send', async () => {
       const { h, a, rb } = await pair()
       a.send('b', { type: 'x' })
