@@ -45,6 +45,7 @@ class CountingDisk implements Disk {
   exists = (path: string) => this.#inner.exists(path)
   readFile = (path: string) => this.#inner.readFile(path)
   writeFileAtomic = (path: string, data: Uint8Array) => this.#inner.writeFileAtomic(path, data)
+  createFileExclusive = (path: string, data: Uint8Array) => this.#inner.createFileExclusive(path, data)
   remove = (path: string) => this.#inner.remove(path)
   open(path: string): DiskFile {
     const file = this.#inner.open(path)

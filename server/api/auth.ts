@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import type { Clock, Random } from '../clock/index.ts'
 import type { Disk } from '../disk/index.ts'
-import { SqlError, insufficientPrivilege, invalidAuthorization } from '../errors/index.ts'
+import { SqlError, assert, insufficientPrivilege, invalidAuthorization } from '../errors/index.ts'
 import { SECRET_BYTES, SECRET_FILE, VERIFIED_TOKENS_MAX } from './constants.ts'
 
 /** What a token allows: `admin` also reaches the admin endpoints. */
@@ -126,6 +126,10 @@ export async function loadOrCreateSecret(disk: Disk, dir: string, random: Random
   if (existing !== undefined) return existing
   const secret = Buffer.from(random.bytes(SECRET_BYTES)).toString('hex')
   disk.mkdirp(dir)
-  await disk.writeFileAtomic(`${dir}/${SECRET_FILE}`, new TextEncoder().encode(`${secret}\n`))
-  return secret
+  // Regions of a local cluster may start together on one directory: one creates the secret, the
+  // others read it.
+  if (await disk.createFileExclusive(`${dir}/${SECRET_FILE}`, new TextEncoder().encode(`${secret}\n`))) return secret
+  const created = readSecret(disk, dir)
+  assert(created !== undefined, 'a secret created by another process is readable')
+  return created
 }

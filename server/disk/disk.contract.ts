@@ -119,6 +119,21 @@ export function diskContract(name: string, make: () => DiskUnderTest): void {
       t.disk.remove(path)
     })
 
+    test('createFileExclusive: exactly one of racing creators wins; the loser changes nothing', async () => {
+      const path = `${t.root}/once`
+      const results = await Promise.all([
+        t.disk.createFileExclusive(path, bytes('first')),
+        t.disk.createFileExclusive(path, bytes('second')),
+      ])
+      expect(results.filter(Boolean).length).toBe(1)
+      const winner = text(t.disk.readFile(path)) as string
+      expect(['first', 'second']).toContain(winner)
+      expect(await t.disk.createFileExclusive(path, bytes('third'))).toBe(false)
+      expect(text(t.disk.readFile(path))).toBe(winner)
+      // No temporary file is left behind.
+      expect(t.disk.list(t.root)).toEqual(['once'])
+    })
+
     test('binary data round-trips exactly', async () => {
       const data = new Uint8Array(70_000)
       for (let i = 0; i < data.length; i++) data[i] = (i * 131 + 7) & 0xff

@@ -28,6 +28,9 @@ export interface Disk {
   readFile(path: string): Uint8Array | undefined
   /** Replaces a file atomically and durably (temp file, fsync, rename, fsync of the directory). */
   writeFileAtomic(path: string, data: Uint8Array): Promise<void>
+  /** Creates a file atomically and durably unless it exists; false when it already did (another
+   * process may have created it at the same moment: exactly one creator wins). */
+  createFileExclusive(path: string, data: Uint8Array): Promise<boolean>
   remove(path: string): void
 }
 

@@ -15,7 +15,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs'
-import { open as openAsync, rename } from 'node:fs/promises'
+import { link, open as openAsync, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { assert } from '../errors/index.ts'
 import type { Disk, DiskFile } from './index.ts'
@@ -79,6 +79,33 @@ export class NodeDisk implements Disk {
     } finally {
       await dir.close()
     }
+  }
+
+  async createFileExclusive(path: string, data: Uint8Array): Promise<boolean> {
+    const temp = `${path}.tmp-${process.pid}-${this.#tempCounter++}`
+    const handle = await openAsync(temp, 'w')
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    // link() never replaces an existing name: of two processes racing, one gets EEXIST.
+    try {
+      await link(temp, path)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw e
+    } finally {
+      rmSync(temp, { force: true })
+    }
+    const dir = await openAsync(dirname(path), 'r')
+    try {
+      await dir.sync()
+    } finally {
+      await dir.close()
+    }
+    return true
   }
 
   remove(path: string): void {

@@ -134,6 +134,8 @@ export class SimDisk implements Disk {
   // Not readonly: `restart()` builds a view on an existing store.
   #store: SimStore
   #incarnation: number
+  /** Paths a createFileExclusive is writing. */
+  readonly #creating = new Set<string>()
 
   constructor(options: SimDiskOptions = {}) {
     this.#store = new SimStore(options)
@@ -206,6 +208,20 @@ export class SimDisk implements Disk {
     if (!this.alive(this.#incarnation)) throw new Error(`simulated crash during write of ${p}`)
     this.#failSyncMaybe(p)
     this.#store.files.set(p, new SimFileState(copy))
+  }
+
+  async createFileExclusive(path: string, data: Uint8Array): Promise<boolean> {
+    const p = normalize(path)
+    this.#checkAlive()
+    // Claimed before the first await, as a real link() claims the name in one system call.
+    if (this.#store.files.has(p) || this.#creating.has(p)) return false
+    this.#creating.add(p)
+    try {
+      await this.writeFileAtomic(p, data)
+    } finally {
+      this.#creating.delete(p)
+    }
+    return true
   }
 
   remove(path: string): void {

@@ -460,6 +460,9 @@ class CountingDisk implements Disk {
   writeFileAtomic(path: string, data: Uint8Array) {
     return this.#inner.writeFileAtomic(path, data)
   }
+  createFileExclusive(path: string, data: Uint8Array) {
+    return this.#inner.createFileExclusive(path, data)
+  }
   remove(path: string) {
     this.#inner.remove(path)
   }
