@@ -12,7 +12,10 @@ export const QUEUE_BYTES_MAX = 64 * 1024 * 1024
 export const PEER_PATH = '/v1/peer'
 /** How often a live link sends a ping (any frame proves the link alive). */
 export const HEARTBEAT_MS = 500
-/** A link that heard nothing for this long is declared down and its socket closed. */
+/**
+ * A link that heard nothing for this long is declared down and its socket closed. A frame is
+ * heard only once whole, so this must exceed the time a `MESSAGE_BYTES_MAX` frame takes to cross.
+ */
 export const DEAD_AFTER_MS = 2_000
 /** A connection that has not finished the handshake after this long is closed. */
 export const HANDSHAKE_TIMEOUT_MS = 2_000

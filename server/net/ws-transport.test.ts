@@ -12,6 +12,7 @@ import { WebSocketTransport } from './ws-transport.ts'
 
 const clock = new SystemClock()
 const random = new SystemRandom()
+// Dead after 1 s: the contract's largest message takes a few hundred ms on a busy machine.
 const FAST = {
   heartbeatMs: 40,
   deadAfterMs: 250,
