@@ -1,49 +1,61 @@
 // The `tessera` command line (API.md "Running"): dispatches to start, token and sql.
 import { parseArgs, parseDurationMs } from './args.ts'
 import { listen } from './serve.ts'
+import { runCluster } from './cluster.ts'
+import { printWelcome } from './welcome.ts'
 import { runSql } from './sql.ts'
 import { runToken } from './token.ts'
-import { createToken, type ApiLimits } from '../server/api/index.ts'
+import { createToken, loadOrCreateSecret, type ApiLimits } from '../server/api/index.ts'
 import type { QpLimits } from '../server/qp/index.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
 import { NodeDisk } from '../server/disk/index.ts'
-import { openRegion } from '../server/region/index.ts'
+import { linkFaults, openRegion, openWitness, parseTopology, regionUrl, type Topology } from '../server/region/index.ts'
+import { PEER_PATH, WebSocketTransport, type LinkFaults } from '../server/net/index.ts'
+import { connectPeerSocket } from './peer-socket.ts'
+import { readFileSync } from 'node:fs'
 
 const usage = `usage:
   tessera start --port P --data DIR [--region NAME] [--host 127.0.0.1] [--no-auth]
                 [--statement-timeout 30s] [--rows-modified-max 10000] [--tx-bytes-max 4194304]
                 [--body-bytes-max 1048576] [--tx-age-max 5m] [--idle-timeout 30s]
+  tessera start --topology FILE --region NAME --data DIR [--base-port P]
+  tessera cluster [--topology regions/local-3.json] [--data DIR] [--base-port P] [--no-auth]
   tessera token --data DIR [--role admin] [--ttl 15m]
   tessera sql --url URL [--token T] ["SQL"]`
 
-/** `tessera start`: one region in this process, until SIGTERM or SIGINT. */
+/** `tessera start`: one region in this process, until SIGTERM or SIGINT. With `--topology` it
+ * is one region of a multi-region cluster, linked to the others over WebSockets. */
 async function runStart(args: readonly string[]): Promise<number> {
   const { flags } = parseArgs(args, ['no-auth'])
-  const port = Number(flags.get('port') ?? '8080')
   const dataDir = flags.get('data') ?? '.tessera'
-  const name = flags.get('region') ?? 'local'
-  const host = flags.get('host') ?? '127.0.0.1'
+  const topologyFile = flags.get('topology')
   const clock = new SystemClock()
   const random = new SystemRandom()
   const disk = new NodeDisk()
+  const basePort = flags.has('base-port') ? Number(flags.get('base-port')) : undefined
+  const topology = topologyFile === undefined ? undefined : parseTopology(JSON.parse(readFileSync(topologyFile, 'utf8')), basePort)
+  const name = flags.get('region') ?? (topology === undefined ? 'local' : undefined)
+  if (name === undefined) throw new Error('--region NAME is required with --topology')
+  const spec = topology?.regions.find((r) => r.name === name)
+  if (topology !== undefined && spec === undefined) throw new Error(`region "${name}" is not in ${topologyFile}`)
+  const port = spec?.port ?? Number(flags.get('port') ?? '8080')
+  const host = spec?.host ?? flags.get('host') ?? '127.0.0.1'
+  const secret = await loadOrCreateSecret(disk, dataDir, random)
+  const transport = topology === undefined ? undefined : peerTransport(topology, name, secret, clock, random)
   // Listen first, so the region knows its own URL (port 0 picks one) and the port is held while
   // recovery runs; until the region serves, every request gets 503.
   let serve = (_request: Request): Response | Promise<Response> =>
     Response.json({ error: { code: '57P03', message: 'the region is starting', detail: null, hint: null, position: null, retryable: false } }, { status: 503 })
-  const listener = listen((request) => serve(request), port, host)
-  const url = `http://${host}:${listener.port}`
-  const region = await openRegion({
-    name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'), ...limitsFrom(flags),
+  const listener = listen((request) => serve(request), port, host, transport === undefined ? {} : {
+    websocket: { path: PEER_PATH, onSocket: (socket) => transport.accept(socket) },
   })
+  const url = `http://${host}:${listener.port}`
+  const common = { name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'), ...limitsFrom(flags) }
+  const cluster = topology === undefined || transport === undefined ? undefined : { topology, transport }
+  const region = spec?.role === 'witness' && cluster !== undefined ? await openWitness({ ...common, cluster }) : await openRegion({ ...common, cluster })
   serve = region.app.fetch
-  const token = createToken(region.secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock)
-  console.log(`Tessera region "${name}" serving at ${url} (data in ${dataDir})`)
-  if (region.auth) {
-    console.log(`\nA token for the next 24 hours (more with: npx tessera token --data ${dataDir}):\n\n${token}\n`)
-    console.log(`Try:\n  curl -s ${url}/v1/sql -H "Authorization: Bearer ${token}" \\\n    -H 'Content-Type: application/json' -d '{"sql": "SELECT 1 + 1 AS two"}'\n`)
-  } else {
-    console.log(`\nAuth is off. Try:\n  curl -s ${url}/v1/sql -H 'Content-Type: application/json' -d '{"sql": "SELECT 1 + 1 AS two"}'\n`)
-  }
+  console.log(`Tessera region "${name}" (${spec?.role ?? 'full'}) serving at ${url} (data in ${dataDir})`)
+  if (topology === undefined) printWelcome([url], createToken(secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock), dataDir, !flags.has('no-auth'))
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = async (signal: string) => {
@@ -52,6 +64,7 @@ async function runStart(args: readonly string[]): Promise<number> {
       console.log(`${signal}: finishing in-flight requests and closing`)
       await listener.stop()
       await region.close()
+      await transport?.close()
       resolve()
     }
     process.on('SIGTERM', () => void stop('SIGTERM'))
@@ -59,6 +72,22 @@ async function runStart(args: readonly string[]): Promise<number> {
   })
   return 0
 }
+
+/** The WebSocket links of region `self` to every other region, with the topology's link faults. */
+function peerTransport(topology: Topology, self: string, secret: string, clock: SystemClock, random: SystemRandom): WebSocketTransport {
+  const others = topology.regions.filter((r) => r.name !== self)
+  const faults: Record<string, LinkFaults> = {}
+  for (const peer of others) {
+    const link = linkFaults(topology, self, peer.name)
+    if (link !== undefined) faults[peer.name] = { delayMs: link.delayMs, jitterMs: link.jitterMs, loss: link.loss }
+  }
+  return new WebSocketTransport({
+    self,
+    peers: Object.fromEntries(others.map((r) => [r.name, regionUrl(r)])),
+    secret, clock, timers: clock, random, connect: connectPeerSocket, faults,
+  })
+}
+
 
 /** The limits `tessera start` takes as flags; unset ones keep the components' defaults. */
 function limitsFrom(flags: ReadonlyMap<string, string>): { qp: QpLimits; api: ApiLimits } {
@@ -94,6 +123,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'start':
       return runStart(rest)
+    case 'cluster':
+      return runCluster(rest)
     case 'token':
       return runToken(rest)
     case 'sql':
