@@ -6,7 +6,7 @@ import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimi
 import { Hlc, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
-import { assert, SqlError } from '../errors/index.ts'
+import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import {
   isJournalMessage,
   openFileJournal,
@@ -138,8 +138,15 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
           return crossbar.frontier()
         }
       : // Several regions: a commit acknowledged elsewhere is only known to be below now (commit
-        // wait), so the snapshot is now, and the QP waits for the frontier to pass it.
+        // wait), so the snapshot is now, and the QP waits for the frontier to pass it. That needs
+        // every full region's journal: with one unreachable, answer 503 at once, not after the
+        // wait times out.
         () => {
+          for (const region of layout.fullRegions) {
+            if (region !== o.name && !cluster.transport.isUp(region)) {
+              throw cannotConnectNow(`region ${region} is unreachable, and reads here need its journal; retry, or use another region`)
+            }
+          }
           const ts = hlc.now()
           crossbar.requestFrontier(ts)
           return ts
