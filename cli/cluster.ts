@@ -75,10 +75,34 @@ export async function runCluster(args: readonly string[]): Promise<number> {
     await Promise.all(exits)
     return 1
   }
+  const token = createToken(secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock)
+  const full = topology.regions.filter((r) => r.role === 'full').map(regionUrl)
+  // Serving HTTP is not yet serving SQL: a full region answers 503 until its links to the other
+  // full regions are up.
+  if (!(await allAnswer(full, token))) {
+    console.error(`tessera cluster: the regions serve but do not reach each other within ${START_TIMEOUT_MS} ms`)
+  }
   console.log(`\nTessera cluster of ${topology.regions.length} regions (data in ${dataDir}):`)
   for (const region of topology.regions) console.log(`  ${region.name.padEnd(12)} ${region.role.padEnd(8)} ${regionUrl(region)}`)
-  const full = topology.regions.filter((r) => r.role === 'full').map(regionUrl)
-  printWelcome(full, createToken(secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock), dataDir, !flags.has('no-auth'))
+  printWelcome(full, token, dataDir, !flags.has('no-auth'))
   const codes = await Promise.all(exits)
   return codes.every((c) => c === 0) ? 0 : 1
+}
+
+/** Whether every URL answers `SELECT 1` within START_TIMEOUT_MS (polled every 100 ms). */
+async function allAnswer(urls: readonly string[], token: string): Promise<boolean> {
+  const deadline = Date.now() + START_TIMEOUT_MS
+  for (const url of urls) {
+    for (;;) {
+      const ok = await fetch(`${url}/v1/sql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"sql": "SELECT 1"}',
+      }).then((r) => r.ok, () => false)
+      if (ok) break
+      if (Date.now() > deadline) return false
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  return true
 }
