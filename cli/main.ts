@@ -51,7 +51,11 @@ async function runStart(args: readonly string[]): Promise<number> {
   })
   const url = `http://${host}:${listener.port}`
   const common = { name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'), ...limitsFrom(flags) }
-  const cluster = topology === undefined || transport === undefined ? undefined : { topology, transport }
+  const cluster = topology === undefined || transport === undefined ? undefined : {
+    topology,
+    transport,
+    faults: { peers: transport.peers(), get: (peer: string) => transport.faults(peer), set: (peer: string, f: LinkFaults) => transport.setFaults(peer, f) },
+  }
   const region = spec?.role === 'witness' && cluster !== undefined ? await openWitness({ ...common, cluster }) : await openRegion({ ...common, cluster })
   serve = region.app.fetch
   console.log(`Tessera region "${name}" (${spec?.role ?? 'full'}) serving at ${url} (data in ${dataDir})`)

@@ -20,10 +20,12 @@ import {
 import { Rpc, type Transport } from '../net/index.ts'
 import { createQueryProcessor, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
+import { faultRoutes, type FaultControl } from './admin-faults.ts'
 import { REGION_DEFAULTS } from './constants.ts'
 import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
+export type { FaultControl } from './admin-faults.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
 
 /** How one region is built. Every field but the environment has a default in constants.ts. */
@@ -74,6 +76,8 @@ export interface ClusterOptions {
   readonly topology: Topology
   /** Links to the other regions (WebSockets in production, the simulator's network in tests). */
   readonly transport: Transport
+  /** When given, `/v1/admin/faults` changes this region's links at run time (admin token). */
+  readonly faults?: FaultControl
 }
 
 /** Opens a full region: recovers journals and storage, replays what storage lacks, then serves.
@@ -170,7 +174,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   return {
     name: o.name,
-    app: api.app,
+    app: withFaultRoutes(api.app, cluster?.faults, auth, o.clock),
     qp,
     secret,
     auth,
@@ -211,8 +215,9 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
       return replication.follow(r.name, local)
     }),
   )
-  await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
-  const app = witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url))
+  const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
+  const auth: Auth | null = o.auth ? { secret } : null
+  const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, auth, o.clock)
   return {
     name: o.name,
     app,
@@ -221,6 +226,15 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
       for (const journal of replicas) await journal.close()
     },
   }
+}
+
+/** The app with `/v1/admin/faults` in front, when this region's links can be changed. */
+function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Auth | null, clock: Clock): Hono {
+  if (control === undefined) return app
+  const root = new Hono()
+  root.route('/', faultRoutes(control, auth, clock))
+  root.route('/', app)
+  return root
 }
 
 /** What GET /v1 lists. */

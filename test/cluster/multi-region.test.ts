@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { SeededRandom, SimClock } from '../../server/clock/index.ts'
 import { SimDisk } from '../../server/disk/index.ts'
-import { SimNetwork } from '../../server/net/index.ts'
+import { SimNetwork, type LinkFaults } from '../../server/net/index.ts'
+import { createToken } from '../../server/api/index.ts'
 import type { Transaction } from '../../server/qp/index.ts'
 import { openRegion, openWitness, parseTopology, type Region, type Witness } from '../../server/region/index.ts'
 
@@ -25,13 +26,24 @@ class Cluster {
   readonly regions = new Map<string, Region>()
   witness: Witness | undefined
 
+  constructor(readonly auth = false) {}
+
   async open(): Promise<void> {
     const names = topology.regions.map((r) => r.name)
     const opened = topology.regions.map((spec) => {
       const common = {
         name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
-        disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }), auth: false,
-        cluster: { topology, transport: this.net.transport(spec.name, names.filter((n) => n !== spec.name)) },
+        disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }),
+        cluster: {
+          topology,
+          transport: this.net.transport(spec.name, names.filter((n) => n !== spec.name)),
+          faults: {
+            peers: names.filter((n) => n !== spec.name),
+            get: (peer: string) => this.net.faults(spec.name, peer),
+            set: (peer: string, faults: LinkFaults) => this.net.setFaults(spec.name, peer, faults),
+          },
+        },
+        auth: this.auth,
       }
       return spec.role === 'full'
         ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
@@ -134,5 +146,40 @@ describe('multi-region cluster', () => {
     await c.until(c.clock.sleep(3_000))
     const begin = await c.until(c.region('east').qp.begin().then(() => 'began', (e) => e))
     expect(begin).toMatchObject({ code: '57P03' })
+  })
+
+  test('an admin changes a link at run time: a partition set through the API holds commits back', async () => {
+    cluster = new Cluster(true)
+    const c = cluster
+    await c.open()
+    const east = c.region('east')
+    const admin = createToken(east.secret, { role: 'admin', ttlMs: 60_000 }, c.clock)
+    const user = createToken(east.secret, { role: 'user', ttlMs: 60_000 }, c.clock)
+    const call = (token: string | null, method: string, body?: unknown) =>
+      c.until(Promise.resolve(east.app.request('/v1/admin/faults', {
+        method,
+        headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })))
+    expect((await call(null, 'GET')).status).toBe(401)
+    expect((await call(user, 'GET')).status).toBe(403)
+    const listed = (await (await call(admin, 'GET')).json()) as { links: { peer: string; delayMs?: number }[] }
+    expect(listed.links.map((l) => l.peer)).toEqual(['west', 'wit'])
+    expect((await call(admin, 'POST', { peer: 'nowhere', delayMs: 1 })).status).toBe(400)
+    expect((await call(admin, 'POST', { peer: 'west', delayMs: -1 })).status).toBe(400)
+    const set = await call(admin, 'POST', { peer: 'west', delayMs: 40, jitterMs: 2 })
+    expect(await set.json()).toEqual({ peer: 'west', delayMs: 40, jitterMs: 2 })
+    expect(c.net.faults('east', 'west')).toEqual({ delayMs: 40, jitterMs: 2 })
+    // Partition east from both peers through the API: a commit sent now is never acknowledged.
+    await c.sql('east', 'CREATE TABLE f (id int4 PRIMARY KEY)')
+    const tx = await c.tx('east')
+    await c.until(tx.execute('INSERT INTO f VALUES (1)'))
+    await call(admin, 'POST', { peer: 'west', partitioned: true })
+    await call(admin, 'POST', { peer: 'wit', partitioned: true })
+    const outcome = await c.until(tx.commit().then(() => 'committed', (e) => e))
+    expect(['40003', '57P03']).toContain((outcome as { code: string }).code)
+    await call(admin, 'POST', { peer: 'west' })
+    await call(admin, 'POST', { peer: 'wit' })
+    expect(c.net.faults('east', 'west')).toEqual({})
   })
 })
