@@ -358,6 +358,31 @@ describe('the participant API under a network that duplicates and delays', () =>
 })
 
 describe('bounded history and safe floors', () => {
+  test('a hand-over floor: transactions older than floorTs conflict on every key, newer ones commit', async () => {
+    const clock = new SimClock()
+    const hlc = new Hlc(clock)
+    const journal = openJournal('j-floor', new SimDisk({ timers: clock }), clock, hlc)
+    const old = hlc.now()
+    clock.advance(10)
+    const floorTs = hlc.now()
+    const adj = createAdjudicators({
+      partitionCount: PARTITIONS,
+      owners: [{ id: 'a0', journal, partitions: partitionsOf(0, 1) }],
+      hlc, clock, timers: clock, floorTs,
+    })
+    expect(adj.stats()[0]?.floorTs).toBeGreaterThanOrEqual(floorTs)
+    expect(await adj.commit(request('old', old, { writes: ['k'] }))).toMatchObject({ kind: 'conflict' })
+    const result = adj.commit(request('new', hlc.now(), { writes: ['k'] }))
+    for (let i = 0; i < 100; i++) {
+      clock.advance(10)
+      await Promise.resolve()
+    }
+    committed(await result)
+    adj.close()
+    await journal.close()
+  })
+
+
   test('keysTrackedMax bounds the history; forgotten keys count as written at the floor', async () => {
     const { hlc, adjudicators: adj } = makeHarness(1, { keysTrackedMax: 100, keysPerCommitMax: 10 })
     const old = hlc.now()

@@ -70,7 +70,7 @@ class RegionAdjudicators implements Adjudicators {
     // A restarted or new owner cannot know which keys commits before now touched (a record of
     // another journal may have written its keys), so every key counts as written at the latest
     // commitTs of any journal of the region.
-    let floorTs: HlcTimestamp = 0
+    let floorTs: HlcTimestamp = options.floorTs ?? 0
     for (const o of options.owners) floorTs = Math.max(floorTs, o.journal.lastCommitTs())
     options.hlc.update(floorTs)
     const limits = {

@@ -127,6 +127,9 @@ export interface AdjudicatorOptions {
   readonly clock: Clock
   readonly timers: Timers
   readonly config?: AdjudicatorConfig
+  /** Every key counts as written at least at this ts (a hand-over: partitions taken from a failed
+   * region start at the seal of its journal, so no transaction older than that misses a write). */
+  readonly floorTs?: HlcTimestamp
   /** Receives failures of remote `finish` calls after the outcome was decided (the participant
    * then keeps its reservation until it learns the outcome from the coordinator's journal). */
   readonly onPeerError?: (error: unknown) => void

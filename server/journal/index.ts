@@ -127,7 +127,7 @@ export type FileJournal = Journal & {
 
 /** Replication to other regions: the leader side, the replica side, and their messages. */
 export { ReplicatedJournal, type ReplicatedJournalOptions } from './replicated-journal.ts'
-export { ReplicaJournal, type ReplicaJournalOptions } from './replica-journal.ts'
+export { ReplicaJournal, SEALED_CLOSED_TS, type JournalSeal, type ReplicaJournalOptions } from './replica-journal.ts'
 export { isJournalMessage, type JournalMessage, type ReplicationLink } from './replication.ts'
 /** The journal's default limits (constants.ts), for configs and benches that report them. */
 export * as journalLimits from './constants.ts'

@@ -16,7 +16,18 @@ export interface ReplicaJournalOptions {
   readonly link: ReplicationLink
   /** Timestamps from the leader advance this region's clock (they happened before our reads). */
   readonly hlc: Hlc
+  /** The journal was sealed (its leader region failed over): no record after `seq` ever counts. */
+  readonly sealed?: JournalSeal
 }
+
+/** Where a failed-over journal ends: its last committed record. */
+export interface JournalSeal {
+  readonly seq: number
+  readonly commitTs: HlcTimestamp
+}
+
+/** The closed timestamp of a sealed journal: nothing will ever be appended to it again. */
+export const SEALED_CLOSED_TS = Number.MAX_SAFE_INTEGER
 
 /** See the file comment. */
 export class ReplicaJournal implements Journal {
@@ -41,6 +52,9 @@ export class ReplicaJournal implements Journal {
   #followers: readonly JournalFollower[] = []
   readonly #unfollowLocal: () => void
   #closed = false
+  /** Frozen for a seal: the leader's records and acknowledgements stop, so it can commit no more. */
+  #frozen = false
+  #seal: JournalSeal | undefined
 
   constructor(options: ReplicaJournalOptions) {
     this.id = options.local.id
@@ -60,6 +74,48 @@ export class ReplicaJournal implements Journal {
       onRecords: (records) => this.#onLocalRecords(records),
       onClosed: () => {},
     })
+    if (options.sealed !== undefined) this.seal(options.sealed)
+  }
+
+  /** Stops taking the leader's records and acknowledging them (the first step of sealing);
+   * returns the last seq on this disk. Idempotent. */
+  freeze(): number {
+    this.#frozen = true
+    return this.#localDurableSeq
+  }
+
+  /** The seal, once sealed. */
+  sealed(): JournalSeal | undefined {
+    return this.#seal
+  }
+
+  /** Records on this disk after `afterSeq` (committed or not): what a seal collects. */
+  localRecords(afterSeq: number, maxRecords: number): CommitRecord[] {
+    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq))
+  }
+
+  /** Adds records fetched from another replica while frozen; resolves once they are on disk. */
+  async addFetched(records: readonly CommitRecord[]): Promise<void> {
+    let last: Promise<void> | undefined
+    for (const record of records) {
+      if (record.seq <= this.#receivedSeq) continue
+      assert(record.seq === this.#receivedSeq + 1, `replica ${this.id}: fetched seq ${record.seq} after ${this.#receivedSeq}`)
+      last = this.#local.appendAt(record).durable
+      this.#receivedSeq = record.seq
+    }
+    await last
+  }
+
+  /** Ends the journal at `seal`: every record through it counts as committed, nothing after it
+   * ever will, and the closed timestamp becomes SEALED_CLOSED_TS. This disk must hold the records
+   * through `seal.seq`. */
+  seal(seal: JournalSeal): void {
+    assert(this.#localDurableSeq >= seal.seq, `replica ${this.id} lacks records before its seal at ${seal.seq}`)
+    this.#frozen = true
+    this.#seal = seal
+    if (seal.seq > this.#leaderCommittedSeq) this.#leaderCommittedSeq = seal.seq
+    this.#leaderClosed = SEALED_CLOSED_TS
+    this.#deliver()
   }
 
   append(_request: AppendRequest): Appended {
@@ -71,6 +127,7 @@ export class ReplicaJournal implements Journal {
   }
 
   requestClose(ts: HlcTimestamp): void {
+    if (this.#frozen) return
     if (ts <= this.#published || ts <= this.#requested || this.#closed) return
     this.#requested = ts
     this.#link.send(this.#leader, { type: 'journal.close', journalId: this.id, ts })
@@ -106,12 +163,13 @@ export class ReplicaJournal implements Journal {
 
   /** Tells the leader where this replica stands (call when the link to it comes up). */
   hello(): void {
+    if (this.#frozen) return
     this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: true })
   }
 
   /** A message from the leader. */
   receive(from: string, message: JournalMessage): void {
-    if (from !== this.#leader || this.#closed) return
+    if (from !== this.#leader || this.#closed || this.#frozen) return
     if (message.type === 'journal.records') this.#onRecords(message.records)
     else if (message.type === 'journal.commit') {
       this.#hlc.update(message.closedTs)
@@ -153,13 +211,14 @@ export class ReplicaJournal implements Journal {
   #onLocalRecords(records: readonly CommitRecord[]): void {
     for (const r of records) this.#held.push(r)
     this.#localDurableSeq = records.at(-1)?.seq ?? this.#localDurableSeq
-    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
+    if (!this.#frozen) this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
     this.#deliver()
   }
 
-  /** The highest seq that is both committed at the leader and on this disk. */
+  /** The highest seq that is both committed at the leader and on this disk (never past a seal). */
   #readableSeq(): number {
-    return Math.min(this.#leaderCommittedSeq, this.#localDurableSeq)
+    const readable = Math.min(this.#leaderCommittedSeq, this.#localDurableSeq)
+    return this.#seal === undefined ? readable : Math.min(readable, this.#seal.seq)
   }
 
   /** Shows followers the committed records this replica holds, then a safe closed timestamp. */

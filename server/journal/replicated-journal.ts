@@ -3,10 +3,11 @@
 // this journal (the local crossbar) see only committed records, and closed timestamps below the
 // first record still waiting for its quorum.
 import type { HlcTimestamp, TimerHandle, Timers } from '../clock/index.ts'
-import { assert, commitOutcomeUnknown, SqlError } from '../errors/index.ts'
+import { assert, cannotConnectNow, commitOutcomeUnknown, SqlError } from '../errors/index.ts'
 import { REPLICATION_LIMITS } from './constants.ts'
 import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
 import type { JournalMessage, ReplicationLink } from './replication.ts'
+import { SEALED_CLOSED_TS, type JournalSeal } from './replica-journal.ts'
 
 /** Options of a journal leader. */
 export interface ReplicatedJournalOptions {
@@ -20,6 +21,8 @@ export interface ReplicatedJournalOptions {
   readonly timers: Timers
   /** A commit not durable on a quorum after this long is answered 40003 (outcome unknown). */
   readonly commitTimeoutMs?: number
+  /** This journal was sealed while its region was away: read-only through the seal. */
+  readonly sealed?: JournalSeal
 }
 
 interface Waiter {
@@ -59,6 +62,7 @@ export class ReplicatedJournal implements Journal {
   #tick: TimerHandle | undefined
   #nowMs = 0
   #closed = false
+  #seal: JournalSeal | undefined
 
   constructor(options: ReplicatedJournalOptions) {
     this.id = options.local.id
@@ -83,9 +87,36 @@ export class ReplicatedJournal implements Journal {
       onClosed: (ts) => this.#onLocalClosed(ts),
     })
     this.#scheduleTick()
+    if (options.sealed !== undefined) this.seal(options.sealed)
+  }
+
+  /**
+   * The other regions sealed this journal while this region was away or cut off: records through
+   * `seal.seq` count as committed (the seal took the longest tail a majority held, which every
+   * replica got from here, so they are in this file), nothing after it ever will. Appends are
+   * refused from now on (57P03), and waiting commits after the seal are answered 40003.
+   */
+  seal(seal: JournalSeal): void {
+    if (this.#seal !== undefined) return
+    assert(seal.seq <= this.#localDurableSeq, `journal ${this.id} sealed at ${seal.seq}, beyond its own tail`)
+    this.#seal = seal
+    this.#held = this.#held.filter((r) => r.seq <= seal.seq)
+    if (seal.seq > this.#committedSeq) this.#commitThrough(seal.seq)
+    const late = this.#waiters.filter((w) => w.seq > seal.seq)
+    this.#waiters = this.#waiters.filter((w) => w.seq <= seal.seq)
+    for (const waiter of late) waiter.reject(commitOutcomeUnknown(`journal ${this.id} was sealed by the other regions at seq ${seal.seq}`))
+    this.#published = SEALED_CLOSED_TS
+    for (const follower of this.#followers) follower.onClosed(SEALED_CLOSED_TS)
+  }
+
+  sealed(): JournalSeal | undefined {
+    return this.#seal
   }
 
   append(request: AppendRequest): Appended {
+    if (this.#seal !== undefined) {
+      throw cannotConnectNow(`journal ${this.id} was sealed when this region failed over; commits go to the regions that took over`)
+    }
     // Replicas get a record only once it is durable here (#onLocalRecords), so every replica's log
     // is a prefix of the leader's: a leader that crashes losing unsynced records never finds a
     // replica holding a record it will later give the same seq to.
@@ -140,7 +171,7 @@ export class ReplicatedJournal implements Journal {
   /** A message from a replica region. */
   receive(from: string, message: JournalMessage): void {
     const state = this.#replicas.get(from)
-    if (state === undefined || this.#closed) return
+    if (state === undefined || this.#closed || this.#seal !== undefined) return
     if (message.type === 'journal.ack') {
       assert(message.durableSeq <= this.#localDurableSeq, `replica ${from} of ${this.id} is ahead of its leader`)
       if (message.durableSeq > state.acked) {
@@ -198,8 +229,15 @@ export class ReplicatedJournal implements Journal {
   }
 
   #advanceCommit(): void {
+    if (this.#seal !== undefined) return
     const target = this.#committable()
     if (target <= this.#committedSeq) return
+    this.#commitThrough(target)
+    this.#publish()
+  }
+
+  /** Delivers the records through `target` to followers and resolves their commits. */
+  #commitThrough(target: number): void {
     // After a restart, records committed before it are in the file, not in #held.
     const fromFile = this.#held[0] === undefined || this.#held[0].seq > this.#committedSeq + 1
       ? this.#local.read(this.#committedSeq, Math.min(target, (this.#held[0]?.seq ?? target + 1) - 1) - this.#committedSeq)
@@ -215,11 +253,11 @@ export class ReplicatedJournal implements Journal {
     let w = 0
     while (w < this.#waiters.length && this.#waiters[w]!.seq <= target) this.#waiters[w++]!.resolve()
     this.#waiters = this.#waiters.slice(w)
-    this.#publish()
   }
 
   /** Closes as far as commits allow, locally and at every replica. */
   #publish(): void {
+    if (this.#seal !== undefined) return
     const firstUncommitted = this.#held[0]
     let closed = this.#localClosed
     if (firstUncommitted !== undefined) closed = Math.min(closed, firstUncommitted.commitTs - 1)
