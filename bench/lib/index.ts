@@ -2,3 +2,4 @@
 // summaries and a plain-text table printer.
 export { LatencyRecorder, percentile, summarize, type Summary } from './summary.ts'
 export { formatNumber, formatTable, printTable } from './table.ts'
+export { latencyChartSvg, type ChartRow } from './latency-chart.ts'
