@@ -5,6 +5,7 @@
 //   [--mode interactive|batch] [--branches 64] [--accounts-per-branch 1000] [--attempts 10]
 //   [--read-share 0.95] [--warmup 1] [--no-baseline] [--topology regions/local-3-wan.json]
 //   [--baseline-topology regions/local-3.json] [--out bench/results/NAME.json]
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from '../../cli/args.ts'
@@ -268,11 +269,12 @@ const stamp = started.toISOString().slice(0, 19).replace(/[:T]/g, '-')
 const jsonPath = resolve(root, flags.get('out') ?? join('bench/results', `multi-region-${stamp}.local.json`))
 const svgPath = jsonPath.replace(/\.json$/, '') + '.svg'
 mkdirSync(resolve(jsonPath, '..'), { recursive: true })
+const git = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: root }).stdout?.toString().trim() || undefined
 const config = { seconds, warmupSeconds, clientsPerRegion, mode, attemptsMax, readShare, scale, wanTopology, baseTopology }
 writeFileSync(
   jsonPath,
   JSON.stringify(
-    { bench: 'multi-region', started: started.toISOString(), bun: process.versions.bun, cores: navigator.hardwareConcurrency, config, clusters, ratios: ratioLines },
+    { bench: 'multi-region', started: started.toISOString(), git, bun: process.versions.bun, cores: navigator.hardwareConcurrency, config, clusters, ratios: ratioLines },
     (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
     2,
   ) + '\n',
