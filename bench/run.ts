@@ -7,6 +7,7 @@ import { join } from 'node:path'
 const benches: Record<string, readonly string[]> = {
   adjudicator: ['bench/adjudicator/run.ts', '--seconds', '2'],
   e2e: ['bench/e2e/run.ts', '--seconds', '5'],
+  'crossbar-stalls': ['bench/crossbar-stalls/run.ts'],
   'multi-region': ['bench/multi-region/run.ts', '--seconds', '10'],
 }
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(benches)

@@ -10,6 +10,11 @@ export const PENDING_RECORDS_MAX = 65_536
 /** Read-and-apply rounds per closed-timestamp event; the next event continues the catch-up. */
 export const PUMP_ROUNDS_MAX = 64
 
+/** Journals with due records from which the merge keeps their heads in a heap (O(log n) a
+ * record) rather than scanning every head (O(n) a record, cheaper for a handful). */
+export const MERGE_HEAP_QUEUES_MIN = 6
+
 assert(BATCH_RECORDS_MAX >= 1, 'a batch holds at least one record')
 assert(PENDING_RECORDS_MAX >= BATCH_RECORDS_MAX, 'a replay batch fits in the pending bound')
+assert(MERGE_HEAP_QUEUES_MIN >= 2, 'a heap merges at least two queues')
 assert(PUMP_ROUNDS_MAX >= 1, 'a closed timestamp runs at least one round')

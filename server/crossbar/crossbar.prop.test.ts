@@ -24,6 +24,7 @@ import {
   type ShardRecord,
   type StorageShard,
 } from '../storage/index.ts'
+import { MERGE_HEAP_QUEUES_MIN } from './constants.ts'
 import { createCrossbar, takeMerged } from './index.ts'
 
 /** A journal whose whole future is known: the test makes records durable and closes timestamps,
@@ -284,6 +285,31 @@ describe('takeMerged', () => {
         expect(queues.flat()).toEqual(all.filter((r) => r.commitTs > frontier))
       }),
       { numRuns: 500 },
+    )
+  })
+
+  test('with many journals (the heap merge) the order is the same sorted union', () => {
+    // Small steps make equal commitTs across journals common, so ties by journalId are exercised.
+    const queuesArb = fc.array(fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 12 }), {
+      minLength: MERGE_HEAP_QUEUES_MIN,
+      maxLength: 40,
+    })
+    fc.assert(
+      fc.property(queuesArb, fc.integer({ min: 0, max: 30 }), (steps, frontier) => {
+        const queues = steps.map((queue, j) => {
+          let ts = 0
+          const id = `j${String(j).padStart(2, '0')}`
+          return queue.map((step) => ({ journalId: id, commitTs: (ts += step + 1) }))
+        })
+        const all = queues.flat()
+        const taken = takeMerged(queues, frontier)
+        const expected = all
+          .filter((r) => r.commitTs <= frontier)
+          .sort((a, b) => a.commitTs - b.commitTs || (a.journalId < b.journalId ? -1 : 1))
+        expect(taken).toEqual(expected)
+        expect(queues.flat()).toEqual(all.filter((r) => r.commitTs > frontier))
+      }),
+      { numRuns: 300 },
     )
   })
 })

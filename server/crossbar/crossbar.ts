@@ -237,14 +237,24 @@ class MergingCrossbar implements Crossbar {
     if (count === 1) return [records]
     const routed: ShardRecord[][] = Array.from({ length: count }, () => [])
     for (const record of records) {
-      const buckets: (Write[] | undefined)[] = new Array<Write[] | undefined>(count)
-      for (const write of record.writes) {
+      const { journalId, seq, commitTs, writes } = record
+      // Usually every write of a record lands in one shard: that shard gets the record itself and
+      // the others one empty record each, with no per-record bucket array.
+      let owner = -1
+      for (const write of writes) {
         const i = this.#shardOf(write.key)
         assert(i >= 0 && i < count, `key ${write.key} routed to missing shard ${i}`)
-        ;(buckets[i] ??= []).push(write)
+        if (owner === -1) owner = i
+        else if (owner !== i) owner = -2
       }
+      if (owner !== -2) {
+        const empty = writes.length === 0 ? record : { journalId, seq, commitTs, writes: NO_WRITES }
+        for (let i = 0; i < count; i++) routed[i]?.push(i === owner ? record : empty)
+        continue
+      }
+      const buckets: (Write[] | undefined)[] = new Array<Write[] | undefined>(count)
+      for (const write of writes) (buckets[this.#shardOf(write.key)] ??= []).push(write)
       for (let i = 0; i < count; i++) {
-        const { journalId, seq, commitTs } = record
         routed[i]?.push({ journalId, seq, commitTs, writes: buckets[i] ?? NO_WRITES })
       }
     }
