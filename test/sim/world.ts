@@ -12,8 +12,9 @@ import {
   type TimerHandle,
   type Timers,
 } from '../../server/clock/index.ts'
+import { assert } from '../../server/errors/index.ts'
 import { createCrossbar, type Crossbar } from '../../server/crossbar/index.ts'
-import { SimDisk, type SimDiskFaults } from '../../server/disk/index.ts'
+import { SimDisk, type Disk, type DiskFile, type SimDiskFaults } from '../../server/disk/index.ts'
 import { openFileJournal, type Journal } from '../../server/journal/index.ts'
 import { createQueryProcessor, type QueryProcessor } from '../../server/qp/index.ts'
 import {
@@ -36,8 +37,10 @@ export interface WorldConfig {
   readonly faults: SimDiskFaults
   /** Per crash: probability that storage survives (else its files are deleted: full replay). */
   readonly keepStorageProbability: number
-  /** Largest step of the wall clock at a restart, either way (ms): the HLC must not go back. */
+  /** Largest step of the wall clock at a restart (ms). */
   readonly restartSkewMs: number
+  /** Whether that step may go backwards too (off by default: see repro-clock-step-back.ts). */
+  readonly clockStepsBack: boolean
 }
 
 /** Draws a region shape and fault rates from `random` (every seed tries a different mix). */
@@ -64,6 +67,7 @@ export function drawConfig(random: SeededRandom): WorldConfig {
     },
     keepStorageProbability: random.next(),
     restartSkewMs: random.next() < 0.5 ? 0 : pick(1, 200),
+    clockStepsBack: false,
   }
 }
 
@@ -137,12 +141,20 @@ export class World {
   #process: Process | undefined
   #incarnation = 0
   #offsetMs = 0
+  /** Whether an fsync of the running process failed: its journal then refuses every commit, and
+   * a supervisor restarts it (the runner plays the supervisor). */
+  syncFailed = false
   /** Errors raised inside server callbacks (timers), which no caller would see. */
   readonly errors: unknown[] = []
 
-  constructor(seed: number, config: WorldConfig) {
+  /** A deliberate bug for the checkers' own test: every crash also cuts the last byte of each
+   * journal's last segment, durable or not (a disk that loses synced data). */
+  readonly #loseSyncedTail: boolean
+
+  constructor(seed: number, config: WorldConfig, options: { loseSyncedTail?: boolean } = {}) {
     this.#seed = seed
     this.config = config
+    this.#loseSyncedTail = options.loseSyncedTail ?? false
     this.#diskRandom = new SeededRandom(seed ^ 0x5eed_d15c)
     this.#random = new SeededRandom(seed ^ 0x0dd_ba11)
     this.#disk = new SimDisk({
@@ -152,6 +164,11 @@ export class World {
     })
     this.#storageDir = join(tmpdir(), `tessera-sim-${process.pid}-${seed}-${worldCount++}`)
     mkdirSync(this.#storageDir, { recursive: true })
+  }
+
+  /** Where the storage shards' SQLite files live (they survive a crash unless deleted). */
+  get storageDir(): string {
+    return this.#storageDir
   }
 
   /** The running process (throws between a crash and the restart, which never happens: both are
@@ -167,43 +184,61 @@ export class World {
     return this.#process
   }
 
-  /** Lets every microtask run, then moves virtual time to the next timer (at most `maxMs`). */
-  async step(maxMs = 5): Promise<void> {
+  /** Lets every microtask run, then moves virtual time to the next timer (at least `minMs`, so
+   * time passes even when work keeps scheduling zero-delay timers; at most `maxMs`). */
+  async step(maxMs = 5, minMs = 0.1): Promise<void> {
     await flush()
     const now = this.sim.wallMs()
     const next = this.sim.nextAt()
     const to = next === undefined ? now + maxMs : Math.min(next, now + maxMs)
-    this.sim.advance(Math.max(0, to - now))
+    this.sim.advance(Math.max(minMs, to - now))
     await flush()
   }
 
   /**
-   * Crashes the process and starts the next one. Microtasks already queued still run first (the
-   * crash lands at the next macrotask boundary), so a commit whose acknowledgement resolved was
-   * durable before the power went.
+   * Kills the process. Microtasks already queued still run first (the crash lands at the next
+   * macrotask boundary), so a commit whose acknowledgement resolved was durable before the power
+   * went. Then the disk loses (or tears) its unsynced bytes.
    */
-  async crashAndRestart(): Promise<CrashReport> {
+  async kill(): Promise<void> {
     const old = this.process
     old.alive = false
     await flush()
     this.#disk.crash()
     this.#disk = this.#disk.restart()
+    if (this.#loseSyncedTail) this.#cutJournalTails()
     // The dead process's handles: unfollow so nothing reaches the old shards, then close them.
     old.crossbar.close()
     old.adjudicators.close()
     for (const shard of old.shards) shard.close()
-    const keptStorage = this.#random.next() < this.config.keepStorageProbability
+  }
+
+  /** Starts the next process on what survived: storage kept or deleted (full replay), after some
+   * downtime and with a wall clock that may have stepped either way. */
+  restart(options: { clockStepMs?: number; keepStorage?: boolean } = {}): CrashReport {
+    assert(!this.process.alive, 'restart without a crash')
+    const drawn = this.#random.next() < this.config.keepStorageProbability
+    const keptStorage = options.keepStorage ?? drawn
     if (!keptStorage) {
       rmSync(this.#storageDir, { recursive: true, force: true })
       mkdirSync(this.#storageDir, { recursive: true })
     }
     const atMs = this.sim.wallMs()
-    // Downtime, and a wall clock that may have stepped either way while the process was down.
     this.sim.advance(this.#random.int(50))
     const skew = this.config.restartSkewMs
-    if (skew > 0) this.#offsetMs += this.#random.int(2 * skew + 1) - skew
+    if (skew > 0) {
+      this.#offsetMs += this.config.clockStepsBack
+        ? this.#random.int(2 * skew + 1) - skew
+        : this.#random.int(skew + 1)
+    }
+    this.#offsetMs += options.clockStepMs ?? 0
     this.#process = this.#open()
     return { atMs, keptStorage }
+  }
+
+  /** Replaces the disk's fault rates (setup runs without failing syncs). */
+  setFaults(faults: SimDiskFaults): void {
+    this.#disk.setFaults(faults)
   }
 
   /** Closes what is open and deletes the storage files. */
@@ -229,7 +264,10 @@ export class World {
       (e) => this.errors.push(e),
     )
     const hlc = new Hlc(clock)
-    const disk = this.#disk
+    this.syncFailed = false
+    const disk = watchSyncs(this.#disk, () => {
+      if (state.alive) this.syncFailed = true
+    })
     const journals: Journal[] = []
     for (let j = 0; j < c.journalCount; j++) {
       const dir = `/mem/sim/journal-${j}`
@@ -299,6 +337,17 @@ export class World {
     return proc
   }
 
+  #cutJournalTails(): void {
+    for (let j = 0; j < this.config.journalCount; j++) {
+      const dir = `/mem/sim/journal-${j}`
+      const last = this.#disk.list(dir).at(-1)
+      if (last === undefined) continue
+      const file = this.#disk.open(`${dir}/${last}`)
+      if (file.size() > 0) file.truncate(file.size() - 1)
+      file.close()
+    }
+  }
+
   /** The disk's fsync latency: a sync started by a process that has since crashed never ends. */
   #diskSleep(ms: number): Promise<void> {
     const incarnation = this.#incarnation
@@ -308,6 +357,30 @@ export class World {
       }, ms),
     )
   }
+}
+
+/** `disk` with a callback on every failed fsync (the log line a supervisor would act on). */
+function watchSyncs(disk: Disk, onFailure: () => void): Disk {
+  const watched = (file: DiskFile): DiskFile => ({
+    size: () => file.size(),
+    append: (data) => file.append(data),
+    sync: () =>
+      file.sync().catch((e: unknown) => {
+        onFailure()
+        throw e
+      }),
+    read: (offset, length) => file.read(offset, length),
+    truncate: (size) => file.truncate(size),
+    close: () => file.close(),
+  })
+  // Every other method passes through (also ones the Disk interface gains later).
+  return new Proxy(disk, {
+    get(target, property) {
+      if (property === 'open') return (path: string) => watched(target.open(path))
+      const value: unknown = Reflect.get(target, property)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 /** Runs every queued microtask (and the ones they queue) before returning. */

@@ -1,0 +1,260 @@
+// One simulation run (STYLE.md "Determinism"): a seed draws the region's shape, the fault rates,
+// the crash points and the workload; the bank checkers judge every snapshot and every restart.
+import { createHash } from 'node:crypto'
+import { loadModule } from 'libpg-query'
+import { SeededRandom } from '../../server/clock/index.ts'
+import {
+  BankModel,
+  CheckFailure,
+  fullCheck,
+  runClient,
+  setupBank,
+  type ClientMix,
+} from './bank.ts'
+import { drawConfig, World, type WorldConfig } from './world.ts'
+
+export interface SeedOptions {
+  /** Virtual milliseconds of workload (faults included) before the final checks. */
+  readonly virtualMs?: number
+  /** Sabotage for the checkers' own test (see World). */
+  readonly loseSyncedTail?: boolean
+  /** Overrides of the drawn region shape and faults (repro scripts narrow a failure with it). */
+  readonly config?: Partial<WorldConfig>
+}
+
+export interface SeedResult {
+  readonly seed: number
+  readonly ok: boolean
+  /** What broke, with enough context to start debugging; undefined when ok. */
+  readonly failure?: string
+  /** Hash of everything observable about the run; equal for equal seeds (determinism). */
+  readonly trace: string
+  readonly stats: {
+    readonly config: WorldConfig
+    readonly clients: number
+    readonly accounts: number
+    readonly crashes: number
+    readonly keptStorage: number
+    readonly acked: number
+    readonly absent: number
+    readonly checks: number
+    readonly ops: number
+    readonly virtualMs: number
+    readonly realMs: number
+    readonly errorCodes: Record<string, number>
+  }
+}
+
+/** Virtual time without a finished client operation that counts as stuck. */
+const STUCK_MS = 10_000
+
+/** Runs one seed to the end or to its first failure; never throws for a failure. */
+export async function runSeed(seed: number, options: SeedOptions = {}): Promise<SeedResult> {
+  // The parser's WebAssembly loads with real I/O on first use; virtual time must not run while
+  // it does (the run would then depend on the host's speed).
+  await loadModule()
+  const started = performance.now()
+  const random = new SeededRandom(seed)
+  const config = { ...drawConfig(random), ...options.config }
+  const world = new World(seed, config, { loseSyncedTail: options.loseSyncedTail })
+  const accounts = 2 + random.int(11)
+  const model = new BankModel(accounts)
+  const clients = 2 + random.int(7)
+  const mix: ClientMix = {
+    readOnlyProbability: 0.1 + random.next() * 0.3,
+    fullCheckProbability: random.next() * 0.05,
+    forUpdateProbability: random.next() * 0.5,
+    absoluteUpdateProbability: random.next(),
+    retriesMax: random.int(4),
+    thinkMsMax: random.int(10),
+  }
+  const virtualMs = options.virtualMs ?? 400 + random.int(800)
+  // Bounds the work (and the audit table a full check reads) when fsyncs take no time.
+  const opsMax = 300 + random.int(1200)
+  const crashAts = Array.from({ length: random.int(5) }, () => random.int(virtualMs)).sort((a, b) => a - b)
+  const doubleCrashProbability = random.next() * 0.3
+  const events: unknown[] = []
+  const failures: unknown[] = []
+  const onUnhandled = (e: unknown) => void failures.push(e)
+  process.on('unhandledRejection', onUnhandled)
+  let crashes = 0
+  let keptStorage = 0
+  const runner = new Runner(world, model, random, mix, clients, failures)
+  try {
+    world.start()
+    world.setFaults({ ...config.faults, syncFailureProbability: 0 })
+    await runner.drive(setupBank(world.process.qp, model), 'setup')
+    world.setFaults(config.faults)
+    const t0 = world.sim.wallMs()
+    runner.startClients()
+    let lastOps = 0
+    let lastProgressMs = t0
+    while (world.sim.wallMs() - t0 < virtualMs && model.ops < opsMax) {
+      await world.step()
+      runner.throwFailures()
+      const elapsed = world.sim.wallMs() - t0
+      if (world.syncFailed) runner.restartRequested = true
+      if (runner.restartRequested || (crashAts[0] !== undefined && elapsed >= crashAts[0])) {
+        if (!runner.restartRequested) crashAts.shift()
+        const report = await runner.crashAndRecover(doubleCrashProbability)
+        crashes += report.crashes
+        keptStorage += report.kept
+        events.push(report)
+        lastProgressMs = world.sim.wallMs()
+      }
+      if (model.ops !== lastOps) {
+        lastOps = model.ops
+        lastProgressMs = world.sim.wallMs()
+      } else if (world.sim.wallMs() - lastProgressMs > STUCK_MS) {
+        throw new CheckFailure(`no client operation finished for ${STUCK_MS} virtual ms`)
+      }
+    }
+    await runner.stopClients()
+    if (!world.syncFailed) await runner.drive(fullCheck(world.process.qp, model), 'final check')
+    // A last crash: everything acknowledged must survive it, and every unknown outcome resolves.
+    const report = await runner.crashAndRecover(0)
+    crashes += report.crashes
+    keptStorage += report.kept
+    events.push(report)
+    const ok = model.maybe.size === 0 && model.inflight.size === 0
+    if (!ok) throw new CheckFailure('unknown outcomes left after the final restart')
+    return result(true, undefined)
+  } catch (e) {
+    return result(false, describe(e))
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+    world.dispose()
+  }
+
+  function result(ok: boolean, failure: string | undefined): SeedResult {
+    const observed = {
+      events,
+      acked: [...model.acked.keys()].sort((a, b) => a - b),
+      absent: [...model.absent].sort((a, b) => a - b),
+      ops: model.ops,
+      checks: model.checks,
+      now: world.sim.wallMs(),
+      failure,
+    }
+    const trace = createHash('sha256').update(JSON.stringify(observed)).digest('hex').slice(0, 16)
+    return {
+      seed,
+      ok,
+      failure,
+      trace,
+      stats: {
+        config,
+        clients,
+        accounts,
+        crashes,
+        keptStorage,
+        acked: model.acked.size,
+        absent: model.absent.size,
+        checks: model.checks,
+        ops: model.ops,
+        virtualMs,
+        realMs: Math.round(performance.now() - started),
+        errorCodes: Object.fromEntries(model.errorCodes),
+      },
+    }
+  }
+}
+
+/** Drives the world for one run: client tasks, crashes with recovery checks, bounded waits. */
+class Runner {
+  readonly #world: World
+  readonly #model: BankModel
+  readonly #random: SeededRandom
+  readonly #mix: ClientMix
+  readonly #clients: number
+  readonly #failures: unknown[]
+  #tasks: Promise<void>[] = []
+  #stopping = false
+  restartRequested = false
+
+  constructor(
+    world: World,
+    model: BankModel,
+    random: SeededRandom,
+    mix: ClientMix,
+    clients: number,
+    failures: unknown[],
+  ) {
+    this.#world = world
+    this.#model = model
+    this.#random = random
+    this.#mix = mix
+    this.#clients = clients
+    this.#failures = failures
+  }
+
+  /** Steps the world until `promise` settles; a bounded wait (a hang is a failure). */
+  async drive<T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> {
+    let settled = false
+    const watched = promise.finally(() => (settled = true))
+    watched.catch(() => {})
+    const until = this.#world.sim.wallMs() + maxVirtualMs
+    while (!settled) {
+      if (this.#world.sim.wallMs() > until) {
+        throw new CheckFailure(`${what} did not finish within ${maxVirtualMs} virtual ms`)
+      }
+      await this.#world.step()
+      this.throwFailures()
+    }
+    return watched
+  }
+
+  throwFailures(): void {
+    const failure = this.#failures[0] ?? this.#world.errors[0]
+    if (failure !== undefined) throw failure
+  }
+
+  startClients(): void {
+    const proc = this.#world.process
+    const env = {
+      qp: proc.qp,
+      alive: () => proc.alive,
+      sleep: (ms: number) => proc.clock.sleep(ms),
+      unhealthy: () => this.#world.syncFailed,
+      stopping: () => this.#stopping,
+    }
+    this.#tasks = Array.from({ length: this.#clients }, (_, i) => {
+      const random = new SeededRandom((this.#random.int(2 ** 32) + i) >>> 0)
+      return runClient(env, this.#model, random, this.#mix).catch((e) => {
+        this.#failures.push(e)
+      })
+    })
+  }
+
+  async stopClients(): Promise<void> {
+    this.#stopping = true
+    await this.drive(Promise.all(this.#tasks), 'stopping the clients')
+  }
+
+  /** Crash, maybe crash again during recovery, then check everything and resolve unknowns. */
+  async crashAndRecover(doubleCrashProbability: number): Promise<{ crashes: number; kept: number; at: number }> {
+    this.restartRequested = false
+    const at = this.#world.sim.wallMs()
+    let crashes = 0
+    let kept = 0
+    for (;;) {
+      await this.#world.kill()
+      this.#model.crashed()
+      crashes++
+      if (this.#world.restart().keptStorage) kept++
+      if (this.#random.next() >= doubleCrashProbability) break
+      // Crash again while the crossbar may still be replaying.
+      for (let i = this.#random.int(20); i > 0; i--) await this.#world.step(1)
+    }
+    const present = await this.drive(fullCheck(this.#world.process.qp, this.#model), 'recovery check')
+    this.#model.resolve(present)
+    if (!this.#stopping) this.startClients()
+    return { crashes, kept, at }
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof CheckFailure) return `check failed: ${e.message}`
+  if (e instanceof Error) return `${e.name}: ${e.message}\n${e.stack ?? ''}`
+  return String(e)
+}
