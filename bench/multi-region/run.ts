@@ -3,7 +3,7 @@
 // (ARCHITECTURE.md "Regions"; issue 3 "Benchmarks").
 // Usage: bun bench/multi-region/run.ts [--seconds 10] [--clients 16] [--only write|read]
 //   [--mode interactive|batch] [--branches 64] [--accounts-per-branch 1000] [--attempts 10]
-//   [--read-share 0.95] [--warmup 1] [--no-baseline] [--topology regions/local-3-wan.json]
+//   [--read-share 0.95] [--floor-samples 100] [--warmup 1] [--no-baseline] [--topology regions/local-3-wan.json]
 //   [--baseline-topology regions/local-3.json] [--out bench/results/NAME.json]
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { cpuSecondsOf, removeClusterData, startCluster, troubleInLog, type Clust
 import {
   balanceTotals,
   loadSchema,
+  measureFloor,
   pointSelect,
   RegionStats,
   resultOf,
@@ -22,6 +23,7 @@ import {
   xorshift,
   type Client,
   type Endpoint,
+  type FloorResult,
   type RegionResult,
   type Scale,
   type TransferMode,
@@ -33,6 +35,7 @@ const seconds = Number(flags.get('seconds') ?? 10)
 const clientsPerRegion = Number(flags.get('clients') ?? 16)
 const warmupSeconds = Number(flags.get('warmup') ?? 1)
 const attemptsMax = Number(flags.get('attempts') ?? 10)
+const floorSamples = Number(flags.get('floor-samples') ?? 100)
 const readShare = Number(flags.get('read-share') ?? 0.95)
 const mode = (flags.get('mode') ?? 'interactive') as TransferMode
 const only = flags.get('only')
@@ -58,6 +61,8 @@ interface WorkloadResult {
 interface ClusterResult {
   readonly name: 'baseline' | 'wan'
   readonly topology: string
+  /** One client at a time per region, before the load: latencies without queueing. */
+  readonly floor: FloorResult[]
   readonly workloads: WorkloadResult[]
   /** Sums of the balance columns per region after the run: all four equal, in every region. */
   readonly balances: Record<string, unknown>
@@ -129,6 +134,8 @@ async function runCluster(name: 'baseline' | 'wan', topology: string): Promise<C
     const t0 = performance.now()
     await loadSchema({ region: cluster.full[0]?.name ?? '', url: cluster.full[0]?.url ?? '', token: cluster.token }, scale)
     console.log(`  loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const floor: FloorResult[] = []
+    for (const r of cluster.full) floor.push(await measureFloor({ region: r.name, url: r.url, token: cluster.token }, scale, floorSamples))
     const results: WorkloadResult[] = []
     for (const workload of workloads) {
       if (warmupSeconds > 0) await runWorkload(cluster, name, workload, warmupSeconds, true)
@@ -143,7 +150,7 @@ async function runCluster(name: 'baseline' | 'wan', topology: string): Promise<C
       typeof first === 'object' &&
       first !== null &&
       new Set(Object.values(first as Record<string, string>)).size === 1
-    result = { name, topology, workloads: results, balances, consistent }
+    result = { name, topology, floor, workloads: results, balances, consistent }
   } finally {
     await cluster.stop()
   }
@@ -207,6 +214,24 @@ if (mode === 'interactive') {
   )
 }
 
+console.log('\nFloor: one client, one request at a time, before the load (ms; commit = single-key UPDATE on different accounts, quartiles show local vs remote partition owner):')
+printTable(
+  clusters.flatMap((c) =>
+    c.floor.map((r) => ({
+      cluster: c.name,
+      region: r.region,
+      'read p50': r.readMs.p50,
+      'read p99': r.readMs.p99,
+      'begin p50': r.beginMs.p50,
+      'commit p25': r.commitMs.p25,
+      'commit p50': r.commitMs.p50,
+      'commit p75': r.commitMs.p75,
+      'commit p99': r.commitMs.p99,
+      errors: r.errors,
+    })),
+  ),
+)
+
 const baseline = clusters.find((c) => c.name === 'baseline')
 const wan = clusters.find((c) => c.name === 'wan')
 const ratioLines: string[] = []
@@ -251,7 +276,15 @@ Expected shape (links: us-east-1 <-> us-east-2 10 ms one-way, either <-> us-west
     (another ~20 ms round trip) unless every key is owned locally.
   Measured (WAN minus baseline, median over regions): read p50 +${readP50.toFixed(1)} ms, commit p50 +${commitP50.toFixed(1)} ms.
   ${Number.isFinite(readP50) ? (readP50 < 3 ? 'Reads stay local: no cross-region wait visible.' : `Reads DO pay a cross-region wait today (~${readP50.toFixed(0)} ms ≈ ${(readP50 / 10).toFixed(1)} x the 10 ms one-way delay).`) : ''}
-  ${Number.isFinite(commitP50) ? `Commits pay ~${(commitP50 / 20).toFixed(1)} x the 20 ms quorum round trip.` : ''}`)
+  ${Number.isFinite(commitP50) ? `Transfer commits under load pay ~${(commitP50 / 20).toFixed(1)} x the 20 ms quorum round trip.` : ''}`)
+for (const r of wan?.floor ?? []) {
+  const b = baseline?.floor.find((x) => x.region === r.region)
+  console.log(
+    `  floor ${r.region}: read ${r.readMs.p50.toFixed(1)} ms (baseline ${b?.readMs.p50.toFixed(1) ?? '?'}), ` +
+      `single-key commit p25 ${r.commitMs.p25.toFixed(1)} / p75 ${r.commitMs.p75.toFixed(1)} ms ` +
+      `(~${(r.commitMs.p25 / 20).toFixed(1)} / ${(r.commitMs.p75 / 20).toFixed(1)} quorum round trips; baseline p50 ${b?.commitMs.p50.toFixed(1) ?? '?'})`,
+  )
+}
 
 for (const c of clusters) {
   console.log(`\n${c.name}: end-of-run balance sums ${c.consistent ? 'agree (accounts = tellers = branches = history, same in every region)' : 'DISAGREE'}: ${JSON.stringify(c.balances)}`)

@@ -1,6 +1,6 @@
 // bench/multi-region: a TPC-B-like schema and its two workloads (write-heavy transfers, read-heavy
 // point selects) run by clients in every full region at once (ARCHITECTURE.md "Regions").
-import { LatencyRecorder, type Summary } from '../lib/index.ts'
+import { LatencyRecorder, percentile, summarize, type Summary } from '../lib/index.ts'
 
 /** Tellers per branch, as in TPC-B. */
 export const TELLERS_PER_BRANCH = 10
@@ -279,4 +279,54 @@ export async function balanceTotals(endpoint: Endpoint): Promise<{ accounts: str
   if (a.status !== 200) return kindOf(a) + ' ' + JSON.stringify(a.body).slice(0, 200)
   const s = (a.body as { results: Array<{ rows: Array<{ s: unknown }> }> }).results.map((r) => String(r.rows[0]?.s))
   return { accounts: s[0] as string, tellers: s[1] as string, branches: s[2] as string, history: s[3] as string }
+}
+
+/** Latencies of one region with a single client and nothing else running: the protocol's floor,
+ * without queueing. A single-key commit's latency depends on which region owns the key's
+ * adjudicator partition, so its quartiles show the local and the remote owner apart. */
+export interface FloorResult {
+  readonly region: string
+  readonly readMs: Summary
+  readonly beginMs: Summary
+  /** Single-key UPDATE commits on `samples` different accounts. */
+  readonly commitMs: Summary & { readonly p25: number; readonly p75: number }
+  readonly errors: number
+}
+
+export async function measureFloor(endpoint: Endpoint, scale: Scale, samples: number): Promise<FloorResult> {
+  const reads: number[] = []
+  const begins: number[] = []
+  const commits: number[] = []
+  let errors = 0
+  const accounts = scale.branches * scale.accountsPerBranch
+  for (let i = 0; i < samples; i++) {
+    const aid = Math.floor((i * accounts) / samples)
+    const read = await post(endpoint, '/v1/sql', { sql: 'SELECT abalance FROM accounts WHERE aid = $1', params: [aid] })
+    if (read.status === 200) reads.push(read.ms)
+    else errors++
+    const begin = await post(endpoint, '/v1/tx')
+    const tx = (begin.body as { tx?: string } | undefined)?.tx
+    if (begin.status !== 201 || tx === undefined) {
+      errors++
+      continue
+    }
+    begins.push(begin.ms)
+    const run = await post(endpoint, `/v1/tx/${tx}/sql`, { sql: 'UPDATE accounts SET filler = $1 WHERE aid = $2', params: ['floor', aid] })
+    if (run.status !== 200) {
+      errors++
+      await post(endpoint, `/v1/tx/${tx}/rollback`)
+      continue
+    }
+    const commit = await post(endpoint, `/v1/tx/${tx}/commit`)
+    if (commit.status === 200) commits.push(commit.ms)
+    else errors++
+  }
+  const sorted = Float64Array.from(commits).sort()
+  return {
+    region: endpoint.region,
+    readMs: summarize(reads, 1),
+    beginMs: summarize(begins, 1),
+    commitMs: { ...summarize(commits, 1), p25: percentile(sorted, 25), p75: percentile(sorted, 75) },
+    errors,
+  }
 }
