@@ -21,8 +21,10 @@ import { Rpc, type Transport } from '../net/index.ts'
 import { createQueryProcessor, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
 import { faultRoutes, type FaultControl } from './admin-faults.ts'
+import { ClusterState } from './cluster-state.ts'
+import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
-import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, type OwnerLayout } from './remote-owners.ts'
+import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
 export type { FaultControl } from './admin-faults.ts'
@@ -57,6 +59,8 @@ export interface RegionOptions {
   readonly gcIntervalMs?: number
   /** How often storage is checkpointed and journal segments it holds durably are deleted (ms). */
   readonly compactIntervalMs?: number
+  /** A full region unreachable this long is failed over (its journals sealed, partitions moved). */
+  readonly failoverAfterMs?: number
 }
 
 /** A running region. */
@@ -97,7 +101,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     o.disk.mkdirp(dir)
     return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica } })
   }
-  const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers)
+  const state = ClusterState.load(o.disk, base)
+  const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state)
   const leaders: Journal[] = range(o.journalCount).map((j) => {
     const local = fileJournal(journalId(o.name, j), `${base}/journal-${j}`, false)
     return replication === undefined ? local : replication.lead(local)
@@ -106,6 +111,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     .filter((r) => r !== o.name)
     .flatMap((r) => range(o.journalCount).map((j) => replication.follow(r, fileJournal(journalId(r, j), `${base}/replica-${r}-j${j}`, true))))
   const journals = [...leaders, ...replicas]
+  const outRegions = () => new Set(layout.fullRegions.filter((r) => state.isFullyOut(r, o.journalCount)))
 
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
   const shards: StorageShard[] = range(o.shardCount).map((s) =>
@@ -115,16 +121,40 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const storage = new ShardedStorage(shards, shardOf)
   const crossbar = createCrossbar({ journals, shards, shardOf, config: o.crossbar })
   crossbar.start()
-  const adjudicators = createAdjudicators({
-    partitionCount: o.partitionCount,
-    owners: leaders.map((journal, j) => ({ id: ownerId(o.name, j), journal, partitions: partitionsOf(layout, o.name, j) })),
-    remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc),
-    hlc,
-    clock: o.clock,
+  // Who owns which partition follows the seals: a failed-over region's partitions belong to the
+  // first full region still in, starting at a floor above the seal (transactions that began
+  // earlier and touch them abort; nothing is lost).
+  const buildAdjudicators = () => {
+    const out = outRegions()
+    return createAdjudicators({
+      partitionCount: o.partitionCount,
+      owners: leaders
+        .map((journal, j) => ({ id: ownerId(o.name, j), journal, partitions: partitionsOf(layout, o.name, j, out) }))
+        .filter((owner) => owner.partitions.length > 0),
+      remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc, out),
+      floorTs: handOverFloor(state, hlc.now()),
+      hlc,
+      clock: o.clock,
+      timers: o.timers,
+      onPeerError: () => {},
+    })
+  }
+  const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
+  const failover = cluster === undefined || replication === undefined ? undefined : new Failover({
+    self: o.name,
+    topology: cluster.topology,
+    journalsPerRegion: o.journalCount,
+    transport: cluster.transport,
+    rpc: replication.rpc,
+    state,
+    leaders: replication.leaders,
+    replicas: replication.replicas,
     timers: o.timers,
-    onPeerError: () => {},
+    afterMs: o.failoverAfterMs,
+    initiates: true,
+    onRegionOut: () => adjudicators.replace(buildAdjudicators),
   })
-  if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
+  if (replication !== undefined) serveAdjudicators(replication.rpc, () => adjudicators.current)
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
     storage,
@@ -147,7 +177,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         // wait times out.
         () => {
           for (const region of layout.fullRegions) {
-            if (region !== o.name && !cluster.transport.isUp(region)) {
+            if (region !== o.name && !cluster.transport.isUp(region) && !state.isFullyOut(region, o.journalCount)) {
               throw cannotConnectNow(`region ${region} is unreachable, and reads here need its journal; retry, or use another region`)
             }
           }
@@ -181,6 +211,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     async close() {
       gc.cancel()
       compaction.cancel()
+      failover?.close()
       await api.close()
       adjudicators.close()
       // A clean stop leaves storage checkpointed and the journals short, so the next start
@@ -206,7 +237,8 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const o = { ...REGION_DEFAULTS, ...options }
   const hlc = new Hlc(o.clock)
   const base = o.dataDir === undefined ? `/mem/${o.name}` : `${o.dataDir}/${o.name}`
-  const replication = replicate(options.cluster, o.name, hlc, o.timers)
+  const state = ClusterState.load(o.disk, base)
+  const replication = replicate(options.cluster, o.name, hlc, o.timers, state)
   const replicas = fullRegions(options.cluster.topology).flatMap((r) =>
     range(o.journalCount).map((j) => {
       const dir = `${base}/replica-${r.name}-j${j}`
@@ -218,10 +250,25 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
   const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, auth, o.clock)
+  const failover = new Failover({
+    self: o.name,
+    topology: options.cluster.topology,
+    journalsPerRegion: o.journalCount,
+    transport: options.cluster.transport,
+    rpc: replication.rpc,
+    state,
+    leaders: replication.leaders,
+    replicas: replication.replicas,
+    timers: o.timers,
+    afterMs: o.failoverAfterMs,
+    initiates: false,
+    onRegionOut: async () => {},
+  })
   return {
     name: o.name,
     app,
     async close() {
+      failover.close()
       replication.rpc.close()
       for (const journal of replicas) await journal.close()
     },
@@ -245,11 +292,13 @@ function regionList(topology: Topology | undefined, self: string, url: string) {
 
 /** Journal replication and RPC over the cluster's transport: routes journal messages to the
  * journal they name, and greets each leader when the link to it comes up. */
-function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Timers) {
+function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Timers, state: ClusterState) {
   const { topology, transport } = cluster
   const others = topology.regions.filter((r) => r.name !== self).map((r) => r.name)
   const link = { send: (to: string, message: JournalMessage) => transport.send(to, message) }
   const byId = new Map<string, ReplicatedJournal | ReplicaJournal>()
+  const leaders = new Map<string, ReplicatedJournal>()
+  const replicas = new Map<string, ReplicaJournal>()
   const replicasOf = new Map<string, ReplicaJournal[]>()
   transport.onMessage((from, message) => {
     if (!isJournalMessage(message)) return
@@ -260,14 +309,20 @@ function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Time
   })
   return {
     rpc: new Rpc(transport, { timers }),
+    leaders,
+    replicas,
     lead(local: FileJournal): ReplicatedJournal {
-      const journal = new ReplicatedJournal({ local, replicas: others, quorum: quorumOf(topology), link, timers })
+      const sealed = state.sealed(local.id)
+      const journal = new ReplicatedJournal({ local, replicas: others, quorum: quorumOf(topology), link, timers, ...(sealed === undefined ? {} : { sealed }) })
       byId.set(journal.id, journal)
+      leaders.set(journal.id, journal)
       return journal
     },
     follow(leader: string, local: FileJournal): ReplicaJournal {
-      const journal = new ReplicaJournal({ local, leader, link, hlc })
+      const sealed = state.sealed(local.id)
+      const journal = new ReplicaJournal({ local, leader, link, hlc, ...(sealed === undefined ? {} : { sealed }) })
       byId.set(journal.id, journal)
+      replicas.set(journal.id, journal)
       replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])
       if (transport.isUp(leader)) journal.hello()
       return journal

@@ -24,16 +24,25 @@ export interface OwnerLayout {
 export const ownerId = (region: string, j: number): string => `${region}/a${j}`
 export const journalId = (region: string, j: number): string => `${region}/j${j}`
 
-/** The partitions owner `j` of `region` holds. */
-export function partitionsOf(layout: OwnerLayout, region: string, j: number): number[] {
-  const r = layout.fullRegions.indexOf(region)
-  assert(r >= 0, `region ${region} owns no partitions`)
+/** The region holding partition `p`: its home region, or, when that region failed over (is
+ * `out`), the first full region still in, in topology order. */
+export function ownerRegionOf(layout: OwnerLayout, out: ReadonlySet<string>, p: number): string {
+  const home = layout.fullRegions[p % layout.fullRegions.length] as string
+  if (!out.has(home)) return home
+  const heir = layout.fullRegions.find((r) => !out.has(r))
+  assert(heir !== undefined, 'every full region failed over')
+  return heir
+}
+
+/** The partitions owner `j` of `region` holds, given the regions that failed over. */
+export function partitionsOf(layout: OwnerLayout, region: string, j: number, out: ReadonlySet<string> = new Set()): number[] {
+  assert(layout.fullRegions.includes(region), `region ${region} owns no partitions`)
   const f = layout.fullRegions.length
-  const out: number[] = []
+  const result: number[] = []
   for (let p = 0; p < layout.partitionCount; p++) {
-    if (p % f === r && Math.floor(p / f) % layout.journalsPerRegion === j) out.push(p)
+    if (ownerRegionOf(layout, out, p) === region && Math.floor(p / f) % layout.journalsPerRegion === j) result.push(p)
   }
-  return out
+  return result
 }
 
 /** How long a region waits for another to decide a commit it forwarded: the owner's own quorum
@@ -41,11 +50,11 @@ export function partitionsOf(layout: OwnerLayout, region: string, j: number): nu
 const FORWARD_TIMEOUT_MS = 15_000
 const PREPARE_TIMEOUT_MS = 5_000
 
-/** The owners in other regions, reached over `rpc`. */
-export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc): RemoteOwnerSpec[] {
+/** The owners in other regions, reached over `rpc` (regions that failed over own nothing). */
+export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc, outRegions: ReadonlySet<string> = new Set()): RemoteOwnerSpec[] {
   const out: RemoteOwnerSpec[] = []
   for (const region of layout.fullRegions) {
-    if (region === self) continue
+    if (region === self || outRegions.has(region)) continue
     for (let j = 0; j < layout.journalsPerRegion; j++) {
       const id = ownerId(region, j)
       const peer: AdjudicatorPeer = {
@@ -55,7 +64,7 @@ export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc): Remot
         finish: async (request: FinishRequest) => void (await rpc.call(region, 'adj.finish', { ownerId: id, request }, PREPARE_TIMEOUT_MS)),
       }
       const commitService = { commit: (request: CommitRequest) => forward(rpc, region, request) }
-      out.push({ id, partitions: partitionsOf(layout, region, j), peer, commitService })
+      out.push({ id, partitions: partitionsOf(layout, region, j, outRegions), peer, commitService })
     }
   }
   return out
@@ -72,16 +81,70 @@ async function forward(rpc: Rpc, region: string, request: CommitRequest): Promis
   }
 }
 
-/** Serves this region's adjudicators to the other regions. */
-export function serveAdjudicators(rpc: Rpc, adjudicators: Adjudicators): void {
-  rpc.handle('adj.commit', (_from, payload) => adjudicators.commit(payload as CommitRequest))
+/** Serves this region's adjudicators to the other regions (whichever set is current). */
+export function serveAdjudicators(rpc: Rpc, current: () => Pick<Adjudicators, 'commit' | 'peer'>): void {
+  rpc.handle('adj.commit', (_from, payload) => current().commit(payload as CommitRequest))
   rpc.handle('adj.prepare', (_from, payload) => {
     const { ownerId: id, request } = payload as { ownerId: string; request: PrepareRequest }
-    return adjudicators.peer(id).prepare(request)
+    return current().peer(id).prepare(request)
   })
   rpc.handle('adj.finish', async (_from, payload) => {
     const { ownerId: id, request } = payload as { ownerId: string; request: FinishRequest }
-    await adjudicators.peer(id).finish(request)
+    await current().peer(id).finish(request)
     return null
   })
+}
+
+/**
+ * The adjudicators of a region, replaceable when partitions change hands. A replacement waits
+ * until every commit on the old set has ended (their outcomes are in the journals, so the new
+ * set's floor, taken after, is above all of them) and holds new commits meanwhile.
+ */
+export class SwitchingAdjudicators {
+  #current: Adjudicators
+  #inFlight = 0
+  #drained: (() => void) | undefined
+  #switching: Promise<void> | undefined
+
+  constructor(initial: Adjudicators) {
+    this.#current = initial
+  }
+
+  get current(): Adjudicators {
+    return this.#current
+  }
+
+  async commit(request: CommitRequest): Promise<CommitOutcome> {
+    while (this.#switching !== undefined) await this.#switching
+    this.#inFlight++
+    try {
+      return await this.#current.commit(request)
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.()
+    }
+  }
+
+  peer(id: string): AdjudicatorPeer {
+    return this.#current.peer(id)
+  }
+
+  /** Replaces the set with `build()` once the old one has no commit in flight. */
+  async replace(build: () => Adjudicators): Promise<void> {
+    while (this.#switching !== undefined) await this.#switching
+    this.#switching = (async () => {
+      if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
+      this.#drained = undefined
+      this.#current.close()
+      this.#current = build()
+    })()
+    try {
+      await this.#switching
+    } finally {
+      this.#switching = undefined
+    }
+  }
+
+  close(): void {
+    this.#current.close()
+  }
 }

@@ -1,0 +1,87 @@
+// A cluster of two full regions and a witness in one process, on a simulated network and a
+// virtual clock, for the cluster tests: regions are the real ones (openRegion, openWitness).
+import { createToken } from '../../server/api/index.ts'
+import { SeededRandom, SimClock } from '../../server/clock/index.ts'
+import { SimDisk } from '../../server/disk/index.ts'
+import { SimNetwork, type LinkFaults } from '../../server/net/index.ts'
+import type { Transaction } from '../../server/qp/index.ts'
+import { openRegion, openWitness, parseTopology, type Region, type Witness } from '../../server/region/index.ts'
+
+export { createToken }
+
+export const topology = parseTopology({
+  regions: [
+    { name: 'east', role: 'full', port: 1 },
+    { name: 'west', role: 'full', port: 2 },
+    { name: 'wit', role: 'witness', port: 3 },
+  ],
+  clockErrorBoundMs: 1,
+})
+
+export class Cluster {
+  readonly clock = new SimClock()
+  readonly random = new SeededRandom(11)
+  readonly net = new SimNetwork({ timers: this.clock, random: this.random, faults: { delayMs: 5 } })
+  readonly regions = new Map<string, Region>()
+  witness: Witness | undefined
+
+  constructor(readonly auth = false) {}
+
+  async open(): Promise<void> {
+    const names = topology.regions.map((r) => r.name)
+    const opened = topology.regions.map((spec) => {
+      const common = {
+        name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
+        disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }),
+        cluster: {
+          topology,
+          transport: this.net.transport(spec.name, names.filter((n) => n !== spec.name)),
+          faults: {
+            peers: names.filter((n) => n !== spec.name),
+            get: (peer: string) => this.net.faults(spec.name, peer),
+            set: (peer: string, faults: LinkFaults) => this.net.setFaults(spec.name, peer, faults),
+          },
+        },
+        auth: this.auth,
+      }
+      return spec.role === 'full'
+        ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
+        : openWitness(common).then((w) => void (this.witness = w))
+    })
+    await this.until(Promise.all(opened))
+  }
+
+  /** Runs virtual time until `promise` settles. */
+  async until<T>(promise: Promise<T>, msMax = 20_000): Promise<T> {
+    let settled = false
+    const watched = promise.finally(() => (settled = true))
+    watched.catch(() => {})
+    for (let i = 0; i < msMax && !settled; i++) {
+      await new Promise<void>((r) => setImmediate(r))
+      this.clock.advance(1)
+    }
+    if (!settled) throw new Error(`not settled after ${msMax} virtual ms`)
+    return promise
+  }
+
+  region(name: string): Region {
+    return this.regions.get(name)!
+  }
+
+  async tx(name: string): Promise<Transaction> {
+    return this.until(this.region(name).qp.begin())
+  }
+
+  async sql(name: string, sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    const tx = await this.tx(name)
+    const result = await this.until(tx.execute(sql, params))
+    await this.until(tx.commit())
+    return result.rows.map((r) => [...r])
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.regions.values()) await this.until(r.close())
+    if (this.witness) await this.until(this.witness.close())
+  }
+}
+
