@@ -150,3 +150,22 @@ console.log(
     `host's closed timestamp moves. These three are wall-clock measurements and vary run to run; ` +
     `every other column is deterministic for the seed.`,
 )
+console.log(
+  `\nWhy: the merged frontier is the minimum closed timestamp over all journals, so a frozen ` +
+    `host holds back every other host's records until it speaks again; with N hosts some host ` +
+    `is frozen most of the time ("held %"), so the median record waits, and the tail is the ` +
+    `stall length plus a heartbeat (never more here, because the simulated crossbar keeps up: ` +
+    `a 10 s tail needs a crossbar that falls behind, see core % at the target load). Clients ` +
+    `that wait for their writes to be applied (CLOSED) turn that wait into lost throughput.` +
+    `\nMitigation "fence": after ${fenceMs} ms of silence the frozen host's journal replicas ` +
+    `(a majority of which must hold every durable record of it) deliver what they hold and ` +
+    `publish closed timestamps for it, each a promise they keep by refusing any later record ` +
+    `at or below it; the host on return raises its commitTs floor above the fence (SimJournal ` +
+    `asserts it). The crossbar is unchanged and still never applies above the minimum closed ` +
+    `timestamp actually published (asserted per record against an independent oracle), so the ` +
+    `merge stays sound; the frontier is held ${fenceMs} ms instead of the whole stall. Cost: ` +
+    `commits the host had in flight at or below the fence are refused (40001 when the refusal is known, else 40003), and a fence ` +
+    `delay below normal jitter would refuse healthy commits. The crossbar itself now merges ` +
+    `many journals with a heap (O(log journals) a record) so a resumed host's backlog drains ` +
+    `at CPU speed.`,
+)
