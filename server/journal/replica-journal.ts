@@ -84,6 +84,11 @@ export class ReplicaJournal implements Journal {
     return this.#localDurableSeq
   }
 
+  /** The last seq on this disk (committed or not). */
+  durableSeq(): number {
+    return this.#localDurableSeq
+  }
+
   /** The seal, once sealed. */
   sealed(): JournalSeal | undefined {
     return this.#seal
