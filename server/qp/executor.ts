@@ -12,6 +12,8 @@ import type { Grouping, KeyBound, SelectPlan, SortKey, TableSource } from './pla
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
+const NO_ROW: readonly Datum[] = []
+
 /** What one statement executes against. */
 export class ExecContext {
   readonly view: SnapshotView
@@ -58,7 +60,7 @@ export class ExecContext {
 
   /** Evaluates a row-independent expression (key values, LIMIT). */
   constant(e: Expr): Datum {
-    return evaluate(e, [], this.eval)
+    return evaluate(e, NO_ROW, this.eval)
   }
 }
 
@@ -76,11 +78,8 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
   const { table, access } = source
   switch (access.kind) {
     case 'pkPoint': {
-      const parts = keyParts(ctx, table, table.primaryKey, access.values)
-      if (parts === undefined) return
-      const key = encodeKey([table.id, PRIMARY_INDEX_ID, ...parts])
-      const value = ctx.view.get(key)
-      if (value !== undefined) yield { key, row: decodeStoredRow(table, value) }
+      const r = pointRow(ctx, table, access.values)
+      if (r !== undefined) yield r
       return
     }
     case 'pkRange': {
@@ -110,6 +109,16 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
     default:
       return assertNever(access)
   }
+}
+
+/** The row a primary key point get finds, if any (before the source's filter). */
+function pointRow(ctx: ExecContext, table: Table, values: readonly Expr[]): StoredRow | undefined {
+  const parts = keyParts(ctx, table, table.primaryKey, values)
+  if (parts === undefined) return undefined
+  // rowsStart is the encoded [tableId, PRIMARY_INDEX_ID], and key encoding concatenates parts.
+  const key = table.rowsStart + encodeKey(parts)
+  const value = ctx.view.get(key)
+  return value === undefined ? undefined : { key, row: decodeStoredRow(table, value) }
 }
 
 /** Key parts for values compared with key columns; undefined when one is NULL (no row matches). */
@@ -155,6 +164,10 @@ function keyRange(
 export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
   const limit = limitValue(ctx, plan.limit, 'LIMIT')
   const offset = limitValue(ctx, plan.offset, 'OFFSET') ?? 0
+  const source = plan.source
+  if (source.kind === 'table' && source.access.kind === 'pkPoint' && plan.grouping === undefined && plan.extras.length === 0) {
+    return pointSelect(ctx, plan, source, source.access.values, limit, offset)
+  }
   let input: Iterable<Datum[]> = plan.source.kind === 'none' ? [[]] : mapRows(sourceRows(ctx, plan.source))
   if (plan.grouping !== undefined) input = group(ctx, input, plan.grouping)
   let projected: Iterable<Datum[]> = project(ctx, input, [...plan.outputs, ...plan.extras])
@@ -173,6 +186,32 @@ export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
     if (limit !== undefined && out.length >= limit) break
   }
   return out
+}
+
+/**
+ * runSelect for a primary key point get without grouping or sort-only expressions: the same
+ * steps (tick, filter, lock, project, DISTINCT, ORDER BY, OFFSET, LIMIT) for at most one row,
+ * without the generator pipeline, which costs more than the rest of such a statement.
+ */
+function pointSelect(
+  ctx: ExecContext,
+  plan: SelectPlan,
+  source: TableSource,
+  values: readonly Expr[],
+  limit: number | undefined,
+  offset: number,
+): Datum[][] {
+  if (limit === 0) return []
+  const r = pointRow(ctx, source.table, values)
+  if (r === undefined) return []
+  ctx.tick()
+  if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) return []
+  if (source.lock) ctx.lock(r.key)
+  // One row: DISTINCT and ORDER BY leave it as it is.
+  const out = plan.outputs.map((e) => evaluate(e, r.row, ctx.eval))
+  if (offset > 0) return []
+  if (ctx.resultRowsMax < 1) throw resultTooLarge(ctx.resultRowsMax)
+  return [out]
 }
 
 export const resultTooLarge = (max: number) =>

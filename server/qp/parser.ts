@@ -22,6 +22,9 @@ export async function loadParser(): Promise<void> {
   await loading
 }
 
+/** Whether loadParser() has resolved (begin then skips a promise hop). */
+export const parserLoaded = (): boolean => loaded
+
 /** A bounded LRU of parse trees: parsing costs microseconds, the map lookup nanoseconds. */
 export class ParseCache {
   readonly #entries = new Map<string, ParsedStatement>()

@@ -9,7 +9,7 @@ import {
   TX_BYTES_MAX,
 } from './constants.ts'
 import type { QpLimits, QueryProcessor, QueryProcessorOptions } from './index.ts'
-import { loadParser, ParseCache } from './parser.ts'
+import { loadParser, ParseCache, parserLoaded } from './parser.ts'
 import { PlanCache, SqlTransaction, type QpShared } from './transaction.ts'
 
 /** Every limit resolved against the defaults of constants.ts. */
@@ -41,7 +41,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
   }
   return {
     async begin(beginOptions = {}): Promise<SqlTransaction> {
-      await loadParser()
+      if (!parserLoaded()) await loadParser()
       const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
       await options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
       return new SqlTransaction(shared, {

@@ -37,7 +37,8 @@ export function primaryKeyParts(table: Table, row: readonly Datum[]): KeyPart[] 
 }
 
 export function primaryKey(table: Table, row: readonly Datum[]): Key {
-  return encodeKey([table.id, PRIMARY_INDEX_ID, ...primaryKeyParts(table, row)])
+  // rowsStart is the encoded [tableId, PRIMARY_INDEX_ID], and key encoding concatenates parts.
+  return table.rowsStart + encodeKey(primaryKeyParts(table, row))
 }
 
 /** The entry of `row` in a secondary index. */

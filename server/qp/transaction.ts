@@ -231,7 +231,7 @@ export class SqlTransaction implements Transaction {
   #cachedPlan(sql: string, params: readonly unknown[]): CachedPlan | undefined {
     const cached = this.#shared.plans.get(sql)
     if (cached === undefined || cached.paramTypes.length !== params.length) return undefined
-    for (const table of cached.tables) if (this.#findTable(table.name) !== table) return undefined
+    for (const table of cached.tables) if (this.#tableAt(table.schemaKey) !== table) return undefined
     for (const table of cached.tables) this.#readKeys.add(table.schemaKey)
     return cached
   }
@@ -298,7 +298,11 @@ export class SqlTransaction implements Transaction {
   }
 
   #findTable(name: string): Table | undefined {
-    const key = schemaKey(name)
+    return this.#tableAt(schemaKey(name))
+  }
+
+  /** The table defined under schema key `key` at this snapshot plus the write buffer. */
+  #tableAt(key: Key): Table | undefined {
     const raw = this.#view.getCatalog(key, this.#shared.catalogReads)
     return raw === undefined ? undefined : this.#shared.tables.decode(key, raw)
   }
