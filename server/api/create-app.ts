@@ -70,9 +70,9 @@ export function createApp(options: ApiOptions): ApiApp {
   })
 
   // Everything but health needs a token (load balancers probe health without one).
-  app.use('/v1/*', async (c, next) => {
+  app.use('/v1/*', (c, next) => {
     c.set('claims', verifier === null ? null : verifier.verify(bearerOf(c)))
-    await next()
+    return next()
   })
 
   app.get('/v1', (c) => {
@@ -181,14 +181,18 @@ function bearerOf(c: Context): string {
  */
 async function readJson(c: Context, bytesMax: number): Promise<unknown> {
   const tooLarge = () => programLimitExceeded(`request body exceeds ${bytesMax} bytes`)
-  const declared = Number(c.req.header('Content-Length') ?? '0')
-  if (declared > bytesMax) throw tooLarge()
-  const body = c.req.raw.body
-  if (body === null) return undefined
+  const request = c.req.raw
   // With a declared length within the limit the runtime reads the body natively (several times
-  // faster than pulling the stream from JS); a body longer than declared is cut by the HTTP
-  // server. Without a length (chunked), the stream is read here, counting bytes as they come.
-  if (c.req.header('Content-Length') !== undefined) return parseJsonText(await c.req.raw.text())
+  // faster than pulling the stream from JS, and `body` is not touched, which would make the
+  // runtime build a stream); a body longer than declared is cut by the HTTP server. Without a
+  // length (chunked), the stream is read here, counting bytes as they come.
+  const declared = request.headers.get('Content-Length')
+  if (declared !== null) {
+    if (Number(declared) > bytesMax) throw tooLarge()
+    return parseJsonText(await request.text())
+  }
+  const body = request.body
+  if (body === null) return undefined
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = body.getReader()
