@@ -75,7 +75,8 @@ export async function setupBank(qp: QueryProcessor, model: BankModel): Promise<v
   const ddl = await qp.begin()
   await ddl.execute('CREATE TABLE accounts (id int4 PRIMARY KEY, balance int8 NOT NULL)')
   await ddl.execute(
-    'CREATE TABLE audit (id int8 PRIMARY KEY, src int4 NOT NULL, dst int4 NOT NULL, amount int8 NOT NULL)',
+    'CREATE TABLE audit (id int8 PRIMARY KEY, src int4 NOT NULL, dst int4 NOT NULL,' +
+      ' amount int8 NOT NULL)',
   )
   await ddl.commit()
   const tx = await qp.begin()
@@ -133,7 +134,11 @@ export async function fullCheck(qp: QueryProcessor, model: BankModel): Promise<S
 }
 
 /** Checks the total in one snapshot, by an aggregate or by point reads of every account. */
-async function totalCheck(qp: QueryProcessor, model: BankModel, random: SeededRandom): Promise<void> {
+async function totalCheck(
+  qp: QueryProcessor,
+  model: BankModel,
+  random: SeededRandom,
+): Promise<void> {
   const tx = await qp.begin({ readOnly: true })
   let total = 0n
   if (random.next() < 0.5) {
@@ -242,12 +247,16 @@ async function transferOnce(
       tx.rollback()
       return 'skipped'
     }
+    // Absolute values turn a lost update into a wrong total; relative ones exercise expressions.
+    const amount = BigInt(t.amount)
     if (absolute) {
-      await tx.execute('UPDATE accounts SET balance = $1 WHERE id = $2', [String(a - BigInt(t.amount)), t.src])
-      await tx.execute('UPDATE accounts SET balance = $1 WHERE id = $2', [String(b + BigInt(t.amount)), t.dst])
+      const set = 'UPDATE accounts SET balance = $1 WHERE id = $2'
+      await tx.execute(set, [String(a - amount), t.src])
+      await tx.execute(set, [String(b + amount), t.dst])
     } else {
-      await tx.execute('UPDATE accounts SET balance = balance - $1 WHERE id = $2', [t.amount, t.src])
-      await tx.execute('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [t.amount, t.dst])
+      const add = 'UPDATE accounts SET balance = balance + $1 WHERE id = $2'
+      await tx.execute(add, [-t.amount, t.src])
+      await tx.execute(add, [t.amount, t.dst])
     }
     await tx.execute('INSERT INTO audit VALUES ($1, $2, $3, $4)', [t.id, t.src, t.dst, t.amount])
   } catch (e) {

@@ -82,7 +82,7 @@ async function minimal(): Promise<string | undefined> {
     const { commitTs } = await drive(world, transfer())
     model.acked.set(1, { id: 1, src: 0, dst: 1, amount: 5 })
     const frontier = world.process.shards[0]?.frontier()
-    console.log(`after the restart: commit acknowledged at ${commitTs}, storage frontier ${frontier}`)
+    console.log(`after the restart: acknowledged at ${commitTs}, storage frontier ${frontier}`)
     await flush()
     if (unhandled.length > 0) throw unhandled[0]
     await drive(world, fullCheck(world.process.qp, model))

@@ -71,7 +71,8 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   const virtualMs = options.virtualMs ?? 400 + random.int(800)
   // Bounds the work (and the audit table a full check reads) when fsyncs take no time.
   const opsMax = 300 + random.int(1200)
-  const crashAts = Array.from({ length: random.int(5) }, () => random.int(virtualMs)).sort((a, b) => a - b)
+  const crashAts = Array.from({ length: random.int(5) }, () => random.int(virtualMs))
+  crashAts.sort((a, b) => a - b)
   const doubleCrashProbability = random.next() * 0.3
   const events: unknown[] = []
   const failures: unknown[] = []
@@ -232,7 +233,9 @@ class Runner {
   }
 
   /** Crash, maybe crash again during recovery, then check everything and resolve unknowns. */
-  async crashAndRecover(doubleCrashProbability: number): Promise<{ crashes: number; kept: number; at: number }> {
+  async crashAndRecover(
+    doubleCrashProbability: number,
+  ): Promise<{ crashes: number; kept: number; at: number }> {
     this.restartRequested = false
     const at = this.#world.sim.wallMs()
     let crashes = 0
@@ -246,7 +249,8 @@ class Runner {
       // Crash again while the crossbar may still be replaying.
       for (let i = this.#random.int(20); i > 0; i--) await this.#world.step(1)
     }
-    const present = await this.drive(fullCheck(this.#world.process.qp, this.#model), 'recovery check')
+    const check = fullCheck(this.#world.process.qp, this.#model)
+    const present = await this.drive(check, 'recovery check')
     this.#model.resolve(present)
     if (!this.#stopping) this.startClients()
     return { crashes, kept, at }

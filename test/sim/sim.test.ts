@@ -12,7 +12,8 @@ const CI_SEEDS = 30
 function report(r: SeedResult): string {
   const s = r.stats
   return (
-    `seed ${r.seed}: ${s.acked} acked, ${s.absent} aborted or lost in flight, ${s.crashes} crashes` +
+    `seed ${r.seed}: ${s.acked} acked, ${s.absent} aborted or lost in flight,` +
+    ` ${s.crashes} crashes` +
     ` (${s.keptStorage} with storage kept), ${s.checks} checks, ${s.realMs} ms` +
     (r.ok ? '' : `\n${r.failure}\nreplay: SEED=${r.seed} bun test test/sim`)
   )

@@ -79,7 +79,12 @@ class ProcessClock implements Clock, Timers {
   readonly #alive: () => boolean
   readonly #onError: (error: unknown) => void
 
-  constructor(sim: SimClock, offsetMs: number, alive: () => boolean, onError: (e: unknown) => void) {
+  constructor(
+    sim: SimClock,
+    offsetMs: number,
+    alive: () => boolean,
+    onError: (e: unknown) => void,
+  ) {
     this.#sim = sim
     this.#offsetMs = offsetMs
     this.#alive = alive
@@ -277,7 +282,8 @@ export class World {
         segmentBytesMax: c.segmentBytesMax,
         batchRecordsMax: c.journalBatchRecordsMax,
       }
-      journals.push(openFileJournal({ id: `sim/j${j}`, dir, disk, hlc, clock, timers: clock, config }))
+      const id = `sim/j${j}`
+      journals.push(openFileJournal({ id, dir, disk, hlc, clock, timers: clock, config }))
     }
     const shards: StorageShard[] = []
     for (let s = 0; s < c.shardCount; s++) {
