@@ -101,6 +101,14 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     o.disk.mkdirp(dir)
     return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica } })
   }
+  if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
+  const shards: StorageShard[] = range(o.shardCount).map((s) =>
+    openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers }),
+  )
+  // Storage may have applied up to a frontier above the wall clock (the clock stepped back, or the
+  // HLC ran ahead under load before a restart): the clock, and so every journal opened next, must
+  // start above it, or new commits would land below what storage already closed.
+  for (const shard of shards) hlc.update(shard.frontier())
   const state = ClusterState.load(o.disk, base)
   const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state)
   const leaders: Journal[] = range(o.journalCount).map((j) => {
@@ -113,10 +121,6 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const journals = [...leaders, ...replicas]
   const outRegions = () => new Set(layout.fullRegions.filter((r) => state.isFullyOut(r, o.journalCount)))
 
-  if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
-  const shards: StorageShard[] = range(o.shardCount).map((s) =>
-    openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers }),
-  )
   const shardOf = tableShardOf(o.shardCount)
   const storage = new ShardedStorage(shards, shardOf)
   const crossbar = createCrossbar({ journals, shards, shardOf, config: o.crossbar })

@@ -49,6 +49,14 @@ describe('sim: one region, bank transfers under crashes', () => {
     expect(crashes).toBeGreaterThan(CI_SEEDS)
   }, 60_000)
 
+  test('regression: seed 9 with the clock stepping back at a restart', async () => {
+    // Found by this simulation: commits after a restart landed below a shard's stored frontier
+    // (the clock was behind it), were refused by storage and never became visible.
+    const r = await runSeed(9, { config: { clockStepsBack: true } })
+    if (!r.ok) console.log(report(r))
+    expect(r.ok).toBe(true)
+  }, 30_000)
+
   test('a seed replays exactly (same trace hash)', async () => {
     const a = await runSeed(5)
     const b = await runSeed(5)
@@ -61,7 +69,8 @@ describe('sim: one region, bank transfers under crashes', () => {
     for (const seed of [1, 2, 3]) {
       const r = await runSeed(seed, { loseSyncedTail: true })
       expect(r.ok).toBe(false)
-      expect(r.failure).toMatch(/check failed/)
+      // Lost data shows as a failed check, or, when the lost tail held the schema, as a table gone.
+      expect(r.failure).toMatch(/check failed|does not exist/)
     }
   }, 30_000)
 })

@@ -67,7 +67,9 @@ export function drawConfig(random: SeededRandom): WorldConfig {
     },
     keepStorageProbability: random.next(),
     restartSkewMs: random.next() < 0.5 ? 0 : pick(1, 200),
-    clockStepsBack: false,
+    // A restart may find the wall clock behind where it was (an NTP step, or an HLC that ran
+    // ahead under load); a region must still start above everything it stored.
+    clockStepsBack: random.next() < 0.3,
   }
 }
 
@@ -273,6 +275,13 @@ export class World {
     const disk = watchSyncs(this.#disk, () => {
       if (state.alive) this.syncFailed = true
     })
+    const shards: StorageShard[] = []
+    for (let s = 0; s < c.shardCount; s++) {
+      const path = join(this.#storageDir, `shard-${s}.sqlite`)
+      shards.push(openSqliteShard({ id: s, path, timers: clock }))
+    }
+    // As openRegion: the clock passes storage's stored frontiers before any journal opens.
+    for (const shard of shards) hlc.update(shard.frontier())
     const journals: Journal[] = []
     for (let j = 0; j < c.journalCount; j++) {
       const dir = `/mem/sim/journal-${j}`
@@ -284,11 +293,6 @@ export class World {
       }
       const id = `sim/j${j}`
       journals.push(openFileJournal({ id, dir, disk, hlc, clock, timers: clock, config }))
-    }
-    const shards: StorageShard[] = []
-    for (let s = 0; s < c.shardCount; s++) {
-      const path = join(this.#storageDir, `shard-${s}.sqlite`)
-      shards.push(openSqliteShard({ id: s, path, timers: clock }))
     }
     const shardOf = tableShardOf(c.shardCount)
     const storage = new ShardedStorage(shards, shardOf)
