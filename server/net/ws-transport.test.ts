@@ -12,7 +12,9 @@ import { WebSocketTransport } from './ws-transport.ts'
 
 const clock = new SystemClock()
 const random = new SystemRandom()
-// Dead after 1 s: the contract's largest message takes a few hundred ms on a busy machine.
+// Fast settings for the liveness tests. The contract suite keeps links alive longer: a link is
+// heard only when a whole frame arrives, and its largest message (16 MiB each way) can take over a
+// second on a loaded machine.
 const FAST = {
   heartbeatMs: 40,
   deadAfterMs: 250,
@@ -38,7 +40,7 @@ function peerListener(target: () => WebSocketTransport | undefined, port = 0): L
   })
 }
 
-async function until(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = clock.wallMs() + ms
   while (!cond()) {
     if (clock.wallMs() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -50,6 +52,7 @@ function transport(
   self: string,
   peers: Record<string, string | undefined>,
   secret = 'cluster-secret',
+  overrides: Partial<typeof FAST> = {},
 ) {
   return new WebSocketTransport({
     self,
@@ -60,6 +63,7 @@ function transport(
     random,
     connect: connectPeerSocket,
     ...FAST,
+    ...overrides,
   })
 }
 
@@ -75,7 +79,7 @@ transportContract('WebSocketTransport', async () => {
   return {
     open: (name) => {
       const peer = name === 'a' ? 'b' : 'a'
-      const t = transport(name, { [peer]: url(peer) })
+      const t = transport(name, { [peer]: url(peer) }, undefined, { deadAfterMs: 10_000 })
       current.set(name, t)
       return t
     },
