@@ -64,32 +64,13 @@ export class NodeDisk implements Disk {
   }
 
   async writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-    const temp = `${path}.tmp-${process.pid}-${this.#tempCounter++}`
-    const handle = await openAsync(temp, 'w')
-    try {
-      await handle.writeFile(data)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    const temp = await this.#writeTemp(path, data)
     await rename(temp, path)
-    const dir = await openAsync(dirname(path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+    await syncDir(dirname(path))
   }
 
   async createFileExclusive(path: string, data: Uint8Array): Promise<boolean> {
-    const temp = `${path}.tmp-${process.pid}-${this.#tempCounter++}`
-    const handle = await openAsync(temp, 'w')
-    try {
-      await handle.writeFile(data)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    const temp = await this.#writeTemp(path, data)
     // link() never replaces an existing name: of two processes racing, one gets EEXIST.
     try {
       await link(temp, path)
@@ -99,13 +80,21 @@ export class NodeDisk implements Disk {
     } finally {
       rmSync(temp, { force: true })
     }
-    const dir = await openAsync(dirname(path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+    await syncDir(dirname(path))
     return true
+  }
+
+  /** Writes `data` to a fresh temporary file beside `path` and fsyncs it; returns its name. */
+  async #writeTemp(path: string, data: Uint8Array): Promise<string> {
+    const temp = `${path}.tmp-${process.pid}-${this.#tempCounter++}`
+    const handle = await openAsync(temp, 'w')
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return temp
   }
 
   remove(path: string): void {
@@ -190,5 +179,15 @@ function syncDirectory(dir: string): void {
     fsyncSync(fd)
   } finally {
     closeSync(fd)
+  }
+}
+
+/** Makes a rename or link in `dir` durable. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await openAsync(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
   }
 }

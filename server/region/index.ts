@@ -144,20 +144,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     })
   }
   const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
-  const failover = cluster === undefined || replication === undefined ? undefined : new Failover({
-    self: o.name,
-    topology: cluster.topology,
-    journalsPerRegion: o.journalCount,
-    transport: cluster.transport,
-    rpc: replication.rpc,
-    state,
-    leaders: replication.leaders,
-    replicas: replication.replicas,
-    timers: o.timers,
-    afterMs: o.failoverAfterMs,
-    initiates: true,
-    onRegionOut: () => adjudicators.replace(buildAdjudicators),
-  })
+  const failover = cluster === undefined || replication === undefined ? undefined
+    : startFailover(o, cluster, replication, state, { initiates: true, onRegionOut: () => adjudicators.replace(buildAdjudicators) })
   if (replication !== undefined) serveAdjudicators(replication.rpc, () => adjudicators.current)
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
@@ -254,20 +242,8 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
   const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, auth, o.clock)
-  const failover = new Failover({
-    self: o.name,
-    topology: options.cluster.topology,
-    journalsPerRegion: o.journalCount,
-    transport: options.cluster.transport,
-    rpc: replication.rpc,
-    state,
-    leaders: replication.leaders,
-    replicas: replication.replicas,
-    timers: o.timers,
-    afterMs: o.failoverAfterMs,
-    initiates: false,
-    onRegionOut: async () => {},
-  })
+  // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
+  const failover = startFailover(o, options.cluster, replication, state, { initiates: false, onRegionOut: async () => {} })
   return {
     name: o.name,
     app,
@@ -286,6 +262,29 @@ function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Aut
   root.route('/', faultRoutes(control, auth, clock))
   root.route('/', app)
   return root
+}
+
+/** The failover of a region over its cluster links and journals. */
+function startFailover(
+  o: { readonly name: string; readonly journalCount: number; readonly timers: Timers; readonly failoverAfterMs: number },
+  cluster: ClusterOptions,
+  replication: ReturnType<typeof replicate>,
+  state: ClusterState,
+  role: { readonly initiates: boolean; readonly onRegionOut: (region: string) => Promise<void> },
+): Failover {
+  return new Failover({
+    self: o.name,
+    topology: cluster.topology,
+    journalsPerRegion: o.journalCount,
+    transport: cluster.transport,
+    rpc: replication.rpc,
+    state,
+    leaders: replication.leaders,
+    replicas: replication.replicas,
+    timers: o.timers,
+    afterMs: o.failoverAfterMs,
+    ...role,
+  })
 }
 
 /** What GET /v1 lists. */
