@@ -35,7 +35,14 @@ const onBun = (globalThis as { Bun?: unknown }).Bun !== undefined
 const drivers = new Map<SqliteDriverName, Driver>()
 if (onBun) {
   const { Database } = await import('bun:sqlite')
-  drivers.set('bun', { open: (path) => new Database(path, { create: true, strict: true }) })
+  drivers.set('bun', {
+    open: (path) => {
+      const db = new Database(path, { create: true, strict: true })
+      // bun:sqlite's plain close() waits for every prepared statement to be collected before it
+      // releases the file; close(true) releases it now, so the shard's exclusive lock goes too.
+      return { exec: (sql: string) => db.exec(sql), prepare: (sql: string) => db.prepare(sql), close: () => db.close(true) }
+    },
+  })
 }
 // Bun offers node:sqlite too (slower than bun:sqlite); Node before 22.5 has none.
 const nodeSqlite = await import('node:sqlite').catch(() => undefined)

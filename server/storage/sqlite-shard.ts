@@ -19,7 +19,11 @@ import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-
 // That is sound here because the journal, not storage, is the durable source: the applied
 // journal positions are written in the same transaction as the rows, so whatever a crash loses
 // is lost together with its positions, and the crossbar replays it from the journal on restart.
+// One process owns a shard: exclusive locking keeps the WAL index in this process's memory (no
+// file-lock system calls on every read transaction) and makes a second process that opens the
+// same region's files fail ('database is locked') instead of writing beside the first.
 const SCHEMA = `
+  PRAGMA locking_mode = EXCLUSIVE;
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
   PRAGMA cache_size = -65536;
