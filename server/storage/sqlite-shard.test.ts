@@ -173,6 +173,20 @@ for (const name of sqliteDrivers) {
         }
       })
 
+      test('a shard file is owned by one connection: a second open fails with 55006', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
+        try {
+          const path = join(dir, 'shard-0.sqlite')
+          const first = shard({ path })
+          first.apply([record(10, [[1, 'a']])], 10)
+          expect(() => shard({ path })).toThrow(expect.objectContaining({ code: '55006' }))
+          first.close()
+          expect(shard({ path }).get(k(1), 10)).toBe('a')
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+
       test('makeDurable reports durable positions for a file shard and none in memory', () => {
         const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
         try {

@@ -1,7 +1,7 @@
 // One storage shard on SQLite (ARCHITECTURE.md "storage", steps 2 and 5): MVCC versions
 // `(key, commitTs) -> value | tombstone`, read at a timestamp, written only by the crossbar.
 import type { HlcTimestamp } from '../clock/index.ts'
-import { assert, cannotConnectNow } from '../errors/index.ts'
+import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import { decodeKeyPrefix, type Key } from '../encoding/index.ts'
 import { POSITION_LAG_MAX, SCAN_PAGE_ROWS_DEFAULT, SCAN_PAGE_ROWS_MAX } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
@@ -93,7 +93,18 @@ class SqliteShard implements StorageShard {
       `bad scanPageRows ${rows}`,
     )
     this.#db = openSqlite(options.path, options.driver)
-    this.#db.exec(SCHEMA)
+    try {
+      this.#db.exec(SCHEMA)
+    } catch (e) {
+      this.#db.close()
+      if (/locked|busy/i.test(String((e as Error).message))) {
+        throw new SqlError('55006', `storage shard ${options.path} is in use by another process`, {
+          hint: 'is another tessera region running on this data directory?',
+          cause: e,
+        })
+      }
+      throw e
+    }
     this.#statements = {
       get: this.#db.prepare(
         'SELECT value FROM versions WHERE key = ? AND ts <= ? ORDER BY ts DESC LIMIT 1',
