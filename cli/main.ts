@@ -142,7 +142,8 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? `tessera: ${error.message}` : error)
+    const hint = (error as { hint?: unknown }).hint
+    console.error(error instanceof Error ? `tessera: ${error.message}${typeof hint === 'string' ? `\nhint: ${hint}` : ''}` : error)
     process.exit(1)
   },
 )
