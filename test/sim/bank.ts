@@ -31,6 +31,8 @@ export class BankModel {
   readonly absent = new Set<number>()
   /** Commit called, outcome not yet known; becomes `maybe` at a crash. */
   readonly inflight = new Map<number, Transfer>()
+  /** The region each in-flight commit was sent to, when the clients name one (a cluster). */
+  readonly inflightRegion = new Map<number, string>()
   readonly errorCodes = new Map<string, number>()
   #nextId = 1
   checks = 0
@@ -53,10 +55,15 @@ export class BankModel {
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1)
   }
 
-  /** A crash: commits still in flight may or may not have reached the journal. */
-  crashed(): void {
-    for (const [id, t] of this.inflight) this.maybe.set(id, t)
-    this.inflight.clear()
+  /** A crash (of `region` only, when given): commits still in flight there may or may not have
+   * reached the journal. */
+  crashed(region?: string): void {
+    for (const [id, t] of this.inflight) {
+      if (region !== undefined && this.inflightRegion.get(id) !== region) continue
+      this.maybe.set(id, t)
+      this.inflight.delete(id)
+      this.inflightRegion.delete(id)
+    }
   }
 
   /** After a restart's full check: what the snapshot holds decides every unknown outcome (the
@@ -70,20 +77,36 @@ export class BankModel {
   }
 }
 
-/** Creates the tables and the accounts (before any fault). */
-export async function setupBank(qp: QueryProcessor, model: BankModel): Promise<void> {
-  const ddl = await qp.begin()
-  await ddl.execute('CREATE TABLE accounts (id int4 PRIMARY KEY, balance int8 NOT NULL)')
-  await ddl.execute(
-    'CREATE TABLE audit (id int8 PRIMARY KEY, src int4 NOT NULL, dst int4 NOT NULL,' +
-      ' amount int8 NOT NULL)',
-  )
-  await ddl.commit()
-  const tx = await qp.begin()
-  for (let a = 0; a < model.accounts; a++) {
-    await tx.execute('INSERT INTO accounts VALUES ($1, $2)', [a, INITIAL_BALANCE])
+/** Creates the tables and the accounts (before any fault). Each transaction is retried up to
+ * `retries` times on a conflict (a cluster's adjudicators start with a floor at their own clock,
+ * so a transaction from another region that began just before may conflict). */
+export async function setupBank(qp: QueryProcessor, model: BankModel, retries = 0): Promise<void> {
+  await withRetries(retries, async () => {
+    const ddl = await qp.begin()
+    await ddl.execute('CREATE TABLE accounts (id int4 PRIMARY KEY, balance int8 NOT NULL)')
+    await ddl.execute(
+      'CREATE TABLE audit (id int8 PRIMARY KEY, src int4 NOT NULL, dst int4 NOT NULL,' +
+        ' amount int8 NOT NULL)',
+    )
+    await ddl.commit()
+  })
+  await withRetries(retries, async () => {
+    const tx = await qp.begin()
+    for (let a = 0; a < model.accounts; a++) {
+      await tx.execute('INSERT INTO accounts VALUES ($1, $2)', [a, INITIAL_BALANCE])
+    }
+    await tx.commit()
+  })
+}
+
+async function withRetries(retries: number, fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn()
+    } catch (e) {
+      if (attempt >= retries || !isSqlError(e) || e.code !== '40001') throw e
+    }
   }
-  await tx.commit()
 }
 
 /**
@@ -172,6 +195,10 @@ export interface ClientMix {
  * virtual sleep, and whether the run is ending. */
 export interface ClientEnv {
   readonly qp: QueryProcessor
+  /** The region the client talks to (a cluster's crash then only touches its commits). */
+  readonly region?: string
+  /** Error codes a healthy process may answer with (default 40001 and 40003). */
+  readonly expectedCodes?: ReadonlySet<string>
   alive(): boolean
   unhealthy(): boolean
   sleep(ms: number): Promise<void>
@@ -199,7 +226,7 @@ export async function runClient(
     } catch (e) {
       if (!env.alive()) return
       if (!isSqlError(e) || e instanceof AssertionError) throw e
-      if (!EXPECTED_CODES.has(e.code) && !env.unhealthy()) {
+      if (!(env.expectedCodes ?? EXPECTED_CODES).has(e.code) && !env.unhealthy()) {
         throw new CheckFailure(`a healthy region answered ${e.code}: ${e.message}`)
       }
       model.countError(e.code)
@@ -263,18 +290,21 @@ async function transferOnce(
     tx.rollback()
     throw e
   }
-  return commitTransfer(model, tx, t)
+  return commitTransfer(model, tx, t, env.region)
 }
 
 async function commitTransfer(
   model: BankModel,
   tx: Transaction,
   t: Transfer,
+  region: string | undefined,
 ): Promise<'done' | 'conflict'> {
   model.inflight.set(t.id, t)
+  if (region !== undefined) model.inflightRegion.set(t.id, region)
   try {
     await tx.commit()
   } catch (e) {
+    model.inflightRegion.delete(t.id)
     // Still in flight means no crash intervened: the error is the outcome.
     if (!model.inflight.delete(t.id)) throw e
     if (isSqlError(e) && e.code === '40001') {
@@ -287,6 +317,7 @@ async function commitTransfer(
   }
   // Resolved before the crash took the disk (see World.crashAndRestart): durable. A dead
   // process's late answer (none is expected) would not count.
+  model.inflightRegion.delete(t.id)
   if (!model.inflight.delete(t.id)) return 'done'
   model.acked.set(t.id, t)
   return 'done'

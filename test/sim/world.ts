@@ -75,7 +75,7 @@ export function drawConfig(random: SeededRandom): WorldConfig {
 
 /** Wall time and timers of one process: the shared virtual time, its own skew, and nothing of it
  * runs once the process has crashed (its timers are dropped, as a dead process's are). */
-class ProcessClock implements Clock, Timers {
+export class ProcessClock implements Clock, Timers {
   readonly #sim: SimClock
   readonly #offsetMs: number
   readonly #alive: () => boolean

@@ -1,0 +1,470 @@
+// One run of the cluster simulation (STYLE.md "Determinism"; ARCHITECTURE.md "Multi-region"): a
+// seed draws the cluster's shape, the link and disk faults, a schedule of partitions and crashes,
+// and bank clients in both full regions; the bank checkers judge every snapshot in every region.
+import { createHash } from 'node:crypto'
+import { loadModule } from 'libpg-query'
+import { SeededRandom } from '../../server/clock/index.ts'
+import { isSqlError } from '../../server/errors/index.ts'
+import type { QueryProcessor } from '../../server/qp/index.ts'
+import {
+  BankModel,
+  CheckFailure,
+  fullCheck,
+  runClient,
+  setupBank,
+  type ClientMix,
+} from './bank.ts'
+import {
+  ClusterWorld,
+  drawClusterConfig,
+  FULL,
+  NAMES,
+  type ClusterConfig,
+  type FullName,
+  type RegionName,
+} from './cluster-world.ts'
+
+export interface ClusterSeedOptions {
+  /** Virtual milliseconds of workload (faults included) before healing and the final checks. */
+  readonly virtualMs?: number
+  /** Overrides of the drawn cluster shape and faults (repro scripts narrow a failure with it). */
+  readonly config?: Partial<ClusterConfig>
+  /** Overrides of the drawn fault schedule (a repro replays exactly the events it needs). */
+  readonly events?: readonly FaultEvent[]
+  /** Prints each fault event and phase as it happens. */
+  readonly verbose?: boolean
+  /** Called with the world before it opens (repro scripts attach tracing). */
+  readonly onWorld?: (world: ClusterWorld) => void
+  /** Sabotage for the checkers' own test (see ClusterWorld). */
+  readonly loseSyncedTail?: boolean
+}
+
+/** One scheduled fault: it starts `atMs` into the workload and ends `forMs` later (a kill ends
+ * with a restart; `forMs` undefined keeps it until the final heal). */
+export type FaultEvent =
+  | { readonly kind: 'isolate'; readonly atMs: number; readonly forMs?: number; readonly region: RegionName }
+  | {
+      readonly kind: 'partition'
+      readonly atMs: number
+      readonly forMs?: number
+      readonly a: RegionName
+      readonly b: RegionName
+    }
+  | { readonly kind: 'kill'; readonly atMs: number; readonly forMs?: number; readonly region: RegionName }
+  | { readonly kind: 'clog'; readonly atMs: number; readonly forMs: number; readonly region: RegionName }
+
+export interface ClusterSeedResult {
+  readonly seed: number
+  readonly ok: boolean
+  /** What broke, with enough context to start debugging; undefined when ok. */
+  readonly failure?: string
+  /** Hash of everything observable about the run; equal for equal seeds (determinism). */
+  readonly trace: string
+  readonly stats: {
+    readonly config: ClusterConfig
+    readonly events: readonly FaultEvent[]
+    readonly clients: number
+    readonly accounts: number
+    readonly kills: number
+    readonly acked: number
+    /** Transfers acknowledged while a full region was down (the survivor failed it over). */
+    readonly ackedDegraded: number
+    readonly absent: number
+    readonly checks: number
+    readonly ops: number
+    readonly virtualMs: number
+    /** Virtual ms from the final heal until both full regions served reads and writes. */
+    readonly convergeMs: number
+    readonly realMs: number
+    readonly errorCodes: Record<string, number>
+  }
+}
+
+/** Virtual time without a finished client operation that counts as stuck. */
+const STUCK_MS = 20_000
+/** After the final heal, both full regions must serve again within this (virtual ms). */
+const CONVERGE_MS = 30_000
+/** Quiet time after convergence before the final comparison (late retransmissions land). */
+const SETTLE_MS = 2_000
+/** Answers a healthy cluster may give a client during faults: a conflict, an unknown outcome, a
+ * region that cannot prove its snapshot current (or owns no route to a partition), a statement
+ * that timed out waiting for the frontier. */
+const EXPECTED_CODES: ReadonlySet<string> = new Set(['40001', '40003', '57P03', '57014'])
+
+/** Draws the fault schedule of one run. */
+export function drawEvents(random: SeededRandom, virtualMs: number): FaultEvent[] {
+  const events: FaultEvent[] = []
+  const count = random.int(8)
+  const region = (): RegionName => NAMES[random.int(NAMES.length)] as RegionName
+  for (let i = 0; i < count; i++) {
+    const atMs = random.int(virtualMs)
+    // Some faults outlast the workload: only the final heal ends them.
+    const forMs = random.next() < 0.2 ? undefined : 50 + random.int(3_000)
+    const r = random.next()
+    if (r < 0.25) events.push({ kind: 'isolate', atMs, forMs, region: region() })
+    else if (r < 0.45) {
+      const a = region()
+      const others = NAMES.filter((n) => n !== a)
+      events.push({ kind: 'partition', atMs, forMs, a, b: others[random.int(2)] as RegionName })
+    } else if (r < 0.85) events.push({ kind: 'kill', atMs, forMs, region: region() })
+    else events.push({ kind: 'clog', atMs, forMs: forMs ?? 500, region: region() })
+  }
+  return events.sort((x, y) => x.atMs - y.atMs)
+}
+
+/** Runs one seed to the end or to its first failure; never throws for a failure. */
+export async function runClusterSeed(
+  seed: number,
+  options: ClusterSeedOptions = {},
+): Promise<ClusterSeedResult> {
+  // The parser's WebAssembly loads with real I/O on first use; virtual time must not run while
+  // it does (the run would then depend on the host's speed).
+  await loadModule()
+  const started = performance.now()
+  const random = new SeededRandom(seed)
+  const config = { ...drawClusterConfig(random), ...options.config }
+  const world = new ClusterWorld(seed, config, { loseSyncedTail: options.loseSyncedTail })
+  options.onWorld?.(world)
+  const accounts = 2 + random.int(9)
+  const model = new BankModel(accounts)
+  const clientsPerRegion = 1 + random.int(3)
+  const mix: ClientMix = {
+    readOnlyProbability: 0.1 + random.next() * 0.3,
+    fullCheckProbability: random.next() * 0.05,
+    forUpdateProbability: random.next() * 0.5,
+    absoluteUpdateProbability: random.next(),
+    retriesMax: random.int(4),
+    thinkMsMax: random.int(20),
+  }
+  const virtualMs = options.virtualMs ?? 2_000 + random.int(6_000)
+  const opsMax = 300 + random.int(1_200)
+  const events = options.events ?? drawEvents(random, virtualMs)
+  const log: unknown[] = []
+  const failures: unknown[] = []
+  const onUnhandled = (e: unknown) => {
+    // A dead process's disk calls and pending syncs fail; nobody is left to see them.
+    if (e instanceof Error && e.message.startsWith('simulated crash')) return
+    failures.push(e)
+  }
+  process.on('unhandledRejection', onUnhandled)
+  const say = (line: string) => {
+    log.push(line)
+    if (options.verbose) console.log(`[${(world.sim.wallMs() - t0).toFixed(1)}] ${line}`)
+  }
+  let t0 = world.sim.wallMs()
+  let kills = 0
+  let ackedDegraded = 0
+  let convergeMs = -1
+  const runner = new ClusterRunner(world, model, random, mix, clientsPerRegion, failures)
+  try {
+    // Setup without loss (an unknown outcome there would leave no bank to check).
+    world.net.setDefaultFaults({ delayMs: config.linkFaults.delayMs })
+    await runner.drive(Promise.all(NAMES.map((n) => world.open(n))), 'opening the cluster')
+    await runner.drive(setupBank(runner.qp('east'), model, 5), 'setup')
+    // West reads the accounts east created (commit wait plus read-at-timestamp).
+    await runner.drive(fullCheck(runner.qp('west'), model), 'setup check in west')
+    world.net.setDefaultFaults(config.linkFaults)
+    t0 = world.sim.wallMs()
+    for (const name of FULL) runner.startClients(name)
+
+    // Faults in force: partitions and isolations end at their time; a heal re-applies the rest.
+    const cuts: { until: number; apply: () => void; what: string }[] = []
+    const restarts: { at: number; region: RegionName }[] = []
+    const pending = [...events]
+    let lastOps = 0
+    let lastProgressMs = t0
+    const reapply = () => {
+      world.net.heal()
+      for (const c of cuts) c.apply()
+    }
+    while (world.sim.wallMs() - t0 < virtualMs && model.ops < opsMax) {
+      const ackedBefore = model.acked.size
+      await world.step()
+      runner.throwFailures()
+      if (FULL.some((n) => world.region(n) === undefined)) {
+        ackedDegraded += model.acked.size - ackedBefore
+      }
+      const now = world.sim.wallMs()
+      const elapsed = now - t0
+      while (pending[0] !== undefined && pending[0].atMs <= elapsed) {
+        const e = pending.shift() as FaultEvent
+        const until = e.forMs === undefined ? Infinity : now + e.forMs
+        say(`fault ${JSON.stringify(e)}`)
+        if (e.kind === 'isolate') {
+          cuts.push({ until, apply: () => world.net.isolate(e.region), what: `isolate ${e.region}` })
+          reapply()
+        } else if (e.kind === 'partition') {
+          cuts.push({ until, apply: () => world.net.partition(e.a, e.b), what: `cut ${e.a}-${e.b}` })
+          reapply()
+        } else if (e.kind === 'clog') {
+          world.net.clog(e.region, e.forMs)
+        } else if (world.proc(e.region) !== undefined) {
+          await world.kill(e.region)
+          if (e.region !== 'wit') model.crashed(e.region)
+          kills++
+          if (until !== Infinity) restarts.push({ at: until, region: e.region })
+        }
+      }
+      if (cuts.some((c) => c.until <= now)) {
+        for (const c of cuts.filter((c) => c.until <= now)) say(`heal ${c.what}`)
+        cuts.splice(0, cuts.length, ...cuts.filter((c) => c.until > now))
+        reapply()
+      }
+      for (const r of restarts.filter((r) => r.at <= now)) {
+        restarts.splice(restarts.indexOf(r), 1)
+        say(`restart ${r.region}`)
+        runner.restart(r.region)
+      }
+      if (model.ops !== lastOps) {
+        lastOps = model.ops
+        lastProgressMs = now
+      } else if (now - lastProgressMs > STUCK_MS) {
+        throw new CheckFailure(`no client operation finished for ${STUCK_MS} virtual ms`)
+      }
+    }
+
+    // The final heal: every link back, every dead region restarted, no more loss.
+    say('final heal')
+    cuts.length = 0
+    world.net.heal()
+    world.net.setDefaultFaults({ delayMs: config.linkFaults.delayMs, jitterMs: config.linkFaults.jitterMs })
+    for (const name of NAMES) {
+      if (world.proc(name) === undefined) runner.restart(name)
+    }
+    await runner.stopClients()
+    convergeMs = await converge('after the final heal')
+    await finalChecks(true)
+    // Power lost everywhere at once: what every region acknowledged is on a majority of disks.
+    say('power loss in every region')
+    for (const name of NAMES) await world.kill(name)
+    kills += NAMES.length
+    for (const name of NAMES) runner.restart(name)
+    await converge('after the power loss')
+    await finalChecks(false)
+    if (model.inflight.size > 0) throw new CheckFailure('transfers still in flight after the run')
+    return result(true, undefined)
+  } catch (e) {
+    return result(false, describe(e))
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+    await world.dispose()
+  }
+
+  /** Waits (bounded) until both full regions read and commit; returns how long it took. */
+  async function converge(what: string): Promise<number> {
+    const from = world.sim.wallMs()
+    for (const name of FULL) await runner.serves(name, from + CONVERGE_MS)
+    const ms = world.sim.wallMs() - from
+    say(`both full regions serve ${what}, ${ms.toFixed(0)} ms`)
+    await runner.drive(world.sim.sleep(SETTLE_MS), 'settling')
+    return ms
+  }
+
+  /** Every region: every acknowledged transfer, the exact total, balances from the audit; and
+   * the same rows everywhere (one order of commits). The first resolves unknown outcomes. */
+  async function finalChecks(resolve: boolean): Promise<void> {
+    const present = await runner.drive(fullCheck(runner.qp('east'), model), 'final check in east')
+    const presentWest = await runner.drive(fullCheck(runner.qp('west'), model), 'final check in west')
+    const missing = [...present].filter((id) => !presentWest.has(id))
+    const extra = [...presentWest].filter((id) => !present.has(id))
+    if (missing.length + extra.length > 0) {
+      throw new CheckFailure(
+        `the regions disagree on committed transfers: only in east ${JSON.stringify(missing)},` +
+          ` only in west ${JSON.stringify(extra)}`,
+      )
+    }
+    const dumps: string[] = []
+    for (const n of FULL) dumps.push(await runner.drive(dump(runner.qp(n)), `scan of ${n}`))
+    if (dumps[0] !== dumps[1]) {
+      throw new CheckFailure(`the regions hold different rows:\neast ${dumps[0]}\nwest ${dumps[1]}`)
+    }
+    if (resolve) model.resolve(present)
+  }
+
+  function result(ok: boolean, failure: string | undefined): ClusterSeedResult {
+    const observed = {
+      log,
+      acked: [...model.acked.keys()].sort((a, b) => a - b),
+      absent: [...model.absent].sort((a, b) => a - b),
+      ops: model.ops,
+      checks: model.checks,
+      now: world.sim.wallMs(),
+      failure,
+    }
+    const trace = createHash('sha256').update(JSON.stringify(observed)).digest('hex').slice(0, 16)
+    return {
+      seed,
+      ok,
+      failure,
+      trace,
+      stats: {
+        config,
+        events,
+        clients: clientsPerRegion * FULL.length,
+        accounts,
+        kills,
+        acked: model.acked.size,
+        ackedDegraded,
+        absent: model.absent.size,
+        checks: model.checks,
+        ops: model.ops,
+        virtualMs,
+        convergeMs: Math.round(convergeMs),
+        realMs: Math.round(performance.now() - started),
+        errorCodes: Object.fromEntries(model.errorCodes),
+      },
+    }
+  }
+}
+
+/** Every row of both tables, as one string to compare across regions. */
+async function dump(qp: QueryProcessor): Promise<string> {
+  const tx = await qp.begin({ readOnly: true })
+  const accounts = await tx.execute('SELECT * FROM accounts ORDER BY id')
+  const audit = await tx.execute('SELECT * FROM audit ORDER BY id')
+  await tx.commit()
+  return JSON.stringify([accounts.rows, audit.rows])
+}
+
+/** Drives the cluster for one run: client tasks per region, restarts, bounded waits. */
+class ClusterRunner {
+  readonly #world: ClusterWorld
+  readonly #model: BankModel
+  readonly #random: SeededRandom
+  readonly #mix: ClientMix
+  readonly #clients: number
+  readonly #failures: unknown[]
+  /** Client tasks of live incarnations (a dead process's clients hang forever, as it does). */
+  readonly #tasks = new Map<RegionName, Promise<void>[]>()
+  #stopping = false
+
+  constructor(
+    world: ClusterWorld,
+    model: BankModel,
+    random: SeededRandom,
+    mix: ClientMix,
+    clients: number,
+    failures: unknown[],
+  ) {
+    this.#world = world
+    this.#model = model
+    this.#random = random
+    this.#mix = mix
+    this.#clients = clients
+    this.#failures = failures
+  }
+
+  qp(name: FullName): QueryProcessor {
+    const region = this.#world.region(name)
+    if (region === undefined) throw new CheckFailure(`region ${name} is not running`)
+    return region.qp
+  }
+
+  /** Steps the world until `promise` settles; a bounded wait (a hang is a failure). */
+  async drive<T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> {
+    let settled = false
+    const watched = promise.finally(() => (settled = true))
+    watched.catch(() => {})
+    const until = this.#world.sim.wallMs() + maxVirtualMs
+    while (!settled) {
+      if (this.#world.sim.wallMs() > until) {
+        throw new CheckFailure(`${what} did not finish within ${maxVirtualMs} virtual ms`)
+      }
+      await this.#world.step()
+      this.throwFailures()
+    }
+    return watched
+  }
+
+  throwFailures(): void {
+    const failure = this.#failures[0] ?? this.#world.errors[0]
+    if (failure !== undefined) throw failure
+  }
+
+  startClients(name: FullName): void {
+    const proc = this.#world.proc(name)
+    const region = proc?.region
+    if (proc === undefined || region === undefined || this.#stopping) return
+    const env = {
+      qp: region.qp,
+      region: name,
+      expectedCodes: EXPECTED_CODES,
+      alive: () => proc.alive,
+      sleep: (ms: number) => proc.clock.sleep(ms),
+      unhealthy: () => false,
+      stopping: () => this.#stopping,
+    }
+    this.#tasks.set(
+      name,
+      Array.from({ length: this.#clients }, (_, i) => {
+        const random = new SeededRandom((this.#random.int(2 ** 32) + i) >>> 0)
+        return runClient(env, this.#model, random, this.#mix).catch((e) => {
+          this.#failures.push(e)
+        })
+      }),
+    )
+  }
+
+  /** Reopens a killed region in the background; its clients start once it serves. */
+  restart(name: RegionName): void {
+    this.#tasks.delete(name)
+    const opening = this.#world.open(name)
+    const number = this.#world.proc(name)?.number
+    void opening.then(
+      () => {
+        if (name !== 'wit') this.startClients(name)
+      },
+      (e: unknown) => {
+        // Killed again while it recovered: that process's failure is nobody's concern.
+        if (this.#world.proc(name)?.number === number) this.#failures.push(e)
+      },
+    )
+  }
+
+  async stopClients(): Promise<void> {
+    this.#stopping = true
+    const live = [...this.#tasks.entries()]
+      .filter(([name]) => this.#world.proc(name) !== undefined)
+      .flatMap(([, tasks]) => tasks)
+    await this.drive(Promise.all(live), 'stopping the clients')
+  }
+
+  /** Waits until `name` is open and both reads and commits there (a write that changes nothing). */
+  async serves(name: FullName, deadline: number): Promise<void> {
+    let last: unknown
+    while (this.#world.sim.wallMs() < deadline) {
+      const region = this.#world.region(name)
+      if (region !== undefined) {
+        try {
+          await this.drive(probe(region.qp), `probe of ${name}`)
+          return
+        } catch (e) {
+          if (!isSqlError(e) || !EXPECTED_CODES.has(e.code)) throw e
+          last = e
+        }
+      }
+      await this.drive(this.#world.sim.sleep(100), 'waiting')
+    }
+    throw new CheckFailure(
+      `region ${name} did not serve within ${CONVERGE_MS} virtual ms of the final heal` +
+        (last instanceof Error ? `; last answer: ${last.message}` : ''),
+    )
+  }
+}
+
+async function probe(qp: QueryProcessor): Promise<void> {
+  const tx = await qp.begin()
+  try {
+    await tx.execute('UPDATE accounts SET balance = balance WHERE id = 0')
+  } catch (e) {
+    tx.rollback()
+    throw e
+  }
+  await tx.commit()
+}
+
+function describe(e: unknown): string {
+  if (e instanceof CheckFailure) return `check failed: ${e.message}`
+  if (e instanceof Error) return `${e.name}: ${e.message}\n${e.stack ?? ''}`
+  return String(e)
+}

