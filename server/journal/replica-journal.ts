@@ -55,6 +55,8 @@ export class ReplicaJournal implements Journal {
   /** Frozen for a seal: the leader's records and acknowledgements stop, so it can commit no more. */
   #frozen = false
   #seal: JournalSeal | undefined
+  /** Fetches waiting for their records to be on disk. */
+  #durableWaiters: Array<{ readonly seq: number; readonly resolve: () => void }> = []
 
   constructor(options: ReplicaJournalOptions) {
     this.id = options.local.id
@@ -99,16 +101,18 @@ export class ReplicaJournal implements Journal {
     return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq))
   }
 
-  /** Adds records fetched from another replica while frozen; resolves once they are on disk. */
+  /** Adds records fetched from another replica while frozen; resolves once every one of them,
+   * and every record received before them, is on disk. */
   async addFetched(records: readonly CommitRecord[]): Promise<void> {
-    let last: Promise<void> | undefined
     for (const record of records) {
       if (record.seq <= this.#receivedSeq) continue
       assert(record.seq === this.#receivedSeq + 1, `replica ${this.id}: fetched seq ${record.seq} after ${this.#receivedSeq}`)
-      last = this.#local.appendAt(record).durable
+      this.#local.appendAt(record).durable.catch(() => {})
       this.#receivedSeq = record.seq
     }
-    await last
+    const through = Math.max(...records.map((r) => r.seq), 0)
+    if (through <= this.#localDurableSeq) return
+    await new Promise<void>((resolve) => this.#durableWaiters.push({ seq: through, resolve }))
   }
 
   /** Ends the journal at `seal`: every record through it counts as committed, nothing after it
@@ -216,6 +220,11 @@ export class ReplicaJournal implements Journal {
   #onLocalRecords(records: readonly CommitRecord[]): void {
     for (const r of records) this.#held.push(r)
     this.#localDurableSeq = records.at(-1)?.seq ?? this.#localDurableSeq
+    if (this.#durableWaiters.length > 0) {
+      const due = this.#durableWaiters.filter((w) => w.seq <= this.#localDurableSeq)
+      this.#durableWaiters = this.#durableWaiters.filter((w) => w.seq > this.#localDurableSeq)
+      for (const w of due) w.resolve()
+    }
     if (!this.#frozen) this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
     this.#deliver()
   }

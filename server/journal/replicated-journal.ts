@@ -113,6 +113,12 @@ export class ReplicatedJournal implements Journal {
     return this.#seal
   }
 
+  /** Records on this disk after `afterSeq` (committed or not): what a seal of this journal may
+   * need from its leader. */
+  localRecords(afterSeq: number, maxRecords: number): CommitRecord[] {
+    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq))
+  }
+
   append(request: AppendRequest): Appended {
     if (this.#seal !== undefined) {
       throw cannotConnectNow(`journal ${this.id} was sealed when this region failed over; commits go to the regions that took over`)

@@ -33,6 +33,8 @@ export interface FailoverOptions {
 
 const CALL_TIMEOUT_MS = 5_000
 const FETCH_RECORDS_MAX = 512
+/** How often a region repeats the seals it knows to its peers. */
+const SEAL_GOSSIP_MS = 1_000
 
 /** See the file comment. One per region. */
 export class Failover {
@@ -40,6 +42,9 @@ export class Failover {
   readonly #timers = new Map<string, TimerHandle>()
   #running: Promise<void> = Promise.resolve()
   #closed = false
+  #gossip: TimerHandle | undefined
+  /** Regions this region is failing over right now. */
+  readonly #inProgress = new Set<string>()
   /** Regions whose partitions already changed hands. */
   readonly #handedOver = new Set<string>()
   /** As an acceptor: the region being failed over, and by whom (first granted wins). */
@@ -56,10 +61,44 @@ export class Failover {
     })
     transport.onLinkChange((peer, up) => this.#onLink(peer, up))
     for (const peer of transport.peers()) if (!transport.isUp(peer)) this.#onLink(peer, false)
+    this.#scheduleGossip()
+  }
+
+  /** Seals travel as notices that can be lost, or come after a link came up: every region
+   * repeats the seals it knows to every peer it reaches, so each learns them within a period. */
+  #scheduleGossip(): void {
+    this.#gossip = this.#o.timers.setTimeout(() => {
+      if (this.#closed) return
+      this.#announce()
+      this.#finishPartialFailovers()
+      this.#scheduleGossip()
+    }, SEAL_GOSSIP_MS)
+  }
+
+  /** A region with some journals sealed and others not (its failover was cut short: the
+   * requester died, or the region came back halfway) can neither commit on the sealed ones nor
+   * hand their partitions over: the failover is completed, whether or not the region is reachable. */
+  #finishPartialFailovers(): void {
+    const { state, self } = this.#o
+    if (!this.#o.initiates || state.isOut(self)) return
+    for (const region of this.#fullRegions()) {
+      if (region === self || !state.isOut(region) || this.#fullyOut(region)) continue
+      const first = this.#fullRegions().find((r) => r !== region && !state.isOut(r))
+      if (first !== self) continue
+      this.#running = this.#running.then(() => this.#failOver(region)).catch(() => {})
+    }
+  }
+
+  #announce(): void {
+    const seals = this.#o.state.seals()
+    if (seals.size === 0) return
+    const message = { type: 'cluster.seals', seals: Object.fromEntries(seals) }
+    for (const peer of this.#o.transport.peers()) if (this.#o.transport.isUp(peer)) this.#o.transport.send(peer, message)
   }
 
   close(): void {
     this.#closed = true
+    this.#gossip?.cancel()
     for (const timer of this.#timers.values()) timer.cancel()
   }
 
@@ -100,7 +139,13 @@ export class Failover {
   }
 
   async #failOver(lost: string): Promise<void> {
-    for (const journalId of this.#journalsOf(lost)) await this.#seal(journalId)
+    if (this.#inProgress.has(lost)) return
+    this.#inProgress.add(lost)
+    try {
+      for (const journalId of this.#journalsOf(lost)) await this.#seal(journalId)
+    } finally {
+      this.#inProgress.delete(lost)
+    }
   }
 
   /** Freezes the journal at enough regions, seals it at the longest tail, tells everyone. */
@@ -163,6 +208,7 @@ export class Failover {
       await state.record(journalId, seal)
       replica.seal(seal)
     }
+    this.#announce()
     // The seal that completes a region (the first time all its journals are sealed) hands over.
     const region = journalId.slice(0, journalId.indexOf('/'))
     if (this.#fullyOut(region) && !this.#handedOver.has(region)) {
@@ -198,7 +244,9 @@ export class Failover {
   }
 
   #onFetch(payload: { journalId: string; afterSeq: number }): CommitRecord[] {
-    return this.#replica(payload.journalId).localRecords(payload.afterSeq, FETCH_RECORDS_MAX)
+    const holder = this.#o.leaders.get(payload.journalId) ?? this.#o.replicas.get(payload.journalId)
+    if (holder === undefined) throw new SqlError('42704', `journal ${payload.journalId} is not held in region ${this.#o.self}`)
+    return holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX)
   }
 
   async #onCommit(from: string, payload: { journalId: string; seal: SealRecord }): Promise<null> {

@@ -11,7 +11,7 @@ import type {
   PrepareRequest,
   RemoteOwnerSpec,
 } from '../adjudicator/index.ts'
-import { assert } from '../errors/index.ts'
+import { assert, cannotConnectNow } from '../errors/index.ts'
 import { PeerUnavailable, type Rpc } from '../net/index.ts'
 
 /** Where partition `p` lives: the full region `p mod F`, and within it owner `(p div F) mod J`. */
@@ -82,15 +82,20 @@ async function forward(rpc: Rpc, region: string, request: CommitRequest): Promis
 }
 
 /** Serves this region's adjudicators to the other regions (whichever set is current). */
-export function serveAdjudicators(rpc: Rpc, current: () => Pick<Adjudicators, 'commit' | 'peer'>): void {
+export function serveAdjudicators(rpc: Rpc, current: () => Pick<Adjudicators, 'commit' | 'peer' | 'stats'>): void {
   rpc.handle('adj.commit', (_from, payload) => current().commit(payload as CommitRequest))
+  // A coordinator with an older view of ownership (a failover moved partitions) may name an
+  // owner that is gone here: prepare then fails cleanly (the commit aborts, nothing reserved), and
+  // there is nothing to finish.
+  const owns = (id: string) => current().stats().some((s) => s.id === id)
   rpc.handle('adj.prepare', (_from, payload) => {
     const { ownerId: id, request } = payload as { ownerId: string; request: PrepareRequest }
+    if (!owns(id)) throw cannotConnectNow(`adjudicator ${id} no longer owns partitions here (a failover moved them); retry`)
     return current().peer(id).prepare(request)
   })
   rpc.handle('adj.finish', async (_from, payload) => {
     const { ownerId: id, request } = payload as { ownerId: string; request: FinishRequest }
-    await current().peer(id).finish(request)
+    if (owns(id)) await current().peer(id).finish(request)
     return null
   })
 }
