@@ -200,6 +200,11 @@ export class ReplicaJournal implements Journal {
 
   /** Records are what the leader has on disk; the committed ones of them are shown later. */
   #onRecords(records: readonly CommitRecord[]): void {
+    // A resend of records this replica already holds means the leader missed its acknowledgement:
+    // say again how far this disk is (without it the leader would wait for the lost ack forever).
+    if (records.length > 0 && (records[0] as CommitRecord).seq <= this.#localDurableSeq) {
+      this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
+    }
     for (const record of records) {
       if (record.seq <= this.#receivedSeq) continue
       if (record.seq > this.#receivedSeq + 1) {

@@ -187,6 +187,19 @@ describe('replication: quorum commits', () => {
     expect(seqs(w.followers.get('B')!)).toEqual([1])
   })
 
+  test('lost acknowledgements are given again when the leader resends what the replicas hold', async () => {
+    const w = new World()
+    w.net.dropping.add('journal.ack->A')
+    const a = w.append('unacked')
+    await w.run(50)
+    expect(seqs(w.followers.get('A')!)).toEqual([])
+    w.net.dropping.delete('journal.ack->A')
+    // No new records: only the leader's resend of record 1 can bring the acknowledgement back.
+    await w.run(400)
+    await a.durable
+    expect(seqs(w.followers.get('A')!)).toEqual([1])
+  })
+
   test('a restarted leader re-establishes its commits from the replicas and goes on', async () => {
     const w = new World()
     for (let i = 0; i < 10; i++) w.append(`p${i}`)
