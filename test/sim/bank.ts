@@ -1,5 +1,6 @@
 // The bank workload and its checkers for the simulator (ARCHITECTURE.md steps 1-4 and "Recovery"):
 // transfers keep the total constant, and every acknowledged transfer survives every crash.
+import { createHash } from 'node:crypto'
 import type { SeededRandom } from '../../server/clock/index.ts'
 import { AssertionError, isSqlError } from '../../server/errors/index.ts'
 import type { QueryProcessor, Transaction } from '../../server/qp/index.ts'
@@ -24,6 +25,23 @@ export const INITIAL_BALANCE = 100
  * later snapshot), `maybe` while its outcome is unknown (40003, or in flight at a crash), `absent`
  * when it certainly did not commit (40001, or not found after a restart resolved it).
  */
+/**
+ * A short hash of everything observable about a run (its event log, the model's outcomes, virtual
+ * time and failure): two runs of one seed must give the same one.
+ */
+export function traceOf(log: unknown, model: BankModel, nowMs: number, failure: string | undefined): string {
+  const observed = {
+    log,
+    acked: [...model.acked.keys()].sort((a, b) => a - b),
+    absent: [...model.absent].sort((a, b) => a - b),
+    ops: model.ops,
+    checks: model.checks,
+    now: nowMs,
+    failure,
+  }
+  return createHash('sha256').update(JSON.stringify(observed)).digest('hex').slice(0, 16)
+}
+
 export class BankModel {
   readonly accounts: number
   readonly acked = new Map<number, Transfer>()

@@ -1,7 +1,6 @@
 // One run of the cluster simulation (STYLE.md "Determinism"; ARCHITECTURE.md "Multi-region"): a
 // seed draws the cluster's shape, the link and disk faults, a schedule of partitions and crashes,
 // and bank clients in both full regions; the bank checkers judge every snapshot in every region.
-import { createHash } from 'node:crypto'
 import { loadModule } from 'libpg-query'
 import { SeededRandom } from '../../server/clock/index.ts'
 import { isSqlError } from '../../server/errors/index.ts'
@@ -12,6 +11,7 @@ import {
   fullCheck,
   runClient,
   setupBank,
+  traceOf,
   type ClientMix,
 } from './bank.ts'
 import {
@@ -282,16 +282,7 @@ export async function runClusterSeed(
   }
 
   function result(ok: boolean, failure: string | undefined): ClusterSeedResult {
-    const observed = {
-      log,
-      acked: [...model.acked.keys()].sort((a, b) => a - b),
-      absent: [...model.absent].sort((a, b) => a - b),
-      ops: model.ops,
-      checks: model.checks,
-      now: world.sim.wallMs(),
-      failure,
-    }
-    const trace = createHash('sha256').update(JSON.stringify(observed)).digest('hex').slice(0, 16)
+    const trace = traceOf(log, model, world.sim.wallMs(), failure)
     return {
       seed,
       ok,

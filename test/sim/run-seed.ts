@@ -1,6 +1,5 @@
 // One simulation run (STYLE.md "Determinism"): a seed draws the region's shape, the fault rates,
 // the crash points and the workload; the bank checkers judge every snapshot and every restart.
-import { createHash } from 'node:crypto'
 import { loadModule } from 'libpg-query'
 import { SeededRandom } from '../../server/clock/index.ts'
 import {
@@ -9,6 +8,7 @@ import {
   fullCheck,
   runClient,
   setupBank,
+  traceOf,
   type ClientMix,
 } from './bank.ts'
 import { drawConfig, World, type WorldConfig } from './world.ts'
@@ -128,16 +128,7 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   }
 
   function result(ok: boolean, failure: string | undefined): SeedResult {
-    const observed = {
-      events,
-      acked: [...model.acked.keys()].sort((a, b) => a - b),
-      absent: [...model.absent].sort((a, b) => a - b),
-      ops: model.ops,
-      checks: model.checks,
-      now: world.sim.wallMs(),
-      failure,
-    }
-    const trace = createHash('sha256').update(JSON.stringify(observed)).digest('hex').slice(0, 16)
+    const trace = traceOf(events, model, world.sim.wallMs(), failure)
     return {
       seed,
       ok,
