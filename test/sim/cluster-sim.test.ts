@@ -11,7 +11,7 @@
 import { describe, expect, test } from 'bun:test'
 import { runClusterSeed, type ClusterSeedResult } from './cluster-run-seed.ts'
 
-const CI_SEEDS = 150
+const CI_SEEDS = 250
 
 /** Seeds that find server bugs not fixed yet (server/ is not this suite's to change): each has a
  * repro script; remove the entry once the fix is in and the seed passes. */
