@@ -3,42 +3,15 @@
 // reported, a restart on the same disk starts from a safe floor, and a failed fsync is reported as
 // unknown, never as success or conflict. Method: adjudicators over openFileJournal on a SimDisk.
 import { describe, expect, test } from 'bun:test'
-import { Hlc, SimClock } from '../clock/index.ts'
+import { SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { SqlError } from '../errors/index.ts'
-import { type Journal, openFileJournal } from '../journal/index.ts'
-import { type CommitOutcome, createAdjudicators } from './index.ts'
-import { keyIn, PARTITIONS, partitionsOf, request } from './test-harness.ts'
+import type { CommitOutcome } from './index.ts'
+import { makeHarness, request } from './test-harness.ts'
 
-function region(disk: SimDisk, clock: SimClock, ownerCount: number) {
-  const hlc = new Hlc(clock)
-  const journals: Journal[] = Array.from({ length: ownerCount }, (_, i) =>
-    openFileJournal({ id: `j${i}`, dir: `/data/j${i}`, disk, hlc, clock, timers: clock }),
-  )
-  const adjudicators = createAdjudicators({
-    partitionCount: PARTITIONS,
-    owners: journals.map((journal, i) => ({
-      id: `a${i}`,
-      journal,
-      partitions: partitionsOf(i, ownerCount),
-    })),
-    hlc,
-    clock,
-    timers: clock,
-    config: { pruneIntervalMs: 0 },
-  })
-  const close = async () => {
-    adjudicators.close()
-    await Promise.all(journals.map((j) => j.close()))
-  }
-  return {
-    hlc,
-    journals,
-    adjudicators,
-    close,
-    key: (owner: number, name: string) => keyIn(owner, ownerCount, name),
-  }
-}
+/** Adjudicators over file journals on `disk` (the harness's, history pruning off). */
+const region = (disk: SimDisk, clock: SimClock, ownerCount: number) =>
+  makeHarness(ownerCount, { pruneIntervalMs: 0 }, clock, disk)
 
 const committed = (o: CommitOutcome) => {
   expect(o.kind).toBe('committed')
@@ -49,7 +22,7 @@ describe('adjudicators over file journals on a simulated disk', () => {
   test('single- and multi-owner commits become one durable record each, at the reported commitTs', async () => {
     const clock = new SimClock()
     const r = region(new SimDisk(), clock, 2)
-    const [a, b] = [r.key(0, 'a'), r.key(1, 'b')]
+    const [a, b] = [r.keyIn(0, 'a'), r.keyIn(1, 'b')]
     const t0 = r.hlc.now()
     const c1 = committed(await r.adjudicators.commit(request('t1', r.hlc.now(), { writes: [a] })))
     const c2 = committed(
@@ -82,7 +55,7 @@ describe('adjudicators over file journals on a simulated disk', () => {
       const owner = i % 2
       const c = committed(
         await first.adjudicators.commit(
-          request(`t${i}`, first.hlc.now(), { writes: [first.key(owner, `k${i}`)] }),
+          request(`t${i}`, first.hlc.now(), { writes: [first.keyIn(owner, `k${i}`)] }),
         ),
       )
       lastTs = c.commitTs
@@ -93,7 +66,7 @@ describe('adjudicators over file journals on a simulated disk', () => {
     expect(second.journals.map((j) => j.lastSeq())).toEqual([10, 10])
     expect(Math.min(...second.adjudicators.stats().map((s) => s.floorTs))).toBe(lastTs)
     // A transaction from before the restart cannot be checked against forgotten history: it aborts.
-    const untouched = second.key(0, 'never-written')
+    const untouched = second.keyIn(0, 'never-written')
     expect(
       await second.adjudicators.commit(request('old', before, { writes: [untouched] })),
     ).toEqual({

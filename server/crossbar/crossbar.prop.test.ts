@@ -276,13 +276,7 @@ describe('takeMerged', () => {
           let ts = 0
           return queue.map((step) => ({ journalId: `j${j}`, commitTs: (ts += step) }))
         })
-        const all = queues.flat()
-        const taken = takeMerged(queues, frontier)
-        const expected = all
-          .filter((r) => r.commitTs <= frontier)
-          .sort((a, b) => a.commitTs - b.commitTs || (a.journalId < b.journalId ? -1 : 1))
-        expect(taken).toEqual(expected)
-        expect(queues.flat()).toEqual(all.filter((r) => r.commitTs > frontier))
+        expectSortedUnion(queues, frontier)
       }),
       { numRuns: 500 },
     )
@@ -301,15 +295,21 @@ describe('takeMerged', () => {
           const id = `j${String(j).padStart(2, '0')}`
           return queue.map((step) => ({ journalId: id, commitTs: (ts += step + 1) }))
         })
-        const all = queues.flat()
-        const taken = takeMerged(queues, frontier)
-        const expected = all
-          .filter((r) => r.commitTs <= frontier)
-          .sort((a, b) => a.commitTs - b.commitTs || (a.journalId < b.journalId ? -1 : 1))
-        expect(taken).toEqual(expected)
-        expect(queues.flat()).toEqual(all.filter((r) => r.commitTs > frontier))
+        expectSortedUnion(queues, frontier)
       }),
       { numRuns: 300 },
     )
   })
 })
+
+/** takeMerged takes exactly the records at or below the frontier, in (commitTs, journalId)
+ * order, and leaves the rest in their queues. */
+function expectSortedUnion(queues: { journalId: string; commitTs: number }[][], frontier: number): void {
+  const all = queues.flat()
+  const taken = takeMerged(queues, frontier)
+  const expected = all
+    .filter((r) => r.commitTs <= frontier)
+    .sort((a, b) => a.commitTs - b.commitTs || (a.journalId < b.journalId ? -1 : 1))
+  expect(taken).toEqual(expected)
+  expect(queues.flat()).toEqual(all.filter((r) => r.commitTs > frontier))
+}

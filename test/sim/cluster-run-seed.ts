@@ -9,11 +9,11 @@ import {
   BankModel,
   CheckFailure,
   fullCheck,
-  runClient,
   setupBank,
   traceOf,
   type ClientMix,
 } from './bank.ts'
+import { drive, spawnClients, throwFailures } from './drive.ts'
 import {
   ClusterWorld,
   drawClusterConfig,
@@ -352,24 +352,12 @@ class ClusterRunner {
   }
 
   /** Steps the world until `promise` settles; a bounded wait (a hang is a failure). */
-  async drive<T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> {
-    let settled = false
-    const watched = promise.finally(() => (settled = true))
-    watched.catch(() => {})
-    const until = this.#world.sim.wallMs() + maxVirtualMs
-    while (!settled) {
-      if (this.#world.sim.wallMs() > until) {
-        throw new CheckFailure(`${what} did not finish within ${maxVirtualMs} virtual ms`)
-      }
-      await this.#world.step()
-      this.throwFailures()
-    }
-    return watched
+  drive<T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> {
+    return drive(this.#world, this.#failures, promise, what, maxVirtualMs)
   }
 
   throwFailures(): void {
-    const failure = this.#failures[0] ?? this.#world.errors[0]
-    if (failure !== undefined) throw failure
+    throwFailures(this.#world, this.#failures)
   }
 
   startClients(name: FullName): void {
@@ -385,15 +373,7 @@ class ClusterRunner {
       unhealthy: () => false,
       stopping: () => this.#stopping,
     }
-    this.#tasks.set(
-      name,
-      Array.from({ length: this.#clients }, (_, i) => {
-        const random = new SeededRandom((this.#random.int(2 ** 32) + i) >>> 0)
-        return runClient(env, this.#model, random, this.#mix).catch((e) => {
-          this.#failures.push(e)
-        })
-      }),
-    )
+    this.#tasks.set(name, spawnClients(env, this.#clients, this.#model, this.#random, this.#mix, this.#failures))
   }
 
   /** Reopens a killed region in the background; its clients start once it serves. */

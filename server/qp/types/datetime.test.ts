@@ -1,7 +1,6 @@
 // date, timestamp and timestamptz against PostgreSQL 16 (DateStyle ISO, TimeZone UTC): accepted
 // spellings, output layout, BC years, infinity, range limits and error codes.
 import { describe, expect, test } from 'bun:test'
-import { SqlError } from '../../errors/index.ts'
 import { DATE_DAYS_END, DATE_DAYS_MIN, MICROS_PER_DAY, TIMESTAMP_MICROS_END } from './constants.ts'
 import {
   civilFromDays,
@@ -12,16 +11,7 @@ import {
   parseTimestamp,
   roundTimestamp,
 } from './datetime.ts'
-
-function error(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof SqlError) return `${e.code} ${e.message}`
-    throw e
-  }
-  return 'no error'
-}
+import { error } from './types-harness.ts'
 
 test('the calendar agrees with known day numbers and the range constants', () => {
   expect(daysFromCivil(1970, 1, 1)).toBe(0)

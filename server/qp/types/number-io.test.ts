@@ -1,7 +1,6 @@
 // Integer, float and boolean input/output against PostgreSQL 16: int4in ranges and messages,
 // float8out's shortest round-trip text (Ryu layout), boolin's accepted spellings.
 import { describe, expect, test } from 'bun:test'
-import { SqlError } from '../../errors/index.ts'
 import {
   formatFloat4,
   formatFloat8,
@@ -10,16 +9,7 @@ import {
   parseInteger,
   rint,
 } from './number-io.ts'
-
-function error(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof SqlError) return `${e.code} ${e.message}`
-    throw e
-  }
-  return 'no error'
-}
+import { error } from './types-harness.ts'
 
 describe('integer input', () => {
   const ok: [string, 'int2' | 'int4' | 'int8', bigint][] = [

@@ -44,16 +44,7 @@ import {
   type Datum,
   type SqlType,
 } from './index.ts'
-
-function error(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof SqlError) return `${e.code} ${e.message}`
-    throw e
-  }
-  return 'no error'
-}
+import { error } from './types-harness.ts'
 
 const num = (s: string) => Decimal.parse(s)
 const numeric = (precision: number, scale?: number): SqlType => ({

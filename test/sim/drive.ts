@@ -1,0 +1,57 @@
+// What both simulations (one region, a cluster) do to run a seed: step virtual time until a
+// promise settles, surface the first failure, and start bank clients with seeds of their own.
+import { SeededRandom, type SimClock } from '../../server/clock/index.ts'
+import { CheckFailure, runClient, type BankModel, type ClientEnv, type ClientMix } from './bank.ts'
+
+/** A simulated world that can be stepped. */
+export interface SteppedWorld {
+  readonly sim: SimClock
+  readonly errors: readonly unknown[]
+  step(): Promise<void>
+}
+
+/** Steps `world` until `promise` settles; a bounded wait (a hang is a failure). Throws the first
+ * failure a client or the world recorded meanwhile. */
+export async function drive<T>(
+  world: SteppedWorld,
+  failures: readonly unknown[],
+  promise: Promise<T>,
+  what: string,
+  maxVirtualMs = 60_000,
+): Promise<T> {
+  let settled = false
+  const watched = promise.finally(() => (settled = true))
+  watched.catch(() => {})
+  const until = world.sim.wallMs() + maxVirtualMs
+  while (!settled) {
+    if (world.sim.wallMs() > until) {
+      throw new CheckFailure(`${what} did not finish within ${maxVirtualMs} virtual ms`)
+    }
+    await world.step()
+    throwFailures(world, failures)
+  }
+  return watched
+}
+
+/** Throws the first recorded failure, if any. */
+export function throwFailures(world: SteppedWorld, failures: readonly unknown[]): void {
+  const failure = failures[0] ?? world.errors[0]
+  if (failure !== undefined) throw failure
+}
+
+/** Starts `count` bank clients, each with a seed drawn from `random`; failures go to `failures`. */
+export function spawnClients(
+  env: ClientEnv,
+  count: number,
+  model: BankModel,
+  random: SeededRandom,
+  mix: ClientMix,
+  failures: unknown[],
+): Promise<void>[] {
+  return Array.from({ length: count }, (_, i) => {
+    const seeded = new SeededRandom((random.int(2 ** 32) + i) >>> 0)
+    return runClient(env, model, seeded, mix).catch((e) => {
+      failures.push(e)
+    })
+  })
+}
