@@ -211,6 +211,19 @@ export interface ClientMix {
 /** What a client needs from the world: is its process still alive, has it failed an fsync (its
  * journal then refuses commits and stops closing timestamps until the supervisor restarts it),
  * virtual sleep, and whether the run is ending. */
+/** A client mix drawn from a seed: how often clients read only, check everything, lock, write
+ * absolute values, retry, and how long they think (up to `thinkMsMax`). */
+export function drawMix(random: SeededRandom, thinkMsMax: number): ClientMix {
+  return {
+    readOnlyProbability: 0.1 + random.next() * 0.3,
+    fullCheckProbability: random.next() * 0.05,
+    forUpdateProbability: random.next() * 0.5,
+    absoluteUpdateProbability: random.next(),
+    retriesMax: random.int(4),
+    thinkMsMax: random.int(thinkMsMax),
+  }
+}
+
 export interface ClientEnv {
   readonly qp: QueryProcessor
   /** The region the client talks to (a cluster's crash then only touches its commits). */

@@ -8,6 +8,7 @@ import type { QueryProcessor } from '../../server/qp/index.ts'
 import {
   BankModel,
   CheckFailure,
+  drawMix,
   fullCheck,
   setupBank,
   traceOf,
@@ -128,14 +129,7 @@ export async function runClusterSeed(
   const accounts = 2 + random.int(9)
   const model = new BankModel(accounts)
   const clientsPerRegion = 1 + random.int(3)
-  const mix: ClientMix = {
-    readOnlyProbability: 0.1 + random.next() * 0.3,
-    fullCheckProbability: random.next() * 0.05,
-    forUpdateProbability: random.next() * 0.5,
-    absoluteUpdateProbability: random.next(),
-    retriesMax: random.int(4),
-    thinkMsMax: random.int(20),
-  }
+  const mix = drawMix(random, 20)
   const virtualMs = options.virtualMs ?? 2_000 + random.int(6_000)
   const opsMax = 300 + random.int(1_200)
   const events = options.events ?? drawEvents(random, virtualMs)

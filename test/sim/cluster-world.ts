@@ -16,7 +16,8 @@ import {
   type Topology,
   type Witness,
 } from '../../server/region/index.ts'
-import { flush, ProcessClock } from './world.ts'
+import { flush, stepSim } from './drive.ts'
+import { ProcessClock } from './world.ts'
 
 export const FULL = ['east', 'west'] as const
 export const WITNESS = 'wit'
@@ -211,15 +212,9 @@ export class ClusterWorld {
     this.#transports.delete(name)
   }
 
-  /** Lets every microtask run, then moves virtual time to the next timer (at least `minMs`, at
-   * most `maxMs`). */
-  async step(maxMs = 5, minMs = 0.1): Promise<void> {
-    await flush()
-    const now = this.sim.wallMs()
-    const next = this.sim.nextAt()
-    const to = next === undefined ? now + maxMs : Math.min(next, now + maxMs)
-    this.sim.advance(Math.max(minMs, to - now))
-    await flush()
+  /** Runs microtasks and moves virtual time to the next timer (see stepSim). */
+  step(maxMs?: number, minMs?: number): Promise<void> {
+    return stepSim(this.sim, maxMs, minMs)
   }
 
   /** Closes every live region (gracefully) at the end of a run. */

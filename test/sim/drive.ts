@@ -3,6 +3,20 @@
 import { SeededRandom, type SimClock } from '../../server/clock/index.ts'
 import { CheckFailure, runClient, type BankModel, type ClientEnv, type ClientMix } from './bank.ts'
 
+/** Lets every microtask run: a macrotask boundary of the host. */
+export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** Lets every microtask run, then moves virtual time to the next timer (at least `minMs`, so
+ * time passes even when work keeps scheduling zero-delay timers; at most `maxMs`). */
+export async function stepSim(sim: SimClock, maxMs = 5, minMs = 0.1): Promise<void> {
+  await flush()
+  const now = sim.wallMs()
+  const next = sim.nextAt()
+  const to = next === undefined ? now + maxMs : Math.min(next, now + maxMs)
+  sim.advance(Math.max(minMs, to - now))
+  await flush()
+}
+
 /** A simulated world that can be stepped. */
 export interface SteppedWorld {
   readonly sim: SimClock

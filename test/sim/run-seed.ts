@@ -5,6 +5,7 @@ import { SeededRandom } from '../../server/clock/index.ts'
 import {
   BankModel,
   CheckFailure,
+  drawMix,
   fullCheck,
   setupBank,
   traceOf,
@@ -60,14 +61,7 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   const accounts = 2 + random.int(11)
   const model = new BankModel(accounts)
   const clients = 2 + random.int(7)
-  const mix: ClientMix = {
-    readOnlyProbability: 0.1 + random.next() * 0.3,
-    fullCheckProbability: random.next() * 0.05,
-    forUpdateProbability: random.next() * 0.5,
-    absoluteUpdateProbability: random.next(),
-    retriesMax: random.int(4),
-    thinkMsMax: random.int(10),
-  }
+  const mix = drawMix(random, 10)
   const virtualMs = options.virtualMs ?? 400 + random.int(800)
   // Bounds the work (and the audit table a full check reads) when fsyncs take no time.
   const opsMax = 300 + random.int(1200)

@@ -23,6 +23,7 @@ import {
   tableShardOf,
   type StorageShard,
 } from '../../server/storage/index.ts'
+import { flush, stepSim } from './drive.ts'
 
 /** The shape of the simulated region and its faults; all drawn from the seed by `drawConfig`. */
 export interface WorldConfig {
@@ -191,15 +192,9 @@ export class World {
     return this.#process
   }
 
-  /** Lets every microtask run, then moves virtual time to the next timer (at least `minMs`, so
-   * time passes even when work keeps scheduling zero-delay timers; at most `maxMs`). */
-  async step(maxMs = 5, minMs = 0.1): Promise<void> {
-    await flush()
-    const now = this.sim.wallMs()
-    const next = this.sim.nextAt()
-    const to = next === undefined ? now + maxMs : Math.min(next, now + maxMs)
-    this.sim.advance(Math.max(minMs, to - now))
-    await flush()
+  /** Runs microtasks and moves virtual time to the next timer (see stepSim). */
+  step(maxMs?: number, minMs?: number): Promise<void> {
+    return stepSim(this.sim, maxMs, minMs)
   }
 
   /**
@@ -394,8 +389,6 @@ function watchSyncs(disk: Disk, onFailure: () => void): Disk {
 }
 
 /** Runs every queued microtask (and the ones they queue) before returning. */
-export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
 let worldCount = 0
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
