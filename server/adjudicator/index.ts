@@ -50,6 +50,10 @@ export interface OwnerSpec {
   readonly partitions: readonly number[]
 }
 
+/** The longest a transaction may live: older ones abort at commit (the adjudicators keep no key
+ * history beyond it, and storage may drop versions older than it). */
+export { TX_AGE_MS_MAX } from './constants.ts'
+
 /** Tunables; defaults in adjudicator/constants.ts. */
 export interface AdjudicatorConfig {
   /** Transactions older than this abort at commit; bounds the per-key history kept. */

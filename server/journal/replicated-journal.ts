@@ -304,18 +304,18 @@ export class ReplicatedJournal implements Journal {
     }, REPLICATION_LIMITS.tickMs)
   }
 
-  #waitingSinceMs = new Map<number, number>()
+  /** The oldest waiting commit, and since when (tick time) it has been the oldest. */
+  #oldestWaiting: { readonly seq: number; readonly sinceMs: number } | undefined
 
   /** A commit that could not reach a quorum in time has an unknown outcome: it may still. */
   #expireWaiters(): void {
     const oldest = this.#waiters[0]
     if (oldest === undefined) return
-    const since = this.#waitingSinceMs.get(oldest.seq) ?? this.#nowMs
-    this.#waitingSinceMs.set(oldest.seq, since)
-    if (this.#nowMs - since < this.#commitTimeoutMs) return
+    if (this.#oldestWaiting?.seq !== oldest.seq) this.#oldestWaiting = { seq: oldest.seq, sinceMs: this.#nowMs }
+    if (this.#nowMs - this.#oldestWaiting.sinceMs < this.#commitTimeoutMs) return
     const expired = this.#waiters
     this.#waiters = []
-    this.#waitingSinceMs.clear()
+    this.#oldestWaiting = undefined
     const error = commitOutcomeUnknown(`journal ${this.id}: no quorum of regions confirmed the commit in ${this.#commitTimeoutMs} ms`)
     for (const waiter of expired) waiter.reject(error)
   }

@@ -5,10 +5,9 @@ export const REGION_DEFAULTS = {
   shardCount: 2,
   partitionCount: 8,
   auth: true,
-  /** Old versions are collected every 10 s ... */
+  /** Old versions are collected every 10 s, once older than the longest a transaction may live
+   * (the adjudicator's TX_AGE_MS_MAX). */
   gcIntervalMs: 10_000,
-  /** ... when older than the longest a transaction may live (5 min, as the adjudicator). */
-  gcHorizonMs: 5 * 60_000,
   /** Storage checkpoints and journal segment deletion every minute: each costs fsyncs. */
   compactIntervalMs: 60_000,
   /** A full region unreachable for 2 s is failed over: with link loss detected within about a

@@ -83,8 +83,7 @@ export class Failover {
     if (!this.#o.initiates || state.isOut(self)) return
     for (const region of this.#fullRegions()) {
       if (region === self || !state.isOut(region) || this.#fullyOut(region)) continue
-      const first = this.#fullRegions().find((r) => r !== region && !state.isOut(r))
-      if (first !== self) continue
+      if (!this.#failsOver(region)) continue
       this.#running = this.#running.then(() => this.#failOver(region)).catch(() => {})
     }
   }
@@ -105,6 +104,12 @@ export class Failover {
   /** The full regions to fail over when unreachable, in topology order. */
   #fullRegions(): string[] {
     return this.#o.topology.regions.filter((r) => r.role === 'full').map((r) => r.name)
+  }
+
+  /** Whether this region is the one to fail `lost` over: the first full region still in. */
+  #failsOver(lost: string): boolean {
+    const { state, self } = this.#o
+    return this.#fullRegions().find((r) => r !== lost && !state.isOut(r)) === self
   }
 
   #fullyOut(region: string): boolean {
@@ -130,8 +135,7 @@ export class Failover {
   #maybeFailOver(lost: string): void {
     const { state, self, transport } = this.#o
     if (this.#closed || transport.isUp(lost) || this.#fullyOut(lost) || state.isOut(self)) return
-    const first = this.#fullRegions().find((r) => r !== lost && !state.isOut(r))
-    if (first !== self) return
+    if (!this.#failsOver(lost)) return
     this.#running = this.#running.then(() => this.#failOver(lost)).catch(() => {
       // Not enough regions answered: try again later while the region stays away.
       if (!this.#closed && !transport.isUp(lost)) this.#onLink(lost, false)

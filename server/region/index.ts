@@ -1,7 +1,7 @@
 // Wires one region's components together (ARCHITECTURE.md "region"): journals, storage shards,
 // crossbar, adjudicators, query processor and api, from one configuration. No logic of its own.
 import { Hono } from 'hono'
-import { createAdjudicators, type CommitService } from '../adjudicator/index.ts'
+import { createAdjudicators, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
 import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
 import { Hlc, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
@@ -190,8 +190,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     limits: o.api,
   })
   const gc = schedule(o.timers, o.gcIntervalMs, () => {
-    const belowTs = hlc.now() - REGION_DEFAULTS.gcHorizonMs * 1000
-    for (const shard of shards) shard.gc(Math.min(belowTs, shard.frontier()))
+    // No transaction older than TX_AGE_MS_MAX can commit, so no reader needs versions below it.
+    const belowTs = hlc.now() - tsFromMs(TX_AGE_MS_MAX)
+    for (const shard of shards) shard.gc(belowTs)
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   return {

@@ -78,7 +78,8 @@ export interface StorageShard extends StorageReader {
    * only below what every shard returned here.
    */
   makeDurable(): ReadonlyMap<string, number>
-  /** Drops versions no reader at or above `belowTs` can see; returns how many were removed. */
+  /** Drops versions no reader at or above `belowTs` can see (capped at the frontier: nothing
+   * unapplied is judged); returns how many were removed. */
   gc(belowTs: HlcTimestamp): number
   close(): void
 }
