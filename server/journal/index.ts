@@ -129,5 +129,3 @@ export type FileJournal = Journal & {
 export { ReplicatedJournal, type ReplicatedJournalOptions } from './replicated-journal.ts'
 export { ReplicaJournal, SEALED_CLOSED_TS, type JournalSeal, type ReplicaJournalOptions } from './replica-journal.ts'
 export { isJournalMessage, type JournalMessage, type ReplicationLink } from './replication.ts'
-/** The journal's default limits (constants.ts), for configs and benches that report them. */
-export * as journalLimits from './constants.ts'

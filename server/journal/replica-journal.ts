@@ -91,11 +91,6 @@ export class ReplicaJournal implements Journal {
     return this.#localDurableSeq
   }
 
-  /** The seal, once sealed. */
-  sealed(): JournalSeal | undefined {
-    return this.#seal
-  }
-
   /** Records on this disk after `afterSeq` (committed or not): what a seal collects. */
   localRecords(afterSeq: number, maxRecords: number): CommitRecord[] {
     return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq))

@@ -109,10 +109,6 @@ export class ReplicatedJournal implements Journal {
     for (const follower of this.#followers) follower.onClosed(SEALED_CLOSED_TS)
   }
 
-  sealed(): JournalSeal | undefined {
-    return this.#seal
-  }
-
   /** Records on this disk after `afterSeq` (committed or not): what a seal of this journal may
    * need from its leader. */
   localRecords(afterSeq: number, maxRecords: number): CommitRecord[] {
