@@ -15,6 +15,8 @@ import type {
 export class ShardedStorage implements StorageReader {
   readonly shards: readonly StorageShard[]
   readonly shardOf: ShardOf
+  /** The shard of each table asked about (one entry per table). */
+  readonly #tableShards = new Map<bigint, StorageShard>()
 
   constructor(shards: readonly StorageShard[], shardOf: ShardOf) {
     assert(shards.length > 0, 'sharded storage needs at least one shard')
@@ -43,7 +45,13 @@ export class ShardedStorage implements StorageReader {
   }
 
   lastWriteTs(tableId: bigint): HlcTimestamp {
-    return this.#shardFor(encodeKey([tableId])).lastWriteTs(tableId)
+    // Asked on every statement (for the catalog): a table's shard never changes, so find it once.
+    let shard = this.#tableShards.get(tableId)
+    if (shard === undefined) {
+      shard = this.#shardFor(encodeKey([tableId]))
+      this.#tableShards.set(tableId, shard)
+    }
+    return shard.lastWriteTs(tableId)
   }
 
   frontier(): HlcTimestamp {
