@@ -45,11 +45,13 @@ export class Adjudicator implements AdjudicatorPeer {
   readonly #limits: AdjudicatorLimits
   readonly #history: KeyHistory
   readonly #reservedBy = new Map<Key, string>()
-  readonly #prepared = new Map<string, readonly Key[]>()
+  /** Prepared commits by txId, in prepare order: their reserved keys and when (wall ms). */
+  readonly #prepared = new Map<string, { readonly keys: readonly Key[]; readonly atMs: number }>()
   /** Recently finished txIds (a set, and a ring giving the oldest), so that a late duplicate
    * prepare cannot reserve again. */
   readonly #finished = new Set<string>()
   readonly #finishedRing: string[] = []
+  #expiring = false
   #finishedNext = 0
 
   constructor(init: AdjudicatorInit) {
@@ -63,6 +65,7 @@ export class Adjudicator implements AdjudicatorPeer {
 
   /** A request whose keys all fall in this owner's partitions: check, append, record, await. */
   commitAlone(request: CommitRequest): CommitOutcome | Promise<CommitOutcome> {
+    this.#expireReservations()
     const { txId, startTs, writes, lockedKeys, readKeys } = request
     const key =
       this.#oldKey(startTs, writes[0]?.key ?? lockedKeys[0] ?? readKeys[0]) ??
@@ -84,6 +87,7 @@ export class Adjudicator implements AdjudicatorPeer {
   }
 
   prepare(request: PrepareRequest): PrepareOutcome {
+    this.#expireReservations()
     const { txId, startTs, writeKeys, lockedKeys, readKeys } = request
     // The network may duplicate a prepare: one still prepared keeps its reservations; one that
     // arrives after its finish must not reserve again (nobody would release the keys).
@@ -100,7 +104,7 @@ export class Adjudicator implements AdjudicatorPeer {
     const reserved = [...writeKeys, ...lockedKeys]
     if (reserved.length > 0) {
       for (const k of reserved) this.#reservedBy.set(k, txId)
-      this.#prepared.set(txId, reserved)
+      this.#prepared.set(txId, { keys: reserved, atMs: this.#clock.wallMs() })
     }
     this.#hlc.update(startTs)
     return { kind: 'prepared', proposedTs: this.#hlc.now() }
@@ -108,7 +112,7 @@ export class Adjudicator implements AdjudicatorPeer {
 
   finish(request: FinishRequest): void {
     const { txId, commitTs } = request
-    const reserved = this.#prepared.get(txId)
+    const reserved = this.#prepared.get(txId)?.keys
     if (reserved === undefined) return
     this.#prepared.delete(txId)
     this.#rememberFinished(txId)
@@ -127,6 +131,31 @@ export class Adjudicator implements AdjudicatorPeer {
    * oldest while above `keysTrackedMax`), raising the floor to their commitTs. */
   prune(steps: number): void {
     this.#history.prune(this.#cutoffTs(), steps)
+    this.#expireReservations()
+  }
+
+  /**
+   * A prepared commit whose finish never came (the coordinator's region died or the message was
+   * lost) would hold its keys for ever. Past the maximum transaction age the coordinator decided
+   * long ago, so the keys are released and recorded as written now: a commit it made has an
+   * earlier commitTs, so later readers see it and earlier transactions abort (perhaps without
+   * need, never wrongly).
+   */
+  #expireReservations(): void {
+    // finish() prunes, which comes back here: expire once, from the outermost call.
+    if (this.#expiring) return
+    this.#expiring = true
+    try {
+      const cutoffMs = this.#clock.wallMs() - this.#limits.txAgeMsMax
+      const expired: string[] = []
+      for (const [txId, prepared] of this.#prepared) {
+        if (prepared.atMs >= cutoffMs) break
+        expired.push(txId)
+      }
+      for (const txId of expired) this.finish({ txId, commitTs: this.#hlc.now() })
+    } finally {
+      this.#expiring = false
+    }
   }
 
   stats(): AdjudicatorStats {

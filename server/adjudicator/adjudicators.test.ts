@@ -315,6 +315,28 @@ describe('remote participants: reservations guard keys while messages travel', (
     committed(await r.regionB.commit(request('t5', c1.commitTs + 1, { writes: [kb] })))
   })
 
+  test('a reservation whose finish never comes expires after the maximum transaction age', async () => {
+    const txAgeMsMax = 1_000
+    const h = makeHarness(1, { txAgeMsMax, pruneIntervalMs: 0 })
+    const key = h.keyIn(0, 'orphan')
+    const prepared = h.adjudicators.peer('a0').prepare({ txId: 'lost-coordinator', startTs: h.hlc.now(), writeKeys: [key], lockedKeys: [], readKeys: [] })
+    expect(prepared).toMatchObject({ kind: 'prepared' })
+    // The coordinator's finish never arrives: the key stays reserved while it may still come.
+    h.clock.advance(txAgeMsMax / 2)
+    expect(await h.adjudicators.commit(request('t1', h.hlc.now(), { writes: [key] }))).toEqual({ kind: 'conflict', key })
+    h.clock.advance(txAgeMsMax)
+    const beforeExpiry = h.hlc.now()
+    h.clock.advance(1)
+    // Expired: released, and recorded as written now, so an older transaction still aborts...
+    expect(await h.adjudicators.commit(request('t2', beforeExpiry, { writes: [key] }))).toEqual({ kind: 'conflict', key })
+    expect(h.adjudicators.stats()[0]).toMatchObject({ keysReserved: 0, txPrepared: 0 })
+    // ...and a newer one commits.
+    const later = h.adjudicators.commit(request('t3', h.hlc.now(), { writes: [key] }))
+    h.release()
+    committed(await later)
+    await h.close()
+  })
+
   test('a request whose first key is remote is forwarded to its owner, which coordinates', async () => {
     const r = twoRegions()
     committed(await r.regionA.commit(request('t', r.hlc.now(), { writes: [r.kb('y'), r.ka('x')] })))
