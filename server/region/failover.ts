@@ -84,6 +84,7 @@ export class Failover {
     for (const region of this.#fullRegions()) {
       if (region === self || !state.isOut(region) || this.#fullyOut(region)) continue
       if (!this.#failsOver(region)) continue
+      // A failed attempt (a peer away) is tried again at the next period.
       this.#running = this.#running.then(() => this.#failOver(region)).catch(() => {})
     }
   }
@@ -183,6 +184,7 @@ export class Failover {
     const last = tail.seq === 0 ? undefined : replica.localRecords(tail.seq - 1, 1)[0]
     const seal: SealRecord = { seq: tail.seq, commitTs: last?.commitTs ?? 0, by: self }
     await this.#apply(journalId, seal, self)
+    // Best effort: a region that misses this notice learns the seal from the periodic announcements.
     for (const a of acceptors) rpc.call(a, 'seal.commit', { journalId, seal }, CALL_TIMEOUT_MS).catch(() => {})
   }
 
@@ -263,6 +265,7 @@ export class Failover {
     for (const [journalId, seal] of Object.entries(seals)) {
       if (this.#o.state.sealed(journalId) !== undefined) continue
       if (!this.#o.leaders.has(journalId) && !this.#o.replicas.has(journalId)) continue
+      // Fetching the sealed records may fail (the link drops): the next announcement retries.
       await this.#apply(journalId, seal, from).catch(() => {})
     }
   }
