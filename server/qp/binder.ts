@@ -27,7 +27,8 @@ import {
   type SqlType,
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type Expr } from './expr.ts'
-import { AGGREGATES, FUNCTIONS } from './functions.ts'
+import { FUNCTIONS } from './functions.ts'
+import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
 export interface ScopeColumn {
@@ -45,15 +46,7 @@ export interface Scope {
 
 export const EMPTY_SCOPE: Scope = { tables: [], columns: [] }
 
-export type AggregateName = 'count' | 'sum' | 'avg' | 'min' | 'max'
-
-/** An aggregate call found while binding; `arg` is undefined for count(*). */
-export interface AggregateCall {
-  readonly name: AggregateName
-  readonly arg: Expr | undefined
-  readonly distinct: boolean
-  readonly type: SqlType
-}
+export type { AggregateCall } from './aggregate.ts'
 
 /** Where an expression appears: names the clause in errors and says whether aggregates may. */
 export interface BindOptions {
@@ -406,7 +399,7 @@ export class Binder {
     const names = (f.funcname ?? []).map(stringOf)
     const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
     if (f.over !== undefined) throw featureNotSupported('window functions')
-    if (AGGREGATES.has(name)) return this.#aggregate(name as AggregateName, f, scope, options)
+    if (AGGREGATES.has(name)) return this.#aggregate(name, f, scope, options)
     if (f.agg_star === true || f.agg_distinct === true || f.agg_order !== undefined || f.agg_filter !== undefined) {
       throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
     }
@@ -427,7 +420,7 @@ export class Binder {
     throw featureNotSupported(op.replace('SVFOP_', '').toLowerCase())
   }
 
-  #aggregate(name: AggregateName, f: FuncCall, scope: Scope, options: BindOptions): Expr {
+  #aggregate(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
     if (f.agg_order !== undefined || f.agg_filter !== undefined) throw featureNotSupported('ORDER BY or FILTER in aggregates')
     const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
@@ -439,15 +432,14 @@ export class Binder {
         throw e
       }
     })
-    if (f.agg_star === true) {
-      if (name !== 'count') throw syntaxStar(name)
-      return this.#addAggregate(options.aggregates, { name, arg: undefined, distinct: false, type: INT8 })
-    }
-    if (args.length !== 1) throw undefinedFunction(`${name}(${args.map((a) => formatType(a.type)).join(', ')})`)
-    let arg = args[0] as Expr
-    if (this.#typeOf(arg).kind === 'unknown') arg = this.coerce(arg, TEXT, 'implicit')
-    const type = aggregateType(name, this.#typeOf(arg))
-    return this.#addAggregate(options.aggregates, { name, arg, distinct: f.agg_distinct === true, type })
+    const star = f.agg_star === true
+    if (star && name !== 'count') throw syntaxStar(name)
+    // An untyped literal argument is read as text, as PostgreSQL resolves unknown for aggregates.
+    const typed = args.map((a) => (this.#typeOf(a).kind === 'unknown' ? this.coerce(a, TEXT, 'implicit') : a))
+    const resolved = resolveAggregate(name, typed.map((a) => this.#typeOf(a)), star)
+    if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
+    const bound = typed.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
+    return this.#addAggregate(options.aggregates, { name, args: bound, distinct: f.agg_distinct === true, type: resolved.type })
   }
 
   #addAggregate(list: AggregateCall[], call: AggregateCall): Expr {
@@ -457,31 +449,6 @@ export class Binder {
 }
 
 const syntaxStar = (name: string) => new SqlError('42809', `${name}(*) must be used to call a parameterless aggregate function`)
-
-/** PostgreSQL's result type of an aggregate (42883 when the argument type has none). */
-function aggregateType(name: AggregateName, arg: SqlType): SqlType {
-  const k = arg.kind
-  const isInt = k === 'int2' || k === 'int4' || k === 'int8'
-  const isFloat = k === 'float4' || k === 'float8'
-  switch (name) {
-    case 'count':
-      return INT8
-    case 'sum':
-      if (k === 'int2' || k === 'int4') return INT8
-      if (k === 'int8' || k === 'numeric') return NUMERIC
-      if (isFloat) return arg
-      break
-    case 'avg':
-      if (isInt || k === 'numeric') return NUMERIC
-      if (isFloat) return { kind: 'float8' }
-      break
-    case 'min':
-    case 'max':
-      if (k !== 'jsonb' && k !== 'bool') return arg.kind === 'varchar' ? TEXT : arg
-      break
-  }
-  throw undefinedFunction(`${name}(${formatType(arg)})`)
-}
 
 /** An A_Const as a typed constant: integers by size, decimals numeric, strings untyped. */
 function constant(c: A_Const): Expr {

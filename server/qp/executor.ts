@@ -280,7 +280,7 @@ function group(ctx: ExecContext, rows: Iterable<Datum[]>, grouping: Grouping): D
     for (let i = 0; i < g.accs.length; i++) {
       const call = grouping.aggregates[i]
       assert(call !== undefined, 'one accumulator per aggregate')
-      g.accs[i]!.add(call.arg === undefined ? true : evaluate(call.arg, row, ctx.eval))
+      g.accs[i]!.add(call.args.map((a) => evaluate(a, row, ctx.eval)))
     }
   }
   // Aggregates without GROUP BY produce one row even over no input.

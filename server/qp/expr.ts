@@ -3,6 +3,7 @@
 import type { Random } from '../clock/index.ts'
 import { assert, assertNever, AssertionError } from '../errors/index.ts'
 import { cast, parseText, type CastContext, type Datum, type SqlType } from './types/index.ts'
+import type { TxServices } from './tx-services.ts'
 
 /** What an expression may read besides the row. */
 export interface EvalContext {
@@ -11,6 +12,8 @@ export interface EvalContext {
   /** now(): the transaction's start, microseconds since the epoch (PostgreSQL's rule). */
   readonly nowUs: bigint
   readonly random: Random
+  /** The transaction's services (sequences, advisory locks, settings). */
+  readonly tx: TxServices
 }
 
 export type BinaryApply = (a: Datum, b: Datum) => Datum

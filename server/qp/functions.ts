@@ -92,9 +92,6 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ['gen_random_uuid', genRandomUuid],
 ])
 
-/** Aggregate functions the executor implements (see aggregate.ts). */
-export const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max'])
-
 /** A random non-negative int8: the hidden row id of a table without a primary key. */
 export function randomRowId(bytes: Uint8Array): bigint {
   let v = 0n

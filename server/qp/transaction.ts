@@ -31,6 +31,7 @@ import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type Up
 import { planSelect, type BindEnv } from './select.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
+import type { TxServices } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
 
@@ -94,6 +95,8 @@ function statementName(stmt: Node): string {
 }
 
 export class SqlTransaction implements Transaction {
+  /** What functions may ask of this transaction (see tx-services.ts). */
+  readonly #services: TxServices = { setting: () => undefined }
   readonly id: string
   readonly startTs: HlcTimestamp
   readonly readOnly: boolean
@@ -332,7 +335,7 @@ export class SqlTransaction implements Transaction {
     const limits = this.#shared.limits
     return new ExecContext({
       view: this.#view,
-      eval: { params: datums, nowUs: BigInt(tsToMs(this.startTs)) * 1000n, random: this.#shared.random },
+      eval: { params: datums, nowUs: BigInt(tsToMs(this.startTs)) * 1000n, random: this.#shared.random, tx: this.#services },
       clock: this.#shared.clock,
       timeoutMs: limits.statementTimeoutMs,
       resultRowsMax: limits.resultRowsMax,
