@@ -28,6 +28,7 @@ import {
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
+import { SYSTEM_FUNCTIONS } from './system/index.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
@@ -404,7 +405,7 @@ export class Binder {
       throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
     }
     const args = (f.args ?? []).map((a) => this.bind(a, scope, options))
-    const resolver = FUNCTIONS.get(name)
+    const resolver = FUNCTIONS.get(name) ?? SYSTEM_FUNCTIONS.get(name)
     const argTypes = args.map((a) => this.#typeOf(a))
     const resolved = resolver?.(argTypes)
     if (resolved === undefined) throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)

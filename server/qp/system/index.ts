@@ -2,6 +2,7 @@
 // catalog under `pg_catalog` and `information_schema`, built from the tables visible at the
 // transaction's snapshot, so introspection by drivers and ORMs sees what the transaction sees.
 import type { Table } from '../catalog.ts'
+import type { FunctionResolver } from '../functions.ts'
 import type { Datum, SqlType } from '../types/index.ts'
 
 /** What a system relation's rows are computed from. */
@@ -27,3 +28,7 @@ export function systemRelation(schema: string | undefined, name: string): System
   void name
   return undefined
 }
+
+/** Catalog functions (version(), format_type, pg_get_indexdef, ...), by lowercase name; the
+ * binder looks here after the general function registry. */
+export const SYSTEM_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map()
