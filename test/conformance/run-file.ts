@@ -1,0 +1,55 @@
+// Runs one corpus file on a fresh in-process Tessera region and prints its summary as JSON on
+// stdout; run.ts starts one such process per file, so a file that hangs or crashes costs only
+// itself (the parent kills it at its time limit).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseSlt } from '../sql/slt/parser.ts'
+import { runRecords } from '../sql/slt/runner.ts'
+import { TesseraEngine } from '../sql/slt/engines.ts'
+import { groupFailures, type FileSummary } from './corpus.ts'
+
+/** Statements past this fail inside the engine (57014); the runner gives up a little later. */
+const STATEMENT_TIMEOUT_MS = 5_000
+const RUNNER_TIMEOUT_MS = 10_000
+const FAILURE_GROUPS_PER_FILE = 40
+
+export async function runCorpusFile(
+  corpusDir: string,
+  file: string,
+  options: { maxRecords?: number; deadlineMs?: number } = {},
+): Promise<FileSummary> {
+  const records = parseSlt(readFileSync(join(corpusDir, file), 'utf8'))
+  const engine = await TesseraEngine.open('postgresql', { statementTimeoutMs: STATEMENT_TIMEOUT_MS })
+  try {
+    const result = await runRecords(records, engine, {
+      statementTimeoutMs: RUNNER_TIMEOUT_MS,
+      ...(options.maxRecords !== undefined && { maxRecords: options.maxRecords }),
+      ...(options.deadlineMs !== undefined && { deadlineMs: options.deadlineMs }),
+    })
+    const stopped = options.deadlineMs !== undefined && Date.now() > options.deadlineMs
+    const ran = result.counts.queries + result.counts.statements
+    return {
+      file,
+      status: stopped ? 'timeout' : 'ok',
+      ...result.counts,
+      elapsedMs: Math.round(result.elapsedMs),
+      recordsPerSecond: Math.round((ran / Math.max(result.elapsedMs, 1)) * 1000),
+      failureGroups: groupFailures(result.failures, FAILURE_GROUPS_PER_FILE),
+    }
+  } finally {
+    await engine.close()
+  }
+}
+
+if (import.meta.main) {
+  const [corpusDir, file, deadline, max] = process.argv.slice(2)
+  if (corpusDir === undefined || file === undefined || deadline === undefined) {
+    throw new Error('usage: run-file.ts <corpus dir> <file> <deadline ms since epoch> [maxRecords]')
+  }
+  const summary = await runCorpusFile(corpusDir, file, {
+    deadlineMs: Number(deadline),
+    ...(max !== undefined && { maxRecords: Number(max) }),
+  })
+  process.stdout.write(`${JSON.stringify(summary)}\n`)
+  process.exit(0)
+}
