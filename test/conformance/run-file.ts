@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSlt } from '../sql/slt/parser.ts'
 import { runRecords } from '../sql/slt/runner.ts'
-import { TesseraEngine } from '../sql/slt/engines.ts'
+import { TesseraEngine } from '../sql/slt/tessera-engine.ts'
 import { groupFailures, type FileSummary } from './corpus.ts'
 
 /** Statements past this fail inside the engine (57014); the runner gives up a little later. */

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PgliteEngine } from './slt/engines.ts'
+import { PgliteEngine } from './slt/pglite-engine.ts'
 import { parseSlt } from './slt/parser.ts'
 import { describeFailure, runRecords } from './slt/runner.ts'
 

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { TesseraEngine } from './slt/engines.ts'
+import { TesseraEngine } from './slt/tessera-engine.ts'
 import { parseSlt } from './slt/parser.ts'
 import { describeFailure, runRecords } from './slt/runner.ts'
 

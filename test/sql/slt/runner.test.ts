@@ -2,7 +2,7 @@
 // hashes, column counts, expected and exact SQLSTATE errors, label consistency, skips and halts.
 // Method: small inline files against real PostgreSQL (PGlite), including files that must fail.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { PgliteEngine } from './engines.ts'
+import { PgliteEngine } from './pglite-engine.ts'
 import { parseSlt } from './parser.ts'
 import { runRecords, type FileResult } from './runner.ts'
 

@@ -1,11 +1,9 @@
-// The databases logic tests run against: Tessera through its HTTP API in process (a fresh
-// in-memory region per file), and PGlite (PostgreSQL compiled to WASM) as the reference.
-import { PGlite } from '@electric-sql/pglite'
+// Tessera as a logic-test engine: its HTTP API in process, a fresh in-memory region per file.
 import { SystemClock, SystemRandom } from '../../../server/clock/index.ts'
 import { SimDisk } from '../../../server/disk/index.ts'
 import { openRegion, type Region } from '../../../server/region/index.ts'
-import type { EngineOutcome, SqlEngine } from './runner.ts'
 import type { EngineValue } from './render.ts'
+import type { EngineOutcome, SqlEngine } from './runner.ts'
 
 /** Tessera as a client sees it: `POST /v1/sql` with `rowMode: 'array'`, auth off. */
 export class TesseraEngine implements SqlEngine {
@@ -53,41 +51,3 @@ export class TesseraEngine implements SqlEngine {
   }
 }
 
-/** int8 as text, like Tessera's wire format, so no value loses precision. */
-const PGLITE_PARSERS = { 20: (v: string) => v }
-
-/** PostgreSQL in WASM. One instance is expensive to start (about a second), so files share it
- * and `reset()` empties the database between them. */
-export class PgliteEngine implements SqlEngine {
-  readonly name: string
-  private constructor(
-    name: string,
-    readonly db: PGlite,
-  ) {
-    this.name = name
-  }
-
-  static async open(name = 'postgresql'): Promise<PgliteEngine> {
-    return new PgliteEngine(name, await PGlite.create({ parsers: PGLITE_PARSERS }))
-  }
-
-  /** Drops everything a file created: the public schema holds all of it. */
-  async reset(): Promise<void> {
-    await this.db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
-  }
-
-  async execute(sql: string): Promise<EngineOutcome> {
-    try {
-      const r = await this.db.query<EngineValue[]>(sql, [], { rowMode: 'array' })
-      return { kind: 'ok', columns: r.fields.length, rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }
-    } catch (e) {
-      const err = e as { code?: string; message?: string }
-      if (typeof err.code !== 'string') throw e
-      return { kind: 'error', code: err.code, message: String(err.message ?? '') }
-    }
-  }
-
-  close(): Promise<void> {
-    return this.db.close()
-  }
-}

@@ -1,0 +1,44 @@
+// PostgreSQL as a logic-test engine: PGlite (PostgreSQL compiled to WASM) in this process, the
+// reference our own .slt files and the differential tests are checked against.
+import { PGlite } from '@electric-sql/pglite'
+import type { EngineValue } from './render.ts'
+import type { EngineOutcome, SqlEngine } from './runner.ts'
+
+/** int8 as text, like Tessera's wire format, so no value loses precision. */
+const PGLITE_PARSERS = { 20: (v: string) => v }
+
+/** PostgreSQL in WASM. One instance is expensive to start (about a second), so files share it
+ * and `reset()` empties the database between them. */
+export class PgliteEngine implements SqlEngine {
+  readonly name: string
+  private constructor(
+    name: string,
+    readonly db: PGlite,
+  ) {
+    this.name = name
+  }
+
+  static async open(name = 'postgresql'): Promise<PgliteEngine> {
+    return new PgliteEngine(name, await PGlite.create({ parsers: PGLITE_PARSERS }))
+  }
+
+  /** Drops everything a file created: the public schema holds all of it. */
+  async reset(): Promise<void> {
+    await this.db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+  }
+
+  async execute(sql: string): Promise<EngineOutcome> {
+    try {
+      const r = await this.db.query<EngineValue[]>(sql, [], { rowMode: 'array' })
+      return { kind: 'ok', columns: r.fields.length, rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }
+    } catch (e) {
+      const err = e as { code?: string; message?: string }
+      if (typeof err.code !== 'string') throw e
+      return { kind: 'error', code: err.code, message: String(err.message ?? '') }
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.close()
+  }
+}
