@@ -1,0 +1,395 @@
+// The typed client over the HTTP API (API.md "Endpoints"): one-shot statements, atomic batches,
+// interactive transactions, and the retry loop that re-runs a transaction after a conflict.
+import type {
+  BatchResponse,
+  BeginResponse,
+  CommitResponse,
+  ErrorBody,
+  HealthResponse,
+  InfoResponse,
+  TxStatusResponse,
+  WireResult,
+} from '../server/api/wire.ts'
+import { TesseraError } from './errors.ts'
+import { retry, type RetryOptions } from './retry.ts'
+import { SqlFragment, type SqlQuery } from './sql.ts'
+import { decodersFor, encodeParam, type IntMode } from './values.ts'
+
+/** How to reach a cluster. */
+export interface ClientConfig {
+  /** A region's base URL, e.g. `http://127.0.0.1:7701` (what `npm start` prints). */
+  readonly url: string
+  /** The bearer token, or a function giving one (called before every request, so it may
+   * refresh). Leave out for a cluster started with `--no-auth`. */
+  readonly token?: string | (() => string | Promise<string>)
+  /** The fetch to use (default: the runtime's global fetch). */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>
+  /** How int8 values decode; see IntMode. Default `string`. */
+  readonly intMode?: IntMode
+}
+
+/** Per-statement options. */
+export interface QueryOptions {
+  /** Aborts the HTTP request; the promise rejects with the signal's reason. The server may still
+   * have run the statement (and, outside a transaction, committed it). */
+  readonly signal?: AbortSignal
+  /** `array` returns rows as arrays in field order (for duplicate column names). */
+  readonly rowMode?: 'object' | 'array'
+  /** Overrides the client's intMode for this statement. */
+  readonly intMode?: IntMode
+}
+
+/** A result column. `type` is the PostgreSQL type name (`int8`, `text`, `timestamptz`, ...). */
+export interface Field {
+  readonly name: string
+  readonly type: string
+}
+
+/** The result of one statement; rows are typed by the caller (`query<Row>`). */
+export interface QueryResult<Row = Record<string, unknown>> {
+  readonly rows: Row[]
+  readonly fields: readonly Field[]
+  /** Rows returned (SELECT, RETURNING) or affected (INSERT, UPDATE, DELETE). */
+  readonly rowCount: number
+  /** PostgreSQL's command tag word: SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, ... */
+  readonly command: string
+}
+
+/** One statement of a batch: a `sql` query, plain text, or text with parameters. */
+export type Statement<Row = Record<string, unknown>> =
+  | SqlQuery<Row>
+  | string
+  | { readonly sql: string; readonly params?: readonly unknown[] }
+
+type RowOf<S> = S extends SqlQuery<infer Row> ? Row : Record<string, unknown>
+
+/** The results of a batch, one per statement, each typed by its `sql` query's row type. */
+export type BatchResults<S extends readonly Statement<unknown>[]> = { -readonly [K in keyof S]: QueryResult<RowOf<S[K]>> }
+
+/** What runs statements: the client (each its own transaction) or an open transaction. */
+export interface Queryable {
+  /** Runs one statement; `$1, $2, ...` bind `params` in order. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>
+  /** Runs a statement built with the `sql` tag. */
+  query<Row = Record<string, unknown>>(sql: SqlQuery<Row>, options?: QueryOptions): Promise<QueryResult<Row>>
+  /** Runs statements in order in ONE transaction: all or nothing. */
+  batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>>
+}
+
+/** An interactive transaction (POST /v1/tx): a snapshot taken at begin, writes checked at commit. */
+export interface Transaction extends Queryable {
+  /** The server's handle for this transaction. */
+  readonly id: string
+  /** The region it lives in. */
+  readonly region: string
+  /**
+   * Commits. Rejects on every failed commit: 40001 (conflict, retryable), 40000 (the outcome was
+   * unknown, then learned to be aborted: retryable), 40003 (outcome still unknown: do NOT assume
+   * either way). After a lost answer or 40003 it asks the server how the transaction ended.
+   */
+  commit(): Promise<{ readonly commitTs: string }>
+  /** Rolls back; a no-op for a transaction that already ended without committing. */
+  rollback(): Promise<void>
+  /** How the server says this transaction ended: open, committed, aborted or unknown. */
+  status(options?: { readonly signal?: AbortSignal }): Promise<TxStatusResponse>
+}
+
+/** Options of `client.transaction()`. */
+export interface TransactionOptions extends RetryOptions {
+  /** A read-only transaction (never conflicts). */
+  readonly readOnly?: boolean
+}
+
+/** A connection-less client: every call is one HTTP request (or a few, for transactions). */
+export interface Client extends Queryable {
+  /**
+   * Runs `fn` in an interactive transaction and commits. On a retryable error (a conflict at
+   * commit or in a statement, anywhere in the error's `cause` chain) it rolls back and re-runs
+   * the whole callback after a jittered exponential backoff, at most `maxRetries` times; `fn` must
+   * therefore be safe to run again. Never re-runs after 40003 unless the server says the
+   * transaction aborted. Rejects with the last error when it gives up.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /** Begins an interactive transaction you commit or roll back yourself (drivers use this). */
+  begin(options?: { readonly readOnly?: boolean; readonly signal?: AbortSignal }): Promise<Transaction>
+  /** GET /v1: the cluster's name, version and regions. */
+  info(options?: { readonly signal?: AbortSignal }): Promise<InfoResponse>
+  /** GET /v1/health. */
+  health(options?: { readonly signal?: AbortSignal }): Promise<HealthResponse>
+  readonly intMode: IntMode
+}
+
+/** Creates a client. No request is made until the first call. */
+export function createClient(config: ClientConfig): Client {
+  return new HttpClient(config)
+}
+
+class Http {
+  readonly #base: string
+  readonly #token: ClientConfig['token']
+  readonly #fetch: (input: string, init: RequestInit) => Promise<Response>
+
+  constructor(config: ClientConfig) {
+    if (typeof config.url !== 'string' || !/^https?:\/\//.test(config.url))
+      throw new TypeError(`createClient: url must be an http(s) URL, not ${JSON.stringify(config.url)}`)
+    this.#base = config.url.replace(/\/+$/, '')
+    this.#token = config.token
+    this.#fetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  }
+
+  async request<T>(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const token = typeof this.#token === 'function' ? await this.#token() : this.#token
+    if (token !== undefined) headers.authorization = `Bearer ${token}`
+    const url = this.#base + path
+    let status: number
+    let text: string
+    try {
+      const response = await this.#fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body, jsonReplacer) }),
+        ...(signal === undefined ? {} : { signal }),
+      })
+      status = response.status
+      text = await response.text()
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason ?? e
+      throw new TesseraError({ code: '08006', message: `cannot reach ${url}: ${(e as Error)?.message ?? String(e)}`, cause: e })
+    }
+    const json = parseJson(text)
+    if (status < 200 || status > 299) {
+      if (isErrorBody(json)) throw TesseraError.fromBody(json, status)
+      throw new TesseraError({
+        code: status === 503 ? '57P03' : '08P01',
+        message: `HTTP ${status} from ${method} ${url}: ${text.slice(0, 200)}`,
+        status,
+      })
+    }
+    if (json === undefined) throw new TesseraError({ code: '08P01', message: `${method} ${url} answered ${status} without JSON`, status })
+    return json as T
+  }
+}
+
+class HttpClient implements Client {
+  readonly #http: Http
+  readonly intMode: IntMode
+
+  constructor(config: ClientConfig) {
+    this.#http = new Http(config)
+    this.intMode = config.intMode ?? 'string'
+    if (!['string', 'number', 'bigint'].includes(this.intMode)) throw new TypeError(`createClient: unknown intMode ${this.intMode}`)
+  }
+
+  query<Row>(sql: string | SqlQuery<Row>, paramsOrOptions?: readonly unknown[] | QueryOptions, maybeOptions?: QueryOptions) {
+    return runStatement<Row>(this.#http, '/v1/sql', this.intMode, sql, paramsOrOptions, maybeOptions)
+  }
+
+  batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>> {
+    return runBatch(this.#http, '/v1/sql', this.intMode, statements, options)
+  }
+
+  async begin(options: { readonly readOnly?: boolean; readonly signal?: AbortSignal } = {}): Promise<Transaction> {
+    const body = options.readOnly ? { readOnly: true } : {}
+    const begun = await this.#http.request<BeginResponse>('POST', '/v1/tx', body, options.signal)
+    return new HttpTransaction(this.#http, this.intMode, begun)
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') throw new TypeError('transaction(fn): fn must be a function')
+    return retry(async () => {
+      const tx = await this.begin({ readOnly: options.readOnly ?? false, ...(options.signal ? { signal: options.signal } : {}) })
+      let result: T
+      try {
+        result = await fn(tx)
+      } catch (e) {
+        await tx.rollback().catch(() => {})
+        throw e
+      }
+      if ((tx as HttpTransaction).state === 'open') await tx.commit()
+      return result
+    }, options)
+  }
+
+  info(options: { readonly signal?: AbortSignal } = {}) {
+    return this.#http.request<InfoResponse>('GET', '/v1', undefined, options.signal)
+  }
+
+  health(options: { readonly signal?: AbortSignal } = {}) {
+    return this.#http.request<HealthResponse>('GET', '/v1/health', undefined, options.signal)
+  }
+}
+
+class HttpTransaction implements Transaction {
+  readonly #http: Http
+  readonly #intMode: IntMode
+  readonly #path: string
+  readonly id: string
+  readonly region: string
+  /** What this client knows: `open` until commit or rollback was answered. */
+  state: 'open' | 'committed' | 'rolled back' | 'failed' = 'open'
+
+  constructor(http: Http, intMode: IntMode, begun: BeginResponse) {
+    this.#http = http
+    this.#intMode = intMode
+    this.id = begun.tx
+    this.region = begun.region
+    this.#path = `/v1/tx/${encodeURIComponent(begun.tx)}`
+  }
+
+  query<Row>(sql: string | SqlQuery<Row>, paramsOrOptions?: readonly unknown[] | QueryOptions, maybeOptions?: QueryOptions) {
+    return runStatement<Row>(this.#http, `${this.#path}/sql`, this.#intMode, sql, paramsOrOptions, maybeOptions)
+  }
+
+  batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>> {
+    return runBatch(this.#http, `${this.#path}/sql`, this.#intMode, statements, options)
+  }
+
+  async commit(): Promise<{ readonly commitTs: string }> {
+    try {
+      const answer = await this.#http.request<CommitResponse>('POST', `${this.#path}/commit`, {}, undefined)
+      this.state = 'committed'
+      return { commitTs: answer.commitTs }
+    } catch (e) {
+      this.state = 'failed'
+      // A lost answer (08006) or the server's 40003 leave the outcome open: ask, never guess.
+      if (e instanceof TesseraError && (e.code === '40003' || e.code === '08006')) return this.#settleUnknown(e)
+      throw e
+    }
+  }
+
+  async rollback(): Promise<void> {
+    await this.#http.request('POST', `${this.#path}/rollback`, {}, undefined)
+    if (this.state === 'open') this.state = 'rolled back'
+  }
+
+  status(options: { readonly signal?: AbortSignal } = {}): Promise<TxStatusResponse> {
+    return this.#http.request<TxStatusResponse>('GET', this.#path, undefined, options.signal)
+  }
+
+  /** Learns how a commit whose answer was lost or 40003 ended; rejects unless it committed. */
+  async #settleUnknown(cause: TesseraError): Promise<{ readonly commitTs: string }> {
+    let status = await this.status().catch(() => undefined)
+    if (status?.status === 'open') {
+      // The commit never ran: rolling back (queued behind any commit still running) settles it.
+      // 25000 means the commit landed after all.
+      const rolledBack = await this.rollback().then(() => true, (e) => (e instanceof TesseraError && e.code === '25000' ? false : undefined))
+      status = rolledBack === true ? { status: 'aborted' } : rolledBack === false ? await this.status().catch(() => undefined) : undefined
+    }
+    if (status?.status === 'committed') {
+      this.state = 'committed'
+      return { commitTs: status.commitTs ?? '' }
+    }
+    if (status?.status === 'aborted') {
+      throw new TesseraError({
+        code: '40000',
+        message: `the commit's outcome was unknown (${cause.code}); the server reports the transaction rolled back, so re-running it is safe`,
+        cause,
+      })
+    }
+    if (cause.code === '40003') throw cause
+    throw new TesseraError({
+      code: '40003',
+      message: `the commit's answer was lost and the server could not say how it ended: it may or may not have committed`,
+      hint: `ask GET /v1/tx/${this.id} later, or check the data before re-running`,
+      cause,
+    })
+  }
+}
+
+function runStatement<Row>(
+  http: Http,
+  path: string,
+  clientIntMode: IntMode,
+  sql: string | SqlQuery<Row>,
+  paramsOrOptions: readonly unknown[] | QueryOptions | undefined,
+  maybeOptions: QueryOptions | undefined,
+): Promise<QueryResult<Row>> {
+  const isText = typeof sql === 'string'
+  if (!isText && Array.isArray(paramsOrOptions)) throw new TypeError('query(sql`...`): the values are in the template; pass options second')
+  const params = isText ? ((paramsOrOptions as readonly unknown[] | undefined) ?? []) : sql.values
+  const options = (isText ? maybeOptions : (paramsOrOptions as QueryOptions | undefined)) ?? {}
+  const rowMode = options.rowMode ?? 'object'
+  const body = { sql: isText ? sql : sql.text, params: params.map(encodeParam), ...(rowMode === 'array' ? { rowMode } : {}) }
+  return http
+    .request<WireResult<unknown>>('POST', path, body, options.signal)
+    .then((wire) => decodeResult<Row>(wire, options.intMode ?? clientIntMode, rowMode))
+}
+
+async function runBatch<const S extends readonly Statement<unknown>[]>(
+  http: Http,
+  path: string,
+  clientIntMode: IntMode,
+  statements: S,
+  options: QueryOptions = {},
+): Promise<BatchResults<S>> {
+  if (!Array.isArray(statements) || statements.length === 0) throw new TypeError('batch() needs at least one statement')
+  const rowMode = options.rowMode ?? 'object'
+  const body = { statements: statements.map(toWireStatement), ...(rowMode === 'array' ? { rowMode } : {}) }
+  const answer = await http.request<BatchResponse<unknown>>('POST', path, body, options.signal)
+  return answer.results.map((r) => decodeResult(r, options.intMode ?? clientIntMode, rowMode)) as BatchResults<S>
+}
+
+function toWireStatement(s: Statement<unknown>): { sql: string; params: unknown[] } {
+  if (typeof s === 'string') return { sql: s, params: [] }
+  if (s instanceof SqlFragment || ('text' in s && 'values' in s)) {
+    const q = s as SqlQuery<unknown>
+    return { sql: q.text, params: q.values.map(encodeParam) }
+  }
+  const plain = s as { readonly sql: string; readonly params?: readonly unknown[] }
+  return { sql: plain.sql, params: (plain.params ?? []).map(encodeParam) }
+}
+
+/** Decodes a wire result's values by field type; rows stay as the server shaped them. */
+function decodeResult<Row>(wire: WireResult<unknown>, intMode: IntMode, rowMode: 'object' | 'array'): QueryResult<Row> {
+  const fields = wire.fields
+  const decoders = decodersFor(fields, intMode)
+  const active = decoders.flatMap((d, i) => (d === undefined ? [] : [[i, d] as const]))
+  let rows = wire.rows as unknown[]
+  if (active.length > 0) {
+    rows = rows.map((row) => {
+      if (rowMode === 'array') {
+        const out = [...(row as unknown[])]
+        for (const [i, decode] of active) out[i] = decode(out[i])
+        return out
+      }
+      const out = { ...(row as Record<string, unknown>) }
+      // With duplicate names the later column's value is in the row: decode it by that column.
+      const done = new Set<string>()
+      for (let k = active.length - 1; k >= 0; k--) {
+        const [i, decode] = active[k] as (typeof active)[number]
+        const name = (fields[i] as { name: string }).name
+        if (done.has(name) || lastIndexOf(fields, name) !== i) continue
+        done.add(name)
+        out[name] = decode(out[name])
+      }
+      return out
+    })
+  }
+  return { rows: rows as Row[], fields, rowCount: wire.rowCount, command: wire.command }
+}
+
+function lastIndexOf(fields: readonly { name: string }[], name: string): number {
+  for (let i = fields.length - 1; i >= 0; i--) if (fields[i]?.name === name) return i
+  return -1
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function isErrorBody(json: unknown): json is ErrorBody {
+  const error = (json as { error?: { code?: unknown } } | undefined)?.error
+  return typeof error === 'object' && error !== null && typeof error.code === 'string'
+}
+
+/** bigint anywhere in a parameter (inside a json value, too) travels as its decimal text. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value
+}

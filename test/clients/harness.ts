@@ -1,0 +1,63 @@
+// Shared by the client suites: starts test/clients/server.ts as a real child process on a fresh
+// data directory and arms its SQL fault switch over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const root = resolve(import.meta.dir, '..', '..')
+/** Where the server runs from: this tree, or (TESSERA_TEST_SERVER_ROOT) a snapshot of it, so the
+ * client suites can run while the server code in the tree is being changed. */
+const serverRoot = process.env.TESSERA_TEST_SERVER_ROOT ?? root
+
+/** A running test server. */
+export interface TestServer {
+  readonly url: string
+  /** A user-role token. */
+  readonly token: string
+  readonly adminToken: string
+  /** Arms injected faults (POST /v1/admin/faults/sql). */
+  arm(fault: { code: '40001'; count: number; match?: string } | { code: '40003'; count: number; landed: boolean }): Promise<void>
+  /** SIGTERM, wait for the exit, remove the data directory. */
+  stop(): Promise<void>
+}
+
+/** Starts a server on a free loopback port; rejects (with its output) if it is not up in 20 s. */
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-'))
+  const child: ChildProcess = spawn(process.execPath, [join(serverRoot, 'test/clients/server.ts'), '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<void>((r) => child.on('exit', () => r()))
+  const info = await new Promise<{ url: string; token: string; adminToken: string }>((resolveInfo, reject) => {
+    const timer = setTimeout(() => reject(new Error(`test server did not start:\n${output}`)), 20_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const line = output.split('\n').find((l) => l.startsWith('{'))
+      if (line !== undefined) {
+        clearTimeout(timer)
+        resolveInfo(JSON.parse(line))
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    void exited.then(() => reject(new Error(`test server exited:\n${output}`)))
+  })
+  return {
+    ...info,
+    async arm(fault) {
+      const response = await fetch(`${info.url}/v1/admin/faults/sql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${info.adminToken}` },
+        body: JSON.stringify(fault),
+      })
+      if (response.status !== 200) throw new Error(`arming ${JSON.stringify(fault)}: ${response.status} ${await response.text()}`)
+    },
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
