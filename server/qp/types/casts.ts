@@ -6,7 +6,9 @@ import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
 import { checkInt, parseFloat, rint, type IntKind } from './number-io.ts'
 import {
+  baseType,
   formatType,
+  typesEqual,
   isIntegerType,
   isStringType,
   type Datum,
@@ -14,7 +16,8 @@ import {
   type TypeKind,
 } from './sql-type.ts'
 import { charLength, takeChars } from './text-order.ts'
-import { expect, expectInstance, formatText, parseText } from './text-io.ts'
+import { expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
+import { Interval, applyIntervalTypmod } from './interval.ts'
 
 /** Where a cast happens; PostgreSQL allows different casts in each context. */
 export type CastContext = 'implicit' | 'assignment' | 'explicit'
@@ -44,6 +47,8 @@ const CASTS: Readonly<Partial<Record<TypeKind, Partial<Record<TypeKind, CastCont
 
 /** The least context in which `from` casts to `to`, or undefined when no cast exists. */
 export function castContextOf(from: SqlType, to: SqlType): CastContext | undefined {
+  // Arrays cast element by element, in the context the element cast needs (array_coerce).
+  if (from.kind === 'array' && to.kind === 'array') return castContextOf(from.element, to.element)
   if (from.kind === to.kind || from.kind === 'unknown') return I
   if (to.kind === 'unknown') return undefined
   const direct = CASTS[from.kind]?.[to.kind]
@@ -78,6 +83,12 @@ export function castToText(value: Datum, from: SqlType): string {
 }
 
 function convert(value: Datum, from: SqlType, to: SqlType): Datum {
+  if (from.kind === 'array' && to.kind === 'array') {
+    const [fe, te] = [from.element, to.element]
+    // The element typmod is applied afterwards by applyTypmod, in the cast's own context.
+    if (typesEqual(baseType(fe), baseType(te))) return value
+    return expectArray(value, from).map((v) => (v === null ? null : convert(v, fe, te)))
+  }
   if (from.kind === to.kind) return value
   if (from.kind === 'unknown') return parseText(expect(value, 'string', from), to)
   if (isStringType(to)) return castToText(value, from)
@@ -193,6 +204,13 @@ export function applyTypmod(value: Datum, type: SqlType, context: CastContext): 
     case 'timestamp':
     case 'timestamptz':
       return roundTimestamp(expect(value, 'bigint', type), type.precision)
+    case 'interval':
+      return applyIntervalTypmod(expectInstance(value, Interval, type), type.fields, type.precision)
+    case 'array': {
+      const element = type.element
+      if (typesEqual(element, baseType(element))) return value
+      return expectArray(value, type).map((v) => applyTypmod(v, element, context))
+    }
     default:
       return value
   }

@@ -4,6 +4,7 @@ import { SqlError, assert } from '../../errors/index.ts'
 import { canCast } from './casts.ts'
 import { fitsInt, parseIntegerText } from './number-io.ts'
 import {
+  arrayType,
   baseType,
   dateType,
   float4Type,
@@ -95,6 +96,13 @@ export function comparisonType(left: SqlType, right: SqlType): SqlType | undefin
   const l = left.kind === 'unknown' ? right : left
   const r = right.kind === 'unknown' ? left : right
   if (l.kind === 'unknown' || (isStringType(l) && isStringType(r))) return textType
+  if (l.kind === 'array' && r.kind === 'array') {
+    // PostgreSQL compares arrays only of one element type (no implicit int4[] -> int8[]).
+    const e = comparisonType(l.element, r.element)
+    const same = baseType(l.element).kind === baseType(r.element).kind
+    const bothText = isStringType(l.element) && isStringType(r.element)
+    return e === undefined || (!same && !bothText) ? undefined : arrayType(e)
+  }
   if (l.kind === r.kind) return baseType(l)
   if (isNumericType(l) && isNumericType(r)) return numericOperandType(l, r)
   const li = DATETIME_ORDER.indexOf(l.kind as 'date')

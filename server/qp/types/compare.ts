@@ -2,11 +2,13 @@
 // join): PostgreSQL's btree order per type and hash keys consistent with it.
 import { assert, assertNever } from '../../errors/index.ts'
 import { compareBytes, formatBytea } from './bytea.ts'
+import { compareArrays } from './array.ts'
 import { Decimal } from './decimal.ts'
+import { Interval, compareIntervals, intervalSpan } from './interval.ts'
 import { Jsonb, compareJsonb } from './jsonb.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 import { compareCodePoints } from './text-order.ts'
-import { expect, expectInstance, formatText } from './text-io.ts'
+import { expect, expectArray, expectInstance, formatText } from './text-io.ts'
 
 /** Floats as PostgreSQL orders them: -0 equals 0, NaN equals NaN and sorts above +Infinity. */
 export function compareFloats(a: number, b: number): number {
@@ -50,6 +52,12 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
       return compareJsonb(expectInstance(a, Jsonb, type), expectInstance(b, Jsonb, type))
     case 'bytea':
       return compareBytes(expectInstance(a, Uint8Array, type), expectInstance(b, Uint8Array, type))
+    case 'interval':
+      return compareIntervals(expectInstance(a, Interval, type), expectInstance(b, Interval, type))
+    case 'array': {
+      const element = type.element
+      return compareArrays(expectArray(a, type), expectArray(b, type), (x, y) => compare(x, y, element))
+    }
     default:
       return assertNever(type)
   }
@@ -72,6 +80,13 @@ export function hashKey(value: Datum, type: SqlType): string {
       return String(expect(value, 'number', type))
     case 'bytea':
       return formatBytea(expectInstance(value, Uint8Array, type))
+    case 'interval':
+      // '1 mon' equals '30 days': one key for both, as interval_hash hashes the span.
+      return intervalSpan(expectInstance(value, Interval, type)).toString()
+    case 'array': {
+      const element = type.element
+      return JSON.stringify(expectArray(value, type).map((v) => (v === null ? null : hashKey(v, element))))
+    }
     default:
       return formatText(value, type)
   }

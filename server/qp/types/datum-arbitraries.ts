@@ -10,6 +10,7 @@ import {
   TIMESTAMP_NEG_INFINITY,
 } from './constants.ts'
 import { Decimal } from './decimal.ts'
+import { Interval } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
 import type { Datum, SqlType, TypeKind } from './sql-type.ts'
 
@@ -47,7 +48,24 @@ export const DATUMS: Readonly<Record<Exclude<TypeKind, 'unknown'>, fc.Arbitrary<
   uuid: fc.uuid(),
   jsonb: json.map((v) => new Jsonb(v)),
   bytea: fc.uint8Array({ maxLength: 10 }),
+  interval: fc
+    .tuple(
+      fc.integer({ min: -2147483648, max: 2147483647 }),
+      fc.integer({ min: -2147483648, max: 2147483647 }),
+      fc.oneof(
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.bigInt({ min: -(10n ** 11n), max: 10n ** 11n }),
+      ),
+    )
+    .map(([m, d, us]) => new Interval(m, d, us)),
+  // Arrays are tested as text[] (ARRAY_TYPE): quoting is where array text I/O goes wrong.
+  array: fc.array(fc.option(fc.string({ unit: 'binary', maxLength: 6 }), { nil: null }), {
+    maxLength: 5,
+  }),
 }
+
+/** The array type DATUMS.array holds. */
+export const ARRAY_TYPE: SqlType = { kind: 'array', element: { kind: 'text' } }
 
 function timestampArbitrary(): fc.Arbitrary<Datum> {
   return fc.oneof(
@@ -61,6 +79,6 @@ function timestampArbitrary(): fc.Arbitrary<Datum> {
 }
 
 /** Every data type, plain (typmods do not change a datum's representation). */
-export const DATA_TYPES: readonly SqlType[] = Object.keys(DATUMS).map(
-  (kind) => ({ kind }) as SqlType,
+export const DATA_TYPES: readonly SqlType[] = Object.keys(DATUMS).map((kind) =>
+  kind === 'array' ? ARRAY_TYPE : ({ kind } as SqlType),
 )

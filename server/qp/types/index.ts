@@ -4,8 +4,11 @@
 
 /** Types, datums, type names and type predicates. */
 export {
+  arrayType,
   baseType,
   boolType,
+  elementType,
+  intervalType,
   byteaType,
   dateType,
   float4Type,
@@ -41,10 +44,59 @@ export {
 export { Decimal } from './decimal.ts'
 export { Jsonb, compareJsonb } from './jsonb.ts'
 
+/** Intervals: the value, input/output, arithmetic with timestamps (interval.ts documents each). */
+export {
+  Interval,
+  addIntervalToTimestamp,
+  age,
+  formatInterval,
+  intervalSpan,
+  justifyDays,
+  justifyHours,
+  justifyInterval,
+  parseInterval,
+  subtractTimestamps,
+  timestampFields,
+  splitTimestamp,
+} from './interval.ts'
+
+/** Arrays: text form, order, containment. */
+export { arrayContains, arrayOverlaps, formatArray, parseArray, type ArrayDatum } from './array.ts'
+
+/** jsonb operator helpers, shared with the jsonb functions. */
+export {
+  arrayIndex,
+  define as defineJsonKey,
+  getKey as getJsonKey,
+  isJsonObject,
+  jsonContains,
+  jsonDeletePath,
+  jsonField,
+  jsonHasKey,
+  jsonPath,
+  jsonText,
+  jsonTypeof,
+  withKey as withJsonKey,
+} from './jsonb-ops.ts'
+export { canonicalJson, formatJsonNumber, jsonbEntries } from './jsonb.ts'
+
 /** Input and output functions, text order. */
 export { formatText, parseText } from './text-io.ts'
-export { charLength, compareCodePoints } from './text-order.ts'
-export { formatDate, formatTimestamp } from './datetime.ts'
+export { compareCodePoints } from './text-order.ts'
+export {
+  civilFromDays,
+  daysFromCivil,
+  daysInMonth,
+  formatDate,
+  formatTimestamp,
+  isFiniteTimestamp,
+  timestampInRange,
+  dateInRange,
+  dateToTimestamp,
+  timestampToDate,
+} from './datetime.ts'
+export { checkInt, formatFloat8, rint } from './number-io.ts'
+export { charLength, takeChars } from './text-order.ts'
 
 /** Casts and typmods. */
 export { applyTypmod, canCast, cast, castContextOf, castToText, type CastContext } from './casts.ts'
@@ -58,6 +110,7 @@ export {
   numericOperandType,
 } from './common-type.ts'
 export {
+  elementEquals,
   resolveBinary,
   resolveUnary,
   type ResolvedOperator,

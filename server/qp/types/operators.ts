@@ -6,10 +6,39 @@ import { comparisonType, numericOperandType } from './common-type.ts'
 import { compare } from './compare.ts'
 import { dateInRange, isFiniteDate } from './datetime.ts'
 import { Decimal } from './decimal.ts'
+import { arrayContains, arrayOverlaps } from './array.ts'
+import { canCast } from './casts.ts'
+import {
+  Interval,
+  addIntervalToTimestamp,
+  addIntervals,
+  divInterval,
+  mulInterval,
+  negateInterval,
+  subIntervals,
+  subtractTimestamps,
+} from './interval.ts'
 import { Jsonb } from './jsonb.ts'
+import {
+  jsonContains,
+  jsonDeleteIndex,
+  jsonDeleteKey,
+  jsonDeletePath,
+  jsonField,
+  jsonHasKey,
+  jsonPath,
+  jsonText,
+} from './jsonb-ops.ts'
 import { checkInt, type IntKind } from './number-io.ts'
 import {
+  arrayType,
+  baseType,
   boolType,
+  elementType,
+  float8Type,
+  intervalType,
+  timestampType,
+  unknownType,
   byteaType,
   dateType,
   int4Type,
@@ -49,8 +78,10 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
   '>=': (c) => c >= 0,
 }
 
-/** Resolves a binary operator (`+ - * / %`, `||`, `= <> != < <= > >=`) for the operand types the
- * way PostgreSQL does. Undefined when no operator exists (the caller raises 42883). */
+/** Resolves a binary operator (`+ - * / %`, `||`, `= <> != < <= > >=`, the array operators
+ * `@> <@ &&`, the jsonb operators `-> ->> #> #>> @> <@ ? ?| ?& - #-`, and date, timestamp and
+ * interval arithmetic) for the operand types the way PostgreSQL does. Undefined when no operator
+ * exists (the caller raises 42883). */
 export function resolveBinary(
   op: string,
   left: SqlType,
@@ -67,7 +98,14 @@ export function resolveBinary(
       apply: (a, b) => test(compare(a, b, t)),
     }
   }
-  if (op === '||') return resolveConcat(left, right)
+  if (op === '||') return resolveArrayConcat(left, right) ?? resolveConcat(left, right)
+  if (left.kind === 'jsonb' || right.kind === 'jsonb') {
+    const json = resolveJsonb(op, left, right)
+    if (json !== undefined) return json
+  }
+  if (left.kind === 'array' || right.kind === 'array') return resolveArrayOperator(op, left, right)
+  const datetime = resolveIntervalArithmetic(op, left, right)
+  if (datetime !== undefined) return datetime
   // An unknown literal is taken to be of the other operand's type (PostgreSQL's first heuristic).
   const l = left.kind === 'unknown' ? right : left
   const r = right.kind === 'unknown' ? left : right
@@ -78,8 +116,12 @@ export function resolveBinary(
   return apply === undefined ? undefined : { resultType: t, leftType: t, rightType: t, apply }
 }
 
-/** Resolves unary `-` and `+` on numeric types. */
+/** Resolves unary `-` and `+` on numeric types and interval. */
 export function resolveUnary(op: string, operand: SqlType): ResolvedUnaryOperator | undefined {
+  if (operand.kind === 'interval' && (op === '-' || op === '+')) {
+    const apply = op === '-' ? (a: Datum) => negateInterval(a as Interval) : (a: Datum) => a
+    return { resultType: intervalType, apply }
+  }
   if ((op !== '-' && op !== '+') || !isNumericType(operand)) return undefined
   const t: SqlType = operand.kind === 'numeric' ? { kind: 'numeric' } : operand
   if (op === '+') return { resultType: t, apply: (a) => a }
@@ -309,4 +351,194 @@ function jsonbConcat(a: Datum, b: Datum): Datum {
   }
   const asArray = (v: unknown) => (Array.isArray(v) ? v : [v])
   return new Jsonb([...asArray(x), ...asArray(y)])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interval and timestamp arithmetic
+
+const isTimestamp = (t: SqlType) => t.kind === 'timestamp' || t.kind === 'timestamptz'
+
+const op3 = (resultType: SqlType, leftType: SqlType, rightType: SqlType, apply: Binary) => ({
+  resultType,
+  leftType,
+  rightType,
+  apply,
+})
+
+/** timestamp ± interval, date ± interval (→ timestamp), timestamp − timestamp (→ interval),
+ * interval ± interval, interval × / number. An unknown operand beside a timestamp is an interval
+ * for `+`, and a timestamp of the same type for `-`, as PostgreSQL's resolution picks. */
+function resolveIntervalArithmetic(op: string, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const involves = (k: string) => left.kind === k || right.kind === k
+  if (!involves('interval') && !involves('timestamp') && !involves('timestamptz')) return undefined
+  const guess = (t: SqlType, other: SqlType): SqlType => {
+    if (t.kind !== 'unknown') return t
+    if (other.kind === 'interval') return other
+    if (op === '+' || op === '*' || op === '/') return intervalType
+    return other
+  }
+  const l = guess(left, right)
+  const r = guess(right, left)
+  const plus = (ts: Datum, i: Datum) => addIntervalToTimestamp(ts as bigint, i as Interval)
+  const minus = (ts: Datum, i: Datum) => addIntervalToTimestamp(ts as bigint, negateInterval(i as Interval))
+  if (l.kind === 'interval' && r.kind === 'interval') {
+    if (op === '+') return op3(intervalType, intervalType, intervalType, (a, b) => addIntervals(a as Interval, b as Interval))
+    if (op === '-') return op3(intervalType, intervalType, intervalType, (a, b) => subIntervals(a as Interval, b as Interval))
+    return undefined
+  }
+  if (l.kind === 'interval' && isNumericType(r)) {
+    if (op === '*') return op3(intervalType, intervalType, float8Type, (a, b) => mulInterval(a as Interval, b as number))
+    if (op === '/') return op3(intervalType, intervalType, float8Type, (a, b) => divInterval(a as Interval, b as number))
+    return undefined
+  }
+  if (isNumericType(l) && r.kind === 'interval' && op === '*') {
+    return op3(intervalType, float8Type, intervalType, (a, b) => mulInterval(b as Interval, a as number))
+  }
+  const asTs = (t: SqlType) => (t.kind === 'date' ? timestampType : t)
+  if ((isTimestamp(l) || l.kind === 'date') && r.kind === 'interval') {
+    const ts = asTs(l)
+    if (op === '+') return op3(ts, ts, intervalType, plus)
+    if (op === '-') return op3(ts, ts, intervalType, minus)
+    return undefined
+  }
+  if (l.kind === 'interval' && (isTimestamp(r) || r.kind === 'date') && op === '+') {
+    const ts = asTs(r)
+    return op3(ts, intervalType, ts, (a, b) => plus(b, a))
+  }
+  if (op === '-' && (isTimestamp(l) || l.kind === 'date') && (isTimestamp(r) || r.kind === 'date')) {
+    if (l.kind === 'date' && r.kind === 'date') return undefined
+    const t = comparisonType(l, r)
+    if (t === undefined) return undefined
+    return op3(intervalType, t, t, (a, b) => subtractTimestamps(a as bigint, b as bigint))
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arrays
+
+/** Element equality as `=` decides it (ANY, @>, &&, array_position). */
+export function elementEquals(type: SqlType): (a: Datum, b: Datum) => boolean {
+  return (a, b) => compare(a, b, type) === 0
+}
+
+/** The common element type of two element types, or undefined (no implicit cast between them). */
+function commonElement(a: SqlType, b: SqlType): SqlType | undefined {
+  if (a.kind === 'unknown') return b.kind === 'unknown' ? textType : baseType(b)
+  if (b.kind === 'unknown') return baseType(a)
+  if (canCast(b, a, 'implicit')) return baseType(a)
+  if (canCast(a, b, 'implicit')) return baseType(b)
+  return undefined
+}
+
+/** array || array, array || element, element || array (array_cat, array_append, array_prepend);
+ * an unknown beside an array is an array literal. */
+function resolveArrayConcat(left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  if (left.kind !== 'array' && right.kind !== 'array') return undefined
+  const la = left.kind === 'array' || left.kind === 'unknown'
+  const ra = right.kind === 'array' || right.kind === 'unknown'
+  if (la && ra) {
+    const e = commonElement(elementType(left) ?? unknownType, elementType(right) ?? unknownType)
+    if (e === undefined) return undefined
+    const t = arrayType(e)
+    return op3(t, t, t, (a, b) => [...(a as Datum[]), ...(b as Datum[])])
+  }
+  if (left.kind === 'array') {
+    const e = commonElement(left.element, right)
+    if (e === undefined) return undefined
+    const t = arrayType(e)
+    return op3(t, t, e, (a, b) => [...(a as Datum[]), b])
+  }
+  const e = commonElement(elementType(right) ?? unknownType, left)
+  if (e === undefined) return undefined
+  const t = arrayType(e)
+  return op3(t, e, t, (a, b) => [a, ...(b as Datum[])])
+}
+
+/** `@>`, `<@`, `&&` between arrays of one element type. */
+function resolveArrayOperator(op: string, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  if (op !== '@>' && op !== '<@' && op !== '&&') return undefined
+  if ((left.kind !== 'array' && left.kind !== 'unknown') || (right.kind !== 'array' && right.kind !== 'unknown')) {
+    return undefined
+  }
+  const e = commonElement(elementType(left) ?? unknownType, elementType(right) ?? unknownType)
+  if (e === undefined) return undefined
+  const t = arrayType(e)
+  const eq = elementEquals(e)
+  const apply: Binary =
+    op === '@>'
+      ? (a, b) => arrayContains(a as Datum[], b as Datum[], eq)
+      : op === '<@'
+        ? (a, b) => arrayContains(b as Datum[], a as Datum[], eq)
+        : (a, b) => arrayOverlaps(a as Datum[], b as Datum[], eq)
+  return op3(boolType, t, t, apply)
+}
+
+// ---------------------------------------------------------------------------------------------
+// jsonb
+
+const TEXT_ARRAY = arrayType(textType)
+const jv = (d: Datum) => (d as Jsonb).value
+const boxed = (v: unknown): Datum => (v === undefined ? null : new Jsonb(v))
+
+/** The jsonb operators. An unknown right operand of -> ->> - is text (a key); of #> #>> #- ?| ?&
+ * a text[] path or key list. */
+function resolveJsonb(op: string, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const l = left.kind === 'unknown' ? jsonbType : left
+  if (l.kind !== 'jsonb') return undefined
+  const r = right
+  const isText = isStringType(r) || r.kind === 'unknown'
+  const isInt = r.kind === 'int4' || r.kind === 'int2' || r.kind === 'int8'
+  const isTextArray = (r.kind === 'array' && isStringType(r.element)) || r.kind === 'unknown'
+  const J = jsonbType
+  switch (op) {
+    case '->':
+    case '->>': {
+      const result = op === '->' ? J : textType
+      const out = op === '->' ? boxed : jsonText
+      if (isText) return op3(result, J, textType, (a, b) => out(jsonField(jv(a), b as string)))
+      if (isInt) return op3(result, J, int4Type, (a, b) => out(jsonField(jv(a), b as bigint)))
+      return undefined
+    }
+    case '#>':
+    case '#>>': {
+      if (!isTextArray) return undefined
+      const out = op === '#>' ? boxed : jsonText
+      return op3(op === '#>' ? J : textType, J, TEXT_ARRAY, (a, b) =>
+        out(jsonPath(jv(a), b as readonly (string | null)[])),
+      )
+    }
+    case '@>':
+    case '<@': {
+      if (r.kind !== 'jsonb' && r.kind !== 'unknown') return undefined
+      return op3(boolType, J, J, op === '@>' ? (a, b) => jsonContains(jv(a), jv(b)) : (a, b) => jsonContains(jv(b), jv(a)))
+    }
+    case '?':
+      return isText ? op3(boolType, J, textType, (a, b) => jsonHasKey(jv(a), b as string)) : undefined
+    case '?|':
+    case '?&': {
+      if (!isTextArray) return undefined
+      const keys = (b: Datum) => (b as readonly (string | null)[]).filter((k): k is string => k !== null)
+      return op3(boolType, J, TEXT_ARRAY, op === '?|'
+        ? (a, b) => keys(b).some((k) => jsonHasKey(jv(a), k))
+        : (a, b) => keys(b).every((k) => jsonHasKey(jv(a), k)))
+    }
+    case '-':
+      if (isText) return op3(J, J, textType, (a, b) => new Jsonb(jsonDeleteKey(jv(a), b as string)))
+      if (isInt) return op3(J, J, int4Type, (a, b) => new Jsonb(jsonDeleteIndex(jv(a), b as bigint)))
+      if (r.kind === 'array' && isStringType(r.element)) {
+        return op3(J, J, TEXT_ARRAY, (a, b) => {
+          let v = jv(a)
+          for (const k of b as readonly (string | null)[]) if (k !== null) v = jsonDeleteKey(v, k)
+          return new Jsonb(v)
+        })
+      }
+      return undefined
+    case '#-':
+      return isTextArray
+        ? op3(J, J, TEXT_ARRAY, (a, b) => new Jsonb(jsonDeletePath(jv(a), b as readonly (string | null)[])))
+        : undefined
+    default:
+      return undefined
+  }
 }

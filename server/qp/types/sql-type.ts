@@ -9,6 +9,7 @@ import {
   VARCHAR_LENGTH_MAX,
 } from './constants.ts'
 import type { Decimal } from './decimal.ts'
+import type { Interval } from './interval.ts'
 import type { Jsonb } from './jsonb.ts'
 
 /** A SQL type. `unknown` is an untyped literal or NULL whose type context has not fixed yet. */
@@ -30,6 +31,10 @@ export type SqlType =
   | { readonly kind: 'uuid' }
   | { readonly kind: 'jsonb' }
   | { readonly kind: 'bytea' }
+  /** `fields` is the typmod's range mask (INTERVAL DAY TO SECOND), `precision` its seconds digits. */
+  | { readonly kind: 'interval'; readonly fields?: number; readonly precision?: number }
+  /** A one-dimensional array (lower bound 1) of `element`, itself never an array. */
+  | { readonly kind: 'array'; readonly element: SqlType }
   | { readonly kind: 'unknown' }
 
 export type TypeKind = SqlType['kind']
@@ -39,9 +44,20 @@ export type TypeKind = SqlType['kind']
  * float4/float8 → number; numeric → Decimal; text/varchar → string; date → number (days since
  * 1970-01-01, ±Infinity for ±infinity); timestamp/timestamptz → bigint (microseconds since
  * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); uuid → string (lowercase canonical); jsonb → Jsonb;
- * bytea → Uint8Array; unknown → string (the literal's text); NULL → null.
+ * bytea → Uint8Array; interval → Interval; array → a JS array of element datums (NULL elements
+ * as null); unknown → string (the literal's text); NULL → null.
  */
-export type Datum = null | boolean | bigint | number | string | Uint8Array | Decimal | Jsonb
+export type Datum =
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | Uint8Array
+  | Decimal
+  | Jsonb
+  | Interval
+  | readonly Datum[]
 
 export const boolType: SqlType = { kind: 'bool' }
 export const int2Type: SqlType = { kind: 'int2' }
@@ -59,8 +75,20 @@ export const uuidType: SqlType = { kind: 'uuid' }
 export const jsonbType: SqlType = { kind: 'jsonb' }
 export const byteaType: SqlType = { kind: 'bytea' }
 export const unknownType: SqlType = { kind: 'unknown' }
+export const intervalType: SqlType = { kind: 'interval' }
 
-const PLAIN: Readonly<Record<TypeKind, SqlType>> = {
+/** The array type of `element` (int4 → int4[]); an array of arrays is the same array type, as
+ * PostgreSQL has one array type per element type whatever the dimensions. */
+export function arrayType(element: SqlType): SqlType {
+  return element.kind === 'array' ? element : { kind: 'array', element }
+}
+
+/** The element type of an array type, undefined for other types. */
+export function elementType(type: SqlType): SqlType | undefined {
+  return type.kind === 'array' ? type.element : undefined
+}
+
+const PLAIN: Readonly<Record<Exclude<TypeKind, 'array'>, SqlType>> = {
   bool: boolType,
   int2: int2Type,
   int4: int4Type,
@@ -76,11 +104,13 @@ const PLAIN: Readonly<Record<TypeKind, SqlType>> = {
   uuid: uuidType,
   jsonb: jsonbType,
   bytea: byteaType,
+  interval: intervalType,
   unknown: unknownType,
 }
 
 /** The type without its typmod (numeric(10,2) → numeric, varchar(5) → varchar). */
 export function baseType(type: SqlType): SqlType {
+  if (type.kind === 'array') return arrayType(baseType(type.element))
   return PLAIN[type.kind]
 }
 
@@ -97,6 +127,12 @@ export function typesEqual(a: SqlType, b: SqlType): boolean {
     case 'timestamp':
     case 'timestamptz':
       return a.precision === (b as typeof a).precision
+    case 'interval': {
+      const o = b as typeof a
+      return a.fields === o.fields && a.precision === o.precision
+    }
+    case 'array':
+      return typesEqual(a.element, (b as typeof a).element)
     default:
       return true
   }
@@ -125,7 +161,7 @@ export function isDatetimeType(type: SqlType): boolean {
 }
 
 /** PostgreSQL's type category letter (pg_type.typcategory), used for type resolution. */
-export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'D' | 'U' | 'X' {
+export function typeCategory(type: SqlType): 'A' | 'B' | 'N' | 'S' | 'D' | 'T' | 'U' | 'X' {
   switch (type.kind) {
     case 'bool':
       return 'B'
@@ -147,6 +183,10 @@ export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'D' | 'U' | 'X' {
     case 'jsonb':
     case 'bytea':
       return 'U'
+    case 'interval':
+      return 'T'
+    case 'array':
+      return 'A'
     case 'unknown':
       return 'X'
     default:
@@ -160,12 +200,15 @@ export function isPreferredType(type: SqlType): boolean {
     type.kind === 'bool' ||
     type.kind === 'float8' ||
     type.kind === 'text' ||
-    type.kind === 'timestamptz'
+    type.kind === 'timestamptz' ||
+    type.kind === 'interval'
   )
 }
 
-/** PostgreSQL's name of the type, as API.md's `fields[].type`: 'int8', 'varchar', 'timestamptz'. */
+/** PostgreSQL's name of the type, as API.md's `fields[].type`: 'int8', 'varchar', 'timestamptz';
+ * an array type is pg_type's '_' + element name ('_int4'). */
 export function typeName(type: SqlType): string {
+  if (type.kind === 'array') return `_${typeName(type.element)}`
   return type.kind
 }
 
@@ -198,6 +241,10 @@ export function formatType(type: SqlType): string {
       return type.precision === undefined
         ? 'timestamp with time zone'
         : `timestamp(${type.precision}) with time zone`
+    case 'interval':
+      return type.precision === undefined ? 'interval' : `interval(${type.precision})`
+    case 'array':
+      return `${formatType(type.element)}[]`
     case 'text':
     case 'date':
     case 'uuid':
@@ -210,7 +257,7 @@ export function formatType(type: SqlType): string {
   }
 }
 
-const ALIASES: Readonly<Record<string, TypeKind>> = {
+const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array'>>> = {
   bool: 'bool',
   boolean: 'bool',
   int2: 'int2',
@@ -239,6 +286,7 @@ const ALIASES: Readonly<Record<string, TypeKind>> = {
   // json is accepted as jsonb: Tessera stores the normalized form (no duplicate keys, sorted keys).
   json: 'jsonb',
   bytea: 'bytea',
+  interval: 'interval',
 }
 
 /** PostgreSQL types Tessera knows by name but does not implement (0A000 rather than 42704). */
@@ -257,7 +305,6 @@ const UNSUPPORTED = new Set([
   'timetz',
   'time without time zone',
   'time with time zone',
-  'interval',
   'money',
   'oid',
   'xml',
@@ -299,11 +346,22 @@ const UNSUPPORTED = new Set([
 ])
 
 /** Resolves a type name as libpg_query gives it (`['pg_catalog','int4']`, `['varchar']` with
- * typmods `[10]`). Throws 42704 for an unknown type, 0A000 for a PostgreSQL type Tessera lacks,
- * 42601/22023 for bad type modifiers. */
-export function typeFromName(names: readonly string[], typmods: readonly number[]): SqlType {
+ * typmods `[10]`; `arrayDims` is the length of its `arrayBounds`, or the name is '_int4').
+ * Throws 42704 for an unknown type, 0A000 for a PostgreSQL type Tessera lacks, 42601/22023 for
+ * bad type modifiers. */
+export function typeFromName(
+  names: readonly string[],
+  typmods: readonly number[],
+  arrayDims = 0,
+): SqlType {
   const qualified = names.map((n) => n.toLowerCase())
-  const name = qualified[qualified.length - 1] ?? ''
+  const last = qualified[qualified.length - 1] ?? ''
+  if (arrayDims > 0 || (last.startsWith('_') && last.length > 1)) {
+    const elementNames = [...names.slice(0, -1), arrayDims > 0 ? last : last.slice(1)]
+    const element = typeFromName(elementNames, typmods)
+    return arrayType(element)
+  }
+  const name = last
   const schema = qualified.length > 1 ? qualified[qualified.length - 2] : undefined
   if (qualified.length > 2 || (schema !== undefined && schema !== 'pg_catalog')) {
     throw new SqlError('42704', `type "${names.join('.')}" does not exist`)
@@ -322,6 +380,8 @@ export function typeFromName(names: readonly string[], typmods: readonly number[
     case 'timestamp':
     case 'timestamptz':
       return timestampFromTypmods(kind, typmods)
+    case 'interval':
+      return intervalFromTypmods(typmods)
     default:
       if (typmods.length > 0) {
         throw new SqlError('42601', `type modifier is not allowed for type "${name}"`)
@@ -377,4 +437,21 @@ function timestampFromTypmods(kind: 'timestamp' | 'timestamptz', typmods: readon
   if (p < 0) throw new SqlError('22023', `${spelled}(${p}) precision must not be negative`)
   // PostgreSQL only warns and reduces a larger precision to the maximum.
   return { kind, precision: Math.min(p, TIMESTAMP_PRECISION_MAX) } as SqlType
+}
+
+/** interval typmods as libpg_query gives them: [range mask] or [range mask, precision]. */
+function intervalFromTypmods(typmods: readonly number[]): SqlType {
+  if (typmods.length === 0) return intervalType
+  if (typmods.length > 2) throw new SqlError('22023', 'invalid INTERVAL type modifier')
+  const fields = typmods[0] as number
+  const p = typmods[1]
+  if (p !== undefined && p < 0) {
+    throw new SqlError('22023', `INTERVAL(${p}) precision must not be negative`)
+  }
+  const precision = p === undefined ? undefined : Math.min(p, TIMESTAMP_PRECISION_MAX)
+  return {
+    kind: 'interval',
+    ...(fields !== 0x7fff ? { fields } : {}),
+    ...(precision !== undefined ? { precision } : {}),
+  }
 }

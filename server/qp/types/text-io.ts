@@ -3,7 +3,9 @@
 import { assert, assertNever } from '../../errors/index.ts'
 import { formatBytea, parseBytea, parseUuid } from './bytea.ts'
 import { formatDate, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
+import { formatArray, parseArray } from './array.ts'
 import { Decimal } from './decimal.ts'
+import { Interval, applyIntervalTypmod, formatInterval, parseInterval } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
 import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
 import type { Datum, SqlType } from './sql-type.ts'
@@ -40,6 +42,12 @@ export function parseText(text: string, type: SqlType): Datum {
       return Jsonb.parse(text)
     case 'bytea':
       return parseBytea(text)
+    case 'interval':
+      return applyIntervalTypmod(parseInterval(text, type.fields), type.fields, type.precision)
+    case 'array': {
+      const element = type.element
+      return parseArray(text, (s) => parseText(s, element))
+    }
     default:
       return assertNever(type)
   }
@@ -76,6 +84,12 @@ export function formatText(value: Datum, type: SqlType): string {
       return expectInstance(value, Jsonb, type).toString()
     case 'bytea':
       return formatBytea(expectInstance(value, Uint8Array, type))
+    case 'interval':
+      return formatInterval(expectInstance(value, Interval, type))
+    case 'array': {
+      const element = type.element
+      return formatArray(expectArray(value, type), (d) => formatText(d, element))
+    }
     default:
       return assertNever(type)
   }
@@ -96,6 +110,11 @@ export function expect<K extends keyof TypeOfMap>(
 ): TypeOfMap[K] {
   assert(typeof value === js, `datum ${String(value)} is not a ${type.kind} (${js})`)
   return value as TypeOfMap[K]
+}
+
+export function expectArray(value: Datum, type: SqlType): readonly Datum[] {
+  assert(Array.isArray(value), `datum ${String(value)} is not a ${type.kind}`)
+  return value as readonly Datum[]
 }
 
 export function expectInstance<T>(

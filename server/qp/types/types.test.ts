@@ -91,7 +91,7 @@ describe('type names', () => {
   const errors: [string[], number[], string][] = [
     [['foo'], [], '42704 type "foo" does not exist'],
     [['public', 'int4x'], [], '42704 type "public.int4x" does not exist'],
-    [['interval'], [], '0A000 type interval is not supported'],
+    [['timetz'], [], '0A000 type timetz is not supported'],
     [['serial'], [], '0A000 type serial is not supported'],
     [['pg_catalog', 'bpchar'], [5], '0A000 type bpchar is not supported'],
     [['int4'], [5], '42601 type modifier is not allowed for type "int4"'],

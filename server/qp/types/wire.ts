@@ -5,7 +5,7 @@ import { Decimal } from './decimal.ts'
 import { Jsonb, canonicalJson } from './jsonb.ts'
 import { fitsInt } from './number-io.ts'
 import { formatType, type Datum, type SqlType } from './sql-type.ts'
-import { expect, expectInstance, formatText, parseText } from './text-io.ts'
+import { expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
 
 /** A value as API.md puts it on the wire. */
 export type WireValue =
@@ -31,6 +31,10 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     }
     case 'jsonb':
       return canonicalJson(expectInstance(value, Jsonb, type).value) as WireValue
+    case 'array': {
+      const element = type.element
+      return expectArray(value, type).map((v) => toWire(v, element))
+    }
     case 'int8':
     case 'numeric':
     case 'text':
@@ -41,6 +45,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     case 'timestamp':
     case 'timestamptz':
     case 'bytea':
+    case 'interval':
       return formatText(value, type)
     default:
       return assertNever(type)
@@ -48,7 +53,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
 }
 
 /** A JSON request parameter cast to `type` as PostgreSQL casts an untyped literal: strings go
- * through `parseText`; numbers must be exact for integer types (22P02 for 1.5, 22003 beyond the
+ * through `parseText`; a JSON array is an array of its elements' parameters; numbers must be exact for integer types (22P02 for 1.5, 22003 beyond the
  * range), give their shortest decimal for numeric; booleans and numbers elsewhere are read as
  * their JSON text; objects and arrays only to jsonb (and text, as JSON text). null → NULL. The
  * typmod is not applied (callers `cast` in assignment context for columns). Unknown keeps text. */
@@ -66,6 +71,11 @@ export function fromParam(json: unknown, type: SqlType): Datum {
     case 'boolean':
       return type.kind === 'bool' ? json : parseText(String(json), type)
     case 'object':
+      // A JSON array is an array parameter (API.md: arrays are JSON arrays both ways).
+      if (type.kind === 'array' && Array.isArray(json)) {
+        const element = type.element
+        return json.map((v: unknown) => fromParam(v, element))
+      }
       if (type.kind === 'text' || type.kind === 'varchar' || type.kind === 'unknown') {
         return JSON.stringify(json)
       }

@@ -1,0 +1,32 @@
+// Test support: PGlite (PostgreSQL compiled to WebAssembly) as the oracle for differential tests of
+// the type system and functions, in the session settings Tessera assumes (UTC, ISO, postgres).
+import { PGlite } from '@electric-sql/pglite'
+
+/** A value PostgreSQL printed (`::text`), or the SQLSTATE it raised as `ERROR <code>`. */
+export type Outcome = string | null
+
+export interface Oracle {
+  /** Runs `select (<expr>)::text` and reports the text or `ERROR <code>`. */
+  text(expr: string): Promise<Outcome>
+  close(): Promise<void>
+}
+
+export async function startOracle(): Promise<Oracle> {
+  const db = new PGlite()
+  await db.exec(
+    "set timezone = 'UTC'; set datestyle = 'ISO, MDY'; set intervalstyle = 'postgres'; set extra_float_digits = 1",
+  )
+  return {
+    async text(expr) {
+      try {
+        const r = await db.query<{ v: string | null }>(`select (${expr})::text as v`)
+        return r.rows[0]?.v ?? null
+      } catch (e) {
+        const code = (e as { code?: string }).code
+        if (code === undefined) throw e
+        return `ERROR ${code}`
+      }
+    },
+    close: () => db.close(),
+  }
+}
