@@ -5,7 +5,14 @@ import { hashValues, parseHashLine, renderResult, type EngineValue } from './ren
 
 /** What one statement did: rows (possibly none) or an error with its SQLSTATE. */
 export type EngineOutcome =
-  | { readonly kind: 'ok'; readonly columns: number; readonly rows: readonly (readonly EngineValue[])[]; readonly rowCount: number }
+  | {
+      readonly kind: 'ok'
+      readonly columns: number
+      readonly rows: readonly (readonly EngineValue[])[]
+      readonly rowCount: number
+      /** PostgreSQL type names of the columns (`int4`, `numeric`, ...), when the engine says. */
+      readonly types?: readonly string[]
+    }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
 
 /** A database a file runs against. `name` is what `skipif`/`onlyif` conditions compare with. */

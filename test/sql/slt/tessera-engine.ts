@@ -43,7 +43,8 @@ export class TesseraEngine implements SqlEngine {
       return { kind: 'error', code: String(error?.code ?? `HTTP${res.status}`), message: String(error?.message ?? '') }
     }
     const rows = (body.rows ?? []) as EngineValue[][]
-    return { kind: 'ok', columns: (body.fields ?? []).length, rows, rowCount: Number(body.rowCount ?? 0) }
+    const fields = (body.fields ?? []) as { type: string }[]
+    return { kind: 'ok', columns: fields.length, rows, rowCount: Number(body.rowCount ?? 0), types: fields.map((f) => f.type) }
   }
 
   close(): Promise<void> {
