@@ -1,6 +1,8 @@
 // Binding (ARCHITECTURE.md "query processor": bind): turns libpg_query expression trees into typed
 // expressions with column references resolved against a scope and parameter types inferred.
-import type { A_Const, A_Expr, FuncCall, Node, TypeName } from 'libpg-query'
+import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
+import type { CteInfo } from './from.ts'
+import type { Rel, WindowCall } from './rel.ts'
 import {
   ambiguousColumn,
   assert,
@@ -24,6 +26,7 @@ import {
   typeFromName,
   typesEqual,
   type CastContext,
+  type Datum,
   type SqlType,
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type Expr } from './expr.ts'
@@ -38,12 +41,31 @@ export interface ScopeColumn {
   readonly type: SqlType
   readonly slot: number
   readonly hidden: boolean
+  /** Reachable only qualified (the copies of a USING column). */
+  readonly nameHidden?: boolean
+  /** Left out of `*` (the copies of a USING column). */
+  readonly starHidden?: boolean
+  /** Read as this expression instead of the slot (FULL JOIN USING's merged column). */
+  readonly value?: Expr | undefined
+}
+
+/** The enclosing query of a subquery: its scope, and how a value of it is passed in. */
+export interface ParentLink {
+  readonly scope: Scope
+  /** Records `e` (bound in the parent's scope) as an argument; the expression that reads it. */
+  capture(e: Expr): Expr
 }
 
 export interface Scope {
   readonly tables: readonly string[]
   readonly columns: readonly ScopeColumn[]
+  readonly parent?: ParentLink | undefined
+  /** CTEs visible by name (WITH). */
+  readonly ctes?: ReadonlyMap<string, CteInfo> | undefined
 }
+
+/** Plans a subquery in an expression: its plan, output types and correlation arguments. */
+export type SubqueryPlanner = (stmt: SelectStmt, scope: Scope) => { rel: Rel; types: readonly SqlType[]; args: readonly Expr[] }
 
 export const EMPTY_SCOPE: Scope = { tables: [], columns: [] }
 
@@ -54,6 +76,16 @@ export interface BindOptions {
   readonly clause: string
   /** Collects aggregate calls; undefined where aggregates are not allowed. */
   readonly aggregates?: AggregateCall[] | undefined
+  /** Collects window calls; undefined where window functions are not allowed. */
+  readonly windows?: WindowBinding | undefined
+}
+
+/** Where window calls of a query are collected, with its named windows (WINDOW clause). */
+export interface WindowBinding {
+  readonly calls: WindowCall[]
+  readonly named: ReadonlyMap<string, Node>
+  /** Binds one window call (select.ts): the expression reading its value. */
+  bind(f: FuncCall, scope: Scope, options: BindOptions): Expr
 }
 
 const TEXT: SqlType = { kind: 'text' }
@@ -120,6 +152,9 @@ export class Binder {
     const type = e.kind === 'param' ? (this.paramTypes[e.index] ?? e.type) : e.type
     return type.kind === 'unknown' ? TEXT : type
   }
+
+  /** Plans subqueries in expressions (installed by select.ts). */
+  planSubquery: SubqueryPlanner | undefined
 
   bind(node: Node, scope: Scope, options: BindOptions): Expr {
     try {
@@ -204,7 +239,8 @@ export class Binder {
     }
     if ('FuncCall' in node) return this.#funcCall(node.FuncCall, scope, options)
     if ('SQLValueFunction' in node) return this.#sqlValueFunction(node.SQLValueFunction.op ?? '', scope, options)
-    if ('SubLink' in node) throw featureNotSupported('subqueries')
+    if ('SubLink' in node) return this.#subLink(node.SubLink, scope, options)
+    if ('MinMaxExpr' in node) return this.#minMax(node.MinMaxExpr, scope, options)
     throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
   }
 
@@ -216,19 +252,73 @@ export class Binder {
   #columnRef(fields: readonly Node[], scope: Scope): Expr {
     if (fields.some((f) => 'A_Star' in f)) throw featureNotSupported('* in this position')
     const names = fields.map(stringOf)
-    if (names.length > 2) throw featureNotSupported('qualified names with a schema')
-    const [table, name] = names.length === 2 ? [names[0], names[1] as string] : [undefined, names[0] as string]
-    if (table !== undefined && !scope.tables.includes(table)) {
-      throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`)
+    if (names.length > 3) throw featureNotSupported('qualified names with a database')
+    // schema.table.column: the schema only narrows which table is meant; tables are unique here.
+    const [table, name] = names.length >= 2 ? [names[names.length - 2], names[names.length - 1] as string] : [undefined, names[0] as string]
+    try {
+      return columnIn(scope, table, name)
+    } catch (e) {
+      // Not here: a column of an enclosing query (a correlated subquery) when there is one.
+      if (!(e instanceof SqlError) || scope.parent === undefined) throw e
+      let outer: Expr
+      try {
+        outer = this.#columnRef(fields, scope.parent.scope)
+      } catch {
+        throw e
+      }
+      return scope.parent.capture(outer)
     }
-    const matches = scope.columns.filter((c) => !c.hidden && c.name === name && (table === undefined || c.table === table))
-    if (matches.length > 1) throw ambiguousColumn(name)
-    const column = matches[0]
-    if (column === undefined) {
-      if (table !== undefined) throw new SqlError('42703', `column ${table}.${name} does not exist`)
-      throw undefinedColumn(name)
+  }
+
+  #subLink(l: SubLink, scope: Scope, options: BindOptions): Expr {
+    const planner = this.planSubquery
+    assert(planner !== undefined, 'subqueries are planned by select.ts')
+    const sub = l.subselect
+    assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery is a SELECT')
+    const { rel, types, args } = planner(sub.SelectStmt, scope)
+    const id = ++subquerySeq
+    const kind = l.subLinkType ?? 'EXPR_SUBLINK'
+    const single = (what: string) => {
+      if (types.length !== 1) throw new SqlError('42601', `subquery ${what} must return only one column`)
+      return types[0] as SqlType
     }
-    return { kind: 'column', type: column.type, slot: column.slot, name: column.name }
+    switch (kind) {
+      case 'EXISTS_SUBLINK':
+        return { kind: 'subquery', type: boolType(), mode: 'exists', rel, args, lhs: undefined, compare: undefined, id }
+      case 'EXPR_SUBLINK': {
+        const type = single('used as an expression')
+        return { kind: 'subquery', type: type.kind === 'unknown' ? TEXT : type, mode: 'scalar', rel, args, lhs: undefined, compare: undefined, id }
+      }
+      case 'ANY_SUBLINK':
+      case 'ALL_SUBLINK': {
+        const type = single(kind === 'ANY_SUBLINK' ? 'has too many columns' : 'has too many columns')
+        if (l.testexpr !== undefined && 'RowExpr' in l.testexpr) throw featureNotSupported('row comparisons with subqueries')
+        const lhs = this.#bindOperand(l.testexpr, scope, options)
+        const op = l.operName === undefined ? '=' : stringOf(l.operName[l.operName.length - 1])
+        const probe: Expr = { kind: 'column', type: type.kind === 'unknown' ? TEXT : type, slot: 0, name: '?column?' }
+        const cmp = this.binary(op, lhs, probe)
+        if (cmp.kind !== 'binary' || cmp.type.kind !== 'bool') throw datatypeMismatch(`operator ${op} must return type boolean for ANY/ALL`)
+        // The subquery's column compares after the cast the operator chose for it.
+        const right = cmp.right
+        const castInner = right.kind === 'cast' && right.arg === probe ? right : undefined
+        const compare = castInner === undefined ? cmp.apply : (a: Datum, b: Datum) => cmp.apply(a, castDatum(b, castInner.from, castInner.type, castInner.context))
+        const mode = kind === 'ANY_SUBLINK' ? 'any' : 'all'
+        return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: cmp.left, compare, id }
+      }
+      case 'ARRAY_SUBLINK':
+        throw featureNotSupported('ARRAY(subquery)')
+      default:
+        throw featureNotSupported(`subquery of kind ${kind}`)
+    }
+  }
+
+  #minMax(m: { op?: string; args?: Node[] }, scope: Scope, options: BindOptions): Expr {
+    const args = (m.args ?? []).map((a) => this.bind(a, scope, options))
+    const greatest = m.op === 'IS_GREATEST'
+    const type = this.#common(args, greatest ? 'GREATEST' : 'LEAST')
+    const gt = resolveBinary('>', type, type)
+    if (gt === undefined) throw new SqlError('42883', `could not identify a comparison function for type ${formatType(type)}`)
+    return { kind: 'minmax', type, greatest, args: args.map((a) => this.coerce(a, type, 'implicit')), gt: gt.apply }
   }
 
   #param(n: number): Expr {
@@ -252,6 +342,12 @@ export class Binder {
       case 'AEXPR_LIKE':
       case 'AEXPR_ILIKE':
         return this.#like(e, scope, options, op ?? '')
+      case 'AEXPR_DISTINCT':
+      case 'AEXPR_NOT_DISTINCT': {
+        const eq = this.binary('=', this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
+        assert(eq.kind === 'binary', 'IS DISTINCT FROM compares with a binary operator')
+        return { kind: 'distinctFrom', type: boolType(), left: eq.left, right: eq.right, eq: eq.apply, negated: e.kind === 'AEXPR_NOT_DISTINCT' }
+      }
       case 'AEXPR_NULLIF': {
         const left = this.#bindOperand(e.lexpr, scope, options)
         const right = this.#bindOperand(e.rexpr, scope, options)
@@ -399,7 +495,10 @@ export class Binder {
   #funcCall(f: FuncCall, scope: Scope, options: BindOptions): Expr {
     const names = (f.funcname ?? []).map(stringOf)
     const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
-    if (f.over !== undefined) throw featureNotSupported('window functions')
+    if (f.over !== undefined) {
+      if (options.windows === undefined) throw new SqlError('42P20', `window functions are not allowed in ${options.clause}`)
+      return options.windows.bind(f, scope, options)
+    }
     if (AGGREGATES.has(name)) return this.#aggregate(name, f, scope, options)
     if (f.agg_star === true || f.agg_distinct === true || f.agg_order !== undefined || f.agg_filter !== undefined) {
       throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
@@ -447,6 +546,26 @@ export class Binder {
     list.push(call)
     return { kind: 'aggregate', type: call.type, index: list.length - 1 }
   }
+}
+
+let subquerySeq = 0
+
+/** The column `name` (of `table` when qualified) in `scope` alone: 42P01/42703/42702 when not
+ * exactly one matches. */
+function columnIn(scope: Scope, table: string | undefined, name: string): Expr {
+  if (table !== undefined && !scope.tables.includes(table)) {
+    throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`)
+  }
+  const matches = scope.columns.filter(
+    (c) => !c.hidden && c.name === name && (table === undefined ? c.nameHidden !== true : c.table === table),
+  )
+  if (matches.length > 1) throw ambiguousColumn(name)
+  const column = matches[0]
+  if (column === undefined) {
+    if (table !== undefined) throw new SqlError('42703', `column ${table}.${name} does not exist`)
+    throw undefinedColumn(name)
+  }
+  return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name }
 }
 
 const syntaxStar = (name: string) => new SqlError('42809', `${name}(*) must be used to call a parameterless aggregate function`)
@@ -497,6 +616,12 @@ export function exprKey(e: Expr): string {
       return `c${e.slot}`
     case 'aggregate':
       return `a${e.index}`
+    case 'windowCall':
+      return `w${e.index}`
+    case 'outer':
+      return `o${e.index}`
+    case 'subquery':
+      return `s${e.id}(${e.args.map(exprKey).join(',')})`
     default: {
       const parts: string[] = []
       mapChildrenOf(e, (c) => {

@@ -22,6 +22,13 @@ export const TABLE_CACHE_ENTRIES = 1000
 export const PLAN_CACHE_ENTRIES = 1000
 /** Rows an ORDER BY, GROUP BY or DISTINCT may hold in memory (54000 beyond). */
 export const SORT_ROWS_MAX = 1_000_000
+/** Values (rows times columns) one statement may hold materialized at once: sorts, hash tables,
+ * CTEs, subquery results (53200 beyond, PostgreSQL's out_of_memory). */
+export const QUERY_VALUES_MAX = 8_000_000
+/** Correlated subquery results remembered per subquery, by argument values. */
+export const SUBQUERY_CACHE_ENTRIES = 10_000
+/** Iterations of a recursive CTE (54000 beyond: a recursion that never ends). */
+export const RECURSION_ITERATIONS_MAX = 100_000
 /** Columns per table (PostgreSQL allows 1600). */
 export const COLUMNS_MAX = 1600
 /** Characters of an identifier (PostgreSQL's NAMEDATALEN - 1). */

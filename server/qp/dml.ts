@@ -54,15 +54,16 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
     assert('SelectStmt' in select, 'INSERT reads from a SELECT')
     const values = select.SelectStmt.valuesLists
     if (values !== undefined) {
-      rows = { kind: 'values', rows: values.map((list) => fill(valuesRow(env, columns, list, defaults))) }
+      rows = { kind: 'values', rows: values.map((list) => fill(valuesRow(env, columns, list, defaults, s.override))) }
     } else {
       const plan = planSelect(env, select.SelectStmt, false)
-      if ((s.cols?.length ?? 0) === 0) columns = insertColumns(table, [], plan.outputs.length)
-      checkArity(columns.length, plan.outputs.length)
+      if ((s.cols?.length ?? 0) === 0) columns = insertColumns(table, [], plan.fieldTypes.length)
+      checkArity(columns.length, plan.fieldTypes.length)
       const build = fill((position) => {
         const at = columns.findIndex((c) => c.position === position)
         if (at < 0) return undefined
         const col = columns[at] as ColumnDef
+        if (!givenValueUsed(col, s.override)) return undefined
         return b.coerceToColumn({ kind: 'column', type: plan.fieldTypes[at]!, slot: at, name: col.name }, col.type, col.name)
       })
       rows = { kind: 'select', plan, build }
@@ -105,14 +106,30 @@ function checkArity(columns: number, values: number): void {
   if (values < columns) throw new SqlError('42601', 'INSERT has more target columns than expressions')
 }
 
-function valuesRow(env: BindEnv, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[]) {
+/**
+ * Whether an explicit value for an identity column is used: GENERATED ALWAYS refuses one (428C9)
+ * unless OVERRIDING SYSTEM VALUE; OVERRIDING USER VALUE ignores it (the sequence fills the column).
+ */
+function givenValueUsed(col: ColumnDef, override: InsertStmt['override']): boolean {
+  if (col.identity === undefined) return true
+  if (override === 'OVERRIDING_USER_VALUE') return false
+  if (col.identity === 'always' && override !== 'OVERRIDING_SYSTEM_VALUE') {
+    throw new SqlError('428C9', `cannot insert a non-DEFAULT value into column "${col.name}"`, {
+      detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+      hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+    })
+  }
+  return true
+}
+
+function valuesRow(env: BindEnv, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[], override: InsertStmt['override']) {
   assert('List' in list, 'a VALUES row is a List')
   const items = list.List.items ?? []
   checkArity(columns.length, items.length)
   const byPosition = new Map<number, Expr>()
   items.forEach((item, i) => {
     const col = columns[i] as ColumnDef
-    if ('SetToDefault' in item) byPosition.set(col.position, defaults[col.position] as Expr)
+    if ('SetToDefault' in item || !givenValueUsed(col, override)) byPosition.set(col.position, defaults[col.position] as Expr)
     else byPosition.set(col.position, env.binder.coerceToColumn(env.binder.bind(item, EMPTY_SCOPE, { clause: 'VALUES' }), col.type, col.name))
   })
   return (position: number) => byPosition.get(position)
@@ -169,6 +186,11 @@ function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scop
     if (seen.has(col.name)) throw new SqlError('42601', `multiple assignments to same column "${col.name}"`)
     seen.add(col.name)
     assert(t.val !== undefined, 'SET has a value')
+    if (col.identity === 'always' && !('SetToDefault' in t.val)) {
+      throw new SqlError('428C9', `column "${col.name}" can only be updated to DEFAULT`, {
+        detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+      })
+    }
     const value =
       'SetToDefault' in t.val
         ? (defaults[col.position] as Expr)

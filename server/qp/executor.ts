@@ -1,67 +1,176 @@
-// Execution of reads (ARCHITECTURE.md step 2): access paths over the snapshot view, filters,
-// grouping and aggregates, projection, DISTINCT, ORDER BY and LIMIT as a lazy pipeline.
+// Execution of reads (ARCHITECTURE.md step 2): runs relational plans (rel.ts) over the snapshot
+// view as lazy pipelines: access paths, joins, grouping, windows, set operations, CTEs, subqueries.
 import type { Clock } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.ts'
-import { assert, assertNever, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
+import { assert, assertNever, outOfMemory, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
 import { compare, hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
-import { SORT_ROWS_MAX, TIMEOUT_CHECK_ROWS } from './constants.ts'
-import { evaluate, type EvalContext, type Expr } from './expr.ts'
-import { createAccumulator } from './aggregate.ts'
-import type { Grouping, KeyBound, SelectPlan, SortKey, TableSource } from './planner.ts'
+import { QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
+import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
+import { createAccumulator, type AggregateCall } from './aggregate.ts'
+import type { KeyBound, SelectPlan, SortKey, TableSource } from './planner.ts'
+import type { CteDef, Rel } from './rel.ts'
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
+import type { SystemEnv } from './system/index.ts'
+import { runWindows } from './window.ts'
 
 const NO_ROW: readonly Datum[] = []
+
+export type Rows = readonly (readonly Datum[])[]
+
+/** State one statement shares with the contexts of its subqueries. */
+interface StatementState {
+  readonly clock: Clock
+  readonly deadlineMs: number
+  readonly lock: (key: Key) => void
+  readonly rowsModifiedRemaining: () => number
+  readonly system: SystemEnv | undefined
+  rows: number
+  values: number
+  readonly ctes: Map<number, Rows>
+  readonly work: Map<number, Rows>
+  readonly subqueries: Map<number, Map<string, Rows>>
+}
+
+export interface ExecOptions {
+  readonly view: SnapshotView
+  readonly eval: EvalContext
+  readonly clock: Clock
+  readonly timeoutMs: number
+  readonly resultRowsMax: number
+  readonly lock: (key: Key) => void
+  readonly rowsModifiedRemaining: () => number
+  /** The catalog relations read (pg_catalog, information_schema). */
+  readonly system?: SystemEnv
+}
 
 /** What one statement executes against. */
 export class ExecContext {
   readonly view: SnapshotView
   readonly eval: EvalContext
   readonly resultRowsMax: number
-  readonly #clock: Clock
-  readonly #deadlineMs: number
-  readonly #lock: (key: Key) => void
-  readonly #rowsModifiedRemaining: () => number
-  #rows = 0
+  readonly #state: StatementState
 
-  constructor(options: {
-    readonly view: SnapshotView
-    readonly eval: EvalContext
-    readonly clock: Clock
-    readonly timeoutMs: number
-    readonly resultRowsMax: number
-    readonly lock: (key: Key) => void
-    readonly rowsModifiedRemaining: () => number
-  }) {
+  constructor(options: ExecOptions, parent?: { readonly state: StatementState; readonly outer: readonly Datum[] }) {
     this.view = options.view
-    this.eval = options.eval
     this.resultRowsMax = options.resultRowsMax
-    this.#clock = options.clock
-    this.#deadlineMs = options.clock.wallMs() + options.timeoutMs
-    this.#lock = options.lock
-    this.#rowsModifiedRemaining = options.rowsModifiedRemaining
+    this.#state = parent?.state ?? {
+      clock: options.clock,
+      deadlineMs: options.clock.wallMs() + options.timeoutMs,
+      lock: options.lock,
+      rowsModifiedRemaining: options.rowsModifiedRemaining,
+      system: options.system,
+      rows: 0,
+      values: 0,
+      ctes: new Map(),
+      work: new Map(),
+      subqueries: new Map(),
+    }
+    this.eval = { ...options.eval, outer: parent?.outer, subqueryRows: (e, args) => this.#subqueryRows(e, args) }
+    this.#options = options
+  }
+
+  readonly #options: ExecOptions
+
+  /** A context for a correlated subquery: the same statement with `outer` values bound. */
+  child(outer: readonly Datum[]): ExecContext {
+    return new ExecContext(this.#options, { state: this.#state, outer })
   }
 
   /** Rows this transaction may still modify (rowsModifiedMax minus those modified). */
   rowsModifiedRemaining(): number {
-    return this.#rowsModifiedRemaining()
+    return this.#state.rowsModifiedRemaining()
   }
 
   /** Counts a row processed; reads the clock every TIMEOUT_CHECK_ROWS rows (57014 past the deadline). */
   tick(): void {
-    if (++this.#rows % TIMEOUT_CHECK_ROWS === 0 && this.#clock.wallMs() > this.#deadlineMs) throw queryCanceled()
+    const s = this.#state
+    if (++s.rows % TIMEOUT_CHECK_ROWS === 0 && s.clock.wallMs() > s.deadlineMs) throw queryCanceled()
+  }
+
+  /** Accounts for `count` values held in memory by this statement (53200 past the bound). */
+  hold(count: number): void {
+    this.#state.values += count
+    if (this.#state.values > QUERY_VALUES_MAX) {
+      throw outOfMemory(`query needs more than ${QUERY_VALUES_MAX} values in memory`)
+    }
   }
 
   /** Adds a primary key read FOR UPDATE to the transaction's conflict set. */
   lock(key: Key): void {
-    this.#lock(key)
+    this.#state.lock(key)
   }
 
   /** Evaluates a row-independent expression (key values, LIMIT). */
   constant(e: Expr): Datum {
     return evaluate(e, NO_ROW, this.eval)
   }
+
+  /** The system catalog's view of the transaction (pg_catalog relations). */
+  system(): SystemEnv {
+    assert(this.#state.system !== undefined, 'system relations are read inside a transaction')
+    return this.#state.system
+  }
+
+  /** A CTE's rows, materialized on first use. */
+  cteRows(cte: CteDef): Rows {
+    const hit = this.#state.ctes.get(cte.id)
+    if (hit !== undefined) return hit
+    const rows = cte.recursive === undefined ? materialize(this, cte.rel) : recursiveRows(this, cte)
+    this.#state.ctes.set(cte.id, rows)
+    return rows
+  }
+
+  /** The rows of the last iteration of recursive CTE `cteId`. */
+  workRows(cteId: number): Rows {
+    const rows = this.#state.work.get(cteId)
+    assert(rows !== undefined, 'a work table is read inside its recursion')
+    return rows
+  }
+
+  setWorkRows(cteId: number, rows: Rows): void {
+    this.#state.work.set(cteId, rows)
+  }
+
+  #subqueryRows(e: SubqueryExpr, args: readonly Datum[]): Rows {
+    let cache = this.#state.subqueries.get(e.id)
+    if (cache === undefined) {
+      cache = new Map()
+      this.#state.subqueries.set(e.id, cache)
+    }
+    const key = args.length === 0 ? '' : argsKey(args, e.args)
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    const ctx = args.length === 0 ? this : this.child(args)
+    // EXISTS and scalar subqueries need at most two rows to decide.
+    const rows = e.mode === 'exists' ? firstRows(ctx, e.rel, 1) : e.mode === 'scalar' ? firstRows(ctx, e.rel, 2) : materialize(ctx, e.rel)
+    if (cache.size < SUBQUERY_CACHE_ENTRIES) cache.set(key, rows)
+    return rows
+  }
+}
+
+function argsKey(args: readonly Datum[], exprs: readonly Expr[]): string {
+  return JSON.stringify(args.map((a, i) => (a === null ? null : hashKey(a, (exprs[i] as Expr).type))))
+}
+
+function firstRows(ctx: ExecContext, rel: Rel, n: number): Rows {
+  const out: (readonly Datum[])[] = []
+  for (const row of relRows(ctx, rel)) {
+    out.push(row)
+    if (out.length >= n) break
+  }
+  return out
+}
+
+/** Every row of `rel`, held in memory (counted against the statement's bound). */
+export function materialize(ctx: ExecContext, rel: Rel): Datum[][] {
+  const out: Datum[][] = []
+  for (const row of relRows(ctx, rel)) {
+    ctx.hold(row.length + 1)
+    out.push(row as Datum[])
+  }
+  return out
 }
 
 /** The rows of a table source that pass its filter, locking them when FOR UPDATE. */
@@ -160,137 +269,320 @@ function keyRange(
   return start < end ? { start, end } : undefined
 }
 
-/** Runs a SELECT plan: the output rows (datums in field order). */
-export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
-  const limit = limitValue(ctx, plan.limit, 'LIMIT')
-  const offset = limitValue(ctx, plan.offset, 'OFFSET') ?? 0
-  const source = plan.source
-  if (source.kind === 'table' && source.access.kind === 'pkPoint' && plan.grouping === undefined && plan.extras.length === 0) {
-    return pointSelect(ctx, plan, source, source.access.values, limit, offset)
+/** The rows a plan produces, lazily. */
+export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> {
+  switch (rel.kind) {
+    case 'scan':
+      return scanRows(ctx, rel.source)
+    case 'system':
+      return rel.relation.rows(ctx.system())
+    case 'values':
+      return rel.rows.map((exprs) => exprs.map((e) => evaluate(e, NO_ROW, ctx.eval)))
+    case 'place':
+      return placeRows(relRows(ctx, rel.input), rel.offset, rel.width)
+    case 'filter':
+      return filterRows(ctx, relRows(ctx, rel.input), rel.cond)
+    case 'project':
+      return projectRows(ctx, relRows(ctx, rel.input), rel.exprs)
+    case 'join':
+      return joinRows(ctx, rel)
+    case 'aggregate':
+      return group(ctx, relRows(ctx, rel.input), rel.keys, rel.aggregates)
+    case 'window':
+      return runWindows(ctx, materialize(ctx, rel.input), rel.calls)
+    case 'distinct':
+      return distinctRows(ctx, relRows(ctx, rel.input), rel.types, rel.on)
+    case 'sort':
+      return sortRows(materialize(ctx, rel.input), rel.keys)
+    case 'limit':
+      return limitRows(ctx, rel)
+    case 'setop':
+      return setopRows(ctx, rel)
+    case 'cteScan':
+      return ctx.cteRows(rel.cte)
+    case 'workScan':
+      return ctx.workRows(rel.cteId)
+    case 'setFunction':
+      return rel.apply(
+        rel.args.map((a) => evaluate(a, NO_ROW, ctx.eval)),
+        ctx.eval,
+      )
+    default:
+      return assertNever(rel)
   }
-  let input: Iterable<Datum[]> = plan.source.kind === 'none' ? [[]] : mapRows(sourceRows(ctx, plan.source))
-  if (plan.grouping !== undefined) input = group(ctx, input, plan.grouping)
-  let projected: Iterable<Datum[]> = project(ctx, input, [...plan.outputs, ...plan.extras])
-  if (plan.distinct) projected = distinct(projected, plan.fieldTypes)
-  if (plan.sort !== undefined) projected = sortRows(collect(projected, SORT_ROWS_MAX, 'ORDER BY'), plan.sort)
-  const out: Datum[][] = []
-  let skipped = 0
-  if (limit === 0) return out
-  for (const row of projected) {
-    if (skipped < offset) {
-      skipped++
-      continue
-    }
-    if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
-    out.push(plan.extras.length === 0 ? row : row.slice(0, plan.outputs.length))
-    if (limit !== undefined && out.length >= limit) break
+}
+
+function* scanRows(ctx: ExecContext, source: TableSource): Generator<Datum[]> {
+  for (const r of sourceRows(ctx, source)) yield r.row
+}
+
+function* placeRows(rows: Iterable<readonly Datum[]>, offset: number, width: number): Generator<Datum[]> {
+  for (const row of rows) {
+    const out: Datum[] = new Array<Datum>(width).fill(null)
+    for (let i = 0; i < row.length; i++) out[offset + i] = row[i] ?? null
+    yield out
   }
-  return out
 }
 
-/**
- * runSelect for a primary key point get without grouping or sort-only expressions: the same
- * steps (tick, filter, lock, project, DISTINCT, ORDER BY, OFFSET, LIMIT) for at most one row,
- * without the generator pipeline, which costs more than the rest of such a statement.
- */
-function pointSelect(
-  ctx: ExecContext,
-  plan: SelectPlan,
-  source: TableSource,
-  values: readonly Expr[],
-  limit: number | undefined,
-  offset: number,
-): Datum[][] {
-  if (limit === 0) return []
-  const r = pointRow(ctx, source.table, values)
-  if (r === undefined) return []
-  ctx.tick()
-  if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) return []
-  if (source.lock) ctx.lock(r.key)
-  // One row: DISTINCT and ORDER BY leave it as it is.
-  const out = plan.outputs.map((e) => evaluate(e, r.row, ctx.eval))
-  if (offset > 0) return []
-  if (ctx.resultRowsMax < 1) throw resultTooLarge(ctx.resultRowsMax)
-  return [out]
+function* filterRows(ctx: ExecContext, rows: Iterable<readonly Datum[]>, cond: Expr): Generator<readonly Datum[]> {
+  for (const row of rows) {
+    ctx.tick()
+    if (evaluate(cond, row, ctx.eval) === true) yield row
+  }
 }
 
-export const resultTooLarge = (max: number) =>
-  programLimitExceeded(`result exceeds the limit of ${max} rows`, 'Add a LIMIT or a narrower WHERE clause.')
-
-function* mapRows(rows: Iterable<StoredRow>): Generator<Datum[]> {
-  for (const r of rows) yield r.row
-}
-
-function* project(ctx: ExecContext, rows: Iterable<Datum[]>, exprs: readonly Expr[]): Generator<Datum[]> {
+function* projectRows(ctx: ExecContext, rows: Iterable<readonly Datum[]>, exprs: readonly Expr[]): Generator<Datum[]> {
   for (const row of rows) yield exprs.map((e) => evaluate(e, row, ctx.eval))
 }
 
-function* distinct(rows: Iterable<Datum[]>, types: readonly SqlType[]): Generator<Datum[]> {
+type JoinRel = Extract<Rel, { kind: 'join' }>
+
+/** Hash join when equality keys exist, else nested loop; the right side is held in memory. */
+function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> {
+  const right = materialize(ctx, rel.right)
+  const matchedRight = rel.join === 'right' || rel.join === 'full' ? new Uint8Array(right.length) : undefined
+  const table = rel.hashKeys.length === 0 ? undefined : hashTable(ctx, right, rel)
+  const merge = (l: readonly Datum[], r: readonly Datum[]) => {
+    const out = l.slice()
+    for (const s of rel.rightSlots) out[s] = r[s] ?? null
+    return out
+  }
+  for (const l of relRows(ctx, rel.left)) {
+    let candidates: readonly number[] | undefined
+    if (table !== undefined) {
+      const key = keyOf(ctx, l, rel.hashKeys.map((k) => k.left), rel.hashKeys)
+      candidates = key === undefined ? [] : (table.get(key) ?? [])
+    }
+    let matched = false
+    const n = candidates?.length ?? right.length
+    for (let i = 0; i < n; i++) {
+      const at = candidates === undefined ? i : (candidates[i] as number)
+      const merged = merge(l, right[at] as Datum[])
+      ctx.tick()
+      if (rel.cond !== undefined && evaluate(rel.cond, merged, ctx.eval) !== true) continue
+      matched = true
+      if (matchedRight !== undefined) matchedRight[at] = 1
+      yield merged
+    }
+    if (!matched && (rel.join === 'left' || rel.join === 'full')) yield l
+  }
+  if (matchedRight === undefined) return
+  for (let i = 0; i < right.length; i++) {
+    if (matchedRight[i] === 1) continue
+    const r = right[i] as Datum[]
+    const out: Datum[] = new Array<Datum>(rel.width).fill(null)
+    for (const s of rel.rightSlots) out[s] = r[s] ?? null
+    yield out
+  }
+}
+
+function keyOf(ctx: ExecContext, row: readonly Datum[], exprs: readonly Expr[], keys: JoinRel['hashKeys']): string | undefined {
+  const parts: string[] = []
+  for (let i = 0; i < exprs.length; i++) {
+    const v = evaluate(exprs[i] as Expr, row, ctx.eval)
+    // NULL never equals anything: such a row has no join partner.
+    if (v === null) return undefined
+    parts.push(hashKey(v, (keys[i] as JoinRel['hashKeys'][number]).type))
+  }
+  return parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts)
+}
+
+function hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: JoinRel): Map<string, number[]> {
+  const table = new Map<string, number[]>()
+  const exprs = rel.hashKeys.map((k) => k.right)
+  for (let i = 0; i < rows.length; i++) {
+    const key = keyOf(ctx, rows[i] as Datum[], exprs, rel.hashKeys)
+    if (key === undefined) continue
+    const list = table.get(key)
+    if (list === undefined) table.set(key, [i])
+    else list.push(i)
+  }
+  return table
+}
+
+function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readonly Expr[], aggregates: readonly AggregateCall[]): Generator<Datum[]> {
+  const keyTypes = keys.map((k) => k.type)
+  const groups = new Map<string, { keys: Datum[]; accs: ReturnType<typeof createAccumulator>[] }>()
+  for (const row of rows) {
+    ctx.tick()
+    const values = keys.map((k) => evaluate(k, row, ctx.eval))
+    const id = rowKey(values, keyTypes)
+    let g = groups.get(id)
+    if (g === undefined) {
+      ctx.hold(values.length + aggregates.length + 1)
+      g = { keys: values, accs: aggregates.map(createAccumulator) }
+      groups.set(id, g)
+    }
+    for (let i = 0; i < g.accs.length; i++) {
+      const call = aggregates[i] as AggregateCall
+      g.accs[i]!.add(call.args.map((a) => evaluate(a, row, ctx.eval)))
+    }
+  }
+  // Aggregates without GROUP BY produce one row even over no input.
+  if (groups.size === 0 && keys.length === 0) groups.set('', { keys: [], accs: aggregates.map(createAccumulator) })
+  for (const g of groups.values()) yield [...g.keys, ...g.accs.map((a) => a.result())]
+}
+
+function* distinctRows(
+  ctx: ExecContext,
+  rows: Iterable<readonly Datum[]>,
+  types: readonly SqlType[],
+  on: readonly number[] | undefined,
+): Generator<readonly Datum[]> {
   const seen = new Set<string>()
   for (const row of rows) {
-    const key = rowKey(row, types)
+    const key = on === undefined ? rowKey(row, types) : rowKey(on.map((s) => row[s] ?? null), on.map((s) => types[s] as SqlType))
     if (seen.has(key)) continue
-    if (seen.size >= SORT_ROWS_MAX) throw programLimitExceeded(`DISTINCT exceeds ${SORT_ROWS_MAX} rows`)
+    ctx.hold(1)
     seen.add(key)
     yield row
   }
 }
 
+function* limitRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'limit' }>): Generator<readonly Datum[]> {
+  const limit = limitValue(ctx, rel.limit, 'LIMIT')
+  const offset = limitValue(ctx, rel.offset, 'OFFSET') ?? 0
+  if (limit === 0) return
+  let skipped = 0
+  let taken = 0
+  for (const row of relRows(ctx, rel.input)) {
+    if (skipped < offset) {
+      skipped++
+      continue
+    }
+    yield row
+    if (limit !== undefined && ++taken >= limit) return
+  }
+}
+
+/** UNION / INTERSECT / EXCEPT with SQL's duplicate rules (ALL keeps multiplicities). */
+function* setopRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setop' }>): Generator<readonly Datum[]> {
+  if (rel.op === 'union') {
+    const both = concat(relRows(ctx, rel.left), relRows(ctx, rel.right))
+    yield* rel.all ? both : distinctRows(ctx, both, rel.types, undefined)
+    return
+  }
+  const counts = new Map<string, number>()
+  for (const row of relRows(ctx, rel.right)) {
+    ctx.hold(1)
+    const key = rowKey(row, rel.types)
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  const emitted = new Set<string>()
+  for (const row of relRows(ctx, rel.left)) {
+    const key = rowKey(row, rel.types)
+    const n = counts.get(key) ?? 0
+    if (rel.all) {
+      if (rel.op === 'intersect' && n > 0) {
+        counts.set(key, n - 1)
+        yield row
+      } else if (rel.op === 'except') {
+        if (n > 0) counts.set(key, n - 1)
+        else yield row
+      }
+      continue
+    }
+    if (emitted.has(key) || (rel.op === 'intersect') !== n > 0) continue
+    ctx.hold(1)
+    emitted.add(key)
+    yield row
+  }
+}
+
+function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
+  yield* a
+  yield* b
+}
+
+/** WITH RECURSIVE: the base rows, then the step over the last iteration's rows until none are
+ * new (UNION drops rows seen before; UNION ALL keeps them). */
+function recursiveRows(ctx: ExecContext, cte: CteDef): Rows {
+  const rec = cte.recursive
+  assert(rec !== undefined, 'a recursive CTE')
+  const seen = new Set<string>()
+  const fresh = (rows: Iterable<readonly Datum[]>) => {
+    const out: (readonly Datum[])[] = []
+    for (const row of rows) {
+      if (!rec.all) {
+        const key = rowKey(row, rec.types)
+        if (seen.has(key)) continue
+        seen.add(key)
+      }
+      ctx.hold(row.length + 1)
+      out.push(row)
+    }
+    return out
+  }
+  const all: (readonly Datum[])[] = []
+  let last = fresh(relRows(ctx, cte.rel))
+  for (let i = 0; last.length > 0; i++) {
+    if (i >= RECURSION_ITERATIONS_MAX) {
+      throw programLimitExceeded(`recursive query "${cte.name}" exceeds ${RECURSION_ITERATIONS_MAX} iterations`)
+    }
+    all.push(...last)
+    ctx.setWorkRows(cte.id, last)
+    last = fresh(relRows(ctx, rec.step))
+  }
+  return all
+}
+
+/** Runs a SELECT plan: the output rows (datums in field order). */
+export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
+  const rel = plan.rel
+  if (rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
+    return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
+  }
+  const out: Datum[][] = []
+  for (const row of relRows(ctx, rel)) {
+    if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
+    out.push(row as Datum[])
+  }
+  return out
+}
+
+/**
+ * runSelect for a projection of a primary key point get: the same steps (tick, filter, lock,
+ * project) for at most one row, without the generator pipeline, which costs more than the rest
+ * of such a statement.
+ */
+function pointSelect(ctx: ExecContext, exprs: readonly Expr[], source: TableSource, values: readonly Expr[]): Datum[][] {
+  const r = pointRow(ctx, source.table, values)
+  if (r === undefined) return []
+  ctx.tick()
+  if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) return []
+  if (source.lock) ctx.lock(r.key)
+  if (ctx.resultRowsMax < 1) throw resultTooLarge(ctx.resultRowsMax)
+  return [exprs.map((e) => evaluate(e, r.row, ctx.eval))]
+}
+
+export const resultTooLarge = (max: number) =>
+  programLimitExceeded(`result exceeds the limit of ${max} rows`, 'Add a LIMIT or a narrower WHERE clause.')
+
 /** A string equal for rows equal as SQL values (NULLs equal each other, as in GROUP BY). */
-function rowKey(row: readonly Datum[], types: readonly SqlType[]): string {
+export function rowKey(row: readonly Datum[], types: readonly SqlType[]): string {
+  if (types.length === 1) {
+    const v = row[0] ?? null
+    return v === null ? '\u0000null' : hashKey(v, types[0] as SqlType)
+  }
   return JSON.stringify(types.map((t, i) => (row[i] === null || row[i] === undefined ? null : hashKey(row[i] as Datum, t))))
 }
 
-function collect(rows: Iterable<Datum[]>, max: number, what: string): Datum[][] {
-  const out: Datum[][] = []
-  for (const row of rows) {
-    if (out.length >= max) throw programLimitExceeded(`${what} exceeds the limit of ${max} rows`)
-    out.push(row)
-  }
-  return out
-}
-
 /** Sorts in place (stable); NULLs placed per key. */
-export function sortRows(rows: Datum[][], keys: readonly SortKey[]): Datum[][] {
-  return rows.sort((a, b) => {
-    for (const k of keys) {
-      const x = a[k.slot] ?? null
-      const y = b[k.slot] ?? null
-      let c: number
-      if (x === null || y === null) c = x === y ? 0 : (x === null) === k.nullsFirst ? -1 : 1
-      else c = k.desc ? -compare(x, y, k.type) : compare(x, y, k.type)
-      if (c !== 0) return c
-    }
-    return 0
-  })
+export function sortRows<R extends readonly Datum[]>(rows: R[], keys: readonly SortKey[]): R[] {
+  return rows.sort((a, b) => compareRows(a, b, keys))
 }
 
-function group(ctx: ExecContext, rows: Iterable<Datum[]>, grouping: Grouping): Datum[][] {
-  const keyTypes = grouping.keys.map((k) => k.type)
-  const groups = new Map<string, { keys: Datum[]; accs: ReturnType<typeof createAccumulator>[] }>()
-  for (const row of rows) {
-    const keys = grouping.keys.map((k) => evaluate(k, row, ctx.eval))
-    const id = rowKey(keys, keyTypes)
-    let g = groups.get(id)
-    if (g === undefined) {
-      if (groups.size >= SORT_ROWS_MAX) throw programLimitExceeded(`GROUP BY exceeds ${SORT_ROWS_MAX} groups`)
-      g = { keys, accs: grouping.aggregates.map(createAccumulator) }
-      groups.set(id, g)
-    }
-    for (let i = 0; i < g.accs.length; i++) {
-      const call = grouping.aggregates[i]
-      assert(call !== undefined, 'one accumulator per aggregate')
-      g.accs[i]!.add(call.args.map((a) => evaluate(a, row, ctx.eval)))
-    }
+/** Compares two rows by sort keys (ORDER BY semantics). */
+export function compareRows(a: readonly Datum[], b: readonly Datum[], keys: readonly SortKey[]): number {
+  for (const k of keys) {
+    const x = a[k.slot] ?? null
+    const y = b[k.slot] ?? null
+    let c: number
+    if (x === null || y === null) c = x === y ? 0 : (x === null) === k.nullsFirst ? -1 : 1
+    else c = k.desc ? -compare(x, y, k.type) : compare(x, y, k.type)
+    if (c !== 0) return c
   }
-  // Aggregates without GROUP BY produce one row even over no input.
-  if (groups.size === 0 && grouping.keys.length === 0) groups.set('', { keys: [], accs: grouping.aggregates.map(createAccumulator) })
-  const out: Datum[][] = []
-  for (const g of groups.values()) {
-    const row = [...g.keys, ...g.accs.map((a) => a.result())]
-    if (grouping.having === undefined || evaluate(grouping.having, row, ctx.eval) === true) out.push(row)
-  }
-  return out
+  return 0
 }
 
 function limitValue(ctx: ExecContext, e: Expr | undefined, clause: 'LIMIT' | 'OFFSET'): number | undefined {

@@ -1,9 +1,10 @@
 // Expression evaluation (ARCHITECTURE.md "query processor": execute): bound, typed expression
 // trees over a row of datums, with SQL's three-valued logic.
 import type { Random } from '../clock/index.ts'
-import { assert, assertNever, AssertionError } from '../errors/index.ts'
+import { assert, assertNever, AssertionError, SqlError } from '../errors/index.ts'
 import { cast, parseText, type CastContext, type Datum, type SqlType } from './types/index.ts'
 import type { TxServices } from './tx-services.ts'
+import type { Rel } from './rel.ts'
 
 /** What an expression may read besides the row. */
 export interface EvalContext {
@@ -14,6 +15,27 @@ export interface EvalContext {
   readonly random: Random
   /** The transaction's services (sequences, advisory locks, settings). */
   readonly tx: TxServices
+  /** Inside a correlated subquery: the values of its `args`, read by `outer` expressions. */
+  readonly outer?: readonly Datum[]
+  /** Runs a subquery with its `args` values (the executor caches uncorrelated ones). */
+  readonly subqueryRows?: (e: SubqueryExpr, args: readonly Datum[]) => readonly (readonly Datum[])[]
+}
+
+/**
+ * A subquery in an expression. `args` are expressions of the enclosing query the subquery reads
+ * (correlation); inside `rel` they are `outer` expressions by index. `lhs`/`compare` for
+ * `x op ANY|ALL (subquery)` (IN is `= ANY`).
+ */
+export interface SubqueryExpr {
+  readonly kind: 'subquery'
+  readonly type: SqlType
+  readonly mode: 'scalar' | 'exists' | 'any' | 'all' | 'array'
+  readonly rel: Rel
+  readonly args: readonly Expr[]
+  readonly lhs: Expr | undefined
+  readonly compare: BinaryApply | undefined
+  /** Unique per bound subquery (plan caching, expression identity). */
+  readonly id: number
 }
 
 export type BinaryApply = (a: Datum, b: Datum) => Datum
@@ -101,6 +123,15 @@ export type Expr =
     }
   /** An aggregate call's result; the grouping rewrite replaces it by a column of the group row. */
   | { readonly kind: 'aggregate'; readonly type: SqlType; readonly index: number }
+  /** A window call's result; the window rewrite replaces it by a column of the window row. */
+  | { readonly kind: 'windowCall'; readonly type: SqlType; readonly index: number }
+  /** A value of the enclosing query, inside a correlated subquery. */
+  | { readonly kind: 'outer'; readonly type: SqlType; readonly index: number }
+  | SubqueryExpr
+  /** IS [NOT] DISTINCT FROM: equality where NULL equals NULL. */
+  | { readonly kind: 'distinctFrom'; readonly type: SqlType; readonly left: Expr; readonly right: Expr; readonly eq: BinaryApply; readonly negated: boolean }
+  /** GREATEST / LEAST: NULLs ignored, NULL only when every argument is. */
+  | { readonly kind: 'minmax'; readonly type: SqlType; readonly greatest: boolean; readonly args: readonly Expr[]; readonly gt: BinaryApply }
 
 const BOOL: SqlType = { kind: 'bool' }
 export const boolType = (): SqlType => BOOL
@@ -160,8 +191,60 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       return evaluateFunc(e, row, ctx)
     case 'aggregate':
       throw new AssertionError('aggregates are rewritten before evaluation')
+    case 'windowCall':
+      throw new AssertionError('window calls are rewritten before evaluation')
+    case 'outer':
+      return ctx.outer?.[e.index] ?? null
+    case 'subquery':
+      return evaluateSubquery(e, row, ctx)
+    case 'distinctFrom': {
+      const a = evaluate(e.left, row, ctx)
+      const b = evaluate(e.right, row, ctx)
+      const same = a === null || b === null ? a === b : e.eq(a, b) === true
+      return same === e.negated
+    }
+    case 'minmax': {
+      let best: Datum = null
+      for (const arg of e.args) {
+        const v = evaluate(arg, row, ctx)
+        if (v !== null && (best === null || e.gt(v, best) === e.greatest)) best = v
+      }
+      return best
+    }
     default:
       return assertNever(e)
+  }
+}
+
+function evaluateSubquery(e: SubqueryExpr, row: readonly Datum[], ctx: EvalContext): Datum {
+  assert(ctx.subqueryRows !== undefined, 'subqueries run inside an executor')
+  const args = e.args.map((a) => evaluate(a, row, ctx))
+  const rows = ctx.subqueryRows(e, args)
+  switch (e.mode) {
+    case 'exists':
+      return rows.length > 0
+    case 'scalar':
+      if (rows.length > 1) throw new SqlError('21000', 'more than one row returned by a subquery used as an expression')
+      return rows[0]?.[0] ?? null
+    case 'array':
+      return rows.map((r) => r[0] ?? null) as unknown as Datum
+    case 'any':
+    case 'all': {
+      assert(e.lhs !== undefined && e.compare !== undefined, 'ANY/ALL compare a value')
+      const a = evaluate(e.lhs, row, ctx)
+      if (rows.length === 0) return e.mode === 'all'
+      if (a === null) return null
+      let sawNull = false
+      for (const r of rows) {
+        const b = r[0] ?? null
+        const v = b === null ? null : e.compare(a, b)
+        if (v === null) sawNull = true
+        else if (v === (e.mode === 'any')) return v
+      }
+      return sawNull ? null : e.mode === 'all'
+    }
+    default:
+      return assertNever(e.mode)
   }
 }
 
@@ -257,9 +340,16 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
     case 'param':
     case 'column':
     case 'aggregate':
+    case 'windowCall':
+    case 'outer':
       return e
+    case 'subquery':
+      return { ...e, args: e.args.map(f), lhs: e.lhs === undefined ? undefined : f(e.lhs) }
+    case 'minmax':
+      return { ...e, args: e.args.map(f) }
     case 'binary':
     case 'nullif':
+    case 'distinctFrom':
       return { ...e, left: f(e.left), right: f(e.right) }
     case 'unary':
     case 'not':

@@ -2,7 +2,7 @@
 // choice of access path from the WHERE conjuncts (point get, key range, secondary index, scan).
 import { assertNever } from '../errors/index.ts'
 import type { SqlType, TypeKind } from './types/index.ts'
-import type { AggregateCall } from './binder.ts'
+import type { Rel } from './rel.ts'
 import type { IndexDef, Table } from './catalog.ts'
 import { isVolatile, readsRow, type Expr } from './expr.ts'
 import type { Field } from './index.ts'
@@ -46,17 +46,7 @@ export interface TableSource {
   readonly lock: boolean
 }
 
-/** `SELECT` without FROM reads one empty row. */
-export type Source = { readonly kind: 'none' } | TableSource
-
-export interface Grouping {
-  readonly keys: readonly Expr[]
-  readonly aggregates: readonly AggregateCall[]
-  /** Over the group row `[...keys, ...aggregates]`. */
-  readonly having: Expr | undefined
-}
-
-/** A sort key over the projected row (outputs then sort-only extras). */
+/** A sort key over a row: the slot it reads, its type and direction. */
 export interface SortKey {
   readonly slot: number
   readonly type: SqlType
@@ -64,21 +54,12 @@ export interface SortKey {
   readonly nullsFirst: boolean
 }
 
+/** A bound query ready to run: its relational plan and result columns. */
 export interface SelectPlan {
   readonly kind: 'select'
-  readonly source: Source
-  readonly grouping: Grouping | undefined
-  /** Over the input row, or the group row when grouping. */
-  readonly outputs: readonly Expr[]
-  /** Sort-only expressions, projected after the outputs and dropped after sorting. */
-  readonly extras: readonly Expr[]
+  readonly rel: Rel
   readonly fields: readonly Field[]
   readonly fieldTypes: readonly SqlType[]
-  readonly distinct: boolean
-  /** Undefined when there is no ORDER BY or the access path yields rows in order. */
-  readonly sort: readonly SortKey[] | undefined
-  readonly limit: Expr | undefined
-  readonly offset: Expr | undefined
 }
 
 /** RETURNING: expressions over the table row. */
@@ -264,16 +245,8 @@ export function describeAccess(source: TableSource): string {
 /** The plan as text lines, outermost first (EXPLAIN's QUERY PLAN column). */
 export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan): string[] {
   switch (plan.kind) {
-    case 'select': {
-      const lines: string[] = []
-      if (plan.limit !== undefined || plan.offset !== undefined) lines.push('Limit')
-      if (plan.sort !== undefined) lines.push('Sort')
-      if (plan.distinct) lines.push('Distinct')
-      if (plan.grouping !== undefined) lines.push('Aggregate')
-      if (plan.source.kind === 'none') lines.push('Result')
-      else lines.push(...sourceLines(plan.source))
-      return lines.map((l, i) => `${'  '.repeat(i)}${i > 0 ? '-> ' : ''}${l}`)
-    }
+    case 'select':
+      return relLines(plan.rel, 0)
     case 'insert':
       return [`Insert on ${plan.table.name}`]
     case 'update':
@@ -282,6 +255,53 @@ export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeleteP
       return [`Delete on ${plan.source.table.name}`, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
     default:
       return assertNever(plan)
+  }
+}
+
+/** One line per operator, children indented under their parent (projections and placements,
+ * which only move values, are not shown). */
+function relLines(rel: Rel, depth: number): string[] {
+  const line = (text: string) => `${'  '.repeat(depth)}${depth > 0 ? '-> ' : ''}${text}`
+  const under = (child: Rel) => relLines(child, depth + 1)
+  switch (rel.kind) {
+    case 'project':
+    case 'place':
+      return relLines(rel.input, depth)
+    case 'scan':
+      return sourceLines(rel.source).map((l, i) => (i === 0 ? line(l) : `${'  '.repeat(depth + 1)}-> ${l}`))
+    case 'system':
+      return [line(`System Relation ${rel.relation.schema}.${rel.relation.name}`)]
+    case 'values':
+      return [line(rel.rows.length === 1 && rel.width === 0 ? 'Result' : 'Values Scan')]
+    case 'filter':
+      return [line('Filter'), ...under(rel.input)]
+    case 'join': {
+      const method = rel.hashKeys.length > 0 ? 'Hash Join' : 'Nested Loop'
+      const kind = rel.join === 'inner' ? '' : ` ${rel.join[0]?.toUpperCase()}${rel.join.slice(1)}`
+      return [line(`${method}${kind}`), ...under(rel.left), ...under(rel.right)]
+    }
+    case 'aggregate':
+      return [line(rel.keys.length > 0 ? 'HashAggregate' : 'Aggregate'), ...under(rel.input)]
+    case 'window':
+      return [line('WindowAgg'), ...under(rel.input)]
+    case 'distinct':
+      return [line(rel.on === undefined ? 'Distinct' : 'Distinct On'), ...under(rel.input)]
+    case 'sort':
+      return [line('Sort'), ...under(rel.input)]
+    case 'limit':
+      return [line('Limit'), ...under(rel.input)]
+    case 'setop': {
+      const name = rel.op === 'union' ? (rel.all ? 'Append' : 'Union') : rel.op === 'intersect' ? 'Intersect' : 'Except'
+      return [line(`${name}${rel.all && rel.op !== 'union' ? ' All' : ''}`), ...under(rel.left), ...under(rel.right)]
+    }
+    case 'cteScan':
+      return [line(`CTE Scan on ${rel.cte.name}`)]
+    case 'workScan':
+      return [line('WorkTable Scan')]
+    case 'setFunction':
+      return [line(`Function Scan on ${rel.name}`)]
+    default:
+      return assertNever(rel)
   }
 }
 

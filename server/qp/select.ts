@@ -1,42 +1,67 @@
-// Binding and planning of SELECT (ARCHITECTURE.md "query processor": bind, plan): FROM, WHERE,
-// target list, GROUP BY / aggregates / HAVING, DISTINCT, ORDER BY, LIMIT/OFFSET and FOR UPDATE.
-import type { Node, RangeVar, ResTarget, SelectStmt, SortBy } from 'libpg-query'
-import { assert, featureNotSupported, groupingError, SqlError } from '../errors/index.ts'
-import { typeName as typeNameOf, type SqlType } from './types/index.ts'
+// Binding and planning of queries (ARCHITECTURE.md "query processor": bind, plan): SELECT with
+// FROM (from.ts), WHERE, target list, GROUP BY / aggregates / HAVING, window functions, DISTINCT
+// [ON], ORDER BY, LIMIT/OFFSET, FOR UPDATE; set operations, VALUES, WITH [RECURSIVE], and
+// subqueries in expressions (correlated ones read their enclosing query through `outer` values).
+import type { CommonTableExpr, FuncCall, Node, RangeVar, ResTarget, SelectStmt, SortBy, WindowDef, WithClause } from 'libpg-query'
+import { assert, featureNotSupported, groupingError, SqlError, undefinedFunction } from '../errors/index.ts'
+import { commonType, formatType, typeName as typeNameOf, type SqlType } from './types/index.ts'
 import {
-  EMPTY_SCOPE,
   exprKey,
   locationOf,
   regroup,
   stringOf,
-  type AggregateCall,
+  type BindOptions,
   type Binder,
+  type ParentLink,
   type Scope,
+  type WindowBinding,
 } from './binder.ts'
+import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 import type { Table } from './catalog.ts'
 import { mapChildren, type Expr } from './expr.ts'
+import { bindFrom, planUnitsOrdered, qualifiedName, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
-import {
-  chooseAccess,
-  conjuncts,
-  type Grouping,
-  type OrderRequest,
-  type Returning,
-  type SelectPlan,
-  type SortKey,
-  type Source,
-} from './planner.ts'
+import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
+import { ONE_ROW, type CteDef, type FrameBound, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
+import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 
 /** What binding needs from the transaction: tables at its snapshot (recorded as read). */
 export interface BindEnv {
   readonly parse: ParseCache
   readonly binder: Binder
-  /** The table's definition at the snapshot plus writes; 42P01 when missing. */
+  /** The table's definition at the snapshot plus writes; 42P01 when missing. Names are bare for
+   * schema `public` and `schema.name` otherwise. */
   table(name: string, location?: number): Table
 }
 
+/** A bound query: its plan and output columns. */
+export interface BoundQuery {
+  readonly rel: Rel
+  readonly names: readonly string[]
+  readonly types: readonly SqlType[]
+  /** The output expressions of a plain SELECT (their parameter types settle later). */
+  readonly outputs: readonly Expr[] | undefined
+}
+
+/** The environment of one query level: the transaction and the CTEs in scope. */
+export class QueryContext {
+  readonly env: BindEnv
+  readonly ctes: ReadonlyMap<string, CteInfo>
+
+  constructor(env: BindEnv, ctes: ReadonlyMap<string, CteInfo>) {
+    this.env = env
+    this.ctes = ctes
+  }
+
+  bindQuery(s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
+    return bindQuery(this, s, parent)
+  }
+}
+
 const INT8: SqlType = { kind: 'int8' }
+const TEXT: SqlType = { kind: 'text' }
+const BOOL: SqlType = { kind: 'bool' }
 
 /** The scope of one table's row: column slots are column positions. */
 export function tableScope(table: Table, alias: string): Scope {
@@ -46,87 +71,280 @@ export function tableScope(table: Table, alias: string): Scope {
   }
 }
 
-/** Resolves a FROM item that must be a plain table (schema `public` allowed). */
+/** Resolves a DML target that must be a plain table. */
 export function rangeTable(env: BindEnv, rv: RangeVar): { table: Table; alias: string } {
-  if (rv.schemaname !== undefined && rv.schemaname !== 'public') {
-    throw new SqlError('3F000', `schema "${rv.schemaname}" does not exist`, { position: (rv.location ?? 0) + 1 })
-  }
   const name = rv.relname ?? ''
-  return { table: env.table(name, rv.location), alias: rv.alias?.aliasname ?? name }
+  return { table: env.table(qualifiedName(rv), rv.location), alias: rv.alias?.aliasname ?? name }
+}
+
+/** Lets the binder plan subqueries in expressions of statements bound in `env`. */
+export function attachSubqueries(env: BindEnv): void {
+  env.binder.planSubquery = (stmt, scope) => {
+    const args: Expr[] = []
+    const keys: string[] = []
+    const link: ParentLink = {
+      scope,
+      capture(e) {
+        const key = exprKey(e)
+        let at = keys.indexOf(key)
+        if (at < 0) {
+          keys.push(key)
+          args.push(e)
+          at = args.length - 1
+        }
+        return { kind: 'outer', type: e.type, index: at }
+      },
+    }
+    const q = new QueryContext(env, scope.ctes ?? new Map()).bindQuery(stmt, link)
+    return { rel: q.rel, types: q.types, args }
+  }
 }
 
 /** Binds and plans a SELECT. `top` finishes parameter typing (outputs may be bare `$n`). */
 export function planSelect(env: BindEnv, s: SelectStmt, top: boolean): SelectPlan {
-  rejectUnsupported(s)
-  const from = bindFrom(env, s.fromClause ?? [])
-  const scope = from === undefined ? EMPTY_SCOPE : tableScope(from.table, from.alias)
+  attachSubqueries(env)
   const b = env.binder
+  const q = new QueryContext(env, new Map()).bindQuery(s, undefined)
+  if (top) b.finishParams()
+  const fieldTypes = q.outputs === undefined ? q.types.map((t) => (t.kind === 'unknown' ? TEXT : t)) : q.outputs.map((e) => b.outputType(e))
+  return {
+    kind: 'select',
+    rel: q.rel,
+    fields: q.names.map((name, i) => ({ name, type: typeNameOf(fieldTypes[i] as SqlType) })),
+    fieldTypes,
+  }
+}
+
+function bindQuery(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
+  if (s.withClause !== undefined) {
+    const inner = new QueryContext(qc.env, bindWith(qc, s.withClause))
+    return bindQuery(inner, { ...s, withClause: undefined }, parent)
+  }
+  if (s.op !== undefined && s.op !== 'SETOP_NONE') return orderAndLimit(qc, s, bindSetOp(qc, s, parent), parent)
+  if (s.valuesLists !== undefined) return orderAndLimit(qc, s, bindValues(qc, s, parent), parent)
+  return bindSimple(qc, s, parent)
+}
+
+let cteSeq = 0
+
+function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
+  const ctes = new Map(qc.ctes)
+  for (const node of w.ctes ?? []) {
+    assert('CommonTableExpr' in node, 'WITH holds CTEs')
+    const cte: CommonTableExpr = node.CommonTableExpr
+    const name = cte.ctename ?? ''
+    const query = cte.ctequery
+    if (query === undefined || !('SelectStmt' in query)) throw featureNotSupported('data-modifying statements in WITH')
+    const inner = new QueryContext(qc.env, ctes)
+    const s = query.SelectStmt
+    const id = ++cteSeq
+    const recursive = w.recursive === true && s.op === 'SETOP_UNION' && s.larg !== undefined && s.rarg !== undefined
+    const info = recursive ? bindRecursive(inner, ctes, cte, s, id) : plainCte(inner, cte, s, id)
+    ctes.set(name, info)
+  }
+  return ctes
+}
+
+function cteNames(cte: CommonTableExpr, names: readonly string[]): string[] {
+  const alias = (cte.aliascolnames ?? []).map(stringOf)
+  if (alias.length > names.length) {
+    throw new SqlError('42P10', `WITH query "${cte.ctename ?? ''}" has ${names.length} columns available but ${alias.length} columns specified`)
+  }
+  return names.map((n, i) => alias[i] ?? n)
+}
+
+function plainCte(qc: QueryContext, cte: CommonTableExpr, s: SelectStmt, id: number): CteInfo {
+  const q = qc.bindQuery(s, undefined)
+  const def: CteDef = { id, name: cte.ctename ?? '', width: q.names.length, rel: q.rel, recursive: undefined }
+  return { def, work: undefined, names: cteNames(cte, q.names), types: settled(q.types) }
+}
+
+/** WITH RECURSIVE name AS (base UNION [ALL] step): the step reads the last iteration's rows. */
+function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: CommonTableExpr, s: SelectStmt, id: number): CteInfo {
+  const name = cte.ctename ?? ''
+  const base = qc.bindQuery(s.larg as SelectStmt, undefined)
+  const types = settled(base.types)
+  const names = cteNames(cte, base.names)
+  const work = { cteId: id, used: false }
+  ctes.set(name, { def: undefined, work, names, types })
+  const step = coerceQuery(qc.env.binder, new QueryContext(qc.env, ctes).bindQuery(s.rarg as SelectStmt, undefined), types, 'UNION')
+  const all = s.all === true
+  const baseRel = coerceQuery(qc.env.binder, base, types, 'UNION').rel
+  const def: CteDef = work.used
+    ? { id, name, width: names.length, rel: baseRel, recursive: { step: step.rel, all, types } }
+    : { id, name, width: names.length, rel: { kind: 'setop', width: names.length, op: 'union', all, left: baseRel, right: step.rel, types }, recursive: undefined }
+  return { def, work: undefined, names, types }
+}
+
+const settled = (types: readonly SqlType[]) => types.map((t) => (t.kind === 'unknown' ? TEXT : t))
+
+/** UNION / INTERSECT / EXCEPT: columns by position, each side cast to the common types. */
+function bindSetOp(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
+  assert(s.larg !== undefined && s.rarg !== undefined, 'a set operation has two sides')
+  const opName = s.op === 'SETOP_UNION' ? 'UNION' : s.op === 'SETOP_INTERSECT' ? 'INTERSECT' : 'EXCEPT'
+  const left = qc.bindQuery(s.larg, parent)
+  const right = qc.bindQuery(s.rarg, parent)
+  if (left.types.length !== right.types.length) {
+    throw new SqlError('42601', `each ${opName} query must have the same number of columns`)
+  }
+  const types = left.types.map((t, i) => {
+    const pair = [t, right.types[i] as SqlType]
+    return pair.every((p) => p.kind === 'unknown') ? TEXT : commonType(pair.filter((p) => p.kind !== 'unknown'), opName)
+  })
+  const b = qc.env.binder
+  const op = opName.toLowerCase() as 'union' | 'intersect' | 'except'
+  const rel: Rel = {
+    kind: 'setop',
+    width: types.length,
+    op,
+    all: s.all === true,
+    left: coerceQuery(b, left, types, opName).rel,
+    right: coerceQuery(b, right, types, opName).rel,
+    types,
+  }
+  return { rel, names: left.names, types, outputs: undefined }
+}
+
+/** The query with its columns cast to `types` (a projection when any differs). */
+function coerceQuery(b: Binder, q: BoundQuery, types: readonly SqlType[], context: string): BoundQuery {
+  if (q.types.every((t, i) => formatType(t) === formatType(types[i] as SqlType) && t.kind !== 'unknown')) return q
+  const exprs = q.types.map((t, i) => {
+    const column: Expr = { kind: 'column', type: t, slot: i, name: q.names[i] ?? '?column?' }
+    const to = types[i] as SqlType
+    if (t.kind !== 'unknown' && formatType(t) === formatType(to)) return column
+    try {
+      return b.coerce(column, to, 'implicit')
+    } catch (e) {
+      if (e instanceof SqlError && e.code === '42804') {
+        throw new SqlError('42804', `${context} types ${formatType(t)} and ${formatType(to)} cannot be matched`)
+      }
+      throw e
+    }
+  })
+  return { rel: { kind: 'project', width: exprs.length, input: q.rel, exprs }, names: q.names, types, outputs: undefined }
+}
+
+/** VALUES (...), (...): one row per list, columns cast to their common types. */
+function bindValues(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
+  const b = qc.env.binder
+  const scope: Scope = { tables: [], columns: [], parent, ctes: qc.ctes }
+  const lists = (s.valuesLists ?? []).map((l) => {
+    assert('List' in l, 'VALUES holds lists')
+    return (l.List.items ?? []).map((n) => b.bind(n, scope, { clause: 'VALUES' }))
+  })
+  const width = lists[0]?.length ?? 0
+  if (lists.some((l) => l.length !== width)) throw new SqlError('42601', 'VALUES lists must all be the same length')
+  const types = Array.from({ length: width }, (_, i) => {
+    const column = lists.map((l) => l[i] as Expr)
+    const known = column.filter((e) => e.type.kind !== 'unknown')
+    return known.length === 0 ? TEXT : commonType(known.map((e) => e.type), 'VALUES')
+  })
+  const rows = lists.map((l) => l.map((e, i) => b.coerce(e, types[i] as SqlType, 'implicit')))
+  return { rel: { kind: 'values', width, rows }, names: types.map((_, i) => `column${i + 1}`), types, outputs: undefined }
+}
+
+/** ORDER BY and LIMIT over a set operation's or VALUES' output columns. */
+function orderAndLimit(qc: QueryContext, s: SelectStmt, q: BoundQuery, parent: ParentLink | undefined): BoundQuery {
+  const b = qc.env.binder
+  let rel = q.rel
+  if ((s.sortClause?.length ?? 0) > 0) {
+    const scope: Scope = {
+      tables: [],
+      columns: q.names.map((name, i) => ({ table: '', name, type: q.types[i] as SqlType, slot: i, hidden: false })),
+      parent,
+      ctes: qc.ctes,
+    }
+    const targets = q.names.map((name, i) => ({ name, expr: { kind: 'column', type: q.types[i] as SqlType, slot: i, name } as Expr }))
+    const keys = (s.sortClause ?? []).map((item) => {
+      const sort = bindSortItem(b, item, scope, targets, { clause: 'ORDER BY' })
+      if (sort.target === undefined) throw featureNotSupported('ORDER BY on an expression of a UNION, INTERSECT or EXCEPT result')
+      return { slot: sort.target, type: q.types[sort.target] as SqlType, desc: sort.desc, nullsFirst: sort.nullsFirst }
+    })
+    rel = { kind: 'sort', width: rel.width, input: rel, keys }
+  }
+  const limit = bindLimit(b, s.limitCount, 'LIMIT')
+  const offset = bindLimit(b, s.limitOffset, 'OFFSET')
+  if (limit !== undefined || offset !== undefined) rel = { kind: 'limit', width: rel.width, input: rel, limit, offset }
+  if (s.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE with UNION, INTERSECT, EXCEPT or VALUES')
+  return { ...q, rel }
+}
+
+/** A plain SELECT: FROM, WHERE, grouping, windows, projection, DISTINCT, ORDER BY, LIMIT. */
+function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
+  rejectUnsupported(s)
+  const b = qc.env.binder
+  const lock = (s.lockingClause?.length ?? 0) > 0
+  const from = (s.fromClause?.length ?? 0) > 0 ? bindFrom(qc, s.fromClause ?? [], lock, parent) : undefined
+  const scope: Scope = from?.scope ?? { tables: [], columns: [], parent, ctes: qc.ctes }
   const where = s.whereClause === undefined ? undefined : b.bindCondition(s.whereClause, scope, { clause: 'WHERE' })
   const aggregates: AggregateCall[] = []
-  const withAggs = { clause: 'the select list', aggregates }
+  const windows = windowBinding(qc, s.windowClause, aggregates)
+  const withAggs: BindOptions = { clause: 'the select list', aggregates, windows }
   const targets = bindTargets(b, s.targetList ?? [], scope, withAggs)
   const groupKeys = (s.groupClause ?? []).map((g) => bindGroupItem(b, g, scope, targets))
   const having = s.havingClause === undefined ? undefined : b.bindCondition(s.havingClause, scope, { clause: 'HAVING', aggregates })
-  const order = (s.sortClause ?? []).map((item) => bindSortItem(b, item, scope, targets, aggregates))
+  const order = (s.sortClause ?? []).map((item) => bindSortItem(b, item, scope, targets, { clause: 'ORDER BY', aggregates, windows }))
+  const distinctOn = bindDistinctOn(b, s, scope, targets, withAggs)
   const grouped = aggregates.length > 0 || groupKeys.length > 0 || having !== undefined
   const distinct = s.distinctClause !== undefined
-  const lock = (s.lockingClause?.length ?? 0) > 0
-  if (lock && (grouped || distinct || from === undefined)) {
-    throw featureNotSupported(`FOR UPDATE with ${grouped ? 'aggregate functions or GROUP BY' : distinct ? 'DISTINCT' : 'no FROM'}`)
+  if (lock && (grouped || distinct || from === undefined || windows.calls.length > 0)) {
+    throw featureNotSupported(`FOR UPDATE with ${grouped ? 'aggregate functions or GROUP BY' : distinct ? 'DISTINCT' : from === undefined ? 'no FROM' : 'window functions'}`)
   }
   const keyStrings = groupKeys.map(exprKey)
   const toGroup = (e: Expr) => (grouped ? regroup(e, keyStrings, groupKeys.length) : e)
-  const outputs = targets.map((t) => toGroup(t.expr))
+  const baseWidth = grouped ? groupKeys.length + aggregates.length : (from?.width ?? 0)
+  const finish = (e: Expr) => unwindow(toGroup(e), baseWidth)
+  const outputs = targets.map((t) => finish(t.expr))
   const extras: Expr[] = []
-  const sortExprs = order.map((o) => (o.target !== undefined ? undefined : toGroup(o.expr)))
-  const sortSlots = order.map((o, i) => o.target ?? placeExtra(extras, outputs, sortExprs[i] as Expr))
-  if (distinct && sortSlots.some((slot) => slot >= outputs.length)) {
+  const sortSlots = order.map((o) => o.target ?? placeExtra(extras, outputs, finish(o.expr)))
+  const onSlots = distinctOn?.map((d) => d.target ?? placeExtra(extras, outputs, finish(d.expr)))
+  if (distinct && distinctOn === undefined && sortSlots.some((slot) => slot >= outputs.length)) {
     throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list')
   }
   const limit = bindLimit(b, s.limitCount, 'LIMIT')
   const offset = bindLimit(b, s.limitOffset, 'OFFSET')
-  if (top) b.finishParams()
   const projected = [...outputs, ...extras]
   const sort: SortKey[] = order.map((o, i) => {
     const slot = sortSlots[i] as number
     return { slot, type: b.outputType(projected[slot] as Expr), desc: o.desc, nullsFirst: o.nullsFirst }
   })
-  let source: Source = { kind: 'none' }
+  const request = grouped || distinct || windows.calls.length > 0 ? undefined : orderRequest(sort, projected)
+  let rel: Rel
   let ordered = false
   if (from !== undefined) {
-    const request = grouped || distinct ? undefined : orderRequest(sort, projected)
-    const chosen = chooseAccess(from.table, conjuncts(where), request, limit !== undefined)
-    source = { kind: 'table', table: from.table, alias: from.alias, access: chosen.access, filter: where, lock }
-    ordered = chosen.ordered
+    const planned = planUnitsOrdered(from.units, [...conjuncts(where), ...from.pool], from.width, request, limit !== undefined)
+    rel = planned.rel
+    ordered = planned.ordered && request !== undefined
+  } else {
+    rel = where === undefined ? ONE_ROW : { kind: 'filter', width: 0, input: ONE_ROW, cond: where }
   }
-  const grouping: Grouping | undefined = grouped
-    ? { keys: groupKeys, aggregates, having: having === undefined ? undefined : toGroup(having) }
-    : undefined
-  const fieldTypes = outputs.map((e) => b.outputType(e))
-  return {
-    kind: 'select',
-    source,
-    grouping,
-    outputs,
-    extras,
-    fields: targets.map((t, i) => ({ name: t.name, type: typeNameOf(fieldTypes[i] as SqlType) })),
-    fieldTypes,
-    distinct,
-    sort: sort.length === 0 || ordered ? undefined : sort,
-    limit,
-    offset,
+  if (grouped) {
+    rel = { kind: 'aggregate', width: baseWidth, input: rel, keys: groupKeys, aggregates }
+    if (having !== undefined) rel = { kind: 'filter', width: baseWidth, input: rel, cond: toGroup(having) }
   }
+  if (windows.calls.length > 0) {
+    const calls = windows.calls.map((c) => mapCall(c, toGroup))
+    rel = { kind: 'window', width: baseWidth + calls.length, input: rel, calls }
+  }
+  rel = { kind: 'project', width: projected.length, input: rel, exprs: projected }
+  if (distinctOn !== undefined) {
+    rel = { kind: 'sort', width: rel.width, input: rel, keys: sort }
+    rel = { kind: 'distinct', width: rel.width, input: rel, types: projected.map((e) => b.outputType(e)), on: onSlots }
+  } else {
+    if (distinct) rel = { kind: 'distinct', width: rel.width, input: rel, types: projected.map((e) => b.outputType(e)), on: undefined }
+    if (sort.length > 0 && !ordered) rel = { kind: 'sort', width: rel.width, input: rel, keys: sort }
+  }
+  if (limit !== undefined || offset !== undefined) rel = { kind: 'limit', width: rel.width, input: rel, limit, offset }
+  if (extras.length > 0) {
+    const keep = outputs.map((e, i): Expr => ({ kind: 'column', type: e.type, slot: i, name: targets[i]?.name ?? '?column?' }))
+    rel = { kind: 'project', width: outputs.length, input: rel, exprs: keep }
+  }
+  return { rel, names: targets.map((t) => t.name), types: outputs.map((e) => b.outputType(e)), outputs }
 }
 
 function rejectUnsupported(s: SelectStmt): void {
-  if (s.op !== undefined && s.op !== 'SETOP_NONE') throw featureNotSupported('UNION, INTERSECT and EXCEPT')
-  if (s.withClause !== undefined) throw featureNotSupported('WITH')
-  if (s.valuesLists !== undefined) throw featureNotSupported('VALUES as a query')
   if (s.intoClause !== undefined) throw featureNotSupported('SELECT INTO')
-  if (s.windowClause !== undefined) throw featureNotSupported('WINDOW')
-  if (s.distinctClause !== undefined && s.distinctClause.some((d) => Object.keys(d).length > 0)) {
-    throw featureNotSupported('DISTINCT ON')
-  }
+  if ((s.groupClause ?? []).some((g) => 'GroupingSet' in g)) throw featureNotSupported('GROUPING SETS, ROLLUP and CUBE')
   for (const l of s.lockingClause ?? []) {
     const strength = 'LockingClause' in l ? l.LockingClause.strength : undefined
     if (strength !== 'LCS_FORUPDATE' && strength !== 'LCS_FORNOKEYUPDATE') throw featureNotSupported('FOR SHARE and FOR KEY SHARE')
@@ -136,13 +354,175 @@ function rejectUnsupported(s: SelectStmt): void {
   }
 }
 
-function bindFrom(env: BindEnv, items: readonly Node[]): { table: Table; alias: string } | undefined {
-  if (items.length === 0) return undefined
-  const item = items[0] as Node
-  if (items.length > 1 || 'JoinExpr' in item) throw featureNotSupported('joins')
-  if (!('RangeVar' in item)) throw featureNotSupported('subqueries and functions in FROM')
-  return rangeTable(env, item.RangeVar)
+/** Rewrites window call references into columns of the window operator's output row. */
+function unwindow(e: Expr, base: number): Expr {
+  if (e.kind === 'windowCall') return { kind: 'column', type: e.type, slot: base + e.index, name: '?column?' }
+  return mapChildren(e, (c) => unwindow(c, base))
 }
+
+function mapCall(c: WindowCall, f: (e: Expr) => Expr): WindowCall {
+  const bound = (x: FrameBound): FrameBound => (x.kind === 'preceding' || x.kind === 'following' ? { ...x, offset: f(x.offset) } : x)
+  return {
+    ...c,
+    args: c.args.map(f),
+    aggregate: c.aggregate === undefined ? undefined : { ...c.aggregate, args: c.aggregate.args.map(f) },
+    partition: c.partition.map(f),
+    orderExprs: c.orderExprs.map(f),
+    frame: { ...c.frame, start: bound(c.frame.start), end: bound(c.frame.end) },
+  }
+}
+
+/** DISTINCT ON (...) items: select-list references or expressions; undefined without ON. */
+function bindDistinctOn(b: Binder, s: SelectStmt, scope: Scope, targets: readonly BoundTarget[], options: BindOptions) {
+  const items = s.distinctClause
+  if (items === undefined || !items.some((d) => Object.keys(d).length > 0)) return undefined
+  return items.map((node) => {
+    const at = targetReference(node, scope, targets, 'SELECT DISTINCT ON')
+    if (at !== undefined) return { target: at as number | undefined, expr: (targets[at] as BoundTarget).expr }
+    const expr = b.bind(node, scope, options)
+    const same = targets.findIndex((t) => exprKey(t.expr) === exprKey(expr))
+    return { target: same >= 0 ? same : undefined, expr }
+  })
+}
+
+const FRAME = {
+  range: 0x2,
+  rows: 0x4,
+  groups: 0x8,
+  startUnboundedPreceding: 0x20,
+  endUnboundedFollowing: 0x100,
+  startCurrentRow: 0x200,
+  endCurrentRow: 0x400,
+  startOffsetPreceding: 0x800,
+  endOffsetPreceding: 0x1000,
+  startOffsetFollowing: 0x2000,
+  endOffsetFollowing: 0x4000,
+  exclude: 0x8000 | 0x10000 | 0x20000,
+} as const
+
+/** Collects the window calls of one query level. */
+function windowBinding(qc: QueryContext, windowClause: readonly Node[] | undefined, aggregates: AggregateCall[]): WindowBinding {
+  const named = new Map<string, Node>()
+  for (const w of windowClause ?? []) {
+    if ('WindowDef' in w && w.WindowDef.name !== undefined) named.set(w.WindowDef.name, w)
+  }
+  const calls: WindowCall[] = []
+  const binding: WindowBinding = {
+    calls,
+    named,
+    bind(f, scope, options) {
+      const call = bindWindowCall(qc.env.binder, f, scope, { ...options, windows: undefined, aggregates: options.aggregates ?? aggregates }, named)
+      calls.push(call)
+      return { kind: 'windowCall', type: call.type, index: calls.length - 1 }
+    },
+  }
+  return binding
+}
+
+function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptions, named: ReadonlyMap<string, Node>): WindowCall {
+  const names = (f.funcname ?? []).map(stringOf)
+  const name = names[names.length - 1] ?? ''
+  const def = windowDef(f.over as WindowDef, named)
+  if (f.agg_filter !== undefined || f.agg_order !== undefined) throw featureNotSupported('FILTER or ORDER BY in window calls')
+  const inner: BindOptions = { ...options, clause: 'window function calls' }
+  let args = (f.args ?? []).map((a) => b.bind(a, scope, inner))
+  let aggregate: AggregateCall | undefined
+  let type: SqlType
+  if (AGGREGATES.has(name)) {
+    const typed = args.map((a) => (a.type.kind === 'unknown' ? b.coerce(a, TEXT, 'implicit') : a))
+    const resolved = resolveAggregate(name, typed.map((a) => a.type), f.agg_star === true)
+    if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(a.type)).join(', ')})`)
+    args = typed.map((a, i) => b.coerce(a, resolved.argTypes[i] ?? a.type, 'implicit'))
+    aggregate = { name, args, distinct: f.agg_distinct === true, type: resolved.type }
+    if (aggregate.distinct) throw featureNotSupported('DISTINCT is not implemented for window functions')
+    type = resolved.type
+  } else if (WINDOW_FUNCTIONS.has(name)) {
+    args = windowArgs(b, name, args)
+    const resolved = windowFunctionType(name, args.map((a) => a.type))
+    if (resolved === undefined) throw undefinedFunction(`${name}(${args.map((a) => formatType(a.type)).join(', ')})`)
+    type = resolved
+  } else {
+    throw new SqlError('42809', `OVER specified, but ${name} is not a window function nor an aggregate function`)
+  }
+  const partition = (def.partitionClause ?? []).map((p) => b.bind(p, scope, inner))
+  const orderItems = (def.orderClause ?? []).map((o) => sortItem(b, o, scope, inner))
+  return {
+    name,
+    args,
+    type,
+    aggregate,
+    partition,
+    orderExprs: orderItems.map((o) => o.expr),
+    order: orderItems.map((o, i) => ({ slot: i, type: o.expr.type, desc: o.desc, nullsFirst: o.nullsFirst })),
+    frame: frameOf(b, def, orderItems.length > 0),
+  }
+}
+
+/** lag/lead's default takes the value's type; offsets and ntile's count are integers. */
+function windowArgs(b: Binder, name: string, args: Expr[]): Expr[] {
+  const first = args[0]
+  if (first === undefined) return args
+  const value = first.type.kind === 'unknown' ? b.coerce(first, TEXT, 'implicit') : first
+  if (name === 'ntile') return [b.coerce(value, { kind: 'int4' }, 'implicit')]
+  if (name === 'lag' || name === 'lead' || name === 'nth_value') {
+    return args.map((a, i) => (i === 0 ? value : i === 1 ? b.coerce(a, name === 'nth_value' ? { kind: 'int4' } : INT8, 'implicit') : b.coerce(a, value.type, 'implicit')))
+  }
+  return [value, ...args.slice(1)]
+}
+
+/** A window definition with a named window it refers to merged in (PostgreSQL's copy rules). */
+function windowDef(over: WindowDef, named: ReadonlyMap<string, Node>): WindowDef {
+  const ref = over.refname ?? (over.partitionClause === undefined && over.orderClause === undefined && over.name !== undefined ? over.name : undefined)
+  if (ref === undefined) return over
+  const base = named.get(ref)
+  if (base === undefined || !('WindowDef' in base)) throw new SqlError('42704', `window "${ref}" does not exist`)
+  const w = base.WindowDef
+  return {
+    ...w,
+    orderClause: over.orderClause ?? w.orderClause,
+    frameOptions: over.refname !== undefined && ((over.frameOptions ?? 0) & 1) !== 0 ? over.frameOptions : w.frameOptions,
+    startOffset: over.startOffset ?? w.startOffset,
+    endOffset: over.endOffset ?? w.endOffset,
+  }
+}
+
+function frameOf(b: Binder, def: WindowDef, ordered: boolean): WindowFrame {
+  const o = def.frameOptions ?? FRAME.range | FRAME.startUnboundedPreceding | FRAME.endCurrentRow
+  if ((o & FRAME.exclude) !== 0) throw featureNotSupported('EXCLUDE in window frames')
+  const mode = (o & FRAME.rows) !== 0 ? 'rows' : (o & FRAME.groups) !== 0 ? 'groups' : 'range'
+  const offset = (node: Node | undefined) => {
+    assert(node !== undefined, 'a frame offset is given')
+    return b.coerce(b.bind(node, { tables: [], columns: [] }, { clause: 'window frame' }), INT8, 'implicit')
+  }
+  const start: FrameBound =
+    (o & FRAME.startUnboundedPreceding) !== 0
+      ? { kind: 'unbounded' }
+      : (o & FRAME.startCurrentRow) !== 0
+        ? { kind: 'current' }
+        : { kind: (o & FRAME.startOffsetPreceding) !== 0 ? 'preceding' : 'following', offset: offset(def.startOffset) }
+  const end: FrameBound =
+    (o & FRAME.endUnboundedFollowing) !== 0
+      ? { kind: 'unbounded' }
+      : (o & FRAME.endCurrentRow) !== 0
+        ? { kind: 'current' }
+        : { kind: (o & FRAME.endOffsetPreceding) !== 0 ? 'preceding' : 'following', offset: offset(def.endOffset) }
+  if (mode === 'range' && (start.kind === 'preceding' || start.kind === 'following' || end.kind === 'preceding' || end.kind === 'following')) {
+    throw featureNotSupported('RANGE with offset PRECEDING/FOLLOWING')
+  }
+  if (mode === 'groups' && !ordered) throw new SqlError('42P20', 'GROUPS mode requires an ORDER BY clause')
+  return { mode, start, end }
+}
+
+function sortItem(b: Binder, item: Node, scope: Scope, options: BindOptions): { expr: Expr; desc: boolean; nullsFirst: boolean } {
+  assert('SortBy' in item, 'ORDER BY holds SortBy nodes')
+  const s: SortBy = item.SortBy
+  if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
+  assert(s.node !== undefined, 'a sort item has an expression')
+  const desc = s.sortby_dir === 'SORTBY_DESC'
+  const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
+  return { expr: b.bind(s.node, scope, options), desc, nullsFirst }
+}
+
 
 interface BoundTarget {
   readonly name: string
@@ -154,7 +534,7 @@ export function bindTargets(
   b: Binder,
   list: readonly Node[],
   scope: Scope,
-  options: { clause: string; aggregates?: AggregateCall[] | undefined },
+  options: BindOptions,
 ): BoundTarget[] {
   const out: BoundTarget[] = []
   for (const item of list) {
@@ -187,8 +567,8 @@ function expandStar(scope: Scope, table: string, location: number | undefined): 
   }
   if (scope.tables.length === 0) throw new SqlError('42601', 'SELECT * with no tables specified is not valid', { position: (location ?? 0) + 1 })
   return scope.columns
-    .filter((c) => !c.hidden && (table === '' || c.table === table))
-    .map((c) => ({ name: c.name, expr: { kind: 'column', type: c.type, slot: c.slot, name: c.name } }))
+    .filter((c) => !c.hidden && (table === '' ? c.starHidden !== true : c.table === table))
+    .map((c) => ({ name: c.name, expr: c.value ?? { kind: 'column', type: c.type, slot: c.slot, name: c.name } }))
 }
 
 /** PostgreSQL's name for an unnamed output column. */
@@ -266,7 +646,7 @@ interface BoundSort {
   readonly nullsFirst: boolean
 }
 
-function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly BoundTarget[], aggregates: AggregateCall[]): BoundSort {
+function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly BoundTarget[], options: BindOptions): BoundSort {
   assert('SortBy' in item, 'ORDER BY holds SortBy nodes')
   const s: SortBy = item.SortBy
   if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
@@ -276,7 +656,7 @@ function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly Bou
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
   const at = targetReference(node, scope, targets, 'ORDER BY')
   if (at !== undefined) return { target: at, expr: (targets[at] as BoundTarget).expr, desc, nullsFirst }
-  const expr = b.bind(node, scope, { clause: 'ORDER BY', aggregates })
+  const expr = b.bind(node, scope, options)
   const key = exprKey(expr)
   const same = targets.findIndex((t) => exprKey(t.expr) === key)
   return { target: same >= 0 ? same : undefined, expr, desc, nullsFirst }
@@ -290,7 +670,7 @@ function placeExtra(extras: Expr[], outputs: readonly Expr[], e: Expr): number {
 function bindLimit(b: Binder, node: Node | undefined, clause: string): Expr | undefined {
   if (node === undefined) return undefined
   if ('A_Const' in node && node.A_Const.isnull === true) return undefined
-  const e = b.bind(node, EMPTY_SCOPE, { clause })
+  const e = b.bind(node, { tables: [], columns: [] }, { clause })
   return b.coerce(e, INT8, 'implicit')
 }
 

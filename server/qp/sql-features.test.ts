@@ -319,13 +319,12 @@ describe('SELECT', () => {
     expect([e.code, e.position]).toEqual(['42601', 10])
     expect((await sqlError(h.run('SELECT 1; SELECT 2'))).code).toBe('42601')
     for (const sql of [
-      'SELECT * FROM p JOIN p AS q ON true',
-      'SELECT id FROM p UNION SELECT id FROM p',
-      'SELECT (SELECT 1)',
+      'SELECT * FROM p, LATERAL (SELECT 1) AS x',
+      'SELECT id FROM p FOR SHARE',
+      'SELECT (SELECT 1) FROM p FOR UPDATE SKIP LOCKED',
       'BEGIN',
-      'ALTER TABLE p ADD COLUMN z int',
-      'SELECT DISTINCT ON (id) id FROM p',
-      'WITH x AS (SELECT 1) SELECT * FROM x',
+      'SELECT id FROM p GROUP BY ROLLUP (id)',
+      'WITH x AS (DELETE FROM p RETURNING id) SELECT * FROM x',
     ]) {
       expect([sql, (await sqlError(h.run(sql))).code]).toEqual([sql, '0A000'])
     }

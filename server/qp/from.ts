@@ -1,0 +1,392 @@
+// The FROM clause (ARCHITECTURE.md "query processor": bind, plan): binds tables, subqueries,
+// CTEs, system relations and joins into one row layout, pushes each WHERE conjunct down to the
+// item it reads, and orders the joins greedily along equality conditions (hash joins).
+import type { JoinExpr, Node, RangeSubselect, RangeVar } from 'libpg-query'
+import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
+import { commonType, type SqlType } from './types/index.ts'
+import { stringOf, type Scope, type ScopeColumn } from './binder.ts'
+import type { Table } from './catalog.ts'
+import { mapChildren, type Expr } from './expr.ts'
+import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
+import type { CteDef, Rel } from './rel.ts'
+import { systemRelation } from './system/index.ts'
+import type { QueryContext } from './select.ts'
+
+/** A CTE visible by name: its definition and output columns. */
+export interface CteInfo {
+  readonly def: CteDef | undefined
+  /** Set while the recursive term of this CTE is bound: references read the work table. */
+  readonly work: { readonly cteId: number; used: boolean } | undefined
+  readonly names: readonly string[]
+  readonly types: readonly SqlType[]
+}
+
+/**
+ * One FROM item after binding: the canonical slots its columns occupy in the FROM row and how to
+ * build its rows given the conjuncts that read only it. Inner joins flatten into their items;
+ * an outer join is one unit.
+ */
+interface Unit {
+  readonly slots: readonly number[]
+  /** Full FROM-width rows of this unit, filtered by `preds` (over canonical slots). */
+  build(preds: readonly Expr[], width: number, order: OrderRequest | undefined, limited: boolean): { rel: Rel; ordered: boolean }
+}
+
+/** The bound FROM clause: its scope, units and the ON conditions of its inner joins. */
+export interface BoundFrom {
+  readonly scope: Scope
+  readonly width: number
+  readonly units: readonly Unit[]
+  readonly pool: readonly Expr[]
+  /** The one table when FROM is a single plain table (ordered access, FOR UPDATE). */
+  readonly single: { readonly table: Table; readonly alias: string } | undefined
+}
+
+interface Binding {
+  readonly qc: QueryContext
+  readonly lock: boolean
+  offset: number
+  readonly units: Unit[]
+  readonly pool: Expr[]
+  readonly columns: ScopeColumn[]
+  readonly tables: string[]
+}
+
+/** Binds a FROM list (comma-separated items are cross joins). */
+export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean, parent: Scope['parent']): BoundFrom {
+  const b: Binding = { qc, lock, offset: 0, units: [], pool: [], columns: [], tables: [] }
+  for (const item of items) {
+    const { columns, tables } = bindItem(b, item)
+    for (const t of tables) {
+      if (b.tables.includes(t)) throw new SqlError('42712', `table name "${t}" specified more than once`)
+    }
+    b.columns.push(...columns)
+    b.tables.push(...tables)
+  }
+  const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes }
+  const only = items.length === 1 ? items[0] : undefined
+  const single = only !== undefined && 'RangeVar' in only && b.units.length === 1 ? singleTable(b, only.RangeVar) : undefined
+  return { scope, width: b.offset, units: b.units, pool: b.pool, single }
+}
+
+function singleTable(b: Binding, rv: RangeVar): { table: Table; alias: string } | undefined {
+  const name = rv.relname ?? ''
+  if (rv.schemaname === undefined && b.qc.ctes.has(name)) return undefined
+  if (isSystem(rv)) return undefined
+  return { table: b.qc.env.table(qualifiedName(rv), rv.location), alias: rv.alias?.aliasname ?? name }
+}
+
+/** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
+export function qualifiedName(rv: RangeVar): string {
+  if ((rv.catalogname ?? '') !== '') throw featureNotSupported('cross-database references')
+  const name = rv.relname ?? ''
+  return rv.schemaname === undefined || rv.schemaname === 'public' ? name : `${rv.schemaname}.${name}`
+}
+
+function isSystem(rv: RangeVar): boolean {
+  return systemRelation(rv.schemaname, rv.relname ?? '') !== undefined && (rv.schemaname !== undefined || (rv.relname ?? '').startsWith('pg_'))
+}
+
+function bindItem(b: Binding, item: Node): { columns: ScopeColumn[]; tables: string[] } {
+  if ('RangeVar' in item) return bindRangeVar(b, item.RangeVar)
+  if ('JoinExpr' in item) return bindJoin(b, item.JoinExpr)
+  if ('RangeSubselect' in item) return bindSubselect(b, item.RangeSubselect)
+  if ('RangeFunction' in item) throw featureNotSupported('functions in FROM')
+  throw featureNotSupported(`FROM item ${Object.keys(item)[0] ?? ''}`)
+}
+
+function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; tables: string[] } {
+  const name = rv.relname ?? ''
+  const alias = rv.alias?.aliasname ?? name
+  const cte = rv.schemaname === undefined ? b.qc.ctes.get(name) : undefined
+  if (cte !== undefined) return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(cte))
+  if (isSystem(rv)) {
+    const relation = systemRelation(rv.schemaname, name)
+    assert(relation !== undefined, 'checked by isSystem')
+    const rel: Rel = { kind: 'system', width: relation.columns.length, relation }
+    return derived(b, alias, rv.alias?.colnames, relation.columns.map((c) => c.name), relation.columns.map((c) => c.type), rel)
+  }
+  if (rv.inh === false) throw featureNotSupported('ONLY')
+  const table = b.qc.env.table(qualifiedName(rv), rv.location)
+  const offset = b.offset
+  b.offset += table.columns.length
+  const lock = b.lock
+  b.units.push({
+    slots: table.columns.map((c) => offset + c.position),
+    build(preds, width, order, limited) {
+      const local = preds.map((p) => shiftSlots(p, -offset))
+      const chosen = chooseAccess(table, local.flatMap(conjuncts), offset === 0 ? order : undefined, limited)
+      const filter = local.length === 0 ? undefined : local.length === 1 ? local[0] : ({ kind: 'and', type: { kind: 'bool' }, args: local } as Expr)
+      const scan: Rel = {
+        kind: 'scan',
+        width: table.columns.length,
+        source: { kind: 'table', table, alias, access: chosen.access, filter, lock },
+      }
+      if (offset === 0 && width === table.columns.length) return { rel: scan, ordered: chosen.ordered }
+      return { rel: { kind: 'place', width, input: scan, offset }, ordered: offset === 0 && chosen.ordered }
+    },
+  })
+  const columns = table.columns.map((c) => ({ table: alias, name: c.name, type: c.type, slot: offset + c.position, hidden: c.hidden }))
+  return { columns, tables: [alias] }
+}
+
+function cteRel(cte: CteInfo): Rel {
+  if (cte.work !== undefined) {
+    cte.work.used = true
+    return { kind: 'workScan', width: cte.names.length, cteId: cte.work.cteId }
+  }
+  assert(cte.def !== undefined, 'a CTE is defined before use')
+  return { kind: 'cteScan', width: cte.names.length, cte: cte.def }
+}
+
+/** A unit over rows computed elsewhere (subquery, CTE, system relation): placed, then filtered. */
+function derived(
+  b: Binding,
+  alias: string,
+  colnames: readonly Node[] | undefined,
+  names: readonly string[],
+  types: readonly SqlType[],
+  rel: Rel,
+): { columns: ScopeColumn[]; tables: string[] } {
+  const renamed = (colnames ?? []).map(stringOf)
+  if (renamed.length > names.length) {
+    throw new SqlError('42P10', `table "${alias}" has ${names.length} columns available but ${renamed.length} columns specified`)
+  }
+  const offset = b.offset
+  b.offset += names.length
+  const slots = names.map((_, i) => offset + i)
+  b.units.push({
+    slots,
+    build(preds, width) {
+      const placed: Rel = offset === 0 && width === names.length ? rel : { kind: 'place', width, input: rel, offset }
+      return { rel: filtered(placed, preds), ordered: false }
+    },
+  })
+  const columns = names.map((n, i) => ({ table: alias, name: renamed[i] ?? n, type: types[i] as SqlType, slot: offset + i, hidden: false }))
+  return { columns, tables: [alias] }
+}
+
+function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[]; tables: string[] } {
+  if (r.lateral === true) throw featureNotSupported('LATERAL')
+  const sub = r.subquery
+  assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery in FROM is a SELECT')
+  const q = b.qc.bindQuery(sub.SelectStmt, undefined)
+  const alias = r.alias?.aliasname ?? 'unnamed_subquery'
+  return derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+}
+
+function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: string[] } {
+  if (j.alias !== undefined) throw featureNotSupported('aliases on joins')
+  const kind = j.jointype ?? 'JOIN_INNER'
+  if (kind === 'JOIN_INNER') return bindInnerJoin(b, j)
+  const join = kind === 'JOIN_LEFT' ? 'left' : kind === 'JOIN_RIGHT' ? 'right' : kind === 'JOIN_FULL' ? 'full' : undefined
+  if (join === undefined) throw featureNotSupported(`join type ${kind}`)
+  // An outer join is one unit: each side planned with its own inner-join conditions.
+  const sides = (node: Node | undefined) => {
+    assert(node !== undefined, 'a join has two sides')
+    const side: Binding = { ...b, units: [], pool: [], columns: [], tables: [] }
+    const bound = bindItem(side, node)
+    b.offset = side.offset
+    return { ...bound, units: side.units, pool: side.pool }
+  }
+  const left = sides(j.larg)
+  const right = sides(j.rarg)
+  const { columns, cond } = joinColumns(b, j, left, right, join)
+  const leftSlots = left.units.flatMap((u) => u.slots)
+  const rightSlots = right.units.flatMap((u) => u.slots)
+  b.units.push({
+    slots: [...leftSlots, ...rightSlots],
+    build(preds, width) {
+      const l = planUnits(left.units, left.pool, width)
+      const r = planUnits(right.units, right.pool, width)
+      const keys = cond === undefined ? { hashKeys: [], rest: [] } : hashKeysOf(conjuncts(cond), leftSlots, rightSlots)
+      const rest = keys.rest.length === 0 ? undefined : andOf(keys.rest)
+      const rel: Rel = { kind: 'join', width, join, left: l, right: r, leftSlots, rightSlots, hashKeys: keys.hashKeys, cond: rest }
+      return { rel: filtered(rel, preds), ordered: false }
+    },
+  })
+  return { columns, tables: [...left.tables, ...right.tables] }
+}
+
+function bindInnerJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: string[] } {
+  const unitsBefore = b.units.length
+  assert(j.larg !== undefined && j.rarg !== undefined, 'a join has two sides')
+  const left = bindItem(b, j.larg)
+  const right = bindItem(b, j.rarg)
+  void unitsBefore
+  const { columns, cond } = joinColumns(b, j, left, right, 'inner')
+  if (cond !== undefined) b.pool.push(...conjuncts(cond))
+  return { columns, tables: [...left.tables, ...right.tables] }
+}
+
+/** The join's columns (USING and NATURAL merge same-named ones) and its ON condition. */
+function joinColumns(
+  b: Binding,
+  j: JoinExpr,
+  left: { columns: ScopeColumn[]; tables: string[] },
+  right: { columns: ScopeColumn[]; tables: string[] },
+  join: 'inner' | 'left' | 'right' | 'full',
+): { columns: ScopeColumn[]; cond: Expr | undefined } {
+  const scope: Scope = { tables: [...left.tables, ...right.tables], columns: [...left.columns, ...right.columns], ctes: b.qc.ctes }
+  const binder = b.qc.env.binder
+  let using = (j.usingClause ?? []).map(stringOf)
+  if (j.isNatural === true) {
+    const rightNames = new Set(right.columns.filter((c) => !c.hidden).map((c) => c.name))
+    using = left.columns.filter((c) => !c.hidden && rightNames.has(c.name)).map((c) => c.name)
+  }
+  if (using.length === 0) {
+    const cond = j.quals === undefined ? undefined : binder.bindCondition(j.quals, scope, { clause: 'JOIN/ON' })
+    return { columns: [...scope.columns], cond }
+  }
+  const merged: ScopeColumn[] = []
+  const conds: Expr[] = []
+  for (const name of using) {
+    const l = left.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name)
+    const r = right.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name)
+    if (l === undefined || r === undefined) {
+      throw new SqlError('42703', `column "${name}" specified in USING clause does not exist in ${l === undefined ? 'left' : 'right'} table`)
+    }
+    const lExpr: Expr = { kind: 'column', type: l.type, slot: l.slot, name }
+    const rExpr: Expr = { kind: 'column', type: r.type, slot: r.slot, name }
+    conds.push(binder.binary('=', lExpr, rExpr))
+    const type = commonType([l.type, r.type], 'JOIN/USING')
+    // The merged column reads the side that is never NULL-extended; FULL reads whichever is set.
+    const from = join === 'right' ? r : l
+    const value: Expr | undefined =
+      join === 'full' ? { kind: 'coalesce', type, args: [binder.coerce(lExpr, type, 'implicit'), binder.coerce(rExpr, type, 'implicit')] } : undefined
+    merged.push({ table: '', name, type: value?.type ?? from.type, slot: from.slot, hidden: false, value })
+  }
+  const hide = (c: ScopeColumn): ScopeColumn => (using.includes(c.name) && !c.hidden ? { ...c, nameHidden: true, starHidden: true } : c)
+  return { columns: [...merged, ...left.columns.map(hide), ...right.columns.map(hide)], cond: andOf(conds) }
+}
+
+/**
+ * Plans the units of a FROM clause with their conditions: single-unit conjuncts go to the unit
+ * (index access for tables), then units join greedily, preferring one linked by an equality
+ * (a hash join), else the next in FROM order (a nested loop).
+ */
+export function planUnits(
+  units: readonly Unit[],
+  pool: readonly Expr[],
+  width: number,
+  order?: OrderRequest,
+  limited = false,
+): Rel {
+  return planUnitsOrdered(units, pool, width, order, limited).rel
+}
+
+export function planUnitsOrdered(
+  units: readonly Unit[],
+  pool: readonly Expr[],
+  width: number,
+  order: OrderRequest | undefined,
+  limited: boolean,
+): { rel: Rel; ordered: boolean } {
+  const unitOf = new Map<number, number>()
+  units.forEach((u, i) => u.slots.forEach((s) => unitOf.set(s, i)))
+  const refs = (e: Expr) => new Set([...slotsOf(e)].map((s) => unitOf.get(s)).filter((u): u is number => u !== undefined))
+  const local: Expr[][] = units.map(() => [])
+  const joinConds: { expr: Expr; units: Set<number> }[] = []
+  const top: Expr[] = []
+  for (const c of pool) {
+    const r = refs(c)
+    if (r.size === 1) local[[...r][0] as number]!.push(c)
+    else if (r.size === 0) top.push(c)
+    else joinConds.push({ expr: c, units: r })
+  }
+  if (units.length === 0) return { rel: filtered({ kind: 'values', width, rows: [Array.from({ length: width }, nullConst)] }, top), ordered: false }
+  const built = units.map((u, i) => u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1))
+  const joined = new Set<number>([0])
+  let rel = (built[0] as { rel: Rel }).rel
+  let slots = [...(units[0] as Unit).slots]
+  while (joined.size < units.length) {
+    const next = pickNext(units.length, joined, joinConds)
+    const nextSlots = (units[next] as Unit).slots
+    const ready = joinConds.filter((c) => [...c.units].every((u) => joined.has(u) || u === next) && c.units.has(next))
+    const keys = hashKeysOf(ready.map((c) => c.expr), slots, nextSlots)
+    for (const c of ready) joinConds.splice(joinConds.indexOf(c), 1)
+    rel = {
+      kind: 'join',
+      width,
+      join: 'inner',
+      left: rel,
+      right: (built[next] as { rel: Rel }).rel,
+      leftSlots: slots,
+      rightSlots: nextSlots,
+      hashKeys: keys.hashKeys,
+      cond: keys.rest.length === 0 ? undefined : andOf(keys.rest),
+    }
+    joined.add(next)
+    slots = [...slots, ...nextSlots]
+  }
+  assert(joinConds.length === 0, 'every join condition is placed')
+  return { rel: filtered(rel, top), ordered: units.length === 1 && (built[0] as { ordered: boolean }).ordered }
+}
+
+const nullConst = (): Expr => ({ kind: 'const', type: { kind: 'unknown' }, value: null })
+
+function pickNext(count: number, joined: ReadonlySet<number>, conds: readonly { expr: Expr; units: Set<number> }[]): number {
+  for (const c of conds) {
+    if (!isEquality(c.expr)) continue
+    const outside = [...c.units].filter((u) => !joined.has(u))
+    if (outside.length === 1) return outside[0] as number
+  }
+  for (let i = 0; i < count; i++) if (!joined.has(i)) return i
+  assert(false, 'a unit is left to join')
+}
+
+function isEquality(e: Expr): e is Extract<Expr, { kind: 'binary' }> {
+  return e.kind === 'binary' && e.name === '='
+}
+
+/** Splits conditions into hash keys (left-side = right-side equalities) and the rest. */
+function hashKeysOf(conds: readonly Expr[], leftSlots: readonly number[], rightSlots: readonly number[]) {
+  const inside = (e: Expr, slots: readonly number[]) => {
+    const used = slotsOf(e)
+    return used.size > 0 && [...used].every((s) => slots.includes(s))
+  }
+  const hashKeys: { left: Expr; right: Expr; type: SqlType }[] = []
+  const rest: Expr[] = []
+  for (const c of conds) {
+    if (isEquality(c) && inside(c.left, leftSlots) && inside(c.right, rightSlots)) {
+      hashKeys.push({ left: c.left, right: c.right, type: c.left.type })
+    } else if (isEquality(c) && inside(c.right, leftSlots) && inside(c.left, rightSlots)) {
+      hashKeys.push({ left: c.right, right: c.left, type: c.left.type })
+    } else rest.push(c)
+  }
+  // Hashing is only exact when both sides compare in one type.
+  const exact = hashKeys.filter((k) => k.left.type.kind === k.right.type.kind)
+  for (const k of hashKeys) if (!exact.includes(k)) rest.push(equalityOf(conds, k))
+  return { hashKeys: exact, rest }
+}
+
+function equalityOf(conds: readonly Expr[], k: { left: Expr; right: Expr }): Expr {
+  const found = conds.find((c) => isEquality(c) && ((c.left === k.left && c.right === k.right) || (c.left === k.right && c.right === k.left)))
+  assert(found !== undefined, 'a hash key comes from a condition')
+  return found
+}
+
+/** The canonical slots an expression reads (subquery arguments included). */
+export function slotsOf(e: Expr, into = new Set<number>()): Set<number> {
+  if (e.kind === 'column') into.add(e.slot)
+  mapChildren(e, (c) => {
+    slotsOf(c, into)
+    return c
+  })
+  return into
+}
+
+/** Moves every column reference by `delta` slots. */
+export function shiftSlots(e: Expr, delta: number): Expr {
+  if (e.kind === 'column') return { ...e, slot: e.slot + delta }
+  return mapChildren(e, (c) => shiftSlots(c, delta))
+}
+
+function filtered(rel: Rel, preds: readonly Expr[]): Rel {
+  return preds.length === 0 ? rel : { kind: 'filter', width: rel.width, input: rel, cond: andOf(preds) as Expr }
+}
+
+function andOf(exprs: readonly Expr[]): Expr | undefined {
+  if (exprs.length <= 1) return exprs[0]
+  return { kind: 'and', type: { kind: 'bool' }, args: exprs }
+}
