@@ -14,6 +14,15 @@ export const FIRST_USER_TABLE_ID = 100n
 const TABLES_INDEX = 0n
 const INDEX_NAMES_INDEX = 1n
 const TABLE_ID_COUNTER_INDEX = 2n
+const SEQUENCES_INDEX = 3n
+const SCHEMAS_INDEX = 4n
+/** Blocks of sequence values taken by query processors (see sequences.ts); not catalog keys, so
+ * taking a block never invalidates cached definitions. */
+export const SEQUENCE_BLOCKS_TABLE_ID = 2n
+/** pg_advisory_xact_lock keys (checked and recorded at commit, never stored). */
+export const ADVISORY_LOCKS_TABLE_ID = 3n
+/** Foreign key guards (see foreign-keys.ts), checked and recorded at commit, never stored. */
+export const FOREIGN_KEY_GUARDS_TABLE_ID = 4n
 /** The primary index of every table. */
 export const PRIMARY_INDEX_ID = 0n
 
@@ -24,8 +33,37 @@ export interface ColumnDef {
   readonly type: SqlType
   readonly notNull: boolean
   readonly default?: string | undefined
-  /** The row id of a table without a primary key: never visible to `*` nor by name. */
+  /** The row id of a table without a primary key, or a dropped column: never visible to `*` nor
+   * by name. */
   readonly hidden: boolean
+  /** A dropped column keeps its slot (rows are encoded by position) under a name no one can
+   * write (PostgreSQL's `........pg.dropped.N........`); it always reads as NULL. */
+  readonly dropped?: boolean | undefined
+  /** The sequence whose nextval fills the column when no value is given (serial, identity). */
+  readonly sequence?: string | undefined
+  /** GENERATED ALWAYS / BY DEFAULT AS IDENTITY. */
+  readonly identity?: 'always' | 'by default' | undefined
+}
+
+/** FOREIGN KEY (columns) REFERENCES table (refColumns), stored on the referencing table. */
+export interface ForeignKeyDef {
+  readonly name: string
+  readonly columns: readonly number[]
+  /** The referenced table's catalog name (`schema.name` outside public). */
+  readonly refTable: string
+  readonly refColumns: readonly number[]
+  /** 'primary' or the id of the referenced unique index. */
+  readonly refIndex: 'primary' | number
+  /** The index on `columns` of this table that finds referencing rows. */
+  readonly index: number
+  readonly onDelete: 'no action' | 'restrict'
+  readonly onUpdate: 'no action' | 'restrict'
+}
+
+/** A foreign key of another table pointing at this one (kept so DELETE finds its children). */
+export interface ReferenceDef {
+  readonly table: string
+  readonly name: string
 }
 
 /** A secondary index (id >= 1). `constraint` when it backs a UNIQUE constraint. */
@@ -54,6 +92,8 @@ export interface TableDef {
   readonly indexes: readonly IndexDef[]
   readonly checks: readonly CheckDef[]
   readonly nextIndexId: number
+  readonly foreignKeys?: readonly ForeignKeyDef[] | undefined
+  readonly referencedBy?: readonly ReferenceDef[] | undefined
 }
 
 /** A decoded definition with what every statement needs precomputed. */
@@ -77,6 +117,23 @@ export const indexNameKey = (indexName: string): Key =>
   encodeKey([CATALOG_TABLE_ID, INDEX_NAMES_INDEX, indexName])
 /** The key of the next table id counter. */
 export const tableIdCounterKey = (): Key => encodeKey([CATALOG_TABLE_ID, TABLE_ID_COUNTER_INDEX])
+
+/** The key of a sequence's definition (sequences.ts). */
+export const sequenceKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, SEQUENCES_INDEX, name])
+/** The key recording that a schema exists (`public` always does, without a key). */
+export const namespaceKey = (schema: string): Key => encodeKey([CATALOG_TABLE_ID, SCHEMAS_INDEX, schema])
+
+/** The range of every sequence definition. */
+export function sequencesRange(): { readonly start: Key; readonly end: Key } {
+  const start = encodeKey([CATALOG_TABLE_ID, SEQUENCES_INDEX])
+  return { start, end: prefixEnd(start) }
+}
+
+/** The range of every schema key. */
+export function namespacesRange(): { readonly start: Key; readonly end: Key } {
+  const start = encodeKey([CATALOG_TABLE_ID, SCHEMAS_INDEX])
+  return { start, end: prefixEnd(start) }
+}
 
 /** The range holding every table definition. */
 export function tablesRange(): { readonly start: Key; readonly end: Key } {

@@ -6,11 +6,10 @@ import { formatText, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
-  FIRST_USER_TABLE_ID,
   indexNameKey,
   schemaKey,
+  sequenceKey,
   tableFromDef,
-  tableIdCounterKey,
   type CheckDef,
   type ColumnDef,
   type IndexDef,
@@ -21,6 +20,7 @@ import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
 import { tableScope, type BindEnv } from './select.ts'
+import { allocateObjectId, createSequence, dropSequence, putSequence, relationNameTaken, sequenceDef } from './sequences.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -35,10 +35,42 @@ export interface DdlEnv extends BindEnv {
 
 const ROW_ID: SqlType = { kind: 'int8' }
 
+/** The command tag of a DDL statement Tessera runs; undefined when `stmt` is not one. */
+export function ddlCommand(stmt: Node): string | undefined {
+  if ('CreateStmt' in stmt) return 'CREATE TABLE'
+  if ('IndexStmt' in stmt) return 'CREATE INDEX'
+  if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
+  if ('DropStmt' in stmt) {
+    const what = DROPPABLE[stmt.DropStmt.removeType ?? '']
+    return what === undefined ? undefined : `DROP ${what}`
+  }
+  return undefined
+}
+
+const DROPPABLE: Record<string, string> = {
+  OBJECT_TABLE: 'TABLE',
+  OBJECT_INDEX: 'INDEX',
+  OBJECT_SEQUENCE: 'SEQUENCE',
+}
+
+/** Runs a statement ddlCommand() named, writing the catalog through `env`. */
+export function runDdl(env: DdlEnv, stmt: Node): void {
+  if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
+  else if ('IndexStmt' in stmt) createIndex(env, stmt.IndexStmt)
+  else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
+  else if ('DropStmt' in stmt) {
+    const s = stmt.DropStmt
+    if (s.removeType === 'OBJECT_TABLE') dropTable(env, s)
+    else if (s.removeType === 'OBJECT_INDEX') dropIndex(env, s)
+    else if (s.removeType === 'OBJECT_SEQUENCE') dropSequence(env, s)
+    else assert(false, 'ddlCommand named this statement')
+  } else assert(false, 'ddlCommand named this statement')
+}
+
 export function createTable(env: DdlEnv, s: CreateStmt): void {
   const name = s.relation?.relname ?? ''
   rejectCreateOptions(s)
-  if (env.findTable(name) !== undefined || env.view.get(indexNameKey(name)) !== undefined) {
+  if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
   }
@@ -48,12 +80,11 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
     else if ('Constraint' in element) draft.tableConstraint(env.sql, element.Constraint)
     else throw featureNotSupported('LIKE in CREATE TABLE')
   }
-  const def = draft.finish(allocateTableId(env))
+  let def = draft.finish(allocateObjectId(env))
   validateExpressions(env, def)
+  def = ownSequences(env, def, draft.owners)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
-    if (env.view.get(indexNameKey(indexName)) !== undefined || env.findTable(indexName) !== undefined) {
-      throw duplicateTable(indexName)
-    }
+    if (relationNameTaken(env, indexName)) throw duplicateTable(indexName)
     env.put(indexNameKey(indexName), name)
   }
   env.put(schemaKey(name), encodeTableDef(def))
@@ -68,12 +99,24 @@ function rejectCreateOptions(s: CreateStmt): void {
   if (s.partspec !== undefined) throw featureNotSupported('partitioned tables')
 }
 
-function allocateTableId(env: DdlEnv): bigint {
-  const key = tableIdCounterKey()
-  const raw = env.view.get(key)
-  const id = raw === undefined ? FIRST_USER_TABLE_ID : BigInt(raw)
-  env.put(key, String(id + 1n))
-  return id
+/** Creates the sequences of serial and identity columns, named as PostgreSQL names them. */
+function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { position: number; column: DraftColumn }[]): TableDef {
+  if (owners.length === 0) return def
+  const columns = def.columns.slice()
+  const taken = new Set<string>()
+  for (const { position, column } of owners) {
+    let name = chooseName(def.name, [column.name], 'seq', taken)
+    while (relationNameTaken(env, name)) {
+      taken.add(name)
+      name = chooseName(def.name, [column.name], 'seq', taken)
+    }
+    taken.add(name)
+    const seq = sequenceDef(allocateObjectId(env), name, column.owns?.options ?? [], column.type)
+    putSequence(env, { ...seq, ownedBy: { table: def.name, column: column.name } })
+    const serialDefault = column.owns?.serial === true ? `nextval('${name}'::regclass)` : undefined
+    columns[position] = { ...(columns[position] as ColumnDef), sequence: name, default: serialDefault }
+  }
+  return { ...def, columns }
 }
 
 /** Defaults must bind without columns and cast to the column; checks must be boolean. */
@@ -81,7 +124,7 @@ function validateExpressions(env: DdlEnv, def: TableDef): void {
   const b = new Binder(0)
   const table = tableFromDef(def)
   for (const col of def.columns) {
-    if (col.default === undefined) continue
+    if (col.default === undefined || col.sequence !== undefined) continue
     let e
     try {
       e = b.bind(env.parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' })
@@ -101,6 +144,25 @@ interface DraftColumn {
   type: SqlType
   notNull: boolean
   default?: string | undefined
+  /** serial / identity: a sequence to create, owned by the column. */
+  owns?: { readonly serial: boolean; readonly options: readonly Node[] } | undefined
+  identity?: 'always' | 'by default' | undefined
+}
+
+const SERIAL_TYPES: Record<string, SqlType> = {
+  smallserial: { kind: 'int2' },
+  serial2: { kind: 'int2' },
+  serial: { kind: 'int4' },
+  serial4: { kind: 'int4' },
+  bigserial: { kind: 'int8' },
+  serial8: { kind: 'int8' },
+}
+
+/** serial, bigserial, smallserial (no schema, no array, no modifier): their integer type. */
+function serialType(c: PgColumnDef): SqlType | undefined {
+  const names = (c.typeName?.names ?? []).map(stringOf)
+  if (names.length !== 1 || (c.typeName?.arrayBounds?.length ?? 0) > 0) return undefined
+  return SERIAL_TYPES[names[0] ?? '']
 }
 
 /** Collects columns and constraints of CREATE TABLE, naming constraints as PostgreSQL does. */
@@ -121,7 +183,9 @@ class TableDraft {
     if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name, this.#name)
     if (this.#columns.length >= COLUMNS_MAX) throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
     if (c.collClause !== undefined) throw featureNotSupported('COLLATE')
-    const column: DraftColumn = { name, type: resolveTypeName(c.typeName ?? {}), notNull: false }
+    const serial = serialType(c)
+    const column: DraftColumn = { name, type: serial ?? resolveTypeName(c.typeName ?? {}), notNull: serial !== undefined }
+    if (serial !== undefined) column.owns = { serial: true, options: [] }
     this.#columns.push(column)
     for (const node of c.constraints ?? []) {
       assert('Constraint' in node, 'column constraints are Constraints')
@@ -133,7 +197,17 @@ class TableDraft {
         case 'CONSTR_NULL':
           break
         case 'CONSTR_DEFAULT':
+          if (column.owns !== undefined) throw this.#defaultAndIdentity(name, column.owns.serial)
           column.default = defaultSourceText(sql, k.location ?? 0)
+          break
+        case 'CONSTR_IDENTITY':
+          if (column.default !== undefined || column.owns !== undefined) throw this.#defaultAndIdentity(name, column.owns?.serial === true)
+          if (!['int2', 'int4', 'int8'].includes(column.type.kind)) {
+            throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
+          }
+          column.owns = { serial: false, options: k.options ?? [] }
+          column.identity = k.generated_when === 'a' ? 'always' : 'by default'
+          column.notNull = true
           break
         case 'CONSTR_CHECK':
           this.#checks.push({ expr: checkSourceText(sql, k.location ?? 0), name: k.conname, column: name })
@@ -142,6 +216,16 @@ class TableDraft {
           this.#keyConstraint(k, [name])
       }
     }
+  }
+
+  #defaultAndIdentity(column: string, serial: boolean): SqlError {
+    if (serial) return new SqlError('42601', `multiple default values specified for column "${column}" of table "${this.#name}"`)
+    return new SqlError('42601', `both default and identity specified for column "${column}" of table "${this.#name}"`)
+  }
+
+  /** Columns that own a sequence (serial, identity), by position. */
+  get owners(): { readonly position: number; readonly column: DraftColumn }[] {
+    return this.#columns.flatMap((column, position) => (column.owns === undefined ? [] : [{ position, column }]))
   }
 
   tableConstraint(sql: string, k: Constraint): void {
@@ -180,7 +264,15 @@ class TableDraft {
     }
     const pk = this.#primaryKey?.map(position)
     for (const p of pk ?? []) (this.#columns[p] as DraftColumn).notNull = true
-    const columns: ColumnDef[] = this.#columns.map((c, i) => ({ ...c, position: i, hidden: false }))
+    const columns: ColumnDef[] = this.#columns.map((c, i) => ({
+      name: c.name,
+      position: i,
+      type: c.type,
+      notNull: c.notNull,
+      default: c.default,
+      hidden: false,
+      ...(c.identity === undefined ? {} : { identity: c.identity }),
+    }))
     if (pk === undefined) columns.push({ name: 'rowid', position: columns.length, type: ROW_ID, notNull: true, hidden: true })
     const taken = new Set<string>()
     const primaryKeyName = this.#primaryKeyName ?? chooseName(this.#name, [], 'pkey', taken)
@@ -236,6 +328,7 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
     // The rows and index entries of a dropped table stay behind, unreachable because table ids
     // are never reused: garbage for a later cleanup job.
     env.put(table.schemaKey, null)
+    for (const col of table.columns) if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
     for (const indexName of [table.def.primaryKeyName, ...table.def.indexes.map((i) => i.name)]) {
       env.put(indexNameKey(indexName), null)
     }
@@ -264,7 +357,7 @@ export function createIndex(env: DdlEnv, s: IndexStmt): void {
   })
   const taken = new Set(table.def.indexes.map((i) => i.name))
   const name = s.idxname ?? chooseName(table.name, columns.map((c) => c.name), 'idx', taken)
-  if (env.view.get(indexNameKey(name)) !== undefined || env.findTable(name) !== undefined) {
+  if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
   }

@@ -2,7 +2,7 @@
 // with NOT NULL, CHECK and UNIQUE enforced with PostgreSQL's messages and SQLSTATEs.
 import type { Key } from '../encoding/index.ts'
 import { assert, checkViolation, notNullViolation, SqlError, uniqueViolation } from '../errors/index.ts'
-import { formatText, type Datum } from './types/index.ts'
+import { formatText, type Datum, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE } from './binder.ts'
 import type { IndexDef, Table } from './catalog.ts'
 import { evaluate, type EvalContext, type Expr } from './expr.ts'
@@ -45,6 +45,8 @@ export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints
       expr: b.bindCondition(parse.expression(k.expr), scope, { clause: 'CHECK' }),
     }))
     const defaults = table.columns.map((col): Expr => {
+      if (col.dropped === true) return { kind: 'const', type: col.type, value: null }
+      if (col.sequence !== undefined) return sequenceDefault(col.sequence, col.type)
       if (col.hidden) return { kind: 'func', name: 'unique_rowid', args: [], ...ROW_ID_RESOLVED }
       if (col.default === undefined) return { kind: 'const', type: col.type, value: null }
       return b.coerceToColumn(b.bind(parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' }), col.type, col.name)
@@ -53,6 +55,11 @@ export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints
     bound.set(table, c)
   }
   return c
+}
+
+/** nextval of a serial or identity column's sequence, built directly (no SQL text to bind). */
+function sequenceDefault(sequence: string, type: SqlType): Expr {
+  return { kind: 'func', name: 'nextval', args: [], type, apply: (_a, ctx) => ctx.tx.nextval(sequence), strict: false, volatile: true }
 }
 
 /** Writes rows of one table and maintains its indexes. */

@@ -22,7 +22,7 @@ import { tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
 import { isCatalogKey, schemaKey, type CatalogReads, type Table, type TableCache } from './catalog.ts'
-import { createIndex, createTable, dropIndex, dropTable, type DdlEnv } from './ddl.ts'
+import { ddlCommand, runDdl, type DdlEnv } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, runSelect } from './executor.ts'
 import type { Field, QpLimits, Result, Transaction, TransactionStatus } from './index.ts'
@@ -31,7 +31,8 @@ import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type Up
 import { planSelect, type BindEnv } from './select.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
-import type { TxServices } from './tx-services.ts'
+import { runSessionStatement } from './settings.ts'
+import { TransactionServices } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
 
@@ -96,7 +97,7 @@ function statementName(stmt: Node): string {
 
 export class SqlTransaction implements Transaction {
   /** What functions may ask of this transaction (see tx-services.ts). */
-  readonly #services: TxServices = { setting: () => undefined }
+  readonly #services: TransactionServices
   readonly id: string
   readonly startTs: HlcTimestamp
   readonly readOnly: boolean
@@ -115,6 +116,17 @@ export class SqlTransaction implements Transaction {
     this.startTs = options.startTs
     this.readOnly = options.readOnly
     this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer)
+    const { storage, commits, hlc, random, catalogReads } = shared
+    this.#services = new TransactionServices(
+      {
+        ...{ storage, commits, hlc, random, startTs: options.startTs, readOnly: options.readOnly, view: this.#view },
+        catalog: (key) => this.#view.getCatalog(key, catalogReads),
+        lock: (key) => this.#lockedKeys.add(key),
+        read: (key) => this.#readKeys.add(key),
+        put: (key, value) => this.#sink().put(key, value),
+      },
+      shared,
+    )
   }
 
   get status(): TransactionStatus {
@@ -125,7 +137,11 @@ export class SqlTransaction implements Transaction {
     this.#checkUsable()
     const rowsBefore = this.#rowsModified
     try {
-      const result = this.#run(sql, params)
+      const undo = () => {
+        this.#buffer.undo()
+        this.#rowsModified = rowsBefore
+      }
+      const result = await this.#services.runStatement(() => this.#run(sql, params), undo)
       this.#buffer.release()
       return result
     } catch (e) {
@@ -250,6 +266,8 @@ export class SqlTransaction implements Transaction {
       const lines = explainPlan(this.#plan(env, inner))
       return { command: 'EXPLAIN', rowCount: lines.length, fields: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) }
     }
+    const session = runSessionStatement(this.#services.settings, stmt)
+    if (session !== undefined) return session
     const ddl = this.#ddl(env, stmt)
     if (ddl !== undefined) return { command: ddl, rowCount: 0, fields: [], rows: [] }
     const used: Table[] = []
@@ -286,17 +304,10 @@ export class SqlTransaction implements Transaction {
 
   /** Runs a DDL statement; undefined when `stmt` is not DDL. */
   #ddl(env: DdlEnv, stmt: Node): string | undefined {
-    let command: string
-    if ('CreateStmt' in stmt) command = 'CREATE TABLE'
-    else if ('IndexStmt' in stmt) command = 'CREATE INDEX'
-    else if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TABLE') command = 'DROP TABLE'
-    else if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_INDEX') command = 'DROP INDEX'
-    else return undefined
+    const command = ddlCommand(stmt)
+    if (command === undefined) return undefined
     if (this.readOnly) throw readOnlyTransaction(command)
-    if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
-    else if ('IndexStmt' in stmt) createIndex(env, stmt.IndexStmt)
-    else if ('DropStmt' in stmt && command === 'DROP TABLE') dropTable(env, stmt.DropStmt)
-    else if ('DropStmt' in stmt) dropIndex(env, stmt.DropStmt)
+    runDdl(env, stmt)
     return command
   }
 
@@ -337,7 +348,7 @@ export class SqlTransaction implements Transaction {
       view: this.#view,
       eval: { params: datums, nowUs: BigInt(tsToMs(this.startTs)) * 1000n, random: this.#shared.random, tx: this.#services },
       clock: this.#shared.clock,
-      timeoutMs: limits.statementTimeoutMs,
+      timeoutMs: this.#services.settings.statementTimeoutMs(limits.statementTimeoutMs),
       resultRowsMax: limits.resultRowsMax,
       lock: (key) => this.#lockedKeys.add(key),
       rowsModifiedRemaining: () => limits.rowsModifiedMax - this.#rowsModified,

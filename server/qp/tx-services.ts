@@ -1,8 +1,106 @@
 // What SQL functions may ask of the transaction they run in (ARCHITECTURE.md "query processor"):
 // sequences, advisory locks and session settings. The transaction provides it in EvalContext.
+import type { HlcTimestamp, Hlc, Random } from '../clock/index.ts'
+import type { CommitService } from '../adjudicator/index.ts'
+import { encodeKey, type Key } from '../encoding/index.ts'
+import type { StorageReader } from '../storage/index.ts'
+import { ADVISORY_LOCKS_TABLE_ID } from './catalog.ts'
+import { SequenceValues, type SequenceHost } from './sequences.ts'
+import { Settings } from './settings.ts'
+import type { SnapshotView } from './snapshot-view.ts'
 
 /** Transaction services for functions with effects beyond their row (nextval, advisory locks). */
 export interface TxServices {
   /** The value of a session setting (`SHOW`, current_setting), undefined when unknown. */
   setting(name: string): string | undefined
+  /** current_setting(name): the value, or 42704 for an unknown parameter. */
+  requireSetting(name: string): string
+  /** set_config(name, value, is_local): sets for this transaction, returns the value in force. */
+  setSetting(name: string, value: string): string
+  /** The next value of a sequence (42P01 unknown, 2200H exhausted). May throw `RefillNeeded`,
+   * which the transaction handles by taking a block of values and running the statement again. */
+  nextval(sequence: string): bigint
+  /** The value nextval last returned for `sequence` in this transaction (55000 before one). */
+  currval(sequence: string): bigint
+  /** The value nextval last returned in this transaction, any sequence (55000 before one). */
+  lastval(): bigint
+  /** setval: the next nextval returns `value` + increment (`isCalled`) or `value`. */
+  setval(sequence: string, value: bigint, isCalled: boolean): bigint
+  /** pg_advisory_xact_lock(key) or (key1, key2): a key checked at commit like a row read FOR
+   * UPDATE, never waited for. */
+  advisoryLock(keys: readonly bigint[]): void
+}
+
+/** What the transaction lends its services. */
+export interface TxHost {
+  readonly storage: StorageReader
+  readonly commits: CommitService
+  readonly hlc: Hlc
+  readonly random: Random
+  readonly startTs: HlcTimestamp
+  readonly readOnly: boolean
+  readonly view: SnapshotView
+  /** A catalog value at the snapshot plus the write buffer (cached across transactions). */
+  catalog(key: Key): string | undefined
+  /** Adds a key to the commit's locked keys (checked and recorded at commitTs). */
+  lock(key: Key): void
+  /** Adds a key to the commit's read keys (checked only). */
+  read(key: Key): void
+  /** Writes into the transaction's buffer (limits enforced). */
+  put(key: Key, value: string | null): void
+}
+
+/** The key an advisory lock is checked under (one- and two-key locks never collide: the
+ * encoding tells their lengths apart). */
+export const advisoryLockKey = (keys: readonly bigint[]): Key => encodeKey([ADVISORY_LOCKS_TABLE_ID, ...keys])
+
+/** The services of one transaction: its settings, sequence values and advisory locks. */
+export class TransactionServices implements TxServices {
+  readonly settings: Settings
+  readonly sequences: SequenceValues
+  readonly #host: TxHost
+
+  constructor(host: TxHost, shared: object) {
+    this.#host = host
+    this.settings = new Settings(host.readOnly)
+    this.sequences = new SequenceValues(host satisfies SequenceHost, shared)
+  }
+
+  setting(name: string): string | undefined {
+    return this.settings.get(name)
+  }
+
+  requireSetting(name: string): string {
+    return this.settings.require(name)
+  }
+
+  setSetting(name: string, value: string): string {
+    return this.settings.set(name, value)
+  }
+
+  nextval(sequence: string): bigint {
+    return this.sequences.nextval(sequence)
+  }
+
+  currval(sequence: string): bigint {
+    return this.sequences.currval(sequence)
+  }
+
+  lastval(): bigint {
+    return this.sequences.lastval()
+  }
+
+  setval(sequence: string, value: bigint, isCalled: boolean): bigint {
+    return this.sequences.setval(sequence, value, isCalled)
+  }
+
+  advisoryLock(keys: readonly bigint[]): void {
+    this.#host.lock(advisoryLockKey(keys))
+  }
+
+  /** Runs a statement, taking blocks of sequence values and running it again when it ran out
+   * (nextval cannot wait inside an expression). `undo` reverts the failed attempt's writes. */
+  async runStatement<T>(run: () => T, undo: () => void): Promise<T> {
+    return this.sequences.runStatement(run, undo)
+  }
 }

@@ -1,0 +1,405 @@
+// Sequences (ARCHITECTURE.md "query processor"): CREATE/DROP SEQUENCE, nextval and friends. A query
+// processor takes BLOCKS of values in small commits of its own and hands them out locally, so
+// inserts that use a sequence never conflict with each other. Values are unique, increasing per
+// process, but not gap-free and not ordered across processes (PostgreSQL with CACHE > 1 alike).
+//
+// A block is claimed by committing its block number as a key under [SEQUENCE_BLOCKS_TABLE_ID,
+// sequence id, epoch]: the highest block key visible at the snapshot bounds what was taken before
+// it, and the adjudicator's first-committer-wins check catches anything taken after it (a claim
+// of a taken block conflicts; the allocator then jumps further ahead). No fresh snapshot is ever
+// needed. setval starts a new epoch (a new block grid) by rewriting the definition.
+import type { CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
+import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
+import { assert, duplicateTable, featureNotSupported, invalidParameterValue, serializationFailure, SqlError } from '../errors/index.ts'
+import type { SqlType } from './types/index.ts'
+import { resolveTypeName, stringOf } from './binder.ts'
+import { indexNameKey, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
+import type { DdlEnv } from './ddl.ts'
+import type { TxHost } from './tx-services.ts'
+
+/** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
+ * value would make every insert pay a round trip). */
+export const SEQUENCE_BLOCK_VALUES = 100
+/** Blocks one claim may take when a statement needs many values. */
+const CLAIM_BLOCKS_MAX = 256
+/** Claim attempts per refill; each conflict doubles the jump ahead, so this covers 2^24 blocks
+ * taken by others since the transaction's snapshot. */
+const CLAIM_ATTEMPTS_MAX = 24
+/** Times one statement may run out of values and run again. */
+const REFILLS_PER_STATEMENT_MAX = 12
+
+/** The JSON stored under a sequence's key. Bigints as decimal strings. */
+export interface SequenceDef {
+  /** Unique for ever (drawn from the table id counter), so caches never mix two sequences. */
+  readonly id: string
+  readonly name: string
+  readonly type: 'int2' | 'int4' | 'int8'
+  readonly start: string
+  readonly increment: string
+  readonly min: string
+  readonly max: string
+  readonly cache: number
+  /** Bumped by setval / RESTART: a new grid of blocks whose values follow `origin`. */
+  readonly epoch: number
+  /** The value before the first value of the epoch (start - increment at creation). */
+  readonly origin: string
+  /** The column that owns the sequence (serial, identity): dropped with its table. */
+  readonly ownedBy?: { readonly table: string; readonly column: string } | undefined
+}
+
+const TYPE_BOUNDS: Record<SequenceDef['type'], readonly [bigint, bigint]> = {
+  int2: [-32768n, 32767n],
+  int4: [-2147483648n, 2147483647n],
+  int8: [-9223372036854775808n, 9223372036854775807n],
+}
+
+/** Options of CREATE SEQUENCE and of identity columns, as PostgreSQL's DefElems. */
+export function sequenceDef(id: bigint, name: string, options: readonly Node[], columnType?: SqlType): SequenceDef {
+  const o = new Map<string, DefElem>()
+  for (const n of options) {
+    if (!('DefElem' in n)) continue
+    const name = n.DefElem.defname ?? ''
+    if (o.has(name)) throw new SqlError('42601', 'conflicting or redundant options')
+    o.set(name, n.DefElem)
+  }
+  const type = sequenceType(o.get('as'), columnType)
+  const [typeMin, typeMax] = TYPE_BOUNDS[type]
+  const increment = optionInt(o.get('increment')) ?? 1n
+  if (increment === 0n) throw invalidParameterValue('INCREMENT must not be zero')
+  if (optionBool(o.get('cycle')) === true) throw featureNotSupported('CYCLE in sequences')
+  for (const k of o.keys()) {
+    if (!['as', 'increment', 'start', 'minvalue', 'maxvalue', 'cache', 'cycle', 'sequence_name'].includes(k)) {
+      throw featureNotSupported(`sequence option ${k.toUpperCase()}`)
+    }
+  }
+  const min = optionInt(o.get('minvalue')) ?? (increment > 0n ? 1n : typeMin)
+  const max = optionInt(o.get('maxvalue')) ?? (increment > 0n ? typeMax : -1n)
+  if (min < typeMin || max > typeMax) throw new SqlError('22023', `MINVALUE or MAXVALUE is out of range for sequence data type ${type === 'int8' ? 'bigint' : type === 'int4' ? 'integer' : 'smallint'}`)
+  if (min >= max) throw invalidParameterValue(`MINVALUE (${min}) must be less than MAXVALUE (${max})`)
+  const start = optionInt(o.get('start')) ?? (increment > 0n ? min : max)
+  if (start < min) throw invalidParameterValue(`START value (${start}) cannot be less than MINVALUE (${min})`)
+  if (start > max) throw invalidParameterValue(`START value (${start}) cannot be greater than MAXVALUE (${max})`)
+  const cache = Number(optionInt(o.get('cache')) ?? 1n)
+  if (cache < 1) throw invalidParameterValue(`CACHE (${cache}) must be greater than zero`)
+  return { id: String(id), name, type, start: String(start), increment: String(increment), min: String(min), max: String(max), cache, epoch: 0, origin: String(start - increment) }
+}
+
+function sequenceType(as: DefElem | undefined, columnType: SqlType | undefined): SequenceDef['type'] {
+  const t = as?.arg !== undefined && 'TypeName' in as.arg ? resolveTypeName(as.arg.TypeName) : columnType ?? { kind: 'int8' }
+  if (t.kind === 'int2' || t.kind === 'int4' || t.kind === 'int8') return t.kind
+  throw new SqlError('22023', 'sequence type must be smallint, integer, or bigint')
+}
+
+function optionInt(d: DefElem | undefined): bigint | undefined {
+  const a = d?.arg
+  if (a === undefined) return undefined
+  if ('Integer' in a) return BigInt(a.Integer.ival ?? 0)
+  if ('Float' in a) return BigInt(a.Float.fval ?? '0')
+  throw new SqlError('42601', `${d?.defname ?? 'option'} requires a numeric value`)
+}
+
+function optionBool(d: DefElem | undefined): boolean | undefined {
+  const a = d?.arg
+  if (a === undefined) return d === undefined ? undefined : true
+  return 'Boolean' in a ? a.Boolean.boolval === true : true
+}
+
+/** The next table/sequence id (sequences share the counter so every id is unique). */
+export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
+  const key = tableIdCounterKey()
+  const raw = env.view.get(key)
+  const id = raw === undefined ? FIRST_USER_TABLE_ID : BigInt(raw)
+  env.put(key, String(id + 1n))
+  return id
+}
+
+/** Whether a relation-like name (table, index, sequence) is taken: they share one namespace. */
+export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): boolean {
+  return env.findTable(name) !== undefined || env.view.get(indexNameKey(name)) !== undefined || env.view.get(sequenceKey(name)) !== undefined
+}
+
+/** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
+export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
+  const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
+  if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
+  if (relationNameTaken(env, name)) {
+    if (s.if_not_exists === true) return
+    throw duplicateTable(name)
+  }
+  putSequence(env, sequenceDef(allocateObjectId(env), name, s.options ?? []))
+}
+
+/** Writes a sequence definition. */
+export function putSequence(env: Pick<DdlEnv, 'put'>, def: SequenceDef): void {
+  env.put(sequenceKey(def.name), JSON.stringify(def))
+}
+
+/** DROP SEQUENCE [IF EXISTS] names. A sequence owned by a column goes with its table instead
+ * (2BP01, as PostgreSQL without CASCADE). */
+export function dropSequence(env: DdlEnv, s: DropStmt): void {
+  for (const object of s.objects ?? []) {
+    const items = 'List' in object ? (object.List.items ?? []) : [object]
+    const names = items.map(stringOf)
+    const name = qualifiedName(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '')
+    const raw = env.view.get(sequenceKey(name))
+    if (raw === undefined) {
+      if (s.missing_ok === true) continue
+      throw new SqlError('42P01', `sequence "${name}" does not exist`)
+    }
+    const def = JSON.parse(raw) as SequenceDef
+    if (def.ownedBy !== undefined && env.findTable(def.ownedBy.table) !== undefined && s.behavior !== 'DROP_CASCADE') {
+      throw new SqlError('2BP01', `cannot drop sequence ${name} because other objects depend on it`, {
+        detail: `default value for column ${def.ownedBy.column} of table ${def.ownedBy.table} depends on sequence ${name}`,
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      })
+    }
+    env.put(sequenceKey(name), null)
+  }
+}
+
+/** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */
+export function qualifiedName(schema: string | undefined, name: string): string {
+  return schema === undefined || schema === 'public' ? name : `${schema}.${name}`
+}
+
+/** A statement ran out of a sequence's values: take a block, then run the statement again. */
+export class RefillNeeded extends Error {
+  override readonly name = 'RefillNeeded'
+  readonly def: SequenceDef
+
+  constructor(def: SequenceDef) {
+    super(`sequence ${def.name} needs a block of values`)
+    this.def = def
+  }
+}
+
+/** Values of one process's block: `next` up to `last`, in the sequence's direction. */
+interface Block {
+  next: bigint
+  last: bigint
+}
+
+/** Per query processor: blocks in hand and the highest block number claimed, per sequence epoch. */
+interface ProcessSequences {
+  readonly blocks: Map<string, Block>
+  readonly claimed: Map<string, bigint>
+  readonly refills: Map<string, Promise<void>>
+}
+
+const processes = new WeakMap<object, ProcessSequences>()
+
+function processOf(shared: object): ProcessSequences {
+  let p = processes.get(shared)
+  if (p === undefined) {
+    p = { blocks: new Map(), claimed: new Map(), refills: new Map() }
+    processes.set(shared, p)
+  }
+  return p
+}
+
+/** What the sequences of a transaction need from it (a subset of TxHost). */
+export type SequenceHost = TxHost
+
+const epochOf = (def: SequenceDef) => `${def.id}:${def.epoch}`
+const blockPrefix = (def: SequenceDef): Key => encodeKey([SEQUENCE_BLOCKS_TABLE_ID, BigInt(def.id), BigInt(def.epoch)])
+const blockKey = (def: SequenceDef, block: bigint): Key => blockPrefix(def) + encodeKey([block])
+
+/** Block `b` (from 1) holds values origin + inc * (size * (b - 1) + 1) through origin + inc * size * b. */
+function blockValues(def: SequenceDef, first: bigint, last: bigint): Block {
+  const inc = BigInt(def.increment)
+  const size = BigInt(blockSize(def))
+  return { next: BigInt(def.origin) + inc * (size * (first - 1n) + 1n), last: BigInt(def.origin) + inc * size * last }
+}
+
+const blockSize = (def: SequenceDef) => Math.max(def.cache, SEQUENCE_BLOCK_VALUES)
+
+/** The sequences of one transaction: currval/lastval state and the blocks it claims. */
+export class SequenceValues {
+  readonly #host: SequenceHost
+  readonly #process: ProcessSequences
+  readonly #current = new Map<string, bigint>()
+  #last: bigint | undefined
+  /** Values of sequences created or reset by this transaction: claimed in its own buffer. */
+  readonly #local = new Map<string, Block>()
+  readonly #handed = new Map<string, number>()
+  /** What the current attempt of a statement took, to give back if it runs again. */
+  readonly #taken: { readonly block: Block; readonly next: bigint; readonly restore?: () => void }[] = []
+  readonly #defs = new Map<string, { raw: string; def: SequenceDef; local: boolean }>()
+
+  constructor(host: SequenceHost, shared: object) {
+    this.#host = host
+    this.#process = processOf(shared)
+  }
+
+  nextval(name: string): bigint {
+    if (this.#host.readOnly) throw new SqlError('25006', 'cannot execute nextval() in a read-only transaction')
+    const { def, local } = this.#resolve(name)
+    const value = local ? this.#localValue(def) : this.#processValue(def)
+    this.#current.set(def.name, value)
+    this.#last = value
+    return value
+  }
+
+  currval(name: string): bigint {
+    const { def } = this.#resolve(name)
+    const v = this.#current.get(def.name)
+    if (v === undefined) throw new SqlError('55000', `currval of sequence "${def.name}" is not yet defined in this session`)
+    return v
+  }
+
+  lastval(): bigint {
+    if (this.#last === undefined) throw new SqlError('55000', 'lastval is not yet defined in this session')
+    return this.#last
+  }
+
+  /** Transactional here (PostgreSQL's setval is not): a new epoch whose origin makes the next
+   * value `value` + increment (isCalled) or `value`. */
+  setval(name: string, value: bigint, isCalled: boolean): bigint {
+    if (this.#host.readOnly) throw new SqlError('25006', 'cannot execute setval() in a read-only transaction')
+    const { def } = this.#resolve(name)
+    const [min, max] = [BigInt(def.min), BigInt(def.max)]
+    if (value < min || value > max) {
+      throw new SqlError('22003', `setval: value ${value} is out of bounds for sequence "${def.name}" (${min}..${max})`)
+    }
+    const origin = isCalled ? value : value - BigInt(def.increment)
+    putSequence({ put: (k, v) => this.#host.put(k, v) }, { ...def, epoch: def.epoch + 1, origin: String(origin) })
+    if (isCalled) this.#current.set(def.name, value)
+    return value
+  }
+
+  /** Runs a statement, refilling blocks it ran out of (see RefillNeeded). */
+  async runStatement<T>(run: () => T, undo: () => void): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      this.#handed.clear()
+      this.#taken.length = 0
+      try {
+        return run()
+      } catch (e) {
+        if (!(e instanceof RefillNeeded)) throw e
+        // Synchronously after the attempt, so no other transaction took values in between: the
+        // attempt's values go back and the run after the refill hands out the same ones.
+        for (const t of this.#taken.reverse()) {
+          t.block.next = t.next
+          t.restore?.()
+        }
+        undo()
+        if (attempt >= REFILLS_PER_STATEMENT_MAX) {
+          throw new SqlError('54000', `statement needs more values of sequence "${e.def.name}" than one statement may take`)
+        }
+        await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
+      }
+    }
+  }
+
+  #resolve(name: string): { def: SequenceDef; local: boolean } {
+    const key = sequenceKey(name)
+    const raw = this.#host.catalog(key)
+    if (raw === undefined) throw new SqlError('42P01', `relation "${name}" does not exist`)
+    this.#host.read(key)
+    const hit = this.#defs.get(name)
+    if (hit !== undefined && hit.raw === raw) return hit
+    const def = JSON.parse(raw) as SequenceDef
+    // A definition this transaction wrote (created, or reset by setval) cannot be claimed from by
+    // anyone else before it commits: its values come from the transaction's own buffer.
+    const local = this.#host.storage.get(key, this.#host.startTs) !== raw
+    const entry = { raw, def, local }
+    this.#defs.set(name, entry)
+    return entry
+  }
+
+  #take(block: Block | undefined, def: SequenceDef): bigint | undefined {
+    if (block === undefined) return undefined
+    const inc = BigInt(def.increment)
+    if (inc > 0n ? block.next > block.last : block.next < block.last) return undefined
+    this.#taken.push({ block, next: block.next })
+    const v = block.next
+    block.next += inc
+    return checkBounds(def, v)
+  }
+
+  #processValue(def: SequenceDef): bigint {
+    const v = this.#take(this.#process.blocks.get(epochOf(def)), def)
+    if (v !== undefined) {
+      this.#handed.set(epochOf(def), (this.#handed.get(epochOf(def)) ?? 0) + 1)
+      return v
+    }
+    this.#handed.set(epochOf(def), (this.#handed.get(epochOf(def)) ?? 0) + 1)
+    throw new RefillNeeded(def)
+  }
+
+  #localValue(def: SequenceDef): bigint {
+    const block = this.#local.get(epochOf(def))
+    const v = this.#take(block, def)
+    if (v !== undefined) return v
+    const next = this.#highestBlock(def) + 1n
+    this.#host.put(blockKey(def, next), '')
+    const fresh = blockValues(def, next, next)
+    const epoch = epochOf(def)
+    this.#taken.push({ block: fresh, next: fresh.next, restore: () => (block === undefined ? this.#local.delete(epoch) : this.#local.set(epoch, block)) })
+    this.#local.set(epoch, fresh)
+    return this.#take(fresh, def) as bigint
+  }
+
+  /** The highest block number claimed at the snapshot plus this transaction's writes (0: none). */
+  #highestBlock(def: SequenceDef): bigint {
+    const prefix = blockPrefix(def)
+    for (const kv of this.#host.view.scan(prefix, prefixEnd(prefix), true)) return decodeKey(kv.key)[3] as bigint
+    return 0n
+  }
+
+  /** Takes blocks for `def` in a commit of their own; one refill per sequence at a time. */
+  async #refill(def: SequenceDef, demand: number): Promise<void> {
+    const epoch = epochOf(def)
+    const running = this.#process.refills.get(epoch)
+    if (running !== undefined) return running
+    const size = blockSize(def)
+    const count = BigInt(Math.min(CLAIM_BLOCKS_MAX, Math.max(1, Math.ceil((2 * demand) / size))))
+    const refill = this.#claim(def, count).finally(() => this.#process.refills.delete(epoch))
+    this.#process.refills.set(epoch, refill)
+    return refill
+  }
+
+  async #claim(def: SequenceDef, count: bigint): Promise<void> {
+    const epoch = epochOf(def)
+    const seen = this.#highestBlock(def)
+    const base = maxOf(seen, this.#process.claimed.get(epoch) ?? 0n)
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS_MAX; attempt++) {
+      const first = base + 1n + (attempt === 0 ? 0n : (1n << BigInt(attempt - 1)) * count)
+      const last = first + count - 1n
+      const locked: Key[] = []
+      for (let b = first; b < last; b++) locked.push(blockKey(def, b))
+      // The previous highest block is no longer needed once a higher one is stored; only the
+      // first attempt may delete it (a retry would conflict with the claimer that already did).
+      const writes: Write[] = [{ key: blockKey(def, last), value: '' }]
+      if (attempt === 0 && seen > 0n && seen === base) writes.unshift({ key: blockKey(def, seen), value: null })
+      const outcome = await this.#host.commits.commit({
+        txId: [...this.#host.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+        startTs: this.#host.startTs,
+        writes,
+        lockedKeys: locked,
+        readKeys: [sequenceKey(def.name)],
+      })
+      if (outcome.kind === 'committed') {
+        this.#host.hlc.update(outcome.commitTs)
+        this.#process.claimed.set(epoch, last)
+        this.#process.blocks.set(epoch, blockValues(def, first, last))
+        return
+      }
+      if (outcome.kind === 'unknown') throw new SqlError('40003', 'the outcome of taking a block of sequence values is unknown', { detail: outcome.reason })
+      if (outcome.key === sequenceKey(def.name)) throw serializationFailure('OC001')
+    }
+    throw serializationFailure('OC000', `could not take a block of values of sequence "${def.name}"`)
+  }
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b
+}
+
+function checkBounds(def: SequenceDef, v: bigint): bigint {
+  if (v > BigInt(def.max)) throw new SqlError('2200H', `nextval: reached maximum value of sequence "${def.name}" (${def.max})`)
+  if (v < BigInt(def.min)) throw new SqlError('2200H', `nextval: reached minimum value of sequence "${def.name}" (${def.min})`)
+  return v
+}
+
+assert(SEQUENCE_BLOCK_VALUES > 0 && CLAIM_BLOCKS_MAX > 0, 'sequence block limits are positive')
