@@ -13,10 +13,16 @@ const STATEMENT_TIMEOUT_MS = 5_000
 const RUNNER_TIMEOUT_MS = 10_000
 const FAILURE_GROUPS_PER_FILE = 40
 
+/** Upstream's most common PostgreSQL exclusion: a column alias without AS. Modern PostgreSQL
+ * accepts most of them, so the optional `--bare-aliases` pass runs these records too. */
+export function isBareAliasSkip(c: { readonly comment: string }): boolean {
+  return c.comment.includes('requires AS when renaming output columns')
+}
+
 export async function runCorpusFile(
   corpusDir: string,
   file: string,
-  options: { maxRecords?: number; deadlineMs?: number } = {},
+  options: { maxRecords?: number; deadlineMs?: number; bareAliases?: boolean } = {},
 ): Promise<FileSummary> {
   const records = parseSlt(readFileSync(join(corpusDir, file), 'utf8'))
   const engine = await TesseraEngine.open('postgresql', { statementTimeoutMs: STATEMENT_TIMEOUT_MS })
@@ -25,6 +31,7 @@ export async function runCorpusFile(
       statementTimeoutMs: RUNNER_TIMEOUT_MS,
       ...(options.maxRecords !== undefined && { maxRecords: options.maxRecords }),
       ...(options.deadlineMs !== undefined && { deadlineMs: options.deadlineMs }),
+      ...(options.bareAliases === true && { ignoreSkip: isBareAliasSkip }),
     })
     const stopped = options.deadlineMs !== undefined && Date.now() > options.deadlineMs
     const ran = result.counts.queries + result.counts.statements
@@ -42,12 +49,13 @@ export async function runCorpusFile(
 }
 
 if (import.meta.main) {
-  const [corpusDir, file, deadline, max] = process.argv.slice(2)
-  if (corpusDir === undefined || file === undefined || deadline === undefined) {
-    throw new Error('usage: run-file.ts <corpus dir> <file> <deadline ms since epoch> [maxRecords]')
+  const [corpusDir, file, deadline, bare, max] = process.argv.slice(2)
+  if (corpusDir === undefined || file === undefined || deadline === undefined || bare === undefined) {
+    throw new Error('usage: run-file.ts <corpus dir> <file> <deadline ms since epoch> <bare aliases: 0|1> [maxRecords]')
   }
   const summary = await runCorpusFile(corpusDir, file, {
     deadlineMs: Number(deadline),
+    bareAliases: bare === '1',
     ...(max !== undefined && { maxRecords: Number(max) }),
   })
   process.stdout.write(`${JSON.stringify(summary)}\n`)

@@ -2,6 +2,7 @@
 // a fresh in-process region, one child process per file with a time limit, figures per file into
 // results.json and results.md beside PostgreSQL's own. Usage:
 //   bun test/conformance/run.ts [--files GLOB] [--max-records N] [--file-timeout SECONDS] [--no-write]
+//                               [--bare-aliases]  (also run upstream's "requires AS" exclusions; never written)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
@@ -15,6 +16,7 @@ interface Args {
   readonly maxRecords: number | undefined
   readonly fileTimeoutMs: number
   readonly write: boolean
+  readonly bareAliases: boolean
 }
 
 /** The results file: the latest summary of every file, and the CI slice's figures. */
@@ -29,6 +31,7 @@ function parseArgs(argv: readonly string[]): Args {
   let maxRecords: number | undefined
   let fileTimeoutMs = 600_000
   let write = true
+  let bareAliases = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -40,9 +43,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--max-records') maxRecords = Number(next())
     else if (a === '--file-timeout') fileTimeoutMs = Number(next()) * 1000
     else if (a === '--no-write') write = false
+    else if (a === '--bare-aliases') bareAliases = true
     else throw new Error(`unknown argument ${a}`)
   }
-  return { files, maxRecords, fileTimeoutMs, write }
+  return { files, maxRecords, fileTimeoutMs, write, bareAliases }
 }
 
 /** One file in a child process: a hang or crash there is reported, never inherited. */
@@ -51,7 +55,7 @@ async function runInChild(corpus: string, file: string, args: Args): Promise<Fil
   // The child stops by itself a little before the limit and reports what it ran; the kill is
   // for a child stuck where it cannot look at the clock.
   const deadline = started + args.fileTimeoutMs - Math.min(10_000, args.fileTimeoutMs / 10)
-  const cmd = [process.execPath, join(import.meta.dir, 'run-file.ts'), corpus, file, String(deadline)]
+  const cmd = [process.execPath, join(import.meta.dir, 'run-file.ts'), corpus, file, String(deadline), args.bareAliases ? '1' : '0']
   if (args.maxRecords !== undefined) cmd.push(String(args.maxRecords))
   const child = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' })
   const kill = setTimeout(() => child.kill(9), args.fileTimeoutMs)
@@ -103,8 +107,8 @@ async function main(): Promise<void> {
     `total: ${passed}/${queries} queries passed (${((100 * passed) / Math.max(queries, 1)).toFixed(2)}%), ` +
       `${records} records in ${seconds.toFixed(1)} s (${Math.round(records / seconds)} records/s)`,
   )
-  if (!args.write || args.maxRecords !== undefined) {
-    console.log('results files not written (--no-write or --max-records)')
+  if (!args.write || args.maxRecords !== undefined || args.bareAliases) {
+    console.log('results files not written (--no-write, --max-records or --bare-aliases)')
     return
   }
   const results: Results = existsSync(RESULTS_JSON)

@@ -45,13 +45,19 @@ describe('parseSlt', () => {
 
   test('conditions: engine is the second word, compared case-insensitively', () => {
     const [r] = parseSlt('skipif MySQL # comment here\nonlyif postgresql\nstatement ok\nSELECT 1\n')
-    expect(r!.conditions).toEqual([{ kind: 'skipif', engine: 'mysql' }, { kind: 'onlyif', engine: 'postgresql' }])
+    expect(r!.conditions).toEqual([
+      { kind: 'skipif', engine: 'mysql', comment: '# comment here' },
+      { kind: 'onlyif', engine: 'postgresql', comment: '' },
+    ])
     expect(applies(r!.conditions, 'postgresql')).toBe(true)
     expect(applies(r!.conditions, 'PostgreSQL')).toBe(true)
     expect(applies(r!.conditions, 'mysql')).toBe(false)
-    expect(applies([{ kind: 'onlyif', engine: 'mssql' }], 'postgresql')).toBe(false)
-    expect(applies([{ kind: 'skipif', engine: 'postgresql' }], 'postgresql')).toBe(false)
-    expect(applies([{ kind: 'skipif', engine: 'sqlite' }], 'postgresql')).toBe(true)
+    expect(applies([{ kind: 'onlyif', engine: 'mssql', comment: '' }], 'postgresql')).toBe(false)
+    expect(applies([{ kind: 'skipif', engine: 'postgresql', comment: '' }], 'postgresql')).toBe(false)
+    expect(applies([{ kind: 'skipif', engine: 'sqlite', comment: '' }], 'postgresql')).toBe(true)
+    const asReason = { kind: 'skipif', engine: 'postgresql', comment: '# requires AS' } as const
+    expect(applies([asReason], 'postgresql', (c) => c.comment.includes('requires AS'))).toBe(true)
+    expect(applies([{ ...asReason, comment: '# strict GROUP BY' }], 'postgresql', (c) => c.comment.includes('requires AS'))).toBe(false)
   })
 
   test('statement error, pgcode extension with a message pattern, query error, statement count', () => {

@@ -5,6 +5,8 @@
 export interface Condition {
   readonly kind: 'skipif' | 'onlyif'
   readonly engine: string
+  /** The rest of the line (upstream's reason, e.g. `# PostgreSQL requires AS ...`), or ''. */
+  readonly comment: string
 }
 
 /** What a failing statement or query must fail with: any error, or exactly this SQLSTATE. */
@@ -82,7 +84,7 @@ function parseRecord(block: readonly Line[]): SltRecord {
     const words = words_(block[at]!.text)
     if (words[0] !== 'skipif' && words[0] !== 'onlyif') break
     if (words[1] === undefined) throw new SltSyntaxError(block[at]!.no, `${words[0]} without an engine`)
-    conditions.push({ kind: words[0], engine: words[1].toLowerCase() })
+    conditions.push({ kind: words[0], engine: words[1].toLowerCase(), comment: words.slice(2).join(' ') })
   }
   const head = block[at]
   if (head === undefined) throw new SltSyntaxError(block[0]!.no, 'conditions without a record')
@@ -164,8 +166,9 @@ function words_(text: string): string[] {
 }
 
 /** Whether a record applies to an engine named `engine` (README §3): a `skipif` naming it, or an
- * `onlyif` naming another engine, skips it. */
-export function applies(conditions: readonly Condition[], engine: string): boolean {
+ * `onlyif` naming another engine, skips it. `ignored` picks `skipif` lines to disregard (the
+ * conformance run's optional pass over upstream's "requires AS" exclusions). */
+export function applies(conditions: readonly Condition[], engine: string, ignored?: (c: Condition) => boolean): boolean {
   const name = engine.toLowerCase()
-  return conditions.every((c) => (c.kind === 'skipif' ? c.engine !== name : c.engine === name))
+  return conditions.every((c) => (c.kind === 'skipif' ? c.engine !== name || (ignored?.(c) ?? false) : c.engine === name))
 }

@@ -1,6 +1,6 @@
 // sqllogictest executor: runs a file's records in order against one SqlEngine on an empty
 // database and counts what passed, failed and was skipped, keeping each failure's reason.
-import { applies, type ExpectedError, type SltRecord } from './parser.ts'
+import { applies, type Condition, type ExpectedError, type SltRecord } from './parser.ts'
 import { hashValues, parseHashLine, renderResult, type EngineValue } from './render.ts'
 
 /** What one statement did: rows (possibly none) or an error with its SQLSTATE. */
@@ -70,6 +70,8 @@ export interface RunOptions {
   readonly statementTimeoutMs?: number
   /** Stop early (remaining records count as skipped) once this wall time (ms since epoch) passes. */
   readonly deadlineMs?: number
+  /** `skipif` lines to disregard (see `applies`). */
+  readonly ignoreSkip?: (c: Condition) => boolean
 }
 
 const TIMED_OUT = Symbol('timed out')
@@ -89,7 +91,7 @@ export async function runRecords(records: readonly SltRecord[], engine: SqlEngin
       counts.skipped += countRecords(list.slice(i))
       break
     }
-    if (!applies(record.conditions, engine.name)) {
+    if (!applies(record.conditions, engine.name, options.ignoreSkip)) {
       if (record.kind === 'statement' || record.kind === 'query') counts.skipped++
       continue
     }
