@@ -4,15 +4,14 @@
 // and injected conflicts), batch. Relational queries with `with`, serial and foreign keys need
 // server SQL still missing: test/clients/pending/drizzle-relations.pending.ts.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { count, DrizzleQueryError, eq, gt, sql, TransactionRollbackError } from 'drizzle-orm'
 import { createClient } from '../../client-sdk/index.ts'
 import { drizzle, isRetryable, migrate, TesseraError, type TesseraDatabase } from '../../client-sdk/drizzle/index.ts'
 import * as schema from './drizzle-schema.ts'
-import { root, startTestServer, type TestServer } from './harness.ts'
+import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
 
 const { users, accounts } = schema
 let server: TestServer
@@ -27,17 +26,6 @@ afterAll(async () => {
   await server?.stop()
   rmSync(migrationsFolder, { recursive: true, force: true })
 })
-
-/** Runs drizzle-kit generate on a schema file into `out`; returns the SQL it wrote. */
-export function drizzleKitGenerate(schemaFile: string, out: string): string {
-  const run = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), ['generate', '--dialect=postgresql', `--schema=${schemaFile}`, `--out=${out}`], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 30_000,
-  })
-  if (run.status !== 0) throw new Error(`drizzle-kit generate failed:\n${run.stdout}\n${run.stderr}`)
-  return readdirSync(out).filter((f) => f.endsWith('.sql')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n')
-}
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   return p.then(() => { throw new Error('expected a rejection') }, (e: unknown) => e)

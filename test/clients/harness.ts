@@ -1,7 +1,7 @@
 // Shared by the client suites: starts test/clients/server.ts as a real child process on a fresh
-// data directory and arms its SQL fault switch over HTTP.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+// data directory, arms its SQL fault switch over HTTP, and runs drizzle-kit generate.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -60,4 +60,15 @@ export async function startTestServer(): Promise<TestServer> {
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/** Runs drizzle-kit generate on a schema file into `out`; returns the SQL it wrote. */
+export function drizzleKitGenerate(schemaFile: string, out: string): string {
+  const run = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), ['generate', '--dialect=postgresql', `--schema=${schemaFile}`, `--out=${out}`], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  if (run.status !== 0) throw new Error(`drizzle-kit generate failed:\n${run.stdout}\n${run.stderr}`)
+  return readdirSync(out).filter((f) => f.endsWith('.sql')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n')
 }
