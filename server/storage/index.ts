@@ -64,7 +64,10 @@ export interface StorageShard extends StorageReader {
    * position for their journal are skipped (replay after a crash is idempotent). Asserts that a
    * record not skipped is above the current frontier and follows its journal's position without a
    * gap (seq = position + 1): the crossbar hands every shard every record, with only the writes
-   * that shard owns (possibly none), so positions advance alike on all shards.
+   * that shard owns (possibly none), so positions advance alike on all shards. Applied records
+   * are readable at once but reach SQLite (with their positions) in batches: a memtable flushed
+   * after `memtableWritesMax` writes or `flushMs`, before a scan, and by `makeDurable` and `close`;
+   * a crash loses the memtable, which the journals replay from the stored positions.
    */
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
   /** Everything at or below this timestamp is applied. */
@@ -81,7 +84,9 @@ export interface StorageShard extends StorageReader {
   /** Drops versions no reader at or above `belowTs` can see (capped at the frontier: nothing
    * unapplied is judged); returns how many were removed. */
   gc(belowTs: HlcTimestamp): number
-  close(): void
+  /** Writes the memtable to SQLite, then closes; pending frontier waits fail with 57P03. With
+   * `flush: false` the memtable is dropped, as a crash drops it (tests, simulator). */
+  close(options?: { readonly flush?: boolean }): void
 }
 
 /** Configuration of a SQLite shard. */
@@ -94,6 +99,10 @@ export interface SqliteShardOptions {
   readonly scanPageRows?: number
   /** The SQLite binding: `bun:sqlite` or `node:sqlite`. Default: `bun` on Bun, else `node`. */
   readonly driver?: SqliteDriverName
+  /** Applied writes held in memory before they are written to SQLite in one transaction. */
+  readonly memtableWritesMax?: number
+  /** The longest an applied write stays in memory only, in ms. */
+  readonly flushMs?: number
 }
 
 export type { SqliteDriverName }
