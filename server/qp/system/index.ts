@@ -1,34 +1,41 @@
 // The system catalog relations (ARCHITECTURE.md "query processor": bind): read-only views of the
 // catalog under `pg_catalog` and `information_schema`, built from the tables visible at the
 // transaction's snapshot, so introspection by drivers and ORMs sees what the transaction sees.
-import type { Table } from '../catalog.ts'
 import type { FunctionResolver } from '../functions.ts'
-import type { Datum, SqlType } from '../types/index.ts'
+import { CATALOG_FUNCTIONS } from './catalog-functions.ts'
+import { INFORMATION_SCHEMA } from './information-schema.ts'
+import { PG_CATALOG } from './pg-catalog.ts'
+import type { SystemRelation } from './relation.ts'
 
-/** What a system relation's rows are computed from. */
-export interface SystemEnv {
-  /** Every user table visible at the snapshot plus the transaction's own writes, by name. */
-  tables(): readonly Table[]
-}
+export type { SequenceInfo, SystemEnv } from './model.ts'
+export type { SystemRelation } from './relation.ts'
+/** The OID scheme (see oids.ts): user relation `id` is `FIRST_USER_OID + id * 8192`. */
+export { relationOid, relationIdOf, typeOid, typmodOf } from './oids.ts'
 
-/** A relation computed on read. */
-export interface SystemRelation {
-  readonly schema: 'pg_catalog' | 'information_schema'
-  readonly name: string
-  readonly columns: readonly { readonly name: string; readonly type: SqlType }[]
-  rows(env: SystemEnv): Datum[][]
-}
+const BY_SCHEMA: ReadonlyMap<string, ReadonlyMap<string, SystemRelation>> = new Map([
+  ['pg_catalog', new Map(PG_CATALOG.map((r) => [r.name, r]))],
+  ['information_schema', new Map(INFORMATION_SCHEMA.map((r) => [r.name, r]))],
+])
 
 /**
  * The system relation `schema.name`; with no schema, `pg_catalog` is searched (it is first on
- * PostgreSQL's search path). Undefined when there is none.
+ * PostgreSQL's search path). Undefined when there is none. Names are as stored (lowercase unless
+ * quoted). Each scan calls `rows(env)` once; `env.tables()` lists the user tables visible to the
+ * transaction.
  */
 export function systemRelation(schema: string | undefined, name: string): SystemRelation | undefined {
-  void schema
-  void name
-  return undefined
+  return BY_SCHEMA.get(schema ?? 'pg_catalog')?.get(name)
 }
 
-/** Catalog functions (version(), format_type, pg_get_indexdef, ...), by lowercase name; the
- * binder looks here after the general function registry. */
-export const SYSTEM_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map()
+/** Every system relation (for listings and tests). */
+export const SYSTEM_RELATIONS: readonly SystemRelation[] = [...PG_CATALOG, ...INFORMATION_SCHEMA]
+
+/**
+ * Catalog functions (version(), format_type, pg_get_indexdef, ...), by lowercase name; the binder
+ * looks here after the general function registry. Functions that read the catalog
+ * (pg_get_indexdef, pg_get_constraintdef, pg_get_serial_sequence, pg_table_is_visible,
+ * to_regclass) find it through `ctx.tx` when the transaction's services implement SystemEnv, and
+ * see no tables otherwise. `current_user`, `session_user`, `current_role`, `user`,
+ * `current_catalog` and `current_schema` are here for the SQLValueFunction forms to map to.
+ */
+export const SYSTEM_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = CATALOG_FUNCTIONS

@@ -1,0 +1,215 @@
+// Stored expressions as PostgreSQL prints them (ARCHITECTURE.md "query processor": bind): the text
+// of pg_get_expr and information_schema.columns.column_default, which tools compare and parse.
+import type { A_Const, A_Expr, Node, TypeCast } from 'libpg-query'
+import { baseType, formatText, formatType, parseText, typeFromName, type SqlType } from '../types/index.ts'
+import { ParseCache, parserLoaded } from '../parser.ts'
+import { DEPARSE_CACHE_ENTRIES } from './constants.ts'
+
+const parses = new ParseCache(DEPARSE_CACHE_ENTRIES)
+const TEXT: SqlType = { kind: 'text' }
+
+/** Column types by name, for typing the literals an expression compares them with. */
+export type ColumnTypes = ReadonlyMap<string, SqlType>
+
+/**
+ * A DEFAULT as PostgreSQL prints it: `'abc'::text`, `'-5'::integer`, `now()`, `CURRENT_TIMESTAMP`.
+ * A string literal takes the column's type (PostgreSQL coerces it when the table is created).
+ * Source text where the expression uses a form this printer does not know.
+ */
+export function deparseDefault(source: string, type: SqlType): string {
+  const node = parseExpression(source)
+  if (node === undefined) return source
+  return printOr(source, () => print(node, new Map(), baseType(type)))
+}
+
+/** A CHECK as pg_get_constraintdef prints it: `CHECK ((price > 0))`. */
+export function deparseCheck(source: string, columns: ColumnTypes): string {
+  const node = parseExpression(source)
+  const inner = node === undefined ? `(${source})` : printOr(`(${source})`, () => print(node, columns, undefined))
+  return `CHECK (${inner.startsWith('(') ? inner : `(${inner})`})`
+}
+
+function parseExpression(source: string): Node | undefined {
+  if (!parserLoaded()) return undefined
+  try {
+    return parses.expression(source)
+  } catch {
+    // A stored expression parsed when it was created; a failure here is a printer limitation.
+    return undefined
+  }
+}
+
+class Unprintable extends Error {}
+
+function printOr(fallback: string, f: () => string): string {
+  try {
+    return f()
+  } catch (e) {
+    if (e instanceof Unprintable) return fallback
+    throw e
+  }
+}
+
+/**
+ * One node, every operator parenthesized as PostgreSQL prints it. `hint` is the type an untyped
+ * string literal takes here.
+ */
+function print(node: Node, columns: ColumnTypes, hint: SqlType | undefined): string {
+  if ('A_Const' in node) return printConst(node.A_Const, hint)
+  if ('TypeCast' in node) return printCast(node.TypeCast, columns)
+  if ('ColumnRef' in node) {
+    const fields = node.ColumnRef.fields ?? []
+    return fields.map((f) => ('String' in f ? quoteIdent(f.String.sval ?? '') : '*')).join('.')
+  }
+  if ('FuncCall' in node) {
+    const f = node.FuncCall
+    const name = (f.funcname ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).filter((n) => n !== 'pg_catalog')
+    const args = (f.args ?? []).map((a) => print(a, columns, TEXT))
+    if (f.agg_star === true) args.push('*')
+    return `${name.map(quoteIdent).join('.')}(${args.join(', ')})`
+  }
+  if ('SQLValueFunction' in node) return sqlValueFunction(node.SQLValueFunction.op ?? '', node.SQLValueFunction.typmod)
+  if ('A_Expr' in node) return printOperator(node.A_Expr, columns)
+  if ('BoolExpr' in node) {
+    const b = node.BoolExpr
+    const args = (b.args ?? []).map((a) => print(a, columns, undefined))
+    if (b.boolop === 'NOT_EXPR') return `(NOT ${args[0] ?? ''})`
+    return `(${args.join(b.boolop === 'AND_EXPR' ? ' AND ' : ' OR ')})`
+  }
+  if ('NullTest' in node) {
+    const arg = node.NullTest.arg
+    if (arg === undefined) throw new Unprintable()
+    return `(${print(arg, columns, undefined)} ${node.NullTest.nulltesttype === 'IS_NOT_NULL' ? 'IS NOT NULL' : 'IS NULL'})`
+  }
+  throw new Unprintable()
+}
+
+function printConst(c: A_Const, hint: SqlType | undefined): string {
+  if (c.isnull === true) return 'NULL'
+  if (c.boolval !== undefined) return c.boolval.boolval === true ? 'true' : 'false'
+  if (c.ival !== undefined) {
+    const v = c.ival.ival ?? 0
+    return v < 0 ? `'${v}'::integer` : String(v)
+  }
+  if (c.fval !== undefined) {
+    const text = c.fval.fval ?? '0'
+    const integral = /^-?\d+$/.test(text)
+    const int8 = integral && BigInt(text) >= -(2n ** 63n) && BigInt(text) < 2n ** 63n
+    if (int8) return `'${text}'::bigint`
+    return text.startsWith('-') || integral ? `'${text}'::numeric` : text
+  }
+  if (c.sval !== undefined) return typedLiteral(c.sval.sval ?? '', hint ?? TEXT, false)
+  throw new Unprintable()
+}
+
+/** A literal of `type`, written in the type's output form, as PostgreSQL stores a coerced literal. */
+function typedLiteral(text: string, type: SqlType, keepTypmod: boolean): string {
+  let value = text
+  try {
+    value = formatText(parseText(text, type), type)
+  } catch {
+    throw new Unprintable()
+  }
+  return `${quoteLiteral(value)}::${formatType(keepTypmod ? type : baseType(type))}`
+}
+
+function printCast(c: TypeCast, columns: ColumnTypes): string {
+  const names = (c.typeName?.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''))
+  const typmods = (c.typeName?.typmods ?? []).map((m) => ('A_Const' in m ? m.A_Const.ival?.ival ?? 0 : 0))
+  let type: SqlType
+  try {
+    type = typeFromName(names, typmods)
+  } catch {
+    throw new Unprintable()
+  }
+  const arg = c.arg
+  if (arg === undefined) throw new Unprintable()
+  if ('A_Const' in arg && arg.A_Const.sval !== undefined) return typedLiteral(arg.A_Const.sval.sval ?? '', type, true)
+  if ('A_Const' in arg && (arg.A_Const.ival !== undefined || arg.A_Const.fval !== undefined)) {
+    const text = arg.A_Const.ival !== undefined ? String(arg.A_Const.ival.ival ?? 0) : (arg.A_Const.fval?.fval ?? '0')
+    if (type.kind === 'int4' && !text.startsWith('-')) return text
+    return typedLiteral(text, type, true)
+  }
+  return `(${print(arg, columns, undefined)})::${formatType(type)}`
+}
+
+function printOperator(e: A_Expr, columns: ColumnTypes): string {
+  const op = (e.name ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).join('.')
+  const left = e.lexpr
+  const right = e.rexpr
+  const hintFrom = (other: Node | undefined) => (other !== undefined ? columnType(other, columns) : undefined)
+  switch (e.kind) {
+    case 'AEXPR_OP': {
+      if (right === undefined) throw new Unprintable()
+      if (left === undefined) return `(${op} ${print(right, columns, undefined)})`
+      const l = operand(left, right, columns, hintFrom(right))
+      const r = operand(right, left, columns, hintFrom(left))
+      return `(${l} ${op === '!=' ? '<>' : op} ${r})`
+    }
+    case 'AEXPR_IN': {
+      if (left === undefined || right === undefined || !('List' in right)) throw new Unprintable()
+      const hint = hintFrom(left) ?? TEXT
+      const items = (right.List.items ?? []).map((i) => print(i, columns, hint))
+      const l = print(left, columns, undefined)
+      return op === '<>' ? `(${l} <> ALL (ARRAY[${items.join(', ')}]))` : `(${l} = ANY (ARRAY[${items.join(', ')}]))`
+    }
+    case 'AEXPR_LIKE':
+    case 'AEXPR_ILIKE': {
+      if (left === undefined || right === undefined) throw new Unprintable()
+      const negated = op.startsWith('!')
+      const sym = e.kind === 'AEXPR_LIKE' ? (negated ? '!~~' : '~~') : negated ? '!~~*' : '~~*'
+      return `(${print(left, columns, undefined)} ${sym} ${print(right, columns, TEXT)})`
+    }
+    default:
+      throw new Unprintable()
+  }
+}
+
+/** An operand of a binary operator; a numeric column compared with an integer gets the cast
+ * PostgreSQL shows (`(0)::numeric`), since no cross-type operator exists for it. */
+function operand(node: Node, other: Node, columns: ColumnTypes, hint: SqlType | undefined): string {
+  const printed = print(node, columns, hint)
+  const otherType = columnType(other, columns)
+  if ('A_Const' in node && node.A_Const.ival !== undefined && otherType !== undefined) {
+    if (otherType.kind === 'numeric' || otherType.kind === 'float4' || otherType.kind === 'float8') {
+      return `(${printed})::${formatType(baseType(otherType))}`
+    }
+  }
+  return printed
+}
+
+function columnType(node: Node, columns: ColumnTypes): SqlType | undefined {
+  if (!('ColumnRef' in node)) return undefined
+  const fields = node.ColumnRef.fields ?? []
+  const last = fields[fields.length - 1]
+  return last !== undefined && 'String' in last ? columns.get(last.String.sval ?? '') : undefined
+}
+
+function sqlValueFunction(op: string, typmod: number | undefined): string {
+  const name = op.replace('SVFOP_', '').replace(/_N$/, '')
+  const withPrecision = op.endsWith('_N') && typmod !== undefined && typmod >= 0
+  const keyword = name === 'CURRENT_CATALOG' ? 'CURRENT_CATALOG' : name
+  return withPrecision ? `${keyword}(${typmod})` : keyword
+}
+
+/** PostgreSQL's quote_literal. */
+export function quoteLiteral(s: string): string {
+  const body = s.replaceAll("'", "''")
+  return s.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`
+}
+
+// Reserved keywords that quote_ident quotes (PostgreSQL's kwlist.h, RESERVED and TYPE_FUNC_NAME).
+const RESERVED = new Set(
+  ('all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create ' +
+    'current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc ' +
+    'distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral ' +
+    'leading limit localtime localtimestamp not null offset on only or order placing primary references returning ' +
+    'select session_user some symmetric system_user table then to trailing true union unique user using variadic when ' +
+    'where window with authorization binary collation concurrently cross current_schema freeze full ilike inner is ' +
+    'isnull join left like natural notnull outer overlaps right similar tablesample verbose').split(' '),
+)
+
+/** PostgreSQL's quote_ident: bare when lowercase, not a reserved word, and a plain identifier. */
+export function quoteIdent(s: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(s) && !RESERVED.has(s) ? s : `"${s.replaceAll('"', '""')}"`
+}

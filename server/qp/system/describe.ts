@@ -1,0 +1,144 @@
+// Definitions as PostgreSQL's catalog functions print them (ARCHITECTURE.md "query processor":
+// bind): format_type, pg_get_indexdef, pg_get_constraintdef and information_schema's type names.
+import { formatType, type SqlType } from '../types/index.ts'
+import { deparseCheck, quoteIdent } from './deparse.ts'
+import type { ConstraintInfo, IndexInfo, TableInfo } from './model.ts'
+import { builtinType, pgTypeName } from './oids.ts'
+
+/** The Tessera type of a pg_type OID and typmod, when Tessera has it. */
+export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
+  const t = builtinType(oid)
+  if (t === undefined) return undefined
+  if (t.category === 'A' && t.element !== 0 && t.name.startsWith('_')) {
+    const element = sqlTypeOf(t.element, typmod)
+    return element === undefined ? undefined : { kind: 'array', element }
+  }
+  const mod = typmod >= 0 ? typmod : undefined
+  switch (t.name) {
+    case 'bool':
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'float4':
+    case 'float8':
+    case 'text':
+    case 'date':
+    case 'uuid':
+    case 'jsonb':
+    case 'bytea':
+      return { kind: t.name }
+    case 'varchar':
+      return mod === undefined ? { kind: 'varchar' } : { kind: 'varchar', length: mod - 4 }
+    case 'numeric':
+      return mod === undefined ? { kind: 'numeric' } : { kind: 'numeric', precision: (mod - 4) >> 16, scale: ((mod - 4) << 16) >> 16 }
+    case 'timestamp':
+    case 'timestamptz':
+      return mod === undefined ? { kind: t.name } : { kind: t.name, precision: mod }
+    case 'interval':
+      return mod === undefined ? { kind: 'interval' } : { kind: 'interval', fields: mod >>> 16, precision: mod & 0xffff }
+    default:
+      return undefined
+  }
+}
+
+// format_type's names of the built-in types Tessera does not implement.
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  char: '"char"',
+  bpchar: 'character',
+  time: 'time without time zone',
+  timetz: 'time with time zone',
+}
+
+/** format_type(oid, typmod); NULL typmod is -1. */
+export function formatTypeOid(oid: number, typmod: number): string {
+  const type = sqlTypeOf(oid, typmod)
+  if (type !== undefined) return formatType(type).replace(/^interval\(65535\)$/, 'interval')
+  const t = builtinType(oid)
+  if (t === undefined) return '???'
+  if (t.name.startsWith('_') && t.element !== 0) return `${formatTypeOid(t.element, typmod)}[]`
+  return OTHER_NAMES[t.name] ?? t.name
+}
+
+// information_schema.columns.data_type by pg_type name (the SQL standard's spelling).
+const DATA_TYPES: Readonly<Record<string, string>> = {
+  bool: 'boolean',
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  float4: 'real',
+  float8: 'double precision',
+  numeric: 'numeric',
+  text: 'text',
+  varchar: 'character varying',
+  bpchar: 'character',
+  date: 'date',
+  time: 'time without time zone',
+  timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone',
+  interval: 'interval',
+  uuid: 'uuid',
+  json: 'json',
+  jsonb: 'jsonb',
+  bytea: 'bytea',
+  name: 'name',
+  oid: 'oid',
+}
+
+/** information_schema's data_type: 'integer', 'character varying', 'ARRAY', 'USER-DEFINED'. */
+export function dataTypeName(type: SqlType): string {
+  if (type.kind === 'array') return 'ARRAY'
+  return DATA_TYPES[pgTypeName(type)] ?? 'USER-DEFINED'
+}
+
+/** A relation name as PostgreSQL prints it: schema-qualified outside public (the search path). */
+export function relationName(t: { readonly schema: { readonly name: string }; readonly name: string }, qualifyPublic: boolean): string {
+  const name = quoteIdent(t.name)
+  return t.schema.name === 'public' && !qualifyPublic ? name : `${quoteIdent(t.schema.name)}.${name}`
+}
+
+function columnNames(t: TableInfo, attnums: readonly number[]): string {
+  return attnums.map((n) => quoteIdent(t.columns[n - 1]?.def.name ?? '?')).join(', ')
+}
+
+/** pg_get_indexdef(oid): `CREATE UNIQUE INDEX t_a_key ON public.t USING btree (a)`. */
+export function indexDef(ix: IndexInfo): string {
+  const unique = ix.unique ? 'UNIQUE ' : ''
+  return `CREATE ${unique}INDEX ${quoteIdent(ix.name)} ON ${relationName(ix.table, true)} USING btree (${columnNames(ix.table, ix.attnums)})`
+}
+
+/** pg_get_constraintdef(oid). */
+export function constraintDef(c: ConstraintInfo): string {
+  switch (c.type) {
+    case 'p':
+      return `PRIMARY KEY (${columnNames(c.table, c.attnums)})`
+    case 'u':
+      return `UNIQUE (${columnNames(c.table, c.attnums)})`
+    case 'c':
+      return deparseCheck(c.expr ?? 'true', new Map(c.table.columns.map((col) => [col.def.name, col.def.type])))
+    case 'f': {
+      const ref = c.ref
+      if (ref === undefined) return ''
+      const actions = [
+        ref.onUpdate === 'no action' ? '' : ` ON UPDATE ${ref.onUpdate.toUpperCase()}`,
+        ref.onDelete === 'no action' ? '' : ` ON DELETE ${ref.onDelete.toUpperCase()}`,
+      ].join('')
+      return `FOREIGN KEY (${columnNames(c.table, c.attnums)}) REFERENCES ${relationName(ref.table, false)}(${columnNames(ref.table, ref.attnums)})${actions}`
+    }
+  }
+}
+
+/** PostgreSQL's one-letter action code (pg_constraint.confupdtype / confdeltype). */
+export function actionCode(action: string): string {
+  switch (action) {
+    case 'restrict':
+      return 'r'
+    case 'cascade':
+      return 'c'
+    case 'set null':
+      return 'n'
+    case 'set default':
+      return 'd'
+    default:
+      return 'a'
+  }
+}

@@ -1,0 +1,234 @@
+// The catalog as the system relations see it (ARCHITECTURE.md "query processor": bind): the visible
+// tables flattened into PostgreSQL's objects (schemas, relations, indexes, constraints) with OIDs.
+import type { ColumnDef, Table } from '../catalog.ts'
+import {
+  checkOid,
+  defaultOid,
+  FIRST_USER_OID,
+  foreignKeyOid,
+  indexOid,
+  INFORMATION_SCHEMA_OID,
+  keyConstraintOid,
+  PG_CATALOG_OID,
+  PUBLIC_OID,
+  relationOid,
+} from './oids.ts'
+
+/** What a system relation's rows are computed from (implemented by the transaction). */
+export interface SystemEnv {
+  /** Every user table visible at the snapshot plus the transaction's own writes. */
+  tables(): readonly Table[]
+  /** Schemas created with CREATE SCHEMA (public and the system schemas are implied). */
+  schemas?(): readonly string[]
+  /** Sequences visible at the snapshot. */
+  sequences?(): readonly SequenceInfo[]
+  /** The transaction's settings as SHOW ALL lists them: name, setting, description. */
+  settings?(): readonly (readonly string[])[]
+}
+
+/** A sequence as the catalog shows it. `name` is the catalog name (`schema.name` outside public). */
+export interface SequenceInfo {
+  readonly name: string
+  readonly type?: 'int2' | 'int4' | 'int8'
+  readonly start: bigint
+  readonly increment: bigint
+  readonly min: bigint
+  readonly max: bigint
+  readonly cycle: boolean
+  readonly cache?: bigint
+}
+
+export interface SchemaInfo {
+  readonly oid: bigint
+  readonly name: string
+  readonly system: boolean
+}
+
+export interface TableInfo {
+  readonly table: Table
+  readonly oid: bigint
+  readonly schema: SchemaInfo
+  readonly name: string
+  /** The visible columns; `attnum` is the 1-based place among them. */
+  readonly columns: readonly { readonly def: ColumnDef; readonly attnum: number }[]
+  readonly indexes: readonly IndexInfo[]
+  readonly constraints: readonly ConstraintInfo[]
+}
+
+export interface IndexInfo {
+  readonly oid: bigint
+  readonly name: string
+  readonly table: TableInfo
+  /** attnums of the key columns. */
+  readonly attnums: readonly number[]
+  readonly unique: boolean
+  readonly primary: boolean
+  /** The constraint this index backs (PRIMARY KEY, UNIQUE). */
+  readonly constraint: bigint | undefined
+}
+
+export interface ConstraintInfo {
+  readonly oid: bigint
+  readonly name: string
+  readonly table: TableInfo
+  /** PostgreSQL's contype: p primary key, u unique, c check, f foreign key. */
+  readonly type: 'p' | 'u' | 'c' | 'f'
+  readonly attnums: readonly number[]
+  /** The index that enforces it (p, u) or that the foreign key references (f), else 0. */
+  readonly index: bigint
+  /** CHECK: the expression's source text. */
+  readonly expr?: string
+  /** FOREIGN KEY: the referenced table and its attnums, and the actions. */
+  readonly ref?: {
+    readonly table: TableInfo
+    readonly attnums: readonly number[]
+    readonly onDelete: string
+    readonly onUpdate: string
+  }
+}
+
+export interface SequenceModel {
+  readonly oid: bigint
+  readonly schema: SchemaInfo
+  readonly name: string
+  readonly info: SequenceInfo
+}
+
+/** The whole catalog at one snapshot. */
+export interface CatalogModel {
+  readonly schemas: readonly SchemaInfo[]
+  readonly tables: readonly TableInfo[]
+  readonly indexes: readonly IndexInfo[]
+  readonly constraints: readonly ConstraintInfo[]
+  readonly sequences: readonly SequenceModel[]
+  /** Defaults with their pg_attrdef OID. */
+  readonly defaults: readonly { readonly oid: bigint; readonly table: TableInfo; readonly attnum: number; readonly def: ColumnDef }[]
+}
+
+const SYSTEM_SCHEMAS: readonly SchemaInfo[] = [
+  { oid: PG_CATALOG_OID, name: 'pg_catalog', system: true },
+  { oid: PUBLIC_OID, name: 'public', system: false },
+  { oid: INFORMATION_SCHEMA_OID, name: 'information_schema', system: true },
+]
+
+/**
+ * The OID of a user schema. Schemas are stored by name only, so the OID is a hash of the name into
+ * the blocks of table ids 0-99, which no user table has: no collision with any relation, and two
+ * schemas collide with probability about n^2 / 1.6 million.
+ */
+export function schemaOid(name: string): bigint {
+  const fixed = SYSTEM_SCHEMAS.find((s) => s.name === name)
+  if (fixed !== undefined) return fixed.oid
+  let h = 0x811c9dc5
+  for (const ch of name) {
+    h ^= ch.codePointAt(0) ?? 0
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return FIRST_USER_OID + 1n + BigInt(h % 819_199)
+}
+
+/** Splits a catalog name (`schema.name` outside public) into schema and name. */
+export function splitName(catalogName: string): { readonly schema: string; readonly name: string } {
+  const dot = catalogName.indexOf('.')
+  return dot < 0 ? { schema: 'public', name: catalogName } : { schema: catalogName.slice(0, dot), name: catalogName.slice(dot + 1) }
+}
+
+/** Flattens the visible catalog. */
+export function buildModel(env: SystemEnv): CatalogModel {
+  const schemas = new Map<string, SchemaInfo>(SYSTEM_SCHEMAS.map((s) => [s.name, s]))
+  const schemaNamed = (name: string): SchemaInfo => {
+    let s = schemas.get(name)
+    if (s === undefined) schemas.set(name, (s = { oid: schemaOid(name), name, system: false }))
+    return s
+  }
+  for (const name of env.schemas?.() ?? []) schemaNamed(name)
+  const tables = [...env.tables()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((t) => tableInfo(t, schemaNamed))
+  const byName = new Map(tables.map((t) => [t.table.name, t]))
+  const indexes: IndexInfo[] = []
+  const constraints: ConstraintInfo[] = []
+  const defaults: CatalogModel['defaults'][number][] = []
+  for (const t of tables) {
+    const { indexes: ix, constraints: cs } = keysOf(t, byName)
+    ;(t.indexes as IndexInfo[]).push(...ix)
+    ;(t.constraints as ConstraintInfo[]).push(...cs)
+    indexes.push(...ix)
+    constraints.push(...cs)
+    for (const c of t.columns) {
+      const oid = defaultOid(t.table.id, c.def.position)
+      if (c.def.default !== undefined && oid !== undefined && !isNullDefault(c.def.default)) defaults.push({ oid, table: t, attnum: c.attnum, def: c.def })
+    }
+  }
+  const sequences = (env.sequences?.() ?? []).map((info) => {
+    const { schema, name } = splitName(info.name)
+    return { oid: sequenceOid(info.name), schema: schemaNamed(schema), name, info }
+  })
+  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, defaults }
+}
+
+/** PostgreSQL stores no default for `DEFAULT NULL`. */
+export function isNullDefault(text: string): boolean {
+  return /^\(*\s*null\s*\)*$/i.test(text)
+}
+
+/** Sequences are stored by name: their OID hashes the name like a schema's (see schemaOid). */
+export function sequenceOid(catalogName: string): bigint {
+  return schemaOid(`sequence ${catalogName}`)
+}
+
+function tableInfo(table: Table, schemaNamed: (name: string) => SchemaInfo): TableInfo {
+  const { schema, name } = splitName(table.name)
+  let attnum = 0
+  const columns = table.columns.filter((c) => !c.hidden || c.dropped === true).map((def) => ({ def, attnum: ++attnum }))
+  return { table, oid: relationOid(table.id), schema: schemaNamed(schema), name, columns, indexes: [], constraints: [] }
+}
+
+/** Indexes and constraints of a table, in PostgreSQL's order (primary key, unique, check, fk). */
+function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes: IndexInfo[]; constraints: ConstraintInfo[] } {
+  const def = t.table.def
+  const attnumOf = (position: number) => t.columns.find((c) => c.def.position === position)?.attnum ?? 0
+  const indexes: IndexInfo[] = []
+  const constraints: ConstraintInfo[] = []
+  const declaredKey = def.primaryKey.every((p) => def.columns[p]?.hidden !== true)
+  if (declaredKey) {
+    const oid = indexOid(t.table.id, 0) as bigint
+    const constraint = keyConstraintOid(t.table.id, 0) as bigint
+    const attnums = def.primaryKey.map(attnumOf)
+    indexes.push({ oid, name: def.primaryKeyName, table: t, attnums, unique: true, primary: true, constraint })
+    constraints.push({ oid: constraint, name: def.primaryKeyName, table: t, type: 'p', attnums, index: oid })
+  }
+  for (const ix of def.indexes) {
+    const oid = indexOid(t.table.id, ix.id)
+    if (oid === undefined) continue
+    const constraint = ix.constraint ? keyConstraintOid(t.table.id, ix.id) : undefined
+    const attnums = ix.columns.map(attnumOf)
+    indexes.push({ oid, name: ix.name, table: t, attnums, unique: ix.unique, primary: false, constraint })
+    if (constraint !== undefined) constraints.push({ oid: constraint, name: ix.name, table: t, type: 'u', attnums, index: oid })
+  }
+  def.checks.forEach((c, k) => {
+    const oid = checkOid(t.table.id, k)
+    if (oid !== undefined) constraints.push({ oid, name: c.name, table: t, type: 'c', attnums: checkAttnums(c.expr, t), index: 0n, expr: c.expr })
+  })
+  ;(def.foreignKeys ?? []).forEach((fk, k) => {
+    const oid = foreignKeyOid(t.table.id, k)
+    const ref = byName.get(fk.refTable)
+    if (oid === undefined || ref === undefined) return
+    const refAttnum = (p: number) => ref.columns.find((c) => c.def.position === p)?.attnum ?? 0
+    const refIndex = fk.refIndex === 'primary' ? indexOid(ref.table.id, 0) : indexOid(ref.table.id, fk.refIndex)
+    constraints.push({
+      oid,
+      name: fk.name,
+      table: t,
+      type: 'f',
+      attnums: fk.columns.map(attnumOf),
+      index: refIndex ?? 0n,
+      ref: { table: ref, attnums: fk.refColumns.map(refAttnum), onDelete: fk.onDelete, onUpdate: fk.onUpdate },
+    })
+  })
+  return { indexes, constraints }
+}
+
+/** The columns a CHECK names (pg_constraint.conkey), in table order. */
+function checkAttnums(expr: string, t: TableInfo): number[] {
+  const words = new Set((expr.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []).map((w) => (w.startsWith('"') ? w.slice(1, -1).replaceAll('""', '"') : w.toLowerCase())))
+  return t.columns.filter((c) => c.def.dropped !== true && words.has(c.def.name)).map((c) => c.attnum)
+}

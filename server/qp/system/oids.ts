@@ -1,0 +1,180 @@
+// Object identifiers of the system catalog (ARCHITECTURE.md "query processor": bind): PostgreSQL's
+// fixed OIDs for built-in types and schemas, and stable OIDs derived from user table ids.
+import type { SqlType } from '../types/index.ts'
+
+/** PostgreSQL's OIDs of the fixed schemas, the one role and the one database. */
+export const PG_CATALOG_OID = 11n
+export const PUBLIC_OID = 2200n
+export const INFORMATION_SCHEMA_OID = 13000n
+/** BOOTSTRAP_SUPERUSERID: the role that owns everything. */
+export const OWNER_OID = 10n
+export const DATABASE_OID = 5n
+/** pg_am's btree and pg_class's catalog OIDs (the classoid of pg_description rows). */
+export const BTREE_AM_OID = 403n
+export const HEAP_AM_OID = 2n
+export const PG_CLASS_OID = 1259n
+export const PG_CONSTRAINT_OID = 2606n
+export const PG_NAMESPACE_OID = 2615n
+export const PG_TYPE_OID = 1247n
+
+/**
+ * User objects. PostgreSQL gives the first user object OID 16384 (FirstNormalObjectId); Tessera
+ * derives each OID from the table id so that it is the same in every transaction and region
+ * without a counter: table `id` owns the block [16384 + id * 8192, 16384 + (id + 1) * 8192).
+ * Offsets within the block: 0 the table itself; 1 its primary key index; 1 + i secondary index i;
+ * 2048 the primary key constraint; 2048 + i the unique constraint backed by index i; 4096 + p the
+ * default of column position p; 5696 + k the k-th CHECK; 6944 + k the k-th foreign key. An object
+ * whose number does not fit its range (an index id above 2046, a 1249th CHECK) has no catalog row.
+ * OIDs are int8 until types/ has an `oid` type; a table id above 524,285 gives OIDs above 2^32.
+ */
+export const FIRST_USER_OID = 16384n
+const BLOCK = 8192n
+const INDEX_AT = 1n
+const INDEXES_MAX = 2046
+const KEY_CONSTRAINT_AT = 2048n
+const DEFAULT_AT = 4096n
+const DEFAULTS_MAX = 1600
+const CHECK_AT = 5696n
+const CHECKS_MAX = 1248
+const FOREIGN_KEY_AT = 6944n
+const FOREIGN_KEYS_MAX = 1248
+
+/** The OID of the relation (table, view, sequence) with catalog id `id`. */
+export const relationOid = (id: bigint): bigint => FIRST_USER_OID + id * BLOCK
+
+/** The catalog id of a relation OID; undefined when `oid` is not a user relation's. */
+export function relationIdOf(oid: bigint): bigint | undefined {
+  if (oid < FIRST_USER_OID || (oid - FIRST_USER_OID) % BLOCK !== 0n) return undefined
+  return (oid - FIRST_USER_OID) / BLOCK
+}
+
+/** The table id an object OID belongs to and its offset in the table's block. */
+export function objectOf(oid: bigint): { readonly tableId: bigint; readonly offset: bigint } | undefined {
+  if (oid < FIRST_USER_OID) return undefined
+  return { tableId: (oid - FIRST_USER_OID) / BLOCK, offset: (oid - FIRST_USER_OID) % BLOCK }
+}
+
+/** Index 0 is the primary key's. */
+export const indexOid = (tableId: bigint, indexId: number): bigint | undefined =>
+  indexId <= INDEXES_MAX ? relationOid(tableId) + INDEX_AT + BigInt(indexId) : undefined
+
+/** Index 0 is the primary key's; others are the UNIQUE constraints backed by that index. */
+export const keyConstraintOid = (tableId: bigint, indexId: number): bigint | undefined =>
+  indexId <= INDEXES_MAX ? relationOid(tableId) + KEY_CONSTRAINT_AT + BigInt(indexId) : undefined
+
+export const defaultOid = (tableId: bigint, position: number): bigint | undefined =>
+  position < DEFAULTS_MAX ? relationOid(tableId) + DEFAULT_AT + BigInt(position) : undefined
+
+export const checkOid = (tableId: bigint, k: number): bigint | undefined =>
+  k < CHECKS_MAX ? relationOid(tableId) + CHECK_AT + BigInt(k) : undefined
+
+export const foreignKeyOid = (tableId: bigint, k: number): bigint | undefined =>
+  k < FOREIGN_KEYS_MAX ? relationOid(tableId) + FOREIGN_KEY_AT + BigInt(k) : undefined
+
+/** A built-in type as pg_type describes it. */
+export interface BuiltinType {
+  readonly oid: number
+  readonly name: string
+  /** typlen: bytes, -1 variable length, -2 C string. */
+  readonly length: number
+  readonly category: string
+  readonly preferred: boolean
+  /** The element type of an array type, else 0. */
+  readonly element: number
+  /** The array type of this type, else 0. */
+  readonly array: number
+  /** typtype: 'b' base, 'p' pseudo. */
+  readonly kind: 'b' | 'p'
+}
+
+// [oid, name, length, category, preferred, array oid]: PostgreSQL 16's pg_type rows for the
+// types Tessera has and those catalog columns and common casts name.
+const BASE: readonly (readonly [number, string, number, string, boolean, number])[] = [
+  [16, 'bool', 1, 'B', true, 1000],
+  [17, 'bytea', -1, 'U', false, 1001],
+  [18, 'char', 1, 'Z', false, 1002],
+  [19, 'name', 64, 'S', false, 1003],
+  [20, 'int8', 8, 'N', false, 1016],
+  [21, 'int2', 2, 'N', false, 1005],
+  [22, 'int2vector', -1, 'A', false, 1006],
+  [23, 'int4', 4, 'N', false, 1007],
+  [24, 'regproc', 4, 'N', false, 1008],
+  [25, 'text', -1, 'S', true, 1009],
+  [26, 'oid', 4, 'N', true, 1028],
+  [30, 'oidvector', -1, 'A', false, 1013],
+  [114, 'json', -1, 'U', false, 199],
+  [194, 'pg_node_tree', -1, 'Z', false, 0],
+  [700, 'float4', 4, 'N', false, 1021],
+  [701, 'float8', 8, 'N', true, 1022],
+  [1042, 'bpchar', -1, 'S', false, 1014],
+  [1043, 'varchar', -1, 'S', false, 1015],
+  [1082, 'date', 4, 'D', false, 1182],
+  [1083, 'time', 8, 'D', false, 1183],
+  [1114, 'timestamp', 8, 'D', false, 1115],
+  [1184, 'timestamptz', 8, 'D', true, 1185],
+  [1186, 'interval', 16, 'T', true, 1187],
+  [1266, 'timetz', 12, 'D', false, 1270],
+  [1700, 'numeric', -1, 'N', false, 1231],
+  [2205, 'regclass', 4, 'N', false, 2210],
+  [2206, 'regtype', 4, 'N', false, 2211],
+  [2950, 'uuid', 16, 'U', false, 2951],
+  [3802, 'jsonb', -1, 'U', false, 3807],
+  [4089, 'regnamespace', 4, 'N', false, 4090],
+]
+
+const PSEUDO: readonly (readonly [number, string, number])[] = [
+  [705, 'unknown', -2],
+  [2249, 'record', -1],
+  [2276, 'any', 4],
+  [2277, 'anyarray', -1],
+  [2278, 'void', 4],
+  [2283, 'anyelement', 4],
+]
+
+function builtinTypes(): BuiltinType[] {
+  const out: BuiltinType[] = []
+  for (const [oid, name, length, category, preferred, array] of BASE) {
+    // int2vector and oidvector are arrays of int2 and oid without being array types.
+    const element = name === 'int2vector' ? 21 : name === 'oidvector' ? 26 : name === 'name' ? 18 : 0
+    out.push({ oid, name, length, category, preferred, element, array, kind: 'b' })
+    if (array !== 0) out.push({ oid: array, name: `_${name}`, length: -1, category: 'A', preferred: false, element: oid, array: 0, kind: 'b' })
+  }
+  for (const [oid, name, length] of PSEUDO) out.push({ oid, name, length, category: 'P', preferred: false, element: 0, array: 0, kind: 'p' })
+  return out.sort((a, b) => a.oid - b.oid)
+}
+
+/** Every built-in type row, by OID. */
+export const BUILTIN_TYPES: readonly BuiltinType[] = builtinTypes()
+const BY_OID = new Map(BUILTIN_TYPES.map((t) => [t.oid, t]))
+const BY_NAME = new Map(BUILTIN_TYPES.map((t) => [t.name, t]))
+
+export const builtinType = (oid: number): BuiltinType | undefined => BY_OID.get(oid)
+export const builtinTypeByName = (name: string): BuiltinType | undefined => BY_NAME.get(name)
+
+/** The pg_type OID of a Tessera type (0 when it has none). */
+export function typeOid(type: SqlType): number {
+  if (type.kind === 'array') return BY_NAME.get(pgTypeName(type.element))?.array ?? 0
+  return BY_NAME.get(pgTypeName(type))?.oid ?? 0
+}
+
+/** pg_type.typname of a type: the kind, which Tessera names after PostgreSQL ('_int4' for int4[]). */
+export function pgTypeName(type: SqlType): string {
+  if (type.kind === 'array') return `_${pgTypeName(type.element)}`
+  return type.kind === 'unknown' ? 'text' : type.kind
+}
+
+/** PostgreSQL's typmod of a type (pg_attribute.atttypmod): -1 when it has none. */
+export function typmodOf(type: SqlType): number {
+  if (type.kind === 'array') return typmodOf(type.element)
+  if (type.kind === 'varchar') return type.length === undefined ? -1 : type.length + 4
+  if (type.kind === 'numeric') {
+    return type.precision === undefined ? -1 : ((type.precision << 16) | ((type.scale ?? 0) & 0xffff)) + 4
+  }
+  if (type.kind === 'timestamp' || type.kind === 'timestamptz') return type.precision ?? -1
+  if (type.kind === 'interval') {
+    // INTERVAL_FULL_RANGE (0x7fff) and INTERVAL_FULL_PRECISION (0xffff) when unspecified.
+    if (type.fields === undefined && type.precision === undefined) return -1
+    return ((type.fields ?? 0x7fff) << 16) | (type.precision ?? 0xffff)
+  }
+  return -1
+}

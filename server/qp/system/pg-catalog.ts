@@ -1,0 +1,437 @@
+// The pg_catalog relations (ARCHITECTURE.md "query processor": bind): PostgreSQL's catalog tables
+// and views that drivers, ORMs and psql read, computed from the tables visible at the snapshot.
+import type { Datum, SqlType } from '../types/index.ts'
+import { deparseDefault } from './deparse.ts'
+import { constraintDef, actionCode, indexDef, dataTypeName } from './describe.ts'
+import type { CatalogModel, TableInfo } from './model.ts'
+import {
+  BTREE_AM_OID,
+  BUILTIN_TYPES,
+  DATABASE_OID,
+  HEAP_AM_OID,
+  OWNER_OID,
+  PG_CATALOG_OID,
+  builtinType,
+  typeOid,
+  typmodOf,
+} from './oids.ts'
+import { emptyRelation, relation, T, type Row, type SystemRelation } from './relation.ts'
+import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
+
+const DEFAULT_COLLATION = 100n
+const C_COLLATION = 950n
+const DEFAULT_TABLESPACE = 1663n
+
+/** The collation of a column of `type` (pg_attribute.attcollation): text types collate. */
+function collationOf(type: SqlType): bigint {
+  const t = type.kind === 'array' ? type.element : type
+  return t.kind === 'text' || t.kind === 'varchar' ? DEFAULT_COLLATION : 0n
+}
+
+// PostgreSQL's default btree operator class per type (pg_opclass), for pg_index.indclass.
+const OPCLASSES: readonly (readonly [number, string, number, number])[] = [
+  [1978, 'int4_ops', 23, 1976],
+  [1979, 'int2_ops', 21, 1976],
+  [1981, 'oid_ops', 26, 1989],
+  [3122, 'date_ops', 1082, 434],
+  [3123, 'float8_ops', 701, 1970],
+  [3124, 'int8_ops', 20, 1976],
+  [3125, 'numeric_ops', 1700, 1988],
+  [3126, 'text_ops', 25, 1994],
+  [3127, 'timestamptz_ops', 1184, 434],
+  [3128, 'timestamp_ops', 1114, 434],
+  [10000, 'array_ops', 2277, 397],
+  [10003, 'bool_ops', 16, 424],
+  [10006, 'bytea_ops', 17, 428],
+  [10012, 'float4_ops', 700, 1970],
+  [10022, 'interval_ops', 1186, 1982],
+  [10065, 'uuid_ops', 2950, 2968],
+  [10088, 'jsonb_ops', 3802, 4033],
+]
+
+function opclassOf(type: SqlType): bigint {
+  const oid = type.kind === 'array' ? 2277 : type.kind === 'varchar' ? 25 : typeOid(type)
+  return BigInt(OPCLASSES.find((o) => o[2] === oid)?.[0] ?? 0)
+}
+
+const pgNamespace = relation(
+  'pg_catalog',
+  'pg_namespace',
+  [['oid', T.oid], ['nspname', T.name], ['nspowner', T.oid], ['nspacl', T.texts]],
+  (m) => m.schemas.map((s) => ({ oid: s.oid, nspname: s.name, nspowner: OWNER_OID })),
+)
+
+const PG_CLASS_COLUMNS = [
+  ['oid', T.oid], ['relname', T.name], ['relnamespace', T.oid], ['reltype', T.oid], ['reloftype', T.oid],
+  ['relowner', T.oid], ['relam', T.oid], ['relfilenode', T.oid], ['reltablespace', T.oid], ['relpages', T.int4],
+  ['reltuples', T.float4], ['relallvisible', T.int4], ['reltoastrelid', T.oid], ['relhasindex', T.bool],
+  ['relisshared', T.bool], ['relpersistence', T.char], ['relkind', T.char], ['relnatts', T.int2], ['relchecks', T.int2],
+  ['relhasrules', T.bool], ['relhastriggers', T.bool], ['relhassubclass', T.bool], ['relrowsecurity', T.bool],
+  ['relforcerowsecurity', T.bool], ['relispopulated', T.bool], ['relreplident', T.char], ['relispartition', T.bool],
+  ['relrewrite', T.oid], ['relacl', T.texts], ['reloptions', T.texts], ['relpartbound', T.text],
+] as const
+
+function classRow(r: { oid: bigint; name: string; namespace: bigint; kind: string; am: bigint; natts: number }): Row {
+  return {
+    oid: r.oid, relname: r.name, relnamespace: r.namespace, reltype: 0n, reloftype: 0n, relowner: OWNER_OID,
+    relam: r.am, relfilenode: r.oid, reltablespace: 0n, relpages: 0n, reltuples: -1, relallvisible: 0n,
+    reltoastrelid: 0n, relhasindex: false, relisshared: false, relpersistence: 'p', relkind: r.kind,
+    relnatts: BigInt(r.natts), relchecks: 0n, relhasrules: false, relhastriggers: false, relhassubclass: false,
+    relrowsecurity: false, relforcerowsecurity: false, relispopulated: true, relreplident: r.kind === 'r' ? 'd' : 'n',
+    relispartition: false, relrewrite: 0n,
+  }
+}
+
+function* classRows(m: CatalogModel): Iterable<Row> {
+  for (const t of m.tables) {
+    yield {
+      ...classRow({ oid: t.oid, name: t.name, namespace: t.schema.oid, kind: 'r', am: HEAP_AM_OID, natts: t.columns.length }),
+      relhasindex: t.indexes.length > 0,
+      relchecks: BigInt(t.constraints.filter((c) => c.type === 'c').length),
+      relhastriggers: t.constraints.some((c) => c.type === 'f') || m.constraints.some((c) => c.ref?.table === t),
+    }
+  }
+  for (const ix of m.indexes) {
+    yield classRow({ oid: ix.oid, name: ix.name, namespace: ix.table.schema.oid, kind: 'i', am: BTREE_AM_OID, natts: ix.attnums.length })
+  }
+  for (const s of m.sequences) {
+    yield classRow({ oid: s.oid, name: s.name, namespace: s.schema.oid, kind: 'S', am: 0n, natts: 3 })
+  }
+}
+
+const pgClass = relation('pg_catalog', 'pg_class', PG_CLASS_COLUMNS, classRows)
+
+const pgAttribute = relation(
+  'pg_catalog',
+  'pg_attribute',
+  [
+    ['attrelid', T.oid], ['attname', T.name], ['atttypid', T.oid], ['attlen', T.int2], ['attnum', T.int2],
+    ['atttypmod', T.int4], ['attndims', T.int2], ['attbyval', T.bool], ['attalign', T.char], ['attstorage', T.char],
+    ['attcompression', T.char], ['attnotnull', T.bool], ['atthasdef', T.bool], ['atthasmissing', T.bool],
+    ['attidentity', T.char], ['attgenerated', T.char], ['attisdropped', T.bool], ['attislocal', T.bool],
+    ['attinhcount', T.int2], ['attcollation', T.oid], ['attstattarget', T.int2], ['attacl', T.texts],
+    ['attoptions', T.texts], ['attfdwoptions', T.texts],
+  ],
+  function* (m) {
+    for (const t of m.tables) {
+      for (const { def, attnum } of t.columns) {
+        const dropped = def.dropped === true
+        const oid = dropped ? 0 : typeOid(def.type)
+        const builtin = builtinType(oid)
+        yield {
+          attrelid: t.oid,
+          attname: dropped ? `........pg.dropped.${attnum}........` : def.name,
+          atttypid: BigInt(oid),
+          attlen: BigInt(builtin?.length ?? -1),
+          attnum: BigInt(attnum),
+          atttypmod: BigInt(dropped ? -1 : typmodOf(def.type)),
+          attndims: def.type.kind === 'array' ? 1n : 0n,
+          attbyval: byValue(builtin?.length ?? -1),
+          attalign: 'i',
+          attstorage: (builtin?.length ?? -1) < 0 ? 'x' : 'p',
+          attcompression: '',
+          attnotnull: !dropped && def.notNull,
+          atthasdef: !dropped && m.defaults.some((d) => d.table === t && d.attnum === attnum),
+          atthasmissing: false,
+          attidentity: def.identity === 'always' ? 'a' : def.identity === 'by default' ? 'd' : '',
+          attgenerated: '',
+          attisdropped: dropped,
+          attislocal: true,
+          attinhcount: 0n,
+          attcollation: dropped ? 0n : collationOf(def.type),
+        }
+      }
+    }
+  },
+)
+
+const byValue = (length: number) => length === 1 || length === 2 || length === 4 || length === 8
+
+const pgType = relation(
+  'pg_catalog',
+  'pg_type',
+  [
+    ['oid', T.oid], ['typname', T.name], ['typnamespace', T.oid], ['typowner', T.oid], ['typlen', T.int2],
+    ['typbyval', T.bool], ['typtype', T.char], ['typcategory', T.char], ['typispreferred', T.bool],
+    ['typisdefined', T.bool], ['typdelim', T.char], ['typrelid', T.oid], ['typsubscript', T.text], ['typelem', T.oid],
+    ['typarray', T.oid], ['typinput', T.text], ['typoutput', T.text], ['typalign', T.char], ['typstorage', T.char],
+    ['typnotnull', T.bool], ['typbasetype', T.oid], ['typtypmod', T.int4], ['typndims', T.int4],
+    ['typcollation', T.oid], ['typdefault', T.text],
+  ],
+  () =>
+    BUILTIN_TYPES.map((t) => ({
+      oid: BigInt(t.oid), typname: t.name, typnamespace: PG_CATALOG_OID, typowner: OWNER_OID, typlen: BigInt(t.length),
+      typbyval: byValue(t.length) && t.name !== 'name', typtype: t.kind, typcategory: t.category, typispreferred: t.preferred,
+      typisdefined: true, typdelim: ',', typrelid: 0n, typsubscript: t.element !== 0 ? 'array_subscript_handler' : '-',
+      typelem: BigInt(t.element), typarray: BigInt(t.array), typinput: t.category === 'A' ? 'array_in' : `${t.name}in`,
+      typoutput: t.category === 'A' ? 'array_out' : `${t.name}out`, typalign: t.length === 8 ? 'd' : t.length === 2 ? 's' : t.length === 1 ? 'c' : 'i',
+      typstorage: t.length < 0 ? 'x' : 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n,
+      typcollation: t.name === 'name' ? C_COLLATION : t.category === 'S' ? DEFAULT_COLLATION : 0n,
+    })),
+)
+
+const pgIndex = relation(
+  'pg_catalog',
+  'pg_index',
+  [
+    ['indexrelid', T.oid], ['indrelid', T.oid], ['indnatts', T.int2], ['indnkeyatts', T.int2], ['indisunique', T.bool],
+    ['indnullsnotdistinct', T.bool], ['indisprimary', T.bool], ['indisexclusion', T.bool], ['indimmediate', T.bool],
+    ['indisclustered', T.bool], ['indisvalid', T.bool], ['indcheckxmin', T.bool], ['indisready', T.bool],
+    ['indislive', T.bool], ['indisreplident', T.bool], ['indkey', T.int2s], ['indcollation', T.oids],
+    ['indclass', T.oids], ['indoption', T.int2s], ['indexprs', T.text], ['indpred', T.text],
+  ],
+  (m) =>
+    m.indexes.map((ix) => {
+      const types = ix.attnums.map((n) => ix.table.columns[n - 1]?.def.type ?? T.text)
+      return {
+        indexrelid: ix.oid, indrelid: ix.table.oid, indnatts: BigInt(ix.attnums.length), indnkeyatts: BigInt(ix.attnums.length),
+        indisunique: ix.unique, indnullsnotdistinct: false, indisprimary: ix.primary, indisexclusion: false,
+        indimmediate: true, indisclustered: false, indisvalid: true, indcheckxmin: false, indisready: true,
+        indislive: true, indisreplident: false, indkey: ix.attnums.map(BigInt), indcollation: types.map(collationOf),
+        indclass: types.map(opclassOf), indoption: ix.attnums.map(() => 0n),
+      }
+    }),
+)
+
+const pgConstraint = relation(
+  'pg_catalog',
+  'pg_constraint',
+  [
+    ['oid', T.oid], ['conname', T.name], ['connamespace', T.oid], ['contype', T.char], ['condeferrable', T.bool],
+    ['condeferred', T.bool], ['convalidated', T.bool], ['conrelid', T.oid], ['contypid', T.oid], ['conindid', T.oid],
+    ['conparentid', T.oid], ['confrelid', T.oid], ['confupdtype', T.char], ['confdeltype', T.char],
+    ['confmatchtype', T.char], ['conislocal', T.bool], ['coninhcount', T.int2], ['connoinherit', T.bool],
+    ['conkey', T.int2s], ['confkey', T.int2s], ['conpfeqop', T.oids], ['conppeqop', T.oids], ['conffeqop', T.oids],
+    ['conexclop', T.oids], ['conbin', T.text],
+  ],
+  (m) =>
+    m.constraints.map((c) => ({
+      oid: c.oid, conname: c.name, connamespace: c.table.schema.oid, contype: c.type, condeferrable: false,
+      condeferred: false, convalidated: true, conrelid: c.table.oid, contypid: 0n, conindid: c.index, conparentid: 0n,
+      confrelid: c.ref?.table.oid ?? 0n, confupdtype: c.ref === undefined ? ' ' : actionCode(c.ref.onUpdate),
+      confdeltype: c.ref === undefined ? ' ' : actionCode(c.ref.onDelete), confmatchtype: c.ref === undefined ? ' ' : 's',
+      conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true, conkey: c.attnums.map(BigInt),
+      confkey: c.ref?.attnums.map(BigInt) ?? null,
+      conbin: c.type === 'c' ? constraintDef(c).replace(/^CHECK \((.*)\)$/s, '$1') : null,
+    })),
+)
+
+/** Default expressions (pg_attrdef.adbin): the printed expression, which pg_get_expr returns. */
+const pgAttrdef = relation(
+  'pg_catalog',
+  'pg_attrdef',
+  [['oid', T.oid], ['adrelid', T.oid], ['adnum', T.int2], ['adbin', T.text]],
+  (m) => m.defaults.map((d) => ({ oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: deparseDefault(d.def.default ?? 'NULL', d.def.type) })),
+)
+
+const pgTables = relation(
+  'pg_catalog',
+  'pg_tables',
+  [
+    ['schemaname', T.name], ['tablename', T.name], ['tableowner', T.name], ['tablespace', T.name], ['hasindexes', T.bool],
+    ['hasrules', T.bool], ['hastriggers', T.bool], ['rowsecurity', T.bool],
+  ],
+  (m) =>
+    m.tables.map((t) => ({
+      schemaname: t.schema.name, tablename: t.name, tableowner: OWNER_NAME, hasindexes: t.indexes.length > 0,
+      hasrules: false, hastriggers: t.constraints.some((c) => c.type === 'f'), rowsecurity: false,
+    })),
+)
+
+const pgIndexes = relation(
+  'pg_catalog',
+  'pg_indexes',
+  [['schemaname', T.name], ['tablename', T.name], ['indexname', T.name], ['tablespace', T.name], ['indexdef', T.text]],
+  (m) => m.indexes.map((ix) => ({ schemaname: ix.table.schema.name, tablename: ix.table.name, indexname: ix.name, indexdef: indexDef(ix) })),
+)
+
+const pgSequences = relation(
+  'pg_catalog',
+  'pg_sequences',
+  [
+    ['schemaname', T.name], ['sequencename', T.name], ['sequenceowner', T.name], ['data_type', T.text],
+    ['start_value', T.int8], ['min_value', T.int8], ['max_value', T.int8], ['increment_by', T.int8], ['cycle', T.bool],
+    ['cache_size', T.int8], ['last_value', T.int8],
+  ],
+  (m) =>
+    m.sequences.map((s) => ({
+      schemaname: s.schema.name, sequencename: s.name, sequenceowner: OWNER_NAME,
+      data_type: dataTypeName({ kind: s.info.type ?? 'int8' }), start_value: s.info.start, min_value: s.info.min,
+      max_value: s.info.max, increment_by: s.info.increment, cycle: s.info.cycle, cache_size: s.info.cache ?? 1n,
+    })),
+)
+
+const pgSequence = relation(
+  'pg_catalog',
+  'pg_sequence',
+  [
+    ['seqrelid', T.oid], ['seqtypid', T.oid], ['seqstart', T.int8], ['seqincrement', T.int8], ['seqmax', T.int8],
+    ['seqmin', T.int8], ['seqcache', T.int8], ['seqcycle', T.bool],
+  ],
+  (m) =>
+    m.sequences.map((s) => ({
+      seqrelid: s.oid, seqtypid: BigInt(typeOid({ kind: s.info.type ?? 'int8' })), seqstart: s.info.start,
+      seqincrement: s.info.increment, seqmax: s.info.max, seqmin: s.info.min, seqcache: s.info.cache ?? 1n, seqcycle: s.info.cycle,
+    })),
+)
+
+const pgDatabase = relation(
+  'pg_catalog',
+  'pg_database',
+  [
+    ['oid', T.oid], ['datname', T.name], ['datdba', T.oid], ['encoding', T.int4], ['datlocprovider', T.char],
+    ['datistemplate', T.bool], ['datallowconn', T.bool], ['datconnlimit', T.int4], ['dattablespace', T.oid],
+    ['datcollate', T.text], ['datctype', T.text], ['datacl', T.texts],
+  ],
+  () => [
+    {
+      oid: DATABASE_OID, datname: DATABASE_NAME, datdba: OWNER_OID, encoding: 6n, datlocprovider: 'c', datistemplate: false,
+      datallowconn: true, datconnlimit: -1n, dattablespace: DEFAULT_TABLESPACE, datcollate: 'C', datctype: 'C',
+    },
+  ],
+)
+
+const pgRoles = relation(
+  'pg_catalog',
+  'pg_roles',
+  [
+    ['rolname', T.name], ['rolsuper', T.bool], ['rolinherit', T.bool], ['rolcreaterole', T.bool], ['rolcreatedb', T.bool],
+    ['rolcanlogin', T.bool], ['rolreplication', T.bool], ['rolconnlimit', T.int4], ['rolpassword', T.text],
+    ['rolvaliduntil', T.timestamptz], ['rolbypassrls', T.bool], ['rolconfig', T.texts], ['oid', T.oid],
+  ],
+  () => [
+    {
+      rolname: OWNER_NAME, rolsuper: true, rolinherit: true, rolcreaterole: true, rolcreatedb: true, rolcanlogin: true,
+      rolreplication: false, rolconnlimit: -1n, rolpassword: '********', rolbypassrls: true, oid: OWNER_OID,
+    },
+  ],
+)
+
+const pgUser = relation(
+  'pg_catalog',
+  'pg_user',
+  [
+    ['usename', T.name], ['usesysid', T.oid], ['usecreatedb', T.bool], ['usesuper', T.bool], ['userepl', T.bool],
+    ['usebypassrls', T.bool], ['passwd', T.text], ['valuntil', T.timestamptz], ['useconfig', T.texts],
+  ],
+  () => [{ usename: OWNER_NAME, usesysid: OWNER_OID, usecreatedb: true, usesuper: true, userepl: false, usebypassrls: true, passwd: '********' }],
+)
+
+const pgAm = relation(
+  'pg_catalog',
+  'pg_am',
+  [['oid', T.oid], ['amname', T.name], ['amhandler', T.text], ['amtype', T.char]],
+  () => [
+    { oid: HEAP_AM_OID, amname: 'heap', amhandler: 'heap_tableam_handler', amtype: 't' },
+    { oid: BTREE_AM_OID, amname: 'btree', amhandler: 'bthandler', amtype: 'i' },
+  ],
+)
+
+const pgOpclass = relation(
+  'pg_catalog',
+  'pg_opclass',
+  [
+    ['oid', T.oid], ['opcmethod', T.oid], ['opcname', T.name], ['opcnamespace', T.oid], ['opcowner', T.oid],
+    ['opcfamily', T.oid], ['opcintype', T.oid], ['opcdefault', T.bool], ['opckeytype', T.oid],
+  ],
+  () =>
+    OPCLASSES.map(([oid, name, intype, family]) => ({
+      oid: BigInt(oid), opcmethod: BTREE_AM_OID, opcname: name, opcnamespace: PG_CATALOG_OID, opcowner: OWNER_OID,
+      opcfamily: BigInt(family), opcintype: BigInt(intype), opcdefault: true, opckeytype: 0n,
+    })),
+)
+
+const pgTablespace = relation(
+  'pg_catalog',
+  'pg_tablespace',
+  [['oid', T.oid], ['spcname', T.name], ['spcowner', T.oid], ['spcacl', T.texts], ['spcoptions', T.texts]],
+  () => [
+    { oid: DEFAULT_TABLESPACE, spcname: 'pg_default', spcowner: OWNER_OID },
+    { oid: 1664n, spcname: 'pg_global', spcowner: OWNER_OID },
+  ],
+)
+
+const pgStatUserIndexes = relation(
+  'pg_catalog',
+  'pg_stat_user_indexes',
+  [
+    ['relid', T.oid], ['indexrelid', T.oid], ['schemaname', T.name], ['relname', T.name], ['indexrelname', T.name],
+    ['idx_scan', T.int8], ['last_idx_scan', T.timestamptz], ['idx_tup_read', T.int8], ['idx_tup_fetch', T.int8],
+  ],
+  (m) =>
+    m.indexes.map((ix) => ({
+      relid: ix.table.oid, indexrelid: ix.oid, schemaname: ix.table.schema.name, relname: ix.table.name,
+      indexrelname: ix.name, idx_scan: 0n, idx_tup_read: 0n, idx_tup_fetch: 0n,
+    })),
+)
+
+const pgStatUserTables = relation(
+  'pg_catalog',
+  'pg_stat_user_tables',
+  [
+    ['relid', T.oid], ['schemaname', T.name], ['relname', T.name], ['seq_scan', T.int8], ['seq_tup_read', T.int8],
+    ['idx_scan', T.int8], ['idx_tup_fetch', T.int8], ['n_tup_ins', T.int8], ['n_tup_upd', T.int8], ['n_tup_del', T.int8],
+    ['n_live_tup', T.int8], ['n_dead_tup', T.int8],
+  ],
+  (m) => m.tables.map((t: TableInfo) => ({ relid: t.oid, schemaname: t.schema.name, relname: t.name })),
+)
+
+const pgSettings = relation(
+  'pg_catalog',
+  'pg_settings',
+  [
+    ['name', T.text], ['setting', T.text], ['unit', T.text], ['category', T.text], ['short_desc', T.text],
+    ['extra_desc', T.text], ['context', T.text], ['vartype', T.text], ['source', T.text], ['min_val', T.text],
+    ['max_val', T.text], ['enumvals', T.texts], ['boot_val', T.text], ['reset_val', T.text], ['sourcefile', T.text],
+    ['sourceline', T.int4], ['pending_restart', T.bool],
+  ],
+  (_m, env) =>
+    (env.settings?.() ?? []).map(([name, setting, description]) => ({
+      name, setting, short_desc: description ?? null, context: 'user', vartype: 'string', source: 'default',
+      boot_val: setting, reset_val: setting, pending_restart: false,
+    })),
+)
+
+const EMPTY: readonly SystemRelation[] = [
+  emptyRelation('pg_catalog', 'pg_description', [['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]]),
+  emptyRelation('pg_catalog', 'pg_views', [['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]]),
+  emptyRelation('pg_catalog', 'pg_matviews', [
+    ['schemaname', T.name], ['matviewname', T.name], ['matviewowner', T.name], ['tablespace', T.name],
+    ['hasindexes', T.bool], ['ispopulated', T.bool], ['definition', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_enum', [['oid', T.oid], ['enumtypid', T.oid], ['enumsortorder', T.float4], ['enumlabel', T.name]]),
+  emptyRelation('pg_catalog', 'pg_policies', [
+    ['schemaname', T.name], ['tablename', T.name], ['policyname', T.name], ['permissive', T.text], ['roles', T.names],
+    ['cmd', T.text], ['qual', T.text], ['with_check', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_inherits', [['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]]),
+  emptyRelation('pg_catalog', 'pg_trigger', [
+    ['oid', T.oid], ['tgrelid', T.oid], ['tgparentid', T.oid], ['tgname', T.name], ['tgfoid', T.oid], ['tgtype', T.int2],
+    ['tgenabled', T.char], ['tgisinternal', T.bool], ['tgconstrrelid', T.oid], ['tgconstrindid', T.oid],
+    ['tgconstraint', T.oid], ['tgdeferrable', T.bool], ['tginitdeferred', T.bool], ['tgnargs', T.int2],
+  ]),
+  emptyRelation('pg_catalog', 'pg_extension', [
+    ['oid', T.oid], ['extname', T.name], ['extowner', T.oid], ['extnamespace', T.oid], ['extrelocatable', T.bool],
+    ['extversion', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_depend', [
+    ['classid', T.oid], ['objid', T.oid], ['objsubid', T.int4], ['refclassid', T.oid], ['refobjid', T.oid],
+    ['refobjsubid', T.int4], ['deptype', T.char],
+  ]),
+  emptyRelation('pg_catalog', 'pg_proc', [
+    ['oid', T.oid], ['proname', T.name], ['pronamespace', T.oid], ['proowner', T.oid], ['prokind', T.char],
+    ['prorettype', T.oid], ['pronargs', T.int2], ['prosrc', T.text],
+  ]),
+]
+
+/** Every pg_catalog relation. */
+export const PG_CATALOG: readonly SystemRelation[] = [
+  pgNamespace, pgClass, pgAttribute, pgType, pgIndex, pgConstraint, pgAttrdef, pgTables, pgIndexes, pgSequences,
+  pgSequence, pgDatabase, pgRoles, pgUser, pgAm, pgOpclass, pgTablespace, pgStatUserIndexes, pgStatUserTables,
+  pgSettings, ...EMPTY,
+]
+
+/** Values of a Datum row by column name, for tests and functions that read a relation. */
+export function rowObject(rel: SystemRelation, row: readonly Datum[]): Record<string, Datum> {
+  return Object.fromEntries(rel.columns.map((c, i) => [c.name, row[i] ?? null]))
+}

@@ -1,0 +1,66 @@
+// How a system relation is declared (ARCHITECTURE.md "query processor": bind): PostgreSQL's column
+// names and types, and rows computed from the catalog model as records by column name.
+import { assert } from '../../errors/index.ts'
+import type { Datum, SqlType } from '../types/index.ts'
+import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
+
+/** A relation computed on read. */
+export interface SystemRelation {
+  readonly schema: 'pg_catalog' | 'information_schema'
+  readonly name: string
+  readonly columns: readonly { readonly name: string; readonly type: SqlType }[]
+  rows(env: SystemEnv): Datum[][]
+}
+
+/** A row by column name; a column left out is NULL. */
+export type Row = Readonly<Record<string, Datum | undefined>>
+
+/** The column types of the catalogs. Tessera has no `oid`, `name` nor `"char"` type yet: an OID
+ * is an int8, a name and a "char" are text. */
+export const T = {
+  oid: { kind: 'int8' },
+  name: { kind: 'text' },
+  char: { kind: 'text' },
+  text: { kind: 'text' },
+  bool: { kind: 'bool' },
+  int2: { kind: 'int2' },
+  int4: { kind: 'int4' },
+  int8: { kind: 'int8' },
+  float4: { kind: 'float4' },
+  float8: { kind: 'float8' },
+  timestamptz: { kind: 'timestamptz' },
+  int2s: { kind: 'array', element: { kind: 'int2' } },
+  oids: { kind: 'array', element: { kind: 'int8' } },
+  texts: { kind: 'array', element: { kind: 'text' } },
+  names: { kind: 'array', element: { kind: 'text' } },
+} as const satisfies Record<string, SqlType>
+
+/** Declares a relation: `columns` as [name, type] in PostgreSQL's order. */
+export function relation(
+  schema: SystemRelation['schema'],
+  name: string,
+  columns: readonly (readonly [string, SqlType])[],
+  rows: (model: CatalogModel, env: SystemEnv) => Iterable<Row>,
+): SystemRelation {
+  const names = columns.map(([n]) => n)
+  const known = new Set(names)
+  assert(known.size === names.length, `${name}: column names are distinct`)
+  return {
+    schema,
+    name,
+    columns: columns.map(([n, type]) => ({ name: n, type })),
+    rows(env) {
+      const out: Datum[][] = []
+      for (const row of rows(buildModel(env), env)) {
+        for (const key of Object.keys(row)) assert(known.has(key), `${schema}.${name} has a column ${key}`)
+        out.push(names.map((n) => row[n] ?? null))
+      }
+      return out
+    },
+  }
+}
+
+/** A relation that is always empty (a feature Tessera lacks: policies, triggers, enums...). */
+export function emptyRelation(schema: SystemRelation['schema'], name: string, columns: readonly (readonly [string, SqlType])[]): SystemRelation {
+  return relation(schema, name, columns, () => [])
+}

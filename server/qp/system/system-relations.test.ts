@@ -1,0 +1,228 @@
+// Goal: pg_catalog and information_schema describe the tables a transaction sees, with PostgreSQL's
+// column names, OIDs, type numbers and spellings. Method: DDL and SELECTs through a real QP over
+// real storage (qp-harness); expected values are PostgreSQL 16's for the same schema.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { loadParser } from '../parser.ts'
+import { createHarness, type QpHarness } from '../qp-harness.ts'
+import { relationOid, SYSTEM_RELATIONS, systemRelation } from './index.ts'
+
+let h: QpHarness
+const USERS = relationOid(100n)
+const POSTS = relationOid(101n)
+
+beforeAll(async () => {
+  await loadParser()
+  h = createHarness()
+  await h.run(`CREATE TABLE users (id int8 PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text DEFAULT 'x',
+    price numeric(10,2) CHECK (price > 0), created timestamptz DEFAULT now())`)
+  await h.run('CREATE TABLE posts (title text, body jsonb, at timestamp(3))')
+  await h.run('CREATE INDEX users_name_idx ON users (name, created)')
+})
+afterAll(async () => {
+  await h.close()
+})
+
+describe('pg_catalog', () => {
+  test('pg_namespace has the fixed schemas with their PostgreSQL OIDs', async () => {
+    expect(await h.rows('SELECT oid, nspname, nspowner FROM pg_catalog.pg_namespace ORDER BY oid')).toEqual([
+      ['11', 'pg_catalog', '10'],
+      ['2200', 'public', '10'],
+      ['13000', 'information_schema', '10'],
+    ])
+  })
+
+  test('pg_class lists tables (r) and indexes (i) with OIDs derived from table ids', async () => {
+    const rows = await h.rows(
+      `SELECT oid, relname, relkind, relnamespace, relnatts, relhasindex, relchecks FROM pg_class ORDER BY oid`,
+    )
+    expect(rows).toEqual([
+      [String(USERS), 'users', 'r', '2200', 5, true, 1],
+      [String(USERS + 1n), 'users_pkey', 'i', '2200', 1, false, 0],
+      [String(USERS + 2n), 'users_email_key', 'i', '2200', 1, false, 0],
+      [String(USERS + 3n), 'users_name_idx', 'i', '2200', 2, false, 0],
+      // A table without a primary key has no key index and no visible row id column.
+      [String(POSTS), 'posts', 'r', '2200', 3, false, 0],
+    ])
+  })
+
+  test('pg_attribute numbers columns from 1 with PostgreSQL type OIDs and typmods', async () => {
+    const rows = await h.rows(
+      `SELECT attname, atttypid, atttypmod, attnum, attnotnull, atthasdef, attisdropped, attidentity
+       FROM pg_attribute WHERE attrelid = ${USERS} ORDER BY attnum`,
+    )
+    expect(rows).toEqual([
+      ['id', '20', -1, 1, true, false, false, ''],
+      ['email', '1043', 104, 2, true, false, false, ''],
+      ['name', '25', -1, 3, false, true, false, ''],
+      ['price', '1700', 655366, 4, false, false, false, ''],
+      ['created', '1184', -1, 5, false, true, false, ''],
+    ])
+    expect(await h.rows(`SELECT attname, atttypmod FROM pg_attribute WHERE attrelid = ${POSTS} ORDER BY attnum`)).toEqual([
+      ['title', -1],
+      ['body', -1],
+      ['at', 3],
+    ])
+  })
+
+  test('pg_type has the built-in types under pg_catalog, arrays pointing at their elements', async () => {
+    const rows = await h.rows(
+      `SELECT t.oid, t.typname, t.typlen, t.typcategory, t.typelem, t.typarray, n.nspname FROM pg_type t
+       JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid IN (16, 20, 23, 25, 1007, 1043, 1700, 2950, 3802)
+       ORDER BY t.oid`,
+    )
+    expect(rows).toEqual([
+      ['16', 'bool', 1, 'B', '0', '1000', 'pg_catalog'],
+      ['20', 'int8', 8, 'N', '0', '1016', 'pg_catalog'],
+      ['23', 'int4', 4, 'N', '0', '1007', 'pg_catalog'],
+      ['25', 'text', -1, 'S', '0', '1009', 'pg_catalog'],
+      ['1007', '_int4', -1, 'A', '23', '0', 'pg_catalog'],
+      ['1043', 'varchar', -1, 'S', '0', '1015', 'pg_catalog'],
+      ['1700', 'numeric', -1, 'N', '0', '1231', 'pg_catalog'],
+      ['2950', 'uuid', 16, 'U', '0', '2951', 'pg_catalog'],
+      ['3802', 'jsonb', -1, 'U', '0', '3807', 'pg_catalog'],
+    ])
+  })
+
+  test('pg_index and pg_constraint describe keys, uniques and checks', async () => {
+    expect(
+      await h.rows(`SELECT indexrelid, indrelid, indisunique, indisprimary, indkey FROM pg_index ORDER BY indexrelid`),
+    ).toEqual([
+      [String(USERS + 1n), String(USERS), true, true, [1]],
+      [String(USERS + 2n), String(USERS), true, false, [2]],
+      [String(USERS + 3n), String(USERS), false, false, [3, 5]],
+    ])
+    expect(
+      await h.rows(`SELECT conname, contype, conrelid, conindid, conkey, conbin FROM pg_constraint ORDER BY oid`),
+    ).toEqual([
+      ['users_pkey', 'p', String(USERS), String(USERS + 1n), [1], null],
+      ['users_email_key', 'u', String(USERS), String(USERS + 2n), [2], null],
+      ['users_price_check', 'c', String(USERS), '0', [4], '(price > (0)::numeric)'],
+    ])
+  })
+
+  test('pg_attrdef holds defaults as PostgreSQL prints them', async () => {
+    expect(await h.rows('SELECT adrelid, adnum, adbin FROM pg_attrdef ORDER BY adnum')).toEqual([
+      [String(USERS), 3, "'x'::text"],
+      [String(USERS), 5, 'now()'],
+    ])
+  })
+
+  test('pg_tables and pg_indexes', async () => {
+    expect(await h.rows('SELECT schemaname, tablename, tableowner, hasindexes FROM pg_tables ORDER BY tablename')).toEqual([
+      ['public', 'posts', 'tessera', false],
+      ['public', 'users', 'tessera', true],
+    ])
+    expect(await h.rows('SELECT indexname, indexdef FROM pg_indexes ORDER BY indexname')).toEqual([
+      ['users_email_key', 'CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)'],
+      ['users_name_idx', 'CREATE INDEX users_name_idx ON public.users USING btree (name, created)'],
+      ['users_pkey', 'CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)'],
+    ])
+  })
+
+  test('the single role and database', async () => {
+    expect(await h.rows('SELECT rolname, rolsuper, oid FROM pg_roles')).toEqual([['tessera', true, '10']])
+    expect(await h.rows('SELECT usename, usesysid FROM pg_user')).toEqual([['tessera', '10']])
+    expect(await h.rows('SELECT datname, datdba FROM pg_database')).toEqual([['tessera', '10']])
+  })
+})
+
+describe('information_schema', () => {
+  test('columns: PostgreSQL data_type names, nullability, defaults, lengths and precisions', async () => {
+    const rows = await h.rows(
+      `SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default, character_maximum_length,
+         numeric_precision, numeric_scale, datetime_precision, udt_name
+       FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
+    )
+    expect(rows).toEqual([
+      ['posts', 'title', 1, 'text', 'YES', null, null, null, null, null, 'text'],
+      ['posts', 'body', 2, 'jsonb', 'YES', null, null, null, null, null, 'jsonb'],
+      ['posts', 'at', 3, 'timestamp without time zone', 'YES', null, null, null, null, 3, 'timestamp'],
+      ['users', 'id', 1, 'bigint', 'NO', null, null, 64, 0, null, 'int8'],
+      ['users', 'email', 2, 'character varying', 'NO', null, 100, null, null, null, 'varchar'],
+      ['users', 'name', 3, 'text', 'YES', "'x'::text", null, null, null, null, 'text'],
+      ['users', 'price', 4, 'numeric', 'YES', null, null, 10, 2, null, 'numeric'],
+      ['users', 'created', 5, 'timestamp with time zone', 'YES', 'now()', null, null, null, 6, 'timestamptz'],
+    ])
+  })
+
+  test('tables, schemata', async () => {
+    expect(
+      await h.rows(`SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_name`),
+    ).toEqual([
+      ['public', 'posts', 'BASE TABLE'],
+      ['public', 'users', 'BASE TABLE'],
+    ])
+    expect(await h.rows('SELECT schema_name FROM information_schema.schemata ORDER BY schema_name')).toEqual([
+      ['information_schema'],
+      ['pg_catalog'],
+      ['public'],
+    ])
+  })
+
+  test('table_constraints, key_column_usage and check_constraints', async () => {
+    expect(
+      await h.rows(
+        `SELECT constraint_name, constraint_type FROM information_schema.table_constraints
+         WHERE table_name = 'users' AND constraint_name NOT LIKE '%not_null' ORDER BY constraint_name`,
+      ),
+    ).toEqual([
+      ['users_email_key', 'UNIQUE'],
+      ['users_pkey', 'PRIMARY KEY'],
+      ['users_price_check', 'CHECK'],
+    ])
+    expect(
+      await h.rows(
+        `SELECT constraint_name, column_name, ordinal_position FROM information_schema.key_column_usage
+         ORDER BY constraint_name`,
+      ),
+    ).toEqual([
+      ['users_email_key', 'email', 1],
+      ['users_pkey', 'id', 1],
+    ])
+    expect(
+      await h.rows(
+        `SELECT constraint_name, check_clause FROM information_schema.check_constraints
+         WHERE constraint_name = 'users_price_check'`,
+      ),
+    ).toEqual([['users_price_check', '((price > (0)::numeric))']])
+  })
+})
+
+describe('snapshots and functions', () => {
+  test('a transaction sees its own DDL and not uncommitted DDL of others', async () => {
+    const a = await h.begin()
+    const b = await h.begin()
+    await a.execute('CREATE TABLE scratch (k int PRIMARY KEY)')
+    const names = async (tx: typeof a) =>
+      (await tx.execute(`SELECT relname FROM pg_class WHERE relkind = 'r' ORDER BY relname`)).rows.map((r) => r[0])
+    expect(await names(a)).toEqual(['posts', 'scratch', 'users'])
+    expect(await names(b)).toEqual(['posts', 'users'])
+    a.rollback()
+    b.rollback()
+  })
+
+  test('version, current_database, current_schema, format_type', async () => {
+    const [row] = await h.rows(
+      `SELECT version(), current_database(), current_schema(), current_schemas(true), format_type(1043, 104),
+         format_type(1700, 655366), format_type(23, NULL), format_type(1007, -1), format_type(1184, 3)`,
+    )
+    expect(row).toEqual([
+      expect.stringMatching(/^PostgreSQL 16\.\d+ \(Tessera \d+\.\d+\.\d+\)/),
+      'tessera',
+      'public',
+      ['pg_catalog', 'public'],
+      'character varying(100)',
+      'numeric(10,2)',
+      'integer',
+      'integer[]',
+      'timestamp(3) with time zone',
+    ])
+  })
+
+  test('every relation resolves by schema, and unqualified names find pg_catalog', () => {
+    for (const r of SYSTEM_RELATIONS) expect(systemRelation(r.schema, r.name)).toBe(r)
+    expect(systemRelation(undefined, 'pg_class')?.schema).toBe('pg_catalog')
+    expect(systemRelation(undefined, 'columns')).toBeUndefined()
+    expect(systemRelation('information_schema', 'pg_class')).toBeUndefined()
+  })
+})
