@@ -10,7 +10,8 @@ import { mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { systemRelation } from './system/index.ts'
-import type { QueryContext } from './select.ts'
+import { QueryContext } from './select.ts'
+import type { ViewDef } from './views.ts'
 
 /** A CTE visible by name: its definition and output columns. */
 export interface CteInfo {
@@ -38,8 +39,6 @@ export interface BoundFrom {
   readonly width: number
   readonly units: readonly Unit[]
   readonly pool: readonly Expr[]
-  /** The one table when FROM is a single plain table (ordered access, FOR UPDATE). */
-  readonly single: { readonly table: Table; readonly alias: string } | undefined
 }
 
 interface Binding {
@@ -64,16 +63,7 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean
     b.tables.push(...tables)
   }
   const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes }
-  const only = items.length === 1 ? items[0] : undefined
-  const single = only !== undefined && 'RangeVar' in only && b.units.length === 1 ? singleTable(b, only.RangeVar) : undefined
-  return { scope, width: b.offset, units: b.units, pool: b.pool, single }
-}
-
-function singleTable(b: Binding, rv: RangeVar): { table: Table; alias: string } | undefined {
-  const name = rv.relname ?? ''
-  if (rv.schemaname === undefined && b.qc.ctes.has(name)) return undefined
-  if (isSystem(rv)) return undefined
-  return { table: b.qc.env.table(qualifiedName(rv), rv.location), alias: rv.alias?.aliasname ?? name }
+  return { scope, width: b.offset, units: b.units, pool: b.pool }
 }
 
 /** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
@@ -107,6 +97,11 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
     return derived(b, alias, rv.alias?.colnames, relation.columns.map((c) => c.name), relation.columns.map((c) => c.type), rel)
   }
   if (rv.inh === false) throw featureNotSupported('ONLY')
+  const view = b.qc.env.storedView?.(qualifiedName(rv))
+  if (view !== undefined) {
+    const q = bindView(b.qc, view)
+    return derived(b, alias, rv.alias?.colnames, view.columns, q.types, q.rel)
+  }
   const table = b.qc.env.table(qualifiedName(rv), rv.location)
   const offset = b.offset
   b.offset += table.columns.length
@@ -128,6 +123,23 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   })
   const columns = table.columns.map((c) => ({ table: alias, name: c.name, type: c.type, slot: offset + c.position, hidden: c.hidden }))
   return { columns, tables: [alias] }
+}
+
+/** Views nested deeper than this are refused (a cycle made by CREATE OR REPLACE VIEW). */
+const VIEW_DEPTH_MAX = 32
+let viewDepth = 0
+
+/** Binds a view's stored query, on its own (no CTEs or outer columns of the user's query). */
+function bindView(qc: QueryContext, view: ViewDef) {
+  const parsed = qc.env.parse.statement(view.sql)
+  assert('SelectStmt' in parsed.stmt, 'a view stores a SELECT')
+  if (viewDepth >= VIEW_DEPTH_MAX) throw new SqlError('54001', `views nested more than ${VIEW_DEPTH_MAX} deep (a view refers to itself?)`)
+  viewDepth++
+  try {
+    return new QueryContext(qc.env, new Map()).bindQuery(parsed.stmt.SelectStmt, undefined)
+  } finally {
+    viewDepth--
+  }
 }
 
 function cteRel(cte: CteInfo): Rel {

@@ -18,6 +18,7 @@ import {
 } from './binder.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 import type { Table } from './catalog.ts'
+import type { ViewDef } from './views.ts'
 import { mapChildren, type Expr } from './expr.ts'
 import { bindFrom, planUnitsOrdered, qualifiedName, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
@@ -33,6 +34,8 @@ export interface BindEnv {
   /** The table's definition at the snapshot plus writes; 42P01 when missing. Names are bare for
    * schema `public` and `schema.name` otherwise. */
   table(name: string, location?: number): Table
+  /** The view named so, if any (recorded as read). */
+  readonly storedView?: ((name: string) => ViewDef | undefined) | undefined
 }
 
 /** A bound query: its plan and output columns. */

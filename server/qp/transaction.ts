@@ -21,14 +21,15 @@ import type { StorageReader } from '../storage/index.ts'
 import { tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
-import { isCatalogKey, schemaKey, type CatalogReads, type Table, type TableCache } from './catalog.ts'
+import { isCatalogKey, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { ddlCommand, runDdl, type DdlEnv } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, runSelect } from './executor.ts'
 import type { Field, QpLimits, Result, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
-import { planSelect, type BindEnv } from './select.ts'
+import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
+import { runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
 import { runSessionStatement } from './settings.ts'
@@ -243,7 +244,9 @@ export class SqlTransaction implements Transaction {
         `bind message supplies ${params.length} parameters, but prepared statement "" requires ${parsed.paramCount}`,
       )
     }
-    return { env: this.#env(sql, new Binder(parsed.paramCount)), stmt: parsed.stmt }
+    const env = this.#env(sql, new Binder(parsed.paramCount))
+    attachSubqueries(env)
+    return { env, stmt: parsed.stmt }
   }
 
   /** A cached plan still valid at this snapshot; its tables count as read. */
@@ -271,8 +274,15 @@ export class SqlTransaction implements Transaction {
     const ddl = this.#ddl(env, stmt)
     if (ddl !== undefined) return { command: ddl, rowCount: 0, fields: [], rows: [] }
     const used: Table[] = []
-    const plan = this.#plan({ ...env, table: (name, location) => remember(used, env.table(name, location)) }, stmt)
-    this.#shared.plans.set(sql, { plan, paramTypes: env.binder.paramTypes, tables: used })
+    // A plan that reads a view is not cached: the cache validates table definitions only.
+    let readsView = false
+    const storedView = (name: string) => {
+      const view = env.storedView?.(name)
+      readsView ||= view !== undefined
+      return view
+    }
+    const plan = this.#plan({ ...env, storedView, table: (name, location) => remember(used, env.table(name, location)) }, stmt)
+    if (!readsView) this.#shared.plans.set(sql, { plan, paramTypes: env.binder.paramTypes, tables: used })
     return this.#execute(plan, env.binder.paramTypes, params)
   }
 
@@ -303,12 +313,20 @@ export class SqlTransaction implements Transaction {
   }
 
   /** Runs a DDL statement; undefined when `stmt` is not DDL. */
-  #ddl(env: DdlEnv, stmt: Node): string | undefined {
-    const command = ddlCommand(stmt)
+  #ddl(env: ViewEnv, stmt: Node): string | undefined {
+    const onView = viewCommand(stmt)
+    const command = onView ?? ddlCommand(stmt)
     if (command === undefined) return undefined
     if (this.readOnly) throw readOnlyTransaction(command)
-    runDdl(env, stmt)
+    if (onView !== undefined) runViewDdl(env, stmt)
+    else runDdl(env, stmt)
     return command
+  }
+
+  /** The view named `name` at this snapshot plus the write buffer. */
+  #findView(name: string): ViewDef | undefined {
+    const raw = this.#view.getCatalog(viewKey(name), this.#shared.catalogReads)
+    return raw === undefined ? undefined : (JSON.parse(raw) as ViewDef)
   }
 
   #findTable(name: string): Table | undefined {
@@ -321,7 +339,7 @@ export class SqlTransaction implements Transaction {
     return raw === undefined ? undefined : this.#shared.tables.decode(key, raw)
   }
 
-  #env(sql: string, binder: Binder): DdlEnv {
+  #env(sql: string, binder: Binder): ViewEnv {
     const sink = this.#sink()
     const ctx = this.#context(binder.paramTypes, [])
     return {
@@ -330,6 +348,12 @@ export class SqlTransaction implements Transaction {
       binder,
       view: this.#view,
       findTable: (name) => this.#findTable(name),
+      findView: (name) => this.#findView(name),
+      storedView: (name) => {
+        const view = this.#findView(name)
+        if (view !== undefined) this.#readKeys.add(viewKey(name))
+        return view
+      },
       table: (name, location) => {
         const table = this.#findTable(name)
         if (table === undefined) throw undefinedTable(name, location === undefined ? undefined : location + 1)
@@ -352,7 +376,16 @@ export class SqlTransaction implements Transaction {
       resultRowsMax: limits.resultRowsMax,
       lock: (key) => this.#lockedKeys.add(key),
       rowsModifiedRemaining: () => limits.rowsModifiedMax - this.#rowsModified,
+      system: { tables: () => this.#allTables() },
     })
+  }
+
+  /** Every table defined at this snapshot plus the write buffer (system relations read it). */
+  #allTables(): Table[] {
+    const { start, end } = tablesRange()
+    const out: Table[] = []
+    for (const kv of this.#view.scan(start, end)) out.push(this.#shared.tables.decode(kv.key, kv.value))
+    return out
   }
 
   #sink(): WriteSink {

@@ -1,0 +1,100 @@
+// Views (ARCHITECTURE.md "Keys and rows": the catalog): a view is its query's SQL text, stored
+// in the catalog's key space like a table definition (transactional, OC001 on a race), and
+// bound again wherever it is used, as a subquery in FROM.
+import type { DropStmt, Node, ViewStmt } from 'libpg-query'
+import { scanSync } from 'libpg-query'
+import { encodeKey, type Key } from '../encoding/index.ts'
+import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
+import { CATALOG_TABLE_ID } from './catalog.ts'
+import { stringOf } from './binder.ts'
+import type { DdlEnv } from './ddl.ts'
+import { qualifiedName } from './from.ts'
+import { planSelect } from './select.ts'
+
+/** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
+const VIEWS_INDEX = 20n
+
+/** A stored view. */
+export interface ViewDef {
+  readonly name: string
+  /** The defining query, as written. */
+  readonly sql: string
+  /** Output column names (the query's, or the view's column list). */
+  readonly columns: readonly string[]
+}
+
+/** The key a view's definition is stored under. */
+export const viewKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, VIEWS_INDEX, name])
+
+/** The command tag when `stmt` is view DDL, else undefined. */
+export function viewCommand(stmt: Node): string | undefined {
+  if ('ViewStmt' in stmt) return 'CREATE VIEW'
+  if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_VIEW') return 'DROP VIEW'
+  return undefined
+}
+
+/** What view DDL needs besides the DDL environment. */
+export interface ViewEnv extends DdlEnv {
+  findView(name: string): ViewDef | undefined
+}
+
+/** Runs CREATE [OR REPLACE] VIEW or DROP VIEW. */
+export function runViewDdl(env: ViewEnv, stmt: Node): void {
+  if ('ViewStmt' in stmt) createView(env, stmt.ViewStmt)
+  else if ('DropStmt' in stmt) dropView(env, stmt.DropStmt)
+  else assert(false, 'viewCommand named this statement')
+}
+
+function createView(env: ViewEnv, s: ViewStmt): void {
+  assert(s.view !== undefined && s.query !== undefined, 'a view has a name and a query')
+  if (s.view.relpersistence === 't') throw featureNotSupported('temporary views')
+  if (s.withCheckOption !== undefined && s.withCheckOption !== 'NO_CHECK_OPTION') throw featureNotSupported('WITH CHECK OPTION')
+  if ((s.options?.length ?? 0) > 0) throw featureNotSupported('view options')
+  const name = qualifiedName(s.view)
+  const existing = env.findView(name)
+  if (env.findTable(name) !== undefined || (existing !== undefined && s.replace !== true)) throw duplicateTable(name)
+  if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
+  const sql = querySource(env.sql)
+  // Bind now: a view over missing tables or columns fails here, as in PostgreSQL.
+  const plan = planSelect(env, s.query.SelectStmt, true)
+  if (env.binder.paramTypes.length > 0) throw new SqlError('42P02', 'there is no parameter $1')
+  const names = plan.fields.map((f) => f.name)
+  const aliases = (s.aliases ?? []).map(stringOf)
+  if (aliases.length > names.length) throw new SqlError('42601', 'CREATE VIEW specifies more column names than columns')
+  const columns = names.map((n, i) => aliases[i] ?? n)
+  const seen = new Set<string>()
+  for (const c of columns) {
+    if (seen.has(c)) throw new SqlError('42701', `column "${c}" specified more than once`)
+    seen.add(c)
+  }
+  if (existing !== undefined && existing.columns.some((c, i) => columns[i] !== c)) {
+    throw new SqlError('42P16', 'cannot change name of view column', { hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.' })
+  }
+  const def: ViewDef = { name, sql, columns }
+  env.put(viewKey(name), JSON.stringify(def))
+}
+
+function dropView(env: ViewEnv, s: DropStmt): void {
+  for (const obj of s.objects ?? []) {
+    assert('List' in obj, 'DROP VIEW names lists')
+    const parts = (obj.List.items ?? []).map(stringOf)
+    const name = parts.length === 2 && parts[0] !== 'public' ? `${parts[0]}.${parts[1]}` : (parts[parts.length - 1] ?? '')
+    if (env.findView(name) === undefined) {
+      if (s.missing_ok === true) continue
+      if (env.findTable(name) !== undefined) throw new SqlError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' })
+      throw new SqlError('42P01', `view "${name}" does not exist`)
+    }
+    env.put(viewKey(name), null)
+  }
+}
+
+/** The text of the defining query: everything after the statement's first top-level AS. */
+function querySource(sql: string): string {
+  let depth = 0
+  for (const t of scanSync(sql).tokens) {
+    if (t.text === '(') depth++
+    else if (t.text === ')') depth--
+    else if (depth === 0 && t.text.toUpperCase() === 'AS') return sql.slice(t.end).trim().replace(/;\s*$/, '')
+  }
+  throw new SqlError('42601', 'syntax error in CREATE VIEW')
+}
