@@ -32,6 +32,7 @@ import {
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { SYSTEM_FUNCTIONS } from './system/index.ts'
+import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
@@ -504,7 +505,7 @@ export class Binder {
       throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
     }
     const args = (f.args ?? []).map((a) => this.bind(a, scope, options))
-    const resolver = FUNCTIONS.get(name) ?? SYSTEM_FUNCTIONS.get(name)
+    const resolver = FUNCTIONS.get(name) ?? SYSTEM_FUNCTIONS.get(name) ?? SCHEMA_FUNCTIONS.get(name)
     const argTypes = args.map((a) => this.#typeOf(a))
     const resolved = resolver?.(argTypes)
     if (resolved === undefined) throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
