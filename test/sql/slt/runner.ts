@@ -72,6 +72,8 @@ export interface RunOptions {
   readonly deadlineMs?: number
   /** `skipif` lines to disregard (see `applies`). */
   readonly ignoreSkip?: (c: Condition) => boolean
+  /** Told every executed statement or query with its verdict (null: passed). */
+  readonly onRecord?: (record: SltRecord, failure: RecordFailure | null) => void
 }
 
 const TIMED_OUT = Symbol('timed out')
@@ -111,7 +113,9 @@ export async function runRecords(records: readonly SltRecord[], engine: SqlEngin
       counts.queries++
       if (failure === null) counts.queriesPassed++
     }
-    if (failure !== null) failures.push({ line: record.line, record: record.kind, sql: record.sql, ...failure })
+    const full = failure === null ? null : { line: record.line, record: record.kind, sql: record.sql, ...failure }
+    if (full !== null) failures.push(full)
+    options.onRecord?.(record, full)
   }
   return { counts, failures, elapsedMs: performance.now() - started }
 }
