@@ -70,8 +70,8 @@ export type BatchResults<S extends readonly Statement<unknown>[]> = { -readonly 
 export interface Queryable {
   /** Runs one statement; `$1, $2, ...` bind `params` in order. */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>
-  /** Runs a statement built with the `sql` tag. */
-  query<Row = Record<string, unknown>>(sql: SqlQuery<Row>, options?: QueryOptions): Promise<QueryResult<Row>>
+  /** Runs a statement built with the `sql` tag: rows typed by `sql<Row>` or by `query<Row>`. */
+  query<Row = Record<string, unknown>>(sql: SqlQuery<Row> | SqlQuery<Record<string, unknown>>, options?: QueryOptions): Promise<QueryResult<Row>>
   /** Runs statements in order in ONE transaction: all or nothing. */
   batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>>
 }

@@ -125,7 +125,8 @@ describe('transactions and batch', () => {
         await tx.update(accounts).set({ balance: sql`${accounts.balance} + ${amount}` }).where(eq(accounts.id, to))
       }, { retry: { backoff: { baseMs: 5, maxMs: 50 } } })
     await Promise.all([transfer(2, 10), transfer(2, 5)])
-    expect(reads).toBe(3)
+    // At least one re-run (more when the winner's commit was still in flight at the first).
+    expect(reads).toBeGreaterThanOrEqual(3)
     expect(await db.select({ id: accounts.id, balance: accounts.balance }).from(accounts).orderBy(accounts.id)).toEqual([
       { id: 1, balance: 85 },
       { id: 2, balance: 115 },

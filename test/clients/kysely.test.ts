@@ -173,7 +173,8 @@ describe('transactions', () => {
         }),
       )
     await Promise.all([transfer(10), transfer(20)])
-    expect(reads).toBe(3)
+    // At least one re-run (more when the winner's commit was still in flight at the first).
+    expect(reads).toBeGreaterThanOrEqual(3)
     const rows = await db.selectFrom('account').select(['id', 'balance']).where('id', 'in', ['1', '2']).orderBy('id').execute()
     expect(rows).toEqual([{ id: '1', balance: '70' }, { id: '2', balance: '130' }])
   })

@@ -218,9 +218,10 @@ describe('retries', () => {
         await tx.query('UPDATE acct SET balance = balance + 10 WHERE id = $1', [to])
       }, { onRetry: (e) => retried.push(e) })
     await Promise.all([transfer(41), transfer(42)])
-    expect(reads).toBe(3)
-    expect(retried).toHaveLength(1)
-    expect(findTesseraError(retried[0])?.code).toBe('40001')
+    // The winner's commit can still be in flight when the loser re-runs (a second conflict).
+    expect(reads).toBeGreaterThanOrEqual(3)
+    expect(retried.length).toBe(reads - 2)
+    expect(retried.map((e) => findTesseraError(e)?.code)).toEqual(retried.map(() => '40001'))
     const rows = (await db.query('SELECT id, balance FROM acct WHERE id >= 40 AND id <= 42 ORDER BY id')).rows
     expect(rows).toEqual([{ id: '40', balance: '80' }, { id: '41', balance: '10' }, { id: '42', balance: '10' }])
   })
@@ -358,6 +359,8 @@ export function typeTests(client: Client) {
     const id: string | undefined = r.rows[0]?.id
     // @ts-expect-error rows are typed by the caller: no such column
     void r.rows[0]?.missing
+    const byCaller = await client.query<{ n: number }>(sql`SELECT 1 AS n`)
+    const n: number | undefined = byCaller.rows[0]?.n
     const typed = await client.query(sql<{ n: number }>`SELECT 1 AS n`)
     // @ts-expect-error n is a number
     const wrong: string | undefined = typed.rows[0]?.n
@@ -371,6 +374,6 @@ export function typeTests(client: Client) {
     const x: boolean | undefined = a.rows[0]?.x
     // @ts-expect-error a batch result holds exactly one result per statement
     void (await client.batch([sql`SELECT 1`] as const))[1].rows
-    void [id, wrong, x, b]
+    void [id, wrong, x, b, n]
   })
 }
