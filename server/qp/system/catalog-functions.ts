@@ -79,6 +79,9 @@ const constraintdef: FunctionApply = (a, ctx) => {
   return c === undefined ? null : constraintDef(c)
 }
 
+/** The defining query as written (PostgreSQL prints its own rendering of it). */
+const viewdef: FunctionApply = (a, ctx) => modelOf(ctx).views.find((v) => v.oid === oidArg(a[0]))?.info.sql ?? null
+
 /** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it. */
 const pgGetExpr: FunctionResolver = overloads(
   overload([TEXT, OID], TEXT, (a) => a[0] as string),
@@ -129,7 +132,8 @@ const toRegclass = overload([TEXT], OID, (a, ctx) => {
   if (t !== undefined) return t.oid
   const ix = m.indexes.find((x) => x.table.schema.name === schema && x.name === name)
   if (ix !== undefined) return ix.oid
-  return m.sequences.find((x) => x.schema.name === schema && x.name === name)?.oid ?? null
+  const seq = m.sequences.find((x) => x.schema.name === schema && x.name === name)
+  return seq?.oid ?? m.views.find((x) => x.schema.name === schema && x.name === name)?.oid ?? null
 })
 
 /** to_regtype(text): a built-in type's OID by its pg_type or SQL name. */
@@ -149,8 +153,8 @@ const pgTableIsVisible = overload([OID], BOOL, (a, ctx) => {
   const oid = oidArg(a[0])
   const owner = m.tables.find((t) => t.oid === oid) ?? m.indexes.find((i) => i.oid === oid)?.table
   if (owner !== undefined) return owner.schema.name === 'public'
-  const seq = m.sequences.find((s) => s.oid === oid)
-  return seq === undefined ? true : seq.schema.name === 'public'
+  const other = m.sequences.find((s) => s.oid === oid) ?? m.views.find((v) => v.oid === oid)
+  return other === undefined ? true : other.schema.name === 'public'
 })
 
 /** Every privilege is granted: the one role owns every object. */
@@ -212,7 +216,7 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['pg_get_indexdef', pgGetIndexdef],
   ['pg_get_constraintdef', overloads(overload([OID], TEXT, constraintdef), overload([OID, BOOL], TEXT, constraintdef))],
   ['pg_get_expr', pgGetExpr],
-  ['pg_get_viewdef', overloads(overload([OID], TEXT, () => null), overload([OID, BOOL], TEXT, () => null))],
+  ['pg_get_viewdef', overloads(overload([OID], TEXT, viewdef), overload([OID, BOOL], TEXT, viewdef))],
   ['pg_get_userbyid', overload([OID], TEXT, (a) => (a[0] === OWNER_OID ? OWNER_NAME : `unknown (OID=${String(a[0])})`))],
   ['pg_get_serial_sequence', pgGetSerialSequence],
   ['pg_encoding_to_char', overload([INT4], TEXT, (a) => (a[0] === 6n ? 'UTF8' : ''))],

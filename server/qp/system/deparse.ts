@@ -137,7 +137,11 @@ function printOperator(e: A_Expr, columns: ColumnTypes): string {
   const op = (e.name ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).join('.')
   const left = e.lexpr
   const right = e.rexpr
-  const hintFrom = (other: Node | undefined) => (other !== undefined ? columnType(other, columns) : undefined)
+  // varchar has no operators of its own: PostgreSQL compares it as text, and shows the casts.
+  const hintFrom = (other: Node | undefined) => {
+    const type = other !== undefined ? columnType(other, columns) : undefined
+    return type?.kind === 'varchar' ? TEXT : type
+  }
   switch (e.kind) {
     case 'AEXPR_OP': {
       if (right === undefined) throw new Unprintable()
@@ -165,10 +169,11 @@ function printOperator(e: A_Expr, columns: ColumnTypes): string {
   }
 }
 
-/** An operand of a binary operator; a numeric column compared with an integer gets the cast
- * PostgreSQL shows (`(0)::numeric`), since no cross-type operator exists for it. */
+/** An operand of a binary operator, with the casts PostgreSQL shows: an integer compared with a
+ * numeric or float column (`(0)::numeric`: no cross-type operator), a varchar column as text. */
 function operand(node: Node, other: Node, columns: ColumnTypes, hint: SqlType | undefined): string {
   const printed = print(node, columns, hint)
+  if (columnType(node, columns)?.kind === 'varchar') return `(${printed})::text`
   const otherType = columnType(other, columns)
   if ('A_Const' in node && node.A_Const.ival !== undefined && otherType !== undefined) {
     if (otherType.kind === 'numeric' || otherType.kind === 'float4' || otherType.kind === 'float8') {

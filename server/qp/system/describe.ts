@@ -127,6 +127,11 @@ export function constraintDef(c: ConstraintInfo): string {
   }
 }
 
+/** A CHECK's expression as pg_get_expr(conbin) prints it: pg_get_constraintdef without `CHECK (...)`. */
+export function checkExpression(c: ConstraintInfo): string {
+  return constraintDef(c).replace(/^CHECK \((.*)\)$/s, '$1')
+}
+
 /** PostgreSQL's one-letter action code (pg_constraint.confupdtype / confdeltype). */
 export function actionCode(action: string): string {
   switch (action) {

@@ -7,7 +7,7 @@ import { INFORMATION_SCHEMA } from './information-schema.ts'
 import { PG_CATALOG } from './pg-catalog.ts'
 import type { SystemRelation } from './relation.ts'
 
-export type { SequenceInfo, SystemEnv } from './model.ts'
+export type { SystemEnv, ViewInfo } from './model.ts'
 export type { SystemRelation } from './relation.ts'
 /** The OID scheme (see oids.ts): user relation `id` is `FIRST_USER_OID + id * 8192`. */
 export { relationOid, relationIdOf, typeOid, typmodOf } from './oids.ts'

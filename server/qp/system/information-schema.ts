@@ -3,11 +3,11 @@
 import type { ColumnDef } from '../catalog.ts'
 import type { SqlType } from '../types/index.ts'
 import { deparseDefault } from './deparse.ts'
-import { constraintDef, dataTypeName } from './describe.ts'
+import { checkExpression, dataTypeName } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
-import type { CatalogModel, ConstraintInfo, SequenceModel, TableInfo } from './model.ts'
+import type { CatalogModel, ConstraintInfo, SchemaInfo, TableInfo } from './model.ts'
 import { pgTypeName } from './oids.ts'
-import { emptyRelation, relation, T, type Row, type SystemRelation } from './relation.ts'
+import { relation, T, type Row, type SystemRelation } from './relation.ts'
 
 // information_schema's domains: sql_identifier (name), character_data, yes_or_no, cardinal_number.
 const ID = T.name
@@ -37,11 +37,16 @@ const tables = relation(
     ['user_defined_type_schema', ID], ['user_defined_type_name', ID], ['is_insertable_into', YES_NO],
     ['is_typed', YES_NO], ['commit_action', DATA],
   ],
-  (m) =>
-    m.tables.map((t) => ({
+  (m) => [
+    ...m.tables.map((t) => ({
       table_catalog: DATABASE_NAME, table_schema: t.schema.name, table_name: t.name, table_type: 'BASE TABLE',
       is_insertable_into: 'YES', is_typed: 'NO',
     })),
+    ...m.views.map((v) => ({
+      table_catalog: DATABASE_NAME, table_schema: v.schema.name, table_name: v.name, table_type: 'VIEW',
+      is_insertable_into: 'NO', is_typed: 'NO',
+    })),
+  ],
 )
 
 /** _pg_numeric_precision, _pg_numeric_precision_radix, _pg_numeric_scale. */
@@ -91,11 +96,11 @@ function characterFacts(type: SqlType): { length: bigint | null; octets: bigint 
   return { length: null, octets: null }
 }
 
-function columnRow(m: CatalogModel, t: TableInfo, def: ColumnDef, attnum: number): Row {
+/** A row of information_schema.columns for a column of a table or view (`owner`). */
+function columnRow(m: CatalogModel, t: { readonly schema: SchemaInfo; readonly name: string }, def: ColumnDef, attnum: number, hasDefault: boolean): Row {
   const numeric = numericFacts(def.type)
   const chars = characterFacts(def.type)
-  const hasDefault = m.defaults.some((d) => d.table === t && d.attnum === attnum)
-  const seq = def.identity === undefined ? undefined : m.sequences.find((s) => sequenceCatalogName(s) === def.sequence)
+  const seq = def.identity === undefined ? undefined : m.sequences.find((s) => s.def.name === def.sequence)
   return {
     table_catalog: DATABASE_NAME, table_schema: t.schema.name, table_name: t.name, column_name: def.name,
     ordinal_position: BigInt(attnum),
@@ -106,17 +111,13 @@ function columnRow(m: CatalogModel, t: TableInfo, def: ColumnDef, attnum: number
     udt_schema: 'pg_catalog', udt_name: pgTypeName(def.type), dtd_identifier: String(attnum), is_self_referencing: 'NO',
     is_identity: yesNo(def.identity !== undefined),
     identity_generation: def.identity === undefined ? null : def.identity.toUpperCase(),
-    identity_start: seq === undefined ? null : String(seq.info.start),
-    identity_increment: seq === undefined ? null : String(seq.info.increment),
-    identity_maximum: seq === undefined ? null : String(seq.info.max),
-    identity_minimum: seq === undefined ? null : String(seq.info.min),
-    identity_cycle: def.identity === undefined ? 'NO' : yesNo(seq?.info.cycle ?? false),
+    identity_start: seq === undefined ? null : String(seq.start),
+    identity_increment: seq === undefined ? null : String(seq.increment),
+    identity_maximum: seq === undefined ? null : String(seq.max),
+    identity_minimum: seq === undefined ? null : String(seq.min),
+    identity_cycle: 'NO',
     is_generated: 'NEVER', is_updatable: 'YES',
   }
-}
-
-function sequenceCatalogName(s: SequenceModel): string {
-  return s.info.name
 }
 
 const columns = relation(
@@ -137,7 +138,18 @@ const columns = relation(
   ],
   function* (m) {
     for (const t of m.tables) {
-      for (const { def, attnum } of t.columns) if (def.dropped !== true) yield columnRow(m, t, def, attnum)
+      for (const { def, attnum } of t.columns) {
+        const hasDefault = m.defaults.some((d) => d.table === t && d.attnum === attnum)
+        if (def.dropped !== true) yield columnRow(m, t, def, attnum, hasDefault)
+      }
+    }
+    for (const v of m.views) {
+      for (const [i, name] of v.info.columns.entries()) {
+        const type = v.info.types?.[i]
+        if (type === undefined) continue
+        const def: ColumnDef = { name, position: i, type, notNull: false, hidden: false }
+        yield { ...columnRow(m, v, def, i + 1, false), is_updatable: 'NO' }
+      }
     }
   },
 )
@@ -230,7 +242,7 @@ const checkConstraints = relation(
   [['constraint_catalog', ID], ['constraint_schema', ID], ['constraint_name', ID], ['check_clause', DATA]],
   function* (m) {
     for (const t of m.tables) {
-      for (const c of t.constraints) if (c.type === 'c') yield { ...constraintHead(c, t), check_clause: constraintDef(c).slice('CHECK '.length) }
+      for (const c of t.constraints) if (c.type === 'c') yield { ...constraintHead(c, t), check_clause: checkExpression(c) }
       for (const n of notNullChecks(t)) yield { ...constraintHead(n, t), check_clause: `${n.column} IS NOT NULL` }
     }
   },
@@ -268,22 +280,32 @@ const sequences = relation(
   ],
   (m) =>
     m.sequences.map((s) => {
-      const type: SqlType = { kind: s.info.type ?? 'int8' }
+      const type: SqlType = { kind: s.def.type }
       const numeric = numericFacts(type)
       return {
         sequence_catalog: DATABASE_NAME, sequence_schema: s.schema.name, sequence_name: s.name, data_type: dataTypeName(type),
         numeric_precision: numeric.precision, numeric_precision_radix: numeric.radix, numeric_scale: numeric.scale,
-        start_value: String(s.info.start), minimum_value: String(s.info.min), maximum_value: String(s.info.max),
-        increment: String(s.info.increment), cycle_option: yesNo(s.info.cycle),
+        start_value: String(s.start), minimum_value: String(s.min), maximum_value: String(s.max),
+        increment: String(s.increment), cycle_option: 'NO',
       }
     }),
 )
 
-const views = emptyRelation('information_schema', 'views', [
-  ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['view_definition', DATA], ['check_option', DATA],
-  ['is_updatable', YES_NO], ['is_insertable_into', YES_NO], ['is_trigger_updatable', YES_NO],
-  ['is_trigger_deletable', YES_NO], ['is_trigger_insertable_into', YES_NO],
-])
+const views = relation(
+  'information_schema',
+  'views',
+  [
+    ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['view_definition', DATA], ['check_option', DATA],
+    ['is_updatable', YES_NO], ['is_insertable_into', YES_NO], ['is_trigger_updatable', YES_NO],
+    ['is_trigger_deletable', YES_NO], ['is_trigger_insertable_into', YES_NO],
+  ],
+  (m) =>
+    m.views.map((v) => ({
+      table_catalog: DATABASE_NAME, table_schema: v.schema.name, table_name: v.name, view_definition: v.info.sql,
+      check_option: 'NONE', is_updatable: 'NO', is_insertable_into: 'NO', is_trigger_updatable: 'NO',
+      is_trigger_deletable: 'NO', is_trigger_insertable_into: 'NO',
+    })),
+)
 
 /** Every information_schema relation. */
 export const INFORMATION_SCHEMA: readonly SystemRelation[] = [

@@ -1,6 +1,8 @@
 // The catalog as the system relations see it (ARCHITECTURE.md "query processor": bind): the visible
 // tables flattened into PostgreSQL's objects (schemas, relations, indexes, constraints) with OIDs.
 import type { ColumnDef, Table } from '../catalog.ts'
+import type { SequenceDef } from '../sequences.ts'
+import type { SqlType } from '../types/index.ts'
 import {
   checkOid,
   defaultOid,
@@ -21,21 +23,20 @@ export interface SystemEnv {
   /** Schemas created with CREATE SCHEMA (public and the system schemas are implied). */
   schemas?(): readonly string[]
   /** Sequences visible at the snapshot. */
-  sequences?(): readonly SequenceInfo[]
+  sequences?(): readonly SequenceDef[]
+  /** Views visible at the snapshot; `types` (the bound query's output types) when known. */
+  views?(): readonly ViewInfo[]
   /** The transaction's settings as SHOW ALL lists them: name, setting, description. */
   settings?(): readonly (readonly string[])[]
 }
 
-/** A sequence as the catalog shows it. `name` is the catalog name (`schema.name` outside public). */
-export interface SequenceInfo {
+/** A view as the catalog shows it (a ViewDef, plus its column types when the caller bound it). */
+export interface ViewInfo {
+  /** The catalog name (`schema.name` outside public). */
   readonly name: string
-  readonly type?: 'int2' | 'int4' | 'int8'
-  readonly start: bigint
-  readonly increment: bigint
-  readonly min: bigint
-  readonly max: bigint
-  readonly cycle: boolean
-  readonly cache?: bigint
+  readonly sql: string
+  readonly columns: readonly string[]
+  readonly types?: readonly SqlType[] | undefined
 }
 
 export interface SchemaInfo {
@@ -91,7 +92,18 @@ export interface SequenceModel {
   readonly oid: bigint
   readonly schema: SchemaInfo
   readonly name: string
-  readonly info: SequenceInfo
+  readonly def: SequenceDef
+  readonly start: bigint
+  readonly increment: bigint
+  readonly min: bigint
+  readonly max: bigint
+}
+
+export interface ViewModel {
+  readonly oid: bigint
+  readonly schema: SchemaInfo
+  readonly name: string
+  readonly info: ViewInfo
 }
 
 /** The whole catalog at one snapshot. */
@@ -101,6 +113,7 @@ export interface CatalogModel {
   readonly indexes: readonly IndexInfo[]
   readonly constraints: readonly ConstraintInfo[]
   readonly sequences: readonly SequenceModel[]
+  readonly views: readonly ViewModel[]
   /** Defaults with their pg_attrdef OID. */
   readonly defaults: readonly { readonly oid: bigint; readonly table: TableInfo; readonly attnum: number; readonly def: ColumnDef }[]
 }
@@ -158,11 +171,16 @@ export function buildModel(env: SystemEnv): CatalogModel {
       if (c.def.default !== undefined && oid !== undefined && !isNullDefault(c.def.default)) defaults.push({ oid, table: t, attnum: c.attnum, def: c.def })
     }
   }
-  const sequences = (env.sequences?.() ?? []).map((info) => {
-    const { schema, name } = splitName(info.name)
-    return { oid: sequenceOid(info.name), schema: schemaNamed(schema), name, info }
+  const sequences = (env.sequences?.() ?? []).map((def) => {
+    const { schema, name } = splitName(def.name)
+    const [start, increment, min, max] = [def.start, def.increment, def.min, def.max].map(BigInt) as [bigint, bigint, bigint, bigint]
+    return { oid: relationOid(BigInt(def.id)), schema: schemaNamed(schema), name, def, start, increment, min, max }
   })
-  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, defaults }
+  const views = (env.views?.() ?? []).map((info) => {
+    const { schema, name } = splitName(info.name)
+    return { oid: viewOid(info.name), schema: schemaNamed(schema), name, info }
+  })
+  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, views, defaults }
 }
 
 /** PostgreSQL stores no default for `DEFAULT NULL`. */
@@ -170,9 +188,9 @@ export function isNullDefault(text: string): boolean {
   return /^\(*\s*null\s*\)*$/i.test(text)
 }
 
-/** Sequences are stored by name: their OID hashes the name like a schema's (see schemaOid). */
-export function sequenceOid(catalogName: string): bigint {
-  return schemaOid(`sequence ${catalogName}`)
+/** Views are stored by name only: their OID hashes the name like a schema's (see schemaOid). */
+export function viewOid(catalogName: string): bigint {
+  return schemaOid(`view ${catalogName}`)
 }
 
 function tableInfo(table: Table, schemaNamed: (name: string) => SchemaInfo): TableInfo {

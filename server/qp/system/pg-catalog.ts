@@ -2,7 +2,7 @@
 // and views that drivers, ORMs and psql read, computed from the tables visible at the snapshot.
 import type { Datum, SqlType } from '../types/index.ts'
 import { deparseDefault } from './deparse.ts'
-import { constraintDef, actionCode, indexDef, dataTypeName } from './describe.ts'
+import { actionCode, checkExpression, dataTypeName, indexDef } from './describe.ts'
 import type { CatalogModel, TableInfo } from './model.ts'
 import {
   BTREE_AM_OID,
@@ -97,6 +97,9 @@ function* classRows(m: CatalogModel): Iterable<Row> {
   for (const s of m.sequences) {
     yield classRow({ oid: s.oid, name: s.name, namespace: s.schema.oid, kind: 'S', am: 0n, natts: 3 })
   }
+  for (const v of m.views) {
+    yield classRow({ oid: v.oid, name: v.name, namespace: v.schema.oid, kind: 'v', am: 0n, natts: v.info.columns.length })
+  }
 }
 
 const pgClass = relation('pg_catalog', 'pg_class', PG_CLASS_COLUMNS, classRows)
@@ -139,6 +142,20 @@ const pgAttribute = relation(
           attislocal: true,
           attinhcount: 0n,
           attcollation: dropped ? 0n : collationOf(def.type),
+        }
+      }
+    }
+    for (const v of m.views) {
+      for (const [i, name] of v.info.columns.entries()) {
+        const type = v.info.types?.[i]
+        if (type === undefined) continue
+        const builtin = builtinType(typeOid(type))
+        yield {
+          attrelid: v.oid, attname: name, atttypid: BigInt(typeOid(type)), attlen: BigInt(builtin?.length ?? -1),
+          attnum: BigInt(i + 1), atttypmod: BigInt(typmodOf(type)), attndims: type.kind === 'array' ? 1n : 0n,
+          attbyval: byValue(builtin?.length ?? -1), attalign: 'i', attstorage: (builtin?.length ?? -1) < 0 ? 'x' : 'p',
+          attcompression: '', attnotnull: false, atthasdef: false, atthasmissing: false, attidentity: '',
+          attgenerated: '', attisdropped: false, attislocal: true, attinhcount: 0n, attcollation: collationOf(type),
         }
       }
     }
@@ -212,7 +229,7 @@ const pgConstraint = relation(
       confdeltype: c.ref === undefined ? ' ' : actionCode(c.ref.onDelete), confmatchtype: c.ref === undefined ? ' ' : 's',
       conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true, conkey: c.attnums.map(BigInt),
       confkey: c.ref?.attnums.map(BigInt) ?? null,
-      conbin: c.type === 'c' ? constraintDef(c).replace(/^CHECK \((.*)\)$/s, '$1') : null,
+      conbin: c.type === 'c' ? checkExpression(c) : null,
     })),
 )
 
@@ -256,8 +273,8 @@ const pgSequences = relation(
   (m) =>
     m.sequences.map((s) => ({
       schemaname: s.schema.name, sequencename: s.name, sequenceowner: OWNER_NAME,
-      data_type: dataTypeName({ kind: s.info.type ?? 'int8' }), start_value: s.info.start, min_value: s.info.min,
-      max_value: s.info.max, increment_by: s.info.increment, cycle: s.info.cycle, cache_size: s.info.cache ?? 1n,
+      data_type: dataTypeName({ kind: s.def.type }), start_value: s.start, min_value: s.min, max_value: s.max,
+      increment_by: s.increment, cycle: false, cache_size: BigInt(s.def.cache),
     })),
 )
 
@@ -270,8 +287,8 @@ const pgSequence = relation(
   ],
   (m) =>
     m.sequences.map((s) => ({
-      seqrelid: s.oid, seqtypid: BigInt(typeOid({ kind: s.info.type ?? 'int8' })), seqstart: s.info.start,
-      seqincrement: s.info.increment, seqmax: s.info.max, seqmin: s.info.min, seqcache: s.info.cache ?? 1n, seqcycle: s.info.cycle,
+      seqrelid: s.oid, seqtypid: BigInt(typeOid({ kind: s.def.type })), seqstart: s.start, seqincrement: s.increment,
+      seqmax: s.max, seqmin: s.min, seqcache: BigInt(s.def.cache), seqcycle: false,
     })),
 )
 
@@ -392,9 +409,16 @@ const pgSettings = relation(
     })),
 )
 
+/** pg_views.definition: the defining query as written (PostgreSQL prints its own rendering). */
+const pgViews = relation(
+  'pg_catalog',
+  'pg_views',
+  [['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]],
+  (m) => m.views.map((v) => ({ schemaname: v.schema.name, viewname: v.name, viewowner: OWNER_NAME, definition: v.info.sql })),
+)
+
 const EMPTY: readonly SystemRelation[] = [
   emptyRelation('pg_catalog', 'pg_description', [['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]]),
-  emptyRelation('pg_catalog', 'pg_views', [['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]]),
   emptyRelation('pg_catalog', 'pg_matviews', [
     ['schemaname', T.name], ['matviewname', T.name], ['matviewowner', T.name], ['tablespace', T.name],
     ['hasindexes', T.bool], ['ispopulated', T.bool], ['definition', T.text],
@@ -428,7 +452,7 @@ const EMPTY: readonly SystemRelation[] = [
 export const PG_CATALOG: readonly SystemRelation[] = [
   pgNamespace, pgClass, pgAttribute, pgType, pgIndex, pgConstraint, pgAttrdef, pgTables, pgIndexes, pgSequences,
   pgSequence, pgDatabase, pgRoles, pgUser, pgAm, pgOpclass, pgTablespace, pgStatUserIndexes, pgStatUserTables,
-  pgSettings, ...EMPTY,
+  pgSettings, pgViews, ...EMPTY,
 ]
 
 /** Values of a Datum row by column name, for tests and functions that read a relation. */

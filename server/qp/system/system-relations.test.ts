@@ -184,7 +184,7 @@ describe('information_schema', () => {
         `SELECT constraint_name, check_clause FROM information_schema.check_constraints
          WHERE constraint_name = 'users_price_check'`,
       ),
-    ).toEqual([['users_price_check', '((price > (0)::numeric))']])
+    ).toEqual([['users_price_check', '(price > (0)::numeric)']])
   })
 })
 
