@@ -286,6 +286,8 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
       return projectRows(ctx, relRows(ctx, rel.input), rel.exprs)
     case 'join':
       return joinRows(ctx, rel)
+    case 'lateral':
+      return lateralRows(ctx, rel)
     case 'aggregate':
       return group(ctx, relRows(ctx, rel.input), rel.keys, rel.aggregates)
     case 'window':
@@ -373,6 +375,23 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
     const out: Datum[] = new Array<Datum>(rel.width).fill(null)
     for (const s of rel.rightSlots) out[s] = r[s] ?? null
     yield out
+  }
+}
+
+/** LATERAL: the subquery runs once per left row, reading that row through its arguments. */
+function* lateralRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'lateral' }>): Generator<readonly Datum[]> {
+  for (const l of relRows(ctx, rel.left)) {
+    const sub = ctx.child(rel.args.map((a) => evaluate(a, l, ctx.eval)))
+    let matched = false
+    for (const r of relRows(sub, rel.sub)) {
+      ctx.tick()
+      const out = l.slice()
+      for (let i = 0; i < r.length; i++) out[rel.offset + i] = r[i] ?? null
+      if (rel.cond !== undefined && evaluate(rel.cond, out, ctx.eval) !== true) continue
+      matched = true
+      yield out
+    }
+    if (!matched && rel.join === 'left') yield l
   }
 }
 

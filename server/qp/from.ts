@@ -4,7 +4,7 @@
 import type { JoinExpr, Node, RangeSubselect, RangeVar } from 'libpg-query'
 import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, type SqlType } from './types/index.ts'
-import { stringOf, type Scope, type ScopeColumn } from './binder.ts'
+import { exprKey, stringOf, type Scope, type ScopeColumn } from './binder.ts'
 import type { Table } from './catalog.ts'
 import { mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
@@ -29,6 +29,8 @@ export interface CteInfo {
  */
 interface Unit {
   readonly slots: readonly number[]
+  /** LATERAL: the subquery run once per row of the items it reads (`args` over the FROM row). */
+  readonly lateral?: { readonly rel: Rel; readonly args: readonly Expr[]; readonly offset: number } | undefined
   /** Full FROM-width rows of this unit, filtered by `preds` (over canonical slots). */
   build(preds: readonly Expr[], width: number, order: OrderRequest | undefined, limited: boolean): { rel: Rel; ordered: boolean }
 }
@@ -44,18 +46,23 @@ export interface BoundFrom {
 interface Binding {
   readonly qc: QueryContext
   readonly lock: boolean
-  offset: number
+  /** The next free slot of the FROM row, shared by every binding of one FROM clause. */
+  readonly at: { offset: number }
   readonly units: Unit[]
   readonly pool: Expr[]
   readonly columns: ScopeColumn[]
   readonly tables: string[]
+  /** Columns of the items to the left, which a LATERAL item may read. */
+  readonly visible: readonly ScopeColumn[]
+  /** The enclosing query, for correlated references. */
+  readonly parent: Scope['parent']
 }
 
 /** Binds a FROM list (comma-separated items are cross joins). */
 export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean, parent: Scope['parent']): BoundFrom {
-  const b: Binding = { qc, lock, offset: 0, units: [], pool: [], columns: [], tables: [] }
+  const b: Binding = { qc, lock, at: { offset: 0 }, units: [], pool: [], columns: [], tables: [], visible: [], parent }
   for (const item of items) {
-    const { columns, tables } = bindItem(b, item)
+    const { columns, tables } = bindItem({ ...b, visible: b.columns }, item)
     for (const t of tables) {
       if (b.tables.includes(t)) throw new SqlError('42712', `table name "${t}" specified more than once`)
     }
@@ -63,7 +70,7 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean
     b.tables.push(...tables)
   }
   const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes }
-  return { scope, width: b.offset, units: b.units, pool: b.pool }
+  return { scope, width: b.at.offset, units: b.units, pool: b.pool }
 }
 
 /** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
@@ -103,8 +110,8 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
     return derived(b, alias, rv.alias?.colnames, view.columns, q.types, q.rel)
   }
   const table = b.qc.env.table(qualifiedName(rv), rv.location)
-  const offset = b.offset
-  b.offset += table.columns.length
+  const offset = b.at.offset
+  b.at.offset += table.columns.length
   const lock = b.lock
   b.units.push({
     slots: table.columns.map((c) => offset + c.position),
@@ -164,8 +171,8 @@ function derived(
   if (renamed.length > names.length) {
     throw new SqlError('42P10', `table "${alias}" has ${names.length} columns available but ${renamed.length} columns specified`)
   }
-  const offset = b.offset
-  b.offset += names.length
+  const offset = b.at.offset
+  b.at.offset += names.length
   const slots = names.map((_, i) => offset + i)
   b.units.push({
     slots,
@@ -179,12 +186,34 @@ function derived(
 }
 
 function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[]; tables: string[] } {
-  if (r.lateral === true) throw featureNotSupported('LATERAL')
   const sub = r.subquery
   assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery in FROM is a SELECT')
-  const q = b.qc.bindQuery(sub.SelectStmt, undefined)
   const alias = r.alias?.aliasname ?? 'unnamed_subquery'
-  return derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+  if (r.lateral !== true) {
+    const q = b.qc.bindQuery(sub.SelectStmt, b.parent)
+    return derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+  }
+  // LATERAL reads the items to its left the way a correlated subquery reads its enclosing query.
+  const args: Expr[] = []
+  const keys: string[] = []
+  const link = {
+    scope: { tables: [...new Set(b.visible.map((c) => c.table))], columns: b.visible, parent: b.parent, ctes: b.qc.ctes },
+    capture(e: Expr): Expr {
+      const key = exprKey(e)
+      let at = keys.indexOf(key)
+      if (at < 0) {
+        keys.push(key)
+        args.push(e)
+        at = args.length - 1
+      }
+      return { kind: 'outer', type: e.type, index: at }
+    },
+  }
+  const q = b.qc.bindQuery(sub.SelectStmt, link)
+  const bound = derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+  const unit = b.units[b.units.length - 1] as Unit
+  if (args.length > 0) b.units[b.units.length - 1] = { ...unit, lateral: { rel: q.rel, args, offset: unit.slots[0] ?? 0 } }
+  return bound
 }
 
 function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: string[] } {
@@ -196,12 +225,13 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
   // An outer join is one unit: each side planned with its own inner-join conditions.
   const sides = (node: Node | undefined) => {
     assert(node !== undefined, 'a join has two sides')
-    const side: Binding = { ...b, units: [], pool: [], columns: [], tables: [] }
+    const side: Binding = { ...b, units: [], pool: [], columns: [], tables: [], visible }
     const bound = bindItem(side, node)
-    b.offset = side.offset
     return { ...bound, units: side.units, pool: side.pool }
   }
+  let visible = b.visible
   const left = sides(j.larg)
+  visible = [...b.visible, ...left.columns]
   const right = sides(j.rarg)
   const { columns, cond } = joinColumns(b, j, left, right, join)
   const leftSlots = left.units.flatMap((u) => u.slots)
@@ -210,6 +240,12 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
     slots: [...leftSlots, ...rightSlots],
     build(preds, width) {
       const l = planUnits(left.units, left.pool, width)
+      const only = right.units.length === 1 ? right.units[0] : undefined
+      if (only?.lateral !== undefined) {
+        if (join !== 'left') throw featureNotSupported(`${join.toUpperCase()} JOIN LATERAL`)
+        const rel: Rel = { kind: 'lateral', width, join, left: l, sub: only.lateral.rel, args: only.lateral.args, offset: only.lateral.offset, cond }
+        return { rel: filtered(rel, preds), ordered: false }
+      }
       const r = planUnits(right.units, right.pool, width)
       const keys = cond === undefined ? { hashKeys: [], rest: [] } : hashKeysOf(conjuncts(cond), leftSlots, rightSlots)
       const rest = keys.rest.length === 0 ? undefined : andOf(keys.rest)
@@ -224,7 +260,7 @@ function bindInnerJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; table
   const unitsBefore = b.units.length
   assert(j.larg !== undefined && j.rarg !== undefined, 'a join has two sides')
   const left = bindItem(b, j.larg)
-  const right = bindItem(b, j.rarg)
+  const right = bindItem({ ...b, visible: [...b.visible, ...left.columns] }, j.rarg)
   void unitsBefore
   const { columns, cond } = joinColumns(b, j, left, right, 'inner')
   if (cond !== undefined) b.pool.push(...conjuncts(cond))
@@ -308,15 +344,25 @@ export function planUnitsOrdered(
   }
   if (units.length === 0) return { rel: filtered({ kind: 'values', width, rows: [Array.from({ length: width }, nullConst)] }, top), ordered: false }
   const built = units.map((u, i) => u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1))
+  const needs = units.map((u) => (u.lateral === undefined ? new Set<number>() : new Set(u.lateral.args.flatMap((a) => [...refs(a)]))))
+  assert(units[0]?.lateral === undefined, 'the first FROM item reads nothing to its left')
   const joined = new Set<number>([0])
   let rel = (built[0] as { rel: Rel }).rel
   let slots = [...(units[0] as Unit).slots]
   while (joined.size < units.length) {
-    const next = pickNext(units.length, joined, joinConds)
-    const nextSlots = (units[next] as Unit).slots
+    const next = pickNext(units.length, joined, joinConds, needs)
+    const unit = units[next] as Unit
+    const nextSlots = unit.slots
     const ready = joinConds.filter((c) => [...c.units].every((u) => joined.has(u) || u === next) && c.units.has(next))
-    const keys = hashKeysOf(ready.map((c) => c.expr), slots, nextSlots)
     for (const c of ready) joinConds.splice(joinConds.indexOf(c), 1)
+    if (unit.lateral !== undefined) {
+      const cond = andOf([...(local[next] as Expr[]), ...ready.map((c) => c.expr)])
+      rel = { kind: 'lateral', width, join: 'inner', left: rel, sub: unit.lateral.rel, args: unit.lateral.args, offset: unit.lateral.offset, cond }
+      joined.add(next)
+      slots = [...slots, ...nextSlots]
+      continue
+    }
+    const keys = hashKeysOf(ready.map((c) => c.expr), slots, nextSlots)
     rel = {
       kind: 'join',
       width,
@@ -337,13 +383,20 @@ export function planUnitsOrdered(
 
 const nullConst = (): Expr => ({ kind: 'const', type: { kind: 'unknown' }, value: null })
 
-function pickNext(count: number, joined: ReadonlySet<number>, conds: readonly { expr: Expr; units: Set<number> }[]): number {
+function pickNext(
+  count: number,
+  joined: ReadonlySet<number>,
+  conds: readonly { expr: Expr; units: Set<number> }[],
+  needs: readonly ReadonlySet<number>[],
+): number {
+  // A LATERAL item joins only after every item it reads.
+  const ready = (u: number) => [...(needs[u] as ReadonlySet<number>)].every((d) => joined.has(d))
   for (const c of conds) {
     if (!isEquality(c.expr)) continue
     const outside = [...c.units].filter((u) => !joined.has(u))
-    if (outside.length === 1) return outside[0] as number
+    if (outside.length === 1 && ready(outside[0] as number)) return outside[0] as number
   }
-  for (let i = 0; i < count; i++) if (!joined.has(i)) return i
+  for (let i = 0; i < count; i++) if (!joined.has(i) && ready(i)) return i
   assert(false, 'a unit is left to join')
 }
 

@@ -280,6 +280,8 @@ function relLines(rel: Rel, depth: number): string[] {
       const kind = rel.join === 'inner' ? '' : ` ${rel.join[0]?.toUpperCase()}${rel.join.slice(1)}`
       return [line(`${method}${kind}`), ...under(rel.left), ...under(rel.right)]
     }
+    case 'lateral':
+      return [line(`Nested Loop${rel.join === 'left' ? ' Left' : ''} (lateral)`), ...under(rel.left), ...under(rel.sub)]
     case 'aggregate':
       return [line(rel.keys.length > 0 ? 'HashAggregate' : 'Aggregate'), ...under(rel.input)]
     case 'window':

@@ -56,6 +56,7 @@ export interface CteDef {
  * - project: `exprs` over the input's row.
  * - join: left and right rows are both full FROM-width rows; the output merges right's `rightSlots`
  *   into left's row (NULL-extended for outer joins). `hashKeys` pairs equal-compared expressions.
+ * - lateral: left's row with the subquery's row (run per left row) written at `offset`.
  * - aggregate: `[...keys, ...aggregates]` per group (one row without keys, even over no input).
  * - window: the input row followed by one value per window call.
  * - distinct: the input's rows, duplicates dropped (compared on `on` slots when given, keeping the
@@ -81,6 +82,18 @@ export type Rel =
       readonly leftSlots: readonly number[]
       readonly rightSlots: readonly number[]
       readonly hashKeys: readonly { readonly left: Expr; readonly right: Expr; readonly type: SqlType }[]
+      readonly cond: Expr | undefined
+    }
+  | {
+      readonly kind: 'lateral'
+      readonly width: number
+      readonly join: 'inner' | 'left'
+      readonly left: Rel
+      /** Run per left row with `args` (over the left row) as its outer values. */
+      readonly sub: Rel
+      readonly args: readonly Expr[]
+      /** Where the subquery's columns go in the FROM row. */
+      readonly offset: number
       readonly cond: Expr | undefined
     }
   | {
