@@ -57,23 +57,33 @@ export interface QueryResult<Row = Record<string, unknown>> {
 
 /** One statement of a batch: a `sql` query, plain text, or text with parameters. */
 export type Statement<Row = Record<string, unknown>> =
-  | SqlQuery<Row>
-  | string
-  | { readonly sql: string; readonly params?: readonly unknown[] }
+  SqlQuery<Row> | string | { readonly sql: string; readonly params?: readonly unknown[] }
 
 type RowOf<S> = S extends SqlQuery<infer Row> ? Row : Record<string, unknown>
 
 /** The results of a batch, one per statement, each typed by its `sql` query's row type. */
-export type BatchResults<S extends readonly Statement<unknown>[]> = { -readonly [K in keyof S]: QueryResult<RowOf<S[K]>> }
+export type BatchResults<S extends readonly Statement<unknown>[]> = {
+  -readonly [K in keyof S]: QueryResult<RowOf<S[K]>>
+}
 
 /** What runs statements: the client (each its own transaction) or an open transaction. */
 export interface Queryable {
   /** Runs one statement; `$1, $2, ...` bind `params` in order. */
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<Row>>
   /** Runs a statement built with the `sql` tag: rows typed by `sql<Row>` or by `query<Row>`. */
-  query<Row = Record<string, unknown>>(sql: SqlQuery<Row> | SqlQuery<Record<string, unknown>>, options?: QueryOptions): Promise<QueryResult<Row>>
+  query<Row = Record<string, unknown>>(
+    sql: SqlQuery<Row> | SqlQuery<Record<string, unknown>>,
+    options?: QueryOptions,
+  ): Promise<QueryResult<Row>>
   /** Runs statements in order in ONE transaction: all or nothing. */
-  batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>>
+  batch<const S extends readonly Statement<unknown>[]>(
+    statements: S,
+    options?: QueryOptions,
+  ): Promise<BatchResults<S>>
 }
 
 /** An interactive transaction (POST /v1/tx): a snapshot taken at begin, writes checked at commit. */
@@ -111,7 +121,10 @@ export interface Client extends Queryable {
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** Begins an interactive transaction you commit or roll back yourself (drivers use this). */
-  begin(options?: { readonly readOnly?: boolean; readonly signal?: AbortSignal }): Promise<Transaction>
+  begin(options?: {
+    readonly readOnly?: boolean
+    readonly signal?: AbortSignal
+  }): Promise<Transaction>
   /** GET /v1: the cluster's name, version and regions. */
   info(options?: { readonly signal?: AbortSignal }): Promise<InfoResponse>
   /** GET /v1/health. */
@@ -131,13 +144,20 @@ class Http {
 
   constructor(config: ClientConfig) {
     if (typeof config.url !== 'string' || !/^https?:\/\//.test(config.url))
-      throw new TypeError(`createClient: url must be an http(s) URL, not ${JSON.stringify(config.url)}`)
+      throw new TypeError(
+        `createClient: url must be an http(s) URL, not ${JSON.stringify(config.url)}`,
+      )
     this.#base = config.url.replace(/\/+$/, '')
     this.#token = config.token
     this.#fetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init))
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     const token = typeof this.#token === 'function' ? await this.#token() : this.#token
@@ -156,7 +176,11 @@ class Http {
       text = await response.text()
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e
-      throw new TesseraError({ code: '08006', message: `cannot reach ${url}: ${(e as Error)?.message ?? String(e)}`, cause: e })
+      throw new TesseraError({
+        code: '08006',
+        message: `cannot reach ${url}: ${(e as Error)?.message ?? String(e)}`,
+        cause: e,
+      })
     }
     const json = parseJson(text)
     if (status < 200 || status > 299) {
@@ -167,7 +191,12 @@ class Http {
         status,
       })
     }
-    if (json === undefined) throw new TesseraError({ code: '08P01', message: `${method} ${url} answered ${status} without JSON`, status })
+    if (json === undefined)
+      throw new TesseraError({
+        code: '08P01',
+        message: `${method} ${url} answered ${status} without JSON`,
+        status,
+      })
     return json as T
   }
 }
@@ -179,27 +208,50 @@ class HttpClient implements Client {
   constructor(config: ClientConfig) {
     this.#http = new Http(config)
     this.intMode = config.intMode ?? 'string'
-    if (!['string', 'number', 'bigint'].includes(this.intMode)) throw new TypeError(`createClient: unknown intMode ${this.intMode}`)
+    if (!['string', 'number', 'bigint'].includes(this.intMode))
+      throw new TypeError(`createClient: unknown intMode ${this.intMode}`)
   }
 
-  query<Row>(sql: string | SqlQuery<Row>, paramsOrOptions?: readonly unknown[] | QueryOptions, maybeOptions?: QueryOptions) {
-    return runStatement<Row>(this.#http, '/v1/sql', this.intMode, sql, paramsOrOptions, maybeOptions)
+  query<Row>(
+    sql: string | SqlQuery<Row>,
+    paramsOrOptions?: readonly unknown[] | QueryOptions,
+    maybeOptions?: QueryOptions,
+  ) {
+    return runStatement<Row>(
+      this.#http,
+      '/v1/sql',
+      this.intMode,
+      sql,
+      paramsOrOptions,
+      maybeOptions,
+    )
   }
 
-  batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>> {
+  batch<const S extends readonly Statement<unknown>[]>(
+    statements: S,
+    options?: QueryOptions,
+  ): Promise<BatchResults<S>> {
     return runBatch(this.#http, '/v1/sql', this.intMode, statements, options)
   }
 
-  async begin(options: { readonly readOnly?: boolean; readonly signal?: AbortSignal } = {}): Promise<Transaction> {
+  async begin(
+    options: { readonly readOnly?: boolean; readonly signal?: AbortSignal } = {},
+  ): Promise<Transaction> {
     const body = options.readOnly ? { readOnly: true } : {}
     const begun = await this.#http.request<BeginResponse>('POST', '/v1/tx', body, options.signal)
     return new HttpTransaction(this.#http, this.intMode, begun)
   }
 
-  transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(
+    fn: (tx: Transaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     if (typeof fn !== 'function') throw new TypeError('transaction(fn): fn must be a function')
     return retry(async () => {
-      const tx = await this.begin({ readOnly: options.readOnly ?? false, ...(options.signal ? { signal: options.signal } : {}) })
+      const tx = await this.begin({
+        readOnly: options.readOnly ?? false,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
       let result: T
       try {
         result = await fn(tx)
@@ -238,23 +290,43 @@ class HttpTransaction implements Transaction {
     this.#path = `/v1/tx/${encodeURIComponent(begun.tx)}`
   }
 
-  query<Row>(sql: string | SqlQuery<Row>, paramsOrOptions?: readonly unknown[] | QueryOptions, maybeOptions?: QueryOptions) {
-    return runStatement<Row>(this.#http, `${this.#path}/sql`, this.#intMode, sql, paramsOrOptions, maybeOptions)
+  query<Row>(
+    sql: string | SqlQuery<Row>,
+    paramsOrOptions?: readonly unknown[] | QueryOptions,
+    maybeOptions?: QueryOptions,
+  ) {
+    return runStatement<Row>(
+      this.#http,
+      `${this.#path}/sql`,
+      this.#intMode,
+      sql,
+      paramsOrOptions,
+      maybeOptions,
+    )
   }
 
-  batch<const S extends readonly Statement<unknown>[]>(statements: S, options?: QueryOptions): Promise<BatchResults<S>> {
+  batch<const S extends readonly Statement<unknown>[]>(
+    statements: S,
+    options?: QueryOptions,
+  ): Promise<BatchResults<S>> {
     return runBatch(this.#http, `${this.#path}/sql`, this.#intMode, statements, options)
   }
 
   async commit(): Promise<{ readonly commitTs: string }> {
     try {
-      const answer = await this.#http.request<CommitResponse>('POST', `${this.#path}/commit`, {}, undefined)
+      const answer = await this.#http.request<CommitResponse>(
+        'POST',
+        `${this.#path}/commit`,
+        {},
+        undefined,
+      )
       this.state = 'committed'
       return { commitTs: answer.commitTs }
     } catch (e) {
       this.state = 'failed'
       // A lost answer (08006) or the server's 40003 leave the outcome open: ask, never guess.
-      if (e instanceof TesseraError && (e.code === '40003' || e.code === '08006')) return this.#settleUnknown(e)
+      if (e instanceof TesseraError && (e.code === '40003' || e.code === '08006'))
+        return this.#settleUnknown(e)
       throw e
     }
   }
@@ -274,8 +346,16 @@ class HttpTransaction implements Transaction {
     if (status?.status === 'open') {
       // The commit never ran: rolling back (queued behind any commit still running) settles it.
       // 25000 means the commit landed after all.
-      const rolledBack = await this.rollback().then(() => true, (e) => (e instanceof TesseraError && e.code === '25000' ? false : undefined))
-      status = rolledBack === true ? { status: 'aborted' } : rolledBack === false ? await this.status().catch(() => undefined) : undefined
+      const rolledBack = await this.rollback().then(
+        () => true,
+        (e) => (e instanceof TesseraError && e.code === '25000' ? false : undefined),
+      )
+      status =
+        rolledBack === true
+          ? { status: 'aborted' }
+          : rolledBack === false
+            ? await this.status().catch(() => undefined)
+            : undefined
     }
     if (status?.status === 'committed') {
       this.state = 'committed'
@@ -307,11 +387,16 @@ function runStatement<Row>(
   maybeOptions: QueryOptions | undefined,
 ): Promise<QueryResult<Row>> {
   const isText = typeof sql === 'string'
-  if (!isText && Array.isArray(paramsOrOptions)) throw new TypeError('query(sql`...`): the values are in the template; pass options second')
+  if (!isText && Array.isArray(paramsOrOptions))
+    throw new TypeError('query(sql`...`): the values are in the template; pass options second')
   const params = isText ? ((paramsOrOptions as readonly unknown[] | undefined) ?? []) : sql.values
   const options = (isText ? maybeOptions : (paramsOrOptions as QueryOptions | undefined)) ?? {}
   const rowMode = options.rowMode ?? 'object'
-  const body = { sql: isText ? sql : sql.text, params: params.map(encodeParam), ...(rowMode === 'array' ? { rowMode } : {}) }
+  const body = {
+    sql: isText ? sql : sql.text,
+    params: params.map(encodeParam),
+    ...(rowMode === 'array' ? { rowMode } : {}),
+  }
   return http
     .request<WireResult<unknown>>('POST', path, body, options.signal)
     .then((wire) => decodeResult<Row>(wire, options.intMode ?? clientIntMode, rowMode))
@@ -324,11 +409,17 @@ async function runBatch<const S extends readonly Statement<unknown>[]>(
   statements: S,
   options: QueryOptions = {},
 ): Promise<BatchResults<S>> {
-  if (!Array.isArray(statements) || statements.length === 0) throw new TypeError('batch() needs at least one statement')
+  if (!Array.isArray(statements) || statements.length === 0)
+    throw new TypeError('batch() needs at least one statement')
   const rowMode = options.rowMode ?? 'object'
-  const body = { statements: statements.map(toWireStatement), ...(rowMode === 'array' ? { rowMode } : {}) }
+  const body = {
+    statements: statements.map(toWireStatement),
+    ...(rowMode === 'array' ? { rowMode } : {}),
+  }
   const answer = await http.request<BatchResponse<unknown>>('POST', path, body, options.signal)
-  return answer.results.map((r) => decodeResult(r, options.intMode ?? clientIntMode, rowMode)) as BatchResults<S>
+  return answer.results.map((r) =>
+    decodeResult(r, options.intMode ?? clientIntMode, rowMode),
+  ) as BatchResults<S>
 }
 
 function toWireStatement(s: Statement<unknown>): { sql: string; params: unknown[] } {
@@ -342,7 +433,11 @@ function toWireStatement(s: Statement<unknown>): { sql: string; params: unknown[
 }
 
 /** Decodes a wire result's values by field type; rows stay as the server shaped them. */
-function decodeResult<Row>(wire: WireResult<unknown>, intMode: IntMode, rowMode: 'object' | 'array'): QueryResult<Row> {
+function decodeResult<Row>(
+  wire: WireResult<unknown>,
+  intMode: IntMode,
+  rowMode: 'object' | 'array',
+): QueryResult<Row> {
   const fields = wire.fields
   const decoders = decodersFor(fields, intMode)
   const active = decoders.flatMap((d, i) => (d === undefined ? [] : [[i, d] as const]))

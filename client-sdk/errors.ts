@@ -50,7 +50,14 @@ export class TesseraError extends Error {
   /** Rebuilds the server's error from a non-2xx answer. */
   static fromBody(body: ErrorBody, status: number): TesseraError {
     const e = body.error
-    return new TesseraError({ code: e.code, message: e.message, detail: e.detail, hint: e.hint, position: e.position, status })
+    return new TesseraError({
+      code: e.code,
+      message: e.message,
+      detail: e.detail,
+      hint: e.hint,
+      position: e.position,
+      status,
+    })
   }
 }
 

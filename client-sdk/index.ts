@@ -21,4 +21,9 @@ export { findTesseraError, isRetryable, TesseraError, type TesseraErrorFields } 
 export { backoffMs, retry, type RetryOptions } from './retry.ts'
 export { quoteIdentifier, sql, SqlFragment, type SqlQuery } from './sql.ts'
 export type { IntMode } from './values.ts'
-export type { TxStatus, TxStatusResponse, InfoResponse, HealthResponse } from '../server/api/wire.ts'
+export type {
+  TxStatus,
+  TxStatusResponse,
+  InfoResponse,
+  HealthResponse,
+} from '../server/api/wire.ts'

@@ -9,7 +9,8 @@ export interface RetryOptions {
   /** Delay before re-run n (from 1): uniform in [0, min(maxMs, baseMs * 2^(n-1))] ("full
    * jitter", so contending clients spread out). Default { baseMs: 10, maxMs: 1000 }. A function
    * returns the delay itself. */
-  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number } | ((retry: number) => number)
+  readonly backoff?:
+    { readonly baseMs?: number; readonly maxMs?: number } | ((retry: number) => number)
   /** Stops waiting and retrying once aborted. */
   readonly signal?: AbortSignal
   /** Called before each re-run with the error that caused it. */
@@ -28,9 +29,13 @@ const DELAY_MS_LIMIT = 60_000
  * `cause` chain), runs it again after a backoff, at most `maxRetries` more times; then rejects
  * with the last error. Use it to wrap an ORM's transaction: `retry(() => db.transaction(...))`.
  */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const maxRetries = Math.min(options.maxRetries ?? MAX_RETRIES_DEFAULT, MAX_RETRIES_LIMIT)
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new TypeError(`maxRetries must be a non-negative integer`)
+  if (!Number.isInteger(maxRetries) || maxRetries < 0)
+    throw new TypeError(`maxRetries must be a non-negative integer`)
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted()
     try {
@@ -46,9 +51,14 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
 
 /** The wait before re-run `retry` (from 1). */
 export function backoffMs(backoff: RetryOptions['backoff'], retry: number): number {
-  const ms = typeof backoff === 'function'
-    ? backoff(retry)
-    : Math.random() * Math.min(backoff?.maxMs ?? MAX_MS_DEFAULT, (backoff?.baseMs ?? BASE_MS_DEFAULT) * 2 ** Math.min(retry - 1, 30))
+  const ms =
+    typeof backoff === 'function'
+      ? backoff(retry)
+      : Math.random() *
+        Math.min(
+          backoff?.maxMs ?? MAX_MS_DEFAULT,
+          (backoff?.baseMs ?? BASE_MS_DEFAULT) * 2 ** Math.min(retry - 1, 30),
+        )
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), DELAY_MS_LIMIT) : 0
 }
 

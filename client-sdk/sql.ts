@@ -83,7 +83,10 @@ export function quoteIdentifier(name: string): string {
 
 interface SqlTag {
   /** Builds a statement; every `${value}` is bound as a parameter. */
-  <Row = Record<string, unknown>>(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment<Row>
+  <Row = Record<string, unknown>>(
+    strings: TemplateStringsArray,
+    ...values: unknown[]
+  ): SqlFragment<Row>
   /** A quoted identifier: `sql.ident('public', 'users')` is `"public"."users"`. */
   ident(...names: string[]): unknown
   /** Unquoted, unparameterised SQL text: only for text the program itself controls. */
@@ -106,9 +109,13 @@ export const sql: SqlTag = Object.assign(
       return new Identifier(names)
     },
     raw: (text: string): unknown => new RawSql(text),
-    join: (items: readonly unknown[], separator: SqlFragment<unknown> = new SqlFragment([', '], [])) => {
+    join: (
+      items: readonly unknown[],
+      separator: SqlFragment<unknown> = new SqlFragment([', '], []),
+    ) => {
       const sepText = separator.appendTo([])
-      if (separator.values.length > 0) throw new TypeError('sql.join: the separator cannot hold values')
+      if (separator.values.length > 0)
+        throw new TypeError('sql.join: the separator cannot hold values')
       const strings = items.length === 0 ? [''] : ['', ...items.slice(1).map(() => sepText), '']
       return new SqlFragment<unknown>(strings, items)
     },

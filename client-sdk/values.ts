@@ -25,17 +25,25 @@ export function encodeParam(value: unknown): unknown {
 }
 
 /** One decoder per field, by the field's type; undefined where the wire value is the value. */
-export function decodersFor(fields: readonly WireField[], intMode: IntMode): (Decoder | undefined)[] {
+export function decodersFor(
+  fields: readonly WireField[],
+  intMode: IntMode,
+): (Decoder | undefined)[] {
   return fields.map((f) => decoderFor(f.type, intMode))
 }
 
 function decoderFor(type: string, intMode: IntMode): Decoder | undefined {
   // Array types arrive as `_int4` (pg_type's name) or `int4[]`; elements decode by the element type.
-  const element = type.startsWith('_') ? type.slice(1) : type.endsWith('[]') ? type.slice(0, -2) : undefined
+  const element = type.startsWith('_')
+    ? type.slice(1)
+    : type.endsWith('[]')
+      ? type.slice(0, -2)
+      : undefined
   if (element !== undefined) {
     const inner = decoderFor(element, intMode)
     if (inner === undefined) return undefined
-    const decodeArray: Decoder = (v) => (Array.isArray(v) ? v.map((x) => (Array.isArray(x) ? decodeArray(x) : inner(x))) : v)
+    const decodeArray: Decoder = (v) =>
+      Array.isArray(v) ? v.map((x) => (Array.isArray(x) ? decodeArray(x) : inner(x))) : v
     return decodeArray
   }
   switch (type) {
@@ -51,7 +59,8 @@ function decoderFor(type: string, intMode: IntMode): Decoder | undefined {
   }
 }
 
-const int8ToBigint: Decoder = (v) => (typeof v === 'string' || typeof v === 'number' ? BigInt(v) : v)
+const int8ToBigint: Decoder = (v) =>
+  typeof v === 'string' || typeof v === 'number' ? BigInt(v) : v
 
 const int8ToNumber: Decoder = (v) => {
   if (typeof v !== 'string') return v

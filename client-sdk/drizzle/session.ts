@@ -2,7 +2,15 @@
 // `pg-proxy` and `aws-data-api/pg` drivers: statements go to the SDK client (one-shot) or to an
 // interactive transaction, typed rows come back in array mode and drizzle maps them.
 import * as orm from 'drizzle-orm'
-import { entityKind, fillPlaceholders, NoopLogger, type Logger, type Query, type RelationalSchemaConfig, type TablesRelationalConfig } from 'drizzle-orm'
+import {
+  entityKind,
+  fillPlaceholders,
+  NoopLogger,
+  type Logger,
+  type Query,
+  type RelationalSchemaConfig,
+  type TablesRelationalConfig,
+} from 'drizzle-orm'
 import type { Cache } from 'drizzle-orm/cache/core'
 import {
   PgPreparedQuery,
@@ -14,15 +22,36 @@ import {
   type PreparedQueryConfig,
   type SelectedFieldsOrdered,
 } from 'drizzle-orm/pg-core'
-import { retry, TesseraError, type Client, type Queryable, type QueryResult, type RetryOptions, type Transaction } from '../index.ts'
+import {
+  retry,
+  TesseraError,
+  type Client,
+  type Queryable,
+  type QueryResult,
+  type RetryOptions,
+  type Transaction,
+} from '../index.ts'
 
 /** drizzle's row mapper: public in its JavaScript, left out of its type declarations. */
-const mapResultRow = (orm as unknown as { mapResultRow?: (fields: SelectedFieldsOrdered, row: unknown[], joinsNotNullableMap: unknown) => unknown }).mapResultRow
-if (typeof mapResultRow !== 'function') throw new Error('this drizzle-orm version has no mapResultRow; the Tessera driver needs drizzle-orm 0.45')
+const mapResultRow = (
+  orm as unknown as {
+    mapResultRow?: (
+      fields: SelectedFieldsOrdered,
+      row: unknown[],
+      joinsNotNullableMap: unknown,
+    ) => unknown
+  }
+).mapResultRow
+if (typeof mapResultRow !== 'function')
+  throw new Error(
+    'this drizzle-orm version has no mapResultRow; the Tessera driver needs drizzle-orm 0.45',
+  )
 
 /** Results of `db.execute(sql)`: the SDK's QueryResult with rows keyed by column name. */
 export interface TesseraQueryResultHKT extends PgQueryResultHKT {
-  type: QueryResult<this['row'] extends Record<string, unknown> ? this['row'] : Record<string, unknown>>
+  type: QueryResult<
+    this['row'] extends Record<string, unknown> ? this['row'] : Record<string, unknown>
+  >
 }
 
 /** `db.transaction(fn, config)`: drizzle's config plus `retry`, which re-runs `fn` on a conflict. */
@@ -36,7 +65,10 @@ export interface TesseraSessionOptions {
   readonly cache?: Cache
 }
 
-type Mapper<T extends PreparedQueryConfig> = (rows: unknown[][], mapColumnValue?: (value: unknown) => unknown) => T['execute']
+type Mapper<T extends PreparedQueryConfig> = (
+  rows: unknown[][],
+  mapColumnValue?: (value: unknown) => unknown,
+) => T['execute']
 
 export class TesseraPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
   static override readonly [entityKind]: string = 'TesseraPreparedQuery'
@@ -51,7 +83,8 @@ export class TesseraPreparedQuery<T extends PreparedQueryConfig> extends PgPrepa
     query: Query,
     logger: Logger,
     cache: Cache | undefined,
-    queryMetadata: { type: 'select' | 'update' | 'delete' | 'insert'; tables: string[] } | undefined,
+    queryMetadata:
+      { type: 'select' | 'update' | 'delete' | 'insert'; tables: string[] } | undefined,
     cacheConfig: ConstructorParameters<typeof PgPreparedQuery>[3],
     fields: SelectedFieldsOrdered | undefined,
     isResponseInArrayMode: boolean,
@@ -71,7 +104,11 @@ export class TesseraPreparedQuery<T extends PreparedQueryConfig> extends PgPrepa
     const raw = this.#fields === undefined && this.#mapper === undefined
     // int8 stays text: drizzle's bigint columns convert it to the mode they declare.
     const result = await this.#withCache(params, () =>
-      this.#runner.query(this.query.sql, params, raw ? { intMode: 'string' } : { intMode: 'string', rowMode: 'array' }),
+      this.#runner.query(
+        this.query.sql,
+        params,
+        raw ? { intMode: 'string' } : { intMode: 'string', rowMode: 'array' },
+      ),
     )
     return this.mapResult(result)
   }
@@ -80,7 +117,11 @@ export class TesseraPreparedQuery<T extends PreparedQueryConfig> extends PgPrepa
   async all(placeholderValues: Record<string, unknown> = {}): Promise<T['all']> {
     const params = fillPlaceholders(this.query.params, placeholderValues)
     this.#logger.logQuery(this.query.sql, params)
-    return (await this.#withCache(params, () => this.#runner.query(this.query.sql, params, { intMode: 'string' }))).rows
+    return (
+      await this.#withCache(params, () =>
+        this.#runner.query(this.query.sql, params, { intMode: 'string' }),
+      )
+    ).rows
   }
 
   override mapResult(response: unknown): unknown {
@@ -99,23 +140,41 @@ export class TesseraPreparedQuery<T extends PreparedQueryConfig> extends PgPrepa
   }
 
   /** The query text and params as sent (a batch sends many at once). */
-  statement(placeholderValues: Record<string, unknown> = {}): { sql: string; params: unknown[]; arrayMode: boolean } {
-    return { sql: this.query.sql, params: fillPlaceholders(this.query.params, placeholderValues), arrayMode: this.#fields !== undefined || this.#mapper !== undefined }
+  statement(placeholderValues: Record<string, unknown> = {}): {
+    sql: string
+    params: unknown[]
+    arrayMode: boolean
+  } {
+    return {
+      sql: this.query.sql,
+      params: fillPlaceholders(this.query.params, placeholderValues),
+      arrayMode: this.#fields !== undefined || this.#mapper !== undefined,
+    }
   }
 
   /** drizzle's cache hook (internal to drizzle), which also wraps errors in DrizzleQueryError
    * with the original as `cause` (isRetryable looks there). */
-  #withCache(params: unknown[], run: () => Promise<QueryResult<unknown>>): Promise<QueryResult<unknown>> {
-    const withCache = (this as unknown as { queryWithCache: (sql: string, params: unknown[], run: () => Promise<unknown>) => Promise<unknown> }).queryWithCache
+  #withCache(
+    params: unknown[],
+    run: () => Promise<QueryResult<unknown>>,
+  ): Promise<QueryResult<unknown>> {
+    const withCache = (
+      this as unknown as {
+        queryWithCache: (
+          sql: string,
+          params: unknown[],
+          run: () => Promise<unknown>,
+        ) => Promise<unknown>
+      }
+    ).queryWithCache
     return withCache.call(this, this.query.sql, params, run) as Promise<QueryResult<unknown>>
   }
 }
 
-export class TesseraSession<TFullSchema extends Record<string, unknown>, TSchema extends TablesRelationalConfig> extends PgSession<
-  TesseraQueryResultHKT,
-  TFullSchema,
-  TSchema
-> {
+export class TesseraSession<
+  TFullSchema extends Record<string, unknown>,
+  TSchema extends TablesRelationalConfig,
+> extends PgSession<TesseraQueryResultHKT, TFullSchema, TSchema> {
   static override readonly [entityKind]: string = 'TesseraSession'
   readonly #client: Client
   readonly #runner: Queryable
@@ -125,7 +184,13 @@ export class TesseraSession<TFullSchema extends Record<string, unknown>, TSchema
   readonly #logger: Logger
 
   /** `runner` is the client itself, or the interactive transaction this session belongs to. */
-  constructor(client: Client, runner: Queryable, dialect: PgDialect, schema: RelationalSchemaConfig<TSchema> | undefined, options: TesseraSessionOptions = {}) {
+  constructor(
+    client: Client,
+    runner: Queryable,
+    dialect: PgDialect,
+    schema: RelationalSchemaConfig<TSchema> | undefined,
+    options: TesseraSessionOptions = {},
+  ) {
     super(dialect)
     this.#client = client
     this.#runner = runner
@@ -144,7 +209,17 @@ export class TesseraSession<TFullSchema extends Record<string, unknown>, TSchema
     queryMetadata?: { type: 'select' | 'update' | 'delete' | 'insert'; tables: string[] },
     cacheConfig?: ConstructorParameters<typeof PgPreparedQuery>[3],
   ): TesseraPreparedQuery<T> {
-    return new TesseraPreparedQuery<T>(this.#runner, query, this.#logger, this.#options.cache, queryMetadata, cacheConfig, fields, isResponseInArrayMode, customResultMapper)
+    return new TesseraPreparedQuery<T>(
+      this.#runner,
+      query,
+      this.#logger,
+      this.#options.cache,
+      queryMetadata,
+      cacheConfig,
+      fields,
+      isResponseInArrayMode,
+      customResultMapper,
+    )
   }
 
   /**
@@ -152,11 +227,20 @@ export class TesseraSession<TFullSchema extends Record<string, unknown>, TSchema
    * throws (drizzle's `tx.rollback()` included). With `config.retry`, a conflict (40001 anywhere
    * in the error's cause chain) re-runs the whole callback.
    */
-  override async transaction<T>(fn: (tx: TesseraTransaction<TFullSchema, TSchema>) => Promise<T>, config: TesseraTransactionConfig = {}): Promise<T> {
+  override async transaction<T>(
+    fn: (tx: TesseraTransaction<TFullSchema, TSchema>) => Promise<T>,
+    config: TesseraTransactionConfig = {},
+  ): Promise<T> {
     checkTransactionConfig(config)
     const once = async () => {
       const handle = await this.#client.begin({ readOnly: config.accessMode === 'read only' })
-      const session = new TesseraSession<TFullSchema, TSchema>(this.#client, handle, this.#dialect, this.#schema, this.#options)
+      const session = new TesseraSession<TFullSchema, TSchema>(
+        this.#client,
+        handle,
+        this.#dialect,
+        this.#schema,
+        this.#options,
+      )
       const tx = new TesseraTransaction<TFullSchema, TSchema>(this.#dialect, session, this.#schema)
       let result: T
       try {
@@ -176,25 +260,37 @@ export class TesseraSession<TFullSchema extends Record<string, unknown>, TSchema
   async batch(queries: readonly TesseraPreparedQuery<PreparedQueryConfig>[]): Promise<unknown[]> {
     const statements = queries.map((q) => q.statement())
     const results = await this.#runBatch(statements)
-    return results.map((r, i) => (queries[i] as TesseraPreparedQuery<PreparedQueryConfig>).mapResult(r))
+    return results.map((r, i) =>
+      (queries[i] as TesseraPreparedQuery<PreparedQueryConfig>).mapResult(r),
+    )
   }
 
-  async #runBatch(statements: readonly { sql: string; params: unknown[]; arrayMode: boolean }[]): Promise<QueryResult<unknown>[]> {
+  async #runBatch(
+    statements: readonly { sql: string; params: unknown[]; arrayMode: boolean }[],
+  ): Promise<QueryResult<unknown>[]> {
     // One request has one row mode; object-mode statements (raw SQL) are re-keyed from arrays.
-    const results = await this.#runner.batch(statements.map((s) => ({ sql: s.sql, params: s.params })), { rowMode: 'array', intMode: 'string' })
-    return results.map((r, i) => (statements[i]?.arrayMode ? r : { ...r, rows: (r.rows as unknown as unknown[][]).map((row) => objectRow(r.fields, row)) }))
+    const results = await this.#runner.batch(
+      statements.map((s) => ({ sql: s.sql, params: s.params })),
+      { rowMode: 'array', intMode: 'string' },
+    )
+    return results.map((r, i) =>
+      statements[i]?.arrayMode
+        ? r
+        : { ...r, rows: (r.rows as unknown as unknown[][]).map((row) => objectRow(r.fields, row)) },
+    )
   }
 }
 
-export class TesseraTransaction<TFullSchema extends Record<string, unknown>, TSchema extends TablesRelationalConfig> extends PgTransaction<
-  TesseraQueryResultHKT,
-  TFullSchema,
-  TSchema
-> {
+export class TesseraTransaction<
+  TFullSchema extends Record<string, unknown>,
+  TSchema extends TablesRelationalConfig,
+> extends PgTransaction<TesseraQueryResultHKT, TFullSchema, TSchema> {
   static override readonly [entityKind]: string = 'TesseraTransaction'
 
   /** Nested transactions would need savepoints, which Tessera does not have. */
-  override async transaction<T>(_fn: (tx: TesseraTransaction<TFullSchema, TSchema>) => Promise<T>): Promise<T> {
+  override async transaction<T>(
+    _fn: (tx: TesseraTransaction<TFullSchema, TSchema>) => Promise<T>,
+  ): Promise<T> {
     throw new TesseraError({
       code: '0A000',
       message: 'savepoints are not supported by Tessera, so transactions cannot nest',
@@ -211,10 +307,14 @@ function checkTransactionConfig(config: TesseraTransactionConfig): void {
       hint: 'Tessera runs every transaction at snapshot isolation (repeatable read); use that, or SELECT ... FOR UPDATE',
     })
   }
-  if (config.deferrable) throw new TesseraError({ code: '0A000', message: 'deferrable transactions are not supported' })
+  if (config.deferrable)
+    throw new TesseraError({ code: '0A000', message: 'deferrable transactions are not supported' })
 }
 
-function objectRow(fields: readonly { name: string }[], row: readonly unknown[]): Record<string, unknown> {
+function objectRow(
+  fields: readonly { name: string }[],
+  row: readonly unknown[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   fields.forEach((f, i) => (out[f.name] = row[i]))
   return out

@@ -1,6 +1,15 @@
 // AbortSignal support for Kysely, which passes no signal to drivers: a plugin remembers the
 // signal by the query's id (the same object reaches the connection in the CompiledQuery).
-import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryId,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely'
 
 const signals = new WeakMap<QueryId, AbortSignal>()
 

@@ -9,16 +9,28 @@ export class TesseraAdapter extends PostgresAdapter {
    * Writing the lock row puts it in the transaction's write set, so of two migrations running at
    * once only one commits; the other fails with 40001 and, run again, finds the migrations done.
    */
-  override async acquireMigrationLock(db: Kysely<any>, options: MigrationLockOptions): Promise<void> {
-    await sql`UPDATE ${lockTable(options)} SET is_locked = 1 WHERE id = ${options.lockRowId}`.execute(db)
+  override async acquireMigrationLock(
+    db: Kysely<any>,
+    options: MigrationLockOptions,
+  ): Promise<void> {
+    await sql`UPDATE ${lockTable(options)} SET is_locked = 1 WHERE id = ${options.lockRowId}`.execute(
+      db,
+    )
   }
 
   /** The row returns to unlocked in the same transaction; its write set still holds it. */
-  override async releaseMigrationLock(db: Kysely<any>, options: MigrationLockOptions): Promise<void> {
-    await sql`UPDATE ${lockTable(options)} SET is_locked = 0 WHERE id = ${options.lockRowId}`.execute(db)
+  override async releaseMigrationLock(
+    db: Kysely<any>,
+    options: MigrationLockOptions,
+  ): Promise<void> {
+    await sql`UPDATE ${lockTable(options)} SET is_locked = 0 WHERE id = ${options.lockRowId}`.execute(
+      db,
+    )
   }
 }
 
 function lockTable(options: MigrationLockOptions) {
-  return options.lockTableSchema === undefined ? sql.table(options.lockTable) : sql.table(`${options.lockTableSchema}.${options.lockTable}`)
+  return options.lockTableSchema === undefined
+    ? sql.table(options.lockTable)
+    : sql.table(`${options.lockTableSchema}.${options.lockTable}`)
 }

@@ -32,15 +32,23 @@ export class TesseraConnection implements DatabaseConnection {
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const signal = signalOf(compiledQuery.queryId)
     const target = this.#tx ?? this.#client
-    const result = await target.query<R>(compiledQuery.sql, compiledQuery.parameters, signal === undefined ? {} : { signal })
+    const result = await target.query<R>(
+      compiledQuery.sql,
+      compiledQuery.parameters,
+      signal === undefined ? {} : { signal },
+    )
     return WRITE_COMMANDS.has(result.command)
       ? { rows: result.rows, numAffectedRows: BigInt(result.rowCount) }
       : { rows: result.rows }
   }
 
   /** Runs the query once and yields its rows in chunks (the API has no cursors). */
-  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = STREAM_CHUNK_ROWS_DEFAULT): AsyncIterableIterator<QueryResult<R>> {
-    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new Error('chunkSize must be a positive integer')
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize = STREAM_CHUNK_ROWS_DEFAULT,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0)
+      throw new Error('chunkSize must be a positive integer')
     const { rows } = await this.executeQuery<R>(compiledQuery)
     for (let i = 0; i < rows.length; i += chunkSize) yield { rows: rows.slice(i, i + chunkSize) }
   }

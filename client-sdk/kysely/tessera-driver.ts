@@ -6,7 +6,12 @@ import { TesseraConnection } from './tessera-connection.ts'
 
 /** Isolation levels a Tessera transaction satisfies: it runs at snapshot isolation (PostgreSQL's
  * REPEATABLE READ), which is at least as strong as these. */
-const SATISFIED_LEVELS: ReadonlySet<string> = new Set(['read uncommitted', 'read committed', 'repeatable read', 'snapshot'])
+const SATISFIED_LEVELS: ReadonlySet<string> = new Set([
+  'read uncommitted',
+  'read committed',
+  'repeatable read',
+  'snapshot',
+])
 
 export class TesseraDriver implements Driver {
   readonly #client: Client
@@ -21,9 +26,16 @@ export class TesseraDriver implements Driver {
     return new TesseraConnection(this.#client)
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
     const c = asTessera(connection)
-    if (c.transaction !== undefined) throw new TesseraError({ code: '25001', message: 'this connection is already in a transaction' })
+    if (c.transaction !== undefined)
+      throw new TesseraError({
+        code: '25001',
+        message: 'this connection is already in a transaction',
+      })
     if (settings.isolationLevel !== undefined && !SATISFIED_LEVELS.has(settings.isolationLevel)) {
       throw new TesseraError({
         code: '0A000',
@@ -38,7 +50,8 @@ export class TesseraDriver implements Driver {
     const c = asTessera(connection)
     const tx = c.transaction
     c.transaction = undefined
-    if (tx === undefined) throw new TesseraError({ code: '25P01', message: 'there is no transaction in progress' })
+    if (tx === undefined)
+      throw new TesseraError({ code: '25P01', message: 'there is no transaction in progress' })
     await tx.commit()
   }
 
@@ -72,7 +85,8 @@ export class TesseraDriver implements Driver {
 }
 
 function asTessera(connection: DatabaseConnection): TesseraConnection {
-  if (!(connection instanceof TesseraConnection)) throw new TypeError('TesseraDriver was given a connection it did not create')
+  if (!(connection instanceof TesseraConnection))
+    throw new TypeError('TesseraDriver was given a connection it did not create')
   return connection
 }
 

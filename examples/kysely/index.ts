@@ -9,7 +9,10 @@ interface Database {
 }
 
 const db = new Kysely<Database>({
-  dialect: new TesseraDialect({ url: process.env.TESSERA_URL ?? 'http://127.0.0.1:7701', token: process.env.TESSERA_TOKEN }),
+  dialect: new TesseraDialect({
+    url: process.env.TESSERA_URL ?? 'http://127.0.0.1:7701',
+    token: process.env.TESSERA_TOKEN,
+  }),
 })
 
 // Schema and data (re-runnable: the table is recreated).
@@ -21,8 +24,17 @@ await db.schema
   .addColumn('balance', 'bigint', (c) => c.notNull())
   .addColumn('opened_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
   .execute()
-await db.insertInto('kysely_accounts').values([{ id: 1, owner: 'ada', balance: '100' }, { id: 2, owner: 'grace', balance: '100' }]).execute()
-console.log('accounts:', await db.selectFrom('kysely_accounts').select(['owner', 'balance']).orderBy('id').execute())
+await db
+  .insertInto('kysely_accounts')
+  .values([
+    { id: 1, owner: 'ada', balance: '100' },
+    { id: 2, owner: 'grace', balance: '100' },
+  ])
+  .execute()
+console.log(
+  'accounts:',
+  await db.selectFrom('kysely_accounts').select(['owner', 'balance']).orderBy('id').execute(),
+)
 
 // Two transfers from the same account at once: the later commit gets 40001; retry() runs the
 // whole Kysely transaction again after a short jittered backoff.
@@ -32,16 +44,32 @@ const transfer = (amount: number) =>
     () =>
       db.transaction().execute(async (trx) => {
         attempts++
-        const from = await trx.selectFrom('kysely_accounts').select('balance').where('id', '=', 1).executeTakeFirstOrThrow()
+        const from = await trx
+          .selectFrom('kysely_accounts')
+          .select('balance')
+          .where('id', '=', 1)
+          .executeTakeFirstOrThrow()
         await new Promise((r) => setTimeout(r, 100))
-        await trx.updateTable('kysely_accounts').set({ balance: String(BigInt(from.balance) - BigInt(amount)) }).where('id', '=', 1).execute()
-        await trx.updateTable('kysely_accounts').set((eb) => ({ balance: sql`${eb.ref('balance')} + ${amount}` })).where('id', '=', 2).execute()
+        await trx
+          .updateTable('kysely_accounts')
+          .set({ balance: String(BigInt(from.balance) - BigInt(amount)) })
+          .where('id', '=', 1)
+          .execute()
+        await trx
+          .updateTable('kysely_accounts')
+          .set((eb) => ({ balance: sql`${eb.ref('balance')} + ${amount}` }))
+          .where('id', '=', 2)
+          .execute()
       }),
     { onRetry: (error, n) => console.log(`retry ${n} after: ${(error as Error).message}`) },
   )
 await Promise.all([transfer(10), transfer(25)])
 
-const after = await db.selectFrom('kysely_accounts').select(['owner', 'balance']).orderBy('id').execute()
+const after = await db
+  .selectFrom('kysely_accounts')
+  .select(['owner', 'balance'])
+  .orderBy('id')
+  .execute()
 console.log(`2 transfers took ${attempts} attempts; accounts:`, after)
 if (after[0]?.balance !== '65' || after[1]?.balance !== '135') throw new Error('balances are wrong')
 await db.destroy()

@@ -1,7 +1,21 @@
 // The Drizzle schema of the client tests: several column types Tessera has today (no serial, no
 // foreign keys: those are in pending/drizzle-schema-full.ts). drizzle-kit generates from it too.
 import { relations } from 'drizzle-orm'
-import { bigint, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 
 export const users = pgTable('users', {
   id: integer('id').primaryKey(),
@@ -17,11 +31,17 @@ export const users = pgTable('users', {
   born: date('born'),
 })
 
-export const accounts = pgTable('accounts', {
-  id: integer('id').primaryKey(),
-  userId: integer('user_id').notNull(),
-  balance: bigint('balance', { mode: 'number' }).notNull(),
-}, (t) => [index('accounts_user_idx').on(t.userId)])
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: integer('id').primaryKey(),
+    userId: integer('user_id').notNull(),
+    balance: bigint('balance', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('accounts_user_idx').on(t.userId)],
+)
 
 export const usersRelations = relations(users, ({ many }) => ({ accounts: many(accounts) }))
-export const accountsRelations = relations(accounts, ({ one }) => ({ user: one(users, { fields: [accounts.userId], references: [users.id] }) }))
+export const accountsRelations = relations(accounts, ({ one }) => ({
+  user: one(users, { fields: [accounts.userId], references: [users.id] }),
+}))

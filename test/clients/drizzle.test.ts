@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { count, DrizzleQueryError, eq, gt, sql, TransactionRollbackError } from 'drizzle-orm'
 import { createClient } from '../../client-sdk/index.ts'
-import { drizzle, isRetryable, migrate, TesseraError, type TesseraDatabase } from '../../client-sdk/drizzle/index.ts'
+import {
+  drizzle,
+  isRetryable,
+  migrate,
+  TesseraError,
+  type TesseraDatabase,
+} from '../../client-sdk/drizzle/index.ts'
 import * as schema from './drizzle-schema.ts'
 import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
 
@@ -28,12 +34,20 @@ afterAll(async () => {
 })
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => { throw new Error('expected a rejection') }, (e: unknown) => e)
+  return p.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (e: unknown) => e,
+  )
 }
 
 describe('migrations', () => {
   test('drizzle-kit generate output is applied once, also by two migrators at once', async () => {
-    const generated = drizzleKitGenerate(join(import.meta.dir, 'drizzle-schema.ts'), migrationsFolder)
+    const generated = drizzleKitGenerate(
+      join(import.meta.dir, 'drizzle-schema.ts'),
+      migrationsFolder,
+    )
     expect(generated).toContain('CREATE TABLE "users"')
     expect(generated).toContain('CREATE INDEX "accounts_user_idx"')
     await Promise.all([migrate(db, { migrationsFolder }), migrate(db, { migrationsFolder })])
@@ -47,38 +61,85 @@ describe('migrations', () => {
 describe('queries', () => {
   test('insert returning: every column type round-trips; defaults fill in', async () => {
     const born = '1815-12-10'
-    const [ada] = await db.insert(users).values({
-      id: 1, name: 'Ada', big: 9007199254740993n, meta: { tags: ['math'] }, price: '12.50', code: 'AL', score: 0.5, born,
-    }).returning()
-    expect(ada).toMatchObject({ id: 1, name: 'Ada', big: 9007199254740993n, active: true, meta: { tags: ['math'] }, price: '12.50', code: 'AL', score: 0.5, born })
+    const [ada] = await db
+      .insert(users)
+      .values({
+        id: 1,
+        name: 'Ada',
+        big: 9007199254740993n,
+        meta: { tags: ['math'] },
+        price: '12.50',
+        code: 'AL',
+        score: 0.5,
+        born,
+      })
+      .returning()
+    expect(ada).toMatchObject({
+      id: 1,
+      name: 'Ada',
+      big: 9007199254740993n,
+      active: true,
+      meta: { tags: ['math'] },
+      price: '12.50',
+      code: 'AL',
+      score: 0.5,
+      born,
+    })
     expect(ada?.createdAt).toBeInstanceOf(Date)
     expect(Math.abs((ada?.createdAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000)
     expect(ada?.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/)
-    await db.insert(users).values([{ id: 2, name: 'Grace', active: false }, { id: 3, name: 'Alan' }])
+    await db.insert(users).values([
+      { id: 2, name: 'Grace', active: false },
+      { id: 3, name: 'Alan' },
+    ])
   })
 
   test('select, where, partial select, count, update returning, upsert, delete', async () => {
-    expect(await db.select({ id: users.id, name: users.name }).from(users).where(gt(users.id, 1)).orderBy(users.id)).toEqual([
+    expect(
+      await db
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(gt(users.id, 1))
+        .orderBy(users.id),
+    ).toEqual([
       { id: 2, name: 'Grace' },
       { id: 3, name: 'Alan' },
     ])
     const [n] = await db.select({ n: count() }).from(users).where(eq(users.active, true))
     expect(n?.n).toBe(2)
-    const updated = await db.update(users).set({ score: 1.25 }).where(eq(users.id, 3)).returning({ id: users.id, score: users.score })
+    const updated = await db
+      .update(users)
+      .set({ score: 1.25 })
+      .where(eq(users.id, 3))
+      .returning({ id: users.id, score: users.score })
     expect(updated).toEqual([{ id: 3, score: 1.25 }])
-    await db.insert(users).values({ id: 3, name: 'Alan T.' }).onConflictDoUpdate({ target: users.id, set: { name: 'Alan T.' } })
-    expect((await db.select({ name: users.name }).from(users).where(eq(users.id, 3)))[0]?.name).toBe('Alan T.')
+    await db
+      .insert(users)
+      .values({ id: 3, name: 'Alan T.' })
+      .onConflictDoUpdate({ target: users.id, set: { name: 'Alan T.' } })
+    expect(
+      (await db.select({ name: users.name }).from(users).where(eq(users.id, 3)))[0]?.name,
+    ).toBe('Alan T.')
     await db.insert(users).values({ id: 3, name: 'ignored' }).onConflictDoNothing()
     const gone = await db.delete(users).where(eq(users.id, 2)).returning({ id: users.id })
     expect(gone).toEqual([{ id: 2 }])
-    const raw = await db.execute<{ name: string }>(sql`SELECT name FROM ${users} WHERE ${users.id} = ${1}`)
+    const raw = await db.execute<{ name: string }>(
+      sql`SELECT name FROM ${users} WHERE ${users.id} = ${1}`,
+    )
     expect([raw.rows, raw.command, raw.rowCount]).toEqual([[{ name: 'Ada' }], 'SELECT', 1])
   })
 
   test('relational queries without `with`', async () => {
-    const found = await db.query.users.findFirst({ columns: { id: true, name: true, big: true }, where: eq(users.id, 1) })
+    const found = await db.query.users.findFirst({
+      columns: { id: true, name: true, big: true },
+      where: eq(users.id, 1),
+    })
     expect(found).toEqual({ id: 1, name: 'Ada', big: 9007199254740993n })
-    const many = await db.query.users.findMany({ columns: { name: true }, orderBy: (u, { desc }) => [desc(u.id)], limit: 5 })
+    const many = await db.query.users.findMany({
+      columns: { name: true },
+      orderBy: (u, { desc }) => [desc(u.id)],
+      limit: 5,
+    })
     expect(many).toEqual([{ name: 'Alan T.' }, { name: 'Ada' }])
   })
 
@@ -94,21 +155,36 @@ describe('queries', () => {
 describe('transactions and batch', () => {
   test('commit; tx.rollback() and a throwing callback leave nothing', async () => {
     await db.transaction(async (tx) => {
-      await tx.insert(accounts).values([{ id: 1, userId: 1, balance: 100 }, { id: 2, userId: 3, balance: 100 }])
+      await tx.insert(accounts).values([
+        { id: 1, userId: 1, balance: 100 },
+        { id: 2, userId: 3, balance: 100 },
+      ])
     })
-    const rolled = await rejection(db.transaction(async (tx) => {
-      await tx.insert(accounts).values({ id: 3, userId: 1, balance: 1 })
-      tx.rollback()
-    }))
+    const rolled = await rejection(
+      db.transaction(async (tx) => {
+        await tx.insert(accounts).values({ id: 3, userId: 1, balance: 1 })
+        tx.rollback()
+      }),
+    )
     expect(rolled).toBeInstanceOf(TransactionRollbackError)
-    expect((await db.select({ id: accounts.id }).from(accounts)).map((r) => r.id).sort()).toEqual([1, 2])
+    expect((await db.select({ id: accounts.id }).from(accounts)).map((r) => r.id).sort()).toEqual([
+      1, 2,
+    ])
   })
 
   test('nested transactions, serializable and deferrable are refused with 0A000', async () => {
     const nested = await rejection(db.transaction((tx) => tx.transaction(async () => {})))
     expect((nested as TesseraError).code).toBe('0A000')
-    expect(((await rejection(db.transaction(async () => {}, { isolationLevel: 'serializable' }))) as TesseraError).code).toBe('0A000')
-    const ro = await rejection(db.transaction((tx) => tx.delete(accounts), { accessMode: 'read only' }))
+    expect(
+      (
+        (await rejection(
+          db.transaction(async () => {}, { isolationLevel: 'serializable' }),
+        )) as TesseraError
+      ).code,
+    ).toBe('0A000')
+    const ro = await rejection(
+      db.transaction((tx) => tx.delete(accounts), { accessMode: 'read only' }),
+    )
     expect((ro as DrizzleQueryError).cause).toMatchObject({ code: '25006' })
   })
 
@@ -117,17 +193,34 @@ describe('transactions and batch', () => {
     let release!: () => void
     const bothRead = new Promise<void>((r) => (release = r))
     const transfer = (to: number, amount: number) =>
-      db.transaction(async (tx) => {
-        const [from] = await tx.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 1))
-        if (++reads === 2) release()
-        if (reads <= 2) await Promise.race([bothRead, new Promise((r) => setTimeout(r, 5_000))])
-        await tx.update(accounts).set({ balance: (from?.balance ?? 0) - amount }).where(eq(accounts.id, 1))
-        await tx.update(accounts).set({ balance: sql`${accounts.balance} + ${amount}` }).where(eq(accounts.id, to))
-      }, { retry: { backoff: { baseMs: 5, maxMs: 50 } } })
+      db.transaction(
+        async (tx) => {
+          const [from] = await tx
+            .select({ balance: accounts.balance })
+            .from(accounts)
+            .where(eq(accounts.id, 1))
+          if (++reads === 2) release()
+          if (reads <= 2) await Promise.race([bothRead, new Promise((r) => setTimeout(r, 5_000))])
+          await tx
+            .update(accounts)
+            .set({ balance: (from?.balance ?? 0) - amount })
+            .where(eq(accounts.id, 1))
+          await tx
+            .update(accounts)
+            .set({ balance: sql`${accounts.balance} + ${amount}` })
+            .where(eq(accounts.id, to))
+        },
+        { retry: { backoff: { baseMs: 5, maxMs: 50 } } },
+      )
     await Promise.all([transfer(2, 10), transfer(2, 5)])
     // At least one re-run (more when the winner's commit was still in flight at the first).
     expect(reads).toBeGreaterThanOrEqual(3)
-    expect(await db.select({ id: accounts.id, balance: accounts.balance }).from(accounts).orderBy(accounts.id)).toEqual([
+    expect(
+      await db
+        .select({ id: accounts.id, balance: accounts.balance })
+        .from(accounts)
+        .orderBy(accounts.id),
+    ).toEqual([
       { id: 1, balance: 85 },
       { id: 2, balance: 115 },
     ])
@@ -135,31 +228,49 @@ describe('transactions and batch', () => {
 
   test('an injected 40001 is retryable through DrizzleQueryError: rejected without retry, retried with it', async () => {
     await server.arm({ code: '40001', count: 1, match: 'update "accounts"' })
-    const e = await rejection(db.transaction((tx) => tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 2))))
+    const e = await rejection(
+      db.transaction((tx) => tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 2))),
+    )
     expect(e).toBeInstanceOf(DrizzleQueryError)
     expect(isRetryable(e)).toBe(true)
     await server.arm({ code: '40001', count: 2, match: 'update "accounts"' })
     let runs = 0
-    await db.transaction(async (tx) => {
-      runs++
-      await tx.update(accounts).set({ balance: 7 }).where(eq(accounts.id, 2))
-    }, { retry: { backoff: () => 0 } })
+    await db.transaction(
+      async (tx) => {
+        runs++
+        await tx.update(accounts).set({ balance: 7 }).where(eq(accounts.id, 2))
+      },
+      { retry: { backoff: () => 0 } },
+    )
     expect(runs).toBe(3)
-    expect((await db.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 2)))[0]?.balance).toBe(7)
+    expect(
+      (await db.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 2)))[0]
+        ?.balance,
+    ).toBe(7)
   })
 
   test('batch: one atomic request, each result mapped like the query alone', async () => {
     const [inserted, selected, counted] = await db.batch([
       db.insert(accounts).values({ id: 10, userId: 1, balance: 1 }).returning({ id: accounts.id }),
-      db.select({ id: accounts.id, balance: accounts.balance }).from(accounts).where(eq(accounts.id, 10)),
+      db
+        .select({ id: accounts.id, balance: accounts.balance })
+        .from(accounts)
+        .where(eq(accounts.id, 10)),
       db.select({ n: count() }).from(accounts),
     ])
     expect(inserted).toEqual([{ id: 10 }])
     expect(selected).toEqual([{ id: 10, balance: 1 }])
     expect(counted).toEqual([{ n: 3 }])
-    const failed = await rejection(db.batch([db.insert(accounts).values({ id: 11, userId: 1, balance: 1 }), db.insert(accounts).values({ id: 10, userId: 1, balance: 1 })]))
+    const failed = await rejection(
+      db.batch([
+        db.insert(accounts).values({ id: 11, userId: 1, balance: 1 }),
+        db.insert(accounts).values({ id: 10, userId: 1, balance: 1 }),
+      ]),
+    )
     expect((failed as TesseraError).code).toBe('23505')
-    expect((await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, 11))).length).toBe(0)
+    expect(
+      (await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, 11))).length,
+    ).toBe(0)
   })
 })
 

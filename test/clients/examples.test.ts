@@ -33,13 +33,19 @@ describe('examples', () => {
         expect(out.status).toBe(0)
         expect(out.stdout).toContain('retry 1 after')
         // One re-run at least; another when the winner's commit was still in flight at the first.
-        expect(Number(/2 transfers took (\d+) attempts/.exec(out.stdout)?.[1])).toBeGreaterThanOrEqual(3)
+        expect(
+          Number(/2 transfers took (\d+) attempts/.exec(out.stdout)?.[1]),
+        ).toBeGreaterThanOrEqual(3)
       }
     }, 30_000)
   }
 
   test('the examples typecheck (examples/tsconfig.json)', () => {
-    const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', join(root, 'examples/tsconfig.json')], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    const tsc = spawnSync(
+      join(root, 'node_modules/.bin/tsc'),
+      ['--noEmit', '-p', join(root, 'examples/tsconfig.json')],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    )
     expect(tsc.stdout + tsc.stderr).toBe('')
     expect(tsc.status).toBe(0)
   }, 60_000)

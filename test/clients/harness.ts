@@ -17,7 +17,11 @@ export interface TestServer {
   readonly token: string
   readonly adminToken: string
   /** Arms injected faults (POST /v1/admin/faults/sql). */
-  arm(fault: { code: '40001'; count: number; match?: string } | { code: '40003'; count: number; landed: boolean }): Promise<void>
+  arm(
+    fault:
+      | { code: '40001'; count: number; match?: string }
+      | { code: '40003'; count: number; landed: boolean },
+  ): Promise<void>
   /** SIGTERM, wait for the exit, remove the data directory. */
   stop(): Promise<void>
 }
@@ -25,25 +29,34 @@ export interface TestServer {
 /** Starts a server on a free loopback port; rejects (with its output) if it is not up in 20 s. */
 export async function startTestServer(): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-'))
-  const child: ChildProcess = spawn(process.execPath, [join(serverRoot, 'test/clients/server.ts'), '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(serverRoot, 'test/clients/server.ts'), '--data', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let output = ''
   const exited = new Promise<void>((r) => child.on('exit', () => r()))
-  const info = await new Promise<{ url: string; token: string; adminToken: string }>((resolveInfo, reject) => {
-    const timer = setTimeout(() => reject(new Error(`test server did not start:\n${output}`)), 20_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const line = output.split('\n').find((l) => l.startsWith('{'))
-      if (line !== undefined) {
-        clearTimeout(timer)
-        resolveInfo(JSON.parse(line))
+  const info = await new Promise<{ url: string; token: string; adminToken: string }>(
+    (resolveInfo, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`test server did not start:\n${output}`)),
+        20_000,
+      )
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString()
+        const line = output.split('\n').find((l) => l.startsWith('{'))
+        if (line !== undefined) {
+          clearTimeout(timer)
+          resolveInfo(JSON.parse(line))
+        }
       }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    void exited.then(() => reject(new Error(`test server exited:\n${output}`)))
-  })
+      child.stdout?.on('data', onData)
+      child.stderr?.on('data', onData)
+      void exited.then(() => reject(new Error(`test server exited:\n${output}`)))
+    },
+  )
   return {
     ...info,
     async arm(fault) {
@@ -52,7 +65,10 @@ export async function startTestServer(): Promise<TestServer> {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${info.adminToken}` },
         body: JSON.stringify(fault),
       })
-      if (response.status !== 200) throw new Error(`arming ${JSON.stringify(fault)}: ${response.status} ${await response.text()}`)
+      if (response.status !== 200)
+        throw new Error(
+          `arming ${JSON.stringify(fault)}: ${response.status} ${await response.text()}`,
+        )
     },
     async stop() {
       child.kill('SIGTERM')
@@ -64,11 +80,19 @@ export async function startTestServer(): Promise<TestServer> {
 
 /** Runs drizzle-kit generate on a schema file into `out`; returns the SQL it wrote. */
 export function drizzleKitGenerate(schemaFile: string, out: string): string {
-  const run = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), ['generate', '--dialect=postgresql', `--schema=${schemaFile}`, `--out=${out}`], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 30_000,
-  })
-  if (run.status !== 0) throw new Error(`drizzle-kit generate failed:\n${run.stdout}\n${run.stderr}`)
-  return readdirSync(out).filter((f) => f.endsWith('.sql')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n')
+  const run = spawnSync(
+    join(root, 'node_modules/.bin/drizzle-kit'),
+    ['generate', '--dialect=postgresql', `--schema=${schemaFile}`, `--out=${out}`],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  )
+  if (run.status !== 0)
+    throw new Error(`drizzle-kit generate failed:\n${run.stdout}\n${run.stderr}`)
+  return readdirSync(out)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => readFileSync(join(out, f), 'utf8'))
+    .join('\n')
 }

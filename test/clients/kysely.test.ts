@@ -5,7 +5,13 @@
 // test/clients/pending/kysely-catalog.pending.ts. Method: real Kysely queries over real HTTP.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Kysely, sql, type Generated, type Insertable, type Selectable } from 'kysely'
-import { isRetryable, retry, TesseraDialect, TesseraError, withSignal } from '../../client-sdk/kysely/index.ts'
+import {
+  isRetryable,
+  retry,
+  TesseraDialect,
+  TesseraError,
+  withSignal,
+} from '../../client-sdk/kysely/index.ts'
 import { startTestServer, type TestServer } from './harness.ts'
 
 interface PersonTable {
@@ -39,7 +45,10 @@ afterAll(async () => {
 })
 
 async function rejection(p: Promise<unknown>): Promise<TesseraError> {
-  const e = await p.then(() => undefined, (err: unknown) => err)
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(e).toBeInstanceOf(TesseraError)
   return e as TesseraError
 }
@@ -56,13 +65,29 @@ describe('schema builder', () => {
       .addColumn('meta', 'jsonb')
       .addColumn('score', 'numeric(10, 2)')
       .execute()
-    await db.schema.createTable('person').ifNotExists().addColumn('id', 'integer', (c) => c.primaryKey()).execute()
+    await db.schema
+      .createTable('person')
+      .ifNotExists()
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .execute()
     await db.schema.createIndex('person_last_name_idx').on('person').column('last_name').execute()
-    await db.schema.createTable('account').addColumn('id', 'bigint', (c) => c.primaryKey()).addColumn('balance', 'bigint', (c) => c.notNull()).execute()
-    await db.schema.createTable('scratch').addColumn('k', 'text', (c) => c.primaryKey()).execute()
+    await db.schema
+      .createTable('account')
+      .addColumn('id', 'bigint', (c) => c.primaryKey())
+      .addColumn('balance', 'bigint', (c) => c.notNull())
+      .execute()
+    await db.schema
+      .createTable('scratch')
+      .addColumn('k', 'text', (c) => c.primaryKey())
+      .execute()
     await db.schema.dropTable('scratch').execute()
     await db.schema.dropTable('scratch').ifExists().execute()
-    const e = await rejection(db.schema.createTable('account').addColumn('id', 'bigint', (c) => c.primaryKey()).execute())
+    const e = await rejection(
+      db.schema
+        .createTable('account')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .execute(),
+    )
     expect(e.code).toBe('42P07')
   })
 })
@@ -72,33 +97,72 @@ describe('typed queries', () => {
     const inserted = await db
       .insertInto('person')
       .values([
-        { id: 1, first_name: 'Ada', last_name: 'Lovelace', meta: JSON.stringify({ born: 1815 }), score: '9.50' },
+        {
+          id: 1,
+          first_name: 'Ada',
+          last_name: 'Lovelace',
+          meta: JSON.stringify({ born: 1815 }),
+          score: '9.50',
+        },
         { id: 2, first_name: 'Grace', last_name: 'Hopper', meta: null, score: null },
         { id: 3, first_name: 'Alan', last_name: null, meta: null, score: '7.25' },
       ])
       .returning(['id', 'active'])
       .execute()
-    expect(inserted).toEqual([{ id: 1, active: true }, { id: 2, active: true }, { id: 3, active: true }])
+    expect(inserted).toEqual([
+      { id: 1, active: true },
+      { id: 2, active: true },
+      { id: 3, active: true },
+    ])
 
-    const ada: Selectable<PersonTable> | undefined = await db.selectFrom('person').selectAll().where('id', '=', 1).executeTakeFirst()
-    expect(ada).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace', meta: { born: 1815 }, score: '9.50' })
+    const ada: Selectable<PersonTable> | undefined = await db
+      .selectFrom('person')
+      .selectAll()
+      .where('id', '=', 1)
+      .executeTakeFirst()
+    expect(ada).toMatchObject({
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      meta: { born: 1815 },
+      score: '9.50',
+    })
     expect(ada?.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)
 
-    const names = await db.selectFrom('person').select(['first_name']).where('last_name', 'is not', null).orderBy('first_name', 'desc').limit(1).execute()
+    const names = await db
+      .selectFrom('person')
+      .select(['first_name'])
+      .where('last_name', 'is not', null)
+      .orderBy('first_name', 'desc')
+      .limit(1)
+      .execute()
     expect(names).toEqual([{ first_name: 'Grace' }])
-    const a = await db.selectFrom('person').select('id').where((eb) => eb.or([eb('first_name', 'like', 'A%'), eb('score', '>', '9')])).orderBy('id').execute()
+    const a = await db
+      .selectFrom('person')
+      .select('id')
+      .where((eb) => eb.or([eb('first_name', 'like', 'A%'), eb('score', '>', '9')]))
+      .orderBy('id')
+      .execute()
     expect(a.map((r) => r.id)).toEqual([1, 3])
 
-    const updated = await db.updateTable('person').set({ last_name: 'Turing' }).where('id', '=', 3).executeTakeFirst()
+    const updated = await db
+      .updateTable('person')
+      .set({ last_name: 'Turing' })
+      .where('id', '=', 3)
+      .executeTakeFirst()
     expect(updated.numUpdatedRows).toBe(1n)
     const upserted = await db
       .insertInto('person')
       .values({ id: 2, first_name: 'Grace B.', last_name: 'Hopper', meta: null, score: null })
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ first_name: eb.ref('excluded.first_name') })))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({ first_name: eb.ref('excluded.first_name') })),
+      )
       .returning('first_name')
       .executeTakeFirstOrThrow()
     expect(upserted.first_name).toBe('Grace B.')
-    const { n } = await db.selectFrom('person').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const { n } = await db
+      .selectFrom('person')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(n).toBe('3')
     const deleted = await db.deleteFrom('person').where('id', '=', 3).executeTakeFirst()
     expect(deleted.numDeletedRows).toBe(1n)
@@ -106,12 +170,18 @@ describe('typed queries', () => {
 
   test('streaming yields every row', async () => {
     const seen: number[] = []
-    for await (const row of db.selectFrom('person').select('id').orderBy('id').stream(1)) seen.push(row.id)
+    for await (const row of db.selectFrom('person').select('id').orderBy('id').stream(1))
+      seen.push(row.id)
     expect(seen).toEqual([1, 2])
   })
 
   test('SQL errors reach the caller as TesseraError', async () => {
-    const e = await rejection(db.insertInto('person').values({ id: 1, first_name: 'dup', last_name: null, meta: null, score: null }).execute())
+    const e = await rejection(
+      db
+        .insertInto('person')
+        .values({ id: 1, first_name: 'dup', last_name: null, meta: null, score: null })
+        .execute(),
+    )
     expect([e.code, e.retryable]).toEqual(['23505', false])
   })
 })
@@ -119,18 +189,29 @@ describe('typed queries', () => {
 describe('transactions', () => {
   test('db.transaction() commits; a throwing callback rolls back', async () => {
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('account').values([{ id: '1', balance: '100' }, { id: '2', balance: '100' }]).execute()
+      await trx
+        .insertInto('account')
+        .values([
+          { id: '1', balance: '100' },
+          { id: '2', balance: '100' },
+        ])
+        .execute()
       // The transaction sees its own writes; others do not until commit.
       expect((await trx.selectFrom('account').select('id').execute()).length).toBe(2)
       expect((await db.selectFrom('account').select('id').execute()).length).toBe(0)
     })
     const boom = new Error('boom')
-    const e = await db.transaction().execute(async (trx) => {
-      await trx.updateTable('account').set({ balance: '0' }).execute()
-      throw boom
-    }).catch((err: unknown) => err)
+    const e = await db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.updateTable('account').set({ balance: '0' }).execute()
+        throw boom
+      })
+      .catch((err: unknown) => err)
     expect(e).toBe(boom)
-    expect(await db.selectFrom('account').select(['id', 'balance']).orderBy('id').execute()).toEqual([
+    expect(
+      await db.selectFrom('account').select(['id', 'balance']).orderBy('id').execute(),
+    ).toEqual([
       { id: '1', balance: '100' },
       { id: '2', balance: '100' },
     ])
@@ -143,7 +224,11 @@ describe('transactions', () => {
     const gone = await db.startTransaction().execute()
     await gone.insertInto('account').values({ id: '4', balance: '5' }).execute()
     await gone.rollback().execute()
-    expect((await db.selectFrom('account').select('id').where('id', 'in', ['3', '4']).execute()).map((r) => r.id)).toEqual(['3'])
+    expect(
+      (await db.selectFrom('account').select('id').where('id', 'in', ['3', '4']).execute()).map(
+        (r) => r.id,
+      ),
+    ).toEqual(['3'])
   })
 
   test('savepoints and serializable are refused with clear errors; read only refuses writes', async () => {
@@ -151,10 +236,23 @@ describe('transactions', () => {
     const sp = await rejection(trx.savepoint('sp1').execute())
     expect([sp.code, sp.message]).toEqual(['0A000', 'savepoints are not supported by Tessera'])
     await trx.rollback().execute()
-    const ser = await rejection(db.transaction().setIsolationLevel('serializable').execute(async () => {}))
+    const ser = await rejection(
+      db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async () => {}),
+    )
     expect(ser.code).toBe('0A000')
-    await db.transaction().setIsolationLevel('repeatable read').execute(async (t) => t.selectFrom('account').selectAll().execute())
-    const ro = await rejection(db.transaction().setAccessMode('read only').execute((t) => t.deleteFrom('account').execute()))
+    await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (t) => t.selectFrom('account').selectAll().execute())
+    const ro = await rejection(
+      db
+        .transaction()
+        .setAccessMode('read only')
+        .execute((t) => t.deleteFrom('account').execute()),
+    )
     expect(ro.code).toBe('25006')
   })
 
@@ -165,18 +263,38 @@ describe('transactions', () => {
     const transfer = (amount: number) =>
       retry(() =>
         db.transaction().execute(async (trx) => {
-          const from = await trx.selectFrom('account').select('balance').where('id', '=', '1').executeTakeFirstOrThrow()
+          const from = await trx
+            .selectFrom('account')
+            .select('balance')
+            .where('id', '=', '1')
+            .executeTakeFirstOrThrow()
           if (++reads === 2) release()
           if (reads <= 2) await Promise.race([bothRead, new Promise((r) => setTimeout(r, 5_000))])
-          await trx.updateTable('account').set({ balance: String(Number(from.balance) - amount) }).where('id', '=', '1').execute()
-          await trx.updateTable('account').set((eb) => ({ balance: sql`${eb.ref('balance')} + ${amount}` })).where('id', '=', '2').execute()
+          await trx
+            .updateTable('account')
+            .set({ balance: String(Number(from.balance) - amount) })
+            .where('id', '=', '1')
+            .execute()
+          await trx
+            .updateTable('account')
+            .set((eb) => ({ balance: sql`${eb.ref('balance')} + ${amount}` }))
+            .where('id', '=', '2')
+            .execute()
         }),
       )
     await Promise.all([transfer(10), transfer(20)])
     // At least one re-run (more when the winner's commit was still in flight at the first).
     expect(reads).toBeGreaterThanOrEqual(3)
-    const rows = await db.selectFrom('account').select(['id', 'balance']).where('id', 'in', ['1', '2']).orderBy('id').execute()
-    expect(rows).toEqual([{ id: '1', balance: '70' }, { id: '2', balance: '130' }])
+    const rows = await db
+      .selectFrom('account')
+      .select(['id', 'balance'])
+      .where('id', 'in', ['1', '2'])
+      .orderBy('id')
+      .execute()
+    expect(rows).toEqual([
+      { id: '1', balance: '70' },
+      { id: '2', balance: '130' },
+    ])
   })
 
   test('an injected 40001 inside a Kysely transaction is retryable and retried', async () => {
@@ -184,10 +302,11 @@ describe('transactions', () => {
     let runs = 0
     const errors: unknown[] = []
     await retry(
-      () => db.transaction().execute(async (trx) => {
-        runs++
-        await trx.updateTable('account').set({ balance: '1' }).where('id', '=', '3').execute()
-      }),
+      () =>
+        db.transaction().execute(async (trx) => {
+          runs++
+          await trx.updateTable('account').set({ balance: '1' }).where('id', '=', '3').execute()
+        }),
       { onRetry: (e) => errors.push(e) },
     )
     expect(runs).toBe(2)
@@ -199,9 +318,15 @@ describe('abort', () => {
   test('withSignal aborts the request; the plain instance is unaffected', async () => {
     const controller = new AbortController()
     controller.abort(new Error('too slow'))
-    const e = await withSignal(db, controller.signal).selectFrom('account').selectAll().execute().catch((err: Error) => err)
+    const e = await withSignal(db, controller.signal)
+      .selectFrom('account')
+      .selectAll()
+      .execute()
+      .catch((err: Error) => err)
     expect((e as Error).message).toBe('too slow')
-    expect((await db.selectFrom('account').select('id').where('id', '=', '1').execute()).length).toBe(1)
+    expect(
+      (await db.selectFrom('account').select('id').where('id', '=', '1').execute()).length,
+    ).toBe(1)
   })
 })
 
@@ -210,8 +335,9 @@ export function typeTests(k: Kysely<DB>) {
   void (async () => {
     // @ts-expect-error no such column
     await k.selectFrom('person').select('nope').execute()
+    const wrongId = { id: 'x', first_name: 'a', last_name: null, meta: null, score: null }
     // @ts-expect-error id is a number
-    await k.insertInto('person').values({ id: 'x', first_name: 'a', last_name: null, meta: null, score: null }).execute()
+    await k.insertInto('person').values(wrongId).execute()
     // @ts-expect-error first_name is required
     const missing: Insertable<PersonTable> = { id: 1, last_name: null, meta: null, score: null }
     // @ts-expect-error no such table

@@ -26,23 +26,58 @@ function runCheck(command: string, args: string[], sdkModule: string) {
     cwd: buildDir,
     encoding: 'utf8',
     timeout: 30_000,
-    env: { ...process.env, SDK_MODULE: sdkModule, TESSERA_URL: server.url, TESSERA_TOKEN: server.token, TESSERA_ADMIN_TOKEN: server.adminToken, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      SDK_MODULE: sdkModule,
+      TESSERA_URL: server.url,
+      TESSERA_TOKEN: server.token,
+      TESSERA_ADMIN_TOKEN: server.adminToken,
+      NO_COLOR: '1',
+    },
   })
-  if (run.status !== 0) throw new Error(`${command} exited ${run.status}:\n${run.stdout}\n${run.stderr}`)
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { runtime: string; results: Record<string, boolean> }
+  if (run.status !== 0)
+    throw new Error(`${command} exited ${run.status}:\n${run.stdout}\n${run.stderr}`)
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as {
+    runtime: string
+    results: Record<string, boolean>
+  }
 }
 
 const checks = [
-  'query with params and bigint', 'sql tag', 'batch', 'intMode bigint', 'error decoding',
-  'transaction retries injected 40001', '40003 that landed is not retried', 'isRetryable through cause', 'abort',
+  'query with params and bigint',
+  'sql tag',
+  'batch',
+  'intMode bigint',
+  'error decoding',
+  'transaction retries injected 40001',
+  '40003 that landed is not retried',
+  'isRetryable through cause',
+  'abort',
 ]
 
 describe('the SDK on other runtimes', () => {
   test('Node (the SDK bundled to JavaScript)', () => {
     const bundle = join(buildDir, 'sdk.mjs')
-    const build = spawnSync(process.execPath, ['build', join(root, 'client-sdk/index.ts'), '--target', 'node', '--format', 'esm', '--outfile', bundle], { encoding: 'utf8', timeout: 30_000 })
+    const build = spawnSync(
+      process.execPath,
+      [
+        'build',
+        join(root, 'client-sdk/index.ts'),
+        '--target',
+        'node',
+        '--format',
+        'esm',
+        '--outfile',
+        bundle,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    )
     expect(build.status).toBe(0)
-    const out = runCheck('node', [join(root, 'test/clients/runtime-check.mjs')], pathToFileURL(bundle).href)
+    const out = runCheck(
+      'node',
+      [join(root, 'test/clients/runtime-check.mjs')],
+      pathToFileURL(bundle).href,
+    )
     expect(out.runtime).toMatch(/^node v(2\d|[3-9]\d)\./)
     expect(Object.keys(out.results)).toEqual(checks)
     expect(Object.values(out.results).every(Boolean)).toBe(true)
@@ -51,7 +86,19 @@ describe('the SDK on other runtimes', () => {
   test('Deno (the TypeScript source)', () => {
     const deno = join(root, 'node_modules/.bin/deno')
     expect(existsSync(deno)).toBe(true)
-    const out = runCheck(deno, ['run', '--no-lock', '--no-config', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', join(root, 'test/clients/runtime-check.mjs')], pathToFileURL(join(root, 'client-sdk/index.ts')).href)
+    const out = runCheck(
+      deno,
+      [
+        'run',
+        '--no-lock',
+        '--no-config',
+        '--allow-net=127.0.0.1',
+        '--allow-env',
+        '--allow-read',
+        join(root, 'test/clients/runtime-check.mjs'),
+      ],
+      pathToFileURL(join(root, 'client-sdk/index.ts')).href,
+    )
     expect(out.runtime).toMatch(/^deno 2\./)
     expect(Object.keys(out.results)).toEqual(checks)
     expect(Object.values(out.results).every(Boolean)).toBe(true)

@@ -21,7 +21,9 @@ let db: Client
 beforeAll(async () => {
   server = await startTestServer()
   db = createClient({ url: server.url, token: server.token })
-  await db.query('CREATE TABLE acct (id int8 PRIMARY KEY, owner text NOT NULL, balance int8 NOT NULL)')
+  await db.query(
+    'CREATE TABLE acct (id int8 PRIMARY KEY, owner text NOT NULL, balance int8 NOT NULL)',
+  )
   await db.query('INSERT INTO acct VALUES (1, $1, 100), (2, $2, 100)', ['ada', 'grace'])
 })
 
@@ -31,7 +33,10 @@ afterAll(async () => {
 
 /** Rejection of `p` as a TesseraError (fails the test when it resolves or throws anything else). */
 async function tesseraError(p: Promise<unknown>): Promise<TesseraError> {
-  const e = await p.then(() => undefined, (err: unknown) => err)
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(e).toBeInstanceOf(TesseraError)
   return e as TesseraError
 }
@@ -43,12 +48,18 @@ describe('queries, batches and values', () => {
   })
 
   test('query with params: rows typed by the caller, fields, rowCount and command', async () => {
-    const r: QueryResult<{ id: string; owner: string }> = await db.query<{ id: string; owner: string }>(
-      'SELECT id, owner FROM acct WHERE id <= $1 ORDER BY id',
-      [2],
-    )
-    expect(r.rows).toEqual([{ id: '1', owner: 'ada' }, { id: '2', owner: 'grace' }])
-    expect(r.fields).toEqual([{ name: 'id', type: 'int8' }, { name: 'owner', type: 'text' }])
+    const r: QueryResult<{ id: string; owner: string }> = await db.query<{
+      id: string
+      owner: string
+    }>('SELECT id, owner FROM acct WHERE id <= $1 ORDER BY id', [2])
+    expect(r.rows).toEqual([
+      { id: '1', owner: 'ada' },
+      { id: '2', owner: 'grace' },
+    ])
+    expect(r.fields).toEqual([
+      { name: 'id', type: 'int8' },
+      { name: 'owner', type: 'text' },
+    ])
     expect(r.rowCount).toBe(2)
     expect(r.command).toBe('SELECT')
     const u = await db.query('UPDATE acct SET owner = owner WHERE id = $1', [1])
@@ -56,7 +67,11 @@ describe('queries, batches and values', () => {
   })
 
   test('rowMode array keeps duplicate column names apart', async () => {
-    const r = await db.query<[string, string]>('SELECT owner, owner || $1 AS owner FROM acct WHERE id = 1', ['!'], { rowMode: 'array' })
+    const r = await db.query<[string, string]>(
+      'SELECT owner, owner || $1 AS owner FROM acct WHERE id = 1',
+      ['!'],
+      { rowMode: 'array' },
+    )
     expect(r.rows).toEqual([['ada', 'ada!']])
   })
 
@@ -64,7 +79,9 @@ describe('queries, batches and values', () => {
     const hostile = "x'); DROP TABLE acct; --"
     await db.query(sql`INSERT INTO acct VALUES (${3}, ${hostile}, ${0})`)
     const where = sql`owner = ${hostile}`
-    const q = sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.ident('acct')} WHERE ${where} AND id IN (${sql.join([3, 4])})`
+    const q = sql<{
+      n: string
+    }>`SELECT count(*) AS n FROM ${sql.ident('acct')} WHERE ${where} AND id IN (${sql.join([3, 4])})`
     expect(q.text).toBe('SELECT count(*) AS n FROM "acct" WHERE owner = $1 AND id IN ($2, $3)')
     expect(q.values).toEqual([hostile, 3, 4])
     expect((await db.query(q)).rows).toEqual([{ n: '1' }])
@@ -73,24 +90,49 @@ describe('queries, batches and values', () => {
   })
 
   test('values decode per API.md and intMode; parameters encode bigint, Date, bytes and JSON', async () => {
-    await db.query('CREATE TABLE vals (id int8 PRIMARY KEY, i4 int4, f8 float8, n numeric, b bool, by bytea, j jsonb, ts timestamptz, d date, u uuid)')
+    await db.query(
+      'CREATE TABLE vals (id int8 PRIMARY KEY, i4 int4, f8 float8, n numeric, b bool, by bytea, j jsonb, ts timestamptz, d date, u uuid)',
+    )
     const when = new Date('2024-05-06T07:08:09.123Z')
     await db.query('INSERT INTO vals VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-      9007199254740993n, 7, 1.5, '12345678901234567890.5', true, new Uint8Array([10, 11, 255]), { a: [1, { b: 2n }] }, when, '2024-05-06', '00000000-0000-0000-0000-00000000000a',
+      9007199254740993n,
+      7,
+      1.5,
+      '12345678901234567890.5',
+      true,
+      new Uint8Array([10, 11, 255]),
+      { a: [1, { b: 2n }] },
+      when,
+      '2024-05-06',
+      '00000000-0000-0000-0000-00000000000a',
     ])
     const [row] = (await db.query('SELECT * FROM vals')).rows
     expect(row).toEqual({
-      id: '9007199254740993', i4: 7, f8: 1.5, n: '12345678901234567890.5', b: true, by: new Uint8Array([10, 11, 255]),
-      j: { a: [1, { b: '2' }] }, ts: '2024-05-06 07:08:09.123+00', d: '2024-05-06', u: '00000000-0000-0000-0000-00000000000a',
+      id: '9007199254740993',
+      i4: 7,
+      f8: 1.5,
+      n: '12345678901234567890.5',
+      b: true,
+      by: new Uint8Array([10, 11, 255]),
+      j: { a: [1, { b: '2' }] },
+      ts: '2024-05-06 07:08:09.123+00',
+      d: '2024-05-06',
+      u: '00000000-0000-0000-0000-00000000000a',
     })
     const big = createClient({ url: server.url, token: server.token, intMode: 'bigint' })
-    expect((await big.query('SELECT id, i4 FROM vals')).rows).toEqual([{ id: 9007199254740993n, i4: 7 }])
+    expect((await big.query('SELECT id, i4 FROM vals')).rows).toEqual([
+      { id: 9007199254740993n, i4: 7 },
+    ])
     const num = createClient({ url: server.url, token: server.token, intMode: 'number' })
     expect((await num.query('SELECT count(*) AS n FROM vals')).rows).toEqual([{ n: 1 }])
     const tooBig = await tesseraError(num.query('SELECT id FROM vals'))
     expect(tooBig.code).toBe('22003')
-    expect((await db.query('SELECT id FROM vals', [], { intMode: 'bigint' })).rows).toEqual([{ id: 9007199254740993n }])
-    const specials = await db.query("SELECT 'NaN'::float8 AS a, 'Infinity'::float8 AS b, '-Infinity'::float8 AS c, NULL::text AS d")
+    expect((await db.query('SELECT id FROM vals', [], { intMode: 'bigint' })).rows).toEqual([
+      { id: 9007199254740993n },
+    ])
+    const specials = await db.query(
+      "SELECT 'NaN'::float8 AS a, 'Infinity'::float8 AS b, '-Infinity'::float8 AS c, NULL::text AS d",
+    )
     expect(specials.rows[0]).toEqual({ a: NaN, b: Infinity, c: -Infinity, d: null })
   })
 
@@ -103,16 +145,28 @@ describe('queries, batches and values', () => {
     expect(ins.command).toBe('INSERT')
     const owner: string | undefined = sel.rows[0]?.owner
     expect(owner).toBe('b1')
-    const e = await tesseraError(db.batch([sql`INSERT INTO acct VALUES (${11}, ${'b2'}, 0)`, sql`INSERT INTO acct VALUES (${10}, ${'dup'}, 0)`]))
+    const e = await tesseraError(
+      db.batch([
+        sql`INSERT INTO acct VALUES (${11}, ${'b2'}, 0)`,
+        sql`INSERT INTO acct VALUES (${10}, ${'dup'}, 0)`,
+      ]),
+    )
     expect([e.code, e.status, e.retryable]).toEqual(['23505', 409, false])
-    expect((await db.query('SELECT id FROM acct WHERE id IN (10, 11)')).rows).toEqual([{ id: '10' }])
+    expect((await db.query('SELECT id FROM acct WHERE id IN (10, 11)')).rows).toEqual([
+      { id: '10' },
+    ])
   })
 })
 
 describe('errors', () => {
   test('SQL errors keep SQLSTATE, status and the PostgreSQL fields', async () => {
     const syntax = await tesseraError(db.query('SELEC 1'))
-    expect([syntax.code, syntax.status, syntax.retryable, syntax.position]).toEqual(['42601', 400, false, 1])
+    expect([syntax.code, syntax.status, syntax.retryable, syntax.position]).toEqual([
+      '42601',
+      400,
+      false,
+      1,
+    ])
     expect(syntax.name).toBe('TesseraError')
     const missing = await tesseraError(db.query('SELECT * FROM nope'))
     expect(missing.code).toBe('42P01')
@@ -125,7 +179,9 @@ describe('errors', () => {
     const anonymous = createClient({ url: server.url })
     const noToken = await tesseraError(anonymous.query('SELECT 1'))
     expect([noToken.code, noToken.status]).toEqual(['28000', 401])
-    expect((await tesseraError(createClient({ url: server.url, token: 'x.y' }).query('SELECT 1'))).code).toBe('28000')
+    expect(
+      (await tesseraError(createClient({ url: server.url, token: 'x.y' }).query('SELECT 1'))).code,
+    ).toBe('28000')
     let calls = 0
     const refreshing = createClient({ url: server.url, token: async () => (calls++, server.token) })
     await refreshing.query('SELECT 1')
@@ -139,14 +195,20 @@ describe('errors', () => {
     expect(e.code).toBe('08006')
     expect(e.cause).toBeDefined()
     const seen: string[] = []
-    const traced = createClient({ url: server.url, token: server.token, fetch: (input, init) => (seen.push(input), fetch(input, init)) })
+    const traced = createClient({
+      url: server.url,
+      token: server.token,
+      fetch: (input, init) => (seen.push(input), fetch(input, init)),
+    })
     await traced.query('SELECT 1')
     expect(seen).toEqual([`${server.url}/v1/sql`])
   })
 
   test('isRetryable follows cause chains and reads only the code', () => {
     const conflict = new TesseraError({ code: '40001', message: 'conflict' })
-    const wrapped = new Error('ORM failed', { cause: new Error('query failed', { cause: conflict }) })
+    const wrapped = new Error('ORM failed', {
+      cause: new Error('query failed', { cause: conflict }),
+    })
     expect(isRetryable(conflict)).toBe(true)
     expect(isRetryable(wrapped)).toBe(true)
     expect(findTesseraError(wrapped)).toBe(conflict)
@@ -166,7 +228,9 @@ describe('interactive transactions', () => {
     await tx.query('INSERT INTO acct VALUES ($1, $2, 0)', [20, 'tx'])
     const [r] = await tx.batch([sql`SELECT owner FROM acct WHERE id = ${20}`])
     expect(r.rows).toEqual([{ owner: 'tx' }])
-    expect((await db.query('SELECT count(*) AS n FROM acct WHERE id = 20')).rows).toEqual([{ n: '0' }])
+    expect((await db.query('SELECT count(*) AS n FROM acct WHERE id = 20')).rows).toEqual([
+      { n: '0' },
+    ])
     expect((await tx.status()).status).toBe('open')
     const { commitTs } = await tx.commit()
     expect(commitTs).toMatch(/^\d+$/)
@@ -177,7 +241,9 @@ describe('interactive transactions', () => {
     await gone.rollback()
     expect((await gone.status()).status).toBe('aborted')
     expect((await tesseraError(gone.query('SELECT 1'))).code).toBe('25P03')
-    expect((await db.query('SELECT id FROM acct WHERE id IN (20, 21)')).rows).toEqual([{ id: '20' }])
+    expect((await db.query('SELECT id FROM acct WHERE id IN (20, 21)')).rows).toEqual([
+      { id: '20' },
+    ])
   })
 
   test('transaction() commits the result; a throwing callback rolls back and rejects with its error', async () => {
@@ -187,43 +253,66 @@ describe('interactive transactions', () => {
     })
     expect(out).toBe('done')
     const boom = new Error('boom')
-    const e = await db.transaction(async (tx) => {
-      await tx.query('INSERT INTO acct VALUES (31, $1, 0)', ['t'])
-      throw boom
-    }).catch((err: unknown) => err)
+    const e = await db
+      .transaction(async (tx) => {
+        await tx.query('INSERT INTO acct VALUES (31, $1, 0)', ['t'])
+        throw boom
+      })
+      .catch((err: unknown) => err)
     expect(e).toBe(boom)
-    expect((await db.query('SELECT id FROM acct WHERE id IN (30, 31)')).rows).toEqual([{ id: '30' }])
+    expect((await db.query('SELECT id FROM acct WHERE id IN (30, 31)')).rows).toEqual([
+      { id: '30' },
+    ])
   })
 
   test('read-only transactions refuse writes', async () => {
-    const e = await tesseraError(db.transaction((tx) => tx.query('DELETE FROM acct'), { readOnly: true }))
+    const e = await tesseraError(
+      db.transaction((tx) => tx.query('DELETE FROM acct'), { readOnly: true }),
+    )
     expect(e.code).toBe('25006')
   })
 })
 
 describe('retries', () => {
   test('two concurrent transfers on one account: one commit conflicts (40001) and its callback re-runs', async () => {
-    await db.query('INSERT INTO acct VALUES (40, $1, 100), (41, $2, 0), (42, $3, 0)', ['src', 'a', 'b'])
+    await db.query('INSERT INTO acct VALUES (40, $1, 100), (41, $2, 0), (42, $3, 0)', [
+      'src',
+      'a',
+      'b',
+    ])
     let reads = 0
     let release!: () => void
     const bothRead = new Promise<void>((r) => (release = r))
     const retried: unknown[] = []
     const transfer = (to: number) =>
-      db.transaction(async (tx) => {
-        const [src] = (await tx.query<{ balance: string }>('SELECT balance FROM acct WHERE id = 40')).rows
-        if (++reads === 2) release()
-        // Both first attempts hold their snapshot until the other has read: their writes overlap.
-        if (reads <= 2) await Promise.race([bothRead, new Promise((r) => setTimeout(r, 5_000))])
-        await tx.query('UPDATE acct SET balance = $1 WHERE id = 40', [BigInt(src?.balance ?? 0) - 10n])
-        await tx.query('UPDATE acct SET balance = balance + 10 WHERE id = $1', [to])
-      }, { onRetry: (e) => retried.push(e) })
+      db.transaction(
+        async (tx) => {
+          const [src] = (
+            await tx.query<{ balance: string }>('SELECT balance FROM acct WHERE id = 40')
+          ).rows
+          if (++reads === 2) release()
+          // Both first attempts hold their snapshot until the other has read: their writes overlap.
+          if (reads <= 2) await Promise.race([bothRead, new Promise((r) => setTimeout(r, 5_000))])
+          await tx.query('UPDATE acct SET balance = $1 WHERE id = 40', [
+            BigInt(src?.balance ?? 0) - 10n,
+          ])
+          await tx.query('UPDATE acct SET balance = balance + 10 WHERE id = $1', [to])
+        },
+        { onRetry: (e) => retried.push(e) },
+      )
     await Promise.all([transfer(41), transfer(42)])
     // The winner's commit can still be in flight when the loser re-runs (a second conflict).
     expect(reads).toBeGreaterThanOrEqual(3)
     expect(retried.length).toBe(reads - 2)
     expect(retried.map((e) => findTesseraError(e)?.code)).toEqual(retried.map(() => '40001'))
-    const rows = (await db.query('SELECT id, balance FROM acct WHERE id >= 40 AND id <= 42 ORDER BY id')).rows
-    expect(rows).toEqual([{ id: '40', balance: '80' }, { id: '41', balance: '10' }, { id: '42', balance: '10' }])
+    const rows = (
+      await db.query('SELECT id, balance FROM acct WHERE id >= 40 AND id <= 42 ORDER BY id')
+    ).rows
+    expect(rows).toEqual([
+      { id: '40', balance: '80' },
+      { id: '41', balance: '10' },
+      { id: '42', balance: '10' },
+    ])
   })
 
   test('injected 40001: re-runs until it commits; gives up after maxRetries with the 40001', async () => {
@@ -231,20 +320,28 @@ describe('retries', () => {
     await server.arm({ code: '40001', count: 2, match: 'INSERT INTO acct_inject' })
     let runs = 0
     const delays: number[] = []
-    await db.transaction(async (tx) => {
-      runs++
-      await tx.query('INSERT INTO acct_inject VALUES ($1, 1)', [runs])
-    }, { backoff: { baseMs: 5, maxMs: 20 }, onRetry: (_e, _n, ms) => delays.push(ms) })
+    await db.transaction(
+      async (tx) => {
+        runs++
+        await tx.query('INSERT INTO acct_inject VALUES ($1, 1)', [runs])
+      },
+      { backoff: { baseMs: 5, maxMs: 20 }, onRetry: (_e, _n, ms) => delays.push(ms) },
+    )
     expect(runs).toBe(3)
     expect(delays.every((ms) => ms >= 0 && ms <= 20)).toBe(true)
     expect((await db.query('SELECT id FROM acct_inject')).rows).toEqual([{ id: '3' }])
 
     await server.arm({ code: '40001', count: 5, match: 'INSERT INTO acct_inject' })
     runs = 0
-    const e = await tesseraError(db.transaction(async (tx) => {
-      runs++
-      await tx.query('INSERT INTO acct_inject VALUES (9, 1)')
-    }, { maxRetries: 1, backoff: () => 0 }))
+    const e = await tesseraError(
+      db.transaction(
+        async (tx) => {
+          runs++
+          await tx.query('INSERT INTO acct_inject VALUES (9, 1)')
+        },
+        { maxRetries: 1, backoff: () => 0 },
+      ),
+    )
     expect([e.code, e.retryable, e.status, runs]).toEqual(['40001', true, 409, 2])
     await server.arm({ code: '40001', count: 0 })
   })
@@ -252,14 +349,17 @@ describe('retries', () => {
   test('injected 40001 on a one-shot statement, retried by retry() through a wrapper', async () => {
     await server.arm({ code: '40001', count: 1, match: 'acct_inject' })
     let runs = 0
-    const r = await retry(async () => {
-      runs++
-      try {
-        return await db.query('SELECT count(*) AS n FROM acct_inject')
-      } catch (e) {
-        throw new Error('wrapped by some ORM', { cause: e })
-      }
-    }, { backoff: () => 0 })
+    const r = await retry(
+      async () => {
+        runs++
+        try {
+          return await db.query('SELECT count(*) AS n FROM acct_inject')
+        } catch (e) {
+          throw new Error('wrapped by some ORM', { cause: e })
+        }
+      },
+      { backoff: () => 0 },
+    )
     expect(runs).toBe(2)
     expect(r.rows).toEqual([{ n: '1' }])
   })
@@ -272,22 +372,29 @@ describe('retries', () => {
       await tx.query('INSERT INTO acct VALUES (50, $1, 0)', ['landed'])
     })
     expect(runs).toBe(1)
-    expect((await db.query('SELECT owner FROM acct WHERE id = 50')).rows).toEqual([{ owner: 'landed' }])
+    expect((await db.query('SELECT owner FROM acct WHERE id = 50')).rows).toEqual([
+      { owner: 'landed' },
+    ])
   })
 
   test('40003 for a commit that never ran: the SDK rolls it back, learns it aborted, re-runs once', async () => {
     await server.arm({ code: '40003', count: 1, landed: false })
     let runs = 0
     const retried: unknown[] = []
-    await db.transaction(async (tx) => {
-      runs++
-      await tx.query('INSERT INTO acct VALUES (51, $1, 0)', [`run ${runs}`])
-    }, { onRetry: (e) => retried.push(e) })
+    await db.transaction(
+      async (tx) => {
+        runs++
+        await tx.query('INSERT INTO acct VALUES (51, $1, 0)', [`run ${runs}`])
+      },
+      { onRetry: (e) => retried.push(e) },
+    )
     expect(runs).toBe(2)
     const e = findTesseraError(retried[0])
     expect(e?.code).toBe('40000')
     expect(findTesseraError(e?.cause)?.code).toBe('40003')
-    expect((await db.query('SELECT owner FROM acct WHERE id = 51')).rows).toEqual([{ owner: 'run 2' }])
+    expect((await db.query('SELECT owner FROM acct WHERE id = 51')).rows).toEqual([
+      { owner: 'run 2' },
+    ])
   })
 
   test('40003 with an outcome the server cannot tell is rejected, not retried', async () => {
@@ -300,13 +407,20 @@ describe('retries', () => {
     const flaky = createClient({
       url: server.url,
       token: server.token,
-      fetch: (input, init) => (input.endsWith('/commit') && ++commits > 0 ? Promise.reject(new TypeError('socket hang up')) : input.includes('/v1/tx/') && init.method === 'GET' ? Promise.reject(new TypeError('down')) : fetch(input, init)),
+      fetch: (input, init) =>
+        input.endsWith('/commit') && ++commits > 0
+          ? Promise.reject(new TypeError('socket hang up'))
+          : input.includes('/v1/tx/') && init.method === 'GET'
+            ? Promise.reject(new TypeError('down'))
+            : fetch(input, init),
     })
     let runs = 0
-    const e = await tesseraError(flaky.transaction(async (t) => {
-      runs++
-      await t.query('SELECT 1')
-    }))
+    const e = await tesseraError(
+      flaky.transaction(async (t) => {
+        runs++
+        await t.query('SELECT 1')
+      }),
+    )
     expect([e.code, e.retryable, runs]).toEqual(['40003', false, 1])
   })
 })
@@ -316,9 +430,15 @@ describe('the fault switch', () => {
     const post = (token: string | undefined, body: unknown) =>
       fetch(`${server.url}/v1/admin/faults/sql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify(body),
-      }).then(async (r) => [r.status, ((await r.json()) as { error?: { code: string } }).error?.code])
+      }).then(async (r) => [
+        r.status,
+        ((await r.json()) as { error?: { code: string } }).error?.code,
+      ])
     expect(await post(undefined, { code: '40001', count: 1 })).toEqual([401, '28000'])
     expect(await post(server.token, { code: '40001', count: 1 })).toEqual([403, '42501'])
     expect(await post(server.adminToken, { code: '40001', count: -1 })).toEqual([400, '08P01'])
@@ -330,11 +450,18 @@ describe('abort', () => {
   test('an aborted signal rejects with its reason; the client still works after', async () => {
     const controller = new AbortController()
     controller.abort(new Error('user gave up'))
-    expect(await db.query('SELECT 1', [], { signal: controller.signal }).catch((e: Error) => e.message)).toBe('user gave up')
+    expect(
+      await db.query('SELECT 1', [], { signal: controller.signal }).catch((e: Error) => e.message),
+    ).toBe('user gave up')
     const inFlight = new AbortController()
     const pending = db.query('SELECT count(*) FROM acct', [], { signal: inFlight.signal })
     inFlight.abort()
-    expect(await pending.then(() => 'resolved', (e: Error) => e.name)).toBe('AbortError')
+    expect(
+      await pending.then(
+        () => 'resolved',
+        (e: Error) => e.name,
+      ),
+    ).toBe('AbortError')
     expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
   })
 
@@ -342,10 +469,19 @@ describe('abort', () => {
     await server.arm({ code: '40001', count: 100, match: 'acct_abort' })
     const controller = new AbortController()
     let runs = 0
-    const e = await db.transaction(async (tx) => {
-      runs++
-      await tx.query('SELECT 1 AS acct_abort')
-    }, { signal: controller.signal, backoff: () => 50, onRetry: () => controller.abort(new Error('stop')) }).catch((err: Error) => err)
+    const e = await db
+      .transaction(
+        async (tx) => {
+          runs++
+          await tx.query('SELECT 1 AS acct_abort')
+        },
+        {
+          signal: controller.signal,
+          backoff: () => 50,
+          onRetry: () => controller.abort(new Error('stop')),
+        },
+      )
+      .catch((err: Error) => err)
     expect((e as Error).message).toBe('stop')
     expect(runs).toBe(1)
     await server.arm({ code: '40001', count: 0 })

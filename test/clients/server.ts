@@ -15,10 +15,20 @@ const dataIndex = process.argv.indexOf('--data')
 const dataDir = dataIndex > 0 ? process.argv[dataIndex + 1] : undefined
 if (dataDir === undefined) throw new Error('usage: bun test/clients/server.ts --data DIR')
 const clock = new SystemClock()
-let serve = (_request: Request): Response | Promise<Response> => new Response('starting', { status: 503 })
+let serve = (_request: Request): Response | Promise<Response> =>
+  new Response('starting', { status: 503 })
 const listener = listen((request) => serve(request), 0, '127.0.0.1')
 const url = `http://127.0.0.1:${listener.port}`
-const region = await openRegion({ name: 'local', dataDir, url, clock, timers: clock, random: new SystemRandom(), disk: new NodeDisk(), auth: true })
+const region = await openRegion({
+  name: 'local',
+  dataDir,
+  url,
+  clock,
+  timers: clock,
+  random: new SystemRandom(),
+  disk: new NodeDisk(),
+  auth: true,
+})
 const app = new Hono()
 app.route('/', sqlFaultRoutes(region.auth, clock))
 app.route('/', region.app)

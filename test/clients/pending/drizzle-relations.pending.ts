@@ -30,7 +30,10 @@ afterAll(async () => {
 
 describe('Drizzle with serial, foreign keys, joins and relational queries', () => {
   test('drizzle-kit output with serial and a foreign key applies', async () => {
-    const generated = drizzleKitGenerate(join(import.meta.dir, 'drizzle-schema-full.ts'), migrationsFolder)
+    const generated = drizzleKitGenerate(
+      join(import.meta.dir, 'drizzle-schema-full.ts'),
+      migrationsFolder,
+    )
     expect(generated).toContain('"id" serial PRIMARY KEY NOT NULL')
     expect(generated).toContain('FOREIGN KEY ("author_id") REFERENCES "public"."authors"("id")')
     await migrate(db, { migrationsFolder })
@@ -45,11 +48,28 @@ describe('Drizzle with serial, foreign keys, joins and relational queries', () =
       { authorId: ada?.id ?? 0, title: 'Sketch' },
       { authorId: grace?.id ?? 0, title: 'COBOL' },
     ])
-    const joined = await db.select({ title: books.title, author: authors.name }).from(books).innerJoin(authors, eq(books.authorId, authors.id)).orderBy(books.title)
-    expect(joined).toEqual([{ title: 'COBOL', author: 'Grace' }, { title: 'Notes', author: 'Ada' }, { title: 'Sketch', author: 'Ada' }])
-    const withBooks = await db.query.authors.findMany({ with: { books: { columns: { title: true }, orderBy: (b, { asc }) => [asc(b.title)] } }, orderBy: (a, { asc }) => [asc(a.name)] })
-    expect(withBooks.map((a) => [a.name, a.books.map((b) => b.title)])).toEqual([['Ada', ['Notes', 'Sketch']], ['Grace', ['COBOL']]])
-    const book = await db.query.books.findFirst({ where: eq(books.title, 'COBOL'), with: { author: true } })
+    const joined = await db
+      .select({ title: books.title, author: authors.name })
+      .from(books)
+      .innerJoin(authors, eq(books.authorId, authors.id))
+      .orderBy(books.title)
+    expect(joined).toEqual([
+      { title: 'COBOL', author: 'Grace' },
+      { title: 'Notes', author: 'Ada' },
+      { title: 'Sketch', author: 'Ada' },
+    ])
+    const withBooks = await db.query.authors.findMany({
+      with: { books: { columns: { title: true }, orderBy: (b, { asc }) => [asc(b.title)] } },
+      orderBy: (a, { asc }) => [asc(a.name)],
+    })
+    expect(withBooks.map((a) => [a.name, a.books.map((b) => b.title)])).toEqual([
+      ['Ada', ['Notes', 'Sketch']],
+      ['Grace', ['COBOL']],
+    ])
+    const book = await db.query.books.findFirst({
+      where: eq(books.title, 'COBOL'),
+      with: { author: true },
+    })
     expect(book?.author.name).toBe('Grace')
   })
 })

@@ -10,9 +10,13 @@ export const authors = pgTable('authors', {
 
 export const books = pgTable('books', {
   id: serial('id').primaryKey(),
-  authorId: integer('author_id').notNull().references(() => authors.id),
+  authorId: integer('author_id')
+    .notNull()
+    .references(() => authors.id),
   title: text('title').notNull(),
 })
 
 export const authorsRelations = relations(authors, ({ many }) => ({ books: many(books) }))
-export const booksRelations = relations(books, ({ one }) => ({ author: one(authors, { fields: [books.authorId], references: [authors.id] }) }))
+export const booksRelations = relations(books, ({ one }) => ({
+  author: one(authors, { fields: [books.authorId], references: [authors.id] }),
+}))

@@ -28,7 +28,11 @@ afterAll(async () => {
 const migrations: Record<string, Migration> = {
   '2024_01_01_owner': {
     async up(k: Kysely<any>) {
-      await k.schema.createTable('owner').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull()).execute()
+      await k.schema
+        .createTable('owner')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute()
     },
   },
   '2024_01_02_pet': {
@@ -45,7 +49,8 @@ const migrations: Record<string, Migration> = {
   },
 }
 
-const migratorOf = (k: Kysely<any>) => new Migrator({ db: k, provider: { getMigrations: async () => migrations } })
+const migratorOf = (k: Kysely<any>) =>
+  new Migrator({ db: k, provider: { getMigrations: async () => migrations } })
 
 describe('Kysely Migrator, joins and introspection', () => {
   test('migrateToLatest applies every migration once; two migrators at once: one conflicts, its retry finds nothing to do', async () => {
@@ -64,25 +69,48 @@ describe('Kysely Migrator, joins and introspection', () => {
         await sql`INSERT INTO owner VALUES (1, 'ada'), (2, 'grace')`.execute(k)
       },
     }
-    const run = () => retry(async () => {
-      const r = await migratorOf(db).migrateToLatest()
-      if (r.error !== undefined) throw r.error
-      return r.results ?? []
-    }, { backoff: { baseMs: 5, maxMs: 50 } })
+    const run = () =>
+      retry(
+        async () => {
+          const r = await migratorOf(db).migrateToLatest()
+          if (r.error !== undefined) throw r.error
+          return r.results ?? []
+        },
+        { backoff: { baseMs: 5, maxMs: 50 } },
+      )
     const [a, b] = await Promise.all([run(), run()])
-    expect([...a, ...b].filter((r) => r.status === 'Success').map((r) => r.migrationName)).toEqual(['2024_01_03_seed'])
-    expect((await db.selectFrom('owner').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual([1, 2])
+    expect([...a, ...b].filter((r) => r.status === 'Success').map((r) => r.migrationName)).toEqual([
+      '2024_01_03_seed',
+    ])
+    expect(
+      (await db.selectFrom('owner').select('id').orderBy('id').execute()).map((r) => r.id),
+    ).toEqual([1, 2])
   })
 
   test('inner and left joins', async () => {
-    await db.insertInto('pet').values([
-      { id: 1, name: 'Doggo', owner_id: 1, species: 'dog' },
-      { id: 2, name: 'Stray', owner_id: null, species: 'cat' },
-    ]).execute()
-    const inner = await db.selectFrom('pet').innerJoin('owner', 'owner.id', 'pet.owner_id').select(['pet.name as pet', 'owner.name as owner']).execute()
+    await db
+      .insertInto('pet')
+      .values([
+        { id: 1, name: 'Doggo', owner_id: 1, species: 'dog' },
+        { id: 2, name: 'Stray', owner_id: null, species: 'cat' },
+      ])
+      .execute()
+    const inner = await db
+      .selectFrom('pet')
+      .innerJoin('owner', 'owner.id', 'pet.owner_id')
+      .select(['pet.name as pet', 'owner.name as owner'])
+      .execute()
     expect(inner).toEqual([{ pet: 'Doggo', owner: 'ada' }])
-    const left = await db.selectFrom('pet').leftJoin('owner', 'owner.id', 'pet.owner_id').select(['pet.name as pet', 'owner.name as owner']).orderBy('pet.id').execute()
-    expect(left).toEqual([{ pet: 'Doggo', owner: 'ada' }, { pet: 'Stray', owner: null }])
+    const left = await db
+      .selectFrom('pet')
+      .leftJoin('owner', 'owner.id', 'pet.owner_id')
+      .select(['pet.name as pet', 'owner.name as owner'])
+      .orderBy('pet.id')
+      .execute()
+    expect(left).toEqual([
+      { pet: 'Doggo', owner: 'ada' },
+      { pet: 'Stray', owner: null },
+    ])
   })
 
   test('introspection.getTables() matches the schema', async () => {
@@ -93,11 +121,23 @@ describe('Kysely Migrator, joins and introspection', () => {
       columns: t.columns.map((c) => [c.name, c.dataType, c.isNullable, c.hasDefaultValue]),
     }))
     expect(shape).toEqual([
-      { schema: 'public', name: 'owner', columns: [['id', 'int4', false, false], ['name', 'text', false, false]] },
+      {
+        schema: 'public',
+        name: 'owner',
+        columns: [
+          ['id', 'int4', false, false],
+          ['name', 'text', false, false],
+        ],
+      },
       {
         schema: 'public',
         name: 'pet',
-        columns: [['id', 'int4', false, false], ['name', 'text', false, false], ['owner_id', 'int4', true, false], ['species', 'varchar', false, false]],
+        columns: [
+          ['id', 'int4', false, false],
+          ['name', 'text', false, false],
+          ['owner_id', 'int4', true, false],
+          ['species', 'varchar', false, false],
+        ],
       },
     ])
     const withInternal = await db.introspection.getTables({ withInternalKyselyTables: true })
