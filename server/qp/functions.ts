@@ -3,6 +3,12 @@
 import { numericValueOutOfRange } from '../errors/index.ts'
 import { Decimal, type Datum, type SqlType, type TypeKind } from './types/index.ts'
 import type { FunctionApply } from './expr.ts'
+import { ARRAY_FUNCTIONS } from './functions-array.ts'
+import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
+import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
+import { MATH_FUNCTIONS } from './functions-math.ts'
+import { TEXT_FUNCTIONS } from './functions-text.ts'
+import { splitByRegex } from './set-functions.ts'
 
 /** A resolved call: argument types to cast to, the result type and the implementation. */
 export interface ResolvedFunction {
@@ -71,6 +77,19 @@ const genRandomUuid: FunctionResolver = (args) =>
     ? { argTypes: [], type: T.uuid, apply: (_a, ctx) => randomUuid(ctx.random.bytes(16)), strict: false, volatile: true }
     : undefined
 
+const TEXT_ARRAY: SqlType = { kind: 'array', element: T.text }
+
+const regexpSplitToArray: FunctionResolver = (args) =>
+  (args.length === 2 || args.length === 3) && args.every((a) => isText(a.kind))
+    ? {
+        argTypes: args.map(() => T.text),
+        type: TEXT_ARRAY,
+        apply: (a) => splitByRegex(a[0] as string, a[1] as string, (a[2] as string | undefined) ?? ''),
+        strict: true,
+        volatile: false,
+      }
+    : undefined
+
 /** A version 4 UUID in canonical lowercase form. */
 export function randomUuid(bytes: Uint8Array): string {
   const b = Array.from(bytes.subarray(0, 16))
@@ -80,8 +99,14 @@ export function randomUuid(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/** The registry, by lowercase name. */
+/** The registry, by lowercase name: the core functions here and each family's own map. */
 export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+  ...TEXT_FUNCTIONS,
+  ...MATH_FUNCTIONS,
+  ...DATETIME_FUNCTIONS,
+  ...JSONB_FUNCTIONS,
+  ...ARRAY_FUNCTIONS,
+  ['regexp_split_to_array', regexpSplitToArray],
   ['now', now],
   ['transaction_timestamp', now],
   ['lower', textFunction(T.text, (s) => s.toLowerCase())],

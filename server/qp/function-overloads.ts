@@ -1,0 +1,70 @@
+// Overload resolution for the built-in functions (ARCHITECTURE.md "query processor": bind): a
+// function is a list of signatures; a call takes the first that matches exactly, else the first
+// its arguments reach by implicit casts, as PostgreSQL's func_select_candidate mostly decides.
+import { canCast, type Datum, type SqlType } from './types/index.ts'
+import type { EvalContext, FunctionApply } from './expr.ts'
+import type { FunctionResolver, ResolvedFunction } from './functions.ts'
+
+/** One signature. `strict` (default true): a NULL argument gives NULL without calling `apply`. */
+export interface Signature {
+  readonly params: readonly SqlType[]
+  readonly type: SqlType
+  readonly apply: FunctionApply
+  readonly strict?: boolean
+  readonly volatile?: boolean
+}
+
+export const T = {
+  bool: { kind: 'bool' },
+  int2: { kind: 'int2' },
+  int4: { kind: 'int4' },
+  int8: { kind: 'int8' },
+  float8: { kind: 'float8' },
+  numeric: { kind: 'numeric' },
+  text: { kind: 'text' },
+  date: { kind: 'date' },
+  timestamp: { kind: 'timestamp' },
+  timestamptz: { kind: 'timestamptz' },
+  interval: { kind: 'interval' },
+  jsonb: { kind: 'jsonb' },
+  bytea: { kind: 'bytea' },
+  uuid: { kind: 'uuid' },
+  textArray: { kind: 'array', element: { kind: 'text' } },
+} as const satisfies Record<string, SqlType>
+
+const exact = (arg: SqlType, param: SqlType) =>
+  arg.kind === param.kind ||
+  arg.kind === 'unknown' ||
+  (arg.kind === 'varchar' && param.kind === 'text')
+
+/** A resolver over a list of signatures, in order of preference. */
+export function overloads(...signatures: readonly Signature[]): FunctionResolver {
+  return (args) => {
+    const fits = (s: Signature, test: (a: SqlType, p: SqlType) => boolean) =>
+      s.params.length === args.length && args.every((a, i) => test(a, s.params[i] as SqlType))
+    const chosen =
+      signatures.find((s) => fits(s, exact)) ??
+      signatures.find((s) => fits(s, (a, p) => exact(a, p) || canCast(a, p, 'implicit')))
+    return chosen === undefined ? undefined : resolved(chosen)
+  }
+}
+
+export function resolved(s: Signature): ResolvedFunction {
+  return {
+    argTypes: s.params,
+    type: s.type,
+    apply: s.apply,
+    strict: s.strict ?? true,
+    volatile: s.volatile ?? false,
+  }
+}
+
+/** A signature from a function of the argument values (typed loosely: the binder casts them). */
+export function sig(
+  params: readonly SqlType[],
+  type: SqlType,
+  fn: (args: readonly Datum[], ctx: EvalContext) => Datum,
+  options: { strict?: boolean; volatile?: boolean } = {},
+): Signature {
+  return { params, type, apply: fn, ...options }
+}

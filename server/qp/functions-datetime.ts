@@ -1,0 +1,669 @@
+// Date and time functions (ARCHITECTURE.md "query processor": bind and evaluate): date_trunc,
+// extract/date_part, to_char, to_date/to_timestamp, make_*, age, justify_*, with TimeZone UTC.
+import { SqlError } from '../errors/index.ts'
+import { T, overloads, sig } from './function-overloads.ts'
+import type { FunctionResolver } from './functions.ts'
+import {
+  Decimal,
+  Interval,
+  age,
+  civilFromDays,
+  dateToTimestamp,
+  daysFromCivil,
+  daysInMonth,
+  isFiniteTimestamp,
+  justifyDays,
+  justifyHours,
+  justifyInterval,
+  timestampInRange,
+  timestampToDate,
+  type Datum,
+  type SqlType,
+} from './types/index.ts'
+
+const MICROS_PER_DAY = 86_400_000_000n
+const str = (d: Datum | undefined) => d as string
+const ts = (d: Datum | undefined) => d as bigint
+const iv = (d: Datum | undefined) => d as Interval
+
+/** Calendar fields of a finite timestamp (microseconds since 1970, UTC). */
+function fieldsOf(micros: bigint) {
+  let days = micros / MICROS_PER_DAY
+  let time = micros % MICROS_PER_DAY
+  if (time < 0n) {
+    time += MICROS_PER_DAY
+    days -= 1n
+  }
+  const d = Number(days)
+  const c = civilFromDays(d)
+  const us = Number(time)
+  return {
+    ...c,
+    days: d,
+    hour: Math.floor(us / 3_600_000_000),
+    minute: Math.floor(us / 60_000_000) % 60,
+    second: Math.floor(us / 1_000_000) % 60,
+    micro: us % 1_000_000,
+    time,
+    dow: (((d + 4) % 7) + 7) % 7,
+  }
+}
+
+const fromCivil = (year: number, month: number, day: number, time = 0n) =>
+  BigInt(daysFromCivil(year, month, day)) * MICROS_PER_DAY + time
+
+/** ISO 8601 week-numbering year and week of a day number. */
+function isoWeek(days: number): { isoYear: number; week: number } {
+  const dow = ((((days + 4) % 7) + 7) % 7) || 7
+  const thursday = days - dow + 4
+  const { year } = civilFromDays(thursday)
+  const jan1 = daysFromCivil(year, 1, 1)
+  return { isoYear: year, week: Math.floor((thursday - jan1) / 7) + 1 }
+}
+
+function unitName(unit: string): string {
+  const u = unit.toLowerCase()
+  const aliases: Record<string, string> = {
+    microseconds: 'microseconds', microsecond: 'microseconds', us: 'microseconds', usec: 'microseconds', usecs: 'microseconds', useconds: 'microseconds',
+    milliseconds: 'milliseconds', millisecond: 'milliseconds', ms: 'milliseconds', msec: 'milliseconds', msecs: 'milliseconds', mseconds: 'milliseconds',
+    second: 'second', seconds: 'second', s: 'second', sec: 'second', secs: 'second',
+    minute: 'minute', minutes: 'minute', m: 'minute', min: 'minute', mins: 'minute',
+    hour: 'hour', hours: 'hour', h: 'hour', hr: 'hour', hrs: 'hour',
+    day: 'day', days: 'day', d: 'day',
+    week: 'week', weeks: 'week', w: 'week',
+    month: 'month', months: 'month', mon: 'month', mons: 'month',
+    quarter: 'quarter', qtr: 'quarter',
+    year: 'year', years: 'year', y: 'year', yr: 'year', yrs: 'year',
+    decade: 'decade', decades: 'decade', dec: 'decade', decs: 'decade',
+    century: 'century', centuries: 'century', c: 'century', cent: 'century',
+    millennium: 'millennium', millennia: 'millennium', millenniums: 'millennium', mil: 'millennium', mils: 'millennium',
+    epoch: 'epoch', dow: 'dow', isodow: 'isodow', doy: 'doy', isoyear: 'isoyear', julian: 'julian', j: 'julian',
+    timezone: 'timezone', timezone_hour: 'timezone_hour', timezone_minute: 'timezone_minute', timezone_m: 'timezone_minute', timezone_h: 'timezone_hour',
+  }
+  return aliases[u] ?? u
+}
+
+const typeLabel = (t: SqlType) =>
+  t.kind === 'timestamptz' ? 'timestamp with time zone' : t.kind === 'timestamp' ? 'timestamp without time zone' : t.kind
+
+const unitNotRecognized = (unit: string, t: SqlType) =>
+  new SqlError('22023', `unit "${unit}" not recognized for type ${typeLabel(t)}`)
+const unitNotSupported = (unit: string, t: SqlType) =>
+  new SqlError('0A000', `unit "${unit}" not supported for type ${typeLabel(t)}`)
+
+// ---------------------------------------------------------------------------------------------
+// date_trunc
+
+function truncTimestamp(unitText: string, micros: bigint, type: SqlType): bigint {
+  const unit = unitName(unitText)
+  if (!isFiniteTimestamp(micros)) return micros
+  const f = fieldsOf(micros)
+  const yearFloor = (n: number) => (f.year > 0 ? Math.floor((f.year - 1) / n) * n + 1 : -Math.floor(-f.year / n) * n - (n - 1))
+  switch (unit) {
+    case 'microseconds':
+      return micros
+    case 'milliseconds':
+      return micros - BigInt(f.micro % 1000)
+    case 'second':
+      return micros - BigInt(f.micro)
+    case 'minute':
+      return fromCivil(f.year, f.month, f.day, BigInt((f.hour * 60 + f.minute) * 60) * 1_000_000n)
+    case 'hour':
+      return fromCivil(f.year, f.month, f.day, BigInt(f.hour * 3600) * 1_000_000n)
+    case 'day':
+      return fromCivil(f.year, f.month, f.day)
+    case 'week':
+      return BigInt(f.days - ((f.dow + 6) % 7)) * MICROS_PER_DAY
+    case 'month':
+      return fromCivil(f.year, f.month, 1)
+    case 'quarter':
+      return fromCivil(f.year, Math.floor((f.month - 1) / 3) * 3 + 1, 1)
+    case 'year':
+      return fromCivil(f.year, 1, 1)
+    case 'decade':
+      return fromCivil(f.year > 0 ? Math.floor(f.year / 10) * 10 : -Math.floor((-f.year + 9) / 10) * 10 + 0, 1, 1)
+    case 'century':
+      return fromCivil(yearFloor(100), 1, 1)
+    case 'millennium':
+      return fromCivil(yearFloor(1000), 1, 1)
+    default:
+      throw unitNotRecognized(unitText, type)
+  }
+}
+
+function truncInterval(unitText: string, i: Interval): Interval {
+  const unit = unitName(unitText)
+  const us = i.micros
+  const keep = (div: bigint) => us - (us % div)
+  const years = Math.trunc(i.months / 12)
+  switch (unit) {
+    case 'microseconds':
+      return i
+    case 'milliseconds':
+      return new Interval(i.months, i.days, keep(1000n))
+    case 'second':
+      return new Interval(i.months, i.days, keep(1_000_000n))
+    case 'minute':
+      return new Interval(i.months, i.days, keep(60_000_000n))
+    case 'hour':
+      return new Interval(i.months, i.days, keep(3_600_000_000n))
+    case 'day':
+      return new Interval(i.months, i.days, 0n)
+    case 'month':
+      return new Interval(i.months, 0, 0n)
+    case 'quarter':
+      return new Interval(years * 12 + Math.trunc((i.months % 12) / 3) * 3, 0, 0n)
+    case 'year':
+      return new Interval(years * 12, 0, 0n)
+    case 'decade':
+      return new Interval(Math.trunc(years / 10) * 120, 0, 0n)
+    case 'century':
+      return new Interval(Math.trunc(years / 100) * 1200, 0, 0n)
+    case 'millennium':
+      return new Interval(Math.trunc(years / 1000) * 12000, 0, 0n)
+    case 'week':
+      throw new SqlError('0A000', `unit "${unitText}" not supported for type interval`, {
+        detail: 'Months usually have fractional weeks.',
+      })
+    default:
+      throw unitNotRecognized(unitText, T.interval)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// extract / date_part
+
+/** A numeric n / 10^scale. */
+const dec = (n: bigint, scale: number) => new Decimal(n, scale)
+
+function extractTimestamp(unitText: string, micros: bigint, type: SqlType): Decimal | null {
+  const unit = unitName(unitText)
+  if (!isFiniteTimestamp(micros)) {
+    const known = ['epoch', 'year', 'decade', 'century', 'millennium', 'julian', 'isoyear'].includes(unit)
+    const other = ['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'month', 'quarter', 'week', 'dow', 'isodow', 'doy', 'timezone', 'timezone_hour', 'timezone_minute'].includes(unit)
+    if (!known && !other) throw unitNotRecognized(unitText, type)
+    if (!known) return null
+    throw new SqlError('0A000', 'numeric infinity is not supported')
+  }
+  const f = fieldsOf(micros)
+  const secMicros = BigInt(f.second * 1_000_000 + f.micro)
+  const astronomical = (y: number) => (y > 0 ? y : y - 1)
+  const y = astronomical(f.year)
+  switch (unit) {
+    case 'microseconds':
+      return dec(secMicros, 0)
+    case 'milliseconds':
+      return dec(secMicros, 3)
+    case 'second':
+      return dec(secMicros, 6)
+    case 'minute':
+      return dec(BigInt(f.minute), 0)
+    case 'hour':
+      return dec(BigInt(f.hour), 0)
+    case 'day':
+      return dec(BigInt(f.day), 0)
+    case 'month':
+      return dec(BigInt(f.month), 0)
+    case 'quarter':
+      return dec(BigInt(Math.floor((f.month - 1) / 3) + 1), 0)
+    case 'year':
+      return dec(BigInt(y), 0)
+    case 'decade':
+      return dec(BigInt(Math.floor(f.year / 10)), 0)
+    case 'century':
+      return dec(BigInt(y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y + 1)) / 100)), 0)
+    case 'millennium':
+      return dec(BigInt(y > 0 ? Math.floor((y + 999) / 1000) : -Math.floor((999 - (y + 1)) / 1000)), 0)
+    case 'week':
+      return dec(BigInt(isoWeek(f.days).week), 0)
+    case 'isoyear': {
+      const iy = isoWeek(f.days).isoYear
+      return dec(BigInt(iy > 0 ? iy : iy - 1), 0)
+    }
+    case 'dow':
+      return dec(BigInt(f.dow), 0)
+    case 'isodow':
+      return dec(BigInt(f.dow === 0 ? 7 : f.dow), 0)
+    case 'doy':
+      return dec(BigInt(f.days - daysFromCivil(f.year, 1, 1) + 1), 0)
+    case 'epoch':
+      return dec(micros, 6)
+    case 'julian':
+      // Julian day with the time as a fraction of the day, as PostgreSQL 14+ computes it.
+      return new Decimal(BigInt(f.days + 2440588) * MICROS_PER_DAY + f.time, 0).divScaled(
+        new Decimal(MICROS_PER_DAY, 0),
+        Math.max(0, julianScale(f.time)),
+      )
+    case 'timezone':
+    case 'timezone_hour':
+    case 'timezone_minute':
+      if (type.kind === 'timestamptz') return dec(0n, 0)
+      throw unitNotSupported(unitText, type)
+    default:
+      throw unitNotRecognized(unitText, type)
+  }
+}
+
+function julianScale(time: bigint): number {
+  return time === 0n ? 0 : 16 + 4
+}
+
+function extractDate(unitText: string, days: number): Decimal | null {
+  const unit = unitName(unitText)
+  if (['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'timezone', 'timezone_hour', 'timezone_minute'].includes(unit)) {
+    throw new SqlError('0A000', `unit "${unitText}" not supported for type date`)
+  }
+  if (!Number.isFinite(days)) return extractTimestamp(unitText, days > 0 ? 2n ** 64n : -(2n ** 64n), T.date)
+  const r = extractTimestamp(unitText, BigInt(days) * MICROS_PER_DAY, T.date)
+  return r !== null && (unit === 'epoch' || unit === 'julian') ? r.trunc(0) : r
+}
+
+function extractInterval(unitText: string, i: Interval): Decimal {
+  const unit = unitName(unitText)
+  const us = i.micros
+  const years = Math.trunc(i.months / 12)
+  switch (unit) {
+    case 'microseconds':
+      return dec(us % 60_000_000n, 0)
+    case 'milliseconds':
+      return dec(us % 60_000_000n, 3)
+    case 'second':
+      return dec(us % 60_000_000n, 6)
+    case 'minute':
+      return dec((us / 60_000_000n) % 60n, 0)
+    case 'hour':
+      return dec(us / 3_600_000_000n, 0)
+    case 'day':
+      return dec(BigInt(i.days), 0)
+    case 'month':
+      return dec(BigInt(i.months % 12), 0)
+    case 'quarter':
+      return dec(BigInt(Math.trunc((i.months % 12) / 3) + (i.months >= 0 ? 1 : -1) * 1 - (i.months >= 0 ? 0 : 0)), 0)
+    case 'year':
+      return dec(BigInt(years), 0)
+    case 'decade':
+      return dec(BigInt(Math.trunc(years / 10)), 0)
+    case 'century':
+      return dec(BigInt(Math.trunc(years / 100)), 0)
+    case 'millennium':
+      return dec(BigInt(Math.trunc(years / 1000)), 0)
+    case 'epoch': {
+      // PostgreSQL counts a year as 365.25 days and a month as 30 days here.
+      const secs =
+        BigInt(years) * 31_557_600n * 1_000_000n +
+        BigInt(i.months % 12) * 30n * 86_400_000_000n +
+        BigInt(i.days) * 86_400_000_000n +
+        us
+      return dec(secs, 6)
+    }
+    default:
+      throw unitNotRecognized(unitText, T.interval)
+  }
+}
+
+const toFloat = (d: Decimal | null) => (d === null ? null : d.toNumber())
+
+// ---------------------------------------------------------------------------------------------
+// to_char
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+
+const PATTERNS = [
+  'HH24', 'HH12', 'HH', 'MI', 'SSSSS', 'SSSS', 'SS', 'MS', 'US', 'FF1', 'FF2', 'FF3', 'FF4', 'FF5', 'FF6',
+  'A.M.', 'a.m.', 'P.M.', 'p.m.', 'AM', 'am', 'PM', 'pm', 'Y,YYY', 'YYYY', 'YYY', 'YY', 'Y', 'IYYY', 'IYY', 'IY', 'I',
+  'MONTH', 'Month', 'month', 'MON', 'Mon', 'mon', 'MM', 'DAY', 'Day', 'day', 'DY', 'Dy', 'dy', 'DDD', 'DD', 'D',
+  'IDDD', 'ID', 'WW', 'W', 'IW', 'CC', 'J', 'Q', 'TZH', 'TZM', 'TZ', 'tz', 'OF', 'RM', 'rm', 'BC', 'bc', 'AD', 'ad', 'B.C.', 'A.D.',
+]
+
+// Longest first, so 'IW' is not read as 'I' then 'W'.
+PATTERNS.sort((a, b) => b.length - a.length)
+
+function ordinal(n: number): string {
+  const t = n % 100
+  if (t >= 11 && t <= 13) return 'th'
+  return ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII']
+
+/** to_char(timestamp, format) for PostgreSQL's datetime template patterns (FM, TH/th suffixes,
+ * quoted text, backslash escapes). */
+function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string | null {
+  if (!isFiniteTimestamp(micros)) return null
+  const f = fieldsOf(micros)
+  const iso = isoWeek(f.days)
+  const doy = f.days - daysFromCivil(f.year, 1, 1) + 1
+  const yearOut = f.year > 0 ? f.year : 1 - f.year
+  const h12 = f.hour % 12 === 0 ? 12 : f.hour % 12
+  const value = (p: string, fm: boolean): { text: string; n?: number } => {
+    const num = (n: number, width: number) => ({ text: fm ? String(n) : String(n).padStart(width, '0'), n })
+    const name = (s: string, width: number) => ({ text: fm ? s : s.padEnd(width, ' ') })
+    switch (p) {
+      case 'HH24': return num(f.hour, 2)
+      case 'HH12': case 'HH': return num(h12, 2)
+      case 'MI': return num(f.minute, 2)
+      case 'SS': return num(f.second, 2)
+      case 'SSSS': case 'SSSSS': return num(f.hour * 3600 + f.minute * 60 + f.second, 1)
+      case 'MS': return num(Math.floor(f.micro / 1000), 3)
+      case 'US': return num(f.micro, 6)
+      case 'FF1': case 'FF2': case 'FF3': case 'FF4': case 'FF5': case 'FF6': {
+        const k = Number(p[2])
+        return num(Math.floor(f.micro / 10 ** (6 - k)), k)
+      }
+      case 'AM': case 'PM': return { text: f.hour < 12 ? 'AM' : 'PM' }
+      case 'am': case 'pm': return { text: f.hour < 12 ? 'am' : 'pm' }
+      case 'A.M.': case 'P.M.': return { text: f.hour < 12 ? 'A.M.' : 'P.M.' }
+      case 'a.m.': case 'p.m.': return { text: f.hour < 12 ? 'a.m.' : 'p.m.' }
+      case 'Y,YYY': return { text: `${Math.floor(yearOut / 1000)},${String(yearOut % 1000).padStart(3, '0')}` }
+      case 'YYYY': return num(yearOut, 4)
+      case 'YYY': return num(yearOut % 1000, 3)
+      case 'YY': return num(yearOut % 100, 2)
+      case 'Y': return num(yearOut % 10, 1)
+      case 'IYYY': return num(iso.isoYear, 4)
+      case 'IYY': return num(iso.isoYear % 1000, 3)
+      case 'IY': return num(iso.isoYear % 100, 2)
+      case 'I': return num(iso.isoYear % 10, 1)
+      case 'MONTH': return name((MONTHS[f.month - 1] as string).toUpperCase(), 9)
+      case 'Month': return name(MONTHS[f.month - 1] as string, 9)
+      case 'month': return name((MONTHS[f.month - 1] as string).toLowerCase(), 9)
+      case 'MON': return { text: (MONTHS[f.month - 1] as string).slice(0, 3).toUpperCase() }
+      case 'Mon': return { text: (MONTHS[f.month - 1] as string).slice(0, 3) }
+      case 'mon': return { text: (MONTHS[f.month - 1] as string).slice(0, 3).toLowerCase() }
+      case 'MM': return num(f.month, 2)
+      case 'DAY': return name((DAYS[f.dow] as string).toUpperCase(), 9)
+      case 'Day': return name(DAYS[f.dow] as string, 9)
+      case 'day': return name((DAYS[f.dow] as string).toLowerCase(), 9)
+      case 'DY': return { text: (DAYS[f.dow] as string).slice(0, 3).toUpperCase() }
+      case 'Dy': return { text: (DAYS[f.dow] as string).slice(0, 3) }
+      case 'dy': return { text: (DAYS[f.dow] as string).slice(0, 3).toLowerCase() }
+      case 'DDD': return num(doy, 3)
+      case 'IDDD': return num((iso.week - 1) * 7 + (f.dow === 0 ? 7 : f.dow), 3)
+      case 'DD': return num(f.day, 2)
+      case 'D': return num(f.dow + 1, 1)
+      case 'ID': return num(f.dow === 0 ? 7 : f.dow, 1)
+      case 'WW': return num(Math.floor((doy - 1) / 7) + 1, 2)
+      case 'W': return num(Math.floor((f.day - 1) / 7) + 1, 1)
+      case 'IW': return num(iso.week, 2)
+      case 'CC': {
+        const y = f.year > 0 ? f.year : f.year - 1
+        return num(y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y + 1)) / 100), 2)
+      }
+      case 'J': return num(f.days + 2440588, 1)
+      case 'Q': return num(Math.floor((f.month - 1) / 3) + 1, 1)
+      case 'TZ': return { text: withZone ? 'UTC' : '' }
+      case 'tz': return { text: withZone ? 'utc' : '' }
+      case 'TZH': return { text: withZone ? '+00' : '' }
+      case 'TZM': return { text: withZone ? '00' : '' }
+      case 'OF': return { text: withZone ? '+00' : '' }
+      case 'RM': return name(ROMAN[f.month - 1] as string, 4)
+      case 'rm': return name((ROMAN[f.month - 1] as string).toLowerCase(), 4)
+      case 'BC': case 'AD': return { text: f.year > 0 ? 'AD' : 'BC' }
+      case 'bc': case 'ad': return { text: f.year > 0 ? 'ad' : 'bc' }
+      case 'B.C.': case 'A.D.': return { text: f.year > 0 ? 'A.D.' : 'B.C.' }
+      default: return { text: p }
+    }
+  }
+  let out = ''
+  let i = 0
+  while (i < fmt.length) {
+    if (fmt[i] === '"') {
+      let j = i + 1
+      while (j < fmt.length && fmt[j] !== '"') {
+        if (fmt[j] === '\\' && j + 1 < fmt.length) j++
+        out += fmt[j]
+        j++
+      }
+      i = j + 1
+      continue
+    }
+    if (fmt[i] === '\\' && i + 1 < fmt.length) {
+      out += fmt[i + 1]
+      i += 2
+      continue
+    }
+    let fm = false
+    let j = i
+    if (fmt.startsWith('FM', j) || fmt.startsWith('fm', j)) {
+      fm = true
+      j += 2
+    }
+    const p = PATTERNS.find((q) => fmt.startsWith(q, j))
+    if (p === undefined) {
+      out += fmt[i]
+      i++
+      continue
+    }
+    j += p.length
+    const v = value(p, fm)
+    out += v.text
+    if (fmt.startsWith('TH', j) || fmt.startsWith('th', j)) {
+      const suffix = v.n === undefined ? '' : ordinal(v.n)
+      out += fmt[j] === 'T' ? suffix.toUpperCase() : suffix
+      j += 2
+    }
+    i = j
+  }
+  return out
+}
+
+function toCharInterval(i: Interval, fmt: string): string {
+  // PostgreSQL renders an interval through the same template with hours not wrapped at 24.
+  const years = Math.trunc(i.months / 12)
+  const base = fromCivil(Math.max(years, 1), (i.months % 12) + 1, 1) + BigInt(i.days) * 0n + (i.micros % MICROS_PER_DAY)
+  return toCharTimestamp(base, fmt, false) ?? ''
+}
+
+// ---------------------------------------------------------------------------------------------
+// to_date / to_timestamp
+
+/** Reads `text` with a datetime template: the numeric fields YYYY MM DD HH24 HH12 HH MI SS MS US,
+ * month and day names, AM/PM; 22007 when the text does not fit the template. */
+function parseWithTemplate(text: string, fmt: string): { days: number; time: bigint } {
+  let year = 1
+  let month = 1
+  let day = 1
+  let hour = 0
+  let minute = 0
+  let second = 0
+  let micro = 0
+  let pm: boolean | undefined
+  let pos = 0
+  const bad = () => new SqlError('22007', `invalid value "${text.slice(pos, pos + 8)}" for template "${fmt}"`)
+  const readInt = (maxDigits: number): number => {
+    while (text[pos] === ' ') pos++
+    const m = new RegExp(`^[+-]?\\d{1,${maxDigits}}`).exec(text.slice(pos))
+    if (m === null) throw bad()
+    pos += m[0].length
+    return Number(m[0])
+  }
+  const readName = (names: readonly string[], len?: number) => {
+    while (text[pos] === ' ') pos++
+    const rest = text.slice(pos).toLowerCase()
+    const k = names.findIndex((n) => rest.startsWith((len === undefined ? n : n.slice(0, len)).toLowerCase()))
+    if (k < 0) throw bad()
+    pos += len ?? (names[k] as string).length
+    return k
+  }
+  let i = 0
+  while (i < fmt.length) {
+    if (fmt.startsWith('FM', i)) {
+      i += 2
+      continue
+    }
+    const p = PATTERNS.find((q) => fmt.startsWith(q, i) || fmt.startsWith(q.toUpperCase(), i))
+    if (p === undefined) {
+      if (fmt[i] === '"') {
+        const end = fmt.indexOf('"', i + 1)
+        pos += (end < 0 ? fmt.length : end) - i - 1
+        i = end < 0 ? fmt.length : end + 1
+        continue
+      }
+      if (text[pos] !== undefined && /[^0-9a-zA-Z]/.test(text[pos] as string)) pos++
+      else if (fmt[i] !== ' ' && text[pos] === fmt[i]) pos++
+      i++
+      continue
+    }
+    i += p.length
+    switch (p.toUpperCase()) {
+      case 'YYYY': year = readInt(p === 'YYYY' ? 9 : 4); break
+      case 'YYY': year = readInt(3) + 2000; break
+      case 'YY': { const y = readInt(2); year = y < 70 ? 2000 + y : 1900 + y; break }
+      case 'Y': year = 2000 + readInt(1); break
+      case 'MM': month = readInt(2); break
+      case 'DD': day = readInt(2); break
+      case 'DDD': { const d = readInt(3); month = 1; day = d; break }
+      case 'HH24': hour = readInt(2); break
+      case 'HH12': case 'HH': hour = readInt(2); break
+      case 'MI': minute = readInt(2); break
+      case 'SS': second = readInt(2); break
+      case 'MS': { const start = pos; const ms = readInt(3); micro = ms * 10 ** (3 - (pos - start)) * 1000; break }
+      case 'US': { const start = pos; const us = readInt(6); micro = us * 10 ** (6 - (pos - start)); break }
+      case 'MONTH': month = readName(MONTHS) + 1; break
+      case 'MON': month = readName(MONTHS, 3) + 1; break
+      case 'DAY': readName(DAYS); break
+      case 'DY': readName(DAYS, 3); break
+      case 'AM': case 'PM': { const k = readName(['AM', 'PM']); pm = k === 1; break }
+      case 'A.M.': case 'P.M.': { const k = readName(['A.M.', 'P.M.']); pm = k === 1; break }
+      default: throw new SqlError('0A000', `template pattern "${p}" is not supported in input`)
+    }
+  }
+  if (pm !== undefined) {
+    if (hour < 1 || hour > 12) throw new SqlError('22008', `hour "${hour}" is invalid for the 12-hour clock`)
+    hour = (hour % 12) + (pm ? 12 : 0)
+  }
+  if (month < 1 || month > 12 || day < 1 || (day > daysInMonth(year, month) && !fmt.includes('DDD'))) {
+    throw new SqlError('22008', `date/time field value out of range: "${text}"`)
+  }
+  if (hour > 24 || minute > 59 || second > 60) throw new SqlError('22008', `date/time field value out of range: "${text}"`)
+  const days = daysFromCivil(year, month, 1) + day - 1
+  return { days, time: BigInt(((hour * 60 + minute) * 60 + second) * 1_000_000 + micro) }
+}
+
+function toTimestampFromText(text: string, fmt: string): bigint {
+  const { days, time } = parseWithTemplate(text, fmt)
+  const micros = BigInt(days) * MICROS_PER_DAY + time
+  if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
+  return micros
+}
+
+function toTimestampFromEpoch(seconds: number): bigint {
+  if (Number.isNaN(seconds)) throw new SqlError('22008', 'timestamp cannot be NaN')
+  if (seconds === Number.POSITIVE_INFINITY) return 2n ** 64n
+  if (seconds === Number.NEGATIVE_INFINITY) return -(2n ** 64n)
+  const micros = BigInt(Math.round(seconds * 1e6))
+  if (!timestampInRange(micros)) throw new SqlError('22008', `timestamp out of range: "${seconds}"`)
+  return micros
+}
+
+// ---------------------------------------------------------------------------------------------
+// make_*
+
+function makeDate(y: bigint, m: bigint, d: bigint): number {
+  const year = Number(y)
+  const month = Number(m)
+  const day = Number(d)
+  const label = `${year}-${month}-${day}`
+  if (year === 0) throw new SqlError('22008', `date field value out of range: ${label}`)
+  const astro = year < 0 ? year + 1 : year
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(astro, month)) {
+    throw new SqlError('22008', `date field value out of range: ${label}`)
+  }
+  return daysFromCivil(astro, month, day)
+}
+
+function makeTimestamp(a: readonly Datum[]): bigint {
+  const days = makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)
+  const hour = Number(a[3] as bigint)
+  const minute = Number(a[4] as bigint)
+  const sec = a[5] as number
+  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || sec < 0 || sec > 60 || (hour === 24 && (minute > 0 || sec > 0))) {
+    throw new SqlError('22008', `time field value out of range: ${hour}:${String(minute).padStart(2, '0')}:${String(sec).padStart(2, '0')}`)
+  }
+  const micros = BigInt(days) * MICROS_PER_DAY + BigInt((hour * 60 + minute) * 60) * 1_000_000n + BigInt(Math.round(sec * 1e6))
+  if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
+  return micros
+}
+
+function makeInterval(a: readonly Datum[]): Interval {
+  const n = (i: number) => Number((a[i] as bigint | undefined) ?? 0n)
+  const secs = (a[6] as number | undefined) ?? 0
+  if (!Number.isFinite(secs)) throw new SqlError('22008', 'interval out of range')
+  return Interval.checked(
+    n(0) * 12 + n(1),
+    n(2) * 7 + n(3),
+    (BigInt(n(4)) * 60n + BigInt(n(5))) * 60_000_000n + BigInt(Math.round(secs * 1e6)),
+  )
+}
+
+const makeIntervalResolver: FunctionResolver = (args) => {
+  if (args.length > 7) return undefined
+  const params = [T.int4, T.int4, T.int4, T.int4, T.int4, T.int4, T.float8].slice(0, args.length)
+  return overloads(sig(params, T.interval, makeInterval))(args)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const today = (nowUs: bigint) => timestampToDate(nowUs)
+
+// timestamptz first: a date argument goes there, as PostgreSQL prefers the preferred type.
+const truncResolver = overloads(
+  sig([T.text, T.timestamptz], T.timestamptz, (a) => truncTimestamp(str(a[0]), ts(a[1]), T.timestamptz)),
+  sig([T.text, T.timestamp], T.timestamp, (a) => truncTimestamp(str(a[0]), ts(a[1]), T.timestamp)),
+  sig([T.text, T.interval], T.interval, (a) => truncInterval(str(a[0]), iv(a[1]))),
+)
+
+const extractResolver = overloads(
+  sig([T.text, T.timestamp], T.numeric, (a) => extractTimestamp(str(a[0]), ts(a[1]), T.timestamp)),
+  sig([T.text, T.timestamptz], T.numeric, (a) => extractTimestamp(str(a[0]), ts(a[1]), T.timestamptz)),
+  sig([T.text, T.date], T.numeric, (a) => extractDate(str(a[0]), a[1] as number)),
+  sig([T.text, T.interval], T.numeric, (a) => extractInterval(str(a[0]), iv(a[1]))),
+)
+
+const datePartResolver = overloads(
+  sig([T.text, T.timestamp], T.float8, (a) => toFloat(extractTimestamp(str(a[0]), ts(a[1]), T.timestamp))),
+  sig([T.text, T.timestamptz], T.float8, (a) => toFloat(extractTimestamp(str(a[0]), ts(a[1]), T.timestamptz))),
+  sig([T.text, T.date], T.float8, (a) => toFloat(extractDate(str(a[0]), a[1] as number))),
+  sig([T.text, T.interval], T.float8, (a) => toFloat(extractInterval(str(a[0]), iv(a[1])))),
+)
+
+/** The date and time functions, by lowercase name. */
+export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+  ['date_trunc', truncResolver],
+  ['extract', extractResolver],
+  ['date_part', datePartResolver],
+  ['to_char', overloads(
+    sig([T.timestamp, T.text], T.text, (a) => toCharTimestamp(ts(a[0]), str(a[1]), false)),
+    sig([T.timestamptz, T.text], T.text, (a) => toCharTimestamp(ts(a[0]), str(a[1]), true)),
+    sig([T.interval, T.text], T.text, (a) => toCharInterval(iv(a[0]), str(a[1]))),
+  )],
+  ['to_date', overloads(sig([T.text, T.text], T.date, (a) => parseWithTemplate(str(a[0]), str(a[1])).days))],
+  ['to_timestamp', overloads(
+    sig([T.float8], T.timestamptz, (a) => toTimestampFromEpoch(a[0] as number)),
+    sig([T.text, T.text], T.timestamptz, (a) => toTimestampFromText(str(a[0]), str(a[1]))),
+  )],
+  ['make_date', overloads(sig([T.int4, T.int4, T.int4], T.date, (a) => makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)))],
+  ['make_timestamp', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamp, makeTimestamp))],
+  ['make_timestamptz', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamptz, makeTimestamp))],
+  ['make_interval', makeIntervalResolver],
+  ['age', overloads(
+    sig([T.timestamp, T.timestamp], T.interval, (a) => age(ts(a[0]), ts(a[1]))),
+    sig([T.timestamptz, T.timestamptz], T.interval, (a) => age(ts(a[0]), ts(a[1]))),
+    sig([T.timestamp], T.interval, (a, ctx) => age(dateToTimestamp(today(ctx.nowUs)), ts(a[0]))),
+    sig([T.timestamptz], T.interval, (a, ctx) => age(dateToTimestamp(today(ctx.nowUs)), ts(a[0]))),
+  )],
+  ['justify_days', overloads(sig([T.interval], T.interval, (a) => justifyDays(iv(a[0]))))],
+  ['justify_hours', overloads(sig([T.interval], T.interval, (a) => justifyHours(iv(a[0]))))],
+  ['justify_interval', overloads(sig([T.interval], T.interval, (a) => justifyInterval(iv(a[0]))))],
+  ['isfinite', overloads(
+    sig([T.date], T.bool, (a) => Number.isFinite(a[0] as number)),
+    sig([T.timestamptz], T.bool, (a) => isFiniteTimestamp(ts(a[0]))),
+    sig([T.timestamp], T.bool, (a) => isFiniteTimestamp(ts(a[0]))),
+    sig([T.interval], T.bool, () => true),
+  )],
+  // The session's clock is the transaction's: Tessera gives statements no clock of their own.
+  ['clock_timestamp', overloads(sig([], T.timestamptz, (_a, ctx) => ctx.nowUs, { volatile: true }))],
+  ['statement_timestamp', overloads(sig([], T.timestamptz, (_a, ctx) => ctx.nowUs))],
+  ['current_date', overloads(sig([], T.date, (_a, ctx) => today(ctx.nowUs)))],
+  ['localtimestamp', overloads(sig([], T.timestamp, (_a, ctx) => ctx.nowUs))],
+])

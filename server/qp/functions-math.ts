@@ -1,0 +1,239 @@
+// Mathematical functions (ARCHITECTURE.md "query processor": bind and evaluate): PostgreSQL's
+// float8 and numeric overloads, result scales and error codes (2201E, 2201F, 22003, 22012).
+import { SqlError, divisionByZero } from '../errors/index.ts'
+import { T, overloads, sig } from './function-overloads.ts'
+import type { FunctionResolver } from './functions.ts'
+import { Decimal, checkInt, rint, type Datum } from './types/index.ts'
+
+const num = (d: Datum | undefined) => d as Decimal
+const flt = (d: Datum | undefined) => d as number
+
+const overflow = () => new SqlError('22003', 'value out of range: overflow')
+const underflow = () => new SqlError('22003', 'value out of range: underflow')
+
+/** A float8 result checked as PostgreSQL's float_overflow_error / float_underflow_error. */
+function checked(r: number, inputsFinite: boolean, zeroOk: boolean): number {
+  if (!Number.isFinite(r) && !Number.isNaN(r) && inputsFinite) throw overflow()
+  if (r === 0 && !zeroOk) throw underflow()
+  return r
+}
+
+const ZERO = Decimal.fromBigInt(0n)
+const ONE = Decimal.fromBigInt(1n)
+
+function floorDecimal(d: Decimal): Decimal {
+  if (d.isNaN) return d
+  const t = d.trunc(0)
+  return d.compare(t) < 0 ? t.sub(ONE) : t
+}
+
+function ceilDecimal(d: Decimal): Decimal {
+  if (d.isNaN) return d
+  const t = d.trunc(0)
+  return d.compare(t) > 0 ? t.add(ONE) : t
+}
+
+/** round/trunc to `digits` places; a negative count rounds left of the point (scale stays 0). */
+function roundDecimal(d: Decimal, digits: number, truncate: boolean): Decimal {
+  if (d.isNaN) return d
+  if (digits >= 0) return truncate ? d.trunc(digits) : d.round(digits)
+  const unit = Decimal.fromBigInt(10n ** BigInt(-digits))
+  const q = d.divScaled(unit, 20)
+  const r = truncate ? q.trunc(0) : q.round(0)
+  return r.mul(unit).trunc(0)
+}
+
+function checkedDecimalSqrt(d: Decimal): Decimal {
+  if (d.isNaN) return d
+  if (d.sign < 0) throw new SqlError('2201F', 'cannot take square root of a negative number')
+  // PostgreSQL: about 16 significant digits, never fewer places than the input.
+  const lead = d.leadingExponent()
+  const weight = lead === undefined ? 0 : Math.floor(lead / 4)
+  const sweight = Math.trunc(((weight + 1) * 4) / 2) - 1
+  const rscale = Math.min(Math.max(16 - sweight, d.scale, 0), 1000)
+  // floor(sqrt(c * 10^k)) with k making the result carry rscale + 1 digits, then round.
+  const k = 2 * (rscale + 1) - d.scale
+  const n = k >= 0 ? d.coefficient * 10n ** BigInt(k) : d.coefficient / 10n ** BigInt(-k)
+  const root = isqrt(n)
+  return new Decimal(root, rscale + 1).round(rscale)
+}
+
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))))
+  for (;;) {
+    const y = (x + n / x) / 2n
+    if (y >= x && y - x <= 1n) {
+      while (x * x > n) x--
+      while ((x + 1n) * (x + 1n) <= n) x++
+      return x
+    }
+    x = y
+  }
+}
+
+/** A float result as numeric with PostgreSQL's result scale for transcendental functions: about
+ * 16 significant digits (digits past a double's 17 are not exact: see the report). */
+function toNumericScale(x: number, minScale: number): Decimal {
+  if (!Number.isFinite(x)) throw overflow()
+  const weight = x === 0 ? 0 : Math.floor(Math.log10(Math.abs(x)))
+  const rscale = Math.min(Math.max(16 - weight, minScale, 0), 1000)
+  return Decimal.fromFloat(x, 17).round(rscale)
+}
+
+function numericPower(base: Decimal, exp: Decimal): Decimal {
+  if (base.isNaN || exp.isNaN) return Decimal.nan()
+  if (base.isZero && exp.sign < 0) {
+    throw new SqlError('2201F', 'zero raised to a negative power is undefined')
+  }
+  const intExp = exp.trunc(0).equals(exp)
+  if (base.sign < 0 && !intExp) {
+    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result')
+  }
+  if (intExp) {
+    const e = exp.toBigInt() ?? 0n
+    if (e >= 0n && e < 1000n) {
+      const exact = powDecimal(base, Number(e))
+      const lead = exact.leadingExponent() ?? 0
+      const rscale = Math.min(Math.max(16 - lead, exp.scale, 0), 1000)
+      return exact.scale > rscale ? exact.round(rscale) : new Decimal(exact.coefficient * 10n ** BigInt(rscale - exact.scale), rscale)
+    }
+  }
+  const x = Math.pow(base.toNumber(), exp.toNumber())
+  return toNumericScale(x, Math.max(base.scale, exp.scale))
+}
+
+function powDecimal(b: Decimal, e: number): Decimal {
+  let result = ONE
+  for (let i = 0; i < e; i++) result = result.mul(b)
+  return result
+}
+
+function floatPower(x: number, y: number): number {
+  if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined')
+  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) {
+    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result')
+  }
+  if (x === 1 || y === 0) return 1
+  const r = Math.pow(x, y)
+  return checked(r, Number.isFinite(x) && Number.isFinite(y), x === 0 || !Number.isFinite(y) || Math.abs(x) > 1 !== y > 0)
+}
+
+function floatLn(x: number, log: (x: number) => number): number {
+  if (x === 0) throw new SqlError('2201E', 'cannot take logarithm of zero')
+  if (x < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number')
+  return log(x)
+}
+
+function decimalLn(d: Decimal, log: (x: number) => number): Decimal {
+  if (d.isNaN) return d
+  if (d.isZero) throw new SqlError('2201E', 'cannot take logarithm of zero')
+  if (d.sign < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number')
+  return toNumericScale(log(d.toNumber()), d.scale)
+}
+
+function intMod(a: bigint, b: bigint): bigint {
+  if (b === 0n) throw divisionByZero()
+  return a % b
+}
+
+const signOf = (x: number) => (Number.isNaN(x) ? x : x > 0 ? 1 : x < 0 ? -1 : 0)
+
+const floatFn = (fn: (x: number) => number) => sig([T.float8], T.float8, (a) => fn(flt(a[0])))
+const numericFn = (fn: (x: Decimal) => Datum) => sig([T.numeric], T.numeric, (a) => fn(num(a[0])))
+
+function floatExp(x: number): number {
+  const r = Math.exp(x)
+  return checked(r, Number.isFinite(x), x === Number.NEGATIVE_INFINITY || x < -745)
+}
+
+/** The math functions, by lowercase name. */
+export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+  ['round', overloads(
+    floatFn(rint),
+    numericFn((x) => (x.isNaN ? x : x.round(0))),
+    sig([T.numeric, T.int4], T.numeric, (a) => roundDecimal(num(a[0]), Number(a[1] as bigint), false)),
+  )],
+  ['trunc', overloads(
+    floatFn(Math.trunc),
+    numericFn((x) => (x.isNaN ? x : x.trunc(0))),
+    sig([T.numeric, T.int4], T.numeric, (a) => roundDecimal(num(a[0]), Number(a[1] as bigint), true)),
+  )],
+  ['ceil', overloads(floatFn(Math.ceil), numericFn(ceilDecimal))],
+  ['ceiling', overloads(floatFn(Math.ceil), numericFn(ceilDecimal))],
+  ['floor', overloads(floatFn(Math.floor), numericFn(floorDecimal))],
+  ['power', overloads(
+    sig([T.float8, T.float8], T.float8, (a) => floatPower(flt(a[0]), flt(a[1]))),
+    sig([T.numeric, T.numeric], T.numeric, (a) => numericPower(num(a[0]), num(a[1]))),
+  )],
+  ['pow', overloads(
+    sig([T.float8, T.float8], T.float8, (a) => floatPower(flt(a[0]), flt(a[1]))),
+    sig([T.numeric, T.numeric], T.numeric, (a) => numericPower(num(a[0]), num(a[1]))),
+  )],
+  ['sqrt', overloads(
+    floatFn((x) => {
+      if (x < 0) throw new SqlError('2201F', 'cannot take square root of a negative number')
+      return Math.sqrt(x)
+    }),
+    numericFn(checkedDecimalSqrt),
+  )],
+  ['cbrt', overloads(floatFn(Math.cbrt))],
+  ['exp', overloads(
+    floatFn(floatExp),
+    numericFn((x) => (x.isNaN ? x : toNumericScale(floatExp(x.toNumber()), x.scale))),
+  )],
+  ['ln', overloads(floatFn((x) => floatLn(x, Math.log)), numericFn((x) => decimalLn(x, Math.log)))],
+  ['log', overloads(
+    floatFn((x) => floatLn(x, Math.log10)),
+    numericFn((x) => decimalLn(x, Math.log10)),
+    sig([T.numeric, T.numeric], T.numeric, (a) => {
+      const b = num(a[0])
+      const x = num(a[1])
+      const lb = decimalLn(b, Math.log)
+      if (lb.isZero) throw divisionByZero()
+      return toNumericScale(Math.log(x.toNumber()) / Math.log(b.toNumber()), Math.max(b.scale, x.scale))
+    }),
+  )],
+  ['log10', overloads(floatFn((x) => floatLn(x, Math.log10)), numericFn((x) => decimalLn(x, Math.log10)))],
+  ['mod', overloads(
+    sig([T.int2, T.int2], T.int2, (a) => intMod(a[0] as bigint, a[1] as bigint)),
+    sig([T.int4, T.int4], T.int4, (a) => intMod(a[0] as bigint, a[1] as bigint)),
+    sig([T.int8, T.int8], T.int8, (a) => intMod(a[0] as bigint, a[1] as bigint)),
+    sig([T.numeric, T.numeric], T.numeric, (a) => num(a[0]).mod(num(a[1]))),
+  )],
+  ['div', overloads(
+    sig([T.numeric, T.numeric], T.numeric, (a) => {
+      const y = num(a[1])
+      if (y.isZero) throw divisionByZero()
+      // (x - mod(x, y)) / y is an exact integer: PostgreSQL's div truncates toward zero.
+      const x = num(a[0])
+      return x.sub(x.mod(y)).divScaled(y, 0).trunc(0).add(ZERO)
+    }),
+  )],
+  ['sign', overloads(
+    floatFn(signOf),
+    numericFn((x) => (x.isNaN ? x : Decimal.fromBigInt(BigInt(x.sign)))),
+  )],
+  ['pi', overloads(sig([], T.float8, () => Math.PI))],
+  ['random', overloads(sig([], T.float8, (_a, ctx) => ctx.random.next(), { volatile: true }))],
+  ['degrees', overloads(floatFn((x) => (x * 180) / Math.PI))],
+  ['radians', overloads(floatFn((x) => (x * Math.PI) / 180))],
+  ['sin', overloads(floatFn(Math.sin))],
+  ['cos', overloads(floatFn(Math.cos))],
+  ['tan', overloads(floatFn(Math.tan))],
+  ['asin', overloads(floatFn(Math.asin))],
+  ['acos', overloads(floatFn(Math.acos))],
+  ['atan', overloads(floatFn(Math.atan))],
+  ['atan2', overloads(sig([T.float8, T.float8], T.float8, (a) => Math.atan2(flt(a[0]), flt(a[1]))))],
+  ['gcd', overloads(
+    sig([T.int4, T.int4], T.int4, (a) => checkInt(gcd(a[0] as bigint, a[1] as bigint), 'int4')),
+    sig([T.int8, T.int8], T.int8, (a) => checkInt(gcd(a[0] as bigint, a[1] as bigint), 'int8')),
+  )],
+])
+
+function gcd(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a
+  let y = b < 0n ? -b : b
+  while (y !== 0n) [x, y] = [y, x % y]
+  return x
+}

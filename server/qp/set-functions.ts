@@ -1,0 +1,228 @@
+// Set-returning functions (ARCHITECTURE.md "query processor": execute): generate_series, unnest,
+// the jsonb expanders and regexp_matches / regexp_split_to_table, for FROM and the select list.
+import { SqlError } from '../errors/index.ts'
+import type { EvalContext } from './expr.ts'
+import { T } from './function-overloads.ts'
+import { matchArray, posixRegex } from './functions-text.ts'
+import {
+  Decimal,
+  Interval,
+  Jsonb,
+  addIntervalToTimestamp,
+  arrayType,
+  baseType,
+  canCast,
+  intervalSpan,
+  isJsonObject,
+  jsonText,
+  jsonbEntries,
+  type Datum,
+  type SqlType,
+} from './types/index.ts'
+
+/** One output column of a set-returning function. */
+export interface SetFunctionColumn {
+  readonly name: string
+  readonly type: SqlType
+}
+
+/** A resolved set-returning call: argument types to cast to, output columns, and the rows for
+ * non-null arguments (a NULL argument gives no rows: every function here is strict). */
+export interface ResolvedSetFunction {
+  readonly argTypes: readonly SqlType[]
+  readonly columns: readonly SetFunctionColumn[]
+  readonly apply: (args: readonly Datum[], ctx: EvalContext) => Iterable<Datum[]>
+}
+
+/** Resolves a call for its argument types; undefined when no overload matches (42883). A
+ * one-column function's column is named after the function (PostgreSQL's rule for FROM). */
+export type SetFunctionResolver = (args: readonly SqlType[]) => ResolvedSetFunction | undefined
+
+/** Upper bound of rows one call may produce: a runaway generate_series fails with 54000. */
+export const SET_FUNCTION_ROWS_MAX = 10_000_000
+
+const tooMany = () => new SqlError('54000', `set-returning function produced more than ${SET_FUNCTION_ROWS_MAX} rows`)
+
+const fits = (args: readonly SqlType[], params: readonly SqlType[]) =>
+  args.length === params.length &&
+  args.every((a, i) => a.kind === 'unknown' || a.kind === params[i]?.kind || canCast(a, params[i] as SqlType, 'implicit'))
+
+function* intSeries(start: bigint, stop: bigint, step: bigint): Iterable<Datum[]> {
+  if (step === 0n) throw new SqlError('22023', 'step size cannot equal zero')
+  let n = 0
+  for (let v = start; step > 0n ? v <= stop : v >= stop; v += step) {
+    if (++n > SET_FUNCTION_ROWS_MAX) throw tooMany()
+    yield [v]
+  }
+}
+
+function* numericSeries(start: Decimal, stop: Decimal, step: Decimal): Iterable<Datum[]> {
+  if (start.isNaN || stop.isNaN || step.isNaN) throw new SqlError('22023', 'start value cannot be NaN')
+  if (step.isZero) throw new SqlError('22023', 'step size cannot equal zero')
+  let n = 0
+  for (let v = start; step.sign > 0 ? v.compare(stop) <= 0 : v.compare(stop) >= 0; v = v.add(step)) {
+    if (++n > SET_FUNCTION_ROWS_MAX) throw tooMany()
+    yield [v]
+  }
+}
+
+function* timestampSeries(start: bigint, stop: bigint, step: Interval): Iterable<Datum[]> {
+  const span = intervalSpan(step)
+  if (span === 0n) throw new SqlError('22023', 'step size cannot equal zero')
+  let n = 0
+  for (let v = start; span > 0n ? v <= stop : v >= stop; v = addIntervalToTimestamp(v, step)) {
+    if (++n > SET_FUNCTION_ROWS_MAX) throw tooMany()
+    yield [v]
+  }
+}
+
+const INT_KINDS = ['int4', 'int8'] as const
+
+const generateSeries: SetFunctionResolver = (args) => {
+  if (args.length !== 2 && args.length !== 3) return undefined
+  const col = (type: SqlType) => [{ name: 'generate_series', type }]
+  for (const kind of INT_KINDS) {
+    const t = { kind } as SqlType
+    const params = args.map(() => t)
+    if (args.every((a) => a.kind === 'unknown' || a.kind === 'int2' || a.kind === 'int4' || a.kind === kind)) {
+      return {
+        argTypes: params,
+        columns: col(t),
+        apply: (a) => intSeries(a[0] as bigint, a[1] as bigint, (a[2] as bigint | undefined) ?? 1n),
+      }
+    }
+  }
+  if (fits(args, args.map(() => T.numeric)) && args.some((a) => a.kind === 'numeric')) {
+    return {
+      argTypes: args.map(() => T.numeric),
+      columns: col(T.numeric),
+      apply: (a) => numericSeries(a[0] as Decimal, a[1] as Decimal, (a[2] as Decimal | undefined) ?? Decimal.fromBigInt(1n)),
+    }
+  }
+  if (args.length === 3) {
+    const first = args[0] as SqlType
+    const ts = first.kind === 'timestamp' ? T.timestamp : T.timestamptz
+    if (fits(args, [ts, ts, T.interval])) {
+      return {
+        argTypes: [ts, ts, T.interval],
+        columns: col(ts),
+        apply: (a) => timestampSeries(a[0] as bigint, a[1] as bigint, a[2] as Interval),
+      }
+    }
+  }
+  return undefined
+}
+
+const unnest: SetFunctionResolver = (args) => {
+  const t = args[0]
+  if (args.length !== 1 || t?.kind !== 'array') return undefined
+  return {
+    argTypes: [t],
+    columns: [{ name: 'unnest', type: baseType(t.element) }],
+    apply: (a) => (a[0] as readonly Datum[]).map((v) => [v]),
+  }
+}
+
+const jsonArg = (args: readonly SqlType[]) => args.length === 1 && (args[0]?.kind === 'jsonb' || args[0]?.kind === 'unknown')
+
+function arrayOf(v: unknown, fn: string): unknown[] {
+  if (Array.isArray(v)) return v
+  throw new SqlError('22023', isJsonObject(v) ? `cannot extract elements from an object` : `cannot extract elements from a scalar`, {
+    detail: `${fn} needs an array`,
+  })
+}
+
+function objectOf(v: unknown, fn: string): object {
+  if (isJsonObject(v)) return v
+  throw new SqlError('22023', `cannot call ${fn} on ${Array.isArray(v) ? 'an array' : 'a scalar'}`)
+}
+
+const jsonbArrayElements = (asText: boolean): SetFunctionResolver => (args) =>
+  jsonArg(args)
+    ? {
+        argTypes: [T.jsonb],
+        columns: [{ name: 'value', type: asText ? T.text : T.jsonb }],
+        apply: (a) =>
+          arrayOf((a[0] as Jsonb).value, asText ? 'jsonb_array_elements_text' : 'jsonb_array_elements').map((v) => [
+            asText ? jsonText(v) : new Jsonb(v),
+          ]),
+      }
+    : undefined
+
+const jsonbEach = (asText: boolean): SetFunctionResolver => (args) => {
+  const fn = asText ? 'jsonb_each_text' : 'jsonb_each'
+  return jsonArg(args)
+    ? {
+        argTypes: [T.jsonb],
+        columns: [
+          { name: 'key', type: T.text },
+          { name: 'value', type: asText ? T.text : T.jsonb },
+        ],
+        apply: (a) =>
+          jsonbEntries(objectOf((a[0] as Jsonb).value, fn)).map(([k, v]) => [k, asText ? jsonText(v) : new Jsonb(v)]),
+      }
+    : undefined
+}
+
+const jsonbObjectKeys: SetFunctionResolver = (args) =>
+  jsonArg(args)
+    ? {
+        argTypes: [T.jsonb],
+        columns: [{ name: 'jsonb_object_keys', type: T.text }],
+        apply: (a) => jsonbEntries(objectOf((a[0] as Jsonb).value, 'jsonb_object_keys')).map(([k]) => [k]),
+      }
+    : undefined
+
+const textArgs = (args: readonly SqlType[], n: readonly number[]) =>
+  n.includes(args.length) && args.every((a) => a.kind === 'text' || a.kind === 'varchar' || a.kind === 'unknown')
+
+const regexpMatches: SetFunctionResolver = (args) =>
+  textArgs(args, [2, 3])
+    ? {
+        argTypes: args.map(() => T.text),
+        columns: [{ name: 'regexp_matches', type: arrayType(T.text) }],
+        apply: (a) => {
+          const flags = (a[2] as string | undefined) ?? ''
+          const re = posixRegex(a[1] as string, flags)
+          const all = re.global ? [...(a[0] as string).matchAll(re)] : [re.exec(a[0] as string)].filter((m) => m !== null)
+          return all.map((m) => [matchArray(m as RegExpExecArray)])
+        },
+      }
+    : undefined
+
+const regexpSplit: SetFunctionResolver = (args) =>
+  textArgs(args, [2, 3])
+    ? {
+        argTypes: args.map(() => T.text),
+        columns: [{ name: 'regexp_split_to_table', type: T.text }],
+        apply: (a) => splitByRegex(a[0] as string, a[1] as string, (a[2] as string | undefined) ?? '').map((s) => [s]),
+      }
+    : undefined
+
+/** regexp_split_to_array/table: empty matches split between characters, as PostgreSQL does. */
+export function splitByRegex(s: string, pattern: string, flags: string): string[] {
+  const re = posixRegex(pattern, flags, true)
+  const out: string[] = []
+  let last = 0
+  for (const m of s.matchAll(re)) {
+    if (m[0] === '' && (m.index >= s.length || m.index === 0)) continue
+    if (m[0] === '' && m.index === last && last !== 0) continue
+    out.push(s.slice(last, m.index))
+    last = m.index + m[0].length
+  }
+  out.push(s.slice(last))
+  return out
+}
+
+/** The set-returning functions, by lowercase name. */
+export const SET_FUNCTIONS: ReadonlyMap<string, SetFunctionResolver> = new Map<string, SetFunctionResolver>([
+  ['generate_series', generateSeries],
+  ['unnest', unnest],
+  ['jsonb_array_elements', jsonbArrayElements(false)],
+  ['jsonb_array_elements_text', jsonbArrayElements(true)],
+  ['jsonb_each', jsonbEach(false)],
+  ['jsonb_each_text', jsonbEach(true)],
+  ['jsonb_object_keys', jsonbObjectKeys],
+  ['regexp_matches', regexpMatches],
+  ['regexp_split_to_table', regexpSplit],
+])
