@@ -54,10 +54,13 @@ export interface ForeignKeyDef {
   readonly refColumns: readonly number[]
   /** 'primary' or the id of the referenced unique index. */
   readonly refIndex: 'primary' | number
-  /** The index on `columns` of this table that finds referencing rows. */
+  /** The index whose leading columns are `columns` (finds referencing rows); -1 when they lead
+   * the primary key. */
   readonly index: number
   readonly onDelete: 'no action' | 'restrict'
   readonly onUpdate: 'no action' | 'restrict'
+  /** The index was created for this constraint (dropped with it). */
+  readonly ownsIndex?: boolean | undefined
 }
 
 /** A foreign key of another table pointing at this one (kept so DELETE finds its children). */

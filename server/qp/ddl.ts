@@ -19,6 +19,8 @@ import {
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
+import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
+import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
 import { tableScope, type BindEnv } from './select.ts'
 import { allocateObjectId, createSequence, dropSequence, putSequence, relationNameTaken, sequenceDef } from './sequences.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -87,6 +89,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
     if (relationNameTaken(env, indexName)) throw duplicateTable(indexName)
     env.put(indexNameKey(indexName), name)
   }
+  def = attachForeignKeys(env, def, draft.foreignKeys)
   env.put(schemaKey(name), encodeTableDef(def))
 }
 
@@ -139,7 +142,7 @@ function validateExpressions(env: DdlEnv, def: TableDef): void {
   }
 }
 
-interface DraftColumn {
+export interface DraftColumn {
   name: string
   type: SqlType
   notNull: boolean
@@ -166,13 +169,14 @@ function serialType(c: PgColumnDef): SqlType | undefined {
 }
 
 /** Collects columns and constraints of CREATE TABLE, naming constraints as PostgreSQL does. */
-class TableDraft {
+export class TableDraft {
   readonly #name: string
   readonly #columns: DraftColumn[] = []
   #primaryKey: string[] | undefined
   #primaryKeyName: string | undefined
   readonly #uniques: { columns: string[]; name: string | undefined }[] = []
   readonly #checks: { expr: string; name: string | undefined; column: string | undefined }[] = []
+  readonly #foreignKeys: ForeignKeyDraft[] = []
 
   constructor(name: string) {
     this.#name = name
@@ -223,6 +227,23 @@ class TableDraft {
     return new SqlError('42601', `both default and identity specified for column "${column}" of table "${this.#name}"`)
   }
 
+  /** What was declared, unresolved (ALTER TABLE ADD COLUMN / ADD CONSTRAINT resolve it against
+   * an existing table). */
+  parts() {
+    return {
+      columns: this.#columns as readonly DraftColumn[],
+      primaryKey: this.#primaryKey,
+      uniques: this.#uniques as readonly { readonly columns: readonly string[]; readonly name: string | undefined }[],
+      checks: this.#checks as readonly { readonly expr: string; readonly name: string | undefined; readonly column: string | undefined }[],
+      foreignKeys: this.#foreignKeys as readonly ForeignKeyDraft[],
+    }
+  }
+
+  /** Foreign keys declared in CREATE TABLE (resolved once the table's columns are known). */
+  get foreignKeys(): readonly ForeignKeyDraft[] {
+    return this.#foreignKeys
+  }
+
   /** Columns that own a sequence (serial, identity), by position. */
   get owners(): { readonly position: number; readonly column: DraftColumn }[] {
     return this.#columns.flatMap((column, position) => (column.owns === undefined ? [] : [{ position, column }]))
@@ -251,7 +272,10 @@ class TableDraft {
       this.#uniques.push({ columns, name: k.conname })
       return
     }
-    if (k.contype === 'CONSTR_FOREIGN') throw featureNotSupported('foreign keys')
+    if (k.contype === 'CONSTR_FOREIGN') {
+      this.#foreignKeys.push(foreignKeyDraft(k, columns))
+      return
+    }
     if (k.contype === 'CONSTR_IDENTITY' || k.contype === 'CONSTR_GENERATED') throw featureNotSupported('generated columns')
     throw featureNotSupported(`constraint ${k.contype ?? ''}`)
   }
@@ -318,6 +342,7 @@ export function chooseName(table: string, columns: readonly string[], suffix: st
 }
 
 export function dropTable(env: DdlEnv, s: DropStmt): void {
+  const dropping = new Set((s.objects ?? []).map(objectName))
   for (const object of s.objects ?? []) {
     const name = objectName(object)
     const table = env.findTable(name)
@@ -325,6 +350,7 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       if (s.missing_ok === true) continue
       throw new SqlError('42P01', `table "${name}" does not exist`)
     }
+    detachForDrop(env, table, s.behavior === 'DROP_CASCADE', dropping)
     // The rows and index entries of a dropped table stay behind, unreachable because table ids
     // are never reused: garbage for a later cleanup job.
     env.put(table.schemaKey, null)
@@ -369,7 +395,7 @@ export function createIndex(env: DdlEnv, s: IndexStmt): void {
 }
 
 /** Writes an entry for every existing row (23505 when a unique index finds a duplicate). */
-function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
+export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
   const entries: { key: string; value: string; unique: boolean }[] = []
   for (const kv of env.view.scan(table.rowsStart, table.rowsEnd)) {
     env.tick()

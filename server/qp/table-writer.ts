@@ -6,6 +6,7 @@ import { formatText, type Datum, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE } from './binder.ts'
 import type { IndexDef, Table } from './catalog.ts'
 import { evaluate, type EvalContext, type Expr } from './expr.ts'
+import { checkReferencedBy, checkReferences, type ForeignKeyEnv } from './foreign-keys.ts'
 import { ROW_ID_RESOLVED } from './functions.ts'
 import type { ParseCache } from './parser.ts'
 import { decodeStoredRow, encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
@@ -69,6 +70,9 @@ export class TableWriter {
   readonly #constraints: BoundConstraints
   readonly #eval: EvalContext
   readonly #uniqueIndexes: readonly IndexDef[]
+  readonly #references: boolean
+  readonly #referenced: boolean
+  readonly #fk: ForeignKeyEnv
 
   constructor(table: Table, sink: WriteSink, parse: ParseCache, ctx: EvalContext) {
     this.table = table
@@ -76,6 +80,9 @@ export class TableWriter {
     this.#constraints = constraintsOf(table, parse)
     this.#eval = ctx
     this.#uniqueIndexes = table.def.indexes.filter((i) => i.unique)
+    this.#references = (table.def.foreignKeys?.length ?? 0) > 0
+    this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
+    this.#fk = { view: sink.view, eval: ctx, relation: (name) => ctx.tx.relation(name) }
   }
 
   /** The default value expressions, by column position. */
@@ -120,10 +127,12 @@ export class TableWriter {
     return uniqueViolation(name, `Key (${this.#names(columns)})=(${this.#values(columns, row)}) already exists.`)
   }
 
-  /** Inserts a validated row; 23505 on a collision. Returns the new primary key. */
+  /** Inserts a validated row; 23505 on a collision, 23503 for a missing referenced row. Returns
+   * the new primary key. */
   insert(row: readonly Datum[]): Key {
     const conflict = this.findConflict(row)
     if (conflict !== undefined) throw this.uniqueError(conflict, row)
+    if (this.#references) checkReferences(this.#fk, this.table, row)
     const key = primaryKey(this.table, row)
     this.#sink.countRow()
     this.#sink.put(key, encodeStoredRow(this.table, row))
@@ -138,6 +147,8 @@ export class TableWriter {
   update(oldKey: Key, oldRow: readonly Datum[], newRow: readonly Datum[]): Key {
     const conflict = this.findConflict(newRow, oldKey)
     if (conflict !== undefined) throw this.uniqueError(conflict, newRow)
+    if (this.#references) checkReferences(this.#fk, this.table, newRow, oldRow)
+    if (this.#referenced) checkReferencedBy(this.#fk, this.table, oldRow, newRow)
     const key = primaryKey(this.table, newRow)
     this.#sink.countRow()
     if (key !== oldKey) this.#sink.put(oldKey, null)
@@ -153,6 +164,7 @@ export class TableWriter {
   }
 
   delete(key: Key, row: readonly Datum[]): void {
+    if (this.#referenced) checkReferencedBy(this.#fk, this.table, row)
     this.#sink.countRow()
     this.#sink.put(key, null)
     for (const index of this.table.def.indexes) this.#sink.put(indexEntry(this.table, index, row).key, null)

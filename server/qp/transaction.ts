@@ -125,6 +125,11 @@ export class SqlTransaction implements Transaction {
         lock: (key) => this.#lockedKeys.add(key),
         read: (key) => this.#readKeys.add(key),
         put: (key, value) => this.#sink().put(key, value),
+        table: (name) => {
+          const table = this.#findTable(name)
+          if (table !== undefined) this.#readKeys.add(table.schemaKey)
+          return table
+        },
       },
       shared,
     )

@@ -4,7 +4,7 @@ import type { HlcTimestamp, Hlc, Random } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import { encodeKey, type Key } from '../encoding/index.ts'
 import type { StorageReader } from '../storage/index.ts'
-import { ADVISORY_LOCKS_TABLE_ID } from './catalog.ts'
+import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import { SequenceValues, type SequenceHost } from './sequences.ts'
 import { Settings } from './settings.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -29,6 +29,11 @@ export interface TxServices {
   /** pg_advisory_xact_lock(key) or (key1, key2): a key checked at commit like a row read FOR
    * UPDATE, never waited for. */
   advisoryLock(keys: readonly bigint[]): void
+  /** A table at the snapshot plus the write buffer (its definition joins the read keys), for
+   * foreign key checks; undefined when there is none. */
+  relation(name: string): Table | undefined
+  /** Adds a key to the commit's conflict check: 'read' checks it, 'lock' checks and records it. */
+  conflictKey(key: Key, kind: 'read' | 'lock'): void
 }
 
 /** What the transaction lends its services. */
@@ -48,6 +53,8 @@ export interface TxHost {
   read(key: Key): void
   /** Writes into the transaction's buffer (limits enforced). */
   put(key: Key, value: string | null): void
+  /** A table at the snapshot plus the write buffer, its schema key added to the read keys. */
+  table(name: string): Table | undefined
 }
 
 /** The key an advisory lock is checked under (one- and two-key locks never collide: the
@@ -96,6 +103,15 @@ export class TransactionServices implements TxServices {
 
   advisoryLock(keys: readonly bigint[]): void {
     this.#host.lock(advisoryLockKey(keys))
+  }
+
+  relation(name: string): Table | undefined {
+    return this.#host.table(name)
+  }
+
+  conflictKey(key: Key, kind: 'read' | 'lock'): void {
+    if (kind === 'read') this.#host.read(key)
+    else this.#host.lock(key)
   }
 
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out
