@@ -15,8 +15,10 @@ import {
   undefinedParameter,
 } from '../errors/index.ts'
 import {
+  arrayType,
   baseType,
   canCast,
+  elementType,
   commonType,
   Decimal,
   formatType,
@@ -114,7 +116,6 @@ export function stringOf(node: Node | undefined): string {
 
 /** A type name as libpg_query gives it, resolved (42704 unknown, 0A000 unsupported). */
 export function resolveTypeName(typeName: TypeName): SqlType {
-  if ((typeName.arrayBounds?.length ?? 0) > 0) throw featureNotSupported('array types', position(typeName.location))
   const names = (typeName.names ?? []).map(stringOf)
   const typmods = (typeName.typmods ?? []).map((m) => {
     const c = 'A_Const' in m ? m.A_Const : undefined
@@ -122,7 +123,7 @@ export function resolveTypeName(typeName: TypeName): SqlType {
     return c.ival.ival ?? 0
   })
   try {
-    return typeFromName(names, typmods)
+    return typeFromName(names, typmods, typeName.arrayBounds?.length ?? 0)
   } catch (e) {
     throw e instanceof SqlError ? e.withPosition(position(typeName.location)) : e
   }
@@ -242,6 +243,8 @@ export class Binder {
     if ('SQLValueFunction' in node) return this.#sqlValueFunction(node.SQLValueFunction.op ?? '', scope, options)
     if ('SubLink' in node) return this.#subLink(node.SubLink, scope, options)
     if ('MinMaxExpr' in node) return this.#minMax(node.MinMaxExpr, scope, options)
+    if ('A_ArrayExpr' in node) return this.#arrayExpr(node.A_ArrayExpr.elements ?? [], scope, options)
+    if ('A_Indirection' in node) return this.#subscript(node.A_Indirection, scope, options)
     throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
   }
 
@@ -306,8 +309,10 @@ export class Binder {
         const mode = kind === 'ANY_SUBLINK' ? 'any' : 'all'
         return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: cmp.left, compare, id }
       }
-      case 'ARRAY_SUBLINK':
-        throw featureNotSupported('ARRAY(subquery)')
+      case 'ARRAY_SUBLINK': {
+        const type = single('must return only one column')
+        return { kind: 'subquery', type: arrayType(type.kind === 'unknown' ? TEXT : type), mode: 'array', rel, args, lhs: undefined, compare: undefined, id }
+      }
       default:
         throw featureNotSupported(`subquery of kind ${kind}`)
     }
@@ -320,6 +325,63 @@ export class Binder {
     const gt = resolveBinary('>', type, type)
     if (gt === undefined) throw new SqlError('42883', `could not identify a comparison function for type ${formatType(type)}`)
     return { kind: 'minmax', type, greatest, args: args.map((a) => this.coerce(a, type, 'implicit')), gt: gt.apply }
+  }
+
+  /** ARRAY[a, b, ...]: elements cast to their common type. */
+  #arrayExpr(elements: readonly Node[], scope: Scope, options: BindOptions): Expr {
+    const args = elements.map((n) => this.bind(n, scope, options))
+    if (args.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' })
+    const element = this.#common(args, 'ARRAY')
+    const bound = args.map((a) => this.coerce(a, element, 'implicit'))
+    const apply = (values: readonly Datum[]) => [...values] as unknown as Datum
+    return { kind: 'func', type: arrayType(element), name: 'array', args: bound, apply, strict: false, volatile: false }
+  }
+
+  /** `a[i]`: the element at 1-based `i`, NULL out of range. */
+  #subscript(node: { arg?: Node; indirection?: Node[] }, scope: Scope, options: BindOptions): Expr {
+    let e = this.#bindOperand(node.arg, scope, options)
+    for (const ind of node.indirection ?? []) {
+      if (!('A_Indices' in ind) || ind.A_Indices.is_slice === true || ind.A_Indices.uidx === undefined) {
+        throw featureNotSupported('this subscript or field selection')
+      }
+      const element = elementType(e.type)
+      if (element === undefined) throw new SqlError('42804', `cannot subscript type ${formatType(e.type)} because it does not support subscripting`)
+      const index = this.coerce(this.bind(ind.A_Indices.uidx, scope, options), { kind: 'int4' }, 'implicit')
+      const apply = (values: readonly Datum[]) => {
+        const arr = values[0] as unknown as readonly Datum[]
+        return arr[Number(values[1]) - 1] ?? null
+      }
+      e = { kind: 'func', type: element, name: 'subscript', args: [e, index], apply, strict: true, volatile: false }
+    }
+    return e
+  }
+
+  /** `x op ANY|ALL (array)`: the operator against each element, three-valued. */
+  #scalarArrayOp(op: string, any: boolean, e: A_Expr, scope: Scope, options: BindOptions): Expr {
+    const lhs = this.#bindOperand(e.lexpr, scope, options)
+    let arr = this.#bindOperand(e.rexpr, scope, options)
+    if (this.#typeOf(arr).kind === 'unknown') arr = this.coerce(arr, arrayType(this.#typeOf(lhs).kind === 'unknown' ? TEXT : this.#typeOf(lhs)), 'implicit')
+    const element = elementType(this.#typeOf(arr))
+    if (element === undefined) throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`)
+    const cmp = this.binary(op, lhs, { kind: 'column', type: element, slot: 0, name: '?column?' })
+    if (cmp.kind !== 'binary' || cmp.type.kind !== 'bool') throw datatypeMismatch(`op ANY/ALL (array) requires operator to yield boolean`)
+    const right = cmp.right
+    const castElement = right.kind === 'cast' ? (v: Datum) => castDatum(v, right.from, right.type, right.context) : (v: Datum) => v
+    const apply = (values: readonly Datum[]) => {
+      const [a, list] = values
+      if (list === null || list === undefined) return null
+      const items = list as unknown as readonly Datum[]
+      if (items.length === 0) return !any
+      if (a === null || a === undefined) return null
+      let sawNull = false
+      for (const item of items) {
+        const v = item === null ? null : cmp.apply(a, castElement(item))
+        if (v === null) sawNull = true
+        else if (v === any) return any
+      }
+      return sawNull ? null : !any
+    }
+    return { kind: 'func', type: boolType(), name: any ? 'any' : 'all', args: [cmp.left, arr], apply, strict: false, volatile: false }
   }
 
   #param(n: number): Expr {
@@ -343,6 +405,10 @@ export class Binder {
       case 'AEXPR_LIKE':
       case 'AEXPR_ILIKE':
         return this.#like(e, scope, options, op ?? '')
+      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ALL':
+        if (op === undefined) throw featureNotSupported('schema-qualified operators')
+        return this.#scalarArrayOp(op, e.kind === 'AEXPR_OP_ANY', e, scope, options)
       case 'AEXPR_DISTINCT':
       case 'AEXPR_NOT_DISTINCT': {
         const eq = this.binary('=', this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
@@ -518,6 +584,13 @@ export class Binder {
       const now = this.#funcCall({ funcname: [{ String: { sval: 'now' } }] }, scope, options)
       return op === 'SVFOP_LOCALTIMESTAMP' ? this.coerce(now, { kind: 'timestamp' }, 'explicit') : now
     }
+    if (op === 'SVFOP_CURRENT_DATE') {
+      const now = this.#funcCall({ funcname: [{ String: { sval: 'now' } }] }, scope, options)
+      return this.coerce(now, { kind: 'date' }, 'explicit')
+    }
+    // The session's identity and place: catalog functions of the same meaning.
+    const named = SESSION_FUNCTIONS[op]
+    if (named !== undefined) return this.#funcCall({ funcname: [{ String: { sval: named } }] }, scope, options)
     throw featureNotSupported(op.replace('SVFOP_', '').toLowerCase())
   }
 
@@ -550,6 +623,15 @@ export class Binder {
 }
 
 let subquerySeq = 0
+
+const SESSION_FUNCTIONS: Readonly<Record<string, string>> = {
+  SVFOP_CURRENT_USER: 'current_user',
+  SVFOP_USER: 'current_user',
+  SVFOP_CURRENT_ROLE: 'current_user',
+  SVFOP_SESSION_USER: 'session_user',
+  SVFOP_CURRENT_CATALOG: 'current_database',
+  SVFOP_CURRENT_SCHEMA: 'current_schema',
+}
 
 /** The column `name` (of `table` when qualified) in `scope` alone: 42P01/42703/42702 when not
  * exactly one matches. */
