@@ -1,5 +1,5 @@
-// The Drizzle schema of the client tests: several column types Tessera has today (no serial, no
-// foreign keys: those are in pending/drizzle-schema-full.ts). drizzle-kit generates from it too.
+// The Drizzle schema of the client tests: several column types, a serial key, no foreign keys
+// (those are in pending/drizzle-schema-full.ts). drizzle-kit generates from it too.
 import { relations } from 'drizzle-orm'
 import {
   bigint,
@@ -11,6 +11,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  serial,
   text,
   timestamp,
   uuid,
@@ -45,3 +46,9 @@ export const usersRelations = relations(users, ({ many }) => ({ accounts: many(a
 export const accountsRelations = relations(accounts, ({ one }) => ({
   user: one(users, { fields: [accounts.userId], references: [users.id] }),
 }))
+
+export const notes = pgTable('notes', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull(),
+  body: text('body').notNull(),
+})

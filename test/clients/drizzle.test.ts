@@ -1,8 +1,8 @@
 // Drizzle on Tessera against a real server process (issue 5, "Tests": Drizzle): `drizzle-kit
 // generate` output applied by the migrator (also by two at once), several column types round
-// trip, CRUD, relational queries without joins, transactions (commit, rollback, retry on real
-// and injected conflicts), batch. Relational queries with `with`, serial and foreign keys need
-// server SQL still missing: test/clients/pending/drizzle-relations.pending.ts.
+// trip, CRUD, serial keys, joins, relational queries without `with`, transactions (commit,
+// rollback, retry on real and injected conflicts), batch. Relational queries with `with` and
+// foreign keys need server SQL still missing: test/clients/pending/drizzle-relations.pending.ts.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ import {
 import * as schema from './drizzle-schema.ts'
 import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
 
-const { users, accounts } = schema
+const { users, accounts, notes } = schema
 let server: TestServer
 let db: TesseraDatabase<typeof schema>
 const migrationsFolder = mkdtempSync(join(tmpdir(), 'tessera-drizzle-kit-'))
@@ -141,6 +141,36 @@ describe('queries', () => {
       limit: 5,
     })
     expect(many).toEqual([{ name: 'Alan T.' }, { name: 'Ada' }])
+  })
+
+  test('serial keys fill in; inner and left joins', async () => {
+    const inserted = await db
+      .insert(notes)
+      .values([
+        { userId: 1, body: 'first' },
+        { userId: 1, body: 'second' },
+        { userId: 99, body: 'orphan' },
+      ])
+      .returning({ id: notes.id })
+    expect(inserted).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }])
+    const inner = await db
+      .select({ body: notes.body, author: users.name })
+      .from(notes)
+      .innerJoin(users, eq(notes.userId, users.id))
+      .orderBy(notes.id)
+    expect(inner).toEqual([
+      { body: 'first', author: 'Ada' },
+      { body: 'second', author: 'Ada' },
+    ])
+    const left = await db
+      .select({ body: notes.body, author: users.name })
+      .from(notes)
+      .leftJoin(users, eq(notes.userId, users.id))
+      .orderBy(notes.id)
+    expect(left.map((r) => r.author)).toEqual(['Ada', 'Ada', null])
+    const whole = await db.select().from(notes).innerJoin(users, eq(notes.userId, users.id)).limit(1)
+    expect(whole[0]?.notes.body).toBe('first')
+    expect(whole[0]?.users.big).toBe(9007199254740993n)
   })
 
   test('errors come wrapped in DrizzleQueryError with the TesseraError as cause', async () => {

@@ -1,7 +1,7 @@
 // The Kysely dialect against a real server process (issue 5, "Tests": Kysely): schema builder
-// DDL, typed selects/inserts/updates/deletes, transactions (callback, controlled, read-only), the
-// conflict retry, the clear errors for savepoints and serializable, AbortSignal, streaming.
-// Joins, the Migrator and introspection need server SQL that is still missing: they are in
+// DDL, typed selects/inserts/updates/deletes, joins, transactions (callback, controlled,
+// read-only), the conflict retry, clear errors for savepoints and serializable, AbortSignal and
+// streaming. The Migrator and introspection need server SQL still missing: they are in
 // test/clients/pending/kysely-catalog.pending.ts. Method: real Kysely queries over real HTTP.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Kysely, sql, type Generated, type Insertable, type Selectable } from 'kysely'
@@ -30,6 +30,7 @@ interface AccountTable {
 interface DB {
   person: PersonTable
   account: AccountTable
+  pet: { id: number; name: string; owner_id: number | null }
 }
 
 let server: TestServer
@@ -183,6 +184,40 @@ describe('typed queries', () => {
         .execute(),
     )
     expect([e.code, e.retryable]).toEqual(['23505', false])
+  })
+})
+
+describe('joins', () => {
+  test('inner and left joins, typed', async () => {
+    await db.schema
+      .createTable('pet')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('owner_id', 'integer')
+      .execute()
+    await db
+      .insertInto('pet')
+      .values([
+        { id: 1, name: 'Doggo', owner_id: 1 },
+        { id: 2, name: 'Stray', owner_id: null },
+      ])
+      .execute()
+    const inner = await db
+      .selectFrom('pet')
+      .innerJoin('person', 'person.id', 'pet.owner_id')
+      .select(['pet.name as pet', 'person.first_name as owner'])
+      .execute()
+    expect(inner).toEqual([{ pet: 'Doggo', owner: 'Ada' }])
+    const left: { pet: string; owner: string | null }[] = await db
+      .selectFrom('pet')
+      .leftJoin('person', 'person.id', 'pet.owner_id')
+      .select(['pet.name as pet', 'person.first_name as owner'])
+      .orderBy('pet.id')
+      .execute()
+    expect(left).toEqual([
+      { pet: 'Doggo', owner: 'Ada' },
+      { pet: 'Stray', owner: null },
+    ])
   })
 })
 
