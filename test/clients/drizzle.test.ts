@@ -168,7 +168,11 @@ describe('queries', () => {
       .leftJoin(users, eq(notes.userId, users.id))
       .orderBy(notes.id)
     expect(left.map((r) => r.author)).toEqual(['Ada', 'Ada', null])
-    const whole = await db.select().from(notes).innerJoin(users, eq(notes.userId, users.id)).limit(1)
+    const whole = await db
+      .select()
+      .from(notes)
+      .innerJoin(users, eq(notes.userId, users.id))
+      .limit(1)
     expect(whole[0]?.notes.body).toBe('first')
     expect(whole[0]?.users.big).toBe(9007199254740993n)
   })
