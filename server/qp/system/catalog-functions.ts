@@ -5,9 +5,10 @@ import { canCast, type Datum, type SqlType } from '../types/index.ts'
 import type { EvalContext, FunctionApply } from '../expr.ts'
 import type { FunctionResolver } from '../functions.ts'
 import { quoteLiteral, quoteIdent } from './deparse.ts'
-import { constraintDef, formatTypeOid, indexDef } from './describe.ts'
+import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
-import { buildModel, splitName, type CatalogModel, type SystemEnv } from './model.ts'
+import { constraintDefinition, indexDefinition, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
+import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
 import { builtinTypeByName, OWNER_OID } from './oids.ts'
 
 const TEXT: SqlType = { kind: 'text' }
@@ -60,81 +61,18 @@ function modelOf(ctx: EvalContext): CatalogModel {
 const oidArg = (d: Datum | undefined): bigint => d as bigint
 
 const pgGetIndexdef: FunctionResolver = overloads(
-  overload([OID], TEXT, (a, ctx) => {
-    const ix = modelOf(ctx).indexes.find((i) => i.oid === oidArg(a[0]))
-    return ix === undefined ? null : indexDef(ix)
-  }),
-  overload([OID, INT4, BOOL], TEXT, (a, ctx) => {
-    const ix = modelOf(ctx).indexes.find((i) => i.oid === oidArg(a[0]))
-    if (ix === undefined) return null
-    const column = Number(a[1] as bigint)
-    if (column === 0) return indexDef(ix)
-    const attnum = ix.attnums[column - 1]
-    return attnum === undefined ? '' : quoteIdent(ix.table.columns[attnum - 1]?.def.name ?? '')
-  }),
+  overload([OID], TEXT, (a, ctx) => indexDefinition(modelOf(ctx), oidArg(a[0]), 0)),
+  overload([OID, INT4, BOOL], TEXT, (a, ctx) => indexDefinition(modelOf(ctx), oidArg(a[0]), Number(a[1] as bigint))),
 )
 
-const constraintdef: FunctionApply = (a, ctx) => {
-  const c = modelOf(ctx).constraints.find((k) => k.oid === oidArg(a[0]))
-  return c === undefined ? null : constraintDef(c)
-}
-
-/** The defining query as written (PostgreSQL prints its own rendering of it). */
-const viewdef: FunctionApply = (a, ctx) => modelOf(ctx).views.find((v) => v.oid === oidArg(a[0]))?.info.sql ?? null
+const constraintdef: FunctionApply = (a, ctx) => constraintDefinition(modelOf(ctx), oidArg(a[0]))
+const viewdef: FunctionApply = (a, ctx) => viewDefinition(modelOf(ctx), oidArg(a[0]))
 
 /** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it. */
 const pgGetExpr: FunctionResolver = overloads(
   overload([TEXT, OID], TEXT, (a) => a[0] as string),
   overload([TEXT, OID, BOOL], TEXT, (a) => a[0] as string),
 )
-
-/** Parses a possibly quoted, possibly qualified name the way regclass input does. */
-export function parseQualifiedName(text: string): string[] | undefined {
-  const parts: string[] = []
-  const re = /\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)/y
-  let at = 0
-  while (at < text.length) {
-    re.lastIndex = at
-    const m = re.exec(text)
-    if (m === null) return undefined
-    parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? '').toLowerCase())
-    at = re.lastIndex
-    if (m[3] === '') break
-  }
-  return parts.length === 0 || parts.length > 2 ? undefined : parts
-}
-
-/** The table a regclass-style name denotes (public when unqualified). */
-function tableNamed(m: CatalogModel, text: string) {
-  const parts = parseQualifiedName(text)
-  if (parts === undefined) return undefined
-  const [schema, name] = parts.length === 2 ? parts : ['public', parts[0]]
-  return m.tables.find((t) => t.schema.name === schema && t.name === name)
-}
-
-const pgGetSerialSequence = overload([TEXT, TEXT], TEXT, (a, ctx) => {
-  const m = modelOf(ctx)
-  const t = tableNamed(m, a[0] as string)
-  const column = t?.columns.find((c) => c.def.name === a[1] && c.def.dropped !== true)
-  const sequence = column?.def.sequence
-  if (sequence === undefined) return null
-  const { schema, name } = splitName(sequence)
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`
-})
-
-/** to_regclass(text): the relation's OID, NULL when there is none. */
-const toRegclass = overload([TEXT], OID, (a, ctx) => {
-  const m = modelOf(ctx)
-  const parts = parseQualifiedName(a[0] as string)
-  if (parts === undefined) return null
-  const [schema, name] = parts.length === 2 ? parts : ['public', parts[0]]
-  const t = m.tables.find((x) => x.schema.name === schema && x.name === name)
-  if (t !== undefined) return t.oid
-  const ix = m.indexes.find((x) => x.table.schema.name === schema && x.name === name)
-  if (ix !== undefined) return ix.oid
-  const seq = m.sequences.find((x) => x.schema.name === schema && x.name === name)
-  return seq?.oid ?? m.views.find((x) => x.schema.name === schema && x.name === name)?.oid ?? null
-})
 
 /** to_regtype(text): a built-in type's OID by its pg_type or SQL name. */
 const toRegtype = overload([TEXT], OID, (a) => {
@@ -146,15 +84,6 @@ const toRegtype = overload([TEXT], OID, (a) => {
   }
   const t = builtinTypeByName(aliases[name] ?? name)
   return t === undefined ? null : BigInt(t.oid)
-})
-
-const pgTableIsVisible = overload([OID], BOOL, (a, ctx) => {
-  const m = modelOf(ctx)
-  const oid = oidArg(a[0])
-  const owner = m.tables.find((t) => t.oid === oid) ?? m.indexes.find((i) => i.oid === oid)?.table
-  if (owner !== undefined) return owner.schema.name === 'public'
-  const other = m.sequences.find((s) => s.oid === oid) ?? m.views.find((v) => v.oid === oid)
-  return other === undefined ? true : other.schema.name === 'public'
 })
 
 /** Every privilege is granted: the one role owns every object. */
@@ -210,7 +139,7 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['inet_server_addr', overload([], TEXT, () => null, { strict: false })],
   ['inet_server_port', overload([], INT4, () => null, { strict: false })],
   ['pg_is_in_recovery', constant(BOOL, false)],
-  ['pg_table_is_visible', pgTableIsVisible],
+  ['pg_table_is_visible', overload([OID], BOOL, (a, ctx) => tableIsVisible(modelOf(ctx), oidArg(a[0])))],
   ['pg_type_is_visible', overload([OID], BOOL, () => true)],
   ['format_type', formatType],
   ['pg_get_indexdef', pgGetIndexdef],
@@ -218,7 +147,7 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['pg_get_expr', pgGetExpr],
   ['pg_get_viewdef', overloads(overload([OID], TEXT, viewdef), overload([OID, BOOL], TEXT, viewdef))],
   ['pg_get_userbyid', overload([OID], TEXT, (a) => (a[0] === OWNER_OID ? OWNER_NAME : `unknown (OID=${String(a[0])})`))],
-  ['pg_get_serial_sequence', pgGetSerialSequence],
+  ['pg_get_serial_sequence', overload([TEXT, TEXT], TEXT, (a, ctx) => serialSequence(modelOf(ctx), a[0] as string, a[1] as string))],
   ['pg_encoding_to_char', overload([INT4], TEXT, (a) => (a[0] === 6n ? 'UTF8' : ''))],
   ['pg_tablespace_location', overload([OID], TEXT, () => '')],
   ['obj_description', nullText],
@@ -231,7 +160,7 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['has_sequence_privilege', granted],
   ['has_function_privilege', granted],
   ['pg_has_role', granted],
-  ['to_regclass', toRegclass],
+  ['to_regclass', overload([TEXT], OID, (a, ctx) => regclassOid(modelOf(ctx), a[0] as string))],
   ['to_regtype', toRegtype],
   ['quote_ident', overload([TEXT], TEXT, (a) => quoteIdent(a[0] as string))],
   ['quote_literal', overload([TEXT], TEXT, (a) => quoteLiteral(a[0] as string))],

@@ -1,0 +1,81 @@
+// Catalog lookups behind the catalog functions (ARCHITECTURE.md "query processor": bind): objects
+// by OID and relations by regclass-style name, over the model of one snapshot.
+import { quoteIdent } from './deparse.ts'
+import { constraintDef, indexDef } from './describe.ts'
+import { splitName, type CatalogModel, type SchemaInfo } from './model.ts'
+
+/** pg_get_indexdef(oid, column): the definition (column 0) or the column-th key column's name. */
+export function indexDefinition(m: CatalogModel, oid: bigint, column: number): string | null {
+  const ix = m.indexes.find((i) => i.oid === oid)
+  if (ix === undefined) return null
+  if (column === 0) return indexDef(ix)
+  const attnum = ix.attnums[column - 1]
+  return attnum === undefined ? '' : quoteIdent(ix.table.columns[attnum - 1]?.def.name ?? '')
+}
+
+/** pg_get_constraintdef(oid). */
+export function constraintDefinition(m: CatalogModel, oid: bigint): string | null {
+  const c = m.constraints.find((k) => k.oid === oid)
+  return c === undefined ? null : constraintDef(c)
+}
+
+/** pg_get_viewdef(oid): the defining query as written (PostgreSQL prints its own rendering). */
+export function viewDefinition(m: CatalogModel, oid: bigint): string | null {
+  return m.views.find((v) => v.oid === oid)?.info.sql ?? null
+}
+
+/** Parses a possibly quoted, possibly schema-qualified name as regclass input does. */
+export function parseQualifiedName(text: string): string[] | undefined {
+  const parts: string[] = []
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)/y
+  let at = 0
+  while (at < text.length) {
+    re.lastIndex = at
+    const m = re.exec(text)
+    if (m === null) return undefined
+    parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? '').toLowerCase())
+    at = re.lastIndex
+    if (m[3] === '') break
+  }
+  return parts.length === 0 || parts.length > 2 ? undefined : parts
+}
+
+/** The schema and name a regclass-style name denotes (public when unqualified). */
+function qualified(text: string): { readonly schema: string; readonly name: string } | undefined {
+  const parts = parseQualifiedName(text)
+  if (parts === undefined) return undefined
+  return parts.length === 2 ? { schema: parts[0] as string, name: parts[1] as string } : { schema: 'public', name: parts[0] as string }
+}
+
+const named = (q: { schema: string; name: string }) => (x: { readonly schema: SchemaInfo; readonly name: string }) =>
+  x.schema.name === q.schema && x.name === q.name
+
+/** to_regclass(text): the OID of the table, index, sequence or view, or NULL. */
+export function regclassOid(m: CatalogModel, text: string): bigint | null {
+  const q = qualified(text)
+  if (q === undefined) return null
+  const is = named(q)
+  const hit =
+    m.tables.find(is) ??
+    m.indexes.find((ix) => ix.table.schema.name === q.schema && ix.name === q.name) ??
+    m.sequences.find(is) ??
+    m.views.find(is)
+  return hit?.oid ?? null
+}
+
+/** pg_get_serial_sequence(table, column): the qualified name of the column's sequence, or NULL. */
+export function serialSequence(m: CatalogModel, tableText: string, column: string): string | null {
+  const q = qualified(tableText)
+  const t = q === undefined ? undefined : m.tables.find(named(q))
+  const sequence = t?.columns.find((c) => c.def.name === column && c.def.dropped !== true)?.def.sequence
+  if (sequence === undefined) return null
+  const { schema, name } = splitName(sequence)
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`
+}
+
+/** pg_table_is_visible(oid): whether the relation is found by its bare name (search path public). */
+export function tableIsVisible(m: CatalogModel, oid: bigint): boolean {
+  const owner = m.tables.find((t) => t.oid === oid) ?? m.indexes.find((i) => i.oid === oid)?.table
+  const relation = owner ?? m.sequences.find((s) => s.oid === oid) ?? m.views.find((v) => v.oid === oid)
+  return relation === undefined || relation.schema.name === 'public' || relation.schema.name === 'pg_catalog'
+}
