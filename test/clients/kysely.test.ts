@@ -8,6 +8,7 @@ import { Kysely, sql, type Generated, type Insertable, type Selectable } from 'k
 import {
   isRetryable,
   retry,
+  TesseraAdapter,
   TesseraDialect,
   TesseraError,
   withSignal,
@@ -346,6 +347,35 @@ describe('transactions', () => {
     )
     expect(runs).toBe(2)
     expect(isRetryable(errors[0])).toBe(true)
+  })
+})
+
+describe('migration lock', () => {
+  test("two transactions taking the adapter's migration lock: the later commit gets 40001", async () => {
+    // The tables Kysely's Migrator creates before it takes the lock.
+    await sql`CREATE TABLE kysely_migration_lock (id varchar(255) PRIMARY KEY, is_locked integer NOT NULL DEFAULT 0)`.execute(
+      db,
+    )
+    await sql`INSERT INTO kysely_migration_lock (id) VALUES ('migration_lock')`.execute(db)
+    const adapter = new TesseraAdapter()
+    const options = {
+      lockTable: 'kysely_migration_lock',
+      lockRowId: 'migration_lock',
+      lockTableSchema: undefined,
+    }
+    const first = await db.startTransaction().execute()
+    const second = await db.startTransaction().execute()
+    await adapter.acquireMigrationLock(first, options)
+    await adapter.acquireMigrationLock(second, options)
+    await adapter.releaseMigrationLock(first, options)
+    await adapter.releaseMigrationLock(second, options)
+    await first.commit().execute()
+    const e = await rejection(second.commit().execute())
+    expect([e.code, e.retryable]).toEqual(['40001', true])
+    const row = await sql<{
+      is_locked: number
+    }>`SELECT is_locked FROM kysely_migration_lock`.execute(db)
+    expect(row.rows).toEqual([{ is_locked: 0 }])
   })
 })
 
