@@ -242,7 +242,7 @@ class HttpClient implements Client {
     return new HttpTransaction(this.#http, this.intMode, begun)
   }
 
-  transaction<T>(
+  async transaction<T>(
     fn: (tx: Transaction) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
@@ -378,7 +378,8 @@ class HttpTransaction implements Transaction {
   }
 }
 
-function runStatement<Row>(
+/** Sends one statement; every failure, argument errors included, is a rejection. */
+async function runStatement<Row>(
   http: Http,
   path: string,
   clientIntMode: IntMode,
@@ -397,9 +398,8 @@ function runStatement<Row>(
     params: params.map(encodeParam),
     ...(rowMode === 'array' ? { rowMode } : {}),
   }
-  return http
-    .request<WireResult<unknown>>('POST', path, body, options.signal)
-    .then((wire) => decodeResult<Row>(wire, options.intMode ?? clientIntMode, rowMode))
+  const wire = await http.request<WireResult<unknown>>('POST', path, body, options.signal)
+  return decodeResult<Row>(wire, options.intMode ?? clientIntMode, rowMode)
 }
 
 async function runBatch<const S extends readonly Statement<unknown>[]>(

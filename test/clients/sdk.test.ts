@@ -204,6 +204,30 @@ describe('errors', () => {
     expect(seen).toEqual([`${server.url}/v1/sql`])
   })
 
+  test('bad arguments reject (never throw synchronously)', async () => {
+    const misuse = db.query(sql`SELECT ${1}`, [1] as never)
+    expect(
+      await misuse.then(
+        () => 'resolved',
+        (e: Error) => e.constructor.name,
+      ),
+    ).toBe('TypeError')
+    const badDate = db.query('SELECT $1::timestamptz', [new Date('nope')])
+    expect(
+      await badDate.then(
+        () => 'resolved',
+        (e: Error) => e.message,
+      ),
+    ).toBe('cannot bind an invalid Date')
+    const noFn = db.transaction(undefined as never)
+    expect(
+      await noFn.then(
+        () => 'resolved',
+        (e: Error) => e.constructor.name,
+      ),
+    ).toBe('TypeError')
+  })
+
   test('isRetryable follows cause chains and reads only the code', () => {
     const conflict = new TesseraError({ code: '40001', message: 'conflict' })
     const wrapped = new Error('ORM failed', {
