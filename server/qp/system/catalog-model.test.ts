@@ -53,7 +53,7 @@ const CHILD: TableDef = {
   checks: [{ name: 'child_note_check', expr: "note <> ''" }],
   nextIndexId: 3,
   foreignKeys: [
-    { name: 'child_pid_fkey', columns: [1], refTable: 'parent', refColumns: [0], refIndex: 'primary', index: 1, onDelete: 'restrict', onUpdate: 'no action' },
+    { name: 'child_pid_fkey', columns: [1], refTable: 'parent', refColumns: [0], refIndex: 'primary', index: 1, onDelete: 'restrict', onUpdate: 'no action', ownsIndex: true },
     { name: 'child_pair_fk', columns: [5, 4], refTable: 'parent', refColumns: [2, 1], refIndex: 1, index: 2, onDelete: 'no action', onUpdate: 'no action' },
   ],
 }

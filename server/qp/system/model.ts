@@ -216,10 +216,10 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
   }
   // PostgreSQL creates no index for a foreign key; Tessera does, to find referencing rows. Tools
   // that compare their schema with the catalog would try to drop it, so the catalog hides it.
-  const foreignKeyIndexes = new Set((def.foreignKeys ?? []).map((fk) => `${fk.index}:${fk.name}_idx`))
+  const foreignKeyIndexes = new Set((def.foreignKeys ?? []).filter((fk) => fk.ownsIndex === true).map((fk) => fk.index))
   for (const ix of def.indexes) {
     const oid = indexOid(t.table.id, ix.id)
-    if (oid === undefined || foreignKeyIndexes.has(`${ix.id}:${ix.name}`)) continue
+    if (oid === undefined || foreignKeyIndexes.has(ix.id)) continue
     const constraint = ix.constraint ? keyConstraintOid(t.table.id, ix.id) : undefined
     const attnums = ix.columns.map(attnumOf)
     indexes.push({ oid, name: ix.name, table: t, attnums, unique: ix.unique, primary: false, constraint })
