@@ -9,6 +9,7 @@ import {
   type Logger,
   type Query,
   type RelationalSchemaConfig,
+  type SQL,
   type TablesRelationalConfig,
 } from 'drizzle-orm'
 import type { Cache } from 'drizzle-orm/cache/core'
@@ -254,6 +255,12 @@ export class TesseraSession<
     }
     if (config.retry === undefined || config.retry === false) return once()
     return retry(once, config.retry === true ? {} : config.retry)
+  }
+
+  /** `db.$count()`: drizzle's base reads `res[0]`, but execute() here returns a QueryResult. */
+  override async count(query: SQL): Promise<number> {
+    const result = await this.execute<QueryResult<{ count: unknown }>>(query)
+    return Number(result.rows[0]?.count)
   }
 
   /** Runs prepared queries in ONE request and transaction, all or nothing; maps each result. */

@@ -123,6 +123,8 @@ describe('queries', () => {
     await db.insert(users).values({ id: 3, name: 'ignored' }).onConflictDoNothing()
     const gone = await db.delete(users).where(eq(users.id, 2)).returning({ id: users.id })
     expect(gone).toEqual([{ id: 2 }])
+    expect(await db.$count(users)).toBe(2)
+    expect(await db.$count(users, eq(users.active, true))).toBe(2)
     const raw = await db.execute<{ name: string }>(
       sql`SELECT name FROM ${users} WHERE ${users.id} = ${1}`,
     )
