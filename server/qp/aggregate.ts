@@ -1,8 +1,23 @@
-// Aggregate functions (ARCHITECTURE.md "query processor": execute): count, sum, avg, min, max with
+// Aggregate functions (ARCHITECTURE.md "query processor": execute): count, sum, avg, min, max,
+// string_agg, array_agg, bool_and/or, jsonb_agg, jsonb_object_agg and the variance family, with
 // PostgreSQL's result types (sum(int4) -> int8, sum(int8) -> numeric, avg(int) -> numeric).
-import { assert, numericValueOutOfRange } from '../errors/index.ts'
-import { compare, Decimal, hashKey, type Datum, type SqlType } from './types/index.ts'
+import { SqlError, assert, numericValueOutOfRange } from '../errors/index.ts'
+import {
+  compare,
+  arrayType,
+  castToText,
+  Decimal,
+  defineJsonKey,
+  hashKey,
+  Interval,
+  Jsonb,
+  type Datum,
+  type SqlType,
+} from './types/index.ts'
+import { addIntervals, divInterval } from './types/interval.ts'
 import type { Expr } from './expr.ts'
+import { toJson } from './functions-jsonb.ts'
+import { decimalSqrt } from './functions-math.ts'
 
 /** An aggregate call found while binding; `args` is empty for count(*). */
 export interface AggregateCall {
@@ -13,7 +28,9 @@ export interface AggregateCall {
 }
 
 /** The running state of one aggregate over one group: `add` gets the call's argument values
- * (none for count(*)). */
+ * (none for count(*)). Order-sensitive aggregates (string_agg, array_agg, jsonb_agg,
+ * jsonb_object_agg) keep the order of `add` calls: for `agg(x ORDER BY y)` the executor sorts
+ * each group's rows by y before adding them. */
 export interface Accumulator {
   add(values: readonly Datum[]): void
   result(): Datum
@@ -30,7 +47,34 @@ const NUMERIC: SqlType = { kind: 'numeric' }
 const TEXT: SqlType = { kind: 'text' }
 
 /** Aggregate functions the executor implements, by lowercase name. */
-export const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max'])
+export const AGGREGATES: ReadonlySet<string> = new Set([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'string_agg',
+  'array_agg',
+  'bool_and',
+  'bool_or',
+  'every',
+  'jsonb_agg',
+  'json_agg',
+  'jsonb_object_agg',
+  'json_object_agg',
+  'stddev',
+  'stddev_samp',
+  'stddev_pop',
+  'variance',
+  'var_samp',
+  'var_pop',
+])
+
+const VARIANCE = new Set(['stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop'])
+const JSONB: SqlType = { kind: 'jsonb' }
+const BOOL: SqlType = { kind: 'bool' }
+const FLOAT8: SqlType = { kind: 'float8' }
+const INTERVAL: SqlType = { kind: 'interval' }
 
 /**
  * PostgreSQL's overload of aggregate `name` for these argument types (`star` for `count(*)`):
@@ -38,6 +82,7 @@ export const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', '
  */
 export function resolveAggregate(name: string, args: readonly SqlType[], star: boolean): ResolvedAggregate | undefined {
   if (star) return name === 'count' ? { argTypes: [], type: INT8 } : undefined
+  if (args.length === 2) return resolveTwoArguments(name, args[0] as SqlType, args[1] as SqlType)
   if (args.length !== 1) return undefined
   const arg = args[0] as SqlType
   const k = arg.kind
@@ -50,16 +95,49 @@ export function resolveAggregate(name: string, args: readonly SqlType[], star: b
     case 'sum':
       if (k === 'int2' || k === 'int4') return one(INT8)
       if (k === 'int8' || k === 'numeric') return one(NUMERIC)
-      if (isFloat) return one(arg)
+      if (isFloat || k === 'interval') return one(arg)
       return undefined
     case 'avg':
       if (isInt || k === 'numeric') return one(NUMERIC)
       if (isFloat) return one({ kind: 'float8' })
+      if (k === 'interval') return one(INTERVAL)
       return undefined
     case 'min':
     case 'max':
       if (k !== 'jsonb' && k !== 'bool') return one(k === 'varchar' ? TEXT : arg)
       return undefined
+    case 'bool_and':
+    case 'bool_or':
+    case 'every':
+      return k === 'bool' ? one(BOOL) : undefined
+    case 'array_agg':
+      // An array of arrays would be a multidimensional array, which Tessera lacks.
+      return k === 'array' ? undefined : one(arrayType(k === 'varchar' ? TEXT : arg))
+    case 'jsonb_agg':
+    case 'json_agg':
+      return one(JSONB)
+    default:
+      if (VARIANCE.has(name)) {
+        if (isInt || k === 'numeric') return { argTypes: [NUMERIC], type: NUMERIC }
+        if (isFloat) return { argTypes: [FLOAT8], type: FLOAT8 }
+      }
+      return undefined
+  }
+}
+
+const isTextKind = (t: SqlType) => t.kind === 'text' || t.kind === 'varchar' || t.kind === 'unknown'
+
+function resolveTwoArguments(name: string, a: SqlType, b: SqlType): ResolvedAggregate | undefined {
+  switch (name) {
+    case 'string_agg':
+      if (isTextKind(a) && isTextKind(b)) return { argTypes: [TEXT, TEXT], type: TEXT }
+      if (a.kind === 'bytea' && (b.kind === 'bytea' || b.kind === 'unknown')) {
+        return { argTypes: [a, a], type: a }
+      }
+      return undefined
+    case 'jsonb_object_agg':
+    case 'json_object_agg':
+      return { argTypes: [a, b], type: JSONB }
     default:
       return undefined
   }
@@ -99,9 +177,36 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
       return { add: (values) => void ((values.length === 0 || values[0] !== null) && n++), result: () => n }
     }
     case 'sum':
-      return unary(sumAccumulator(argType, call.type))
+      return unary(argType.kind === 'interval' ? intervalAccumulator(false) : sumAccumulator(argType, call.type))
     case 'avg':
-      return unary(avgAccumulator(argType))
+      return unary(argType.kind === 'interval' ? intervalAccumulator(true) : avgAccumulator(argType))
+    case 'bool_and':
+    case 'every':
+    case 'bool_or': {
+      const and = call.name !== 'bool_or'
+      let state: boolean | null = null
+      return unary({
+        add: (v) => void (v !== null && (state = state === null ? (v as boolean) : and ? state && (v as boolean) : state || (v as boolean))),
+        result: () => state,
+      })
+    }
+    case 'string_agg':
+      return stringAggAccumulator(argType)
+    case 'array_agg': {
+      const values: Datum[] = []
+      return unary({ add: (v) => void values.push(v), result: () => (values.length === 0 ? null : [...values]) })
+    }
+    case 'jsonb_agg':
+    case 'json_agg': {
+      const values: unknown[] = []
+      return unary({
+        add: (v) => void values.push(toJson(v, argType)),
+        result: () => (values.length === 0 ? null : new Jsonb([...values])),
+      })
+    }
+    case 'jsonb_object_agg':
+    case 'json_object_agg':
+      return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT)
     case 'min':
     case 'max': {
       const sign = call.name === 'min' ? -1 : 1
@@ -114,6 +219,11 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
       })
     }
     default:
+      if (VARIANCE.has(call.name)) {
+        const sample = call.name !== 'stddev_pop' && call.name !== 'var_pop'
+        const root = call.name.startsWith('stddev')
+        return unary(argType.kind === 'float8' ? floatVariance(sample, root) : numericVariance(sample, root))
+      }
       assert(false, `aggregate ${call.name} has an accumulator`)
   }
 }
@@ -168,5 +278,123 @@ function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): 
       count++
     },
     result: () => (count === 0n ? null : sum.div(Decimal.fromBigInt(count))),
+  }
+}
+
+type Unary = { add(value: Datum): void; result(): Datum }
+
+/** sum(interval) and avg(interval): exact field-wise sum; avg divides as interval / float8. */
+function intervalAccumulator(average: boolean): Unary {
+  let sum: Interval | null = null
+  let count = 0
+  return {
+    add(v) {
+      if (v === null) return
+      sum = sum === null ? (v as Interval) : addIntervals(sum, v as Interval)
+      count++
+    },
+    result: () => (sum === null ? null : average ? divInterval(sum, count) : sum),
+  }
+}
+
+/** string_agg(value, delimiter): NULL values skipped, each later value preceded by its own row's
+ * delimiter (a NULL delimiter adds nothing). */
+function stringAggAccumulator(argType: SqlType): Accumulator {
+  if (argType.kind === 'bytea') {
+    const parts: Uint8Array[] = []
+    return {
+      add([v, d]) {
+        if (v === null || v === undefined) return
+        if (parts.length > 0 && d !== null && d !== undefined) parts.push(d as Uint8Array)
+        parts.push(v as Uint8Array)
+      },
+      result() {
+        if (parts.length === 0) return null
+        const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+        let at = 0
+        for (const p of parts) {
+          out.set(p, at)
+          at += p.length
+        }
+        return out
+      },
+    }
+  }
+  let text: string | null = null
+  return {
+    add([v, d]) {
+      if (v === null || v === undefined) return
+      text = text === null ? (v as string) : text + ((d as string | null | undefined) ?? '') + (v as string)
+    },
+    result: () => text,
+  }
+}
+
+/** jsonb_object_agg(key, value): a NULL key is 22023; a later duplicate key wins. */
+function jsonObjectAccumulator(keyType: SqlType, valueType: SqlType): Accumulator {
+  let obj: Record<string, unknown> | null = null
+  return {
+    add([k, v]) {
+      if (k === null || k === undefined) throw new SqlError('22023', 'field name must not be null')
+      obj ??= {}
+      defineJsonKey(obj, keyType.kind === 'jsonb' ? (k as Jsonb).toString() : castToText(k, keyType), toJson(v ?? null, valueType))
+    },
+    result: () => (obj === null ? null : new Jsonb({ ...obj })),
+  }
+}
+
+/** float8 variance and standard deviation with the Youngs-Cramer update PostgreSQL uses. */
+function floatVariance(sample: boolean, root: boolean): Unary {
+  let n = 0
+  let sx = 0
+  let sxx = 0
+  return {
+    add(v) {
+      if (v === null) return
+      const x = v as number
+      n += 1
+      sx += x
+      if (n > 1) {
+        const tmp = x * n - sx
+        sxx += (tmp * tmp) / (n * (n - 1))
+      } else if (!Number.isFinite(x)) {
+        sxx = Number.NaN
+      }
+    },
+    result() {
+      if (n === 0 || (sample && n === 1)) return null
+      const variance = sxx / (sample ? n - 1 : n)
+      return root ? Math.sqrt(variance) : variance
+    },
+  }
+}
+
+/** numeric variance and standard deviation: exact sums, then PostgreSQL's division scale. */
+function numericVariance(sample: boolean, root: boolean): Unary {
+  let n = 0n
+  let sx = Decimal.fromBigInt(0n)
+  let sxx = Decimal.fromBigInt(0n)
+  let nan = false
+  return {
+    add(v) {
+      if (v === null) return
+      const x = typeof v === 'bigint' ? Decimal.fromBigInt(v) : (v as Decimal)
+      if (x.isNaN) nan = true
+      else {
+        sx = sx.add(x)
+        sxx = sxx.add(x.mul(x))
+      }
+      n++
+    },
+    result() {
+      if (n === 0n || (sample && n === 1n)) return null
+      if (nan) return Decimal.nan()
+      const N = Decimal.fromBigInt(n)
+      const numerator = N.mul(sxx).sub(sx.mul(sx))
+      if (numerator.sign <= 0) return Decimal.fromBigInt(0n)
+      const denominator = Decimal.fromBigInt(sample ? n * (n - 1n) : n * n)
+      const variance = numerator.div(denominator)
+      return root ? decimalSqrt(variance, variance.scale) : variance
+    },
   }
 }

@@ -50,7 +50,11 @@ function checkedDecimalSqrt(d: Decimal): Decimal {
   const lead = d.leadingExponent()
   const weight = lead === undefined ? 0 : Math.floor(lead / 4)
   const sweight = Math.trunc(((weight + 1) * 4) / 2) - 1
-  const rscale = Math.min(Math.max(16 - sweight, d.scale, 0), 1000)
+  return decimalSqrt(d, Math.min(Math.max(16 - sweight, d.scale, 0), 1000))
+}
+
+/** The square root of a non-negative decimal rounded to `rscale` places (sqrt_var). */
+export function decimalSqrt(d: Decimal, rscale: number): Decimal {
   // floor(sqrt(c * 10^k)) with k making the result carry rscale + 1 digits, then round.
   const k = 2 * (rscale + 1) - d.scale
   const n = k >= 0 ? d.coefficient * 10n ** BigInt(k) : d.coefficient / 10n ** BigInt(-k)
