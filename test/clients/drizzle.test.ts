@@ -123,6 +123,13 @@ describe('queries', () => {
     await db.insert(users).values({ id: 3, name: 'ignored' }).onConflictDoNothing()
     const gone = await db.delete(users).where(eq(users.id, 2)).returning({ id: users.id })
     expect(gone).toEqual([{ id: 2 }])
+    const byId = db
+      .select({ name: users.name })
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare('by_id')
+    expect(await byId.execute({ id: 1 })).toEqual([{ name: 'Ada' }])
+    expect(await byId.execute({ id: 3 })).toEqual([{ name: 'Alan T.' }])
     expect(await db.$count(users)).toBe(2)
     expect(await db.$count(users, eq(users.active, true))).toBe(2)
     const raw = await db.execute<{ name: string }>(
