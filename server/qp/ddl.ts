@@ -19,7 +19,10 @@ import {
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
+import { alterTable, renameObject } from './alter-table.ts'
+import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
+import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
 import { tableScope, type BindEnv } from './select.ts'
 import { allocateObjectId, createSequence, dropSequence, putSequence, relationNameTaken, sequenceDef } from './sequences.ts'
@@ -40,6 +43,8 @@ const ROW_ID: SqlType = { kind: 'int8' }
 /** The command tag of a DDL statement Tessera runs; undefined when `stmt` is not one. */
 export function ddlCommand(stmt: Node): string | undefined {
   if ('CreateStmt' in stmt) return 'CREATE TABLE'
+  if ('AlterTableStmt' in stmt) return 'ALTER TABLE'
+  if ('RenameStmt' in stmt) return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('DropStmt' in stmt) {
@@ -55,9 +60,17 @@ const DROPPABLE: Record<string, string> = {
   OBJECT_SEQUENCE: 'SEQUENCE',
 }
 
+/** What DDL that reads or writes rows needs besides the catalog (ALTER TABLE). */
+export interface DdlRun {
+  readonly exec: ExecContext
+  readonly sink: WriteSink
+}
+
 /** Runs a statement ddlCommand() named, writing the catalog through `env`. */
-export function runDdl(env: DdlEnv, stmt: Node): void {
+export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): void {
   if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
+  else if ('AlterTableStmt' in stmt) alterTable(env, run, stmt.AlterTableStmt)
+  else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
   else if ('IndexStmt' in stmt) createIndex(env, stmt.IndexStmt)
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
   else if ('DropStmt' in stmt) {
@@ -103,7 +116,7 @@ function rejectCreateOptions(s: CreateStmt): void {
 }
 
 /** Creates the sequences of serial and identity columns, named as PostgreSQL names them. */
-function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { position: number; column: DraftColumn }[]): TableDef {
+export function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { position: number; column: DraftColumn }[]): TableDef {
   if (owners.length === 0) return def
   const columns = def.columns.slice()
   const taken = new Set<string>()
@@ -123,7 +136,7 @@ function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { position: n
 }
 
 /** Defaults must bind without columns and cast to the column; checks must be boolean. */
-function validateExpressions(env: DdlEnv, def: TableDef): void {
+export function validateExpressions(env: DdlEnv, def: TableDef): void {
   const b = new Binder(0)
   const table = tableFromDef(def)
   for (const col of def.columns) {

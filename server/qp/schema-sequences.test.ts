@@ -111,6 +111,8 @@ describe('CREATE SEQUENCE', () => {
     expect((await sqlError(h.run('CREATE SEQUENCE s'))).code).toBe('42P07')
     expect((await sqlError(h.run('CREATE TABLE s (id int)'))).code).toBe('42P07')
     await h.run('CREATE SEQUENCE IF NOT EXISTS s')
+    await h.run('CREATE VIEW vv AS SELECT 1 AS one')
+    expect((await sqlError(h.run('CREATE SEQUENCE vv'))).code).toBe('42P07')
     expect((await h.run('DROP SEQUENCE s')).command).toBe('DROP SEQUENCE')
     await h.run('DROP SEQUENCE IF EXISTS s')
     expect((await sqlError(h.run('DROP SEQUENCE s'))).code).toBe('42P01')

@@ -16,6 +16,7 @@ import { resolveTypeName, stringOf } from './binder.ts'
 import { indexNameKey, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { TxHost } from './tx-services.ts'
+import { viewKey } from './views.ts'
 
 /** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
  * value would make every insert pay a round trip). */
@@ -115,7 +116,8 @@ export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
 
 /** Whether a relation-like name (table, index, sequence) is taken: they share one namespace. */
 export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): boolean {
-  return env.findTable(name) !== undefined || env.view.get(indexNameKey(name)) !== undefined || env.view.get(sequenceKey(name)) !== undefined
+  const view = env.view
+  return env.findTable(name) !== undefined || [indexNameKey, sequenceKey, viewKey].some((key) => view.get(key(name)) !== undefined)
 }
 
 /** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */

@@ -71,6 +71,7 @@ export class TableWriter {
   readonly #eval: EvalContext
   readonly #uniqueIndexes: readonly IndexDef[]
   readonly #references: boolean
+  readonly #hasDropped: boolean
   readonly #referenced: boolean
   readonly #fk: ForeignKeyEnv
 
@@ -81,6 +82,7 @@ export class TableWriter {
     this.#eval = ctx
     this.#uniqueIndexes = table.def.indexes.filter((i) => i.unique)
     this.#references = (table.def.foreignKeys?.length ?? 0) > 0
+    this.#hasDropped = table.columns.some((c) => c.dropped === true)
     this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
     this.#fk = { view: sink.view, eval: ctx, relation: (name) => ctx.tx.relation(name) }
   }
@@ -152,7 +154,7 @@ export class TableWriter {
     const key = primaryKey(this.table, newRow)
     this.#sink.countRow()
     if (key !== oldKey) this.#sink.put(oldKey, null)
-    this.#sink.put(key, encodeStoredRow(this.table, newRow))
+    this.#sink.put(key, encodeStoredRow(this.table, this.#withoutDropped(newRow)))
     for (const index of this.table.def.indexes) {
       const before = indexEntry(this.table, index, oldRow)
       const after = indexEntry(this.table, index, newRow)
@@ -161,6 +163,12 @@ export class TableWriter {
       this.#sink.put(after.key, after.value)
     }
     return key
+  }
+
+  /** A row image with dropped columns emptied (rows written before the drop still hold them). */
+  #withoutDropped(row: readonly Datum[]): readonly Datum[] {
+    if (!this.#hasDropped) return row
+    return row.map((v, i) => (this.table.columns[i]?.dropped === true ? null : v))
   }
 
   delete(key: Key, row: readonly Datum[]): void {

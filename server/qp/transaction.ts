@@ -324,7 +324,7 @@ export class SqlTransaction implements Transaction {
     if (command === undefined) return undefined
     if (this.readOnly) throw readOnlyTransaction(command)
     if (onView !== undefined) runViewDdl(env, stmt)
-    else runDdl(env, stmt)
+    else runDdl(env, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
     return command
   }
 
