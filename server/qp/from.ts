@@ -29,6 +29,11 @@ export interface CteInfo {
  */
 interface Unit {
   readonly slots: readonly number[]
+  /** A plain table: its rows in the table's own layout, filtered by `preds` (canonical slots;
+   * values from other items appear as `outer` expressions), for index nested-loop joins. */
+  readonly scan?: ((preds: readonly Expr[]) => Rel) | undefined
+  /** Where the unit's columns start in the FROM row. */
+  readonly offset?: number
   /** LATERAL: the subquery run once per row of the items it reads (`args` over the FROM row). */
   readonly lateral?: { readonly rel: Rel; readonly args: readonly Expr[]; readonly offset: number } | undefined
   /** Full FROM-width rows of this unit, filtered by `preds` (over canonical slots). */
@@ -113,19 +118,24 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   const offset = b.at.offset
   b.at.offset += table.columns.length
   const lock = b.lock
+  const scanOf = (preds: readonly Expr[], order: OrderRequest | undefined, limited: boolean) => {
+    const local = preds.map((p) => shiftSlots(p, -offset))
+    const chosen = chooseAccess(table, local.flatMap(conjuncts), offset === 0 ? order : undefined, limited)
+    const rel: Rel = {
+      kind: 'scan',
+      width: table.columns.length,
+      source: { kind: 'table', table, alias, access: chosen.access, filter: andOf(local), lock },
+    }
+    return { rel, ordered: chosen.ordered }
+  }
   b.units.push({
     slots: table.columns.map((c) => offset + c.position),
+    offset,
+    scan: (preds) => scanOf(preds, undefined, false).rel,
     build(preds, width, order, limited) {
-      const local = preds.map((p) => shiftSlots(p, -offset))
-      const chosen = chooseAccess(table, local.flatMap(conjuncts), offset === 0 ? order : undefined, limited)
-      const filter = local.length === 0 ? undefined : local.length === 1 ? local[0] : ({ kind: 'and', type: { kind: 'bool' }, args: local } as Expr)
-      const scan: Rel = {
-        kind: 'scan',
-        width: table.columns.length,
-        source: { kind: 'table', table, alias, access: chosen.access, filter, lock },
-      }
-      if (offset === 0 && width === table.columns.length) return { rel: scan, ordered: chosen.ordered }
-      return { rel: { kind: 'place', width, input: scan, offset }, ordered: offset === 0 && chosen.ordered }
+      const { rel, ordered } = scanOf(preds, order, limited)
+      if (offset === 0 && width === table.columns.length) return { rel, ordered }
+      return { rel: { kind: 'place', width, input: rel, offset }, ordered: offset === 0 && ordered }
     },
   })
   const columns = table.columns.map((c) => ({ table: alias, name: c.name, type: c.type, slot: offset + c.position, hidden: c.hidden }))
@@ -238,15 +248,24 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
   const rightSlots = right.units.flatMap((u) => u.slots)
   b.units.push({
     slots: [...leftSlots, ...rightSlots],
-    build(preds, width) {
-      const l = planUnits(left.units, left.pool, width)
+    build(allPreds, width) {
+      // WHERE conjuncts on the preserved side alone filter it before the join (same rows).
+      const within = (p: Expr, side: readonly number[]) => [...slotsOf(p)].every((x) => side.includes(x))
+      const pushLeft = join === 'left' ? allPreds.filter((p) => within(p, leftSlots)) : []
+      const pushRight = join === 'right' ? allPreds.filter((p) => within(p, rightSlots)) : []
+      const preds = allPreds.filter((p) => !pushLeft.includes(p) && !pushRight.includes(p))
+      const l = planUnits(left.units, [...left.pool, ...pushLeft], width)
       const only = right.units.length === 1 ? right.units[0] : undefined
       if (only?.lateral !== undefined) {
         if (join !== 'left') throw featureNotSupported(`${join.toUpperCase()} JOIN LATERAL`)
         const rel: Rel = { kind: 'lateral', width, join, left: l, sub: only.lateral.rel, args: only.lateral.args, offset: only.lateral.offset, cond }
         return { rel: filtered(rel, preds), ordered: false }
       }
-      const r = planUnits(right.units, right.pool, width)
+      if (join === 'left' && only !== undefined && right.pool.length === 0 && cond !== undefined && estimateRows(l) <= INDEX_JOIN_ROWS_MAX) {
+        const lookup = indexLookup(only, [], conjuncts(cond), leftSlots)
+        if (lookup !== undefined) return { rel: filtered({ kind: 'lateral', width, join, left: l, ...lookup }, preds), ordered: false }
+      }
+      const r = planUnits(right.units, [...right.pool, ...pushRight], width)
       const keys = cond === undefined ? { hashKeys: [], rest: [] } : hashKeysOf(conjuncts(cond), leftSlots, rightSlots)
       const rest = keys.rest.length === 0 ? undefined : andOf(keys.rest)
       const rel: Rel = { kind: 'join', width, join, left: l, right: r, leftSlots, rightSlots, hashKeys: keys.hashKeys, cond: rest }
@@ -346,9 +365,14 @@ export function planUnitsOrdered(
   const built = units.map((u, i) => u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1))
   const needs = units.map((u) => (u.lateral === undefined ? new Set<number>() : new Set(u.lateral.args.flatMap((a) => [...refs(a)]))))
   assert(units[0]?.lateral === undefined, 'the first FROM item reads nothing to its left')
-  const joined = new Set<number>([0])
-  let rel = (built[0] as { rel: Rel }).rel
-  let slots = [...(units[0] as Unit).slots]
+  // Start from the item expected to give the fewest rows (a key lookup first), FROM order on ties.
+  let first = 0
+  for (let i = 1; i < units.length; i++) {
+    if (needs[i]!.size === 0 && estimateRows(built[i]!.rel) < estimateRows(built[first]!.rel)) first = i
+  }
+  const joined = new Set<number>([first])
+  let rel = (built[first] as { rel: Rel }).rel
+  let slots = [...(units[first] as Unit).slots]
   while (joined.size < units.length) {
     const next = pickNext(units.length, joined, joinConds, needs)
     const unit = units[next] as Unit
@@ -358,6 +382,14 @@ export function planUnitsOrdered(
     if (unit.lateral !== undefined) {
       const cond = andOf([...(local[next] as Expr[]), ...ready.map((c) => c.expr)])
       rel = { kind: 'lateral', width, join: 'inner', left: rel, sub: unit.lateral.rel, args: unit.lateral.args, offset: unit.lateral.offset, cond }
+      joined.add(next)
+      slots = [...slots, ...nextSlots]
+      continue
+    }
+    // Few rows so far and a key of the next table fixed by them: look each up (index nested loop).
+    const lookup = estimateRows(rel) <= INDEX_JOIN_ROWS_MAX ? indexLookup(unit, local[next] as Expr[], ready.map((c) => c.expr), slots) : undefined
+    if (lookup !== undefined) {
+      rel = { kind: 'lateral', width, join: 'inner', left: rel, ...lookup }
       joined.add(next)
       slots = [...slots, ...nextSlots]
       continue
@@ -379,6 +411,67 @@ export function planUnitsOrdered(
   }
   assert(joinConds.length === 0, 'every join condition is placed')
   return { rel: filtered(rel, top), ordered: units.length === 1 && (built[0] as { ordered: boolean }).ordered }
+}
+
+/** Left sides expected to give at most this many rows join the next table by key lookups. */
+const INDEX_JOIN_ROWS_MAX = 1000
+
+/**
+ * An index nested-loop join of table unit `unit` to rows over `leftSlots`: equalities between a
+ * column of the unit and an expression of the left side become key values read from each left
+ * row (`outer` arguments). Undefined when no index or primary key prefix is fixed that way.
+ */
+function indexLookup(unit: Unit, local: readonly Expr[], conds: readonly Expr[], leftSlots: readonly number[]) {
+  if (unit.scan === undefined || unit.offset === undefined) return undefined
+  const args: Expr[] = []
+  const keyed: Expr[] = []
+  const rest: Expr[] = []
+  const onLeft = (e: Expr) => {
+    const used = slotsOf(e)
+    return used.size > 0 && [...used].every((s) => leftSlots.includes(s))
+  }
+  const ofUnit = (e: Expr) => e.kind === 'column' && unit.slots.includes(e.slot)
+  for (const c of conds) {
+    if (isEquality(c) && ofUnit(c.left) && onLeft(c.right)) {
+      args.push(c.right)
+      keyed.push({ ...c, right: { kind: 'outer', type: c.right.type, index: args.length - 1 } })
+    } else if (isEquality(c) && ofUnit(c.right) && onLeft(c.left)) {
+      args.push(c.left)
+      keyed.push({ ...c, left: { kind: 'outer', type: c.left.type, index: args.length - 1 } })
+    } else rest.push(c)
+  }
+  if (keyed.length === 0) return undefined
+  const sub = unit.scan([...local, ...keyed])
+  if (sub.kind !== 'scan' || sub.source.access.kind === 'tableScan') return undefined
+  return { sub, args, offset: unit.offset, cond: andOf(rest) }
+}
+
+/** A rough row count for join planning (no statistics yet): key lookups are 1, ranges 100. */
+function estimateRows(rel: Rel): number {
+  switch (rel.kind) {
+    case 'scan': {
+      const a = rel.source.access
+      const unique = a.kind === 'indexRange' && a.index.unique && a.prefix.length === a.index.columns.length
+      return a.kind === 'pkPoint' || unique ? 1 : a.kind === 'tableScan' ? 10_000 : 100
+    }
+    case 'values':
+      return rel.rows.length
+    case 'place':
+    case 'project':
+      return estimateRows(rel.input)
+    case 'filter':
+      return Math.max(1, Math.floor(estimateRows(rel.input) / 4))
+    case 'join':
+      return Math.max(estimateRows(rel.left), estimateRows(rel.right))
+    case 'lateral':
+      return estimateRows(rel.left) * (rel.sub.kind === 'scan' ? estimateRows(rel.sub) : 10)
+    case 'limit':
+      return rel.limit?.kind === 'const' && typeof rel.limit.value === 'bigint' ? Number(rel.limit.value) : estimateRows(rel.input)
+    case 'aggregate':
+      return rel.keys.length === 0 ? 1 : estimateRows(rel.input)
+    default:
+      return 1000
+  }
 }
 
 const nullConst = (): Expr => ({ kind: 'const', type: { kind: 'unknown' }, value: null })
