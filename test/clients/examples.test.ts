@@ -1,15 +1,16 @@
-// The examples (issue 5, "Examples"): each runs with one command against a real server and shows
-// the conflict retry (two transfers at once take three attempts, balances exact); they also
-// typecheck. Method: run them as child processes with TESSERA_URL and TESSERA_TOKEN set.
+// The examples (issue 5, "Examples"): each runs with one command against a real `tessera start`
+// with a token from `tessera token`, twice (they are re-runnable), and shows the conflict retry
+// (two transfers at once take at least three attempts, balances exact); they also typecheck.
+// Method: run them as child processes with TESSERA_URL and TESSERA_TOKEN set.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { root, startTestServer, type TestServer } from './harness.ts'
+import { root, startCliServer } from './harness.ts'
 
-let server: TestServer
+let server: Awaited<ReturnType<typeof startCliServer>>
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startCliServer()
 })
 afterAll(async () => {
   await server?.stop()

@@ -78,6 +78,53 @@ export async function startTestServer(): Promise<TestServer> {
   }
 }
 
+/** A `tessera start` process (the real command line, no fault switch) and a token from
+ * `tessera token`, as a user of `npm start` gets them. */
+export async function startCliServer(): Promise<{
+  url: string
+  token: string
+  stop(): Promise<void>
+}> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-cli-'))
+  const cli = join(serverRoot, 'cli/main.ts')
+  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<void>((r) => child.on('exit', () => r()))
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`tessera start did not serve:\n${output}`)),
+      20_000,
+    )
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const m = /serving at (http:\/\/\S+)/.exec(output)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolveUrl(m[1])
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    void exited.then(() => reject(new Error(`tessera start exited:\n${output}`)))
+  })
+  const token = spawnSync(process.execPath, [cli, 'token', '--data', dataDir], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  if (token.status !== 0) throw new Error(`tessera token failed: ${token.stderr}`)
+  return {
+    url,
+    token: token.stdout.trim(),
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
 /** Runs drizzle-kit generate on a schema file into `out`; returns the SQL it wrote. */
 export function drizzleKitGenerate(schemaFile: string, out: string): string {
   const run = spawnSync(
