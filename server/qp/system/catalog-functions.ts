@@ -9,7 +9,7 @@ import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
 import { constraintDefinition, indexDefinition, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
-import { builtinTypeByName, OWNER_OID } from './oids.ts'
+import { builtinTypeBySqlName, OWNER_OID } from './oids.ts'
 
 const TEXT: SqlType = { kind: 'text' }
 const BOOL: SqlType = { kind: 'bool' }
@@ -76,13 +76,7 @@ const pgGetExpr: FunctionResolver = overloads(
 
 /** to_regtype(text): a built-in type's OID by its pg_type or SQL name. */
 const toRegtype = overload([TEXT], OID, (a) => {
-  const name = (a[0] as string).trim().toLowerCase().replace(/^pg_catalog\./, '')
-  const aliases: Readonly<Record<string, string>> = {
-    integer: 'int4', int: 'int4', bigint: 'int8', smallint: 'int2', boolean: 'bool', real: 'float4',
-    'double precision': 'float8', 'character varying': 'varchar', 'timestamp without time zone': 'timestamp',
-    'timestamp with time zone': 'timestamptz', decimal: 'numeric',
-  }
-  const t = builtinTypeByName(aliases[name] ?? name)
+  const t = builtinTypeBySqlName(a[0] as string)
   return t === undefined ? null : BigInt(t.oid)
 })
 

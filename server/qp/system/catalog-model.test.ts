@@ -9,7 +9,7 @@ import { loadParser } from '../parser.ts'
 import type { SequenceDef } from '../sequences.ts'
 import { sizePretty } from './catalog-functions.ts'
 import { deparseCheck, deparseDefault, quoteIdent, quoteLiteral } from './deparse.ts'
-import { systemRelation, type SystemEnv } from './index.ts'
+import { regclassIn, regclassOut, regtypeIn, regtypeOut, systemRelation, type SystemEnv } from './index.ts'
 import { constraintDefinition, indexDefinition, parseQualifiedName, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, schemaOid } from './model.ts'
 import { checkOid, defaultOid, foreignKeyOid, indexOid, keyConstraintOid, objectOf, relationIdOf, relationOid } from './oids.ts'
@@ -224,6 +224,19 @@ describe('lookups behind the catalog functions', () => {
     expect(indexDefinition(m, indexOid(101n, 2) as bigint, 0)).toBe('CREATE INDEX child_note_idx ON public.child USING btree (note, pid)')
     expect(indexDefinition(m, indexOid(101n, 2) as bigint, 2)).toBe('pid')
     expect(viewDefinition(m, regclassOid(m, 'parent_ids') as bigint)).toBe('SELECT id FROM parent')
+  })
+
+  test('regclass and regtype input and output', () => {
+    expect(regclassIn(ENV, 'app.things')).toBe(relationOid(103n))
+    expect(regclassIn(ENV, 'nope')).toBeUndefined()
+    expect(regclassOut(ENV, relationOid(103n))).toBe('app.things')
+    expect(regclassOut(ENV, relationOid(100n))).toBe('parent')
+    expect(regclassOut(ENV, indexOid(100n, 1) as bigint)).toBe('parent_a_b_key')
+    expect(regclassOut(ENV, 12345n)).toBe('12345')
+    expect(['int4', 'integer', 'pg_catalog.INT8', 'double  precision', 'text[]', 'character varying', 'nope'].map(regtypeIn)).toEqual(
+      [23n, 23n, 20n, 701n, 1009n, 1043n, undefined],
+    )
+    expect([23n, 1043n, 1007n, 18n].map(regtypeOut)).toEqual(['integer', 'character varying', 'integer[]', '"char"'])
   })
 
   test('pg_size_pretty, quote_ident and quote_literal as PostgreSQL prints them', () => {

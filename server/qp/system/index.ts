@@ -3,7 +3,11 @@
 // transaction's snapshot, so introspection by drivers and ORMs sees what the transaction sees.
 import type { FunctionResolver } from '../functions.ts'
 import { CATALOG_FUNCTIONS } from './catalog-functions.ts'
+import { formatTypeOid } from './describe.ts'
 import { INFORMATION_SCHEMA } from './information-schema.ts'
+import { regclassName, regclassOid } from './lookup.ts'
+import { buildModel, type SystemEnv } from './model.ts'
+import { builtinTypeBySqlName } from './oids.ts'
 import { PG_CATALOG } from './pg-catalog.ts'
 import type { SystemRelation } from './relation.ts'
 
@@ -11,6 +15,28 @@ export type { SystemEnv, ViewInfo } from './model.ts'
 export type { SystemRelation } from './relation.ts'
 /** The OID scheme (see oids.ts): user relation `id` is `FIRST_USER_OID + id * 8192`. */
 export { relationOid, relationIdOf, typeOid, typmodOf } from './oids.ts'
+
+/**
+ * What a `regclass` / `regtype` type needs (for types/ or the binder): `'public.t'::regclass` is
+ * `regclassIn(env, 'public.t')` (undefined: 42P01 relation does not exist), `oid::regclass::text`
+ * is `regclassOut(env, oid)`; `regtypeIn('int4')` and `regtypeOut(23)` ('integer') need no catalog.
+ */
+export function regclassIn(env: SystemEnv, text: string): bigint | undefined {
+  return regclassOid(buildModel(env), text) ?? undefined
+}
+
+export function regclassOut(env: SystemEnv, oid: bigint): string {
+  return regclassName(buildModel(env), oid)
+}
+
+export function regtypeIn(name: string): bigint | undefined {
+  const t = builtinTypeBySqlName(name)
+  return t === undefined ? undefined : BigInt(t.oid)
+}
+
+export function regtypeOut(oid: bigint): string {
+  return formatTypeOid(Number(oid), -1)
+}
 
 const BY_SCHEMA: ReadonlyMap<string, ReadonlyMap<string, SystemRelation>> = new Map([
   ['pg_catalog', new Map(PG_CATALOG.map((r) => [r.name, r]))],

@@ -79,3 +79,16 @@ export function tableIsVisible(m: CatalogModel, oid: bigint): boolean {
   const relation = owner ?? m.sequences.find((s) => s.oid === oid) ?? m.views.find((v) => v.oid === oid)
   return relation === undefined || relation.schema.name === 'public' || relation.schema.name === 'pg_catalog'
 }
+
+/** regclass output: the relation's name, schema-qualified when not visible; the OID as text for
+ * an OID that names no relation (as PostgreSQL prints it). */
+export function regclassName(m: CatalogModel, oid: bigint): string {
+  const relation =
+    m.tables.find((t) => t.oid === oid) ??
+    m.sequences.find((s) => s.oid === oid) ??
+    m.views.find((v) => v.oid === oid) ??
+    m.indexes.map((ix) => ({ schema: ix.table.schema, name: ix.name, oid: ix.oid })).find((ix) => ix.oid === oid)
+  if (relation === undefined) return String(oid)
+  const name = quoteIdent(relation.name)
+  return relation.schema.name === 'public' ? name : `${quoteIdent(relation.schema.name)}.${name}`
+}

@@ -151,6 +151,24 @@ const BY_NAME = new Map(BUILTIN_TYPES.map((t) => [t.name, t]))
 export const builtinType = (oid: number): BuiltinType | undefined => BY_OID.get(oid)
 export const builtinTypeByName = (name: string): BuiltinType | undefined => BY_NAME.get(name)
 
+// SQL spellings of built-in types (regtype input accepts them besides pg_type names).
+const SQL_NAMES: Readonly<Record<string, string>> = {
+  integer: 'int4', int: 'int4', bigint: 'int8', smallint: 'int2', boolean: 'bool', real: 'float4',
+  'double precision': 'float8', 'character varying': 'varchar', 'timestamp without time zone': 'timestamp',
+  'timestamp with time zone': 'timestamptz', decimal: 'numeric', '"char"': 'char', character: 'bpchar',
+  'time without time zone': 'time', 'time with time zone': 'timetz',
+}
+
+/** A built-in type by pg_type name or SQL spelling, `[]` for its array type (regtype input). */
+export function builtinTypeBySqlName(text: string): BuiltinType | undefined {
+  const name = text.trim().toLowerCase().replace(/^pg_catalog\./, '').replace(/\s+/g, ' ')
+  if (name.endsWith('[]')) {
+    const element = builtinTypeBySqlName(name.slice(0, -2))
+    return element === undefined || element.array === 0 ? undefined : BY_OID.get(element.array)
+  }
+  return BY_NAME.get(SQL_NAMES[name] ?? name)
+}
+
 /** The pg_type OID of a Tessera type (0 when it has none). */
 export function typeOid(type: SqlType): number {
   if (type.kind === 'array') return BY_NAME.get(pgTypeName(type.element))?.array ?? 0

@@ -409,6 +409,24 @@ const pgSettings = relation(
     })),
 )
 
+const pgCollation = relation(
+  'pg_catalog',
+  'pg_collation',
+  [
+    ['oid', T.oid], ['collname', T.name], ['collnamespace', T.oid], ['collowner', T.oid], ['collprovider', T.char],
+    ['collisdeterministic', T.bool], ['collencoding', T.int4], ['collcollate', T.text], ['collctype', T.text],
+  ],
+  () =>
+    [
+      [DEFAULT_COLLATION, 'default', 'd', null],
+      [C_COLLATION, 'C', 'c', 'C'],
+      [951n, 'POSIX', 'c', 'POSIX'],
+    ].map(([oid, collname, collprovider, locale]) => ({
+      oid, collname, collnamespace: PG_CATALOG_OID, collowner: OWNER_OID, collprovider, collisdeterministic: true,
+      collencoding: oid === DEFAULT_COLLATION ? -1n : 6n, collcollate: locale, collctype: locale,
+    })),
+)
+
 /** pg_views.definition: the defining query as written (PostgreSQL prints its own rendering). */
 const pgViews = relation(
   'pg_catalog',
@@ -442,6 +460,33 @@ const EMPTY: readonly SystemRelation[] = [
     ['classid', T.oid], ['objid', T.oid], ['objsubid', T.int4], ['refclassid', T.oid], ['refobjid', T.oid],
     ['refobjsubid', T.int4], ['deptype', T.char],
   ]),
+  emptyRelation('pg_catalog', 'pg_policy', [
+    ['oid', T.oid], ['polname', T.name], ['polrelid', T.oid], ['polcmd', T.char], ['polpermissive', T.bool],
+    ['polroles', T.oids], ['polqual', T.text], ['polwithcheck', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_statistic_ext', [
+    ['oid', T.oid], ['stxrelid', T.oid], ['stxname', T.name], ['stxnamespace', T.oid], ['stxowner', T.oid],
+    ['stxstattarget', T.int2], ['stxkeys', T.int2s], ['stxkind', T.texts], ['stxexprs', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_publication', [
+    ['oid', T.oid], ['pubname', T.name], ['pubowner', T.oid], ['puballtables', T.bool], ['pubinsert', T.bool],
+    ['pubupdate', T.bool], ['pubdelete', T.bool], ['pubtruncate', T.bool], ['pubviaroot', T.bool],
+  ]),
+  emptyRelation('pg_catalog', 'pg_publication_rel', [['oid', T.oid], ['prpubid', T.oid], ['prrelid', T.oid], ['prqual', T.text], ['prattrs', T.int2s]]),
+  emptyRelation('pg_catalog', 'pg_publication_namespace', [['oid', T.oid], ['pnpubid', T.oid], ['pnnspid', T.oid]]),
+  emptyRelation('pg_catalog', 'pg_rewrite', [
+    ['oid', T.oid], ['rulename', T.name], ['ev_class', T.oid], ['ev_type', T.char], ['ev_enabled', T.char],
+    ['is_instead', T.bool], ['ev_qual', T.text], ['ev_action', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_stat_activity', [
+    ['datid', T.oid], ['datname', T.name], ['pid', T.int4], ['usesysid', T.oid], ['usename', T.name],
+    ['application_name', T.text], ['client_addr', T.text], ['client_port', T.int4], ['backend_start', T.timestamptz],
+    ['xact_start', T.timestamptz], ['query_start', T.timestamptz], ['state_change', T.timestamptz],
+    ['wait_event_type', T.text], ['wait_event', T.text], ['state', T.text], ['query', T.text], ['backend_type', T.text],
+  ]),
+  emptyRelation('pg_catalog', 'pg_locks', [
+    ['locktype', T.text], ['database', T.oid], ['relation', T.oid], ['pid', T.int4], ['mode', T.text], ['granted', T.bool],
+  ]),
   emptyRelation('pg_catalog', 'pg_proc', [
     ['oid', T.oid], ['proname', T.name], ['pronamespace', T.oid], ['proowner', T.oid], ['prokind', T.char],
     ['prorettype', T.oid], ['pronargs', T.int2], ['prosrc', T.text],
@@ -452,7 +497,7 @@ const EMPTY: readonly SystemRelation[] = [
 export const PG_CATALOG: readonly SystemRelation[] = [
   pgNamespace, pgClass, pgAttribute, pgType, pgIndex, pgConstraint, pgAttrdef, pgTables, pgIndexes, pgSequences,
   pgSequence, pgDatabase, pgRoles, pgUser, pgAm, pgOpclass, pgTablespace, pgStatUserIndexes, pgStatUserTables,
-  pgSettings, pgViews, ...EMPTY,
+  pgSettings, pgViews, pgCollation, ...EMPTY,
 ]
 
 /** Values of a Datum row by column name, for tests and functions that read a relation. */

@@ -219,6 +219,36 @@ describe('snapshots and functions', () => {
     ])
   })
 
+  test("psql's \\d column query: format_type, defaults through pg_attrdef, collations", async () => {
+    const rows = await h.rows(
+      `SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+         (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) FROM pg_catalog.pg_attrdef d
+          WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef),
+         a.attnotnull,
+         (SELECT c.collname FROM pg_catalog.pg_collation c, pg_catalog.pg_type t
+          WHERE c.oid = a.attcollation AND t.oid = a.atttypid AND a.attcollation <> t.typcollation) AS attcollation,
+         a.attidentity, a.attgenerated
+       FROM pg_catalog.pg_attribute a WHERE a.attrelid = '${USERS}' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    )
+    expect(rows).toEqual([
+      ['id', 'bigint', null, true, null, '', ''],
+      ['email', 'character varying(100)', null, true, null, '', ''],
+      ['name', 'text', "'x'::text", false, null, '', ''],
+      ['price', 'numeric(10,2)', null, false, null, '', ''],
+      ['created', 'timestamp with time zone', 'now()', false, null, '', ''],
+    ])
+  })
+
+  test('to_regtype, quote_ident, privileges, descriptions', async () => {
+    expect(
+      await h.rows(
+        `SELECT to_regtype('integer'), to_regtype('text[]'), to_regtype('nope'), quote_ident('Users'),
+           has_table_privilege('users', 'SELECT'), has_schema_privilege('public', 'USAGE'), obj_description(1, 'pg_class'),
+           col_description(1, 1), pg_get_userbyid(10)`,
+      ),
+    ).toEqual([['23', '1009', null, '"Users"', true, true, null, null, 'tessera']])
+  })
+
   test('every relation resolves by schema, and unqualified names find pg_catalog', () => {
     for (const r of SYSTEM_RELATIONS) expect(systemRelation(r.schema, r.name)).toBe(r)
     expect(systemRelation(undefined, 'pg_class')?.schema).toBe('pg_catalog')
