@@ -1,6 +1,7 @@
 // bench/e2e: Tessera over HTTP with concurrent clients, against a bare Hono route on the same
 // runtime (the ceiling), both as separate processes measured in the same run.
-// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5] [--only read|write]
+// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5] [--only read|write] [--prof DIR]
+// (--prof writes a CPU profile of the Tessera server process into DIR when it stops.)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +16,7 @@ const seconds = Number(flags.get('seconds') ?? 5)
 const opsMax = 2_000_000
 /** `read` or `write` runs only that pair of rows. */
 const only = flags.get('only')
+const profDir = flags.get('prof')
 const ratios: string[] = []
 
 interface Server {
@@ -92,7 +94,8 @@ function sql(server: Server, body: unknown): Promise<boolean> {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
 const bare = await spawnServer([join(root, 'bench/e2e/bare-server.ts')])
-const tessera = await spawnServer([join(root, 'cli/main.ts'), 'start', '--port', '0', '--data', dataDir])
+const profile = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`]
+const tessera = await spawnServer([...profile, join(root, 'cli/main.ts'), 'start', '--port', '0', '--data', dataDir])
 try {
   const preload = 10_000
   await sql(tessera, { sql: 'CREATE TABLE kv (k int8 PRIMARY KEY, v text NOT NULL)' })

@@ -44,6 +44,9 @@ class MergingCrossbar implements Crossbar {
   #closed = false
   #pumping = false
   #pumpAgain = false
+  /** Set while requestFrontier asks every journal: their answers share one pump. */
+  #collecting = false
+  #collected = false
 
   constructor(options: CrossbarOptions) {
     assert(options.shards.length > 0, 'the crossbar needs a storage shard')
@@ -98,7 +101,18 @@ class MergingCrossbar implements Crossbar {
 
   requestFrontier(ts: HlcTimestamp): void {
     if (ts <= this.#frontier || this.#closed) return
-    for (const state of this.#states) state.journal.requestClose(ts)
+    // Idle journals answer at once, each with a closed timestamp: one merge and one apply for
+    // all of them (every transaction's begin comes here).
+    this.#collecting = true
+    try {
+      for (const state of this.#states) state.journal.requestClose(ts)
+    } finally {
+      this.#collecting = false
+    }
+    if (this.#collected) {
+      this.#collected = false
+      this.#pump(PUMP_ROUNDS_MAX)
+    }
   }
 
   compact(): number {
@@ -136,7 +150,8 @@ class MergingCrossbar implements Crossbar {
   #onClosed(state: JournalState, ts: HlcTimestamp): void {
     if (this.#closed) return
     if (ts > state.closedTs) state.closedTs = ts
-    this.#pump(PUMP_ROUNDS_MAX)
+    if (this.#collecting) this.#collected = true
+    else this.#pump(PUMP_ROUNDS_MAX)
   }
 
   #accept(state: JournalState, record: CommitRecord): void {

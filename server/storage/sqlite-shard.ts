@@ -226,6 +226,12 @@ class SqliteShard implements StorageShard {
       frontierTs >= this.#frontier,
       `frontier of shard ${this.id} would move back from ${this.#frontier} to ${frontierTs}`,
     )
+    if (records.length === 0) {
+      // A frontier-only advance: every transaction's begin asks for one.
+      this.#frontier = frontierTs
+      this.#waiters.wake(frontierTs)
+      return
+    }
     // Checked whole first, so a failed apply changes nothing.
     const changed = new Map<string, number>()
     const writing: ShardRecord[] = []
