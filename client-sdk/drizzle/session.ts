@@ -30,7 +30,6 @@ import {
   type Queryable,
   type QueryResult,
   type RetryOptions,
-  type Transaction,
 } from '../index.ts'
 
 /** drizzle's row mapper: public in its JavaScript, left out of its type declarations. */
@@ -326,5 +325,3 @@ function objectRow(
   fields.forEach((f, i) => (out[f.name] = row[i]))
   return out
 }
-
-export type { Transaction }
