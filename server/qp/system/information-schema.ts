@@ -139,7 +139,7 @@ const columns = relation(
   function* (m) {
     for (const t of m.tables) {
       for (const { def, attnum } of t.columns) {
-        const hasDefault = m.defaults.some((d) => d.table === t && d.attnum === attnum)
+        const hasDefault = m.hasDefault(t, attnum)
         if (def.dropped !== true) yield columnRow(m, t, def, attnum, hasDefault)
       }
     }

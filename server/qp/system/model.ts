@@ -116,6 +116,8 @@ export interface CatalogModel {
   readonly views: readonly ViewModel[]
   /** Defaults with their pg_attrdef OID. */
   readonly defaults: readonly { readonly oid: bigint; readonly table: TableInfo; readonly attnum: number; readonly def: ColumnDef }[]
+  /** Whether column `attnum` of the table has a stored default (pg_attribute.atthasdef). */
+  hasDefault(table: TableInfo, attnum: number): boolean
 }
 
 const SYSTEM_SCHEMAS: readonly SchemaInfo[] = [
@@ -180,7 +182,9 @@ export function buildModel(env: SystemEnv): CatalogModel {
     const { schema, name } = splitName(info.name)
     return { oid: viewOid(info.name), schema: schemaNamed(schema), name, info }
   })
-  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, views, defaults }
+  const withDefault = new Set(defaults.map((d) => `${d.table.oid}:${d.attnum}`))
+  const hasDefault = (t: TableInfo, attnum: number) => withDefault.has(`${t.oid}:${attnum}`)
+  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, views, defaults, hasDefault }
 }
 
 /** PostgreSQL stores no default for `DEFAULT NULL`. */

@@ -1,5 +1,6 @@
 // The pg_catalog relations (ARCHITECTURE.md "query processor": bind): PostgreSQL's catalog tables
 // and views that drivers, ORMs and psql read, computed from the tables visible at the snapshot.
+import { Settings } from '../settings.ts'
 import type { Datum, SqlType } from '../types/index.ts'
 import { deparseDefault } from './deparse.ts'
 import { actionCode, checkExpression, dataTypeName, indexDef } from './describe.ts'
@@ -18,6 +19,8 @@ import {
 import { emptyRelation, relation, T, type Row, type SystemRelation } from './relation.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
 
+/** The initial settings, when the transaction does not list its own. */
+const DEFAULT_SETTINGS = new Settings(false)
 const DEFAULT_COLLATION = 100n
 const C_COLLATION = 950n
 const DEFAULT_TABLESPACE = 1663n
@@ -134,7 +137,7 @@ const pgAttribute = relation(
           attstorage: (builtin?.length ?? -1) < 0 ? 'x' : 'p',
           attcompression: '',
           attnotnull: !dropped && def.notNull,
-          atthasdef: !dropped && m.defaults.some((d) => d.table === t && d.attnum === attnum),
+          atthasdef: !dropped && m.hasDefault(t, attnum),
           atthasmissing: false,
           attidentity: def.identity === 'always' ? 'a' : def.identity === 'by default' ? 'd' : '',
           attgenerated: '',
@@ -403,7 +406,7 @@ const pgSettings = relation(
     ['sourceline', T.int4], ['pending_restart', T.bool],
   ],
   (_m, env) =>
-    (env.settings?.() ?? []).map(([name, setting, description]) => ({
+    (env.settings?.() ?? DEFAULT_SETTINGS.all()).map(([name, setting, description]) => ({
       name, setting, short_desc: description ?? null, context: 'user', vartype: 'string', source: 'default',
       boot_val: setting, reset_val: setting, pending_restart: false,
     })),

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { loadParser } from '../parser.ts'
 import { createHarness, type QpHarness } from '../qp-harness.ts'
+import packageJson from '../../../package.json'
 import { relationOid, SYSTEM_RELATIONS, systemRelation } from './index.ts'
 
 let h: QpHarness
@@ -247,6 +248,12 @@ describe('snapshots and functions', () => {
            col_description(1, 1), pg_get_userbyid(10)`,
       ),
     ).toEqual([['23', '1009', null, '"Users"', true, true, null, null, 'tessera']])
+  })
+
+  test('pg_settings lists the server settings; version() names the same PostgreSQL release', async () => {
+    const [setting] = await h.rows(`SELECT setting FROM pg_settings WHERE name = 'server_version'`)
+    const [version] = await h.rows('SELECT version()')
+    expect(String(version?.[0])).toStartWith(`PostgreSQL ${String(setting?.[0])} (Tessera ${packageJson.version})`)
   })
 
   test('every relation resolves by schema, and unqualified names find pg_catalog', () => {
