@@ -31,7 +31,7 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type Expr } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
@@ -295,10 +295,15 @@ export class Binder {
       }
       case 'ANY_SUBLINK':
       case 'ALL_SUBLINK': {
-        const type = single(kind === 'ANY_SUBLINK' ? 'has too many columns' : 'has too many columns')
-        if (l.testexpr !== undefined && 'RowExpr' in l.testexpr) throw featureNotSupported('row comparisons with subqueries')
-        const lhs = this.#bindOperand(l.testexpr, scope, options)
         const op = l.operName === undefined ? '=' : stringOf(l.operName[l.operName.length - 1])
+        const mode = kind === 'ANY_SUBLINK' ? 'any' : 'all'
+        if (l.testexpr !== undefined && 'RowExpr' in l.testexpr) {
+          const row = this.#rowCompare(op, l.testexpr.RowExpr.args ?? [], types, scope, options)
+          return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: undefined, compare: undefined, row, id }
+        }
+        if (types.length !== 1) throw new SqlError('42601', `subquery has too many columns`)
+        const type = types[0] as SqlType
+        const lhs = this.#bindOperand(l.testexpr, scope, options)
         const probe: Expr = { kind: 'column', type: type.kind === 'unknown' ? TEXT : type, slot: 0, name: '?column?' }
         const cmp = this.binary(op, lhs, probe)
         if (cmp.kind !== 'binary' || cmp.type.kind !== 'bool') throw datatypeMismatch(`operator ${op} must return type boolean for ANY/ALL`)
@@ -306,7 +311,6 @@ export class Binder {
         const right = cmp.right
         const castInner = right.kind === 'cast' && right.arg === probe ? right : undefined
         const compare = castInner === undefined ? cmp.apply : (a: Datum, b: Datum) => cmp.apply(a, castDatum(b, castInner.from, castInner.type, castInner.context))
-        const mode = kind === 'ANY_SUBLINK' ? 'any' : 'all'
         return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: cmp.left, compare, id }
       }
       case 'ARRAY_SUBLINK': {
@@ -325,6 +329,26 @@ export class Binder {
     const gt = resolveBinary('>', type, type)
     if (gt === undefined) throw new SqlError('42883', `could not identify a comparison function for type ${formatType(type)}`)
     return { kind: 'minmax', type, greatest, args: args.map((a) => this.coerce(a, type, 'implicit')), gt: gt.apply }
+  }
+
+  /** `(a, b) = (subquery row)` column by column: only `=` and `<>` compare rows. */
+  #rowCompare(op: string, items: readonly Node[], types: readonly SqlType[], scope: Scope, options: BindOptions) {
+    if (op !== '=' && op !== '<>') throw featureNotSupported(`row comparison with operator ${op}`)
+    if (items.length !== types.length) {
+      throw new SqlError('42601', `subquery has too ${items.length < types.length ? 'many' : 'few'} columns`)
+    }
+    const lhs: Expr[] = []
+    const compare: BinaryApply[] = []
+    items.forEach((item, i) => {
+      const type = types[i] as SqlType
+      const probe: Expr = { kind: 'column', type: type.kind === 'unknown' ? TEXT : type, slot: 0, name: '?column?' }
+      const cmp = this.binary(op, this.bind(item, scope, options), probe)
+      assert(cmp.kind === 'binary', 'a row comparison is a binary operator')
+      const right = cmp.right
+      lhs.push(cmp.left)
+      compare.push(right.kind === 'cast' && right.arg === probe ? (a, b) => cmp.apply(a, castDatum(b, right.from, right.type, right.context)) : cmp.apply)
+    })
+    return { lhs, compare, any: op === '<>' }
   }
 
   /** ARRAY[a, b, ...]: elements cast to their common type. */

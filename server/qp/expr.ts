@@ -34,6 +34,9 @@ export interface SubqueryExpr {
   readonly args: readonly Expr[]
   readonly lhs: Expr | undefined
   readonly compare: BinaryApply | undefined
+  /** `(a, b) op ANY|ALL (subquery)`: one value and operator per column, combined as `=` combines
+   * rows (AND) or `<>` does (OR). */
+  readonly row?: { readonly lhs: readonly Expr[]; readonly compare: readonly BinaryApply[]; readonly any: boolean } | undefined
   /** Unique per bound subquery (plan caching, expression identity). */
   readonly id: number
 }
@@ -216,6 +219,36 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
   }
 }
 
+/** Row-wise `op ANY|ALL`: each subquery row compared column by column (three-valued). */
+function rowQuantified(
+  e: SubqueryExpr,
+  spec: NonNullable<SubqueryExpr['row']>,
+  row: readonly Datum[],
+  rows: readonly (readonly Datum[])[],
+  ctx: EvalContext,
+): Datum {
+  const values = spec.lhs.map((x) => evaluate(x, row, ctx))
+  const compareRow = (r: readonly Datum[]): Datum => {
+    // `=` is true when every column is (AND); `<>` when any column is (OR).
+    let sawNull = false
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i] ?? null
+      const b = r[i] ?? null
+      const v = a === null || b === null ? null : (spec.compare[i] as BinaryApply)(a, b)
+      if (v === null) sawNull = true
+      else if (v === spec.any) return v
+    }
+    return sawNull ? null : !spec.any
+  }
+  let sawNull = false
+  for (const r of rows) {
+    const v = compareRow(r)
+    if (v === null) sawNull = true
+    else if (v === (e.mode === 'any')) return v
+  }
+  return sawNull ? null : e.mode === 'all'
+}
+
 function evaluateSubquery(e: SubqueryExpr, row: readonly Datum[], ctx: EvalContext): Datum {
   assert(ctx.subqueryRows !== undefined, 'subqueries run inside an executor')
   const args = e.args.map((a) => evaluate(a, row, ctx))
@@ -230,6 +263,7 @@ function evaluateSubquery(e: SubqueryExpr, row: readonly Datum[], ctx: EvalConte
       return rows.map((r) => r[0] ?? null) as unknown as Datum
     case 'any':
     case 'all': {
+      if (e.row !== undefined) return rowQuantified(e, e.row, row, rows, ctx)
       assert(e.lhs !== undefined && e.compare !== undefined, 'ANY/ALL compare a value')
       const a = evaluate(e.lhs, row, ctx)
       if (rows.length === 0) return e.mode === 'all'
@@ -344,7 +378,12 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
     case 'outer':
       return e
     case 'subquery':
-      return { ...e, args: e.args.map(f), lhs: e.lhs === undefined ? undefined : f(e.lhs) }
+      return {
+        ...e,
+        args: e.args.map(f),
+        lhs: e.lhs === undefined ? undefined : f(e.lhs),
+        row: e.row === undefined ? undefined : { ...e.row, lhs: e.row.lhs.map(f) },
+      }
     case 'minmax':
       return { ...e, args: e.args.map(f) }
     case 'binary':
