@@ -86,6 +86,33 @@ export class Adjudicator implements AdjudicatorPeer {
     return outcomeOf(appended, this.journal.id)
   }
 
+  /**
+   * A check without a reservation, for a caller that appends and calls `record` before anything
+   * else can run (every owner of the commit is local): the first conflicting key, or undefined.
+   */
+  check(
+    txId: string,
+    startTs: HlcTimestamp,
+    writeKeys: readonly Key[],
+    lockedKeys: readonly Key[],
+    readKeys: readonly Key[],
+  ): Key | undefined {
+    this.#expireReservations()
+    return (
+      this.#oldKey(startTs, writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]) ??
+      this.#firstConflict(txId, startTs, writeKeys) ??
+      this.#firstConflict(txId, startTs, lockedKeys) ??
+      this.#firstConflict(txId, startTs, readKeys)
+    )
+  }
+
+  /** After `check` and the append: the written and locked keys were written at `commitTs`. */
+  record(writeKeys: readonly Key[], lockedKeys: readonly Key[], commitTs: HlcTimestamp): void {
+    for (const key of writeKeys) this.#history.record(key, commitTs)
+    for (const key of lockedKeys) this.#history.record(key, commitTs)
+    this.prune(writeKeys.length + lockedKeys.length + this.#limits.pruneStepsPerCommit)
+  }
+
   prepare(request: PrepareRequest): PrepareOutcome {
     this.#expireReservations()
     const { txId, startTs, writeKeys, lockedKeys, readKeys } = request

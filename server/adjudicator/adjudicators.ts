@@ -120,14 +120,45 @@ class RegionAdjudicators implements Adjudicators {
       assert(coordinator.commitService, `remote owner ${coordinator.id} has no commit service`)
       return coordinator.commitService.commit(request)
     }
-    if (groups.length === 1) {
-      try {
-        return Promise.resolve(coordinator.local.commitAlone(request))
-      } catch (error) {
-        return Promise.reject(error)
+    try {
+      if (groups.length === 1) return Promise.resolve(coordinator.local.commitAlone(request))
+      if (groups.every((g) => g.owner.local !== undefined)) {
+        return Promise.resolve(this.#commitLocal(request, coordinator.local, groups))
       }
+    } catch (error) {
+      return Promise.reject(error)
     }
     return this.#commitAcross(request, coordinator.local, groups)
+  }
+
+  /**
+   * Every owner is in this process (a single-row insert is one: its row and its table's schema
+   * key usually hash to different partitions). From the first check to the last record nothing
+   * awaits, so no other commit can come between: check every group, append, record every group,
+   * with no reservations to take and release (a prepare and a finish per owner).
+   */
+  #commitLocal(
+    request: CommitRequest,
+    coordinator: Adjudicator,
+    groups: readonly KeyGroup[],
+  ): CommitOutcome | Promise<CommitOutcome> {
+    const { txId, startTs } = request
+    for (const { owner, writeKeys, lockedKeys, readKeys } of groups) {
+      const key = (owner.local as Adjudicator).check(txId, startTs, writeKeys, lockedKeys, readKeys)
+      if (key !== undefined) return { kind: 'conflict', key }
+    }
+    if (request.writes.length === 0 && request.lockedKeys.length === 0) {
+      return { kind: 'committed', commitTs: startTs, journalId: coordinator.journal.id, seq: 0 }
+    }
+    const hlc = this.#options.hlc
+    hlc.update(startTs)
+    // Throws 54000/57P03 before anything is recorded: nothing committed.
+    const appended = coordinator.journal.append({ txId, proposedTs: hlc.now(), writes: request.writes })
+    hlc.update(appended.commitTs)
+    for (const { owner, writeKeys, lockedKeys } of groups) {
+      ;(owner.local as Adjudicator).record(writeKeys, lockedKeys, appended.commitTs)
+    }
+    return outcomeOf(appended, coordinator.journal.id)
   }
 
   peer(ownerId: string): AdjudicatorPeer {
