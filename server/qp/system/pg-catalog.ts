@@ -86,12 +86,14 @@ function classRow(r: { oid: bigint; name: string; namespace: bigint; kind: strin
 }
 
 function* classRows(m: CatalogModel): Iterable<Row> {
+  // A foreign key is enforced by triggers in PostgreSQL, on both of its tables.
+  const referenced = new Set(m.constraints.flatMap((c) => (c.ref === undefined ? [] : [c.ref.table])))
   for (const t of m.tables) {
     yield {
       ...classRow({ oid: t.oid, name: t.name, namespace: t.schema.oid, kind: 'r', am: HEAP_AM_OID, natts: t.columns.length }),
       relhasindex: t.indexes.length > 0,
       relchecks: BigInt(t.constraints.filter((c) => c.type === 'c').length),
-      relhastriggers: t.constraints.some((c) => c.type === 'f') || m.constraints.some((c) => c.ref?.table === t),
+      relhastriggers: t.constraints.some((c) => c.type === 'f') || referenced.has(t),
     }
   }
   for (const ix of m.indexes) {
