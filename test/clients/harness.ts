@@ -125,6 +125,67 @@ export async function startCliServer(): Promise<{
   }
 }
 
+/** What `tessera cluster` (`npm start`) prints: each region's URL by name, and the admin token. */
+export interface CliCluster {
+  readonly urls: ReadonlyMap<string, string>
+  readonly token: string
+  stop(): Promise<void>
+}
+
+/** `tessera cluster --topology regions/local-3.json` on free-ish ports, read as a user would. */
+export async function startCliCluster(): Promise<CliCluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-cluster-'))
+  const basePort = 20_000 + Math.floor(Math.random() * 20_000)
+  const args = [
+    'cluster',
+    '--topology',
+    join(serverRoot, 'regions/local-3.json'),
+    '--data',
+    dataDir,
+    '--base-port',
+    String(basePort),
+  ]
+  const child = spawn(process.execPath, [join(serverRoot, 'cli/main.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<void>((r) => child.on('exit', () => r()))
+  await new Promise<void>((resolveUp, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`tessera cluster did not serve:\n${output}`)),
+      30_000,
+    )
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('Try:')) {
+        clearTimeout(timer)
+        resolveUp()
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    void exited.then(() => reject(new Error(`tessera cluster exited:\n${output}`)))
+  })
+  const urls = new Map(
+    [...output.matchAll(/^\s+(\S+)\s+(?:full|witness)\s+(http:\/\/\S+)$/gm)].map((m) => [
+      m[1] ?? '',
+      m[2] ?? '',
+    ]),
+  )
+  const token = /A token for the next 24 hours[^\n]*\n\n(\S+)/.exec(output)?.[1]
+  if (token === undefined || urls.size !== 3)
+    throw new Error(`cannot read the cluster's welcome:\n${output}`)
+  return {
+    urls,
+    token,
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
 /** Runs drizzle-kit generate on a schema file into `out`; returns the SQL it wrote. */
 export function drizzleKitGenerate(schemaFile: string, out: string): string {
   const run = spawnSync(
