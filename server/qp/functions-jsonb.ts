@@ -36,15 +36,16 @@ export function toJson(value: Datum, type: SqlType): Json {
     case 'int2':
     case 'int4':
     case 'int8':
-      return Number(value as bigint)
+      return Decimal.fromBigInt(value as bigint)
     case 'float4':
     case 'float8': {
+      // float8out's text read as numeric, as PostgreSQL's to_jsonb does.
       const x = value as number
-      return Number.isFinite(x) ? x : castToText(x, type)
+      return Number.isFinite(x) ? Decimal.parse(castToText(x, type)) : castToText(x, type)
     }
     case 'numeric': {
       const d = value as Decimal
-      return d.isNaN ? 'NaN' : d.toNumber()
+      return d.isNaN ? 'NaN' : d
     }
     case 'jsonb':
       return (value as Jsonb).value
@@ -162,7 +163,7 @@ export function prettyJson(v: Json, indent = ''): string {
     if (entries.length === 0) return '{\n' + indent + '}'
     return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${prettyJson(x, inner)}`).join(',\n')}\n${indent}}`
   }
-  if (typeof v === 'number') return formatJsonNumber(v)
+  if (typeof v === 'number' || v instanceof Decimal) return formatJsonNumber(v)
   return new Jsonb(v).toString()
 }
 

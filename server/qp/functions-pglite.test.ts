@@ -158,7 +158,7 @@ const CALLS: [string, Literal[]][] = [
   ['isfinite', [ts('infinity')]], ['isfinite', [d('2024-01-01')]],
   // jsonb
   ['jsonb_build_object', [t('a'), i(1), t('b'), t('x'), t('c'), [null, 'text'], t('d'), ['true', 'bool']]],
-  ['jsonb_build_object', [i(1), n('2.5')]], ['jsonb_build_array', [i(1), t('a'), [null, 'int4'], j('{"x": 1}'), ia('{1,2}')]],
+  ['jsonb_build_object', [i(1), n('2.50')]], ['to_jsonb', [f('0.1')]], ['to_jsonb', [['1e300', 'float8']]], ['to_jsonb', [n('NaN')]], ['jsonb_build_array', [i(1), t('a'), [null, 'int4'], j('{"x": 1}'), ia('{1,2}')]],
   ['jsonb_build_array', []], ['jsonb_build_object', []],
   ['to_jsonb', [t('a"b')]], ['to_jsonb', [ts('2024-05-17 10:11:12')]], ['to_jsonb', [tz('2024-05-17 10:11:12+00')]], ['to_jsonb', [ta('{a,NULL}')]],
   ['to_jsonb', [['true', 'bool']]], ['to_jsonb', [iv('1 day')]], ['to_jsonb', [d('2024-05-17')]], ['to_jsonb', [f('NaN')]],

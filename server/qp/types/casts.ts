@@ -168,6 +168,7 @@ const JSON_TYPE_NAMES: Readonly<Record<string, string>> = {
 
 function jsonbTypeName(v: unknown): string {
   if (v === null) return 'null'
+  if (v instanceof Decimal) return 'numeric'
   if (Array.isArray(v)) return 'array'
   return JSON_TYPE_NAMES[typeof v] ?? 'unknown'
 }
@@ -182,11 +183,11 @@ function jsonbScalar(value: Datum, js: 'boolean', to: SqlType): boolean {
 
 function jsonbNumeric(value: Datum, kind: TypeKind): Decimal {
   const v = expectInstance(value, Jsonb, { kind: 'jsonb' }).value
-  if (typeof v !== 'number') {
+  if (!(v instanceof Decimal)) {
     const target = formatType({ kind } as SqlType)
     throw new SqlError('22023', `cannot cast jsonb ${jsonbTypeName(v)} to type ${target}`)
   }
-  return Decimal.fromNumber(v)
+  return v
 }
 
 /** Applies the type's modifier to a value already of its base type. */

@@ -5,7 +5,7 @@ import { compareBytes, formatBytea } from './bytea.ts'
 import { compareArrays } from './array.ts'
 import { Decimal } from './decimal.ts'
 import { Interval, compareIntervals, intervalSpan } from './interval.ts'
-import { Jsonb, compareJsonb } from './jsonb.ts'
+import { Jsonb, compareJsonb, jsonbHashText } from './jsonb.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 import { compareCodePoints } from './text-order.ts'
 import { expect, expectArray, expectInstance, formatText } from './text-io.ts'
@@ -80,6 +80,8 @@ export function hashKey(value: Datum, type: SqlType): string {
       return String(expect(value, 'number', type))
     case 'bytea':
       return formatBytea(expectInstance(value, Uint8Array, type))
+    case 'jsonb':
+      return jsonbHashText(expectInstance(value, Jsonb, type).value)
     case 'interval':
       // '1 mon' equals '30 days': one key for both, as interval_hash hashes the span.
       return intervalSpan(expectInstance(value, Interval, type)).toString()

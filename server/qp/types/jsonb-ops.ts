@@ -1,12 +1,13 @@
 // jsonb operators and their helpers (ARCHITECTURE.md "query processor": evaluation): PostgreSQL's
 // -> ->> #> #>> @> <@ ? ?| ?& - #- on the Jsonb value tree, shared with the jsonb functions.
 import { SqlError } from '../../errors/index.ts'
+import { Decimal } from './decimal.ts'
 import { Jsonb, formatJsonNumber } from './jsonb.ts'
 
 export type JsonValue = unknown
 
 export const isJsonObject = (v: JsonValue): v is Record<string, JsonValue> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Decimal)
 
 /** An own property (never the prototype's: '__proto__' and 'constructor' are plain keys). */
 export function getKey(obj: Record<string, JsonValue>, key: string): JsonValue | undefined {
@@ -53,7 +54,7 @@ export function jsonPath(v: JsonValue, path: readonly (string | null)[]): JsonVa
 export function jsonText(v: JsonValue | undefined): string | null {
   if (v === undefined || v === null) return null
   if (typeof v === 'string') return v
-  if (typeof v === 'number') return formatJsonNumber(v)
+  if (typeof v === 'number' || v instanceof Decimal) return formatJsonNumber(v)
   return new Jsonb(v).toString()
 }
 
@@ -61,13 +62,14 @@ export function jsonText(v: JsonValue | undefined): string | null {
 export function jsonTypeof(v: JsonValue): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'array'
+  if (typeof v === 'number' || v instanceof Decimal) return 'number'
   if (typeof v === 'object') return 'object'
-  if (typeof v === 'number') return 'number'
   if (typeof v === 'boolean') return 'boolean'
   return 'string'
 }
 
 function scalarEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a instanceof Decimal && b instanceof Decimal) return a.compare(b) === 0
   return a === b
 }
 
@@ -99,7 +101,7 @@ function deepContains(a: JsonValue, b: JsonValue): boolean {
   return !isContainer(b) && scalarEqual(a, b)
 }
 
-const isContainer = (v: JsonValue) => v !== null && typeof v === 'object'
+const isContainer = (v: JsonValue) => v !== null && typeof v === 'object' && !(v instanceof Decimal)
 
 /** `j ? key`: a top-level object key, or a string element of a top-level array or scalar. */
 export function jsonHasKey(v: JsonValue, key: string): boolean {

@@ -4,27 +4,19 @@ import { SqlError } from '../../errors/index.ts'
 import { Decimal } from './decimal.ts'
 import { compareCodePoints, utf8Length } from './text-order.ts'
 
-/** A jsonb value (boxed, so JSON null is not SQL NULL). `value` is plain JSON data: null,
- * boolean, finite number, string, array or object. Numbers are JS doubles, so jsonb keeps at most
- * 17 significant digits (PostgreSQL keeps numeric precision). */
+/** A jsonb value (boxed, so JSON null is not SQL NULL). `value` is JSON data: null, boolean,
+ * Decimal (every number: jsonb keeps numeric's digits and scale, '1.50' stays 1.50), string, array
+ * or object. The constructor converts JS numbers, so `new Jsonb({a: 1})` is fine. */
 export class Jsonb {
   readonly value: unknown
 
   constructor(value: unknown) {
-    this.value = value
+    this.value = withDecimals(value)
   }
 
-  /** jsonb input: 22P02 on malformed JSON, 22P05 for \u0000, 22003 for numbers beyond double. */
+  /** jsonb input: 22P02 on malformed JSON, 22P05 for \u0000, 22003 beyond numeric's range. */
   static parse(text: string): Jsonb {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (e) {
-      throw new SqlError('22P02', 'invalid input syntax for type json', {
-        detail: e instanceof Error ? e.message : undefined,
-        cause: e,
-      })
-    }
+    const value = parseJson(text)
     checkValue(value)
     return new Jsonb(value)
   }
@@ -42,11 +34,9 @@ function checkValue(value: unknown): void {
         detail: '\\u0000 cannot be converted to text.',
       })
     }
-  } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new SqlError('22003', 'jsonb number out of range')
   } else if (Array.isArray(value)) {
     for (const v of value) checkValue(v)
-  } else if (value !== null && typeof value === 'object') {
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Decimal)) {
     for (const [k, v] of Object.entries(value)) {
       checkValue(k)
       checkValue(v)
@@ -67,8 +57,171 @@ export function jsonbEntries(obj: object): [string, unknown][] {
 }
 
 /** A JSON number as numeric prints it: no exponent, -0 as 0. */
-export function formatJsonNumber(n: number): string {
-  return Decimal.fromNumber(n).toString()
+export function formatJsonNumber(n: number | Decimal): string {
+  return (n instanceof Decimal ? n : Decimal.fromNumber(n)).toString()
+}
+
+/** The value with every JS number as a Decimal (NaN and infinities: 22003, as jsonb has none). */
+function withDecimals(value: unknown): unknown {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new SqlError('22003', 'jsonb number out of range')
+    return Decimal.fromNumber(value)
+  }
+  if (typeof value === 'bigint') return Decimal.fromBigInt(value)
+  if (value === null || typeof value !== 'object' || value instanceof Decimal) return value
+  if (Array.isArray(value)) {
+    let changed = false
+    const out = value.map((v) => {
+      const w = withDecimals(v)
+      changed ||= w !== v
+      return w
+    })
+    return changed ? out : value
+  }
+  let changed = false
+  const entries = Object.entries(value).map(([k, v]) => {
+    const w = withDecimals(v)
+    changed ||= w !== v
+    return [k, w] as const
+  })
+  if (!changed) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of entries) {
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}
+
+/** Nesting PostgreSQL's stack would also refuse; deeper input is 54001, not a JS stack overflow. */
+const JSON_DEPTH_MAX = 1000
+
+/** PostgreSQL's JSON grammar (RFC 8259), numbers read as numeric. Objects keep the last of
+ * duplicate keys. */
+function parseJson(text: string): unknown {
+  let i = 0
+  const fail = (detail: string) =>
+    new SqlError('22P02', 'invalid input syntax for type json', { detail })
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++
+  }
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+  const word = (w: string, v: unknown) => {
+    if (!text.startsWith(w, i)) throw fail(`Token "${text.slice(i, i + w.length)}" is invalid.`)
+    i += w.length
+    return v
+  }
+  const str = (): string => {
+    i++
+    let out = ''
+    for (;;) {
+      const c = text[i]
+      if (c === undefined) throw fail('The input string ended unexpectedly.')
+      if (c === '"') {
+        i++
+        return out
+      }
+      if (c.charCodeAt(0) < 0x20) throw fail(`Character with value 0x${c.charCodeAt(0).toString(16).padStart(2, '0')} must be escaped.`)
+      if (c !== '\\') {
+        out += c
+        i++
+        continue
+      }
+      const e = text[i + 1]
+      i += 2
+      switch (e) {
+        case '"': case '\\': case '/': out += e; break
+        case 'b': out += '\b'; break
+        case 'f': out += '\f'; break
+        case 'n': out += '\n'; break
+        case 'r': out += '\r'; break
+        case 't': out += '\t'; break
+        case 'u': {
+          const hex = text.slice(i, i + 4)
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw fail('"\\u" must be followed by four hexadecimal digits.')
+          const code = Number.parseInt(hex, 16)
+          if (code === 0) {
+            throw new SqlError('22P05', 'unsupported Unicode escape sequence', { detail: '\\u0000 cannot be converted to text.' })
+          }
+          out += String.fromCharCode(code)
+          i += 4
+          break
+        }
+        default:
+          throw fail(`Escape sequence "\\${e ?? ''}" is invalid.`)
+      }
+    }
+  }
+  const value = (depth: number): unknown => {
+    if (depth > JSON_DEPTH_MAX) throw new SqlError('54001', 'stack depth limit exceeded')
+    ws()
+    const c = text[i]
+    if (c === '{') {
+      i++
+      const obj: Record<string, unknown> = {}
+      ws()
+      if (text[i] === '}') {
+        i++
+        return obj
+      }
+      for (;;) {
+        ws()
+        if (text[i] !== '"') throw fail('Expected string or "}".')
+        const k = str()
+        ws()
+        if (text[i] !== ':') throw fail('Expected ":".')
+        i++
+        const v = value(depth + 1)
+        Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true })
+        ws()
+        if (text[i] === ',') {
+          i++
+          continue
+        }
+        if (text[i] === '}') {
+          i++
+          return obj
+        }
+        throw fail('Expected "," or "}".')
+      }
+    }
+    if (c === '[') {
+      i++
+      const arr: unknown[] = []
+      ws()
+      if (text[i] === ']') {
+        i++
+        return arr
+      }
+      for (;;) {
+        arr.push(value(depth + 1))
+        ws()
+        if (text[i] === ',') {
+          i++
+          continue
+        }
+        if (text[i] === ']') {
+          i++
+          return arr
+        }
+        throw fail('Expected "," or "]".')
+      }
+    }
+    if (c === '"') return str()
+    if (c === 't') return word('true', true)
+    if (c === 'f') return word('false', false)
+    if (c === 'n') return word('null', null)
+    NUMBER.lastIndex = i
+    const m = NUMBER.exec(text)
+    if (m === null || m[0] === '') {
+      throw fail(c === undefined ? 'The input string ended unexpectedly.' : `Token "${text.slice(i).split(/[\s,\]}]/)[0]}" is invalid.`)
+    }
+    i += m[0].length
+    return Decimal.parse(m[0])
+  }
+  const v = value(0)
+  ws()
+  if (i < text.length) throw fail(`Token "${text.slice(i).split(/[\s,\]}]/)[0]}" is invalid.`)
+  return v
 }
 
 function formatJson(value: unknown): string {
@@ -83,6 +236,7 @@ function formatJson(value: unknown): string {
     case 'bigint':
       return value.toString()
     case 'object':
+      if (value instanceof Decimal) return value.toString()
       if (Array.isArray(value)) return `[${value.map(formatJson).join(', ')}]`
       return `{${jsonbEntries(value)
         .map(([k, v]) => `${JSON.stringify(k)}: ${formatJson(v)}`)
@@ -92,8 +246,10 @@ function formatJson(value: unknown): string {
   }
 }
 
-/** The value with objects rebuilt in jsonb key order (for the wire, where order is visible). */
+/** The value with objects rebuilt in jsonb key order and numbers as JS numbers (for the wire,
+ * where order is visible and JSON numbers are doubles). */
 export function canonicalJson(value: unknown): unknown {
+  if (value instanceof Decimal) return value.toNumber()
   if (Array.isArray(value)) return value.map(canonicalJson)
   if (value === null || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}
@@ -107,7 +263,7 @@ export function canonicalJson(value: unknown): unknown {
 function rank(v: unknown): number {
   if (v === null || v === undefined) return 0
   if (typeof v === 'string') return 1
-  if (typeof v === 'number' || typeof v === 'bigint') return 2
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Decimal) return 2
   if (typeof v === 'boolean') return 3
   return Array.isArray(v) ? 4 : 5
 }
@@ -141,7 +297,7 @@ function compareValues(x: unknown, y: unknown): number {
     case 1:
       return compareCodePoints(x as string, y as string)
     case 2:
-      return compareJsonNumbers(x as number, y as number)
+      return compareJsonNumbers(x as Decimal | number, y as Decimal | number)
     case 3:
       return x === y ? 0 : x ? 1 : -1
     case 4:
@@ -151,8 +307,20 @@ function compareValues(x: unknown, y: unknown): number {
   }
 }
 
-function compareJsonNumbers(x: number | bigint, y: number | bigint): number {
-  return x < y ? -1 : x > y ? 1 : 0
+function compareJsonNumbers(x: Decimal | number, y: Decimal | number): number {
+  const a = x instanceof Decimal ? x : Decimal.fromNumber(x)
+  const b = y instanceof Decimal ? y : Decimal.fromNumber(y)
+  return a.compare(b)
+}
+
+/** Text equal for two jsonb values exactly when they are equal (numbers normalized: 1.0 = 1). */
+export function jsonbHashText(value: unknown): string {
+  if (value instanceof Decimal) return value.normalize().toString()
+  if (Array.isArray(value)) return `[${value.map(jsonbHashText).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    return `{${jsonbEntries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonbHashText(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }
 
 function compareArrays(x: unknown[], y: unknown[]): number {

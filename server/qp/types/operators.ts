@@ -336,7 +336,8 @@ function bytesConcat(a: Datum, b: Datum): Datum {
 function jsonbConcat(a: Datum, b: Datum): Datum {
   const x = (a as Jsonb).value
   const y = (b as Jsonb).value
-  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v)
+  const isObject = (v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Decimal)
   if (isObject(x) && isObject(y)) {
     const merged: Record<string, unknown> = {}
     for (const [k, v] of [...Object.entries(x as object), ...Object.entries(y as object)]) {

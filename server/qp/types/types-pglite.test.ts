@@ -102,7 +102,10 @@ const BINARY: [string, Literal, Literal][] = [
   ['->', ['{"a": {"b": [1, 2]}}', 'jsonb'], ['a', '']],
   ['->>', ['{"a": "x"}', 'jsonb'], ['a', '']],
   ['->>', ['{"a": null}', 'jsonb'], ['a', '']],
-  ['->>', ['{"a": 1.5}', 'jsonb'], ['a', '']],
+  ['->>', ['{"a": 1.50}', 'jsonb'], ['a', '']],
+  ['=', ['{"a": 1.0}', 'jsonb'], ['{"a": 1}', 'jsonb']],
+  ['->', ['{"a": 12345678901234567890.5}', 'jsonb'], ['a', '']],
+  ['@>', ['[1.0, 2]', 'jsonb'], ['[1]', 'jsonb']],
   ['->', ['[1, 2, 3]', 'jsonb'], ['-1', 'int4']],
   ['->', ['[1, 2, 3]', 'jsonb'], ['5', 'int4']],
   ['->>', ['[1, "b", 3]', 'jsonb'], ['1', 'int4']],
@@ -181,5 +184,14 @@ describe('array input and output', () => {
     [['{"1 day"}', 'text[]'], 'interval[]'],
   ] as [Literal, string][])('%p::%s', async (lit, to) => {
     expect(castOurs(lit, to)).toBe(await pg.text(`${literalSql(lit)}::${to}`))
+  })
+})
+
+describe('jsonb input keeps numeric digits', () => {
+  test.each([
+    '{"a":1.50,"b":[1e2,-0,0.10]}', '12345678901234567890.123', '1e-7', '[1,2', '{"a" 1}', 'tru', '"\\u0000"',
+    '01', '1.', '-', ' "x" ', '{"a":1,"a":2}', '"\\ud83d\\ude00"', '[]', '"a\tb"', '{"__proto__": 1}',
+  ])('%p', async (text) => {
+    expect(castOurs([text, ''], 'jsonb')).toBe(await pg.text(literalSql([text, 'jsonb'])))
   })
 })

@@ -144,7 +144,7 @@ describe('text input and output per type', () => {
     [
       jsonbType,
       '{"b": 1, "a": [1, 2.50, true, null], "aa": "x"}',
-      '{"a": [1, 2.5, true, null], "b": 1, "aa": "x"}',
+      '{"a": [1, 2.50, true, null], "b": 1, "aa": "x"}',
     ],
     [jsonbType, '{"a": 1, "a": 2}', '{"a": 2}'],
     [jsonbType, ' [ ] ', '[]'],
