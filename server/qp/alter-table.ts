@@ -6,7 +6,7 @@ import { scanSync } from 'libpg-query'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { formatType, typesEqual, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
-import { encodeTableDef, indexNameKey, schemaKey, sequenceKey, tableFromDef, type ColumnDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import { bareName, encodeTableDef, indexKeyOf, indexNameKey, schemaKey, siblingName, sequenceKey, tableFromDef, type ColumnDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
 import { COLUMNS_MAX } from './constants.ts'
 import { backfill, chooseName, ownSequences, TableDraft, validateExpressions, type DdlEnv, type DdlRun } from './ddl.ts'
 import { evaluate } from './expr.ts'
@@ -169,7 +169,7 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
     else a.env.put(schemaKey(ref.table), encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)))
   }
   for (const fk of a.def.foreignKeys ?? []) if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
-  for (const index of a.def.indexes) if (index.columns.includes(col.position)) a.env.put(indexNameKey(index.name), null)
+  for (const index of a.def.indexes) if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
   if (col.sequence !== undefined) a.env.put(sequenceKey(col.sequence), null)
   const dropped: ColumnDef = { name: `........pg.dropped.${col.position + 1}........`, position: col.position, type: col.type, notNull: false, hidden: true, dropped: true }
   a.def = withColumn(
@@ -281,10 +281,10 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
   const positions = columns.map((c) => requireColumn(a.def, c).position)
   const name = given ?? chooseName(a.def.name, columns, 'key', namesOf(a.def))
   checkNameFree(a, name)
-  if (relationNameTaken(a.env, name)) throw new SqlError('42P07', `relation "${name}" already exists`)
+  if (relationNameTaken(a.env, siblingName(a.def.name, name))) throw new SqlError('42P07', `relation "${name}" already exists`)
   const index: IndexDef = { id: a.def.nextIndexId, name, columns: positions, unique: true, constraint: true }
   backfill(a.env, tableOf(a.def), index)
-  a.env.put(indexNameKey(name), a.def.name)
+  a.env.put(indexKeyOf(a.def.name, name), a.def.name)
   a.def = { ...a.def, indexes: [...a.def.indexes, index], nextIndexId: index.id + 1 }
 }
 
@@ -316,7 +316,7 @@ function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boo
   const index = a.def.indexes.find((i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i))
   if (index !== undefined) {
     dropUniqueDependents(a, index, cascade)
-    a.env.put(indexNameKey(name), null)
+    a.env.put(indexKeyOf(a.def.name, name), null)
     a.def = { ...a.def, indexes: a.def.indexes.filter((i) => i !== index) }
     return
   }
@@ -382,7 +382,7 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
     case 'OBJECT_TABCONSTRAINT':
       return env.put(table.schemaKey, encodeTableDef(renameConstraint(env, table.def, s.subname ?? '', s.newname ?? '')))
     case 'OBJECT_TABLE':
-      return renameTable(env, table, qualifiedName(s.relation?.schemaname, s.newname ?? ''))
+      return renameTable(env, table, siblingName(table.name, s.newname ?? ''))
     default:
       throw featureNotSupported(`ALTER ${(s.renameType ?? '').replace('OBJECT_', '')} RENAME`)
   }
@@ -422,9 +422,9 @@ function relinkReferences(env: DdlEnv, def: TableDef, map: (r: { table: string; 
 }
 
 function renameIndexIn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
-  if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
-  env.put(indexNameKey(from), null)
-  env.put(indexNameKey(to), def.name)
+  if (relationNameTaken(env, siblingName(def.name, to))) throw new SqlError('42P07', `relation "${to}" already exists`)
+  env.put(indexKeyOf(def.name, from), null)
+  env.put(indexKeyOf(def.name, to), def.name)
   if (from === def.primaryKeyName) return { ...def, primaryKeyName: to }
   return { ...def, indexes: def.indexes.map((i) => (i.name === from ? { ...i, name: to } : i)) }
 }
@@ -436,7 +436,7 @@ function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean):
     throw new SqlError('42P01', `relation "${from}" does not exist`)
   }
   const table = env.table(tableName)
-  env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, from, to)))
+  env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, bareName(from), to)))
 }
 
 /** RENAME TO: the definition moves to the new name's key (rows stay under the table id); index
@@ -460,7 +460,7 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
     }
   }
   for (const c of def.columns) if (c.sequence !== undefined) updateSequence(env, c.sequence, (s) => ({ ...s, ownedBy: s.ownedBy === undefined ? undefined : { ...s.ownedBy, table: to } }))
-  for (const n of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) env.put(indexNameKey(n), to)
+  for (const n of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) env.put(indexKeyOf(to, n), to)
   env.put(table.schemaKey, null)
   env.put(schemaKey(to), encodeTableDef(def))
 }

@@ -126,10 +126,47 @@ export const sequenceKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, S
 /** The key recording that a schema exists (`public` always does, without a key). */
 export const namespaceKey = (schema: string): Key => encodeKey([CATALOG_TABLE_ID, SCHEMAS_INDEX, schema])
 
+/** The name within its schema of a catalog name (`schema.name` outside public, bare in it). */
+export function bareName(catalogName: string): string {
+  const dot = catalogName.indexOf('.')
+  return dot < 0 ? catalogName : catalogName.slice(dot + 1)
+}
+
+/** The schema of a catalog name (`public` for a bare one). */
+export function schemaOf(catalogName: string): string {
+  const dot = catalogName.indexOf('.')
+  return dot < 0 ? 'public' : catalogName.slice(0, dot)
+}
+
+/** The catalog name of `name` in the same schema as the relation named `sibling`. */
+export function siblingName(sibling: string, name: string): string {
+  const dot = sibling.indexOf('.')
+  return dot < 0 ? name : `${sibling.slice(0, dot)}.${name}`
+}
+
+/** The key mapping index `index` (a bare name) of table `table` (a catalog name) to the table:
+ * indexes live in their table's schema. */
+export const indexKeyOf = (table: string, index: string): Key => indexNameKey(siblingName(table, index))
+
 /** The range of every sequence definition. */
 export function sequencesRange(): { readonly start: Key; readonly end: Key } {
   const start = encodeKey([CATALOG_TABLE_ID, SEQUENCES_INDEX])
   return { start, end: prefixEnd(start) }
+}
+
+/** Whether schema `schema` exists at a snapshot plus a write buffer (`public` always does; the
+ * system schemas hold no tables). */
+export function schemaExists(view: { get(key: Key): string | undefined }, schema: string): boolean {
+  return schema === 'public' || view.get(namespaceKey(schema)) !== undefined
+}
+
+/**
+ * The schemas created with CREATE SCHEMA visible at a snapshot plus a write buffer, in name order
+ * (for pg_namespace and information_schema.schemata; `public` and the system schemas are implied).
+ */
+export function listSchemas(view: { scan(start: Key, end: Key): Iterable<{ readonly key: Key }> }): string[] {
+  const { start, end } = namespacesRange()
+  return [...view.scan(start, end)].map((kv) => decodeKey(kv.key)[2] as string)
 }
 
 /** The range of every schema key. */

@@ -6,8 +6,13 @@ import { formatText, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
+  bareName,
+  indexKeyOf,
+  schemaExists,
+  schemaOf,
   indexNameKey,
   schemaKey,
+  siblingName,
   sequenceKey,
   tableFromDef,
   type CheckDef,
@@ -20,12 +25,13 @@ import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
 import { alterTable, renameObject } from './alter-table.ts'
+import { createSchema, dropSchema } from './schemas.ts'
 import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
 import { tableScope, type BindEnv } from './select.ts'
-import { allocateObjectId, createSequence, dropSequence, putSequence, relationNameTaken, sequenceDef } from './sequences.ts'
+import { allocateObjectId, createSequence, dropSequence, putSequence, qualifiedName, relationNameTaken, sequenceDef } from './sequences.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -47,6 +53,7 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('RenameStmt' in stmt) return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
+  if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
   if ('DropStmt' in stmt) {
     const what = DROPPABLE[stmt.DropStmt.removeType ?? '']
     return what === undefined ? undefined : `DROP ${what}`
@@ -58,6 +65,7 @@ const DROPPABLE: Record<string, string> = {
   OBJECT_TABLE: 'TABLE',
   OBJECT_INDEX: 'INDEX',
   OBJECT_SEQUENCE: 'SEQUENCE',
+  OBJECT_SCHEMA: 'SCHEMA',
 }
 
 /** What DDL that reads or writes rows needs besides the catalog (ALTER TABLE). */
@@ -73,43 +81,44 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): void {
   else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
   else if ('IndexStmt' in stmt) createIndex(env, stmt.IndexStmt)
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
+  else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
   else if ('DropStmt' in stmt) {
     const s = stmt.DropStmt
     if (s.removeType === 'OBJECT_TABLE') dropTable(env, s)
     else if (s.removeType === 'OBJECT_INDEX') dropIndex(env, s)
     else if (s.removeType === 'OBJECT_SEQUENCE') dropSequence(env, s)
+    else if (s.removeType === 'OBJECT_SCHEMA') dropSchema(env, s)
     else assert(false, 'ddlCommand named this statement')
   } else assert(false, 'ddlCommand named this statement')
 }
 
 export function createTable(env: DdlEnv, s: CreateStmt): void {
-  const name = s.relation?.relname ?? ''
+  const name = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
   rejectCreateOptions(s)
+  const noSchema = missingSchema(env, name)
+  if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
   }
-  const draft = new TableDraft(name)
+  const draft = new TableDraft(bareName(name))
   for (const element of s.tableElts ?? []) {
     if ('ColumnDef' in element) draft.column(env.sql, element.ColumnDef)
     else if ('Constraint' in element) draft.tableConstraint(env.sql, element.Constraint)
     else throw featureNotSupported('LIKE in CREATE TABLE')
   }
-  let def = draft.finish(allocateObjectId(env))
+  let def: TableDef = { ...draft.finish(allocateObjectId(env)), name }
   validateExpressions(env, def)
   def = ownSequences(env, def, draft.owners)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
-    if (relationNameTaken(env, indexName)) throw duplicateTable(indexName)
-    env.put(indexNameKey(indexName), name)
+    if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
+    env.put(indexKeyOf(name, indexName), name)
   }
   def = attachForeignKeys(env, def, draft.foreignKeys)
   env.put(schemaKey(name), encodeTableDef(def))
 }
 
 function rejectCreateOptions(s: CreateStmt): void {
-  if (s.relation?.schemaname !== undefined && s.relation.schemaname !== 'public') {
-    throw new SqlError('3F000', `schema "${s.relation.schemaname}" does not exist`)
-  }
   if (s.relation?.relpersistence === 't') throw featureNotSupported('temporary tables')
   if ((s.inhRelations?.length ?? 0) > 0) throw featureNotSupported('table inheritance')
   if (s.partspec !== undefined) throw featureNotSupported('partitioned tables')
@@ -121,12 +130,13 @@ export function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { posi
   const columns = def.columns.slice()
   const taken = new Set<string>()
   for (const { position, column } of owners) {
-    let name = chooseName(def.name, [column.name], 'seq', taken)
-    while (relationNameTaken(env, name)) {
-      taken.add(name)
-      name = chooseName(def.name, [column.name], 'seq', taken)
+    let bare = chooseName(def.name, [column.name], 'seq', taken)
+    while (relationNameTaken(env, siblingName(def.name, bare))) {
+      taken.add(bare)
+      bare = chooseName(def.name, [column.name], 'seq', taken)
     }
-    taken.add(name)
+    taken.add(bare)
+    const name = siblingName(def.name, bare)
     const seq = sequenceDef(allocateObjectId(env), name, column.owns?.options ?? [], column.type)
     putSequence(env, { ...seq, ownedBy: { table: def.name, column: column.name } })
     const serialDefault = column.owns?.serial === true ? `nextval('${name}'::regclass)` : undefined
@@ -346,7 +356,7 @@ function firstIdentifier(expr: string, columns: readonly { name: string }[]): st
 
 /** PostgreSQL's ChooseRelationName: `table_col1_col2_suffix`, truncated, numbered on collision. */
 export function chooseName(table: string, columns: readonly string[], suffix: string, taken: ReadonlySet<string>): string {
-  const base = [table, ...columns].join('_')
+  const base = [bareName(table), ...columns].join('_')
   for (let n = 0; ; n++) {
     const tail = `_${suffix}${n === 0 ? '' : n}`
     const name = base.slice(0, IDENTIFIER_LENGTH_MAX - tail.length) + tail
@@ -361,32 +371,43 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
     const table = env.findTable(name)
     if (table === undefined) {
       if (s.missing_ok === true) continue
-      throw new SqlError('42P01', `table "${name}" does not exist`)
+      throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
-    detachForDrop(env, table, s.behavior === 'DROP_CASCADE', dropping)
-    // The rows and index entries of a dropped table stay behind, unreachable because table ids
-    // are never reused: garbage for a later cleanup job.
-    env.put(table.schemaKey, null)
-    for (const col of table.columns) if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
-    for (const indexName of [table.def.primaryKeyName, ...table.def.indexes.map((i) => i.name)]) {
-      env.put(indexNameKey(indexName), null)
-    }
+    dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
   }
 }
 
-function objectName(object: Node): string {
+/** Drops a table with its index names and owned sequences; foreign keys per detachForDrop. */
+export function dropOneTable(env: DdlEnv, table: Table, cascade: boolean, dropping: ReadonlySet<string>): void {
+  detachForDrop(env, table, cascade, dropping)
+  // The rows and index entries of a dropped table stay behind, unreachable because table ids
+  // are never reused: garbage for a later cleanup job.
+  env.put(table.schemaKey, null)
+  for (const col of table.columns) if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
+  for (const indexName of [table.def.primaryKeyName, ...table.def.indexes.map((i) => i.name)]) {
+    env.put(indexKeyOf(table.name, indexName), null)
+  }
+}
+
+/** The catalog name of a DROP target (`schema.name` outside public). */
+export function objectName(object: Node): string {
   const items = 'List' in object ? (object.List.items ?? []) : [object]
   const names = items.map(stringOf)
-  if (names.length === 2 && names[0] !== 'public') throw new SqlError('3F000', `schema "${names[0]}" does not exist`)
   if (names.length > 2) throw featureNotSupported('cross-database references')
-  return names[names.length - 1] ?? ''
+  return qualifiedName(names.length === 2 ? names[0] : undefined, names[names.length - 1] ?? '')
+}
+
+/** 3F000 when the schema of catalog name `name` does not exist, else undefined. */
+export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
+  const schema = schemaOf(name)
+  return schemaExists(env.view, schema) ? undefined : new SqlError('3F000', `schema "${schema}" does not exist`)
 }
 
 export function createIndex(env: DdlEnv, s: IndexStmt): void {
   if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
   if (s.accessMethod !== undefined && s.accessMethod !== 'btree') throw featureNotSupported(`index method ${s.accessMethod}`)
-  const table = env.table(s.relation?.relname ?? '', s.relation?.location)
+  const table = env.table(qualifiedName(s.relation?.schemaname, s.relation?.relname ?? ''), s.relation?.location)
   const columns = (s.indexParams ?? []).map((p) => {
     assert('IndexElem' in p, 'index parameters are IndexElems')
     if (p.IndexElem.name === undefined) throw featureNotSupported('expression indexes')
@@ -396,14 +417,14 @@ export function createIndex(env: DdlEnv, s: IndexStmt): void {
   })
   const taken = new Set(table.def.indexes.map((i) => i.name))
   const name = s.idxname ?? chooseName(table.name, columns.map((c) => c.name), 'idx', taken)
-  if (relationNameTaken(env, name)) {
+  if (relationNameTaken(env, siblingName(table.name, name))) {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
   }
   const index: IndexDef = { id: table.def.nextIndexId, name, columns: columns.map((c) => c.position), unique: s.unique === true, constraint: false }
   backfill(env, table, index)
   const def: TableDef = { ...table.def, indexes: [...table.def.indexes, index], nextIndexId: index.id + 1 }
-  env.put(indexNameKey(name), table.name)
+  env.put(indexKeyOf(table.name, name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
 }
 
@@ -440,10 +461,10 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
     const tableName = env.view.get(indexNameKey(name))
     if (tableName === undefined) {
       if (s.missing_ok === true) continue
-      throw undefinedObject('index', name)
+      throw missingSchema(env, name) ?? undefinedObject('index', name)
     }
     const table = env.table(tableName)
-    const index = table.def.indexes.find((i) => i.name === name)
+    const index = table.def.indexes.find((i) => i.name === bareName(name))
     if (index === undefined || index.constraint) {
       throw new SqlError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`, {
         hint: `You can drop constraint ${name} on table ${table.name} instead.`,

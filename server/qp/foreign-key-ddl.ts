@@ -2,7 +2,7 @@
 // referencing table, and the referenced table lists it in `referencedBy` so a DELETE finds the
 // rows that still point at it through an index on the referencing columns (created when none).
 import { SqlError } from '../errors/index.ts'
-import { encodeTableDef, indexNameKey, type ForeignKeyDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import { encodeTableDef, indexKeyOf, siblingName, type ForeignKeyDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
 import { backfill, chooseName, type DdlEnv } from './ddl.ts'
 import { checkReferences, indexFor, resolveForeignKey, type ForeignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { decodeStoredRow } from './rows.ts'
@@ -33,7 +33,7 @@ export function attachForeignKeys(env: DdlEnv, def: TableDef, drafts: readonly F
       const indexName = freeIndexName(env, child, resolved.columns.map((c) => child.columns[c]!.name))
       const created: IndexDef = { id: child.nextIndexId, name: indexName, columns: resolved.columns, unique: false, constraint: true }
       if (fk !== undefined) backfill(env, tableOf(env, child), created)
-      env.put(indexNameKey(indexName), child.name)
+      env.put(indexKeyOf(child.name, indexName), child.name)
       child = { ...child, indexes: [...child.indexes, created], nextIndexId: created.id + 1 }
       index = created.id
       ownsIndex = true
@@ -54,7 +54,7 @@ function freeIndexName(env: DdlEnv, def: TableDef, columns: readonly string[]): 
   const taken = namesOf(def)
   for (;;) {
     const name = chooseName(def.name, columns, 'fkey_idx', taken)
-    if (!relationNameTaken(env, name)) return name
+    if (!relationNameTaken(env, siblingName(def.name, name))) return name
     taken.add(name)
   }
 }
@@ -86,7 +86,7 @@ export function detachForeignKey(env: DdlEnv, child: TableDef, name: string, dro
   let def: TableDef = { ...child, foreignKeys: (child.foreignKeys ?? []).filter((f) => f !== fk) }
   if (fk.ownsIndex === true) {
     const index = def.indexes.find((i) => i.id === fk.index)
-    if (index !== undefined) env.put(indexNameKey(index.name), null)
+    if (index !== undefined) env.put(indexKeyOf(child.name, index.name), null)
     def = { ...def, indexes: def.indexes.filter((i) => i.id !== fk.index) }
   }
   const unlink = (refs: TableDef['referencedBy']) => (refs ?? []).filter((r) => !(r.table === child.name && r.name === name))

@@ -13,7 +13,7 @@ import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encodi
 import { assert, duplicateTable, featureNotSupported, invalidParameterValue, serializationFailure, SqlError } from '../errors/index.ts'
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
-import { indexNameKey, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
+import { indexNameKey, schemaExists, schemaOf, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { TxHost } from './tx-services.ts'
 import { viewKey } from './views.ts'
@@ -124,6 +124,8 @@ export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name:
 export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)

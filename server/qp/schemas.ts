@@ -1,0 +1,75 @@
+// Schemas (ARCHITECTURE.md "Keys and rows": the catalog): CREATE SCHEMA and DROP SCHEMA. A schema
+// is a catalog key; its relations are catalog entries named `schema.name` (bare in public), so a
+// schema only has to exist for names in it to be created.
+import type { CreateSchemaStmt, DropStmt } from 'libpg-query'
+import { decodeKey, encodeKey, prefixEnd } from '../encoding/index.ts'
+import { featureNotSupported, SqlError } from '../errors/index.ts'
+import { stringOf } from './binder.ts'
+import { namespaceKey, schemaExists, sequenceKey, sequencesRange, tablesRange, type Table } from './catalog.ts'
+import { dropOneTable, type DdlEnv } from './ddl.ts'
+import { viewKey } from './views.ts'
+
+const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
+
+/** CREATE SCHEMA [IF NOT EXISTS] name (42P06 when it exists, 42939 for reserved names). */
+export function createSchema(env: DdlEnv, s: CreateSchemaStmt): void {
+  const name = s.schemaname ?? ''
+  if (name === '') throw featureNotSupported('CREATE SCHEMA without a name')
+  if ((s.schemaElts?.length ?? 0) > 0) throw featureNotSupported('CREATE SCHEMA with schema elements')
+  if (schemaExists(env.view, name) || SYSTEM_SCHEMAS.has(name)) {
+    if (s.if_not_exists === true) return
+    throw new SqlError('42P06', `schema "${name}" already exists`)
+  }
+  if (name.startsWith('pg_')) {
+    throw new SqlError('42939', `unacceptable schema name "${name}"`, { detail: 'The prefix "pg_" is reserved for system schemas.' })
+  }
+  env.put(namespaceKey(name), JSON.stringify({ name }))
+}
+
+/** DROP SCHEMA [IF EXISTS] names [CASCADE]: a schema with relations needs CASCADE (2BP01), which
+ * drops its tables (with their indexes and owned sequences), sequences and views. */
+export function dropSchema(env: DdlEnv, s: DropStmt): void {
+  const names = (s.objects ?? []).map(stringOf)
+  for (const name of names) {
+    if (name === 'public' || SYSTEM_SCHEMAS.has(name)) throw featureNotSupported(`dropping schema ${name}`)
+    if (!schemaExists(env.view, name)) {
+      if (s.missing_ok === true) continue
+      throw new SqlError('3F000', `schema "${name}" does not exist`)
+    }
+    const contents = contentsOf(env, name)
+    const first = contents.tables[0]?.name ?? contents.sequences[0] ?? contents.views[0]
+    if (first !== undefined && s.behavior !== 'DROP_CASCADE') {
+      throw new SqlError('2BP01', `cannot drop schema ${name} because other objects depend on it`, {
+        detail: `${contents.tables.length > 0 ? 'table' : contents.sequences.length > 0 ? 'sequence' : 'view'} ${first} depends on schema ${name}`,
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      })
+    }
+    const dropping = new Set(contents.tables.map((t) => t.name))
+    for (const table of contents.tables) dropOneTable(env, table, true, dropping)
+    for (const seq of contents.sequences) env.put(sequenceKey(seq), null)
+    for (const view of contents.views) env.put(viewKey(view), null)
+    env.put(namespaceKey(name), null)
+  }
+}
+
+/** The relations of schema `schema` at the snapshot plus the write buffer. */
+function contentsOf(env: DdlEnv, schema: string): { tables: Table[]; sequences: string[]; views: string[] } {
+  const inSchema = (name: string) => name.startsWith(`${schema}.`)
+  const tables: Table[] = []
+  const t = tablesRange()
+  for (const kv of env.view.scan(t.start, t.end)) {
+    const name = decodeKey(kv.key)[2] as string
+    if (!inSchema(name)) continue
+    const table = env.findTable(name)
+    if (table !== undefined) tables.push(table)
+  }
+  const sequences = namesIn(env, sequencesRange().start).filter(inSchema)
+  // Views are stored under their own catalog index; its key prefix is viewKey(x) without x.
+  const probe = viewKey('x')
+  const views = namesIn(env, probe.slice(0, probe.length - encodeKey(['x']).length)).filter(inSchema)
+  return { tables, sequences, views }
+}
+
+function namesIn(env: DdlEnv, prefix: string): string[] {
+  return [...env.view.scan(prefix, prefixEnd(prefix))].map((kv) => decodeKey(kv.key).at(-1) as string)
+}
