@@ -16,6 +16,7 @@ import {
 } from './types/index.ts'
 import { addIntervals, divInterval } from './types/interval.ts'
 import type { Expr } from './expr.ts'
+import type { SortKey } from './planner.ts'
 import { toJson } from './functions-jsonb.ts'
 import { decimalSqrt } from './functions-math.ts'
 
@@ -25,6 +26,10 @@ export interface AggregateCall {
   readonly args: readonly Expr[]
   readonly distinct: boolean
   readonly type: SqlType
+  /** `FILTER (WHERE ...)`: only rows where it is true reach the aggregate. */
+  readonly filter?: Expr | undefined
+  /** `agg(x ORDER BY ...)`: values reach the aggregate in this order (sort keys over `orderExprs`). */
+  readonly order?: { readonly exprs: readonly Expr[]; readonly keys: readonly SortKey[] } | undefined
 }
 
 /** The running state of one aggregate over one group: `add` gets the call's argument values

@@ -620,16 +620,18 @@ export class Binder {
 
   #aggregate(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
-    if (f.agg_order !== undefined || f.agg_filter !== undefined) throw featureNotSupported('ORDER BY or FILTER in aggregates')
     const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
-    const args = (f.args ?? []).map((a) => {
+    const bindInner = (a: Node, condition = false) => {
       try {
-        return this.bind(a, scope, inner)
+        return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)
       } catch (e) {
         if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
         throw e
       }
-    })
+    }
+    const args = (f.args ?? []).map((a) => bindInner(a))
+    const filter = f.agg_filter === undefined ? undefined : bindInner(f.agg_filter, true)
+    const order = f.agg_order === undefined ? undefined : this.#aggregateOrder(f.agg_order, bindInner)
     const star = f.agg_star === true
     if (star && name !== 'count') throw syntaxStar(name)
     // An untyped literal argument is read as text, as PostgreSQL resolves unknown for aggregates.
@@ -637,7 +639,23 @@ export class Binder {
     const resolved = resolveAggregate(name, typed.map((a) => this.#typeOf(a)), star)
     if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
     const bound = typed.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
-    return this.#addAggregate(options.aggregates, { name, args: bound, distinct: f.agg_distinct === true, type: resolved.type })
+    return this.#addAggregate(options.aggregates, { name, args: bound, distinct: f.agg_distinct === true, type: resolved.type, filter, order })
+  }
+
+  /** `agg(x ORDER BY ...)`: the sort keys values are fed to the aggregate in. */
+  #aggregateOrder(items: readonly Node[], bindInner: (a: Node) => Expr): NonNullable<AggregateCall['order']> {
+    const exprs: Expr[] = []
+    const keys = items.map((item, i) => {
+      assert('SortBy' in item && item.SortBy.node !== undefined, 'an aggregate ORDER BY holds sort items')
+      const s = item.SortBy
+      if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
+      const e = bindInner(s.node as Node)
+      exprs.push(this.#typeOf(e).kind === 'unknown' ? this.coerce(e, TEXT, 'implicit') : e)
+      const desc = s.sortby_dir === 'SORTBY_DESC'
+      const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
+      return { slot: i, type: this.#typeOf(exprs[i] as Expr), desc, nullsFirst }
+    })
+    return { exprs, keys }
   }
 
   #addAggregate(list: AggregateCall[], call: AggregateCall): Expr {

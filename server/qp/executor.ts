@@ -28,7 +28,7 @@ interface StatementState {
   readonly system: SystemEnv | undefined
   rows: number
   values: number
-  readonly ctes: Map<number, Rows>
+  readonly ctes: Map<number, SharedRows>
   readonly work: Map<number, Rows>
   readonly subqueries: Map<number, Map<string, Rows>>
 }
@@ -113,13 +113,14 @@ export class ExecContext {
     return this.#state.system
   }
 
-  /** A CTE's rows, materialized on first use. */
-  cteRows(cte: CteDef): Rows {
-    const hit = this.#state.ctes.get(cte.id)
-    if (hit !== undefined) return hit
-    const rows = cte.recursive === undefined ? materialize(this, cte.rel) : recursiveRows(this, cte)
-    this.#state.ctes.set(cte.id, rows)
-    return rows
+  /** A CTE's rows, computed once as far as its readers read (a LIMIT stops a recursion). */
+  cteRows(cte: CteDef): Iterable<readonly Datum[]> {
+    let shared = this.#state.ctes.get(cte.id)
+    if (shared === undefined) {
+      shared = new SharedRows(this, cte.recursive === undefined ? relRows(this, cte.rel) : recursiveRows(this, cte))
+      this.#state.ctes.set(cte.id, shared)
+    }
+    return shared.rows()
   }
 
   /** The rows of the last iteration of recursive CTE `cteId`. */
@@ -147,6 +148,30 @@ export class ExecContext {
     const rows = e.mode === 'exists' ? firstRows(ctx, e.rel, 1) : e.mode === 'scalar' ? firstRows(ctx, e.rel, 2) : materialize(ctx, e.rel)
     if (cache.size < SUBQUERY_CACHE_ENTRIES) cache.set(key, rows)
     return rows
+  }
+}
+
+/** Rows produced once from a source and read by any number of readers, each from the start. */
+class SharedRows {
+  readonly #ctx: ExecContext
+  readonly #buffer: (readonly Datum[])[] = []
+  readonly #source: Iterator<readonly Datum[]>
+
+  constructor(ctx: ExecContext, source: Iterable<readonly Datum[]>) {
+    this.#ctx = ctx
+    this.#source = source[Symbol.iterator]()
+  }
+
+  *rows(): Generator<readonly Datum[]> {
+    for (let i = 0; ; i++) {
+      if (i === this.#buffer.length) {
+        const next = this.#source.next()
+        if (next.done === true) return
+        this.#ctx.hold(next.value.length + 1)
+        this.#buffer.push(next.value)
+      }
+      yield this.#buffer[i] as readonly Datum[]
+    }
   }
 }
 
@@ -421,7 +446,7 @@ function hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: J
 
 function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readonly Expr[], aggregates: readonly AggregateCall[]): Generator<Datum[]> {
   const keyTypes = keys.map((k) => k.type)
-  const groups = new Map<string, { keys: Datum[]; accs: ReturnType<typeof createAccumulator>[] }>()
+  const groups = new Map<string, { keys: Datum[]; accs: GroupAggregate[] }>()
   for (const row of rows) {
     ctx.tick()
     const values = keys.map((k) => evaluate(k, row, ctx.eval))
@@ -429,17 +454,46 @@ function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readon
     let g = groups.get(id)
     if (g === undefined) {
       ctx.hold(values.length + aggregates.length + 1)
-      g = { keys: values, accs: aggregates.map(createAccumulator) }
+      g = { keys: values, accs: aggregates.map((call) => new GroupAggregate(call)) }
       groups.set(id, g)
     }
-    for (let i = 0; i < g.accs.length; i++) {
-      const call = aggregates[i] as AggregateCall
-      g.accs[i]!.add(call.args.map((a) => evaluate(a, row, ctx.eval)))
-    }
+    for (const acc of g.accs) acc.add(ctx, row)
   }
   // Aggregates without GROUP BY produce one row even over no input.
-  if (groups.size === 0 && keys.length === 0) groups.set('', { keys: [], accs: aggregates.map(createAccumulator) })
+  if (groups.size === 0 && keys.length === 0) groups.set('', { keys: [], accs: aggregates.map((call) => new GroupAggregate(call)) })
   for (const g of groups.values()) yield [...g.keys, ...g.accs.map((a) => a.result())]
+}
+
+/** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */
+class GroupAggregate {
+  readonly #call: AggregateCall
+  readonly #acc: ReturnType<typeof createAccumulator>
+  readonly #ordered: { args: Datum[]; order: Datum[] }[] | undefined
+
+  constructor(call: AggregateCall) {
+    this.#call = call
+    this.#acc = createAccumulator(call)
+    this.#ordered = call.order === undefined ? undefined : []
+  }
+
+  add(ctx: ExecContext, row: readonly Datum[]): void {
+    const call = this.#call
+    if (call.filter !== undefined && evaluate(call.filter, row, ctx.eval) !== true) return
+    const args = call.args.map((a) => evaluate(a, row, ctx.eval))
+    if (this.#ordered === undefined || call.order === undefined) return this.#acc.add(args)
+    ctx.hold(args.length + call.order.exprs.length)
+    this.#ordered.push({ args, order: call.order.exprs.map((e) => evaluate(e, row, ctx.eval)) })
+  }
+
+  result(): Datum {
+    const order = this.#call.order
+    if (this.#ordered !== undefined && order !== undefined) {
+      this.#ordered.sort((a, b) => compareRows(a.order, b.order, order.keys))
+      for (const entry of this.#ordered) this.#acc.add(entry.args)
+      this.#ordered.length = 0
+    }
+    return this.#acc.result()
+  }
 }
 
 function* distinctRows(
@@ -514,35 +568,33 @@ function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
 }
 
 /** WITH RECURSIVE: the base rows, then the step over the last iteration's rows until none are
- * new (UNION drops rows seen before; UNION ALL keeps them). */
-function recursiveRows(ctx: ExecContext, cte: CteDef): Rows {
+ * new (UNION drops rows seen before; UNION ALL keeps them). Lazy: a reader that stops early
+ * (LIMIT) stops the recursion. */
+function* recursiveRows(ctx: ExecContext, cte: CteDef): Generator<readonly Datum[]> {
   const rec = cte.recursive
   assert(rec !== undefined, 'a recursive CTE')
   const seen = new Set<string>()
-  const fresh = (rows: Iterable<readonly Datum[]>) => {
-    const out: (readonly Datum[])[] = []
-    for (const row of rows) {
-      if (!rec.all) {
-        const key = rowKey(row, rec.types)
-        if (seen.has(key)) continue
-        seen.add(key)
-      }
-      ctx.hold(row.length + 1)
-      out.push(row)
-    }
-    return out
-  }
-  const all: (readonly Datum[])[] = []
-  let last = fresh(relRows(ctx, cte.rel))
-  for (let i = 0; last.length > 0; i++) {
+  let source: Iterable<readonly Datum[]> = relRows(ctx, cte.rel)
+  for (let i = 0; ; i++) {
     if (i >= RECURSION_ITERATIONS_MAX) {
       throw programLimitExceeded(`recursive query "${cte.name}" exceeds ${RECURSION_ITERATIONS_MAX} iterations`)
     }
-    all.push(...last)
-    ctx.setWorkRows(cte.id, last)
-    last = fresh(relRows(ctx, rec.step))
+    const produced: (readonly Datum[])[] = []
+    for (const row of source) {
+      if (!rec.all) {
+        const key = rowKey(row, rec.types)
+        if (seen.has(key)) continue
+        ctx.hold(1)
+        seen.add(key)
+      }
+      ctx.hold(row.length + 1)
+      produced.push(row)
+      yield row
+    }
+    if (produced.length === 0) return
+    ctx.setWorkRows(cte.id, produced)
+    source = relRows(ctx, rec.step)
   }
-  return all
 }
 
 /** Runs a SELECT plan: the output rows (datums in field order). */

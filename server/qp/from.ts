@@ -20,6 +20,9 @@ export interface CteInfo {
   readonly work: { readonly cteId: number; used: boolean } | undefined
   readonly names: readonly string[]
   readonly types: readonly SqlType[]
+  readonly name: string
+  /** Set while a recursive CTE's base term is bound: it may not read the CTE (42P19). */
+  readonly forbidden?: boolean
 }
 
 /**
@@ -160,6 +163,9 @@ function bindView(qc: QueryContext, view: ViewDef) {
 }
 
 function cteRel(cte: CteInfo): Rel {
+  if (cte.forbidden) {
+    throw new SqlError('42P19', `recursive reference to query "${cte.name}" must not appear within its non-recursive term`)
+  }
   if (cte.work !== undefined) {
     cte.work.used = true
     return { kind: 'workScan', width: cte.names.length, cteId: cte.work.cteId }
@@ -243,6 +249,7 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
   const left = sides(j.larg)
   visible = [...b.visible, ...left.columns]
   const right = sides(j.rarg)
+  checkAliases(left.tables, right.tables)
   const { columns, cond } = joinColumns(b, j, left, right, join)
   const leftSlots = left.units.flatMap((u) => u.slots)
   const rightSlots = right.units.flatMap((u) => u.slots)
@@ -281,9 +288,14 @@ function bindInnerJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; table
   const left = bindItem(b, j.larg)
   const right = bindItem({ ...b, visible: [...b.visible, ...left.columns] }, j.rarg)
   void unitsBefore
+  checkAliases(left.tables, right.tables)
   const { columns, cond } = joinColumns(b, j, left, right, 'inner')
   if (cond !== undefined) b.pool.push(...conjuncts(cond))
   return { columns, tables: [...left.tables, ...right.tables] }
+}
+
+function checkAliases(left: readonly string[], right: readonly string[]): void {
+  for (const t of right) if (left.includes(t)) throw new SqlError('42712', `table name "${t}" specified more than once`)
 }
 
 /** The join's columns (USING and NATURAL merge same-named ones) and its ON condition. */

@@ -132,10 +132,13 @@ let cteSeq = 0
 
 function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
   const ctes = new Map(qc.ctes)
+  const seen = new Set<string>()
   for (const node of w.ctes ?? []) {
     assert('CommonTableExpr' in node, 'WITH holds CTEs')
     const cte: CommonTableExpr = node.CommonTableExpr
     const name = cte.ctename ?? ''
+    if (seen.has(name)) throw new SqlError('42712', `WITH query name "${name}" specified more than once`)
+    seen.add(name)
     const query = cte.ctequery
     if (query === undefined || !('SelectStmt' in query)) throw featureNotSupported('data-modifying statements in WITH')
     const inner = new QueryContext(qc.env, ctes)
@@ -159,24 +162,25 @@ function cteNames(cte: CommonTableExpr, names: readonly string[]): string[] {
 function plainCte(qc: QueryContext, cte: CommonTableExpr, s: SelectStmt, id: number): CteInfo {
   const q = qc.bindQuery(s, undefined)
   const def: CteDef = { id, name: cte.ctename ?? '', width: q.names.length, rel: q.rel, recursive: undefined }
-  return { def, work: undefined, names: cteNames(cte, q.names), types: settled(q.types) }
+  return { def, work: undefined, names: cteNames(cte, q.names), types: settled(q.types), name: def.name }
 }
 
 /** WITH RECURSIVE name AS (base UNION [ALL] step): the step reads the last iteration's rows. */
 function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: CommonTableExpr, s: SelectStmt, id: number): CteInfo {
   const name = cte.ctename ?? ''
-  const base = qc.bindQuery(s.larg as SelectStmt, undefined)
+  ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: true })
+  const base = new QueryContext(qc.env, ctes).bindQuery(s.larg as SelectStmt, undefined)
   const types = settled(base.types)
   const names = cteNames(cte, base.names)
   const work = { cteId: id, used: false }
-  ctes.set(name, { def: undefined, work, names, types })
+  ctes.set(name, { def: undefined, work, names, types, name })
   const step = coerceQuery(qc.env.binder, new QueryContext(qc.env, ctes).bindQuery(s.rarg as SelectStmt, undefined), types, 'UNION')
   const all = s.all === true
   const baseRel = coerceQuery(qc.env.binder, base, types, 'UNION').rel
   const def: CteDef = work.used
     ? { id, name, width: names.length, rel: baseRel, recursive: { step: step.rel, all, types } }
     : { id, name, width: names.length, rel: { kind: 'setop', width: names.length, op: 'union', all, left: baseRel, right: step.rel, types }, recursive: undefined }
-  return { def, work: undefined, names, types }
+  return { def, work: undefined, names, types, name }
 }
 
 const settled = (types: readonly SqlType[]) => types.map((t) => (t.kind === 'unknown' ? TEXT : t))
