@@ -131,3 +131,71 @@ describe('CREATE SEQUENCE', () => {
     for (const [sql, code] of cases) expect({ sql, code: String((await sqlError(h.run(sql))).code) }).toEqual({ sql, code })
   })
 })
+
+describe('blocks across query processors', () => {
+  // Two query processors over the same storage, adjudicators and journal: two regions' QPs.
+  async function twoProcessors() {
+    const { Hlc, SeededRandom, SimClock } = await import('../clock/index.ts')
+    const { createCrossbar } = await import('../crossbar/index.ts')
+    const { createAdjudicators } = await import('../adjudicator/index.ts')
+    const { SimDisk } = await import('../disk/index.ts')
+    const { openFileJournal } = await import('../journal/index.ts')
+    const { openSqliteShard, ShardedStorage, tableShardOf } = await import('../storage/index.ts')
+    const { createQueryProcessor } = await import('./index.ts')
+    const clock = new SimClock()
+    const hlc = new Hlc(clock)
+    const shards = [0, 1].map((id) => openSqliteShard({ id, path: ':memory:', timers: clock }))
+    const storage = new ShardedStorage(shards, tableShardOf(2))
+    const journal = openFileJournal({ id: 'j0', dir: '/journal/j0', disk: new SimDisk(), hlc, clock, timers: clock })
+    const crossbar = createCrossbar({ journals: [journal], shards, shardOf: tableShardOf(2) })
+    crossbar.start()
+    const adjudicators = createAdjudicators({ partitionCount: 4, owners: [{ id: 'a0', journal, partitions: [0, 1, 2, 3] }], hlc, clock, timers: clock })
+    const snapshotTs = () => {
+      crossbar.requestFrontier(hlc.now())
+      return crossbar.frontier()
+    }
+    const qps = [1, 2].map((seed) => createQueryProcessor({ storage, commits: adjudicators, hlc, clock, random: new SeededRandom(seed), snapshotTs }))
+    const close = async () => {
+      adjudicators.close()
+      crossbar.close()
+      await journal.close()
+      for (const s of shards) s.close()
+    }
+    return { qps, close }
+  }
+
+  test('a processor whose snapshot predates another\'s claim jumps past it; values never repeat', async () => {
+    const { qps, close } = await twoProcessors()
+    try {
+      const [p1, p2] = qps as [(typeof qps)[0], (typeof qps)[0]]
+      const run = async (qp: typeof p1, sql: string) => {
+        const tx = await qp.begin()
+        const r = await tx.execute(sql)
+        await tx.commit()
+        return r.rows
+      }
+      await run(p1, 'CREATE SEQUENCE s')
+      await run(p1, 'CREATE TABLE n (i int PRIMARY KEY)')
+      await run(p1, `INSERT INTO n VALUES ${Array.from({ length: 150 }, (_, i) => `(${i + 1})`).join(',')}`)
+      const old = await p2.begin()
+      const seen = new Set<unknown>()
+      // p1 claims blocks 1, 2 and 3 (one per statement needing more than a block).
+      for (const n of [1, 150, 120]) {
+        const rows = await run(p1, `SELECT nextval('s') FROM n WHERE i <= ${n}`)
+        for (const r of rows) seen.add(r[0])
+      }
+      // p2's transaction began before those claims: its first claim conflicts and jumps ahead.
+      const mine = (await old.execute("SELECT nextval('s'), nextval('s')")).rows
+      await old.commit()
+      const values = mine[0] ?? []
+      expect(values).toHaveLength(2)
+      for (const v of values) expect(seen.has(v)).toBe(false)
+      for (const v of values) seen.add(v)
+      const later = await run(p1, "SELECT nextval('s')")
+      expect(seen.has(later[0]?.[0])).toBe(false)
+      expect(seen.size).toBe(1 + 150 + 120 + 2)
+    } finally {
+      await close()
+    }
+  })
+})

@@ -13,7 +13,7 @@ import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encodi
 import { assert, duplicateTable, featureNotSupported, invalidParameterValue, serializationFailure, SqlError } from '../errors/index.ts'
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
-import { indexNameKey, schemaExists, schemaOf, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
+import { indexNameKey, schemaExists, sequencesRange, schemaOf, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { TxHost } from './tx-services.ts'
 import { viewKey } from './views.ts'
@@ -118,6 +118,13 @@ export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
 export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): boolean {
   const view = env.view
   return env.findTable(name) !== undefined || [indexNameKey, sequenceKey, viewKey].some((key) => view.get(key(name)) !== undefined)
+}
+
+/** Every sequence visible at a snapshot plus a write buffer, in name order (pg_sequences,
+ * pg_class, information_schema.sequences). */
+export function listSequences(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): SequenceDef[] {
+  const { start, end } = sequencesRange()
+  return [...view.scan(start, end)].map((kv) => JSON.parse(kv.value) as SequenceDef)
 }
 
 /** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
