@@ -1,6 +1,6 @@
 // A journal on local segment files (ARCHITECTURE.md "journal", step 4): seq and commitTs fixed at
 // append, group commit (one write and one fsync per batch), closed timestamps, crash recovery.
-import type { HlcTimestamp, TimerHandle } from '../clock/index.ts'
+import { SystemClock, type HlcTimestamp, type TimerHandle } from '../clock/index.ts'
 import type { DiskFile } from '../disk/index.ts'
 import {
   assert,
@@ -71,6 +71,7 @@ export class FileJournal implements Journal {
   readonly #fsync: boolean
   readonly #replica: boolean
   readonly #readCacheRecordsMax: number
+  readonly #yieldsToIo: boolean
 
   readonly #segments: Segment[]
   readonly #index: IndexEntry[]
@@ -115,6 +116,7 @@ export class FileJournal implements Journal {
     this.#fsync = c.fsync ?? true
     this.#replica = c.replica ?? false
     this.#readCacheRecordsMax = c.readCacheRecordsMax ?? READ_CACHE_RECORDS_MAX
+    this.#yieldsToIo = options.timers instanceof SystemClock
     assert(this.#readCacheRecordsMax >= 1, 'the read cache must hold a record')
     assert(this.#segmentBytesMax > 0 && this.#batchRecordsMax > 0, 'journal limits must be > 0')
     assert(this.#batchBytesMax >= RECORD_BYTES_MAX, 'a batch must fit the largest record')
@@ -287,6 +289,11 @@ export class FileJournal implements Journal {
       // Also lets the appends of the current task join the first batch.
       if ((await this.#io(first ?? Promise.resolve())) === FAILED) return
       while (this.#failure === undefined && this.#head < this.#queue.length) {
+        // On the runtime's own timers, let the event loop first run what is ready (requests
+        // already received, whose commits then join this batch): batches about twice as large
+        // under load, so half the fsyncs, each about 80 µs of CPU (bench/e2e/layers.ts: 8 -> 15
+        // inserts per fsync). Simulated timers have no event loop to yield to.
+        if (this.#yieldsToIo) await new Promise<void>((resolve) => setImmediate(resolve))
         const { count, bytes } = this.#nextBatch()
         const data = this.#layOut(count, bytes)
         const offset = await this.#io(this.#write(this.#queue[this.#head]!.record.seq, data))
