@@ -1,10 +1,11 @@
 // The FROM clause (ARCHITECTURE.md "query processor": bind, plan): binds tables, subqueries,
 // CTEs, system relations and joins into one row layout, pushes each WHERE conjunct down to the
 // item it reads, and orders the joins greedily along equality conditions (hash joins).
-import type { JoinExpr, Node, RangeSubselect, RangeVar } from 'libpg-query'
+import type { JoinExpr, Node, RangeFunction, RangeSubselect, RangeVar } from 'libpg-query'
 import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
-import { commonType, type SqlType } from './types/index.ts'
-import { exprKey, stringOf, type Scope, type ScopeColumn } from './binder.ts'
+import { commonType, formatType, type SqlType } from './types/index.ts'
+import { exprKey, stringOf, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
+import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
 import type { Table } from './catalog.ts'
 import { mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
@@ -96,7 +97,7 @@ function bindItem(b: Binding, item: Node): { columns: ScopeColumn[]; tables: str
   if ('RangeVar' in item) return bindRangeVar(b, item.RangeVar)
   if ('JoinExpr' in item) return bindJoin(b, item.JoinExpr)
   if ('RangeSubselect' in item) return bindSubselect(b, item.RangeSubselect)
-  if ('RangeFunction' in item) throw featureNotSupported('functions in FROM')
+  if ('RangeFunction' in item) return bindRangeFunction(b, item.RangeFunction)
   throw featureNotSupported(`FROM item ${Object.keys(item)[0] ?? ''}`)
 }
 
@@ -201,18 +202,11 @@ function derived(
   return { columns, tables: [alias] }
 }
 
-function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[]; tables: string[] } {
-  const sub = r.subquery
-  assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery in FROM is a SELECT')
-  const alias = r.alias?.aliasname ?? 'unnamed_subquery'
-  if (r.lateral !== true) {
-    const q = b.qc.bindQuery(sub.SelectStmt, b.parent)
-    return derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
-  }
-  // LATERAL reads the items to its left the way a correlated subquery reads its enclosing query.
+/** A link through which items may read the FROM items to their left (LATERAL; functions). */
+function lateralLink(b: Binding): { link: ParentLink; args: Expr[] } {
   const args: Expr[] = []
   const keys: string[] = []
-  const link = {
+  const link: ParentLink = {
     scope: { tables: [...new Set(b.visible.map((c) => c.table))], columns: b.visible, parent: b.parent, ctes: b.qc.ctes },
     capture(e: Expr): Expr {
       const key = exprKey(e)
@@ -225,10 +219,78 @@ function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[];
       return { kind: 'outer', type: e.type, index: at }
     },
   }
+  return { link, args }
+}
+
+/** Marks the unit just added as LATERAL when it read items to its left. */
+function markLateral(b: Binding, rel: Rel, args: readonly Expr[]): void {
+  if (args.length === 0) return
+  const unit = b.units[b.units.length - 1] as Unit
+  b.units[b.units.length - 1] = { ...unit, lateral: { rel, args, offset: unit.slots[0] ?? 0 } }
+}
+
+/** A set-returning function in FROM (implicitly LATERAL, as in PostgreSQL). */
+function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn[]; tables: string[] } {
+  const fns = r.functions ?? []
+  if (fns.length !== 1 || r.is_rowsfrom === true) throw featureNotSupported('ROWS FROM with several functions')
+  const list = fns[0] as Node
+  const call = 'List' in list ? list.List.items?.[0] : undefined
+  if (call === undefined || !('FuncCall' in call)) throw featureNotSupported('this expression in FROM')
+  const f = call.FuncCall
+  const names = (f.funcname ?? []).map(stringOf)
+  const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
+  const resolver = SET_FUNCTIONS.get(name)
+  if (resolver === undefined) throw featureNotSupported(`function ${names.join('.')} in FROM (only set-returning functions)`)
+  const { link, args: captured } = lateralLink(b)
+  const binder = b.qc.env.binder
+  const scope: Scope = { tables: [], columns: [], parent: link, ctes: b.qc.ctes }
+  const bound = (f.args ?? []).map((a) => binder.bind(a, scope, { clause: 'functions in FROM' }))
+  const resolved = resolver(bound.map((a) => a.type))
+  if (resolved === undefined) {
+    throw new SqlError('42883', `function ${name}(${bound.map((a) => formatType(a.type)).join(', ')}) does not exist`)
+  }
+  const args = bound.map((a, i) => binder.coerce(a, resolved.argTypes[i] ?? a.type, 'implicit'))
+  const columns = [...resolved.columns]
+  const alias = r.alias?.aliasname ?? name
+  // A one-column function's column takes the alias's name, as in PostgreSQL.
+  // (a function of a base type, whose column bears the function's name; OUT columns keep theirs).
+  if (columns.length === 1 && columns[0]?.name === name && r.alias !== undefined && (r.alias.colnames?.length ?? 0) === 0) columns[0] = { ...(columns[0] as SetFunctionColumn), name: alias }
+  const ordinality = r.ordinality === true
+  const apply = ordinality ? withOrdinality(resolved.apply) : resolved.apply
+  if (ordinality) columns.push({ name: 'ordinality', type: { kind: 'int8' } })
+  const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: strictRows(apply) }
+  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel)
+  markLateral(b, rel, captured)
+  return out
+}
+
+/** No rows for a NULL argument (the set-returning functions here are strict). */
+function strictRows(apply: SetFunctionApply): SetFunctionApply {
+  return (args, ctx) => (args.some((a) => a === null) ? [] : apply(args, ctx))
+}
+
+function withOrdinality(apply: SetFunctionApply): SetFunctionApply {
+  return function* (args, ctx) {
+    let n = 0n
+    for (const row of apply(args, ctx)) yield [...row, ++n]
+  }
+}
+
+type SetFunctionApply = ResolvedSetFunction['apply']
+
+function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[]; tables: string[] } {
+  const sub = r.subquery
+  assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery in FROM is a SELECT')
+  const alias = r.alias?.aliasname ?? 'unnamed_subquery'
+  if (r.lateral !== true) {
+    const q = b.qc.bindQuery(sub.SelectStmt, b.parent)
+    return derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+  }
+  // LATERAL reads the items to its left the way a correlated subquery reads its enclosing query.
+  const { link, args } = lateralLink(b)
   const q = b.qc.bindQuery(sub.SelectStmt, link)
   const bound = derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
-  const unit = b.units[b.units.length - 1] as Unit
-  if (args.length > 0) b.units[b.units.length - 1] = { ...unit, lateral: { rel: q.rel, args, offset: unit.slots[0] ?? 0 } }
+  markLateral(b, q.rel, args)
   return bound
 }
 
