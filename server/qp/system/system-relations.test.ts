@@ -240,6 +240,12 @@ describe('snapshots and functions', () => {
     ])
   })
 
+  test('current_user and the other SQL value functions name the one role, database and schema', async () => {
+    expect(await h.rows('SELECT current_user, session_user, user, current_role, current_catalog, current_schema')).toEqual([
+      ['tessera', 'tessera', 'tessera', 'tessera', 'tessera', 'public'],
+    ])
+  })
+
   test('to_regtype, quote_ident, privileges, descriptions', async () => {
     expect(
       await h.rows(
