@@ -41,6 +41,8 @@ export interface FileSummary extends FileCounts {
   readonly elapsedMs: number
   readonly recordsPerSecond: number
   readonly failureGroups: readonly FailureGroup[]
+  /** The slowest records of the file, slowest first: where plans cost most. */
+  readonly slowest?: readonly { readonly line: number; readonly ms: number; readonly sql: string }[]
 }
 
 /** Groups failures so the most common causes come first; messages lose quoted names and numbers

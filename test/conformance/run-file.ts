@@ -3,7 +3,7 @@
 // itself (the parent kills it at its time limit).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseSlt } from '../sql/slt/parser.ts'
+import { parseSlt, type SltRecord } from '../sql/slt/parser.ts'
 import { runRecords } from '../sql/slt/runner.ts'
 import { TesseraEngine } from '../sql/slt/tessera-engine.ts'
 import { groupFailures, type FileSummary } from './corpus.ts'
@@ -12,6 +12,7 @@ import { groupFailures, type FileSummary } from './corpus.ts'
 const STATEMENT_TIMEOUT_MS = 5_000
 const RUNNER_TIMEOUT_MS = 10_000
 const FAILURE_GROUPS_PER_FILE = 40
+const SLOWEST_PER_FILE = 5
 
 /** Upstream's most common PostgreSQL exclusion: a column alias without AS. Modern PostgreSQL
  * accepts most of them, so the optional `--bare-aliases` pass runs these records too. */
@@ -26,8 +27,17 @@ export async function runCorpusFile(
 ): Promise<FileSummary> {
   const records = parseSlt(readFileSync(join(corpusDir, file), 'utf8'))
   const engine = await TesseraEngine.open('postgresql', { statementTimeoutMs: STATEMENT_TIMEOUT_MS })
+  const slowest: { line: number; ms: number; sql: string }[] = []
+  const noteDuration = (record: SltRecord, ms: number) => {
+    if (record.kind !== 'statement' && record.kind !== 'query') return
+    if (slowest.length === SLOWEST_PER_FILE && ms <= slowest[SLOWEST_PER_FILE - 1]!.ms) return
+    slowest.push({ line: record.line, ms: Math.round(ms), sql: record.sql.slice(0, 300) })
+    slowest.sort((a, b) => b.ms - a.ms)
+    slowest.length = Math.min(slowest.length, SLOWEST_PER_FILE)
+  }
   try {
     const result = await runRecords(records, engine, {
+      onRecord: (record, _failure, ms) => noteDuration(record, ms),
       statementTimeoutMs: RUNNER_TIMEOUT_MS,
       ...(options.maxRecords !== undefined && { maxRecords: options.maxRecords }),
       ...(options.deadlineMs !== undefined && { deadlineMs: options.deadlineMs }),
@@ -42,6 +52,7 @@ export async function runCorpusFile(
       elapsedMs: Math.round(result.elapsedMs),
       recordsPerSecond: Math.round((ran / Math.max(result.elapsedMs, 1)) * 1000),
       failureGroups: groupFailures(result.failures, FAILURE_GROUPS_PER_FILE),
+      slowest,
     }
   } finally {
     await engine.close()

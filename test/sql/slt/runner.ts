@@ -72,8 +72,8 @@ export interface RunOptions {
   readonly deadlineMs?: number
   /** `skipif` lines to disregard (see `applies`). */
   readonly ignoreSkip?: (c: Condition) => boolean
-  /** Told every executed statement or query with its verdict (null: passed). */
-  readonly onRecord?: (record: SltRecord, failure: RecordFailure | null) => void
+  /** Told every executed statement or query with its verdict (null: passed) and its duration. */
+  readonly onRecord?: (record: SltRecord, failure: RecordFailure | null, elapsedMs: number) => void
 }
 
 const TIMED_OUT = Symbol('timed out')
@@ -103,7 +103,9 @@ export async function runRecords(records: readonly SltRecord[], engine: SqlEngin
       counts.skipped += countRecords(list.slice(i + 1))
       break
     }
+    const recordStarted = performance.now()
     const outcome = await executeBounded(engine, record.sql, options.statementTimeoutMs)
+    const recordMs = performance.now() - recordStarted
     const failure = record.kind === 'statement' ? checkStatement(record, outcome) : checkQuery(record, outcome, labels)
     if (record.kind === 'statement') {
       counts.statements++
@@ -115,7 +117,7 @@ export async function runRecords(records: readonly SltRecord[], engine: SqlEngin
     }
     const full = failure === null ? null : { line: record.line, record: record.kind, sql: record.sql, ...failure }
     if (full !== null) failures.push(full)
-    options.onRecord?.(record, full)
+    options.onRecord?.(record, full, recordMs)
   }
   return { counts, failures, elapsedMs: performance.now() - started }
 }
