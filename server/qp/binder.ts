@@ -31,8 +31,9 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type Expr } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
+import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
@@ -81,6 +82,16 @@ export interface BindOptions {
   readonly aggregates?: AggregateCall[] | undefined
   /** Collects window calls; undefined where window functions are not allowed. */
   readonly windows?: WindowBinding | undefined
+  /** Collects set-returning calls of the select list; undefined where they are not allowed. */
+  readonly sets?: SetCall[] | undefined
+}
+
+/** A set-returning function called in the select list: rows per input row, run in lockstep. */
+export interface SetCall {
+  readonly name: string
+  readonly args: readonly Expr[]
+  readonly type: SqlType
+  readonly apply: (args: readonly Datum[], ctx: EvalContext) => Iterable<Datum[]>
 }
 
 /** Where window calls of a query are collected, with its named windows (WINDOW clause). */
@@ -597,6 +608,8 @@ export class Binder {
     const args = (f.args ?? []).map((a) => this.bind(a, scope, options))
     const resolver = FUNCTIONS.get(name) ?? SYSTEM_FUNCTIONS.get(name) ?? SCHEMA_FUNCTIONS.get(name)
     const argTypes = args.map((a) => this.#typeOf(a))
+    const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
+    if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
     const resolved = resolver?.(argTypes)
     if (resolved === undefined) throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
@@ -640,6 +653,18 @@ export class Binder {
     if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
     const bound = typed.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     return this.#addAggregate(options.aggregates, { name, args: bound, distinct: f.agg_distinct === true, type: resolved.type, filter, order })
+  }
+
+  /** A set-returning function in the select list (one column only). */
+  #setCall(name: string, resolver: SetFunctionResolver, args: readonly Expr[], options: BindOptions): Expr {
+    if (options.sets === undefined) throw featureNotSupported(`set-returning functions in ${options.clause}`)
+    const resolved = resolver(args.map((a) => this.#typeOf(a)))
+    if (resolved === undefined) throw undefinedFunction(`${name}(${args.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
+    const column = resolved.columns[0]
+    if (resolved.columns.length !== 1 || column === undefined) throw featureNotSupported(`${name} returning several columns in the select list; call it in FROM`)
+    const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
+    options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply })
+    return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }
   }
 
   /** `agg(x ORDER BY ...)`: the sort keys values are fed to the aggregate in. */
@@ -743,6 +768,8 @@ export function exprKey(e: Expr): string {
       return `a${e.index}`
     case 'windowCall':
       return `w${e.index}`
+    case 'setCall':
+      return `srf${e.index}`
     case 'outer':
       return `o${e.index}`
     case 'subquery':

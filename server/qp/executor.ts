@@ -317,6 +317,8 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
       return group(ctx, relRows(ctx, rel.input), rel.keys, rel.aggregates)
     case 'window':
       return runWindows(ctx, materialize(ctx, rel.input), rel.calls)
+    case 'projectSet':
+      return projectSetRows(ctx, rel)
     case 'distinct':
       return distinctRows(ctx, relRows(ctx, rel.input), rel.types, rel.on)
     case 'sort':
@@ -400,6 +402,28 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
     const out: Datum[] = new Array<Datum>(rel.width).fill(null)
     for (const s of rel.rightSlots) out[s] = r[s] ?? null
     yield out
+  }
+}
+
+/** Set-returning calls of the select list, in lockstep per input row. */
+function* projectSetRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'projectSet' }>): Generator<readonly Datum[]> {
+  for (const row of relRows(ctx, rel.input)) {
+    const iterators = rel.calls.map((call) => {
+      const args = call.args.map((a) => evaluate(a, row, ctx.eval))
+      return (args.some((a) => a === null) ? [] : call.apply(args, ctx.eval))[Symbol.iterator]()
+    })
+    for (;;) {
+      ctx.tick()
+      let any = false
+      const values = iterators.map((it) => {
+        const next = it.next()
+        if (next.done === true) return null
+        any = true
+        return next.value[0] ?? null
+      })
+      if (!any) break
+      yield [...row, ...values]
+    }
   }
 }
 

@@ -128,6 +128,8 @@ export type Expr =
   | { readonly kind: 'aggregate'; readonly type: SqlType; readonly index: number }
   /** A window call's result; the window rewrite replaces it by a column of the window row. */
   | { readonly kind: 'windowCall'; readonly type: SqlType; readonly index: number }
+  /** A set-returning call's value; the select-list rewrite replaces it by a column. */
+  | { readonly kind: 'setCall'; readonly type: SqlType; readonly index: number }
   /** A value of the enclosing query, inside a correlated subquery. */
   | { readonly kind: 'outer'; readonly type: SqlType; readonly index: number }
   | SubqueryExpr
@@ -196,6 +198,8 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       throw new AssertionError('aggregates are rewritten before evaluation')
     case 'windowCall':
       throw new AssertionError('window calls are rewritten before evaluation')
+    case 'setCall':
+      throw new AssertionError('set-returning calls are rewritten before evaluation')
     case 'outer':
       return ctx.outer?.[e.index] ?? null
     case 'subquery':
@@ -375,6 +379,7 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
     case 'column':
     case 'aggregate':
     case 'windowCall':
+    case 'setCall':
     case 'outer':
       return e
     case 'subquery':

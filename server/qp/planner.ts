@@ -286,6 +286,8 @@ function relLines(rel: Rel, depth: number): string[] {
       return [line(rel.keys.length > 0 ? 'HashAggregate' : 'Aggregate'), ...under(rel.input)]
     case 'window':
       return [line('WindowAgg'), ...under(rel.input)]
+    case 'projectSet':
+      return [line('ProjectSet'), ...under(rel.input)]
     case 'distinct':
       return [line(rel.on === undefined ? 'Distinct' : 'Distinct On'), ...under(rel.input)]
     case 'sort':

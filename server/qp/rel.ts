@@ -2,6 +2,7 @@
 // Rows are arrays of datums; every operator documents the layout of the rows it produces.
 import type { Datum, SqlType } from './types/index.ts'
 import type { AggregateCall } from './aggregate.ts'
+import type { SetCall } from './binder.ts'
 import type { EvalContext, Expr } from './expr.ts'
 import type { SystemRelation } from './system/index.ts'
 import type { SortKey, TableSource } from './planner.ts'
@@ -104,6 +105,9 @@ export type Rel =
       readonly aggregates: readonly AggregateCall[]
     }
   | { readonly kind: 'window'; readonly width: number; readonly input: Rel; readonly calls: readonly WindowCall[] }
+  /** The input row followed by one value per set-returning call, as many rows per input row as
+   * the longest call yields (shorter ones padded with NULL). */
+  | { readonly kind: 'projectSet'; readonly width: number; readonly input: Rel; readonly calls: readonly SetCall[] }
   | {
       readonly kind: 'distinct'
       readonly width: number

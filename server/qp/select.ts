@@ -14,6 +14,7 @@ import {
   type Binder,
   type ParentLink,
   type Scope,
+  type SetCall,
   type WindowBinding,
 } from './binder.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
@@ -286,7 +287,8 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const where = s.whereClause === undefined ? undefined : b.bindCondition(s.whereClause, scope, { clause: 'WHERE' })
   const aggregates: AggregateCall[] = []
   const windows = windowBinding(qc, s.windowClause, aggregates)
-  const withAggs: BindOptions = { clause: 'the select list', aggregates, windows }
+  const sets: SetCall[] = []
+  const withAggs: BindOptions = { clause: 'the select list', aggregates, windows, sets }
   const targets = bindTargets(b, s.targetList ?? [], scope, withAggs)
   const groupKeys = (s.groupClause ?? []).map((g) => bindGroupItem(b, g, scope, targets))
   const having = s.havingClause === undefined ? undefined : b.bindCondition(s.havingClause, scope, { clause: 'HAVING', aggregates })
@@ -300,7 +302,8 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const keyStrings = groupKeys.map(exprKey)
   const toGroup = (e: Expr) => (grouped ? regroup(e, keyStrings, groupKeys.length) : e)
   const baseWidth = grouped ? groupKeys.length + aggregates.length : (from?.width ?? 0)
-  const finish = (e: Expr) => unwindow(toGroup(e), baseWidth)
+  const windowWidth = baseWidth + windows.calls.length
+  const finish = (e: Expr) => unset(unwindow(toGroup(e), baseWidth), windowWidth)
   const outputs = targets.map((t) => finish(t.expr))
   const extras: Expr[] = []
   const sortSlots = order.map((o) => o.target ?? placeExtra(extras, outputs, finish(o.expr)))
@@ -333,6 +336,10 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
     const calls = windows.calls.map((c) => mapCall(c, toGroup))
     rel = { kind: 'window', width: baseWidth + calls.length, input: rel, calls }
   }
+  if (sets.length > 0) {
+    const calls = sets.map((c) => ({ ...c, args: c.args.map((a) => unwindow(toGroup(a), baseWidth)) }))
+    rel = { kind: 'projectSet', width: windowWidth + calls.length, input: rel, calls }
+  }
   rel = { kind: 'project', width: projected.length, input: rel, exprs: projected }
   if (distinctOn !== undefined) {
     rel = { kind: 'sort', width: rel.width, input: rel, keys: sort }
@@ -359,6 +366,12 @@ function rejectUnsupported(s: SelectStmt): void {
       throw featureNotSupported('NOWAIT and SKIP LOCKED')
     }
   }
+}
+
+/** Rewrites set-returning call references into columns of the ProjectSet output row. */
+function unset(e: Expr, base: number): Expr {
+  if (e.kind === 'setCall') return { kind: 'column', type: e.type, slot: base + e.index, name: '?column?' }
+  return mapChildren(e, (c) => unset(c, base))
 }
 
 /** Rewrites window call references into columns of the window operator's output row. */
