@@ -48,6 +48,12 @@ export class Interval {
   }
 }
 
+/** C's rint: round half to even. */
+function rint(x: number): number {
+  const r = Math.round(x)
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r
+}
+
 const fitsInt4 = (n: number) => Number.isInteger(n) && n >= Number(INT4_MIN) && n <= Number(INT4_MAX)
 
 export const intervalOutOfRange = () => new SqlError('22008', 'interval out of range')
@@ -78,54 +84,77 @@ export const INTERVAL_FIELD = {
 } as const
 export const INTERVAL_FULL_RANGE = 0x7fff
 
-/** Accumulates fields as PostgreSQL's DecodeInterval does: fractions of a unit cascade down. */
+/** Accumulates fields as PostgreSQL's DecodeInterval does: a fraction of a unit cascades to the
+ * smaller ones, each piece rounded to microseconds (rint) as it is added. */
 class Fields {
   months = 0
   days = 0
-  /** Microseconds from fractions of larger units (rounded at the end, as PostgreSQL's rint). */
-  micros = 0
-  /** Microseconds read exactly (times and whole seconds), beyond a double's 53 bits. */
-  exactMicros = 0n
+  /** Microseconds, exact. */
+  micros = 0n
 
-  add(unit: Unit, value: number): void {
-    const whole = Math.trunc(value)
-    const frac = value - whole
+  /** Adds `text` (a signed decimal number) of `unit`; the fraction is read from its own digits
+   * as PostgreSQL's strtod of the fraction does, not as number minus integer part. */
+  add(unit: Unit, text: string): void {
+    const neg = text.startsWith('-')
+    const [intText = '', fracText = ''] = text.replace(/^[+-]/, '').split('.')
+    const whole = (neg ? -1 : 1) * Number(intText === '' ? '0' : intText)
+    const frac = fracText === '' ? 0 : (neg ? -1 : 1) * Number(`0.${fracText}`)
     switch (unit) {
       case 'millennium':
       case 'century':
       case 'decade':
       case 'year': {
-        const years = YEARS[unit]
-        this.months += whole * years * 12 + Math.round(frac * years * 12)
+        const months = YEARS[unit] * 12
+        this.months += whole * months + rint(frac * months)
         break
       }
       case 'month':
         this.months += whole
-        this.fractionalDays(frac * DAYS_PER_MONTH)
+        this.fractionalDays(frac, DAYS_PER_MONTH)
         break
       case 'week':
         this.days += whole * 7
-        this.fractionalDays(frac * 7)
+        this.fractionalDays(frac, 7)
         break
       case 'day':
         this.days += whole
-        this.micros += frac * 86_400e6
+        this.fractionalSeconds(frac, 86400)
         break
-      default: {
-        const scale = MICROS[unit] as number
-        if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
-          this.exactMicros += BigInt(value) * BigInt(scale)
-        } else {
-          this.micros += value * scale
-        }
-      }
+      case 'hour':
+        this.micros += BigInt(whole) * MICROS_PER_HOUR
+        this.fractionalSeconds(frac, 3600)
+        break
+      case 'minute':
+        this.micros += BigInt(whole) * 60_000_000n
+        this.fractionalSeconds(frac, 60)
+        break
+      case 'second':
+        this.micros += BigInt(whole) * MICROS_PER_SECOND + BigInt(rint(frac * 1e6))
+        break
+      case 'millisecond':
+        this.micros += BigInt(rint((whole + frac) * 1000))
+        break
+      case 'microsecond':
+        this.micros += BigInt(rint(whole + frac))
+        break
     }
   }
 
-  fractionalDays(days: number): void {
+  /** PostgreSQL's AdjustFractDays: whole days, the rest as seconds. */
+  fractionalDays(frac: number, scale: number): void {
+    if (frac === 0) return
+    const days = frac * scale
     const whole = Math.trunc(days)
     this.days += whole
-    this.micros += (days - whole) * 86_400e6
+    this.fractionalSeconds(days - whole, 86400)
+  }
+
+  /** PostgreSQL's AdjustFractSeconds: whole seconds, the rest rounded to microseconds. */
+  fractionalSeconds(frac: number, scale: number): void {
+    if (frac === 0) return
+    const secs = frac * scale
+    const whole = Math.trunc(secs)
+    this.micros += BigInt(whole) * MICROS_PER_SECOND + BigInt(rint((secs - whole) * 1e6))
   }
 }
 
@@ -227,10 +256,8 @@ export function parseInterval(text: string, fields = INTERVAL_FULL_RANGE): Inter
   const bad = () => new SqlError('22007', `invalid input syntax for type interval: "${text}"`)
   if (s === '') throw bad()
   const f = /^p/i.test(s) ? parseIso(s.slice(1), bad) : parsePostgres(s, fields, bad)
-  const rounded = Math.round(f.micros)
   const overflow = () => new SqlError('22015', `interval field value out of range: "${text}"`)
-  if (!Number.isFinite(rounded) || Math.abs(rounded) > 9.3e18) throw overflow()
-  const micros = BigInt(rounded) + f.exactMicros
+  const micros = f.micros
   if (!fitsInt4(f.months) || !fitsInt4(f.days) || micros > INT8_MAX || micros < INT8_MIN) {
     throw overflow()
   }
@@ -261,7 +288,7 @@ function parsePostgres(text: string, fields: number, bad: () => SqlError): Field
   const s = text.toLowerCase()
   const f = new Fields()
   let ago = false
-  let pendingNumber: number | undefined
+  let pendingNumber: string | undefined
   let pos = 0
   let any = false
   // A field given twice ('1 day 1 day', '1 hour 01:00') is an error, as PostgreSQL's field mask.
@@ -285,7 +312,7 @@ function parsePostgres(text: string, fields: number, bad: () => SqlError): Field
         f.add('day', pendingNumber)
       }
       pendingNumber = undefined
-      mark('hour', 'minute', 'second')
+      mark('hour', 'minute', 'second', 'millisecond', 'microsecond')
       const [first = '', second = '', third] = time[0].split(':')
       addTime(f, first, second, third, fields)
       pos += time[0].length
@@ -305,11 +332,13 @@ function parsePostgres(text: string, fields: number, bad: () => SqlError): Field
     if (num !== undefined) {
       if (pendingNumber !== undefined) throw bad()
       pos += num[0].length
-      const value = Number(num[0])
+      const value = num[0]
       const word = readAt(WORD_TOKEN, s, pos)
       const unit = word === undefined ? undefined : unitOf(word[1] as string)
       if (unit !== undefined && word !== undefined) {
-        mark(unit)
+        // Fractional seconds count as milliseconds and microseconds too (DTK_ALL_SECS_M).
+        if (unit === 'second' && /\.\d*[1-9]/.test(value)) mark('second', 'millisecond', 'microsecond')
+        else mark(unit)
         f.add(unit, value)
         pos += word[0].length
       } else {
@@ -335,7 +364,6 @@ function parsePostgres(text: string, fields: number, bad: () => SqlError): Field
     f.months = -f.months
     f.days = -f.days
     f.micros = -f.micros
-    f.exactMicros = -f.exactMicros
   }
   return f
 }
@@ -353,7 +381,7 @@ function addTime(f: Fields, first: string, second: string, third: string | undef
   const micros = minuteToSecond
     ? a * 60_000_000n + b * MICROS_PER_SECOND
     : a * MICROS_PER_HOUR + b * 60_000_000n + (third === undefined ? 0n : secondsMicros(third))
-  f.exactMicros += neg ? -micros : micros
+  f.micros += neg ? -micros : micros
 }
 
 /** '12.3456789' seconds as microseconds, the fraction rounded half to even like PostgreSQL. */
@@ -377,7 +405,7 @@ function parseIso(body: string, bad: () => SqlError): Fields {
   if (alt !== null) {
     f.months = Number(alt[1]) * 12 + Number(alt[2])
     f.days = Number(alt[3])
-    f.micros = (Number(alt[4] ?? 0) * 3600 + Number(alt[5] ?? 0) * 60 + Number(alt[6] ?? 0)) * 1e6
+    f.micros = BigInt((Number(alt[4] ?? 0) * 60 + Number(alt[5] ?? 0)) * 60) * MICROS_PER_SECOND + secondsMicros(alt[6] ?? '0')
     return f
   }
   const [date = '', time, extra] = body.toUpperCase().split('T')
@@ -391,7 +419,7 @@ function parseIso(body: string, bad: () => SqlError): Fields {
       const m = part.exec(text)
       const unit = m === null ? undefined : units[m[2] as string]
       if (m === null || unit === undefined) throw bad()
-      f.add(unit, Number(m[1]))
+      f.add(unit, m[1] as string)
     }
   }
   read(date, ISO_UNITS)
@@ -505,11 +533,7 @@ export function subIntervals(a: Interval, b: Interval): Interval {
   return addIntervals(a, negateInterval(b))
 }
 
-const tsRound = (x: number) => Math.round(x * 1e6) / 1e6
-const rint = (x: number) => {
-  const r = Math.round(x)
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r
-}
+const tsRound = (x: number) => rint(x * 1e6) / 1e6
 
 /** interval * float8 (PostgreSQL's interval_mul): fractions of months and days cascade down. */
 export function mulInterval(span: Interval, factor: number): Interval {
