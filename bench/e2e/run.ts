@@ -1,23 +1,32 @@
 // bench/e2e: Tessera over HTTP with concurrent clients, against a bare Hono route on the same
 // runtime (the ceiling), both as separate processes measured in the same run.
-// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5] [--only read|write] [--prof DIR]
-// (--prof writes a CPU profile of the Tessera server process into DIR when it stops.)
+// Usage: bun bench/e2e/run.ts [--clients 32] [--seconds 5] [--warmup 2] [--only read|write]
+//   [--prof DIR] [--threads]
+// Each row first runs its load unmeasured for --warmup seconds (both servers alike): what is
+// measured is the steady state, not the JIT compiling the server's code paths.
+// (--prof writes a CPU profile of the Tessera server process into DIR when it stops; --threads
+// prints each server's CPU per operation by thread: the JS thread is the one that saturates.)
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from '../../cli/args.ts'
 import { summarize, printTable, type Summary } from '../lib/index.ts'
 
 const root = resolve(import.meta.dir, '..', '..')
-const { flags } = parseArgs(process.argv.slice(2))
+const { flags } = parseArgs(process.argv.slice(2), ['threads'])
 const clients = Number(flags.get('clients') ?? 32)
 const seconds = Number(flags.get('seconds') ?? 5)
+const warmupSeconds = Number(flags.get('warmup') ?? 2)
+/** Operation numbers of the measured run start here, after the warm-up's (distinct keys). */
+const MEASURED_FROM = 500_000
 const opsMax = 2_000_000
 /** `read` or `write` runs only that pair of rows. */
 const only = flags.get('only')
 const profDir = flags.get('prof')
+const byThread = flags.has('threads')
 const ratios: string[] = []
+const threadLines: string[] = []
 
 interface Server {
   readonly url: string
@@ -52,26 +61,58 @@ function cpuSecondsOf(child: ChildProcess): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
+/** CPU seconds per thread name (threads of one name summed); empty where /proc is missing. */
+function cpuByThread(child: ChildProcess): Map<string, number> {
+  const out = new Map<string, number>()
+  const dir = `/proc/${child.pid}/task`
+  if (!existsSync(dir)) return out
+  for (const tid of readdirSync(dir)) {
+    try {
+      const stat = readFileSync(`${dir}/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100
+      out.set(name, (out.get(name) ?? 0) + seconds)
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out
+}
+
 type Row = Summary & { serverCpuUsPerOp?: number }
 
 /** Runs `clients` loops of `op` against `server` for `seconds` (and at most opsMax ops);
  * latencies in ms, and the server's CPU time per successful operation. */
 async function load(server: Server, op: (client: number, i: number) => Promise<boolean>): Promise<Row> {
+  if (warmupSeconds > 0) await loadOnly(op, warmupSeconds, 0)
   const cpu0 = cpuSecondsOf(server.child)
-  const summary = await loadOnly(op)
+  const threads0 = byThread ? cpuByThread(server.child) : undefined
+  const summary = await loadOnly(op, seconds, MEASURED_FROM)
   const cpu1 = cpuSecondsOf(server.child)
+  if (threads0 !== undefined && summary.count > 0) {
+    const parts = [...cpuByThread(server.child)]
+      .map(([name, s]) => [name, ((s - (threads0.get(name) ?? 0)) * 1e6) / summary.count] as const)
+      .filter(([, us]) => us >= 0.1)
+      .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+    threadLines.push(`${server.url}: µs of CPU per op by thread: ${parts.join(', ')}`)
+  }
   if (cpu0 === undefined || cpu1 === undefined || summary.count === 0) return summary
   return { ...summary, serverCpuUsPerOp: ((cpu1 - cpu0) * 1e6) / summary.count }
 }
 
-async function loadOnly(op: (client: number, i: number) => Promise<boolean>): Promise<Summary> {
+async function loadOnly(
+  op: (client: number, i: number) => Promise<boolean>,
+  runSeconds: number,
+  firstI: number,
+): Promise<Summary> {
   const latencies: number[] = []
   let errors = 0
-  const deadline = performance.now() + seconds * 1000
+  const deadline = performance.now() + runSeconds * 1000
   const start = performance.now()
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      for (let i = 0; performance.now() < deadline && latencies.length < opsMax; i++) {
+      for (let i = firstI; performance.now() < deadline && latencies.length < opsMax; i++) {
         const t0 = performance.now()
         if (await op(client, i)) latencies.push(performance.now() - t0)
         else errors++
@@ -122,9 +163,10 @@ try {
     results.push(['tessera: point SELECT by primary key', reads])
     ratios.push(`point selects: ${((reads.throughput / ceilingRead.throughput) * 100).toFixed(1)}% of the ceiling (target >= 60%)`)
   }
-  console.log(`bench/e2e: ${clients} concurrent clients, ${seconds} s per row, ${process.versions.bun ? `bun ${process.versions.bun}` : 'node'}`)
+  console.log(`bench/e2e: ${clients} concurrent clients, ${seconds} s per row after ${warmupSeconds} s of warm-up, ${process.versions.bun ? `bun ${process.versions.bun}` : 'node'}`)
   printTable(results.map(([name, s]) => ({ name, ...s })))
   for (const line of ratios) console.log(line)
+  for (const line of threadLines) console.log(line)
 } finally {
   bare.child.kill('SIGTERM')
   tessera.child.kill('SIGTERM')
