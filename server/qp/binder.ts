@@ -342,6 +342,48 @@ export class Binder {
     return { kind: 'minmax', type, greatest, args: args.map((a) => this.coerce(a, type, 'implicit')), gt: gt.apply }
   }
 
+  /**
+   * Row comparison `(a, b) op (c, d)`: `=` and `<>` pairwise (AND / OR), the ordering operators
+   * lexicographically (the first pair not equal decides), three-valued as PostgreSQL.
+   */
+  #rowOp(op: string, left: readonly Node[], right: readonly Node[], scope: Scope, options: BindOptions): Expr {
+    if (left.length !== right.length) throw new SqlError('42601', 'unequal number of entries in row expressions')
+    if (!['=', '<>', '<', '<=', '>', '>='].includes(op)) throw featureNotSupported(`row comparison with operator ${op}`)
+    const strict = op === '<=' ? '<' : op === '>=' ? '>' : op
+    const eqs: BinaryApply[] = []
+    const ords: BinaryApply[] = []
+    const args: Expr[] = []
+    left.forEach((l, i) => {
+      const eq = this.binary('=', this.bind(l, scope, options), this.bind(right[i] as Node, scope, options))
+      assert(eq.kind === 'binary', 'a row comparison compares with binary operators')
+      const ord = this.binary(strict, eq.left, eq.right)
+      assert(ord.kind === 'binary', 'a row comparison compares with binary operators')
+      eqs.push(eq.apply)
+      ords.push(ord.apply)
+      args.push(eq.left, eq.right)
+    })
+    const apply = (v: readonly Datum[]): Datum => {
+      let sawNull = false
+      for (let i = 0; i < eqs.length; i++) {
+        const a = v[2 * i] ?? null
+        const b = v[2 * i + 1] ?? null
+        const equal = a === null || b === null ? null : (eqs[i] as BinaryApply)(a, b)
+        if (op === '=' || op === '<>') {
+          // One unequal pair decides: `=` is false, `<>` true.
+          if (equal === null) sawNull = true
+          else if (equal === false) return op === '<>'
+          continue
+        }
+        if (equal === true) continue
+        if (equal === null) return null
+        return (ords[i] as BinaryApply)(a as Datum, b as Datum)
+      }
+      if (op === '=' || op === '<>') return sawNull ? null : op === '='
+      return op === '<=' || op === '>='
+    }
+    return { kind: 'func', type: boolType(), name: `row ${op}`, args, apply, strict: false, volatile: false }
+  }
+
   /** `(a, b) = (subquery row)` column by column: only `=` and `<>` compare rows. */
   #rowCompare(op: string, items: readonly Node[], types: readonly SqlType[], scope: Scope, options: BindOptions) {
     if (op !== '=' && op !== '<>') throw featureNotSupported(`row comparison with operator ${op}`)
@@ -431,6 +473,9 @@ export class Binder {
       case 'AEXPR_OP':
         if (op === undefined) throw featureNotSupported('schema-qualified operators')
         if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
+        if ('RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
+          return this.#rowOp(op, e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], scope, options)
+        }
         return this.binary(op, this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
       case 'AEXPR_IN':
         return this.#inList(e, scope, options, op === '<>')
@@ -509,8 +554,17 @@ export class Binder {
   }
 
   #inList(e: A_Expr, scope: Scope, options: BindOptions, negated: boolean): Expr {
-    const arg = this.#bindOperand(e.lexpr, scope, options)
     const list = e.rexpr !== undefined && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : []
+    if (e.lexpr !== undefined && 'RowExpr' in e.lexpr) {
+      // (a, b) IN ((1, 2), ...): an OR of row equalities (NOT IN: an AND of row inequalities).
+      const left = e.lexpr.RowExpr.args ?? []
+      const tests = list.map((item) => {
+        if (!('RowExpr' in item)) throw featureNotSupported('IN comparing a row with a non-row')
+        return this.#rowOp(negated ? '<>' : '=', left, item.RowExpr.args ?? [], scope, options)
+      })
+      return { kind: negated ? 'and' : 'or', type: boolType(), args: tests }
+    }
+    const arg = this.#bindOperand(e.lexpr, scope, options)
     if (list.length === 0) throw featureNotSupported('IN with a subquery')
     const items = list.map((n) => this.bind(n, scope, options))
     const all = [arg, ...items]
