@@ -23,6 +23,8 @@ export const SEQUENCE_BLOCKS_TABLE_ID = 2n
 export const ADVISORY_LOCKS_TABLE_ID = 3n
 /** Foreign key guards (see foreign-keys.ts), checked and recorded at commit, never stored. */
 export const FOREIGN_KEY_GUARDS_TABLE_ID = 4n
+/** CREATE INDEX ASYNC jobs, by job id (index-jobs.ts). */
+export const INDEX_JOBS_TABLE_ID = 5n
 /** The primary index of every table. */
 export const PRIMARY_INDEX_ID = 0n
 
@@ -97,6 +99,9 @@ export interface TableDef {
   readonly nextIndexId: number
   readonly foreignKeys?: readonly ForeignKeyDef[] | undefined
   readonly referencedBy?: readonly ReferenceDef[] | undefined
+  /** Indexes a CREATE INDEX ASYNC job is filling: every write maintains them (and unique ones are
+   * enforced), no read uses them until the job moves them to `indexes`. */
+  readonly buildingIndexes?: readonly IndexDef[] | undefined
 }
 
 /** A decoded definition with what every statement needs precomputed. */

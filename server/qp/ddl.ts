@@ -25,6 +25,9 @@ import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
 import { alterTable, renameObject } from './alter-table.ts'
+import { randomUuid } from './functions.ts'
+import type { Result } from './index.ts'
+import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
@@ -74,12 +77,17 @@ export interface DdlRun {
   readonly sink: WriteSink
 }
 
-/** Runs a statement ddlCommand() named, writing the catalog through `env`. */
-export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): void {
+/** Runs a statement ddlCommand() named, writing the catalog through `env`. Returns a result when
+ * the statement answers rows (CREATE INDEX ASYNC: its job id), else undefined. */
+export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined {
+  if ('IndexStmt' in stmt) {
+    const job = createIndex(env, stmt.IndexStmt, run)
+    if (job === undefined) return undefined
+    return { command: 'CREATE INDEX', rowCount: 1, fields: [{ name: 'job_id', type: 'text' }], rows: [[job]] }
+  }
   if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
   else if ('AlterTableStmt' in stmt) alterTable(env, run, stmt.AlterTableStmt)
   else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
-  else if ('IndexStmt' in stmt) createIndex(env, stmt.IndexStmt)
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
   else if ('DropStmt' in stmt) {
@@ -90,6 +98,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): void {
     else if (s.removeType === 'OBJECT_SCHEMA') dropSchema(env, s)
     else assert(false, 'ddlCommand named this statement')
   } else assert(false, 'ddlCommand named this statement')
+  return undefined
 }
 
 export function createTable(env: DdlEnv, s: CreateStmt): void {
@@ -384,8 +393,8 @@ export function dropOneTable(env: DdlEnv, table: Table, cascade: boolean, droppi
   // are never reused: garbage for a later cleanup job.
   env.put(table.schemaKey, null)
   for (const col of table.columns) if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
-  for (const indexName of [table.def.primaryKeyName, ...table.def.indexes.map((i) => i.name)]) {
-    env.put(indexKeyOf(table.name, indexName), null)
+  for (const index of [table.def.primaryKeyName, ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name)]) {
+    env.put(indexKeyOf(table.name, index), null)
   }
 }
 
@@ -403,7 +412,8 @@ export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
   return schemaExists(env.view, schema) ? undefined : new SqlError('3F000', `schema "${schema}" does not exist`)
 }
 
-export function createIndex(env: DdlEnv, s: IndexStmt): void {
+/** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
+export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | undefined {
   if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
   if (s.accessMethod !== undefined && s.accessMethod !== 'btree') throw featureNotSupported(`index method ${s.accessMethod}`)
@@ -418,14 +428,26 @@ export function createIndex(env: DdlEnv, s: IndexStmt): void {
   const taken = new Set(table.def.indexes.map((i) => i.name))
   const name = s.idxname ?? chooseName(table.name, columns.map((c) => c.name), 'idx', taken)
   if (relationNameTaken(env, siblingName(table.name, name))) {
-    if (s.if_not_exists === true) return
+    if (s.if_not_exists === true) return undefined
     throw duplicateTable(name)
   }
   const index: IndexDef = { id: table.def.nextIndexId, name, columns: columns.map((c) => c.position), unique: s.unique === true, constraint: false }
+  if (isIndexAsync(env.sql)) {
+    const jobId = randomId(run.exec.eval.random.bytes(16))
+    run.exec.eval.tx.startIndexJobAfterCommit(jobId)
+    createIndexAsync(env, table, index, jobId)
+    return jobId
+  }
   backfill(env, table, index)
   const def: TableDef = { ...table.def, indexes: [...table.def.indexes, index], nextIndexId: index.id + 1 }
   env.put(indexKeyOf(table.name, name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
+  return undefined
+}
+
+/** A job id: a version 4 UUID's form, as Aurora DSQL's job ids. */
+function randomId(bytes: Uint8Array): string {
+  return randomUuid(bytes)
 }
 
 /** Writes an entry for every existing row (23505 when a unique index finds a duplicate). */
@@ -464,6 +486,13 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
       throw missingSchema(env, name) ?? undefinedObject('index', name)
     }
     const table = env.table(tableName)
+    const building = table.def.buildingIndexes?.find((i) => i.name === bareName(name))
+    if (building !== undefined) {
+      // Its job sees the index gone and ends as failed.
+      env.put(indexNameKey(name), null)
+      env.put(table.schemaKey, encodeTableDef({ ...table.def, buildingIndexes: (table.def.buildingIndexes ?? []).filter((i) => i !== building) }))
+      continue
+    }
     const index = table.def.indexes.find((i) => i.name === bareName(name))
     if (index === undefined || index.constraint) {
       throw new SqlError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`, {

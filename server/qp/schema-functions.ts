@@ -72,6 +72,10 @@ const currentSetting: FunctionResolver = (args) => {
   return undefined
 }
 
+/** index_job_state(job_id): 'building', 'succeeded' or 'failed: <error>'; NULL for no such job. */
+const indexJobState: FunctionResolver = (args) =>
+  args.length === 1 && isTextual(args[0]) ? resolved([TEXT], TEXT, (a, ctx) => ctx.tx.indexJobState(a[0] as string) ?? null) : undefined
+
 const setConfig: FunctionResolver = (args) =>
   args.length === 3 && isTextual(args[0]) && isTextual(args[1]) && (args[2]?.kind === 'bool' || args[2]?.kind === 'unknown')
     ? resolved([TEXT, TEXT, BOOL], TEXT, (a, ctx) => ctx.tx.setSetting(a[0] as string, a[1] as string))
@@ -90,5 +94,6 @@ export const SCHEMA_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<s
   ['pg_advisory_xact_lock', advisory(() => '', TEXT)],
   ['pg_try_advisory_xact_lock', advisory(() => true, BOOL)],
   ['current_setting', currentSetting],
+  ['index_job_state', indexJobState],
   ['set_config', setConfig],
 ])

@@ -70,6 +70,8 @@ export class TableWriter {
   readonly #constraints: BoundConstraints
   readonly #eval: EvalContext
   readonly #uniqueIndexes: readonly IndexDef[]
+  /** Every index written: the usable ones and those an index job is still filling. */
+  readonly #indexes: readonly IndexDef[]
   readonly #references: boolean
   readonly #hasDropped: boolean
   readonly #referenced: boolean
@@ -80,7 +82,8 @@ export class TableWriter {
     this.#sink = sink
     this.#constraints = constraintsOf(table, parse)
     this.#eval = ctx
-    this.#uniqueIndexes = table.def.indexes.filter((i) => i.unique)
+    this.#indexes = [...table.def.indexes, ...(table.def.buildingIndexes ?? [])]
+    this.#uniqueIndexes = this.#indexes.filter((i) => i.unique)
     this.#references = (table.def.foreignKeys?.length ?? 0) > 0
     this.#hasDropped = table.columns.some((c) => c.dropped === true)
     this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
@@ -138,7 +141,7 @@ export class TableWriter {
     const key = primaryKey(this.table, row)
     this.#sink.countRow()
     this.#sink.put(key, encodeStoredRow(this.table, row))
-    for (const index of this.table.def.indexes) {
+    for (const index of this.#indexes) {
       const entry = indexEntry(this.table, index, row)
       this.#sink.put(entry.key, entry.value)
     }
@@ -155,7 +158,7 @@ export class TableWriter {
     this.#sink.countRow()
     if (key !== oldKey) this.#sink.put(oldKey, null)
     this.#sink.put(key, encodeStoredRow(this.table, this.#withoutDropped(newRow)))
-    for (const index of this.table.def.indexes) {
+    for (const index of this.#indexes) {
       const before = indexEntry(this.table, index, oldRow)
       const after = indexEntry(this.table, index, newRow)
       if (before.key === after.key && before.value === after.value) continue
@@ -175,7 +178,7 @@ export class TableWriter {
     if (this.#referenced) checkReferencedBy(this.#fk, this.table, row)
     this.#sink.countRow()
     this.#sink.put(key, null)
-    for (const index of this.table.def.indexes) this.#sink.put(indexEntry(this.table, index, row).key, null)
+    for (const index of this.#indexes) this.#sink.put(indexEntry(this.table, index, row).key, null)
   }
 
   #names(columns: readonly number[]): string {

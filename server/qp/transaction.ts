@@ -32,6 +32,7 @@ import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
 import { runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
+import { rewriteIndexAsync } from './index-jobs.ts'
 import { runSessionStatement } from './settings.ts'
 import { TransactionServices } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
@@ -147,7 +148,7 @@ export class SqlTransaction implements Transaction {
         this.#buffer.undo()
         this.#rowsModified = rowsBefore
       }
-      const result = await this.#services.runStatement(() => this.#run(sql, params), undo)
+      const result = await this.#services.runStatement(() => this.#run(rewriteIndexAsync(sql), params), undo)
       this.#buffer.release()
       return result
     } catch (e) {
@@ -212,6 +213,7 @@ export class SqlTransaction implements Transaction {
       case 'committed':
         this.#shared.hlc.update(outcome.commitTs)
         this.#end('committed')
+        this.#services.committed()
         await this.#awaitVisible(outcome.commitTs)
         return { commitTs: outcome.commitTs }
       case 'conflict':
@@ -277,7 +279,7 @@ export class SqlTransaction implements Transaction {
     const session = runSessionStatement(this.#services.settings, stmt)
     if (session !== undefined) return session
     const ddl = this.#ddl(env, stmt)
-    if (ddl !== undefined) return { command: ddl, rowCount: 0, fields: [], rows: [] }
+    if (ddl !== undefined) return ddl
     const used: Table[] = []
     // A plan that reads a view is not cached: the cache validates table definitions only.
     let readsView = false
@@ -318,14 +320,17 @@ export class SqlTransaction implements Transaction {
   }
 
   /** Runs a DDL statement; undefined when `stmt` is not DDL. */
-  #ddl(env: ViewEnv, stmt: Node): string | undefined {
+  #ddl(env: ViewEnv, stmt: Node): Result | undefined {
     const onView = viewCommand(stmt)
     const command = onView ?? ddlCommand(stmt)
     if (command === undefined) return undefined
     if (this.readOnly) throw readOnlyTransaction(command)
     if (onView !== undefined) runViewDdl(env, stmt)
-    else runDdl(env, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
-    return command
+    else {
+      const rows = runDdl(env, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
+      if (rows !== undefined) return rows
+    }
+    return { command, rowCount: 0, fields: [], rows: [] }
   }
 
   /** The view named `name` at this snapshot plus the write buffer. */

@@ -3,9 +3,11 @@
 import type { HlcTimestamp, Hlc, Random } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import { encodeKey, type Key } from '../encoding/index.ts'
+import { featureNotSupported } from '../errors/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import { SequenceValues, type SequenceHost } from './sequences.ts'
+import { canRunIndexJobs, indexJobKey, startIndexJob, type IndexJob } from './index-jobs.ts'
 import { Settings } from './settings.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
@@ -34,6 +36,11 @@ export interface TxServices {
   relation(name: string): Table | undefined
   /** Adds a key to the commit's conflict check: 'read' checks it, 'lock' checks and records it. */
   conflictKey(key: Key, kind: 'read' | 'lock'): void
+  /** CREATE INDEX ASYNC: starts the job once the transaction commits (0A000 when this query
+   * processor cannot run background transactions). */
+  startIndexJobAfterCommit(jobId: string): void
+  /** The state of an index job at the snapshot: building, succeeded, or failed with its error. */
+  indexJobState(jobId: string): string | undefined
 }
 
 /** What the transaction lends its services. */
@@ -66,9 +73,12 @@ export class TransactionServices implements TxServices {
   readonly settings: Settings
   readonly sequences: SequenceValues
   readonly #host: TxHost
+  readonly #shared: object
+  readonly #afterCommit: (() => void)[] = []
 
   constructor(host: TxHost, shared: object) {
     this.#host = host
+    this.#shared = shared
     this.settings = new Settings(host.readOnly)
     this.sequences = new SequenceValues(host satisfies SequenceHost, shared)
   }
@@ -112,6 +122,23 @@ export class TransactionServices implements TxServices {
   conflictKey(key: Key, kind: 'read' | 'lock'): void {
     if (kind === 'read') this.#host.read(key)
     else this.#host.lock(key)
+  }
+
+  startIndexJobAfterCommit(jobId: string): void {
+    if (!canRunIndexJobs(this.#shared)) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (it cannot start background transactions)')
+    this.#afterCommit.push(() => void startIndexJob(this.#shared, this.#host, jobId))
+  }
+
+  indexJobState(jobId: string): string | undefined {
+    const raw = this.#host.view.get(indexJobKey(jobId))
+    if (raw === undefined) return undefined
+    const job = JSON.parse(raw) as IndexJob
+    return job.state === 'failed' ? `failed: ${job.error ?? ''}` : job.state
+  }
+
+  /** The transaction committed: starts what waited for it (index jobs). */
+  committed(): void {
+    for (const start of this.#afterCommit.splice(0)) start()
   }
 
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out

@@ -1,0 +1,220 @@
+// CREATE INDEX ASYNC (Aurora DSQL's syntax; ARCHITECTURE.md "query processor"): the statement adds
+// the index as "building" (every write maintains it, no read uses it) and records a job; once it
+// commits, the query processor fills the index in bounded batches, each its own transaction, and
+// finally makes it usable. A job's state is readable at any snapshot (listIndexJobs).
+import type { HlcTimestamp } from '../clock/index.ts'
+import { encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
+import { duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
+import { formatText } from './types/index.ts'
+import { encodeTableDef, indexKeyOf, INDEX_JOBS_TABLE_ID, schemaKey, siblingName, tableFromDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import { decodeStoredRow, indexEntry } from './rows.ts'
+import { relationNameTaken } from './sequences.ts'
+import type { DdlEnv } from './ddl.ts'
+import type { TxHost } from './tx-services.ts'
+
+/** Rows one batch transaction indexes. */
+export const INDEX_JOB_BATCH_ROWS = 500
+/** Attempts per batch before the job fails (each conflict retries at a fresh snapshot). */
+const BATCH_ATTEMPTS_MAX = 20
+/** Batches per job (bounds a job at 50 million rows). */
+const BATCHES_MAX = 100_000
+
+/** The statement text the parser sees: `CREATE [UNIQUE] INDEX ASYNC` becomes `... INDEX /*A*\/`,
+ * a comment of the same length (error positions stay right), which createIndex recognises. */
+export function rewriteIndexAsync(sql: string): string {
+  return sql.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+)ASYNC\b/i, '$1/*A*/')
+}
+
+/** Whether a CREATE INDEX statement's text asked for ASYNC (see rewriteIndexAsync). */
+export const isIndexAsync = (sql: string): boolean => /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+\/\*A\*\//i.test(sql)
+
+/** A job as stored under its key. */
+export interface IndexJob {
+  readonly id: string
+  /** The table's catalog name and id (a table dropped and created again is another table). */
+  readonly table: string
+  readonly tableId: string
+  readonly index: string
+  readonly indexId: number
+  readonly state: 'building' | 'succeeded' | 'failed'
+  readonly rowsDone: number
+  /** The last primary key indexed. */
+  readonly cursor?: Key | undefined
+  readonly error?: string | undefined
+}
+
+export const indexJobKey = (id: string): Key => encodeKey([INDEX_JOBS_TABLE_ID, id])
+
+/** Every index job visible at a snapshot plus a write buffer, by job id (for a system relation). */
+export function listIndexJobs(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): IndexJob[] {
+  const start = encodeKey([INDEX_JOBS_TABLE_ID])
+  return [...view.scan(start, prefixEnd(start))].map((kv) => JSON.parse(kv.value) as IndexJob)
+}
+
+/** Adds `index` to `table` as building and records its job; the job starts once this commits. */
+export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, jobId: string): void {
+  if (relationNameTaken(env, siblingName(table.name, index.name))) throw duplicateTable(index.name)
+  const def: TableDef = { ...table.def, buildingIndexes: [...(table.def.buildingIndexes ?? []), index], nextIndexId: index.id + 1 }
+  const job: IndexJob = { id: jobId, table: table.name, tableId: String(table.id), index: index.name, indexId: index.id, state: 'building', rowsDone: 0 }
+  env.put(indexKeyOf(table.name, index.name), table.name)
+  env.put(table.schemaKey, encodeTableDef(def))
+  env.put(indexJobKey(jobId), JSON.stringify(job))
+}
+
+/** What a runner needs from its query processor. */
+interface RunnerDeps extends Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'> {
+  readonly snapshotTs: () => HlcTimestamp
+  readonly snapshotWaitMsMax: number
+}
+
+const running = new WeakMap<object, Map<string, Promise<void>>>()
+
+/** Starts filling the index of job `jobId` (committed) in `shared`'s query processor. Returns the
+ * job's promise (it never rejects: failures are recorded in the job). */
+export function startIndexJob(shared: object, host: TxHost, jobId: string): Promise<void> {
+  const snapshotTs = (shared as { snapshotTs?: () => HlcTimestamp }).snapshotTs
+  const limits = (shared as { limits?: { snapshotWaitMsMax?: number } }).limits
+  if (snapshotTs === undefined) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (no fresh snapshots)')
+  let jobs = running.get(shared)
+  if (jobs === undefined) running.set(shared, (jobs = new Map()))
+  const deps: RunnerDeps = { storage: host.storage, commits: host.commits, hlc: host.hlc, random: host.random, snapshotTs, snapshotWaitMsMax: limits?.snapshotWaitMsMax ?? 10_000 }
+  const job = runJob(deps, jobId).finally(() => jobs.delete(jobId))
+  jobs.set(jobId, job)
+  return job
+}
+
+/** The promise of a job running in `shared`'s query processor (tests wait on it). */
+export function runningIndexJob(shared: object, jobId: string): Promise<void> | undefined {
+  return running.get(shared)?.get(jobId)
+}
+
+/** Whether `shared` can run index jobs (CREATE INDEX ASYNC checks before it writes anything). */
+export function canRunIndexJobs(shared: object): boolean {
+  return typeof (shared as { snapshotTs?: unknown }).snapshotTs === 'function'
+}
+
+async function runJob(deps: RunnerDeps, jobId: string): Promise<void> {
+  for (let batch = 0; batch < BATCHES_MAX; batch++) {
+    if (await runBatch(deps, jobId)) return
+  }
+  await finish(deps, jobId, () => ({ state: 'failed', error: `more than ${BATCHES_MAX} batches` }))
+}
+
+interface BatchPlan {
+  readonly writes: Write[]
+  readonly readKeys: Key[]
+  readonly done: boolean
+}
+
+/** One batch: true when the job is over (succeeded, failed, or gone). */
+async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
+  for (let attempt = 0; attempt < BATCH_ATTEMPTS_MAX; attempt++) {
+    const ts = await freshSnapshot(deps)
+    const job = readJob(deps, jobId, ts)
+    if (job === undefined || job.state !== 'building') return true
+    let plan: BatchPlan
+    try {
+      plan = planBatch(deps, job, ts)
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e
+      await finish(deps, jobId, () => ({ state: 'failed', error: e.message + (e.detail === undefined ? '' : ` ${e.detail}`) }))
+      return true
+    }
+    const outcome = await commit(deps, ts, plan.writes, plan.readKeys)
+    if (outcome) return plan.done
+  }
+  await finish(deps, jobId, () => ({ state: 'failed', error: `a batch conflicted ${BATCH_ATTEMPTS_MAX} times` }))
+  return true
+}
+
+function readJob(deps: RunnerDeps, jobId: string, ts: HlcTimestamp): IndexJob | undefined {
+  const raw = deps.storage.get(indexJobKey(jobId), ts)
+  return raw === undefined ? undefined : (JSON.parse(raw) as IndexJob)
+}
+
+/** The index entries of the next rows after the cursor; the last batch makes the index usable. */
+function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan {
+  const raw = deps.storage.get(schemaKey(job.table), ts)
+  const def = raw === undefined ? undefined : (JSON.parse(raw) as TableDef)
+  const index = def?.id === job.tableId ? def.buildingIndexes?.find((i) => i.id === job.indexId) : undefined
+  if (def === undefined || index === undefined) throw new SqlError('42P01', 'the index or its table was dropped while it was built')
+  const table = tableFromDef(def)
+  // The key right after the cursor: keys are hex, and appending a zero byte is the next one.
+  const start = job.cursor === undefined ? table.rowsStart : `${job.cursor}00`
+  const writes: Write[] = []
+  const readKeys: Key[] = [table.schemaKey]
+  let last: Key | undefined
+  let rows = 0
+  for (const kv of deps.storage.scan({ start, end: table.rowsEnd }, ts)) {
+    if (rows === INDEX_JOB_BATCH_ROWS) break
+    const row = decodeStoredRow(table, kv.value)
+    const entry = indexEntry(table, index, row)
+    if (entry.unique) checkUnique(deps, table, index, entry, row, ts, writes)
+    writes.push({ key: entry.key, value: entry.value })
+    readKeys.push(kv.key)
+    last = kv.key
+    rows++
+  }
+  const done = rows < INDEX_JOB_BATCH_ROWS
+  const next: IndexJob = { ...job, rowsDone: job.rowsDone + rows, cursor: last ?? job.cursor, state: done ? 'succeeded' : 'building' }
+  writes.push({ key: indexJobKey(job.id), value: JSON.stringify(next) })
+  if (done) {
+    const ready: TableDef = { ...def, indexes: [...def.indexes, index], buildingIndexes: (def.buildingIndexes ?? []).filter((i) => i !== index) }
+    writes.push({ key: table.schemaKey, value: encodeTableDef(ready) })
+  }
+  return { writes, readKeys, done }
+}
+
+function checkUnique(
+  deps: RunnerDeps,
+  table: Table,
+  index: IndexDef,
+  entry: { key: Key; value: string },
+  row: readonly unknown[],
+  ts: HlcTimestamp,
+  batch: readonly Write[],
+): void {
+  const existing = batch.find((w) => w.key === entry.key)?.value ?? deps.storage.get(entry.key, ts)
+  if (existing === undefined || existing === entry.value) return
+  const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
+  const values = index.columns.map((c) => formatText(row[c] as never, table.columns[c]!.type)).join(', ')
+  throw new SqlError('23505', `could not create unique index "${index.name}"`, { detail: `Key (${names})=(${values}) is duplicated.` })
+}
+
+async function freshSnapshot(deps: RunnerDeps): Promise<HlcTimestamp> {
+  const ts = deps.snapshotTs()
+  await deps.storage.waitForFrontier(ts, deps.snapshotWaitMsMax)
+  return ts
+}
+
+/** Commits a batch; true when committed. */
+async function commit(deps: RunnerDeps, ts: HlcTimestamp, writes: Write[], readKeys: Key[]): Promise<boolean> {
+  writes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  const txId = [...deps.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  const outcome = await deps.commits.commit({ txId, startTs: ts, writes, lockedKeys: [], readKeys })
+  if (outcome.kind !== 'committed') return false
+  deps.hlc.update(outcome.commitTs)
+  try {
+    await deps.storage.waitForFrontier(outcome.commitTs, deps.snapshotWaitMsMax)
+  } catch (e) {
+    if (!(e instanceof SqlError && e.code === '57014')) throw e
+  }
+  return true
+}
+
+/** Ends a job (failed): the building index leaves its table so its name can be used again. */
+async function finish(deps: RunnerDeps, jobId: string, change: () => Partial<IndexJob>): Promise<void> {
+  for (let attempt = 0; attempt < BATCH_ATTEMPTS_MAX; attempt++) {
+    const ts = await freshSnapshot(deps)
+    const job = readJob(deps, jobId, ts)
+    if (job === undefined || job.state !== 'building') return
+    const writes: Write[] = [{ key: indexJobKey(jobId), value: JSON.stringify({ ...job, ...change() }) }]
+    const raw = deps.storage.get(schemaKey(job.table), ts)
+    const def = raw === undefined ? undefined : (JSON.parse(raw) as TableDef)
+    if (def !== undefined && def.id === job.tableId && def.buildingIndexes?.some((i) => i.id === job.indexId)) {
+      writes.push({ key: schemaKey(job.table), value: encodeTableDef({ ...def, buildingIndexes: def.buildingIndexes.filter((i) => i.id !== job.indexId) }) })
+      writes.push({ key: indexKeyOf(job.table, job.index), value: null })
+    }
+    if (await commit(deps, ts, writes, [])) return
+  }
+}
