@@ -473,8 +473,8 @@ function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readon
   const groups = new Map<string, { keys: Datum[]; accs: GroupAggregate[] }>()
   for (const row of rows) {
     ctx.tick()
-    const values = keys.map((k) => evaluate(k, row, ctx.eval))
-    const id = rowKey(values, keyTypes)
+    const values = keys.length === 0 ? [] : keys.map((k) => evaluate(k, row, ctx.eval))
+    const id = keys.length === 0 ? '' : rowKey(values, keyTypes)
     let g = groups.get(id)
     if (g === undefined) {
       ctx.hold(values.length + aggregates.length + 1)
