@@ -26,6 +26,7 @@ interface JournalState {
 }
 
 const NO_WRITES: readonly Write[] = []
+const NO_RECORDS: readonly ShardRecord[] = []
 
 export function createCrossbar(options: CrossbarOptions): Crossbar {
   return new MergingCrossbar(options)
@@ -156,9 +157,9 @@ class MergingCrossbar implements Crossbar {
 
   #accept(state: JournalState, record: CommitRecord): void {
     const id = state.journal.id
-    assert(record.journalId === id, `record of journal ${record.journalId} from journal ${id}`)
-    assert(record.seq === state.lastSeq + 1, `journal ${id}: ${record.seq} after ${state.lastSeq}`)
-    assert(record.commitTs > state.lastRecordTs, `journal ${id}: commitTs went back`)
+    if (record.journalId !== id) assert(false, `record of journal ${record.journalId} from journal ${id}`)
+    if (record.seq !== state.lastSeq + 1) assert(false, `journal ${id}: ${record.seq} after ${state.lastSeq}`)
+    if (record.commitTs <= state.lastRecordTs) assert(false, `journal ${id}: commitTs went back`)
     state.queue.push(record)
     this.#pending++
     state.lastSeq = record.seq
@@ -221,7 +222,7 @@ class MergingCrossbar implements Crossbar {
     )
     this.#pending -= records.length
     for (const record of records) {
-      assert(record.commitTs >= this.#lastOutputTs, `crossbar output went back: ${record.commitTs}`)
+      if (record.commitTs < this.#lastOutputTs) assert(false, `crossbar output went back: ${record.commitTs}`)
       this.#lastOutputTs = record.commitTs
     }
     for (let from = 0; from < records.length; ) {
@@ -241,10 +242,12 @@ class MergingCrossbar implements Crossbar {
   /** Every shard gets every record (with only its writes, maybe none), so positions stay gapless;
    * a shard already past `frontierTs` (it applied more before a restart) skips by position. */
   #applyToShards(records: readonly CommitRecord[], frontierTs: HlcTimestamp): void {
-    const routed = this.#route(records)
-    this.#shards.forEach((shard, i) => {
-      shard.apply(routed[i] ?? [], Math.max(frontierTs, shard.frontier()))
-    })
+    // Without records (a frontier-only advance, as every begin asks for) there is nothing to route.
+    const routed = records.length === 0 ? undefined : this.#route(records)
+    for (let i = 0; i < this.#shards.length; i++) {
+      const shard = this.#shards[i] as StorageShard
+      shard.apply(routed?.[i] ?? NO_RECORDS, Math.max(frontierTs, shard.frontier()))
+    }
   }
 
   #route(records: readonly CommitRecord[]): readonly (readonly ShardRecord[])[] {
@@ -258,7 +261,7 @@ class MergingCrossbar implements Crossbar {
       let owner = -1
       for (const write of writes) {
         const i = this.#shardOf(write.key)
-        assert(i >= 0 && i < count, `key ${write.key} routed to missing shard ${i}`)
+        if (!(i >= 0 && i < count)) assert(false, `key ${write.key} routed to missing shard ${i}`)
         if (owner === -1) owner = i
         else if (owner !== i) owner = -2
       }

@@ -63,7 +63,7 @@ export class ShardedStorage implements StorageReader {
   #shardFor(key: Key): StorageShard {
     const i = this.shardOf(key)
     const shard = this.shards[i]
-    assert(shard !== undefined, `key ${key} routed to missing shard ${i}`)
+    if (shard === undefined) assert(false, `key ${key} routed to missing shard ${i}`)
     return shard
   }
 }

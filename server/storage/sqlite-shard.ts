@@ -221,11 +221,11 @@ class SqliteShard implements StorageShard {
   }
 
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void {
-    assert(!this.#closed, `apply on closed storage shard ${this.id}`)
-    assert(
-      frontierTs >= this.#frontier,
-      `frontier of shard ${this.id} would move back from ${this.#frontier} to ${frontierTs}`,
-    )
+    // Checks on this path (every begin, every record) build their messages only when they fail.
+    if (this.#closed) assert(false, `apply on closed storage shard ${this.id}`)
+    if (frontierTs < this.#frontier) {
+      assert(false, `frontier of shard ${this.id} would move back from ${this.#frontier} to ${frontierTs}`)
+    }
     if (records.length === 0) {
       // A frontier-only advance: every transaction's begin asks for one.
       this.#frontier = frontierTs
@@ -313,17 +313,16 @@ class SqliteShard implements StorageShard {
     frontierTs: HlcTimestamp,
   ): void {
     // Positions are contiguous because the crossbar hands every shard every record (with only
-    // the writes it owns, possibly none): a gap means a lost record.
-    assert(
-      record.seq === position + 1,
-      `shard ${this.id}: journal ${record.journalId} seq ${record.seq} after position ${position}`,
-    )
-    assert(
-      record.commitTs > this.#frontier,
-      `shard ${this.id}: record at ${record.commitTs} at or below the frontier ${this.#frontier}`,
-    )
-    assert(record.commitTs >= lastTs, `shard ${this.id}: records out of commitTs order`)
-    assert(record.commitTs <= frontierTs, `shard ${this.id}: record above the new frontier`)
+    // the writes it owns, possibly none): a gap means a lost record. (Per record, so the
+    // messages are built only when a check fails.)
+    if (record.seq !== position + 1) {
+      assert(false, `shard ${this.id}: journal ${record.journalId} seq ${record.seq} after position ${position}`)
+    }
+    if (record.commitTs <= this.#frontier) {
+      assert(false, `shard ${this.id}: record at ${record.commitTs} at or below the frontier ${this.#frontier}`)
+    }
+    if (record.commitTs < lastTs) assert(false, `shard ${this.id}: records out of commitTs order`)
+    if (record.commitTs > frontierTs) assert(false, `shard ${this.id}: record above the new frontier`)
   }
 
   makeDurable(): ReadonlyMap<string, number> {
@@ -373,17 +372,16 @@ class SqliteShard implements StorageShard {
   }
 
   #assertReadable(ts: HlcTimestamp): void {
-    assert(!this.#closed, `read from closed storage shard ${this.id}`)
-    assert(
-      ts <= this.#frontier,
-      `read at ${ts} above the frontier ${this.#frontier} of shard ${this.id}: wait first`,
-    )
+    if (this.#closed) assert(false, `read from closed storage shard ${this.id}`)
+    if (ts > this.#frontier) {
+      assert(false, `read at ${ts} above the frontier ${this.#frontier} of shard ${this.id}: wait first`)
+    }
   }
 }
 
 /** The table id a key belongs to: its first tuple element (the key layout of the catalog). */
 function tableIdOf(key: Key): bigint {
   const first = decodeKeyPrefix(key, 1)[0]
-  assert(typeof first === 'bigint', `key ${key} does not start with a table id`)
+  if (typeof first !== 'bigint') assert(false, `key ${key} does not start with a table id`)
   return first
 }
