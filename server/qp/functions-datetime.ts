@@ -313,7 +313,7 @@ const PATTERNS = [
   'HH24', 'HH12', 'HH', 'MI', 'SSSSS', 'SSSS', 'SS', 'MS', 'US', 'FF1', 'FF2', 'FF3', 'FF4', 'FF5', 'FF6',
   'A.M.', 'a.m.', 'P.M.', 'p.m.', 'AM', 'am', 'PM', 'pm', 'Y,YYY', 'YYYY', 'YYY', 'YY', 'Y', 'IYYY', 'IYY', 'IY', 'I',
   'MONTH', 'Month', 'month', 'MON', 'Mon', 'mon', 'MM', 'DAY', 'Day', 'day', 'DY', 'Dy', 'dy', 'DDD', 'DD', 'D',
-  'IDDD', 'ID', 'WW', 'W', 'IW', 'CC', 'J', 'Q', 'TZH', 'TZM', 'TZ', 'tz', 'OF', 'RM', 'rm', 'BC', 'bc', 'AD', 'ad', 'B.C.', 'A.D.',
+  'IDDD', 'ID', 'WW', 'W', 'IW', 'CC', 'J', 'Q', 'TZH', 'TZM', 'TZ', 'tz', 'OF', 'RM', 'rm', 'BC', 'bc', 'AD', 'ad', 'B.C.', 'A.D.', 'b.c.', 'a.d.',
 ]
 
 // Longest first, so 'IW' is not read as 'I' then 'W'.
@@ -335,9 +335,13 @@ function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string
   const iso = isoWeek(f.days)
   const doy = f.days - daysFromCivil(f.year, 1, 1) + 1
   const yearOut = f.year > 0 ? f.year : 1 - f.year
+  const isoOut = iso.isoYear > 0 ? iso.isoYear : 1 - iso.isoYear
   const h12 = f.hour % 12 === 0 ? 12 : f.hour % 12
   const value = (p: string, fm: boolean): { text: string; n?: number } => {
-    const num = (n: number, width: number) => ({ text: fm ? String(n) : String(n).padStart(width, '0'), n })
+    const num = (n: number, width: number) => ({
+      text: fm ? String(n) : n < 0 ? `-${String(-n).padStart(width, '0')}` : String(n).padStart(width, '0'),
+      n,
+    })
     const name = (s: string, width: number) => ({ text: fm ? s : s.padEnd(width, ' ') })
     switch (p) {
       case 'HH24': return num(f.hour, 2)
@@ -360,10 +364,10 @@ function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string
       case 'YYY': return num(yearOut % 1000, 3)
       case 'YY': return num(yearOut % 100, 2)
       case 'Y': return num(yearOut % 10, 1)
-      case 'IYYY': return num(iso.isoYear, 4)
-      case 'IYY': return num(iso.isoYear % 1000, 3)
-      case 'IY': return num(iso.isoYear % 100, 2)
-      case 'I': return num(iso.isoYear % 10, 1)
+      case 'IYYY': return num(isoOut, 4)
+      case 'IYY': return num(isoOut % 1000, 3)
+      case 'IY': return num(isoOut % 100, 2)
+      case 'I': return num(isoOut % 10, 1)
       case 'MONTH': return name((MONTHS[f.month - 1] as string).toUpperCase(), 9)
       case 'Month': return name(MONTHS[f.month - 1] as string, 9)
       case 'month': return name((MONTHS[f.month - 1] as string).toLowerCase(), 9)
@@ -401,6 +405,7 @@ function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string
       case 'BC': case 'AD': return { text: f.year > 0 ? 'AD' : 'BC' }
       case 'bc': case 'ad': return { text: f.year > 0 ? 'ad' : 'bc' }
       case 'B.C.': case 'A.D.': return { text: f.year > 0 ? 'A.D.' : 'B.C.' }
+      case 'b.c.': case 'a.d.': return { text: f.year > 0 ? 'a.d.' : 'b.c.' }
       default: return { text: p }
     }
   }

@@ -1,0 +1,78 @@
+// Date/time functions on random timestamps against PGlite: extract, date_part, date_trunc, to_char,
+// age and timestamp arithmetic over years 1-9999 and BC, where calendar code usually goes wrong.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import fc from 'fast-check'
+import type { EvalContext } from './expr.ts'
+import { FUNCTIONS } from './functions.ts'
+import { cast, castToText, formatTimestamp } from './types/index.ts'
+import { type Literal, literalDatum, literalSql } from './types/pglite-cases.ts'
+import { type Oracle, startOracle } from './types/pglite-oracle.ts'
+import { SqlError } from '../errors/index.ts'
+
+let pg: Oracle
+beforeAll(async () => {
+  pg = await startOracle()
+}, 30_000)
+afterAll(() => pg.close())
+
+function call(name: string, list: readonly Literal[]): string | null {
+  try {
+    const a = list.map(literalDatum)
+    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
+    if (r === undefined) return 'ERROR 42883'
+    const values = a.map((x, i) => cast(x.value, x.type, r.argTypes[i] ?? x.type, 'implicit'))
+    const v = r.apply(values, {} as EvalContext)
+    return v === null ? null : castToText(v, r.type)
+  } catch (e) {
+    if (e instanceof SqlError) return `ERROR ${e.code}`
+    throw e
+  }
+}
+
+// Years -3000..9999 (BC included), any time of day with microseconds.
+const timestamp = fc
+  .tuple(fc.bigInt({ min: -157_000_000_000_000_000n, max: 253_402_300_799_999_999n }), fc.boolean())
+  .map(([us, round]) => formatTimestamp(round ? us - (us % 86_400_000_000n) : us, false))
+
+const FIELDS = ['year', 'month', 'day', 'hour', 'minute', 'second', 'milliseconds', 'microseconds', 'epoch', 'dow', 'isodow', 'doy', 'week', 'isoyear', 'quarter', 'decade', 'century', 'millennium']
+const UNITS = ['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'decade', 'century', 'millennium']
+const PATTERNS = [
+  'YYYY-MM-DD HH24:MI:SS.US', 'Y,YYY YYY YY Y IYYY IYY IY I', 'Month Mon MONTH mon FMMonth', 'Day Dy DAY dy FMDay',
+  'DDD IDDD DD D ID WW W IW', 'CC J Q AM pm HH HH12 FMHH12', 'SSSS MS FF1 FF3 FF6', 'DDth FMDDth Q RM rm', 'YYYY BC b.c.',
+]
+
+test('extract and date_part', async () => {
+  const cases = fc.sample(fc.tuple(fc.constantFrom(...FIELDS), timestamp, fc.constantFrom('timestamp', 'timestamptz', 'date')), { numRuns: 250, seed: 42 })
+  for (const [field, ts, type] of cases) {
+    const args: Literal[] = [[field, 'text'], [ts, type]]
+    const sql = `pg_catalog.extract(${args.map(literalSql).join(', ')})`
+    expect({ sql, ours: call('extract', args) }).toEqual({ sql, ours: await pg.text(sql) })
+  }
+}, 60_000)
+
+test('date_trunc', async () => {
+  const cases = fc.sample(fc.tuple(fc.constantFrom(...UNITS), timestamp, fc.constantFrom('timestamp', 'timestamptz')), { numRuns: 200, seed: 42 })
+  for (const [unit, ts, type] of cases) {
+    const args: Literal[] = [[unit, 'text'], [ts, type]]
+    const sql = `date_trunc(${args.map(literalSql).join(', ')})`
+    expect({ sql, ours: call('date_trunc', args) }).toEqual({ sql, ours: await pg.text(sql) })
+  }
+}, 60_000)
+
+test('to_char', async () => {
+  const cases = fc.sample(fc.tuple(fc.constantFrom(...PATTERNS), timestamp), { numRuns: 200, seed: 42 })
+  for (const [pattern, ts] of cases) {
+    const args: Literal[] = [[ts, 'timestamp'], [pattern, 'text']]
+    const sql = `to_char(${args.map(literalSql).join(', ')})`
+    expect({ sql, ours: call('to_char', args) }).toEqual({ sql, ours: await pg.text(sql) })
+  }
+}, 60_000)
+
+test('age', async () => {
+  const cases = fc.sample(fc.tuple(timestamp, timestamp), { numRuns: 150, seed: 42 })
+  for (const [a, b] of cases) {
+    const args: Literal[] = [[a, 'timestamp'], [b, 'timestamp']]
+    const sql = `age(${args.map(literalSql).join(', ')})`
+    expect({ sql, ours: call('age', args) }).toEqual({ sql, ours: await pg.text(sql) })
+  }
+}, 60_000)
