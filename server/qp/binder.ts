@@ -34,6 +34,7 @@ import {
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
+import { WINDOW_FUNCTIONS } from './window.ts'
 import { SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
@@ -158,6 +159,11 @@ export class Binder {
     for (let i = 0; i < this.paramTypes.length; i++) {
       if (this.paramTypes[i]?.kind === 'unknown') this.paramTypes[i] = TEXT
     }
+  }
+
+  /** An expression's type with parameters by their current type; unknown stays unknown. */
+  rawType(e: Expr): SqlType {
+    return e.kind === 'param' ? (this.paramTypes[e.index] ?? e.type) : e.type
   }
 
   /** The type an output expression reports: parameters by their final type, unknown as text. */
@@ -652,10 +658,14 @@ export class Binder {
     const names = (f.funcname ?? []).map(stringOf)
     const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
     if (f.over !== undefined) {
-      if (options.windows === undefined) throw new SqlError('42P20', `window functions are not allowed in ${options.clause}`)
+      if (options.windows === undefined) {
+        if (options.clause === 'arguments of an aggregate') throw groupingError('aggregate function calls cannot contain window function calls')
+        throw new SqlError('42P20', `window functions are not allowed in ${options.clause}`)
+      }
       return options.windows.bind(f, scope, options)
     }
     if (AGGREGATES.has(name)) return this.#aggregate(name, f, scope, options)
+    if (WINDOW_FUNCTIONS.has(name)) throw new SqlError('42809', `window function ${name} requires an OVER clause`)
     if (f.agg_star === true || f.agg_distinct === true || f.agg_order !== undefined || f.agg_filter !== undefined) {
       throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
     }

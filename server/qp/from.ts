@@ -18,7 +18,7 @@ import type { ViewDef } from './views.ts'
 export interface CteInfo {
   readonly def: CteDef | undefined
   /** Set while the recursive term of this CTE is bound: references read the work table. */
-  readonly work: { readonly cteId: number; used: boolean } | undefined
+  readonly work: { readonly cteId: number; used: number } | undefined
   readonly names: readonly string[]
   readonly types: readonly SqlType[]
   readonly name: string
@@ -116,7 +116,7 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   const view = b.qc.env.storedView?.(qualifiedName(rv))
   if (view !== undefined) {
     const q = bindView(b.qc, view)
-    return derived(b, alias, rv.alias?.colnames, view.columns, q.types, q.rel)
+    return derived(b, alias, rv.alias?.colnames, view.columns, settledTypes(q.types), q.rel)
   }
   const table = b.qc.env.table(qualifiedName(rv), rv.location)
   const offset = b.at.offset
@@ -142,7 +142,20 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
       return { rel: { kind: 'place', width, input: rel, offset }, ordered: offset === 0 && ordered }
     },
   })
-  const columns = table.columns.map((c) => ({ table: alias, name: c.name, type: c.type, slot: offset + c.position, hidden: c.hidden }))
+  // `FROM t AS x(a, b)` renames the first visible columns.
+  const renames = (rv.alias?.colnames ?? []).map(stringOf)
+  const visibleCount = table.columns.filter((c) => !c.hidden).length
+  if (renames.length > visibleCount) {
+    throw new SqlError('42P10', `table "${alias}" has ${visibleCount} columns available but ${renames.length} columns specified`)
+  }
+  let visibleAt = 0
+  const columns = table.columns.map((c) => ({
+    table: alias,
+    name: c.hidden ? c.name : (renames[visibleAt++] ?? c.name),
+    type: c.type,
+    slot: offset + c.position,
+    hidden: c.hidden,
+  }))
   return { columns, tables: [alias] }
 }
 
@@ -163,12 +176,15 @@ function bindView(qc: QueryContext, view: ViewDef) {
   }
 }
 
+/** A subquery's untyped literal columns read as text outside it, as in PostgreSQL. */
+const settledTypes = (types: readonly SqlType[]): SqlType[] => types.map((t) => (t.kind === 'unknown' ? { kind: 'text' } : t))
+
 function cteRel(cte: CteInfo): Rel {
   if (cte.forbidden) {
     throw new SqlError('42P19', `recursive reference to query "${cte.name}" must not appear within its non-recursive term`)
   }
   if (cte.work !== undefined) {
-    cte.work.used = true
+    cte.work.used++
     return { kind: 'workScan', width: cte.names.length, cteId: cte.work.cteId }
   }
   assert(cte.def !== undefined, 'a CTE is defined before use')
@@ -284,12 +300,12 @@ function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[];
   const alias = r.alias?.aliasname ?? 'unnamed_subquery'
   if (r.lateral !== true) {
     const q = b.qc.bindQuery(sub.SelectStmt, b.parent)
-    return derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+    return derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel)
   }
   // LATERAL reads the items to its left the way a correlated subquery reads its enclosing query.
   const { link, args } = lateralLink(b)
   const q = b.qc.bindQuery(sub.SelectStmt, link)
-  const bound = derived(b, alias, r.alias?.colnames, q.names, q.types, q.rel)
+  const bound = derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel)
   markLateral(b, q.rel, args)
   return bound
 }
@@ -381,7 +397,10 @@ function joinColumns(
   }
   const merged: ScopeColumn[] = []
   const conds: Expr[] = []
+  const seen = new Set<string>()
   for (const name of using) {
+    if (seen.has(name)) throw new SqlError('42701', `column name "${name}" appears more than once in USING clause`)
+    seen.add(name)
     const l = left.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name)
     const r = right.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name)
     if (l === undefined || r === undefined) {

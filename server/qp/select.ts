@@ -173,12 +173,13 @@ function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: Common
   const base = new QueryContext(qc.env, ctes).bindQuery(s.larg as SelectStmt, undefined)
   const types = settled(base.types)
   const names = cteNames(cte, base.names)
-  const work = { cteId: id, used: false }
+  const work = { cteId: id, used: 0 }
   ctes.set(name, { def: undefined, work, names, types, name })
   const step = coerceQuery(qc.env.binder, new QueryContext(qc.env, ctes).bindQuery(s.rarg as SelectStmt, undefined), types, 'UNION')
   const all = s.all === true
   const baseRel = coerceQuery(qc.env.binder, base, types, 'UNION').rel
-  const def: CteDef = work.used
+  if (work.used > 1) throw new SqlError('42P19', `recursive reference to query "${name}" must not appear more than once`)
+  const def: CteDef = work.used > 0
     ? { id, name, width: names.length, rel: baseRel, recursive: { step: step.rel, all, types } }
     : { id, name, width: names.length, rel: { kind: 'setop', width: names.length, op: 'union', all, left: baseRel, right: step.rel, types }, recursive: undefined }
   return { def, work: undefined, names, types, name }
@@ -308,6 +309,13 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const extras: Expr[] = []
   const sortSlots = order.map((o) => o.target ?? placeExtra(extras, outputs, finish(o.expr)))
   const onSlots = distinctOn?.map((d) => d.target ?? placeExtra(extras, outputs, finish(d.expr)))
+  if (onSlots !== undefined && sortSlots.length > 0) {
+    // PostgreSQL's rule: the DISTINCT ON expressions lead the ORDER BY, in any order among them.
+    const leading = new Set(sortSlots.slice(0, onSlots.length))
+    if (sortSlots.length < onSlots.length ? !sortSlots.every((slot) => onSlots.includes(slot)) : !onSlots.every((slot) => leading.has(slot))) {
+      throw new SqlError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions')
+    }
+  }
   if (distinct && distinctOn === undefined && sortSlots.some((slot) => slot >= outputs.length)) {
     throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list')
   }
@@ -353,7 +361,8 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
     const keep = outputs.map((e, i): Expr => ({ kind: 'column', type: e.type, slot: i, name: targets[i]?.name ?? '?column?' }))
     rel = { kind: 'project', width: outputs.length, input: rel, exprs: keep }
   }
-  return { rel, names: targets.map((t) => t.name), types: outputs.map((e) => b.outputType(e)), outputs }
+  // Untyped literals stay unknown here: a set operation or INSERT resolves them by context.
+  return { rel, names: targets.map((t) => t.name), types: outputs.map((e) => b.rawType(e)), outputs }
 }
 
 function rejectUnsupported(s: SelectStmt): void {
