@@ -1,17 +1,15 @@
-// PENDING (needs server SQL, see /tmp/notes/client-sql-needs.md): drizzle-kit output with serial
-// keys and a foreign key (ALTER TABLE ... ADD CONSTRAINT), inserts that take serial defaults,
-// joins, and relational queries with `with` (LEFT JOIN LATERAL, json_agg, json_build_array).
-// Not picked up by `bun test`; run it explicitly:
-//   bun test ./test/clients/pending/drizzle-relations.pending.ts
-// When it passes, rename it to test/clients/drizzle-relations.test.ts.
+// Drizzle with drizzle-kit output that has serial keys and a foreign key (ALTER TABLE ... ADD
+// CONSTRAINT ... FOREIGN KEY), inserts that take serial defaults, joins, and relational queries
+// with a nested, ordered `with` (json_agg ... ORDER BY in a LEFT JOIN LATERAL). Method: a real
+// server process, drizzle-kit generate, the migrator, then drizzle queries over HTTP.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
-import { createClient } from '../../../client-sdk/index.ts'
-import { drizzle, migrate, type TesseraDatabase } from '../../../client-sdk/drizzle/index.ts'
-import { drizzleKitGenerate, startTestServer, type TestServer } from '../harness.ts'
+import { createClient } from '../../client-sdk/index.ts'
+import { drizzle, migrate, type TesseraDatabase } from '../../client-sdk/drizzle/index.ts'
+import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
 import * as schema from './drizzle-schema-full.ts'
 
 const { authors, books } = schema

@@ -1,5 +1,5 @@
-// The Drizzle schema of the pending tests: serial keys and a foreign key, which drizzle-kit emits
-// as `serial PRIMARY KEY` and `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY` (server SQL missing).
+// The Drizzle schema of drizzle-relations.test.ts: serial keys and a foreign key, which
+// drizzle-kit emits as `serial PRIMARY KEY` and `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`.
 import { relations } from 'drizzle-orm'
 import { integer, pgTable, serial, text } from 'drizzle-orm/pg-core'
 

@@ -1,5 +1,5 @@
-// The Drizzle schema of the client tests: several column types, a serial key, no foreign keys
-// (those are in pending/drizzle-schema-full.ts). drizzle-kit generates from it too.
+// The Drizzle schema of drizzle.test.ts: several column types, a serial key, relations without
+// foreign keys (those are in drizzle-schema-full.ts). drizzle-kit generates from it too.
 import { relations } from 'drizzle-orm'
 import {
   bigint,

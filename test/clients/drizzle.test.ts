@@ -1,8 +1,8 @@
 // Drizzle on Tessera against a real server process (issue 5, "Tests": Drizzle): `drizzle-kit
 // generate` output applied by the migrator (also by two at once), several column types round
 // trip, CRUD, serial keys, joins, relational queries (with and without `with`), transactions
-// (commit, rollback, retry on real and injected conflicts), batch. Nested `with` ordering needs
-// server SQL still missing: test/clients/pending/drizzle-relations.pending.ts.
+// (commit, rollback, retry on real and injected conflicts), batch. Serial keys and foreign keys
+// from drizzle-kit, and nested ordered `with`: drizzle-relations.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
