@@ -13,7 +13,9 @@ import { FrontierWaiters } from './frontier-waiters.ts'
 import { openSqlite } from './sqlite-adapter.ts'
 import {
   openSqliteShard,
+  ShardedStorage,
   sqliteDrivers,
+  tableShardOf,
   type ShardRecord,
   type SqliteDriverName,
   type StorageShard,
@@ -396,6 +398,24 @@ describe('file format', () => {
       expect([s.get(k(1), 15), s.get(k(1), 30), s.get(k(2), 20), s.get(k(2), 30)]).toEqual(['a1', 'a2', 'b1', undefined])
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('ShardedStorage.waitForFrontier', () => {
+  test('resolves only once every shard reached ts, whichever shard moves first', async () => {
+    for (const first of [0, 1]) {
+      const shards = [0, 1].map((id) => openSqliteShard({ id, path: ':memory:', timers: new SimClock() }))
+      open.push(...shards)
+      const storage = new ShardedStorage(shards, tableShardOf(2))
+      let done = false
+      const waiting = storage.waitForFrontier(10, 1000).then(() => (done = true))
+      shards[first]!.apply([], 10)
+      for (let i = 0; i < 5; i++) await Promise.resolve()
+      expect(done).toBe(false)
+      shards[1 - first]!.apply([], 10)
+      await waiting
+      expect(done).toBe(true)
     }
   })
 })
