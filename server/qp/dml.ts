@@ -8,7 +8,7 @@ import { EMPTY_SCOPE, stringOf, type Scope } from './binder.ts'
 import type { ColumnDef, IndexDef, Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
-import { resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
+import { relRows, resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
 import {
   chooseAccess,
   conjuncts,
@@ -19,7 +19,8 @@ import {
   type TableSource,
   type UpdatePlan,
 } from './planner.ts'
-import { bindReturning, planSelect, rangeTable, tableScope, type BindEnv } from './select.ts'
+import { bindDmlFrom, bindReturning, planSelect, rangeTable, tableScope, type BindEnv } from './select.ts'
+import { primaryKey } from './rows.ts'
 import { constraintsOf, TableWriter, type WriteSink } from './table-writer.ts'
 
 /** What a DML statement produced: rows affected and RETURNING rows. */
@@ -208,8 +209,15 @@ function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | 
 export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
   assert(s.relation !== undefined, 'UPDATE names a table')
   if (s.withClause !== undefined) throw featureNotSupported('WITH')
-  if ((s.fromClause?.length ?? 0) > 0) throw featureNotSupported('UPDATE ... FROM')
   const { table, alias } = rangeTable(env, s.relation)
+  if ((s.fromClause?.length ?? 0) > 0) {
+    const from = bindDmlFrom(env, s.relation, s.fromClause ?? [])
+    const sets = bindSets(env, table, s.targetList ?? [], from.scope)
+    const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })
+    const source = dmlSource(env, table, alias, undefined, tableScope(table, alias))
+    const returning = bindReturning(env.binder, s.returningClause?.exprs, from.scope)
+    return { kind: 'update', source, sets, returning, joined: { rel: from.plan(where) } }
+  }
   const scope = tableScope(table, alias)
   const sets = bindSets(env, table, s.targetList ?? [], scope)
   const source = dmlSource(env, table, alias, s.whereClause, scope)
@@ -219,8 +227,14 @@ export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
 export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
   assert(s.relation !== undefined, 'DELETE names a table')
   if (s.withClause !== undefined) throw featureNotSupported('WITH')
-  if ((s.usingClause?.length ?? 0) > 0) throw featureNotSupported('DELETE ... USING')
   const { table, alias } = rangeTable(env, s.relation)
+  if ((s.usingClause?.length ?? 0) > 0) {
+    const from = bindDmlFrom(env, s.relation, s.usingClause ?? [])
+    const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })
+    const source = dmlSource(env, table, alias, undefined, tableScope(table, alias))
+    const returning = bindReturning(env.binder, s.returningClause?.exprs, from.scope)
+    return { kind: 'delete', source, returning, joined: { rel: from.plan(where) } }
+  }
   const scope = tableScope(table, alias)
   const source = dmlSource(env, table, alias, s.whereClause, scope)
   return { kind: 'delete', source, returning: bindReturning(env.binder, s.returningClause?.exprs, scope) }
@@ -311,35 +325,50 @@ function sameArbiter(a: IndexDef | 'primary', b: IndexDef | 'primary'): boolean 
 }
 
 /** Reads every target row before writing any, so the scan never sees this statement's writes. */
-function targets(ctx: ExecContext, source: TableSource, max: number) {
-  const rows: { key: Key; row: Datum[] }[] = []
-  for (const r of sourceRows(ctx, source)) {
+function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number) {
+  const rows: { key: Key; row: Datum[]; full: readonly Datum[] }[] = []
+  const add = (r: { key: Key; row: Datum[]; full: readonly Datum[] }) => {
     rows.push(r)
     // Beyond the remaining row budget the statement must fail anyway: stop reading early.
-    if (rows.length > max) break
+    return rows.length > max
+  }
+  if (plan.joined === undefined) {
+    for (const r of sourceRows(ctx, plan.source)) if (add({ ...r, full: r.row })) break
+    return rows
+  }
+  // A target row joined to several rows is changed once, with the first of them (PostgreSQL
+  // leaves which one unspecified).
+  const table = plan.source.table
+  const seen = new Set<Key>()
+  for (const full of relRows(ctx, plan.joined.rel)) {
+    const row = full.slice(0, table.columns.length) as Datum[]
+    const key = primaryKey(table, row)
+    if (seen.has(key)) continue
+    seen.add(key)
+    if (add({ key, row, full })) break
   }
   return rows
 }
 
 function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan): DmlResult {
   const out = new Returned(ctx, plan.returning)
-  for (const { key, row } of targets(ctx, plan.source, ctx.rowsModifiedRemaining())) {
+  for (const { key, row, full } of targets(ctx, plan, ctx.rowsModifiedRemaining())) {
     ctx.tick()
     const updated = row.slice()
-    for (const set of plan.sets) updated[set.slot] = evaluate(set.value, row, ctx.eval)
+    for (const set of plan.sets) updated[set.slot] = evaluate(set.value, full, ctx.eval)
     writer.validate(updated)
     writer.update(key, row, updated)
-    out.add(updated)
+    out.add(full === row ? updated : [...updated, ...full.slice(updated.length)])
   }
   return out.result()
 }
 
 function runDelete(ctx: ExecContext, writer: TableWriter, plan: DeletePlan): DmlResult {
   const out = new Returned(ctx, plan.returning)
-  for (const { key, row } of targets(ctx, plan.source, ctx.rowsModifiedRemaining())) {
+  for (const { key, row, full } of targets(ctx, plan, ctx.rowsModifiedRemaining())) {
     ctx.tick()
     writer.delete(key, row)
-    out.add(row)
+    out.add(full)
   }
   return out.result()
 }

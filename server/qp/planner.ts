@@ -92,17 +92,25 @@ export interface InsertPlan {
   readonly returning: Returning | undefined
 }
 
+/** UPDATE ... FROM / DELETE ... USING: the target joined with other items. Rows are FROM rows
+ * with the target's columns first; SET, WHERE and RETURNING read the whole row. */
+export interface DmlJoin {
+  readonly rel: Rel
+}
+
 export interface UpdatePlan {
   readonly kind: 'update'
   readonly source: TableSource
   readonly sets: readonly { readonly slot: number; readonly value: Expr }[]
   readonly returning: Returning | undefined
+  readonly joined?: DmlJoin | undefined
 }
 
 export interface DeletePlan {
   readonly kind: 'delete'
   readonly source: TableSource
   readonly returning: Returning | undefined
+  readonly joined?: DmlJoin | undefined
 }
 
 /** A column ordering requested by ORDER BY, when every sort key is a plain table column. */
@@ -250,9 +258,11 @@ export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeleteP
     case 'insert':
       return [`Insert on ${plan.table.name}`]
     case 'update':
-      return [`Update on ${plan.source.table.name}`, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
-    case 'delete':
-      return [`Delete on ${plan.source.table.name}`, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
+    case 'delete': {
+      const head = `${plan.kind === 'update' ? 'Update' : 'Delete'} on ${plan.source.table.name}`
+      if (plan.joined !== undefined) return [head, ...relLines(plan.joined.rel, 1)]
+      return [head, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
+    }
     default:
       return assertNever(plan)
   }

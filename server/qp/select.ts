@@ -81,6 +81,20 @@ export function rangeTable(env: BindEnv, rv: RangeVar): { table: Table; alias: s
   return { table: env.table(qualifiedName(rv), rv.location), alias: rv.alias?.aliasname ?? name }
 }
 
+/**
+ * The FROM of UPDATE ... FROM / DELETE ... USING: the target table first (its columns at the
+ * row's first slots), then the other items; `plan` joins them under a WHERE condition.
+ */
+export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[]) {
+  attachSubqueries(env)
+  const qc = new QueryContext(env, new Map())
+  const from = bindFrom(qc, [{ RangeVar: target }, ...items], false, undefined)
+  return {
+    scope: from.scope,
+    plan: (where: Expr | undefined): Rel => planUnitsOrdered(from.units, [...conjuncts(where), ...from.pool], from.width, undefined, false).rel,
+  }
+}
+
 /** Lets the binder plan subqueries in expressions of statements bound in `env`. */
 export function attachSubqueries(env: BindEnv): void {
   env.binder.planSubquery = (stmt, scope) => {
