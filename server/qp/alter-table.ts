@@ -89,7 +89,7 @@ const tableOf = (def: TableDef): Table => tableFromDef(def)
 
 function fkEnv(a: Alter): ForeignKeyEnv {
   const ev = a.run.exec.eval
-  return { view: a.env.view, eval: ev, relation: (name) => ev.tx.relation(name) }
+  return { view: a.env.view, eval: ev, relation: (name) => ev.tx.relation(name), writer: (t) => new TableWriter(t, a.run.sink, a.env.parse, ev) }
 }
 
 /** ADD COLUMN [IF NOT EXISTS]: appended; existing rows get the default (written again, within

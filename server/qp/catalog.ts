@@ -59,8 +59,8 @@ export interface ForeignKeyDef {
   /** The index whose leading columns are `columns` (finds referencing rows); -1 when they lead
    * the primary key. */
   readonly index: number
-  readonly onDelete: 'no action' | 'restrict'
-  readonly onUpdate: 'no action' | 'restrict'
+  readonly onDelete: 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default'
+  readonly onUpdate: 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default'
   /** The index was created for this constraint (dropped with it). */
   readonly ownsIndex?: boolean | undefined
 }

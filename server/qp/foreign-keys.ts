@@ -10,7 +10,8 @@ import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { formatText, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { stringOf } from './binder.ts'
 import { FOREIGN_KEY_GUARDS_TABLE_ID, type ForeignKeyDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
-import type { EvalContext } from './expr.ts'
+import { evaluate, type EvalContext, type Expr } from './expr.ts'
+import { decodeStoredRow, primaryKeyOfEntry } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** Bucket guards per referenced key: two concurrent referencing writes conflict with 1/N odds. */
@@ -28,17 +29,23 @@ export interface ForeignKeyDraft {
   readonly onUpdate: ForeignKeyDef['onUpdate']
 }
 
-const ACTIONS: Record<string, ForeignKeyDef['onDelete'] | undefined> = { a: 'no action', r: 'restrict' }
-const ACTION_NAMES: Record<string, string> = { c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
+const ACTIONS: Record<string, ForeignKeyDef['onDelete'] | undefined> = {
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+}
 
 /** Reads a FOREIGN KEY constraint; `columns` are the referencing columns of a column constraint. */
 export function foreignKeyDraft(k: Constraint, columns: readonly string[]): ForeignKeyDraft {
   const fkColumns = (k.fk_attrs?.length ?? 0) > 0 ? (k.fk_attrs ?? []).map(stringOf) : columns
   if (k.fk_matchtype === 'f' || k.fk_matchtype === 'p') throw featureNotSupported('MATCH FULL and MATCH PARTIAL')
   if (k.deferrable === true || k.initdeferred === true) throw featureNotSupported('DEFERRABLE foreign keys')
+  if ((k.fk_del_set_cols?.length ?? 0) > 0) throw featureNotSupported('ON DELETE SET NULL/SET DEFAULT with a column list')
   const action = (code: string | undefined, on: string) => {
     const a = ACTIONS[code ?? 'a']
-    if (a === undefined) throw featureNotSupported(`ON ${on} ${ACTION_NAMES[code ?? ''] ?? code ?? ''} in foreign keys`)
+    if (a === undefined) throw featureNotSupported(`ON ${on} action ${code ?? ''} in foreign keys`)
     return a
   }
   const ref: RangeVar = k.pktable ?? {}
@@ -139,6 +146,16 @@ export interface ForeignKeyEnv {
   readonly eval: EvalContext
   /** A table at the snapshot plus the buffer, its definition added to the read keys. */
   relation(name: string): Table | undefined
+  /** Writes rows of a referencing table for ON DELETE / ON UPDATE actions (a TableWriter). */
+  writer(table: Table): ChildWriter
+}
+
+/** The part of TableWriter that foreign key actions use. */
+export interface ChildWriter {
+  readonly defaults: readonly Expr[]
+  validate(row: readonly Datum[]): void
+  update(key: Key, oldRow: readonly Datum[], newRow: readonly Datum[]): Key
+  delete(key: Key, row: readonly Datum[]): void
 }
 
 function relationOrFail(env: ForeignKeyEnv, name: string): Table {
@@ -157,8 +174,8 @@ const renderKey = (table: Table, columns: readonly number[], row: readonly Datum
  * A new or changed row of `child` references existing rows (23503 otherwise). `before` is the old
  * image of an update: an unchanged key is not checked again, as in PostgreSQL.
  */
-export function checkReferences(env: ForeignKeyEnv, child: Table, row: readonly Datum[], before?: readonly Datum[]): void {
-  for (const fk of child.def.foreignKeys ?? []) {
+export function checkReferences(env: ForeignKeyEnv, child: Table, row: readonly Datum[], before?: readonly Datum[], only?: ForeignKeyDef): void {
+  for (const fk of only === undefined ? (child.def.foreignKeys ?? []) : [only]) {
     if (before !== undefined && fk.columns.every((c) => sameDatum(before[c] ?? null, row[c] ?? null))) continue
     const parent = fk.refTable === child.name ? child : relationOrFail(env, fk.refTable)
     const parts = keyParts(row, fk.columns, fk.refColumns.map((c) => parent.columns[c]!.type))
@@ -176,8 +193,9 @@ export function checkReferences(env: ForeignKeyEnv, child: Table, row: readonly 
 }
 
 /**
- * A row of `parent` is deleted, or its referenced key changes (`after`): no row may still
- * reference it (23503, NO ACTION and RESTRICT alike, checked at once).
+ * A row of `parent` is deleted, or its referenced key changes (`after`): rows that reference it
+ * are refused (NO ACTION, RESTRICT: 23503, checked at once), deleted or re-keyed (CASCADE), or
+ * get NULL or their defaults (SET NULL, SET DEFAULT), through `env.writer` with every check.
  */
 export function checkReferencedBy(env: ForeignKeyEnv, parent: Table, row: readonly Datum[], after?: readonly Datum[]): void {
   for (const ref of parent.def.referencedBy ?? []) {
@@ -187,16 +205,73 @@ export function checkReferencedBy(env: ForeignKeyEnv, parent: Table, row: readon
     if (after !== undefined && fk.refColumns.every((c) => sameDatum(row[c] ?? null, after[c] ?? null))) continue
     const parts = keyParts(row, fk.refColumns, fk.columns.map((c) => child.columns[c]!.type))
     if (parts === undefined) continue
-    const start = fk.index === PRIMARY_KEY_PREFIX ? child.rowsStart + encodeKey(parts) : encodeKey([child.id, BigInt(fk.index), ...parts])
-    for (const kv of env.view.scan(start, prefixEnd(start))) {
-      void kv
+    const referencing = referencingRows(env, child, fk, parts)
+    const action = after === undefined ? fk.onDelete : fk.onUpdate
+    if (referencing.length > 0 && (action === 'no action' || action === 'restrict')) {
       throw new SqlError('23503', `update or delete on table "${parent.name}" violates foreign key constraint "${fk.name}" on table "${child.name}"`, {
         detail: `${renderKey(parent, fk.refColumns, row)} is still referenced from table "${child.name}".`,
       })
     }
+    if (referencing.length > 0) applyAction(env, child, fk, action, referencing, after)
     const prefix = guardPrefix(parent, fk, parts)
     env.eval.tx.conflictKey(goneGuard(prefix), 'lock')
     for (let b = 0; b < FOREIGN_KEY_GUARD_BUCKETS; b++) env.eval.tx.conflictKey(bucketGuard(prefix, b), 'read')
+  }
+}
+
+/** The rows of `child` whose foreign key `fk` holds `parts`, read before any is changed. */
+function referencingRows(env: ForeignKeyEnv, child: Table, fk: ForeignKeyDef, parts: readonly KeyPart[]): { key: Key; row: Datum[] }[] {
+  const out: { key: Key; row: Datum[] }[] = []
+  if (fk.index === PRIMARY_KEY_PREFIX) {
+    const start = child.rowsStart + encodeKey(parts)
+    for (const kv of env.view.scan(start, prefixEnd(start))) out.push({ key: kv.key, row: decodeStoredRow(child, kv.value) })
+    return out
+  }
+  const index = child.def.indexes.find((i) => i.id === fk.index)
+  if (index === undefined) return out
+  const start = encodeKey([child.id, BigInt(fk.index), ...parts])
+  for (const kv of env.view.scan(start, prefixEnd(start))) {
+    const key = primaryKeyOfEntry(child, index, kv.key, kv.value)
+    const value = env.view.get(key)
+    if (value !== undefined) out.push({ key, row: decodeStoredRow(child, value) })
+  }
+  return out
+}
+
+/** Cascades nest (a tree deleted from its root); beyond this depth the statement fails. */
+const CASCADE_DEPTH_MAX = 256
+let cascadeDepth = 0
+
+function applyAction(
+  env: ForeignKeyEnv,
+  child: Table,
+  fk: ForeignKeyDef,
+  action: ForeignKeyDef['onDelete'],
+  rows: readonly { key: Key; row: Datum[] }[],
+  after: readonly Datum[] | undefined,
+): void {
+  if (cascadeDepth >= CASCADE_DEPTH_MAX) throw new SqlError('54001', `foreign key actions nest deeper than ${CASCADE_DEPTH_MAX} levels`)
+  cascadeDepth++
+  try {
+    const writer = env.writer(child)
+    for (const { key, row } of rows) {
+      if (action === 'cascade' && after === undefined) {
+        writer.delete(key, row)
+        continue
+      }
+      const updated = row.slice()
+      fk.columns.forEach((c, i) => {
+        if (action === 'cascade') updated[c] = after?.[fk.refColumns[i] as number] ?? null
+        else if (action === 'set null') updated[c] = null
+        else updated[c] = evaluate(writer.defaults[c] as Expr, row, env.eval)
+      })
+      writer.validate(updated)
+      writer.update(key, row, updated)
+      // A default equal to the old key is not a change, but its parent is gone (PostgreSQL checks).
+      if (action === 'set default') checkReferences(env, child, updated, undefined, fk)
+    }
+  } finally {
+    cascadeDepth--
   }
 }
 

@@ -87,7 +87,7 @@ export class TableWriter {
     this.#references = (table.def.foreignKeys?.length ?? 0) > 0
     this.#hasDropped = table.columns.some((c) => c.dropped === true)
     this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
-    this.#fk = { view: sink.view, eval: ctx, relation: (name) => ctx.tx.relation(name) }
+    this.#fk = { view: sink.view, eval: ctx, relation: (name) => ctx.tx.relation(name), writer: (t) => new TableWriter(t, sink, parse, ctx) }
   }
 
   /** The default value expressions, by column position. */
@@ -137,7 +137,6 @@ export class TableWriter {
   insert(row: readonly Datum[]): Key {
     const conflict = this.findConflict(row)
     if (conflict !== undefined) throw this.uniqueError(conflict, row)
-    if (this.#references) checkReferences(this.#fk, this.table, row)
     const key = primaryKey(this.table, row)
     this.#sink.countRow()
     this.#sink.put(key, encodeStoredRow(this.table, row))
@@ -145,6 +144,9 @@ export class TableWriter {
       const entry = indexEntry(this.table, index, row)
       this.#sink.put(entry.key, entry.value)
     }
+    // After the write, so that a row may reference itself (checked per row, where PostgreSQL checks
+    // at the end of the statement).
+    if (this.#references) checkReferences(this.#fk, this.table, row)
     return key
   }
 
@@ -152,8 +154,6 @@ export class TableWriter {
   update(oldKey: Key, oldRow: readonly Datum[], newRow: readonly Datum[]): Key {
     const conflict = this.findConflict(newRow, oldKey)
     if (conflict !== undefined) throw this.uniqueError(conflict, newRow)
-    if (this.#references) checkReferences(this.#fk, this.table, newRow, oldRow)
-    if (this.#referenced) checkReferencedBy(this.#fk, this.table, oldRow, newRow)
     const key = primaryKey(this.table, newRow)
     this.#sink.countRow()
     if (key !== oldKey) this.#sink.put(oldKey, null)
@@ -165,6 +165,9 @@ export class TableWriter {
       if (before.key !== after.key) this.#sink.put(before.key, null)
       this.#sink.put(after.key, after.value)
     }
+    // After the new image is written, so that cascaded rows find their new parent key.
+    if (this.#references) checkReferences(this.#fk, this.table, newRow, oldRow)
+    if (this.#referenced) checkReferencedBy(this.#fk, this.table, oldRow, newRow)
     return key
   }
 
@@ -175,10 +178,11 @@ export class TableWriter {
   }
 
   delete(key: Key, row: readonly Datum[]): void {
-    if (this.#referenced) checkReferencedBy(this.#fk, this.table, row)
     this.#sink.countRow()
     this.#sink.put(key, null)
     for (const index of this.#indexes) this.#sink.put(indexEntry(this.table, index, row).key, null)
+    // After the row is gone: a row that references itself does not hold its own delete back.
+    if (this.#referenced) checkReferencedBy(this.#fk, this.table, row)
   }
 
   #names(columns: readonly number[]): string {
