@@ -40,7 +40,12 @@ function targetColumn(table: Table, name: string): ColumnDef {
 
 export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
   assert(s.relation !== undefined, 'INSERT names a table')
-  if (s.withClause !== undefined) throw featureNotSupported('WITH')
+  if (s.withClause !== undefined) {
+    // WITH ... INSERT ... SELECT: the CTEs belong to the query (INSERT ... VALUES cannot read them).
+    const query = s.selectStmt !== undefined && 'SelectStmt' in s.selectStmt ? s.selectStmt.SelectStmt : undefined
+    if (query === undefined || query.valuesLists !== undefined || query.withClause !== undefined) throw featureNotSupported('WITH with INSERT ... VALUES')
+    return planInsert(env, { ...s, withClause: undefined, selectStmt: { SelectStmt: { ...query, withClause: s.withClause } } })
+  }
   const { table, alias } = rangeTable(env, s.relation)
   const b = env.binder
   let columns = insertColumns(table, s.cols ?? [], insertWidth(s))
@@ -208,10 +213,9 @@ function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | 
 
 export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
   assert(s.relation !== undefined, 'UPDATE names a table')
-  if (s.withClause !== undefined) throw featureNotSupported('WITH')
   const { table, alias } = rangeTable(env, s.relation)
-  if ((s.fromClause?.length ?? 0) > 0) {
-    const from = bindDmlFrom(env, s.relation, s.fromClause ?? [])
+  if ((s.fromClause?.length ?? 0) > 0 || s.withClause !== undefined) {
+    const from = bindDmlFrom(env, s.relation, s.fromClause ?? [], s.withClause)
     const sets = bindSets(env, table, s.targetList ?? [], from.scope)
     const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })
     const source = dmlSource(env, table, alias, undefined, tableScope(table, alias))
@@ -226,10 +230,9 @@ export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
 
 export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
   assert(s.relation !== undefined, 'DELETE names a table')
-  if (s.withClause !== undefined) throw featureNotSupported('WITH')
   const { table, alias } = rangeTable(env, s.relation)
-  if ((s.usingClause?.length ?? 0) > 0) {
-    const from = bindDmlFrom(env, s.relation, s.usingClause ?? [])
+  if ((s.usingClause?.length ?? 0) > 0 || s.withClause !== undefined) {
+    const from = bindDmlFrom(env, s.relation, s.usingClause ?? [], s.withClause)
     const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })
     const source = dmlSource(env, table, alias, undefined, tableScope(table, alias))
     const returning = bindReturning(env.binder, s.returningClause?.exprs, from.scope)

@@ -85,9 +85,10 @@ export function rangeTable(env: BindEnv, rv: RangeVar): { table: Table; alias: s
  * The FROM of UPDATE ... FROM / DELETE ... USING: the target table first (its columns at the
  * row's first slots), then the other items; `plan` joins them under a WHERE condition.
  */
-export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[]) {
+export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[], withClause: WithClause | undefined) {
   attachSubqueries(env)
-  const qc = new QueryContext(env, new Map())
+  const top = new QueryContext(env, new Map())
+  const qc = withClause === undefined ? top : new QueryContext(env, bindWith(top, withClause))
   const from = bindFrom(qc, [{ RangeVar: target }, ...items], false, undefined)
   return {
     scope: from.scope,
