@@ -3,7 +3,17 @@
 import { SqlError, divisionByZero } from '../errors/index.ts'
 import { T, overloads, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
-import { Decimal, checkInt, rint, type Datum } from './types/index.ts'
+import {
+  Decimal,
+  checkInt,
+  expDecimal,
+  lnDecimal,
+  logDecimal,
+  powerDecimal,
+  rint,
+  type Datum,
+} from './types/index.ts'
+
 
 const num = (d: Datum | undefined) => d as Decimal
 const flt = (d: Datum | undefined) => d as number
@@ -19,6 +29,7 @@ function checked(r: number, inputsFinite: boolean, zeroOk: boolean): number {
 }
 
 const ZERO = Decimal.fromBigInt(0n)
+const TEN = Decimal.fromBigInt(10n)
 const ONE = Decimal.fromBigInt(1n)
 
 function floorDecimal(d: Decimal): Decimal {
@@ -76,43 +87,6 @@ function isqrt(n: bigint): bigint {
   }
 }
 
-/** A float result as numeric with PostgreSQL's result scale for transcendental functions: about
- * 16 significant digits (digits past a double's 17 are not exact: see the report). */
-function toNumericScale(x: number, minScale: number): Decimal {
-  if (!Number.isFinite(x)) throw overflow()
-  const weight = x === 0 ? 0 : Math.floor(Math.log10(Math.abs(x)))
-  const rscale = Math.min(Math.max(16 - weight, minScale, 0), 1000)
-  return Decimal.fromFloat(x, 17).round(rscale)
-}
-
-function numericPower(base: Decimal, exp: Decimal): Decimal {
-  if (base.isNaN || exp.isNaN) return Decimal.nan()
-  if (base.isZero && exp.sign < 0) {
-    throw new SqlError('2201F', 'zero raised to a negative power is undefined')
-  }
-  const intExp = exp.trunc(0).equals(exp)
-  if (base.sign < 0 && !intExp) {
-    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result')
-  }
-  if (intExp) {
-    const e = exp.toBigInt() ?? 0n
-    if (e >= 0n && e < 1000n) {
-      const exact = powDecimal(base, Number(e))
-      const lead = exact.leadingExponent() ?? 0
-      const rscale = Math.min(Math.max(16 - lead, exp.scale, 0), 1000)
-      return exact.scale > rscale ? exact.round(rscale) : new Decimal(exact.coefficient * 10n ** BigInt(rscale - exact.scale), rscale)
-    }
-  }
-  const x = Math.pow(base.toNumber(), exp.toNumber())
-  return toNumericScale(x, Math.max(base.scale, exp.scale))
-}
-
-function powDecimal(b: Decimal, e: number): Decimal {
-  let result = ONE
-  for (let i = 0; i < e; i++) result = result.mul(b)
-  return result
-}
-
 function floatPower(x: number, y: number): number {
   if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined')
   if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) {
@@ -127,13 +101,6 @@ function floatLn(x: number, log: (x: number) => number): number {
   if (x === 0) throw new SqlError('2201E', 'cannot take logarithm of zero')
   if (x < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number')
   return log(x)
-}
-
-function decimalLn(d: Decimal, log: (x: number) => number): Decimal {
-  if (d.isNaN) return d
-  if (d.isZero) throw new SqlError('2201E', 'cannot take logarithm of zero')
-  if (d.sign < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number')
-  return toNumericScale(log(d.toNumber()), d.scale)
 }
 
 function intMod(a: bigint, b: bigint): bigint {
@@ -168,11 +135,11 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['floor', overloads(floatFn(Math.floor), numericFn(floorDecimal))],
   ['power', overloads(
     sig([T.float8, T.float8], T.float8, (a) => floatPower(flt(a[0]), flt(a[1]))),
-    sig([T.numeric, T.numeric], T.numeric, (a) => numericPower(num(a[0]), num(a[1]))),
+    sig([T.numeric, T.numeric], T.numeric, (a) => powerDecimal(num(a[0]), num(a[1]))),
   )],
   ['pow', overloads(
     sig([T.float8, T.float8], T.float8, (a) => floatPower(flt(a[0]), flt(a[1]))),
-    sig([T.numeric, T.numeric], T.numeric, (a) => numericPower(num(a[0]), num(a[1]))),
+    sig([T.numeric, T.numeric], T.numeric, (a) => powerDecimal(num(a[0]), num(a[1]))),
   )],
   ['sqrt', overloads(
     floatFn((x) => {
@@ -184,21 +151,15 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['cbrt', overloads(floatFn(Math.cbrt))],
   ['exp', overloads(
     floatFn(floatExp),
-    numericFn((x) => (x.isNaN ? x : toNumericScale(floatExp(x.toNumber()), x.scale))),
+    numericFn(expDecimal),
   )],
-  ['ln', overloads(floatFn((x) => floatLn(x, Math.log)), numericFn((x) => decimalLn(x, Math.log)))],
+  ['ln', overloads(floatFn((x) => floatLn(x, Math.log)), numericFn(lnDecimal))],
   ['log', overloads(
     floatFn((x) => floatLn(x, Math.log10)),
-    numericFn((x) => decimalLn(x, Math.log10)),
-    sig([T.numeric, T.numeric], T.numeric, (a) => {
-      const b = num(a[0])
-      const x = num(a[1])
-      const lb = decimalLn(b, Math.log)
-      if (lb.isZero) throw divisionByZero()
-      return toNumericScale(Math.log(x.toNumber()) / Math.log(b.toNumber()), Math.max(b.scale, x.scale))
-    }),
+    numericFn((x) => logDecimal(TEN, x)),
+    sig([T.numeric, T.numeric], T.numeric, (a) => logDecimal(num(a[0]), num(a[1]))),
   )],
-  ['log10', overloads(floatFn((x) => floatLn(x, Math.log10)), numericFn((x) => decimalLn(x, Math.log10)))],
+  ['log10', overloads(floatFn((x) => floatLn(x, Math.log10)), numericFn((x) => logDecimal(TEN, x)))],
   ['mod', overloads(
     sig([T.int2, T.int2], T.int2, (a) => intMod(a[0] as bigint, a[1] as bigint)),
     sig([T.int4, T.int4], T.int4, (a) => intMod(a[0] as bigint, a[1] as bigint)),

@@ -42,6 +42,7 @@ export {
 
 /** Exact decimals (numeric) and jsonb values. */
 export { Decimal } from './decimal.ts'
+export { expDecimal, lnDecimal, logDecimal, powerDecimal } from './decimal-math.ts'
 export { Jsonb, compareJsonb } from './jsonb.ts'
 
 /** Intervals: the value, input/output, arithmetic with timestamps (interval.ts documents each). */
