@@ -482,7 +482,7 @@ export class Binder {
         if ('RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
           return this.#rowOp(op, e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], scope, options)
         }
-        return this.binary(op, this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
+        return foldNull(this.binary(op, this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options)))
       case 'AEXPR_IN':
         return this.#inList(e, scope, options, op === '<>')
       case 'AEXPR_BETWEEN':
@@ -594,7 +594,7 @@ export class Binder {
     assert(bounds.length === 2, 'BETWEEN has two bounds')
     const lo = this.bind(bounds[0] as Node, scope, options)
     const hi = this.bind(bounds[1] as Node, scope, options)
-    const both: Expr = { kind: 'and', type: boolType(), args: [this.binary('>=', arg, lo), this.binary('<=', arg, hi)] }
+    const both: Expr = { kind: 'and', type: boolType(), args: [foldNull(this.binary('>=', arg, lo)), foldNull(this.binary('<=', arg, hi))] }
     return e.kind === 'AEXPR_NOT_BETWEEN' ? { kind: 'not', type: boolType(), arg: both } : both
   }
 
@@ -751,6 +751,16 @@ export class Binder {
     list.push(call)
     return { kind: 'aggregate', type: call.type, index: list.length - 1 }
   }
+}
+
+/**
+ * A strict operator with a NULL constant operand is NULL, folded at bind time as PostgreSQL's
+ * planner does, so the other operand is never evaluated (and never raises, e.g. an overflow).
+ */
+function foldNull(e: Expr): Expr {
+  if (e.kind !== 'binary') return e
+  const isNull = (x: Expr) => x.kind === 'const' && x.value === null
+  return isNull(e.left) || isNull(e.right) ? { kind: 'const', type: e.type, value: null } : e
 }
 
 let subquerySeq = 0
