@@ -22,11 +22,38 @@ export function deparseDefault(source: string, type: SqlType): string {
   return printOr(source, () => print(node, new Map(), baseType(type)))
 }
 
-/** A CHECK as pg_get_constraintdef prints it: `CHECK ((price > 0))`. */
+/** A CHECK as pg_get_constraintdef prints it: `CHECK ((price > 0))`, `CHECK (flag)`. */
 export function deparseCheck(source: string, columns: ColumnTypes): string {
   const node = parseExpression(source)
   const inner = node === undefined ? `(${source})` : printOr(`(${source})`, () => print(node, columns, undefined))
-  return `CHECK (${inner.startsWith('(') ? inner : `(${inner})`})`
+  return `CHECK (${inner})`
+}
+
+/** The column names an expression references (pg_constraint.conkey of a CHECK). */
+export function referencedColumns(source: string): ReadonlySet<string> {
+  const names = new Set<string>()
+  const node = parseExpression(source)
+  if (node === undefined) {
+    // Without the parser: identifiers outside string literals.
+    const bare = source.replace(/'(?:[^']|'')*'/g, ' ')
+    for (const w of bare.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []) {
+      names.add(w.startsWith('"') ? w.slice(1, -1).replaceAll('""', '"') : w.toLowerCase())
+    }
+    return names
+  }
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== 'object') return
+    if (Array.isArray(x)) return x.forEach(walk)
+    for (const [key, value] of Object.entries(x)) {
+      if (key === 'ColumnRef') {
+        const fields = (value as { fields?: Node[] }).fields ?? []
+        const last = fields[fields.length - 1]
+        if (last !== undefined && 'String' in last) names.add(last.String.sval ?? '')
+      } else walk(value)
+    }
+  }
+  walk(node)
+  return names
 }
 
 function parseExpression(source: string): Node | undefined {
@@ -75,6 +102,11 @@ function print(node: Node, columns: ColumnTypes, hint: SqlType | undefined): str
     const args = (b.args ?? []).map((a) => print(a, columns, undefined))
     if (b.boolop === 'NOT_EXPR') return `(NOT ${args[0] ?? ''})`
     return `(${args.join(b.boolop === 'AND_EXPR' ? ' AND ' : ' OR ')})`
+  }
+  if ('CoalesceExpr' in node) {
+    const args = node.CoalesceExpr.args ?? []
+    const hint = args.map((a) => columnType(a, columns)).find((t) => t !== undefined) ?? TEXT
+    return `COALESCE(${args.map((a) => print(a, columns, hint)).join(', ')})`
   }
   if ('NullTest' in node) {
     const arg = node.NullTest.arg
@@ -146,16 +178,35 @@ function printOperator(e: A_Expr, columns: ColumnTypes): string {
     case 'AEXPR_OP': {
       if (right === undefined) throw new Unprintable()
       if (left === undefined) return `(${op} ${print(right, columns, undefined)})`
+      // Pattern and key operators take text on the right, whatever the left side's type.
+      const textRight = TEXT_OPERATORS.has(op)
       const l = operand(left, right, columns, hintFrom(right))
-      const r = operand(right, left, columns, hintFrom(left))
+      const r = textRight ? print(right, columns, TEXT) : operand(right, left, columns, hintFrom(left))
       return `(${l} ${op === '!=' ? '<>' : op} ${r})`
     }
     case 'AEXPR_IN': {
       if (left === undefined || right === undefined || !('List' in right)) throw new Unprintable()
-      const hint = hintFrom(left) ?? TEXT
+      const leftType = columnType(left, columns)
+      const hint = leftType ?? TEXT
       const items = (right.List.items ?? []).map((i) => print(i, columns, hint))
-      const l = print(left, columns, undefined)
-      return op === '<>' ? `(${l} <> ALL (ARRAY[${items.join(', ')}]))` : `(${l} = ANY (ARRAY[${items.join(', ')}]))`
+      const [cmp, quantifier] = op === '<>' ? ['<>', 'ALL'] : ['=', 'ANY']
+      // varchar compares as text: the column and the whole array are cast.
+      if (leftType?.kind === 'varchar') {
+        return `((${print(left, columns, undefined)})::text ${cmp} ${quantifier} ((ARRAY[${items.join(', ')}])::text[]))`
+      }
+      return `(${print(left, columns, undefined)} ${cmp} ${quantifier} (ARRAY[${items.join(', ')}]))`
+    }
+    case 'AEXPR_BETWEEN':
+    case 'AEXPR_NOT_BETWEEN': {
+      if (left === undefined || right === undefined || !('List' in right)) throw new Unprintable()
+      const [low, high] = right.List.items ?? []
+      if (low === undefined || high === undefined) throw new Unprintable()
+      const l = () => print(left, columns, undefined)
+      const hint = hintFrom(left)
+      const bound = (b: Node) => operand(b, left, columns, hint)
+      return e.kind === 'AEXPR_BETWEEN'
+        ? `((${l()} >= ${bound(low)}) AND (${l()} <= ${bound(high)}))`
+        : `((${l()} < ${bound(low)}) OR (${l()} > ${bound(high)}))`
     }
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE': {
@@ -169,16 +220,23 @@ function printOperator(e: A_Expr, columns: ColumnTypes): string {
   }
 }
 
-/** An operand of a binary operator, with the casts PostgreSQL shows: an integer compared with a
- * numeric or float column (`(0)::numeric`: no cross-type operator), a varchar column as text. */
+const TEXT_OPERATORS = new Set(['?', '~', '~*', '!~', '!~*', '~~', '!~~', '~~*', '!~~*'])
+
+/**
+ * An operand of a binary operator, with the casts PostgreSQL shows where no cross-type operator
+ * exists: an integer compared with a numeric or float column (`(0)::numeric`), a decimal with a
+ * float column (`(1.5)::double precision`), a varchar column as text.
+ */
 function operand(node: Node, other: Node, columns: ColumnTypes, hint: SqlType | undefined): string {
   const printed = print(node, columns, hint)
   if (columnType(node, columns)?.kind === 'varchar') return `(${printed})::text`
   const otherType = columnType(other, columns)
-  if ('A_Const' in node && node.A_Const.ival !== undefined && otherType !== undefined) {
-    if (otherType.kind === 'numeric' || otherType.kind === 'float4' || otherType.kind === 'float8') {
-      return `(${printed})::${formatType(baseType(otherType))}`
-    }
+  if (!('A_Const' in node) || otherType === undefined) return printed
+  const integer = node.A_Const.ival !== undefined
+  const decimal = node.A_Const.fval !== undefined
+  const float = otherType.kind === 'float4' || otherType.kind === 'float8'
+  if ((integer && (otherType.kind === 'numeric' || float)) || (decimal && float)) {
+    return `(${printed})::${formatType(baseType(otherType))}`
   }
   return printed
 }

@@ -3,6 +3,7 @@
 import type { ColumnDef, Table } from '../catalog.ts'
 import type { SequenceDef } from '../sequences.ts'
 import type { SqlType } from '../types/index.ts'
+import { referencedColumns } from './deparse.ts'
 import {
   checkOid,
   defaultOid,
@@ -252,8 +253,13 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
   return { indexes, constraints }
 }
 
-/** The columns a CHECK names (pg_constraint.conkey), in table order. */
+/** The columns a CHECK names (pg_constraint.conkey), in order of first appearance as PostgreSQL
+ * lists them. */
 function checkAttnums(expr: string, t: TableInfo): number[] {
-  const words = new Set((expr.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []).map((w) => (w.startsWith('"') ? w.slice(1, -1).replaceAll('""', '"') : w.toLowerCase())))
-  return t.columns.filter((c) => c.def.dropped !== true && words.has(c.def.name)).map((c) => c.attnum)
+  const out: number[] = []
+  for (const name of referencedColumns(expr)) {
+    const column = t.columns.find((c) => c.def.dropped !== true && c.def.name === name)
+    if (column !== undefined) out.push(column.attnum)
+  }
+  return out
 }
