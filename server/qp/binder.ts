@@ -33,6 +33,7 @@ import {
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
+import { posixRegex } from './functions-text.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
 import { SYSTEM_FUNCTIONS } from './system/index.ts'
@@ -479,6 +480,7 @@ export class Binder {
       case 'AEXPR_OP':
         if (op === undefined) throw featureNotSupported('schema-qualified operators')
         if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
+        if (REGEX_OPERATORS.has(op)) return this.#regexMatch(op, e, scope, options)
         if ('RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
           return this.#rowOp(op, e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], scope, options)
         }
@@ -606,6 +608,17 @@ export class Binder {
     const regex =
       pattern.kind === 'const' && typeof pattern.value === 'string' ? likeRegex(pattern.value, caseInsensitive) : undefined
     return { kind: 'like', type: boolType(), arg, pattern, caseInsensitive, negated: op.startsWith('!'), regex }
+  }
+
+  /** POSIX regular expression match: `~`, `~*` (case-insensitive) and their negations. */
+  #regexMatch(op: string, e: A_Expr, scope: Scope, options: BindOptions): Expr {
+    const arg = this.#textOperand(this.#bindOperand(e.lexpr, scope, options), op)
+    const pattern = this.#textOperand(this.#bindOperand(e.rexpr, scope, options), op)
+    const flags = op.includes('*') ? 'i' : ''
+    const negated = op.startsWith('!')
+    const fixed = pattern.kind === 'const' && typeof pattern.value === 'string' ? posixRegex(pattern.value, flags) : undefined
+    const apply = (v: readonly Datum[]) => (fixed ?? posixRegex(v[1] as string, flags)).test(v[0] as string) !== negated
+    return { kind: 'func', type: boolType(), name: op, args: [arg, pattern], apply, strict: true, volatile: false }
   }
 
   #textOperand(e: Expr, what: string): Expr {
@@ -762,6 +775,8 @@ function foldNull(e: Expr): Expr {
   const isNull = (x: Expr) => x.kind === 'const' && x.value === null
   return isNull(e.left) || isNull(e.right) ? { kind: 'const', type: e.type, value: null } : e
 }
+
+const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 
 let subquerySeq = 0
 
