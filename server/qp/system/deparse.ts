@@ -134,15 +134,25 @@ function printConst(c: A_Const, hint: SqlType | undefined): string {
   throw new Unprintable()
 }
 
-/** A literal of `type`, written in the type's output form, as PostgreSQL stores a coerced literal. */
+/**
+ * A constant of `type` from its text, as ruleutils' get_const_expr prints it: a non-negative
+ * integer and a boolean bare, a positive decimal numeric bare (labelled only with a typmod),
+ * anything else quoted in the type's output form with a `::type` label.
+ */
 function typedLiteral(text: string, type: SqlType, keepTypmod: boolean): string {
-  let value = text
+  let value: string
   try {
     value = formatText(parseText(text, type), type)
   } catch {
     throw new Unprintable()
   }
-  return `${quoteLiteral(value)}::${formatType(keepTypmod ? type : baseType(type))}`
+  const label = formatType(keepTypmod ? type : baseType(type))
+  if (type.kind === 'bool') return value === 't' || value === 'true' ? 'true' : 'false'
+  if (type.kind === 'int4' && !value.startsWith('-')) return value
+  if (type.kind === 'numeric' && /^\d/.test(value) && /[eE.]/.test(value)) {
+    return keepTypmod && type.precision !== undefined ? `${value}::${label}` : value
+  }
+  return `'${value.replaceAll("'", "''")}'::${label}`
 }
 
 function printCast(c: TypeCast, columns: ColumnTypes): string {
@@ -157,10 +167,14 @@ function printCast(c: TypeCast, columns: ColumnTypes): string {
   const arg = c.arg
   if (arg === undefined) throw new Unprintable()
   if ('A_Const' in arg && arg.A_Const.sval !== undefined) return typedLiteral(arg.A_Const.sval.sval ?? '', type, true)
-  if ('A_Const' in arg && (arg.A_Const.ival !== undefined || arg.A_Const.fval !== undefined)) {
-    const text = arg.A_Const.ival !== undefined ? String(arg.A_Const.ival.ival ?? 0) : (arg.A_Const.fval?.fval ?? '0')
-    if (type.kind === 'int4' && !text.startsWith('-')) return text
-    return typedLiteral(text, type, true)
+  // A number cast to another type stays a cast (string literals are folded into constants).
+  if ('A_Const' in arg && arg.A_Const.ival !== undefined) {
+    const text = String(arg.A_Const.ival.ival ?? 0)
+    return type.kind === 'int4' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatType(type)}`
+  }
+  if ('A_Const' in arg && arg.A_Const.fval !== undefined) {
+    const text = arg.A_Const.fval.fval ?? '0'
+    return type.kind === 'numeric' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatType(type)}`
   }
   return `(${print(arg, columns, undefined)})::${formatType(type)}`
 }
@@ -170,8 +184,10 @@ function printOperator(e: A_Expr, columns: ColumnTypes): string {
   const left = e.lexpr
   const right = e.rexpr
   // varchar has no operators of its own: PostgreSQL compares it as text, and shows the casts.
+  // A date or timestamp plus or minus a string literal reads the literal as an interval.
   const hintFrom = (other: Node | undefined) => {
-    const type = other !== undefined ? columnType(other, columns) : undefined
+    const type = other !== undefined ? expressionType(other, columns) : undefined
+    if (type !== undefined && (op === '+' || op === '-') && DATETIMES.has(type.kind)) return INTERVAL
     return type?.kind === 'varchar' ? TEXT : type
   }
   switch (e.kind) {
@@ -239,6 +255,29 @@ function operand(node: Node, other: Node, columns: ColumnTypes, hint: SqlType | 
     return `(${printed})::${formatType(baseType(otherType))}`
   }
   return printed
+}
+
+const INTERVAL: SqlType = { kind: 'interval' }
+const DATETIMES = new Set(['date', 'timestamp', 'timestamptz'])
+const TIMESTAMPTZ_FUNCTIONS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp'])
+const SQL_VALUE_TYPES: Readonly<Record<string, SqlType>> = {
+  SVFOP_CURRENT_DATE: { kind: 'date' },
+  SVFOP_CURRENT_TIMESTAMP: { kind: 'timestamptz' },
+  SVFOP_CURRENT_TIMESTAMP_N: { kind: 'timestamptz' },
+  SVFOP_LOCALTIMESTAMP: { kind: 'timestamp' },
+  SVFOP_LOCALTIMESTAMP_N: { kind: 'timestamp' },
+}
+
+/** The type of an expression where the printer needs it to type a literal beside it. */
+function expressionType(node: Node, columns: ColumnTypes): SqlType | undefined {
+  if ('FuncCall' in node) {
+    const names = node.FuncCall.funcname ?? []
+    const last = names[names.length - 1]
+    const name = last !== undefined && 'String' in last ? last.String.sval ?? '' : ''
+    return TIMESTAMPTZ_FUNCTIONS.has(name) ? { kind: 'timestamptz' } : undefined
+  }
+  if ('SQLValueFunction' in node) return SQL_VALUE_TYPES[node.SQLValueFunction.op ?? '']
+  return columnType(node, columns)
 }
 
 function columnType(node: Node, columns: ColumnTypes): SqlType | undefined {
