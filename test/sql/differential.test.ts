@@ -13,7 +13,7 @@ import { caseArb } from './differential/generator.ts'
 import { describeFinding, runCase } from './differential/run-case.ts'
 
 const SEED = Number(process.env.SEED ?? 20261127)
-const RUNS = Number(process.env.RUNS ?? 150)
+const RUNS = Number(process.env.RUNS ?? 60)
 
 let tessera: TesseraEngine
 let postgres: PgliteEngine

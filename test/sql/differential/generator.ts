@@ -301,12 +301,22 @@ function fromArb(tables: readonly TableSpec[], f: Features): fc.Arbitrary<{ from
   if (!f.joins || tables.length < 2) return single
   const both = scopeOf(tables, true)
   const on = exprArbs(both, { ...f, subqueries: false }).bool
-  const joined = fc.tuple(fc.constantFrom('JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN'), on).map(([j, cond]) => ({
+  const joined = fc.tuple(fc.constantFrom('JOIN', 'LEFT JOIN', 'RIGHT JOIN'), on).map(([j, cond]) => ({
     from: `${tables[0]!.name} ${j} ${tables[1]!.name} ON ${cond}`,
     scope: both,
   }))
+  // PostgreSQL runs FULL JOIN only on merge- or hash-joinable conditions (else 0A000): an
+  // equality of two columns of one kind, possibly ANDed with more.
+  const [a, b] = [tables[0]!, tables[1]!]
+  const pairs = a.columns.flatMap((x) =>
+    b.columns.filter((y) => kindOf(y.type) === kindOf(x.type)).map((y) => `${a.name}.${x.name} = ${b.name}.${y.name}`),
+  )
+  const full = pairs.length === 0 ? joined : fc.tuple(fc.constantFrom(...pairs), fc.option(on)).map(([eq, more]) => ({
+    from: `${a.name} FULL JOIN ${b.name} ON ${eq}${more === null ? '' : ` AND ${more}`}`,
+    scope: both,
+  }))
   const comma = fc.constant({ from: `${tables[0]!.name}, ${tables[1]!.name}`, scope: both })
-  return fc.oneof(single, joined, comma)
+  return fc.oneof(single, joined, full, comma)
 }
 
 /** A case: one or two tables and a few queries over them. `prefix` keeps table names unique
