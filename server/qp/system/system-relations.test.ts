@@ -189,6 +189,71 @@ describe('information_schema', () => {
   })
 })
 
+describe('client introspection queries', () => {
+  test("Kysely's PostgresIntrospector.getTables query, as Kysely 0.28 sends it", async () => {
+    const sql = `select "a"."attname" as "column", "a"."attnotnull" as "not_null", "a"."atthasdef" as "has_default",
+        "c"."relname" as "table", "c"."relkind" as "table_type", "ns"."nspname" as "schema", "typ"."typname" as "type",
+        "dtns"."nspname" as "type_schema", col_description(a.attrelid, a.attnum) as "column_description",
+        pg_get_serial_sequence(quote_ident(ns.nspname) || '.' || quote_ident(c.relname), a.attname) as "auto_incrementing"
+      from "pg_catalog"."pg_attribute" as "a"
+      inner join "pg_catalog"."pg_class" as "c" on "a"."attrelid" = "c"."oid"
+      inner join "pg_catalog"."pg_namespace" as "ns" on "c"."relnamespace" = "ns"."oid"
+      inner join "pg_catalog"."pg_type" as "typ" on "a"."atttypid" = "typ"."oid"
+      inner join "pg_catalog"."pg_namespace" as "dtns" on "typ"."typnamespace" = "dtns"."oid"
+      where "c"."relkind" in ($1, $2, $3) and "ns"."nspname" !~ $4 and "ns"."nspname" != $5 and "ns"."nspname" != $6
+        and has_schema_privilege(ns.nspname, 'USAGE') and "a"."attnum" >= $7 and "a"."attisdropped" != $8
+        and "c"."relname" != $9 and "c"."relname" != $10
+      order by "ns"."nspname", "c"."relname", "a"."attnum"`
+    const params = ['r', 'v', 'p', '^pg_', 'information_schema', 'crdb_internal', 0, true, 'kysely_migration', 'kysely_migration_lock']
+    expect(await h.rows(sql, params)).toEqual([
+      ['title', false, false, 'posts', 'r', 'public', 'text', 'pg_catalog', null, null],
+      ['body', false, false, 'posts', 'r', 'public', 'jsonb', 'pg_catalog', null, null],
+      ['at', false, false, 'posts', 'r', 'public', 'timestamp', 'pg_catalog', null, null],
+      ['id', true, false, 'users', 'r', 'public', 'int8', 'pg_catalog', null, null],
+      ['email', true, false, 'users', 'r', 'public', 'varchar', 'pg_catalog', null, null],
+      ['name', false, true, 'users', 'r', 'public', 'text', 'pg_catalog', null, null],
+      ['price', false, false, 'users', 'r', 'public', 'numeric', 'pg_catalog', null, null],
+      ['created', false, true, 'users', 'r', 'public', 'timestamptz', 'pg_catalog', null, null],
+    ])
+    expect(await h.rows('select "nspname" from "pg_catalog"."pg_namespace" order by 1')).toEqual([
+      ['information_schema'],
+      ['pg_catalog'],
+      ['public'],
+    ])
+  })
+
+  test("drizzle-kit's table list and check constraint queries", async () => {
+    expect(
+      await h.rows(`SELECT n.nspname AS table_schema, c.relname AS table_name,
+          CASE WHEN c.relkind = 'r' THEN 'table' WHEN c.relkind = 'v' THEN 'view' WHEN c.relkind = 'm' THEN 'materialized_view' END AS type,
+          c.relrowsecurity AS rls_enabled
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'v', 'm') AND n.nspname = 'public' ORDER BY table_name`),
+    ).toEqual([
+      ['public', 'posts', 'table', false],
+      ['public', 'users', 'table', false],
+    ])
+    expect(
+      await h.rows(`SELECT c.column_name, c.data_type, constraint_type, constraint_name, constraint_schema
+        FROM information_schema.table_constraints tc
+        JOIN information_schema.constraint_column_usage AS ccu USING (constraint_schema, constraint_name)
+        JOIN information_schema.columns AS c ON c.table_schema = tc.constraint_schema
+          AND tc.table_name = c.table_name AND ccu.column_name = c.column_name
+        WHERE tc.table_name = 'users' and constraint_schema = 'public' ORDER BY constraint_name`),
+    ).toEqual([
+      ['email', 'character varying', 'UNIQUE', 'users_email_key', 'public'],
+      ['id', 'bigint', 'PRIMARY KEY', 'users_pkey', 'public'],
+      ['price', 'numeric', 'CHECK', 'users_price_check', 'public'],
+    ])
+    expect(
+      await h.rows(`select s.nspname as table_schema from pg_catalog.pg_namespace s
+        join pg_catalog.pg_user u on u.usesysid = s.nspowner
+        where nspname not in ('information_schema', 'pg_catalog', 'public')
+          and nspname not like 'pg_toast%' and nspname not like 'pg_temp_%' order by table_schema`),
+    ).toEqual([])
+  })
+})
+
 describe('snapshots and functions', () => {
   test('a transaction sees its own DDL and not uncommitted DDL of others', async () => {
     const a = await h.begin()
