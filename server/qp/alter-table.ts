@@ -14,7 +14,7 @@ import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow } from './rows.ts'
-import { qualifiedName, relationNameTaken, type SequenceDef } from './sequences.ts'
+import { alteredSequence, putSequence, qualifiedName, relationNameTaken, type SequenceDef } from './sequences.ts'
 import { constraintsOf, TableWriter } from './table-writer.ts'
 
 /** What ALTER TABLE commands share: the environment and the definition as changed so far. */
@@ -63,6 +63,12 @@ function alterCommand(a: Alter, cmd: AlterTableCmd): void {
       return dropConstraint(a, cmd.name ?? '', cmd.missing_ok === true, cmd.behavior === 'DROP_CASCADE')
     case 'AT_AlterColumnType':
       return alterType(a, cmd)
+    case 'AT_AddIdentity':
+      return addIdentity(a, cmd)
+    case 'AT_DropIdentity':
+      return dropIdentity(a, cmd.name ?? '', cmd.missing_ok === true)
+    case 'AT_SetIdentity':
+      return setIdentity(a, cmd)
     default:
       throw featureNotSupported(`ALTER TABLE ${(cmd.subtype ?? '').replace('AT_', '')}`)
   }
@@ -346,6 +352,55 @@ function dropUniqueDependents(a: Alter, index: IndexDef, cascade: boolean): void
     if (ref.table === a.def.name) a.def = detachForeignKey(a.env, a.def, ref.name)
     else a.env.put(schemaKey(ref.table), encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)))
   }
+}
+
+/** ALTER COLUMN ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)]: a new owned sequence;
+ * existing values stay. */
+function addIdentity(a: Alter, cmd: AlterTableCmd): void {
+  const col = requireColumn(a.def, cmd.name ?? '')
+  const k = cmd.def !== undefined && 'Constraint' in cmd.def ? cmd.def.Constraint : undefined
+  if (k === undefined) throw featureNotSupported('this ADD GENERATED form')
+  if (col.identity !== undefined) throw new SqlError('42P16', `column "${col.name}" of relation "${a.def.name}" is already an identity column`)
+  if (col.default !== undefined || col.sequence !== undefined) {
+    throw new SqlError('42P16', `column "${col.name}" of relation "${a.def.name}" already has a default value`)
+  }
+  if (!['int2', 'int4', 'int8'].includes(col.type.kind)) throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
+  requireNoNulls(a, col)
+  const identity = k.generated_when === 'a' ? 'always' : 'by default'
+  const draft = { name: col.name, type: col.type, notNull: true, owns: { serial: false, options: k.options ?? [] }, identity } as const
+  a.def = withColumn(a.def, { ...col, notNull: true, identity })
+  a.def = ownSequences(a.env, a.def, [{ position: col.position, column: { ...draft, owns: draft.owns } }])
+}
+
+/** ALTER COLUMN DROP IDENTITY [IF EXISTS]: the sequence goes, the values stay. */
+function dropIdentity(a: Alter, name: string, missingOk: boolean): void {
+  const col = requireColumn(a.def, name)
+  if (col.identity === undefined) {
+    if (missingOk) return
+    throw new SqlError('55000', `column "${name}" of relation "${a.def.name}" is not an identity column`)
+  }
+  if (col.sequence !== undefined) a.env.put(sequenceKey(col.sequence), null)
+  a.def = withColumn(a.def, { ...col, identity: undefined, sequence: undefined })
+}
+
+/** ALTER COLUMN SET GENERATED {ALWAYS | BY DEFAULT} / RESTART [WITH n] / SET sequence options. */
+function setIdentity(a: Alter, cmd: AlterTableCmd): void {
+  const col = requireColumn(a.def, cmd.name ?? '')
+  if (col.identity === undefined || col.sequence === undefined) {
+    throw new SqlError('55000', `column "${col.name}" of relation "${a.def.name}" is not an identity column`)
+  }
+  const items = cmd.def !== undefined && 'List' in cmd.def ? (cmd.def.List.items ?? []) : []
+  const generated = items.find((n) => 'DefElem' in n && n.DefElem.defname === 'generated')
+  if (generated !== undefined && 'DefElem' in generated) {
+    const arg = generated.DefElem.arg
+    const code = arg !== undefined && 'Integer' in arg ? arg.Integer.ival : undefined
+    a.def = withColumn(a.def, { ...col, identity: code === 97 ? 'always' : 'by default' })
+  }
+  const options = items.filter((n) => n !== generated)
+  if (options.length === 0) return
+  const raw = a.env.view.get(sequenceKey(col.sequence))
+  if (raw === undefined) return
+  putSequence(a.env, alteredSequence(a.env.view, JSON.parse(raw) as SequenceDef, options))
 }
 
 /** ALTER COLUMN TYPE: only changes that keep every stored value and key as it is (the same type,

@@ -34,7 +34,7 @@ import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
 import { tableScope, type BindEnv } from './select.ts'
-import { allocateObjectId, createSequence, dropSequence, putSequence, qualifiedName, relationNameTaken, sequenceDef } from './sequences.ts'
+import { allocateObjectId, alterSequence, createSequence, listSequences, dropSequence, putSequence, qualifiedName, relationNameTaken, sequenceDef } from './sequences.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -56,6 +56,7 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('RenameStmt' in stmt) return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
+  if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'
   if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
   if ('DropStmt' in stmt) {
     const what = DROPPABLE[stmt.DropStmt.removeType ?? '']
@@ -89,6 +90,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('AlterTableStmt' in stmt) alterTable(env, run, stmt.AlterTableStmt)
   else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
+  else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
   else if ('DropStmt' in stmt) {
     const s = stmt.DropStmt
@@ -393,6 +395,7 @@ export function dropOneTable(env: DdlEnv, table: Table, cascade: boolean, droppi
   // are never reused: garbage for a later cleanup job.
   env.put(table.schemaKey, null)
   for (const col of table.columns) if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
+  for (const seq of listSequences(env.view)) if (seq.ownedBy?.table === table.name) env.put(sequenceKey(seq.name), null)
   for (const index of [table.def.primaryKeyName, ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name)]) {
     env.put(indexKeyOf(table.name, index), null)
   }

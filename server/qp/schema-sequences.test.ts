@@ -132,6 +132,32 @@ describe('CREATE SEQUENCE', () => {
   })
 })
 
+describe('ALTER SEQUENCE', () => {
+  test('a changed increment continues after every value handed out (the block), not after the last one', async () => {
+    await h.run('CREATE SEQUENCE s')
+    expect(await h.rows("SELECT nextval('s')")).toEqual([['1']])
+    await h.run('ALTER SEQUENCE s INCREMENT BY 10')
+    expect(await h.rows("SELECT nextval('s')")).toEqual([['110']])
+    await h.run('ALTER SEQUENCE s RESTART WITH 5 MAXVALUE 15')
+    expect(await h.rows("SELECT nextval('s'), nextval('s')")).toEqual([['5', '15']])
+    expect((await sqlError(h.run("SELECT nextval('s')"))).code).toBe('2200H')
+  })
+
+  test('OWNED BY ties a sequence to a column: it goes with the table', async () => {
+    await h.run('CREATE TABLE t (id int)')
+    await h.run('CREATE SEQUENCE s')
+    expect((await sqlError(h.run('ALTER SEQUENCE s OWNED BY t.nope'))).code).toBe('42703')
+    await h.run('ALTER SEQUENCE s OWNED BY t.id')
+    expect((await sqlError(h.run('DROP SEQUENCE s'))).code).toBe('2BP01')
+    await h.run('ALTER SEQUENCE s OWNED BY NONE')
+    await h.run('DROP SEQUENCE s')
+    await h.run('CREATE SEQUENCE s2')
+    await h.run('ALTER SEQUENCE s2 OWNED BY t.id')
+    await h.run('DROP TABLE t')
+    expect((await sqlError(h.run("SELECT nextval('s2')"))).code).toBe('42P01')
+  })
+})
+
 describe('blocks across query processors', () => {
   // Two query processors over the same storage, adjudicators and journal: two regions' QPs.
   async function twoProcessors() {

@@ -8,13 +8,14 @@
 // it, and the adjudicator's first-committer-wins check catches anything taken after it (a claim
 // of a taken block conflicts; the allocator then jumps further ahead). No fresh snapshot is ever
 // needed. setval starts a new epoch (a new block grid) by rewriting the definition.
-import type { CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
+import type { AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, invalidParameterValue, serializationFailure, SqlError } from '../errors/index.ts'
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
 import { indexNameKey, schemaExists, sequencesRange, schemaOf, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
+import type { SnapshotView } from './snapshot-view.ts'
 import type { TxHost } from './tx-services.ts'
 import { viewKey } from './views.ts'
 
@@ -54,8 +55,7 @@ const TYPE_BOUNDS: Record<SequenceDef['type'], readonly [bigint, bigint]> = {
   int8: [-9223372036854775808n, 9223372036854775807n],
 }
 
-/** Options of CREATE SEQUENCE and of identity columns, as PostgreSQL's DefElems. */
-export function sequenceDef(id: bigint, name: string, options: readonly Node[], columnType?: SqlType): SequenceDef {
+function optionMap(options: readonly Node[]): Map<string, DefElem> {
   const o = new Map<string, DefElem>()
   for (const n of options) {
     if (!('DefElem' in n)) continue
@@ -63,9 +63,16 @@ export function sequenceDef(id: bigint, name: string, options: readonly Node[], 
     if (o.has(name)) throw new SqlError('42601', 'conflicting or redundant options')
     o.set(name, n.DefElem)
   }
-  const type = sequenceType(o.get('as'), columnType)
+  return o
+}
+
+/** Options of CREATE SEQUENCE and of identity columns, as PostgreSQL's DefElems; with `base`
+ * (ALTER SEQUENCE), options not given keep its values. */
+export function sequenceDef(id: bigint, name: string, options: readonly Node[], columnType?: SqlType, base?: SequenceDef): SequenceDef {
+  const o = optionMap(options)
+  const type = sequenceType(o.get('as'), columnType ?? (base === undefined ? undefined : { kind: base.type }))
   const [typeMin, typeMax] = TYPE_BOUNDS[type]
-  const increment = optionInt(o.get('increment')) ?? 1n
+  const increment = optionInt(o.get('increment')) ?? (base === undefined ? 1n : BigInt(base.increment))
   if (increment === 0n) throw invalidParameterValue('INCREMENT must not be zero')
   if (optionBool(o.get('cycle')) === true) throw featureNotSupported('CYCLE in sequences')
   for (const k of o.keys()) {
@@ -73,14 +80,14 @@ export function sequenceDef(id: bigint, name: string, options: readonly Node[], 
       throw featureNotSupported(`sequence option ${k.toUpperCase()}`)
     }
   }
-  const min = optionInt(o.get('minvalue')) ?? (increment > 0n ? 1n : typeMin)
-  const max = optionInt(o.get('maxvalue')) ?? (increment > 0n ? typeMax : -1n)
+  const min = optionInt(o.get('minvalue')) ?? (base === undefined ? (increment > 0n ? 1n : typeMin) : BigInt(base.min))
+  const max = optionInt(o.get('maxvalue')) ?? (base === undefined ? (increment > 0n ? typeMax : -1n) : BigInt(base.max))
   if (min < typeMin || max > typeMax) throw new SqlError('22023', `MINVALUE or MAXVALUE is out of range for sequence data type ${type === 'int8' ? 'bigint' : type === 'int4' ? 'integer' : 'smallint'}`)
   if (min >= max) throw invalidParameterValue(`MINVALUE (${min}) must be less than MAXVALUE (${max})`)
-  const start = optionInt(o.get('start')) ?? (increment > 0n ? min : max)
+  const start = optionInt(o.get('start')) ?? (base === undefined ? (increment > 0n ? min : max) : BigInt(base.start))
   if (start < min) throw invalidParameterValue(`START value (${start}) cannot be less than MINVALUE (${min})`)
   if (start > max) throw invalidParameterValue(`START value (${start}) cannot be greater than MAXVALUE (${max})`)
-  const cache = Number(optionInt(o.get('cache')) ?? 1n)
+  const cache = Number(optionInt(o.get('cache')) ?? BigInt(base?.cache ?? 1))
   if (cache < 1) throw invalidParameterValue(`CACHE (${cache}) must be greater than zero`)
   return { id: String(id), name, type, start: String(start), increment: String(increment), min: String(min), max: String(max), cache, epoch: 0, origin: String(start - increment) }
 }
@@ -125,6 +132,50 @@ export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name:
 export function listSequences(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): SequenceDef[] {
   const { start, end } = sequencesRange()
   return [...view.scan(start, end)].map((kv) => JSON.parse(kv.value) as SequenceDef)
+}
+
+/**
+ * ALTER SEQUENCE's options applied to `def`: a new epoch (block grid) that starts after every
+ * value any process may have handed out, or at RESTART [WITH n]. OWNED BY is the caller's.
+ */
+export function alteredSequence(view: SnapshotView, def: SequenceDef, options: readonly Node[]): SequenceDef {
+  const o = optionMap(options)
+  const restart = o.get('restart')
+  const rest = options.filter((n) => !('DefElem' in n) || (n.DefElem.defname !== 'restart' && n.DefElem.defname !== 'owned_by'))
+  const next = sequenceDef(BigInt(def.id), def.name, rest, undefined, def)
+  const inc = BigInt(next.increment)
+  let origin: bigint
+  if (restart !== undefined) origin = (optionInt(restart) ?? BigInt(next.start)) - inc
+  else {
+    const highest = highestBlockIn(view, def)
+    origin = highest === 0n ? BigInt(def.origin) : blockValues(def, highest, highest).last
+  }
+  return { ...next, ownedBy: def.ownedBy, epoch: def.epoch + 1, origin: String(origin) }
+}
+
+/** ALTER SEQUENCE [IF EXISTS] name options (RESTART, INCREMENT, MINVALUE, MAXVALUE, START, CACHE,
+ * AS, OWNED BY). */
+export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
+  const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
+  const raw = env.view.get(sequenceKey(name))
+  if (raw === undefined) {
+    if (s.missing_ok === true) return
+    throw new SqlError('42P01', `relation "${name}" does not exist`)
+  }
+  const def = JSON.parse(raw) as SequenceDef
+  let next = alteredSequence(env.view, def, s.options ?? [])
+  const owned = optionMap(s.options ?? []).get('owned_by')
+  if (owned?.arg !== undefined && 'List' in owned.arg) {
+    const parts = (owned.arg.List.items ?? []).map(stringOf)
+    if (parts.length === 1 && parts[0] === 'none') next = { ...next, ownedBy: undefined }
+    else if (parts.length >= 2) {
+      const table = qualifiedName(parts.length === 3 ? parts[0] : undefined, parts[parts.length - 2] as string)
+      const column = parts[parts.length - 1] as string
+      if (env.findTable(table)?.columnsByName.get(column) === undefined) throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
+      next = { ...next, ownedBy: { table, column } }
+    }
+  }
+  putSequence(env, next)
 }
 
 /** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
@@ -353,9 +404,7 @@ export class SequenceValues {
 
   /** The highest block number claimed at the snapshot plus this transaction's writes (0: none). */
   #highestBlock(def: SequenceDef): bigint {
-    const prefix = blockPrefix(def)
-    for (const kv of this.#host.view.scan(prefix, prefixEnd(prefix), true)) return decodeKey(kv.key)[3] as bigint
-    return 0n
+    return highestBlockIn(this.#host.view, def)
   }
 
   /** Takes blocks for `def` in a commit of their own; one refill per sequence at a time. */
@@ -401,6 +450,12 @@ export class SequenceValues {
     }
     throw serializationFailure('OC000', `could not take a block of values of sequence "${def.name}"`)
   }
+}
+
+function highestBlockIn(view: SnapshotView, def: SequenceDef): bigint {
+  const prefix = blockPrefix(def)
+  for (const kv of view.scan(prefix, prefixEnd(prefix), true)) return decodeKey(kv.key)[3] as bigint
+  return 0n
 }
 
 function maxOf(a: bigint, b: bigint): bigint {
