@@ -334,3 +334,59 @@ describe('snapshots and functions', () => {
     expect(systemRelation('information_schema', 'pg_class')).toBeUndefined()
   })
 })
+
+describe('foreign keys through SQL', () => {
+  let f: QpHarness
+  beforeAll(async () => {
+    f = createHarness()
+    await f.run('CREATE TABLE authors (id int8 PRIMARY KEY, a int4, b int4, UNIQUE (a, b))')
+    await f.run(`CREATE TABLE books (id serial PRIMARY KEY, author int8 REFERENCES authors (id) ON DELETE RESTRICT,
+      x int4, y int4, CONSTRAINT books_pair_fk FOREIGN KEY (x, y) REFERENCES authors (a, b))`)
+  })
+  afterAll(async () => {
+    await f.close()
+  })
+
+  test("drizzle-kit's foreign key query: columns matched through = ANY (conkey)", async () => {
+    const rows = await f.rows(`SELECT con.conname AS constraint_name, rel.relname AS table_name, att.attname AS column_name,
+        fnsp.nspname AS foreign_table_schema, frel.relname AS foreign_table_name, fatt.attname AS foreign_column_name,
+        CASE con.confupdtype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' END AS update_rule,
+        CASE con.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' END AS delete_rule
+      FROM pg_catalog.pg_constraint con
+        JOIN pg_catalog.pg_class rel ON rel.oid = con.conrelid
+        JOIN pg_catalog.pg_namespace nsp ON nsp.oid = con.connamespace
+        LEFT JOIN pg_catalog.pg_attribute att ON att.attnum = ANY (con.conkey) AND att.attrelid = con.conrelid
+        LEFT JOIN pg_catalog.pg_class frel ON frel.oid = con.confrelid
+        LEFT JOIN pg_catalog.pg_namespace fnsp ON fnsp.oid = frel.relnamespace
+        LEFT JOIN pg_catalog.pg_attribute fatt ON fatt.attnum = ANY (con.confkey) AND fatt.attrelid = con.confrelid
+      WHERE nsp.nspname = 'public' AND rel.relname = 'books' AND con.contype IN ('f')
+      ORDER BY constraint_name, column_name, foreign_column_name`)
+    expect(rows).toEqual([
+      ['books_author_fkey', 'books', 'author', 'public', 'authors', 'id', 'NO ACTION', 'RESTRICT'],
+      ['books_pair_fk', 'books', 'x', 'public', 'authors', 'a', 'NO ACTION', 'NO ACTION'],
+      ['books_pair_fk', 'books', 'x', 'public', 'authors', 'b', 'NO ACTION', 'NO ACTION'],
+      ['books_pair_fk', 'books', 'y', 'public', 'authors', 'a', 'NO ACTION', 'NO ACTION'],
+      ['books_pair_fk', 'books', 'y', 'public', 'authors', 'b', 'NO ACTION', 'NO ACTION'],
+    ])
+  })
+
+  test('information_schema: referential constraints and the serial default', async () => {
+    expect(
+      await f.rows(`SELECT constraint_name, unique_constraint_name, update_rule, delete_rule
+        FROM information_schema.referential_constraints ORDER BY constraint_name`),
+    ).toEqual([
+      ['books_author_fkey', 'authors_pkey', 'NO ACTION', 'RESTRICT'],
+      ['books_pair_fk', 'authors_a_b_key', 'NO ACTION', 'NO ACTION'],
+    ])
+    expect(
+      await f.rows(`SELECT column_name, column_default, is_nullable FROM information_schema.columns
+        WHERE table_name = 'books' AND column_name = 'id'`),
+    ).toEqual([['id', "nextval('books_id_seq'::regclass)", 'NO']])
+    // PostgreSQL creates no index for a foreign key; Tessera's lookup index stays out of the catalog.
+    expect(await f.rows(`SELECT relname FROM pg_class WHERE relkind = 'i' ORDER BY relname`)).toEqual([
+      ['authors_a_b_key'],
+      ['authors_pkey'],
+      ['books_pkey'],
+    ])
+  })
+})
