@@ -86,7 +86,7 @@ export function renderResultsMarkdown(results: Results): string {
   out.push('', `${fmt(records)} records executed in ${seconds.toFixed(0)} s of file time (${fmt(Math.round(records / Math.max(seconds, 1)))} records/s).`)
   out.push('', '## Most common failures', '', 'Queries and statements together; errors grouped by SQLSTATE and message shape.', '')
   out.push(...failureTable(corpusFailureGroups(files, 40)))
-  out.push('', '## Slowest records', '', 'The slowest statements of the run (per-statement time through the HTTP API).', '')
+  out.push('', '## Slowest records', '', 'The slowest statements of the run (per-statement wall time through the HTTP API; times include', 'whatever else the machine ran, so compare pass counts across runs, and read times as hints).', '')
   out.push('| ms | where | SQL |', '|---:|---|---|')
   const slow = files.flatMap((s) => (s.slowest ?? []).map((r) => ({ ...r, file: s.file }))).sort((a, b) => b.ms - a.ms).slice(0, 15)
   for (const r of slow) out.push(`| ${fmt(r.ms)} | \`${r.file}:${r.line}\` | \`${r.sql.replace(/\s+/g, ' ').replaceAll('|', '\\|').slice(0, 160)}\` |`)
