@@ -72,11 +72,27 @@ describe('advisory transaction locks', () => {
     await a.execute('INSERT INTO m VALUES (1)')
     await b.execute('INSERT INTO m VALUES (2)')
     await c.execute('INSERT INTO m VALUES (3)')
+    expect((await a.execute('SELECT pg_advisory_unlock(42), pg_advisory_unlock(43)')).rows).toEqual([[true, false]])
     await a.commit()
     const e = await sqlError(b.commit())
     expect(e.code).toBe('40001')
     await c.commit()
     expect(await h.rows('SELECT id FROM m ORDER BY id')).toEqual([[1], [3]])
+  })
+})
+
+describe('session advisory locks (a session is a transaction)', () => {
+  test("Kysely's migration lock statement runs and conflicts like the transaction lock", async () => {
+    const kysely = "with set_timeout as (select set_config('lock_timeout', '3600000', true) as config_val) select pg_advisory_lock(3853314791062309107) from set_timeout"
+    await h.run('CREATE TABLE m (id int PRIMARY KEY)')
+    const a = await h.begin()
+    const b = await h.begin()
+    expect((await a.execute(kysely)).rows).toEqual([['']])
+    await b.execute(kysely)
+    await a.execute('INSERT INTO m VALUES (1)')
+    await b.execute('INSERT INTO m VALUES (2)')
+    await a.commit()
+    expect((await sqlError(b.commit())).code).toBe('40001')
   })
 })
 

@@ -61,6 +61,16 @@ function advisory(result: (locked: true) => Datum, type: SqlType): FunctionResol
   }
 }
 
+/** pg_advisory_unlock: true when this transaction holds the lock. Its key stays in the commit's
+ * conflict check (the lock ends with the transaction either way, so keeping it only adds safety). */
+const advisoryUnlock: FunctionResolver = (args) => {
+  if (args.length === 1 && isInteger(args[0])) return resolved([INT8], BOOL, (a, ctx) => ctx.tx.holdsAdvisoryLock([a[0] as bigint]))
+  if (args.length === 2 && isInteger(args[0]) && isInteger(args[1])) {
+    return resolved([INT4, INT4], BOOL, (a, ctx) => ctx.tx.holdsAdvisoryLock([a[0] as bigint, a[1] as bigint]))
+  }
+  return undefined
+}
+
 const currentSetting: FunctionResolver = (args) => {
   if (args.length === 1 && isTextual(args[0])) return resolved([TEXT], TEXT, (a, ctx) => ctx.tx.requireSetting(a[0] as string))
   if (args.length === 2 && isTextual(args[0]) && (args[1]?.kind === 'bool' || args[1]?.kind === 'unknown')) {
@@ -93,6 +103,11 @@ export const SCHEMA_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<s
   ['setval', setval],
   ['pg_advisory_xact_lock', advisory(() => '', TEXT)],
   ['pg_try_advisory_xact_lock', advisory(() => true, BOOL)],
+  // A session lasts one transaction (the HTTP API has no other), so session locks are these.
+  ['pg_advisory_lock', advisory(() => '', TEXT)],
+  ['pg_try_advisory_lock', advisory(() => true, BOOL)],
+  ['pg_advisory_unlock', advisoryUnlock],
+  ['pg_advisory_unlock_all', (args) => (args.length === 0 ? resolved([], TEXT, () => '') : undefined)],
   ['current_setting', currentSetting],
   ['index_job_state', indexJobState],
   ['set_config', setConfig],

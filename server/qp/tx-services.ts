@@ -31,6 +31,8 @@ export interface TxServices {
   /** pg_advisory_xact_lock(key) or (key1, key2): a key checked at commit like a row read FOR
    * UPDATE, never waited for. */
   advisoryLock(keys: readonly bigint[]): void
+  /** Whether this transaction took advisory lock `keys` (pg_advisory_unlock's answer). */
+  holdsAdvisoryLock(keys: readonly bigint[]): boolean
   /** A table at the snapshot plus the write buffer (its definition joins the read keys), for
    * foreign key checks; undefined when there is none. */
   relation(name: string): Table | undefined
@@ -75,6 +77,7 @@ export class TransactionServices implements TxServices {
   readonly #host: TxHost
   readonly #shared: object
   readonly #afterCommit: (() => void)[] = []
+  readonly #advisoryLocks = new Set<Key>()
 
   constructor(host: TxHost, shared: object) {
     this.#host = host
@@ -112,7 +115,13 @@ export class TransactionServices implements TxServices {
   }
 
   advisoryLock(keys: readonly bigint[]): void {
-    this.#host.lock(advisoryLockKey(keys))
+    const key = advisoryLockKey(keys)
+    this.#advisoryLocks.add(key)
+    this.#host.lock(key)
+  }
+
+  holdsAdvisoryLock(keys: readonly bigint[]): boolean {
+    return this.#advisoryLocks.has(advisoryLockKey(keys))
   }
 
   relation(name: string): Table | undefined {
