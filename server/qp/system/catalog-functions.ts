@@ -91,7 +91,13 @@ const nullText: FunctionResolver = (args) =>
     ? { argTypes: args.map((a) => (a.kind === 'unknown' ? TEXT : a)), type: TEXT, apply: () => null, strict: false, volatile: false }
     : undefined
 
-const formatType = overload([OID, INT4], TEXT, (a) => (a[0] === null ? null : formatTypeOid(Number(a[0] as bigint), a[1] === null ? -1 : Number(a[1] as bigint))), { strict: false })
+/** format_type(oid, typmod): not strict, a NULL typmod is -1. */
+const formatType = overload(
+  [OID, INT4],
+  TEXT,
+  (a) => (a[0] === null ? null : formatTypeOid(Number(a[0] as bigint), a[1] === null ? -1 : Number(a[1] as bigint))),
+  { strict: false },
+)
 
 // pg_size_pretty's units: [name, limit, rounded, unit bits] (PostgreSQL's size_pretty_units).
 const SIZE_UNITS: readonly (readonly [string, bigint, boolean, number])[] = [

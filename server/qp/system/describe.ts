@@ -103,7 +103,8 @@ function columnNames(t: TableInfo, attnums: readonly number[]): string {
 /** pg_get_indexdef(oid): `CREATE UNIQUE INDEX t_a_key ON public.t USING btree (a)`. */
 export function indexDef(ix: IndexInfo): string {
   const unique = ix.unique ? 'UNIQUE ' : ''
-  return `CREATE ${unique}INDEX ${quoteIdent(ix.name)} ON ${relationName(ix.table, true)} USING btree (${columnNames(ix.table, ix.attnums)})`
+  const on = relationName(ix.table, true)
+  return `CREATE ${unique}INDEX ${quoteIdent(ix.name)} ON ${on} USING btree (${columnNames(ix.table, ix.attnums)})`
 }
 
 /** pg_get_constraintdef(oid). */
@@ -122,7 +123,8 @@ export function constraintDef(c: ConstraintInfo): string {
         ref.onUpdate === 'no action' ? '' : ` ON UPDATE ${ref.onUpdate.toUpperCase()}`,
         ref.onDelete === 'no action' ? '' : ` ON DELETE ${ref.onDelete.toUpperCase()}`,
       ].join('')
-      return `FOREIGN KEY (${columnNames(c.table, c.attnums)}) REFERENCES ${relationName(ref.table, false)}(${columnNames(ref.table, ref.attnums)})${actions}`
+      const target = `${relationName(ref.table, false)}(${columnNames(ref.table, ref.attnums)})`
+      return `FOREIGN KEY (${columnNames(c.table, c.attnums)}) REFERENCES ${target}${actions}`
     }
   }
 }

@@ -90,14 +90,21 @@ const TEXT_OCTETS_MAX = 1073741824n
 
 function characterFacts(type: SqlType): { length: bigint | null; octets: bigint | null } {
   if (type.kind === 'varchar') {
-    return type.length === undefined ? { length: null, octets: TEXT_OCTETS_MAX } : { length: BigInt(type.length), octets: BigInt(type.length * 4) }
+    if (type.length === undefined) return { length: null, octets: TEXT_OCTETS_MAX }
+    return { length: BigInt(type.length), octets: BigInt(type.length * 4) }
   }
   if (type.kind === 'text') return { length: null, octets: TEXT_OCTETS_MAX }
   return { length: null, octets: null }
 }
 
 /** A row of information_schema.columns for a column of a table or view (`owner`). */
-function columnRow(m: CatalogModel, t: { readonly schema: SchemaInfo; readonly name: string }, def: ColumnDef, attnum: number, hasDefault: boolean): Row {
+function columnRow(
+  m: CatalogModel,
+  t: { readonly schema: SchemaInfo; readonly name: string },
+  def: ColumnDef,
+  attnum: number,
+  hasDefault: boolean,
+): Row {
   const numeric = numericFacts(def.type)
   const chars = characterFacts(def.type)
   const seq = def.identity === undefined ? undefined : m.sequences.find((s) => s.def.name === def.sequence)
@@ -178,7 +185,8 @@ const tableConstraints = relation(
       const table = { table_catalog: DATABASE_NAME, table_schema: t.schema.name, table_name: t.name }
       const flags = { is_deferrable: 'NO', initially_deferred: 'NO', enforced: 'YES' }
       for (const c of t.constraints) {
-        yield { ...constraintHead(c, t), ...table, constraint_type: CONSTRAINT_TYPES[c.type], ...flags, nulls_distinct: c.type === 'u' ? 'YES' : null }
+        const nullsDistinct = c.type === 'u' ? 'YES' : null
+        yield { ...constraintHead(c, t), ...table, constraint_type: CONSTRAINT_TYPES[c.type], ...flags, nulls_distinct: nullsDistinct }
       }
       for (const n of notNullChecks(t)) yield { ...constraintHead(n, t), ...table, constraint_type: 'CHECK', ...flags }
     }

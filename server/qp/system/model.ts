@@ -171,7 +171,8 @@ export function buildModel(env: SystemEnv): CatalogModel {
     constraints.push(...cs)
     for (const c of t.columns) {
       const oid = defaultOid(t.table.id, c.def.position)
-      if (c.def.default !== undefined && oid !== undefined && !isNullDefault(c.def.default)) defaults.push({ oid, table: t, attnum: c.attnum, def: c.def })
+      if (c.def.default === undefined || oid === undefined || isNullDefault(c.def.default)) continue
+      defaults.push({ oid, table: t, attnum: c.attnum, def: c.def })
     }
   }
   const sequences = (env.sequences?.() ?? []).map((def) => {
@@ -232,7 +233,8 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
   }
   def.checks.forEach((c, k) => {
     const oid = checkOid(t.table.id, k)
-    if (oid !== undefined) constraints.push({ oid, name: c.name, table: t, type: 'c', attnums: checkAttnums(c.expr, t), index: 0n, expr: c.expr })
+    if (oid === undefined) return
+    constraints.push({ oid, name: c.name, table: t, type: 'c', attnums: checkAttnums(c.expr, t), index: 0n, expr: c.expr })
   })
   ;(def.foreignKeys ?? []).forEach((fk, k) => {
     const oid = foreignKeyOid(t.table.id, k)

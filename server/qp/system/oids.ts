@@ -137,9 +137,12 @@ function builtinTypes(): BuiltinType[] {
     // int2vector and oidvector are arrays of int2 and oid without being array types.
     const element = name === 'int2vector' ? 21 : name === 'oidvector' ? 26 : name === 'name' ? 18 : 0
     out.push({ oid, name, length, category, preferred, element, array, kind: 'b' })
-    if (array !== 0) out.push({ oid: array, name: `_${name}`, length: -1, category: 'A', preferred: false, element: oid, array: 0, kind: 'b' })
+    if (array === 0) continue
+    out.push({ oid: array, name: `_${name}`, length: -1, category: 'A', preferred: false, element: oid, array: 0, kind: 'b' })
   }
-  for (const [oid, name, length] of PSEUDO) out.push({ oid, name, length, category: 'P', preferred: false, element: 0, array: 0, kind: 'p' })
+  for (const [oid, name, length] of PSEUDO) {
+    out.push({ oid, name, length, category: 'P', preferred: false, element: 0, array: 0, kind: 'p' })
+  }
   return out.sort((a, b) => a.oid - b.oid)
 }
 

@@ -186,7 +186,8 @@ const pgType = relation(
       typbyval: byValue(t.length) && t.name !== 'name', typtype: t.kind, typcategory: t.category, typispreferred: t.preferred,
       typisdefined: true, typdelim: ',', typrelid: 0n, typsubscript: t.element !== 0 ? 'array_subscript_handler' : '-',
       typelem: BigInt(t.element), typarray: BigInt(t.array), typinput: t.category === 'A' ? 'array_in' : `${t.name}in`,
-      typoutput: t.category === 'A' ? 'array_out' : `${t.name}out`, typalign: t.length === 8 ? 'd' : t.length === 2 ? 's' : t.length === 1 ? 'c' : 'i',
+      typoutput: t.category === 'A' ? 'array_out' : `${t.name}out`,
+      typalign: t.length === 8 ? 'd' : t.length === 2 ? 's' : t.length === 1 ? 'c' : 'i',
       typstorage: t.length < 0 ? 'x' : 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n,
       typcollation: t.name === 'name' ? C_COLLATION : t.category === 'S' ? DEFAULT_COLLATION : 0n,
     })),
@@ -243,7 +244,10 @@ const pgAttrdef = relation(
   'pg_catalog',
   'pg_attrdef',
   [['oid', T.oid], ['adrelid', T.oid], ['adnum', T.int2], ['adbin', T.text]],
-  (m) => m.defaults.map((d) => ({ oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: deparseDefault(d.def.default ?? 'NULL', d.def.type) })),
+  (m) =>
+    m.defaults.map((d) => ({
+      oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: deparseDefault(d.def.default ?? 'NULL', d.def.type),
+    })),
 )
 
 const pgTables = relation(
@@ -264,7 +268,10 @@ const pgIndexes = relation(
   'pg_catalog',
   'pg_indexes',
   [['schemaname', T.name], ['tablename', T.name], ['indexname', T.name], ['tablespace', T.name], ['indexdef', T.text]],
-  (m) => m.indexes.map((ix) => ({ schemaname: ix.table.schema.name, tablename: ix.table.name, indexname: ix.name, indexdef: indexDef(ix) })),
+  (m) =>
+    m.indexes.map((ix) => ({
+      schemaname: ix.table.schema.name, tablename: ix.table.name, indexname: ix.name, indexdef: indexDef(ix),
+    })),
 )
 
 const pgSequences = relation(
@@ -336,7 +343,12 @@ const pgUser = relation(
     ['usename', T.name], ['usesysid', T.oid], ['usecreatedb', T.bool], ['usesuper', T.bool], ['userepl', T.bool],
     ['usebypassrls', T.bool], ['passwd', T.text], ['valuntil', T.timestamptz], ['useconfig', T.texts],
   ],
-  () => [{ usename: OWNER_NAME, usesysid: OWNER_OID, usecreatedb: true, usesuper: true, userepl: false, usebypassrls: true, passwd: '********' }],
+  () => [
+    {
+      usename: OWNER_NAME, usesysid: OWNER_OID, usecreatedb: true, usesuper: true, userepl: false, usebypassrls: true,
+      passwd: '********',
+    },
+  ],
 )
 
 const pgAm = relation(
@@ -451,7 +463,9 @@ const EMPTY: readonly SystemRelation[] = [
     ['schemaname', T.name], ['tablename', T.name], ['policyname', T.name], ['permissive', T.text], ['roles', T.names],
     ['cmd', T.text], ['qual', T.text], ['with_check', T.text],
   ]),
-  emptyRelation('pg_catalog', 'pg_inherits', [['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]]),
+  emptyRelation('pg_catalog', 'pg_inherits', [
+    ['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool],
+  ]),
   emptyRelation('pg_catalog', 'pg_trigger', [
     ['oid', T.oid], ['tgrelid', T.oid], ['tgparentid', T.oid], ['tgname', T.name], ['tgfoid', T.oid], ['tgtype', T.int2],
     ['tgenabled', T.char], ['tgisinternal', T.bool], ['tgconstrrelid', T.oid], ['tgconstrindid', T.oid],
@@ -477,7 +491,9 @@ const EMPTY: readonly SystemRelation[] = [
     ['oid', T.oid], ['pubname', T.name], ['pubowner', T.oid], ['puballtables', T.bool], ['pubinsert', T.bool],
     ['pubupdate', T.bool], ['pubdelete', T.bool], ['pubtruncate', T.bool], ['pubviaroot', T.bool],
   ]),
-  emptyRelation('pg_catalog', 'pg_publication_rel', [['oid', T.oid], ['prpubid', T.oid], ['prrelid', T.oid], ['prqual', T.text], ['prattrs', T.int2s]]),
+  emptyRelation('pg_catalog', 'pg_publication_rel', [
+    ['oid', T.oid], ['prpubid', T.oid], ['prrelid', T.oid], ['prqual', T.text], ['prattrs', T.int2s],
+  ]),
   emptyRelation('pg_catalog', 'pg_publication_namespace', [['oid', T.oid], ['pnpubid', T.oid], ['pnnspid', T.oid]]),
   emptyRelation('pg_catalog', 'pg_rewrite', [
     ['oid', T.oid], ['rulename', T.name], ['ev_class', T.oid], ['ev_type', T.char], ['ev_enabled', T.char],

@@ -61,6 +61,10 @@ export function relation(
 }
 
 /** A relation that is always empty (a feature Tessera lacks: policies, triggers, enums...). */
-export function emptyRelation(schema: SystemRelation['schema'], name: string, columns: readonly (readonly [string, SqlType])[]): SystemRelation {
+export function emptyRelation(
+  schema: SystemRelation['schema'],
+  name: string,
+  columns: readonly (readonly [string, SqlType])[],
+): SystemRelation {
   return relation(schema, name, columns, () => [])
 }
