@@ -48,6 +48,11 @@ export const decodeKey: (key: Key) => KeyPart[] = keyEncoding.decodeKey
 /** Decodes only the first `count` parts of `key` (cheap: shard routing reads the table id). */
 export const decodeKeyPrefix: (key: Key, count: number) => KeyPart[] = keyEncoding.decodeKeyPrefix
 /**
+ * The first part of `key` as a number when it is a bigint in [0, 2^48) (a table id), else -1.
+ * Equals `Number(decodeKeyPrefix(key, 1)[0])` for such keys; routing per read and per write.
+ */
+export const leadingSmallUint: (key: Key) => number = keyEncoding.leadingSmallUint
+/**
  * The smallest key greater than every key that starts with `prefix` (exclusive range end).
  * `prefixEnd('')` is `'ff'`, above every encoded key (no tag byte is 0xff).
  */

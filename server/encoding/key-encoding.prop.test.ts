@@ -11,6 +11,7 @@ import {
   encodeKey,
   encodeKeyPart,
   encodeRow,
+  leadingSmallUint,
   prefixEnd,
   type KeyPart,
 } from './index.ts'
@@ -193,5 +194,20 @@ describe('encodeRow', () => {
       }),
       { numRuns: 2000 },
     )
+  })
+})
+
+describe('leadingSmallUint', () => {
+  test('is the first part as a number when it is a bigint in [0, 2^48), else -1', () => {
+    const first = fc.oneof(partArb, fc.bigInt({ min: 0n, max: 2n ** 48n + 5n }), fc.bigInt({ min: 2n ** 47n, max: 2n ** 49n }))
+    fc.assert(
+      fc.property(first, tupleArb, (head, rest) => {
+        const key = encodeKey([head, ...rest])
+        const small = typeof head === 'bigint' && head >= 0n && head < 2n ** 48n
+        expect(leadingSmallUint(key)).toBe(small ? Number(head) : -1)
+      }),
+      { numRuns: 3000 },
+    )
+    expect(leadingSmallUint('')).toBe(-1)
   })
 })

@@ -196,6 +196,23 @@ export function decodeKey(key: Key): KeyPart[] {
   return decodeKeyPrefix(key, Number.POSITIVE_INFINITY)
 }
 
+/**
+ * The first part of `key` as a number when it is a bigint in [0, 2^48) (a table id), else -1:
+ * routing by table without building parts, a cursor or a bigint.
+ */
+export function leadingSmallUint(key: Key): number {
+  if (byteAt(key, 0) !== TAG_BIGINT) return -1
+  const header = byteAt(key, 2)
+  if (header < BIGINT_ZERO || header > BIGINT_ZERO + 6) return -1
+  let n = 0
+  for (let i = 0, at = 4; i < header - BIGINT_ZERO; i++, at += 2) {
+    const b = byteAt(key, at)
+    if (b < 0) return -1
+    n = n * 256 + b
+  }
+  return n
+}
+
 /** Decodes at most the first `count` parts of `key` (cheap routing on the leading parts). */
 export function decodeKeyPrefix(key: Key, count: number): KeyPart[] {
   const parts: KeyPart[] = []
