@@ -5,6 +5,7 @@
 // (--rows sizes `orders`, customers are a tenth; --seconds is per workload and engine.)
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from '../../cli/args.ts'
 import { LatencyRecorder, printTable, type Summary } from '../lib/index.ts'
@@ -67,6 +68,8 @@ async function slice(engine: Engine, w: Workload, t: Tally, sliceSeconds: number
 }
 
 const started = new Date()
+// Other work on the machine inflates wall-clock figures (not `cpu ms/q`); the report says how busy it was.
+const loadAverageBefore = loadavg()[0] ?? Number.NaN
 const engines: Engine[] = []
 const load: Record<string, unknown>[] = []
 const queries: Record<string, unknown>[] = []
@@ -162,7 +165,8 @@ const n = (x: number) => x.toLocaleString('en-US')
 console.log(
   `bench/sql: orders ${n(sizes.orders)} rows, customers ${n(sizes.customers)}; one query at a time; ` +
     `${seconds} s per workload and engine in ${rounds} alternating slices (<= ${n(queriesMax)} queries); ` +
-    `bun ${process.versions.bun}, ${navigator.hardwareConcurrency} cores`,
+    `bun ${process.versions.bun}, ${navigator.hardwareConcurrency} cores, ` +
+    `load average ${loadAverageBefore.toFixed(1)} before and ${(loadavg()[0] ?? Number.NaN).toFixed(1)} after`,
 )
 for (const e of engines) console.log(`  ${e.name}: ${e.how}`)
 for (const w of chosen) console.log(`  ${w.name}: ${w.what}`)
@@ -199,6 +203,7 @@ const report = {
   git,
   bun: process.versions.bun,
   cores: navigator.hardwareConcurrency,
+  loadAverage: { before: loadAverageBefore, after: loadavg()[0] },
   config,
   engines: Object.fromEntries(engines.map((e) => [e.name, e.how])),
   workloads: chosen.map(({ name, what, sql }) => ({ name, what, sql })),
