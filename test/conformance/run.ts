@@ -11,7 +11,7 @@ import {
 import { renderResultsMarkdown } from './report.ts'
 import { runCorpusFile } from './run-file.ts'
 
-interface Args {
+export interface Args {
   readonly files: string
   readonly maxRecords: number | undefined
   readonly fileTimeoutMs: number
@@ -50,7 +50,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** One file in a child process: a hang or crash there is reported, never inherited. */
-async function runInChild(corpus: string, file: string, args: Args): Promise<FileSummary> {
+export async function runInChild(corpus: string, file: string, args: Args): Promise<FileSummary> {
   const started = Date.now()
   // The child stops by itself a little before the limit and reports what it ran; the kill is
   // for a child stuck where it cannot look at the clock.
@@ -69,8 +69,14 @@ async function runInChild(corpus: string, file: string, args: Args): Promise<Fil
   return {
     file, status, queries: 0, queriesPassed: 0, statements: 0, statementsPassed: 0, statementsRejected: 0, skipped: 0,
     halted: false, elapsedMs, recordsPerSecond: 0,
-    failureGroups: [{ key: `${status}: ${err.trim().split('\n').slice(-3).join(' ').slice(0, 200)}`, count: 1, example: { line: 0, sql: '' } }],
+    failureGroups: [{ key: `${status}: ${errorLine(err)}`, count: 1, example: { line: 0, sql: '' } }],
   }
+}
+
+/** The child's error message from its stderr (Bun prints `error: ...` after the source excerpt). */
+function errorLine(stderr: string): string {
+  const lines = stderr.trim().split('\n')
+  return (lines.find((l) => /^\w*error\b/i.test(l.trim())) ?? lines.slice(-3).join(' ')).trim().slice(0, 200)
 }
 
 function line(s: FileSummary): string {
