@@ -51,6 +51,8 @@ const OTHER_NAMES: Readonly<Record<string, string>> = {
 
 /** format_type(oid, typmod); NULL typmod is -1. */
 export function formatTypeOid(oid: number, typmod: number): string {
+  // A dropped column's type is 0, which format_type prints as '-'.
+  if (oid === 0) return '-'
   const type = sqlTypeOf(oid, typmod)
   if (type !== undefined) return formatType(type).replace(/^interval\(65535\)$/, 'interval')
   const t = builtinType(oid)
