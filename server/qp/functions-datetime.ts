@@ -2,6 +2,7 @@
 // extract/date_part, to_char, to_date/to_timestamp, make_*, age, justify_*, with TimeZone UTC.
 import { SqlError } from '../errors/index.ts'
 import { T, overloads, sig } from './function-overloads.ts'
+import { NUMBER_TO_CHAR } from './functions-number-format.ts'
 import type { FunctionResolver } from './functions.ts'
 import {
   Decimal,
@@ -641,6 +642,7 @@ export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map
     sig([T.timestamp, T.text], T.text, (a) => toCharTimestamp(ts(a[0]), str(a[1]), false)),
     sig([T.timestamptz, T.text], T.text, (a) => toCharTimestamp(ts(a[0]), str(a[1]), true)),
     sig([T.interval, T.text], T.text, (a) => toCharInterval(iv(a[0]), str(a[1]))),
+    ...NUMBER_TO_CHAR,
   )],
   ['to_date', overloads(sig([T.text, T.text], T.date, (a) => parseWithTemplate(str(a[0]), str(a[1])).days))],
   ['to_timestamp', overloads(

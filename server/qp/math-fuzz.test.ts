@@ -1,4 +1,4 @@
-// numeric ln, exp, log, power, sqrt and round on random decimals against PGlite: PostgreSQL's
+// numeric ln, exp, log, power, sqrt, round and to_char on random decimals against PGlite: PostgreSQL's
 // result scales and correctly rounded digits, where a double-precision shortcut would differ.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import fc from 'fast-check'
@@ -45,6 +45,7 @@ const CALLS: fc.Arbitrary<[string, Literal[]]> = fc.oneof(
   fc.tuple(fc.constant('exp'), fc.tuple(smallArg)),
   fc.tuple(fc.constant('sqrt'), fc.tuple(decimal)),
   fc.tuple(fc.constant('power'), fc.tuple(decimal, exponent)),
+  fc.tuple(fc.constant('to_char'), fc.tuple(decimal, fc.constantFrom('999.99', 'FM999.99', '9,999,999.0', 'FM9G999D00', '000.000', 'S9999', '9999MI', 'FM90.99', '99th', '9.9', 'L99999999999999.999999').map((f): Literal => [f, 'text']))),
   fc.tuple(fc.constant('round'), fc.tuple(decimal, fc.integer({ min: -5, max: 5 }).map((n): Literal => [String(n), 'int4']))),
 ) as fc.Arbitrary<[string, Literal[]]>
 
