@@ -1,6 +1,6 @@
 // Transactional DDL (ARCHITECTURE.md "Keys and rows"): CREATE/DROP TABLE and INDEX write catalog
 // keys through the write buffer like any row, so they commit, conflict and replicate like data.
-import type { ColumnDef as PgColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node } from 'libpg-query'
+import type { ColumnDef as PgColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node, TruncateStmt } from 'libpg-query'
 import { assert, duplicateColumn, duplicateTable, featureNotSupported, SqlError, undefinedObject } from '../errors/index.ts'
 import { formatText, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
@@ -34,7 +34,7 @@ import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
 import { tableScope, type BindEnv } from './select.ts'
-import { allocateObjectId, alterSequence, createSequence, listSequences, dropSequence, putSequence, qualifiedName, relationNameTaken, sequenceDef } from './sequences.ts'
+import { allocateObjectId, alterSequence, alteredSequence, createSequence, listSequences, type SequenceDef, dropSequence, putSequence, qualifiedName, relationNameTaken, sequenceDef } from './sequences.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -57,6 +57,7 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'
+  if ('TruncateStmt' in stmt) return 'TRUNCATE TABLE'
   if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
   if ('DropStmt' in stmt) {
     const what = DROPPABLE[stmt.DropStmt.removeType ?? '']
@@ -91,6 +92,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
+  else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
   else if ('DropStmt' in stmt) {
     const s = stmt.DropStmt
@@ -385,6 +387,42 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
     dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
+  }
+}
+
+/**
+ * TRUNCATE [TABLE] names [RESTART IDENTITY] [CASCADE]: each table gets a new table id, so its rows
+ * and index entries become unreachable at once (garbage, as a dropped table's) whatever their
+ * number. A table referenced from a table not truncated with it is 0A000 without CASCADE.
+ */
+export function truncate(env: DdlEnv, s: TruncateStmt): void {
+  const names = new Set<string>()
+  for (const node of s.relations ?? []) {
+    if (!('RangeVar' in node)) continue
+    names.add(qualifiedName(node.RangeVar.schemaname, node.RangeVar.relname ?? ''))
+  }
+  const tables = [...names].map((name) => env.table(name))
+  for (let i = 0; i < tables.length; i++) {
+    const table = tables[i] as Table
+    for (const ref of table.def.referencedBy ?? []) {
+      if (names.has(ref.table)) continue
+      if (s.behavior !== 'DROP_CASCADE') {
+        throw new SqlError('0A000', 'cannot truncate a table referenced in a foreign key constraint', {
+          detail: `Table "${ref.table}" references "${table.name}".`,
+          hint: `Truncate table "${ref.table}" at the same time, or use TRUNCATE ... CASCADE.`,
+        })
+      }
+      names.add(ref.table)
+      tables.push(env.table(ref.table))
+    }
+  }
+  for (const table of tables) {
+    env.put(table.schemaKey, encodeTableDef({ ...table.def, id: String(allocateObjectId(env)) }))
+    if (s.restart_seqs !== true) continue
+    for (const col of table.columns) {
+      const raw = col.sequence === undefined ? undefined : env.view.get(sequenceKey(col.sequence))
+      if (raw !== undefined) putSequence(env, alteredSequence(env.view, JSON.parse(raw) as SequenceDef, [{ DefElem: { defname: 'restart' } }]))
+    }
   }
 }
 
