@@ -21,7 +21,7 @@ import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts
 import type { Table } from './catalog.ts'
 import type { ViewDef } from './views.ts'
 import { mapChildren, type Expr } from './expr.ts'
-import { bindFrom, planUnitsOrdered, qualifiedName, type CteInfo } from './from.ts'
+import { bindFrom, planUnitsOrdered, qualifiedName, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
@@ -315,69 +315,95 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   if (lock && (grouped || distinct || from === undefined || windows.calls.length > 0)) {
     throw featureNotSupported(`FOR UPDATE with ${grouped ? 'aggregate functions or GROUP BY' : distinct ? 'DISTINCT' : from === undefined ? 'no FROM' : 'window functions'}`)
   }
-  const keyStrings = groupKeys.map(exprKey)
-  const toGroup = (e: Expr) => (grouped ? regroup(e, keyStrings, groupKeys.length) : e)
-  const baseWidth = grouped ? groupKeys.length + aggregates.length : (from?.width ?? 0)
-  const windowWidth = baseWidth + windows.calls.length
-  const finish = (e: Expr) => unset(unwindow(toGroup(e), baseWidth), windowWidth)
-  const outputs = targets.map((t) => finish(t.expr))
-  const extras: Expr[] = []
-  const sortSlots = order.map((o) => o.target ?? placeExtra(extras, outputs, finish(o.expr)))
-  const onSlots = distinctOn?.map((d) => d.target ?? placeExtra(extras, outputs, finish(d.expr)))
-  if (onSlots !== undefined && sortSlots.length > 0) {
-    // PostgreSQL's rule: the DISTINCT ON expressions lead the ORDER BY, in any order among them.
-    const leading = new Set(sortSlots.slice(0, onSlots.length))
-    if (sortSlots.length < onSlots.length ? !sortSlots.every((slot) => onSlots.includes(slot)) : !onSlots.every((slot) => leading.has(slot))) {
-      throw new SqlError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions')
-    }
-  }
-  if (distinct && distinctOn === undefined && sortSlots.some((slot) => slot >= outputs.length)) {
-    throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list')
-  }
   const limit = bindLimit(b, s.limitCount, 'LIMIT')
   const offset = bindLimit(b, s.limitOffset, 'OFFSET')
+  return planSimple(b, { from, where, targets, aggregates, windows: windows.calls, sets, groupKeys, having, order, distinctOn, grouped, distinct, limit, offset })
+}
+
+/** A plain SELECT after binding, before planning. */
+interface BoundSelect {
+  readonly from: BoundFrom | undefined
+  readonly where: Expr | undefined
+  readonly targets: readonly BoundTarget[]
+  readonly aggregates: readonly AggregateCall[]
+  readonly windows: readonly WindowCall[]
+  readonly sets: readonly SetCall[]
+  readonly groupKeys: readonly Expr[]
+  readonly having: Expr | undefined
+  readonly order: readonly BoundSort[]
+  readonly distinctOn: readonly { target: number | undefined; expr: Expr }[] | undefined
+  readonly grouped: boolean
+  readonly distinct: boolean
+  readonly limit: Expr | undefined
+  readonly offset: Expr | undefined
+}
+
+/**
+ * The operator pipeline of a plain SELECT: FROM and WHERE, aggregation and HAVING, windows,
+ * set-returning calls, projection (outputs, then sort-only extras), DISTINCT [ON], sort, limit.
+ */
+function planSimple(b: Binder, q: BoundSelect): BoundQuery {
+  const keyStrings = q.groupKeys.map(exprKey)
+  const toGroup = (e: Expr) => (q.grouped ? regroup(e, keyStrings, q.groupKeys.length) : e)
+  const baseWidth = q.grouped ? q.groupKeys.length + q.aggregates.length : (q.from?.width ?? 0)
+  const windowWidth = baseWidth + q.windows.length
+  const finish = (e: Expr) => unset(unwindow(toGroup(e), baseWidth), windowWidth)
+  const outputs = q.targets.map((t) => finish(t.expr))
+  const extras: Expr[] = []
+  const sortSlots = q.order.map((o) => o.target ?? placeExtra(extras, outputs, finish(o.expr)))
+  const onSlots = q.distinctOn?.map((d) => d.target ?? placeExtra(extras, outputs, finish(d.expr)))
+  checkDistinctOrder(q.distinct, onSlots, sortSlots, outputs.length)
   const projected = [...outputs, ...extras]
-  const sort: SortKey[] = order.map((o, i) => {
+  const types = projected.map((e) => b.outputType(e))
+  const sort: SortKey[] = q.order.map((o, i) => {
     const slot = sortSlots[i] as number
-    return { slot, type: b.outputType(projected[slot] as Expr), desc: o.desc, nullsFirst: o.nullsFirst }
+    return { slot, type: types[slot] as SqlType, desc: o.desc, nullsFirst: o.nullsFirst }
   })
-  const request = grouped || distinct || windows.calls.length > 0 ? undefined : orderRequest(sort, projected)
-  let rel: Rel
+  const request = q.grouped || q.distinct || q.windows.length > 0 ? undefined : orderRequest(sort, projected)
+  let rel: Rel = q.where === undefined ? ONE_ROW : { kind: 'filter', width: 0, input: ONE_ROW, cond: q.where }
   let ordered = false
-  if (from !== undefined) {
-    const planned = planUnitsOrdered(from.units, [...conjuncts(where), ...from.pool], from.width, request, limit !== undefined)
+  if (q.from !== undefined) {
+    const planned = planUnitsOrdered(q.from.units, [...conjuncts(q.where), ...q.from.pool], q.from.width, request, q.limit !== undefined)
     rel = planned.rel
     ordered = planned.ordered && request !== undefined
-  } else {
-    rel = where === undefined ? ONE_ROW : { kind: 'filter', width: 0, input: ONE_ROW, cond: where }
   }
-  if (grouped) {
-    rel = { kind: 'aggregate', width: baseWidth, input: rel, keys: groupKeys, aggregates }
-    if (having !== undefined) rel = { kind: 'filter', width: baseWidth, input: rel, cond: toGroup(having) }
+  if (q.grouped) {
+    rel = { kind: 'aggregate', width: baseWidth, input: rel, keys: q.groupKeys, aggregates: q.aggregates }
+    if (q.having !== undefined) rel = { kind: 'filter', width: baseWidth, input: rel, cond: toGroup(q.having) }
   }
-  if (windows.calls.length > 0) {
-    const calls = windows.calls.map((c) => mapCall(c, toGroup))
-    rel = { kind: 'window', width: baseWidth + calls.length, input: rel, calls }
-  }
-  if (sets.length > 0) {
-    const calls = sets.map((c) => ({ ...c, args: c.args.map((a) => unwindow(toGroup(a), baseWidth)) }))
+  if (q.windows.length > 0) rel = { kind: 'window', width: windowWidth, input: rel, calls: q.windows.map((c) => mapCall(c, toGroup)) }
+  if (q.sets.length > 0) {
+    const calls = q.sets.map((c) => ({ ...c, args: c.args.map((a) => unwindow(toGroup(a), baseWidth)) }))
     rel = { kind: 'projectSet', width: windowWidth + calls.length, input: rel, calls }
   }
   rel = { kind: 'project', width: projected.length, input: rel, exprs: projected }
-  if (distinctOn !== undefined) {
+  if (onSlots !== undefined) {
     rel = { kind: 'sort', width: rel.width, input: rel, keys: sort }
-    rel = { kind: 'distinct', width: rel.width, input: rel, types: projected.map((e) => b.outputType(e)), on: onSlots }
+    rel = { kind: 'distinct', width: rel.width, input: rel, types, on: onSlots }
   } else {
-    if (distinct) rel = { kind: 'distinct', width: rel.width, input: rel, types: projected.map((e) => b.outputType(e)), on: undefined }
+    if (q.distinct) rel = { kind: 'distinct', width: rel.width, input: rel, types, on: undefined }
     if (sort.length > 0 && !ordered) rel = { kind: 'sort', width: rel.width, input: rel, keys: sort }
   }
-  if (limit !== undefined || offset !== undefined) rel = { kind: 'limit', width: rel.width, input: rel, limit, offset }
+  if (q.limit !== undefined || q.offset !== undefined) rel = { kind: 'limit', width: rel.width, input: rel, limit: q.limit, offset: q.offset }
   if (extras.length > 0) {
-    const keep = outputs.map((e, i): Expr => ({ kind: 'column', type: e.type, slot: i, name: targets[i]?.name ?? '?column?' }))
+    const keep = outputs.map((e, i): Expr => ({ kind: 'column', type: e.type, slot: i, name: q.targets[i]?.name ?? '?column?' }))
     rel = { kind: 'project', width: outputs.length, input: rel, exprs: keep }
   }
   // Untyped literals stay unknown here: a set operation or INSERT resolves them by context.
-  return { rel, names: targets.map((t) => t.name), types: outputs.map((e) => b.rawType(e)), outputs }
+  return { rel, names: q.targets.map((t) => t.name), types: outputs.map((e) => b.rawType(e)), outputs }
+}
+
+/** PostgreSQL's rules tying DISTINCT [ON] to ORDER BY (42P10). */
+function checkDistinctOrder(distinct: boolean, onSlots: readonly number[] | undefined, sortSlots: readonly number[], outputCount: number): void {
+  if (onSlots !== undefined && sortSlots.length > 0) {
+    // The DISTINCT ON expressions lead the ORDER BY, in any order among them.
+    const leading = new Set(sortSlots.slice(0, onSlots.length))
+    const led = sortSlots.length < onSlots.length ? sortSlots.every((slot) => onSlots.includes(slot)) : onSlots.every((slot) => leading.has(slot))
+    if (!led) throw new SqlError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions')
+  }
+  if (distinct && onSlots === undefined && sortSlots.some((slot) => slot >= outputCount)) {
+    throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list')
+  }
 }
 
 function rejectUnsupported(s: SelectStmt): void {
