@@ -12,7 +12,11 @@ import { CORPUS_ABSENT_MESSAGE, failureKey, findCorpus } from './corpus.ts'
 
 type Verdicts = Map<number, RecordFailure | null>
 
-async function verdicts(records: ReturnType<typeof parseSlt>, engine: TesseraEngine | PgliteEngine, maxRecords?: number): Promise<Verdicts> {
+async function verdicts(
+  records: ReturnType<typeof parseSlt>,
+  engine: TesseraEngine | PgliteEngine,
+  maxRecords?: number,
+): Promise<Verdicts> {
   const out: Verdicts = new Map()
   await runRecords(records, engine, {
     statementTimeoutMs: 10_000,
@@ -39,7 +43,9 @@ async function main(): Promise<void> {
   }
   const max = arg('--max-records')
   const show = Number(arg('--show') ?? 5)
-  const files = [...new Bun.Glob(arg('--files') ?? '**/*.test').scanSync({ cwd: corpus })].filter((f) => f.endsWith('.test')).sort()
+  const files = [...new Bun.Glob(arg('--files') ?? '**/*.test').scanSync({ cwd: corpus })]
+    .filter((f) => f.endsWith('.test'))
+    .sort()
   const pg = await PgliteEngine.open('postgresql')
   const gaps = new Map<string, number>()
   const bothFail = new Map<string, number>()
@@ -65,16 +71,21 @@ async function main(): Promise<void> {
         bump(bothFail, `PostgreSQL ${pf.code ?? pf.reason} / Tessera ${tf.code ?? tf.reason}`)
       }
     }
-    console.log(`${file.padEnd(44)} PostgreSQL passes, Tessera fails: ${String(gap).padStart(5)}   Tessera passes, PostgreSQL fails: ${deviation}`)
+    console.log(
+      `${file.padEnd(44)} PostgreSQL passes, Tessera fails: ${String(gap).padStart(5)}   Tessera passes, PostgreSQL fails: ${deviation}`,
+    )
   }
   await pg.close()
   const table = (title: string, m: Map<string, number>) => {
     console.log(`\n${title}`)
-    for (const [k, n] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${String(n).padStart(7)}  ${k}`)
+    for (const [k, n] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 25))
+      console.log(`${String(n).padStart(7)}  ${k}`)
   }
   table('Gaps (PostgreSQL passes, Tessera fails), by Tessera failure:', gaps)
   table('Both fail (PostgreSQL code / Tessera code):', bothFail)
-  console.log(`\nTessera passes where PostgreSQL fails (${deviations.length}; PostgreSQL's failure shown):`)
+  console.log(
+    `\nTessera passes where PostgreSQL fails (${deviations.length}; PostgreSQL's failure shown):`,
+  )
   for (const d of deviations.slice(0, show)) console.log(d)
 }
 

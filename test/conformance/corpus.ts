@@ -52,7 +52,8 @@ export function groupFailures(failures: readonly RecordFailure[], limit: number)
   for (const f of failures) {
     const key = failureKey(f)
     const g = groups.get(key)
-    if (g === undefined) groups.set(key, { key, count: 1, example: { line: f.line, sql: f.sql.slice(0, 300) } })
+    if (g === undefined)
+      groups.set(key, { key, count: 1, example: { line: f.line, sql: f.sql.slice(0, 300) } })
     else g.count++
   }
   return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, limit)
@@ -68,7 +69,10 @@ export function failureKey(f: RecordFailure): string {
 }
 
 /** PostgreSQL 15's own figures per file, from postgresql-results.md beside the corpus. */
-export function postgresFigures(): Map<string, { applicable: number; passes: number; rejects: number }> {
+export function postgresFigures(): Map<
+  string,
+  { applicable: number; passes: number; rejects: number }
+> {
   const out = new Map<string, { applicable: number; passes: number; rejects: number }>()
   const path = join(CONFORMANCE_DIR, 'postgresql-results.md')
   if (!existsSync(path)) return out

@@ -18,7 +18,12 @@ export function corpusFailureGroups(files: readonly FileSummary[], limit: number
   for (const s of files) {
     for (const g of s.failureGroups) {
       const m = merged.get(g.key)
-      if (m === undefined) merged.set(g.key, { ...g, example: { ...g.example, sql: `${s.file}:${g.example.line}: ${g.example.sql}` }, files: 1 })
+      if (m === undefined)
+        merged.set(g.key, {
+          ...g,
+          example: { ...g.example, sql: `${s.file}:${g.example.line}: ${g.example.sql}` },
+          files: 1,
+        })
       else {
         m.count += g.count
         m.files++
@@ -61,7 +66,13 @@ export function renderResultsMarkdown(results: Results): string {
         `${fmt(s.statementsRejected)} (${p === undefined ? '?' : fmt(p.rejects)}) | ${(s.elapsedMs / 1000).toFixed(1)} | ${fmt(s.recordsPerSecond)} |`,
     )
   }
-  out.push('', '## Totals by family', '', '| family | applicable queries | passed | pass rate | PG passes | PG pass rate |', '|---|---:|---:|---:|---:|---:|')
+  out.push(
+    '',
+    '## Totals by family',
+    '',
+    '| family | applicable queries | passed | pass rate | PG passes | PG pass rate |',
+    '|---|---:|---:|---:|---:|---:|',
+  )
   const families = new Map<string, { q: number; p: number; pgq: number; pgp: number }>()
   for (const s of files) {
     const f = families.get(family(s.file)) ?? { q: 0, p: 0, pgq: 0, pgp: 0 }
@@ -74,23 +85,56 @@ export function renderResultsMarkdown(results: Results): string {
   }
   const all = { q: 0, p: 0, pgq: 0, pgp: 0 }
   for (const [name, f] of families) {
-    out.push(`| ${name} | ${fmt(f.q)} | ${fmt(f.p)} | ${pct(f.p, f.q)} | ${fmt(f.pgp)} | ${pct(f.pgp, f.pgq)} |`)
+    out.push(
+      `| ${name} | ${fmt(f.q)} | ${fmt(f.p)} | ${pct(f.p, f.q)} | ${fmt(f.pgp)} | ${pct(f.pgp, f.pgq)} |`,
+    )
     all.q += f.q
     all.p += f.p
     all.pgq += f.pgq
     all.pgp += f.pgp
   }
-  out.push(`| **all** | ${fmt(all.q)} | ${fmt(all.p)} | ${pct(all.p, all.q)} | ${fmt(all.pgp)} | ${pct(all.pgp, all.pgq)} |`)
+  out.push(
+    `| **all** | ${fmt(all.q)} | ${fmt(all.p)} | ${pct(all.p, all.q)} | ${fmt(all.pgp)} | ${pct(all.pgp, all.pgq)} |`,
+  )
   const seconds = files.reduce((n, s) => n + s.elapsedMs, 0) / 1000
   const records = files.reduce((n, s) => n + s.queries + s.statements, 0)
-  out.push('', `${fmt(records)} records executed in ${seconds.toFixed(0)} s of file time (${fmt(Math.round(records / Math.max(seconds, 1)))} records/s).`)
-  out.push('', '## Most common failures', '', 'Queries and statements together; errors grouped by SQLSTATE and message shape.', '')
+  out.push(
+    '',
+    `${fmt(records)} records executed in ${seconds.toFixed(0)} s of file time (${fmt(Math.round(records / Math.max(seconds, 1)))} records/s).`,
+  )
+  out.push(
+    '',
+    '## Most common failures',
+    '',
+    'Queries and statements together; errors grouped by SQLSTATE and message shape.',
+    '',
+  )
   out.push(...failureTable(corpusFailureGroups(files, 40)))
-  out.push('', '## Slowest records', '', 'The slowest statements of the run (per-statement wall time through the HTTP API; times include', 'whatever else the machine ran, so compare pass counts across runs, and read times as hints).', '')
+  out.push(
+    '',
+    '## Slowest records',
+    '',
+    'The slowest statements of the run (per-statement wall time through the HTTP API; times include',
+    'whatever else the machine ran, so compare pass counts across runs, and read times as hints).',
+    '',
+  )
   out.push('| ms | where | SQL |', '|---:|---|---|')
-  const slow = files.flatMap((s) => (s.slowest ?? []).map((r) => ({ ...r, file: s.file }))).sort((a, b) => b.ms - a.ms).slice(0, 15)
-  for (const r of slow) out.push(`| ${fmt(r.ms)} | \`${r.file}:${r.line}\` | \`${r.sql.replace(/\s+/g, ' ').replaceAll('|', '\\|').slice(0, 160)}\` |`)
-  out.push('', '## CI slice (test/conformance/subset.test.ts must not fall below these)', '', '| file | first records | queries | passed |', '|---|---:|---:|---:|')
-  for (const [file, s] of Object.entries(results.subset)) out.push(`| \`${file}\` | ${s.maxRecords} | ${s.queries} | ${s.queriesPassed} |`)
+  const slow = files
+    .flatMap((s) => (s.slowest ?? []).map((r) => ({ ...r, file: s.file })))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 15)
+  for (const r of slow)
+    out.push(
+      `| ${fmt(r.ms)} | \`${r.file}:${r.line}\` | \`${r.sql.replace(/\s+/g, ' ').replaceAll('|', '\\|').slice(0, 160)}\` |`,
+    )
+  out.push(
+    '',
+    '## CI slice (test/conformance/subset.test.ts must not fall below these)',
+    '',
+    '| file | first records | queries | passed |',
+    '|---|---:|---:|---:|',
+  )
+  for (const [file, s] of Object.entries(results.subset))
+    out.push(`| \`${file}\` | ${s.maxRecords} | ${s.queries} | ${s.queriesPassed} |`)
   return `${out.join('\n')}\n`
 }

@@ -26,7 +26,9 @@ export async function runCorpusFile(
   options: { maxRecords?: number; deadlineMs?: number; bareAliases?: boolean } = {},
 ): Promise<FileSummary> {
   const records = parseSlt(readFileSync(join(corpusDir, file), 'utf8'))
-  const engine = await TesseraEngine.open('postgresql', { statementTimeoutMs: STATEMENT_TIMEOUT_MS })
+  const engine = await TesseraEngine.open('postgresql', {
+    statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+  })
   const slowest: { line: number; ms: number; sql: string }[] = []
   const noteDuration = (record: SltRecord, ms: number) => {
     if (record.kind !== 'statement' && record.kind !== 'query') return
@@ -61,8 +63,15 @@ export async function runCorpusFile(
 
 if (import.meta.main) {
   const [corpusDir, file, deadline, bare, max] = process.argv.slice(2)
-  if (corpusDir === undefined || file === undefined || deadline === undefined || bare === undefined) {
-    throw new Error('usage: run-file.ts <corpus dir> <file> <deadline ms since epoch> <bare aliases: 0|1> [maxRecords]')
+  if (
+    corpusDir === undefined ||
+    file === undefined ||
+    deadline === undefined ||
+    bare === undefined
+  ) {
+    throw new Error(
+      'usage: run-file.ts <corpus dir> <file> <deadline ms since epoch> <bare aliases: 0|1> [maxRecords]',
+    )
   }
   const summary = await runCorpusFile(corpusDir, file, {
     deadlineMs: Number(deadline),

@@ -10,18 +10,36 @@ import { runInChild, type Args } from './run.ts'
 const dir = mkdtempSync(join(tmpdir(), 'tessera-slt-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const args = (fileTimeoutMs: number): Args => ({ files: '*', maxRecords: undefined, fileTimeoutMs, write: false, bareAliases: false })
+const args = (fileTimeoutMs: number): Args => ({
+  files: '*',
+  maxRecords: undefined,
+  fileTimeoutMs,
+  write: false,
+  bareAliases: false,
+})
 
 describe('runInChild', () => {
   test('a file that finishes reports its counts', async () => {
-    writeFileSync(join(dir, 'ok.test'), 'statement ok\nCREATE TABLE t (a int)\n\nquery I\nSELECT count(*) FROM t\n----\n0\n\nquery I\nSELECT 2\n----\n3\n')
+    writeFileSync(
+      join(dir, 'ok.test'),
+      'statement ok\nCREATE TABLE t (a int)\n\nquery I\nSELECT count(*) FROM t\n----\n0\n\nquery I\nSELECT 2\n----\n3\n',
+    )
     const s = await runInChild(dir, 'ok.test', args(60_000))
-    expect(s).toMatchObject({ status: 'ok', queries: 2, queriesPassed: 1, statements: 1, statementsPassed: 1 })
+    expect(s).toMatchObject({
+      status: 'ok',
+      queries: 2,
+      queriesPassed: 1,
+      statements: 1,
+      statementsPassed: 1,
+    })
     expect(s.failureGroups.map((g) => g.key)).toEqual(['query: wrong result'])
   }, 60_000)
 
   test('a file longer than its limit stops at the deadline with what it ran', async () => {
-    const records = Array.from({ length: 50_000 }, (_, i) => `query I\nSELECT ${i}\n----\n${i}\n`).join('\n')
+    const records = Array.from(
+      { length: 50_000 },
+      (_, i) => `query I\nSELECT ${i}\n----\n${i}\n`,
+    ).join('\n')
     writeFileSync(join(dir, 'long.test'), records)
     const s = await runInChild(dir, 'long.test', args(4_000))
     expect(s.status).toBe('timeout')
@@ -34,6 +52,8 @@ describe('runInChild', () => {
     writeFileSync(join(dir, 'bad.test'), 'statement sometimes\nSELECT 1\n')
     const s = await runInChild(dir, 'bad.test', args(60_000))
     expect(s.status).toBe('crashed')
-    expect(s.failureGroups[0]!.key).toContain("statement must be ok, count or error: 'statement sometimes'")
+    expect(s.failureGroups[0]!.key).toContain(
+      "statement must be ok, count or error: 'statement sometimes'",
+    )
   }, 60_000)
 })

@@ -6,7 +6,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  CORPUS_ABSENT_MESSAGE, findCorpus, RESULTS_JSON, RESULTS_MD, SUBSET, type FileSummary,
+  CORPUS_ABSENT_MESSAGE,
+  findCorpus,
+  RESULTS_JSON,
+  RESULTS_MD,
+  SUBSET,
+  type FileSummary,
 } from './corpus.ts'
 import { renderResultsMarkdown } from './report.ts'
 import { runCorpusFile } from './run-file.ts'
@@ -23,7 +28,10 @@ export interface Args {
 export interface Results {
   generatedAt: string
   files: Record<string, FileSummary>
-  subset: Record<string, { maxRecords: number; queriesPassed: number; statementsPassed: number; queries: number }>
+  subset: Record<
+    string,
+    { maxRecords: number; queriesPassed: number; statementsPassed: number; queries: number }
+  >
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -55,28 +63,52 @@ export async function runInChild(corpus: string, file: string, args: Args): Prom
   // The child stops by itself a little before the limit and reports what it ran; the kill is
   // for a child stuck where it cannot look at the clock.
   const deadline = started + args.fileTimeoutMs - Math.min(10_000, args.fileTimeoutMs / 10)
-  const cmd = [process.execPath, join(import.meta.dir, 'run-file.ts'), corpus, file, String(deadline), args.bareAliases ? '1' : '0']
+  const cmd = [
+    process.execPath,
+    join(import.meta.dir, 'run-file.ts'),
+    corpus,
+    file,
+    String(deadline),
+    args.bareAliases ? '1' : '0',
+  ]
   if (args.maxRecords !== undefined) cmd.push(String(args.maxRecords))
   const child = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' })
   const kill = setTimeout(() => child.kill(9), args.fileTimeoutMs)
-  const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()])
+  const [out, err] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ])
   const code = await child.exited
   clearTimeout(kill)
   const last = out.trim().split('\n').at(-1)
-  if (code === 0 && last !== undefined && last.startsWith('{')) return JSON.parse(last) as FileSummary
+  if (code === 0 && last !== undefined && last.startsWith('{'))
+    return JSON.parse(last) as FileSummary
   const elapsedMs = Date.now() - started
   const status = elapsedMs >= args.fileTimeoutMs ? 'timeout' : 'crashed'
   return {
-    file, status, queries: 0, queriesPassed: 0, statements: 0, statementsPassed: 0, statementsRejected: 0, skipped: 0,
-    halted: false, elapsedMs, recordsPerSecond: 0,
-    failureGroups: [{ key: `${status}: ${errorLine(err)}`, count: 1, example: { line: 0, sql: '' } }],
+    file,
+    status,
+    queries: 0,
+    queriesPassed: 0,
+    statements: 0,
+    statementsPassed: 0,
+    statementsRejected: 0,
+    skipped: 0,
+    halted: false,
+    elapsedMs,
+    recordsPerSecond: 0,
+    failureGroups: [
+      { key: `${status}: ${errorLine(err)}`, count: 1, example: { line: 0, sql: '' } },
+    ],
   }
 }
 
 /** The child's error message from its stderr (Bun prints `error: ...` after the source excerpt). */
 function errorLine(stderr: string): string {
   const lines = stderr.trim().split('\n')
-  return (lines.find((l) => /^\w*error\b/i.test(l.trim())) ?? lines.slice(-3).join(' ')).trim().slice(0, 200)
+  return (lines.find((l) => /^\w*error\b/i.test(l.trim())) ?? lines.slice(-3).join(' '))
+    .trim()
+    .slice(0, 200)
 }
 
 function line(s: FileSummary): string {
@@ -96,7 +128,9 @@ async function main(): Promise<void> {
     console.log(CORPUS_ABSENT_MESSAGE)
     return
   }
-  const files = [...new Bun.Glob(args.files).scanSync({ cwd: corpus })].filter((f) => f.endsWith('.test')).sort()
+  const files = [...new Bun.Glob(args.files).scanSync({ cwd: corpus })]
+    .filter((f) => f.endsWith('.test'))
+    .sort()
   if (files.length === 0) throw new Error(`no corpus file matches ${args.files}`)
   const started = Date.now()
   const summaries: FileSummary[] = []
@@ -126,7 +160,10 @@ async function main(): Promise<void> {
   for (const slice of SUBSET) {
     const s = await runCorpusFile(corpus, slice.file, { maxRecords: slice.maxRecords })
     results.subset[slice.file] = {
-      maxRecords: slice.maxRecords, queries: s.queries, queriesPassed: s.queriesPassed, statementsPassed: s.statementsPassed,
+      maxRecords: slice.maxRecords,
+      queries: s.queries,
+      queriesPassed: s.queriesPassed,
+      statementsPassed: s.statementsPassed,
     }
   }
   writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 1)}\n`)

@@ -13,7 +13,8 @@ const results = JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Results
 
 describe('sqllogictest CI slice', () => {
   test('the committed results cover every slice file', () => {
-    for (const slice of SUBSET) expect(results.subset[slice.file]?.maxRecords).toBe(slice.maxRecords)
+    for (const slice of SUBSET)
+      expect(results.subset[slice.file]?.maxRecords).toBe(slice.maxRecords)
   })
 
   for (const slice of SUBSET) {
@@ -25,8 +26,10 @@ describe('sqllogictest CI slice', () => {
       const recorded = results.subset[slice.file]!
       const got = await runCorpusFile(corpus, slice.file, { maxRecords: slice.maxRecords })
       expect(got.queries).toBe(recorded.queries)
-      expect(got.queriesPassed, `${slice.file}: ${got.queriesPassed} passed, ${recorded.queriesPassed} recorded`)
-        .toBeGreaterThanOrEqual(recorded.queriesPassed)
+      expect(
+        got.queriesPassed,
+        `${slice.file}: ${got.queriesPassed} passed, ${recorded.queriesPassed} recorded`,
+      ).toBeGreaterThanOrEqual(recorded.queriesPassed)
       expect(got.statementsPassed).toBeGreaterThanOrEqual(recorded.statementsPassed)
     })
   }

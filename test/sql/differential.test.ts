@@ -18,7 +18,10 @@ const RUNS = Number(process.env.RUNS ?? 60)
 let tessera: TesseraEngine
 let postgres: PgliteEngine
 beforeAll(async () => {
-  ;[tessera, postgres] = await Promise.all([TesseraEngine.open('tessera', { statementTimeoutMs: 5_000 }), PgliteEngine.open()])
+  ;[tessera, postgres] = await Promise.all([
+    TesseraEngine.open('tessera', { statementTimeoutMs: 5_000 }),
+    PgliteEngine.open(),
+  ])
 })
 afterAll(async () => {
   await Promise.all([tessera.close(), postgres.close()])
@@ -36,7 +39,12 @@ describe('Tessera against PostgreSQL on generated SQL', () => {
   }, 60_000)
 
   test('the comparison can fail: a query whose answers differ is reported', async () => {
-    const c = { tables: [{ name: 'd_probe', columns: [{ name: 'c0', type: 'int4' as const }], rows: [['1']] }], queries: [{ sql: 'SELECT c0 FROM d_probe', ordered: false }] }
+    const c = {
+      tables: [
+        { name: 'd_probe', columns: [{ name: 'c0', type: 'int4' as const }], rows: [['1']] },
+      ],
+      queries: [{ sql: 'SELECT c0 FROM d_probe', ordered: false }],
+    }
     expect(await runCase(c, tessera, postgres)).toEqual([])
     await tessera.execute('INSERT INTO d_probe VALUES (2)')
     const findings = await runCase({ ...c, tables: [] }, tessera, postgres)

@@ -5,13 +5,20 @@ import type { EngineOutcome } from '../slt/runner.ts'
 import type { EngineValue } from '../slt/render.ts'
 
 /** Null when the outcomes agree; otherwise what differs, for a human. */
-export function difference(tessera: EngineOutcome, postgres: EngineOutcome, ordered: boolean): string | null {
+export function difference(
+  tessera: EngineOutcome,
+  postgres: EngineOutcome,
+  ordered: boolean,
+): string | null {
   if (tessera.kind === 'error' || postgres.kind === 'error') {
     if (tessera.kind === 'error' && postgres.kind === 'error') {
-      return tessera.code === postgres.code ? null : `error codes differ: Tessera ${tessera.code}, PostgreSQL ${postgres.code}`
+      return tessera.code === postgres.code
+        ? null
+        : `error codes differ: Tessera ${tessera.code}, PostgreSQL ${postgres.code}`
     }
     if (tessera.kind === 'error') return `only Tessera fails: ${tessera.code} ${tessera.message}`
-    if (postgres.kind === 'error') return `only PostgreSQL fails: ${postgres.code} ${postgres.message}`
+    if (postgres.kind === 'error')
+      return `only PostgreSQL fails: ${postgres.code} ${postgres.message}`
   }
   const tTypes = (tessera.types ?? []).join(',')
   const pTypes = (postgres.types ?? []).join(',')
@@ -25,7 +32,8 @@ export function difference(tessera: EngineOutcome, postgres: EngineOutcome, orde
   }
   if (t.length !== p.length) return `row counts differ: Tessera ${t.length}, PostgreSQL ${p.length}`
   for (let i = 0; i < t.length; i++) {
-    if (!rowsEqual(t[i]!, p[i]!)) return `rows differ at ${i}${ordered ? '' : ' (sorted)'}: Tessera ${JSON.stringify(t[i])}, PostgreSQL ${JSON.stringify(p[i])}`
+    if (!rowsEqual(t[i]!, p[i]!))
+      return `rows differ at ${i}${ordered ? '' : ' (sorted)'}: Tessera ${JSON.stringify(t[i])}, PostgreSQL ${JSON.stringify(p[i])}`
   }
   return null
 }

@@ -5,7 +5,14 @@
 import fc from 'fast-check'
 
 export type ColumnType = 'int4' | 'int8' | 'numeric' | 'float8' | 'text' | 'bool'
-export const COLUMN_TYPES: readonly ColumnType[] = ['int4', 'int8', 'numeric', 'float8', 'text', 'bool']
+export const COLUMN_TYPES: readonly ColumnType[] = [
+  'int4',
+  'int8',
+  'numeric',
+  'float8',
+  'text',
+  'bool',
+]
 
 /** What the generated SQL may use. */
 export interface Features {
@@ -43,9 +50,26 @@ export interface Features {
 }
 
 export const ALL_FEATURES: Features = {
-  arithmetic: true, division: true, extremeValues: true, booleanLogic: true, nullPredicates: true, between: true,
-  inList: true, like: true, concat: true, distinctFrom: true, conditionals: true, functions: true, casts: true,
-  aggregates: true, groupBy: true, having: true, distinct: true, orderBy: true, limitOffset: true, joins: true,
+  arithmetic: true,
+  division: true,
+  extremeValues: true,
+  booleanLogic: true,
+  nullPredicates: true,
+  between: true,
+  inList: true,
+  like: true,
+  concat: true,
+  distinctFrom: true,
+  conditionals: true,
+  functions: true,
+  casts: true,
+  aggregates: true,
+  groupBy: true,
+  having: true,
+  distinct: true,
+  orderBy: true,
+  limitOffset: true,
+  joins: true,
   subqueries: true,
 }
 
@@ -86,7 +110,10 @@ export function insertSql(t: TableSpec): string | null {
 function literalArb(type: ColumnType, f: Features): fc.Arbitrary<string> {
   const plain: Record<ColumnType, fc.Arbitrary<string>> = {
     int4: fc.integer({ min: -5, max: 5 }).map(String),
-    int8: fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('3000000000', '-3000000000')),
+    int8: fc.oneof(
+      fc.integer({ min: -5, max: 5 }).map(String),
+      fc.constantFrom('3000000000', '-3000000000'),
+    ),
     numeric: fc.constantFrom('0', '1', '-1', '1.5', '-0.25', '0.1', '2.50', '100.001', '-7'),
     float8: fc.constantFrom('0', '1', '-1', '0.5', '-2.25', '1e10', '0.1', '3'),
     text: fc.constantFrom("''", "'a'", "'b'", "'A'", "'ab'", "'a b'", "'ba'", "'%'", "'_x'"),
@@ -97,19 +124,29 @@ function literalArb(type: ColumnType, f: Features): fc.Arbitrary<string> {
     int8: fc.constantFrom('9223372036854775807', '-9223372036854775808'),
   }
   const e = extreme[type]
-  return f.extremeValues && e !== undefined ? fc.oneof({ weight: 6, arbitrary: plain[type] }, { weight: 1, arbitrary: e }) : plain[type]
+  return f.extremeValues && e !== undefined
+    ? fc.oneof({ weight: 6, arbitrary: plain[type] }, { weight: 1, arbitrary: e })
+    : plain[type]
 }
 
 /** A typed SQL literal (a cast keeps the type exact whatever the engine infers). */
 function typedLiteralArb(type: ColumnType, f: Features): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 8, arbitrary: literalArb(type, f).map((v) => (type === 'float8' || type === 'int8' ? `(${v})::${type}` : v)) },
+    {
+      weight: 8,
+      arbitrary: literalArb(type, f).map((v) =>
+        type === 'float8' || type === 'int8' ? `(${v})::${type}` : v,
+      ),
+    },
     { weight: 1, arbitrary: fc.constant(`NULL::${type}`) },
   )
 }
 
 const valueOrNull = (type: ColumnType, f: Features) =>
-  fc.oneof({ weight: 4, arbitrary: literalArb(type, f) }, { weight: 1, arbitrary: fc.constant('NULL') })
+  fc.oneof(
+    { weight: 4, arbitrary: literalArb(type, f) },
+    { weight: 1, arbitrary: fc.constant('NULL') },
+  )
 
 export function tableArb(name: string, f: Features): fc.Arbitrary<TableSpec> {
   return fc
@@ -138,9 +175,15 @@ interface Scope {
   readonly tables: Record<Kind, readonly (readonly [string, string])[]>
 }
 
-function scopeOf(tables: readonly TableSpec[], qualify: boolean, all: readonly TableSpec[] = tables): Scope {
+function scopeOf(
+  tables: readonly TableSpec[],
+  qualify: boolean,
+  all: readonly TableSpec[] = tables,
+): Scope {
   const columns: Record<Kind, string[]> = { num: [], text: [], bool: [] }
-  for (const t of tables) for (const c of t.columns) columns[kindOf(c.type)].push(qualify ? `${t.name}.${c.name}` : c.name)
+  for (const t of tables)
+    for (const c of t.columns)
+      columns[kindOf(c.type)].push(qualify ? `${t.name}.${c.name}` : c.name)
   const sub: Record<Kind, (readonly [string, string])[]> = { num: [], text: [], bool: [] }
   for (const t of all) for (const c of t.columns) sub[kindOf(c.type)].push([t.name, c.name])
   return { columns, tables: sub }
@@ -148,11 +191,15 @@ function scopeOf(tables: readonly TableSpec[], qualify: boolean, all: readonly T
 
 function leafArb(kind: Kind, scope: Scope, f: Features): fc.Arbitrary<string> {
   const lits =
-    kind === 'num' ? fc.constantFrom(...NUMERIC_TYPES).chain((t) => typedLiteralArb(t, f))
-    : kind === 'text' ? typedLiteralArb('text', f)
-    : typedLiteralArb('bool', f)
+    kind === 'num'
+      ? fc.constantFrom(...NUMERIC_TYPES).chain((t) => typedLiteralArb(t, f))
+      : kind === 'text'
+        ? typedLiteralArb('text', f)
+        : typedLiteralArb('bool', f)
   const cols = scope.columns[kind]
-  return cols.length === 0 ? lits : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...cols) }, { weight: 1, arbitrary: lits })
+  return cols.length === 0
+    ? lits
+    : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...cols) }, { weight: 1, arbitrary: lits })
 }
 
 type Exprs = { num: string; text: string; bool: string }
@@ -173,15 +220,25 @@ export function exprArbs(scope: Scope, f: Features): { [K in Kind]: fc.Arbitrary
     if (f.concat) text.push(bin('text', ['||'], 'text'))
     if (f.functions) {
       num.push(tie('num').map((a) => `abs(${a})`))
-      text.push(fc.tuple(fc.constantFrom('upper', 'lower'), tie('text')).map(([fn, a]) => `${fn}(${a})`))
+      text.push(
+        fc.tuple(fc.constantFrom('upper', 'lower'), tie('text')).map(([fn, a]) => `${fn}(${a})`),
+      )
       num.push(tie('text').map((a) => `length(${a})`))
     }
     if (f.casts) {
-      num.push(fc.tuple(tie('num'), fc.constantFrom('int8', 'numeric', 'float8')).map(([a, t]) => `(${a})::${t}`))
+      num.push(
+        fc
+          .tuple(tie('num'), fc.constantFrom('int8', 'numeric', 'float8'))
+          .map(([a, t]) => `(${a})::${t}`),
+      )
       text.push(tie('num').map((a) => `(${a})::text`))
     }
     if (f.conditionals) {
-      num.push(fc.tuple(tie('bool'), tie('num'), tie('num')).map(([c, a, b]) => `CASE WHEN ${c} THEN ${a} ELSE ${b} END`))
+      num.push(
+        fc
+          .tuple(tie('bool'), tie('num'), tie('num'))
+          .map(([c, a, b]) => `CASE WHEN ${c} THEN ${a} ELSE ${b} END`),
+      )
       num.push(fc.tuple(tie('num'), tie('num')).map(([a, b]) => `coalesce(${a}, ${b})`))
       text.push(fc.tuple(tie('text'), tie('text')).map(([a, b]) => `nullif(${a}, ${b})`))
     }
@@ -193,26 +250,70 @@ export function exprArbs(scope: Scope, f: Features): { [K in Kind]: fc.Arbitrary
       bool.push(tie('bool').map((a) => `(NOT ${a})`))
     }
     if (f.nullPredicates) {
-      bool.push(fc.tuple(fc.oneof(tie('num'), tie('text'), tie('bool')), fc.constantFrom('IS NULL', 'IS NOT NULL')).map(([a, p]) => `(${a} ${p})`))
-      bool.push(fc.tuple(tie('bool'), fc.constantFrom('IS TRUE', 'IS NOT TRUE', 'IS FALSE', 'IS NOT FALSE')).map(([a, p]) => `(${a} ${p})`))
+      bool.push(
+        fc
+          .tuple(
+            fc.oneof(tie('num'), tie('text'), tie('bool')),
+            fc.constantFrom('IS NULL', 'IS NOT NULL'),
+          )
+          .map(([a, p]) => `(${a} ${p})`),
+      )
+      bool.push(
+        fc
+          .tuple(tie('bool'), fc.constantFrom('IS TRUE', 'IS NOT TRUE', 'IS FALSE', 'IS NOT FALSE'))
+          .map(([a, p]) => `(${a} ${p})`),
+      )
     }
     if (f.between) {
-      bool.push(fc.tuple(tie('num'), fc.constantFrom('BETWEEN', 'NOT BETWEEN'), tie('num'), tie('num')).map(([a, op, lo, hi]) => `(${a} ${op} ${lo} AND ${hi})`))
+      bool.push(
+        fc
+          .tuple(tie('num'), fc.constantFrom('BETWEEN', 'NOT BETWEEN'), tie('num'), tie('num'))
+          .map(([a, op, lo, hi]) => `(${a} ${op} ${lo} AND ${hi})`),
+      )
     }
     if (f.inList) {
-      bool.push(fc.tuple(tie('num'), fc.constantFrom('IN', 'NOT IN'), fc.array(tie('num'), { minLength: 1, maxLength: 3 })).map(([a, op, l]) => `(${a} ${op} (${l.join(', ')}))`))
+      bool.push(
+        fc
+          .tuple(
+            tie('num'),
+            fc.constantFrom('IN', 'NOT IN'),
+            fc.array(tie('num'), { minLength: 1, maxLength: 3 }),
+          )
+          .map(([a, op, l]) => `(${a} ${op} (${l.join(', ')}))`),
+      )
     }
     if (f.like) {
-      bool.push(fc.tuple(tie('text'), fc.constantFrom('LIKE', 'NOT LIKE', 'ILIKE'), fc.constantFrom("'a%'", "'%b'", "'_'", "'%'", "'A%'", "'a_'")).map(([a, op, p]) => `(${a} ${op} ${p})`))
+      bool.push(
+        fc
+          .tuple(
+            tie('text'),
+            fc.constantFrom('LIKE', 'NOT LIKE', 'ILIKE'),
+            fc.constantFrom("'a%'", "'%b'", "'_'", "'%'", "'A%'", "'a_'"),
+          )
+          .map(([a, op, p]) => `(${a} ${op} ${p})`),
+      )
     }
     if (f.distinctFrom) bool.push(bin('bool', ['IS DISTINCT FROM', 'IS NOT DISTINCT FROM'], 'num'))
     if (f.subqueries && scope.tables.num.length > 0) {
       const col = fc.constantFrom(...scope.tables.num)
-      num.push(fc.tuple(fc.constantFrom('max', 'min', 'count'), col).map(([fn, [t, c]]) => `(SELECT ${fn}(${c}) FROM ${t})`))
-      bool.push(fc.tuple(tie('num'), fc.constantFrom('IN', 'NOT IN'), col).map(([a, op, [t, c]]) => `(${a} ${op} (SELECT ${c} FROM ${t}))`))
-      bool.push(fc.tuple(fc.constantFrom('EXISTS', 'NOT EXISTS'), col, tie('num')).map(([op, [t, c], v]) => `(${op} (SELECT 1 FROM ${t} WHERE ${c} > ${v}))`))
+      num.push(
+        fc
+          .tuple(fc.constantFrom('max', 'min', 'count'), col)
+          .map(([fn, [t, c]]) => `(SELECT ${fn}(${c}) FROM ${t})`),
+      )
+      bool.push(
+        fc
+          .tuple(tie('num'), fc.constantFrom('IN', 'NOT IN'), col)
+          .map(([a, op, [t, c]]) => `(${a} ${op} (SELECT ${c} FROM ${t}))`),
+      )
+      bool.push(
+        fc
+          .tuple(fc.constantFrom('EXISTS', 'NOT EXISTS'), col, tie('num'))
+          .map(([op, [t, c], v]) => `(${op} (SELECT 1 FROM ${t} WHERE ${c} > ${v}))`),
+      )
     }
-    const pick = (options: fc.Arbitrary<string>[]) => fc.oneof({ depthSize: 'small', withCrossShrink: true }, ...options)
+    const pick = (options: fc.Arbitrary<string>[]) =>
+      fc.oneof({ depthSize: 'small', withCrossShrink: true }, ...options)
     return { num: pick(num), text: pick(text), bool: pick(bool) }
   })
 }
@@ -226,15 +327,23 @@ const AGGREGATES: Record<Kind, readonly string[]> = {
 }
 
 function orderByArb(columnCount: number): fc.Arbitrary<string> {
-  const item = fc.tuple(fc.constantFrom('', ' DESC'), fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'))
-  return fc.tuple(...Array.from({ length: columnCount }, () => item)).map(
-    (items) => ` ORDER BY ${items.map(([dir, nulls], i) => `${i + 1}${dir}${nulls}`).join(', ')}`,
+  const item = fc.tuple(
+    fc.constantFrom('', ' DESC'),
+    fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'),
   )
+  return fc
+    .tuple(...Array.from({ length: columnCount }, () => item))
+    .map(
+      (items) => ` ORDER BY ${items.map(([dir, nulls], i) => `${i + 1}${dir}${nulls}`).join(', ')}`,
+    )
 }
 
-const limitArb = fc.tuple(fc.option(fc.integer({ min: 0, max: 6 })), fc.option(fc.integer({ min: 0, max: 4 }))).map(
-  ([limit, offset]) => `${limit === null ? '' : ` LIMIT ${limit}`}${offset === null ? '' : ` OFFSET ${offset}`}`,
-)
+const limitArb = fc
+  .tuple(fc.option(fc.integer({ min: 0, max: 6 })), fc.option(fc.integer({ min: 0, max: 4 })))
+  .map(
+    ([limit, offset]) =>
+      `${limit === null ? '' : ` LIMIT ${limit}`}${offset === null ? '' : ` OFFSET ${offset}`}`,
+  )
 
 /** A projection/filter query: SELECT exprs FROM ... [WHERE] [ORDER BY every column [LIMIT]]. */
 function selectArb(from: string, scope: Scope, f: Features): fc.Arbitrary<GeneratedQuery> {
@@ -272,14 +381,19 @@ function aggregateArb(from: string, scope: Scope, f: Features): fc.Arbitrary<Gen
     fc.constant('count(*)'),
     fc.tuple(fc.constantFrom(...AGGREGATES.num), e.num).map(([fn, a]) => `${fn}(${a})`),
   )
-  const groups = f.groupBy && allColumns.length > 0 ? fc.uniqueArray(fc.constantFrom(...allColumns), { maxLength: 2 }) : fc.constant([])
+  const groups =
+    f.groupBy && allColumns.length > 0
+      ? fc.uniqueArray(fc.constantFrom(...allColumns), { maxLength: 2 })
+      : fc.constant([])
   return fc
     .record({
       groups,
       aggs: fc.array(agg, { minLength: 1, maxLength: 3 }),
       where: fc.option(e.bool),
       // HAVING compares an aggregate with a constant: a bare column there would be 42803.
-      having: f.having ? fc.option(fc.tuple(numericAgg, fc.constantFrom('>', '<=', '<>'), literalArb('int4', f))) : fc.constant(null),
+      having: f.having
+        ? fc.option(fc.tuple(numericAgg, fc.constantFrom('>', '<=', '<>'), literalArb('int4', f)))
+        : fc.constant(null),
       order: f.orderBy ? fc.boolean() : fc.constant(false),
       limit: f.limitOffset ? limitArb : fc.constant(''),
     })
@@ -296,25 +410,35 @@ function aggregateArb(from: string, scope: Scope, f: Features): fc.Arbitrary<Gen
 }
 
 /** FROM clauses over the case's tables: one table, or (with joins on) two joined. */
-function fromArb(tables: readonly TableSpec[], f: Features): fc.Arbitrary<{ from: string; scope: Scope }> {
+function fromArb(
+  tables: readonly TableSpec[],
+  f: Features,
+): fc.Arbitrary<{ from: string; scope: Scope }> {
   const single = fc.constant({ from: tables[0]!.name, scope: scopeOf([tables[0]!], false, tables) })
   if (!f.joins || tables.length < 2) return single
   const both = scopeOf(tables, true)
   const on = exprArbs(both, { ...f, subqueries: false }).bool
-  const joined = fc.tuple(fc.constantFrom('JOIN', 'LEFT JOIN', 'RIGHT JOIN'), on).map(([j, cond]) => ({
-    from: `${tables[0]!.name} ${j} ${tables[1]!.name} ON ${cond}`,
-    scope: both,
-  }))
+  const joined = fc
+    .tuple(fc.constantFrom('JOIN', 'LEFT JOIN', 'RIGHT JOIN'), on)
+    .map(([j, cond]) => ({
+      from: `${tables[0]!.name} ${j} ${tables[1]!.name} ON ${cond}`,
+      scope: both,
+    }))
   // PostgreSQL runs FULL JOIN only on merge- or hash-joinable conditions (else 0A000): an
   // equality of two columns of one kind, possibly ANDed with more.
   const [a, b] = [tables[0]!, tables[1]!]
   const pairs = a.columns.flatMap((x) =>
-    b.columns.filter((y) => kindOf(y.type) === kindOf(x.type)).map((y) => `${a.name}.${x.name} = ${b.name}.${y.name}`),
+    b.columns
+      .filter((y) => kindOf(y.type) === kindOf(x.type))
+      .map((y) => `${a.name}.${x.name} = ${b.name}.${y.name}`),
   )
-  const full = pairs.length === 0 ? joined : fc.tuple(fc.constantFrom(...pairs), fc.option(on)).map(([eq, more]) => ({
-    from: `${a.name} FULL JOIN ${b.name} ON ${eq}${more === null ? '' : ` AND ${more}`}`,
-    scope: both,
-  }))
+  const full =
+    pairs.length === 0
+      ? joined
+      : fc.tuple(fc.constantFrom(...pairs), fc.option(on)).map(([eq, more]) => ({
+          from: `${a.name} FULL JOIN ${b.name} ON ${eq}${more === null ? '' : ` AND ${more}`}`,
+          scope: both,
+        }))
   const comma = fc.constant({ from: `${tables[0]!.name}, ${tables[1]!.name}`, scope: both })
   return fc.oneof(single, joined, full, comma)
 }
@@ -324,10 +448,16 @@ function fromArb(tables: readonly TableSpec[], f: Features): fc.Arbitrary<{ from
 export function caseArb(prefix: string, f: Features): fc.Arbitrary<Case> {
   const tableCount = f.joins || f.subqueries ? 2 : 1
   return fc
-    .tuple(...Array.from({ length: tableCount }, (_, i) => tableArb(`${prefix}_${String.fromCharCode(97 + i)}`, f)))
+    .tuple(
+      ...Array.from({ length: tableCount }, (_, i) =>
+        tableArb(`${prefix}_${String.fromCharCode(97 + i)}`, f),
+      ),
+    )
     .chain((tables) => {
       const query = fromArb(tables, f).chain(({ from, scope }) =>
-        f.aggregates ? fc.oneof(selectArb(from, scope, f), aggregateArb(from, scope, f)) : selectArb(from, scope, f),
+        f.aggregates
+          ? fc.oneof(selectArb(from, scope, f), aggregateArb(from, scope, f))
+          : selectArb(from, scope, f),
       )
       return fc.array(query, { minLength: 1, maxLength: 4 }).map((queries) => ({ tables, queries }))
     })

@@ -14,10 +14,16 @@ export interface Finding {
 
 /** The SQL that builds the case's tables, in order. */
 export function setupSql(c: Case): string[] {
-  return c.tables.flatMap((t) => [createTableSql(t), insertSql(t)].filter((s): s is string => s !== null))
+  return c.tables.flatMap((t) =>
+    [createTableSql(t), insertSql(t)].filter((s): s is string => s !== null),
+  )
 }
 
-export async function runCase(c: Case, tessera: SqlEngine, postgres: SqlEngine): Promise<Finding[]> {
+export async function runCase(
+  c: Case,
+  tessera: SqlEngine,
+  postgres: SqlEngine,
+): Promise<Finding[]> {
   const findings: Finding[] = []
   const setup = setupSql(c)
   // A case may be run again while fast-check shrinks it: start from no tables either way.
@@ -41,7 +47,9 @@ export async function runCase(c: Case, tessera: SqlEngine, postgres: SqlEngine):
 /** A finding as markdown: the query, the setup, and both answers. */
 export function describeFinding(f: Finding): string {
   const answer = (o: EngineOutcome) =>
-    o.kind === 'error' ? `error ${o.code}: ${o.message}` : `${JSON.stringify(o.types)} ${JSON.stringify(o.rows).slice(0, 400)}`
+    o.kind === 'error'
+      ? `error ${o.code}: ${o.message}`
+      : `${JSON.stringify(o.types)} ${JSON.stringify(o.rows).slice(0, 400)}`
   return [
     `- **${f.what}**`,
     '  ```sql',

@@ -10,13 +10,27 @@ import { ALL_FEATURES, caseArb, type Features } from './generator.ts'
 import { describeFinding, runCase, type Finding } from './run-case.ts'
 
 function parseArgs(argv: readonly string[]) {
-  const o = { runs: 500, seed: Date.now() % 1_000_000_000, features: { ...CI_FEATURES } as Record<string, boolean>, out: '' }
+  const o = {
+    runs: 500,
+    seed: Date.now() % 1_000_000_000,
+    features: { ...CI_FEATURES } as Record<string, boolean>,
+    out: '',
+  }
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1] ?? ''
     switch (argv[i]) {
-      case '--runs': o.runs = Number(v); i++; break
-      case '--seed': o.seed = Number(v); i++; break
-      case '--out': o.out = v; i++; break
+      case '--runs':
+        o.runs = Number(v)
+        i++
+        break
+      case '--seed':
+        o.seed = Number(v)
+        i++
+        break
+      case '--out':
+        o.out = v
+        i++
+        break
       case '--features':
         if (v === 'all') o.features = { ...ALL_FEATURES }
         else for (const name of v.split(',')) if (name !== 'ci') o.features[name] = true
@@ -30,13 +44,18 @@ function parseArgs(argv: readonly string[]) {
         throw new Error(`unknown argument ${argv[i]}`)
     }
   }
-  for (const name of Object.keys(o.features)) if (!(name in ALL_FEATURES)) throw new Error(`unknown feature ${name}`)
+  for (const name of Object.keys(o.features))
+    if (!(name in ALL_FEATURES)) throw new Error(`unknown feature ${name}`)
   return { ...o, features: o.features as unknown as Features }
 }
 
 /** Findings of one kind share the message with numbers and quoted names blanked. */
 function kindOf(f: Finding): string {
-  return f.what.replace(/"[^"]*"/g, '"…"').replace(/\[.*$/, '[…]').replace(/\b\d+(\.\d+)?\b/g, 'N').slice(0, 120)
+  return f.what
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\[.*$/, '[…]')
+    .replace(/\b\d+(\.\d+)?\b/g, 'N')
+    .slice(0, 120)
 }
 
 const args = parseArgs(process.argv.slice(2))
@@ -55,12 +74,15 @@ for (const c of fc.sample(caseArb('m', args.features), { seed: args.seed, numRun
     if (entry === undefined) kinds.set(k, { count: 1, smallest: f })
     else {
       entry.count++
-      if (size < entry.smallest.sql.length + entry.smallest.setup.join('').length) entry.smallest = f
+      if (size < entry.smallest.sql.length + entry.smallest.setup.join('').length)
+        entry.smallest = f
     }
   }
 }
 await Promise.all([tessera.close(), postgres.close()])
-const on = Object.entries(args.features).filter(([, v]) => v).map(([k]) => k)
+const on = Object.entries(args.features)
+  .filter(([, v]) => v)
+  .map(([k]) => k)
 const lines = [
   `# Differential run: seed ${args.seed}, ${cases} cases, ${queries} queries, ${((performance.now() - started) / 1000).toFixed(1)} s`,
   '',
@@ -69,7 +91,9 @@ const lines = [
   `${kinds.size} kinds of difference${kinds.size === 0 ? '.' : ' (count, then the smallest example):'}`,
   '',
 ]
-for (const [k, { count, smallest }] of [...kinds.entries()].sort((a, b) => b[1].count - a[1].count)) {
+for (const [k, { count, smallest }] of [...kinds.entries()].sort(
+  (a, b) => b[1].count - a[1].count,
+)) {
   lines.push(`### ${count} × ${k}`, '', describeFinding(smallest), '')
 }
 const text = `${lines.join('\n')}\n`

@@ -25,14 +25,25 @@ describe('parseSlt', () => {
     const records = parseSlt(text)
     expect(records.map((r) => r.kind)).toEqual(['hash-threshold', 'statement', 'query', 'halt'])
     expect(records[0]).toMatchObject({ kind: 'hash-threshold', threshold: 8 })
-    expect(records[1]).toMatchObject({ sql: 'CREATE TABLE t1(a INTEGER,\n  b INTEGER)', expect: { kind: 'ok' }, line: 3 })
+    expect(records[1]).toMatchObject({
+      sql: 'CREATE TABLE t1(a INTEGER,\n  b INTEGER)',
+      expect: { kind: 'ok' },
+      line: 3,
+    })
     expect(records[2]).toMatchObject({
-      sql: 'SELECT a, b\nFROM t1', types: 'IT', sort: 'rowsort', label: 'label-7', expected: ['1', 'x'], error: null,
+      sql: 'SELECT a, b\nFROM t1',
+      types: 'IT',
+      sort: 'rowsort',
+      label: 'label-7',
+      expected: ['1', 'x'],
+      error: null,
     })
   })
 
   test('a comment line is dropped without ending the record', () => {
-    const records = parseSlt('query I nosort\nSELECT 1\n# a comment inside\n----\n1\n\n# alone\n\nstatement ok\nSELECT 2\n')
+    const records = parseSlt(
+      'query I nosort\nSELECT 1\n# a comment inside\n----\n1\n\n# alone\n\nstatement ok\nSELECT 2\n',
+    )
     expect(records).toHaveLength(2)
     expect(records[0]).toMatchObject({ expected: ['1'], sort: 'nosort', label: null })
   })
@@ -53,20 +64,34 @@ describe('parseSlt', () => {
     expect(applies(r!.conditions, 'PostgreSQL')).toBe(true)
     expect(applies(r!.conditions, 'mysql')).toBe(false)
     expect(applies([{ kind: 'onlyif', engine: 'mssql', comment: '' }], 'postgresql')).toBe(false)
-    expect(applies([{ kind: 'skipif', engine: 'postgresql', comment: '' }], 'postgresql')).toBe(false)
+    expect(applies([{ kind: 'skipif', engine: 'postgresql', comment: '' }], 'postgresql')).toBe(
+      false,
+    )
     expect(applies([{ kind: 'skipif', engine: 'sqlite', comment: '' }], 'postgresql')).toBe(true)
     const asReason = { kind: 'skipif', engine: 'postgresql', comment: '# requires AS' } as const
     expect(applies([asReason], 'postgresql', (c) => c.comment.includes('requires AS'))).toBe(true)
-    expect(applies([{ ...asReason, comment: '# strict GROUP BY' }], 'postgresql', (c) => c.comment.includes('requires AS'))).toBe(false)
+    expect(
+      applies([{ ...asReason, comment: '# strict GROUP BY' }], 'postgresql', (c) =>
+        c.comment.includes('requires AS'),
+      ),
+    ).toBe(false)
   })
 
   test('statement error, pgcode extension with a message pattern, query error, statement count', () => {
     const records = parseSlt(
       'statement error\nX\n\nstatement error pgcode 23505 duplicate key\nX\n\nquery error pgcode 42P01\nSELECT * FROM nope\n\nstatement count 3\nDELETE FROM t\n',
     )
-    expect(records[0]).toMatchObject({ expect: { kind: 'error', error: { code: null, message: null } } })
-    expect(records[1]).toMatchObject({ expect: { kind: 'error', error: { code: '23505', message: 'duplicate key' } } })
-    expect(records[2]).toMatchObject({ kind: 'query', error: { code: '42P01', message: null }, sql: 'SELECT * FROM nope' })
+    expect(records[0]).toMatchObject({
+      expect: { kind: 'error', error: { code: null, message: null } },
+    })
+    expect(records[1]).toMatchObject({
+      expect: { kind: 'error', error: { code: '23505', message: 'duplicate key' } },
+    })
+    expect(records[2]).toMatchObject({
+      kind: 'query',
+      error: { code: '42P01', message: null },
+      sql: 'SELECT * FROM nope',
+    })
     expect(records[3]).toMatchObject({ expect: { kind: 'count', count: 3 } })
   })
 

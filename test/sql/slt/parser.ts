@@ -23,7 +23,11 @@ interface RecordBase {
 }
 
 export type SltRecord =
-  | (RecordBase & { readonly kind: 'statement'; readonly sql: string; readonly expect: StatementExpect })
+  | (RecordBase & {
+      readonly kind: 'statement'
+      readonly sql: string
+      readonly expect: StatementExpect
+    })
   | (RecordBase & {
       readonly kind: 'query'
       readonly sql: string
@@ -47,7 +51,10 @@ export type SortMode = 'nosort' | 'rowsort' | 'valuesort'
 
 /** A line the reader could not make sense of; the file is wrong, not the engine. */
 export class SltSyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(`line ${line}: ${message}`)
   }
 }
@@ -83,8 +90,13 @@ function parseRecord(block: readonly Line[]): SltRecord {
   for (; at < block.length; at++) {
     const words = words_(block[at]!.text)
     if (words[0] !== 'skipif' && words[0] !== 'onlyif') break
-    if (words[1] === undefined) throw new SltSyntaxError(block[at]!.no, `${words[0]} without an engine`)
-    conditions.push({ kind: words[0], engine: words[1].toLowerCase(), comment: words.slice(2).join(' ') })
+    if (words[1] === undefined)
+      throw new SltSyntaxError(block[at]!.no, `${words[0]} without an engine`)
+    conditions.push({
+      kind: words[0],
+      engine: words[1].toLowerCase(),
+      comment: words.slice(2).join(' '),
+    })
   }
   const head = block[at]
   if (head === undefined) throw new SltSyntaxError(block[0]!.no, 'conditions without a record')
@@ -93,12 +105,18 @@ function parseRecord(block: readonly Line[]): SltRecord {
   const base = { line: head.no, conditions }
   switch (words[0]) {
     case 'statement':
-      return { ...base, kind: 'statement', sql: sqlOf(head, body), expect: statementExpect(head, words) }
+      return {
+        ...base,
+        kind: 'statement',
+        sql: sqlOf(head, body),
+        expect: statementExpect(head, words),
+      }
     case 'query':
       return parseQuery(base, head, words, body)
     case 'hash-threshold': {
       const threshold = Number(words[1])
-      if (!Number.isInteger(threshold) || threshold < 0) throw new SltSyntaxError(head.no, 'bad hash-threshold')
+      if (!Number.isInteger(threshold) || threshold < 0)
+        throw new SltSyntaxError(head.no, 'bad hash-threshold')
       return { ...base, kind: 'hash-threshold', threshold }
     }
     case 'halt':
@@ -114,7 +132,8 @@ function statementExpect(head: Line, words: readonly string[]): StatementExpect 
       return { kind: 'ok' }
     case 'count': {
       const count = Number(words[2])
-      if (!Number.isInteger(count) || count < 0) throw new SltSyntaxError(head.no, 'bad statement count')
+      if (!Number.isInteger(count) || count < 0)
+        throw new SltSyntaxError(head.no, 'bad statement count')
       return { kind: 'count', count }
     }
     case 'error':
@@ -133,12 +152,23 @@ function expectedError(head: Line, rest: readonly string[]): ExpectedError {
   return { code: rest[1], message: rest.length > 2 ? rest.slice(2).join(' ') : null }
 }
 
-function parseQuery(base: RecordBase, head: Line, words: readonly string[], body: readonly Line[]): SltRecord {
+function parseQuery(
+  base: RecordBase,
+  head: Line,
+  words: readonly string[],
+  body: readonly Line[],
+): SltRecord {
   const types = words[1]
   if (types === undefined) throw new SltSyntaxError(head.no, 'query without column types')
   if (types === 'error') {
     return {
-      ...base, kind: 'query', sql: sqlOf(head, body), types: '', sort: 'nosort', label: null, expected: [],
+      ...base,
+      kind: 'query',
+      sql: sqlOf(head, body),
+      types: '',
+      sort: 'nosort',
+      label: null,
+      expected: [],
       error: expectedError(head, words.slice(2)),
     }
   }
@@ -151,7 +181,13 @@ function parseQuery(base: RecordBase, head: Line, words: readonly string[], body
   const sqlLines = divider < 0 ? body : body.slice(0, divider)
   const expected = divider < 0 ? [] : body.slice(divider + 1).map((l) => l.text)
   return {
-    ...base, kind: 'query', sql: sqlOf(head, sqlLines), types, sort: sortWord, label: words[3] ?? null, expected,
+    ...base,
+    kind: 'query',
+    sql: sqlOf(head, sqlLines),
+    types,
+    sort: sortWord,
+    label: words[3] ?? null,
+    expected,
     error: null,
   }
 }
@@ -168,7 +204,13 @@ function words_(text: string): string[] {
 /** Whether a record applies to an engine named `engine` (README §3): a `skipif` naming it, or an
  * `onlyif` naming another engine, skips it. `ignored` picks `skipif` lines to disregard (the
  * conformance run's optional pass over upstream's "requires AS" exclusions). */
-export function applies(conditions: readonly Condition[], engine: string, ignored?: (c: Condition) => boolean): boolean {
+export function applies(
+  conditions: readonly Condition[],
+  engine: string,
+  ignored?: (c: Condition) => boolean,
+): boolean {
   const name = engine.toLowerCase()
-  return conditions.every((c) => (c.kind === 'skipif' ? c.engine !== name || (ignored?.(c) ?? false) : c.engine === name))
+  return conditions.every((c) =>
+    c.kind === 'skipif' ? c.engine !== name || (ignored?.(c) ?? false) : c.engine === name,
+  )
 }

@@ -6,9 +6,23 @@ import type { EngineOutcome, SqlEngine } from './runner.ts'
 
 /** Type names by OID, as Tessera reports them (pg_type.typname). */
 const TYPE_NAMES: Record<number, string> = {
-  16: 'bool', 17: 'bytea', 20: 'int8', 21: 'int2', 23: 'int4', 25: 'text', 114: 'json', 700: 'float4', 701: 'float8',
-  1043: 'varchar', 1082: 'date', 1114: 'timestamp', 1184: 'timestamptz', 1186: 'interval', 1700: 'numeric',
-  2950: 'uuid', 3802: 'jsonb',
+  16: 'bool',
+  17: 'bytea',
+  20: 'int8',
+  21: 'int2',
+  23: 'int4',
+  25: 'text',
+  114: 'json',
+  700: 'float4',
+  701: 'float8',
+  1043: 'varchar',
+  1082: 'date',
+  1114: 'timestamp',
+  1184: 'timestamptz',
+  1186: 'interval',
+  1700: 'numeric',
+  2950: 'uuid',
+  3802: 'jsonb',
 }
 
 /** int8 as text, like Tessera's wire format, so no value loses precision. */
@@ -38,7 +52,10 @@ export class PgliteEngine implements SqlEngine {
     try {
       const r = await this.db.query<EngineValue[]>(sql, [], { rowMode: 'array' })
       return {
-        kind: 'ok', columns: r.fields.length, rows: r.rows, rowCount: r.affectedRows ?? r.rows.length,
+        kind: 'ok',
+        columns: r.fields.length,
+        rows: r.rows,
+        rowCount: r.affectedRows ?? r.rows.length,
         types: r.fields.map((f) => TYPE_NAMES[f.dataTypeID] ?? `oid ${f.dataTypeID}`),
       }
     } catch (e) {

@@ -4,14 +4,33 @@
 // output, plus a property check of %.3f against exact decimal arithmetic.
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { formatC3, hashLine, hashValues, parseHashLine, renderResult, renderValue } from './render.ts'
+import {
+  formatC3,
+  hashLine,
+  hashValues,
+  parseHashLine,
+  renderResult,
+  renderValue,
+} from './render.ts'
 
 describe('formatC3', () => {
   test('matches C printf("%.3f") on ties, negative zero and large values', () => {
     const cases: [number, string][] = [
-      [5, '5.000'], [-1 / 3, '-0.333'], [0.0625, '0.062'], [0.1875, '0.188'], [-0.0625, '-0.062'],
-      [2.0625, '2.062'], [1.0005, '1.000'], [0.0005, '0.001'], [-0, '-0.000'], [0, '0.000'], [-0.0001, '-0.000'],
-      [1e21, '1000000000000000000000.000'], [123456789.5, '123456789.500'], [NaN, 'nan'], [-Infinity, '-inf'],
+      [5, '5.000'],
+      [-1 / 3, '-0.333'],
+      [0.0625, '0.062'],
+      [0.1875, '0.188'],
+      [-0.0625, '-0.062'],
+      [2.0625, '2.062'],
+      [1.0005, '1.000'],
+      [0.0005, '0.001'],
+      [-0, '-0.000'],
+      [0, '0.000'],
+      [-0.0001, '-0.000'],
+      [1e21, '1000000000000000000000.000'],
+      [123456789.5, '123456789.500'],
+      [NaN, 'nan'],
+      [-Infinity, '-inf'],
     ]
     for (const [x, want] of cases) expect(`${x} -> ${formatC3(x)}`).toBe(`${x} -> ${want}`)
   })
@@ -91,12 +110,25 @@ describe('renderValue', () => {
 })
 
 describe('renderResult and hashing', () => {
-  const rows = [[10, 'b'], [9, 'a'], [null, '']]
+  const rows = [
+    [10, 'b'],
+    [9, 'a'],
+    [null, ''],
+  ]
 
   test('nosort keeps engine order; rowsort compares rendered rows bytewise', () => {
     expect(renderResult(rows, 'IT', 'nosort')).toEqual(['10', 'b', '9', 'a', 'NULL', '(empty)'])
     expect(renderResult(rows, 'IT', 'rowsort')).toEqual(['10', 'b', '9', 'a', 'NULL', '(empty)'])
-    expect(renderResult([[9, 'a'], [10, 'b']], 'IT', 'rowsort')).toEqual(['10', 'b', '9', 'a'])
+    expect(
+      renderResult(
+        [
+          [9, 'a'],
+          [10, 'b'],
+        ],
+        'IT',
+        'rowsort',
+      ),
+    ).toEqual(['10', 'b', '9', 'a'])
   })
 
   test('valuesort sorts every value on its own', () => {
@@ -107,7 +139,8 @@ describe('renderResult and hashing', () => {
     expect(hashValues(['1', '2'])).toBe('6ddb4095eb719e2a9f0a3f95677d24e0')
     expect(hashLine(['1', '2'])).toBe('2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0')
     expect(parseHashLine(['30 values hashing to 3c13dee48d9356ae19af2515e05e6b54'])).toEqual({
-      count: 30, hash: '3c13dee48d9356ae19af2515e05e6b54',
+      count: 30,
+      hash: '3c13dee48d9356ae19af2515e05e6b54',
     })
     expect(parseHashLine(['30'])).toBeNull()
   })

@@ -86,13 +86,18 @@ function renderText(value: EngineValue): string {
   if (text === '') return '(empty)'
   if (/^[\x20-\x7e]*$/.test(text)) return text
   let out = ''
-  for (const byte of new TextEncoder().encode(text)) out += byte >= 0x20 && byte <= 0x7e ? String.fromCharCode(byte) : '@'
+  for (const byte of new TextEncoder().encode(text))
+    out += byte >= 0x20 && byte <= 0x7e ? String.fromCharCode(byte) : '@'
   return out
 }
 
 /** Renders a result row-major and applies the sort mode; the values are then what the expected
  * section lists (or hashes). */
-export function renderResult(rows: readonly (readonly EngineValue[])[], types: string, sort: SortMode): string[] {
+export function renderResult(
+  rows: readonly (readonly EngineValue[])[],
+  types: string,
+  sort: SortMode,
+): string[] {
   const rendered = rows.map((row) => row.map((v, i) => renderValue(v, types[i] ?? 'T')))
   if (sort === 'rowsort') rendered.sort(compareRows)
   const flat = rendered.flat()

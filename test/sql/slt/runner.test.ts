@@ -14,10 +14,14 @@ afterAll(() => engine.close())
 
 async function run(text: string, maxRecords?: number): Promise<FileResult> {
   await engine.reset()
-  return runRecords(parseSlt(text), engine, { statementTimeoutMs: 5_000, ...(maxRecords !== undefined && { maxRecords }) })
+  return runRecords(parseSlt(text), engine, {
+    statementTimeoutMs: 5_000,
+    ...(maxRecords !== undefined && { maxRecords }),
+  })
 }
 
-const SETUP = 'statement ok\nCREATE TABLE t(a int, b text)\n\nstatement ok\nINSERT INTO t VALUES (2, \'x\'), (1, \'\'), (NULL, NULL)\n\n'
+const SETUP =
+  "statement ok\nCREATE TABLE t(a int, b text)\n\nstatement ok\nINSERT INTO t VALUES (2, 'x'), (1, ''), (NULL, NULL)\n\n"
 
 describe('runRecords', () => {
   test('passing statements and queries, in every sort mode and as a hash', async () => {
@@ -28,10 +32,15 @@ describe('runRecords', () => {
         'query I valuesort\nSELECT a FROM t\n----\n1\n2\nNULL\n\n' +
         'query I rowsort\nSELECT a FROM t\n----\n3 values hashing to 947ac7611a144a747fd1ba4cb9205642\n\n' +
         'query R\nSELECT avg(a) FROM t\n----\n1.500\n\n' +
-        'statement count 2\nUPDATE t SET b = \'y\' WHERE a IS NOT NULL\n',
+        "statement count 2\nUPDATE t SET b = 'y' WHERE a IS NOT NULL\n",
     )
     expect(r.failures).toEqual([])
-    expect(r.counts).toMatchObject({ queries: 5, queriesPassed: 5, statements: 3, statementsPassed: 3 })
+    expect(r.counts).toMatchObject({
+      queries: 5,
+      queriesPassed: 5,
+      statements: 3,
+      statementsPassed: 3,
+    })
   })
 
   test('mismatches fail: values, value count, hash, column count, row count', async () => {
@@ -43,7 +52,13 @@ describe('runRecords', () => {
         'query II\nSELECT a FROM t WHERE a = 1\n----\n1\n\n' +
         'statement count 5\nDELETE FROM t WHERE a = 1\n',
     )
-    expect(r.failures.map((f) => f.reason)).toEqual(['wrong result', 'wrong result', 'wrong result', 'column count', 'wrong row count'])
+    expect(r.failures.map((f) => f.reason)).toEqual([
+      'wrong result',
+      'wrong result',
+      'wrong result',
+      'column count',
+      'wrong row count',
+    ])
     expect(r.failures[0]).toMatchObject({ expected: ['1', '2', '3'], actual: ['1', '2', 'NULL'] })
     expect(r.counts).toMatchObject({ queries: 4, queriesPassed: 0, statementsPassed: 2 })
   })
@@ -60,7 +75,10 @@ describe('runRecords', () => {
         'statement ok\nINSERT INTO nope VALUES (1)\n',
     )
     expect(r.failures.map((f) => [f.line, f.reason])).toEqual([
-      [13, 'wrong error'], [19, 'wrong error'], [22, 'no error'], [25, 'error'],
+      [13, 'wrong error'],
+      [19, 'wrong error'],
+      [22, 'no error'],
+      [25, 'error'],
     ])
     expect(r.failures[3]).toMatchObject({ code: '42P01' })
     expect(r.counts.statementsRejected).toBe(1)

@@ -79,10 +79,20 @@ export interface RunOptions {
 const TIMED_OUT = Symbol('timed out')
 
 /** Runs the records in order. Never throws for what the engine does: every outcome is counted. */
-export async function runRecords(records: readonly SltRecord[], engine: SqlEngine, options: RunOptions = {}): Promise<FileResult> {
+export async function runRecords(
+  records: readonly SltRecord[],
+  engine: SqlEngine,
+  options: RunOptions = {},
+): Promise<FileResult> {
   const started = performance.now()
   const counts: FileCounts = {
-    queries: 0, queriesPassed: 0, statements: 0, statementsPassed: 0, statementsRejected: 0, skipped: 0, halted: false,
+    queries: 0,
+    queriesPassed: 0,
+    statements: 0,
+    statementsPassed: 0,
+    statementsRejected: 0,
+    skipped: 0,
+    halted: false,
   }
   const failures: RecordFailure[] = []
   const labels = new Map<string, string>()
@@ -106,16 +116,23 @@ export async function runRecords(records: readonly SltRecord[], engine: SqlEngin
     const recordStarted = performance.now()
     const outcome = await executeBounded(engine, record.sql, options.statementTimeoutMs)
     const recordMs = performance.now() - recordStarted
-    const failure = record.kind === 'statement' ? checkStatement(record, outcome) : checkQuery(record, outcome, labels)
+    const failure =
+      record.kind === 'statement'
+        ? checkStatement(record, outcome)
+        : checkQuery(record, outcome, labels)
     if (record.kind === 'statement') {
       counts.statements++
-      if (record.expect.kind !== 'error' && outcome !== TIMED_OUT && outcome.kind === 'error') counts.statementsRejected++
+      if (record.expect.kind !== 'error' && outcome !== TIMED_OUT && outcome.kind === 'error')
+        counts.statementsRejected++
       if (failure === null) counts.statementsPassed++
     } else {
       counts.queries++
       if (failure === null) counts.queriesPassed++
     }
-    const full = failure === null ? null : { line: record.line, record: record.kind, sql: record.sql, ...failure }
+    const full =
+      failure === null
+        ? null
+        : { line: record.line, record: record.kind, sql: record.sql, ...failure }
     if (full !== null) failures.push(full)
     options.onRecord?.(record, full, recordMs)
   }
@@ -126,7 +143,11 @@ function countRecords(records: readonly SltRecord[]): number {
   return records.filter((r) => r.kind === 'statement' || r.kind === 'query').length
 }
 
-async function executeBounded(engine: SqlEngine, sql: string, timeoutMs: number | undefined): Promise<EngineOutcome | typeof TIMED_OUT> {
+async function executeBounded(
+  engine: SqlEngine,
+  sql: string,
+  timeoutMs: number | undefined,
+): Promise<EngineOutcome | typeof TIMED_OUT> {
   if (timeoutMs === undefined) return engine.execute(sql)
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -145,13 +166,20 @@ function errorFields(outcome: EngineOutcome): Pick<Failure, 'code' | 'message'> 
   return outcome.kind === 'error' ? { code: outcome.code, message: outcome.message } : {}
 }
 
-function checkStatement(record: Extract<SltRecord, { kind: 'statement' }>, outcome: EngineOutcome | typeof TIMED_OUT): Failure | null {
+function checkStatement(
+  record: Extract<SltRecord, { kind: 'statement' }>,
+  outcome: EngineOutcome | typeof TIMED_OUT,
+): Failure | null {
   if (outcome === TIMED_OUT) return { reason: 'timeout' }
   const expect = record.expect
   if (expect.kind === 'error') return checkError(expect.error, outcome)
   if (outcome.kind === 'error') return { reason: 'error', ...errorFields(outcome) }
   if (expect.kind === 'count' && outcome.rowCount !== expect.count) {
-    return { reason: 'wrong row count', expected: [String(expect.count)], actual: [String(outcome.rowCount)] }
+    return {
+      reason: 'wrong row count',
+      expected: [String(expect.count)],
+      actual: [String(outcome.rowCount)],
+    }
   }
   return null
 }
@@ -159,10 +187,20 @@ function checkStatement(record: Extract<SltRecord, { kind: 'statement' }>, outco
 function checkError(expected: ExpectedError, outcome: EngineOutcome): Failure | null {
   if (outcome.kind === 'ok') return { reason: 'no error' }
   if (expected.code !== null && outcome.code !== expected.code) {
-    return { reason: 'wrong error', expected: [expected.code], actual: [outcome.code], ...errorFields(outcome) }
+    return {
+      reason: 'wrong error',
+      expected: [expected.code],
+      actual: [outcome.code],
+      ...errorFields(outcome),
+    }
   }
   if (expected.message !== null && !new RegExp(expected.message).test(outcome.message)) {
-    return { reason: 'wrong error', expected: [expected.message], actual: [outcome.message], ...errorFields(outcome) }
+    return {
+      reason: 'wrong error',
+      expected: [expected.message],
+      actual: [outcome.message],
+      ...errorFields(outcome),
+    }
   }
   return null
 }
@@ -176,22 +214,34 @@ function checkQuery(
   if (record.error !== null) return checkError(record.error, outcome)
   if (outcome.kind === 'error') return { reason: 'error', ...errorFields(outcome) }
   if (outcome.columns !== record.types.length) {
-    return { reason: 'column count', expected: [record.types], actual: [`${outcome.columns} columns`] }
+    return {
+      reason: 'column count',
+      expected: [record.types],
+      actual: [`${outcome.columns} columns`],
+    }
   }
   const values = renderResult(outcome.rows, record.types, record.sort)
   const hashed = parseHashLine(record.expected)
   const hash = hashValues(values)
   if (hashed !== null) {
     if (hashed.count !== values.length || hashed.hash !== hash) {
-      return { reason: 'wrong result', expected: record.expected, actual: [`${values.length} values hashing to ${hash}`] }
+      return {
+        reason: 'wrong result',
+        expected: record.expected,
+        actual: [`${values.length} values hashing to ${hash}`],
+      }
     }
-  } else if (values.length !== record.expected.length || values.some((v, i) => v !== record.expected[i])) {
+  } else if (
+    values.length !== record.expected.length ||
+    values.some((v, i) => v !== record.expected[i])
+  ) {
     return { reason: 'wrong result', expected: record.expected, actual: values }
   }
   if (record.label !== null) {
     const earlier = labels.get(record.label)
     if (earlier === undefined) labels.set(record.label, hash)
-    else if (earlier !== hash) return { reason: 'label mismatch', expected: [earlier], actual: [hash] }
+    else if (earlier !== hash)
+      return { reason: 'label mismatch', expected: [earlier], actual: [hash] }
   }
   return null
 }

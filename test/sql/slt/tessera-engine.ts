@@ -14,7 +14,10 @@ export class TesseraEngine implements SqlEngine {
 
   /** A new single region in memory: an empty database. `name` is `tessera` for our own files
    * and `postgresql` for the shared corpus. */
-  static async open(name: string, options: { statementTimeoutMs?: number } = {}): Promise<TesseraEngine> {
+  static async open(
+    name: string,
+    options: { statementTimeoutMs?: number } = {},
+  ): Promise<TesseraEngine> {
     const clock = new SystemClock()
     const region = await openRegion({
       name: 'local',
@@ -26,7 +29,9 @@ export class TesseraEngine implements SqlEngine {
       auth: false,
       journalCount: 1,
       shardCount: 1,
-      ...(options.statementTimeoutMs !== undefined && { qp: { statementTimeoutMs: options.statementTimeoutMs } }),
+      ...(options.statementTimeoutMs !== undefined && {
+        qp: { statementTimeoutMs: options.statementTimeoutMs },
+      }),
     })
     return new TesseraEngine(name, region)
   }
@@ -40,15 +45,24 @@ export class TesseraEngine implements SqlEngine {
     const body = (await res.json()) as any
     if (res.status !== 200) {
       const error = body?.error
-      return { kind: 'error', code: String(error?.code ?? `HTTP${res.status}`), message: String(error?.message ?? '') }
+      return {
+        kind: 'error',
+        code: String(error?.code ?? `HTTP${res.status}`),
+        message: String(error?.message ?? ''),
+      }
     }
     const rows = (body.rows ?? []) as EngineValue[][]
     const fields = (body.fields ?? []) as { type: string }[]
-    return { kind: 'ok', columns: fields.length, rows, rowCount: Number(body.rowCount ?? 0), types: fields.map((f) => f.type) }
+    return {
+      kind: 'ok',
+      columns: fields.length,
+      rows,
+      rowCount: Number(body.rowCount ?? 0),
+      types: fields.map((f) => f.type),
+    }
   }
 
   close(): Promise<void> {
     return this.region.close()
   }
 }
-
