@@ -371,6 +371,7 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
   const right = materialize(ctx, rel.right)
   const matchedRight = rel.join === 'right' || rel.join === 'full' ? new Uint8Array(right.length) : undefined
   const table = rel.hashKeys.length === 0 ? undefined : hashTable(ctx, right, rel)
+  const leftKeys = rel.hashKeys.map((k) => k.left)
   const merge = (l: readonly Datum[], r: readonly Datum[]) => {
     const out = l.slice()
     for (const s of rel.rightSlots) out[s] = r[s] ?? null
@@ -379,7 +380,7 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
   for (const l of relRows(ctx, rel.left)) {
     let candidates: readonly number[] | undefined
     if (table !== undefined) {
-      const key = keyOf(ctx, l, rel.hashKeys.map((k) => k.left), rel.hashKeys)
+      const key = keyOf(ctx, l, leftKeys, rel.hashKeys)
       candidates = key === undefined ? [] : (table.get(key) ?? [])
     }
     let matched = false
@@ -444,7 +445,18 @@ function* lateralRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'lateral' }>):
   }
 }
 
-function keyOf(ctx: ExecContext, row: readonly Datum[], exprs: readonly Expr[], keys: JoinRel['hashKeys']): string | undefined {
+/** A hash join key: the datum itself for one key of a type whose JS equality is SQL equality. */
+type JoinKey = string | bigint | boolean
+
+const RAW_KEY_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'uuid'])
+
+function keyOf(ctx: ExecContext, row: readonly Datum[], exprs: readonly Expr[], keys: JoinRel['hashKeys']): JoinKey | undefined {
+  if (exprs.length === 1) {
+    const v = evaluate(exprs[0] as Expr, row, ctx.eval)
+    if (v === null) return undefined
+    const type = (keys[0] as JoinRel['hashKeys'][number]).type
+    return RAW_KEY_KINDS.has(type.kind) ? (v as JoinKey) : hashKey(v, type)
+  }
   const parts: string[] = []
   for (let i = 0; i < exprs.length; i++) {
     const v = evaluate(exprs[i] as Expr, row, ctx.eval)
@@ -452,11 +464,11 @@ function keyOf(ctx: ExecContext, row: readonly Datum[], exprs: readonly Expr[], 
     if (v === null) return undefined
     parts.push(hashKey(v, (keys[i] as JoinRel['hashKeys'][number]).type))
   }
-  return parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts)
+  return JSON.stringify(parts)
 }
 
-function hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: JoinRel): Map<string, number[]> {
-  const table = new Map<string, number[]>()
+function hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: JoinRel): Map<JoinKey, number[]> {
+  const table = new Map<JoinKey, number[]>()
   const exprs = rel.hashKeys.map((k) => k.right)
   for (let i = 0; i < rows.length; i++) {
     const key = keyOf(ctx, rows[i] as Datum[], exprs, rel.hashKeys)

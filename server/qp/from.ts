@@ -545,7 +545,11 @@ function estimateRows(rel: Rel): number {
     case 'scan': {
       const a = rel.source.access
       const unique = a.kind === 'indexRange' && a.index.unique && a.prefix.length === a.index.columns.length
-      return a.kind === 'pkPoint' || unique ? 1 : a.kind === 'tableScan' ? 10_000 : 100
+      if (a.kind === 'pkPoint' || unique) return 1
+      // Each conjunct of the filter keeps a tenth (an equality) or a third (anything else).
+      let rows = a.kind === 'tableScan' ? 10_000 : 100
+      for (const c of conjuncts(rel.source.filter)) rows /= c.kind === 'binary' && c.name === '=' ? 10 : 3
+      return Math.max(1, Math.round(rows))
     }
     case 'values':
       return rel.rows.length
