@@ -76,3 +76,15 @@ test('age', async () => {
     expect({ sql, ours: call('age', args) }).toEqual({ sql, ours: await pg.text(sql) })
   }
 }, 60_000)
+
+test('AT TIME ZONE both ways over transitions, named zones and POSIX offsets', async () => {
+  const ZONES = ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Sao_Paulo', 'UTC', '+03:30', 'UTC-2', 'PST', 'Pacific/Apia']
+  // 1950-2049, where both zone databases agree on history.
+  const ts = fc.bigInt({ min: -631_152_000_000_000n, max: 2_524_608_000_000_000n }).map((us) => formatTimestamp(us - (us % 900_000_000n), false))
+  const cases = fc.sample(fc.tuple(fc.constantFrom(...ZONES), ts, fc.constantFrom('timestamp', 'timestamptz')), { numRuns: 200, seed: 42 })
+  for (const [zone, t, type] of cases) {
+    const args: Literal[] = [[zone, 'text'], [t, type]]
+    const sql = `timezone(${args.map(literalSql).join(', ')})`
+    expect({ sql, ours: call('timezone', args) }).toEqual({ sql, ours: await pg.text(sql) })
+  }
+}, 60_000)

@@ -8,6 +8,7 @@ import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
 import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
 import { MATH_FUNCTIONS } from './functions-math.ts'
 import { TEXT_FUNCTIONS } from './functions-text.ts'
+import { TIMEZONE_FUNCTIONS } from './functions-timezone.ts'
 import { splitByRegex } from './set-functions.ts'
 
 /** A resolved call: argument types to cast to, the result type and the implementation. */
@@ -106,6 +107,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...DATETIME_FUNCTIONS,
   ...JSONB_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
+  ...TIMEZONE_FUNCTIONS,
   ['regexp_split_to_array', regexpSplitToArray],
   ['now', now],
   ['transaction_timestamp', now],
