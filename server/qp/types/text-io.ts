@@ -108,12 +108,13 @@ export function expect<K extends keyof TypeOfMap>(
   js: K,
   type: SqlType,
 ): TypeOfMap[K] {
-  assert(typeof value === js, `datum ${String(value)} is not a ${type.kind} (${js})`)
+  // The message is built only on failure: this runs for every value read or written.
+  if (typeof value !== js) assert(false, `datum ${String(value)} is not a ${type.kind} (${js})`)
   return value as TypeOfMap[K]
 }
 
 export function expectArray(value: Datum, type: SqlType): readonly Datum[] {
-  assert(Array.isArray(value), `datum ${String(value)} is not a ${type.kind}`)
+  if (!Array.isArray(value)) assert(false, `datum ${String(value)} is not a ${type.kind}`)
   return value as readonly Datum[]
 }
 
@@ -122,6 +123,6 @@ export function expectInstance<T>(
   cls: abstract new (...args: never[]) => T,
   type: SqlType,
 ): T {
-  assert(value instanceof cls, `datum ${String(value)} is not a ${type.kind}`)
+  if (!(value instanceof cls)) assert(false, `datum ${String(value)} is not a ${type.kind}`)
   return value as T
 }
