@@ -1,12 +1,11 @@
-// PENDING (needs server SQL, see /tmp/notes/client-sql-needs.md): the Kysely Migrator (with
-// Tessera's lock-row alternative to advisory locks) and `db.introspection.getTables()`, which
-// need the `!~` operator in Kysely's pg_catalog query. Not picked up by `bun test`; run it:
-//   bun test ./test/clients/pending/kysely-catalog.pending.ts
-// When it passes, rename it to test/clients/kysely-catalog.test.ts.
+// The Kysely Migrator and introspection on Tessera (issue 5, "Tests": Kysely): migrateToLatest
+// applies each migration once; two migrators racing conflict on the adapter's lock row (40001)
+// and the loser's re-run finds nothing to do; `db.introspection.getTables()` matches the schema
+// (PostgreSQL's introspector reading pg_catalog). Method: real Kysely over a real server process.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Kysely, Migrator, sql, type Migration } from 'kysely'
-import { retry, TesseraDialect } from '../../../client-sdk/kysely/index.ts'
-import { startTestServer, type TestServer } from '../harness.ts'
+import { retry, TesseraDialect } from '../../client-sdk/kysely/index.ts'
+import { startTestServer, type TestServer } from './harness.ts'
 
 interface DB {
   owner: { id: number; name: string }
@@ -63,12 +62,21 @@ describe('Kysely Migrator and introspection', () => {
     const again = await migratorOf(db).migrateToLatest()
     expect(again.results).toEqual([])
 
-    // Two instances racing on one new migration: the lock row makes the later committer 40001.
+    // Two migrators applying one new migration at once, both inside its `up` before either
+    // commits. Each writes its own owner row, so the only key they share is the migration's name
+    // in kysely_migration: the later commit gets 40001, and its re-run finds the migration done.
+    let ups = 0
+    let release!: () => void
+    const bothIn = new Promise<void>((r) => (release = r))
     migrations['2024_01_03_seed'] = {
       async up(k: Kysely<any>) {
-        await sql`INSERT INTO owner VALUES (1, 'ada'), (2, 'grace')`.execute(k)
+        const n = ++ups
+        if (n === 2) release()
+        if (n <= 2) await Promise.race([bothIn, new Promise((r) => setTimeout(r, 5_000))])
+        await sql`INSERT INTO owner VALUES (${n}, ${`owner ${n}`})`.execute(k)
       },
     }
+    const retried: unknown[] = []
     const run = () =>
       retry(
         async () => {
@@ -76,15 +84,23 @@ describe('Kysely Migrator and introspection', () => {
           if (r.error !== undefined) throw r.error
           return r.results ?? []
         },
-        { backoff: { baseMs: 5, maxMs: 50 } },
+        { backoff: { baseMs: 5, maxMs: 50 }, onRetry: (e) => retried.push(e) },
       )
     const [a, b] = await Promise.all([run(), run()])
-    expect([...a, ...b].filter((r) => r.status === 'Success').map((r) => r.migrationName)).toEqual([
-      '2024_01_03_seed',
+    expect(ups).toBe(2)
+    expect(retried.map((e) => (e as { code?: string }).code)).toEqual(['40001'])
+    expect([...a, ...b].map((r) => [r.migrationName, r.status])).toEqual([
+      ['2024_01_03_seed', 'Success'],
     ])
-    expect(
-      (await db.selectFrom('owner').select('id').orderBy('id').execute()).map((r) => r.id),
-    ).toEqual([1, 2])
+    expect((await db.selectFrom('owner').select('id').execute()).length).toBe(1)
+    await db.deleteFrom('owner').execute()
+    await db
+      .insertInto('owner')
+      .values([
+        { id: 1, name: 'ada' },
+        { id: 2, name: 'grace' },
+      ])
+      .execute()
   })
 
   test('introspection.getTables() matches the schema', async () => {

@@ -1,8 +1,8 @@
 // The Kysely dialect against a real server process (issue 5, "Tests": Kysely): schema builder
 // DDL, typed selects/inserts/updates/deletes, joins, transactions (callback, controlled,
 // read-only), the conflict retry, clear errors for savepoints and serializable, AbortSignal and
-// streaming. The Migrator and introspection need server SQL still missing: they are in
-// test/clients/pending/kysely-catalog.pending.ts. Method: real Kysely queries over real HTTP.
+// streaming; the Migrator and introspection are in kysely-catalog.test.ts. Method: real Kysely
+// queries over real HTTP.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Kysely, sql, type Generated, type Insertable, type Selectable } from 'kysely'
 import {
