@@ -257,6 +257,24 @@ describe('lookups behind the catalog functions', () => {
   })
 })
 
+describe('model reuse', () => {
+  test('a model is reused while the environment lists the same catalog, and rebuilt when it changes', () => {
+    const tables = [PARENT, CHILD].map(tableFromDef)
+    let sequences: SequenceDef[] = []
+    const env: SystemEnv = { tables: () => tables, sequences: () => sequences.map((q) => ({ ...q })) }
+    const first = buildModel(env)
+    expect(buildModel(env)).toBe(first)
+    sequences = [SEQUENCE]
+    const second = buildModel(env)
+    expect(second).not.toBe(first)
+    expect(second.sequences.map((q) => q.name)).toEqual(['things_id_seq'])
+    tables.push(tableFromDef(THINGS))
+    expect(buildModel(env).tables.map((t) => t.name)).toEqual(['parent', 'child', 'things'])
+    // Another environment (another statement) never shares a model.
+    expect(buildModel({ ...env })).not.toBe(buildModel(env))
+  })
+})
+
 describe('OIDs', () => {
   test('objects of different tables and kinds never share an OID', () => {
     const ranges = [2047, 2047, 1600, 1248, 1248]

@@ -151,14 +151,51 @@ export function splitName(catalogName: string): { readonly schema: string; reado
 
 /** Flattens the visible catalog. */
 export function buildModel(env: SystemEnv): CatalogModel {
+  const input = readInput(env)
+  const hit = models.get(env)
+  if (hit !== undefined && sameInput(hit.input, input)) return hit.model
+  const model = modelOf(input)
+  models.set(env, { input, model })
+  return model
+}
+
+/** What a model is built from, read once per use. */
+interface ModelInput {
+  readonly tables: readonly Table[]
+  readonly schemas: readonly string[]
+  readonly sequences: readonly SequenceDef[]
+  readonly views: readonly ViewInfo[]
+  /** Schemas, sequences and views as JSON: they decode to new objects on every read. */
+  readonly rest: string
+}
+
+/**
+ * The last model built per environment: catalog functions run once per row, and a model is a
+ * walk over every table. Reused only while the environment lists the same table objects (the
+ * table cache decodes equal bytes to the same object) and equal schemas, sequences and views.
+ */
+const models = new WeakMap<SystemEnv, { readonly input: ModelInput; readonly model: CatalogModel }>()
+
+function readInput(env: SystemEnv): ModelInput {
+  const schemas = env.schemas?.() ?? []
+  const sequences = env.sequences?.() ?? []
+  const views = env.views?.() ?? []
+  return { tables: [...env.tables()], schemas, sequences, views, rest: JSON.stringify([schemas, sequences, views]) }
+}
+
+function sameInput(a: ModelInput, b: ModelInput): boolean {
+  return a.tables.length === b.tables.length && a.tables.every((t, i) => t === b.tables[i]) && a.rest === b.rest
+}
+
+function modelOf(input: ModelInput): CatalogModel {
   const schemas = new Map<string, SchemaInfo>(SYSTEM_SCHEMAS.map((s) => [s.name, s]))
   const schemaNamed = (name: string): SchemaInfo => {
     let s = schemas.get(name)
     if (s === undefined) schemas.set(name, (s = { oid: schemaOid(name), name, system: false }))
     return s
   }
-  for (const name of env.schemas?.() ?? []) schemaNamed(name)
-  const tables = [...env.tables()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((t) => tableInfo(t, schemaNamed))
+  for (const name of input.schemas) schemaNamed(name)
+  const tables = [...input.tables].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((t) => tableInfo(t, schemaNamed))
   const byName = new Map(tables.map((t) => [t.table.name, t]))
   const indexes: IndexInfo[] = []
   const constraints: ConstraintInfo[] = []
@@ -175,12 +212,12 @@ export function buildModel(env: SystemEnv): CatalogModel {
       defaults.push({ oid, table: t, attnum: c.attnum, def: c.def })
     }
   }
-  const sequences = (env.sequences?.() ?? []).map((def) => {
+  const sequences = input.sequences.map((def) => {
     const { schema, name } = splitName(def.name)
     const [start, increment, min, max] = [def.start, def.increment, def.min, def.max].map(BigInt) as [bigint, bigint, bigint, bigint]
     return { oid: relationOid(BigInt(def.id)), schema: schemaNamed(schema), name, def, start, increment, min, max }
   })
-  const views = (env.views?.() ?? []).map((info) => {
+  const views = input.views.map((info) => {
     const { schema, name } = splitName(info.name)
     return { oid: viewOid(info.name), schema: schemaNamed(schema), name, info }
   })
