@@ -457,6 +457,11 @@ export function planUnitsOrdered(
   if (units.length === 0) return { rel: filtered({ kind: 'values', width, rows: [Array.from({ length: width }, nullConst)] }, top), ordered: false }
   const built = units.map((u, i) => u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1))
   const needs = units.map((u) => (u.lateral === undefined ? new Set<number>() : new Set(u.lateral.args.flatMap((a) => [...refs(a)]))))
+  units.forEach((u) => {
+    // A LATERAL item reading an item planned elsewhere (across an outer join) has no row to read.
+    const outside = u.lateral?.args.some((a) => [...slotsOf(a)].some((slot) => !unitOf.has(slot)))
+    if (outside === true) throw featureNotSupported('LATERAL references to items outside its own join')
+  })
   assert(units[0]?.lateral === undefined, 'the first FROM item reads nothing to its left')
   // Start from the item expected to give the fewest rows (a key lookup first), FROM order on ties.
   let first = 0
