@@ -186,6 +186,39 @@ export async function startCliCluster(): Promise<CliCluster> {
   }
 }
 
+/** What one run of an example printed. */
+export interface ExampleRun {
+  readonly name: string
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs examples/<name>/index.ts against `url` as its README says; resolves when it exits
+ * (killed after 30 s). Several can run at once: each example has its own table. */
+export function runExample(name: string, url: string, token: string): Promise<ExampleRun> {
+  const child = spawn(process.execPath, [join(root, 'examples', name, 'index.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TESSERA_URL: url, TESSERA_TOKEN: token, NO_COLOR: '1' },
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  return new Promise((resolveRun) =>
+    child.on('exit', (status) => {
+      clearTimeout(timer)
+      resolveRun({ name, status, stdout, stderr })
+    }),
+  )
+}
+
+/** The attempts an example's two conflicting transfers took (NaN when it did not say). */
+export const attemptsOf = (run: ExampleRun): number =>
+  Number(/2 transfers took (\d+) attempts/.exec(run.stdout)?.[1])
+
 /** Runs drizzle-kit generate on a schema file into `out`; returns the SQL it wrote. */
 export function drizzleKitGenerate(schemaFile: string, out: string): string {
   const run = spawnSync(
