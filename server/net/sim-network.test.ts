@@ -29,6 +29,7 @@ transportContract('SimNetwork', async () => {
       if (!cond()) throw new Error(`timed out waiting for ${what}`)
     },
     pass: (ms) => advance(clock, ms),
+    nowMs: () => clock.wallMs(),
     setFaults: (from, to, faults) => net.setFaults(from, to, faults),
     teardown: async () => {
       for (const t of open.values()) await t.close()

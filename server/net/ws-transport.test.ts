@@ -85,6 +85,7 @@ transportContract('WebSocketTransport', async () => {
     },
     until,
     pass: (ms) => clock.sleep(ms),
+    nowMs: () => clock.wallMs(),
     setFaults: (from, to, faults) => current.get(from)?.setFaults(to, faults),
     teardown: async () => {
       for (const t of current.values()) await t.close()
