@@ -1,14 +1,15 @@
-// Applies `drizzle-kit generate` migrations on Tessera, modelled on drizzle's pg migrator, with
-// two differences: its table lives in the default schema (no CREATE SCHEMA, no SERIAL), and the
-// check of what is applied and the applying share one transaction, so two migrators that overlap
-// conflict at commit (40001) and the loser, re-run, finds nothing left to do.
+// Applies `drizzle-kit generate` migrations on Tessera, modelled on drizzle's pg migrator, except
+// that the check of what is applied, the applying and the bookkeeping share one transaction, and
+// each applied migration takes the next id explicitly: two migrators that overlap write the same
+// row, the later commit gets 40001, and the loser, re-run, finds nothing left to do.
 import { sql } from 'drizzle-orm'
 import { readMigrationFiles, type MigrationConfig } from 'drizzle-orm/migrator'
 import type { RetryOptions } from '../index.ts'
 import type { TesseraDatabase } from './driver.ts'
 
-/** drizzle's MigrationConfig; `migrationsSchema` is honoured only when given (and then needs
- * CREATE SCHEMA on the server). `retry` tunes the re-runs after a conflict. */
+/** drizzle's MigrationConfig: the table is `__drizzle_migrations` in the default schema unless
+ * `migrationsSchema` names one (created if missing; drizzle's own migrators use `drizzle`).
+ * `retry` tunes the re-runs after a conflict. */
 export interface TesseraMigrationConfig extends MigrationConfig {
   readonly retry?: RetryOptions
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { createClient } from '../../client-sdk/index.ts'
 import { drizzle, migrate, type TesseraDatabase } from '../../client-sdk/drizzle/index.ts'
 import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
@@ -34,7 +34,11 @@ describe('Drizzle with serial, foreign keys, joins and relational queries', () =
     )
     expect(generated).toContain('"id" serial PRIMARY KEY NOT NULL')
     expect(generated).toContain('FOREIGN KEY ("author_id") REFERENCES "public"."authors"("id")')
-    await migrate(db, { migrationsFolder })
+    // In drizzle's own place for its bookkeeping: schema "drizzle".
+    await migrate(db, { migrationsFolder, migrationsSchema: 'drizzle' })
+    await migrate(db, { migrationsFolder, migrationsSchema: 'drizzle' })
+    const applied = await db.execute(sql`SELECT count(*) AS n FROM drizzle.__drizzle_migrations`)
+    expect(applied.rows).toEqual([{ n: '1' }])
   }, 30_000)
 
   test('serial defaults, joins, relational queries with `with`', async () => {
