@@ -20,7 +20,7 @@ export interface Features {
   readonly arithmetic: boolean
   /** `/` and `%`: the data decides whether 22012 is raised, and when. */
   readonly division: boolean
-  /** Values near the int4/int8 limits, so arithmetic can overflow (22003). */
+  /** Values near the int4/int8 limits and large floats, so arithmetic can overflow (22003). */
   readonly extremeValues: boolean
   /** `AND OR NOT`. */
   readonly booleanLogic: boolean
@@ -110,22 +110,22 @@ export function insertSql(t: TableSpec): string | null {
 function literalArb(type: ColumnType, f: Features): fc.Arbitrary<string> {
   const plain: Record<ColumnType, fc.Arbitrary<string>> = {
     int4: fc.integer({ min: -5, max: 5 }).map(String),
-    int8: fc.oneof(
-      fc.integer({ min: -5, max: 5 }).map(String),
-      fc.constantFrom('3000000000', '-3000000000'),
-    ),
+    int8: fc.integer({ min: -5, max: 5 }).map(String),
     numeric: fc.constantFrom('0', '1', '-1', '1.5', '-0.25', '0.1', '2.50', '100.001', '-7'),
-    float8: fc.constantFrom('0', '1', '-1', '0.5', '-2.25', '1e10', '0.1', '3'),
+    float8: fc.constantFrom('0', '1', '-1', '0.5', '-2.25', '0.1', '3'),
     text: fc.constantFrom("''", "'a'", "'b'", "'A'", "'ab'", "'a b'", "'ba'", "'%'", "'_x'"),
     bool: fc.constantFrom('true', 'false'),
   }
+  // Values whose products overflow int4 or int8 (22003): which rows an engine evaluates then
+  // decides whether it raises, so these stay apart from the plain values.
   const extreme: Partial<Record<ColumnType, fc.Arbitrary<string>>> = {
-    int4: fc.constantFrom('2147483647', '-2147483648'),
-    int8: fc.constantFrom('9223372036854775807', '-9223372036854775808'),
+    int4: fc.constantFrom('2147483647', '-2147483648', '65536'),
+    int8: fc.constantFrom('3000000000', '-3000000000', '9223372036854775807', '-9223372036854775808'),
+    float8: fc.constantFrom('1e10', '-1e300'),
   }
   const e = extreme[type]
   return f.extremeValues && e !== undefined
-    ? fc.oneof({ weight: 6, arbitrary: plain[type] }, { weight: 1, arbitrary: e })
+    ? fc.oneof({ weight: 4, arbitrary: plain[type] }, { weight: 1, arbitrary: e })
     : plain[type]
 }
 
