@@ -88,3 +88,16 @@ test('AT TIME ZONE both ways over transitions, named zones and POSIX offsets', a
     expect({ sql, ours: call('timezone', args) }).toEqual({ sql, ours: await pg.text(sql) })
   }
 }, 60_000)
+
+test('extract and date_trunc of intervals', async () => {
+  const interval = fc
+    .tuple(fc.integer({ min: -400, max: 400 }), fc.integer({ min: -100, max: 100 }), fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }))
+    .map(([m, d, us]) => `${m} mons ${d} days ${us} us`)
+  const units = [...FIELDS, 'julian', 'timezone', 'fortnight']
+  const cases = fc.sample(fc.tuple(fc.constantFrom('extract', 'date_trunc'), fc.constantFrom(...units), interval), { numRuns: 200, seed: 42 })
+  for (const [fn, unit, iv] of cases) {
+    const args: Literal[] = [[unit, 'text'], [iv, 'interval']]
+    const sql = `pg_catalog.${fn}(${args.map(literalSql).join(', ')})`
+    expect({ sql, ours: call(fn, args) }).toEqual({ sql, ours: await pg.text(sql) })
+  }
+}, 60_000)

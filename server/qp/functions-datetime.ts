@@ -87,10 +87,25 @@ function unitName(unit: string): string {
 const typeLabel = (t: SqlType) =>
   t.kind === 'timestamptz' ? 'timestamp with time zone' : t.kind === 'timestamp' ? 'timestamp without time zone' : t.kind
 
+/** Units PostgreSQL knows that extract cannot take from an interval: 0A000 rather than 22023. */
+const NOT_FOR_INTERVAL = new Set(['dow', 'isodow', 'doy', 'isoyear', 'julian', 'timezone', 'timezone_hour', 'timezone_minute'])
+
+function intervalUnitError(unitText: string): SqlError {
+  return NOT_FOR_INTERVAL.has(unitName(unitText))
+    ? new SqlError('0A000', `unit "${unitText}" not supported for type interval`)
+    : unitNotRecognized(unitText, T.interval)
+}
+
 const unitNotRecognized = (unit: string, t: SqlType) =>
   new SqlError('22023', `unit "${unit}" not recognized for type ${typeLabel(t)}`)
 const unitNotSupported = (unit: string, t: SqlType) =>
   new SqlError('0A000', `unit "${unit}" not supported for type ${typeLabel(t)}`)
+
+/** The century (n = 100) or millennium (n = 1000) of an astronomical year: 1-100 is the first,
+ * 100 BC-1 BC the minus first. */
+function centuryOf(year: number, n: number): number {
+  return year > 0 ? Math.floor((year + n - 1) / n) : -Math.floor((n - year) / n)
+}
 
 // ---------------------------------------------------------------------------------------------
 // date_trunc
@@ -166,6 +181,10 @@ function truncInterval(unitText: string, i: Interval): Interval {
       throw new SqlError('0A000', `unit "${unitText}" not supported for type interval`, {
         detail: 'Months usually have fractional weeks.',
       })
+    case 'timezone':
+    case 'timezone_hour':
+    case 'timezone_minute':
+      throw new SqlError('0A000', `unit "${unitText}" not supported for type interval`)
     default:
       throw unitNotRecognized(unitText, T.interval)
   }
@@ -212,9 +231,9 @@ function extractTimestamp(unitText: string, micros: bigint, type: SqlType): Deci
     case 'decade':
       return dec(BigInt(Math.floor(f.year / 10)), 0)
     case 'century':
-      return dec(BigInt(y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y + 1)) / 100)), 0)
+      return dec(BigInt(centuryOf(f.year, 100)), 0)
     case 'millennium':
-      return dec(BigInt(y > 0 ? Math.floor((y + 999) / 1000) : -Math.floor((999 - (y + 1)) / 1000)), 0)
+      return dec(BigInt(centuryOf(f.year, 1000)), 0)
     case 'week':
       return dec(BigInt(isoWeek(f.days).week), 0)
     case 'isoyear': {
@@ -279,7 +298,10 @@ function extractInterval(unitText: string, i: Interval): Decimal {
     case 'month':
       return dec(BigInt(i.months % 12), 0)
     case 'quarter':
-      return dec(BigInt(Math.trunc((i.months % 12) / 3) + (i.months >= 0 ? 1 : -1) * 1 - (i.months >= 0 ? 0 : 0)), 0)
+      // The quarter of the month field, negative for a negative interval (PostgreSQL 18).
+      return dec(BigInt(i.months >= 0 ? Math.trunc((i.months % 12) / 3) + 1 : -(Math.trunc((-i.months % 12) / 3) + 1)), 0)
+    case 'week':
+      return dec(BigInt(Math.trunc(i.days / 7)), 0)
     case 'year':
       return dec(BigInt(years), 0)
     case 'decade':
@@ -298,7 +320,7 @@ function extractInterval(unitText: string, i: Interval): Decimal {
       return dec(secs, 6)
     }
     default:
-      throw unitNotRecognized(unitText, T.interval)
+      throw intervalUnitError(unitText)
   }
 }
 
@@ -390,10 +412,7 @@ function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string
       case 'WW': return num(Math.floor((doy - 1) / 7) + 1, 2)
       case 'W': return num(Math.floor((f.day - 1) / 7) + 1, 1)
       case 'IW': return num(iso.week, 2)
-      case 'CC': {
-        const y = f.year > 0 ? f.year : f.year - 1
-        return num(y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y + 1)) / 100), 2)
-      }
+      case 'CC': return num(centuryOf(f.year, 100), 2)
       case 'J': return num(f.days + 2440588, 1)
       case 'Q': return num(Math.floor((f.month - 1) / 3) + 1, 1)
       case 'TZ': return { text: withZone ? 'UTC' : '' }
