@@ -171,6 +171,8 @@ const CALLS: [string, Literal[]][] = [
   ['timezone', [t('UTC'), ts('2024-07-01 12:00')]], ['timezone', [t('Nowhere/City'), ts('2024-07-01 12:00')]],
   ['timezone', [t('Australia/Sydney'), tz('2024-04-06 16:30+00')]], ['timezone', [t('Australia/Sydney'), ts('2024-04-07 02:30')]],
   ['timezone', [t('Australia/Sydney'), ts('2024-10-06 02:30')]], ['timezone', [t('Europe/London'), tz('1970-06-01 00:00+00')]],
+  ['pg_typeof', [i(1)]], ['pg_typeof', [['x', 'varchar(3)']]], ['pg_typeof', [ia('{1}')]], ['pg_typeof', [tz('2024-01-01 00:00+00')]],
+  ['pg_typeof', [iv('1 day')]], ['pg_typeof', [n('1.5')]], ['pg_typeof', [f('1')]], ['pg_typeof', [u('x')]],
   ['to_date', [t('2024-05-17'), t('YYYY-MM-DD')]], ['to_date', [t('17 May 2024'), t('DD Mon YYYY')]], ['to_date', [t('05/17/2024'), t('MM/DD/YYYY')]],
   ['to_date', [t('2024-13-01'), t('YYYY-MM-DD')]], ['to_timestamp', [t('2024-05-17 10:11:12'), t('YYYY-MM-DD HH24:MI:SS')]],
   ['to_timestamp', [t('2024-05-17 10:11:12 PM'), t('YYYY-MM-DD HH12:MI:SS AM')]], ['to_timestamp', [f('1700000000.5')]],

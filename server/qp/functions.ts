@@ -1,7 +1,7 @@
 // The scalar function registry (ARCHITECTURE.md "query processor": bind): name -> overload
 // resolution by argument types. Later SQL breadth adds entries here, nothing else changes.
 import { numericValueOutOfRange } from '../errors/index.ts'
-import { Decimal, type Datum, type SqlType, type TypeKind } from './types/index.ts'
+import { Decimal, baseType, formatType, type Datum, type SqlType, type TypeKind } from './types/index.ts'
 import type { FunctionApply } from './expr.ts'
 import { ARRAY_FUNCTIONS } from './functions-array.ts'
 import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
@@ -80,6 +80,16 @@ const genRandomUuid: FunctionResolver = (args) =>
 
 const TEXT_ARRAY: SqlType = { kind: 'array', element: T.text }
 
+/** pg_typeof(x): the type's name as regtype prints it ('integer', 'character varying',
+ * 'integer[]'), returned as text (Tessera has no regtype). Not strict: pg_typeof(NULL) is
+ * 'unknown'. */
+const pgTypeof: FunctionResolver = (args) => {
+  const t = args[0]
+  if (args.length !== 1 || t === undefined) return undefined
+  const name = formatType(baseType(t))
+  return { argTypes: [t], type: T.text, apply: () => name, strict: false, volatile: false }
+}
+
 const regexpSplitToArray: FunctionResolver = (args) =>
   (args.length === 2 || args.length === 3) && args.every((a) => isText(a.kind))
     ? {
@@ -109,6 +119,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...ARRAY_FUNCTIONS,
   ...TIMEZONE_FUNCTIONS,
   ['regexp_split_to_array', regexpSplitToArray],
+  ['pg_typeof', pgTypeof],
   ['now', now],
   ['transaction_timestamp', now],
   ['lower', textFunction(T.text, (s) => s.toLowerCase())],
