@@ -65,19 +65,40 @@ export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, job
 interface RunnerDeps extends Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'> {
   readonly snapshotTs: () => HlcTimestamp
   readonly snapshotWaitMsMax: number
+  /** A batch committed at `ts`. */
+  committed(ts: HlcTimestamp): void
 }
 
 const running = new WeakMap<object, Map<string, Promise<void>>>()
 
-/** Starts filling the index of job `jobId` (committed) in `shared`'s query processor. Returns the
- * job's promise (it never rejects: failures are recorded in the job). */
-export function startIndexJob(shared: object, host: TxHost, jobId: string): Promise<void> {
-  const snapshotTs = (shared as { snapshotTs?: () => HlcTimestamp }).snapshotTs
+/**
+ * Where a job's batches take their snapshots: the query processor's own snapshot source when it
+ * shares one (`snapshotTs`, as begin uses), else storage's applied frontier (consistent, possibly
+ * behind the newest commits: a batch that conflicts with one retries once storage applied it).
+ */
+function snapshotSource(shared: object, storage: TxHost['storage']): (() => HlcTimestamp) | undefined {
+  const own = (shared as { snapshotTs?: () => HlcTimestamp }).snapshotTs
+  if (typeof own === 'function') return own
+  const frontier = (storage as { frontier?: () => HlcTimestamp }).frontier
+  return typeof frontier === 'function' ? () => frontier.call(storage) : undefined
+}
+
+/** Starts filling the index of job `jobId` (committed at `commitTs`) in `shared`'s query
+ * processor. Returns the job's promise (it never rejects: failures are recorded in the job). */
+export function startIndexJob(shared: object, host: TxHost, jobId: string, commitTs: HlcTimestamp): Promise<void> {
+  const source = snapshotSource(shared, host.storage)
   const limits = (shared as { limits?: { snapshotWaitMsMax?: number } }).limits
-  if (snapshotTs === undefined) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (no fresh snapshots)')
+  if (source === undefined) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (no snapshot source)')
+  let last = commitTs
+  // Never below the job's own commit (nor a batch's): a batch must see every row written before.
+  const snapshotTs = () => Math.max(source(), last)
   let jobs = running.get(shared)
   if (jobs === undefined) running.set(shared, (jobs = new Map()))
-  const deps: RunnerDeps = { storage: host.storage, commits: host.commits, hlc: host.hlc, random: host.random, snapshotTs, snapshotWaitMsMax: limits?.snapshotWaitMsMax ?? 10_000 }
+  const deps: RunnerDeps = {
+    ...{ storage: host.storage, commits: host.commits, hlc: host.hlc, random: host.random, snapshotTs },
+    snapshotWaitMsMax: limits?.snapshotWaitMsMax ?? 10_000,
+    committed: (ts) => (last = Math.max(last, ts)),
+  }
   const job = runJob(deps, jobId).finally(() => jobs.delete(jobId))
   jobs.set(jobId, job)
   return job
@@ -89,8 +110,8 @@ export function runningIndexJob(shared: object, jobId: string): Promise<void> | 
 }
 
 /** Whether `shared` can run index jobs (CREATE INDEX ASYNC checks before it writes anything). */
-export function canRunIndexJobs(shared: object): boolean {
-  return typeof (shared as { snapshotTs?: unknown }).snapshotTs === 'function'
+export function canRunIndexJobs(shared: object, storage: TxHost['storage']): boolean {
+  return snapshotSource(shared, storage) !== undefined
 }
 
 async function runJob(deps: RunnerDeps, jobId: string): Promise<void> {
@@ -194,6 +215,7 @@ async function commit(deps: RunnerDeps, ts: HlcTimestamp, writes: Write[], readK
   const outcome = await deps.commits.commit({ txId, startTs: ts, writes, lockedKeys: [], readKeys })
   if (outcome.kind !== 'committed') return false
   deps.hlc.update(outcome.commitTs)
+  deps.committed(outcome.commitTs)
   try {
     await deps.storage.waitForFrontier(outcome.commitTs, deps.snapshotWaitMsMax)
   } catch (e) {

@@ -213,7 +213,7 @@ export class SqlTransaction implements Transaction {
       case 'committed':
         this.#shared.hlc.update(outcome.commitTs)
         this.#end('committed')
-        this.#services.committed()
+        this.#services.committed(outcome.commitTs)
         await this.#awaitVisible(outcome.commitTs)
         return { commitTs: outcome.commitTs }
       case 'conflict':

@@ -76,7 +76,7 @@ export class TransactionServices implements TxServices {
   readonly sequences: SequenceValues
   readonly #host: TxHost
   readonly #shared: object
-  readonly #afterCommit: (() => void)[] = []
+  readonly #afterCommit: ((commitTs: HlcTimestamp) => void)[] = []
   readonly #advisoryLocks = new Set<Key>()
 
   constructor(host: TxHost, shared: object) {
@@ -134,8 +134,8 @@ export class TransactionServices implements TxServices {
   }
 
   startIndexJobAfterCommit(jobId: string): void {
-    if (!canRunIndexJobs(this.#shared)) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (it cannot start background transactions)')
-    this.#afterCommit.push(() => void startIndexJob(this.#shared, this.#host, jobId))
+    if (!canRunIndexJobs(this.#shared, this.#host.storage)) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (it cannot start background transactions)')
+    this.#afterCommit.push((commitTs) => void startIndexJob(this.#shared, this.#host, jobId, commitTs))
   }
 
   indexJobState(jobId: string): string | undefined {
@@ -145,9 +145,9 @@ export class TransactionServices implements TxServices {
     return job.state === 'failed' ? `failed: ${job.error ?? ''}` : job.state
   }
 
-  /** The transaction committed: starts what waited for it (index jobs). */
-  committed(): void {
-    for (const start of this.#afterCommit.splice(0)) start()
+  /** The transaction committed at `commitTs`: starts what waited for it (index jobs). */
+  committed(commitTs: HlcTimestamp): void {
+    for (const start of this.#afterCommit.splice(0)) start(commitTs)
   }
 
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out

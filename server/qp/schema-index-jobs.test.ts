@@ -1,0 +1,84 @@
+// Goal: CREATE INDEX ASYNC answers a job id at once and fills the index in background batch
+// transactions while writers keep writing; the index serves reads only once the job succeeded, a
+// unique one fails its job on duplicates, and a dropped one ends its job. Method: SQL through a
+// real query processor (qp-harness), polling the job's state with index_job_state().
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { createHarness, type QpHarness } from './qp-harness.ts'
+import { SqlError } from '../errors/index.ts'
+import { INDEX_JOB_BATCH_ROWS, rewriteIndexAsync } from './index-jobs.ts'
+
+let h: QpHarness
+const ROWS = INDEX_JOB_BATCH_ROWS * 2 + 37
+beforeEach(async () => {
+  h = createHarness({ limits: { rowsModifiedMax: 5000 } })
+  await h.run('CREATE TABLE t (id int PRIMARY KEY, v int, w text)')
+  const values = Array.from({ length: ROWS }, (_, i) => `(${i}, ${i % 100}, 'w${i}')`).join(',')
+  await h.run(`INSERT INTO t VALUES ${values}`)
+})
+afterEach(async () => {
+  await h.close()
+})
+
+/** Polls the job's state until it is no longer building (bounded: 500 polls). */
+async function waitForJob(jobId: string): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const [[state]] = (await h.rows('SELECT index_job_state($1)', [jobId])) as [[string]]
+    if (state !== 'building') return state
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+  throw new Error('the index job did not finish within 500 polls')
+}
+
+/** Runs a statement in its own transaction, retrying 40001 (at most 5 times), as clients do. */
+async function retried(sql: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await h.run(sql)
+      return
+    } catch (e) {
+      if (!(e instanceof SqlError && e.code === '40001') || attempt === 4) throw e
+    }
+  }
+}
+
+describe('CREATE INDEX ASYNC', () => {
+  test('the rewrite is narrow: only a leading CREATE [UNIQUE] INDEX ASYNC, same length', () => {
+    expect(rewriteIndexAsync('CREATE INDEX ASYNC i ON t (v)')).toBe('CREATE INDEX /*A*/ i ON t (v)')
+    expect(rewriteIndexAsync('  create unique index async i ON t (v)')).toBe('  create unique index /*A*/ i ON t (v)')
+    expect(rewriteIndexAsync("SELECT 'CREATE INDEX ASYNC'")).toBe("SELECT 'CREATE INDEX ASYNC'")
+    expect(rewriteIndexAsync('CREATE INDEX asyncx ON t (v)')).toBe('CREATE INDEX asyncx ON t (v)')
+  })
+
+  test('answers a job id, fills the index in batches while writers write, then serves reads', async () => {
+    const created = await h.run('CREATE INDEX ASYNC t_v ON t (v)')
+    expect(created.fields).toEqual([{ name: 'job_id', type: 'text' }])
+    const jobId = created.rows[0]?.[0] as string
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/)
+    // Writes while the job runs maintain the building index. A writer whose snapshot predates the
+    // job's last batch (which makes the index usable: a schema change) gets 40001 and retries.
+    await retried("INSERT INTO t VALUES (100000, 7, 'new')")
+    await retried('UPDATE t SET v = 7 WHERE id = 1')
+    await retried('DELETE FROM t WHERE id = 107')
+    expect(await waitForJob(jobId)).toBe('succeeded')
+    const tx = await h.begin()
+    expect(tx.explain('SELECT id FROM t WHERE v = 7').join('\n')).toContain('t_v')
+    const ids = (await tx.execute('SELECT id FROM t WHERE v = 7 ORDER BY id')).rows.map((r) => r[0])
+    tx.rollback()
+    const expected = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 100 === 7 && i !== 107).concat([1, 100000]).sort((a, b) => a - b)
+    expect(ids).toEqual(expected)
+  })
+
+  test('a unique index over duplicates fails its job and leaves the table as it was', async () => {
+    const jobId = (await h.rows('CREATE UNIQUE INDEX ASYNC t_v_u ON t (v)'))[0]?.[0] as string
+    const state = await waitForJob(jobId)
+    expect(state).toStartWith('failed: could not create unique index "t_v_u"')
+    await h.run('CREATE INDEX t_v_u ON t (w)')
+  })
+
+  test('dropping the index while it builds ends the job', async () => {
+    const jobId = (await h.rows('CREATE INDEX ASYNC t_w ON t (w)'))[0]?.[0] as string
+    await h.run('DROP INDEX t_w')
+    expect(await waitForJob(jobId)).toStartWith('failed')
+    expect(await h.rows("SELECT index_job_state('no such job')")).toEqual([[null]])
+  })
+})
