@@ -17,11 +17,16 @@ const db = drizzle(
 
 // Schema from drizzle-kit's migrations (applied once, whoever runs first), then fresh data.
 await migrate(db, { migrationsFolder: new URL('./migrations', import.meta.url).pathname })
-await db.delete(accounts)
-await db.insert(accounts).values([
-  { id: 1, owner: 'ada', balance: 100 },
-  { id: 2, owner: 'grace', balance: 100 },
-])
+await db.transaction(
+  async (tx) => {
+    await tx.delete(accounts)
+    await tx.insert(accounts).values([
+      { id: 1, owner: 'ada', balance: 100 },
+      { id: 2, owner: 'grace', balance: 100 },
+    ])
+  },
+  { retry: true },
+)
 console.log(
   'accounts:',
   await db

@@ -15,22 +15,27 @@ const db = new Kysely<Database>({
   }),
 })
 
-// Schema and data (re-runnable: the table is recreated).
-await db.schema.dropTable('kysely_accounts').ifExists().execute()
-await db.schema
-  .createTable('kysely_accounts')
-  .addColumn('id', 'integer', (c) => c.primaryKey())
-  .addColumn('owner', 'text', (c) => c.notNull())
-  .addColumn('balance', 'bigint', (c) => c.notNull())
-  .addColumn('opened_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-  .execute()
-await db
-  .insertInto('kysely_accounts')
-  .values([
-    { id: 1, owner: 'ada', balance: '100' },
-    { id: 2, owner: 'grace', balance: '100' },
-  ])
-  .execute()
+// Schema and data in one transaction (Tessera's DDL is transactional; re-runnable: the table is
+// recreated). DDL racing other DDL in the cluster can get 40001, so the transaction is retried.
+await retry(() =>
+  db.transaction().execute(async (trx) => {
+    await trx.schema.dropTable('kysely_accounts').ifExists().execute()
+    await trx.schema
+      .createTable('kysely_accounts')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('balance', 'bigint', (c) => c.notNull())
+      .addColumn('opened_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .execute()
+    await trx
+      .insertInto('kysely_accounts')
+      .values([
+        { id: 1, owner: 'ada', balance: '100' },
+        { id: 2, owner: 'grace', balance: '100' },
+      ])
+      .execute()
+  }),
+)
 console.log(
   'accounts:',
   await db.selectFrom('kysely_accounts').select(['owner', 'balance']).orderBy('id').execute(),

@@ -1,26 +1,22 @@
 // Example: the Tessera SDK. Creates a table, writes, reads, then runs two conflicting transfers
 // at once: one commit gets 40001 and client.transaction() re-runs it. See examples/README.md.
 //   TESSERA_URL=http://127.0.0.1:7701 TESSERA_TOKEN=... bun examples/sdk/index.ts
-import { createClient, sql } from 'tessera'
+import { createClient, retry, sql } from 'tessera'
 
 const db = createClient({
   url: process.env.TESSERA_URL ?? 'http://127.0.0.1:7701',
   token: process.env.TESSERA_TOKEN,
 })
 
-// Schema and data (re-runnable: the table is recreated).
-await db.batch([
-  'DROP TABLE IF EXISTS sdk_accounts',
-  'CREATE TABLE sdk_accounts (id int8 PRIMARY KEY, owner text NOT NULL, balance int8 NOT NULL)',
-])
-await db.query('INSERT INTO sdk_accounts VALUES ($1, $2, $3), ($4, $5, $6)', [
-  1,
-  'ada',
-  100,
-  2,
-  'grace',
-  100,
-])
+// Schema and data in one atomic batch (re-runnable: the table is recreated). DDL conflicts too:
+// CREATE TABLE racing other DDL in the cluster can get 40001, so the batch is retried.
+await retry(() =>
+  db.batch([
+    'DROP TABLE IF EXISTS sdk_accounts',
+    'CREATE TABLE sdk_accounts (id int8 PRIMARY KEY, owner text NOT NULL, balance int8 NOT NULL)',
+    sql`INSERT INTO sdk_accounts VALUES (${1}, ${'ada'}, ${100}), (${2}, ${'grace'}, ${100})`,
+  ]),
+)
 
 // Reads: rows are typed by the caller; int8 arrives as a string unless intMode says otherwise.
 const { rows } = await db.query<{ owner: string; balance: string }>(
