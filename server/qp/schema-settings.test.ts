@@ -39,6 +39,8 @@ describe('SET, SHOW and RESET', () => {
     expect((await tx.execute('SHOW TimeZone')).rows).toEqual([['UTC']])
     await tx.execute('SET search_path TO public')
     expect((await tx.execute('SHOW search_path')).rows).toEqual([['public']])
+    await tx.execute('SET search_path TO "$user", public')
+    expect((await tx.execute('SHOW search_path')).rows).toEqual([['"$user", public']])
     await tx.execute('SET client_encoding = utf8')
     expect((await tx.execute('RESET application_name')).command).toBe('RESET')
     expect((await tx.execute('SHOW application_name')).rows).toEqual([['']])
@@ -62,6 +64,7 @@ describe('SET, SHOW and RESET', () => {
       ["SET TIME ZONE 'America/New_York'", '0A000'],
       ["SET timezone = 'Not/AZone'", '22023'],
       ["SET client_encoding = 'LATIN1'", '0A000'],
+      ['SET IntervalStyle = iso_8601', '0A000'],
       ['SET search_path TO app, public', '0A000'],
       ['SET server_version = 1', '55P02'],
       ['SET standard_conforming_strings = off', '0A000'],

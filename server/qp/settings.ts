@@ -69,7 +69,7 @@ const searchPath: Check = (value) => {
   const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const bad = items.find((s) => !SEARCH_PATH_OK.has(s.toLowerCase()))
   if (bad !== undefined) throw featureNotSupported(`search_path containing ${bad} (only public)`)
-  return items.join(', ')
+  return items.map((s) => (s === '$user' ? '"$user"' : s.toLowerCase())).join(', ')
 }
 
 const ISOLATION_LEVELS = new Set(['read uncommitted', 'read committed', 'repeatable read'])
@@ -94,6 +94,13 @@ const duration: Check = (value, name) => {
   return String(ms)
 }
 
+/** Intervals are always rendered in PostgreSQL's default style (API.md "Values"). */
+const intervalStyle: Check = (value) => {
+  if (value.toLowerCase() === 'postgres') return 'postgres'
+  if (['postgres_verbose', 'sql_standard', 'iso_8601'].includes(value.toLowerCase())) throw featureNotSupported(`IntervalStyle "${value}" (only postgres)`)
+  throw invalidParameterValue(`invalid value for parameter "IntervalStyle": "${value}"`)
+}
+
 const integer: Check = (value, name) => {
   if (!/^\s*-?\d+\s*$/.test(value)) throw invalidParameterValue(`invalid value for parameter "${name}": "${value}"`)
   return String(Number(value))
@@ -116,7 +123,7 @@ const PARAMETERS: ReadonlyMap<string, Parameter> = new Map([
   ['extra_float_digits', p('extra_float_digits', '1', integer, 'Sets the number of digits displayed for floating-point values.')],
   ['idle_in_transaction_session_timeout', p('idle_in_transaction_session_timeout', '0', duration, 'Accepted; the server\'s idle timeout applies.')],
   ['integer_datetimes', p('integer_datetimes', 'on', undefined, 'Shows whether datetimes are integer based.')],
-  ['intervalstyle', p('IntervalStyle', 'postgres', anything, 'Sets the display format for interval values.')],
+  ['intervalstyle', p('IntervalStyle', 'postgres', intervalStyle, 'Sets the display format for interval values.')],
   ['lock_timeout', p('lock_timeout', '0', duration, 'Accepted; Tessera never waits for locks.')],
   ['max_identifier_length', p('max_identifier_length', '63', undefined, 'Shows the maximum identifier length.')],
   ['search_path', p('search_path', '"$user", public', searchPath, 'Sets the schema search order for names that are not schema-qualified.')],
