@@ -197,6 +197,9 @@ describe('objects', () => {
     expect(pick(rows('pg_catalog', 'pg_sequences'), 'schemaname', 'sequencename', 'data_type', 'max_value')).toEqual([
       ['app', 'things_id_seq', 'bigint', 9223372036854775807n],
     ])
+    expect(pick(rows('pg_catalog', 'pg_depend'), 'objid', 'refobjid', 'refobjsubid', 'deptype')).toEqual([
+      [relationOid(102n), relationOid(103n), 1n, 'i'],
+    ])
   })
 })
 

@@ -12,6 +12,7 @@ import {
   HEAP_AM_OID,
   OWNER_OID,
   PG_CATALOG_OID,
+  PG_CLASS_OID,
   builtinType,
   typeOid,
   typmodOf,
@@ -452,6 +453,28 @@ const pgViews = relation(
   (m) => m.views.map((v) => ({ schemaname: v.schema.name, viewname: v.name, viewowner: OWNER_NAME, definition: v.info.sql })),
 )
 
+/** Dependencies tools read: a sequence owned by a column (serial 'a', identity 'i'). */
+const pgDepend = relation(
+  'pg_catalog',
+  'pg_depend',
+  [
+    ['classid', T.oid], ['objid', T.oid], ['objsubid', T.int4], ['refclassid', T.oid], ['refobjid', T.oid],
+    ['refobjsubid', T.int4], ['deptype', T.char],
+  ],
+  function* (m) {
+    for (const s of m.sequences) {
+      const owner = s.def.ownedBy
+      const table = owner === undefined ? undefined : m.tables.find((t) => t.table.name === owner.table)
+      const column = table?.columns.find((c) => c.def.name === owner?.column)
+      if (table === undefined || column === undefined) continue
+      yield {
+        classid: PG_CLASS_OID, objid: s.oid, objsubid: 0n, refclassid: PG_CLASS_OID, refobjid: table.oid,
+        refobjsubid: BigInt(column.attnum), deptype: column.def.identity === undefined ? 'a' : 'i',
+      }
+    }
+  },
+)
+
 const EMPTY: readonly SystemRelation[] = [
   emptyRelation('pg_catalog', 'pg_description', [['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]]),
   emptyRelation('pg_catalog', 'pg_matviews', [
@@ -474,10 +497,6 @@ const EMPTY: readonly SystemRelation[] = [
   emptyRelation('pg_catalog', 'pg_extension', [
     ['oid', T.oid], ['extname', T.name], ['extowner', T.oid], ['extnamespace', T.oid], ['extrelocatable', T.bool],
     ['extversion', T.text],
-  ]),
-  emptyRelation('pg_catalog', 'pg_depend', [
-    ['classid', T.oid], ['objid', T.oid], ['objsubid', T.int4], ['refclassid', T.oid], ['refobjid', T.oid],
-    ['refobjsubid', T.int4], ['deptype', T.char],
   ]),
   emptyRelation('pg_catalog', 'pg_policy', [
     ['oid', T.oid], ['polname', T.name], ['polrelid', T.oid], ['polcmd', T.char], ['polpermissive', T.bool],
@@ -518,7 +537,7 @@ const EMPTY: readonly SystemRelation[] = [
 export const PG_CATALOG: readonly SystemRelation[] = [
   pgNamespace, pgClass, pgAttribute, pgType, pgIndex, pgConstraint, pgAttrdef, pgTables, pgIndexes, pgSequences,
   pgSequence, pgDatabase, pgRoles, pgUser, pgAm, pgOpclass, pgTablespace, pgStatUserIndexes, pgStatUserTables,
-  pgSettings, pgViews, pgCollation, ...EMPTY,
+  pgSettings, pgViews, pgCollation, pgDepend, ...EMPTY,
 ]
 
 /** Values of a Datum row by column name, for tests and functions that read a relation. */
