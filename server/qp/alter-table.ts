@@ -1,20 +1,54 @@
 // ALTER TABLE (ARCHITECTURE.md "Keys and rows"): each command rewrites the table's definition in
 // the catalog, transactionally. Rows are stored by column position, so a new column is appended
 // (rows written before it read as NULL) and a dropped column keeps its slot, hidden.
-import type { AlterTableCmd, AlterTableStmt, Constraint, Node, RangeVar, RenameStmt } from 'libpg-query'
+import type {
+  AlterTableCmd,
+  AlterTableStmt,
+  Constraint,
+  Node,
+  RangeVar,
+  RenameStmt,
+} from 'libpg-query'
 import { scanSync } from 'libpg-query'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { formatType, typesEqual, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
-import { bareName, encodeTableDef, indexKeyOf, indexNameKey, schemaKey, siblingName, sequenceKey, tableFromDef, type ColumnDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import {
+  bareName,
+  encodeTableDef,
+  indexKeyOf,
+  indexNameKey,
+  schemaKey,
+  siblingName,
+  sequenceKey,
+  tableFromDef,
+  type ColumnDef,
+  type IndexDef,
+  type Table,
+  type TableDef,
+} from './catalog.ts'
 import { COLUMNS_MAX } from './constants.ts'
-import { backfill, chooseName, ownSequences, TableDraft, validateExpressions, type DdlEnv, type DdlRun } from './ddl.ts'
+import {
+  backfill,
+  chooseName,
+  ownSequences,
+  TableDraft,
+  validateExpressions,
+  type DdlEnv,
+  type DdlRun,
+} from './ddl.ts'
 import { evaluate } from './expr.ts'
 import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow } from './rows.ts'
-import { alteredSequence, putSequence, qualifiedName, relationNameTaken, type SequenceDef } from './sequences.ts'
+import {
+  alteredSequence,
+  putSequence,
+  qualifiedName,
+  relationNameTaken,
+  type SequenceDef,
+} from './sequences.ts'
 import { constraintsOf, TableWriter } from './table-writer.ts'
 
 /** What ALTER TABLE commands share: the environment and the definition as changed so far. */
@@ -25,11 +59,13 @@ interface Alter {
 }
 
 const relationName = (rv: RangeVar | undefined) => qualifiedName(rv?.schemaname, rv?.relname ?? '')
-const missingColumn = (name: string, table: string) => new SqlError('42703', `column "${name}" of relation "${table}" does not exist`)
+const missingColumn = (name: string, table: string) =>
+  new SqlError('42703', `column "${name}" of relation "${table}" does not exist`)
 
 /** ALTER TABLE [IF EXISTS] name command, ...: the commands apply in order, one definition written. */
 export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
-  if (s.objtype !== 'OBJECT_TABLE') throw featureNotSupported(`ALTER ${(s.objtype ?? '').replace('OBJECT_', '')}`)
+  if (s.objtype !== 'OBJECT_TABLE')
+    throw featureNotSupported(`ALTER ${(s.objtype ?? '').replace('OBJECT_', '')}`)
   const name = relationName(s.relation)
   const table = env.findTable(name)
   if (table === undefined) {
@@ -57,10 +93,16 @@ function alterCommand(a: Alter, cmd: AlterTableCmd): void {
     case 'AT_DropNotNull':
       return dropNotNull(a, cmd.name ?? '')
     case 'AT_AddConstraint':
-      if (cmd.def === undefined || !('Constraint' in cmd.def)) throw featureNotSupported('this ADD CONSTRAINT form')
+      if (cmd.def === undefined || !('Constraint' in cmd.def))
+        throw featureNotSupported('this ADD CONSTRAINT form')
       return addConstraint(a, cmd.def.Constraint)
     case 'AT_DropConstraint':
-      return dropConstraint(a, cmd.name ?? '', cmd.missing_ok === true, cmd.behavior === 'DROP_CASCADE')
+      return dropConstraint(
+        a,
+        cmd.name ?? '',
+        cmd.missing_ok === true,
+        cmd.behavior === 'DROP_CASCADE',
+      )
     case 'AT_AlterColumnType':
       return alterType(a, cmd)
     case 'AT_AddIdentity':
@@ -95,27 +137,43 @@ const tableOf = (def: TableDef): Table => tableFromDef(def)
 
 function fkEnv(a: Alter): ForeignKeyEnv {
   const ev = a.run.exec.eval
-  return { view: a.env.view, eval: ev, relation: (name) => ev.tx.relation(name), writer: (t) => new TableWriter(t, a.run.sink, a.env.parse, ev) }
+  return {
+    view: a.env.view,
+    eval: ev,
+    relation: (name) => ev.tx.relation(name),
+    writer: (t) => new TableWriter(t, a.run.sink, a.env.parse, ev),
+  }
 }
 
 /** ADD COLUMN [IF NOT EXISTS]: appended; existing rows get the default (written again, within
  * the transaction's limits) or NULL (nothing written). */
 function addColumn(a: Alter, cmd: AlterTableCmd): void {
-  if (cmd.def === undefined || !('ColumnDef' in cmd.def)) throw featureNotSupported('this ADD COLUMN form')
+  if (cmd.def === undefined || !('ColumnDef' in cmd.def))
+    throw featureNotSupported('this ADD COLUMN form')
   const c = cmd.def.ColumnDef
   const name = c.colname ?? ''
   if (visibleColumn(a.def, name) !== undefined) {
     if (cmd.missing_ok === true) return
     throw new SqlError('42701', `column "${name}" of relation "${a.def.name}" already exists`)
   }
-  if (a.def.columns.length >= COLUMNS_MAX) throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
+  if (a.def.columns.length >= COLUMNS_MAX)
+    throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
   const draft = new TableDraft(a.def.name)
   draft.column(a.env.sql, c)
   const parts = draft.parts()
-  if (parts.primaryKey !== undefined) throw featureNotSupported('adding a PRIMARY KEY (primary keys are fixed at CREATE TABLE)')
+  if (parts.primaryKey !== undefined)
+    throw featureNotSupported('adding a PRIMARY KEY (primary keys are fixed at CREATE TABLE)')
   const d = parts.columns[0]!
   const position = a.def.columns.length
-  const col: ColumnDef = { name, position, type: d.type, notNull: d.notNull, default: d.default, hidden: false, ...(d.identity === undefined ? {} : { identity: d.identity }) }
+  const col: ColumnDef = {
+    name,
+    position,
+    type: d.type,
+    notNull: d.notNull,
+    default: d.default,
+    hidden: false,
+    ...(d.identity === undefined ? {} : { identity: d.identity }),
+  }
   a.def = { ...a.def, columns: [...a.def.columns, col] }
   validateExpressions(a.env, { ...a.def, checks: [] })
   a.def = ownSequences(a.env, a.def, d.owns === undefined ? [] : [{ position, column: d }])
@@ -124,7 +182,8 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
   if (added.notNull) requireNoNulls(a, added)
   for (const u of parts.uniques) addUnique(a, u.columns, u.name)
   for (const k of parts.checks) addCheck(a, k.expr, k.name, true)
-  if (parts.foreignKeys.length > 0) a.def = attachForeignKeys(a.env, a.def, parts.foreignKeys, fkEnv(a))
+  if (parts.foreignKeys.length > 0)
+    a.def = attachForeignKeys(a.env, a.def, parts.foreignKeys, fkEnv(a))
 }
 
 /** Writes every row again with the column's default evaluated for it (PostgreSQL's rewrite). */
@@ -147,7 +206,10 @@ function requireNoNulls(a: Alter, col: ColumnDef): void {
   for (const kv of a.env.view.scan(table.rowsStart, table.rowsEnd)) {
     a.env.tick()
     if (decodeStoredRow(table, kv.value)[col.position] === null) {
-      throw new SqlError('23502', `column "${col.name}" of relation "${a.def.name}" contains null values`)
+      throw new SqlError(
+        '23502',
+        `column "${col.name}" of relation "${a.def.name}" contains null values`,
+      )
     }
   }
 }
@@ -160,24 +222,42 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
     if (missingOk) return
     throw missingColumn(name, a.def.name)
   }
-  if (a.def.primaryKey.includes(col.position)) throw featureNotSupported('dropping a primary key column')
+  if (a.def.primaryKey.includes(col.position))
+    throw featureNotSupported('dropping a primary key column')
   for (const ref of a.def.referencedBy ?? []) {
     const child = ref.table === a.def.name ? a.def : a.env.findTable(ref.table)?.def
     const fk = child?.foreignKeys?.find((f) => f.name === ref.name)
     if (fk === undefined || !fk.refColumns.includes(col.position)) continue
     if (!cascade) {
-      throw new SqlError('2BP01', `cannot drop column ${name} of table ${a.def.name} because other objects depend on it`, {
-        detail: `constraint ${ref.name} on table ${ref.table} depends on column ${name} of table ${a.def.name}`,
-        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-      })
+      throw new SqlError(
+        '2BP01',
+        `cannot drop column ${name} of table ${a.def.name} because other objects depend on it`,
+        {
+          detail: `constraint ${ref.name} on table ${ref.table} depends on column ${name} of table ${a.def.name}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        },
+      )
     }
     if (ref.table === a.def.name) a.def = detachForeignKey(a.env, a.def, ref.name)
-    else a.env.put(schemaKey(ref.table), encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)))
+    else
+      a.env.put(
+        schemaKey(ref.table),
+        encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)),
+      )
   }
-  for (const fk of a.def.foreignKeys ?? []) if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
-  for (const index of a.def.indexes) if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
+  for (const fk of a.def.foreignKeys ?? [])
+    if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
+  for (const index of a.def.indexes)
+    if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
   if (col.sequence !== undefined) a.env.put(sequenceKey(col.sequence), null)
-  const dropped: ColumnDef = { name: `........pg.dropped.${col.position + 1}........`, position: col.position, type: col.type, notNull: false, hidden: true, dropped: true }
+  const dropped: ColumnDef = {
+    name: `........pg.dropped.${col.position + 1}........`,
+    position: col.position,
+    type: col.type,
+    notNull: false,
+    hidden: true,
+    dropped: true,
+  }
   a.def = withColumn(
     {
       ...a.def,
@@ -190,10 +270,13 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
 
 /** Whether expression text names `column` (token by token, so strings and longer names don't count). */
 function mentions(expr: string, column: string): boolean {
-  return scanSync(expr).tokens.some((t) => t.tokenName !== 'SCONST' && identifierText(t.text) === column)
+  return scanSync(expr).tokens.some(
+    (t) => t.tokenName !== 'SCONST' && identifierText(t.text) === column,
+  )
 }
 
-const identifierText = (text: string) => (text.startsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text.toLowerCase())
+const identifierText = (text: string) =>
+  text.startsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text.toLowerCase()
 
 /** Renames `from` to `to` in expression text (stored CHECK source). */
 function renameIn(expr: string, from: string, to: string): string {
@@ -207,21 +290,33 @@ function renameIn(expr: string, from: string, to: string): string {
   return out + expr.slice(at)
 }
 
-const quoteIdentifier = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`)
+const quoteIdentifier = (name: string) =>
+  /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
 
 /** SET DEFAULT expr / DROP DEFAULT (42601 on an identity column, as PostgreSQL). */
 function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   const col = requireColumn(a.def, name)
   if (col.identity !== undefined) {
-    throw new SqlError('42601', `column "${name}" of relation "${a.def.name}" is an identity column`, {
-      hint: expr === undefined ? 'Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.' : undefined,
-    })
+    throw new SqlError(
+      '42601',
+      `column "${name}" of relation "${a.def.name}" is an identity column`,
+      {
+        hint:
+          expr === undefined
+            ? 'Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.'
+            : undefined,
+      },
+    )
   }
   const text = expr === undefined ? undefined : defaultTextOf(a.env.sql, expr)
   const changed: ColumnDef = { ...col, default: text, sequence: undefined }
   if (text !== undefined) {
     const b = new Binder(0)
-    b.coerceToColumn(b.bind(a.env.parse.expression(text), EMPTY_SCOPE, { clause: 'DEFAULT' }), col.type, col.name)
+    b.coerceToColumn(
+      b.bind(a.env.parse.expression(text), EMPTY_SCOPE, { clause: 'DEFAULT' }),
+      col.type,
+      col.name,
+    )
   }
   a.def = withColumn(a.def, changed)
 }
@@ -229,7 +324,9 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
 /** The source text of a SET DEFAULT expression: from the last DEFAULT keyword before it. */
 function defaultTextOf(sql: string, expr: Node): string {
   const first = firstLocation(expr)
-  const keyword = scanSync(sql).tokens.filter((t) => t.start < first && t.text.toUpperCase() === 'DEFAULT').at(-1)
+  const keyword = scanSync(sql)
+    .tokens.filter((t) => t.start < first && t.text.toUpperCase() === 'DEFAULT')
+    .at(-1)
   if (keyword === undefined) throw featureNotSupported('this SET DEFAULT form')
   return defaultSourceText(sql, keyword.start)
 }
@@ -255,8 +352,13 @@ function setNotNull(a: Alter, name: string): void {
 
 function dropNotNull(a: Alter, name: string): void {
   const col = requireColumn(a.def, name)
-  if (a.def.primaryKey.includes(col.position)) throw new SqlError('42P16', `column "${name}" is in a primary key`)
-  if (col.identity !== undefined) throw new SqlError('42P16', `column "${name}" of relation "${a.def.name}" is an identity column`)
+  if (a.def.primaryKey.includes(col.position))
+    throw new SqlError('42P16', `column "${name}" is in a primary key`)
+  if (col.identity !== undefined)
+    throw new SqlError(
+      '42P16',
+      `column "${name}" of relation "${a.def.name}" is an identity column`,
+    )
   a.def = withColumn(a.def, { ...col, notNull: false })
 }
 
@@ -265,11 +367,25 @@ function addConstraint(a: Alter, k: Constraint): void {
   switch (k.contype) {
     case 'CONSTR_UNIQUE':
       if (k.nulls_not_distinct === true) throw featureNotSupported('NULLS NOT DISTINCT')
-      return addUnique(a, (k.keys ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : '')), k.conname)
+      return addUnique(
+        a,
+        (k.keys ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : '')),
+        k.conname,
+      )
     case 'CONSTR_CHECK':
-      return addCheck(a, checkSourceText(a.env.sql, k.location ?? 0), k.conname, k.skip_validation !== true)
+      return addCheck(
+        a,
+        checkSourceText(a.env.sql, k.location ?? 0),
+        k.conname,
+        k.skip_validation !== true,
+      )
     case 'CONSTR_FOREIGN':
-      a.def = attachForeignKeys(a.env, a.def, [foreignKeyDraft(k, [])], k.skip_validation === true ? undefined : fkEnv(a))
+      a.def = attachForeignKeys(
+        a.env,
+        a.def,
+        [foreignKeyDraft(k, [])],
+        k.skip_validation === true ? undefined : fkEnv(a),
+      )
       return
     case 'CONSTR_PRIMARY':
       throw featureNotSupported('adding a PRIMARY KEY (primary keys are fixed at CREATE TABLE)')
@@ -279,7 +395,8 @@ function addConstraint(a: Alter, k: Constraint): void {
 }
 
 function checkNameFree(a: Alter, name: string): void {
-  if (namesOf(a.def).has(name)) throw new SqlError('42710', `constraint "${name}" for relation "${a.def.name}" already exists`)
+  if (namesOf(a.def).has(name))
+    throw new SqlError('42710', `constraint "${name}" for relation "${a.def.name}" already exists`)
 }
 
 /** A unique constraint: its index filled from the existing rows (23505 on a duplicate). */
@@ -287,8 +404,15 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
   const positions = columns.map((c) => requireColumn(a.def, c).position)
   const name = given ?? chooseName(a.def.name, columns, 'key', namesOf(a.def))
   checkNameFree(a, name)
-  if (relationNameTaken(a.env, siblingName(a.def.name, name))) throw new SqlError('42P07', `relation "${name}" already exists`)
-  const index: IndexDef = { id: a.def.nextIndexId, name, columns: positions, unique: true, constraint: true }
+  if (relationNameTaken(a.env, siblingName(a.def.name, name)))
+    throw new SqlError('42P07', `relation "${name}" already exists`)
+  const index: IndexDef = {
+    id: a.def.nextIndexId,
+    name,
+    columns: positions,
+    unique: true,
+    constraint: true,
+  }
   backfill(a.env, tableOf(a.def), index)
   a.env.put(indexKeyOf(a.def.name, name), a.def.name)
   a.def = { ...a.def, indexes: [...a.def.indexes, index], nextIndexId: index.id + 1 }
@@ -296,7 +420,9 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
 
 /** A check constraint, validated over the existing rows unless NOT VALID (23514). */
 function addCheck(a: Alter, expr: string, given: string | undefined, validate: boolean): void {
-  const mentioned = a.def.columns.filter((c) => !c.hidden && mentions(expr, c.name)).map((c) => c.name)
+  const mentioned = a.def.columns
+    .filter((c) => !c.hidden && mentions(expr, c.name))
+    .map((c) => c.name)
   const name = given ?? chooseName(a.def.name, mentioned.slice(0, 1), 'check', namesOf(a.def))
   checkNameFree(a, name)
   a.def = { ...a.def, checks: [...a.def.checks, { name, expr }] }
@@ -306,7 +432,10 @@ function addCheck(a: Alter, expr: string, given: string | undefined, validate: b
   for (const kv of a.env.view.scan(table.rowsStart, table.rowsEnd)) {
     a.env.tick()
     if (evaluate(check.expr, decodeStoredRow(table, kv.value), a.run.exec.eval) === false) {
-      throw new SqlError('23514', `check constraint "${name}" of relation "${a.def.name}" is violated by some row`)
+      throw new SqlError(
+        '23514',
+        `check constraint "${name}" of relation "${a.def.name}" is violated by some row`,
+      )
     }
   }
 }
@@ -319,7 +448,9 @@ function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boo
     a.def = detachForeignKey(a.env, a.def, name)
     return
   }
-  const index = a.def.indexes.find((i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i))
+  const index = a.def.indexes.find(
+    (i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i),
+  )
   if (index !== undefined) {
     dropUniqueDependents(a, index, cascade)
     a.env.put(indexKeyOf(a.def.name, name), null)
@@ -344,13 +475,21 @@ function dropUniqueDependents(a: Alter, index: IndexDef, cascade: boolean): void
     const fk = child?.foreignKeys?.find((f) => f.name === ref.name)
     if (fk === undefined || fk.refIndex !== index.id) continue
     if (!cascade) {
-      throw new SqlError('2BP01', `cannot drop constraint ${index.name} on table ${a.def.name} because other objects depend on it`, {
-        detail: `constraint ${ref.name} on table ${ref.table} depends on index ${index.name}`,
-        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-      })
+      throw new SqlError(
+        '2BP01',
+        `cannot drop constraint ${index.name} on table ${a.def.name} because other objects depend on it`,
+        {
+          detail: `constraint ${ref.name} on table ${ref.table} depends on index ${index.name}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        },
+      )
     }
     if (ref.table === a.def.name) a.def = detachForeignKey(a.env, a.def, ref.name)
-    else a.env.put(schemaKey(ref.table), encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)))
+    else
+      a.env.put(
+        schemaKey(ref.table),
+        encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)),
+      )
   }
 }
 
@@ -360,16 +499,32 @@ function addIdentity(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   const k = cmd.def !== undefined && 'Constraint' in cmd.def ? cmd.def.Constraint : undefined
   if (k === undefined) throw featureNotSupported('this ADD GENERATED form')
-  if (col.identity !== undefined) throw new SqlError('42P16', `column "${col.name}" of relation "${a.def.name}" is already an identity column`)
+  if (col.identity !== undefined)
+    throw new SqlError(
+      '42P16',
+      `column "${col.name}" of relation "${a.def.name}" is already an identity column`,
+    )
   if (col.default !== undefined || col.sequence !== undefined) {
-    throw new SqlError('42P16', `column "${col.name}" of relation "${a.def.name}" already has a default value`)
+    throw new SqlError(
+      '42P16',
+      `column "${col.name}" of relation "${a.def.name}" already has a default value`,
+    )
   }
-  if (!['int2', 'int4', 'int8'].includes(col.type.kind)) throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
+  if (!['int2', 'int4', 'int8'].includes(col.type.kind))
+    throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
   requireNoNulls(a, col)
   const identity = k.generated_when === 'a' ? 'always' : 'by default'
-  const draft = { name: col.name, type: col.type, notNull: true, owns: { serial: false, options: k.options ?? [] }, identity } as const
+  const draft = {
+    name: col.name,
+    type: col.type,
+    notNull: true,
+    owns: { serial: false, options: k.options ?? [] },
+    identity,
+  } as const
   a.def = withColumn(a.def, { ...col, notNull: true, identity })
-  a.def = ownSequences(a.env, a.def, [{ position: col.position, column: { ...draft, owns: draft.owns } }])
+  a.def = ownSequences(a.env, a.def, [
+    { position: col.position, column: { ...draft, owns: draft.owns } },
+  ])
 }
 
 /** ALTER COLUMN DROP IDENTITY [IF EXISTS]: the sequence goes, the values stay. */
@@ -377,7 +532,10 @@ function dropIdentity(a: Alter, name: string, missingOk: boolean): void {
   const col = requireColumn(a.def, name)
   if (col.identity === undefined) {
     if (missingOk) return
-    throw new SqlError('55000', `column "${name}" of relation "${a.def.name}" is not an identity column`)
+    throw new SqlError(
+      '55000',
+      `column "${name}" of relation "${a.def.name}" is not an identity column`,
+    )
   }
   if (col.sequence !== undefined) a.env.put(sequenceKey(col.sequence), null)
   a.def = withColumn(a.def, { ...col, identity: undefined, sequence: undefined })
@@ -387,7 +545,10 @@ function dropIdentity(a: Alter, name: string, missingOk: boolean): void {
 function setIdentity(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   if (col.identity === undefined || col.sequence === undefined) {
-    throw new SqlError('55000', `column "${col.name}" of relation "${a.def.name}" is not an identity column`)
+    throw new SqlError(
+      '55000',
+      `column "${col.name}" of relation "${a.def.name}" is not an identity column`,
+    )
   }
   const items = cmd.def !== undefined && 'List' in cmd.def ? (cmd.def.List.items ?? []) : []
   const generated = items.find((n) => 'DefElem' in n && n.DefElem.defname === 'generated')
@@ -407,10 +568,13 @@ function setIdentity(a: Alter, cmd: AlterTableCmd): void {
  * a longer varchar, varchar to text); anything else would rewrite the table: 0A000. */
 function alterType(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
-  if (cmd.def === undefined || !('ColumnDef' in cmd.def)) throw featureNotSupported('this ALTER COLUMN TYPE form')
+  if (cmd.def === undefined || !('ColumnDef' in cmd.def))
+    throw featureNotSupported('this ALTER COLUMN TYPE form')
   const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {})
   if (!keepsValues(col.type, to)) {
-    throw featureNotSupported(`ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`)
+    throw featureNotSupported(
+      `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,
+    )
   }
   a.def = withColumn(a.def, { ...col, type: to })
 }
@@ -425,7 +589,8 @@ function keepsValues(from: SqlType, to: SqlType): boolean {
 /** ALTER TABLE ... RENAME [COLUMN | CONSTRAINT] ... / ALTER TABLE RENAME TO / ALTER INDEX RENAME. */
 export function renameObject(env: DdlEnv, s: RenameStmt): void {
   const name = relationName(s.relation)
-  if (s.renameType === 'OBJECT_INDEX') return renameIndex(env, name, s.newname ?? '', s.missing_ok === true)
+  if (s.renameType === 'OBJECT_INDEX')
+    return renameIndex(env, name, s.newname ?? '', s.missing_ok === true)
   const table = env.findTable(name)
   if (table === undefined) {
     if (s.missing_ok === true) return
@@ -433,9 +598,15 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
   }
   switch (s.renameType) {
     case 'OBJECT_COLUMN':
-      return env.put(table.schemaKey, encodeTableDef(renameColumn(env, table.def, s.subname ?? '', s.newname ?? '')))
+      return env.put(
+        table.schemaKey,
+        encodeTableDef(renameColumn(env, table.def, s.subname ?? '', s.newname ?? '')),
+      )
     case 'OBJECT_TABCONSTRAINT':
-      return env.put(table.schemaKey, encodeTableDef(renameConstraint(env, table.def, s.subname ?? '', s.newname ?? '')))
+      return env.put(
+        table.schemaKey,
+        encodeTableDef(renameConstraint(env, table.def, s.subname ?? '', s.newname ?? '')),
+      )
     case 'OBJECT_TABLE':
       return renameTable(env, table, siblingName(table.name, s.newname ?? ''))
     default:
@@ -445,39 +616,77 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
 
 function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
   const col = requireColumn(def, from)
-  if (visibleColumn(def, to) !== undefined) throw new SqlError('42701', `column "${to}" of relation "${def.name}" already exists`)
-  if (col.sequence !== undefined) updateSequence(env, col.sequence, (seq) => ({ ...seq, ownedBy: { table: def.name, column: to } }))
+  if (visibleColumn(def, to) !== undefined)
+    throw new SqlError('42701', `column "${to}" of relation "${def.name}" already exists`)
+  if (col.sequence !== undefined)
+    updateSequence(env, col.sequence, (seq) => ({
+      ...seq,
+      ownedBy: { table: def.name, column: to },
+    }))
   const checks = def.checks.map((k) => ({ ...k, expr: renameIn(k.expr, from, to) }))
   return withColumn({ ...def, checks }, { ...col, name: to })
 }
 
-function updateSequence(env: DdlEnv, name: string, change: (def: SequenceDef) => SequenceDef): void {
+function updateSequence(
+  env: DdlEnv,
+  name: string,
+  change: (def: SequenceDef) => SequenceDef,
+): void {
   const raw = env.view.get(sequenceKey(name))
-  if (raw !== undefined) env.put(sequenceKey(name), JSON.stringify(change(JSON.parse(raw) as SequenceDef)))
+  if (raw !== undefined)
+    env.put(sequenceKey(name), JSON.stringify(change(JSON.parse(raw) as SequenceDef)))
 }
 
 function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
-  if (namesOf(def).has(to)) throw new SqlError('42710', `constraint "${to}" for relation "${def.name}" already exists`)
-  if (def.checks.some((k) => k.name === from)) return { ...def, checks: def.checks.map((k) => (k.name === from ? { ...k, name: to } : k)) }
+  if (namesOf(def).has(to))
+    throw new SqlError('42710', `constraint "${to}" for relation "${def.name}" already exists`)
+  if (def.checks.some((k) => k.name === from))
+    return { ...def, checks: def.checks.map((k) => (k.name === from ? { ...k, name: to } : k)) }
   const fk = (def.foreignKeys ?? []).find((f) => f.name === from)
   if (fk !== undefined) {
-    relinkReferences(env, def, (r) => (r.table === def.name && r.name === from ? { ...r, name: to } : r), fk.refTable)
-    const renamed = { ...def, foreignKeys: (def.foreignKeys ?? []).map((f) => (f === fk ? { ...f, name: to } : f)) }
-    return fk.refTable === def.name ? { ...renamed, referencedBy: (renamed.referencedBy ?? []).map((r) => (r.name === from && r.table === def.name ? { ...r, name: to } : r)) } : renamed
+    relinkReferences(
+      env,
+      def,
+      (r) => (r.table === def.name && r.name === from ? { ...r, name: to } : r),
+      fk.refTable,
+    )
+    const renamed = {
+      ...def,
+      foreignKeys: (def.foreignKeys ?? []).map((f) => (f === fk ? { ...f, name: to } : f)),
+    }
+    return fk.refTable === def.name
+      ? {
+          ...renamed,
+          referencedBy: (renamed.referencedBy ?? []).map((r) =>
+            r.name === from && r.table === def.name ? { ...r, name: to } : r,
+          ),
+        }
+      : renamed
   }
-  if (from === def.primaryKeyName || def.indexes.some((i) => i.constraint && i.name === from)) return renameIndexIn(env, def, from, to)
+  if (from === def.primaryKeyName || def.indexes.some((i) => i.constraint && i.name === from))
+    return renameIndexIn(env, def, from, to)
   throw new SqlError('42704', `constraint "${from}" for table "${def.name}" does not exist`)
 }
 
 /** Rewrites the `referencedBy` list of table `parent` (not `def` itself) through `map`. */
-function relinkReferences(env: DdlEnv, def: TableDef, map: (r: { table: string; name: string }) => { table: string; name: string }, parent: string): void {
+function relinkReferences(
+  env: DdlEnv,
+  def: TableDef,
+  map: (r: { table: string; name: string }) => { table: string; name: string },
+  parent: string,
+): void {
   if (parent === def.name) return
   const p = env.findTable(parent)
-  if (p !== undefined) env.put(p.schemaKey, encodeTableDef({ ...p.def, referencedBy: (p.def.referencedBy ?? []).map(map) }))
+  if (p !== undefined)
+    env.put(
+      p.schemaKey,
+      encodeTableDef({ ...p.def, referencedBy: (p.def.referencedBy ?? []).map(map) }),
+    )
 }
 
 function renameIndexIn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
-  if (relationNameTaken(env, siblingName(def.name, to))) throw new SqlError('42P07', `relation "${to}" already exists`)
+  if (relationNameTaken(env, siblingName(def.name, to)))
+    throw new SqlError('42P07', `relation "${to}" already exists`)
   env.put(indexKeyOf(def.name, from), null)
   env.put(indexKeyOf(def.name, to), def.name)
   if (from === def.primaryKeyName) return { ...def, primaryKeyName: to }
@@ -506,16 +715,29 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
     foreignKeys: table.def.foreignKeys?.map((f) => ({ ...f, refTable: rename(f.refTable) })),
     referencedBy: table.def.referencedBy?.map((r) => ({ ...r, table: rename(r.table) })),
   }
-  for (const f of table.def.foreignKeys ?? []) relinkReferences(env, table.def, (r) => ({ ...r, table: rename(r.table) }), f.refTable)
+  for (const f of table.def.foreignKeys ?? [])
+    relinkReferences(env, table.def, (r) => ({ ...r, table: rename(r.table) }), f.refTable)
   for (const r of table.def.referencedBy ?? []) {
     if (r.table === from) continue
     const child = env.findTable(r.table)
     if (child !== undefined) {
-      env.put(child.schemaKey, encodeTableDef({ ...child.def, foreignKeys: child.def.foreignKeys?.map((f) => ({ ...f, refTable: rename(f.refTable) })) }))
+      env.put(
+        child.schemaKey,
+        encodeTableDef({
+          ...child.def,
+          foreignKeys: child.def.foreignKeys?.map((f) => ({ ...f, refTable: rename(f.refTable) })),
+        }),
+      )
     }
   }
-  for (const c of def.columns) if (c.sequence !== undefined) updateSequence(env, c.sequence, (s) => ({ ...s, ownedBy: s.ownedBy === undefined ? undefined : { ...s.ownedBy, table: to } }))
-  for (const n of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) env.put(indexKeyOf(to, n), to)
+  for (const c of def.columns)
+    if (c.sequence !== undefined)
+      updateSequence(env, c.sequence, (s) => ({
+        ...s,
+        ownedBy: s.ownedBy === undefined ? undefined : { ...s.ownedBy, table: to },
+      }))
+  for (const n of [def.primaryKeyName, ...def.indexes.map((i) => i.name)])
+    env.put(indexKeyOf(to, n), to)
   env.put(table.schemaKey, null)
   env.put(schemaKey(to), encodeTableDef(def))
 }

@@ -119,7 +119,8 @@ export interface Table {
 }
 
 /** The key under which a table's definition is stored. */
-export const schemaKey = (tableName: string): Key => encodeKey([CATALOG_TABLE_ID, TABLES_INDEX, tableName])
+export const schemaKey = (tableName: string): Key =>
+  encodeKey([CATALOG_TABLE_ID, TABLES_INDEX, tableName])
 /** The key mapping an index name to its table's name. */
 export const indexNameKey = (indexName: string): Key =>
   encodeKey([CATALOG_TABLE_ID, INDEX_NAMES_INDEX, indexName])
@@ -127,9 +128,11 @@ export const indexNameKey = (indexName: string): Key =>
 export const tableIdCounterKey = (): Key => encodeKey([CATALOG_TABLE_ID, TABLE_ID_COUNTER_INDEX])
 
 /** The key of a sequence's definition (sequences.ts). */
-export const sequenceKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, SEQUENCES_INDEX, name])
+export const sequenceKey = (name: string): Key =>
+  encodeKey([CATALOG_TABLE_ID, SEQUENCES_INDEX, name])
 /** The key recording that a schema exists (`public` always does, without a key). */
-export const namespaceKey = (schema: string): Key => encodeKey([CATALOG_TABLE_ID, SCHEMAS_INDEX, schema])
+export const namespaceKey = (schema: string): Key =>
+  encodeKey([CATALOG_TABLE_ID, SCHEMAS_INDEX, schema])
 
 /** The name within its schema of a catalog name (`schema.name` outside public, bare in it). */
 export function bareName(catalogName: string): string {
@@ -151,7 +154,8 @@ export function siblingName(sibling: string, name: string): string {
 
 /** The key mapping index `index` (a bare name) of table `table` (a catalog name) to the table:
  * indexes live in their table's schema. */
-export const indexKeyOf = (table: string, index: string): Key => indexNameKey(siblingName(table, index))
+export const indexKeyOf = (table: string, index: string): Key =>
+  indexNameKey(siblingName(table, index))
 
 /** The range of every sequence definition. */
 export function sequencesRange(): { readonly start: Key; readonly end: Key } {
@@ -169,7 +173,9 @@ export function schemaExists(view: { get(key: Key): string | undefined }, schema
  * The schemas created with CREATE SCHEMA visible at a snapshot plus a write buffer, in name order
  * (for pg_namespace and information_schema.schemata; `public` and the system schemas are implied).
  */
-export function listSchemas(view: { scan(start: Key, end: Key): Iterable<{ readonly key: Key }> }): string[] {
+export function listSchemas(view: {
+  scan(start: Key, end: Key): Iterable<{ readonly key: Key }>
+}): string[] {
   const { start, end } = namespacesRange()
   return [...view.scan(start, end)].map((kv) => decodeKey(kv.key)[2] as string)
 }
@@ -197,7 +203,10 @@ export function tableFromDef(def: TableDef): Table {
   const rowsStart = encodeKey([id, PRIMARY_INDEX_ID])
   const columnsByName = new Map<string, ColumnDef>()
   for (const c of def.columns) if (!c.hidden) columnsByName.set(c.name, c)
-  assert(def.columns.every((c, i) => c.position === i), 'column positions are dense')
+  assert(
+    def.columns.every((c, i) => c.position === i),
+    'column positions are dense',
+  )
   return {
     def,
     id,
@@ -244,7 +253,10 @@ export class TableCache {
  * their table's definition. Bounded; the oldest entries are forgotten first.
  */
 export class CatalogReads {
-  readonly #entries = new Map<Key, { readonly raw: string | undefined; readonly readTs: HlcTimestamp }>()
+  readonly #entries = new Map<
+    Key,
+    { readonly raw: string | undefined; readonly readTs: HlcTimestamp }
+  >()
   readonly #max: number
 
   constructor(max = TABLE_CACHE_ENTRIES) {

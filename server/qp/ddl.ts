@@ -1,7 +1,22 @@
 // Transactional DDL (ARCHITECTURE.md "Keys and rows"): CREATE/DROP TABLE and INDEX write catalog
 // keys through the write buffer like any row, so they commit, conflict and replicate like data.
-import type { ColumnDef as PgColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node, TruncateStmt } from 'libpg-query'
-import { assert, duplicateColumn, duplicateTable, featureNotSupported, SqlError, undefinedObject } from '../errors/index.ts'
+import type {
+  ColumnDef as PgColumnDef,
+  Constraint,
+  CreateStmt,
+  DropStmt,
+  IndexStmt,
+  Node,
+  TruncateStmt,
+} from 'libpg-query'
+import {
+  assert,
+  duplicateColumn,
+  duplicateTable,
+  featureNotSupported,
+  SqlError,
+  undefinedObject,
+} from '../errors/index.ts'
 import { formatText, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
@@ -34,7 +49,19 @@ import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
 import { tableScope, type BindEnv } from './select.ts'
-import { allocateObjectId, alterSequence, alteredSequence, createSequence, listSequences, type SequenceDef, dropSequence, putSequence, qualifiedName, relationNameTaken, sequenceDef } from './sequences.ts'
+import {
+  allocateObjectId,
+  alterSequence,
+  alteredSequence,
+  createSequence,
+  listSequences,
+  type SequenceDef,
+  dropSequence,
+  putSequence,
+  qualifiedName,
+  relationNameTaken,
+  sequenceDef,
+} from './sequences.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -53,7 +80,8 @@ const ROW_ID: SqlType = { kind: 'int8' }
 export function ddlCommand(stmt: Node): string | undefined {
   if ('CreateStmt' in stmt) return 'CREATE TABLE'
   if ('AlterTableStmt' in stmt) return 'ALTER TABLE'
-  if ('RenameStmt' in stmt) return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
+  if ('RenameStmt' in stmt)
+    return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'
@@ -85,7 +113,12 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   if ('IndexStmt' in stmt) {
     const job = createIndex(env, stmt.IndexStmt, run)
     if (job === undefined) return undefined
-    return { command: 'CREATE INDEX', rowCount: 1, fields: [{ name: 'job_id', type: 'text' }], rows: [[job]] }
+    return {
+      command: 'CREATE INDEX',
+      rowCount: 1,
+      fields: [{ name: 'job_id', type: 'text' }],
+      rows: [[job]],
+    }
   }
   if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
   else if ('AlterTableStmt' in stmt) alterTable(env, run, stmt.AlterTableStmt)
@@ -138,7 +171,11 @@ function rejectCreateOptions(s: CreateStmt): void {
 }
 
 /** Creates the sequences of serial and identity columns, named as PostgreSQL names them. */
-export function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { position: number; column: DraftColumn }[]): TableDef {
+export function ownSequences(
+  env: DdlEnv,
+  def: TableDef,
+  owners: readonly { position: number; column: DraftColumn }[],
+): TableDef {
   if (owners.length === 0) return def
   const columns = def.columns.slice()
   const taken = new Set<string>()
@@ -153,7 +190,11 @@ export function ownSequences(env: DdlEnv, def: TableDef, owners: readonly { posi
     const seq = sequenceDef(allocateObjectId(env), name, column.owns?.options ?? [], column.type)
     putSequence(env, { ...seq, ownedBy: { table: def.name, column: column.name } })
     const serialDefault = column.owns?.serial === true ? `nextval('${name}'::regclass)` : undefined
-    columns[position] = { ...(columns[position] as ColumnDef), sequence: name, default: serialDefault }
+    columns[position] = {
+      ...(columns[position] as ColumnDef),
+      sequence: name,
+      default: serialDefault,
+    }
   }
   return { ...def, columns }
 }
@@ -168,13 +209,16 @@ export function validateExpressions(env: DdlEnv, def: TableDef): void {
     try {
       e = b.bind(env.parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' })
     } catch (err) {
-      if (err instanceof SqlError && err.code === '42703') throw featureNotSupported('column references in DEFAULT')
+      if (err instanceof SqlError && err.code === '42703')
+        throw featureNotSupported('column references in DEFAULT')
       throw err
     }
     b.coerceToColumn(e, col.type, col.name)
   }
   for (const check of def.checks) {
-    b.bindCondition(env.parse.expression(check.expr), tableScope(table, table.name), { clause: 'CHECK' })
+    b.bindCondition(env.parse.expression(check.expr), tableScope(table, table.name), {
+      clause: 'CHECK',
+    })
   }
 }
 
@@ -221,10 +265,15 @@ export class TableDraft {
   column(sql: string, c: PgColumnDef): void {
     const name = c.colname ?? ''
     if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name, this.#name)
-    if (this.#columns.length >= COLUMNS_MAX) throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
+    if (this.#columns.length >= COLUMNS_MAX)
+      throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
     if (c.collClause !== undefined) throw featureNotSupported('COLLATE')
     const serial = serialType(c)
-    const column: DraftColumn = { name, type: serial ?? resolveTypeName(c.typeName ?? {}), notNull: serial !== undefined }
+    const column: DraftColumn = {
+      name,
+      type: serial ?? resolveTypeName(c.typeName ?? {}),
+      notNull: serial !== undefined,
+    }
     if (serial !== undefined) column.owns = { serial: true, options: [] }
     this.#columns.push(column)
     for (const node of c.constraints ?? []) {
@@ -241,7 +290,8 @@ export class TableDraft {
           column.default = defaultSourceText(sql, k.location ?? 0)
           break
         case 'CONSTR_IDENTITY':
-          if (column.default !== undefined || column.owns !== undefined) throw this.#defaultAndIdentity(name, column.owns?.serial === true)
+          if (column.default !== undefined || column.owns !== undefined)
+            throw this.#defaultAndIdentity(name, column.owns?.serial === true)
           if (!['int2', 'int4', 'int8'].includes(column.type.kind)) {
             throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
           }
@@ -250,7 +300,11 @@ export class TableDraft {
           column.notNull = true
           break
         case 'CONSTR_CHECK':
-          this.#checks.push({ expr: checkSourceText(sql, k.location ?? 0), name: k.conname, column: name })
+          this.#checks.push({
+            expr: checkSourceText(sql, k.location ?? 0),
+            name: k.conname,
+            column: name,
+          })
           break
         default:
           this.#keyConstraint(k, [name])
@@ -259,8 +313,15 @@ export class TableDraft {
   }
 
   #defaultAndIdentity(column: string, serial: boolean): SqlError {
-    if (serial) return new SqlError('42601', `multiple default values specified for column "${column}" of table "${this.#name}"`)
-    return new SqlError('42601', `both default and identity specified for column "${column}" of table "${this.#name}"`)
+    if (serial)
+      return new SqlError(
+        '42601',
+        `multiple default values specified for column "${column}" of table "${this.#name}"`,
+      )
+    return new SqlError(
+      '42601',
+      `both default and identity specified for column "${column}" of table "${this.#name}"`,
+    )
   }
 
   /** What was declared, unresolved (ALTER TABLE ADD COLUMN / ADD CONSTRAINT resolve it against
@@ -269,8 +330,15 @@ export class TableDraft {
     return {
       columns: this.#columns as readonly DraftColumn[],
       primaryKey: this.#primaryKey,
-      uniques: this.#uniques as readonly { readonly columns: readonly string[]; readonly name: string | undefined }[],
-      checks: this.#checks as readonly { readonly expr: string; readonly name: string | undefined; readonly column: string | undefined }[],
+      uniques: this.#uniques as readonly {
+        readonly columns: readonly string[]
+        readonly name: string | undefined
+      }[],
+      checks: this.#checks as readonly {
+        readonly expr: string
+        readonly name: string | undefined
+        readonly column: string | undefined
+      }[],
       foreignKeys: this.#foreignKeys as readonly ForeignKeyDraft[],
     }
   }
@@ -282,12 +350,18 @@ export class TableDraft {
 
   /** Columns that own a sequence (serial, identity), by position. */
   get owners(): { readonly position: number; readonly column: DraftColumn }[] {
-    return this.#columns.flatMap((column, position) => (column.owns === undefined ? [] : [{ position, column }]))
+    return this.#columns.flatMap((column, position) =>
+      column.owns === undefined ? [] : [{ position, column }],
+    )
   }
 
   tableConstraint(sql: string, k: Constraint): void {
     if (k.contype === 'CONSTR_CHECK') {
-      this.#checks.push({ expr: checkSourceText(sql, k.location ?? 0), name: k.conname, column: undefined })
+      this.#checks.push({
+        expr: checkSourceText(sql, k.location ?? 0),
+        name: k.conname,
+        column: undefined,
+      })
       return
     }
     this.#keyConstraint(k, (k.keys ?? []).map(stringOf))
@@ -297,7 +371,10 @@ export class TableDraft {
     if ((k.including?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
     if (k.contype === 'CONSTR_PRIMARY') {
       if (this.#primaryKey !== undefined) {
-        throw new SqlError('42P16', `multiple primary keys for table "${this.#name}" are not allowed`)
+        throw new SqlError(
+          '42P16',
+          `multiple primary keys for table "${this.#name}" are not allowed`,
+        )
       }
       this.#primaryKey = columns
       this.#primaryKeyName = k.conname
@@ -312,7 +389,8 @@ export class TableDraft {
       this.#foreignKeys.push(foreignKeyDraft(k, columns))
       return
     }
-    if (k.contype === 'CONSTR_IDENTITY' || k.contype === 'CONSTR_GENERATED') throw featureNotSupported('generated columns')
+    if (k.contype === 'CONSTR_IDENTITY' || k.contype === 'CONSTR_GENERATED')
+      throw featureNotSupported('generated columns')
     throw featureNotSupported(`constraint ${k.contype ?? ''}`)
   }
 
@@ -333,7 +411,14 @@ export class TableDraft {
       hidden: false,
       ...(c.identity === undefined ? {} : { identity: c.identity }),
     }))
-    if (pk === undefined) columns.push({ name: 'rowid', position: columns.length, type: ROW_ID, notNull: true, hidden: true })
+    if (pk === undefined)
+      columns.push({
+        name: 'rowid',
+        position: columns.length,
+        type: ROW_ID,
+        notNull: true,
+        hidden: true,
+      })
     const taken = new Set<string>()
     const primaryKeyName = this.#primaryKeyName ?? chooseName(this.#name, [], 'pkey', taken)
     taken.add(primaryKeyName)
@@ -343,7 +428,14 @@ export class TableDraft {
       return { id: i + 1, name, columns: u.columns.map(position), unique: true, constraint: true }
     })
     const checks: CheckDef[] = this.#checks.map((c) => {
-      const name = c.name ?? chooseName(this.#name, c.column === undefined ? firstIdentifier(c.expr, this.#columns) : [c.column], 'check', taken)
+      const name =
+        c.name ??
+        chooseName(
+          this.#name,
+          c.column === undefined ? firstIdentifier(c.expr, this.#columns) : [c.column],
+          'check',
+          taken,
+        )
       taken.add(name)
       return { name, expr: c.expr }
     })
@@ -368,7 +460,12 @@ function firstIdentifier(expr: string, columns: readonly { name: string }[]): st
 }
 
 /** PostgreSQL's ChooseRelationName: `table_col1_col2_suffix`, truncated, numbered on collision. */
-export function chooseName(table: string, columns: readonly string[], suffix: string, taken: ReadonlySet<string>): string {
+export function chooseName(
+  table: string,
+  columns: readonly string[],
+  suffix: string,
+  taken: ReadonlySet<string>,
+): string {
   const base = [bareName(table), ...columns].join('_')
   for (let n = 0; ; n++) {
     const tail = `_${suffix}${n === 0 ? '' : n}`
@@ -407,10 +504,14 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
     for (const ref of table.def.referencedBy ?? []) {
       if (names.has(ref.table)) continue
       if (s.behavior !== 'DROP_CASCADE') {
-        throw new SqlError('0A000', 'cannot truncate a table referenced in a foreign key constraint', {
-          detail: `Table "${ref.table}" references "${table.name}".`,
-          hint: `Truncate table "${ref.table}" at the same time, or use TRUNCATE ... CASCADE.`,
-        })
+        throw new SqlError(
+          '0A000',
+          'cannot truncate a table referenced in a foreign key constraint',
+          {
+            detail: `Table "${ref.table}" references "${table.name}".`,
+            hint: `Truncate table "${ref.table}" at the same time, or use TRUNCATE ... CASCADE.`,
+          },
+        )
       }
       names.add(ref.table)
       tables.push(env.table(ref.table))
@@ -421,20 +522,36 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
     if (s.restart_seqs !== true) continue
     for (const col of table.columns) {
       const raw = col.sequence === undefined ? undefined : env.view.get(sequenceKey(col.sequence))
-      if (raw !== undefined) putSequence(env, alteredSequence(env.view, JSON.parse(raw) as SequenceDef, [{ DefElem: { defname: 'restart' } }]))
+      if (raw !== undefined)
+        putSequence(
+          env,
+          alteredSequence(env.view, JSON.parse(raw) as SequenceDef, [
+            { DefElem: { defname: 'restart' } },
+          ]),
+        )
     }
   }
 }
 
 /** Drops a table with its index names and owned sequences; foreign keys per detachForDrop. */
-export function dropOneTable(env: DdlEnv, table: Table, cascade: boolean, dropping: ReadonlySet<string>): void {
+export function dropOneTable(
+  env: DdlEnv,
+  table: Table,
+  cascade: boolean,
+  dropping: ReadonlySet<string>,
+): void {
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused: garbage for a later cleanup job.
   env.put(table.schemaKey, null)
-  for (const col of table.columns) if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
-  for (const seq of listSequences(env.view)) if (seq.ownedBy?.table === table.name) env.put(sequenceKey(seq.name), null)
-  for (const index of [table.def.primaryKeyName, ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name)]) {
+  for (const col of table.columns)
+    if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
+  for (const seq of listSequences(env.view))
+    if (seq.ownedBy?.table === table.name) env.put(sequenceKey(seq.name), null)
+  for (const index of [
+    table.def.primaryKeyName,
+    ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name),
+  ]) {
     env.put(indexKeyOf(table.name, index), null)
   }
 }
@@ -450,29 +567,49 @@ export function objectName(object: Node): string {
 /** 3F000 when the schema of catalog name `name` does not exist, else undefined. */
 export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
   const schema = schemaOf(name)
-  return schemaExists(env.view, schema) ? undefined : new SqlError('3F000', `schema "${schema}" does not exist`)
+  return schemaExists(env.view, schema)
+    ? undefined
+    : new SqlError('3F000', `schema "${schema}" does not exist`)
 }
 
 /** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
 export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | undefined {
   if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
-  if (s.accessMethod !== undefined && s.accessMethod !== 'btree') throw featureNotSupported(`index method ${s.accessMethod}`)
-  const table = env.table(qualifiedName(s.relation?.schemaname, s.relation?.relname ?? ''), s.relation?.location)
+  if (s.accessMethod !== undefined && s.accessMethod !== 'btree')
+    throw featureNotSupported(`index method ${s.accessMethod}`)
+  const table = env.table(
+    qualifiedName(s.relation?.schemaname, s.relation?.relname ?? ''),
+    s.relation?.location,
+  )
   const columns = (s.indexParams ?? []).map((p) => {
     assert('IndexElem' in p, 'index parameters are IndexElems')
     if (p.IndexElem.name === undefined) throw featureNotSupported('expression indexes')
     const col = table.columnsByName.get(p.IndexElem.name)
-    if (col === undefined) throw new SqlError('42703', `column "${p.IndexElem.name}" does not exist`)
+    if (col === undefined)
+      throw new SqlError('42703', `column "${p.IndexElem.name}" does not exist`)
     return col
   })
   const taken = new Set(table.def.indexes.map((i) => i.name))
-  const name = s.idxname ?? chooseName(table.name, columns.map((c) => c.name), 'idx', taken)
+  const name =
+    s.idxname ??
+    chooseName(
+      table.name,
+      columns.map((c) => c.name),
+      'idx',
+      taken,
+    )
   if (relationNameTaken(env, siblingName(table.name, name))) {
     if (s.if_not_exists === true) return undefined
     throw duplicateTable(name)
   }
-  const index: IndexDef = { id: table.def.nextIndexId, name, columns: columns.map((c) => c.position), unique: s.unique === true, constraint: false }
+  const index: IndexDef = {
+    id: table.def.nextIndexId,
+    name,
+    columns: columns.map((c) => c.position),
+    unique: s.unique === true,
+    constraint: false,
+  }
   if (isIndexAsync(env.sql)) {
     const jobId = randomId(run.exec.eval.random.bytes(16))
     run.exec.eval.tx.startIndexJobAfterCommit(jobId)
@@ -480,7 +617,11 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
     return jobId
   }
   backfill(env, table, index)
-  const def: TableDef = { ...table.def, indexes: [...table.def.indexes, index], nextIndexId: index.id + 1 }
+  const def: TableDef = {
+    ...table.def,
+    indexes: [...table.def.indexes, index],
+    nextIndexId: index.id + 1,
+  }
   env.put(indexKeyOf(table.name, name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
   return undefined
@@ -507,7 +648,9 @@ export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
       if (seen.has(e.key)) {
         const row = decodeStoredRow(table, env.view.get(e.value) ?? '')
         const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
-        const values = index.columns.map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type))).join(', ')
+        const values = index.columns
+          .map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type)))
+          .join(', ')
         throw new SqlError('23505', `could not create unique index "${index.name}"`, {
           detail: `Key (${names})=(${values}) is duplicated.`,
         })
@@ -531,14 +674,24 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
     if (building !== undefined) {
       // Its job sees the index gone and ends as failed.
       env.put(indexNameKey(name), null)
-      env.put(table.schemaKey, encodeTableDef({ ...table.def, buildingIndexes: (table.def.buildingIndexes ?? []).filter((i) => i !== building) }))
+      env.put(
+        table.schemaKey,
+        encodeTableDef({
+          ...table.def,
+          buildingIndexes: (table.def.buildingIndexes ?? []).filter((i) => i !== building),
+        }),
+      )
       continue
     }
     const index = table.def.indexes.find((i) => i.name === bareName(name))
     if (index === undefined || index.constraint) {
-      throw new SqlError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`, {
-        hint: `You can drop constraint ${name} on table ${table.name} instead.`,
-      })
+      throw new SqlError(
+        '2BP01',
+        `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`,
+        {
+          hint: `You can drop constraint ${name} on table ${table.name} instead.`,
+        },
+      )
     }
     // The index's entries stay behind, unreachable (index ids are never reused): garbage.
     const def: TableDef = { ...table.def, indexes: table.def.indexes.filter((i) => i !== index) }

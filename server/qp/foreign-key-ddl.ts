@@ -2,27 +2,55 @@
 // referencing table, and the referenced table lists it in `referencedBy` so a DELETE finds the
 // rows that still point at it through an index on the referencing columns (created when none).
 import { SqlError } from '../errors/index.ts'
-import { encodeTableDef, indexKeyOf, siblingName, type ForeignKeyDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import {
+  encodeTableDef,
+  indexKeyOf,
+  siblingName,
+  type ForeignKeyDef,
+  type IndexDef,
+  type Table,
+  type TableDef,
+} from './catalog.ts'
 import { backfill, chooseName, type DdlEnv } from './ddl.ts'
-import { checkReferences, indexFor, resolveForeignKey, type ForeignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
+import {
+  checkReferences,
+  indexFor,
+  resolveForeignKey,
+  type ForeignKeyDraft,
+  type ForeignKeyEnv,
+} from './foreign-keys.ts'
 import { decodeStoredRow } from './rows.ts'
 import { qualifiedName, relationNameTaken } from './sequences.ts'
 
 /** Constraint and index names of a table, for choosing new ones. */
 export function namesOf(def: TableDef): Set<string> {
-  return new Set([def.primaryKeyName, ...def.indexes.map((i) => i.name), ...def.checks.map((c) => c.name), ...(def.foreignKeys ?? []).map((f) => f.name)])
+  return new Set([
+    def.primaryKeyName,
+    ...def.indexes.map((i) => i.name),
+    ...def.checks.map((c) => c.name),
+    ...(def.foreignKeys ?? []).map((f) => f.name),
+  ])
 }
 
 /**
  * Adds foreign keys to `def` (not yet written) and records them on the referenced tables (written
  * now). With `fk` (ALTER TABLE), existing rows are checked (23503) and a new index is filled.
  */
-export function attachForeignKeys(env: DdlEnv, def: TableDef, drafts: readonly ForeignKeyDraft[], fk?: ForeignKeyEnv): TableDef {
+export function attachForeignKeys(
+  env: DdlEnv,
+  def: TableDef,
+  drafts: readonly ForeignKeyDraft[],
+  fk?: ForeignKeyEnv,
+): TableDef {
   let child = def
   for (const draft of drafts) {
     const taken = namesOf(child)
     const name = draft.name ?? chooseName(child.name, draft.columns, 'fkey', taken)
-    if (taken.has(name)) throw new SqlError('42710', `constraint "${name}" for relation "${child.name}" already exists`)
+    if (taken.has(name))
+      throw new SqlError(
+        '42710',
+        `constraint "${name}" for relation "${child.name}" already exists`,
+      )
     const refName = qualifiedName(draft.refSchema, draft.refTable)
     const self = refName === child.name
     const parent = self ? undefined : env.table(refName)
@@ -30,8 +58,18 @@ export function attachForeignKeys(env: DdlEnv, def: TableDef, drafts: readonly F
     let index = indexFor(child, resolved.columns)
     let ownsIndex = false
     if (index === undefined) {
-      const indexName = freeIndexName(env, child, resolved.columns.map((c) => child.columns[c]!.name))
-      const created: IndexDef = { id: child.nextIndexId, name: indexName, columns: resolved.columns, unique: false, constraint: true }
+      const indexName = freeIndexName(
+        env,
+        child,
+        resolved.columns.map((c) => child.columns[c]!.name),
+      )
+      const created: IndexDef = {
+        id: child.nextIndexId,
+        name: indexName,
+        columns: resolved.columns,
+        unique: false,
+        constraint: true,
+      }
       if (fk !== undefined) backfill(env, tableOf(env, child), created)
       env.put(indexKeyOf(child.name, indexName), child.name)
       child = { ...child, indexes: [...child.indexes, created], nextIndexId: created.id + 1 }
@@ -43,7 +81,13 @@ export function attachForeignKeys(env: DdlEnv, def: TableDef, drafts: readonly F
     const reference = { table: child.name, name }
     if (self) child = { ...child, referencedBy: [...(child.referencedBy ?? []), reference] }
     else if (parent !== undefined) {
-      env.put(parent.schemaKey, encodeTableDef({ ...parent.def, referencedBy: [...(parent.def.referencedBy ?? []), reference] }))
+      env.put(
+        parent.schemaKey,
+        encodeTableDef({
+          ...parent.def,
+          referencedBy: [...(parent.def.referencedBy ?? []), reference],
+        }),
+      )
     }
     if (fk !== undefined) validateRows(env, child, fk)
   }
@@ -80,7 +124,12 @@ function validateRows(env: DdlEnv, def: TableDef, fk: ForeignKeyEnv): void {
  * Removes foreign key `name` from `child` (returned, not written) and from its referenced table's
  * `referencedBy` (written, unless it is `child` itself or is being dropped: `dropping`).
  */
-export function detachForeignKey(env: DdlEnv, child: TableDef, name: string, dropping: ReadonlySet<string> = new Set()): TableDef {
+export function detachForeignKey(
+  env: DdlEnv,
+  child: TableDef,
+  name: string,
+  dropping: ReadonlySet<string> = new Set(),
+): TableDef {
   const fk = (child.foreignKeys ?? []).find((f) => f.name === name)
   if (fk === undefined) return child
   let def: TableDef = { ...child, foreignKeys: (child.foreignKeys ?? []).filter((f) => f !== fk) }
@@ -89,11 +138,16 @@ export function detachForeignKey(env: DdlEnv, child: TableDef, name: string, dro
     if (index !== undefined) env.put(indexKeyOf(child.name, index.name), null)
     def = { ...def, indexes: def.indexes.filter((i) => i.id !== fk.index) }
   }
-  const unlink = (refs: TableDef['referencedBy']) => (refs ?? []).filter((r) => !(r.table === child.name && r.name === name))
+  const unlink = (refs: TableDef['referencedBy']) =>
+    (refs ?? []).filter((r) => !(r.table === child.name && r.name === name))
   if (fk.refTable === child.name) return { ...def, referencedBy: unlink(def.referencedBy) }
   if (dropping.has(fk.refTable)) return def
   const parent = env.findTable(fk.refTable)
-  if (parent !== undefined) env.put(parent.schemaKey, encodeTableDef({ ...parent.def, referencedBy: unlink(parent.def.referencedBy) }))
+  if (parent !== undefined)
+    env.put(
+      parent.schemaKey,
+      encodeTableDef({ ...parent.def, referencedBy: unlink(parent.def.referencedBy) }),
+    )
   return def
 }
 
@@ -101,17 +155,30 @@ export function detachForeignKey(env: DdlEnv, child: TableDef, name: string, dro
  * Before dropping `table`: other tables' foreign keys that reference it are dropped with CASCADE,
  * else 2BP01; its own foreign keys leave their referenced tables.
  */
-export function detachForDrop(env: DdlEnv, table: Table, cascade: boolean, dropping: ReadonlySet<string>): void {
+export function detachForDrop(
+  env: DdlEnv,
+  table: Table,
+  cascade: boolean,
+  dropping: ReadonlySet<string>,
+): void {
   for (const ref of table.def.referencedBy ?? []) {
     if (ref.table === table.name || dropping.has(ref.table)) continue
     if (!cascade) {
-      throw new SqlError('2BP01', `cannot drop table ${table.name} because other objects depend on it`, {
-        detail: `constraint ${ref.name} on table ${ref.table} depends on table ${table.name}`,
-        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-      })
+      throw new SqlError(
+        '2BP01',
+        `cannot drop table ${table.name} because other objects depend on it`,
+        {
+          detail: `constraint ${ref.name} on table ${ref.table} depends on table ${table.name}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        },
+      )
     }
     const child = env.findTable(ref.table)
-    if (child !== undefined) env.put(child.schemaKey, encodeTableDef(detachForeignKey(env, child.def, ref.name, new Set([table.name]))))
+    if (child !== undefined)
+      env.put(
+        child.schemaKey,
+        encodeTableDef(detachForeignKey(env, child.def, ref.name, new Set([table.name]))),
+      )
   }
   for (const fk of table.def.foreignKeys ?? []) {
     if (fk.refTable === table.name || dropping.has(fk.refTable)) continue

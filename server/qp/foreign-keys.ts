@@ -9,7 +9,13 @@ import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { formatText, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { stringOf } from './binder.ts'
-import { FOREIGN_KEY_GUARDS_TABLE_ID, type ForeignKeyDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import {
+  FOREIGN_KEY_GUARDS_TABLE_ID,
+  type ForeignKeyDef,
+  type IndexDef,
+  type Table,
+  type TableDef,
+} from './catalog.ts'
 import { evaluate, type EvalContext, type Expr } from './expr.ts'
 import { decodeStoredRow, primaryKeyOfEntry } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -40,9 +46,12 @@ const ACTIONS: Record<string, ForeignKeyDef['onDelete'] | undefined> = {
 /** Reads a FOREIGN KEY constraint; `columns` are the referencing columns of a column constraint. */
 export function foreignKeyDraft(k: Constraint, columns: readonly string[]): ForeignKeyDraft {
   const fkColumns = (k.fk_attrs?.length ?? 0) > 0 ? (k.fk_attrs ?? []).map(stringOf) : columns
-  if (k.fk_matchtype === 'f' || k.fk_matchtype === 'p') throw featureNotSupported('MATCH FULL and MATCH PARTIAL')
-  if (k.deferrable === true || k.initdeferred === true) throw featureNotSupported('DEFERRABLE foreign keys')
-  if ((k.fk_del_set_cols?.length ?? 0) > 0) throw featureNotSupported('ON DELETE SET NULL/SET DEFAULT with a column list')
+  if (k.fk_matchtype === 'f' || k.fk_matchtype === 'p')
+    throw featureNotSupported('MATCH FULL and MATCH PARTIAL')
+  if (k.deferrable === true || k.initdeferred === true)
+    throw featureNotSupported('DEFERRABLE foreign keys')
+  if ((k.fk_del_set_cols?.length ?? 0) > 0)
+    throw featureNotSupported('ON DELETE SET NULL/SET DEFAULT with a column list')
   const action = (code: string | undefined, on: string) => {
     const a = ACTIONS[code ?? 'a']
     if (a === undefined) throw featureNotSupported(`ON ${on} action ${code ?? ''} in foreign keys`)
@@ -60,9 +69,18 @@ export function foreignKeyDraft(k: Constraint, columns: readonly string[]): Fore
   }
 }
 
-const TYPE_FAMILY: Record<string, string> = { int2: 'int', int4: 'int', int8: 'int', text: 'text', varchar: 'text' }
+const TYPE_FAMILY: Record<string, string> = {
+  int2: 'int',
+  int4: 'int',
+  int8: 'int',
+  text: 'text',
+  varchar: 'text',
+}
 const family = (t: SqlType) => TYPE_FAMILY[t.kind] ?? t.kind
-const typeName = (t: SqlType) => ({ int2: 'smallint', int4: 'integer', int8: 'bigint', varchar: 'character varying' })[t.kind as string] ?? t.kind
+const typeName = (t: SqlType) =>
+  ({ int2: 'smallint', int4: 'integer', int8: 'bigint', varchar: 'character varying' })[
+    t.kind as string
+  ] ?? t.kind
 
 /**
  * Resolves a draft against the referencing table `child` (its columns known) and the referenced
@@ -70,10 +88,19 @@ const typeName = (t: SqlType) => ({ int2: 'smallint', int4: 'integer', int8: 'bi
  * or a unique constraint (42830), key types must compare (42804). Returns the definition without
  * its index (the caller picks or creates one).
  */
-export function resolveForeignKey(child: TableDef, parent: TableDef, draft: ForeignKeyDraft, name: string): Omit<ForeignKeyDef, 'index'> {
+export function resolveForeignKey(
+  child: TableDef,
+  parent: TableDef,
+  draft: ForeignKeyDraft,
+  name: string,
+): Omit<ForeignKeyDef, 'index'> {
   const position = (def: TableDef, column: string) => {
     const c = def.columns.find((x) => x.name === column && !x.hidden)
-    if (c === undefined) throw new SqlError('42703', `column "${column}" referenced in foreign key constraint does not exist`)
+    if (c === undefined)
+      throw new SqlError(
+        '42703',
+        `column "${column}" referenced in foreign key constraint does not exist`,
+      )
     return c.position
   }
   const columns = draft.columns.map((c) => position(child, c))
@@ -87,11 +114,16 @@ export function resolveForeignKey(child: TableDef, parent: TableDef, draft: Fore
     refIndex = 'primary'
   } else {
     refColumns = draft.refColumns.map((c) => position(parent, c))
-    const same = (cols: readonly number[]) => cols.length === refColumns.length && cols.every((c) => refColumns.includes(c))
+    const same = (cols: readonly number[]) =>
+      cols.length === refColumns.length && cols.every((c) => refColumns.includes(c))
     const unique = parent.indexes.find((i) => i.unique && same(i.columns))
     if (same(parent.primaryKey)) refIndex = 'primary'
     else if (unique !== undefined) refIndex = unique.id
-    else throw new SqlError('42830', `there is no unique constraint matching given keys for referenced table "${parent.name}"`)
+    else
+      throw new SqlError(
+        '42830',
+        `there is no unique constraint matching given keys for referenced table "${parent.name}"`,
+      )
     // The lookup key follows the constraint's column order.
     const order = refIndex === 'primary' ? parent.primaryKey : (unique as IndexDef).columns
     const byOrder = order.map((p) => columns[refColumns.indexOf(p)] as number)
@@ -99,7 +131,10 @@ export function resolveForeignKey(child: TableDef, parent: TableDef, draft: Fore
     columns.splice(0, columns.length, ...byOrder)
   }
   if (columns.length !== refColumns.length) {
-    throw new SqlError('42830', 'number of referencing and referenced columns for foreign key disagree')
+    throw new SqlError(
+      '42830',
+      'number of referencing and referenced columns for foreign key disagree',
+    )
   }
   columns.forEach((c, i) => {
     const a = child.columns[c]!
@@ -110,7 +145,15 @@ export function resolveForeignKey(child: TableDef, parent: TableDef, draft: Fore
       })
     }
   })
-  return { name, columns, refTable: parent.name, refColumns, refIndex, onDelete: draft.onDelete, onUpdate: draft.onUpdate }
+  return {
+    name,
+    columns,
+    refTable: parent.name,
+    refColumns,
+    refIndex,
+    onDelete: draft.onDelete,
+    onUpdate: draft.onUpdate,
+  }
 }
 
 /** ForeignKeyDef.index when the referencing columns lead the child's primary key. */
@@ -119,13 +162,18 @@ export const PRIMARY_KEY_PREFIX = -1
 /** An index of `def` whose leading columns are exactly `columns` in order (PRIMARY_KEY_PREFIX or
  * an index id), or undefined when none (the caller creates one). */
 export function indexFor(def: TableDef, columns: readonly number[]): number | undefined {
-  const leads = (cols: readonly number[]) => cols.length >= columns.length && columns.every((c, i) => cols[i] === c)
+  const leads = (cols: readonly number[]) =>
+    cols.length >= columns.length && columns.every((c, i) => cols[i] === c)
   if (leads(def.primaryKey)) return PRIMARY_KEY_PREFIX
   return def.indexes.find((i) => leads(i.columns))?.id
 }
 
 /** The key parts of a referenced key from a row (undefined when any is NULL: MATCH SIMPLE). */
-function keyParts(row: readonly Datum[], columns: readonly number[], types: readonly SqlType[]): KeyPart[] | undefined {
+function keyParts(
+  row: readonly Datum[],
+  columns: readonly number[],
+  types: readonly SqlType[],
+): KeyPart[] | undefined {
   const parts: KeyPart[] = []
   for (let i = 0; i < columns.length; i++) {
     const v = row[columns[i] as number] ?? null
@@ -136,7 +184,12 @@ function keyParts(row: readonly Datum[], columns: readonly number[], types: read
 }
 
 const guardPrefix = (parent: Table, fk: ForeignKeyDef, parts: readonly KeyPart[]) =>
-  encodeKey([FOREIGN_KEY_GUARDS_TABLE_ID, parent.id, fk.refIndex === 'primary' ? -1 : fk.refIndex, ...parts])
+  encodeKey([
+    FOREIGN_KEY_GUARDS_TABLE_ID,
+    parent.id,
+    fk.refIndex === 'primary' ? -1 : fk.refIndex,
+    ...parts,
+  ])
 const goneGuard = (prefix: Key) => prefix + encodeKey(['gone'])
 const bucketGuard = (prefix: Key, bucket: number) => prefix + encodeKey([bucket])
 
@@ -166,7 +219,9 @@ function relationOrFail(env: ForeignKeyEnv, name: string): Table {
 
 const renderKey = (table: Table, columns: readonly number[], row: readonly Datum[]) => {
   const names = columns.map((c) => table.columns[c]!.name).join(', ')
-  const values = columns.map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type))).join(', ')
+  const values = columns
+    .map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type)))
+    .join(', ')
   return `Key (${names})=(${values})`
 }
 
@@ -174,21 +229,45 @@ const renderKey = (table: Table, columns: readonly number[], row: readonly Datum
  * A new or changed row of `child` references existing rows (23503 otherwise). `before` is the old
  * image of an update: an unchanged key is not checked again, as in PostgreSQL.
  */
-export function checkReferences(env: ForeignKeyEnv, child: Table, row: readonly Datum[], before?: readonly Datum[], only?: ForeignKeyDef): void {
+export function checkReferences(
+  env: ForeignKeyEnv,
+  child: Table,
+  row: readonly Datum[],
+  before?: readonly Datum[],
+  only?: ForeignKeyDef,
+): void {
   for (const fk of only === undefined ? (child.def.foreignKeys ?? []) : [only]) {
-    if (before !== undefined && fk.columns.every((c) => sameDatum(before[c] ?? null, row[c] ?? null))) continue
+    if (
+      before !== undefined &&
+      fk.columns.every((c) => sameDatum(before[c] ?? null, row[c] ?? null))
+    )
+      continue
     const parent = fk.refTable === child.name ? child : relationOrFail(env, fk.refTable)
-    const parts = keyParts(row, fk.columns, fk.refColumns.map((c) => parent.columns[c]!.type))
+    const parts = keyParts(
+      row,
+      fk.columns,
+      fk.refColumns.map((c) => parent.columns[c]!.type),
+    )
     if (parts === undefined) continue
-    const key = fk.refIndex === 'primary' ? parent.rowsStart + encodeKey(parts) : encodeKey([parent.id, BigInt(fk.refIndex), ...parts])
+    const key =
+      fk.refIndex === 'primary'
+        ? parent.rowsStart + encodeKey(parts)
+        : encodeKey([parent.id, BigInt(fk.refIndex), ...parts])
     if (env.view.get(key) === undefined) {
-      throw new SqlError('23503', `insert or update on table "${child.name}" violates foreign key constraint "${fk.name}"`, {
-        detail: `${renderKey(child, fk.columns, row)} is not present in table "${parent.name}".`,
-      })
+      throw new SqlError(
+        '23503',
+        `insert or update on table "${child.name}" violates foreign key constraint "${fk.name}"`,
+        {
+          detail: `${renderKey(child, fk.columns, row)} is not present in table "${parent.name}".`,
+        },
+      )
     }
     const prefix = guardPrefix(parent, fk, parts)
     env.eval.tx.conflictKey(goneGuard(prefix), 'read')
-    env.eval.tx.conflictKey(bucketGuard(prefix, env.eval.random.bytes(1)[0]! % FOREIGN_KEY_GUARD_BUCKETS), 'lock')
+    env.eval.tx.conflictKey(
+      bucketGuard(prefix, env.eval.random.bytes(1)[0]! % FOREIGN_KEY_GUARD_BUCKETS),
+      'lock',
+    )
   }
 }
 
@@ -197,34 +276,58 @@ export function checkReferences(env: ForeignKeyEnv, child: Table, row: readonly 
  * are refused (NO ACTION, RESTRICT: 23503, checked at once), deleted or re-keyed (CASCADE), or
  * get NULL or their defaults (SET NULL, SET DEFAULT), through `env.writer` with every check.
  */
-export function checkReferencedBy(env: ForeignKeyEnv, parent: Table, row: readonly Datum[], after?: readonly Datum[]): void {
+export function checkReferencedBy(
+  env: ForeignKeyEnv,
+  parent: Table,
+  row: readonly Datum[],
+  after?: readonly Datum[],
+): void {
   for (const ref of parent.def.referencedBy ?? []) {
     const child = ref.table === parent.name ? parent : relationOrFail(env, ref.table)
     const fk = (child.def.foreignKeys ?? []).find((f) => f.name === ref.name)
     if (fk === undefined) continue
-    if (after !== undefined && fk.refColumns.every((c) => sameDatum(row[c] ?? null, after[c] ?? null))) continue
-    const parts = keyParts(row, fk.refColumns, fk.columns.map((c) => child.columns[c]!.type))
+    if (
+      after !== undefined &&
+      fk.refColumns.every((c) => sameDatum(row[c] ?? null, after[c] ?? null))
+    )
+      continue
+    const parts = keyParts(
+      row,
+      fk.refColumns,
+      fk.columns.map((c) => child.columns[c]!.type),
+    )
     if (parts === undefined) continue
     const referencing = referencingRows(env, child, fk, parts)
     const action = after === undefined ? fk.onDelete : fk.onUpdate
     if (referencing.length > 0 && (action === 'no action' || action === 'restrict')) {
-      throw new SqlError('23503', `update or delete on table "${parent.name}" violates foreign key constraint "${fk.name}" on table "${child.name}"`, {
-        detail: `${renderKey(parent, fk.refColumns, row)} is still referenced from table "${child.name}".`,
-      })
+      throw new SqlError(
+        '23503',
+        `update or delete on table "${parent.name}" violates foreign key constraint "${fk.name}" on table "${child.name}"`,
+        {
+          detail: `${renderKey(parent, fk.refColumns, row)} is still referenced from table "${child.name}".`,
+        },
+      )
     }
     if (referencing.length > 0) applyAction(env, child, fk, action, referencing, after)
     const prefix = guardPrefix(parent, fk, parts)
     env.eval.tx.conflictKey(goneGuard(prefix), 'lock')
-    for (let b = 0; b < FOREIGN_KEY_GUARD_BUCKETS; b++) env.eval.tx.conflictKey(bucketGuard(prefix, b), 'read')
+    for (let b = 0; b < FOREIGN_KEY_GUARD_BUCKETS; b++)
+      env.eval.tx.conflictKey(bucketGuard(prefix, b), 'read')
   }
 }
 
 /** The rows of `child` whose foreign key `fk` holds `parts`, read before any is changed. */
-function referencingRows(env: ForeignKeyEnv, child: Table, fk: ForeignKeyDef, parts: readonly KeyPart[]): { key: Key; row: Datum[] }[] {
+function referencingRows(
+  env: ForeignKeyEnv,
+  child: Table,
+  fk: ForeignKeyDef,
+  parts: readonly KeyPart[],
+): { key: Key; row: Datum[] }[] {
   const out: { key: Key; row: Datum[] }[] = []
   if (fk.index === PRIMARY_KEY_PREFIX) {
     const start = child.rowsStart + encodeKey(parts)
-    for (const kv of env.view.scan(start, prefixEnd(start))) out.push({ key: kv.key, row: decodeStoredRow(child, kv.value) })
+    for (const kv of env.view.scan(start, prefixEnd(start)))
+      out.push({ key: kv.key, row: decodeStoredRow(child, kv.value) })
     return out
   }
   const index = child.def.indexes.find((i) => i.id === fk.index)
@@ -250,7 +353,8 @@ function applyAction(
   rows: readonly { key: Key; row: Datum[] }[],
   after: readonly Datum[] | undefined,
 ): void {
-  if (cascadeDepth >= CASCADE_DEPTH_MAX) throw new SqlError('54001', `foreign key actions nest deeper than ${CASCADE_DEPTH_MAX} levels`)
+  if (cascadeDepth >= CASCADE_DEPTH_MAX)
+    throw new SqlError('54001', `foreign key actions nest deeper than ${CASCADE_DEPTH_MAX} levels`)
   cascadeDepth++
   try {
     const writer = env.writer(child)

@@ -6,7 +6,17 @@ import type { HlcTimestamp } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import { duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
 import { formatText } from './types/index.ts'
-import { encodeTableDef, indexKeyOf, INDEX_JOBS_TABLE_ID, schemaKey, siblingName, tableFromDef, type IndexDef, type Table, type TableDef } from './catalog.ts'
+import {
+  encodeTableDef,
+  indexKeyOf,
+  INDEX_JOBS_TABLE_ID,
+  schemaKey,
+  siblingName,
+  tableFromDef,
+  type IndexDef,
+  type Table,
+  type TableDef,
+} from './catalog.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
 import { relationNameTaken } from './sequences.ts'
 import type { DdlEnv } from './ddl.ts'
@@ -26,7 +36,8 @@ export function rewriteIndexAsync(sql: string): string {
 }
 
 /** Whether a CREATE INDEX statement's text asked for ASYNC (see rewriteIndexAsync). */
-export const isIndexAsync = (sql: string): boolean => /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+\/\*A\*\//i.test(sql)
+export const isIndexAsync = (sql: string): boolean =>
+  /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+\/\*A\*\//i.test(sql)
 
 /** A job as stored under its key. */
 export interface IndexJob {
@@ -46,7 +57,9 @@ export interface IndexJob {
 export const indexJobKey = (id: string): Key => encodeKey([INDEX_JOBS_TABLE_ID, id])
 
 /** Every index job visible at a snapshot plus a write buffer, by job id (for a system relation). */
-export function listIndexJobs(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): IndexJob[] {
+export function listIndexJobs(view: {
+  scan(start: Key, end: Key): Iterable<{ readonly value: string }>
+}): IndexJob[] {
   const start = encodeKey([INDEX_JOBS_TABLE_ID])
   return [...view.scan(start, prefixEnd(start))].map((kv) => JSON.parse(kv.value) as IndexJob)
 }
@@ -54,8 +67,20 @@ export function listIndexJobs(view: { scan(start: Key, end: Key): Iterable<{ rea
 /** Adds `index` to `table` as building and records its job; the job starts once this commits. */
 export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, jobId: string): void {
   if (relationNameTaken(env, siblingName(table.name, index.name))) throw duplicateTable(index.name)
-  const def: TableDef = { ...table.def, buildingIndexes: [...(table.def.buildingIndexes ?? []), index], nextIndexId: index.id + 1 }
-  const job: IndexJob = { id: jobId, table: table.name, tableId: String(table.id), index: index.name, indexId: index.id, state: 'building', rowsDone: 0 }
+  const def: TableDef = {
+    ...table.def,
+    buildingIndexes: [...(table.def.buildingIndexes ?? []), index],
+    nextIndexId: index.id + 1,
+  }
+  const job: IndexJob = {
+    id: jobId,
+    table: table.name,
+    tableId: String(table.id),
+    index: index.name,
+    indexId: index.id,
+    state: 'building',
+    rowsDone: 0,
+  }
   env.put(indexKeyOf(table.name, index.name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
   env.put(indexJobKey(jobId), JSON.stringify(job))
@@ -76,7 +101,10 @@ const running = new WeakMap<object, Map<string, Promise<void>>>()
  * shares one (`snapshotTs`, as begin uses), else storage's applied frontier (consistent, possibly
  * behind the newest commits: a batch that conflicts with one retries once storage applied it).
  */
-function snapshotSource(shared: object, storage: TxHost['storage']): (() => HlcTimestamp) | undefined {
+function snapshotSource(
+  shared: object,
+  storage: TxHost['storage'],
+): (() => HlcTimestamp) | undefined {
   const own = (shared as { snapshotTs?: () => HlcTimestamp }).snapshotTs
   if (typeof own === 'function') return own
   const frontier = (storage as { frontier?: () => HlcTimestamp }).frontier
@@ -85,17 +113,29 @@ function snapshotSource(shared: object, storage: TxHost['storage']): (() => HlcT
 
 /** Starts filling the index of job `jobId` (committed at `commitTs`) in `shared`'s query
  * processor. Returns the job's promise (it never rejects: failures are recorded in the job). */
-export function startIndexJob(shared: object, host: TxHost, jobId: string, commitTs: HlcTimestamp): Promise<void> {
+export function startIndexJob(
+  shared: object,
+  host: TxHost,
+  jobId: string,
+  commitTs: HlcTimestamp,
+): Promise<void> {
   const source = snapshotSource(shared, host.storage)
   const limits = (shared as { limits?: { snapshotWaitMsMax?: number } }).limits
-  if (source === undefined) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (no snapshot source)')
+  if (source === undefined)
+    throw featureNotSupported('CREATE INDEX ASYNC in this query processor (no snapshot source)')
   let last = commitTs
   // Never below the job's own commit (nor a batch's): a batch must see every row written before.
   const snapshotTs = () => Math.max(source(), last)
   let jobs = running.get(shared)
   if (jobs === undefined) running.set(shared, (jobs = new Map()))
   const deps: RunnerDeps = {
-    ...{ storage: host.storage, commits: host.commits, hlc: host.hlc, random: host.random, snapshotTs },
+    ...{
+      storage: host.storage,
+      commits: host.commits,
+      hlc: host.hlc,
+      random: host.random,
+      snapshotTs,
+    },
     snapshotWaitMsMax: limits?.snapshotWaitMsMax ?? 10_000,
     committed: (ts) => (last = Math.max(last, ts)),
   }
@@ -138,13 +178,19 @@ async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
       plan = planBatch(deps, job, ts)
     } catch (e) {
       if (!(e instanceof SqlError)) throw e
-      await finish(deps, jobId, () => ({ state: 'failed', error: e.message + (e.detail === undefined ? '' : ` ${e.detail}`) }))
+      await finish(deps, jobId, () => ({
+        state: 'failed',
+        error: e.message + (e.detail === undefined ? '' : ` ${e.detail}`),
+      }))
       return true
     }
     const outcome = await commit(deps, ts, plan.writes, plan.readKeys)
     if (outcome) return plan.done
   }
-  await finish(deps, jobId, () => ({ state: 'failed', error: `a batch conflicted ${BATCH_ATTEMPTS_MAX} times` }))
+  await finish(deps, jobId, () => ({
+    state: 'failed',
+    error: `a batch conflicted ${BATCH_ATTEMPTS_MAX} times`,
+  }))
   return true
 }
 
@@ -157,8 +203,10 @@ function readJob(deps: RunnerDeps, jobId: string, ts: HlcTimestamp): IndexJob | 
 function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan {
   const raw = deps.storage.get(schemaKey(job.table), ts)
   const def = raw === undefined ? undefined : (JSON.parse(raw) as TableDef)
-  const index = def?.id === job.tableId ? def.buildingIndexes?.find((i) => i.id === job.indexId) : undefined
-  if (def === undefined || index === undefined) throw new SqlError('42P01', 'the index or its table was dropped while it was built')
+  const index =
+    def?.id === job.tableId ? def.buildingIndexes?.find((i) => i.id === job.indexId) : undefined
+  if (def === undefined || index === undefined)
+    throw new SqlError('42P01', 'the index or its table was dropped while it was built')
   const table = tableFromDef(def)
   // The key right after the cursor: keys are hex, and appending a zero byte is the next one.
   const start = job.cursor === undefined ? table.rowsStart : `${job.cursor}00`
@@ -177,10 +225,19 @@ function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan
     rows++
   }
   const done = rows < INDEX_JOB_BATCH_ROWS
-  const next: IndexJob = { ...job, rowsDone: job.rowsDone + rows, cursor: last ?? job.cursor, state: done ? 'succeeded' : 'building' }
+  const next: IndexJob = {
+    ...job,
+    rowsDone: job.rowsDone + rows,
+    cursor: last ?? job.cursor,
+    state: done ? 'succeeded' : 'building',
+  }
   writes.push({ key: indexJobKey(job.id), value: JSON.stringify(next) })
   if (done) {
-    const ready: TableDef = { ...def, indexes: [...def.indexes, index], buildingIndexes: (def.buildingIndexes ?? []).filter((i) => i !== index) }
+    const ready: TableDef = {
+      ...def,
+      indexes: [...def.indexes, index],
+      buildingIndexes: (def.buildingIndexes ?? []).filter((i) => i !== index),
+    }
     writes.push({ key: table.schemaKey, value: encodeTableDef(ready) })
   }
   return { writes, readKeys, done }
@@ -198,8 +255,12 @@ function checkUnique(
   const existing = batch.find((w) => w.key === entry.key)?.value ?? deps.storage.get(entry.key, ts)
   if (existing === undefined || existing === entry.value) return
   const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
-  const values = index.columns.map((c) => formatText(row[c] as never, table.columns[c]!.type)).join(', ')
-  throw new SqlError('23505', `could not create unique index "${index.name}"`, { detail: `Key (${names})=(${values}) is duplicated.` })
+  const values = index.columns
+    .map((c) => formatText(row[c] as never, table.columns[c]!.type))
+    .join(', ')
+  throw new SqlError('23505', `could not create unique index "${index.name}"`, {
+    detail: `Key (${names})=(${values}) is duplicated.`,
+  })
 }
 
 async function freshSnapshot(deps: RunnerDeps): Promise<HlcTimestamp> {
@@ -209,7 +270,12 @@ async function freshSnapshot(deps: RunnerDeps): Promise<HlcTimestamp> {
 }
 
 /** Commits a batch; true when committed. */
-async function commit(deps: RunnerDeps, ts: HlcTimestamp, writes: Write[], readKeys: Key[]): Promise<boolean> {
+async function commit(
+  deps: RunnerDeps,
+  ts: HlcTimestamp,
+  writes: Write[],
+  readKeys: Key[],
+): Promise<boolean> {
   writes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   const txId = [...deps.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join('')
   const outcome = await deps.commits.commit({ txId, startTs: ts, writes, lockedKeys: [], readKeys })
@@ -225,16 +291,32 @@ async function commit(deps: RunnerDeps, ts: HlcTimestamp, writes: Write[], readK
 }
 
 /** Ends a job (failed): the building index leaves its table so its name can be used again. */
-async function finish(deps: RunnerDeps, jobId: string, change: () => Partial<IndexJob>): Promise<void> {
+async function finish(
+  deps: RunnerDeps,
+  jobId: string,
+  change: () => Partial<IndexJob>,
+): Promise<void> {
   for (let attempt = 0; attempt < BATCH_ATTEMPTS_MAX; attempt++) {
     const ts = await freshSnapshot(deps)
     const job = readJob(deps, jobId, ts)
     if (job === undefined || job.state !== 'building') return
-    const writes: Write[] = [{ key: indexJobKey(jobId), value: JSON.stringify({ ...job, ...change() }) }]
+    const writes: Write[] = [
+      { key: indexJobKey(jobId), value: JSON.stringify({ ...job, ...change() }) },
+    ]
     const raw = deps.storage.get(schemaKey(job.table), ts)
     const def = raw === undefined ? undefined : (JSON.parse(raw) as TableDef)
-    if (def !== undefined && def.id === job.tableId && def.buildingIndexes?.some((i) => i.id === job.indexId)) {
-      writes.push({ key: schemaKey(job.table), value: encodeTableDef({ ...def, buildingIndexes: def.buildingIndexes.filter((i) => i.id !== job.indexId) }) })
+    if (
+      def !== undefined &&
+      def.id === job.tableId &&
+      def.buildingIndexes?.some((i) => i.id === job.indexId)
+    ) {
+      writes.push({
+        key: schemaKey(job.table),
+        value: encodeTableDef({
+          ...def,
+          buildingIndexes: def.buildingIndexes.filter((i) => i.id !== job.indexId),
+        }),
+      })
       writes.push({ key: indexKeyOf(job.table, job.index), value: null })
     }
     if (await commit(deps, ts, writes, [])) return

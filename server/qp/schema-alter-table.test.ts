@@ -40,11 +40,18 @@ describe('columns', () => {
     await h.run('CREATE INDEX t_a ON t (a)')
     await h.run('ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0)')
     await h.run('ALTER TABLE t DROP COLUMN b')
-    expect(await h.rows('SELECT * FROM t ORDER BY id')).toEqual([[1, 'x'], [2, null]])
+    expect(await h.rows('SELECT * FROM t ORDER BY id')).toEqual([
+      [1, 'x'],
+      [2, null],
+    ])
     expect(await code('SELECT b FROM t')).toBe('42703')
     await h.run('INSERT INTO t VALUES (3, $1)', ['y'])
     await h.run('ALTER TABLE t ADD COLUMN b int')
-    expect(await h.rows('SELECT id, b FROM t ORDER BY id')).toEqual([[1, null], [2, null], [3, null]])
+    expect(await h.rows('SELECT id, b FROM t ORDER BY id')).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+    ])
     await h.run('ALTER TABLE t DROP COLUMN a')
     expect(await code('DROP INDEX t_a')).toBe('42704')
     await h.run('ALTER TABLE t DROP COLUMN IF EXISTS a')
@@ -56,7 +63,10 @@ describe('columns', () => {
     await h.run('ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0)')
     await h.run('CREATE UNIQUE INDEX t_b ON t (b)')
     await h.run('ALTER TABLE t RENAME COLUMN b TO score')
-    expect(await h.rows('SELECT id, score FROM t ORDER BY id')).toEqual([[1, 10], [2, 20]])
+    expect(await h.rows('SELECT id, score FROM t ORDER BY id')).toEqual([
+      [1, 10],
+      [2, 20],
+    ])
     expect(await code("INSERT INTO t VALUES (3, 'z', -1)")).toBe('23514')
     await h.run('ALTER TABLE t RENAME TO u')
     expect(await code('SELECT * FROM t')).toBe('42P01')
@@ -78,7 +88,10 @@ describe('columns', () => {
     await h.run('INSERT INTO t (id) VALUES (4)')
     expect(await h.rows('SELECT a, b FROM t WHERE id = 4')).toEqual([[null, null]])
     const e = await sqlError(h.run('ALTER TABLE t ALTER COLUMN a SET NOT NULL'))
-    expect(e).toMatchObject({ code: '23502', message: 'column "a" of relation "t" contains null values' })
+    expect(e).toMatchObject({
+      code: '23502',
+      message: 'column "a" of relation "t" contains null values',
+    })
     expect(await code('ALTER TABLE t ALTER COLUMN id DROP NOT NULL')).toBe('42P16')
     expect(await code('ALTER TABLE t ALTER COLUMN nope SET DEFAULT 1')).toBe('42703')
   })
@@ -101,14 +114,19 @@ describe('constraints', () => {
     expect(e).toMatchObject({ code: '23505', detail: 'Key (b)=(10) is duplicated.' })
     await h.run('DELETE FROM t WHERE id = 3')
     await h.run('ALTER TABLE t ADD UNIQUE (b)')
-    expect((await sqlError(h.run("INSERT INTO t VALUES (3, 'y', 20)"))).message).toBe('duplicate key value violates unique constraint "t_b_key"')
+    expect((await sqlError(h.run("INSERT INTO t VALUES (3, 'y', 20)"))).message).toBe(
+      'duplicate key value violates unique constraint "t_b_key"',
+    )
     await h.run('ALTER TABLE t DROP CONSTRAINT t_b_key')
     await h.run("INSERT INTO t VALUES (3, 'y', 20)")
   })
 
   test('ADD CHECK validates existing rows (23514) unless NOT VALID; DROP CONSTRAINT [IF EXISTS]', async () => {
     const e = await sqlError(h.run('ALTER TABLE t ADD CONSTRAINT small CHECK (b < 15)'))
-    expect(e).toMatchObject({ code: '23514', message: 'check constraint "small" of relation "t" is violated by some row' })
+    expect(e).toMatchObject({
+      code: '23514',
+      message: 'check constraint "small" of relation "t" is violated by some row',
+    })
     await h.run('ALTER TABLE t ADD CONSTRAINT small CHECK (b < 15) NOT VALID')
     expect(await code("INSERT INTO t VALUES (3, 'z', 16)")).toBe('23514')
     expect(await code('ALTER TABLE t ADD CONSTRAINT small CHECK (b < 100)')).toBe('42710')
@@ -123,8 +141,13 @@ describe('constraints', () => {
   test('ADD FOREIGN KEY checks existing rows (23503), then holds; DROP CONSTRAINT releases it', async () => {
     await h.run('CREATE TABLE c (id int PRIMARY KEY, t_id int)')
     await h.run('INSERT INTO c VALUES (1, 1), (2, 9)')
-    const e = await sqlError(h.run('ALTER TABLE c ADD CONSTRAINT c_t FOREIGN KEY (t_id) REFERENCES t (id)'))
-    expect(e).toMatchObject({ code: '23503', detail: 'Key (t_id)=(9) is not present in table "t".' })
+    const e = await sqlError(
+      h.run('ALTER TABLE c ADD CONSTRAINT c_t FOREIGN KEY (t_id) REFERENCES t (id)'),
+    )
+    expect(e).toMatchObject({
+      code: '23503',
+      detail: 'Key (t_id)=(9) is not present in table "t".',
+    })
     await h.run('DELETE FROM c WHERE id = 2')
     await h.run('ALTER TABLE c ADD CONSTRAINT c_t FOREIGN KEY (t_id) REFERENCES t (id)')
     expect(await code('DELETE FROM t WHERE id = 1')).toBe('23503')

@@ -34,7 +34,10 @@ describe('sequence functions', () => {
     expect(await h.rows("SELECT nextval('d')")).toEqual([['2']])
     expect(await h.rows("SELECT nextval('d')")).toEqual([['1']])
     const e = await sqlError(h.run("SELECT nextval('d')"))
-    expect(e).toMatchObject({ code: '2200H', message: 'nextval: reached minimum value of sequence "d" (1)' })
+    expect(e).toMatchObject({
+      code: '2200H',
+      message: 'nextval: reached minimum value of sequence "d" (1)',
+    })
   })
 
   test('setval moves the sequence for the next nextval (is_called true and false)', async () => {
@@ -72,7 +75,9 @@ describe('advisory transaction locks', () => {
     await a.execute('INSERT INTO m VALUES (1)')
     await b.execute('INSERT INTO m VALUES (2)')
     await c.execute('INSERT INTO m VALUES (3)')
-    expect((await a.execute('SELECT pg_advisory_unlock(42), pg_advisory_unlock(43)')).rows).toEqual([[true, false]])
+    expect((await a.execute('SELECT pg_advisory_unlock(42), pg_advisory_unlock(43)')).rows).toEqual(
+      [[true, false]],
+    )
     await a.commit()
     const e = await sqlError(b.commit())
     expect(e.code).toBe('40001')
@@ -83,7 +88,8 @@ describe('advisory transaction locks', () => {
 
 describe('session advisory locks (a session is a transaction)', () => {
   test("Kysely's migration lock statement runs and conflicts like the transaction lock", async () => {
-    const kysely = "with set_timeout as (select set_config('lock_timeout', '3600000', true) as config_val) select pg_advisory_lock(3853314791062309107) from set_timeout"
+    const kysely =
+      "with set_timeout as (select set_config('lock_timeout', '3600000', true) as config_val) select pg_advisory_lock(3853314791062309107) from set_timeout"
     await h.run('CREATE TABLE m (id int PRIMARY KEY)')
     const a = await h.begin()
     const b = await h.begin()

@@ -44,7 +44,9 @@ async function retried(sql: string): Promise<void> {
 describe('CREATE INDEX ASYNC', () => {
   test('the rewrite is narrow: only a leading CREATE [UNIQUE] INDEX ASYNC, same length', () => {
     expect(rewriteIndexAsync('CREATE INDEX ASYNC i ON t (v)')).toBe('CREATE INDEX /*A*/ i ON t (v)')
-    expect(rewriteIndexAsync('  create unique index async i ON t (v)')).toBe('  create unique index /*A*/ i ON t (v)')
+    expect(rewriteIndexAsync('  create unique index async i ON t (v)')).toBe(
+      '  create unique index /*A*/ i ON t (v)',
+    )
     expect(rewriteIndexAsync("SELECT 'CREATE INDEX ASYNC'")).toBe("SELECT 'CREATE INDEX ASYNC'")
     expect(rewriteIndexAsync('CREATE INDEX asyncx ON t (v)')).toBe('CREATE INDEX asyncx ON t (v)')
   })
@@ -64,7 +66,10 @@ describe('CREATE INDEX ASYNC', () => {
     expect(tx.explain('SELECT id FROM t WHERE v = 7').join('\n')).toContain('t_v')
     const ids = (await tx.execute('SELECT id FROM t WHERE v = 7 ORDER BY id')).rows.map((r) => r[0])
     tx.rollback()
-    const expected = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 100 === 7 && i !== 107).concat([1, 100000]).sort((a, b) => a - b)
+    const expected = Array.from({ length: ROWS }, (_, i) => i)
+      .filter((i) => i % 100 === 7 && i !== 107)
+      .concat([1, 100000])
+      .sort((a, b) => a - b)
     expect(ids).toEqual(expected)
   })
 

@@ -31,7 +31,10 @@ describe('schemas', () => {
     await h.run('CREATE INDEX t_v_idx ON t (v)')
     await h.run("INSERT INTO t VALUES (1, 'public')")
     await h.run("INSERT INTO app.t (v) VALUES ('app'), ('app2')")
-    expect(await h.rows('SELECT id, v FROM app.t ORDER BY id')).toEqual([[1, 'app'], [2, 'app2']])
+    expect(await h.rows('SELECT id, v FROM app.t ORDER BY id')).toEqual([
+      [1, 'app'],
+      [2, 'app2'],
+    ])
     expect(await h.rows('SELECT v FROM public.t')).toEqual([['public']])
     expect(await code("INSERT INTO app.t (v) VALUES ('app')")).toBe('23505')
     await h.run('DROP INDEX app.t_v_idx')
@@ -55,7 +58,10 @@ describe('schemas', () => {
     await h.run('CREATE TABLE app.child (p int REFERENCES app.parent)')
     await h.run('CREATE SEQUENCE app.s')
     const e = await sqlError(h.run('DROP SCHEMA app'))
-    expect(e).toMatchObject({ code: '2BP01', message: 'cannot drop schema app because other objects depend on it' })
+    expect(e).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop schema app because other objects depend on it',
+    })
     await h.run('DROP SCHEMA app CASCADE')
     expect(await code('SELECT * FROM app.parent')).toBe('42P01')
     await h.run('CREATE SCHEMA app')

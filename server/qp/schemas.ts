@@ -5,7 +5,14 @@ import type { CreateSchemaStmt, DropStmt } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd } from '../encoding/index.ts'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { stringOf } from './binder.ts'
-import { namespaceKey, schemaExists, sequenceKey, sequencesRange, tablesRange, type Table } from './catalog.ts'
+import {
+  namespaceKey,
+  schemaExists,
+  sequenceKey,
+  sequencesRange,
+  tablesRange,
+  type Table,
+} from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
 import { viewKey } from './views.ts'
 
@@ -15,13 +22,16 @@ const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
 export function createSchema(env: DdlEnv, s: CreateSchemaStmt): void {
   const name = s.schemaname ?? ''
   if (name === '') throw featureNotSupported('CREATE SCHEMA without a name')
-  if ((s.schemaElts?.length ?? 0) > 0) throw featureNotSupported('CREATE SCHEMA with schema elements')
+  if ((s.schemaElts?.length ?? 0) > 0)
+    throw featureNotSupported('CREATE SCHEMA with schema elements')
   if (schemaExists(env.view, name) || SYSTEM_SCHEMAS.has(name)) {
     if (s.if_not_exists === true) return
     throw new SqlError('42P06', `schema "${name}" already exists`)
   }
   if (name.startsWith('pg_')) {
-    throw new SqlError('42939', `unacceptable schema name "${name}"`, { detail: 'The prefix "pg_" is reserved for system schemas.' })
+    throw new SqlError('42939', `unacceptable schema name "${name}"`, {
+      detail: 'The prefix "pg_" is reserved for system schemas.',
+    })
   }
   env.put(namespaceKey(name), JSON.stringify({ name }))
 }
@@ -31,7 +41,8 @@ export function createSchema(env: DdlEnv, s: CreateSchemaStmt): void {
 export function dropSchema(env: DdlEnv, s: DropStmt): void {
   const names = (s.objects ?? []).map(stringOf)
   for (const name of names) {
-    if (name === 'public' || SYSTEM_SCHEMAS.has(name)) throw featureNotSupported(`dropping schema ${name}`)
+    if (name === 'public' || SYSTEM_SCHEMAS.has(name))
+      throw featureNotSupported(`dropping schema ${name}`)
     if (!schemaExists(env.view, name)) {
       if (s.missing_ok === true) continue
       throw new SqlError('3F000', `schema "${name}" does not exist`)
@@ -53,7 +64,10 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
 }
 
 /** The relations of schema `schema` at the snapshot plus the write buffer. */
-function contentsOf(env: DdlEnv, schema: string): { tables: Table[]; sequences: string[]; views: string[] } {
+function contentsOf(
+  env: DdlEnv,
+  schema: string,
+): { tables: Table[]; sequences: string[]; views: string[] } {
   const inSchema = (name: string) => name.startsWith(`${schema}.`)
   const tables: Table[] = []
   const t = tablesRange()
@@ -66,10 +80,14 @@ function contentsOf(env: DdlEnv, schema: string): { tables: Table[]; sequences: 
   const sequences = namesIn(env, sequencesRange().start).filter(inSchema)
   // Views are stored under their own catalog index; its key prefix is viewKey(x) without x.
   const probe = viewKey('x')
-  const views = namesIn(env, probe.slice(0, probe.length - encodeKey(['x']).length)).filter(inSchema)
+  const views = namesIn(env, probe.slice(0, probe.length - encodeKey(['x']).length)).filter(
+    inSchema,
+  )
   return { tables, sequences, views }
 }
 
 function namesIn(env: DdlEnv, prefix: string): string[] {
-  return [...env.view.scan(prefix, prefixEnd(prefix))].map((kv) => decodeKey(kv.key).at(-1) as string)
+  return [...env.view.scan(prefix, prefixEnd(prefix))].map(
+    (kv) => decodeKey(kv.key).at(-1) as string,
+  )
 }

@@ -10,10 +10,26 @@
 // needed. setval starts a new epoch (a new block grid) by rewriting the definition.
 import type { AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
-import { assert, duplicateTable, featureNotSupported, invalidParameterValue, serializationFailure, SqlError } from '../errors/index.ts'
+import {
+  assert,
+  duplicateTable,
+  featureNotSupported,
+  invalidParameterValue,
+  serializationFailure,
+  SqlError,
+} from '../errors/index.ts'
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
-import { indexNameKey, schemaExists, sequencesRange, schemaOf, SEQUENCE_BLOCKS_TABLE_ID, sequenceKey, tableIdCounterKey, FIRST_USER_TABLE_ID } from './catalog.ts'
+import {
+  indexNameKey,
+  schemaExists,
+  sequencesRange,
+  schemaOf,
+  SEQUENCE_BLOCKS_TABLE_ID,
+  sequenceKey,
+  tableIdCounterKey,
+  FIRST_USER_TABLE_ID,
+} from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { TxHost } from './tx-services.ts'
@@ -68,32 +84,83 @@ function optionMap(options: readonly Node[]): Map<string, DefElem> {
 
 /** Options of CREATE SEQUENCE and of identity columns, as PostgreSQL's DefElems; with `base`
  * (ALTER SEQUENCE), options not given keep its values. */
-export function sequenceDef(id: bigint, name: string, options: readonly Node[], columnType?: SqlType, base?: SequenceDef): SequenceDef {
+export function sequenceDef(
+  id: bigint,
+  name: string,
+  options: readonly Node[],
+  columnType?: SqlType,
+  base?: SequenceDef,
+): SequenceDef {
   const o = optionMap(options)
-  const type = sequenceType(o.get('as'), columnType ?? (base === undefined ? undefined : { kind: base.type }))
+  const type = sequenceType(
+    o.get('as'),
+    columnType ?? (base === undefined ? undefined : { kind: base.type }),
+  )
   const [typeMin, typeMax] = TYPE_BOUNDS[type]
-  const increment = optionInt(o.get('increment')) ?? (base === undefined ? 1n : BigInt(base.increment))
+  const increment =
+    optionInt(o.get('increment')) ?? (base === undefined ? 1n : BigInt(base.increment))
   if (increment === 0n) throw invalidParameterValue('INCREMENT must not be zero')
   if (optionBool(o.get('cycle')) === true) throw featureNotSupported('CYCLE in sequences')
   for (const k of o.keys()) {
-    if (!['as', 'increment', 'start', 'minvalue', 'maxvalue', 'cache', 'cycle', 'sequence_name'].includes(k)) {
+    if (
+      ![
+        'as',
+        'increment',
+        'start',
+        'minvalue',
+        'maxvalue',
+        'cache',
+        'cycle',
+        'sequence_name',
+      ].includes(k)
+    ) {
       throw featureNotSupported(`sequence option ${k.toUpperCase()}`)
     }
   }
-  const min = optionInt(o.get('minvalue')) ?? (base === undefined ? (increment > 0n ? 1n : typeMin) : BigInt(base.min))
-  const max = optionInt(o.get('maxvalue')) ?? (base === undefined ? (increment > 0n ? typeMax : -1n) : BigInt(base.max))
-  if (min < typeMin || max > typeMax) throw new SqlError('22023', `MINVALUE or MAXVALUE is out of range for sequence data type ${type === 'int8' ? 'bigint' : type === 'int4' ? 'integer' : 'smallint'}`)
-  if (min >= max) throw invalidParameterValue(`MINVALUE (${min}) must be less than MAXVALUE (${max})`)
-  const start = optionInt(o.get('start')) ?? (base === undefined ? (increment > 0n ? min : max) : BigInt(base.start))
-  if (start < min) throw invalidParameterValue(`START value (${start}) cannot be less than MINVALUE (${min})`)
-  if (start > max) throw invalidParameterValue(`START value (${start}) cannot be greater than MAXVALUE (${max})`)
+  const min =
+    optionInt(o.get('minvalue')) ??
+    (base === undefined ? (increment > 0n ? 1n : typeMin) : BigInt(base.min))
+  const max =
+    optionInt(o.get('maxvalue')) ??
+    (base === undefined ? (increment > 0n ? typeMax : -1n) : BigInt(base.max))
+  if (min < typeMin || max > typeMax)
+    throw new SqlError(
+      '22023',
+      `MINVALUE or MAXVALUE is out of range for sequence data type ${type === 'int8' ? 'bigint' : type === 'int4' ? 'integer' : 'smallint'}`,
+    )
+  if (min >= max)
+    throw invalidParameterValue(`MINVALUE (${min}) must be less than MAXVALUE (${max})`)
+  const start =
+    optionInt(o.get('start')) ??
+    (base === undefined ? (increment > 0n ? min : max) : BigInt(base.start))
+  if (start < min)
+    throw invalidParameterValue(`START value (${start}) cannot be less than MINVALUE (${min})`)
+  if (start > max)
+    throw invalidParameterValue(`START value (${start}) cannot be greater than MAXVALUE (${max})`)
   const cache = Number(optionInt(o.get('cache')) ?? BigInt(base?.cache ?? 1))
   if (cache < 1) throw invalidParameterValue(`CACHE (${cache}) must be greater than zero`)
-  return { id: String(id), name, type, start: String(start), increment: String(increment), min: String(min), max: String(max), cache, epoch: 0, origin: String(start - increment) }
+  return {
+    id: String(id),
+    name,
+    type,
+    start: String(start),
+    increment: String(increment),
+    min: String(min),
+    max: String(max),
+    cache,
+    epoch: 0,
+    origin: String(start - increment),
+  }
 }
 
-function sequenceType(as: DefElem | undefined, columnType: SqlType | undefined): SequenceDef['type'] {
-  const t = as?.arg !== undefined && 'TypeName' in as.arg ? resolveTypeName(as.arg.TypeName) : columnType ?? { kind: 'int8' }
+function sequenceType(
+  as: DefElem | undefined,
+  columnType: SqlType | undefined,
+): SequenceDef['type'] {
+  const t =
+    as?.arg !== undefined && 'TypeName' in as.arg
+      ? resolveTypeName(as.arg.TypeName)
+      : (columnType ?? { kind: 'int8' })
   if (t.kind === 'int2' || t.kind === 'int4' || t.kind === 'int8') return t.kind
   throw new SqlError('22023', 'sequence type must be smallint, integer, or bigint')
 }
@@ -124,12 +191,17 @@ export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
 /** Whether a relation-like name (table, index, sequence) is taken: they share one namespace. */
 export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): boolean {
   const view = env.view
-  return env.findTable(name) !== undefined || [indexNameKey, sequenceKey, viewKey].some((key) => view.get(key(name)) !== undefined)
+  return (
+    env.findTable(name) !== undefined ||
+    [indexNameKey, sequenceKey, viewKey].some((key) => view.get(key(name)) !== undefined)
+  )
 }
 
 /** Every sequence visible at a snapshot plus a write buffer, in name order (pg_sequences,
  * pg_class, information_schema.sequences). */
-export function listSequences(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): SequenceDef[] {
+export function listSequences(view: {
+  scan(start: Key, end: Key): Iterable<{ readonly value: string }>
+}): SequenceDef[] {
   const { start, end } = sequencesRange()
   return [...view.scan(start, end)].map((kv) => JSON.parse(kv.value) as SequenceDef)
 }
@@ -138,10 +210,17 @@ export function listSequences(view: { scan(start: Key, end: Key): Iterable<{ rea
  * ALTER SEQUENCE's options applied to `def`: a new epoch (block grid) that starts after every
  * value any process may have handed out, or at RESTART [WITH n]. OWNED BY is the caller's.
  */
-export function alteredSequence(view: SnapshotView, def: SequenceDef, options: readonly Node[]): SequenceDef {
+export function alteredSequence(
+  view: SnapshotView,
+  def: SequenceDef,
+  options: readonly Node[],
+): SequenceDef {
   const o = optionMap(options)
   const restart = o.get('restart')
-  const rest = options.filter((n) => !('DefElem' in n) || (n.DefElem.defname !== 'restart' && n.DefElem.defname !== 'owned_by'))
+  const rest = options.filter(
+    (n) =>
+      !('DefElem' in n) || (n.DefElem.defname !== 'restart' && n.DefElem.defname !== 'owned_by'),
+  )
   const next = sequenceDef(BigInt(def.id), def.name, rest, undefined, def)
   const inc = BigInt(next.increment)
   let origin: bigint
@@ -169,9 +248,13 @@ export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
     const parts = (owned.arg.List.items ?? []).map(stringOf)
     if (parts.length === 1 && parts[0] === 'none') next = { ...next, ownedBy: undefined }
     else if (parts.length >= 2) {
-      const table = qualifiedName(parts.length === 3 ? parts[0] : undefined, parts[parts.length - 2] as string)
+      const table = qualifiedName(
+        parts.length === 3 ? parts[0] : undefined,
+        parts[parts.length - 2] as string,
+      )
       const column = parts[parts.length - 1] as string
-      if (env.findTable(table)?.columnsByName.get(column) === undefined) throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
+      if (env.findTable(table)?.columnsByName.get(column) === undefined)
+        throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
       next = { ...next, ownedBy: { table, column } }
     }
   }
@@ -183,7 +266,8 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
   const schema = schemaOf(name)
-  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
+  if (!schemaExists(env.view, schema))
+    throw new SqlError('3F000', `schema "${schema}" does not exist`)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
@@ -202,18 +286,29 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
   for (const object of s.objects ?? []) {
     const items = 'List' in object ? (object.List.items ?? []) : [object]
     const names = items.map(stringOf)
-    const name = qualifiedName(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1] ?? '')
+    const name = qualifiedName(
+      names.length > 1 ? names[names.length - 2] : undefined,
+      names[names.length - 1] ?? '',
+    )
     const raw = env.view.get(sequenceKey(name))
     if (raw === undefined) {
       if (s.missing_ok === true) continue
       throw new SqlError('42P01', `sequence "${name}" does not exist`)
     }
     const def = JSON.parse(raw) as SequenceDef
-    if (def.ownedBy !== undefined && env.findTable(def.ownedBy.table) !== undefined && s.behavior !== 'DROP_CASCADE') {
-      throw new SqlError('2BP01', `cannot drop sequence ${name} because other objects depend on it`, {
-        detail: `default value for column ${def.ownedBy.column} of table ${def.ownedBy.table} depends on sequence ${name}`,
-        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-      })
+    if (
+      def.ownedBy !== undefined &&
+      env.findTable(def.ownedBy.table) !== undefined &&
+      s.behavior !== 'DROP_CASCADE'
+    ) {
+      throw new SqlError(
+        '2BP01',
+        `cannot drop sequence ${name} because other objects depend on it`,
+        {
+          detail: `default value for column ${def.ownedBy.column} of table ${def.ownedBy.table} depends on sequence ${name}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        },
+      )
     }
     env.put(sequenceKey(name), null)
   }
@@ -263,14 +358,18 @@ function processOf(shared: object): ProcessSequences {
 export type SequenceHost = TxHost
 
 const epochOf = (def: SequenceDef) => `${def.id}:${def.epoch}`
-const blockPrefix = (def: SequenceDef): Key => encodeKey([SEQUENCE_BLOCKS_TABLE_ID, BigInt(def.id), BigInt(def.epoch)])
+const blockPrefix = (def: SequenceDef): Key =>
+  encodeKey([SEQUENCE_BLOCKS_TABLE_ID, BigInt(def.id), BigInt(def.epoch)])
 const blockKey = (def: SequenceDef, block: bigint): Key => blockPrefix(def) + encodeKey([block])
 
 /** Block `b` (from 1) holds values origin + inc * (size * (b - 1) + 1) through origin + inc * size * b. */
 function blockValues(def: SequenceDef, first: bigint, last: bigint): Block {
   const inc = BigInt(def.increment)
   const size = BigInt(blockSize(def))
-  return { next: BigInt(def.origin) + inc * (size * (first - 1n) + 1n), last: BigInt(def.origin) + inc * size * last }
+  return {
+    next: BigInt(def.origin) + inc * (size * (first - 1n) + 1n),
+    last: BigInt(def.origin) + inc * size * last,
+  }
 }
 
 const blockSize = (def: SequenceDef) => Math.max(def.cache, SEQUENCE_BLOCK_VALUES)
@@ -285,7 +384,11 @@ export class SequenceValues {
   readonly #local = new Map<string, Block>()
   readonly #handed = new Map<string, number>()
   /** What the current attempt of a statement took, to give back if it runs again. */
-  readonly #taken: { readonly block: Block; readonly next: bigint; readonly restore?: () => void }[] = []
+  readonly #taken: {
+    readonly block: Block
+    readonly next: bigint
+    readonly restore?: () => void
+  }[] = []
   readonly #defs = new Map<string, { raw: string; def: SequenceDef; local: boolean }>()
 
   constructor(host: SequenceHost, shared: object) {
@@ -294,7 +397,8 @@ export class SequenceValues {
   }
 
   nextval(name: string): bigint {
-    if (this.#host.readOnly) throw new SqlError('25006', 'cannot execute nextval() in a read-only transaction')
+    if (this.#host.readOnly)
+      throw new SqlError('25006', 'cannot execute nextval() in a read-only transaction')
     const { def, local } = this.#resolve(name)
     const value = local ? this.#localValue(def) : this.#processValue(def)
     this.#current.set(def.name, value)
@@ -305,26 +409,38 @@ export class SequenceValues {
   currval(name: string): bigint {
     const { def } = this.#resolve(name)
     const v = this.#current.get(def.name)
-    if (v === undefined) throw new SqlError('55000', `currval of sequence "${def.name}" is not yet defined in this session`)
+    if (v === undefined)
+      throw new SqlError(
+        '55000',
+        `currval of sequence "${def.name}" is not yet defined in this session`,
+      )
     return v
   }
 
   lastval(): bigint {
-    if (this.#last === undefined) throw new SqlError('55000', 'lastval is not yet defined in this session')
+    if (this.#last === undefined)
+      throw new SqlError('55000', 'lastval is not yet defined in this session')
     return this.#last
   }
 
   /** Transactional here (PostgreSQL's setval is not): a new epoch whose origin makes the next
    * value `value` + increment (isCalled) or `value`. */
   setval(name: string, value: bigint, isCalled: boolean): bigint {
-    if (this.#host.readOnly) throw new SqlError('25006', 'cannot execute setval() in a read-only transaction')
+    if (this.#host.readOnly)
+      throw new SqlError('25006', 'cannot execute setval() in a read-only transaction')
     const { def } = this.#resolve(name)
     const [min, max] = [BigInt(def.min), BigInt(def.max)]
     if (value < min || value > max) {
-      throw new SqlError('22003', `setval: value ${value} is out of bounds for sequence "${def.name}" (${min}..${max})`)
+      throw new SqlError(
+        '22003',
+        `setval: value ${value} is out of bounds for sequence "${def.name}" (${min}..${max})`,
+      )
     }
     const origin = isCalled ? value : value - BigInt(def.increment)
-    putSequence({ put: (k, v) => this.#host.put(k, v) }, { ...def, epoch: def.epoch + 1, origin: String(origin) })
+    putSequence(
+      { put: (k, v) => this.#host.put(k, v) },
+      { ...def, epoch: def.epoch + 1, origin: String(origin) },
+    )
     if (isCalled) this.#current.set(def.name, value)
     return value
   }
@@ -346,7 +462,10 @@ export class SequenceValues {
         }
         undo()
         if (attempt >= REFILLS_PER_STATEMENT_MAX) {
-          throw new SqlError('54000', `statement needs more values of sequence "${e.def.name}" than one statement may take`)
+          throw new SqlError(
+            '54000',
+            `statement needs more values of sequence "${e.def.name}" than one statement may take`,
+          )
         }
         await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
       }
@@ -397,7 +516,12 @@ export class SequenceValues {
     this.#host.put(blockKey(def, next), '')
     const fresh = blockValues(def, next, next)
     const epoch = epochOf(def)
-    this.#taken.push({ block: fresh, next: fresh.next, restore: () => (block === undefined ? this.#local.delete(epoch) : this.#local.set(epoch, block)) })
+    this.#taken.push({
+      block: fresh,
+      next: fresh.next,
+      restore: () =>
+        block === undefined ? this.#local.delete(epoch) : this.#local.set(epoch, block),
+    })
     this.#local.set(epoch, fresh)
     return this.#take(fresh, def) as bigint
   }
@@ -431,7 +555,8 @@ export class SequenceValues {
       // The previous highest block is no longer needed once a higher one is stored; only the
       // first attempt may delete it (a retry would conflict with the claimer that already did).
       const writes: Write[] = [{ key: blockKey(def, last), value: '' }]
-      if (attempt === 0 && seen > 0n && seen === base) writes.unshift({ key: blockKey(def, seen), value: null })
+      if (attempt === 0 && seen > 0n && seen === base)
+        writes.unshift({ key: blockKey(def, seen), value: null })
       const outcome = await this.#host.commits.commit({
         txId: [...this.#host.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join(''),
         startTs: this.#host.startTs,
@@ -445,10 +570,16 @@ export class SequenceValues {
         this.#process.blocks.set(epoch, blockValues(def, first, last))
         return
       }
-      if (outcome.kind === 'unknown') throw new SqlError('40003', 'the outcome of taking a block of sequence values is unknown', { detail: outcome.reason })
+      if (outcome.kind === 'unknown')
+        throw new SqlError('40003', 'the outcome of taking a block of sequence values is unknown', {
+          detail: outcome.reason,
+        })
       if (outcome.key === sequenceKey(def.name)) throw serializationFailure('OC001')
     }
-    throw serializationFailure('OC000', `could not take a block of values of sequence "${def.name}"`)
+    throw serializationFailure(
+      'OC000',
+      `could not take a block of values of sequence "${def.name}"`,
+    )
   }
 }
 
@@ -463,8 +594,16 @@ function maxOf(a: bigint, b: bigint): bigint {
 }
 
 function checkBounds(def: SequenceDef, v: bigint): bigint {
-  if (v > BigInt(def.max)) throw new SqlError('2200H', `nextval: reached maximum value of sequence "${def.name}" (${def.max})`)
-  if (v < BigInt(def.min)) throw new SqlError('2200H', `nextval: reached minimum value of sequence "${def.name}" (${def.min})`)
+  if (v > BigInt(def.max))
+    throw new SqlError(
+      '2200H',
+      `nextval: reached maximum value of sequence "${def.name}" (${def.max})`,
+    )
+  if (v < BigInt(def.min))
+    throw new SqlError(
+      '2200H',
+      `nextval: reached minimum value of sequence "${def.name}" (${def.min})`,
+    )
   return v
 }
 

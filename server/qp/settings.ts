@@ -32,12 +32,27 @@ const alwaysOn: Check = (value, name) => {
   return 'on'
 }
 
-const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'z', 'zulu', 'universal', 'uct', '0', '+0', '-0', '+00', '+00:00'])
+const UTC_NAMES = new Set([
+  'utc',
+  'etc/utc',
+  'gmt',
+  'etc/gmt',
+  'z',
+  'zulu',
+  'universal',
+  'uct',
+  '0',
+  '+0',
+  '-0',
+  '+00',
+  '+00:00',
+])
 
 /** UTC only: values and timestamps are rendered in UTC everywhere (API.md "Values"). */
 const timeZone: Check = (value) => {
   if (UTC_NAMES.has(value.toLowerCase())) return 'UTC'
-  if (!isTimeZone(value)) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${value}"`)
+  if (!isTimeZone(value))
+    throw invalidParameterValue(`invalid value for parameter "TimeZone": "${value}"`)
   throw featureNotSupported(`time zone "${value}" (only UTC)`)
 }
 
@@ -66,7 +81,10 @@ const SEARCH_PATH_OK = new Set(['public', '"$user"', '$user', 'pg_catalog'])
 /** Only `public` is searched for tables; `"$user"` and `pg_catalog` are accepted as PostgreSQL's
  * defaults name them. */
 const searchPath: Check = (value) => {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   const bad = items.find((s) => !SEARCH_PATH_OK.has(s.toLowerCase()))
   if (bad !== undefined) throw featureNotSupported(`search_path containing ${bad} (only public)`)
   return items.map((s) => (s === '$user' ? '"$user"' : s.toLowerCase())).join(', ')
@@ -80,7 +98,9 @@ const isolation: Check = (value) => {
   const v = value.toLowerCase()
   if (ISOLATION_LEVELS.has(v)) return 'repeatable read'
   if (v === 'serializable') {
-    throw featureNotSupported('SERIALIZABLE isolation (transactions run under snapshot isolation, REPEATABLE READ)')
+    throw featureNotSupported(
+      'SERIALIZABLE isolation (transactions run under snapshot isolation, REPEATABLE READ)',
+    )
   }
   throw invalidParameterValue(`invalid value for parameter "transaction_isolation": "${value}"`)
 }
@@ -89,7 +109,14 @@ const isolation: Check = (value) => {
 const duration: Check = (value, name) => {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(value)
   if (m === null) throw invalidParameterValue(`invalid value for parameter "${name}": "${value}"`)
-  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }
+  const scale: Record<string, number> = {
+    us: 0.001,
+    ms: 1,
+    s: 1000,
+    min: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+  }
   const ms = Math.round(Number(m[1]) * (scale[(m[2] ?? 'ms').toLowerCase()] ?? 1))
   return String(ms)
 }
@@ -97,16 +124,23 @@ const duration: Check = (value, name) => {
 /** Intervals are always rendered in PostgreSQL's default style (API.md "Values"). */
 const intervalStyle: Check = (value) => {
   if (value.toLowerCase() === 'postgres') return 'postgres'
-  if (['postgres_verbose', 'sql_standard', 'iso_8601'].includes(value.toLowerCase())) throw featureNotSupported(`IntervalStyle "${value}" (only postgres)`)
+  if (['postgres_verbose', 'sql_standard', 'iso_8601'].includes(value.toLowerCase()))
+    throw featureNotSupported(`IntervalStyle "${value}" (only postgres)`)
   throw invalidParameterValue(`invalid value for parameter "IntervalStyle": "${value}"`)
 }
 
 const integer: Check = (value, name) => {
-  if (!/^\s*-?\d+\s*$/.test(value)) throw invalidParameterValue(`invalid value for parameter "${name}": "${value}"`)
+  if (!/^\s*-?\d+\s*$/.test(value))
+    throw invalidParameterValue(`invalid value for parameter "${name}": "${value}"`)
   return String(Number(value))
 }
 
-const p = (display: string, initial: string, check: Check | undefined, description: string): Parameter => ({
+const p = (
+  display: string,
+  initial: string,
+  check: Check | undefined,
+  description: string,
+): Parameter => ({
   display,
   initial,
   check,
@@ -115,29 +149,134 @@ const p = (display: string, initial: string, check: Check | undefined, descripti
 
 /** The parameters Tessera knows, by lowercase name. */
 const PARAMETERS: ReadonlyMap<string, Parameter> = new Map([
-  ['application_name', p('application_name', '', anything, 'Sets the application name to be reported.')],
-  ['client_encoding', p('client_encoding', 'UTF8', clientEncoding, "Sets the client's character set encoding.")],
-  ['client_min_messages', p('client_min_messages', 'notice', anything, 'Sets the message levels that are sent to the client.')],
-  ['datestyle', p('DateStyle', 'ISO, MDY', dateStyle, 'Sets the display format for date and time values.')],
-  ['default_transaction_isolation', p('default_transaction_isolation', 'repeatable read', isolation, 'Sets the transaction isolation level of each new transaction.')],
-  ['extra_float_digits', p('extra_float_digits', '1', integer, 'Sets the number of digits displayed for floating-point values.')],
-  ['idle_in_transaction_session_timeout', p('idle_in_transaction_session_timeout', '0', duration, 'Accepted; the server\'s idle timeout applies.')],
-  ['integer_datetimes', p('integer_datetimes', 'on', undefined, 'Shows whether datetimes are integer based.')],
-  ['intervalstyle', p('IntervalStyle', 'postgres', intervalStyle, 'Sets the display format for interval values.')],
+  [
+    'application_name',
+    p('application_name', '', anything, 'Sets the application name to be reported.'),
+  ],
+  [
+    'client_encoding',
+    p('client_encoding', 'UTF8', clientEncoding, "Sets the client's character set encoding."),
+  ],
+  [
+    'client_min_messages',
+    p(
+      'client_min_messages',
+      'notice',
+      anything,
+      'Sets the message levels that are sent to the client.',
+    ),
+  ],
+  [
+    'datestyle',
+    p('DateStyle', 'ISO, MDY', dateStyle, 'Sets the display format for date and time values.'),
+  ],
+  [
+    'default_transaction_isolation',
+    p(
+      'default_transaction_isolation',
+      'repeatable read',
+      isolation,
+      'Sets the transaction isolation level of each new transaction.',
+    ),
+  ],
+  [
+    'extra_float_digits',
+    p(
+      'extra_float_digits',
+      '1',
+      integer,
+      'Sets the number of digits displayed for floating-point values.',
+    ),
+  ],
+  [
+    'idle_in_transaction_session_timeout',
+    p(
+      'idle_in_transaction_session_timeout',
+      '0',
+      duration,
+      "Accepted; the server's idle timeout applies.",
+    ),
+  ],
+  [
+    'integer_datetimes',
+    p('integer_datetimes', 'on', undefined, 'Shows whether datetimes are integer based.'),
+  ],
+  [
+    'intervalstyle',
+    p('IntervalStyle', 'postgres', intervalStyle, 'Sets the display format for interval values.'),
+  ],
   ['lock_timeout', p('lock_timeout', '0', duration, 'Accepted; Tessera never waits for locks.')],
-  ['max_identifier_length', p('max_identifier_length', '63', undefined, 'Shows the maximum identifier length.')],
-  ['search_path', p('search_path', '"$user", public', searchPath, 'Sets the schema search order for names that are not schema-qualified.')],
-  ['server_encoding', p('server_encoding', 'UTF8', undefined, 'Shows the server (database) character set encoding.')],
+  [
+    'max_identifier_length',
+    p('max_identifier_length', '63', undefined, 'Shows the maximum identifier length.'),
+  ],
+  [
+    'search_path',
+    p(
+      'search_path',
+      '"$user", public',
+      searchPath,
+      'Sets the schema search order for names that are not schema-qualified.',
+    ),
+  ],
+  [
+    'server_encoding',
+    p('server_encoding', 'UTF8', undefined, 'Shows the server (database) character set encoding.'),
+  ],
   ['server_version', p('server_version', '16.0', undefined, 'Shows the server version.')],
-  ['server_version_num', p('server_version_num', '160000', undefined, 'Shows the server version as an integer.')],
-  ['standard_conforming_strings', p('standard_conforming_strings', 'on', alwaysOn, "Causes '...' strings to treat backslashes literally.")],
-  ['statement_timeout', p('statement_timeout', '0', duration, 'Sets the maximum allowed duration of any statement (the server limit still applies).')],
-  ['timezone', p('TimeZone', 'UTC', timeZone, 'Sets the time zone for displaying and interpreting time stamps.')],
-  ['transaction_isolation', p('transaction_isolation', 'repeatable read', isolation, "Sets the current transaction's isolation level.")],
-  ['transaction_read_only', p('transaction_read_only', 'off', undefined, "Shows the current transaction's read-only status.")],
+  [
+    'server_version_num',
+    p('server_version_num', '160000', undefined, 'Shows the server version as an integer.'),
+  ],
+  [
+    'standard_conforming_strings',
+    p(
+      'standard_conforming_strings',
+      'on',
+      alwaysOn,
+      "Causes '...' strings to treat backslashes literally.",
+    ),
+  ],
+  [
+    'statement_timeout',
+    p(
+      'statement_timeout',
+      '0',
+      duration,
+      'Sets the maximum allowed duration of any statement (the server limit still applies).',
+    ),
+  ],
+  [
+    'timezone',
+    p(
+      'TimeZone',
+      'UTC',
+      timeZone,
+      'Sets the time zone for displaying and interpreting time stamps.',
+    ),
+  ],
+  [
+    'transaction_isolation',
+    p(
+      'transaction_isolation',
+      'repeatable read',
+      isolation,
+      "Sets the current transaction's isolation level.",
+    ),
+  ],
+  [
+    'transaction_read_only',
+    p(
+      'transaction_read_only',
+      'off',
+      undefined,
+      "Shows the current transaction's read-only status.",
+    ),
+  ],
 ])
 
-const unrecognized = (name: string) => new SqlError('42704', `unrecognized configuration parameter "${name}"`)
+const unrecognized = (name: string) =>
+  new SqlError('42704', `unrecognized configuration parameter "${name}"`)
 
 /** A placeholder parameter (`app.user_id`): PostgreSQL accepts any dotted name with SET. */
 const isCustom = (name: string) => /^[a-z_][a-z0-9_$]*\.[a-z0-9_$.]+$/.test(name)
@@ -176,7 +315,8 @@ export class Settings {
       else this.#values.set(key, value)
       return value ?? ''
     }
-    if (param.check === undefined) throw new SqlError('55P02', `parameter "${key}" cannot be changed`)
+    if (param.check === undefined)
+      throw new SqlError('55P02', `parameter "${key}" cannot be changed`)
     if (value === undefined) {
       this.#values.delete(key)
       return param.initial
@@ -199,7 +339,11 @@ export class Settings {
 
   /** SHOW ALL's rows: name, setting, description. */
   all(): string[][] {
-    return [...PARAMETERS.entries()].map(([key, param]) => [param.display, this.get(key) ?? '', param.description])
+    return [...PARAMETERS.entries()].map(([key, param]) => [
+      param.display,
+      this.get(key) ?? '',
+      param.description,
+    ])
   }
 }
 
@@ -214,7 +358,12 @@ export function runSessionStatement(settings: Settings, stmt: Node): Result | un
   if ('VariableShowStmt' in stmt) {
     const name = (stmt.VariableShowStmt.name ?? '').toLowerCase()
     if (name === 'all') {
-      return { command: 'SHOW', rowCount: PARAMETERS.size, fields: ['name', 'setting', 'description'].map(TEXT_FIELD), rows: settings.all() }
+      return {
+        command: 'SHOW',
+        rowCount: PARAMETERS.size,
+        fields: ['name', 'setting', 'description'].map(TEXT_FIELD),
+        rows: settings.all(),
+      }
     }
     const value = settings.require(name)
     const display = PARAMETERS.get(name)?.display ?? name
@@ -269,7 +418,9 @@ function setMulti(settings: Settings, s: VariableSetStmt): void {
     if (defname === 'transaction_isolation') settings.set('transaction_isolation', text)
     else if (defname === 'transaction_read_only') {
       if (text === 'on' || text === '1' || text === 'true') {
-        throw featureNotSupported('SET TRANSACTION READ ONLY (begin the transaction read-only instead)')
+        throw featureNotSupported(
+          'SET TRANSACTION READ ONLY (begin the transaction read-only instead)',
+        )
       }
     } else throw featureNotSupported(`SET TRANSACTION ${defname?.toUpperCase() ?? ''}`)
   }

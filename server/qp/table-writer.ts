@@ -1,7 +1,13 @@
 // Row writes (ARCHITECTURE.md step 3): new row images and index entries into the write buffer,
 // with NOT NULL, CHECK and UNIQUE enforced with PostgreSQL's messages and SQLSTATEs.
 import type { Key } from '../encoding/index.ts'
-import { assert, checkViolation, notNullViolation, SqlError, uniqueViolation } from '../errors/index.ts'
+import {
+  assert,
+  checkViolation,
+  notNullViolation,
+  SqlError,
+  uniqueViolation,
+} from '../errors/index.ts'
 import { formatText, type Datum, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE } from './binder.ts'
 import type { IndexDef, Table } from './catalog.ts'
@@ -50,7 +56,11 @@ export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints
       if (col.sequence !== undefined) return sequenceDefault(col.sequence, col.type)
       if (col.hidden) return { kind: 'func', name: 'unique_rowid', args: [], ...ROW_ID_RESOLVED }
       if (col.default === undefined) return { kind: 'const', type: col.type, value: null }
-      return b.coerceToColumn(b.bind(parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' }), col.type, col.name)
+      return b.coerceToColumn(
+        b.bind(parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' }),
+        col.type,
+        col.name,
+      )
     })
     c = { checks, defaults }
     bound.set(table, c)
@@ -60,7 +70,15 @@ export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints
 
 /** nextval of a serial or identity column's sequence, built directly (no SQL text to bind). */
 function sequenceDefault(sequence: string, type: SqlType): Expr {
-  return { kind: 'func', name: 'nextval', args: [], type, apply: (_a, ctx) => ctx.tx.nextval(sequence), strict: false, volatile: true }
+  return {
+    kind: 'func',
+    name: 'nextval',
+    args: [],
+    type,
+    apply: (_a, ctx) => ctx.tx.nextval(sequence),
+    strict: false,
+    volatile: true,
+  }
 }
 
 /** Writes rows of one table and maintains its indexes. */
@@ -87,7 +105,12 @@ export class TableWriter {
     this.#references = (table.def.foreignKeys?.length ?? 0) > 0
     this.#hasDropped = table.columns.some((c) => c.dropped === true)
     this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
-    this.#fk = { view: sink.view, eval: ctx, relation: (name) => ctx.tx.relation(name), writer: (t) => new TableWriter(t, sink, parse, ctx) }
+    this.#fk = {
+      view: sink.view,
+      eval: ctx,
+      relation: (name) => ctx.tx.relation(name),
+      writer: (t) => new TableWriter(t, sink, parse, ctx),
+    }
   }
 
   /** The default value expressions, by column position. */
@@ -98,17 +121,20 @@ export class TableWriter {
   /** NOT NULL (23502) then CHECK (23514; NULL passes) for a new row image. */
   validate(row: readonly Datum[]): void {
     for (const col of this.table.columns) {
-      if (col.notNull && row[col.position] === null) throw withRow(notNullViolation(col.name, this.table.name), this, row)
+      if (col.notNull && row[col.position] === null)
+        throw withRow(notNullViolation(col.name, this.table.name), this, row)
     }
     for (const check of this.#constraints.checks) {
-      if (evaluate(check.expr, row, this.#eval) === false) throw withRow(checkViolation(check.name, this.table.name), this, row)
+      if (evaluate(check.expr, row, this.#eval) === false)
+        throw withRow(checkViolation(check.name, this.table.name), this, row)
     }
   }
 
   /** The first existing row a new row would collide with, by primary key then unique indexes. */
   findConflict(row: readonly Datum[], ignoreKey?: Key): Conflict | undefined {
     const pk = primaryKey(this.table, row)
-    if (pk !== ignoreKey && this.#sink.view.get(pk) !== undefined) return { index: 'primary', key: pk }
+    if (pk !== ignoreKey && this.#sink.view.get(pk) !== undefined)
+      return { index: 'primary', key: pk }
     for (const index of this.#uniqueIndexes) {
       const entry = indexEntry(this.table, index, row)
       if (!entry.unique) continue
@@ -129,7 +155,10 @@ export class TableWriter {
   uniqueError(conflict: Conflict, row: readonly Datum[]): Error {
     const columns = conflict.index === 'primary' ? this.table.primaryKey : conflict.index.columns
     const name = conflict.index === 'primary' ? this.table.def.primaryKeyName : conflict.index.name
-    return uniqueViolation(name, `Key (${this.#names(columns)})=(${this.#values(columns, row)}) already exists.`)
+    return uniqueViolation(
+      name,
+      `Key (${this.#names(columns)})=(${this.#values(columns, row)}) already exists.`,
+    )
   }
 
   /** Inserts a validated row; 23505 on a collision, 23503 for a missing referenced row. Returns

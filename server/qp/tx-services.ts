@@ -68,7 +68,8 @@ export interface TxHost {
 
 /** The key an advisory lock is checked under (one- and two-key locks never collide: the
  * encoding tells their lengths apart). */
-export const advisoryLockKey = (keys: readonly bigint[]): Key => encodeKey([ADVISORY_LOCKS_TABLE_ID, ...keys])
+export const advisoryLockKey = (keys: readonly bigint[]): Key =>
+  encodeKey([ADVISORY_LOCKS_TABLE_ID, ...keys])
 
 /** The services of one transaction: its settings, sequence values and advisory locks. */
 export class TransactionServices implements TxServices {
@@ -134,8 +135,13 @@ export class TransactionServices implements TxServices {
   }
 
   startIndexJobAfterCommit(jobId: string): void {
-    if (!canRunIndexJobs(this.#shared, this.#host.storage)) throw featureNotSupported('CREATE INDEX ASYNC in this query processor (it cannot start background transactions)')
-    this.#afterCommit.push((commitTs) => void startIndexJob(this.#shared, this.#host, jobId, commitTs))
+    if (!canRunIndexJobs(this.#shared, this.#host.storage))
+      throw featureNotSupported(
+        'CREATE INDEX ASYNC in this query processor (it cannot start background transactions)',
+      )
+    this.#afterCommit.push(
+      (commitTs) => void startIndexJob(this.#shared, this.#host, jobId, commitTs),
+    )
   }
 
   indexJobState(jobId: string): string | undefined {
