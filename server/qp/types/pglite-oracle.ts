@@ -11,7 +11,18 @@ export interface Oracle {
   close(): Promise<void>
 }
 
-export async function startOracle(): Promise<Oracle> {
+let shared: Promise<Oracle> | undefined
+
+/** The process's PGlite oracle: bun runs test files in one process, so every differential test
+ * file shares one database (starting PGlite costs about three seconds of CPU). `close` is a no-op;
+ * the database ends with the process. Each query is a bare SELECT, so files cannot disturb one
+ * another through it. */
+export function startOracle(): Promise<Oracle> {
+  shared ??= open()
+  return shared
+}
+
+async function open(): Promise<Oracle> {
   const db = new PGlite()
   await db.exec(
     "set timezone = 'UTC'; set datestyle = 'ISO, MDY'; set intervalstyle = 'postgres'; set extra_float_digits = 1",
@@ -27,6 +38,6 @@ export async function startOracle(): Promise<Oracle> {
         return `ERROR ${code}`
       }
     },
-    close: () => db.close(),
+    close: async () => {},
   }
 }
