@@ -1,9 +1,10 @@
 // Stored expressions as PostgreSQL prints them (ARCHITECTURE.md "query processor": bind): the text
 // of pg_get_expr and information_schema.columns.column_default, which tools compare and parse.
 import type { A_Const, A_Expr, Node, TypeCast } from 'libpg-query'
-import { baseType, formatText, formatType, parseText, typeFromName, type SqlType } from '../types/index.ts'
+import { baseType, formatText, parseText, typeFromName, type SqlType } from '../types/index.ts'
 import { ParseCache, parserLoaded } from '../parser.ts'
 import { DEPARSE_CACHE_ENTRIES } from './constants.ts'
+import { formatSqlType } from './type-names.ts'
 
 const parses = new ParseCache(DEPARSE_CACHE_ENTRIES)
 const TEXT: SqlType = { kind: 'text' }
@@ -19,7 +20,7 @@ export type ColumnTypes = ReadonlyMap<string, SqlType>
 export function deparseDefault(source: string, type: SqlType): string {
   const node = parseExpression(source)
   if (node === undefined) return source
-  return printOr(source, () => print(node, new Map(), baseType(type)))
+  return printOr(source, () => print(node, new Map(), withoutTypmod(type)))
 }
 
 /** A CHECK as pg_get_constraintdef prints it: `CHECK ((price > 0))`, `CHECK (flag)`. */
@@ -146,13 +147,19 @@ function typedLiteral(text: string, type: SqlType, keepTypmod: boolean): string 
   } catch {
     throw new Unprintable()
   }
-  const label = formatType(keepTypmod ? type : baseType(type))
+  const label = formatSqlType(keepTypmod ? type : withoutTypmod(type))
   if (type.kind === 'bool') return value === 't' || value === 'true' ? 'true' : 'false'
   if (type.kind === 'int4' && !value.startsWith('-')) return value
   if (type.kind === 'numeric' && /^\d/.test(value) && /[eE.]/.test(value)) {
     return keepTypmod && type.precision !== undefined ? `${value}::${label}` : value
   }
   return `'${value.replaceAll("'", "''")}'::${label}`
+}
+
+/** The type a coerced constant is labelled with: the column's type without its typmod, except an
+ * interval's range, which PostgreSQL keeps. */
+function withoutTypmod(type: SqlType): SqlType {
+  return type.kind === 'interval' && type.fields !== undefined ? { kind: 'interval', fields: type.fields } : baseType(type)
 }
 
 function printCast(c: TypeCast, columns: ColumnTypes): string {
@@ -170,13 +177,13 @@ function printCast(c: TypeCast, columns: ColumnTypes): string {
   // A number cast to another type stays a cast (string literals are folded into constants).
   if ('A_Const' in arg && arg.A_Const.ival !== undefined) {
     const text = String(arg.A_Const.ival.ival ?? 0)
-    return type.kind === 'int4' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatType(type)}`
+    return type.kind === 'int4' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatSqlType(type)}`
   }
   if ('A_Const' in arg && arg.A_Const.fval !== undefined) {
     const text = arg.A_Const.fval.fval ?? '0'
-    return type.kind === 'numeric' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatType(type)}`
+    return type.kind === 'numeric' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatSqlType(type)}`
   }
-  return `(${print(arg, columns, undefined)})::${formatType(type)}`
+  return `(${print(arg, columns, undefined)})::${formatSqlType(type)}`
 }
 
 function printOperator(e: A_Expr, columns: ColumnTypes): string {
@@ -252,7 +259,7 @@ function operand(node: Node, other: Node, columns: ColumnTypes, hint: SqlType | 
   const decimal = node.A_Const.fval !== undefined
   const float = otherType.kind === 'float4' || otherType.kind === 'float8'
   if ((integer && (otherType.kind === 'numeric' || float)) || (decimal && float)) {
-    return `(${printed})::${formatType(baseType(otherType))}`
+    return `(${printed})::${formatSqlType(baseType(otherType))}`
   }
   return printed
 }

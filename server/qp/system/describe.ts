@@ -1,9 +1,10 @@
 // Definitions as PostgreSQL's catalog functions print them (ARCHITECTURE.md "query processor":
 // bind): format_type, pg_get_indexdef, pg_get_constraintdef and information_schema's type names.
-import { formatType, type SqlType } from '../types/index.ts'
+import type { SqlType } from '../types/index.ts'
 import { deparseCheck, quoteIdent } from './deparse.ts'
 import type { ConstraintInfo, IndexInfo, TableInfo } from './model.ts'
 import { builtinType, pgTypeName } from './oids.ts'
+import { formatSqlType } from './type-names.ts'
 
 /** The Tessera type of a pg_type OID and typmod, when Tessera has it. */
 export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
@@ -35,7 +36,12 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
     case 'timestamptz':
       return mod === undefined ? { kind: t.name } : { kind: t.name, precision: mod }
     case 'interval':
-      return mod === undefined ? { kind: 'interval' } : { kind: 'interval', fields: mod >>> 16, precision: mod & 0xffff }
+      if (mod === undefined) return { kind: 'interval' }
+      return {
+        kind: 'interval',
+        ...((mod >>> 16) === 0x7fff ? {} : { fields: mod >>> 16 }),
+        ...((mod & 0xffff) === 0xffff ? {} : { precision: mod & 0xffff }),
+      }
     default:
       return undefined
   }
@@ -54,7 +60,7 @@ export function formatTypeOid(oid: number, typmod: number): string {
   // A dropped column's type is 0, which format_type prints as '-'.
   if (oid === 0) return '-'
   const type = sqlTypeOf(oid, typmod)
-  if (type !== undefined) return formatType(type).replace(/^interval\(65535\)$/, 'interval')
+  if (type !== undefined) return formatSqlType(type)
   const t = builtinType(oid)
   if (t === undefined) return '???'
   if (t.name.startsWith('_') && t.element !== 0) return `${formatTypeOid(t.element, typmod)}[]`

@@ -7,6 +7,7 @@ import { checkExpression, dataTypeName } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
 import type { CatalogModel, ConstraintInfo, SchemaInfo, TableInfo } from './model.ts'
 import { pgTypeName } from './oids.ts'
+import { intervalRange } from './type-names.ts'
 import { relation, T, type Row, type SystemRelation } from './relation.ts'
 
 // information_schema's domains: sql_identifier (name), character_data, yes_or_no, cardinal_number.
@@ -114,7 +115,8 @@ function columnRow(
     column_default: hasDefault && def.identity === undefined ? deparseDefault(def.default ?? 'NULL', def.type) : null,
     is_nullable: yesNo(!def.notNull), data_type: dataTypeName(def.type), character_maximum_length: chars.length,
     character_octet_length: chars.octets, numeric_precision: numeric.precision, numeric_precision_radix: numeric.radix,
-    numeric_scale: numeric.scale, datetime_precision: datetimePrecision(def.type), udt_catalog: DATABASE_NAME,
+    numeric_scale: numeric.scale, datetime_precision: datetimePrecision(def.type),
+    interval_type: intervalRange(def.type)?.toUpperCase() ?? null, udt_catalog: DATABASE_NAME,
     udt_schema: 'pg_catalog', udt_name: pgTypeName(def.type), dtd_identifier: String(attnum), is_self_referencing: 'NO',
     is_identity: yesNo(def.identity !== undefined),
     identity_generation: def.identity === undefined ? null : def.identity.toUpperCase(),

@@ -52,7 +52,7 @@ const SCHEMA = [
      k boolean DEFAULT true, l date DEFAULT '2020-01-02', m timestamp, n timestamp(2) DEFAULT LOCALTIMESTAMP,
      o timestamptz DEFAULT now(), p timestamptz(0) DEFAULT CURRENT_TIMESTAMP, q uuid DEFAULT gen_random_uuid(),
      r jsonb DEFAULT '{"b": 1, "a": [2]}', s bytea, x text DEFAULT lower('ABC'), y int8 DEFAULT 1 + 2,
-     z text DEFAULT NULL, "Mixed Case" text,
+     z text DEFAULT NULL, "Mixed Case" text, iv interval, iv3 interval(3), ivd interval day to second DEFAULT '1 day',
      UNIQUE (a, b), CHECK (a > 0), CONSTRAINT named_check CHECK (e >= 0 AND f IS NOT NULL)
    )`,
   'CREATE UNIQUE INDEX kinds_h_idx ON kinds (h)',
@@ -116,7 +116,7 @@ describe('Tessera and PostgreSQL agree', () => {
     await expectSame(
       `SELECT table_name, column_name, ordinal_position, column_default, is_nullable, data_type,
          character_maximum_length, character_octet_length, numeric_precision, numeric_precision_radix, numeric_scale,
-         datetime_precision, udt_schema, udt_name, dtd_identifier, is_identity, identity_generation, is_generated,
+         datetime_precision, interval_type, interval_precision, udt_schema, udt_name, dtd_identifier, is_identity, identity_generation, is_generated,
          is_updatable
        FROM information_schema.columns WHERE table_schema IN ('public', 'app') ORDER BY table_name, ordinal_position`,
     )
