@@ -329,7 +329,10 @@ export class Binder {
         const right = cmp.right
         const castInner = right.kind === 'cast' && right.arg === probe ? right : undefined
         const compare = castInner === undefined ? cmp.apply : (a: Datum, b: Datum) => cmp.apply(a, castDatum(b, castInner.from, castInner.type, castInner.context))
-        return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: cmp.left, compare, id }
+        // `=` between two values of one type (no cast of the subquery's column): hashable.
+        const hashable = op === '=' && castInner === undefined && right === probe && typesEqual(cmp.left.type, probe.type)
+        const hashType = hashable ? probe.type : undefined
+        return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: cmp.left, compare, hashType, id }
       }
       case 'ARRAY_SUBLINK': {
         const type = single('must return only one column')

@@ -67,7 +67,12 @@ export class ExecContext {
       work: new Map(),
       subqueries: new Map(),
     }
-    this.eval = { ...options.eval, outer: parent?.outer, subqueryRows: (e, args) => this.#subqueryRows(e, args) }
+    this.eval = {
+      ...options.eval,
+      outer: parent?.outer,
+      subqueryRows: (e, args) => this.#subqueryRows(e, args),
+      subqueryContains: (e, args, value) => this.#subqueryContains(e, args, value),
+    }
     this.#options = options
   }
 
@@ -132,6 +137,26 @@ export class ExecContext {
 
   setWorkRows(cteId: number, rows: Rows): void {
     this.#state.work.set(cteId, rows)
+  }
+
+  /** `value = ANY (rows)` through a hash set built once per distinct rows (SQL's NULL rules). */
+  #subqueryContains(e: SubqueryExpr, args: readonly Datum[], value: Datum): boolean | null {
+    const rows = this.#subqueryRows(e, args)
+    if (rows.length === 0) return false
+    if (value === null) return null
+    const type = e.hashType
+    assert(type !== undefined, 'a hashed ANY has a type')
+    let set = MEMBERSHIP.get(rows)
+    if (set === undefined) {
+      set = { keys: new Set(), hasNull: false }
+      for (const r of rows) {
+        const v = r[0] ?? null
+        if (v === null) set.hasNull = true
+        else set.keys.add(joinKey(v, type))
+      }
+      MEMBERSHIP.set(rows, set)
+    }
+    return set.keys.has(joinKey(value, type)) ? true : set.hasNull ? null : false
   }
 
   #subqueryRows(e: SubqueryExpr, args: readonly Datum[]): Rows {
@@ -306,6 +331,7 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
     case 'place':
       return placeRows(relRows(ctx, rel.input), rel.offset, rel.width)
     case 'filter':
+      if (rel.once === true) return ctx.constant(rel.cond) === true ? relRows(ctx, rel.input) : []
       return filterRows(ctx, relRows(ctx, rel.input), rel.cond)
     case 'project':
       return projectRows(ctx, relRows(ctx, rel.input), rel.exprs)
@@ -450,12 +476,19 @@ type JoinKey = string | bigint | boolean
 
 const RAW_KEY_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'uuid'])
 
+/** A datum as a Map/Set key equal exactly when the values are equal in SQL. */
+function joinKey(v: Datum, type: SqlType): JoinKey {
+  return RAW_KEY_KINDS.has(type.kind) ? (v as JoinKey) : hashKey(v, type)
+}
+
+/** Hash sets of subquery results, kept as long as the results are. */
+const MEMBERSHIP = new WeakMap<Rows, { keys: Set<JoinKey>; hasNull: boolean }>()
+
 function keyOf(ctx: ExecContext, row: readonly Datum[], exprs: readonly Expr[], keys: JoinRel['hashKeys']): JoinKey | undefined {
   if (exprs.length === 1) {
     const v = evaluate(exprs[0] as Expr, row, ctx.eval)
     if (v === null) return undefined
-    const type = (keys[0] as JoinRel['hashKeys'][number]).type
-    return RAW_KEY_KINDS.has(type.kind) ? (v as JoinKey) : hashKey(v, type)
+    return joinKey(v, (keys[0] as JoinRel['hashKeys'][number]).type)
   }
   const parts: string[] = []
   for (let i = 0; i < exprs.length; i++) {

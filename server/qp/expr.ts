@@ -19,6 +19,8 @@ export interface EvalContext {
   readonly outer?: readonly Datum[]
   /** Runs a subquery with its `args` values (the executor caches uncorrelated ones). */
   readonly subqueryRows?: (e: SubqueryExpr, args: readonly Datum[]) => readonly (readonly Datum[])[]
+  /** `x = ANY (subquery)` by hashing: whether `x` is among the rows (null: not found, a NULL seen). */
+  readonly subqueryContains?: (e: SubqueryExpr, args: readonly Datum[], value: Datum) => boolean | null
 }
 
 /**
@@ -34,6 +36,8 @@ export interface SubqueryExpr {
   readonly args: readonly Expr[]
   readonly lhs: Expr | undefined
   readonly compare: BinaryApply | undefined
+  /** Set for `x = ANY (subquery)` when both sides compare in this one type: a hash lookup decides. */
+  readonly hashType?: SqlType | undefined
   /** `(a, b) op ANY|ALL (subquery)`: one value and operator per column, combined as `=` combines
    * rows (AND) or `<>` does (OR). */
   readonly row?: { readonly lhs: readonly Expr[]; readonly compare: readonly BinaryApply[]; readonly any: boolean } | undefined
@@ -256,6 +260,10 @@ function rowQuantified(
 function evaluateSubquery(e: SubqueryExpr, row: readonly Datum[], ctx: EvalContext): Datum {
   assert(ctx.subqueryRows !== undefined, 'subqueries run inside an executor')
   const args = e.args.map((a) => evaluate(a, row, ctx))
+  if (e.mode === 'any' && e.hashType !== undefined && e.lhs !== undefined && ctx.subqueryContains !== undefined) {
+    const a = evaluate(e.lhs, row, ctx)
+    return ctx.subqueryContains(e, args, a)
+  }
   const rows = ctx.subqueryRows(e, args)
   switch (e.mode) {
     case 'exists':

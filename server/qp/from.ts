@@ -7,7 +7,7 @@ import { commonType, formatType, type SqlType } from './types/index.ts'
 import { exprKey, stringOf, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
 import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
 import type { Table } from './catalog.ts'
-import { mapChildren, type Expr } from './expr.ts'
+import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { systemRelation } from './system/index.ts'
@@ -508,7 +508,11 @@ export function planUnitsOrdered(
     slots = [...slots, ...nextSlots]
   }
   assert(joinConds.length === 0, 'every join condition is placed')
-  return { rel: filtered(rel, top), ordered: units.length === 1 && (built[0] as { ordered: boolean }).ordered }
+  // Conditions that read no row decide once, before anything is scanned or joined.
+  const once = top.filter((c) => !isVolatile(c))
+  const gated: Rel = once.length === 0 ? rel : { kind: 'filter', width, input: rel, cond: andOf(once) as Expr, once: true }
+  const ordered = units.length === 1 && (built[0] as { ordered: boolean }).ordered
+  return { rel: filtered(gated, top.filter((c) => isVolatile(c))), ordered }
 }
 
 /** Left sides expected to give at most this many rows join the next table by key lookups. */

@@ -72,7 +72,8 @@ export type Rel =
   | { readonly kind: 'system'; readonly width: number; readonly relation: SystemRelation }
   | { readonly kind: 'values'; readonly width: number; readonly rows: readonly (readonly Expr[])[] }
   | { readonly kind: 'place'; readonly width: number; readonly input: Rel; readonly offset: number }
-  | { readonly kind: 'filter'; readonly width: number; readonly input: Rel; readonly cond: Expr }
+  /** `once`: the condition reads no row; it is evaluated once, before any input row is read. */
+  | { readonly kind: 'filter'; readonly width: number; readonly input: Rel; readonly cond: Expr; readonly once?: boolean }
   | { readonly kind: 'project'; readonly width: number; readonly input: Rel; readonly exprs: readonly Expr[] }
   | {
       readonly kind: 'join'
