@@ -5,6 +5,7 @@ import { SqlError, assert, numericValueOutOfRange } from '../errors/index.ts'
 import {
   compare,
   arrayType,
+  baseType,
   castToText,
   Decimal,
   defineJsonKey,
@@ -117,7 +118,7 @@ export function resolveAggregate(name: string, args: readonly SqlType[], star: b
       return k === 'bool' ? one(BOOL) : undefined
     case 'array_agg':
       // An array of arrays would be a multidimensional array, which Tessera lacks.
-      return k === 'array' ? undefined : one(arrayType(k === 'varchar' ? TEXT : arg))
+      return k === 'array' ? undefined : one(arrayType(baseType(arg)))
     case 'jsonb_agg':
     case 'json_agg':
       return one(JSONB)
@@ -218,7 +219,8 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
       let best: Datum = null
       return unary({
         add(v) {
-          if (v !== null && (best === null || Math.sign(compare(v, best, argType)) === sign)) best = v
+          // A tie keeps the newer value, as PostgreSQL's smaller/larger functions do (numeric scale shows it).
+          if (v !== null && (best === null || Math.sign(compare(v, best, argType)) !== -sign)) best = v
         },
         result: () => best,
       })

@@ -489,7 +489,8 @@ function resolveJsonb(op: string, left: SqlType, right: SqlType): ResolvedOperat
   if (l.kind !== 'jsonb') return undefined
   const r = right
   const isText = isStringType(r) || r.kind === 'unknown'
-  const isInt = r.kind === 'int4' || r.kind === 'int2' || r.kind === 'int8'
+  // jsonb -> int has an int4 operand: int8 does not cast to it implicitly (42883, as PostgreSQL).
+  const isInt = r.kind === 'int4' || r.kind === 'int2'
   const isTextArray = (r.kind === 'array' && isStringType(r.element)) || r.kind === 'unknown'
   const J = jsonbType
   switch (op) {

@@ -1,6 +1,8 @@
 // Interval, array and jsonb operators and I/O against PostgreSQL itself: each case runs in PGlite
 // and in Tessera's type system, and the text output (or SQLSTATE) must be the same.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
+import { formatArray } from './array.ts'
 import { type Literal, binaryOurs, castOurs, literalSql, unaryOurs } from './pglite-cases.ts'
 import { type Oracle, startOracle } from './pglite-oracle.ts'
 
@@ -110,6 +112,7 @@ const BINARY: [string, Literal, Literal][] = [
   ['->', ['[1, 2, 3]', 'jsonb'], ['5', 'int4']],
   ['->>', ['[1, "b", 3]', 'jsonb'], ['1', 'int4']],
   ['->', ['{"a": 1}', 'jsonb'], ['0', 'int4']],
+  ['->', ['[1, 2]', 'jsonb'], ['0', 'int8']],
   ['#>', ['{"a": {"b": [1, {"c": 2}]}}', 'jsonb'], ['{a,b,1,c}', '']],
   ['#>>', ['{"a": {"b": [1, {"c": 2}]}}', 'jsonb'], ['{a,b,0}', 'text[]']],
   ['#>', ['{"a": [1]}', 'jsonb'], ['{a,x}', 'text[]']],
@@ -193,5 +196,19 @@ describe('jsonb input keeps numeric digits', () => {
     '01', '1.', '-', ' "x" ', '{"a":1,"a":2}', '"\\ud83d\\ude00"', '[]', '"a\tb"', '{"__proto__": 1}',
   ])('%p', async (text) => {
     expect(castOurs([text, ''], 'jsonb')).toBe(await pg.text(literalSql([text, 'jsonb'])))
+  })
+})
+
+describe('array text output on random elements', () => {
+  test('text[] with quotes, backslashes, braces, commas, spaces, NULL-like words', async () => {
+    const element = fc.oneof(
+      fc.constantFrom(null, '', 'NULL', 'null', ' ', 'a b', '{x}', 'a,b', '"', '\\', 'é', 'Nul'),
+      fc.string({ unit: fc.constantFrom('a', '"', '\\', '{', '}', ',', ' ', 'N', 'é'), maxLength: 5 }),
+    )
+    for (const arr of fc.sample(fc.array(element, { maxLength: 4 }), { numRuns: 120, seed: 42 })) {
+      const sql = `array[${arr.map((v) => (v === null ? 'NULL' : `'${v.replaceAll("'", "''")}'`)).join(', ')}]::text[]`
+      const ours = castOurs([formatArray(arr, (d) => d as string), ''], 'text[]')
+      expect({ arr, ours }).toEqual({ arr, ours: await pg.text(sql) })
+    }
   })
 })
