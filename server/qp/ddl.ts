@@ -40,6 +40,7 @@ import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
 import { alterTable, renameObject } from './alter-table.ts'
+import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import type { Result } from './index.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
@@ -79,6 +80,7 @@ const ROW_ID: SqlType = { kind: 'int8' }
 /** The command tag of a DDL statement Tessera runs; undefined when `stmt` is not one. */
 export function ddlCommand(stmt: Node): string | undefined {
   if ('CreateStmt' in stmt) return 'CREATE TABLE'
+  if ('CreateTableAsStmt' in stmt) return 'CREATE TABLE AS'
   if ('AlterTableStmt' in stmt) return 'ALTER TABLE'
   if ('RenameStmt' in stmt)
     return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
@@ -110,6 +112,7 @@ export interface DdlRun {
 /** Runs a statement ddlCommand() named, writing the catalog through `env`. Returns a result when
  * the statement answers rows (CREATE INDEX ASYNC: its job id), else undefined. */
 export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined {
+  if ('CreateTableAsStmt' in stmt) return createTableAs(env, run, stmt.CreateTableAsStmt)
   if ('IndexStmt' in stmt) {
     const job = createIndex(env, stmt.IndexStmt, run)
     if (job === undefined) return undefined

@@ -1,0 +1,112 @@
+// CREATE TABLE ... AS SELECT (ARCHITECTURE.md "Keys and rows"): a table whose columns are the
+// query's, filled with its rows in the same transaction (within the transaction's limits).
+import type { CreateTableAsStmt } from 'libpg-query'
+import { duplicateColumn, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
+import type { SqlType } from './types/index.ts'
+import { stringOf } from './binder.ts'
+import {
+  bareName,
+  encodeTableDef,
+  indexKeyOf,
+  schemaKey,
+  siblingName,
+  tableFromDef,
+  type ColumnDef,
+  type TableDef,
+} from './catalog.ts'
+import { COLUMNS_MAX } from './constants.ts'
+import { chooseName, missingSchema, type DdlEnv, type DdlRun } from './ddl.ts'
+import { evaluate } from './expr.ts'
+import type { Result } from './index.ts'
+import { runSelect } from './executor.ts'
+import { planSelect } from './select.ts'
+import { allocateObjectId, qualifiedName, relationNameTaken } from './sequences.ts'
+import { constraintsOf, TableWriter } from './table-writer.ts'
+
+const TEXT: SqlType = { kind: 'text' }
+
+/** CREATE TABLE [IF NOT EXISTS] name [(columns)] AS query [WITH [NO] DATA]: answers `SELECT n`. */
+export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): Result | undefined {
+  if (s.objtype !== 'OBJECT_TABLE') throw featureNotSupported('materialized views')
+  const into = s.into
+  const query = s.query
+  if (into?.rel === undefined || query === undefined || !('SelectStmt' in query)) {
+    throw featureNotSupported('this CREATE TABLE AS form')
+  }
+  if (into.rel.relpersistence === 't') throw featureNotSupported('temporary tables')
+  const name = qualifiedName(into.rel.schemaname, into.rel.relname ?? '')
+  const noSchema = missingSchema(env, name)
+  if (noSchema !== undefined) throw noSchema
+  if (relationNameTaken(env, name)) {
+    if (s.if_not_exists === true) return undefined
+    throw duplicateTable(name)
+  }
+  const plan = planSelect(env, query.SelectStmt, true)
+  const def = definition(
+    env,
+    name,
+    plan.fields.map((f) => f.name),
+    plan.fieldTypes,
+    (into.colNames ?? []).map(stringOf),
+  )
+  env.put(indexKeyOf(name, def.primaryKeyName), name)
+  env.put(schemaKey(name), encodeTableDef(def))
+  if (into.skipData === true) return { command: 'SELECT', rowCount: 0, fields: [], rows: [] }
+  const table = tableFromDef(def)
+  const writer = new TableWriter(table, run.sink, env.parse, run.exec.eval)
+  const rowId = constraintsOf(table, env.parse).defaults[def.columns.length - 1]!
+  const rows = runSelect(run.exec, plan)
+  for (const row of rows) {
+    run.exec.tick()
+    writer.insert([...row, evaluate(rowId, row, run.exec.eval)])
+  }
+  return { command: 'SELECT', rowCount: rows.length, fields: [], rows: [] }
+}
+
+/** The new table's definition: the query's columns (renamed by the column list), a hidden row id. */
+function definition(
+  env: DdlEnv,
+  name: string,
+  fields: readonly string[],
+  types: readonly SqlType[],
+  given: readonly string[],
+): TableDef {
+  if (given.length > fields.length)
+    throw new SqlError('42601', 'too many column names were specified')
+  if (fields.length >= COLUMNS_MAX)
+    throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
+  const seen = new Set<string>()
+  const columns: ColumnDef[] = fields.map((field, i) => {
+    const column = given[i] ?? field
+    if (seen.has(column)) throw duplicateColumn(column, bareName(name))
+    seen.add(column)
+    const t = types[i] ?? TEXT
+    return {
+      name: column,
+      position: i,
+      type: t.kind === 'unknown' ? TEXT : t,
+      notNull: false,
+      hidden: false,
+    }
+  })
+  columns.push({
+    name: 'rowid',
+    position: columns.length,
+    type: { kind: 'int8' },
+    notNull: true,
+    hidden: true,
+  })
+  const primaryKeyName = chooseName(name, [], 'pkey', new Set())
+  if (relationNameTaken(env, siblingName(name, primaryKeyName)))
+    throw duplicateTable(primaryKeyName)
+  return {
+    id: String(allocateObjectId(env)),
+    name,
+    columns,
+    primaryKey: [columns.length - 1],
+    primaryKeyName,
+    indexes: [],
+    checks: [],
+    nextIndexId: 1,
+  }
+}
