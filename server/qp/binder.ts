@@ -31,7 +31,7 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { posixRegex } from './functions-text.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
@@ -244,6 +244,8 @@ export class Binder {
     }
     if ('BooleanTest' in node) return this.#booleanTest(node.BooleanTest, scope, options)
     if ('TypeCast' in node) {
+      const objectName = objectNameCast(node.TypeCast.typeName?.names ?? [])
+      if (objectName !== undefined) return this.#objectName(objectName, node.TypeCast.arg, scope, options)
       const to = resolveTypeName(node.TypeCast.typeName ?? {})
       const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
       if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
@@ -496,6 +498,8 @@ export class Binder {
       case 'AEXPR_LIKE':
       case 'AEXPR_ILIKE':
         return this.#like(e, scope, options, op ?? '')
+      case 'AEXPR_SIMILAR':
+        return this.#similar(e, scope, options, op ?? '')
       case 'AEXPR_OP_ANY':
       case 'AEXPR_OP_ALL':
         if (op === undefined) throw featureNotSupported('schema-qualified operators')
@@ -604,13 +608,48 @@ export class Binder {
   }
 
   #like(e: A_Expr, scope: Scope, options: BindOptions, op: string): Expr {
-    if (e.rexpr !== undefined && 'FuncCall' in e.rexpr) throw featureNotSupported('LIKE ... ESCAPE')
+    const { patternNode, escape } = this.#escaped(e.rexpr, 'like_escape', scope, options)
     const arg = this.#textOperand(this.#bindOperand(e.lexpr, scope, options), 'LIKE')
-    const pattern = this.#textOperand(this.#bindOperand(e.rexpr, scope, options), 'LIKE')
+    const pattern = this.#textOperand(this.#bindOperand(patternNode, scope, options), 'LIKE')
     const caseInsensitive = op.includes('*')
     const regex =
-      pattern.kind === 'const' && typeof pattern.value === 'string' ? likeRegex(pattern.value, caseInsensitive) : undefined
-    return { kind: 'like', type: boolType(), arg, pattern, caseInsensitive, negated: op.startsWith('!'), regex }
+      pattern.kind === 'const' && typeof pattern.value === 'string' ? likeRegex(pattern.value, caseInsensitive, escape) : undefined
+    return { kind: 'like', type: boolType(), arg, pattern, caseInsensitive, negated: op.startsWith('!'), regex, escape }
+  }
+
+  /** `x [NOT] SIMILAR TO pattern [ESCAPE c]`. */
+  #similar(e: A_Expr, scope: Scope, options: BindOptions, op: string): Expr {
+    const { patternNode, escape } = this.#escaped(e.rexpr, 'similar_to_escape', scope, options)
+    const arg = this.#textOperand(this.#bindOperand(e.lexpr, scope, options), 'SIMILAR TO')
+    const pattern = this.#textOperand(this.#bindOperand(patternNode, scope, options), 'SIMILAR TO')
+    const fixed = pattern.kind === 'const' && typeof pattern.value === 'string' ? similarRegex(pattern.value, escape) : undefined
+    const negated = op.startsWith('!')
+    const apply = (v: readonly Datum[]) => (fixed ?? similarRegex(v[1] as string, escape)).test(v[0] as string) !== negated
+    return { kind: 'func', type: boolType(), name: 'similar to', args: [arg, pattern], apply, strict: true, volatile: false }
+  }
+
+  /** The pattern of LIKE / SIMILAR TO and its constant ESCAPE character (22025 unless one). */
+  #escaped(node: Node | undefined, wrapper: string, scope: Scope, options: BindOptions): { patternNode: Node | undefined; escape: string | undefined } {
+    if (node === undefined || !('FuncCall' in node)) return { patternNode: node, escape: undefined }
+    const names = (node.FuncCall.funcname ?? []).map(stringOf)
+    const args = node.FuncCall.args ?? []
+    if (names[names.length - 1] !== wrapper) return { patternNode: node, escape: undefined }
+    if (args.length < 2) return { patternNode: args[0], escape: undefined }
+    const esc = this.coerce(this.bind(args[1] as Node, scope, options), TEXT, 'implicit')
+    if (esc.kind !== 'const' || typeof esc.value !== 'string') throw featureNotSupported('a non-constant ESCAPE')
+    if ([...esc.value].length > 1) throw new SqlError('22025', 'invalid escape string', { hint: 'Escape string must be empty or one character.' })
+    return { patternNode: args[0], escape: esc.value }
+  }
+
+  /**
+   * `'name'::regclass` and the other object-name types: Tessera has no OID types, so such a cast
+   * keeps the name as text (what `nextval('s'::regclass)` and catalog queries need).
+   */
+  #objectName(type: string, arg: Node | undefined, scope: Scope, options: BindOptions): Expr {
+    const e = this.#bindOperand(arg, scope, options)
+    const kind = this.#typeOf(e).kind
+    if (kind === 'unknown' || kind === 'text' || kind === 'varchar') return this.coerce(e, TEXT, 'implicit')
+    throw featureNotSupported(`type ${type}`)
   }
 
   /** POSIX regular expression match: `~`, `~*` (case-insensitive) and their negations. */
@@ -777,6 +816,14 @@ function foldNull(e: Expr): Expr {
   if (e.kind !== 'binary') return e
   const isNull = (x: Expr) => x.kind === 'const' && x.value === null
   return isNull(e.left) || isNull(e.right) ? { kind: 'const', type: e.type, value: null } : e
+}
+
+const OBJECT_NAME_TYPES: ReadonlySet<string> = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole'])
+
+function objectNameCast(names: readonly Node[]): string | undefined {
+  const last = names[names.length - 1]
+  const name = last !== undefined && 'String' in last ? (last.String.sval ?? '') : ''
+  return OBJECT_NAME_TYPES.has(name) ? name : undefined
 }
 
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])

@@ -96,6 +96,8 @@ export type Expr =
       readonly negated: boolean
       /** Compiled at bind time when the pattern is a constant. */
       readonly regex: RegExp | undefined
+      /** The ESCAPE character ('' for none); backslash when not given. */
+      readonly escape?: string | undefined
     }
   | {
       readonly kind: 'case'
@@ -333,7 +335,7 @@ function evaluateLike(e: Extract<Expr, { kind: 'like' }>, row: readonly Datum[],
   if (regex === undefined) {
     const p = evaluate(e.pattern, row, ctx)
     if (p === null) return null
-    regex = likeRegex(p as string, e.caseInsensitive)
+    regex = likeRegex(p as string, e.caseInsensitive, e.escape)
   }
   return regex.test(a as string) !== e.negated
 }
@@ -345,17 +347,43 @@ function evaluateFunc(e: Extract<Expr, { kind: 'func' }>, row: readonly Datum[],
 }
 
 /** A SQL LIKE pattern as an anchored regular expression (`\` escapes, `%` any, `_` one). */
-export function likeRegex(pattern: string, caseInsensitive: boolean): RegExp {
+export function likeRegex(pattern: string, caseInsensitive: boolean, escape = '\\'): RegExp {
   let source = ''
   const chars = [...pattern]
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] as string
-    if (c === '\\' && i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
+    if (escape !== '' && c === escape && i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
     else if (c === '%') source += '.*'
     else if (c === '_') source += '.'
     else source += escapeRegex(c)
   }
   return new RegExp(`^${source}$`, caseInsensitive ? 'sui' : 'su')
+}
+
+/**
+ * A SQL `SIMILAR TO` pattern as an anchored regular expression: `%` and `_` as in LIKE, `|`, `*`,
+ * `+`, `?`, `{m,n}`, groups and bracket expressions as in regular expressions, anything else
+ * literal; `escape` ('' for none) makes the next character literal.
+ */
+export function similarRegex(pattern: string, escape = '\\'): RegExp {
+  let source = ''
+  const chars = [...pattern]
+  let inBracket = false
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string
+    if (escape !== '' && c === escape && i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
+    else if (inBracket) {
+      source += c === '\\' ? '\\\\' : c
+      if (c === ']') inBracket = false
+    } else if (c === '[') {
+      inBracket = true
+      source += c
+    } else if (c === '%') source += '.*'
+    else if (c === '_') source += '.'
+    else if ('|*+?{}(),0123456789'.includes(c)) source += c
+    else source += escapeRegex(c)
+  }
+  return new RegExp(`^(?:${source})$`, 'su')
 }
 
 const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
