@@ -140,6 +140,9 @@ function setPath(target: Json, steps: readonly (string | null)[], value: Json, c
 function jsonbSet(target: Json, steps: readonly (string | null)[], value: Json, create: boolean, insert?: 'before' | 'after'): Jsonb {
   if (!isJsonObject(target) && !Array.isArray(target)) throw new SqlError('22023', 'cannot set path in scalar')
   if (steps.length === 0) return new Jsonb(target)
+  // PostgreSQL returns an empty top-level container as is when it may not create anything.
+  const empty = Array.isArray(target) ? target.length === 0 : Object.keys(target).length === 0
+  if (empty && !create && insert === undefined) return new Jsonb(target)
   return new Jsonb(setPath(target, steps, value, create, insert))
 }
 

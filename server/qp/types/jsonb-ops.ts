@@ -41,7 +41,7 @@ export function jsonPath(v: JsonValue, path: readonly (string | null)[]): JsonVa
   for (const step of path) {
     if (step === null || cur === undefined) return undefined
     if (Array.isArray(cur)) {
-      if (!/^\s*[+-]?\d+\s*$/.test(step)) return undefined
+      if (!/^\s*[+-]?\d+$/.test(step)) return undefined
       cur = jsonField(cur, BigInt(step.trim()))
     } else {
       cur = jsonField(cur, step)
@@ -132,7 +132,9 @@ export function jsonDeleteIndex(v: JsonValue, n: bigint): JsonValue {
 /** `j #- path`: the value without the element at the path (unchanged when it is missing). */
 export function jsonDeletePath(v: JsonValue, path: readonly (string | null)[]): JsonValue {
   if (!isContainer(v)) throw new SqlError('22023', 'cannot delete path in scalar')
-  if (path.length === 0) return v
+  // PostgreSQL returns an empty top-level container before reading the path at all.
+  const empty = Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0
+  if (path.length === 0 || empty) return v
   return deletePathAt(v, path, 0)
 }
 
@@ -160,7 +162,7 @@ function deletePathAt(v: JsonValue, path: readonly (string | null)[], level: num
 
 /** A path step as an array index (negative from the end); 22P02 when it is not an integer. */
 export function arrayIndex(step: string, length: number, level: number): number | undefined {
-  if (!/^\s*[+-]?\d+\s*$/.test(step)) {
+  if (!/^\s*[+-]?\d+$/.test(step)) {
     throw new SqlError(
       '22P02',
       `path element at position ${level + 1} is not an integer: "${step}"`,
