@@ -21,7 +21,7 @@ import {
 } from './planner.ts'
 import { bindDmlFrom, bindReturning, planSelect, rangeTable, tableScope, type BindEnv } from './select.ts'
 import { primaryKey } from './rows.ts'
-import { constraintsOf, TableWriter, type WriteSink } from './table-writer.ts'
+import { constraintsOf, DeferredChecks, TableWriter, type WriteSink } from './table-writer.ts'
 
 /** What a DML statement produced: rows affected and RETURNING rows. */
 export interface DmlResult {
@@ -245,13 +245,20 @@ export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
 
 /** Executes a DML plan into the write buffer. */
 export function runDml(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: InsertPlan | UpdatePlan | DeletePlan): DmlResult {
+  const deferred = new DeferredChecks()
+  const result = runPlan(ctx, plan, (table) => new TableWriter(table, sink, parse, ctx.eval, deferred))
+  deferred.run()
+  return result
+}
+
+function runPlan(ctx: ExecContext, plan: InsertPlan | UpdatePlan | DeletePlan, writer: (table: Table) => TableWriter): DmlResult {
   switch (plan.kind) {
     case 'insert':
-      return runInsert(ctx, new TableWriter(plan.table, sink, parse, ctx.eval), plan)
+      return runInsert(ctx, writer(plan.table), plan)
     case 'update':
-      return runUpdate(ctx, new TableWriter(plan.source.table, sink, parse, ctx.eval), plan)
+      return runUpdate(ctx, writer(plan.source.table), plan)
     case 'delete':
-      return runDelete(ctx, new TableWriter(plan.source.table, sink, parse, ctx.eval), plan)
+      return runDelete(ctx, writer(plan.source.table), plan)
     default:
       return assertNever(plan)
   }

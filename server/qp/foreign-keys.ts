@@ -201,6 +201,8 @@ export interface ForeignKeyEnv {
   relation(name: string): Table | undefined
   /** Writes rows of a referencing table for ON DELETE / ON UPDATE actions (a TableWriter). */
   writer(table: Table): ChildWriter
+  /** Runs a check at the end of the statement; undefined: check at once. */
+  readonly defer?: ((check: () => void) => void) | undefined
 }
 
 /** The part of TableWriter that foreign key actions use. */
@@ -253,14 +255,20 @@ export function checkReferences(
       fk.refIndex === 'primary'
         ? parent.rowsStart + encodeKey(parts)
         : encodeKey([parent.id, BigInt(fk.refIndex), ...parts])
-    if (env.view.get(key) === undefined) {
-      throw new SqlError(
+    const missing = () =>
+      new SqlError(
         '23503',
         `insert or update on table "${child.name}" violates foreign key constraint "${fk.name}"`,
         {
           detail: `${renderKey(child, fk.columns, row)} is not present in table "${parent.name}".`,
         },
       )
+    if (env.view.get(key) === undefined) {
+      // PostgreSQL checks at the end of the statement: a parent inserted later in it counts.
+      if (env.defer === undefined) throw missing()
+      env.defer(() => {
+        if (env.view.get(key) === undefined) throw missing()
+      })
     }
     const prefix = guardPrefix(parent, fk, parts)
     env.eval.tx.conflictKey(goneGuard(prefix), 'read')
@@ -299,16 +307,26 @@ export function checkReferencedBy(
     if (parts === undefined) continue
     const referencing = referencingRows(env, child, fk, parts)
     const action = after === undefined ? fk.onDelete : fk.onUpdate
-    if (referencing.length > 0 && (action === 'no action' || action === 'restrict')) {
-      throw new SqlError(
-        '23503',
-        `update or delete on table "${parent.name}" violates foreign key constraint "${fk.name}" on table "${child.name}"`,
+    const stillReferenced = () =>
+      new SqlError(
+        action === 'restrict' ? '23001' : '23503',
+        action === 'restrict'
+          ? `update or delete on table "${parent.name}" violates RESTRICT setting of foreign key constraint "${fk.name}" on table "${child.name}"`
+          : `update or delete on table "${parent.name}" violates foreign key constraint "${fk.name}" on table "${child.name}"`,
         {
           detail: `${renderKey(parent, fk.refColumns, row)} is still referenced from table "${child.name}".`,
         },
       )
-    }
-    if (referencing.length > 0) applyAction(env, child, fk, action, referencing, after)
+    const refuses = action === 'no action' || action === 'restrict'
+    if (referencing.length > 0 && refuses && env.defer !== undefined) {
+      // Checked at the end of the statement, as PostgreSQL's (non-deferrable) triggers run:
+      // deleting a whole tree, children after parents, is fine.
+      env.defer(() => {
+        if (referencingRows(env, child, fk, parts).length > 0) throw stillReferenced()
+      })
+    } else if (referencing.length > 0 && refuses) {
+      throw stillReferenced()
+    } else if (referencing.length > 0) applyAction(env, child, fk, action, referencing, after)
     const prefix = guardPrefix(parent, fk, parts)
     env.eval.tx.conflictKey(goneGuard(prefix), 'lock')
     for (let b = 0; b < FOREIGN_KEY_GUARD_BUCKETS; b++)

@@ -81,6 +81,21 @@ function sequenceDefault(sequence: string, type: SqlType): Expr {
   }
 }
 
+/** Checks that run when a statement's writes are done (foreign keys, NO ACTION); bounded by the
+ * statement's row limit, as each comes from a row written. */
+export class DeferredChecks {
+  readonly #checks: (() => void)[] = []
+
+  add(check: () => void): void {
+    this.#checks.push(check)
+  }
+
+  /** Runs every check once, in the order added (the first failure is the statement's error). */
+  run(): void {
+    for (const check of this.#checks.splice(0)) check()
+  }
+}
+
 /** Writes rows of one table and maintains its indexes. */
 export class TableWriter {
   readonly table: Table
@@ -95,7 +110,14 @@ export class TableWriter {
   readonly #referenced: boolean
   readonly #fk: ForeignKeyEnv
 
-  constructor(table: Table, sink: WriteSink, parse: ParseCache, ctx: EvalContext) {
+  /** With `deferred`, foreign key checks PostgreSQL makes at the end of a statement wait there. */
+  constructor(
+    table: Table,
+    sink: WriteSink,
+    parse: ParseCache,
+    ctx: EvalContext,
+    deferred?: DeferredChecks,
+  ) {
     this.table = table
     this.#sink = sink
     this.#constraints = constraintsOf(table, parse)
@@ -109,7 +131,8 @@ export class TableWriter {
       view: sink.view,
       eval: ctx,
       relation: (name) => ctx.tx.relation(name),
-      writer: (t) => new TableWriter(t, sink, parse, ctx),
+      writer: (t) => new TableWriter(t, sink, parse, ctx, deferred),
+      defer: deferred === undefined ? undefined : (check) => deferred.add(check),
     }
   }
 
