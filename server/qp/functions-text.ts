@@ -305,6 +305,12 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
     repl.replace(/\\([0-9&\\])/g, (_x, c: string) => (c === '&' ? m : c === '\\' ? '\\' : (groups[Number(c) - 1] ?? '')))
 }
 
+/** The text from a 1-based character position (22023 below 1). */
+function fromPosition(s: string, start: number): string {
+  if (start < 1) throw new SqlError('22023', `invalid value for parameter "start": ${start}`)
+  return chars(s).slice(start - 1).join('')
+}
+
 function regexpReplace(s: string, pattern: string, repl: string, flags: string): string {
   const re = posixRegex(pattern, flags)
   const sub = replacement(repl)
@@ -404,7 +410,10 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   )],
   ['chr', overloads(sig([T.int4], T.text, (a) => chr(a[0] as bigint)))],
   ['ascii', text1((s) => BigInt(s.codePointAt(0) ?? 0), T.int4)],
-  ['octet_length', text1((s) => BigInt(Buffer.byteLength(s, 'utf8')), T.int4)],
+  ['octet_length', overloads(
+    sig([T.text], T.int4, (a) => BigInt(Buffer.byteLength(str(a[0]), 'utf8'))),
+    sig([T.bytea], T.int4, (a) => BigInt((a[0] as Uint8Array).length)),
+  )],
   ['bit_length', text1((s) => BigInt(Buffer.byteLength(s, 'utf8') * 8), T.int4)],
   ['translate', overloads(sig([T.text, T.text, T.text], T.text, (a) => translate(str(a[0]), str(a[1]), str(a[2]))))],
   ['to_hex', overloads(
@@ -419,6 +428,13 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
     sig([T.text, T.text, T.text, T.text], T.text, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), str(a[3]))),
   )],
   ['regexp_match', regexpMatch],
+  ['regexp_count', overloads(
+    sig([T.text, T.text], T.int4, (a) => BigInt([...str(a[0]).matchAll(posixRegex(str(a[1]), '', true))].length)),
+    sig([T.text, T.text, T.int4], T.int4, (a) => BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), '', true))].length)),
+  )],
+  ['regexp_substr', overloads(
+    sig([T.text, T.text], T.text, (a) => posixRegex(str(a[1]), '').exec(str(a[0]))?.[0] ?? null),
+  )],
   ['regexp_like', overloads(
     sig([T.text, T.text], T.bool, (a) => posixRegex(str(a[1]), '').test(str(a[0]))),
     sig([T.text, T.text, T.text], T.bool, (a) => posixRegex(str(a[1]), str(a[2])).test(str(a[0]))),

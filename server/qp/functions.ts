@@ -4,6 +4,7 @@ import { numericValueOutOfRange } from '../errors/index.ts'
 import { Decimal, baseType, formatType, type Datum, type SqlType, type TypeKind } from './types/index.ts'
 import type { FunctionApply } from './expr.ts'
 import { ARRAY_FUNCTIONS } from './functions-array.ts'
+import { BYTEA_FUNCTIONS } from './functions-bytea.ts'
 import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
 import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
 import { MATH_FUNCTIONS } from './functions-math.ts'
@@ -101,6 +102,20 @@ const regexpSplitToArray: FunctionResolver = (args) =>
       }
     : undefined
 
+/** num_nulls / num_nonnulls: variadic "any", never NULL itself. */
+function countNulls(nulls: boolean): FunctionResolver {
+  return (args) =>
+    args.length === 0
+      ? undefined
+      : {
+          argTypes: args.map((t) => (t.kind === 'unknown' ? T.text : t)),
+          type: T.int4,
+          apply: (a) => BigInt(a.filter((v) => (v === null) === nulls).length),
+          strict: false,
+          volatile: false,
+        }
+}
+
 /** A version 4 UUID in canonical lowercase form. */
 export function randomUuid(bytes: Uint8Array): string {
   const b = Array.from(bytes.subarray(0, 16))
@@ -118,13 +133,19 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...JSONB_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
   ...TIMEZONE_FUNCTIONS,
+  ...BYTEA_FUNCTIONS,
   ['regexp_split_to_array', regexpSplitToArray],
   ['pg_typeof', pgTypeof],
+  ['num_nulls', countNulls(true)],
+  ['num_nonnulls', countNulls(false)],
   ['now', now],
   ['transaction_timestamp', now],
   ['lower', textFunction(T.text, (s) => s.toLowerCase())],
   ['upper', textFunction(T.text, (s) => s.toUpperCase())],
-  ['length', textFunction(T.int4, (s) => BigInt([...s].length))],
+  ['length', (args) =>
+    args.length === 1 && args[0]?.kind === 'bytea'
+      ? { argTypes: [{ kind: 'bytea' }], type: T.int4, apply: (a) => BigInt((a[0] as Uint8Array).length), strict: true, volatile: false }
+      : textFunction(T.int4, (s) => BigInt([...s].length))(args)],
   ['char_length', textFunction(T.int4, (s) => BigInt([...s].length))],
   ['abs', abs],
   ['gen_random_uuid', genRandomUuid],
