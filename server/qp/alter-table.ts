@@ -579,8 +579,19 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   a.def = withColumn(a.def, { ...col, type: to })
 }
 
+const INTEGER_WIDTH: Record<string, number> = { int2: 2, int4: 4, int8: 8 }
+
+/** Stored values and keys of integers are one form whatever the width, and timestamps are
+ * microseconds with or without time zone (TimeZone is always UTC), so these keep every value. */
 function keepsValues(from: SqlType, to: SqlType): boolean {
   if (typesEqual(from, to)) return true
+  const [a, b] = [INTEGER_WIDTH[from.kind], INTEGER_WIDTH[to.kind]]
+  if (a !== undefined && b !== undefined) return b >= a
+  const times = ['timestamp', 'timestamptz']
+  if (times.includes(from.kind) && times.includes(to.kind)) {
+    const p = (t: SqlType) => ('precision' in t ? t.precision : undefined) ?? 6
+    return p(to) >= p(from)
+  }
   if (from.kind !== 'varchar' || (to.kind !== 'varchar' && to.kind !== 'text')) return false
   if (to.kind === 'text' || to.length === undefined) return true
   return from.length !== undefined && to.length >= from.length

@@ -103,7 +103,11 @@ describe('columns', () => {
     await h.run("INSERT INTO v VALUES (2, 'abcdefgh')")
     await h.run('ALTER TABLE v ALTER COLUMN s TYPE text')
     expect(await h.rows('SELECT s FROM v ORDER BY id')).toEqual([['abc'], ['abcdefgh']])
-    expect(await code('ALTER TABLE v ALTER COLUMN id TYPE bigint')).toBe('0A000')
+    await h.run('ALTER TABLE v ALTER COLUMN id TYPE bigint')
+    await h.run("INSERT INTO v VALUES (3000000000, 'big')")
+    expect(await h.rows('SELECT id FROM v WHERE id > 2')).toEqual([['3000000000']])
+    expect(await code('ALTER TABLE v ALTER COLUMN id TYPE int')).toBe('0A000')
+    expect(await code('ALTER TABLE v ALTER COLUMN s TYPE int')).toBe('0A000')
   })
 })
 
