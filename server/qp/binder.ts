@@ -263,6 +263,12 @@ export class Binder {
     if ('SQLValueFunction' in node) return this.#sqlValueFunction(node.SQLValueFunction.op ?? '', scope, options)
     if ('SubLink' in node) return this.#subLink(node.SubLink, scope, options)
     if ('MinMaxExpr' in node) return this.#minMax(node.MinMaxExpr, scope, options)
+    if ('GroupingFunc' in node) {
+      if (options.aggregates === undefined) throw groupingError(`grouping operations are not allowed in ${options.clause}`)
+      const args = (node.GroupingFunc.args ?? []).map((a) => this.bind(a, scope, { clause: 'GROUPING' }))
+      if (args.length > 31) throw new SqlError('54011', 'GROUPING must have fewer than 32 arguments')
+      return { kind: 'grouping', type: { kind: 'int4' }, args }
+    }
     if ('A_ArrayExpr' in node) return this.#arrayExpr(node.A_ArrayExpr.elements ?? [], scope, options)
     if ('A_Indirection' in node) return this.#subscript(node.A_Indirection, scope, options)
     throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)

@@ -340,7 +340,7 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
     case 'lateral':
       return lateralRows(ctx, rel)
     case 'aggregate':
-      return group(ctx, relRows(ctx, rel.input), rel.keys, rel.aggregates)
+      return rel.sets === undefined ? group(ctx, relRows(ctx, rel.input), rel.keys, rel.aggregates) : groupSets(ctx, rel, rel.sets)
     case 'window':
       return runWindows(ctx, materialize(ctx, rel.input), rel.calls)
     case 'projectSet':
@@ -531,6 +531,36 @@ function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readon
   // Aggregates without GROUP BY produce one row even over no input.
   if (groups.size === 0 && keys.length === 0) groups.set('', { keys: [], accs: aggregates.map((call) => new GroupAggregate(call)) })
   for (const g of groups.values()) yield [...g.keys, ...g.accs.map((a) => a.result())]
+}
+
+/**
+ * GROUPING SETS: the input read once, then grouped by each set in turn; keys outside the set are
+ * NULL, and each row ends with its set's index (GROUPING reads it).
+ */
+function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, sets: readonly (readonly number[])[]): Generator<Datum[]> {
+  const input = materialize(ctx, rel.input)
+  const keyTypes = rel.keys.map((k) => k.type)
+  for (let s = 0; s < sets.length; s++) {
+    const set = sets[s] as readonly number[]
+    const groups = new Map<string, { keys: Datum[]; accs: GroupAggregate[] }>()
+    for (const row of input) {
+      ctx.tick()
+      const values = rel.keys.map((k, i) => (set.includes(i) ? evaluate(k, row, ctx.eval) : null))
+      const id = rowKey(values, keyTypes)
+      let g = groups.get(id)
+      if (g === undefined) {
+        ctx.hold(values.length + rel.aggregates.length + 1)
+        g = { keys: values, accs: rel.aggregates.map((call) => new GroupAggregate(call)) }
+        groups.set(id, g)
+      }
+      for (const acc of g.accs) acc.add(ctx, row)
+    }
+    // The empty set groups everything into one row, even over no input.
+    if (groups.size === 0 && set.length === 0) {
+      groups.set('', { keys: rel.keys.map(() => null), accs: rel.aggregates.map((call) => new GroupAggregate(call)) })
+    }
+    for (const g of groups.values()) yield [...g.keys, ...g.accs.map((a) => a.result()), BigInt(s)]
+  }
 }
 
 /** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */

@@ -134,6 +134,8 @@ export type Expr =
   | { readonly kind: 'aggregate'; readonly type: SqlType; readonly index: number }
   /** A window call's result; the window rewrite replaces it by a column of the window row. */
   | { readonly kind: 'windowCall'; readonly type: SqlType; readonly index: number }
+  /** GROUPING(args): planning replaces it by a lookup of the current grouping set. */
+  | { readonly kind: 'grouping'; readonly type: SqlType; readonly args: readonly Expr[] }
   /** A set-returning call's value; the select-list rewrite replaces it by a column. */
   | { readonly kind: 'setCall'; readonly type: SqlType; readonly index: number }
   /** A value of the enclosing query, inside a correlated subquery. */
@@ -206,6 +208,8 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       throw new AssertionError('window calls are rewritten before evaluation')
     case 'setCall':
       throw new AssertionError('set-returning calls are rewritten before evaluation')
+    case 'grouping':
+      throw new AssertionError('GROUPING is rewritten before evaluation')
     case 'outer':
       return ctx.outer?.[e.index] ?? null
     case 'subquery':
@@ -426,6 +430,7 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
         row: e.row === undefined ? undefined : { ...e.row, lhs: e.row.lhs.map(f) },
       }
     case 'minmax':
+    case 'grouping':
       return { ...e, args: e.args.map(f) }
     case 'binary':
     case 'nullif':

@@ -104,6 +104,8 @@ export type Rel =
       readonly input: Rel
       readonly keys: readonly Expr[]
       readonly aggregates: readonly AggregateCall[]
+      /** GROUPING SETS: key indexes per set; rows then end with the set's index (for GROUPING). */
+      readonly sets?: readonly (readonly number[])[] | undefined
     }
   | { readonly kind: 'window'; readonly width: number; readonly input: Rel; readonly calls: readonly WindowCall[] }
   /** The input row followed by one value per set-returning call, as many rows per input row as

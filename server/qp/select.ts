@@ -4,7 +4,7 @@
 // subqueries in expressions (correlated ones read their enclosing query through `outer` values).
 import type { CommonTableExpr, FuncCall, Node, RangeVar, ResTarget, SelectStmt, SortBy, WindowDef, WithClause } from 'libpg-query'
 import { assert, featureNotSupported, groupingError, SqlError, undefinedFunction } from '../errors/index.ts'
-import { commonType, formatType, typeName as typeNameOf, type SqlType } from './types/index.ts'
+import { commonType, formatType, typeName as typeNameOf, type Datum, type SqlType } from './types/index.ts'
 import {
   exprKey,
   locationOf,
@@ -27,6 +27,7 @@ import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
 import { ONE_ROW, type CteDef, type FrameBound, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
+import { expandGroupBy, groupingMasks } from './grouping-sets.ts'
 
 /** What binding needs from the transaction: tables at its snapshot (recorded as read). */
 export interface BindEnv {
@@ -306,18 +307,22 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const sets: SetCall[] = []
   const withAggs: BindOptions = { clause: 'the select list', aggregates, windows, sets }
   const targets = bindTargets(b, s.targetList ?? [], scope, withAggs)
-  const groupKeys = (s.groupClause ?? []).map((g) => bindGroupItem(b, g, scope, targets))
+  const grouping = expandGroupBy(s.groupClause ?? [], (g) => bindGroupItem(b, g, scope, targets))
+  const groupKeys = grouping.keys
   const having = s.havingClause === undefined ? undefined : b.bindCondition(s.havingClause, scope, { clause: 'HAVING', aggregates })
   const order = (s.sortClause ?? []).map((item) => bindSortItem(b, item, scope, targets, { clause: 'ORDER BY', aggregates, windows }))
   const distinctOn = bindDistinctOn(b, s, scope, targets, withAggs)
-  const grouped = aggregates.length > 0 || groupKeys.length > 0 || having !== undefined
+  // GROUPING() makes a query grouped too (its arguments must then be grouped keys).
+  const usesGrouping = [...targets.map((t) => t.expr), ...order.map((o) => o.expr)].some(containsGrouping)
+  const grouped = aggregates.length > 0 || groupKeys.length > 0 || having !== undefined || grouping.sets !== undefined || usesGrouping
   const distinct = s.distinctClause !== undefined
   if (lock && (grouped || distinct || from === undefined || windows.calls.length > 0)) {
     throw featureNotSupported(`FOR UPDATE with ${grouped ? 'aggregate functions or GROUP BY' : distinct ? 'DISTINCT' : from === undefined ? 'no FROM' : 'window functions'}`)
   }
   const limit = bindLimit(b, s.limitCount, 'LIMIT')
   const offset = bindLimit(b, s.limitOffset, 'OFFSET')
-  return planSimple(b, { from, where, targets, aggregates, windows: windows.calls, sets, groupKeys, having, order, distinctOn, grouped, distinct, limit, offset })
+  const groupingSets = grouping.sets
+  return planSimple(b, { from, where, targets, aggregates, windows: windows.calls, sets, groupKeys, groupingSets, having, order, distinctOn, grouped, distinct, limit, offset })
 }
 
 /** A plain SELECT after binding, before planning. */
@@ -329,6 +334,7 @@ interface BoundSelect {
   readonly windows: readonly WindowCall[]
   readonly sets: readonly SetCall[]
   readonly groupKeys: readonly Expr[]
+  readonly groupingSets: readonly (readonly number[])[] | undefined
   readonly having: Expr | undefined
   readonly order: readonly BoundSort[]
   readonly distinctOn: readonly { target: number | undefined; expr: Expr }[] | undefined
@@ -344,8 +350,9 @@ interface BoundSelect {
  */
 function planSimple(b: Binder, q: BoundSelect): BoundQuery {
   const keyStrings = q.groupKeys.map(exprKey)
-  const toGroup = (e: Expr) => (q.grouped ? regroup(e, keyStrings, q.groupKeys.length) : e)
-  const baseWidth = q.grouped ? q.groupKeys.length + q.aggregates.length : (q.from?.width ?? 0)
+  const setSlot = q.groupKeys.length + q.aggregates.length
+  const toGroup = (e: Expr) => (q.grouped ? resolveGrouping(regroup(e, keyStrings, q.groupKeys.length), q.groupingSets, q.groupKeys.length, setSlot) : e)
+  const baseWidth = q.grouped ? setSlot + (q.groupingSets === undefined ? 0 : 1) : (q.from?.width ?? 0)
   const windowWidth = baseWidth + q.windows.length
   const finish = (e: Expr) => unset(unwindow(toGroup(e), baseWidth), windowWidth)
   const outputs = q.targets.map((t) => finish(t.expr))
@@ -368,7 +375,7 @@ function planSimple(b: Binder, q: BoundSelect): BoundQuery {
     ordered = planned.ordered && request !== undefined
   }
   if (q.grouped) {
-    rel = { kind: 'aggregate', width: baseWidth, input: rel, keys: q.groupKeys, aggregates: q.aggregates }
+    rel = { kind: 'aggregate', width: baseWidth, input: rel, keys: q.groupKeys, aggregates: q.aggregates, sets: q.groupingSets }
     if (q.having !== undefined) rel = { kind: 'filter', width: baseWidth, input: rel, cond: toGroup(q.having) }
   }
   if (q.windows.length > 0) rel = { kind: 'window', width: windowWidth, input: rel, calls: q.windows.map((c) => mapCall(c, toGroup)) }
@@ -393,6 +400,25 @@ function planSimple(b: Binder, q: BoundSelect): BoundQuery {
   return { rel, names: q.targets.map((t) => t.name), types: outputs.map((e) => b.rawType(e)), outputs }
 }
 
+/**
+ * GROUPING(a, ...) over a group row: its arguments are grouped keys by now (columns `0..keyCount`);
+ * the value is the bit mask of those not grouped in the row's set (read from `setSlot`).
+ */
+function resolveGrouping(e: Expr, sets: readonly (readonly number[])[] | undefined, keyCount: number, setSlot: number): Expr {
+  if (e.kind !== 'grouping') return mapChildren(e, (c) => resolveGrouping(c, sets, keyCount, setSlot))
+  const argKeys = e.args.map((a) => {
+    if (a.kind !== 'column' || a.slot >= keyCount) {
+      throw groupingError('arguments to GROUPING must be grouping expressions of the associated query level')
+    }
+    return a.slot
+  })
+  const masks = groupingMasks(sets ?? [Array.from({ length: keyCount }, (_, i) => i)], argKeys)
+  if (sets === undefined) return { kind: 'const', type: e.type, value: masks[0] ?? 0n }
+  const setIndex: Expr = { kind: 'column', type: { kind: 'int4' }, slot: setSlot, name: 'grouping' }
+  const apply = (v: readonly Datum[]) => masks[Number(v[0])] ?? null
+  return { kind: 'func', type: e.type, name: 'grouping', args: [setIndex], apply, strict: true, volatile: false }
+}
+
 /** PostgreSQL's rules tying DISTINCT [ON] to ORDER BY (42P10). */
 function checkDistinctOrder(distinct: boolean, onSlots: readonly number[] | undefined, sortSlots: readonly number[], outputCount: number): void {
   if (onSlots !== undefined && sortSlots.length > 0) {
@@ -408,7 +434,6 @@ function checkDistinctOrder(distinct: boolean, onSlots: readonly number[] | unde
 
 function rejectUnsupported(s: SelectStmt): void {
   if (s.intoClause !== undefined) throw featureNotSupported('SELECT INTO')
-  if ((s.groupClause ?? []).some((g) => 'GroupingSet' in g)) throw featureNotSupported('GROUPING SETS, ROLLUP and CUBE')
   for (const l of s.lockingClause ?? []) {
     const strength = 'LockingClause' in l ? l.LockingClause.strength : undefined
     if (strength !== 'LCS_FORUPDATE' && strength !== 'LCS_FORNOKEYUPDATE') throw featureNotSupported('FOR SHARE and FOR KEY SHARE')
@@ -676,6 +701,15 @@ function bindGroupItem(b: Binder, g: Node, scope: Scope, targets: readonly Bound
     return t.expr
   }
   return b.bind(g, scope, { clause: 'GROUP BY' })
+}
+
+function containsGrouping(e: Expr): boolean {
+  let found = e.kind === 'grouping'
+  mapChildren(e, (c) => {
+    found ||= containsGrouping(c)
+    return c
+  })
+  return found
 }
 
 function containsAggregate(e: Expr): boolean {
