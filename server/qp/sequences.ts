@@ -45,6 +45,9 @@ const CLAIM_BLOCKS_MAX = 256
 const CLAIM_ATTEMPTS_MAX = 24
 /** Times one statement may run out of values and run again. */
 const REFILLS_PER_STATEMENT_MAX = 12
+/** Sequence epochs a query processor keeps blocks for; the least recently refilled go first
+ * (their unused values are lost: a gap, never a repeat, as the claim stays in storage). */
+const PROCESS_SEQUENCES_MAX = 10_000
 
 /** The JSON stored under a sequence's key. Bigints as decimal strings. */
 export interface SequenceDef {
@@ -566,8 +569,8 @@ export class SequenceValues {
       })
       if (outcome.kind === 'committed') {
         this.#host.hlc.update(outcome.commitTs)
-        this.#process.claimed.set(epoch, last)
-        this.#process.blocks.set(epoch, blockValues(def, first, last))
+        remember(this.#process.claimed, epoch, last)
+        remember(this.#process.blocks, epoch, blockValues(def, first, last))
         return
       }
       if (outcome.kind === 'unknown')
@@ -587,6 +590,16 @@ function highestBlockIn(view: SnapshotView, def: SequenceDef): bigint {
   const prefix = blockPrefix(def)
   for (const kv of view.scan(prefix, prefixEnd(prefix), true)) return decodeKey(kv.key)[3] as bigint
   return 0n
+}
+
+/** Sets `key` as the newest entry of a bounded map (PROCESS_SEQUENCES_MAX). */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key)
+  map.set(key, value)
+  if (map.size > PROCESS_SEQUENCES_MAX) {
+    const oldest = map.keys().next()
+    if (!oldest.done) map.delete(oldest.value)
+  }
 }
 
 function maxOf(a: bigint, b: bigint): bigint {
