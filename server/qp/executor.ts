@@ -28,9 +28,10 @@ interface StatementState {
   readonly system: SystemEnv | undefined
   rows: number
   values: number
-  readonly ctes: Map<number, SharedRows>
-  readonly work: Map<number, Rows>
-  readonly subqueries: Map<number, Map<string, Rows>>
+  // Made on first use: most statements (point reads) have no CTE or subquery.
+  ctes: Map<number, SharedRows> | undefined
+  work: Map<number, Rows> | undefined
+  subqueries: Map<number, Map<string, Rows>> | undefined
 }
 
 export interface ExecOptions {
@@ -63,9 +64,9 @@ export class ExecContext {
       system: options.system,
       rows: 0,
       values: 0,
-      ctes: new Map(),
-      work: new Map(),
-      subqueries: new Map(),
+      ctes: undefined,
+      work: undefined,
+      subqueries: undefined,
     }
     this.eval = {
       ...options.eval,
@@ -120,23 +121,24 @@ export class ExecContext {
 
   /** A CTE's rows, computed once as far as its readers read (a LIMIT stops a recursion). */
   cteRows(cte: CteDef): Iterable<readonly Datum[]> {
-    let shared = this.#state.ctes.get(cte.id)
+    const ctes = (this.#state.ctes ??= new Map())
+    let shared = ctes.get(cte.id)
     if (shared === undefined) {
       shared = new SharedRows(this, cte.recursive === undefined ? relRows(this, cte.rel) : recursiveRows(this, cte))
-      this.#state.ctes.set(cte.id, shared)
+      ctes.set(cte.id, shared)
     }
     return shared.rows()
   }
 
   /** The rows of the last iteration of recursive CTE `cteId`. */
   workRows(cteId: number): Rows {
-    const rows = this.#state.work.get(cteId)
+    const rows = this.#state.work?.get(cteId)
     assert(rows !== undefined, 'a work table is read inside its recursion')
     return rows
   }
 
   setWorkRows(cteId: number, rows: Rows): void {
-    this.#state.work.set(cteId, rows)
+    ;(this.#state.work ??= new Map()).set(cteId, rows)
   }
 
   /** `value = ANY (rows)` through a hash set built once per distinct rows (SQL's NULL rules). */
@@ -160,10 +162,11 @@ export class ExecContext {
   }
 
   #subqueryRows(e: SubqueryExpr, args: readonly Datum[]): Rows {
-    let cache = this.#state.subqueries.get(e.id)
+    const subqueries = (this.#state.subqueries ??= new Map())
+    let cache = subqueries.get(e.id)
     if (cache === undefined) {
       cache = new Map()
-      this.#state.subqueries.set(e.id, cache)
+      subqueries.set(e.id, cache)
     }
     const key = args.length === 0 ? '' : argsKey(args, e.args)
     const hit = cache.get(key)
