@@ -196,3 +196,43 @@ describe('crossbar over file journals and SQLite shards', () => {
     }
   })
 })
+
+describe('closeOthersOnRecords', () => {
+  // Goal: with the option, a commit in one journal is applied as soon as it is durable, without a
+  // reader asking and before the idle journal's heartbeat; without it, it waits for that.
+  // Method: two journals on SimDisk (1 ms syncs), heartbeats every 1000 ms, one commit in `a`.
+  for (const closeOthersOnRecords of [true, false]) {
+    test(`${closeOthersOnRecords ? 'on' : 'off'}: applied ${closeOthersOnRecords ? 'once durable' : 'at the next heartbeat'}`, async () => {
+      const clock = new SimClock()
+      const hlc = new Hlc(clock)
+      const disk = new SimDisk({ random: new SeededRandom(3), timers: clock, faults: { syncLatencyMsMin: 1 } })
+      const journals = ['a', 'b'].map((id) =>
+        openFileJournal({ id, dir: `/data/${id}`, disk, hlc, clock, timers: clock, config: { heartbeatMs: 1000 } }),
+      )
+      const shards = [0, 1].map((id) => openSqliteShard({ id, path: ':memory:', timers: clock }))
+      const crossbar = createCrossbar({ journals, shards, shardOf: tableShardOf(2), config: { closeOthersOnRecords } })
+      crossbar.start()
+      try {
+        clock.advance(5)
+        await settle()
+        const appended = (journals[0] as Journal).append({ txId: 't', proposedTs: hlc.now(), writes: [{ key: encodeKey([1n, 1n, 1n]), value: 'v' }] })
+        let durable = false
+        void appended.durable.then(() => (durable = true))
+        for (let ms = 0; ms < 20 && !durable; ms++) {
+          clock.advance(1)
+          await settle()
+        }
+        expect(durable).toBe(true)
+        for (let i = 0; i < 3; i++) await settle()
+        expect(crossbar.frontier() >= appended.commitTs).toBe(closeOthersOnRecords)
+        clock.advance(1000)
+        await settle()
+        expect(crossbar.frontier()).toBeGreaterThanOrEqual(appended.commitTs)
+      } finally {
+        crossbar.close()
+        for (const j of journals) await j.close()
+        for (const s of shards) s.close()
+      }
+    })
+  }
+})

@@ -38,6 +38,7 @@ class MergingCrossbar implements Crossbar {
   readonly #shardOf: ShardOf
   readonly #batchMax: number
   readonly #pendingMax: number
+  readonly #closeOthers: boolean
   #pending = 0
   #frontier: HlcTimestamp = 0
   #lastOutputTs: HlcTimestamp = 0
@@ -59,6 +60,7 @@ class MergingCrossbar implements Crossbar {
     this.#shardOf = options.shardOf
     this.#batchMax = options.config?.batchRecordsMax ?? BATCH_RECORDS_MAX
     this.#pendingMax = options.config?.pendingRecordsMax ?? PENDING_RECORDS_MAX
+    this.#closeOthers = options.config?.closeOthersOnRecords ?? false
     assert(this.#batchMax >= 1 && this.#pendingMax >= 1, 'crossbar limits must be >= 1')
     this.#states = options.journals.map((journal) => ({
       journal,
@@ -102,15 +104,22 @@ class MergingCrossbar implements Crossbar {
 
   requestFrontier(ts: HlcTimestamp): void {
     if (ts <= this.#frontier || this.#closed) return
-    // Idle journals answer at once, each with a closed timestamp: one merge and one apply for
-    // all of them (every transaction's begin comes here).
+    this.#requestClose(ts, undefined)
+  }
+
+  /**
+   * Asks every journal but `except` to close up to `ts`. Idle journals answer at once, each with
+   * a closed timestamp: one merge and one apply for all of them (every begin comes here).
+   */
+  #requestClose(ts: HlcTimestamp, except: JournalState | undefined): void {
+    const outer = this.#collecting
     this.#collecting = true
     try {
-      for (const state of this.#states) state.journal.requestClose(ts)
+      for (const state of this.#states) if (state !== except) state.journal.requestClose(ts)
     } finally {
-      this.#collecting = false
+      this.#collecting = outer
     }
-    if (this.#collected) {
+    if (!outer && this.#collected) {
       this.#collected = false
       this.#pump(PUMP_ROUNDS_MAX)
     }
@@ -146,6 +155,10 @@ class MergingCrossbar implements Crossbar {
       }
       this.#accept(state, record)
     }
+    // A commit is acknowledged once storage shows it, which needs every other journal closed up
+    // to it: an idle one would otherwise wait for the next reader or heartbeat.
+    const last = records[records.length - 1]
+    if (this.#closeOthers && last !== undefined) this.#requestClose(last.commitTs, state)
   }
 
   #onClosed(state: JournalState, ts: HlcTimestamp): void {

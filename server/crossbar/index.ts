@@ -11,6 +11,13 @@ export interface CrossbarConfig {
   /** Records held waiting for other journals' closed timestamps before the crossbar stops
    * accepting more from a journal that runs ahead (back-pressure bound). */
   readonly pendingRecordsMax?: number
+  /**
+   * When records arrive from one journal, ask every other journal to close up to them, so that
+   * they become mergeable once those journals have nothing older in flight, instead of when the
+   * next reader asks or the next heartbeat comes. For journals in this process (one region):
+   * a replica journal sends each such request over the network to its leader. Default false.
+   */
+  readonly closeOthersOnRecords?: boolean
 }
 
 /** Everything a crossbar needs, injected. */

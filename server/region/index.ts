@@ -123,7 +123,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
 
   const shardOf = tableShardOf(o.shardCount)
   const storage = new ShardedStorage(shards, shardOf)
-  const crossbar = createCrossbar({ journals, shards, shardOf, config: o.crossbar })
+  // One region: every journal is local, so asking the others to close when one delivers costs
+  // no messages, and a commit becomes visible without waiting for a reader or a heartbeat.
+  const crossbar = createCrossbar({ journals, shards, shardOf, config: { closeOthersOnRecords: cluster === undefined, ...o.crossbar } })
   crossbar.start()
   // Who owns which partition follows the seals: a failed-over region's partitions belong to the
   // first full region still in, starting at a floor above the seal (transactions that began
