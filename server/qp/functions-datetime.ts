@@ -2,7 +2,7 @@
 // extract/date_part, to_char, to_date/to_timestamp, make_*, age, justify_*, with TimeZone UTC.
 import { SqlError } from '../errors/index.ts'
 import { T, overloads, sig } from './function-overloads.ts'
-import { NUMBER_TO_CHAR } from './functions-number-format.ts'
+import { NUMBER_TO_CHAR, parseNumber } from './functions-number-format.ts'
 import type { FunctionResolver } from './functions.ts'
 import {
   Decimal,
@@ -652,9 +652,29 @@ const datePartResolver = overloads(
   sig([T.text, T.interval], T.float8, (a) => toFloat(extractInterval(str(a[0]), iv(a[1])))),
 )
 
+/** date_bin(stride, source, origin): the start of the stride-wide bin holding source, bins
+ * aligned on origin. 0A000 for a stride of months or years, 22008 when it is not positive. */
+function dateBin(stride: Interval, source: bigint, origin: bigint): bigint {
+  if (stride.months !== 0) throw new SqlError('0A000', 'timestamps cannot be binned into intervals containing months or years')
+  const width = BigInt(stride.days) * MICROS_PER_DAY + stride.micros
+  if (width <= 0n) throw new SqlError('22008', 'stride must be greater than zero')
+  if (!isFiniteTimestamp(source) || !isFiniteTimestamp(origin)) throw new SqlError('22008', 'timestamp out of range')
+  const delta = source - origin
+  let bins = delta / width
+  if (delta % width < 0n) bins -= 1n
+  const result = origin + bins * width
+  if (!timestampInRange(result)) throw new SqlError('22008', 'timestamp out of range')
+  return result
+}
+
 /** The date and time functions, by lowercase name. */
 export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['date_trunc', truncResolver],
+  ['date_bin', overloads(
+    sig([T.interval, T.timestamptz, T.timestamptz], T.timestamptz, (a) => dateBin(iv(a[0]), ts(a[1]), ts(a[2]))),
+    sig([T.interval, T.timestamp, T.timestamp], T.timestamp, (a) => dateBin(iv(a[0]), ts(a[1]), ts(a[2]))),
+  )],
+  ['to_number', overloads(sig([T.text, T.text], T.numeric, (a) => parseNumber(str(a[0]), str(a[1]))))],
   ['extract', extractResolver],
   ['date_part', datePartResolver],
   ['to_char', overloads(

@@ -157,3 +157,24 @@ export const NUMBER_TO_CHAR: readonly Signature[] = [
   sig([T.int8, T.text], T.text, (a) => formatNumber(Decimal.fromBigInt(a[0] as bigint), a[1] as string)),
   sig([T.float8, T.text], T.text, (a: readonly Datum[]) => formatNumber(float(a[0] as number), a[1] as string)),
 ]
+
+/** to_number(text, template): the digits the template has room for (integer digits from the
+ * left, fraction digits truncated), a '-' or '<...>' anywhere making it negative; separators,
+ * currency and spaces are skipped. 22P02 when no digit is found; EEEE and RN are 0A000. */
+export function parseNumber(text: string, fmt: string): Decimal {
+  const bad = ['EEEE', 'RN', 'rn'].find((u) => fmt.includes(u))
+  if (bad !== undefined) throw new SqlError('0A000', `"${bad}" not supported for input`)
+  const pointAt = fmt.search(/[.D]/)
+  const digitsIn = (f: string) => (f.match(/[09]/g) ?? []).length
+  const pre = digitsIn(pointAt < 0 ? fmt : fmt.slice(0, pointAt))
+  const post = pointAt < 0 ? 0 : digitsIn(fmt.slice(pointAt + 1))
+  const dot = text.indexOf('.')
+  const intDigits = (dot < 0 ? text : text.slice(0, dot)).replace(/[^0-9]/g, '').slice(0, pre)
+  const fracDigits = dot < 0 || pointAt < 0 ? '' : text.slice(dot + 1).replace(/[^0-9]/g, '').slice(0, post)
+  if (intDigits === '' && fracDigits === '') {
+    throw new SqlError('22P02', 'invalid input syntax for type numeric: " "')
+  }
+  const negative = /-|</.test(text)
+  const body = fracDigits === '' ? intDigits || '0' : `${intDigits || '0'}.${fracDigits}`
+  return Decimal.parse(negative ? `-${body}` : body)
+}

@@ -305,6 +305,13 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
     repl.replace(/\\([0-9&\\])/g, (_x, c: string) => (c === '&' ? m : c === '\\' ? '\\' : (groups[Number(c) - 1] ?? '')))
 }
 
+/** overlay(s PLACING r FROM start [FOR count]): count defaults to r's length. */
+function overlay(s: string, r: string, start: number, count: number | undefined): string {
+  const n = count ?? chars(r).length
+  if (start < 1) throw new SqlError('22011', 'negative substring length not allowed')
+  return substring(s, 1, start - 1) + r + substring(s, start + n, undefined)
+}
+
 /** The text from a 1-based character position (22023 below 1). */
 function fromPosition(s: string, start: number): string {
   if (start < 1) throw new SqlError('22023', `invalid value for parameter "start": ${start}`)
@@ -428,6 +435,10 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
     sig([T.text, T.text, T.text, T.text], T.text, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), str(a[3]))),
   )],
   ['regexp_match', regexpMatch],
+  ['overlay', overloads(
+    sig([T.text, T.text, T.int4], T.text, (a) => overlay(str(a[0]), str(a[1]), int(a[2]), undefined)),
+    sig([T.text, T.text, T.int4, T.int4], T.text, (a) => overlay(str(a[0]), str(a[1]), int(a[2]), int(a[3]))),
+  )],
   ['regexp_count', overloads(
     sig([T.text, T.text], T.int4, (a) => BigInt([...str(a[0]).matchAll(posixRegex(str(a[1]), '', true))].length)),
     sig([T.text, T.text, T.int4], T.int4, (a) => BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), '', true))].length)),
