@@ -29,7 +29,7 @@ export function parseArray(text: string, parseElement: (s: string) => Datum): Da
   } else {
     for (;;) {
       while (isSpace(text[i])) i++
-      if (text[i] === '{') throw featureNotSupported('multidimensional arrays')
+      if (text[i] === '{') throw featureNotSupported('multidimensional array input')
       let value = ''
       let quoted = false
       let sawAny = false
