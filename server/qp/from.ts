@@ -220,10 +220,18 @@ function derived(
 
 /** A link through which items may read the FROM items to their left (LATERAL; functions). */
 function lateralLink(b: Binding): { link: ParentLink; args: Expr[] } {
+  return outerLink({ tables: [...new Set(b.visible.map((c) => c.table))], columns: b.visible, parent: b.parent, ctes: b.qc.ctes })
+}
+
+/**
+ * A link through which a subquery reads values of `scope`: each distinct expression it reads
+ * becomes one argument, evaluated in `scope` and read inside as an `outer` expression.
+ */
+export function outerLink(scope: Scope): { link: ParentLink; args: Expr[] } {
   const args: Expr[] = []
   const keys: string[] = []
   const link: ParentLink = {
-    scope: { tables: [...new Set(b.visible.map((c) => c.table))], columns: b.visible, parent: b.parent, ctes: b.qc.ctes },
+    scope,
     capture(e: Expr): Expr {
       const key = exprKey(e)
       let at = keys.indexOf(key)

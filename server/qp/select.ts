@@ -21,7 +21,7 @@ import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts
 import type { Table } from './catalog.ts'
 import type { ViewDef } from './views.ts'
 import { mapChildren, type Expr } from './expr.ts'
-import { bindFrom, planUnitsOrdered, qualifiedName, type BoundFrom, type CteInfo } from './from.ts'
+import { bindFrom, outerLink, planUnitsOrdered, qualifiedName, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
@@ -100,21 +100,7 @@ export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node
 /** Lets the binder plan subqueries in expressions of statements bound in `env`. */
 export function attachSubqueries(env: BindEnv): void {
   env.binder.planSubquery = (stmt, scope) => {
-    const args: Expr[] = []
-    const keys: string[] = []
-    const link: ParentLink = {
-      scope,
-      capture(e) {
-        const key = exprKey(e)
-        let at = keys.indexOf(key)
-        if (at < 0) {
-          keys.push(key)
-          args.push(e)
-          at = args.length - 1
-        }
-        return { kind: 'outer', type: e.type, index: at }
-      },
-    }
+    const { link, args } = outerLink(scope)
     const q = new QueryContext(env, scope.ctes ?? new Map()).bindQuery(stmt, link)
     return { rel: q.rel, types: q.types, args }
   }
