@@ -299,7 +299,7 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const order = (s.sortClause ?? []).map((item) => bindSortItem(b, item, scope, targets, { clause: 'ORDER BY', aggregates, windows }))
   const distinctOn = bindDistinctOn(b, s, scope, targets, withAggs)
   // GROUPING() makes a query grouped too (its arguments must then be grouped keys).
-  const usesGrouping = [...targets.map((t) => t.expr), ...order.map((o) => o.expr)].some(containsGrouping)
+  const usesGrouping = [...targets.map((t) => t.expr), ...order.map((o) => o.expr)].some((e) => contains(e, 'grouping'))
   const grouped = aggregates.length > 0 || groupKeys.length > 0 || having !== undefined || grouping.sets !== undefined || usesGrouping
   const distinct = s.distinctClause !== undefined
   if (lock && (grouped || distinct || from === undefined || windows.calls.length > 0)) {
@@ -683,25 +683,17 @@ function bindGroupItem(b: Binder, g: Node, scope: Scope, targets: readonly Bound
   const byTarget = targetReference(g, scope, targets, 'GROUP BY')
   if (byTarget !== undefined) {
     const t = targets[byTarget] as BoundTarget
-    if (containsAggregate(t.expr)) throw groupingError('aggregate functions are not allowed in GROUP BY')
+    if (contains(t.expr, 'aggregate')) throw groupingError('aggregate functions are not allowed in GROUP BY')
     return t.expr
   }
   return b.bind(g, scope, { clause: 'GROUP BY' })
 }
 
-function containsGrouping(e: Expr): boolean {
-  let found = e.kind === 'grouping'
+/** Whether `e` holds an expression of `kind` anywhere (aggregate calls, GROUPING). */
+function contains(e: Expr, kind: Expr['kind']): boolean {
+  let found = e.kind === kind
   mapChildren(e, (c) => {
-    found ||= containsGrouping(c)
-    return c
-  })
-  return found
-}
-
-function containsAggregate(e: Expr): boolean {
-  let found = e.kind === 'aggregate'
-  mapChildren(e, (c) => {
-    found ||= containsAggregate(c)
+    found ||= contains(c, kind)
     return c
   })
   return found
