@@ -114,6 +114,23 @@ describe('info, health and auth', () => {
     expect(r.json).toEqual({ openTransactions: 0, endedTransactions: 0 })
   })
 
+  test('browsers on other origins: preflights answer before auth, responses allow any origin', async () => {
+    const { api, token } = setup()
+    const preflight = await api.app.request('/v1/sql', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization')
+    const res = await api.app.request('/v1/sql', {
+      method: 'POST',
+      headers: { Origin: 'https://app.example', Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT 1' }),
+    })
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+  })
+
   test('unknown endpoints are 404 with an error body', async () => {
     const { call } = setup()
     const r = await call('GET', '/v1/nope')

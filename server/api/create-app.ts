@@ -1,6 +1,7 @@
 // The HTTP API of a region (ARCHITECTURE.md "api"): endpoints, auth, validation, sessions of
 // interactive transactions and the one error handler; SQL itself is the query processor's.
 import { Hono, type Context } from 'hono'
+import { cors } from 'hono/cors'
 import type { z } from 'zod'
 import {
   SqlError,
@@ -56,6 +57,12 @@ export function createApp(options: ApiOptions): ApiApp {
     if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="tessera"')
     return c.json(errorBody(e), status)
   })
+  // Browsers on other origins may call the API: tokens travel in a header, never in cookies, so
+  // any origin may send requests (and preflights are answered before authentication).
+  app.use(
+    '/v1/*',
+    cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }),
+  )
   app.notFound((c) =>
     c.json(errorBody(protocolViolation(`no endpoint ${c.req.method} ${c.req.path}`)), 404),
   )
