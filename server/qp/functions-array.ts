@@ -71,9 +71,21 @@ const dim1 = (d: Datum | undefined, a: readonly Datum[]) => (d === 1n && a.lengt
 export const ARRAY_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['array_length', polymorphic([2], (e) => ({ params: [arrayType(e), T.int4], type: T.int4 }), (a) => dim1(a[1], arr(a[0])))],
   ['array_upper', polymorphic([2], (e) => ({ params: [arrayType(e), T.int4], type: T.int4 }), (a) => dim1(a[1], arr(a[0])))],
-  ['array_lower', polymorphic([2], (e) => ({ params: [arrayType(e), T.int4], type: T.int4 }), (a) => (a[1] === 1n && arr(a[0]).length > 0 ? 1n : null))],
-  ['array_ndims', polymorphic([1], (e) => ({ params: [arrayType(e)], type: T.int4 }), (a) => (arr(a[0]).length > 0 ? 1n : null))],
-  ['array_dims', polymorphic([1], (e) => ({ params: [arrayType(e)], type: T.text }), (a) => (arr(a[0]).length > 0 ? `[1:${arr(a[0]).length}]` : null))],
+  ['array_lower', polymorphic(
+    [2],
+    (e) => ({ params: [arrayType(e), T.int4], type: T.int4 }),
+    (a) => (a[1] === 1n && arr(a[0]).length > 0 ? 1n : null),
+  )],
+  ['array_ndims', polymorphic(
+    [1],
+    (e) => ({ params: [arrayType(e)], type: T.int4 }),
+    (a) => (arr(a[0]).length > 0 ? 1n : null),
+  )],
+  ['array_dims', polymorphic(
+    [1],
+    (e) => ({ params: [arrayType(e)], type: T.text }),
+    (a) => (arr(a[0]).length > 0 ? `[1:${arr(a[0]).length}]` : null),
+  )],
   ['cardinality', polymorphic([1], (e) => ({ params: [arrayType(e)], type: T.int4 }), (a) => BigInt(arr(a[0]).length))],
   ['array_position', polymorphic(
     [2, 3],

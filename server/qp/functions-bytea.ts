@@ -47,7 +47,11 @@ function decode(s: string, format: string): Uint8Array {
       const clean = s.replace(/[ \t\n\r]/g, '')
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) {
         const bad = clean.match(/[^A-Za-z0-9+/=]/)?.[0]
-        throw new SqlError('22023', bad === undefined ? 'unexpected "=" while decoding base64 sequence' : `invalid symbol "${bad}" found while decoding base64 sequence`)
+        const message =
+          bad === undefined
+            ? 'unexpected "=" while decoding base64 sequence'
+            : `invalid symbol "${bad}" found while decoding base64 sequence`
+        throw new SqlError('22023', message)
       }
       if (clean.replace(/=+$/, '').length % 4 === 1) throw new SqlError('22023', 'invalid base64 end sequence')
       return new Uint8Array(Buffer.from(clean, 'base64'))

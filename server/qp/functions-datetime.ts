@@ -62,26 +62,39 @@ function isoWeek(days: number): { isoYear: number; week: number } {
   return { isoYear: year, week: Math.floor((thursday - jan1) / 7) + 1 }
 }
 
+/** Unit names by the unit they spell (PostgreSQL's datetktbl and deltatktbl entries). */
+const UNIT_SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  microseconds: ['microsecond', 'us', 'usec', 'usecs', 'useconds'],
+  milliseconds: ['millisecond', 'ms', 'msec', 'msecs', 'mseconds'],
+  second: ['seconds', 's', 'sec', 'secs'],
+  minute: ['minutes', 'm', 'min', 'mins'],
+  hour: ['hours', 'h', 'hr', 'hrs'],
+  day: ['days', 'd'],
+  week: ['weeks', 'w'],
+  month: ['months', 'mon', 'mons'],
+  quarter: ['qtr'],
+  year: ['years', 'y', 'yr', 'yrs'],
+  decade: ['decades', 'dec', 'decs'],
+  century: ['centuries', 'c', 'cent'],
+  millennium: ['millennia', 'millenniums', 'mil', 'mils'],
+  epoch: [],
+  dow: [],
+  isodow: [],
+  doy: [],
+  isoyear: [],
+  julian: ['j'],
+  timezone: [],
+  timezone_hour: ['timezone_h'],
+  timezone_minute: ['timezone_m'],
+}
+
+const UNITS = new Map(
+  Object.entries(UNIT_SPELLINGS).flatMap(([unit, names]) => [unit, ...names].map((n) => [n, unit] as const)),
+)
+
 function unitName(unit: string): string {
   const u = unit.toLowerCase()
-  const aliases: Record<string, string> = {
-    microseconds: 'microseconds', microsecond: 'microseconds', us: 'microseconds', usec: 'microseconds', usecs: 'microseconds', useconds: 'microseconds',
-    milliseconds: 'milliseconds', millisecond: 'milliseconds', ms: 'milliseconds', msec: 'milliseconds', msecs: 'milliseconds', mseconds: 'milliseconds',
-    second: 'second', seconds: 'second', s: 'second', sec: 'second', secs: 'second',
-    minute: 'minute', minutes: 'minute', m: 'minute', min: 'minute', mins: 'minute',
-    hour: 'hour', hours: 'hour', h: 'hour', hr: 'hour', hrs: 'hour',
-    day: 'day', days: 'day', d: 'day',
-    week: 'week', weeks: 'week', w: 'week',
-    month: 'month', months: 'month', mon: 'month', mons: 'month',
-    quarter: 'quarter', qtr: 'quarter',
-    year: 'year', years: 'year', y: 'year', yr: 'year', yrs: 'year',
-    decade: 'decade', decades: 'decade', dec: 'decade', decs: 'decade',
-    century: 'century', centuries: 'century', c: 'century', cent: 'century',
-    millennium: 'millennium', millennia: 'millennium', millenniums: 'millennium', mil: 'millennium', mils: 'millennium',
-    epoch: 'epoch', dow: 'dow', isodow: 'isodow', doy: 'doy', isoyear: 'isoyear', julian: 'julian', j: 'julian',
-    timezone: 'timezone', timezone_hour: 'timezone_hour', timezone_minute: 'timezone_minute', timezone_m: 'timezone_minute', timezone_h: 'timezone_hour',
-  }
-  return aliases[u] ?? u
+  return UNITS.get(u) ?? u
 }
 
 const typeLabel = (t: SqlType) =>
@@ -199,10 +212,11 @@ const dec = (n: bigint, scale: number) => new Decimal(n, scale)
 function extractTimestamp(unitText: string, micros: bigint, type: SqlType): Decimal | null {
   const unit = unitName(unitText)
   if (!isFiniteTimestamp(micros)) {
-    const known = ['epoch', 'year', 'decade', 'century', 'millennium', 'julian', 'isoyear'].includes(unit)
-    const other = ['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'month', 'quarter', 'week', 'dow', 'isodow', 'doy', 'timezone', 'timezone_hour', 'timezone_minute'].includes(unit)
-    if (!known && !other) throw unitNotRecognized(unitText, type)
-    if (!known) return null
+    // Year-like fields of an infinite timestamp are ±Infinity (no numeric infinity here); the
+    // others are NULL.
+    const yearLike = ['epoch', 'year', 'decade', 'century', 'millennium', 'julian', 'isoyear'].includes(unit)
+    if (!yearLike && !Object.hasOwn(UNIT_SPELLINGS, unit)) throw unitNotRecognized(unitText, type)
+    if (!yearLike) return null
     throw new SqlError('0A000', 'numeric infinity is not supported')
   }
   const f = fieldsOf(micros)

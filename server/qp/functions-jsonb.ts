@@ -104,7 +104,14 @@ const buildArray: FunctionResolver = (args) => {
 }
 
 /** jsonb_set / jsonb_insert: replaces (or inserts before/after) the value at `path`. */
-function setPath(target: Json, steps: readonly (string | null)[], value: Json, create: boolean, insert: 'before' | 'after' | undefined, level = 0): Json {
+function setPath(
+  target: Json,
+  steps: readonly (string | null)[],
+  value: Json,
+  create: boolean,
+  insert: 'before' | 'after' | undefined,
+  level = 0,
+): Json {
   const step = steps[level]
   if (step === null) throw new SqlError('22004', `path element at position ${level + 1} is null`)
   if (step === undefined) return value
@@ -112,7 +119,11 @@ function setPath(target: Json, steps: readonly (string | null)[], value: Json, c
   if (isJsonObject(target)) {
     const child = getJsonKey(target, step)
     if (last) {
-      if (insert !== undefined && child !== undefined) throw new SqlError('22023', 'cannot replace existing key', { hint: 'Try using the function jsonb_set to replace key value.' })
+      if (insert !== undefined && child !== undefined) {
+        throw new SqlError('22023', 'cannot replace existing key', {
+          hint: 'Try using the function jsonb_set to replace key value.',
+        })
+      }
       if (child === undefined && !create) return target
       return withJsonKey(target, step, value)
     }
