@@ -43,6 +43,7 @@ import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow } from './rows.ts'
 import {
+  renameSequence,
   alteredSequence,
   putSequence,
   qualifiedName,
@@ -602,6 +603,9 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
   const name = relationName(s.relation)
   if (s.renameType === 'OBJECT_INDEX')
     return renameIndex(env, name, s.newname ?? '', s.missing_ok === true)
+  if (s.renameType === 'OBJECT_SEQUENCE') {
+    return renameSequence(env, name, siblingName(name, s.newname ?? ''), s.missing_ok === true)
+  }
   const table = env.findTable(name)
   if (table === undefined) {
     if (s.missing_ok === true) return

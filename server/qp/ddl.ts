@@ -82,8 +82,14 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('CreateStmt' in stmt) return 'CREATE TABLE'
   if ('CreateTableAsStmt' in stmt) return 'CREATE TABLE AS'
   if ('AlterTableStmt' in stmt) return 'ALTER TABLE'
-  if ('RenameStmt' in stmt)
-    return stmt.RenameStmt.renameType === 'OBJECT_INDEX' ? 'ALTER INDEX' : 'ALTER TABLE'
+  if ('RenameStmt' in stmt) {
+    const what = stmt.RenameStmt.renameType
+    return what === 'OBJECT_INDEX'
+      ? 'ALTER INDEX'
+      : what === 'OBJECT_SEQUENCE'
+        ? 'ALTER SEQUENCE'
+        : 'ALTER TABLE'
+  }
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'

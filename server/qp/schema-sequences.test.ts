@@ -174,7 +174,7 @@ describe('ALTER SEQUENCE', () => {
     await h.run('CREATE SEQUENCE s')
     expect((await sqlError(h.run('ALTER SEQUENCE s OWNED BY t.nope'))).code).toBe('42703')
     await h.run('ALTER SEQUENCE s OWNED BY t.id')
-    expect((await sqlError(h.run('DROP SEQUENCE s'))).code).toBe('2BP01')
+    // Only a column default that uses it holds a sequence back (serial: 2BP01, see above).
     await h.run('ALTER SEQUENCE s OWNED BY NONE')
     await h.run('DROP SEQUENCE s')
     await h.run('CREATE SEQUENCE s2')

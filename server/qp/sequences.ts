@@ -21,6 +21,7 @@ import {
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
 import {
+  encodeTableDef,
   indexNameKey,
   schemaExists,
   sequencesRange,
@@ -299,22 +300,52 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
       throw new SqlError('42P01', `sequence "${name}" does not exist`)
     }
     const def = JSON.parse(raw) as SequenceDef
-    if (
-      def.ownedBy !== undefined &&
-      env.findTable(def.ownedBy.table) !== undefined &&
-      s.behavior !== 'DROP_CASCADE'
-    ) {
-      throw new SqlError(
-        '2BP01',
-        `cannot drop sequence ${name} because other objects depend on it`,
-        {
-          detail: `default value for column ${def.ownedBy.column} of table ${def.ownedBy.table} depends on sequence ${name}`,
-          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-        },
+    const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
+    const column = owner?.columns.find((c) => c.sequence === name)
+    if (owner !== undefined && column !== undefined) {
+      if (s.behavior !== 'DROP_CASCADE') {
+        throw new SqlError(
+          '2BP01',
+          `cannot drop sequence ${name} because other objects depend on it`,
+          {
+            detail: `default value for column ${column.name} of table ${owner.name} depends on sequence ${name}`,
+            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+          },
+        )
+      }
+      // CASCADE drops the column's default (and its identity), as PostgreSQL does.
+      const columns = owner.def.columns.map((c) =>
+        c === column ? { ...c, sequence: undefined, default: undefined, identity: undefined } : c,
       )
+      env.put(owner.schemaKey, encodeTableDef({ ...owner.def, columns }))
     }
     env.put(sequenceKey(name), null)
   }
+}
+
+/** ALTER SEQUENCE name RENAME TO new: the key moves; an owning column follows the new name. */
+export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
+  const raw = env.view.get(sequenceKey(from))
+  if (raw === undefined) {
+    if (missingOk) return
+    throw new SqlError('42P01', `relation "${from}" does not exist`)
+  }
+  if (relationNameTaken(env, to)) throw duplicateTable(to)
+  const def = JSON.parse(raw) as SequenceDef
+  env.put(sequenceKey(from), null)
+  putSequence(env, { ...def, name: to })
+  const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
+  if (owner === undefined || !owner.columns.some((c) => c.sequence === from)) return
+  const columns = owner.def.columns.map((c) =>
+    c.sequence !== from
+      ? c
+      : {
+          ...c,
+          sequence: to,
+          default: c.default === undefined ? undefined : `nextval('${to}'::regclass)`,
+        },
+  )
+  env.put(owner.schemaKey, encodeTableDef({ ...owner.def, columns }))
 }
 
 /** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */
