@@ -15,7 +15,7 @@ import { connectPeerSocket } from './peer-socket.ts'
 import { readFileSync } from 'node:fs'
 
 const usage = `usage:
-  tessera start --port P --data DIR [--region NAME] [--host 127.0.0.1] [--no-auth]
+  tessera start --port P --data DIR [--region NAME] [--host 127.0.0.1] [--no-auth] [--sql-faults]
                 [--statement-timeout 30s] [--rows-modified-max 10000] [--tx-bytes-max 4194304]
                 [--body-bytes-max 1048576] [--tx-age-max 5m] [--idle-timeout 30s]
   tessera start --topology FILE --region NAME --data DIR [--base-port P]
@@ -26,7 +26,7 @@ const usage = `usage:
 /** `tessera start`: one region in this process, until SIGTERM or SIGINT. With `--topology` it
  * is one region of a multi-region cluster, linked to the others over WebSockets. */
 async function runStart(args: readonly string[]): Promise<number> {
-  const { flags } = parseArgs(args, ['no-auth'])
+  const { flags } = parseArgs(args, ['no-auth', 'sql-faults'])
   const dataDir = flags.get('data') ?? '.tessera'
   const topologyFile = flags.get('topology')
   const clock = new SystemClock()
@@ -50,7 +50,18 @@ async function runStart(args: readonly string[]): Promise<number> {
     websocket: { path: PEER_PATH, onSocket: (socket) => transport.accept(socket) },
   })
   const url = `http://${host}:${listener.port}`
-  const common = { name, dataDir, url, clock, timers: clock, random, disk, auth: !flags.has('no-auth'), ...limitsFrom(flags) }
+  const common = {
+    name,
+    dataDir,
+    url,
+    clock,
+    timers: clock,
+    random,
+    disk,
+    auth: !flags.has('no-auth'),
+    sqlFaults: flags.has('sql-faults'),
+    ...limitsFrom(flags),
+  }
   const cluster = topology === undefined || transport === undefined ? undefined : {
     topology,
     transport,

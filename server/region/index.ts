@@ -20,7 +20,7 @@ import {
 import { Rpc, type Transport } from '../net/index.ts'
 import { createQueryProcessor, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
-import { faultRoutes, type FaultControl } from './admin-faults.ts'
+import { faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
@@ -51,6 +51,9 @@ export interface RegionOptions {
   readonly partitionCount?: number
   /** Require bearer tokens (default true). */
   readonly auth?: boolean
+  /** Mount `POST /v1/admin/faults/sql` (admin only: injected 40001/40003 for client tests) on a
+   * single region; a cluster region always has it. Default false. */
+  readonly sqlFaults?: boolean
   readonly journal?: FileJournalConfig
   readonly crossbar?: CrossbarConfig
   readonly qp?: QpLimits
@@ -199,7 +202,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   return {
     name: o.name,
-    app: withFaultRoutes(api.app, cluster?.faults, auth, o.clock),
+    app: withFaultRoutes(api.app, cluster?.faults, auth, o.clock, options.sqlFaults === true),
     qp,
     secret,
     auth,
@@ -259,10 +262,10 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
 }
 
 /** The app with `/v1/admin/faults` in front, when this region's links can be changed. */
-function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Auth | null, clock: Clock): Hono {
-  if (control === undefined) return app
+function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Auth | null, clock: Clock, sqlFaults = false): Hono {
+  if (control === undefined && !sqlFaults) return app
   const root = new Hono()
-  root.route('/', faultRoutes(control, auth, clock))
+  root.route('/', control === undefined ? sqlFaultRoutes(auth, clock) : faultRoutes(control, auth, clock))
   root.route('/', app)
   return root
 }
