@@ -91,6 +91,12 @@ const CASES: Case[] = [
 ]
 
 describe('aggregates', () => {
+  test('array_agg of an array is 0A000 (PostgreSQL builds a multidimensional array)', () => {
+    expect(() => resolveAggregate('array_agg', [{ kind: 'array', element: { kind: 'int4' } }], false)).toThrow(
+      'array_agg of arrays (multidimensional arrays) is not supported',
+    )
+  })
+
   test.each(CASES.map((c) => [`${c.agg}(${c.types.join(', ')})`, c] as const))('%s %#', async (_name, c) => {
     const expected = await pg.text(sql(c))
     expect(ours(c)).toBe(expected?.startsWith('ERROR 42883') ? 'ERROR 42883' : expected)

@@ -1,7 +1,7 @@
 // Aggregate functions (ARCHITECTURE.md "query processor": execute): count, sum, avg, min, max,
 // string_agg, array_agg, bool_and/or, jsonb_agg, jsonb_object_agg and the variance family, with
 // PostgreSQL's result types (sum(int4) -> int8, sum(int8) -> numeric, avg(int) -> numeric).
-import { SqlError, assert, numericValueOutOfRange } from '../errors/index.ts'
+import { SqlError, assert, featureNotSupported, numericValueOutOfRange } from '../errors/index.ts'
 import {
   compare,
   arrayType,
@@ -118,7 +118,8 @@ export function resolveAggregate(name: string, args: readonly SqlType[], star: b
       return k === 'bool' ? one(BOOL) : undefined
     case 'array_agg':
       // An array of arrays would be a multidimensional array, which Tessera lacks.
-      return k === 'array' ? undefined : one(arrayType(baseType(arg)))
+      if (k === 'array') throw featureNotSupported('array_agg of arrays (multidimensional arrays)')
+      return one(arrayType(baseType(arg)))
     case 'jsonb_agg':
     case 'json_agg':
       return one(JSONB)
