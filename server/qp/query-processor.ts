@@ -52,7 +52,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
       const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
       await options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
       return new SqlTransaction(shared, {
-        id: hex(options.random.bytes(16)),
+        newId: () => hex(options.random.bytes(16)),
         startTs,
         readOnly: beginOptions.readOnly ?? false,
       })

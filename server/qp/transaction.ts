@@ -100,7 +100,12 @@ function statementName(stmt: Node): string {
 export class SqlTransaction implements Transaction {
   /** What functions may ask of this transaction (see tx-services.ts). */
   readonly #services: TransactionServices
-  readonly id: string
+  readonly #newId: () => string
+  #id: string | undefined
+  /** Made on first use: a one-statement read never needs one (it cost ~5% of a point select). */
+  get id(): string {
+    return (this.#id ??= this.#newId())
+  }
   readonly startTs: HlcTimestamp
   readonly readOnly: boolean
   readonly #shared: QpShared
@@ -112,9 +117,9 @@ export class SqlTransaction implements Transaction {
   #committing = false
   #rowsModified = 0
 
-  constructor(shared: QpShared, options: { id: string; startTs: HlcTimestamp; readOnly: boolean }) {
+  constructor(shared: QpShared, options: { newId: () => string; startTs: HlcTimestamp; readOnly: boolean }) {
     this.#shared = shared
-    this.id = options.id
+    this.#newId = options.newId
     this.startTs = options.startTs
     this.readOnly = options.readOnly
     this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer)
