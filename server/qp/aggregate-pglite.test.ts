@@ -87,6 +87,12 @@ const CASES: Case[] = [
   { agg: 'stddev', types: ['float8'], rows: [['1'], ['2'], ['3'], ['4']] },
   { agg: 'stddev_pop', types: ['float8'], rows: [['1']] },
   { agg: 'sum', types: ['jsonb'], rows: [] },
+  { agg: 'bit_and', types: ['int4'], rows: [['12'], [null], ['10']] },
+  { agg: 'bit_or', types: ['int8'], rows: [['12'], ['-3']] },
+  { agg: 'bit_xor', types: ['int2'], rows: [['12'], ['10'], ['1']] },
+  { agg: 'bit_or', types: ['int4'], rows: [] },
+  { agg: 'any_value', types: ['text'], rows: [[null], ['b'], ['a']] },
+  { agg: 'any_value', types: ['int4'], rows: [[null]] },
   { agg: 'bool_and', types: ['int4'], rows: [] },
 ]
 

@@ -74,6 +74,10 @@ export const AGGREGATES: ReadonlySet<string> = new Set([
   'variance',
   'var_samp',
   'var_pop',
+  'bit_and',
+  'bit_or',
+  'bit_xor',
+  'any_value',
 ])
 
 const VARIANCE = new Set(['stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop'])
@@ -123,6 +127,12 @@ export function resolveAggregate(name: string, args: readonly SqlType[], star: b
     case 'jsonb_agg':
     case 'json_agg':
       return one(JSONB)
+    case 'bit_and':
+    case 'bit_or':
+    case 'bit_xor':
+      return isInt ? one(arg) : undefined
+    case 'any_value':
+      return one(k === 'unknown' ? TEXT : baseType(arg))
     default:
       if (VARIANCE.has(name)) {
         if (isInt || k === 'numeric') return { argTypes: [NUMERIC], type: NUMERIC }
@@ -148,6 +158,12 @@ function resolveTwoArguments(name: string, a: SqlType, b: SqlType): ResolvedAggr
     default:
       return undefined
   }
+}
+
+const BIT_OPS: Readonly<Record<string, (a: bigint, b: bigint) => bigint>> = {
+  bit_and: (a, b) => a & b,
+  bit_or: (a, b) => a | b,
+  bit_xor: (a, b) => a ^ b,
 }
 
 const INT8_MAX = 9223372036854775807n
@@ -214,6 +230,17 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
     case 'jsonb_object_agg':
     case 'json_object_agg':
       return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT)
+    case 'bit_and':
+    case 'bit_or':
+    case 'bit_xor': {
+      const op = BIT_OPS[call.name] as (a: bigint, b: bigint) => bigint
+      let state: bigint | null = null
+      return unary({ add: (v) => void (v !== null && (state = state === null ? (v as bigint) : op(state, v as bigint))), result: () => state })
+    }
+    case 'any_value': {
+      let value: Datum = null
+      return unary({ add: (v) => void (value === null && (value = v)), result: () => value })
+    }
     case 'min':
     case 'max': {
       const sign = call.name === 'min' ? -1 : 1

@@ -243,6 +243,7 @@ const SETS: [string, Literal[]][] = [
   ['jsonb_object_keys', [j('[1]')]],
   ['regexp_matches', [t('foobarbequebazilbarfbonk'), t('(b[^b]+)(b[^b]+)'), t('g')]], ['regexp_matches', [t('abc'), t('(x)?b')]],
   ['regexp_split_to_table', [t('the quick  brown'), t('\\s+')]],
+  ['string_to_table', [t('a,b,,c'), t(',')]], ['string_to_table', [t('a,b,c'), t(','), t('b')]], ['string_to_table', [t('abc'), t('')]],
 ]
 
 describe('set-returning functions', () => {

@@ -199,6 +199,22 @@ const regexpSplit: SetFunctionResolver = (args) =>
       }
     : undefined
 
+const stringToTable: SetFunctionResolver = (args) =>
+  textArgs(args, [2, 3])
+    ? {
+        argTypes: args.map(() => T.text),
+        columns: [{ name: 'string_to_table', type: T.text }],
+        apply: (a) => {
+          const s = a[0] as string
+          const delim = a[1] as string | null
+          const nullStr = (a[2] as string | null | undefined) ?? null
+          if (s === '') return []
+          const parts = delim === null ? Array.from(s) : delim === '' ? [s] : s.split(delim)
+          return parts.map((p) => [nullStr !== null && p === nullStr ? null : p])
+        },
+      }
+    : undefined
+
 /** regexp_split_to_array/table: empty matches split between characters, as PostgreSQL does. */
 export function splitByRegex(s: string, pattern: string, flags: string): string[] {
   const re = posixRegex(pattern, flags, true)
@@ -225,4 +241,5 @@ export const SET_FUNCTIONS: ReadonlyMap<string, SetFunctionResolver> = new Map<s
   ['jsonb_object_keys', jsonbObjectKeys],
   ['regexp_matches', regexpMatches],
   ['regexp_split_to_table', regexpSplit],
+  ['string_to_table', stringToTable],
 ])
