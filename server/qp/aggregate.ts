@@ -287,8 +287,24 @@ function sumAccumulator(argType: SqlType, resultType: SqlType): { add(value: Dat
     let sum: Decimal | null = null
     return { add: (v) => void (v !== null && (sum = sum === null ? (v as Decimal) : sum.add(v as Decimal))), result: () => sum }
   }
+  // float4pl / float8pl: each step in the argument's precision, 22003 when finite inputs overflow.
+  const narrow = k === 'float4' ? Math.fround : (x: number) => x
   let sum: number | null = null
-  return { add: (v) => void (v !== null && (sum = (sum ?? 0) + (v as number))), result: () => sum }
+  return {
+    add(v) {
+      if (v === null) return
+      sum = sum === null ? (v as number) : checkedFloatAdd(sum, v as number, narrow)
+    },
+    result: () => sum,
+  }
+}
+
+function checkedFloatAdd(a: number, b: number, narrow: (x: number) => number): number {
+  const r = narrow(a + b)
+  if (!Number.isFinite(r) && !Number.isNaN(r) && Number.isFinite(a) && Number.isFinite(b)) {
+    throw new SqlError('22003', 'value out of range: overflow')
+  }
+  return r
 }
 
 function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): Datum } {
@@ -299,7 +315,7 @@ function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): 
     return {
       add(v) {
         if (v === null) return
-        sum += v as number
+        sum = checkedFloatAdd(sum, v as number, (x) => x)
         count++
       },
       result: () => (count === 0n ? null : sum / Number(count)),
