@@ -123,13 +123,10 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   b.at.offset += table.columns.length
   const lock = b.lock
   const scanOf = (preds: readonly Expr[], order: OrderRequest | undefined, limited: boolean) => {
-    const local = preds.map((p) => shiftSlots(p, -offset))
-    const chosen = chooseAccess(table, local.flatMap(conjuncts), offset === 0 ? order : undefined, limited)
-    const rel: Rel = {
-      kind: 'scan',
-      width: table.columns.length,
-      source: { kind: 'table', table, alias, access: chosen.access, filter: andOf(local), lock },
-    }
+    const local = preds.map((p) => shiftSlots(p, -offset)).flatMap(conjuncts)
+    const chosen = chooseAccess(table, local, offset === 0 ? order : undefined, limited)
+    const filter = andOf(local.filter((c) => !chosen.implied.includes(c)))
+    const rel: Rel = { kind: 'scan', width: table.columns.length, source: { kind: 'table', table, alias, access: chosen.access, filter, lock } }
     return { rel, ordered: chosen.ordered }
   }
   b.units.push({

@@ -124,6 +124,8 @@ interface Sargable {
   readonly slot: number
   readonly op: '=' | '<' | '<=' | '>' | '>='
   readonly value: Expr
+  /** The conjunct it came from. */
+  readonly source: Expr
 }
 
 const FLIP = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const
@@ -139,15 +141,17 @@ export function conjuncts(e: Expr | undefined): Expr[] {
 export function chooseAccess(table: Table, where: readonly Expr[], order: OrderRequest | undefined, limited: boolean): {
   readonly access: Access
   readonly ordered: boolean
+  /** Conjuncts a primary key point get makes true for the row it finds (no need to test them). */
+  readonly implied: readonly Expr[]
 } {
   const sargs = where.flatMap((c) => sargable(c, table))
   const candidates: { score: number; index: IndexDef | 'primary'; columns: readonly number[] }[] = [
     { score: 0, index: 'primary', columns: table.primaryKey },
     ...table.def.indexes.map((index) => ({ score: 0, index, columns: index.columns })),
   ]
-  let best: { access: Access; ordered: boolean; score: number } = { ...scanAccess(table, order), score: 0 }
+  let best: { access: Access; ordered: boolean; score: number; implied: readonly Expr[] } = { ...scanAccess(table, order), score: 0, implied: [] }
   for (const c of candidates) {
-    const { prefix, lower, upper } = keyConstraints(c.columns, sargs)
+    const { prefix, used, lower, upper } = keyConstraints(c.columns, sargs)
     const full = prefix.length === c.columns.length
     const orderedBy = order === undefined ? undefined : providesOrder(table, c.columns, prefix.length, order)
     // Without key constraints an index only helps by giving the order a LIMIT can stop early in;
@@ -165,9 +169,10 @@ export function chooseAccess(table: Table, where: readonly Expr[], order: OrderR
           ? { kind: 'pkPoint', values: prefix }
           : { kind: 'pkRange', prefix, lower, upper, reverse }
         : { kind: 'indexRange', index: c.index, prefix, lower, upper, reverse }
-    best = { access, ordered: orderedBy !== undefined || (access.kind === 'pkPoint' && order !== undefined), score }
+    const implied = access.kind === 'pkPoint' ? used : []
+    best = { access, ordered: orderedBy !== undefined || (access.kind === 'pkPoint' && order !== undefined), score, implied }
   }
-  return { access: best.access, ordered: best.ordered }
+  return { access: best.access, ordered: best.ordered, implied: best.implied }
 }
 
 function scanAccess(table: Table, order: OrderRequest | undefined): { access: Access; ordered: boolean } {
@@ -178,10 +183,12 @@ function scanAccess(table: Table, order: OrderRequest | undefined): { access: Ac
 /** Equality prefix and the range on the next key column, from the sargable conjuncts. */
 function keyConstraints(columns: readonly number[], sargs: readonly Sargable[]) {
   const prefix: Expr[] = []
+  const used: Expr[] = []
   for (const slot of columns) {
     const eq = sargs.find((s) => s.slot === slot && s.op === '=')
     if (eq === undefined) break
     prefix.push(eq.value)
+    used.push(eq.source)
   }
   const next = columns[prefix.length]
   let lower: KeyBound | undefined
@@ -193,7 +200,7 @@ function keyConstraints(columns: readonly number[], sargs: readonly Sargable[]) 
       if ((s.op === '<' || s.op === '<=') && upper === undefined) upper = { value: s.value, inclusive: s.op === '<=' }
     }
   }
-  return { prefix, lower, upper }
+  return { prefix, used, lower, upper }
 }
 
 /** Whether scanning `columns` (after `fixed` equal columns) yields `order`: undefined if not,
@@ -227,7 +234,7 @@ function sargable(e: Expr, table: Table): Sargable[] {
     if (col.kind !== 'column' || readsRow(value) || isVolatile(value)) return []
     const column = table.columns[col.slot]
     if (column === undefined || !keyCompatible(column.type, value.type)) return []
-    return [{ slot: col.slot, op: o, value }]
+    return [{ slot: col.slot, op: o, value, source: e }]
   }
   return [...side(e.left, e.right, op), ...side(e.right, e.left, FLIP[op])]
 }
