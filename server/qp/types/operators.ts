@@ -59,6 +59,9 @@ export interface ResolvedOperator {
   /** Applied to non-null arguments already cast to leftType/rightType. Raises 22003 on
    * overflow, 22012 on division by zero. */
   readonly apply: (a: Datum, b: Datum) => Datum
+  /** false when the operator must also be applied to NULL operands (array ||, as PostgreSQL's
+   * array_cat/array_append are not strict: `ARRAY[1] || NULL` is {1}); absent means strict. */
+  readonly strict?: false
 }
 
 export interface ResolvedUnaryOperator {
@@ -442,19 +445,21 @@ function resolveArrayConcat(left: SqlType, right: SqlType): ResolvedOperator | u
     const e = commonElement(elementType(left) ?? unknownType, elementType(right) ?? unknownType)
     if (e === undefined) return undefined
     const t = arrayType(e)
-    return op3(t, t, t, (a, b) => [...(a as Datum[]), ...(b as Datum[])])
+    return nonStrict(op3(t, t, t, (a, b) => (a === null ? b : b === null ? a : [...(a as Datum[]), ...(b as Datum[])])))
   }
   if (left.kind === 'array') {
     const e = commonElement(left.element, right)
     if (e === undefined) return undefined
     const t = arrayType(e)
-    return op3(t, t, e, (a, b) => [...(a as Datum[]), b])
+    return nonStrict(op3(t, t, e, (a, b) => [...((a ?? []) as Datum[]), b]))
   }
   const e = commonElement(elementType(right) ?? unknownType, left)
   if (e === undefined) return undefined
   const t = arrayType(e)
-  return op3(t, e, t, (a, b) => [a, ...(b as Datum[])])
+  return nonStrict(op3(t, e, t, (a, b) => [a, ...((b ?? []) as Datum[])]))
 }
+
+const nonStrict = (r: ResolvedOperator): ResolvedOperator => ({ ...r, strict: false })
 
 /** `@>`, `<@`, `&&` between arrays of one element type. */
 function resolveArrayOperator(op: string, left: SqlType, right: SqlType): ResolvedOperator | undefined {

@@ -68,7 +68,8 @@ export function binaryOurs(op: string, left: Literal, right: Literal): Outcome {
     if (resolved === undefined) throw new SqlError('42883', `operator does not exist: ${op}`)
     const a = cast(l.value, l.type, resolved.leftType, 'implicit')
     const b = cast(r.value, r.type, resolved.rightType, 'implicit')
-    const value = a === null || b === null ? null : resolved.apply(a, b)
+    const strict = resolved.strict !== false
+    const value = strict && (a === null || b === null) ? null : resolved.apply(a, b)
     return { value, type: resolved.resultType }
   })
 }
