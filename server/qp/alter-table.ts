@@ -112,6 +112,8 @@ function alterCommand(a: Alter, cmd: AlterTableCmd): void {
       return dropIdentity(a, cmd.name ?? '', cmd.missing_ok === true)
     case 'AT_SetIdentity':
       return setIdentity(a, cmd)
+    case 'AT_DropExpression':
+      return dropExpression(a, cmd.name ?? '', cmd.missing_ok === true)
     default:
       throw featureNotSupported(`ALTER TABLE ${(cmd.subtype ?? '').replace('AT_', '')}`)
   }
@@ -174,12 +176,14 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
     default: d.default,
     hidden: false,
     ...(d.identity === undefined ? {} : { identity: d.identity }),
+    ...(d.generated === undefined ? {} : { generated: d.generated }),
   }
   a.def = { ...a.def, columns: [...a.def.columns, col] }
   validateExpressions(a.env, { ...a.def, checks: [] })
   a.def = ownSequences(a.env, a.def, d.owns === undefined ? [] : [{ position, column: d }])
   const added = a.def.columns[position]!
-  if (added.default !== undefined || added.sequence !== undefined) fillColumn(a, position)
+  const filled = added.default ?? added.sequence ?? added.generated
+  if (filled !== undefined) fillColumn(a, position)
   if (added.notNull) requireNoNulls(a, added)
   for (const u of parts.uniques) addUnique(a, u.columns, u.name)
   for (const k of parts.checks) addCheck(a, k.expr, k.name, true)
@@ -198,6 +202,7 @@ function fillColumn(a: Alter, position: number): void {
     const row = decodeStoredRow(table, kv.value)
     const updated = row.slice()
     updated[position] = evaluate(value, row, a.run.exec.eval)
+    writer.validate(updated)
     writer.update(kv.key, row, updated)
   }
 }
@@ -225,6 +230,7 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
   }
   if (a.def.primaryKey.includes(col.position))
     throw featureNotSupported('dropping a primary key column')
+  dropGeneratedDependents(a, col, cascade)
   for (const ref of a.def.referencedBy ?? []) {
     const child = ref.table === a.def.name ? a.def : a.env.findTable(ref.table)?.def
     const fk = child?.foreignKeys?.find((f) => f.name === ref.name)
@@ -263,14 +269,14 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
     {
       ...a.def,
       indexes: a.def.indexes.filter((i) => !i.columns.includes(col.position)),
-      checks: a.def.checks.filter((k) => !mentions(k.expr, name)),
+      checks: a.def.checks.filter((k) => !mentionsColumn(k.expr, name)),
     },
     dropped,
   )
 }
 
 /** Whether expression text names `column` (token by token, so strings and longer names don't count). */
-function mentions(expr: string, column: string): boolean {
+export function mentionsColumn(expr: string, column: string): boolean {
   return scanSync(expr).tokens.some(
     (t) => t.tokenName !== 'SCONST' && identifierText(t.text) === column,
   )
@@ -295,8 +301,35 @@ const quoteIdentifier = (name: string) =>
   /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
 
 /** SET DEFAULT expr / DROP DEFAULT (42601 on an identity column, as PostgreSQL). */
+/** Generated columns computed from `col` go with it under CASCADE, else 2BP01. */
+function dropGeneratedDependents(a: Alter, col: ColumnDef, cascade: boolean): void {
+  const dependents = a.def.columns.filter(
+    (c) =>
+      c !== col && !c.hidden && c.generated !== undefined && mentionsColumn(c.generated, col.name),
+  )
+  for (const g of dependents) {
+    if (!cascade) {
+      throw new SqlError(
+        '2BP01',
+        `cannot drop column ${col.name} of table ${a.def.name} because other objects depend on it`,
+        {
+          detail: `column ${g.name} of table ${a.def.name} depends on column ${col.name}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        },
+      )
+    }
+    dropColumn(a, g.name, true, true)
+  }
+}
+
 function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   const col = requireColumn(a.def, name)
+  if (col.generated !== undefined) {
+    throw new SqlError(
+      '42601',
+      `column "${name}" of relation "${a.def.name}" is a generated column`,
+    )
+  }
   if (col.identity !== undefined) {
     throw new SqlError(
       '42601',
@@ -422,7 +455,7 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
 /** A check constraint, validated over the existing rows unless NOT VALID (23514). */
 function addCheck(a: Alter, expr: string, given: string | undefined, validate: boolean): void {
   const mentioned = a.def.columns
-    .filter((c) => !c.hidden && mentions(expr, c.name))
+    .filter((c) => !c.hidden && mentionsColumn(expr, c.name))
     .map((c) => c.name)
   const name = given ?? chooseName(a.def.name, mentioned.slice(0, 1), 'check', namesOf(a.def))
   checkNameFree(a, name)
@@ -565,6 +598,20 @@ function setIdentity(a: Alter, cmd: AlterTableCmd): void {
   putSequence(a.env, alteredSequence(a.env.view, JSON.parse(raw) as SequenceDef, options))
 }
 
+/** ALTER COLUMN DROP EXPRESSION [IF EXISTS]: a generated column becomes a plain one, its stored
+ * values kept. */
+function dropExpression(a: Alter, name: string, missingOk: boolean): void {
+  const col = requireColumn(a.def, name)
+  if (col.generated === undefined) {
+    if (missingOk) return
+    throw new SqlError(
+      '55000',
+      `column "${name}" of relation "${a.def.name}" is not a stored generated column`,
+    )
+  }
+  a.def = withColumn(a.def, { ...col, generated: undefined })
+}
+
 /** ALTER COLUMN TYPE: only changes that keep every stored value and key as it is (the same type,
  * a longer varchar, varchar to text); anything else would rewrite the table: 0A000. */
 function alterType(a: Alter, cmd: AlterTableCmd): void {
@@ -639,7 +686,13 @@ function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): Tab
       ownedBy: { table: def.name, column: to },
     }))
   const checks = def.checks.map((k) => ({ ...k, expr: renameIn(k.expr, from, to) }))
-  return withColumn({ ...def, checks }, { ...col, name: to })
+  const columns = def.columns.map((c) =>
+    c.generated === undefined ? c : { ...c, generated: renameIn(c.generated, from, to) },
+  )
+  return withColumn(
+    { ...def, checks, columns },
+    { ...(columns[col.position] as ColumnDef), name: to },
+  )
 }
 
 function updateSequence(

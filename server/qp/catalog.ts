@@ -45,6 +45,9 @@ export interface ColumnDef {
   readonly sequence?: string | undefined
   /** GENERATED ALWAYS / BY DEFAULT AS IDENTITY. */
   readonly identity?: 'always' | 'by default' | undefined
+  /** GENERATED ALWAYS AS (expr) STORED: the expression's source text over the row's columns,
+   * computed on every insert and update. */
+  readonly generated?: string | undefined
 }
 
 /** FOREIGN KEY (columns) REFERENCES table (refColumns), stored on the referencing table. */

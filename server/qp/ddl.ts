@@ -42,6 +42,7 @@ import { decodeStoredRow, indexEntry } from './rows.ts'
 import { alterTable, renameObject } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
+import { mentionsColumn } from './alter-table.ts'
 import type { Result } from './index.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
@@ -229,6 +230,30 @@ export function validateExpressions(env: DdlEnv, def: TableDef): void {
       clause: 'CHECK',
     })
   }
+  validateGenerated(env, b, table)
+}
+
+/** Generation expressions bind over the row, cast to their column, and use no generated column
+ * (42P17, as PostgreSQL). */
+function validateGenerated(env: DdlEnv, b: Binder, table: Table): void {
+  const generated = table.columns.filter((c) => c.generated !== undefined)
+  for (const col of generated) {
+    const text = col.generated as string
+    const used = generated.find((g) => mentionsColumn(text, g.name))
+    if (used !== undefined) {
+      throw new SqlError(
+        '42P17',
+        `cannot use generated column "${used.name}" in column generation expression`,
+        {
+          detail: 'A generated column cannot reference another generated column.',
+        },
+      )
+    }
+    const e = b.bind(env.parse.expression(text), tableScope(table, table.name), {
+      clause: 'generation expression',
+    })
+    b.coerceToColumn(e, col.type, col.name)
+  }
 }
 
 export interface DraftColumn {
@@ -239,6 +264,7 @@ export interface DraftColumn {
   /** serial / identity: a sequence to create, owned by the column. */
   owns?: { readonly serial: boolean; readonly options: readonly Node[] } | undefined
   identity?: 'always' | 'by default' | undefined
+  generated?: string | undefined
 }
 
 const SERIAL_TYPES: Record<string, SqlType> = {
@@ -296,7 +322,13 @@ export class TableDraft {
           break
         case 'CONSTR_DEFAULT':
           if (column.owns !== undefined) throw this.#defaultAndIdentity(name, column.owns.serial)
+          if (column.generated !== undefined) throw this.#defaultAndGenerated(name, 'default')
           column.default = defaultSourceText(sql, k.location ?? 0)
+          break
+        case 'CONSTR_GENERATED':
+          if (column.default !== undefined) throw this.#defaultAndGenerated(name, 'default')
+          if (column.owns !== undefined) throw this.#defaultAndGenerated(name, 'identity')
+          column.generated = checkSourceText(sql, k.location ?? 0)
           break
         case 'CONSTR_IDENTITY':
           if (column.default !== undefined || column.owns !== undefined)
@@ -319,6 +351,13 @@ export class TableDraft {
           this.#keyConstraint(k, [name])
       }
     }
+  }
+
+  #defaultAndGenerated(column: string, other: 'default' | 'identity'): SqlError {
+    return new SqlError(
+      '42601',
+      `both ${other} and generation expression specified for column "${column}" of table "${this.#name}"`,
+    )
   }
 
   #defaultAndIdentity(column: string, serial: boolean): SqlError {
@@ -419,6 +458,7 @@ export class TableDraft {
       default: c.default,
       hidden: false,
       ...(c.identity === undefined ? {} : { identity: c.identity }),
+      ...(c.generated === undefined ? {} : { generated: c.generated }),
     }))
     if (pk === undefined)
       columns.push({

@@ -117,6 +117,11 @@ function checkArity(columns: number, values: number): void {
  * unless OVERRIDING SYSTEM VALUE; OVERRIDING USER VALUE ignores it (the sequence fills the column).
  */
 function givenValueUsed(col: ColumnDef, override: InsertStmt['override']): boolean {
+  if (col.generated !== undefined) {
+    throw new SqlError('428C9', `cannot insert a non-DEFAULT value into column "${col.name}"`, {
+      detail: `Column "${col.name}" is a generated column.`,
+    })
+  }
   if (col.identity === undefined) return true
   if (override === 'OVERRIDING_USER_VALUE') return false
   if (col.identity === 'always' && override !== 'OVERRIDING_SYSTEM_VALUE') {
@@ -192,9 +197,9 @@ function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scop
     if (seen.has(col.name)) throw new SqlError('42601', `multiple assignments to same column "${col.name}"`)
     seen.add(col.name)
     assert(t.val !== undefined, 'SET has a value')
-    if (col.identity === 'always' && !('SetToDefault' in t.val)) {
+    if ((col.identity === 'always' || col.generated !== undefined) && !('SetToDefault' in t.val)) {
       throw new SqlError('428C9', `column "${col.name}" can only be updated to DEFAULT`, {
-        detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+        detail: `Column "${col.name}" is ${col.generated !== undefined ? 'a generated column' : 'an identity column defined as GENERATED ALWAYS'}.`,
       })
     }
     const value =

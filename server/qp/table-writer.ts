@@ -36,6 +36,8 @@ export interface Conflict {
 interface BoundConstraints {
   readonly checks: readonly { readonly name: string; readonly expr: Expr }[]
   readonly defaults: readonly Expr[]
+  /** Generated columns (STORED): computed over the row before every check. */
+  readonly generated: readonly { readonly position: number; readonly expr: Expr }[]
 }
 
 // Per table definition object: a definition read again with the same bytes is the same object.
@@ -51,8 +53,21 @@ export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints
       name: k.name,
       expr: b.bindCondition(parse.expression(k.expr), scope, { clause: 'CHECK' }),
     }))
+    const generated = table.columns
+      .filter((col) => col.generated !== undefined && col.dropped !== true)
+      .map((col) => ({
+        position: col.position,
+        expr: b.coerceToColumn(
+          b.bind(parse.expression(col.generated as string), scope, {
+            clause: 'generation expression',
+          }),
+          col.type,
+          col.name,
+        ),
+      }))
     const defaults = table.columns.map((col): Expr => {
-      if (col.dropped === true) return { kind: 'const', type: col.type, value: null }
+      if (col.dropped === true || col.generated !== undefined)
+        return { kind: 'const', type: col.type, value: null }
       if (col.sequence !== undefined) return sequenceDefault(col.sequence, col.type)
       if (col.hidden) return { kind: 'func', name: 'unique_rowid', args: [], ...ROW_ID_RESOLVED }
       if (col.default === undefined) return { kind: 'const', type: col.type, value: null }
@@ -62,7 +77,7 @@ export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints
         col.name,
       )
     })
-    c = { checks, defaults }
+    c = { checks, defaults, generated }
     bound.set(table, c)
   }
   return c
@@ -141,8 +156,13 @@ export class TableWriter {
     return this.#constraints.defaults
   }
 
-  /** NOT NULL (23502) then CHECK (23514; NULL passes) for a new row image. */
+  /** Computes generated columns, then NOT NULL (23502) then CHECK (23514; NULL passes) for a new
+   * row image. */
   validate(row: readonly Datum[]): void {
+    // Every write validates its new image first: generated columns are computed here, in place
+    // (the callers' rows are their own arrays), so the checks and the write see them.
+    for (const g of this.#constraints.generated)
+      (row as Datum[])[g.position] = evaluate(g.expr, row, this.#eval)
     for (const col of this.table.columns) {
       if (col.notNull && row[col.position] === null)
         throw withRow(notNullViolation(col.name, this.table.name), this, row)
