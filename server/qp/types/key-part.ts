@@ -30,13 +30,19 @@ export function toKeyPart(value: Datum, type: SqlType): KeyPart {
     const x = expect(value, 'number', type)
     return x === 0 ? 0 : x
   }
+  // Keys keep integers as bigints whatever their size (one order-preserving encoding for all).
+  if (INTEGER_KINDS.has(type.kind)) return expect(value, 'bigint', type)
   return toStored(value, type)
 }
+
+const INTEGER_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'timestamp', 'timestamptz'])
 
 /** Inverse of `toKeyPart` (numeric comes back normalized: its display scale is not in the key). */
 export function fromKeyPart(part: KeyPart, type: SqlType): Datum {
   return fromStored(part, type)
 }
+
+const SAFE_INTEGER = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** The stored form of a value in a row (an `encodeRow` element); exact round trip: numeric keeps
  * its scale, jsonb is its canonical text, float -0 stays -0. */
@@ -49,8 +55,12 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     case 'int4':
     case 'int8':
     case 'timestamp':
-    case 'timestamptz':
-      return expect(value, 'bigint', type)
+    case 'timestamptz': {
+      // Stored as a plain JSON number when exact (rows decode several times faster than with
+      // the tagged bigint form, which stays for larger values); the column type tells them apart.
+      const v = expect(value, 'bigint', type)
+      return v >= -SAFE_INTEGER && v <= SAFE_INTEGER ? Number(v) : v
+    }
     case 'float4':
     case 'float8':
     case 'date':
@@ -90,6 +100,7 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
     case 'int8':
     case 'timestamp':
     case 'timestamptz':
+      if (typeof part === 'number' && Number.isSafeInteger(part)) return BigInt(part)
       if (typeof part !== 'bigint') throw bad()
       return part
     case 'float4':
