@@ -1,7 +1,7 @@
 // One-dimensional arrays (ARCHITECTURE.md "query processor": values): PostgreSQL's array text
 // input and output ('{1,2,NULL}', quoting), btree order, and the array operators and helpers.
 import { SqlError, featureNotSupported } from '../../errors/index.ts'
-import type { Datum, SqlType } from './sql-type.ts'
+import type { Datum } from './sql-type.ts'
 
 /** An array datum: element datums, NULL elements as null. */
 export type ArrayDatum = readonly Datum[]
@@ -148,10 +148,4 @@ export function arrayOverlaps(
   equal: (x: Datum, y: Datum) => boolean,
 ): boolean {
   return a.some((x) => x !== null && b.some((y) => y !== null && equal(x, y)))
-}
-
-/** Element type of an array type; asserts it is one. */
-export function elementOf(type: SqlType): SqlType {
-  if (type.kind !== 'array') throw new SqlError('42804', 'argument must be an array')
-  return type.element
 }

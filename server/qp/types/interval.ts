@@ -1,15 +1,7 @@
 // The interval type (ARCHITECTURE.md "query processor": values): PostgreSQL's months/days/
 // microseconds representation, its input formats, IntervalStyle postgres output and arithmetic.
 import { SqlError, divisionByZero, featureNotSupported } from '../../errors/index.ts'
-import {
-  INT4_MAX,
-  INT4_MIN,
-  INT8_MAX,
-  INT8_MIN,
-  MICROS_PER_DAY,
-  TIMESTAMP_INFINITY,
-  TIMESTAMP_NEG_INFINITY,
-} from './constants.ts'
+import { INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN, MICROS_PER_DAY } from './constants.ts'
 import {
   civilFromDays,
   daysFromCivil,
@@ -457,35 +449,6 @@ export function formatInterval(i: Interval): string {
   return parts.join(' ')
 }
 
-/** ISO 8601 output ('P1Y2M3DT4H5M6S'), used by to_json-style renderings. */
-export function formatIntervalIso(i: Interval): string {
-  if (i.months === 0 && i.days === 0 && i.micros === 0n) return 'PT0S'
-  const y = Math.trunc(i.months / 12)
-  const mo = i.months % 12
-  let out = 'P'
-  if (y !== 0) out += `${y}Y`
-  if (mo !== 0) out += `${mo}M`
-  if (i.days !== 0) out += `${i.days}D`
-  if (i.micros !== 0n) {
-    const neg = i.micros < 0n
-    const abs = neg ? -i.micros : i.micros
-    const s = neg ? '-' : ''
-    const h = abs / MICROS_PER_HOUR
-    const m = (abs / 60_000_000n) % 60n
-    const sec = abs % 60_000_000n
-    out += 'T'
-    if (h !== 0n) out += `${s}${h}H`
-    if (m !== 0n) out += `${s}${m}M`
-    if (sec !== 0n) {
-      const whole = sec / MICROS_PER_SECOND
-      const frac = sec % MICROS_PER_SECOND
-      const f = frac === 0n ? '' : `.${frac.toString().padStart(6, '0').replace(/0+$/, '')}`
-      out += `${s}${whole}${f}S`
-    }
-  }
-  return out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Typmod
 
@@ -661,8 +624,6 @@ export function subtractTimestamps(a: bigint, b: bigint): Interval {
   return justifyHours(new Interval(0, 0, a - b))
 }
 
-const DAYS_IN_MONTH = (year: number, month: number) => daysInMonth(year, month)
-
 /** age(a, b): the symbolic difference in years, months and days (PostgreSQL's timestamp_age). */
 export function age(a: bigint, b: bigint): Interval {
   if (!isFiniteTimestamp(a) || !isFiniteTimestamp(b)) {
@@ -699,7 +660,7 @@ export function age(a: bigint, b: bigint): Interval {
   }
   while (mday < 0) {
     const from = flip ? fa : fb
-    mday += DAYS_IN_MONTH(from.year, from.month)
+    mday += daysInMonth(from.year, from.month)
     mon--
   }
   while (mon < 0) {
@@ -731,4 +692,3 @@ export function timestampFields(ts: bigint) {
   }
 }
 
-export { TIMESTAMP_INFINITY, TIMESTAMP_NEG_INFINITY }
