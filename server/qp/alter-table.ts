@@ -2,6 +2,7 @@
 // the catalog, transactionally. Rows are stored by column position, so a new column is appended
 // (rows written before it read as NULL) and a dropped column keeps its slot, hidden.
 import type {
+  AlterObjectSchemaStmt,
   AlterTableCmd,
   AlterTableStmt,
   Constraint,
@@ -18,7 +19,9 @@ import {
   encodeTableDef,
   indexKeyOf,
   indexNameKey,
+  schemaExists,
   schemaKey,
+  schemaOf,
   siblingName,
   sequenceKey,
   tableFromDef,
@@ -804,8 +807,34 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
         ...s,
         ownedBy: s.ownedBy === undefined ? undefined : { ...s.ownedBy, table: to },
       }))
-  for (const n of [def.primaryKeyName, ...def.indexes.map((i) => i.name)])
+  const indexes = [
+    def.primaryKeyName,
+    ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name),
+  ]
+  const moved = schemaOf(from) !== schemaOf(to)
+  for (const n of indexes) {
+    if (moved && relationNameTaken(env, siblingName(to, n)))
+      throw new SqlError('42P07', `relation "${n}" already exists`)
+    if (moved) env.put(indexKeyOf(from, n), null)
     env.put(indexKeyOf(to, n), to)
+  }
   env.put(table.schemaKey, null)
   env.put(schemaKey(to), encodeTableDef(def))
+}
+
+/** ALTER TABLE [IF EXISTS] name SET SCHEMA s: the table and its indexes move (its owned sequences
+ * stay where they are: their names in column defaults keep working). */
+export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
+  if (s.objectType !== 'OBJECT_TABLE')
+    throw featureNotSupported(`ALTER ${(s.objectType ?? '').replace('OBJECT_', '')} SET SCHEMA`)
+  const name = relationName(s.relation)
+  const table = env.findTable(name)
+  if (table === undefined) {
+    if (s.missing_ok === true) return
+    throw new SqlError('42P01', `relation "${name}" does not exist`)
+  }
+  const schema = s.newschema ?? ''
+  if (!schemaExists(env.view, schema))
+    throw new SqlError('3F000', `schema "${schema}" does not exist`)
+  renameTable(env, table, qualifiedName(schema, bareName(name)))
 }

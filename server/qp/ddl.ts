@@ -39,7 +39,7 @@ import {
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
-import { alterTable, renameObject } from './alter-table.ts'
+import { alterTable, renameObject, setSchema } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import { mentionsColumn } from './alter-table.ts'
@@ -94,6 +94,7 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'
+  if ('AlterObjectSchemaStmt' in stmt) return 'ALTER TABLE'
   if ('TruncateStmt' in stmt) return 'TRUNCATE TABLE'
   if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
   if ('DropStmt' in stmt) {
@@ -135,6 +136,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
+  else if ('AlterObjectSchemaStmt' in stmt) setSchema(env, stmt.AlterObjectSchemaStmt)
   else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
   else if ('DropStmt' in stmt) {
