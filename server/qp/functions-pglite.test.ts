@@ -237,7 +237,7 @@ const SETS: [string, Literal[]][] = [
   ['generate_series', [i(1), i(5)]], ['generate_series', [i(5), i(1), i(-2)]], ['generate_series', [i(1), i(0)]], ['generate_series', [i(1), i(5), i(0)]],
   ['generate_series', [['1', 'int8'], ['3', 'int8']]], ['generate_series', [n('1.5'), n('3'), n('0.5')]],
   ['generate_series', [ts('2024-01-31'), ts('2024-05-01'), iv('1 month')]], ['generate_series', [tz('2024-01-01 00:00+00'), tz('2024-01-01 03:00+00'), iv('90 minutes')]],
-  ['unnest', [ia('{1,NULL,3}')]], ['unnest', [ta('{}')]],
+  ['unnest', [ia('{1,NULL,3}')]], ['unnest', [ta('{}')]], ['unnest', [ia('{1,2,3}'), ta('{a,b}')]],
   ['jsonb_array_elements', [j('[1, "a", {"b": null}]')]], ['jsonb_array_elements_text', [j('[1, "a", null]')]], ['jsonb_array_elements', [j('{"a": 1}')]],
   ['jsonb_each', [j('{"b": 1, "a": "x"}')]], ['jsonb_each_text', [j('{"b": 1, "a": "x"}')]], ['jsonb_object_keys', [j('{"bb": 1, "a": 2}')]],
   ['jsonb_object_keys', [j('[1]')]],

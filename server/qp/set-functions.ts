@@ -26,12 +26,14 @@ export interface SetFunctionColumn {
   readonly type: SqlType
 }
 
-/** A resolved set-returning call: argument types to cast to, output columns, and the rows for
- * non-null arguments (a NULL argument gives no rows: every function here is strict). */
+/** A resolved set-returning call: argument types to cast to, output columns, and the rows.
+ * Strict unless `strict` is false: a NULL argument gives no rows without calling `apply`. */
 export interface ResolvedSetFunction {
   readonly argTypes: readonly SqlType[]
   readonly columns: readonly SetFunctionColumn[]
   readonly apply: (args: readonly Datum[], ctx: EvalContext) => Iterable<Datum[]>
+  /** false for unnest of several arrays, where a NULL array counts as empty. */
+  readonly strict?: false
 }
 
 /** Resolves a call for its argument types; undefined when no overload matches (42883). A
@@ -113,13 +115,20 @@ const generateSeries: SetFunctionResolver = (args) => {
   return undefined
 }
 
+/** unnest(a) and, in FROM, unnest(a, b, ...): the arrays side by side, the shorter ones padded
+ * with NULL. Several arrays are not strict: a NULL array counts as empty. */
 const unnest: SetFunctionResolver = (args) => {
-  const t = args[0]
-  if (args.length !== 1 || t?.kind !== 'array') return undefined
+  if (args.length === 0 || !args.every((t) => t.kind === 'array')) return undefined
+  const elements = args.map((t) => baseType((t as { element: SqlType }).element))
   return {
-    argTypes: [t],
-    columns: [{ name: 'unnest', type: baseType(t.element) }],
-    apply: (a) => (a[0] as readonly Datum[]).map((v) => [v]),
+    argTypes: args,
+    columns: elements.map((type) => ({ name: 'unnest', type })),
+    ...(args.length > 1 ? { strict: false as const } : {}),
+    apply: (a) => {
+      const arrays = a.map((v) => (v ?? []) as readonly Datum[])
+      const n = Math.max(...arrays.map((x) => x.length))
+      return Array.from({ length: n }, (_x, i) => arrays.map((x) => x[i] ?? null))
+    },
   }
 }
 
