@@ -1,7 +1,7 @@
 // Overload resolution for the built-in functions (ARCHITECTURE.md "query processor": bind): a
-// function is a list of signatures; a call takes the first that matches exactly, else the first
-// its arguments reach by implicit casts, as PostgreSQL's func_select_candidate mostly decides.
-import { canCast, type Datum, type SqlType } from './types/index.ts'
+// function is a list of signatures, chosen for a call's argument types as PostgreSQL's
+// func_select_candidate does for the cases Tessera's types reach.
+import { canCast, isPreferredType, type Datum, type SqlType } from './types/index.ts'
 import type { EvalContext, FunctionApply } from './expr.ts'
 import type { FunctionResolver, ResolvedFunction } from './functions.ts'
 
@@ -37,14 +37,30 @@ const exact = (arg: SqlType, param: SqlType) =>
   arg.kind === 'unknown' ||
   (arg.kind === 'varchar' && param.kind === 'text')
 
-/** A resolver over a list of signatures, in order of preference. */
+/** A resolver over a list of signatures. A call takes the first signature its arguments match
+ * exactly; otherwise, among those reached by implicit casts, PostgreSQL's func_select_candidate
+ * order: most arguments of exactly the parameter's type, then most conversions to a preferred
+ * type (float8, text, timestamptz, ...), then list order. */
 export function overloads(...signatures: readonly Signature[]): FunctionResolver {
   return (args) => {
     const fits = (s: Signature, test: (a: SqlType, p: SqlType) => boolean) =>
       s.params.length === args.length && args.every((a, i) => test(a, s.params[i] as SqlType))
-    const chosen =
-      signatures.find((s) => fits(s, exact)) ??
-      signatures.find((s) => fits(s, (a, p) => exact(a, p) || canCast(a, p, 'implicit')))
+    const first = signatures.find((s) => fits(s, exact))
+    if (first !== undefined) return resolved(first)
+    const candidates = signatures.filter((s) =>
+      fits(s, (a, p) => exact(a, p) || canCast(a, p, 'implicit')),
+    )
+    const score = (s: Signature, test: (a: SqlType, p: SqlType) => boolean) =>
+      args.filter((a, i) => a.kind !== 'unknown' && test(a, s.params[i] as SqlType)).length
+    const ranked = candidates
+      .map((s, order) => ({
+        s,
+        order,
+        exact: score(s, (a, p) => a.kind === p.kind),
+        preferred: score(s, (a, p) => a.kind !== p.kind && isPreferredType(p)),
+      }))
+      .sort((x, y) => y.exact - x.exact || y.preferred - x.preferred || x.order - y.order)
+    const chosen = ranked[0]?.s
     return chosen === undefined ? undefined : resolved(chosen)
   }
 }

@@ -8,7 +8,7 @@ import { FUNCTIONS } from './functions.ts'
 import { SET_FUNCTIONS } from './set-functions.ts'
 import { type Literal, literalDatum, literalSql, outcome } from './types/pglite-cases.ts'
 import { type Oracle, startOracle } from './types/pglite-oracle.ts'
-import { cast, castToText, type Datum } from './types/index.ts'
+import { cast, castToText, formatType, type Datum } from './types/index.ts'
 
 let pg: Oracle
 beforeAll(async () => {
@@ -171,6 +171,8 @@ const CALLS: [string, Literal[]][] = [
   ['timezone', [t('UTC'), ts('2024-07-01 12:00')]], ['timezone', [t('Nowhere/City'), ts('2024-07-01 12:00')]],
   ['timezone', [t('Australia/Sydney'), tz('2024-04-06 16:30+00')]], ['timezone', [t('Australia/Sydney'), ts('2024-04-07 02:30')]],
   ['timezone', [t('Australia/Sydney'), ts('2024-10-06 02:30')]], ['timezone', [t('Europe/London'), tz('1970-06-01 00:00+00')]],
+  ['pg_typeof', [['2', 'int4']]], ['power', [i(2), n('0.5')]], ['power', [n('2'), f('0.5')]], ['round', [['2.5', 'float4']]],
+  ['log', [i(2), n('8')]], ['mod', [i(7), ['2', 'int8']]], ['mod', [['7', 'int2'], n('2')]], ['trunc', [['2.7', 'float4']]],
   ['pg_typeof', [i(1)]], ['pg_typeof', [['x', 'varchar(3)']]], ['pg_typeof', [ia('{1}')]], ['pg_typeof', [tz('2024-01-01 00:00+00')]],
   ['pg_typeof', [iv('1 day')]], ['pg_typeof', [n('1.5')]], ['pg_typeof', [f('1')]], ['pg_typeof', [u('x')]],
   ['encode', [['\\x00ff5c41', 'bytea'], t('hex')]], ['encode', [['\\x00ff5c41', 'bytea'], t('base64')]], ['encode', [['\\x00ff5c41', 'bytea'], t('escape')]],
@@ -230,6 +232,25 @@ describe('scalar functions', () => {
 
   test('EXTRACT is the extract function with a text unit (libpg_query)', async () => {
     expect(callOurs('extract', [u('day'), ts('2024-05-17')])).toBe(await pg.text("extract(day from '2024-05-17'::timestamp)"))
+  })
+})
+
+describe('result types: the overload PostgreSQL picks', () => {
+  const TYPED: [string, Literal[]][] = [
+    ['round', [i(5)]], ['round', [n('5')]], ['round', [['5', 'float4']]], ['power', [i(2), n('1')]], ['power', [i(2), i(3)]],
+    ['sqrt', [i(2)]], ['sqrt', [n('2')]], ['ln', [['2', 'int8']]], ['floor', [['1', 'int2']]], ['abs', [['1', 'int2']]],
+    ['mod', [i(7), ['2', 'int8']]], ['mod', [['7', 'int2'], n('2')]], ['date_trunc', [t('day'), d('2024-01-01')]],
+    ['date_trunc', [t('day'), ts('2024-01-01')]], ['extract', [t('day'), d('2024-01-01')]], ['date_part', [t('day'), d('2024-01-01')]],
+    ['age', [tz('2024-01-01 00:00+00'), ts('2023-01-01')]], ['to_char', [i(5), t('9')]], ['to_char', [d('2024-01-01'), t('YYYY')]],
+    ['to_char', [['1.5', 'float4'], t('9.9')]], ['array_append', [ia('{1}'), ['2', 'int8']]], ['array_cat', [ia('{1}'), ['{2}', 'int8[]']]],
+    ['concat', [i(1)]], ['left', [['abc', 'varchar'], i(1)]], ['length', [['abc', 'varchar']]],
+    ['jsonb_build_object', [t('a'), i(1)]], ['make_interval', [i(1)]], ['to_timestamp', [i(1)]],
+  ]
+  test.each(TYPED)('%s %j', async (name, list) => {
+    const a = list.map(literalDatum)
+    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
+    const ours = r === undefined ? 'no overload' : formatType(r.type)
+    expect(ours).toBe(await pg.text(`pg_typeof(pg_catalog.${name}(${list.map(literalSql).join(', ')}))`))
   })
 })
 
