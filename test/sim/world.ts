@@ -209,10 +209,12 @@ export class World {
     this.#disk.crash()
     this.#disk = this.#disk.restart()
     if (this.#loseSyncedTail) this.#cutJournalTails()
-    // The dead process's handles: unfollow so nothing reaches the old shards, then close them.
+    // The dead process's handles: unfollow so nothing reaches the old shards, then close them
+    // as a crash would: what sat in a shard's memtable, not yet written to SQLite, is gone (the
+    // journals replay it from the positions SQLite holds).
     old.crossbar.close()
     old.adjudicators.close()
-    for (const shard of old.shards) shard.close()
+    for (const shard of old.shards) shard.close({ flush: false })
   }
 
   /** Starts the next process on what survived: storage kept or deleted (full replay), after some
