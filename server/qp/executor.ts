@@ -70,6 +70,7 @@ export class ExecContext {
     }
     this.eval = {
       ...options.eval,
+      system: options.system,
       outer: parent?.outer,
       subqueryRows: (e, args) => this.#subqueryRows(e, args),
       subqueryContains: (e, args, value) => this.#subqueryContains(e, args, value),

@@ -5,6 +5,7 @@ import { assert, assertNever, AssertionError, SqlError } from '../errors/index.t
 import { cast, parseText, type CastContext, type Datum, type SqlType } from './types/index.ts'
 import type { TxServices } from './tx-services.ts'
 import type { Rel } from './rel.ts'
+import type { SystemEnv } from './system/index.ts'
 
 /** What an expression may read besides the row. */
 export interface EvalContext {
@@ -19,6 +20,8 @@ export interface EvalContext {
   readonly outer?: readonly Datum[]
   /** Runs a subquery with its `args` values (the executor caches uncorrelated ones). */
   readonly subqueryRows?: (e: SubqueryExpr, args: readonly Datum[]) => readonly (readonly Datum[])[]
+  /** The catalog at the transaction's snapshot, for catalog functions (pg_get_indexdef, ...). */
+  readonly system?: SystemEnv | undefined
   /** `x = ANY (subquery)` by hashing: whether `x` is among the rows (null: not found, a NULL seen). */
   readonly subqueryContains?: (e: SubqueryExpr, args: readonly Datum[], value: Datum) => boolean | null
 }

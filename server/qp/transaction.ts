@@ -21,7 +21,8 @@ import type { StorageReader } from '../storage/index.ts'
 import { tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
-import { isCatalogKey, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
+import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
+import { listSequences } from './sequences.ts'
 import { ddlCommand, runDdl, type DdlEnv } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, runSelect } from './executor.ts'
@@ -29,7 +30,7 @@ import type { Field, QpLimits, Result, Transaction, TransactionStatus } from './
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
-import { runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
+import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
 import { rewriteIndexAsync } from './index-jobs.ts'
@@ -391,7 +392,13 @@ export class SqlTransaction implements Transaction {
       resultRowsMax: limits.resultRowsMax,
       lock: (key) => this.#lockedKeys.add(key),
       rowsModifiedRemaining: () => limits.rowsModifiedMax - this.#rowsModified,
-      system: { tables: () => this.#allTables() },
+      system: {
+        tables: () => this.#allTables(),
+        schemas: () => listSchemas(this.#view),
+        sequences: () => listSequences(this.#view),
+        views: () => listViews(this.#view),
+        settings: () => this.#services.settings.all(),
+      },
     })
   }
 

@@ -3,7 +3,7 @@
 // bound again wherever it is used, as a subquery in FROM.
 import type { DropStmt, Node, ViewStmt } from 'libpg-query'
 import { scanSync } from 'libpg-query'
-import { encodeKey, type Key } from '../encoding/index.ts'
+import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
 import { CATALOG_TABLE_ID } from './catalog.ts'
 import { stringOf } from './binder.ts'
@@ -25,6 +25,14 @@ export interface ViewDef {
 
 /** The key a view's definition is stored under. */
 export const viewKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, VIEWS_INDEX, name])
+
+/** Every view visible in `view` (a snapshot plus writes), for the catalog relations. */
+export function listViews(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): ViewDef[] {
+  const start = encodeKey([CATALOG_TABLE_ID, VIEWS_INDEX])
+  const out: ViewDef[] = []
+  for (const kv of view.scan(start, prefixEnd(start))) out.push(JSON.parse(kv.value) as ViewDef)
+  return out
+}
 
 /** The command tag when `stmt` is view DDL, else undefined. */
 export function viewCommand(stmt: Node): string | undefined {
