@@ -169,22 +169,49 @@ const BIT_OPS: Readonly<Record<string, (a: bigint, b: bigint) => bigint>> = {
 const INT8_MAX = 9223372036854775807n
 const INT8_MIN = -9223372036854775808n
 
-/** A fresh accumulator for `call`; DISTINCT skips values already seen. */
+/** Aggregates that keep NULL inputs (array_agg(DISTINCT x) has one NULL element when x had any). */
+const KEEPS_NULLS = new Set(['array_agg', 'jsonb_agg', 'json_agg', 'any_value'])
+
+/** A fresh accumulator for `call`. DISTINCT keeps the first of equal argument tuples and, like
+ * PostgreSQL's sort-based DISTINCT, feeds them in ascending order (NULLs last), so
+ * string_agg(DISTINCT x, ',') is sorted. */
 export function createAccumulator(call: AggregateCall): Accumulator {
   const argType = call.args[0]?.type ?? INT8
   const inner = baseAccumulator(call, argType)
   if (!call.distinct) return inner
+  const types = call.args.map((a) => a.type)
+  const keepNulls = KEEPS_NULLS.has(call.name)
   const seen = new Set<string>()
+  const rows: (readonly Datum[])[] = []
   return {
     add(values) {
-      if (values.some((v) => v === null)) return
-      const key = JSON.stringify(values.map((v, i) => hashKey(v as Datum, call.args[i]?.type ?? INT8)))
+      if (!keepNulls && values.some((v) => v === null)) return
+      const key = JSON.stringify(values.map((v, i) => (v === null ? null : hashKey(v, types[i] ?? INT8))))
       if (seen.has(key)) return
       seen.add(key)
-      inner.add(values)
+      rows.push(values)
     },
-    result: () => inner.result(),
+    result() {
+      rows.sort((x, y) => compareRows(x, y, types))
+      for (const row of rows) inner.add(row)
+      rows.length = 0
+      return inner.result()
+    },
   }
+}
+
+function compareRows(x: readonly Datum[], y: readonly Datum[], types: readonly SqlType[]): number {
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i] ?? null
+    const b = y[i] ?? null
+    if (a === null || b === null) {
+      if (a !== b) return a === null ? 1 : -1
+      continue
+    }
+    const c = compare(a, b, types[i] ?? INT8)
+    if (c !== 0) return c
+  }
+  return 0
 }
 
 /** Adapts a one-argument accumulator: `add` gets the first argument. */
