@@ -9,6 +9,7 @@ import {
   formatType,
   fromParam,
   fromStored,
+  hasKeyForm,
   parseText,
   toKeyPart,
   toStored,
@@ -67,6 +68,8 @@ describe('storage and keys', () => {
   })
 
   test('neither has a key form: a primary key or index on them is 0A000', () => {
+    expect(hasKeyForm(INT4_ARRAY) || hasKeyForm({ kind: 'interval' }) || hasKeyForm({ kind: 'jsonb' })).toBe(false)
+    expect(hasKeyForm(INT4)).toBe(true)
     expect(error(() => toKeyPart([1n], INT4_ARRAY))).toBe('0A000 indexing an array column is not supported')
     expect(error(() => toKeyPart(new Interval(0, 1, 0n), { kind: 'interval' }))).toBe('0A000 indexing an interval column is not supported')
   })

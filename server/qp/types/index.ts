@@ -119,5 +119,5 @@ export {
 } from './operators.ts'
 
 /** Keys, stored rows and the wire. */
-export { fromKeyPart, fromStored, toKeyPart, toStored } from './key-part.ts'
+export { fromKeyPart, fromStored, hasKeyForm, toKeyPart, toStored } from './key-part.ts'
 export { fromParam, toWire, type WireValue } from './wire.ts'

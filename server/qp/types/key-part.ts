@@ -37,6 +37,13 @@ export function toKeyPart(value: Datum, type: SqlType): KeyPart {
 
 const INTEGER_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'timestamp', 'timestamptz'])
 
+/** Whether values of the type have a key form (may be in a primary key or an index): jsonb,
+ * interval and arrays do not, so DDL can refuse them with 0A000 up front, at CREATE time, rather
+ * than at the first INSERT. */
+export function hasKeyForm(type: SqlType): boolean {
+  return type.kind !== 'jsonb' && type.kind !== 'interval' && type.kind !== 'array'
+}
+
 /** Inverse of `toKeyPart` (numeric comes back normalized: its display scale is not in the key). */
 export function fromKeyPart(part: KeyPart, type: SqlType): Datum {
   return fromStored(part, type)
