@@ -249,7 +249,7 @@ describe('result types: the overload PostgreSQL picks', () => {
   test.each(TYPED)('%s %j', async (name, list) => {
     const a = list.map(literalDatum)
     const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
-    const ours = r === undefined ? 'no overload' : formatType(r.type)
+    const ours: string | null = r === undefined ? 'no overload' : formatType(r.type)
     expect(ours).toBe(await pg.text(`pg_typeof(pg_catalog.${name}(${list.map(literalSql).join(', ')}))`))
   })
 })
