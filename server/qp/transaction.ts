@@ -21,7 +21,7 @@ import type { StorageReader } from '../storage/index.ts'
 import { tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
-import { isCatalogKey, listSchemas, schemaExists, schemaKey, schemaOf, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
+import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { listSequences } from './sequences.ts'
 import { ddlCommand, runDdl, type DdlEnv } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
@@ -372,11 +372,7 @@ export class SqlTransaction implements Transaction {
       },
       table: (name, location) => {
         const table = this.#findTable(name)
-        if (table === undefined) {
-          const schema = schemaOf(name)
-          if (!schemaExists(this.#view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`, { position: location === undefined ? undefined : location + 1 })
-          throw undefinedTable(name, location === undefined ? undefined : location + 1)
-        }
+        if (table === undefined) throw undefinedTable(name, location === undefined ? undefined : location + 1)
         this.#readKeys.add(table.schemaKey)
         return table
       },
