@@ -250,7 +250,8 @@ describe('result types: the overload PostgreSQL picks', () => {
     const a = list.map(literalDatum)
     const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
     const ours: string | null = r === undefined ? 'no overload' : formatType(r.type)
-    expect(ours).toBe(await pg.text(`pg_typeof(pg_catalog.${name}(${list.map(literalSql).join(', ')}))`))
+    const theirs = await pg.text(`pg_typeof(pg_catalog.${name}(${list.map(literalSql).join(', ')}))`)
+    expect(ours).toBe(theirs as string)
   })
 })
 
