@@ -40,11 +40,11 @@ import {
   type DdlEnv,
   type DdlRun,
 } from './ddl.ts'
-import { evaluate } from './expr.ts'
+import { evaluate, isVolatile, readsRow } from './expr.ts'
 import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
-import { decodeStoredRow } from './rows.ts'
+import { decodeStoredRow, encodeMissing } from './rows.ts'
 import {
   renameSequence,
   alteredSequence,
@@ -186,12 +186,28 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
   a.def = ownSequences(a.env, a.def, d.owns === undefined ? [] : [{ position, column: d }])
   const added = a.def.columns[position]!
   const filled = added.default ?? added.sequence ?? added.generated
-  if (filled !== undefined) fillColumn(a, position)
+  if (filled !== undefined && !fastDefault(a, position)) fillColumn(a, position)
   if (added.notNull) requireNoNulls(a, added)
   for (const u of parts.uniques) addUnique(a, u.columns, u.name)
   for (const k of parts.checks) addCheck(a, k.expr, k.name, true)
   if (parts.foreignKeys.length > 0)
     a.def = attachForeignKeys(a.env, a.def, parts.foreignKeys, fkEnv(a))
+}
+
+/**
+ * A constant, non-volatile default is evaluated once and recorded on the column: rows written
+ * before it read that value, so nothing is rewritten (PostgreSQL 11's fast default). False when
+ * the column needs a rewrite (volatile default, sequence, generated column).
+ */
+function fastDefault(a: Alter, position: number): boolean {
+  const col = a.def.columns[position]!
+  if (col.default === undefined || col.sequence !== undefined || col.generated !== undefined) return false
+  const table = tableOf(a.def)
+  const value = constraintsOf(table, a.env.parse).defaults[position]!
+  if (isVolatile(value) || readsRow(value)) return false
+  const missing = encodeMissing(evaluate(value, [], a.run.exec.eval), col.type)
+  if (missing !== undefined) a.def = { ...a.def, columns: a.def.columns.map((c, i) => (i === position ? { ...c, missing } : c)) }
+  return true
 }
 
 /** Writes every row again with the column's default evaluated for it (PostgreSQL's rewrite). */

@@ -48,6 +48,10 @@ export interface ColumnDef {
   /** GENERATED ALWAYS AS (expr) STORED: the expression's source text over the row's columns,
    * computed on every insert and update. */
   readonly generated?: string | undefined
+  /** Added by ALTER TABLE with a constant default: the default's stored form (an `encodeRow`
+   * of one value), which rows written before the column existed read (PostgreSQL's fast
+   * default: no rewrite). */
+  readonly missing?: string | undefined
 }
 
 /** FOREIGN KEY (columns) REFERENCES table (refColumns), stored on the referencing table. */

@@ -3,7 +3,7 @@
 // primary key`; non-unique (or NULL-holding) entries `[tableId, indexId, ...cols, ...pk] -> ''`.
 import { decodeKey, decodeRow, encodeKey, encodeRow, type Key, type KeyPart } from '../encoding/index.ts'
 import { assert } from '../errors/index.ts'
-import { fromStored, toKeyPart, toStored, type Datum } from './types/index.ts'
+import { fromStored, toKeyPart, toStored, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type IndexDef, type Table } from './catalog.ts'
 
 /** A row read from the primary index: its key and its column values by position. */
@@ -17,10 +17,31 @@ export function decodeStoredRow(table: Table, value: string): Datum[] {
   const row: Datum[] = new Array<Datum>(table.columns.length)
   for (let i = 0; i < table.columns.length; i++) {
     const part = parts[i]
-    // Columns appended after a row was written read as NULL.
-    row[i] = part === null || part === undefined ? null : fromStored(part, table.columns[i]!.type)
+    // Columns appended after a row was written read as their fast default, else NULL.
+    if (part === undefined) row[i] = missingValue(table, i)
+    else row[i] = part === null ? null : fromStored(part, table.columns[i]!.type)
   }
   return row
+}
+
+/** Decoded fast defaults per table definition (a definition object never changes). */
+const MISSING = new WeakMap<Table, Datum[]>()
+
+function missingValue(table: Table, position: number): Datum {
+  let values = MISSING.get(table)
+  if (values === undefined) {
+    values = table.columns.map((c) => {
+      const part = c.missing === undefined ? null : (decodeRow(c.missing)[0] ?? null)
+      return part === null ? null : fromStored(part, c.type)
+    })
+    MISSING.set(table, values)
+  }
+  return values[position] ?? null
+}
+
+/** The stored form of a fast default (see ColumnDef.missing). */
+export function encodeMissing(value: Datum, type: SqlType): string | undefined {
+  return value === null ? undefined : encodeRow([toStored(value, type)])
 }
 
 export function encodeStoredRow(table: Table, row: readonly Datum[]): string {
