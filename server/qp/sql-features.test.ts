@@ -380,3 +380,28 @@ describe('plan cache', () => {
     expect((await sqlError(tx.execute('SELECT * FROM t WHERE v = $1', [10]))).code).toBe('42P01')
   })
 })
+
+describe('ALTER TABLE ADD COLUMN with a default', () => {
+  // Goal: a constant default is recorded, not written into every row (PostgreSQL's fast default),
+  // so it works beyond the modified-rows limit; a volatile one still rewrites (and is bounded).
+  test('a constant default reads on old rows without a rewrite; a volatile one rewrites', async () => {
+    const small = createHarness({ limits: { rowsModifiedMax: 50 } })
+    try {
+      await small.run('CREATE TABLE t (id int PRIMARY KEY)')
+      for (let i = 0; i < 3; i++) await small.run(`INSERT INTO t SELECT g FROM generate_series(${i * 40 + 1}, ${i * 40 + 40}) g`)
+      await small.run("ALTER TABLE t ADD COLUMN status text NOT NULL DEFAULT 'new'")
+      await small.run("UPDATE t SET status = 'old' WHERE id = 1")
+      await small.run("ALTER TABLE t ALTER COLUMN status SET DEFAULT 'later'")
+      await small.run('INSERT INTO t (id) VALUES (500)')
+      expect(await small.rows('SELECT status, count(*) FROM t GROUP BY status ORDER BY 1')).toEqual([
+        ['later', '1'],
+        ['new', '119'],
+        ['old', '1'],
+      ])
+      expect((await sqlError(small.run('ALTER TABLE t ADD COLUMN n int DEFAULT 7 CHECK (n > 10)'))).code).toBe('23514')
+      expect((await sqlError(small.run('ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid()'))).code).toBe('54000')
+    } finally {
+      await small.close()
+    }
+  })
+})
