@@ -284,7 +284,7 @@ export class SqlTransaction implements Transaction {
     }
     const session = runSessionStatement(this.#services.settings, stmt)
     if (session !== undefined) return session
-    const ddl = this.#ddl(env, stmt)
+    const ddl = this.#ddl(env, selectIntoAsCreate(stmt))
     if (ddl !== undefined) return ddl
     const used: Table[] = []
     // A plan that reads a view is not cached: the cache validates table definitions only.
@@ -434,6 +434,13 @@ export class SqlTransaction implements Transaction {
       },
     }
   }
+}
+
+/** `SELECT ... INTO t` is `CREATE TABLE t AS SELECT ...` (PostgreSQL treats them alike). */
+function selectIntoAsCreate(stmt: Node): Node {
+  if (!('SelectStmt' in stmt) || stmt.SelectStmt.intoClause === undefined) return stmt
+  const { intoClause, ...query } = stmt.SelectStmt
+  return { CreateTableAsStmt: { query: { SelectStmt: query }, into: intoClause, objtype: 'OBJECT_TABLE' } }
 }
 
 function remember(used: Table[], table: Table): Table {
