@@ -265,20 +265,28 @@ const quoteAny = (nullable: boolean): FunctionResolver => (args) => {
 // ---------------------------------------------------------------------------------------------
 // Regular expressions
 
-/** A POSIX (ARE) pattern as a JS RegExp: the common syntax is shared; PostgreSQL's flags i, g, n,
- * s, x map to JS's; 2201B on a pattern JS rejects. */
+/** A POSIX (ARE) pattern as a JS RegExp. PostgreSQL's default matching is not newline-sensitive
+ * ('.' matches a newline, ^ and $ only at the ends): JS's 's' flag; 'n' makes it newline-sensitive
+ * ('m' without 's'), 'p' and 'w' are the partial modes; 'i', 'g', 'x' as in JS. 2201B when the
+ * pattern does not compile. */
 export function posixRegex(pattern: string, flags: string, global = false): RegExp {
-  let js = 'u'
+  let dotAll = true
+  let multiline = false
+  let ignoreCase = false
   let expanded = false
   for (const f of flags) {
-    if (f === 'i') js += 'i'
+    if (f === 'i') ignoreCase = true
+    else if (f === 'c') ignoreCase = false
     else if (f === 'g') global = true
-    else if (f === 'n' || f === 'm') js += 'm'
-    else if (f === 's' || f === 'c' || f === 'p' || f === 'w') continue
+    else if (f === 'n' || f === 'm') [dotAll, multiline] = [false, true]
+    else if (f === 'p') [dotAll, multiline] = [false, false]
+    else if (f === 'w') [dotAll, multiline] = [true, true]
+    else if (f === 's') [dotAll, multiline] = [true, false]
     else if (f === 'x') expanded = true
+    else if (f === 'q' || f === 'b' || f === 'e' || f === 't') continue
     else throw new SqlError('22023', `invalid regular expression option: "${f}"`)
   }
-  if (global) js += 'g'
+  const js = `${dotAll ? 's' : ''}${multiline ? 'm' : ''}${ignoreCase ? 'i' : ''}${global ? 'g' : ''}`
   let source = pattern
     .replace(/\[\[:alpha:\]\]/g, '\\p{L}')
     .replace(/\[:alpha:\]/g, '\\p{L}')
@@ -288,14 +296,17 @@ export function posixRegex(pattern: string, flags: string, global = false): RegE
     .replace(/\[:upper:\]/g, '\\p{Lu}')
     .replace(/\[:lower:\]/g, '\\p{Ll}')
     .replace(/\[:punct:\]/g, '\\p{P}')
-    .replace(/\\m/g, '\\b')
-    .replace(/\\M/g, '\\b')
-    .replace(/\\y/g, '\\b')
+    .replace(/\\[mMy]/g, '\\b')
   if (expanded) source = source.replace(/\s+|#.*$/gm, '')
   try {
-    return new RegExp(source, js)
-  } catch (e) {
-    throw new SqlError('2201B', `invalid regular expression: ${(e as Error).message}`, { cause: e })
+    // Unicode mode matches by code point like PostgreSQL; its stricter escapes ('\-') fall back.
+    return new RegExp(source, `${js}u`)
+  } catch {
+    try {
+      return new RegExp(source, js)
+    } catch (e) {
+      throw new SqlError('2201B', `invalid regular expression: ${(e as Error).message}`, { cause: e })
+    }
   }
 }
 
