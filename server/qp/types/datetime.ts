@@ -1,6 +1,7 @@
 // date, timestamp and timestamptz input and output (ARCHITECTURE.md "query processor": values):
 // PostgreSQL's ISO formats with DateStyle ISO and TimeZone UTC, proleptic Gregorian calendar.
 import { SqlError, featureNotSupported } from '../../errors/index.ts'
+import { fromLocal, zoneOf } from './time-zone.ts'
 import {
   DATE_DAYS_END,
   DATE_DAYS_MIN,
@@ -68,6 +69,8 @@ interface DateTimeFields {
   readonly day: number
   readonly micros: bigint
   readonly offsetSeconds: number | undefined
+  /** A zone by name ('america/new_york', 'est'): its offset depends on the instant. */
+  readonly zoneName: string | undefined
 }
 
 type Special = 'infinity' | '-infinity' | 'epoch'
@@ -75,7 +78,7 @@ type Special = 'infinity' | '-infinity' | 'epoch'
 const SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
 const DATE_PART = String.raw`(\d{4,})[-/](\d{1,2})[-/](\d{1,2})|(\d{4})(\d{2})(\d{2})`
 const TIME_PART = String.raw`(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?`
-const ZONE_PART = String.raw`z|zulu|utc|gmt|ut|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?`
+const ZONE_PART = String.raw`z|zulu|utc|gmt|ut|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[a-z][a-z0-9_+-]*(?:/[a-z0-9_+-]+)+|est|edt|cst|cdt|mst|mdt|pst|pdt|akst|akdt|hst|cet|cest|eet|eest|wet|west|bst|jst`
 const DATETIME = new RegExp(
   `^(?:${DATE_PART})(?:(?:t|[ \\t\\n\\r\\f\\v]+)(?:${TIME_PART}))?` +
     `(?:[ \\t\\n\\r\\f\\v]*(${ZONE_PART}))?(?:[ \\t\\n\\r\\f\\v]+(bc|ad))?$`,
@@ -109,7 +112,9 @@ function parseDateTime(text: string, typeLabel: string): DateTimeFields | Specia
   const overTime = hour === 24 && (minute > 0 || second > 0 || fraction > 0n)
   if (hour > 24 || overTime || minute > 59 || second > 60) throw fieldOverflow()
   const micros = BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
-  return { year, month, day, micros, offsetSeconds: zoneOffset(m[11], text) }
+  const named = m[11] !== undefined && /^[a-z]{2,}/.test(m[11]) && !/^(zulu|utc|gmt|ut)$/.test(m[11])
+  if (named) return { year, month, day, micros, offsetSeconds: undefined, zoneName: m[11] }
+  return { year, month, day, micros, offsetSeconds: zoneOffset(m[11], text), zoneName: undefined }
 }
 
 /** Fractional seconds rounded to microseconds, half to even (PostgreSQL uses rint). */
@@ -172,6 +177,13 @@ export function parseTimestamp(text: string, withZone: boolean): bigint {
   if (f === '-infinity') return TIMESTAMP_NEG_INFINITY
   if (f === 'epoch') return 0n
   const local = BigInt(daysFromCivil(f.year, f.month, f.day)) * MICROS_PER_DAY + f.micros
+  if (withZone && f.zoneName !== undefined) {
+    // Validate before converting: an unknown zone is 22023 even for timestamp without zone.
+    const utc = fromLocal(local, zoneOf(f.zoneName))
+    if (!timestampInRange(utc)) throw new SqlError('22008', `timestamp out of range: "${text}"`)
+    return utc
+  }
+  if (f.zoneName !== undefined) zoneOf(f.zoneName)
   const offset = withZone ? BigInt(f.offsetSeconds ?? 0) * 1_000_000n : 0n
   const micros = local - offset
   if (!timestampInRange(micros)) throw new SqlError('22008', `timestamp out of range: "${text}"`)

@@ -218,3 +218,14 @@ describe('array text output on random elements', () => {
     }
   })
 })
+
+describe('timestamp input with a zone name', () => {
+  test.each([
+    ['2024-07-01 12:00 America/New_York', 'timestamptz'], ['2024-07-01 12:00 EST', 'timestamptz'],
+    ['2024-07-01 12:00 america/new_york', 'timestamptz'], ['2024-07-01 12:00 America/New_York', 'timestamp'],
+    ['2024-01-01 12:00:00 Europe/Paris', 'timestamptz'], ['2024-07-01 12:00 Nowhere/Land', 'timestamptz'],
+    ['2024-03-10 02:30 America/New_York', 'timestamptz'], ['2024-07-01T12:00:00Z', 'timestamptz'], ['2024-07-01 12:00 PDT', 'timestamptz'],
+  ])('%p::%s', async (text, type) => {
+    expect(castOurs([text, ''], type)).toBe(await pg.text(literalSql([text, type])))
+  })
+})
