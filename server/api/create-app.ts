@@ -1,7 +1,6 @@
 // The HTTP API of a region (ARCHITECTURE.md "api"): endpoints, auth, validation, sessions of
 // interactive transactions and the one error handler; SQL itself is the query processor's.
 import { Hono, type Context } from 'hono'
-import { cors } from 'hono/cors'
 import type { z } from 'zod'
 import {
   SqlError,
@@ -40,6 +39,13 @@ interface Work {
   readonly rowMode: RowMode
 }
 
+const PREFLIGHT_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Max-Age': '600',
+}
+
 /** Builds the API (see index.ts for the contract). */
 export function createApp(options: ApiOptions): ApiApp {
   const limits: Required<ApiLimits> = { ...API_DEFAULTS, ...options.limits }
@@ -57,12 +63,6 @@ export function createApp(options: ApiOptions): ApiApp {
     if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="tessera"')
     return c.json(errorBody(e), status)
   })
-  // Browsers on other origins may call the API: tokens travel in a header, never in cookies, so
-  // any origin may send requests (and preflights are answered before authentication).
-  app.use(
-    '/v1/*',
-    cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }),
-  )
   app.notFound((c) =>
     c.json(errorBody(protocolViolation(`no endpoint ${c.req.method} ${c.req.path}`)), 404),
   )
@@ -76,10 +76,15 @@ export function createApp(options: ApiOptions): ApiApp {
     return c.json(body, closing ? 503 : 200)
   })
 
-  // Everything but health needs a token (load balancers probe health without one).
+  // Everything but health needs a token (load balancers probe health without one). A browser
+  // request (it carries Origin) gets CORS: tokens travel in a header, never in cookies, so any
+  // origin may call, and its preflight is answered before authentication.
   app.use('/v1/*', (c, next) => {
+    const origin = c.req.raw.headers.get('origin')
+    if (origin !== null && c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS })
     c.set('claims', verifier === null ? null : verifier.verify(bearerOf(c)))
-    return next()
+    if (origin === null) return next()
+    return next().then(() => c.res.headers.set('Access-Control-Allow-Origin', '*'))
   })
 
   app.get('/v1', (c) => {
