@@ -79,12 +79,12 @@ export function createApp(options: ApiOptions): ApiApp {
   // Everything but health needs a token (load balancers probe health without one). A browser
   // request (it carries Origin) gets CORS: tokens travel in a header, never in cookies, so any
   // origin may call, and its preflight is answered before authentication.
-  app.use('/v1/*', (c, next) => {
+  app.use('/v1/*', async (c, next) => {
     const origin = c.req.raw.headers.get('origin')
     if (origin !== null && c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS })
     c.set('claims', verifier === null ? null : verifier.verify(bearerOf(c)))
-    if (origin === null) return next()
-    return next().then(() => c.res.headers.set('Access-Control-Allow-Origin', '*'))
+    await next()
+    if (origin !== null) c.res.headers.set('Access-Control-Allow-Origin', '*')
   })
 
   app.get('/v1', (c) => {
