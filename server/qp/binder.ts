@@ -34,6 +34,7 @@ import {
 import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { posixRegex } from './functions-text.ts'
+import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
 import { SYSTEM_FUNCTIONS } from './system/index.ts'
@@ -94,6 +95,8 @@ export interface SetCall {
   readonly args: readonly Expr[]
   readonly type: SqlType
   readonly apply: (args: readonly Datum[], ctx: EvalContext) => Iterable<Datum[]>
+  /** False when a NULL argument still yields rows (unnest of several arrays). */
+  readonly strict?: false | undefined
 }
 
 /** Where window calls of a query are collected, with its named windows (WINDOW clause). */
@@ -436,11 +439,14 @@ export class Binder {
   #subscript(node: { arg?: Node; indirection?: Node[] }, scope: Scope, options: BindOptions): Expr {
     let e = this.#bindOperand(node.arg, scope, options)
     for (const ind of node.indirection ?? []) {
-      if (!('A_Indices' in ind) || ind.A_Indices.is_slice === true || ind.A_Indices.uidx === undefined) {
-        throw featureNotSupported('this subscript or field selection')
-      }
+      if (!('A_Indices' in ind)) throw featureNotSupported('field selection')
       const element = elementType(e.type)
       if (element === undefined) throw new SqlError('42804', `cannot subscript type ${formatType(e.type)} because it does not support subscripting`)
+      if (ind.A_Indices.is_slice === true) {
+        e = this.#slice(e, ind.A_Indices.lidx, ind.A_Indices.uidx, scope, options)
+        continue
+      }
+      if (ind.A_Indices.uidx === undefined) throw featureNotSupported('this subscript')
       const index = this.coerce(this.bind(ind.A_Indices.uidx, scope, options), { kind: 'int4' }, 'implicit')
       const apply = (values: readonly Datum[]) => {
         const arr = values[0] as unknown as readonly Datum[]
@@ -449,6 +455,20 @@ export class Binder {
       e = { kind: 'func', type: element, name: 'subscript', args: [e, index], apply, strict: true, volatile: false }
     }
     return e
+  }
+
+  /** `a[lo:hi]` (either bound may be left out): the elements between, as an array. */
+  #slice(array: Expr, lo: Node | undefined, hi: Node | undefined, scope: Scope, options: BindOptions): Expr {
+    const bound = (n: Node | undefined): Expr =>
+      n === undefined ? { kind: 'const', type: { kind: 'int4' }, value: null } : this.coerce(this.bind(n, scope, options), { kind: 'int4' }, 'implicit')
+    const loExpr = bound(lo)
+    const hiExpr = bound(hi)
+    const apply = (v: readonly Datum[]) => {
+      if (v[0] === null) return null
+      if ((lo !== undefined && v[1] === null) || (hi !== undefined && v[2] === null)) return null
+      return slice(v[0] as unknown as readonly Datum[], (v[1] ?? undefined) as bigint | undefined, (v[2] ?? undefined) as bigint | undefined) as unknown as Datum
+    }
+    return { kind: 'func', type: array.type, name: 'slice', args: [array, loExpr, hiExpr], apply, strict: false, volatile: false }
   }
 
   /** `x op ANY|ALL (array)`: the operator against each element, three-valued. */
@@ -554,6 +574,7 @@ export class Binder {
       apply: resolved.apply,
       left: this.coerce(l, resolved.leftType, 'implicit'),
       right: this.coerce(r, resolved.rightType, 'implicit'),
+      ...(resolved.strict === false ? { strict: false as const } : {}),
     }
   }
 
@@ -788,7 +809,7 @@ export class Binder {
     const column = resolved.columns[0]
     if (resolved.columns.length !== 1 || column === undefined) throw featureNotSupported(`${name} returning several columns in the select list; call it in FROM`)
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
-    options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply })
+    options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply, strict: resolved.strict })
     return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }
   }
 
@@ -819,7 +840,7 @@ export class Binder {
  * planner does, so the other operand is never evaluated (and never raises, e.g. an overflow).
  */
 function foldNull(e: Expr): Expr {
-  if (e.kind !== 'binary') return e
+  if (e.kind !== 'binary' || e.strict === false) return e
   const isNull = (x: Expr) => x.kind === 'const' && x.value === null
   return isNull(e.left) || isNull(e.right) ? { kind: 'const', type: e.type, value: null } : e
 }

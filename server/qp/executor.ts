@@ -441,7 +441,7 @@ function* projectSetRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'projectSet
   for (const row of relRows(ctx, rel.input)) {
     const iterators = rel.calls.map((call) => {
       const args = call.args.map((a) => evaluate(a, row, ctx.eval))
-      return (args.some((a) => a === null) ? [] : call.apply(args, ctx.eval))[Symbol.iterator]()
+      return (call.strict !== false && args.some((a) => a === null) ? [] : call.apply(args, ctx.eval))[Symbol.iterator]()
     })
     for (;;) {
       ctx.tick()

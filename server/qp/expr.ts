@@ -63,6 +63,8 @@ export type Expr =
       readonly apply: BinaryApply
       readonly left: Expr
       readonly right: Expr
+      /** False for the few operators that take NULL operands (array || NULL is the array). */
+      readonly strict?: false
     }
   | {
       readonly kind: 'unary'
@@ -163,8 +165,9 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       return row[e.slot] ?? null
     case 'binary': {
       const a = evaluate(e.left, row, ctx)
-      if (a === null) return null
+      if (a === null && e.strict === undefined) return null
       const b = evaluate(e.right, row, ctx)
+      if (e.strict === false) return e.apply(a, b)
       return b === null ? null : e.apply(a, b)
     }
     case 'unary': {

@@ -279,7 +279,7 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   const ordinality = r.ordinality === true
   const apply = ordinality ? withOrdinality(resolved.apply) : resolved.apply
   if (ordinality) columns.push({ name: 'ordinality', type: { kind: 'int8' } })
-  const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: strictRows(apply) }
+  const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: resolved.strict === false ? apply : strictRows(apply) }
   const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel)
   markLateral(b, rel, captured)
   return out
