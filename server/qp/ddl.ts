@@ -17,7 +17,7 @@ import {
   SqlError,
   undefinedObject,
 } from '../errors/index.ts'
-import { formatText, type SqlType } from './types/index.ts'
+import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
@@ -452,6 +452,8 @@ export class TableDraft {
     }
     const pk = this.#primaryKey?.map(position)
     for (const p of pk ?? []) (this.#columns[p] as DraftColumn).notNull = true
+    for (const p of pk ?? []) requireKeyForm((this.#columns[p] as DraftColumn).type, 'a primary key')
+    for (const u of this.#uniques) for (const c of u.columns) requireKeyForm((this.#columns[position(c)] as DraftColumn).type, 'a unique constraint')
     const columns: ColumnDef[] = this.#columns.map((c, i) => ({
       name: c.name,
       position: i,
@@ -624,6 +626,12 @@ export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
 }
 
 /** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
+/** Keys need an order-preserving form: jsonb, interval and array columns have none (0A000 at
+ * CREATE time, not at the first insert). */
+function requireKeyForm(type: SqlType, what: string): void {
+  if (!hasKeyForm(type)) throw featureNotSupported(`${formatType(type)} columns in ${what}`)
+}
+
 export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | undefined {
   if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
@@ -639,6 +647,7 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
     const col = table.columnsByName.get(p.IndexElem.name)
     if (col === undefined)
       throw new SqlError('42703', `column "${p.IndexElem.name}" does not exist`)
+    requireKeyForm(col.type, 'an index')
     return col
   })
   const taken = new Set(table.def.indexes.map((i) => i.name))
