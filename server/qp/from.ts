@@ -347,7 +347,7 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
       const l = planUnits(left.units, [...left.pool, ...pushLeft], width)
       const only = right.units.length === 1 ? right.units[0] : undefined
       if (only?.lateral !== undefined) {
-        if (join !== 'left') throw featureNotSupported(`${join.toUpperCase()} JOIN LATERAL`)
+        if (join !== 'left') throw new SqlError('42P10', `invalid reference to FROM-clause entry: the right side of a ${join.toUpperCase()} JOIN cannot be LATERAL`)
         const rel: Rel = { kind: 'lateral', width, join, left: l, sub: only.lateral.rel, args: only.lateral.args, offset: only.lateral.offset, cond }
         return { rel: filtered(rel, preds), ordered: false }
       }

@@ -273,8 +273,8 @@ function orderAndLimit(qc: QueryContext, s: SelectStmt, q: BoundQuery, parent: P
     })
     rel = { kind: 'sort', width: rel.width, input: rel, keys }
   }
-  const limit = bindLimit(b, s.limitCount, 'LIMIT')
-  const offset = bindLimit(b, s.limitOffset, 'OFFSET')
+  const limit = bindLimit(b, s.limitCount, 'LIMIT', parent)
+  const offset = bindLimit(b, s.limitOffset, 'OFFSET', parent)
   if (limit !== undefined || offset !== undefined) rel = { kind: 'limit', width: rel.width, input: rel, limit, offset }
   if (s.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE with UNION, INTERSECT, EXCEPT or VALUES')
   return { ...q, rel }
@@ -305,8 +305,8 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   if (lock && (grouped || distinct || from === undefined || windows.calls.length > 0)) {
     throw featureNotSupported(`FOR UPDATE with ${grouped ? 'aggregate functions or GROUP BY' : distinct ? 'DISTINCT' : from === undefined ? 'no FROM' : 'window functions'}`)
   }
-  const limit = bindLimit(b, s.limitCount, 'LIMIT')
-  const offset = bindLimit(b, s.limitOffset, 'OFFSET')
+  const limit = bindLimit(b, s.limitCount, 'LIMIT', parent)
+  const offset = bindLimit(b, s.limitOffset, 'OFFSET', parent)
   const groupingSets = grouping.sets
   return planSimple(b, { from, where, targets, aggregates, windows: windows.calls, sets, groupKeys, groupingSets, having, order, distinctOn, grouped, distinct, limit, offset })
 }
@@ -716,6 +716,9 @@ function targetReference(node: Node, scope: Scope, targets: readonly BoundTarget
     // ORDER BY prefers output names, GROUP BY input columns (SQL92 vs SQL99 rules, as PostgreSQL).
     if (clause === 'GROUP BY' && isInput) return undefined
     const at = targets.findIndex((t) => t.name === name)
+    if (at >= 0 && clause === 'ORDER BY' && targets.some((t, i) => i !== at && t.name === name && exprKey(t.expr) !== exprKey((targets[at] as BoundTarget).expr))) {
+      throw new SqlError('42702', `ORDER BY "${name}" is ambiguous`)
+    }
     return at >= 0 ? at : undefined
   }
   return undefined
@@ -749,10 +752,11 @@ function placeExtra(extras: Expr[], outputs: readonly Expr[], e: Expr): number {
   return outputs.length + extras.length - 1
 }
 
-function bindLimit(b: Binder, node: Node | undefined, clause: string): Expr | undefined {
+/** LIMIT / OFFSET: constant per execution, so they may read an enclosing query, not their own. */
+function bindLimit(b: Binder, node: Node | undefined, clause: string, parent: ParentLink | undefined): Expr | undefined {
   if (node === undefined) return undefined
   if ('A_Const' in node && node.A_Const.isnull === true) return undefined
-  const e = b.bind(node, { tables: [], columns: [] }, { clause })
+  const e = b.bind(node, { tables: [], columns: [], parent }, { clause })
   return b.coerce(e, INT8, 'implicit')
 }
 

@@ -319,7 +319,7 @@ describe('SELECT', () => {
     expect([e.code, e.position]).toEqual(['42601', 10])
     expect((await sqlError(h.run('SELECT 1; SELECT 2'))).code).toBe('42601')
     for (const sql of [
-      'SELECT * FROM p RIGHT JOIN LATERAL (SELECT p.id) AS x ON true',
+      'WITH x AS (INSERT INTO p VALUES (9) RETURNING id) SELECT * FROM x',
       'SELECT id FROM p FOR SHARE',
       'SELECT (SELECT 1) FROM p FOR UPDATE SKIP LOCKED',
       'BEGIN',
