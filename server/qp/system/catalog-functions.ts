@@ -4,7 +4,7 @@
 import { canCast, type Datum, type SqlType } from '../types/index.ts'
 import type { EvalContext, FunctionApply } from '../expr.ts'
 import type { FunctionResolver } from '../functions.ts'
-import { quoteLiteral, quoteIdent } from './deparse.ts'
+import { prettyExpression, quoteLiteral, quoteIdent } from './deparse.ts'
 import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
 import { constraintDefinition, indexDefinition, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
@@ -65,13 +65,14 @@ const pgGetIndexdef: FunctionResolver = overloads(
   overload([OID, INT4, BOOL], TEXT, (a, ctx) => indexDefinition(modelOf(ctx), oidArg(a[0]), Number(a[1] as bigint))),
 )
 
-const constraintdef: FunctionApply = (a, ctx) => constraintDefinition(modelOf(ctx), oidArg(a[0]))
+const constraintdef: FunctionApply = (a, ctx) => constraintDefinition(modelOf(ctx), oidArg(a[0]), a[1] === true)
 const viewdef: FunctionApply = (a, ctx) => viewDefinition(modelOf(ctx), oidArg(a[0]))
 
-/** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it. */
+/** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it (printed
+ * again in pretty mode when asked). */
 const pgGetExpr: FunctionResolver = overloads(
   overload([TEXT, OID], TEXT, (a) => a[0] as string),
-  overload([TEXT, OID, BOOL], TEXT, (a) => a[0] as string),
+  overload([TEXT, OID, BOOL], TEXT, (a) => (a[2] === true ? prettyExpression(a[0] as string) : (a[0] as string))),
 )
 
 /** to_regtype(text): a built-in type's OID by its pg_type or SQL name. */

@@ -15,19 +15,28 @@ export type ColumnTypes = ReadonlyMap<string, SqlType>
 /**
  * A DEFAULT as PostgreSQL prints it: `'abc'::text`, `'-5'::integer`, `now()`, `CURRENT_TIMESTAMP`.
  * A string literal takes the column's type (PostgreSQL coerces it when the table is created).
- * Source text where the expression uses a form this printer does not know.
+ * Source text where the expression uses a form this printer does not know. `pretty` drops the
+ * parentheses PostgreSQL's pretty mode drops (pg_get_expr(..., true), psql's \d).
  */
-export function deparseDefault(source: string, type: SqlType): string {
+export function deparseDefault(source: string, type: SqlType, pretty = false): string {
   const node = parseExpression(source)
   if (node === undefined) return source
-  return printOr(source, () => print(node, new Map(), withoutTypmod(type)))
+  return printOr(source, () => print(node, { columns: new Map(), pretty }, withoutTypmod(type)).text)
 }
 
-/** A CHECK as pg_get_constraintdef prints it: `CHECK ((price > 0))`, `CHECK (flag)`. */
-export function deparseCheck(source: string, columns: ColumnTypes): string {
+/** A CHECK as pg_get_constraintdef prints it: `CHECK ((price > 0))`, `CHECK (flag)`; pretty:
+ * `CHECK (price > 0)`. */
+export function deparseCheck(source: string, columns: ColumnTypes, pretty = false): string {
   const node = parseExpression(source)
-  const inner = node === undefined ? `(${source})` : printOr(`(${source})`, () => print(node, columns, undefined))
+  const inner = node === undefined ? `(${source})` : printOr(`(${source})`, () => print(node, { columns, pretty }, undefined).text)
   return `CHECK (${inner})`
+}
+
+/** A printed expression (pg_node_tree text) again in pretty mode: pg_get_expr(expr, rel, true). */
+export function prettyExpression(printed: string): string {
+  const node = parseExpression(printed)
+  if (node === undefined) return printed
+  return printOr(printed, () => print(node, { columns: new Map(), pretty: true }, undefined).text)
 }
 
 /** The column names an expression references (pg_constraint.conkey of a CHECK). */
@@ -78,41 +87,114 @@ function printOr(fallback: string, f: () => string): string {
   }
 }
 
+/** What printing needs: the columns' types (to type literals) and the mode. */
+interface Context {
+  readonly columns: ColumnTypes
+  readonly pretty: boolean
+}
+
 /**
- * One node, every operator parenthesized as PostgreSQL prints it. `hint` is the type an untyped
- * string literal takes here.
+ * A printed node and what decides whether pretty mode parenthesizes it inside another (ruleutils'
+ * isSimpleNode): `op` a binary operator (`symbol` for precedence), `unary`, `bool` an AND / OR /
+ * NOT (`symbol`), `test` IS [NOT] NULL, `any` x op ANY/ALL (array), `simple` everything else.
  */
-function print(node: Node, columns: ColumnTypes, hint: SqlType | undefined): string {
-  if ('A_Const' in node) return printConst(node.A_Const, hint)
-  if ('TypeCast' in node) return printCast(node.TypeCast, columns)
+interface Printed {
+  readonly text: string
+  readonly kind: 'simple' | 'op' | 'unary' | 'bool' | 'test' | 'any'
+  readonly symbol?: string
+}
+
+type Parent = { readonly kind: 'op'; readonly symbol: string; readonly left: boolean } | { readonly kind: 'bool'; readonly symbol: string } | { readonly kind: 'func' | 'tight' }
+
+const simple = (text: string): Printed => ({ text, kind: 'simple' })
+const ARITHMETIC_LOW = new Set(['+', '-'])
+const ARITHMETIC_HIGH = new Set(['*', '/', '%'])
+
+/** Whether `child` needs no parentheses inside `parent` in pretty mode. */
+function isSimple(child: Printed, parent: Parent): boolean {
+  switch (child.kind) {
+    case 'simple':
+      return true
+    case 'op':
+    case 'unary': {
+      if (parent.kind === 'op') {
+        const op = child.kind === 'op' ? (child.symbol ?? '') : ''
+        const low = ARITHMETIC_LOW.has(op)
+        const high = ARITHMETIC_HIGH.has(op)
+        const parentLow = ARITHMETIC_LOW.has(parent.symbol)
+        const parentHigh = ARITHMETIC_HIGH.has(parent.symbol)
+        if (!(low || high) || !(parentLow || parentHigh)) return false
+        if (high && parentLow) return true
+        if (low && parentHigh) return false
+        return parent.left
+      }
+      return parent.kind === 'bool' || parent.kind === 'func'
+    }
+    case 'test':
+      return parent.kind === 'bool' || parent.kind === 'func'
+    case 'bool':
+      if (parent.kind === 'func') return true
+      if (parent.kind !== 'bool') return false
+      return child.symbol === 'OR' ? parent.symbol === 'OR' : parent.symbol === 'AND' || parent.symbol === 'OR'
+    case 'any':
+      return false
+  }
+}
+
+/** A child's text inside `parent`: as is outside pretty mode (every compound node brings its own
+ * parentheses there), parenthesized in pretty mode unless simple. */
+function inside(child: Printed, parent: Parent, c: Context): string {
+  return !c.pretty || isSimple(child, parent) ? child.text : `(${child.text})`
+}
+
+/** A compound node: parenthesized outside pretty mode. */
+function compound(text: string, kind: Printed['kind'], c: Context, symbol?: string): Printed {
+  return { text: c.pretty ? text : `(${text})`, kind, ...(symbol === undefined ? {} : { symbol }) }
+}
+
+/** `x::type` (a cast of a simple node) or `(x)::type`. */
+function castText(child: Printed, type: string, c: Context): string {
+  return c.pretty && isSimple(child, { kind: 'tight' }) ? `${child.text}::${type}` : `(${child.text})::${type}`
+}
+
+const FUNC: Parent = { kind: 'func' }
+const TIGHT: Parent = { kind: 'tight' }
+
+/** One node. `hint` is the type an untyped string literal takes here. */
+function print(node: Node, c: Context, hint: SqlType | undefined): Printed {
+  if ('A_Const' in node) return simple(printConst(node.A_Const, hint))
+  if ('TypeCast' in node) return simple(printCast(node.TypeCast, c))
   if ('ColumnRef' in node) {
     const fields = node.ColumnRef.fields ?? []
-    return fields.map((f) => ('String' in f ? quoteIdent(f.String.sval ?? '') : '*')).join('.')
+    return simple(fields.map((f) => ('String' in f ? quoteIdent(f.String.sval ?? '') : '*')).join('.'))
   }
   if ('FuncCall' in node) {
     const f = node.FuncCall
     const name = (f.funcname ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).filter((n) => n !== 'pg_catalog')
-    const args = (f.args ?? []).map((a) => print(a, columns, TEXT))
+    const args = (f.args ?? []).map((a) => inside(print(a, c, TEXT), FUNC, c))
     if (f.agg_star === true) args.push('*')
-    return `${name.map(quoteIdent).join('.')}(${args.join(', ')})`
+    return simple(`${name.map(quoteIdent).join('.')}(${args.join(', ')})`)
   }
-  if ('SQLValueFunction' in node) return sqlValueFunction(node.SQLValueFunction.op ?? '', node.SQLValueFunction.typmod)
-  if ('A_Expr' in node) return printOperator(node.A_Expr, columns)
+  if ('SQLValueFunction' in node) return simple(sqlValueFunction(node.SQLValueFunction.op ?? '', node.SQLValueFunction.typmod))
+  if ('A_Expr' in node) return printOperator(node.A_Expr, c)
   if ('BoolExpr' in node) {
     const b = node.BoolExpr
-    const args = (b.args ?? []).map((a) => print(a, columns, undefined))
-    if (b.boolop === 'NOT_EXPR') return `(NOT ${args[0] ?? ''})`
-    return `(${args.join(b.boolop === 'AND_EXPR' ? ' AND ' : ' OR ')})`
+    const symbol = b.boolop === 'NOT_EXPR' ? 'NOT' : b.boolop === 'AND_EXPR' ? 'AND' : 'OR'
+    const parent: Parent = { kind: 'bool', symbol }
+    const args = (b.args ?? []).map((a) => inside(print(a, c, undefined), parent, c))
+    if (symbol === 'NOT') return compound(`NOT ${args[0] ?? ''}`, 'bool', c, symbol)
+    return compound(args.join(` ${symbol} `), 'bool', c, symbol)
   }
   if ('CoalesceExpr' in node) {
     const args = node.CoalesceExpr.args ?? []
-    const hint = args.map((a) => columnType(a, columns)).find((t) => t !== undefined) ?? TEXT
-    return `COALESCE(${args.map((a) => print(a, columns, hint)).join(', ')})`
+    const hint = args.map((a) => columnType(a, c.columns)).find((t) => t !== undefined) ?? TEXT
+    return simple(`COALESCE(${args.map((a) => inside(print(a, c, hint), FUNC, c)).join(', ')})`)
   }
   if ('NullTest' in node) {
     const arg = node.NullTest.arg
     if (arg === undefined) throw new Unprintable()
-    return `(${print(arg, columns, undefined)} ${node.NullTest.nulltesttype === 'IS_NOT_NULL' ? 'IS NOT NULL' : 'IS NULL'})`
+    const test = node.NullTest.nulltesttype === 'IS_NOT_NULL' ? 'IS NOT NULL' : 'IS NULL'
+    return compound(`${inside(print(arg, c, undefined), TIGHT, c)} ${test}`, 'test', c)
   }
   throw new Unprintable()
 }
@@ -162,31 +244,30 @@ function withoutTypmod(type: SqlType): SqlType {
   return type.kind === 'interval' && type.fields !== undefined ? { kind: 'interval', fields: type.fields } : baseType(type)
 }
 
-function printCast(c: TypeCast, columns: ColumnTypes): string {
-  const names = (c.typeName?.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''))
-  const typmods = (c.typeName?.typmods ?? []).map((m) => ('A_Const' in m ? m.A_Const.ival?.ival ?? 0 : 0))
+function printCast(cast: TypeCast, c: Context): string {
+  const names = (cast.typeName?.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''))
+  const typmods = (cast.typeName?.typmods ?? []).map((m) => ('A_Const' in m ? m.A_Const.ival?.ival ?? 0 : 0))
   let type: SqlType
   try {
     type = typeFromName(names, typmods)
   } catch {
     throw new Unprintable()
   }
-  const arg = c.arg
+  const arg = cast.arg
   if (arg === undefined) throw new Unprintable()
   if ('A_Const' in arg && arg.A_Const.sval !== undefined) return typedLiteral(arg.A_Const.sval.sval ?? '', type, true)
   // A number cast to another type stays a cast (string literals are folded into constants).
-  if ('A_Const' in arg && arg.A_Const.ival !== undefined) {
-    const text = String(arg.A_Const.ival.ival ?? 0)
-    return type.kind === 'int4' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatSqlType(type)}`
+  if ('A_Const' in arg && arg.A_Const.ival !== undefined && type.kind === 'int4') {
+    return typedLiteral(String(arg.A_Const.ival.ival ?? 0), type, true)
   }
-  if ('A_Const' in arg && arg.A_Const.fval !== undefined) {
-    const text = arg.A_Const.fval.fval ?? '0'
-    return type.kind === 'numeric' ? typedLiteral(text, type, true) : `(${printConst(arg.A_Const, undefined)})::${formatSqlType(type)}`
+  if ('A_Const' in arg && arg.A_Const.fval !== undefined && type.kind === 'numeric') {
+    return typedLiteral(arg.A_Const.fval.fval ?? '0', type, true)
   }
-  return `(${print(arg, columns, undefined)})::${formatSqlType(type)}`
+  return castText(print(arg, c, undefined), formatSqlType(type), c)
 }
 
-function printOperator(e: A_Expr, columns: ColumnTypes): string {
+function printOperator(e: A_Expr, c: Context): Printed {
+  const columns = c.columns
   const op = (e.name ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).join('.')
   const left = e.lexpr
   const right = e.rexpr
@@ -197,46 +278,50 @@ function printOperator(e: A_Expr, columns: ColumnTypes): string {
     if (type !== undefined && (op === '+' || op === '-') && DATETIMES.has(type.kind)) return INTERVAL
     return type?.kind === 'varchar' ? TEXT : type
   }
+  const binary = (symbol: string, l: Printed, r: Printed) =>
+    compound(`${inside(l, { kind: 'op', symbol, left: true }, c)} ${symbol} ${inside(r, { kind: 'op', symbol, left: false }, c)}`, 'op', c, symbol)
   switch (e.kind) {
     case 'AEXPR_OP': {
       if (right === undefined) throw new Unprintable()
-      if (left === undefined) return `(${op} ${print(right, columns, undefined)})`
+      if (left === undefined) return compound(`${op} ${inside(print(right, c, undefined), { kind: 'op', symbol: op, left: false }, c)}`, 'unary', c)
       // Pattern and key operators take text on the right, whatever the left side's type.
-      const textRight = TEXT_OPERATORS.has(op)
-      const l = operand(left, right, columns, hintFrom(right))
-      const r = textRight ? print(right, columns, TEXT) : operand(right, left, columns, hintFrom(left))
-      return `(${l} ${op === '!=' ? '<>' : op} ${r})`
+      const l = operand(left, right, c, hintFrom(right))
+      const r = TEXT_OPERATORS.has(op) ? print(right, c, TEXT) : operand(right, left, c, hintFrom(left))
+      return binary(op === '!=' ? '<>' : op, l, r)
     }
     case 'AEXPR_IN': {
       if (left === undefined || right === undefined || !('List' in right)) throw new Unprintable()
       const leftType = columnType(left, columns)
-      const hint = leftType ?? TEXT
-      const items = (right.List.items ?? []).map((i) => print(i, columns, hint))
+      const items = (right.List.items ?? []).map((i) => inside(print(i, c, leftType ?? TEXT), FUNC, c))
       const [cmp, quantifier] = op === '<>' ? ['<>', 'ALL'] : ['=', 'ANY']
+      const l = print(left, c, undefined)
       // varchar compares as text: the column and the whole array are cast.
       if (leftType?.kind === 'varchar') {
-        return `((${print(left, columns, undefined)})::text ${cmp} ${quantifier} ((ARRAY[${items.join(', ')}])::text[]))`
+        const array = castText(simple(`ARRAY[${items.join(', ')}]`), 'text[]', c)
+        return compound(`${castText(l, 'text', c)} ${cmp} ${quantifier} (${array})`, 'any', c)
       }
-      return `(${print(left, columns, undefined)} ${cmp} ${quantifier} (ARRAY[${items.join(', ')}]))`
+      return compound(`${inside(l, TIGHT, c)} ${cmp} ${quantifier} (ARRAY[${items.join(', ')}])`, 'any', c)
     }
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN': {
       if (left === undefined || right === undefined || !('List' in right)) throw new Unprintable()
       const [low, high] = right.List.items ?? []
       if (low === undefined || high === undefined) throw new Unprintable()
-      const l = () => print(left, columns, undefined)
       const hint = hintFrom(left)
-      const bound = (b: Node) => operand(b, left, columns, hint)
-      return e.kind === 'AEXPR_BETWEEN'
-        ? `((${l()} >= ${bound(low)}) AND (${l()} <= ${bound(high)}))`
-        : `((${l()} < ${bound(low)}) OR (${l()} > ${bound(high)}))`
+      const l = () => print(left, c, undefined)
+      const bound = (b: Node) => operand(b, left, c, hint)
+      const [first, second, join] = e.kind === 'AEXPR_BETWEEN' ? ['>=', '<=', 'AND'] : ['<', '>', 'OR']
+      const parent: Parent = { kind: 'bool', symbol: join }
+      const a = inside(binary(first, l(), bound(low)), parent, c)
+      const b = inside(binary(second, l(), bound(high)), parent, c)
+      return compound(`${a} ${join} ${b}`, 'bool', c, join)
     }
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE': {
       if (left === undefined || right === undefined) throw new Unprintable()
       const negated = op.startsWith('!')
       const sym = e.kind === 'AEXPR_LIKE' ? (negated ? '!~~' : '~~') : negated ? '!~~*' : '~~*'
-      return `(${print(left, columns, undefined)} ${sym} ${print(right, columns, TEXT)})`
+      return binary(sym, print(left, c, undefined), print(right, c, TEXT))
     }
     default:
       throw new Unprintable()
@@ -250,16 +335,16 @@ const TEXT_OPERATORS = new Set(['?', '~', '~*', '!~', '!~*', '~~', '!~~', '~~*',
  * exists: an integer compared with a numeric or float column (`(0)::numeric`), a decimal with a
  * float column (`(1.5)::double precision`), a varchar column as text.
  */
-function operand(node: Node, other: Node, columns: ColumnTypes, hint: SqlType | undefined): string {
-  const printed = print(node, columns, hint)
-  if (columnType(node, columns)?.kind === 'varchar') return `(${printed})::text`
-  const otherType = columnType(other, columns)
+function operand(node: Node, other: Node, c: Context, hint: SqlType | undefined): Printed {
+  const printed = print(node, c, hint)
+  if (columnType(node, c.columns)?.kind === 'varchar') return simple(castText(printed, 'text', c))
+  const otherType = columnType(other, c.columns)
   if (!('A_Const' in node) || otherType === undefined) return printed
   const integer = node.A_Const.ival !== undefined
   const decimal = node.A_Const.fval !== undefined
   const float = otherType.kind === 'float4' || otherType.kind === 'float8'
   if ((integer && (otherType.kind === 'numeric' || float)) || (decimal && float)) {
-    return `(${printed})::${formatSqlType(baseType(otherType))}`
+    return simple(castText(printed, formatSqlType(baseType(otherType)), c))
   }
   return printed
 }

