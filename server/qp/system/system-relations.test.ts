@@ -370,6 +370,25 @@ describe('foreign keys through SQL', () => {
     ])
   })
 
+  test("Kysely's getTables sees the serial column as auto-incrementing (pg_get_serial_sequence)", async () => {
+    const rows = await f.rows(
+      `select "a"."attname" as "column", "c"."relname" as "table",
+         pg_get_serial_sequence(quote_ident(ns.nspname) || '.' || quote_ident(c.relname), a.attname) as "auto_incrementing"
+       from "pg_catalog"."pg_attribute" as "a"
+       inner join "pg_catalog"."pg_class" as "c" on "a"."attrelid" = "c"."oid"
+       inner join "pg_catalog"."pg_namespace" as "ns" on "c"."relnamespace" = "ns"."oid"
+       where "c"."relkind" in ($1, $2, $3) and "ns"."nspname" !~ $4 and "a"."attnum" >= $5 and "c"."relname" = 'books'
+       order by "a"."attnum"`,
+      ['r', 'v', 'p', '^pg_', 0],
+    )
+    expect(rows).toEqual([
+      ['id', 'books', 'public.books_id_seq'],
+      ['author', 'books', null],
+      ['x', 'books', null],
+      ['y', 'books', null],
+    ])
+  })
+
   test('information_schema: referential constraints and the serial default', async () => {
     expect(
       await f.rows(`SELECT constraint_name, unique_constraint_name, update_rule, delete_rule
