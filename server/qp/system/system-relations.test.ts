@@ -311,6 +311,27 @@ describe('snapshots and functions', () => {
     ])
   })
 
+  test("psql's \\d index and check listings", async () => {
+    const indexes = await h.rows(
+      `SELECT c2.relname, i.indisprimary, i.indisunique, i.indisclustered, i.indisvalid,
+         pg_catalog.pg_get_indexdef(i.indexrelid, 0, true), pg_catalog.pg_get_constraintdef(con.oid, true), contype,
+         condeferrable, condeferred, i.indisreplident, c2.reltablespace
+       FROM pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_index i
+         LEFT JOIN pg_catalog.pg_constraint con ON (conrelid = i.indrelid AND conindid = i.indexrelid AND contype IN ('p','u','x'))
+       WHERE c.oid = '${USERS}' AND c.oid = i.indrelid AND i.indexrelid = c2.oid
+       ORDER BY i.indisprimary DESC, c2.relname`,
+    )
+    expect(indexes).toEqual([
+      ['users_pkey', true, true, false, true, 'CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)', 'PRIMARY KEY (id)', 'p', false, false, false, '0'],
+      ['users_email_key', false, true, false, true, 'CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)', 'UNIQUE (email)', 'u', false, false, false, '0'],
+      ['users_name_idx', false, false, false, true, 'CREATE INDEX users_name_idx ON public.users USING btree (name, created)', null, null, null, null, false, '0'],
+    ])
+    expect(
+      await h.rows(`SELECT r.conname, pg_catalog.pg_get_constraintdef(r.oid, true) FROM pg_catalog.pg_constraint r
+        WHERE r.conrelid = '${USERS}' AND r.contype = 'c' ORDER BY 1`),
+    ).toEqual([['users_price_check', 'CHECK (price > 0::numeric)']])
+  })
+
   test('to_regtype, quote_ident, privileges, descriptions', async () => {
     expect(
       await h.rows(
