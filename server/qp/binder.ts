@@ -506,7 +506,9 @@ export class Binder {
   }
 
   #aExpr(e: A_Expr, scope: Scope, options: BindOptions): Expr {
-    const op = e.name?.length === 1 ? stringOf(e.name[0]) : undefined
+    // OPERATOR(pg_catalog.op) names the built-in operator (psql writes it that way).
+    const names = (e.name ?? []).map(stringOf)
+    const op = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog') ? names[names.length - 1] : undefined
     switch (e.kind) {
       case 'AEXPR_OP':
         if (op === undefined) throw featureNotSupported('schema-qualified operators')

@@ -10,6 +10,7 @@ import { stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName } from './from.ts'
 import { planSelect } from './select.ts'
+import type { SqlType } from './types/index.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -21,6 +22,8 @@ export interface ViewDef {
   readonly sql: string
   /** Output column names (the query's, or the view's column list). */
   readonly columns: readonly string[]
+  /** Output column types when the view was created (the catalog relations show them). */
+  readonly types?: readonly SqlType[] | undefined
 }
 
 /** The key a view's definition is stored under. */
@@ -78,7 +81,7 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if (existing !== undefined && existing.columns.some((c, i) => columns[i] !== c)) {
     throw new SqlError('42P16', 'cannot change name of view column', { hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.' })
   }
-  const def: ViewDef = { name, sql, columns }
+  const def: ViewDef = { name, sql, columns, types: plan.fieldTypes }
   env.put(viewKey(name), JSON.stringify(def))
 }
 
