@@ -1,33 +1,12 @@
 // Date/time functions on random timestamps against PGlite: extract, date_part, date_trunc, to_char,
 // age and timestamp arithmetic over years 1-9999 and BC, where calendar code usually goes wrong.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import fc from 'fast-check'
-import type { EvalContext } from './expr.ts'
-import { FUNCTIONS } from './functions.ts'
-import { cast, castToText, formatTimestamp } from './types/index.ts'
-import { type Literal, literalDatum, literalSql } from './types/pglite-cases.ts'
-import { type Oracle, startOracle } from './types/pglite-oracle.ts'
-import { SqlError } from '../errors/index.ts'
+import { formatTimestamp } from './types/index.ts'
+import { type Literal, literalSql } from './types/pglite-cases.ts'
+import { callOurs as call, useOracle } from './pglite-fuzz.harness.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
-
-function call(name: string, list: readonly Literal[]): string | null {
-  try {
-    const a = list.map(literalDatum)
-    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
-    if (r === undefined) return 'ERROR 42883'
-    const values = a.map((x, i) => cast(x.value, x.type, r.argTypes[i] ?? x.type, 'implicit'))
-    const v = r.apply(values, {} as EvalContext)
-    return v === null ? null : castToText(v, r.type)
-  } catch (e) {
-    if (e instanceof SqlError) return `ERROR ${e.code}`
-    throw e
-  }
-}
+const pg = useOracle()
 
 // Years -3000..9999 (BC included), any time of day with microseconds.
 const timestamp = fc

@@ -1,33 +1,12 @@
 // jsonb operators and path functions on random documents and paths against PGlite: jsonb_set,
 // jsonb_insert, #-, #>, ->, @>, ? and || where path edge cases (negative, missing, scalar) differ.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { SqlError } from '../errors/index.ts'
-import type { EvalContext } from './expr.ts'
-import { FUNCTIONS } from './functions.ts'
-import { Jsonb, cast, castToText } from './types/index.ts'
-import { type Literal, binaryOurs, literalDatum, literalSql } from './types/pglite-cases.ts'
-import { type Oracle, startOracle } from './types/pglite-oracle.ts'
+import { Jsonb } from './types/index.ts'
+import { type Literal, binaryOurs, literalSql } from './types/pglite-cases.ts'
+import { callOurs as call, useOracle } from './pglite-fuzz.harness.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
-
-function call(name: string, list: readonly Literal[]): string | null {
-  try {
-    const a = list.map(literalDatum)
-    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
-    if (r === undefined) return 'ERROR 42883'
-    const values = a.map((x, i) => cast(x.value, x.type, r.argTypes[i] ?? x.type, 'implicit'))
-    const v = r.strict && values.some((x) => x === null) ? null : r.apply(values, {} as EvalContext)
-    return v === null ? null : castToText(v, r.type)
-  } catch (e) {
-    if (e instanceof SqlError) return `ERROR ${e.code}`
-    throw e
-  }
-}
+const pg = useOracle()
 
 const key = fc.constantFrom('a', 'b', 'c')
 const leaf = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('a', 'x', null, true, 1.5))

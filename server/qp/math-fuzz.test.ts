@@ -1,33 +1,11 @@
 // numeric ln, exp, log, power, sqrt, round and to_char on random decimals against PGlite: PostgreSQL's
 // result scales and correctly rounded digits, where a double-precision shortcut would differ.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { SqlError } from '../errors/index.ts'
-import type { EvalContext } from './expr.ts'
-import { FUNCTIONS } from './functions.ts'
-import { cast, castToText } from './types/index.ts'
-import { type Literal, literalDatum, literalSql } from './types/pglite-cases.ts'
-import { type Oracle, startOracle } from './types/pglite-oracle.ts'
+import { type Literal, literalSql } from './types/pglite-cases.ts'
+import { callOurs as call, useOracle } from './pglite-fuzz.harness.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
-
-function call(name: string, list: readonly Literal[]): string | null {
-  try {
-    const a = list.map(literalDatum)
-    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
-    if (r === undefined) return 'ERROR 42883'
-    const values = a.map((x, i) => cast(x.value, x.type, r.argTypes[i] ?? x.type, 'implicit'))
-    const v = r.apply(values, {} as EvalContext)
-    return v === null ? null : castToText(v, r.type)
-  } catch (e) {
-    if (e instanceof SqlError) return `ERROR ${e.code}`
-    throw e
-  }
-}
+const pg = useOracle()
 
 const decimal = fc
   .tuple(fc.integer({ min: -1, max: 1 }), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.integer({ min: 0, max: 14 }))

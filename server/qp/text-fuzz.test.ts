@@ -1,33 +1,11 @@
 // String functions on random arguments against PGlite: positions, lengths and counts around the
 // edges (negative, zero, past the end) and non-ASCII text, where character counting goes wrong.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { SqlError } from '../errors/index.ts'
-import type { EvalContext } from './expr.ts'
-import { FUNCTIONS } from './functions.ts'
-import { cast, castToText } from './types/index.ts'
-import { type Literal, literalDatum, literalSql } from './types/pglite-cases.ts'
-import { type Oracle, startOracle } from './types/pglite-oracle.ts'
+import { type Literal, literalSql } from './types/pglite-cases.ts'
+import { callOurs as call, useOracle } from './pglite-fuzz.harness.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
-
-function call(name: string, list: readonly Literal[]): string | null {
-  try {
-    const a = list.map(literalDatum)
-    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
-    if (r === undefined) return 'ERROR 42883'
-    const values = a.map((x, i) => cast(x.value, x.type, r.argTypes[i] ?? x.type, 'implicit'))
-    const v = r.strict && values.some((x) => x === null) ? null : r.apply(values, {} as EvalContext)
-    return v === null ? null : castToText(v, r.type)
-  } catch (e) {
-    if (e instanceof SqlError) return `ERROR ${e.code}`
-    throw e
-  }
-}
+const pg = useOracle()
 
 const text = fc.string({ unit: fc.constantFrom('a', 'b', ',', ' ', 'é', '😀', 'X', '-'), maxLength: 8 }).map((s): Literal => [s, 'text'])
 const small = fc.integer({ min: -6, max: 10 }).map((n): Literal => [String(n), 'int4'])
