@@ -2,32 +2,14 @@
 // PostgreSQL agree today (every switch but two; 1,000 cases with all of them on found only the
 // order-dependent differences in /tmp/notes/differential-findings.md). Turn a switch on once
 // `bun test/sql/differential/run-many.ts --features <name>` finds no difference.
-import type { Features } from './generator.ts'
+import { ALL_FEATURES, type Features } from './generator.ts'
 
 export const CI_FEATURES: Features = {
-  arithmetic: true,
+  ...ALL_FEATURES,
   // Off: with division by zero or int4/int8 limits in the data, the two engines raise errors on
   // different occasions (PostgreSQL evaluates lazily: LIMIT 0, DISTINCT on constants stopping at
   // the first row, checking the query before folding constants), not on different rows. See
   // /tmp/notes/differential-findings.md; turning them on shows only such error-timing cases today.
   division: false,
   extremeValues: false,
-  booleanLogic: true,
-  nullPredicates: true,
-  between: true,
-  inList: true,
-  like: true,
-  concat: true,
-  distinctFrom: true,
-  conditionals: true,
-  functions: true,
-  casts: true,
-  aggregates: true,
-  groupBy: true,
-  having: true,
-  distinct: true,
-  orderBy: true,
-  limitOffset: true,
-  joins: true,
-  subqueries: true,
 }
