@@ -2,29 +2,22 @@
 // CONSTRAINT ... FOREIGN KEY), inserts that take serial defaults, joins, and relational queries
 // with a nested, ordered `with` (json_agg ... ORDER BY in a LEFT JOIN LATERAL). Method: a real
 // server process, drizzle-kit generate, the migrator, then drizzle queries over HTTP.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import { createClient } from '../../client-sdk/index.ts'
-import { drizzle, migrate, type TesseraDatabase } from '../../client-sdk/drizzle/index.ts'
-import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
+import { drizzle, migrate } from '../../client-sdk/drizzle/index.ts'
+import { drizzleKitGenerate, serveTestFile } from './harness.ts'
 import * as schema from './drizzle-schema-full.ts'
 
 const { authors, books } = schema
-let server: TestServer
-let db: TesseraDatabase<typeof schema>
+const served = serveTestFile((server) =>
+  drizzle(createClient({ url: server.url, token: server.token }), { schema }),
+)
 const migrationsFolder = mkdtempSync(join(tmpdir(), 'tessera-drizzle-kit-full-'))
-
-beforeAll(async () => {
-  server = await startTestServer()
-  db = drizzle(createClient({ url: server.url, token: server.token }), { schema })
-})
-afterAll(async () => {
-  await server?.stop()
-  rmSync(migrationsFolder, { recursive: true, force: true })
-})
+afterAll(() => rmSync(migrationsFolder, { recursive: true, force: true }))
 
 describe('Drizzle with serial, foreign keys, joins and relational queries', () => {
   test('drizzle-kit output with serial and a foreign key applies', async () => {
@@ -35,22 +28,22 @@ describe('Drizzle with serial, foreign keys, joins and relational queries', () =
     expect(generated).toContain('"id" serial PRIMARY KEY NOT NULL')
     expect(generated).toContain('FOREIGN KEY ("author_id") REFERENCES "public"."authors"("id")')
     // In drizzle's own place for its bookkeeping: schema "drizzle".
-    await migrate(db, { migrationsFolder, migrationsSchema: 'drizzle' })
-    await migrate(db, { migrationsFolder, migrationsSchema: 'drizzle' })
-    const applied = await db.execute(sql`SELECT count(*) AS n FROM drizzle.__drizzle_migrations`)
+    await migrate(served.db, { migrationsFolder, migrationsSchema: 'drizzle' })
+    await migrate(served.db, { migrationsFolder, migrationsSchema: 'drizzle' })
+    const applied = await served.db.execute(sql`SELECT count(*) AS n FROM drizzle.__drizzle_migrations`)
     expect(applied.rows).toEqual([{ n: '1' }])
   }, 30_000)
 
   test('serial defaults, joins, relational queries with `with`', async () => {
-    const [ada] = await db.insert(authors).values({ name: 'Ada' }).returning()
-    const [grace] = await db.insert(authors).values({ name: 'Grace' }).returning()
+    const [ada] = await served.db.insert(authors).values({ name: 'Ada' }).returning()
+    const [grace] = await served.db.insert(authors).values({ name: 'Grace' }).returning()
     expect(typeof ada?.id).toBe('number')
-    await db.insert(books).values([
+    await served.db.insert(books).values([
       { authorId: ada?.id ?? 0, title: 'Notes' },
       { authorId: ada?.id ?? 0, title: 'Sketch' },
       { authorId: grace?.id ?? 0, title: 'COBOL' },
     ])
-    const joined = await db
+    const joined = await served.db
       .select({ title: books.title, author: authors.name })
       .from(books)
       .innerJoin(authors, eq(books.authorId, authors.id))
@@ -60,7 +53,7 @@ describe('Drizzle with serial, foreign keys, joins and relational queries', () =
       { title: 'Notes', author: 'Ada' },
       { title: 'Sketch', author: 'Ada' },
     ])
-    const withBooks = await db.query.authors.findMany({
+    const withBooks = await served.db.query.authors.findMany({
       with: { books: { columns: { title: true }, orderBy: (b, { asc }) => [asc(b.title)] } },
       orderBy: (a, { asc }) => [asc(a.name)],
     })
@@ -68,7 +61,7 @@ describe('Drizzle with serial, foreign keys, joins and relational queries', () =
       ['Ada', ['Notes', 'Sketch']],
       ['Grace', ['COBOL']],
     ])
-    const book = await db.query.books.findFirst({
+    const book = await served.db.query.books.findFirst({
       where: eq(books.title, 'COBOL'),
       with: { author: true },
     })

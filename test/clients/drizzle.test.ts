@@ -3,7 +3,7 @@
 // trip, CRUD, serial keys, joins, relational queries (with and without `with`), transactions
 // (commit, rollback, retry on real and injected conflicts), batch. Serial keys and foreign keys
 // from drizzle-kit, and nested ordered `with`: drizzle-relations.test.ts.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,21 +17,14 @@ import {
   type TesseraDatabase,
 } from '../../client-sdk/drizzle/index.ts'
 import * as schema from './drizzle-schema.ts'
-import { drizzleKitGenerate, startTestServer, type TestServer } from './harness.ts'
+import { drizzleKitGenerate, serveTestFile } from './harness.ts'
 
 const { users, accounts, notes } = schema
-let server: TestServer
-let db: TesseraDatabase<typeof schema>
+const served = serveTestFile((server) =>
+  drizzle(createClient({ url: server.url, token: server.token }), { schema }),
+)
 const migrationsFolder = mkdtempSync(join(tmpdir(), 'tessera-drizzle-kit-'))
-
-beforeAll(async () => {
-  server = await startTestServer()
-  db = drizzle(createClient({ url: server.url, token: server.token }), { schema })
-})
-afterAll(async () => {
-  await server?.stop()
-  rmSync(migrationsFolder, { recursive: true, force: true })
-})
+afterAll(() => rmSync(migrationsFolder, { recursive: true, force: true }))
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   return p.then(
@@ -50,18 +43,18 @@ describe('migrations', () => {
     )
     expect(generated).toContain('CREATE TABLE "users"')
     expect(generated).toContain('CREATE INDEX "accounts_user_idx"')
-    await Promise.all([migrate(db, { migrationsFolder }), migrate(db, { migrationsFolder })])
-    await migrate(db, { migrationsFolder })
-    const applied = await db.execute<{ id: string }>(sql`SELECT id FROM __drizzle_migrations`)
+    await Promise.all([migrate(served.db, { migrationsFolder }), migrate(served.db, { migrationsFolder })])
+    await migrate(served.db, { migrationsFolder })
+    const applied = await served.db.execute<{ id: string }>(sql`SELECT id FROM __drizzle_migrations`)
     expect(applied.rows).toEqual([{ id: '1' }])
-    expect((await db.select().from(users)).length).toBe(0)
+    expect((await served.db.select().from(users)).length).toBe(0)
   }, 30_000)
 })
 
 describe('queries', () => {
   test('insert returning: every column type round-trips; defaults fill in', async () => {
     const born = '1815-12-10'
-    const [ada] = await db
+    const [ada] = await served.db
       .insert(users)
       .values({
         id: 1,
@@ -88,7 +81,7 @@ describe('queries', () => {
     expect(ada?.createdAt).toBeInstanceOf(Date)
     expect(Math.abs((ada?.createdAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000)
     expect(ada?.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/)
-    await db.insert(users).values([
+    await served.db.insert(users).values([
       { id: 2, name: 'Grace', active: false },
       { id: 3, name: 'Alan' },
     ])
@@ -96,7 +89,7 @@ describe('queries', () => {
 
   test('select, where, partial select, count, update returning, upsert, delete', async () => {
     expect(
-      await db
+      await served.db
         .select({ id: users.id, name: users.name })
         .from(users)
         .where(gt(users.id, 1))
@@ -105,46 +98,46 @@ describe('queries', () => {
       { id: 2, name: 'Grace' },
       { id: 3, name: 'Alan' },
     ])
-    const [n] = await db.select({ n: count() }).from(users).where(eq(users.active, true))
+    const [n] = await served.db.select({ n: count() }).from(users).where(eq(users.active, true))
     expect(n?.n).toBe(2)
-    const updated = await db
+    const updated = await served.db
       .update(users)
       .set({ score: 1.25 })
       .where(eq(users.id, 3))
       .returning({ id: users.id, score: users.score })
     expect(updated).toEqual([{ id: 3, score: 1.25 }])
-    await db
+    await served.db
       .insert(users)
       .values({ id: 3, name: 'Alan T.' })
       .onConflictDoUpdate({ target: users.id, set: { name: 'Alan T.' } })
     expect(
-      (await db.select({ name: users.name }).from(users).where(eq(users.id, 3)))[0]?.name,
+      (await served.db.select({ name: users.name }).from(users).where(eq(users.id, 3)))[0]?.name,
     ).toBe('Alan T.')
-    await db.insert(users).values({ id: 3, name: 'ignored' }).onConflictDoNothing()
-    const gone = await db.delete(users).where(eq(users.id, 2)).returning({ id: users.id })
+    await served.db.insert(users).values({ id: 3, name: 'ignored' }).onConflictDoNothing()
+    const gone = await served.db.delete(users).where(eq(users.id, 2)).returning({ id: users.id })
     expect(gone).toEqual([{ id: 2 }])
-    const byId = db
+    const byId = served.db
       .select({ name: users.name })
       .from(users)
       .where(eq(users.id, sql.placeholder('id')))
       .prepare('by_id')
     expect(await byId.execute({ id: 1 })).toEqual([{ name: 'Ada' }])
     expect(await byId.execute({ id: 3 })).toEqual([{ name: 'Alan T.' }])
-    expect(await db.$count(users)).toBe(2)
-    expect(await db.$count(users, eq(users.active, true))).toBe(2)
-    const raw = await db.execute<{ name: string }>(
+    expect(await served.db.$count(users)).toBe(2)
+    expect(await served.db.$count(users, eq(users.active, true))).toBe(2)
+    const raw = await served.db.execute<{ name: string }>(
       sql`SELECT name FROM ${users} WHERE ${users.id} = ${1}`,
     )
     expect([raw.rows, raw.command, raw.rowCount]).toEqual([[{ name: 'Ada' }], 'SELECT', 1])
   })
 
   test('relational queries without `with`', async () => {
-    const found = await db.query.users.findFirst({
+    const found = await served.db.query.users.findFirst({
       columns: { id: true, name: true, big: true },
       where: eq(users.id, 1),
     })
     expect(found).toEqual({ id: 1, name: 'Ada', big: 9007199254740993n })
-    const many = await db.query.users.findMany({
+    const many = await served.db.query.users.findMany({
       columns: { name: true },
       orderBy: (u, { desc }) => [desc(u.id)],
       limit: 5,
@@ -153,7 +146,7 @@ describe('queries', () => {
   })
 
   test('serial keys fill in; inner and left joins', async () => {
-    const inserted = await db
+    const inserted = await served.db
       .insert(notes)
       .values([
         { userId: 1, body: 'first' },
@@ -162,7 +155,7 @@ describe('queries', () => {
       ])
       .returning({ id: notes.id })
     expect(inserted).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }])
-    const inner = await db
+    const inner = await served.db
       .select({ body: notes.body, author: users.name })
       .from(notes)
       .innerJoin(users, eq(notes.userId, users.id))
@@ -171,13 +164,13 @@ describe('queries', () => {
       { body: 'first', author: 'Ada' },
       { body: 'second', author: 'Ada' },
     ])
-    const left = await db
+    const left = await served.db
       .select({ body: notes.body, author: users.name })
       .from(notes)
       .leftJoin(users, eq(notes.userId, users.id))
       .orderBy(notes.id)
     expect(left.map((r) => r.author)).toEqual(['Ada', 'Ada', null])
-    const whole = await db
+    const whole = await served.db
       .select()
       .from(notes)
       .innerJoin(users, eq(notes.userId, users.id))
@@ -187,7 +180,7 @@ describe('queries', () => {
   })
 
   test('errors come wrapped in DrizzleQueryError with the TesseraError as cause', async () => {
-    const e = await rejection(db.insert(users).values({ id: 1, name: 'dup' }))
+    const e = await rejection(served.db.insert(users).values({ id: 1, name: 'dup' }))
     expect(e).toBeInstanceOf(DrizzleQueryError)
     const cause = (e as DrizzleQueryError).cause
     expect(cause).toBeInstanceOf(TesseraError)
@@ -197,36 +190,36 @@ describe('queries', () => {
 
 describe('transactions and batch', () => {
   test('commit; tx.rollback() and a throwing callback leave nothing', async () => {
-    await db.transaction(async (tx) => {
+    await served.db.transaction(async (tx) => {
       await tx.insert(accounts).values([
         { id: 1, userId: 1, balance: 100 },
         { id: 2, userId: 3, balance: 100 },
       ])
     })
     const rolled = await rejection(
-      db.transaction(async (tx) => {
+      served.db.transaction(async (tx) => {
         await tx.insert(accounts).values({ id: 3, userId: 1, balance: 1 })
         tx.rollback()
       }),
     )
     expect(rolled).toBeInstanceOf(TransactionRollbackError)
-    expect((await db.select({ id: accounts.id }).from(accounts)).map((r) => r.id).sort()).toEqual([
+    expect((await served.db.select({ id: accounts.id }).from(accounts)).map((r) => r.id).sort()).toEqual([
       1, 2,
     ])
   })
 
   test('nested transactions, serializable and deferrable are refused with 0A000', async () => {
-    const nested = await rejection(db.transaction((tx) => tx.transaction(async () => {})))
+    const nested = await rejection(served.db.transaction((tx) => tx.transaction(async () => {})))
     expect((nested as TesseraError).code).toBe('0A000')
     expect(
       (
         (await rejection(
-          db.transaction(async () => {}, { isolationLevel: 'serializable' }),
+          served.db.transaction(async () => {}, { isolationLevel: 'serializable' }),
         )) as TesseraError
       ).code,
     ).toBe('0A000')
     const ro = await rejection(
-      db.transaction((tx) => tx.delete(accounts), { accessMode: 'read only' }),
+      served.db.transaction((tx) => tx.delete(accounts), { accessMode: 'read only' }),
     )
     expect((ro as DrizzleQueryError).cause).toMatchObject({ code: '25006' })
   })
@@ -236,7 +229,7 @@ describe('transactions and batch', () => {
     let release!: () => void
     const bothRead = new Promise<void>((r) => (release = r))
     const transfer = (to: number, amount: number) =>
-      db.transaction(
+      served.db.transaction(
         async (tx) => {
           const [from] = await tx
             .select({ balance: accounts.balance })
@@ -259,7 +252,7 @@ describe('transactions and batch', () => {
     // At least one re-run (more when the winner's commit was still in flight at the first).
     expect(reads).toBeGreaterThanOrEqual(3)
     expect(
-      await db
+      await served.db
         .select({ id: accounts.id, balance: accounts.balance })
         .from(accounts)
         .orderBy(accounts.id),
@@ -270,15 +263,15 @@ describe('transactions and batch', () => {
   })
 
   test('an injected 40001 is retryable through DrizzleQueryError: rejected without retry, retried with it', async () => {
-    await server.arm({ code: '40001', count: 1, match: 'update "accounts"' })
+    await served.server.arm({ code: '40001', count: 1, match: 'update "accounts"' })
     const e = await rejection(
-      db.transaction((tx) => tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 2))),
+      served.db.transaction((tx) => tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 2))),
     )
     expect(e).toBeInstanceOf(DrizzleQueryError)
     expect(isRetryable(e)).toBe(true)
-    await server.arm({ code: '40001', count: 2, match: 'update "accounts"' })
+    await served.server.arm({ code: '40001', count: 2, match: 'update "accounts"' })
     let runs = 0
-    await db.transaction(
+    await served.db.transaction(
       async (tx) => {
         runs++
         await tx.update(accounts).set({ balance: 7 }).where(eq(accounts.id, 2))
@@ -287,39 +280,39 @@ describe('transactions and batch', () => {
     )
     expect(runs).toBe(3)
     expect(
-      (await db.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 2)))[0]
+      (await served.db.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 2)))[0]
         ?.balance,
     ).toBe(7)
   })
 
   test('batch: one atomic request, each result mapped like the query alone', async () => {
-    const [inserted, selected, counted] = await db.batch([
-      db.insert(accounts).values({ id: 10, userId: 1, balance: 1 }).returning({ id: accounts.id }),
-      db
+    const [inserted, selected, counted] = await served.db.batch([
+      served.db.insert(accounts).values({ id: 10, userId: 1, balance: 1 }).returning({ id: accounts.id }),
+      served.db
         .select({ id: accounts.id, balance: accounts.balance })
         .from(accounts)
         .where(eq(accounts.id, 10)),
-      db.select({ n: count() }).from(accounts),
+      served.db.select({ n: count() }).from(accounts),
     ])
     expect(inserted).toEqual([{ id: 10 }])
     expect(selected).toEqual([{ id: 10, balance: 1 }])
     expect(counted).toEqual([{ n: 3 }])
     const failed = await rejection(
-      db.batch([
-        db.insert(accounts).values({ id: 11, userId: 1, balance: 1 }),
-        db.insert(accounts).values({ id: 10, userId: 1, balance: 1 }),
+      served.db.batch([
+        served.db.insert(accounts).values({ id: 11, userId: 1, balance: 1 }),
+        served.db.insert(accounts).values({ id: 10, userId: 1, balance: 1 }),
       ]),
     )
     expect((failed as TesseraError).code).toBe('23505')
     expect(
-      (await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, 11))).length,
+      (await served.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, 11))).length,
     ).toBe(0)
   })
 })
 
 describe('relational queries with `with`', () => {
   test('one-to-many and many-to-one, nested columns mapped by their types', async () => {
-    const withAccounts = await db.query.users.findMany({
+    const withAccounts = await served.db.query.users.findMany({
       columns: { name: true },
       with: { accounts: { columns: { id: true, balance: true } } },
       orderBy: (u, { asc }) => [asc(u.id)],
@@ -333,12 +326,12 @@ describe('relational queries with `with`', () => {
       ['Alan T.', [2]],
     ])
     expect(withAccounts[1]?.accounts).toEqual([{ id: 2, balance: 7 }])
-    const account = await db.query.accounts.findFirst({
+    const account = await served.db.query.accounts.findFirst({
       where: eq(accounts.id, 2),
       with: { user: { columns: { name: true, big: true } } },
     })
     expect(account?.user).toEqual({ name: 'Alan T.', big: null })
-    const ada = await db.query.accounts.findFirst({
+    const ada = await served.db.query.accounts.findFirst({
       where: eq(accounts.id, 1),
       with: { user: true },
     })

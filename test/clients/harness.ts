@@ -1,5 +1,6 @@
 // Shared by the client suites: starts test/clients/server.ts as a real child process on a fresh
 // data directory, arms its SQL fault switch over HTTP, and runs drizzle-kit generate.
+import { afterAll, beforeAll } from 'bun:test'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -74,6 +75,41 @@ export async function startTestServer(): Promise<TestServer> {
       child.kill('SIGTERM')
       await exited
       rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The server and the client a test file's hooks set up; read them in tests, not at load time. */
+export interface Served<Db> {
+  readonly server: TestServer
+  readonly db: Db
+}
+
+/** Registers the calling file's hooks: before its tests a test server and `connect(server)`, after
+ * them `close(db)` (when given) and the server's stop. */
+export function serveTestFile<Db>(
+  connect: (server: TestServer) => Db,
+  close?: (db: Db) => Promise<unknown>,
+): Served<Db> {
+  let server: TestServer | undefined
+  let db: { value: Db } | undefined
+  beforeAll(async () => {
+    server = await startTestServer()
+    db = { value: connect(server) }
+  })
+  afterAll(async () => {
+    if (db !== undefined) await close?.(db.value)
+    await server?.stop()
+  })
+  const notYet = () => new Error('serveTestFile: used before its beforeAll hook ran')
+  return {
+    get server() {
+      if (server === undefined) throw notYet()
+      return server
+    },
+    get db() {
+      if (db === undefined) throw notYet()
+      return db.value
     },
   }
 }

@@ -2,27 +2,21 @@
 // applies each migration once; two migrators racing conflict on the adapter's lock row (40001)
 // and the loser's re-run finds nothing to do; `db.introspection.getTables()` matches the schema
 // (PostgreSQL's introspector reading pg_catalog). Method: real Kysely over a real server process.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { Kysely, Migrator, sql, type Migration } from 'kysely'
 import { retry, TesseraDialect } from '../../client-sdk/kysely/index.ts'
-import { startTestServer, type TestServer } from './harness.ts'
+import { serveTestFile } from './harness.ts'
 
 interface DB {
   owner: { id: number; name: string }
   pet: { id: number; name: string; owner_id: number | null; species: string }
 }
 
-let server: TestServer
-let db: Kysely<DB>
-
-beforeAll(async () => {
-  server = await startTestServer()
-  db = new Kysely<DB>({ dialect: new TesseraDialect({ url: server.url, token: server.token }) })
-})
-afterAll(async () => {
-  await db?.destroy()
-  await server?.stop()
-})
+const served = serveTestFile(
+  (server) =>
+    new Kysely<DB>({ dialect: new TesseraDialect({ url: server.url, token: server.token }) }),
+  (db) => db.destroy(),
+)
 
 const migrations: Record<string, Migration> = {
   '2024_01_01_owner': {
@@ -53,13 +47,13 @@ const migratorOf = (k: Kysely<any>) =>
 
 describe('Kysely Migrator and introspection', () => {
   test('migrateToLatest applies every migration once; two migrators at once: one conflicts, its retry finds nothing to do', async () => {
-    const first = await migratorOf(db).migrateToLatest()
+    const first = await migratorOf(served.db).migrateToLatest()
     expect(first.error).toBeUndefined()
     expect(first.results?.map((r) => [r.migrationName, r.status])).toEqual([
       ['2024_01_01_owner', 'Success'],
       ['2024_01_02_pet', 'Success'],
     ])
-    const again = await migratorOf(db).migrateToLatest()
+    const again = await migratorOf(served.db).migrateToLatest()
     expect(again.results).toEqual([])
 
     // Two migrators applying one new migration at once, both inside its `up` before either
@@ -80,7 +74,7 @@ describe('Kysely Migrator and introspection', () => {
     const run = () =>
       retry(
         async () => {
-          const r = await migratorOf(db).migrateToLatest()
+          const r = await migratorOf(served.db).migrateToLatest()
           if (r.error !== undefined) throw r.error
           return r.results ?? []
         },
@@ -92,9 +86,9 @@ describe('Kysely Migrator and introspection', () => {
     expect([...a, ...b].map((r) => [r.migrationName, r.status])).toEqual([
       ['2024_01_03_seed', 'Success'],
     ])
-    expect((await db.selectFrom('owner').select('id').execute()).length).toBe(1)
-    await db.deleteFrom('owner').execute()
-    await db
+    expect((await served.db.selectFrom('owner').select('id').execute()).length).toBe(1)
+    await served.db.deleteFrom('owner').execute()
+    await served.db
       .insertInto('owner')
       .values([
         { id: 1, name: 'ada' },
@@ -104,7 +98,7 @@ describe('Kysely Migrator and introspection', () => {
   })
 
   test('introspection.getTables() matches the schema', async () => {
-    const tables = await db.introspection.getTables()
+    const tables = await served.db.introspection.getTables()
     const shape = tables.map((t) => ({
       schema: t.schema,
       name: t.name,
@@ -130,7 +124,7 @@ describe('Kysely Migrator and introspection', () => {
         ],
       },
     ])
-    const withInternal = await db.introspection.getTables({ withInternalKyselyTables: true })
+    const withInternal = await served.db.introspection.getTables({ withInternalKyselyTables: true })
     expect(withInternal.map((t) => t.name)).toContain('kysely_migration')
   })
 })

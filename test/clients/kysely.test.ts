@@ -3,7 +3,7 @@
 // read-only), the conflict retry, clear errors for savepoints and serializable, AbortSignal and
 // streaming; the Migrator and introspection are in kysely-catalog.test.ts. Method: real Kysely
 // queries over real HTTP.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { Kysely, sql, type Generated, type Insertable, type Selectable } from 'kysely'
 import {
   isRetryable,
@@ -13,7 +13,7 @@ import {
   TesseraError,
   withSignal,
 } from '../../client-sdk/kysely/index.ts'
-import { startTestServer, type TestServer } from './harness.ts'
+import { serveTestFile } from './harness.ts'
 
 interface PersonTable {
   id: number
@@ -34,17 +34,11 @@ interface DB {
   pet: { id: number; name: string; owner_id: number | null }
 }
 
-let server: TestServer
-let db: Kysely<DB>
-
-beforeAll(async () => {
-  server = await startTestServer()
-  db = new Kysely<DB>({ dialect: new TesseraDialect({ url: server.url, token: server.token }) })
-})
-afterAll(async () => {
-  await db?.destroy()
-  await server?.stop()
-})
+const served = serveTestFile(
+  (server) =>
+    new Kysely<DB>({ dialect: new TesseraDialect({ url: server.url, token: server.token }) }),
+  (db) => db.destroy(),
+)
 
 async function rejection(p: Promise<unknown>): Promise<TesseraError> {
   const e = await p.then(
@@ -57,7 +51,7 @@ async function rejection(p: Promise<unknown>): Promise<TesseraError> {
 
 describe('schema builder', () => {
   test('create table (types, defaults, not null), if not exists, index, drop', async () => {
-    await db.schema
+    await served.db.schema
       .createTable('person')
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('first_name', 'varchar(255)', (c) => c.notNull())
@@ -67,25 +61,25 @@ describe('schema builder', () => {
       .addColumn('meta', 'jsonb')
       .addColumn('score', 'numeric(10, 2)')
       .execute()
-    await db.schema
+    await served.db.schema
       .createTable('person')
       .ifNotExists()
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .execute()
-    await db.schema.createIndex('person_last_name_idx').on('person').column('last_name').execute()
-    await db.schema
+    await served.db.schema.createIndex('person_last_name_idx').on('person').column('last_name').execute()
+    await served.db.schema
       .createTable('account')
       .addColumn('id', 'bigint', (c) => c.primaryKey())
       .addColumn('balance', 'bigint', (c) => c.notNull())
       .execute()
-    await db.schema
+    await served.db.schema
       .createTable('scratch')
       .addColumn('k', 'text', (c) => c.primaryKey())
       .execute()
-    await db.schema.dropTable('scratch').execute()
-    await db.schema.dropTable('scratch').ifExists().execute()
+    await served.db.schema.dropTable('scratch').execute()
+    await served.db.schema.dropTable('scratch').ifExists().execute()
     const e = await rejection(
-      db.schema
+      served.db.schema
         .createTable('account')
         .addColumn('id', 'bigint', (c) => c.primaryKey())
         .execute(),
@@ -96,7 +90,7 @@ describe('schema builder', () => {
 
 describe('typed queries', () => {
   test('insert returning, select with where/order/limit, update and delete counts, upsert, aggregate', async () => {
-    const inserted = await db
+    const inserted = await served.db
       .insertInto('person')
       .values([
         {
@@ -117,7 +111,7 @@ describe('typed queries', () => {
       { id: 3, active: true },
     ])
 
-    const ada: Selectable<PersonTable> | undefined = await db
+    const ada: Selectable<PersonTable> | undefined = await served.db
       .selectFrom('person')
       .selectAll()
       .where('id', '=', 1)
@@ -130,7 +124,7 @@ describe('typed queries', () => {
     })
     expect(ada?.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)
 
-    const names = await db
+    const names = await served.db
       .selectFrom('person')
       .select(['first_name'])
       .where('last_name', 'is not', null)
@@ -138,7 +132,7 @@ describe('typed queries', () => {
       .limit(1)
       .execute()
     expect(names).toEqual([{ first_name: 'Grace' }])
-    const a = await db
+    const a = await served.db
       .selectFrom('person')
       .select('id')
       .where((eb) => eb.or([eb('first_name', 'like', 'A%'), eb('score', '>', '9')]))
@@ -146,13 +140,13 @@ describe('typed queries', () => {
       .execute()
     expect(a.map((r) => r.id)).toEqual([1, 3])
 
-    const updated = await db
+    const updated = await served.db
       .updateTable('person')
       .set({ last_name: 'Turing' })
       .where('id', '=', 3)
       .executeTakeFirst()
     expect(updated.numUpdatedRows).toBe(1n)
-    const upserted = await db
+    const upserted = await served.db
       .insertInto('person')
       .values({ id: 2, first_name: 'Grace B.', last_name: 'Hopper', meta: null, score: null })
       .onConflict((oc) =>
@@ -161,25 +155,25 @@ describe('typed queries', () => {
       .returning('first_name')
       .executeTakeFirstOrThrow()
     expect(upserted.first_name).toBe('Grace B.')
-    const { n } = await db
+    const { n } = await served.db
       .selectFrom('person')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow()
     expect(n).toBe('3')
-    const deleted = await db.deleteFrom('person').where('id', '=', 3).executeTakeFirst()
+    const deleted = await served.db.deleteFrom('person').where('id', '=', 3).executeTakeFirst()
     expect(deleted.numDeletedRows).toBe(1n)
   })
 
   test('streaming yields every row', async () => {
     const seen: number[] = []
-    for await (const row of db.selectFrom('person').select('id').orderBy('id').stream(1))
+    for await (const row of served.db.selectFrom('person').select('id').orderBy('id').stream(1))
       seen.push(row.id)
     expect(seen).toEqual([1, 2])
   })
 
   test('SQL errors reach the caller as TesseraError', async () => {
     const e = await rejection(
-      db
+      served.db
         .insertInto('person')
         .values({ id: 1, first_name: 'dup', last_name: null, meta: null, score: null })
         .execute(),
@@ -190,26 +184,26 @@ describe('typed queries', () => {
 
 describe('joins', () => {
   test('inner and left joins, typed', async () => {
-    await db.schema
+    await served.db.schema
       .createTable('pet')
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('owner_id', 'integer')
       .execute()
-    await db
+    await served.db
       .insertInto('pet')
       .values([
         { id: 1, name: 'Doggo', owner_id: 1 },
         { id: 2, name: 'Stray', owner_id: null },
       ])
       .execute()
-    const inner = await db
+    const inner = await served.db
       .selectFrom('pet')
       .innerJoin('person', 'person.id', 'pet.owner_id')
       .select(['pet.name as pet', 'person.first_name as owner'])
       .execute()
     expect(inner).toEqual([{ pet: 'Doggo', owner: 'Ada' }])
-    const left: { pet: string; owner: string | null }[] = await db
+    const left: { pet: string; owner: string | null }[] = await served.db
       .selectFrom('pet')
       .leftJoin('person', 'person.id', 'pet.owner_id')
       .select(['pet.name as pet', 'person.first_name as owner'])
@@ -224,7 +218,7 @@ describe('joins', () => {
 
 describe('transactions', () => {
   test('db.transaction() commits; a throwing callback rolls back', async () => {
-    await db.transaction().execute(async (trx) => {
+    await served.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('account')
         .values([
@@ -234,10 +228,10 @@ describe('transactions', () => {
         .execute()
       // The transaction sees its own writes; others do not until commit.
       expect((await trx.selectFrom('account').select('id').execute()).length).toBe(2)
-      expect((await db.selectFrom('account').select('id').execute()).length).toBe(0)
+      expect((await served.db.selectFrom('account').select('id').execute()).length).toBe(0)
     })
     const boom = new Error('boom')
-    const e = await db
+    const e = await served.db
       .transaction()
       .execute(async (trx) => {
         await trx.updateTable('account').set({ balance: '0' }).execute()
@@ -246,7 +240,7 @@ describe('transactions', () => {
       .catch((err: unknown) => err)
     expect(e).toBe(boom)
     expect(
-      await db.selectFrom('account').select(['id', 'balance']).orderBy('id').execute(),
+      await served.db.selectFrom('account').select(['id', 'balance']).orderBy('id').execute(),
     ).toEqual([
       { id: '1', balance: '100' },
       { id: '2', balance: '100' },
@@ -254,37 +248,37 @@ describe('transactions', () => {
   })
 
   test('controlled transactions (startTransaction): commit and rollback', async () => {
-    const trx = await db.startTransaction().execute()
+    const trx = await served.db.startTransaction().execute()
     await trx.insertInto('account').values({ id: '3', balance: '5' }).execute()
     await trx.commit().execute()
-    const gone = await db.startTransaction().execute()
+    const gone = await served.db.startTransaction().execute()
     await gone.insertInto('account').values({ id: '4', balance: '5' }).execute()
     await gone.rollback().execute()
     expect(
-      (await db.selectFrom('account').select('id').where('id', 'in', ['3', '4']).execute()).map(
+      (await served.db.selectFrom('account').select('id').where('id', 'in', ['3', '4']).execute()).map(
         (r) => r.id,
       ),
     ).toEqual(['3'])
   })
 
   test('savepoints and serializable are refused with clear errors; read only refuses writes', async () => {
-    const trx = await db.startTransaction().execute()
+    const trx = await served.db.startTransaction().execute()
     const sp = await rejection(trx.savepoint('sp1').execute())
     expect([sp.code, sp.message]).toEqual(['0A000', 'savepoints are not supported by Tessera'])
     await trx.rollback().execute()
     const ser = await rejection(
-      db
+      served.db
         .transaction()
         .setIsolationLevel('serializable')
         .execute(async () => {}),
     )
     expect(ser.code).toBe('0A000')
-    await db
+    await served.db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (t) => t.selectFrom('account').selectAll().execute())
     const ro = await rejection(
-      db
+      served.db
         .transaction()
         .setAccessMode('read only')
         .execute((t) => t.deleteFrom('account').execute()),
@@ -298,7 +292,7 @@ describe('transactions', () => {
     const bothRead = new Promise<void>((r) => (release = r))
     const transfer = (amount: number) =>
       retry(() =>
-        db.transaction().execute(async (trx) => {
+        served.db.transaction().execute(async (trx) => {
           const from = await trx
             .selectFrom('account')
             .select('balance')
@@ -321,7 +315,7 @@ describe('transactions', () => {
     await Promise.all([transfer(10), transfer(20)])
     // At least one re-run (more when the winner's commit was still in flight at the first).
     expect(reads).toBeGreaterThanOrEqual(3)
-    const rows = await db
+    const rows = await served.db
       .selectFrom('account')
       .select(['id', 'balance'])
       .where('id', 'in', ['1', '2'])
@@ -334,12 +328,12 @@ describe('transactions', () => {
   })
 
   test('an injected 40001 inside a Kysely transaction is retryable and retried', async () => {
-    await server.arm({ code: '40001', count: 1, match: 'update "account"' })
+    await served.server.arm({ code: '40001', count: 1, match: 'update "account"' })
     let runs = 0
     const errors: unknown[] = []
     await retry(
       () =>
-        db.transaction().execute(async (trx) => {
+        served.db.transaction().execute(async (trx) => {
           runs++
           await trx.updateTable('account').set({ balance: '1' }).where('id', '=', '3').execute()
         }),
@@ -354,17 +348,17 @@ describe('migration lock', () => {
   test("inside transactions the adapter's migration lock makes the later commit 40001; outside, it is a no-op", async () => {
     // The tables Kysely's Migrator creates before it takes the lock.
     await sql`CREATE TABLE kysely_migration_lock (id varchar(255) PRIMARY KEY, is_locked integer NOT NULL DEFAULT 0)`.execute(
-      db,
+      served.db,
     )
-    await sql`INSERT INTO kysely_migration_lock (id) VALUES ('migration_lock')`.execute(db)
+    await sql`INSERT INTO kysely_migration_lock (id) VALUES ('migration_lock')`.execute(served.db)
     const adapter = new TesseraAdapter()
     const options = {
       lockTable: 'kysely_migration_lock',
       lockRowId: 'migration_lock',
       lockTableSchema: undefined,
     }
-    const first = await db.startTransaction().execute()
-    const second = await db.startTransaction().execute()
+    const first = await served.db.startTransaction().execute()
+    const second = await served.db.startTransaction().execute()
     await adapter.acquireMigrationLock(first, options)
     await adapter.acquireMigrationLock(second, options)
     await adapter.releaseMigrationLock(first, options)
@@ -374,11 +368,11 @@ describe('migration lock', () => {
     expect([e.code, e.retryable]).toEqual(['40001', true])
     const row = await sql<{
       is_locked: number
-    }>`SELECT is_locked FROM kysely_migration_lock`.execute(db)
+    }>`SELECT is_locked FROM kysely_migration_lock`.execute(served.db)
     expect(row.rows).toEqual([{ is_locked: 0 }])
     // Outside a transaction (where Kysely 0.28 calls it) it sends nothing: no such table is fine.
-    await adapter.acquireMigrationLock(db, { ...options, lockTable: 'no_such_table' })
-    await adapter.releaseMigrationLock(db, { ...options, lockTable: 'no_such_table' })
+    await adapter.acquireMigrationLock(served.db, { ...options, lockTable: 'no_such_table' })
+    await adapter.releaseMigrationLock(served.db, { ...options, lockTable: 'no_such_table' })
   })
 })
 
@@ -386,14 +380,14 @@ describe('abort', () => {
   test('withSignal aborts the request; the plain instance is unaffected', async () => {
     const controller = new AbortController()
     controller.abort(new Error('too slow'))
-    const e = await withSignal(db, controller.signal)
+    const e = await withSignal(served.db, controller.signal)
       .selectFrom('account')
       .selectAll()
       .execute()
       .catch((err: Error) => err)
     expect((e as Error).message).toBe('too slow')
     expect(
-      (await db.selectFrom('account').select('id').where('id', '=', '1').execute()).length,
+      (await served.db.selectFrom('account').select('id').where('id', '=', '1').execute()).length,
     ).toBe(1)
   })
 })
