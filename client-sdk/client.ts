@@ -201,37 +201,49 @@ class Http {
   }
 }
 
-class HttpClient implements Client {
-  readonly #http: Http
+/** Where a client's or a transaction's statements go, read at each call. */
+interface SqlTarget {
+  readonly http: Http
+  readonly path: string
   readonly intMode: IntMode
+}
 
-  constructor(config: ClientConfig) {
-    this.#http = new Http(config)
-    this.intMode = config.intMode ?? 'string'
-    if (!['string', 'number', 'bigint'].includes(this.intMode))
-      throw new TypeError(`createClient: unknown intMode ${this.intMode}`)
-  }
+/** `query` and `batch` for the client (`/v1/sql`) and for an open transaction (its own path). */
+abstract class SqlSender implements Queryable {
+  protected abstract sqlTarget(): SqlTarget
 
   query<Row>(
     sql: string | SqlQuery<Row>,
     paramsOrOptions?: readonly unknown[] | QueryOptions,
     maybeOptions?: QueryOptions,
   ) {
-    return runStatement<Row>(
-      this.#http,
-      '/v1/sql',
-      this.intMode,
-      sql,
-      paramsOrOptions,
-      maybeOptions,
-    )
+    const { http, path, intMode } = this.sqlTarget()
+    return runStatement<Row>(http, path, intMode, sql, paramsOrOptions, maybeOptions)
   }
 
   batch<const S extends readonly Statement<unknown>[]>(
     statements: S,
     options?: QueryOptions,
   ): Promise<BatchResults<S>> {
-    return runBatch(this.#http, '/v1/sql', this.intMode, statements, options)
+    const { http, path, intMode } = this.sqlTarget()
+    return runBatch(http, path, intMode, statements, options)
+  }
+}
+
+class HttpClient extends SqlSender implements Client {
+  readonly #http: Http
+  readonly intMode: IntMode
+
+  constructor(config: ClientConfig) {
+    super()
+    this.#http = new Http(config)
+    this.intMode = config.intMode ?? 'string'
+    if (!['string', 'number', 'bigint'].includes(this.intMode))
+      throw new TypeError(`createClient: unknown intMode ${this.intMode}`)
+  }
+
+  protected sqlTarget(): SqlTarget {
+    return { http: this.#http, path: '/v1/sql', intMode: this.intMode }
   }
 
   async begin(
@@ -273,7 +285,7 @@ class HttpClient implements Client {
   }
 }
 
-class HttpTransaction implements Transaction {
+class HttpTransaction extends SqlSender implements Transaction {
   readonly #http: Http
   readonly #intMode: IntMode
   readonly #path: string
@@ -283,6 +295,7 @@ class HttpTransaction implements Transaction {
   state: 'open' | 'committed' | 'rolled back' | 'failed' = 'open'
 
   constructor(http: Http, intMode: IntMode, begun: BeginResponse) {
+    super()
     this.#http = http
     this.#intMode = intMode
     this.id = begun.tx
@@ -290,26 +303,8 @@ class HttpTransaction implements Transaction {
     this.#path = `/v1/tx/${encodeURIComponent(begun.tx)}`
   }
 
-  query<Row>(
-    sql: string | SqlQuery<Row>,
-    paramsOrOptions?: readonly unknown[] | QueryOptions,
-    maybeOptions?: QueryOptions,
-  ) {
-    return runStatement<Row>(
-      this.#http,
-      `${this.#path}/sql`,
-      this.#intMode,
-      sql,
-      paramsOrOptions,
-      maybeOptions,
-    )
-  }
-
-  batch<const S extends readonly Statement<unknown>[]>(
-    statements: S,
-    options?: QueryOptions,
-  ): Promise<BatchResults<S>> {
-    return runBatch(this.#http, `${this.#path}/sql`, this.#intMode, statements, options)
+  protected sqlTarget(): SqlTarget {
+    return { http: this.#http, path: `${this.#path}/sql`, intMode: this.#intMode }
   }
 
   async commit(): Promise<{ readonly commitTs: string }> {
