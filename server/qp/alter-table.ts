@@ -26,6 +26,7 @@ import {
   sequenceKey,
   tableFromDef,
   type ColumnDef,
+  type ForeignKeyDef,
   type IndexDef,
   type Table,
   type TableDef,
@@ -250,27 +251,13 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
   if (a.def.primaryKey.includes(col.position))
     throw featureNotSupported('dropping a primary key column')
   dropGeneratedDependents(a, col, cascade)
-  for (const ref of a.def.referencedBy ?? []) {
-    const child = ref.table === a.def.name ? a.def : a.env.findTable(ref.table)?.def
-    const fk = child?.foreignKeys?.find((f) => f.name === ref.name)
-    if (fk === undefined || !fk.refColumns.includes(col.position)) continue
-    if (!cascade) {
-      throw new SqlError(
-        '2BP01',
-        `cannot drop column ${name} of table ${a.def.name} because other objects depend on it`,
-        {
-          detail: `constraint ${ref.name} on table ${ref.table} depends on column ${name} of table ${a.def.name}`,
-          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-        },
-      )
-    }
-    if (ref.table === a.def.name) a.def = detachForeignKey(a.env, a.def, ref.name)
-    else
-      a.env.put(
-        schemaKey(ref.table),
-        encodeTableDef(detachForeignKey(a.env, child as TableDef, ref.name)),
-      )
-  }
+  dropReferencingForeignKeys(
+    a,
+    cascade,
+    (fk) => fk.refColumns.includes(col.position),
+    `column ${name} of table ${a.def.name}`,
+    `column ${name} of table ${a.def.name}`,
+  )
   for (const fk of a.def.foreignKeys ?? [])
     if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
   for (const index of a.def.indexes)
@@ -523,19 +510,33 @@ const isForeignKeyIndex = (def: TableDef, index: IndexDef) =>
 
 /** Foreign keys that reference a unique constraint being dropped (2BP01 unless CASCADE). */
 function dropUniqueDependents(a: Alter, index: IndexDef, cascade: boolean): void {
+  dropReferencingForeignKeys(
+    a,
+    cascade,
+    (fk) => fk.refIndex === index.id,
+    `constraint ${index.name} on table ${a.def.name}`,
+    `index ${index.name}`,
+  )
+}
+
+/** Foreign keys (of any table, this one included) for which `dependsOn` holds: 2BP01 naming what
+ * is dropped (`dropped`) and what each depends on (`dependency`) unless CASCADE, else detached. */
+function dropReferencingForeignKeys(
+  a: Alter,
+  cascade: boolean,
+  dependsOn: (fk: ForeignKeyDef) => boolean,
+  dropped: string,
+  dependency: string,
+): void {
   for (const ref of a.def.referencedBy ?? []) {
     const child = ref.table === a.def.name ? a.def : a.env.findTable(ref.table)?.def
     const fk = child?.foreignKeys?.find((f) => f.name === ref.name)
-    if (fk === undefined || fk.refIndex !== index.id) continue
+    if (fk === undefined || !dependsOn(fk)) continue
     if (!cascade) {
-      throw new SqlError(
-        '2BP01',
-        `cannot drop constraint ${index.name} on table ${a.def.name} because other objects depend on it`,
-        {
-          detail: `constraint ${ref.name} on table ${ref.table} depends on index ${index.name}`,
-          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-        },
-      )
+      throw new SqlError('2BP01', `cannot drop ${dropped} because other objects depend on it`, {
+        detail: `constraint ${ref.name} on table ${ref.table} depends on ${dependency}`,
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      })
     }
     if (ref.table === a.def.name) a.def = detachForeignKey(a.env, a.def, ref.name)
     else
