@@ -747,7 +747,12 @@ function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly Bou
   return { target: same >= 0 ? same : undefined, expr, desc, nullsFirst }
 }
 
+/** The slot of a sort-only (or DISTINCT ON) expression after the outputs; one slot per distinct
+ * expression, so ORDER BY g and DISTINCT ON (g) share it. */
 function placeExtra(extras: Expr[], outputs: readonly Expr[], e: Expr): number {
+  const key = exprKey(e)
+  const at = extras.findIndex((x) => exprKey(x) === key)
+  if (at >= 0) return outputs.length + at
   extras.push(e)
   return outputs.length + extras.length - 1
 }

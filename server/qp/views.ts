@@ -10,7 +10,7 @@ import { stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName } from './from.ts'
 import { planSelect } from './select.ts'
-import type { SqlType } from './types/index.ts'
+import { formatType, type SqlType } from './types/index.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -63,7 +63,11 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if ((s.options?.length ?? 0) > 0) throw featureNotSupported('view options')
   const name = qualifiedName(s.view)
   const existing = env.findView(name)
-  if (env.findTable(name) !== undefined || (existing !== undefined && s.replace !== true)) throw duplicateTable(name)
+  if (env.findTable(name) !== undefined) {
+    if (s.replace === true) throw new SqlError('42809', `"${name}" is not a view`)
+    throw duplicateTable(name)
+  }
+  if (existing !== undefined && s.replace !== true) throw duplicateTable(name)
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
   const sql = querySource(env.sql)
   // Bind now: a view over missing tables or columns fails here, as in PostgreSQL.
@@ -81,6 +85,11 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if (existing !== undefined && existing.columns.some((c, i) => columns[i] !== c)) {
     throw new SqlError('42P16', 'cannot change name of view column', { hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.' })
   }
+  if (existing !== undefined && columns.length < existing.columns.length) throw new SqlError('42P16', 'cannot drop columns from view')
+  const changed = existing?.types?.findIndex((t, i) => formatType(t) !== formatType(plan.fieldTypes[i] as SqlType)) ?? -1
+  if (existing?.types !== undefined && changed >= 0) {
+    throw new SqlError('42P16', `cannot change data type of view column "${columns[changed] ?? ''}"`)
+  }
   const def: ViewDef = { name, sql, columns, types: plan.fieldTypes }
   env.put(viewKey(name), JSON.stringify(def))
 }
@@ -91,8 +100,8 @@ function dropView(env: ViewEnv, s: DropStmt): void {
     const parts = (obj.List.items ?? []).map(stringOf)
     const name = parts.length === 2 && parts[0] !== 'public' ? `${parts[0]}.${parts[1]}` : (parts[parts.length - 1] ?? '')
     if (env.findView(name) === undefined) {
-      if (s.missing_ok === true) continue
       if (env.findTable(name) !== undefined) throw new SqlError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' })
+      if (s.missing_ok === true) continue
       throw new SqlError('42P01', `view "${name}" does not exist`)
     }
     env.put(viewKey(name), null)
