@@ -533,6 +533,7 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
     const name = objectName(object)
     const table = env.findTable(name)
     if (table === undefined) {
+      if (env.storedView?.(name) !== undefined) throw new SqlError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' })
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
