@@ -480,31 +480,44 @@ export class SequenceValues {
   }
 
   /** Runs a statement, refilling blocks it ran out of (see RefillNeeded). */
-  async runStatement<T>(run: () => T, undo: () => void): Promise<T> {
+  runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
+    // Nearly every statement runs once, synchronously: only a refill needs a promise.
+    this.#handed.clear()
+    this.#taken.length = 0
+    try {
+      return run()
+    } catch (e) {
+      if (!(e instanceof RefillNeeded)) throw e
+      return this.#runRefilling(run, undo, e)
+    }
+  }
+
+  /** After a statement ran out of sequence values: give them back, take a block, run again. */
+  async #runRefilling<T>(run: () => T, undo: () => void, first: RefillNeeded): Promise<T> {
+    let e = first
     for (let attempt = 0; ; attempt++) {
+      // Synchronously after the attempt, so no other transaction took values in between: the
+      // attempt's values go back and the run after the refill hands out the same ones.
+      for (const t of this.#taken.reverse()) {
+        t.block.next = t.next
+        t.restore?.()
+      }
+      undo()
+      if (attempt >= REFILLS_PER_STATEMENT_MAX) {
+        throw new SqlError('54000', `statement needs more values of sequence "${e.def.name}" than one statement may take`)
+      }
+      await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
       this.#handed.clear()
       this.#taken.length = 0
       try {
         return run()
-      } catch (e) {
-        if (!(e instanceof RefillNeeded)) throw e
-        // Synchronously after the attempt, so no other transaction took values in between: the
-        // attempt's values go back and the run after the refill hands out the same ones.
-        for (const t of this.#taken.reverse()) {
-          t.block.next = t.next
-          t.restore?.()
-        }
-        undo()
-        if (attempt >= REFILLS_PER_STATEMENT_MAX) {
-          throw new SqlError(
-            '54000',
-            `statement needs more values of sequence "${e.def.name}" than one statement may take`,
-          )
-        }
-        await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
+      } catch (again) {
+        if (!(again instanceof RefillNeeded)) throw again
+        e = again
       }
     }
   }
+
 
   #resolve(name: string): { def: SequenceDef; local: boolean } {
     const key = sequenceKey(name)

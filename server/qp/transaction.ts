@@ -154,7 +154,8 @@ export class SqlTransaction implements Transaction {
         this.#buffer.undo()
         this.#rowsModified = rowsBefore
       }
-      const result = await this.#services.runStatement(() => this.#run(rewriteIndexAsync(sql), params), undo)
+      const ran = this.#services.runStatement(() => this.#run(rewriteIndexAsync(sql), params), undo)
+      const result = ran instanceof Promise ? await ran : ran
       this.#buffer.release()
       return result
     } catch (e) {

@@ -158,7 +158,7 @@ export class TransactionServices implements TxServices {
 
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out
    * (nextval cannot wait inside an expression). `undo` reverts the failed attempt's writes. */
-  async runStatement<T>(run: () => T, undo: () => void): Promise<T> {
+  runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
     return this.sequences.runStatement(run, undo)
   }
 }
