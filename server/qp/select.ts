@@ -177,7 +177,9 @@ function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: Common
   const names = cteNames(cte, base.names)
   const work = { cteId: id, used: 0 }
   ctes.set(name, { def: undefined, work, names, types, name })
-  const step = coerceQuery(qc.env.binder, new QueryContext(qc.env, ctes).bindQuery(s.rarg as SelectStmt, undefined), types, 'UNION')
+  const term = new QueryContext(qc.env, ctes).bindQuery(s.rarg as SelectStmt, undefined)
+  if (work.used > 0) checkRecursiveTerm(term.rel)
+  const step = coerceQuery(qc.env.binder, term, types, 'UNION')
   const all = s.all === true
   const baseRel = coerceQuery(qc.env.binder, base, types, 'UNION').rel
   if (work.used > 1) throw new SqlError('42P19', `recursive reference to query "${name}" must not appear more than once`)
@@ -185,6 +187,23 @@ function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: Common
     ? { id, name, width: names.length, rel: baseRel, recursive: { step: step.rel, all, types } }
     : { id, name, width: names.length, rel: { kind: 'setop', width: names.length, op: 'union', all, left: baseRel, right: step.rel, types }, recursive: undefined }
   return { def, work: undefined, names, types, name }
+}
+
+/** PostgreSQL's rules for the recursive term: no aggregate or window function over the recursive
+ * reference (42P19); other subqueries of the term may have them. */
+function checkRecursiveTerm(rel: Rel): void {
+  const readsWork = (r: Rel): boolean => {
+    let found = r.kind === 'workScan'
+    for (const child of Object.values(r)) {
+      if (typeof child === 'object' && child !== null && 'kind' in child && 'width' in child) found = readsWork(child as Rel) || found
+    }
+    if (found && (r.kind === 'aggregate' || r.kind === 'window')) {
+      const what = r.kind === 'aggregate' ? 'aggregate functions' : 'window functions'
+      throw new SqlError('42P19', `${what} are not allowed in a recursive query's recursive term`)
+    }
+    return found
+  }
+  readsWork(rel)
 }
 
 const settled = (types: readonly SqlType[]) => types.map((t) => (t.kind === 'unknown' ? TEXT : t))
