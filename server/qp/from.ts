@@ -329,9 +329,19 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
     return { ...bound, units: side.units, pool: side.pool }
   }
   let visible = b.visible
+  // A recursive reference on the NULL-extended side of an outer join is PostgreSQL's 42P19 (its
+  // iteration need not end).
+  const workReads = () => [...b.qc.ctes.values()].reduce((n, c) => n + (c.work?.used ?? 0), 0)
+  const before = workReads()
   const left = sides(j.larg)
+  const afterLeft = workReads()
   visible = [...b.visible, ...left.columns]
   const right = sides(j.rarg)
+  const nullable = join === 'left' ? workReads() > afterLeft : join === 'right' ? afterLeft > before : workReads() > before
+  if (nullable) {
+    const cte = [...b.qc.ctes.values()].find((c) => (c.work?.used ?? 0) > 0)
+    throw new SqlError('42P19', `recursive reference to query "${cte?.name ?? ''}" must not appear within an outer join`)
+  }
   checkAliases(left.tables, right.tables)
   const { columns, cond } = joinColumns(b, j, left, right, join)
   const leftSlots = left.units.flatMap((u) => u.slots)
