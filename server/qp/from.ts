@@ -23,7 +23,8 @@ export interface CteInfo {
   readonly types: readonly SqlType[]
   readonly name: string
   /** Set while a recursive CTE's base term is bound: it may not read the CTE (42P19). */
-  readonly forbidden?: boolean
+  /** Set where the CTE may not be read: PostgreSQL's 42P19 with this reason. */
+  readonly forbidden?: string | undefined
 }
 
 /**
@@ -177,9 +178,7 @@ function bindView(qc: QueryContext, view: ViewDef) {
 const settledTypes = (types: readonly SqlType[]): SqlType[] => types.map((t) => (t.kind === 'unknown' ? { kind: 'text' } : t))
 
 function cteRel(cte: CteInfo): Rel {
-  if (cte.forbidden) {
-    throw new SqlError('42P19', `recursive reference to query "${cte.name}" must not appear within its non-recursive term`)
-  }
+  if (cte.forbidden !== undefined) throw new SqlError('42P19', cte.forbidden)
   if (cte.work !== undefined) {
     cte.work.used++
     return { kind: 'workScan', width: cte.names.length, cteId: cte.work.cteId }

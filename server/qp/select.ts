@@ -101,9 +101,21 @@ export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node
 export function attachSubqueries(env: BindEnv): void {
   env.binder.planSubquery = (stmt, scope) => {
     const { link, args } = outerLink(scope)
-    const q = new QueryContext(env, scope.ctes ?? new Map()).bindQuery(stmt, link)
+    const q = new QueryContext(env, withoutWorkTables(scope.ctes)).bindQuery(stmt, link)
     return { rel: q.rel, types: q.types, args }
   }
+}
+
+/** The CTEs a subquery sees: a recursive reference there is PostgreSQL's 42P19 (and a cached
+ * subquery result would miss the next iteration's rows). */
+function withoutWorkTables(ctes: ReadonlyMap<string, CteInfo> | undefined): ReadonlyMap<string, CteInfo> {
+  if (ctes === undefined) return new Map()
+  if (![...ctes.values()].some((c) => c.work !== undefined)) return ctes
+  const out = new Map(ctes)
+  for (const [name, c] of ctes) {
+    if (c.work !== undefined) out.set(name, { ...c, work: undefined, forbidden: `recursive reference to query "${name}" must not appear within a subquery` })
+  }
+  return out
 }
 
 /** Binds and plans a SELECT. `top` finishes parameter typing (outputs may be bare `$n`). */
@@ -148,6 +160,11 @@ function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
     const s = query.SelectStmt
     const id = ++cteSeq
     const recursive = w.recursive === true && s.op === 'SETOP_UNION' && s.larg !== undefined && s.rarg !== undefined
+    // Under RECURSIVE a query of another form may not read itself.
+    if (w.recursive === true && !recursive) {
+      const form = `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`
+      ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: form })
+    }
     const info = recursive ? bindRecursive(inner, ctes, cte, s, id) : plainCte(inner, cte, s, id)
     ctes.set(name, info)
   }
@@ -171,7 +188,7 @@ function plainCte(qc: QueryContext, cte: CommonTableExpr, s: SelectStmt, id: num
 /** WITH RECURSIVE name AS (base UNION [ALL] step): the step reads the last iteration's rows. */
 function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: CommonTableExpr, s: SelectStmt, id: number): CteInfo {
   const name = cte.ctename ?? ''
-  ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: true })
+  ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: `recursive reference to query "${name}" must not appear within its non-recursive term` })
   const base = new QueryContext(qc.env, ctes).bindQuery(s.larg as SelectStmt, undefined)
   const types = settled(base.types)
   const names = cteNames(cte, base.names)
