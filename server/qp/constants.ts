@@ -25,6 +25,13 @@ export const SORT_ROWS_MAX = 1_000_000
 /** Values (rows times columns) one statement may hold materialized at once: sorts, hash tables,
  * CTEs, subquery results (53200 beyond, PostgreSQL's out_of_memory). */
 export const QUERY_VALUES_MAX = 8_000_000
+/** Left sides of a join expected to give at most this many rows join the next table by key
+ * lookups (index nested loop); larger ones hash-join. */
+export const INDEX_JOIN_ROWS_MAX = 1000
+/** Views nested deeper than this are refused (a cycle made by CREATE OR REPLACE VIEW). */
+export const VIEW_DEPTH_MAX = 32
+/** Grouping sets of one query beyond this are refused (CUBE of n keys has 2^n). */
+export const GROUPING_SETS_MAX = 4096
 /** Correlated subquery results remembered per subquery, by argument values. */
 export const SUBQUERY_CACHE_ENTRIES = 10_000
 /** Iterations of a recursive CTE (54000 beyond: a recursion that never ends). */

@@ -11,6 +11,7 @@ import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { systemRelation } from './system/index.ts'
+import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
 import { QueryContext } from './select.ts'
 import type { ViewDef } from './views.ts'
 
@@ -157,8 +158,6 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   return { columns, tables: [alias] }
 }
 
-/** Views nested deeper than this are refused (a cycle made by CREATE OR REPLACE VIEW). */
-const VIEW_DEPTH_MAX = 32
 let viewDepth = 0
 
 /** Binds a view's stored query, on its own (no CTEs or outer columns of the user's query). */
@@ -375,11 +374,9 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
 }
 
 function bindInnerJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: string[] } {
-  const unitsBefore = b.units.length
   assert(j.larg !== undefined && j.rarg !== undefined, 'a join has two sides')
   const left = bindItem(b, j.larg)
   const right = bindItem({ ...b, visible: [...b.visible, ...left.columns] }, j.rarg)
-  void unitsBefore
   checkAliases(left.tables, right.tables)
   const { columns, cond } = joinColumns(b, j, left, right, 'inner')
   if (cond !== undefined) b.pool.push(...conjuncts(cond))
@@ -529,8 +526,6 @@ export function planUnitsOrdered(
   return { rel: filtered(gated, top.filter((c) => isVolatile(c))), ordered }
 }
 
-/** Left sides expected to give at most this many rows join the next table by key lookups. */
-const INDEX_JOIN_ROWS_MAX = 1000
 
 /**
  * An index nested-loop join of table unit `unit` to rows over `leftSlots`: equalities between a

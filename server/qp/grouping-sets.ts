@@ -3,10 +3,9 @@
 import type { Node } from 'libpg-query'
 import { featureNotSupported, programLimitExceeded } from '../errors/index.ts'
 import { exprKey } from './binder.ts'
+import { GROUPING_SETS_MAX } from './constants.ts'
 import type { Expr } from './expr.ts'
 
-/** Grouping sets of one query beyond this are refused (CUBE of n keys has 2^n). */
-export const GROUPING_SETS_MAX = 4096
 
 /** The GROUP BY clause expanded: distinct keys, and the sets (undefined for a plain GROUP BY). */
 export interface GroupingPlan {

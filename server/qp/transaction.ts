@@ -33,6 +33,7 @@ import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
 import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
 import { SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
+import type { SystemEnv } from './system/index.ts'
 import { rewriteIndexAsync } from './index-jobs.ts'
 import { runSessionStatement } from './settings.ts'
 import { TransactionServices } from './tx-services.ts'
@@ -393,14 +394,18 @@ export class SqlTransaction implements Transaction {
       resultRowsMax: limits.resultRowsMax,
       lock: (key) => this.#lockedKeys.add(key),
       rowsModifiedRemaining: () => limits.rowsModifiedMax - this.#rowsModified,
-      system: {
-        tables: () => this.#allTables(),
-        schemas: () => listSchemas(this.#view),
-        sequences: () => listSequences(this.#view),
-        views: () => listViews(this.#view),
-        settings: () => this.#services.settings.all(),
-      },
+      system: this.#system,
     })
+  }
+
+  /** The catalog as the system relations read it, at this snapshot plus the write buffer (made
+   * once per transaction: every statement's context refers to it). */
+  readonly #system: SystemEnv = {
+    tables: () => this.#allTables(),
+    schemas: () => listSchemas(this.#view),
+    sequences: () => listSequences(this.#view),
+    views: () => listViews(this.#view),
+    settings: () => this.#services.settings.all(),
   }
 
   /** Every table defined at this snapshot plus the write buffer (system relations read it). */
