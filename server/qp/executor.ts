@@ -3,7 +3,7 @@
 import type { Clock } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.ts'
 import { assert, assertNever, outOfMemory, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
-import { compare, hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
+import { hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
 import { QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
@@ -14,6 +14,7 @@ import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { SystemEnv } from './system/index.ts'
 import { runWindows } from './window.ts'
+import { compareRows, rowKey, sortRows } from './row-order.ts'
 
 const NO_ROW: readonly Datum[] = []
 
@@ -731,33 +732,6 @@ function pointSelect(ctx: ExecContext, exprs: readonly Expr[], source: TableSour
 
 export const resultTooLarge = (max: number) =>
   programLimitExceeded(`result exceeds the limit of ${max} rows`, 'Add a LIMIT or a narrower WHERE clause.')
-
-/** A string equal for rows equal as SQL values (NULLs equal each other, as in GROUP BY). */
-export function rowKey(row: readonly Datum[], types: readonly SqlType[]): string {
-  if (types.length === 1) {
-    const v = row[0] ?? null
-    return v === null ? '\u0000null' : hashKey(v, types[0] as SqlType)
-  }
-  return JSON.stringify(types.map((t, i) => (row[i] === null || row[i] === undefined ? null : hashKey(row[i] as Datum, t))))
-}
-
-/** Sorts in place (stable); NULLs placed per key. */
-export function sortRows<R extends readonly Datum[]>(rows: R[], keys: readonly SortKey[]): R[] {
-  return rows.sort((a, b) => compareRows(a, b, keys))
-}
-
-/** Compares two rows by sort keys (ORDER BY semantics). */
-export function compareRows(a: readonly Datum[], b: readonly Datum[], keys: readonly SortKey[]): number {
-  for (const k of keys) {
-    const x = a[k.slot] ?? null
-    const y = b[k.slot] ?? null
-    let c: number
-    if (x === null || y === null) c = x === y ? 0 : (x === null) === k.nullsFirst ? -1 : 1
-    else c = k.desc ? -compare(x, y, k.type) : compare(x, y, k.type)
-    if (c !== 0) return c
-  }
-  return 0
-}
 
 function limitValue(ctx: ExecContext, e: Expr | undefined, clause: 'LIMIT' | 'OFFSET'): number | undefined {
   if (e === undefined) return undefined

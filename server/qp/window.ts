@@ -5,7 +5,7 @@ import type { Datum, SqlType } from './types/index.ts'
 import { createAccumulator, type Accumulator } from './aggregate.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ExecContext } from './executor.ts'
-import { compareRows, rowKey } from './executor.ts'
+import { compareRows, rowKey } from './row-order.ts'
 import type { FrameBound, WindowCall } from './rel.ts'
 
 /** Window functions that are not aggregates, with their result types. */
