@@ -305,7 +305,9 @@ export class Binder {
 
   #subLink(l: SubLink, scope: Scope, options: BindOptions): Expr {
     const planner = this.planSubquery
-    assert(planner !== undefined, 'subqueries are planned by select.ts')
+    // Statements attach a planner (transaction.ts); expressions bound alone (CHECK, DEFAULT,
+    // generated columns) have none, and PostgreSQL refuses subqueries there too.
+    if (planner === undefined) throw featureNotSupported('subqueries in this expression')
     const sub = l.subselect
     assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery is a SELECT')
     const { rel, types, args } = planner(sub.SelectStmt, scope)

@@ -87,7 +87,6 @@ export function rangeTable(env: BindEnv, rv: RangeVar): { table: Table; alias: s
  * row's first slots), then the other items; `plan` joins them under a WHERE condition.
  */
 export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[], withClause: WithClause | undefined) {
-  attachSubqueries(env)
   const top = new QueryContext(env, new Map())
   const qc = withClause === undefined ? top : new QueryContext(env, bindWith(top, withClause))
   const from = bindFrom(qc, [{ RangeVar: target }, ...items], false, undefined)
@@ -97,7 +96,8 @@ export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node
   }
 }
 
-/** Lets the binder plan subqueries in expressions of statements bound in `env`. */
+/** Lets the binder plan subqueries in expressions of statements bound in `env` (transaction.ts
+ * attaches it to every statement's binder). */
 export function attachSubqueries(env: BindEnv): void {
   env.binder.planSubquery = (stmt, scope) => {
     const { link, args } = outerLink(scope)
@@ -120,7 +120,6 @@ function withoutWorkTables(ctes: ReadonlyMap<string, CteInfo> | undefined): Read
 
 /** Binds and plans a SELECT. `top` finishes parameter typing (outputs may be bare `$n`). */
 export function planSelect(env: BindEnv, s: SelectStmt, top: boolean): SelectPlan {
-  attachSubqueries(env)
   const b = env.binder
   const q = new QueryContext(env, new Map()).bindQuery(s, undefined)
   if (top) b.finishParams()
