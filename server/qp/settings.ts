@@ -147,133 +147,81 @@ const p = (
   description,
 })
 
-/** The parameters Tessera knows, by lowercase name. */
-const PARAMETERS: ReadonlyMap<string, Parameter> = new Map([
+/** The parameters Tessera knows, by lowercase name (PostgreSQL's names are case-insensitive). */
+const PARAMETERS: ReadonlyMap<string, Parameter> = new Map(
   [
-    'application_name',
     p('application_name', '', anything, 'Sets the application name to be reported.'),
-  ],
-  [
-    'client_encoding',
     p('client_encoding', 'UTF8', clientEncoding, "Sets the client's character set encoding."),
-  ],
-  [
-    'client_min_messages',
     p(
       'client_min_messages',
       'notice',
       anything,
       'Sets the message levels that are sent to the client.',
     ),
-  ],
-  [
-    'datestyle',
     p('DateStyle', 'ISO, MDY', dateStyle, 'Sets the display format for date and time values.'),
-  ],
-  [
-    'default_transaction_isolation',
     p(
       'default_transaction_isolation',
       'repeatable read',
       isolation,
       'Sets the transaction isolation level of each new transaction.',
     ),
-  ],
-  [
-    'extra_float_digits',
     p(
       'extra_float_digits',
       '1',
       integer,
       'Sets the number of digits displayed for floating-point values.',
     ),
-  ],
-  [
-    'idle_in_transaction_session_timeout',
     p(
       'idle_in_transaction_session_timeout',
       '0',
       duration,
       "Accepted; the server's idle timeout applies.",
     ),
-  ],
-  [
-    'integer_datetimes',
     p('integer_datetimes', 'on', undefined, 'Shows whether datetimes are integer based.'),
-  ],
-  [
-    'intervalstyle',
     p('IntervalStyle', 'postgres', intervalStyle, 'Sets the display format for interval values.'),
-  ],
-  ['lock_timeout', p('lock_timeout', '0', duration, 'Accepted; Tessera never waits for locks.')],
-  [
-    'max_identifier_length',
+    p('lock_timeout', '0', duration, 'Accepted; Tessera never waits for locks.'),
     p('max_identifier_length', '63', undefined, 'Shows the maximum identifier length.'),
-  ],
-  [
-    'search_path',
     p(
       'search_path',
       '"$user", public',
       searchPath,
       'Sets the schema search order for names that are not schema-qualified.',
     ),
-  ],
-  [
-    'server_encoding',
     p('server_encoding', 'UTF8', undefined, 'Shows the server (database) character set encoding.'),
-  ],
-  ['server_version', p('server_version', '16.0', undefined, 'Shows the server version.')],
-  [
-    'server_version_num',
+    p('server_version', '16.0', undefined, 'Shows the server version.'),
     p('server_version_num', '160000', undefined, 'Shows the server version as an integer.'),
-  ],
-  [
-    'standard_conforming_strings',
     p(
       'standard_conforming_strings',
       'on',
       alwaysOn,
       "Causes '...' strings to treat backslashes literally.",
     ),
-  ],
-  [
-    'statement_timeout',
     p(
       'statement_timeout',
       '0',
       duration,
       'Sets the maximum allowed duration of any statement (the server limit still applies).',
     ),
-  ],
-  [
-    'timezone',
     p(
       'TimeZone',
       'UTC',
       timeZone,
       'Sets the time zone for displaying and interpreting time stamps.',
     ),
-  ],
-  [
-    'transaction_isolation',
     p(
       'transaction_isolation',
       'repeatable read',
       isolation,
       "Sets the current transaction's isolation level.",
     ),
-  ],
-  [
-    'transaction_read_only',
     p(
       'transaction_read_only',
       'off',
       undefined,
       "Shows the current transaction's read-only status.",
     ),
-  ],
-])
+  ].map((param) => [param.display.toLowerCase(), param]),
+)
 
 const unrecognized = (name: string) =>
   new SqlError('42704', `unrecognized configuration parameter "${name}"`)
