@@ -1,6 +1,6 @@
 // The HTTP API of a region (ARCHITECTURE.md "api"): endpoints, auth, validation, sessions of
 // interactive transactions and the one error handler; SQL itself is the query processor's.
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import type { z } from 'zod'
 import {
   SqlError,
@@ -26,6 +26,7 @@ import type {
   HealthResponse,
   InfoResponse,
   RowMode,
+  SqlRequest,
   StatementRequest,
 } from './wire.ts'
 import { toWireResult } from './wire-result.ts'
@@ -46,6 +47,22 @@ const PREFLIGHT_HEADERS = {
   'Access-Control-Max-Age': '600',
 }
 
+const JSON_HEADERS: HeadersInit = { 'Content-Type': 'application/json' }
+const UNAUTHORIZED_HEADERS: HeadersInit = { ...JSON_HEADERS, 'WWW-Authenticate': 'Bearer realm="tessera"' }
+
+function jsonResponse(body: unknown, status: number, headers: HeadersInit): Response {
+  return new Response(JSON.stringify(body), { status, headers })
+}
+
+/** The path of a request URL without its query, as Hono routes it (`http://h:p/v1/sql` →
+ * `/v1/sql`). */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3)
+  if (start < 0) return '/'
+  const query = url.indexOf('?', start)
+  return query < 0 ? url.slice(start) : url.slice(start, query)
+}
+
 /** Builds the API (see index.ts for the contract). */
 export function createApp(options: ApiOptions): ApiApp {
   const limits: Required<ApiLimits> = { ...API_DEFAULTS, ...options.limits }
@@ -56,13 +73,14 @@ export function createApp(options: ApiOptions): ApiApp {
   const verifier = auth === null ? null : new TokenVerifier(auth.secret, clock)
   const app = new Hono<AppEnv>()
 
-  app.onError((err, c) => {
+  /** The one error answer: API.md's body and status for anything thrown. */
+  function errorResponse(err: unknown): Response {
     const e = toSqlError(err)
     if (e.code === 'XX000') options.onInternalError?.(err)
     const status = sqlStateToHttpStatus(e.code)
-    if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="tessera"')
-    return c.json(errorBody(e), status)
-  })
+    return jsonResponse(errorBody(e), status, status === 401 ? UNAUTHORIZED_HEADERS : JSON_HEADERS)
+  }
+  app.onError((err) => errorResponse(err))
   app.notFound((c) =>
     c.json(errorBody(protocolViolation(`no endpoint ${c.req.method} ${c.req.path}`)), 404),
   )
@@ -82,7 +100,7 @@ export function createApp(options: ApiOptions): ApiApp {
   app.use('/v1/*', async (c, next) => {
     const origin = c.req.raw.headers.get('origin')
     if (origin !== null && c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS })
-    c.set('claims', verifier === null ? null : verifier.verify(bearerOf(c)))
+    c.set('claims', verifier === null ? null : verifier.verify(bearerOf(c.req.header('Authorization'))))
     await next()
     if (origin !== null) c.res.headers.set('Access-Control-Allow-Origin', '*')
   })
@@ -102,17 +120,20 @@ export function createApp(options: ApiOptions): ApiApp {
     return c.json({ openTransactions: sessions.openCount, endedTransactions: sessions.endedCount })
   })
 
-  app.post('/v1/sql', async (c) => {
-    const work = parseWork(await readJson(c, limits.bodyBytesMax), limits)
+  app.post('/v1/sql', async (c) => c.json(await oneShot(await readJson(c.req.raw, limits.bodyBytesMax))))
+
+  /** POST /v1/sql after authentication: the body run as one transaction, its answer. */
+  async function oneShot(json: unknown) {
+    const work = parseWork(json, limits)
     if (closing) throw cannotConnectNow('the region is shutting down')
     const running = runOneShot(work)
     inFlight.add(running)
     try {
-      return c.json(await running)
+      return await running
     } finally {
       inFlight.delete(running)
     }
-  })
+  }
 
   async function runOneShot(work: Work) {
     const tx = await qp.begin()
@@ -128,7 +149,7 @@ export function createApp(options: ApiOptions): ApiApp {
   }
 
   app.post('/v1/tx', async (c) => {
-    const body = parse(beginRequestSchema, (await readJson(c, limits.bodyBytesMax)) ?? {})
+    const body = parse(beginRequestSchema, (await readJson(c.req.raw, limits.bodyBytesMax)) ?? {})
     if (closing) throw cannotConnectNow('the region is shutting down')
     const { handle, expiresAtMs } = await sessions.begin(qp, body.readOnly ?? false)
     const answer: BeginResponse = {
@@ -141,23 +162,43 @@ export function createApp(options: ApiOptions): ApiApp {
   })
 
   app.post('/v1/tx/:tx/sql', async (c) => {
-    const work = parseWork(await readJson(c, limits.bodyBytesMax), limits)
+    const work = parseWork(await readJson(c.req.raw, limits.bodyBytesMax), limits)
     return c.json(await sessions.run(c.req.param('tx'), (tx) => executeAll(tx, work)))
   })
 
   app.post('/v1/tx/:tx/commit', async (c) => {
-    parse(emptyRequestSchema, (await readJson(c, limits.bodyBytesMax)) ?? {})
+    parse(emptyRequestSchema, (await readJson(c.req.raw, limits.bodyBytesMax)) ?? {})
     const { commitTs } = await sessions.commit(c.req.param('tx'))
     return c.json({ status: 'committed' as const, commitTs })
   })
 
   app.post('/v1/tx/:tx/rollback', async (c) => {
-    parse(emptyRequestSchema, (await readJson(c, limits.bodyBytesMax)) ?? {})
+    parse(emptyRequestSchema, (await readJson(c.req.raw, limits.bodyBytesMax)) ?? {})
     await sessions.rollback(c.req.param('tx'))
     return c.json({ status: 'rolled_back' as const })
   })
 
   app.get('/v1/tx/:tx', (c) => c.json(sessions.status(c.req.param('tx'))))
+
+  // POST /v1/sql without an Origin (every non-browser client) is answered here, past Hono's
+  // router, middleware and Context: the same steps as the route above (token, body, run, JSON)
+  // at a few microseconds less per request, which is a large share of a point select. Everything
+  // else, browsers' CORS included, goes through Hono. (app.request() calls app.fetch, so tests
+  // through it take this lane too.)
+  const honoFetch = app.fetch
+  app.fetch = (request, ...rest) => {
+    if (request.method !== 'POST' || pathOf(request.url) !== '/v1/sql' || request.headers.has('origin'))
+      return honoFetch(request, ...rest)
+    return sqlLane(request)
+  }
+  async function sqlLane(request: Request): Promise<Response> {
+    try {
+      if (verifier !== null) verifier.verify(bearerOf(request.headers.get('authorization')))
+      return jsonResponse(await oneShot(await readJson(request, limits.bodyBytesMax)), 200, JSON_HEADERS)
+    } catch (err) {
+      return errorResponse(err)
+    }
+  }
 
   return {
     app: app as unknown as Hono,
@@ -178,10 +219,9 @@ async function executeAll(tx: Transaction, work: Work) {
   return results[0]
 }
 
-/** The bearer token of the request; 28000 when there is none. */
-function bearerOf(c: Context): string {
-  const header = c.req.header('Authorization')
-  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
+/** The token of an Authorization header; 28000 when there is none. */
+function bearerOf(header: string | null | undefined): string {
+  const m = header == null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
   if (m === null || m[1] === undefined)
     throw new SqlError('28000', 'a bearer token is required (Authorization: Bearer <token>)')
   return m[1]
@@ -191,9 +231,8 @@ function bearerOf(c: Context): string {
  * The JSON body, undefined when empty. Reads at most `bytesMax` bytes whatever Content-Length
  * claims (chunked bodies have none), so an oversized body is refused before it is parsed (54000).
  */
-async function readJson(c: Context, bytesMax: number): Promise<unknown> {
+async function readJson(request: Request, bytesMax: number): Promise<unknown> {
   const tooLarge = () => programLimitExceeded(`request body exceeds ${bytesMax} bytes`)
-  const request = c.req.raw
   // With a declared length within the limit the runtime reads the body natively (several times
   // faster than pulling the stream from JS, and `body` is not touched, which would make the
   // runtime build a stream); a body longer than declared is cut by the HTTP server. Without a
@@ -240,6 +279,22 @@ function parse<S extends z.ZodType>(schema: S, json: unknown): z.infer<S> {
   throw protocolViolation(`invalid request ${where}: ${issue?.message ?? 'malformed'}`)
 }
 
+/**
+ * `json` when it is plainly a valid `{sql, params?, rowMode?}`, else undefined (and zod decides,
+ * naming what is wrong). The common body is checked here without zod's per-call allocations;
+ * what passes here passes `sqlRequestSchema` too (create-app.test.ts holds them to that).
+ */
+export function plainSqlRequest(json: unknown): SqlRequest | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
+  const body = json as Record<string, unknown>
+  for (const key in body) if (key !== 'sql' && key !== 'params' && key !== 'rowMode') return undefined
+  const { sql, params, rowMode } = body
+  if (typeof sql !== 'string') return undefined
+  if (params !== undefined && !Array.isArray(params)) return undefined
+  if (rowMode !== undefined && rowMode !== 'object' && rowMode !== 'array') return undefined
+  return json as SqlRequest
+}
+
 /** One statement or a batch, checked against the limits (54000 beyond them). */
 function parseWork(json: unknown, limits: Required<ApiLimits>): Work {
   if (json === undefined) throw protocolViolation('request body must be a JSON object')
@@ -252,7 +307,7 @@ function parseWork(json: unknown, limits: Required<ApiLimits>): Work {
         statements: [params === undefined ? { sql } : { sql, params }],
         batch: false,
         rowMode: rowMode ?? 'object',
-      }))(parse(sqlRequestSchema, json))
+      }))(plainSqlRequest(json) ?? parse(sqlRequestSchema, json))
   if (work.statements.length > limits.statementsMax)
     throw programLimitExceeded(`a batch holds at most ${limits.statementsMax} statements`)
   for (const s of work.statements) {
