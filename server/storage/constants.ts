@@ -28,3 +28,8 @@ export const MEMTABLE_WRITES_MAX = 1024
 export const MEMTABLE_FLUSH_MS = 50
 
 assert(MEMTABLE_WRITES_MAX >= 1 && MEMTABLE_FLUSH_MS >= 0, 'bad memtable limits')
+
+/** Keys whose newest version a shard keeps in memory for point reads (its hot set). */
+export const ROW_CACHE_ENTRIES_MAX = 65_536
+/** Bytes of keys and values that cache may hold per shard. */
+export const ROW_CACHE_BYTES_MAX = 16 * 1024 * 1024

@@ -103,6 +103,10 @@ export interface SqliteShardOptions {
   readonly memtableWritesMax?: number
   /** The longest an applied write stays in memory only, in ms. */
   readonly flushMs?: number
+  /** Keys whose newest version is kept for point reads (0 turns the cache off). */
+  readonly rowCacheEntriesMax?: number
+  /** Bytes of keys and values that cache holds at most. */
+  readonly rowCacheBytesMax?: number
 }
 
 export type { SqliteDriverName }

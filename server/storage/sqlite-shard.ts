@@ -5,6 +5,8 @@ import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import { decodeKeyPrefix, type Key } from '../encoding/index.ts'
 import {
   MEMTABLE_FLUSH_MS,
+  ROW_CACHE_BYTES_MAX,
+  ROW_CACHE_ENTRIES_MAX,
   MEMTABLE_WRITES_MAX,
   POSITION_LAG_MAX,
   SCAN_PAGE_ROWS_DEFAULT,
@@ -62,6 +64,7 @@ export function openSqliteShard(options: SqliteShardOptions): StorageShard {
 
 interface Statements {
   readonly get: SqliteStatement
+  readonly getNewest: SqliteStatement
   readonly scanForward: SqliteStatement
   readonly scanReverse: SqliteStatement
   readonly insert: SqliteStatement
@@ -110,6 +113,17 @@ class SqliteShard implements StorageShard {
   #openedFrontier: HlcTimestamp
   #frontier: HlcTimestamp
   #closed = false
+  /**
+   * The newest version of keys read from SQLite lately (the hot set of point reads): an entry is
+   * the newest version the shard holds, because it was read at the frontier and every apply that
+   * writes its key deletes it. A point read at or above the entry's ts is answered from here
+   * without a statement (about 1.5 µs of a point select). Bounded by entries and bytes; the oldest
+   * entries go first.
+   */
+  readonly #newest = new Map<Key, MemVersion>()
+  #newestBytes = 0
+  readonly #newestEntriesMax: number
+  readonly #newestBytesMax: number
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -141,6 +155,7 @@ class SqliteShard implements StorageShard {
       // without it rows come in index order (reverse_unordered_selects is off; the MVCC tests
       // would see the oldest version otherwise).
       get: this.#db.prepare('SELECT value FROM mvcc WHERE key = ? AND ts <= ? LIMIT 1'),
+      getNewest: this.#db.prepare('SELECT ts, value FROM mvcc WHERE key = ? AND ts <= ? LIMIT 1'),
       scanForward: this.#db.prepare(`${SCAN_SELECT} ORDER BY key LIMIT ?`),
       scanReverse: this.#db.prepare(`${SCAN_SELECT} ORDER BY key DESC LIMIT ?`),
       insert: this.#db.prepare('INSERT OR REPLACE INTO mvcc (key, ts, value) VALUES (?, ?, ?)'),
@@ -166,6 +181,9 @@ class SqliteShard implements StorageShard {
     this.#memWritesMax = options.memtableWritesMax ?? MEMTABLE_WRITES_MAX
     this.#flushMs = options.flushMs ?? MEMTABLE_FLUSH_MS
     assert(this.#memWritesMax >= 1 && this.#flushMs >= 0, 'bad memtable limits')
+    this.#newestEntriesMax = options.rowCacheEntriesMax ?? ROW_CACHE_ENTRIES_MAX
+    this.#newestBytesMax = options.rowCacheBytesMax ?? ROW_CACHE_BYTES_MAX
+    assert(this.#newestEntriesMax >= 0 && this.#newestBytesMax >= 0, 'bad row cache limits')
   }
 
   waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void> {
@@ -183,10 +201,46 @@ class SqliteShard implements StorageShard {
           const version = versions[i] as MemVersion
           if (version.ts <= ts) return version.value ?? undefined
         }
+        // Every version in memory is above ts: the answer is in SQLite, and SQLite's newest
+        // version is not the shard's newest, so it is not remembered.
+        return this.#read(key, ts)
       }
     }
+    const newest = this.#newest.get(key)
+    if (newest !== undefined && newest.ts <= ts) return newest.value ?? undefined
+    // Read at the frontier: no version lies between the newest one and the frontier, so when the
+    // newest is at or below ts it is the answer, and it stays the newest until an apply writes
+    // the key (which forgets it).
+    const row = this.#statements.getNewest.get(key, this.#frontier)
+    if (row == null) return undefined
+    const version = { ts: row.ts as number, value: row.value as string | null }
+    this.#remember(key, version)
+    return version.ts <= ts ? (version.value ?? undefined) : this.#read(key, ts)
+  }
+
+  /** The value of `key` at `ts` in SQLite alone. */
+  #read(key: Key, ts: HlcTimestamp): string | undefined {
     const row = this.#statements.get.get(key, ts)
     return row == null || row.value === null ? undefined : (row.value as string)
+  }
+
+  #remember(key: Key, version: MemVersion): void {
+    const bytes = key.length + (version.value?.length ?? 0)
+    if (bytes > this.#newestBytesMax || this.#newestEntriesMax === 0) return
+    this.#newest.set(key, version)
+    this.#newestBytes += bytes
+    while (this.#newest.size > this.#newestEntriesMax || this.#newestBytes > this.#newestBytesMax) {
+      const oldest = this.#newest.entries().next()
+      if (oldest.done) break
+      this.#forget(oldest.value[0])
+    }
+  }
+
+  #forget(key: Key): void {
+    const version = this.#newest.get(key)
+    if (version === undefined) return
+    this.#newest.delete(key)
+    this.#newestBytes -= key.length + (version.value?.length ?? 0)
   }
 
   scan(range: KeyRange, ts: HlcTimestamp, options: ScanOptions = {}): Iterable<KeyValue> {
@@ -250,6 +304,7 @@ class SqliteShard implements StorageShard {
     for (const record of writing) {
       this.#memRecords.push(record)
       for (const write of record.writes) {
+        if (this.#newestBytes > 0) this.#forget(write.key)
         const versions = this.#memVersions.get(write.key)
         const version = { ts: record.commitTs, value: write.value }
         if (versions === undefined) this.#memVersions.set(write.key, [version])
