@@ -492,6 +492,13 @@ export class SequenceValues {
     }
   }
 
+  /** The rest of runStatement for a statement that ran out of values in its first attempt,
+   * begun before these values existed (they are made on first use). */
+  rerunAfter<T>(first: unknown, run: () => T, undo: () => void): Promise<T> {
+    if (!(first instanceof RefillNeeded)) throw first
+    return this.#runRefilling(run, undo, first)
+  }
+
   /** After a statement ran out of sequence values: give them back, take a block, run again. */
   async #runRefilling<T>(run: () => T, undo: () => void, first: RefillNeeded): Promise<T> {
     let e = first

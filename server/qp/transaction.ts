@@ -384,19 +384,24 @@ export class SqlTransaction implements Transaction {
   }
 
   #context(paramTypes: readonly SqlType[], params: readonly unknown[]): ExecContext {
-    const datums: Datum[] = params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
+    const datums: Datum[] = params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
     const limits = this.#shared.limits
     return new ExecContext({
       view: this.#view,
-      eval: { params: datums, nowUs: BigInt(tsToMs(this.startTs)) * 1000n, random: this.#shared.random, tx: this.#services },
+      eval: { params: datums, nowUs: (this.#nowUs ??= BigInt(tsToMs(this.startTs)) * 1000n), random: this.#shared.random, tx: this.#services },
       clock: this.#shared.clock,
-      timeoutMs: this.#services.settings.statementTimeoutMs(limits.statementTimeoutMs),
+      timeoutMs: this.#services.statementTimeoutMs(limits.statementTimeoutMs),
       resultRowsMax: limits.resultRowsMax,
-      lock: (key) => this.#lockedKeys.add(key),
-      rowsModifiedRemaining: () => limits.rowsModifiedMax - this.#rowsModified,
+      lock: this.#lock,
+      rowsModifiedRemaining: this.#rowsModifiedRemaining,
       system: this.#system,
     })
   }
+
+  /** now() of every statement: the transaction's start, in µs. */
+  #nowUs: bigint | undefined
+  readonly #lock = (key: Key): void => void this.#lockedKeys.add(key)
+  readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
 
   /** The catalog as the system relations read it, at this snapshot plus the write buffer (made
    * once per transaction: every statement's context refers to it). */

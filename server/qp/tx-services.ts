@@ -73,18 +73,31 @@ export const advisoryLockKey = (keys: readonly bigint[]): Key =>
 
 /** The services of one transaction: its settings, sequence values and advisory locks. */
 export class TransactionServices implements TxServices {
-  readonly settings: Settings
-  readonly sequences: SequenceValues
   readonly #host: TxHost
   readonly #shared: object
-  readonly #afterCommit: ((commitTs: HlcTimestamp) => void)[] = []
-  readonly #advisoryLocks = new Set<Key>()
+  // Made on first use: most transactions never touch a setting, a sequence or an advisory lock,
+  // and a point select's whole cost is a few microseconds.
+  #settings: Settings | undefined
+  #sequences: SequenceValues | undefined
+  #afterCommit: ((commitTs: HlcTimestamp) => void)[] | undefined
+  #advisoryLocks: Set<Key> | undefined
 
   constructor(host: TxHost, shared: object) {
     this.#host = host
     this.#shared = shared
-    this.settings = new Settings(host.readOnly)
-    this.sequences = new SequenceValues(host satisfies SequenceHost, shared)
+  }
+
+  get settings(): Settings {
+    return (this.#settings ??= new Settings(this.#host.readOnly))
+  }
+
+  get sequences(): SequenceValues {
+    return (this.#sequences ??= new SequenceValues(this.#host satisfies SequenceHost, this.#shared))
+  }
+
+  /** statement_timeout in force (see Settings.statementTimeoutMs). */
+  statementTimeoutMs(serverMs: number): number {
+    return this.#settings === undefined ? serverMs : this.#settings.statementTimeoutMs(serverMs)
   }
 
   setting(name: string): string | undefined {
@@ -117,12 +130,12 @@ export class TransactionServices implements TxServices {
 
   advisoryLock(keys: readonly bigint[]): void {
     const key = advisoryLockKey(keys)
-    this.#advisoryLocks.add(key)
+    ;(this.#advisoryLocks ??= new Set()).add(key)
     this.#host.lock(key)
   }
 
   holdsAdvisoryLock(keys: readonly bigint[]): boolean {
-    return this.#advisoryLocks.has(advisoryLockKey(keys))
+    return this.#advisoryLocks?.has(advisoryLockKey(keys)) ?? false
   }
 
   relation(name: string): Table | undefined {
@@ -139,7 +152,7 @@ export class TransactionServices implements TxServices {
       throw featureNotSupported(
         'CREATE INDEX ASYNC in this query processor (it cannot start background transactions)',
       )
-    this.#afterCommit.push(
+    ;(this.#afterCommit ??= []).push(
       (commitTs) => void startIndexJob(this.#shared, this.#host, jobId, commitTs),
     )
   }
@@ -153,12 +166,20 @@ export class TransactionServices implements TxServices {
 
   /** The transaction committed at `commitTs`: starts what waited for it (index jobs). */
   committed(commitTs: HlcTimestamp): void {
-    for (const start of this.#afterCommit.splice(0)) start(commitTs)
+    for (const start of this.#afterCommit?.splice(0) ?? []) start(commitTs)
   }
 
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out
    * (nextval cannot wait inside an expression). `undo` reverts the failed attempt's writes. */
   runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
-    return this.sequences.runStatement(run, undo)
+    if (this.#sequences !== undefined) return this.#sequences.runStatement(run, undo)
+    try {
+      return run()
+    } catch (e) {
+      // The statement made the sequence values and ran out of them in its first attempt.
+      const made = this.#sequences as SequenceValues | undefined
+      if (made === undefined) throw e
+      return made.rerunAfter(e, run, undo)
+    }
   }
 }
