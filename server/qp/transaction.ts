@@ -36,7 +36,7 @@ import type { WriteSink } from './table-writer.ts'
 import type { SystemEnv } from './system/index.ts'
 import { rewriteIndexAsync } from './index-jobs.ts'
 import { runSessionStatement } from './settings.ts'
-import { TransactionServices } from './tx-services.ts'
+import { TransactionServices, type TxHost } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
 
@@ -113,7 +113,8 @@ export class SqlTransaction implements Transaction {
   readonly #shared: QpShared
   readonly #buffer = new WriteBuffer()
   readonly #view: SnapshotView
-  readonly #lockedKeys = new Set<Key>()
+  /** Keys read FOR UPDATE or locked (made on first use). */
+  #lockedKeys: Set<Key> | undefined
   readonly #readKeys = new Set<Key>()
   #status: TransactionStatus = 'open'
   #committing = false
@@ -125,22 +126,25 @@ export class SqlTransaction implements Transaction {
     this.startTs = options.startTs
     this.readOnly = options.readOnly
     this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer)
-    const { storage, commits, hlc, random, catalogReads } = shared
-    this.#services = new TransactionServices(
-      {
-        ...{ storage, commits, hlc, random, startTs: options.startTs, readOnly: options.readOnly, view: this.#view },
-        catalog: (key) => this.#view.getCatalog(key, catalogReads),
-        lock: (key) => this.#lockedKeys.add(key),
-        read: (key) => this.#readKeys.add(key),
-        put: (key, value) => this.#sink().put(key, value),
-        table: (name) => {
-          const table = this.#findTable(name)
-          if (table !== undefined) this.#readKeys.add(table.schemaKey)
-          return table
-        },
+    this.#services = new TransactionServices(() => this.#host(), shared)
+    this.#system = new TransactionCatalog(this.#view, this.#services, () => this.#allTables())
+  }
+
+  /** What the transaction lends its services (made when a service first needs it). */
+  #host(): TxHost {
+    const { storage, commits, hlc, random, catalogReads } = this.#shared
+    return {
+      storage, commits, hlc, random, startTs: this.startTs, readOnly: this.readOnly, view: this.#view,
+      catalog: (key) => this.#view.getCatalog(key, catalogReads),
+      lock: (key) => this.#lock(key),
+      read: (key) => this.#readKeys.add(key),
+      put: (key, value) => this.#sink().put(key, value),
+      table: (name) => {
+        const table = this.#findTable(name)
+        if (table !== undefined) this.#readKeys.add(table.schemaKey)
+        return table
       },
-      shared,
-    )
+    }
   }
 
   get status(): TransactionStatus {
@@ -155,7 +159,7 @@ export class SqlTransaction implements Transaction {
         this.#buffer.undo()
         this.#rowsModified = rowsBefore
       }
-      const ran = this.#services.runStatement(() => this.#run(rewriteIndexAsync(sql), params), undo)
+      const ran = this.#services.runStatement(() => this.#run(sql, params), undo)
       const result = ran instanceof Promise ? await ran : ran
       this.#buffer.release()
       return result
@@ -198,7 +202,7 @@ export class SqlTransaction implements Transaction {
     }
     this.#checkUsable()
     const writes = this.#buffer.writes()
-    if (writes.length === 0 && this.#lockedKeys.size === 0) {
+    if (writes.length === 0 && this.#lockedKeys === undefined) {
       // Snapshot reads are consistent on their own: a read-only transaction just ends.
       this.#status = 'committed'
       return { commitTs: this.startTs }
@@ -210,7 +214,7 @@ export class SqlTransaction implements Transaction {
         txId: this.id,
         startTs: this.startTs,
         writes,
-        lockedKeys: [...this.#lockedKeys],
+        lockedKeys: this.#lockedKeys === undefined ? [] : [...this.#lockedKeys],
         readKeys: [...this.#readKeys],
       })
     } catch (e) {
@@ -276,7 +280,8 @@ export class SqlTransaction implements Transaction {
   #run(sql: string, params: readonly unknown[]): Result {
     const cached = this.#cachedPlan(sql, params)
     if (cached !== undefined) return this.#execute(cached.plan, cached.paramTypes, params)
-    const { env, stmt } = this.#prepare(sql, params)
+    // Only DDL is rewritten, and DDL is never cached, so the cache is looked up with the text.
+    const { env, stmt } = this.#prepare(rewriteIndexAsync(sql), params)
     if ('ExplainStmt' in stmt) {
       if ((stmt.ExplainStmt.options?.length ?? 0) > 0) throw featureNotSupported('EXPLAIN options')
       const inner = stmt.ExplainStmt.query
@@ -400,18 +405,12 @@ export class SqlTransaction implements Transaction {
 
   /** now() of every statement: the transaction's start, in µs. */
   #nowUs: bigint | undefined
-  readonly #lock = (key: Key): void => void this.#lockedKeys.add(key)
+  readonly #lock = (key: Key): void => void (this.#lockedKeys ??= new Set()).add(key)
   readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
 
   /** The catalog as the system relations read it, at this snapshot plus the write buffer (made
    * once per transaction: every statement's context refers to it). */
-  readonly #system: SystemEnv = {
-    tables: () => this.#allTables(),
-    schemas: () => listSchemas(this.#view),
-    sequences: () => listSequences(this.#view),
-    views: () => listViews(this.#view),
-    settings: () => this.#services.settings.all(),
-  }
+  readonly #system: SystemEnv
 
   /** Every table defined at this snapshot plus the write buffer (system relations read it). */
   #allTables(): Table[] {
@@ -471,5 +470,34 @@ function wireResult(
     rowCount,
     fields,
     rows: rows.map((row) => row.map((v, i) => toWire(v, types[i] ?? TEXT))),
+  }
+}
+
+/** The system relations' view of one transaction's catalog (one object, not a closure each). */
+class TransactionCatalog implements SystemEnv {
+  readonly #view: SnapshotView
+  readonly #services: TransactionServices
+  readonly tables: () => Table[]
+
+  constructor(view: SnapshotView, services: TransactionServices, tables: () => Table[]) {
+    this.#view = view
+    this.#services = services
+    this.tables = tables
+  }
+
+  schemas(): string[] {
+    return listSchemas(this.#view)
+  }
+
+  sequences() {
+    return listSequences(this.#view)
+  }
+
+  views() {
+    return listViews(this.#view)
+  }
+
+  settings(): string[][] {
+    return this.#services.settings.all()
   }
 }

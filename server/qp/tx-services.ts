@@ -73,7 +73,8 @@ export const advisoryLockKey = (keys: readonly bigint[]): Key =>
 
 /** The services of one transaction: its settings, sequence values and advisory locks. */
 export class TransactionServices implements TxServices {
-  readonly #host: TxHost
+  readonly #makeHost: () => TxHost
+  #madeHost: TxHost | undefined
   readonly #shared: object
   // Made on first use: most transactions never touch a setting, a sequence or an advisory lock,
   // and a point select's whole cost is a few microseconds.
@@ -82,9 +83,13 @@ export class TransactionServices implements TxServices {
   #afterCommit: ((commitTs: HlcTimestamp) => void)[] | undefined
   #advisoryLocks: Set<Key> | undefined
 
-  constructor(host: TxHost, shared: object) {
-    this.#host = host
+  constructor(host: () => TxHost, shared: object) {
+    this.#makeHost = host
     this.#shared = shared
+  }
+
+  get #host(): TxHost {
+    return (this.#madeHost ??= this.#makeHost())
   }
 
   get settings(): Settings {
