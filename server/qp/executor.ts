@@ -1,6 +1,6 @@
 // Execution of reads (ARCHITECTURE.md step 2): runs relational plans (rel.ts) over the snapshot
 // view as lazy pipelines: access paths, joins, grouping, windows, set operations, CTEs, subqueries.
-import type { Clock } from '../clock/index.ts'
+import type { Clock, Random } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.ts'
 import { assert, assertNever, outOfMemory, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
 import { hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
@@ -13,6 +13,7 @@ import type { CteDef, Rel } from './rel.ts'
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { SystemEnv } from './system/index.ts'
+import type { TxServices } from './tx-services.ts'
 import { runWindows } from './window.ts'
 import { compareRows, rowKey, sortRows } from './row-order.ts'
 
@@ -47,12 +48,22 @@ export interface ExecOptions {
   readonly system?: SystemEnv
 }
 
-/** What one statement executes against. */
-export class ExecContext {
+/** What one statement executes against; also the context its expressions evaluate in (`eval`
+ * is the context itself: one object per statement, not a copy and two closures). */
+export class ExecContext implements EvalContext {
   readonly view: SnapshotView
-  readonly eval: EvalContext
   readonly resultRowsMax: number
   readonly #state: StatementState
+  readonly params: readonly Datum[]
+  readonly nowUs: bigint
+  readonly random: Random
+  readonly tx: TxServices
+  readonly outer: readonly Datum[] | undefined
+  readonly system: SystemEnv | undefined
+
+  get eval(): EvalContext {
+    return this
+  }
 
   constructor(options: ExecOptions, parent?: { readonly state: StatementState; readonly outer: readonly Datum[] }) {
     this.view = options.view
@@ -69,13 +80,12 @@ export class ExecContext {
       work: undefined,
       subqueries: undefined,
     }
-    this.eval = {
-      ...options.eval,
-      system: options.system,
-      outer: parent?.outer,
-      subqueryRows: (e, args) => this.#subqueryRows(e, args),
-      subqueryContains: (e, args, value) => this.#subqueryContains(e, args, value),
-    }
+    this.params = options.eval.params
+    this.nowUs = options.eval.nowUs
+    this.random = options.eval.random
+    this.tx = options.eval.tx
+    this.system = options.system
+    this.outer = parent?.outer
     this.#options = options
   }
 
@@ -116,7 +126,7 @@ export class ExecContext {
   }
 
   /** The system catalog's view of the transaction (pg_catalog relations). */
-  system(): SystemEnv {
+  systemEnv(): SystemEnv {
     assert(this.#state.system !== undefined, 'system relations are read inside a transaction')
     return this.#state.system
   }
@@ -144,8 +154,8 @@ export class ExecContext {
   }
 
   /** `value = ANY (rows)` through a hash set built once per distinct rows (SQL's NULL rules). */
-  #subqueryContains(e: SubqueryExpr, args: readonly Datum[], value: Datum): boolean | null {
-    const rows = this.#subqueryRows(e, args)
+  subqueryContains(e: SubqueryExpr, args: readonly Datum[], value: Datum): boolean | null {
+    const rows = this.subqueryRows(e, args)
     if (rows.length === 0) return false
     if (value === null) return null
     const type = e.hashType
@@ -163,7 +173,8 @@ export class ExecContext {
     return set.keys.has(joinKey(value, type)) ? true : set.hasNull ? null : false
   }
 
-  #subqueryRows(e: SubqueryExpr, args: readonly Datum[]): Rows {
+  /** A subquery's rows for its `args` values, cached per statement. */
+  subqueryRows(e: SubqueryExpr, args: readonly Datum[]): Rows {
     const subqueries = (this.#state.subqueries ??= new Map())
     let cache = subqueries.get(e.id)
     if (cache === undefined) {
@@ -330,7 +341,7 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
     case 'scan':
       return scanRows(ctx, rel.source)
     case 'system':
-      return rel.relation.rows(ctx.system())
+      return rel.relation.rows(ctx.systemEnv())
     case 'values':
       return rel.rows.map((exprs) => exprs.map((e) => evaluate(e, NO_ROW, ctx.eval)))
     case 'place':
