@@ -194,7 +194,8 @@ export function createApp(options: ApiOptions): ApiApp {
   async function sqlLane(request: Request): Promise<Response> {
     try {
       if (verifier !== null) verifier.verify(bearerOf(request.headers.get('authorization')))
-      return jsonResponse(await oneShot(await readJson(request, limits.bodyBytesMax)), 200, JSON_HEADERS)
+      // Response.json serializes natively and sets the JSON content type itself.
+      return Response.json(await oneShot(await readJson(request, limits.bodyBytesMax)))
     } catch (err) {
       return errorResponse(err)
     }
