@@ -4,8 +4,12 @@ import type { Clock, Random, TimerHandle, Timers } from './index.ts'
 
 /** Wall-clock time and runtime timers. */
 export class SystemClock implements Clock, Timers {
+  /** The host's wall clock, as NTP keeps it: regions compare HLC timestamps on the assumption
+   * that their clocks agree within the topology's error bound, which `timeOrigin + now()` (the
+   * process start plus a monotonic count) stops being true of as the host clock is corrected.
+   * Millisecond resolution is what the HLC uses; it is also the cheaper call. */
   wallMs(): number {
-    return performance.timeOrigin + performance.now()
+    return Date.now()
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
