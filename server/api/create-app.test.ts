@@ -524,4 +524,22 @@ describe('shutdown', () => {
     await closed
     expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({ status: 'aborted' })
   })
+
+  test('close waits for the one-shot statements already running', async () => {
+    const { call, qp, api } = setup()
+    const running = [call('POST', '/v1/sql', { sql: 'WAIT g' }), call('POST', '/v1/sql', { sql: 'WAIT h' })]
+    await Bun.sleep(5)
+    let closed = false
+    const closing = api.close().then(() => (closed = true))
+    await Bun.sleep(5)
+    expect(closed).toBe(false)
+    qp.release('g')
+    expect((await running[0])?.status).toBe(200)
+    await Bun.sleep(5)
+    expect(closed).toBe(false)
+    qp.release('h')
+    expect((await running[1])?.status).toBe(200)
+    await closing
+    expect(closed).toBe(true)
+  })
 })
