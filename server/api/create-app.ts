@@ -133,18 +133,24 @@ export function createApp(options: ApiOptions): ApiApp {
     if (closing) throw cannotConnectNow('the region is shutting down')
     running++
     try {
-      const tx = await qp.begin()
+      // begin, run and commitNow answer without a promise when they can (a point select
+      // never needs one); only what must wait is awaited.
+      const begun = qp.begin()
+      const tx = begun instanceof Promise ? await begun : begun
       let answer
       try {
         const only = work.batch ? undefined : work.statements[0]
-        answer = only === undefined
-          ? await executeAll(tx, work)
-          : toWireResult(await tx.execute(only.sql, only.params ?? []), work.rowMode)
+        if (only === undefined) answer = await executeAll(tx, work)
+        else {
+          const ran = tx.run(only.sql, only.params ?? [])
+          answer = toWireResult(ran instanceof Promise ? await ran : ran, work.rowMode)
+        }
       } catch (e) {
         tx.rollback()
         throw e
       }
-      await tx.commit()
+      const committed = tx.commitNow()
+      if (committed instanceof Promise) await committed
       return answer
     } finally {
       if (--running === 0) drained?.resolve()

@@ -149,6 +149,14 @@ class FakeTransaction implements Transaction {
     }
   }
 
+  run(sql: string, params: readonly unknown[] = []): Promise<Result> {
+    return this.execute(sql, params)
+  }
+
+  commitNow(): Promise<{ readonly commitTs: number }> {
+    return this.commit()
+  }
+
   async commit(): Promise<{ readonly commitTs: number }> {
     if (this.status === 'failed') {
       this.status = 'aborted'

@@ -73,17 +73,23 @@ export interface Transaction {
    * casts untyped literals). Throws SqlError. Several statements in one string: 42601 unless
    * exactly one. BEGIN/COMMIT/ROLLBACK in SQL text: 0A000 (use the transaction endpoints). */
   execute(sql: string, params?: readonly unknown[]): Promise<Result>
+  /** `execute` without a promise when the statement completes at once (nearly always): the
+   * result, or a promise of it; throws where `execute` would reject. For the API's hot path. */
+  run(sql: string, params?: readonly unknown[]): Result | Promise<Result>
   /** Commits: read-only ends at once; otherwise adjudicates and waits for durability. Throws
    * 40001 (OC000 data, OC001 schema), 40003 unknown outcome, 25P02 when failed (rolls back). */
   commit(): Promise<{ readonly commitTs: HlcTimestamp }>
+  /** `commit` without a promise when there is nothing to adjudicate (a read-only transaction). */
+  commitNow(): { readonly commitTs: HlcTimestamp } | Promise<{ readonly commitTs: HlcTimestamp }>
   /** Drops the write buffer. Idempotent. */
   rollback(): void
 }
 
 /** The query processor of a region. */
 export interface QueryProcessor {
-  /** Starts a transaction at `snapshotTs()`, once storage can answer there (57014 on timeout). */
-  begin(options?: { readonly readOnly?: boolean }): Promise<Transaction>
+  /** Starts a transaction at `snapshotTs()`, once storage can answer there (57014 on timeout).
+   * The transaction itself, not a promise, when storage already can (nearly always). */
+  begin(options?: { readonly readOnly?: boolean }): Transaction | Promise<Transaction>
 }
 
 /** Builds a query processor. Transactions it begins are `SqlTransaction`s, which add

@@ -76,7 +76,7 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
     },
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   })
-  const begin = (o?: { readOnly?: boolean }) => qp.begin(o) as Promise<SqlTransaction>
+  const begin = async (o?: { readOnly?: boolean }) => (await qp.begin(o)) as SqlTransaction
   const run = async (sql: string, params?: readonly unknown[]) => {
     const tx = await begin()
     const result = await tx.execute(sql, params)

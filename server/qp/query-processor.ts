@@ -46,16 +46,17 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
     plans: new PlanCache(),
     acked: { ts: 0 },
   }
-  return {
-    async begin(beginOptions = {}): Promise<SqlTransaction> {
-      if (!parserLoaded()) await loadParser()
-      const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
-      await options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
-      return new SqlTransaction(shared, {
-        newId: () => hex(options.random.bytes(16)),
-        startTs,
-        readOnly: beginOptions.readOnly ?? false,
-      })
-    },
+  const newId = () => hex(options.random.bytes(16))
+  // Not async: when storage is already at the snapshot (nearly always) the transaction is
+  // returned as is, without a promise and a turn of the microtask queue per statement.
+  const begin = (beginOptions: { readonly readOnly?: boolean } = {}): SqlTransaction | Promise<SqlTransaction> => {
+    const readOnly = beginOptions.readOnly ?? false
+    if (!parserLoaded()) return loadParser().then(() => begin(beginOptions))
+    const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
+    if (startTs <= options.storage.frontier()) return new SqlTransaction(shared, { newId, startTs, readOnly })
+    return options.storage
+      .waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
+      .then(() => new SqlTransaction(shared, { newId, startTs, readOnly }))
   }
+  return { begin }
 }

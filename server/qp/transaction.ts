@@ -152,23 +152,43 @@ export class SqlTransaction implements Transaction {
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<Result> {
+    return this.run(sql, params)
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Result | Promise<Result> {
     this.#checkUsable()
     const rowsBefore = this.#rowsModified
-    try {
-      const undo = () => {
-        this.#buffer.undo()
-        this.#rowsModified = rowsBefore
-      }
-      const ran = this.#services.runStatement(() => this.#run(sql, params), undo)
-      const result = ran instanceof Promise ? await ran : ran
-      this.#buffer.release()
-      return result
-    } catch (e) {
+    const undo = () => {
       this.#buffer.undo()
       this.#rowsModified = rowsBefore
-      this.#status = 'failed'
+    }
+    let ran
+    try {
+      ran = this.#services.runStatement(() => this.#run(sql, params), undo)
+    } catch (e) {
+      this.#fail(undo)
       throw e
     }
+    if (ran instanceof Promise) {
+      return ran.then(
+        (result) => {
+          this.#buffer.release()
+          return result
+        },
+        (e: unknown) => {
+          this.#fail(undo)
+          throw e
+        },
+      )
+    }
+    this.#buffer.release()
+    return ran
+  }
+
+  /** A statement failed: its writes are undone and the transaction can only roll back. */
+  #fail(undo: () => void): void {
+    undo()
+    this.#status = 'failed'
   }
 
   /** The plan of a statement as text lines, without running it (tests assert access paths). */
@@ -193,6 +213,15 @@ export class SqlTransaction implements Transaction {
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '57014')) throw e
     }
+  }
+
+  commitNow(): { readonly commitTs: HlcTimestamp } | Promise<{ readonly commitTs: HlcTimestamp }> {
+    if (this.#status === 'open' && !this.#committing && this.#buffer.size === 0 && this.#lockedKeys === undefined) {
+      // Snapshot reads are consistent on their own: a read-only transaction just ends.
+      this.#status = 'committed'
+      return { commitTs: this.startTs }
+    }
+    return this.commit()
   }
 
   async commit(): Promise<{ readonly commitTs: HlcTimestamp }> {

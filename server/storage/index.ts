@@ -31,6 +31,8 @@ export interface StorageReader {
   /** Resolves once everything committed at or below `ts` is applied. Rejects with SQLSTATE
    * 57014 after `timeoutMs` (a read must not hang when the crossbar stalls). */
   waitForFrontier(ts: HlcTimestamp, timeoutMs: number): Promise<void>
+  /** Everything committed at or below this is applied (reads there need no wait). */
+  frontier(): HlcTimestamp
   /** The value of `key` at `ts`, or undefined when absent or deleted. */
   get(key: Key, ts: HlcTimestamp): string | undefined
   /** Live keys of `range` at `ts`, in key order (or reverse), read lazily in bounded pages. */

@@ -69,7 +69,7 @@ export class Cluster {
   }
 
   async tx(name: string): Promise<Transaction> {
-    return this.until(this.region(name).qp.begin())
+    return this.until(Promise.resolve().then(() => this.region(name).qp.begin()))
   }
 
   async sql(name: string, sql: string, params: unknown[] = []): Promise<unknown[][]> {
