@@ -8,7 +8,7 @@ import {
   programLimitExceeded,
   protocolViolation,
 } from '../errors/index.ts'
-import type { Transaction } from '../qp/index.ts'
+import type { Result, Transaction } from '../qp/index.ts'
 import { TokenVerifier, requireRole, type TokenClaims } from './auth.ts'
 import { API_DEFAULTS, PRODUCT_NAME, PRODUCT_VERSION } from './constants.ts'
 import { errorBody, sqlStateToHttpStatus, toSqlError } from './error-response.ts'
@@ -125,38 +125,34 @@ export function createApp(options: ApiOptions): ApiApp {
 
   app.post('/v1/sql', async (c) => c.json(await oneShot(await readJson(c.req.raw, limits.bodyBytesMax))))
 
-  /** POST /v1/sql after authentication: the body run as one transaction, its answer. (One async
-   * frame from here to the query processor: every awaited async helper costs a promise and a
-   * turn of the microtask queue, a measurable share of a point select.) */
-  async function oneShot(json: unknown) {
+  /**
+   * POST /v1/sql after authentication: the body run as one transaction, its answer, or a promise
+   * of it when something had to wait. begin, run and commitNow answer without a promise when they
+   * can, and a point select never waits: from the body to the answer it makes no promise and takes
+   * no turn of the microtask queue, which were a measurable share of its cost.
+   */
+  function oneShot(json: unknown): unknown {
     const work = parseWork(json, limits)
     if (closing) throw cannotConnectNow('the region is shutting down')
     running++
+    let answer
     try {
-      // begin, run and commitNow answer without a promise when they can (a point select
-      // never needs one); only what must wait is awaited.
       const begun = qp.begin()
-      const tx = begun instanceof Promise ? await begun : begun
-      let answer
-      try {
-        const only = work.batch ? undefined : work.statements[0]
-        if (only === undefined) answer = await executeAll(tx, work)
-        else {
-          const ran = tx.run(only.sql, only.params ?? [])
-          answer = toWireResult(ran instanceof Promise ? await ran : ran, work.rowMode)
-        }
-      } catch (e) {
-        tx.rollback()
-        throw e
-      }
-      const committed = tx.commitNow()
-      if (committed instanceof Promise) await committed
-      return answer
-    } finally {
-      if (--running === 0) drained?.resolve()
+      answer = begun instanceof Promise ? begun.then((tx) => runAll(tx, work)) : runAll(begun, work)
+    } catch (e) {
+      finished()
+      throw e
     }
+    if (!(answer instanceof Promise)) {
+      finished()
+      return answer
+    }
+    return answer.finally(finished)
   }
 
+  function finished(): void {
+    if (--running === 0) drained?.resolve()
+  }
   app.post('/v1/tx', async (c) => {
     const body = parse(beginRequestSchema, (await readJson(c.req.raw, limits.bodyBytesMax)) ?? {})
     if (closing) throw cannotConnectNow('the region is shutting down')
@@ -210,7 +206,8 @@ export function createApp(options: ApiOptions): ApiApp {
       const json = declared !== null && Number(declared) <= limits.bodyBytesMax
         ? parseJsonText(await request.text())
         : await readJson(request, limits.bodyBytesMax)
-      return Response.json(await oneShot(json))
+      const answer = oneShot(json)
+      return Response.json(answer instanceof Promise ? await answer : answer)
     } catch (err) {
       return errorResponse(err)
     }
@@ -228,6 +225,36 @@ export function createApp(options: ApiOptions): ApiApp {
       await Promise.allSettled([sessions.close(), running === 0 ? undefined : drained?.done])
     },
   }
+}
+
+/** The statements run on `tx` and committed (rolled back on an error): the answer of
+ * POST /v1/sql, without a promise when nothing had to wait. */
+function runAll(tx: Transaction, work: Work): unknown {
+  const only = work.batch ? undefined : work.statements[0]
+  let ran
+  try {
+    ran = only === undefined ? executeAll(tx, work) : tx.run(only.sql, only.params ?? [])
+  } catch (e) {
+    tx.rollback()
+    throw e
+  }
+  const shape = (result: unknown) => (only === undefined ? result : toWireResult(result as Result, work.rowMode))
+  if (ran instanceof Promise) {
+    return ran.then(
+      (result) => commitWith(tx, shape(result)),
+      (e: unknown) => {
+        tx.rollback()
+        throw e
+      },
+    )
+  }
+  return commitWith(tx, shape(ran))
+}
+
+/** Commits `tx`; then `answer`. */
+function commitWith(tx: Transaction, answer: unknown): unknown {
+  const committed = tx.commitNow()
+  return committed instanceof Promise ? committed.then(() => answer) : answer
 }
 
 /** Runs the statements in order on `tx`: `{results}` for a batch, else the one Result. */
