@@ -163,7 +163,7 @@ class RegionAdjudicators implements Adjudicators {
 
   peer(ownerId: string): AdjudicatorPeer {
     const local = this.#locals.find((a) => a.id === ownerId)
-    assert(local, `no local adjudicator ${ownerId}`)
+    if (!local) assert(false, `no local adjudicator ${ownerId}`)
     return local
   }
 
@@ -181,7 +181,7 @@ class RegionAdjudicators implements Adjudicators {
     const groups: KeyGroup[] = []
     const groupOf = (key: Key): KeyGroup => {
       const owner = this.#ownerOfPartition[this.partitionOf(key)]
-      assert(owner, `no owner for the partition of ${key}`)
+      if (!owner) assert(false, `no owner for the partition of ${key}`)
       let group = groups.find((g) => g.owner === owner)
       if (group === undefined) {
         group = { owner, writeKeys: [], lockedKeys: [], readKeys: [] }

@@ -38,8 +38,10 @@ export class SystemRandom implements Random {
     return Math.floor(this.next() * n)
   }
 
+  /** A view of the pool, not a copy: a spent pool is replaced, never refilled in place, so no
+   * two callers ever share bytes. */
   bytes(n: number): Uint8Array {
-    return new Uint8Array(this.#take(n))
+    return this.#take(n)
   }
 
   #take(n: number): Buffer {

@@ -146,7 +146,7 @@ export class FileJournal implements Journal {
   }
 
   append(request: AppendRequest): Appended {
-    assert(!this.#replica, `journal ${this.id} is a replica: it takes records with appendAt`)
+    if (this.#replica) assert(false, `journal ${this.id} is a replica: it takes records with appendAt`)
     this.#checkAppendable()
     assert(Number.isSafeInteger(request.proposedTs) && request.proposedTs >= 0, 'bad proposedTs')
     const seq = this.#lastAssignedSeq + 1
@@ -226,11 +226,10 @@ export class FileJournal implements Journal {
   }
 
   read(afterSeq: number, maxRecords: number): CommitRecord[] {
-    assert(Number.isSafeInteger(afterSeq) && afterSeq >= 0, `bad afterSeq ${afterSeq}`)
-    assert(
-      afterSeq + 1 >= this.firstSeq() || afterSeq >= this.#lastDurableSeq,
-      `journal ${this.id}: records after ${afterSeq} were truncated (first kept seq ${this.firstSeq()})`,
-    )
+    if (!(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) assert(false, `bad afterSeq ${afterSeq}`)
+    if (!(afterSeq + 1 >= this.firstSeq() || afterSeq >= this.#lastDurableSeq)) {
+      assert(false, `journal ${this.id}: records after ${afterSeq} were truncated (first kept seq ${this.firstSeq()})`)
+    }
     const count = Math.min(maxRecords, this.#lastDurableSeq - afterSeq)
     if (count <= 0) return []
     if (afterSeq + 1 >= this.#cacheFirstSeq) {

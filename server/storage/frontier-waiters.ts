@@ -28,7 +28,7 @@ export class FrontierWaiters {
 
   /** A promise that `wake` resolves once the frontier reaches `ts`, rejected after `timeoutMs`. */
   wait(ts: HlcTimestamp, timeoutMs: number, shardId: number): Promise<void> {
-    assert(timeoutMs >= 0, `bad wait timeout ${timeoutMs}`)
+    if (!(timeoutMs >= 0)) assert(false, `bad wait timeout ${timeoutMs}`)
     const waitMs = Math.min(timeoutMs, FRONTIER_WAIT_MS_MAX)
     if (this.#waiters.length >= this.#waitersMax) {
       return Promise.reject(
