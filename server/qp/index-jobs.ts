@@ -111,11 +111,18 @@ function snapshotSource(
   return typeof frontier === 'function' ? () => frontier.call(storage) : undefined
 }
 
-/** Starts filling the index of job `jobId` (committed at `commitTs`) in `shared`'s query
- * processor. Returns the job's promise (it never rejects: failures are recorded in the job). */
+/** What a job runs on: its query processor's storage, adjudicators, clock and randomness. */
+export type JobHost = Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'>
+
+/**
+ * Starts filling the index of job `jobId` (committed at or below `commitTs`) in `shared`'s query
+ * processor, unless it runs there already. Returns the job's promise, which never rejects: SQL
+ * failures are recorded in the job, and a job cut short by the region closing (its commits fail)
+ * stays `building` in storage, to be resumed by resumeIndexJobs when the region opens again.
+ */
 export function startIndexJob(
   shared: object,
-  host: TxHost,
+  host: JobHost,
   jobId: string,
   commitTs: HlcTimestamp,
 ): Promise<void> {
@@ -128,6 +135,8 @@ export function startIndexJob(
   const snapshotTs = () => Math.max(source(), last)
   let jobs = running.get(shared)
   if (jobs === undefined) running.set(shared, (jobs = new Map()))
+  const already = jobs.get(jobId)
+  if (already !== undefined) return already
   const deps: RunnerDeps = {
     ...{
       storage: host.storage,
@@ -139,9 +148,25 @@ export function startIndexJob(
     snapshotWaitMsMax: limits?.snapshotWaitMsMax ?? 10_000,
     committed: (ts) => (last = Math.max(last, ts)),
   }
-  const job = runJob(deps, jobId).finally(() => jobs.delete(jobId))
+  const job = runJob(deps, jobId)
+    .catch(() => {
+      // Its region is closing (a commit or a frontier wait failed): the job's state in storage
+      // is still `building`, with the cursor of its last committed batch.
+    })
+    .finally(() => jobs.delete(jobId))
   jobs.set(jobId, job)
   return job
+}
+
+/**
+ * Starts every job still `building` at snapshot `ts` (jobs that were running when their region
+ * stopped); returns their ids. A job goes on from the cursor of its last committed batch.
+ */
+export function resumeIndexJobs(shared: object, host: JobHost, ts: HlcTimestamp): string[] {
+  const building = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
+    .filter((job) => job.state === 'building')
+  for (const job of building) void startIndexJob(shared, host, job.id, ts)
+  return building.map((job) => job.id)
 }
 
 /** The promise of a job running in `shared`'s query processor (tests wait on it). */

@@ -92,6 +92,13 @@ export interface QueryProcessor {
   begin(options?: { readonly readOnly?: boolean }): Transaction | Promise<Transaction>
 }
 
+/** The query processor a region runs: `QueryProcessor` plus what the region asks of it. */
+export interface SqlQueryProcessor extends QueryProcessor {
+  /** Starts the CREATE INDEX ASYNC jobs that were still building when the region last stopped
+   * (each goes on from its last committed batch); resolves to their job ids. */
+  resumeIndexJobs(): Promise<string[]>
+}
+
 /** Builds a query processor. Transactions it begins are `SqlTransaction`s, which add
  * `explain(sql, params?)`: the chosen plan as text lines, for tests. */
 export { createQueryProcessor, resolveLimits } from './query-processor.ts'

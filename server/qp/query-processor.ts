@@ -8,7 +8,8 @@ import {
   STATEMENT_TIMEOUT_MS,
   TX_BYTES_MAX,
 } from './constants.ts'
-import type { QpLimits, QueryProcessor, QueryProcessorOptions } from './index.ts'
+import type { QpLimits, QueryProcessorOptions, SqlQueryProcessor } from './index.ts'
+import { resumeIndexJobs } from './index-jobs.ts'
 import { loadParser, ParseCache, parserLoaded } from './parser.ts'
 import { PlanCache, SqlTransaction, type QpShared } from './transaction.ts'
 
@@ -32,7 +33,7 @@ export function hex(bytes: Uint8Array): string {
   return out
 }
 
-export function createQueryProcessor(options: QueryProcessorOptions): QueryProcessor {
+export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryProcessor {
   const shared: QpShared = {
     storage: options.storage,
     commits: options.commits,
@@ -58,5 +59,13 @@ export function createQueryProcessor(options: QueryProcessorOptions): QueryProce
       .waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
       .then(() => new SqlTransaction(shared, { newId, startTs, readOnly }))
   }
-  return { begin }
+  return {
+    begin,
+    async resumeIndexJobs(): Promise<string[]> {
+      const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
+      await options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
+      const { storage, commits, hlc, random } = shared
+      return resumeIndexJobs(shared, { storage, commits, hlc, random }, startTs)
+    },
+  }
 }

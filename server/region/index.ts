@@ -205,6 +205,10 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     for (const shard of shards) shard.gc(belowTs)
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
+  // Index jobs cut short by the last stop go on from their last batch. With several regions,
+  // which region runs a job is not recorded yet, and two runners of one job would keep
+  // conflicting: there a job stays building until an index job owner is part of the design.
+  if (cluster === undefined) await qp.resumeIndexJobs()
   return {
     name: o.name,
     app: withFaultRoutes(api.app, cluster?.faults, auth, o.clock, options.sqlFaults === true),
