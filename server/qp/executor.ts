@@ -741,6 +741,65 @@ function pointSelect(ctx: ExecContext, exprs: readonly Expr[], source: TableSour
   return [exprs.map((e) => evaluate(e, r.row, ctx.eval))]
 }
 
+/** A point select whose every part is a parameter, a constant or a column: it runs without an
+ * ExecContext (see readPoint). */
+export interface PointRead {
+  readonly table: Table
+  /** The key values, in primary-key order. */
+  readonly values: readonly Expr[]
+  /** The row positions the select list reads, in order. */
+  readonly columns: readonly number[]
+}
+
+const POINT_READS = new WeakMap<SelectPlan, PointRead | null>()
+
+/** The PointRead form of `plan`, or undefined when it needs the executor (a filter, FOR UPDATE,
+ * an expression in the select list). Derived once per plan. */
+export function pointRead(plan: SelectPlan): PointRead | undefined {
+  let known = POINT_READS.get(plan)
+  if (known === undefined) {
+    known = null
+    const rel = plan.rel
+    if (rel.kind === 'project' && rel.input.kind === 'scan') {
+      const source = rel.input.source
+      const access = source.access
+      const simple = (e: Expr) => e.kind === 'param' || e.kind === 'const'
+      if (
+        access.kind === 'pkPoint' &&
+        source.filter === undefined &&
+        !source.lock &&
+        access.values.every(simple) &&
+        rel.exprs.every((e) => e.kind === 'column')
+      ) {
+        known = {
+          table: source.table,
+          values: access.values,
+          columns: rel.exprs.map((e) => (e as { readonly slot: number }).slot),
+        }
+      }
+    }
+    POINT_READS.set(plan, known)
+  }
+  return known ?? undefined
+}
+
+/** The rows of a PointRead (none or one): what runSelect gives for its plan, without a context. */
+export function readPoint(view: SnapshotView, read: PointRead, params: readonly Datum[], resultRowsMax: number): Datum[][] {
+  const { table } = read
+  const parts: KeyPart[] = []
+  for (let i = 0; i < read.values.length; i++) {
+    const e = read.values[i] as Expr
+    const v = e.kind === 'param' ? (params[e.index] ?? null) : e.kind === 'const' ? e.value : null
+    if (v === null) return []
+    parts.push(toKeyPart(v, table.columns[table.primaryKey[i] as number]!.type))
+  }
+  const value = view.get(table.rowsStart + encodeKey(parts))
+  if (value === undefined) return []
+  if (resultRowsMax < 1) throw resultTooLarge(resultRowsMax)
+  const row = decodeStoredRow(table, value)
+  return [read.columns.map((slot) => row[slot] ?? null)]
+}
+
 export const resultTooLarge = (max: number) =>
   programLimitExceeded(`result exceeds the limit of ${max} rows`, 'Add a LIMIT or a narrower WHERE clause.')
 

@@ -33,11 +33,16 @@ describe('point get equals the general pipeline', () => {
     ['SELECT v FROM kv WHERE k = $1 ORDER BY n', [2]],
     ['SELECT count(*) FROM kv WHERE k = $1', [1]],
     ['SELECT count(*) FROM kv WHERE k = $1', [99]],
+    // Columns only, keyed by a parameter or a constant: read without the executor's context.
+    ['SELECT n, v, k FROM kv WHERE k = $1', [1]],
+    ['SELECT * FROM kv WHERE k = $1', [3]],
+    ['SELECT v FROM kv WHERE k = 2', []],
+    ['SELECT v FROM kv WHERE k = $1', ['2']],
   ]
   test.each(cases)('%s %p', async (sql, params) => {
     const tx = await h.begin()
     expect(tx.explain(sql, params).join('\n')).toContain('Point Get')
-    const scanSql = sql.replace('WHERE k = $1', 'WHERE k + 0 = $1')
+    const scanSql = sql.replace(/WHERE k = (\$1|\d+)/, (_, key: string) => `WHERE k + 0 = ${key}`)
     expect(tx.explain(scanSql, params).join('\n')).not.toContain('Point Get')
     const point = await tx.execute(sql, params)
     const scan = await tx.execute(scanSql, params)

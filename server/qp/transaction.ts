@@ -25,7 +25,7 @@ import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, t
 import { listSequences } from './sequences.ts'
 import { ddlCommand, runDdl, type DdlEnv } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
-import { ExecContext, runSelect } from './executor.ts'
+import { ExecContext, pointRead, readPoint, runSelect } from './executor.ts'
 import type { Field, QpLimits, Result, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
@@ -337,6 +337,12 @@ export class SqlTransaction implements Transaction {
 
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result {
     if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
+    const point = plan.kind === 'select' ? pointRead(plan) : undefined
+    if (point !== undefined) {
+      // The commonest statement of all, without the executor's per-statement context.
+      const rows = readPoint(this.#view, point, this.#datums(paramTypes, params), this.#shared.limits.resultRowsMax)
+      return wireResult('SELECT', rows.length, (plan as SelectPlan).fields, (plan as SelectPlan).fieldTypes, rows)
+    }
     const ctx = this.#context(paramTypes, params)
     if (plan.kind === 'select') {
       const rows = runSelect(ctx, plan)
@@ -417,8 +423,13 @@ export class SqlTransaction implements Transaction {
     }
   }
 
+  /** The parameters as datums of their inferred types (22P02 and the like for bad ones). */
+  #datums(paramTypes: readonly SqlType[], params: readonly unknown[]): Datum[] {
+    return params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
+  }
+
   #context(paramTypes: readonly SqlType[], params: readonly unknown[]): ExecContext {
-    const datums: Datum[] = params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
+    const datums = this.#datums(paramTypes, params)
     const limits = this.#shared.limits
     return new ExecContext({
       view: this.#view,
