@@ -156,21 +156,17 @@ try {
   const results: Array<[string, Row]> = []
   const writeRatios: number[] = []
   const readRatios: number[] = []
+  /** The ceiling, then Tessera, under one load shape; the ratio goes to `ratiosOut`. */
+  const pair = async (op: (s: Server) => (c: number, i: number) => Promise<boolean>, shape: string, name: string, ratiosOut: number[]) => {
+    const ceiling = await load(bare, op(bare))
+    results.push([`ceiling (bare Hono): ${shape}`, ceiling])
+    const row = await load(tessera, op(tessera))
+    results.push([`tessera: ${name}`, row])
+    ratiosOut.push((row.throughput / ceiling.throughput) * 100)
+  }
   for (let round = 0; round < rounds; round++) {
-    if (only !== 'read') {
-      const ceilingWrite = await load(bare, write(bare))
-      results.push(['ceiling (bare Hono): write-shaped', ceilingWrite])
-      const writes = await load(tessera, write(tessera))
-      results.push(['tessera: autocommit single-row INSERT', writes])
-      writeRatios.push((writes.throughput / ceilingWrite.throughput) * 100)
-    }
-    if (only !== 'write') {
-      const ceilingRead = await load(bare, read(bare))
-      results.push(['ceiling (bare Hono): read-shaped', ceilingRead])
-      const reads = await load(tessera, read(tessera))
-      results.push(['tessera: point SELECT by primary key', reads])
-      readRatios.push((reads.throughput / ceilingRead.throughput) * 100)
-    }
+    if (only !== 'read') await pair(write, 'write-shaped', 'autocommit single-row INSERT', writeRatios)
+    if (only !== 'write') await pair(read, 'read-shaped', 'point SELECT by primary key', readRatios)
   }
   const report = (what: string, all: number[], target: number) => {
     if (all.length === 0) return
