@@ -46,7 +46,7 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
     if (query === undefined || query.valuesLists !== undefined || query.withClause !== undefined) throw featureNotSupported('WITH with INSERT ... VALUES')
     return planInsert(env, { ...s, withClause: undefined, selectStmt: { SelectStmt: { ...query, withClause: s.withClause } } })
   }
-  const { table, alias } = rangeTable(env, s.relation)
+  const { table, alias } = rangeTable(env, s.relation, 'insert into')
   const b = env.binder
   let columns = insertColumns(table, s.cols ?? [], insertWidth(s))
   const defaults = constraintsOf(table, env.parse).defaults
@@ -218,7 +218,7 @@ function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | 
 
 export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
   assert(s.relation !== undefined, 'UPDATE names a table')
-  const { table, alias } = rangeTable(env, s.relation)
+  const { table, alias } = rangeTable(env, s.relation, 'update')
   if ((s.fromClause?.length ?? 0) > 0 || s.withClause !== undefined) {
     const from = bindDmlFrom(env, s.relation, s.fromClause ?? [], s.withClause)
     const sets = bindSets(env, table, s.targetList ?? [], from.scope)
@@ -235,7 +235,7 @@ export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
 
 export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
   assert(s.relation !== undefined, 'DELETE names a table')
-  const { table, alias } = rangeTable(env, s.relation)
+  const { table, alias } = rangeTable(env, s.relation, 'delete from')
   if ((s.usingClause?.length ?? 0) > 0 || s.withClause !== undefined) {
     const from = bindDmlFrom(env, s.relation, s.usingClause ?? [], s.withClause)
     const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })

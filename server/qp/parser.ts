@@ -64,6 +64,10 @@ export class ParseCache {
   }
 }
 
+/** Frame errors of PostgreSQL's grammar ("frame starting from current row cannot have preceding
+ * rows", "frame end cannot be UNBOUNDED PRECEDING", ...). */
+const WINDOW_FRAME_ERROR = /^frame (start|end|starting from) /
+
 function parseOne(sql: string): ParsedStatement {
   assert(loaded, 'loadParser() must resolve before parsing')
   let stmts
@@ -72,7 +76,10 @@ function parseOne(sql: string): ParsedStatement {
   } catch (e) {
     if (hasSqlDetails(e) && e.sqlDetails !== undefined) {
       const position = e.sqlDetails.cursorPosition >= 0 ? e.sqlDetails.cursorPosition + 1 : undefined
-      throw new SqlError('42601', e.sqlDetails.message || e.message, { position, cause: e })
+      const message = e.sqlDetails.message || e.message
+      // The grammar raises these with PostgreSQL's windowing error code, which libpg_query drops.
+      const code = WINDOW_FRAME_ERROR.test(message) ? '42P20' : '42601'
+      throw new SqlError(code, message, { position, cause: e })
     }
     throw syntaxError(e instanceof Error ? e.message : String(e))
   }

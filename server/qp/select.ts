@@ -19,7 +19,7 @@ import {
 } from './binder.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 import type { Table } from './catalog.ts'
-import type { ViewDef } from './views.ts'
+import { viewWriteError, type ViewDef, type WriteVerb } from './views.ts'
 import { mapChildren, type Expr } from './expr.ts'
 import { bindFrom, outerLink, planUnitsOrdered, qualifiedName, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
@@ -76,10 +76,18 @@ export function tableScope(table: Table, alias: string): Scope {
   }
 }
 
-/** Resolves a DML target that must be a plain table. */
-export function rangeTable(env: BindEnv, rv: RangeVar): { table: Table; alias: string } {
-  const name = rv.relname ?? ''
-  return { table: env.table(qualifiedName(rv), rv.location), alias: rv.alias?.aliasname ?? name }
+/** Resolves a DML target that must be a plain table (a view gets viewWriteError). */
+export function rangeTable(env: BindEnv, rv: RangeVar, verb: WriteVerb): { table: Table; alias: string } {
+  const name = qualifiedName(rv)
+  let table: Table
+  try {
+    table = env.table(name, rv.location)
+  } catch (e) {
+    // Looked for only once the table is missing: a view and a table never share a name.
+    const view = e instanceof SqlError && e.code === '42P01' ? env.storedView?.(name) : undefined
+    throw view === undefined ? e : viewWriteError(env.parse, view, verb)
+  }
+  return { table, alias: rv.alias?.aliasname ?? rv.relname ?? '' }
 }
 
 /**
@@ -518,9 +526,14 @@ const FRAME = {
 
 /** Collects the window calls of one query level. */
 function windowBinding(qc: QueryContext, windowClause: readonly Node[] | undefined, aggregates: AggregateCall[]): WindowBinding {
+  // In order, as PostgreSQL does: a window may build on one defined before it (copy rules in
+  // windowDef), and is kept with that one merged in.
   const named = new Map<string, Node>()
   for (const w of windowClause ?? []) {
-    if ('WindowDef' in w && w.WindowDef.name !== undefined) named.set(w.WindowDef.name, w)
+    if (!('WindowDef' in w) || w.WindowDef.name === undefined) continue
+    const def = w.WindowDef
+    if (named.has(def.name as string)) throw new SqlError('42P20', `window "${def.name}" is already defined`)
+    named.set(def.name as string, { WindowDef: def.refname === undefined ? def : { ...windowDef(def, named), name: def.name } })
   }
   const calls: WindowCall[] = []
   const binding: WindowBinding = {
@@ -593,6 +606,15 @@ function windowDef(over: WindowDef, named: ReadonlyMap<string, Node>): WindowDef
   const base = named.get(ref)
   if (base === undefined || !('WindowDef' in base)) throw new SqlError('42704', `window "${ref}" does not exist`)
   const w = base.WindowDef
+  if (over.refname !== undefined) {
+    // A copy of window `ref` may add an ORDER BY or a frame, nothing else (PostgreSQL's rules).
+    if (over.partitionClause !== undefined) throw new SqlError('42P20', `cannot override PARTITION BY clause of window "${ref}"`)
+    if (over.orderClause !== undefined && w.orderClause !== undefined) throw new SqlError('42P20', `cannot override ORDER BY clause of window "${ref}"`)
+    if (((w.frameOptions ?? 0) & 1) !== 0) {
+      const plain = over.orderClause === undefined && ((over.frameOptions ?? 0) & 1) === 0
+      throw new SqlError('42P20', `cannot copy window "${ref}" because it has a frame clause`, plain ? { hint: 'Omit the parentheses in this OVER clause.' } : {})
+    }
+  }
   return {
     ...w,
     orderClause: over.orderClause ?? w.orderClause,

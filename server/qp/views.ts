@@ -1,15 +1,17 @@
 // Views (ARCHITECTURE.md "Keys and rows": the catalog): a view is its query's SQL text, stored
 // in the catalog's key space like a table definition (transactional, OC001 on a race), and
 // bound again wherever it is used, as a subquery in FROM.
-import type { DropStmt, Node, ViewStmt } from 'libpg-query'
+import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query'
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
 import { CATALOG_TABLE_ID } from './catalog.ts'
+import { AGGREGATES } from './aggregate.ts'
 import { stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName } from './from.ts'
 import { planSelect } from './select.ts'
+import type { ParseCache } from './parser.ts'
 import { formatType, type SqlType } from './types/index.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
@@ -117,4 +119,64 @@ function querySource(sql: string): string {
     else if (depth === 0 && t.text.toUpperCase() === 'AS') return sql.slice(t.end).trim().replace(/;\s*$/, '')
   }
   throw new SqlError('42601', 'syntax error in CREATE VIEW')
+}
+
+/** The verb of a statement that writes to a relation, as PostgreSQL words its view errors. */
+export type WriteVerb = 'insert into' | 'update' | 'delete from'
+
+/**
+ * The error for INSERT, UPDATE or DELETE naming a view. Views PostgreSQL cannot update either
+ * (GROUP BY, DISTINCT, joins, ...) get its 55000 and detail; the ones it updates automatically
+ * (one table, plain columns) get 0A000: Tessera does not write through views.
+ */
+export function viewWriteError(parse: ParseCache, view: ViewDef, verb: WriteVerb): SqlError {
+  const parsed = parse.statement(view.sql).stmt
+  const why = 'SelectStmt' in parsed ? notUpdatableBecause(parsed.SelectStmt) : 'Views that are not SELECT queries are not automatically updatable.'
+  if (why === undefined) {
+    return featureNotSupported(`${verb === 'update' ? 'UPDATE' : verb === 'insert into' ? 'INSERT into' : 'DELETE from'} a view (write to its table instead)`)
+  }
+  const action = verb === 'insert into' ? 'inserting into' : verb === 'update' ? 'updating' : 'deleting from'
+  return new SqlError('55000', `cannot ${verb} view "${view.name}"`, {
+    detail: why,
+    hint: `To enable ${action} the view, provide an INSTEAD OF ${verb === 'insert into' ? 'INSERT' : verb === 'update' ? 'UPDATE' : 'DELETE'} trigger or an unconditional ON ${verb === 'insert into' ? 'INSERT' : verb === 'update' ? 'UPDATE' : 'DELETE'} DO INSTEAD rule.`,
+  })
+}
+
+/** PostgreSQL's reason a view's query is not automatically updatable, in its words; undefined
+ * for a query it would update. */
+function notUpdatableBecause(q: SelectStmt): string | undefined {
+  if (q.op !== undefined && q.op !== 'SETOP_NONE') return 'Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.'
+  if (q.withClause !== undefined) return 'Views containing WITH are not automatically updatable.'
+  if (q.distinctClause !== undefined) return 'Views containing DISTINCT are not automatically updatable.'
+  if (q.groupClause !== undefined) return 'Views containing GROUP BY are not automatically updatable.'
+  if (q.havingClause !== undefined) return 'Views containing HAVING are not automatically updatable.'
+  if (q.limitCount !== undefined || q.limitOffset !== undefined) return 'Views containing LIMIT or OFFSET are not automatically updatable.'
+  if (q.valuesLists !== undefined) return 'Views that do not select from a single table or view are not automatically updatable.'
+  const from = q.fromClause ?? []
+  if (from.length !== 1 || !('RangeVar' in (from[0] as Node))) return 'Views that do not select from a single table or view are not automatically updatable.'
+  const calls: FuncCall[] = []
+  functionCalls(q.targetList, calls)
+  if (calls.some((f) => f.over !== undefined)) return 'Views that return window functions are not automatically updatable.'
+  if (calls.some((f) => AGGREGATES.has(lastName(f)) || f.agg_star === true))
+    return 'Views that return aggregate functions are not automatically updatable.'
+  return undefined
+}
+
+/** The function calls of a parse tree, not those inside subqueries (they belong to those). */
+function functionCalls(node: unknown, out: FuncCall[]): void {
+  if (Array.isArray(node)) {
+    for (const child of node) functionCalls(child, out)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'SubLink') continue
+    if (key === 'FuncCall') out.push(child as FuncCall)
+    functionCalls(child, out)
+  }
+}
+
+const lastName = (f: FuncCall): string => {
+  const last = f.funcname?.at(-1)
+  return last !== undefined && 'String' in last ? (last.String.sval ?? '') : ''
 }
