@@ -155,12 +155,17 @@ let cteSeq = 0
 function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
   const ctes = new Map(qc.ctes)
   const seen = new Set<string>()
-  for (const node of w.ctes ?? []) {
+  const all = (w.ctes ?? []).map((node) => {
     assert('CommonTableExpr' in node, 'WITH holds CTEs')
-    const cte: CommonTableExpr = node.CommonTableExpr
+    return node.CommonTableExpr
+  })
+  for (const cte of all) {
     const name = cte.ctename ?? ''
     if (seen.has(name)) throw new SqlError('42712', `WITH query name "${name}" specified more than once`)
     seen.add(name)
+  }
+  for (const cte of w.recursive === true ? dependencyOrder(all) : all) {
+    const name = cte.ctename ?? ''
     const query = cte.ctequery
     if (query === undefined || !('SelectStmt' in query)) throw featureNotSupported('data-modifying statements in WITH')
     const inner = new QueryContext(qc.env, ctes)
@@ -176,6 +181,47 @@ function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
     ctes.set(name, info)
   }
   return ctes
+}
+
+/**
+ * The CTEs of a WITH RECURSIVE in an order where each comes after the ones it reads (PostgreSQL
+ * lets them name each other in any order); written order where it is free. 0A000 for mutual
+ * recursion, as in PostgreSQL.
+ */
+function dependencyOrder(ctes: readonly CommonTableExpr[]): CommonTableExpr[] {
+  const names = new Set(ctes.map((c) => c.ctename ?? ''))
+  const reads = new Map(ctes.map((c) => {
+    const found = new Set<string>()
+    relationNames(c.ctequery, names, new Set(), found)
+    found.delete(c.ctename ?? '')
+    return [c, found] as const
+  }))
+  const out: CommonTableExpr[] = []
+  const placed = new Set<string>()
+  while (out.length < ctes.length) {
+    const next = ctes.find((c) => !placed.has(c.ctename ?? '') && [...(reads.get(c) ?? [])].every((n) => placed.has(n)))
+    if (next === undefined) throw featureNotSupported('mutual recursion between WITH items')
+    out.push(next)
+    placed.add(next.ctename ?? '')
+  }
+  return out
+}
+
+/** The names in `names` that `node` reads as relations (unqualified), except where an inner
+ * WITH of the same name hides them. */
+function relationNames(node: unknown, names: ReadonlySet<string>, hidden: ReadonlySet<string>, out: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const child of node) relationNames(child, names, hidden, out)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  const n = node as Record<string, unknown>
+  const rv = n.RangeVar as RangeVar | undefined
+  if (rv !== undefined && rv.schemaname === undefined && rv.relname !== undefined && names.has(rv.relname) && !hidden.has(rv.relname)) out.add(rv.relname)
+  const select = n.SelectStmt as SelectStmt | undefined
+  const inner = select?.withClause?.ctes ?? []
+  const scope = inner.length === 0 ? hidden : new Set([...hidden, ...inner.map((c) => ('CommonTableExpr' in c ? (c.CommonTableExpr.ctename ?? '') : ''))])
+  for (const child of Object.values(n)) relationNames(child, names, scope, out)
 }
 
 function cteNames(cte: CommonTableExpr, names: readonly string[]): string[] {
