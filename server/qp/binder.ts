@@ -61,6 +61,9 @@ export interface ParentLink {
   readonly scope: Scope
   /** Records `e` (bound in the parent's scope) as an argument; the expression that reads it. */
   capture(e: Expr): Expr
+  /** Binds an aggregate call of the parent's level (it reads only the parent's columns) where the
+   * subquery appears, and passes its value in; absent where the parent is no query (LATERAL). */
+  aggregate?(f: FuncCall): Expr
 }
 
 export interface Scope {
@@ -72,7 +75,12 @@ export interface Scope {
 }
 
 /** Plans a subquery in an expression: its plan, output types and correlation arguments. */
-export type SubqueryPlanner = (stmt: SelectStmt, scope: Scope) => { rel: Rel; types: readonly SqlType[]; args: readonly Expr[] }
+export type SubqueryPlanner = (
+  stmt: SelectStmt,
+  scope: Scope,
+  /** Binds an aggregate call in `scope`, where the subquery appears (see ParentLink.aggregate). */
+  aggregate: (f: FuncCall) => Expr,
+) => { rel: Rel; types: readonly SqlType[]; args: readonly Expr[] }
 
 export const EMPTY_SCOPE: Scope = { tables: [], columns: [] }
 
@@ -310,7 +318,7 @@ export class Binder {
     if (planner === undefined) throw featureNotSupported('subqueries in this expression')
     const sub = l.subselect
     assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery is a SELECT')
-    const { rel, types, args } = planner(sub.SelectStmt, scope)
+    const { rel, types, args } = planner(sub.SelectStmt, scope, (f) => this.#funcCall(f, scope, options))
     const id = ++subquerySeq
     const kind = l.subLinkType ?? 'EXPR_SUBLINK'
     const single = (what: string) => {
@@ -782,6 +790,9 @@ export class Binder {
   }
 
   #aggregate(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
+    // An aggregate whose arguments read only columns of an enclosing query belongs to that query
+    // (PostgreSQL's rule): it is computed there, per group, and its value passed in.
+    if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns(f, scope)) return scope.parent.aggregate(f)
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
     const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
     const bindInner = (a: Node, condition = false) => {
@@ -872,6 +883,39 @@ const SESSION_FUNCTIONS: Readonly<Record<string, string>> = {
 
 /** The column `name` (of `table` when qualified) in `scope` alone: 42P01/42703/42702 when not
  * exactly one matches. */
+/** Whether the arguments (FILTER and ORDER BY included) of aggregate call `f` read at least one
+ * column and none of `scope` itself: then they read only enclosing queries. Subqueries inside
+ * the arguments are not looked into (their columns are theirs). */
+function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
+  const refs: Node[][] = []
+  collectColumnRefs([f.args, f.agg_filter, f.agg_order], refs)
+  if (refs.length === 0) return false
+  return refs.every((fields) => {
+    if (fields.some((x) => 'A_Star' in x)) return false
+    const names = fields.map(stringOf)
+    const [table, name] = names.length >= 2 ? [names[names.length - 2], names[names.length - 1] as string] : [undefined, names[0] as string]
+    try {
+      columnIn(scope, table, name)
+      return false
+    } catch {
+      return true
+    }
+  })
+}
+
+function collectColumnRefs(node: unknown, out: Node[][]): void {
+  if (Array.isArray(node)) {
+    for (const child of node) collectColumnRefs(child, out)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'SubLink') continue
+    if (key === 'ColumnRef') out.push(((child as { fields?: Node[] }).fields ?? []) as Node[])
+    else collectColumnRefs(child, out)
+  }
+}
+
 function columnIn(scope: Scope, table: string | undefined, name: string): Expr {
   if (table !== undefined && !scope.tables.includes(table)) {
     throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`)

@@ -107,9 +107,9 @@ export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node
 /** Lets the binder plan subqueries in expressions of statements bound in `env` (transaction.ts
  * attaches it to every statement's binder). */
 export function attachSubqueries(env: BindEnv): void {
-  env.binder.planSubquery = (stmt, scope) => {
+  env.binder.planSubquery = (stmt, scope, aggregate) => {
     const { link, args } = outerLink(scope)
-    const q = new QueryContext(env, withoutWorkTables(scope.ctes)).bindQuery(stmt, link)
+    const q = new QueryContext(env, withoutWorkTables(scope.ctes)).bindQuery(stmt, { ...link, aggregate: (f) => link.capture(aggregate(f)) })
     return { rel: q.rel, types: q.types, args }
   }
 }
