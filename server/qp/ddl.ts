@@ -44,6 +44,7 @@ import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import { mentionsColumn } from './alter-table.ts'
 import type { Result } from './index.ts'
+import { dropDependentViews } from './views.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import type { ExecContext } from './executor.ts'
@@ -537,6 +538,7 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
+    dropDependentViews(env, name, 'table', s.behavior === 'DROP_CASCADE', dropping)
     dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
   }
 }

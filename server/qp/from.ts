@@ -85,6 +85,28 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean
 }
 
 /** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
+/** The relations a parse tree reads (its RangeVars), except names a WITH inside it defines
+ * where that WITH is in scope. */
+export function relationsRead(node: unknown): RangeVar[] {
+  const out: RangeVar[] = []
+  collectRangeVars(node, new Set(), out)
+  return out
+}
+
+function collectRangeVars(node: unknown, hidden: ReadonlySet<string>, out: RangeVar[]): void {
+  if (Array.isArray(node)) {
+    for (const child of node) collectRangeVars(child, hidden, out)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  const n = node as Record<string, unknown>
+  const rv = n.RangeVar as RangeVar | undefined
+  if (rv !== undefined && !(rv.schemaname === undefined && hidden.has(rv.relname ?? ''))) out.push(rv)
+  const inner = (n.SelectStmt as { withClause?: { ctes?: Node[] } } | undefined)?.withClause?.ctes ?? []
+  const scope = inner.length === 0 ? hidden : new Set([...hidden, ...inner.map((c) => ('CommonTableExpr' in c ? (c.CommonTableExpr.ctename ?? '') : ''))])
+  for (const child of Object.values(n)) collectRangeVars(child, scope, out)
+}
+
 export function qualifiedName(rv: RangeVar): string {
   if ((rv.catalogname ?? '') !== '') throw featureNotSupported('cross-database references')
   const name = rv.relname ?? ''

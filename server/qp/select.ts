@@ -21,7 +21,7 @@ import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts
 import type { Table } from './catalog.ts'
 import { viewWriteError, type ViewDef, type WriteVerb } from './views.ts'
 import { mapChildren, type Expr } from './expr.ts'
-import { bindFrom, outerLink, planUnitsOrdered, qualifiedName, type BoundFrom, type CteInfo } from './from.ts'
+import { bindFrom, outerLink, planUnitsOrdered, qualifiedName, relationsRead, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
@@ -192,8 +192,10 @@ function dependencyOrder(ctes: readonly CommonTableExpr[]): CommonTableExpr[] {
   const names = new Set(ctes.map((c) => c.ctename ?? ''))
   const reads = new Map(ctes.map((c) => {
     const found = new Set<string>()
-    relationNames(c.ctequery, names, new Set(), found)
-    found.delete(c.ctename ?? '')
+    for (const rv of relationsRead(c.ctequery)) {
+      const name = rv.relname ?? ''
+      if (rv.schemaname === undefined && names.has(name) && name !== c.ctename) found.add(name)
+    }
     return [c, found] as const
   }))
   const out: CommonTableExpr[] = []
@@ -205,23 +207,6 @@ function dependencyOrder(ctes: readonly CommonTableExpr[]): CommonTableExpr[] {
     placed.add(next.ctename ?? '')
   }
   return out
-}
-
-/** The names in `names` that `node` reads as relations (unqualified), except where an inner
- * WITH of the same name hides them. */
-function relationNames(node: unknown, names: ReadonlySet<string>, hidden: ReadonlySet<string>, out: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const child of node) relationNames(child, names, hidden, out)
-    return
-  }
-  if (typeof node !== 'object' || node === null) return
-  const n = node as Record<string, unknown>
-  const rv = n.RangeVar as RangeVar | undefined
-  if (rv !== undefined && rv.schemaname === undefined && rv.relname !== undefined && names.has(rv.relname) && !hidden.has(rv.relname)) out.add(rv.relname)
-  const select = n.SelectStmt as SelectStmt | undefined
-  const inner = select?.withClause?.ctes ?? []
-  const scope = inner.length === 0 ? hidden : new Set([...hidden, ...inner.map((c) => ('CommonTableExpr' in c ? (c.CommonTableExpr.ctename ?? '') : ''))])
-  for (const child of Object.values(n)) relationNames(child, names, scope, out)
 }
 
 function cteNames(cte: CommonTableExpr, names: readonly string[]): string[] {

@@ -7,9 +7,10 @@ import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
 import { CATALOG_TABLE_ID } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
+import { VIEW_DEPTH_MAX } from './constants.ts'
 import { stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
-import { qualifiedName } from './from.ts'
+import { qualifiedName, relationsRead } from './from.ts'
 import { planSelect } from './select.ts'
 import type { ParseCache } from './parser.ts'
 import { formatType, type SqlType } from './types/index.ts'
@@ -97,16 +98,49 @@ function createView(env: ViewEnv, s: ViewStmt): void {
 }
 
 function dropView(env: ViewEnv, s: DropStmt): void {
-  for (const obj of s.objects ?? []) {
+  const names = (s.objects ?? []).map((obj) => {
     assert('List' in obj, 'DROP VIEW names lists')
     const parts = (obj.List.items ?? []).map(stringOf)
-    const name = parts.length === 2 && parts[0] !== 'public' ? `${parts[0]}.${parts[1]}` : (parts[parts.length - 1] ?? '')
+    return parts.length === 2 && parts[0] !== 'public' ? `${parts[0]}.${parts[1]}` : (parts[parts.length - 1] ?? '')
+  })
+  const dropping = new Set(names)
+  for (const name of names) {
     if (env.findView(name) === undefined) {
       if (env.findTable(name) !== undefined) throw new SqlError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' })
       if (s.missing_ok === true) continue
       throw new SqlError('42P01', `view "${name}" does not exist`)
     }
+    dropDependentViews(env, name, 'view', s.behavior === 'DROP_CASCADE', dropping)
     env.put(viewKey(name), null)
+  }
+}
+
+/**
+ * Before relation `name` is dropped: the views that read it (and the views reading those) go
+ * too with CASCADE; without it, PostgreSQL's 2BP01 names the first. Views dropped by the same
+ * statement (`dropping`) do not count.
+ */
+export function dropDependentViews(
+  env: Pick<ViewEnv, 'parse' | 'view' | 'put'>,
+  name: string,
+  kind: 'table' | 'view',
+  cascade: boolean,
+  dropping: ReadonlySet<string>,
+  depth = 0,
+): void {
+  if (depth > VIEW_DEPTH_MAX) throw new SqlError('54001', `views nest more than ${VIEW_DEPTH_MAX} deep`)
+  for (const dependent of listViews(env.view)) {
+    if (dependent.name === name || dropping.has(dependent.name)) continue
+    const reads = relationsRead(env.parse.statement(dependent.sql).stmt).some((rv) => qualifiedName(rv) === name)
+    if (!reads) continue
+    if (!cascade) {
+      throw new SqlError('2BP01', `cannot drop ${kind} ${name} because other objects depend on it`, {
+        detail: `view ${dependent.name} depends on ${kind} ${name}`,
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      })
+    }
+    dropDependentViews(env, dependent.name, 'view', true, dropping, depth + 1)
+    env.put(viewKey(dependent.name), null)
   }
 }
 
