@@ -44,7 +44,7 @@ import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import { mentionsColumn } from './alter-table.ts'
 import type { Result } from './index.ts'
-import { dropDependentViews } from './views.ts'
+import { checkDependentViews, dropDependentViews } from './views.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import type { ExecContext } from './executor.ts'
@@ -133,11 +133,19 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
     }
   }
   if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
-  else if ('AlterTableStmt' in stmt) alterTable(env, run, stmt.AlterTableStmt)
-  else if ('RenameStmt' in stmt) renameObject(env, stmt.RenameStmt)
+  else if ('AlterTableStmt' in stmt) {
+    alterTable(env, run, stmt.AlterTableStmt)
+    checkViewsOver(env, stmt.AlterTableStmt.relation, stmt)
+  } else if ('RenameStmt' in stmt) {
+    renameObject(env, stmt.RenameStmt)
+    if (stmt.RenameStmt.renameType === 'OBJECT_TABLE' || stmt.RenameStmt.renameType === 'OBJECT_COLUMN') checkViewsOver(env, stmt.RenameStmt.relation, stmt)
+  }
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
-  else if ('AlterObjectSchemaStmt' in stmt) setSchema(env, stmt.AlterObjectSchemaStmt)
+  else if ('AlterObjectSchemaStmt' in stmt) {
+    setSchema(env, stmt.AlterObjectSchemaStmt)
+    if (stmt.AlterObjectSchemaStmt.objectType === 'OBJECT_TABLE') checkViewsOver(env, stmt.AlterObjectSchemaStmt.relation, stmt)
+  }
   else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
   else if ('DropStmt' in stmt) {
@@ -610,6 +618,12 @@ export function dropOneTable(
   ]) {
     env.put(indexKeyOf(table.name, index), null)
   }
+}
+
+/** Views over the table a statement changed must still bind (views.ts checkDependentViews). */
+function checkViewsOver(env: DdlEnv, relation: { readonly schemaname?: string; readonly relname?: string } | undefined, stmt: Node): void {
+  if (relation === undefined) return
+  checkDependentViews(env, qualifiedName(relation.schemaname, relation.relname ?? ''), stmt)
 }
 
 /** The catalog name of a DROP target (`schema.name` outside public). */

@@ -214,3 +214,48 @@ const lastName = (f: FuncCall): string => {
   const last = f.funcname?.at(-1)
   return last !== undefined && 'String' in last ? (last.String.sval ?? '') : ''
 }
+
+/**
+ * After ALTER TABLE, a rename or SET SCHEMA of table `table` (its name before the statement):
+ * every view that reads it must still bind, to the same column types. Views hold names, not
+ * object ids, so where PostgreSQL would follow the change Tessera refuses it: 2BP01 for a dropped
+ * column a view reads (PostgreSQL's answer too), 0A000 otherwise, naming the view.
+ */
+export function checkDependentViews(env: DdlEnv, table: string, stmt: Node): void {
+  for (const view of listViews(env.view)) {
+    const query = env.parse.statement(view.sql).stmt
+    if (!relationsRead(query).some((rv) => qualifiedName(rv) === table)) continue
+    assert('SelectStmt' in query, 'a view is a SELECT')
+    let types: readonly SqlType[]
+    try {
+      types = planSelect(env, query.SelectStmt, true).fieldTypes
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e
+      const dropped = droppedColumn(stmt)
+      if (dropped !== undefined) {
+        throw new SqlError('2BP01', `cannot drop column ${dropped} of table ${table} because other objects depend on it`, {
+          detail: `view ${view.name} depends on column ${dropped} of table ${table}`,
+          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+        })
+      }
+      throw new SqlError('0A000', `cannot change table "${table}": view "${view.name}" would no longer work (${e.message})`, {
+        hint: 'A view keeps its query as written: drop the view, change the table, then create the view again.',
+      })
+    }
+    const changed = view.types?.findIndex((t, i) => types[i] === undefined || formatType(t) !== formatType(types[i] as SqlType)) ?? -1
+    if (changed >= 0) {
+      throw new SqlError('0A000', 'cannot alter type of a column used by a view or rule', {
+        detail: `view ${view.name} depends on column "${view.columns[changed] ?? ''}"`,
+      })
+    }
+  }
+}
+
+/** The column an ALTER TABLE drops (the first), if it drops one. */
+function droppedColumn(stmt: Node): string | undefined {
+  if (!('AlterTableStmt' in stmt)) return undefined
+  for (const node of stmt.AlterTableStmt.cmds ?? []) {
+    if ('AlterTableCmd' in node && node.AlterTableCmd.subtype === 'AT_DropColumn') return node.AlterTableCmd.name
+  }
+  return undefined
+}
