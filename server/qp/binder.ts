@@ -23,6 +23,7 @@ import {
   Decimal,
   formatType,
   integerLiteralType,
+  parseArray,
   resolveBinary,
   resolveUnary,
   typeFromName,
@@ -31,13 +32,13 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { posixRegex } from './functions-text.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
-import { SYSTEM_FUNCTIONS } from './system/index.ts'
+import { regclassOfOid, regclassOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 
@@ -256,7 +257,10 @@ export class Binder {
     if ('BooleanTest' in node) return this.#booleanTest(node.BooleanTest, scope, options)
     if ('TypeCast' in node) {
       const objectName = objectNameCast(node.TypeCast.typeName?.names ?? [])
-      if (objectName !== undefined) return this.#objectName(objectName, node.TypeCast.arg, scope, options)
+      if (objectName !== undefined) {
+        const isArray = (node.TypeCast.typeName?.arrayBounds?.length ?? 0) > 0
+        return this.#objectName(objectName, isArray, node.TypeCast.arg, scope, options)
+      }
       const to = resolveTypeName(node.TypeCast.typeName ?? {})
       const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
       if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
@@ -681,14 +685,41 @@ export class Binder {
   }
 
   /**
-   * `'name'::regclass` and the other object-name types: Tessera has no OID types, so such a cast
-   * keeps the name as text (what `nextval('s'::regclass)` and catalog queries need).
+   * Casts to the object-identifier types, which Tessera has no types for. `regclass` values are
+   * the relation's name as PostgreSQL prints one (`'public.t'::regclass` is `t`, a missing one
+   * 42P01; `attrelid::regclass` maps the oid to its name); `regtype` values are the type's oid, what
+   * catalog queries compare them with (`atttypid = ANY ('{int,int8}'::regtype[])`); the other
+   * object-name types keep the name as text.
    */
-  #objectName(type: string, arg: Node | undefined, scope: Scope, options: BindOptions): Expr {
+  #objectName(type: string, isArray: boolean, arg: Node | undefined, scope: Scope, options: BindOptions): Expr {
     const e = this.#bindOperand(arg, scope, options)
     const kind = this.#typeOf(e).kind
-    if (kind === 'unknown' || kind === 'text' || kind === 'varchar') return this.coerce(e, TEXT, 'implicit')
-    throw featureNotSupported(`type ${type}`)
+    const textual = kind === 'unknown' || kind === 'text' || kind === 'varchar'
+    const integral = kind === 'int2' || kind === 'int4' || kind === 'int8'
+    if (type === 'regtype' && (textual || integral)) {
+      if (integral) return isArray ? unsupportedObjectArray(type) : this.coerce(e, INT8, 'implicit')
+      const oidOf = (name: string): bigint => {
+        const oid = regtypeIn(name.trim())
+        if (oid === undefined) throw new SqlError('42704', `type "${name.trim()}" does not exist`)
+        return oid
+      }
+      const text = this.coerce(e, TEXT, 'implicit')
+      if (isArray) {
+        const apply = (v: readonly Datum[]) => parseArray(v[0] as string, (s) => oidOf(s))
+        return { kind: 'func', type: arrayType(INT8), name: 'regtype[]', args: [text], apply, strict: true, volatile: false }
+      }
+      return { kind: 'func', type: INT8, name: 'regtype', args: [text], apply: (v) => oidOf(v[0] as string), strict: true, volatile: false }
+    }
+    if (type === 'regclass' && (textual || integral) && !isArray) {
+      const apply: FunctionApply = textual
+        ? (v, ctx) => regclassOfText(ctx, v[0] as string)
+        : (v, ctx) => regclassOfOid(ctx, BigInt(v[0] as bigint | number))
+      const arg = textual ? this.coerce(e, TEXT, 'implicit') : e
+      // Stable, not volatile: the catalog is fixed within a statement.
+      return { kind: 'func', type: TEXT, name: 'regclass', args: [arg], apply, strict: true, volatile: false }
+    }
+    if (textual && !isArray) return this.coerce(e, TEXT, 'implicit')
+    throw featureNotSupported(`type ${type}${isArray ? '[]' : ''} from ${formatType(this.#typeOf(e))}`)
   }
 
   /** POSIX regular expression match: `~`, `~*` (case-insensitive) and their negations. */
@@ -858,6 +889,10 @@ function foldNull(e: Expr): Expr {
   if (e.kind !== 'binary' || e.strict === false) return e
   const isNull = (x: Expr) => x.kind === 'const' && x.value === null
   return isNull(e.left) || isNull(e.right) ? { kind: 'const', type: e.type, value: null } : e
+}
+
+const unsupportedObjectArray = (type: string): never => {
+  throw featureNotSupported(`${type}[] from integers`)
 }
 
 const OBJECT_NAME_TYPES: ReadonlySet<string> = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole'])

@@ -52,10 +52,19 @@ function isSystemEnv(x: unknown): x is SystemEnv {
 
 /** The catalog at the calling transaction's snapshot: from `ctx.system` or the transaction's
  * services when they offer it, else empty. */
-function modelOf(ctx: EvalContext): CatalogModel {
-  const system: unknown = 'system' in ctx ? ctx.system : undefined
-  const env = isSystemEnv(system) ? system : isSystemEnv(ctx.tx) ? ctx.tx : { tables: () => [] }
-  return buildModel(env)
+/** Models built per evaluation context (one statement): a cast per row must not rebuild it. */
+const MODELS = new WeakMap<EvalContext, CatalogModel>()
+
+/** The catalog as an expression evaluated in `ctx` sees it. */
+export function modelOf(ctx: EvalContext): CatalogModel {
+  let model = MODELS.get(ctx)
+  if (model === undefined) {
+    const system: unknown = 'system' in ctx ? ctx.system : undefined
+    const env = isSystemEnv(system) ? system : isSystemEnv(ctx.tx) ? ctx.tx : { tables: () => [] }
+    model = buildModel(env)
+    MODELS.set(ctx, model)
+  }
+  return model
 }
 
 const oidArg = (d: Datum | undefined): bigint => d as bigint

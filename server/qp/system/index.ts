@@ -2,7 +2,9 @@
 // catalog under `pg_catalog` and `information_schema`, built from the tables visible at the
 // transaction's snapshot, so introspection by drivers and ORMs sees what the transaction sees.
 import type { FunctionResolver } from '../functions.ts'
-import { CATALOG_FUNCTIONS } from './catalog-functions.ts'
+import { CATALOG_FUNCTIONS, modelOf } from './catalog-functions.ts'
+import type { EvalContext } from '../expr.ts'
+import { SqlError } from '../../errors/index.ts'
 import { formatTypeOid } from './describe.ts'
 import { INFORMATION_SCHEMA } from './information-schema.ts'
 import { regclassName, regclassOid } from './lookup.ts'
@@ -27,6 +29,20 @@ export function regclassIn(env: SystemEnv, text: string): bigint | undefined {
 
 export function regclassOut(env: SystemEnv, oid: bigint): string {
   return regclassName(buildModel(env), oid)
+}
+
+/** `text::regclass` as an expression sees the catalog: the relation's name as PostgreSQL prints
+ * a regclass (unqualified in public); 42P01 when there is none. */
+export function regclassOfText(ctx: EvalContext, text: string): string {
+  const model = modelOf(ctx)
+  const oid = regclassOid(model, text)
+  if (oid === null) throw new SqlError('42P01', `relation "${text}" does not exist`)
+  return regclassName(model, oid)
+}
+
+/** `oid::regclass`: the name of the relation with that oid (the number when there is none). */
+export function regclassOfOid(ctx: EvalContext, oid: bigint): string {
+  return regclassName(modelOf(ctx), oid)
 }
 
 export function regtypeIn(name: string): bigint | undefined {

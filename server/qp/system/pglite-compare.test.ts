@@ -3,6 +3,8 @@
 // WebAssembly); the same catalog queries on both, compared after normalizing what legitimately
 // differs (OID values, PostgreSQL 18's NOT NULL constraints, int2vector's text form).
 import { PGlite } from '@electric-sql/pglite'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { loadParser } from '../parser.ts'
 import { createHarness, type QpHarness } from '../qp-harness.ts'
@@ -211,6 +213,19 @@ describe('Tessera and PostgreSQL agree', () => {
          to_regclass('kinds') IS NOT NULL, to_regclass('app.things_v_idx') IS NOT NULL, to_regclass('nope'),
          pg_table_is_visible(to_regclass('kinds')), pg_table_is_visible(to_regclass('app.things'))`,
     )
+  })
+
+  test("drizzle-kit's column query, as the installed drizzle-kit sends it (regclass, regtype[])", async () => {
+    // Read from the package, so a drizzle-kit upgrade that changes the query is tested as sent.
+    const source = readFileSync(join(import.meta.dir, '../../../node_modules/drizzle-kit/api.js'), 'utf8')
+    const start = source.indexOf('getColumnsInfoQuery = ({ schema: schema6, table: table6, db }) => {')
+    expect(start).toBeGreaterThan(0)
+    const open = source.indexOf('`', start)
+    const template = source.slice(open + 1, source.indexOf('`', open + 1))
+    expect(template).toContain('::regclass')
+    for (const [schema, table] of [['public', 'counters'], ['public', 'kinds'], ['public', 'defaults'], ['app', 'things']]) {
+      await expectSame(template.replaceAll('${schema6}', schema as string).replaceAll('${table6}', table as string))
+    }
   })
 
   test('pg_indexes definitions', async () => {

@@ -3,7 +3,7 @@
 // real storage (qp-harness); expected values are PostgreSQL 16's for the same schema.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { loadParser } from '../parser.ts'
-import { createHarness, type QpHarness } from '../qp-harness.ts'
+import { createHarness, sqlError, type QpHarness } from '../qp-harness.ts'
 import packageJson from '../../../package.json'
 import { relationOid, SYSTEM_RELATIONS, systemRelation } from './index.ts'
 
@@ -251,6 +251,20 @@ describe('client introspection queries', () => {
         where nspname not in ('information_schema', 'pg_catalog', 'public')
           and nspname not like 'pg_toast%' and nspname not like 'pg_temp_%' order by table_schema`),
     ).toEqual([])
+  })
+})
+
+describe('object identifier casts', () => {
+  test('regclass is the name as PostgreSQL prints it, from a name or an oid; a missing one is 42P01', async () => {
+    expect(await h.rows(`SELECT 'users'::regclass, 'public.users'::regclass::text`)).toEqual([['users', 'users']])
+    expect(await h.rows(`SELECT c.oid::regclass FROM pg_class c WHERE c.relname = 'posts'`)).toEqual([['posts']])
+    expect((await sqlError(h.rows(`SELECT 'nope'::regclass`))).code).toBe('42P01')
+  })
+
+  test('regtype is the type oid (what catalog queries compare it with); a missing type is 42704', async () => {
+    expect(await h.rows(`SELECT 'int4'::regtype, 'int'::regtype, '{int,text,int8}'::regtype[]`)).toEqual([['23', '23', ['23', '25', '20']]])
+    expect(await h.rows(`SELECT count(*) FROM pg_attribute WHERE atttypid = ANY ('{int8,text}'::regtype[]) AND attrelid = (SELECT oid FROM pg_class WHERE relname = 'users')`)).toEqual([['2']])
+    expect((await sqlError(h.rows(`SELECT 'nope'::regtype`))).code).toBe('42704')
   })
 })
 
