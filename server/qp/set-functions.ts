@@ -132,6 +132,25 @@ const unnest: SetFunctionResolver = (args) => {
   }
 }
 
+const INT4: SqlType = { kind: 'int4' }
+const BOOL: SqlType = { kind: 'bool' }
+
+/** generate_subscripts(a, dim [, reverse]): the subscripts of dimension `dim` of `a` (arrays here
+ * have one dimension, from 1; any other dimension has none). */
+const generateSubscripts: SetFunctionResolver = (args) => {
+  if (args.length < 2 || args.length > 3 || args[0]?.kind !== 'array') return undefined
+  if (!fits(args.slice(1), args.length === 2 ? [INT4] : [INT4, BOOL])) return undefined
+  return {
+    argTypes: [args[0], INT4, ...(args.length === 3 ? [BOOL] : [])],
+    columns: [{ name: 'generate_subscripts', type: INT4 }],
+    apply: (a) => {
+      const n = a[1] === 1n ? (a[0] as readonly Datum[]).length : 0
+      const subscripts = Array.from({ length: n }, (_x, i): Datum[] => [BigInt(i + 1)])
+      return a[2] === true ? subscripts.reverse() : subscripts
+    },
+  }
+}
+
 const jsonArg = (args: readonly SqlType[]) => args.length === 1 && (args[0]?.kind === 'jsonb' || args[0]?.kind === 'unknown')
 
 function arrayOf(v: unknown, fn: string): unknown[] {
@@ -243,6 +262,7 @@ export function splitByRegex(s: string, pattern: string, flags: string): string[
 export const SET_FUNCTIONS: ReadonlyMap<string, SetFunctionResolver> = new Map<string, SetFunctionResolver>([
   ['generate_series', generateSeries],
   ['unnest', unnest],
+  ['generate_subscripts', generateSubscripts],
   ['jsonb_array_elements', jsonbArrayElements(false)],
   ['jsonb_array_elements_text', jsonbArrayElements(true)],
   ['jsonb_each', jsonbEach(false)],

@@ -182,6 +182,13 @@ function intArithmetic(op: string, kind: IntKind): Binary | undefined {
         if (y === 0n) throw divisionByZero()
         return x % y
       })
+    // Bitwise AND, OR and XOR (PostgreSQL's # ): the result always fits the operands' type.
+    case '&':
+      return ints((x, y) => x & y)
+    case '|':
+      return ints((x, y) => x | y)
+    case '#':
+      return ints((x, y) => x ^ y)
     default:
       return undefined
   }
