@@ -67,4 +67,23 @@ describe('Drizzle with serial, foreign keys, joins and relational queries', () =
     })
     expect(book?.author.name).toBe('Grace')
   })
+
+  test("drizzle-kit's push introspects the migrated schema as equal, and adds a new column", async () => {
+    // pushSchema runs drizzle-kit's whole PostgreSQL introspection (tables, columns through
+    // regclass/regtype casts, serial sequences, constraints, foreign keys, indexes) and diffs it
+    // with the schema: nothing to do means every query answered what drizzle-kit expects.
+    const { pushSchema } = await import('drizzle-kit/api')
+    const same = await pushSchema(schema, served.db as never)
+    expect(same.statementsToExecute).toEqual([])
+    expect(same.hasDataLoss).toBe(false)
+    const { pgTable, serial, text, integer } = await import('drizzle-orm/pg-core')
+    const widened = {
+      ...schema,
+      authors: pgTable('authors', { id: serial('id').primaryKey(), name: text('name').notNull(), born: integer('born') }),
+    }
+    const change = await pushSchema(widened, served.db as never)
+    expect(change.statementsToExecute).toEqual(['ALTER TABLE "authors" ADD COLUMN "born" integer;'])
+    await change.apply()
+    expect((await pushSchema(widened, served.db as never)).statementsToExecute).toEqual([])
+  }, 60_000)
 })
