@@ -153,6 +153,7 @@ export function createApp(options: ApiOptions): ApiApp {
   function finished(): void {
     if (--running === 0) drained?.resolve()
   }
+
   app.post('/v1/tx', async (c) => {
     const body = parse(beginRequestSchema, (await readJson(c.req.raw, limits.bodyBytesMax)) ?? {})
     if (closing) throw cannotConnectNow('the region is shutting down')
