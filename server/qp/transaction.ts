@@ -216,12 +216,16 @@ export class SqlTransaction implements Transaction {
   }
 
   commitNow(): { readonly commitTs: HlcTimestamp } | Promise<{ readonly commitTs: HlcTimestamp }> {
-    if (this.#status === 'open' && !this.#committing && this.#buffer.size === 0 && this.#lockedKeys === undefined) {
-      // Snapshot reads are consistent on their own: a read-only transaction just ends.
-      this.#status = 'committed'
-      return { commitTs: this.startTs }
-    }
+    if (this.#status === 'open' && !this.#committing) return this.#endIfReadOnly() ?? this.commit()
     return this.commit()
+  }
+
+  /** Ends the transaction when it has nothing to commit: snapshot reads are consistent on their
+   * own. Undefined when it wrote or locked something. */
+  #endIfReadOnly(): { readonly commitTs: HlcTimestamp } | undefined {
+    if (this.#buffer.size > 0 || this.#lockedKeys !== undefined) return undefined
+    this.#status = 'committed'
+    return { commitTs: this.startTs }
   }
 
   async commit(): Promise<{ readonly commitTs: HlcTimestamp }> {
@@ -230,12 +234,9 @@ export class SqlTransaction implements Transaction {
       throw inFailedTransaction()
     }
     this.#checkUsable()
+    const ended = this.#endIfReadOnly()
+    if (ended !== undefined) return ended
     const writes = this.#buffer.writes()
-    if (writes.length === 0 && this.#lockedKeys === undefined) {
-      // Snapshot reads are consistent on their own: a read-only transaction just ends.
-      this.#status = 'committed'
-      return { commitTs: this.startTs }
-    }
     this.#committing = true
     let outcome
     try {
@@ -338,10 +339,10 @@ export class SqlTransaction implements Transaction {
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result {
     if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
     const point = plan.kind === 'select' ? pointRead(plan) : undefined
-    if (point !== undefined) {
+    if (point !== undefined && plan.kind === 'select') {
       // The commonest statement of all, without the executor's per-statement context.
       const rows = readPoint(this.#view, point, this.#datums(paramTypes, params), this.#shared.limits.resultRowsMax)
-      return wireResult('SELECT', rows.length, (plan as SelectPlan).fields, (plan as SelectPlan).fieldTypes, rows)
+      return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
     }
     const ctx = this.#context(paramTypes, params)
     if (plan.kind === 'select') {
