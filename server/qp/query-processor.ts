@@ -62,10 +62,11 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
   return {
     begin,
     async resumeIndexJobs(): Promise<string[]> {
-      const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
-      await options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
+      // A snapshot as a transaction takes it: the jobs are read at its timestamp.
+      const at = await begin({ readOnly: true })
+      at.rollback()
       const { storage, commits, hlc, random } = shared
-      return resumeIndexJobs(shared, { storage, commits, hlc, random }, startTs)
+      return resumeIndexJobs(shared, { storage, commits, hlc, random }, at.startTs)
     },
   }
 }
