@@ -12,6 +12,8 @@ import {
   dateToTimestamp,
   daysFromCivil,
   daysInMonth,
+  formatType,
+  isDatetimeType,
   isFiniteTimestamp,
   justifyDays,
   justifyHours,
@@ -97,8 +99,7 @@ function unitName(unit: string): string {
   return UNITS.get(u) ?? u
 }
 
-const typeLabel = (t: SqlType) =>
-  t.kind === 'timestamptz' ? 'timestamp with time zone' : t.kind === 'timestamp' ? 'timestamp without time zone' : t.kind
+const typeLabel = (t: SqlType) => (isDatetimeType(t) && t.kind !== 'date' ? formatType(t) : t.kind)
 
 /** Units PostgreSQL knows that extract cannot take from an interval: 0A000 rather than 22023. */
 const NOT_FOR_INTERVAL = new Set(['dow', 'isodow', 'doy', 'isoyear', 'julian', 'timezone', 'timezone_hour', 'timezone_minute'])
@@ -290,6 +291,29 @@ function extractDate(unitText: string, days: number): Decimal | null {
   if (!Number.isFinite(days)) return extractTimestamp(unitText, days > 0 ? 2n ** 64n : -(2n ** 64n), T.date)
   const r = extractTimestamp(unitText, BigInt(days) * MICROS_PER_DAY, T.date)
   return r !== null && (unit === 'epoch' || unit === 'julian') ? r.trunc(0) : r
+}
+
+/** extract from time: the clock fields and epoch (seconds since midnight); hour 24 for 24:00. */
+function extractTime(unitText: string, micros: bigint): Decimal {
+  const unit = unitName(unitText)
+  const secMicros = micros % 60_000_000n
+  switch (unit) {
+    case 'microseconds':
+      return dec(secMicros, 0)
+    case 'milliseconds':
+      return dec(secMicros, 3)
+    case 'second':
+      return dec(secMicros, 6)
+    case 'minute':
+      return dec((micros / 60_000_000n) % 60n, 0)
+    case 'hour':
+      return dec(micros / 3_600_000_000n, 0)
+    case 'epoch':
+      return dec(micros, 6)
+    default:
+      if (Object.hasOwn(UNIT_SPELLINGS, unit)) throw unitNotSupported(unitText, T.time)
+      throw unitNotRecognized(unitText, T.time)
+  }
 }
 
 function extractInterval(unitText: string, i: Interval): Decimal {
@@ -656,6 +680,7 @@ const extractResolver = overloads(
   sig([T.text, T.timestamp], T.numeric, (a) => extractTimestamp(str(a[0]), ts(a[1]), T.timestamp)),
   sig([T.text, T.timestamptz], T.numeric, (a) => extractTimestamp(str(a[0]), ts(a[1]), T.timestamptz)),
   sig([T.text, T.date], T.numeric, (a) => extractDate(str(a[0]), a[1] as number)),
+  sig([T.text, T.time], T.numeric, (a) => extractTime(str(a[0]), ts(a[1]))),
   sig([T.text, T.interval], T.numeric, (a) => extractInterval(str(a[0]), iv(a[1]))),
 )
 
@@ -663,6 +688,7 @@ const datePartResolver = overloads(
   sig([T.text, T.timestamp], T.float8, (a) => toFloat(extractTimestamp(str(a[0]), ts(a[1]), T.timestamp))),
   sig([T.text, T.timestamptz], T.float8, (a) => toFloat(extractTimestamp(str(a[0]), ts(a[1]), T.timestamptz))),
   sig([T.text, T.date], T.float8, (a) => toFloat(extractDate(str(a[0]), a[1] as number))),
+  sig([T.text, T.time], T.float8, (a) => toFloat(extractTime(str(a[0]), ts(a[1])))),
   sig([T.text, T.interval], T.float8, (a) => toFloat(extractInterval(str(a[0]), iv(a[1])))),
 )
 
