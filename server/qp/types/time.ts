@@ -2,19 +2,21 @@
 // values): microseconds since midnight, PostgreSQL's time_in/time_out and its interval operators.
 import { SqlError } from '../../errors/index.ts'
 import { MICROS_PER_DAY, TIMESTAMP_INFINITY, TIMESTAMP_NEG_INFINITY } from './constants.ts'
+import { fractionMicros } from './datetime.ts'
 import { Interval } from './interval.ts'
 
 const TIME = new RegExp(
-  String.raw`^(?:\d{4,}-\d{1,2}-\d{1,2}[ t]+|t)?` +
+  String.raw`^(?:\d{4,}-\d{1,2}-\d{1,2}\s+|t)?` +
     String.raw`(?:(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?|(\d{2})(\d{2})(\d{2})?(?:\.(\d*))?)` +
     String.raw`(?:\s*(am|pm))?(?:\s*(?:z|zulu|utc|gmt|[+-]\d{1,2}(?::?\d{2})?))?$`,
   'i',
 )
 
-/** time input: 'HH:MM', 'HH:MM:SS[.f]', 'HHMM[SS]', with an optional AM/PM, a leading date or 'T'
- * and a trailing UTC offset, both ignored as PostgreSQL ignores them for time. Up to 24:00:00;
- * a fraction rounds to microseconds (half to even, as rint). 22007 bad syntax, 22008 a field or
- * the total out of range. */
+/** time input: 'HH:MM', 'HH:MM:SS[.f]', 'HHMM[SS]', with an optional AM/PM, a leading 'T' or
+ * date and space, and a trailing UTC offset; PostgreSQL ignores the date and offset for time, and
+ * so do we ('2024-01-01T10:00' is refused, as there). Up to 24:00:00; a fraction rounds to
+ * microseconds (half to even, as rint). 22007 bad syntax, 22008 a field or the total out of
+ * range. */
 export function parseTime(text: string): bigint {
   const m = TIME.exec(text.trim())
   if (m === null) throw new SqlError('22007', `invalid input syntax for type time: "${text}"`)
@@ -32,15 +34,6 @@ export function parseTime(text: string): bigint {
   const micros = BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
   if (micros > MICROS_PER_DAY) throw outOfRange()
   return micros
-}
-
-function fractionMicros(digits: string): bigint {
-  if (digits.length <= 6) return BigInt(digits.padEnd(6, '0'))
-  const kept = BigInt(digits.slice(0, 6))
-  const rest = digits.slice(6)
-  const half = '5'.padEnd(rest.length, '0')
-  if (rest > half || (rest === half && kept % 2n === 1n)) return kept + 1n
-  return kept
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
