@@ -635,15 +635,22 @@ function makeDate(y: bigint, m: bigint, d: bigint): number {
   return daysFromCivil(astro, month, day)
 }
 
+/** Microseconds since midnight of make_time's and make_timestamp's fields; 22008 beyond 24:00. */
+function timeOfDay(hourArg: Datum | undefined, minuteArg: Datum | undefined, secArg: Datum | undefined): bigint {
+  const hour = Number(hourArg as bigint)
+  const minute = Number(minuteArg as bigint)
+  const sec = secArg as number
+  const outOfRange = () =>
+    new SqlError('22008', `time field value out of range: ${hour}:${String(minute).padStart(2, '0')}:${String(sec).padStart(2, '0')}`)
+  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || !(sec >= 0 && sec <= 60)) throw outOfRange()
+  const micros = BigInt((hour * 60 + minute) * 60) * 1_000_000n + BigInt(Math.round(sec * 1e6))
+  if (micros > MICROS_PER_DAY) throw outOfRange()
+  return micros
+}
+
 function makeTimestamp(a: readonly Datum[]): bigint {
   const days = makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)
-  const hour = Number(a[3] as bigint)
-  const minute = Number(a[4] as bigint)
-  const sec = a[5] as number
-  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || sec < 0 || sec > 60 || (hour === 24 && (minute > 0 || sec > 0))) {
-    throw new SqlError('22008', `time field value out of range: ${hour}:${String(minute).padStart(2, '0')}:${String(sec).padStart(2, '0')}`)
-  }
-  const micros = BigInt(days) * MICROS_PER_DAY + BigInt((hour * 60 + minute) * 60) * 1_000_000n + BigInt(Math.round(sec * 1e6))
+  const micros = BigInt(days) * MICROS_PER_DAY + timeOfDay(a[3], a[4], a[5])
   if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
   return micros
 }
@@ -729,6 +736,7 @@ export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map
     sig([T.text, T.text], T.timestamptz, (a) => toTimestampFromText(str(a[0]), str(a[1]))),
   )],
   ['make_date', overloads(sig([T.int4, T.int4, T.int4], T.date, (a) => makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)))],
+  ['make_time', overloads(sig([T.int4, T.int4, T.float8], T.time, (a) => timeOfDay(a[0], a[1], a[2])))],
   ['make_timestamp', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamp, makeTimestamp))],
   ['make_timestamptz', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamptz, makeTimestamp))],
   ['make_interval', makeIntervalResolver],
