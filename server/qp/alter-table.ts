@@ -656,7 +656,8 @@ function keepsValues(from: SqlType, to: SqlType): boolean {
   const [a, b] = [INTEGER_WIDTH[from.kind], INTEGER_WIDTH[to.kind]]
   if (a !== undefined && b !== undefined) return b >= a
   const times = ['timestamp', 'timestamptz']
-  if (times.includes(from.kind) && times.includes(to.kind)) {
+  const bothTimes = from.kind === 'time' && to.kind === 'time'
+  if (bothTimes || (times.includes(from.kind) && times.includes(to.kind))) {
     const p = (t: SqlType) => ('precision' in t ? t.precision : undefined) ?? 6
     return p(to) >= p(from)
   }

@@ -275,7 +275,10 @@ export class Binder {
       return { kind: 'coalesce', type, args: args.map((a) => this.coerce(a, type, 'implicit')) }
     }
     if ('FuncCall' in node) return this.#funcCall(node.FuncCall, scope, options)
-    if ('SQLValueFunction' in node) return this.#sqlValueFunction(node.SQLValueFunction.op ?? '', scope, options)
+    if ('SQLValueFunction' in node) {
+      const { op, typmod } = node.SQLValueFunction
+      return this.#sqlValueFunction(op ?? '', typmod, scope, options)
+    }
     if ('SubLink' in node) return this.#subLink(node.SubLink, scope, options)
     if ('MinMaxExpr' in node) return this.#minMax(node.MinMaxExpr, scope, options)
     if ('GroupingFunc' in node) {
@@ -805,10 +808,16 @@ export class Binder {
     return { kind: 'func', type: resolved.type, name, args: bound, apply: resolved.apply, strict: resolved.strict, volatile: resolved.volatile }
   }
 
-  #sqlValueFunction(op: string, scope: Scope, options: BindOptions): Expr {
+  #sqlValueFunction(op: string, typmod: number | undefined, scope: Scope, options: BindOptions): Expr {
     if (op === 'SVFOP_CURRENT_TIMESTAMP' || op === 'SVFOP_LOCALTIMESTAMP') {
       const now = this.#funcCall({ funcname: [{ String: { sval: 'now' } }] }, scope, options)
       return op === 'SVFOP_LOCALTIMESTAMP' ? this.coerce(now, { kind: 'timestamp' }, 'explicit') : now
+    }
+    if (op === 'SVFOP_LOCALTIME' || op === 'SVFOP_LOCALTIME_N') {
+      // The session time zone is UTC, so the local time is now()'s UTC time of day.
+      const now = this.#funcCall({ funcname: [{ String: { sval: 'now' } }] }, scope, options)
+      const precision = op === 'SVFOP_LOCALTIME_N' && typmod !== undefined && typmod >= 0 ? Math.min(typmod, 6) : undefined
+      return this.coerce(now, precision === undefined ? { kind: 'time' } : { kind: 'time', precision }, 'explicit')
     }
     if (op === 'SVFOP_CURRENT_DATE') {
       const now = this.#funcCall({ funcname: [{ String: { sval: 'now' } }] }, scope, options)

@@ -25,6 +25,7 @@ export const T = {
   date: { kind: 'date' },
   timestamp: { kind: 'timestamp' },
   timestamptz: { kind: 'timestamptz' },
+  time: { kind: 'time' },
   interval: { kind: 'interval' },
   jsonb: { kind: 'jsonb' },
   bytea: { kind: 'bytea' },

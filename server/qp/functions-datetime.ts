@@ -12,6 +12,8 @@ import {
   dateToTimestamp,
   daysFromCivil,
   daysInMonth,
+  formatType,
+  isDatetimeType,
   isFiniteTimestamp,
   justifyDays,
   justifyHours,
@@ -97,8 +99,7 @@ function unitName(unit: string): string {
   return UNITS.get(u) ?? u
 }
 
-const typeLabel = (t: SqlType) =>
-  t.kind === 'timestamptz' ? 'timestamp with time zone' : t.kind === 'timestamp' ? 'timestamp without time zone' : t.kind
+const typeLabel = (t: SqlType) => (isDatetimeType(t) && t.kind !== 'date' ? formatType(t) : t.kind)
 
 /** Units PostgreSQL knows that extract cannot take from an interval: 0A000 rather than 22023. */
 const NOT_FOR_INTERVAL = new Set(['dow', 'isodow', 'doy', 'isoyear', 'julian', 'timezone', 'timezone_hour', 'timezone_minute'])
@@ -290,6 +291,29 @@ function extractDate(unitText: string, days: number): Decimal | null {
   if (!Number.isFinite(days)) return extractTimestamp(unitText, days > 0 ? 2n ** 64n : -(2n ** 64n), T.date)
   const r = extractTimestamp(unitText, BigInt(days) * MICROS_PER_DAY, T.date)
   return r !== null && (unit === 'epoch' || unit === 'julian') ? r.trunc(0) : r
+}
+
+/** extract from time: the clock fields and epoch (seconds since midnight); hour 24 for 24:00. */
+function extractTime(unitText: string, micros: bigint): Decimal {
+  const unit = unitName(unitText)
+  const secMicros = micros % 60_000_000n
+  switch (unit) {
+    case 'microseconds':
+      return dec(secMicros, 0)
+    case 'milliseconds':
+      return dec(secMicros, 3)
+    case 'second':
+      return dec(secMicros, 6)
+    case 'minute':
+      return dec((micros / 60_000_000n) % 60n, 0)
+    case 'hour':
+      return dec(micros / 3_600_000_000n, 0)
+    case 'epoch':
+      return dec(micros, 6)
+    default:
+      if (Object.hasOwn(UNIT_SPELLINGS, unit)) throw unitNotSupported(unitText, T.time)
+      throw unitNotRecognized(unitText, T.time)
+  }
 }
 
 function extractInterval(unitText: string, i: Interval): Decimal {
@@ -611,15 +635,22 @@ function makeDate(y: bigint, m: bigint, d: bigint): number {
   return daysFromCivil(astro, month, day)
 }
 
+/** Microseconds since midnight of make_time's and make_timestamp's fields; 22008 beyond 24:00. */
+function timeOfDay(hourArg: Datum | undefined, minuteArg: Datum | undefined, secArg: Datum | undefined): bigint {
+  const hour = Number(hourArg as bigint)
+  const minute = Number(minuteArg as bigint)
+  const sec = secArg as number
+  const outOfRange = () =>
+    new SqlError('22008', `time field value out of range: ${hour}:${String(minute).padStart(2, '0')}:${String(sec).padStart(2, '0')}`)
+  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || !(sec >= 0 && sec <= 60)) throw outOfRange()
+  const micros = BigInt((hour * 60 + minute) * 60) * 1_000_000n + BigInt(Math.round(sec * 1e6))
+  if (micros > MICROS_PER_DAY) throw outOfRange()
+  return micros
+}
+
 function makeTimestamp(a: readonly Datum[]): bigint {
   const days = makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)
-  const hour = Number(a[3] as bigint)
-  const minute = Number(a[4] as bigint)
-  const sec = a[5] as number
-  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || sec < 0 || sec > 60 || (hour === 24 && (minute > 0 || sec > 0))) {
-    throw new SqlError('22008', `time field value out of range: ${hour}:${String(minute).padStart(2, '0')}:${String(sec).padStart(2, '0')}`)
-  }
-  const micros = BigInt(days) * MICROS_PER_DAY + BigInt((hour * 60 + minute) * 60) * 1_000_000n + BigInt(Math.round(sec * 1e6))
+  const micros = BigInt(days) * MICROS_PER_DAY + timeOfDay(a[3], a[4], a[5])
   if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
   return micros
 }
@@ -656,6 +687,7 @@ const extractResolver = overloads(
   sig([T.text, T.timestamp], T.numeric, (a) => extractTimestamp(str(a[0]), ts(a[1]), T.timestamp)),
   sig([T.text, T.timestamptz], T.numeric, (a) => extractTimestamp(str(a[0]), ts(a[1]), T.timestamptz)),
   sig([T.text, T.date], T.numeric, (a) => extractDate(str(a[0]), a[1] as number)),
+  sig([T.text, T.time], T.numeric, (a) => extractTime(str(a[0]), ts(a[1]))),
   sig([T.text, T.interval], T.numeric, (a) => extractInterval(str(a[0]), iv(a[1]))),
 )
 
@@ -663,6 +695,7 @@ const datePartResolver = overloads(
   sig([T.text, T.timestamp], T.float8, (a) => toFloat(extractTimestamp(str(a[0]), ts(a[1]), T.timestamp))),
   sig([T.text, T.timestamptz], T.float8, (a) => toFloat(extractTimestamp(str(a[0]), ts(a[1]), T.timestamptz))),
   sig([T.text, T.date], T.float8, (a) => toFloat(extractDate(str(a[0]), a[1] as number))),
+  sig([T.text, T.time], T.float8, (a) => toFloat(extractTime(str(a[0]), ts(a[1])))),
   sig([T.text, T.interval], T.float8, (a) => toFloat(extractInterval(str(a[0]), iv(a[1])))),
 )
 
@@ -703,6 +736,7 @@ export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map
     sig([T.text, T.text], T.timestamptz, (a) => toTimestampFromText(str(a[0]), str(a[1]))),
   )],
   ['make_date', overloads(sig([T.int4, T.int4, T.int4], T.date, (a) => makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)))],
+  ['make_time', overloads(sig([T.int4, T.int4, T.float8], T.time, (a) => timeOfDay(a[0], a[1], a[2])))],
   ['make_timestamp', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamp, makeTimestamp))],
   ['make_timestamptz', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamptz, makeTimestamp))],
   ['make_interval', makeIntervalResolver],

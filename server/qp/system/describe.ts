@@ -34,6 +34,7 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
       return mod === undefined ? { kind: 'numeric' } : { kind: 'numeric', precision: (mod - 4) >> 16, scale: ((mod - 4) << 16) >> 16 }
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return mod === undefined ? { kind: t.name } : { kind: t.name, precision: mod }
     case 'interval':
       if (mod === undefined) return { kind: 'interval' }
@@ -51,7 +52,6 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
 const OTHER_NAMES: Readonly<Record<string, string>> = {
   char: '"char"',
   bpchar: 'character',
-  time: 'time without time zone',
   timetz: 'time with time zone',
 }
 

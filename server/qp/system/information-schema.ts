@@ -79,6 +79,7 @@ function datetimePrecision(type: SqlType): bigint | null {
       return 0n
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return BigInt(type.precision ?? 6)
     case 'interval':
       return BigInt(type.precision ?? 6)

@@ -191,7 +191,9 @@ export function typmodOf(type: SqlType): number {
   if (type.kind === 'numeric') {
     return type.precision === undefined ? -1 : ((type.precision << 16) | ((type.scale ?? 0) & 0xffff)) + 4
   }
-  if (type.kind === 'timestamp' || type.kind === 'timestamptz') return type.precision ?? -1
+  if (type.kind === 'timestamp' || type.kind === 'timestamptz' || type.kind === 'time') {
+    return type.precision ?? -1
+  }
   if (type.kind === 'interval') {
     // INTERVAL_FULL_RANGE (0x7fff) and INTERVAL_FULL_PRECISION (0xffff) when unspecified.
     if (type.fields === undefined && type.precision === undefined) return -1

@@ -18,6 +18,7 @@ import {
 import { charLength, takeChars } from './text-order.ts'
 import { expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
 import { Interval, applyIntervalTypmod } from './interval.ts'
+import { intervalToTime, roundTime, timeToInterval, timestampToTime } from './time.ts'
 
 /** Where a cast happens; PostgreSQL allows different casts in each context. */
 export type CastContext = 'implicit' | 'assignment' | 'explicit'
@@ -40,8 +41,10 @@ const CASTS: Readonly<Partial<Record<TypeKind, Partial<Record<TypeKind, CastCont
   text: { varchar: I },
   varchar: { text: I },
   date: { timestamp: I, timestamptz: I },
-  timestamp: { date: A, timestamptz: I },
-  timestamptz: { date: A, timestamp: A },
+  timestamp: { date: A, timestamptz: I, time: A },
+  timestamptz: { date: A, timestamp: A, time: A },
+  time: { interval: I },
+  interval: { time: A },
   jsonb: { bool: E, int2: E, int4: E, int8: E, float4: E, float8: E, numeric: E },
 }
 
@@ -66,7 +69,8 @@ export function canCast(from: SqlType, to: SqlType, context: CastContext): boole
 }
 
 /** Casts a non-null value, applying the target's typmod: numeric(p,s) rounds (22003 on
- * overflow), varchar(n) truncates when explicit and raises 22001 otherwise, timestamp(p) rounds;
+ * overflow), varchar(n) truncates when explicit and raises 22001 otherwise, timestamp(p) and
+ * time(p) round;
  * integer overflow 22003. Throws 42846 when the cast does not exist in `context`. */
 export function cast(value: Datum, from: SqlType, to: SqlType, context: CastContext): Datum {
   if (value === null) return null
@@ -112,6 +116,13 @@ function convert(value: Datum, from: SqlType, to: SqlType): Datum {
     case 'timestamp':
     case 'timestamptz':
       return from.kind === 'date' ? dateToTimestamp(expect(value, 'number', from)) : value
+    case 'time':
+      // The session time zone is always UTC, so timestamptz's time of day is its UTC one.
+      return from.kind === 'interval'
+        ? intervalToTime(expectInstance(value, Interval, from))
+        : timestampToTime(expect(value, 'bigint', from))
+    case 'interval':
+      return timeToInterval(expect(value, 'bigint', from))
     default:
       assert(false, `no conversion from ${from.kind} to ${to.kind}`)
   }
@@ -205,6 +216,8 @@ export function applyTypmod(value: Datum, type: SqlType, context: CastContext): 
     case 'timestamp':
     case 'timestamptz':
       return roundTimestamp(expect(value, 'bigint', type), type.precision)
+    case 'time':
+      return roundTime(expect(value, 'bigint', type), type.precision)
     case 'interval':
       return applyIntervalTypmod(expectInstance(value, Interval, type), type.fields, type.precision)
     case 'array': {

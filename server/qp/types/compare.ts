@@ -32,7 +32,8 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
     case 'int4':
     case 'int8':
     case 'timestamp':
-    case 'timestamptz': {
+    case 'timestamptz':
+    case 'time': {
       const x = expect(a, 'bigint', type)
       const y = expect(b, 'bigint', type)
       return x < y ? -1 : x > y ? 1 : 0

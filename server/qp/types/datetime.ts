@@ -118,7 +118,7 @@ function parseDateTime(text: string, typeLabel: string): DateTimeFields | Specia
 }
 
 /** Fractional seconds rounded to microseconds, half to even (PostgreSQL uses rint). */
-function fractionMicros(digits: string): bigint {
+export function fractionMicros(digits: string): bigint {
   if (digits.length <= 6) return BigInt(digits.padEnd(6, '0'))
   const kept = BigInt(digits.slice(0, 6))
   const rest = digits.slice(6)

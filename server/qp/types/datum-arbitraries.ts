@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import {
   DATE_DAYS_END,
   DATE_DAYS_MIN,
+  MICROS_PER_DAY,
   TIMESTAMP_INFINITY,
   TIMESTAMP_MICROS_END,
   TIMESTAMP_MICROS_MIN,
@@ -45,6 +46,11 @@ export const DATUMS: Readonly<Record<Exclude<TypeKind, 'unknown'>, fc.Arbitrary<
   ),
   timestamp: timestampArbitrary(),
   timestamptz: timestampArbitrary(),
+  time: fc.oneof(
+    { weight: 20, arbitrary: fc.bigInt({ min: 0n, max: MICROS_PER_DAY }) },
+    { weight: 5, arbitrary: fc.bigInt({ min: 0n, max: 86_400n }).map((s) => s * 1_000_000n) },
+    { weight: 1, arbitrary: fc.constantFrom(0n, MICROS_PER_DAY) },
+  ),
   uuid: fc.uuid(),
   jsonb: json.map((v) => new Jsonb(v)),
   bytea: fc.uint8Array({ maxLength: 10 }),

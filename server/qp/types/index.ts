@@ -28,6 +28,7 @@ export {
   textType,
   timestampType,
   timestamptzType,
+  timeType,
   typeCategory,
   typeFromName,
   typeName,

@@ -35,7 +35,14 @@ export function toKeyPart(value: Datum, type: SqlType): KeyPart {
   return toStored(value, type)
 }
 
-const INTEGER_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'timestamp', 'timestamptz'])
+const INTEGER_KINDS: ReadonlySet<string> = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'timestamp',
+  'timestamptz',
+  'time',
+])
 
 /** Whether values of the type have a key form (may be in a primary key or an index): jsonb,
  * interval and arrays do not, so DDL can refuse them with 0A000 up front, at CREATE time, rather
@@ -62,7 +69,8 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     case 'int4':
     case 'int8':
     case 'timestamp':
-    case 'timestamptz': {
+    case 'timestamptz':
+    case 'time': {
       // Stored as a plain JSON number when exact (rows decode several times faster than with
       // the tagged bigint form, which stays for larger values); the column type tells them apart.
       const v = expect(value, 'bigint', type)
@@ -107,6 +115,7 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
     case 'int8':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       if (typeof part === 'number' && Number.isSafeInteger(part)) return BigInt(part)
       if (typeof part !== 'bigint') throw bad()
       return part

@@ -4,7 +4,13 @@ import { SqlError, divisionByZero } from '../../errors/index.ts'
 import { castToText } from './casts.ts'
 import { comparisonType, numericOperandType } from './common-type.ts'
 import { compare } from './compare.ts'
-import { dateInRange, isFiniteDate } from './datetime.ts'
+import {
+  dateInRange,
+  dateToTimestamp,
+  isFiniteDate,
+  isFiniteTimestamp,
+  timestampInRange,
+} from './datetime.ts'
 import { Decimal } from './decimal.ts'
 import { arrayContains, arrayOverlaps } from './array.ts'
 import { canCast } from './casts.ts'
@@ -19,6 +25,7 @@ import {
   subtractTimestamps,
 } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
+import { addIntervalToTime, subtractTimes } from './time.ts'
 import {
   jsonContains,
   jsonDeleteIndex,
@@ -38,6 +45,7 @@ import {
   float8Type,
   intervalType,
   timestampType,
+  timeType,
   unknownType,
   byteaType,
   dateType,
@@ -107,6 +115,7 @@ export function resolveBinary(
     if (json !== undefined) return json
   }
   if (left.kind === 'array' || right.kind === 'array') return resolveArrayOperator(op, left, right)
+  if (left.kind === 'time' || right.kind === 'time') return resolveTimeArithmetic(op, left, right)
   const datetime = resolveIntervalArithmetic(op, left, right)
   if (datetime !== undefined) return datetime
   // An unknown literal is taken to be of the other operand's type (PostgreSQL's first heuristic).
@@ -423,6 +432,44 @@ function resolveIntervalArithmetic(op: string, left: SqlType, right: SqlType): R
     return op3(intervalType, t, t, (a, b) => subtractTimestamps(a as bigint, b as bigint))
   }
   return undefined
+}
+
+/** time ± interval → time (wrapping around midnight), interval + time → time, time − time →
+ * interval, date + time and time + date → timestamp. An unknown operand is an interval for `+`
+ * and a time for `-`, as PostgreSQL's resolution picks. */
+function resolveTimeArithmetic(op: string, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const guess = (t: SqlType, other: SqlType): SqlType => {
+    if (t.kind !== 'unknown') return t
+    return op === '+' ? intervalType : other
+  }
+  const l = guess(left, right)
+  const r = guess(right, left)
+  if (l.kind === 'time' && r.kind === 'interval') {
+    if (op === '+') return op3(timeType, timeType, intervalType, (a, b) => addIntervalToTime(a as bigint, b as Interval, 1n))
+    if (op === '-') return op3(timeType, timeType, intervalType, (a, b) => addIntervalToTime(a as bigint, b as Interval, -1n))
+    return undefined
+  }
+  if (l.kind === 'interval' && r.kind === 'time' && op === '+') {
+    return op3(timeType, intervalType, timeType, (a, b) => addIntervalToTime(b as bigint, a as Interval, 1n))
+  }
+  if (l.kind === 'time' && r.kind === 'time' && op === '-') {
+    return op3(intervalType, timeType, timeType, (a, b) => subtractTimes(a as bigint, b as bigint))
+  }
+  if (l.kind === 'date' && r.kind === 'time' && op === '+') {
+    return op3(timestampType, dateType, timeType, (a, b) => dateAndTime(a as number, b as bigint))
+  }
+  if (l.kind === 'time' && r.kind === 'date' && op === '+') {
+    return op3(timestampType, timeType, dateType, (a, b) => dateAndTime(b as number, a as bigint))
+  }
+  return undefined
+}
+
+function dateAndTime(days: number, micros: bigint): bigint {
+  const midnight = dateToTimestamp(days)
+  if (!isFiniteTimestamp(midnight)) return midnight
+  const ts = midnight + micros
+  if (!timestampInRange(ts)) throw new SqlError('22008', 'timestamp out of range')
+  return ts
 }
 
 // ---------------------------------------------------------------------------------------------

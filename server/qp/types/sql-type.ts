@@ -28,6 +28,8 @@ export type SqlType =
   /** `precision` is timestamp(p)'s fractional-second digits (0-6); undefined keeps microseconds. */
   | { readonly kind: 'timestamp'; readonly precision?: number }
   | { readonly kind: 'timestamptz'; readonly precision?: number }
+  /** time without time zone; `precision` as timestamp's. */
+  | { readonly kind: 'time'; readonly precision?: number }
   | { readonly kind: 'uuid' }
   | { readonly kind: 'jsonb' }
   | { readonly kind: 'bytea' }
@@ -43,7 +45,8 @@ export type TypeKind = SqlType['kind']
  * A runtime value. Representation by type: bool → boolean; int2/int4/int8 → bigint;
  * float4/float8 → number; numeric → Decimal; text/varchar → string; date → number (days since
  * 1970-01-01, ±Infinity for ±infinity); timestamp/timestamptz → bigint (microseconds since
- * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); uuid → string (lowercase canonical); jsonb → Jsonb;
+ * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); time → bigint (microseconds since midnight,
+ * 0 to 86,400,000,000 inclusive, as PostgreSQL accepts 24:00:00); uuid → string (lowercase canonical); jsonb → Jsonb;
  * bytea → Uint8Array; interval → Interval; array → a JS array of element datums (NULL elements
  * as null); unknown → string (the literal's text); NULL → null.
  */
@@ -71,6 +74,7 @@ export const varcharType: SqlType = { kind: 'varchar' }
 export const dateType: SqlType = { kind: 'date' }
 export const timestampType: SqlType = { kind: 'timestamp' }
 export const timestamptzType: SqlType = { kind: 'timestamptz' }
+export const timeType: SqlType = { kind: 'time' }
 export const uuidType: SqlType = { kind: 'uuid' }
 export const jsonbType: SqlType = { kind: 'jsonb' }
 export const byteaType: SqlType = { kind: 'bytea' }
@@ -101,6 +105,7 @@ const PLAIN: Readonly<Record<Exclude<TypeKind, 'array'>, SqlType>> = {
   date: dateType,
   timestamp: timestampType,
   timestamptz: timestamptzType,
+  time: timeType,
   uuid: uuidType,
   jsonb: jsonbType,
   bytea: byteaType,
@@ -126,6 +131,7 @@ export function typesEqual(a: SqlType, b: SqlType): boolean {
       return a.length === (b as typeof a).length
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return a.precision === (b as typeof a).precision
     case 'interval': {
       const o = b as typeof a
@@ -157,7 +163,12 @@ export function isStringType(type: SqlType): boolean {
 }
 
 export function isDatetimeType(type: SqlType): boolean {
-  return type.kind === 'date' || type.kind === 'timestamp' || type.kind === 'timestamptz'
+  return (
+    type.kind === 'date' ||
+    type.kind === 'timestamp' ||
+    type.kind === 'timestamptz' ||
+    type.kind === 'time'
+  )
 }
 
 /** PostgreSQL's type category letter (pg_type.typcategory), used for type resolution. */
@@ -178,6 +189,7 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'N' | 'S' | 'D' | 'T' |
     case 'date':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return 'D'
     case 'uuid':
     case 'jsonb':
@@ -241,6 +253,10 @@ export function formatType(type: SqlType): string {
       return type.precision === undefined
         ? 'timestamp with time zone'
         : `timestamp(${type.precision}) with time zone`
+    case 'time':
+      return type.precision === undefined
+        ? 'time without time zone'
+        : `time(${type.precision}) without time zone`
     case 'interval':
       return type.precision === undefined ? 'interval' : `interval(${type.precision})`
     case 'array':
@@ -281,6 +297,8 @@ const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array'>>> = {
   'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz',
   'timestamp with time zone': 'timestamptz',
+  time: 'time',
+  'time without time zone': 'time',
   uuid: 'uuid',
   jsonb: 'jsonb',
   // json is accepted as jsonb: Tessera stores the normalized form (no duplicate keys, sorted keys).
@@ -301,9 +319,7 @@ const UNSUPPORTED = new Set([
   'character',
   'bpchar',
   'name',
-  'time',
   'timetz',
-  'time without time zone',
   'time with time zone',
   'money',
   'oid',
@@ -379,6 +395,7 @@ export function typeFromName(
       return varcharFromTypmods(typmods)
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return timestampFromTypmods(kind, typmods)
     case 'interval':
       return intervalFromTypmods(typmods)
@@ -429,15 +446,24 @@ function varcharFromTypmods(typmods: readonly number[]): SqlType {
   return { kind: 'varchar', length }
 }
 
-function timestampFromTypmods(kind: 'timestamp' | 'timestamptz', typmods: readonly number[]) {
+function timestampFromTypmods(
+  kind: 'timestamp' | 'timestamptz' | 'time',
+  typmods: readonly number[],
+): SqlType {
   if (typmods.length === 0) return PLAIN[kind]
   if (typmods.length > 1) throw new SqlError('22023', 'invalid type modifier')
   const p = typmods[0] as number
-  const spelled = kind === 'timestamp' ? 'TIMESTAMP' : 'TIMESTAMP WITH TIME ZONE'
+  const spelled = SPELLED_PRECISION[kind]
   if (p < 0) throw new SqlError('22023', `${spelled}(${p}) precision must not be negative`)
   // PostgreSQL only warns and reduces a larger precision to the maximum.
   return { kind, precision: Math.min(p, TIMESTAMP_PRECISION_MAX) } as SqlType
 }
+
+const SPELLED_PRECISION = {
+  timestamp: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMP WITH TIME ZONE',
+  time: 'TIME',
+} as const
 
 /** interval typmods as libpg_query gives them: [range mask] or [range mask, precision]. */
 function intervalFromTypmods(typmods: readonly number[]): SqlType {

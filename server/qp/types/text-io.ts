@@ -7,6 +7,7 @@ import { formatArray, parseArray } from './array.ts'
 import { Decimal } from './decimal.ts'
 import { Interval, applyIntervalTypmod, formatInterval, parseInterval } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
+import { formatTime, parseTime, roundTime } from './time.ts'
 import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 
@@ -36,6 +37,9 @@ export function parseText(text: string, type: SqlType): Datum {
       return parseTimestamp(text, false)
     case 'timestamptz':
       return parseTimestamp(text, true)
+    case 'time':
+      // As time_in does: a literal cast to or stored in time(p) is rounded on input.
+      return roundTime(parseTime(text), type.precision)
     case 'uuid':
       return parseUuid(text)
     case 'jsonb':
@@ -80,6 +84,8 @@ export function formatText(value: Datum, type: SqlType): string {
       return formatTimestamp(expect(value, 'bigint', type), false)
     case 'timestamptz':
       return formatTimestamp(expect(value, 'bigint', type), true)
+    case 'time':
+      return formatTime(expect(value, 'bigint', type))
     case 'jsonb':
       return expectInstance(value, Jsonb, type).toString()
     case 'bytea':

@@ -44,6 +44,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     case 'date':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
     case 'bytea':
     case 'interval':
       return formatText(value, type)
