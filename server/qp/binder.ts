@@ -38,7 +38,7 @@ import { posixRegex } from './functions-text.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
-import { regclassOfOid, regclassOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
+import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 
@@ -569,7 +569,7 @@ export class Binder {
 
   /** Resolves a binary operator (42883 when none), casting both sides to its argument types. */
   binary(op: string, left: Expr, right: Expr): Expr {
-    let [l, r] = [left, right]
+    let [l, r] = [asOidBeside(left, right), asOidBeside(right, left)]
     const lType = this.#typeOf(l)
     const rType = this.#typeOf(r)
     if (lType.kind === 'unknown' && rType.kind === 'unknown') {
@@ -898,6 +898,18 @@ function foldNull(e: Expr): Expr {
   if (e.kind !== 'binary' || e.strict === false) return e
   const isNull = (x: Expr) => x.kind === 'const' && x.value === null
   return isNull(e.left) || isNull(e.right) ? { kind: 'const', type: e.type, value: null } : e
+}
+
+/**
+ * A regclass value compared with an integer (`attrelid = 't'::regclass`): the relation's oid, as
+ * PostgreSQL compares them, instead of its printed name. Anything else is returned as is.
+ */
+function asOidBeside(e: Expr, other: Expr): Expr {
+  if (e.kind !== 'func' || e.name !== 'regclass' || e.args[0]?.type.kind !== 'text') return e
+  const kind = other.type.kind
+  if (kind !== 'int2' && kind !== 'int4' && kind !== 'int8') return e
+  const apply: FunctionApply = (v, ctx) => regclassOidOfText(ctx, v[0] as string)
+  return { ...e, type: INT8, name: 'regclass oid', apply }
 }
 
 const unsupportedObjectArray = (type: string): never => {

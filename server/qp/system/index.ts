@@ -40,6 +40,13 @@ export function regclassOfText(ctx: EvalContext, text: string): string {
   return regclassName(model, oid)
 }
 
+/** `text::regclass` where it meets an oid: the relation's oid; 42P01 when there is none. */
+export function regclassOidOfText(ctx: EvalContext, text: string): bigint {
+  const oid = regclassOid(modelOf(ctx), text)
+  if (oid === null) throw new SqlError('42P01', `relation "${text}" does not exist`)
+  return oid
+}
+
 /** `oid::regclass`: the name of the relation with that oid (the number when there is none). */
 export function regclassOfOid(ctx: EvalContext, oid: bigint): string {
   return regclassName(modelOf(ctx), oid)

@@ -259,6 +259,9 @@ describe('object identifier casts', () => {
     expect(await h.rows(`SELECT 'users'::regclass, 'public.users'::regclass::text`)).toEqual([['users', 'users']])
     expect(await h.rows(`SELECT c.oid::regclass FROM pg_class c WHERE c.relname = 'posts'`)).toEqual([['posts']])
     expect((await sqlError(h.rows(`SELECT 'nope'::regclass`))).code).toBe('42P01')
+    // Beside an oid a regclass compares as the relation's oid, as in PostgreSQL (psql's \d).
+    expect(await h.rows(`SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0`)).toEqual([['5']])
+    expect(await h.rows(`SELECT relname FROM pg_class WHERE 'public.posts'::regclass = oid`)).toEqual([['posts']])
   })
 
   test('regtype is the type oid (what catalog queries compare it with); a missing type is 42704', async () => {
