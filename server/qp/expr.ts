@@ -402,6 +402,8 @@ const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 export function unconstrained(type: SqlType): SqlType {
   if (type.kind === 'varchar') return { kind: 'varchar' }
   if (type.kind === 'numeric') return { kind: 'numeric' }
+  // timestamp(p): read at full precision, then rounded by the cast ('...00.5'::timestamp(0)).
+  if ((type.kind === 'timestamp' || type.kind === 'timestamptz') && type.precision !== undefined) return { kind: type.kind }
   return type
 }
 
