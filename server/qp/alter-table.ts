@@ -36,6 +36,7 @@ import {
   backfill,
   chooseName,
   ownSequences,
+  soleColumn,
   TableDraft,
   validateExpressions,
   type DdlEnv,
@@ -460,10 +461,7 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
 
 /** A check constraint, validated over the existing rows unless NOT VALID (23514). */
 function addCheck(a: Alter, expr: string, given: string | undefined, validate: boolean): void {
-  const mentioned = a.def.columns
-    .filter((c) => !c.hidden && mentionsColumn(expr, c.name))
-    .map((c) => c.name)
-  const name = given ?? chooseName(a.def.name, mentioned.slice(0, 1), 'check', namesOf(a.def))
+  const name = given ?? chooseName(a.def.name, soleColumn(expr, a.def.columns), 'check', namesOf(a.def))
   checkNameFree(a, name)
   a.def = { ...a.def, checks: [...a.def.checks, { name, expr }] }
   const table = tableOf(a.def)

@@ -492,12 +492,7 @@ export class TableDraft {
     const checks: CheckDef[] = this.#checks.map((c) => {
       const name =
         c.name ??
-        chooseName(
-          this.#name,
-          c.column === undefined ? firstIdentifier(c.expr, this.#columns) : [c.column],
-          'check',
-          taken,
-        )
+        chooseName(this.#name, soleColumn(c.expr, this.#columns), 'check', taken)
       taken.add(name)
       return { name, expr: c.expr }
     })
@@ -515,10 +510,11 @@ export class TableDraft {
 }
 
 /** The first column named in an expression's text (PostgreSQL names table checks after it). */
-function firstIdentifier(expr: string, columns: readonly { name: string }[]): string[] {
-  const words = expr.match(/[A-Za-z_][A-Za-z0-9_$]*/g) ?? []
-  const hit = words.find((w) => columns.some((c) => c.name === w.toLowerCase()))
-  return hit === undefined ? [] : [hit.toLowerCase()]
+/** The column a CHECK reads when it reads exactly one: PostgreSQL names such a constraint
+ * `table_column_check` (a column constraint too), and one reading several or none `table_check`. */
+export function soleColumn(expr: string, columns: readonly { readonly name: string; readonly hidden?: boolean }[]): string[] {
+  const read = columns.filter((c) => c.hidden !== true && mentionsColumn(expr, c.name)).map((c) => c.name)
+  return read.length === 1 ? read : []
 }
 
 /** PostgreSQL's ChooseRelationName: `table_col1_col2_suffix`, truncated, numbered on collision. */
