@@ -8,6 +8,7 @@ export {
   baseType,
   boolType,
   elementType,
+  enumSortOrder,
   intervalType,
   byteaType,
   dateType,
