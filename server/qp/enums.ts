@@ -117,7 +117,8 @@ export function alterEnum(env: DdlEnv, s: AlterEnumStmt): void {
     const neighbor = labels.indexOf(s.newValNeighbor)
     if (neighbor < 0) throw new SqlError('22023', `"${s.newValNeighbor}" is not an existing enum label`)
     at = s.newValIsAfter === true ? neighbor + 1 : neighbor
-    const below = at === 0 ? (orders[0] as number) - 1 : (orders[at - 1] as number)
+    // As PostgreSQL: one below the first, one above the last, else the midpoint.
+    const below = at === 0 ? (orders[0] as number) - 2 : (orders[at - 1] as number)
     const above = at === orders.length ? below + 2 : (orders[at] as number)
     order = (below + above) / 2
     // Float halving runs out after ~50 insertions at one spot; PostgreSQL renumbers then.

@@ -39,7 +39,7 @@ import { runSessionStatement } from './settings.ts'
 import { TransactionServices, type TxHost } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
-import { enumKey, enumTypeOf, type EnumDef } from './enums.ts'
+import { enumKey, enumTypeOf, listEnums, type EnumDef } from './enums.ts'
 
 /** What every transaction of a query processor shares. */
 export interface QpShared {
@@ -547,6 +547,10 @@ class TransactionCatalog implements SystemEnv {
 
   views() {
     return listViews(this.#view)
+  }
+
+  enums() {
+    return listEnums(this.#view)
   }
 
   settings(): string[][] {
