@@ -193,6 +193,7 @@ function bareTypeName(name: string): string {
 
 /** The schema of a type ('pg_catalog' for the built-in ones). */
 export function typeSchema(type: SqlType): string {
+  if (type.kind === 'array') return typeSchema(type.element)
   if (type.kind !== 'enum') return 'pg_catalog'
   const dot = type.name.indexOf('.')
   return dot < 0 ? 'public' : type.name.slice(0, dot)
