@@ -70,7 +70,8 @@ function findEnum(env: DdlEnv, name: string): EnumDef | undefined {
 }
 
 /** CREATE TYPE name AS ENUM (...): 42710 when the name is taken by a type or a relation's row
- * type, or a label repeats; 22023 for an empty or over-long label. */
+ * type, 23505 when a label repeats (as PostgreSQL's unique index on pg_enum reports it), 42602
+ * for a label over 63 bytes. */
 export function createEnum(env: DdlEnv, s: CreateEnumStmt, missingSchema: (name: string) => SqlError | undefined): void {
   const name = enumNameOf(stringsOf(s.typeName))
   if (name === undefined) throw featureNotSupported('a type name with more than two parts')
@@ -81,13 +82,16 @@ export function createEnum(env: DdlEnv, s: CreateEnumStmt, missingSchema: (name:
     throw new SqlError('42710', `type "${bareOf(name)}" already exists`)
   }
   const labels = stringsOf(s.vals)
+  const oid = Number(relationOid(allocateObjectId(env)))
   for (const [i, label] of labels.entries()) {
     checkLabel(label)
+    // PostgreSQL reports its pg_enum unique index, not a message of its own.
     if (labels.indexOf(label) !== i) {
-      throw new SqlError('42710', `enum label "${label}" used more than once`)
+      throw new SqlError('23505', 'duplicate key value violates unique constraint "pg_enum_typid_label_index"', {
+        detail: `Key (enumtypid, enumlabel)=(${oid}, ${label}) already exists.`,
+      })
     }
   }
-  const oid = Number(relationOid(allocateObjectId(env)))
   const def: EnumDef = { name, oid, labels, sortOrders: labels.map((_, i) => i + 1) }
   env.put(enumKey(name), JSON.stringify(def))
 }
