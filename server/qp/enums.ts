@@ -153,19 +153,22 @@ export function dropTypes(env: DdlEnv, s: DropStmt): void {
     }
     defs.push(def)
   }
-  for (const def of defs) {
-    const users = tablesUsing(env, def.oid)
-    const first = users[0]
-    if (first !== undefined) {
-      if (s.behavior === 'DROP_CASCADE') throw featureNotSupported('DROP TYPE ... CASCADE of a type a column uses')
-      const column = first.columns.find((c) => usesEnum(c, def.oid))
-      throw new SqlError('2BP01', `cannot drop type ${bareOf(def.name)} because other objects depend on it`, {
-        detail: `column ${column?.name ?? ''} of table ${bareOf(first.name)} depends on type ${bareOf(def.name)}`,
-        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-      })
-    }
-    env.put(enumKey(def.name), null)
+  for (const def of defs) dropEnum(env, def, s.behavior === 'DROP_CASCADE')
+}
+
+/** Drops one enum: 2BP01 while a column uses it, 0A000 then with `cascade` (PostgreSQL would
+ * drop the columns). */
+export function dropEnum(env: DdlEnv, def: EnumDef, cascade: boolean): void {
+  const first = tablesUsing(env, def.oid)[0]
+  if (first !== undefined) {
+    if (cascade) throw featureNotSupported(`dropping type ${def.name} with CASCADE while a column uses it`)
+    const column = first.columns.find((c) => usesEnum(c, def.oid))
+    throw new SqlError('2BP01', `cannot drop type ${bareOf(def.name)} because other objects depend on it`, {
+      detail: `column ${column?.name ?? ''} of table ${bareOf(first.name)} depends on type ${bareOf(def.name)}`,
+      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    })
   }
+  env.put(enumKey(def.name), null)
 }
 
 /** The enum types named by the columns of a table (binding its stored defaults and checks,

@@ -53,3 +53,15 @@ describe('transactional enum definitions', () => {
     expect((await sqlError(h.rows(`SELECT 'b'::mood`))).code).toBe('22P02')
   })
 })
+
+describe('enum values through parameters', () => {
+  test('a parameter in an enum context is read as a label (22P02 for another), the wire carries the label', async () => {
+    await h.run(`CREATE TYPE mood AS ENUM ('sad', 'ok')`)
+    await h.run('CREATE TABLE t (id int PRIMARY KEY, m mood)')
+    await h.run('INSERT INTO t VALUES ($1, $2)', [1, 'ok'])
+    expect((await sqlError(h.run('INSERT INTO t VALUES ($1, $2)', [2, 'meh']))).code).toBe('22P02')
+    const result = await h.run('SELECT id, m FROM t WHERE m = $1', ['ok'])
+    expect(result.rows).toEqual([[1, 'ok']])
+    expect(result.fields.map((f) => f.type)).toEqual(['int4', 'mood'])
+  })
+})
