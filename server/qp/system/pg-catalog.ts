@@ -50,11 +50,13 @@ const OPCLASSES: readonly (readonly [number, string, number, number])[] = [
   [10012, 'float4_ops', 700, 1970],
   [10022, 'interval_ops', 1186, 1982],
   [10065, 'uuid_ops', 2950, 2968],
+  // Over anyenum (3500): one operator class serves every enum type.
+  [10069, 'enum_ops', 3500, 3522],
   [10088, 'jsonb_ops', 3802, 4033],
 ]
 
 function opclassOf(type: SqlType): bigint {
-  const oid = type.kind === 'array' ? 2277 : type.kind === 'varchar' ? 25 : typeOid(type)
+  const oid = type.kind === 'array' ? 2277 : type.kind === 'varchar' ? 25 : type.kind === 'enum' ? 3500 : typeOid(type)
   return BigInt(OPCLASSES.find((o) => o[2] === oid)?.[0] ?? 0)
 }
 

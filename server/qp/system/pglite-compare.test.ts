@@ -83,6 +83,7 @@ const SCHEMA = [
   `CREATE TYPE "public"."mood" AS ENUM('sad', 'ok', 'happy')`,
   `CREATE TYPE "app"."level" AS ENUM('low', 'high')`,
   `CREATE TABLE feelings (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'ok', l app.level, ms mood[])`,
+  'CREATE INDEX feelings_m_idx ON feelings (m)',
   `ALTER TYPE mood ADD VALUE 'ecstatic'`,
   `ALTER TYPE mood ADD VALUE 'miserable' BEFORE 'sad'`,
   `ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad'`,
