@@ -3,7 +3,7 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { encodeTableDef, schemaKey, tablesRange, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, encodeTableDef, schemaKey, tablesRange, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, qualifiedName } from './sequences.ts'
@@ -27,12 +27,11 @@ export interface EnumDef {
 
 export type EnumType = SqlType & { readonly kind: 'enum' }
 
-export const enumKey = (name: string): Key => encodeKey([CATALOG_TABLE, ENUMS_INDEX, name])
-const CATALOG_TABLE = 1n
+export const enumKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX, name])
 
 /** The range of every enum definition. */
 export function enumsRange(): { readonly start: Key; readonly end: Key } {
-  const start = encodeKey([CATALOG_TABLE, ENUMS_INDEX])
+  const start = encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX])
   return { start, end: prefixEnd(start) }
 }
 

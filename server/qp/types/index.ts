@@ -8,7 +8,6 @@ export {
   baseType,
   boolType,
   elementType,
-  enumSortOrder,
   intervalType,
   byteaType,
   dateType,

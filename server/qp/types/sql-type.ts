@@ -163,12 +163,6 @@ export function typesEqual(a: SqlType, b: SqlType): boolean {
   }
 }
 
-/** The enum's sort order of `label`, undefined when it is not one of its labels. */
-export function enumSortOrder(type: SqlType & { kind: 'enum' }, label: string): number | undefined {
-  const i = type.labels.indexOf(label)
-  return i < 0 ? undefined : type.sortOrders[i]
-}
-
 export function isIntegerType(type: SqlType): boolean {
   return type.kind === 'int2' || type.kind === 'int4' || type.kind === 'int8'
 }
