@@ -167,7 +167,7 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
   if (a.def.columns.length >= COLUMNS_MAX)
     throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
   const draft = new TableDraft(a.def.name)
-  draft.column(a.env.sql, c)
+  draft.column(a.env, c)
   const parts = draft.parts()
   if (parts.primaryKey !== undefined)
     throw featureNotSupported('adding a PRIMARY KEY (primary keys are fixed at CREATE TABLE)')
@@ -352,7 +352,7 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   const text = expr === undefined ? undefined : defaultTextOf(a.env.sql, expr)
   const changed: ColumnDef = { ...col, default: text, sequence: undefined }
   if (text !== undefined) {
-    const b = new Binder(0)
+    const b = new Binder(0, a.env.binder.types)
     b.coerceToColumn(
       b.bind(a.env.parse.expression(text), EMPTY_SCOPE, { clause: 'DEFAULT' }),
       col.type,
@@ -636,7 +636,7 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
-  const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {})
+  const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types)
   if (!keepsValues(col.type, to)) {
     throw featureNotSupported(
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,

@@ -139,19 +139,42 @@ export function stringOf(node: Node | undefined): string {
   return node.String.sval ?? ''
 }
 
-/** A type name as libpg_query gives it, resolved (42704 unknown, 0A000 unsupported). */
-export function resolveTypeName(typeName: TypeName): SqlType {
+/** Finds a user-defined type by catalog name (`schema.name` outside public). */
+export type TypeLookup = (name: string) => SqlType | undefined
+
+/** A type name as libpg_query gives it, resolved (42704 unknown, 0A000 unsupported); names that
+ * are no built-in type are looked up with `lookup` (enum types). */
+export function resolveTypeName(typeName: TypeName, lookup?: TypeLookup): SqlType {
   const names = (typeName.names ?? []).map(stringOf)
   const typmods = (typeName.typmods ?? []).map((m) => {
     const c = 'A_Const' in m ? m.A_Const : undefined
     if (c?.ival === undefined) throw featureNotSupported('this type modifier', position(typeName.location))
     return c.ival.ival ?? 0
   })
+  const arrayDims = typeName.arrayBounds?.length ?? 0
   try {
-    return typeFromName(names, typmods, typeName.arrayBounds?.length ?? 0)
+    return typeFromName(names, typmods, arrayDims)
   } catch (e) {
+    const user = e instanceof SqlError && e.code === '42704' ? userType(names, arrayDims, lookup) : undefined
+    if (user !== undefined) {
+      if (typmods.length > 0) {
+        throw new SqlError('42601', `type modifier is not allowed for type "${names.join('.')}"`)
+      }
+      return user
+    }
     throw e instanceof SqlError ? e.withPosition(position(typeName.location)) : e
   }
+}
+
+function userType(names: readonly string[], arrayDims: number, lookup: TypeLookup | undefined): SqlType | undefined {
+  if (lookup === undefined) return undefined
+  const last = names[names.length - 1] ?? ''
+  // '_mood' is pg_type's name of mood[].
+  const array = arrayDims > 0 || last.startsWith('_')
+  const base = arrayDims === 0 && array ? [...names.slice(0, -1), last.slice(1)] : names
+  const name = base.length === 1 ? base[0] : base.length === 2 ? (base[0] === 'public' ? base[1] : base.join('.')) : undefined
+  const found = name === undefined ? undefined : lookup(name)
+  return found === undefined ? undefined : array ? arrayType(found) : found
 }
 
 const position = (location: number | undefined) => (location === undefined || location < 0 ? undefined : location + 1)
@@ -162,9 +185,22 @@ const position = (location: number | undefined) => (location === undefined || lo
  */
 export class Binder {
   readonly paramTypes: SqlType[]
+  /** Finds the enum types that type names in expressions may name (casts). */
+  readonly types: TypeLookup | undefined
+  /** An expression named an enum type: the plan depends on the enum's definition, which the plan
+   * cache (validating table definitions only) cannot see change. */
+  namedUserType = false
 
-  constructor(paramCount: number) {
+  constructor(paramCount: number, types?: TypeLookup) {
     this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
+    this.types = types
+  }
+
+  /** A type name resolved with this binder's user types. */
+  resolveType(typeName: TypeName): SqlType {
+    const type = resolveTypeName(typeName, this.types)
+    if ((type.kind === 'array' ? type.element : type).kind === 'enum') this.namedUserType = true
+    return type
   }
 
   /** Parameters no context typed become text (PostgreSQL's rule for `SELECT $1`). */
@@ -261,7 +297,7 @@ export class Binder {
         const isArray = (node.TypeCast.typeName?.arrayBounds?.length ?? 0) > 0
         return this.#objectName(objectName, isArray, node.TypeCast.arg, scope, options)
       }
-      const to = resolveTypeName(node.TypeCast.typeName ?? {})
+      const to = this.resolveType(node.TypeCast.typeName ?? {})
       const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
       if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
         throw new SqlError('42846', `cannot cast type ${formatType(arg.type)} to ${formatType(to)}`)

@@ -47,6 +47,7 @@ import type { Result } from './index.ts'
 import { checkDependentViews, dropDependentViews } from './views.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
+import { alterEnum, createEnum, dropTypes } from './enums.ts'
 import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
@@ -98,6 +99,8 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('AlterObjectSchemaStmt' in stmt) return 'ALTER TABLE'
   if ('TruncateStmt' in stmt) return 'TRUNCATE TABLE'
   if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
+  if ('CreateEnumStmt' in stmt) return 'CREATE TYPE'
+  if ('AlterEnumStmt' in stmt) return 'ALTER TYPE'
   if ('DropStmt' in stmt) {
     const what = DROPPABLE[stmt.DropStmt.removeType ?? '']
     return what === undefined ? undefined : `DROP ${what}`
@@ -110,6 +113,7 @@ const DROPPABLE: Record<string, string> = {
   OBJECT_INDEX: 'INDEX',
   OBJECT_SEQUENCE: 'SEQUENCE',
   OBJECT_SCHEMA: 'SCHEMA',
+  OBJECT_TYPE: 'TYPE',
 }
 
 /** What DDL that reads or writes rows needs besides the catalog (ALTER TABLE). */
@@ -148,12 +152,15 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   }
   else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
+  else if ('CreateEnumStmt' in stmt) createEnum(env, stmt.CreateEnumStmt, (name) => missingSchema(env, name))
+  else if ('AlterEnumStmt' in stmt) alterEnum(env, stmt.AlterEnumStmt)
   else if ('DropStmt' in stmt) {
     const s = stmt.DropStmt
     if (s.removeType === 'OBJECT_TABLE') dropTable(env, s)
     else if (s.removeType === 'OBJECT_INDEX') dropIndex(env, s)
     else if (s.removeType === 'OBJECT_SEQUENCE') dropSequence(env, s)
     else if (s.removeType === 'OBJECT_SCHEMA') dropSchema(env, s)
+    else if (s.removeType === 'OBJECT_TYPE') dropTypes(env, s)
     else assert(false, 'ddlCommand named this statement')
   } else assert(false, 'ddlCommand named this statement')
   return undefined
@@ -170,7 +177,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   }
   const draft = new TableDraft(bareName(name))
   for (const element of s.tableElts ?? []) {
-    if ('ColumnDef' in element) draft.column(env.sql, element.ColumnDef)
+    if ('ColumnDef' in element) draft.column(env, element.ColumnDef)
     else if ('Constraint' in element) draft.tableConstraint(env.sql, element.Constraint)
     else throw featureNotSupported('LIKE in CREATE TABLE')
   }
@@ -222,7 +229,7 @@ export function ownSequences(
 
 /** Defaults must bind without columns and cast to the column; checks must be boolean. */
 export function validateExpressions(env: DdlEnv, def: TableDef): void {
-  const b = new Binder(0)
+  const b = new Binder(0, env.binder.types)
   const table = tableFromDef(def)
   for (const col of def.columns) {
     if (col.default === undefined || col.sequence !== undefined) continue
@@ -308,7 +315,8 @@ export class TableDraft {
     this.#name = name
   }
 
-  column(sql: string, c: PgColumnDef): void {
+  column(env: Pick<DdlEnv, 'sql' | 'binder'>, c: PgColumnDef): void {
+    const sql = env.sql
     const name = c.colname ?? ''
     if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name, this.#name)
     if (this.#columns.length >= COLUMNS_MAX)
@@ -317,7 +325,7 @@ export class TableDraft {
     const serial = serialType(c)
     const column: DraftColumn = {
       name,
-      type: serial ?? resolveTypeName(c.typeName ?? {}),
+      type: serial ?? resolveTypeName(c.typeName ?? {}, env.binder.types),
       notNull: serial !== undefined,
     }
     if (serial !== undefined) column.owns = { serial: true, options: [] }

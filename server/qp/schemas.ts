@@ -14,6 +14,7 @@ import {
   type Table,
 } from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
+import { dropEnum, listEnums } from './enums.ts'
 import { viewKey } from './views.ts'
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
@@ -48,10 +49,12 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
       throw new SqlError('3F000', `schema "${name}" does not exist`)
     }
     const contents = contentsOf(env, name)
-    const first = contents.tables[0]?.name ?? contents.sequences[0] ?? contents.views[0]
+    const enums = listEnums(env.view).filter((e) => e.name.startsWith(`${name}.`))
+    const first = contents.tables[0]?.name ?? contents.sequences[0] ?? contents.views[0] ?? enums[0]?.name
     if (first !== undefined && s.behavior !== 'DROP_CASCADE') {
+      const kind = contents.tables.length > 0 ? 'table' : contents.sequences.length > 0 ? 'sequence' : contents.views.length > 0 ? 'view' : 'type'
       throw new SqlError('2BP01', `cannot drop schema ${name} because other objects depend on it`, {
-        detail: `${contents.tables.length > 0 ? 'table' : contents.sequences.length > 0 ? 'sequence' : 'view'} ${first} depends on schema ${name}`,
+        detail: `${kind} ${first} depends on schema ${name}`,
         hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
       })
     }
@@ -59,6 +62,8 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
     for (const table of contents.tables) dropOneTable(env, table, true, dropping)
     for (const seq of contents.sequences) env.put(sequenceKey(seq), null)
     for (const view of contents.views) env.put(viewKey(view), null)
+    // After the schema's tables: a column elsewhere that uses one of its types refuses the drop.
+    for (const def of enums) dropEnum(env, def, true)
     env.put(namespaceKey(name), null)
   }
 }

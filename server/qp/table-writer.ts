@@ -18,6 +18,7 @@ import type { ParseCache } from './parser.ts'
 import { decodeStoredRow, encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
 import { tableScope } from './select.ts'
 import type { SnapshotView } from './snapshot-view.ts'
+import { enumLookupOf } from './enums.ts'
 
 /** Where writes go: the transaction's buffer, with its limits enforced per write. */
 export interface WriteSink {
@@ -47,7 +48,7 @@ const bound = new WeakMap<Table, BoundConstraints>()
 export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints {
   let c = bound.get(table)
   if (c === undefined) {
-    const b = new Binder(0)
+    const b = new Binder(0, enumLookupOf(table.columns))
     const scope = tableScope(table, table.name)
     const checks = table.def.checks.map((k) => ({
       name: k.name,

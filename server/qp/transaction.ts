@@ -39,6 +39,7 @@ import { runSessionStatement } from './settings.ts'
 import { TransactionServices, type TxHost } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
+import { enumKey, enumTypeOf, listEnums, type EnumDef } from './enums.ts'
 
 /** What every transaction of a query processor shares. */
 export interface QpShared {
@@ -293,7 +294,7 @@ export class SqlTransaction implements Transaction {
         `bind message supplies ${params.length} parameters, but prepared statement "" requires ${parsed.paramCount}`,
       )
     }
-    const env = this.#env(sql, new Binder(parsed.paramCount))
+    const env = this.#env(sql, new Binder(parsed.paramCount, (name) => this.#findEnum(name)))
     attachSubqueries(env)
     return { env, stmt: parsed.stmt }
   }
@@ -324,7 +325,8 @@ export class SqlTransaction implements Transaction {
     const ddl = this.#ddl(env, selectIntoAsCreate(stmt))
     if (ddl !== undefined) return ddl
     const used: Table[] = []
-    // A plan that reads a view is not cached: the cache validates table definitions only.
+    // A plan that reads a view or names an enum type is not cached: the cache validates table
+    // definitions only (enum columns carry their enum's definition in the table's).
     let readsView = false
     const storedView = (name: string) => {
       const view = env.storedView?.(name)
@@ -332,7 +334,7 @@ export class SqlTransaction implements Transaction {
       return view
     }
     const plan = this.#plan({ ...env, storedView, table: (name, location) => remember(used, env.table(name, location)) }, stmt)
-    if (!readsView) this.#shared.plans.set(sql, { plan, paramTypes: env.binder.paramTypes, tables: used })
+    if (!readsView && !env.binder.namedUserType) this.#shared.plans.set(sql, { plan, paramTypes: env.binder.paramTypes, tables: used })
     return this.#execute(plan, env.binder.paramTypes, params)
   }
 
@@ -386,6 +388,15 @@ export class SqlTransaction implements Transaction {
   #findView(name: string): ViewDef | undefined {
     const raw = this.#view.getCatalog(viewKey(name), this.#shared.catalogReads)
     return raw === undefined ? undefined : (JSON.parse(raw) as ViewDef)
+  }
+
+  /** The enum type named `name` at this snapshot plus the write buffer (recorded as read). */
+  #findEnum(name: string): SqlType | undefined {
+    const key = enumKey(name)
+    const raw = this.#view.getCatalog(key, this.#shared.catalogReads)
+    if (raw === undefined) return undefined
+    this.#readKeys.add(key)
+    return enumTypeOf(JSON.parse(raw) as EnumDef)
   }
 
   #findTable(name: string): Table | undefined {
@@ -536,6 +547,10 @@ class TransactionCatalog implements SystemEnv {
 
   views() {
     return listViews(this.#view)
+  }
+
+  enums() {
+    return listEnums(this.#view)
   }
 
   settings(): string[][] {

@@ -9,7 +9,7 @@ import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
 import { constraintDefinition, indexDefinition, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
-import { builtinTypeBySqlName, OWNER_OID } from './oids.ts'
+import { builtinTypeBySqlName, FIRST_USER_OID, OWNER_OID } from './oids.ts'
 
 const TEXT: SqlType = { kind: 'text' }
 const BOOL: SqlType = { kind: 'bool' }
@@ -105,7 +105,13 @@ const nullText: FunctionResolver = (args) =>
 const formatType = overload(
   [OID, INT4],
   TEXT,
-  (a) => (a[0] === null ? null : formatTypeOid(Number(a[0] as bigint), a[1] === null ? -1 : Number(a[1] as bigint))),
+  (a, ctx) => {
+    if (a[0] === null) return null
+    const oid = a[0] as bigint
+    // An enum prints as its name, schema-qualified outside public (the search path).
+    const e = oid >= FIRST_USER_OID ? modelOf(ctx).enums.find((x) => x.oid === oid) : undefined
+    return e !== undefined ? e.def.name : formatTypeOid(Number(oid), a[1] === null ? -1 : Number(a[1] as bigint))
+  },
   { strict: false },
 )
 

@@ -6,7 +6,7 @@ import { deparseDefault } from './deparse.ts'
 import { checkExpression, dataTypeName } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
 import type { CatalogModel, ConstraintInfo, SchemaInfo, TableInfo } from './model.ts'
-import { pgTypeName } from './oids.ts'
+import { pgTypeName, typeSchema } from './oids.ts'
 import { intervalRange } from './type-names.ts'
 import { relation, T, type Row, type SystemRelation } from './relation.ts'
 
@@ -118,7 +118,7 @@ function columnRow(
     character_octet_length: chars.octets, numeric_precision: numeric.precision, numeric_precision_radix: numeric.radix,
     numeric_scale: numeric.scale, datetime_precision: datetimePrecision(def.type),
     interval_type: intervalRange(def.type)?.toUpperCase() ?? null, udt_catalog: DATABASE_NAME,
-    udt_schema: 'pg_catalog', udt_name: pgTypeName(def.type), dtd_identifier: String(attnum), is_self_referencing: 'NO',
+    udt_schema: typeSchema(def.type), udt_name: pgTypeName(def.type), dtd_identifier: String(attnum), is_self_referencing: 'NO',
     is_identity: yesNo(def.identity !== undefined),
     identity_generation: def.identity === undefined ? null : def.identity.toUpperCase(),
     identity_start: seq === undefined ? null : String(seq.start),

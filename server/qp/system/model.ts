@@ -1,6 +1,7 @@
 // The catalog as the system relations see it (ARCHITECTURE.md "query processor": bind): the visible
 // tables flattened into PostgreSQL's objects (schemas, relations, indexes, constraints) with OIDs.
 import type { ColumnDef, Table } from '../catalog.ts'
+import type { EnumDef } from '../enums.ts'
 import type { SequenceDef } from '../sequences.ts'
 import type { SqlType } from '../types/index.ts'
 import { referencedColumns } from './deparse.ts'
@@ -27,6 +28,8 @@ export interface SystemEnv {
   sequences?(): readonly SequenceDef[]
   /** Views visible at the snapshot; `types` (the bound query's output types) when known. */
   views?(): readonly ViewInfo[]
+  /** Enum types visible at the snapshot, in name order. */
+  enums?(): readonly EnumDef[]
   /** The transaction's settings as SHOW ALL lists them: name, setting, description. */
   settings?(): readonly (readonly string[])[]
 }
@@ -100,6 +103,14 @@ export interface SequenceModel {
   readonly max: bigint
 }
 
+export interface EnumModel {
+  readonly oid: bigint
+  readonly schema: SchemaInfo
+  /** The name within its schema. */
+  readonly name: string
+  readonly def: EnumDef
+}
+
 export interface ViewModel {
   readonly oid: bigint
   readonly schema: SchemaInfo
@@ -115,6 +126,7 @@ export interface CatalogModel {
   readonly constraints: readonly ConstraintInfo[]
   readonly sequences: readonly SequenceModel[]
   readonly views: readonly ViewModel[]
+  readonly enums: readonly EnumModel[]
   /** Defaults with their pg_attrdef OID. */
   readonly defaults: readonly { readonly oid: bigint; readonly table: TableInfo; readonly attnum: number; readonly def: ColumnDef }[]
   /** Whether column `attnum` of the table has a stored default (pg_attribute.atthasdef). */
@@ -165,7 +177,8 @@ interface ModelInput {
   readonly schemas: readonly string[]
   readonly sequences: readonly SequenceDef[]
   readonly views: readonly ViewInfo[]
-  /** Schemas, sequences and views as JSON: they decode to new objects on every read. */
+  readonly enums: readonly EnumDef[]
+  /** Schemas, sequences, views and enums as JSON: they decode to new objects on every read. */
   readonly rest: string
 }
 
@@ -180,7 +193,8 @@ function readInput(env: SystemEnv): ModelInput {
   const schemas = env.schemas?.() ?? []
   const sequences = env.sequences?.() ?? []
   const views = env.views?.() ?? []
-  return { tables: [...env.tables()], schemas, sequences, views, rest: JSON.stringify([schemas, sequences, views]) }
+  const enums = env.enums?.() ?? []
+  return { tables: [...env.tables()], schemas, sequences, views, enums, rest: JSON.stringify([schemas, sequences, views, enums]) }
 }
 
 function sameInput(a: ModelInput, b: ModelInput): boolean {
@@ -221,9 +235,13 @@ function modelOf(input: ModelInput): CatalogModel {
     const { schema, name } = splitName(info.name)
     return { oid: viewOid(info.name), schema: schemaNamed(schema), name, info }
   })
+  const enums = input.enums.map((def) => {
+    const { schema, name } = splitName(def.name)
+    return { oid: BigInt(def.oid), schema: schemaNamed(schema), name, def }
+  })
   const withDefault = new Set(defaults.map((d) => `${d.table.oid}:${d.attnum}`))
   const hasDefault = (t: TableInfo, attnum: number) => withDefault.has(`${t.oid}:${attnum}`)
-  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, views, defaults, hasDefault }
+  return { schemas: [...schemas.values()], tables, indexes, constraints, sequences, views, enums, defaults, hasDefault }
 }
 
 /** PostgreSQL stores no default for `DEFAULT NULL`. */

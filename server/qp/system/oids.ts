@@ -175,13 +175,28 @@ export function builtinTypeBySqlName(text: string): BuiltinType | undefined {
 /** The pg_type OID of a Tessera type (0 when it has none). */
 export function typeOid(type: SqlType): number {
   if (type.kind === 'array') return BY_NAME.get(pgTypeName(type.element))?.array ?? 0
+  if (type.kind === 'enum') return type.oid
   return BY_NAME.get(pgTypeName(type))?.oid ?? 0
 }
 
 /** pg_type.typname of a type: the kind, which Tessera names after PostgreSQL ('_int4' for int4[]). */
 export function pgTypeName(type: SqlType): string {
   if (type.kind === 'array') return `_${pgTypeName(type.element)}`
+  if (type.kind === 'enum') return bareTypeName(type.name)
   return type.kind === 'unknown' ? 'text' : type.kind
+}
+
+function bareTypeName(name: string): string {
+  const dot = name.indexOf('.')
+  return dot < 0 ? name : name.slice(dot + 1)
+}
+
+/** The schema of a type ('pg_catalog' for the built-in ones). */
+export function typeSchema(type: SqlType): string {
+  if (type.kind === 'array') return typeSchema(type.element)
+  if (type.kind !== 'enum') return 'pg_catalog'
+  const dot = type.name.indexOf('.')
+  return dot < 0 ? 'public' : type.name.slice(0, dot)
 }
 
 /** PostgreSQL's typmod of a type (pg_attribute.atttypmod): -1 when it has none. */

@@ -50,11 +50,13 @@ const OPCLASSES: readonly (readonly [number, string, number, number])[] = [
   [10012, 'float4_ops', 700, 1970],
   [10022, 'interval_ops', 1186, 1982],
   [10065, 'uuid_ops', 2950, 2968],
+  // Over anyenum (3500): one operator class serves every enum type.
+  [10069, 'enum_ops', 3500, 3522],
   [10088, 'jsonb_ops', 3802, 4033],
 ]
 
 function opclassOf(type: SqlType): bigint {
-  const oid = type.kind === 'array' ? 2277 : type.kind === 'varchar' ? 25 : typeOid(type)
+  const oid = type.kind === 'array' ? 2277 : type.kind === 'varchar' ? 25 : type.kind === 'enum' ? 3500 : typeOid(type)
   return BigInt(OPCLASSES.find((o) => o[2] === oid)?.[0] ?? 0)
 }
 
@@ -181,8 +183,8 @@ const pgType = relation(
     ['typnotnull', T.bool], ['typbasetype', T.oid], ['typtypmod', T.int4], ['typndims', T.int4],
     ['typcollation', T.oid], ['typdefault', T.text],
   ],
-  () =>
-    BUILTIN_TYPES.map((t) => ({
+  (m) => [
+    ...BUILTIN_TYPES.map((t) => ({
       oid: BigInt(t.oid), typname: t.name, typnamespace: PG_CATALOG_OID, typowner: OWNER_OID, typlen: BigInt(t.length),
       typbyval: byValue(t.length) && t.name !== 'name', typtype: t.kind, typcategory: t.category, typispreferred: t.preferred,
       typisdefined: true, typdelim: ',', typrelid: 0n, typsubscript: t.element !== 0 ? 'array_subscript_handler' : '-',
@@ -192,6 +194,14 @@ const pgType = relation(
       typstorage: t.length < 0 ? 'x' : 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n,
       typcollation: t.name === 'name' ? C_COLLATION : t.category === 'S' ? DEFAULT_COLLATION : 0n,
     })),
+    // Enum types, without the array type PostgreSQL also creates for each.
+    ...m.enums.map((e) => ({
+      oid: e.oid, typname: e.name, typnamespace: e.schema.oid, typowner: OWNER_OID, typlen: 4n, typbyval: true,
+      typtype: 'e', typcategory: 'E', typispreferred: false, typisdefined: true, typdelim: ',', typrelid: 0n,
+      typsubscript: '-', typelem: 0n, typarray: 0n, typinput: 'enum_in', typoutput: 'enum_out', typalign: 'i',
+      typstorage: 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n, typcollation: 0n,
+    })),
+  ],
 )
 
 const pgIndex = relation(
@@ -481,7 +491,14 @@ const EMPTY: readonly SystemRelation[] = [
     ['schemaname', T.name], ['matviewname', T.name], ['matviewowner', T.name], ['tablespace', T.name],
     ['hasindexes', T.bool], ['ispopulated', T.bool], ['definition', T.text],
   ]),
-  emptyRelation('pg_catalog', 'pg_enum', [['oid', T.oid], ['enumtypid', T.oid], ['enumsortorder', T.float4], ['enumlabel', T.name]]),
+  relation('pg_catalog', 'pg_enum', [['oid', T.oid], ['enumtypid', T.oid], ['enumsortorder', T.float4], ['enumlabel', T.name]], (m) =>
+    // A label's oid follows its type's (the type's OID block holds no other object).
+    m.enums.flatMap((e) =>
+      e.def.labels.map((label, i) => ({
+        oid: e.oid + 1n + BigInt(i), enumtypid: e.oid, enumsortorder: e.def.sortOrders[i] ?? 0, enumlabel: label,
+      })),
+    ),
+  ),
   emptyRelation('pg_catalog', 'pg_policies', [
     ['schemaname', T.name], ['tablename', T.name], ['policyname', T.name], ['permissive', T.text], ['roles', T.names],
     ['cmd', T.text], ['qual', T.text], ['with_check', T.text],

@@ -79,6 +79,14 @@ const SCHEMA = [
      u timestamptz DEFAULT now() + '1 day', v text DEFAULT upper(lower('Ab')), w int DEFAULT abs(-3))`,
   `CREATE TABLE checks (a int, s text, v varchar(10), d date, n numeric(10,2), f float8, b8 int8, j jsonb, ts timestamptz,
      bo boolean, ${CHECKS.map((c, i) => `CONSTRAINT k${i} CHECK (${c})`).join(', ')})`,
+  // Enums as drizzle's pgEnum emits them, one gaining labels at the end, before and after others.
+  `CREATE TYPE "public"."mood" AS ENUM('sad', 'ok', 'happy')`,
+  `CREATE TYPE "app"."level" AS ENUM('low', 'high')`,
+  `CREATE TABLE feelings (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'ok', l app.level, ms mood[])`,
+  'CREATE INDEX feelings_m_idx ON feelings (m)',
+  `ALTER TYPE mood ADD VALUE 'ecstatic'`,
+  `ALTER TYPE mood ADD VALUE 'miserable' BEFORE 'sad'`,
+  `ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad'`,
 ]
 
 let h: QpHarness
@@ -145,7 +153,7 @@ describe('Tessera and PostgreSQL agree', () => {
     const sql = `SELECT c.relname, i.indisunique, i.indisprimary, i.indnatts, i.indkey FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid ORDER BY c.relname`
     const { tessera, postgres } = await both(sql)
-    const relevant = postgres.filter((r) => /^(kinds|child|counters|casc|things)/.test(String(r[0])))
+    const relevant = postgres.filter((r) => /^(kinds|child|counters|casc|things|feelings)/.test(String(r[0])))
     expect(tessera.map((r) => [...r.slice(0, 4), (r[4] as unknown[]).join(' ')])).toEqual(relevant)
   })
 
@@ -225,6 +233,24 @@ describe('Tessera and PostgreSQL agree', () => {
     expect(template).toContain('::regclass')
     for (const [schema, table] of [['public', 'counters'], ['public', 'kinds'], ['public', 'defaults'], ['app', 'things']]) {
       await expectSame(template.replaceAll('${schema6}', schema as string).replaceAll('${table6}', table as string))
+    }
+  })
+
+  test("drizzle-kit's enum query, as the installed drizzle-kit sends it", async () => {
+    const source = readFileSync(join(import.meta.dir, '../../../node_modules/drizzle-kit/api.js'), 'utf8')
+    const start = source.indexOf('const allEnums = await db.query(')
+    expect(start).toBeGreaterThan(0)
+    const open = source.indexOf('`', start)
+    const end = source.indexOf('sort_order;`', open)
+    expect(end).toBeGreaterThan(open)
+    const template = source.slice(open + 1, end + 'sort_order;'.length)
+    // The one interpolation is the schema filter drizzle-kit builds from its schemaFilter option.
+    const interpolation = /\$\{whereEnums[^\n]*\n/
+    expect(template).toMatch(interpolation)
+    for (const where of [" WHERE n.nspname = 'public' or n.nspname = 'app'", '']) {
+      const { tessera, postgres } = await both(template.replace(interpolation, `${where}\n`))
+      expect(postgres.length).toBe(8)
+      expect(tessera).toEqual(postgres)
     }
   })
 

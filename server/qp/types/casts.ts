@@ -52,6 +52,7 @@ const CASTS: Readonly<Partial<Record<TypeKind, Partial<Record<TypeKind, CastCont
 export function castContextOf(from: SqlType, to: SqlType): CastContext | undefined {
   // Arrays cast element by element, in the context the element cast needs (array_coerce).
   if (from.kind === 'array' && to.kind === 'array') return castContextOf(from.element, to.element)
+  if (from.kind === 'enum' && to.kind === 'enum' && from.oid !== to.oid) return undefined
   if (from.kind === to.kind || from.kind === 'unknown') return I
   if (to.kind === 'unknown') return undefined
   const direct = CASTS[from.kind]?.[to.kind]

@@ -43,8 +43,8 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
       chosen = t
       continue
     }
-    if (t.kind === chosen.kind) continue
-    if (typeCategory(t) !== typeCategory(chosen)) {
+    if (t.kind === chosen.kind && !differentEnums(t, chosen)) continue
+    if (typeCategory(t) !== typeCategory(chosen) || differentEnums(t, chosen)) {
       throw new SqlError(
         '42804',
         `${context} types ${formatType(baseType(chosen))} and ${formatType(baseType(t))} cannot be matched`,
@@ -70,6 +70,11 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
   }
   const sameTypmod = types.every((t) => typesEqual(t, result))
   return sameTypmod ? result : baseType(result)
+}
+
+/** Two distinct enum types: PostgreSQL neither compares nor casts between them. */
+function differentEnums(a: SqlType, b: SqlType): boolean {
+  return a.kind === 'enum' && b.kind === 'enum' && a.oid !== b.oid
 }
 
 const INT_ORDER = ['int2', 'int4', 'int8'] as const
@@ -103,6 +108,7 @@ export function comparisonType(left: SqlType, right: SqlType): SqlType | undefin
     const bothText = isStringType(l.element) && isStringType(r.element)
     return e === undefined || (!same && !bothText) ? undefined : arrayType(e)
   }
+  if (differentEnums(l, r)) return undefined
   if (l.kind === r.kind) return baseType(l)
   if (isNumericType(l) && isNumericType(r)) return numericOperandType(l, r)
   const li = DATETIME_ORDER.indexOf(l.kind as 'date')

@@ -8,7 +8,7 @@ import { Interval, compareIntervals, intervalSpan } from './interval.ts'
 import { Jsonb, compareJsonb, jsonbHashText } from './jsonb.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 import { compareCodePoints } from './text-order.ts'
-import { expect, expectArray, expectInstance, formatText } from './text-io.ts'
+import { enumOrder, expect, expectArray, expectInstance, formatText } from './text-io.ts'
 
 /** Floats as PostgreSQL orders them: -0 equals 0, NaN equals NaN and sorts above +Infinity. */
 export function compareFloats(a: number, b: number): number {
@@ -55,6 +55,9 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
       return compareBytes(expectInstance(a, Uint8Array, type), expectInstance(b, Uint8Array, type))
     case 'interval':
       return compareIntervals(expectInstance(a, Interval, type), expectInstance(b, Interval, type))
+    case 'enum':
+      // Declaration order: by the labels' sort orders, not their text.
+      return compareFloats(enumOrder(a, type), enumOrder(b, type))
     case 'array': {
       const element = type.element
       return compareArrays(expectArray(a, type), expectArray(b, type), (x, y) => compare(x, y, element))

@@ -5,7 +5,7 @@ import type { KeyPart } from '../../encoding/index.ts'
 import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
 import type { Datum, SqlType } from './sql-type.ts'
-import { expect, expectInstance, formatText, parseText } from './text-io.ts'
+import { enumOrder, expect, expectInstance, formatText, parseText } from './text-io.ts'
 
 /**
  * The key form of a non-null value (index keys); the order of encoded key parts equals `compare`.
@@ -32,6 +32,8 @@ export function toKeyPart(value: Datum, type: SqlType): KeyPart {
   }
   // Keys keep integers as bigints whatever their size (one order-preserving encoding for all).
   if (INTEGER_KINDS.has(type.kind)) return expect(value, 'bigint', type)
+  // The label's sort order, so keys sort in declaration order.
+  if (type.kind === 'enum') return enumOrder(value, type)
   return toStored(value, type)
 }
 
@@ -53,6 +55,11 @@ export function hasKeyForm(type: SqlType): boolean {
 
 /** Inverse of `toKeyPart` (numeric comes back normalized: its display scale is not in the key). */
 export function fromKeyPart(part: KeyPart, type: SqlType): Datum {
+  if (type.kind === 'enum') {
+    const i = typeof part === 'number' ? type.sortOrders.indexOf(part) : -1
+    if (i < 0) throw new SqlError('XX000', `key part ${String(part)} is no sort order of enum ${type.name}`)
+    return type.labels[i] as string
+  }
   return fromStored(part, type)
 }
 
@@ -88,6 +95,7 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     case 'varchar':
     case 'uuid':
     case 'unknown':
+    case 'enum':
       return expect(value, 'string', type)
     case 'jsonb':
       return expectInstance(value, Jsonb, type).toString()
@@ -132,6 +140,7 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
     case 'varchar':
     case 'uuid':
     case 'unknown':
+    case 'enum':
       if (typeof part !== 'string') throw bad()
       return part
     case 'jsonb':

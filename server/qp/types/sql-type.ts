@@ -37,6 +37,20 @@ export type SqlType =
   | { readonly kind: 'interval'; readonly fields?: number; readonly precision?: number }
   /** A one-dimensional array (lower bound 1) of `element`, itself never an array. */
   | { readonly kind: 'array'; readonly element: SqlType }
+  /**
+   * A user-defined enum (CREATE TYPE ... AS ENUM). `name` is its catalog name (`schema.name`
+   * outside public); `labels` in sort order with their `sortOrders` (ascending, PostgreSQL's
+   * float enumsortorder), which keys store so a label added BEFORE another leaves existing keys
+   * valid. The definition travels with the type: a column's type is rewritten when the enum
+   * gains a label.
+   */
+  | {
+      readonly kind: 'enum'
+      readonly name: string
+      readonly oid: number
+      readonly labels: readonly string[]
+      readonly sortOrders: readonly number[]
+    }
   | { readonly kind: 'unknown' }
 
 export type TypeKind = SqlType['kind']
@@ -92,7 +106,7 @@ export function elementType(type: SqlType): SqlType | undefined {
   return type.kind === 'array' ? type.element : undefined
 }
 
-const PLAIN: Readonly<Record<Exclude<TypeKind, 'array'>, SqlType>> = {
+const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum'>, SqlType>> = {
   bool: boolType,
   int2: int2Type,
   int4: int4Type,
@@ -116,6 +130,7 @@ const PLAIN: Readonly<Record<Exclude<TypeKind, 'array'>, SqlType>> = {
 /** The type without its typmod (numeric(10,2) → numeric, varchar(5) → varchar). */
 export function baseType(type: SqlType): SqlType {
   if (type.kind === 'array') return arrayType(baseType(type.element))
+  if (type.kind === 'enum') return type
   return PLAIN[type.kind]
 }
 
@@ -139,6 +154,10 @@ export function typesEqual(a: SqlType, b: SqlType): boolean {
     }
     case 'array':
       return typesEqual(a.element, (b as typeof a).element)
+    case 'enum': {
+      const o = b as typeof a
+      return a.oid === o.oid && a.labels.length === o.labels.length && a.labels.every((l, i) => l === o.labels[i])
+    }
     default:
       return true
   }
@@ -172,7 +191,7 @@ export function isDatetimeType(type: SqlType): boolean {
 }
 
 /** PostgreSQL's type category letter (pg_type.typcategory), used for type resolution. */
-export function typeCategory(type: SqlType): 'A' | 'B' | 'N' | 'S' | 'D' | 'T' | 'U' | 'X' {
+export function typeCategory(type: SqlType): 'A' | 'B' | 'E' | 'N' | 'S' | 'D' | 'T' | 'U' | 'X' {
   switch (type.kind) {
     case 'bool':
       return 'B'
@@ -199,6 +218,8 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'N' | 'S' | 'D' | 'T' |
       return 'T'
     case 'array':
       return 'A'
+    case 'enum':
+      return 'E'
     case 'unknown':
       return 'X'
     default:
@@ -221,6 +242,7 @@ export function isPreferredType(type: SqlType): boolean {
  * an array type is pg_type's '_' + element name ('_int4'). */
 export function typeName(type: SqlType): string {
   if (type.kind === 'array') return `_${typeName(type.element)}`
+  if (type.kind === 'enum') return bareEnumName(type.name)
   return type.kind
 }
 
@@ -261,6 +283,8 @@ export function formatType(type: SqlType): string {
       return type.precision === undefined ? 'interval' : `interval(${type.precision})`
     case 'array':
       return `${formatType(type.element)}[]`
+    case 'enum':
+      return type.name
     case 'text':
     case 'date':
     case 'uuid':
@@ -273,7 +297,12 @@ export function formatType(type: SqlType): string {
   }
 }
 
-const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array'>>> = {
+function bareEnumName(name: string): string {
+  const dot = name.indexOf('.')
+  return dot < 0 ? name : name.slice(dot + 1)
+}
+
+const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum'>>> = {
   bool: 'bool',
   boolean: 'bool',
   int2: 'int2',

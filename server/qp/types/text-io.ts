@@ -1,6 +1,6 @@
 // PostgreSQL's input and output functions for every type (ARCHITECTURE.md "query processor":
 // values), with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1.
-import { assert, assertNever } from '../../errors/index.ts'
+import { SqlError, assert, assertNever } from '../../errors/index.ts'
 import { formatBytea, parseBytea, parseUuid } from './bytea.ts'
 import { formatDate, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
 import { formatArray, parseArray } from './array.ts'
@@ -48,6 +48,11 @@ export function parseText(text: string, type: SqlType): Datum {
       return parseBytea(text)
     case 'interval':
       return applyIntervalTypmod(parseInterval(text, type.fields), type.fields, type.precision)
+    case 'enum':
+      if (!type.labels.includes(text)) {
+        throw new SqlError('22P02', `invalid input value for enum ${type.name}: "${text}"`)
+      }
+      return text
     case 'array': {
       const element = type.element
       return parseArray(text, (s) => parseText(s, element))
@@ -77,6 +82,7 @@ export function formatText(value: Datum, type: SqlType): string {
     case 'varchar':
     case 'unknown':
     case 'uuid':
+    case 'enum':
       return expect(value, 'string', type)
     case 'date':
       return formatDate(expect(value, 'number', type))
@@ -99,6 +105,13 @@ export function formatText(value: Datum, type: SqlType): string {
     default:
       return assertNever(type)
   }
+}
+
+/** The sort order of an enum value (its label); a label the type lacks is a bug. */
+export function enumOrder(value: Datum, type: SqlType & { kind: 'enum' }): number {
+  const i = type.labels.indexOf(expect(value, 'string', type))
+  assert(i >= 0, `${String(value)} is a label of enum ${type.name}`)
+  return type.sortOrders[i] as number
 }
 
 interface TypeOfMap {

@@ -47,6 +47,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     case 'time':
     case 'bytea':
     case 'interval':
+    case 'enum':
       return formatText(value, type)
     default:
       return assertNever(type)
