@@ -979,8 +979,7 @@ const SESSION_FUNCTIONS: Readonly<Record<string, string>> = {
  * column and none of `scope` itself: then they read only enclosing queries. Subqueries inside
  * the arguments are not looked into (their columns are theirs). */
 function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
-  const refs: Node[][] = []
-  collectColumnRefs([f.args, f.agg_filter, f.agg_order], refs)
+  const refs = nodesOutsideSubqueries<{ fields?: Node[] }>([f.args, f.agg_filter, f.agg_order], 'ColumnRef').map((r) => r.fields ?? [])
   if (refs.length === 0) return false
   return refs.every((fields) => {
     if (fields.some((x) => 'A_Star' in x)) return false
@@ -995,17 +994,24 @@ function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
   })
 }
 
-function collectColumnRefs(node: unknown, out: Node[][]): void {
-  if (Array.isArray(node)) {
-    for (const child of node) collectColumnRefs(child, out)
-    return
+/** The nodes named `kind` (`'ColumnRef'`, `'FuncCall'`, ...) in a parse tree, not those inside
+ * subqueries (their columns and calls are theirs). */
+export function nodesOutsideSubqueries<T>(tree: unknown, kind: string): T[] {
+  const out: T[] = []
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child)
+      return
+    }
+    if (typeof node !== 'object' || node === null) return
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'SubLink') continue
+      if (key === kind) out.push(child as T)
+      walk(child)
+    }
   }
-  if (typeof node !== 'object' || node === null) return
-  for (const [key, child] of Object.entries(node)) {
-    if (key === 'SubLink') continue
-    if (key === 'ColumnRef') out.push(((child as { fields?: Node[] }).fields ?? []) as Node[])
-    else collectColumnRefs(child, out)
-  }
+  walk(tree)
+  return out
 }
 
 function columnIn(scope: Scope, table: string | undefined, name: string): Expr {

@@ -224,13 +224,9 @@ function extractTimestamp(unitText: string, micros: bigint, type: SqlType): Deci
   const secMicros = BigInt(f.second * 1_000_000 + f.micro)
   const astronomical = (y: number) => (y > 0 ? y : y - 1)
   const y = astronomical(f.year)
+  const seconds = secondsField(unit, secMicros)
+  if (seconds !== undefined) return seconds
   switch (unit) {
-    case 'microseconds':
-      return dec(secMicros, 0)
-    case 'milliseconds':
-      return dec(secMicros, 3)
-    case 'second':
-      return dec(secMicros, 6)
     case 'minute':
       return dec(BigInt(f.minute), 0)
     case 'hour':
@@ -293,17 +289,21 @@ function extractDate(unitText: string, days: number): Decimal | null {
   return r !== null && (unit === 'epoch' || unit === 'julian') ? r.trunc(0) : r
 }
 
+/** The units that read the seconds field (held in microseconds, fraction included); undefined
+ * for the other units. */
+function secondsField(unit: string, secMicros: bigint): Decimal | undefined {
+  if (unit === 'microseconds') return dec(secMicros, 0)
+  if (unit === 'milliseconds') return dec(secMicros, 3)
+  if (unit === 'second') return dec(secMicros, 6)
+  return undefined
+}
+
 /** extract from time: the clock fields and epoch (seconds since midnight); hour 24 for 24:00. */
 function extractTime(unitText: string, micros: bigint): Decimal {
   const unit = unitName(unitText)
-  const secMicros = micros % 60_000_000n
+  const seconds = secondsField(unit, micros % 60_000_000n)
+  if (seconds !== undefined) return seconds
   switch (unit) {
-    case 'microseconds':
-      return dec(secMicros, 0)
-    case 'milliseconds':
-      return dec(secMicros, 3)
-    case 'second':
-      return dec(secMicros, 6)
     case 'minute':
       return dec((micros / 60_000_000n) % 60n, 0)
     case 'hour':

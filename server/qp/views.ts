@@ -8,7 +8,7 @@ import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors
 import { CATALOG_TABLE_ID } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
-import { stringOf } from './binder.ts'
+import { nodesOutsideSubqueries, stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName, relationsRead } from './from.ts'
 import { planSelect } from './select.ts'
@@ -188,26 +188,11 @@ function notUpdatableBecause(q: SelectStmt): string | undefined {
   if (q.valuesLists !== undefined) return 'Views that do not select from a single table or view are not automatically updatable.'
   const from = q.fromClause ?? []
   if (from.length !== 1 || !('RangeVar' in (from[0] as Node))) return 'Views that do not select from a single table or view are not automatically updatable.'
-  const calls: FuncCall[] = []
-  functionCalls(q.targetList, calls)
+  const calls = nodesOutsideSubqueries<FuncCall>(q.targetList, 'FuncCall')
   if (calls.some((f) => f.over !== undefined)) return 'Views that return window functions are not automatically updatable.'
   if (calls.some((f) => AGGREGATES.has(lastName(f)) || f.agg_star === true))
     return 'Views that return aggregate functions are not automatically updatable.'
   return undefined
-}
-
-/** The function calls of a parse tree, not those inside subqueries (they belong to those). */
-function functionCalls(node: unknown, out: FuncCall[]): void {
-  if (Array.isArray(node)) {
-    for (const child of node) functionCalls(child, out)
-    return
-  }
-  if (typeof node !== 'object' || node === null) return
-  for (const [key, child] of Object.entries(node)) {
-    if (key === 'SubLink') continue
-    if (key === 'FuncCall') out.push(child as FuncCall)
-    functionCalls(child, out)
-  }
 }
 
 const lastName = (f: FuncCall): string => {
