@@ -774,7 +774,8 @@ export class Binder {
 
   #textOperand(e: Expr, what: string): Expr {
     const kind = this.#typeOf(e).kind
-    if (kind === 'text' || kind === 'varchar') return e
+    // bpchar keeps its padding here: PostgreSQL's bpcharlike and bpcharregexeq see it.
+    if (kind === 'text' || kind === 'varchar' || kind === 'bpchar') return e
     if (kind === 'unknown') return this.coerce(e, TEXT, 'implicit')
     throw new SqlError('42883', `operator does not exist: ${formatType(this.#typeOf(e))} ~~ text`, {
       hint: `No operator matches ${what} for the given argument types. You might need to add explicit type casts.`,
@@ -802,7 +803,8 @@ export class Binder {
     })
     const otherwise: Expr =
       c.defresult === undefined ? { kind: 'const', type: { kind: 'unknown' }, value: null } : this.bind(c.defresult, scope, options)
-    const type = this.#common([...whens.map((w) => w.result), otherwise], 'CASE')
+    // PostgreSQL weighs the ELSE first: CASE WHEN ... THEN char ELSE text is text, not char.
+    const type = this.#common([otherwise, ...whens.map((w) => w.result)], 'CASE')
     return {
       kind: 'case',
       type,

@@ -400,7 +400,7 @@ const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 
 /** Removes a type's modifier: the type a literal is read as before its typmod applies. */
 export function unconstrained(type: SqlType): SqlType {
-  if (type.kind === 'varchar') return { kind: 'varchar' }
+  if (type.kind === 'varchar' || type.kind === 'bpchar') return { kind: type.kind }
   if (type.kind === 'numeric') return { kind: 'numeric' }
   // timestamp(p): read at full precision, then rounded by the cast ('...00.5'::timestamp(0)).
   if ((type.kind === 'timestamp' || type.kind === 'timestamptz') && type.precision !== undefined) return { kind: type.kind }

@@ -22,6 +22,7 @@ export const T = {
   float8: { kind: 'float8' },
   numeric: { kind: 'numeric' },
   text: { kind: 'text' },
+  bpchar: { kind: 'bpchar' },
   date: { kind: 'date' },
   timestamp: { kind: 'timestamp' },
   timestamptz: { kind: 'timestamptz' },

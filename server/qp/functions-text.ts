@@ -429,6 +429,8 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['chr', overloads(sig([T.int4], T.text, (a) => chr(a[0] as bigint)))],
   ['ascii', text1((s) => BigInt(s.codePointAt(0) ?? 0), T.int4)],
   ['octet_length', overloads(
+    // bpcharoctetlen counts the padding, unlike length (which sees bpchar as text).
+    sig([T.bpchar], T.int4, (a) => BigInt(Buffer.byteLength(str(a[0]), 'utf8'))),
     sig([T.text], T.int4, (a) => BigInt(Buffer.byteLength(str(a[0]), 'utf8'))),
     sig([T.bytea], T.int4, (a) => BigInt((a[0] as Uint8Array).length)),
   )],

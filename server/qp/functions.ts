@@ -31,7 +31,8 @@ const T = {
   timestamptz: { kind: 'timestamptz' },
 } as const satisfies Record<string, SqlType>
 
-const isText = (k: TypeKind) => k === 'text' || k === 'varchar' || k === 'unknown'
+// bpchar is coerced to text (argTypes), which drops its padding as PostgreSQL's implicit cast does.
+const isText = (k: TypeKind) => k === 'text' || k === 'varchar' || k === 'bpchar' || k === 'unknown'
 
 /** A function of one text argument. */
 function textFunction(type: SqlType, fn: (s: string) => Datum): FunctionResolver {

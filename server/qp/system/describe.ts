@@ -29,7 +29,8 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
     case 'bytea':
       return { kind: t.name }
     case 'varchar':
-      return mod === undefined ? { kind: 'varchar' } : { kind: 'varchar', length: mod - 4 }
+    case 'bpchar':
+      return mod === undefined ? { kind: t.name } : { kind: t.name, length: mod - 4 }
     case 'numeric':
       return mod === undefined ? { kind: 'numeric' } : { kind: 'numeric', precision: (mod - 4) >> 16, scale: ((mod - 4) << 16) >> 16 }
     case 'timestamp':
@@ -51,7 +52,6 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
 // format_type's names of the built-in types Tessera does not implement.
 const OTHER_NAMES: Readonly<Record<string, string>> = {
   char: '"char"',
-  bpchar: 'character',
   timetz: 'time with time zone',
 }
 

@@ -91,7 +91,7 @@ function datetimePrecision(type: SqlType): bigint | null {
 const TEXT_OCTETS_MAX = 1073741824n
 
 function characterFacts(type: SqlType): { length: bigint | null; octets: bigint | null } {
-  if (type.kind === 'varchar') {
+  if (type.kind === 'varchar' || type.kind === 'bpchar') {
     if (type.length === undefined) return { length: null, octets: TEXT_OCTETS_MAX }
     return { length: BigInt(type.length), octets: BigInt(type.length * 4) }
   }

@@ -202,7 +202,7 @@ export function typeSchema(type: SqlType): string {
 /** PostgreSQL's typmod of a type (pg_attribute.atttypmod): -1 when it has none. */
 export function typmodOf(type: SqlType): number {
   if (type.kind === 'array') return typmodOf(type.element)
-  if (type.kind === 'varchar') return type.length === undefined ? -1 : type.length + 4
+  if (type.kind === 'varchar' || type.kind === 'bpchar') return type.length === undefined ? -1 : type.length + 4
   if (type.kind === 'numeric') {
     return type.precision === undefined ? -1 : ((type.precision << 16) | ((type.scale ?? 0) & 0xffff)) + 4
   }

@@ -29,7 +29,7 @@ const DEFAULT_TABLESPACE = 1663n
 /** The collation of a column of `type` (pg_attribute.attcollation): text types collate. */
 function collationOf(type: SqlType): bigint {
   const t = type.kind === 'array' ? type.element : type
-  return t.kind === 'text' || t.kind === 'varchar' ? DEFAULT_COLLATION : 0n
+  return t.kind === 'text' || t.kind === 'varchar' || t.kind === 'bpchar' ? DEFAULT_COLLATION : 0n
 }
 
 // PostgreSQL's default btree operator class per type (pg_opclass), for pg_index.indclass.
@@ -46,6 +46,7 @@ const OPCLASSES: readonly (readonly [number, string, number, number])[] = [
   [3128, 'timestamp_ops', 1114, 434],
   [10000, 'array_ops', 2277, 397],
   [10003, 'bool_ops', 16, 424],
+  [10004, 'bpchar_ops', 1042, 426],
   [10006, 'bytea_ops', 17, 428],
   [10012, 'float4_ops', 700, 1970],
   [10022, 'interval_ops', 1186, 1982],

@@ -84,6 +84,9 @@ const SCHEMA = [
   `CREATE TYPE "app"."level" AS ENUM('low', 'high')`,
   `CREATE TABLE feelings (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'ok', l app.level, ms mood[])`,
   'CREATE INDEX feelings_m_idx ON feelings (m)',
+  `CREATE TABLE chars (code char(3) PRIMARY KEY, c character, b bpchar, n char(5)[], d char(4) DEFAULT 'ab',
+     e character(2) CHECK (e <> 'no'))`,
+  'CREATE INDEX chars_b_idx ON chars (b)',
   `ALTER TYPE mood ADD VALUE 'ecstatic'`,
   `ALTER TYPE mood ADD VALUE 'miserable' BEFORE 'sad'`,
   `ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad'`,
@@ -137,7 +140,7 @@ describe('Tessera and PostgreSQL agree', () => {
       `SELECT c.relname, a.attname, a.atttypid, a.atttypmod, a.attnum, a.attnotnull, a.atthasdef, a.attisdropped,
          a.attlen, a.attndims, a.attidentity, a.attgenerated, format_type(a.atttypid, a.atttypmod)
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-       WHERE c.relname IN ('kinds', 'nokey', 'child', 'counters', 'things') AND a.attnum > 0 ORDER BY c.relname, a.attnum`,
+       WHERE c.relname IN ('kinds', 'nokey', 'child', 'counters', 'things', 'chars') AND a.attnum > 0 ORDER BY c.relname, a.attnum`,
     )
   })
 
@@ -153,7 +156,7 @@ describe('Tessera and PostgreSQL agree', () => {
     const sql = `SELECT c.relname, i.indisunique, i.indisprimary, i.indnatts, i.indkey FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid ORDER BY c.relname`
     const { tessera, postgres } = await both(sql)
-    const relevant = postgres.filter((r) => /^(kinds|child|counters|casc|things|feelings)/.test(String(r[0])))
+    const relevant = postgres.filter((r) => /^(kinds|child|counters|casc|things|feelings|chars)/.test(String(r[0])))
     expect(tessera.map((r) => [...r.slice(0, 4), (r[4] as unknown[]).join(' ')])).toEqual(relevant)
   })
 
@@ -271,7 +274,8 @@ describe('Tessera and PostgreSQL agree', () => {
     await expectSame(
       `SELECT format_type(1043, 24), format_type(1043, -1), format_type(1700, 786441), format_type(1700, -1),
          format_type(1114, 2), format_type(1184, -1), format_type(1009, -1), format_type(1015, 14), format_type(16, NULL),
-         format_type(18, -1), format_type(19, -1), format_type(1186, -1)`,
+         format_type(18, -1), format_type(19, -1), format_type(1186, -1), format_type(1042, 7), format_type(1042, -1),
+         format_type(1014, 9)`,
     )
   })
 })

@@ -28,6 +28,7 @@ export function intervalRange(type: SqlType): string | undefined {
 /** format_type's spelling: types/ formatType, with interval ranges (`interval day to second(3)`). */
 export function formatSqlType(type: SqlType): string {
   if (type.kind === 'array') return `${formatSqlType(type.element)}[]`
+  if (type.kind === 'bpchar' && type.length === undefined) return 'bpchar'
   if (type.kind !== 'interval') return formatType(type)
   const range = intervalRange(type)
   const precision = type.precision === undefined || type.precision === 0xffff ? '' : `(${type.precision})`

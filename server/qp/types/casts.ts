@@ -1,6 +1,8 @@
 // Casts between SQL types (ARCHITECTURE.md "query processor": binding and evaluation): PostgreSQL's
-// pg_cast rules per context, the cast functions, and typmod coercion (numeric(p,s), varchar(n)).
+// pg_cast rules per context, the cast functions, and typmod coercion (numeric(p,s), varchar(n),
+// character(n)).
 import { SqlError, assert, featureNotSupported } from '../../errors/index.ts'
+import { applyBpcharLength, bpcharStrip } from './bpchar.ts'
 import { dateToTimestamp, roundTimestamp, timestampToDate } from './datetime.ts'
 import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
@@ -38,8 +40,9 @@ const CASTS: Readonly<Partial<Record<TypeKind, Partial<Record<TypeKind, CastCont
   float8: { int2: A, int4: A, int8: A, float4: A, numeric: A },
   numeric: { int2: A, int4: A, int8: A, float4: I, float8: I },
   bool: { int4: E },
-  text: { varchar: I },
-  varchar: { text: I },
+  text: { varchar: I, bpchar: I },
+  varchar: { text: I, bpchar: I },
+  bpchar: { text: I, varchar: I },
   date: { timestamp: I, timestamptz: I },
   timestamp: { date: A, timestamptz: I, time: A },
   timestamptz: { date: A, timestamp: A, time: A },
@@ -70,8 +73,8 @@ export function canCast(from: SqlType, to: SqlType, context: CastContext): boole
 }
 
 /** Casts a non-null value, applying the target's typmod: numeric(p,s) rounds (22003 on
- * overflow), varchar(n) truncates when explicit and raises 22001 otherwise, timestamp(p) and
- * time(p) round;
+ * overflow), varchar(n) and character(n) truncate when explicit and raise 22001 otherwise (character(n)
+ * then pads to n), timestamp(p) and time(p) round;
  * integer overflow 22003. Throws 42846 when the cast does not exist in `context`. */
 export function cast(value: Datum, from: SqlType, to: SqlType, context: CastContext): Datum {
   if (value === null) return null
@@ -84,6 +87,8 @@ export function cast(value: Datum, from: SqlType, to: SqlType, context: CastCont
 /** A value as text the way a cast to text makes it (bool gives 'true'/'false', not 't'/'f'). */
 export function castToText(value: Datum, from: SqlType): string {
   if (from.kind === 'bool') return value ? 'true' : 'false'
+  // bpchar's padding is not part of its value: rtrim1 drops it on the way to text.
+  if (from.kind === 'bpchar') return bpcharStrip(expect(value, 'string', from))
   return formatText(value, from)
 }
 
@@ -97,7 +102,7 @@ function convert(value: Datum, from: SqlType, to: SqlType): Datum {
   if (from.kind === to.kind) return value
   if (from.kind === 'unknown') return parseText(expect(value, 'string', from), to)
   if (isStringType(to)) return castToText(value, from)
-  if (isStringType(from)) return parseText(expect(value, 'string', from), to)
+  if (isStringType(from)) return parseText(castToText(value, from), to)
   switch (to.kind) {
     case 'int2':
     case 'int4':
@@ -214,6 +219,10 @@ export function applyTypmod(value: Datum, type: SqlType, context: CastContext): 
       return type.length === undefined
         ? value
         : applyLength(expect(value, 'string', type), type.length, context === 'explicit')
+    case 'bpchar':
+      return type.length === undefined
+        ? value
+        : applyBpcharLength(expect(value, 'string', type), type.length, context === 'explicit')
     case 'timestamp':
     case 'timestamptz':
       return roundTimestamp(expect(value, 'bigint', type), type.precision)

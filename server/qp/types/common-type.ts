@@ -6,6 +6,7 @@ import { fitsInt, parseIntegerText } from './number-io.ts'
 import {
   arrayType,
   baseType,
+  bpcharType,
   dateType,
   float4Type,
   float8Type,
@@ -100,7 +101,13 @@ const DATETIME_ORDER = ['date', 'timestamp', 'timestamptz'] as const
 export function comparisonType(left: SqlType, right: SqlType): SqlType | undefined {
   const l = left.kind === 'unknown' ? right : left
   const r = right.kind === 'unknown' ? left : right
-  if (l.kind === 'unknown' || (isStringType(l) && isStringType(r))) return textType
+  if (l.kind === 'unknown') return textType
+  if (isStringType(l) && isStringType(r)) {
+    // PostgreSQL resolves bpchar with text to text (the preferred type, where padding counts)
+    // but bpchar with varchar or bpchar to bpchar, where trailing spaces do not.
+    if (l.kind === 'text' || r.kind === 'text') return textType
+    return l.kind === 'bpchar' || r.kind === 'bpchar' ? bpcharType : textType
+  }
   if (l.kind === 'array' && r.kind === 'array') {
     // PostgreSQL compares arrays only of one element type (no implicit int4[] -> int8[]).
     const e = comparisonType(l.element, r.element)

@@ -1,6 +1,7 @@
 // Value order and equality of the query processor (ARCHITECTURE.md "query processor": sort, group,
 // join): PostgreSQL's btree order per type and hash keys consistent with it.
 import { assert, assertNever } from '../../errors/index.ts'
+import { bpcharStrip } from './bpchar.ts'
 import { compareBytes, formatBytea } from './bytea.ts'
 import { compareArrays } from './array.ts'
 import { Decimal } from './decimal.ts'
@@ -49,6 +50,8 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
     case 'unknown':
     case 'uuid':
       return compareCodePoints(expect(a, 'string', type), expect(b, 'string', type))
+    case 'bpchar':
+      return compareCodePoints(bpcharStrip(expect(a, 'string', type)), bpcharStrip(expect(b, 'string', type)))
     case 'jsonb':
       return compareJsonb(expectInstance(a, Jsonb, type), expectInstance(b, Jsonb, type))
     case 'bytea':
@@ -82,6 +85,8 @@ export function hashKey(value: Datum, type: SqlType): string {
       return expectInstance(value, Decimal, type).normalize().toString()
     case 'date':
       return String(expect(value, 'number', type))
+    case 'bpchar':
+      return bpcharStrip(expect(value, 'string', type))
     case 'bytea':
       return formatBytea(expectInstance(value, Uint8Array, type))
     case 'jsonb':

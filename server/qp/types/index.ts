@@ -36,6 +36,7 @@ export {
   unknownType,
   uuidType,
   varcharType,
+  bpcharType,
   type Datum,
   type SqlType,
   type TypeKind,

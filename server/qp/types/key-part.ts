@@ -2,6 +2,7 @@
 // datums to server/encoding's KeyPart, whose encoded order equals `compare`.
 import { SqlError, assert, assertNever, featureNotSupported } from '../../errors/index.ts'
 import type { KeyPart } from '../../encoding/index.ts'
+import { applyBpcharLength, bpcharStrip } from './bpchar.ts'
 import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
 import type { Datum, SqlType } from './sql-type.ts'
@@ -11,7 +12,8 @@ import { enumOrder, expect, expectInstance, formatText, parseText } from './text
  * The key form of a non-null value (index keys); the order of encoded key parts equals `compare`.
  * ints and timestamps → bigint; floats and dates → number; numeric → normalized `{decimal}`
  * (1.50 and 1.5 are one key; NaN is the string 'NaN', which sorts after every decimal as
- * PostgreSQL puts NaN last); text, varchar, uuid → string; bytea → bytes; bool → boolean.
+ * PostgreSQL puts NaN last); text, varchar, uuid → string; bpchar → string without trailing
+ * spaces ('a' finds 'a  '); bytea → bytes; bool → boolean.
  * jsonb has no key form: 0A000.
  */
 export function toKeyPart(value: Datum, type: SqlType): KeyPart {
@@ -34,6 +36,7 @@ export function toKeyPart(value: Datum, type: SqlType): KeyPart {
   if (INTEGER_KINDS.has(type.kind)) return expect(value, 'bigint', type)
   // The label's sort order, so keys sort in declaration order.
   if (type.kind === 'enum') return enumOrder(value, type)
+  if (type.kind === 'bpchar') return bpcharStrip(expect(value, 'string', type))
   return toStored(value, type)
 }
 
@@ -59,6 +62,9 @@ export function fromKeyPart(part: KeyPart, type: SqlType): Datum {
     const i = typeof part === 'number' ? type.sortOrders.indexOf(part) : -1
     if (i < 0) throw new SqlError('XX000', `key part ${String(part)} is no sort order of enum ${type.name}`)
     return type.labels[i] as string
+  }
+  if (type.kind === 'bpchar' && typeof part === 'string' && type.length !== undefined) {
+    return applyBpcharLength(part, type.length, false)
   }
   return fromStored(part, type)
 }
@@ -93,6 +99,7 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     }
     case 'text':
     case 'varchar':
+    case 'bpchar':
     case 'uuid':
     case 'unknown':
     case 'enum':
@@ -138,6 +145,7 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
       return Decimal.parse(part.decimal)
     case 'text':
     case 'varchar':
+    case 'bpchar':
     case 'uuid':
     case 'unknown':
     case 'enum':

@@ -24,6 +24,11 @@ export type SqlType =
   | { readonly kind: 'numeric'; readonly precision?: number; readonly scale?: number }
   | { readonly kind: 'text' }
   | { readonly kind: 'varchar'; readonly length?: number }
+  /**
+   * character(n) / bpchar: values are kept padded with spaces to `length` (as output shows them);
+   * trailing spaces never count in comparisons, hashes or keys. No `length` is bpchar, unpadded.
+   */
+  | { readonly kind: 'bpchar'; readonly length?: number }
   | { readonly kind: 'date' }
   /** `precision` is timestamp(p)'s fractional-second digits (0-6); undefined keeps microseconds. */
   | { readonly kind: 'timestamp'; readonly precision?: number }
@@ -57,7 +62,7 @@ export type TypeKind = SqlType['kind']
 
 /**
  * A runtime value. Representation by type: bool → boolean; int2/int4/int8 → bigint;
- * float4/float8 → number; numeric → Decimal; text/varchar → string; date → number (days since
+ * float4/float8 → number; numeric → Decimal; text/varchar/bpchar → string (bpchar padded); date → number (days since
  * 1970-01-01, ±Infinity for ±infinity); timestamp/timestamptz → bigint (microseconds since
  * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); time → bigint (microseconds since midnight,
  * 0 to 86,400,000,000 inclusive, as PostgreSQL accepts 24:00:00); uuid → string (lowercase canonical); jsonb → Jsonb;
@@ -85,6 +90,7 @@ export const float8Type: SqlType = { kind: 'float8' }
 export const numericType: SqlType = { kind: 'numeric' }
 export const textType: SqlType = { kind: 'text' }
 export const varcharType: SqlType = { kind: 'varchar' }
+export const bpcharType: SqlType = { kind: 'bpchar' }
 export const dateType: SqlType = { kind: 'date' }
 export const timestampType: SqlType = { kind: 'timestamp' }
 export const timestamptzType: SqlType = { kind: 'timestamptz' }
@@ -116,6 +122,7 @@ const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum'>, SqlType>> = {
   numeric: numericType,
   text: textType,
   varchar: varcharType,
+  bpchar: bpcharType,
   date: dateType,
   timestamp: timestampType,
   timestamptz: timestamptzType,
@@ -143,6 +150,7 @@ export function typesEqual(a: SqlType, b: SqlType): boolean {
       return a.precision === o.precision && (a.scale ?? 0) === (o.scale ?? 0)
     }
     case 'varchar':
+    case 'bpchar':
       return a.length === (b as typeof a).length
     case 'timestamp':
     case 'timestamptz':
@@ -176,9 +184,9 @@ export function isNumericType(type: SqlType): boolean {
   return isIntegerType(type) || isFloatType(type) || type.kind === 'numeric'
 }
 
-/** text or varchar: PostgreSQL's string category. */
+/** text, varchar or bpchar: PostgreSQL's string category. */
 export function isStringType(type: SqlType): boolean {
-  return type.kind === 'text' || type.kind === 'varchar'
+  return type.kind === 'text' || type.kind === 'varchar' || type.kind === 'bpchar'
 }
 
 export function isDatetimeType(type: SqlType): boolean {
@@ -204,6 +212,7 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'E' | 'N' | 'S' | 'D' |
       return 'N'
     case 'text':
     case 'varchar':
+    case 'bpchar':
       return 'S'
     case 'date':
     case 'timestamp':
@@ -267,6 +276,9 @@ export function formatType(type: SqlType): string {
         : `numeric(${type.precision},${type.scale ?? 0})`
     case 'varchar':
       return type.length === undefined ? 'character varying' : `character varying(${type.length})`
+    case 'bpchar':
+      // format_type_be's spelling; the catalog's format_type(1042, -1) says 'bpchar' instead.
+      return type.length === undefined ? 'character' : `character(${type.length})`
     case 'timestamp':
       return type.precision === undefined
         ? 'timestamp without time zone'
@@ -321,6 +333,8 @@ const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum'>>> = {
   text: 'text',
   varchar: 'varchar',
   'character varying': 'varchar',
+  bpchar: 'bpchar',
+  character: 'bpchar',
   date: 'date',
   timestamp: 'timestamp',
   'timestamp without time zone': 'timestamp',
@@ -344,9 +358,8 @@ const UNSUPPORTED = new Set([
   'serial8',
   'smallserial',
   'serial2',
+  // "char", PostgreSQL's one-byte internal type; char(n) reaches here as bpchar.
   'char',
-  'character',
-  'bpchar',
   'name',
   'timetz',
   'time with time zone',
@@ -421,7 +434,8 @@ export function typeFromName(
     case 'numeric':
       return numericFromTypmods(typmods)
     case 'varchar':
-      return varcharFromTypmods(typmods)
+    case 'bpchar':
+      return stringFromTypmods(kind, typmods)
     case 'timestamp':
     case 'timestamptz':
     case 'time':
@@ -464,15 +478,17 @@ function numericFromTypmods(typmods: readonly number[]): SqlType {
   return { kind: 'numeric', precision, scale }
 }
 
-function varcharFromTypmods(typmods: readonly number[]): SqlType {
-  if (typmods.length === 0) return varcharType
+function stringFromTypmods(kind: 'varchar' | 'bpchar', typmods: readonly number[]): SqlType {
+  if (typmods.length === 0) return PLAIN[kind]
   if (typmods.length > 1) throw new SqlError('22023', 'invalid type modifier')
   const length = typmods[0] as number
-  if (length < 1) throw new SqlError('22023', 'length for type varchar must be at least 1')
+  // PostgreSQL's messages call bpchar "char".
+  const spelled = kind === 'bpchar' ? 'char' : kind
+  if (length < 1) throw new SqlError('22023', `length for type ${spelled} must be at least 1`)
   if (length > VARCHAR_LENGTH_MAX) {
-    throw new SqlError('22023', `length for type varchar cannot exceed ${VARCHAR_LENGTH_MAX}`)
+    throw new SqlError('22023', `length for type ${spelled} cannot exceed ${VARCHAR_LENGTH_MAX}`)
   }
-  return { kind: 'varchar', length }
+  return { kind, length }
 }
 
 function timestampFromTypmods(

@@ -29,6 +29,7 @@ export function parseText(text: string, type: SqlType): Datum {
       return Decimal.parse(text)
     case 'text':
     case 'varchar':
+    case 'bpchar':
     case 'unknown':
       return text
     case 'date':
@@ -80,6 +81,7 @@ export function formatText(value: Datum, type: SqlType): string {
       return expectInstance(value, Decimal, type).toString()
     case 'text':
     case 'varchar':
+    case 'bpchar':
     case 'unknown':
     case 'uuid':
     case 'enum':

@@ -39,6 +39,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     case 'numeric':
     case 'text':
     case 'varchar':
+    case 'bpchar':
     case 'uuid':
     case 'unknown':
     case 'date':
