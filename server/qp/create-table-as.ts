@@ -22,6 +22,7 @@ import { runSelect } from './executor.ts'
 import { planSelect } from './select.ts'
 import { allocateObjectId, qualifiedName, relationNameTaken } from './sequences.ts'
 import { constraintsOf, TableWriter } from './table-writer.ts'
+import { checkTypeNameFree } from './enums.ts'
 
 const TEXT: SqlType = { kind: 'text' }
 
@@ -41,6 +42,7 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
     if (s.if_not_exists === true) return undefined
     throw duplicateTable(name)
   }
+  checkTypeNameFree(env.view, name)
   const plan = planSelect(env, query.SelectStmt, true)
   const def = definition(
     env,

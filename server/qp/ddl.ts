@@ -47,7 +47,7 @@ import type { Result } from './index.ts'
 import { checkDependentViews, dropDependentViews } from './views.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
-import { alterEnum, createEnum, dropTypes } from './enums.ts'
+import { alterEnum, checkTypeNameFree, createEnum, dropTypes } from './enums.ts'
 import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
@@ -175,6 +175,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
   }
+  checkTypeNameFree(env.view, name)
   const draft = new TableDraft(bareName(name))
   for (const element of s.tableElts ?? []) {
     if ('ColumnDef' in element) draft.column(env, element.ColumnDef)

@@ -29,6 +29,12 @@ export type EnumType = SqlType & { readonly kind: 'enum' }
 
 export const enumKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX, name])
 
+/** 42710 when an enum type has the name a new table, view or sequence would take: PostgreSQL
+ * gives those a row type of the same name, so the names collide there (an index's does not). */
+export function checkTypeNameFree(view: { get(key: Key): string | undefined }, name: string): void {
+  if (view.get(enumKey(name)) !== undefined) throw new SqlError('42710', `type "${name}" already exists`)
+}
+
 /** The range of every enum definition. */
 export function enumsRange(): { readonly start: Key; readonly end: Key } {
   const start = encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX])

@@ -35,6 +35,7 @@ import type { DdlEnv } from './ddl.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { TxHost } from './tx-services.ts'
 import { viewKey } from './views.ts'
+import { checkTypeNameFree } from './enums.ts'
 
 /** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
  * value would make every insert pay a round trip). */
@@ -276,6 +277,7 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
     if (s.if_not_exists === true) return
     throw duplicateTable(name)
   }
+  checkTypeNameFree(env.view, name)
   putSequence(env, sequenceDef(allocateObjectId(env), name, s.options ?? []))
 }
 

@@ -14,6 +14,7 @@ import { qualifiedName, relationsRead } from './from.ts'
 import { planSelect } from './select.ts'
 import type { ParseCache } from './parser.ts'
 import { formatType, type SqlType } from './types/index.ts'
+import { checkTypeNameFree } from './enums.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -71,6 +72,7 @@ function createView(env: ViewEnv, s: ViewStmt): void {
     throw duplicateTable(name)
   }
   if (existing !== undefined && s.replace !== true) throw duplicateTable(name)
+  if (existing === undefined) checkTypeNameFree(env.view, name)
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
   const sql = querySource(env.sql)
   // Bind now: a view over missing tables or columns fails here, as in PostgreSQL.
