@@ -9,8 +9,8 @@ import { loadParser } from '../parser.ts'
 import type { SequenceDef } from '../sequences.ts'
 import { sizePretty } from './catalog-functions.ts'
 import { deparseCheck, deparseDefault, quoteIdent, quoteLiteral } from './deparse.ts'
-import { regclassIn, regclassOut, regtypeIn, regtypeOut, systemRelation, type SystemEnv } from './index.ts'
-import { constraintDefinition, indexDefinition, parseQualifiedName, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
+import { regtypeIn, regtypeOut, systemRelation, type SystemEnv } from './index.ts'
+import { constraintDefinition, indexDefinition, parseQualifiedName, regclassName, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, schemaOid } from './model.ts'
 import { checkOid, defaultOid, foreignKeyOid, indexOid, keyConstraintOid, objectOf, relationIdOf, relationOid } from './oids.ts'
 
@@ -230,12 +230,13 @@ describe('lookups behind the catalog functions', () => {
   })
 
   test('regclass and regtype input and output', () => {
-    expect(regclassIn(ENV, 'app.things')).toBe(relationOid(103n))
-    expect(regclassIn(ENV, 'nope')).toBeUndefined()
-    expect(regclassOut(ENV, relationOid(103n))).toBe('app.things')
-    expect(regclassOut(ENV, relationOid(100n))).toBe('parent')
-    expect(regclassOut(ENV, indexOid(100n, 1) as bigint)).toBe('parent_a_b_key')
-    expect(regclassOut(ENV, 12345n)).toBe('12345')
+    const m = buildModel(ENV)
+    expect(regclassOid(m, 'app.things')).toBe(relationOid(103n))
+    expect(regclassOid(m, 'nope')).toBeNull()
+    expect(regclassName(m, relationOid(103n))).toBe('app.things')
+    expect(regclassName(m, relationOid(100n))).toBe('parent')
+    expect(regclassName(m, indexOid(100n, 1) as bigint)).toBe('parent_a_b_key')
+    expect(regclassName(m, 12345n)).toBe('12345')
     expect(['int4', 'integer', 'pg_catalog.INT8', 'double  precision', 'text[]', 'character varying', 'nope'].map(regtypeIn)).toEqual(
       [23n, 23n, 20n, 701n, 1009n, 1043n, undefined],
     )

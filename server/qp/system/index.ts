@@ -8,7 +8,6 @@ import { SqlError } from '../../errors/index.ts'
 import { formatTypeOid } from './describe.ts'
 import { INFORMATION_SCHEMA } from './information-schema.ts'
 import { regclassName, regclassOid } from './lookup.ts'
-import { buildModel, type SystemEnv } from './model.ts'
 import { builtinTypeBySqlName } from './oids.ts'
 import { PG_CATALOG } from './pg-catalog.ts'
 import type { SystemRelation } from './relation.ts'
@@ -18,33 +17,18 @@ export type { SystemRelation } from './relation.ts'
 /** The OID scheme (see oids.ts): user relation `id` is `FIRST_USER_OID + id * 8192`. */
 export { relationOid, relationIdOf, typeOid, typmodOf } from './oids.ts'
 
-/**
- * What a `regclass` / `regtype` type needs (for types/ or the binder): `'public.t'::regclass` is
- * `regclassIn(env, 'public.t')` (undefined: 42P01 relation does not exist), `oid::regclass::text`
- * is `regclassOut(env, oid)`; `regtypeIn('int4')` and `regtypeOut(23)` ('integer') need no catalog.
- */
-export function regclassIn(env: SystemEnv, text: string): bigint | undefined {
-  return regclassOid(buildModel(env), text) ?? undefined
-}
-
-export function regclassOut(env: SystemEnv, oid: bigint): string {
-  return regclassName(buildModel(env), oid)
-}
-
-/** `text::regclass` as an expression sees the catalog: the relation's name as PostgreSQL prints
- * a regclass (unqualified in public); 42P01 when there is none. */
-export function regclassOfText(ctx: EvalContext, text: string): string {
-  const model = modelOf(ctx)
-  const oid = regclassOid(model, text)
-  if (oid === null) throw new SqlError('42P01', `relation "${text}" does not exist`)
-  return regclassName(model, oid)
-}
-
-/** `text::regclass` where it meets an oid: the relation's oid; 42P01 when there is none. */
+/** `text::regclass` where it meets an oid: the relation's oid; 42P01 when there is none. (The
+ * catalog is the one of the statement `ctx` evaluates in.) */
 export function regclassOidOfText(ctx: EvalContext, text: string): bigint {
   const oid = regclassOid(modelOf(ctx), text)
   if (oid === null) throw new SqlError('42P01', `relation "${text}" does not exist`)
   return oid
+}
+
+/** `text::regclass`: the relation's name as PostgreSQL prints a regclass (unqualified in public);
+ * 42P01 when there is none. */
+export function regclassOfText(ctx: EvalContext, text: string): string {
+  return regclassName(modelOf(ctx), regclassOidOfText(ctx, text))
 }
 
 /** `oid::regclass`: the name of the relation with that oid (the number when there is none). */
@@ -52,6 +36,7 @@ export function regclassOfOid(ctx: EvalContext, oid: bigint): string {
   return regclassName(modelOf(ctx), oid)
 }
 
+/** `'int4'::regtype` and its output: built-in types need no catalog. */
 export function regtypeIn(name: string): bigint | undefined {
   const t = builtinTypeBySqlName(name)
   return t === undefined ? undefined : BigInt(t.oid)
