@@ -200,14 +200,8 @@ export function createApp(options: ApiOptions): ApiApp {
   async function sqlLane(request: Request): Promise<Response> {
     try {
       if (verifier !== null) verifier.verify(bearerOf(request.headers.get('authorization')))
-      // The common body (with a length within the limit) is read here rather than through
-      // readJson, one async frame less. Response.json serializes natively and sets the JSON
-      // content type itself.
-      const declared = request.headers.get('Content-Length')
-      const json = declared !== null && Number(declared) <= limits.bodyBytesMax
-        ? parseJsonText(await request.text())
-        : await readJson(request, limits.bodyBytesMax)
-      const answer = oneShot(json)
+      // Response.json serializes natively and sets the JSON content type itself.
+      const answer = oneShot(await readJson(request, limits.bodyBytesMax))
       return Response.json(answer instanceof Promise ? await answer : answer)
     } catch (err) {
       return errorResponse(err)
@@ -280,17 +274,21 @@ function bearerOf(header: string | null | undefined): string {
  * The JSON body, undefined when empty. Reads at most `bytesMax` bytes whatever Content-Length
  * claims (chunked bodies have none), so an oversized body is refused before it is parsed (54000).
  */
-async function readJson(request: Request, bytesMax: number): Promise<unknown> {
-  const tooLarge = () => programLimitExceeded(`request body exceeds ${bytesMax} bytes`)
+function readJson(request: Request, bytesMax: number): Promise<unknown> {
   // With a declared length within the limit the runtime reads the body natively (several times
   // faster than pulling the stream from JS, and `body` is not touched, which would make the
-  // runtime build a stream); a body longer than declared is cut by the HTTP server. Without a
-  // length (chunked), the stream is read here, counting bytes as they come.
+  // runtime build a stream); a body longer than declared is cut by the HTTP server. Not async:
+  // the common body costs one promise, not an async frame as well. Without a length (chunked),
+  // the stream is read, counting bytes as they come.
   const declared = request.headers.get('Content-Length')
-  if (declared !== null) {
-    if (Number(declared) > bytesMax) throw tooLarge()
-    return parseJsonText(await request.text())
-  }
+  if (declared === null) return readChunked(request, bytesMax)
+  if (Number(declared) > bytesMax) return Promise.reject(tooLarge(bytesMax))
+  return request.text().then(parseJsonText)
+}
+
+const tooLarge = (bytesMax: number) => programLimitExceeded(`request body exceeds ${bytesMax} bytes`)
+
+async function readChunked(request: Request, bytesMax: number): Promise<unknown> {
   const body = request.body
   if (body === null) return undefined
   const chunks: Uint8Array[] = []
@@ -302,7 +300,7 @@ async function readJson(request: Request, bytesMax: number): Promise<unknown> {
     size += value.byteLength
     if (size > bytesMax) {
       await reader.cancel()
-      throw tooLarge()
+      throw tooLarge(bytesMax)
     }
     chunks.push(value)
   }
