@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { startServer } from '../e2e/server-process.ts'
 
 export const root = resolve(import.meta.dir, '..', '..')
 /** Where the server runs from: this tree, or (TESSERA_TEST_SERVER_ROOT) a snapshot of it, so the
@@ -123,39 +124,17 @@ export async function startCliServer(): Promise<{
 }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-cli-'))
   const cli = join(serverRoot, 'cli/main.ts')
-  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const exited = new Promise<void>((r) => child.on('exit', () => r()))
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`tessera start did not serve:\n${output}`)),
-      20_000,
-    )
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const m = /serving at (http:\/\/\S+)/.exec(output)
-      if (m?.[1]) {
-        clearTimeout(timer)
-        resolveUrl(m[1])
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    void exited.then(() => reject(new Error(`tessera start exited:\n${output}`)))
-  })
+  const server = await startServer(dataDir, { auth: true })
   const token = spawnSync(process.execPath, [cli, 'token', '--data', dataDir], {
     encoding: 'utf8',
     timeout: 20_000,
   })
   if (token.status !== 0) throw new Error(`tessera token failed: ${token.stderr}`)
   return {
-    url,
+    url: server.url,
     token: token.stdout.trim(),
     async stop() {
-      child.kill('SIGTERM')
-      await exited
+      await server.stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
