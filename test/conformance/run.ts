@@ -13,6 +13,7 @@ import {
   SUBSET,
   type FileSummary,
 } from './corpus.ts'
+import { noCounts } from '../sql/slt/runner.ts'
 import { renderResultsMarkdown } from './report.ts'
 import { runCorpusFile } from './run-file.ts'
 
@@ -88,13 +89,7 @@ export async function runInChild(corpus: string, file: string, args: Args): Prom
   return {
     file,
     status,
-    queries: 0,
-    queriesPassed: 0,
-    statements: 0,
-    statementsPassed: 0,
-    statementsRejected: 0,
-    skipped: 0,
-    halted: false,
+    ...noCounts(),
     elapsedMs,
     recordsPerSecond: 0,
     failureGroups: [

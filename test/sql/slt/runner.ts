@@ -57,6 +57,17 @@ export interface FileCounts {
   halted: boolean
 }
 
+/** Counts of a file nothing has run of yet. */
+export const noCounts = (): FileCounts => ({
+  queries: 0,
+  queriesPassed: 0,
+  statements: 0,
+  statementsPassed: 0,
+  statementsRejected: 0,
+  skipped: 0,
+  halted: false,
+})
+
 export interface FileResult {
   readonly counts: FileCounts
   readonly failures: readonly RecordFailure[]
@@ -85,15 +96,7 @@ export async function runRecords(
   options: RunOptions = {},
 ): Promise<FileResult> {
   const started = performance.now()
-  const counts: FileCounts = {
-    queries: 0,
-    queriesPassed: 0,
-    statements: 0,
-    statementsPassed: 0,
-    statementsRejected: 0,
-    skipped: 0,
-    halted: false,
-  }
+  const counts = noCounts()
   const failures: RecordFailure[] = []
   const labels = new Map<string, string>()
   const list = options.maxRecords === undefined ? records : records.slice(0, options.maxRecords)
