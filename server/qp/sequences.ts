@@ -481,21 +481,14 @@ export class SequenceValues {
     return value
   }
 
-  /** Runs a statement, refilling blocks it ran out of (see RefillNeeded). */
-  runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
-    // Nearly every statement runs once, synchronously: only a refill needs a promise.
+  /** A statement starts: nothing of this attempt to give back yet. */
+  startStatement(): void {
     this.#handed.clear()
     this.#taken.length = 0
-    try {
-      return run()
-    } catch (e) {
-      if (!(e instanceof RefillNeeded)) throw e
-      return this.#runRefilling(run, undo, e)
-    }
   }
 
-  /** The rest of runStatement for a statement that ran out of values in its first attempt,
-   * begun before these values existed (they are made on first use). */
+  /** After a statement's first attempt threw `first`: when it ran out of sequence values
+   * (RefillNeeded), refill and run it again; anything else is rethrown. */
   rerunAfter<T>(first: unknown, run: () => T, undo: () => void): Promise<T> {
     if (!(first instanceof RefillNeeded)) throw first
     return this.#runRefilling(run, undo, first)

@@ -177,14 +177,15 @@ export class TransactionServices implements TxServices {
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out
    * (nextval cannot wait inside an expression). `undo` reverts the failed attempt's writes. */
   runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
-    if (this.#sequences !== undefined) return this.#sequences.runStatement(run, undo)
+    // Nearly every statement runs once, synchronously: only a refill needs a promise.
+    this.#sequences?.startStatement()
     try {
       return run()
     } catch (e) {
-      // The statement made the sequence values and ran out of them in its first attempt.
-      const made = this.#sequences as SequenceValues | undefined
-      if (made === undefined) throw e
-      return made.rerunAfter(e, run, undo)
+      // Sequence values may have been made by this very statement (they are made on first use).
+      const sequences = this.#sequences as SequenceValues | undefined
+      if (sequences === undefined) throw e
+      return sequences.rerunAfter(e, run, undo)
     }
   }
 }
