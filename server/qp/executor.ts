@@ -288,16 +288,27 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
 
 /** The row a primary key point get finds, if any (before the source's filter). */
 function pointRow(ctx: ExecContext, table: Table, values: readonly Expr[]): StoredRow | undefined {
-  const parts = keyParts(ctx, table, table.primaryKey, values)
+  return rowAtKey(ctx.view, table, ctx, values)
+}
+
+/** The row under the primary key `values` evaluate to (by `at`), if any; none for a NULL. */
+function rowAtKey(view: SnapshotView, table: Table, at: Constants, values: readonly Expr[]): StoredRow | undefined {
+  const parts = keyParts(at, table, table.primaryKey, values)
   if (parts === undefined) return undefined
   // rowsStart is the encoded [tableId, PRIMARY_INDEX_ID], and key encoding concatenates parts.
   const key = table.rowsStart + encodeKey(parts)
-  const value = ctx.view.get(key)
+  const value = view.get(key)
   return value === undefined ? undefined : { key, row: decodeStoredRow(table, value) }
 }
 
+/** What evaluates a row-independent expression: a statement's ExecContext, or readPoint's
+ * parameters. */
+interface Constants {
+  constant(e: Expr): Datum
+}
+
 /** Key parts for values compared with key columns; undefined when one is NULL (no row matches). */
-function keyParts(ctx: ExecContext, table: Table, columns: readonly number[], values: readonly Expr[]): KeyPart[] | undefined {
+function keyParts(ctx: Constants, table: Table, columns: readonly number[], values: readonly Expr[]): KeyPart[] | undefined {
   const parts: KeyPart[] = []
   for (let i = 0; i < values.length; i++) {
     const v = ctx.constant(values[i] as Expr)
@@ -785,19 +796,10 @@ export function pointRead(plan: SelectPlan): PointRead | undefined {
 
 /** The rows of a PointRead (none or one): what runSelect gives for its plan, without a context. */
 export function readPoint(view: SnapshotView, read: PointRead, params: readonly Datum[], resultRowsMax: number): Datum[][] {
-  const { table } = read
-  const parts: KeyPart[] = []
-  for (let i = 0; i < read.values.length; i++) {
-    const e = read.values[i] as Expr
-    const v = e.kind === 'param' ? (params[e.index] ?? null) : e.kind === 'const' ? e.value : null
-    if (v === null) return []
-    parts.push(toKeyPart(v, table.columns[table.primaryKey[i] as number]!.type))
-  }
-  const value = view.get(table.rowsStart + encodeKey(parts))
-  if (value === undefined) return []
+  const found = rowAtKey(view, read.table, { constant: (e) => (e.kind === 'param' ? (params[e.index] ?? null) : e.kind === 'const' ? e.value : null) }, read.values)
+  if (found === undefined) return []
   if (resultRowsMax < 1) throw resultTooLarge(resultRowsMax)
-  const row = decodeStoredRow(table, value)
-  return [read.columns.map((slot) => row[slot] ?? null)]
+  return [read.columns.map((slot) => found.row[slot] ?? null)]
 }
 
 export const resultTooLarge = (max: number) =>
