@@ -7,7 +7,10 @@
 // (--prof writes a CPU profile of the Tessera server process into DIR when it stops; --threads
 // prints each server's CPU per operation by thread: the JS thread is the one that saturates.
 // --rounds N runs every pair N times, interleaved, and reports the median ratio: on a shared
-// 2-core machine one round's ratio varies by several points.)
+// 2-core machine one round's ratio varies by several points.
+// --budget 0,20,40 also runs the bare route as a model of a write (N µs of JavaScript per request,
+// then a group-committed fsync; see bare-server.ts) under the write load, for each N: the share of
+// the ceiling a write path of that cost can reach here, the yardstick for the write target.)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,6 +33,7 @@ const opsMax = 2_000_000
 const only = flags.get('only')
 const profDir = flags.get('prof')
 const byThread = flags.has('threads')
+const budgetWorkUs = flags.get('budget')?.split(',').map(Number)
 const ratios: string[] = []
 const threadLines: string[] = []
 
@@ -127,6 +131,22 @@ async function loadOnly(
   return summarize(latencies, (performance.now() - start) / 1000, errors)
 }
 
+const budgetServers: Server[] = []
+
+/** The write model at each --budget cost after a fresh ceiling row; a ratio line for each. */
+async function budgetRows(write: (s: Server) => (c: number, i: number) => Promise<boolean>, results: Array<[string, Row]>) {
+  const ceiling = await load(bare, write(bare))
+  results.push(['ceiling (bare Hono): write-shaped', ceiling])
+  for (const workUs of budgetWorkUs ?? []) {
+    const model = await spawnServer([join(root, 'bench/e2e/bare-server.ts'), '--work-us', String(workUs), '--fsync-file', join(dataDir, `budget-${workUs}.log`)])
+    budgetServers.push(model)
+    const row = await load(model, write(model))
+    results.push([`bare route + ${workUs} µs of work + group fsync`, row])
+    ratios.push(`write model with ${workUs} µs of work per request: ${((row.throughput / ceiling.throughput) * 100).toFixed(1)}% of the ceiling`)
+    model.child.kill('SIGTERM')
+  }
+}
+
 function sql(server: Server, body: unknown): Promise<boolean> {
   return fetch(`${server.url}/v1/sql`, {
     method: 'POST',
@@ -176,6 +196,7 @@ try {
     const each = all.length > 1 ? ` (median of ${all.length}: ${all.map((r) => r.toFixed(1)).join(', ')})` : ''
     ratios.push(`${what}: ${median.toFixed(1)}% of the ceiling${each} (target >= ${target}%)`)
   }
+  if (budgetWorkUs !== undefined) await budgetRows(write, results)
   report('writes', writeRatios, 40)
   report('point selects', readRatios, 60)
   console.log(`bench/e2e: ${clients} concurrent clients, ${seconds} s per row after ${warmupSeconds} s of warm-up, ${rounds} round(s), ${process.versions.bun ? `bun ${process.versions.bun}` : 'node'}`)
@@ -183,6 +204,7 @@ try {
   for (const line of ratios) console.log(line)
   for (const line of threadLines) console.log(line)
 } finally {
+  for (const server of budgetServers) server.child.kill('SIGTERM')
   bare.child.kill('SIGTERM')
   tessera.child.kill('SIGTERM')
   await new Promise((r) => setTimeout(r, 500))
