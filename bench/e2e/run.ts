@@ -34,6 +34,7 @@ const only = flags.get('only')
 const profDir = flags.get('prof')
 const byThread = flags.has('threads')
 const budgetWorkUs = flags.get('budget')?.split(',').map(Number)
+if (budgetWorkUs?.some((us) => !(us >= 0))) throw new Error(`--budget takes microseconds >= 0, separated by commas: ${flags.get('budget')}`)
 const ratios: string[] = []
 const threadLines: string[] = []
 
