@@ -9,6 +9,7 @@ import {
   TIMESTAMP_INFINITY,
   TIMESTAMP_MICROS_END,
   TIMESTAMP_MICROS_MIN,
+  ZONE_ABBREVIATIONS,
   TIMESTAMP_NEG_INFINITY,
   TZ_OFFSET_SECONDS_MAX,
 } from './constants.ts'
@@ -78,7 +79,8 @@ type Special = 'infinity' | '-infinity' | 'epoch'
 const SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
 const DATE_PART = String.raw`(\d{4,})[-/](\d{1,2})[-/](\d{1,2})|(\d{4})(\d{2})(\d{2})`
 const TIME_PART = String.raw`(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?`
-const ZONE_PART = String.raw`z|zulu|utc|gmt|ut|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[a-z][a-z0-9_+-]*(?:/[a-z0-9_+-]+)+|est|edt|cst|cdt|mst|mdt|pst|pdt|akst|akdt|hst|cet|cest|eet|eest|wet|west|bst|jst`
+const ZONE_PART = String.raw`[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[a-z][a-z0-9_+-]*(?:/[a-z0-9_+-]+)+|` +
+  Object.keys(ZONE_ABBREVIATIONS).join('|')
 const DATETIME = new RegExp(
   `^(?:${DATE_PART})(?:(?:t|[ \\t\\n\\r\\f\\v]+)(?:${TIME_PART}))?` +
     `(?:[ \\t\\n\\r\\f\\v]*(${ZONE_PART}))?(?:[ \\t\\n\\r\\f\\v]+(bc|ad))?$`,
@@ -179,9 +181,7 @@ export function parseTimestamp(text: string, withZone: boolean): bigint {
   const local = BigInt(daysFromCivil(f.year, f.month, f.day)) * MICROS_PER_DAY + f.micros
   if (withZone && f.zoneName !== undefined) {
     // Validate before converting: an unknown zone is 22023 even for timestamp without zone.
-    const utc = fromLocal(local, zoneOf(f.zoneName))
-    if (!timestampInRange(utc)) throw new SqlError('22008', `timestamp out of range: "${text}"`)
-    return utc
+    return fromLocal(local, zoneOf(f.zoneName))
   }
   if (f.zoneName !== undefined) zoneOf(f.zoneName)
   const offset = withZone ? BigInt(f.offsetSeconds ?? 0) * 1_000_000n : 0n

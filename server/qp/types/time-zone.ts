@@ -1,17 +1,10 @@
 // Time zones (ARCHITECTURE.md "query processor": values): zone names as PostgreSQL reads them and
 // their UTC offsets at an instant, from the runtime's IANA database (Intl); the session is UTC.
 import { SqlError } from '../../errors/index.ts'
+import { ZONE_ABBREVIATIONS } from './constants.ts'
 import { isFiniteTimestamp, timestampInRange } from './datetime.ts'
 
 const MICROS_PER_SECOND = 1_000_000n
-
-/** PostgreSQL's default abbreviations that are fixed offsets (seconds east of UTC). */
-const ABBREVIATIONS: Readonly<Record<string, number>> = {
-  utc: 0, gmt: 0, z: 0, zulu: 0, ut: 0,
-  est: -5 * 3600, edt: -4 * 3600, cst: -6 * 3600, cdt: -5 * 3600, mst: -7 * 3600, mdt: -6 * 3600,
-  pst: -8 * 3600, pdt: -7 * 3600, akst: -9 * 3600, akdt: -8 * 3600, hst: -10 * 3600,
-  cet: 3600, cest: 2 * 3600, eet: 2 * 3600, eest: 3 * 3600, wet: 0, west: 3600, bst: 3600, jst: 9 * 3600,
-}
 
 export type Zone = { readonly fixed: number } | { readonly format: Intl.DateTimeFormat }
 
@@ -31,7 +24,7 @@ export function zoneOf(name: string): Zone {
 
 function parseZone(name: string): Zone {
   const lower = name.trim().toLowerCase()
-  const abbreviation = ABBREVIATIONS[lower]
+  const abbreviation = ZONE_ABBREVIATIONS[lower]
   if (abbreviation !== undefined) return { fixed: abbreviation }
   const posix = /^(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(lower)
   if (posix !== null) {
@@ -87,9 +80,9 @@ export function fromLocal(micros: bigint, zone: Zone): bigint {
   const local = Number(micros / MICROS_PER_SECOND)
   const before = offsetAt(zone, local - 86400)
   const after = offsetAt(zone, local + 86400)
-  const validBefore = offsetAt(zone, local - before) === before
-  const validAfter = offsetAt(zone, local - after) === after
-  const offset = validAfter ? after : validBefore ? before : before
+  // The offset after a transition when it holds at this local time; otherwise (a skipped time,
+  // or no transition) the one before.
+  const offset = offsetAt(zone, local - after) === after ? after : before
   const utc = micros - BigInt(offset) * MICROS_PER_SECOND
   if (!timestampInRange(utc)) throw new SqlError('22008', 'timestamp out of range')
   return utc
