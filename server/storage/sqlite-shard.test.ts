@@ -72,6 +72,18 @@ for (const name of sqliteDrivers) {
         expect([...s.scan(all, 40)].map((kv) => kv.value)).toEqual(['a3', 'b1'])
       })
 
+      test('a hot key read at an older snapshot gets its older version and stays cached once', () => {
+        // Every apply flushes to SQLite, so reads go through the newest-version cache.
+        const s = openSqliteShard({ id: 0, driver, path: ':memory:', timers: new SimClock(), memtableWritesMax: 1 })
+        open.push(s)
+        s.apply([record(10, [[1, 'old']]), record(20, [[1, 'new']])], 20)
+        for (let i = 0; i < 3; i++) {
+          expect(s.get(k(1), 20)).toBe('new')
+          expect(s.get(k(1), 15)).toBe('old')
+          expect(s.get(k(1), 5)).toBeUndefined()
+        }
+      })
+
       test('reading above the frontier is a bug', () => {
         const s = shard()
         s.apply([record(10, [[1, 'a']])], 10)

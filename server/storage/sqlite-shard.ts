@@ -205,7 +205,8 @@ class SqliteShard implements StorageShard {
       }
     }
     const newest = this.#newest.get(key)
-    if (newest !== undefined && newest.ts <= ts) return newest.value ?? undefined
+    // A remembered key is the newest version: at an older snapshot the answer is an older one.
+    if (newest !== undefined) return newest.ts <= ts ? (newest.value ?? undefined) : this.#read(key, ts)
     // Read at the frontier: no version lies between the newest one and the frontier, so when the
     // newest is at or below ts it is the answer, and it stays the newest until an apply writes
     // the key (which forgets it).
@@ -225,6 +226,8 @@ class SqliteShard implements StorageShard {
   #remember(key: Key, version: MemVersion): void {
     const bytes = key.length + (version.value?.length ?? 0)
     if (bytes > this.#newestBytesMax || this.#newestEntriesMax === 0) return
+    // Counted once per key: a second entry would count its bytes twice and never give them back.
+    if (this.#newest.has(key)) assert(false, `row cache already holds ${key}`)
     this.#newest.set(key, version)
     this.#newestBytes += bytes
     while (this.#newest.size > this.#newestEntriesMax || this.#newestBytes > this.#newestBytesMax) {
@@ -302,7 +305,7 @@ class SqliteShard implements StorageShard {
     for (const record of writing) {
       this.#memRecords.push(record)
       for (const write of record.writes) {
-        if (this.#newestBytes > 0) this.#forget(write.key)
+        if (this.#newest.size > 0) this.#forget(write.key)
         const versions = this.#memVersions.get(write.key)
         const version = { ts: record.commitTs, value: write.value }
         if (versions === undefined) this.#memVersions.set(write.key, [version])
