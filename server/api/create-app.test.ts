@@ -129,6 +129,16 @@ describe('info, health and auth', () => {
       body: JSON.stringify({ sql: 'SELECT 1' }),
     })
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    // Errors too, or the page cannot read why: no token, an unknown endpoint, health.
+    const origin = { Origin: 'https://app.example' }
+    const noToken = await api.app.request('/v1/sql', { method: 'POST', headers: origin, body: '{"sql":"SELECT 1"}' })
+    expect(noToken.status).toBe(401)
+    expect(noToken.headers.get('access-control-allow-origin')).toBe('*')
+    const missing = await api.app.request('/v1/nope', { headers: { ...origin, Authorization: `Bearer ${token}` } })
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*')
+    const health = await api.app.request('/v1/health', { headers: origin })
+    expect(health.headers.get('access-control-allow-origin')).toBe('*')
   })
 
   test('unknown endpoints are 404 with an error body', async () => {

@@ -1,6 +1,7 @@
 // The HTTP API of a region (ARCHITECTURE.md "api"): endpoints, auth, validation, sessions of
 // interactive transactions and the one error handler; SQL itself is the query processor's.
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import type { z } from 'zod'
 import {
   SqlError,
@@ -38,13 +39,6 @@ interface Work {
   readonly statements: readonly StatementRequest[]
   readonly batch: boolean
   readonly rowMode: RowMode
-}
-
-const PREFLIGHT_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
-  'Access-Control-Max-Age': '600',
 }
 
 const JSON_HEADERS: HeadersInit = { 'Content-Type': 'application/json' }
@@ -88,6 +82,10 @@ export function createApp(options: ApiOptions): ApiApp {
     c.json(errorBody(protocolViolation(`no endpoint ${c.req.method} ${c.req.path}`)), 404),
   )
 
+  // Browsers on other origins may call the API: tokens travel in a header, never in cookies, so
+  // any origin may send requests, and preflights are answered before authentication. Set on the
+  // context's response first, so answers to errors (a missing token included) carry it too.
+  app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }))
   app.get('/v1/health', (c) => {
     const body: HealthResponse = {
       status: closing ? 'closing' : 'ok',
@@ -97,15 +95,10 @@ export function createApp(options: ApiOptions): ApiApp {
     return c.json(body, closing ? 503 : 200)
   })
 
-  // Everything but health needs a token (load balancers probe health without one). A browser
-  // request (it carries Origin) gets CORS: tokens travel in a header, never in cookies, so any
-  // origin may call, and its preflight is answered before authentication.
-  app.use('/v1/*', async (c, next) => {
-    const origin = c.req.raw.headers.get('origin')
-    if (origin !== null && c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS })
+  // Everything but health needs a token (load balancers probe health without one).
+  app.use('/v1/*', (c, next) => {
     c.set('claims', verifier === null ? null : verifier.verify(bearerOf(c.req.header('Authorization'))))
-    await next()
-    if (origin !== null) c.res.headers.set('Access-Control-Allow-Origin', '*')
+    return next()
   })
 
   app.get('/v1', (c) => {
