@@ -337,13 +337,13 @@ export class Binder {
     if (fields.some((f) => 'A_Star' in f)) throw featureNotSupported('* in this position')
     const names = fields.map(stringOf)
     if (names.length > 3) throw featureNotSupported('qualified names with a database')
-    // schema.table.column: the schema only narrows which table is meant; tables are unique here.
-    const [table, name] = names.length >= 2 ? [names[names.length - 2], names[names.length - 1] as string] : [undefined, names[0] as string]
+    const [table, name] = columnParts(names)
     try {
       return columnIn(scope, table, name)
     } catch (e) {
-      // Not here: a column of an enclosing query (a correlated subquery) when there is one.
-      if (!(e instanceof SqlError) || scope.parent === undefined) throw e
+      // Not here: a column of an enclosing query (a correlated subquery) when there is one. An
+      // ambiguous name here stays an error, as in PostgreSQL, even if an enclosing query has it.
+      if (!missingHere(e) || scope.parent === undefined) throw e
       let outer: Expr
       try {
         outer = this.#columnRef(fields, scope.parent.scope)
@@ -975,8 +975,6 @@ const SESSION_FUNCTIONS: Readonly<Record<string, string>> = {
   SVFOP_CURRENT_SCHEMA: 'current_schema',
 }
 
-/** The column `name` (of `table` when qualified) in `scope` alone: 42P01/42703/42702 when not
- * exactly one matches. */
 /** Whether the arguments (FILTER and ORDER BY included) of aggregate call `f` read at least one
  * column and none of `scope` itself: then they read only enclosing queries. Subqueries inside
  * the arguments are not looked into (their columns are theirs). */
@@ -985,16 +983,27 @@ function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
   if (refs.length === 0) return false
   return refs.every((fields) => {
     if (fields.some((x) => 'A_Star' in x)) return false
-    const names = fields.map(stringOf)
-    const [table, name] = names.length >= 2 ? [names[names.length - 2], names[names.length - 1] as string] : [undefined, names[0] as string]
+    const [table, name] = columnParts(fields.map(stringOf))
     try {
       columnIn(scope, table, name)
       return false
-    } catch {
-      return true
+    } catch (e) {
+      // Anything but a column missing here is left to binding the argument, which reports it.
+      if (!(e instanceof SqlError)) throw e
+      return missingHere(e)
     }
   })
 }
+
+/** A column reference's table (when qualified) and column. In schema.table.column the schema
+ * only narrows which table is meant; tables are unique in a scope. */
+function columnParts(names: readonly string[]): [string | undefined, string] {
+  return names.length >= 2 ? [names[names.length - 2], names[names.length - 1] as string] : [undefined, names[0] as string]
+}
+
+/** Whether binding a column failed because `scope` has no such table or column, so an enclosing
+ * query may have it (not because the name is ambiguous or wrong in another way). */
+const missingHere = (e: unknown): boolean => e instanceof SqlError && (e.code === '42703' || e.code === '42P01')
 
 /** The nodes named `kind` (`'ColumnRef'`, `'FuncCall'`, ...) in a parse tree, not those inside
  * subqueries (their columns and calls are theirs). */
@@ -1016,6 +1025,8 @@ export function nodesOutsideSubqueries<T>(tree: unknown, kind: string): T[] {
   return out
 }
 
+/** The column `name` (of `table` when qualified) in `scope` alone: 42P01/42703/42702 when not
+ * exactly one matches. */
 function columnIn(scope: Scope, table: string | undefined, name: string): Expr {
   if (table !== undefined && !scope.tables.includes(table)) {
     throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`)
