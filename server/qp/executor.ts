@@ -27,7 +27,6 @@ interface StatementState {
   readonly deadlineMs: number
   readonly lock: (key: Key) => void
   readonly rowsModifiedRemaining: () => number
-  readonly system: SystemEnv | undefined
   rows: number
   values: number
   // Made on first use: most statements (point reads) have no CTE or subquery.
@@ -73,7 +72,6 @@ export class ExecContext implements EvalContext {
       deadlineMs: options.clock.wallMs() + options.timeoutMs,
       lock: options.lock,
       rowsModifiedRemaining: options.rowsModifiedRemaining,
-      system: options.system,
       rows: 0,
       values: 0,
       ctes: undefined,
@@ -127,8 +125,8 @@ export class ExecContext implements EvalContext {
 
   /** The system catalog's view of the transaction (pg_catalog relations). */
   systemEnv(): SystemEnv {
-    assert(this.#state.system !== undefined, 'system relations are read inside a transaction')
-    return this.#state.system
+    assert(this.system !== undefined, 'system relations are read inside a transaction')
+    return this.system
   }
 
   /** A CTE's rows, computed once as far as its readers read (a LIMIT stops a recursion). */
@@ -253,7 +251,7 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
   const { table, access } = source
   switch (access.kind) {
     case 'pkPoint': {
-      const r = pointRow(ctx, table, access.values)
+      const r = rowAtKey(ctx.view, table, ctx, access.values)
       if (r !== undefined) yield r
       return
     }
@@ -284,11 +282,6 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
     default:
       return assertNever(access)
   }
-}
-
-/** The row a primary key point get finds, if any (before the source's filter). */
-function pointRow(ctx: ExecContext, table: Table, values: readonly Expr[]): StoredRow | undefined {
-  return rowAtKey(ctx.view, table, ctx, values)
 }
 
 /** The row under the primary key `values` evaluate to (by `at`), if any; none for a NULL. */
@@ -743,7 +736,7 @@ export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
  * of such a statement.
  */
 function pointSelect(ctx: ExecContext, exprs: readonly Expr[], source: TableSource, values: readonly Expr[]): Datum[][] {
-  const r = pointRow(ctx, source.table, values)
+  const r = rowAtKey(ctx.view, source.table, ctx, values)
   if (r === undefined) return []
   ctx.tick()
   if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) return []

@@ -509,8 +509,7 @@ export class SequenceValues {
         throw new SqlError('54000', `statement needs more values of sequence "${e.def.name}" than one statement may take`)
       }
       await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
-      this.#handed.clear()
-      this.#taken.length = 0
+      this.startStatement()
       try {
         return run()
       } catch (again) {
@@ -519,7 +518,6 @@ export class SequenceValues {
       }
     }
   }
-
 
   #resolve(name: string): { def: SequenceDef; local: boolean } {
     const key = sequenceKey(name)

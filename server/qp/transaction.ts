@@ -340,17 +340,16 @@ export class SqlTransaction implements Transaction {
 
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result {
     if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
-    const point = plan.kind === 'select' ? pointRead(plan) : undefined
-    if (point !== undefined && plan.kind === 'select') {
-      // The commonest statement of all, without the executor's per-statement context.
-      const rows = readPoint(this.#view, point, this.#datums(paramTypes, params), this.#shared.limits.resultRowsMax)
+    if (plan.kind === 'select') {
+      const point = pointRead(plan)
+      // The commonest statement of all, a point read, runs without the executor's per-statement
+      // context.
+      const rows = point !== undefined
+        ? readPoint(this.#view, point, this.#datums(paramTypes, params), this.#shared.limits.resultRowsMax)
+        : runSelect(this.#context(paramTypes, params), plan)
       return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
     }
     const ctx = this.#context(paramTypes, params)
-    if (plan.kind === 'select') {
-      const rows = runSelect(ctx, plan)
-      return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
-    }
     const out = runDml(ctx, this.#sink(), this.#shared.parse, plan)
     const returning = plan.returning
     if (returning === undefined) return { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
