@@ -84,7 +84,6 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean
   return { scope, width: b.at.offset, units: b.units, pool: b.pool }
 }
 
-/** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
 /** The relations a parse tree reads (its RangeVars), except names a WITH inside it defines
  * where that WITH is in scope. */
 export function relationsRead(node: unknown): RangeVar[] {
@@ -107,6 +106,7 @@ function collectRangeVars(node: unknown, hidden: ReadonlySet<string>, out: Range
   for (const child of Object.values(n)) collectRangeVars(child, scope, out)
 }
 
+/** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
 export function qualifiedName(rv: RangeVar): string {
   if ((rv.catalogname ?? '') !== '') throw featureNotSupported('cross-database references')
   const name = rv.relname ?? ''
@@ -547,7 +547,6 @@ export function planUnitsOrdered(
   const ordered = units.length === 1 && (built[0] as { ordered: boolean }).ordered
   return { rel: filtered(gated, top.filter((c) => isVolatile(c))), ordered }
 }
-
 
 /**
  * An index nested-loop join of table unit `unit` to rows over `leftSlots`: equalities between a

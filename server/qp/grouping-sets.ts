@@ -6,7 +6,6 @@ import { exprKey } from './binder.ts'
 import { GROUPING_SETS_MAX } from './constants.ts'
 import type { Expr } from './expr.ts'
 
-
 /** The GROUP BY clause expanded: distinct keys, and the sets (undefined for a plain GROUP BY). */
 export interface GroupingPlan {
   readonly keys: readonly Expr[]
