@@ -275,7 +275,9 @@ function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Aut
   if (control === undefined && !sqlFaults) return app
   const root = new Hono()
   root.route('/', control === undefined ? sqlFaultRoutes(auth, clock) : faultRoutes(control, auth, clock))
-  root.route('/', app)
+  // Through the API's own fetch, not mounted: its POST /v1/sql lane sits in app.fetch, which a
+  // mounted app's routes bypass.
+  root.all('*', (c) => app.fetch(c.req.raw))
   return root
 }
 
