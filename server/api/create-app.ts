@@ -18,6 +18,7 @@ import {
   batchRequestSchema,
   beginRequestSchema,
   emptyRequestSchema,
+  plainSqlRequest,
   sqlRequestSchema,
 } from './schemas.ts'
 import { SessionRegistry } from './session-registry.ts'
@@ -27,7 +28,6 @@ import type {
   HealthResponse,
   InfoResponse,
   RowMode,
-  SqlRequest,
   StatementRequest,
 } from './wire.ts'
 import { toWireResult } from './wire-result.ts'
@@ -210,7 +210,8 @@ export function createApp(options: ApiOptions): ApiApp {
         const done = new Promise<void>((r) => (resolve = r))
         drained = { done, resolve }
       }
-      await Promise.allSettled([sessions.close(), running === 0 ? undefined : drained?.done])
+      // Resolved by the last running statement (or already, when it finished before).
+      await Promise.allSettled([sessions.close(), drained?.done])
     },
   }
 }
@@ -319,21 +320,6 @@ function parse<S extends z.ZodType>(schema: S, json: unknown): z.infer<S> {
   throw protocolViolation(`invalid request ${where}: ${issue?.message ?? 'malformed'}`)
 }
 
-/**
- * `json` when it is plainly a valid `{sql, params?, rowMode?}`, else undefined (and zod decides,
- * naming what is wrong). The common body is checked here without zod's per-call allocations;
- * what passes here passes `sqlRequestSchema` too (create-app.test.ts holds them to that).
- */
-export function plainSqlRequest(json: unknown): SqlRequest | undefined {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
-  const body = json as Record<string, unknown>
-  for (const key in body) if (key !== 'sql' && key !== 'params' && key !== 'rowMode') return undefined
-  const { sql, params, rowMode } = body
-  if (typeof sql !== 'string') return undefined
-  if (params !== undefined && !Array.isArray(params)) return undefined
-  if (rowMode !== undefined && rowMode !== 'object' && rowMode !== 'array') return undefined
-  return json as SqlRequest
-}
 
 /** One statement or a batch, checked against the limits (54000 beyond them). */
 function parseWork(json: unknown, limits: Required<ApiLimits>): Work {

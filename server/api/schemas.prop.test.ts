@@ -4,8 +4,7 @@
 // near the valid shape (right and wrong types, extra and missing fields).
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { plainSqlRequest } from './create-app.ts'
-import { sqlRequestSchema } from './schemas.ts'
+import { plainSqlRequest, sqlRequestSchema } from './schemas.ts'
 
 const nearlyValid = fc.record(
   {

@@ -16,6 +16,22 @@ export const sqlRequestSchema = z.strictObject({
   rowMode: rowMode.optional(),
 })
 
+/**
+ * `json` when it is plainly a valid `{sql, params?, rowMode?}`, else undefined (and zod decides,
+ * naming what is wrong). The common body is checked here without zod's per-call allocations;
+ * what passes here passes `sqlRequestSchema` too (schemas.prop.test.ts holds them to that).
+ */
+export function plainSqlRequest(json: unknown): SqlRequest | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
+  const body = json as Record<string, unknown>
+  for (const key in body) if (key !== 'sql' && key !== 'params' && key !== 'rowMode') return undefined
+  const { sql, params, rowMode } = body
+  if (typeof sql !== 'string') return undefined
+  if (params !== undefined && !Array.isArray(params)) return undefined
+  if (rowMode !== undefined && rowMode !== 'object' && rowMode !== 'array') return undefined
+  return json as SqlRequest
+}
+
 /** `{statements: [{sql, params?}], rowMode?}`, at least one statement. */
 export const batchRequestSchema = z.strictObject({
   statements: z.array(statementSchema).min(1),
