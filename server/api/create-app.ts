@@ -2,6 +2,7 @@
 // interactive transactions and the one error handler; SQL itself is the query processor's.
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
+import { getPath } from 'hono/utils/url'
 import type { z } from 'zod'
 import {
   SqlError,
@@ -46,15 +47,6 @@ const UNAUTHORIZED_HEADERS: HeadersInit = { ...JSON_HEADERS, 'WWW-Authenticate':
 
 function jsonResponse(body: unknown, status: number, headers: HeadersInit): Response {
   return new Response(JSON.stringify(body), { status, headers })
-}
-
-/** The path of a request URL without its query, as Hono routes it (`http://h:p/v1/sql` →
- * `/v1/sql`). */
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('://') + 3)
-  if (start < 0) return '/'
-  const query = url.indexOf('?', start)
-  return query < 0 ? url.slice(start) : url.slice(start, query)
 }
 
 /** Builds the API (see index.ts for the contract). */
@@ -186,7 +178,7 @@ export function createApp(options: ApiOptions): ApiApp {
   // through it take this lane too.)
   const honoFetch = app.fetch
   app.fetch = (request, ...rest) => {
-    if (request.method !== 'POST' || pathOf(request.url) !== '/v1/sql' || request.headers.has('origin'))
+    if (request.method !== 'POST' || getPath(request) !== '/v1/sql' || request.headers.has('origin'))
       return honoFetch(request, ...rest)
     return sqlLane(request)
   }
