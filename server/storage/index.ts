@@ -72,8 +72,6 @@ export interface StorageShard extends StorageReader {
    * a crash loses the memtable, which the journals replay from the stored positions.
    */
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
-  /** Everything at or below this timestamp is applied. */
-  frontier(): HlcTimestamp
   /** The last applied `seq` of each journal (0 when none). */
   appliedPositions(): ReadonlyMap<string, number>
   /**
