@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SystemClock, SystemRandom } from '../clock/index.ts'
 import { NodeDisk } from '../disk/index.ts'
+import type { SqlTransaction } from '../qp/index.ts'
 import { openRegion } from './index.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-region-'))
@@ -160,7 +161,7 @@ describe('region: index jobs survive a restart', () => {
         }
         expect(last).toBe('succeeded')
         const tx = await second.qp.begin({ readOnly: true })
-        const plan = (tx as unknown as { explain(sql: string): string[] }).explain('SELECT count(*) FROM t WHERE v = 3')
+        const plan = (tx as SqlTransaction).explain('SELECT count(*) FROM t WHERE v = 3')
         expect(plan.join('\n')).toContain('t_v')
         expect((await tx.execute('SELECT count(*) FROM t WHERE v = 3')).rows).toEqual([[String(Math.floor((rows - 3) / 7) + 1)]])
       } finally {
