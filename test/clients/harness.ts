@@ -124,7 +124,7 @@ export async function startCliServer(): Promise<{
 }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-cli-'))
   const cli = join(serverRoot, 'cli/main.ts')
-  const server = await startServer(dataDir, { auth: true })
+  const server = await startServer(dataDir, { auth: true, serverRoot })
   const token = spawnSync(process.execPath, [cli, 'token', '--data', dataDir], {
     encoding: 'utf8',
     timeout: 20_000,

@@ -19,10 +19,16 @@ export interface ServerProcess {
 /** Starts a region on a free loopback port (auth off unless asked) and waits until it serves. */
 export async function startServer(
   dataDir: string,
-  options: { readonly auth?: boolean; readonly args?: readonly string[]; readonly runtime?: 'bun' | 'deno' } = {},
+  options: {
+    readonly auth?: boolean
+    readonly args?: readonly string[]
+    readonly runtime?: 'bun' | 'deno'
+    /** The tree whose cli/main.ts runs (default: this one). */
+    readonly serverRoot?: string
+  } = {},
 ): Promise<ServerProcess> {
   const args = ['start', '--port', '0', '--data', dataDir, ...(options.auth ? [] : ['--no-auth']), ...(options.args ?? [])]
-  const main = join(root, 'cli', 'main.ts')
+  const main = join(options.serverRoot ?? root, 'cli', 'main.ts')
   // Deno comes from npm too (node_modules/.bin/deno); the server code is the same.
   const command = options.runtime === 'deno' ? [join(root, 'node_modules', '.bin', 'deno'), 'run', '-A', main] : [process.execPath, main]
   const child = spawn(command[0] as string, [...command.slice(1), ...args], {
