@@ -59,6 +59,7 @@ export class ExecContext implements EvalContext {
   readonly tx: TxServices
   readonly outer: readonly Datum[] | undefined
   readonly system: SystemEnv | undefined
+  readonly statement: object
 
   get eval(): EvalContext {
     return this
@@ -83,6 +84,7 @@ export class ExecContext implements EvalContext {
     this.random = options.eval.random
     this.tx = options.eval.tx
     this.system = options.system
+    this.statement = this.#state
     this.outer = parent?.outer
     this.#options = options
   }

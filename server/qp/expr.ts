@@ -22,6 +22,9 @@ export interface EvalContext {
   readonly subqueryRows?: (e: SubqueryExpr, args: readonly Datum[]) => readonly (readonly Datum[])[]
   /** The catalog at the transaction's snapshot, for catalog functions (pg_get_indexdef, ...). */
   readonly system?: SystemEnv | undefined
+  /** The same object for every context of one statement (its subqueries' too): the key of work
+   * done once per statement, such as the catalog model. */
+  readonly statement?: object
   /** `x = ANY (subquery)` by hashing: whether `x` is among the rows (null: not found, a NULL seen). */
   readonly subqueryContains?: (e: SubqueryExpr, args: readonly Datum[], value: Datum) => boolean | null
 }

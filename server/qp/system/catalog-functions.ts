@@ -45,24 +45,24 @@ function overloads(...resolvers: FunctionResolver[]): FunctionResolver {
 
 const constant = (type: SqlType, value: Datum): FunctionResolver => overload([], type, () => value)
 
-/** Whether `x` can list the catalog (see /tmp/notes/system-needs.md). */
+/** Whether `x` can list the catalog. */
 function isSystemEnv(x: unknown): x is SystemEnv {
   return typeof x === 'object' && x !== null && 'tables' in x && typeof x.tables === 'function'
 }
 
-/** The catalog at the calling transaction's snapshot: from `ctx.system` or the transaction's
- * services when they offer it, else empty. */
-/** Models built per evaluation context (one statement): a cast per row must not rebuild it. */
-const MODELS = new WeakMap<EvalContext, CatalogModel>()
+/** Models built per statement (per evaluation context outside one): a catalog function called
+ * per row, also in a correlated subquery, must not list the catalog again. */
+const MODELS = new WeakMap<object, CatalogModel>()
 
-/** The catalog as an expression evaluated in `ctx` sees it. */
+/** The catalog at the calling transaction's snapshot, as an expression evaluated in `ctx` sees
+ * it: from `ctx.system` or the transaction's services when they offer it, else empty. */
 export function modelOf(ctx: EvalContext): CatalogModel {
-  let model = MODELS.get(ctx)
+  const key = ctx.statement ?? ctx
+  let model = MODELS.get(key)
   if (model === undefined) {
-    const system: unknown = 'system' in ctx ? ctx.system : undefined
-    const env = isSystemEnv(system) ? system : isSystemEnv(ctx.tx) ? ctx.tx : { tables: () => [] }
+    const env = isSystemEnv(ctx.system) ? ctx.system : isSystemEnv(ctx.tx) ? ctx.tx : { tables: () => [] }
     model = buildModel(env)
-    MODELS.set(ctx, model)
+    MODELS.set(key, model)
   }
   return model
 }
