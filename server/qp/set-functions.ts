@@ -3,7 +3,7 @@
 import { SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { T } from './function-overloads.ts'
-import { matchArray, posixRegex } from './functions-text.ts'
+import { matchArray, posixRegex, stringToArray } from './functions-text.ts'
 import {
   Decimal,
   Interval,
@@ -32,7 +32,8 @@ export interface ResolvedSetFunction {
   readonly argTypes: readonly SqlType[]
   readonly columns: readonly SetFunctionColumn[]
   readonly apply: (args: readonly Datum[], ctx: EvalContext) => Iterable<Datum[]>
-  /** false for unnest of several arrays, where a NULL array counts as empty. */
+  /** false when `apply` takes NULL arguments itself: unnest of several arrays (a NULL array counts
+   * as empty), string_to_table (only a NULL string gives no rows). */
   readonly strict?: false
 }
 
@@ -227,18 +228,17 @@ const regexpSplit: SetFunctionResolver = (args) =>
       }
     : undefined
 
+/** string_to_table: not strict, since only a NULL string gives no rows (a NULL delimiter splits
+ * into characters, a NULL null-string matches nothing). */
 const stringToTable: SetFunctionResolver = (args) =>
   textArgs(args, [2, 3])
     ? {
         argTypes: args.map(() => T.text),
         columns: [{ name: 'string_to_table', type: T.text }],
+        strict: false,
         apply: (a) => {
-          const s = a[0] as string
-          const delim = a[1] as string | null
-          const nullStr = (a[2] as string | null | undefined) ?? null
-          if (s === '') return []
-          const parts = delim === null ? Array.from(s) : delim === '' ? [s] : s.split(delim)
-          return parts.map((p) => [nullStr !== null && p === nullStr ? null : p])
+          const [s = null, delim = null, nullStr = null] = a as readonly (string | null)[]
+          return s === null ? [] : stringToArray(s, delim, nullStr).map((p) => [p])
         },
       }
     : undefined
