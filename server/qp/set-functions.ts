@@ -133,17 +133,14 @@ const unnest: SetFunctionResolver = (args) => {
   }
 }
 
-const INT4: SqlType = { kind: 'int4' }
-const BOOL: SqlType = { kind: 'bool' }
-
 /** generate_subscripts(a, dim [, reverse]): the subscripts of dimension `dim` of `a` (arrays here
  * have one dimension, from 1; any other dimension has none). */
 const generateSubscripts: SetFunctionResolver = (args) => {
   if (args.length < 2 || args.length > 3 || args[0]?.kind !== 'array') return undefined
-  if (!fits(args.slice(1), args.length === 2 ? [INT4] : [INT4, BOOL])) return undefined
+  if (!fits(args.slice(1), args.length === 2 ? [T.int4] : [T.int4, T.bool])) return undefined
   return {
-    argTypes: [args[0], INT4, ...(args.length === 3 ? [BOOL] : [])],
-    columns: [{ name: 'generate_subscripts', type: INT4 }],
+    argTypes: [args[0], T.int4, ...(args.length === 3 ? [T.bool] : [])],
+    columns: [{ name: 'generate_subscripts', type: T.int4 }],
     apply: (a) => {
       const n = a[1] === 1n ? (a[0] as readonly Datum[]).length : 0
       const subscripts = Array.from({ length: n }, (_x, i): Datum[] => [BigInt(i + 1)])
