@@ -11,6 +11,7 @@ import {
   defineJsonKey,
   Interval,
   Jsonb,
+  resolveBinary,
   type Datum,
   type SqlType,
 } from './types/index.ts'
@@ -311,37 +312,35 @@ function sumAccumulator(argType: SqlType, resultType: SqlType): { add(value: Dat
     return { add: (v) => void (v !== null && (sum = sum === null ? (v as Decimal) : sum.add(v as Decimal))), result: () => sum }
   }
   // float4pl / float8pl: each step in the argument's precision, 22003 when finite inputs overflow.
-  const narrow = k === 'float4' ? Math.fround : (x: number) => x
-  let sum: number | null = null
+  const add = floatAdd(argType)
+  let sum: Datum = null
   return {
-    add(v) {
-      if (v === null) return
-      sum = sum === null ? (v as number) : checkedFloatAdd(sum, v as number, narrow)
-    },
+    add: (v) => void (v !== null && (sum = sum === null ? v : add(sum, v))),
     result: () => sum,
   }
 }
 
-function checkedFloatAdd(a: number, b: number, narrow: (x: number) => number): number {
-  const r = narrow(a + b)
-  if (!Number.isFinite(r) && !Number.isNaN(r) && Number.isFinite(a) && Number.isFinite(b)) {
-    throw new SqlError('22003', 'value out of range: overflow')
-  }
-  return r
+/** The `+` operator of a float type, resolved once per accumulator rather than per row. */
+function floatAdd(type: SqlType): (a: Datum, b: Datum) => Datum {
+  const plus = resolveBinary('+', type, type)
+  assert(plus !== undefined && plus.resultType.kind === type.kind, `${type.kind} + is ${type.kind}`)
+  return plus.apply
 }
 
 function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): Datum } {
   const k = argType.kind
   let count = 0n
   if (k === 'float4' || k === 'float8') {
-    let sum = 0
+    // float4_accum and float8_accum both sum in float8.
+    const add = floatAdd(FLOAT8)
+    let sum: Datum = 0
     return {
       add(v) {
         if (v === null) return
-        sum = checkedFloatAdd(sum, v as number, (x) => x)
+        sum = add(sum, v)
         count++
       },
-      result: () => (count === 0n ? null : sum / Number(count)),
+      result: () => (count === 0n ? null : (sum as number) / Number(count)),
     }
   }
   let sum = Decimal.fromBigInt(0n)
