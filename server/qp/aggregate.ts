@@ -9,9 +9,9 @@ import {
   castToText,
   Decimal,
   defineJsonKey,
-  hashKey,
   Interval,
   Jsonb,
+  resolveBinary,
   type Datum,
   type SqlType,
 } from './types/index.ts'
@@ -19,6 +19,7 @@ import { addIntervals, divInterval } from './types/interval.ts'
 import type { Expr } from './expr.ts'
 import type { SortKey } from './planner.ts'
 import { toJson } from './functions-jsonb.ts'
+import { rowKey, sortRows } from './row-order.ts'
 import { decimalSqrt } from './functions-math.ts'
 
 /** An aggregate call found while binding; `args` is empty for count(*). */
@@ -172,27 +173,30 @@ const INT8_MIN = -9223372036854775808n
 /** Aggregates that keep NULL inputs (array_agg(DISTINCT x) has one NULL element when x had any). */
 const KEEPS_NULLS = new Set(['array_agg', 'jsonb_agg', 'json_agg', 'any_value'])
 
-/** A fresh accumulator for `call`. DISTINCT keeps the first of equal argument tuples and, like
- * PostgreSQL's sort-based DISTINCT, feeds them in ascending order (NULLs last), so
- * string_agg(DISTINCT x, ',') is sorted. */
+/** A fresh accumulator for `call`. DISTINCT keeps the first of equal argument tuples. Without
+ * ORDER BY it feeds them in ascending order (NULLs last), like PostgreSQL's sort-based DISTINCT,
+ * so string_agg(DISTINCT x, ',') is sorted; with ORDER BY the executor has already sorted them
+ * (see `distinctOrder`), so they keep the order they arrive in. */
 export function createAccumulator(call: AggregateCall): Accumulator {
   const argType = call.args[0]?.type ?? INT8
   const inner = baseAccumulator(call, argType)
   if (!call.distinct) return inner
   const types = call.args.map((a) => a.type)
   const keepNulls = KEEPS_NULLS.has(call.name)
+  const sorted = call.order === undefined
+  const keys = distinctOrder(call)
   const seen = new Set<string>()
   const rows: (readonly Datum[])[] = []
   return {
     add(values) {
       if (!keepNulls && values.some((v) => v === null)) return
-      const key = JSON.stringify(values.map((v, i) => (v === null ? null : hashKey(v, types[i] ?? INT8))))
+      const key = rowKey(values, types)
       if (seen.has(key)) return
       seen.add(key)
       rows.push(values)
     },
     result() {
-      rows.sort((x, y) => compareRows(x, y, types))
+      if (sorted) sortRows(rows, keys)
       for (const row of rows) inner.add(row)
       rows.length = 0
       return inner.result()
@@ -200,18 +204,11 @@ export function createAccumulator(call: AggregateCall): Accumulator {
   }
 }
 
-function compareRows(x: readonly Datum[], y: readonly Datum[], types: readonly SqlType[]): number {
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i] ?? null
-    const b = y[i] ?? null
-    if (a === null || b === null) {
-      if (a !== b) return a === null ? 1 : -1
-      continue
-    }
-    const c = compare(a, b, types[i] ?? INT8)
-    if (c !== 0) return c
-  }
-  return 0
+/** Sort keys over an aggregate's arguments, ascending with NULLs last. For agg(DISTINCT ...
+ * ORDER BY ...) PostgreSQL sorts by the ORDER BY keys and then by these, so arguments that tie on
+ * the ORDER BY keys still arrive in one order: the executor breaks ties with them. */
+export function distinctOrder(call: AggregateCall): readonly SortKey[] {
+  return call.args.map((a, slot) => ({ slot, type: a.type, desc: false, nullsFirst: false }))
 }
 
 /** Adapts a one-argument accumulator: `add` gets the first argument. */
@@ -315,37 +312,35 @@ function sumAccumulator(argType: SqlType, resultType: SqlType): { add(value: Dat
     return { add: (v) => void (v !== null && (sum = sum === null ? (v as Decimal) : sum.add(v as Decimal))), result: () => sum }
   }
   // float4pl / float8pl: each step in the argument's precision, 22003 when finite inputs overflow.
-  const narrow = k === 'float4' ? Math.fround : (x: number) => x
-  let sum: number | null = null
+  const add = floatAdd(argType)
+  let sum: Datum = null
   return {
-    add(v) {
-      if (v === null) return
-      sum = sum === null ? (v as number) : checkedFloatAdd(sum, v as number, narrow)
-    },
+    add: (v) => void (v !== null && (sum = sum === null ? v : add(sum, v))),
     result: () => sum,
   }
 }
 
-function checkedFloatAdd(a: number, b: number, narrow: (x: number) => number): number {
-  const r = narrow(a + b)
-  if (!Number.isFinite(r) && !Number.isNaN(r) && Number.isFinite(a) && Number.isFinite(b)) {
-    throw new SqlError('22003', 'value out of range: overflow')
-  }
-  return r
+/** The `+` operator of a float type, resolved once per accumulator rather than per row. */
+function floatAdd(type: SqlType): (a: Datum, b: Datum) => Datum {
+  const plus = resolveBinary('+', type, type)
+  assert(plus !== undefined && plus.resultType.kind === type.kind, `${type.kind} + is ${type.kind}`)
+  return plus.apply
 }
 
 function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): Datum } {
   const k = argType.kind
   let count = 0n
   if (k === 'float4' || k === 'float8') {
-    let sum = 0
+    // float4_accum and float8_accum both sum in float8.
+    const add = floatAdd(FLOAT8)
+    let sum: Datum = 0
     return {
       add(v) {
         if (v === null) return
-        sum = checkedFloatAdd(sum, v as number, (x) => x)
+        sum = add(sum, v)
         count++
       },
-      result: () => (count === 0n ? null : sum / Number(count)),
+      result: () => (count === 0n ? null : (sum as number) / Number(count)),
     }
   }
   let sum = Decimal.fromBigInt(0n)

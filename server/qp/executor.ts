@@ -7,7 +7,7 @@ import { hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
 import { QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
-import { createAccumulator, type AggregateCall } from './aggregate.ts'
+import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
 import type { KeyBound, SelectPlan, SortKey, TableSource } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
@@ -609,7 +609,10 @@ class GroupAggregate {
   result(): Datum {
     const order = this.#call.order
     if (this.#ordered !== undefined && order !== undefined) {
-      this.#ordered.sort((a, b) => compareRows(a.order, b.order, order.keys))
+      const ties = this.#call.distinct ? distinctOrder(this.#call) : []
+      this.#ordered.sort(
+        (a, b) => compareRows(a.order, b.order, order.keys) || compareRows(a.args, b.args, ties),
+      )
       for (const entry of this.#ordered) this.#acc.add(entry.args)
       this.#ordered.length = 0
     }

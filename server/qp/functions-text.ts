@@ -367,7 +367,9 @@ const regexpMatch = overloads(
 // ---------------------------------------------------------------------------------------------
 // Arrays of text
 
-function stringToArray(s: string, delim: string | null, nullStr: string | null): (string | null)[] {
+/** string_to_array/string_to_table: a NULL delimiter splits into characters, an empty one not at
+ * all; parts equal to `nullStr` become NULL. */
+export function stringToArray(s: string, delim: string | null, nullStr: string | null): (string | null)[] {
   if (s === '') return []
   const parts = delim === null ? chars(s) : delim === '' ? [s] : s.split(delim)
   return parts.map((p) => (nullStr !== null && p === nullStr ? null : p))

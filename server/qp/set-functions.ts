@@ -3,7 +3,7 @@
 import { SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { T } from './function-overloads.ts'
-import { matchArray, posixRegex } from './functions-text.ts'
+import { matchArray, posixRegex, stringToArray } from './functions-text.ts'
 import {
   Decimal,
   Interval,
@@ -32,7 +32,8 @@ export interface ResolvedSetFunction {
   readonly argTypes: readonly SqlType[]
   readonly columns: readonly SetFunctionColumn[]
   readonly apply: (args: readonly Datum[], ctx: EvalContext) => Iterable<Datum[]>
-  /** false for unnest of several arrays, where a NULL array counts as empty. */
+  /** false when `apply` takes NULL arguments itself: unnest of several arrays (a NULL array counts
+   * as empty), string_to_table (only a NULL string gives no rows). */
   readonly strict?: false
 }
 
@@ -132,17 +133,14 @@ const unnest: SetFunctionResolver = (args) => {
   }
 }
 
-const INT4: SqlType = { kind: 'int4' }
-const BOOL: SqlType = { kind: 'bool' }
-
 /** generate_subscripts(a, dim [, reverse]): the subscripts of dimension `dim` of `a` (arrays here
  * have one dimension, from 1; any other dimension has none). */
 const generateSubscripts: SetFunctionResolver = (args) => {
   if (args.length < 2 || args.length > 3 || args[0]?.kind !== 'array') return undefined
-  if (!fits(args.slice(1), args.length === 2 ? [INT4] : [INT4, BOOL])) return undefined
+  if (!fits(args.slice(1), args.length === 2 ? [T.int4] : [T.int4, T.bool])) return undefined
   return {
-    argTypes: [args[0], INT4, ...(args.length === 3 ? [BOOL] : [])],
-    columns: [{ name: 'generate_subscripts', type: INT4 }],
+    argTypes: [args[0], T.int4, ...(args.length === 3 ? [T.bool] : [])],
+    columns: [{ name: 'generate_subscripts', type: T.int4 }],
     apply: (a) => {
       const n = a[1] === 1n ? (a[0] as readonly Datum[]).length : 0
       const subscripts = Array.from({ length: n }, (_x, i): Datum[] => [BigInt(i + 1)])
@@ -227,18 +225,17 @@ const regexpSplit: SetFunctionResolver = (args) =>
       }
     : undefined
 
+/** string_to_table: not strict, since only a NULL string gives no rows (a NULL delimiter splits
+ * into characters, a NULL null-string matches nothing). */
 const stringToTable: SetFunctionResolver = (args) =>
   textArgs(args, [2, 3])
     ? {
         argTypes: args.map(() => T.text),
         columns: [{ name: 'string_to_table', type: T.text }],
+        strict: false,
         apply: (a) => {
-          const s = a[0] as string
-          const delim = a[1] as string | null
-          const nullStr = (a[2] as string | null | undefined) ?? null
-          if (s === '') return []
-          const parts = delim === null ? Array.from(s) : delim === '' ? [s] : s.split(delim)
-          return parts.map((p) => [nullStr !== null && p === nullStr ? null : p])
+          const [s = null, delim = null, nullStr = null] = a as readonly (string | null)[]
+          return s === null ? [] : stringToArray(s, delim, nullStr).map((p) => [p])
         },
       }
     : undefined
