@@ -884,6 +884,13 @@ export class Binder {
     const args = (f.args ?? []).map((a) => bindInner(a))
     const filter = f.agg_filter === undefined ? undefined : bindInner(f.agg_filter, true)
     const order = f.agg_order === undefined ? undefined : this.#aggregateOrder(f.agg_order, bindInner)
+    if (f.agg_distinct === true && order !== undefined) {
+      // Distinct rows have one order only if it is by their own values.
+      const argKeys = new Set(args.map(exprKey))
+      if (order.exprs.some((e) => !argKeys.has(exprKey(e)))) {
+        throw new SqlError('42P10', 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list')
+      }
+    }
     const star = f.agg_star === true
     if (star && name !== 'count') throw syntaxStar(name)
     // An untyped literal argument is read as text, as PostgreSQL resolves unknown for aggregates.
