@@ -6,7 +6,8 @@ import fc from 'fast-check'
 import { MICROS_PER_DAY } from './constants.ts'
 import { type Literal, binaryOurs, castOurs, literalSql } from './pglite-cases.ts'
 import { type Oracle, startOracle } from './pglite-oracle.ts'
-import { formatTime, parseTime } from './time.ts'
+import { formatTime } from './datetime.ts'
+import { parseTime } from './time.ts'
 
 let pg: Oracle
 beforeAll(async () => {
