@@ -221,16 +221,11 @@ function extractTimestamp(unitText: string, micros: bigint, type: SqlType): Deci
     throw new SqlError('0A000', 'numeric infinity is not supported')
   }
   const f = fieldsOf(micros)
-  const secMicros = BigInt(f.second * 1_000_000 + f.micro)
   const astronomical = (y: number) => (y > 0 ? y : y - 1)
   const y = astronomical(f.year)
-  const seconds = secondsField(unit, secMicros)
-  if (seconds !== undefined) return seconds
+  const clock = clockField(unit, f.time)
+  if (clock !== undefined) return clock
   switch (unit) {
-    case 'minute':
-      return dec(BigInt(f.minute), 0)
-    case 'hour':
-      return dec(BigInt(f.hour), 0)
     case 'day':
       return dec(BigInt(f.day), 0)
     case 'month':
@@ -289,25 +284,26 @@ function extractDate(unitText: string, days: number): Decimal | null {
   return r !== null && (unit === 'epoch' || unit === 'julian') ? r.trunc(0) : r
 }
 
-/** The units that read the seconds field (held in microseconds, fraction included); undefined
- * for the other units. */
-function secondsField(unit: string, secMicros: bigint): Decimal | undefined {
+/** The units that read the clock fields of a time of day or an interval's time part (`micros`):
+ * seconds (fraction included, in the unit's scale), minute and hour, which is not reduced modulo a
+ * day (24 for time 24:00, any count for an interval); truncation keeps a negative interval's
+ * fields negative. Undefined for the other units. */
+function clockField(unit: string, micros: bigint): Decimal | undefined {
+  const secMicros = micros % 60_000_000n
   if (unit === 'microseconds') return dec(secMicros, 0)
   if (unit === 'milliseconds') return dec(secMicros, 3)
   if (unit === 'second') return dec(secMicros, 6)
+  if (unit === 'minute') return dec((micros / 60_000_000n) % 60n, 0)
+  if (unit === 'hour') return dec(micros / 3_600_000_000n, 0)
   return undefined
 }
 
 /** extract from time: the clock fields and epoch (seconds since midnight); hour 24 for 24:00. */
 function extractTime(unitText: string, micros: bigint): Decimal {
   const unit = unitName(unitText)
-  const seconds = secondsField(unit, micros % 60_000_000n)
-  if (seconds !== undefined) return seconds
+  const clock = clockField(unit, micros)
+  if (clock !== undefined) return clock
   switch (unit) {
-    case 'minute':
-      return dec((micros / 60_000_000n) % 60n, 0)
-    case 'hour':
-      return dec(micros / 3_600_000_000n, 0)
     case 'epoch':
       return dec(micros, 6)
     default:
@@ -320,17 +316,9 @@ function extractInterval(unitText: string, i: Interval): Decimal {
   const unit = unitName(unitText)
   const us = i.micros
   const years = Math.trunc(i.months / 12)
+  const clock = clockField(unit, us)
+  if (clock !== undefined) return clock
   switch (unit) {
-    case 'microseconds':
-      return dec(us % 60_000_000n, 0)
-    case 'milliseconds':
-      return dec(us % 60_000_000n, 3)
-    case 'second':
-      return dec(us % 60_000_000n, 6)
-    case 'minute':
-      return dec((us / 60_000_000n) % 60n, 0)
-    case 'hour':
-      return dec(us / 3_600_000_000n, 0)
     case 'day':
       return dec(BigInt(i.days), 0)
     case 'month':
