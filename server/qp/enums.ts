@@ -25,7 +25,7 @@ export interface EnumDef {
   readonly sortOrders: readonly number[]
 }
 
-export type EnumType = SqlType & { readonly kind: 'enum' }
+type EnumType = SqlType & { readonly kind: 'enum' }
 
 export const enumKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX, name])
 
@@ -36,7 +36,7 @@ export function checkTypeNameFree(view: { get(key: Key): string | undefined }, n
 }
 
 /** The range of every enum definition. */
-export function enumsRange(): { readonly start: Key; readonly end: Key } {
+function enumsRange(): { readonly start: Key; readonly end: Key } {
   const start = encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX])
   return { start, end: prefixEnd(start) }
 }

@@ -13,7 +13,6 @@ import {
   daysFromCivil,
   daysInMonth,
   formatType,
-  isDatetimeType,
   isFiniteTimestamp,
   justifyDays,
   justifyHours,
@@ -99,8 +98,6 @@ function unitName(unit: string): string {
   return UNITS.get(u) ?? u
 }
 
-const typeLabel = (t: SqlType) => (isDatetimeType(t) && t.kind !== 'date' ? formatType(t) : t.kind)
-
 /** Units PostgreSQL knows that extract cannot take from an interval: 0A000 rather than 22023. */
 const NOT_FOR_INTERVAL = new Set(['dow', 'isodow', 'doy', 'isoyear', 'julian', 'timezone', 'timezone_hour', 'timezone_minute'])
 
@@ -111,9 +108,9 @@ function intervalUnitError(unitText: string): SqlError {
 }
 
 const unitNotRecognized = (unit: string, t: SqlType) =>
-  new SqlError('22023', `unit "${unit}" not recognized for type ${typeLabel(t)}`)
+  new SqlError('22023', `unit "${unit}" not recognized for type ${formatType(t)}`)
 const unitNotSupported = (unit: string, t: SqlType) =>
-  new SqlError('0A000', `unit "${unit}" not supported for type ${typeLabel(t)}`)
+  new SqlError('0A000', `unit "${unit}" not supported for type ${formatType(t)}`)
 
 /** The century (n = 100) or millennium (n = 1000) of an astronomical year: 1-100 is the first,
  * 100 BC-1 BC the minus first. */
