@@ -1,19 +1,15 @@
 // Aggregates against PostgreSQL itself: each case feeds the same rows to PGlite (`agg(...) FROM
 // VALUES`) and to Tessera's resolveAggregate/createAccumulator, and the text outputs must match.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { SqlError } from '../errors/index.ts'
 import { createAccumulator, resolveAggregate } from './aggregate.ts'
 import type { Expr } from './expr.ts'
 import { cast, castToText, type Datum } from './types/index.ts'
 import { literalSql, sqlType } from './types/pglite-cases.ts'
-import { type Oracle, startOracle } from './types/pglite-oracle.ts'
+import { useOracle } from './types/pglite-oracle.ts'
 import { parseText } from './types/text-io.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
+const pg = useOracle()
 
 /** An aggregate over rows: column types, then rows of texts (null for NULL). */
 interface Case {

@@ -3,7 +3,7 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, encodeTableDef, schemaKey, tablesRange, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, schemaKey, tablesRange, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, qualifiedName } from './sequences.ts'
@@ -25,7 +25,7 @@ export interface EnumDef {
   readonly sortOrders: readonly number[]
 }
 
-export type EnumType = SqlType & { readonly kind: 'enum' }
+type EnumType = SqlType & { readonly kind: 'enum' }
 
 export const enumKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX, name])
 
@@ -36,7 +36,7 @@ export function checkTypeNameFree(view: { get(key: Key): string | undefined }, n
 }
 
 /** The range of every enum definition. */
-export function enumsRange(): { readonly start: Key; readonly end: Key } {
+function enumsRange(): { readonly start: Key; readonly end: Key } {
   const start = encodeKey([CATALOG_TABLE_ID, ENUMS_INDEX])
   return { start, end: prefixEnd(start) }
 }
@@ -84,7 +84,7 @@ export function createEnum(env: DdlEnv, s: CreateEnumStmt, missingSchema: (name:
   if (noSchema !== undefined) throw noSchema
   // A table or view has a row type of its own name in PostgreSQL.
   if (findEnum(env, name) !== undefined || env.findTable(name) !== undefined || env.view.get(viewKey(name)) !== undefined) {
-    throw new SqlError('42710', `type "${bareOf(name)}" already exists`)
+    throw new SqlError('42710', `type "${bareName(name)}" already exists`)
   }
   const labels = stringsOf(s.vals)
   const oid = Number(relationOid(allocateObjectId(env)))
@@ -168,8 +168,8 @@ export function dropEnum(env: DdlEnv, def: EnumDef, cascade: boolean): void {
   if (first !== undefined) {
     if (cascade) throw featureNotSupported(`dropping type ${def.name} with CASCADE while a column uses it`)
     const column = first.columns.find((c) => usesEnum(c, def.oid))
-    throw new SqlError('2BP01', `cannot drop type ${bareOf(def.name)} because other objects depend on it`, {
-      detail: `column ${column?.name ?? ''} of table ${bareOf(first.name)} depends on type ${bareOf(def.name)}`,
+    throw new SqlError('2BP01', `cannot drop type ${bareName(def.name)} because other objects depend on it`, {
+      detail: `column ${column?.name ?? ''} of table ${bareName(first.name)} depends on type ${bareName(def.name)}`,
       hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
     })
   }
@@ -207,9 +207,4 @@ function tablesUsing(env: DdlEnv, oid: number): TableDef[] {
     if (def.columns.some((c) => usesEnum(c, oid))) found.push(def)
   }
   return found
-}
-
-function bareOf(name: string): string {
-  const dot = name.indexOf('.')
-  return dot < 0 ? name : name.slice(dot + 1)
 }

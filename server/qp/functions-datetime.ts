@@ -13,7 +13,6 @@ import {
   daysFromCivil,
   daysInMonth,
   formatType,
-  isDatetimeType,
   isFiniteTimestamp,
   justifyDays,
   justifyHours,
@@ -99,8 +98,6 @@ function unitName(unit: string): string {
   return UNITS.get(u) ?? u
 }
 
-const typeLabel = (t: SqlType) => (isDatetimeType(t) && t.kind !== 'date' ? formatType(t) : t.kind)
-
 /** Units PostgreSQL knows that extract cannot take from an interval: 0A000 rather than 22023. */
 const NOT_FOR_INTERVAL = new Set(['dow', 'isodow', 'doy', 'isoyear', 'julian', 'timezone', 'timezone_hour', 'timezone_minute'])
 
@@ -111,9 +108,9 @@ function intervalUnitError(unitText: string): SqlError {
 }
 
 const unitNotRecognized = (unit: string, t: SqlType) =>
-  new SqlError('22023', `unit "${unit}" not recognized for type ${typeLabel(t)}`)
+  new SqlError('22023', `unit "${unit}" not recognized for type ${formatType(t)}`)
 const unitNotSupported = (unit: string, t: SqlType) =>
-  new SqlError('0A000', `unit "${unit}" not supported for type ${typeLabel(t)}`)
+  new SqlError('0A000', `unit "${unit}" not supported for type ${formatType(t)}`)
 
 /** The century (n = 100) or millennium (n = 1000) of an astronomical year: 1-100 is the first,
  * 100 BC-1 BC the minus first. */
@@ -221,16 +218,11 @@ function extractTimestamp(unitText: string, micros: bigint, type: SqlType): Deci
     throw new SqlError('0A000', 'numeric infinity is not supported')
   }
   const f = fieldsOf(micros)
-  const secMicros = BigInt(f.second * 1_000_000 + f.micro)
   const astronomical = (y: number) => (y > 0 ? y : y - 1)
   const y = astronomical(f.year)
-  const seconds = secondsField(unit, secMicros)
-  if (seconds !== undefined) return seconds
+  const clock = clockField(unit, f.time)
+  if (clock !== undefined) return clock
   switch (unit) {
-    case 'minute':
-      return dec(BigInt(f.minute), 0)
-    case 'hour':
-      return dec(BigInt(f.hour), 0)
     case 'day':
       return dec(BigInt(f.day), 0)
     case 'month':
@@ -289,25 +281,26 @@ function extractDate(unitText: string, days: number): Decimal | null {
   return r !== null && (unit === 'epoch' || unit === 'julian') ? r.trunc(0) : r
 }
 
-/** The units that read the seconds field (held in microseconds, fraction included); undefined
- * for the other units. */
-function secondsField(unit: string, secMicros: bigint): Decimal | undefined {
+/** The units that read the clock fields of a time of day or an interval's time part (`micros`):
+ * seconds (fraction included, in the unit's scale), minute and hour, which is not reduced modulo a
+ * day (24 for time 24:00, any count for an interval); truncation keeps a negative interval's
+ * fields negative. Undefined for the other units. */
+function clockField(unit: string, micros: bigint): Decimal | undefined {
+  const secMicros = micros % 60_000_000n
   if (unit === 'microseconds') return dec(secMicros, 0)
   if (unit === 'milliseconds') return dec(secMicros, 3)
   if (unit === 'second') return dec(secMicros, 6)
+  if (unit === 'minute') return dec((micros / 60_000_000n) % 60n, 0)
+  if (unit === 'hour') return dec(micros / 3_600_000_000n, 0)
   return undefined
 }
 
 /** extract from time: the clock fields and epoch (seconds since midnight); hour 24 for 24:00. */
 function extractTime(unitText: string, micros: bigint): Decimal {
   const unit = unitName(unitText)
-  const seconds = secondsField(unit, micros % 60_000_000n)
-  if (seconds !== undefined) return seconds
+  const clock = clockField(unit, micros)
+  if (clock !== undefined) return clock
   switch (unit) {
-    case 'minute':
-      return dec((micros / 60_000_000n) % 60n, 0)
-    case 'hour':
-      return dec(micros / 3_600_000_000n, 0)
     case 'epoch':
       return dec(micros, 6)
     default:
@@ -320,17 +313,9 @@ function extractInterval(unitText: string, i: Interval): Decimal {
   const unit = unitName(unitText)
   const us = i.micros
   const years = Math.trunc(i.months / 12)
+  const clock = clockField(unit, us)
+  if (clock !== undefined) return clock
   switch (unit) {
-    case 'microseconds':
-      return dec(us % 60_000_000n, 0)
-    case 'milliseconds':
-      return dec(us % 60_000_000n, 3)
-    case 'second':
-      return dec(us % 60_000_000n, 6)
-    case 'minute':
-      return dec((us / 60_000_000n) % 60n, 0)
-    case 'hour':
-      return dec(us / 3_600_000_000n, 0)
     case 'day':
       return dec(BigInt(i.days), 0)
     case 'month':

@@ -1,20 +1,17 @@
 // The scalar and set-returning functions against PostgreSQL itself: each call runs in PGlite and
 // through Tessera's registries (resolve, cast the arguments, apply), and the text output (or the
 // SQLSTATE) must be the same.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
+import { callOurs as callWith } from './pglite-fuzz.harness.ts'
 import { SET_FUNCTIONS } from './set-functions.ts'
-import { type Literal, literalDatum, literalSql, outcome } from './types/pglite-cases.ts'
-import { type Oracle, startOracle } from './types/pglite-oracle.ts'
+import { type Literal, literalDatum, literalSql } from './types/pglite-cases.ts'
+import { useOracle } from './types/pglite-oracle.ts'
 import { cast, castToText, formatType, type Datum } from './types/index.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
+const pg = useOracle()
 
 const CTX = {
   params: [],
@@ -27,16 +24,7 @@ function args(list: readonly Literal[]) {
   return list.map(literalDatum)
 }
 
-function callOurs(name: string, list: readonly Literal[]) {
-  return outcome(() => {
-    const a = args(list)
-    const r = FUNCTIONS.get(name)?.(a.map((x) => x.type))
-    if (r === undefined) throw new SqlError('42883', `function ${name} does not exist`)
-    const values = a.map((x, i) => cast(x.value, x.type, r.argTypes[i] ?? x.type, 'implicit'))
-    const value = r.strict && values.some((v) => v === null) ? null : r.apply(values, CTX)
-    return { value, type: r.type }
-  })
-}
+const callOurs = (name: string, list: readonly Literal[]) => callWith(name, list, CTX)
 
 function setOurs(name: string, list: readonly Literal[]): string | null {
   const a = args(list)

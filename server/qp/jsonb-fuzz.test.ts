@@ -4,7 +4,8 @@ import { expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { Jsonb } from './types/index.ts'
 import { type Literal, binaryOurs, literalSql } from './types/pglite-cases.ts'
-import { callOurs as call, useOracle } from './pglite-fuzz.harness.ts'
+import { callOurs as call } from './pglite-fuzz.harness.ts'
+import { useOracle } from './types/pglite-oracle.ts'
 
 const pg = useOracle()
 

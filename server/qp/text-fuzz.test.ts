@@ -3,7 +3,8 @@
 import { expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { type Literal, literalSql } from './types/pglite-cases.ts'
-import { callOurs as call, useOracle } from './pglite-fuzz.harness.ts'
+import { callOurs as call } from './pglite-fuzz.harness.ts'
+import { useOracle } from './types/pglite-oracle.ts'
 
 const pg = useOracle()
 

@@ -1,6 +1,7 @@
 // Object identifiers of the system catalog (ARCHITECTURE.md "query processor": bind): PostgreSQL's
 // fixed OIDs for built-in types and schemas, and stable OIDs derived from user table ids.
-import type { SqlType } from '../types/index.ts'
+import { schemaOf } from '../catalog.ts'
+import { typeName, type SqlType } from '../types/index.ts'
 
 /** PostgreSQL's OIDs of the fixed schemas, the one role and the one database. */
 export const PG_CATALOG_OID = 11n
@@ -179,24 +180,17 @@ export function typeOid(type: SqlType): number {
   return BY_NAME.get(pgTypeName(type))?.oid ?? 0
 }
 
-/** pg_type.typname of a type: the kind, which Tessera names after PostgreSQL ('_int4' for int4[]). */
+/** pg_type.typname of a type: `typeName`, except that an untyped literal (also as an element) is
+ * text. */
 export function pgTypeName(type: SqlType): string {
   if (type.kind === 'array') return `_${pgTypeName(type.element)}`
-  if (type.kind === 'enum') return bareTypeName(type.name)
-  return type.kind === 'unknown' ? 'text' : type.kind
-}
-
-function bareTypeName(name: string): string {
-  const dot = name.indexOf('.')
-  return dot < 0 ? name : name.slice(dot + 1)
+  return type.kind === 'unknown' ? 'text' : typeName(type)
 }
 
 /** The schema of a type ('pg_catalog' for the built-in ones). */
 export function typeSchema(type: SqlType): string {
   if (type.kind === 'array') return typeSchema(type.element)
-  if (type.kind !== 'enum') return 'pg_catalog'
-  const dot = type.name.indexOf('.')
-  return dot < 0 ? 'public' : type.name.slice(0, dot)
+  return type.kind === 'enum' ? schemaOf(type.name) : 'pg_catalog'
 }
 
 /** PostgreSQL's typmod of a type (pg_attribute.atttypmod): -1 when it has none. */

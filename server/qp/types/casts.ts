@@ -2,7 +2,7 @@
 // pg_cast rules per context, the cast functions, and typmod coercion (numeric(p,s), varchar(n),
 // character(n)).
 import { SqlError, assert, featureNotSupported } from '../../errors/index.ts'
-import { applyBpcharLength, bpcharStrip } from './bpchar.ts'
+import { applyBpcharLength, bpcharStrip, truncateToLength } from './bpchar.ts'
 import { dateToTimestamp, roundTimestamp, timestampToDate } from './datetime.ts'
 import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
@@ -17,7 +17,6 @@ import {
   type SqlType,
   type TypeKind,
 } from './sql-type.ts'
-import { charLength, takeChars } from './text-order.ts'
 import { expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
 import { Interval, applyIntervalTypmod } from './interval.ts'
 import { intervalToTime, roundTime, timeToInterval, timestampToTime } from './time.ts'
@@ -218,7 +217,12 @@ export function applyTypmod(value: Datum, type: SqlType, context: CastContext): 
     case 'varchar':
       return type.length === undefined
         ? value
-        : applyLength(expect(value, 'string', type), type.length, context === 'explicit')
+        : truncateToLength(
+            expect(value, 'string', type),
+            type.length,
+            context === 'explicit',
+            'character varying',
+          )
     case 'bpchar':
       return type.length === undefined
         ? value
@@ -254,12 +258,4 @@ export function applyNumericTypmod(d: Decimal, precision: number, scale: number)
     })
   }
   return rounded
-}
-
-/** varchar(n): explicit casts truncate; otherwise only trailing spaces may be cut (22001). */
-function applyLength(s: string, length: number, explicit: boolean): string {
-  if (s.length <= length || charLength(s) <= length) return s
-  const kept = takeChars(s, length)
-  if (explicit || /^ *$/.test(s.slice(kept.length))) return kept
-  throw new SqlError('22001', `value too long for type character varying(${length})`)
 }

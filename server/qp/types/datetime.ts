@@ -78,7 +78,8 @@ type Special = 'infinity' | '-infinity' | 'epoch'
 
 const SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
 const DATE_PART = String.raw`(\d{4,})[-/](\d{1,2})[-/](\d{1,2})|(\d{4})(\d{2})(\d{2})`
-const TIME_PART = String.raw`(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?`
+/** hour:minute[:second[.fraction]] of date/time input, four groups; time input shares it. */
+export const TIME_PART = String.raw`(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?`
 const ZONE_PART = String.raw`[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[a-z][a-z0-9_+-]*(?:/[a-z0-9_+-]+)+|` +
   Object.keys(ZONE_ABBREVIATIONS).join('|')
 const DATETIME = new RegExp(
@@ -112,11 +113,27 @@ function parseDateTime(text: string, typeLabel: string): DateTimeFields | Specia
   const second = Number(m[9] ?? 0)
   const fraction = fractionMicros(m[10] ?? '')
   const overTime = hour === 24 && (minute > 0 || second > 0 || fraction > 0n)
-  if (hour > 24 || overTime || minute > 59 || second > 60) throw fieldOverflow()
-  const micros = BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
+  if (hour > 24 || overTime) throw fieldOverflow()
+  const micros = clockMicros(hour, minute, second, fraction, text)
   const named = m[11] !== undefined && /^[a-z]{2,}/.test(m[11]) && !/^(zulu|utc|gmt|ut)$/.test(m[11])
   if (named) return { year, month, day, micros, offsetSeconds: undefined, zoneName: m[11] }
   return { year, month, day, micros, offsetSeconds: zoneOffset(m[11], text), zoneName: undefined }
+}
+
+/** hour:minute:second plus `fraction` in microseconds; 22008 when the minute or second is out of
+ * range (second 60, a leap second, is allowed, as in PostgreSQL). The hour's range is the
+ * caller's: timestamps and time bound it differently. */
+export function clockMicros(
+  hour: number,
+  minute: number,
+  second: number,
+  fraction: bigint,
+  text: string,
+): bigint {
+  if (minute > 59 || second > 60) {
+    throw new SqlError('22008', `date/time field value out of range: "${text}"`)
+  }
+  return BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
 }
 
 /** Fractional seconds rounded to microseconds, half to even (PostgreSQL uses rint). */
@@ -218,11 +235,16 @@ export function formatTimestamp(micros: bigint, withZone: boolean): string {
     days -= 1n
   }
   const { ymd, bc } = formatYmd(Number(days))
-  const secs = Number(rem / 1_000_000n)
-  const frac = Number(rem % 1_000_000n)
+  return `${ymd} ${formatTime(rem)}${withZone ? '+00' : ''}${bc ? ' BC' : ''}`
+}
+
+/** time output, and a timestamp's time of day: 'HH:MM:SS' and the fraction without trailing
+ * zeros. */
+export function formatTime(micros: bigint): string {
+  const secs = Number(micros / 1_000_000n)
+  const frac = Number(micros % 1_000_000n)
   const hms = `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}`
-  const fraction = frac === 0 ? '' : `.${pad(frac, 6).replace(/0+$/, '')}`
-  return `${ymd} ${hms}${fraction}${withZone ? '+00' : ''}${bc ? ' BC' : ''}`
+  return frac === 0 ? hms : `${hms}.${pad(frac, 6).replace(/0+$/, '')}`
 }
 
 /** Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's internal timestamp epoch. */

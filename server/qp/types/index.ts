@@ -64,7 +64,7 @@ export {
 } from './interval.ts'
 
 /** Time zones: names to offsets, local time both ways (AT TIME ZONE, timestamptz input). */
-export { fromLocal, toLocal, zoneOf, type Zone } from './time-zone.ts'
+export { fromLocal, toLocal, zoneOf } from './time-zone.ts'
 
 /** Arrays: text form, order, containment. */
 export { arrayContains, arrayOverlaps, formatArray, parseArray, type ArrayDatum } from './array.ts'

@@ -1,15 +1,11 @@
 // Interval input, output and arithmetic on random inputs against PGlite: fast-check builds interval
 // texts from PostgreSQL's units, signs, fractions and time fields; both engines must agree.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { binaryOurs, castOurs } from './pglite-cases.ts'
-import { type Oracle, startOracle } from './pglite-oracle.ts'
+import { useOracle } from './pglite-oracle.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
+const pg = useOracle()
 
 const UNITS = ['year', 'mons', 'days', 'hours', 'min', 'secs', 'weeks', 'ms', 'us', 'decade']
 const number = fc.oneof(

@@ -5,7 +5,7 @@ import type { KeyPart } from '../../encoding/index.ts'
 import { applyBpcharLength, bpcharStrip } from './bpchar.ts'
 import { Decimal } from './decimal.ts'
 import { Jsonb } from './jsonb.ts'
-import type { Datum, SqlType } from './sql-type.ts'
+import type { Datum, SqlType, TypeKind } from './sql-type.ts'
 import { enumOrder, expect, expectInstance, formatText, parseText } from './text-io.ts'
 
 /**
@@ -14,15 +14,12 @@ import { enumOrder, expect, expectInstance, formatText, parseText } from './text
  * (1.50 and 1.5 are one key; NaN is the string 'NaN', which sorts after every decimal as
  * PostgreSQL puts NaN last); text, varchar, uuid → string; bpchar → string without trailing
  * spaces ('a' finds 'a  '); bytea → bytes; bool → boolean.
- * jsonb has no key form: 0A000.
+ * jsonb, interval and arrays have no key form (`hasKeyForm`): 0A000.
  */
 export function toKeyPart(value: Datum, type: SqlType): KeyPart {
   assert(value !== null, 'toKeyPart of NULL')
-  if (type.kind === 'jsonb') throw featureNotSupported('indexing a jsonb column')
-  // interval keys would equate '1 mon' and '30 days' and lose which was stored; arrays have no
-  // order-preserving encoding here.
-  if (type.kind === 'interval') throw featureNotSupported('indexing an interval column')
-  if (type.kind === 'array') throw featureNotSupported('indexing an array column')
+  const keyless = NO_KEY_FORM[type.kind]
+  if (keyless !== undefined) throw featureNotSupported(`indexing ${keyless} column`)
   if (type.kind === 'numeric') {
     const d = expectInstance(value, Decimal, type)
     return d.isNaN ? 'NaN' : { decimal: d.normalize().toString() }
@@ -49,18 +46,27 @@ const INTEGER_KINDS: ReadonlySet<string> = new Set([
   'time',
 ])
 
+/** The kinds without a key form, each as 'a <kind>' for the 0A000 message. interval keys would
+ * equate '1 mon' and '30 days' and lose which was stored; arrays have no order-preserving
+ * encoding here. */
+const NO_KEY_FORM: Readonly<Partial<Record<TypeKind, string>>> = {
+  jsonb: 'a jsonb',
+  interval: 'an interval',
+  array: 'an array',
+}
+
 /** Whether values of the type have a key form (may be in a primary key or an index): jsonb,
  * interval and arrays do not, so DDL can refuse them with 0A000 up front, at CREATE time, rather
  * than at the first INSERT. */
 export function hasKeyForm(type: SqlType): boolean {
-  return type.kind !== 'jsonb' && type.kind !== 'interval' && type.kind !== 'array'
+  return NO_KEY_FORM[type.kind] === undefined
 }
 
 /** Inverse of `toKeyPart` (numeric comes back normalized: its display scale is not in the key). */
 export function fromKeyPart(part: KeyPart, type: SqlType): Datum {
   if (type.kind === 'enum') {
     const i = typeof part === 'number' ? type.sortOrders.indexOf(part) : -1
-    if (i < 0) throw new SqlError('XX000', `key part ${String(part)} is no sort order of enum ${type.name}`)
+    assert(i >= 0, `key part ${String(part)} is a sort order of enum ${type.name}`)
     return type.labels[i] as string
   }
   if (type.kind === 'bpchar' && typeof part === 'string' && type.length !== undefined) {

@@ -1,5 +1,6 @@
 // Test support: PGlite (PostgreSQL compiled to WebAssembly) as the oracle for differential tests of
 // the type system and functions, in the session settings Tessera assumes (UTC, ISO, postgres).
+import { afterAll, beforeAll } from 'bun:test'
 import { PGlite } from '@electric-sql/pglite'
 
 /** A value PostgreSQL printed (`::text`), or the SQLSTATE it raised as `ERROR <code>`. */
@@ -20,6 +21,21 @@ let shared: Promise<Oracle> | undefined
 export function startOracle(): Promise<Oracle> {
   shared ??= open()
   return shared
+}
+
+/** Registers the calling file's hooks that open and close the oracle; its `text` works in tests. */
+export function useOracle(): Pick<Oracle, 'text'> {
+  let pg: Oracle | undefined
+  beforeAll(async () => {
+    pg = await startOracle()
+  }, 30_000)
+  afterAll(() => pg?.close())
+  return {
+    text(expr) {
+      if (pg === undefined) throw new Error('the PGlite oracle is used before beforeAll ran')
+      return pg.text(expr)
+    },
+  }
 }
 
 async function open(): Promise<Oracle> {

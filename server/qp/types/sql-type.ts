@@ -1,6 +1,7 @@
 // SQL types of the query processor (ARCHITECTURE.md "query processor": binding): the type union,
 // PostgreSQL's names for each type, and type names as libpg_query hands them over.
 import { SqlError, assertNever, featureNotSupported } from '../../errors/index.ts'
+import { bareName } from '../catalog.ts'
 import {
   NUMERIC_PRECISION_MAX,
   NUMERIC_SCALE_MAX,
@@ -251,7 +252,7 @@ export function isPreferredType(type: SqlType): boolean {
  * an array type is pg_type's '_' + element name ('_int4'). */
 export function typeName(type: SqlType): string {
   if (type.kind === 'array') return `_${typeName(type.element)}`
-  if (type.kind === 'enum') return bareEnumName(type.name)
+  if (type.kind === 'enum') return bareName(type.name)
   return type.kind
 }
 
@@ -307,11 +308,6 @@ export function formatType(type: SqlType): string {
     default:
       return assertNever(type)
   }
-}
-
-function bareEnumName(name: string): string {
-  const dot = name.indexOf('.')
-  return dot < 0 ? name : name.slice(dot + 1)
 }
 
 const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum'>>> = {

@@ -2,12 +2,12 @@
 // values), with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1.
 import { SqlError, assert, assertNever } from '../../errors/index.ts'
 import { formatBytea, parseBytea, parseUuid } from './bytea.ts'
-import { formatDate, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
+import { formatDate, formatTime, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
 import { formatArray, parseArray } from './array.ts'
 import { Decimal } from './decimal.ts'
 import { Interval, applyIntervalTypmod, formatInterval, parseInterval } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
-import { formatTime, parseTime, roundTime } from './time.ts'
+import { parseTime, roundTime } from './time.ts'
 import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 

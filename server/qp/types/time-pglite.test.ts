@@ -1,18 +1,15 @@
 // time (without time zone) against PostgreSQL itself: input spellings, output, time(p) rounding,
 // casts and interval arithmetic run in PGlite and in Tessera's type system, and the text output
 // (or SQLSTATE) must be the same. Generated cases come from fast-check with a fixed seed.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { MICROS_PER_DAY } from './constants.ts'
 import { type Literal, binaryOurs, castOurs, literalSql } from './pglite-cases.ts'
-import { type Oracle, startOracle } from './pglite-oracle.ts'
-import { formatTime, parseTime } from './time.ts'
+import { useOracle } from './pglite-oracle.ts'
+import { formatTime } from './datetime.ts'
+import { parseTime } from './time.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
+const pg = useOracle()
 
 const RUNS = { numRuns: 150, seed: 1083 }
 const micros = fc.oneof(

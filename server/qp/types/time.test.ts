@@ -6,7 +6,8 @@ import fc from 'fast-check'
 import { encodeKey } from '../../encoding/index.ts'
 import { MICROS_PER_DAY } from './constants.ts'
 import { compare, fromParam, fromStored, hashKey, toKeyPart, toStored, toWire, type SqlType } from './index.ts'
-import { formatTime, parseTime } from './time.ts'
+import { formatTime } from './datetime.ts'
+import { parseTime } from './time.ts'
 import { error } from './types-harness.ts'
 
 const time: SqlType = { kind: 'time' }

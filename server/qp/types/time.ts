@@ -1,13 +1,14 @@
 // time (without time zone) input, output and arithmetic (ARCHITECTURE.md "query processor":
 // values): microseconds since midnight, PostgreSQL's time_in/time_out and its interval operators.
 import { SqlError } from '../../errors/index.ts'
-import { MICROS_PER_DAY, TIMESTAMP_INFINITY, TIMESTAMP_NEG_INFINITY } from './constants.ts'
-import { fractionMicros } from './datetime.ts'
-import { Interval } from './interval.ts'
+import { MICROS_PER_DAY } from './constants.ts'
+import { TIME_PART, clockMicros, fractionMicros, isFiniteTimestamp } from './datetime.ts'
+import { Interval, splitTimestamp } from './interval.ts'
 
 const TIME = new RegExp(
   String.raw`^(?:\d{4,}-\d{1,2}-\d{1,2}\s+|t)?` +
-    String.raw`(?:(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?|(\d{2})(\d{2})(\d{2})?(?:\.(\d*))?)` +
+    `(?:${TIME_PART}|` +
+    String.raw`(\d{2})(\d{2})(\d{2})?(?:\.(\d*))?)` +
     String.raw`(?:\s*(am|pm))?(?:\s*(?:z|zulu|utc|gmt|[+-]\d{1,2}(?::?\d{2})?))?$`,
   'i',
 )
@@ -30,20 +31,9 @@ export function parseTime(text: string): bigint {
     if (hour > 12) throw outOfRange()
     hour = (hour % 12) + (meridiem === 'pm' ? 12 : 0)
   }
-  if (minute > 59 || second > 60) throw outOfRange()
-  const micros = BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
+  const micros = clockMicros(hour, minute, second, fraction, text)
   if (micros > MICROS_PER_DAY) throw outOfRange()
   return micros
-}
-
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** time output: 'HH:MM:SS' and the fraction without trailing zeros. */
-export function formatTime(micros: bigint): string {
-  const secs = Number(micros / 1_000_000n)
-  const frac = Number(micros % 1_000_000n)
-  const hms = `${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}`
-  return frac === 0 ? hms : `${hms}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`
 }
 
 /** time(p): rounds half up to `precision` digits; 23:59:59.5 in time(0) becomes 24:00:00, as in
@@ -57,8 +47,7 @@ export function roundTime(micros: bigint, precision: number | undefined): bigint
 /** The time of day of a timestamp (UTC, the session time zone); NULL for ±infinity, as
  * PostgreSQL's timestamp_time returns. */
 export function timestampToTime(micros: bigint): bigint | null {
-  if (micros === TIMESTAMP_INFINITY || micros === TIMESTAMP_NEG_INFINITY) return null
-  return wrap(micros)
+  return isFiniteTimestamp(micros) ? splitTimestamp(micros).time : null
 }
 
 /** interval → time: the time part modulo a day; months and days do not count. */

@@ -1,16 +1,12 @@
 // Interval, array and jsonb operators and I/O against PostgreSQL itself: each case runs in PGlite
 // and in Tessera's type system, and the text output (or SQLSTATE) must be the same.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { formatArray } from './array.ts'
 import { type Literal, binaryOurs, castOurs, literalSql, unaryOurs } from './pglite-cases.ts'
-import { type Oracle, startOracle } from './pglite-oracle.ts'
+import { useOracle } from './pglite-oracle.ts'
 
-let pg: Oracle
-beforeAll(async () => {
-  pg = await startOracle()
-}, 30_000)
-afterAll(() => pg.close())
+const pg = useOracle()
 
 const iv = (s: string): Literal => [s, 'interval']
 
