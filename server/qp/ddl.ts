@@ -551,7 +551,6 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
-    dropDependentViews(env, name, 'table', s.behavior === 'DROP_CASCADE', dropping)
     dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
   }
 }
@@ -602,13 +601,15 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
   }
 }
 
-/** Drops a table with its index names and owned sequences; foreign keys per detachForDrop. */
+/** Drops a table with its index names and owned sequences; the views reading it and foreign keys
+ * per dropDependentViews and detachForDrop (DROP TABLE and DROP SCHEMA both come here). */
 export function dropOneTable(
   env: DdlEnv,
   table: Table,
   cascade: boolean,
   dropping: ReadonlySet<string>,
 ): void {
+  dropDependentViews(env, table.name, 'table', cascade, dropping)
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused: garbage for a later cleanup job.

@@ -15,7 +15,7 @@ import {
 } from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
 import { dropEnum, listEnums } from './enums.ts'
-import { viewKey } from './views.ts'
+import { dropDependentViews, viewKey } from './views.ts'
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
 
@@ -61,7 +61,10 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
     const dropping = new Set(contents.tables.map((t) => t.name))
     for (const table of contents.tables) dropOneTable(env, table, true, dropping)
     for (const seq of contents.sequences) env.put(sequenceKey(seq), null)
-    for (const view of contents.views) env.put(viewKey(view), null)
+    for (const view of contents.views) {
+      dropDependentViews(env, view, 'view', true, dropping)
+      env.put(viewKey(view), null)
+    }
     // After the schema's tables: a column elsewhere that uses one of its types refuses the drop.
     for (const def of enums) dropEnum(env, def, true)
     env.put(namespaceKey(name), null)
