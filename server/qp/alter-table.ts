@@ -36,6 +36,7 @@ import {
   backfill,
   chooseName,
   ownSequences,
+  requireKeyForm,
   soleColumn,
   TableDraft,
   validateExpressions,
@@ -442,7 +443,11 @@ function checkNameFree(a: Alter, name: string): void {
 
 /** A unique constraint: its index filled from the existing rows (23505 on a duplicate). */
 function addUnique(a: Alter, columns: readonly string[], given: string | undefined): void {
-  const positions = columns.map((c) => requireColumn(a.def, c).position)
+  const positions = columns.map((c) => {
+    const col = requireColumn(a.def, c)
+    requireKeyForm(col.type, 'a unique constraint')
+    return col.position
+  })
   const name = given ?? chooseName(a.def.name, columns, 'key', namesOf(a.def))
   checkNameFree(a, name)
   if (relationNameTaken(a.env, siblingName(a.def.name, name)))

@@ -651,7 +651,7 @@ export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
 /** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
 /** Keys need an order-preserving form: jsonb, interval and array columns have none (0A000 at
  * CREATE time, not at the first insert). */
-function requireKeyForm(type: SqlType, what: string): void {
+export function requireKeyForm(type: SqlType, what: string): void {
   if (!hasKeyForm(type)) throw featureNotSupported(`${formatType(type)} columns in ${what}`)
 }
 
