@@ -308,7 +308,6 @@ function renameIn(expr: string, from: string, to: string): string {
 const quoteIdentifier = (name: string) =>
   /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
 
-/** SET DEFAULT expr / DROP DEFAULT (42601 on an identity column, as PostgreSQL). */
 /** Generated columns computed from `col` go with it under CASCADE, else 2BP01. */
 function dropGeneratedDependents(a: Alter, col: ColumnDef, cascade: boolean): void {
   const dependents = a.def.columns.filter(
@@ -330,6 +329,7 @@ function dropGeneratedDependents(a: Alter, col: ColumnDef, cascade: boolean): vo
   }
 }
 
+/** SET DEFAULT expr / DROP DEFAULT (42601 on a generated or identity column, as PostgreSQL). */
 function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   const col = requireColumn(a.def, name)
   if (col.generated !== undefined) {
