@@ -36,6 +36,7 @@ import {
   backfill,
   chooseName,
   ownSequences,
+  requireKeyForm,
   soleColumn,
   TableDraft,
   validateExpressions,
@@ -307,7 +308,6 @@ function renameIn(expr: string, from: string, to: string): string {
 const quoteIdentifier = (name: string) =>
   /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
 
-/** SET DEFAULT expr / DROP DEFAULT (42601 on an identity column, as PostgreSQL). */
 /** Generated columns computed from `col` go with it under CASCADE, else 2BP01. */
 function dropGeneratedDependents(a: Alter, col: ColumnDef, cascade: boolean): void {
   const dependents = a.def.columns.filter(
@@ -329,6 +329,7 @@ function dropGeneratedDependents(a: Alter, col: ColumnDef, cascade: boolean): vo
   }
 }
 
+/** SET DEFAULT expr / DROP DEFAULT (42601 on a generated or identity column, as PostgreSQL). */
 function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   const col = requireColumn(a.def, name)
   if (col.generated !== undefined) {
@@ -442,7 +443,11 @@ function checkNameFree(a: Alter, name: string): void {
 
 /** A unique constraint: its index filled from the existing rows (23505 on a duplicate). */
 function addUnique(a: Alter, columns: readonly string[], given: string | undefined): void {
-  const positions = columns.map((c) => requireColumn(a.def, c).position)
+  const positions = columns.map((c) => {
+    const col = requireColumn(a.def, c)
+    requireKeyForm(col.type, 'a unique constraint')
+    return col.position
+  })
   const name = given ?? chooseName(a.def.name, columns, 'key', namesOf(a.def))
   checkNameFree(a, name)
   if (relationNameTaken(a.env, siblingName(a.def.name, name)))

@@ -39,10 +39,9 @@ import {
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
-import { alterTable, renameObject, setSchema } from './alter-table.ts'
+import { alterTable, mentionsColumn, renameObject, setSchema } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
-import { mentionsColumn } from './alter-table.ts'
 import type { Result } from './index.ts'
 import { checkDependentViews, dropDependentViews } from './views.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
@@ -518,7 +517,6 @@ export class TableDraft {
   }
 }
 
-/** The first column named in an expression's text (PostgreSQL names table checks after it). */
 /** The column a CHECK reads when it reads exactly one: PostgreSQL names such a constraint
  * `table_column_check` (a column constraint too), and one reading several or none `table_check`. */
 export function soleColumn(expr: string, columns: readonly { readonly name: string; readonly hidden?: boolean }[]): string[] {
@@ -551,7 +549,6 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
-    dropDependentViews(env, name, 'table', s.behavior === 'DROP_CASCADE', dropping)
     dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
   }
 }
@@ -602,13 +599,15 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
   }
 }
 
-/** Drops a table with its index names and owned sequences; foreign keys per detachForDrop. */
+/** Drops a table with its index names and owned sequences; the views reading it and foreign keys
+ * per dropDependentViews and detachForDrop (DROP TABLE and DROP SCHEMA both come here). */
 export function dropOneTable(
   env: DdlEnv,
   table: Table,
   cascade: boolean,
   dropping: ReadonlySet<string>,
 ): void {
+  dropDependentViews(env, table.name, 'table', cascade, dropping)
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused: garbage for a later cleanup job.
@@ -647,13 +646,13 @@ export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
     : new SqlError('3F000', `schema "${schema}" does not exist`)
 }
 
-/** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
-/** Keys need an order-preserving form: jsonb, interval and array columns have none (0A000 at
- * CREATE time, not at the first insert). */
-function requireKeyForm(type: SqlType, what: string): void {
+/** Keys need an order-preserving form: jsonb, interval and array columns have none (0A000 when
+ * the key, unique constraint or index is declared, not at the first insert). */
+export function requireKeyForm(type: SqlType, what: string): void {
   if (!hasKeyForm(type)) throw featureNotSupported(`${formatType(type)} columns in ${what}`)
 }
 
+/** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
 export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | undefined {
   if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')

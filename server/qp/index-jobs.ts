@@ -4,7 +4,7 @@
 // finally makes it usable. A job's state is readable at any snapshot (listIndexJobs).
 import type { HlcTimestamp } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
-import { duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
+import { duplicateTable, SqlError } from '../errors/index.ts'
 import { formatText } from './types/index.ts'
 import {
   encodeTableDef,
@@ -101,14 +101,10 @@ const running = new WeakMap<object, Map<string, Promise<void>>>()
  * shares one (`snapshotTs`, as begin uses), else storage's applied frontier (consistent, possibly
  * behind the newest commits: a batch that conflicts with one retries once storage applied it).
  */
-function snapshotSource(
-  shared: object,
-  storage: TxHost['storage'],
-): (() => HlcTimestamp) | undefined {
+function snapshotSource(shared: object, storage: TxHost['storage']): () => HlcTimestamp {
   const own = (shared as { snapshotTs?: () => HlcTimestamp }).snapshotTs
   if (typeof own === 'function') return own
-  const frontier = (storage as { frontier?: () => HlcTimestamp }).frontier
-  return typeof frontier === 'function' ? () => frontier.call(storage) : undefined
+  return () => storage.frontier()
 }
 
 /** What a job runs on: its query processor's storage, adjudicators, clock and randomness. */
@@ -116,9 +112,10 @@ export type JobHost = Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'>
 
 /**
  * Starts filling the index of job `jobId` (committed at or below `commitTs`) in `shared`'s query
- * processor, unless it runs there already. Returns the job's promise, which never rejects: SQL
- * failures are recorded in the job, and a job cut short by the region closing (its commits fail)
- * stays `building` in storage, to be resumed by resumeIndexJobs when the region opens again.
+ * processor, unless it runs there already. Returns the job's promise, which resolves when the job
+ * ends: SQL failures are recorded in the job, and a job cut short by the region closing (57P03)
+ * stays `building` in storage, to be resumed by resumeIndexJobs when the region opens again. Any
+ * other error rejects it (an AssertionError among them: a bug must surface).
  */
 export function startIndexJob(
   shared: object,
@@ -128,8 +125,6 @@ export function startIndexJob(
 ): Promise<void> {
   const source = snapshotSource(shared, host.storage)
   const limits = (shared as { limits?: { snapshotWaitMsMax?: number } }).limits
-  if (source === undefined)
-    throw featureNotSupported('CREATE INDEX ASYNC in this query processor (no snapshot source)')
   let last = commitTs
   // Never below the job's own commit (nor a batch's): a batch must see every row written before.
   const snapshotTs = () => Math.max(source(), last)
@@ -149,9 +144,10 @@ export function startIndexJob(
     committed: (ts) => (last = Math.max(last, ts)),
   }
   const job = runJob(deps, jobId)
-    .catch(() => {
-      // Its region is closing (a commit or a frontier wait failed): the job's state in storage
-      // is still `building`, with the cursor of its last committed batch.
+    .catch((e: unknown) => {
+      // Its region is closing: a closed storage shard or journal answers 57P03. The job's state
+      // in storage is still `building`, with the cursor of its last committed batch.
+      if (!(e instanceof SqlError && e.code === '57P03')) throw e
     })
     .finally(() => jobs.delete(jobId))
   jobs.set(jobId, job)
@@ -172,11 +168,6 @@ export function resumeIndexJobs(shared: object, host: JobHost, ts: HlcTimestamp)
 /** The promise of a job running in `shared`'s query processor (tests wait on it). */
 export function runningIndexJob(shared: object, jobId: string): Promise<void> | undefined {
   return running.get(shared)?.get(jobId)
-}
-
-/** Whether `shared` can run index jobs (CREATE INDEX ASYNC checks before it writes anything). */
-export function canRunIndexJobs(shared: object, storage: TxHost['storage']): boolean {
-  return snapshotSource(shared, storage) !== undefined
 }
 
 async function runJob(deps: RunnerDeps, jobId: string): Promise<void> {

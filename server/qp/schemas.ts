@@ -2,7 +2,7 @@
 // is a catalog key; its relations are catalog entries named `schema.name` (bare in public), so a
 // schema only has to exist for names in it to be created.
 import type { CreateSchemaStmt, DropStmt } from 'libpg-query'
-import { decodeKey, encodeKey, prefixEnd } from '../encoding/index.ts'
+import { decodeKey, prefixEnd } from '../encoding/index.ts'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { stringOf } from './binder.ts'
 import {
@@ -15,7 +15,7 @@ import {
 } from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
 import { dropEnum, listEnums } from './enums.ts'
-import { viewKey } from './views.ts'
+import { dropDependentViews, listViews, viewKey } from './views.ts'
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
 
@@ -50,18 +50,28 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
     }
     const contents = contentsOf(env, name)
     const enums = listEnums(env.view).filter((e) => e.name.startsWith(`${name}.`))
-    const first = contents.tables[0]?.name ?? contents.sequences[0] ?? contents.views[0] ?? enums[0]?.name
-    if (first !== undefined && s.behavior !== 'DROP_CASCADE') {
-      const kind = contents.tables.length > 0 ? 'table' : contents.sequences.length > 0 ? 'sequence' : contents.views.length > 0 ? 'view' : 'type'
+    // In this order the first object found is the one the 2BP01 names.
+    const objects: readonly (readonly [string, readonly string[]])[] = [
+      ['table', contents.tables.map((t) => t.name)],
+      ['sequence', contents.sequences],
+      ['view', contents.views],
+      ['type', enums.map((e) => e.name)],
+    ]
+    const named = objects.find(([, names]) => names.length > 0)
+    if (named !== undefined && s.behavior !== 'DROP_CASCADE') {
+      const [kind, [first]] = named
       throw new SqlError('2BP01', `cannot drop schema ${name} because other objects depend on it`, {
-        detail: `${kind} ${first} depends on schema ${name}`,
+        detail: `${kind} ${first ?? ''} depends on schema ${name}`,
         hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
       })
     }
     const dropping = new Set(contents.tables.map((t) => t.name))
     for (const table of contents.tables) dropOneTable(env, table, true, dropping)
     for (const seq of contents.sequences) env.put(sequenceKey(seq), null)
-    for (const view of contents.views) env.put(viewKey(view), null)
+    for (const view of contents.views) {
+      dropDependentViews(env, view, 'view', true, dropping)
+      env.put(viewKey(view), null)
+    }
     // After the schema's tables: a column elsewhere that uses one of its types refuses the drop.
     for (const def of enums) dropEnum(env, def, true)
     env.put(namespaceKey(name), null)
@@ -83,11 +93,9 @@ function contentsOf(
     if (table !== undefined) tables.push(table)
   }
   const sequences = namesIn(env, sequencesRange().start).filter(inSchema)
-  // Views are stored under their own catalog index; its key prefix is viewKey(x) without x.
-  const probe = viewKey('x')
-  const views = namesIn(env, probe.slice(0, probe.length - encodeKey(['x']).length)).filter(
-    inSchema,
-  )
+  const views = listViews(env.view)
+    .map((v) => v.name)
+    .filter(inSchema)
   return { tables, sequences, views }
 }
 

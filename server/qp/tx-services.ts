@@ -3,11 +3,10 @@
 import type { HlcTimestamp, Hlc, Random } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import { encodeKey, type Key } from '../encoding/index.ts'
-import { featureNotSupported } from '../errors/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import { SequenceValues, type SequenceHost } from './sequences.ts'
-import { canRunIndexJobs, indexJobKey, startIndexJob, type IndexJob } from './index-jobs.ts'
+import { indexJobKey, startIndexJob, type IndexJob } from './index-jobs.ts'
 import { Settings } from './settings.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
@@ -38,8 +37,7 @@ export interface TxServices {
   relation(name: string): Table | undefined
   /** Adds a key to the commit's conflict check: 'read' checks it, 'lock' checks and records it. */
   conflictKey(key: Key, kind: 'read' | 'lock'): void
-  /** CREATE INDEX ASYNC: starts the job once the transaction commits (0A000 when this query
-   * processor cannot run background transactions). */
+  /** CREATE INDEX ASYNC: starts the job once the transaction commits. */
   startIndexJobAfterCommit(jobId: string): void
   /** The state of an index job at the snapshot: building, succeeded, or failed with its error. */
   indexJobState(jobId: string): string | undefined
@@ -153,10 +151,6 @@ export class TransactionServices implements TxServices {
   }
 
   startIndexJobAfterCommit(jobId: string): void {
-    if (!canRunIndexJobs(this.#shared, this.#host.storage))
-      throw featureNotSupported(
-        'CREATE INDEX ASYNC in this query processor (it cannot start background transactions)',
-      )
     ;(this.#afterCommit ??= []).push(
       (commitTs) => void startIndexJob(this.#shared, this.#host, jobId, commitTs),
     )

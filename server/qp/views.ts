@@ -91,8 +91,8 @@ function createView(env: ViewEnv, s: ViewStmt): void {
     throw new SqlError('42P16', 'cannot change name of view column', { hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.' })
   }
   if (existing !== undefined && columns.length < existing.columns.length) throw new SqlError('42P16', 'cannot drop columns from view')
-  const changed = existing?.types?.findIndex((t, i) => formatType(t) !== formatType(plan.fieldTypes[i] as SqlType)) ?? -1
-  if (existing?.types !== undefined && changed >= 0) {
+  const changed = changedType(existing?.types, plan.fieldTypes)
+  if (changed >= 0) {
     throw new SqlError('42P16', `cannot change data type of view column "${columns[changed] ?? ''}"`)
   }
   const def: ViewDef = { name, sql, columns, types: plan.fieldTypes }
@@ -133,8 +133,7 @@ export function dropDependentViews(
   if (depth > VIEW_DEPTH_MAX) throw new SqlError('54001', `views nest more than ${VIEW_DEPTH_MAX} deep`)
   for (const dependent of listViews(env.view)) {
     if (dependent.name === name || dropping.has(dependent.name)) continue
-    const reads = relationsRead(env.parse.statement(dependent.sql).stmt).some((rv) => qualifiedName(rv) === name)
-    if (!reads) continue
+    if (!readsRelation(env.parse.statement(dependent.sql).stmt, name)) continue
     if (!cascade) {
       throw new SqlError('2BP01', `cannot drop ${kind} ${name} because other objects depend on it`, {
         detail: `view ${dependent.name} depends on ${kind} ${name}`,
@@ -211,7 +210,7 @@ const lastName = (f: FuncCall): string => {
 export function checkDependentViews(env: DdlEnv, table: string, stmt: Node): void {
   for (const view of listViews(env.view)) {
     const query = env.parse.statement(view.sql).stmt
-    if (!relationsRead(query).some((rv) => qualifiedName(rv) === table)) continue
+    if (!readsRelation(query, table)) continue
     assert('SelectStmt' in query, 'a view is a SELECT')
     let types: readonly SqlType[]
     try {
@@ -229,13 +228,28 @@ export function checkDependentViews(env: DdlEnv, table: string, stmt: Node): voi
         hint: 'A view keeps its query as written: drop the view, change the table, then create the view again.',
       })
     }
-    const changed = view.types?.findIndex((t, i) => types[i] === undefined || formatType(t) !== formatType(types[i] as SqlType)) ?? -1
+    const changed = changedType(view.types, types)
     if (changed >= 0) {
       throw new SqlError('0A000', 'cannot alter type of a column used by a view or rule', {
         detail: `view ${view.name} depends on column "${view.columns[changed] ?? ''}"`,
       })
     }
   }
+}
+
+/** Whether a view's parsed query reads relation `name` (views hold names, not object ids). */
+function readsRelation(query: Node, name: string): boolean {
+  return relationsRead(query).some((rv) => qualifiedName(rv) === name)
+}
+
+/** The first column whose type is not what the view was created with (a column gone counts),
+ * or -1; -1 too for a view stored without its types. */
+function changedType(created: readonly SqlType[] | undefined, now: readonly SqlType[]): number {
+  if (created === undefined) return -1
+  return created.findIndex((t, i) => {
+    const type = now[i]
+    return type === undefined || formatType(t) !== formatType(type)
+  })
 }
 
 /** The column an ALTER TABLE drops (the first), if it drops one. */
