@@ -694,7 +694,7 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
   if (isIndexAsync(env.sql)) {
     const jobId = randomId(run.exec.eval.random.bytes(16))
     run.exec.eval.tx.startIndexJobAfterCommit(jobId)
-    createIndexAsync(env, table, index, jobId)
+    createIndexAsync(env, table, index, jobId, run.exec.eval.tx.indexJobOwner())
     return jobId
   }
   backfill(env, table, index)

@@ -2,7 +2,10 @@
 // the index as "building" (every write maintains it, no read uses it) and records a job; once it
 // commits, the query processor fills the index in bounded batches, each its own transaction, and
 // finally makes it usable. A job's state is readable at any snapshot (listIndexJobs).
-import type { HlcTimestamp } from '../clock/index.ts'
+// In a cluster every region could run a job, and two runners of one job would keep conflicting on
+// its row: a job has an owner region, renewed by every batch it commits (a lease); another region
+// takes a job over only once its owner has committed nothing for INDEX_JOB_LEASE_MS.
+import type { Clock, HlcTimestamp } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import { duplicateTable, SqlError } from '../errors/index.ts'
 import { formatText } from './types/index.ts'
@@ -28,6 +31,14 @@ export const INDEX_JOB_BATCH_ROWS = 500
 const BATCH_ATTEMPTS_MAX = 20
 /** Batches per job (bounds a job at 50 million rows). */
 const BATCHES_MAX = 100_000
+/**
+ * How long a job's owner may go without committing a batch before another region takes the job
+ * over. A batch of 500 rows commits in milliseconds to a few hundred (a cross-region quorum, its
+ * conflict retries); regions' clocks differ by at most the cluster's error bound (milliseconds).
+ * A region that lost its owner this way finds out at its next batch (the takeover wrote the job's
+ * row, so that batch conflicts, and the row it reads again names another owner) and stops.
+ */
+export const INDEX_JOB_LEASE_MS = 10_000
 
 /** The statement text the parser sees: `CREATE [UNIQUE] INDEX ASYNC` becomes `... INDEX /*A*\/`,
  * a comment of the same length (error positions stay right), which createIndex recognises. */
@@ -52,6 +63,23 @@ export interface IndexJob {
   /** The last primary key indexed. */
   readonly cursor?: Key | undefined
   readonly error?: string | undefined
+  /** The region running the job (absent in jobs from before owners: anyone may take those). */
+  readonly owner?: string | undefined
+  /** When (the owner's wall clock, ms) the owner created the job or last committed a batch. */
+  readonly ownerAtMs?: number | undefined
+}
+
+/** The owner a job gets when `region` creates it or commits a batch of it at `wallMs`. */
+export interface JobOwner {
+  readonly owner: string
+  readonly ownerAtMs: number
+}
+
+/** Whether region `region` must leave `job` alone at wall time `nowMs`: another region owns it
+ * and renewed its lease recently. */
+export function leasedElsewhere(job: IndexJob, region: string, nowMs: number): boolean {
+  if (job.owner === undefined || job.owner === region) return false
+  return nowMs - (job.ownerAtMs ?? 0) < INDEX_JOB_LEASE_MS
 }
 
 export const indexJobKey = (id: string): Key => encodeKey([INDEX_JOBS_TABLE_ID, id])
@@ -64,8 +92,9 @@ export function listIndexJobs(view: {
   return [...view.scan(start, prefixEnd(start))].map((kv) => JSON.parse(kv.value) as IndexJob)
 }
 
-/** Adds `index` to `table` as building and records its job; the job starts once this commits. */
-export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, jobId: string): void {
+/** Adds `index` to `table` as building and records its job, owned by `owner` (the creating
+ * region, which starts it once this commits). */
+export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, jobId: string, owner: JobOwner): void {
   if (relationNameTaken(env, siblingName(table.name, index.name))) throw duplicateTable(index.name)
   const def: TableDef = {
     ...table.def,
@@ -80,6 +109,7 @@ export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, job
     indexId: index.id,
     state: 'building',
     rowsDone: 0,
+    ...owner,
   }
   env.put(indexKeyOf(table.name, index.name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
@@ -90,8 +120,21 @@ export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, job
 interface RunnerDeps extends Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'> {
   readonly snapshotTs: () => HlcTimestamp
   readonly snapshotWaitMsMax: number
+  /** The region this runner runs in (the owner its batches write) and its wall clock. */
+  readonly region: string
+  readonly clock: Clock
   /** A batch committed at `ts`. */
   committed(ts: HlcTimestamp): void
+}
+
+/** What jobs use of their query processor's shared state (QpShared has it all), which is also
+ * the key of the jobs running in that query processor. */
+export interface JobShared {
+  readonly snapshotTs?: () => HlcTimestamp
+  readonly limits?: { readonly snapshotWaitMsMax?: number }
+  /** The region the query processor serves: the owner its jobs' batches write. */
+  readonly region: string
+  readonly clock: Clock
 }
 
 const running = new WeakMap<object, Map<string, Promise<void>>>()
@@ -101,8 +144,8 @@ const running = new WeakMap<object, Map<string, Promise<void>>>()
  * shares one (`snapshotTs`, as begin uses), else storage's applied frontier (consistent, possibly
  * behind the newest commits: a batch that conflicts with one retries once storage applied it).
  */
-function snapshotSource(shared: object, storage: TxHost['storage']): () => HlcTimestamp {
-  const own = (shared as { snapshotTs?: () => HlcTimestamp }).snapshotTs
+function snapshotSource(shared: JobShared, storage: TxHost['storage']): () => HlcTimestamp {
+  const own = shared.snapshotTs
   if (typeof own === 'function') return own
   return () => storage.frontier()
 }
@@ -113,18 +156,21 @@ export type JobHost = Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'>
 /**
  * Starts filling the index of job `jobId` (committed at or below `commitTs`) in `shared`'s query
  * processor, unless it runs there already. Returns the job's promise, which resolves when the job
- * ends: SQL failures are recorded in the job, and a job cut short by the region closing (57P03)
- * stays `building` in storage, to be resumed by resumeIndexJobs when the region opens again. Any
- * other error rejects it (an AssertionError among them: a bug must surface).
+ * ends: SQL failures of the index itself (a duplicate, a dropped table) are recorded in the job.
+ * A runner stopped by its environment (the region closing, 57P03; a snapshot that could not be
+ * had in time, 57014; a commit whose quorum was lost, 40003; an overload) leaves the job
+ * `building` with the cursor of its last committed batch, and resumeIndexJobs (at the next open,
+ * or the region's next sweep) starts it again. Any other error rejects the promise (an
+ * AssertionError among them: a bug must surface).
  */
 export function startIndexJob(
-  shared: object,
+  shared: JobShared,
   host: JobHost,
   jobId: string,
   commitTs: HlcTimestamp,
 ): Promise<void> {
   const source = snapshotSource(shared, host.storage)
-  const limits = (shared as { limits?: { snapshotWaitMsMax?: number } }).limits
+  const limits = shared.limits
   let last = commitTs
   // Never below the job's own commit (nor a batch's): a batch must see every row written before.
   const snapshotTs = () => Math.max(source(), last)
@@ -141,13 +187,15 @@ export function startIndexJob(
       snapshotTs,
     },
     snapshotWaitMsMax: limits?.snapshotWaitMsMax ?? 10_000,
+    region: shared.region,
+    clock: shared.clock,
     committed: (ts) => (last = Math.max(last, ts)),
   }
   const job = runJob(deps, jobId)
     .catch((e: unknown) => {
-      // Its region is closing: a closed storage shard or journal answers 57P03. The job's state
-      // in storage is still `building`, with the cursor of its last committed batch.
-      if (!(e instanceof SqlError && e.code === '57P03')) throw e
+      // Every SqlError reaching here came from the region, not from the index (those end the job
+      // in runBatch): the job's state in storage is still `building`, to be started again.
+      if (!(e instanceof SqlError)) throw e
     })
     .finally(() => jobs.delete(jobId))
   jobs.set(jobId, job)
@@ -155,14 +203,18 @@ export function startIndexJob(
 }
 
 /**
- * Starts every job still `building` at snapshot `ts` (jobs that were running when their region
- * stopped); returns their ids. A job goes on from the cursor of its last committed batch.
+ * Starts every job still `building` at snapshot `ts` that this query processor's region should
+ * run and does not run yet: its own (cut short when the region last stopped), jobs without an
+ * owner, and jobs whose owner let its lease lapse (a region that stopped or lost its links).
+ * Returns their ids. A job goes on from the cursor of its last committed batch.
  */
-export function resumeIndexJobs(shared: object, host: JobHost, ts: HlcTimestamp): string[] {
-  const building = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
-    .filter((job) => job.state === 'building')
-  for (const job of building) void startIndexJob(shared, host, job.id, ts)
-  return building.map((job) => job.id)
+export function resumeIndexJobs(shared: JobShared, host: JobHost, ts: HlcTimestamp): string[] {
+  const nowMs = shared.clock.wallMs()
+  const mine = running.get(shared)
+  const adopted = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
+    .filter((job) => job.state === 'building' && mine?.has(job.id) !== true && !leasedElsewhere(job, shared.region, nowMs))
+  for (const job of adopted) void startIndexJob(shared, host, job.id, ts)
+  return adopted.map((job) => job.id)
 }
 
 /** The promise of a job running in `shared`'s query processor (tests wait on it). */
@@ -189,6 +241,8 @@ async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
     const ts = await freshSnapshot(deps)
     const job = readJob(deps, jobId, ts)
     if (job === undefined || job.state !== 'building') return true
+    // Another region took the job over (this one was cut off or slow past the lease): it is theirs.
+    if (leasedElsewhere(job, deps.region, deps.clock.wallMs())) return true
     let plan: BatchPlan
     try {
       plan = planBatch(deps, job, ts)
@@ -246,6 +300,9 @@ function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan
     rowsDone: job.rowsDone + rows,
     cursor: last ?? job.cursor,
     state: done ? 'succeeded' : 'building',
+    // Every batch renews the lease (and takes the job over, when its owner's had lapsed).
+    owner: deps.region,
+    ownerAtMs: deps.clock.wallMs(),
   }
   writes.push({ key: indexJobKey(job.id), value: JSON.stringify(next) })
   if (done) {

@@ -55,6 +55,9 @@ export interface QueryProcessorOptions {
    */
   readonly snapshotTs: () => HlcTimestamp
   readonly limits?: QpLimits
+  /** The region this query processor serves (`local` when absent): index jobs it runs are owned
+   * by it (index-jobs.ts). */
+  readonly region?: string
 }
 
 export type TransactionStatus = 'open' | 'failed' | 'committed' | 'aborted'
@@ -94,8 +97,9 @@ export interface QueryProcessor {
 
 /** The query processor a region runs: `QueryProcessor` plus what the region asks of it. */
 export interface SqlQueryProcessor extends QueryProcessor {
-  /** Starts the CREATE INDEX ASYNC jobs that were still building when the region last stopped
-   * (each goes on from its last committed batch); resolves to their job ids. */
+  /** Starts the CREATE INDEX ASYNC jobs still building that this region should run and does not
+   * run yet: its own (cut short when it last stopped), and those whose owner's lease lapsed. Each
+   * goes on from its last committed batch; resolves to their job ids. */
   resumeIndexJobs(): Promise<string[]>
 }
 

@@ -40,6 +40,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     hlc: options.hlc,
     clock: options.clock,
     random: options.random,
+    region: options.region ?? 'local',
     limits: resolveLimits(options.limits),
     parse: new ParseCache(),
     tables: new TableCache(),

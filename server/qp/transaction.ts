@@ -48,6 +48,8 @@ export interface QpShared {
   readonly hlc: Hlc
   readonly clock: Clock
   readonly random: Random
+  /** The region this query processor serves (the owner of the index jobs it runs). */
+  readonly region: string
   readonly limits: Required<QpLimits>
   readonly parse: ParseCache
   readonly tables: TableCache

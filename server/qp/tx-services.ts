@@ -6,7 +6,7 @@ import { encodeKey, type Key } from '../encoding/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import { SequenceValues, type SequenceHost } from './sequences.ts'
-import { indexJobKey, startIndexJob, type IndexJob } from './index-jobs.ts'
+import { indexJobKey, startIndexJob, type IndexJob, type JobOwner, type JobShared } from './index-jobs.ts'
 import { Settings } from './settings.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
@@ -39,6 +39,8 @@ export interface TxServices {
   conflictKey(key: Key, kind: 'read' | 'lock'): void
   /** CREATE INDEX ASYNC: starts the job once the transaction commits. */
   startIndexJobAfterCommit(jobId: string): void
+  /** The owner a job created now gets: this query processor's region, at its wall clock. */
+  indexJobOwner(): JobOwner
   /** The state of an index job at the snapshot: building, succeeded, or failed with its error. */
   indexJobState(jobId: string): string | undefined
 }
@@ -73,7 +75,7 @@ export const advisoryLockKey = (keys: readonly bigint[]): Key =>
 export class TransactionServices implements TxServices {
   readonly #makeHost: () => TxHost
   #madeHost: TxHost | undefined
-  readonly #shared: object
+  readonly #shared: JobShared
   // Made on first use: most transactions never touch a setting, a sequence or an advisory lock,
   // and a point select's whole cost is a few microseconds.
   #settings: Settings | undefined
@@ -81,7 +83,7 @@ export class TransactionServices implements TxServices {
   #afterCommit: ((commitTs: HlcTimestamp) => void)[] | undefined
   #advisoryLocks: Set<Key> | undefined
 
-  constructor(host: () => TxHost, shared: object) {
+  constructor(host: () => TxHost, shared: JobShared) {
     this.#makeHost = host
     this.#shared = shared
   }
@@ -154,6 +156,10 @@ export class TransactionServices implements TxServices {
     ;(this.#afterCommit ??= []).push(
       (commitTs) => void startIndexJob(this.#shared, this.#host, jobId, commitTs),
     )
+  }
+
+  indexJobOwner(): JobOwner {
+    return { owner: this.#shared.region, ownerAtMs: this.#shared.clock.wallMs() }
   }
 
   indexJobState(jobId: string): string | undefined {

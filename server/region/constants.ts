@@ -10,6 +10,9 @@ export const REGION_DEFAULTS = {
   gcIntervalMs: 10_000,
   /** Storage checkpoints and journal segment deletion every minute: each costs fsyncs. */
   compactIntervalMs: 60_000,
+  /** Index jobs are looked over every 5 s: a region takes over a job whose owner's lease lapsed
+   * (INDEX_JOB_LEASE_MS, 10 s), so a job cut short by a region's loss goes on within 15 s. */
+  indexJobSweepMs: 5_000,
   /** A full region unreachable for 2 s is failed over: with link loss detected within about a
    * second, the survivors serve again well within the 5 s the design promises. */
   failoverAfterMs: 2_000,

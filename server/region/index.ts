@@ -64,6 +64,8 @@ export interface RegionOptions {
   readonly compactIntervalMs?: number
   /** A full region unreachable this long is failed over (its journals sealed, partitions moved). */
   readonly failoverAfterMs?: number
+  /** How often the region looks for index jobs to run: its own, or ones whose owner lapsed (ms). */
+  readonly indexJobSweepMs?: number
 }
 
 /** A running region. */
@@ -160,6 +162,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     clock: o.clock,
     random: o.random,
     limits: o.qp,
+    region: o.name,
     snapshotTs: cluster === undefined
       ? // One region: every acknowledged commit is durable and already applied (the QP waits for
         // that before it acknowledges), so the merged frontier is a strongly consistent snapshot
@@ -205,10 +208,23 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     for (const shard of shards) shard.gc(belowTs)
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
-  // Index jobs cut short by the last stop go on from their last batch. With several regions,
-  // which region runs a job is not recorded yet, and two runners of one job would keep
-  // conflicting: there a job stays building until an index job owner is part of the design.
+  // Index jobs cut short by the last stop go on from their last batch; jobs of a region that
+  // stopped or was cut off are taken over once their owner's lease lapses (index-jobs.ts). One
+  // region resumes at once; a cluster region may still be catching up, so it waits for the sweep.
   if (cluster === undefined) await qp.resumeIndexJobs()
+  let sweeping = false
+  const indexJobSweep = schedule(o.timers, o.indexJobSweepMs, () => {
+    // One sweep at a time: a snapshot may wait (bounded) for a region catching up.
+    if (sweeping) return
+    sweeping = true
+    qp.resumeIndexJobs()
+      .catch((e: unknown) => {
+        // A sweep that cannot read now (closing 57P03, no quorum or a slow frontier) tries again
+        // at the next one; anything else is a bug and must surface.
+        if (!(e instanceof SqlError)) throw e
+      })
+      .finally(() => (sweeping = false))
+  })
   return {
     name: o.name,
     app: withFaultRoutes(api.app, cluster?.faults, auth, o.clock, options.sqlFaults === true),
@@ -217,6 +233,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     auth,
     async close() {
       gc.cancel()
+      indexJobSweep.cancel()
       compaction.cancel()
       failover?.close()
       await api.close()

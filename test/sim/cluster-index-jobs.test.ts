@@ -1,0 +1,157 @@
+// Goal: a CREATE INDEX ASYNC job in a cluster is never stuck. Its owner region resumes it after a
+// restart; when the owner is gone for good, the other full region takes it over once the owner's
+// lease lapses; and the index it makes usable answers correctly in both regions. Method: the
+// deterministic cluster simulator (two full regions and a witness, the real openRegion, SimDisk
+// and SimNetwork on one virtual clock); the job is created in east, east is killed mid-job, and
+// time runs until index_job_state() reports the end.
+import { afterEach, describe, expect, test } from 'bun:test'
+import { SqlError } from '../../server/errors/index.ts'
+import { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from '../../server/qp/index-jobs.ts'
+import type { SqlTransaction } from '../../server/qp/index.ts'
+import { ClusterWorld, NAMES, type ClusterConfig, type FullName } from './cluster-world.ts'
+import { drive } from './drive.ts'
+
+const CONFIG: ClusterConfig = {
+  journalCount: 2,
+  shardCount: 2,
+  partitionCount: 4,
+  failoverAfterMs: 2_000,
+  clockErrorBoundMs: 2,
+  clockOffsetsMs: { east: 0, west: 0, wit: 0 },
+  linkFaults: { delayMs: 5 },
+  disk: { syncLatencyMsMin: 1, syncLatencyMsMax: 1, tornWriteProbability: 0 },
+}
+/** Enough rows for several batches: the job is cut short between two of them. */
+const ROWS = INDEX_JOB_BATCH_ROWS * 6 + 17
+
+let world: ClusterWorld
+const failures: unknown[] = []
+const onUnhandled = (e: unknown) => {
+  // A killed process's pending disk calls fail; nobody is left to see them.
+  if (e instanceof Error && e.message.startsWith('simulated crash')) return
+  failures.push(e)
+}
+
+afterEach(async () => {
+  process.off('unhandledRejection', onUnhandled)
+  await world.dispose()
+  failures.length = 0
+})
+
+async function start(): Promise<void> {
+  process.on('unhandledRejection', onUnhandled)
+  world = new ClusterWorld(7, CONFIG)
+  await run(Promise.all(NAMES.map((n) => world.open(n))), 'opening the cluster')
+}
+
+const run = <T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> =>
+  drive(world, failures, promise, what, maxVirtualMs)
+
+/** One statement in its own transaction in `region`; its rows. */
+async function sql(region: FullName, text: string, params: unknown[] = []): Promise<unknown[][]> {
+  const qp = world.region(region)?.qp
+  if (qp === undefined) throw new Error(`${region} is down`)
+  return run(
+    (async () => {
+      const tx = (await qp.begin()) as SqlTransaction
+      const result = await tx.execute(text, params)
+      await tx.commit()
+      return result.rows.map((r) => [...r])
+    })(),
+    `${text} in ${region}`,
+  )
+}
+
+/** Creates the table and its rows in east, then the async index; answers the job id. */
+async function createJob(): Promise<string> {
+  await sql('east', 'CREATE TABLE t (id int PRIMARY KEY, v int)')
+  await sql('east', `INSERT INTO t SELECT i, i % 100 FROM generate_series(0, ${ROWS - 1}) AS i`)
+  const [[jobId]] = (await sql('east', 'CREATE INDEX ASYNC t_v ON t (v)')) as [[string]]
+  return jobId
+}
+
+/** Runs virtual time until the job ends, read in `region`; answers its state and when it ended. */
+async function jobEnd(region: FullName, jobId: string, maxVirtualMs: number): Promise<{ state: string; atMs: number }> {
+  const until = world.sim.wallMs() + maxVirtualMs
+  while (world.sim.wallMs() < until) {
+    // Until a lost region is failed over, reads that need its journals answer 57P03: retry.
+    const state = await sql(region, 'SELECT index_job_state($1)', [jobId]).then(
+      (rows) => rows[0]?.[0] as string,
+      (e: unknown) => {
+        if (e instanceof SqlError && e.code === '57P03') return 'building'
+        throw e
+      },
+    )
+    if (state !== 'building') return { state, atMs: world.sim.wallMs() }
+    // Half a virtual second between polls: a poll is a transaction of its own.
+    const resume = world.sim.wallMs() + 500
+    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, resume - world.sim.wallMs())), 'a pause')
+  }
+  throw new Error(`job ${jobId} still building after ${maxVirtualMs} virtual ms`)
+}
+
+/** The index is usable in `region` and answers as the table does. */
+async function expectIndexServes(region: FullName): Promise<void> {
+  const qp = world.region(region)?.qp
+  const plan = await run(
+    (async () => {
+      const tx = (await qp!.begin()) as SqlTransaction
+      const lines = tx.explain('SELECT id FROM t WHERE v = 7')
+      tx.rollback()
+      return lines.join('\n')
+    })(),
+    'explain',
+  )
+  expect(plan).toContain('t_v')
+  const ids = (await sql(region, 'SELECT id FROM t WHERE v = 7 ORDER BY id')).map((r) => r[0])
+  expect(ids).toEqual(Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 100 === 7))
+}
+
+describe('index jobs in a cluster', () => {
+  test('the owner region killed for good: the other full region takes the job over once the lease lapses', async () => {
+    await start()
+    const jobId = await createJob()
+    // Let east commit a batch or two, then kill it: its job stays building, owned by east.
+    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 60)), 'first batches')
+    const [[before]] = (await sql('west', 'SELECT index_job_state($1)', [jobId])) as [[string]]
+    expect(before).toBe('building')
+    await world.kill('east')
+    const killedAtMs = world.sim.wallMs()
+    const end = await jobEnd('west', jobId, 60_000)
+    expect(end.state).toBe('succeeded')
+    // West waited out east's lease: it never ran the job while east could still be running it.
+    expect(end.atMs - killedAtMs).toBeGreaterThanOrEqual(INDEX_JOB_LEASE_MS - 100)
+    await expectIndexServes('west')
+  }, 60_000)
+
+  test('the owner region restarted: it resumes its own job before the lease would let anyone else', async () => {
+    await start()
+    const jobId = await createJob()
+    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 60)), 'first batches')
+    await world.kill('east')
+    const killedAtMs = world.sim.wallMs()
+    await run(world.open('east'), 'restarting east')
+    const end = await jobEnd('east', jobId, 60_000)
+    expect(end.state).toBe('succeeded')
+    expect(end.atMs - killedAtMs).toBeLessThan(INDEX_JOB_LEASE_MS)
+    await expectIndexServes('east')
+    await expectIndexServes('west')
+  }, 60_000)
+
+  test('the owner region cut off but running: the other takes over, and the cut-off runner stops quietly once healed', async () => {
+    await start()
+    const jobId = await createJob()
+    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 60)), 'first batches')
+    world.net.isolate('east')
+    const cutAtMs = world.sim.wallMs()
+    const end = await jobEnd('west', jobId, 60_000)
+    expect(end.state).toBe('succeeded')
+    expect(end.atMs - cutAtMs).toBeGreaterThanOrEqual(INDEX_JOB_LEASE_MS - 100)
+    world.net.heal()
+    // East catches up and learns it was failed over; its runner, if still going, finds the job
+    // taken or over and ends. Any error it raised would be in `failures`, which run() throws.
+    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 20_000)), 'after the heal')
+    await expectIndexServes('west')
+    await expectIndexServes('east')
+  }, 60_000)
+})
