@@ -18,6 +18,10 @@ export interface ReplicaJournalOptions {
   readonly hlc: Hlc
   /** The journal was sealed (its leader region failed over): no record after `seq` ever counts. */
   readonly sealed?: JournalSeal
+  /** This copy exists only for failovers (a witness's: nothing here applies it): it drops whole
+   * segments once every other region holds their records (the leader's `heldElsewhereSeq`), so
+   * its disk stays bounded. A full region's replica is cut by its storage compaction instead. */
+  readonly dropHeldElsewhere?: boolean
 }
 
 /** Where a failed-over journal ends: its last committed record. */
@@ -36,6 +40,7 @@ export class ReplicaJournal implements Journal {
   readonly #leader: string
   readonly #link: ReplicationLink
   readonly #hlc: Hlc
+  readonly #dropHeldElsewhere: boolean
   /** Locally durable records not yet shown to followers. */
   #held: CommitRecord[] = []
   #localDurableSeq: number
@@ -64,6 +69,7 @@ export class ReplicaJournal implements Journal {
     this.#leader = options.leader
     this.#link = options.link
     this.#hlc = options.hlc
+    this.#dropHeldElsewhere = options.dropHeldElsewhere ?? false
     this.#localDurableSeq = options.local.lastSeq()
     // What the file holds may not all be committed: until the leader says so, show nothing new.
     // Storage that applied some of it before a restart knows its own positions.
@@ -183,6 +189,10 @@ export class ReplicaJournal implements Journal {
       // The leader reports commits this replica never received: ask once per position (the
       // leader's retransmission covers a lost answer).
       if (this.#leaderCommittedSeq > this.#receivedSeq && this.#askedAt !== this.#receivedSeq) this.#askResend()
+      // Never past what was shown to followers: a restart resumes delivery at the first kept seq.
+      if (this.#dropHeldElsewhere && message.heldElsewhereSeq !== undefined) {
+        this.#local.truncateThrough(Math.min(message.heldElsewhereSeq, this.#deliveredSeq))
+      }
     }
   }
 

@@ -272,14 +272,24 @@ export class ReplicatedJournal implements Journal {
   }
 
   #broadcastCommit(): void {
-    const message: JournalMessage = {
-      type: 'journal.commit',
-      journalId: this.id,
-      committedSeq: this.#committedSeq,
-      committedTs: this.#committedTs,
-      closedTs: this.#published,
+    for (const name of this.#replicas.keys()) {
+      this.#link.send(name, {
+        type: 'journal.commit',
+        journalId: this.id,
+        committedSeq: this.#committedSeq,
+        committedTs: this.#committedTs,
+        closedTs: this.#published,
+        heldElsewhereSeq: this.#heldExcept(name),
+      })
     }
-    for (const name of this.#replicas.keys()) this.#link.send(name, message)
+  }
+
+  /** The seq through which every region but `name` has this journal's records on disk: this
+   * leader, and every other replica as far as it acknowledged. */
+  #heldExcept(name: string): number {
+    let held = this.#localDurableSeq
+    for (const [other, state] of this.#replicas) if (other !== name) held = Math.min(held, state.acked)
+    return held
   }
 
   /** Periodic: resend to replicas that stopped acknowledging, time out commits without quorum. */

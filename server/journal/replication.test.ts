@@ -62,7 +62,14 @@ class World {
   replicas = new Map<string, ReplicaJournal>()
   readonly followers = new Map<string, RecordingFollower>()
 
-  constructor(seed = 1) {
+  /** Journal segments this small (bytes), so that whole segments can be dropped. */
+  readonly #segmentBytesMax: number | undefined
+  /** W's copy is a witness's: it drops what every other region holds. */
+  readonly #witnessDrops: boolean
+
+  constructor(seed = 1, options: { readonly segmentBytesMax?: number; readonly witnessDrops?: boolean } = {}) {
+    this.#segmentBytesMax = options.segmentBytesMax
+    this.#witnessDrops = options.witnessDrops ?? false
     this.net = new TestNetwork(seed)
     for (const name of ['A', 'B', 'W']) {
       this.disks.set(name, new SimDisk({ random: new SeededRandom(seed), timers: this.clock, faults: { syncLatencyMsMin: 1 } }))
@@ -76,7 +83,7 @@ class World {
     const hlc = new Hlc(this.clock)
     return openFileJournal({
       id: JOURNAL, dir: `/data/${region}/${JOURNAL}`, disk: this.disks.get(region)!, hlc, clock: this.clock, timers: this.clock,
-      config: { replica },
+      config: { replica, ...(this.#segmentBytesMax === undefined ? {} : { segmentBytesMax: this.#segmentBytesMax }) },
     })
   }
 
@@ -89,7 +96,10 @@ class World {
   }
 
   openReplica(name: string): void {
-    const replica = new ReplicaJournal({ local: this.file(name, true), leader: 'A', link: this.net.link(name), hlc: new Hlc(this.clock) })
+    const replica = new ReplicaJournal({
+      local: this.file(name, true), leader: 'A', link: this.net.link(name), hlc: new Hlc(this.clock),
+      dropHeldElsewhere: this.#witnessDrops && name === 'W',
+    })
     const follower = new RecordingFollower()
     replica.follow(follower)
     this.replicas.set(name, replica)
@@ -231,5 +241,46 @@ describe('replication: quorum commits', () => {
     // It shows the records it already had (from its file) and the new ones, in order, once each.
     expect(seqs(restarted)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1))
     expect(w.replicas.get('B')!.read(0, 100).length).toBe(15)
+  })
+})
+
+describe('replication: a witness copy stays bounded', () => {
+  test('the witness drops whole segments once every other region holds them, never before', async () => {
+    const w = new World(3, { segmentBytesMax: 2048, witnessDrops: true })
+    const witness = w.replicas.get('W')!
+    const replica = w.replicas.get('B')!
+    // B away: commits reach a majority through the witness, which must keep all of them (they
+    // are the only copy besides the leader's, and B will need them).
+    w.net.isolated.add('B')
+    // In waves, so that each copy's records span several segments.
+    const waves = async (tag: string) => {
+      for (let wave = 0; wave < 12; wave++) {
+        const appended = Array.from({ length: 10 }, (_, i) => w.append(`${tag}${wave}.${i}`))
+        await w.run(20)
+        await Promise.all(appended.map((a) => a.durable))
+      }
+    }
+    await waves('b')
+    expect(witness.lastSeq()).toBe(120)
+    expect(witness.firstSeq()).toBe(1)
+    // B back and caught up: what B and the leader hold, the witness no longer needs.
+    w.net.isolated.delete('B')
+    replica.hello()
+    await waves('c')
+    expect(replica.durableSeq()).toBe(240)
+    expect(witness.firstSeq()).toBeGreaterThan(120)
+    expect(witness.firstSeq() - 1).toBeLessThanOrEqual(replica.durableSeq())
+    // The newest segment stays (a restart learns the sequence from it), and so does everything
+    // the witness still delivers.
+    expect(witness.lastSeq()).toBe(240)
+    // A full region's replica keeps its copy for its own storage compaction to cut.
+    expect(replica.firstSeq()).toBe(1)
+    // A restarted witness goes on from its first kept segment.
+    await witness.close()
+    w.openReplica('W')
+    const after = w.append('after')
+    await w.run(30)
+    await after.durable
+    expect(w.replicas.get('W')!.lastSeq()).toBe(241)
   })
 })

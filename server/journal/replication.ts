@@ -11,13 +11,16 @@ export type JournalMessage =
    * records after it again (a gap, or a new connection). */
   | { readonly type: 'journal.ack'; readonly journalId: string; readonly durableSeq: number; readonly resend: boolean }
   /** Leader to replica: records through `committedSeq` are committed (a majority has them on
-   * disk), and no record at or below `closedTs` will ever appear after them. */
+   * disk), and no record at or below `closedTs` will ever appear after them. Every region but the
+   * receiver (the leader and each other replica) has the records through `heldElsewhereSeq` on
+   * disk: a copy kept only for failovers (a witness's) no longer needs them. */
   | {
       readonly type: 'journal.commit'
       readonly journalId: string
       readonly committedSeq: number
       readonly committedTs: HlcTimestamp
       readonly closedTs: HlcTimestamp
+      readonly heldElsewhereSeq?: number
     }
   /** Replica to leader: a reader here waits for `ts`; close it soon. */
   | { readonly type: 'journal.close'; readonly journalId: string; readonly ts: HlcTimestamp }

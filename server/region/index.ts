@@ -268,7 +268,9 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
       const dir = `${base}/replica-${r.name}-j${j}`
       o.disk.mkdirp(dir)
       const local = openFileJournal({ id: journalId(r.name, j), dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
-      return replication.follow(r.name, local)
+      // Nothing at the witness applies these records: they matter only until every other
+      // region holds them.
+      return replication.follow(r.name, local, true)
     }),
   )
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
@@ -355,9 +357,11 @@ function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Time
       leaders.set(journal.id, journal)
       return journal
     },
-    follow(leader: string, local: FileJournal): ReplicaJournal {
+    /** A replica of `leader`'s journal; `dropHeldElsewhere` for a copy kept only for failovers
+     * (a witness's), which drops what every other region holds. */
+    follow(leader: string, local: FileJournal, dropHeldElsewhere = false): ReplicaJournal {
       const sealed = state.sealed(local.id)
-      const journal = new ReplicaJournal({ local, leader, link, hlc, ...(sealed === undefined ? {} : { sealed }) })
+      const journal = new ReplicaJournal({ local, leader, link, hlc, dropHeldElsewhere, ...(sealed === undefined ? {} : { sealed }) })
       byId.set(journal.id, journal)
       replicas.set(journal.id, journal)
       replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])

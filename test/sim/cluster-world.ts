@@ -37,6 +37,9 @@ export interface ClusterConfig {
   /** Faults of every link without its own (delay, jitter, loss). */
   readonly linkFaults: LinkFaults
   readonly disk: SimDiskFaults
+  /** Small journal segments, so that whole segments are dropped within a run (a witness drops
+   * what every other region holds); the default size otherwise. */
+  readonly journalSegmentBytesMax?: number | undefined
 }
 
 /** Draws a cluster shape and fault rates (every seed tries a different mix). */
@@ -164,6 +167,7 @@ export class ClusterWorld {
       shardCount: this.config.shardCount,
       partitionCount: this.config.partitionCount,
       failoverAfterMs: this.config.failoverAfterMs,
+      ...(this.config.journalSegmentBytesMax === undefined ? {} : { journal: { segmentBytesMax: this.config.journalSegmentBytesMax } }),
       auth: false,
       cluster: {
         topology: this.topology,
