@@ -31,6 +31,10 @@ export const PENDING_BYTES_MAX = 256 * 1024 * 1024
  */
 export const HEARTBEAT_MS = 5
 
+/** The largest closed-timestamp lead (`closedLeadMs`): every commit waits out its lead, and a
+ * lead longer than the slowest link between regions buys nothing. */
+export const CLOSED_LEAD_MS_MAX = 10_000
+
 /** Closed-timestamp publications in a row caused by followers asking again from a callback. */
 export const CLOSE_ROUNDS_MAX = 8
 

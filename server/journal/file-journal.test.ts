@@ -179,6 +179,32 @@ describe('closed timestamp', () => {
     await w.until(j.close())
   })
 
+  test('with a lead, an idle journal closes that far ahead of the wall clock, and never further under load', async () => {
+    const leadMs = 20
+    const w = new SimJournalWorld({ config: { closedLeadMs: leadMs } })
+    const j = w.open()
+    const f = new RecordingFollower()
+    j.follow(f)
+    await w.run(10)
+    const wall = () => tsFromMs(w.clock.wallMs())
+    expect(j.closedTs()).toBeGreaterThanOrEqual(wall() + tsFromMs(leadMs - 5))
+    // A commit lands above the closed timestamp, so ahead of the clock by about the lead.
+    const a = j.append({ txId: 'led', proposedTs: w.hlc.now(), writes: [] })
+    expect(a.commitTs).toBeGreaterThan(wall() + tsFromMs(leadMs - 5))
+    // Commits move the HLC ahead too; the lead is added to the wall clock, not to the HLC, so
+    // closed timestamps and commitTs stay within the lead (plus a heartbeat) of the wall clock.
+    // Each round: a commit, then idle long enough for a heartbeat to close again.
+    for (let i = 0; i < 30; i++) {
+      j.append({ txId: `t${i}`, proposedTs: w.hlc.now(), writes: [] })
+      await w.run(7)
+      expect(j.closedTs()).toBeLessThanOrEqual(wall() + tsFromMs(leadMs + 1))
+    }
+    await w.run(20)
+    expect(f.closed.at(-1)).toBeLessThanOrEqual(wall() + tsFromMs(leadMs + 1))
+    expect(f.closed.at(-1)).toBeGreaterThanOrEqual(wall() + tsFromMs(leadMs - 5))
+    await w.until(j.close())
+  })
+
   test('a follower that asks or appends from inside a callback still sees the contract', async () => {
     const w = new SimJournalWorld()
     const j = w.open()

@@ -1,6 +1,6 @@
 // A journal on local segment files (ARCHITECTURE.md "journal", step 4): seq and commitTs fixed at
 // append, group commit (one write and one fsync per batch), closed timestamps, crash recovery.
-import { SystemClock, type HlcTimestamp, type TimerHandle } from '../clock/index.ts'
+import { SystemClock, tsFromMs, type HlcTimestamp, type TimerHandle } from '../clock/index.ts'
 import type { DiskFile } from '../disk/index.ts'
 import {
   assert,
@@ -13,6 +13,7 @@ import {
   BATCH_BYTES_MAX,
   BATCH_RECORDS_MAX,
   CLOSE_ROUNDS_MAX,
+  CLOSED_LEAD_MS_MAX,
   HEARTBEAT_MS,
   PENDING_BYTES_MAX,
   PENDING_RECORDS_MAX,
@@ -68,6 +69,7 @@ export class FileJournal implements Journal {
   readonly #batchBytesMax: number
   readonly #pendingRecordsMax: number
   readonly #heartbeatMs: number
+  readonly #closedLeadMs: number
   readonly #fsync: boolean
   readonly #replica: boolean
   readonly #readCacheRecordsMax: number
@@ -113,6 +115,7 @@ export class FileJournal implements Journal {
     this.#batchBytesMax = c.batchBytesMax ?? BATCH_BYTES_MAX
     this.#pendingRecordsMax = c.pendingRecordsMax ?? PENDING_RECORDS_MAX
     this.#heartbeatMs = c.heartbeatMs ?? HEARTBEAT_MS
+    this.#closedLeadMs = c.closedLeadMs ?? 0
     this.#fsync = c.fsync ?? true
     this.#replica = c.replica ?? false
     this.#readCacheRecordsMax = c.readCacheRecordsMax ?? READ_CACHE_RECORDS_MAX
@@ -122,6 +125,7 @@ export class FileJournal implements Journal {
     assert(this.#batchBytesMax >= RECORD_BYTES_MAX, 'a batch must fit the largest record')
     assert(this.#pendingRecordsMax >= this.#batchRecordsMax, 'a batch comes from the queue')
     assert(this.#heartbeatMs > 0, 'heartbeat must be positive')
+    assert(this.#closedLeadMs >= 0 && this.#closedLeadMs <= CLOSED_LEAD_MS_MAX, `closed lead ${this.#closedLeadMs} ms out of range`)
 
     options.disk.mkdirp(options.dir)
     const recovered = recoverSegments(options.disk, options.dir, options.id)
@@ -445,7 +449,8 @@ export class FileJournal implements Journal {
 
   /**
    * With records pending: just below the first of them. Otherwise up to what readers asked for,
-   * but never past the clock (a request from the future would push later commitTs ahead of time).
+   * but never past the clock plus the lead (a request from further ahead would push later
+   * commitTs ahead of time).
    */
   #closeTarget(): HlcTimestamp {
     const first = this.#queue[this.#head]
@@ -453,14 +458,23 @@ export class FileJournal implements Journal {
     if (this.#requested <= this.#floor) return Math.max(this.#floor, this.#lastDurableTs)
     const hlc = this.#options.hlc
     const asked =
-      this.#requested <= hlc.last() ? this.#requested : Math.min(this.#requested, hlc.now())
+      this.#requested <= hlc.last() ? this.#requested : Math.min(this.#requested, this.#closableNow())
     return Math.max(asked, this.#lastDurableTs)
+  }
+
+  /** The furthest this journal may close now: the clock, or the wall clock plus the lead. The
+   * lead is added to the wall clock, never to the HLC: commits at led timestamps move the HLC
+   * ahead, and a lead on top of that would compound with every commit. */
+  #closableNow(): HlcTimestamp {
+    const now = this.#options.hlc.now()
+    if (this.#closedLeadMs === 0) return now
+    return Math.max(now, tsFromMs(this.#options.clock.wallMs() + this.#closedLeadMs))
   }
 
   #scheduleHeartbeat(): void {
     this.#heartbeat = this.#options.timers.setTimeout(() => {
       if (this.#closed || this.#failure !== undefined) return
-      if (this.#queue.length === this.#head) this.requestClose(this.#options.hlc.now())
+      if (this.#queue.length === this.#head) this.requestClose(this.#closableNow())
       this.#scheduleHeartbeat()
     }, this.#heartbeatMs)
   }

@@ -97,6 +97,11 @@ export interface FileJournalConfig {
   readonly replica?: boolean
   /** Recent records `read` serves from memory; older ones come from the segment files. */
   readonly readCacheRecordsMax?: number
+  /** How far ahead of the wall clock an idle leader closes (ms; default 0). Commits then take
+   * commitTs at least this far ahead (their commit wait pays it), and readers in other regions,
+   * whose copy of the closed timestamp is a link's delay old, find it already past their
+   * snapshot instead of waiting for it (ARCHITECTURE.md "Regions": reads). */
+  readonly closedLeadMs?: number
 }
 
 /** Everything a file journal needs, injected. */
@@ -118,6 +123,7 @@ export interface FileJournalOptions {
  * Register followers right after `read()` in the same task, so no record falls between them.
  */
 export { openFileJournal } from './file-journal.ts'
+export { HEARTBEAT_MS } from './constants.ts'
 
 /** A journal on local files: a leader (`append`) or, opened with `replica: true`, the local copy
  * of another region's journal (`appendAt` with the leader's seq and commitTs). */

@@ -8,6 +8,7 @@ import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
 import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import {
+  HEARTBEAT_MS,
   isJournalMessage,
   openFileJournal,
   ReplicaJournal,
@@ -25,10 +26,10 @@ import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
 import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
-import { fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
+import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
 export type { FaultControl } from './admin-faults.ts'
-export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
+export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
 
 /** How one region is built. Every field but the environment has a default in constants.ts. */
 export interface RegionOptions {
@@ -102,9 +103,13 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     partitionCount: o.partitionCount,
   }
   assert(layout.fullRegions.includes(o.name), `region ${o.name} is not a full region of the topology`)
+  // Leaders of a cluster close ahead of the clock, so other regions' readers need not wait for
+  // them (topology.ts closedLeadMsOf); a replica's closed timestamps are its leader's.
+  const closedLeadMs = cluster === undefined ? 0 : closedLeadMsOf(cluster.topology, o.journal?.heartbeatMs ?? HEARTBEAT_MS)
   const fileJournal = (id: string, dir: string, replica: boolean) => {
     o.disk.mkdirp(dir)
-    return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica } })
+    const config = { ...o.journal, replica, ...(replica ? {} : { closedLeadMs }) }
+    return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config })
   }
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
   const shards: StorageShard[] = range(o.shardCount).map((s) =>
@@ -179,14 +184,19 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       : // Several regions: a commit acknowledged elsewhere is only known to be below now (commit
         // wait), so the snapshot is now, and the QP waits for the frontier to pass it. That needs
         // every full region's journal: with one unreachable, answer 503 at once, not after the
-        // wait times out.
+        // wait times out. With a closed-timestamp lead, now is not the HLC: commits and closed
+        // timestamps at led values move it ahead by the lead, and a snapshot there would wait for
+        // the lead again. It is the wall clock, or the HLC less the lead when that is ahead (the
+        // latest clock heard from another region: adjudicators there start with a floor at their
+        // clock, which a snapshot from a slower clock would sit below). Commit wait already puts
+        // every acknowledged commitTs below the wall clock of every region.
         () => {
           for (const region of layout.fullRegions) {
             if (region !== o.name && !cluster.transport.isUp(region) && !state.isFullyOut(region, o.journalCount)) {
               throw cannotConnectNow(`region ${region} is unreachable, and reads here need its journal; retry, or use another region`)
             }
           }
-          const ts = hlc.now()
+          const ts = closedLeadMs === 0 ? hlc.now() : Math.max(tsFromMs(o.clock.wallMs()), hlc.last() - tsFromMs(closedLeadMs))
           crossbar.requestFrontier(ts)
           return ts
         },

@@ -25,6 +25,10 @@ const topologySchema = z.strictObject({
     .max(16),
   /** The largest difference between two regions' clocks; commits wait it out. */
   clockErrorBoundMs: z.number().min(0).max(10_000).default(1),
+  /** How far ahead of its clock a region's journals close (ms): set it above a quorum's round
+   * trip plus the one-way delay between full regions and reads never wait for another region;
+   * commits wait it out. Absent, it follows from the links' declared delays (0 when none is). */
+  closedTimestampLeadMs: z.number().min(0).max(10_000).optional(),
   /** One-way faults per direction; a link listed once applies both ways. */
   links: z.array(linkSchema).default([]),
 })
@@ -70,4 +74,25 @@ export function linkFaults(topology: Topology, from: string, to: string): LinkSp
     topology.links.find((l) => l.from === from && l.to === to) ??
     topology.links.find((l) => l.from === to && l.to === from)
   )
+}
+
+/**
+ * The closed-timestamp lead of the topology's journals (ms). A reader in another region can use a
+ * closed timestamp only once it knows every record below it committed: a record committed
+ * (a quorum's round trip, at most two link delays when the other full region is a replica) is
+ * known there a link delay later; heartbeats add their interval, and the reader's snapshot may
+ * follow the fastest clock it heard of (up to an error bound ahead of its own) while the leader's
+ * clock may be as far behind. A lead covering all of that means a snapshot at the reader's clock
+ * is closed already. Without an explicit `closedTimestampLeadMs` it is derived so from the slowest declared
+ * link between full regions, and is 0 (no lead: readers ask and wait) when no link declares a
+ * delay.
+ */
+export function closedLeadMsOf(topology: Topology, heartbeatMs: number): number {
+  if (topology.closedTimestampLeadMs !== undefined) return topology.closedTimestampLeadMs
+  const full = new Set(fullRegions(topology).map((r) => r.name))
+  let slowest = 0
+  for (const link of topology.links) {
+    if (full.has(link.from) && full.has(link.to)) slowest = Math.max(slowest, (link.delayMs ?? 0) + (link.jitterMs ?? 0))
+  }
+  return slowest === 0 ? 0 : Math.min(10_000, 3 * slowest + heartbeatMs + 2 * topology.clockErrorBoundMs + 1)
 }

@@ -24,10 +24,15 @@ export class Cluster {
   readonly net = new SimNetwork({ timers: this.clock, random: this.random, faults: { delayMs: 5 } })
   readonly regions = new Map<string, Region>()
   witness: Witness | undefined
+  readonly topology: typeof topology
 
-  constructor(readonly auth = false) {}
+  /** `closedLeadMs`: the topology's closed-timestamp lead (none by default). */
+  constructor(readonly auth = false, options: { readonly closedLeadMs?: number } = {}) {
+    this.topology = options.closedLeadMs === undefined ? topology : { ...topology, closedTimestampLeadMs: options.closedLeadMs }
+  }
 
   async open(): Promise<void> {
+    const topology = this.topology
     const names = topology.regions.map((r) => r.name)
     const opened = topology.regions.map((spec) => {
       const common = {

@@ -23,6 +23,37 @@ describe('multi-region cluster', () => {
     expect(await c.sql('east', 'SELECT v FROM kv')).toEqual([['from west']])
   })
 
+  test('with a closed-timestamp lead above a commit round trip plus a link delay, reads never wait; commits wait out the lead', async () => {
+    // Links of 5 ms: a quorum's round trip, the commit notice's way to west, a heartbeat, margin.
+    const leadMs = 30
+    for (const lead of [undefined, leadMs]) {
+      cluster = new Cluster(false, lead === undefined ? {} : { closedLeadMs: lead })
+      const c = cluster
+      await c.open()
+      await c.sql('east', 'CREATE TABLE kv (k int4 PRIMARY KEY, v text)')
+      // Let heartbeats carry the closed timestamps across the 5 ms links.
+      await c.until(new Promise<void>((resolve) => c.clock.setTimeout(resolve, 50)))
+      const committing = c.clock.wallMs()
+      await c.sql('east', "INSERT INTO kv VALUES (1, 'from east')")
+      const commitMs = c.clock.wallMs() - committing
+      const beginning = c.clock.wallMs()
+      const tx = await c.tx('west')
+      const beginMs = c.clock.wallMs() - beginning
+      expect((await c.until(tx.execute('SELECT v FROM kv WHERE k = 1'))).rows).toEqual([['from east']])
+      tx.rollback()
+      if (lead === undefined) {
+        // Without a lead west waits for east's closed timestamp to cross the link.
+        expect(beginMs).toBeGreaterThanOrEqual(5)
+      } else {
+        // Cluster.until moves the clock 1 ms per turn even when the first turn settles.
+        expect(beginMs).toBeLessThanOrEqual(1)
+        expect(commitMs).toBeGreaterThanOrEqual(leadMs)
+      }
+      await c.close()
+      cluster = undefined
+    }
+  })
+
   test('conflicting commits from two regions: exactly one wins', async () => {
     cluster = new Cluster()
     const c = cluster

@@ -123,11 +123,12 @@ export async function runClusterSeed(
   await loadModule()
   const started = performance.now()
   const random = new SeededRandom(seed)
-  // Segment sizes come from a stream of their own, so every other draw of a seed (and the seeds
-  // kept as regressions) stays what it was before segment sizes were drawn.
+  // Segment sizes and closed-timestamp leads come from a stream of their own, so every other draw
+  // of a seed (and the seeds kept as regressions) stays what it was before they were drawn.
   const segments = new SeededRandom(seed ^ 0x5e9_3e47)
   const journalSegmentBytesMax = segments.next() < 0.5 ? undefined : 1024 + segments.int(8 * 1024)
-  const config = { ...drawClusterConfig(random), journalSegmentBytesMax, ...options.config }
+  const closedLeadMs = segments.next() < 0.5 ? undefined : segments.int(41)
+  const config = { ...drawClusterConfig(random), journalSegmentBytesMax, closedLeadMs, ...options.config }
   const world = new ClusterWorld(seed, config, { loseSyncedTail: options.loseSyncedTail })
   options.onWorld?.(world)
   const accounts = 2 + random.int(9)

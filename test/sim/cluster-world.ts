@@ -40,6 +40,9 @@ export interface ClusterConfig {
   /** Small journal segments, so that whole segments are dropped within a run (a witness drops
    * what every other region holds); the default size otherwise. */
   readonly journalSegmentBytesMax?: number | undefined
+  /** The topology's closed-timestamp lead (ms); none when absent. Any value is correct: too
+   * short a lead only makes readers wait, too long one makes commits wait. */
+  readonly closedLeadMs?: number | undefined
 }
 
 /** Draws a cluster shape and fault rates (every seed tries a different mix). */
@@ -115,6 +118,7 @@ export class ClusterWorld {
         { name: WITNESS, role: 'witness', port: 3 },
       ],
       clockErrorBoundMs: config.clockErrorBoundMs,
+      ...(config.closedLeadMs === undefined ? {} : { closedTimestampLeadMs: config.closedLeadMs }),
     })
     this.net = new SimNetwork({
       timers: this.sim,
