@@ -92,6 +92,17 @@ export class ReplicaJournal implements Journal {
     return this.#localDurableSeq
   }
 
+  /** Takes the leader's records and acknowledges them again: for the region that froze its own
+   * replica for a seal and then gave the seal up before deciding it (no seal exists anywhere, so
+   * nothing counts on this freeze). Tells the leader where this disk stands, since the records
+   * and commits it sent meanwhile were dropped. Never after `seal`. */
+  unfreeze(): void {
+    assert(this.#seal === undefined, `replica ${this.id} is sealed and cannot be unfrozen`)
+    if (!this.#frozen) return
+    this.#frozen = false
+    this.hello()
+  }
+
   /** The last seq on this disk (committed or not). */
   durableSeq(): number {
     return this.#localDurableSeq

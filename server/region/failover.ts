@@ -180,7 +180,20 @@ export class Failover {
     }
     let tail = { seq: replica.freeze(), holder: self }
     for (const f of frozenAt) if (f.seq > tail.seq) tail = { seq: f.seq, holder: f.region }
-    if (tail.holder !== self) await this.#fetchInto(replica, journalId, tail.holder, tail.seq)
+    if (tail.holder !== self) {
+      try {
+        await this.#fetchInto(replica, journalId, tail.holder, tail.seq)
+      } catch (error) {
+        // The seal is given up before it was decided (the holder went away mid-fetch): no seal
+        // rests on this freeze, so the replica takes the leader's records again. Left frozen, it
+        // would stay deaf to a leader that comes back before a retry (a retry is made only while
+        // the leader stays away), and this region's crossbar would never pass that journal's
+        // closed timestamp again (seed 10194). Not when a freeze of it was granted to another
+        // region (its seal may rest on it) or a seal is known.
+        if (state.sealed(journalId) === undefined && !this.#failingOver.has(leader)) replica.unfreeze()
+        throw error
+      }
+    }
     const last = tail.seq === 0 ? undefined : replica.localRecords(tail.seq - 1, 1)[0]
     const seal: SealRecord = { seq: tail.seq, commitTs: last?.commitTs ?? 0, by: self }
     await this.#apply(journalId, seal, self)

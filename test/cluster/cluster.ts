@@ -3,7 +3,7 @@
 import { createToken } from '../../server/api/index.ts'
 import { SeededRandom, SimClock } from '../../server/clock/index.ts'
 import { SimDisk } from '../../server/disk/index.ts'
-import { SimNetwork, type LinkFaults } from '../../server/net/index.ts'
+import { SimNetwork, type LinkFaults, type PeerMessage } from '../../server/net/index.ts'
 import type { Transaction } from '../../server/qp/index.ts'
 import { openRegion, openWitness, parseTopology, type Region, type Witness } from '../../server/region/index.ts'
 
@@ -25,6 +25,9 @@ export class Cluster {
   readonly regions = new Map<string, Region>()
   witness: Witness | undefined
   readonly topology: typeof topology
+  /** Sees every message a region receives, before the region does (a test can cut a link at
+   * exactly the message it cares about). */
+  onReceive: ((to: string, from: string, message: PeerMessage) => void) | undefined
 
   /** `closedLeadMs`: the topology's closed-timestamp lead (none by default). */
   constructor(readonly auth = false, options: { readonly closedLeadMs?: number } = {}) {
@@ -35,12 +38,14 @@ export class Cluster {
     const topology = this.topology
     const names = topology.regions.map((r) => r.name)
     const opened = topology.regions.map((spec) => {
+      const transport = this.net.transport(spec.name, names.filter((n) => n !== spec.name))
+      transport.onMessage((from, message) => this.onReceive?.(spec.name, from, message))
       const common = {
         name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
         disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }),
         cluster: {
           topology,
-          transport: this.net.transport(spec.name, names.filter((n) => n !== spec.name)),
+          transport,
           faults: {
             peers: names.filter((n) => n !== spec.name),
             get: (peer: string) => this.net.faults(spec.name, peer),

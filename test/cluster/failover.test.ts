@@ -109,3 +109,65 @@ describe('failover', () => {
     expect(['east', 'west']).toContain(winner)
   }, 60_000)
 })
+
+// A failover given up halfway (ARCHITECTURE.md "Regions"; found by the cluster simulation, seed
+// 10194): the requester froze its own replica of the lost region's journal, then lost the holder
+// of the longest tail before fetching it. Method: east's records reach the witness at once and
+// west 3 s late, so the witness holds a longer tail of east/j0; east is cut off from west, west
+// starts failing it over, and the link to the witness is cut the moment west's fetch arrives
+// there. East comes back before any retry: west must take east's records again (the witness stays
+// frozen for west's seal), so east commits and west reads them. Before the fix west stayed frozen:
+// east's commits on that journal found no quorum and west's reads waited on it forever.
+describe('failover given up', () => {
+  test('a seal abandoned mid-fetch leaves the requester following the leader that came back', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    let j0Records = 0
+    let fetched: string | undefined
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && message.type === 'journal.records' && message.journalId === 'east/j0') j0Records++
+      if (to !== 'wit' || from !== 'west' || message.type !== 'rpc.call' || message.method !== 'seal.fetch') return
+      fetched ??= (message.payload as { journalId: string }).journalId
+      c.net.partition('west', 'wit')
+    }
+    c.net.setFaults('east', 'west', { delayMs: 3_000 })
+    // Commits until one lands in east/j0 (its partitions are half of east's): west lacks it.
+    const acknowledged: number[] = []
+    const j0Before = j0Records
+    for (let id = 0; id < 20 && j0Records === j0Before; id++) {
+      await c.sql('east', "INSERT INTO t VALUES ($1, 'during')", [id])
+      acknowledged.push(id)
+    }
+    // East's freeze of west's journals reaches the witness late: west's failover of east is the
+    // one the witness grants.
+    c.net.setFaults('east', 'wit', { delayMs: 200 })
+    c.net.partition('east', 'west')
+    for (let i = 0; i < 100 && fetched === undefined; i++) await c.until(c.clock.sleep(100))
+    // West fetches the longer tail of east/j0 from the witness, and never gets it.
+    expect(fetched).toBe('east/j0')
+    c.onReceive = undefined
+    await c.until(c.clock.sleep(200))
+    c.net.setFaults('east', 'west', {})
+    c.net.setFaults('east', 'wit', {})
+    c.net.heal()
+
+    // Both regions serve again: east commits (west's acknowledgements make its quorum), and west
+    // reads every row east acknowledged, those written after the heal too.
+    const after = Array.from({ length: 12 }, (_, i) => 100 + i)
+    let served = false
+    for (let attempt = 0; attempt < 50 && !served; attempt++) {
+      try {
+        for (const id of after) await c.sql('east', "INSERT INTO t VALUES ($1, 'after') ON CONFLICT (id) DO NOTHING", [id])
+        const rows = await c.sql('west', 'SELECT id FROM t ORDER BY id')
+        served = rows.length === acknowledged.length + after.length
+      } catch (e) {
+        expect(['57P03', '40001', '40003', '57014']).toContain((e as { code: string }).code)
+      }
+      if (!served) await c.until(c.clock.sleep(100))
+    }
+    expect(served).toBe(true)
+    expect(await c.sql('west', 'SELECT id FROM t ORDER BY id')).toEqual([...acknowledged, ...after].map((id) => [id]))
+  }, 60_000)
+})
