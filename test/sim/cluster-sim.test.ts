@@ -19,8 +19,9 @@ const CI_SEEDS = 250
 // records of a journal it leads), 367 (a failover finished after the lost region returned was never
 // announced to it), 166 (a seal before fetched records were on disk), 627 and 938 (a failover cut
 // short left a region half sealed), 750 (a prepare for an owner a failover had moved), 852 (a
-// replica never acknowledged again records whose first acknowledgement was lost).
-const REGRESSION_SEEDS = [11, 367, 166, 627, 938, 750, 852]
+// replica never acknowledged again records whose first acknowledgement was lost), 11387 (a
+// partition hand-over did not wait for a commit forwarded from another region: an update was lost).
+const REGRESSION_SEEDS = [11, 367, 166, 627, 938, 750, 852, 11387]
 
 function report(r: ClusterSeedResult): string {
   const s = r.stats
