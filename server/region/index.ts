@@ -158,7 +158,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
   const failover = cluster === undefined || replication === undefined ? undefined
     : startFailover(o, cluster, replication, state, { initiates: true, onRegionOut: () => adjudicators.replace(buildAdjudicators) })
-  if (replication !== undefined) serveAdjudicators(replication.rpc, () => adjudicators.current)
+  if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
     storage,

@@ -82,8 +82,14 @@ async function forward(rpc: Rpc, region: string, request: CommitRequest): Promis
 }
 
 /** Serves this region's adjudicators to the other regions (whichever set is current). */
-export function serveAdjudicators(rpc: Rpc, current: () => Pick<Adjudicators, 'commit' | 'peer' | 'stats'>): void {
-  rpc.handle('adj.commit', (_from, payload) => current().commit(payload as CommitRequest))
+export function serveAdjudicators(rpc: Rpc, adjudicators: SwitchingAdjudicators): void {
+  // A forwarded commit goes through the switch like a local one, not straight to the current set:
+  // a replacement must wait for it too. Otherwise the old set, still coordinating it, prepares its
+  // keys at their old owner (another region, which never hears of the new owner's commits) while
+  // the new set, its floor taken before this commit got its timestamp, commits the same keys: both
+  // commit, and one update is lost.
+  rpc.handle('adj.commit', (_from, payload) => adjudicators.commit(payload as CommitRequest))
+  const current = () => adjudicators.current
   // A coordinator with an older view of ownership (a failover moved partitions) may name an
   // owner that is gone here: prepare then fails cleanly (the commit aborts, nothing reserved), and
   // there is nothing to finish.
