@@ -89,11 +89,12 @@ export interface StorageShard extends StorageReader {
    * than a newer one at or below the horizon, or a tombstone at or below it with everything older
    * (a tombstone whose versions span two steps waits for the next pass, so an interruption never
    * leaves older versions uncovered). Once a pass ends with nothing left to collect, steps skip
-   * version collection until a version newer than that pass's horizon exists. Dead ranges: for
-   * garbage entries (see `garbageKey`) committed at or below the horizon, deletes up to
-   * `deadRowsMax` rows of the ranges they name, and each entry in the SQLite transaction that
-   * empties its range. Called by the region on a timer; not journaled (every region collects its
-   * own storage).
+   * version collection until the horizon reaches the oldest version that pass read above its
+   * horizon or the oldest write applied since it began (nothing can turn garbage before).
+   * Dead ranges: for garbage entries (see `garbageKey`) committed at or below the horizon,
+   * deletes up to `deadRowsMax` rows of the ranges they name, and each entry in the SQLite
+   * transaction that empties its range. Called by the region on a timer; not journaled (every
+   * region collects its own storage).
    */
   gc(belowTs: HlcTimestamp, limits?: GcLimits): GcStep
   /** Writes the memtable to SQLite, then closes; pending frontier waits fail with 57P03. With

@@ -377,6 +377,22 @@ describe('gc', () => {
     expect([s.get(k(0), 200), s.get(k(99), 200), s.get(k(50), 200)]).toEqual(['v4', undefined, 'v3'])
   })
 
+  test('after a pass that left nothing, no pass runs until the horizon reaches a version above it', () => {
+    const s = shard()
+    s.apply([record(10, [[1, 'a'], [2, 'a']]), record(20, [[1, 'b']]), record(30, [[2, 'b']])], 40)
+    expect(pass(s, 15)).toBe(0)
+    // Nothing can turn garbage before the horizon reaches 20, the oldest version above 15.
+    expect(s.gc(19).versionsExamined).toBe(0)
+    expect(pass(s, 25)).toBe(1)
+    expect(s.gc(29).versionsExamined).toBe(0)
+    // A write starts counting at its own commitTs.
+    s.apply([record(50, [[1, 'c']])], 60)
+    expect(pass(s, 35)).toBe(1)
+    expect(s.gc(49).versionsExamined).toBe(0)
+    expect(pass(s, 50)).toBe(1)
+    expect([s.get(k(1), 60), s.get(k(2), 60)]).toEqual(['c', 'b'])
+  })
+
   test('a key whose versions span several steps is collected in one pass', () => {
     const s = shard()
     s.apply(Array.from({ length: 10 }, (_, i) => record(10 + i, [[1, `v${i}`]])), 30)

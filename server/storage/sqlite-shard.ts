@@ -153,14 +153,20 @@ class SqliteShard implements StorageShard {
   readonly #newestBytesMax: number
   /** The version pass: undefined between passes. */
   #gcCursor: GcCursor | undefined
-  /** The lowest horizon of the current pass's steps, and whether it left a tombstone behind. */
-  #gcPassHorizon: HlcTimestamp = 0
-  #gcPassLeftGarbage = false
-  /** After a pass that started at horizon H and left nothing, no version collection is due until
-   * a version above H exists: every version at or below it was judged against H or later. */
-  #gcSettledHorizon: HlcTimestamp = Number.NEGATIVE_INFINITY
-  /** The newest commitTs of any version this shard holds (the stored frontier after a restart). */
-  #newestVersionTs: HlcTimestamp
+  /**
+   * When the next pass is due. A version can only become garbage at horizon H when some version
+   * (itself or a newer one of its key) has a commitTs above the horizon it was last judged at and
+   * at or below H. So after a pass that left nothing, none is due until the horizon reaches the
+   * oldest such version: the oldest version the pass read above its step's horizon, or the oldest
+   * write applied since the pass began (`#gcWrittenTs`).
+   */
+  #gcDueTs: HlcTimestamp = Number.NEGATIVE_INFINITY
+  /** During a pass: the oldest version read above its step's horizon, and whether a tombstone
+   * was left for the next pass. */
+  #gcAboveTs: HlcTimestamp = Number.POSITIVE_INFINITY
+  #gcLeftGarbage = false
+  /** The oldest commitTs applied with writes since the current (or last) pass began. */
+  #gcWrittenTs: HlcTimestamp = Number.POSITIVE_INFINITY
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -229,7 +235,6 @@ class SqliteShard implements StorageShard {
     const frontier = this.#db.prepare("SELECT value FROM meta WHERE name = 'frontier'").get()
     this.#frontier = Number(frontier?.value ?? 0)
     this.#openedFrontier = this.#frontier
-    this.#newestVersionTs = this.#frontier
     for (const row of this.#db.prepare('SELECT journal, seq FROM positions').all()) {
       this.#positions.set(String(row.journal), Number(row.seq))
       this.#storedPositions.set(String(row.journal), Number(row.seq))
@@ -373,7 +378,7 @@ class SqliteShard implements StorageShard {
         this.#tableWriteTs.set(tableIdOf(write.key), record.commitTs)
       }
       this.#memWrites += record.writes.length
-      this.#newestVersionTs = record.commitTs
+      if (this.#gcWrittenTs === Number.POSITIVE_INFINITY) this.#gcWrittenTs = record.commitTs
     }
     for (const [journal, seq] of changed) this.#positions.set(journal, seq)
     this.#frontier = frontierTs
@@ -487,13 +492,13 @@ class SqliteShard implements StorageShard {
   #collectVersions(horizon: HlcTimestamp, max: number) {
     const idle = { versionsExamined: 0, versionsRemoved: 0, passEnded: true }
     if (this.#gcCursor === undefined) {
-      if (this.#newestVersionTs <= this.#gcSettledHorizon) return idle
-      this.#gcPassHorizon = horizon
-      this.#gcPassLeftGarbage = false
+      if (horizon < Math.min(this.#gcDueTs, this.#gcWrittenTs)) return idle
+      this.#gcAboveTs = Number.POSITIVE_INFINITY
+      this.#gcLeftGarbage = false
+      this.#gcWrittenTs = Number.POSITIVE_INFINITY
     }
-    // The wall clock may step back: the pass answers for the lowest horizon any step used.
-    this.#gcPassHorizon = Math.min(this.#gcPassHorizon, horizon)
     const rows = this.#gcRows(this.#gcCursor, max + 1)
+    for (const row of rows) if (row.ts > horizon && row.ts < this.#gcAboveTs) this.#gcAboveTs = row.ts
     // One row beyond the window tells whether the window's last key goes on after it.
     const atEnd = rows.length <= max
     const window = atEnd ? rows : rows.slice(0, max)
@@ -516,7 +521,7 @@ class SqliteShard implements StorageShard {
     }
     const last = window[window.length - 1]
     this.#gcCursor = atEnd || last === undefined ? undefined : { key: last.key, ts: last.ts }
-    if (atEnd && !this.#gcPassLeftGarbage) this.#gcSettledHorizon = this.#gcPassHorizon
+    if (atEnd) this.#gcDueTs = this.#gcLeftGarbage ? Number.NEGATIVE_INFINITY : this.#gcAboveTs
     return { versionsExamined: rows.length, versionsRemoved: removed, passEnded: atEnd }
   }
 
@@ -558,7 +563,7 @@ class SqliteShard implements StorageShard {
       // older value show again. When older versions may lie beyond this step it stays, as the
       // newer version that covers them, and the next pass collects it.
       if (!visible.dead || !at.whole) from = first + 1
-      if (visible.dead && !at.whole) this.#gcPassLeftGarbage = true
+      if (visible.dead && !at.whole) this.#gcLeftGarbage = true
     }
     const newest = versions[from]
     if (newest === undefined) return 0
