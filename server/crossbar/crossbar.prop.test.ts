@@ -18,7 +18,7 @@ import {
   openSqliteShard,
   ShardedStorage,
   tableShardOf,
-  type GcLimits,
+  type GcOptions,
   type GcStep,
   type KeyRange,
   type KeyValue,
@@ -136,8 +136,8 @@ class RecordingShard implements StorageShard {
   appliedPositions(): ReadonlyMap<string, number> {
     return this.#inner.appliedPositions()
   }
-  gc(belowTs: HlcTimestamp, limits?: GcLimits): GcStep {
-    return this.#inner.gc(belowTs, limits)
+  gc(belowTs: HlcTimestamp, options?: GcOptions): GcStep {
+    return this.#inner.gc(belowTs, options)
   }
   close(): void {
     this.#inner.close()

@@ -1,5 +1,15 @@
 // Defaults of a region's shape and housekeeping.
 
+/**
+ * How far beyond TX_AGE_MS_MAX after a DROP (or TRUNCATE, DROP INDEX) storage waits before it
+ * deletes the dead key range, past its own frontier. A commit that read the definition before the
+ * drop may commit after it and still write there: it began before the drop, so it commits within
+ * TX_AGE_MS_MAX (older ones abort), give or take how far an HLC runs ahead of wall time under
+ * bursts and the cluster's clock-error bound (milliseconds). A minute covers both with room;
+ * once the frontier is past that, every such write is applied, so the deletion is final.
+ */
+export const GC_DEAD_RANGE_SLACK_MS = 60_000
+
 export const REGION_DEFAULTS = {
   journalCount: 2,
   shardCount: 2,

@@ -23,7 +23,7 @@ import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from
 import { faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
-import { REGION_DEFAULTS } from './constants.ts'
+import { GC_DEAD_RANGE_SLACK_MS, REGION_DEFAULTS } from './constants.ts'
 import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
@@ -208,7 +208,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     // One bounded step of one shard per tick, so the loop is held for one step at a time.
     const shard = shards[gcShard] as StorageShard
     gcShard = (gcShard + 1) % shards.length
-    shard.gc(belowTs)
+    const deadBelowTs = shard.frontier() - tsFromMs(TX_AGE_MS_MAX + GC_DEAD_RANGE_SLACK_MS)
+    shard.gc(belowTs, { deadBelowTs })
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   // Index jobs cut short by the last stop go on from their last batch. With several regions,

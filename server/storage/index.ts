@@ -91,21 +91,28 @@ export interface StorageShard extends StorageReader {
    * leaves older versions uncovered). Once a pass ends with nothing left to collect, steps skip
    * version collection until the horizon reaches the oldest version that pass read above its
    * horizon or the oldest write applied since it began (nothing can turn garbage before).
-   * Dead ranges: for garbage entries (see `garbageKey`) committed at or below the horizon,
-   * deletes up to `deadRowsMax` rows of the ranges they name, and each entry in the SQLite
+   * Dead ranges: for garbage entries (see `garbageKey`) committed at or below the horizon and
+   * `deadBelowTs`, deletes up to `deadRowsMax` rows of the ranges they name, and each entry in the SQLite
    * transaction that empties its range. Called by the region on a timer; not journaled (every
    * region collects its own storage).
    */
-  gc(belowTs: HlcTimestamp, limits?: GcLimits): GcStep
+  gc(belowTs: HlcTimestamp, options?: GcOptions): GcStep
   /** Writes the memtable to SQLite, then closes; pending frontier waits fail with 57P03. With
    * `flush: false` the memtable is dropped, as a crash drops it (tests, simulator). */
   close(options?: { readonly flush?: boolean }): void
 }
 
 /** Bounds of one garbage-collection step (defaults in constants.ts). */
-export interface GcLimits {
+export interface GcOptions {
   readonly versionsMax?: number
   readonly deadRowsMax?: number
+  /**
+   * Only garbage entries committed at or below this (and the horizon) have their ranges deleted;
+   * default: the horizon. A range is deleted once, so every write to it must be applied first:
+   * the caller puts this below the commitTs of every commit still to come that may write there
+   * (one that read the definition before the change and commits after it).
+   */
+  readonly deadBelowTs?: HlcTimestamp
 }
 
 /** What one garbage-collection step did. */

@@ -434,6 +434,8 @@ describe('gc', () => {
         const below = s.gc(49)
         expect([below.deadRowsRemoved, below.deadRangesFinished]).toEqual([0, 0])
         expect(s.get(key(100n, 0n, 3n), 45)).toBe('a')
+        // Above deadBelowTs (commits that may still write there are not all applied): kept too.
+        expect(s.gc(60, { deadBelowTs: 49 }).deadRowsRemoved).toBe(0)
         const steps = []
         for (let i = 0; i < 10; i++) {
           const step = s.gc(50, { deadRowsMax: 7 })

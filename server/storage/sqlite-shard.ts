@@ -18,7 +18,7 @@ import {
 import { FrontierWaiters } from './frontier-waiters.ts'
 import { GARBAGE_RANGE, garbagePrefixOf } from './garbage-key.ts'
 import type {
-  GcLimits,
+  GcOptions,
   GcStep,
   KeyRange,
   KeyValue,
@@ -471,19 +471,20 @@ class SqliteShard implements StorageShard {
     return this.#positions
   }
 
-  gc(belowTs: HlcTimestamp, limits: GcLimits = {}): GcStep {
+  gc(belowTs: HlcTimestamp, options: GcOptions = {}): GcStep {
     assert(!this.#closed, `gc on closed storage shard ${this.id}`)
-    const versionsMax = limits.versionsMax ?? GC_VERSIONS_PER_STEP
-    const deadRowsMax = limits.deadRowsMax ?? GC_DEAD_ROWS_PER_STEP
+    const versionsMax = options.versionsMax ?? GC_VERSIONS_PER_STEP
+    const deadRowsMax = options.deadRowsMax ?? GC_DEAD_ROWS_PER_STEP
     assert(versionsMax >= 1 && deadRowsMax >= 1, 'bad gc limits')
     // Readers below the frontier only: a version newer than `belowTs` but not yet applied cannot
     // be told apart from none. The memtable goes first: a dead range's rows must all be in
     // SQLite when it is deleted, or a later flush would write some back.
     const horizon = Math.min(belowTs, this.#frontier)
+    const deadHorizon = Math.min(horizon, options.deadBelowTs ?? horizon)
     if (this.#memWrites > 0) this.#flush()
     return this.#db.transaction(() => {
       const versions = this.#collectVersions(horizon, versionsMax)
-      const dead = this.#collectDeadRanges(horizon, deadRowsMax)
+      const dead = this.#collectDeadRanges(deadHorizon, deadRowsMax)
       return { ...versions, ...dead }
     })
   }
