@@ -23,9 +23,11 @@ import type { SequenceDef } from './sequences.ts'
  * sequence or of an epoch setval left behind; and the same for objects created and gone within
  * the transaction when it wrote under them. Derived from the catalog writes alone, so every DDL
  * path is covered, present or future: `before(key)` is a key's committed value at the
- * transaction's snapshot. Ids are never reused and every writer of an object reads its definition
- * key (a write after the commit conflicts), so nothing writes a range again once it is dead. The
- * entries commit atomically with the change: a rollback leaves none. Sorted like `writes`.
+ * transaction's snapshot. Ids are never reused, and every writer of an object reads its
+ * definition key: one that begins after the change cannot name the object, one that began before
+ * conflicts or commits within the transaction age limit, which storage waits out before it
+ * deletes the range (the region's deadBelowTs). The entries commit atomically with the change: a
+ * rollback leaves none. Sorted like `writes`.
  */
 export function withGarbage(
   writes: readonly Write[],

@@ -576,10 +576,10 @@ class SqliteShard implements StorageShard {
   /**
    * Deletes up to `max` rows of the dead ranges named by garbage entries committed at or below
    * the horizon, and each entry whose range it empties (in the same SQLite transaction, so a
-   * crash keeps the entry whenever it keeps a row of its range). Journal replay after a restart
-   * starts at positions stored with rows already applied, and no commit writes a dead range
-   * after the commit that made it dead (writers read the schema key, so they conflict), so
-   * nothing brings deleted rows back.
+   * crash keeps the entry whenever it keeps a row of its range). Nothing brings deleted rows
+   * back: every write to the range is applied before (the caller's `deadBelowTs`), so its
+   * record is at or below the positions stored with the entry, where a restart's replay starts;
+   * and ids are never reused, so no later commit writes there.
    */
   #collectDeadRanges(horizon: HlcTimestamp, max: number) {
     let budget = max
