@@ -16,7 +16,7 @@ import {
   SCAN_PAGE_ROWS_MAX,
 } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
-import { GARBAGE_RANGE, garbagePrefixOf } from './garbage-key.ts'
+import { GARBAGE_RANGE, GARBAGE_TABLE_ID, garbagePrefixOf } from './garbage-key.ts'
 import type {
   GcOptions,
   GcStep,
@@ -85,6 +85,15 @@ interface Statements {
   readonly deleteRange: SqliteStatement
   readonly deleteRangeThrough: SqliteStatement
   readonly deleteKey: SqliteStatement
+}
+
+/** A step with nothing to do. */
+const IDLE_STEP: GcStep = {
+  versionsExamined: 0,
+  versionsRemoved: 0,
+  deadRowsRemoved: 0,
+  deadRangesFinished: 0,
+  passEnded: true,
 }
 
 /** A version as the version pass reads it. */
@@ -167,6 +176,9 @@ class SqliteShard implements StorageShard {
   #gcLeftGarbage = false
   /** The oldest commitTs applied with writes since the current (or last) pass began. */
   #gcWrittenTs: HlcTimestamp = Number.POSITIVE_INFINITY
+  /** Whether the shard may hold garbage entries (false once a step found none, until an apply
+   * writes one): an idle step then costs no SQLite statement. */
+  #garbagePending = true
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -375,7 +387,9 @@ class SqliteShard implements StorageShard {
         const version = { ts: record.commitTs, value: write.value }
         if (versions === undefined) this.#memVersions.set(write.key, [version])
         else versions.push(version)
-        this.#tableWriteTs.set(tableIdOf(write.key), record.commitTs)
+        const tableId = tableIdOf(write.key)
+        this.#tableWriteTs.set(tableId, record.commitTs)
+        if (tableId === GARBAGE_TABLE_ID) this.#garbagePending = true
       }
       this.#memWrites += record.writes.length
       if (this.#gcWrittenTs === Number.POSITIVE_INFINITY) this.#gcWrittenTs = record.commitTs
@@ -481,6 +495,8 @@ class SqliteShard implements StorageShard {
     // SQLite when it is deleted, or a later flush would write some back.
     const horizon = Math.min(belowTs, this.#frontier)
     const deadHorizon = Math.min(horizon, options.deadBelowTs ?? horizon)
+    const versionsDue = this.#gcCursor !== undefined || horizon >= Math.min(this.#gcDueTs, this.#gcWrittenTs)
+    if (!versionsDue && !this.#garbagePending) return IDLE_STEP
     if (this.#memWrites > 0) this.#flush()
     return this.#db.transaction(() => {
       const versions = this.#collectVersions(horizon, versionsMax)
@@ -491,9 +507,8 @@ class SqliteShard implements StorageShard {
 
   /** The version pass's next window of `max` versions (see StorageShard.gc). */
   #collectVersions(horizon: HlcTimestamp, max: number) {
-    const idle = { versionsExamined: 0, versionsRemoved: 0, passEnded: true }
     if (this.#gcCursor === undefined) {
-      if (horizon < Math.min(this.#gcDueTs, this.#gcWrittenTs)) return idle
+      if (horizon < Math.min(this.#gcDueTs, this.#gcWrittenTs)) return IDLE_STEP
       this.#gcAboveTs = Number.POSITIVE_INFINITY
       this.#gcLeftGarbage = false
       this.#gcWrittenTs = Number.POSITIVE_INFINITY
@@ -587,7 +602,9 @@ class SqliteShard implements StorageShard {
     let finished = 0
     const { start, end } = GARBAGE_RANGE
     let lastKey: Key | undefined
-    for (const entry of this.#statements.garbageEntries.all(start, end, GC_ENTRIES_PER_STEP)) {
+    const entries = this.#statements.garbageEntries.all(start, end, GC_ENTRIES_PER_STEP)
+    if (entries.length === 0) this.#garbagePending = false
+    for (const entry of entries) {
       const key = entry.key as string
       // Versions newest first: only an entry's newest version decides.
       if (key === lastKey) continue
