@@ -49,7 +49,8 @@ export function withGarbage(
     else for (const prefix of deadIndexes(def, after, has)) dead.add(prefix)
   }
   for (const [id, after] of tableDefs.after) {
-    if (!tableDefs.before.has(id)) for (const prefix of deadIndexes(undefined, after, has)) dead.add(prefix)
+    if (tableDefs.before.has(id)) continue
+    for (const prefix of deadIndexes(undefined, after, has)) dead.add(prefix)
   }
   const sequenceDefs = definitions<SequenceDef>(sequences, before)
   for (const [id, def] of sequenceDefs.before) {
@@ -102,7 +103,11 @@ function add<D extends { readonly id: string }>(map: Map<string, D>, def: D): vo
 /** The index ranges of table `after` that died: the indexes `before` had or this transaction
  * created (ids from `before.nextIndexId`; from 1 for a table created here) that `after` lacks.
  * An index that never committed is dead only where the transaction wrote under it. */
-function deadIndexes(before: TableDef | undefined, after: TableDef, has: (prefix: Key) => boolean): Key[] {
+function deadIndexes(
+  before: TableDef | undefined,
+  after: TableDef,
+  has: (prefix: Key) => boolean,
+): Key[] {
   const live = indexIds(after)
   const out: Key[] = []
   const prefix = (index: number) => encodeKey([BigInt(after.id), BigInt(index)])
@@ -117,17 +122,20 @@ function deadIndexes(before: TableDef | undefined, after: TableDef, has: (prefix
 
 /** The index ids a definition holds: the primary index, the usable and the building ones. */
 function indexIds(def: TableDef): Set<number> {
-  const ids = [Number(PRIMARY_INDEX_ID), ...def.indexes.map((i) => i.id), ...(def.buildingIndexes ?? []).map((i) => i.id)]
-  return new Set(ids)
+  const building = (def.buildingIndexes ?? []).map((i) => i.id)
+  return new Set([Number(PRIMARY_INDEX_ID), ...def.indexes.map((i) => i.id), ...building])
 }
 
 const blocksOf = (id: string, epoch: number): Key =>
   encodeKey([SEQUENCE_BLOCKS_TABLE_ID, BigInt(id), BigInt(epoch)])
 
 /** The object ids this commit takes from the counter (tables, sequences and enums share it). */
-function allocatedIds(writes: readonly Write[], before: (key: Key) => string | undefined): bigint[] {
+function allocatedIds(
+  writes: readonly Write[],
+  before: (key: Key) => string | undefined,
+): bigint[] {
   const counter = tableIdCounterKey()
-  const written = within(writes, { start: counter, end: prefixEnd(counter) }).find((w) => w.key === counter)
+  const [written] = within(writes, { start: counter, end: `${counter}00` })
   if (written?.value == null) return []
   const from = BigInt(before(counter) ?? FIRST_USER_TABLE_ID)
   const ids: bigint[] = []
@@ -136,7 +144,10 @@ function allocatedIds(writes: readonly Write[], before: (key: Key) => string | u
 }
 
 /** The writes with keys in `[start, end)` (binary search: `writes` is sorted). */
-function within(writes: readonly Write[], range: { readonly start: Key; readonly end: Key }): readonly Write[] {
+function within(
+  writes: readonly Write[],
+  range: { readonly start: Key; readonly end: Key },
+): readonly Write[] {
   const lower = (key: Key) => {
     let lo = 0
     let hi = writes.length

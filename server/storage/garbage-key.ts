@@ -14,7 +14,8 @@ const GARBAGE_PREFIX: Key = encodeKey([GARBAGE_TABLE_ID])
  * `encodeKey([GARBAGE_TABLE_ID, ...parts of prefix])`. */
 export function garbageKey(prefix: Key): Key {
   const tableId = decodeKeyPrefix(prefix, 1)[0]
-  assert(typeof tableId === 'bigint' && tableId !== GARBAGE_TABLE_ID, `bad garbage prefix ${prefix}`)
+  const ok = typeof tableId === 'bigint' && tableId !== GARBAGE_TABLE_ID
+  assert(ok, `bad garbage prefix ${prefix}`)
   return GARBAGE_PREFIX + prefix
 }
 

@@ -92,9 +92,9 @@ export interface StorageShard extends StorageReader {
    * version collection until the horizon reaches the oldest version that pass read above its
    * horizon or the oldest write applied since it began (nothing can turn garbage before).
    * Dead ranges: for garbage entries (see `garbageKey`) committed at or below the horizon and
-   * `deadBelowTs`, deletes up to `deadRowsMax` rows of the ranges they name, and each entry in the SQLite
-   * transaction that empties its range. Called by the region on a timer; not journaled (every
-   * region collects its own storage).
+   * `deadBelowTs`, deletes up to `deadRowsMax` rows of the ranges they name, and each entry in
+   * the SQLite transaction that empties its range. A step with nothing due runs no statement.
+   * Called by the region on a timer; not journaled (every region collects its own storage).
    */
   gc(belowTs: HlcTimestamp, options?: GcOptions): GcStep
   /** Writes the memtable to SQLite, then closes; pending frontier waits fail with 57P03. With

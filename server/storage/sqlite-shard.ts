@@ -221,17 +221,20 @@ class SqliteShard implements StorageShard {
       // The version pass reads in primary-key order (key, then newest first), so the versions of
       // a key come together and the first one at or below the horizon is the one readers see.
       gcRestOfKey: this.#db.prepare(
-        'SELECT ts, value IS NULL AS dead FROM mvcc WHERE key = ? AND ts < ? ORDER BY key, ts DESC LIMIT ?',
+        'SELECT ts, value IS NULL AS dead FROM mvcc WHERE key = ? AND ts < ?' +
+          ' ORDER BY key, ts DESC LIMIT ?',
       ),
       gcAfterKey: this.#db.prepare(
-        'SELECT key, ts, value IS NULL AS dead FROM mvcc WHERE key > ? ORDER BY key, ts DESC LIMIT ?',
+        'SELECT key, ts, value IS NULL AS dead FROM mvcc WHERE key > ?' +
+          ' ORDER BY key, ts DESC LIMIT ?',
       ),
       gcVersionIn: this.#db.prepare(
         'SELECT 1 AS found FROM mvcc WHERE key = ? AND ts >= ? AND ts <= ? LIMIT 1',
       ),
       gcDelete: this.#db.prepare('DELETE FROM mvcc WHERE key = ? AND ts <= ? AND ts >= ?'),
       garbageEntries: this.#db.prepare(
-        'SELECT key, ts, value IS NULL AS dead FROM mvcc WHERE key >= ? AND key < ? ORDER BY key, ts DESC LIMIT ?',
+        'SELECT key, ts, value IS NULL AS dead FROM mvcc WHERE key >= ? AND key < ?' +
+          ' ORDER BY key, ts DESC LIMIT ?',
       ),
       deadRows: this.#db.prepare(
         'SELECT key, ts FROM mvcc WHERE key >= ? AND key < ? ORDER BY key, ts DESC LIMIT ?',
@@ -495,7 +498,8 @@ class SqliteShard implements StorageShard {
     // SQLite when it is deleted, or a later flush would write some back.
     const horizon = Math.min(belowTs, this.#frontier)
     const deadHorizon = Math.min(horizon, options.deadBelowTs ?? horizon)
-    const versionsDue = this.#gcCursor !== undefined || horizon >= Math.min(this.#gcDueTs, this.#gcWrittenTs)
+    const versionsDue =
+      this.#gcCursor !== undefined || horizon >= Math.min(this.#gcDueTs, this.#gcWrittenTs)
     if (!versionsDue && !this.#garbagePending) return IDLE_STEP
     if (this.#memWrites > 0) this.#flush()
     return this.#db.transaction(() => {
@@ -514,7 +518,9 @@ class SqliteShard implements StorageShard {
       this.#gcWrittenTs = Number.POSITIVE_INFINITY
     }
     const rows = this.#gcRows(this.#gcCursor, max + 1)
-    for (const row of rows) if (row.ts > horizon && row.ts < this.#gcAboveTs) this.#gcAboveTs = row.ts
+    for (const row of rows) {
+      if (row.ts > horizon && row.ts < this.#gcAboveTs) this.#gcAboveTs = row.ts
+    }
     // One row beyond the window tells whether the window's last key goes on after it.
     const atEnd = rows.length <= max
     const window = atEnd ? rows : rows.slice(0, max)
