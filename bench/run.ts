@@ -10,6 +10,7 @@ const benches: Record<string, readonly string[]> = {
   'crossbar-stalls': ['bench/crossbar-stalls/run.ts'],
   'multi-region': ['bench/multi-region/run.ts', '--seconds', '10'],
   sql: ['bench/sql/run.ts', '--seconds', '4'],
+  'storage-gc': ['bench/storage-gc/run.ts'],
 }
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(benches)
 const root = join(import.meta.dir, '..')

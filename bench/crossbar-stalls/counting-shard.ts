@@ -2,7 +2,7 @@
 // only counts and checks what the crossbar applies, so the bench measures the merge, not SQLite.
 import type { HlcTimestamp } from '../../server/clock/index.ts'
 import { assert } from '../../server/errors/index.ts'
-import type { KeyValue, ShardRecord, StorageShard } from '../../server/storage/index.ts'
+import type { GcStep, KeyValue, ShardRecord, StorageShard } from '../../server/storage/index.ts'
 
 /** Called for every record a shard applies (not skipped), with the frontier it is applied under. */
 export type OnApplied = (record: ShardRecord, frontierTs: HlcTimestamp) => void
@@ -78,8 +78,8 @@ export class CountingShard implements StorageShard {
     return this.#frontier
   }
 
-  gc(): number {
-    return 0
+  gc(): GcStep {
+    return { versionsExamined: 0, versionsRemoved: 0, deadRowsRemoved: 0, deadRangesFinished: 0, passEnded: true }
   }
 
   close(): void {}

@@ -18,6 +18,8 @@ import {
   openSqliteShard,
   ShardedStorage,
   tableShardOf,
+  type GcOptions,
+  type GcStep,
   type KeyRange,
   type KeyValue,
   type ScanOptions,
@@ -134,8 +136,8 @@ class RecordingShard implements StorageShard {
   appliedPositions(): ReadonlyMap<string, number> {
     return this.#inner.appliedPositions()
   }
-  gc(belowTs: HlcTimestamp): number {
-    return this.#inner.gc(belowTs)
+  gc(belowTs: HlcTimestamp, options?: GcOptions): GcStep {
+    return this.#inner.gc(belowTs, options)
   }
   close(): void {
     this.#inner.close()

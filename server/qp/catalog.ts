@@ -4,7 +4,7 @@
 import type { HlcTimestamp } from '../clock/index.ts'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert } from '../errors/index.ts'
-import type { StorageReader } from '../storage/index.ts'
+import { GARBAGE_TABLE_ID, type StorageReader } from '../storage/index.ts'
 import type { SqlType } from './types/index.ts'
 import { TABLE_CACHE_ENTRIES } from './constants.ts'
 
@@ -25,6 +25,10 @@ export const ADVISORY_LOCKS_TABLE_ID = 3n
 export const FOREIGN_KEY_GUARDS_TABLE_ID = 4n
 /** CREATE INDEX ASYNC jobs, by job id (index-jobs.ts). */
 export const INDEX_JOBS_TABLE_ID = 5n
+/** Table 6 holds garbage entries: key ranges a commit made unreachable (dropped and truncated
+ * tables, dropped indexes, dropped sequences' blocks), written with it (garbage-writes.ts) and
+ * deleted by storage's gc, entry last, once no reader can be older. Storage owns the id. */
+export { GARBAGE_TABLE_ID }
 /** The primary index of every table. */
 export const PRIMARY_INDEX_ID = 0n
 
@@ -199,9 +203,11 @@ export function tablesRange(): { readonly start: Key; readonly end: Key } {
   return { start, end: prefixEnd(start) }
 }
 
-/** Whether a conflicting key belongs to the catalog (a schema change: OC001). */
+/** Whether a conflicting key belongs to the catalog or is a garbage entry written with a
+ * catalog change (a schema change: OC001). */
 export function isCatalogKey(key: Key): boolean {
-  return decodeKey(key)[0] === CATALOG_TABLE_ID
+  const table = decodeKey(key)[0]
+  return table === CATALOG_TABLE_ID || table === GARBAGE_TABLE_ID
 }
 
 /** Builds the runtime form of a stored definition. */

@@ -555,8 +555,9 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
 
 /**
  * TRUNCATE [TABLE] names [RESTART IDENTITY] [CASCADE]: each table gets a new table id, so its rows
- * and index entries become unreachable at once (garbage, as a dropped table's) whatever their
- * number. A table referenced from a table not truncated with it is 0A000 without CASCADE.
+ * and index entries become unreachable at once whatever their number (the commit names the old id
+ * a garbage range, as for a dropped table: garbage-writes.ts). A table referenced from a table not
+ * truncated with it is 0A000 without CASCADE.
  */
 export function truncate(env: DdlEnv, s: TruncateStmt): void {
   const names = new Set<string>()
@@ -610,7 +611,8 @@ export function dropOneTable(
   dropDependentViews(env, table.name, 'table', cascade, dropping)
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
-  // are never reused: garbage for a later cleanup job.
+  // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
+  // deletes once no snapshot can still see the table.
   env.put(table.schemaKey, null)
   for (const col of table.columns)
     if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
@@ -774,7 +776,8 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
         },
       )
     }
-    // The index's entries stay behind, unreachable (index ids are never reused): garbage.
+    // The index's entries stay behind, unreachable (index ids are never reused); the commit names
+    // them a garbage range (garbage-writes.ts).
     const def: TableDef = { ...table.def, indexes: table.def.indexes.filter((i) => i !== index) }
     env.put(indexNameKey(name), null)
     env.put(table.schemaKey, encodeTableDef(def))

@@ -24,6 +24,7 @@ import { decodeStoredRow, indexEntry } from './rows.ts'
 import { relationNameTaken } from './sequences.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { TxHost } from './tx-services.ts'
+import { withGarbage } from './garbage-writes.ts'
 
 /** Rows one batch transaction indexes. */
 export const INDEX_JOB_BATCH_ROWS = 500
@@ -351,7 +352,9 @@ async function commit(
 ): Promise<boolean> {
   writes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   const txId = [...deps.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join('')
-  const outcome = await deps.commits.commit({ txId, startTs: ts, writes, lockedKeys: [], readKeys })
+  // A failed job's index leaves its table's definition: its entries become garbage.
+  const all = withGarbage(writes, (key) => deps.storage.get(key, ts))
+  const outcome = await deps.commits.commit({ txId, startTs: ts, writes: all, lockedKeys: [], readKeys })
   if (outcome.kind !== 'committed') return false
   deps.hlc.update(outcome.commitTs)
   deps.committed(outcome.commitTs)

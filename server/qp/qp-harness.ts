@@ -31,6 +31,8 @@ export interface QpHarness {
   readonly hlc: Hlc
   readonly clock: SimClock
   readonly adjudicators: Adjudicators
+  /** The storage the QP reads (tests look at what commits wrote). */
+  readonly storage: ShardedStorage
   begin(options?: { readOnly?: boolean }): Promise<SqlTransaction>
   /** Runs statements in one transaction and commits: the last statement's result. */
   run(sql: string, params?: readonly unknown[]): Promise<Result>
@@ -88,6 +90,7 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
     hlc,
     clock,
     adjudicators,
+    storage,
     begin,
     run,
     rows: async (sql, params) => (await run(sql, params)).rows.map((r) => [...r]),

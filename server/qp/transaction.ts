@@ -38,6 +38,7 @@ import { rewriteIndexAsync } from './index-jobs.ts'
 import { runSessionStatement } from './settings.ts'
 import { TransactionServices, type TxHost } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
+import { withGarbage } from './garbage-writes.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
 import { enumKey, enumTypeOf, listEnums, type EnumDef } from './enums.ts'
 
@@ -239,7 +240,8 @@ export class SqlTransaction implements Transaction {
     this.#checkUsable()
     const ended = this.#endIfReadOnly()
     if (ended !== undefined) return ended
-    const writes = this.#buffer.writes()
+    const { storage } = this.#shared
+    const writes = withGarbage(this.#buffer.writes(), (key) => storage.get(key, this.startTs))
     this.#committing = true
     let outcome
     try {

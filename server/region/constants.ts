@@ -1,13 +1,26 @@
 // Defaults of a region's shape and housekeeping.
 
+/**
+ * How far beyond TX_AGE_MS_MAX after a DROP (or TRUNCATE, DROP INDEX) storage waits before it
+ * deletes the dead key range, past its own frontier. A commit that read the definition before the
+ * drop may commit after it and still write there: it began before the drop, so it commits within
+ * TX_AGE_MS_MAX (older ones abort), give or take how far an HLC runs ahead of wall time under
+ * bursts and the cluster's clock-error bound (milliseconds). A minute covers both with room;
+ * once the frontier is past that, every such write is applied, so the deletion is final.
+ */
+export const GC_DEAD_RANGE_SLACK_MS = 60_000
+
 export const REGION_DEFAULTS = {
   journalCount: 2,
   shardCount: 2,
   partitionCount: 8,
   auth: true,
-  /** Old versions are collected every 10 s, once older than the longest a transaction may live
-   * (the adjudicator's TX_AGE_MS_MAX). */
-  gcIntervalMs: 10_000,
+  /** A garbage-collection step every 50 ms, each for one shard in turn (every 100 ms per shard
+   * with two): a step reads at most 1,024 versions and deletes at most 1,024 rows of dropped
+   * tables (about 1 ms, see storage's GC_VERSIONS_PER_STEP), so collection holds about 2% of the
+   * event loop at most, and a shard of 1M versions is walked in about 100 s, well within the 5
+   * minutes (the adjudicator's TX_AGE_MS_MAX) garbage waits anyway before it may go. */
+  gcIntervalMs: 50,
   /** Storage checkpoints and journal segment deletion every minute: each costs fsyncs. */
   compactIntervalMs: 60_000,
   /** Index jobs are looked over every 5 s: a region takes over a job whose owner's lease lapsed

@@ -24,7 +24,7 @@ import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from
 import { faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
-import { REGION_DEFAULTS } from './constants.ts'
+import { GC_DEAD_RANGE_SLACK_MS, REGION_DEFAULTS } from './constants.ts'
 import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
@@ -59,7 +59,7 @@ export interface RegionOptions {
   readonly crossbar?: CrossbarConfig
   readonly qp?: QpLimits
   readonly api?: ApiLimits
-  /** How often old versions are garbage-collected (ms). */
+  /** How often a garbage-collection step runs (ms); each step serves one shard, in turn. */
   readonly gcIntervalMs?: number
   /** How often storage is checkpointed and journal segments it holds durably are deleted (ms). */
   readonly compactIntervalMs?: number
@@ -212,10 +212,17 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     random: o.random,
     limits: o.api,
   })
+  let gcShard = 0
   const gc = schedule(o.timers, o.gcIntervalMs, () => {
-    // No transaction older than TX_AGE_MS_MAX can commit, so no reader needs versions below it.
-    const belowTs = hlc.now() - tsFromMs(TX_AGE_MS_MAX)
-    for (const shard of shards) shard.gc(belowTs)
+    // No transaction older than TX_AGE_MS_MAX can commit, so no reader needs versions below it
+    // (the wall clock, not the HLC: asking the HLC every step would make every begin ask the
+    // journals to close, and the HLC is never behind the wall clock, so this horizon is lower).
+    const belowTs = tsFromMs(o.clock.wallMs() - TX_AGE_MS_MAX)
+    // One bounded step of one shard per tick, so the loop is held for one step at a time.
+    const shard = shards[gcShard] as StorageShard
+    gcShard = (gcShard + 1) % shards.length
+    const deadBelowTs = shard.frontier() - tsFromMs(TX_AGE_MS_MAX + GC_DEAD_RANGE_SLACK_MS)
+    shard.gc(belowTs, { deadBelowTs })
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   // Index jobs cut short by the last stop go on from their last batch; jobs of a region that

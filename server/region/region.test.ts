@@ -4,13 +4,15 @@
 // acknowledged commit a new transaction must read that commit's row, and must not see rows of
 // commits that were never acknowledged.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SystemClock, SystemRandom } from '../clock/index.ts'
-import { NodeDisk } from '../disk/index.ts'
+import { SeededRandom, SimClock, SystemClock, SystemRandom } from '../clock/index.ts'
+import { NodeDisk, SimDisk } from '../disk/index.ts'
+import { encodeKey, prefixEnd } from '../encoding/index.ts'
 import type { SqlTransaction } from '../qp/index.ts'
-import { openRegion } from './index.ts'
+import { openSqlite } from '../storage/sqlite-adapter.ts'
+import { openRegion, type Region } from './index.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-region-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -171,4 +173,108 @@ describe('region: index jobs survive a restart', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 30_000)
+})
+
+describe('region: garbage collection of dropped tables, truncated tables and dropped indexes', () => {
+  // Goal: the rows of a dropped table, of a truncated table's old id and a dropped index's entries
+  // leave the shards' SQLite files once no transaction can be older than the DDL, and not before:
+  // a transaction begun before the drop still reads them while gc steps run; a rolled-back DROP
+  // leaves its table. Method: a real region on virtual time (SimClock timers, SimDisk journals,
+  // SQLite shard files in a temp dir), its wall clock moved past the 5-minute horizon between two
+  // openings; rows counted by key prefix in the SQLite files while the region is closed (a shard
+  // holds its file exclusively while open).
+  test('reclaims dead key ranges after the horizon, never before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-gc-'))
+    const storage = join(dir, 'local', 'storage')
+    mkdirSync(storage, { recursive: true })
+    const sim = new SimClock()
+    let offsetMs = 0
+    const options = {
+      name: 'local', dataDir: dir, url: 'http://127.0.0.1', clock: { wallMs: () => sim.wallMs() + offsetMs },
+      timers: sim, random: new SeededRandom(7), disk: new SimDisk(), auth: false,
+    }
+    /** Runs virtual time until `promise` settles (a hang fails after 60 virtual seconds). */
+    const drive = async <T>(value: T | Promise<T>): Promise<T> => {
+      let settled = false
+      const watched = Promise.resolve(value).finally(() => (settled = true))
+      for (let i = 0; i < 60_000 && !settled; i++) {
+        await new Promise((resolve) => setImmediate(resolve))
+        if (!settled) sim.advance(1)
+      }
+      return watched
+    }
+    const sql = async (region: Region, text: string) => {
+      const tx = await drive(region.qp.begin())
+      const result = await drive(tx.execute(text))
+      await drive(tx.commit())
+      return result.rows
+    }
+    /** Versions stored under `prefix` in every shard file. */
+    const stored = (prefix: string) => readShards((db) => Number(db.prepare('SELECT count(*) AS n FROM mvcc WHERE key >= ? AND key < ?').get(prefix, prefixEnd(prefix))?.n))
+      .reduce((a, b) => a + b, 0)
+    /** Every stored definition of table `name` (the catalog's key layout), newest first. */
+    const definitions = (name: string) => readShards((db) => db.prepare('SELECT value FROM mvcc WHERE key = ? AND value IS NOT NULL ORDER BY ts DESC').all(encodeKey([1n, 0n, name])))
+      .flat().map((row) => JSON.parse(String(row.value)) as { id: string; indexes: { id: number; name: string }[] })
+    const readShards = <T>(fn: (db: ReturnType<typeof openSqlite>) => T): T[] =>
+      [0, 1].map((s) => {
+        const db = openSqlite(join(storage, `shard-${s}.sqlite`))
+        try {
+          return fn(db)
+        } finally {
+          db.close()
+        }
+      })
+    try {
+      const first = await drive(openRegion(options))
+      for (const table of ['dropped', 'truncated', 'indexed', 'kept']) {
+        await sql(first, `CREATE TABLE ${table} (id int PRIMARY KEY, v int)`)
+        await sql(first, `INSERT INTO ${table} SELECT g, g % 10 FROM generate_series(1, 300) AS g`)
+      }
+      await sql(first, 'CREATE INDEX indexed_v ON indexed (v)')
+      await sql(first, 'CREATE INDEX kept_v ON kept (v)')
+      const old = await drive(first.qp.begin({ readOnly: true }))
+      expect((await drive(old.execute('SELECT count(*) FROM dropped'))).rows).toEqual([['300']])
+      await sql(first, 'DROP TABLE dropped')
+      await sql(first, 'TRUNCATE truncated')
+      await sql(first, 'INSERT INTO truncated VALUES (1, 1)')
+      await sql(first, 'DROP INDEX indexed_v')
+      const rolledBack = await drive(first.qp.begin())
+      await drive(rolledBack.execute('DROP TABLE kept'))
+      rolledBack.rollback()
+      // Two seconds of gc steps (80) below the horizon: the transaction begun before the drop
+      // still reads every row, through the primary index and through the dropped index.
+      await drive(sim.sleep(2_000))
+      expect((await drive(old.execute('SELECT count(*), sum(v) FROM dropped'))).rows).toEqual([['300', '1350']])
+      expect((await drive(old.execute('SELECT count(*) FROM indexed WHERE v = 3'))).rows).toEqual([['30']])
+      old.rollback()
+      await drive(first.close())
+
+      const [droppedDef] = definitions('dropped')
+      const [truncatedNow, truncatedOld] = definitions('truncated')
+      const indexedDef = definitions('indexed').find((def) => def.indexes.length > 0)
+      const dropped = encodeKey([BigInt(droppedDef?.id ?? -1)])
+      const truncated = encodeKey([BigInt(truncatedOld?.id ?? -1)])
+      const index = encodeKey([BigInt(indexedDef?.id ?? -1), BigInt(indexedDef?.indexes[0]?.id ?? -1)])
+      const dead = () => [stored(dropped), stored(truncated), stored(index)]
+      expect(dead()).toEqual([300, 300, 300])
+      expect(stored(encodeKey([6n]))).toBe(3)
+
+      // Past the horizon for dead ranges (5 minutes and a minute of slack after the drops, at the
+      // frontier), in a new process.
+      offsetMs = 7 * 60_000
+      const second = await drive(openRegion(options))
+      await drive(sim.sleep(2_000))
+      expect(await sql(second, 'SELECT count(*) FROM kept WHERE v = 3')).toEqual([['30']])
+      expect(await sql(second, 'SELECT count(*) FROM truncated')).toEqual([['1']])
+      await drive(second.close())
+      expect(dead()).toEqual([0, 0, 0])
+      expect(stored(encodeKey([6n]))).toBe(0)
+      // What is still reachable stays: the kept table (rows and index), the truncated table's rows.
+      const [keptDef] = definitions('kept')
+      expect(stored(encodeKey([BigInt(keptDef?.id ?? -1)]))).toBe(600)
+      expect(stored(encodeKey([BigInt(truncatedNow?.id ?? -1)]))).toBe(1)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -81,12 +81,52 @@ export interface StorageShard extends StorageReader {
    * only below what every shard returned here.
    */
   makeDurable(): ReadonlyMap<string, number>
-  /** Drops versions no reader at or above `belowTs` can see (capped at the frontier: nothing
-   * unapplied is judged); returns how many were removed. */
-  gc(belowTs: HlcTimestamp): number
+  /**
+   * One bounded step of garbage collection at the horizon `belowTs` (capped at the frontier:
+   * nothing unapplied is judged; no reader may be below it). Writes the memtable to SQLite first.
+   * Version collection: reads the next `versionsMax` versions of a pass over the key space (which
+   * wraps around) and deletes those no reader at or above the horizon can see: a version older
+   * than a newer one at or below the horizon, or a tombstone at or below it with everything older
+   * (a tombstone whose versions span two steps waits for the next pass, so an interruption never
+   * leaves older versions uncovered). Once a pass ends with nothing left to collect, steps skip
+   * version collection until the horizon reaches the oldest version that pass read above its
+   * horizon or the oldest write applied since it began (nothing can turn garbage before).
+   * Dead ranges: for garbage entries (see `garbageKey`) committed at or below the horizon and
+   * `deadBelowTs`, deletes up to `deadRowsMax` rows of the ranges they name, and each entry in
+   * the SQLite transaction that empties its range. A step with nothing due runs no statement.
+   * Called by the region on a timer; not journaled (every region collects its own storage).
+   */
+  gc(belowTs: HlcTimestamp, options?: GcOptions): GcStep
   /** Writes the memtable to SQLite, then closes; pending frontier waits fail with 57P03. With
    * `flush: false` the memtable is dropped, as a crash drops it (tests, simulator). */
   close(options?: { readonly flush?: boolean }): void
+}
+
+/** Bounds of one garbage-collection step (defaults in constants.ts). */
+export interface GcOptions {
+  readonly versionsMax?: number
+  readonly deadRowsMax?: number
+  /**
+   * Only garbage entries committed at or below this (and the horizon) have their ranges deleted;
+   * default: the horizon. A range is deleted once, so every write to it must be applied first:
+   * the caller puts this below the commitTs of every commit still to come that may write there
+   * (one that read the definition before the change and commits after it).
+   */
+  readonly deadBelowTs?: HlcTimestamp
+}
+
+/** What one garbage-collection step did. */
+export interface GcStep {
+  /** Versions the version pass read (at most `versionsMax` + 1: one row of lookahead). */
+  readonly versionsExamined: number
+  readonly versionsRemoved: number
+  /** Rows of dead ranges deleted (at most `deadRowsMax`). */
+  readonly deadRowsRemoved: number
+  /** Garbage entries removed because their range is empty. */
+  readonly deadRangesFinished: number
+  /** No pass over the key space is in progress after this step: it finished one, or none was
+   * due (nothing can have become garbage since the last pass). */
+  readonly passEnded: boolean
 }
 
 /** Configuration of a SQLite shard. */
@@ -134,7 +174,19 @@ export { ShardedStorage } from './sharded-storage.ts'
 export { openSqliteShard } from './sqlite-shard.ts'
 
 /**
+ * Garbage entries: `garbageKey(prefix)` is the key of an entry (in the reserved table
+ * GARBAGE_TABLE_ID) naming every key that starts with `prefix`, e.g. `encodeKey([tableId])` of a
+ * dropped table or `encodeKey([tableId, indexId])` of a dropped index. The query processor writes
+ * one in the transaction that makes such a range unreachable to later snapshots; `tableShardOf`
+ * places it in the shard of the keys it names, and that shard's `gc` deletes the range and then
+ * the entry once no reader can be older than the commit. `GARBAGE_RANGE` holds every entry.
+ */
+export { GARBAGE_TABLE_ID, GARBAGE_RANGE, garbageKey, garbagePrefixOf } from './garbage-key.ts'
+
+/**
  * The default key-range partitioning: keys are `encodeKey([tableId, indexId, ...])`, and a whole
  * table (all its indexes) lives in shard `tableId mod shardCount`. Ranges never split a table.
+ * Garbage entries are the one exception to routing by the first part: an entry lives in the shard
+ * of the range it names.
  */
 export { tableShardOf } from './table-shard-of.ts'

@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SimClock } from '../clock/index.ts'
-import { encodeKey } from '../encoding/index.ts'
+import { encodeKey, prefixEnd } from '../encoding/index.ts'
 import { AssertionError, SqlError } from '../errors/index.ts'
 import { POSITION_LAG_MAX } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
 import { openSqlite } from './sqlite-adapter.ts'
 import {
+  garbageKey,
   openSqliteShard,
   ShardedStorage,
   sqliteDrivers,
@@ -299,19 +300,191 @@ describe('waitForFrontier', () => {
   })
 })
 
+// Garbage collection, one bounded step at a time (ARCHITECTURE.md "storage"). Method: real SQLite;
+// steps with small limits; rows counted in the shard's SQLite file after it is closed (a shard
+// holds its file exclusively while open).
 describe('gc', () => {
+  /** Runs steps at `belowTs` until a pass ends; returns the versions they removed. */
+  const pass = (s: StorageShard, belowTs: number, versionsMax?: number) => {
+    let removed = 0
+    for (;;) {
+      const step = s.gc(belowTs, versionsMax === undefined ? {} : { versionsMax })
+      removed += step.versionsRemoved
+      if (step.passEnded) return removed
+    }
+  }
+  const key = (...parts: bigint[]) => encodeKey(parts)
+  const put = (commitTs: number, writes: [string, string | null][]): ShardRecord => {
+    const seq = (seqs.get('j') ?? 0) + 1
+    seqs.set('j', seq)
+    return { journalId: 'j', seq, commitTs, writes: writes.map(([key, value]) => ({ key, value })) }
+  }
+  /** Versions stored under `prefix` in the SQLite file at `path` (the shard must be closed). */
+  const stored = (path: string, prefix: string) => {
+    const db = openSqlite(path)
+    try {
+      const row = db.prepare('SELECT count(*) AS n FROM mvcc WHERE key >= ? AND key < ?').get(prefix, prefixEnd(prefix))
+      return Number(row?.n)
+    } finally {
+      db.close()
+    }
+  }
+  const withDir = (fn: (path: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-gc-'))
+    try {
+      fn(join(dir, 'shard-0.sqlite'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
   test('keeps the newest version at or below belowTs and everything newer', () => {
     const s = shard()
     const r10 = record(10, [[1, 'a'], [2, 'x']])
     s.apply([r10, record(20, [[1, 'b']]), record(30, [[1, 'c'], [2, null]])], 40)
     // key 1: 10 dropped, 20 kept (newest <= 25), 30 kept; key 2: nothing newer than 10 at 25.
-    expect(s.gc(25)).toBe(1)
+    expect(pass(s, 25)).toBe(1)
     expect(s.get(k(1), 25)).toBe('b')
     expect(s.get(k(2), 25)).toBe('x')
     // At 35: key 2's tombstone is the newest version, so it goes with the older one.
-    expect(s.gc(35)).toBe(3)
+    expect(pass(s, 35)).toBe(3)
     expect(s.get(k(1), 35)).toBe('c')
     expect(s.get(k(2), 35)).toBeUndefined()
+  })
+
+  test('each step reads at most versionsMax versions (and one ahead); the pass visits every key, then wraps', () => {
+    const s = shard()
+    // 100 keys with 3 versions each: 200 are garbage below 100.
+    s.apply([1, 2, 3].map((v) => record(v * 10, Array.from({ length: 100 }, (_, n): [number, string] => [n, `v${v}`]))), 100)
+    const examined: number[] = []
+    let removed = 0
+    for (let i = 0; i < 100; i++) {
+      const step = s.gc(100, { versionsMax: 16 })
+      examined.push(step.versionsExamined)
+      removed += step.versionsRemoved
+      if (step.passEnded) break
+    }
+    expect(Math.max(...examined)).toBe(17)
+    // 300 versions, 16 a step: the pass ends in the 19th step, and every key lost its two old ones.
+    expect(examined.length).toBe(19)
+    expect(removed).toBe(200)
+    for (let n = 0; n < 100; n++) expect(s.get(k(n), 100)).toBe('v3')
+    // Nothing newer than the horizon of the pass that left nothing: the next steps read nothing.
+    expect(s.gc(100, { versionsMax: 16 }).versionsExamined).toBe(0)
+    // A new version starts a pass from the first key again.
+    s.apply([record(150, [[0, 'v4'], [99, null]])], 200)
+    expect(pass(s, 200, 16)).toBe(3)
+    expect([s.get(k(0), 200), s.get(k(99), 200), s.get(k(50), 200)]).toEqual(['v4', undefined, 'v3'])
+  })
+
+  test('after a pass that left nothing, no pass runs until the horizon reaches a version above it', () => {
+    const s = shard()
+    s.apply([record(10, [[1, 'a'], [2, 'a']]), record(20, [[1, 'b']]), record(30, [[2, 'b']])], 40)
+    expect(pass(s, 15)).toBe(0)
+    // Nothing can turn garbage before the horizon reaches 20, the oldest version above 15.
+    expect(s.gc(19).versionsExamined).toBe(0)
+    expect(pass(s, 25)).toBe(1)
+    expect(s.gc(29).versionsExamined).toBe(0)
+    // A write starts counting at its own commitTs.
+    s.apply([record(50, [[1, 'c']])], 60)
+    expect(pass(s, 35)).toBe(1)
+    expect(s.gc(49).versionsExamined).toBe(0)
+    expect(pass(s, 50)).toBe(1)
+    expect([s.get(k(1), 60), s.get(k(2), 60)]).toEqual(['c', 'b'])
+  })
+
+  test('a key whose versions span several steps is collected in one pass', () => {
+    const s = shard()
+    s.apply(Array.from({ length: 10 }, (_, i) => record(10 + i, [[1, `v${i}`]])), 30)
+    // Newest first, three a step: the first step keeps v9 and deletes v8 and v7; the later steps
+    // find v9 above them and delete the rest.
+    expect(pass(s, 30, 3)).toBe(9)
+    expect(s.get(k(1), 30)).toBe('v9')
+  })
+
+  test('a tombstone whose older versions lie beyond the step stays until the next pass', () => {
+    const s = shard()
+    s.apply(Array.from({ length: 10 }, (_, i) => record(10 + i, [[1, i === 9 ? null : `v${i}`]])), 30)
+    // Deleted alone, the tombstone would let v8 show again if the pass stopped there (a restart
+    // forgets where it stood): the step that reads it sees key 1 go on, so it keeps it, and the
+    // later steps delete what lies under it.
+    expect(pass(s, 30, 3)).toBe(9)
+    expect(s.get(k(1), 30)).toBeUndefined()
+    expect(pass(s, 30, 3)).toBe(1)
+    expect(pass(s, 30, 3)).toBe(0)
+  })
+
+  describe('dead ranges', () => {
+    const table = key(100n)
+    const index = key(102n, 2n)
+    /** Rows of table 100 (indexes 0 and 1) and of table 102 (indexes 1 and 2), then garbage
+     * entries for table 100 and index 2 of table 102 committed at 50. */
+    const load = (s: StorageShard) => {
+      const rows = (t: bigint, i: bigint, v: string) =>
+        Array.from({ length: 10 }, (_, n): [string, string] => [key(t, i, BigInt(n)), v])
+      s.apply([put(10, [...rows(100n, 0n, 'a'), ...rows(100n, 1n, ''), ...rows(102n, 1n, ''), ...rows(102n, 2n, '')])], 20)
+      s.apply([put(50, [[garbageKey(table), ''], [garbageKey(index), '']])], 60)
+    }
+
+    test('are deleted only once their entry is at or below the horizon, a bounded number of rows a step, entry last', () => {
+      withDir((path) => {
+        const s = shard({ path })
+        // A step that finds no entry makes later ones skip looking, until an apply writes one.
+        expect(s.gc(0).deadRangesFinished).toBe(0)
+        load(s)
+        // Below the drop, readers may still be at a snapshot that sees the rows.
+        const below = s.gc(49)
+        expect([below.deadRowsRemoved, below.deadRangesFinished]).toEqual([0, 0])
+        expect(s.get(key(100n, 0n, 3n), 45)).toBe('a')
+        // Above deadBelowTs (commits that may still write there are not all applied): kept too.
+        expect(s.gc(60, { deadBelowTs: 49 }).deadRowsRemoved).toBe(0)
+        const steps = []
+        for (let i = 0; i < 10; i++) {
+          const step = s.gc(50, { deadRowsMax: 7 })
+          steps.push([step.deadRowsRemoved, step.deadRangesFinished])
+          if (step.deadRowsRemoved === 0) break
+        }
+        // 20 rows of table 100 (both its indexes: one key range), then 10 entries of index 2 of
+        // table 102: 7 at a time, each entry removed by the step that empties its range.
+        expect(steps).toEqual([[7, 0], [7, 0], [7, 1], [7, 0], [2, 1], [0, 0]])
+        s.close()
+        expect([stored(path, table), stored(path, index), stored(path, key(102n, 1n))]).toEqual([0, 0, 10])
+        expect(stored(path, garbageKey(key(100n))) + stored(path, garbageKey(index))).toBe(0)
+      })
+    })
+
+    test('a cleanup cut short by a close resumes after the reopen and completes', () => {
+      withDir((path) => {
+        const first = shard({ path })
+        load(first)
+        expect(first.gc(60, { deadRowsMax: 12 }).deadRowsRemoved).toBe(12)
+        first.close()
+        expect(stored(path, table)).toBe(8)
+        const again = shard({ path })
+        while (again.gc(60, { deadRowsMax: 12 }).deadRowsRemoved > 0);
+        again.close()
+        expect([stored(path, table), stored(path, index), stored(path, garbageKey(table))]).toEqual([0, 0, 0])
+      })
+    })
+
+    test('rows still in the memtable are deleted too, and cached reads forget them', () => {
+      withDir((path) => {
+        const s = openSqliteShard({ id: 0, driver, path, timers: new SimClock(), memtableWritesMax: 1000 })
+        open.push(s)
+        const row = (t: bigint, n: bigint): [string, string] => [key(t, 0n, n), `row ${n}`]
+        s.apply([put(10, [row(100n, 1n), row(100n, 2n)])], 20)
+        s.makeDurable()
+        // Read from SQLite, so remembered as the key's newest version.
+        expect(s.get(key(100n, 0n, 1n), 20)).toBe('row 1')
+        // Table 104's rows and both entries stay in the memtable until gc writes it.
+        s.apply([put(30, [row(104n, 1n)]), put(50, [[garbageKey(key(100n)), ''], [garbageKey(key(104n)), '']])], 60)
+        expect(s.gc(60).deadRangesFinished).toBe(2)
+        expect(s.get(key(100n, 0n, 1n), 60)).toBeUndefined()
+        expect([...s.scan({ start: key(104n), end: key(105n) }, 60)]).toEqual([])
+        s.close()
+        expect([stored(path, key(100n)), stored(path, key(104n))]).toEqual([0, 0])
+      })
+    })
   })
 })
 
@@ -428,6 +601,20 @@ describe('ShardedStorage.waitForFrontier', () => {
       shards[1 - first]!.apply([], 10)
       await waiting
       expect(done).toBe(true)
+    }
+  })
+})
+
+describe('tableShardOf', () => {
+  test('a garbage entry lives in the shard of the range it names, whatever the shard count', () => {
+    for (const count of [1, 2, 3, 5]) {
+      const shardOf = tableShardOf(count)
+      for (const table of [0n, 1n, 7n, 100n, 101n, 2n ** 50n + 3n]) {
+        const rows = shardOf(encodeKey([table, 0n, 'x']))
+        expect(shardOf(encodeKey([table]))).toBe(rows)
+        expect(shardOf(garbageKey(encodeKey([table])))).toBe(rows)
+        expect(shardOf(garbageKey(encodeKey([table, 4n])))).toBe(rows)
+      }
     }
   })
 })

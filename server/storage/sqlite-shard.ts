@@ -2,8 +2,11 @@
 // `(key, commitTs) -> value | tombstone`, read at a timestamp, written only by the crossbar.
 import type { HlcTimestamp, TimerHandle, Timers } from '../clock/index.ts'
 import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
-import { decodeKeyPrefix, type Key } from '../encoding/index.ts'
+import { decodeKeyPrefix, prefixEnd, type Key } from '../encoding/index.ts'
 import {
+  GC_DEAD_ROWS_PER_STEP,
+  GC_ENTRIES_PER_STEP,
+  GC_VERSIONS_PER_STEP,
   MEMTABLE_FLUSH_MS,
   ROW_CACHE_BYTES_MAX,
   ROW_CACHE_ENTRIES_MAX,
@@ -13,7 +16,10 @@ import {
   SCAN_PAGE_ROWS_MAX,
 } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
+import { GARBAGE_RANGE, GARBAGE_TABLE_ID, garbagePrefixOf } from './garbage-key.ts'
 import type {
+  GcOptions,
+  GcStep,
   KeyRange,
   KeyValue,
   ScanOptions,
@@ -70,7 +76,38 @@ interface Statements {
   readonly setPosition: SqliteStatement
   readonly setFrontier: SqliteStatement
   readonly checkpoint: SqliteStatement
-  readonly gc: SqliteStatement
+  readonly gcRestOfKey: SqliteStatement
+  readonly gcAfterKey: SqliteStatement
+  readonly gcVersionIn: SqliteStatement
+  readonly gcDelete: SqliteStatement
+  readonly garbageEntries: SqliteStatement
+  readonly deadRows: SqliteStatement
+  readonly deleteRange: SqliteStatement
+  readonly deleteRangeThrough: SqliteStatement
+  readonly deleteKey: SqliteStatement
+}
+
+/** A step with nothing to do. */
+const IDLE_STEP: GcStep = {
+  versionsExamined: 0,
+  versionsRemoved: 0,
+  deadRowsRemoved: 0,
+  deadRangesFinished: 0,
+  passEnded: true,
+}
+
+/** A version as the version pass reads it. */
+interface GcRow {
+  readonly key: Key
+  readonly ts: HlcTimestamp
+  /** A tombstone. */
+  readonly dead: boolean
+}
+
+/** Where the version pass stands: the last version it read, in primary-key order. */
+interface GcCursor {
+  readonly key: Key
+  readonly ts: HlcTimestamp
 }
 
 // `max(ts)` with bare columns: SQLite takes `value` from the row holding the maximum, and the
@@ -123,6 +160,25 @@ class SqliteShard implements StorageShard {
   #newestBytes = 0
   readonly #newestEntriesMax: number
   readonly #newestBytesMax: number
+  /** The version pass: undefined between passes. */
+  #gcCursor: GcCursor | undefined
+  /**
+   * When the next pass is due. A version can only become garbage at horizon H when some version
+   * (itself or a newer one of its key) has a commitTs above the horizon it was last judged at and
+   * at or below H. So after a pass that left nothing, none is due until the horizon reaches the
+   * oldest such version: the oldest version the pass read above its step's horizon, or the oldest
+   * write applied since the pass began (`#gcWrittenTs`).
+   */
+  #gcDueTs: HlcTimestamp = Number.NEGATIVE_INFINITY
+  /** During a pass: the oldest version read above its step's horizon, and whether a tombstone
+   * was left for the next pass. */
+  #gcAboveTs: HlcTimestamp = Number.POSITIVE_INFINITY
+  #gcLeftGarbage = false
+  /** The oldest commitTs applied with writes since the current (or last) pass began. */
+  #gcWrittenTs: HlcTimestamp = Number.POSITIVE_INFINITY
+  /** Whether the shard may hold garbage entries (false once a step found none, until an apply
+   * writes one): an idle step then costs no SQLite statement. */
+  #garbagePending = true
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -162,10 +218,34 @@ class SqliteShard implements StorageShard {
       ),
       setFrontier: this.#db.prepare("UPDATE meta SET value = ? WHERE name = 'frontier'"),
       checkpoint: this.#db.prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
-      gc: this.#db.prepare(
-        `DELETE FROM mvcc AS v WHERE v.ts <= ?1 AND (v.value IS NULL OR EXISTS (
-           SELECT 1 FROM mvcc AS w WHERE w.key = v.key AND w.ts > v.ts AND w.ts <= ?1))`,
+      // The version pass reads in primary-key order (key, then newest first), so the versions of
+      // a key come together and the first one at or below the horizon is the one readers see.
+      gcRestOfKey: this.#db.prepare(
+        'SELECT ts, value IS NULL AS dead FROM mvcc WHERE key = ? AND ts < ?' +
+          ' ORDER BY key, ts DESC LIMIT ?',
       ),
+      gcAfterKey: this.#db.prepare(
+        'SELECT key, ts, value IS NULL AS dead FROM mvcc WHERE key > ?' +
+          ' ORDER BY key, ts DESC LIMIT ?',
+      ),
+      gcVersionIn: this.#db.prepare(
+        'SELECT 1 AS found FROM mvcc WHERE key = ? AND ts >= ? AND ts <= ? LIMIT 1',
+      ),
+      gcDelete: this.#db.prepare('DELETE FROM mvcc WHERE key = ? AND ts <= ? AND ts >= ?'),
+      garbageEntries: this.#db.prepare(
+        'SELECT key, ts, value IS NULL AS dead FROM mvcc WHERE key >= ? AND key < ?' +
+          ' ORDER BY key, ts DESC LIMIT ?',
+      ),
+      deadRows: this.#db.prepare(
+        'SELECT key, ts FROM mvcc WHERE key >= ? AND key < ? ORDER BY key, ts DESC LIMIT ?',
+      ),
+      deleteRange: this.#db.prepare('DELETE FROM mvcc WHERE key >= ? AND key < ?'),
+      // Every row up to and including (?2, ?3) in primary-key order; the bound on key keeps
+      // SQLite's walk within the range (an upper bound only inside the OR would not).
+      deleteRangeThrough: this.#db.prepare(
+        'DELETE FROM mvcc WHERE key >= ?1 AND key <= ?2 AND (key < ?2 OR ts >= ?3)',
+      ),
+      deleteKey: this.#db.prepare('DELETE FROM mvcc WHERE key = ?'),
     }
     const frontier = this.#db.prepare("SELECT value FROM meta WHERE name = 'frontier'").get()
     this.#frontier = Number(frontier?.value ?? 0)
@@ -310,9 +390,12 @@ class SqliteShard implements StorageShard {
         const version = { ts: record.commitTs, value: write.value }
         if (versions === undefined) this.#memVersions.set(write.key, [version])
         else versions.push(version)
-        this.#tableWriteTs.set(tableIdOf(write.key), record.commitTs)
+        const tableId = tableIdOf(write.key)
+        this.#tableWriteTs.set(tableId, record.commitTs)
+        if (tableId === GARBAGE_TABLE_ID) this.#garbagePending = true
       }
       this.#memWrites += record.writes.length
+      if (this.#gcWrittenTs === Number.POSITIVE_INFINITY) this.#gcWrittenTs = record.commitTs
     }
     for (const [journal, seq] of changed) this.#positions.set(journal, seq)
     this.#frontier = frontierTs
@@ -405,13 +488,152 @@ class SqliteShard implements StorageShard {
     return this.#positions
   }
 
-  /** Readers below the frontier only: a version newer than `belowTs` but not yet applied cannot
-   * be told apart from none, so `belowTs` is clamped to the frontier. */
-  gc(belowTs: HlcTimestamp): number {
+  gc(belowTs: HlcTimestamp, options: GcOptions = {}): GcStep {
     assert(!this.#closed, `gc on closed storage shard ${this.id}`)
+    const versionsMax = options.versionsMax ?? GC_VERSIONS_PER_STEP
+    const deadRowsMax = options.deadRowsMax ?? GC_DEAD_ROWS_PER_STEP
+    assert(versionsMax >= 1 && deadRowsMax >= 1, 'bad gc limits')
+    // Readers below the frontier only: a version newer than `belowTs` but not yet applied cannot
+    // be told apart from none. The memtable goes first: a dead range's rows must all be in
+    // SQLite when it is deleted, or a later flush would write some back.
+    const horizon = Math.min(belowTs, this.#frontier)
+    const deadHorizon = Math.min(horizon, options.deadBelowTs ?? horizon)
+    const versionsDue =
+      this.#gcCursor !== undefined || horizon >= Math.min(this.#gcDueTs, this.#gcWrittenTs)
+    if (!versionsDue && !this.#garbagePending) return IDLE_STEP
     if (this.#memWrites > 0) this.#flush()
-    const ts = Math.min(belowTs, this.#frontier)
-    return Number(this.#statements.gc.run(ts).changes)
+    return this.#db.transaction(() => {
+      const versions = this.#collectVersions(horizon, versionsMax)
+      const dead = this.#collectDeadRanges(deadHorizon, deadRowsMax)
+      return { ...versions, ...dead }
+    })
+  }
+
+  /** The version pass's next window of `max` versions (see StorageShard.gc). */
+  #collectVersions(horizon: HlcTimestamp, max: number) {
+    if (this.#gcCursor === undefined) {
+      if (horizon < Math.min(this.#gcDueTs, this.#gcWrittenTs)) return IDLE_STEP
+      this.#gcAboveTs = Number.POSITIVE_INFINITY
+      this.#gcLeftGarbage = false
+      this.#gcWrittenTs = Number.POSITIVE_INFINITY
+    }
+    const rows = this.#gcRows(this.#gcCursor, max + 1)
+    for (const row of rows) {
+      if (row.ts > horizon && row.ts < this.#gcAboveTs) this.#gcAboveTs = row.ts
+    }
+    // One row beyond the window tells whether the window's last key goes on after it.
+    const atEnd = rows.length <= max
+    const window = atEnd ? rows : rows.slice(0, max)
+    const after = atEnd ? undefined : rows[max]
+    let removed = 0
+    for (let i = 0; i < window.length; ) {
+      const key = (window[i] as GcRow).key
+      let j = i + 1
+      while (j < window.length && (window[j] as GcRow).key === key) j++
+      const continued = i === 0 && this.#gcCursor !== undefined && this.#gcCursor.key === key
+      removed += this.#collectKey(window.slice(i, j), {
+        horizon,
+        // Versions of this key the earlier step read (the cursor's own included, unless that step
+        // deleted it): one still there at or below the horizon makes every version of this window
+        // at or below it garbage.
+        covered: continued && this.#hasVersionIn(key, (this.#gcCursor as GcCursor).ts, horizon),
+        whole: after === undefined || after.key !== key || j < window.length,
+      })
+      i = j
+    }
+    const last = window[window.length - 1]
+    this.#gcCursor = atEnd || last === undefined ? undefined : { key: last.key, ts: last.ts }
+    if (atEnd) this.#gcDueTs = this.#gcLeftGarbage ? Number.NEGATIVE_INFINITY : this.#gcAboveTs
+    return { versionsExamined: rows.length, versionsRemoved: removed, passEnded: atEnd }
+  }
+
+  /** The next `count` versions after `cursor` in primary-key order (from the start without one). */
+  #gcRows(cursor: GcCursor | undefined, count: number): GcRow[] {
+    const rows: GcRow[] = []
+    if (cursor !== undefined) {
+      for (const row of this.#statements.gcRestOfKey.all(cursor.key, cursor.ts, count)) {
+        rows.push({ key: cursor.key, ts: row.ts as number, dead: row.dead === 1 })
+      }
+    }
+    if (rows.length < count) {
+      for (const row of this.#statements.gcAfterKey.all(cursor?.key ?? '', count - rows.length)) {
+        rows.push({ key: row.key as string, ts: row.ts as number, dead: row.dead === 1 })
+      }
+    }
+    return rows
+  }
+
+  /** Whether `key` has a version in `[ts, horizon]`. */
+  #hasVersionIn(key: Key, ts: HlcTimestamp, horizon: HlcTimestamp): boolean {
+    return this.#statements.gcVersionIn.get(key, ts, horizon) != null
+  }
+
+  /**
+   * Deletes the garbage among `versions` (one key, newest first, contiguous in the pass); returns
+   * how many went. `whole`: no older version of the key lies beyond them.
+   */
+  #collectKey(
+    versions: readonly GcRow[],
+    at: { readonly horizon: HlcTimestamp; readonly covered: boolean; readonly whole: boolean },
+  ): number {
+    const first = versions.findIndex((v) => v.ts <= at.horizon)
+    if (first < 0) return 0
+    let from = first
+    if (!at.covered) {
+      const visible = versions[first] as GcRow
+      // A tombstone goes with everything older, in one statement: deleted alone, it would let an
+      // older value show again. When older versions may lie beyond this step it stays, as the
+      // newer version that covers them, and the next pass collects it.
+      if (!visible.dead || !at.whole) from = first + 1
+      if (visible.dead && !at.whole) this.#gcLeftGarbage = true
+    }
+    const newest = versions[from]
+    if (newest === undefined) return 0
+    const key = newest.key
+    const oldest = versions[versions.length - 1] as GcRow
+    return Number(this.#statements.gcDelete.run(key, newest.ts, oldest.ts).changes)
+  }
+
+  /**
+   * Deletes up to `max` rows of the dead ranges named by garbage entries committed at or below
+   * the horizon, and each entry whose range it empties (in the same SQLite transaction, so a
+   * crash keeps the entry whenever it keeps a row of its range). Nothing brings deleted rows
+   * back: every write to the range is applied before (the caller's `deadBelowTs`), so its
+   * record is at or below the positions stored with the entry, where a restart's replay starts;
+   * and ids are never reused, so no later commit writes there.
+   */
+  #collectDeadRanges(horizon: HlcTimestamp, max: number) {
+    let budget = max
+    let rowsRemoved = 0
+    let finished = 0
+    const { start, end } = GARBAGE_RANGE
+    let lastKey: Key | undefined
+    const entries = this.#statements.garbageEntries.all(start, end, GC_ENTRIES_PER_STEP)
+    if (entries.length === 0) this.#garbagePending = false
+    for (const entry of entries) {
+      const key = entry.key as string
+      // Versions newest first: only an entry's newest version decides.
+      if (key === lastKey) continue
+      lastKey = key
+      if ((entry.ts as number) > horizon || entry.dead === 1) continue
+      if (budget === 0) break
+      const prefix = garbagePrefixOf(key)
+      assert(prefix !== undefined, `garbage entry ${key} names no range`)
+      const rows = this.#statements.deadRows.all(prefix, prefixEnd(prefix), budget + 1)
+      if (rows.length <= budget) {
+        this.#statements.deleteRange.run(prefix, prefixEnd(prefix))
+        this.#statements.deleteKey.run(key)
+        finished++
+      } else {
+        const through = rows[budget - 1] as { key: string; ts: number }
+        this.#statements.deleteRangeThrough.run(prefix, through.key, through.ts)
+      }
+      const deleted = Math.min(rows.length, budget)
+      for (let i = 0; i < deleted; i++) this.#forget((rows[i] as { key: string }).key)
+      rowsRemoved += deleted
+      budget -= deleted
+    }
+    return { deadRowsRemoved: rowsRemoved, deadRangesFinished: finished }
   }
 
   close(options: { readonly flush?: boolean } = {}): void {
