@@ -11,7 +11,7 @@ import type { HlcTimestamp, Random, TimerHandle, Timers } from '../clock/index.t
 import { assert, SqlError } from '../errors/index.ts'
 import type { CommitRecord, ReplicaJournal, ReplicatedJournal } from '../journal/index.ts'
 import type { Rpc, Transport } from '../net/index.ts'
-import type { Attempt, ClusterState, SealRecord } from './cluster-state.ts'
+import type { Attempt, ClusterState, PledgeRecord, SealRecord } from './cluster-state.ts'
 import type { Topology } from './topology.ts'
 
 /** What a region's failover needs; the journals are this region's leaders and replicas by id. */
@@ -75,25 +75,31 @@ interface AcceptorAnswer {
   readonly sealed?: SealRecord
 }
 
-// Releasing a freeze. A seal at seq S is safe when no record after S was ever committed and none
-// ever will be: a commit needs the lost leader plus replicas making a majority, so it suffices that
-// a "blocking" set of regions (all but a minority, leader excluded, requester included) each
-// acknowledged nothing after S and stays frozen for good. A freeze alone promises that only while
-// it lasts, so a requester decides (records) its seal only after it froze its own replica and
-// enough acceptors *pledged* that seal: an acceptor pledges S only for the attempt its freeze was
-// granted to, only if its replica acknowledged nothing after S (`ackedSeq`), and writes the
-// pledge to disk before answering (a restart reloads it frozen). From then on it unfreezes that
-// journal only when the seal is known (then it is sealed for good), or when the requester itself
-// says that attempt is over and names no seal of that journal: a requester records a seal only
-// within a running attempt, and from the moment of that record every word it gives carries it
-// (`#word`). So every decided seal has a blocking set that never unfreezes, and a record after it
-// can gather no majority. What an acceptor releases unasked (a requester out of reach, a restart
-// forgetting a freeze) is never pledged, so no decided seal counted on it; two blocking sets
-// always share a region, so a second, different seal cannot be decided either (a region that
-// pledged answers every later freeze with the seal once known, and pledges to one requester at a
-// time). A released replica takes the leader's records again; if a seal turns up later (decided
-// by others), it cuts them: records after a seal on a replica's disk are never shown, and a
-// returning leader turns read-only at its seal.
+// Releasing a freeze. A seal at seq S is safe when the requester holds every record through S and
+// no record after S was ever committed or ever will be. A commit needs the lost leader plus replicas
+// making a majority, so it suffices that a blocking set of regions (all but a minority; the leader
+// excluded, the requester included) each acknowledged nothing after S and never unfreezes. A freeze
+// promises that only while it lasts, so:
+// - A requester records its seal only after it froze its own replica and enough acceptors pledged
+//   that seal. An acceptor pledges S only for the attempt its freeze was granted to, only if its
+//   replica acknowledged nothing after S (`ackedSeq`; frozen since it reported its tail, it cannot
+//   have), and writes the pledge to disk before it answers (reopened, the replica starts frozen).
+// - A pledged journal is unfrozen only when its seal is known (it is then sealed for good) or when
+//   the requester says the pledged attempt is not running and names no seal of that journal. A
+//   requester records a seal only within a running attempt, and from the moment it records it
+//   every word it gives names it (`#word`). So if the requester sealed and its notice to the
+//   acceptor was lost, the acceptor stays frozen, pledged, until the seal reaches it (the periodic
+//   announcements, or any later word of the requester), however long the requester is away.
+// - What an acceptor releases without such a word (the requester out of reach, or a restart that
+//   forgets a freeze) was never pledged, so no decided seal counted on it. Waits only decide how
+//   soon a release happens; safety never depends on them.
+// Hence every decided seal rests on a blocking set that never unfreezes, and no record after it can
+// gather a majority. Nor can two different seals be decided: blocking sets hold N-m+1 of the N-1
+// regions other than the leader (m a majority of N), so any two share a region, which pledges to
+// one requester at a time and answers every later freeze or pledge with the seal once known. A
+// released replica takes the leader's records again; if a seal decided elsewhere turns up later,
+// the records past it are cut: a replica never shows records after its seal, and a returning
+// leader turns read-only at its seal (neither was committed, by the above).
 
 /** See the file comment. One per region. */
 export class Failover {
@@ -382,7 +388,8 @@ export class Failover {
    * applied, none pledged, and this region not sealing it itself. */
   #mayUnfreeze(journalId: string): boolean {
     const { state } = this.#o
-    return state.sealed(journalId) === undefined && state.pledged(journalId) === undefined && !this.#applying.has(journalId) && !this.#sealing.has(journalId)
+    if (state.sealed(journalId) !== undefined || state.pledged(journalId) !== undefined) return false
+    return !this.#applying.has(journalId) && !this.#sealing.has(journalId)
   }
 
   #onFreeze(from: string, payload: { journalId: string; attempt: Attempt }): AcceptorAnswer {
@@ -582,7 +589,8 @@ function stale(incoming: Attempt, held: Attempt): boolean {
   return incoming.run === held.run && incoming.n < held.n
 }
 
-function isPledge(pledge: { readonly by: string; readonly attempt: Attempt; readonly seal: SealRecord } | undefined, by: string, attempt: Attempt, seal: SealRecord): boolean {
+/** Whether `pledge` is the one given to `by`'s `attempt` for `seal`. */
+function isPledge(pledge: PledgeRecord | undefined, by: string, attempt: Attempt, seal: SealRecord): boolean {
   return pledge !== undefined && pledge.by === by && sameAttempt(pledge.attempt, attempt) && pledge.seal.seq === seal.seq
 }
 
