@@ -44,6 +44,8 @@ export class ReplicaJournal implements Journal {
   /** Locally durable records not yet shown to followers. */
   #held: CommitRecord[] = []
   #localDurableSeq: number
+  /** The highest seq this replica told the leader it holds: what a commit may have counted on. */
+  #ackedSeq: number
   /** The last seq handed to the local file (durable or not). */
   #receivedSeq: number
   /** The #receivedSeq at which this replica last asked the leader to resend. */
@@ -71,6 +73,9 @@ export class ReplicaJournal implements Journal {
     this.#hlc = options.hlc
     this.#dropHeldElsewhere = options.dropHeldElsewhere ?? false
     this.#localDurableSeq = options.local.lastSeq()
+    // Whatever survived a restart may have been acknowledged before it: only acknowledged records
+    // are durable, so the file's tail bounds them.
+    this.#ackedSeq = this.#localDurableSeq
     // What the file holds may not all be committed: until the leader says so, show nothing new.
     // Storage that applied some of it before a restart knows its own positions.
     // Records before the first kept segment were truncated after every shard applied them, so
@@ -92,10 +97,10 @@ export class ReplicaJournal implements Journal {
     return this.#localDurableSeq
   }
 
-  /** Takes the leader's records and acknowledges them again: for the region that froze its own
-   * replica for a seal and then gave the seal up before deciding it (no seal exists anywhere, so
-   * nothing counts on this freeze). Tells the leader where this disk stands, since the records
-   * and commits it sent meanwhile were dropped. Never after `seal`. */
+  /** Takes the leader's records and acknowledges them again: for a freeze no seal can rest on
+   * (the requester gave its attempt up, or an acceptor released a freeze it never pledged; see
+   * server/region/failover.ts). Tells the leader where this disk stands, since the records and
+   * commits it sent meanwhile were dropped. Never after `seal`. */
   unfreeze(): void {
     assert(this.#seal === undefined, `replica ${this.id} is sealed and cannot be unfrozen`)
     if (!this.#frozen) return
@@ -106,6 +111,13 @@ export class ReplicaJournal implements Journal {
   /** The last seq on this disk (committed or not). */
   durableSeq(): number {
     return this.#localDurableSeq
+  }
+
+  /** The highest seq this replica ever acknowledged to the leader (since it opened; after a
+   * restart, the tail of its file): a commit of a later record never counted on this replica.
+   * Never more than `durableSeq()`; it does not grow while frozen. */
+  ackedSeq(): number {
+    return this.#ackedSeq
   }
 
   /** Records on this disk after `afterSeq` (committed or not): what a seal collects. */
@@ -185,7 +197,7 @@ export class ReplicaJournal implements Journal {
   /** Tells the leader where this replica stands (call when the link to it comes up). */
   hello(): void {
     if (this.#frozen) return
-    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: true })
+    this.#ack(true)
   }
 
   /** A message from the leader. */
@@ -218,9 +230,7 @@ export class ReplicaJournal implements Journal {
   #onRecords(records: readonly CommitRecord[]): void {
     // A resend of records this replica already holds means the leader missed its acknowledgement:
     // say again how far this disk is (without it the leader would wait for the lost ack forever).
-    if (records.length > 0 && (records[0] as CommitRecord).seq <= this.#localDurableSeq) {
-      this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
-    }
+    if (records.length > 0 && (records[0] as CommitRecord).seq <= this.#localDurableSeq) this.#ack(false)
     for (const record of records) {
       if (record.seq <= this.#receivedSeq) continue
       if (record.seq > this.#receivedSeq + 1) {
@@ -235,7 +245,14 @@ export class ReplicaJournal implements Journal {
 
   #askResend(): void {
     this.#askedAt = this.#receivedSeq
-    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: true })
+    this.#ack(true)
+  }
+
+  /** Tells the leader how far this disk is (every acknowledgement goes through here). */
+  #ack(resend: boolean): void {
+    assert(!this.#frozen, `replica ${this.id} acknowledges while frozen`)
+    if (this.#localDurableSeq > this.#ackedSeq) this.#ackedSeq = this.#localDurableSeq
+    this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend })
   }
 
   #onLocalRecords(records: readonly CommitRecord[]): void {
@@ -246,7 +263,7 @@ export class ReplicaJournal implements Journal {
       this.#durableWaiters = this.#durableWaiters.filter((w) => w.seq > this.#localDurableSeq)
       for (const w of due) w.resolve()
     }
-    if (!this.#frozen) this.#link.send(this.#leader, { type: 'journal.ack', journalId: this.id, durableSeq: this.#localDurableSeq, resend: false })
+    if (!this.#frozen) this.#ack(false)
     this.#deliver()
   }
 

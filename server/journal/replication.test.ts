@@ -197,6 +197,32 @@ describe('replication: quorum commits', () => {
     expect(seqs(w.followers.get('B')!)).toEqual([1])
   })
 
+  // What a failover's pledge rests on (server/region/failover.ts): a frozen replica acknowledges
+  // nothing, so its ackedSeq stays; unfrozen, it takes the leader's records again; restarted, it
+  // counts everything on its disk as acknowledged.
+  test('a frozen replica acknowledges nothing (ackedSeq stays); unfrozen it catches up and acknowledges again', async () => {
+    const w = new World()
+    for (let i = 0; i < 3; i++) w.append(`a${i}`)
+    await w.run(40)
+    const b = w.replicas.get('B')!
+    expect(b.ackedSeq()).toBe(3)
+    expect(b.freeze()).toBe(3)
+    const more = Array.from({ length: 3 }, (_, i) => w.append(`b${i}`))
+    await w.run(400)
+    // The witness's acknowledgements alone make the quorum; B neither takes nor acknowledges more.
+    for (const a of more) await a.durable
+    expect(b.durableSeq()).toBe(3)
+    expect(b.ackedSeq()).toBe(3)
+    b.unfreeze()
+    await w.run(400)
+    expect(b.durableSeq()).toBe(6)
+    expect(b.ackedSeq()).toBe(6)
+    expect(seqs(w.followers.get('B')!)).toEqual([1, 2, 3, 4, 5, 6])
+    await b.close()
+    w.openReplica('B')
+    expect(w.replicas.get('B')!.ackedSeq()).toBe(6)
+  })
+
   test('lost acknowledgements are given again when the leader resends what the replicas hold', async () => {
     const w = new World()
     w.net.dropping.add('journal.ack->A')

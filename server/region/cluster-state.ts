@@ -1,6 +1,7 @@
 // What this region knows of failovers (ARCHITECTURE.md "Failure handling"): which journals were
-// sealed, where, and by whom. Durable (a JSON file written atomically), so a restart keeps every
-// seal it took part in; regions exchange their seals when a link comes up.
+// sealed, where, and by whom, and the seals it pledged to a requester (failover.ts). Durable (a
+// JSON file written atomically), so a restart keeps every seal it took part in and every pledge
+// it gave; regions exchange their seals when a link comes up.
 import type { Disk } from '../disk/index.ts'
 import { assert } from '../errors/index.ts'
 import type { JournalSeal } from '../journal/index.ts'
@@ -10,6 +11,21 @@ export interface SealRecord extends JournalSeal {
   readonly by: string
 }
 
+/** One failover attempt of one requester: `run` is fixed per process (a restart starts a new
+ * one), `n` counts the attempts of that process up. */
+export interface Attempt {
+  readonly run: string
+  readonly n: number
+}
+
+/** An acceptor's promise to `by`'s attempt: its replica stays frozen, having acknowledged
+ * nothing past `seal.seq`, until the journal's seal is known or `by` says the attempt is over. */
+export interface PledgeRecord {
+  readonly by: string
+  readonly attempt: Attempt
+  readonly seal: SealRecord
+}
+
 const FILE = 'cluster-state.json'
 
 /** The seals this region knows, loaded from and saved to `dir/cluster-state.json`. */
@@ -17,12 +33,14 @@ export class ClusterState {
   readonly #disk: Disk
   readonly #path: string
   readonly #seals: Map<string, SealRecord>
+  readonly #pledges: Map<string, PledgeRecord>
   #writing: Promise<void> = Promise.resolve()
 
-  private constructor(disk: Disk, path: string, seals: Map<string, SealRecord>) {
+  private constructor(disk: Disk, path: string, seals: Map<string, SealRecord>, pledges: Map<string, PledgeRecord>) {
     this.#disk = disk
     this.#path = path
     this.#seals = seals
+    this.#pledges = pledges
   }
 
   static load(disk: Disk, dir: string): ClusterState {
@@ -30,11 +48,13 @@ export class ClusterState {
     const path = `${dir}/${FILE}`
     const bytes = disk.readFile(path)
     const seals = new Map<string, SealRecord>()
+    const pledges = new Map<string, PledgeRecord>()
     if (bytes !== undefined) {
-      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { seals?: Record<string, SealRecord> }
+      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { seals?: Record<string, SealRecord>; pledges?: Record<string, PledgeRecord> }
       for (const [id, seal] of Object.entries(parsed.seals ?? {})) seals.set(id, seal)
+      for (const [id, pledge] of Object.entries(parsed.pledges ?? {})) pledges.set(id, pledge)
     }
-    return new ClusterState(disk, path, seals)
+    return new ClusterState(disk, path, seals, pledges)
   }
 
   sealed(journalId: string): SealRecord | undefined {
@@ -59,7 +79,17 @@ export class ClusterState {
     return true
   }
 
-  /** Records a seal durably. A journal is sealed once: a second, different seal is a bug. */
+  /** The pledge this region gave for a journal not sealed yet, if any. */
+  pledged(journalId: string): PledgeRecord | undefined {
+    return this.#pledges.get(journalId)
+  }
+
+  pledges(): ReadonlyMap<string, PledgeRecord> {
+    return this.#pledges
+  }
+
+  /** Records a seal durably (a pledge for the journal is fulfilled by it and dropped). A journal
+   * is sealed once: a second, different seal is a bug. Known (`sealed`) from the call on. */
   async record(journalId: string, seal: SealRecord): Promise<void> {
     const known = this.#seals.get(journalId)
     if (known !== undefined) {
@@ -67,10 +97,29 @@ export class ClusterState {
       return
     }
     this.#seals.set(journalId, seal)
-    // One write at a time, each of the whole map as it is then: the last write holds every seal.
-    // A failed earlier write is its caller's error; this one still runs.
+    this.#pledges.delete(journalId)
+    await this.#write()
+  }
+
+  /** Records a pledge durably (replacing an older one for the journal); resolves once on disk. */
+  async pledge(journalId: string, pledge: PledgeRecord): Promise<void> {
+    assert(!this.#seals.has(journalId), `journal ${journalId} is sealed: nothing to pledge`)
+    this.#pledges.set(journalId, pledge)
+    await this.#write()
+  }
+
+  /** Drops a pledge (its attempt is over, with no seal). Gone from `pledged` at once; a crash
+   * before the write brings it back, which only keeps the replica frozen a while longer. */
+  async unpledge(journalId: string): Promise<void> {
+    if (!this.#pledges.delete(journalId)) return
+    await this.#write()
+  }
+
+  /** One write at a time, each of the whole state as it is then: the last write holds all of it.
+   * A failed earlier write is its caller's error; this one still runs. */
+  async #write(): Promise<void> {
     this.#writing = this.#writing.catch(() => {}).then(() => {
-      const json = JSON.stringify({ seals: Object.fromEntries(this.#seals) }, null, 2)
+      const json = JSON.stringify({ seals: Object.fromEntries(this.#seals), pledges: Object.fromEntries(this.#pledges) }, null, 2)
       return this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
     })
     await this.#writing

@@ -319,7 +319,7 @@ function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Aut
 
 /** The failover of a region over its cluster links and journals. */
 function startFailover(
-  o: { readonly name: string; readonly journalCount: number; readonly timers: Timers; readonly failoverAfterMs: number },
+  o: { readonly name: string; readonly journalCount: number; readonly timers: Timers; readonly random: Random; readonly failoverAfterMs: number },
   cluster: ClusterOptions,
   replication: ReturnType<typeof replicate>,
   state: ClusterState,
@@ -335,6 +335,7 @@ function startFailover(
     leaders: replication.leaders,
     replicas: replication.replicas,
     timers: o.timers,
+    random: o.random,
     afterMs: o.failoverAfterMs,
     ...role,
   })
@@ -379,6 +380,8 @@ function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Time
     follow(leader: string, local: FileJournal, dropHeldElsewhere = false): ReplicaJournal {
       const sealed = state.sealed(local.id)
       const journal = new ReplicaJournal({ local, leader, link, hlc, dropHeldElsewhere, ...(sealed === undefined ? {} : { sealed }) })
+      // A seal pledged before a restart may have been decided on: frozen before the first hello.
+      if (state.pledged(local.id) !== undefined) journal.freeze()
       byId.set(journal.id, journal)
       replicas.set(journal.id, journal)
       replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])

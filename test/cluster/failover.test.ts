@@ -110,27 +110,99 @@ describe('failover', () => {
   }, 60_000)
 })
 
-// A failover given up halfway (ARCHITECTURE.md "Regions"; found by the cluster simulation, seed
-// 10194): the requester froze its own replica of the lost region's journal, then lost the holder
-// of the longest tail before fetching it. Method: east's records reach the witness at once and
-// west 3 s late, so the witness holds a longer tail of east/j0; east is cut off from west, west
-// starts failing it over, and the link to the witness is cut the moment west's fetch arrives
-// there. East comes back before any retry: west must take east's records again (the witness stays
-// frozen for west's seal), so east commits and west reads them. Before the fix west stayed frozen:
-// east's commits on that journal found no quorum and west's reads waited on it forever.
-describe('failover given up', () => {
-  test('a seal abandoned mid-fetch leaves the requester following the leader that came back', async () => {
+// A freeze a seal rests on is never released (server/region/failover.ts, "Releasing a freeze"): the
+// witness pledged west's seal of east/j0, west recorded it, and then west's notice of it to the
+// witness was lost and west went away for longer than the witness holds a quiet freeze. Method:
+// west's link to the witness turns slow the moment the pledge reaches west, and west is isolated
+// just after. The witness must stay frozen on east/j0 (releasing it would let east commit past the
+// seal with the witness's acknowledgements): it acknowledges none of east's records, though it
+// reaches east all along. Healed, the seal reaches everyone and both regions serve.
+describe('failover: a pledged seal holds', () => {
+  test('the witness keeps a pledged freeze though the seal never reached it and west stays away', async () => {
     cluster = new Cluster()
     const c = cluster
     await c.open()
     await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    let pledge: { id: number; seq: number } | undefined
+    let pledgedAt: number | undefined
+    const witAcksAt: number[] = []
+    let announced: { seq: number } | undefined
+    c.onReceive = (to, from, message) => {
+      if (to === 'east' && from === 'wit' && message.type === 'journal.ack' && message.journalId === 'east/j0') witAcksAt.push(c.clock.wallMs())
+      if (to === 'wit' && from === 'west' && message.type === 'cluster.seals') {
+        announced ??= (message.seals as Record<string, { seq: number }>)['east/j0']
+      }
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call' && message.method === 'seal.pledge') {
+        const payload = message.payload as { journalId: string; seal: { seq: number } }
+        if (payload.journalId === 'east/j0') pledge = { id: message.id as number, seq: payload.seal.seq }
+      }
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === pledge?.id && pledgedAt === undefined) {
+        pledgedAt = c.clock.wallMs()
+        c.net.setFaults('west', 'wit', { delayMs: 60_000 })
+      }
+    }
+    // East's freeze of west's journals reaches the witness late: west's failover of east is the
+    // one the witness grants.
+    c.net.setFaults('east', 'wit', { delayMs: 200 })
+    c.net.partition('east', 'west')
+    for (let i = 0; i < 100 && pledgedAt === undefined; i++) await c.until(c.clock.sleep(100))
+    expect(pledgedAt).toBeDefined()
+    c.net.setFaults('east', 'wit', {})
+    // West records the seal (a few ms of fsync), then goes away with its notices still on the way.
+    await c.until(c.clock.sleep(100))
+    c.net.isolate('west')
+    c.net.setFaults('west', 'wit', {})
+    await c.until(c.clock.sleep(45_000), 60_000)
+    expect(witAcksAt.filter((at) => at > (pledgedAt as number))).toEqual([])
+
+    // Healed: west's announcement brings the seal it decided, at the pledged seq, and both serve.
+    c.net.heal()
+    const serves = async (name: string) => c.sql(name, 'UPDATE t SET v = $1 WHERE id = 0', [name]).then(() => true, () => false)
+    let both = false
+    for (let attempt = 0; attempt < 100 && !both; attempt++) {
+      both = (await serves('west')) && (await serves('east'))
+      if (!both) await c.until(c.clock.sleep(100))
+    }
+    expect(both).toBe(true)
+    expect(announced?.seq).toBe(pledge?.seq as number)
+    expect(await c.sql('east', 'SELECT count(*) FROM t')).toEqual([['20']])
+    expect(await c.sql('west', 'SELECT id, v FROM t ORDER BY id')).toEqual(await c.sql('east', 'SELECT id, v FROM t ORDER BY id'))
+  }, 60_000)
+})
+
+// A failover given up halfway (ARCHITECTURE.md "Regions"; found by the cluster simulation, seed
+// 10194): the requester froze its own replica of the lost region's journal and the witness's, then
+// lost the holder of the longest tail before fetching it. Method: east's records reach the witness
+// at once and west 3 s late, so the witness holds a longer tail of east/j0; east is cut off from
+// west, west starts failing it over, and the test acts the moment west's fetch of that tail reaches
+// the witness. Whatever follows, every replica frozen for the attempt must follow east again (west's
+// at once; the witness's once west says the attempt is over, or, west gone, once the freeze was
+// held quiet long enough): before the fixes west stayed frozen (east's commits on that journal
+// found no quorum, west's reads waited on it forever), then the witness did (it acknowledged
+// east/j0 no more, and refused east any failover of west: "region east is being failed over").
+describe('failover given up', () => {
+  /** The witness's acknowledgements of east/j0 reaching east, by virtual time. */
+  interface Watch {
+    readonly witAcksAt: number[]
+    fetchedAt: number | undefined
+  }
+
+  /** Runs the scenario above up to west's fetch at the witness, where `atFetch` runs; returns the
+   * rows east acknowledged and what is watched from then on. */
+  async function untilWestFetches(c: Cluster, atFetch: () => void): Promise<{ acknowledged: number[]; watch: Watch }> {
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    const watch: Watch = { witAcksAt: [], fetchedAt: undefined }
     let j0Records = 0
-    let fetched: string | undefined
     c.onReceive = (to, from, message) => {
       if (to === 'wit' && message.type === 'journal.records' && message.journalId === 'east/j0') j0Records++
+      if (to === 'east' && from === 'wit' && message.type === 'journal.ack' && message.journalId === 'east/j0') watch.witAcksAt.push(c.clock.wallMs())
       if (to !== 'wit' || from !== 'west' || message.type !== 'rpc.call' || message.method !== 'seal.fetch') return
-      fetched ??= (message.payload as { journalId: string }).journalId
-      c.net.partition('west', 'wit')
+      if (watch.fetchedAt !== undefined) return
+      expect((message.payload as { journalId: string }).journalId).toBe('east/j0')
+      watch.fetchedAt = c.clock.wallMs()
+      atFetch()
     }
     c.net.setFaults('east', 'west', { delayMs: 3_000 })
     // Commits until one lands in east/j0 (its partitions are half of east's): west lacks it.
@@ -144,30 +216,100 @@ describe('failover given up', () => {
     // one the witness grants.
     c.net.setFaults('east', 'wit', { delayMs: 200 })
     c.net.partition('east', 'west')
-    for (let i = 0; i < 100 && fetched === undefined; i++) await c.until(c.clock.sleep(100))
-    // West fetches the longer tail of east/j0 from the witness, and never gets it.
-    expect(fetched).toBe('east/j0')
-    c.onReceive = undefined
+    for (let i = 0; i < 100 && watch.fetchedAt === undefined; i++) await c.until(c.clock.sleep(100))
+    expect(watch.fetchedAt).toBeDefined()
     await c.until(c.clock.sleep(200))
     c.net.setFaults('east', 'west', {})
     c.net.setFaults('east', 'wit', {})
+    return { acknowledged, watch }
+  }
+
+  /** Retries `attempt` every 100 virtual ms until it returns true; the virtual time it did. */
+  async function eventually(c: Cluster, attempts: number, attempt: () => Promise<boolean>): Promise<number | undefined> {
+    for (let i = 0; i < attempts; i++) {
+      try {
+        if (await attempt()) return c.clock.wallMs()
+      } catch (e) {
+        expect(['57P03', '40001', '40003', '57014']).toContain((e as { code: string }).code)
+      }
+      await c.until(c.clock.sleep(100))
+    }
+    return undefined
+  }
+
+  /** Whether `region` commits the rows `ids` (again: ON CONFLICT) and reads `expected` rows. */
+  const writesAndReads = (c: Cluster, region: string, ids: readonly number[], reader: string, expected: number) => async () => {
+    for (const id of ids) await c.sql(region, "INSERT INTO t VALUES ($1, 'after') ON CONFLICT (id) DO NOTHING", [id])
+    return (await c.sql(reader, 'SELECT id FROM t')).length === expected
+  }
+
+  test('a seal abandoned mid-fetch leaves the requester, and the witness, following the leader that came back', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    // The witness's link to west drops the moment the fetch arrives: west never gets the records
+    // and cannot tell the witness it gave up; the witness asks once the link is back.
+    const { acknowledged, watch } = await untilWestFetches(c, () => c.net.partition('west', 'wit'))
     c.net.heal()
+    const healedAt = c.clock.wallMs()
 
     // Both regions serve again: east commits (west's acknowledgements make its quorum), and west
     // reads every row east acknowledged, those written after the heal too.
     const after = Array.from({ length: 12 }, (_, i) => 100 + i)
-    let served = false
-    for (let attempt = 0; attempt < 50 && !served; attempt++) {
-      try {
-        for (const id of after) await c.sql('east', "INSERT INTO t VALUES ($1, 'after') ON CONFLICT (id) DO NOTHING", [id])
-        const rows = await c.sql('west', 'SELECT id FROM t ORDER BY id')
-        served = rows.length === acknowledged.length + after.length
-      } catch (e) {
-        expect(['57P03', '40001', '40003', '57014']).toContain((e as { code: string }).code)
-      }
-      if (!served) await c.until(c.clock.sleep(100))
-    }
-    expect(served).toBe(true)
+    expect(await eventually(c, 50, writesAndReads(c, 'east', after, 'west', acknowledged.length + after.length))).toBeDefined()
     expect(await c.sql('west', 'SELECT id FROM t ORDER BY id')).toEqual([...acknowledged, ...after].map((id) => [id]))
+    // The witness acknowledges east/j0 again.
+    expect(watch.witAcksAt.filter((at) => at > healedAt).length).toBeGreaterThan(0)
+
+    // West is then cut off: east fails it over (the witness no longer holds east's journals for
+    // west) and commits with the witness alone, on east/j0 too.
+    c.net.isolate('west')
+    const cutAt = c.clock.wallMs()
+    const later = Array.from({ length: 12 }, (_, i) => 200 + i)
+    const total = acknowledged.length + after.length + later.length
+    const servedAt = await eventually(c, 100, writesAndReads(c, 'east', later, 'east', total))
+    expect(servedAt).toBeDefined()
+    expect((servedAt as number) - cutAt).toBeLessThan(5_000)
+    expect(watch.witAcksAt.filter((at) => at > cutAt).length).toBeGreaterThan(0)
+    // Back, west learns it was failed over and reads everything.
+    c.net.heal()
+    const read = async () => (await c.sql('west', 'SELECT id FROM t')).length === total
+    expect(await eventually(c, 100, read)).toBeDefined()
+  }, 60_000)
+
+  test('a requester that gives up tells the witness, which follows the leader again at once', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    // The fetch's answer is lost on a link that stays up: west gives up when its call times out
+    // and says so (no link comes up to make the witness ask).
+    const { acknowledged, watch } = await untilWestFetches(c, () => c.net.setFaults('wit', 'west', { loss: 1 }))
+    c.net.heal()
+    const fetchedAt = watch.fetchedAt as number
+    // Past the fetch's timeout, and well before the witness would question a quiet requester.
+    while (c.clock.wallMs() < fetchedAt + 8_000) await c.until(c.clock.sleep(100))
+    c.net.setFaults('wit', 'west', {})
+    const resumed = watch.witAcksAt.find((at) => at > fetchedAt)
+    expect(resumed).toBeDefined()
+    expect((resumed as number) - fetchedAt).toBeLessThan(8_000)
+    const after = [100, 101, 102, 103]
+    expect(await eventually(c, 50, writesAndReads(c, 'east', after, 'west', acknowledged.length + after.length))).toBeDefined()
+  }, 60_000)
+
+  test('a requester gone for good: the witness releases the freeze it held quiet, and east fails west over', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    // West is cut off from everyone at the fetch and stays away: it can tell no one it gave up.
+    const { acknowledged, watch } = await untilWestFetches(c, () => c.net.isolate('west'))
+    const fetchedAt = watch.fetchedAt as number
+    // East cannot serve without west until it fails west over, which the witness grants once it
+    // let go of east's journals (about half a minute of quiet, asking west in vain).
+    const after = [100, 101, 102, 103]
+    const total = acknowledged.length + after.length
+    const servedAt = await eventually(c, 600, writesAndReads(c, 'east', after, 'east', total))
+    expect(servedAt).toBeDefined()
+    expect((servedAt as number) - fetchedAt).toBeLessThan(45_000)
+    expect(watch.witAcksAt.filter((at) => at > fetchedAt).length).toBeGreaterThan(0)
+    c.net.heal()
+    const read = async () => (await c.sql('west', 'SELECT id FROM t')).length === total
+    expect(await eventually(c, 100, read)).toBeDefined()
   }, 60_000)
 })

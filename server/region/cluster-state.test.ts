@@ -1,0 +1,70 @@
+// What a region keeps of failovers across a crash (failover.ts, "Releasing a freeze"): a pledge is
+// on disk before it is given, a seal of the journal replaces it, a dropped one stays dropped.
+// Method: the real ClusterState on a SimDisk that loses everything not written when it crashes.
+import { describe, expect, test } from 'bun:test'
+import { SeededRandom, SimClock } from '../clock/index.ts'
+import { SimDisk } from '../disk/index.ts'
+import { ClusterState, type PledgeRecord } from './cluster-state.ts'
+
+const DIR = '/data/wit'
+const pledge: PledgeRecord = { by: 'west', attempt: { run: 'r1', n: 3 }, seal: { seq: 17, commitTs: 1_000, by: 'west' } }
+
+/** A disk whose writes take virtual time, and a way to run it. */
+function world() {
+  const clock = new SimClock()
+  const disk = new SimDisk({ random: new SeededRandom(5), timers: clock, faults: { syncLatencyMsMin: 2 } })
+  const run = async <T>(promise: Promise<T>): Promise<T> => {
+    let settled = false
+    promise.finally(() => (settled = true)).catch(() => {})
+    for (let i = 0; i < 1_000 && !settled; i++) {
+      await new Promise<void>((r) => setImmediate(r))
+      clock.advance(1)
+    }
+    return promise
+  }
+  return { disk, run }
+}
+
+/** The state as a region restarted after a power loss finds it. */
+function afterCrash(disk: SimDisk): ClusterState {
+  disk.crash()
+  return ClusterState.load(disk.restart(), DIR)
+}
+
+describe('cluster state: pledges', () => {
+  test('a pledge is on disk once given, and survives a crash', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.pledge('east/j0', pledge))
+    expect(state.pledged('east/j0')).toEqual(pledge)
+    const reloaded = afterCrash(disk)
+    expect(reloaded.pledged('east/j0')).toEqual(pledge)
+    expect([...reloaded.pledges().keys()]).toEqual(['east/j0'])
+    expect(reloaded.sealed('east/j0')).toBeUndefined()
+  })
+
+  test('the seal of the journal replaces its pledge, for good', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.pledge('east/j0', pledge))
+    await run(state.pledge('east/j1', { ...pledge, seal: { ...pledge.seal, seq: 4 } }))
+    const recording = state.record('east/j0', pledge.seal)
+    expect(state.pledged('east/j0')).toBeUndefined()
+    await run(recording)
+    const reloaded = afterCrash(disk)
+    expect(reloaded.sealed('east/j0')).toEqual(pledge.seal)
+    expect(reloaded.pledged('east/j0')).toBeUndefined()
+    expect(reloaded.pledged('east/j1')?.seal.seq).toBe(4)
+    expect(() => reloaded.pledge('east/j0', pledge)).toThrow('is sealed')
+  })
+
+  test('a pledge dropped is gone at once, and after a crash once written', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.pledge('east/j0', pledge))
+    const dropping = state.unpledge('east/j0')
+    expect(state.pledged('east/j0')).toBeUndefined()
+    await run(dropping)
+    expect(afterCrash(disk).pledged('east/j0')).toBeUndefined()
+  })
+})
