@@ -36,6 +36,10 @@ export interface QpLimits {
   readonly resultRowsMax?: number
   /** Longest wait for the storage frontier at begin (57014 beyond). */
   readonly snapshotWaitMsMax?: number
+  /** How old a transaction may be: a statement of an older one is refused (72000, snapshot too
+   * old), since storage may have dropped the versions its snapshot needs and the adjudicators
+   * abort its commit anyway. Default TX_AGE_MS_MAX (5 minutes); the region keeps all three equal. */
+  readonly txAgeMsMax?: number
 }
 
 /** Everything the query processor needs, injected by `region`. */

@@ -8,6 +8,7 @@ import {
   STATEMENT_TIMEOUT_MS,
   TX_BYTES_MAX,
 } from './constants.ts'
+import { TX_AGE_MS_MAX } from '../adjudicator/index.ts'
 import type { QpLimits, QueryProcessorOptions, SqlQueryProcessor } from './index.ts'
 import { resumeIndexJobs } from './index-jobs.ts'
 import { loadParser, ParseCache, parserLoaded } from './parser.ts'
@@ -21,6 +22,7 @@ export function resolveLimits(limits: QpLimits = {}): Required<QpLimits> {
     statementTimeoutMs: limits.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
     resultRowsMax: limits.resultRowsMax ?? RESULT_ROWS_MAX,
     snapshotWaitMsMax: limits.snapshotWaitMsMax ?? SNAPSHOT_WAIT_MS_MAX,
+    txAgeMsMax: limits.txAgeMsMax ?? TX_AGE_MS_MAX,
   }
 }
 

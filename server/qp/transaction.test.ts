@@ -50,6 +50,26 @@ describe('snapshot isolation', () => {
   })
 })
 
+describe('transaction age', () => {
+  test('a transaction older than txAgeMsMax may no longer read (72000); a new one may', async () => {
+    const aged = createHarness({ limits: { txAgeMsMax: 1_000 } })
+    try {
+      await aged.run('CREATE TABLE t (id int PRIMARY KEY)')
+      const tx = await aged.begin({ readOnly: true })
+      expect((await tx.execute('SELECT count(*) FROM t')).rows).toEqual([['0']])
+      aged.clock.advance(999)
+      expect((await tx.execute('SELECT count(*) FROM t')).rows).toEqual([['0']])
+      aged.clock.advance(2)
+      const error = await sqlError(tx.execute('SELECT count(*) FROM t'))
+      expect([error.code, error.message]).toEqual(['72000', 'snapshot too old'])
+      tx.rollback()
+      expect(await aged.rows('SELECT count(*) FROM t')).toEqual([['0']])
+    } finally {
+      await aged.close()
+    }
+  })
+})
+
 describe('conflicts', () => {
   test('write-write: the later committer gets 40001 OC000', async () => {
     const a = await h.begin()

@@ -18,7 +18,7 @@ import {
   undefinedTable,
 } from '../errors/index.ts'
 import type { StorageReader } from '../storage/index.ts'
-import { tsToMs } from '../clock/index.ts'
+import { tsFromMs, tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
 import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
@@ -161,6 +161,7 @@ export class SqlTransaction implements Transaction {
 
   run(sql: string, params: readonly unknown[] = []): Result | Promise<Result> {
     this.#checkUsable()
+    this.#checkAge()
     const rowsBefore = this.#rowsModified
     const undo = () => {
       this.#buffer.undo()
@@ -176,6 +177,14 @@ export class SqlTransaction implements Transaction {
     if (ran instanceof Promise) {
       return ran.then(
         (result) => {
+          // Checked again at the end: a statement that waited past the age limit may have read
+          // while storage collected versions below its snapshot.
+          try {
+            this.#checkAge()
+          } catch (e) {
+            this.#fail(undo)
+            throw e
+          }
           this.#buffer.release()
           return result
         },
@@ -289,6 +298,17 @@ export class SqlTransaction implements Transaction {
     if (this.#status === 'failed') throw inFailedTransaction()
     if (this.#status !== 'open') throw invalidTransactionState(`transaction is ${this.#status}`)
     if (this.#committing) throw invalidTransactionState('transaction is committing')
+  }
+
+  /** A transaction past the age limit may no longer read: storage may have dropped versions
+   * below its snapshot (its garbage collection waits out exactly this age). */
+  #checkAge(): void {
+    const { clock, limits } = this.#shared
+    if (this.startTs >= tsFromMs(clock.wallMs() - limits.txAgeMsMax)) return
+    throw new SqlError('72000', 'snapshot too old', {
+      detail: `The transaction began more than ${limits.txAgeMsMax / 1000} s ago, the longest a transaction may live.`,
+      hint: 'Retry in a new transaction.',
+    })
   }
 
   #prepare(sql: string, params: readonly unknown[]) {

@@ -140,6 +140,10 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Who owns which partition follows the seals: a failed-over region's partitions belong to the
   // first full region still in, starting at a floor above the seal (transactions that began
   // earlier and touch them abort; nothing is lost).
+  // How old a transaction may be, one value for all who depend on it: the API's sessions, the
+  // QP (older statements get 72000), the adjudicators (older commits abort, history beyond it is
+  // dropped) and storage's garbage collection (versions older than it go).
+  const txAgeMsMax = o.api?.txAgeMsMax ?? TX_AGE_MS_MAX
   const buildAdjudicators = () => {
     const out = outRegions()
     return createAdjudicators({
@@ -152,6 +156,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       hlc,
       clock: o.clock,
       timers: o.timers,
+      config: { txAgeMsMax },
       onPeerError: () => {},
     })
   }
@@ -166,7 +171,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     hlc,
     clock: o.clock,
     random: o.random,
-    limits: o.qp,
+    limits: { ...o.qp, txAgeMsMax },
     region: o.name,
     snapshotTs: cluster === undefined
       ? // One region: every acknowledged commit is durable and already applied (the QP waits for
@@ -214,14 +219,14 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   })
   let gcShard = 0
   const gc = schedule(o.timers, o.gcIntervalMs, () => {
-    // No transaction older than TX_AGE_MS_MAX can commit, so no reader needs versions below it
+    // No transaction older than txAgeMsMax can commit or read, so none needs versions below it
     // (the wall clock, not the HLC: asking the HLC every step would make every begin ask the
     // journals to close, and the HLC is never behind the wall clock, so this horizon is lower).
-    const belowTs = tsFromMs(o.clock.wallMs() - TX_AGE_MS_MAX)
+    const belowTs = tsFromMs(o.clock.wallMs() - txAgeMsMax)
     // One bounded step of one shard per tick, so the loop is held for one step at a time.
     const shard = shards[gcShard] as StorageShard
     gcShard = (gcShard + 1) % shards.length
-    const deadBelowTs = shard.frontier() - tsFromMs(TX_AGE_MS_MAX + GC_DEAD_RANGE_SLACK_MS)
+    const deadBelowTs = shard.frontier() - tsFromMs(txAgeMsMax + GC_DEAD_RANGE_SLACK_MS)
     shard.gc(belowTs, { deadBelowTs })
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())

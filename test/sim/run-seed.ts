@@ -56,7 +56,15 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   await loadModule()
   const started = performance.now()
   const random = new SeededRandom(seed)
-  const config = { ...drawConfig(random), ...options.config }
+  // Garbage collection comes from a stream of its own, so every other draw of a seed stays what
+  // it was before GC was drawn. Ages of 150-1,500 virtual ms: runs last several of them.
+  const gcRandom = new SeededRandom(seed ^ 0x6c_9a5e)
+  const gc = gcRandom.next() < 0.5 ? undefined : {
+    txAgeMsMax: 150 + gcRandom.int(1_351),
+    stepMs: 1 + gcRandom.int(50),
+    versionsMax: 1 + gcRandom.int(64),
+  }
+  const config = { ...drawConfig(random), gc, ...options.config }
   const world = new World(seed, config, { loseSyncedTail: options.loseSyncedTail })
   const accounts = 2 + random.int(11)
   const model = new BankModel(accounts)
@@ -191,6 +199,9 @@ class Runner {
       sleep: (ms: number) => proc.clock.sleep(ms),
       unhealthy: () => this.#world.syncFailed,
       stopping: () => this.#stopping,
+      // With GC on, checks hold their snapshots while versions below them become garbage: each
+      // read well inside the age limit, the whole check mostly inside it too.
+      ...(this.#world.config.gc === undefined ? {} : { holdMsMax: Math.floor(this.#world.config.gc.txAgeMsMax / 16) }),
     }
     this.#tasks = spawnClients(env, this.#clients, this.#model, this.#random, this.#mix, this.#failures)
   }

@@ -8,6 +8,7 @@ import {
   Hlc,
   SeededRandom,
   SimClock,
+  tsFromMs,
   type Clock,
   type TimerHandle,
   type Timers,
@@ -42,6 +43,10 @@ export interface WorldConfig {
   readonly restartSkewMs: number
   /** Whether that step may go backwards too (off by default: see repro-clock-step-back.ts). */
   readonly clockStepsBack: boolean
+  /** Garbage collection as openRegion runs it, with a transaction age short enough for a run to
+   * pass it (the QP refuses older statements with 72000, the adjudicators abort older commits):
+   * a GC step of one shard every `stepMs`, `versionsMax` versions and dead rows at most. */
+  readonly gc?: { readonly txAgeMsMax: number; readonly stepMs: number; readonly versionsMax: number } | undefined
 }
 
 /** Draws a region shape and fault rates from `random` (every seed tries a different mix). */
@@ -313,7 +318,9 @@ export class World {
       hlc,
       clock,
       timers: clock,
+      ...(c.gc === undefined ? {} : { config: { txAgeMsMax: c.gc.txAgeMsMax } }),
     })
+    if (c.gc !== undefined) this.#scheduleGc(clock, shards, c.gc)
     const qp = createQueryProcessor({
       storage,
       commits: adjudicators,
@@ -325,6 +332,7 @@ export class World {
         crossbar.requestFrontier(hlc.now())
         return crossbar.frontier()
       },
+      ...(c.gc === undefined ? {} : { limits: { txAgeMsMax: c.gc.txAgeMsMax } }),
     })
     const proc: Process = {
       incarnation,
@@ -342,6 +350,22 @@ export class World {
       },
     }
     return proc
+  }
+
+  /** As openRegion: one bounded GC step of one shard per tick, versions below the age limit,
+   * dead ranges once every write to them was applied (the age limit plus slack below the
+   * frontier). The process's timers stop when it crashes. */
+  #scheduleGc(clock: ProcessClock, shards: readonly StorageShard[], gc: NonNullable<WorldConfig['gc']>): void {
+    let next = 0
+    const tick = () => {
+      const shard = shards[next] as StorageShard
+      next = (next + 1) % shards.length
+      const belowTs = tsFromMs(clock.wallMs() - gc.txAgeMsMax)
+      const deadBelowTs = shard.frontier() - tsFromMs(2 * gc.txAgeMsMax)
+      shard.gc(belowTs, { versionsMax: gc.versionsMax, deadRowsMax: gc.versionsMax, deadBelowTs })
+      clock.setTimeout(tick, gc.stepMs)
+    }
+    clock.setTimeout(tick, gc.stepMs)
   }
 
   #cutJournalTails(): void {
