@@ -4,6 +4,7 @@ import { type Clock, type Hlc, type HlcTimestamp, tsFromMs } from '../clock/inde
 import type { Key, Write } from '../encoding/index.ts'
 import { assert, isSqlError } from '../errors/index.ts'
 import type { Appended, Journal } from '../journal/index.ts'
+import { RESERVATION_LAPSE_MS } from './constants.ts'
 import { KeyHistory } from './key-history.ts'
 import type {
   AdjudicatorPeer,
@@ -173,7 +174,7 @@ export class Adjudicator implements AdjudicatorPeer {
     if (this.#expiring) return
     this.#expiring = true
     try {
-      const cutoffMs = this.#clock.wallMs() - this.#limits.txAgeMsMax
+      const cutoffMs = this.#clock.wallMs() - RESERVATION_LAPSE_MS
       const expired: string[] = []
       for (const [txId, prepared] of this.#prepared) {
         if (prepared.atMs >= cutoffMs) break

@@ -15,6 +15,7 @@ import {
   hashPartitionOf,
   type PrepareOutcome,
 } from './index.ts'
+import { RESERVATION_APPEND_MS_MAX, RESERVATION_LAPSE_MS } from './constants.ts'
 import {
   keyIn,
   makeHarness,
@@ -239,7 +240,7 @@ describe('several owners: prepare, one commit record, finish', () => {
 
 /** Two regions on one virtual clock: region A owns partition set 0, region B set 1; each sees the
  * other through a peer whose answers arrive a macrotask later (a fake network hop). */
-function twoRegions() {
+function twoRegions(options: { readonly prepareDelayMs?: number } = {}) {
   const clock = new SimClock()
   const partitionCount = PARTITIONS
   const disk = new SimDisk({ timers: clock })
@@ -256,6 +257,8 @@ function twoRegions() {
       prepare: (r) => {
         if (failPrepare) return Promise.reject(new SqlError('08006', 'peer unreachable'))
         const outcome = regionOf().peer(id).prepare(r)
+        const delayMs = options.prepareDelayMs
+        if (delayMs !== undefined) return new Promise<PrepareOutcome>((resolve) => clock.setTimeout(() => resolve(outcome as PrepareOutcome), delayMs))
         return later(() => outcome as PrepareOutcome)
       },
       finish: (r) => later(() => void regionOf().peer(id).finish(r)),
@@ -276,6 +279,7 @@ function twoRegions() {
     remoteOwners: [remote(() => regionA, 'a')],
   })
   return {
+    clock,
     regionA,
     regionB,
     journalA,
@@ -315,16 +319,17 @@ describe('remote participants: reservations guard keys while messages travel', (
     committed(await r.regionB.commit(request('t5', c1.commitTs + 1, { writes: [kb] })))
   })
 
-  test('a reservation whose finish never comes expires after the maximum transaction age', async () => {
+  test('a reservation whose finish never comes lapses after RESERVATION_LAPSE_MS, whatever the transaction age limit', async () => {
+    // A short age limit must not shorten the lapse: a coordinator may append until half of it.
     const txAgeMsMax = 1_000
     const h = makeHarness(1, { txAgeMsMax, pruneIntervalMs: 0 })
     const key = h.keyIn(0, 'orphan')
     const prepared = h.adjudicators.peer('a0').prepare({ txId: 'lost-coordinator', startTs: h.hlc.now(), writeKeys: [key], lockedKeys: [], readKeys: [] })
     expect(prepared).toMatchObject({ kind: 'prepared' })
     // The coordinator's finish never arrives: the key stays reserved while it may still come.
-    h.clock.advance(txAgeMsMax / 2)
+    h.clock.advance(txAgeMsMax * 3)
     expect(await h.adjudicators.commit(request('t1', h.hlc.now(), { writes: [key] }))).toEqual({ kind: 'conflict', key })
-    h.clock.advance(txAgeMsMax)
+    h.clock.advance(RESERVATION_LAPSE_MS - txAgeMsMax * 3)
     const beforeExpiry = h.hlc.now()
     h.clock.advance(1)
     // Expired: released, and recorded as written now, so an older transaction still aborts...
@@ -335,6 +340,22 @@ describe('remote participants: reservations guard keys while messages travel', (
     h.release()
     committed(await later)
     await h.close()
+  })
+
+  test('a coordinator whose prepares took past RESERVATION_APPEND_MS_MAX gives the commit up', async () => {
+    const r = twoRegions({ prepareDelayMs: RESERVATION_APPEND_MS_MAX + 1 })
+    const [ka, kb] = [r.ka('x'), r.kb('y')]
+    const slow = r.regionA.commit(request('slow', r.hlc.now(), { writes: [ka, kb] }))
+    r.clock.advance(RESERVATION_APPEND_MS_MAX + 1)
+    expect(await slow).toEqual({ kind: 'conflict', key: ka })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect([r.journalA.read(0, 10).length, r.journalB.read(0, 10).length]).toEqual([0, 0])
+    for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s.keysReserved).toBe(0)
+    // Prepares within the bound commit as before.
+    const quick = twoRegions({ prepareDelayMs: RESERVATION_APPEND_MS_MAX - 1 })
+    const ok = quick.regionA.commit(request('quick', quick.hlc.now(), { writes: [quick.ka('x'), quick.kb('y')] }))
+    quick.clock.advance(RESERVATION_APPEND_MS_MAX - 1)
+    committed(await ok)
   })
 
   test('a request whose first key is remote is forwarded to its owner, which coordinates', async () => {

@@ -13,6 +13,7 @@ import {
   PRUNE_STEPS_PER_COMMIT,
   PRUNE_STEPS_PER_TICK,
   TX_AGE_MS_MAX,
+  RESERVATION_APPEND_MS_MAX,
 } from './constants.ts'
 import { hashPartitionOf } from './hash-partition-of.ts'
 import type {
@@ -207,6 +208,8 @@ class RegionAdjudicators implements Adjudicators {
     groups: readonly KeyGroup[],
   ): Promise<CommitOutcome> {
     const { txId, startTs } = request
+    const clock = this.#options.clock
+    const preparingSinceMs = clock.wallMs()
     const prepared: Prepared[] = []
     for (const group of groups) {
       const { writeKeys, lockedKeys, readKeys } = group
@@ -228,6 +231,13 @@ class RegionAdjudicators implements Adjudicators {
     if (request.writes.length === 0 && request.lockedKeys.length === 0) {
       // Read-only: nothing was reserved, nothing to append.
       return { kind: 'committed', commitTs: startTs, journalId: coordinator.journal.id, seq: 0 }
+    }
+    // A participant's reservation lapses after RESERVATION_LAPSE_MS: past half of it, some may
+    // have (clocks differ), and a record appended now could overwrite what others committed
+    // since. Given up as a conflict: the client retries.
+    if (clock.wallMs() - preparingSinceMs > RESERVATION_APPEND_MS_MAX) {
+      this.#finishAll(txId, prepared, undefined)
+      return { kind: 'conflict', key: request.writes[0]?.key ?? (request.lockedKeys[0] as Key) }
     }
     let appended: Appended
     try {

@@ -5,6 +5,18 @@ import { assert } from '../errors/index.ts'
 /** Transactions older than this abort at commit (Aurora DSQL's maximum transaction duration). */
 export const TX_AGE_MS_MAX = 5 * 60 * 1000
 
+/**
+ * A participant's reservation (a prepared commit whose coordinator has not finished it) lapses
+ * after this long: a coordinator that died must not hold keys for ever. Lapsing records the keys
+ * as written at the participant's clock, so it is safe only for a coordinator that will not
+ * append any more: a coordinator gives up a commit whose prepares took more than half of this
+ * (RESERVATION_APPEND_MS_MAX), and the other half (minutes) leaves its record's commitTs far below
+ * the lapse. Independent of the transaction age limit, which may be configured much shorter.
+ */
+export const RESERVATION_LAPSE_MS = 5 * 60 * 1000
+/** The longest a coordinator may spend preparing before it appends the commit record. */
+export const RESERVATION_APPEND_MS_MAX = RESERVATION_LAPSE_MS / 2
+
 /** Keys (writes + locked + read) in one commit request; more is SQLSTATE 54000. */
 export const KEYS_PER_COMMIT_MAX = 10_000
 

@@ -43,6 +43,9 @@ export interface ClusterConfig {
   /** The topology's closed-timestamp lead (ms); none when absent. Any value is correct: too
    * short a lead only makes readers wait, too long one makes commits wait. */
   readonly closedLeadMs?: number | undefined
+  /** A transaction age limit short enough for a run to pass it (sessions, commits, reads and the
+   * storage GC every region runs follow it): versions become garbage within the run. */
+  readonly txAgeMsMax?: number | undefined
 }
 
 /** Draws a cluster shape and fault rates (every seed tries a different mix). */
@@ -172,6 +175,7 @@ export class ClusterWorld {
       partitionCount: this.config.partitionCount,
       failoverAfterMs: this.config.failoverAfterMs,
       ...(this.config.journalSegmentBytesMax === undefined ? {} : { journal: { segmentBytesMax: this.config.journalSegmentBytesMax } }),
+      ...(this.config.txAgeMsMax === undefined ? {} : { api: { txAgeMsMax: this.config.txAgeMsMax, idleTimeoutMs: this.config.txAgeMsMax } }),
       auth: false,
       cluster: {
         topology: this.topology,
