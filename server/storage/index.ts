@@ -41,7 +41,8 @@ export interface StorageReader {
    * A timestamp at or above the commitTs of every version applied so far to a key of table
    * `tableId` (keys that start with `encodeKey([tableId])`). Lets readers cache what they read
    * of a rarely written table (the catalog): a value read at `t1` is still the value at `t2` when
-   * `lastWriteTs` is at or below both. After a restart it starts at the stored frontier.
+   * `lastWriteTs` is at or below both. After a restart it starts at the stored frontier, and so
+   * it does for a dead table once GC deleted its rows (no snapshot can read them any more).
    */
   lastWriteTs(tableId: bigint): HlcTimestamp
 }

@@ -447,6 +447,8 @@ describe('gc', () => {
         // 20 rows of table 100 (both its indexes: one key range), then 10 entries of index 2 of
         // table 102: 7 at a time, each entry removed by the step that empties its range.
         expect(steps).toEqual([[7, 0], [7, 0], [7, 1], [7, 0], [2, 1], [0, 0]])
+        // The dropped table's last write is forgotten (its map entry gone), the live one's kept.
+        expect([s.lastWriteTs(100n), s.lastWriteTs(102n)]).toEqual([s.lastWriteTs(99n), 10])
         s.close()
         expect([stored(path, table), stored(path, index), stored(path, key(102n, 1n))]).toEqual([0, 0, 10])
         expect(stored(path, garbageKey(key(100n))) + stored(path, garbageKey(index))).toBe(0)

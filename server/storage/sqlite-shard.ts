@@ -624,6 +624,10 @@ class SqliteShard implements StorageShard {
         this.#statements.deleteRange.run(prefix, prefixEnd(prefix))
         this.#statements.deleteKey.run(key)
         finished++
+        // A whole table gone: nothing asks for its last write again (ids are never reused), and
+        // a workload that truncates often would otherwise grow this map by a table id each time.
+        const tableId = tableIdOf(prefix)
+        if (decodeKeyPrefix(prefix, 2).length === 1) this.#tableWriteTs.delete(tableId)
       } else {
         const through = rows[budget - 1] as { key: string; ts: number }
         this.#statements.deleteRangeThrough.run(prefix, through.key, through.ts)
