@@ -53,6 +53,9 @@ export interface OwnerSpec {
 /** The longest a transaction may live: older ones abort at commit (the adjudicators keep no key
  * history beyond it, and storage may drop versions older than it). */
 export { TX_AGE_MS_MAX } from './constants.ts'
+/** The longest a coordinator prepares before it appends a commit across owners (a commit can
+ * trail its last check by that much). */
+export { RESERVATION_APPEND_MS_MAX } from './constants.ts'
 
 /** Tunables; defaults in adjudicator/constants.ts. */
 export interface AdjudicatorConfig {

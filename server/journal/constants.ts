@@ -32,8 +32,10 @@ export const PENDING_BYTES_MAX = 256 * 1024 * 1024
 export const HEARTBEAT_MS = 5
 
 /** The largest closed-timestamp lead (`closedLeadMs`): every commit waits out its lead, and a
- * lead longer than the slowest link between regions buys nothing. */
-export const CLOSED_LEAD_MS_MAX = 10_000
+ * lead beyond three of the slowest links between regions (a few hundred ms on Earth) buys
+ * nothing. Other bounds count on it: an index job's lease (10 s) outlasts two leads, since a
+ * renewal becomes visible elsewhere only once the wall clock passes its led commitTs. */
+export const CLOSED_LEAD_MS_MAX = 2_000
 
 /** Closed-timestamp publications in a row caused by followers asking again from a callback. */
 export const CLOSE_ROUNDS_MAX = 8

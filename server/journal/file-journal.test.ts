@@ -205,6 +205,26 @@ describe('closed timestamp', () => {
     await w.until(j.close())
   })
 
+  test('with a lead, a journal reopened within the lead still appends above what it closed before', async () => {
+    const leadMs = 1_000
+    const w = new SimJournalWorld({ config: { closedLeadMs: leadMs } })
+    const j = w.open()
+    const a = j.append({ txId: 'before', proposedTs: w.hlc.now(), writes: [] })
+    await w.run(50)
+    await a.durable
+    const closedBefore = j.closedTs()
+    expect(closedBefore).toBeGreaterThan(tsFromMs(w.clock.wallMs() + leadMs - 10))
+    w.crash()
+    await w.run(100)
+    // A new process: its HLC knows only what the journal recovers.
+    const reopened = openFileJournal({ id: 'j1', dir: w.dir, disk: w.disk, hlc: new Hlc(w.clock), clock: w.clock, timers: w.clock, config: { closedLeadMs: leadMs } })
+    expect(reopened.closedTs()).toBeGreaterThanOrEqual(closedBefore)
+    const after = reopened.append({ txId: 'after', proposedTs: 0, writes: [] })
+    expect(after.commitTs).toBeGreaterThan(closedBefore)
+    await w.run(5)
+    await w.until(reopened.close())
+  })
+
   test('a follower that asks or appends from inside a callback still sees the contract', async () => {
     const w = new SimJournalWorld()
     const j = w.open()

@@ -137,9 +137,11 @@ export class FileJournal implements Journal {
     this.#lastAssignedSeq = this.#lastDurableSeq = recovered.lastSeq
     this.#lastAssignedTs = this.#lastDurableTs = recovered.lastCommitTs
     // The clock must pass everything on disk; and closed timestamps published before a restart
-    // were at most the clock then, so closing at `now()` keeps every earlier promise.
+    // were at most the clock plus the lead then, so closing at that now keeps every earlier
+    // promise (a lead lowered across a restart, or a wall clock stepped back, by more than the
+    // downtime could break it; the region also passes storage's frontiers to the clock).
     options.hlc.update(recovered.lastCommitTs)
-    this.#floor = Math.max(recovered.lastCommitTs, options.hlc.now())
+    this.#floor = Math.max(recovered.lastCommitTs, this.#closableNow())
 
     const last = this.#segments.at(-1)
     if (last) this.#file = options.disk.open(last.path)

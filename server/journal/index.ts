@@ -119,11 +119,12 @@ export interface FileJournalOptions {
 /**
  * Opens (recovering, cutting a torn tail) or creates a journal in `options.dir`. Throws SqlError
  * XX001 when synced data is damaged (a bad record followed by valid ones, a gap in seq). After
- * open, `hlc` is past every commitTs on disk and the closed timestamp is at least `hlc.now()`.
+ * open, `hlc` is past every commitTs on disk and the closed timestamp is at least `hlc.now()`
+ * (and the wall clock plus the closed-timestamp lead).
  * Register followers right after `read()` in the same task, so no record falls between them.
  */
 export { openFileJournal } from './file-journal.ts'
-export { HEARTBEAT_MS } from './constants.ts'
+export { CLOSED_LEAD_MS_MAX, HEARTBEAT_MS } from './constants.ts'
 
 /** A journal on local files: a leader (`append`) or, opened with `replica: true`, the local copy
  * of another region's journal (`appendAt` with the leader's seq and commitTs). */

@@ -25,8 +25,9 @@ import type { SequenceDef } from './sequences.ts'
  * path is covered, present or future: `before(key)` is a key's committed value at the
  * transaction's snapshot. Ids are never reused, and every writer of an object reads its
  * definition key: one that begins after the change cannot name the object, one that began before
- * conflicts or commits within the transaction age limit, which storage waits out before it
- * deletes the range (the region's deadBelowTs). The entries commit atomically with the change: a
+ * conflicts, or commits within the transaction age limit (or, across owners, within the
+ * coordinator's append bound), which storage waits out before it deletes the range (the region's
+ * deadBelowTs and GC_DEAD_RANGE_SLACK_MS). The entries commit atomically with the change: a
  * rollback leaves none. Sorted like `writes`.
  */
 export function withGarbage(

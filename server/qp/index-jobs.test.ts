@@ -1,6 +1,7 @@
 // Goal: a job's promise resolves when its region closes under it (the job stays building, to be
-// resumed) and rejects on anything else, so a bug in a background job is never swallowed; a region
-// runs only the jobs that are its own or whose owner's lease lapsed. Method: startIndexJob and
+// resumed, as when its region stops it otherwise) and rejects on anything else, so a bug in a
+// background job is never swallowed; a region runs only the jobs that are its own or whose
+// owner's lease lapsed. Method: startIndexJob and
 // resumeIndexJobs on a real SQLite shard holding job records written directly, a SimClock for the
 // lease, and a commit service that records what reaches it.
 import { afterEach, describe, expect, test } from 'bun:test'

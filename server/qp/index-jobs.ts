@@ -37,7 +37,9 @@ const BATCHES_MAX = 100_000
  * over. A batch of 500 rows commits in milliseconds to a few hundred (a cross-region quorum, its
  * conflict retries); regions' clocks differ by at most the cluster's error bound (milliseconds).
  * A region that lost its owner this way finds out at its next batch (the takeover wrote the job's
- * row, so that batch conflicts, and the row it reads again names another owner) and stops.
+ * row, so that batch conflicts, and the row it reads again names another owner) and stops. With a
+ * closed-timestamp lead a renewal is visible elsewhere only once the wall clock passes its led
+ * commitTs: the lease outlasts two of the largest leads (CLOSED_LEAD_MS_MAX, 2 s).
  */
 export const INDEX_JOB_LEASE_MS = 10_000
 
@@ -194,9 +196,9 @@ export function startIndexJob(
   }
   const job = runJob(deps, jobId)
     .catch((e: unknown) => {
-      // Every SqlError reaching here came from the region, not from the index (those end the job
-      // in runBatch): the job's state in storage is still `building`, to be started again.
-      if (!(e instanceof SqlError)) throw e
+      // The region stopped the runner (closing, no quorum, a slow snapshot, overload): the job's
+      // state in storage is still `building`, to be started again. Anything else is a bug.
+      if (!(e instanceof SqlError && fromRegion(e))) throw e
     })
     .finally(() => jobs.delete(jobId))
   jobs.set(jobId, job)
@@ -216,6 +218,12 @@ export function resumeIndexJobs(shared: JobShared, host: JobHost, ts: HlcTimesta
     .filter((job) => job.state === 'building' && mine?.has(job.id) !== true && !leasedElsewhere(job, shared.region, nowMs))
   for (const job of adopted) void startIndexJob(shared, host, job.id, ts)
   return adopted.map((job) => job.id)
+}
+
+/** Errors of the region rather than of the job: closing or timed out (57), an outcome unknown
+ * (40003), overload (53), a link (08). A runner stopped by one leaves its job for a later start. */
+function fromRegion(e: SqlError): boolean {
+  return e.code === '40003' || ['57', '53', '08'].includes(e.code.slice(0, 2))
 }
 
 /** The promise of a job running in `shared`'s query processor (tests wait on it). */
@@ -255,7 +263,16 @@ async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
       }))
       return true
     }
-    const outcome = await commit(deps, ts, plan.writes, plan.readKeys)
+    let outcome: boolean
+    try {
+      outcome = await commit(deps, ts, plan.writes, plan.readKeys)
+    } catch (e) {
+      // A batch the journal refuses for good (a record over its size limit, 54000) would fail
+      // again at every sweep: the job fails instead. The region's own troubles leave it building.
+      if (!(e instanceof SqlError) || fromRegion(e)) throw e
+      await finish(deps, jobId, () => ({ state: 'failed', error: e.message }))
+      return true
+    }
     if (outcome) return plan.done
   }
   await finish(deps, jobId, () => ({

@@ -73,6 +73,17 @@ describe('CREATE INDEX ASYNC', () => {
     expect(ids).toEqual(expected)
   })
 
+  test('a batch too large for one commit record (54000) fails its job instead of retrying for ever', async () => {
+    await h.run('CREATE TABLE wide (id int PRIMARY KEY, w text)')
+    // 500 rows of 4,500 characters: one batch's index entries (hex keys) pass 4 MiB.
+    const text = 'x'.repeat(4_500)
+    for (let i = 0; i < INDEX_JOB_BATCH_ROWS; i += 100) {
+      await h.run(`INSERT INTO wide SELECT g, $1 FROM generate_series(${i}, ${i + 99}) AS g`, [text])
+    }
+    const jobId = (await h.rows('CREATE INDEX ASYNC wide_w ON wide (w)'))[0]?.[0] as string
+    expect(await waitForJob(jobId)).toStartWith('failed: commit record of')
+  })
+
   test('a unique index over duplicates fails its job and leaves the table as it was', async () => {
     const jobId = (await h.rows('CREATE UNIQUE INDEX ASYNC t_v_u ON t (v)'))[0]?.[0] as string
     const state = await waitForJob(jobId)

@@ -64,6 +64,13 @@ describe('transaction age', () => {
       expect([error.code, error.message]).toEqual(['72000', 'snapshot too old'])
       tx.rollback()
       expect(await aged.rows('SELECT count(*) FROM t')).toEqual([['0']])
+      // A writer past the age is refused at commit too, and rolled back.
+      const writer = await aged.begin()
+      await writer.execute('INSERT INTO t VALUES (1)')
+      aged.clock.advance(1_001)
+      expect((await sqlError(writer.commit())).code).toBe('72000')
+      expect(writer.status).toBe('aborted')
+      expect(await aged.rows('SELECT count(*) FROM t')).toEqual([['0']])
     } finally {
       await aged.close()
     }

@@ -249,6 +249,14 @@ export class SqlTransaction implements Transaction {
     this.#checkUsable()
     const ended = this.#endIfReadOnly()
     if (ended !== undefined) return ended
+    // Its last statement's reads are checked; the commit reads the catalog at the snapshot too,
+    // and the adjudicators would refuse it anyway.
+    try {
+      this.#checkAge()
+    } catch (e) {
+      this.rollback()
+      throw e
+    }
     const { storage } = this.#shared
     const writes = withGarbage(this.#buffer.writes(), (key) => storage.get(key, this.startTs))
     this.#committing = true

@@ -1,12 +1,14 @@
 // Defaults of a region's shape and housekeeping.
 
 /**
- * How far beyond TX_AGE_MS_MAX after a DROP (or TRUNCATE, DROP INDEX) storage waits before it
- * deletes the dead key range, past its own frontier. A commit that read the definition before the
- * drop may commit after it and still write there: it began before the drop, so it commits within
- * TX_AGE_MS_MAX (older ones abort), give or take how far an HLC runs ahead of wall time under
- * bursts and the cluster's clock-error bound (milliseconds). A minute covers both with room;
- * once the frontier is past that, every such write is applied, so the deletion is final.
+ * How far beyond the longest a commit can trail a DROP (or TRUNCATE, DROP INDEX) storage waits
+ * before it deletes the dead key range, past its own frontier. A commit that read the definition
+ * before the drop may commit after it and still write there: one owner checks it within the
+ * transaction age limit (older ones abort); one prepared across owners may append up to
+ * RESERVATION_APPEND_MS_MAX after its prepares (read keys are checked at prepare, not reserved),
+ * so the wait is the larger of the two plus this slack, which covers how far an HLC runs ahead of
+ * wall time under bursts, a closed-timestamp lead and the clock-error bound. Once the frontier is
+ * past that, every such write is applied, so the deletion is final.
  */
 export const GC_DEAD_RANGE_SLACK_MS = 60_000
 

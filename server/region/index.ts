@@ -1,13 +1,14 @@
 // Wires one region's components together (ARCHITECTURE.md "region"): journals, storage shards,
 // crossbar, adjudicators, query processor and api, from one configuration. No logic of its own.
 import { Hono } from 'hono'
-import { createAdjudicators, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
+import { createAdjudicators, RESERVATION_APPEND_MS_MAX, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
 import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
 import { Hlc, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
 import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import {
+  CLOSED_LEAD_MS_MAX,
   HEARTBEAT_MS,
   isJournalMessage,
   openFileJournal,
@@ -19,7 +20,7 @@ import {
   type JournalMessage,
 } from '../journal/index.ts'
 import { Rpc, type Transport } from '../net/index.ts'
-import { createQueryProcessor, type QpLimits, type QueryProcessor } from '../qp/index.ts'
+import { createQueryProcessor, INDEX_JOB_LEASE_MS, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
 import { faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { ClusterState } from './cluster-state.ts'
@@ -144,15 +145,22 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // QP (older statements get 72000), the adjudicators (older commits abort, history beyond it is
   // dropped) and storage's garbage collection (versions older than it go).
   const txAgeMsMax = o.api?.txAgeMsMax ?? TX_AGE_MS_MAX
+  // The wall clock as GC's horizon and the QP's age check read it, never stepping back: a step
+  // back (NTP, a VM resumed) between a GC step and a statement must not let a transaction read
+  // below versions GC already dropped. Cluster snapshots read it too (they never move back).
+  const steadyClock = steadyWallClock(o.clock)
+  /** The floor the adjudicators last started with (a restart, a hand-over). */
+  let adjudicatorsFloorTs = 0
   const buildAdjudicators = () => {
     const out = outRegions()
+    adjudicatorsFloorTs = handOverFloor(state, hlc.now())
     return createAdjudicators({
       partitionCount: o.partitionCount,
       owners: leaders
         .map((journal, j) => ({ id: ownerId(o.name, j), journal, partitions: partitionsOf(layout, o.name, j, out) }))
         .filter((owner) => owner.partitions.length > 0),
       remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc, out),
-      floorTs: handOverFloor(state, hlc.now()),
+      floorTs: adjudicatorsFloorTs,
       hlc,
       clock: o.clock,
       timers: o.timers,
@@ -169,7 +177,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     storage,
     commits: cluster === undefined ? adjudicators : withCommitWait(adjudicators, o.clock, o.timers, errorBoundTs),
     hlc,
-    clock: o.clock,
+    clock: steadyClock,
     random: o.random,
     limits: { ...o.qp, txAgeMsMax },
     region: o.name,
@@ -201,7 +209,12 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
               throw cannotConnectNow(`region ${region} is unreachable, and reads here need its journal; retry, or use another region`)
             }
           }
-          const ts = closedLeadMs === 0 ? hlc.now() : Math.max(tsFromMs(o.clock.wallMs()), hlc.last() - tsFromMs(closedLeadMs))
+          // The adjudicators' floor comes from the HLC, up to a lead ahead of the wall clock after
+          // a restart or a hand-over: below it every commit would abort, so snapshots wait for it
+          // (about a link delay) instead, until the wall clock passes it.
+          const ts = closedLeadMs === 0
+            ? hlc.now()
+            : Math.max(tsFromMs(steadyClock.wallMs()), hlc.last() - tsFromMs(closedLeadMs), adjudicatorsFloorTs)
           crossbar.requestFrontier(ts)
           return ts
         },
@@ -222,11 +235,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     // No transaction older than txAgeMsMax can commit or read, so none needs versions below it
     // (the wall clock, not the HLC: asking the HLC every step would make every begin ask the
     // journals to close, and the HLC is never behind the wall clock, so this horizon is lower).
-    const belowTs = tsFromMs(o.clock.wallMs() - txAgeMsMax)
+    const belowTs = tsFromMs(steadyClock.wallMs() - txAgeMsMax)
     // One bounded step of one shard per tick, so the loop is held for one step at a time.
     const shard = shards[gcShard] as StorageShard
     gcShard = (gcShard + 1) % shards.length
-    const deadBelowTs = shard.frontier() - tsFromMs(txAgeMsMax + GC_DEAD_RANGE_SLACK_MS)
+    const deadBelowTs = shard.frontier() - tsFromMs(Math.max(txAgeMsMax, RESERVATION_APPEND_MS_MAX) + GC_DEAD_RANGE_SLACK_MS)
     shard.gc(belowTs, { deadBelowTs })
   })
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
@@ -412,6 +425,22 @@ function withCommitWait(inner: CommitService, clock: Clock, timers: Timers, erro
         await timers.sleep(aheadMs)
       }
       return outcome
+    },
+  }
+}
+
+// A lease renewal shows elsewhere once the wall clock passes its led commitTs: the index jobs'
+// lease must outlast two of the largest leads, or healthy owners would be taken over.
+assert(INDEX_JOB_LEASE_MS >= 2 * CLOSED_LEAD_MS_MAX + 5_000, 'an index job lease outlasts two closed-timestamp leads')
+
+/** `clock`'s wall time, never below what it answered before. */
+function steadyWallClock(clock: Clock): Clock {
+  let last = Number.NEGATIVE_INFINITY
+  return {
+    wallMs() {
+      const now = clock.wallMs()
+      if (now > last) last = now
+      return last
     },
   }
 }

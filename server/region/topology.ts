@@ -2,6 +2,7 @@
 // are witnesses, where they listen, and the link faults a local cluster injects to look like a WAN.
 import { z } from 'zod'
 import { SqlError } from '../errors/index.ts'
+import { CLOSED_LEAD_MS_MAX } from '../journal/index.ts'
 
 const linkSchema = z.strictObject({
   from: z.string().min(1),
@@ -28,7 +29,7 @@ const topologySchema = z.strictObject({
   /** How far ahead of its clock a region's journals close (ms): set it above a quorum's round
    * trip plus the one-way delay between full regions and reads never wait for another region;
    * commits wait it out. Absent, it follows from the links' declared delays (0 when none is). */
-  closedTimestampLeadMs: z.number().min(0).max(10_000).optional(),
+  closedTimestampLeadMs: z.number().min(0).max(CLOSED_LEAD_MS_MAX).optional(),
   /** One-way faults per direction; a link listed once applies both ways. */
   links: z.array(linkSchema).default([]),
 })
@@ -94,5 +95,5 @@ export function closedLeadMsOf(topology: Topology, heartbeatMs: number): number 
   for (const link of topology.links) {
     if (full.has(link.from) && full.has(link.to)) slowest = Math.max(slowest, (link.delayMs ?? 0) + (link.jitterMs ?? 0))
   }
-  return slowest === 0 ? 0 : Math.min(10_000, 3 * slowest + heartbeatMs + 2 * topology.clockErrorBoundMs + 1)
+  return slowest === 0 ? 0 : Math.min(CLOSED_LEAD_MS_MAX, 3 * slowest + heartbeatMs + 2 * topology.clockErrorBoundMs + 1)
 }

@@ -455,6 +455,24 @@ describe('gc', () => {
       })
     })
 
+    test('entries not yet due never keep a due one behind them from being reached', () => {
+      withDir((path) => {
+        const s = shard({ path })
+        const dropped = key(200n)
+        s.apply([put(10, Array.from({ length: 5 }, (_, n): [string, string] => [key(200n, 0n, BigInt(n)), 'x']))], 20)
+        s.apply([put(30, [[garbageKey(dropped), '']])], 40)
+        // More than a page of entries that sort first (sequence blocks) and are not due yet.
+        const early = Array.from({ length: 3 * 64 }, (_, e): [string, string] => [garbageKey(key(2n, 5n, BigInt(e))), ''])
+        early.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        s.apply([put(100, early)], 110)
+        let removed = 0
+        for (let i = 0; i < 10 && removed === 0; i++) removed = s.gc(50).deadRowsRemoved
+        expect(removed).toBe(5)
+        s.close()
+        expect([stored(path, dropped), stored(path, garbageKey(dropped))]).toEqual([0, 0])
+      })
+    })
+
     test('a cleanup cut short by a close resumes after the reopen and completes', () => {
       withDir((path) => {
         const first = shard({ path })

@@ -179,6 +179,9 @@ class SqliteShard implements StorageShard {
   /** Whether the shard may hold garbage entries (false once a step found none, until an apply
    * writes one): an idle step then costs no SQLite statement. */
   #garbagePending = true
+  /** Garbage entries are read in pages after this key, wrapping around (undefined: from the
+   * first): entries not yet due must not keep later ones from ever being reached. */
+  #garbageCursor: Key | undefined
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -607,16 +610,31 @@ class SqliteShard implements StorageShard {
     let rowsRemoved = 0
     let finished = 0
     const { start, end } = GARBAGE_RANGE
+    // Keys are hex: appending a zero byte gives the first key after the cursor.
+    const from = this.#garbageCursor === undefined ? start : `${this.#garbageCursor}00`
+    const entries = this.#statements.garbageEntries.all(from, end, GC_ENTRIES_PER_STEP)
+    if (entries.length === 0) {
+      if (this.#garbageCursor === undefined) this.#garbagePending = false
+      this.#garbageCursor = undefined
+      return { deadRowsRemoved: 0, deadRangesFinished: 0 }
+    }
     let lastKey: Key | undefined
-    const entries = this.#statements.garbageEntries.all(start, end, GC_ENTRIES_PER_STEP)
-    if (entries.length === 0) this.#garbagePending = false
+    /** The last entry this step is done with (the next step resumes after it). */
+    let done: Key | undefined = this.#garbageCursor
+    let stopped = false
     for (const entry of entries) {
       const key = entry.key as string
       // Versions newest first: only an entry's newest version decides.
       if (key === lastKey) continue
       lastKey = key
-      if ((entry.ts as number) > horizon || entry.dead === 1) continue
-      if (budget === 0) break
+      if ((entry.ts as number) > horizon || entry.dead === 1) {
+        done = key
+        continue
+      }
+      if (budget === 0) {
+        stopped = true
+        break
+      }
       const prefix = garbagePrefixOf(key)
       assert(prefix !== undefined, `garbage entry ${key} names no range`)
       const rows = this.#statements.deadRows.all(prefix, prefixEnd(prefix), budget + 1)
@@ -624,6 +642,7 @@ class SqliteShard implements StorageShard {
         this.#statements.deleteRange.run(prefix, prefixEnd(prefix))
         this.#statements.deleteKey.run(key)
         finished++
+        done = key
         // A whole table gone: nothing asks for its last write again (ids are never reused), and
         // a workload that truncates often would otherwise grow this map by a table id each time.
         const tableId = tableIdOf(prefix)
@@ -631,12 +650,17 @@ class SqliteShard implements StorageShard {
       } else {
         const through = rows[budget - 1] as { key: string; ts: number }
         this.#statements.deleteRangeThrough.run(prefix, through.key, through.ts)
+        stopped = true
       }
       const deleted = Math.min(rows.length, budget)
       for (let i = 0; i < deleted; i++) this.#forget((rows[i] as { key: string }).key)
       rowsRemoved += deleted
       budget -= deleted
+      if (stopped) break
     }
+    // A full page read to its end resumes after it; a short one read to its end starts over; a
+    // step that stopped inside the page resumes at the entry it stopped on.
+    this.#garbageCursor = !stopped && entries.length < GC_ENTRIES_PER_STEP ? undefined : done
     return { deadRowsRemoved: rowsRemoved, deadRangesFinished: finished }
   }
 
