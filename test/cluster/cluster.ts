@@ -24,6 +24,8 @@ export class Cluster {
   readonly net = new SimNetwork({ timers: this.clock, random: this.random, faults: { delayMs: 5 } })
   readonly regions = new Map<string, Region>()
   witness: Witness | undefined
+  /** Each region's disk, by name (a test can slow or fail its writes). */
+  readonly disks = new Map<string, SimDisk>()
   readonly topology: typeof topology
   /** Sees every message a region receives, before the region does (a test can cut a link at
    * exactly the message it cares about). */
@@ -40,9 +42,11 @@ export class Cluster {
     const opened = topology.regions.map((spec) => {
       const transport = this.net.transport(spec.name, names.filter((n) => n !== spec.name))
       transport.onMessage((from, message) => this.onReceive?.(spec.name, from, message))
+      const disk = new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } })
+      this.disks.set(spec.name, disk)
       const common = {
         name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
-        disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }),
+        disk,
         cluster: {
           topology,
           transport,

@@ -313,3 +313,92 @@ describe('failover given up', () => {
     expect(await eventually(c, 100, read)).toBeDefined()
   }, 60_000)
 })
+
+// What a requester shows of a seal, and when an acceptor answers a pledge (failover.ts, "Releasing
+// a freeze"): both only once on disk. Method: west fails east over (east's freezes reach the
+// witness late, so west is the one granted); at the moment that matters a disk turns slow, and
+// every message is checked against what that disk holds when it is delivered.
+describe('failover: nothing shown before it is on disk', () => {
+  const CLUSTER_STATE = (region: string) => `/mem/${region}/cluster-state.json`
+  /** The seals on `region`'s disk now. */
+  const sealsOnDisk = (c: Cluster, region: string): Record<string, unknown> => {
+    const bytes = c.disks.get(region)?.readFile(CLUSTER_STATE(region))
+    return bytes === undefined ? {} : (JSON.parse(new TextDecoder().decode(bytes)) as { seals: Record<string, unknown> }).seals
+  }
+
+  async function eastCutOff(c: Cluster): Promise<void> {
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    c.net.setFaults('east', 'wit', { delayMs: 200 })
+    c.net.partition('east', 'west')
+  }
+
+  test('a seal reaches no other region before it is on the requester\'s disk', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    let pledgeId: number | undefined
+    let slowedAt: number | undefined
+    const shownEarly: string[] = []
+    let shown = 0
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call' && message.method === 'seal.pledge') {
+        if ((message.payload as { journalId: string }).journalId === 'east/j0') pledgeId = message.id as number
+      }
+      // West's write of the seal will take 2 s: its gossip (every second) runs meanwhile.
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === pledgeId && slowedAt === undefined) {
+        slowedAt = c.clock.wallMs()
+        c.disks.get('west')?.setFaults({ syncLatencyMsMin: 2_000 })
+      }
+      if (from !== 'west') return
+      const value = message.type === 'rpc.reply' ? (message.value as { seals?: Record<string, unknown>; sealed?: unknown } | undefined) : undefined
+      const shows =
+        (message.type === 'cluster.seals' && (message.seals as Record<string, unknown>)['east/j0'] !== undefined) ||
+        (message.type === 'rpc.call' && message.method === 'seal.commit' && (message.payload as { journalId: string }).journalId === 'east/j0') ||
+        value?.seals?.['east/j0'] !== undefined
+      if (!shows) return
+      shown++
+      if (sealsOnDisk(c, 'west')['east/j0'] === undefined) shownEarly.push(`${String(message.type)} to ${to} at ${c.clock.wallMs()}`)
+    }
+    await eastCutOff(c)
+    for (let i = 0; i < 100 && slowedAt === undefined; i++) await c.until(c.clock.sleep(100))
+    expect(slowedAt).toBeDefined()
+    await c.until(c.clock.sleep(5_000))
+    c.disks.get('west')?.setFaults({ syncLatencyMsMin: 1 })
+    await c.until(c.clock.sleep(2_000))
+    expect(shownEarly).toEqual([])
+    expect(shown).toBeGreaterThan(0)
+    expect(sealsOnDisk(c, 'west')['east/j0']).toBeDefined()
+  }, 60_000)
+
+  test('a duplicated pledge request is answered only once the pledge is on disk', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    let freezeId: number | undefined
+    let pledge: { id: number; at: number } | undefined
+    let answeredAt: number | undefined
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call') {
+        const journalId = (message.payload as { journalId?: string }).journalId
+        if (message.method === 'seal.freeze' && journalId === 'east/j0') freezeId = message.id as number
+        // The witness's write of the pledge will take 2 s.
+        if (message.method === 'seal.pledge' && journalId === 'east/j0' && pledge === undefined) {
+          pledge = { id: message.id as number, at: c.clock.wallMs() }
+          c.disks.get('wit')?.setFaults({ syncLatencyMsMin: 2_000 })
+        }
+      }
+      // From the witness's freeze on, every message of west to it comes twice: the pledge too.
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === freezeId) {
+        c.net.setFaults('west', 'wit', { duplicate: 1 })
+      }
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === pledge?.id) answeredAt ??= c.clock.wallMs()
+    }
+    await eastCutOff(c)
+    for (let i = 0; i < 100 && answeredAt === undefined; i++) await c.until(c.clock.sleep(100))
+    c.net.setFaults('west', 'wit', {})
+    c.disks.get('wit')?.setFaults({ syncLatencyMsMin: 1 })
+    expect(pledge).toBeDefined()
+    expect(answeredAt).toBeDefined()
+    expect((answeredAt as number) - (pledge as { at: number }).at).toBeGreaterThanOrEqual(2_000)
+  }, 60_000)
+})
