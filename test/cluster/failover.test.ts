@@ -402,3 +402,40 @@ describe('failover: nothing shown before it is on disk', () => {
     expect((answeredAt as number) - (pledge as { at: number }).at).toBeGreaterThanOrEqual(2_000)
   }, 60_000)
 })
+
+// A seal learnt while the records it covers are still being fetched (failover.ts `#apply`): the
+// notices that repeat it every second join the fetch in flight instead of starting one each.
+// Method: east's records reach the witness 20 s late, so west holds the longer tail of east's
+// journals and seals there; once the witness pledged, west's link to it turns 3 s slow, so the
+// witness hears of the seal (and gets the records it fetches) late, several announcements at once.
+describe('failover: one apply of a seal at a time', () => {
+  test('announcements of a seal being applied fetch nothing again', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    c.net.setFaults('east', 'wit', { delayMs: 20_000 })
+    for (let id = 0; id < 12; id++) await c.sql('east', "INSERT INTO t VALUES ($1, 'x')", [id])
+    const pledgeIds = new Set<number>()
+    let slowed = false
+    const fetches: string[] = []
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call' && message.method === 'seal.pledge') pledgeIds.add(message.id as number)
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && pledgeIds.has(message.id as number) && !slowed) {
+        slowed = true
+        c.net.setFaults('west', 'wit', { delayMs: 3_000 })
+      }
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.call' && message.method === 'seal.fetch') {
+        const { journalId, afterSeq } = message.payload as { journalId: string; afterSeq: number }
+        fetches.push(`${journalId} after ${afterSeq}`)
+      }
+    }
+    c.net.partition('east', 'west')
+    for (let i = 0; i < 100 && !slowed; i++) await c.until(c.clock.sleep(100))
+    expect(slowed).toBe(true)
+    await c.until(c.clock.sleep(15_000))
+    // The witness fetched what it lacked, each page once.
+    expect(fetches.length).toBeGreaterThan(0)
+    expect(fetches).toEqual([...new Set(fetches)])
+  }, 60_000)
+})
