@@ -86,8 +86,11 @@ interface AcceptorAnswer {
 //   have), and writes the pledge to disk before it answers (reopened, the replica starts frozen).
 // - A pledged journal is unfrozen only when its seal is known (it is then sealed for good) or when
 //   the requester says the pledged attempt is not running and names no seal of that journal. A
-//   requester records a seal only within a running attempt, and from the moment it records it
-//   every word it gives names it (`#word`). So if the requester sealed and its notice to the
+//   requester records a seal only within a running attempt, gives no word while the write runs,
+//   and from the moment it is on disk every word it gives names it (`#word`). Nothing shows a
+//   seal before it is on disk: one shown and then lost in a crash would leave the requester with
+//   neither seal nor pledge, its replica unfrozen, under a seal others apply. An acceptor takes a
+//   word only about the attempt it asked about. So if the requester sealed and its notice to the
 //   acceptor was lost, the acceptor stays frozen, pledged, until the seal reaches it (the periodic
 //   announcements, or any later word of the requester), however long the requester is away.
 // - What an acceptor releases without such a word (the requester out of reach, or a restart that
