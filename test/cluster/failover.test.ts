@@ -439,3 +439,69 @@ describe('failover: one apply of a seal at a time', () => {
     expect(fetches).toEqual([...new Set(fetches)])
   }, 60_000)
 })
+
+// An acceptor takes a requester's word only about the attempt it asked about (failover.ts
+// `#question`): a restarted requester's "not running", given before its new attempt began and
+// arriving after that attempt's freeze and pledge, says nothing of that attempt. Method: west's
+// first attempt is cut off from the witness at its pledge (the witness pledged; neither the answer
+// nor the give-up gets through), west restarts, the witness asks it, and the answer is held 4 s on
+// the way while messages behind it overtake it; west's new attempt freezes and pledges meanwhile,
+// and its seal takes 5 s to write. The witness must keep that pledge (on its disk) all along.
+describe('failover: a word counts for its attempt only', () => {
+  test("a restarted requester's late answer about its old attempt releases nothing of its new one", async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    const cut = { partitioned: true }
+    let firstPledge = false
+    let askedAt: number | undefined
+    const newPledges = new Set<number>()
+    let newPledgedAt: number | undefined
+    const witAcksAt: number[] = []
+    c.onReceive = (to, from, message) => {
+      if (to === 'east' && from === 'wit' && message.type === 'journal.ack' && message.journalId === 'east/j0') witAcksAt.push(c.clock.wallMs())
+      const call = message.type === 'rpc.call' ? (message as unknown as { method: string; id: number; payload: { journalId?: string } }) : undefined
+      if (to === 'wit' && from === 'west' && call?.method === 'seal.pledge' && call.payload.journalId === 'east/j0') {
+        if (!firstPledge) {
+          firstPledge = true
+          c.net.setFaults('west', 'wit', cut)
+          c.net.setFaults('wit', 'west', cut)
+        } else if (askedAt !== undefined) newPledges.add(call.id)
+      }
+      // The answer to the witness's question is held on the way; what west sends after overtakes it.
+      if (to === 'west' && from === 'wit' && call?.method === 'seal.status' && askedAt === undefined) {
+        askedAt = c.clock.wallMs()
+        c.net.setFaults('west', 'wit', { delayMs: 4_000 })
+        c.clock.setTimeout(() => c.net.setFaults('west', 'wit', { delayMs: 5, reorder: 1 }), 1)
+      }
+      // West's new attempt was pledged: its seal takes 5 s to write.
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && newPledges.has(message.id as number) && newPledgedAt === undefined) {
+        newPledgedAt = c.clock.wallMs()
+        c.disks.get('west')?.setFaults({ syncLatencyMsMin: 5_000 })
+      }
+    }
+    c.net.setFaults('east', 'wit', { delayMs: 200 })
+    c.net.partition('east', 'west')
+    for (let i = 0; i < 100 && !firstPledge; i++) await c.until(c.clock.sleep(100))
+    expect(firstPledge).toBe(true)
+    await c.until(c.clock.sleep(100))
+    await c.restart('west', () => {
+      c.net.setFaults('west', 'wit', { delayMs: 5 })
+      c.net.setFaults('wit', 'west', { delayMs: 5 })
+    })
+    for (let i = 0; i < 100 && newPledgedAt === undefined; i++) await c.until(c.clock.sleep(100))
+    expect(askedAt).toBeDefined()
+    expect(newPledgedAt).toBeDefined()
+    // The late answer has arrived; west's seal is not written yet.
+    while (c.clock.wallMs() < (askedAt as number) + 4_500) await c.until(c.clock.sleep(100))
+    expect(c.clock.wallMs()).toBeLessThan((newPledgedAt as number) + 4_000)
+    const bytes = c.disks.get('wit')?.readFile('/mem/wit/cluster-state.json') as Uint8Array
+    const witState = JSON.parse(new TextDecoder().decode(bytes)) as { seals: Record<string, unknown>; pledges: Record<string, unknown> }
+    expect(witState.pledges['east/j0'] ?? witState.seals['east/j0']).toBeDefined()
+    expect(witAcksAt.filter((at) => at > (newPledgedAt as number))).toEqual([])
+    c.disks.get('west')?.setFaults({ syncLatencyMsMin: 1 })
+    c.net.setFaults('west', 'wit', { delayMs: 5 })
+  }, 60_000)
+})
