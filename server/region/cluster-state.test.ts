@@ -68,3 +68,50 @@ describe('cluster state: pledges', () => {
     expect(afterCrash(disk).pledged('east/j0')).toBeUndefined()
   })
 })
+
+// A seal shown to another region before it is on disk could outlive a crash of this one, which
+// would restart with neither the seal nor the pledge it replaced (failover.ts, "Releasing a
+// freeze"): `sealed` and `seals`, all that is shown outside, hold only seals on disk.
+describe('cluster state: seals', () => {
+  const seal = { seq: 17, commitTs: 1_000, by: 'west' }
+
+  test('a seal is recording, not sealed, until its write resolves; a crash before loses it', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.pledge('east/j0', pledge))
+    const recording = state.record('east/j0', seal)
+    expect(state.recording('east/j0')).toEqual(seal)
+    expect(state.sealed('east/j0')).toBeUndefined()
+    expect([...state.seals().keys()]).toEqual([])
+    expect(state.isOut('east')).toBe(false)
+    // Crashed now: the restarted region has the pledge, not the seal, and showed neither.
+    disk.crash()
+    await expect(run(recording)).rejects.toThrow(/crash/)
+    const reloaded = ClusterState.load(disk.restart(), DIR)
+    expect(reloaded.sealed('east/j0')).toBeUndefined()
+    expect(reloaded.pledged('east/j0')).toEqual(pledge)
+  })
+
+  test('once written, the seal is sealed and shown, and survives a crash', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.record('east/j0', seal))
+    expect(state.recording('east/j0')).toBeUndefined()
+    expect(state.sealed('east/j0')).toEqual(seal)
+    expect([...state.seals().keys()]).toEqual(['east/j0'])
+    expect(afterCrash(disk).sealed('east/j0')).toEqual(seal)
+  })
+
+  test('a seal whose write failed stays recording until a later write lands it', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    disk.setFaults({ syncLatencyMsMin: 2, syncFailureProbability: 1 })
+    await expect(run(state.record('east/j0', seal))).rejects.toThrow()
+    expect(state.sealed('east/j0')).toBeUndefined()
+    expect(state.recording('east/j0')).toEqual(seal)
+    disk.setFaults({ syncLatencyMsMin: 2 })
+    await run(state.record('east/j0', seal))
+    expect(state.sealed('east/j0')).toEqual(seal)
+    expect(state.recording('east/j0')).toBeUndefined()
+  })
+})

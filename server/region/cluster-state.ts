@@ -32,7 +32,13 @@ const FILE = 'cluster-state.json'
 export class ClusterState {
   readonly #disk: Disk
   readonly #path: string
+  /** The seals on disk: the only ones shown outside the region. */
   readonly #seals: Map<string, SealRecord>
+  /** Seals recorded whose write has not resolved yet. Kept apart: a seal shown to another region
+   * before it is on disk could outlive a crash of this one, which restarts with neither the seal
+   * nor the pledge it replaced (its replica unfrozen); the lost leader could then commit past the
+   * seal with this region's acknowledgements, and the seal, gossiped on, would drop those commits. */
+  readonly #pending = new Map<string, SealRecord>()
   readonly #pledges: Map<string, PledgeRecord>
   #writing: Promise<void> = Promise.resolve()
 
@@ -57,10 +63,18 @@ export class ClusterState {
     return new ClusterState(disk, path, seals, pledges)
   }
 
+  /** The journal's seal, once on disk. */
   sealed(journalId: string): SealRecord | undefined {
     return this.#seals.get(journalId)
   }
 
+  /** A seal of the journal being recorded (not on disk yet): it may be shown to no one, but no
+   * freeze of the journal may be released while it is (a crash may keep it or not). */
+  recording(journalId: string): SealRecord | undefined {
+    return this.#pending.get(journalId)
+  }
+
+  /** The seals on disk. */
   seals(): ReadonlyMap<string, SealRecord> {
     return this.#seals
   }
@@ -89,21 +103,20 @@ export class ClusterState {
   }
 
   /** Records a seal durably (a pledge for the journal is fulfilled by it and dropped). A journal
-   * is sealed once: a second, different seal is a bug. Known (`sealed`) from the call on. */
+   * is sealed once: a second, different seal is a bug. `recording` from the call on, `sealed` once
+   * a write holding it resolved (a failed write leaves it recording; a later one may land it). */
   async record(journalId: string, seal: SealRecord): Promise<void> {
-    const known = this.#seals.get(journalId)
-    if (known !== undefined) {
-      assert(known.seq === seal.seq, `journal ${journalId} sealed twice: at ${known.seq} and at ${seal.seq}`)
-      return
-    }
-    this.#seals.set(journalId, seal)
+    const known = this.#seals.get(journalId) ?? this.#pending.get(journalId)
+    if (known !== undefined) assert(known.seq === seal.seq, `journal ${journalId} sealed twice: at ${known.seq} and at ${seal.seq}`)
+    if (this.#seals.has(journalId)) return
+    this.#pending.set(journalId, seal)
     this.#pledges.delete(journalId)
     await this.#write()
   }
 
   /** Records a pledge durably (replacing an older one for the journal); resolves once on disk. */
   async pledge(journalId: string, pledge: PledgeRecord): Promise<void> {
-    assert(!this.#seals.has(journalId), `journal ${journalId} is sealed: nothing to pledge`)
+    assert(!this.#seals.has(journalId) && !this.#pending.has(journalId), `journal ${journalId} is sealed: nothing to pledge`)
     this.#pledges.set(journalId, pledge)
     await this.#write()
   }
@@ -115,12 +128,19 @@ export class ClusterState {
     await this.#write()
   }
 
-  /** One write at a time, each of the whole state as it is then: the last write holds all of it.
-   * A failed earlier write is its caller's error; this one still runs. */
+  /** One write at a time, each of the whole state as it is then (pending seals included): the
+   * last write holds all of it, and the seals it held are on disk once it resolves. A failed
+   * earlier write is its caller's error; this one still runs. */
   async #write(): Promise<void> {
-    this.#writing = this.#writing.catch(() => {}).then(() => {
-      const json = JSON.stringify({ seals: Object.fromEntries(this.#seals), pledges: Object.fromEntries(this.#pledges) }, null, 2)
-      return this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
+    this.#writing = this.#writing.catch(() => {}).then(async () => {
+      const landing = new Map(this.#pending)
+      const seals = { ...Object.fromEntries(this.#seals), ...Object.fromEntries(landing) }
+      const json = JSON.stringify({ seals, pledges: Object.fromEntries(this.#pledges) }, null, 2)
+      await this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
+      for (const [journalId, seal] of landing) {
+        this.#pending.delete(journalId)
+        this.#seals.set(journalId, seal)
+      }
     })
     await this.#writing
   }

@@ -86,8 +86,11 @@ interface AcceptorAnswer {
 //   have), and writes the pledge to disk before it answers (reopened, the replica starts frozen).
 // - A pledged journal is unfrozen only when its seal is known (it is then sealed for good) or when
 //   the requester says the pledged attempt is not running and names no seal of that journal. A
-//   requester records a seal only within a running attempt, and from the moment it records it
-//   every word it gives names it (`#word`). So if the requester sealed and its notice to the
+//   requester records a seal only within a running attempt, gives no word while the write runs,
+//   and from the moment it is on disk every word it gives names it (`#word`). Nothing shows a
+//   seal before it is on disk: one shown and then lost in a crash would leave the requester with
+//   neither seal nor pledge, its replica unfrozen, under a seal others apply. An acceptor takes a
+//   word only about the attempt it asked about. So if the requester sealed and its notice to the
 //   acceptor was lost, the acceptor stays frozen, pledged, until the seal reaches it (the periodic
 //   announcements, or any later word of the requester), however long the requester is away.
 // - What an acceptor releases without such a word (the requester out of reach, or a restart that
@@ -115,8 +118,14 @@ export class Failover {
   readonly #inProgress = new Map<string, Attempt>()
   /** Journals this region is sealing as the requester right now (its own replica is frozen). */
   readonly #sealing = new Set<string>()
-  /** Journals a seal is being applied to here (records fetched), by the number of applies. */
-  readonly #applying = new Map<string, number>()
+  /** Seals being applied here (records fetched, the seal written, partitions handed over), by
+   * journal: another apply of the journal joins the one in flight, as gossip repeats a seal every
+   * second and fetching a long tail may take longer. */
+  readonly #applies = new Map<string, { readonly seq: number; readonly done: Promise<void> }>()
+  /** Regions a failover of which is queued or running (`#running`): one at a time per region, as
+   * the periodic retry of a partial failover comes every second and a failed attempt takes a call
+   * timeout or more. */
+  readonly #queued = new Set<string>()
   /** Regions whose partitions already changed hands. */
   readonly #handedOver = new Set<string>()
   /** As an acceptor: the region being failed over, and the grant to whom. */
@@ -169,7 +178,7 @@ export class Failover {
       if (region === self || !state.isOut(region) || this.#fullyOut(region)) continue
       if (!this.#failsOver(region)) continue
       // A failed attempt (a peer away) is tried again at the next period.
-      this.#running = this.#running.then(() => this.#failOver(region)).catch(() => {})
+      this.#queue(region, () => {})
     }
   }
 
@@ -236,10 +245,21 @@ export class Failover {
     const { state, self, transport } = this.#o
     if (this.#closed || transport.isUp(lost) || this.#fullyOut(lost) || state.isOut(self)) return
     if (!this.#failsOver(lost)) return
-    this.#running = this.#running.then(() => this.#failOver(lost)).catch(() => {
+    this.#queue(lost, () => {
       // Not enough regions answered: try again later while the region stays away.
       if (!this.#closed && !transport.isUp(lost)) this.#onLink(lost, false)
     })
+  }
+
+  /** Queues a failover of `lost` behind the running ones, unless one is queued already (it will
+   * see the same state); `onError` runs if it fails. */
+  #queue(lost: string, onError: () => void): void {
+    if (this.#queued.has(lost)) return
+    this.#queued.add(lost)
+    this.#running = this.#running
+      .then(() => this.#failOver(lost))
+      .finally(() => this.#queued.delete(lost))
+      .catch(onError)
   }
 
   async #failOver(lost: string): Promise<void> {
@@ -252,8 +272,11 @@ export class Failover {
       // Given up: the acceptors may take the leader's records again, but for the seals this
       // attempt decided, which the word carries. Best effort: an acceptor that misses it asks.
       this.#inProgress.delete(lost)
-      const word = this.#word(lost)
-      for (const a of this.#acceptorsOf(lost)) this.#o.rpc.call(a, 'seal.abandon', { attempt, word }, CALL_TIMEOUT_MS).catch(() => {})
+      // Not while a seal of it is still being written (its write failed): an acceptor asks later.
+      if (!this.#recordingOf(lost)) {
+        const word = this.#word(lost)
+        for (const a of this.#acceptorsOf(lost)) this.#o.rpc.call(a, 'seal.abandon', { attempt, word }, CALL_TIMEOUT_MS).catch(() => {})
+      }
       throw error
     } finally {
       this.#inProgress.delete(lost)
@@ -263,6 +286,8 @@ export class Failover {
   /** Seals one journal, or gives the attempt up leaving this region's replica as it found it. */
   async #seal(journalId: string, attempt: Attempt): Promise<void> {
     const { state, rpc } = this.#o
+    // A seal being applied here (learnt meanwhile) is waited for, not decided again.
+    await this.#applies.get(journalId)?.done
     if (state.sealed(journalId) !== undefined) return
     const leader = regionOf(journalId)
     // One role per journal: a region that froze it for another requester does not seal it too.
@@ -277,9 +302,12 @@ export class Failover {
       // its replica takes the leader's records again. Left frozen, it would stay deaf to a leader
       // that comes back before a retry (a retry is made only while the leader stays away), and
       // this region's crossbar would never pass that journal's closed timestamp again (seed
-      // 10194). Not when a seal is known or being applied, or a freeze of it was granted here.
+      // 10194). Not when a seal is known or being applied, or pledged here. No other region was
+      // granted a freeze of it here meanwhile (`#onFreeze` refuses a target this region is failing
+      // over), so a grant of the target is no reason to keep it frozen: checking for one kept this
+      // replica frozen for a grant of another journal of the target.
       this.#sealing.delete(journalId)
-      if (this.#mayUnfreeze(journalId) && !this.#failingOver.has(leader)) this.#replica(journalId).unfreeze()
+      if (this.#mayUnfreeze(journalId)) this.#replica(journalId).unfreeze()
       throw error
     } finally {
       this.#sealing.delete(journalId)
@@ -347,27 +375,32 @@ export class Failover {
     }
   }
 
-  /** Seals a journal here (fetching records it lacks from `source`) and records it. */
-  async #apply(journalId: string, seal: SealRecord, source: string): Promise<void> {
+  /** Seals a journal here (fetching records it lacks from `source`) and records it; joins an
+   * apply of the journal in flight. */
+  #apply(journalId: string, seal: SealRecord, source: string): Promise<void> {
+    if (this.#o.state.sealed(journalId) !== undefined) return Promise.resolve()
+    const inFlight = this.#applies.get(journalId)
+    if (inFlight !== undefined) {
+      assert(inFlight.seq === seal.seq, `journal ${journalId} sealed twice: at ${inFlight.seq} and at ${seal.seq}`)
+      return inFlight.done
+    }
+    const done = this.#applyNow(journalId, seal, source).finally(() => this.#applies.delete(journalId))
+    this.#applies.set(journalId, { seq: seal.seq, done })
+    return done
+  }
+
+  async #applyNow(journalId: string, seal: SealRecord, source: string): Promise<void> {
     const { state } = this.#o
-    if (state.sealed(journalId) !== undefined) return
-    this.#applying.set(journalId, (this.#applying.get(journalId) ?? 0) + 1)
-    try {
-      const leader = this.#o.leaders.get(journalId)
-      if (leader !== undefined) {
-        await state.record(journalId, seal)
-        leader.seal(seal)
-      } else {
-        const replica = this.#replica(journalId)
-        replica.freeze()
-        if (replica.durableSeq() < seal.seq) await this.#fetchInto(replica, journalId, source, seal.seq)
-        await state.record(journalId, seal)
-        replica.seal(seal)
-      }
-    } finally {
-      const applies = (this.#applying.get(journalId) ?? 1) - 1
-      if (applies === 0) this.#applying.delete(journalId)
-      else this.#applying.set(journalId, applies)
+    const leader = this.#o.leaders.get(journalId)
+    if (leader !== undefined) {
+      await state.record(journalId, seal)
+      leader.seal(seal)
+    } else {
+      const replica = this.#replica(journalId)
+      replica.freeze()
+      if (replica.durableSeq() < seal.seq) await this.#fetchInto(replica, journalId, source, seal.seq)
+      await state.record(journalId, seal)
+      replica.seal(seal)
     }
     this.#announce()
     // The seal that completes a region (the first time all its journals are sealed) hands over.
@@ -385,11 +418,17 @@ export class Failover {
   }
 
   /** Whether no seal can rest on this region's replica of a journal: none known, none being
-   * applied, none pledged, and this region not sealing it itself. */
+   * applied or written, none pledged, and this region not sealing it itself. */
   #mayUnfreeze(journalId: string): boolean {
     const { state } = this.#o
-    if (state.sealed(journalId) !== undefined || state.pledged(journalId) !== undefined) return false
-    return !this.#applying.has(journalId) && !this.#sealing.has(journalId)
+    if (state.sealed(journalId) !== undefined || state.recording(journalId) !== undefined) return false
+    if (state.pledged(journalId) !== undefined) return false
+    return !this.#applies.has(journalId) && !this.#sealing.has(journalId)
+  }
+
+  /** Whether a seal of one of `target`'s journals is being written here (not on disk yet). */
+  #recordingOf(target: string): boolean {
+    return this.#journalsOf(target).some((journalId) => this.#o.state.recording(journalId) !== undefined)
   }
 
   #onFreeze(from: string, payload: { journalId: string; attempt: Attempt }): AcceptorAnswer {
@@ -400,8 +439,13 @@ export class Failover {
     if (state.isOut(from)) throw new SqlError('57P03', `region ${from} was failed over and may not seal ${journalId}`)
     const sealed = state.sealed(journalId)
     if (sealed !== undefined) return { sealed }
+    // A seal not on disk yet may be shown to no one (cluster-state.ts): asked again, it will be.
+    if (state.recording(journalId) !== undefined) throw new SqlError('57P03', `a seal of ${journalId} is being written here`)
     if (leaders.has(journalId)) throw new SqlError('57P03', `${journalId} leads here: this region is alive`)
     if (this.#sealing.has(journalId)) throw new SqlError('57P03', `region ${this.#o.self} is sealing ${journalId} itself`)
+    // Nor any journal of a region this one is failing over: its own replicas of them are its to
+    // freeze and unfreeze, with no grant to another requester to keep them frozen for.
+    if (this.#inProgress.has(target)) throw new SqlError('57P03', `region ${this.#o.self} is failing ${target} over itself`)
     // One failover at a time per region, and never of a region that is failing another over:
     // two full regions cut off from each other must not both be granted the other's journals.
     let grant = this.#failingOver.get(target)
@@ -432,6 +476,7 @@ export class Failover {
     const { journalId, attempt, seal } = payload
     const sealed = state.sealed(journalId)
     if (sealed !== undefined) return { sealed }
+    if (state.recording(journalId) !== undefined) throw new SqlError('57P03', `a seal of ${journalId} is being written here`)
     const target = regionOf(journalId)
     const grant = this.#failingOver.get(target)
     if (grant === undefined || grant.by !== from || !sameAttempt(grant.attempt, attempt) || !grant.frozen.has(journalId)) {
@@ -443,7 +488,9 @@ export class Failover {
     if (this.#replica(journalId).ackedSeq() > seal.seq) {
       throw new SqlError('57P03', `${journalId}: this region acknowledged records past the seal at ${seal.seq}`)
     }
-    if (!isPledge(state.pledged(journalId), from, attempt, seal)) await state.pledge(journalId, { by: from, attempt, seal })
+    // Written (again) even when this very pledge is in memory: that is no proof it is on disk. A
+    // duplicated request may come while the first one's write is in flight, or after it failed.
+    await state.pledge(journalId, { by: from, attempt, seal })
     // A word that the attempt is over, or the seal, may have come while the pledge was written.
     if (state.sealed(journalId) !== undefined || !isPledge(state.pledged(journalId), from, attempt, seal)) {
       throw new SqlError('57P03', `${journalId}: the attempt of region ${from} ended while its seal was pledged`)
@@ -463,8 +510,12 @@ export class Failover {
     return null
   }
 
-  /** What this region says of its failover of `target` (answers `seal.status`). */
+  /** What this region says of its failover of `target` (answers `seal.status`). Only seals on
+   * disk are named; while one is still being written there is no word (an acceptor that gets none
+   * keeps what was pledged): told "not running" without it, an acceptor would release a pledged
+   * freeze the seal, once written, rests on. */
   #word(target: string): AttemptWord {
+    if (this.#recordingOf(target)) throw new SqlError('57P03', `a seal of ${target}'s journals is being written in region ${this.#o.self}`)
     const seals: Record<string, SealRecord> = {}
     for (const journalId of this.#journalsOf(target)) {
       const seal = this.#o.state.sealed(journalId)
@@ -499,7 +550,7 @@ export class Failover {
         grant.frozen.delete(journalId)
         continue
       }
-      if (this.#applying.has(journalId) || word?.seals[journalId] !== undefined) continue
+      if (this.#applies.has(journalId) || state.recording(journalId) !== undefined || word?.seals[journalId] !== undefined) continue
       const pledge = state.pledged(journalId)
       if (pledge !== undefined) {
         if (word === undefined || sameAttempt(word.running, pledge.attempt)) continue
@@ -536,7 +587,10 @@ export class Failover {
     const current = () => !this.#closed && this.#failingOver.get(target) === grant
     this.#o.rpc.call(grant.by, 'seal.status', { target }, CALL_TIMEOUT_MS).then(
       (word) => {
-        if (current()) this.#onWord(grant.by, word as AttemptWord, about)
+        // Only about the attempt the grant still serves, as on failure: `#onWord` finds a word
+        // about another run's attempt not stale, and an old run's "not running" would release a
+        // grant (pledges included) that the restarted requester's new attempt holds.
+        if (current() && sameAttempt(grant.attempt, about)) this.#onWord(grant.by, word as AttemptWord, about)
       },
       () => {
         if (current() && sameAttempt(grant.attempt, about)) this.#release(target, grant, undefined)

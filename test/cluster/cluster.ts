@@ -3,7 +3,7 @@
 import { createToken } from '../../server/api/index.ts'
 import { SeededRandom, SimClock } from '../../server/clock/index.ts'
 import { SimDisk } from '../../server/disk/index.ts'
-import { SimNetwork, type LinkFaults, type PeerMessage } from '../../server/net/index.ts'
+import { SimNetwork, type LinkFaults, type PeerMessage, type Transport } from '../../server/net/index.ts'
 import type { Transaction } from '../../server/qp/index.ts'
 import { openRegion, openWitness, parseTopology, type Region, type Witness } from '../../server/region/index.ts'
 
@@ -24,6 +24,8 @@ export class Cluster {
   readonly net = new SimNetwork({ timers: this.clock, random: this.random, faults: { delayMs: 5 } })
   readonly regions = new Map<string, Region>()
   witness: Witness | undefined
+  /** Each region's disk, by name (a test can slow or fail its writes). */
+  readonly disks = new Map<string, SimDisk>()
   readonly topology: typeof topology
   /** Sees every message a region receives, before the region does (a test can cut a link at
    * exactly the message it cares about). */
@@ -35,30 +37,49 @@ export class Cluster {
   }
 
   async open(): Promise<void> {
-    const topology = this.topology
-    const names = topology.regions.map((r) => r.name)
-    const opened = topology.regions.map((spec) => {
-      const transport = this.net.transport(spec.name, names.filter((n) => n !== spec.name))
-      transport.onMessage((from, message) => this.onReceive?.(spec.name, from, message))
-      const common = {
-        name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
-        disk: new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }),
-        cluster: {
-          topology,
-          transport,
-          faults: {
-            peers: names.filter((n) => n !== spec.name),
-            get: (peer: string) => this.net.faults(spec.name, peer),
-            set: (peer: string, faults: LinkFaults) => this.net.setFaults(spec.name, peer, faults),
-          },
-        },
-        auth: this.auth,
-      }
-      return spec.role === 'full'
-        ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
-        : openWitness(common).then((w) => void (this.witness = w))
+    const opened = this.topology.regions.map((spec) => {
+      this.disks.set(spec.name, new SimDisk({ random: this.random, timers: this.clock, faults: { syncLatencyMsMin: 1 } }))
+      return this.#openOne(spec.name)
     })
     await this.until(Promise.all(opened))
+  }
+
+  /** Closes full region `name` and opens it again on its disk: a new process (a new failover
+   * run), its links down and up again; `closed` runs in between. */
+  async restart(name: string, closed?: () => void): Promise<void> {
+    await this.until(this.region(name).close())
+    this.regions.delete(name)
+    closed?.()
+    await this.until((this.#transports.get(name) as Transport).close())
+    await this.until(this.#openOne(name))
+  }
+
+  readonly #transports = new Map<string, Transport>()
+
+  #openOne(name: string): Promise<void> {
+    const topology = this.topology
+    const names = topology.regions.map((r) => r.name)
+    const spec = topology.regions.find((r) => r.name === name)!
+    const transport = this.net.transport(spec.name, names.filter((n) => n !== spec.name))
+    this.#transports.set(spec.name, transport)
+    transport.onMessage((from, message) => this.onReceive?.(spec.name, from, message))
+    const common = {
+      name: spec.name, url: `http://${spec.name}`, clock: this.clock, timers: this.clock, random: this.random,
+      disk: this.disks.get(spec.name) as SimDisk,
+      cluster: {
+        topology,
+        transport,
+        faults: {
+          peers: names.filter((n) => n !== spec.name),
+          get: (peer: string) => this.net.faults(spec.name, peer),
+          set: (peer: string, faults: LinkFaults) => this.net.setFaults(spec.name, peer, faults),
+        },
+      },
+      auth: this.auth,
+    }
+    return spec.role === 'full'
+      ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
+      : openWitness(common).then((w) => void (this.witness = w))
   }
 
   /** Runs virtual time until `promise` settles. */

@@ -313,3 +313,195 @@ describe('failover given up', () => {
     expect(await eventually(c, 100, read)).toBeDefined()
   }, 60_000)
 })
+
+// What a requester shows of a seal, and when an acceptor answers a pledge (failover.ts, "Releasing
+// a freeze"): both only once on disk. Method: west fails east over (east's freezes reach the
+// witness late, so west is the one granted); at the moment that matters a disk turns slow, and
+// every message is checked against what that disk holds when it is delivered.
+describe('failover: nothing shown before it is on disk', () => {
+  const CLUSTER_STATE = (region: string) => `/mem/${region}/cluster-state.json`
+  /** The seals on `region`'s disk now. */
+  const sealsOnDisk = (c: Cluster, region: string): Record<string, unknown> => {
+    const bytes = c.disks.get(region)?.readFile(CLUSTER_STATE(region))
+    return bytes === undefined ? {} : (JSON.parse(new TextDecoder().decode(bytes)) as { seals: Record<string, unknown> }).seals
+  }
+
+  async function eastCutOff(c: Cluster): Promise<void> {
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    c.net.setFaults('east', 'wit', { delayMs: 200 })
+    c.net.partition('east', 'west')
+  }
+
+  test('a seal reaches no other region before it is on the requester\'s disk', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    let pledgeId: number | undefined
+    let slowedAt: number | undefined
+    const shownEarly: string[] = []
+    let shown = 0
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call' && message.method === 'seal.pledge') {
+        if ((message.payload as { journalId: string }).journalId === 'east/j0') pledgeId = message.id as number
+      }
+      // West's write of the seal will take 2 s: its gossip (every second) runs meanwhile.
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === pledgeId && slowedAt === undefined) {
+        slowedAt = c.clock.wallMs()
+        c.disks.get('west')?.setFaults({ syncLatencyMsMin: 2_000 })
+      }
+      if (from !== 'west') return
+      const value = message.type === 'rpc.reply' ? (message.value as { seals?: Record<string, unknown>; sealed?: unknown } | undefined) : undefined
+      const shows =
+        (message.type === 'cluster.seals' && (message.seals as Record<string, unknown>)['east/j0'] !== undefined) ||
+        (message.type === 'rpc.call' && message.method === 'seal.commit' && (message.payload as { journalId: string }).journalId === 'east/j0') ||
+        value?.seals?.['east/j0'] !== undefined
+      if (!shows) return
+      shown++
+      if (sealsOnDisk(c, 'west')['east/j0'] === undefined) shownEarly.push(`${String(message.type)} to ${to} at ${c.clock.wallMs()}`)
+    }
+    await eastCutOff(c)
+    for (let i = 0; i < 100 && slowedAt === undefined; i++) await c.until(c.clock.sleep(100))
+    expect(slowedAt).toBeDefined()
+    await c.until(c.clock.sleep(5_000))
+    c.disks.get('west')?.setFaults({ syncLatencyMsMin: 1 })
+    await c.until(c.clock.sleep(2_000))
+    expect(shownEarly).toEqual([])
+    expect(shown).toBeGreaterThan(0)
+    expect(sealsOnDisk(c, 'west')['east/j0']).toBeDefined()
+  }, 60_000)
+
+  test('a duplicated pledge request is answered only once the pledge is on disk', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    let freezeId: number | undefined
+    let pledge: { id: number; at: number } | undefined
+    let answeredAt: number | undefined
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call') {
+        const journalId = (message.payload as { journalId?: string }).journalId
+        if (message.method === 'seal.freeze' && journalId === 'east/j0') freezeId = message.id as number
+        // The witness's write of the pledge will take 2 s.
+        if (message.method === 'seal.pledge' && journalId === 'east/j0' && pledge === undefined) {
+          pledge = { id: message.id as number, at: c.clock.wallMs() }
+          c.disks.get('wit')?.setFaults({ syncLatencyMsMin: 2_000 })
+        }
+      }
+      // From the witness's freeze on, every message of west to it comes twice: the pledge too.
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === freezeId) {
+        c.net.setFaults('west', 'wit', { duplicate: 1 })
+      }
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && message.id === pledge?.id) answeredAt ??= c.clock.wallMs()
+    }
+    await eastCutOff(c)
+    for (let i = 0; i < 100 && answeredAt === undefined; i++) await c.until(c.clock.sleep(100))
+    c.net.setFaults('west', 'wit', {})
+    c.disks.get('wit')?.setFaults({ syncLatencyMsMin: 1 })
+    expect(pledge).toBeDefined()
+    expect(answeredAt).toBeDefined()
+    expect((answeredAt as number) - (pledge as { at: number }).at).toBeGreaterThanOrEqual(2_000)
+  }, 60_000)
+})
+
+// A seal learnt while the records it covers are still being fetched (failover.ts `#apply`): the
+// notices that repeat it every second join the fetch in flight instead of starting one each.
+// Method: east's records reach the witness 20 s late, so west holds the longer tail of east's
+// journals and seals there; once the witness pledged, west's link to it turns 3 s slow, so the
+// witness hears of the seal (and gets the records it fetches) late, several announcements at once.
+describe('failover: one apply of a seal at a time', () => {
+  test('announcements of a seal being applied fetch nothing again', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    c.net.setFaults('east', 'wit', { delayMs: 20_000 })
+    for (let id = 0; id < 12; id++) await c.sql('east', "INSERT INTO t VALUES ($1, 'x')", [id])
+    const pledgeIds = new Set<number>()
+    let slowed = false
+    const fetches: string[] = []
+    c.onReceive = (to, from, message) => {
+      if (to === 'wit' && from === 'west' && message.type === 'rpc.call' && message.method === 'seal.pledge') pledgeIds.add(message.id as number)
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && pledgeIds.has(message.id as number) && !slowed) {
+        slowed = true
+        c.net.setFaults('west', 'wit', { delayMs: 3_000 })
+      }
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.call' && message.method === 'seal.fetch') {
+        const { journalId, afterSeq } = message.payload as { journalId: string; afterSeq: number }
+        fetches.push(`${journalId} after ${afterSeq}`)
+      }
+    }
+    c.net.partition('east', 'west')
+    for (let i = 0; i < 100 && !slowed; i++) await c.until(c.clock.sleep(100))
+    expect(slowed).toBe(true)
+    await c.until(c.clock.sleep(15_000))
+    // The witness fetched what it lacked, each page once.
+    expect(fetches.length).toBeGreaterThan(0)
+    expect(fetches).toEqual([...new Set(fetches)])
+  }, 60_000)
+})
+
+// An acceptor takes a requester's word only about the attempt it asked about (failover.ts
+// `#question`): a restarted requester's "not running", given before its new attempt began and
+// arriving after that attempt's freeze and pledge, says nothing of that attempt. Method: west's
+// first attempt is cut off from the witness at its pledge (the witness pledged; neither the answer
+// nor the give-up gets through), west restarts, the witness asks it, and the answer is held 4 s on
+// the way while messages behind it overtake it; west's new attempt freezes and pledges meanwhile,
+// and its seal takes 5 s to write. The witness must keep that pledge (on its disk) all along.
+describe('failover: a word counts for its attempt only', () => {
+  test("a restarted requester's late answer about its old attempt releases nothing of its new one", async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    const cut = { partitioned: true }
+    let firstPledge = false
+    let askedAt: number | undefined
+    const newPledges = new Set<number>()
+    let newPledgedAt: number | undefined
+    const witAcksAt: number[] = []
+    c.onReceive = (to, from, message) => {
+      if (to === 'east' && from === 'wit' && message.type === 'journal.ack' && message.journalId === 'east/j0') witAcksAt.push(c.clock.wallMs())
+      const call = message.type === 'rpc.call' ? (message as unknown as { method: string; id: number; payload: { journalId?: string } }) : undefined
+      if (to === 'wit' && from === 'west' && call?.method === 'seal.pledge' && call.payload.journalId === 'east/j0') {
+        if (!firstPledge) {
+          firstPledge = true
+          c.net.setFaults('west', 'wit', cut)
+          c.net.setFaults('wit', 'west', cut)
+        } else if (askedAt !== undefined) newPledges.add(call.id)
+      }
+      // The answer to the witness's question is held on the way; what west sends after overtakes it.
+      if (to === 'west' && from === 'wit' && call?.method === 'seal.status' && askedAt === undefined) {
+        askedAt = c.clock.wallMs()
+        c.net.setFaults('west', 'wit', { delayMs: 4_000 })
+        c.clock.setTimeout(() => c.net.setFaults('west', 'wit', { delayMs: 5, reorder: 1 }), 1)
+      }
+      // West's new attempt was pledged: its seal takes 5 s to write.
+      if (to === 'west' && from === 'wit' && message.type === 'rpc.reply' && newPledges.has(message.id as number) && newPledgedAt === undefined) {
+        newPledgedAt = c.clock.wallMs()
+        c.disks.get('west')?.setFaults({ syncLatencyMsMin: 5_000 })
+      }
+    }
+    c.net.setFaults('east', 'wit', { delayMs: 200 })
+    c.net.partition('east', 'west')
+    for (let i = 0; i < 100 && !firstPledge; i++) await c.until(c.clock.sleep(100))
+    expect(firstPledge).toBe(true)
+    await c.until(c.clock.sleep(100))
+    await c.restart('west', () => {
+      c.net.setFaults('west', 'wit', { delayMs: 5 })
+      c.net.setFaults('wit', 'west', { delayMs: 5 })
+    })
+    for (let i = 0; i < 100 && newPledgedAt === undefined; i++) await c.until(c.clock.sleep(100))
+    expect(askedAt).toBeDefined()
+    expect(newPledgedAt).toBeDefined()
+    // The late answer has arrived; west's seal is not written yet.
+    while (c.clock.wallMs() < (askedAt as number) + 4_500) await c.until(c.clock.sleep(100))
+    expect(c.clock.wallMs()).toBeLessThan((newPledgedAt as number) + 4_000)
+    const bytes = c.disks.get('wit')?.readFile('/mem/wit/cluster-state.json') as Uint8Array
+    const witState = JSON.parse(new TextDecoder().decode(bytes)) as { seals: Record<string, unknown>; pledges: Record<string, unknown> }
+    expect(witState.pledges['east/j0'] ?? witState.seals['east/j0']).toBeDefined()
+    expect(witAcksAt.filter((at) => at > (newPledgedAt as number))).toEqual([])
+    c.disks.get('west')?.setFaults({ syncLatencyMsMin: 1 })
+    c.net.setFaults('west', 'wit', { delayMs: 5 })
+  }, 60_000)
+})
