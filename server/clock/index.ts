@@ -81,5 +81,19 @@ export class Hlc {
   }
 }
 
+/** `clock`'s wall time, never below what it answered before (a wall clock may step back: NTP, a
+ * VM resumed). For bounds that must only move forward, such as a GC horizon and the age check
+ * that has to agree with it. */
+export function steadyWallClock(clock: Clock): Clock {
+  let last = Number.NEGATIVE_INFINITY
+  return {
+    wallMs() {
+      const now = clock.wallMs()
+      if (now > last) last = now
+      return last
+    },
+  }
+}
+
 export { SystemClock, SystemRandom } from './system-clock.ts'
 export { SimClock, SeededRandom } from './sim-clock.ts'

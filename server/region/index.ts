@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { createAdjudicators, RESERVATION_APPEND_MS_MAX, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
 import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
-import { Hlc, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
+import { Hlc, steadyWallClock, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
 import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
@@ -432,18 +432,6 @@ function withCommitWait(inner: CommitService, clock: Clock, timers: Timers, erro
 // A lease renewal shows elsewhere once the wall clock passes its led commitTs: the index jobs'
 // lease must outlast two of the largest leads, or healthy owners would be taken over.
 assert(INDEX_JOB_LEASE_MS >= 2 * CLOSED_LEAD_MS_MAX + 5_000, 'an index job lease outlasts two closed-timestamp leads')
-
-/** `clock`'s wall time, never below what it answered before. */
-function steadyWallClock(clock: Clock): Clock {
-  let last = Number.NEGATIVE_INFINITY
-  return {
-    wallMs() {
-      const now = clock.wallMs()
-      if (now > last) last = now
-      return last
-    },
-  }
-}
 
 /** Commit wait sleeps at most this many times (a clock that stalls must not hold a commit). */
 const COMMIT_WAIT_STEPS_MAX = 100
