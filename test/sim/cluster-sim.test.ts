@@ -18,11 +18,12 @@ const CI_SEEDS = 250
 // Seeds that exposed server bugs, kept as regression tests once fixed: 11 (a region asked for
 // records of a journal it leads), 367 (a failover finished after the lost region returned was never
 // announced to it), 166 (a seal before fetched records were on disk), 627 and 938 (a failover cut
-// short left a region half sealed), 750 (a prepare for an owner a failover had moved), 852 (a
-// replica never acknowledged again records whose first acknowledgement was lost), 10194 (a seal
-// given up mid-fetch left the requester's own replica frozen, deaf to the leader that came back),
-// 11387 (a partition hand-over did not wait for a commit forwarded from another region: an update
-// was lost).
+// short left a region half sealed), 750 (a prepare for an owner a failover had moved; once the
+// seeds drew short age limits, also a 2PC reservation that lapsed at that limit while its
+// coordinator could still append), 852 (a replica never acknowledged again records whose first
+// acknowledgement was lost), 10194 (a seal given up mid-fetch left the requester's own replica
+// frozen, deaf to the leader that came back), 11387 (a partition hand-over did not wait for a
+// commit forwarded from another region: an update was lost).
 const REGRESSION_SEEDS = [11, 367, 166, 627, 938, 750, 852, 10194, 11387]
 
 function report(r: ClusterSeedResult): string {
