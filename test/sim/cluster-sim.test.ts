@@ -13,8 +13,6 @@ import { runClusterSeed, type ClusterSeedResult } from './cluster-run-seed.ts'
 
 const CI_SEEDS = 250
 
-/** Seeds that find server bugs not fixed yet (server/ is not this suite's to change): each has a
- * repro script; remove the entry once the fix is in and the seed passes. */
 // Seeds that exposed server bugs, kept as regression tests once fixed: 11 (a region asked for
 // records of a journal it leads), 367 (a failover finished after the lost region returned was never
 // announced to it), 166 (a seal before fetched records were on disk), 627 and 938 (a failover cut
