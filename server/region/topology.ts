@@ -79,21 +79,33 @@ export function linkFaults(topology: Topology, from: string, to: string): LinkSp
 
 /**
  * The closed-timestamp lead of the topology's journals (ms). A reader in another region can use a
- * closed timestamp only once it knows every record below it committed: a record committed
- * (a quorum's round trip, at most two link delays when the other full region is a replica) is
- * known there a link delay later; heartbeats add their interval, and the reader's snapshot may
- * follow the fastest clock it heard of (up to an error bound ahead of its own) while the leader's
- * clock may be as far behind. A lead covering all of that means a snapshot at the reader's clock
- * is closed already. Without an explicit `closedTimestampLeadMs` it is derived so from the slowest declared
- * link between full regions, and is 0 (no lead: readers ask and wait) when no link declares a
- * delay.
+ * closed timestamp only once it knows every record below it committed: a leader's record commits
+ * after a quorum's round trip (to the nearest regions that make a majority with it, witnesses
+ * included), and a reader learns it a link's delay later; heartbeats add their interval, and the
+ * reader's snapshot may follow the fastest clock it heard of (up to an error bound ahead of its
+ * own) while the leader's clock may be as far behind. A lead covering all of that, for the slowest
+ * leader, means a snapshot at the reader's clock is closed already. Without an explicit
+ * `closedTimestampLeadMs` it is derived so from the declared links (delay plus jitter; a link not
+ * declared counts 0), and is 0 (no lead: readers ask and wait) when no link between full regions
+ * declares a delay.
  */
 export function closedLeadMsOf(topology: Topology, heartbeatMs: number): number {
   if (topology.closedTimestampLeadMs !== undefined) return topology.closedTimestampLeadMs
-  const full = new Set(fullRegions(topology).map((r) => r.name))
-  let slowest = 0
-  for (const link of topology.links) {
-    if (full.has(link.from) && full.has(link.to)) slowest = Math.max(slowest, (link.delayMs ?? 0) + (link.jitterMs ?? 0))
+  const full = fullRegions(topology).map((r) => r.name)
+  const oneWay = (a: string, b: string) => {
+    const link = linkFaults(topology, a, b)
+    return (link?.delayMs ?? 0) + (link?.jitterMs ?? 0)
   }
-  return slowest === 0 ? 0 : Math.min(CLOSED_LEAD_MS_MAX, 3 * slowest + heartbeatMs + 2 * topology.clockErrorBoundMs + 1)
+  const acks = quorumOf(topology) - 1
+  let need = 0
+  let slowestFull = 0
+  for (const leader of full) {
+    const others = topology.regions.filter((r) => r.name !== leader).map((r) => oneWay(leader, r.name)).sort((a, b) => a - b)
+    const quorumRtt = acks === 0 ? 0 : 2 * (others[acks - 1] ?? 0)
+    const toReaders = Math.max(0, ...full.filter((r) => r !== leader).map((r) => oneWay(leader, r)))
+    slowestFull = Math.max(slowestFull, toReaders)
+    need = Math.max(need, quorumRtt + toReaders)
+  }
+  if (slowestFull === 0) return 0
+  return Math.min(CLOSED_LEAD_MS_MAX, need + heartbeatMs + 2 * topology.clockErrorBoundMs + 1)
 }
