@@ -1,7 +1,7 @@
 // Wires one region's components together (ARCHITECTURE.md "region"): journals, storage shards,
 // crossbar, adjudicators, query processor and api, from one configuration. No logic of its own.
 import { Hono } from 'hono'
-import { createAdjudicators, RESERVATION_APPEND_MS_MAX, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
+import { createAdjudicators, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
 import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
 import { Hlc, steadyWallClock, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
@@ -25,11 +25,13 @@ import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from
 import { faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
-import { GC_DEAD_RANGE_SLACK_MS, REGION_DEFAULTS } from './constants.ts'
+import { REGION_DEFAULTS } from './constants.ts'
+import { gcTicker } from './gc.ts'
 import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
 export type { FaultControl } from './admin-faults.ts'
+export { gcTicker, type GcTickOptions } from './gc.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
 
 /** How one region is built. Every field but the environment has a default in constants.ts. */
@@ -230,18 +232,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     random: o.random,
     limits: o.api,
   })
-  let gcShard = 0
-  const gc = schedule(o.timers, o.gcIntervalMs, () => {
-    // No transaction older than txAgeMsMax can commit or read, so none needs versions below it
-    // (the wall clock, not the HLC: asking the HLC every step would make every begin ask the
-    // journals to close, and the HLC is never behind the wall clock, so this horizon is lower).
-    const belowTs = tsFromMs(steadyClock.wallMs() - txAgeMsMax)
-    // One bounded step of one shard per tick, so the loop is held for one step at a time.
-    const shard = shards[gcShard] as StorageShard
-    gcShard = (gcShard + 1) % shards.length
-    const deadBelowTs = shard.frontier() - tsFromMs(Math.max(txAgeMsMax, RESERVATION_APPEND_MS_MAX) + GC_DEAD_RANGE_SLACK_MS)
-    shard.gc(belowTs, { deadBelowTs })
-  })
+  const gc = schedule(o.timers, o.gcIntervalMs, gcTicker(shards, { clock: steadyClock, txAgeMsMax }))
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
   // Index jobs cut short by the last stop go on from their last batch; jobs of a region that
   // stopped or was cut off are taken over once their owner's lease lapses (index-jobs.ts). One

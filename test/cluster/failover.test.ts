@@ -13,6 +13,13 @@ afterEach(async () => {
   cluster = undefined
 })
 
+/** Opens `c` with table t holding rows 0-19, the even ones written in east, the odd in west. */
+async function openWithRows(c: Cluster): Promise<void> {
+  await c.open()
+  await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
+  for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+}
+
 describe('failover', () => {
   test('a full region cut off is failed over: the survivor serves within 5 s and loses nothing', async () => {
     cluster = new Cluster()
@@ -121,9 +128,7 @@ describe('failover: a pledged seal holds', () => {
   test('the witness keeps a pledged freeze though the seal never reached it and west stays away', async () => {
     cluster = new Cluster()
     const c = cluster
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
-    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    await openWithRows(c)
     let pledge: { id: number; seq: number } | undefined
     let pledgedAt: number | undefined
     const witAcksAt: number[] = []
@@ -327,9 +332,7 @@ describe('failover: nothing shown before it is on disk', () => {
   }
 
   async function eastCutOff(c: Cluster): Promise<void> {
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
-    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    await openWithRows(c)
     c.net.setFaults('east', 'wit', { delayMs: 200 })
     c.net.partition('east', 'west')
   }
@@ -451,9 +454,7 @@ describe('failover: a word counts for its attempt only', () => {
   test("a restarted requester's late answer about its old attempt releases nothing of its new one", async () => {
     cluster = new Cluster()
     const c = cluster
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v text)')
-    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', "INSERT INTO t VALUES ($1, 'x')", [id])
+    await openWithRows(c)
     const cut = { partitioned: true }
     let firstPledge = false
     let askedAt: number | undefined

@@ -7,9 +7,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { SqlError } from '../../server/errors/index.ts'
 import { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from '../../server/qp/index-jobs.ts'
-import type { SqlTransaction } from '../../server/qp/index.ts'
-import { ClusterWorld, NAMES, type ClusterConfig, type FullName } from './cluster-world.ts'
-import { drive } from './drive.ts'
+import type { ClusterConfig, FullName } from './cluster-world.ts'
+import { ClusterScenario } from './cluster-scenario.ts'
 
 const CONFIG: ClusterConfig = {
   journalCount: 2,
@@ -24,43 +23,14 @@ const CONFIG: ClusterConfig = {
 /** Enough rows for several batches: the job is cut short between two of them. */
 const ROWS = INDEX_JOB_BATCH_ROWS * 6 + 17
 
-let world: ClusterWorld
-const failures: unknown[] = []
-const onUnhandled = (e: unknown) => {
-  // A killed process's pending disk calls fail; nobody is left to see them.
-  if (e instanceof Error && e.message.startsWith('simulated crash')) return
-  failures.push(e)
-}
-
-afterEach(async () => {
-  process.off('unhandledRejection', onUnhandled)
-  await world.dispose()
-  failures.length = 0
-})
+let scenario: ClusterScenario
+afterEach(() => scenario.dispose())
 
 async function start(): Promise<void> {
-  process.on('unhandledRejection', onUnhandled)
-  world = new ClusterWorld(7, CONFIG)
-  await run(Promise.all(NAMES.map((n) => world.open(n))), 'opening the cluster')
+  scenario = await ClusterScenario.open(7, CONFIG)
 }
 
-const run = <T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> =>
-  drive(world, failures, promise, what, maxVirtualMs)
-
-/** One statement in its own transaction in `region`; its rows. */
-async function sql(region: FullName, text: string, params: unknown[] = []): Promise<unknown[][]> {
-  const qp = world.region(region)?.qp
-  if (qp === undefined) throw new Error(`${region} is down`)
-  return run(
-    (async () => {
-      const tx = (await qp.begin()) as SqlTransaction
-      const result = await tx.execute(text, params)
-      await tx.commit()
-      return result.rows.map((r) => [...r])
-    })(),
-    `${text} in ${region}`,
-  )
-}
+const sql = (region: FullName, text: string, params: unknown[] = []) => scenario.sql(region, text, params)
 
 /** Creates the table and its rows in east, then the async index; answers the job id. */
 async function createJob(): Promise<string> {
@@ -72,6 +42,7 @@ async function createJob(): Promise<string> {
 
 /** Runs virtual time until the job ends, read in `region`; answers its state and when it ended. */
 async function jobEnd(region: FullName, jobId: string, maxVirtualMs: number): Promise<{ state: string; atMs: number }> {
+  const { world } = scenario
   const until = world.sim.wallMs() + maxVirtualMs
   while (world.sim.wallMs() < until) {
     // Until a lost region is failed over, reads that need its journals answer 57P03: retry.
@@ -84,24 +55,18 @@ async function jobEnd(region: FullName, jobId: string, maxVirtualMs: number): Pr
     )
     if (state !== 'building') return { state, atMs: world.sim.wallMs() }
     // Half a virtual second between polls: a poll is a transaction of its own.
-    const resume = world.sim.wallMs() + 500
-    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, resume - world.sim.wallMs())), 'a pause')
+    await scenario.pause(500)
   }
   throw new Error(`job ${jobId} still building after ${maxVirtualMs} virtual ms`)
 }
 
 /** The index is usable in `region` and answers as the table does. */
 async function expectIndexServes(region: FullName): Promise<void> {
-  const qp = world.region(region)?.qp
-  const plan = await run(
-    (async () => {
-      const tx = (await qp!.begin()) as SqlTransaction
-      const lines = tx.explain('SELECT id FROM t WHERE v = 7')
-      tx.rollback()
-      return lines.join('\n')
-    })(),
-    'explain',
-  )
+  const plan = await scenario.tx(region, 'explain', async (tx) => {
+    const lines = tx.explain('SELECT id FROM t WHERE v = 7')
+    tx.rollback()
+    return lines.join('\n')
+  })
   expect(plan).toContain('t_v')
   const ids = (await sql(region, 'SELECT id FROM t WHERE v = 7 ORDER BY id')).map((r) => r[0])
   expect(ids).toEqual(Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 100 === 7))
@@ -112,11 +77,11 @@ describe('index jobs in a cluster', () => {
     await start()
     const jobId = await createJob()
     // Let east commit a batch or two, then kill it: its job stays building, owned by east.
-    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 60)), 'first batches')
+    await scenario.pause(60, 'first batches')
     const [[before]] = (await sql('west', 'SELECT index_job_state($1)', [jobId])) as [[string]]
     expect(before).toBe('building')
-    await world.kill('east')
-    const killedAtMs = world.sim.wallMs()
+    await scenario.world.kill('east')
+    const killedAtMs = scenario.world.sim.wallMs()
     const end = await jobEnd('west', jobId, 60_000)
     expect(end.state).toBe('succeeded')
     // West waited out east's lease: it never ran the job while east could still be running it.
@@ -127,10 +92,10 @@ describe('index jobs in a cluster', () => {
   test('the owner region restarted: it resumes its own job before the lease would let anyone else', async () => {
     await start()
     const jobId = await createJob()
-    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 60)), 'first batches')
-    await world.kill('east')
-    const killedAtMs = world.sim.wallMs()
-    await run(world.open('east'), 'restarting east')
+    await scenario.pause(60, 'first batches')
+    await scenario.world.kill('east')
+    const killedAtMs = scenario.world.sim.wallMs()
+    await scenario.run(scenario.world.open('east'), 'restarting east')
     const end = await jobEnd('east', jobId, 60_000)
     expect(end.state).toBe('succeeded')
     expect(end.atMs - killedAtMs).toBeLessThan(INDEX_JOB_LEASE_MS)
@@ -141,16 +106,16 @@ describe('index jobs in a cluster', () => {
   test('the owner region cut off but running: the other takes over, and the cut-off runner stops quietly once healed', async () => {
     await start()
     const jobId = await createJob()
-    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 60)), 'first batches')
-    world.net.isolate('east')
-    const cutAtMs = world.sim.wallMs()
+    await scenario.pause(60, 'first batches')
+    scenario.world.net.isolate('east')
+    const cutAtMs = scenario.world.sim.wallMs()
     const end = await jobEnd('west', jobId, 60_000)
     expect(end.state).toBe('succeeded')
     expect(end.atMs - cutAtMs).toBeGreaterThanOrEqual(INDEX_JOB_LEASE_MS - 100)
-    world.net.heal()
+    scenario.world.net.heal()
     // East catches up and learns it was failed over; its runner, if still going, finds the job
-    // taken or over and ends. Any error it raised would be in `failures`, which run() throws.
-    await run(new Promise<void>((resolve) => world.sim.setTimeout(resolve, 20_000)), 'after the heal')
+    // taken or over and ends. Any error it raised would be in `failures`, which pause() throws.
+    await scenario.pause(20_000, 'after the heal')
     await expectIndexServes('west')
     await expectIndexServes('east')
   }, 60_000)

@@ -8,7 +8,7 @@ import {
   Hlc,
   SeededRandom,
   SimClock,
-  tsFromMs,
+  steadyWallClock,
   type Clock,
   type TimerHandle,
   type Timers,
@@ -18,6 +18,7 @@ import { createCrossbar, type Crossbar } from '../../server/crossbar/index.ts'
 import { SimDisk, type Disk, type DiskFile, type SimDiskFaults } from '../../server/disk/index.ts'
 import { openFileJournal, type Journal } from '../../server/journal/index.ts'
 import { createQueryProcessor, type QueryProcessor } from '../../server/qp/index.ts'
+import { gcTicker } from '../../server/region/index.ts'
 import {
   openSqliteShard,
   ShardedStorage,
@@ -320,12 +321,14 @@ export class World {
       timers: clock,
       ...(c.gc === undefined ? {} : { config: { txAgeMsMax: c.gc.txAgeMsMax } }),
     })
-    if (c.gc !== undefined) this.#scheduleGc(clock, shards, c.gc)
+    // As openRegion: the QP's age check and GC read a wall clock that never steps back.
+    const steady = steadyWallClock(clock)
+    if (c.gc !== undefined) this.#scheduleGc(clock, steady, shards, c.gc)
     const qp = createQueryProcessor({
       storage,
       commits: adjudicators,
       hlc,
-      clock,
+      clock: steady,
       random: new SeededRandom((this.#seed * 31 + incarnation) >>> 0),
       // As openRegion: the merged frontier after asking every journal to close now.
       snapshotTs: () => {
@@ -352,20 +355,14 @@ export class World {
     return proc
   }
 
-  /** As openRegion: one bounded GC step of one shard per tick, versions below the age limit,
-   * dead ranges once every write to them was applied (the age limit plus slack below the
-   * frontier). The process's timers stop when it crashes. */
-  #scheduleGc(clock: ProcessClock, shards: readonly StorageShard[], gc: NonNullable<WorldConfig['gc']>): void {
-    let next = 0
-    const tick = () => {
-      const shard = shards[next] as StorageShard
-      next = (next + 1) % shards.length
-      const belowTs = tsFromMs(clock.wallMs() - gc.txAgeMsMax)
-      const deadBelowTs = shard.frontier() - tsFromMs(2 * gc.txAgeMsMax)
-      shard.gc(belowTs, { versionsMax: gc.versionsMax, deadRowsMax: gc.versionsMax, deadBelowTs })
-      clock.setTimeout(tick, gc.stepMs)
+  /** As openRegion: a GC tick every `stepMs` (the process's timers stop when it crashes). */
+  #scheduleGc(clock: ProcessClock, steady: Clock, shards: readonly StorageShard[], gc: NonNullable<WorldConfig['gc']>): void {
+    const tick = gcTicker(shards, { clock: steady, txAgeMsMax: gc.txAgeMsMax, versionsMax: gc.versionsMax, deadRowsMax: gc.versionsMax })
+    const loop = () => {
+      tick()
+      clock.setTimeout(loop, gc.stepMs)
     }
-    clock.setTimeout(tick, gc.stepMs)
+    clock.setTimeout(loop, gc.stepMs)
   }
 
   #cutJournalTails(): void {

@@ -1,0 +1,60 @@
+// A scripted scenario on the deterministic cluster simulator (cluster-world.ts), for tests that
+// drive one situation by hand rather than a seed's random faults: the whole cluster opened, virtual
+// time run until each step settles, and errors nobody awaited (timers, background work) collected
+// so that the next step fails on them.
+import type { SqlTransaction } from '../../server/qp/index.ts'
+import { ClusterWorld, NAMES, type ClusterConfig, type FullName } from './cluster-world.ts'
+import { drive } from './drive.ts'
+
+export class ClusterScenario {
+  readonly world: ClusterWorld
+  readonly failures: unknown[] = []
+  readonly #onUnhandled = (e: unknown) => {
+    // A killed process's pending disk calls fail; nobody is left to see them.
+    if (e instanceof Error && e.message.startsWith('simulated crash')) return
+    this.failures.push(e)
+  }
+
+  private constructor(seed: number, config: ClusterConfig) {
+    this.world = new ClusterWorld(seed, config)
+    process.on('unhandledRejection', this.#onUnhandled)
+  }
+
+  /** Opens every region of a cluster of `config`; `dispose()` it after the test. */
+  static async open(seed: number, config: ClusterConfig): Promise<ClusterScenario> {
+    const scenario = new ClusterScenario(seed, config)
+    await scenario.run(Promise.all(NAMES.map((n) => scenario.world.open(n))), 'opening the cluster')
+    return scenario
+  }
+
+  /** Runs virtual time until `promise` settles (bounded), failing on any error collected. */
+  run<T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> {
+    return drive(this.world, this.failures, promise, what, maxVirtualMs)
+  }
+
+  /** Lets `ms` of virtual time pass. */
+  pause(ms: number, what = 'a pause'): Promise<void> {
+    return this.run(new Promise<void>((resolve) => this.world.sim.setTimeout(resolve, ms)), what)
+  }
+
+  /** A transaction in `region`, through `work`, run to its end. */
+  tx<T>(region: FullName, what: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    const qp = this.world.region(region)?.qp
+    if (qp === undefined) throw new Error(`${region} is down`)
+    return this.run((async () => work((await qp.begin()) as SqlTransaction))(), `${what} in ${region}`)
+  }
+
+  /** One statement in its own transaction in `region`; its rows. */
+  sql(region: FullName, text: string, params: unknown[] = []): Promise<unknown[][]> {
+    return this.tx(region, text, async (tx) => {
+      const result = await tx.execute(text, params)
+      await tx.commit()
+      return result.rows.map((r) => [...r])
+    })
+  }
+
+  async dispose(): Promise<void> {
+    process.off('unhandledRejection', this.#onUnhandled)
+    await this.world.dispose()
+  }
+}
