@@ -111,5 +111,6 @@ export interface SqlQueryProcessor extends QueryProcessor {
  * `explain(sql, params?)`: the chosen plan as text lines, for tests. */
 export { createQueryProcessor, resolveLimits } from './query-processor.ts'
 export { SqlTransaction } from './transaction.ts'
-/** How long an index job's owner may go without a batch before another region takes it over. */
-export { INDEX_JOB_LEASE_MS } from './index-jobs.ts'
+/** How long an index job's owner may go without a batch before another region takes it over, and
+ * how many rows one of its batches indexes. */
+export { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from './index-jobs.ts'

@@ -6,7 +6,7 @@
 // time runs until index_job_state() reports the end.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { SqlError } from '../../server/errors/index.ts'
-import { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from '../../server/qp/index-jobs.ts'
+import { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from '../../server/qp/index.ts'
 import type { ClusterConfig, FullName } from './cluster-world.ts'
 import { ClusterScenario } from './cluster-scenario.ts'
 
