@@ -7,19 +7,10 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { SqlError } from '../../server/errors/index.ts'
 import { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from '../../server/qp/index.ts'
-import type { ClusterConfig, FullName } from './cluster-world.ts'
-import { ClusterScenario } from './cluster-scenario.ts'
+import type { FullName } from './cluster-world.ts'
+import { ClusterScenario, quietCluster } from './cluster-scenario.ts'
 
-const CONFIG: ClusterConfig = {
-  journalCount: 2,
-  shardCount: 2,
-  partitionCount: 4,
-  failoverAfterMs: 2_000,
-  clockErrorBoundMs: 2,
-  clockOffsetsMs: { east: 0, west: 0, wit: 0 },
-  linkFaults: { delayMs: 5 },
-  disk: { syncLatencyMsMin: 1, syncLatencyMsMax: 1, tornWriteProbability: 0 },
-}
+const CONFIG = quietCluster()
 /** Enough rows for several batches: the job is cut short between two of them. */
 const ROWS = INDEX_JOB_BATCH_ROWS * 6 + 17
 

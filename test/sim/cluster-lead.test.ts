@@ -4,21 +4,11 @@
 // simulator (real openRegion on SimDisk and SimNetwork) with a long lead, east killed and reopened,
 // then an UPDATE of a row east owns, committed on the first attempt.
 import { afterEach, expect, test } from 'bun:test'
-import type { ClusterConfig } from './cluster-world.ts'
-import { ClusterScenario } from './cluster-scenario.ts'
+import { ClusterScenario, quietCluster } from './cluster-scenario.ts'
 
 const LEAD_MS = 400
-const CONFIG: ClusterConfig = {
-  journalCount: 1,
-  shardCount: 1,
-  partitionCount: 2,
-  failoverAfterMs: 60_000,
-  clockErrorBoundMs: 2,
-  clockOffsetsMs: { east: 0, west: 0, wit: 0 },
-  linkFaults: { delayMs: 5 },
-  disk: { syncLatencyMsMin: 1, syncLatencyMsMax: 1, tornWriteProbability: 0 },
-  closedLeadMs: LEAD_MS,
-}
+// A failover would need 60 s: a restart is only a restart here.
+const CONFIG = quietCluster({ journalCount: 1, shardCount: 1, partitionCount: 2, failoverAfterMs: 60_000, closedLeadMs: LEAD_MS })
 
 let scenario: ClusterScenario
 afterEach(() => scenario.dispose())

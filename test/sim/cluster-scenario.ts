@@ -6,6 +6,21 @@ import type { SqlTransaction } from '../../server/qp/index.ts'
 import { ClusterWorld, NAMES, type ClusterConfig, type FullName } from './cluster-world.ts'
 import { drive } from './drive.ts'
 
+/** A cluster without faults but a 5 ms link delay, for a scenario to change what it is about. */
+export function quietCluster(changes: Partial<ClusterConfig> = {}): ClusterConfig {
+  return {
+    journalCount: 2,
+    shardCount: 2,
+    partitionCount: 4,
+    failoverAfterMs: 2_000,
+    clockErrorBoundMs: 2,
+    clockOffsetsMs: { east: 0, west: 0, wit: 0 },
+    linkFaults: { delayMs: 5 },
+    disk: { syncLatencyMsMin: 1, syncLatencyMsMax: 1, tornWriteProbability: 0 },
+    ...changes,
+  }
+}
+
 export class ClusterScenario {
   readonly world: ClusterWorld
   readonly failures: unknown[] = []
