@@ -44,6 +44,7 @@ import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import type { Result } from './index.ts'
 import { checkDependentViews, dropDependentViews } from './views.ts'
+import { followRelationRename, renameView, setViewSchema } from './view-renames.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import { alterEnum, checkTypeNameFree, createEnum, dropTypes } from './enums.ts'
@@ -90,12 +91,14 @@ export function ddlCommand(stmt: Node): string | undefined {
       ? 'ALTER INDEX'
       : what === 'OBJECT_SEQUENCE'
         ? 'ALTER SEQUENCE'
-        : 'ALTER TABLE'
+        : what === 'OBJECT_VIEW' || stmt.RenameStmt.relationType === 'OBJECT_VIEW'
+          ? 'ALTER VIEW'
+          : 'ALTER TABLE'
   }
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'
-  if ('AlterObjectSchemaStmt' in stmt) return 'ALTER TABLE'
+  if ('AlterObjectSchemaStmt' in stmt) return stmt.AlterObjectSchemaStmt.objectType === 'OBJECT_VIEW' ? 'ALTER VIEW' : 'ALTER TABLE'
   if ('TruncateStmt' in stmt) return 'TRUNCATE TABLE'
   if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
   if ('CreateEnumStmt' in stmt) return 'CREATE TYPE'
@@ -140,14 +143,27 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
     alterTable(env, run, stmt.AlterTableStmt)
     checkViewsOver(env, stmt.AlterTableStmt.relation, stmt)
   } else if ('RenameStmt' in stmt) {
-    renameObject(env, stmt.RenameStmt)
-    if (stmt.RenameStmt.renameType === 'OBJECT_TABLE' || stmt.RenameStmt.renameType === 'OBJECT_COLUMN') checkViewsOver(env, stmt.RenameStmt.relation, stmt)
+    const s = stmt.RenameStmt
+    if (!renameView(env, s)) {
+      renameObject(env, s)
+      if (s.renameType === 'OBJECT_COLUMN') checkViewsOver(env, s.relation, stmt)
+      if (s.renameType === 'OBJECT_TABLE' && s.relation !== undefined) {
+        const from = qualifiedName(s.relation.schemaname, s.relation.relname ?? '')
+        movedRelation(env, from, siblingName(from, s.newname ?? ''), stmt)
+      }
+    }
   }
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
   else if ('AlterObjectSchemaStmt' in stmt) {
-    setSchema(env, stmt.AlterObjectSchemaStmt)
-    if (stmt.AlterObjectSchemaStmt.objectType === 'OBJECT_TABLE') checkViewsOver(env, stmt.AlterObjectSchemaStmt.relation, stmt)
+    const s = stmt.AlterObjectSchemaStmt
+    if (!setViewSchema(env, s)) {
+      setSchema(env, s)
+      if (s.relation !== undefined) {
+        const from = qualifiedName(s.relation.schemaname, s.relation.relname ?? '')
+        movedRelation(env, from, qualifiedName(s.newschema, bareName(from)), stmt)
+      }
+    }
   }
   else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
@@ -624,6 +640,14 @@ export function dropOneTable(
   ]) {
     env.put(indexKeyOf(table.name, index), null)
   }
+}
+
+/** Table `from` is now `to` (when it existed: IF EXISTS may have found nothing): the views naming
+ * it follow, and must still bind. */
+function movedRelation(env: DdlEnv, from: string, to: string, stmt: Node): void {
+  if (env.findTable(to) === undefined || from === to) return
+  followRelationRename(env, from, to)
+  checkDependentViews(env, to, stmt)
 }
 
 /** Views over the table a statement changed must still bind (views.ts checkDependentViews). */

@@ -202,10 +202,11 @@ const lastName = (f: FuncCall): string => {
 }
 
 /**
- * After ALTER TABLE, a rename or SET SCHEMA of table `table` (its name before the statement):
- * every view that reads it must still bind, to the same column types. Views hold names, not
- * object ids, so where PostgreSQL would follow the change Tessera refuses it: 2BP01 for a dropped
- * column a view reads (PostgreSQL's answer too), 0A000 otherwise, naming the view.
+ * After ALTER TABLE, a rename or SET SCHEMA of relation `table` (its name after the statement;
+ * view-renames.ts has already rewritten the views naming it): every view that reads it must still
+ * bind, to the same column types. Views hold names, not object ids, so where PostgreSQL would
+ * follow a change the rewrite did not cover (a renamed column) Tessera refuses it: 2BP01 for a
+ * dropped column a view reads (PostgreSQL's answer too), 0A000 otherwise, naming the view.
  */
 export function checkDependentViews(env: DdlEnv, table: string, stmt: Node): void {
   for (const view of listViews(env.view)) {
@@ -224,7 +225,8 @@ export function checkDependentViews(env: DdlEnv, table: string, stmt: Node): voi
           hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
         })
       }
-      throw new SqlError('0A000', `cannot change table "${table}": view "${view.name}" would no longer work (${e.message})`, {
+      const kind = env.findTable(table) === undefined ? 'view' : 'table'
+      throw new SqlError('0A000', `cannot change ${kind} "${table}": view "${view.name}" would no longer work (${e.message})`, {
         hint: 'A view keeps its query as written: drop the view, change the table, then create the view again.',
       })
     }
