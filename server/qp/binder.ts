@@ -55,6 +55,25 @@ export interface ScopeColumn {
   readonly starHidden?: boolean
   /** Read as this expression instead of the slot (FULL JOIN USING's merged column). */
   readonly value?: Expr | undefined
+  /** The stored table column it reads under its own name (view-renames.ts follows renames). */
+  readonly origin?: ColumnOrigin | undefined
+}
+
+/** A table column by catalog names. */
+export interface ColumnOrigin {
+  readonly relation: string
+  readonly column: string
+}
+
+/** A column reference the binder resolved (Binder.onColumnRef). */
+export interface ResolvedColumnRef {
+  /** The reference's byte offset in the statement's text. */
+  readonly location: number | undefined
+  /** How many names it has (`y` 1, `t.y` 2). */
+  readonly names: number
+  readonly column: ScopeColumn
+  /** Resolved in an enclosing query's scope (a correlated reference). */
+  readonly outer: boolean
 }
 
 /** The enclosing query of a subquery: its scope, and how a value of it is passed in. */
@@ -190,6 +209,9 @@ export class Binder {
   /** An expression named an enum type: the plan depends on the enum's definition, which the plan
    * cache (validating table definitions only) cannot see change. */
   namedUserType = false
+  /** Told of every column reference resolved while set (view-renames.ts, binding a view's text;
+   * views nested in it are bound without it). */
+  onColumnRef: ((ref: ResolvedColumnRef) => void) | undefined
 
   constructor(paramCount: number, types?: TypeLookup) {
     this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
@@ -276,7 +298,7 @@ export class Binder {
   }
 
   #bind(node: Node, scope: Scope, options: BindOptions): Expr {
-    if ('ColumnRef' in node) return this.#columnRef(node.ColumnRef.fields ?? [], scope)
+    if ('ColumnRef' in node) return this.#columnRef(node.ColumnRef.fields ?? [], scope, node.ColumnRef.location)
     if ('A_Const' in node) return constant(node.A_Const)
     if ('ParamRef' in node) return this.#param(node.ParamRef.number ?? 0)
     if ('A_Expr' in node) return this.#aExpr(node.A_Expr, scope, options)
@@ -333,24 +355,26 @@ export class Binder {
     return this.bind(node, scope, options)
   }
 
-  #columnRef(fields: readonly Node[], scope: Scope): Expr {
+  #columnRef(fields: readonly Node[], scope: Scope, location: number | undefined, outer = false): Expr {
     if (fields.some((f) => 'A_Star' in f)) throw featureNotSupported('* in this position')
     const names = fields.map(stringOf)
     if (names.length > 3) throw featureNotSupported('qualified names with a database')
     const [table, name] = columnParts(names)
     try {
-      return columnIn(scope, table, name)
+      const column = columnIn(scope, table, name)
+      this.onColumnRef?.({ location, names: names.length, column, outer })
+      return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name }
     } catch (e) {
       // Not here: a column of an enclosing query (a correlated subquery) when there is one. An
       // ambiguous name here stays an error, as in PostgreSQL, even if an enclosing query has it.
       if (!missingHere(e) || scope.parent === undefined) throw e
-      let outer: Expr
+      let outerExpr: Expr
       try {
-        outer = this.#columnRef(fields, scope.parent.scope)
+        outerExpr = this.#columnRef(fields, scope.parent.scope, location, true)
       } catch {
         throw e
       }
-      return scope.parent.capture(outer)
+      return scope.parent.capture(outerExpr)
     }
   }
 
@@ -1034,7 +1058,7 @@ export function nodesOutsideSubqueries<T>(tree: unknown, kind: string): T[] {
 
 /** The column `name` (of `table` when qualified) in `scope` alone: 42P01/42703/42702 when not
  * exactly one matches. */
-function columnIn(scope: Scope, table: string | undefined, name: string): Expr {
+function columnIn(scope: Scope, table: string | undefined, name: string): ScopeColumn {
   if (table !== undefined && !scope.tables.includes(table)) {
     throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`)
   }
@@ -1047,7 +1071,7 @@ function columnIn(scope: Scope, table: string | undefined, name: string): Expr {
     if (table !== undefined) throw new SqlError('42703', `column ${table}.${name} does not exist`)
     throw undefinedColumn(name)
   }
-  return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name }
+  return column
 }
 
 const syntaxStar = (name: string) => new SqlError('42809', `${name}(*) must be used to call a parameterless aggregate function`)

@@ -44,7 +44,7 @@ import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import type { Result } from './index.ts'
 import { checkDependentViews, dropDependentViews } from './views.ts'
-import { followRelationRename, renameView, setViewSchema } from './view-renames.ts'
+import { followRelationRename, renameView, setViewSchema, viewsFollowingColumn } from './view-renames.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import { alterEnum, checkTypeNameFree, createEnum, dropTypes } from './enums.ts'
@@ -145,7 +145,13 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   } else if ('RenameStmt' in stmt) {
     const s = stmt.RenameStmt
     if (!renameView(env, s)) {
+      const relation = s.relation === undefined ? undefined : qualifiedName(s.relation.schemaname, s.relation.relname ?? '')
+      const followColumn =
+        s.renameType === 'OBJECT_COLUMN' && relation !== undefined && env.findTable(relation) !== undefined
+          ? viewsFollowingColumn(env, relation, s.subname ?? '', s.newname ?? '')
+          : undefined
       renameObject(env, s)
+      followColumn?.()
       if (s.renameType === 'OBJECT_COLUMN') checkViewsOver(env, s.relation, stmt)
       if (s.renameType === 'OBJECT_TABLE' && s.relation !== undefined) {
         const from = qualifiedName(s.relation.schemaname, s.relation.relname ?? '')

@@ -170,13 +170,17 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
     throw new SqlError('42P10', `table "${alias}" has ${visibleCount} columns available but ${renames.length} columns specified`)
   }
   let visibleAt = 0
-  const columns = table.columns.map((c) => ({
-    table: alias,
-    name: c.hidden ? c.name : (renames[visibleAt++] ?? c.name),
-    type: c.type,
-    slot: offset + c.position,
-    hidden: c.hidden,
-  }))
+  const columns = table.columns.map((c): ScopeColumn => {
+    const renamed = c.hidden ? undefined : renames[visibleAt++]
+    return {
+      table: alias,
+      name: renamed ?? c.name,
+      type: c.type,
+      slot: offset + c.position,
+      hidden: c.hidden,
+      origin: renamed === undefined ? { relation: table.name, column: c.name } : undefined,
+    }
+  })
   return { columns, tables: [alias] }
 }
 
@@ -188,9 +192,13 @@ function bindView(qc: QueryContext, view: ViewDef) {
   assert('SelectStmt' in parsed.stmt, 'a view stores a SELECT')
   if (viewDepth >= VIEW_DEPTH_MAX) throw new SqlError('54001', `views nested more than ${VIEW_DEPTH_MAX} deep (a view refers to itself?)`)
   viewDepth++
+  // A hook on column references is about the text being bound, not the views it reads.
+  const hook = qc.env.binder.onColumnRef
+  qc.env.binder.onColumnRef = undefined
   try {
     return new QueryContext(qc.env, new Map()).bindQuery(parsed.stmt.SelectStmt, undefined)
   } finally {
+    qc.env.binder.onColumnRef = hook
     viewDepth--
   }
 }

@@ -1,7 +1,7 @@
 // Goal: the view rewrites a rename makes are catalog writes of its transaction: invisible to
 // others until it commits, gone with a rollback, and in conflict with a concurrent change of the
-// same view (OC001); a change the views cannot follow (a renamed column) is refused instead of
-// leaving a broken view. Method: a real query processor (qp-harness), interleaved transactions.
+// same view (OC001); a renamed column is followed by the binder's resolution of each reference,
+// and one that cannot be rewritten safely refuses the rename instead of leaving a broken view. Method: a real query processor (qp-harness), interleaved transactions.
 // (What renames do to views is in test/sql/view-renames.slt, checked against PostgreSQL.)
 import { afterEach, beforeEach, expect, test } from 'bun:test'
 import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
@@ -51,10 +51,23 @@ test('a view over a renamed view follows it, and a later rename of the table rea
   ])
 })
 
-test('a renamed column a view reads is refused naming the view, and changes nothing', async () => {
+test('a renamed column is followed through the binder: qualified where it was bare, output names kept', async () => {
+  // ORDER BY y names the output column y (kept), ORDER BY -y the table's.
+  await h.run('CREATE VIEW ordered AS SELECT x AS y2, y FROM t WHERE t.y > 0 ORDER BY y, -y')
+  await h.run('ALTER TABLE t RENAME COLUMN y TO y2')
+  expect(await h.rows(`SELECT viewname, definition FROM pg_views ORDER BY viewname`)).toEqual([
+    ['ordered', 'SELECT x AS y2, t.y2 AS y FROM t WHERE t.y2 > 0 ORDER BY y, -t.y2'],
+    ['v', 'SELECT t.x, t.y2 AS y FROM t'],
+  ])
+  expect(await h.rows('SELECT x, y FROM v')).toEqual([[1, 10]])
+})
+
+test('a bare column an enclosing query provides is not rewritten: the rename is refused naming the view', async () => {
+  await h.run('CREATE TABLE k (kid int)')
+  await h.run('CREATE VIEW correlated AS SELECT x FROM t WHERE EXISTS (SELECT 1 FROM k WHERE kid = y)')
   const e = await sqlError(h.run('ALTER TABLE t RENAME COLUMN y TO y2'))
   expect(e.code).toBe('0A000')
-  expect(e.message).toContain('view "v"')
+  expect(e.message).toContain('view "correlated"')
   expect(await h.rows('SELECT y FROM t')).toEqual([[10]])
-  expect(await h.rows('SELECT x, y FROM v')).toEqual([[1, 10]])
+  expect(await h.rows(`SELECT definition FROM pg_views WHERE viewname = 'v'`)).toEqual([['SELECT t.x, y FROM t']])
 })

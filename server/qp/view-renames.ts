@@ -3,15 +3,18 @@
 // each reference in a FROM clause takes the new name and, where it had no alias, an alias of the
 // old bare name, so the view's columns qualified by that name keep binding. A reference that
 // cannot be rewritten token by token is left as it was, and the check after the statement
-// (views.ts checkDependentViews) refuses the change naming the view.
+// (views.ts checkDependentViews) refuses the change naming the view. A renamed column is followed
+// the same way, through the binder's resolution of each column reference (viewsFollowingColumn).
 // Also here: ALTER VIEW ... RENAME [COLUMN] / SET SCHEMA and ALTER TABLE ... RENAME on a view.
-import type { AlterObjectSchemaStmt, Node, RangeVar, RenameStmt } from 'libpg-query'
+import type { AlterObjectSchemaStmt, Node, RangeVar, RenameStmt, ResTarget } from 'libpg-query'
 import { scanSync } from 'libpg-query'
 import { SqlError } from '../errors/index.ts'
 import { bareName, schemaExists, schemaOf, siblingName } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
+import type { ResolvedColumnRef } from './binder.ts'
 import { quoteIdent } from './functions-text.ts'
+import { planSelect } from './select.ts'
 import { qualifiedName, relationNameTaken } from './sequences.ts'
 import { checkDependentViews, listViews, viewKey, type ViewDef } from './views.ts'
 
@@ -96,8 +99,7 @@ function renameViewColumn(env: DdlEnv, def: ViewDef, from: string, to: string, s
 
 /**
  * `sql` with each FROM-clause reference to relation `from` naming `to`; undefined when one of them
- * is not where the parse tree places it (then the caller keeps the text). Positions from the
- * parser and the scanner are UTF-8 byte offsets, so the text is edited as bytes.
+ * is not where the parse tree places it (then the caller keeps the text).
  */
 function renameRelationIn(env: Pick<DdlEnv, 'parse'>, sql: string, from: string, to: string): string | undefined {
   const query = env.parse.statement(sql).stmt
@@ -107,7 +109,7 @@ function renameRelationIn(env: Pick<DdlEnv, 'parse'>, sql: string, from: string,
   // relation. A schema-qualified name means only the relation.
   const name = relationText(to, bareName(to).startsWith('pg_') || cteNames(query).has(bareName(to)))
   const tokens = scanSync(sql).tokens
-  const edits: { readonly start: number; readonly end: number; readonly text: string }[] = []
+  const edits: Edit[] = []
   for (const rv of refs) {
     const first = tokens.findIndex((t) => t.start === rv.location)
     if (first < 0) return undefined
@@ -119,12 +121,97 @@ function renameRelationIn(env: Pick<DdlEnv, 'parse'>, sql: string, from: string,
     const keepsName = rv.alias === undefined && tokens[first - 1]?.text.toUpperCase() !== 'TABLE'
     edits.push({ start: rv.location as number, end, text: name + (keepsName ? ` AS ${quoteIdent(oldAlias(rv))}` : '') })
   }
-  edits.sort((a, b) => a.start - b.start)
+  return applyEdits(sql, edits)
+}
+
+/**
+ * Before column `from` of table `relation` is renamed `to` (while the views still bind): the
+ * views whose text names that column, rewritten to name `to`; returns what writes them, to call
+ * once the column has its new name. A reference of the column's own name is qualified by its
+ * FROM item's name (`y` becomes `t.y2`: no output column or other FROM item of that name can
+ * take it), and a bare column in a select list keeps its output name (`t.y2 AS y`). A view whose
+ * references cannot all be rewritten so (a bare name from an enclosing query, which an inner FROM
+ * item could shadow once qualified; a USING list; `*` in a subquery) is left as it was, and the
+ * check after the statement refuses the rename naming it.
+ */
+export function viewsFollowingColumn(env: DdlEnv, relation: string, from: string, to: string): () => void {
+  const rewritten: ViewDef[] = []
+  for (const view of listViews(env.view)) {
+    const query = env.parse.statement(view.sql).stmt
+    if (!('SelectStmt' in query) || !relationsRead(query).some((rv) => qualifiedRelation(rv) === relation)) continue
+    const refs = new Map<number | undefined, ResolvedColumnRef[]>()
+    env.binder.onColumnRef = (ref) => {
+      if (ref.column.origin?.relation === relation && ref.column.origin.column === from) refs.set(ref.location, [...(refs.get(ref.location) ?? []), ref])
+    }
+    try {
+      planSelect(env, query.SelectStmt, true)
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e
+      continue
+    } finally {
+      env.binder.onColumnRef = undefined
+    }
+    const sql = renameColumnIn(view.sql, [...refs.values()], to, selectListColumns(query))
+    if (sql !== undefined && sql !== view.sql) rewritten.push({ ...view, sql })
+  }
+  return () => {
+    for (const view of rewritten) env.put(viewKey(view.name), JSON.stringify(view))
+  }
+}
+
+/** `sql` with the column references `refs` (grouped by location) naming `to`; undefined when
+ * one of them cannot be rewritten safely. */
+function renameColumnIn(sql: string, refs: readonly (readonly ResolvedColumnRef[])[], to: string, selectList: ReadonlySet<number>): string | undefined {
+  if (refs.length === 0) return sql
+  const tokens = scanSync(sql).tokens
+  const edits: Edit[] = []
+  for (const group of refs) {
+    const ref = group[0]
+    const location = ref?.location
+    if (ref === undefined || location === undefined || location < 0) return undefined
+    if (group.some((r) => r.outer && r.names === 1)) return undefined
+    const first = tokens.findIndex((t) => t.start === location)
+    if (first < 0) return undefined
+    const last = first + 2 * (ref.names - 1)
+    for (let dot = first + 1; dot < last; dot += 2) if (tokens[dot]?.text !== '.') return undefined
+    const token = tokens[last]
+    if (token === undefined) return undefined
+    const text = ref.names === 1 ? `${quoteIdent(ref.column.table)}.${quoteIdent(to)}` : quoteIdent(to)
+    const keepName = selectList.has(location) ? ` AS ${quoteIdent(ref.column.name)}` : ''
+    edits.push({ start: token.start, end: token.end, text: text + keepName })
+  }
+  return applyEdits(sql, edits)
+}
+
+/** The locations of the select-list entries (at any depth) that are a bare column without an
+ * output name: those are named after the column. */
+function selectListColumns(node: unknown, out = new Set<number>()): Set<number> {
+  if (Array.isArray(node)) {
+    for (const child of node) selectListColumns(child, out)
+  } else if (typeof node === 'object' && node !== null) {
+    const target = (node as { ResTarget?: ResTarget }).ResTarget
+    const ref = target?.val !== undefined && 'ColumnRef' in target.val ? target.val.ColumnRef : undefined
+    if (target?.name === undefined && ref?.location !== undefined) out.add(ref.location)
+    for (const child of Object.values(node)) selectListColumns(child, out)
+  }
+  return out
+}
+
+interface Edit {
+  readonly start: number
+  readonly end: number
+  readonly text: string
+}
+
+/** `sql` with each byte range replaced. Positions from the parser and the scanner are UTF-8 byte
+ * offsets, so the text is edited as bytes. */
+function applyEdits(sql: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start)
   const bytes = new TextEncoder().encode(sql)
   const decoder = new TextDecoder()
   let out = ''
   let at = 0
-  for (const edit of edits) {
+  for (const edit of sorted) {
     out += decoder.decode(bytes.subarray(at, edit.start)) + edit.text
     at = edit.end
   }
