@@ -11,6 +11,7 @@ import type {
   WireValue,
 } from '../server/api/wire.ts'
 import { parseArgs } from './args.ts'
+import { runMeta, type ShellSettings } from './sql-meta.ts'
 
 /** Where the command reads and writes; tests pass their own. */
 export interface SqlIo {
@@ -55,6 +56,15 @@ export async function runSql(args: readonly string[], io: SqlIo = consoleIo): Pr
 /** One-shot: several statements without BEGIN/COMMIT run as one batch (one transaction, as
  * `psql -c` does); with explicit transaction control they run one by one, stopping at an error. */
 async function runOnce(client: SqlClient, sql: string, io: SqlIo): Promise<number> {
+  if (sql.trim().startsWith('\\')) {
+    const outcome = await runMeta(sql, client, { timing: false })
+    if ('error' in outcome) {
+      io.stderr(`${outcome.error}\n`)
+      return 1
+    }
+    if ('out' in outcome) io.stdout(outcome.out)
+    return 0
+  }
   const { statements, rest } = splitStatements(sql)
   if (rest.trim() !== '') statements.push(rest)
   if (statements.length === 0) return 0
@@ -74,9 +84,11 @@ async function runOnce(client: SqlClient, sql: string, io: SqlIo): Promise<numbe
   return 0
 }
 
-/** The interactive shell: statements end with `;`, `\q` quits, EOF rolls back an open one. */
+/** The interactive shell: statements end with `;`, backslash commands (sql-meta.ts) take a line
+ * of their own, `\\q` quits, EOF rolls back an open transaction. */
 async function runShell(client: SqlClient, io: SqlIo): Promise<number> {
   let buffer = ''
+  const settings: ShellSettings = { timing: false }
   const prompt = () => {
     if (!io.prompt) return
     const state = client.inTransaction ? (client.failed ? '!' : '*') : ''
@@ -85,23 +97,32 @@ async function runShell(client: SqlClient, io: SqlIo): Promise<number> {
   prompt()
   for await (const line of io.lines()) {
     if (buffer.trim() === '' && line.trim().startsWith('\\')) {
-      const command = line.trim()
-      if (command === '\\q') break
-      io.stderr(`invalid command ${command} (\\q quits)\n`)
+      const outcome = await runMeta(line, client, settings)
+      if ('quit' in outcome) break
+      if ('error' in outcome) io.stderr(`${outcome.error}\n`)
+      else io.stdout(outcome.out)
       prompt()
       continue
     }
     const { statements, rest } = splitStatements(`${buffer}${line}\n`)
     buffer = rest
-    for (const statement of statements) await runStatement(client, statement, io)
+    for (const statement of statements) await runStatement(client, statement, io, settings)
     prompt()
   }
   await client.abandon()
   return 0
 }
 
-/** Runs one statement (mapping transaction control to the /v1/tx endpoints) and prints it. */
-async function runStatement(client: SqlClient, statement: string, io: SqlIo): Promise<boolean> {
+/** Runs one statement (mapping transaction control to the /v1/tx endpoints) and prints it, with
+ * its time when `\\timing` is on. */
+async function runStatement(client: SqlClient, statement: string, io: SqlIo, settings?: ShellSettings): Promise<boolean> {
+  const start = performance.now()
+  const ok = await runStatementUntimed(client, statement, io)
+  if (settings?.timing === true) io.stdout(`Time: ${(performance.now() - start).toFixed(3)} ms\n`)
+  return ok
+}
+
+async function runStatementUntimed(client: SqlClient, statement: string, io: SqlIo): Promise<boolean> {
   const control = txControlOf(statement)
   if (control === undefined) {
     const outcome = await client.execute(statement)
@@ -164,6 +185,10 @@ export class SqlClient {
   constructor(url: string, token: string | undefined) {
     this.#url = url.replace(/\/+$/, '')
     this.#token = token
+  }
+
+  get url(): string {
+    return this.#url
   }
 
   get inTransaction(): boolean {
