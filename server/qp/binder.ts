@@ -55,25 +55,31 @@ export interface ScopeColumn {
   readonly starHidden?: boolean
   /** Read as this expression instead of the slot (FULL JOIN USING's merged column). */
   readonly value?: Expr | undefined
-  /** The stored table column it reads under its own name (view-renames.ts follows renames). */
-  readonly origin?: ColumnOrigin | undefined
+  /** The stored table and column it reads under the column's own name (a base table's column not
+   * renamed by an alias list): what view-dependencies.ts compares across DDL. */
+  readonly baseRelation?: string | undefined
+  readonly baseColumn?: string | undefined
 }
 
-/** A table column by catalog names. */
-export interface ColumnOrigin {
-  readonly relation: string
-  readonly column: string
-}
-
-/** A column reference the binder resolved (Binder.onColumnRef). */
+/** A column reference the binder resolved (BindWatch). */
 export interface ResolvedColumnRef {
   /** The reference's byte offset in the statement's text. */
   readonly location: number | undefined
   /** How many names it has (`y` 1, `t.y` 2). */
   readonly names: number
   readonly column: ScopeColumn
+  /** The scope it resolved in. */
+  readonly scope: Scope
   /** Resolved in an enclosing query's scope (a correlated reference). */
   readonly outer: boolean
+}
+
+/** Told what names resolved to while a statement binds (view-dependencies.ts: a view's
+ * bindings before and after DDL). */
+export interface BindWatch {
+  column(ref: ResolvedColumnRef): void
+  /** A join's USING or NATURAL columns, left and right, in order (empty for ON). */
+  join(pairs: readonly (readonly [ScopeColumn, ScopeColumn])[]): void
 }
 
 /** The enclosing query of a subquery: its scope, and how a value of it is passed in. */
@@ -209,9 +215,9 @@ export class Binder {
   /** An expression named an enum type: the plan depends on the enum's definition, which the plan
    * cache (validating table definitions only) cannot see change. */
   namedUserType = false
-  /** Told of every column reference resolved while set (view-renames.ts, binding a view's text;
-   * views nested in it are bound without it). */
-  onColumnRef: ((ref: ResolvedColumnRef) => void) | undefined
+  /** Told what names resolve to while set (view-dependencies.ts, binding a view's text; views
+   * nested in it are bound without it). */
+  watch: BindWatch | undefined
 
   constructor(paramCount: number, types?: TypeLookup) {
     this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
@@ -362,7 +368,7 @@ export class Binder {
     const [table, name] = columnParts(names)
     try {
       const column = columnIn(scope, table, name)
-      this.onColumnRef?.({ location, names: names.length, column, outer })
+      this.watch?.column({ location, names: names.length, column, scope, outer })
       return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name }
     } catch (e) {
       // Not here: a column of an enclosing query (a correlated subquery) when there is one. An

@@ -43,8 +43,10 @@ import { alterTable, mentionsColumn, renameObject, setSchema } from './alter-tab
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
 import type { Result } from './index.ts'
-import { checkDependentViews, dropDependentViews } from './views.ts'
-import { followRelationRename, renameView, setViewSchema, viewsFollowingColumn } from './view-renames.ts'
+import { dropDependentViews } from './views.ts'
+import { qualifiedName as relationName } from './from.ts'
+import { DependentViews } from './view-dependencies.ts'
+import { followColumnRename, followRelationRename, renameView, setViewSchema } from './view-renames.ts'
 import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import { alterEnum, checkTypeNameFree, createEnum, dropTypes } from './enums.ts'
@@ -140,22 +142,25 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   }
   if ('CreateStmt' in stmt) createTable(env, stmt.CreateStmt)
   else if ('AlterTableStmt' in stmt) {
+    const relation = stmt.AlterTableStmt.relation
+    const dependents = relation === undefined ? undefined : DependentViews.before(env, relationName(relation))
     alterTable(env, run, stmt.AlterTableStmt)
-    checkViewsOver(env, stmt.AlterTableStmt.relation, stmt)
+    if (relation !== undefined) dependents?.check(env, relationName(relation), stmt)
   } else if ('RenameStmt' in stmt) {
     const s = stmt.RenameStmt
     if (!renameView(env, s)) {
-      const relation = s.relation === undefined ? undefined : qualifiedName(s.relation.schemaname, s.relation.relname ?? '')
-      const followColumn =
-        s.renameType === 'OBJECT_COLUMN' && relation !== undefined && env.findTable(relation) !== undefined
-          ? viewsFollowingColumn(env, relation, s.subname ?? '', s.newname ?? '')
-          : undefined
+      const from = s.relation === undefined ? undefined : relationName(s.relation)
+      const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, from)
       renameObject(env, s)
-      followColumn?.()
-      if (s.renameType === 'OBJECT_COLUMN') checkViewsOver(env, s.relation, stmt)
-      if (s.renameType === 'OBJECT_TABLE' && s.relation !== undefined) {
-        const from = qualifiedName(s.relation.schemaname, s.relation.relname ?? '')
-        movedRelation(env, from, siblingName(from, s.newname ?? ''), stmt)
+      if (dependents !== undefined && from !== undefined) {
+        if (s.renameType === 'OBJECT_COLUMN') {
+          followColumnRename(env, dependents, from, s.subname ?? '', s.newname ?? '')
+          dependents.check(env, from, stmt)
+        } else if (s.renameType === 'OBJECT_TABLE') {
+          const to = siblingName(from, s.newname ?? '')
+          followRelationRename(env, dependents, from, to)
+          dependents.check(env, to, stmt)
+        }
       }
     }
   }
@@ -164,10 +169,13 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('AlterObjectSchemaStmt' in stmt) {
     const s = stmt.AlterObjectSchemaStmt
     if (!setViewSchema(env, s)) {
+      const from = s.relation === undefined ? undefined : relationName(s.relation)
+      const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, from)
       setSchema(env, s)
-      if (s.relation !== undefined) {
-        const from = qualifiedName(s.relation.schemaname, s.relation.relname ?? '')
-        movedRelation(env, from, qualifiedName(s.newschema, bareName(from)), stmt)
+      const to = from === undefined ? undefined : qualifiedName(s.newschema, bareName(from))
+      if (dependents !== undefined && from !== undefined && to !== undefined && to !== from) {
+        followRelationRename(env, dependents, from, to)
+        dependents.check(env, to, stmt)
       }
     }
   }
@@ -646,20 +654,6 @@ export function dropOneTable(
   ]) {
     env.put(indexKeyOf(table.name, index), null)
   }
-}
-
-/** Table `from` is now `to` (when it existed: IF EXISTS may have found nothing): the views naming
- * it follow, and must still bind. */
-function movedRelation(env: DdlEnv, from: string, to: string, stmt: Node): void {
-  if (env.findTable(to) === undefined || from === to) return
-  followRelationRename(env, from, to)
-  checkDependentViews(env, to, stmt)
-}
-
-/** Views over the table a statement changed must still bind (views.ts checkDependentViews). */
-function checkViewsOver(env: DdlEnv, relation: { readonly schemaname?: string; readonly relname?: string } | undefined, stmt: Node): void {
-  if (relation === undefined) return
-  checkDependentViews(env, qualifiedName(relation.schemaname, relation.relname ?? ''), stmt)
 }
 
 /** The catalog name of a DROP target (`schema.name` outside public). */

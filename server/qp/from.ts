@@ -1,7 +1,7 @@
 // The FROM clause (ARCHITECTURE.md "query processor": bind, plan): binds tables, subqueries,
 // CTEs, system relations and joins into one row layout, pushes each WHERE conjunct down to the
 // item it reads, and orders the joins greedily along equality conditions (hash joins).
-import type { JoinExpr, Node, RangeFunction, RangeSubselect, RangeVar } from 'libpg-query'
+import type { JoinExpr, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
 import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
 import { exprKey, stringOf, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
@@ -101,9 +101,23 @@ function collectRangeVars(node: unknown, hidden: ReadonlySet<string>, out: Range
   const n = node as Record<string, unknown>
   const rv = n.RangeVar as RangeVar | undefined
   if (rv !== undefined && !(rv.schemaname === undefined && hidden.has(rv.relname ?? ''))) out.push(rv)
-  const inner = (n.SelectStmt as { withClause?: { ctes?: Node[] } } | undefined)?.withClause?.ctes ?? []
-  const scope = inner.length === 0 ? hidden : new Set([...hidden, ...inner.map((c) => ('CommonTableExpr' in c ? (c.CommonTableExpr.ctename ?? '') : ''))])
-  for (const child of Object.values(n)) collectRangeVars(child, scope, out)
+  const select = n.SelectStmt as SelectStmt | undefined
+  if (select !== undefined) return collectSelect(select, hidden, out)
+  for (const child of Object.values(n)) collectRangeVars(child, hidden, out)
+}
+
+/** A SELECT's relations: CTE names hide relations in the query and, WITH RECURSIVE, in every CTE;
+ * without RECURSIVE a CTE's body sees only the CTEs before it (its own name is the relation's).
+ * FOR UPDATE OF names FROM items, not relations. */
+function collectSelect(s: SelectStmt, hidden: ReadonlySet<string>, out: RangeVar[]): void {
+  const ctes = (s.withClause?.ctes ?? []).map((c) => ('CommonTableExpr' in c ? c.CommonTableExpr : {}))
+  const names = ctes.map((c) => c.ctename ?? '')
+  const all = new Set([...hidden, ...names])
+  const recursive = s.withClause?.recursive === true
+  for (const [i, cte] of ctes.entries()) collectRangeVars(cte.ctequery, recursive ? all : new Set([...hidden, ...names.slice(0, i)]), out)
+  for (const [key, child] of Object.entries(s)) {
+    if (key !== 'withClause' && key !== 'lockingClause') collectRangeVars(child, all, out)
+  }
 }
 
 /** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
@@ -178,7 +192,8 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
       type: c.type,
       slot: offset + c.position,
       hidden: c.hidden,
-      origin: renamed === undefined ? { relation: table.name, column: c.name } : undefined,
+      baseRelation: renamed === undefined ? table.name : undefined,
+      baseColumn: renamed === undefined ? c.name : undefined,
     }
   })
   return { columns, tables: [alias] }
@@ -192,13 +207,13 @@ function bindView(qc: QueryContext, view: ViewDef) {
   assert('SelectStmt' in parsed.stmt, 'a view stores a SELECT')
   if (viewDepth >= VIEW_DEPTH_MAX) throw new SqlError('54001', `views nested more than ${VIEW_DEPTH_MAX} deep (a view refers to itself?)`)
   viewDepth++
-  // A hook on column references is about the text being bound, not the views it reads.
-  const hook = qc.env.binder.onColumnRef
-  qc.env.binder.onColumnRef = undefined
+  // A watch is about the text being bound, not the views it reads.
+  const watch = qc.env.binder.watch
+  qc.env.binder.watch = undefined
   try {
     return new QueryContext(qc.env, new Map()).bindQuery(parsed.stmt.SelectStmt, undefined)
   } finally {
-    qc.env.binder.onColumnRef = hook
+    qc.env.binder.watch = watch
     viewDepth--
   }
 }
@@ -433,6 +448,7 @@ function joinColumns(
     using = left.columns.filter((c) => !c.hidden && rightNames.has(c.name)).map((c) => c.name)
   }
   if (using.length === 0) {
+    binder.watch?.join([])
     const cond = j.quals === undefined ? undefined : binder.bindCondition(j.quals, scope, { clause: 'JOIN/ON' })
     return { columns: [...scope.columns], cond }
   }
@@ -457,6 +473,10 @@ function joinColumns(
       join === 'full' ? { kind: 'coalesce', type, args: [binder.coerce(lExpr, type, 'implicit'), binder.coerce(rExpr, type, 'implicit')] } : undefined
     merged.push({ table: '', name, type: value?.type ?? from.type, slot: from.slot, hidden: false, value })
   }
+  binder.watch?.join(using.map((name) => [
+    left.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name) as ScopeColumn,
+    right.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name) as ScopeColumn,
+  ]))
   const hide = (c: ScopeColumn): ScopeColumn => (using.includes(c.name) && !c.hidden ? { ...c, nameHidden: true, starHidden: true } : c)
   return { columns: [...merged, ...left.columns.map(hide), ...right.columns.map(hide)], cond: andOf(conds) }
 }

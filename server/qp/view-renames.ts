@@ -1,22 +1,24 @@
 // Renames and views. A view holds its query's text (views.ts), so where PostgreSQL's views follow
-// a renamed relation through object ids, Tessera rewrites the text of every view that names it:
-// each reference in a FROM clause takes the new name and, where it had no alias, an alias of the
-// old bare name, so the view's columns qualified by that name keep binding. A reference that
-// cannot be rewritten token by token is left as it was, and the check after the statement
-// (views.ts checkDependentViews) refuses the change naming the view. A renamed column is followed
-// the same way, through the binder's resolution of each column reference (viewsFollowingColumn).
+// a renamed relation or column through object ids, Tessera rewrites the text of every view that
+// names it, at the byte offsets the parser and the binder give: a relation reference in FROM takes
+// the new name and, where it had no alias, an alias of the old bare name (`FROM t` becomes
+// `FROM u AS t`), so columns qualified by that name keep binding; a column reference takes the new
+// name, qualified by its FROM item when it was bare at its own level (`y` becomes `t.y2`, which
+// neither an output column nor another FROM item can take), and a bare select-list column keeps
+// its output name (`t.y2 AS y`). View-dependencies.ts then checks that every view binds exactly
+// as before; a view that cannot be rewritten so makes the statement fail, naming it.
 // Also here: ALTER VIEW ... RENAME [COLUMN] / SET SCHEMA and ALTER TABLE ... RENAME on a view.
 import type { AlterObjectSchemaStmt, Node, RangeVar, RenameStmt, ResTarget } from 'libpg-query'
 import { scanSync } from 'libpg-query'
-import { SqlError } from '../errors/index.ts'
+import { featureNotSupported, SqlError } from '../errors/index.ts'
+import type { ResolvedColumnRef } from './binder.ts'
 import { bareName, schemaExists, schemaOf, siblingName } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
-import type { ResolvedColumnRef } from './binder.ts'
 import { quoteIdent } from './functions-text.ts'
-import { planSelect } from './select.ts'
 import { qualifiedName, relationNameTaken } from './sequences.ts'
-import { checkDependentViews, listViews, viewKey, type ViewDef } from './views.ts'
+import { DependentViews, type Edit } from './view-dependencies.ts'
+import { viewKey, type ViewDef } from './views.ts'
 
 /** ALTER VIEW ... RENAME TO / RENAME COLUMN, and ALTER TABLE ... RENAME [COLUMN] naming a view.
  * False when the statement is about something other than a view (a table's rename goes on). */
@@ -54,15 +56,29 @@ export function setViewSchema(env: DdlEnv, s: AlterObjectSchemaStmt): boolean {
   return true
 }
 
-/**
- * After relation `from` became `to` (a rename or SET SCHEMA, in this statement): every view that
- * names `from` names `to` instead. A view whose text cannot be rewritten is left as it was.
- */
-export function followRelationRename(env: DdlEnv, from: string, to: string): void {
-  for (const view of listViews(env.view)) {
-    const sql = renameRelationIn(env, view.sql, from, to)
-    if (sql !== undefined && sql !== view.sql) env.put(viewKey(view.name), JSON.stringify({ ...view, sql } satisfies ViewDef))
+/** After relation `from` became `to` (a rename or SET SCHEMA, in this statement): the views that
+ * named `from` name `to`. 0A000 naming a view whose text cannot be rewritten. */
+export function followRelationRename(env: DdlEnv, dependents: DependentViews, from: string, to: string): void {
+  dependents.renamedRelation(from, to)
+  for (const { def } of dependents.views) {
+    const edits = relationEdits(env, def, from, to)
+    if (edits.length > 0) rewrite(env, dependents, def, edits)
   }
+}
+
+/** After column `from` of table `relation` became `to` (in this statement): the views that named
+ * it name `to`, with the references their bindings before the rename found. */
+export function followColumnRename(env: DdlEnv, dependents: DependentViews, relation: string, from: string, to: string): void {
+  dependents.renamedColumn(relation, from, to)
+  for (const { def, bindings } of dependents.views) {
+    const refs = bindings.columnRefs.filter((r) => r.column.baseRelation === relation && r.column.baseColumn === from)
+    if (refs.length > 0) rewrite(env, dependents, def, columnEdits(env, def, refs, to))
+  }
+}
+
+function rewrite(env: DdlEnv, dependents: DependentViews, def: ViewDef, edits: readonly Edit[]): void {
+  env.put(viewKey(def.name), JSON.stringify({ ...def, sql: applyEdits(def.sql, edits) } satisfies ViewDef))
+  dependents.edited(def.name, edits)
 }
 
 function findView(env: DdlEnv, name: string): ViewDef | undefined {
@@ -80,107 +96,68 @@ function missingView(env: DdlEnv, name: string, missingOk: boolean): void {
 /** The view under a new catalog name; the views over it follow. */
 function moveView(env: DdlEnv, def: ViewDef, to: string, stmt: Node): void {
   if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${bareName(to)}" already exists`)
+  const dependents = DependentViews.before(env, def.name)
   env.put(viewKey(def.name), null)
   env.put(viewKey(to), JSON.stringify({ ...def, name: to } satisfies ViewDef))
-  followRelationRename(env, def.name, to)
-  checkDependentViews(env, to, stmt)
+  followRelationRename(env, dependents, def.name, to)
+  dependents.check(env, to, stmt)
 }
 
 /** A view's output column under a new name. Views over it name its columns as written, so one
- * that reads the old name makes the rename fail (checkDependentViews). */
+ * that reads the old name makes the rename fail. */
 function renameViewColumn(env: DdlEnv, def: ViewDef, from: string, to: string, stmt: Node): void {
   const at = def.columns.indexOf(from)
   if (at < 0) throw new SqlError('42703', `column "${from}" does not exist`)
   if (def.columns.includes(to)) throw new SqlError('42701', `column "${to}" of relation "${bareName(def.name)}" already exists`)
-  const columns = def.columns.map((c, i) => (i === at ? to : c))
-  env.put(viewKey(def.name), JSON.stringify({ ...def, columns } satisfies ViewDef))
-  checkDependentViews(env, def.name, stmt)
+  const dependents = DependentViews.before(env, def.name)
+  env.put(viewKey(def.name), JSON.stringify({ ...def, columns: def.columns.map((c, i) => (i === at ? to : c)) } satisfies ViewDef))
+  dependents.check(env, def.name, stmt)
 }
 
-/**
- * `sql` with each FROM-clause reference to relation `from` naming `to`; undefined when one of them
- * is not where the parse tree places it (then the caller keeps the text).
- */
-function renameRelationIn(env: Pick<DdlEnv, 'parse'>, sql: string, from: string, to: string): string | undefined {
-  const query = env.parse.statement(sql).stmt
+/** The edits that make each FROM-clause reference of `def` to relation `from` name `to`. */
+function relationEdits(env: DdlEnv, def: ViewDef, from: string, to: string): Edit[] {
+  const query = env.parse.statement(def.sql).stmt
   const refs = relationsRead(query).filter((rv) => qualifiedRelation(rv) === from)
-  if (refs.length === 0) return sql
   // A bare name could mean something else in the view: a CTE of that name, or (pg_...) a system
   // relation. A schema-qualified name means only the relation.
   const name = relationText(to, bareName(to).startsWith('pg_') || cteNames(query).has(bareName(to)))
-  const tokens = scanSync(sql).tokens
-  const edits: Edit[] = []
-  for (const rv of refs) {
+  const tokens = codeTokens(def.sql)
+  return refs.map((rv) => {
     const first = tokens.findIndex((t) => t.start === rv.location)
-    if (first < 0) return undefined
     const last = rv.schemaname === undefined ? first : first + 2
-    if (last !== first && tokens[first + 1]?.text !== '.') return undefined
-    const end = tokens[last]?.end
-    if (end === undefined) return undefined
+    if (first < 0 || (last !== first && tokens[first + 1]?.text !== '.') || tokens[last] === undefined) throw cannotRewrite(def, from)
+    // `t *` (every inheritance child, the default anyway) loses its star.
+    const end = tokens[last + 1]?.text === '*' ? (tokens[last + 1] as Token).end : (tokens[last] as Token).end
     // `TABLE name` takes no alias, and nothing can qualify a column by its name there.
     const keepsName = rv.alias === undefined && tokens[first - 1]?.text.toUpperCase() !== 'TABLE'
-    edits.push({ start: rv.location as number, end, text: name + (keepsName ? ` AS ${quoteIdent(oldAlias(rv))}` : '') })
-  }
-  return applyEdits(sql, edits)
+    return { start: rv.location as number, end, text: name + (keepsName ? ` AS ${quoteIdent(oldAlias(rv))}` : '') }
+  })
 }
 
-/**
- * Before column `from` of table `relation` is renamed `to` (while the views still bind): the
- * views whose text names that column, rewritten to name `to`; returns what writes them, to call
- * once the column has its new name. A reference of the column's own name is qualified by its
- * FROM item's name (`y` becomes `t.y2`: no output column or other FROM item of that name can
- * take it), and a bare column in a select list keeps its output name (`t.y2 AS y`). A view whose
- * references cannot all be rewritten so (a bare name from an enclosing query, which an inner FROM
- * item could shadow once qualified; a USING list; `*` in a subquery) is left as it was, and the
- * check after the statement refuses the rename naming it.
- */
-export function viewsFollowingColumn(env: DdlEnv, relation: string, from: string, to: string): () => void {
-  const rewritten: ViewDef[] = []
-  for (const view of listViews(env.view)) {
-    const query = env.parse.statement(view.sql).stmt
-    if (!('SelectStmt' in query) || !relationsRead(query).some((rv) => qualifiedRelation(rv) === relation)) continue
-    const refs = new Map<number | undefined, ResolvedColumnRef[]>()
-    env.binder.onColumnRef = (ref) => {
-      if (ref.column.origin?.relation === relation && ref.column.origin.column === from) refs.set(ref.location, [...(refs.get(ref.location) ?? []), ref])
-    }
-    try {
-      planSelect(env, query.SelectStmt, true)
-    } catch (e) {
-      if (!(e instanceof SqlError)) throw e
-      continue
-    } finally {
-      env.binder.onColumnRef = undefined
-    }
-    const sql = renameColumnIn(view.sql, [...refs.values()], to, selectListColumns(query))
-    if (sql !== undefined && sql !== view.sql) rewritten.push({ ...view, sql })
-  }
-  return () => {
-    for (const view of rewritten) env.put(viewKey(view.name), JSON.stringify(view))
-  }
-}
-
-/** `sql` with the column references `refs` (grouped by location) naming `to`; undefined when
- * one of them cannot be rewritten safely. */
-function renameColumnIn(sql: string, refs: readonly (readonly ResolvedColumnRef[])[], to: string, selectList: ReadonlySet<number>): string | undefined {
-  if (refs.length === 0) return sql
-  const tokens = scanSync(sql).tokens
-  const edits: Edit[] = []
-  for (const group of refs) {
-    const ref = group[0]
-    const location = ref?.location
-    if (ref === undefined || location === undefined || location < 0) return undefined
-    if (group.some((r) => r.outer && r.names === 1)) return undefined
-    const first = tokens.findIndex((t) => t.start === location)
-    if (first < 0) return undefined
+/** The edits that make the column references `refs` of `def` name `to`. */
+function columnEdits(env: DdlEnv, def: ViewDef, refs: readonly ResolvedColumnRef[], to: string): Edit[] {
+  const tokens = codeTokens(def.sql)
+  const selectList = selectListColumns(env.parse.statement(def.sql).stmt)
+  const edits = new Map<number, Edit>()
+  for (const ref of refs) {
+    const location = ref.location
+    const first = location === undefined ? -1 : tokens.findIndex((t) => t.start === location)
     const last = first + 2 * (ref.names - 1)
-    for (let dot = first + 1; dot < last; dot += 2) if (tokens[dot]?.text !== '.') return undefined
-    const token = tokens[last]
-    if (token === undefined) return undefined
-    const text = ref.names === 1 ? `${quoteIdent(ref.column.table)}.${quoteIdent(to)}` : quoteIdent(to)
-    const keepName = selectList.has(location) ? ` AS ${quoteIdent(ref.column.name)}` : ''
-    edits.push({ start: token.start, end: token.end, text: text + keepName })
+    if (first < 0 || tokens[last] === undefined) throw cannotRewrite(def, ref.column.name)
+    for (let dot = first + 1; dot < last; dot += 2) if (tokens[dot]?.text !== '.') throw cannotRewrite(def, ref.column.name)
+    const token = tokens[last] as Token
+    // A bare name at its own level is qualified by its FROM item; one a subquery takes from its
+    // enclosing query stays bare (an inner FROM item could have that name); the check after the
+    // statement refuses either if the new name now means something else.
+    const text = ref.names === 1 && !ref.outer ? `${quoteIdent(ref.column.table)}.${quoteIdent(to)}` : quoteIdent(to)
+    const keepName = selectList.has(location as number) ? ` AS ${quoteIdent(ref.column.name)}` : ''
+    edits.set(token.start, { start: token.start, end: token.end, text: text + keepName })
   }
-  return applyEdits(sql, edits)
+  return [...edits.values()]
+}
+
+function cannotRewrite(def: ViewDef, name: string): SqlError {
+  return featureNotSupported(`renaming "${name}" while view "${def.name}" names it in a way Tessera cannot rewrite (drop the view, rename, create it again)`)
 }
 
 /** The locations of the select-list entries (at any depth) that are a bare column without an
@@ -197,14 +174,18 @@ function selectListColumns(node: unknown, out = new Set<number>()): Set<number> 
   return out
 }
 
-interface Edit {
+interface Token {
   readonly start: number
   readonly end: number
   readonly text: string
 }
 
-/** `sql` with each byte range replaced. Positions from the parser and the scanner are UTF-8 byte
- * offsets, so the text is edited as bytes. */
+/** The text's tokens without its comments (names may have comments between their parts). */
+function codeTokens(sql: string): Token[] {
+  return scanSync(sql).tokens.filter((t) => t.tokenName !== 'C_COMMENT' && t.tokenName !== 'SQL_COMMENT')
+}
+
+/** `sql` with each byte range replaced (the parser's and scanner's offsets count UTF-8 bytes). */
 function applyEdits(sql: string, edits: readonly Edit[]): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start)
   const bytes = new TextEncoder().encode(sql)

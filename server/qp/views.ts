@@ -201,44 +201,6 @@ const lastName = (f: FuncCall): string => {
   return last !== undefined && 'String' in last ? (last.String.sval ?? '') : ''
 }
 
-/**
- * After ALTER TABLE, a rename or SET SCHEMA of relation `table` (its name after the statement;
- * view-renames.ts has already rewritten the views naming it): every view that reads it must still
- * bind, to the same column types. Views hold names, not object ids, so where PostgreSQL would
- * follow a change the rewrite did not cover (a renamed column) Tessera refuses it: 2BP01 for a
- * dropped column a view reads (PostgreSQL's answer too), 0A000 otherwise, naming the view.
- */
-export function checkDependentViews(env: DdlEnv, table: string, stmt: Node): void {
-  for (const view of listViews(env.view)) {
-    const query = env.parse.statement(view.sql).stmt
-    if (!readsRelation(query, table)) continue
-    assert('SelectStmt' in query, 'a view is a SELECT')
-    let types: readonly SqlType[]
-    try {
-      types = planSelect(env, query.SelectStmt, true).fieldTypes
-    } catch (e) {
-      if (!(e instanceof SqlError)) throw e
-      const dropped = droppedColumn(stmt)
-      if (dropped !== undefined) {
-        throw new SqlError('2BP01', `cannot drop column ${dropped} of table ${table} because other objects depend on it`, {
-          detail: `view ${view.name} depends on column ${dropped} of table ${table}`,
-          hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-        })
-      }
-      const kind = env.findTable(table) === undefined ? 'view' : 'table'
-      throw new SqlError('0A000', `cannot change ${kind} "${table}": view "${view.name}" would no longer work (${e.message})`, {
-        hint: 'A view keeps its query as written: drop the view, change the table, then create the view again.',
-      })
-    }
-    const changed = changedType(view.types, types)
-    if (changed >= 0) {
-      throw new SqlError('0A000', 'cannot alter type of a column used by a view or rule', {
-        detail: `view ${view.name} depends on column "${view.columns[changed] ?? ''}"`,
-      })
-    }
-  }
-}
-
 /** Whether a view's parsed query reads relation `name` (views hold names, not object ids). */
 function readsRelation(query: Node, name: string): boolean {
   return relationsRead(query).some((rv) => qualifiedName(rv) === name)
@@ -246,19 +208,10 @@ function readsRelation(query: Node, name: string): boolean {
 
 /** The first column whose type is not what the view was created with (a column gone counts),
  * or -1; -1 too for a view stored without its types. */
-function changedType(created: readonly SqlType[] | undefined, now: readonly SqlType[]): number {
+export function changedType(created: readonly SqlType[] | undefined, now: readonly SqlType[]): number {
   if (created === undefined) return -1
   return created.findIndex((t, i) => {
     const type = now[i]
     return type === undefined || formatType(t) !== formatType(type)
   })
-}
-
-/** The column an ALTER TABLE drops (the first), if it drops one. */
-function droppedColumn(stmt: Node): string | undefined {
-  if (!('AlterTableStmt' in stmt)) return undefined
-  for (const node of stmt.AlterTableStmt.cmds ?? []) {
-    if ('AlterTableCmd' in node && node.AlterTableCmd.subtype === 'AT_DropColumn') return node.AlterTableCmd.name
-  }
-  return undefined
 }
