@@ -1,7 +1,7 @@
 // One adjudicator (ARCHITECTURE.md step 4, "Commit"): for the partitions one owner holds, decide
 // commit or conflict (first committer wins under snapshot isolation) and append to its journal.
 import { type Clock, type Hlc, type HlcTimestamp, tsFromMs } from '../clock/index.ts'
-import type { Key, Write } from '../encoding/index.ts'
+import { encodeKey, leadingSmallUint, type Key, type Write } from '../encoding/index.ts'
 import { assert, isSqlError } from '../errors/index.ts'
 import type { Appended, Journal } from '../journal/index.ts'
 import { RESERVATION_LAPSE_MS } from './constants.ts'
@@ -46,8 +46,15 @@ export class Adjudicator implements AdjudicatorPeer {
   readonly #limits: AdjudicatorLimits
   readonly #history: KeyHistory
   readonly #reservedBy = new Map<Key, string>()
-  /** Prepared commits by txId, in prepare order: their reserved keys and when (wall ms). */
-  readonly #prepared = new Map<string, { readonly keys: readonly Key[]; readonly atMs: number }>()
+  /** Prepared commits by txId, in prepare order: their reserved keys, the tables they write and
+   * the tables they hold stable (reserved), and when (wall ms). */
+  readonly #prepared = new Map<string, Prepared>()
+  /** The last commitTs of a write to each table (by id) that this owner decided: DDL that read a
+   * table's rows (stableTables) aborts if one came after its snapshot. Entries older than the
+   * transaction age mean nothing (such DDL aborts anyway) and are dropped once there are many. */
+  readonly #tableWrites = new Map<number, HlcTimestamp>()
+  /** Tables held stable by a prepared DDL commit: writes to them conflict until it finishes. */
+  readonly #reservedTables = new Map<number, string>()
   /** Recently finished txIds (a set, and a ring giving the oldest), so that a late duplicate
    * prepare cannot reserve again. */
   readonly #finished = new Set<string>()
@@ -72,7 +79,8 @@ export class Adjudicator implements AdjudicatorPeer {
       this.#oldKey(startTs, writes[0]?.key ?? lockedKeys[0] ?? readKeys[0]) ??
       this.#firstConflictOfWrites(txId, startTs, writes) ??
       this.#firstConflict(txId, startTs, lockedKeys) ??
-      this.#firstConflict(txId, startTs, readKeys)
+      this.#firstConflict(txId, startTs, readKeys) ??
+      this.#stableConflict(txId, startTs, request.stableTables ?? NO_TABLES)
     if (key !== undefined) return { kind: 'conflict', key }
     if (writes.length === 0 && lockedKeys.length === 0) {
       return { kind: 'committed', commitTs: startTs, journalId: this.journal.id, seq: 0 }
@@ -81,7 +89,10 @@ export class Adjudicator implements AdjudicatorPeer {
     // Throws 54000/57P03 before anything is recorded: nothing committed.
     const appended = this.journal.append({ txId, proposedTs: this.#hlc.now(), writes })
     this.#hlc.update(appended.commitTs)
-    for (const write of writes) this.#history.record(write.key, appended.commitTs)
+    for (const write of writes) {
+      this.#history.record(write.key, appended.commitTs)
+      this.#recordTableWrite(write.key, appended.commitTs)
+    }
     for (const locked of lockedKeys) this.#history.record(locked, appended.commitTs)
     this.prune(writes.length + lockedKeys.length + this.#limits.pruneStepsPerCommit)
     return outcomeOf(appended, this.journal.id)
@@ -97,19 +108,25 @@ export class Adjudicator implements AdjudicatorPeer {
     writeKeys: readonly Key[],
     lockedKeys: readonly Key[],
     readKeys: readonly Key[],
+    stableTables: readonly number[] = NO_TABLES,
   ): Key | undefined {
     this.#expireReservations()
     return (
       this.#oldKey(startTs, writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]) ??
       this.#firstConflict(txId, startTs, writeKeys) ??
+      this.#tableReserved(txId, writeKeys) ??
       this.#firstConflict(txId, startTs, lockedKeys) ??
-      this.#firstConflict(txId, startTs, readKeys)
+      this.#firstConflict(txId, startTs, readKeys) ??
+      this.#stableConflict(txId, startTs, stableTables)
     )
   }
 
   /** After `check` and the append: the written and locked keys were written at `commitTs`. */
   record(writeKeys: readonly Key[], lockedKeys: readonly Key[], commitTs: HlcTimestamp): void {
-    for (const key of writeKeys) this.#history.record(key, commitTs)
+    for (const key of writeKeys) {
+      this.#history.record(key, commitTs)
+      this.#recordTableWrite(key, commitTs)
+    }
     for (const key of lockedKeys) this.#history.record(key, commitTs)
     this.prune(writeKeys.length + lockedKeys.length + this.#limits.pruneStepsPerCommit)
   }
@@ -117,22 +134,26 @@ export class Adjudicator implements AdjudicatorPeer {
   prepare(request: PrepareRequest): PrepareOutcome {
     this.#expireReservations()
     const { txId, startTs, writeKeys, lockedKeys, readKeys } = request
+    const stable = request.stableTables ?? NO_TABLES
     // The network may duplicate a prepare: one still prepared keeps its reservations; one that
     // arrives after its finish must not reserve again (nobody would release the keys).
     if (this.#prepared.has(txId)) return { kind: 'prepared', proposedTs: this.#hlc.now() }
-    const firstKey = writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]
+    const firstKey = writeKeys[0] ?? lockedKeys[0] ?? readKeys[0] ?? (stable.length > 0 ? tableKeyOf(stable[0] as number) : undefined)
     if (firstKey !== undefined && this.#finished.has(txId))
       return { kind: 'conflict', key: firstKey }
     const key =
       this.#oldKey(startTs, firstKey) ??
       this.#firstConflict(txId, startTs, writeKeys) ??
+      this.#tableReserved(txId, writeKeys) ??
       this.#firstConflict(txId, startTs, lockedKeys) ??
-      this.#firstConflict(txId, startTs, readKeys)
+      this.#firstConflict(txId, startTs, readKeys) ??
+      this.#stableConflict(txId, startTs, stable)
     if (key !== undefined) return { kind: 'conflict', key }
     const reserved = [...writeKeys, ...lockedKeys]
-    if (reserved.length > 0) {
+    if (reserved.length > 0 || stable.length > 0) {
       for (const k of reserved) this.#reservedBy.set(k, txId)
-      this.#prepared.set(txId, { keys: reserved, atMs: this.#clock.wallMs() })
+      for (const id of stable) this.#reservedTables.set(id, txId)
+      this.#prepared.set(txId, { keys: reserved, writeKeys, stable, atMs: this.#clock.wallMs() })
     }
     this.#hlc.update(startTs)
     return { kind: 'prepared', proposedTs: this.#hlc.now() }
@@ -140,11 +161,14 @@ export class Adjudicator implements AdjudicatorPeer {
 
   finish(request: FinishRequest): void {
     const { txId, commitTs } = request
-    const reserved = this.#prepared.get(txId)?.keys
-    if (reserved === undefined) return
+    const prepared = this.#prepared.get(txId)
+    if (prepared === undefined) return
+    const reserved = prepared.keys
     this.#prepared.delete(txId)
     this.#rememberFinished(txId)
     if (commitTs !== undefined) this.#hlc.update(commitTs)
+    for (const id of prepared.stable) if (this.#reservedTables.get(id) === txId) this.#reservedTables.delete(id)
+    if (commitTs !== undefined) for (const k of prepared.writeKeys) this.#recordTableWrite(k, commitTs)
     for (const k of reserved) {
       const holder = this.#reservedBy.get(k)
       // A key listed twice (written and locked) was released by its first occurrence.
@@ -158,7 +182,11 @@ export class Adjudicator implements AdjudicatorPeer {
   /** Drops at most `steps` history entries older than the maximum transaction age (or the
    * oldest while above `keysTrackedMax`), raising the floor to their commitTs. */
   prune(steps: number): void {
-    this.#history.prune(this.#cutoffTs(), steps)
+    const cutoffTs = this.#cutoffTs()
+    this.#history.prune(cutoffTs, steps)
+    if (this.#tableWrites.size > TABLE_WRITES_PRUNE_ABOVE) {
+      for (const [id, ts] of this.#tableWrites) if (ts < cutoffTs) this.#tableWrites.delete(id)
+    }
     this.#expireReservations()
   }
 
@@ -206,7 +234,45 @@ export class Adjudicator implements AdjudicatorPeer {
 
   #firstConflictOfWrites(txId: string, startTs: HlcTimestamp, writes: readonly Write[]) {
     for (const write of writes) if (this.#conflicts(txId, startTs, write.key)) return write.key
+    if (this.#reservedTables.size > 0) {
+      for (const write of writes) if (this.#tableHeldByOther(txId, write.key)) return write.key
+    }
     return undefined
+  }
+
+  /** A key of `keys` whose table a prepared DDL commit other than `txId` holds stable. */
+  #tableReserved(txId: string, keys: readonly Key[]): Key | undefined {
+    if (this.#reservedTables.size === 0) return undefined
+    for (const key of keys) if (this.#tableHeldByOther(txId, key)) return key
+    return undefined
+  }
+
+  #tableHeldByOther(txId: string, key: Key): boolean {
+    const holder = this.#reservedTables.get(leadingSmallUint(key))
+    return holder !== undefined && holder !== txId
+  }
+
+  /**
+   * For DDL that read these tables' rows: the first table written here after `startTs`, in flight
+   * (prepared by another commit) or held by another DDL commit, as a key of that table.
+   */
+  #stableConflict(txId: string, startTs: HlcTimestamp, tables: readonly number[]): Key | undefined {
+    for (const id of tables) {
+      const written = this.#tableWrites.get(id)
+      const held = this.#reservedTables.get(id)
+      if (startTs < this.#history.floorTs || (written !== undefined && written > startTs) || (held !== undefined && held !== txId)) return tableKeyOf(id)
+      for (const [other, prepared] of this.#prepared) {
+        if (other !== txId && prepared.writeKeys.some((k) => leadingSmallUint(k) === id)) return tableKeyOf(id)
+      }
+    }
+    return undefined
+  }
+
+  #recordTableWrite(key: Key, commitTs: HlcTimestamp): void {
+    const id = leadingSmallUint(key)
+    if (id < 0) return
+    const last = this.#tableWrites.get(id)
+    if (last === undefined || last < commitTs) this.#tableWrites.set(id, commitTs)
   }
 
   /** Transactions that started before this are too old; history before it may be dropped. */
@@ -233,6 +299,24 @@ export class Adjudicator implements AdjudicatorPeer {
     this.#finished.add(txId)
   }
 }
+
+/** A commit prepared at this owner. */
+interface Prepared {
+  /** Reserved until finish: the written and locked keys. */
+  readonly keys: readonly Key[]
+  readonly writeKeys: readonly Key[]
+  /** Tables held stable (DDL that read their rows). */
+  readonly stable: readonly number[]
+  readonly atMs: number
+}
+
+const NO_TABLES: readonly number[] = []
+
+/** Above this many tables with a recorded write, entries older than the transaction age go. */
+const TABLE_WRITES_PRUNE_ABOVE = 256
+
+/** A key standing for a whole table (its first part): what a stable-table conflict reports. */
+const tableKeyOf = (id: number): Key => encodeKey([BigInt(id)])
 
 /** Waits for durability: committed, or unknown when the journal can no longer tell. */
 export async function outcomeOf(appended: Appended, journalId: string): Promise<CommitOutcome> {

@@ -4,6 +4,7 @@
 // starts from a safe floor. Method: real adjudicators over file journals on a simulated disk, virtual clock.
 import { describe, expect, test } from 'bun:test'
 import { Hlc, SimClock, tsFromMs } from '../clock/index.ts'
+import { encodeKey, type Key } from '../encoding/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { AssertionError, SqlError } from '../errors/index.ts'
 import {
@@ -373,6 +374,50 @@ describe('remote participants: reservations guard keys while messages travel', (
     expect((error as SqlError).code).toBe('08006')
     expect(r.regionA.stats()[0]?.keysReserved).toBe(0)
     expect(r.journalA.read(0, 10).length).toBe(0)
+  })
+})
+
+describe('stable tables: DDL that read a table\'s rows against writes to it', () => {
+  /** An encoded key of table `table` whose partition the owner `owner` of two holds. */
+  const tableKeyIn = (owner: number, table: number, from = 0): Key => {
+    const partitionOf = hashPartitionOf(PARTITIONS)
+    for (let i = from; i < from + 10_000; i++) {
+      const key = encodeKey([BigInt(table), BigInt(i)])
+      if (partitionOf(key) % 2 === owner) return key
+    }
+    throw new Error('no key')
+  }
+  const ddl = (txId: string, startTs: number, writes: Key[], stableTables: number[]) => ({ ...request(txId, startTs, { writes }), stableTables })
+
+  test('a write to the table committed after the DDL snapshot, at any owner, aborts the DDL; another table does not', async () => {
+    const h = makeHarness(2)
+    const start = h.hlc.now()
+    committed(await h.adjudicators.commit(request('w', h.hlc.now(), { writes: [tableKeyIn(1, 700)] })))
+    const catalog = h.keyIn(0, 'schema')
+    expect(await h.adjudicators.commit(ddl('d1', start, [catalog], [700]))).toEqual({ kind: 'conflict', key: encodeKey([700n]) })
+    committed(await h.adjudicators.commit(ddl('d2', start, [catalog], [701])))
+    committed(await h.adjudicators.commit(ddl('d3', h.hlc.now(), [h.keyIn(0, 'schema2')], [700])))
+    await h.close()
+  })
+
+  test('across regions: a prepared DDL holds the table at the remote owner; a prepared write blocks the DDL check', async () => {
+    const r = twoRegions({ prepareDelayMs: 10 })
+    const kb = tableKeyIn(1, 700)
+    // The DDL coordinates in A and prepares at B, which holds table 700 until the finish.
+    const d = r.regionA.commit(ddl('d', r.hlc.now(), [r.ka('schema')], [700]))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(await r.regionB.commit(request('w1', r.hlc.now() + 1000, { writes: [kb] }))).toEqual({ kind: 'conflict', key: kb })
+    r.clock.advance(20)
+    committed(await d)
+    await new Promise((resolve) => setImmediate(resolve))
+    // Released: a write that began after the DDL commits.
+    committed(await r.regionB.commit(request('w2', r.hlc.now() + 1000, { writes: [kb] })))
+    // A write to table 700 prepared at A (coordinated by B) is in flight while a DDL checks A.
+    const w = r.regionB.commit(request('w3', r.hlc.now() + 2000, { writes: [tableKeyIn(1, 700, 5000), tableKeyIn(0, 700)] }))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(await r.regionA.commit(ddl('d2', r.hlc.now() + 3000, [r.ka('schema2')], [700]))).toEqual({ kind: 'conflict', key: encodeKey([700n]) })
+    r.clock.advance(20)
+    committed(await w)
   })
 })
 

@@ -42,6 +42,8 @@ interface KeyGroup {
   readonly writeKeys: Key[]
   readonly lockedKeys: Key[]
   readonly readKeys: Key[]
+  /** The request's stable tables (every owner checks them: a table's rows are in every partition). */
+  readonly stableTables: readonly number[] | undefined
 }
 
 interface Prepared {
@@ -144,8 +146,8 @@ class RegionAdjudicators implements Adjudicators {
     groups: readonly KeyGroup[],
   ): CommitOutcome | Promise<CommitOutcome> {
     const { txId, startTs } = request
-    for (const { owner, writeKeys, lockedKeys, readKeys } of groups) {
-      const key = (owner.local as Adjudicator).check(txId, startTs, writeKeys, lockedKeys, readKeys)
+    for (const { owner, writeKeys, lockedKeys, readKeys, stableTables } of groups) {
+      const key = (owner.local as Adjudicator).check(txId, startTs, writeKeys, lockedKeys, readKeys, stableTables)
       if (key !== undefined) return { kind: 'conflict', key }
     }
     if (request.writes.length === 0 && request.lockedKeys.length === 0) {
@@ -177,22 +179,28 @@ class RegionAdjudicators implements Adjudicators {
     this.#pruneTimer?.cancel()
   }
 
-  /** Groups keys by owner in request order (writes, locked, read): the first group coordinates. */
+  /** Groups keys by owner in request order (writes, locked, read): the first group coordinates.
+   * A request with stable tables has a group at every owner. */
   #groupByOwner(request: CommitRequest): KeyGroup[] {
     const groups: KeyGroup[] = []
-    const groupOf = (key: Key): KeyGroup => {
-      const owner = this.#ownerOfPartition[this.partitionOf(key)]
-      if (!owner) assert(false, `no owner for the partition of ${key}`)
+    const stableTables = (request.stableTables?.length ?? 0) > 0 ? request.stableTables : undefined
+    const groupOfOwner = (owner: Owner): KeyGroup => {
       let group = groups.find((g) => g.owner === owner)
       if (group === undefined) {
-        group = { owner, writeKeys: [], lockedKeys: [], readKeys: [] }
+        group = { owner, writeKeys: [], lockedKeys: [], readKeys: [], stableTables }
         groups.push(group)
       }
       return group
     }
+    const groupOf = (key: Key): KeyGroup => {
+      const owner = this.#ownerOfPartition[this.partitionOf(key)]
+      if (!owner) assert(false, `no owner for the partition of ${key}`)
+      return groupOfOwner(owner)
+    }
     for (const write of request.writes) groupOf(write.key).writeKeys.push(write.key)
     for (const key of request.lockedKeys) groupOf(key).lockedKeys.push(key)
     for (const key of request.readKeys) groupOf(key).readKeys.push(key)
+    if (stableTables !== undefined) for (const owner of this.#ownerOfPartition) groupOfOwner(owner)
     return groups
   }
 
@@ -212,8 +220,8 @@ class RegionAdjudicators implements Adjudicators {
     const preparingSinceMs = clock.wallMs()
     const prepared: Prepared[] = []
     for (const group of groups) {
-      const { writeKeys, lockedKeys, readKeys } = group
-      const outcome = group.owner.peer.prepare({ txId, startTs, writeKeys, lockedKeys, readKeys })
+      const { writeKeys, lockedKeys, readKeys, stableTables } = group
+      const outcome = group.owner.peer.prepare({ txId, startTs, writeKeys, lockedKeys, readKeys, ...(stableTables === undefined ? {} : { stableTables }) })
       prepared.push({ group, outcome })
       if (!isPromise(outcome) && outcome.kind === 'conflict') break
     }

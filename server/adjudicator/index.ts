@@ -16,6 +16,11 @@ export interface CommitRequest {
   /** Keys whose change since `startTs` must abort the transaction (the schema keys of the
    * tables it used): checked only. */
   readonly readKeys: readonly Key[]
+  /** Tables (ids, the leading part of their keys) whose rows the transaction's DDL read (an index
+   * built, a constraint validated): a write to any of them committed after `startTs`, or in
+   * flight, aborts it, and while it is prepared writes to them conflict. Checked at every owner,
+   * since a table's rows fall in every partition. */
+  readonly stableTables?: readonly number[]
 }
 
 /** The outcome of a commit, a value (never thrown). */
@@ -82,6 +87,8 @@ export interface PrepareRequest {
   readonly lockedKeys: readonly Key[]
   /** Checked only, never reserved. */
   readonly readKeys: readonly Key[]
+  /** As CommitRequest.stableTables: checked, then reserved until `finish` (writes to them conflict). */
+  readonly stableTables?: readonly number[]
 }
 
 /** A participant's answer to `prepare`, a value. */

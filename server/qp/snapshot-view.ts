@@ -1,9 +1,9 @@
 // Reads of a transaction (ARCHITECTURE.md step 2 and 3): storage at startTs with the transaction's
 // own write buffer merged over it (read-your-writes).
 import type { HlcTimestamp } from '../clock/index.ts'
-import type { Key } from '../encoding/index.ts'
+import { leadingSmallUint, type Key } from '../encoding/index.ts'
 import type { KeyValue, StorageReader } from '../storage/index.ts'
-import type { CatalogReads } from './catalog.ts'
+import { isCatalogKey, type CatalogReads } from './catalog.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 
 /** Storage at a snapshot plus a write buffer. */
@@ -59,5 +59,35 @@ export class SnapshotView {
     // Read again: the statement may have written the key since the range was taken.
     const value = this.#buffer.get(key)
     if (value !== null && value !== undefined) yield { key, value }
+  }
+}
+
+/**
+ * A view that also tells which tables' rows it read: DDL that builds an index or validates a
+ * constraint from the rows it sees must commit only if no write to those tables came after its
+ * snapshot (the adjudicators' stable tables).
+ */
+export class RowReadingView extends SnapshotView {
+  readonly #onTable: (tableId: number) => void
+
+  constructor(storage: StorageReader, ts: HlcTimestamp, buffer: WriteBuffer, onTable: (tableId: number) => void) {
+    super(storage, ts, buffer)
+    this.#onTable = onTable
+  }
+
+  override get(key: Key): string | undefined {
+    this.#note(key)
+    return super.get(key)
+  }
+
+  override *scan(start: Key, end: Key, reverse = false): Generator<KeyValue> {
+    this.#note(start)
+    yield* super.scan(start, end, reverse)
+  }
+
+  #note(key: Key): void {
+    if (isCatalogKey(key)) return
+    const id = leadingSmallUint(key)
+    if (id >= 0) this.#onTable(id)
   }
 }

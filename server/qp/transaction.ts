@@ -31,7 +31,7 @@ import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
 import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
-import { SnapshotView } from './snapshot-view.ts'
+import { RowReadingView, SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
 import type { SystemEnv } from './system/index.ts'
 import { rewriteIndexAsync } from './index-jobs.ts'
@@ -116,6 +116,8 @@ export class SqlTransaction implements Transaction {
   readonly readOnly: boolean
   readonly #shared: QpShared
   readonly #buffer = new WriteBuffer()
+  /** Tables whose rows this transaction's DDL read (CommitRequest.stableTables). */
+  readonly #stableTables = new Set<number>()
   readonly #view: SnapshotView
   /** Keys read FOR UPDATE or locked (made on first use). */
   #lockedKeys: Set<Key> | undefined
@@ -268,6 +270,7 @@ export class SqlTransaction implements Transaction {
         writes,
         lockedKeys: this.#lockedKeys === undefined ? [] : [...this.#lockedKeys],
         readKeys: [...this.#readKeys],
+        ...(this.#stableTables.size === 0 ? {} : { stableTables: [...this.#stableTables] }),
       })
     } catch (e) {
       this.#end('aborted')
@@ -409,7 +412,9 @@ export class SqlTransaction implements Transaction {
     if (this.readOnly) throw readOnlyTransaction(command)
     if (onView !== undefined) runViewDdl(env, stmt)
     else {
-      const rows = runDdl(env, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
+      // Rows the DDL reads (an index built, a constraint validated) must not change under it.
+      const view = new RowReadingView(this.#shared.storage, this.startTs, this.#buffer, (id) => this.#stableTables.add(id))
+      const rows = runDdl({ ...env, view }, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
       if (rows !== undefined) return rows
     }
     return { command, rowCount: 0, fields: [], rows: [] }
