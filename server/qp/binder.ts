@@ -558,7 +558,7 @@ export class Binder {
   #scalarArrayOp(op: string, any: boolean, e: A_Expr, scope: Scope, options: BindOptions): Expr {
     const lhs = this.#bindOperand(e.lexpr, scope, options)
     let arr = this.#bindOperand(e.rexpr, scope, options)
-    if (this.#typeOf(arr).kind === 'unknown') arr = this.coerce(arr, arrayType(this.#typeOf(lhs).kind === 'unknown' ? TEXT : this.#typeOf(lhs)), 'implicit')
+    if (this.#typeOf(arr).kind === 'unknown') arr = this.coerce(arr, arrayType(this.#typeOf(lhs).kind === 'unknown' ? TEXT : baseType(this.#typeOf(lhs))), 'implicit')
     const element = elementType(this.#typeOf(arr))
     if (element === undefined) throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`)
     const cmp = this.binary(op, lhs, { kind: 'column', type: element, slot: 0, name: '?column?' })
@@ -642,9 +642,11 @@ export class Binder {
       l = this.coerce(l, TEXT, 'implicit')
       r = this.coerce(r, TEXT, 'implicit')
     } else if (lType.kind === 'unknown' && l.kind === 'param') {
-      l = this.coerce(l, op === '||' ? TEXT : rType, 'implicit')
+      // The other operand's type without its typmod: `p = $1` over numeric(5,1) compares 1.04
+      // as given, and varchar(3) = 'abcd' is false, not 22001 (PostgreSQL coerces to the type).
+      l = this.coerce(l, op === '||' ? TEXT : baseType(rType), 'implicit')
     } else if (rType.kind === 'unknown' && r.kind === 'param') {
-      r = this.coerce(r, op === '||' ? TEXT : lType, 'implicit')
+      r = this.coerce(r, op === '||' ? TEXT : baseType(lType), 'implicit')
     }
     const resolved = resolveBinary(op, this.#typeOf(l), this.#typeOf(r))
     if (resolved === undefined) {
@@ -696,7 +698,9 @@ export class Binder {
     const items = list.map((n) => this.bind(n, scope, options))
     const all = [arg, ...items]
     const known = all.filter((x) => this.#typeOf(x).kind !== 'unknown')
-    const type = known.length === 0 ? TEXT : this.#common(known, 'IN')
+    // The items are compared, not assigned: no typmod applies to them (PostgreSQL coerces the
+    // list to the common type alone).
+    const type = known.length === 0 ? TEXT : baseType(this.#common(known, 'IN'))
     const eq = resolveBinary('=', type, type)
     if (eq === undefined) throw new SqlError('42883', `operator does not exist: ${formatType(type)} = ${formatType(type)}`)
     return {
