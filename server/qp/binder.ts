@@ -430,6 +430,7 @@ export class Binder {
       }
       case 'ARRAY_SUBLINK': {
         const type = single('must return only one column')
+        if (type.kind === 'array') throw featureNotSupported('ARRAY() of arrays (multidimensional arrays)')
         return { kind: 'subquery', type: arrayType(type.kind === 'unknown' ? TEXT : type), mode: 'array', rel, args, lhs: undefined, compare: undefined, id }
       }
       default:
@@ -513,6 +514,8 @@ export class Binder {
     const args = elements.map((n) => this.bind(n, scope, options))
     if (args.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' })
     const element = this.#common(args, 'ARRAY')
+    // ARRAY[ARRAY[1, 2], ...] and ARRAY[int[] value] build a multidimensional array.
+    if (element.kind === 'array') throw featureNotSupported('ARRAY[] of arrays (multidimensional arrays)')
     const bound = args.map((a) => this.coerce(a, element, 'implicit'))
     const apply = (values: readonly Datum[]) => [...values] as unknown as Datum
     return { kind: 'func', type: arrayType(element), name: 'array', args: bound, apply, strict: false, volatile: false }
