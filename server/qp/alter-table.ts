@@ -641,7 +641,7 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
-  const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types)
+  const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types, a.env.sql)
   if (!keepsValues(col.type, to)) {
     throw featureNotSupported(
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,

@@ -2,6 +2,7 @@
 // expressions with column references resolved against a scope and parameter types inferred.
 import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
 import type { CteInfo } from './from.ts'
+import { characterPosition } from './parser.ts'
 import type { Rel, WindowCall } from './rel.ts'
 import {
   ambiguousColumn,
@@ -169,7 +170,8 @@ export type TypeLookup = (name: string) => SqlType | undefined
 
 /** A type name as libpg_query gives it, resolved (42704 unknown, 0A000 unsupported); names that
  * are no built-in type are looked up with `lookup` (enum types). */
-export function resolveTypeName(typeName: TypeName, lookup?: TypeLookup): SqlType {
+export function resolveTypeName(typeName: TypeName, lookup?: TypeLookup, sql?: string): SqlType {
+  const position = (location: number | undefined) => positionIn(sql, location)
   const names = (typeName.names ?? []).map(stringOf)
   const typmods = (typeName.typmods ?? []).map((m) => {
     const c = 'A_Const' in m ? m.A_Const : undefined
@@ -202,7 +204,13 @@ function userType(names: readonly string[], arrayDims: number, lookup: TypeLooku
   return found === undefined ? undefined : array ? arrayType(found) : found
 }
 
-const position = (location: number | undefined) => (location === undefined || location < 0 ? undefined : location + 1)
+/** The error position of parse-tree location `location` (a byte offset) of `sql`: characters,
+ * 1-based. Without the text (stored expressions, bound from a wrapper text) it is the byte offset
+ * plus one, which is right for ASCII. */
+export function positionIn(sql: string | undefined, location: number | undefined): number | undefined {
+  if (location === undefined || location < 0) return undefined
+  return sql === undefined ? location + 1 : characterPosition(sql, location)
+}
 
 /**
  * Binds the expressions of one statement. Parameter types are shared across all its expressions:
@@ -219,14 +227,23 @@ export class Binder {
    * nested in it are bound without it). */
   watch: BindWatch | undefined
 
-  constructor(paramCount: number, types?: TypeLookup) {
+  /** The text that parse-tree locations index (error positions are counted in it). */
+  readonly sql: string | undefined
+
+  constructor(paramCount: number, types?: TypeLookup, sql?: string) {
     this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
     this.types = types
+    this.sql = sql
+  }
+
+  /** The error position of a parse-tree location of this binder's statement. */
+  position(location: number | undefined): number | undefined {
+    return positionIn(this.sql, location)
   }
 
   /** A type name resolved with this binder's user types. */
   resolveType(typeName: TypeName): SqlType {
-    const type = resolveTypeName(typeName, this.types)
+    const type = resolveTypeName(typeName, this.types, this.sql)
     if ((type.kind === 'array' ? type.element : type).kind === 'enum') this.namedUserType = true
     return type
   }
@@ -256,7 +273,7 @@ export class Binder {
     try {
       return this.#bind(node, scope, options)
     } catch (e) {
-      throw e instanceof SqlError ? e.withPosition(position(locationOf(node))) : e
+      throw e instanceof SqlError ? e.withPosition(this.position(locationOf(node))) : e
     }
   }
 
@@ -266,7 +283,7 @@ export class Binder {
     if (e.type.kind === 'unknown' || e.type.kind === 'bool') return this.coerce(e, boolType(), 'implicit')
     throw datatypeMismatch(
       `argument of ${options.clause} must be type boolean, not type ${formatType(e.type)}`,
-      position(locationOf(node)),
+      this.position(locationOf(node)),
     )
   }
 

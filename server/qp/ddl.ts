@@ -355,7 +355,7 @@ export class TableDraft {
     const serial = serialType(c)
     const column: DraftColumn = {
       name,
-      type: serial ?? resolveTypeName(c.typeName ?? {}, env.binder.types),
+      type: serial ?? resolveTypeName(c.typeName ?? {}, env.binder.types, env.sql),
       notNull: serial !== undefined,
     }
     if (serial !== undefined) column.owns = { serial: true, options: [] }

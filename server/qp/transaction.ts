@@ -354,7 +354,7 @@ export class SqlTransaction implements Transaction {
       )
     }
     const uses: CatalogUse = { tables: [], views: [] }
-    const env = this.#env(sql, new Binder(parsed.paramCount, (name) => this.#findEnum(name)), uses)
+    const env = this.#env(sql, new Binder(parsed.paramCount, (name) => this.#findEnum(name), sql), uses)
     // The subquery planner binds with this same env, so subqueries' reads are recorded too.
     attachSubqueries(env)
     return { env, stmt: parsed.stmt, uses }
@@ -502,7 +502,7 @@ export class SqlTransaction implements Transaction {
       storedView: (name) => this.#bindView(name, uses),
       table: (name, location) => {
         const table = this.#findTable(name)
-        if (table === undefined) throw undefinedTable(name, location === undefined ? undefined : location + 1)
+        if (table === undefined) throw undefinedTable(name, binder.position(location))
         this.#readKeys.add(table.schemaKey)
         if (!uses.tables.includes(table)) uses.tables.push(table)
         return table
