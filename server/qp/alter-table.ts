@@ -35,6 +35,7 @@ import { COLUMNS_MAX } from './constants.ts'
 import {
   backfill,
   chooseName,
+  chooseRelationName,
   ownSequences,
   requireKeyForm,
   soleColumn,
@@ -448,7 +449,7 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
     requireKeyForm(col.type, 'a unique constraint')
     return col.position
   })
-  const name = given ?? chooseName(a.def.name, columns, 'key', namesOf(a.def))
+  const name = given ?? chooseRelationName(a.env, a.def.name, columns, 'key', namesOf(a.def))
   checkNameFree(a, name)
   if (relationNameTaken(a.env, siblingName(a.def.name, name)))
     throw new SqlError('42P07', `relation "${name}" already exists`)
