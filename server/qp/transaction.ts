@@ -90,8 +90,10 @@ interface CachedPlan {
   readonly views: readonly ViewRead[]
   /**
    * Set when the plan was bound from definitions in a transaction's own write buffer: only that
-   * transaction may use it. Identity checks alone would refuse it elsewhere (another snapshot
-   * decodes other bytes), but a plan of uncommitted DDL should not depend on that argument.
+   * transaction may use it. The identity checks refuse it wherever the definitions differ, and
+   * another transaction reading identical bytes (the same DDL run concurrently) would bind the
+   * same plan; still, a plan of uncommitted DDL stays with its transaction rather than rest on
+   * that argument.
    */
   readonly owner: object | undefined
 }
