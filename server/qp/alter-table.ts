@@ -35,6 +35,7 @@ import { COLUMNS_MAX } from './constants.ts'
 import {
   backfill,
   chooseName,
+  chooseRelationName,
   ownSequences,
   requireKeyForm,
   soleColumn,
@@ -448,7 +449,7 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
     requireKeyForm(col.type, 'a unique constraint')
     return col.position
   })
-  const name = given ?? chooseName(a.def.name, columns, 'key', namesOf(a.def))
+  const name = given ?? chooseRelationName(a.env, a.def.name, columns, 'key', namesOf(a.def))
   checkNameFree(a, name)
   if (relationNameTaken(a.env, siblingName(a.def.name, name)))
     throw new SqlError('42P07', `relation "${name}" already exists`)
@@ -641,7 +642,7 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
-  const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types)
+  const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types, a.env.sql)
   if (!keepsValues(col.type, to)) {
     throw featureNotSupported(
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,

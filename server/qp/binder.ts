@@ -2,6 +2,7 @@
 // expressions with column references resolved against a scope and parameter types inferred.
 import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
 import type { CteInfo } from './from.ts'
+import { characterPosition } from './parser.ts'
 import type { Rel, WindowCall } from './rel.ts'
 import {
   ambiguousColumn,
@@ -169,7 +170,8 @@ export type TypeLookup = (name: string) => SqlType | undefined
 
 /** A type name as libpg_query gives it, resolved (42704 unknown, 0A000 unsupported); names that
  * are no built-in type are looked up with `lookup` (enum types). */
-export function resolveTypeName(typeName: TypeName, lookup?: TypeLookup): SqlType {
+export function resolveTypeName(typeName: TypeName, lookup?: TypeLookup, sql?: string): SqlType {
+  const position = (location: number | undefined) => positionIn(sql, location)
   const names = (typeName.names ?? []).map(stringOf)
   const typmods = (typeName.typmods ?? []).map((m) => {
     const c = 'A_Const' in m ? m.A_Const : undefined
@@ -202,7 +204,13 @@ function userType(names: readonly string[], arrayDims: number, lookup: TypeLooku
   return found === undefined ? undefined : array ? arrayType(found) : found
 }
 
-const position = (location: number | undefined) => (location === undefined || location < 0 ? undefined : location + 1)
+/** The error position of parse-tree location `location` (a byte offset) of `sql`: characters,
+ * 1-based. Without the text (stored expressions, bound from a wrapper text) it is the byte offset
+ * plus one, which is right for ASCII. */
+export function positionIn(sql: string | undefined, location: number | undefined): number | undefined {
+  if (location === undefined || location < 0) return undefined
+  return sql === undefined ? location + 1 : characterPosition(sql, location)
+}
 
 /**
  * Binds the expressions of one statement. Parameter types are shared across all its expressions:
@@ -219,14 +227,23 @@ export class Binder {
    * nested in it are bound without it). */
   watch: BindWatch | undefined
 
-  constructor(paramCount: number, types?: TypeLookup) {
+  /** The text that parse-tree locations index (error positions are counted in it). */
+  readonly sql: string | undefined
+
+  constructor(paramCount: number, types?: TypeLookup, sql?: string) {
     this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
     this.types = types
+    this.sql = sql
+  }
+
+  /** The error position of a parse-tree location of this binder's statement. */
+  position(location: number | undefined): number | undefined {
+    return positionIn(this.sql, location)
   }
 
   /** A type name resolved with this binder's user types. */
   resolveType(typeName: TypeName): SqlType {
-    const type = resolveTypeName(typeName, this.types)
+    const type = resolveTypeName(typeName, this.types, this.sql)
     if ((type.kind === 'array' ? type.element : type).kind === 'enum') this.namedUserType = true
     return type
   }
@@ -256,7 +273,7 @@ export class Binder {
     try {
       return this.#bind(node, scope, options)
     } catch (e) {
-      throw e instanceof SqlError ? e.withPosition(position(locationOf(node))) : e
+      throw e instanceof SqlError ? e.withPosition(this.position(locationOf(node))) : e
     }
   }
 
@@ -266,7 +283,7 @@ export class Binder {
     if (e.type.kind === 'unknown' || e.type.kind === 'bool') return this.coerce(e, boolType(), 'implicit')
     throw datatypeMismatch(
       `argument of ${options.clause} must be type boolean, not type ${formatType(e.type)}`,
-      position(locationOf(node)),
+      this.position(locationOf(node)),
     )
   }
 
@@ -430,6 +447,7 @@ export class Binder {
       }
       case 'ARRAY_SUBLINK': {
         const type = single('must return only one column')
+        if (type.kind === 'array') throw featureNotSupported('ARRAY() of arrays (multidimensional arrays)')
         return { kind: 'subquery', type: arrayType(type.kind === 'unknown' ? TEXT : type), mode: 'array', rel, args, lhs: undefined, compare: undefined, id }
       }
       default:
@@ -513,6 +531,8 @@ export class Binder {
     const args = elements.map((n) => this.bind(n, scope, options))
     if (args.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' })
     const element = this.#common(args, 'ARRAY')
+    // ARRAY[ARRAY[1, 2], ...] and ARRAY[int[] value] build a multidimensional array.
+    if (element.kind === 'array') throw featureNotSupported('ARRAY[] of arrays (multidimensional arrays)')
     const bound = args.map((a) => this.coerce(a, element, 'implicit'))
     const apply = (values: readonly Datum[]) => [...values] as unknown as Datum
     return { kind: 'func', type: arrayType(element), name: 'array', args: bound, apply, strict: false, volatile: false }
@@ -558,7 +578,7 @@ export class Binder {
   #scalarArrayOp(op: string, any: boolean, e: A_Expr, scope: Scope, options: BindOptions): Expr {
     const lhs = this.#bindOperand(e.lexpr, scope, options)
     let arr = this.#bindOperand(e.rexpr, scope, options)
-    if (this.#typeOf(arr).kind === 'unknown') arr = this.coerce(arr, arrayType(this.#typeOf(lhs).kind === 'unknown' ? TEXT : this.#typeOf(lhs)), 'implicit')
+    if (this.#typeOf(arr).kind === 'unknown') arr = this.coerce(arr, arrayType(this.#typeOf(lhs).kind === 'unknown' ? TEXT : baseType(this.#typeOf(lhs))), 'implicit')
     const element = elementType(this.#typeOf(arr))
     if (element === undefined) throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`)
     const cmp = this.binary(op, lhs, { kind: 'column', type: element, slot: 0, name: '?column?' })
@@ -642,9 +662,11 @@ export class Binder {
       l = this.coerce(l, TEXT, 'implicit')
       r = this.coerce(r, TEXT, 'implicit')
     } else if (lType.kind === 'unknown' && l.kind === 'param') {
-      l = this.coerce(l, op === '||' ? TEXT : rType, 'implicit')
+      // The other operand's type without its typmod: `p = $1` over numeric(5,1) compares 1.04
+      // as given, and varchar(3) = 'abcd' is false, not 22001 (PostgreSQL coerces to the type).
+      l = this.coerce(l, op === '||' ? TEXT : baseType(rType), 'implicit')
     } else if (rType.kind === 'unknown' && r.kind === 'param') {
-      r = this.coerce(r, op === '||' ? TEXT : lType, 'implicit')
+      r = this.coerce(r, op === '||' ? TEXT : baseType(lType), 'implicit')
     }
     const resolved = resolveBinary(op, this.#typeOf(l), this.#typeOf(r))
     if (resolved === undefined) {
@@ -696,7 +718,9 @@ export class Binder {
     const items = list.map((n) => this.bind(n, scope, options))
     const all = [arg, ...items]
     const known = all.filter((x) => this.#typeOf(x).kind !== 'unknown')
-    const type = known.length === 0 ? TEXT : this.#common(known, 'IN')
+    // The items are compared, not assigned: no typmod applies to them (PostgreSQL coerces the
+    // list to the common type alone).
+    const type = known.length === 0 ? TEXT : baseType(this.#common(known, 'IN'))
     const eq = resolveBinary('=', type, type)
     if (eq === undefined) throw new SqlError('42883', `operator does not exist: ${formatType(type)} = ${formatType(type)}`)
     return {

@@ -211,7 +211,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
     else if ('Constraint' in element) draft.tableConstraint(env.sql, element.Constraint)
     else throw featureNotSupported('LIKE in CREATE TABLE')
   }
-  let def: TableDef = { ...draft.finish(allocateObjectId(env)), name }
+  let def: TableDef = { ...draft.finish(allocateObjectId(env), (bare) => relationNameTaken(env, siblingName(name, bare))), name }
   validateExpressions(env, def)
   def = ownSequences(env, def, draft.owners)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
@@ -238,11 +238,7 @@ export function ownSequences(
   const columns = def.columns.slice()
   const taken = new Set<string>()
   for (const { position, column } of owners) {
-    let bare = chooseName(def.name, [column.name], 'seq', taken)
-    while (relationNameTaken(env, siblingName(def.name, bare))) {
-      taken.add(bare)
-      bare = chooseName(def.name, [column.name], 'seq', taken)
-    }
+    const bare = chooseRelationName(env, def.name, [column.name], 'seq', taken)
     taken.add(bare)
     const name = siblingName(def.name, bare)
     const seq = sequenceDef(allocateObjectId(env), name, column.owns?.options ?? [], column.type)
@@ -355,7 +351,7 @@ export class TableDraft {
     const serial = serialType(c)
     const column: DraftColumn = {
       name,
-      type: serial ?? resolveTypeName(c.typeName ?? {}, env.binder.types),
+      type: serial ?? resolveTypeName(c.typeName ?? {}, env.binder.types, env.sql),
       notNull: serial !== undefined,
     }
     if (serial !== undefined) column.owns = { serial: true, options: [] }
@@ -491,7 +487,9 @@ export class TableDraft {
     throw featureNotSupported(`constraint ${k.contype ?? ''}`)
   }
 
-  finish(id: bigint): TableDef {
+  /** The definition, its constraints named; `relationTaken` tells which bare names the schema's
+   * relations hold already (automatic index names avoid them, as PostgreSQL's do). */
+  finish(id: bigint, relationTaken: (bare: string) => boolean): TableDef {
     const position = (name: string) => {
       const at = this.#columns.findIndex((c) => c.name === name)
       if (at < 0) throw new SqlError('42703', `column "${name}" named in key does not exist`)
@@ -520,10 +518,17 @@ export class TableDraft {
         hidden: true,
       })
     const taken = new Set<string>()
-    const primaryKeyName = this.#primaryKeyName ?? chooseName(this.#name, [], 'pkey', taken)
+    const indexName = (columns: readonly string[], suffix: string) => {
+      for (;;) {
+        const name = chooseName(this.#name, columns, suffix, taken)
+        if (!relationTaken(name)) return name
+        taken.add(name)
+      }
+    }
+    const primaryKeyName = this.#primaryKeyName ?? indexName([], 'pkey')
     taken.add(primaryKeyName)
     const indexes: IndexDef[] = this.#uniques.map((u, i) => {
-      const name = u.name ?? chooseName(this.#name, u.columns, 'key', taken)
+      const name = u.name ?? indexName(u.columns, 'key')
       taken.add(name)
       return { id: i + 1, name, columns: u.columns.map(position), unique: true, constraint: true }
     })
@@ -552,6 +557,26 @@ export class TableDraft {
 export function soleColumn(expr: string, columns: readonly { readonly name: string; readonly hidden?: boolean }[]): string[] {
   const read = columns.filter((c) => c.hidden !== true && mentionsColumn(expr, c.name)).map((c) => c.name)
   return read.length === 1 ? read : []
+}
+
+/**
+ * The name of a new relation of `table`'s schema (an index, a sequence): chooseName's, avoiding
+ * `taken` and every relation the schema holds, as PostgreSQL's ChooseRelationName looks in
+ * pg_class. Returns a bare name.
+ */
+export function chooseRelationName(
+  env: Pick<DdlEnv, 'view' | 'findTable'>,
+  table: string,
+  columns: readonly string[],
+  suffix: string,
+  taken: ReadonlySet<string>,
+): string {
+  const avoid = new Set(taken)
+  for (;;) {
+    const name = chooseName(table, columns, suffix, avoid)
+    if (!relationNameTaken(env, siblingName(table, name))) return name
+    avoid.add(name)
+  }
 }
 
 /** PostgreSQL's ChooseRelationName: `table_col1_col2_suffix`, truncated, numbered on collision. */
@@ -697,14 +722,14 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
     requireKeyForm(col.type, 'an index')
     return col
   })
-  const taken = new Set(table.def.indexes.map((i) => i.name))
   const name =
     s.idxname ??
-    chooseName(
+    chooseRelationName(
+      env,
       table.name,
       columns.map((c) => c.name),
       'idx',
-      taken,
+      new Set(),
     )
   if (relationNameTaken(env, siblingName(table.name, name))) {
     if (s.if_not_exists === true) return undefined

@@ -11,7 +11,7 @@ import {
   type Table,
   type TableDef,
 } from './catalog.ts'
-import { backfill, chooseName, type DdlEnv } from './ddl.ts'
+import { backfill, chooseName, chooseRelationName, type DdlEnv } from './ddl.ts'
 import {
   checkReferences,
   indexFor,
@@ -95,12 +95,7 @@ export function attachForeignKeys(
 }
 
 function freeIndexName(env: DdlEnv, def: TableDef, columns: readonly string[]): string {
-  const taken = namesOf(def)
-  for (;;) {
-    const name = chooseName(def.name, columns, 'fkey_idx', taken)
-    if (!relationNameTaken(env, siblingName(def.name, name))) return name
-    taken.add(name)
-  }
+  return chooseRelationName(env, def.name, columns, 'fkey_idx', namesOf(def))
 }
 
 /** The runtime form of a definition not yet written (the table's current rows are under its id). */

@@ -64,6 +64,23 @@ export class ParseCache {
   }
 }
 
+/**
+ * The 1-based character position PostgreSQL reports for byte offset `location` of `sql`: parse
+ * tree locations count UTF-8 bytes, positions count characters (code points). The grammar's own
+ * syntax errors arrive in characters already.
+ */
+export function characterPosition(sql: string, location: number): number {
+  let bytes = 0
+  let chars = 0
+  for (const ch of sql) {
+    if (bytes >= location) break
+    const cp = ch.codePointAt(0) as number
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
+    chars++
+  }
+  return chars + 1 + Math.max(0, location - bytes)
+}
+
 /** Frame errors of PostgreSQL's grammar ("frame starting from current row cannot have preceding
  * rows", "frame end cannot be UNBOUNDED PRECEDING", ...). */
 const WINDOW_FRAME_ERROR = /^frame (start|end|starting from) /
@@ -119,7 +136,7 @@ export function checkSourceText(sql: string, location: number): string {
     if (t.text === '(') depth++
     if (t.text === ')' && --depth === 0) return sql.slice(tokens[open]!.end, t.start).trim()
   }
-  throw syntaxError('unbalanced parentheses in CHECK', location + 1)
+  throw syntaxError('unbalanced parentheses in CHECK', characterPosition(sql, location))
 }
 
 /** The source text of the expression after the DEFAULT keyword at `location`. */

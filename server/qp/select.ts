@@ -532,7 +532,7 @@ function bindDistinctOn(b: Binder, s: SelectStmt, scope: Scope, targets: readonl
   const items = s.distinctClause
   if (items === undefined || !items.some((d) => Object.keys(d).length > 0)) return undefined
   return items.map((node) => {
-    const at = targetReference(node, scope, targets, 'SELECT DISTINCT ON')
+    const at = targetReference(b, node, scope, targets, 'SELECT DISTINCT ON')
     if (at !== undefined) return { target: at as number | undefined, expr: (targets[at] as BoundTarget).expr }
     const expr = b.bind(node, scope, options)
     const same = targets.findIndex((t) => exprKey(t.expr) === exprKey(expr))
@@ -713,7 +713,7 @@ export function bindTargets(
     assert(val !== undefined, 'a select target has a value')
     const star = starTable(val)
     if (star !== undefined) {
-      out.push(...expandStar(scope, star, locationOf(val)))
+      out.push(...expandStar(b, scope, star, locationOf(val)))
       continue
     }
     out.push({ name: t.name ?? outputName(val), expr: b.bind(val, scope, options) })
@@ -730,11 +730,11 @@ function starTable(val: Node): string | undefined {
   return fields.length === 1 ? '' : stringOf(fields[0])
 }
 
-function expandStar(scope: Scope, table: string, location: number | undefined): BoundTarget[] {
+function expandStar(b: Binder, scope: Scope, table: string, location: number | undefined): BoundTarget[] {
   if (table !== '' && !scope.tables.includes(table)) {
-    throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`, { position: (location ?? 0) + 1 })
+    throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`, { position: b.position(location ?? 0) })
   }
-  if (scope.tables.length === 0) throw new SqlError('42601', 'SELECT * with no tables specified is not valid', { position: (location ?? 0) + 1 })
+  if (scope.tables.length === 0) throw new SqlError('42601', 'SELECT * with no tables specified is not valid', { position: b.position(location ?? 0) })
   return scope.columns
     .filter((c) => !c.hidden && (table === '' ? c.starHidden !== true : c.table === table))
     .map((c) => ({ name: c.name, expr: c.value ?? { kind: 'column', type: c.type, slot: c.slot, name: c.name } }))
@@ -768,7 +768,7 @@ function outputName(val: Node): string {
 
 /** A GROUP BY item: an ordinal or output name refers to the select list, else an input expression. */
 function bindGroupItem(b: Binder, g: Node, scope: Scope, targets: readonly BoundTarget[]): Expr {
-  const byTarget = targetReference(g, scope, targets, 'GROUP BY')
+  const byTarget = targetReference(b, g, scope, targets, 'GROUP BY')
   if (byTarget !== undefined) {
     const t = targets[byTarget] as BoundTarget
     if (contains(t.expr, 'aggregate')) throw groupingError('aggregate functions are not allowed in GROUP BY')
@@ -788,11 +788,11 @@ function contains(e: Expr, kind: Expr['kind']): boolean {
 }
 
 /** An ordinal (`1`) or a bare output name not shadowed by an input column: the target index. */
-function targetReference(node: Node, scope: Scope, targets: readonly BoundTarget[], clause: string): number | undefined {
+function targetReference(b: Binder, node: Node, scope: Scope, targets: readonly BoundTarget[], clause: string): number | undefined {
   if ('A_Const' in node && node.A_Const.ival !== undefined) {
     const n = node.A_Const.ival.ival ?? 0
     if (n < 1 || n > targets.length) {
-      throw new SqlError('42P10', `${clause} position ${n} is not in select list`, { position: (node.A_Const.location ?? 0) + 1 })
+      throw new SqlError('42P10', `${clause} position ${n} is not in select list`, { position: b.position(node.A_Const.location ?? 0) })
     }
     return n - 1
   }
@@ -827,7 +827,7 @@ function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly Bou
   assert(node !== undefined, 'a sort item has an expression')
   const desc = s.sortby_dir === 'SORTBY_DESC'
   const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
-  const at = targetReference(node, scope, targets, 'ORDER BY')
+  const at = targetReference(b, node, scope, targets, 'ORDER BY')
   if (at !== undefined) return { target: at, expr: (targets[at] as BoundTarget).expr, desc, nullsFirst }
   const expr = b.bind(node, scope, options)
   const key = exprKey(expr)

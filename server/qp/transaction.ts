@@ -62,11 +62,40 @@ export interface QpShared {
 
 type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
 
-/** A bound plan, valid while every table it used reads as the same definition object. */
+/** A view a plan was bound from: its catalog key and the stored definition read there. */
+interface ViewRead {
+  readonly key: Key
+  readonly raw: string
+}
+
+/**
+ * What binding one statement read from the catalog, at every depth: the outer query, subqueries
+ * (scalar, IN, EXISTS, ARRAY, LATERAL, derived tables, CTEs) and the views they name, nested
+ * views included. Everything binding resolves goes through the statement's env, so the env
+ * records it: a plan depends on these definitions and nothing else it could see change.
+ */
+interface CatalogUse {
+  readonly tables: Table[]
+  readonly views: ViewRead[]
+}
+
+/**
+ * A bound plan, valid while every table it used reads as the same definition object and every
+ * view as the same stored text.
+ */
 interface CachedPlan {
   readonly plan: Plan
   readonly paramTypes: readonly SqlType[]
   readonly tables: readonly Table[]
+  readonly views: readonly ViewRead[]
+  /**
+   * Set when the plan was bound from definitions in a transaction's own write buffer: only that
+   * transaction may use it. The identity checks refuse it wherever the definitions differ, and
+   * another transaction reading identical bytes (the same DDL run concurrently) would bind the
+   * same plan; still, a plan of uncommitted DDL stays with its transaction rather than rest on
+   * that argument.
+   */
+  readonly owner: object | undefined
 }
 
 /**
@@ -329,25 +358,44 @@ export class SqlTransaction implements Transaction {
         `bind message supplies ${params.length} parameters, but prepared statement "" requires ${parsed.paramCount}`,
       )
     }
-    const env = this.#env(sql, new Binder(parsed.paramCount, (name) => this.#findEnum(name)))
+    const uses: CatalogUse = { tables: [], views: [] }
+    const env = this.#env(sql, new Binder(parsed.paramCount, (name) => this.#findEnum(name), sql), uses)
+    // The subquery planner binds with this same env, so subqueries' reads are recorded too.
     attachSubqueries(env)
-    return { env, stmt: parsed.stmt }
+    return { env, stmt: parsed.stmt, uses }
   }
 
-  /** A cached plan still valid at this snapshot; its tables count as read. */
+  /** A cached plan still valid at this snapshot; its tables and views count as read. */
   #cachedPlan(sql: string, params: readonly unknown[]): CachedPlan | undefined {
     const cached = this.#shared.plans.get(sql)
     if (cached === undefined || cached.paramTypes.length !== params.length) return undefined
+    if (cached.owner !== undefined && cached.owner !== this.#planOwner) return undefined
     for (const table of cached.tables) if (this.#tableAt(table.schemaKey) !== table) return undefined
+    for (const view of cached.views) if (this.#view.getCatalog(view.key, this.#shared.catalogReads) !== view.raw) return undefined
     for (const table of cached.tables) this.#readKeys.add(table.schemaKey)
+    for (const view of cached.views) this.#readKeys.add(view.key)
     return cached
+  }
+
+  /** Marks the plans this transaction binds from its own uncommitted definitions. */
+  readonly #planOwner = {}
+
+  /** Caches a plan under its SQL text unless it depends on what the cache cannot validate. */
+  #cachePlan(sql: string, plan: Plan, binder: Binder, uses: CatalogUse): void {
+    // A cast to an enum type depends on the enum's definition, which the cache does not track
+    // (enum columns carry it in their table's definition, so those are covered).
+    if (binder.namedUserType) return
+    const buffered = (key: Key) => this.#buffer.get(key) !== undefined
+    const uncommitted = uses.tables.some((t) => buffered(t.schemaKey)) || uses.views.some((v) => buffered(v.key))
+    const owner = uncommitted ? this.#planOwner : undefined
+    this.#shared.plans.set(sql, { plan, paramTypes: binder.paramTypes, tables: uses.tables, views: uses.views, owner })
   }
 
   #run(sql: string, params: readonly unknown[]): Result {
     const cached = this.#cachedPlan(sql, params)
     if (cached !== undefined) return this.#execute(cached.plan, cached.paramTypes, params)
     // Only DDL is rewritten, and DDL is never cached, so the cache is looked up with the text.
-    const { env, stmt } = this.#prepare(rewriteIndexAsync(sql), params)
+    const { env, stmt, uses } = this.#prepare(rewriteIndexAsync(sql), params)
     if ('ExplainStmt' in stmt) {
       if ((stmt.ExplainStmt.options?.length ?? 0) > 0) throw featureNotSupported('EXPLAIN options')
       const inner = stmt.ExplainStmt.query
@@ -359,17 +407,8 @@ export class SqlTransaction implements Transaction {
     if (session !== undefined) return session
     const ddl = this.#ddl(env, selectIntoAsCreate(stmt))
     if (ddl !== undefined) return ddl
-    const used: Table[] = []
-    // A plan that reads a view or names an enum type is not cached: the cache validates table
-    // definitions only (enum columns carry their enum's definition in the table's).
-    let readsView = false
-    const storedView = (name: string) => {
-      const view = env.storedView?.(name)
-      readsView ||= view !== undefined
-      return view
-    }
-    const plan = this.#plan({ ...env, storedView, table: (name, location) => remember(used, env.table(name, location)) }, stmt)
-    if (!readsView && !env.binder.namedUserType) this.#shared.plans.set(sql, { plan, paramTypes: env.binder.paramTypes, tables: used })
+    const plan = this.#plan(env, stmt)
+    this.#cachePlan(sql, plan, env.binder, uses)
     return this.#execute(plan, env.binder.paramTypes, params)
   }
 
@@ -426,6 +465,17 @@ export class SqlTransaction implements Transaction {
     return raw === undefined ? undefined : (JSON.parse(raw) as ViewDef)
   }
 
+  /** The view named `name` for binding a query: recorded as read by the transaction and by the
+   * statement (`uses`). */
+  #bindView(name: string, uses: CatalogUse): ViewDef | undefined {
+    const key = viewKey(name)
+    const raw = this.#view.getCatalog(key, this.#shared.catalogReads)
+    if (raw === undefined) return undefined
+    this.#readKeys.add(key)
+    if (!uses.views.some((v) => v.key === key)) uses.views.push({ key, raw })
+    return JSON.parse(raw) as ViewDef
+  }
+
   /** The enum type named `name` at this snapshot plus the write buffer (recorded as read). */
   #findEnum(name: string): SqlType | undefined {
     const key = enumKey(name)
@@ -445,7 +495,8 @@ export class SqlTransaction implements Transaction {
     return raw === undefined ? undefined : this.#shared.tables.decode(key, raw)
   }
 
-  #env(sql: string, binder: Binder): ViewEnv {
+  /** The environment one statement binds in; what it resolves is recorded in `uses`. */
+  #env(sql: string, binder: Binder, uses: CatalogUse): ViewEnv {
     const sink = this.#sink()
     const ctx = this.#context(binder.paramTypes, [])
     return {
@@ -455,15 +506,12 @@ export class SqlTransaction implements Transaction {
       view: this.#view,
       findTable: (name) => this.#findTable(name),
       findView: (name) => this.#findView(name),
-      storedView: (name) => {
-        const view = this.#findView(name)
-        if (view !== undefined) this.#readKeys.add(viewKey(name))
-        return view
-      },
+      storedView: (name) => this.#bindView(name, uses),
       table: (name, location) => {
         const table = this.#findTable(name)
-        if (table === undefined) throw undefinedTable(name, location === undefined ? undefined : location + 1)
+        if (table === undefined) throw undefinedTable(name, binder.position(location))
         this.#readKeys.add(table.schemaKey)
+        if (!uses.tables.includes(table)) uses.tables.push(table)
         return table
       },
       put: (key, value) => sink.put(key, value),
@@ -539,11 +587,6 @@ function selectIntoAsCreate(stmt: Node): Node {
   if (!('SelectStmt' in stmt) || stmt.SelectStmt.intoClause === undefined) return stmt
   const { intoClause, ...query } = stmt.SelectStmt
   return { CreateTableAsStmt: { query: { SelectStmt: query }, into: intoClause, objtype: 'OBJECT_TABLE' } }
-}
-
-function remember(used: Table[], table: Table): Table {
-  if (!used.includes(table)) used.push(table)
-  return table
 }
 
 function wireResult(

@@ -14,6 +14,7 @@ import type { ResolvedColumnRef, Scope, ScopeColumn } from './binder.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName, relationsRead } from './from.ts'
+import { characterPosition } from './parser.ts'
 import { planSelect } from './select.ts'
 import type { SqlType } from './types/index.ts'
 import { changedType, listViews, viewKey, type ViewDef } from './views.ts'
@@ -138,7 +139,7 @@ export class DependentViews {
       }
       const moved = this.#differs(bindings, after, this.#edits.get(def.name) ?? [])
       if (moved !== undefined) {
-        const where = typeof moved === 'number' ? ` (character ${characterAt(now.sql, moved)} of its query)` : ` (${moved})`
+        const where = typeof moved === 'number' ? ` (character ${characterPosition(now.sql, moved)} of its query)` : ` (${moved})`
         throw new SqlError('0A000', `cannot change ${what} "${changed}": a name in view "${name}" would refer to a different column${where}`, {
           hint: 'A view keeps its query as written: drop the view, change the table, then create the view again.',
         })
@@ -219,11 +220,6 @@ function shifted(location: number, edits: readonly Edit[]): number {
   let at = location
   for (const e of edits) if (e.start < location) at += new TextEncoder().encode(e.text).length - (e.end - e.start)
   return at
-}
-
-/** The 1-based character position of byte offset `at` of `text`. */
-function characterAt(text: string, at: number): number {
-  return [...new TextDecoder().decode(new TextEncoder().encode(text).subarray(0, Math.max(0, at)))].length + 1
 }
 
 /** Whether a view's query reads any of `names` (views hold names, not object ids). */
