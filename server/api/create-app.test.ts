@@ -69,7 +69,7 @@ describe('info, health and auth', () => {
   })
 
   test('missing, malformed, forged and expired tokens are 401 28000 with WWW-Authenticate', async () => {
-    const { call, clock } = setup()
+    const { call, clock, token } = setup()
     const forged = createToken('cd'.repeat(32), { role: 'admin', ttlMs: 60_000 }, clock)
     const expired = createToken(secret, { role: 'user', ttlMs: 1000 }, clock)
     clock.advance(2000)
@@ -80,6 +80,7 @@ describe('info, health and auth', () => {
       'Bearer abc.def',
       `Bearer ${forged}`,
       `Bearer ${expired}`,
+      `Bearer ${token}!!`,
     ]) {
       const r = await call('POST', '/v1/sql', { sql: 'ROWS 1' }, { Authorization: authorization })
       expect(r.status).toBe(401)
