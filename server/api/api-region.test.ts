@@ -176,6 +176,41 @@ describe('atomicity and isolation', () => {
     expect((await ok('SELECT n FROM counters')).rows).toEqual([{ n: 1 }])
   })
 
+  test('commits sent together all answer what the commit answered; a racing rollback is 25000', async () => {
+    await ok('CREATE TABLE raced (id int4 PRIMARY KEY)')
+    const tx = await begin()
+    expect((await inTx(tx, 'INSERT INTO raced VALUES (1)')).status).toBe(200)
+    const commit = () => call('POST', `/v1/tx/${tx}/commit`)
+    // Sent together: the later ones wait for the first, which is still committing.
+    const answers = await Promise.all([commit(), commit(), call('POST', `/v1/tx/${tx}/rollback`), commit()])
+    const commitTs = answers[0]?.json.commitTs
+    expect(commitTs).toMatch(/^\d+$/)
+    expect(answers.map((a) => [a.status, a.json.commitTs ?? a.json.error?.code])).toEqual([
+      [200, commitTs],
+      [200, commitTs],
+      [400, '25000'],
+      [200, commitTs],
+    ])
+    expect((await commit()).json.commitTs).toBe(commitTs)
+    expect((await ok('SELECT id FROM raced')).rows).toEqual([{ id: 1 }])
+  })
+
+  test('commits sent together of a transaction that loses a conflict all get its 40001', async () => {
+    await ok('CREATE TABLE raced2 (id int4 PRIMARY KEY, n int4)')
+    await ok('INSERT INTO raced2 VALUES (1, 0)')
+    const loser = await begin()
+    expect((await inTx(loser, 'UPDATE raced2 SET n = 2 WHERE id = 1')).status).toBe(200)
+    await ok('UPDATE raced2 SET n = 1 WHERE id = 1')
+    const commit = () => call('POST', `/v1/tx/${loser}/commit`)
+    const answers = await Promise.all([commit(), commit(), call('POST', `/v1/tx/${loser}/rollback`)])
+    expect(answers.map((a) => [a.status, a.json.error?.code])).toEqual([
+      [409, '40001'],
+      [409, '40001'],
+      // Nothing left to roll back: the transaction aborted, and rollback is idempotent.
+      [200, undefined],
+    ])
+  })
+
   test('snapshot: a transaction does not see commits after it began', async () => {
     await ok('CREATE TABLE snap (id int4 PRIMARY KEY)')
     const reader = await begin()
