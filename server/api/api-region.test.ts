@@ -242,6 +242,52 @@ describe('atomicity and isolation', () => {
   })
 })
 
+describe('text and JSON values PostgreSQL would refuse', () => {
+  const refused = async (text: string, params: unknown[] | undefined, status: number, code: string) => {
+    const r = await sql(text, params)
+    expect([r.status, r.json.error?.code], JSON.stringify(r.json)).toEqual([status, code])
+  }
+
+  test('U+0000 and lone surrogates in text parameters, JSON parameters and SQL text are refused', async () => {
+    await ok('CREATE TABLE texts (id int4 PRIMARY KEY, s text, j jsonb)')
+    // As a client's bytes for them would be: not UTF-8 (22021).
+    await refused('INSERT INTO texts VALUES (1, $1, NULL)', ['a\u0000b'], 400, '22021')
+    await refused('INSERT INTO texts VALUES (2, $1, NULL)', ['\ud800'], 400, '22021')
+    await refused("SELECT 'a\u0000b' AS s", undefined, 400, '22021')
+    await refused("SELECT 1 AS one WHERE 'x' = '\udc00'", undefined, 400, '22021')
+    await refused("SELECT E'\\x00' AS s", undefined, 400, '22021')
+    await refused("SELECT convert_from('\\x00'::bytea, 'UTF8') AS s", undefined, 400, '22021')
+    // In JSON for jsonb: what jsonb input says of the same JSON text.
+    await refused('INSERT INTO texts VALUES (3, NULL, $1)', [{ k: 'x\u0000' }], 400, '22P05')
+    await refused('INSERT INTO texts VALUES (4, NULL, $1)', [['\ud800']], 400, '22P02')
+    await refused(`SELECT '"\\ud800"'::jsonb AS j`, undefined, 400, '22P02')
+    expect((await ok('SELECT count(*) AS n FROM texts')).rows).toEqual([{ n: '0' }])
+    // A pair is one character, as text and in JSON.
+    await ok('INSERT INTO texts VALUES (5, $1, $2)', ['\ud83d\ude00', { k: '\ud83d\ude00' }])
+    expect((await ok(`SELECT s, j, '"\\ud83d\\ude00"'::jsonb AS e FROM texts`)).rows).toEqual([
+      { s: '😀', j: { k: '😀' }, e: '😀' },
+    ])
+  })
+
+  test('a JSON parameter nested too deep is 413 54001, as the same JSON as text, never a 500', async () => {
+    const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+    const raw = async (text: string, param: string) => {
+      const res = await region.app.request('/v1/sql', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: `{"sql": ${JSON.stringify(text)}, "params": [${param}]}`,
+      })
+      return [res.status, ((await res.json()) as any).error?.code]
+    }
+    for (const levels of [20_000, 100_000]) {
+      expect(await raw('SELECT $1::jsonb AS j', nested(levels))).toEqual([413, '54001'])
+      expect(await raw('SELECT $1::jsonb AS j', JSON.stringify(nested(levels)))).toEqual([413, '54001'])
+      expect(await raw('SELECT $1::text AS t', nested(levels))).toEqual([413, '54001'])
+    }
+    expect(await raw('SELECT $1::jsonb AS j', nested(1000))).toEqual([200, undefined])
+  })
+})
+
 describe('limits', () => {
   test('a result over resultRowsMax is 413 54000', async () => {
     await ok('CREATE TABLE many (id int4 PRIMARY KEY)')
