@@ -15,16 +15,25 @@ import { createToken } from './index.ts'
  */
 class SteppingClock extends SystemClock {
   #readings = 0
+  /** When set, the next reading throws: a stand-in for a bug on a request's path. */
+  breakNextReading = false
   override wallMs(): number {
+    if (this.breakNextReading) {
+      this.breakNextReading = false
+      throw new TypeError('the clock broke (a test)')
+    }
     return super.wallMs() + ++this.#readings
   }
 }
 
 let region: Region
 let token: string
+let clock: SteppingClock
+/** What the region reported through onInternalError. */
+const internalErrors: unknown[] = []
 
 beforeAll(async () => {
-  const clock = new SteppingClock()
+  clock = new SteppingClock()
   region = await openRegion({
     name: 'local',
     url: 'http://127.0.0.1:0',
@@ -33,6 +42,7 @@ beforeAll(async () => {
     random: new SystemRandom(),
     disk: new SimDisk(),
     qp: { resultRowsMax: 50, statementTimeoutMs: 5 },
+    onInternalError: (e) => internalErrors.push(e),
   })
   token = createToken(region.secret, { role: 'user', ttlMs: 600_000 }, clock)
 })
@@ -308,5 +318,20 @@ describe('limits', () => {
     const r = await sql('SELECT count(*) FROM slow')
     expect(r.status, JSON.stringify(r.json)).toBe(504)
     expect(r.json.error.code).toBe('57014')
+  })
+})
+
+describe('internal errors', () => {
+  test('a 500 tells the client nothing, and the region reports the error with its stack', async () => {
+    // Armed and sent with no await between: the request's own first clock reading throws.
+    clock.breakNextReading = true
+    const r = await sql('SELECT 1 AS one')
+    expect(r.status).toBe(500)
+    expect(r.json.error).toMatchObject({ code: 'XX000', message: 'internal error' })
+    expect(JSON.stringify(r.json)).not.toContain('clock broke')
+    expect(internalErrors).toHaveLength(1)
+    expect(internalErrors[0]).toBeInstanceOf(TypeError)
+    expect((internalErrors[0] as Error).stack).toContain('the clock broke (a test)')
+    expect((await sql('SELECT 1 AS one')).status).toBe(200)
   })
 })
