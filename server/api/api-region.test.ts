@@ -296,6 +296,11 @@ describe('text and JSON values PostgreSQL would refuse', () => {
     }
     expect(await raw('SELECT $1::jsonb AS j', nested(1000))).toEqual([200, undefined])
   })
+
+  test('SQL text nested past the stack is 413 54001, not a syntax error', async () => {
+    const r = await sql(`SELECT ${'1+'.repeat(50_000)}1 AS n`)
+    expect([r.status, r.json.error?.code]).toEqual([413, '54001'])
+  })
 })
 
 describe('limits', () => {

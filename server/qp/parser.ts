@@ -89,6 +89,9 @@ function parseOne(sql: string): ParsedStatement {
       const code = WINDOW_FRAME_ERROR.test(message) ? '42P20' : ENCODING_ERROR.test(message) ? '22021' : '42601'
       throw new SqlError(code, message, { position, cause: e })
     }
+    // Text nested past the JS stack (50,000 `1+` in a row) overflows while the tree is built:
+    // PostgreSQL's answer to nesting beyond its stack.
+    if (e instanceof RangeError) throw new SqlError('54001', 'stack depth limit exceeded', { cause: e })
     throw syntaxError(e instanceof Error ? e.message : String(e))
   }
   if (stmts.length === 0) throw syntaxError('empty query: exactly one statement is required')
