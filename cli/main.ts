@@ -12,6 +12,7 @@ import { NodeDisk } from '../server/disk/index.ts'
 import { linkFaults, openRegion, openWitness, parseTopology, regionUrl, type Topology } from '../server/region/index.ts'
 import { PEER_PATH, WebSocketTransport, type LinkFaults } from '../server/net/index.ts'
 import { connectPeerSocket } from './peer-socket.ts'
+import { internalErrorReport } from './log.ts'
 import { readFileSync } from 'node:fs'
 
 const usage = `usage:
@@ -60,6 +61,7 @@ async function runStart(args: readonly string[]): Promise<number> {
     disk,
     auth: !flags.has('no-auth'),
     sqlFaults: flags.has('sql-faults'),
+    onInternalError: (error: unknown) => process.stderr.write(internalErrorReport(error, clock.wallMs())),
     ...limitsFrom(flags),
   }
   const cluster = topology === undefined || transport === undefined ? undefined : {

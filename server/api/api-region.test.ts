@@ -15,16 +15,25 @@ import { createToken } from './index.ts'
  */
 class SteppingClock extends SystemClock {
   #readings = 0
+  /** When set, the next reading throws: a stand-in for a bug on a request's path. */
+  breakNextReading = false
   override wallMs(): number {
+    if (this.breakNextReading) {
+      this.breakNextReading = false
+      throw new TypeError('the clock broke (a test)')
+    }
     return super.wallMs() + ++this.#readings
   }
 }
 
 let region: Region
 let token: string
+let clock: SteppingClock
+/** What the region reported through onInternalError. */
+const internalErrors: unknown[] = []
 
 beforeAll(async () => {
-  const clock = new SteppingClock()
+  clock = new SteppingClock()
   region = await openRegion({
     name: 'local',
     url: 'http://127.0.0.1:0',
@@ -33,6 +42,7 @@ beforeAll(async () => {
     random: new SystemRandom(),
     disk: new SimDisk(),
     qp: { resultRowsMax: 50, statementTimeoutMs: 5 },
+    onInternalError: (e) => internalErrors.push(e),
   })
   token = createToken(region.secret, { role: 'user', ttlMs: 600_000 }, clock)
 })
@@ -176,6 +186,41 @@ describe('atomicity and isolation', () => {
     expect((await ok('SELECT n FROM counters')).rows).toEqual([{ n: 1 }])
   })
 
+  test('commits sent together all answer what the commit answered; a racing rollback is 25000', async () => {
+    await ok('CREATE TABLE raced (id int4 PRIMARY KEY)')
+    const tx = await begin()
+    expect((await inTx(tx, 'INSERT INTO raced VALUES (1)')).status).toBe(200)
+    const commit = () => call('POST', `/v1/tx/${tx}/commit`)
+    // Sent together: the later ones wait for the first, which is still committing.
+    const answers = await Promise.all([commit(), commit(), call('POST', `/v1/tx/${tx}/rollback`), commit()])
+    const commitTs = answers[0]?.json.commitTs
+    expect(commitTs).toMatch(/^\d+$/)
+    expect(answers.map((a) => [a.status, a.json.commitTs ?? a.json.error?.code])).toEqual([
+      [200, commitTs],
+      [200, commitTs],
+      [400, '25000'],
+      [200, commitTs],
+    ])
+    expect((await commit()).json.commitTs).toBe(commitTs)
+    expect((await ok('SELECT id FROM raced')).rows).toEqual([{ id: 1 }])
+  })
+
+  test('commits sent together of a transaction that loses a conflict all get its 40001', async () => {
+    await ok('CREATE TABLE raced2 (id int4 PRIMARY KEY, n int4)')
+    await ok('INSERT INTO raced2 VALUES (1, 0)')
+    const loser = await begin()
+    expect((await inTx(loser, 'UPDATE raced2 SET n = 2 WHERE id = 1')).status).toBe(200)
+    await ok('UPDATE raced2 SET n = 1 WHERE id = 1')
+    const commit = () => call('POST', `/v1/tx/${loser}/commit`)
+    const answers = await Promise.all([commit(), commit(), call('POST', `/v1/tx/${loser}/rollback`)])
+    expect(answers.map((a) => [a.status, a.json.error?.code])).toEqual([
+      [409, '40001'],
+      [409, '40001'],
+      // Nothing left to roll back: the transaction aborted, and rollback is idempotent.
+      [200, undefined],
+    ])
+  })
+
   test('snapshot: a transaction does not see commits after it began', async () => {
     await ok('CREATE TABLE snap (id int4 PRIMARY KEY)')
     const reader = await begin()
@@ -207,6 +252,57 @@ describe('atomicity and isolation', () => {
   })
 })
 
+describe('text and JSON values PostgreSQL would refuse', () => {
+  const refused = async (text: string, params: unknown[] | undefined, status: number, code: string) => {
+    const r = await sql(text, params)
+    expect([r.status, r.json.error?.code], JSON.stringify(r.json)).toEqual([status, code])
+  }
+
+  test('U+0000 and lone surrogates in text parameters, JSON parameters and SQL text are refused', async () => {
+    await ok('CREATE TABLE texts (id int4 PRIMARY KEY, s text, j jsonb)')
+    // As a client's bytes for them would be: not UTF-8 (22021).
+    await refused('INSERT INTO texts VALUES (1, $1, NULL)', ['a\u0000b'], 400, '22021')
+    await refused('INSERT INTO texts VALUES (2, $1, NULL)', ['\ud800'], 400, '22021')
+    await refused("SELECT 'a\u0000b' AS s", undefined, 400, '22021')
+    await refused("SELECT 1 AS one WHERE 'x' = '\udc00'", undefined, 400, '22021')
+    await refused("SELECT E'\\x00' AS s", undefined, 400, '22021')
+    await refused("SELECT convert_from('\\x00'::bytea, 'UTF8') AS s", undefined, 400, '22021')
+    // In JSON for jsonb: what jsonb input says of the same JSON text.
+    await refused('INSERT INTO texts VALUES (3, NULL, $1)', [{ k: 'x\u0000' }], 400, '22P05')
+    await refused('INSERT INTO texts VALUES (4, NULL, $1)', [['\ud800']], 400, '22P02')
+    await refused(`SELECT '"\\ud800"'::jsonb AS j`, undefined, 400, '22P02')
+    expect((await ok('SELECT count(*) AS n FROM texts')).rows).toEqual([{ n: '0' }])
+    // A pair is one character, as text and in JSON.
+    await ok('INSERT INTO texts VALUES (5, $1, $2)', ['\ud83d\ude00', { k: '\ud83d\ude00' }])
+    expect((await ok(`SELECT s, j, '"\\ud83d\\ude00"'::jsonb AS e FROM texts`)).rows).toEqual([
+      { s: '😀', j: { k: '😀' }, e: '😀' },
+    ])
+  })
+
+  test('a JSON parameter nested too deep is 413 54001, as the same JSON as text, never a 500', async () => {
+    const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+    const raw = async (text: string, param: string) => {
+      const res = await region.app.request('/v1/sql', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: `{"sql": ${JSON.stringify(text)}, "params": [${param}]}`,
+      })
+      return [res.status, ((await res.json()) as any).error?.code]
+    }
+    for (const levels of [20_000, 100_000]) {
+      expect(await raw('SELECT $1::jsonb AS j', nested(levels))).toEqual([413, '54001'])
+      expect(await raw('SELECT $1::jsonb AS j', JSON.stringify(nested(levels)))).toEqual([413, '54001'])
+      expect(await raw('SELECT $1::text AS t', nested(levels))).toEqual([413, '54001'])
+    }
+    expect(await raw('SELECT $1::jsonb AS j', nested(1000))).toEqual([200, undefined])
+  })
+
+  test('SQL text nested past the stack is 413 54001, not a syntax error', async () => {
+    const r = await sql(`SELECT ${'1+'.repeat(50_000)}1 AS n`)
+    expect([r.status, r.json.error?.code]).toEqual([413, '54001'])
+  })
+})
+
 describe('limits', () => {
   test('a result over resultRowsMax is 413 54000', async () => {
     await ok('CREATE TABLE many (id int4 PRIMARY KEY)')
@@ -227,5 +323,20 @@ describe('limits', () => {
     const r = await sql('SELECT count(*) FROM slow')
     expect(r.status, JSON.stringify(r.json)).toBe(504)
     expect(r.json.error.code).toBe('57014')
+  })
+})
+
+describe('internal errors', () => {
+  test('a 500 tells the client nothing, and the region reports the error with its stack', async () => {
+    // Armed and sent with no await between: the request's own first clock reading throws.
+    clock.breakNextReading = true
+    const r = await sql('SELECT 1 AS one')
+    expect(r.status).toBe(500)
+    expect(r.json.error).toMatchObject({ code: 'XX000', message: 'internal error' })
+    expect(JSON.stringify(r.json)).not.toContain('clock broke')
+    expect(internalErrors).toHaveLength(1)
+    expect(internalErrors[0]).toBeInstanceOf(TypeError)
+    expect((internalErrors[0] as Error).stack).toContain('the clock broke (a test)')
+    expect((await sql('SELECT 1 AS one')).status).toBe(200)
   })
 })

@@ -60,6 +60,32 @@ describe('tokens', () => {
       expect(codeOf(() => verifyToken(secret, bad, clock))).toBe('28000')
   })
 
+  test('only the canonical base64url spelling of a token verifies', () => {
+    const clock = new SimClock()
+    // '???' is base64 'Pz8/': the payload then has a character that differs between base64url
+    // and standard base64.
+    const token = createToken(secret, { role: 'user', ttlMs: 60_000, sub: '???' }, clock)
+    const [payload, signature] = token.split('.') as [string, string]
+    // A 32-byte signature is 43 characters; the last carries 2 unused bits.
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(signature.at(-1) ?? '')
+    const sameBits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last ^ 1]
+    const standard = (s: string) => s.replace(/-/g, '+').replace(/_/g, '/')
+    expect(verifyToken(secret, token, clock).role).toBe('user')
+    for (const bad of [
+      `${token}!!`,
+      `${token}=`,
+      `${payload}.${signature.slice(0, 10)}*${signature.slice(10)}`,
+      `${payload}.${signature.slice(0, -1)}${sameBits}`,
+      `${payload}=.${signature}`,
+      `${payload}.${signature} `,
+      `${standard(payload)}.${standard(signature)}`,
+    ]) {
+      // Each decodes to the token's bytes under a lenient decoder.
+      expect(bad).not.toBe(token)
+      expect(codeOf(() => verifyToken(secret, bad, clock))).toBe('28000')
+    }
+  })
+
   test('requireRole: admin satisfies every role, user only user, auth off everything', () => {
     const claims = { sub: 's', iat: 0, exp: 1 }
     expect(codeOf(() => requireRole({ ...claims, role: 'admin' }, 'admin'))).toBeUndefined()

@@ -51,12 +51,14 @@ export function verifyToken(secret: string, token: string, clock: Clock): TokenC
   if (payload === undefined || signature === undefined || extra !== undefined)
     throw invalidAuthorization('malformed bearer token')
   const expected = sign(secret, payload)
-  const given = Buffer.from(signature, 'base64url')
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  const given = decodeBase64url(signature)
+  if (given === undefined || given.length !== expected.length || !timingSafeEqual(given, expected))
     throw invalidAuthorization('bad bearer token signature')
+  const claimsBytes = decodeBase64url(payload)
+  if (claimsBytes === undefined) throw invalidAuthorization('malformed bearer token')
   let json: unknown
   try {
-    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    json = JSON.parse(claimsBytes.toString('utf8'))
   } catch {
     throw invalidAuthorization('malformed bearer token')
   }
@@ -64,6 +66,15 @@ export function verifyToken(secret: string, token: string, clock: Clock): TokenC
   if (!claims.success) throw invalidAuthorization('malformed bearer token claims')
   if (claims.data.exp <= clock.wallMs() / 1000) throw invalidAuthorization('bearer token expired')
   return claims.data
+}
+
+/** Canonical base64url (no padding, only `A-Z a-z 0-9 - _`, unused low bits zero), as
+ * createToken writes it; else undefined. Node's decoder skips characters it does not know and
+ * ignores the unused bits, so without this check many spellings of one token would all verify. */
+function decodeBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  return bytes.toString('base64url') === text ? bytes : undefined
 }
 
 /**

@@ -69,7 +69,7 @@ describe('info, health and auth', () => {
   })
 
   test('missing, malformed, forged and expired tokens are 401 28000 with WWW-Authenticate', async () => {
-    const { call, clock } = setup()
+    const { call, clock, token } = setup()
     const forged = createToken('cd'.repeat(32), { role: 'admin', ttlMs: 60_000 }, clock)
     const expired = createToken(secret, { role: 'user', ttlMs: 1000 }, clock)
     clock.advance(2000)
@@ -80,6 +80,7 @@ describe('info, health and auth', () => {
       'Bearer abc.def',
       `Bearer ${forged}`,
       `Bearer ${expired}`,
+      `Bearer ${token}!!`,
     ]) {
       const r = await call('POST', '/v1/sql', { sql: 'ROWS 1' }, { Authorization: authorization })
       expect(r.status).toBe(401)
@@ -141,11 +142,35 @@ describe('info, health and auth', () => {
     expect(health.headers.get('access-control-allow-origin')).toBe('*')
   })
 
-  test('unknown endpoints are 404 with an error body', async () => {
+  test('unknown endpoints are 404, known ones with another method 405 with Allow; both 08P01', async () => {
     const { call } = setup()
-    const r = await call('GET', '/v1/nope')
-    expect(r.status).toBe(404)
-    expect(code(r.json)).toBe('08P01')
+    for (const [method, path] of [['GET', '/v1/nope'], ['POST', '/v1/sql/'], ['POST', '/v1/tx/abc/nope'], ['GET', '/']]) {
+      const r = await call(method as string, path as string)
+      expect([method, path, r.status, r.json.error]).toEqual([method, path, 404, {
+        code: '08P01', message: `no endpoint ${path}`, detail: null, hint: null, position: null, retryable: false,
+      }])
+    }
+    for (const [method, path, allow] of [
+      ['PUT', '/v1/sql', 'POST'],
+      ['GET', '/v1/sql', 'POST'],
+      ['DELETE', '/v1/tx/abc', 'GET, HEAD'],
+      ['PATCH', '/v1', 'GET, HEAD'],
+      ['GET', '/v1/tx/abc/commit', 'POST'],
+      ['POST', '/v1/health', 'GET, HEAD'],
+    ]) {
+      const r = await call(method as string, path as string, {})
+      expect([method, path, r.status, r.headers.get('Allow'), r.json.error]).toEqual([method, path, 405, allow, {
+        code: '08P01', message: `method ${method} is not allowed on ${path}`, detail: null, hint: `${path} takes ${allow}.`, position: null, retryable: false,
+      }])
+    }
+    // Browsers read them too; HEAD is GET without the body.
+    const cors = await call('PUT', '/v1/sql', {}, { Origin: 'https://app.example' })
+    expect([cors.status, cors.headers.get('access-control-allow-origin')]).toEqual([405, '*'])
+    const { api } = setup()
+    expect((await api.app.request('/v1/health', { method: 'HEAD' })).status).toBe(200)
+    // A wrong method is no reason to skip authentication.
+    const anonymous = await call('GET', '/v1/sql', undefined, { Authorization: '' })
+    expect(anonymous.status).toBe(401)
   })
 })
 

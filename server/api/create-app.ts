@@ -13,8 +13,8 @@ import {
 import type { Result, Transaction } from '../qp/index.ts'
 import { TokenVerifier, requireRole, type TokenClaims } from './auth.ts'
 import { API_DEFAULTS, PRODUCT_NAME, PRODUCT_VERSION } from './constants.ts'
-import { errorBody, sqlStateToHttpStatus, toSqlError } from './error-response.ts'
-import type { ApiApp, ApiLimits, ApiOptions } from './index.ts'
+import { errorBody, sqlStateToHttpStatus, toSqlError, unroutedResponse } from './error-response.ts'
+import type { ApiApp, ApiLimits, ApiOptions, SqlFaults } from './index.ts'
 import {
   batchRequestSchema,
   beginRequestSchema,
@@ -52,7 +52,7 @@ function jsonResponse(body: unknown, status: number, headers: HeadersInit): Resp
 /** Builds the API (see index.ts for the contract). */
 export function createApp(options: ApiOptions): ApiApp {
   const limits: Required<ApiLimits> = { ...API_DEFAULTS, ...options.limits }
-  const { qp, region, auth, clock } = options
+  const { qp, region, auth, clock, sqlFaults } = options
   const sessions = new SessionRegistry({ ...options, limits })
   /** POST /v1/sql requests between their check of `closing` and their answer. */
   let running = 0
@@ -70,9 +70,7 @@ export function createApp(options: ApiOptions): ApiApp {
     return jsonResponse(errorBody(e), status, status === 401 ? UNAUTHORIZED_HEADERS : JSON_HEADERS)
   }
   app.onError((err) => errorResponse(err))
-  app.notFound((c) =>
-    c.json(errorBody(protocolViolation(`no endpoint ${c.req.method} ${c.req.path}`)), 404),
-  )
+  app.notFound((c) => unroutedResponse(c.req.method, c.req.path, methodsOf(app, c.req.path)))
 
   // Browsers on other origins may call the API: tokens travel in a header, never in cookies, so
   // any origin may send requests, and preflights are answered before authentication. Set on the
@@ -123,7 +121,7 @@ export function createApp(options: ApiOptions): ApiApp {
     let answer
     try {
       const begun = qp.begin()
-      answer = begun instanceof Promise ? begun.then((tx) => runAll(tx, work)) : runAll(begun, work)
+      answer = begun instanceof Promise ? begun.then((tx) => runAll(tx, work, sqlFaults)) : runAll(begun, work, sqlFaults)
     } catch (e) {
       finished()
       throw e
@@ -154,12 +152,17 @@ export function createApp(options: ApiOptions): ApiApp {
 
   app.post('/v1/tx/:tx/sql', async (c) => {
     const work = parseWork(await readJson(c.req.raw, limits.bodyBytesMax), limits)
-    return c.json(await sessions.run(c.req.param('tx'), (tx) => executeAll(tx, work)))
+    return c.json(
+      await sessions.run(c.req.param('tx'), (tx) => {
+        sqlFaults?.beforeStatements(work.statements)
+        return executeAll(tx, work)
+      }),
+    )
   })
 
   app.post('/v1/tx/:tx/commit', async (c) => {
     parse(emptyRequestSchema, (await readJson(c.req.raw, limits.bodyBytesMax)) ?? {})
-    const { commitTs } = await sessions.commit(c.req.param('tx'))
+    const { commitTs } = await sessions.commit(c.req.param('tx'), sqlFaults && ((commit) => sqlFaults.aroundCommit(commit)))
     return c.json({ status: 'committed' as const, commitTs })
   })
 
@@ -210,10 +213,11 @@ export function createApp(options: ApiOptions): ApiApp {
 
 /** The statements run on `tx` and committed (rolled back on an error): the answer of
  * POST /v1/sql, without a promise when nothing had to wait. */
-function runAll(tx: Transaction, work: Work): unknown {
+function runAll(tx: Transaction, work: Work, faults: SqlFaults | undefined): unknown {
   const only = work.batch ? undefined : work.statements[0]
   let ran
   try {
+    faults?.beforeStatements(work.statements)
     ran = only === undefined ? executeAll(tx, work) : tx.run(only.sql, only.params ?? [])
   } catch (e) {
     tx.rollback()
@@ -246,6 +250,18 @@ async function executeAll(tx: Transaction, work: Work) {
   }
   if (work.batch) return { results } satisfies BatchResponse<unknown>
   return results[0]
+}
+
+/** The methods `app` has routes for at `path` (none: no endpoint there). Middleware (`use`) is
+ * registered for every method and says nothing about endpoints. */
+function methodsOf(app: Hono<AppEnv>, path: string): string[] {
+  const methods = new Set<string>()
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue
+    const pattern = new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+')}$`)
+    if (pattern.test(path)) methods.add(route.method)
+  }
+  return [...methods]
 }
 
 /** The token of an Authorization header; 28000 when there is none. */

@@ -1,6 +1,6 @@
 // Error mapping of the api (ARCHITECTURE.md "api": error mapping to SQLSTATE + HTTP status): the
 // one place that turns any thrown value into API.md's error body and an HTTP status.
-import { AssertionError, SqlError, internalError, type SqlState } from '../errors/index.ts'
+import { AssertionError, SqlError, internalError, protocolViolation, type SqlState } from '../errors/index.ts'
 import type { ErrorBody } from './wire.ts'
 
 /** HTTP statuses the API answers errors with. */
@@ -66,4 +66,23 @@ export function errorBody(e: SqlError): ErrorBody {
       retryable: e.code === '40001',
     },
   }
+}
+
+/**
+ * The answer to a request no route takes: 405 with `Allow` when `allowed` names the methods the
+ * path takes, 404 when the path is no endpoint at all. Both carry 08P01 (the request does not
+ * follow the protocol), the status telling which: their status is the routing's, not the class's.
+ */
+export function unroutedResponse(method: string, path: string, allowed: readonly string[]): Response {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+  if (allowed.length === 0) {
+    const e = protocolViolation(`no endpoint ${path}`)
+    return new Response(JSON.stringify(errorBody(e)), { status: 404, headers })
+  }
+  // Every GET endpoint also answers HEAD (Hono runs its GET route without the body).
+  const methods = allowed.includes('GET') && !allowed.includes('HEAD') ? [...allowed, 'HEAD'] : allowed
+  const e = new SqlError('08P01', `method ${method} is not allowed on ${path}`, {
+    hint: `${path} takes ${methods.join(', ')}.`,
+  })
+  return new Response(JSON.stringify(errorBody(e)), { status: 405, headers: { ...headers, Allow: methods.join(', ') } })
 }

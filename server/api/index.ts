@@ -4,6 +4,8 @@
 import type { Hono } from 'hono'
 import type { Clock, Random, Timers } from '../clock/index.ts'
 import type { QueryProcessor } from '../qp/index.ts'
+import type { CommitAnswer } from './session-registry.ts'
+import type { StatementRequest } from './wire.ts'
 
 /** Bearer-token authentication: tokens are HMAC-SHA256 signed with the cluster secret. */
 export interface Auth {
@@ -60,6 +62,21 @@ export interface ApiOptions {
   /** Told about every internal error (XX000, a bug or an unexpected throw) the client got a 500
    * for; the client sees only a stable message, so this is where the region logs the rest. */
   readonly onInternalError?: (error: unknown) => void
+  /** Injected errors for client retry tests (POST /v1/admin/faults/sql); none when undefined. */
+  readonly sqlFaults?: SqlFaults
+}
+
+/**
+ * Injected SQL errors (region/admin-faults.ts). The API consults them only for requests that
+ * would otherwise run: authenticated, well formed, not refused for shutdown, and (interactive)
+ * on an open transaction whose turn it is; so a request that fails on its own never uses one up.
+ */
+export interface SqlFaults {
+  /** Called just before a SQL request's statements run; throws to fail the request instead. */
+  beforeStatements(statements: readonly StatementRequest[]): void
+  /** Runs a commit that is about to run (`commit`): it may answer without calling it (the
+   * transaction then stays open) or call it and answer something else. */
+  aroundCommit(commit: () => Promise<CommitAnswer>): Promise<CommitAnswer>
 }
 
 /** A running API: the Hono app to serve and its shutdown. */
@@ -88,6 +105,14 @@ export { createApp } from './create-app.ts'
  * (57P03 shutting down, 53300 too many transactions), 504 57014, 500 XX000 and class 58.
  */
 export { sqlStateToHttpStatus, errorBody, toSqlError, type ErrorStatus } from './error-response.ts'
+
+/**
+ * The answer to a request no route takes (API.md "Errors"): 405 with `Allow` when the path is an
+ * endpoint for other methods (`allowed`), else 404; both 08P01 in the error body.
+ */
+export { unroutedResponse } from './error-response.ts'
+
+export type { CommitAnswer } from './session-registry.ts'
 
 /**
  * Tokens: `createToken(secret, {role, ttlMs, sub?}, clock)` signs one; `verifyToken(secret,

@@ -36,10 +36,20 @@ interface Session {
   /** Settles when every request queued so far has finished; requests chain onto it. */
   tail: Promise<void>
   pending: number
-  ended: boolean
+  /** How it ended, once it has: requests queued behind its end answer from this, so a commit
+   * waiting behind another commit of the same transaction answers what that commit answered. */
+  ending: Ending | undefined
 }
 
 const ignore = () => {}
+
+/** What a commit answers. */
+export interface CommitAnswer {
+  readonly commitTs: string
+}
+
+/** Runs a commit (`commit`) and answers for it; see SessionRegistry.commit. */
+export type AroundCommit = (commit: () => Promise<CommitAnswer>) => Promise<CommitAnswer>
 
 /** Open interactive transactions of one region, by handle. */
 export class SessionRegistry {
@@ -109,7 +119,7 @@ export class SessionRegistry {
       idleTimer: undefined,
       tail: Promise.resolve(),
       pending: 0,
-      ended: false,
+      ending: undefined,
     }
     this.#open.set(handle, session)
     this.#armIdle(session)
@@ -124,58 +134,48 @@ export class SessionRegistry {
   run<T>(handle: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const session = this.#open.get(handle)
     if (session === undefined) throw unknownTransaction(handle)
-    if (session.pending >= this.#limits.txQueueMax)
-      throw new SqlError('53400', `too many requests waiting on transaction "${handle}"`, {
-        hint: 'Requests on one transaction run one at a time; await answers before sending more.',
-      })
-    return this.#enqueue(session, () => {
-      if (session.ended) throw unknownTransaction(handle)
+    return this.#turn(session, () => {
+      if (session.ending !== undefined) throw unknownTransaction(handle)
       return fn(session.tx)
     })
   }
 
   /**
-   * Commits. A retried commit of a committed transaction answers its commitTs again; of one whose
-   * commit failed, the same error again; of one rolled back or expired, 25P03.
+   * Commits. A repeated commit answers what the commit answered: the commitTs again for a
+   * committed transaction, the same error for one whose commit failed, 25P03 for one rolled back
+   * or expired; so does a commit sent while another is still running (it waits its turn).
+   * `around`, when given, runs the commit (test faults, api/index.ts `SqlFaults`): it may answer
+   * without committing, which leaves the transaction open.
    */
-  async commit(handle: string): Promise<{ readonly commitTs: string }> {
-    if (!this.#open.has(handle)) {
-      const ending = this.#ended.get(handle)
-      if (ending?.status === 'committed') return { commitTs: ending.commitTs }
-      if (ending !== undefined && ending.error !== undefined) throw ending.error
-      throw unknownTransaction(handle)
-    }
-    return this.run(handle, async (tx) => {
-      const session = this.#open.get(handle)
-      assert(session !== undefined && session.tx === tx, 'running session left the registry')
-      try {
-        const { commitTs } = await tx.commit()
-        this.#end(session, { status: 'committed', commitTs: String(commitTs) })
-        return { commitTs: String(commitTs) }
-      } catch (e) {
-        this.#end(session, endingOfFailedCommit(tx, e))
-        throw e
+  async commit(handle: string, around?: AroundCommit): Promise<CommitAnswer> {
+    const session = this.#open.get(handle)
+    if (session === undefined) return answerOfCommit(handle, this.#ended.get(handle))
+    return this.#turn(session, () => {
+      if (session.ending !== undefined) return answerOfCommit(handle, session.ending)
+      const commit = async (): Promise<CommitAnswer> => {
+        try {
+          const { commitTs } = await session.tx.commit()
+          this.#end(session, { status: 'committed', commitTs: String(commitTs) })
+          return { commitTs: String(commitTs) }
+        } catch (e) {
+          this.#end(session, endingOfFailedCommit(session.tx, e))
+          throw e
+        }
       }
+      return around === undefined ? commit() : around(commit)
     })
   }
 
   /** Rolls back; idempotent for transactions that ended without committing. 25000 when the
-   * transaction committed or its outcome is unknown (nothing left to roll back), 25P03 unknown. */
+   * transaction committed or its outcome is unknown (nothing left to roll back), also when a
+   * commit ahead of this rollback did that; 25P03 unknown. */
   async rollback(handle: string): Promise<void> {
-    if (!this.#open.has(handle)) {
-      const ending = this.#ended.get(handle)
-      if (ending === undefined) throw unknownTransaction(handle)
-      if (ending.status === 'aborted') return
-      throw invalidTransactionState(
-        ending.status === 'committed'
-          ? `transaction "${handle}" has already committed`
-          : `transaction "${handle}" has an unknown commit outcome and cannot be rolled back`,
-      )
-    }
-    await this.run(handle, async (tx) => {
-      tx.rollback()
-      const session = this.#open.get(handle)
-      if (session !== undefined) this.#end(session, { status: 'aborted', error: undefined })
+    const session = this.#open.get(handle)
+    if (session === undefined) return answerOfRollback(handle, this.#ended.get(handle))
+    await this.#turn(session, () => {
+      if (session.ending !== undefined) return answerOfRollback(handle, session.ending)
+      session.tx.rollback()
+      this.#end(session, { status: 'aborted', error: undefined })
     })
   }
 
@@ -197,6 +197,15 @@ export class SessionRegistry {
     await Promise.all(sessions.map((s) => s.tail))
   }
 
+  /** `fn` queued behind the requests already waiting on `session`; 53400 beyond txQueueMax. */
+  #turn<T>(session: Session, fn: () => T | Promise<T>): Promise<T> {
+    if (session.pending >= this.#limits.txQueueMax)
+      throw new SqlError('53400', `too many requests waiting on transaction "${session.handle}"`, {
+        hint: 'Requests on one transaction run one at a time; await answers before sending more.',
+      })
+    return this.#enqueue(session, fn)
+  }
+
   #enqueue<T>(session: Session, fn: () => T | Promise<T>): Promise<T> {
     session.pending++
     session.idleTimer?.cancel()
@@ -210,7 +219,7 @@ export class SessionRegistry {
   }
 
   #armIdle(session: Session): void {
-    if (session.ended) return
+    if (session.ending !== undefined) return
     session.idleTimer = this.#timers.setTimeout(
       () => this.#expire(session),
       this.#limits.idleTimeoutMs,
@@ -219,17 +228,17 @@ export class SessionRegistry {
 
   /** Rolls back after the request in progress (if any) finished; later ones get 25P03. */
   #expire(session: Session): void {
-    if (session.ended) return
+    if (session.ending !== undefined) return
     void this.#enqueue(session, () => {
-      if (session.ended) return
+      if (session.ending !== undefined) return
       session.tx.rollback()
       this.#end(session, { status: 'aborted', error: undefined })
     })
   }
 
   #end(session: Session, ending: Ending): void {
-    assert(!session.ended, `transaction ${session.handle} ended twice`)
-    session.ended = true
+    assert(session.ending === undefined, `transaction ${session.handle} ended twice`)
+    session.ending = ending
     session.ageTimer.cancel()
     session.idleTimer?.cancel()
     session.idleTimer = undefined
@@ -247,6 +256,25 @@ export class SessionRegistry {
     assert(!this.#open.has(handle) && !this.#ended.has(handle), 'transaction handle collision')
     return handle
   }
+}
+
+/** A commit's answer for a transaction that already ended (`ending`), or 25P03 when unknown. */
+function answerOfCommit(handle: string, ending: Ending | undefined): CommitAnswer {
+  if (ending?.status === 'committed') return { commitTs: ending.commitTs }
+  if (ending !== undefined && ending.error !== undefined) throw ending.error
+  throw unknownTransaction(handle)
+}
+
+/** A rollback's answer for a transaction that already ended: nothing to do when it aborted,
+ * 25000 when it committed or its outcome is unknown, 25P03 when unknown. */
+function answerOfRollback(handle: string, ending: Ending | undefined): void {
+  if (ending === undefined) throw unknownTransaction(handle)
+  if (ending.status === 'aborted') return
+  throw invalidTransactionState(
+    ending.status === 'committed'
+      ? `transaction "${handle}" has already committed`
+      : `transaction "${handle}" has an unknown commit outcome and cannot be rolled back`,
+  )
 }
 
 /** How a transaction whose commit threw ended: 40003 leaves the outcome unknown, the rest abort. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { SqlError } from '../errors/index.ts'
 import { T, overloads, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
-import type { Datum } from './types/index.ts'
+import { invalidEncoding, type Datum } from './types/index.ts'
 
 const bytes = (d: Datum | undefined) => d as Uint8Array
 const text = (d: Datum | undefined) => d as string
@@ -101,10 +101,14 @@ export const BYTEA_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<st
   ['convert_from', overloads(sig([T.bytea, T.text], T.text, (a) => {
     checkUtf8(text(a[1]))
     const decoded = new TextDecoder('utf-8', { fatal: true })
+    let out: string
     try {
-      return decoded.decode(bytes(a[0]))
+      out = decoded.decode(bytes(a[0]))
     } catch (e) {
       throw new SqlError('22021', 'invalid byte sequence for encoding "UTF8"', { cause: e })
     }
+    // Valid UTF-8, but text cannot hold U+0000 (PostgreSQL's text is NUL-terminated).
+    if (out.includes('\0')) throw invalidEncoding('0x00')
+    return out
   }))],
 ])

@@ -3,6 +3,7 @@
 import { hasSqlDetails, loadModule, parseSync, scanSync, type Node } from 'libpg-query'
 import { assert, SqlError, syntaxError } from '../errors/index.ts'
 import { PARSE_CACHE_ENTRIES } from './constants.ts'
+import { checkEncoding } from './types/index.ts'
 
 /** One parsed statement: its tree, the highest `$n` it references, and its text. */
 export interface ParsedStatement {
@@ -85,8 +86,14 @@ export function characterPosition(sql: string, location: number): number {
  * rows", "frame end cannot be UNBOUNDED PRECEDING", ...). */
 const WINDOW_FRAME_ERROR = /^frame (start|end|starting from) /
 
+/** The grammar's message for an escape (E'\\x00') spelling bytes that are not UTF-8 text. */
+const ENCODING_ERROR = /^invalid byte sequence for encoding /
+
 function parseOne(sql: string): ParsedStatement {
   assert(loaded, 'loadParser() must resolve before parsing')
+  // The grammar reads a C string: it would stop at U+0000 and run the text before it, and it
+  // would read a lone surrogate as U+FFFD. PostgreSQL never sees such text: it is not UTF-8.
+  checkEncoding(sql)
   let stmts
   try {
     stmts = parseSync(sql).stmts ?? []
@@ -94,10 +101,14 @@ function parseOne(sql: string): ParsedStatement {
     if (hasSqlDetails(e) && e.sqlDetails !== undefined) {
       const position = e.sqlDetails.cursorPosition >= 0 ? e.sqlDetails.cursorPosition + 1 : undefined
       const message = e.sqlDetails.message || e.message
-      // The grammar raises these with PostgreSQL's windowing error code, which libpg_query drops.
-      const code = WINDOW_FRAME_ERROR.test(message) ? '42P20' : '42601'
+      // The grammar raises these with PostgreSQL's windowing and encoding error codes, which
+      // libpg_query drops.
+      const code = WINDOW_FRAME_ERROR.test(message) ? '42P20' : ENCODING_ERROR.test(message) ? '22021' : '42601'
       throw new SqlError(code, message, { position, cause: e })
     }
+    // Text nested past the JS stack (50,000 `1+` in a row) overflows while the tree is built:
+    // PostgreSQL's answer to nesting beyond its stack.
+    if (e instanceof RangeError) throw new SqlError('54001', 'stack depth limit exceeded', { cause: e })
     throw syntaxError(e instanceof Error ? e.message : String(e))
   }
   if (stmts.length === 0) throw syntaxError('empty query: exactly one statement is required')

@@ -4,7 +4,18 @@
 // answer 40001 or 40003, so client retry loops can be tested against a real server. Admin token.
 import { Hono, type Context, type Next } from 'hono'
 import { z } from 'zod'
-import { errorBody, requireRole, sqlStateToHttpStatus, TokenVerifier, type Auth } from '../api/index.ts'
+import {
+  errorBody,
+  requireRole,
+  sqlStateToHttpStatus,
+  toSqlError,
+  TokenVerifier,
+  unroutedResponse,
+  type Auth,
+  type CommitAnswer,
+  type SqlFaults,
+  type StatementRequest,
+} from '../api/index.ts'
 import type { Clock } from '../clock/index.ts'
 import { commitOutcomeUnknown, invalidAuthorization, serializationFailure, SqlError, undefinedObject } from '../errors/index.ts'
 import type { LinkFaults } from '../net/index.ts'
@@ -25,11 +36,18 @@ const faultsSchema = z.strictObject({
 })
 
 /** `GET /v1/admin/faults` lists every link's faults; `POST` sets one link's (fields left out
- * clear that fault). 401 without a token, 403 without the admin role. */
-export function faultRoutes(control: FaultControl, auth: Auth | null, clock: Clock): Hono {
+ * clear that fault). 401 without a token, 403 without the admin role. The SQL fault switch
+ * (`sqlFaultRoutes`) comes with it. */
+export function faultRoutes(
+  control: FaultControl,
+  armed: ArmedSqlFaults,
+  auth: Auth | null,
+  clock: Clock,
+  onInternalError?: (error: unknown) => void,
+): Hono {
   const app = new Hono()
   app.use('/v1/admin/faults', adminOnly(auth, clock))
-  app.route('/', sqlFaultRoutes(auth, clock))
+  app.route('/', sqlFaultRoutes(armed, auth, clock, onInternalError))
   app.get('/v1/admin/faults', (c) => c.json({ links: control.peers.map((peer) => ({ peer, ...control.get(peer) })) }))
   app.post('/v1/admin/faults', async (c) => {
     const parsed = faultsSchema.safeParse(await c.req.json().catch(() => undefined))
@@ -42,7 +60,8 @@ export function faultRoutes(control: FaultControl, auth: Auth | null, clock: Clo
     control.set(peer, faults)
     return c.json({ peer, ...control.get(peer) })
   })
-  app.onError(onError)
+  app.all('/v1/admin/faults', (c) => unroutedResponse(c.req.method, c.req.path, ['GET', 'POST']))
+  app.onError(onError(onInternalError))
   return app
 }
 
@@ -63,58 +82,73 @@ const sqlFaultsSchema = z.discriminatedUnion('code', [
 ])
 
 /**
- * `POST /v1/admin/faults/sql` (admin) arms injected SQL errors, in front of the api's routes:
- * `{code: '40001', count, match?}` fails the next `count` SQL requests (POST /v1/sql and
- * /v1/tx/:tx/sql) whose text contains `match` with 40001 before they run, as a conflict would;
- * `{code: '40003', count, landed}` answers the next `count` commits (POST /v1/tx/:tx/commit) with
- * 40003, after committing when `landed`, without running the commit otherwise (the transaction
- * stays open, as when the commit request was lost). A count of 0 disarms. `GET` shows what is
- * armed. For tests of client retry loops; nothing is armed unless an admin asks.
+ * The SQL errors an admin armed, which the api consults (api/index.ts `SqlFaults`) only for
+ * requests that would otherwise run, so a request refused for its token, its body or an unknown
+ * transaction never uses one up: the next `conflicts` SQL requests (POST /v1/sql and
+ * /v1/tx/:tx/sql) whose text contains `match` fail with 40001 before they run, as a conflict
+ * would; the next `unknownCommits` commits answer 40003, after committing when `landed`, without
+ * committing otherwise (the transaction stays open, as when the commit request was lost).
  */
-export function sqlFaultRoutes(auth: Auth | null, clock: Clock): Hono {
-  const armed = { conflicts: 0, match: undefined as string | undefined, unknownCommits: 0, landed: false }
+export class ArmedSqlFaults implements SqlFaults {
+  conflicts = 0
+  match: string | undefined = undefined
+  unknownCommits = 0
+  landed = false
+
+  beforeStatements(statements: readonly StatementRequest[]): void {
+    if (this.conflicts === 0) return
+    const match = this.match
+    if (match !== undefined && !statements.some((s) => s.sql.includes(match))) return
+    this.conflicts--
+    throw serializationFailure('OC000', 'injected by POST /v1/admin/faults/sql')
+  }
+
+  async aroundCommit(commit: () => Promise<CommitAnswer>): Promise<CommitAnswer> {
+    if (this.unknownCommits === 0) return commit()
+    this.unknownCommits--
+    if (this.landed) await commit()
+    throw commitOutcomeUnknown('injected by POST /v1/admin/faults/sql')
+  }
+
+  /** What GET /v1/admin/faults/sql shows. */
+  view() {
+    return { conflicts: this.conflicts, match: this.match, unknownCommits: this.unknownCommits, landed: this.landed }
+  }
+}
+
+/**
+ * `POST /v1/admin/faults/sql` (admin) arms injected SQL errors (`ArmedSqlFaults`):
+ * `{code: '40001', count, match?}` or `{code: '40003', count, landed}`; a count of 0 disarms.
+ * `GET` shows what is armed. For tests of client retry loops; nothing is armed unless an admin
+ * asks.
+ */
+export function sqlFaultRoutes(
+  armed: ArmedSqlFaults,
+  auth: Auth | null,
+  clock: Clock,
+  onInternalError?: (error: unknown) => void,
+): Hono {
   const app = new Hono()
   app.use('/v1/admin/faults/sql', adminOnly(auth, clock))
-  app.get('/v1/admin/faults/sql', (c) => c.json(armed))
+  app.get('/v1/admin/faults/sql', (c) => c.json(armed.view()))
   app.post('/v1/admin/faults/sql', async (c) => {
     const parsed = sqlFaultsSchema.safeParse(await c.req.json().catch(() => undefined))
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       throw new SqlError('08P01', `invalid request ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'malformed'}`)
     }
-    if (parsed.data.code === '40001') Object.assign(armed, { conflicts: parsed.data.count, match: parsed.data.match })
-    else Object.assign(armed, { unknownCommits: parsed.data.count, landed: parsed.data.landed })
-    return c.json(armed)
-  })
-  const conflict = async (c: Context, next: Next) => {
-    if (armed.conflicts > 0 && c.req.method === 'POST' && (armed.match === undefined || (await sqlTextOf(c)).includes(armed.match))) {
-      armed.conflicts--
-      throw serializationFailure('OC000', 'injected by POST /v1/admin/faults/sql')
+    if (parsed.data.code === '40001') {
+      armed.conflicts = parsed.data.count
+      armed.match = parsed.data.match
+    } else {
+      armed.unknownCommits = parsed.data.count
+      armed.landed = parsed.data.landed
     }
-    await next()
-  }
-  app.use('/v1/sql', conflict)
-  app.use('/v1/tx/:tx/sql', conflict)
-  app.use('/v1/tx/:tx/commit', async (c, next) => {
-    if (armed.unknownCommits === 0 || c.req.method !== 'POST') return next()
-    armed.unknownCommits--
-    if (armed.landed) {
-      await next()
-      if (c.res.status !== 200) return
-    }
-    c.res = undefined
-    c.res = c.json(errorBody(commitOutcomeUnknown('injected by POST /v1/admin/faults/sql')), sqlStateToHttpStatus('40003'))
+    return c.json(armed.view())
   })
-  app.onError(onError)
+  app.all('/v1/admin/faults/sql', (c) => unroutedResponse(c.req.method, c.req.path, ['GET', 'POST']))
+  app.onError(onError(onInternalError))
   return app
-}
-
-/** The SQL text of a request to a SQL endpoint (every statement of a batch), read from a copy of
- * the body so the api still reads the original. */
-async function sqlTextOf(c: Context): Promise<string> {
-  const body = (await c.req.raw.clone().json().catch(() => undefined)) as { sql?: unknown; statements?: { sql?: unknown }[] } | undefined
-  if (typeof body?.sql === 'string') return body.sql
-  return Array.isArray(body?.statements) ? body.statements.map((s) => String(s?.sql)).join('\n') : ''
 }
 
 /** 401 without a token, 403 without the admin role (no check when auth is off). */
@@ -131,7 +165,11 @@ function adminOnly(auth: Auth | null, clock: Clock) {
   }
 }
 
-function onError(error: Error, c: Context) {
-  const e = error instanceof SqlError ? error : new SqlError('XX000', 'internal error')
-  return c.json(errorBody(e), sqlStateToHttpStatus(e.code))
+/** API.md's error answer; anything but a SqlError is an internal error, reported to the log. */
+function onError(onInternalError: ((error: unknown) => void) | undefined) {
+  return (error: Error, c: Context) => {
+    const e = toSqlError(error)
+    if (e.code === 'XX000') onInternalError?.(error)
+    return c.json(errorBody(e), sqlStateToHttpStatus(e.code))
+  }
 }

@@ -22,7 +22,7 @@ import {
 import { Rpc, type Transport } from '../net/index.ts'
 import { createQueryProcessor, INDEX_JOB_LEASE_MS, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
-import { faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
+import { ArmedSqlFaults, faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
@@ -58,6 +58,9 @@ export interface RegionOptions {
   /** Mount `POST /v1/admin/faults/sql` (admin only: injected 40001/40003 for client tests) on a
    * single region; a cluster region always has it. Default false. */
   readonly sqlFaults?: boolean
+  /** Told about every internal error a client got a 500 (XX000) for, with its stack: the client
+   * sees only a stable message, so the process running the region logs the rest. */
+  readonly onInternalError?: (error: unknown) => void
   readonly journal?: FileJournalConfig
   readonly crossbar?: CrossbarConfig
   readonly qp?: QpLimits
@@ -223,6 +226,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
+  // A cluster region always has the SQL fault switch (with its link faults); one region only when
+  // asked.
+  const sqlFaults = cluster?.faults !== undefined || options.sqlFaults === true ? new ArmedSqlFaults() : undefined
   const api = createApp({
     qp,
     region: { name: o.name, url: o.url, regions: regionList(cluster?.topology, o.name, o.url) },
@@ -231,6 +237,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     timers: o.timers,
     random: o.random,
     limits: o.api,
+    ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
+    ...(sqlFaults === undefined ? {} : { sqlFaults }),
   })
   const gc = schedule(o.timers, o.gcIntervalMs, gcTicker(shards, { clock: steadyClock, txAgeMsMax }))
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
@@ -253,7 +261,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   })
   return {
     name: o.name,
-    app: withFaultRoutes(api.app, cluster?.faults, auth, o.clock, options.sqlFaults === true),
+    app: withFaultRoutes(api.app, cluster?.faults, sqlFaults, auth, o.clock, options.onInternalError),
     qp,
     secret,
     auth,
@@ -301,7 +309,7 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   )
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
-  const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, auth, o.clock)
+  const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, undefined, auth, o.clock, options.onInternalError)
   // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
   const failover = startFailover(o, options.cluster, replication, state, { initiates: false, onRegionOut: async () => {} })
   return {
@@ -315,11 +323,21 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   }
 }
 
-/** The app with `/v1/admin/faults` in front, when this region's links can be changed. */
-function withFaultRoutes(app: Hono, control: FaultControl | undefined, auth: Auth | null, clock: Clock, sqlFaults = false): Hono {
-  if (control === undefined && !sqlFaults) return app
+/** The app with `/v1/admin/faults` in front, when this region's links can be changed, and
+ * `/v1/admin/faults/sql` when it has SQL faults to arm (a witness has links but runs no SQL: its
+ * switch arms faults nothing consults). */
+function withFaultRoutes(
+  app: Hono,
+  control: FaultControl | undefined,
+  sqlFaults: ArmedSqlFaults | undefined,
+  auth: Auth | null,
+  clock: Clock,
+  onInternalError: ((error: unknown) => void) | undefined,
+): Hono {
+  if (control === undefined && sqlFaults === undefined) return app
+  const armed = sqlFaults ?? new ArmedSqlFaults()
   const root = new Hono()
-  root.route('/', control === undefined ? sqlFaultRoutes(auth, clock) : faultRoutes(control, auth, clock))
+  root.route('/', control === undefined ? sqlFaultRoutes(armed, auth, clock, onInternalError) : faultRoutes(control, armed, auth, clock, onInternalError))
   // Through the API's own fetch, not mounted: its POST /v1/sql lane sits in app.fetch, which a
   // mounted app's routes bypass.
   root.all('*', (c) => app.fetch(c.req.raw))

@@ -45,7 +45,7 @@ export {
 /** Exact decimals (numeric) and jsonb values. */
 export { Decimal } from './decimal.ts'
 export { expDecimal, lnDecimal, logDecimal, powerDecimal } from './decimal-math.ts'
-export { Jsonb, compareJsonb } from './jsonb.ts'
+export { JSON_DEPTH_MAX, Jsonb, compareJsonb } from './jsonb.ts'
 
 /** Intervals: the value, input/output, arithmetic with timestamps (interval.ts documents each). */
 export {
@@ -87,7 +87,7 @@ export {
 export { canonicalJson, formatJsonNumber, jsonbEntries } from './jsonb.ts'
 
 /** Input and output functions, text order. */
-export { formatText, parseText } from './text-io.ts'
+export { checkEncoding, formatText, invalidEncoding, parseText } from './text-io.ts'
 export { compareCodePoints } from './text-order.ts'
 export {
   civilFromDays,

@@ -2,7 +2,7 @@
 // jsonb text output and jsonb's btree order.
 import { SqlError } from '../../errors/index.ts'
 import { Decimal } from './decimal.ts'
-import { compareCodePoints, utf8Length } from './text-order.ts'
+import { LONE_SURROGATE, compareCodePoints, utf8Length } from './text-order.ts'
 
 /** A jsonb value (boxed, so JSON null is not SQL NULL). `value` is JSON data: null, boolean,
  * Decimal (every number: jsonb keeps numeric's digits and scale, '1.50' stays 1.50), string, array
@@ -11,13 +11,22 @@ export class Jsonb {
   readonly value: unknown
 
   constructor(value: unknown) {
-    this.value = withDecimals(value)
+    this.value = withDecimals(value, 0)
   }
 
-  /** jsonb input: 22P02 on malformed JSON, 22P05 for \u0000, 22003 beyond numeric's range. */
+  /** jsonb input: 22P02 on malformed JSON and lone surrogates, 22P05 for \u0000, 22003 beyond
+   * numeric's range, 54001 nested deeper than JSON_DEPTH_MAX. */
   static parse(text: string): Jsonb {
     const value = parseJson(text)
-    checkValue(value)
+    checkValue(value, 0)
+    return new Jsonb(value)
+  }
+
+  /** A JSON value that arrived as JSON (a request parameter) as jsonb, refused as jsonb input
+   * would refuse the same JSON text: strings or keys with U+0000 (22P05), lone surrogates
+   * (22P02), nesting deeper than JSON_DEPTH_MAX (54001). */
+  static fromJson(value: unknown): Jsonb {
+    checkValue(value, 0)
     return new Jsonb(value)
   }
 
@@ -27,21 +36,67 @@ export class Jsonb {
   }
 }
 
-function checkValue(value: unknown): void {
+/**
+ * Nesting PostgreSQL's stack would also refuse (it answers 54001 "stack depth limit exceeded" for
+ * deeper jsonb input): a value inside more than this many arrays or objects is 54001 here, not a
+ * JS stack overflow in one of the recursive walks over JSON values. A thousand levels leave every
+ * walk (parse, checks, output, comparison) far from the engine's stack limit.
+ */
+export const JSON_DEPTH_MAX = 1000
+
+/** 54001 for a JSON value nested deeper than JSON_DEPTH_MAX. */
+export function jsonTooDeep(): SqlError {
+  return new SqlError('54001', 'stack depth limit exceeded', {
+    hint: `JSON values may nest at most ${JSON_DEPTH_MAX} arrays or objects deep.`,
+  })
+}
+
+/** 22P05 for U+0000 and 22P02 for a lone surrogate in a string or key; 54001 too deep. */
+function checkValue(value: unknown, depth: number): void {
+  if (depth > JSON_DEPTH_MAX) throw jsonTooDeep()
   if (typeof value === 'string') {
-    if (value.includes('\0')) {
-      throw new SqlError('22P05', 'unsupported Unicode escape sequence', {
-        detail: '\\u0000 cannot be converted to text.',
-      })
-    }
+    checkString(value)
   } else if (Array.isArray(value)) {
-    for (const v of value) checkValue(v)
+    for (const v of value) checkValue(v, depth + 1)
   } else if (value !== null && typeof value === 'object' && !(value instanceof Decimal)) {
     for (const [k, v] of Object.entries(value)) {
-      checkValue(k)
-      checkValue(v)
+      checkString(k)
+      checkValue(v, depth + 1)
     }
   }
+}
+
+function checkString(s: string): void {
+  if (s.includes('\0')) throw codePointZero()
+  const lone = LONE_SURROGATE.exec(s)
+  if (lone === null) return
+  // PostgreSQL's two messages: a high half right after another, or any other unpaired half.
+  const next = s.charCodeAt(lone.index + 1)
+  throw surrogateError(isHighSurrogate(lone[0].charCodeAt(0)) && isHighSurrogate(next) ? 'high' : 'low')
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff
+
+const codePointZero = () =>
+  new SqlError('22P05', 'unsupported Unicode escape sequence', {
+    detail: '\\u0000 cannot be converted to text.',
+  })
+
+/** PostgreSQL's json errors for surrogates: a high half after a high half, or an unpaired half. */
+const surrogateError = (which: 'high' | 'low') =>
+  new SqlError('22P02', 'invalid input syntax for type json', {
+    detail: which === 'high'
+      ? 'Unicode high surrogate must not follow a high surrogate.'
+      : 'Unicode low surrogate must follow a high surrogate.',
+  })
+
+/** Nothing deeper than JSON_DEPTH_MAX (54001); a bounded walk before a recursive one such as
+ * JSON.stringify. */
+export function checkJsonDepth(value: unknown, depth = 0): void {
+  if (depth > JSON_DEPTH_MAX) throw jsonTooDeep()
+  if (value === null || typeof value !== 'object') return
+  for (const v of Array.isArray(value) ? value : Object.values(value)) checkJsonDepth(v, depth + 1)
 }
 
 /** Orders object keys as jsonb stores them: shorter first, then by bytes. */
@@ -61,8 +116,10 @@ export function formatJsonNumber(n: number | Decimal): string {
   return (n instanceof Decimal ? n : Decimal.fromNumber(n)).toString()
 }
 
-/** The value with every JS number as a Decimal (NaN and infinities: 22003, as jsonb has none). */
-function withDecimals(value: unknown): unknown {
+/** The value with every JS number as a Decimal (NaN and infinities: 22003, as jsonb has none);
+ * 54001 deeper than JSON_DEPTH_MAX, whoever builds the value (input, parameters, functions). */
+function withDecimals(value: unknown, depth: number): unknown {
+  if (depth > JSON_DEPTH_MAX) throw jsonTooDeep()
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new SqlError('22003', 'jsonb number out of range')
     return Decimal.fromNumber(value)
@@ -72,7 +129,7 @@ function withDecimals(value: unknown): unknown {
   if (Array.isArray(value)) {
     let changed = false
     const out = value.map((v) => {
-      const w = withDecimals(v)
+      const w = withDecimals(v, depth + 1)
       changed ||= w !== v
       return w
     })
@@ -80,7 +137,7 @@ function withDecimals(value: unknown): unknown {
   }
   let changed = false
   const entries = Object.entries(value).map(([k, v]) => {
-    const w = withDecimals(v)
+    const w = withDecimals(v, depth + 1)
     changed ||= w !== v
     return [k, w] as const
   })
@@ -91,9 +148,6 @@ function withDecimals(value: unknown): unknown {
   }
   return out
 }
-
-/** Nesting PostgreSQL's stack would also refuse; deeper input is 54001, not a JS stack overflow. */
-const JSON_DEPTH_MAX = 1000
 
 /** PostgreSQL's JSON grammar (RFC 8259), numbers read as numeric. Objects keep the last of
  * duplicate keys. */
@@ -113,9 +167,12 @@ function parseJson(text: string): unknown {
   const str = (): string => {
     i++
     let out = ''
+    // A \u high surrogate waits here for the \u low one that must follow (PostgreSQL's rule).
+    let high = -1
     for (;;) {
       const c = text[i]
       if (c === undefined) throw fail('The input string ended unexpectedly.')
+      if (high !== -1 && !text.startsWith('\\u', i)) throw surrogateError('low')
       if (c === '"') {
         i++
         return out
@@ -139,11 +196,21 @@ function parseJson(text: string): unknown {
           const hex = text.slice(i, i + 4)
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw fail('"\\u" must be followed by four hexadecimal digits.')
           const code = Number.parseInt(hex, 16)
-          if (code === 0) {
-            throw new SqlError('22P05', 'unsupported Unicode escape sequence', { detail: '\\u0000 cannot be converted to text.' })
-          }
-          out += String.fromCharCode(code)
           i += 4
+          if (isHighSurrogate(code)) {
+            if (high !== -1) throw surrogateError('high')
+            high = code
+            break
+          }
+          if (isLowSurrogate(code)) {
+            if (high === -1) throw surrogateError('low')
+            out += String.fromCharCode(high, code)
+            high = -1
+            break
+          }
+          if (high !== -1) throw surrogateError('low')
+          if (code === 0) throw codePointZero()
+          out += String.fromCharCode(code)
           break
         }
         default:
@@ -152,7 +219,7 @@ function parseJson(text: string): unknown {
     }
   }
   const value = (depth: number): unknown => {
-    if (depth > JSON_DEPTH_MAX) throw new SqlError('54001', 'stack depth limit exceeded')
+    if (depth > JSON_DEPTH_MAX) throw jsonTooDeep()
     ws()
     const c = text[i]
     if (c === '{') {

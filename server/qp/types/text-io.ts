@@ -10,6 +10,29 @@ import { Jsonb } from './jsonb.ts'
 import { parseTime, roundTime } from './time.ts'
 import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
 import type { Datum, SqlType } from './sql-type.ts'
+import { LONE_SURROGATE } from './text-order.ts'
+
+/** U+0000 or a lone surrogate: characters PostgreSQL's UTF8 text cannot hold. */
+const NOT_UTF8_TEXT = new RegExp(`\\0|${LONE_SURROGATE.source}`)
+
+/**
+ * `text` when PostgreSQL's UTF8 encoding can hold it; 22021 otherwise, naming the bytes as
+ * PostgreSQL does: "0x00" for U+0000 (text is NUL-terminated there), a lone surrogate as the
+ * three bytes UTF-8 would spell it (which PostgreSQL refuses as invalid). For text entering from
+ * outside: SQL text and parameters.
+ */
+export function checkEncoding(text: string): string {
+  const bad = NOT_UTF8_TEXT.exec(text)
+  if (bad === null) return text
+  const unit = bad[0].charCodeAt(0)
+  const bytes = unit === 0 ? [0] : [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)]
+  const spelled = bytes.map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ')
+  throw invalidEncoding(spelled)
+}
+
+/** 22021 for bytes that are not UTF-8 text, spelled as PostgreSQL does ("0xed 0xa0 0x80"). */
+export const invalidEncoding = (spelled: string): SqlError =>
+  new SqlError('22021', `invalid byte sequence for encoding "UTF8": ${spelled}`)
 
 /** PostgreSQL's input function: text to datum. 22P02/22003/22007/22008 on bad input. Typmods
  * (numeric(p,s), varchar(n), timestamp(p)) are not applied here: PostgreSQL reads a literal with

@@ -18,6 +18,11 @@ function fixup(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit
 }
 
+/** A lone surrogate: a UTF-16 high half not followed by a low half, or a low half without a high
+ * one before it. It has no UTF-8 form, so it cannot be PostgreSQL text (JSON's \u escapes and JS
+ * strings can spell one). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
 /** Bytes of the UTF-8 encoding (lone surrogates count as U+FFFD's three bytes). */
 export function utf8Length(s: string): number {
   let n = 0

@@ -20,6 +20,15 @@ const INTERVAL_INPUTS = [
   '10000000000 hours', '2147483648 days', '1 day 1:2:3 ago', '1 hour 01:00', '1 second 100 ms',
 ]
 
+describe('jsonb input: \\u escapes of surrogates', () => {
+  test.each([
+    '"\\ud800"', '"\\udc00"', '"\\ud800x"', '"\\ud800\\ud800"', '"\\ud83d\\ude00"', '"\\ud800\\u0041"',
+    '"\\ud800\\n"', '"\\ud800\\u0000"', '{"\\ud83d\\ude00": "\\u00e9"}', '{"\\ud800": 1}', '["a\\udc00"]',
+  ])('%p', async (text) => {
+    expect(castOurs([text, ''], 'jsonb')).toBe(await pg.text(literalSql([text, 'jsonb'])))
+  })
+})
+
 describe('interval input and output', () => {
   test('infinite intervals (PostgreSQL 17) are not supported: 0A000', () => {
     expect(castOurs(['infinity', ''], 'interval')).toBe('ERROR 0A000')

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'bun:test'
 import { SqlError } from '../../errors/index.ts'
 import {
   Decimal,
+  JSON_DEPTH_MAX,
   Jsonb,
   boolType,
   byteaType,
@@ -200,6 +201,8 @@ describe('text input and output per type', () => {
     [jsonbType, '{"a": }', '22P02 invalid input syntax for type json'],
     [jsonbType, '', '22P02 invalid input syntax for type json'],
     [jsonbType, '"\\u0000"', '22P05 unsupported Unicode escape sequence'],
+    [jsonbType, '"\\ud800"', '22P02 invalid input syntax for type json'],
+    [jsonbType, '"\\ud800\\u0000"', '22P02 invalid input syntax for type json'],
   ]
   test.each(errors)('%p %p fails: %p', (type, input, message) => {
     expect(error(() => parseText(input, type))).toBe(message)
@@ -620,6 +623,22 @@ describe('wire values', () => {
     [5, uuidType, '22P02 invalid input syntax for type uuid: "5"'],
     ['\\x0a', byteaType, '\\x0a'],
     ['abc', unknownType, 'abc'],
+    // Text PostgreSQL's UTF8 encoding cannot hold, whatever the type it is read as (a client's
+    // bytes for it would be refused before any input function).
+    ['a\u0000b', textType, '22021 invalid byte sequence for encoding "UTF8": 0x00'],
+    ['1\u0000', int4Type, '22021 invalid byte sequence for encoding "UTF8": 0x00'],
+    ['\ud800', textType, '22021 invalid byte sequence for encoding "UTF8": 0xed 0xa0 0x80'],
+    ['x\udc00', varcharType, '22021 invalid byte sequence for encoding "UTF8": 0xed 0xb0 0x80'],
+    ['"\ud800"', jsonbType, '22021 invalid byte sequence for encoding "UTF8": 0xed 0xa0 0x80'],
+    ['\ud83d\ude00', textType, '\ud83d\ude00'],
+    // A JSON value as jsonb: what jsonb input says of the same JSON text.
+    [{ k: 'x\u0000' }, jsonbType, '22P05 unsupported Unicode escape sequence'],
+    [{ 'k\u0000': 1 }, jsonbType, '22P05 unsupported Unicode escape sequence'],
+    [['\ud800'], jsonbType, '22P02 invalid input syntax for type json'],
+    [{ '\udc00': 1 }, jsonbType, '22P02 invalid input syntax for type json'],
+    [['\ud83d\ude00'], jsonbType, '["\ud83d\ude00"]'],
+    // As JSON text, escaped: valid text.
+    [{ k: 'x\u0000\ud800' }, textType, '{"k":"x\\u0000\\ud800"}'],
   ]
   test.each(params)('param %p as %p → %p', (json, type, expected) => {
     const got = error(() => {
@@ -627,6 +646,27 @@ describe('wire values', () => {
       throw new SqlError('00000', v === null ? 'null' : formatText(v, type))
     }).replace(/^00000 /, '')
     expect(got).toBe(expected)
+  })
+
+  test('JSON parameters nest at most JSON_DEPTH_MAX deep, as jsonb text input: deeper is 54001', () => {
+    /** `levels` arrays, one inside the other. */
+    const nested = (levels: number): unknown => {
+      let v: unknown = []
+      for (let i = 1; i < levels; i++) v = [v]
+      return v
+    }
+    const deepest = JSON_DEPTH_MAX + 1
+    for (const type of [jsonbType, textType]) {
+      expect(error(() => fromParam(nested(deepest), type))).toBe('no error')
+      expect(error(() => fromParam(nested(deepest + 1), type))).toBe('54001 stack depth limit exceeded')
+      // Far beyond the JS stack's reach: still an answer, not a RangeError.
+      expect(error(() => fromParam(nested(100_000), type))).toBe('54001 stack depth limit exceeded')
+    }
+    const text = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+    expect(error(() => parseText(text(deepest), jsonbType))).toBe('no error')
+    expect(error(() => parseText(text(deepest + 1), jsonbType))).toBe('54001 stack depth limit exceeded')
+    // However a jsonb value is built.
+    expect(error(() => new Jsonb(nested(100_000)))).toBe('54001 stack depth limit exceeded')
   })
 })
 

@@ -2,10 +2,10 @@
 // results and JSON request parameters to datums, as PostgreSQL reads untyped literals.
 import { SqlError, assertNever } from '../../errors/index.ts'
 import { Decimal } from './decimal.ts'
-import { Jsonb, canonicalJson } from './jsonb.ts'
+import { Jsonb, canonicalJson, checkJsonDepth } from './jsonb.ts'
 import { fitsInt } from './number-io.ts'
 import { formatType, type Datum, type SqlType } from './sql-type.ts'
-import { expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
+import { checkEncoding, expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
 
 /** A value as API.md puts it on the wire. */
 export type WireValue =
@@ -59,14 +59,17 @@ export function toWire(value: Datum, type: SqlType): WireValue {
  * through `parseText`; a JSON array is an array of its elements' parameters; numbers must be exact for integer types (22P02 for 1.5, 22003 beyond the
  * range), give their shortest decimal for numeric; booleans and numbers elsewhere are read as
  * their JSON text; objects and arrays only to jsonb (and text, as JSON text). null → NULL. The
- * typmod is not applied (callers `cast` in assignment context for columns). Unknown keeps text. */
+ * typmod is not applied (callers `cast` in assignment context for columns). Unknown keeps text.
+ * Strings PostgreSQL's UTF8 text cannot hold (U+0000, lone surrogates) are 22021, as a client's
+ * bytes would be; in a JSON value for jsonb they are what jsonb input says of the same JSON
+ * (22P05, 22P02); a JSON value nested deeper than JSON_DEPTH_MAX is 54001. */
 export function fromParam(json: unknown, type: SqlType): Datum {
   if (json === null || json === undefined) return null
   if (type.kind === 'jsonb')
-    return typeof json === 'string' ? parseText(json, type) : new Jsonb(json)
+    return typeof json === 'string' ? parseText(checkEncoding(json), type) : Jsonb.fromJson(json)
   switch (typeof json) {
     case 'string':
-      return parseText(json, type)
+      return parseText(checkEncoding(json), type)
     case 'number':
       return numberParam(json, type)
     case 'bigint':
@@ -80,6 +83,8 @@ export function fromParam(json: unknown, type: SqlType): Datum {
         return json.map((v: unknown) => fromParam(v, element))
       }
       if (type.kind === 'text' || type.kind === 'varchar' || type.kind === 'unknown') {
+        // JSON.stringify escapes U+0000 and lone surrogates, so the text is valid as it is.
+        checkJsonDepth(json)
         return JSON.stringify(json)
       }
       throw new SqlError(
