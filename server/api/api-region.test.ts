@@ -340,3 +340,14 @@ describe('internal errors', () => {
     expect((await sql('SELECT 1 AS one')).status).toBe(200)
   })
 })
+
+test('jsonb numbers go out with their exact digits, as PostgreSQL prints them, never a nearby double', async () => {
+  const res = await region.app.request('/v1/sql', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sql: `SELECT '[1.50, 9007199254740993, 1e40, 2, 0.5]'::jsonb AS j`, rowMode: 'array' }),
+  })
+  expect(res.status).toBe(200)
+  const text = await res.text()
+  expect(text).toContain(`[[[1.50,9007199254740993,1${'0'.repeat(40)},2,0.5]]]`)
+})

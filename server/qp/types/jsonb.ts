@@ -313,10 +313,12 @@ function formatJson(value: unknown): string {
   }
 }
 
-/** The value with objects rebuilt in jsonb key order and numbers as JS numbers (for the wire,
- * where order is visible and JSON numbers are doubles). */
+/** The value with objects rebuilt in jsonb key order (for the wire, where order is visible) and
+ * numbers as JS numbers where one prints them exactly; any other number (`1.50`, 2^53 + 1,
+ * `1e400`) goes as its exact digits in raw JSON text, as PostgreSQL prints it, never a nearby
+ * double (or `null` for one out of range). */
 export function canonicalJson(value: unknown): unknown {
-  if (value instanceof Decimal) return value.toNumber()
+  if (value instanceof Decimal) return exactJsonNumber(value)
   if (Array.isArray(value)) return value.map(canonicalJson)
   if (value === null || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}
@@ -324,6 +326,15 @@ export function canonicalJson(value: unknown): unknown {
     Object.defineProperty(out, k, { value: canonicalJson(v), enumerable: true, writable: true })
   }
   return out
+}
+
+/** JSON.rawJSON (Bun, Deno; ES2025): a value JSON.stringify writes as the text given. */
+const rawJson = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON
+
+function exactJsonNumber(d: Decimal): unknown {
+  const text = d.toString()
+  const n = Number(text)
+  return String(n) === text || rawJson === undefined ? n : rawJson(text)
 }
 
 /** jsonb's type order (PostgreSQL's jbvType): null < string < number < boolean < array < object. */
