@@ -50,7 +50,6 @@ import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, encodeMissing } from './rows.ts'
 import {
   renameSequence,
-  alteredSequence,
   putSequence,
   qualifiedName,
   relationNameTaken,
@@ -618,7 +617,7 @@ function setIdentity(a: Alter, cmd: AlterTableCmd): void {
   if (options.length === 0) return
   const raw = a.env.view.get(sequenceKey(col.sequence))
   if (raw === undefined) return
-  putSequence(a.env, alteredSequence(a.env.view, JSON.parse(raw) as SequenceDef, options))
+  putSequence(a.env, a.run.exec.tx.alteredSequence(JSON.parse(raw) as SequenceDef, options))
 }
 
 /** ALTER COLUMN DROP EXPRESSION [IF EXISTS]: a generated column becomes a plain one, its stored

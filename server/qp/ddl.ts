@@ -165,7 +165,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
     }
   }
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
-  else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
+  else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt, run.exec.tx)
   else if ('AlterObjectSchemaStmt' in stmt) {
     const s = stmt.AlterObjectSchemaStmt
     if (!setViewSchema(env, s)) {

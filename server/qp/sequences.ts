@@ -33,7 +33,7 @@ import {
 } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { SnapshotView } from './snapshot-view.ts'
-import type { TxHost } from './tx-services.ts'
+import type { TxHost, TxServices } from './tx-services.ts'
 import { viewKey } from './views.ts'
 import { checkTypeNameFree } from './enums.ts'
 
@@ -66,6 +66,10 @@ export interface SequenceDef {
   readonly epoch: number
   /** The value before the first value of the epoch (start - increment at creation). */
   readonly origin: string
+  /** Whether `origin` counts as handed out (PostgreSQL's is_called: setval(v, true), or an ALTER
+   * after values were taken): an ALTER before the epoch hands out anything continues after
+   * `origin` rather than at the epoch's first value. */
+  readonly called?: boolean | undefined
   /** The column that owns the sequence (serial, identity): dropped with its table. */
   readonly ownedBy?: { readonly table: string; readonly column: string } | undefined
 }
@@ -122,12 +126,16 @@ export function sequenceDef(
       throw featureNotSupported(`sequence option ${k.toUpperCase()}`)
     }
   }
-  const min =
-    optionInt(o.get('minvalue')) ??
-    (base === undefined ? (increment > 0n ? 1n : typeMin) : BigInt(base.min))
-  const max =
-    optionInt(o.get('maxvalue')) ??
-    (base === undefined ? (increment > 0n ? typeMax : -1n) : BigInt(base.max))
+  // A new type (AS) takes along bounds that were the old type's own, as PostgreSQL's ALTER does.
+  const [baseMin, baseMax] =
+    base === undefined
+      ? [undefined, undefined]
+      : [
+          BigInt(base.min) === TYPE_BOUNDS[base.type][0] ? typeMin : BigInt(base.min),
+          BigInt(base.max) === TYPE_BOUNDS[base.type][1] ? typeMax : BigInt(base.max),
+        ]
+  const min = optionInt(o.get('minvalue')) ?? baseMin ?? (increment > 0n ? 1n : typeMin)
+  const max = optionInt(o.get('maxvalue')) ?? baseMax ?? (increment > 0n ? typeMax : -1n)
   if (min < typeMin || max > typeMax)
     throw new SqlError(
       '22023',
@@ -211,14 +219,55 @@ export function listSequences(view: {
   return [...view.scan(start, end)].map((kv) => JSON.parse(kv.value) as SequenceDef)
 }
 
+/** Where a sequence stands for ALTER SEQUENCE, as PostgreSQL's last_value and is_called: the last
+ * value handed out (`called`), or the value nextval gives next when none was. */
+export interface SequencePosition {
+  readonly value: bigint
+  readonly called: boolean
+}
+
+/** Where `def`'s epoch stands before it hands out anything. */
+function epochStart(def: SequenceDef): SequencePosition {
+  const origin = BigInt(def.origin)
+  return def.called === true
+    ? { value: origin, called: true }
+    : { value: origin + BigInt(def.increment), called: false }
+}
+
+/** Where `def` stands as far as the claimed blocks tell (a query processor that holds none of
+ * them knows no better): past every value of the highest block claimed at the snapshot plus this
+ * transaction's writes, or at the epoch's start when none is. Values beyond the bounds were never
+ * handed out (nextval refuses them), so the position stays within them. */
+export function claimedPosition(view: SnapshotView, def: SequenceDef): SequencePosition {
+  const highest = highestBlockIn(view, def)
+  if (highest === 0n) return epochStart(def)
+  return { value: withinBounds(def, blockValues(def, highest, highest).last), called: true }
+}
+
+/** Where `def` stands when `block` is the highest block claimed: after its last value handed out. */
+function handedPosition(def: SequenceDef, block: Block): SequencePosition {
+  const last = block.next - BigInt(def.increment)
+  return last === BigInt(def.origin) ? epochStart(def) : { value: withinBounds(def, last), called: true }
+}
+
+function withinBounds(def: SequenceDef, v: bigint): bigint {
+  const [min, max] = [BigInt(def.min), BigInt(def.max)]
+  return v < min ? min : v > max ? max : v
+}
+
 /**
- * ALTER SEQUENCE's options applied to `def`: a new epoch (block grid) that starts after every
- * value any process may have handed out, or at RESTART [WITH n]. OWNED BY is the caller's.
+ * ALTER SEQUENCE's options applied to `def`: a new epoch (block grid) that continues from
+ * `position` (the next value is its value plus the new increment, or the value itself when it was
+ * not handed out), or starts at RESTART [WITH n]. Without a position, the claimed blocks give it
+ * (claimedPosition); SequenceValues.altered knows better when its process holds the highest block.
+ * Where the sequence stands must lie within the new bounds (22023, as PostgreSQL). OWNED BY is the
+ * caller's.
  */
 export function alteredSequence(
   view: SnapshotView,
   def: SequenceDef,
   options: readonly Node[],
+  position: SequencePosition = claimedPosition(view, def),
 ): SequenceDef {
   const o = optionMap(options)
   const restart = o.get('restart')
@@ -227,19 +276,35 @@ export function alteredSequence(
       !('DefElem' in n) || (n.DefElem.defname !== 'restart' && n.DefElem.defname !== 'owned_by'),
   )
   const next = sequenceDef(BigInt(def.id), def.name, rest, undefined, def)
-  const inc = BigInt(next.increment)
-  let origin: bigint
-  if (restart !== undefined) origin = (optionInt(restart) ?? BigInt(next.start)) - inc
-  else {
-    const highest = highestBlockIn(view, def)
-    origin = highest === 0n ? BigInt(def.origin) : blockValues(def, highest, highest).last
+  const at: SequencePosition =
+    restart === undefined
+      ? position
+      : { value: optionInt(restart) ?? BigInt(next.start), called: false }
+  if (at.value < BigInt(next.min))
+    throw invalidParameterValue(`RESTART value (${at.value}) cannot be less than MINVALUE (${next.min})`)
+  if (at.value > BigInt(next.max))
+    throw invalidParameterValue(`RESTART value (${at.value}) cannot be greater than MAXVALUE (${next.max})`)
+  const origin = at.called ? at.value : at.value - BigInt(next.increment)
+  return {
+    ...next,
+    ownedBy: def.ownedBy,
+    epoch: def.epoch + 1,
+    origin: String(origin),
+    ...(at.called ? { called: true } : {}),
   }
-  return { ...next, ownedBy: def.ownedBy, epoch: def.epoch + 1, origin: String(origin) }
 }
+
+/** Whether ALTER SEQUENCE options name RESTART. */
+const restarts = (options: readonly Node[]) =>
+  options.some((n) => 'DefElem' in n && n.DefElem.defname === 'restart')
 
 /** ALTER SEQUENCE [IF EXISTS] name options (RESTART, INCREMENT, MINVALUE, MAXVALUE, START, CACHE,
  * AS, OWNED BY). */
-export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
+export function alterSequence(
+  env: DdlEnv,
+  s: AlterSeqStmt,
+  tx: Pick<TxServices, 'alteredSequence'>,
+): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   const raw = env.view.get(sequenceKey(name))
   if (raw === undefined) {
@@ -247,7 +312,7 @@ export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
   const def = JSON.parse(raw) as SequenceDef
-  let next = alteredSequence(env.view, def, s.options ?? [])
+  let next = tx.alteredSequence(def, s.options ?? [])
   const owned = optionMap(s.options ?? []).get('owned_by')
   if (owned?.arg !== undefined && 'List' in owned.arg) {
     const parts = (owned.arg.List.items ?? []).map(stringOf)
@@ -475,10 +540,36 @@ export class SequenceValues {
     const origin = isCalled ? value : value - BigInt(def.increment)
     putSequence(
       { put: (k, v) => this.#host.put(k, v) },
-      { ...def, epoch: def.epoch + 1, origin: String(origin) },
+      { ...def, epoch: def.epoch + 1, origin: String(origin), called: isCalled || undefined },
     )
     if (isCalled) this.#current.set(def.name, value)
     return value
+  }
+
+  /**
+   * ALTER SEQUENCE's options applied to `def` (alteredSequence), continuing after the last value
+   * handed out, as PostgreSQL does, where this transaction can know it: from the block of its own
+   * writes (a sequence it created or reset), or from this query processor's block when that is the
+   * highest claimed. Every value above it in that block is then given up here, so no transaction
+   * of this process hands one out from the old epoch while the new epoch hands it out again.
+   * Otherwise other processes may hold values up to the end of the highest block: the new epoch
+   * continues after it (a gap, as PostgreSQL with CACHE > 1 leaves one).
+   */
+  altered(def: SequenceDef, options: readonly Node[]): SequenceDef {
+    if (restarts(options)) return alteredSequence(this.#host.view, def, options)
+    const epoch = epochOf(def)
+    const { local } = this.#resolve(def.name)
+    let held = local ? this.#local.get(epoch) : this.#process.blocks.get(epoch)
+    const claimed = this.#process.claimed.get(epoch)
+    // Another process claimed a block above this one's (at the snapshot): it may hand them out.
+    if (!local && (claimed === undefined || claimed < highestBlockIn(this.#host.view, def)))
+      held = undefined
+    const position = held === undefined ? undefined : handedPosition(def, held)
+    const next = alteredSequence(this.#host.view, def, options, position)
+    // The transaction's own blocks serve only it, and its definition is the new one from now on
+    // (or the old one again if the statement fails, which may go on from where it stood).
+    if (held !== undefined && !local) held.last = held.next - BigInt(def.increment)
+    return next
   }
 
   /** A statement starts: nothing of this attempt to give back yet. */
