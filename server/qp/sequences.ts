@@ -21,7 +21,6 @@ import {
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
 import {
-  encodeTableDef,
   indexNameKey,
   schemaExists,
   sequencesRange,
@@ -36,6 +35,7 @@ import type { SnapshotView } from './snapshot-view.ts'
 import type { TxHost, TxServices } from './tx-services.ts'
 import { viewKey } from './views.ts'
 import { checkTypeNameFree } from './enums.ts'
+import { dropSequenceUses, followSequenceRename } from './sequence-uses.ts'
 
 /** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
  * value would make every insert pay a round trip). */
@@ -312,9 +312,17 @@ export function alterSequence(
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
   const def = JSON.parse(raw) as SequenceDef
-  let next = tx.alteredSequence(def, s.options ?? [])
-  const owned = optionMap(s.options ?? []).get('owned_by')
+  const options = s.options ?? []
+  const owned = optionMap(options).get('owned_by')
+  // OWNED BY alone changes no value: the epoch stays (no gap).
+  let next = options.length === 1 && owned !== undefined ? def : tx.alteredSequence(def, options)
   if (owned?.arg !== undefined && 'List' in owned.arg) {
+    const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
+    if (owner?.columns.some((c) => c.sequence === name && c.identity !== undefined) === true) {
+      throw new SqlError('0A000', 'cannot change ownership of identity sequence', {
+        detail: `Sequence "${name}" is linked to table "${owner.name}".`,
+      })
+    }
     const parts = (owned.arg.List.items ?? []).map(stringOf)
     if (parts.length === 1 && parts[0] === 'none') next = { ...next, ownedBy: undefined }
     else if (parts.length >= 2) {
@@ -351,46 +359,31 @@ export function putSequence(env: Pick<DdlEnv, 'put'>, def: SequenceDef): void {
   env.put(sequenceKey(def.name), JSON.stringify(def))
 }
 
-/** DROP SEQUENCE [IF EXISTS] names. A sequence owned by a column goes with its table instead
- * (2BP01, as PostgreSQL without CASCADE). */
+/** DROP SEQUENCE [IF EXISTS] names [CASCADE]. A sequence a column default uses is 2BP01 unless
+ * CASCADE, which drops the default; an identity column's always is (dropSequenceUses). */
 export function dropSequence(env: DdlEnv, s: DropStmt): void {
+  const names: string[] = []
   for (const object of s.objects ?? []) {
     const items = 'List' in object ? (object.List.items ?? []) : [object]
-    const names = items.map(stringOf)
+    const parts = items.map(stringOf)
     const name = qualifiedName(
-      names.length > 1 ? names[names.length - 2] : undefined,
-      names[names.length - 1] ?? '',
+      parts.length > 1 ? parts[parts.length - 2] : undefined,
+      parts[parts.length - 1] ?? '',
     )
-    const raw = env.view.get(sequenceKey(name))
-    if (raw === undefined) {
+    if (env.view.get(sequenceKey(name)) === undefined) {
       if (s.missing_ok === true) continue
       throw new SqlError('42P01', `sequence "${name}" does not exist`)
     }
-    const def = JSON.parse(raw) as SequenceDef
-    const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
-    const column = owner?.columns.find((c) => c.sequence === name)
-    if (owner !== undefined && column !== undefined) {
-      if (s.behavior !== 'DROP_CASCADE') {
-        throw new SqlError(
-          '2BP01',
-          `cannot drop sequence ${name} because other objects depend on it`,
-          {
-            detail: `default value for column ${column.name} of table ${owner.name} depends on sequence ${name}`,
-            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-          },
-        )
-      }
-      // CASCADE drops the column's default (and its identity), as PostgreSQL does.
-      const columns = owner.def.columns.map((c) =>
-        c === column ? { ...c, sequence: undefined, default: undefined, identity: undefined } : c,
-      )
-      env.put(owner.schemaKey, encodeTableDef({ ...owner.def, columns }))
-    }
-    env.put(sequenceKey(name), null)
+    names.push(name)
   }
+  dropSequenceUses(env, new Set(names), {
+    what: names.length === 1 ? `sequence ${names[0]}` : undefined,
+    cascade: s.behavior === 'DROP_CASCADE',
+  })
+  for (const name of names) env.put(sequenceKey(name), null)
 }
 
-/** ALTER SEQUENCE name RENAME TO new: the key moves; an owning column follows the new name. */
+/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults that use it follow. */
 export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
   const raw = env.view.get(sequenceKey(from))
   if (raw === undefined) {
@@ -401,18 +394,7 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
   const def = JSON.parse(raw) as SequenceDef
   env.put(sequenceKey(from), null)
   putSequence(env, { ...def, name: to })
-  const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
-  if (owner === undefined || !owner.columns.some((c) => c.sequence === from)) return
-  const columns = owner.def.columns.map((c) =>
-    c.sequence !== from
-      ? c
-      : {
-          ...c,
-          sequence: to,
-          default: c.default === undefined ? undefined : `nextval('${to}'::regclass)`,
-        },
-  )
-  env.put(owner.schemaKey, encodeTableDef({ ...owner.def, columns }))
+  followSequenceRename(env, from, to)
 }
 
 /** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */
