@@ -283,6 +283,62 @@ describe('ALTER SEQUENCE', () => {
   })
 })
 
+describe('defaults that use a sequence', () => {
+  test('DROP SEQUENCE names every default that uses it (2BP01); CASCADE drops them', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE SEQUENCE x')
+    await h.run("CREATE TABLE t (a bigint DEFAULT nextval('s'), b bigint DEFAULT 1 + currval('x'), c int)")
+    await h.run("ALTER TABLE t ALTER COLUMN c SET DEFAULT nextval('s'::regclass)")
+    expect(await sqlError(h.run('DROP SEQUENCE s'))).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop sequence s because other objects depend on it',
+      detail:
+        'default value for column a of table t depends on sequence s\n' +
+        'default value for column c of table t depends on sequence s',
+      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    })
+    expect(await sqlError(h.run('DROP SEQUENCE s, x'))).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop desired object(s) because other objects depend on them',
+    })
+    await h.run('DROP SEQUENCE s, x CASCADE')
+    expect(await h.rows('INSERT INTO t DEFAULT VALUES RETURNING *')).toEqual([[null, null, null]])
+  })
+
+  test('a default added while a DROP SEQUENCE runs: whichever commits second gets 40001', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE TABLE t (id int, v bigint)')
+    for (const order of ['drop first', 'default first']) {
+      const drop = await h.begin()
+      const use = await h.begin()
+      await drop.execute('DROP SEQUENCE s')
+      await use.execute("ALTER TABLE t ALTER COLUMN v SET DEFAULT nextval('s')")
+      const [first, second] = order === 'drop first' ? [drop, use] : [use, drop]
+      await first.commit()
+      expect((await sqlError(second.commit())).code).toBe('40001')
+      if (order === 'drop first') await h.run('CREATE SEQUENCE s')
+    }
+    // The default won the second round: the sequence is still there, and holds.
+    expect(await h.rows('INSERT INTO t (id) VALUES (1) RETURNING v')).toEqual([['1']])
+    const create = await h.begin()
+    const drop = await h.begin()
+    await create.execute("CREATE TABLE u (w bigint DEFAULT nextval('s'))")
+    await drop.execute('DROP SEQUENCE s CASCADE')
+    await drop.commit()
+    expect((await sqlError(create.commit())).code).toBe('40001')
+  })
+
+  test('a renamed sequence is followed by defaults naming it, in any spelling', async () => {
+    await h.run('CREATE SCHEMA k')
+    await h.run('CREATE SEQUENCE k.s')
+    await h.run(`CREATE TABLE t (a bigint DEFAULT nextval('K.S') + 0, b bigint DEFAULT pg_catalog.nextval('"k".s'), c text DEFAULT 'k.s')`)
+    await h.run('ALTER SEQUENCE k.s RENAME TO "Odd"')
+    expect(await h.rows('INSERT INTO t DEFAULT VALUES RETURNING *')).toEqual([['1', '2', 'k.s']])
+    expect(await h.rows('SELECT nextval(\'k."Odd"\')')).toEqual([['3']])
+    expect((await sqlError(h.run('DROP SEQUENCE k."Odd"'))).code).toBe('2BP01')
+  })
+})
+
 describe('blocks across query processors', () => {
   // Two query processors over the same storage, adjudicators and journal: two regions' QPs.
   async function twoProcessors() {
