@@ -29,6 +29,7 @@ import { quoteIdent, quoteLiteral } from './functions-text.ts'
 import type { ParseCache } from './parser.ts'
 import { sequenceName } from './schema-functions.ts'
 import type { SequenceDef } from './sequences.ts'
+import { viewKey } from './views.ts'
 
 /** The functions whose first argument, a string constant, PostgreSQL reads as a regclass. */
 const SEQUENCE_FUNCTIONS = new Set(['nextval', 'currval', 'setval'])
@@ -140,12 +141,25 @@ export function sequenceUsesIn(
 
 /** Whether a stored table definition may use a sequence at all (most do not: no parse needed). */
 const MAY_USE_SEQUENCE = /nextval|currval|setval|regclass|"sequence"/i
+/** Text a sequence's name may hide in (escapes of E'' and U&'' strings): no quick test by name. */
+const ESCAPED = /\\\\|u&/i
 
-/** Every stored table but those in `skip`, at the snapshot plus writes, that may use a sequence. */
-function* tablesUsingSequences(env: DdlEnv, skip: ReadonlySet<string>) {
+/** A quick test of a stored table definition (JSON) for a use of one of `names`: false only when
+ * it cannot hold one. The names appear in it as written, but for case and escapes. */
+function mayUse(names: ReadonlySet<string>): (raw: string) => boolean {
+  const bare = [...names].map(bareName)
+  if (bare.some((n) => !/^[A-Za-z0-9_$]+$/.test(n))) return (raw) => MAY_USE_SEQUENCE.test(raw)
+  const named = new RegExp(bare.map((n) => n.replaceAll('$', '\\$')).join('|'), 'i')
+  return (raw) => MAY_USE_SEQUENCE.test(raw) && (named.test(raw) || ESCAPED.test(raw))
+}
+
+/** The stored tables but those in `skip`, at the snapshot plus writes, that may use one of
+ * `names` (every one that does). */
+function* tablesUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<string>) {
+  const may = mayUse(names)
   const { start, end } = tablesRange()
   for (const kv of env.view.scan(start, end)) {
-    if (!MAY_USE_SEQUENCE.test(kv.value)) continue
+    if (!may(kv.value)) continue
     const name = decodeKey(kv.key)[2] as string
     if (skip.has(name)) continue
     const table = env.findTable(name)
@@ -183,7 +197,7 @@ export function dropSequenceUses(
     const uses = sequenceUsesIn(env.parse, o.current, names)
     if (uses.length > 0) found.push({ def: o.current, uses, put: () => {} })
   }
-  for (const table of tablesUsingSequences(env, skip)) {
+  for (const table of tablesUsing(env, names, skip)) {
     const uses = sequenceUsesIn(env.parse, table.def, names)
     if (uses.length > 0)
       found.push({ def: table.def, uses, put: (def) => env.put(table.schemaKey, encodeTableDef(def)) })
@@ -228,7 +242,9 @@ export function dropSequenceUses(
 export function ownedSequences(env: Pick<DdlEnv, 'view'>, table: string, column?: string): SequenceDef[] {
   const { start, end } = sequencesRange()
   const out: SequenceDef[] = []
+  const owner = `"table":${JSON.stringify(table)}`
   for (const kv of env.view.scan(start, end)) {
+    if (!kv.value.includes(owner)) continue
     const def = JSON.parse(kv.value) as SequenceDef
     if (def.ownedBy?.table === table && (column === undefined || def.ownedBy.column === column))
       out.push(def)
@@ -272,7 +288,7 @@ export function followSequenceRename(
   to: string,
   skip: ReadonlySet<string> = new Set(),
 ): void {
-  for (const table of tablesUsingSequences(env, skip)) {
+  for (const table of tablesUsing(env, new Set([from]), skip)) {
     const def = withSequenceRenamed(env.parse, table.def, from, to)
     if (def !== table.def) env.put(table.schemaKey, encodeTableDef(def))
   }
@@ -287,8 +303,10 @@ export function useSequences(env: DdlEnv, text: string): void {
   for (const ref of sequenceRefs(env.parse, text)) {
     const key = sequenceKey(ref.name)
     const raw = env.view.get(key)
-    if (raw === undefined) throw new SqlError('42P01', `relation "${ref.name}" does not exist`)
-    env.put(key, raw)
+    if (raw !== undefined) env.put(key, raw)
+    // A regclass constant may name a table or a view as well.
+    else if (env.findTable(ref.name) === undefined && env.view.get(viewKey(ref.name)) === undefined)
+      throw new SqlError('42P01', `relation "${ref.name}" does not exist`)
   }
 }
 
