@@ -7,7 +7,8 @@
 // sequence id, epoch]: the highest block key visible at the snapshot bounds what was taken before
 // it, and the adjudicator's first-committer-wins check catches anything taken after it (a claim
 // of a taken block conflicts; the allocator then jumps further ahead). No fresh snapshot is ever
-// needed. setval starts a new epoch (a new block grid) by rewriting the definition.
+// needed. setval and ALTER SEQUENCE start a new epoch (a new block grid) by rewriting the
+// definition; ALTER continues after the last value handed out where it can know it (altered).
 import type { AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import {
@@ -70,7 +71,8 @@ export interface SequenceDef {
    * after values were taken): an ALTER before the epoch hands out anything continues after
    * `origin` rather than at the epoch's first value. */
   readonly called?: boolean | undefined
-  /** The column that owns the sequence (serial, identity): dropped with its table. */
+  /** The column that owns the sequence (serial, identity, OWNED BY): dropped with its column or
+   * table, moved with its table to another schema. */
   readonly ownedBy?: { readonly table: string; readonly column: string } | undefined
 }
 
@@ -314,8 +316,7 @@ export function alterSequence(
   const def = JSON.parse(raw) as SequenceDef
   const options = s.options ?? []
   const owned = optionMap(options).get('owned_by')
-  // OWNED BY alone changes no value: the epoch stays (no gap).
-  let next = options.length === 1 && owned !== undefined ? def : tx.alteredSequence(def, options)
+  let ownedBy = def.ownedBy
   if (owned?.arg !== undefined && 'List' in owned.arg) {
     const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
     if (owner?.columns.some((c) => c.sequence === name && c.identity !== undefined) === true) {
@@ -324,7 +325,7 @@ export function alterSequence(
       })
     }
     const parts = (owned.arg.List.items ?? []).map(stringOf)
-    if (parts.length === 1 && parts[0] === 'none') next = { ...next, ownedBy: undefined }
+    if (parts.length === 1 && parts[0] === 'none') ownedBy = undefined
     else if (parts.length >= 2) {
       const table = qualifiedName(
         parts.length === 3 ? parts[0] : undefined,
@@ -333,10 +334,15 @@ export function alterSequence(
       const column = parts[parts.length - 1] as string
       if (env.findTable(table)?.columnsByName.get(column) === undefined)
         throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
-      next = { ...next, ownedBy: { table, column } }
+      // It moves with its table (ALTER TABLE ... SET SCHEMA), so it lives in the same schema.
+      if (schemaOf(table) !== schemaOf(name))
+        throw new SqlError('55000', 'sequence must be in same schema as table it is linked to')
+      ownedBy = { table, column }
     }
   }
-  putSequence(env, next)
+  // OWNED BY alone changes no value: the epoch stays (no gap).
+  const next = options.length === 1 && owned !== undefined ? def : tx.alteredSequence(def, options)
+  putSequence(env, { ...next, ownedBy })
 }
 
 /** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
