@@ -254,6 +254,18 @@ describe('ALTER SEQUENCE', () => {
     expect((await sqlError(next())).code).toBe('2200H')
   })
 
+  test('a block of the old options claimed while the ALTER is open makes the ALTER fail (40001)', async () => {
+    await h.run('CREATE SEQUENCE s')
+    expect(await next()).toEqual([['1']])
+    const alter = await h.begin()
+    await alter.execute('ALTER SEQUENCE s MAXVALUE 1000')
+    // The ALTER gave up the rest of this process's block: a nextval under the old options claims
+    // block 2 (101..200), which the new options, going on from 1, would reach.
+    expect(await next()).toEqual([['101']])
+    expect((await sqlError(alter.commit())).code).toBe('40001')
+    expect(await next()).toEqual([['102']])
+  })
+
   test('a transaction that began before the ALTER never hands out a value the new options will', async () => {
     await h.run('CREATE SEQUENCE s')
     expect(await next()).toEqual([['1']])

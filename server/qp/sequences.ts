@@ -556,7 +556,16 @@ export class SequenceValues {
     const next = alteredSequence(this.#host.view, def, options, position)
     // The transaction's own blocks serve only it, and its definition is the new one from now on
     // (or the old one again if the statement fails, which may go on from where it stood).
-    if (held !== undefined && !local) held.last = held.next - BigInt(def.increment)
+    if (local) return next
+    if (held !== undefined) held.last = held.next - BigInt(def.increment)
+    // A claim of the old epoch that commits before this ALTER does (after its snapshot) hands out
+    // values the new epoch may reach (above all when the block given up here sends this process's
+    // older transactions to claim one). Such a claim starts right after the highest block it knows
+    // of, which is the highest block seen here or this process's: reading the blocks after those
+    // makes it abort this ALTER (40001). A claim that had to jump ahead of others is not caught.
+    const highest = highestBlockIn(this.#host.view, def)
+    this.#host.read(blockKey(def, highest + 1n))
+    if (claimed !== undefined && claimed > highest) this.#host.read(blockKey(def, claimed + 1n))
     return next
   }
 
