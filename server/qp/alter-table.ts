@@ -51,12 +51,20 @@ import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, encodeMissing } from './rows.ts'
 import {
   renameSequence,
-  alteredSequence,
   putSequence,
   qualifiedName,
   relationNameTaken,
   type SequenceDef,
 } from './sequences.ts'
+import {
+  dropOwnedSequences,
+  dropSequenceUses,
+  followSequenceRename,
+  ownedSequences,
+  useDefaultSequences,
+  useSequences,
+  withSequenceRenamed,
+} from './sequence-uses.ts'
 import { constraintsOf, TableWriter } from './table-writer.ts'
 
 /** What ALTER TABLE commands share: the environment and the definition as changed so far. */
@@ -187,6 +195,7 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
   }
   a.def = { ...a.def, columns: [...a.def.columns, col] }
   validateExpressions(a.env, { ...a.def, checks: [] })
+  useDefaultSequences(a.env, [col])
   a.def = ownSequences(a.env, a.def, d.owns === undefined ? [] : [{ position, column: d }])
   const added = a.def.columns[position]!
   const filled = added.default ?? added.sequence ?? added.generated
@@ -265,7 +274,6 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
     if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
   for (const index of a.def.indexes)
     if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
-  if (col.sequence !== undefined) a.env.put(sequenceKey(col.sequence), null)
   const dropped: ColumnDef = {
     name: `........pg.dropped.${col.position + 1}........`,
     position: col.position,
@@ -282,6 +290,9 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
     },
     dropped,
   )
+  // Its sequences go with it (serial, identity, OWNED BY); other defaults using them need CASCADE.
+  const what = `column ${name} of table ${a.def.name}`
+  a.def = dropOwnedSequences(a.env, a.def.name, name, { what, cascade, current: a.def }) ?? a.def
 }
 
 /** Whether expression text names `column` (token by token, so strings and longer names don't count). */
@@ -354,6 +365,7 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   const text = expr === undefined ? undefined : defaultTextOf(a.env.sql, expr)
   const changed: ColumnDef = { ...col, default: text, sequence: undefined }
   if (text !== undefined) {
+    useSequences(a.env, text)
     const b = new Binder(0, a.env.binder.types)
     b.coerceToColumn(
       b.bind(a.env.parse.expression(text), EMPTY_SCOPE, { clause: 'DEFAULT' }),
@@ -595,8 +607,11 @@ function dropIdentity(a: Alter, name: string, missingOk: boolean): void {
       `column "${name}" of relation "${a.def.name}" is not an identity column`,
     )
   }
-  if (col.sequence !== undefined) a.env.put(sequenceKey(col.sequence), null)
   a.def = withColumn(a.def, { ...col, identity: undefined, sequence: undefined })
+  if (col.sequence === undefined) return
+  const uses = { what: `sequence ${col.sequence}`, cascade: false, current: a.def }
+  a.def = dropSequenceUses(a.env, new Set([col.sequence]), uses) ?? a.def
+  a.env.put(sequenceKey(col.sequence), null)
 }
 
 /** ALTER COLUMN SET GENERATED {ALWAYS | BY DEFAULT} / RESTART [WITH n] / SET sequence options. */
@@ -619,7 +634,7 @@ function setIdentity(a: Alter, cmd: AlterTableCmd): void {
   if (options.length === 0) return
   const raw = a.env.view.get(sequenceKey(col.sequence))
   if (raw === undefined) return
-  putSequence(a.env, alteredSequence(a.env.view, JSON.parse(raw) as SequenceDef, options))
+  putSequence(a.env, a.run.exec.tx.alteredSequence(JSON.parse(raw) as SequenceDef, options))
 }
 
 /** ALTER COLUMN DROP EXPRESSION [IF EXISTS]: a generated column becomes a plain one, its stored
@@ -705,11 +720,8 @@ function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): Tab
   const col = requireColumn(def, from)
   if (visibleColumn(def, to) !== undefined)
     throw new SqlError('42701', `column "${to}" of relation "${def.name}" already exists`)
-  if (col.sequence !== undefined)
-    updateSequence(env, col.sequence, (seq) => ({
-      ...seq,
-      ownedBy: { table: def.name, column: to },
-    }))
+  for (const seq of ownedSequences(env, def.name, from))
+    putSequence(env, { ...seq, ownedBy: { table: def.name, column: to } })
   const checks = def.checks.map((k) => ({ ...k, expr: renameIn(k.expr, from, to) }))
   const columns = def.columns.map((c) =>
     c.generated === undefined ? c : { ...c, generated: renameIn(c.generated, from, to) },
@@ -718,16 +730,6 @@ function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): Tab
     { ...def, checks, columns },
     { ...(columns[col.position] as ColumnDef), name: to },
   )
-}
-
-function updateSequence(
-  env: DdlEnv,
-  name: string,
-  change: (def: SequenceDef) => SequenceDef,
-): void {
-  const raw = env.view.get(sequenceKey(name))
-  if (raw !== undefined)
-    env.put(sequenceKey(name), JSON.stringify(change(JSON.parse(raw) as SequenceDef)))
 }
 
 function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
@@ -802,7 +804,7 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
   if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
   const from = table.name
   const rename = (n: string) => (n === from ? to : n)
-  const def: TableDef = {
+  let def: TableDef = {
     ...table.def,
     name: to,
     foreignKeys: table.def.foreignKeys?.map((f) => ({ ...f, refTable: rename(f.refTable) })),
@@ -823,17 +825,29 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
       )
     }
   }
-  for (const c of def.columns)
-    if (c.sequence !== undefined)
-      updateSequence(env, c.sequence, (s) => ({
-        ...s,
-        ownedBy: s.ownedBy === undefined ? undefined : { ...s.ownedBy, table: to },
-      }))
+  const moved = schemaOf(from) !== schemaOf(to)
+  // The sequences it owns follow, into the new schema too (as PostgreSQL moves them), and so do
+  // the defaults that name them.
+  for (const seq of ownedSequences(env, from)) {
+    const name = moved ? siblingName(to, bareName(seq.name)) : seq.name
+    if (name !== seq.name) {
+      if (relationNameTaken(env, name)) {
+        throw new SqlError(
+          '42P07',
+          `relation "${bareName(name)}" already exists in schema "${schemaOf(to)}"`,
+        )
+      }
+      env.put(sequenceKey(seq.name), null)
+      def = withSequenceRenamed(env.parse, def, seq.name, name)
+      followSequenceRename(env, seq.name, name, new Set([from]))
+    }
+    const ownedBy = seq.ownedBy === undefined ? undefined : { ...seq.ownedBy, table: to }
+    putSequence(env, { ...seq, name, ownedBy })
+  }
   const indexes = [
     def.primaryKeyName,
     ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name),
   ]
-  const moved = schemaOf(from) !== schemaOf(to)
   for (const n of indexes) {
     if (moved && relationNameTaken(env, siblingName(to, n)))
       throw new SqlError('42P07', `relation "${n}" already exists`)
@@ -844,8 +858,7 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
   env.put(schemaKey(to), encodeTableDef(def))
 }
 
-/** ALTER TABLE [IF EXISTS] name SET SCHEMA s: the table and its indexes move (its owned sequences
- * stay where they are: their names in column defaults keep working). */
+/** ALTER TABLE [IF EXISTS] name SET SCHEMA s: the table, its indexes and its owned sequences move. */
 export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
   if (s.objectType !== 'OBJECT_TABLE')
     throw featureNotSupported(`ALTER ${(s.objectType ?? '').replace('OBJECT_', '')} SET SCHEMA`)

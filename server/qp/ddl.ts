@@ -60,7 +60,6 @@ import {
   alterSequence,
   alteredSequence,
   createSequence,
-  listSequences,
   type SequenceDef,
   dropSequence,
   putSequence,
@@ -68,6 +67,7 @@ import {
   relationNameTaken,
   sequenceDef,
 } from './sequences.ts'
+import { dropOwnedSequences, useDefaultSequences } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -165,7 +165,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
     }
   }
   else if ('CreateSeqStmt' in stmt) createSequence(env, stmt.CreateSeqStmt)
-  else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt)
+  else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt, run.exec.tx)
   else if ('AlterObjectSchemaStmt' in stmt) {
     const s = stmt.AlterObjectSchemaStmt
     if (!setViewSchema(env, s)) {
@@ -213,6 +213,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   }
   let def: TableDef = { ...draft.finish(allocateObjectId(env), (bare) => relationNameTaken(env, siblingName(name, bare))), name }
   validateExpressions(env, def)
+  useDefaultSequences(env, def.columns)
   def = ownSequences(env, def, draft.owners)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
     if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
@@ -669,10 +670,7 @@ export function dropOneTable(
   // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
   // deletes once no snapshot can still see the table.
   env.put(table.schemaKey, null)
-  for (const col of table.columns)
-    if (col.sequence !== undefined) env.put(sequenceKey(col.sequence), null)
-  for (const seq of listSequences(env.view))
-    if (seq.ownedBy?.table === table.name) env.put(sequenceKey(seq.name), null)
+  dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip: new Set([...dropping, table.name]) })
   for (const index of [
     table.def.primaryKeyName,
     ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name),

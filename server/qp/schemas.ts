@@ -15,6 +15,7 @@ import {
 } from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
 import { dropEnum, listEnums } from './enums.ts'
+import { dropSequenceUses } from './sequence-uses.ts'
 import { dropDependentViews, listViews, viewKey } from './views.ts'
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
@@ -67,6 +68,8 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
     }
     const dropping = new Set(contents.tables.map((t) => t.name))
     for (const table of contents.tables) dropOneTable(env, table, true, dropping)
+    // Defaults elsewhere that use its sequences lose them (CASCADE, as above).
+    dropSequenceUses(env, new Set(contents.sequences), { what: `schema ${name}`, cascade: true, skip: dropping })
     for (const seq of contents.sequences) env.put(sequenceKey(seq), null)
     for (const view of contents.views) {
       dropDependentViews(env, view, 'view', true, dropping)

@@ -7,7 +7,8 @@
 // sequence id, epoch]: the highest block key visible at the snapshot bounds what was taken before
 // it, and the adjudicator's first-committer-wins check catches anything taken after it (a claim
 // of a taken block conflicts; the allocator then jumps further ahead). No fresh snapshot is ever
-// needed. setval starts a new epoch (a new block grid) by rewriting the definition.
+// needed. setval and ALTER SEQUENCE start a new epoch (a new block grid) by rewriting the
+// definition; ALTER continues after the last value handed out where it can know it (altered).
 import type { AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import {
@@ -21,7 +22,6 @@ import {
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
 import {
-  encodeTableDef,
   indexNameKey,
   schemaExists,
   sequencesRange,
@@ -33,9 +33,10 @@ import {
 } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { SnapshotView } from './snapshot-view.ts'
-import type { TxHost } from './tx-services.ts'
+import type { TxHost, TxServices } from './tx-services.ts'
 import { viewKey } from './views.ts'
 import { checkTypeNameFree } from './enums.ts'
+import { dropSequenceUses, followSequenceRename } from './sequence-uses.ts'
 
 /** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
  * value would make every insert pay a round trip). */
@@ -66,7 +67,12 @@ export interface SequenceDef {
   readonly epoch: number
   /** The value before the first value of the epoch (start - increment at creation). */
   readonly origin: string
-  /** The column that owns the sequence (serial, identity): dropped with its table. */
+  /** Whether `origin` counts as handed out (PostgreSQL's is_called: setval(v, true), or an ALTER
+   * after values were taken): an ALTER before the epoch hands out anything continues after
+   * `origin` rather than at the epoch's first value. */
+  readonly called?: boolean | undefined
+  /** The column that owns the sequence (serial, identity, OWNED BY): dropped with its column or
+   * table, moved with its table to another schema. */
   readonly ownedBy?: { readonly table: string; readonly column: string } | undefined
 }
 
@@ -122,12 +128,16 @@ export function sequenceDef(
       throw featureNotSupported(`sequence option ${k.toUpperCase()}`)
     }
   }
-  const min =
-    optionInt(o.get('minvalue')) ??
-    (base === undefined ? (increment > 0n ? 1n : typeMin) : BigInt(base.min))
-  const max =
-    optionInt(o.get('maxvalue')) ??
-    (base === undefined ? (increment > 0n ? typeMax : -1n) : BigInt(base.max))
+  // A new type (AS) takes along bounds that were the old type's own, as PostgreSQL's ALTER does.
+  const [baseMin, baseMax] =
+    base === undefined
+      ? [undefined, undefined]
+      : [
+          BigInt(base.min) === TYPE_BOUNDS[base.type][0] ? typeMin : BigInt(base.min),
+          BigInt(base.max) === TYPE_BOUNDS[base.type][1] ? typeMax : BigInt(base.max),
+        ]
+  const min = optionInt(o.get('minvalue')) ?? baseMin ?? (increment > 0n ? 1n : typeMin)
+  const max = optionInt(o.get('maxvalue')) ?? baseMax ?? (increment > 0n ? typeMax : -1n)
   if (min < typeMin || max > typeMax)
     throw new SqlError(
       '22023',
@@ -211,14 +221,55 @@ export function listSequences(view: {
   return [...view.scan(start, end)].map((kv) => JSON.parse(kv.value) as SequenceDef)
 }
 
+/** Where a sequence stands for ALTER SEQUENCE, as PostgreSQL's last_value and is_called: the last
+ * value handed out (`called`), or the value nextval gives next when none was. */
+export interface SequencePosition {
+  readonly value: bigint
+  readonly called: boolean
+}
+
+/** Where `def`'s epoch stands before it hands out anything. */
+function epochStart(def: SequenceDef): SequencePosition {
+  const origin = BigInt(def.origin)
+  return def.called === true
+    ? { value: origin, called: true }
+    : { value: origin + BigInt(def.increment), called: false }
+}
+
+/** Where `def` stands as far as the claimed blocks tell (a query processor that holds none of
+ * them knows no better): past every value of the highest block claimed at the snapshot plus this
+ * transaction's writes, or at the epoch's start when none is. Values beyond the bounds were never
+ * handed out (nextval refuses them), so the position stays within them. */
+export function claimedPosition(view: SnapshotView, def: SequenceDef): SequencePosition {
+  const highest = highestBlockIn(view, def)
+  if (highest === 0n) return epochStart(def)
+  return { value: withinBounds(def, blockValues(def, highest, highest).last), called: true }
+}
+
+/** Where `def` stands when `block` is the highest block claimed: after its last value handed out. */
+function handedPosition(def: SequenceDef, block: Block): SequencePosition {
+  const last = block.next - BigInt(def.increment)
+  return last === BigInt(def.origin) ? epochStart(def) : { value: withinBounds(def, last), called: true }
+}
+
+function withinBounds(def: SequenceDef, v: bigint): bigint {
+  const [min, max] = [BigInt(def.min), BigInt(def.max)]
+  return v < min ? min : v > max ? max : v
+}
+
 /**
- * ALTER SEQUENCE's options applied to `def`: a new epoch (block grid) that starts after every
- * value any process may have handed out, or at RESTART [WITH n]. OWNED BY is the caller's.
+ * ALTER SEQUENCE's options applied to `def`: a new epoch (block grid) that continues from
+ * `position` (the next value is its value plus the new increment, or the value itself when it was
+ * not handed out), or starts at RESTART [WITH n]. Without a position, the claimed blocks give it
+ * (claimedPosition); SequenceValues.altered knows better when its process holds the highest block.
+ * Where the sequence stands must lie within the new bounds (22023, as PostgreSQL). OWNED BY is the
+ * caller's.
  */
 export function alteredSequence(
   view: SnapshotView,
   def: SequenceDef,
   options: readonly Node[],
+  position: SequencePosition = claimedPosition(view, def),
 ): SequenceDef {
   const o = optionMap(options)
   const restart = o.get('restart')
@@ -227,19 +278,35 @@ export function alteredSequence(
       !('DefElem' in n) || (n.DefElem.defname !== 'restart' && n.DefElem.defname !== 'owned_by'),
   )
   const next = sequenceDef(BigInt(def.id), def.name, rest, undefined, def)
-  const inc = BigInt(next.increment)
-  let origin: bigint
-  if (restart !== undefined) origin = (optionInt(restart) ?? BigInt(next.start)) - inc
-  else {
-    const highest = highestBlockIn(view, def)
-    origin = highest === 0n ? BigInt(def.origin) : blockValues(def, highest, highest).last
+  const at: SequencePosition =
+    restart === undefined
+      ? position
+      : { value: optionInt(restart) ?? BigInt(next.start), called: false }
+  if (at.value < BigInt(next.min))
+    throw invalidParameterValue(`RESTART value (${at.value}) cannot be less than MINVALUE (${next.min})`)
+  if (at.value > BigInt(next.max))
+    throw invalidParameterValue(`RESTART value (${at.value}) cannot be greater than MAXVALUE (${next.max})`)
+  const origin = at.called ? at.value : at.value - BigInt(next.increment)
+  return {
+    ...next,
+    ownedBy: def.ownedBy,
+    epoch: def.epoch + 1,
+    origin: String(origin),
+    ...(at.called ? { called: true } : {}),
   }
-  return { ...next, ownedBy: def.ownedBy, epoch: def.epoch + 1, origin: String(origin) }
 }
+
+/** Whether ALTER SEQUENCE options name RESTART. */
+const restarts = (options: readonly Node[]) =>
+  options.some((n) => 'DefElem' in n && n.DefElem.defname === 'restart')
 
 /** ALTER SEQUENCE [IF EXISTS] name options (RESTART, INCREMENT, MINVALUE, MAXVALUE, START, CACHE,
  * AS, OWNED BY). */
-export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
+export function alterSequence(
+  env: DdlEnv,
+  s: AlterSeqStmt,
+  tx: Pick<TxServices, 'alteredSequence'>,
+): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   const raw = env.view.get(sequenceKey(name))
   if (raw === undefined) {
@@ -247,11 +314,18 @@ export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
   const def = JSON.parse(raw) as SequenceDef
-  let next = alteredSequence(env.view, def, s.options ?? [])
-  const owned = optionMap(s.options ?? []).get('owned_by')
+  const options = s.options ?? []
+  const owned = optionMap(options).get('owned_by')
+  let ownedBy = def.ownedBy
   if (owned?.arg !== undefined && 'List' in owned.arg) {
+    const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
+    if (owner?.columns.some((c) => c.sequence === name && c.identity !== undefined) === true) {
+      throw new SqlError('0A000', 'cannot change ownership of identity sequence', {
+        detail: `Sequence "${name}" is linked to table "${owner.name}".`,
+      })
+    }
     const parts = (owned.arg.List.items ?? []).map(stringOf)
-    if (parts.length === 1 && parts[0] === 'none') next = { ...next, ownedBy: undefined }
+    if (parts.length === 1 && parts[0] === 'none') ownedBy = undefined
     else if (parts.length >= 2) {
       const table = qualifiedName(
         parts.length === 3 ? parts[0] : undefined,
@@ -260,10 +334,15 @@ export function alterSequence(env: DdlEnv, s: AlterSeqStmt): void {
       const column = parts[parts.length - 1] as string
       if (env.findTable(table)?.columnsByName.get(column) === undefined)
         throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
-      next = { ...next, ownedBy: { table, column } }
+      // It moves with its table (ALTER TABLE ... SET SCHEMA), so it lives in the same schema.
+      if (schemaOf(table) !== schemaOf(name))
+        throw new SqlError('55000', 'sequence must be in same schema as table it is linked to')
+      ownedBy = { table, column }
     }
   }
-  putSequence(env, next)
+  // OWNED BY alone changes no value: the epoch stays (no gap).
+  const next = options.length === 1 && owned !== undefined ? def : tx.alteredSequence(def, options)
+  putSequence(env, { ...next, ownedBy })
 }
 
 /** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
@@ -286,46 +365,31 @@ export function putSequence(env: Pick<DdlEnv, 'put'>, def: SequenceDef): void {
   env.put(sequenceKey(def.name), JSON.stringify(def))
 }
 
-/** DROP SEQUENCE [IF EXISTS] names. A sequence owned by a column goes with its table instead
- * (2BP01, as PostgreSQL without CASCADE). */
+/** DROP SEQUENCE [IF EXISTS] names [CASCADE]. A sequence a column default uses is 2BP01 unless
+ * CASCADE, which drops the default; an identity column's always is (dropSequenceUses). */
 export function dropSequence(env: DdlEnv, s: DropStmt): void {
+  const names: string[] = []
   for (const object of s.objects ?? []) {
     const items = 'List' in object ? (object.List.items ?? []) : [object]
-    const names = items.map(stringOf)
+    const parts = items.map(stringOf)
     const name = qualifiedName(
-      names.length > 1 ? names[names.length - 2] : undefined,
-      names[names.length - 1] ?? '',
+      parts.length > 1 ? parts[parts.length - 2] : undefined,
+      parts[parts.length - 1] ?? '',
     )
-    const raw = env.view.get(sequenceKey(name))
-    if (raw === undefined) {
+    if (env.view.get(sequenceKey(name)) === undefined) {
       if (s.missing_ok === true) continue
       throw new SqlError('42P01', `sequence "${name}" does not exist`)
     }
-    const def = JSON.parse(raw) as SequenceDef
-    const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
-    const column = owner?.columns.find((c) => c.sequence === name)
-    if (owner !== undefined && column !== undefined) {
-      if (s.behavior !== 'DROP_CASCADE') {
-        throw new SqlError(
-          '2BP01',
-          `cannot drop sequence ${name} because other objects depend on it`,
-          {
-            detail: `default value for column ${column.name} of table ${owner.name} depends on sequence ${name}`,
-            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-          },
-        )
-      }
-      // CASCADE drops the column's default (and its identity), as PostgreSQL does.
-      const columns = owner.def.columns.map((c) =>
-        c === column ? { ...c, sequence: undefined, default: undefined, identity: undefined } : c,
-      )
-      env.put(owner.schemaKey, encodeTableDef({ ...owner.def, columns }))
-    }
-    env.put(sequenceKey(name), null)
+    names.push(name)
   }
+  dropSequenceUses(env, new Set(names), {
+    what: names.length === 1 ? `sequence ${names[0]}` : undefined,
+    cascade: s.behavior === 'DROP_CASCADE',
+  })
+  for (const name of names) env.put(sequenceKey(name), null)
 }
 
-/** ALTER SEQUENCE name RENAME TO new: the key moves; an owning column follows the new name. */
+/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults that use it follow. */
 export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
   const raw = env.view.get(sequenceKey(from))
   if (raw === undefined) {
@@ -336,18 +400,7 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
   const def = JSON.parse(raw) as SequenceDef
   env.put(sequenceKey(from), null)
   putSequence(env, { ...def, name: to })
-  const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
-  if (owner === undefined || !owner.columns.some((c) => c.sequence === from)) return
-  const columns = owner.def.columns.map((c) =>
-    c.sequence !== from
-      ? c
-      : {
-          ...c,
-          sequence: to,
-          default: c.default === undefined ? undefined : `nextval('${to}'::regclass)`,
-        },
-  )
-  env.put(owner.schemaKey, encodeTableDef({ ...owner.def, columns }))
+  followSequenceRename(env, from, to)
 }
 
 /** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */
@@ -475,10 +528,45 @@ export class SequenceValues {
     const origin = isCalled ? value : value - BigInt(def.increment)
     putSequence(
       { put: (k, v) => this.#host.put(k, v) },
-      { ...def, epoch: def.epoch + 1, origin: String(origin) },
+      { ...def, epoch: def.epoch + 1, origin: String(origin), called: isCalled || undefined },
     )
     if (isCalled) this.#current.set(def.name, value)
     return value
+  }
+
+  /**
+   * ALTER SEQUENCE's options applied to `def` (alteredSequence), continuing after the last value
+   * handed out, as PostgreSQL does, where this transaction can know it: from the block of its own
+   * writes (a sequence it created or reset), or from this query processor's block when that is the
+   * highest claimed. Every value above it in that block is then given up here, so no transaction
+   * of this process hands one out from the old epoch while the new epoch hands it out again.
+   * Otherwise other processes may hold values up to the end of the highest block: the new epoch
+   * continues after it (a gap, as PostgreSQL with CACHE > 1 leaves one).
+   */
+  altered(def: SequenceDef, options: readonly Node[]): SequenceDef {
+    if (restarts(options)) return alteredSequence(this.#host.view, def, options)
+    const epoch = epochOf(def)
+    const { local } = this.#resolve(def.name)
+    let held = local ? this.#local.get(epoch) : this.#process.blocks.get(epoch)
+    const claimed = this.#process.claimed.get(epoch)
+    // Another process claimed a block above this one's (at the snapshot): it may hand them out.
+    if (!local && (claimed === undefined || claimed < highestBlockIn(this.#host.view, def)))
+      held = undefined
+    const position = held === undefined ? undefined : handedPosition(def, held)
+    const next = alteredSequence(this.#host.view, def, options, position)
+    // The transaction's own blocks serve only it, and its definition is the new one from now on
+    // (or the old one again if the statement fails, which may go on from where it stood).
+    if (local) return next
+    if (held !== undefined) held.last = held.next - BigInt(def.increment)
+    // A claim of the old epoch that commits before this ALTER does (after its snapshot) hands out
+    // values the new epoch may reach (above all when the block given up here sends this process's
+    // older transactions to claim one). Such a claim starts right after the highest block it knows
+    // of, which is the highest block seen here or this process's: reading the blocks after those
+    // makes it abort this ALTER (40001). A claim that had to jump ahead of others is not caught.
+    const highest = highestBlockIn(this.#host.view, def)
+    this.#host.read(blockKey(def, highest + 1n))
+    if (claimed !== undefined && claimed > highest) this.#host.read(blockKey(def, claimed + 1n))
+    return next
   }
 
   /** A statement starts: nothing of this attempt to give back yet. */

@@ -5,7 +5,8 @@ import type { CommitService } from '../adjudicator/index.ts'
 import { encodeKey, type Key } from '../encoding/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
-import { SequenceValues, type SequenceHost } from './sequences.ts'
+import type { Node } from 'libpg-query'
+import { SequenceValues, type SequenceDef, type SequenceHost } from './sequences.ts'
 import { indexJobKey, startIndexJob, type IndexJob, type JobOwner, type JobShared } from './index-jobs.ts'
 import { Settings } from './settings.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -27,6 +28,10 @@ export interface TxServices {
   lastval(): bigint
   /** setval: the next nextval returns `value` + increment (`isCalled`) or `value`. */
   setval(sequence: string, value: bigint, isCalled: boolean): bigint
+  /** ALTER SEQUENCE's options applied to a sequence's definition: the new definition, which
+   * continues after the last value handed out where this transaction can know it
+   * (SequenceValues.altered). The caller writes it. */
+  alteredSequence(def: SequenceDef, options: readonly Node[]): SequenceDef
   /** pg_advisory_xact_lock(key) or (key1, key2): a key checked at commit like a row read FOR
    * UPDATE, never waited for. */
   advisoryLock(keys: readonly bigint[]): void
@@ -131,6 +136,10 @@ export class TransactionServices implements TxServices {
 
   setval(sequence: string, value: bigint, isCalled: boolean): bigint {
     return this.sequences.setval(sequence, value, isCalled)
+  }
+
+  alteredSequence(def: SequenceDef, options: readonly Node[]): SequenceDef {
+    return this.sequences.altered(def, options)
   }
 
   advisoryLock(keys: readonly bigint[]): void {

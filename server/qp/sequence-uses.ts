@@ -1,0 +1,340 @@
+// Column defaults that use sequences (ARCHITECTURE.md "Schema objects beyond tables"). PostgreSQL
+// records a dependency of a default on every sequence its expression names by a regclass constant
+// (nextval('s'), currval('s'), setval('s', n), 's'::regclass): dropping the sequence is 2BP01 while
+// the default lives (CASCADE drops the default), and a renamed or moved sequence is followed.
+// Serial and identity columns use their own sequence (ColumnDef.sequence, the default text is for
+// display); an identity column's sequence goes only with the column, even under CASCADE.
+//
+// Tessera keeps a default as SQL text, so the uses are found in the text when a sequence is dropped,
+// renamed or moved: those are rare statements, and a scan of the table definitions is cheap next to
+// them. A statement that stores a default naming a sequence rewrites the sequence's definition
+// unchanged (useSequences): a concurrent DROP SEQUENCE writes the same key, so the later of the two
+// to commit gets 40001 instead of a default left naming nothing.
+import { scanSync } from 'libpg-query'
+import type { Node } from 'libpg-query'
+import { decodeKey } from '../encoding/index.ts'
+import { SqlError } from '../errors/index.ts'
+import {
+  bareName,
+  encodeTableDef,
+  schemaOf,
+  sequenceKey,
+  sequencesRange,
+  tablesRange,
+  type ColumnDef,
+  type TableDef,
+} from './catalog.ts'
+import type { DdlEnv } from './ddl.ts'
+import { quoteIdent, quoteLiteral } from './functions-text.ts'
+import type { ParseCache } from './parser.ts'
+import { sequenceName } from './schema-functions.ts'
+import type { SequenceDef } from './sequences.ts'
+import { viewKey } from './views.ts'
+
+/** The functions whose first argument, a string constant, PostgreSQL reads as a regclass. */
+const SEQUENCE_FUNCTIONS = new Set(['nextval', 'currval', 'setval'])
+/** `ParseCache.expression` parses `SELECT (text)`: locations count from this prefix. */
+const EXPRESSION_PREFIX_BYTES = 'SELECT ('.length
+
+/** A sequence named in expression text: its catalog name and the byte range of the constant. */
+export interface SequenceRef {
+  readonly name: string
+  readonly start: number
+  readonly end: number
+}
+
+/** The sequences expression `text` names as PostgreSQL records them (see the top of the file):
+ * `nextval('s'::text)` names none, as there. */
+export function sequenceRefs(parse: ParseCache, text: string): SequenceRef[] {
+  if (!/nextval|currval|setval|regclass/i.test(text)) return []
+  const constants: StringConstant[] = []
+  collectRefs(parse.expression(text), constants)
+  if (constants.length === 0) return []
+  const tokens = scanSync(text).tokens
+  const out: SequenceRef[] = []
+  for (const c of constants) {
+    const start = c.location - EXPRESSION_PREFIX_BYTES
+    const token = tokens.find((t) => t.start === start)
+    if (token !== undefined) out.push({ name: sequenceName(c.value), start, end: token.end })
+  }
+  return out
+}
+
+/** A string constant of a parse tree: its value and location. */
+interface StringConstant {
+  readonly value: string
+  readonly location: number
+}
+
+/** The string constants a parse tree reads as regclass. */
+function collectRefs(node: unknown, out: StringConstant[]): void {
+  if (Array.isArray(node)) {
+    for (const child of node) collectRefs(child, out)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  const n = node as Node
+  if ('FuncCall' in n) {
+    const names = (n.FuncCall.funcname ?? []).map((p) => ('String' in p ? p.String.sval : ''))
+    const fn = names[names.length - 1] ?? ''
+    const schemaOk = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog')
+    const first = n.FuncCall.args?.[0]
+    const c = first === undefined ? undefined : stringConstant(first)
+    if (schemaOk && SEQUENCE_FUNCTIONS.has(fn) && c !== undefined) out.push(c)
+  } else if ('TypeCast' in n) {
+    const names = (n.TypeCast.typeName?.names ?? []).map((p) => ('String' in p ? p.String.sval : ''))
+    const c = n.TypeCast.arg === undefined ? undefined : stringConstant(n.TypeCast.arg)
+    if (names[names.length - 1] === 'regclass' && c !== undefined) {
+      out.push(c)
+      return
+    }
+  }
+  for (const value of Object.values(node)) collectRefs(value, out)
+}
+
+/** A string constant node's value and location; undefined for any other node. */
+function stringConstant(node: Node): StringConstant | undefined {
+  if (!('A_Const' in node)) return undefined
+  const { sval, location } = node.A_Const
+  return sval === undefined || location === undefined ? undefined : { value: sval.sval ?? '', location }
+}
+
+/** How a regclass constant names catalog name `name` (bare in public, as PostgreSQL shows it). */
+export function regclassLiteral(name: string): string {
+  const schema = schemaOf(name)
+  const bare = quoteIdent(bareName(name))
+  return quoteLiteral(schema === 'public' ? bare : `${quoteIdent(schema)}.${bare}`)
+}
+
+/** The default text of a serial column using sequence `name`. */
+export const serialDefault = (name: string) => `nextval(${regclassLiteral(name)}::regclass)`
+
+/** A column default that uses a sequence. */
+export interface SequenceUse {
+  readonly table: string
+  readonly column: string
+  readonly sequence: string
+  /** An identity column: its sequence goes only with the column. */
+  readonly identity: boolean
+}
+
+/** The uses in `def` of the sequences in `names`. */
+export function sequenceUsesIn(
+  parse: ParseCache,
+  def: TableDef,
+  names: ReadonlySet<string>,
+): SequenceUse[] {
+  const out: SequenceUse[] = []
+  for (const col of def.columns) {
+    if (col.dropped === true) continue
+    const use = (sequence: string) =>
+      out.push({ table: def.name, column: col.name, sequence, identity: col.identity !== undefined })
+    if (col.sequence !== undefined) {
+      if (names.has(col.sequence)) use(col.sequence)
+    } else if (col.default !== undefined) {
+      const named = new Set(sequenceRefs(parse, col.default).map((r) => r.name))
+      for (const name of named) if (names.has(name)) use(name)
+    }
+  }
+  return out
+}
+
+/** Whether a stored table definition may use a sequence at all (most do not: no parse needed). */
+const MAY_USE_SEQUENCE = /nextval|currval|setval|regclass|"sequence"/i
+/** Text a sequence's name may hide in (escapes of E'' and U&'' strings): no quick test by name. */
+const ESCAPED = /\\\\|u&/i
+
+/** A quick test of a stored table definition (JSON) for a use of one of `names`: false only when
+ * it cannot hold one. The names appear in it as written, but for case and escapes. */
+function mayUse(names: ReadonlySet<string>): (raw: string) => boolean {
+  const bare = [...names].map(bareName)
+  if (bare.some((n) => !/^[A-Za-z0-9_$]+$/.test(n))) return (raw) => MAY_USE_SEQUENCE.test(raw)
+  const named = new RegExp(bare.map((n) => n.replaceAll('$', '\\$')).join('|'), 'i')
+  return (raw) => MAY_USE_SEQUENCE.test(raw) && (named.test(raw) || ESCAPED.test(raw))
+}
+
+/** The stored tables but those in `skip`, at the snapshot plus writes, that may use one of
+ * `names` (every one that does). */
+function* tablesUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<string>) {
+  const may = mayUse(names)
+  const { start, end } = tablesRange()
+  for (const kv of env.view.scan(start, end)) {
+    if (!may(kv.value)) continue
+    const name = decodeKey(kv.key)[2] as string
+    if (skip.has(name)) continue
+    const table = env.findTable(name)
+    if (table !== undefined) yield table
+  }
+}
+
+/** What dropSequenceUses is told about the statement. */
+export interface DropUses {
+  /** What the statement drops, for the 2BP01 message (`sequence s`, `table t`, ...); undefined
+   * when it names several objects. */
+  readonly what: string | undefined
+  readonly cascade: boolean
+  /** Tables the statement drops too: their uses do not count. */
+  readonly skip?: ReadonlySet<string> | undefined
+  /** The definition an ALTER TABLE is changing: stands in for its stored one. */
+  readonly current?: TableDef | undefined
+}
+
+/**
+ * Before the sequences in `names` are dropped: the column defaults that use them. 2BP01 (naming
+ * them, as PostgreSQL) unless CASCADE, which drops those defaults; a sequence an identity column
+ * uses is 2BP01 even then. Returns `o.current` as changed.
+ */
+export function dropSequenceUses(
+  env: DdlEnv,
+  names: ReadonlySet<string>,
+  o: DropUses,
+): TableDef | undefined {
+  if (names.size === 0) return o.current
+  const skip = new Set(o.skip)
+  if (o.current !== undefined) skip.add(o.current.name)
+  const found: { def: TableDef; uses: SequenceUse[]; put: (def: TableDef) => void }[] = []
+  if (o.current !== undefined) {
+    const uses = sequenceUsesIn(env.parse, o.current, names)
+    if (uses.length > 0) found.push({ def: o.current, uses, put: () => {} })
+  }
+  for (const table of tablesUsing(env, names, skip)) {
+    const uses = sequenceUsesIn(env.parse, table.def, names)
+    if (uses.length > 0)
+      found.push({ def: table.def, uses, put: (def) => env.put(table.schemaKey, encodeTableDef(def)) })
+  }
+  const all = found.flatMap((f) => f.uses)
+  const identity = all.find((u) => u.identity)
+  if (identity !== undefined) {
+    throw new SqlError(
+      '2BP01',
+      `cannot drop sequence ${identity.sequence} because column ${identity.column} of table ${identity.table} requires it`,
+      { hint: `You can drop column ${identity.column} of table ${identity.table} instead.` },
+    )
+  }
+  if (all.length > 0 && !o.cascade) {
+    throw new SqlError(
+      '2BP01',
+      o.what === undefined
+        ? 'cannot drop desired object(s) because other objects depend on them'
+        : `cannot drop ${o.what} because other objects depend on it`,
+      {
+        detail: all
+          .map((u) => `default value for column ${u.column} of table ${u.table} depends on sequence ${u.sequence}`)
+          .join('\n'),
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      },
+    )
+  }
+  let current = o.current
+  for (const { def, uses, put } of found) {
+    const columns = new Set(uses.map((u) => u.column))
+    const changed = withColumns(def, (c) =>
+      columns.has(c.name) ? { ...c, default: undefined, sequence: undefined } : c,
+    )
+    if (def === o.current) current = changed
+    else put(changed)
+  }
+  return current
+}
+
+/** The sequences owned by table `table` (OWNED BY; serial and identity columns own theirs), or by
+ * its column `column`. */
+export function ownedSequences(env: Pick<DdlEnv, 'view'>, table: string, column?: string): SequenceDef[] {
+  const { start, end } = sequencesRange()
+  const out: SequenceDef[] = []
+  const owner = `"table":${JSON.stringify(table)}`
+  for (const kv of env.view.scan(start, end)) {
+    if (!kv.value.includes(owner)) continue
+    const def = JSON.parse(kv.value) as SequenceDef
+    if (def.ownedBy?.table === table && (column === undefined || def.ownedBy.column === column))
+      out.push(def)
+  }
+  return out
+}
+
+/** Drops the sequences table `table` (or its column `column`) owns, with dropSequenceUses first.
+ * Returns `o.current` as changed. */
+export function dropOwnedSequences(
+  env: DdlEnv,
+  table: string,
+  column: string | undefined,
+  o: DropUses,
+): TableDef | undefined {
+  const owned = ownedSequences(env, table, column).map((s) => s.name)
+  const current = dropSequenceUses(env, new Set(owned), o)
+  for (const name of owned) env.put(sequenceKey(name), null)
+  return current
+}
+
+/** `def` with its uses of sequence `from` naming `to` instead (a renamed or moved sequence). */
+export function withSequenceRenamed(parse: ParseCache, def: TableDef, from: string, to: string): TableDef {
+  return withColumns(def, (c) => {
+    if (c.sequence !== undefined) {
+      if (c.sequence !== from) return c
+      return { ...c, sequence: to, default: c.default === undefined ? undefined : serialDefault(to) }
+    }
+    if (c.default === undefined) return c
+    const refs = sequenceRefs(parse, c.default).filter((r) => r.name === from)
+    if (refs.length === 0) return c
+    return { ...c, default: replaceBytes(c.default, refs, regclassLiteral(to)) }
+  })
+}
+
+/** After sequence `from` became `to` in this statement: every default that used it uses `to`
+ * (the tables in `skip` are the caller's). */
+export function followSequenceRename(
+  env: DdlEnv,
+  from: string,
+  to: string,
+  skip: ReadonlySet<string> = new Set(),
+): void {
+  for (const table of tablesUsing(env, new Set([from]), skip)) {
+    const def = withSequenceRenamed(env.parse, table.def, from, to)
+    if (def !== table.def) env.put(table.schemaKey, encodeTableDef(def))
+  }
+}
+
+/**
+ * A statement stores default `text` (CREATE TABLE, ADD COLUMN, SET DEFAULT): each sequence it names
+ * must exist (42P01 now, as PostgreSQL's regclass constant, not at the first insert), and its
+ * definition is written again unchanged, so a concurrent drop of it conflicts with this statement.
+ */
+export function useSequences(env: DdlEnv, text: string): void {
+  for (const ref of sequenceRefs(env.parse, text)) {
+    const key = sequenceKey(ref.name)
+    const raw = env.view.get(key)
+    if (raw !== undefined) env.put(key, raw)
+    // A regclass constant may name a table or a view as well.
+    else if (env.findTable(ref.name) === undefined && env.view.get(viewKey(ref.name)) === undefined)
+      throw new SqlError('42P01', `relation "${ref.name}" does not exist`)
+  }
+}
+
+/** useSequences for every default of `columns` that is not a serial or identity column's. */
+export function useDefaultSequences(env: DdlEnv, columns: readonly ColumnDef[]): void {
+  for (const c of columns) if (c.default !== undefined && c.sequence === undefined) useSequences(env, c.default)
+}
+
+/** `def` with `change` applied to every column; `def` itself when nothing changed. */
+function withColumns(def: TableDef, change: (c: ColumnDef) => ColumnDef): TableDef {
+  let changed = false
+  const columns = def.columns.map((c) => {
+    const next = change(c)
+    if (next !== c) changed = true
+    return next
+  })
+  return changed ? { ...def, columns } : def
+}
+
+/** `text` with the byte ranges of `refs` replaced by `by` (parser locations count bytes). */
+function replaceBytes(text: string, refs: readonly SequenceRef[], by: string): string {
+  const bytes = new TextEncoder().encode(text)
+  const decoder = new TextDecoder()
+  let out = ''
+  let at = 0
+  for (const r of [...refs].sort((a, b) => a.start - b.start)) {
+    out += decoder.decode(bytes.subarray(at, r.start)) + by
+    at = r.end
+  }
+  return out + decoder.decode(bytes.subarray(at))
+}
