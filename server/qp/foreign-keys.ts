@@ -201,7 +201,8 @@ export interface ForeignKeyEnv {
   relation(name: string): Table | undefined
   /** Writes rows of a referencing table for ON DELETE / ON UPDATE actions (a TableWriter). */
   writer(table: Table): ChildWriter
-  /** Runs a check at the end of the statement; undefined: check at once. */
+  /** Runs a check or an ON DELETE / ON UPDATE action at the end of the statement, after its own
+   * row changes (a check or action may add more, run after it); undefined: at once. */
   readonly defer?: ((check: () => void) => void) | undefined
 }
 
@@ -326,6 +327,15 @@ export function checkReferencedBy(
       })
     } else if (referencing.length > 0 && refuses) {
       throw stillReferenced()
+    } else if (referencing.length > 0 && env.defer !== undefined) {
+      // PostgreSQL runs the action as an after trigger, once the statement's own row changes are
+      // done, over the referencing rows as they are then: in a self-referencing table the
+      // statement may still change (or has changed) those rows, and the action must neither be
+      // overwritten by the statement's older image of a row nor write one itself.
+      env.defer(() => {
+        const now = referencingRows(env, child, fk, parts)
+        if (now.length > 0) applyAction(env, child, fk, action, now, after)
+      })
     } else if (referencing.length > 0) applyAction(env, child, fk, action, referencing, after)
     const prefix = guardPrefix(parent, fk, parts)
     env.eval.tx.conflictKey(goneGuard(prefix), 'lock')
@@ -359,7 +369,9 @@ function referencingRows(
   return out
 }
 
-/** Cascades nest (a tree deleted from its root); beyond this depth the statement fails. */
+/** Cascades run at once (without `defer`: DDL) nest (a tree deleted from its root); beyond this
+ * depth the statement fails. Deferred actions do not nest: they queue, each from a row written,
+ * so the statement's row limit bounds them. */
 const CASCADE_DEPTH_MAX = 256
 let cascadeDepth = 0
 
