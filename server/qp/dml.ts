@@ -308,14 +308,14 @@ function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan): Dml
   for (const row of insertRows(ctx, plan)) {
     ctx.tick()
     writer.validate(row)
-    const conflict = action.kind === 'error' ? undefined : writer.findConflict(row)
+    // Only the arbiter decides (any unique key without one, DO NOTHING); a row that passes it
+    // and collides on another unique key is inserted and fails there (23505), as in PostgreSQL.
+    const conflict = action.kind === 'error' ? undefined : writer.findConflict(row, undefined, action.index)
     if (conflict === undefined || action.kind === 'error') {
       touched.add(writer.insert(row))
       out.add(row)
       continue
     }
-    const arbiterMatches = action.index === undefined || sameArbiter(action.index, conflict.index)
-    if (!arbiterMatches) throw writer.uniqueError(conflict, row)
     if (action.kind === 'nothing') continue
     assert(action.kind === 'update', 'conflict actions: error, nothing, update')
     if (touched.has(conflict.key)) {
@@ -333,10 +333,6 @@ function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan): Dml
     out.add(updated)
   }
   return out.result()
-}
-
-function sameArbiter(a: IndexDef | 'primary', b: IndexDef | 'primary'): boolean {
-  return a === 'primary' || b === 'primary' ? a === b : a.id === b.id
 }
 
 /** Reads every target row before writing any, so the scan never sees this statement's writes. */

@@ -176,12 +176,17 @@ export class TableWriter {
     }
   }
 
-  /** The first existing row a new row would collide with, by primary key then unique indexes. */
-  findConflict(row: readonly Datum[], ignoreKey?: Key): Conflict | undefined {
-    const pk = primaryKey(this.table, row)
-    if (pk !== ignoreKey && this.#sink.view.get(pk) !== undefined)
-      return { index: 'primary', key: pk }
+  /** The first existing row a new row would collide with, by primary key then unique indexes;
+   * with `only`, on that key alone (an ON CONFLICT arbiter). */
+  findConflict(row: readonly Datum[], ignoreKey?: Key, only?: IndexDef | 'primary'): Conflict | undefined {
+    if (only === undefined || only === 'primary') {
+      const pk = primaryKey(this.table, row)
+      if (pk !== ignoreKey && this.#sink.view.get(pk) !== undefined)
+        return { index: 'primary', key: pk }
+    }
+    if (only === 'primary') return undefined
     for (const index of this.#uniqueIndexes) {
+      if (only !== undefined && index.id !== only.id) continue
       const entry = indexEntry(this.table, index, row)
       if (!entry.unique) continue
       const existing = this.#sink.view.get(entry.key)
