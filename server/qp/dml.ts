@@ -335,7 +335,9 @@ function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan): Dml
   return out.result()
 }
 
-/** Reads every target row before writing any, so the scan never sees this statement's writes. */
+/** Reads every target row before writing any. The reads are of the transaction as the statement
+ * began (ExecContext.view), so its writes are never seen either way; foreign key actions, which
+ * may change other target rows of a self-referencing table, run only after the last is written. */
 function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number) {
   const rows: { key: Key; row: Datum[]; full: readonly Datum[] }[] = []
   const add = (r: { key: Key; row: Datum[]; full: readonly Datum[] }) => {

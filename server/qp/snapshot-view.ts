@@ -6,22 +6,32 @@ import type { KeyValue, StorageReader } from '../storage/index.ts'
 import { isCatalogKey, type CatalogReads } from './catalog.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 
-/** Storage at a snapshot plus a write buffer. */
+/**
+ * Storage at a snapshot plus a write buffer: as it is now (constraint checks, foreign key actions,
+ * the next statement), or with `atStatementStart`, as the current statement began (every read of
+ * a statement, its subqueries and the expressions it computes, as PostgreSQL's command id).
+ */
 export class SnapshotView {
   readonly #storage: StorageReader
   readonly #ts: HlcTimestamp
   readonly #buffer: WriteBuffer
+  readonly #atStart: boolean
 
-  constructor(storage: StorageReader, ts: HlcTimestamp, buffer: WriteBuffer) {
+  constructor(storage: StorageReader, ts: HlcTimestamp, buffer: WriteBuffer, atStatementStart = false) {
     this.#storage = storage
     this.#ts = ts
     this.#buffer = buffer
+    this.#atStart = atStatementStart
   }
 
   get(key: Key): string | undefined {
-    const buffered = this.#buffer.get(key)
+    const buffered = this.#buffered(key)
     if (buffered !== undefined) return buffered ?? undefined
     return this.#storage.get(key, this.#ts)
+  }
+
+  #buffered(key: Key): string | null | undefined {
+    return this.#atStart ? this.#buffer.getAtStatementStart(key) : this.#buffer.get(key)
   }
 
   /** A catalog value: the write buffer first, then the shared catalog reads (see CatalogReads). */
@@ -43,22 +53,26 @@ export class SnapshotView {
     const before = (a: Key, b: Key) => (reverse ? a > b : a < b)
     for (const kv of this.#storage.scan({ start, end }, this.#ts, { reverse })) {
       for (; i < buffered.length && before(buffered[i] as Key, kv.key); i++) {
-        yield* this.#bufferedEntry(buffered[i] as Key)
+        yield* this.#bufferedEntry(buffered[i] as Key, undefined)
       }
       if (i < buffered.length && buffered[i] === kv.key) {
-        yield* this.#bufferedEntry(buffered[i] as Key)
+        yield* this.#bufferedEntry(buffered[i] as Key, kv)
         i++
         continue
       }
       yield kv
     }
-    for (; i < buffered.length; i++) yield* this.#bufferedEntry(buffered[i] as Key)
+    for (; i < buffered.length; i++) yield* this.#bufferedEntry(buffered[i] as Key, undefined)
   }
 
-  *#bufferedEntry(key: Key): Generator<KeyValue> {
+  /** A buffered key's entry; `stored` is the key's entry in storage, if any: a key the statement
+   * wrote first is not buffered as it began. */
+  *#bufferedEntry(key: Key, stored: KeyValue | undefined): Generator<KeyValue> {
     // Read again: the statement may have written the key since the range was taken.
-    const value = this.#buffer.get(key)
-    if (value !== null && value !== undefined) yield { key, value }
+    const value = this.#buffered(key)
+    if (value === undefined) {
+      if (stored !== undefined) yield stored
+    } else if (value !== null) yield { key, value }
   }
 }
 

@@ -148,6 +148,8 @@ export class SqlTransaction implements Transaction {
   /** Tables whose rows this transaction's DDL read (CommitRequest.stableTables). */
   readonly #stableTables = new Set<number>()
   readonly #view: SnapshotView
+  /** The snapshot plus the buffer as the current statement began: what DML reads. */
+  readonly #statementView: SnapshotView
   /** Keys read FOR UPDATE or locked (made on first use). */
   #lockedKeys: Set<Key> | undefined
   readonly #readKeys = new Set<Key>()
@@ -161,6 +163,7 @@ export class SqlTransaction implements Transaction {
     this.startTs = options.startTs
     this.readOnly = options.readOnly
     this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer)
+    this.#statementView = new SnapshotView(shared.storage, options.startTs, this.#buffer, true)
     this.#services = new TransactionServices(() => this.#host(), shared)
     this.#system = new TransactionCatalog(this.#view, this.#services, () => this.#allTables())
   }
@@ -423,7 +426,9 @@ export class SqlTransaction implements Transaction {
         : runSelect(this.#context(paramTypes, params), plan)
       return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
     }
-    const ctx = this.#context(paramTypes, params)
+    // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
+    // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
+    const ctx = this.#context(paramTypes, params, this.#statementView)
     const out = runDml(ctx, this.#sink(), this.#shared.parse, plan)
     const returning = plan.returning
     if (returning === undefined) return { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
@@ -524,11 +529,11 @@ export class SqlTransaction implements Transaction {
     return params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
   }
 
-  #context(paramTypes: readonly SqlType[], params: readonly unknown[]): ExecContext {
+  #context(paramTypes: readonly SqlType[], params: readonly unknown[], view = this.#view): ExecContext {
     const datums = this.#datums(paramTypes, params)
     const limits = this.#shared.limits
     return new ExecContext({
-      view: this.#view,
+      view,
       eval: { params: datums, nowUs: (this.#nowUs ??= BigInt(tsToMs(this.startTs)) * 1000n), random: this.#shared.random, tx: this.#services },
       clock: this.#shared.clock,
       timeoutMs: this.#services.statementTimeoutMs(limits.statementTimeoutMs),

@@ -18,6 +18,11 @@ export class WriteBuffer {
   readonly #values = new Map<Key, string | null>()
   #sorted: Key[] | undefined = []
   #undo: UndoEntry[] = []
+  /** Keys the current statement wrote -> their buffered value before its first write to them
+   * (undefined: not buffered), built from the undo log when a statement-start read needs it. */
+  #atStart: Map<Key, string | null | undefined> | undefined
+  /** Undo entries already in `#atStart`. */
+  #atStartBuilt = 0
   #bytes = 0
 
   get size(): number {
@@ -32,6 +37,26 @@ export class WriteBuffer {
   /** The buffered value: a string, null for a buffered delete, undefined when not buffered. */
   get(key: Key): string | null | undefined {
     return this.#values.get(key)
+  }
+
+  /**
+   * The buffered value as the current statement began (PostgreSQL's command id: a statement's
+   * reads do not see its own writes): what `get` answered before the statement's first write to
+   * `key`. Read through the undo log, so the statement's writes cost nothing more.
+   */
+  getAtStatementStart(key: Key): string | null | undefined {
+    if (this.#undo.length === 0) return this.#values.get(key)
+    const atStart = this.#statementStart()
+    return atStart.has(key) ? atStart.get(key) : this.#values.get(key)
+  }
+
+  #statementStart(): Map<Key, string | null | undefined> {
+    const atStart = (this.#atStart ??= new Map())
+    for (; this.#atStartBuilt < this.#undo.length; this.#atStartBuilt++) {
+      const entry = this.#undo[this.#atStartBuilt]!
+      if (!atStart.has(entry.key)) atStart.set(entry.key, entry.previous)
+    }
+    return atStart
   }
 
   set(key: Key, value: string | null): void {
@@ -49,6 +74,12 @@ export class WriteBuffer {
   /** Forgets the undo log: the current statement succeeded. */
   release(): void {
     this.#undo = []
+    this.#forgetStatementStart()
+  }
+
+  #forgetStatementStart(): void {
+    this.#atStart = undefined
+    this.#atStartBuilt = 0
   }
 
   /** Undoes every write since the last `release()`: the current statement failed. */
@@ -66,6 +97,7 @@ export class WriteBuffer {
       }
     }
     this.#undo = []
+    this.#forgetStatementStart()
   }
 
   /** Every buffered write in key order (what commit sends). */
@@ -77,6 +109,7 @@ export class WriteBuffer {
     this.#values.clear()
     this.#sorted = []
     this.#undo = []
+    this.#forgetStatementStart()
     this.#bytes = 0
   }
 
