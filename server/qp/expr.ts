@@ -116,7 +116,9 @@ export type Expr =
   | { readonly kind: 'coalesce'; readonly type: SqlType; readonly args: readonly Expr[] }
   | {
       readonly kind: 'nullif'
+      /** The first argument's type (PostgreSQL's rule), not the comparison's common type. */
       readonly type: SqlType
+      /** The first argument as compared: in the common type, cast back to `type` when returned. */
       readonly left: Expr
       readonly right: Expr
       readonly eq: BinaryApply
@@ -205,7 +207,8 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
     case 'nullif': {
       const a = evaluate(e.left, row, ctx)
       const b = evaluate(e.right, row, ctx)
-      return a !== null && b !== null && e.eq(a, b) === true ? null : a
+      if (a !== null && b !== null && e.eq(a, b) === true) return null
+      return e.left.type === e.type ? a : castDatum(a, e.left.type, e.type, 'explicit')
     }
     case 'cast':
       return castDatum(evaluate(e.arg, row, ctx), e.from, e.type, e.context)
