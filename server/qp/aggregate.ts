@@ -3,6 +3,8 @@
 // PostgreSQL's result types (sum(int4) -> int8, sum(int8) -> numeric, avg(int) -> numeric).
 import { SqlError, assert, featureNotSupported, numericValueOutOfRange } from '../errors/index.ts'
 import {
+  checkArrayLength,
+  checkTextLength,
   compare,
   arrayType,
   baseType,
@@ -241,13 +243,22 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
       return stringAggAccumulator(argType)
     case 'array_agg': {
       const values: Datum[] = []
-      return unary({ add: (v) => void values.push(v), result: () => (values.length === 0 ? null : [...values]) })
+      return unary({
+        add: (v) => {
+          checkArrayLength(values.length + 1)
+          values.push(v)
+        },
+        result: () => (values.length === 0 ? null : [...values]),
+      })
     }
     case 'jsonb_agg':
     case 'json_agg': {
       const values: unknown[] = []
       return unary({
-        add: (v) => void values.push(toJson(v, argType)),
+        add: (v) => {
+          checkArrayLength(values.length + 1)
+          values.push(toJson(v, argType))
+        },
         result: () => (values.length === 0 ? null : new Jsonb([...values])),
       })
     }
@@ -375,10 +386,14 @@ function intervalAccumulator(average: boolean): Unary {
 function stringAggAccumulator(argType: SqlType): Accumulator {
   if (argType.kind === 'bytea') {
     const parts: Uint8Array[] = []
+    let bytes = 0
     return {
       add([v, d]) {
         if (v === null || v === undefined) return
-        if (parts.length > 0 && d !== null && d !== undefined) parts.push(d as Uint8Array)
+        const delim = parts.length > 0 && d !== null && d !== undefined ? (d as Uint8Array) : undefined
+        bytes += (v as Uint8Array).length + (delim?.length ?? 0)
+        checkTextLength(bytes)
+        if (delim !== undefined) parts.push(delim)
         parts.push(v as Uint8Array)
       },
       result() {
@@ -398,6 +413,7 @@ function stringAggAccumulator(argType: SqlType): Accumulator {
     add([v, d]) {
       if (v === null || v === undefined) return
       text = text === null ? (v as string) : text + ((d as string | null | undefined) ?? '') + (v as string)
+      checkTextLength(text.length)
     },
     result: () => text,
   }

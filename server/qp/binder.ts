@@ -646,7 +646,9 @@ export class Binder {
         const right = this.#bindOperand(e.rexpr, scope, options)
         const eq = this.binary('=', left, right)
         assert(eq.kind === 'binary', 'NULLIF compares with a binary operator')
-        return { kind: 'nullif', type: eq.left.type, left: eq.left, right: eq.right, eq: eq.apply }
+        // The result is the first argument's type (an unknown literal's is the comparison's).
+        const type = left.type.kind === 'unknown' ? eq.left.type : left.type
+        return { kind: 'nullif', type, left: eq.left, right: eq.right, eq: eq.apply }
       }
       default:
         throw featureNotSupported(`operator form ${e.kind ?? ''}`)

@@ -116,7 +116,9 @@ export type Expr =
   | { readonly kind: 'coalesce'; readonly type: SqlType; readonly args: readonly Expr[] }
   | {
       readonly kind: 'nullif'
+      /** The first argument's type (PostgreSQL's rule), not the comparison's common type. */
       readonly type: SqlType
+      /** The first argument as compared: in the common type, cast back to `type` when returned. */
       readonly left: Expr
       readonly right: Expr
       readonly eq: BinaryApply
@@ -205,7 +207,8 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
     case 'nullif': {
       const a = evaluate(e.left, row, ctx)
       const b = evaluate(e.right, row, ctx)
-      return a !== null && b !== null && e.eq(a, b) === true ? null : a
+      if (a !== null && b !== null && e.eq(a, b) === true) return null
+      return e.left.type === e.type ? a : castDatum(a, e.left.type, e.type, 'explicit')
     }
     case 'cast':
       return castDatum(evaluate(e.arg, row, ctx), e.from, e.type, e.context)
@@ -350,7 +353,7 @@ function evaluateLike(e: Extract<Expr, { kind: 'like' }>, row: readonly Datum[],
     if (p === null) return null
     regex = likeRegex(p as string, e.caseInsensitive, e.escape)
   }
-  return regex.test(a as string) !== e.negated
+  return likeMatches(regex, a as string) !== e.negated
 }
 
 function evaluateFunc(e: Extract<Expr, { kind: 'func' }>, row: readonly Datum[], ctx: EvalContext): Datum {
@@ -359,18 +362,36 @@ function evaluateFunc(e: Extract<Expr, { kind: 'func' }>, row: readonly Datum[],
   return e.apply(args, ctx)
 }
 
-/** A SQL LIKE pattern as an anchored regular expression (`\` escapes, `%` any, `_` one). */
+/** LIKE patterns that end in their escape character, as likeRegex compiled them (see there). */
+const TRAILING_ESCAPE = new WeakSet<RegExp>()
+
+/** A SQL LIKE pattern as an anchored regular expression (`\` escapes, `%` any, `_` one). A pattern
+ * ending in its escape character matches nothing, but PostgreSQL's matcher raises 22025 when it
+ * reaches that escape with text left over: such a pattern compiles to "the part before the escape,
+ * then at least one more character", and likeMatches raises when that matches. */
 export function likeRegex(pattern: string, caseInsensitive: boolean, escape = '\\'): RegExp {
   let source = ''
   const chars = [...pattern]
+  let trailingEscape = false
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] as string
-    if (escape !== '' && c === escape && i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
-    else if (c === '%') source += '.*'
+    if (escape !== '' && c === escape) {
+      if (i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
+      else trailingEscape = true
+    } else if (c === '%') source += '.*'
     else if (c === '_') source += '.'
     else source += escapeRegex(c)
   }
-  return new RegExp(`^${source}$`, caseInsensitive ? 'sui' : 'su')
+  const re = new RegExp(trailingEscape ? `^${source}.` : `^${source}$`, caseInsensitive ? 'sui' : 'su')
+  if (trailingEscape) TRAILING_ESCAPE.add(re)
+  return re
+}
+
+/** Whether `text` matches a pattern likeRegex compiled (22025 as described there). */
+export function likeMatches(regex: RegExp, text: string): boolean {
+  if (!TRAILING_ESCAPE.has(regex)) return regex.test(text)
+  if (regex.test(text)) throw new SqlError('22025', 'LIKE pattern must not end with escape character')
+  return false
 }
 
 /**

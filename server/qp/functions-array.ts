@@ -7,6 +7,7 @@ import {
   arrayType,
   baseType,
   canCast,
+  checkArrayLength,
   elementEquals,
   type Datum,
   type SqlType,
@@ -175,10 +176,16 @@ export const ARRAY_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<st
     if (args.length !== 2 || args[1]?.kind !== 'array') return undefined
     const e = (args[0] as SqlType).kind === 'unknown' ? T.text : baseType(args[0] as SqlType)
     return resolved(sig([e, arrayType(T.int4)], arrayType(e), (a) => {
+      if (a[1] === null) throw new SqlError('22004', 'dimension array or low bound array cannot be null')
       const dims = arr(a[1])
+      if (dims.length === 0) return []
       if (dims.length !== 1) throw new SqlError('0A000', 'multidimensional arrays are not supported')
+      if (dims[0] === null) throw new SqlError('22004', 'dimension values cannot be null')
       const n = Number(dims[0] as bigint)
-      return Array.from({ length: Math.max(n, 0) }, () => a[0] ?? null)
+      // Checked before allocating; a negative length is PostgreSQL's 54000 as well.
+      if (n < 0) checkArrayLength(Infinity)
+      checkArrayLength(n)
+      return new Array<Datum>(n).fill(a[0] ?? null)
     }, { strict: false }))
   }],
   ['trim_array', polymorphic([2], (e) => ({ params: [arrayType(e), T.int4], type: arrayType(e) }), (a) => {

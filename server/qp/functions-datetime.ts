@@ -365,7 +365,9 @@ const PATTERNS = [
 // Longest first, so 'IW' is not read as 'I' then 'W'.
 PATTERNS.sort((a, b) => b.length - a.length)
 
-function ordinal(n: number): string {
+function ordinal(signed: number): string {
+  // A negative interval field takes its digits' suffix: -3 is -3rd.
+  const n = Math.abs(signed)
   const t = n % 100
   if (t >= 11 && t <= 13) return 'th'
   return ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'
@@ -452,6 +454,15 @@ function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string
       default: return { text: p }
     }
   }
+  return renderTemplate(fmt, value)
+}
+
+/** A field's text (and its number, for TH/th) for a template pattern, FM given. */
+type FieldValue = (p: string, fm: boolean) => { text: string; n?: number }
+
+/** Walks a datetime template: quoted text and backslash escapes literal, FM prefixes, TH/th
+ * suffixes, every pattern's text from `value`. */
+function renderTemplate(fmt: string, value: FieldValue): string {
   let out = ''
   let i = 0
   while (i < fmt.length) {
@@ -495,11 +506,77 @@ function toCharTimestamp(micros: bigint, fmt: string, withZone: boolean): string
   return out
 }
 
+/** C's "%0*d": zero padded to `width` characters, a minus sign among them. */
+function cWidth(n: number, width: number): string {
+  return n < 0 ? `-${String(-n).padStart(width - 1, '0')}` : String(n).padStart(width, '0')
+}
+
+/** Patterns that name a calendar date: 22007 on an interval (PostgreSQL's INVALID_FOR_INTERVAL). */
+const PATTERNS_NOT_FOR_INTERVAL = new Set([
+  'MONTH', 'Month', 'month', 'MON', 'Mon', 'mon', 'DAY', 'Day', 'day', 'DY', 'Dy', 'dy', 'D', 'ID',
+  'BC', 'bc', 'AD', 'ad', 'B.C.', 'b.c.', 'A.D.', 'a.d.',
+])
+
+/** to_char(interval, format): PostgreSQL's interval_to_char takes each field from the interval's
+ * own fields (years and months from its months, DD its days, HH24 its hours unwrapped, all signed),
+ * not from a timestamp: '100 hours' is HH24 100, '-25 hours' -25, '3 days' DD 03. */
 function toCharInterval(i: Interval, fmt: string): string {
-  // PostgreSQL renders an interval through the same template with hours not wrapped at 24.
-  const years = Math.trunc(i.months / 12)
-  const base = fromCivil(Math.max(years, 1), (i.months % 12) + 1, 1) + BigInt(i.days) * 0n + (i.micros % MICROS_PER_DAY)
-  return toCharTimestamp(base, fmt, false) ?? ''
+  const year = Math.trunc(i.months / 12)
+  const month = i.months % 12
+  const day = i.days
+  const hour = Number(i.micros / 3_600_000_000n)
+  const minute = Number((i.micros / 60_000_000n) % 60n)
+  const second = Number((i.micros / 1_000_000n) % 60n)
+  const micro = Number(i.micros % 1_000_000n)
+  const yday = (year * 12 + month) * 30 + day
+  const value: FieldValue = (p, fm) => {
+    if (PATTERNS_NOT_FOR_INTERVAL.has(p)) {
+      throw new SqlError('22007', 'invalid format specification for an interval value', {
+        hint: 'Intervals are not tied to specific calendar dates.',
+      })
+    }
+    const num = (n: number, width: number) => ({
+      text: fm ? String(n) : n < 0 ? `-${String(-n).padStart(width, '0')}` : String(n).padStart(width, '0'),
+      n,
+    })
+    const h12 = hour % 12 === 0 ? 12 : hour % 12
+    const pm = hour % 24 >= 12
+    switch (p) {
+      case 'HH24': return num(hour, 2)
+      case 'HH12': case 'HH': return num(h12, 2)
+      case 'MI': return num(minute, 2)
+      case 'SS': return num(second, 2)
+      case 'SSSS': case 'SSSSS': return num(hour * 3600 + minute * 60 + second, 1)
+      case 'MS': return num(Math.trunc(micro / 1000), 3)
+      case 'US': return num(micro, 6)
+      case 'FF1': case 'FF2': case 'FF3': case 'FF4': case 'FF5': case 'FF6': {
+        const k = Number(p[2])
+        return num(Math.trunc(micro / 10 ** (6 - k)), k)
+      }
+      case 'AM': case 'PM': return { text: pm ? 'PM' : 'AM' }
+      case 'am': case 'pm': return { text: pm ? 'pm' : 'am' }
+      case 'A.M.': case 'P.M.': return { text: pm ? 'P.M.' : 'A.M.' }
+      case 'a.m.': case 'p.m.': return { text: pm ? 'p.m.' : 'a.m.' }
+      // C's "%d,%03d": the sign, when any, inside the zero padding of each part.
+      case 'Y,YYY': return { text: `${Math.trunc(year / 1000)},${cWidth(year % 1000, 3)}` }
+      case 'YYYY': case 'IYYY': return num(year, 4)
+      case 'YYY': case 'IYY': return num(year % 1000, 3)
+      case 'YY': case 'IY': return num(year % 100, 2)
+      case 'Y': case 'I': return num(year % 10, 1)
+      case 'MM': return num(month, 2)
+      // DD's width counts a sign (C's "%02d"), unlike the others' (PostgreSQL: -3 days is '-3').
+      case 'DD': return fm ? num(day, 2) : { text: cWidth(day, 2), n: day }
+      case 'DDD': case 'IDDD': return num(yday, 3)
+      case 'WW': return num(Math.trunc((yday - 1) / 7) + 1, 2)
+      case 'W': return num(Math.trunc((day - 1) / 7) + 1, 1)
+      case 'CC': return num(Math.trunc(year / 100), 2)
+      case 'Q': return month === 0 ? { text: '' } : num(Math.trunc((month - 1) / 3) + 1, 1)
+      case 'TZ': case 'tz': return { text: '' }
+      // IW, J, RM, OF, TZH, TZM: PostgreSQL's calendar arithmetic on the fields; not built (0A000).
+      default: throw new SqlError('0A000', `to_char of an interval does not support the pattern "${p}"`)
+    }
+  }
+  return renderTemplate(fmt, value)
 }
 
 // ---------------------------------------------------------------------------------------------

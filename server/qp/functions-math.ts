@@ -93,8 +93,11 @@ function floatPower(x: number, y: number): number {
     throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result')
   }
   if (x === 1 || y === 0) return 1
+  // C's pow: (-1)^±Infinity is 1 (JavaScript says NaN).
+  if (Math.abs(x) === 1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1
   const r = Math.pow(x, y)
-  return checked(r, Number.isFinite(x) && Number.isFinite(y), x === 0 || !Number.isFinite(y) || Math.abs(x) > 1 !== y > 0)
+  // A zero from finite, non-zero operands is an underflow (pow's ERANGE), whatever the signs.
+  return checked(r, Number.isFinite(x) && Number.isFinite(y), x === 0 || !Number.isFinite(x) || !Number.isFinite(y))
 }
 
 function floatLn(x: number, log: (x: number) => number): number {
@@ -115,8 +118,35 @@ const numericFn = (fn: (x: Decimal) => Datum) => sig([T.numeric], T.numeric, (a)
 
 function floatExp(x: number): number {
   const r = Math.exp(x)
-  return checked(r, Number.isFinite(x), x === Number.NEGATIVE_INFINITY || x < -745)
+  return checked(r, Number.isFinite(x), x === Number.NEGATIVE_INFINITY)
 }
+
+const inputOutOfRange = () => new SqlError('22003', 'input is out of range')
+
+/** asin/acos: NaN stays NaN, outside [-1, 1] is 22003 (PostgreSQL's dasin/dacos). */
+const inverseTrig = (fn: (x: number) => number) => (x: number) => {
+  if (x < -1 || x > 1) throw inputOutOfRange()
+  return fn(x)
+}
+
+/** sin/cos/tan/cot: an infinite argument is 22003, not NaN (PostgreSQL's dsin and friends). */
+const trig = (fn: (x: number) => number) => (x: number) => {
+  if (x === Infinity || x === -Infinity) throw inputOutOfRange()
+  return fn(x)
+}
+
+/** PostgreSQL's float8_mul and float8_div checks: an infinite result of finite operands is an
+ * overflow, a zero result of non-zero operands an underflow (22003). */
+function floatMul(x: number, y: number): number {
+  return checked(x * y, Number.isFinite(x) && Number.isFinite(y), x === 0 || y === 0)
+}
+function floatDiv(x: number, y: number): number {
+  return checked(x / y, Number.isFinite(x), x === 0 || !Number.isFinite(y))
+}
+
+/** Radians per degree, as PostgreSQL's RADIANS_PER_DEGREE: radians(x) is one multiplication, so
+ * radians(1e308) is finite (x * pi / 180 would overflow on the way). */
+const RADIANS_PER_DEGREE = 0.0174532925199432957692
 
 /** The math functions, by lowercase name. */
 export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
@@ -181,13 +211,15 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   )],
   ['pi', overloads(sig([], T.float8, () => Math.PI))],
   ['random', overloads(sig([], T.float8, (_a, ctx) => ctx.random.next(), { volatile: true }))],
-  ['degrees', overloads(floatFn((x) => (x * 180) / Math.PI))],
-  ['radians', overloads(floatFn((x) => (x * Math.PI) / 180))],
-  ['sin', overloads(floatFn(Math.sin))],
-  ['cos', overloads(floatFn(Math.cos))],
-  ['tan', overloads(floatFn(Math.tan))],
-  ['asin', overloads(floatFn(Math.asin))],
-  ['acos', overloads(floatFn(Math.acos))],
+  ['degrees', overloads(floatFn((x) => floatDiv(floatMul(x, 180), Math.PI)))],
+  ['radians', overloads(floatFn((x) => floatMul(x, RADIANS_PER_DEGREE)))],
+  ['sin', overloads(floatFn(trig(Math.sin)))],
+  ['cos', overloads(floatFn(trig(Math.cos)))],
+  ['tan', overloads(floatFn(trig(Math.tan)))],
+  // cot(0) is Infinity, not an error (PostgreSQL's dcot).
+  ['cot', overloads(floatFn(trig((x) => 1 / Math.tan(x))))],
+  ['asin', overloads(floatFn(inverseTrig(Math.asin)))],
+  ['acos', overloads(floatFn(inverseTrig(Math.acos)))],
   ['atan', overloads(floatFn(Math.atan))],
   ['atan2', overloads(sig([T.float8, T.float8], T.float8, (a) => Math.atan2(flt(a[0]), flt(a[1]))))],
   ['gcd', overloads(

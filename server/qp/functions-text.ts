@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { SqlError } from '../errors/index.ts'
 import { T, overloads, resolved, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
-import { castToText, formatText, type Datum, type SqlType } from './types/index.ts'
+import { castToText, checkTextLength, formatText, type Datum, type SqlType } from './types/index.ts'
 
 const chars = (s: string) => Array.from(s)
 const str = (d: Datum | undefined) => d as string
@@ -63,14 +63,23 @@ function splitPart(s: string, delim: string, n: number): string {
   return parts[i] ?? ''
 }
 
+/** lpad/rpad: the requested length is checked before anything is built (54000), and the fill is
+ * built by whole repeats, not a per-character array, so a long result costs its own size only. */
 function pad(s: string, length: number, fill: string, left: boolean): string {
-  const cs = chars(s)
   if (length <= 0) return ''
-  if (cs.length >= length) return cs.slice(0, length).join('')
-  const fs = chars(fill)
-  if (fs.length === 0) return s
-  const need = length - cs.length
-  const padding = Array.from({ length: need }, (_x, i) => fs[i % fs.length]).join('')
+  checkTextLength(length)
+  // Code points beyond the BMP are two UTF-16 units: count by code point only when there are any.
+  const wide = (t: string) => /[\uD800-\uDFFF]/.test(t)
+  const have = wide(s) ? chars(s).length : s.length
+  if (have >= length) return have === s.length ? s.slice(0, length) : chars(s).slice(0, length).join('')
+  if (fill === '') return s
+  const need = length - have
+  let padding: string
+  if (!wide(fill)) padding = fill.repeat(Math.ceil(need / fill.length)).slice(0, need)
+  else {
+    const fs = chars(fill)
+    padding = fill.repeat(Math.floor(need / fs.length)) + fs.slice(0, need % fs.length).join('')
+  }
   return left ? padding + s : s + padding
 }
 
@@ -112,9 +121,20 @@ function chr(n: bigint): string {
 }
 
 function repeat(s: string, n: number): string {
-  if (n <= 0) return ''
-  if (s.length * n > 1_073_741_823) throw new SqlError('54000', 'requested length too large')
+  if (n <= 0 || s === '') return ''
+  checkTextLength(s.length * n)
   return s.repeat(n)
+}
+
+/** replace(s, from, to): the result's length is counted from the matches before it is built. */
+function replace(s: string, from: string, to: string): string {
+  if (from === '') return s
+  if (to.length > from.length) {
+    let count = 0
+    for (let i = s.indexOf(from); i >= 0; i = s.indexOf(from, i + from.length)) count++
+    checkTextLength(s.length + count * (to.length - from.length))
+  }
+  return s.replaceAll(from, to)
 }
 
 function translate(s: string, from: string, to: string): string {
@@ -196,16 +216,27 @@ function format(fmt: string, args: readonly (string | null)[]): string {
       piece = quoteIdent(v)
     }
     const width = m[3] === undefined ? 0 : Number(m[3])
+    // PostgreSQL's width is an int (22003 beyond); the result is bounded like any built text.
+    if (width > 2147483647) throw new SqlError('22003', 'number is out of range')
+    checkTextLength(out.length + Math.max(width, piece.length))
     const len = chars(piece).length
     if (len < width) piece = m[2] === '-' ? piece + ' '.repeat(width - len) : ' '.repeat(width - len) + piece
     out += piece
   }
+  checkTextLength(out.length)
   return out
 }
 
 /** Arguments of "any" type as their text output (concat, format): the types are the caller's. */
 function variadicText(args: readonly SqlType[]): readonly SqlType[] {
   return args.map((t) => (t.kind === 'unknown' ? T.text : t))
+}
+
+/** A built text value, checked against BUILT_TEXT_CHARS_MAX (54000). The parts it was joined from
+ * were each bounded, so the join itself is at most their sum. */
+function builtText(s: string): string {
+  checkTextLength(s.length)
+  return s
 }
 
 // The output function (bool as 't'), as concat and format use it, not a cast to text.
@@ -216,7 +247,7 @@ const concat: FunctionResolver = (args) => {
   return {
     argTypes: types,
     type: T.text,
-    apply: (a) => a.map((v, i) => asText(v, types[i] as SqlType) ?? '').join(''),
+    apply: (a) => builtText(a.map((v, i) => asText(v, types[i] as SqlType) ?? '').join('')),
     strict: false,
     volatile: false,
   }
@@ -231,7 +262,7 @@ const concatWs: FunctionResolver = (args) => {
     apply: (a) => {
       if (a[0] === null) return null
       const parts = a.slice(1).map((v, i) => asText(v, types[i + 1] as SqlType))
-      return parts.filter((p) => p !== null).join(str(a[0]))
+      return builtText(parts.filter((p) => p !== null).join(str(a[0])))
     },
     strict: false,
     volatile: false,
@@ -320,6 +351,7 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
 function overlay(s: string, r: string, start: number, count: number | undefined): string {
   const n = count ?? chars(r).length
   if (start < 1) throw new SqlError('22011', 'negative substring length not allowed')
+  checkTextLength(s.length + r.length)
   return substring(s, 1, start - 1) + r + substring(s, start + n, undefined)
 }
 
@@ -337,10 +369,11 @@ function regexpReplace(s: string, pattern: string, repl: string, flags: string):
   let last = 0
   for (const m of s.matchAll(all)) {
     out += s.slice(last, m.index) + sub(m[0], m.slice(1))
+    checkTextLength(out.length)
     last = m.index + m[0].length
     if (!re.global) break
   }
-  return out + s.slice(last)
+  return builtText(out + s.slice(last))
 }
 
 /** The match's captures (or the whole match when the pattern has none), unmatched ones NULL. */
@@ -393,9 +426,10 @@ const arrayToString: FunctionResolver = (args) => {
       (a) => {
         if (a[0] === null || a[1] === null) return null
         const nullStr = (a[2] ?? null) as string | null
-        return (a[0] as readonly Datum[])
+        const parts = (a[0] as readonly Datum[])
           .flatMap((v) => (v === null ? (nullStr === null ? [] : [nullStr]) : [castToText(v, element)]))
-          .join(str(a[1]))
+        checkTextLength(parts.reduce((n, p) => n + p.length, 0) + Math.max(parts.length - 1, 0) * str(a[1]).length)
+        return parts.join(str(a[1]))
       },
       { strict: false },
     ),
@@ -411,7 +445,7 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['btrim', trimResolver(true, true)],
   ['ltrim', trimResolver(true, false)],
   ['rtrim', trimResolver(false, true)],
-  ['replace', overloads(sig([T.text, T.text, T.text], T.text, (a) => (str(a[1]) === '' ? str(a[0]) : str(a[0]).replaceAll(str(a[1]), str(a[2])))))],
+  ['replace', overloads(sig([T.text, T.text, T.text], T.text, (a) => replace(str(a[0]), str(a[1]), str(a[2]))))],
   ['split_part', overloads(sig([T.text, T.text, T.int4], T.text, (a) => splitPart(str(a[0]), str(a[1]), int(a[2]))))],
   ['concat', concat],
   ['concat_ws', concatWs],

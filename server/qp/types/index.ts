@@ -126,3 +126,4 @@ export {
 /** Keys, stored rows and the wire. */
 export { fromKeyPart, fromStored, hasKeyForm, toKeyPart, toStored } from './key-part.ts'
 export { fromParam, toWire, type WireValue } from './wire.ts'
+export { BUILT_ARRAY_ELEMENTS_MAX, BUILT_TEXT_CHARS_MAX, checkArrayLength, checkTextLength } from './value-limits.ts'

@@ -37,6 +37,7 @@ import {
   jsonText,
 } from './jsonb-ops.ts'
 import { checkInt, type IntKind } from './number-io.ts'
+import { checkArrayLength, checkTextLength } from './value-limits.ts'
 import {
   arrayType,
   baseType,
@@ -337,13 +338,18 @@ function resolveConcat(left: SqlType, right: SqlType): ResolvedOperator | undefi
     resultType: textType,
     leftType: lt,
     rightType: rt,
-    apply: (a, b) => castToText(a, lt) + castToText(b, rt),
+    apply: (a, b) => {
+      const out = castToText(a, lt) + castToText(b, rt)
+      checkTextLength(out.length)
+      return out
+    },
   }
 }
 
 function bytesConcat(a: Datum, b: Datum): Datum {
   const x = a as Uint8Array
   const y = b as Uint8Array
+  checkTextLength(x.length + y.length)
   const out = new Uint8Array(x.length + y.length)
   out.set(x, 0)
   out.set(y, x.length)
@@ -499,18 +505,28 @@ function resolveArrayConcat(left: SqlType, right: SqlType): ResolvedOperator | u
     const e = commonElement(elementType(left) ?? unknownType, elementType(right) ?? unknownType)
     if (e === undefined) return undefined
     const t = arrayType(e)
-    return nonStrict(op3(t, t, t, (a, b) => (a === null ? b : b === null ? a : [...(a as Datum[]), ...(b as Datum[])])))
+    return nonStrict(op3(t, t, t, (a, b) => {
+      if (a === null || b === null) return a === null ? b : a
+      checkArrayLength((a as Datum[]).length + (b as Datum[]).length)
+      return [...(a as Datum[]), ...(b as Datum[])]
+    }))
   }
   if (left.kind === 'array') {
     const e = commonElement(left.element, right)
     if (e === undefined) return undefined
     const t = arrayType(e)
-    return nonStrict(op3(t, t, e, (a, b) => [...((a ?? []) as Datum[]), b]))
+    return nonStrict(op3(t, t, e, (a, b) => {
+      checkArrayLength(((a ?? []) as Datum[]).length + 1)
+      return [...((a ?? []) as Datum[]), b]
+    }))
   }
   const e = commonElement(elementType(right) ?? unknownType, left)
   if (e === undefined) return undefined
   const t = arrayType(e)
-  return nonStrict(op3(t, e, t, (a, b) => [a, ...((b ?? []) as Datum[])]))
+  return nonStrict(op3(t, e, t, (a, b) => {
+    checkArrayLength(((b ?? []) as Datum[]).length + 1)
+    return [a, ...((b ?? []) as Datum[])]
+  }))
 }
 
 const nonStrict = (r: ResolvedOperator): ResolvedOperator => ({ ...r, strict: false })
