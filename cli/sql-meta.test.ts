@@ -3,12 +3,8 @@
 // runSql against a real HTTP server on loopback serving a real region's API; patterns as a pure
 // function.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createToken } from '../server/api/index.ts'
-import { SystemClock, SystemRandom } from '../server/clock/index.ts'
-import { SimDisk } from '../server/disk/index.ts'
-import { openRegion, type Region } from '../server/region/index.ts'
 import { patternMatcher } from './sql-meta.ts'
-import { runSql, type SqlIo } from './sql.ts'
+import { serveRegion, type ServedRegion } from './sql-test-region.ts'
 
 describe('patterns', () => {
   test('wildcards, a schema part, quoting and case folding as psql reads them', () => {
@@ -32,17 +28,13 @@ describe('patterns', () => {
 })
 
 describe('backslash commands against a region', () => {
-  let region: Region
-  let server: ReturnType<typeof Bun.serve>
+  let served: ServedRegion
   let url: string
   let token: string
 
   beforeAll(async () => {
-    const clock = new SystemClock()
-    region = await openRegion({ name: 'local', url: 'http://127.0.0.1:0', clock, timers: clock, random: new SystemRandom(), disk: new SimDisk() })
-    token = createToken(region.secret, { role: 'admin', ttlMs: 600_000 }, clock)
-    server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: region.app.fetch })
-    url = `http://127.0.0.1:${server.port}`
+    served = await serveRegion('admin')
+    ;({ url, token } = served)
     const setup = [
       'CREATE TABLE owners (id int8 PRIMARY KEY)',
       `CREATE TABLE pets (id serial PRIMARY KEY, name text NOT NULL DEFAULT 'rex', owner int8 REFERENCES owners (id), CHECK (length(name) > 0))`,
@@ -53,25 +45,9 @@ describe('backslash commands against a region', () => {
     ]
     for (const statement of setup) expect((await sql(statement)).code).toBe(0)
   })
-  afterAll(async () => {
-    await server.stop(true)
-    await region.close()
-  })
+  afterAll(() => served.close())
 
-  async function run(args: string[], input: string[] = []) {
-    let out = ''
-    let err = ''
-    const io: SqlIo = {
-      stdout: (t) => void (out += t),
-      stderr: (t) => void (err += t),
-      lines: async function* () {
-        yield* input
-      },
-      prompt: false,
-      env: {},
-    }
-    return { code: await runSql(args, io), out, err }
-  }
+  const run = (args: string[], input: string[] = []) => served.run(args, input)
   const sql = (text: string) => run(['--url', url, '--token', token, text])
 
   test('\\d lists tables, views and sequences of every schema; \\dt, \\dv, \\ds, \\di one kind', async () => {

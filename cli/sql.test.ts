@@ -2,10 +2,7 @@
 // endpoints. Method: the formatting as pure functions, then runSql against a real HTTP server on
 // loopback serving a real region's API.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createToken } from '../server/api/index.ts'
-import { SystemClock, SystemRandom } from '../server/clock/index.ts'
-import { SimDisk } from '../server/disk/index.ts'
-import { openRegion, type Region } from '../server/region/index.ts'
+import { serveRegion, type ServedRegion } from './sql-test-region.ts'
 import {
   formatResult,
   formatTable,
@@ -106,44 +103,17 @@ describe('formatting', () => {
 })
 
 describe('runSql against a region', () => {
-  let region: Region
-  let server: ReturnType<typeof Bun.serve>
+  let served: ServedRegion
   let url: string
   let token: string
 
   beforeAll(async () => {
-    const clock = new SystemClock()
-    region = await openRegion({
-      name: 'local',
-      url: 'http://127.0.0.1:0',
-      clock,
-      timers: clock,
-      random: new SystemRandom(),
-      disk: new SimDisk(),
-    })
-    token = createToken(region.secret, { role: 'user', ttlMs: 600_000 }, clock)
-    server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: region.app.fetch })
-    url = `http://127.0.0.1:${server.port}`
+    served = await serveRegion('user')
+    ;({ url, token } = served)
   })
-  afterAll(async () => {
-    await server.stop(true)
-    await region.close()
-  })
+  afterAll(() => served.close())
 
-  async function run(args: string[], input: string[] = [], env: Record<string, string> = {}) {
-    let out = ''
-    let err = ''
-    const io: SqlIo = {
-      stdout: (t) => void (out += t),
-      stderr: (t) => void (err += t),
-      lines: async function* () {
-        yield* input
-      },
-      prompt: false,
-      env,
-    }
-    return { code: await runSql(args, io), out, err }
-  }
+  const run = (args: string[], input: string[] = [], env: Record<string, string> = {}) => served.run(args, input, env)
   const sql = (text: string) => run(['--url', url, '--token', token, text])
 
   test('statements print command tags and tables', async () => {

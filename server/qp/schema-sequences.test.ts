@@ -4,6 +4,7 @@
 // interleaved transactions for the concurrency cases.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
+import type { QueryProcessor } from './index.ts'
 
 let h: QpHarness
 beforeEach(() => {
@@ -405,16 +406,18 @@ describe('blocks across query processors', () => {
     return { qps, close }
   }
 
+  /** One statement in its own transaction on processor `qp`; its rows. */
+  async function run(qp: QueryProcessor, sql: string) {
+    const tx = await qp.begin()
+    const r = await tx.execute(sql)
+    await tx.commit()
+    return r.rows
+  }
+
   test('ALTER continues after the last value only where its process holds the highest block', async () => {
     const { qps, close } = await twoProcessors()
     try {
       const [p1, p2] = qps as [(typeof qps)[0], (typeof qps)[0]]
-      const run = async (qp: typeof p1, sql: string) => {
-        const tx = await qp.begin()
-        const r = await tx.execute(sql)
-        await tx.commit()
-        return r.rows
-      }
       const next = (qp: typeof p1) => run(qp, "SELECT nextval('s')")
       await run(p1, 'CREATE SEQUENCE s')
       expect(await next(p1)).toEqual([['1']])
@@ -437,12 +440,6 @@ describe('blocks across query processors', () => {
     const { qps, close } = await twoProcessors()
     try {
       const [p1, p2] = qps as [(typeof qps)[0], (typeof qps)[0]]
-      const run = async (qp: typeof p1, sql: string) => {
-        const tx = await qp.begin()
-        const r = await tx.execute(sql)
-        await tx.commit()
-        return r.rows
-      }
       await run(p1, 'CREATE SEQUENCE s')
       await run(p1, 'CREATE TABLE n (i int PRIMARY KEY)')
       await run(
