@@ -7,10 +7,8 @@ import {
   formatResult,
   formatTable,
   pointAt,
-  runSql,
   splitStatements,
   txControlOf,
-  type SqlIo,
 } from './sql.ts'
 
 describe('formatting', () => {
