@@ -73,6 +73,9 @@ function lit(cp: number): string {
   return /[A-Za-z0-9]/.test(c) || cp > 0x7f ? c : `\\u{${cp.toString(16)}}`
 }
 
+/** PostgreSQL's largest repetition count in a bound (RE_DUP_MAX); larger ones are 2201B. */
+const DUPMAX = 255
+
 const CHAR_ESCAPES: Readonly<Record<string, number>> = { a: 7, b: 8, B: 0x5c, e: 0x1b, f: 0xc, n: 0xa, r: 0xd, t: 9, v: 0xb }
 
 /** Reads an ARE pattern (after the director and embedded options) into a JS source. */
@@ -125,6 +128,8 @@ class Translator {
   #bound(): string {
     const m = /^(\d+)(,(\d*))?\}/.exec(this.#cps.slice(this.#i, this.#i + 24).join(''))
     if (m === null) return lit(0x7b)
+    if ([m[1], m[3]].some((n) => n !== undefined && n !== '' && Number(n) > DUPMAX)) throw invalid('invalid repetition count(s)')
+    if (m[3] !== undefined && m[3] !== '' && Number(m[3]) < Number(m[1])) throw invalid('invalid repetition count(s)')
     this.#i += Array.from(m[0]).length
     return `{${m[0]}`
   }
@@ -211,11 +216,13 @@ class Translator {
       }
       first = false
       const lo = this.#element()
+      const range = cps[this.#i] === '-' && cps[this.#i + 1] !== undefined && cps[this.#i + 1] !== ']'
       if (lo.kind === 'set') {
+        if (range) throw invalid('invalid character range')
         body += lo.source
         continue
       }
-      if (cps[this.#i] === '-' && cps[this.#i + 1] !== undefined && cps[this.#i + 1] !== ']') {
+      if (range) {
         this.#i++
         const hi = this.#element()
         if (hi.kind === 'set' || hi.cp < lo.cp) throw invalid('invalid character range')
@@ -271,7 +278,7 @@ export function posixRegex(pattern: string, flags: string, global = false): RegE
     o.literal = true
   } else if (!o.literal) {
     if (body.startsWith('***:')) body = body.slice(4)
-    const m = /^\(\?([a-zA-Z]*)\)/.exec(body)
+    const m = /^\(\?([a-zA-Z]+)\)/.exec(body)
     if (m !== null) {
       for (const f of m[1] as string) applyFlag(o, f, true)
       body = body.slice(m[0].length)
