@@ -449,6 +449,8 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['regexp_count', overloads(
     sig([T.text, T.text], T.int4, (a) => BigInt([...str(a[0]).matchAll(posixRegex(str(a[1]), '', true))].length)),
     sig([T.text, T.text, T.int4], T.int4, (a) => BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), '', true))].length)),
+    sig([T.text, T.text, T.int4, T.text], T.int4, (a) =>
+      BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), str(a[3]), true))].length)),
   )],
   ['regexp_substr', overloads(
     sig([T.text, T.text], T.text, (a) => posixRegex(str(a[1]), '').exec(str(a[0]))?.[0] ?? null),
