@@ -25,15 +25,22 @@ function substring(s: string, start: number, count: number | undefined): string 
   return to <= from ? '' : cs.slice(from - 1, to - 1).join('')
 }
 
-const substringResolver = overloads(
+// The regex form first: an untyped literal argument takes the string-category candidate, as in
+// PostgreSQL's func_select_candidate (substring('foo123' from '[0-9]+') is a match, not 22P02).
+const substringByPosition = [
   sig([T.text, T.int4], T.text, (a) => substring(str(a[0]), int(a[1]), undefined)),
   sig([T.text, T.int4, T.int4], T.text, (a) => substring(str(a[0]), int(a[1]), int(a[2]))),
+]
+const substringResolver = overloads(
   sig([T.text, T.text], T.text, (a) => {
     const m = posixRegex(str(a[1]), '').exec(str(a[0]))
     if (m === null) return null
     return m.length > 1 ? (m[1] ?? null) : m[0]
   }),
+  ...substringByPosition,
 )
+/** substr has no regular expression form. */
+const substrResolver = overloads(...substringByPosition)
 
 /** 1-based character position of `sub` in `s`, 0 when absent. */
 function strpos(s: string, sub: string): bigint {
@@ -397,7 +404,7 @@ const arrayToString: FunctionResolver = (args) => {
 /** The text functions, by lowercase name. */
 export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['substring', substringResolver],
-  ['substr', substringResolver],
+  ['substr', substrResolver],
   ['position', text2((s, sub) => strpos(s, sub), T.int4)],
   ['strpos', text2((s, sub) => strpos(s, sub), T.int4)],
   ['btrim', trimResolver(true, true)],
