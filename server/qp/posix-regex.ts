@@ -82,6 +82,9 @@ const CHAR_ESCAPES: Readonly<Record<string, number>> = { a: 7, b: 8, B: 0x5c, e:
 class Translator {
   #i = 0
   #groups = 0
+  /** Open groups, true for a lookaround: within one, PostgreSQL's parentheses do not capture and
+   * back references are invalid. */
+  readonly #open: boolean[] = []
   readonly #cps: readonly string[]
 
   constructor(pattern: string, private readonly o: Options) {
@@ -104,7 +107,10 @@ class Translator {
       else if (c === '^') out += this.o.nlAnchor ? '(?<![^\\n])' : '^'
       else if (c === '$') out += this.o.nlAnchor ? '(?![^\\n])' : '$'
       else if (c === '(') out += this.#group()
-      else if (c === ')' || c === '|' || c === '*' || c === '+' || c === '?') out += c
+      else if (c === ')') {
+        this.#open.pop()
+        out += c
+      } else if (c === '|' || c === '*' || c === '+' || c === '?') out += c
       else if (c === '{') out += this.#bound()
       else out += lit(c.codePointAt(0) as number)
     }
@@ -113,13 +119,17 @@ class Translator {
 
   #group(): string {
     const rest = this.#cps.slice(this.#i, this.#i + 3).join('')
+    const inLookaround = this.#open.includes(true)
     for (const p of ['?:', '?=', '?!', '?<=', '?<!']) {
       if (rest.startsWith(p)) {
         this.#i += p.length
+        this.#open.push(p !== '?:')
         return `(${p}`
       }
     }
     if (rest.startsWith('?')) throw invalid('quantifier operand invalid')
+    this.#open.push(false)
+    if (inLookaround) return '(?:'
     this.#groups++
     return '('
   }
@@ -174,7 +184,7 @@ class Translator {
       while (/[0-9]/.test(this.#cps[this.#i] ?? '')) digits += this.#cps[this.#i++]
       const n = Number(digits)
       if (digits.length === 1 || n <= this.#groups) {
-        if (n > this.#groups) throw invalid('invalid backreference number')
+        if (n > this.#groups || this.#open.includes(true)) throw invalid('invalid backreference number')
         return `(?:\\${n})`
       }
       this.#i = start
