@@ -33,7 +33,7 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeMatches, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { posixRegex } from './functions-text.ts'
 import { slice } from './functions-array.ts'
@@ -433,6 +433,8 @@ export class Binder {
         if (types.length !== 1) throw new SqlError('42601', `subquery has too many columns`)
         const type = types[0] as SqlType
         const lhs = this.#bindOperand(l.testexpr, scope, options)
+        const pattern = this.#patternCompare(op, lhs, type)
+        if (pattern !== undefined) return { kind: 'subquery', type: boolType(), mode, rel, args, lhs: pattern.left, compare: pattern.apply, id }
         const probe: Expr = { kind: 'column', type: type.kind === 'unknown' ? TEXT : type, slot: 0, name: '?column?' }
         const cmp = this.binary(op, lhs, probe)
         if (cmp.kind !== 'binary' || cmp.type.kind !== 'bool') throw datatypeMismatch(`operator ${op} must return type boolean for ANY/ALL`)
@@ -581,10 +583,15 @@ export class Binder {
     if (this.#typeOf(arr).kind === 'unknown') arr = this.coerce(arr, arrayType(this.#typeOf(lhs).kind === 'unknown' ? TEXT : baseType(this.#typeOf(lhs))), 'implicit')
     const element = elementType(this.#typeOf(arr))
     if (element === undefined) throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`)
-    const cmp = this.binary(op, lhs, { kind: 'column', type: element, slot: 0, name: '?column?' })
-    if (cmp.kind !== 'binary' || cmp.type.kind !== 'bool') throw datatypeMismatch(`op ANY/ALL (array) requires operator to yield boolean`)
-    const right = cmp.right
-    const castElement = right.kind === 'cast' ? (v: Datum) => castDatum(v, right.from, right.type, right.context) : (v: Datum) => v
+    let cmp: { left: Expr; apply: BinaryApply } | undefined = this.#patternCompare(op, lhs, element)
+    let castElement = (v: Datum) => v
+    if (cmp === undefined) {
+      const bin = this.binary(op, lhs, { kind: 'column', type: element, slot: 0, name: '?column?' })
+      if (bin.kind !== 'binary' || bin.type.kind !== 'bool') throw datatypeMismatch(`op ANY/ALL (array) requires operator to yield boolean`)
+      const right = bin.right
+      if (right.kind === 'cast') castElement = (v: Datum) => castDatum(v, right.from, right.type, right.context)
+      cmp = bin
+    }
     const apply = (values: readonly Datum[]) => {
       const [a, list] = values
       if (list === null || list === undefined) return null
@@ -600,6 +607,17 @@ export class Binder {
       return sawNull ? null : !any
     }
     return { kind: 'func', type: boolType(), name: any ? 'any' : 'all', args: [cmp.left, arr], apply, strict: false, volatile: false }
+  }
+
+  /** x LIKE ANY (array), x ~ ALL (subquery) and the like: the pattern operators are no binary
+   * operators here, so their match comes from the pattern itself; a bpchar pattern loses its
+   * trailing spaces as in its cast to text. Undefined for other operators or non-text patterns. */
+  #patternCompare(op: string, lhs: Expr, pattern: SqlType): { left: Expr; apply: BinaryApply } | undefined {
+    const p = PATTERN_OPERATORS.get(op)
+    if (p === undefined || !['text', 'varchar', 'bpchar', 'unknown'].includes(pattern.kind)) return undefined
+    const match = patternMatcher(p)
+    const apply: BinaryApply = pattern.kind === 'bpchar' ? (a, b) => match(a, (b as string).replace(/ +$/, '')) : match
+    return { left: this.#textOperand(lhs, op), apply }
   }
 
   #param(n: number): Expr {
@@ -1026,6 +1044,36 @@ function objectNameCast(names: readonly Node[]): string | undefined {
 }
 
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
+
+/** The pattern operators as they reach `op ANY/ALL (array)`: LIKE is ~~, ILIKE ~~*. */
+const PATTERN_OPERATORS: ReadonlyMap<string, { kind: 'like' | 'regex'; icase: boolean; negated: boolean }> = new Map(
+  ['~~', '~~*', '!~~', '!~~*', '~', '~*', '!~', '!~*'].map((op) => [
+    op,
+    { kind: op.includes('~~') ? 'like' : 'regex', icase: op.endsWith('*'), negated: op.startsWith('!') },
+  ]),
+)
+
+/** Compiled patterns an `op ANY/ALL (array)` keeps: enough for an array literal's elements, so
+ * that a constant array compiles once per query rather than once per row; beyond it (patterns
+ * from a column) the cache is cleared rather than grown without bound. */
+const PATTERN_CACHE_SIZE = 64
+
+function patternMatcher(p: { kind: 'like' | 'regex'; icase: boolean; negated: boolean }): BinaryApply {
+  const cache = new Map<string, RegExp>()
+  const compile = (pattern: string): RegExp => {
+    let re = cache.get(pattern)
+    if (re === undefined) {
+      re = p.kind === 'like' ? likeRegex(pattern, p.icase) : posixRegex(pattern, p.icase ? 'i' : '')
+      if (cache.size >= PATTERN_CACHE_SIZE) cache.clear()
+      cache.set(pattern, re)
+    }
+    return re
+  }
+  return (a, b) => {
+    const re = compile(b as string)
+    return (p.kind === 'like' ? likeMatches(re, a as string) : re.test(a as string)) !== p.negated
+  }
+}
 
 let subquerySeq = 0
 

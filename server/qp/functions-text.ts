@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { SqlError } from '../errors/index.ts'
 import { T, overloads, resolved, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
+import { posixRegex } from './posix-regex.ts'
 import { castToText, checkTextLength, formatText, type Datum, type SqlType } from './types/index.ts'
 
 const chars = (s: string) => Array.from(s)
@@ -24,15 +25,22 @@ function substring(s: string, start: number, count: number | undefined): string 
   return to <= from ? '' : cs.slice(from - 1, to - 1).join('')
 }
 
-const substringResolver = overloads(
+// The regex form first: an untyped literal argument takes the string-category candidate, as in
+// PostgreSQL's func_select_candidate (substring('foo123' from '[0-9]+') is a match, not 22P02).
+const substringByPosition = [
   sig([T.text, T.int4], T.text, (a) => substring(str(a[0]), int(a[1]), undefined)),
   sig([T.text, T.int4, T.int4], T.text, (a) => substring(str(a[0]), int(a[1]), int(a[2]))),
+]
+const substringResolver = overloads(
   sig([T.text, T.text], T.text, (a) => {
     const m = posixRegex(str(a[1]), '').exec(str(a[0]))
     if (m === null) return null
     return m.length > 1 ? (m[1] ?? null) : m[0]
   }),
+  ...substringByPosition,
 )
+/** substr has no regular expression form. */
+const substrResolver = overloads(...substringByPosition)
 
 /** 1-based character position of `sub` in `s`, 0 when absent. */
 function strpos(s: string, sub: string): bigint {
@@ -294,52 +302,9 @@ const quoteAny = (nullable: boolean): FunctionResolver => (args) => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regular expressions
+// Regular expressions (the translation of PostgreSQL's ARE syntax is in posix-regex.ts)
 
-/** A POSIX (ARE) pattern as a JS RegExp. PostgreSQL's default matching is not newline-sensitive
- * ('.' matches a newline, ^ and $ only at the ends): JS's 's' flag; 'n' makes it newline-sensitive
- * ('m' without 's'), 'p' and 'w' are the partial modes; 'i', 'g', 'x' as in JS. 2201B when the
- * pattern does not compile. */
-export function posixRegex(pattern: string, flags: string, global = false): RegExp {
-  let dotAll = true
-  let multiline = false
-  let ignoreCase = false
-  let expanded = false
-  for (const f of flags) {
-    if (f === 'i') ignoreCase = true
-    else if (f === 'c') ignoreCase = false
-    else if (f === 'g') global = true
-    else if (f === 'n' || f === 'm') [dotAll, multiline] = [false, true]
-    else if (f === 'p') [dotAll, multiline] = [false, false]
-    else if (f === 'w') [dotAll, multiline] = [true, true]
-    else if (f === 's') [dotAll, multiline] = [true, false]
-    else if (f === 'x') expanded = true
-    else if (f === 'q' || f === 'b' || f === 'e' || f === 't') continue
-    else throw new SqlError('22023', `invalid regular expression option: "${f}"`)
-  }
-  const js = `${dotAll ? 's' : ''}${multiline ? 'm' : ''}${ignoreCase ? 'i' : ''}${global ? 'g' : ''}`
-  let source = pattern
-    .replace(/\[\[:alpha:\]\]/g, '\\p{L}')
-    .replace(/\[:alpha:\]/g, '\\p{L}')
-    .replace(/\[:digit:\]/g, '0-9')
-    .replace(/\[:alnum:\]/g, '\\p{L}\\p{N}')
-    .replace(/\[:space:\]/g, '\\s')
-    .replace(/\[:upper:\]/g, '\\p{Lu}')
-    .replace(/\[:lower:\]/g, '\\p{Ll}')
-    .replace(/\[:punct:\]/g, '\\p{P}')
-    .replace(/\\[mMy]/g, '\\b')
-  if (expanded) source = source.replace(/\s+|#.*$/gm, '')
-  try {
-    // Unicode mode matches by code point like PostgreSQL; its stricter escapes ('\-') fall back.
-    return new RegExp(source, `${js}u`)
-  } catch {
-    try {
-      return new RegExp(source, js)
-    } catch (e) {
-      throw new SqlError('2201B', `invalid regular expression: ${(e as Error).message}`, { cause: e })
-    }
-  }
-}
+export { posixRegex }
 
 /** PostgreSQL's replacement text: \1-\9 a group, \& the match, \\ a backslash. */
 function replacement(repl: string): (m: string, groups: readonly (string | undefined)[]) => string {
@@ -439,7 +404,7 @@ const arrayToString: FunctionResolver = (args) => {
 /** The text functions, by lowercase name. */
 export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['substring', substringResolver],
-  ['substr', substringResolver],
+  ['substr', substrResolver],
   ['position', text2((s, sub) => strpos(s, sub), T.int4)],
   ['strpos', text2((s, sub) => strpos(s, sub), T.int4)],
   ['btrim', trimResolver(true, true)],
@@ -491,6 +456,8 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['regexp_count', overloads(
     sig([T.text, T.text], T.int4, (a) => BigInt([...str(a[0]).matchAll(posixRegex(str(a[1]), '', true))].length)),
     sig([T.text, T.text, T.int4], T.int4, (a) => BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), '', true))].length)),
+    sig([T.text, T.text, T.int4, T.text], T.int4, (a) =>
+      BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), str(a[3]), true))].length)),
   )],
   ['regexp_substr', overloads(
     sig([T.text, T.text], T.text, (a) => posixRegex(str(a[1]), '').exec(str(a[0]))?.[0] ?? null),
