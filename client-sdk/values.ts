@@ -9,11 +9,14 @@ export type IntMode = 'string' | 'number' | 'bigint'
 
 type Decoder = (value: unknown) => unknown
 
-/** Encodes one parameter for the JSON body. bigint becomes its decimal text, Date its ISO
+/** Encodes one parameter for the JSON body. bigint becomes its decimal text, NaN and ±Infinity
+ * their PostgreSQL text (JSON has no such numbers: JSON.stringify would write null), Date its ISO
  * text, bytes `\x...` hex, undefined null; objects and arrays go as JSON (json, jsonb, arrays). */
 export function encodeParam(value: unknown): unknown {
   if (value === undefined || value === null) return null
   if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new TypeError('cannot bind an invalid Date')
     return value.toISOString()

@@ -179,6 +179,25 @@ describe('queries', () => {
     expect(whole[0]?.users.big).toBe(9007199254740993n)
   })
 
+  test('NaN and ±Infinity parameters are stored as themselves, never as NULL', async () => {
+    await served.db.insert(users).values([
+      { id: 301, name: 'nan', score: NaN },
+      { id: 302, name: 'inf', score: Infinity },
+      { id: 303, name: 'minf', score: -Infinity },
+    ])
+    const rows = await served.db
+      .select({ id: users.id, score: users.score })
+      .from(users)
+      .where(gt(users.id, 300))
+      .orderBy(users.id)
+    expect(rows).toEqual([
+      { id: 301, score: NaN },
+      { id: 302, score: Infinity },
+      { id: 303, score: -Infinity },
+    ])
+    await served.db.delete(users).where(gt(users.id, 300))
+  })
+
   test('errors come wrapped in DrizzleQueryError with the TesseraError as cause', async () => {
     const e = await rejection(served.db.insert(users).values({ id: 1, name: 'dup' }))
     expect(e).toBeInstanceOf(DrizzleQueryError)

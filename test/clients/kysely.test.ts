@@ -182,6 +182,21 @@ describe('typed queries', () => {
   })
 })
 
+describe('values', () => {
+  test('NaN and ±Infinity parameters are stored as themselves, never as NULL', async () => {
+    await sql`CREATE TABLE kspecials (id int4 PRIMARY KEY, f float8, fs float8[])`.execute(served.db)
+    await sql`INSERT INTO kspecials VALUES (1, ${NaN}, ${[Infinity, -Infinity]}), (2, ${-Infinity}, NULL)`.execute(
+      served.db,
+    )
+    const { rows } = await sql<{ id: number; f: number; fs: number[] | null }>`
+      SELECT id, f, fs FROM kspecials ORDER BY id`.execute(served.db)
+    expect(rows).toEqual([
+      { id: 1, f: NaN, fs: [Infinity, -Infinity] },
+      { id: 2, f: -Infinity, fs: null },
+    ])
+  })
+})
+
 describe('joins', () => {
   test('inner and left joins, typed', async () => {
     await served.db.schema

@@ -136,6 +136,24 @@ describe('queries, batches and values', () => {
     expect(specials.rows[0]).toEqual({ a: NaN, b: Infinity, c: -Infinity, d: null })
   })
 
+  test('NaN and ±Infinity parameters are stored as themselves, never as NULL (arrays too)', async () => {
+    await db.query('CREATE TABLE specials (id int4 PRIMARY KEY, f float8, fs float8[])')
+    await db.query('INSERT INTO specials VALUES (1, $1, $2), (2, $3, NULL), (3, $4, NULL)', [
+      NaN,
+      [NaN, Infinity, -Infinity, 1.5],
+      Infinity,
+      -Infinity,
+    ])
+    await db.batch([sql`INSERT INTO specials VALUES (${4}, ${NaN}, ${[-Infinity]})`])
+    const r = await db.query('SELECT id, f, fs FROM specials ORDER BY id')
+    expect(r.rows).toEqual([
+      { id: 1, f: NaN, fs: [NaN, Infinity, -Infinity, 1.5] },
+      { id: 2, f: Infinity, fs: null },
+      { id: 3, f: -Infinity, fs: null },
+      { id: 4, f: NaN, fs: [-Infinity] },
+    ])
+  })
+
   test('batch runs in one transaction: typed results in order, all or nothing', async () => {
     const [ins, sel] = await db.batch([
       { sql: 'INSERT INTO acct VALUES ($1, $2, 0)', params: [10, 'b1'] },
