@@ -117,7 +117,7 @@ export interface Client extends Queryable {
    * commit or in a statement, anywhere in the error's `cause` chain) it rolls back and re-runs
    * the whole callback after a jittered exponential backoff, at most `maxRetries` times; `fn` must
    * therefore be safe to run again. Never re-runs after 40003 unless the server says the
-   * transaction aborted. Rejects with the last error when it gives up.
+   * transaction aborted, nor once the callback itself committed (`tx.commit()`). Rejects with the last error when it gives up.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** Begins an interactive transaction you commit or roll back yourself (drivers use this). */
@@ -259,21 +259,28 @@ class HttpClient extends SqlSender implements Client {
     options: TransactionOptions = {},
   ): Promise<T> {
     if (typeof fn !== 'function') throw new TypeError('transaction(fn): fn must be a function')
-    return retry(async () => {
-      const tx = await this.begin({
-        readOnly: options.readOnly ?? false,
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-      let result: T
-      try {
-        result = await fn(tx)
-      } catch (e) {
-        await tx.rollback().catch(() => {})
-        throw e
-      }
-      if ((tx as HttpTransaction).state === 'open') await tx.commit()
-      return result
-    }, options)
+    try {
+      return await retry(async () => {
+        const tx = (await this.begin({
+          readOnly: options.readOnly ?? false,
+          ...(options.signal ? { signal: options.signal } : {}),
+        })) as HttpTransaction
+        let result: T
+        try {
+          result = await fn(tx)
+        } catch (e) {
+          // The callback committed (tx.commit()) and then failed: its writes are in, so running
+          // it again would apply them twice, whatever the error says.
+          if (tx.state === 'committed') throw new NoRetry(e)
+          await tx.rollback().catch(() => {})
+          throw e
+        }
+        if (tx.state === 'open') await tx.commit()
+        return result
+      }, options)
+    } catch (e) {
+      throw e instanceof NoRetry ? e.error : e
+    }
   }
 
   info(options: { readonly signal?: AbortSignal } = {}) {
@@ -283,6 +290,11 @@ class HttpClient extends SqlSender implements Client {
   health(options: { readonly signal?: AbortSignal } = {}) {
     return this.#http.request<HealthResponse>('GET', '/v1/health', undefined, options.signal)
   }
+}
+
+/** Carries an error out of the retry loop unretried (it has no code, so it is never retryable). */
+class NoRetry {
+  constructor(readonly error: unknown) {}
 }
 
 class HttpTransaction extends SqlSender implements Transaction {

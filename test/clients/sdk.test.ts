@@ -388,6 +388,26 @@ describe('retries', () => {
     await server.arm({ code: '40001', count: 0 })
   })
 
+  test('a callback that committed itself is never re-run, even when it then fails with 40001', async () => {
+    await db.query('CREATE TABLE orders_once (id serial PRIMARY KEY, item text)')
+    await server.arm({ code: '40001', count: 1, match: 'after the commit' })
+    let runs = 0
+    const e = await tesseraError(
+      db.transaction(
+        async (tx) => {
+          runs++
+          await tx.query("INSERT INTO orders_once (item) VALUES ('book')")
+          await tx.commit()
+          await db.query("SELECT 'after the commit'")
+        },
+        { backoff: () => 0 },
+      ),
+    )
+    expect([e.code, runs]).toEqual(['40001', 1])
+    expect((await db.query('SELECT item FROM orders_once')).rows).toEqual([{ item: 'book' }])
+    await server.arm({ code: '40001', count: 0 })
+  })
+
   test('injected 40001 on a one-shot statement, retried by retry() through a wrapper', async () => {
     await server.arm({ code: '40001', count: 1, match: 'acct_inject' })
     let runs = 0
