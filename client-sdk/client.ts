@@ -212,13 +212,20 @@ interface SqlTarget {
 abstract class SqlSender implements Queryable {
   protected abstract sqlTarget(): SqlTarget
 
+  /** Runs one request; a transaction overrides it to send its requests in call order. */
+  protected enqueue<T>(send: () => Promise<T>): Promise<T> {
+    return send()
+  }
+
   query<Row>(
     sql: string | SqlQuery<Row>,
     paramsOrOptions?: readonly unknown[] | QueryOptions,
     maybeOptions?: QueryOptions,
   ) {
     const { http, path, intMode } = this.sqlTarget()
-    return runStatement<Row>(http, path, intMode, sql, paramsOrOptions, maybeOptions)
+    return this.enqueue(() =>
+      runStatement<Row>(http, path, intMode, sql, paramsOrOptions, maybeOptions),
+    )
   }
 
   batch<const S extends readonly Statement<unknown>[]>(
@@ -226,7 +233,7 @@ abstract class SqlSender implements Queryable {
     options?: QueryOptions,
   ): Promise<BatchResults<S>> {
     const { http, path, intMode } = this.sqlTarget()
-    return runBatch(http, path, intMode, statements, options)
+    return this.enqueue(() => runBatch(http, path, intMode, statements, options))
   }
 }
 
@@ -319,7 +326,26 @@ class HttpTransaction extends SqlSender implements Transaction {
     return { http: this.#http, path: `${this.#path}/sql`, intMode: this.#intMode }
   }
 
-  async commit(): Promise<{ readonly commitTs: string }> {
+  /** The last request sent or waiting; settled (never rejected) so one failure cannot stop the
+   * next. The server runs a transaction's requests in arrival order, so statements issued without
+   * awaiting (`Promise.all` of tx.query) must leave one at a time, in call order, as on a
+   * PostgreSQL connection. Its length is what the caller has outstanding. */
+  #tail: Promise<unknown> = Promise.resolve()
+
+  protected override enqueue<T>(send: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(send)
+    this.#tail = result.then(
+      () => {},
+      () => {},
+    )
+    return result
+  }
+
+  commit(): Promise<{ readonly commitTs: string }> {
+    return this.enqueue(() => this.#commit())
+  }
+
+  async #commit(): Promise<{ readonly commitTs: string }> {
     try {
       const answer = await this.#http.request<CommitResponse>(
         'POST',
@@ -338,7 +364,11 @@ class HttpTransaction extends SqlSender implements Transaction {
     }
   }
 
-  async rollback(): Promise<void> {
+  rollback(): Promise<void> {
+    return this.enqueue(() => this.#rollback())
+  }
+
+  async #rollback(): Promise<void> {
     await this.#http.request('POST', `${this.#path}/rollback`, {}, undefined)
     if (this.state === 'open') this.state = 'rolled back'
   }
@@ -353,7 +383,7 @@ class HttpTransaction extends SqlSender implements Transaction {
     if (status?.status === 'open') {
       // The commit never ran: rolling back (queued behind any commit still running) settles it.
       // 25000 means the commit landed after all.
-      const rolledBack = await this.rollback().then(
+      const rolledBack = await this.#rollback().then(
         () => true,
         (e) => (e instanceof TesseraError && e.code === '25000' ? false : undefined),
       )

@@ -307,6 +307,43 @@ describe('interactive transactions', () => {
     ])
   })
 
+  test("a transaction's statements issued without await run in call order, each with its own answer", async () => {
+    // The first request is held back on its way out: sent in parallel, the later ones would
+    // overtake it and run first.
+    const slowFirst = createClient({
+      url: server.url,
+      token: server.token,
+      fetch: async (input, init) => {
+        if (String(init.body).includes("'first'")) await Bun.sleep(100)
+        return fetch(input, init)
+      },
+    })
+    await db.query("CREATE TABLE call_order (id int4 PRIMARY KEY, log text NOT NULL)")
+    await db.query("INSERT INTO call_order VALUES (1, '')")
+    const tx = await slowFirst.begin()
+    await Promise.all([
+      tx.query("UPDATE call_order SET log = log || 'first' WHERE id = 1"),
+      ...[2, 3, 4, 5].map((n) => tx.query(`UPDATE call_order SET log = log || ',${n}' WHERE id = 1`)),
+    ])
+    expect((await tx.query('SELECT log FROM call_order')).rows).toEqual([{ log: 'first,2,3,4,5' }])
+    const outcomes = await Promise.allSettled([
+      tx.query("SELECT 'first', 1 / 0"),
+      tx.query('SELECT log FROM call_order'),
+    ])
+    await tx.rollback()
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as TesseraError).code : 'ok')))
+      .toEqual(['22012', '25P02'])
+
+    const tx2 = await slowFirst.begin()
+    const [, read] = await Promise.all([
+      tx2.query("UPDATE call_order SET log = log || 'first' WHERE id = 1"),
+      tx2.query<{ log: string }>('SELECT log FROM call_order WHERE id = 1'),
+      tx2.commit(),
+    ])
+    expect(read.rows).toEqual([{ log: 'first' }])
+    expect((await db.query('SELECT log FROM call_order')).rows).toEqual([{ log: 'first' }])
+  })
+
   test('read-only transactions refuse writes', async () => {
     const e = await tesseraError(
       db.transaction((tx) => tx.query('DELETE FROM acct'), { readOnly: true }),
