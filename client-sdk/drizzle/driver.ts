@@ -16,7 +16,7 @@ import { PgDatabase, PgDialect } from 'drizzle-orm/pg-core'
 import type { Client } from '../index.ts'
 import {
   TesseraSession,
-  type TesseraPreparedQuery,
+  type BatchQuery,
   type TesseraQueryResultHKT,
   type TesseraTransaction,
   type TesseraTransactionConfig,
@@ -44,9 +44,7 @@ export class TesseraDatabase<
   async batch<U extends BatchItem<'pg'>, T extends Readonly<[U, ...U[]]>>(
     batch: T,
   ): Promise<BatchResponse<T>> {
-    const prepared = batch.map((q) =>
-      (q as unknown as { _prepare(): TesseraPreparedQuery<any> })._prepare(),
-    )
+    const prepared = batch.map((q) => (q as unknown as { _prepare(): BatchQuery })._prepare())
     return (await (this._.session as TesseraSession<TFullSchema, TSchema>).batch(
       prepared,
     )) as BatchResponse<T>

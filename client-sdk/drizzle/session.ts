@@ -262,13 +262,21 @@ export class TesseraSession<
     return Number(result.rows[0]?.count)
   }
 
-  /** Runs prepared queries in ONE request and transaction, all or nothing; maps each result. */
-  async batch(queries: readonly TesseraPreparedQuery<PreparedQueryConfig>[]): Promise<unknown[]> {
-    const statements = queries.map((q) => q.statement())
+  /** Runs prepared queries in ONE request and transaction, all or nothing; maps each result.
+   * Items are this driver's prepared queries or anything else drizzle batches as its HTTP
+   * drivers do: `db.execute(sql)` gives a PgRaw, which has the query built and maps its result. */
+  async batch(queries: readonly BatchQuery[]): Promise<unknown[]> {
+    const statements = queries.map((q) => {
+      if (q instanceof TesseraPreparedQuery) return q.statement()
+      const built = q.getQuery()
+      return {
+        sql: built.sql,
+        params: fillPlaceholders([...built.params], {}),
+        arrayMode: q.isResponseInArrayMode(),
+      }
+    })
     const results = await this.#runBatch(statements)
-    return results.map((r, i) =>
-      (queries[i] as TesseraPreparedQuery<PreparedQueryConfig>).mapResult(r),
-    )
+    return results.map((r, i) => (queries[i] as BatchQuery).mapResult(r, true))
   }
 
   async #runBatch(
@@ -285,6 +293,14 @@ export class TesseraSession<
         : { ...r, rows: (r.rows as unknown as unknown[][]).map((row) => objectRow(r.fields, row)) },
     )
   }
+}
+
+/** What a batch item gives once prepared (`_prepare()`): a prepared query here, or drizzle's
+ * PgRaw for `db.execute()`. */
+export interface BatchQuery {
+  getQuery(): { readonly sql: string; readonly params: readonly unknown[] }
+  isResponseInArrayMode(): boolean
+  mapResult(response: unknown, isFromBatch?: boolean): unknown
 }
 
 export class TesseraTransaction<

@@ -327,6 +327,17 @@ describe('transactions and batch', () => {
       (await served.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, 11))).length,
     ).toBe(0)
   })
+
+  test('batch takes raw SQL (db.execute) beside query builders, as the HTTP drivers do', async () => {
+    const [selected, raw, written] = await served.db.batch([
+      served.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, 10)),
+      served.db.execute<{ one: number; word: string }>(sql`SELECT 1 AS one, ${'hi'} AS word`),
+      served.db.execute(sql`UPDATE accounts SET balance = balance WHERE id = ${10}`),
+    ])
+    expect(selected).toEqual([{ id: 10 }])
+    expect(raw.rows).toEqual([{ one: 1, word: 'hi' }])
+    expect([raw.command, written.command, written.rowCount]).toEqual(['SELECT', 'UPDATE', 1])
+  })
 })
 
 describe('relational queries with `with`', () => {
