@@ -19,12 +19,26 @@ export function encodeParam(value: unknown): unknown {
     return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new TypeError('cannot bind an invalid Date')
-    return value.toISOString()
+    return encodeDate(value)
   }
   if (value instanceof Uint8Array) return `\\x${toHex(value)}`
   if (value instanceof ArrayBuffer) return `\\x${toHex(new Uint8Array(value))}`
   if (Array.isArray(value)) return value.map(encodeParam)
   return value
+}
+
+/** ISO 8601 for years 1 to 9999. Outside them toISOString writes `+010000-...` and `-000044-...`,
+ * which PostgreSQL's input refuses; its own text has years past 9999 as plain digits and years
+ * before 1 with ` BC` (ISO year 0 is 1 BC, -44 is 45 BC), both calendars proleptic Gregorian. */
+function encodeDate(date: Date): string {
+  const year = date.getUTCFullYear()
+  if (year >= 1 && year <= 9999) return date.toISOString()
+  const two = (n: number) => String(n).padStart(2, '0')
+  const text =
+    `${String(year >= 1 ? year : 1 - year).padStart(4, '0')}-${two(date.getUTCMonth() + 1)}-` +
+    `${two(date.getUTCDate())} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:` +
+    `${two(date.getUTCSeconds())}.${String(date.getUTCMilliseconds()).padStart(3, '0')}+00`
+  return year >= 1 ? text : `${text} BC`
 }
 
 /** One decoder per field, by the field's type; undefined where the wire value is the value. */

@@ -154,6 +154,24 @@ describe('queries, batches and values', () => {
     ])
   })
 
+  test('Date parameters outside years 1 to 9999 round-trip (years past 9999, BC, year 0)', async () => {
+    const cases: [string, string][] = [
+      ['+010000-01-01T00:00:00.000Z', '10000-01-01 00:00:00+00'],
+      ['+275760-09-13T00:00:00.000Z', '275760-09-13 00:00:00+00'],
+      ['0000-12-31T23:59:59.999Z', '0001-12-31 23:59:59.999+00 BC'],
+      ['-000044-03-15T12:30:00.000Z', '0045-03-15 12:30:00+00 BC'],
+      ['0001-01-01T00:00:00.000Z', '0001-01-01 00:00:00+00'],
+      ['9999-12-31T23:59:59.000Z', '9999-12-31 23:59:59+00'],
+    ]
+    for (const [iso, text] of cases) {
+      const r = await db.query<{ v: string; d: string }>('SELECT $1::timestamptz AS v, $1::date AS d', [
+        new Date(iso),
+      ])
+      const day = text.slice(0, text.indexOf(' ')) + (text.endsWith(' BC') ? ' BC' : '')
+      expect(r.rows[0]).toEqual({ v: text, d: day })
+    }
+  })
+
   test('batch runs in one transaction: typed results in order, all or nothing', async () => {
     const [ins, sel] = await db.batch([
       { sql: 'INSERT INTO acct VALUES ($1, $2, 0)', params: [10, 'b1'] },
