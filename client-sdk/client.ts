@@ -152,11 +152,14 @@ class Http {
     this.#fetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init))
   }
 
+  /** Sends one request; a 2xx answer must pass `isAnswer` (its shape, checked cheaply) or the
+   * request fails with 08P01, so a proxy's or a stub's answer is never taken for Tessera's. */
   async request<T>(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
+    isAnswer: (json: unknown) => boolean,
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (body !== undefined) headers['content-type'] = 'application/json'
@@ -195,6 +198,12 @@ class Http {
       throw new TesseraError({
         code: '08P01',
         message: `${method} ${url} answered ${status} without JSON`,
+        status,
+      })
+    if (!isAnswer(json))
+      throw new TesseraError({
+        code: '08P01',
+        message: `${method} ${url} answered ${status} with JSON that is not Tessera's answer: ${text.slice(0, 200)}`,
         status,
       })
     return json as T
@@ -257,7 +266,13 @@ class HttpClient extends SqlSender implements Client {
     options: { readonly readOnly?: boolean; readonly signal?: AbortSignal } = {},
   ): Promise<Transaction> {
     const body = options.readOnly ? { readOnly: true } : {}
-    const begun = await this.#http.request<BeginResponse>('POST', '/v1/tx', body, options.signal)
+    const begun = await this.#http.request<BeginResponse>(
+      'POST',
+      '/v1/tx',
+      body,
+      options.signal,
+      isBeginAnswer,
+    )
     return new HttpTransaction(this.#http, this.intMode, begun)
   }
 
@@ -291,11 +306,17 @@ class HttpClient extends SqlSender implements Client {
   }
 
   info(options: { readonly signal?: AbortSignal } = {}) {
-    return this.#http.request<InfoResponse>('GET', '/v1', undefined, options.signal)
+    return this.#http.request<InfoResponse>('GET', '/v1', undefined, options.signal, isObject)
   }
 
   health(options: { readonly signal?: AbortSignal } = {}) {
-    return this.#http.request<HealthResponse>('GET', '/v1/health', undefined, options.signal)
+    return this.#http.request<HealthResponse>(
+      'GET',
+      '/v1/health',
+      undefined,
+      options.signal,
+      isObject,
+    )
   }
 }
 
@@ -352,13 +373,15 @@ class HttpTransaction extends SqlSender implements Transaction {
         `${this.#path}/commit`,
         {},
         undefined,
+        isCommitAnswer,
       )
       this.state = 'committed'
       return { commitTs: answer.commitTs }
     } catch (e) {
       this.state = 'failed'
-      // A lost answer (08006) or the server's 40003 leave the outcome open: ask, never guess.
-      if (e instanceof TesseraError && (e.code === '40003' || e.code === '08006'))
+      // A lost answer (08006), one that is not Tessera's (08P01: a proxy's, say) or the server's
+      // 40003 leave the outcome open: ask, never guess.
+      if (e instanceof TesseraError && ['40003', '08006', '08P01'].includes(e.code))
         return this.#settleUnknown(e)
       throw e
     }
@@ -369,12 +392,18 @@ class HttpTransaction extends SqlSender implements Transaction {
   }
 
   async #rollback(): Promise<void> {
-    await this.#http.request('POST', `${this.#path}/rollback`, {}, undefined)
+    await this.#http.request('POST', `${this.#path}/rollback`, {}, undefined, isObject)
     if (this.state === 'open') this.state = 'rolled back'
   }
 
   status(options: { readonly signal?: AbortSignal } = {}): Promise<TxStatusResponse> {
-    return this.#http.request<TxStatusResponse>('GET', this.#path, undefined, options.signal)
+    return this.#http.request<TxStatusResponse>(
+      'GET',
+      this.#path,
+      undefined,
+      options.signal,
+      isTxStatusAnswer,
+    )
   }
 
   /** Learns how a commit whose answer was lost or 40003 ended; rejects unless it committed. */
@@ -408,7 +437,7 @@ class HttpTransaction extends SqlSender implements Transaction {
     if (cause.code === '40003') throw cause
     throw new TesseraError({
       code: '40003',
-      message: `the commit's answer was lost and the server could not say how it ended: it may or may not have committed`,
+      message: `the commit's answer was lost or unreadable and the server could not say how it ended: it may or may not have committed`,
       hint: `ask GET /v1/tx/${this.id} later, or check the data before re-running`,
       cause,
     })
@@ -435,7 +464,13 @@ async function runStatement<Row>(
     params: params.map(encodeParam),
     ...(rowMode === 'array' ? { rowMode } : {}),
   }
-  const wire = await http.request<WireResult<unknown>>('POST', path, body, options.signal)
+  const wire = await http.request<WireResult<unknown>>(
+    'POST',
+    path,
+    body,
+    options.signal,
+    isWireResult,
+  )
   return decodeResult<Row>(wire, options.intMode ?? clientIntMode, rowMode)
 }
 
@@ -453,7 +488,18 @@ async function runBatch<const S extends readonly Statement<unknown>[]>(
     statements: statements.map(toWireStatement),
     ...(rowMode === 'array' ? { rowMode } : {}),
   }
-  const answer = await http.request<BatchResponse<unknown>>('POST', path, body, options.signal)
+  const answer = await http.request<BatchResponse<unknown>>(
+    'POST',
+    path,
+    body,
+    options.signal,
+    (json) => {
+      const results = (json as { results?: unknown }).results
+      return (
+        Array.isArray(results) && results.length === statements.length && results.every(isWireResult)
+      )
+    },
+  )
   return answer.results.map((r) =>
     decodeResult(r, options.intMode ?? clientIntMode, rowMode),
   ) as BatchResults<S>
@@ -514,6 +560,35 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+// Shape checks of 2xx answers (API.md "Endpoints"): the fields the SDK reads, not every field.
+function isObject(json: unknown): json is Record<string, unknown> {
+  return typeof json === 'object' && json !== null && !Array.isArray(json)
+}
+
+function isWireResult(json: unknown): boolean {
+  return (
+    isObject(json) &&
+    typeof json.command === 'string' &&
+    typeof json.rowCount === 'number' &&
+    Array.isArray(json.fields) &&
+    Array.isArray(json.rows)
+  )
+}
+
+function isBeginAnswer(json: unknown): boolean {
+  return isObject(json) && typeof json.tx === 'string' && typeof json.region === 'string'
+}
+
+function isCommitAnswer(json: unknown): boolean {
+  return isObject(json) && json.status === 'committed' && typeof json.commitTs === 'string'
+}
+
+const TX_STATUSES: ReadonlySet<unknown> = new Set(['open', 'committed', 'aborted', 'unknown'])
+
+function isTxStatusAnswer(json: unknown): boolean {
+  return isObject(json) && TX_STATUSES.has(json.status)
 }
 
 function isErrorBody(json: unknown): json is ErrorBody {

@@ -240,6 +240,47 @@ describe('errors', () => {
     expect(seen).toEqual([`${server.url}/v1/sql`])
   })
 
+  test("a 2xx answer that is not Tessera's is 08P01; a commit answered so is settled by asking", async () => {
+    const stub = createClient({
+      url: server.url,
+      fetch: async () => new Response('{}', { status: 200 }),
+    })
+    for (const call of [
+      () => stub.query('SELECT 1'),
+      () => stub.batch(['SELECT 1']),
+      () => stub.begin(),
+      () => stub.transaction(async () => {}),
+    ]) {
+      const e = await tesseraError(call())
+      expect([e.code, e.status]).toEqual(['08P01', 200])
+    }
+    // A batch answered with fewer results than statements is not Tessera's either.
+    const short = createClient({
+      url: server.url,
+      token: server.token,
+      fetch: async (input, init) => {
+        const answer = (await (await fetch(input, init)).json()) as { results: unknown[] }
+        return Response.json({ results: answer.results.slice(1) })
+      },
+    })
+    expect((await tesseraError(short.batch(['SELECT 1', 'SELECT 2']))).code).toBe('08P01')
+    // The commit runs, but its answer is replaced: the SDK asks the server how it ended.
+    const lostCommit = createClient({
+      url: server.url,
+      token: server.token,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init)
+        return input.endsWith('/commit') ? Response.json({}) : response
+      },
+    })
+    const tx = await lostCommit.begin()
+    await tx.query("INSERT INTO acct VALUES (70, 'stub', 0)")
+    const { commitTs } = await tx.commit()
+    expect(commitTs).toBe((await tx.status()).commitTs as string)
+    expect(commitTs).toMatch(/^[0-9]+$/)
+    await db.query('DELETE FROM acct WHERE id = 70')
+  })
+
   test('bad arguments reject (never throw synchronously)', async () => {
     const misuse = db.query(sql`SELECT ${1}`, [1] as never)
     expect(
