@@ -26,7 +26,16 @@ export interface ClientConfig {
   readonly fetch?: (input: string, init: RequestInit) => Promise<Response>
   /** How int8 values decode; see IntMode. Default `string`. */
   readonly intMode?: IntMode
+  /** Milliseconds every request may take, answer read included, before it fails with 08006
+   * (default 60 000; 0 waits for ever). The server may still have run the statement; a commit
+   * that times out is settled by asking the server how it ended. */
+  readonly timeoutMs?: number
 }
+
+/** The default of ClientConfig.timeoutMs: twice the longest statement the server lets run (its
+ * statement limit is 30 s, server/qp STATEMENT_TIMEOUT_MS), short enough that a listener that
+ * never answers cannot hold a caller for ever. */
+const TIMEOUT_MS_DEFAULT = 60_000
 
 /** Per-statement options. */
 export interface QueryOptions {
@@ -95,9 +104,11 @@ export interface Transaction extends Queryable {
   /**
    * Commits. Rejects on every failed commit: 40001 (conflict, retryable), 40000 (the outcome was
    * unknown, then learned to be aborted: retryable), 40003 (outcome still unknown: do NOT assume
-   * either way). After a lost answer or 40003 it asks the server how the transaction ended.
+   * either way). After a lost answer (a network error, the client's timeout, an aborted
+   * `signal`, an answer that is not Tessera's) or 40003 it asks the server how the transaction
+   * ended: it resolves if the transaction committed, whatever happened to the answer.
    */
-  commit(): Promise<{ readonly commitTs: string }>
+  commit(options?: { readonly signal?: AbortSignal }): Promise<{ readonly commitTs: string }>
   /** Rolls back; a no-op for a transaction that already ended without committing. */
   rollback(): Promise<void>
   /** How the server says this transaction ended: open, committed, aborted or unknown. */
@@ -141,8 +152,15 @@ class Http {
   readonly #base: string
   readonly #token: ClientConfig['token']
   readonly #fetch: (input: string, init: RequestInit) => Promise<Response>
+  readonly #timeoutMs: number
 
   constructor(config: ClientConfig) {
+    const timeoutMs = config.timeoutMs ?? TIMEOUT_MS_DEFAULT
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2 ** 31 - 1)
+      throw new TypeError(
+        `createClient: timeoutMs must be 0 (no limit) or a number of milliseconds, not ${String(timeoutMs)}`,
+      )
+    this.#timeoutMs = timeoutMs
     if (typeof config.url !== 'string' || !/^https?:\/\//.test(config.url))
       throw new TypeError(
         `createClient: url must be an http(s) URL, not ${JSON.stringify(config.url)}`,
@@ -166,6 +184,21 @@ class Http {
     const token = typeof this.#token === 'function' ? await this.#token() : this.#token
     if (token !== undefined) headers.authorization = `Bearer ${token}`
     const url = this.#base + path
+    // The timeout aborts the request like the caller's signal, but is told apart from it.
+    const timeout = this.#timeoutMs > 0 ? new AbortController() : undefined
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(
+            () => timeout.abort(new Error(`no answer within ${this.#timeoutMs} ms`)),
+            this.#timeoutMs,
+          )
+    const either =
+      signal === undefined
+        ? timeout?.signal
+        : timeout === undefined
+          ? signal
+          : AbortSignal.any([signal, timeout.signal])
     let status: number
     let text: string
     try {
@@ -173,17 +206,25 @@ class Http {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body, jsonReplacer) }),
-        ...(signal === undefined ? {} : { signal }),
+        ...(either === undefined ? {} : { signal: either }),
       })
       status = response.status
       text = await response.text()
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e
+      if (timeout?.signal.aborted)
+        throw new TesseraError({
+          code: '08006',
+          message: `no answer from ${method} ${url} within ${this.#timeoutMs} ms (timeoutMs); the server may still have run it`,
+          cause: e,
+        })
       throw new TesseraError({
         code: '08006',
         message: `cannot reach ${url}: ${(e as Error)?.message ?? String(e)}`,
         cause: e,
       })
+    } finally {
+      clearTimeout(timer)
     }
     const json = parseJson(text)
     if (status < 200 || status > 299) {
@@ -297,7 +338,7 @@ class HttpClient extends SqlSender implements Client {
           await tx.rollback().catch(() => {})
           throw e
         }
-        if (tx.state === 'open') await tx.commit()
+        if (tx.state === 'open') await tx.commit(options.signal ? { signal: options.signal } : {})
         return result
       }, options)
     } catch (e) {
@@ -362,23 +403,33 @@ class HttpTransaction extends SqlSender implements Transaction {
     return result
   }
 
-  commit(): Promise<{ readonly commitTs: string }> {
-    return this.enqueue(() => this.#commit())
+  commit(options: { readonly signal?: AbortSignal } = {}): Promise<{ readonly commitTs: string }> {
+    return this.enqueue(() => this.#commit(options.signal))
   }
 
-  async #commit(): Promise<{ readonly commitTs: string }> {
+  async #commit(signal: AbortSignal | undefined): Promise<{ readonly commitTs: string }> {
     try {
       const answer = await this.#http.request<CommitResponse>(
         'POST',
         `${this.#path}/commit`,
         {},
-        undefined,
+        signal,
         isCommitAnswer,
       )
       this.state = 'committed'
       return { commitTs: answer.commitTs }
     } catch (e) {
       this.state = 'failed'
+      // Aborting stops the wait, not the commit, which may have landed: settle it like a lost
+      // answer rather than report a failure that may be false.
+      if (signal?.aborted)
+        return this.#settleUnknown(
+          new TesseraError({
+            code: '08006',
+            message: 'the commit was aborted before its answer came',
+            cause: e,
+          }),
+        )
       // A lost answer (08006), one that is not Tessera's (08P01: a proxy's, say) or the server's
       // 40003 leave the outcome open: ask, never guess.
       if (e instanceof TesseraError && ['40003', '08006', '08P01'].includes(e.code))

@@ -13,6 +13,7 @@ import {
   type Client,
   type QueryResult,
 } from '../../client-sdk/index.ts'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { startTestServer, type TestServer } from './harness.ts'
 
 let server: TestServer
@@ -621,6 +622,85 @@ describe('abort', () => {
       ),
     ).toBe('AbortError')
     expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+  })
+
+  test('timeoutMs: a listener that never answers fails every request with 08006; 0 and bad values', async () => {
+    // A real listener that accepts connections and never writes a byte.
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => void sockets.push(socket))
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+    try {
+      const quick = createClient({ url, timeoutMs: 200 })
+      const started = Date.now()
+      for (const call of [() => quick.query('SELECT 1'), () => quick.begin(), () => quick.health()]) {
+        const e = await tesseraError(call())
+        expect(e.code).toBe('08006')
+        expect(e.message).toContain('200 ms')
+      }
+      expect(Date.now() - started).toBeLessThan(5_000)
+      // The caller's signal still wins, with its own reason.
+      const reason = new Error('mine')
+      const aborted = quick.query('SELECT 1', [], { signal: AbortSignal.abort(reason) })
+      expect(await aborted.catch((e: unknown) => e)).toBe(reason)
+      // 0: no limit; the caller's signal is what ends the wait.
+      const forever = createClient({ url, timeoutMs: 0 })
+      const pending = forever.query('SELECT 1', [], { signal: AbortSignal.timeout(400) })
+      expect(((await pending.catch((e: unknown) => e)) as Error).name).toBe('TimeoutError')
+      expect(() => createClient({ url, timeoutMs: -1 })).toThrow(TypeError)
+      expect(() => createClient({ url, timeoutMs: NaN })).toThrow(TypeError)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      silent.close()
+    }
+  })
+
+  test('a commit whose answer never comes (timeout or signal) is settled by asking the server', async () => {
+    /** Sends commits (or holds them back with `send: false`) and never passes their answer on. */
+    const losingCommits = (send: boolean) =>
+      createClient({
+        url: server.url,
+        token: server.token,
+        timeoutMs: 300,
+        fetch: async (input, init) => {
+          if (!input.endsWith('/commit')) return fetch(input, init)
+          if (send) await fetch(input, { ...init, signal: null })
+          // Like fetch with an answer that never comes: only an abort ends the wait.
+          return new Promise<Response>((_, reject) => {
+            const signal = init.signal
+            signal?.addEventListener('abort', () => reject(signal.reason), { once: true })
+          })
+        },
+      })
+    const landed = await losingCommits(true).begin()
+    await landed.query("INSERT INTO acct VALUES (80, 'timeout', 0)")
+    const { commitTs } = await landed.commit()
+    expect(commitTs).toBe((await landed.status()).commitTs as string)
+
+    const held = await losingCommits(false).begin()
+    await held.query("INSERT INTO acct VALUES (81, 'held', 0)")
+    const e = await tesseraError(held.commit())
+    expect([e.code, e.retryable, findTesseraError(e.cause)?.code]).toEqual(['40000', true, '08006'])
+
+    const byCaller = await losingCommits(true).begin()
+    await byCaller.query("INSERT INTO acct VALUES (82, 'signal', 0)")
+    const signalled = await byCaller.commit({ signal: AbortSignal.timeout(100) })
+    expect(signalled.commitTs).toBe((await byCaller.status()).commitTs as string)
+
+    let runs = 0
+    await losingCommits(false).transaction(
+      async (tx) => {
+        runs++
+        await tx.query('INSERT INTO acct VALUES ($1, $2, 0)', [82 + runs, 'retried'])
+      },
+      { backoff: () => 0, maxRetries: 1 },
+    ).catch(() => {})
+    expect(runs).toBe(2)
+    expect((await db.query('SELECT id FROM acct WHERE id BETWEEN 80 AND 89 ORDER BY id')).rows).toEqual([
+      { id: '80' },
+      { id: '82' },
+    ])
+    await db.query('DELETE FROM acct WHERE id BETWEEN 80 AND 89')
   })
 
   test('aborting stops transaction() between retries', async () => {
