@@ -46,6 +46,7 @@ import {
 } from './ddl.ts'
 import { evaluate, isVolatile, readsRow } from './expr.ts'
 import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.ts'
+import { followTableChange } from './index-jobs.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { decodeStoredRow, encodeMissing } from './rows.ts'
@@ -825,6 +826,7 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
       )
     }
   }
+  if ((table.def.buildingIndexes?.length ?? 0) > 0) followTableChange(env, from, table.def.id, to, table.def.id)
   const moved = schemaOf(from) !== schemaOf(to)
   // The sequences it owns follow, into the new schema too (as PostgreSQL moves them), and so do
   // the defaults that name them.

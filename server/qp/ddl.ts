@@ -47,7 +47,7 @@ import { dropDependentViews } from './views.ts'
 import { qualifiedName as relationName } from './from.ts'
 import { DependentViews } from './view-dependencies.ts'
 import { followColumnRename, followRelationRename, renameView, setViewSchema } from './view-renames.ts'
-import { createIndexAsync, isIndexAsync } from './index-jobs.ts'
+import { createIndexAsync, followTableChange, isIndexAsync } from './index-jobs.ts'
 import { createSchema, dropSchema } from './schemas.ts'
 import { alterEnum, checkTypeNameFree, createEnum, dropTypes } from './enums.ts'
 import type { ExecContext } from './executor.ts'
@@ -641,7 +641,9 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
     }
   }
   for (const table of tables) {
-    env.put(table.schemaKey, encodeTableDef({ ...table.def, id: String(allocateObjectId(env)) }))
+    const id = String(allocateObjectId(env))
+    env.put(table.schemaKey, encodeTableDef({ ...table.def, id }))
+    if ((table.def.buildingIndexes?.length ?? 0) > 0) followTableChange(env, table.name, table.def.id, table.name, id)
     if (s.restart_seqs !== true) continue
     for (const col of table.columns) {
       const raw = col.sequence === undefined ? undefined : env.view.get(sequenceKey(col.sequence))

@@ -95,6 +95,21 @@ export function listIndexJobs(view: {
   return [...view.scan(start, prefixEnd(start))].map((kv) => JSON.parse(kv.value) as IndexJob)
 }
 
+/**
+ * Table `from` (id `fromId`) is now `to` (id `toId`): a rename or SET SCHEMA keeps the id, TRUNCATE
+ * keeps the name and takes a new, empty id. Its jobs still building follow it (a truncated table's
+ * job starts over from its first row), written in the same transaction, so a batch committing
+ * beside it conflicts and reads the job again; before, such a job looked for the old table, failed,
+ * and left its index behind in the table, unused but holding its name.
+ */
+export function followTableChange(env: Pick<DdlEnv, 'view' | 'put'>, from: string, fromId: string, to: string, toId: string): void {
+  for (const job of listIndexJobs(env.view)) {
+    if (job.state !== 'building' || job.table !== from || job.tableId !== fromId) continue
+    const moved: IndexJob = toId === fromId ? { ...job, table: to } : { ...job, table: to, tableId: toId, cursor: undefined, rowsDone: 0 }
+    env.put(indexJobKey(job.id), JSON.stringify(moved))
+  }
+}
+
 /** Adds `index` to `table` as building and records its job, owned by `owner` (the creating
  * region, which starts it once this commits). */
 export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, jobId: string, owner: JobOwner): void {

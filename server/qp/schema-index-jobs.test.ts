@@ -98,3 +98,40 @@ describe('CREATE INDEX ASYNC', () => {
     expect(await h.rows("SELECT index_job_state('no such job')")).toEqual([[null]])
   })
 })
+
+describe('a table renamed, moved or truncated while its index builds', () => {
+  /** The index is listed, used by the plan, and finds exactly what a full scan finds. */
+  async function indexServes(table: string, index: string, value: number): Promise<void> {
+    expect(await h.rows(`SELECT indexname FROM pg_indexes WHERE indexname = '${index}'`)).toEqual([[index]])
+    const tx = await h.begin()
+    expect(tx.explain(`SELECT id FROM ${table} WHERE v = ${value}`).join('\n')).toContain(index)
+    const byIndex = (await tx.execute(`SELECT id FROM ${table} WHERE v = ${value} ORDER BY id`)).rows
+    const byScan = (await tx.execute(`SELECT id FROM ${table} WHERE v + 0 = ${value} ORDER BY id`)).rows
+    tx.rollback()
+    expect(byIndex).toEqual(byScan)
+  }
+
+  test('a rename in the creating transaction, and one committed while batches run: the job follows the table', async () => {
+    const tx = await h.begin()
+    const [[first]] = (await tx.execute('CREATE INDEX ASYNC t_v ON t (v)')).rows as [[string]]
+    await tx.execute('ALTER TABLE t RENAME TO t2')
+    await tx.commit()
+    expect(await waitForJob(first)).toBe('succeeded')
+    await indexServes('t2', 't_v', 7)
+    const [[second]] = (await h.rows('CREATE INDEX ASYNC t2_w ON t2 (w)')) as [[string]]
+    await retried('ALTER TABLE t2 RENAME TO t3')
+    await retried('CREATE SCHEMA s')
+    await retried('ALTER TABLE t3 SET SCHEMA s')
+    expect(await waitForJob(second)).toBe('succeeded')
+    expect(await h.rows("SELECT id FROM s.t3 WHERE w = 'w5'")).toEqual([[5]])
+  })
+
+  test('TRUNCATE: the job starts over on the empty table and the index serves the rows written after', async () => {
+    const [[job]] = (await h.rows('CREATE INDEX ASYNC t_v ON t (v)')) as [[string]]
+    await retried('TRUNCATE t')
+    expect(await waitForJob(job)).toBe('succeeded')
+    await h.run("INSERT INTO t VALUES (1, 7, 'a'), (2, 8, 'b'), (3, 7, 'c')")
+    await indexServes('t', 't_v', 7)
+    expect(await h.rows('SELECT id FROM t WHERE v = 7 ORDER BY id')).toEqual([[1], [3]])
+  })
+})
