@@ -27,17 +27,20 @@ const east = () => ({ region: 'east', clock })
 
 function host(commit?: (request: CommitRequest) => void): JobHost {
   shard = openSqliteShard({ id: 0, path: ':memory:', timers: clock })
+  const hlc = new Hlc(clock)
   return {
     storage: new ShardedStorage([shard], () => 0),
     commits: {
       commit: async (request) => {
         if (commit === undefined) throw new Error('no batch of these jobs gets as far as a commit')
         commit(request)
+        // Storage applies the commit this one conflicted with (a retry waits for it).
+        shard.apply([], Math.max(shard.frontier(), hlc.now()) + 1)
         // Refused, so the job ends after its bounded attempts without touching storage.
         return { kind: 'conflict', key: request.writes[0]?.key ?? '' }
       },
     },
-    hlc: new Hlc(clock),
+    hlc,
     random: new SeededRandom(1),
   }
 }
@@ -107,5 +110,18 @@ describe('index job owners', () => {
     clock.advance(INDEX_JOB_LEASE_MS)
     await startIndexJob(east(), h, 'theirs', ts)
     expect(commits).toBeGreaterThan(0)
+  })
+})
+
+describe('retries after a conflict', () => {
+  test('each attempt reads above the clock of the conflict before it, not at the same snapshot again', async () => {
+    const starts: number[] = []
+    const h = host((request) => starts.push(request.startTs))
+    const ts = storeJobs([{ id: 'contended', owner: 'east', ownerAtMs: clock.wallMs() }])
+    // The query processor's snapshot source lags (one region's is the applied frontier, which may
+    // not have moved yet when the batch retries): here it never moves.
+    await startIndexJob({ ...east(), snapshotTs: () => ts }, h, 'contended', ts)
+    expect(starts.length).toBeGreaterThan(2)
+    for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThan(starts[i - 1] as number)
   })
 })

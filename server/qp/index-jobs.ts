@@ -261,8 +261,9 @@ interface BatchPlan {
 
 /** One batch: true when the job is over (succeeded, failed, or gone). */
 async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
+  let after: HlcTimestamp | undefined
   for (let attempt = 0; attempt < BATCH_ATTEMPTS_MAX; attempt++) {
-    const ts = await freshSnapshot(deps)
+    const ts = await freshSnapshot(deps, after)
     const job = readJob(deps, jobId, ts)
     if (job === undefined || job.state !== 'building') return true
     // Another region took the job over (this one was cut off or slow past the lease): it is theirs.
@@ -289,6 +290,8 @@ async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
       return true
     }
     if (outcome) return plan.done
+    // The commit it conflicted with is below the clock now: the next attempt reads above it.
+    after = deps.hlc.now()
   }
   await finish(deps, jobId, () => ({
     state: 'failed',
@@ -369,8 +372,14 @@ function checkUnique(
   })
 }
 
-async function freshSnapshot(deps: RunnerDeps): Promise<HlcTimestamp> {
-  const ts = deps.snapshotTs()
+/**
+ * A snapshot for the next attempt: the query processor's, or, after a conflict, one at least at
+ * `after` (the clock when it conflicted), once storage has applied that far. Without `after` an
+ * attempt could read at the same snapshot again (one region's snapshot is the applied frontier,
+ * which need not have moved yet) and meet the same conflict every time.
+ */
+async function freshSnapshot(deps: RunnerDeps, after?: HlcTimestamp): Promise<HlcTimestamp> {
+  const ts = Math.max(deps.snapshotTs(), after ?? 0)
   await deps.storage.waitForFrontier(ts, deps.snapshotWaitMsMax)
   return ts
 }
@@ -404,8 +413,9 @@ async function finish(
   jobId: string,
   change: () => Partial<IndexJob>,
 ): Promise<void> {
+  let after: HlcTimestamp | undefined
   for (let attempt = 0; attempt < BATCH_ATTEMPTS_MAX; attempt++) {
-    const ts = await freshSnapshot(deps)
+    const ts = await freshSnapshot(deps, after)
     const job = readJob(deps, jobId, ts)
     if (job === undefined || job.state !== 'building') return
     const writes: Write[] = [
@@ -428,5 +438,6 @@ async function finish(
       writes.push({ key: indexKeyOf(job.table, job.index), value: null })
     }
     if (await commit(deps, ts, writes, [])) return
+    after = deps.hlc.now()
   }
 }
