@@ -332,10 +332,13 @@ class HttpClient extends SqlSender implements Client {
         try {
           result = await fn(tx)
         } catch (e) {
+          // A commit the callback started may still be on its way (its failure came from a
+          // sibling promise): the rollback waits behind it in the transaction's call order, so
+          // the state below is how it ended.
+          await tx.rollback().catch(() => {})
           // The callback committed (tx.commit()) and then failed: its writes are in, so running
           // it again would apply them twice, whatever the error says.
           if (tx.state === 'committed') throw new NoRetry(e)
-          await tx.rollback().catch(() => {})
           throw e
         }
         if (tx.state === 'open') await tx.commit(options.signal ? { signal: options.signal } : {})

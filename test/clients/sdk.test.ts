@@ -505,6 +505,24 @@ describe('retries', () => {
     await server.arm({ code: '40001', count: 0 })
   })
 
+  test('a commit still on its way when a sibling promise fails: settled first, never re-run', async () => {
+    await db.query('CREATE TABLE orders_racing (id serial PRIMARY KEY, item text)')
+    await server.arm({ code: '40001', count: 1, match: 'sibling' })
+    let runs = 0
+    const e = await tesseraError(
+      db.transaction(
+        async (tx) => {
+          runs++
+          await Promise.all([tx.query("INSERT INTO orders_racing (item) VALUES ('book')"), tx.commit(), db.query("SELECT 'sibling'")])
+        },
+        { backoff: () => 0 },
+      ),
+    )
+    expect([e.code, runs]).toEqual(['40001', 1])
+    expect((await db.query('SELECT item FROM orders_racing')).rows).toEqual([{ item: 'book' }])
+    await server.arm({ code: '40001', count: 0 })
+  })
+
   test('injected 40001 on a one-shot statement, retried by retry() through a wrapper', async () => {
     await server.arm({ code: '40001', count: 1, match: 'acct_inject' })
     let runs = 0
