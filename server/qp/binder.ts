@@ -664,9 +664,14 @@ export class Binder {
         const right = this.#bindOperand(e.rexpr, scope, options)
         const eq = this.binary('=', left, right)
         assert(eq.kind === 'binary', 'NULLIF compares with a binary operator')
-        // The result is the first argument's type (an unknown literal's is the comparison's).
-        const type = left.type.kind === 'unknown' ? eq.left.type : left.type
-        return { kind: 'nullif', type, left: eq.left, right: eq.right, eq: eq.apply }
+        // PostgreSQL returns the first argument of the `=` it resolved: the argument itself where
+        // a cross-type `=` takes both types (integers, floats, dates and timestamps), else the
+        // argument promoted to the common type (NULLIF(1, 2.2) is numeric; NULLIF of int8 and
+        // float8 is float8). Kept as is, it is compared in the common type only.
+        const kept = left.kind !== 'param' && !sameType(left.type, eq.left.type) && crossTypeEquality(left.type, right.type)
+        return kept
+          ? { kind: 'nullif', type: left.type, left, compareType: eq.left.type, right: eq.right, eq: eq.apply }
+          : { kind: 'nullif', type: eq.left.type, left: eq.left, right: eq.right, eq: eq.apply }
       }
       default:
         throw featureNotSupported(`operator form ${e.kind ?? ''}`)
@@ -1155,6 +1160,13 @@ function columnIn(scope: Scope, table: string | undefined, name: string): ScopeC
 }
 
 const syntaxStar = (name: string) => new SqlError('42809', `${name}(*) must be used to call a parameterless aggregate function`)
+
+/** Whether PostgreSQL has an `=` taking these two types as they are (its cross-type operator
+ * families), so that NULLIF keeps its first argument's type. */
+function crossTypeEquality(a: SqlType, b: SqlType): boolean {
+  const families = [['int2', 'int4', 'int8'], ['float4', 'float8'], ['date', 'timestamp', 'timestamptz']]
+  return families.some((f) => f.includes(a.kind) && f.includes(b.kind))
+}
 
 /** An A_Const as a typed constant: integers by size, decimals numeric, strings untyped. */
 function constant(c: A_Const): Expr {

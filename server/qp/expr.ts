@@ -118,8 +118,10 @@ export type Expr =
       readonly kind: 'nullif'
       /** The first argument's type (PostgreSQL's rule), not the comparison's common type. */
       readonly type: SqlType
-      /** The first argument as compared: in the common type, cast back to `type` when returned. */
+      /** The first argument, returned as it is: in the common type, or, when `compareType` is set,
+       * in its own (cast to `compareType` only to compare). */
       readonly left: Expr
+      readonly compareType?: SqlType | undefined
       readonly right: Expr
       readonly eq: BinaryApply
     }
@@ -205,10 +207,11 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       }
       return null
     case 'nullif': {
-      const a = evaluate(e.left, row, ctx)
+      const v = evaluate(e.left, row, ctx)
+      const a = e.compareType === undefined || v === null ? v : castDatum(v, e.left.type, e.compareType, 'implicit')
       const b = evaluate(e.right, row, ctx)
       if (a !== null && b !== null && e.eq(a, b) === true) return null
-      return e.left.type === e.type ? a : castDatum(a, e.left.type, e.type, 'explicit')
+      return v
     }
     case 'cast':
       return castDatum(evaluate(e.arg, row, ctx), e.from, e.type, e.context)
