@@ -55,6 +55,7 @@ export class Adjudicator implements AdjudicatorPeer {
   readonly #tableWrites = new Map<number, HlcTimestamp>()
   /** Tables held stable by a prepared DDL commit: writes to them conflict until it finishes. */
   readonly #reservedTables = new Map<number, string>()
+  #tableWritesPruneAbove = TABLE_WRITES_PRUNE_ABOVE
   /** Recently finished txIds (a set, and a ring giving the oldest), so that a late duplicate
    * prepare cannot reserve again. */
   readonly #finished = new Set<string>()
@@ -162,7 +163,12 @@ export class Adjudicator implements AdjudicatorPeer {
   finish(request: FinishRequest): void {
     const { txId, commitTs } = request
     const prepared = this.#prepared.get(txId)
-    if (prepared === undefined) return
+    if (prepared === undefined) {
+      // Refused here (or never arrived): remembered all the same, so a delayed duplicate of its
+      // prepare cannot reserve what no finish would release.
+      if (!this.#finished.has(txId)) this.#rememberFinished(txId)
+      return
+    }
     const reserved = prepared.keys
     this.#prepared.delete(txId)
     this.#rememberFinished(txId)
@@ -184,8 +190,11 @@ export class Adjudicator implements AdjudicatorPeer {
   prune(steps: number): void {
     const cutoffTs = this.#cutoffTs()
     this.#history.prune(cutoffTs, steps)
-    if (this.#tableWrites.size > TABLE_WRITES_PRUNE_ABOVE) {
+    if (this.#tableWrites.size > this.#tableWritesPruneAbove) {
       for (const [id, ts] of this.#tableWrites) if (ts < cutoffTs) this.#tableWrites.delete(id)
+      // Scanned again only once it has doubled: many tables written within the age limit must
+      // not make every commit walk them all.
+      this.#tableWritesPruneAbove = Math.max(TABLE_WRITES_PRUNE_ABOVE, 2 * this.#tableWrites.size)
     }
     this.#expireReservations()
   }

@@ -419,6 +419,17 @@ describe('stable tables: DDL that read a table\'s rows against writes to it', ()
     r.clock.advance(20)
     committed(await w)
   })
+
+  test('a request holding tables stable but writing nothing releases the holds it prepared', async () => {
+    const r = twoRegions({ prepareDelayMs: 10 })
+    const kb = tableKeyIn(1, 700)
+    const d = r.regionA.commit({ ...request('d', r.hlc.now(), { read: [r.ka('schema')] }), stableTables: [700] })
+    r.clock.advance(20)
+    committed(await d)
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s.txPrepared).toBe(0)
+    committed(await r.regionB.commit(request('w', r.hlc.now() + 1000, { writes: [kb] })))
+  })
 })
 
 describe('the participant API under a network that duplicates and delays', () => {

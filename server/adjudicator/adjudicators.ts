@@ -237,7 +237,8 @@ class RegionAdjudicators implements Adjudicators {
       proposedTs = Math.max(proposedTs, outcome.proposedTs)
     }
     if (request.writes.length === 0 && request.lockedKeys.length === 0) {
-      // Read-only: nothing was reserved, nothing to append.
+      // Read-only: nothing to append; stable tables held by the prepares are released.
+      this.#finishAll(txId, prepared, undefined)
       return { kind: 'committed', commitTs: startTs, journalId: coordinator.journal.id, seq: 0 }
     }
     // A participant's reservation lapses after RESERVATION_LAPSE_MS: past half of it, some may

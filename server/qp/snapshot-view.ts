@@ -3,7 +3,7 @@
 import type { HlcTimestamp } from '../clock/index.ts'
 import { leadingSmallUint, type Key } from '../encoding/index.ts'
 import type { KeyValue, StorageReader } from '../storage/index.ts'
-import { isCatalogKey, type CatalogReads } from './catalog.ts'
+import { FIRST_USER_TABLE_ID, type CatalogReads } from './catalog.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 
 /**
@@ -81,6 +81,8 @@ export class SnapshotView {
  * constraint from the rows it sees must commit only if no write to those tables came after its
  * snapshot (the adjudicators' stable tables).
  */
+const FIRST_USER_TABLE = Number(FIRST_USER_TABLE_ID)
+
 export class RowReadingView extends SnapshotView {
   readonly #onTable: (tableId: number) => void
 
@@ -100,8 +102,8 @@ export class RowReadingView extends SnapshotView {
   }
 
   #note(key: Key): void {
-    if (isCatalogKey(key)) return
+    // The catalog's own tables (definitions, sequences, index jobs) are not rows a DDL builds from.
     const id = leadingSmallUint(key)
-    if (id >= 0) this.#onTable(id)
+    if (id >= FIRST_USER_TABLE) this.#onTable(id)
   }
 }
