@@ -69,6 +69,8 @@ const WORD_END = `(?<=${WORD})(?!${WORD})`
 
 /** One character as a JS literal safe both inside and outside a 'v'-mode bracket. */
 function lit(cp: number): string {
+  // An escape past Unicode's last code point (\x110000, \U00110000) is PostgreSQL's 2201B.
+  if (!(cp >= 0 && cp <= 0x10ffff)) throw invalid('invalid escape \\ sequence')
   const c = String.fromCodePoint(cp)
   return /[A-Za-z0-9]/.test(c) || cp > 0x7f ? c : `\\u{${cp.toString(16)}}`
 }
