@@ -255,14 +255,18 @@ async function executeAll(tx: Transaction, work: Work) {
 /** The methods `app` has routes for at `path` (none: no endpoint there). Middleware (`use`) is
  * registered for every method and says nothing about endpoints. */
 function methodsOf(app: Hono<AppEnv>, path: string): string[] {
-  const methods = new Set<string>()
-  for (const route of app.routes) {
-    if (route.method === 'ALL') continue
-    const pattern = new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+')}$`)
-    if (pattern.test(path)) methods.add(route.method)
+  let patterns = routePatterns.get(app)
+  if (patterns === undefined) {
+    // Compiled once per app, on the first unrouted request (anyone may send those, no token needed).
+    patterns = app.routes
+      .filter((route) => route.method !== 'ALL')
+      .map((route) => ({ method: route.method, pattern: new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+')}$`) }))
+    routePatterns.set(app, patterns)
   }
-  return [...methods]
+  return [...new Set(patterns.filter((r) => r.pattern.test(path)).map((r) => r.method))]
 }
+
+const routePatterns = new WeakMap<object, readonly { readonly method: string; readonly pattern: RegExp }[]>()
 
 /** The token of an Authorization header; 28000 when there is none. */
 function bearerOf(header: string | null | undefined): string {
