@@ -48,7 +48,8 @@ import { evaluate, isVolatile, readsRow } from './expr.ts'
 import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.ts'
 import { followTableChange } from './index-jobs.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
-import { checkSourceText, defaultSourceText } from './parser.ts'
+import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
+import { quoteIdent } from './functions-text.ts'
 import { decodeStoredRow, encodeMissing } from './rows.ts'
 import {
   renameSequence,
@@ -308,18 +309,11 @@ const identifierText = (text: string) =>
 
 /** Renames `from` to `to` in expression text (stored CHECK source). */
 function renameIn(expr: string, from: string, to: string): string {
-  let out = ''
-  let at = 0
-  for (const t of scanSync(expr).tokens) {
-    if (t.tokenName === 'SCONST' || identifierText(t.text) !== from) continue
-    out += expr.slice(at, t.start) + quoteIdentifier(to)
-    at = t.end
-  }
-  return out + expr.slice(at)
+  const edits = scanSync(expr)
+    .tokens.filter((t) => t.tokenName !== 'SCONST' && identifierText(t.text) === from)
+    .map((t) => ({ start: t.start, end: t.end, text: quoteIdent(to) }))
+  return replaceBytes(expr, edits)
 }
-
-const quoteIdentifier = (name: string) =>
-  /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`
 
 /** Generated columns computed from `col` go with it under CASCADE, else 2BP01. */
 function dropGeneratedDependents(a: Alter, col: ColumnDef, cascade: boolean): void {

@@ -65,6 +65,32 @@ export class ParseCache {
   }
 }
 
+/** A replacement of the bytes [start, end) of a text. */
+export interface ByteEdit {
+  readonly start: number
+  readonly end: number
+  readonly text: string
+}
+
+/** The text between UTF-8 byte offsets `start` and `end` of `text`: the offsets libpg_query's
+ * scanner and parse trees give count bytes, not the UTF-16 units String.slice counts. */
+export function sliceBytes(text: string, start: number, end?: number): string {
+  return new TextDecoder().decode(new TextEncoder().encode(text).subarray(start, end))
+}
+
+/** `text` with each byte range of `edits` (not overlapping) replaced by its text. */
+export function replaceBytes(text: string, edits: readonly ByteEdit[]): string {
+  const bytes = new TextEncoder().encode(text)
+  const decoder = new TextDecoder()
+  let out = ''
+  let at = 0
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    out += decoder.decode(bytes.subarray(at, edit.start)) + edit.text
+    at = edit.end
+  }
+  return out + decoder.decode(bytes.subarray(at))
+}
+
 /**
  * The 1-based character position PostgreSQL reports for byte offset `location` of `sql`: parse
  * tree locations count UTF-8 bytes, positions count characters (code points). The grammar's own
@@ -145,7 +171,7 @@ export function checkSourceText(sql: string, location: number): string {
     const t = tokens[i]
     assert(t !== undefined, 'token index in range')
     if (t.text === '(') depth++
-    if (t.text === ')' && --depth === 0) return sql.slice(tokens[open]!.end, t.start).trim()
+    if (t.text === ')' && --depth === 0) return sliceBytes(sql, tokens[open]!.end, t.start).trim()
   }
   throw syntaxError('unbalanced parentheses in CHECK', characterPosition(sql, location))
 }
@@ -154,7 +180,7 @@ export function checkSourceText(sql: string, location: number): string {
 export function defaultSourceText(sql: string, location: number): string {
   const tokens = scanSync(sql).tokens.filter((t) => t.start > location)
   let depth = 0
-  let end = sql.length
+  let end: number | undefined
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]
     assert(t !== undefined, 'token index in range')
@@ -162,9 +188,9 @@ export function defaultSourceText(sql: string, location: number): string {
     else if (t.text === ')' && depth-- === 0) end = t.start
     else if (depth === 0 && t.text === ',') end = t.start
     else if (depth === 0 && i > 0 && DEFAULT_STOP_WORDS.has(t.text.toUpperCase())) end = t.start
-    if (end !== sql.length) break
+    if (end !== undefined) break
   }
   const first = tokens[0]
   assert(first !== undefined, 'DEFAULT is followed by an expression')
-  return sql.slice(first.start, end).trim()
+  return sliceBytes(sql, first.start, end).trim()
 }

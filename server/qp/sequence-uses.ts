@@ -26,7 +26,7 @@ import {
 } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { quoteIdent, quoteLiteral } from './functions-text.ts'
-import type { ParseCache } from './parser.ts'
+import { replaceBytes, type ParseCache } from './parser.ts'
 import { sequenceName } from './schema-functions.ts'
 import type { SequenceDef } from './sequences.ts'
 import { viewKey } from './views.ts'
@@ -276,7 +276,7 @@ export function withSequenceRenamed(parse: ParseCache, def: TableDef, from: stri
     if (c.default === undefined) return c
     const refs = sequenceRefs(parse, c.default).filter((r) => r.name === from)
     if (refs.length === 0) return c
-    return { ...c, default: replaceBytes(c.default, refs, regclassLiteral(to)) }
+    return { ...c, default: replaceBytes(c.default, refs.map((r) => ({ start: r.start, end: r.end, text: regclassLiteral(to) }))) }
   })
 }
 
@@ -326,15 +326,3 @@ function withColumns(def: TableDef, change: (c: ColumnDef) => ColumnDef): TableD
   return changed ? { ...def, columns } : def
 }
 
-/** `text` with the byte ranges of `refs` replaced by `by` (parser locations count bytes). */
-function replaceBytes(text: string, refs: readonly SequenceRef[], by: string): string {
-  const bytes = new TextEncoder().encode(text)
-  const decoder = new TextDecoder()
-  let out = ''
-  let at = 0
-  for (const r of [...refs].sort((a, b) => a.start - b.start)) {
-    out += decoder.decode(bytes.subarray(at, r.start)) + by
-    at = r.end
-  }
-  return out + decoder.decode(bytes.subarray(at))
-}

@@ -15,16 +15,13 @@ import { VIEW_DEPTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName, relationsRead } from './from.ts'
 import { characterPosition } from './parser.ts'
+import type { ByteEdit } from './parser.ts'
 import { planSelect } from './select.ts'
 import type { SqlType } from './types/index.ts'
 import { changedType, listViews, viewKey, type ViewDef } from './views.ts'
 
 /** A replacement of the bytes [start, end) of a view's text. */
-export interface Edit {
-  readonly start: number
-  readonly end: number
-  readonly text: string
-}
+export type Edit = ByteEdit
 
 /** What a view's text bound to. */
 export interface Bindings {

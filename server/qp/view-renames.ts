@@ -17,6 +17,7 @@ import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 import { quoteIdent } from './functions-text.ts'
 import { qualifiedName, relationNameTaken } from './sequences.ts'
+import { replaceBytes } from './parser.ts'
 import { DependentViews, type Edit } from './view-dependencies.ts'
 import { viewKey, type ViewDef } from './views.ts'
 
@@ -77,7 +78,7 @@ export function followColumnRename(env: DdlEnv, dependents: DependentViews, rela
 }
 
 function rewrite(env: DdlEnv, dependents: DependentViews, def: ViewDef, edits: readonly Edit[]): void {
-  env.put(viewKey(def.name), JSON.stringify({ ...def, sql: applyEdits(def.sql, edits) } satisfies ViewDef))
+  env.put(viewKey(def.name), JSON.stringify({ ...def, sql: replaceBytes(def.sql, edits) } satisfies ViewDef))
   dependents.edited(def.name, edits)
 }
 
@@ -183,20 +184,6 @@ interface Token {
 /** The text's tokens without its comments (names may have comments between their parts). */
 function codeTokens(sql: string): Token[] {
   return scanSync(sql).tokens.filter((t) => t.tokenName !== 'C_COMMENT' && t.tokenName !== 'SQL_COMMENT')
-}
-
-/** `sql` with each byte range replaced (the parser's and scanner's offsets count UTF-8 bytes). */
-function applyEdits(sql: string, edits: readonly Edit[]): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start)
-  const bytes = new TextEncoder().encode(sql)
-  const decoder = new TextDecoder()
-  let out = ''
-  let at = 0
-  for (const edit of sorted) {
-    out += decoder.decode(bytes.subarray(at, edit.start)) + edit.text
-    at = edit.end
-  }
-  return out + decoder.decode(bytes.subarray(at))
 }
 
 /** How SQL names the relation of catalog name `name` (with its schema, public too, if `qualify`). */

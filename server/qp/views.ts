@@ -12,7 +12,7 @@ import { nodesOutsideSubqueries, stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName, relationsRead } from './from.ts'
 import { planSelect } from './select.ts'
-import type { ParseCache } from './parser.ts'
+import { sliceBytes, type ParseCache } from './parser.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 
@@ -151,7 +151,7 @@ function querySource(sql: string): string {
   for (const t of scanSync(sql).tokens) {
     if (t.text === '(') depth++
     else if (t.text === ')') depth--
-    else if (depth === 0 && t.text.toUpperCase() === 'AS') return sql.slice(t.end).trim().replace(/;\s*$/, '')
+    else if (depth === 0 && t.text.toUpperCase() === 'AS') return sliceBytes(sql, t.end).trim().replace(/;\s*$/, '')
   }
   throw new SqlError('42601', 'syntax error in CREATE VIEW')
 }
