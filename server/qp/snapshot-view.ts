@@ -34,6 +34,11 @@ export class SnapshotView {
     return this.#atStart ? this.#buffer.getAtStatementStart(key) : this.#buffer.get(key)
   }
 
+  /** Whether the transaction has written `key` (a value or a delete in its buffer). */
+  written(key: Key): boolean {
+    return this.#buffer.get(key) !== undefined
+  }
+
   /** A catalog value: the write buffer first, then the shared catalog reads (see CatalogReads). */
   getCatalog(key: Key, reads: CatalogReads): string | undefined {
     const buffered = this.#buffer.get(key)

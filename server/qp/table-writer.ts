@@ -258,6 +258,9 @@ export class TableWriter {
    * entries behind, pointing at a row that is gone or no longer matches (and lose the change).
    */
   #isCurrent(key: Key, row: readonly Datum[]): void {
+    // A key this transaction never wrote still holds its snapshot image, which is the one read:
+    // only a key written since (by this statement's cascades) can hold another.
+    if (!this.#sink.view.written(key)) return
     const stored = this.#sink.view.get(key)
     assert(stored !== undefined, `a row of ${this.table.name} changed by a statement exists`)
     const image = encodeStoredRow(this.table, row)
