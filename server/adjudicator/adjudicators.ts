@@ -200,7 +200,7 @@ class RegionAdjudicators implements Adjudicators {
     for (const write of request.writes) groupOf(write.key).writeKeys.push(write.key)
     for (const key of request.lockedKeys) groupOf(key).lockedKeys.push(key)
     for (const key of request.readKeys) groupOf(key).readKeys.push(key)
-    if (stableTables !== undefined) for (const owner of this.#ownerOfPartition) groupOfOwner(owner)
+    if (stableTables !== undefined) for (const owner of new Set(this.#ownerOfPartition)) groupOfOwner(owner)
     return groups
   }
 
