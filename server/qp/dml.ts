@@ -4,7 +4,7 @@ import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, UpdateS
 import type { Key } from '../encoding/index.ts'
 import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError } from '../errors/index.ts'
 import type { Datum } from './types/index.ts'
-import { EMPTY_SCOPE, stringOf, type Scope } from './binder.ts'
+import { EMPTY_SCOPE, type Scope } from './binder.ts'
 import type { ColumnDef, IndexDef, Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'

@@ -5,7 +5,6 @@ import { SqlError } from '../errors/index.ts'
 import {
   encodeTableDef,
   indexKeyOf,
-  siblingName,
   type ForeignKeyDef,
   type IndexDef,
   type Table,
@@ -20,7 +19,7 @@ import {
   type ForeignKeyEnv,
 } from './foreign-keys.ts'
 import { decodeStoredRow } from './rows.ts'
-import { qualifiedName, relationNameTaken } from './sequences.ts'
+import { qualifiedName } from './sequences.ts'
 
 /** Constraint and index names of a table, for choosing new ones. */
 export function namesOf(def: TableDef): Set<string> {

@@ -45,8 +45,6 @@ function polymorphic(
   }
 }
 
-const length = (a: readonly Datum[]) => (a.length === 0 ? null : BigInt(a.length))
-
 function position(a: readonly Datum[], v: Datum, e: SqlType, start: number): Datum {
   if (v === null) {
     for (let i = Math.max(start, 1) - 1; i < a.length; i++) if (a[i] === null) return BigInt(i + 1)

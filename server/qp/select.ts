@@ -66,7 +66,6 @@ export class QueryContext {
 
 const INT8: SqlType = { kind: 'int8' }
 const TEXT: SqlType = { kind: 'text' }
-const BOOL: SqlType = { kind: 'bool' }
 
 /** The scope of one table's row: column slots are column positions. */
 export function tableScope(table: Table, alias: string): Scope {

@@ -165,14 +165,6 @@ type Unit =
   | 'microsecond'
 
 const YEARS = { millennium: 1000, century: 100, decade: 10, year: 1 } as const
-const MICROS: Readonly<Record<string, number>> = {
-  hour: 3600e6,
-  minute: 60e6,
-  second: 1e6,
-  millisecond: 1e3,
-  microsecond: 1,
-}
-
 const UNIT_NAMES: Readonly<Record<string, Unit>> = {
   millennium: 'millennium',
   millennia: 'millennium',
