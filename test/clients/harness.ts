@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { startServer } from '../e2e/server-process.ts'
+import { clusterBasePort, startServer } from '../e2e/server-process.ts'
 
 export const root = resolve(import.meta.dir, '..', '..')
 /** Where the server runs from: this tree, or (TESSERA_TEST_SERVER_ROOT) a snapshot of it, so the
@@ -150,7 +150,7 @@ export interface CliCluster {
 /** `tessera cluster --topology regions/local-3.json` on free-ish ports, read as a user would. */
 export async function startCliCluster(): Promise<CliCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-clients-cluster-'))
-  const basePort = 20_000 + Math.floor(Math.random() * 20_000)
+  const basePort = clusterBasePort()
   const args = [
     'cluster',
     '--topology',

@@ -7,11 +7,11 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { post, startServer, type ServerProcess } from './server-process.ts'
+import { clusterBasePort, post, startServer, type ServerProcess } from './server-process.ts'
 
 const root = resolve(import.meta.dir, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-failover-'))
-const basePort = 20_000 + Math.floor(Math.random() * 20_000)
+const basePort = clusterBasePort()
 const regions = ['us-east-1', 'us-east-2', 'us-west-2']
 const servers = new Map<string, ServerProcess>()
 const url = (name: string) => `http://127.0.0.1:${basePort + regions.indexOf(name)}`

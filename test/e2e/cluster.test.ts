@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { clusterBasePort } from './server-process.ts'
 
 const root = resolve(import.meta.dir, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cluster-'))
@@ -16,7 +17,7 @@ const urls = new Map<string, string>()
 let token = ''
 
 beforeAll(async () => {
-  const basePort = 20_000 + Math.floor(Math.random() * 20_000)
+  const basePort = clusterBasePort()
   launcher = spawn(process.execPath, [join(root, 'cli/main.ts'), 'cluster', '--topology', join(root, 'regions/local-3.json'), '--data', dataDir, '--base-port', String(basePort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -5,6 +5,13 @@ import { join, resolve } from 'node:path'
 const root = resolve(import.meta.dir, '..', '..')
 
 /** A running server process. */
+/** A base port for a 3-region cluster on loopback (regions take it and the next two). Below
+ * Linux's ephemeral range (32768 and up), where the tests' own outgoing connections take their
+ * ports: a base port there could find one of its three taken ("Failed to start server"). */
+export function clusterBasePort(): number {
+  return 20_000 + Math.floor(Math.random() * 12_000)
+}
+
 export interface ServerProcess {
   readonly url: string
   readonly child: ChildProcess
