@@ -7,7 +7,7 @@
 // takes a job over only once its owner has committed nothing for INDEX_JOB_LEASE_MS.
 import type { Clock, HlcTimestamp } from '../clock/index.ts'
 import { encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
-import { duplicateTable, SqlError } from '../errors/index.ts'
+import { duplicateTable, queryCanceled, SqlError } from '../errors/index.ts'
 import { formatText } from './types/index.ts'
 import {
   encodeTableDef,
@@ -43,6 +43,15 @@ const BATCHES_MAX = 100_000
  */
 export const INDEX_JOB_LEASE_MS = 10_000
 
+/** How long a finished job (succeeded, failed or cancelled) stays listed in `sys.jobs` and
+ * answers `sys.wait_for_job`, as Aurora DSQL keeps its finished jobs for 30 minutes. Without a
+ * limit the job rows would grow with every index ever built, and every rename, TRUNCATE and sweep
+ * reads them all. */
+export const INDEX_JOB_RETENTION_MS = 30 * 60_000
+/** Finished jobs one sweep forgets at most, in one transaction: a sweep stays small however many
+ * jobs end at once; the next sweep (5 s later) takes the rest. */
+export const PRUNE_JOBS_MAX = 256
+
 /** The statement text the parser sees: `CREATE [UNIQUE] INDEX ASYNC` becomes `... INDEX /*A*\/`,
  * a comment of the same length (error positions stay right), which createIndex recognises. */
 export function rewriteIndexAsync(sql: string): string {
@@ -61,7 +70,8 @@ export interface IndexJob {
   readonly tableId: string
   readonly index: string
   readonly indexId: number
-  readonly state: 'building' | 'succeeded' | 'failed'
+  /** `cancelled`: the index or its table was dropped before the job finished. */
+  readonly state: 'building' | 'succeeded' | 'failed' | 'cancelled'
   readonly rowsDone: number
   /** The last primary key indexed. */
   readonly cursor?: Key | undefined
@@ -70,6 +80,11 @@ export interface IndexJob {
   readonly owner?: string | undefined
   /** When (the owner's wall clock, ms) the owner created the job or last committed a batch. */
   readonly ownerAtMs?: number | undefined
+  /** When the job was created (its creator's wall clock, ms; absent in older jobs). */
+  readonly createdAtMs?: number | undefined
+  /** When the job ended, by the clock of the region that ended it (absent in older jobs and in
+   * jobs still building). A finished job is forgotten INDEX_JOB_RETENTION_MS later. */
+  readonly finishedAtMs?: number | undefined
 }
 
 /** The owner a job gets when `region` creates it or commits a batch of it at `wallMs`. */
@@ -128,6 +143,7 @@ export function createIndexAsync(env: DdlEnv, table: Table, index: IndexDef, job
     state: 'building',
     rowsDone: 0,
     ...owner,
+    createdAtMs: owner.ownerAtMs,
   }
   env.put(indexKeyOf(table.name, index.name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
@@ -235,6 +251,66 @@ export function resumeIndexJobs(shared: JobShared, host: JobHost, ts: HlcTimesta
   return adopted.map((job) => job.id)
 }
 
+/** The jobs among `jobs` that ended INDEX_JOB_RETENTION_MS or more before `nowMs`, at most
+ * PRUNE_JOBS_MAX of them; never one still building. */
+export function jobsToForget(jobs: readonly IndexJob[], nowMs: number): IndexJob[] {
+  const due: IndexJob[] = []
+  for (const job of jobs) {
+    if (due.length === PRUNE_JOBS_MAX) break
+    // Jobs written before finishedAtMs existed count from their last batch.
+    const endedMs = job.finishedAtMs ?? job.ownerAtMs ?? 0
+    if (job.state !== 'building' && nowMs - endedMs >= INDEX_JOB_RETENTION_MS) due.push(job)
+  }
+  return due
+}
+
+/**
+ * Forgets finished jobs (succeeded, failed, cancelled) that ended INDEX_JOB_RETENTION_MS or more
+ * ago, as read at snapshot `ts`; at most PRUNE_JOBS_MAX, in one transaction. Every region's sweep
+ * runs it: two regions forgetting the same job conflict, and the loser's sweep just ends (the
+ * commit's outcome is all it looks at). Returns how many it forgot.
+ */
+export async function pruneFinishedIndexJobs(
+  host: Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'>,
+  clock: Clock,
+  ts: HlcTimestamp,
+): Promise<number> {
+  const jobs = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
+  const due: Write[] = jobsToForget(jobs, clock.wallMs()).map((job) => ({ key: indexJobKey(job.id), value: null }))
+  if (due.length === 0) return 0
+  const txId = [...host.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  const outcome = await host.commits.commit({ txId, startTs: ts, writes: due, lockedKeys: [], readKeys: [] })
+  if (outcome.kind !== 'committed') return 0
+  host.hlc.update(outcome.commitTs)
+  return due.length
+}
+
+/**
+ * `CALL sys.wait_for_job(id)`: waits until job `jobId` ends, looking at it again each time storage
+ * applies something newer (a commit or a closed timestamp: journals close every few milliseconds
+ * even when idle, so a look sees everything committed before it, in this region or another), for
+ * at most `timeoutMs` (57014 then). Resolves to the job as it ended, or undefined when there is no
+ * such job (never created, or forgotten since it ended).
+ */
+export async function waitForIndexJob(
+  storage: TxHost['storage'],
+  clock: Clock,
+  jobId: string,
+  fromTs: HlcTimestamp,
+  timeoutMs: number,
+): Promise<IndexJob | undefined> {
+  const deadlineMs = clock.wallMs() + timeoutMs
+  for (let ts = fromTs; ; ) {
+    const raw = storage.get(indexJobKey(jobId), ts)
+    const job = raw === undefined ? undefined : (JSON.parse(raw) as IndexJob)
+    if (job === undefined || job.state !== 'building') return job
+    const leftMs = deadlineMs - clock.wallMs()
+    if (leftMs <= 0) throw queryCanceled()
+    await storage.waitForFrontier(Math.max(ts, storage.frontier()) + 1, leftMs)
+    ts = storage.frontier()
+  }
+}
+
 /** Errors of the region rather than of the job: closing or timed out (57), an outcome unknown
  * (40003), overload (53), a link (08). A runner stopped by one leaves its job for a later start. */
 function fromRegion(e: SqlError): boolean {
@@ -274,7 +350,7 @@ async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
     } catch (e) {
       if (!(e instanceof SqlError)) throw e
       await finish(deps, jobId, () => ({
-        state: 'failed',
+        state: e === DROPPED ? 'cancelled' : 'failed',
         error: e.message + (e.detail === undefined ? '' : ` ${e.detail}`),
       }))
       return true
@@ -305,14 +381,16 @@ function readJob(deps: RunnerDeps, jobId: string, ts: HlcTimestamp): IndexJob | 
   return raw === undefined ? undefined : (JSON.parse(raw) as IndexJob)
 }
 
+/** What planBatch throws when the job has nothing left to build: DROP INDEX or DROP TABLE cancelled it. */
+const DROPPED = new SqlError('42P01', 'the index or its table was dropped while it was built')
+
 /** The index entries of the next rows after the cursor; the last batch makes the index usable. */
 function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan {
   const raw = deps.storage.get(schemaKey(job.table), ts)
   const def = raw === undefined ? undefined : (JSON.parse(raw) as TableDef)
   const index =
     def?.id === job.tableId ? def.buildingIndexes?.find((i) => i.id === job.indexId) : undefined
-  if (def === undefined || index === undefined)
-    throw new SqlError('42P01', 'the index or its table was dropped while it was built')
+  if (def === undefined || index === undefined) throw DROPPED
   const table = tableFromDef(def)
   // The key right after the cursor: keys are hex, and appending a zero byte is the next one.
   const start = job.cursor === undefined ? table.rowsStart : `${job.cursor}00`
@@ -339,6 +417,7 @@ function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan
     // Every batch renews the lease (and takes the job over, when its owner's had lapsed).
     owner: deps.region,
     ownerAtMs: deps.clock.wallMs(),
+    ...(done ? { finishedAtMs: deps.clock.wallMs() } : {}),
   }
   writes.push({ key: indexJobKey(job.id), value: JSON.stringify(next) })
   if (done) {
@@ -418,9 +497,8 @@ async function finish(
     const ts = await freshSnapshot(deps, after)
     const job = readJob(deps, jobId, ts)
     if (job === undefined || job.state !== 'building') return
-    const writes: Write[] = [
-      { key: indexJobKey(jobId), value: JSON.stringify({ ...job, ...change() }) },
-    ]
+    const ended: IndexJob = { ...job, ...change(), finishedAtMs: deps.clock.wallMs() }
+    const writes: Write[] = [{ key: indexJobKey(jobId), value: JSON.stringify(ended) }]
     const raw = deps.storage.get(schemaKey(job.table), ts)
     const def = raw === undefined ? undefined : (JSON.parse(raw) as TableDef)
     if (

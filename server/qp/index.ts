@@ -103,7 +103,8 @@ export interface QueryProcessor {
 export interface SqlQueryProcessor extends QueryProcessor {
   /** Starts the CREATE INDEX ASYNC jobs still building that this region should run and does not
    * run yet: its own (cut short when it last stopped), and those whose owner's lease lapsed. Each
-   * goes on from its last committed batch; resolves to their job ids. */
+   * goes on from its last committed batch; resolves to their job ids. Also forgets jobs that
+   * finished INDEX_JOB_RETENTION_MS ago (a bounded number per call). */
   resumeIndexJobs(): Promise<string[]>
 }
 

@@ -9,8 +9,9 @@ import {
   TX_BYTES_MAX,
 } from './constants.ts'
 import { TX_AGE_MS_MAX } from '../adjudicator/index.ts'
+import { SqlError } from '../errors/index.ts'
 import type { QpLimits, QueryProcessorOptions, SqlQueryProcessor } from './index.ts'
-import { resumeIndexJobs } from './index-jobs.ts'
+import { pruneFinishedIndexJobs, resumeIndexJobs } from './index-jobs.ts'
 import { loadParser, ParseCache, parserLoaded } from './parser.ts'
 import { PlanCache, SqlTransaction, type QpShared } from './transaction.ts'
 
@@ -69,7 +70,12 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
       const at = await begin({ readOnly: true })
       at.rollback()
       const { storage, commits, hlc, random } = shared
-      return resumeIndexJobs(shared, { storage, commits, hlc, random }, at.startTs)
+      const resumed = resumeIndexJobs(shared, { storage, commits, hlc, random }, at.startTs)
+      // Forgetting old jobs can wait for the next sweep when it cannot commit now.
+      await pruneFinishedIndexJobs({ storage, commits, hlc, random }, shared.clock, at.startTs).catch((e: unknown) => {
+        if (!(e instanceof SqlError)) throw e
+      })
+      return resumed
     },
   }
 }

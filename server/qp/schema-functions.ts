@@ -110,7 +110,8 @@ const currentSetting: FunctionResolver = (args) => {
   return undefined
 }
 
-/** index_job_state(job_id): 'building', 'succeeded' or 'failed: <error>'; NULL for no such job. */
+/** index_job_state(job_id): 'building', 'succeeded', 'failed: <error>' or 'cancelled' (the index
+ * was dropped); NULL for no such job (or one forgotten 30 minutes after it ended). */
 const indexJobState: FunctionResolver = (args) =>
   args.length === 1 && isTextual(args[0])
     ? resolved([TEXT], TEXT, (a, ctx) => ctx.tx.indexJobState(a[0] as string) ?? null)

@@ -1,6 +1,6 @@
 // A transaction (ARCHITECTURE.md steps 1-4): statements over the snapshot at startTs plus the write
 // buffer, each atomic (undone on failure), and the commit through the adjudicators.
-import type { Node } from 'libpg-query'
+import type { CallStmt, Node, SelectStmt } from 'libpg-query'
 import type { Clock, Hlc, HlcTimestamp, Random } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import type { Key } from '../encoding/index.ts'
@@ -34,7 +34,8 @@ import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv
 import { RowReadingView, SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
 import type { SystemEnv } from './system/index.ts'
-import { rewriteIndexAsync } from './index-jobs.ts'
+import { indexJobKey, listIndexJobs, rewriteIndexAsync } from './index-jobs.ts'
+import { runCall } from './procedures.ts'
 import { runSessionStatement } from './settings.ts'
 import { TransactionServices, type TxHost } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
@@ -394,7 +395,7 @@ export class SqlTransaction implements Transaction {
     this.#shared.plans.set(sql, { plan, paramTypes: binder.paramTypes, tables: uses.tables, views: uses.views, owner })
   }
 
-  #run(sql: string, params: readonly unknown[]): Result {
+  #run(sql: string, params: readonly unknown[]): Result | Promise<Result> {
     const cached = this.#cachedPlan(sql, params)
     if (cached !== undefined) return this.#execute(cached.plan, cached.paramTypes, params)
     // Only DDL is rewritten, and DDL is never cached, so the cache is looked up with the text.
@@ -406,6 +407,7 @@ export class SqlTransaction implements Transaction {
       const lines = explainPlan(this.#plan(env, inner))
       return { command: 'EXPLAIN', rowCount: lines.length, fields: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) }
     }
+    if ('CallStmt' in stmt) return this.#call(env, stmt.CallStmt, params)
     const session = runSessionStatement(this.#services.settings, stmt)
     if (session !== undefined) return session
     const ddl = this.#ddl(env, selectIntoAsCreate(stmt))
@@ -413,6 +415,28 @@ export class SqlTransaction implements Transaction {
     const plan = this.#plan(env, stmt)
     this.#cachePlan(sql, plan, env.binder, uses)
     return this.#execute(plan, env.binder.paramTypes, params)
+  }
+
+  /** CALL: its arguments are evaluated as a SELECT list; the procedure may wait (procedures.ts). */
+  #call(env: BindEnv, call: CallStmt, params: readonly unknown[]): Promise<Result> {
+    return runCall(call, {
+      evaluate: (args) => {
+        const select: SelectStmt = { targetList: args.map((val) => ({ ResTarget: { val } })), limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' }
+        const plan = planSelect(env, select, true)
+        env.binder.finishParams()
+        const [row] = runSelect(this.#context(env.binder.paramTypes, params), plan)
+        return { values: row ?? [], types: plan.fieldTypes }
+      },
+      job: (jobId) => {
+        const key = indexJobKey(jobId)
+        if (this.#buffer.get(key) !== undefined) return 'own'
+        return this.#view.get(key) === undefined ? 'none' : 'visible'
+      },
+      storage: this.#shared.storage,
+      clock: this.#shared.clock,
+      startTs: this.startTs,
+      timeoutMs: this.#services.statementTimeoutMs(this.#shared.limits.statementTimeoutMs),
+    })
   }
 
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result {
@@ -635,6 +659,10 @@ class TransactionCatalog implements SystemEnv {
 
   enums() {
     return listEnums(this.#view)
+  }
+
+  jobs() {
+    return listIndexJobs(this.#view)
   }
 
   settings(): string[][] {

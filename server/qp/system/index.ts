@@ -1,6 +1,7 @@
 // The system catalog relations (ARCHITECTURE.md "query processor": bind): read-only views of the
-// catalog under `pg_catalog` and `information_schema`, built from the tables visible at the
-// transaction's snapshot, so introspection by drivers and ORMs sees what the transaction sees.
+// catalog under `pg_catalog` and `information_schema` (and DSQL's `sys.jobs`), built from the
+// tables visible at the transaction's snapshot, so introspection by drivers and ORMs sees what the
+// transaction sees.
 import type { FunctionResolver } from '../functions.ts'
 import { CATALOG_FUNCTIONS, modelOf } from './catalog-functions.ts'
 import type { EvalContext } from '../expr.ts'
@@ -11,6 +12,7 @@ import { regclassName, regclassOid } from './lookup.ts'
 import { builtinTypeBySqlName } from './oids.ts'
 import { PG_CATALOG } from './pg-catalog.ts'
 import type { SystemRelation } from './relation.ts'
+import { SYS } from './sys.ts'
 
 export type { SystemEnv, ViewInfo } from './model.ts'
 export type { SystemRelation } from './relation.ts'
@@ -49,6 +51,7 @@ export function regtypeOut(oid: bigint): string {
 const BY_SCHEMA: ReadonlyMap<string, ReadonlyMap<string, SystemRelation>> = new Map([
   ['pg_catalog', new Map(PG_CATALOG.map((r) => [r.name, r]))],
   ['information_schema', new Map(INFORMATION_SCHEMA.map((r) => [r.name, r]))],
+  ['sys', new Map(SYS.map((r) => [r.name, r]))],
 ])
 
 /**
@@ -62,7 +65,7 @@ export function systemRelation(schema: string | undefined, name: string): System
 }
 
 /** Every system relation (for listings and tests). */
-export const SYSTEM_RELATIONS: readonly SystemRelation[] = [...PG_CATALOG, ...INFORMATION_SCHEMA]
+export const SYSTEM_RELATIONS: readonly SystemRelation[] = [...PG_CATALOG, ...INFORMATION_SCHEMA, ...SYS]
 
 /**
  * Catalog functions (version(), format_type, pg_get_indexdef, ...), by lowercase name; the binder

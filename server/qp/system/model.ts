@@ -2,6 +2,7 @@
 // tables flattened into PostgreSQL's objects (schemas, relations, indexes, constraints) with OIDs.
 import type { ColumnDef, Table } from '../catalog.ts'
 import type { EnumDef } from '../enums.ts'
+import type { IndexJob } from '../index-jobs.ts'
 import type { SequenceDef } from '../sequences.ts'
 import type { SqlType } from '../types/index.ts'
 import { referencedColumns } from './deparse.ts'
@@ -32,6 +33,8 @@ export interface SystemEnv {
   enums?(): readonly EnumDef[]
   /** The transaction's settings as SHOW ALL lists them: name, setting, description. */
   settings?(): readonly (readonly string[])[]
+  /** The CREATE INDEX ASYNC jobs visible at the snapshot (sys.jobs). */
+  jobs?(): readonly IndexJob[]
 }
 
 /** A view as the catalog shows it (a ViewDef, plus its column types when the caller bound it). */

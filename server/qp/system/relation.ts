@@ -6,7 +6,7 @@ import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
 
 /** A relation computed on read. */
 export interface SystemRelation {
-  readonly schema: 'pg_catalog' | 'information_schema'
+  readonly schema: 'pg_catalog' | 'information_schema' | 'sys'
   readonly name: string
   readonly columns: readonly { readonly name: string; readonly type: SqlType }[]
   rows(env: SystemEnv): Datum[][]
