@@ -174,15 +174,16 @@ async function describeOne(client: MetaClient, oid: number, name: string, kind: 
   }
   const indexes = await query(
     client,
-    `SELECT c.relname, i.indisprimary, i.indisunique, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    `SELECT c.relname, i.indisprimary, i.indisunique, pg_get_indexdef(i.indexrelid), i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
      WHERE i.indrelid = ${oid} ORDER BY i.indisprimary DESC, c.relname`,
   )
   out += section(
     'Indexes',
-    indexes.rows.map(([index, primary, unique, def]) => {
+    // psql marks an index not valid yet (CREATE INDEX ASYNC still building it) INVALID.
+    indexes.rows.map(([index, primary, unique, def, valid]) => {
       const using = /\bUSING (.*)$/.exec(String(def))?.[1] ?? String(def)
       const marker = primary === true ? ' PRIMARY KEY,' : unique === true ? ' UNIQUE,' : ''
-      return `"${String(index)}"${marker} ${using}`
+      return `"${String(index)}"${marker} ${using}${valid === false ? ' INVALID' : ''}`
     }),
   )
   const constraints = await query(

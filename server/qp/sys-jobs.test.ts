@@ -51,6 +51,15 @@ describe('sys.jobs', () => {
     ])
   })
 
+  test('an index being built is listed as not valid yet (its name is taken), then valid', async () => {
+    const job = await createAsync('CREATE INDEX ASYNC t_v ON t (v)')
+    const catalog = `SELECT j.status, i.indisvalid, i.indisready, (SELECT count(*)::int FROM pg_indexes WHERE indexname = 't_v')
+      FROM sys.jobs j, pg_index i WHERE i.indexrelid = 't_v'::regclass`
+    expect(await h.rows(catalog)).toEqual([['processing', false, true, 1]])
+    expect(await h.rows('CALL sys.wait_for_job($1)', [job])).toEqual([[true]])
+    expect(await h.rows(catalog)).toEqual([['completed', true, true, 1]])
+  })
+
   test('a failed build says why; an index dropped while it builds is cancelled', async () => {
     await h.run('CREATE SCHEMA s')
     await h.run('CREATE TABLE s.u (id int PRIMARY KEY, v int)')

@@ -73,6 +73,9 @@ export interface IndexInfo {
   readonly primary: boolean
   /** The constraint this index backs (PRIMARY KEY, UNIQUE). */
   readonly constraint: bigint | undefined
+  /** False while CREATE INDEX ASYNC builds it: writes maintain it, no read uses it yet
+   * (pg_index.indisvalid false, as PostgreSQL shows an index CREATE INDEX CONCURRENTLY builds). */
+  readonly valid: boolean
 }
 
 export interface ConstraintInfo {
@@ -275,7 +278,7 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
     const oid = indexOid(t.table.id, 0) as bigint
     const constraint = keyConstraintOid(t.table.id, 0) as bigint
     const attnums = def.primaryKey.map(attnumOf)
-    indexes.push({ oid, name: def.primaryKeyName, table: t, attnums, unique: true, primary: true, constraint })
+    indexes.push({ oid, name: def.primaryKeyName, table: t, attnums, unique: true, primary: true, constraint, valid: true })
     constraints.push({ oid: constraint, name: def.primaryKeyName, table: t, type: 'p', attnums, index: oid })
   }
   // PostgreSQL creates no index for a foreign key; Tessera does, to find referencing rows. Tools
@@ -286,8 +289,14 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
     if (oid === undefined || foreignKeyIndexes.has(ix.id)) continue
     const constraint = ix.constraint ? keyConstraintOid(t.table.id, ix.id) : undefined
     const attnums = ix.columns.map(attnumOf)
-    indexes.push({ oid, name: ix.name, table: t, attnums, unique: ix.unique, primary: false, constraint })
+    indexes.push({ oid, name: ix.name, table: t, attnums, unique: ix.unique, primary: false, constraint, valid: true })
     if (constraint !== undefined) constraints.push({ oid: constraint, name: ix.name, table: t, type: 'u', attnums, index: oid })
+  }
+  // Indexes CREATE INDEX ASYNC is still building hold their names: listed, not valid yet.
+  for (const ix of def.buildingIndexes ?? []) {
+    const oid = indexOid(t.table.id, ix.id)
+    if (oid === undefined) continue
+    indexes.push({ oid, name: ix.name, table: t, attnums: ix.columns.map(attnumOf), unique: ix.unique, primary: false, constraint: undefined, valid: false })
   }
   def.checks.forEach((c, k) => {
     const oid = checkOid(t.table.id, k)

@@ -221,7 +221,7 @@ const pgIndex = relation(
       return {
         indexrelid: ix.oid, indrelid: ix.table.oid, indnatts: BigInt(ix.attnums.length), indnkeyatts: BigInt(ix.attnums.length),
         indisunique: ix.unique, indnullsnotdistinct: false, indisprimary: ix.primary, indisexclusion: false,
-        indimmediate: true, indisclustered: false, indisvalid: true, indcheckxmin: false, indisready: true,
+        indimmediate: true, indisclustered: false, indisvalid: ix.valid, indcheckxmin: false, indisready: true,
         indislive: true, indisreplident: false, indkey: ix.attnums.map(BigInt), indcollation: types.map(collationOf),
         indclass: types.map(opclassOf), indoption: ix.attnums.map(() => 0n),
       }
