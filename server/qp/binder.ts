@@ -24,9 +24,12 @@ import {
   Decimal,
   formatType,
   integerLiteralType,
+  OPERATORS_RESOLVING_UNKNOWN,
   parseArray,
   resolveBinary,
   resolveUnary,
+  unknownOperandsType,
+  unknownUnaryOperandType,
   typeFromName,
   typesEqual,
   type CastContext,
@@ -635,6 +638,7 @@ export class Binder {
         if (op === undefined) throw featureNotSupported('schema-qualified operators')
         if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
         if (REGEX_OPERATORS.has(op)) return this.#regexMatch(op, e, scope, options)
+        if (LIKE_OPERATORS.has(op)) return this.#like(e, scope, options, op)
         if ('RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
           return this.#rowOp(op, e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], scope, options)
         }
@@ -683,14 +687,16 @@ export class Binder {
     let [l, r] = [asOidBeside(left, right), asOidBeside(right, left)]
     const lType = this.#typeOf(l)
     const rType = this.#typeOf(r)
+    const ownsUnknown = OPERATORS_RESOLVING_UNKNOWN.has(op)
     if (lType.kind === 'unknown' && rType.kind === 'unknown') {
-      l = this.coerce(l, TEXT, 'implicit')
-      r = this.coerce(r, TEXT, 'implicit')
-    } else if (lType.kind === 'unknown' && l.kind === 'param') {
+      const both = unknownOperandsType(op)
+      l = this.coerce(l, both, 'implicit')
+      r = this.coerce(r, both, 'implicit')
+    } else if (lType.kind === 'unknown' && l.kind === 'param' && !ownsUnknown) {
       // The other operand's type without its typmod: `p = $1` over numeric(5,1) compares 1.04
       // as given, and varchar(3) = 'abcd' is false, not 22001 (PostgreSQL coerces to the type).
       l = this.coerce(l, op === '||' ? TEXT : baseType(rType), 'implicit')
-    } else if (rType.kind === 'unknown' && r.kind === 'param') {
+    } else if (rType.kind === 'unknown' && r.kind === 'param' && !ownsUnknown) {
       r = this.coerce(r, op === '||' ? TEXT : baseType(lType), 'implicit')
     }
     const resolved = resolveBinary(op, this.#typeOf(l), this.#typeOf(r))
@@ -716,11 +722,14 @@ export class Binder {
 
   #unary(op: string, arg: Expr): Expr {
     let a = arg
-    if (this.#typeOf(a).kind === 'unknown') a = this.coerce(a, a.kind === 'param' ? INT8 : NUMERIC, 'implicit')
+    if (this.#typeOf(a).kind === 'unknown') {
+      a = this.coerce(a, unknownUnaryOperandType(op) ?? (a.kind === 'param' ? INT8 : NUMERIC), 'implicit')
+    }
     const resolved = resolveUnary(op, this.#typeOf(a))
     if (resolved === undefined) {
       throw new SqlError('42883', `operator does not exist: ${op} ${formatType(this.#typeOf(a))}`)
     }
+    if (resolved.argType !== undefined) a = this.coerce(a, resolved.argType, 'implicit')
     if (a.kind === 'const' && a.value !== null) {
       return { kind: 'const', type: resolved.resultType, value: resolved.apply(a.value) }
     }
@@ -1049,6 +1058,9 @@ function objectNameCast(names: readonly Node[]): string | undefined {
 }
 
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
+
+/** LIKE and ILIKE written as the operators they stand for (`s ~~ 'a%'`, `s !~~* 'A%'`). */
+const LIKE_OPERATORS: ReadonlySet<string> = new Set(['~~', '!~~', '~~*', '!~~*'])
 
 /** The pattern operators as they reach `op ANY/ALL (array)`: LIKE is ~~, ILIKE ~~*. */
 const PATTERN_OPERATORS: ReadonlyMap<string, { kind: 'like' | 'regex'; icase: boolean; negated: boolean }> = new Map(
