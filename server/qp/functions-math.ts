@@ -5,7 +5,6 @@ import { T, overloads, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import {
   Decimal,
-  checkInt,
   checkedFloat as checked,
   expDecimal,
   floatPower,
@@ -199,15 +198,4 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['acos', overloads(floatFn(inverseTrig(Math.acos)))],
   ['atan', overloads(floatFn(Math.atan))],
   ['atan2', overloads(sig([T.float8, T.float8], T.float8, (a) => Math.atan2(flt(a[0]), flt(a[1]))))],
-  ['gcd', overloads(
-    sig([T.int4, T.int4], T.int4, (a) => checkInt(gcd(a[0] as bigint, a[1] as bigint), 'int4')),
-    sig([T.int8, T.int8], T.int8, (a) => checkInt(gcd(a[0] as bigint, a[1] as bigint), 'int8')),
-  )],
 ])
-
-function gcd(a: bigint, b: bigint): bigint {
-  let x = a < 0n ? -a : a
-  let y = b < 0n ? -b : b
-  while (y !== 0n) [x, y] = [y, x % y]
-  return x
-}
