@@ -929,9 +929,25 @@ export class Binder {
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
     const resolved = resolver?.(argTypes)
-    if (resolved === undefined) throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+    if (resolved === undefined) {
+      const cast = this.#castCall(name, args)
+      if (cast !== undefined) return cast
+      throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+    }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     return { kind: 'func', type: resolved.type, name, args: bound, apply: resolved.apply, strict: resolved.strict, volatile: resolved.volatile }
+  }
+
+  /** `int4(x)`, `float8(x)`, `text(x)`: a call of one argument named after a numeric, string or
+   * boolean type is a cast to it where an explicit cast exists, as PostgreSQL reads such a call
+   * (through its cast functions, or as a coercion when the name is a type's). */
+  #castCall(name: string, args: readonly Expr[]): Expr | undefined {
+    const to = CAST_FUNCTION_TYPES.get(name)
+    const arg = args[0]
+    if (to === undefined || arg === undefined || args.length !== 1) return undefined
+    const from = this.#typeOf(arg)
+    if (from.kind !== 'unknown' && !canCast(from, to, 'explicit')) return undefined
+    return this.coerce(arg, to, 'explicit')
   }
 
   #sqlValueFunction(op: string, typmod: number | undefined, scope: Scope, options: BindOptions): Expr {
@@ -1056,6 +1072,11 @@ function objectNameCast(names: readonly Node[]): string | undefined {
   const name = last !== undefined && 'String' in last ? (last.String.sval ?? '') : ''
   return OBJECT_NAME_TYPES.has(name) ? name : undefined
 }
+
+/** The type names a one-argument call may cast to (#castCall). */
+const CAST_FUNCTION_TYPES: ReadonlyMap<string, SqlType> = new Map(
+  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool'] as const).map((kind) => [kind, { kind }]),
+)
 
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 
