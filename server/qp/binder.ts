@@ -36,9 +36,10 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeMatches, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeMatches, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { posixRegex } from './posix-regex.ts'
+import { similarRegex } from './similar.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'

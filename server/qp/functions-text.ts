@@ -5,6 +5,7 @@ import { SqlError } from '../errors/index.ts'
 import { T, overloads, resolved, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import { posixRegex } from './posix-regex.ts'
+import { similarSubstring } from './similar.ts'
 import { castToText, checkTextLength, formatText, type Datum, type SqlType } from './types/index.ts'
 
 const chars = (s: string) => Array.from(s)
@@ -32,6 +33,8 @@ const substringByPosition = [
   sig([T.text, T.int4, T.int4], T.text, (a) => substring(str(a[0]), int(a[1]), int(a[2]))),
 ]
 const substringResolver = overloads(
+  // substring(s SIMILAR pattern ESCAPE e) reaches here as substring(s, pattern, e).
+  sig([T.text, T.text, T.text], T.text, (a) => similarSubstring(str(a[0]), str(a[1]), str(a[2]))),
   sig([T.text, T.text], T.text, (a) => {
     const m = posixRegex(str(a[1]), '').exec(str(a[0]))
     if (m === null) return null
