@@ -947,6 +947,12 @@ export class Binder {
     const arg = args[0]
     if (to === undefined || arg === undefined || args.length !== 1) return undefined
     const from = this.#typeOf(arg)
+    if (from.kind === 'unknown' && arg.kind === 'param') {
+      // Only a literal is taken as a cast; a parameter of no type matches each cast function.
+      throw new SqlError('42725', `function ${name}(unknown) is not unique`, {
+        hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
+      })
+    }
     if (from.kind !== 'unknown' && !canCast(from, to, 'explicit')) return undefined
     return this.coerce(arg, to, 'explicit')
   }
