@@ -24,18 +24,22 @@ import {
   Decimal,
   formatType,
   integerLiteralType,
+  OPERATORS_RESOLVING_UNKNOWN,
   parseArray,
   resolveBinary,
   resolveUnary,
+  unknownOperandsType,
+  unknownUnaryOperandType,
   typeFromName,
   typesEqual,
   type CastContext,
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeMatches, likeRegex, mapChildren as mapChildrenOf, similarRegex, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
+import { boolType, castDatum, isVolatile, likeMatches, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
-import { posixRegex } from './functions-text.ts'
+import { posixRegex } from './posix-regex.ts'
+import { similarRegex } from './similar.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
@@ -635,6 +639,7 @@ export class Binder {
         if (op === undefined) throw featureNotSupported('schema-qualified operators')
         if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
         if (REGEX_OPERATORS.has(op)) return this.#regexMatch(op, e, scope, options)
+        if (LIKE_OPERATORS.has(op)) return this.#like(e, scope, options, op)
         if ('RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
           return this.#rowOp(op, e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], scope, options)
         }
@@ -683,14 +688,16 @@ export class Binder {
     let [l, r] = [asOidBeside(left, right), asOidBeside(right, left)]
     const lType = this.#typeOf(l)
     const rType = this.#typeOf(r)
+    const ownsUnknown = OPERATORS_RESOLVING_UNKNOWN.has(op)
     if (lType.kind === 'unknown' && rType.kind === 'unknown') {
-      l = this.coerce(l, TEXT, 'implicit')
-      r = this.coerce(r, TEXT, 'implicit')
-    } else if (lType.kind === 'unknown' && l.kind === 'param') {
+      const both = unknownOperandsType(op)
+      l = this.coerce(l, both, 'implicit')
+      r = this.coerce(r, both, 'implicit')
+    } else if (lType.kind === 'unknown' && l.kind === 'param' && !ownsUnknown) {
       // The other operand's type without its typmod: `p = $1` over numeric(5,1) compares 1.04
       // as given, and varchar(3) = 'abcd' is false, not 22001 (PostgreSQL coerces to the type).
       l = this.coerce(l, op === '||' ? TEXT : baseType(rType), 'implicit')
-    } else if (rType.kind === 'unknown' && r.kind === 'param') {
+    } else if (rType.kind === 'unknown' && r.kind === 'param' && !ownsUnknown) {
       r = this.coerce(r, op === '||' ? TEXT : baseType(lType), 'implicit')
     }
     const resolved = resolveBinary(op, this.#typeOf(l), this.#typeOf(r))
@@ -716,11 +723,14 @@ export class Binder {
 
   #unary(op: string, arg: Expr): Expr {
     let a = arg
-    if (this.#typeOf(a).kind === 'unknown') a = this.coerce(a, a.kind === 'param' ? INT8 : NUMERIC, 'implicit')
+    if (this.#typeOf(a).kind === 'unknown') {
+      a = this.coerce(a, unknownUnaryOperandType(op) ?? (a.kind === 'param' ? INT8 : NUMERIC), 'implicit')
+    }
     const resolved = resolveUnary(op, this.#typeOf(a))
     if (resolved === undefined) {
       throw new SqlError('42883', `operator does not exist: ${op} ${formatType(this.#typeOf(a))}`)
     }
+    if (resolved.argType !== undefined) a = this.coerce(a, resolved.argType, 'implicit')
     if (a.kind === 'const' && a.value !== null) {
       return { kind: 'const', type: resolved.resultType, value: resolved.apply(a.value) }
     }
@@ -920,9 +930,31 @@ export class Binder {
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
     const resolved = resolver?.(argTypes)
-    if (resolved === undefined) throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+    if (resolved === undefined) {
+      const cast = this.#castCall(name, args)
+      if (cast !== undefined) return cast
+      throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+    }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     return { kind: 'func', type: resolved.type, name, args: bound, apply: resolved.apply, strict: resolved.strict, volatile: resolved.volatile }
+  }
+
+  /** `int4(x)`, `float8(x)`, `text(x)`: a call of one argument named after a numeric, string or
+   * boolean type is a cast to it where an explicit cast exists, as PostgreSQL reads such a call
+   * (through its cast functions, or as a coercion when the name is a type's). */
+  #castCall(name: string, args: readonly Expr[]): Expr | undefined {
+    const to = CAST_FUNCTION_TYPES.get(name)
+    const arg = args[0]
+    if (to === undefined || arg === undefined || args.length !== 1) return undefined
+    const from = this.#typeOf(arg)
+    if (from.kind === 'unknown' && arg.kind === 'param') {
+      // Only a literal is taken as a cast; a parameter of no type matches each cast function.
+      throw new SqlError('42725', `function ${name}(unknown) is not unique`, {
+        hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
+      })
+    }
+    if (from.kind !== 'unknown' && !canCast(from, to, 'explicit')) return undefined
+    return this.coerce(arg, to, 'explicit')
   }
 
   #sqlValueFunction(op: string, typmod: number | undefined, scope: Scope, options: BindOptions): Expr {
@@ -1048,7 +1080,15 @@ function objectNameCast(names: readonly Node[]): string | undefined {
   return OBJECT_NAME_TYPES.has(name) ? name : undefined
 }
 
+/** The type names a one-argument call may cast to (#castCall). */
+const CAST_FUNCTION_TYPES: ReadonlyMap<string, SqlType> = new Map(
+  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool'] as const).map((kind) => [kind, { kind }]),
+)
+
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
+
+/** LIKE and ILIKE written as the operators they stand for (`s ~~ 'a%'`, `s !~~* 'A%'`). */
+const LIKE_OPERATORS: ReadonlySet<string> = new Set(['~~', '!~~', '~~*', '!~~*'])
 
 /** The pattern operators as they reach `op ANY/ALL (array)`: LIKE is ~~, ILIKE ~~*. */
 const PATTERN_OPERATORS: ReadonlyMap<string, { kind: 'like' | 'regex'; icase: boolean; negated: boolean }> = new Map(

@@ -397,32 +397,6 @@ export function likeMatches(regex: RegExp, text: string): boolean {
   return false
 }
 
-/**
- * A SQL `SIMILAR TO` pattern as an anchored regular expression: `%` and `_` as in LIKE, `|`, `*`,
- * `+`, `?`, `{m,n}`, groups and bracket expressions as in regular expressions, anything else
- * literal; `escape` ('' for none) makes the next character literal.
- */
-export function similarRegex(pattern: string, escape = '\\'): RegExp {
-  let source = ''
-  const chars = [...pattern]
-  let inBracket = false
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string
-    if (escape !== '' && c === escape && i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
-    else if (inBracket) {
-      source += c === '\\' ? '\\\\' : c
-      if (c === ']') inBracket = false
-    } else if (c === '[') {
-      inBracket = true
-      source += c
-    } else if (c === '%') source += '.*'
-    else if (c === '_') source += '.'
-    else if ('|*+?{}(),0123456789'.includes(c)) source += c
-    else source += escapeRegex(c)
-  }
-  return new RegExp(`^(?:${source})$`, 'su')
-}
-
 const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 
 /** Removes a type's modifier: the type a literal is read as before its typmod applies. */

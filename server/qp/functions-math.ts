@@ -5,8 +5,10 @@ import { T, overloads, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import {
   Decimal,
-  checkInt,
+  checkedFloat as checked,
   expDecimal,
+  floatPower,
+  floatSqrt,
   lnDecimal,
   logDecimal,
   powerDecimal,
@@ -17,16 +19,6 @@ import {
 
 const num = (d: Datum | undefined) => d as Decimal
 const flt = (d: Datum | undefined) => d as number
-
-const overflow = () => new SqlError('22003', 'value out of range: overflow')
-const underflow = () => new SqlError('22003', 'value out of range: underflow')
-
-/** A float8 result checked as PostgreSQL's float_overflow_error / float_underflow_error. */
-function checked(r: number, inputsFinite: boolean, zeroOk: boolean): number {
-  if (!Number.isFinite(r) && !Number.isNaN(r) && inputsFinite) throw overflow()
-  if (r === 0 && !zeroOk) throw underflow()
-  return r
-}
 
 const ZERO = Decimal.fromBigInt(0n)
 const TEN = Decimal.fromBigInt(10n)
@@ -85,19 +77,6 @@ function isqrt(n: bigint): bigint {
     }
     x = y
   }
-}
-
-function floatPower(x: number, y: number): number {
-  if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined')
-  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) {
-    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result')
-  }
-  if (x === 1 || y === 0) return 1
-  // C's pow: (-1)^±Infinity is 1 (JavaScript says NaN).
-  if (Math.abs(x) === 1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1
-  const r = Math.pow(x, y)
-  // A zero from finite, non-zero operands is an underflow (pow's ERANGE), whatever the signs.
-  return checked(r, Number.isFinite(x) && Number.isFinite(y), x === 0 || !Number.isFinite(x) || !Number.isFinite(y))
 }
 
 function floatLn(x: number, log: (x: number) => number): number {
@@ -172,10 +151,7 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
     sig([T.numeric, T.numeric], T.numeric, (a) => powerDecimal(num(a[0]), num(a[1]))),
   )],
   ['sqrt', overloads(
-    floatFn((x) => {
-      if (x < 0) throw new SqlError('2201F', 'cannot take square root of a negative number')
-      return Math.sqrt(x)
-    }),
+    floatFn(floatSqrt),
     numericFn(checkedDecimalSqrt),
   )],
   ['cbrt', overloads(floatFn(Math.cbrt))],
@@ -222,15 +198,4 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['acos', overloads(floatFn(inverseTrig(Math.acos)))],
   ['atan', overloads(floatFn(Math.atan))],
   ['atan2', overloads(sig([T.float8, T.float8], T.float8, (a) => Math.atan2(flt(a[0]), flt(a[1]))))],
-  ['gcd', overloads(
-    sig([T.int4, T.int4], T.int4, (a) => checkInt(gcd(a[0] as bigint, a[1] as bigint), 'int4')),
-    sig([T.int8, T.int8], T.int8, (a) => checkInt(gcd(a[0] as bigint, a[1] as bigint), 'int8')),
-  )],
 ])
-
-function gcd(a: bigint, b: bigint): bigint {
-  let x = a < 0n ? -a : a
-  let y = b < 0n ? -b : b
-  while (y !== 0n) [x, y] = [y, x % y]
-  return x
-}

@@ -5,6 +5,7 @@ import { SqlError } from '../errors/index.ts'
 import { T, overloads, resolved, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import { posixRegex } from './posix-regex.ts'
+import { similarSubstring } from './similar.ts'
 import { castToText, checkTextLength, formatText, type Datum, type SqlType } from './types/index.ts'
 
 const chars = (s: string) => Array.from(s)
@@ -32,6 +33,8 @@ const substringByPosition = [
   sig([T.text, T.int4, T.int4], T.text, (a) => substring(str(a[0]), int(a[1]), int(a[2]))),
 ]
 const substringResolver = overloads(
+  // substring(s SIMILAR pattern ESCAPE e) reaches here as substring(s, pattern, e).
+  sig([T.text, T.text, T.text], T.text, (a) => similarSubstring(str(a[0]), str(a[1]), str(a[2]))),
   sig([T.text, T.text], T.text, (a) => {
     const m = posixRegex(str(a[1]), '').exec(str(a[0]))
     if (m === null) return null
@@ -182,6 +185,58 @@ export function quoteIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`
 }
 
+/** The characters PostgreSQL's scanner takes for white space around identifiers. */
+const IDENT_SPACE = new Set([' ', '\t', '\n', '\r', '\f', '\v'])
+// Identifier characters as PostgreSQL's scanner reads them: ASCII letters, '_' and any non-ASCII
+// character begin one; digits and '$' may follow.
+const identStart = (c: string | undefined) => c !== undefined && (/[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80)
+const identPart = (c: string | undefined) => identStart(c) || (c !== undefined && /[0-9$]/.test(c))
+
+/** parse_ident: a qualified name split into its parts, unquoted ones folded to lower case (ASCII
+ * letters only, as in a UTF8 database), quoted ones as written with "" read as ". With `strict`,
+ * anything after the name is an error; without, it is ignored. 22023 for no valid name. */
+function parseIdent(text: string, strict: boolean): string[] {
+  const invalid = (detail?: string) =>
+    new SqlError('22023', `string is not a valid identifier: "${text}"`, detail === undefined ? {} : { detail })
+  const parts: string[] = []
+  let i = 0
+  const skipSpace = () => {
+    while (IDENT_SPACE.has(text[i] as string)) i++
+  }
+  skipSpace()
+  let afterDot = false
+  for (;;) {
+    if (text[i] === '"') {
+      let part = ''
+      for (i++; ; i++) {
+        if (i >= text.length) throw invalid('String has unclosed double quotes.')
+        if (text[i] === '"') {
+          if (text[i + 1] !== '"') break
+          i++
+        }
+        part += text[i]
+      }
+      i++
+      if (part === '') throw invalid('Quoted identifier must not be empty.')
+      parts.push(part)
+    } else if (identStart(text[i])) {
+      const from = i
+      while (identPart(text[i])) i++
+      parts.push(text.slice(from, i).replace(/[A-Z]+/g, (m) => m.toLowerCase()))
+    } else if (text[i] === '.') throw invalid('No valid identifier before ".".')
+    else if (afterDot) throw invalid('No valid identifier after ".".')
+    else throw invalid()
+    skipSpace()
+    if (text[i] === '.') {
+      afterDot = true
+      i++
+      skipSpace()
+    } else if (i >= text.length) return parts
+    else if (strict) throw invalid()
+    else return parts
+  }
+}
+
 export function quoteLiteral(s: string): string {
   const body = s.replaceAll("'", "''")
   return s.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`
@@ -301,17 +356,6 @@ const quoteAny = (nullable: boolean): FunctionResolver => (args) => {
   )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Regular expressions (the translation of PostgreSQL's ARE syntax is in posix-regex.ts)
-
-export { posixRegex }
-
-/** PostgreSQL's replacement text: \1-\9 a group, \& the match, \\ a backslash. */
-function replacement(repl: string): (m: string, groups: readonly (string | undefined)[]) => string {
-  return (m, groups) =>
-    repl.replace(/\\([0-9&\\])/g, (_x, c: string) => (c === '&' ? m : c === '\\' ? '\\' : (groups[Number(c) - 1] ?? '')))
-}
-
 /** overlay(s PLACING r FROM start [FOR count]): count defaults to r's length. */
 function overlay(s: string, r: string, start: number, count: number | undefined): string {
   const n = count ?? chars(r).length
@@ -319,48 +363,6 @@ function overlay(s: string, r: string, start: number, count: number | undefined)
   checkTextLength(s.length + r.length)
   return substring(s, 1, start - 1) + r + substring(s, start + n, undefined)
 }
-
-/** The text from a 1-based character position (22023 below 1). */
-function fromPosition(s: string, start: number): string {
-  if (start < 1) throw new SqlError('22023', `invalid value for parameter "start": ${start}`)
-  return chars(s).slice(start - 1).join('')
-}
-
-function regexpReplace(s: string, pattern: string, repl: string, flags: string): string {
-  const re = posixRegex(pattern, flags)
-  const sub = replacement(repl)
-  const all = new RegExp(re.source, re.global ? re.flags : `${re.flags}g`)
-  let out = ''
-  let last = 0
-  for (const m of s.matchAll(all)) {
-    out += s.slice(last, m.index) + sub(m[0], m.slice(1))
-    checkTextLength(out.length)
-    last = m.index + m[0].length
-    if (!re.global) break
-  }
-  return builtText(out + s.slice(last))
-}
-
-/** The match's captures (or the whole match when the pattern has none), unmatched ones NULL. */
-export function matchArray(m: RegExpExecArray): (string | null)[] {
-  return m.length > 1 ? m.slice(1).map((g) => g ?? null) : [m[0]]
-}
-
-const regexpMatch = overloads(
-  sig([T.text, T.text], T.textArray, (a) => {
-    const m = posixRegex(str(a[1]), '').exec(str(a[0]))
-    return m === null ? null : matchArray(m)
-  }),
-  sig([T.text, T.text, T.text], T.textArray, (a) => {
-    if (str(a[2]).includes('g')) {
-      throw new SqlError('22023', 'regexp_match() does not support the "global" option', {
-        hint: 'Use the regexp_matches function instead.',
-      })
-    }
-    const m = posixRegex(str(a[1]), str(a[2])).exec(str(a[0]))
-    return m === null ? null : matchArray(m)
-  }),
-)
 
 // ---------------------------------------------------------------------------------------------
 // Arrays of text
@@ -442,29 +444,15 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
     sig([T.int8], T.text, (a) => toHex(a[0] as bigint, 64n)),
   )],
   ['quote_ident', text1(quoteIdent)],
+  ['parse_ident', overloads(
+    sig([T.text], T.textArray, (a) => parseIdent(str(a[0]), true)),
+    sig([T.text, T.bool], T.textArray, (a) => parseIdent(str(a[0]), a[1] as boolean)),
+  )],
   ['quote_literal', quoteAny(false)],
   ['quote_nullable', quoteAny(true)],
-  ['regexp_replace', overloads(
-    sig([T.text, T.text, T.text], T.text, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), '')),
-    sig([T.text, T.text, T.text, T.text], T.text, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), str(a[3]))),
-  )],
-  ['regexp_match', regexpMatch],
   ['overlay', overloads(
     sig([T.text, T.text, T.int4], T.text, (a) => overlay(str(a[0]), str(a[1]), int(a[2]), undefined)),
     sig([T.text, T.text, T.int4, T.int4], T.text, (a) => overlay(str(a[0]), str(a[1]), int(a[2]), int(a[3]))),
-  )],
-  ['regexp_count', overloads(
-    sig([T.text, T.text], T.int4, (a) => BigInt([...str(a[0]).matchAll(posixRegex(str(a[1]), '', true))].length)),
-    sig([T.text, T.text, T.int4], T.int4, (a) => BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), '', true))].length)),
-    sig([T.text, T.text, T.int4, T.text], T.int4, (a) =>
-      BigInt([...fromPosition(str(a[0]), int(a[2])).matchAll(posixRegex(str(a[1]), str(a[3]), true))].length)),
-  )],
-  ['regexp_substr', overloads(
-    sig([T.text, T.text], T.text, (a) => posixRegex(str(a[1]), '').exec(str(a[0]))?.[0] ?? null),
-  )],
-  ['regexp_like', overloads(
-    sig([T.text, T.text], T.bool, (a) => posixRegex(str(a[1]), '').test(str(a[0]))),
-    sig([T.text, T.text, T.text], T.bool, (a) => posixRegex(str(a[1]), str(a[2])).test(str(a[0]))),
   )],
   ['string_to_array', stringToArrayResolver],
   ['array_to_string', arrayToString],

@@ -8,8 +8,12 @@ import { BYTEA_FUNCTIONS } from './functions-bytea.ts'
 import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
 import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
 import { MATH_FUNCTIONS } from './functions-math.ts'
+import { NUMERIC_FUNCTIONS } from './functions-numeric.ts'
+import { REGEXP_FUNCTIONS } from './functions-regexp.ts'
 import { TEXT_FUNCTIONS } from './functions-text.ts'
 import { TIMEZONE_FUNCTIONS } from './functions-timezone.ts'
+import { TRIG_FUNCTIONS } from './functions-trig.ts'
+import { UNICODE_FUNCTIONS } from './functions-unicode.ts'
 import { splitByRegex } from './set-functions.ts'
 
 /** A resolved call: argument types to cast to, the result type and the implementation. */
@@ -129,7 +133,11 @@ export function randomUuid(bytes: Uint8Array): string {
 /** The registry, by lowercase name: the core functions here and each family's own map. */
 export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ...TEXT_FUNCTIONS,
+  ...REGEXP_FUNCTIONS,
+  ...UNICODE_FUNCTIONS,
   ...MATH_FUNCTIONS,
+  ...TRIG_FUNCTIONS,
+  ...NUMERIC_FUNCTIONS,
   ...DATETIME_FUNCTIONS,
   ...JSONB_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
@@ -148,6 +156,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
       ? { argTypes: [{ kind: 'bytea' }], type: T.int4, apply: (a) => BigInt((a[0] as Uint8Array).length), strict: true, volatile: false }
       : textFunction(T.int4, (s) => BigInt([...s].length))(args)],
   ['char_length', textFunction(T.int4, (s) => BigInt([...s].length))],
+  ['character_length', textFunction(T.int4, (s) => BigInt([...s].length))],
   ['abs', abs],
   ['gen_random_uuid', genRandomUuid],
 ])

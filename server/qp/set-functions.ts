@@ -3,7 +3,9 @@
 import { SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { T } from './function-overloads.ts'
-import { matchArray, posixRegex, stringToArray } from './functions-text.ts'
+import { matchArray } from './functions-regexp.ts'
+import { stringToArray } from './functions-text.ts'
+import { posixRegex } from './posix-regex.ts'
 import {
   Decimal,
   Interval,

@@ -102,6 +102,7 @@ export {
   timestampToDate,
 } from './datetime.ts'
 export { checkInt, formatFloat8, rint } from './number-io.ts'
+export { checkedFloat, floatPower, floatSqrt } from './float-math.ts'
 export { charLength, takeChars } from './text-order.ts'
 
 /** Casts and typmods. */
@@ -117,8 +118,11 @@ export {
 } from './common-type.ts'
 export {
   elementEquals,
+  OPERATORS_RESOLVING_UNKNOWN,
   resolveBinary,
   resolveUnary,
+  unknownOperandsType,
+  unknownUnaryOperandType,
   type ResolvedOperator,
   type ResolvedUnaryOperator,
 } from './operators.ts'

@@ -12,6 +12,8 @@ import {
   timestampInRange,
 } from './datetime.ts'
 import { Decimal } from './decimal.ts'
+import { powerDecimal } from './decimal-math.ts'
+import { floatPower, floatSqrt } from './float-math.ts'
 import { arrayContains, arrayOverlaps } from './array.ts'
 import { canCast } from './casts.ts'
 import {
@@ -51,6 +53,7 @@ import {
   byteaType,
   dateType,
   int4Type,
+  isFloatType,
   isIntegerType,
   isNumericType,
   isStringType,
@@ -75,6 +78,8 @@ export interface ResolvedOperator {
 
 export interface ResolvedUnaryOperator {
   readonly resultType: SqlType
+  /** The type to cast the operand to first, when it is not the operand's own (`|/ 2` is float8). */
+  readonly argType?: SqlType
   readonly apply: (a: Datum) => Datum
 }
 
@@ -90,7 +95,8 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
   '>=': (c) => c >= 0,
 }
 
-/** Resolves a binary operator (`+ - * / %`, `||`, `= <> != < <= > >=`, the array operators
+/** Resolves a binary operator (`+ - * / % ^`, the integer bit operators `& | # << >>`, `||`,
+ * `^@`, `= <> != < <= > >=`, the array operators
  * `@> <@ &&`, the jsonb operators `-> ->> #> #>> @> <@ ? ?| ?& - #-`, and date, timestamp and
  * interval arithmetic) for the operand types the way PostgreSQL does. Undefined when no operator
  * exists (the caller raises 42883). */
@@ -111,6 +117,9 @@ export function resolveBinary(
     }
   }
   if (op === '||') return resolveArrayConcat(left, right) ?? resolveConcat(left, right)
+  if (op === '^') return resolvePower(left, right)
+  if (op === '<<' || op === '>>') return resolveShift(op, left, right)
+  if (op === '^@') return resolveStartsWith(left, right)
   if (left.kind === 'jsonb' || right.kind === 'jsonb') {
     const json = resolveJsonb(op, left, right)
     if (json !== undefined) return json
@@ -129,28 +138,127 @@ export function resolveBinary(
   return apply === undefined ? undefined : { resultType: t, leftType: t, rightType: t, apply }
 }
 
-/** Resolves unary `-` and `+` on numeric types and interval. */
+/** Resolves the prefix operators: `-` and `+` on numeric types and interval, `@` (absolute value),
+ * `~` (bitwise not, integers), `|/` (square root) and `||/` (cube root, both float8). The operand
+ * is never `unknown` here: the binder settles it first (see unknownUnaryOperandType). */
 export function resolveUnary(op: string, operand: SqlType): ResolvedUnaryOperator | undefined {
   if (operand.kind === 'interval' && (op === '-' || op === '+')) {
     const apply = op === '-' ? (a: Datum) => negateInterval(a as Interval) : (a: Datum) => a
     return { resultType: intervalType, apply }
   }
-  if ((op !== '-' && op !== '+') || !isNumericType(operand)) return undefined
+  if (!isNumericType(operand)) return undefined
   const t: SqlType = operand.kind === 'numeric' ? { kind: 'numeric' } : operand
-  if (op === '+') return { resultType: t, apply: (a) => a }
+  switch (op) {
+    case '+':
+      return { resultType: t, apply: (a) => a }
+    case '-':
+    case '@':
+      return { resultType: t, apply: signOperator(op, t) }
+    case '~': {
+      // The complement of a two's complement integer always fits its type.
+      if (!isIntegerType(t)) return undefined
+      return { resultType: t, apply: (a) => ~(a as bigint) }
+    }
+    case '|/':
+      return { resultType: float8Type, argType: float8Type, apply: (a) => floatSqrt(a as number) }
+    case '||/':
+      // C's cbrt: exact for perfect cubes, never out of range.
+      return { resultType: float8Type, argType: float8Type, apply: (a) => Math.cbrt(a as number) }
+    default:
+      return undefined
+  }
+}
+
+/** Negation and absolute value; on integers 22003 for the one value whose negation does not fit
+ * (PostgreSQL's int4um and int4abs: `@ -2147483648` is 'integer out of range'). */
+function signOperator(op: '-' | '@', t: SqlType): (a: Datum) => Datum {
+  const abs = op === '@'
   switch (t.kind) {
     case 'int2':
     case 'int4':
     case 'int8': {
       const kind = t.kind
-      return { resultType: t, apply: (a) => checkInt(-(a as bigint), kind) }
+      return (a) => {
+        const v = a as bigint
+        return abs && v >= 0n ? v : checkInt(-v, kind)
+      }
     }
     case 'float4':
     case 'float8':
-      return { resultType: t, apply: (a) => -(a as number) }
+      return abs ? (a) => Math.abs(a as number) : (a) => -(a as number)
     default:
-      return { resultType: t, apply: (a) => (a as Decimal).neg() }
+      return abs ? (a) => (a as Decimal).abs() : (a) => (a as Decimal).neg()
   }
+}
+
+/** The type an untyped literal or parameter operand of a prefix operator is read as, as
+ * PostgreSQL's resolution picks among the operator's candidates: float8 (the numeric category's
+ * preferred type) for `@`, `|/` and `||/`; for `~` the integer candidates tie, 42725. Undefined
+ * for the other operators (the binder's own rule applies). */
+export function unknownUnaryOperandType(op: string): SqlType | undefined {
+  if (op === '@' || op === '|/' || op === '||/') return float8Type
+  if (op === '~') throw new SqlError('42725', `operator is not unique: ${op} unknown`, { hint: NOT_UNIQUE_HINT })
+  return undefined
+}
+
+const NOT_UNIQUE_HINT = 'Could not choose a best candidate operator. You might need to add explicit type casts.'
+
+/** The type two untyped operands (literals or parameters) of a binary operator are read as:
+ * float8 for `^` (both candidates are numeric, float8 is preferred), 42725 for the integer bit
+ * operators (three equally good candidates, as PostgreSQL finds), text for the others. */
+export function unknownOperandsType(op: string): SqlType {
+  if (op === '^') return float8Type
+  if (op === '&' || op === '|' || op === '#' || op === '<<' || op === '>>') {
+    throw new SqlError('42725', `operator is not unique: unknown ${op} unknown`, { hint: NOT_UNIQUE_HINT })
+  }
+  return textType
+}
+
+/** Operators whose resolution reads an untyped parameter operand itself (resolveBinary), instead
+ * of taking it to be of the other operand's type: `$1 ^ 2` is float8 ^ float8 and `2 << $1`
+ * shifts by an int4, where int4 ^ int4 and int8 << int8 do not exist. */
+export const OPERATORS_RESOLVING_UNKNOWN: ReadonlySet<string> = new Set(['^', '<<', '>>'])
+
+/** `x ^ y`: float8 ^ float8 or numeric ^ numeric. As PostgreSQL picks: numeric when an operand is
+ * numeric and none is a float (float4 and float8 do not cast to numeric implicitly), else float8,
+ * the preferred type (2 ^ 3 is float8). */
+function resolvePower(left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const known = [left, right].filter((t) => t.kind !== 'unknown')
+  if (!known.every(isNumericType)) return undefined
+  if (known.some((t) => t.kind === 'numeric') && !known.some(isFloatType)) {
+    const n: SqlType = { kind: 'numeric' }
+    return op3(n, n, n, (a, b) => powerDecimal(a as Decimal, b as Decimal))
+  }
+  return op3(float8Type, float8Type, float8Type, (a, b) => floatPower(a as number, b as number))
+}
+
+/** Bits per integer type: the shift count is taken modulo the width the operand is shifted in. */
+const SHIFT_WIDTH: Readonly<Record<string, bigint>> = { int2: 32n, int4: 32n, int8: 64n }
+const RESULT_BITS: Readonly<Record<string, number>> = { int2: 16, int4: 32, int8: 64 }
+
+/** `x << n`, `x >> n` for int2, int4 and int8 x and an int4 count (int2 << int2 casts the count;
+ * an int8 count is 42883, as in PostgreSQL). The result keeps x's type and wraps, never 22003:
+ * PostgreSQL shifts with C's operators, on machines that take the count modulo the width the
+ * operand is promoted to (32 bits for int2 and int4, 64 for int8), and truncates int2 back to 16
+ * bits, so `1 << 32` is 1 and `1::int2 << 16` is 0. */
+function resolveShift(op: '<<' | '>>', left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const l = left.kind === 'unknown' ? int4Type : left
+  const rightOk = right.kind === 'unknown' || right.kind === 'int2' || right.kind === 'int4'
+  if (!isIntegerType(l) || !rightOk) return undefined
+  const width = SHIFT_WIDTH[l.kind] as bigint
+  const bits = RESULT_BITS[l.kind] as number
+  const apply: Binary =
+    op === '<<'
+      ? (a, b) => BigInt.asIntN(bits, (a as bigint) << BigInt.asUintN(64, b as bigint) % width)
+      : (a, b) => BigInt.asIntN(bits, (a as bigint) >> BigInt.asUintN(64, b as bigint) % width)
+  return op3(l, l, int4Type, apply)
+}
+
+/** `s ^@ prefix`: starts_with (text, text). */
+function resolveStartsWith(left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const textLike = (t: SqlType) => isStringType(t) || t.kind === 'unknown'
+  if (!textLike(left) || !textLike(right)) return undefined
+  return op3(boolType, textType, textType, (a, b) => (a as string).startsWith(b as string))
 }
 
 function arithmetic(op: string, t: SqlType): Binary | undefined {

@@ -492,7 +492,15 @@ describe('operators', () => {
     ['=', jsonbType, jsonbType, new Jsonb({ a: [1, 2] }), new Jsonb({ a: [1, 2] }), 'bool t'],
     ['=', jsonbType, unknownType, new Jsonb({ a: 1 }), '{"a": 1.0}', 'bool t'],
     ['=', int4Type, boolType, 1n, true, 'none'],
-    ['^', int4Type, int4Type, 1n, 1n, 'none'],
+    ['^', int4Type, int4Type, 2n, 3n, 'float8 8'],
+    ['^', int4Type, numericType, 2n, num('2'), 'numeric 4.0000000000000000'],
+    ['^', float4Type, numericType, 2, num('2'), 'float8 4'],
+    ['^', textType, int4Type, 'a', 1n, 'none'],
+    ['<<', int4Type, int4Type, 1n, 33n, 'int4 2'],
+    ['<<', int2Type, int4Type, 1n, 16n, 'int2 0'],
+    ['<<', int4Type, int8Type, 1n, 1n, 'none'],
+    ['>>', int8Type, int4Type, -1n, 70n, 'int8 -1'],
+    ['^@', textType, unknownType, 'abc', 'ab', 'bool t'],
   ]
   test.each(cases)('%p %p %p (%p, %p): %p', (op, l, r, a, b, expected) => {
     expect(apply(op, l, r, a, b)).toBe(expected)
