@@ -40,7 +40,10 @@ const TIMEOUT_MS_DEFAULT = 60_000
 /** Per-statement options. */
 export interface QueryOptions {
   /** Aborts the HTTP request; the promise rejects with the signal's reason. The server may still
-   * have run the statement (and, outside a transaction, committed it). */
+   * have run the statement (and, outside a transaction, committed it); in a transaction, roll
+   * back. A transaction's statement still waiting for its turn (behind one issued before it) is
+   * never sent once aborted: it rejects at once and the transaction is as if it had not been
+   * called (the statements behind it run, in order). */
   readonly signal?: AbortSignal
   /** `array` returns rows as arrays in field order (for duplicate column names). */
   readonly rowMode?: 'object' | 'array'
@@ -106,7 +109,9 @@ export interface Transaction extends Queryable {
    * unknown, then learned to be aborted: retryable), 40003 (outcome still unknown: do NOT assume
    * either way). After a lost answer (a network error, the client's timeout, an aborted
    * `signal`, an answer that is not Tessera's) or 40003 it asks the server how the transaction
-   * ended: it resolves if the transaction committed, whatever happened to the answer.
+   * ended: it resolves if the transaction committed, whatever happened to the answer. A commit
+   * whose `signal` aborts while it still waits for its turn (behind statements issued before it)
+   * is never sent: it rejects with the signal's reason and the transaction stays open.
    */
   commit(options?: { readonly signal?: AbortSignal }): Promise<{ readonly commitTs: string }>
   /** Rolls back; a no-op for a transaction that already ended without committing. */
@@ -262,8 +267,9 @@ interface SqlTarget {
 abstract class SqlSender implements Queryable {
   protected abstract sqlTarget(): SqlTarget
 
-  /** Runs one request; a transaction overrides it to send its requests in call order. */
-  protected enqueue<T>(send: () => Promise<T>): Promise<T> {
+  /** Runs one request; a transaction overrides it to send its requests in call order, where
+   * `signal` also ends the wait for the request's turn. */
+  protected enqueue<T>(send: () => Promise<T>, _signal: AbortSignal | undefined): Promise<T> {
     return send()
   }
 
@@ -273,8 +279,12 @@ abstract class SqlSender implements Queryable {
     maybeOptions?: QueryOptions,
   ) {
     const { http, path, intMode } = this.sqlTarget()
-    return this.enqueue(() =>
-      runStatement<Row>(http, path, intMode, sql, paramsOrOptions, maybeOptions),
+    // The options as runStatement reads them (it rejects the argument mistakes).
+    const options =
+      typeof sql === 'string' || Array.isArray(paramsOrOptions) ? maybeOptions : paramsOrOptions
+    return this.enqueue(
+      () => runStatement<Row>(http, path, intMode, sql, paramsOrOptions, maybeOptions),
+      (options as QueryOptions | undefined)?.signal,
     )
   }
 
@@ -283,7 +293,7 @@ abstract class SqlSender implements Queryable {
     options?: QueryOptions,
   ): Promise<BatchResults<S>> {
     const { http, path, intMode } = this.sqlTarget()
-    return this.enqueue(() => runBatch(http, path, intMode, statements, options))
+    return this.enqueue(() => runBatch(http, path, intMode, statements, options), options?.signal)
   }
 }
 
@@ -341,7 +351,14 @@ class HttpClient extends SqlSender implements Client {
           if (tx.state === 'committed') throw new NoRetry(e)
           throw e
         }
-        if (tx.state === 'open') await tx.commit(options.signal ? { signal: options.signal } : {})
+        if (tx.state === 'open') {
+          await tx.commit(options.signal ? { signal: options.signal } : {}).catch((e: unknown) => {
+            // Still open: the commit was aborted while it waited its turn, so it was never sent.
+            // The rollback goes out in its turn; waiting for it would undo the abort's promptness.
+            if (tx.state === 'open') void tx.rollback().catch(() => {})
+            throw e
+          })
+        }
         return result
       }, options)
     } catch (e) {
@@ -395,19 +412,44 @@ class HttpTransaction extends SqlSender implements Transaction {
    * next. The server runs a transaction's requests in arrival order, so statements issued without
    * awaiting (`Promise.all` of tx.query) must leave one at a time, in call order, as on a
    * PostgreSQL connection. Its length is what the caller has outstanding. */
-  #tail: Promise<unknown> = Promise.resolve()
+  #tail: Promise<void> = Promise.resolve()
 
-  protected override enqueue<T>(send: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(send)
-    this.#tail = result.then(
-      () => {},
-      () => {},
-    )
-    return result
+  /**
+   * `send` once every request called before it has finished. A request whose `signal` aborts
+   * while it waits rejects at once with the signal's reason, as an aborted fetch does, and its
+   * turn passes without sending it: it never reaches the server, so the transaction is as if it
+   * had never been called, and the requests behind it keep their order (they still wait for the
+   * ones ahead of it). Once sent, the signal is the request's own (Http.request).
+   */
+  protected override enqueue<T>(
+    send: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    if (!isAbortSignal(signal)) {
+      // Not a signal (a caller's mistake) or none: fetch, given it, rejects it in its turn.
+      const result = this.#tail.then(send)
+      this.#tail = result.then(settled, settled)
+      return result
+    }
+    if (signal.aborted) return Promise.reject(signal.reason)
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.#tail = this.#tail.then(async () => {
+        signal.removeEventListener('abort', onAbort)
+        // Aborted while it waited: already rejected, and never to be sent.
+        if (signal.aborted) return
+        try {
+          resolve(await send())
+        } catch (e) {
+          reject(e)
+        }
+      })
+    })
   }
 
   commit(options: { readonly signal?: AbortSignal } = {}): Promise<{ readonly commitTs: string }> {
-    return this.enqueue(() => this.#commit(options.signal))
+    return this.enqueue(() => this.#commit(options.signal), options.signal)
   }
 
   async #commit(signal: AbortSignal | undefined): Promise<{ readonly commitTs: string }> {
@@ -442,7 +484,7 @@ class HttpTransaction extends SqlSender implements Transaction {
   }
 
   rollback(): Promise<void> {
-    return this.enqueue(() => this.#rollback())
+    return this.enqueue(() => this.#rollback(), undefined)
   }
 
   async #rollback(): Promise<void> {
@@ -496,6 +538,19 @@ class HttpTransaction extends SqlSender implements Transaction {
       cause,
     })
   }
+}
+
+/** A chain link's end, whatever the request answered: its answer is its caller's, not the chain's. */
+function settled(): void {}
+
+/** True for an AbortSignal (checked by shape: a polyfill's is one too). */
+function isAbortSignal(signal: unknown): signal is AbortSignal {
+  return (
+    typeof signal === 'object' &&
+    signal !== null &&
+    typeof (signal as AbortSignal).addEventListener === 'function' &&
+    typeof (signal as AbortSignal).aborted === 'boolean'
+  )
 }
 
 /** Sends one statement; every failure, argument errors included, is a rejection. */

@@ -56,7 +56,9 @@ export interface TesseraQueryResultHKT extends PgQueryResultHKT {
 
 /** `db.transaction(fn, config)`: drizzle's config plus `retry`, which re-runs `fn` on a conflict. */
 export interface TesseraTransactionConfig extends PgTransactionConfig {
-  /** Re-run the whole callback on 40001 (true: the SDK's default backoff and maxRetries). */
+  /** Re-run the whole callback on 40001 (true: the SDK's default backoff and maxRetries). Its
+   * `signal` aborts as `client.transaction`'s does: the begin, the commit and the wait between
+   * re-runs (not the callback's statements: drizzle's queries take no signal). */
   readonly retry?: boolean | RetryOptions
 }
 
@@ -225,15 +227,21 @@ export class TesseraSession<
   /**
    * Runs `fn` in a Tessera interactive transaction: commit when it returns, rollback when it
    * throws (drizzle's `tx.rollback()` included). With `config.retry`, a conflict (40001 anywhere
-   * in the error's cause chain) re-runs the whole callback.
+   * in the error's cause chain) re-runs the whole callback; its `signal` reaches the begin and
+   * the commit, as in `client.transaction`.
    */
   override async transaction<T>(
     fn: (tx: TesseraTransaction<TFullSchema, TSchema>) => Promise<T>,
     config: TesseraTransactionConfig = {},
   ): Promise<T> {
     checkTransactionConfig(config)
+    const signal = typeof config.retry === 'object' ? config.retry.signal : undefined
+    const withSignal = signal === undefined ? {} : { signal }
     const once = async () => {
-      const handle = await this.#client.begin({ readOnly: config.accessMode === 'read only' })
+      const handle = await this.#client.begin({
+        readOnly: config.accessMode === 'read only',
+        ...withSignal,
+      })
       const session = new TesseraSession<TFullSchema, TSchema>(
         this.#client,
         handle,
@@ -249,7 +257,13 @@ export class TesseraSession<
         await handle.rollback().catch(() => {})
         throw e
       }
-      await handle.commit()
+      await handle.commit(withSignal).catch((e: unknown) => {
+        // Aborted while it waited behind a statement the callback left running: never sent, so
+        // the transaction is still open; the rollback goes out in its turn (an aborted commit
+        // that was sent was settled, and rolling back what ended is a no-op).
+        if (signal?.aborted) void handle.rollback().catch(() => {})
+        throw e
+      })
       return result
     }
     if (config.retry === undefined || config.retry === false) return once()

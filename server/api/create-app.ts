@@ -154,7 +154,7 @@ export function createApp(options: ApiOptions): ApiApp {
     const work = parseWork(await readJson(c.req.raw, limits.bodyBytesMax), limits)
     return c.json(
       await sessions.run(c.req.param('tx'), (tx) => {
-        sqlFaults?.beforeStatements(work.statements)
+        if (sqlFaults !== undefined) injectFault(tx, work, sqlFaults)
         return executeAll(tx, work)
       }),
     )
@@ -240,6 +240,22 @@ function runAll(tx: Transaction, work: Work, faults: SqlFaults | undefined): unk
 function commitWith(tx: Transaction, answer: unknown): unknown {
   const committed = tx.commitNow()
   return committed instanceof Promise ? committed.then(() => answer) : answer
+}
+
+/**
+ * Fails an interactive request with the injected fault armed for it, if any, leaving `tx` as the
+ * real error of that SQLSTATE would: failed, so later statements get 25P02 and commit rolls back
+ * (a real 40001 in a statement, a sequence block lost to a conflict, does exactly that). A failed
+ * transaction refuses statements with 25P02 before any could raise, so it takes no fault.
+ */
+function injectFault(tx: Transaction, work: Work, faults: SqlFaults): void {
+  if (tx.status !== 'open') return
+  try {
+    faults.beforeStatements(work.statements)
+  } catch (e) {
+    tx.failStatement()
+    throw e
+  }
 }
 
 /** Runs the statements in order on `tx`: `{results}` for a batch, else the one Result. */

@@ -175,4 +175,9 @@ class FakeTransaction implements Transaction {
   rollback(): void {
     if (this.status !== 'committed') this.status = 'aborted'
   }
+
+  failStatement(): void {
+    if (this.status !== 'open') throw new AssertionError(`failStatement on ${this.status} transaction`)
+    this.status = 'failed'
+  }
 }

@@ -69,10 +69,13 @@ export interface ApiOptions {
 /**
  * Injected SQL errors (region/admin-faults.ts). The API consults them only for requests that
  * would otherwise run: authenticated, well formed, not refused for shutdown, and (interactive)
- * on an open transaction whose turn it is; so a request that fails on its own never uses one up.
+ * on an open transaction whose turn it is, not failed (its statements get 25P02 before they
+ * run); so a request that fails on its own never uses one up.
  */
 export interface SqlFaults {
-  /** Called just before a SQL request's statements run; throws to fail the request instead. */
+  /** Called just before a SQL request's statements run; throws to fail the request instead. The
+   * error counts as the statements' own: a one-shot request rolls back, and an interactive
+   * transaction is failed (qp `Transaction.failStatement`) as the real error would fail it. */
   beforeStatements(statements: readonly StatementRequest[]): void
   /** Runs a commit that is about to run (`commit`): it may answer without calling it (the
    * transaction then stays open) or call it and answer something else. */

@@ -90,6 +90,14 @@ export interface Transaction {
   commitNow(): { readonly commitTs: HlcTimestamp } | Promise<{ readonly commitTs: HlcTimestamp }>
   /** Drops the write buffer. Idempotent. */
   rollback(): void
+  /**
+   * Fails the transaction as a statement error does (PostgreSQL's rule: later statements 25P02,
+   * commit 25P02 and rolls back), for an error raised for a statement before it reached the QP:
+   * the API's injected SQL faults (api/index.ts `SqlFaults`), which must leave the transaction
+   * as the real error of their SQLSTATE would. Nothing ran, so nothing is undone. Only on an open
+   * transaction that is not committing (an assertion otherwise).
+   */
+  failStatement(): void
 }
 
 /** The query processor of a region. */

@@ -5,6 +5,7 @@ import type { Clock, Hlc, HlcTimestamp, Random } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import type { Key } from '../encoding/index.ts'
 import {
+  assert,
   assertNever,
   commitOutcomeUnknown,
   featureNotSupported,
@@ -237,6 +238,12 @@ export class SqlTransaction implements Transaction {
   #fail(undo: () => void): void {
     undo()
     this.#status = 'failed'
+  }
+
+  failStatement(): void {
+    assert(this.#status === 'open' && !this.#committing, `failStatement on a ${this.#committing ? 'committing' : this.#status} transaction`)
+    // The statement never reached #run, so its buffer holds no writes of it: nothing to undo.
+    this.#fail(() => {})
   }
 
   /** The plan of a statement as text lines, without running it (tests assert access paths). */

@@ -52,10 +52,14 @@ describe('SQL faults apply only to requests that would run', () => {
     const tx = await begin()
     const inTx = await call('POST', `/v1/tx/${tx}/sql`, { sql: 'SELECT 1 AS one' })
     expect([inTx.status, inTx.code, inTx.json.error.retryable]).toEqual([409, '40001', true])
-    // The injected conflict failed the request before it ran: the transaction goes on.
-    expect((await call('POST', `/v1/tx/${tx}/sql`, { sql: 'SELECT 1 AS one' })).status).toBe(409)
-    expect((await call('POST', `/v1/tx/${tx}/sql`, { sql: 'SELECT 1 AS one' })).status).toBe(200)
-    expect((await call('POST', `/v1/tx/${tx}/commit`)).status).toBe(200)
+    // The conflict failed the transaction, whose statements are now refused before they run
+    // (25P02), as a real one's would be: they leave the second fault armed.
+    const afterIt = await call('POST', `/v1/tx/${tx}/sql`, { sql: 'SELECT 1 AS one' })
+    expect([afterIt.status, afterIt.code]).toEqual([400, '25P02'])
+    expect((await armed()).conflicts).toBe(1)
+    expect((await call('POST', `/v1/tx/${tx}/rollback`)).status).toBe(200)
+    expect((await call('POST', '/v1/sql', { sql: 'SELECT 1 AS one' })).status).toBe(409)
+    expect((await call('POST', '/v1/sql', { sql: 'SELECT 1 AS one' })).status).toBe(200)
     expect((await armed()).conflicts).toBe(0)
   })
 
@@ -103,3 +107,61 @@ describe('SQL faults apply only to requests that would run', () => {
     expect(await armed()).toMatchObject({ conflicts: 0, unknownCommits: 0 })
   })
 })
+
+describe('an injected 40001 leaves an interactive transaction as a real 40001 does', () => {
+  // Goal: the fault stands for a statement error, so the transaction must end up as after a real
+  // one (PostgreSQL's rule, qp/transaction.ts): failed, later statements 25P02, commit 25P02 and
+  // rolled back, its earlier writes never committed. Method: the same requests after a real
+  // 40001 raised by a statement (nextval must take a block of a sequence whose definition changed
+  // after the snapshot: OC001) and after an injected one; the two traces must be equal.
+
+  /** What a client sees after `failing` answered, on a transaction that wrote `id` first. */
+  async function traceAfter(tx: string, id: number, failing: () => Promise<{ status: number; code: string | undefined }>) {
+    const trace: unknown[] = []
+    const step = async (name: string, r: Promise<{ status: number; code: string | undefined; json: any }>) => {
+      const { status, code, json } = await r
+      trace.push([name, status, code ?? json.status])
+    }
+    await step('write', call('POST', `/v1/tx/${tx}/sql`, { sql: 'INSERT INTO after_fault VALUES ($1)', params: [id] }))
+    await step('failing', failing().then((r) => ({ ...r, json: {} })))
+    await step('statement', call('POST', `/v1/tx/${tx}/sql`, { sql: 'SELECT 1 AS one' }))
+    await step('batch', call('POST', `/v1/tx/${tx}/sql`, { statements: [{ sql: 'SELECT 1 AS one' }] }))
+    await step('status', call('GET', `/v1/tx/${tx}`))
+    await step('commit', call('POST', `/v1/tx/${tx}/commit`))
+    await step('status', call('GET', `/v1/tx/${tx}`))
+    await step('commit again', call('POST', `/v1/tx/${tx}/commit`))
+    await step('rollback', call('POST', `/v1/tx/${tx}/rollback`))
+    const committed = await call('POST', '/v1/sql', { sql: 'SELECT count(*) AS n FROM after_fault WHERE id = $1', params: [id] })
+    trace.push(['rows committed', committed.json.rows[0].n])
+    return trace
+  }
+
+  test('failed: later statements 25P02, commit 25P02 and rolls back, nothing of it committed', async () => {
+    await call('POST', '/v1/sql', { sql: 'CREATE TABLE after_fault (id int4 PRIMARY KEY)' })
+    await call('POST', '/v1/sql', { sql: 'CREATE SEQUENCE after_fault_seq' })
+    const real = await begin()
+    const realTrace = await traceAfter(real, 1, async () => {
+      await call('POST', '/v1/sql', { sql: "SELECT setval('after_fault_seq', 100)" })
+      return call('POST', `/v1/tx/${real}/sql`, { sql: "SELECT nextval('after_fault_seq') AS n" })
+    })
+    await arm({ code: '40001', count: 1, match: 'inject_here' })
+    const injected = await begin()
+    const injectedTrace = await traceAfter(injected, 2, () =>
+      call('POST', `/v1/tx/${injected}/sql`, { sql: 'SELECT 1 AS inject_here' }),
+    )
+    expect(realTrace).toEqual([
+      ['write', 200, undefined],
+      ['failing', 409, '40001'],
+      ['statement', 400, '25P02'],
+      ['batch', 400, '25P02'],
+      ['status', 200, 'open'],
+      ['commit', 400, '25P02'],
+      ['status', 200, 'aborted'],
+      ['commit again', 400, '25P02'],
+      ['rollback', 200, 'rolled_back'],
+      ['rows committed', '0'],
+    ])
+    expect(injectedTrace).toEqual(realTrace)
+  })
+})
+

@@ -83,11 +83,13 @@ const sqlFaultsSchema = z.discriminatedUnion('code', [
 
 /**
  * The SQL errors an admin armed, which the api consults (api/index.ts `SqlFaults`) only for
- * requests that would otherwise run, so a request refused for its token, its body or an unknown
- * transaction never uses one up: the next `conflicts` SQL requests (POST /v1/sql and
- * /v1/tx/:tx/sql) whose text contains `match` fail with 40001 before they run, as a conflict
- * would; the next `unknownCommits` commits answer 40003, after committing when `landed`, without
- * committing otherwise (the transaction stays open, as when the commit request was lost).
+ * requests that would otherwise run, so a request refused for its token, its body, an unknown
+ * transaction or a failed one never uses one up: the next `conflicts` SQL requests (POST /v1/sql
+ * and /v1/tx/:tx/sql) whose text contains `match` fail with 40001 before they run, as a conflict
+ * in a statement would (an interactive transaction is then failed: later statements 25P02,
+ * commit 25P02 and rolled back); the next `unknownCommits` commits answer 40003, after committing
+ * when `landed`, without committing otherwise (the transaction stays open, as when the commit
+ * request was lost).
  */
 export class ArmedSqlFaults implements SqlFaults {
   conflicts = 0

@@ -1,8 +1,8 @@
 // Drizzle on Tessera against a real server process (issue 5, "Tests": Drizzle): `drizzle-kit
 // generate` output applied by the migrator (also by two at once), several column types round
 // trip, CRUD, serial keys, joins, relational queries (with and without `with`), transactions
-// (commit, rollback, retry on real and injected conflicts), batch. Serial keys and foreign keys
-// from drizzle-kit, and nested ordered `with`: drizzle-relations.test.ts.
+// (commit, rollback, retry on real and injected conflicts, retry's signal), batch. Serial keys
+// and foreign keys from drizzle-kit, and nested ordered `with`: drizzle-relations.test.ts.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,7 +17,7 @@ import {
   type TesseraDatabase,
 } from '../../client-sdk/drizzle/index.ts'
 import * as schema from './drizzle-schema.ts'
-import { drizzleKitGenerate, serveTestFile } from './harness.ts'
+import { drizzleKitGenerate, holdingClient, outcomeWithin, serveTestFile } from './harness.ts'
 
 const { users, accounts, notes } = schema
 const served = serveTestFile((server) =>
@@ -302,6 +302,36 @@ describe('transactions and batch', () => {
       (await served.db.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 2)))[0]
         ?.balance,
     ).toBe(7)
+  })
+
+  test("retry's signal reaches the commit, as client.transaction's does: aborted while queued, it is never sent", async () => {
+    const held = holdingClient(served.server, 'hung')
+    const db = drizzle(held.client, { schema })
+    const stop = new AbortController()
+    const run = db.transaction(
+      async (tx) => {
+        // Left running: the commit waits behind it.
+        void tx.execute(sql`UPDATE accounts SET balance = 5000 WHERE id = 2 AND 'hung' <> ''`).then(
+          () => {},
+          () => {},
+        )
+      },
+      { retry: { signal: stop.signal } },
+    )
+    await Bun.sleep(50)
+    const reason = new Error('stop')
+    stop.abort(reason)
+    expect(await outcomeWithin(run)).toBe(reason)
+    held.release()
+    // Rolled back once the statement ahead finished, not left open until the idle timeout.
+    const open = async () => (await held.client.health()).openTransactions
+    for (let i = 0; i < 100 && (await open()) > 0; i++) await Bun.sleep(10)
+    expect(await open()).toBe(0)
+    expect(held.sent.filter((request) => request.endsWith('/commit {}'))).toEqual([])
+    expect(
+      (await served.db.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, 2)))[0]
+        ?.balance,
+    ).not.toBe(5000)
   })
 
   test('batch: one atomic request, each result mapped like the query alone', async () => {

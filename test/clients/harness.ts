@@ -1,10 +1,12 @@
 // Shared by the client suites: starts test/clients/server.ts as a real child process on a fresh
-// data directory, arms its SQL fault switch over HTTP, and runs drizzle-kit generate.
+// data directory, arms its SQL fault switch over HTTP, runs drizzle-kit generate, and makes
+// clients whose chosen requests hang (for abort tests).
 import { afterAll, beforeAll } from 'bun:test'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createClient, type Client } from '../../client-sdk/index.ts'
 import { clusterBasePort, startServer } from '../e2e/server-process.ts'
 
 export const root = resolve(import.meta.dir, '..', '..')
@@ -251,4 +253,42 @@ export function drizzleKitGenerate(schemaFile: string, out: string): string {
     .filter((f) => f.endsWith('.sql'))
     .map((f) => readFileSync(join(out, f), 'utf8'))
     .join('\n')
+}
+
+/** A client of `server` whose requests with `marker` in their body are held back before they are
+ * sent, until `release()`: a statement that hangs, as far as the requests called after it on the
+ * same transaction can tell. `sent` lists `path body` of each request that went out, in order. */
+export function holdingClient(
+  server: { readonly url: string; readonly token: string },
+  marker: string,
+): { readonly client: Client; readonly sent: readonly string[]; release(): void } {
+  let open!: () => void
+  const gate = new Promise<void>((r) => (open = r))
+  const sent: string[] = []
+  return {
+    sent,
+    release: () => open(),
+    client: createClient({
+      url: server.url,
+      token: server.token,
+      fetch: async (input, init) => {
+        const body = String(init.body ?? '')
+        if (body.includes(marker)) await gate
+        sent.push(`${new URL(input).pathname} ${body}`)
+        return fetch(input, init)
+      },
+    }),
+  }
+}
+
+/** What `p` settled with (its value or its rejection) within a second, or 'still waiting': a test
+ * of promptness fails at once instead of hanging on a promise that waits for a release. */
+export function outcomeWithin(p: Promise<unknown>): Promise<unknown> {
+  return Promise.race([
+    p.then(
+      (value) => value,
+      (e: unknown) => e,
+    ),
+    Bun.sleep(1_000).then(() => 'still waiting'),
+  ])
 }

@@ -13,7 +13,7 @@ import {
   TesseraError,
   withSignal,
 } from '../../client-sdk/kysely/index.ts'
-import { serveTestFile } from './harness.ts'
+import { holdingClient, serveTestFile } from './harness.ts'
 
 interface PersonTable {
   id: number
@@ -404,6 +404,29 @@ describe('abort', () => {
     expect(
       (await served.db.selectFrom('account').select('id').where('id', '=', '1').execute()).length,
     ).toBe(1)
+  })
+})
+
+describe('abort in a transaction', () => {
+  // Kysely runs a transaction's queries one at a time itself: an aborted query waiting behind a
+  // hung one is held in Kysely's queue, not the SDK's, so it rejects only once the one ahead
+  // finished; the signal still reaches the SDK, which then never sends it.
+  test('withSignal(trx): an aborted query is never sent; the transaction goes on and commits', async () => {
+    const held = holdingClient(served.server, 'hung')
+    const db = new Kysely<DB>({ dialect: new TesseraDialect({ client: held.client }) })
+    const trx = await db.startTransaction().execute()
+    const hung = trx.updateTable('account').set({ balance: '700' }).where('id', '=', '1').where(sql<boolean>`'hung' <> ''`).execute()
+    const controller = new AbortController()
+    const aborted = withSignal(trx, controller.signal).updateTable('account').set({ balance: '800' }).where('id', '=', '1').execute()
+    const behind = trx.selectFrom('account').select('balance').where('id', '=', '1').execute()
+    controller.abort(new Error('gave up'))
+    held.release()
+    expect(((await aborted.catch((e: unknown) => e)) as Error).message).toBe('gave up')
+    await hung
+    expect(await behind).toEqual([{ balance: '700' }])
+    await trx.commit().execute()
+    expect(held.sent.filter((request) => request.includes('"800"'))).toEqual([])
+    expect(await served.db.selectFrom('account').select('balance').where('id', '=', '1').execute()).toEqual([{ balance: '700' }])
   })
 })
 

@@ -12,9 +12,10 @@ import {
   TesseraError,
   type Client,
   type QueryResult,
+  type Transaction,
 } from '../../client-sdk/index.ts'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
-import { startTestServer, type TestServer } from './harness.ts'
+import { holdingClient, outcomeWithin, startTestServer, type TestServer } from './harness.ts'
 
 let server: TestServer
 let db: Client
@@ -719,6 +720,81 @@ describe('abort', () => {
       { id: '82' },
     ])
     await db.query('DELETE FROM acct WHERE id BETWEEN 80 AND 89')
+  })
+
+  test('a statement aborted while it waits behind a hung one rejects at once and is never sent; the ones behind it run in order', async () => {
+    const held = holdingClient(server, 'hung')
+    await db.query('CREATE TABLE abort_queue (id int4 PRIMARY KEY, log text NOT NULL)')
+    await db.query("INSERT INTO abort_queue VALUES (1, '')")
+    const append = (word: string) => `UPDATE abort_queue SET log = log || '${word},' WHERE id = 1`
+    const tx = await held.client.begin()
+    const hung = tx.query(append('hung'))
+    const controller = new AbortController()
+    const { signal } = controller
+    // Each way of passing options: text with params, the sql tag, a batch.
+    const aborted = [
+      tx.query(append('aborted1'), [], { signal }),
+      tx.query(sql`UPDATE abort_queue SET log = log || ${'aborted2,'} WHERE id = 1`, { signal }),
+      tx.batch([append('aborted3')], { signal }),
+    ]
+    const behind = [tx.query(append('third')), tx.batch([append('fourth')])]
+    await Bun.sleep(50)
+    const reason = new Error('caller gave up')
+    controller.abort(reason)
+    // Rejected with the signal's reason while the statement ahead is still held back.
+    expect(await Promise.all(aborted.map(outcomeWithin))).toEqual([reason, reason, reason])
+    held.release()
+    await Promise.all([hung, ...behind])
+    expect(held.sent.filter((body) => body.includes('aborted'))).toEqual([])
+    // The transaction is as if they had never been called: open, not failed, its order kept.
+    expect((await tx.query('SELECT log FROM abort_queue')).rows).toEqual([{ log: 'hung,third,fourth,' }])
+    expect((await tx.status()).status).toBe('open')
+    await tx.commit()
+    expect((await db.query('SELECT log FROM abort_queue')).rows).toEqual([{ log: 'hung,third,fourth,' }])
+    // An already aborted signal: rejected without waiting, never sent, also on an idle transaction.
+    const idle = await held.client.begin()
+    const early = await idle.query(append('early'), [], { signal: AbortSignal.abort(reason) }).catch((e: unknown) => e)
+    expect(early).toBe(reason)
+    await idle.rollback()
+    expect(held.sent.filter((body) => body.includes('early'))).toEqual([])
+  })
+
+  test('a commit aborted while it waits is never sent: it rejects with the reason and the transaction stays open', async () => {
+    const held = holdingClient(server, 'hung')
+    await db.query('CREATE TABLE abort_commit (id int4 PRIMARY KEY)')
+    const tx = await held.client.begin()
+    const hung = tx.query("INSERT INTO abort_commit SELECT 1 WHERE 'hung' <> ''")
+    const controller = new AbortController()
+    const commit = tx.commit({ signal: controller.signal })
+    await Bun.sleep(50)
+    controller.abort()
+    expect(((await outcomeWithin(commit)) as Error).name).toBe('AbortError')
+    held.release()
+    await hung
+    expect(held.sent.filter((request) => request.includes('/commit'))).toEqual([])
+    expect((await tx.status()).status).toBe('open')
+    await tx.commit()
+    expect((await db.query('SELECT id FROM abort_commit')).rows).toEqual([{ id: 1 }])
+
+    // transaction(): its commit, queued behind a statement the callback left running, aborted
+    // by the transaction's signal; the transaction is rolled back once that statement is done.
+    const again = holdingClient(server, 'hung')
+    const stop = new AbortController()
+    let handle: Transaction | undefined
+    const run = again.client.transaction(
+      async (t) => {
+        handle = t
+        void t.query("INSERT INTO abort_commit SELECT 2 WHERE 'hung' <> ''")
+      },
+      { signal: stop.signal },
+    )
+    await Bun.sleep(50)
+    stop.abort(new Error('stop'))
+    expect(((await outcomeWithin(run)) as Error).message).toBe('stop')
+    again.release()
+    for (let i = 0; i < 100 && (await handle?.status())?.status === 'open'; i++) await Bun.sleep(10)
+    expect((await handle?.status())?.status).toBe('aborted')
+    expect((await db.query('SELECT id FROM abort_commit')).rows).toEqual([{ id: 1 }])
   })
 
   test('aborting stops transaction() between retries', async () => {
