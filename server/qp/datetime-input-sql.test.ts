@@ -20,11 +20,14 @@ const DAY_MS = 86_400_000
 const nextDay = () => h.clock.advance(DAY_MS - (h.clock.wallMs() % DAY_MS) + 1000)
 
 test('literals in the forms PostgreSQL reads', async () => {
-  const rows = await h.rows(`SELECT 'Jan 5 2024'::date::text, 'January 5, 2024'::date::text, '1/2/2024'::date::text,
-    'J2451187'::date::text, '2024-01-05 10:00 PST'::timestamptz::text, '4:05 PM'::time::text,
-    'Fri Jan 5 10:00:00 2024 America/New_York'::timestamptz::text`)
+  const rows = await h.rows(`SELECT 'Jan 5 2024'::date::text, 'January 5, 2024'::date::text,
+    '1/2/2024'::date::text, 'J2451187'::date::text, '2024-01-05 10:00 PST'::timestamptz::text,
+    '4:05 PM'::time::text, 'Fri Jan 5 10:00:00 2024 America/New_York'::timestamptz::text`)
   expect(rows).toEqual([
-    ['2024-01-05', '2024-01-05', '2024-01-02', '1999-01-08', '2024-01-05 18:00:00+00', '16:05:00', '2024-01-05 15:00:00+00'],
+    [
+      '2024-01-05', '2024-01-05', '2024-01-02', '1999-01-08', '2024-01-05 18:00:00+00', '16:05:00',
+      '2024-01-05 15:00:00+00',
+    ],
   ])
   expect((await sqlError(h.run(`SELECT '13/01/2024'::date`))).code).toBe('22008')
   expect((await sqlError(h.run(`SELECT '2024-01-05 10:00 Foo/Bar'::timestamptz`))).message).toBe(
@@ -32,9 +35,10 @@ test('literals in the forms PostgreSQL reads', async () => {
   )
 })
 
-test("'now' and 'today' are each transaction's time, also when the statement's plan is reused", async () => {
-  const sql = `SELECT 'now'::timestamptz = now(), 'today'::date = current_date, 'tomorrow'::date - 'yesterday'::date,
-    'today'::date::text, 'now'::timestamp::text = now()::timestamp::text, 'now'::time = now()::time`
+test("'now' and 'today' are each transaction's time, also where a plan is reused", async () => {
+  const sql = `SELECT 'now'::timestamptz = now(), 'today'::date = current_date,
+    'tomorrow'::date - 'yesterday'::date, 'today'::date::text,
+    'now'::timestamp::text = now()::timestamp::text, 'now'::time = now()::time`
   const first = await h.rows(sql)
   nextDay()
   const second = await h.rows(sql)
@@ -44,20 +48,20 @@ test("'now' and 'today' are each transaction's time, also when the statement's p
 })
 
 test('column values, defaults, arrays and parameters read the clock when they run', async () => {
-  await h.run(`CREATE TABLE ev (id int PRIMARY KEY, d date DEFAULT 'today', ts timestamptz DEFAULT 'now',
-    t time, days date[])`)
+  await h.run(`CREATE TABLE ev (id int PRIMARY KEY, d date DEFAULT 'today',
+    ts timestamptz DEFAULT 'now', t time, days date[])`)
   await h.run(`INSERT INTO ev (id, t, days) VALUES (1, 'allballs', '{yesterday,today,tomorrow}')`)
   nextDay()
   const tx = await h.begin()
   await tx.execute(`INSERT INTO ev (id, d, ts, t) VALUES (2, $1, $2, '4:05 pm')`, ['tomorrow', 'now'])
-  const rows = (
-    await tx.execute(`SELECT id, d - current_date, ts = now(), t::text, days[3] - days[1] FROM ev ORDER BY id`)
-  ).rows
+  const read = `SELECT id, d - current_date, ts = now(), t::text, days[3] - days[1] FROM ev ORDER BY id`
+  const rows = (await tx.execute(read)).rows
   await tx.commit()
   // Row 1's defaults were read a day earlier; row 2's values in this transaction.
   expect(rows).toEqual([
     [1, -1, false, '00:00:00', 2],
     [2, 1, true, '16:05:00', null],
   ])
-  expect(await h.rows(`SELECT id FROM ev WHERE d = 'Jan 1 2000' OR d < 'tomorrow' ORDER BY id`)).toEqual([[1]])
+  const before = `SELECT id FROM ev WHERE d = 'Jan 1 2000' OR d < 'tomorrow' ORDER BY id`
+  expect(await h.rows(before)).toEqual([[1]])
 })

@@ -66,7 +66,8 @@ export function timestampInRange(micros: bigint): boolean {
 /** Julian-day range PostgreSQL's calendar code accepts (IS_VALID_JULIAN): 4714-11-01 BC (year
  * -4713, astronomical) up to 5874898-06-01, checked before a date is turned into a day number. */
 function validJulian(year: number, month: number): boolean {
-  return (year > -4713 || (year === -4713 && month >= 11)) && (year < 5874898 || (year === 5874898 && month < 6))
+  const afterFirst = year > -4713 || (year === -4713 && month >= 11)
+  return afterFirst && (year < 5874898 || (year === 5874898 && month < 6))
 }
 
 /** date input (date_in): a day number, ±Infinity for ±infinity; `nowUs` serves 'today' and the
@@ -98,7 +99,9 @@ export function parseTimestamp(text: string, withZone: boolean, nowUs?: bigint):
   let micros = BigInt(days) * MICROS_PER_DAY + BigInt(seconds) * 1_000_000n + BigInt(f.fsec)
   if (withZone && f.zone !== undefined) {
     const east =
-      'offsetSeconds' in f.zone ? f.zone.offsetSeconds : offsetFromLocal(days * 86400 + seconds, f.zone.zone)
+      'offsetSeconds' in f.zone
+        ? f.zone.offsetSeconds
+        : offsetFromLocal(days * 86400 + seconds, f.zone.zone)
     micros -= BigInt(east) * 1_000_000n
   }
   if (!timestampInRange(micros)) throw outOfRange()

@@ -12,8 +12,9 @@ const MICROS_PER_SECOND = 1_000_000n
  * November, at 02:00 local), or an IANA zone. */
 export type Zone =
   | { readonly fixed: number }
-  | { readonly standard: number; readonly daylight: number }
+  | PosixZone
   | { readonly format: Intl.DateTimeFormat }
+type PosixZone = { readonly standard: number; readonly daylight: number }
 
 const ZONES = new Map<string, Zone | null>()
 /** Zone names remembered (null for an unknown one); cleared when full, as names are few. */
@@ -32,7 +33,8 @@ export function zoneOf(name: string): Zone {
  * neither. Abbreviations are the caller's, read first. */
 export function namedZone(lowerName: string): Zone | undefined {
   // The zone database first, as PostgreSQL loads a zone file before reading a POSIX string.
-  return cached(`named:${lowerName}`, () => intlZone(lowerName) ?? posixZone(lowerName)) ?? undefined
+  const zone = cached(`named:${lowerName}`, () => intlZone(lowerName) ?? posixZone(lowerName))
+  return zone ?? undefined
 }
 
 /** The zone of a time zone abbreviation (`est`, `msk`), undefined when it is none. */
@@ -68,7 +70,9 @@ function parseZone(name: string): Zone | null {
 const POSIX_OFFSET = String.raw`([+-]?\d+(?::\d+(?::\d+)?)?)`
 // A ':' after an offset's digits must lead more digits (tzcode's getsecs), so it cannot start the
 // daylight name.
-const POSIX_ZONE = new RegExp(String.raw`^[^\d,+-]+${POSIX_OFFSET}(?:([^\d,+:-][^\d,+-]*)${POSIX_OFFSET}?)?$`)
+const POSIX_ZONE = new RegExp(
+  String.raw`^[^\d,+-]+${POSIX_OFFSET}(?:([^\d,+:-][^\d,+-]*)${POSIX_OFFSET}?)?$`,
+)
 
 /** A POSIX TZ string without rules: 'std offset [dst [offset]]', as tzcode's tzparse reads it.
  * A name is anything but digits, signs and commas ('x', 'utc', 'a.m.'); an offset is hours
@@ -141,7 +145,7 @@ function offsetAt(zone: Zone, utcSeconds: number): number {
 
 /** The default rule's offset: daylight time from 02:00 standard time on the second Sunday of
  * March to 02:00 daylight time on the first Sunday of November. */
-function posixOffsetAt(zone: { readonly standard: number; readonly daylight: number }, utcSeconds: number): number {
+function posixOffsetAt(zone: PosixZone, utcSeconds: number): number {
   const { year } = civilFromDays(Math.floor((utcSeconds + zone.standard) / 86400))
   const start = sundayOf(year, 3, 2) * 86400 + 7200 - zone.standard
   const end = sundayOf(year, 11, 1) * 86400 + 7200 - zone.daylight
