@@ -23,7 +23,9 @@ import {
   commonType,
   Decimal,
   formatType,
+  inputReadsClock,
   integerLiteralType,
+  isDatetimeType,
   OPERATORS_RESOLVING_UNKNOWN,
   parseArray,
   resolveBinary,
@@ -304,6 +306,7 @@ export class Binder {
       return { kind: 'cast', type: to, arg: { ...e, type: fixed }, from: fixed, context }
     }
     if (sameType(e.type, to)) return e
+    if (e.kind === 'const' && readsClock(e, to)) return { kind: 'cast', type: to, arg: e, from: e.type, context }
     if (e.kind === 'const') return { kind: 'const', type: to, value: castDatum(e.value, e.type, to, context) }
     if (e.type.kind !== 'unknown' && !canCast(e.type, to, context)) {
       throw datatypeMismatch(`cannot cast type ${formatType(e.type)} to ${formatType(to)}`)
@@ -1273,4 +1276,11 @@ export function exprKey(e: Expr): string {
       return `${e.kind}:${label}:${flags}(${parts.join(',')})`
     }
   }
+}
+
+/** A literal read as a date/time that names the clock ('now', 'today'): cast when the statement
+ * runs, with its transaction's time, not folded when bound (a plan may serve later statements). */
+function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
+  const target = to.kind === 'array' ? to.element : to
+  return e.type.kind === 'unknown' && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
 }

@@ -214,7 +214,7 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       return v
     }
     case 'cast':
-      return castDatum(evaluate(e.arg, row, ctx), e.from, e.type, e.context)
+      return castDatum(evaluate(e.arg, row, ctx), e.from, e.type, e.context, ctx.nowUs)
     case 'func':
       return evaluateFunc(e, row, ctx)
     case 'aggregate':
@@ -408,16 +408,23 @@ export function unconstrained(type: SqlType): SqlType {
   return type
 }
 
-/** Casts a value; untyped literals (`unknown`) go through the type's input function first. */
-export function castDatum(value: Datum, from: SqlType, to: SqlType, context: CastContext): Datum {
+/** Casts a value; untyped literals (`unknown`) go through the type's input function first.
+ * `nowUs` (the transaction's start) lets text read as a date/time say 'now' or 'today'. */
+export function castDatum(
+  value: Datum,
+  from: SqlType,
+  to: SqlType,
+  context: CastContext,
+  nowUs?: bigint,
+): Datum {
   if (value === null) return null
   if (from.kind === 'unknown') {
     assert(typeof value === 'string', 'an unknown-typed value is text')
     const base = unconstrained(to)
-    const parsed = parseText(value, base)
+    const parsed = parseText(value, base, nowUs)
     return base === to ? parsed : cast(parsed, base, to, context)
   }
-  return cast(value, from, to, context)
+  return cast(value, from, to, context, nowUs)
 }
 
 /** The children of an expression rebuilt through `f` (for rewrites such as grouping). */

@@ -453,7 +453,7 @@ export class SqlTransaction implements Transaction {
       // The commonest statement of all, a point read, runs without the executor's per-statement
       // context.
       const rows = point !== undefined
-        ? readPoint(this.#view, point, this.#datums(paramTypes, params), this.#shared.limits.resultRowsMax)
+        ? readPoint(this.#view, point, this.#datums(paramTypes, params, this.#now()), this.#shared.limits.resultRowsMax)
         : runSelect(this.#context(paramTypes, params), plan)
       return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
     }
@@ -556,16 +556,17 @@ export class SqlTransaction implements Transaction {
   }
 
   /** The parameters as datums of their inferred types (22P02 and the like for bad ones). */
-  #datums(paramTypes: readonly SqlType[], params: readonly unknown[]): Datum[] {
-    return params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT)))
+  #datums(paramTypes: readonly SqlType[], params: readonly unknown[], nowUs: bigint): Datum[] {
+    return params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT, nowUs)))
   }
 
   #context(paramTypes: readonly SqlType[], params: readonly unknown[], view = this.#view): ExecContext {
-    const datums = this.#datums(paramTypes, params)
+    const nowUs = this.#now()
+    const datums = this.#datums(paramTypes, params, nowUs)
     const limits = this.#shared.limits
     return new ExecContext({
       view,
-      eval: { params: datums, nowUs: (this.#nowUs ??= BigInt(tsToMs(this.startTs)) * 1000n), random: this.#shared.random, tx: this.#services },
+      eval: { params: datums, nowUs, random: this.#shared.random, tx: this.#services },
       clock: this.#shared.clock,
       timeoutMs: this.#services.statementTimeoutMs(limits.statementTimeoutMs),
       resultRowsMax: limits.resultRowsMax,
@@ -577,6 +578,9 @@ export class SqlTransaction implements Transaction {
 
   /** now() of every statement: the transaction's start, in µs. */
   #nowUs: bigint | undefined
+  #now(): bigint {
+    return (this.#nowUs ??= BigInt(tsToMs(this.startTs)) * 1000n)
+  }
   readonly #lock = (key: Key): void => void (this.#lockedKeys ??= new Set()).add(key)
   readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
 

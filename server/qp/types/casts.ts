@@ -74,13 +74,20 @@ export function canCast(from: SqlType, to: SqlType, context: CastContext): boole
 /** Casts a non-null value, applying the target's typmod: numeric(p,s) rounds (22003 on
  * overflow), varchar(n) and character(n) truncate when explicit and raise 22001 otherwise (character(n)
  * then pads to n), timestamp(p) and time(p) round;
- * integer overflow 22003. Throws 42846 when the cast does not exist in `context`. */
-export function cast(value: Datum, from: SqlType, to: SqlType, context: CastContext): Datum {
+ * integer overflow 22003. Throws 42846 when the cast does not exist in `context`. `nowUs` is
+ * for text read as a date/time ('now', 'today': see `parseText`). */
+export function cast(
+  value: Datum,
+  from: SqlType,
+  to: SqlType,
+  context: CastContext,
+  nowUs?: bigint,
+): Datum {
   if (value === null) return null
   if (!canCast(from, to, context)) {
     throw new SqlError('42846', `cannot cast type ${formatType(from)} to ${formatType(to)}`)
   }
-  return applyTypmod(convert(value, from, to), to, context)
+  return applyTypmod(convert(value, from, to, nowUs), to, context)
 }
 
 /** A value as text the way a cast to text makes it (bool gives 'true'/'false', not 't'/'f'). */
@@ -91,17 +98,17 @@ export function castToText(value: Datum, from: SqlType): string {
   return formatText(value, from)
 }
 
-function convert(value: Datum, from: SqlType, to: SqlType): Datum {
+function convert(value: Datum, from: SqlType, to: SqlType, nowUs: bigint | undefined): Datum {
   if (from.kind === 'array' && to.kind === 'array') {
     const [fe, te] = [from.element, to.element]
     // The element typmod is applied afterwards by applyTypmod, in the cast's own context.
     if (typesEqual(baseType(fe), baseType(te))) return value
-    return expectArray(value, from).map((v) => (v === null ? null : convert(v, fe, te)))
+    return expectArray(value, from).map((v) => (v === null ? null : convert(v, fe, te, nowUs)))
   }
   if (from.kind === to.kind) return value
-  if (from.kind === 'unknown') return parseText(expect(value, 'string', from), to)
+  if (from.kind === 'unknown') return parseText(expect(value, 'string', from), to, nowUs)
   if (isStringType(to)) return castToText(value, from)
-  if (isStringType(from)) return parseText(castToText(value, from), to)
+  if (isStringType(from)) return parseText(castToText(value, from), to, nowUs)
   switch (to.kind) {
     case 'int2':
     case 'int4':

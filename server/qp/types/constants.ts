@@ -18,15 +18,6 @@ export const NUMERIC_FRACTION_DIGITS_MAX = 16383
 /** numeric input: largest |exponent| in '1e...' (PostgreSQL rejects larger as bad syntax). */
 export const NUMERIC_EXPONENT_MAX = 1000
 
-/** PostgreSQL's default time zone abbreviations that are fixed offsets (seconds east of UTC): the
- * zones a date/time literal may name by abbreviation. */
-export const ZONE_ABBREVIATIONS: Readonly<Record<string, number>> = {
-  utc: 0, gmt: 0, z: 0, zulu: 0, ut: 0,
-  est: -5 * 3600, edt: -4 * 3600, cst: -6 * 3600, cdt: -5 * 3600, mst: -7 * 3600, mdt: -6 * 3600,
-  pst: -8 * 3600, pdt: -7 * 3600, akst: -9 * 3600, akdt: -8 * 3600, hst: -10 * 3600,
-  cet: 3600, cest: 2 * 3600, eet: 2 * 3600, eest: 3 * 3600, wet: 0, west: 3600, bst: 3600, jst: 9 * 3600,
-}
-
 /** varchar(n): largest n (PostgreSQL's MaxAttrSize in characters). */
 export const VARCHAR_LENGTH_MAX = 10485760
 /** timestamp(p): largest fractional-second precision. */

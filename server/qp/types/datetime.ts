@@ -1,7 +1,9 @@
 // date, timestamp and timestamptz input and output (ARCHITECTURE.md "query processor": values):
-// PostgreSQL's ISO formats with DateStyle ISO and TimeZone UTC, proleptic Gregorian calendar.
-import { SqlError, featureNotSupported } from '../../errors/index.ts'
-import { fromLocal, zoneOf } from './time-zone.ts'
+// input reads what PostgreSQL reads (datetime-input.ts), output is DateStyle ISO in TimeZone UTC;
+// proleptic Gregorian calendar.
+import { SqlError } from '../../errors/index.ts'
+import { decodeDateTime } from './datetime-input.ts'
+import { offsetFromLocal } from './time-zone.ts'
 import {
   DATE_DAYS_END,
   DATE_DAYS_MIN,
@@ -9,9 +11,7 @@ import {
   TIMESTAMP_INFINITY,
   TIMESTAMP_MICROS_END,
   TIMESTAMP_MICROS_MIN,
-  ZONE_ABBREVIATIONS,
   TIMESTAMP_NEG_INFINITY,
-  TZ_OFFSET_SECONDS_MAX,
 } from './constants.ts'
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (astronomical year: 1 BC is year 0). */
@@ -63,147 +63,48 @@ export function timestampInRange(micros: bigint): boolean {
   )
 }
 
-/** Parsed fields of a date/time string; `micros` is the time of day, `offset` seconds east. */
-interface DateTimeFields {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-  readonly micros: bigint
-  readonly offsetSeconds: number | undefined
-  /** A zone by name ('america/new_york', 'est'): its offset depends on the instant. */
-  readonly zoneName: string | undefined
+/** Julian-day range PostgreSQL's calendar code accepts (IS_VALID_JULIAN): 4714-11-01 BC (year
+ * -4713, astronomical) up to 5874898-06-01, checked before a date is turned into a day number. */
+function validJulian(year: number, month: number): boolean {
+  const afterFirst = year > -4713 || (year === -4713 && month >= 11)
+  return afterFirst && (year < 5874898 || (year === 5874898 && month < 6))
 }
 
-type Special = 'infinity' | '-infinity' | 'epoch'
-
-const SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
-const DATE_PART = String.raw`(\d{4,})[-/](\d{1,2})[-/](\d{1,2})|(\d{4})(\d{2})(\d{2})`
-/** hour:minute[:second[.fraction]] of date/time input, four groups; time input shares it. */
-export const TIME_PART = String.raw`(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?`
-const ZONE_PART = String.raw`[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[a-z][a-z0-9_+-]*(?:/[a-z0-9_+-]+)+|` +
-  Object.keys(ZONE_ABBREVIATIONS).join('|')
-const DATETIME = new RegExp(
-  `^(?:${DATE_PART})(?:(?:t|[ \\t\\n\\r\\f\\v]+)(?:${TIME_PART}))?` +
-    `(?:[ \\t\\n\\r\\f\\v]*(${ZONE_PART}))?(?:[ \\t\\n\\r\\f\\v]+(bc|ad))?$`,
-  'i',
-)
-
-/** Parses PostgreSQL's ISO date/time input (what DateStyle ISO prints, plus common variants). */
-function parseDateTime(text: string, typeLabel: string): DateTimeFields | Special {
-  const s = text.replace(SPACE, '').toLowerCase()
-  if (s === 'infinity' || s === '+infinity') return 'infinity'
-  if (s === '-infinity') return '-infinity'
-  if (s === 'epoch') return 'epoch'
-  if (s === 'now' || s === 'today' || s === 'tomorrow' || s === 'yesterday') {
-    throw featureNotSupported(`date/time input "${s}" (use current_date or now())`)
-  }
-  const m = DATETIME.exec(s)
-  if (m === null)
-    throw new SqlError('22007', `invalid input syntax for type ${typeLabel}: "${text}"`)
-  let year = Number(m[1] ?? m[4])
-  const month = Number(m[2] ?? m[5])
-  const day = Number(m[3] ?? m[6])
-  const bc = m[12] === 'bc'
-  const fieldOverflow = () => new SqlError('22008', `date/time field value out of range: "${text}"`)
-  if (year === 0) throw fieldOverflow()
-  if (bc) year = 1 - year
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw fieldOverflow()
-  const hour = Number(m[7] ?? 0)
-  const minute = Number(m[8] ?? 0)
-  const second = Number(m[9] ?? 0)
-  const fraction = fractionMicros(m[10] ?? '')
-  const overTime = hour === 24 && (minute > 0 || second > 0 || fraction > 0n)
-  if (hour > 24 || overTime) throw fieldOverflow()
-  const micros = clockMicros(hour, minute, second, fraction, text)
-  const named = m[11] !== undefined && /^[a-z]{2,}/.test(m[11]) && !/^(zulu|utc|gmt|ut)$/.test(m[11])
-  if (named) return { year, month, day, micros, offsetSeconds: undefined, zoneName: m[11] }
-  return { year, month, day, micros, offsetSeconds: zoneOffset(m[11], text), zoneName: undefined }
-}
-
-/** hour:minute:second plus `fraction` in microseconds; 22008 when the minute or second is out of
- * range (second 60, a leap second, is allowed, as in PostgreSQL). The hour's range is the
- * caller's: timestamps and time bound it differently. */
-export function clockMicros(
-  hour: number,
-  minute: number,
-  second: number,
-  fraction: bigint,
-  text: string,
-): bigint {
-  if (minute > 59 || second > 60) {
-    throw new SqlError('22008', `date/time field value out of range: "${text}"`)
-  }
-  return BigInt((hour * 60 + minute) * 60 + second) * 1_000_000n + fraction
-}
-
-/** Fractional seconds rounded to microseconds, half to even (PostgreSQL uses rint). */
-export function fractionMicros(digits: string): bigint {
-  if (digits.length <= 6) return BigInt(digits.padEnd(6, '0'))
-  const kept = BigInt(digits.slice(0, 6))
-  const rest = digits.slice(6)
-  const half = '5'.padEnd(rest.length, '0')
-  if (rest > half || (rest === half && kept % 2n === 1n)) return kept + 1n
-  return kept
-}
-
-function zoneOffset(zone: string | undefined, text: string): number | undefined {
-  if (zone === undefined) return undefined
-  if (!/^[+-]/.test(zone)) return 0
-  const [hours, minutes, seconds] = offsetFields(zone.slice(1))
-  if (minutes > 59 || seconds > 59) {
-    throw new SqlError('22008', `date/time field value out of range: "${text}"`)
-  }
-  const total = hours * 3600 + minutes * 60 + seconds
-  if (total > TZ_OFFSET_SECONDS_MAX) {
-    throw new SqlError('22009', `time zone displacement out of range: "${text}"`)
-  }
-  return zone.startsWith('-') ? -total : total
-}
-
-/** Splits '5', '05', '0530', '053000', '05:30' or '05:30:00' into hours, minutes, seconds. */
-function offsetFields(body: string): [number, number, number] {
-  if (body.includes(':')) {
-    const [h = '0', m = '0', sec = '0'] = body.split(':')
-    return [Number(h), Number(m), Number(sec)]
-  }
-  const hourDigits =
-    body.length <= 2 ? body.length : body.length <= 4 ? body.length - 2 : body.length - 4
-  const rest = body.slice(hourDigits)
-  return [
-    Number(body.slice(0, hourDigits)),
-    Number(rest.slice(0, 2) || '0'),
-    Number(rest.slice(2) || '0'),
-  ]
-}
-
-/** date input: a day number, ±Infinity for ±infinity. 22007 bad syntax, 22008 out of range. */
-export function parseDate(text: string): number {
-  const f = parseDateTime(text, 'date')
+/** date input (date_in): a day number, ±Infinity for ±infinity; `nowUs` serves 'today' and the
+ * like (0A000 without it). 22007 bad syntax, 22008 out of range (see `decodeDateTime`). */
+export function parseDate(text: string, nowUs?: bigint): number {
+  const f = decodeDateTime(text, 'date', nowUs)
   if (f === 'infinity') return Number.POSITIVE_INFINITY
   if (f === '-infinity') return Number.NEGATIVE_INFINITY
   if (f === 'epoch') return 0
-  const days = daysFromCivil(f.year, f.month, f.day)
-  if (!dateInRange(days)) throw new SqlError('22008', `date out of range: "${text}"`)
+  const days = validJulian(f.year, f.month) ? daysFromCivil(f.year, f.month, f.day) : Number.NaN
+  if (!(days >= DATE_DAYS_MIN && days < DATE_DAYS_END)) {
+    throw new SqlError('22008', `date out of range: "${text}"`)
+  }
   return days
 }
 
-/** timestamp / timestamptz input, microseconds since 1970 UTC. Without a zone the value is taken
- * as UTC (the session time zone); timestamp ignores a zone, as PostgreSQL does. */
-export function parseTimestamp(text: string, withZone: boolean): bigint {
-  const label = withZone ? 'timestamp with time zone' : 'timestamp'
-  const f = parseDateTime(text, label)
+/** timestamp / timestamptz input (timestamp_in, timestamptz_in), microseconds since 1970 UTC.
+ * Without a zone the text is local time in the session's zone, UTC; timestamp drops a zone, as
+ * PostgreSQL does, after checking it. */
+export function parseTimestamp(text: string, withZone: boolean, nowUs?: bigint): bigint {
+  const f = decodeDateTime(text, withZone ? 'timestamp with time zone' : 'timestamp', nowUs)
   if (f === 'infinity') return TIMESTAMP_INFINITY
   if (f === '-infinity') return TIMESTAMP_NEG_INFINITY
   if (f === 'epoch') return 0n
-  const local = BigInt(daysFromCivil(f.year, f.month, f.day)) * MICROS_PER_DAY + f.micros
-  if (withZone && f.zoneName !== undefined) {
-    // Validate before converting: an unknown zone is 22023 even for timestamp without zone.
-    return fromLocal(local, zoneOf(f.zoneName))
+  const outOfRange = () => new SqlError('22008', `timestamp out of range: "${text}"`)
+  if (!validJulian(f.year, f.month)) throw outOfRange()
+  const days = daysFromCivil(f.year, f.month, f.day)
+  const seconds = (f.hour * 60 + f.minute) * 60 + f.second
+  let micros = BigInt(days) * MICROS_PER_DAY + BigInt(seconds) * 1_000_000n + BigInt(f.fsec)
+  if (withZone && f.zone !== undefined) {
+    const east =
+      'offsetSeconds' in f.zone
+        ? f.zone.offsetSeconds
+        : offsetFromLocal(days * 86400 + seconds, f.zone.zone)
+    micros -= BigInt(east) * 1_000_000n
   }
-  if (f.zoneName !== undefined) zoneOf(f.zoneName)
-  const offset = withZone ? BigInt(f.offsetSeconds ?? 0) * 1_000_000n : 0n
-  const micros = local - offset
-  if (!timestampInRange(micros)) throw new SqlError('22008', `timestamp out of range: "${text}"`)
+  if (!timestampInRange(micros)) throw outOfRange()
   return micros
 }
 

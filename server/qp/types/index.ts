@@ -88,6 +88,7 @@ export { canonicalJson, formatJsonNumber, jsonbEntries } from './jsonb.ts'
 
 /** Input and output functions, text order. */
 export { checkEncoding, formatText, invalidEncoding, parseText } from './text-io.ts'
+export { inputReadsClock } from './datetime-input.ts'
 export { compareCodePoints } from './text-order.ts'
 export {
   civilFromDays,

@@ -36,8 +36,10 @@ export const invalidEncoding = (spelled: string): SqlError =>
 
 /** PostgreSQL's input function: text to datum. 22P02/22003/22007/22008 on bad input. Typmods
  * (numeric(p,s), varchar(n), timestamp(p)) are not applied here: PostgreSQL reads a literal with
- * typmod -1 and then applies the typmod as a cast in the statement's context; use `cast`. */
-export function parseText(text: string, type: SqlType): Datum {
+ * typmod -1 and then applies the typmod as a cast in the statement's context; use `cast`.
+ * `nowUs`, the transaction's start, serves date/time input's 'now', 'today', 'tomorrow' and
+ * 'yesterday'; without it they are 0A000. */
+export function parseText(text: string, type: SqlType, nowUs?: bigint): Datum {
   switch (type.kind) {
     case 'bool':
       return parseBool(text)
@@ -56,14 +58,14 @@ export function parseText(text: string, type: SqlType): Datum {
     case 'unknown':
       return text
     case 'date':
-      return parseDate(text)
+      return parseDate(text, nowUs)
     case 'timestamp':
-      return parseTimestamp(text, false)
+      return parseTimestamp(text, false, nowUs)
     case 'timestamptz':
-      return parseTimestamp(text, true)
+      return parseTimestamp(text, true, nowUs)
     case 'time':
       // As time_in does: a literal cast to or stored in time(p) is rounded on input.
-      return roundTime(parseTime(text), type.precision)
+      return roundTime(parseTime(text, nowUs), type.precision)
     case 'uuid':
       return parseUuid(text)
     case 'jsonb':
@@ -79,7 +81,7 @@ export function parseText(text: string, type: SqlType): Datum {
       return text
     case 'array': {
       const element = type.element
-      return parseArray(text, (s) => parseText(s, element))
+      return parseArray(text, (s) => parseText(s, element, nowUs))
     }
     default:
       return assertNever(type)

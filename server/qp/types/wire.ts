@@ -62,14 +62,15 @@ export function toWire(value: Datum, type: SqlType): WireValue {
  * typmod is not applied (callers `cast` in assignment context for columns). Unknown keeps text.
  * Strings PostgreSQL's UTF8 text cannot hold (U+0000, lone surrogates) are 22021, as a client's
  * bytes would be; in a JSON value for jsonb they are what jsonb input says of the same JSON
- * (22P05, 22P02); a JSON value nested deeper than JSON_DEPTH_MAX is 54001. */
-export function fromParam(json: unknown, type: SqlType): Datum {
+ * (22P05, 22P02); a JSON value nested deeper than JSON_DEPTH_MAX is 54001. `nowUs`, the
+ * transaction's start, serves date/time strings such as 'now' (see `parseText`). */
+export function fromParam(json: unknown, type: SqlType, nowUs?: bigint): Datum {
   if (json === null || json === undefined) return null
   if (type.kind === 'jsonb')
     return typeof json === 'string' ? parseText(checkEncoding(json), type) : Jsonb.fromJson(json)
   switch (typeof json) {
     case 'string':
-      return parseText(checkEncoding(json), type)
+      return parseText(checkEncoding(json), type, nowUs)
     case 'number':
       return numberParam(json, type)
     case 'bigint':
@@ -80,7 +81,7 @@ export function fromParam(json: unknown, type: SqlType): Datum {
       // A JSON array is an array parameter (API.md: arrays are JSON arrays both ways).
       if (type.kind === 'array' && Array.isArray(json)) {
         const element = type.element
-        return json.map((v: unknown) => fromParam(v, element))
+        return json.map((v: unknown) => fromParam(v, element, nowUs))
       }
       if (type.kind === 'text' || type.kind === 'varchar' || type.kind === 'unknown') {
         // JSON.stringify escapes U+0000 and lone surrogates, so the text is valid as it is.
