@@ -352,6 +352,80 @@ describe('defaults that use a sequence', () => {
   })
 })
 
+describe('views and CHECK constraints that use a sequence', () => {
+  test('DROP SEQUENCE names them (2BP01), the views over a view too; CASCADE drops them', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run("CREATE TABLE t (a bigint DEFAULT nextval('s'), b int, CONSTRAINT k CHECK (b IS NULL OR b < currval('s')))")
+    await h.run("CREATE VIEW v AS SELECT nextval('s') AS n")
+    await h.run('CREATE VIEW w AS SELECT n FROM v')
+    expect(await sqlError(h.run('DROP SEQUENCE s'))).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop sequence s because other objects depend on it',
+      detail:
+        'default value for column a of table t depends on sequence s\n' +
+        'constraint k on table t depends on sequence s\n' +
+        'view v depends on sequence s\n' +
+        'view w depends on view v',
+    })
+    await h.run('DROP SEQUENCE s CASCADE')
+    expect(await h.rows("SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).toEqual([['0']])
+    expect(await h.rows('INSERT INTO t (b) VALUES (5) RETURNING a, b')).toEqual([[null, 5]])
+  })
+
+  test('a view or check stored while a DROP SEQUENCE runs: whichever commits second gets 40001', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE TABLE t (v bigint)')
+    const uses = ["CREATE VIEW v AS SELECT nextval('s') AS n", "ALTER TABLE t ADD CONSTRAINT k CHECK (v < nextval('s'))"]
+    for (const sql of uses) {
+      for (const order of ['drop first', 'use first']) {
+        const drop = await h.begin()
+        const use = await h.begin()
+        await drop.execute('DROP SEQUENCE s CASCADE')
+        await use.execute(sql)
+        const [first, second] = order === 'drop first' ? [drop, use] : [use, drop]
+        await first.commit()
+        expect((await sqlError(second.commit())).code).toBe('40001')
+        // Start over: the sequence, no view, no check.
+        await h.run('DROP VIEW IF EXISTS v')
+        await h.run('ALTER TABLE t DROP CONSTRAINT IF EXISTS k')
+        await h.run('CREATE SEQUENCE IF NOT EXISTS s')
+      }
+    }
+  })
+
+  test('renamed and moved sequences are followed by views and checks, in any spelling', async () => {
+    await h.run('CREATE SCHEMA k')
+    await h.run('CREATE SCHEMA m')
+    await h.run('CREATE SEQUENCE k.s')
+    await h.run(`CREATE VIEW v AS SELECT nextval('K.S') AS a, 'k.s' AS b, pg_catalog.currval('"k".s') AS c`)
+    await h.run(`CREATE TABLE t (x int, CONSTRAINT named CHECK ('k.s'::regclass IS NOT NULL AND x > 0))`)
+    await h.run('ALTER SEQUENCE k.s RENAME TO "Odd"')
+    await h.run('ALTER SEQUENCE k."Odd" SET SCHEMA m')
+    await h.run('CREATE SEQUENCE k.s START 100')
+    expect(await h.rows('SELECT * FROM v')).toEqual([['1', 'k.s', '1']])
+    await h.run('DROP SEQUENCE k.s')
+    await h.run('INSERT INTO t VALUES (1)')
+    expect((await sqlError(h.run('INSERT INTO t VALUES (0)'))).code).toBe('23514')
+    expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
+      [`SELECT nextval('m."Odd"') AS a, 'k.s' AS b, pg_catalog.currval('m."Odd"') AS c`],
+    ])
+    expect((await sqlError(h.run('DROP SEQUENCE m."Odd"'))).code).toBe('2BP01')
+  })
+
+  test("a table's move takes its sequence along: a view reading both follows both", async () => {
+    await h.run('CREATE SCHEMA elsewhere')
+    await h.run('CREATE TABLE t (id serial, k int)')
+    // The sequence's constant comes before the column references, so its longer name moves them.
+    await h.run("CREATE VIEW v AS SELECT nextval('t_id_seq') AS n, t.id, k FROM t")
+    await h.run('INSERT INTO t (k) VALUES (7)')
+    await h.run('ALTER TABLE t SET SCHEMA elsewhere')
+    expect(await h.rows('SELECT * FROM v')).toEqual([['2', 1, 7]])
+    expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
+      [`SELECT nextval('elsewhere.t_id_seq') AS n, t.id, k FROM elsewhere.t AS t`],
+    ])
+  })
+})
+
 describe('blocks across query processors', () => {
   // Two query processors over the same storage, adjudicators and journal: two regions' QPs.
   async function twoProcessors() {

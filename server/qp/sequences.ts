@@ -9,7 +9,7 @@
 // of a taken block conflicts; the allocator then jumps further ahead). No fresh snapshot is ever
 // needed. setval and ALTER SEQUENCE start a new epoch (a new block grid) by rewriting the
 // definition; ALTER continues after the last value handed out where it can know it (altered).
-import type { AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
+import type { AlterObjectSchemaStmt, AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import {
   assert,
@@ -22,6 +22,7 @@ import {
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
 import {
+  bareName,
   indexNameKey,
   schemaExists,
   sequencesRange,
@@ -365,8 +366,9 @@ export function putSequence(env: Pick<DdlEnv, 'put'>, def: SequenceDef): void {
   env.put(sequenceKey(def.name), JSON.stringify(def))
 }
 
-/** DROP SEQUENCE [IF EXISTS] names [CASCADE]. A sequence a column default uses is 2BP01 unless
- * CASCADE, which drops the default; an identity column's always is (dropSequenceUses). */
+/** DROP SEQUENCE [IF EXISTS] names [CASCADE]. A sequence a column default, a CHECK constraint or a
+ * view uses is 2BP01 unless CASCADE, which drops them; an identity column's always is
+ * (dropSequenceUses). */
 export function dropSequence(env: DdlEnv, s: DropStmt): void {
   const names: string[] = []
   for (const object of s.objects ?? []) {
@@ -389,7 +391,8 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
   for (const name of names) env.put(sequenceKey(name), null)
 }
 
-/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults that use it follow. */
+/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults, checks and views that use it
+ * follow. */
 export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
   const raw = env.view.get(sequenceKey(from))
   if (raw === undefined) {
@@ -397,10 +400,41 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
     throw new SqlError('42P01', `relation "${from}" does not exist`)
   }
   if (relationNameTaken(env, to)) throw duplicateTable(to)
+  moveSequence(env, JSON.parse(raw) as SequenceDef, to)
+}
+
+/** ALTER SEQUENCE [IF EXISTS] name SET SCHEMA s: as a rename, into another schema. A sequence
+ * owned by a column moves only with its table (ALTER TABLE ... SET SCHEMA), as in PostgreSQL. */
+export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
+  const name = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
+  const raw = env.view.get(sequenceKey(name))
+  if (raw === undefined) {
+    if (env.findTable(name) !== undefined || env.view.get(viewKey(name)) !== undefined)
+      throw new SqlError('42809', `"${bareName(name)}" is not a sequence`)
+    if (s.missing_ok === true) return
+    throw new SqlError('42P01', `relation "${name}" does not exist`)
+  }
+  const schema = s.newschema ?? ''
+  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
   const def = JSON.parse(raw) as SequenceDef
-  env.put(sequenceKey(from), null)
+  const to = qualifiedName(schema, bareName(name))
+  if (to === name) return
+  if (def.ownedBy !== undefined) {
+    throw new SqlError('0A000', 'cannot move an owned sequence into another schema', {
+      detail: `Sequence "${bareName(name)}" is linked to table "${bareName(def.ownedBy.table)}".`,
+    })
+  }
+  if (relationNameTaken(env, to))
+    throw new SqlError('42P07', `relation "${bareName(to)}" already exists in schema "${schema}"`)
+  moveSequence(env, def, to)
+}
+
+/** The sequence under catalog name `to` (free); what names it follows. Its id, and so its blocks,
+ * stay. */
+function moveSequence(env: DdlEnv, def: SequenceDef, to: string): void {
+  env.put(sequenceKey(def.name), null)
   putSequence(env, { ...def, name: to })
-  followSequenceRename(env, from, to)
+  followSequenceRename(env, def.name, to)
 }
 
 /** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */
