@@ -11,7 +11,7 @@ import type {
   RenameStmt,
 } from 'libpg-query'
 import { scanSync } from 'libpg-query'
-import { featureNotSupported, SqlError } from '../errors/index.ts'
+import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { formatType, typesEqual, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
 import {
@@ -476,6 +476,7 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
 function addCheck(a: Alter, expr: string, given: string | undefined, validate: boolean): void {
   const name = given ?? chooseName(a.def.name, soleColumn(expr, a.def.columns), 'check', namesOf(a.def))
   checkNameFree(a, name)
+  useSequences(a.env, expr)
   a.def = { ...a.def, checks: [...a.def.checks, { name, expr }] }
   const table = tableOf(a.def)
   const check = constraintsOf(table, a.env.parse).checks.find((k) => k.name === name)!
@@ -704,8 +705,11 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
         table.schemaKey,
         encodeTableDef(renameConstraint(env, table.def, s.subname ?? '', s.newname ?? '')),
       )
-    case 'OBJECT_TABLE':
-      return renameTable(env, table, siblingName(table.name, s.newname ?? ''))
+    case 'OBJECT_TABLE': {
+      const moved = renameTable(env, table, siblingName(table.name, s.newname ?? ''))
+      assert(moved.length === 0, 'a rename in its schema moves no sequence')
+      return
+    }
     default:
       throw featureNotSupported(`ALTER ${(s.renameType ?? '').replace('OBJECT_', '')} RENAME`)
   }
@@ -793,9 +797,17 @@ function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean):
   env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, bareName(from), to)))
 }
 
+/** A sequence a table's move took along: its name before and after. */
+export interface MovedSequence {
+  readonly from: string
+  readonly to: string
+}
+
 /** RENAME TO: the definition moves to the new name's key (rows stay under the table id); index
- * names, owned sequences and foreign keys on either side follow. */
-function renameTable(env: DdlEnv, table: Table, to: string): void {
+ * names, owned sequences and foreign keys on either side follow. Returns the sequences it moved to
+ * another schema: the defaults and checks naming them follow here, the views are the caller's
+ * (followSequenceRenameInViews, once the views followed the table). */
+function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
   if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
   const from = table.name
   const rename = (n: string) => (n === from ? to : n)
@@ -823,7 +835,8 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
   if ((table.def.buildingIndexes?.length ?? 0) > 0) followTableChange(env, from, table.def.id, to, table.def.id)
   const moved = schemaOf(from) !== schemaOf(to)
   // The sequences it owns follow, into the new schema too (as PostgreSQL moves them), and so do
-  // the defaults that name them.
+  // the defaults and checks that name them.
+  const movedSequences: MovedSequence[] = []
   for (const seq of ownedSequences(env, from)) {
     const name = moved ? siblingName(to, bareName(seq.name)) : seq.name
     if (name !== seq.name) {
@@ -835,7 +848,8 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
       }
       env.put(sequenceKey(seq.name), null)
       def = withSequenceRenamed(env.parse, def, seq.name, name)
-      followSequenceRename(env, seq.name, name, new Set([from]))
+      followSequenceRename(env, seq.name, name, { skip: new Set([from]), views: false })
+      movedSequences.push({ from: seq.name, to: name })
     }
     const ownedBy = seq.ownedBy === undefined ? undefined : { ...seq.ownedBy, table: to }
     putSequence(env, { ...seq, name, ownedBy })
@@ -852,20 +866,22 @@ function renameTable(env: DdlEnv, table: Table, to: string): void {
   }
   env.put(table.schemaKey, null)
   env.put(schemaKey(to), encodeTableDef(def))
+  return movedSequences
 }
 
-/** ALTER TABLE [IF EXISTS] name SET SCHEMA s: the table, its indexes and its owned sequences move. */
-export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
+/** ALTER TABLE [IF EXISTS] name SET SCHEMA s: the table, its indexes and its owned sequences move
+ * (returned: the views naming them are the caller's, see renameTable). */
+export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): MovedSequence[] {
   if (s.objectType !== 'OBJECT_TABLE')
     throw featureNotSupported(`ALTER ${(s.objectType ?? '').replace('OBJECT_', '')} SET SCHEMA`)
   const name = relationName(s.relation)
   const table = env.findTable(name)
   if (table === undefined) {
-    if (s.missing_ok === true) return
+    if (s.missing_ok === true) return []
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
   const schema = s.newschema ?? ''
   if (!schemaExists(env.view, schema))
     throw new SqlError('3F000', `schema "${schema}" does not exist`)
-  renameTable(env, table, qualifiedName(schema, bareName(name)))
+  return renameTable(env, table, qualifiedName(schema, bareName(name)))
 }

@@ -66,8 +66,9 @@ import {
   qualifiedName,
   relationNameTaken,
   sequenceDef,
+  setSequenceSchema,
 } from './sequences.ts'
-import { dropOwnedSequences, useDefaultSequences } from './sequence-uses.ts'
+import { dropOwnedSequences, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -100,7 +101,10 @@ export function ddlCommand(stmt: Node): string | undefined {
   if ('IndexStmt' in stmt) return 'CREATE INDEX'
   if ('CreateSeqStmt' in stmt) return 'CREATE SEQUENCE'
   if ('AlterSeqStmt' in stmt) return 'ALTER SEQUENCE'
-  if ('AlterObjectSchemaStmt' in stmt) return stmt.AlterObjectSchemaStmt.objectType === 'OBJECT_VIEW' ? 'ALTER VIEW' : 'ALTER TABLE'
+  if ('AlterObjectSchemaStmt' in stmt) {
+    const what = stmt.AlterObjectSchemaStmt.objectType
+    return what === 'OBJECT_VIEW' ? 'ALTER VIEW' : what === 'OBJECT_SEQUENCE' ? 'ALTER SEQUENCE' : 'ALTER TABLE'
+  }
   if ('TruncateStmt' in stmt) return 'TRUNCATE TABLE'
   if ('CreateSchemaStmt' in stmt) return 'CREATE SCHEMA'
   if ('CreateEnumStmt' in stmt) return 'CREATE TYPE'
@@ -168,15 +172,16 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt, run.exec.tx)
   else if ('AlterObjectSchemaStmt' in stmt) {
     const s = stmt.AlterObjectSchemaStmt
-    if (!setViewSchema(env, s)) {
+    if (s.objectType === 'OBJECT_SEQUENCE') setSequenceSchema(env, s)
+    else if (!setViewSchema(env, s)) {
       const from = s.relation === undefined ? undefined : relationName(s.relation)
       const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, from)
-      setSchema(env, s)
+      const moved = setSchema(env, s)
       const to = from === undefined ? undefined : qualifiedName(s.newschema, bareName(from))
-      if (dependents !== undefined && from !== undefined && to !== undefined && to !== from) {
-        followRelationRename(env, dependents, from, to)
-        dependents.check(env, to, stmt)
-      }
+      if (dependents !== undefined && from !== undefined && to !== undefined && to !== from) followRelationRename(env, dependents, from, to)
+      // After the views followed the table (their edits are counted from the text they hold).
+      for (const m of moved) followSequenceRenameInViews(env, m.from, m.to, (view, edits) => dependents?.edited(view, edits))
+      if (dependents !== undefined && to !== undefined && to !== from) dependents.check(env, to, stmt)
     }
   }
   else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
@@ -213,8 +218,11 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   }
   let def: TableDef = { ...draft.finish(allocateObjectId(env), (bare) => relationNameTaken(env, siblingName(name, bare))), name }
   validateExpressions(env, def)
-  useDefaultSequences(env, def.columns)
   def = ownSequences(env, def, draft.owners)
+  // After its serial columns' sequences exist: a default or check may name one (as in PostgreSQL,
+  // which creates them before the table).
+  useDefaultSequences(env, def.columns)
+  for (const check of def.checks) useSequences(env, check.expr)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
     if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
     env.put(indexKeyOf(name, indexName), name)

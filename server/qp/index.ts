@@ -1,7 +1,7 @@
 // The query processor (ARCHITECTURE.md "query processor", steps 1-4): parses SQL with libpg_query,
 // binds, plans and executes over a snapshot plus the transaction's write buffer, and commits
 // through the adjudicators. It never writes storage.
-import type { Clock, Hlc, HlcTimestamp, Random } from '../clock/index.ts'
+import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import type { WireValue } from './types/index.ts'
@@ -48,6 +48,9 @@ export interface QueryProcessorOptions {
   readonly commits: CommitService
   readonly hlc: Hlc
   readonly clock: Clock
+  /** Bounds the waits of a statement on other transactions of this query processor (a refill of
+   * a sequence waiting for an ALTER SEQUENCE to end). */
+  readonly timers: Timers
   readonly random: Random
   /**
    * Chooses a beginning transaction's snapshot timestamp: it must be at or above the commitTs of

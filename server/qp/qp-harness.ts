@@ -71,6 +71,7 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
     commits: adjudicators,
     hlc,
     clock: options.qpClock ?? clock,
+    timers: clock,
     random: new SeededRandom(options.seed ?? 42),
     snapshotTs: () => {
       crossbar.requestFrontier(hlc.now())

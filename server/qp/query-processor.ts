@@ -42,6 +42,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     commits: options.commits,
     hlc: options.hlc,
     clock: options.clock,
+    timers: options.timers,
     random: options.random,
     region: options.region ?? 'local',
     limits: resolveLimits(options.limits),

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
 import type { QueryProcessor } from './index.ts'
+import { SEQUENCE_ALTER_WAIT_MS_MAX } from './sequences.ts'
 
 let h: QpHarness
 beforeEach(() => {
@@ -255,14 +256,125 @@ describe('ALTER SEQUENCE', () => {
     expect((await sqlError(next())).code).toBe('2200H')
   })
 
-  test('a block of the old options claimed while the ALTER is open makes the ALTER fail (40001)', async () => {
+  test('nextval in other transactions of its process waits for an open ALTER, which commits', async () => {
+    await h.run('CREATE SEQUENCE s')
+    expect(await next()).toEqual([['1']])
+    const old = await h.begin()
+    expect((await old.execute("SELECT nextval('s')")).rows).toEqual([['2']])
+    const alter = await h.begin()
+    await alter.execute('ALTER SEQUENCE s MAXVALUE 1000')
+    // The ALTER gave up the rest of this process's block: a nextval under the old options needs a
+    // block (203..., which the new options, going on from 2, would reach). Both the transaction
+    // that took values before the ALTER and one begun since wait for it, and fail once it
+    // committed (their snapshots see the old options).
+    const oldNext = old.execute("SELECT nextval('s')").then((r) => r.rows, (e: Error) => e)
+    const fresh = next().then((r) => r, (e: Error) => e)
+    await alter.commit()
+    expect(await oldNext).toMatchObject({ code: '40001' })
+    expect(await fresh).toMatchObject({ code: '40001' })
+    // Nothing was taken meanwhile: the new options go on from 2.
+    expect(await next(2)).toEqual([['3', '4']])
+  })
+
+  test('an ALTER succeeds at once under steady inserts from its process, however long it stays open', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run("CREATE TABLE t (id bigint PRIMARY KEY DEFAULT nextval('s'), k int)")
+    let stop = false
+    let conflicts = 0
+    const ids: unknown[] = []
+    const insert = async () => {
+      while (!stop) {
+        try {
+          ids.push(...(await h.rows('INSERT INTO t (k) VALUES (1) RETURNING id')).map((r) => r[0]))
+        } catch (e) {
+          if ((e as { code?: string }).code !== '40001') throw e
+          conflicts++
+        }
+      }
+    }
+    const inserters = [insert(), insert(), insert()]
+    const others = async (n: number) => {
+      for (let i = 0; i < n; i++) await h.rows('SELECT 1')
+    }
+    // Let them take values, then alter a few times while they go on: the ALTER's transaction stays
+    // open a while (a migration's next statements, or a commit on its way to another region).
+    while (ids.length < 30) await others(1)
+    const alter = async (max: number) => {
+      const tx = await h.begin()
+      await tx.execute(`ALTER SEQUENCE s MAXVALUE ${max}`)
+      await others(10)
+      await tx.commit()
+    }
+    const alterAttempts: number[] = []
+    try {
+      for (const max of [100_000, 200_000, 300_000]) {
+        for (let attempt = 1; ; attempt++) {
+          const error = await alter(max).then(() => undefined, (e: Error) => e)
+          if (error === undefined) {
+            alterAttempts.push(attempt)
+            break
+          }
+          expect(error).toMatchObject({ code: '40001' })
+          expect(attempt).toBeLessThan(5)
+        }
+        const seen = ids.length
+        while (ids.length < seen + 30) await others(1)
+      }
+    } finally {
+      stop = true
+      await Promise.all(inserters)
+    }
+    expect(alterAttempts).toEqual([1, 1, 1])
+    // Every value handed out once, and no block burnt: each ALTER goes on from the last value
+    // handed out, the inserts that waited for it failed (40001) without taking any.
+    expect(new Set(ids).size).toBe(ids.length)
+    const highest = ids.reduce<bigint>((m, v) => (BigInt(v as string) > m ? BigInt(v as string) : m), 0n)
+    // An insert that took a value and then failed at commit (its transaction read the options the
+    // ALTER replaced) leaves a gap of one.
+    expect(highest).toBeLessThanOrEqual(BigInt(ids.length + conflicts))
+    expect(conflicts).toBeLessThanOrEqual(3 * 3)
+  })
+
+  test('an ALTER that rolls back gives back the rest of the block it gave up', async () => {
     await h.run('CREATE SEQUENCE s')
     expect(await next()).toEqual([['1']])
     const alter = await h.begin()
     await alter.execute('ALTER SEQUENCE s MAXVALUE 1000')
-    // The ALTER gave up the rest of this process's block: a nextval under the old options claims
-    // block 2 (101..200), which the new options, going on from 1, would reach.
-    expect(await next()).toEqual([['101']])
+    const waiting = next()
+    alter.rollback()
+    expect(await waiting).toEqual([['2']])
+    expect(await next()).toEqual([['3']])
+  })
+
+  test('an ALTER run while its process claims a block waits for the claim, then commits', async () => {
+    await h.run('CREATE SEQUENCE s')
+    const alter = await h.begin()
+    const taking = await h.begin()
+    // The claim of block 1 is in flight when the ALTER runs (it began before the claim commits).
+    const took = taking.execute("SELECT nextval('s')").then((r) => r.rows[0]?.[0], (e: Error) => e)
+    await alter.execute('ALTER SEQUENCE s MAXVALUE 1000')
+    await alter.commit()
+    // Whichever of the two ran first after the claim: the nextval took 1 (the ALTER goes on after
+    // it), or the ALTER gave the block up first and the nextval, on the old options, failed.
+    const got = await took
+    if (got === '1') expect(await next()).toEqual([['2']])
+    else {
+      expect(got).toMatchObject({ code: '40001' })
+      expect(await next()).toEqual([['1']])
+    }
+  })
+
+  test(`an ALTER left open holds its process's nextval ${SEQUENCE_ALTER_WAIT_MS_MAX} ms at most; then the ALTER fails (40001)`, async () => {
+    await h.run('CREATE SEQUENCE s')
+    expect(await next()).toEqual([['1']])
+    const alter = await h.begin()
+    await alter.execute('ALTER SEQUENCE s MAXVALUE 1000')
+    let got: unknown
+    const waiting = next().then((rows) => (got = rows))
+    for (let i = 0; i < 10; i++) await Bun.sleep(1)
+    expect(got).toBeUndefined()
+    h.clock.advance(SEQUENCE_ALTER_WAIT_MS_MAX)
+    expect(await waiting).toEqual([['101']])
     expect((await sqlError(alter.commit())).code).toBe('40001')
     expect(await next()).toEqual([['102']])
   })
@@ -352,6 +464,80 @@ describe('defaults that use a sequence', () => {
   })
 })
 
+describe('views and CHECK constraints that use a sequence', () => {
+  test('DROP SEQUENCE names them (2BP01), the views over a view too; CASCADE drops them', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run("CREATE TABLE t (a bigint DEFAULT nextval('s'), b int, CONSTRAINT k CHECK (b IS NULL OR b < currval('s')))")
+    await h.run("CREATE VIEW v AS SELECT nextval('s') AS n")
+    await h.run('CREATE VIEW w AS SELECT n FROM v')
+    expect(await sqlError(h.run('DROP SEQUENCE s'))).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop sequence s because other objects depend on it',
+      detail:
+        'default value for column a of table t depends on sequence s\n' +
+        'constraint k on table t depends on sequence s\n' +
+        'view v depends on sequence s\n' +
+        'view w depends on view v',
+    })
+    await h.run('DROP SEQUENCE s CASCADE')
+    expect(await h.rows("SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).toEqual([['0']])
+    expect(await h.rows('INSERT INTO t (b) VALUES (5) RETURNING a, b')).toEqual([[null, 5]])
+  })
+
+  test('a view or check stored while a DROP SEQUENCE runs: whichever commits second gets 40001', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE TABLE t (v bigint)')
+    const uses = ["CREATE VIEW v AS SELECT nextval('s') AS n", "ALTER TABLE t ADD CONSTRAINT k CHECK (v < nextval('s'))"]
+    for (const sql of uses) {
+      for (const order of ['drop first', 'use first']) {
+        const drop = await h.begin()
+        const use = await h.begin()
+        await drop.execute('DROP SEQUENCE s CASCADE')
+        await use.execute(sql)
+        const [first, second] = order === 'drop first' ? [drop, use] : [use, drop]
+        await first.commit()
+        expect((await sqlError(second.commit())).code).toBe('40001')
+        // Start over: the sequence, no view, no check.
+        await h.run('DROP VIEW IF EXISTS v')
+        await h.run('ALTER TABLE t DROP CONSTRAINT IF EXISTS k')
+        await h.run('CREATE SEQUENCE IF NOT EXISTS s')
+      }
+    }
+  })
+
+  test('renamed and moved sequences are followed by views and checks, in any spelling', async () => {
+    await h.run('CREATE SCHEMA k')
+    await h.run('CREATE SCHEMA m')
+    await h.run('CREATE SEQUENCE k.s')
+    await h.run(`CREATE VIEW v AS SELECT nextval('K.S') AS a, 'k.s' AS b, pg_catalog.currval('"k".s') AS c`)
+    await h.run(`CREATE TABLE t (x int, CONSTRAINT named CHECK ('k.s'::regclass IS NOT NULL AND x > 0))`)
+    await h.run('ALTER SEQUENCE k.s RENAME TO "Odd"')
+    await h.run('ALTER SEQUENCE k."Odd" SET SCHEMA m')
+    await h.run('CREATE SEQUENCE k.s START 100')
+    expect(await h.rows('SELECT * FROM v')).toEqual([['1', 'k.s', '1']])
+    await h.run('DROP SEQUENCE k.s')
+    await h.run('INSERT INTO t VALUES (1)')
+    expect((await sqlError(h.run('INSERT INTO t VALUES (0)'))).code).toBe('23514')
+    expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
+      [`SELECT nextval('m."Odd"') AS a, 'k.s' AS b, pg_catalog.currval('m."Odd"') AS c`],
+    ])
+    expect((await sqlError(h.run('DROP SEQUENCE m."Odd"'))).code).toBe('2BP01')
+  })
+
+  test("a table's move takes its sequence along: a view reading both follows both", async () => {
+    await h.run('CREATE SCHEMA elsewhere')
+    await h.run('CREATE TABLE t (id serial, k int)')
+    // The sequence's constant comes before the column references, so its longer name moves them.
+    await h.run("CREATE VIEW v AS SELECT nextval('t_id_seq') AS n, t.id, k FROM t")
+    await h.run('INSERT INTO t (k) VALUES (7)')
+    await h.run('ALTER TABLE t SET SCHEMA elsewhere')
+    expect(await h.rows('SELECT * FROM v')).toEqual([['2', 1, 7]])
+    expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
+      [`SELECT nextval('elsewhere.t_id_seq') AS n, t.id, k FROM elsewhere.t AS t`],
+    ])
+  })
+})
+
 describe('blocks across query processors', () => {
   // Two query processors over the same storage, adjudicators and journal: two regions' QPs.
   async function twoProcessors() {
@@ -393,6 +579,7 @@ describe('blocks across query processors', () => {
         commits: adjudicators,
         hlc,
         clock,
+        timers: clock,
         random: new SeededRandom(seed),
         snapshotTs,
       }),

@@ -1,19 +1,22 @@
-// Column defaults that use sequences (ARCHITECTURE.md "Schema objects beyond tables"). PostgreSQL
-// records a dependency of a default on every sequence its expression names by a regclass constant
-// (nextval('s'), currval('s'), setval('s', n), 's'::regclass): dropping the sequence is 2BP01 while
-// the default lives (CASCADE drops the default), and a renamed or moved sequence is followed.
-// Serial and identity columns use their own sequence (ColumnDef.sequence, the default text is for
-// display); an identity column's sequence goes only with the column, even under CASCADE.
+// Column defaults, CHECK constraints and views that use sequences (ARCHITECTURE.md "Schema objects
+// beyond tables"). PostgreSQL records a dependency of each on every sequence its expressions name by
+// a regclass constant (nextval('s'), currval('s'), setval('s', n), 's'::regclass): dropping the
+// sequence is 2BP01 while they live (CASCADE drops the default, the constraint, the view and the
+// views over it), and a renamed or moved sequence is followed. Serial and identity columns use
+// their own sequence (ColumnDef.sequence, the default text is for display); an identity column's
+// sequence goes only with the column, even under CASCADE.
 //
-// Tessera keeps a default as SQL text, so the uses are found in the text when a sequence is dropped,
-// renamed or moved: those are rare statements, and a scan of the table definitions is cheap next to
-// them. A statement that stores a default naming a sequence rewrites the sequence's definition
-// unchanged (useSequences): a concurrent DROP SEQUENCE writes the same key, so the later of the two
-// to commit gets 40001 instead of a default left naming nothing.
+// Tessera keeps defaults, checks and views as SQL text, so the uses are found in the text when a
+// sequence is dropped, renamed or moved: those are rare statements, and a scan of the table and view
+// definitions is cheap next to them. A renamed sequence is followed by rewriting the constant at
+// the byte offsets the parser gives (as view-renames.ts rewrites relation names). A statement that
+// stores text naming a sequence rewrites the sequence's definition unchanged (useSequences): a
+// concurrent DROP SEQUENCE writes the same key, so the later of the two to commit gets 40001
+// instead of a default, check or view left naming nothing.
 import { scanSync } from 'libpg-query'
 import type { Node } from 'libpg-query'
 import { decodeKey } from '../encoding/index.ts'
-import { SqlError } from '../errors/index.ts'
+import { assertNever, SqlError } from '../errors/index.ts'
 import {
   bareName,
   encodeTableDef,
@@ -26,10 +29,10 @@ import {
 } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { quoteIdent, quoteLiteral } from './functions-text.ts'
-import { replaceBytes, type ParseCache } from './parser.ts'
+import { replaceBytes, type ByteEdit, type ParseCache } from './parser.ts'
 import { sequenceName } from './schema-functions.ts'
 import type { SequenceDef } from './sequences.ts'
-import { viewKey } from './views.ts'
+import { dropDependentViews, viewKey, viewsOver, viewsRange, type ViewDef } from './views.ts'
 
 /** The functions whose first argument, a string constant, PostgreSQL reads as a regclass. */
 const SEQUENCE_FUNCTIONS = new Set(['nextval', 'currval', 'setval'])
@@ -43,17 +46,21 @@ export interface SequenceRef {
   readonly end: number
 }
 
-/** The sequences expression `text` names as PostgreSQL records them (see the top of the file):
+/** What a text naming sequences is: a stored expression (a default, a CHECK) or a view's query. */
+export type TextForm = 'expression' | 'query'
+
+/** The sequences `text` names as PostgreSQL records them (see the top of the file):
  * `nextval('s'::text)` names none, as there. */
-export function sequenceRefs(parse: ParseCache, text: string): SequenceRef[] {
+export function sequenceRefs(parse: ParseCache, text: string, form: TextForm = 'expression'): SequenceRef[] {
   if (!/nextval|currval|setval|regclass/i.test(text)) return []
   const constants: StringConstant[] = []
-  collectRefs(parse.expression(text), constants)
+  collectRefs(form === 'expression' ? parse.expression(text) : parse.statement(text).stmt, constants)
   if (constants.length === 0) return []
   const tokens = scanSync(text).tokens
+  const prefix = form === 'expression' ? EXPRESSION_PREFIX_BYTES : 0
   const out: SequenceRef[] = []
   for (const c of constants) {
-    const start = c.location - EXPRESSION_PREFIX_BYTES
+    const start = c.location - prefix
     const token = tokens.find((t) => t.start === start)
     if (token !== undefined) out.push({ name: sequenceName(c.value), start, end: token.end })
   }
@@ -109,16 +116,21 @@ export function regclassLiteral(name: string): string {
 /** The default text of a serial column using sequence `name`. */
 export const serialDefault = (name: string) => `nextval(${regclassLiteral(name)}::regclass)`
 
-/** A column default that uses a sequence. */
-export interface SequenceUse {
-  readonly table: string
-  readonly column: string
-  readonly sequence: string
-  /** An identity column: its sequence goes only with the column. */
-  readonly identity: boolean
-}
+/** Something that uses a sequence (PostgreSQL's dependent object): a column default, a CHECK
+ * constraint or a view. */
+export type SequenceUse =
+  | {
+      readonly kind: 'default'
+      readonly table: string
+      readonly column: string
+      readonly sequence: string
+      /** An identity column: its sequence goes only with the column. */
+      readonly identity: boolean
+    }
+  | { readonly kind: 'check'; readonly table: string; readonly constraint: string; readonly sequence: string }
+  | { readonly kind: 'view'; readonly view: string; readonly sequence: string }
 
-/** The uses in `def` of the sequences in `names`. */
+/** The uses in `def` (its defaults and checks) of the sequences in `names`. */
 export function sequenceUsesIn(
   parse: ParseCache,
   def: TableDef,
@@ -128,15 +140,42 @@ export function sequenceUsesIn(
   for (const col of def.columns) {
     if (col.dropped === true) continue
     const use = (sequence: string) =>
-      out.push({ table: def.name, column: col.name, sequence, identity: col.identity !== undefined })
+      out.push({ kind: 'default', table: def.name, column: col.name, sequence, identity: col.identity !== undefined })
     if (col.sequence !== undefined) {
       if (names.has(col.sequence)) use(col.sequence)
     } else if (col.default !== undefined) {
-      const named = new Set(sequenceRefs(parse, col.default).map((r) => r.name))
-      for (const name of named) if (names.has(name)) use(name)
+      for (const name of namedIn(parse, col.default, 'expression', names)) use(name)
     }
   }
+  for (const check of def.checks) {
+    for (const sequence of namedIn(parse, check.expr, 'expression', names))
+      out.push({ kind: 'check', table: def.name, constraint: check.name, sequence })
+  }
   return out
+}
+
+/** The uses in view `def` of the sequences in `names`. */
+function viewUses(parse: ParseCache, def: ViewDef, names: ReadonlySet<string>): SequenceUse[] {
+  return namedIn(parse, def.sql, 'query', names).map((sequence) => ({ kind: 'view', view: def.name, sequence }))
+}
+
+/** The sequences of `names` that `text` names, each once. */
+function namedIn(parse: ParseCache, text: string, form: TextForm, names: ReadonlySet<string>): string[] {
+  return [...new Set(sequenceRefs(parse, text, form).map((r) => r.name))].filter((n) => names.has(n))
+}
+
+/** PostgreSQL's DETAIL line for a use. */
+function dependsLine(u: SequenceUse): string {
+  switch (u.kind) {
+    case 'default':
+      return `default value for column ${u.column} of table ${u.table} depends on sequence ${u.sequence}`
+    case 'check':
+      return `constraint ${u.constraint} on table ${u.table} depends on sequence ${u.sequence}`
+    case 'view':
+      return `view ${u.view} depends on sequence ${u.sequence}`
+    default:
+      return assertNever(u)
+  }
 }
 
 /** Whether a stored table definition may use a sequence at all (most do not: no parse needed). */
@@ -167,22 +206,35 @@ function* tablesUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet
   }
 }
 
+/** The stored views but those in `skip`, at the snapshot plus writes, that may use one of `names`
+ * (every one that does). */
+function* viewsUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<string>) {
+  const may = mayUse(names)
+  const { start, end } = viewsRange()
+  for (const kv of env.view.scan(start, end)) {
+    if (!may(kv.value)) continue
+    const def = JSON.parse(kv.value) as ViewDef
+    if (!skip.has(def.name)) yield def
+  }
+}
+
 /** What dropSequenceUses is told about the statement. */
 export interface DropUses {
   /** What the statement drops, for the 2BP01 message (`sequence s`, `table t`, ...); undefined
    * when it names several objects. */
   readonly what: string | undefined
   readonly cascade: boolean
-  /** Tables the statement drops too: their uses do not count. */
+  /** Tables and views the statement drops too: their uses do not count. */
   readonly skip?: ReadonlySet<string> | undefined
   /** The definition an ALTER TABLE is changing: stands in for its stored one. */
   readonly current?: TableDef | undefined
 }
 
 /**
- * Before the sequences in `names` are dropped: the column defaults that use them. 2BP01 (naming
- * them, as PostgreSQL) unless CASCADE, which drops those defaults; a sequence an identity column
- * uses is 2BP01 even then. Returns `o.current` as changed.
+ * Before the sequences in `names` are dropped: the column defaults, CHECK constraints and views
+ * that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
+ * CASCADE, which drops those defaults and constraints, the views and the views over them; a
+ * sequence an identity column uses is 2BP01 even then. Returns `o.current` as changed.
  */
 export function dropSequenceUses(
   env: DdlEnv,
@@ -202,37 +254,46 @@ export function dropSequenceUses(
     if (uses.length > 0)
       found.push({ def: table.def, uses, put: (def) => env.put(table.schemaKey, encodeTableDef(def)) })
   }
-  const all = found.flatMap((f) => f.uses)
-  const identity = all.find((u) => u.identity)
-  if (identity !== undefined) {
+  const views = [...viewsUsing(env, names, skip)]
+    .map((def) => ({ def, uses: viewUses(env.parse, def, names) }))
+    .filter((v) => v.uses.length > 0)
+  const all = [...found.flatMap((f) => f.uses), ...views.flatMap((v) => v.uses)]
+  for (const u of all) {
+    if (u.kind !== 'default' || !u.identity) continue
     throw new SqlError(
       '2BP01',
-      `cannot drop sequence ${identity.sequence} because column ${identity.column} of table ${identity.table} requires it`,
-      { hint: `You can drop column ${identity.column} of table ${identity.table} instead.` },
+      `cannot drop sequence ${u.sequence} because column ${u.column} of table ${u.table} requires it`,
+      { hint: `You can drop column ${u.column} of table ${u.table} instead.` },
     )
   }
   if (all.length > 0 && !o.cascade) {
+    const lines = found.flatMap((f) => f.uses.map(dependsLine))
+    for (const v of views) {
+      lines.push(...v.uses.map(dependsLine))
+      for (const { view, over } of viewsOver(env, v.def.name, skip)) lines.push(`view ${view} depends on view ${over}`)
+    }
     throw new SqlError(
       '2BP01',
       o.what === undefined
         ? 'cannot drop desired object(s) because other objects depend on them'
         : `cannot drop ${o.what} because other objects depend on it`,
-      {
-        detail: all
-          .map((u) => `default value for column ${u.column} of table ${u.table} depends on sequence ${u.sequence}`)
-          .join('\n'),
-        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-      },
+      { detail: lines.join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.' },
     )
   }
   let current = o.current
   for (const { def, uses, put } of found) {
-    const columns = new Set(uses.map((u) => u.column))
-    const changed = withColumns(def, (c) =>
+    const columns = new Set(uses.flatMap((u) => (u.kind === 'default' ? [u.column] : [])))
+    const checks = new Set(uses.flatMap((u) => (u.kind === 'check' ? [u.constraint] : [])))
+    const withoutDefaults = withColumns(def, (c) =>
       columns.has(c.name) ? { ...c, default: undefined, sequence: undefined } : c,
     )
+    const changed = checks.size === 0 ? withoutDefaults : { ...withoutDefaults, checks: def.checks.filter((k) => !checks.has(k.name)) }
     if (def === o.current) current = changed
     else put(changed)
+  }
+  for (const { def } of views) {
+    dropDependentViews(env, def.name, 'view', true, skip)
+    env.put(viewKey(def.name), null)
   }
   return current
 }
@@ -266,41 +327,81 @@ export function dropOwnedSequences(
   return current
 }
 
-/** `def` with its uses of sequence `from` naming `to` instead (a renamed or moved sequence). */
+/** `text` (of `form`) with its regclass constants naming sequence `from` naming `to` instead;
+ * undefined when it names no `from`. */
+function renamedIn(parse: ParseCache, text: string, form: TextForm, from: string, to: string): { text: string; edits: ByteEdit[] } | undefined {
+  const edits = sequenceRefs(parse, text, form)
+    .filter((r) => r.name === from)
+    .map((r) => ({ start: r.start, end: r.end, text: regclassLiteral(to) }))
+  return edits.length === 0 ? undefined : { text: replaceBytes(text, edits), edits }
+}
+
+/** `def` with its uses of sequence `from` (defaults and checks) naming `to` instead (a renamed or
+ * moved sequence). */
 export function withSequenceRenamed(parse: ParseCache, def: TableDef, from: string, to: string): TableDef {
-  return withColumns(def, (c) => {
+  const withDefaults = withColumns(def, (c) => {
     if (c.sequence !== undefined) {
       if (c.sequence !== from) return c
       return { ...c, sequence: to, default: c.default === undefined ? undefined : serialDefault(to) }
     }
     if (c.default === undefined) return c
-    const refs = sequenceRefs(parse, c.default).filter((r) => r.name === from)
-    if (refs.length === 0) return c
-    return { ...c, default: replaceBytes(c.default, refs.map((r) => ({ start: r.start, end: r.end, text: regclassLiteral(to) }))) }
+    const renamed = renamedIn(parse, c.default, 'expression', from, to)
+    return renamed === undefined ? c : { ...c, default: renamed.text }
   })
+  let changed = false
+  const checks = def.checks.map((k) => {
+    const renamed = renamedIn(parse, k.expr, 'expression', from, to)
+    if (renamed === undefined) return k
+    changed = true
+    return { ...k, expr: renamed.text }
+  })
+  return changed ? { ...withDefaults, checks } : withDefaults
 }
 
-/** After sequence `from` became `to` in this statement: every default that used it uses `to`
- * (the tables in `skip` are the caller's). */
-export function followSequenceRename(
+/** What following a renamed sequence covers. */
+export interface FollowRename {
+  /** Tables the caller rewrites itself. */
+  readonly skip?: ReadonlySet<string> | undefined
+  /** False: the views are left to the caller (followSequenceRenameInViews), which a moved table
+   * calls once its views followed the table itself. */
+  readonly views?: boolean | undefined
+}
+
+/** After sequence `from` became `to` in this statement: every default, CHECK constraint and view
+ * that named it names `to`. */
+export function followSequenceRename(env: DdlEnv, from: string, to: string, o: FollowRename = {}): void {
+  for (const table of tablesUsing(env, new Set([from]), o.skip ?? new Set())) {
+    const def = withSequenceRenamed(env.parse, table.def, from, to)
+    if (def !== table.def) env.put(table.schemaKey, encodeTableDef(def))
+  }
+  if (o.views !== false) followSequenceRenameInViews(env, from, to)
+}
+
+/** After sequence `from` became `to` in this statement: every view that named it names `to`. The
+ * edits of each view's text go to `edited` too (DependentViews.edited, when the statement checks
+ * the views' bindings afterwards). */
+export function followSequenceRenameInViews(
   env: DdlEnv,
   from: string,
   to: string,
-  skip: ReadonlySet<string> = new Set(),
+  edited?: (view: string, edits: readonly ByteEdit[]) => void,
 ): void {
-  for (const table of tablesUsing(env, new Set([from]), skip)) {
-    const def = withSequenceRenamed(env.parse, table.def, from, to)
-    if (def !== table.def) env.put(table.schemaKey, encodeTableDef(def))
+  for (const def of viewsUsing(env, new Set([from]), new Set())) {
+    const renamed = renamedIn(env.parse, def.sql, 'query', from, to)
+    if (renamed === undefined) continue
+    env.put(viewKey(def.name), JSON.stringify({ ...def, sql: renamed.text } satisfies ViewDef))
+    edited?.(def.name, renamed.edits)
   }
 }
 
 /**
- * A statement stores default `text` (CREATE TABLE, ADD COLUMN, SET DEFAULT): each sequence it names
- * must exist (42P01 now, as PostgreSQL's regclass constant, not at the first insert), and its
- * definition is written again unchanged, so a concurrent drop of it conflicts with this statement.
+ * A statement stores `text` (a default, a CHECK, a view's query: CREATE TABLE, ADD COLUMN, SET
+ * DEFAULT, ADD CONSTRAINT, CREATE VIEW): each sequence it names must exist (42P01 now, as
+ * PostgreSQL's regclass constant, not when it is evaluated), and its definition is written again
+ * unchanged, so a concurrent drop of it conflicts with this statement.
  */
-export function useSequences(env: DdlEnv, text: string): void {
-  for (const ref of sequenceRefs(env.parse, text)) {
+export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expression'): void {
+  for (const ref of sequenceRefs(env.parse, text, form)) {
     const key = sequenceKey(ref.name)
     const raw = env.view.get(key)
     if (raw !== undefined) env.put(key, raw)

@@ -8,8 +8,11 @@
 // it, and the adjudicator's first-committer-wins check catches anything taken after it (a claim
 // of a taken block conflicts; the allocator then jumps further ahead). No fresh snapshot is ever
 // needed. setval and ALTER SEQUENCE start a new epoch (a new block grid) by rewriting the
-// definition; ALTER continues after the last value handed out where it can know it (altered).
-import type { AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
+// definition; ALTER continues after the last value handed out where it can know it (altered), and
+// until its transaction ends, the other transactions of its process that need a block of the old
+// epoch wait for it (as PostgreSQL's nextval waits for an ALTER's lock) instead of claiming one
+// that would abort it.
+import type { AlterObjectSchemaStmt, AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import {
   assert,
@@ -22,6 +25,7 @@ import {
 import type { SqlType } from './types/index.ts'
 import { resolveTypeName, stringOf } from './binder.ts'
 import {
+  bareName,
   indexNameKey,
   schemaExists,
   sequencesRange,
@@ -34,6 +38,7 @@ import {
 import type { DdlEnv } from './ddl.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { TxHost, TxServices } from './tx-services.ts'
+import type { Timers } from '../clock/index.ts'
 import { viewKey } from './views.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, followSequenceRename } from './sequence-uses.ts'
@@ -51,6 +56,11 @@ const REFILLS_PER_STATEMENT_MAX = 12
 /** Sequence epochs a query processor keeps blocks for; the least recently refilled go first
  * (their unused values are lost: a gap, never a repeat, as the claim stays in storage). */
 const PROCESS_SEQUENCES_MAX = 10_000
+/** How long a refill waits for an ALTER SEQUENCE of its process to end (SequenceValues.altered):
+ * long enough for the ALTER's commit (a quorum, across regions well under a second) and for a
+ * client's COMMIT after an ALTER in an interactive transaction; an ALTER left open longer loses to
+ * the inserts (the block they then claim makes it fail, 40001) instead of stalling them. */
+export const SEQUENCE_ALTER_WAIT_MS_MAX = 2_000
 
 /** The JSON stored under a sequence's key. Bigints as decimal strings. */
 export interface SequenceDef {
@@ -365,8 +375,9 @@ export function putSequence(env: Pick<DdlEnv, 'put'>, def: SequenceDef): void {
   env.put(sequenceKey(def.name), JSON.stringify(def))
 }
 
-/** DROP SEQUENCE [IF EXISTS] names [CASCADE]. A sequence a column default uses is 2BP01 unless
- * CASCADE, which drops the default; an identity column's always is (dropSequenceUses). */
+/** DROP SEQUENCE [IF EXISTS] names [CASCADE]. A sequence a column default, a CHECK constraint or a
+ * view uses is 2BP01 unless CASCADE, which drops them; an identity column's always is
+ * (dropSequenceUses). */
 export function dropSequence(env: DdlEnv, s: DropStmt): void {
   const names: string[] = []
   for (const object of s.objects ?? []) {
@@ -389,7 +400,8 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
   for (const name of names) env.put(sequenceKey(name), null)
 }
 
-/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults that use it follow. */
+/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults, checks and views that use it
+ * follow. */
 export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
   const raw = env.view.get(sequenceKey(from))
   if (raw === undefined) {
@@ -397,10 +409,41 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
     throw new SqlError('42P01', `relation "${from}" does not exist`)
   }
   if (relationNameTaken(env, to)) throw duplicateTable(to)
+  moveSequence(env, JSON.parse(raw) as SequenceDef, to)
+}
+
+/** ALTER SEQUENCE [IF EXISTS] name SET SCHEMA s: as a rename, into another schema. A sequence
+ * owned by a column moves only with its table (ALTER TABLE ... SET SCHEMA), as in PostgreSQL. */
+export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
+  const name = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
+  const raw = env.view.get(sequenceKey(name))
+  if (raw === undefined) {
+    if (env.findTable(name) !== undefined || env.view.get(viewKey(name)) !== undefined)
+      throw new SqlError('42809', `"${bareName(name)}" is not a sequence`)
+    if (s.missing_ok === true) return
+    throw new SqlError('42P01', `relation "${name}" does not exist`)
+  }
+  const schema = s.newschema ?? ''
+  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
   const def = JSON.parse(raw) as SequenceDef
-  env.put(sequenceKey(from), null)
+  const to = qualifiedName(schema, bareName(name))
+  if (to === name) return
+  if (def.ownedBy !== undefined) {
+    throw new SqlError('0A000', 'cannot move an owned sequence into another schema', {
+      detail: `Sequence "${bareName(name)}" is linked to table "${bareName(def.ownedBy.table)}".`,
+    })
+  }
+  if (relationNameTaken(env, to))
+    throw new SqlError('42P07', `relation "${bareName(to)}" already exists in schema "${schema}"`)
+  moveSequence(env, def, to)
+}
+
+/** The sequence under catalog name `to` (free); what names it follows. Its id, and so its blocks,
+ * stay. */
+function moveSequence(env: DdlEnv, def: SequenceDef, to: string): void {
+  env.put(sequenceKey(def.name), null)
   putSequence(env, { ...def, name: to })
-  followSequenceRename(env, from, to)
+  followSequenceRename(env, def.name, to)
 }
 
 /** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */
@@ -408,14 +451,17 @@ export function qualifiedName(schema: string | undefined, name: string): string 
   return schema === undefined || schema === 'public' ? name : `${schema}.${name}`
 }
 
-/** A statement ran out of a sequence's values: take a block, then run the statement again. */
+/** A statement ran out of a sequence's values: take a block, then run the statement again. With
+ * `waitOnly`, it must see the end of the refill running in its process first (ALTER SEQUENCE). */
 export class RefillNeeded extends Error {
   override readonly name = 'RefillNeeded'
   readonly def: SequenceDef
+  readonly waitOnly: boolean
 
-  constructor(def: SequenceDef) {
+  constructor(def: SequenceDef, waitOnly = false) {
     super(`sequence ${def.name} needs a block of values`)
     this.def = def
+    this.waitOnly = waitOnly
   }
 }
 
@@ -425,11 +471,24 @@ interface Block {
   last: bigint
 }
 
-/** Per query processor: blocks in hand and the highest block number claimed, per sequence epoch. */
+/** How a transaction ended for what it did to a sequence: committed, certainly not (rolled back,
+ * refused, or the statement undone), or unknown (40003). */
+export type TxOutcome = 'committed' | 'aborted' | 'unknown'
+
+/** An ALTER SEQUENCE of this process, from its statement to its transaction's end. */
+interface PendingAlter {
+  readonly ended: Promise<TxOutcome>
+}
+
+/** Per query processor: blocks in hand, the highest block number claimed, the refill running and
+ * the ALTERs open, per sequence epoch. */
 interface ProcessSequences {
   readonly blocks: Map<string, Block>
   readonly claimed: Map<string, bigint>
   readonly refills: Map<string, Promise<void>>
+  /** At most one entry per open transaction that altered the epoch's sequence; the next block
+   * claimed of the epoch takes them all out (nothing waits for an ALTER bound to fail). */
+  readonly alters: Map<string, Set<PendingAlter>>
 }
 
 const processes = new WeakMap<object, ProcessSequences>()
@@ -437,7 +496,7 @@ const processes = new WeakMap<object, ProcessSequences>()
 function processOf(shared: object): ProcessSequences {
   let p = processes.get(shared)
   if (p === undefined) {
-    p = { blocks: new Map(), claimed: new Map(), refills: new Map() }
+    p = { blocks: new Map(), claimed: new Map(), refills: new Map(), alters: new Map() }
     processes.set(shared, p)
   }
   return p
@@ -445,6 +504,23 @@ function processOf(shared: object): ProcessSequences {
 
 /** What the sequences of a transaction need from it (a subset of TxHost). */
 export type SequenceHost = TxHost
+
+/** What the sequences of a transaction need from its query processor (the object the process's
+ * blocks hang on): timers, as a refill's wait for an ALTER is bounded. */
+export interface SequenceShared {
+  readonly timers: Timers
+}
+
+/** An ALTER SEQUENCE of this transaction while it is open: what its end settles. */
+interface OwnAlter {
+  readonly epoch: string
+  readonly pending: PendingAlter
+  readonly end: (outcome: TxOutcome) => void
+  /** The new definition's epoch: values the transaction took from it are its own. */
+  readonly newEpoch: string
+  /** The process's block it cut short (`last` was `from`, is `to`). */
+  readonly cut?: { readonly block: Block; readonly from: bigint; readonly to: bigint } | undefined
+}
 
 const epochOf = (def: SequenceDef) => `${def.id}:${def.epoch}`
 const blockPrefix = (def: SequenceDef): Key =>
@@ -466,6 +542,7 @@ const blockSize = (def: SequenceDef) => Math.max(def.cache, SEQUENCE_BLOCK_VALUE
 /** The sequences of one transaction: currval/lastval state and the blocks it claims. */
 export class SequenceValues {
   readonly #host: SequenceHost
+  readonly #timers: Timers
   readonly #process: ProcessSequences
   readonly #current = new Map<string, bigint>()
   #last: bigint | undefined
@@ -479,9 +556,14 @@ export class SequenceValues {
     readonly restore?: () => void
   }[] = []
   readonly #defs = new Map<string, { raw: string; def: SequenceDef; local: boolean }>()
+  /** Its ALTERs of sequences other transactions may claim from, until it ends. */
+  readonly #alters: OwnAlter[] = []
+  /** Where the current attempt of a statement's ALTERs begin in #alters. */
+  #attemptAlters = 0
 
-  constructor(host: SequenceHost, shared: object) {
+  constructor(host: SequenceHost, shared: SequenceShared & object) {
     this.#host = host
+    this.#timers = shared.timers
     this.#process = processOf(shared)
   }
 
@@ -539,46 +621,101 @@ export class SequenceValues {
    * handed out, as PostgreSQL does, where this transaction can know it: from the block of its own
    * writes (a sequence it created or reset), or from this query processor's block when that is the
    * highest claimed. Every value above it in that block is then given up here, so no transaction
-   * of this process hands one out from the old epoch while the new epoch hands it out again.
-   * Otherwise other processes may hold values up to the end of the highest block: the new epoch
-   * continues after it (a gap, as PostgreSQL with CACHE > 1 leaves one).
+   * of this process hands one out from the old epoch while the new epoch hands it out again (and
+   * given back if this transaction does not commit). Otherwise other processes may hold values up
+   * to the end of the highest block: the new epoch continues after it (a gap, as PostgreSQL with
+   * CACHE > 1 leaves one).
+   *
+   * A claim of the old epoch that commits before this ALTER does (after its snapshot) hands out
+   * values the new epoch may reach. Such a claim starts right after the highest block it knows of:
+   * this ALTER reads that block key, so the claim makes it fail (40001). Claims of this process
+   * do not: until this transaction ends, its refills of the old epoch wait for it (bounded by
+   * SEQUENCE_ALTER_WAIT_MS_MAX), and one already running is waited for before the ALTER runs
+   * (the statement runs again after it). A claim that had to jump ahead of others is not caught.
    */
   altered(def: SequenceDef, options: readonly Node[]): SequenceDef {
     if (restarts(options)) return alteredSequence(this.#host.view, def, options)
     const epoch = epochOf(def)
     const { local } = this.#resolve(def.name)
+    if (!local && this.#process.refills.has(epoch)) throw new RefillNeeded(def, true)
     let held = local ? this.#local.get(epoch) : this.#process.blocks.get(epoch)
     const claimed = this.#process.claimed.get(epoch)
+    const highest = highestBlockIn(this.#host.view, def)
     // Another process claimed a block above this one's (at the snapshot): it may hand them out.
-    if (!local && (claimed === undefined || claimed < highestBlockIn(this.#host.view, def)))
-      held = undefined
+    if (!local && (claimed === undefined || claimed < highest)) held = undefined
     const position = held === undefined ? undefined : handedPosition(def, held)
     const next = alteredSequence(this.#host.view, def, options, position)
     // The transaction's own blocks serve only it, and its definition is the new one from now on
     // (or the old one again if the statement fails, which may go on from where it stood).
     if (local) return next
-    if (held !== undefined) held.last = held.next - BigInt(def.increment)
-    // A claim of the old epoch that commits before this ALTER does (after its snapshot) hands out
-    // values the new epoch may reach (above all when the block given up here sends this process's
-    // older transactions to claim one). Such a claim starts right after the highest block it knows
-    // of, which is the highest block seen here or this process's: reading the blocks after those
-    // makes it abort this ALTER (40001). A claim that had to jump ahead of others is not caught.
-    const highest = highestBlockIn(this.#host.view, def)
-    this.#host.read(blockKey(def, highest + 1n))
-    if (claimed !== undefined && claimed > highest) this.#host.read(blockKey(def, claimed + 1n))
+    let cut: OwnAlter['cut']
+    if (held !== undefined) {
+      const from = held.last
+      held.last = held.next - BigInt(def.increment)
+      cut = { block: held, from, to: held.last }
+    }
+    // The block the next claim of the old epoch takes: after this process's, when it holds the
+    // highest (blocks between the snapshot's highest and its own hold values at or below where
+    // the new epoch starts), else after the highest at the snapshot.
+    this.#host.read(blockKey(def, (held === undefined ? highest : (claimed as bigint)) + 1n))
+    let end: (outcome: TxOutcome) => void = () => {}
+    const pending: PendingAlter = { ended: new Promise<TxOutcome>((resolve) => (end = resolve)) }
+    const open = this.#process.alters.get(epoch) ?? new Set<PendingAlter>()
+    open.add(pending)
+    this.#process.alters.set(epoch, open)
+    this.#alters.push({ epoch, pending, end, newEpoch: epochOf(next), cut })
     return next
+  }
+
+  /** The transaction ended: its ALTERs are settled (SequenceValues.altered). */
+  ended(outcome: TxOutcome): void {
+    for (const alter of this.#alters.splice(0)) this.#settle(alter, outcome)
+    this.#attemptAlters = 0
+  }
+
+  /** A statement's attempt failed, its writes undone: its ALTERs never happened. */
+  #abandonAttempt(): void {
+    for (const alter of this.#alters.splice(this.#attemptAlters)) this.#settle(alter, 'aborted')
+  }
+
+  #settle(alter: OwnAlter, outcome: TxOutcome): void {
+    const open = this.#process.alters.get(alter.epoch)
+    open?.delete(alter.pending)
+    if (open?.size === 0) this.#process.alters.delete(alter.epoch)
+    const cut = alter.cut
+    if (outcome === 'committed') {
+      // The old epoch is over: transactions still on it cannot commit (they read the definition),
+      // and no other ALTER of this process may give the block back.
+      if (cut !== undefined && this.#process.blocks.get(alter.epoch) === cut.block) this.#process.blocks.delete(alter.epoch)
+    } else if (
+      outcome === 'aborted' &&
+      cut !== undefined &&
+      !this.#process.alters.has(alter.epoch) &&
+      this.#process.blocks.get(alter.epoch) === cut.block &&
+      cut.block.last === cut.to &&
+      !this.#local.has(alter.newEpoch)
+    ) {
+      // Nothing handed out the values cut off (they were this process's alone), and no value of
+      // the new epoch was taken: they serve again, so a failed ALTER burns no block.
+      cut.block.last = cut.from
+    }
+    alter.end(outcome)
   }
 
   /** A statement starts: nothing of this attempt to give back yet. */
   startStatement(): void {
     this.#handed.clear()
     this.#taken.length = 0
+    this.#attemptAlters = this.#alters.length
   }
 
   /** After a statement's first attempt threw `first`: when it ran out of sequence values
    * (RefillNeeded), refill and run it again; anything else is rethrown. */
   rerunAfter<T>(first: unknown, run: () => T, undo: () => void): Promise<T> {
-    if (!(first instanceof RefillNeeded)) throw first
+    if (!(first instanceof RefillNeeded)) {
+      this.#abandonAttempt()
+      throw first
+    }
     return this.#runRefilling(run, undo, first)
   }
 
@@ -592,16 +729,22 @@ export class SequenceValues {
         t.block.next = t.next
         t.restore?.()
       }
+      this.#abandonAttempt()
       undo()
       if (attempt >= REFILLS_PER_STATEMENT_MAX) {
         throw new SqlError('54000', `statement needs more values of sequence "${e.def.name}" than one statement may take`)
       }
-      await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
+      // An ALTER waits for the refill only to know where it ended; its failure is the refill's.
+      if (e.waitOnly) await this.#process.refills.get(epochOf(e.def))?.catch(() => undefined)
+      else await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
       this.startStatement()
       try {
         return run()
       } catch (again) {
-        if (!(again instanceof RefillNeeded)) throw again
+        if (!(again instanceof RefillNeeded)) {
+          this.#abandonAttempt()
+          throw again
+        }
         e = again
       }
     }
@@ -624,9 +767,8 @@ export class SequenceValues {
   }
 
   #take(block: Block | undefined, def: SequenceDef): bigint | undefined {
-    if (block === undefined) return undefined
+    if (block === undefined || !hasValues(def, block)) return undefined
     const inc = BigInt(def.increment)
-    if (inc > 0n ? block.next > block.last : block.next < block.last) return undefined
     this.#taken.push({ block, next: block.next })
     const v = block.next
     block.next += inc
@@ -666,16 +808,43 @@ export class SequenceValues {
     return highestBlockIn(this.#host.view, def)
   }
 
-  /** Takes blocks for `def` in a commit of their own; one refill per sequence at a time. */
+  /** Takes blocks for `def` in a commit of their own; one refill per sequence at a time, after
+   * the ALTERs of the epoch open in this process. */
   async #refill(def: SequenceDef, demand: number): Promise<void> {
     const epoch = epochOf(def)
     const running = this.#process.refills.get(epoch)
     if (running !== undefined) return running
     const size = blockSize(def)
     const count = BigInt(Math.min(CLAIM_BLOCKS_MAX, Math.max(1, Math.ceil((2 * demand) / size))))
-    const refill = this.#claim(def, count).finally(() => this.#process.refills.delete(epoch))
+    const alters = [...(this.#process.alters.get(epoch) ?? [])]
+    const claim = alters.length === 0 ? this.#claim(def, count) : this.#claimAfter(def, count, alters)
+    const refill = claim.finally(() => this.#process.refills.delete(epoch))
     this.#process.refills.set(epoch, refill)
     return refill
+  }
+
+  /** Claims once the ALTERs `alters` ended (or SEQUENCE_ALTER_WAIT_MS_MAX passed). */
+  async #claimAfter(def: SequenceDef, count: bigint, alters: readonly PendingAlter[]): Promise<void> {
+    const outcome = await this.#outcomeOf(alters)
+    // This transaction read the old definition, which an ALTER since replaced: it cannot commit,
+    // and its claim would conflict too.
+    if (outcome === 'committed') throw serializationFailure('OC001')
+    // The ALTER gave back what it had cut off the block.
+    const block = this.#process.blocks.get(epochOf(def))
+    if (outcome === 'aborted' && block !== undefined && hasValues(def, block)) return
+    return this.#claim(def, count)
+  }
+
+  /** How the ALTERs `alters` ended: committed if one did, unknown if one may have, 'waited' when
+   * one is still open after SEQUENCE_ALTER_WAIT_MS_MAX. */
+  #outcomeOf(alters: readonly PendingAlter[]): Promise<TxOutcome | 'waited'> {
+    return new Promise((resolve) => {
+      const timer = this.#timers.setTimeout(() => resolve('waited'), SEQUENCE_ALTER_WAIT_MS_MAX)
+      void Promise.all(alters.map((a) => a.ended)).then((outcomes) => {
+        timer.cancel()
+        resolve(outcomes.includes('committed') ? 'committed' : outcomes.includes('unknown') ? 'unknown' : 'aborted')
+      })
+    })
   }
 
   async #claim(def: SequenceDef, count: bigint): Promise<void> {
@@ -703,6 +872,8 @@ export class SequenceValues {
         this.#host.hlc.update(outcome.commitTs)
         remember(this.#process.claimed, epoch, last)
         remember(this.#process.blocks, epoch, blockValues(def, first, last))
+        // The ALTERs still open read the block key this claim took first: they will fail.
+        this.#process.alters.delete(epoch)
         return
       }
       if (outcome.kind === 'unknown')
@@ -716,6 +887,11 @@ export class SequenceValues {
       `could not take a block of values of sequence "${def.name}"`,
     )
   }
+}
+
+/** Whether `block` has a value left to hand out. */
+function hasValues(def: SequenceDef, block: Block): boolean {
+  return BigInt(def.increment) > 0n ? block.next <= block.last : block.next >= block.last
 }
 
 function highestBlockIn(view: SnapshotView, def: SequenceDef): bigint {

@@ -1,7 +1,7 @@
 // A transaction (ARCHITECTURE.md steps 1-4): statements over the snapshot at startTs plus the write
 // buffer, each atomic (undone on failure), and the commit through the adjudicators.
 import type { CallStmt, Node, SelectStmt } from 'libpg-query'
-import type { Clock, Hlc, HlcTimestamp, Random } from '../clock/index.ts'
+import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import type { Key } from '../encoding/index.ts'
 import {
@@ -23,7 +23,7 @@ import { tsFromMs, tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
 import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
-import { listSequences } from './sequences.ts'
+import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, pointRead, readPoint, runSelect } from './executor.ts'
@@ -50,6 +50,7 @@ export interface QpShared {
   readonly commits: CommitService
   readonly hlc: Hlc
   readonly clock: Clock
+  readonly timers: Timers
   readonly random: Random
   /** The region this query processor serves (the owner of the index jobs it runs). */
   readonly region: string
@@ -280,6 +281,8 @@ export class SqlTransaction implements Transaction {
   #endIfReadOnly(): { readonly commitTs: HlcTimestamp } | undefined {
     if (this.#buffer.size > 0 || this.#lockedKeys !== undefined) return undefined
     this.#status = 'committed'
+    // Nothing written: whatever a statement altered was undone.
+    this.#services.ended('aborted')
     return { commitTs: this.startTs }
   }
 
@@ -313,7 +316,8 @@ export class SqlTransaction implements Transaction {
         ...(this.#stableTables.size === 0 ? {} : { stableTables: [...this.#stableTables] }),
       })
     } catch (e) {
-      this.#end('aborted')
+      // The commit may have reached the adjudicators.
+      this.#end('aborted', 'unknown')
       throw e
     }
     switch (outcome.kind) {
@@ -327,7 +331,7 @@ export class SqlTransaction implements Transaction {
         this.#end('aborted')
         throw serializationFailure(isCatalogKey(outcome.key) ? 'OC001' : 'OC000')
       case 'unknown':
-        this.#end('aborted')
+        this.#end('aborted', 'unknown')
         throw commitOutcomeUnknown(outcome.reason)
       default:
         return assertNever(outcome)
@@ -339,10 +343,11 @@ export class SqlTransaction implements Transaction {
     this.#end('aborted')
   }
 
-  #end(status: TransactionStatus): void {
+  #end(status: TransactionStatus, outcome: TxOutcome = status === 'committed' ? 'committed' : 'aborted'): void {
     this.#status = status
     this.#committing = false
     this.#buffer.clear()
+    this.#services.ended(outcome)
   }
 
   #checkUsable(): void {

@@ -6,7 +6,7 @@ import { encodeKey, type Key } from '../encoding/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import type { Node } from 'libpg-query'
-import { SequenceValues, type SequenceDef, type SequenceHost } from './sequences.ts'
+import { SequenceValues, type SequenceDef, type SequenceHost, type SequenceShared, type TxOutcome } from './sequences.ts'
 import { indexJobKey, startIndexJob, type IndexJob, type JobOwner, type JobShared } from './index-jobs.ts'
 import { Settings } from './settings.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -80,7 +80,7 @@ export const advisoryLockKey = (keys: readonly bigint[]): Key =>
 export class TransactionServices implements TxServices {
   readonly #makeHost: () => TxHost
   #madeHost: TxHost | undefined
-  readonly #shared: JobShared
+  readonly #shared: JobShared & SequenceShared
   // Made on first use: most transactions never touch a setting, a sequence or an advisory lock,
   // and a point select's whole cost is a few microseconds.
   #settings: Settings | undefined
@@ -88,7 +88,7 @@ export class TransactionServices implements TxServices {
   #afterCommit: ((commitTs: HlcTimestamp) => void)[] | undefined
   #advisoryLocks: Set<Key> | undefined
 
-  constructor(host: () => TxHost, shared: JobShared) {
+  constructor(host: () => TxHost, shared: JobShared & SequenceShared) {
     this.#makeHost = host
     this.#shared = shared
   }
@@ -176,6 +176,11 @@ export class TransactionServices implements TxServices {
     if (raw === undefined) return undefined
     const job = JSON.parse(raw) as IndexJob
     return job.state === 'failed' ? `failed: ${job.error ?? ''}` : job.state
+  }
+
+  /** The transaction ended so (before `committed`): settles what its sequences wait on. */
+  ended(outcome: TxOutcome): void {
+    this.#sequences?.ended(outcome)
   }
 
   /** The transaction committed at `commitTs`: starts what waited for it (index jobs). */

@@ -55,8 +55,9 @@ export class DependentViews {
   readonly #views: readonly DependentView[]
   #relationRename: { readonly from: string; readonly to: string } | undefined
   #columnRename: { readonly relation: string; readonly from: string; readonly to: string } | undefined
-  /** Edits made to views' text, by the view's name. */
-  readonly #edits = new Map<string, readonly Edit[]>()
+  /** Edits made to views' text, by the view's name: batches in the order made, each counted in
+   * the text the one before left. */
+  readonly #edits = new Map<string, (readonly Edit[])[]>()
 
   private constructor(views: readonly DependentView[]) {
     this.#views = views
@@ -95,9 +96,11 @@ export class DependentViews {
     this.#columnRename = { relation, from, to }
   }
 
-  /** `view`'s text was edited so. */
+  /** `view`'s text was edited so (after any edits noted before). */
   edited(view: string, edits: readonly Edit[]): void {
-    this.#edits.set(view, edits)
+    const batches = this.#edits.get(view)
+    if (batches === undefined) this.#edits.set(view, [edits])
+    else batches.push(edits)
   }
 
   /**
@@ -147,9 +150,12 @@ export class DependentViews {
   /** Where the bindings after differ from those before (with this statement's renames and the
    * view's edits applied): the byte offset of a reference in the text after, a description of a
    * join, or undefined when they agree. */
-  #differs(before: Bindings, after: Bindings, edits: readonly Edit[]): number | string | undefined {
+  #differs(before: Bindings, after: Bindings, edits: readonly (readonly Edit[])[]): number | string | undefined {
     const expected = new Map<number, string>()
-    for (const [location, resolutions] of before.refs) expected.set(shifted(location, edits), resolutions.map((r) => this.#key(r, true)).join(';'))
+    for (const [location, resolutions] of before.refs) {
+      const at = edits.reduce((l, batch) => shifted(l, batch), location)
+      expected.set(at, resolutions.map((r) => this.#key(r, true)).join(';'))
+    }
     for (const [location, resolutions] of after.refs) {
       if (expected.get(location) !== resolutions.map((r) => this.#key(r, false)).join(';')) return location
       expected.delete(location)

@@ -15,6 +15,7 @@ import { planSelect } from './select.ts'
 import { sliceBytes, type ParseCache } from './parser.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
+import { useSequences } from './sequence-uses.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -33,11 +34,17 @@ export interface ViewDef {
 /** The key a view's definition is stored under. */
 export const viewKey = (name: string): Key => encodeKey([CATALOG_TABLE_ID, VIEWS_INDEX, name])
 
+/** The key range of every view definition. */
+export function viewsRange(): { start: Key; end: Key } {
+  const start = encodeKey([CATALOG_TABLE_ID, VIEWS_INDEX])
+  return { start, end: prefixEnd(start) }
+}
+
 /** Every view visible in `view` (a snapshot plus writes), for the catalog relations. */
 export function listViews(view: { scan(start: Key, end: Key): Iterable<{ readonly value: string }> }): ViewDef[] {
-  const start = encodeKey([CATALOG_TABLE_ID, VIEWS_INDEX])
+  const { start, end } = viewsRange()
   const out: ViewDef[] = []
-  for (const kv of view.scan(start, prefixEnd(start))) out.push(JSON.parse(kv.value) as ViewDef)
+  for (const kv of view.scan(start, end)) out.push(JSON.parse(kv.value) as ViewDef)
   return out
 }
 
@@ -95,6 +102,8 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if (changed >= 0) {
     throw new SqlError('42P16', `cannot change data type of view column "${columns[changed] ?? ''}"`)
   }
+  // The sequences it names by regclass constants must exist, and it holds them (sequence-uses.ts).
+  useSequences(env, sql, 'query')
   const def: ViewDef = { name, sql, columns, types: plan.fieldTypes }
   env.put(viewKey(name), JSON.stringify(def))
 }
@@ -143,6 +152,35 @@ export function dropDependentViews(
     dropDependentViews(env, dependent.name, 'view', true, dropping, depth + 1)
     env.put(viewKey(dependent.name), null)
   }
+}
+
+/** The views that read view `name`, directly or through other views, each with the one it reads:
+ * what dropDependentViews drops with it under CASCADE (views in `dropping` aside), for the lines of
+ * a 2BP01's detail. */
+export function viewsOver(
+  env: Pick<ViewEnv, 'parse' | 'view'>,
+  name: string,
+  dropping: ReadonlySet<string>,
+): { view: string; over: string }[] {
+  const all = listViews(env.view)
+  const out: { view: string; over: string }[] = []
+  const seen = new Set([name])
+  let reading = [name]
+  for (let depth = 0; reading.length > 0; depth++) {
+    if (depth > VIEW_DEPTH_MAX) throw new SqlError('54001', `views nest more than ${VIEW_DEPTH_MAX} deep`)
+    const next: string[] = []
+    for (const over of reading) {
+      for (const dependent of all) {
+        if (seen.has(dependent.name) || dropping.has(dependent.name)) continue
+        if (!readsRelation(env.parse.statement(dependent.sql).stmt, over)) continue
+        seen.add(dependent.name)
+        out.push({ view: dependent.name, over })
+        next.push(dependent.name)
+      }
+    }
+    reading = next
+  }
+  return out
 }
 
 /** The text of the defining query: everything after the statement's first top-level AS. */

@@ -183,6 +183,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     commits: cluster === undefined ? adjudicators : withCommitWait(adjudicators, o.clock, o.timers, errorBoundTs),
     hlc,
     clock: steadyClock,
+    timers: o.timers,
     random: o.random,
     limits: { ...o.qp, txAgeMsMax },
     region: o.name,

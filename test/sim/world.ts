@@ -329,6 +329,7 @@ export class World {
       commits: adjudicators,
       hlc,
       clock: steady,
+      timers: clock,
       random: new SeededRandom((this.#seed * 31 + incarnation) >>> 0),
       // As openRegion: the merged frontier after asking every journal to close now.
       snapshotTs: () => {
