@@ -327,16 +327,15 @@ function fromPosition(s: string, start: number): string {
 }
 
 function regexpReplace(s: string, pattern: string, repl: string, flags: string): string {
-  const re = posixRegex(pattern, flags)
+  const re = posixRegex(pattern, flags, true)
   const sub = replacement(repl)
-  const all = new RegExp(re.source, re.global ? re.flags : `${re.flags}g`)
   let out = ''
   let last = 0
-  for (const m of s.matchAll(all)) {
+  for (const m of s.matchAll(re)) {
     out += s.slice(last, m.index) + sub(m[0], m.slice(1))
     checkTextLength(out.length)
     last = m.index + m[0].length
-    if (!re.global) break
+    if (!flags.includes('g')) break
   }
   return builtText(out + s.slice(last))
 }
