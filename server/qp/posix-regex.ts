@@ -12,17 +12,17 @@
 // preference of ARE alternations and quantifiers follows the leftmost-first rule of both engines
 // instead (regexp_match('abcd', 'a|ab') is {a}, PostgreSQL's {ab}).
 import type { Matcher, RE2JS } from 're2js'
-import { assert } from '../errors/index.ts'
+import { assert, SqlError } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, type StepBudget } from './regex-backtrack.ts'
-import { capturesMayDiffer, compileRe2 } from './regex-re2.ts'
+import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { parseRegex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
   readonly re2: RE2JS | undefined
-  /** Whether exec may report RE2's captures (see capturesMayDiffer). */
-  readonly re2Captures: boolean
+  /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
+  readonly re2Exact: boolean
   #backtracker: Backtracker | undefined
 
   constructor(
@@ -30,7 +30,7 @@ class Program {
     readonly parsed: ParsedRegex,
   ) {
     this.re2 = compileRe2(parsed)
-    this.re2Captures = this.re2 !== undefined && !capturesMayDiffer(parsed.root)
+    this.re2Exact = this.re2 !== undefined && !re2MayDiffer(parsed.root)
   }
 
   get backtracker(): Backtracker {
@@ -121,12 +121,21 @@ class PgRegExp extends RegExp {
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
-    if (p.re2 === undefined || !p.re2Captures) return p.backtracker.exec(s, start, scan.budget)
+    if (p.re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
     const m = (scan.matcher ??= p.re2.matcher(s))
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
-    return caps
+    if (p.re2Exact) return caps
+    // Both engines start the leftmost match at the same place: the backtracking one takes the
+    // match from there, within a budget of its own. A pattern RE2 runs never raises 54001: past
+    // the budget (or the stack), RE2's match it is.
+    try {
+      return p.backtracker.exec(s, caps[0] as number, budgetFor(s), true) ?? caps
+    } catch (e) {
+      if (e instanceof SqlError && e.code === '54001') return caps
+      throw e
+    }
   }
 }
 

@@ -70,9 +70,10 @@ export class Backtracker {
     this.#root = this.#compile(parsed.root)
   }
 
-  /** The leftmost match starting at or after `start`, as [start, end] per group (-1 unset), or
-   * null. 54001 when the budget runs out (its `left` is what remains for the rest of the scan). */
-  exec(s: string, start: number, budget: StepBudget): number[] | null {
+  /** The leftmost match starting at or after `start` (only at `start` when `anchored`), as
+   * [start, end] per group (-1 unset), or null. 54001 when the budget runs out (its `left` is what
+   * remains for the rest of the scan) or the stack does. */
+  exec(s: string, start: number, budget: StepBudget, anchored = false): number[] | null {
     const st = this.#st
     st.s = s
     st.budget = budget
@@ -83,7 +84,7 @@ export class Backtracker {
     }
     st.caps = new Array<number>(2 * (this.#groups + 1))
     try {
-      for (let i = start; i <= s.length; i = nextBoundary(s, i)) {
+      for (let i = start; i <= (anchored ? start : s.length); i = nextBoundary(s, i)) {
         st.caps.fill(-1)
         tick(st)
         if (this.#root(i, done)) {
@@ -120,7 +121,10 @@ export class Backtracker {
         return n.items.map((item) => this.#compile(item)).reduceRight((next, m) => (p, k) => m(p, (q) => next(q, k)))
       case 'alt': {
         const branches = n.items.map((item) => this.#compile(item))
-        return (p, k) => branches.some((m) => m(p, k))
+        return (p, k) => {
+          for (const m of branches) if (m(p, k)) return true
+          return false
+        }
       }
       case 'group':
         return n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
@@ -163,16 +167,13 @@ export class Backtracker {
     const repeat = (p: number, k: Cont, min: number, max: number): boolean => {
       tick(st)
       if (max === 0) return k(p)
+      if (min === 0 && !greedy && k(p)) return true
       const again: Cont = (q) => !(min === 0 && q === p) && repeat(q, k, Math.max(min - 1, 0), max - 1)
-      const iterate = (): boolean => {
-        const saved = groups.map((g) => [st.caps[2 * g] as number, st.caps[2 * g + 1] as number] as const)
-        for (const g of groups) st.caps[2 * g] = st.caps[2 * g + 1] = -1
-        if (body(p, again)) return true
-        groups.forEach((g, i) => ([st.caps[2 * g], st.caps[2 * g + 1]] = saved[i] as readonly [number, number]))
-        return false
-      }
-      if (min > 0) return iterate()
-      return greedy ? iterate() || k(p) : k(p) || iterate()
+      const saved = groups.map((g) => [st.caps[2 * g] as number, st.caps[2 * g + 1] as number] as const)
+      for (const g of groups) st.caps[2 * g] = st.caps[2 * g + 1] = -1
+      if (body(p, again)) return true
+      groups.forEach((g, i) => ([st.caps[2 * g], st.caps[2 * g + 1]] = saved[i] as readonly [number, number]))
+      return min === 0 && greedy && k(p)
     }
     return (p, k) => repeat(p, k, n.min, n.max)
   }

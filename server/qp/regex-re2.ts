@@ -84,29 +84,39 @@ function re2Set(set: CharSet): string {
   return `[${set.negated ? '^' : ''}${body}]`
 }
 
-/** Whether RE2's captures can differ from a backtracking engine's (JavaScript's, and PostgreSQL's,
- * which agree here) for a match both find: a capturing group inside a repetition that some
- * iteration can pass without setting. A backtracking engine forgets the captures of earlier
- * iterations (regexp_match('ab', '(?:(a)|b)+') is {NULL}), RE2 keeps them ({a}). */
-export function capturesMayDiffer(root: RegexNode): boolean {
+/** Whether RE2's match or captures can differ from a backtracking engine's (JavaScript's, and
+ * PostgreSQL's, which agree here) at the same start:
+ * - a capturing group inside a repetition that some iteration can pass without setting: a
+ *   backtracking engine forgets the captures of earlier iterations (regexp_match('ab',
+ *   '(?:(a)|b)+') is {NULL}), RE2 keeps them ({a});
+ * - a repetition whose body can match the empty string: a backtracking engine refuses an empty
+ *   optional iteration and tries the next alternative (regexp_match('a', '(?:|a)*') is {a}), RE2
+ *   takes it ('').
+ */
+export function re2MayDiffer(root: RegexNode): boolean {
   let differ = false
-  /** The captures set whenever `n` matches, and all captures inside it. */
-  const visit = (n: RegexNode): { always: Set<number>; all: Set<number> } => {
+  /** Whether `n` can match the empty string, the captures set whenever it matches, all of its
+   * captures. */
+  const visit = (n: RegexNode): { empty: boolean; always: Set<number>; all: Set<number> } => {
     switch (n.kind) {
       case 'empty':
-      case 'char':
-      case 'set':
-      case 'backref':
       case 'assert':
       case 'look':
-        return { always: new Set(), all: new Set() }
+        return { empty: true, always: new Set(), all: new Set() }
+      case 'char':
+      case 'set':
+        return { empty: false, always: new Set(), all: new Set() }
+      case 'backref':
+        return { empty: true, always: new Set(), all: new Set() }
       case 'seq':
       case 'alt': {
         const parts = n.items.map(visit)
         const all = new Set(parts.flatMap((p) => [...p.all]))
-        if (n.kind === 'seq') return { always: new Set(parts.flatMap((p) => [...p.always])), all }
+        if (n.kind === 'seq') {
+          return { empty: parts.every((p) => p.empty), always: new Set(parts.flatMap((p) => [...p.always])), all }
+        }
         const always = [...(parts[0]?.always ?? [])].filter((g) => parts.every((p) => p.always.has(g)))
-        return { always: new Set(always), all }
+        return { empty: parts.some((p) => p.empty), always: new Set(always), all }
       }
       case 'group': {
         const body = visit(n.body)
@@ -119,7 +129,8 @@ export function capturesMayDiffer(root: RegexNode): boolean {
       case 'repeat': {
         const body = visit(n.body)
         if (n.max > 1 && [...body.all].some((g) => !body.always.has(g))) differ = true
-        return { always: n.min > 0 ? body.always : new Set(), all: body.all }
+        if (n.max > n.min && body.empty) differ = true
+        return { empty: body.empty || n.min === 0, always: n.min > 0 ? body.always : new Set(), all: body.all }
       }
     }
   }
