@@ -15,11 +15,14 @@ import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, type StepBudget } from './regex-backtrack.ts'
+import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { parseRegex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
+  /** For a pattern without quantifiers (regex-js.ts); global, lastIndex set before each use. */
+  readonly js: RegExp | undefined
   readonly re2: RE2JS | undefined
   /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
   readonly re2Exact: boolean
@@ -29,7 +32,8 @@ class Program {
     readonly pattern: string,
     readonly parsed: ParsedRegex,
   ) {
-    this.re2 = compileRe2(parsed)
+    this.js = compileJs(parsed)
+    this.re2 = this.js === undefined ? compileRe2(parsed) : undefined
     this.re2Exact = this.re2 !== undefined && !re2MayDiffer(parsed.root)
   }
 
@@ -69,6 +73,13 @@ class PgRegExp extends RegExp {
   override exec(input: string): RegExpExecArray | null {
     const s = String(input)
     const start = this.global ? this.lastIndex : 0
+    const js = this.#program.js
+    if (js !== undefined) {
+      js.lastIndex = start
+      const m = start > s.length ? null : js.exec(s)
+      if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
+      return m
+    }
     const caps = start > s.length ? null : this.#match(s, start)
     if (this.global) this.lastIndex = caps === null ? 0 : (caps[1] as number)
     if (caps === null) return null
@@ -81,8 +92,26 @@ class PgRegExp extends RegExp {
   }
 
   override test(input: string): boolean {
-    const re2 = this.#program.re2
-    return this.global || re2 === undefined ? this.exec(input) !== null : re2.test(String(input))
+    const { js, re2 } = this.#program
+    if (this.global) return this.exec(input) !== null
+    if (js !== undefined) {
+      js.lastIndex = 0
+      return js.test(String(input))
+    }
+    return re2 === undefined ? this.exec(input) !== null : re2.test(String(input))
+  }
+
+  /** String.prototype.matchAll with this pattern: RegExp's own makes the same iteration through
+   * a species copy and a generic iterator, at twice the cost per match. */
+  override *[Symbol.matchAll](input: string): RegExpStringIterator<RegExpExecArray> {
+    const s = String(input)
+    const re = new PgRegExp(this, this.flags)
+    re.lastIndex = this.lastIndex
+    for (let m = re.exec(s); m !== null; m = re.global ? re.exec(s) : null) {
+      yield m
+      // An empty match moves on by one character, as RegExp's iterator does.
+      if (m[0] === '') re.lastIndex = nextIndex(s, re.lastIndex)
+    }
   }
 
   /** String.prototype.split with this pattern, as ECMA-262 splits, without a sticky copy. */
@@ -100,7 +129,7 @@ class PgRegExp extends RegExp {
       if (m === null || m.index >= s.length) break
       const end = Math.min(re.lastIndex, s.length)
       if (end === last) {
-        q = m.index + (m.index + 1 < s.length && (s.codePointAt(m.index) as number) > 0xffff ? 2 : 1)
+        q = nextIndex(s, m.index)
         continue
       }
       out.push(s.slice(last, m.index), ...(m.slice(1) as string[]))
@@ -137,6 +166,11 @@ class PgRegExp extends RegExp {
       throw e
     }
   }
+}
+
+/** The index after the character at `i` (a surrogate pair is one). */
+function nextIndex(s: string, i: number): number {
+  return i + 1 < s.length && (s.codePointAt(i) as number) > 0xffff ? i + 2 : i + 1
 }
 
 /** Compiled programs by flags and pattern, least recently used first. */
