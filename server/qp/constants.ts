@@ -43,10 +43,10 @@ export const IDENTIFIER_LENGTH_MAX = 63
 /** Compiled regular expressions kept (LRU, keyed by pattern and flags), so that a pattern taken
  * from a column compiles once per distinct value rather than once per row. */
 export const REGEX_CACHE_ENTRIES = 256
-/** Ways a quantifier-free pattern may match at one position (the product of its alternations'
- * widths) and still run on JavaScript's RegExp (regex-js.ts): the factor that bounds its work per
- * character of the text, a few microseconds at most. */
-export const REGEX_JS_PATHS_MAX = 256
+/** Steps a backtracking engine may provably need for a pattern over a text for the pattern to
+ * run on JavaScript's RegExp there (regex-js.ts): a few milliseconds at most, the bound being loose.
+ * Beyond, RE2 or the step-bounded engine runs it. */
+export const REGEX_JS_WORK_MAX = 1_000_000
 /** Steps the backtracking regex engine may take in one scan of a subject (54001 beyond), a fixed
  * allowance plus this many per UTF-16 unit of the subject: the bound keeps a pattern's time
  * linear in the text, as RE2's is, however the pattern backtracks. A step is one attempt of one
@@ -61,4 +61,4 @@ export const REGEX_STEPS_MAX = 100_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
-assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_PATHS_MAX >= 1 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE, 'regex bounds')
+assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE, 'regex bounds')

@@ -21,8 +21,9 @@ import { parseRegex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
-  /** For a pattern without quantifiers (regex-js.ts); global, lastIndex set before each use. */
-  readonly js: RegExp | undefined
+  /** JavaScript's RegExp and the longest text it may run on (regex-js.ts); global, lastIndex set
+   * before each use. */
+  readonly js: { readonly re: RegExp; readonly lengthMax: number } | undefined
   readonly re2: RE2JS | undefined
   /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
   readonly re2Exact: boolean
@@ -33,7 +34,7 @@ class Program {
     readonly parsed: ParsedRegex,
   ) {
     this.js = compileJs(parsed)
-    this.re2 = this.js === undefined ? compileRe2(parsed) : undefined
+    this.re2 = compileRe2(parsed)
     this.re2Exact = this.re2 !== undefined && !re2MayDiffer(parsed.root)
   }
 
@@ -74,9 +75,9 @@ class PgRegExp extends RegExp {
     const s = String(input)
     const start = this.global ? this.lastIndex : 0
     const js = this.#program.js
-    if (js !== undefined) {
-      js.lastIndex = start
-      const m = start > s.length ? null : js.exec(s)
+    if (js !== undefined && s.length <= js.lengthMax) {
+      js.re.lastIndex = start
+      const m = start > s.length ? null : js.re.exec(s)
       if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
       return m
     }
@@ -94,11 +95,12 @@ class PgRegExp extends RegExp {
   override test(input: string): boolean {
     const { js, re2 } = this.#program
     if (this.global) return this.exec(input) !== null
-    if (js !== undefined) {
-      js.lastIndex = 0
-      return js.test(String(input))
+    const s = String(input)
+    if (js !== undefined && s.length <= js.lengthMax) {
+      js.re.lastIndex = 0
+      return js.re.test(s)
     }
-    return re2 === undefined ? this.exec(input) !== null : re2.test(String(input))
+    return re2 === undefined ? this.exec(s) !== null : re2.test(s)
   }
 
   /** String.prototype.matchAll with this pattern: RegExp's own makes the same iteration through
