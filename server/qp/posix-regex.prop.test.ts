@@ -3,10 +3,12 @@
 // RegExp, whose results PostgreSQL's agreed with here), both engines find what JavaScript finds.
 // Method: fast-check builds patterns over a two-letter alphabet (groups, alternation, every
 // quantifier, lookaround, back references) and short texts; the backtracking engine must equal
-// JavaScript in the match and every capture, and so must posixRegex (RE2 where it can).
+// JavaScript in the match and every capture, RE2 in where the match starts, and in the match and
+// captures too unless re2MayDiffer says so, and posixRegex (whichever engine it picks) in all.
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { Backtracker } from './regex-backtrack.ts'
+import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { parseRegex } from './regex-syntax.ts'
 import { posixRegex } from './posix-regex.ts'
 
@@ -49,6 +51,26 @@ describe('regular expression engines against JavaScript', () => {
       }),
       { numRuns: 3000 },
     )
+  })
+
+  test('RE2: same start; same match and captures where re2MayDiffer is false', () => {
+    let compared = 0
+    fc.assert(
+      fc.property(pattern, text, (p, s) => {
+        const parsed = parseRegex(p, '', false)
+        const re2 = compileRe2(parsed)
+        if (re2 === undefined) return
+        compared++
+        const m = re2.matcher(s)
+        const want = js(p, s)
+        expect(m.find(0) ? m.start(0) : null).toBe(want === null ? null : want.index)
+        if (want === null || re2MayDiffer(parsed.root)) return
+        const groups = Array.from({ length: parsed.groups + 1 }, (_, g) => m.group(g) ?? undefined)
+        expect(groups).toEqual(want.groups)
+      }),
+      { numRuns: 3000 },
+    )
+    expect(compared).toBeGreaterThan(1000)
   })
 
   test('posixRegex: same match, same captures', () => {
