@@ -183,6 +183,17 @@ function nextIndex(s: string, i: number): number {
   return i + 1 < s.length && (s.codePointAt(i) as number) > 0xffff ? i + 2 : i + 1
 }
 
+function compile(pattern: string, flags: string, global: boolean): Program {
+  const parsed = parseRegex(pattern, flags, global)
+  try {
+    return new Program(pattern, parsed)
+  } catch (e) {
+    // The parser's recursion is the deepest, so this is a safety net: PostgreSQL's REG_ETOOBIG.
+    if (e instanceof RangeError) throw new SqlError('2201B', 'invalid regular expression: regular expression is too complex', { cause: e })
+    throw e
+  }
+}
+
 /** Compiled programs by flags and pattern, least recently used first. */
 const cache = new Map<string, Program>()
 
@@ -194,7 +205,7 @@ export function posixRegex(pattern: string, flags: string, global = false): RegE
   const key = `${global ? 'g' : ''}${flags}\0${pattern}`
   let program = cache.get(key)
   if (program === undefined) {
-    program = new Program(pattern, parseRegex(pattern, flags, global))
+    program = compile(pattern, flags, global)
     if (cache.size >= REGEX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
   } else cache.delete(key)
   cache.set(key, program)

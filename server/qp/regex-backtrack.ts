@@ -8,10 +8,12 @@ import { SqlError } from '../errors/index.ts'
 import { jsSetSource, WORD_SET } from './regex-charset.ts'
 import type { CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
 
-/** 54001 from a match that needed more steps than its budget. */
-export function regexTooComplex(steps: number): SqlError {
+/** 54001 from a match past the backtracking engine's bounds: `steps` of its budget, or its stack
+ * (`steps` undefined). */
+export function regexTooComplex(steps: number | undefined): SqlError {
+  const limit = steps === undefined ? 'a group repeated more times than its stack holds' : `more than ${steps} steps`
   return new SqlError('54001', 'regular expression is too complex', {
-    detail: `Matching took more than ${steps} steps of the backtracking engine, which runs patterns with back references, lookahead constraints or word constraints (\\m, \\M, \\y, \\Y).`,
+    detail: `Matching took ${limit} on the backtracking engine, which runs patterns with back references, lookahead constraints or word constraints (\\m, \\M, \\y, \\Y).`,
     hint: 'Simplify the pattern, or match against shorter text.',
   })
 }
@@ -96,7 +98,7 @@ export class Backtracker {
       return null
     } catch (e) {
       // A repetition of a complex group recurses once per iteration: past the stack, too complex.
-      if (e instanceof RangeError) throw regexTooComplex(budget.total)
+      if (e instanceof RangeError) throw regexTooComplex(undefined)
       throw e
     } finally {
       st.s = ''
@@ -209,7 +211,12 @@ export class Backtracker {
 
   #look(behind: boolean, negated: boolean, body: Matcher): Matcher {
     const st = this.#st
-    if (!behind) return (p, k) => (tick(st), body(p, () => true) !== negated && k(p))
+    if (!behind) {
+      return (p, k) => {
+        tick(st)
+        return body(p, () => true) !== negated && k(p)
+      }
+    }
     // Whether some text ending at p matches (constraints capture nothing in PostgreSQL, so which
     // one does not matter).
     return (p, k) => {
@@ -252,7 +259,10 @@ export class Backtracker {
       wordBoundary: (p: number) => wordBefore(p) !== wordAfter(p),
       notWordBoundary: (p: number) => wordBefore(p) === wordAfter(p),
     }[what]
-    return (p, k) => (tick(st), test(p) && k(p))
+    return (p, k) => {
+      tick(st)
+      return test(p) && k(p)
+    }
   }
 
   #step(n: Extract<RegexNode, { kind: 'char' | 'set' }>): Step {

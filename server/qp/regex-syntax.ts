@@ -69,7 +69,7 @@ export interface ParsedRegex {
   readonly options: RegexOptions
 }
 
-export const invalidRegex = (detail: string) => new SqlError('2201B', `invalid regular expression: ${detail}`)
+const invalidRegex = (detail: string) => new SqlError('2201B', `invalid regular expression: ${detail}`)
 
 function applyFlag(o: RegexOptions, f: string, embedded: boolean): void {
   if (f === 'i') o.icase = true
