@@ -25,16 +25,14 @@ import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER
 import { Backtracker, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { parseRegex, type ParsedRegex } from './regex-syntax.ts'
+import { parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
   /** JavaScript's RegExp and the longest text it may run on (regex-js.ts); global, lastIndex set
    * before each use. */
   readonly js: { readonly re: RegExp; readonly lengthMax: number } | undefined
-  readonly re2: RE2JS | undefined
-  /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
-  readonly re2Exact: boolean
+  #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
   #backtracker: Backtracker | undefined
 
   constructor(
@@ -42,12 +40,46 @@ class Program {
     readonly parsed: ParsedRegex,
   ) {
     this.js = compileJs(parsed)
-    this.re2 = compileRe2(parsed)
-    this.re2Exact = this.re2 !== undefined && !re2MayDiffer(parsed.root)
+  }
+
+  /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
+   * only ever matched against short texts never needs it. */
+  get re2(): RE2JS | undefined {
+    return this.#compiledRe2().re
+  }
+
+  /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
+  get re2Exact(): boolean {
+    return this.#compiledRe2().exact
+  }
+
+  #compiledRe2(): { readonly re: RE2JS | undefined; readonly exact: boolean } {
+    if (this.#re2 === undefined) {
+      const re = tooDeep(() => compileRe2(this.parsed), () => undefined)
+      this.#re2 = { re, exact: re !== undefined && !re2MayDiffer(this.parsed.root) }
+    }
+    return this.#re2
   }
 
   get backtracker(): Backtracker {
-    return (this.#backtracker ??= new Backtracker(this.parsed))
+    return (this.#backtracker ??= tooDeep(
+      () => new Backtracker(this.parsed),
+      () => {
+        throw patternTooComplex()
+      },
+    ))
+  }
+}
+
+/** `f`, or `otherwise` when it runs out of stack: compiling recurses once per nesting level of
+ * the pattern, like the parser, which refuses deeper ones (2201B), but it may run from a deeper
+ * stack than the parser did. */
+function tooDeep<T>(f: () => T, otherwise: () => T): T {
+  try {
+    return f()
+  } catch (e) {
+    if (e instanceof RangeError) return otherwise()
+    throw e
   }
 }
 
@@ -101,13 +133,14 @@ class PgRegExp extends RegExp {
   }
 
   override test(input: string): boolean {
-    const { js, re2 } = this.#program
+    const { js } = this.#program
     if (this.global) return this.exec(input) !== null
     const s = String(input)
     if (js !== undefined && s.length <= js.lengthMax) {
       js.re.lastIndex = 0
       return js.re.test(s)
     }
+    const re2 = this.#program.re2
     return re2 === undefined ? this.exec(s) !== null : re2.test(s)
   }
 
@@ -160,8 +193,9 @@ class PgRegExp extends RegExp {
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
-    if (p.re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
-    const m = (scan.matcher ??= p.re2.matcher(s))
+    const re2 = p.re2
+    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
+    const m = (scan.matcher ??= re2.matcher(s))
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
@@ -185,13 +219,12 @@ function nextIndex(s: string, i: number): number {
 
 function compile(pattern: string, flags: string, global: boolean): Program {
   const parsed = parseRegex(pattern, flags, global)
-  try {
-    return new Program(pattern, parsed)
-  } catch (e) {
-    // The parser's recursion is the deepest, so this is a safety net: PostgreSQL's REG_ETOOBIG.
-    if (e instanceof RangeError) throw new SqlError('2201B', 'invalid regular expression: regular expression is too complex', { cause: e })
-    throw e
-  }
+  return tooDeep(
+    () => new Program(pattern, parsed),
+    () => {
+      throw patternTooComplex()
+    },
+  )
 }
 
 /** Compiled programs by flags and pattern, least recently used first. */

@@ -71,6 +71,10 @@ export interface ParsedRegex {
 
 const invalidRegex = (detail: string) => new SqlError('2201B', `invalid regular expression: ${detail}`)
 
+/** 2201B for a pattern nested deeper than the stack allows to parse or compile it: PostgreSQL's
+ * REG_ETOOBIG. */
+export const patternTooComplex = () => invalidRegex('regular expression is too complex')
+
 function applyFlag(o: RegexOptions, f: string, embedded: boolean): void {
   if (f === 'i') o.icase = true
   else if (f === 'c') o.icase = false
@@ -128,7 +132,7 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
     return { root: parser.parse(), groups: parser.groups, options: o }
   } catch (e) {
     // Nesting deep enough to exhaust the stack: PostgreSQL refuses such a pattern as REG_ETOOBIG.
-    if (e instanceof RangeError) throw invalidRegex('regular expression is too complex')
+    if (e instanceof RangeError) throw patternTooComplex()
     throw e
   }
 }
