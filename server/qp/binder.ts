@@ -38,10 +38,11 @@ import {
   type Datum,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, likeMatches, likeRegex, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
+import { boolType, castDatum, isVolatile, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
 import { FUNCTIONS } from './functions.ts'
 import { posixRegex } from './posix-regex.ts'
-import { similarRegex } from './similar.ts'
+import { likePattern } from './like-pattern.ts'
+import { similarPattern } from './similar-pattern.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
@@ -786,9 +787,9 @@ export class Binder {
     const arg = this.#textOperand(this.#bindOperand(e.lexpr, scope, options), 'LIKE')
     const pattern = this.#textOperand(this.#bindOperand(patternNode, scope, options), 'LIKE')
     const caseInsensitive = op.includes('*')
-    const regex =
-      pattern.kind === 'const' && typeof pattern.value === 'string' ? likeRegex(pattern.value, caseInsensitive, escape) : undefined
-    return { kind: 'like', type: boolType(), arg, pattern, caseInsensitive, negated: op.startsWith('!'), regex, escape }
+    const matcher =
+      pattern.kind === 'const' && typeof pattern.value === 'string' ? likePattern(pattern.value, caseInsensitive, escape) : undefined
+    return { kind: 'like', type: boolType(), arg, pattern, caseInsensitive, negated: op.startsWith('!'), matcher, escape }
   }
 
   /** `x [NOT] SIMILAR TO pattern [ESCAPE c]`. */
@@ -796,9 +797,9 @@ export class Binder {
     const { patternNode, escape } = this.#escaped(e.rexpr, 'similar_to_escape', scope, options)
     const arg = this.#textOperand(this.#bindOperand(e.lexpr, scope, options), 'SIMILAR TO')
     const pattern = this.#textOperand(this.#bindOperand(patternNode, scope, options), 'SIMILAR TO')
-    const fixed = pattern.kind === 'const' && typeof pattern.value === 'string' ? similarRegex(pattern.value, escape) : undefined
+    const fixed = pattern.kind === 'const' && typeof pattern.value === 'string' ? similarPattern(pattern.value, escape) : undefined
     const negated = op.startsWith('!')
-    const apply = (v: readonly Datum[]) => (fixed ?? similarRegex(v[1] as string, escape)).test(v[0] as string) !== negated
+    const apply = (v: readonly Datum[]) => (fixed ?? similarPattern(v[1] as string, escape)).test(v[0] as string) !== negated
     return { kind: 'func', type: boolType(), name: 'similar to', args: [arg, pattern], apply, strict: true, volatile: false }
   }
 
@@ -1107,20 +1108,23 @@ const PATTERN_OPERATORS: ReadonlyMap<string, { kind: 'like' | 'regex'; icase: bo
 const PATTERN_CACHE_SIZE = 64
 
 function patternMatcher(p: { kind: 'like' | 'regex'; icase: boolean; negated: boolean }): BinaryApply {
-  const cache = new Map<string, RegExp>()
-  const compile = (pattern: string): RegExp => {
-    let re = cache.get(pattern)
-    if (re === undefined) {
-      re = p.kind === 'like' ? likeRegex(pattern, p.icase) : posixRegex(pattern, p.icase ? 'i' : '')
+  const cache = new Map<string, (text: string) => boolean>()
+  const compile = (pattern: string): ((text: string) => boolean) => {
+    let matches = cache.get(pattern)
+    if (matches === undefined) {
+      if (p.kind === 'like') {
+        const like = likePattern(pattern, p.icase)
+        matches = (text) => like.matches(text)
+      } else {
+        const re = posixRegex(pattern, p.icase ? 'i' : '')
+        matches = (text) => re.test(text)
+      }
       if (cache.size >= PATTERN_CACHE_SIZE) cache.clear()
-      cache.set(pattern, re)
+      cache.set(pattern, matches)
     }
-    return re
+    return matches
   }
-  return (a, b) => {
-    const re = compile(b as string)
-    return (p.kind === 'like' ? likeMatches(re, a as string) : re.test(a as string)) !== p.negated
-  }
+  return (a, b) => compile(b as string)(a as string) !== p.negated
 }
 
 let subquerySeq = 0

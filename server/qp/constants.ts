@@ -40,6 +40,25 @@ export const RECURSION_ITERATIONS_MAX = 100_000
 export const COLUMNS_MAX = 1600
 /** Characters of an identifier (PostgreSQL's NAMEDATALEN - 1). */
 export const IDENTIFIER_LENGTH_MAX = 63
+/** Compiled regular expressions kept (LRU, keyed by pattern and flags), so that a pattern taken
+ * from a column compiles once per distinct value rather than once per row. */
+export const REGEX_CACHE_ENTRIES = 256
+/** Steps a backtracking engine may provably need for a pattern over a text for the pattern to
+ * run on JavaScript's RegExp there (regex-js.ts): a few milliseconds at most, the bound being loose.
+ * Beyond, RE2 or the step-bounded engine runs it. */
+export const REGEX_JS_WORK_MAX = 1_000_000
+/** Steps the backtracking regex engine may take in one scan of a subject (54001 beyond), a fixed
+ * allowance plus this many per UTF-16 unit of the subject: the bound keeps a pattern's time
+ * linear in the text, as RE2's is, however the pattern backtracks. A step is one attempt of one
+ * node of the pattern at one position, about 20 ns here: the fixed part is about 20 ms. */
+export const REGEX_STEPS_BASE = 1_000_000
+/** See REGEX_STEPS_BASE: patterns that need more than this many attempts per character (two
+ * dozen quantified words tried at every position, or an exponential one) stop with 54001. */
+export const REGEX_STEPS_PER_CHAR = 100
+/** See REGEX_STEPS_BASE: the most steps one scan may take, whatever the subject's length (about 2
+ * s), so one call holds the thread for a bounded time even on the longest text. */
+export const REGEX_STEPS_MAX = 100_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
+assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE, 'regex bounds')

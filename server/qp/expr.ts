@@ -4,6 +4,7 @@ import type { Random } from '../clock/index.ts'
 import { assert, assertNever, AssertionError, SqlError } from '../errors/index.ts'
 import { cast, parseText, type CastContext, type Datum, type SqlType } from './types/index.ts'
 import type { TxServices } from './tx-services.ts'
+import { likePattern, type LikePattern } from './like-pattern.ts'
 import type { Rel } from './rel.ts'
 import type { SystemEnv } from './system/index.ts'
 
@@ -103,7 +104,7 @@ export type Expr =
       readonly caseInsensitive: boolean
       readonly negated: boolean
       /** Compiled at bind time when the pattern is a constant. */
-      readonly regex: RegExp | undefined
+      readonly matcher: LikePattern | undefined
       /** The ESCAPE character ('' for none); backslash when not given. */
       readonly escape?: string | undefined
     }
@@ -350,13 +351,13 @@ function evaluateIn(e: Extract<Expr, { kind: 'in' }>, row: readonly Datum[], ctx
 function evaluateLike(e: Extract<Expr, { kind: 'like' }>, row: readonly Datum[], ctx: EvalContext): Datum {
   const a = evaluate(e.arg, row, ctx)
   if (a === null) return null
-  let regex = e.regex
-  if (regex === undefined) {
+  let matcher = e.matcher
+  if (matcher === undefined) {
     const p = evaluate(e.pattern, row, ctx)
     if (p === null) return null
-    regex = likeRegex(p as string, e.caseInsensitive, e.escape)
+    matcher = likePattern(p as string, e.caseInsensitive, e.escape)
   }
-  return likeMatches(regex, a as string) !== e.negated
+  return matcher.matches(a as string) !== e.negated
 }
 
 function evaluateFunc(e: Extract<Expr, { kind: 'func' }>, row: readonly Datum[], ctx: EvalContext): Datum {
@@ -365,39 +366,6 @@ function evaluateFunc(e: Extract<Expr, { kind: 'func' }>, row: readonly Datum[],
   return e.apply(args, ctx)
 }
 
-/** LIKE patterns that end in their escape character, as likeRegex compiled them (see there). */
-const TRAILING_ESCAPE = new WeakSet<RegExp>()
-
-/** A SQL LIKE pattern as an anchored regular expression (`\` escapes, `%` any, `_` one). A pattern
- * ending in its escape character matches nothing, but PostgreSQL's matcher raises 22025 when it
- * reaches that escape with text left over: such a pattern compiles to "the part before the escape,
- * then at least one more character", and likeMatches raises when that matches. */
-export function likeRegex(pattern: string, caseInsensitive: boolean, escape = '\\'): RegExp {
-  let source = ''
-  const chars = [...pattern]
-  let trailingEscape = false
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string
-    if (escape !== '' && c === escape) {
-      if (i + 1 < chars.length) source += escapeRegex(chars[++i] as string)
-      else trailingEscape = true
-    } else if (c === '%') source += '.*'
-    else if (c === '_') source += '.'
-    else source += escapeRegex(c)
-  }
-  const re = new RegExp(trailingEscape ? `^${source}.` : `^${source}$`, caseInsensitive ? 'sui' : 'su')
-  if (trailingEscape) TRAILING_ESCAPE.add(re)
-  return re
-}
-
-/** Whether `text` matches a pattern likeRegex compiled (22025 as described there). */
-export function likeMatches(regex: RegExp, text: string): boolean {
-  if (!TRAILING_ESCAPE.has(regex)) return regex.test(text)
-  if (regex.test(text)) throw new SqlError('22025', 'LIKE pattern must not end with escape character')
-  return false
-}
-
-const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 
 /** Removes a type's modifier: the type a literal is read as before its typmod applies. */
 export function unconstrained(type: SqlType): SqlType {

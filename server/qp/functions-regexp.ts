@@ -5,7 +5,7 @@
 import { SqlError } from '../errors/index.ts'
 import { T, overloads, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
-import { posixRegex } from './posix-regex.ts'
+import { globalScan, posixRegex } from './posix-regex.ts'
 import { checkTextLength, type Datum } from './types/index.ts'
 
 const str = (d: Datum | undefined) => d as string
@@ -52,8 +52,8 @@ const positionOf = (s: string, offset: number) => Array.from(s.slice(0, offset))
 function* matchesFrom(s: string, re: RegExp, start: number, indices = false): Generator<RegExpExecArray> {
   let at = offsetOfChars(s, start - 1)
   if (at === undefined) return
-  const flags = new Set(`${re.flags}g${indices ? 'd' : ''}`)
-  const search = new RegExp(re.source, [...flags].join(''))
+  // Never `new RegExp(re.source)`: the source is the PostgreSQL pattern (posix-regex.ts).
+  const search = globalScan(re, indices)
   while (at <= s.length) {
     search.lastIndex = at
     const m = search.exec(s)

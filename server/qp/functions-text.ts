@@ -5,7 +5,7 @@ import { SqlError } from '../errors/index.ts'
 import { T, overloads, resolved, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import { posixRegex } from './posix-regex.ts'
-import { similarSubstring } from './similar.ts'
+import { similarSubstring } from './similar-pattern.ts'
 import { castToText, checkTextLength, formatText, type Datum, type SqlType } from './types/index.ts'
 
 const chars = (s: string) => Array.from(s)

@@ -1,307 +1,259 @@
-// PostgreSQL's regular expressions (ARE syntax, ARCHITECTURE.md "query processor": evaluate) run
-// on JavaScript's engine: the pattern is read token by token and rewritten into an equivalent
-// JS source in 'v' (unicode sets) mode, rather than handed over as is, because the two dialects
-// share syntax but not meaning: '\b' is a backspace in ARE, '\A'/'\Z' anchor the string, '\m'/'\M'
-// are word starts/ends, a leading ']' in a bracket is literal, and PostgreSQL's classes in a UTF8
-// database are Unicode-aware. Known differences left: BRE syntax ('b' option) is refused (0A000);
-// collating-element names ('[[.hyphen.]]') other than a single character are refused (2201B);
-// the leftmost-longest preference of ARE alternations and non-greedy quantifiers mixed with
-// greedy ones follows JS's leftmost-first rule instead.
-import { SqlError } from '../errors/index.ts'
+// PostgreSQL's regular expressions (ARE syntax, ARCHITECTURE.md "query processor": evaluate) for
+// every operator and function that takes one (~, ~*, SIMILAR TO, regexp_*, substring ... from).
+// A user's pattern must not hold the region's only JavaScript thread, and no timeout interrupts a
+// running JavaScript RegExp: '(a+)+$' over 41 characters backtracks for hours in V8 (Deno), and
+// Bun's gives up after half a second with a wrong "no match", on every row. So regex-syntax.ts
+// parses the pattern, and each call picks one of three engines, all leftmost-first:
+// - JavaScript's RegExp, where a bound on a backtracking engine's work on that text is small
+//   (regex-js.ts: no quantifier, or short texts): the fastest, ten times re2js per call;
+// - RE2 (re2js, regex-re2.ts) for everything else it can express: time linear in the text;
+// - a backtracking engine with a step budget (regex-backtrack.ts) for lookahead constraints, back
+//   references and word constraints, past REGEX_STEPS_* 54001; and for the match and captures of
+//   a pattern where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer).
+// Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
+// of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
+// rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
+// 'g') 19.0 -> 15.1; regexp_match with two groups 21.8 -> 13.2. On 1,000 rows of 2 KB, past the
+// JavaScript bound, RE2 costs more: ~* 'foo.*bar' 2.2 -> 6.3, that regexp_replace 46 -> 182 (about
+// 1 µs a match).
+// Known differences left: BRE syntax ('b' option) is refused (0A000); the leftmost-longest
+// preference of ARE alternations and quantifiers follows the leftmost-first rule of the engines
+// instead (regexp_match('abcd', 'a|ab') is {a}, PostgreSQL's {ab}).
+import type { Matcher, RE2JS } from 're2js'
+import { assert, SqlError } from '../errors/index.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { Backtracker, type StepBudget } from './regex-backtrack.ts'
+import { compileJs } from './regex-js.ts'
+import { compileRe2, re2MayDiffer } from './regex-re2.ts'
+import { parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
 
-/** What a flags string (and a pattern's embedded options) select. */
-interface Options {
-  icase: boolean
-  /** '.' and negated brackets do not match a newline (PostgreSQL's 'n'/'p'). */
-  nlStop: boolean
-  /** '^' and '$' also match at newlines (PostgreSQL's 'n'/'w'). */
-  nlAnchor: boolean
-  expanded: boolean
-  literal: boolean
-  global: boolean
-}
+/** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
+class Program {
+  /** JavaScript's RegExp and the longest text it may run on (regex-js.ts); global, lastIndex set
+   * before each use. */
+  readonly js: { readonly re: RegExp; readonly lengthMax: number } | undefined
+  #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
+  #backtracker: Backtracker | undefined
 
-const invalid = (detail: string) => new SqlError('2201B', `invalid regular expression: ${detail}`)
-
-function applyFlag(o: Options, f: string, embedded: boolean): void {
-  if (f === 'i') o.icase = true
-  else if (f === 'c') o.icase = false
-  else if (f === 'g' && !embedded) o.global = true
-  else if (f === 'n' || f === 'm') [o.nlStop, o.nlAnchor] = [true, true]
-  else if (f === 'p') [o.nlStop, o.nlAnchor] = [true, false]
-  else if (f === 'w') [o.nlStop, o.nlAnchor] = [false, true]
-  else if (f === 's') [o.nlStop, o.nlAnchor] = [false, false]
-  else if (f === 'x') o.expanded = true
-  else if (f === 't') o.expanded = false
-  else if (f === 'q') o.literal = true
-  else if (f === 'e') return // ERE: the ARE features it lacks are rarely written; read as ARE
-  else if (f === 'b') throw new SqlError('0A000', 'basic regular expressions (option "b") are not supported')
-  else if (embedded) throw invalid('invalid embedded option')
-  else throw new SqlError('22023', `invalid regular expression option: "${f}"`)
-}
-
-// Character classes as the contents of a 'v'-mode bracket, matching PostgreSQL's in a UTF8
-// database (checked against PostgreSQL): digits are ASCII only, letters are Unicode's Alphabetic
-// plus the non-ASCII decimal digits (which the C library files under alpha), no-break spaces are
-// not spaces.
-const ALPHA = '[[\\p{Alphabetic}\\p{Nd}]--[0-9]]'
-const ALNUM = '\\p{Alphabetic}\\p{Nd}'
-const SPACE = '\\t\\n\\v\\f\\r\\x20\\x85\\u1680\\u2000-\\u2006\\u2008-\\u200a\\u2028\\u2029\\u205f\\u3000'
-const CLASSES: Readonly<Record<string, string>> = {
-  alpha: ALPHA,
-  digit: '0-9',
-  alnum: ALNUM,
-  word: `${ALNUM}_`,
-  upper: '\\p{Uppercase}',
-  lower: '\\p{Lowercase}',
-  space: SPACE,
-  blank: '\\t\\x20',
-  punct: '\\p{P}\\p{S}',
-  cntrl: '\\p{Cc}',
-  xdigit: '0-9A-Fa-f',
-  graph: `[^${SPACE}\\p{C}]`,
-  print: '[^\\p{C}]',
-}
-const WORD = `[${CLASSES.word}]`
-const CLASS_ESCAPES: Readonly<Record<string, string>> = { d: CLASSES.digit as string, s: SPACE, w: CLASSES.word as string }
-const WORD_START = `(?<!${WORD})(?=${WORD})`
-const WORD_END = `(?<=${WORD})(?!${WORD})`
-
-/** One character as a JS literal safe both inside and outside a 'v'-mode bracket. */
-function lit(cp: number): string {
-  // An escape past Unicode's last code point (\x110000, \U00110000) is PostgreSQL's 2201B.
-  if (!(cp >= 0 && cp <= 0x10ffff)) throw invalid('invalid escape \\ sequence')
-  const c = String.fromCodePoint(cp)
-  return /[A-Za-z0-9]/.test(c) || cp > 0x7f ? c : `\\u{${cp.toString(16)}}`
-}
-
-/** PostgreSQL's largest repetition count in a bound (RE_DUP_MAX); larger ones are 2201B. */
-const DUPMAX = 255
-
-const CHAR_ESCAPES: Readonly<Record<string, number>> = { a: 7, b: 8, B: 0x5c, e: 0x1b, f: 0xc, n: 0xa, r: 0xd, t: 9, v: 0xb }
-
-/** Reads an ARE pattern (after the director and embedded options) into a JS source. */
-class Translator {
-  #i = 0
-  #groups = 0
-  /** Open groups, true for a lookaround: within one, PostgreSQL's parentheses do not capture and
-   * back references are invalid. */
-  readonly #open: boolean[] = []
-  readonly #cps: readonly string[]
-
-  constructor(pattern: string, private readonly o: Options) {
-    this.#cps = Array.from(pattern)
+  constructor(
+    readonly pattern: string,
+    readonly parsed: ParsedRegex,
+  ) {
+    this.js = compileJs(parsed)
   }
 
-  translate(): string {
-    let out = ''
-    const cps = this.#cps
-    while (this.#i < cps.length) {
-      const c = cps[this.#i++] as string
-      if (this.o.expanded && /\s/.test(c)) continue
-      if (this.o.expanded && c === '#') {
-        while (this.#i < cps.length && cps[this.#i] !== '\n') this.#i++
+  /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
+   * only ever matched against short texts never needs it. */
+  get re2(): RE2JS | undefined {
+    return this.#compiledRe2().re
+  }
+
+  /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
+  get re2Exact(): boolean {
+    return this.#compiledRe2().exact
+  }
+
+  #compiledRe2(): { readonly re: RE2JS | undefined; readonly exact: boolean } {
+    if (this.#re2 === undefined) {
+      const re = tooDeep(() => compileRe2(this.parsed), () => undefined)
+      this.#re2 = { re, exact: re !== undefined && !re2MayDiffer(this.parsed.root) }
+    }
+    return this.#re2
+  }
+
+  get backtracker(): Backtracker {
+    return (this.#backtracker ??= tooDeep(
+      () => new Backtracker(this.parsed),
+      () => {
+        throw patternTooComplex()
+      },
+    ))
+  }
+}
+
+/** `f`, or `otherwise` when it runs out of stack: compiling recurses once per nesting level of
+ * the pattern, like the parser, which refuses deeper ones (2201B), but it may run from a deeper
+ * stack than the parser did. */
+function tooDeep<T>(f: () => T, otherwise: () => T): T {
+  try {
+    return f()
+  } catch (e) {
+    if (e instanceof RangeError) return otherwise()
+    throw e
+  }
+}
+
+/** The steps a scan of `s` may take on the backtracking engine. */
+function budgetFor(s: string): StepBudget {
+  const total = Math.min(REGEX_STEPS_MAX, REGEX_STEPS_BASE + REGEX_STEPS_PER_CHAR * s.length)
+  return { left: total, total }
+}
+
+/**
+ * A PostgreSQL pattern as a RegExp: exec, test, String's matchAll, replace and split run it on the
+ * engines above (RegExp's own methods all go through exec). `source` is the PostgreSQL pattern;
+ * never compile it, or this object's source, as a JavaScript RegExp: that brings back the
+ * unbounded backtracking this class exists to avoid.
+ */
+class PgRegExp extends RegExp {
+  readonly #program: Program
+  /** The scan a global exec continues from lastIndex: its text, RE2 matcher and step budget. */
+  #scan: { readonly input: string; matcher: Matcher | undefined; readonly budget: StepBudget } | undefined
+
+  /** `from` a PgRegExp: what RegExp's matchAll makes to iterate with (its species). */
+  constructor(from: Program | PgRegExp, flags: string) {
+    super('(?:)', flags)
+    assert(!this.sticky, 'a PostgreSQL pattern is never sticky (split is written without it)')
+    this.#program = from instanceof PgRegExp ? from.#program : from
+  }
+
+  override get source(): string {
+    return this.#program.pattern
+  }
+
+  override exec(input: string): RegExpExecArray | null {
+    const s = String(input)
+    const start = this.global ? this.lastIndex : 0
+    const js = this.#program.js
+    // Group offsets ('d', regexp_instr's subexpressions) come from the other engines' captures.
+    if (js !== undefined && s.length <= js.lengthMax && !this.hasIndices) {
+      js.re.lastIndex = start
+      const m = start > s.length ? null : js.re.exec(s)
+      if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
+      return m
+    }
+    const caps = start > s.length ? null : this.#match(s, start)
+    if (this.global) this.lastIndex = caps === null ? 0 : (caps[1] as number)
+    if (caps === null) return null
+    const groups: (string | undefined)[] = []
+    const indices: ([number, number] | undefined)[] = []
+    for (let g = 0; g < caps.length; g += 2) {
+      const [from, to] = [caps[g] as number, caps[g + 1] as number]
+      groups.push(from < 0 ? undefined : s.slice(from, to))
+      indices.push(from < 0 ? undefined : [from, to])
+    }
+    const found = { index: caps[0] as number, input: s, groups: undefined }
+    return Object.assign(groups, this.hasIndices ? { ...found, indices } : found) as RegExpExecArray
+  }
+
+  override test(input: string): boolean {
+    const { js } = this.#program
+    if (this.global) return this.exec(input) !== null
+    const s = String(input)
+    if (js !== undefined && s.length <= js.lengthMax) {
+      js.re.lastIndex = 0
+      return js.re.test(s)
+    }
+    const re2 = this.#program.re2
+    return re2 === undefined ? this.exec(s) !== null : re2.test(s)
+  }
+
+  /** String.prototype.matchAll with this pattern: RegExp's own makes the same iteration through
+   * a species copy and a generic iterator, at twice the cost per match. */
+  override *[Symbol.matchAll](input: string): RegExpStringIterator<RegExpExecArray> {
+    const s = String(input)
+    const re = new PgRegExp(this, this.flags)
+    re.lastIndex = this.lastIndex
+    for (let m = re.exec(s); m !== null; m = re.global ? re.exec(s) : null) {
+      yield m
+      // An empty match moves on by one character, as RegExp's iterator does.
+      if (m[0] === '') re.lastIndex = nextIndex(s, re.lastIndex)
+    }
+  }
+
+  /** String.prototype.split with this pattern, as ECMA-262 splits, without a sticky copy. */
+  override [Symbol.split](input: string, limit?: number): string[] {
+    const s = String(input)
+    const max = limit === undefined ? 2 ** 32 - 1 : limit >>> 0
+    const re = new PgRegExp(this, this.global ? this.flags : `${this.flags}g`)
+    const out: string[] = []
+    if (max === 0) return out
+    if (s.length === 0) return re.exec(s) === null ? [s] : []
+    let last = 0
+    for (let q = 0; q < s.length; ) {
+      re.lastIndex = q
+      const m = re.exec(s)
+      if (m === null || m.index >= s.length) break
+      const end = Math.min(re.lastIndex, s.length)
+      if (end === last) {
+        q = nextIndex(s, m.index)
         continue
       }
-      if (c === '\\') out += this.#escape(false)
-      else if (c === '[') out += this.#bracket()
-      else if (c === '.') out += this.o.nlStop ? '[^\\n]' : '[\\s\\S]'
-      else if (c === '^') out += this.o.nlAnchor ? '(?<![^\\n])' : '^'
-      else if (c === '$') out += this.o.nlAnchor ? '(?![^\\n])' : '$'
-      else if (c === '(') out += this.#group()
-      else if (c === ')') {
-        this.#open.pop()
-        out += c
-      } else if (c === '|' || c === '*' || c === '+' || c === '?') out += c
-      else if (c === '{') out += this.#bound()
-      else out += lit(c.codePointAt(0) as number)
+      out.push(s.slice(last, m.index), ...(m.slice(1) as string[]))
+      if (out.length >= max) return out.slice(0, max)
+      last = q = end
     }
+    out.push(s.slice(last))
     return out
   }
 
-  #group(): string {
-    const rest = this.#cps.slice(this.#i, this.#i + 3).join('')
-    const inLookaround = this.#open.includes(true)
-    for (const p of ['?:', '?=', '?!', '?<=', '?<!']) {
-      if (rest.startsWith(p)) {
-        this.#i += p.length
-        this.#open.push(p !== '?:')
-        return `(${p}`
-      }
+  /** [start, end] per group of the leftmost match at or after `start` (-1 unset), or null. */
+  #match(s: string, start: number): number[] | null {
+    const p = this.#program
+    // A global scan continues: its RE2 matcher keeps the state of lookbehinds, its budget spans
+    // every match of the text. Anything else starts a scan.
+    if (!this.global || start === 0 || this.#scan?.input !== s) {
+      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s) }
     }
-    if (rest.startsWith('?')) throw invalid('quantifier operand invalid')
-    this.#open.push(false)
-    if (inLookaround) return '(?:'
-    this.#groups++
-    return '('
-  }
-
-  /** '{m}', '{m,}', '{m,n}' are bounds; any other '{' is a literal brace, as in PostgreSQL. */
-  #bound(): string {
-    const m = /^(\d+)(,(\d*))?\}/.exec(this.#cps.slice(this.#i, this.#i + 24).join(''))
-    if (m === null) return lit(0x7b)
-    if ([m[1], m[3]].some((n) => n !== undefined && n !== '' && Number(n) > DUPMAX)) throw invalid('invalid repetition count(s)')
-    if (m[3] !== undefined && m[3] !== '' && Number(m[3]) < Number(m[1])) throw invalid('invalid repetition count(s)')
-    this.#i += Array.from(m[0]).length
-    return `{${m[0]}`
-  }
-
-  #hex(min: number, max: number): number {
-    let s = ''
-    while (s.length < max && /[0-9A-Fa-f]/.test(this.#cps[this.#i] ?? '')) s += this.#cps[this.#i++]
-    if (s.length < min) throw invalid('invalid escape \\ sequence')
-    return Number.parseInt(s, 16)
-  }
-
-  #octal(): number {
-    let s = ''
-    while (s.length < 3 && /[0-7]/.test(this.#cps[this.#i] ?? '')) s += this.#cps[this.#i++]
-    return s === '' ? 0 : Number.parseInt(s, 8)
-  }
-
-  /** After a backslash: a JS source fragment (a class's contents when inBracket). */
-  #escape(inBracket: boolean): string {
-    const c = this.#cps[this.#i++]
-    if (c === undefined) throw invalid('invalid escape \\ sequence')
-    const code = CHAR_ESCAPES[c]
-    if (code !== undefined) return lit(code)
-    const cls = CLASS_ESCAPES[c]
-    if (cls !== undefined) return inBracket ? cls : `[${cls}]`
-    const neg = CLASS_ESCAPES[c.toLowerCase()]
-    if (neg !== undefined && c !== c.toLowerCase()) return `[^${neg}]`
-    if (c === 'c') {
-      const x = this.#cps[this.#i++]
-      if (x === undefined) throw invalid('invalid escape \\ sequence')
-      return lit((x.codePointAt(0) as number) & 0x1f)
+    const scan = this.#scan
+    if (!this.global) this.#scan = undefined
+    const re2 = p.re2
+    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
+    const m = (scan.matcher ??= re2.matcher(s))
+    if (!m.find(start)) return null
+    const caps: number[] = []
+    for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
+    if (p.re2Exact) return caps
+    // Both engines start the leftmost match at the same place: the backtracking one takes the
+    // match from there, within a budget of its own. A pattern RE2 runs never raises 54001: past
+    // the budget (or the stack), RE2's match it is.
+    try {
+      return p.backtracker.exec(s, caps[0] as number, budgetFor(s), true) ?? caps
+    } catch (e) {
+      if (e instanceof SqlError && e.code === '54001') return caps
+      throw e
     }
-    if (c === 'u') return lit(this.#hex(4, 4))
-    if (c === 'U') return lit(this.#hex(8, 8))
-    if (c === 'x') return lit(this.#hex(1, 8))
-    if (c === '0') return lit(this.#octal())
-    if (/[1-9]/.test(c) && !inBracket) {
-      // PostgreSQL's rule: one digit is a back reference; several are one when that many groups
-      // precede, an octal character otherwise.
-      const start = this.#i - 1
-      let digits = c
-      while (/[0-9]/.test(this.#cps[this.#i] ?? '')) digits += this.#cps[this.#i++]
-      const n = Number(digits)
-      if (digits.length === 1 || n <= this.#groups) {
-        if (n > this.#groups || this.#open.includes(true)) throw invalid('invalid backreference number')
-        return `(?:\\${n})`
-      }
-      this.#i = start
-      return lit(this.#octal())
-    }
-    if (!inBracket) {
-      if (c === 'A') return '(?<![\\s\\S])'
-      if (c === 'Z') return '(?![\\s\\S])'
-      if (c === 'm') return WORD_START
-      if (c === 'M') return WORD_END
-      if (c === 'y') return `(?:${WORD_START}|${WORD_END})`
-      if (c === 'Y') return `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`
-    }
-    if (/[\p{L}\p{N}]/u.test(c)) throw invalid('invalid escape \\ sequence')
-    return lit(c.codePointAt(0) as number)
-  }
-
-  /** A bracket expression, from after its '['. */
-  #bracket(): string {
-    const cps = this.#cps
-    const ahead = cps.slice(this.#i, this.#i + 6).join('')
-    if (ahead === '[:<:]]' || ahead === '[:>:]]') {
-      this.#i += 6
-      return ahead[2] === '<' ? WORD_START : WORD_END
-    }
-    let negated = false
-    if (cps[this.#i] === '^') {
-      negated = true
-      this.#i++
-    }
-    let body = ''
-    let first = true
-    for (;;) {
-      const c = cps[this.#i]
-      if (c === undefined) throw invalid('brackets [] not balanced')
-      if (c === ']' && !first) {
-        this.#i++
-        break
-      }
-      first = false
-      const lo = this.#element()
-      const range = cps[this.#i] === '-' && cps[this.#i + 1] !== undefined && cps[this.#i + 1] !== ']'
-      if (lo.kind === 'set') {
-        if (range) throw invalid('invalid character range')
-        body += lo.source
-        continue
-      }
-      if (range) {
-        this.#i++
-        const hi = this.#element()
-        if (hi.kind === 'set' || hi.cp < lo.cp) throw invalid('invalid character range')
-        body += `${lit(lo.cp)}-${lit(hi.cp)}`
-      } else body += lit(lo.cp)
-    }
-    if (negated) return `[^${body}${this.o.nlStop ? '\\n' : ''}]`
-    return body === '' ? '[]' : `[${body}]`
-  }
-
-  /** One bracket element: a character (possibly a range end) or a set (class or class escape). */
-  #element(): { kind: 'char'; cp: number } | { kind: 'set'; source: string } {
-    const cps = this.#cps
-    const c = cps[this.#i++] as string
-    if (c === '[' && (cps[this.#i] === ':' || cps[this.#i] === '.' || cps[this.#i] === '=')) {
-      const delim = cps[this.#i] as string
-      const end = cps.indexOf(delim, this.#i + 1)
-      if (end < 0 || cps[end + 1] !== ']') throw invalid('brackets [] not balanced')
-      const name = cps.slice(this.#i + 1, end).join('')
-      this.#i = end + 2
-      if (delim === ':') {
-        const cls = CLASSES[name]
-        if (cls === undefined) throw invalid('invalid character class')
-        return { kind: 'set', source: cls }
-      }
-      // [.x.] and [=x=] of a single character are that character (no multi-character collating
-      // elements in a UTF8 database); named elements are not supported.
-      const chars = Array.from(name)
-      if (chars.length !== 1) throw invalid('invalid collating element')
-      return { kind: 'char', cp: name.codePointAt(0) as number }
-    }
-    if (c === '\\') {
-      const next = cps[this.#i]
-      const s = this.#escape(true)
-      if (next !== undefined && CLASS_ESCAPES[next.toLowerCase()] !== undefined) return { kind: 'set', source: s }
-      // A single-character escape: decode the code point it denotes.
-      const decoded = /^\\u\{([0-9a-f]+)\}$/.exec(s)
-      return { kind: 'char', cp: decoded !== null ? Number.parseInt(decoded[1] as string, 16) : (s.codePointAt(0) as number) }
-    }
-    return { kind: 'char', cp: c.codePointAt(0) as number }
   }
 }
 
-/** A POSIX (ARE) pattern as a JS RegExp, with PostgreSQL's flags ('i', 'c', 'g', 'n'/'m', 'p',
- * 'w', 's', 'x', 't', 'q') and its pattern prefixes: '***=' (the rest is a literal), '***:' (an
- * ARE) and embedded options '(?letters)' at the start. 2201B when the pattern is invalid. */
+/** The index after the character at `i` (a surrogate pair is one). */
+function nextIndex(s: string, i: number): number {
+  return i + 1 < s.length && (s.codePointAt(i) as number) > 0xffff ? i + 2 : i + 1
+}
+
+function compile(pattern: string, flags: string, global: boolean): Program {
+  const parsed = parseRegex(pattern, flags, global)
+  return tooDeep(
+    () => new Program(pattern, parsed),
+    () => {
+      throw patternTooComplex()
+    },
+  )
+}
+
+/** Compiled programs by flags and pattern, least recently used first. */
+const cache = new Map<string, Program>()
+
+/** A global copy of a RegExp posixRegex made, scanning from its lastIndex; with `indices`, each
+ * match carries its groups' offsets (as the 'd' flag gives them). */
+export function globalScan(re: RegExp, indices = false): RegExp {
+  assert(re instanceof PgRegExp, 'globalScan takes a RegExp made by posixRegex')
+  const flags = new Set(`${re.flags}g${indices ? 'd' : ''}`)
+  return new PgRegExp(re, [...flags].join(''))
+}
+
+/** A POSIX (ARE) pattern as a RegExp (see PgRegExp), with PostgreSQL's flags ('i', 'c', 'g',
+ * 'n'/'m', 'p', 'w', 's', 'x', 't', 'q'), its pattern prefixes ('***=', '***:') and embedded
+ * options; global as with 'g'. 2201B when the pattern is invalid, 22023 for an unknown flag; its
+ * exec and test raise 54001 past the backtracking engine's step budget. */
 export function posixRegex(pattern: string, flags: string, global = false): RegExp {
-  const o: Options = { icase: false, nlStop: false, nlAnchor: false, expanded: false, literal: false, global }
-  for (const f of flags) applyFlag(o, f, false)
-  let body = pattern
-  if (!o.literal && body.startsWith('***=')) {
-    body = body.slice(4)
-    o.literal = true
-  } else if (!o.literal) {
-    if (body.startsWith('***:')) body = body.slice(4)
-    const m = /^\(\?([a-zA-Z]+)\)/.exec(body)
-    if (m !== null) {
-      for (const f of m[1] as string) applyFlag(o, f, true)
-      body = body.slice(m[0].length)
-    }
-  }
-  const source = o.literal
-    ? Array.from(body, (c) => lit(c.codePointAt(0) as number)).join('')
-    : new Translator(body, o).translate()
-  try {
-    return new RegExp(source, `v${o.icase ? 'i' : ''}${o.global ? 'g' : ''}`)
-  } catch (e) {
-    throw new SqlError('2201B', `invalid regular expression: ${(e as Error).message}`, { cause: e })
-  }
+  const key = `${global ? 'g' : ''}${flags}\0${pattern}`
+  let program = cache.get(key)
+  if (program === undefined) {
+    program = compile(pattern, flags, global)
+    if (cache.size >= REGEX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
+  } else cache.delete(key)
+  cache.set(key, program)
+  const o = program.parsed.options
+  return new PgRegExp(program, `v${o.icase ? 'i' : ''}${o.global ? 'g' : ''}`)
 }

@@ -1,5 +1,6 @@
 // The server on Deno (the task keeps it runnable there): the same `tessera start`, run by the Deno
-// that npm installs, serves SQL over HTTP with its storage on node:sqlite and survives a restart.
+// that npm installs, serves SQL over HTTP with its storage on node:sqlite and survives a restart;
+// its regular expressions load re2js there too.
 // Method: a real Deno process on loopback; one write, a stop, a restart, and the read.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -26,8 +27,8 @@ describe('the server on Deno', () => {
     }
     const second = await startServer(dir, { runtime: 'deno' })
     try {
-      const read = await post(`${second.url}/v1/sql`, { sql: 'SELECT v, count(*) OVER () FROM t WHERE id = 1' })
-      expect([read.status, read.body.rows]).toEqual([200, [{ v: 'kept', count: '1' }]])
+      const read = await post(`${second.url}/v1/sql`, { sql: "SELECT v, count(*) OVER (), v ~ '^(k|e)+pt$' AS re FROM t WHERE id = 1" })
+      expect([read.status, read.body.rows]).toEqual([200, [{ v: 'kept', count: '1', re: true }]])
     } finally {
       await second.stop()
     }

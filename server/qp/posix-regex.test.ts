@@ -1,0 +1,95 @@
+// Goal: no pattern a user writes holds the query processor's thread for long: statements that
+// backtracked for minutes in JavaScript's RegExp finish in time linear in their text, and those
+// the backtracking engine must run stop with 54001 within their step budget. The bounds asserted
+// are generous (seconds for what takes milliseconds): they tell the complexity class apart, not a
+// speed. Also: the RegExp that posixRegex returns behaves as one for String's methods.
+// Method: SQL through a real query processor (qp-harness), and posixRegex directly.
+import { afterAll, describe, expect, test } from 'bun:test'
+import { REGEX_STEPS_BASE, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { posixRegex } from './posix-regex.ts'
+import { createHarness, sqlError } from './qp-harness.ts'
+
+const h = createHarness()
+afterAll(() => h.close())
+
+/** The statement's rows and how long it took, in ms of wall-clock time. */
+async function timed(sql: string): Promise<{ rows: unknown[][]; ms: number }> {
+  const start = performance.now()
+  const rows = await h.rows(sql)
+  return { rows, ms: performance.now() - start }
+}
+
+describe('patterns that backtrack exponentially or polynomially in JavaScript', () => {
+  // Each evaluation took from half a second (Bun's RegExp then gives up and answers "no match",
+  // wrongly for the first case) to hours; every statement here evaluates 20 of them.
+  const rows = `FROM generate_series(1, 20) i`
+  const text = `repeat('a', 40) || i || 'b'`
+  const cases: readonly (readonly [string, unknown])[] = [
+    [`SELECT count(*) ${rows} WHERE repeat('a', 30) || i || 'c' ~ '(a+)+b|c'`, '20'],
+    [`SELECT count(*) ${rows} WHERE ${text} ~ '(a+)+$'`, '0'],
+    [`SELECT count(*) ${rows} WHERE ${text} !~* '(a|aa)+$'`, '20'],
+    [`SELECT sum(length(regexp_replace(${text}, '(a+)+$', 'x', 'g'))) ${rows}`, '851'],
+    [`SELECT count(regexp_match(${text}, '^(a+)+$')) ${rows}`, '0'],
+    [`SELECT count(substring(${text} from '(a*)*c')) ${rows}`, '0'],
+    [`SELECT count(*) ${rows}, regexp_matches(${text}, '(a+)+c', 'g')`, '0'],
+    [`SELECT sum(array_length(regexp_split_to_array(${text}, '(a+)+c'), 1)) ${rows}`, '20'],
+    [`SELECT count(*) ${rows} WHERE ${text} || 'c' SIMILAR TO '(a|aa)*c'`, '0'],
+    [`SELECT count(*) ${rows} WHERE repeat('foo', 100000) || i ~ 'foo.*bar'`, '0'],
+    [`SELECT count(*) ${rows} WHERE repeat('a', 100000) || i LIKE '%a%a%a%a%a%a%b'`, '0'],
+    [`SELECT count(*) ${rows} WHERE repeat('a', 100000) || i ILIKE '%a_a%a_a%a_a%b'`, '0'],
+    // The backtracking engine on a long text, with a pattern that needs few steps per character.
+    [`SELECT count(*) ${rows} WHERE repeat('foo bar ', 25000) || i ~ '\\yba[rz]\\y(?! )'`, '0'],
+  ]
+  for (const [sql, want] of cases) {
+    test(sql, async () => {
+      const { rows, ms } = await timed(sql)
+      expect(rows).toEqual([[want]])
+      expect(ms).toBeLessThan(2000)
+    })
+  }
+
+  test('on the backtracking engine, past the step budget: 54001 within a bounded time', async () => {
+    for (const sql of [`SELECT repeat('a', 30) ~ '(a+)+(?=b)'`, `SELECT repeat('a', 100000) ~ '(a|a)*\\1b'`]) {
+      const start = performance.now()
+      const e = await sqlError(h.rows(sql))
+      expect([e.code, e.message]).toEqual(['54001', 'regular expression is too complex'])
+      // 1M + 100 steps per character, tens of ns each.
+      expect(performance.now() - start).toBeLessThan(5000)
+    }
+    expect(REGEX_STEPS_BASE + REGEX_STEPS_PER_CHAR * 100_000).toBeLessThan(20_000_000)
+  })
+
+  test('a pattern RE2 runs never fails: past the budget its captures are RE2s', async () => {
+    // A repeated group with a skipped capture takes the backtracking engine's captures ({NULL},
+    // as PostgreSQL), which recurses once per iteration; past its stack, RE2's ({a}).
+    expect(await h.rows(`SELECT regexp_match('abab', '(?:(a)|b)+')`)).toEqual([[[null]]])
+    expect(await h.rows(`SELECT regexp_match(repeat('ab', 100000), '(?:(a)|b)+')`)).toEqual([[['a']]])
+  })
+
+  test('nesting too deep to parse is 2201B, as PostgreSQL\'s "too complex"', async () => {
+    const e = await sqlError(h.rows(`SELECT 'a' ~ '${'('.repeat(100_000)}a${')'.repeat(100_000)}'`))
+    expect([e.code, e.message]).toEqual(['2201B', 'invalid regular expression: regular expression is too complex'])
+  })
+})
+
+describe('posixRegex as a RegExp', () => {
+  test("String's matchAll, replace, split and search go through the PostgreSQL engines", () => {
+    // '\y' is a word boundary in PostgreSQL (a backspace would never match here), '\d' a digit.
+    const words = posixRegex('\\y\\w', '', true)
+    expect([...'ab cd'.matchAll(words)].map((m) => m.index)).toEqual([0, 3])
+    expect('ab cd'.replace(words, (c) => c.toUpperCase())).toBe('Ab Cd')
+    expect('a1b22c'.split(posixRegex('\\d+', ''))).toEqual(['a', 'b', 'c'])
+    expect('a1b22c'.split(posixRegex('(\\d)', ''), 3)).toEqual(['a', '1', 'b'])
+    expect('abc'.split(posixRegex('', ''))).toEqual(['a', 'b', 'c'])
+    expect('ab'.search(posixRegex('b', ''))).toBe(1)
+    expect(posixRegex('A', 'i').source).toBe('A')
+  })
+
+  test('global exec continues from lastIndex, and starts over at 0', () => {
+    const re = posixRegex('(?<=a)b', '', true)
+    expect([re.exec('abab')?.index, re.lastIndex, re.exec('abab')?.index, re.exec('abab')]).toEqual([1, 2, 3, null])
+    expect(re.lastIndex).toBe(0)
+    const m = posixRegex('(\\w)\\1', 'g').exec('xaab')
+    expect(m === null ? null : [...m, m.index]).toEqual(['aa', 'a', 1])
+  })
+})

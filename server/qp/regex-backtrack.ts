@@ -1,0 +1,316 @@
+// The backtracking engine for PostgreSQL's regular expressions (ARCHITECTURE.md "query processor":
+// evaluate), for what RE2 cannot express: lookahead constraints, back references, word
+// constraints (\m \M \y \Y), and captures inside repetitions. It follows JavaScript's matching
+// rules (ECMA-262's RepeatMatcher: an iteration forgets the captures of the last one; an optional
+// iteration may not match the empty string) and counts its steps: past its budget it raises
+// 54001 rather than keep the region's only JavaScript thread, which no timeout can interrupt.
+import { SqlError } from '../errors/index.ts'
+import { jsSetSource, WORD_SET } from './regex-charset.ts'
+import type { CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
+
+/** 54001 from a match past the backtracking engine's bounds: `steps` of its budget, or its stack
+ * (`steps` undefined). */
+export function regexTooComplex(steps: number | undefined): SqlError {
+  const limit = steps === undefined ? 'a group repeated more times than its stack holds' : `more than ${steps} steps`
+  return new SqlError('54001', 'regular expression is too complex', {
+    detail: `Matching took ${limit} on the backtracking engine, which runs patterns with back references, lookahead constraints or word constraints (\\m, \\M, \\y, \\Y).`,
+    hint: 'Simplify the pattern, or match against shorter text.',
+  })
+}
+
+/** Steps left to a scan of one subject; shared by the calls that continue that scan. */
+export interface StepBudget {
+  left: number
+  /** The scan's whole allowance, for the error. */
+  readonly total: number
+}
+
+/** After a match of everything before it: whether the rest matches from `pos`. */
+type Cont = (pos: number) => boolean
+/** Matches a node at `pos`, then `k` from where it ended; true when some way through both does. */
+type Matcher = (pos: number, k: Cont) => boolean
+/** One character at `pos`: the position after it, or -1. */
+type Step = (pos: number) => number
+
+/** What the compiled closures read and write during one exec. */
+interface State {
+  s: string
+  /** [start, end] per group, group 0 first; -1 when unset. */
+  caps: number[]
+  budget: StepBudget
+}
+
+function tick(st: State): void {
+  if (--st.budget.left < 0) throw regexTooComplex(st.budget.total)
+}
+
+const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff
+const isLow = (u: number) => u >= 0xdc00 && u <= 0xdfff
+
+/** The code point boundary after `p` (a surrogate pair is one character, as in 'v' mode). */
+function nextBoundary(s: string, p: number): number {
+  return isHigh(s.charCodeAt(p)) && isLow(s.charCodeAt(p + 1)) ? p + 2 : p + 1
+}
+
+function previousBoundary(s: string, p: number): number {
+  return p >= 2 && isLow(s.charCodeAt(p - 1)) && isHigh(s.charCodeAt(p - 2)) ? p - 2 : p - 1
+}
+
+/** A parsed pattern compiled into closures over one State. Not reentrant (nothing it calls runs
+ * user code). */
+export class Backtracker {
+  readonly #st: State = { s: '', caps: [], budget: { left: 0, total: 0 } }
+  readonly #root: Matcher
+  readonly #icase: boolean
+  readonly #groups: number
+  readonly #word: Step
+
+  constructor(parsed: ParsedRegex) {
+    this.#icase = parsed.options.icase
+    this.#groups = parsed.groups
+    this.#word = this.#setStep(WORD_SET, false)
+    this.#root = this.#compile(parsed.root)
+  }
+
+  /** The leftmost match starting at or after `start` (only at `start` when `anchored`), as
+   * [start, end] per group (-1 unset), or null. 54001 when the budget runs out (its `left` is what
+   * remains for the rest of the scan) or the stack does. */
+  exec(s: string, start: number, budget: StepBudget, anchored = false): number[] | null {
+    const st = this.#st
+    st.s = s
+    st.budget = budget
+    let end = -1
+    const done: Cont = (q) => {
+      end = q
+      return true
+    }
+    st.caps = new Array<number>(2 * (this.#groups + 1))
+    try {
+      for (let i = start; i <= (anchored ? start : s.length); i = nextBoundary(s, i)) {
+        st.caps.fill(-1)
+        tick(st)
+        if (this.#root(i, done)) {
+          st.caps[0] = i
+          st.caps[1] = end
+          return st.caps
+        }
+      }
+      return null
+    } catch (e) {
+      // A repetition of a complex group recurses once per iteration: past the stack, too complex.
+      if (e instanceof RangeError) throw regexTooComplex(undefined)
+      throw e
+    } finally {
+      st.s = ''
+    }
+  }
+
+  #compile(n: RegexNode): Matcher {
+    const st = this.#st
+    switch (n.kind) {
+      case 'empty':
+        return (p, k) => k(p)
+      case 'char':
+      case 'set': {
+        const step = this.#step(n)
+        return (p, k) => {
+          tick(st)
+          const q = step(p)
+          return q >= 0 && k(q)
+        }
+      }
+      case 'seq':
+        return n.items.map((item) => this.#compile(item)).reduceRight((next, m) => (p, k) => m(p, (q) => next(q, k)))
+      case 'alt': {
+        const branches = n.items.map((item) => this.#compile(item))
+        return (p, k) => {
+          for (const m of branches) if (m(p, k)) return true
+          return false
+        }
+      }
+      case 'group':
+        return n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
+      case 'repeat':
+        return this.#repeat(n)
+      case 'look':
+        return this.#look(n.behind, n.negated, this.#compile(n.body))
+      case 'backref':
+        return this.#backref(n.group)
+      case 'assert':
+        return this.#assert(n.what)
+    }
+  }
+
+  #capture(group: number, body: Matcher): Matcher {
+    const st = this.#st
+    return (p, k) => {
+      tick(st)
+      return body(p, (q) => {
+        const caps = st.caps
+        const [oldStart, oldEnd] = [caps[2 * group] as number, caps[2 * group + 1] as number]
+        caps[2 * group] = p
+        caps[2 * group + 1] = q
+        if (k(q)) return true
+        caps[2 * group] = oldStart
+        caps[2 * group + 1] = oldEnd
+        return false
+      })
+    }
+  }
+
+  #repeat(n: Extract<RegexNode, { kind: 'repeat' }>): Matcher {
+    const st = this.#st
+    const groups = capturesIn(n.body)
+    if ((n.body.kind === 'char' || n.body.kind === 'set') && groups.length === 0) return this.#repeatStep(this.#step(n.body), n)
+    const body = this.#compile(n.body)
+    const { greedy } = n
+    // ECMA-262's RepeatMatcher: each iteration starts with the body's captures cleared, and once
+    // the minimum is met an iteration that matched nothing fails.
+    const repeat = (p: number, k: Cont, min: number, max: number): boolean => {
+      tick(st)
+      if (max === 0) return k(p)
+      if (min === 0 && !greedy && k(p)) return true
+      const again: Cont = (q) => !(min === 0 && q === p) && repeat(q, k, Math.max(min - 1, 0), max - 1)
+      const saved = groups.map((g) => [st.caps[2 * g] as number, st.caps[2 * g + 1] as number] as const)
+      for (const g of groups) st.caps[2 * g] = st.caps[2 * g + 1] = -1
+      if (body(p, again)) return true
+      groups.forEach((g, i) => ([st.caps[2 * g], st.caps[2 * g + 1]] = saved[i] as readonly [number, number]))
+      return min === 0 && greedy && k(p)
+    }
+    return (p, k) => repeat(p, k, n.min, n.max)
+  }
+
+  /** A repetition of one character without captures: a loop rather than a recursion per
+   * iteration (so '.*' over a long text keeps a flat stack). */
+  #repeatStep(step: Step, n: { readonly min: number; readonly max: number; readonly greedy: boolean }): Matcher {
+    const st = this.#st
+    const { min, max, greedy } = n
+    if (greedy) {
+      return (p, k) => {
+        let q = p
+        let count = 0
+        for (let next = 0; count < max && (next = step(q)) >= 0; count++, q = next) tick(st)
+        for (; count >= min; count--, q = previousBoundary(st.s, q)) {
+          tick(st)
+          if (k(q)) return true
+        }
+        return false
+      }
+    }
+    return (p, k) => {
+      let q = p
+      for (let count = 0; ; count++) {
+        tick(st)
+        if (count >= min && k(q)) return true
+        if (count >= max) return false
+        q = step(q)
+        if (q < 0) return false
+      }
+    }
+  }
+
+  #look(behind: boolean, negated: boolean, body: Matcher): Matcher {
+    const st = this.#st
+    if (!behind) {
+      return (p, k) => {
+        tick(st)
+        return body(p, () => true) !== negated && k(p)
+      }
+    }
+    // Whether some text ending at p matches (constraints capture nothing in PostgreSQL, so which
+    // one does not matter).
+    return (p, k) => {
+      let found = false
+      for (let j = p; j >= 0 && !found; j = j === 0 ? -1 : previousBoundary(st.s, j)) {
+        tick(st)
+        found = body(j, (q) => q === p)
+      }
+      return found !== negated && k(p)
+    }
+  }
+
+  #backref(group: number): Matcher {
+    const st = this.#st
+    const icase = this.#icase
+    return (p, k) => {
+      tick(st)
+      const [start, end] = [st.caps[2 * group] as number, st.caps[2 * group + 1] as number]
+      // A group that has not matched matches the empty string, as in JavaScript.
+      if (start < 0) return k(p)
+      const text = st.s.slice(start, end)
+      const here = st.s.slice(p, p + text.length)
+      const same = here === text || (icase && here.length === text.length && sameIgnoringCase(here, text))
+      return same && k(p + text.length)
+    }
+  }
+
+  #assert(what: Extract<RegexNode, { kind: 'assert' }>['what']): Matcher {
+    const st = this.#st
+    const word = this.#word
+    const wordAfter = (p: number) => word(p) >= 0
+    const wordBefore = (p: number) => p > 0 && word(previousBoundary(st.s, p)) >= 0
+    const test: (p: number) => boolean = {
+      textStart: (p: number) => p === 0,
+      textEnd: (p: number) => p === st.s.length,
+      lineStart: (p: number) => p === 0 || st.s.charCodeAt(p - 1) === 0x0a,
+      lineEnd: (p: number) => p === st.s.length || st.s.charCodeAt(p) === 0x0a,
+      wordStart: (p: number) => !wordBefore(p) && wordAfter(p),
+      wordEnd: (p: number) => wordBefore(p) && !wordAfter(p),
+      wordBoundary: (p: number) => wordBefore(p) !== wordAfter(p),
+      notWordBoundary: (p: number) => wordBefore(p) === wordAfter(p),
+    }[what]
+    return (p, k) => {
+      tick(st)
+      return test(p) && k(p)
+    }
+  }
+
+  #step(n: Extract<RegexNode, { kind: 'char' | 'set' }>): Step {
+    if (n.kind === 'set') return this.#setStep(n.set, this.#icase)
+    const cp = n.cp
+    if (this.#icase) return this.#setStep({ negated: false, items: [{ kind: 'range', lo: cp, hi: cp }] }, true)
+    const st = this.#st
+    const width = cp > 0xffff ? 2 : 1
+    return (p) => (p < st.s.length && st.s.codePointAt(p) === cp ? p + width : -1)
+  }
+
+  /** One character of a set: JavaScript's own class, sticky at the position (one character, so
+   * no backtracking inside), with a table for ASCII. */
+  #setStep(set: CharSet, icase: boolean): Step {
+    const st = this.#st
+    const re = new RegExp(jsSetSource(set), icase ? 'vyi' : 'vy')
+    const ascii = Uint8Array.from({ length: 128 }, (_, u) => {
+      re.lastIndex = 0
+      return re.test(String.fromCharCode(u)) ? 1 : 0
+    })
+    return (p) => {
+      const s = st.s
+      if (p >= s.length) return -1
+      const u = s.charCodeAt(p)
+      if (u < 128) return ascii[u] === 1 ? p + 1 : -1
+      re.lastIndex = p
+      return re.test(s) ? re.lastIndex : -1
+    }
+  }
+}
+
+/** Captures numbered inside `n`. */
+function capturesIn(n: RegexNode): number[] {
+  switch (n.kind) {
+    case 'group':
+      return n.capture === undefined ? capturesIn(n.body) : [n.capture, ...capturesIn(n.body)]
+    case 'seq':
+    case 'alt':
+      return n.items.flatMap(capturesIn)
+    case 'repeat':
+    case 'look':
+      return capturesIn(n.body)
+    default:
+      return []
+  }
+}
+
+/** Back references under 'i': equal when each character's case folds alike. */
+function sameIgnoringCase(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase()
+}

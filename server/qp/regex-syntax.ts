@@ -1,0 +1,399 @@
+// PostgreSQL's regular expression syntax (ARE, ARCHITECTURE.md "query processor": evaluate), read
+// into a tree that the matching engines (regex-re2.ts, regex-backtrack.ts) take: the two dialects
+// share syntax with JavaScript's but not meaning ('\b' is a backspace, '\A'/'\Z' anchor the
+// string, '\m'/'\M' are word starts and ends, a leading ']' in a bracket is literal, classes are
+// Unicode-aware in a UTF8 database), so the pattern is parsed here rather than handed to an engine.
+// Collating-element names ('[[.hyphen.]]') other than a single character are refused (2201B).
+import { SqlError } from '../errors/index.ts'
+
+/** What a flags string (and a pattern's embedded options) select. */
+export interface RegexOptions {
+  icase: boolean
+  /** '.' and negated brackets do not match a newline (PostgreSQL's 'n'/'p'). */
+  nlStop: boolean
+  /** '^' and '$' also match at newlines (PostgreSQL's 'n'/'w'). */
+  nlAnchor: boolean
+  expanded: boolean
+  literal: boolean
+  global: boolean
+}
+
+/** PostgreSQL's character classes ('[[:alpha:]]'), and what the class escapes \d \s \w name. */
+export type ClassName =
+  | 'alpha'
+  | 'digit'
+  | 'alnum'
+  | 'word'
+  | 'upper'
+  | 'lower'
+  | 'space'
+  | 'blank'
+  | 'punct'
+  | 'cntrl'
+  | 'xdigit'
+  | 'graph'
+  | 'print'
+
+/** One member of a bracket expression: a character range, or a class (its complement when negated:
+ * \D \S \W). */
+export type SetItem =
+  | { readonly kind: 'range'; readonly lo: number; readonly hi: number }
+  | { readonly kind: 'class'; readonly name: ClassName; readonly negated: boolean }
+
+/** One character from the union of `items`, or from outside it when `negated`. */
+export interface CharSet {
+  readonly negated: boolean
+  readonly items: readonly SetItem[]
+}
+
+export type Assertion = 'textStart' | 'textEnd' | 'lineStart' | 'lineEnd' | 'wordStart' | 'wordEnd' | 'wordBoundary' | 'notWordBoundary'
+
+/** A parsed pattern. Captures are numbered from 1 in the order of their '('. */
+export type RegexNode =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'char'; readonly cp: number }
+  | { readonly kind: 'set'; readonly set: CharSet }
+  | { readonly kind: 'seq'; readonly items: readonly RegexNode[] }
+  | { readonly kind: 'alt'; readonly items: readonly RegexNode[] }
+  | { readonly kind: 'group'; readonly capture: number | undefined; readonly body: RegexNode }
+  | { readonly kind: 'repeat'; readonly body: RegexNode; readonly min: number; readonly max: number; readonly greedy: boolean }
+  | { readonly kind: 'look'; readonly behind: boolean; readonly negated: boolean; readonly body: RegexNode }
+  | { readonly kind: 'backref'; readonly group: number }
+  | { readonly kind: 'assert'; readonly what: Assertion }
+
+/** A pattern as the engines take it. */
+export interface ParsedRegex {
+  readonly root: RegexNode
+  /** Capturing groups. */
+  readonly groups: number
+  readonly options: RegexOptions
+}
+
+const invalidRegex = (detail: string) => new SqlError('2201B', `invalid regular expression: ${detail}`)
+
+/** 2201B for a pattern nested deeper than the stack allows to parse or compile it: PostgreSQL's
+ * REG_ETOOBIG. */
+export const patternTooComplex = () => invalidRegex('regular expression is too complex')
+
+function applyFlag(o: RegexOptions, f: string, embedded: boolean): void {
+  if (f === 'i') o.icase = true
+  else if (f === 'c') o.icase = false
+  else if (f === 'g' && !embedded) o.global = true
+  else if (f === 'n' || f === 'm') [o.nlStop, o.nlAnchor] = [true, true]
+  else if (f === 'p') [o.nlStop, o.nlAnchor] = [true, false]
+  else if (f === 'w') [o.nlStop, o.nlAnchor] = [false, true]
+  else if (f === 's') [o.nlStop, o.nlAnchor] = [false, false]
+  else if (f === 'x') o.expanded = true
+  else if (f === 't') o.expanded = false
+  else if (f === 'q') o.literal = true
+  else if (f === 'e') return // ERE: the ARE features it lacks are rarely written; read as ARE
+  else if (f === 'b') throw new SqlError('0A000', 'basic regular expressions (option "b") are not supported')
+  else if (embedded) throw invalidRegex('invalid embedded option')
+  else throw new SqlError('22023', `invalid regular expression option: "${f}"`)
+}
+
+/** PostgreSQL's largest repetition count in a bound (RE_DUP_MAX); larger ones are 2201B. */
+const DUPMAX = 255
+
+const CHAR_ESCAPES: Readonly<Record<string, number>> = { a: 7, b: 8, B: 0x5c, e: 0x1b, f: 0xc, n: 0xa, r: 0xd, t: 9, v: 0xb }
+const CLASS_ESCAPES: Readonly<Record<string, ClassName>> = { d: 'digit', s: 'space', w: 'word' }
+const CLASS_NAMES: ReadonlySet<string> = new Set<ClassName>([
+  'alpha', 'digit', 'alnum', 'word', 'upper', 'lower', 'space', 'blank', 'punct', 'cntrl', 'xdigit', 'graph', 'print',
+])
+const WORD_ASSERTIONS: Readonly<Record<string, Assertion>> = { m: 'wordStart', M: 'wordEnd', y: 'wordBoundary', Y: 'notWordBoundary' }
+
+/**
+ * A POSIX (ARE) pattern with PostgreSQL's flags ('i', 'c', 'g', 'n'/'m', 'p', 'w', 's', 'x', 't',
+ * 'q') and its pattern prefixes: '***=' (the rest is a literal), '***:' (an ARE) and embedded
+ * options '(?letters)' at the start. 2201B when the pattern is invalid (also when it nests too
+ * deep to parse: PostgreSQL's "regular expression is too complex"), 22023 for an unknown flag.
+ */
+export function parseRegex(pattern: string, flags: string, global: boolean): ParsedRegex {
+  const o: RegexOptions = { icase: false, nlStop: false, nlAnchor: false, expanded: false, literal: false, global }
+  for (const f of flags) applyFlag(o, f, false)
+  let body = pattern
+  if (!o.literal && body.startsWith('***=')) {
+    body = body.slice(4)
+    o.literal = true
+  } else if (!o.literal) {
+    if (body.startsWith('***:')) body = body.slice(4)
+    const m = /^\(\?([a-zA-Z]+)\)/.exec(body)
+    if (m !== null) {
+      for (const f of m[1] as string) applyFlag(o, f, true)
+      body = body.slice(m[0].length)
+    }
+  }
+  if (o.literal) {
+    const items = Array.from(body, (c): RegexNode => ({ kind: 'char', cp: c.codePointAt(0) as number }))
+    return { root: { kind: 'seq', items }, groups: 0, options: o }
+  }
+  try {
+    const parser = new Parser(body, o)
+    return { root: parser.parse(), groups: parser.groups, options: o }
+  } catch (e) {
+    // Nesting deep enough to exhaust the stack: PostgreSQL refuses such a pattern as REG_ETOOBIG.
+    if (e instanceof RangeError) throw patternTooComplex()
+    throw e
+  }
+}
+
+/** Recursive descent over an ARE's code points: alternation, then concatenation, then quantified
+ * atoms. */
+class Parser {
+  #i = 0
+  groups = 0
+  /** Open lookaround constraints: within one, PostgreSQL's parentheses do not capture and back
+   * references are invalid. */
+  #lookDepth = 0
+  readonly #cps: readonly string[]
+
+  constructor(pattern: string, private readonly o: RegexOptions) {
+    this.#cps = Array.from(pattern)
+  }
+
+  parse(): RegexNode {
+    const root = this.#alternation()
+    if (this.#i < this.#cps.length) throw invalidRegex('parentheses () not balanced')
+    return root
+  }
+
+  #peek(): string | undefined {
+    this.#skipIgnored()
+    return this.#cps[this.#i]
+  }
+
+  /** Expanded syntax ('x'): white space and '#' comments outside brackets are not part of it. */
+  #skipIgnored(): void {
+    if (!this.o.expanded) return
+    const cps = this.#cps
+    for (;;) {
+      const c = cps[this.#i]
+      if (c !== undefined && /\s/.test(c)) this.#i++
+      else if (c === '#') while (this.#i < cps.length && cps[this.#i] !== '\n') this.#i++
+      else return
+    }
+  }
+
+  #alternation(): RegexNode {
+    const branches = [this.#concatenation()]
+    while (this.#peek() === '|') {
+      this.#i++
+      branches.push(this.#concatenation())
+    }
+    return branches.length === 1 ? (branches[0] as RegexNode) : { kind: 'alt', items: branches }
+  }
+
+  #concatenation(): RegexNode {
+    const items: RegexNode[] = []
+    for (let c = this.#peek(); c !== undefined && c !== '|' && c !== ')'; c = this.#peek()) {
+      let atom = this.#atom()
+      for (let q = this.#quantifier(); q !== undefined; q = this.#quantifier()) {
+        // A constraint takes no quantifier, nor does a quantifier (PostgreSQL's REG_BADRPT).
+        if (atom === undefined || atom.kind === 'assert' || atom.kind === 'look' || atom.kind === 'repeat') {
+          throw invalidRegex('quantifier operand invalid')
+        }
+        atom = { kind: 'repeat', body: atom, ...q }
+      }
+      if (atom === undefined) throw invalidRegex('quantifier operand invalid')
+      items.push(atom)
+    }
+    return items.length === 1 ? (items[0] as RegexNode) : items.length === 0 ? { kind: 'empty' } : { kind: 'seq', items }
+  }
+
+  /** The quantifier at the cursor ('*', '+', '?', a bound, each optionally followed by '?'). */
+  #quantifier(): { min: number; max: number; greedy: boolean } | undefined {
+    const c = this.#peek()
+    let q: { min: number; max: number } | undefined
+    if (c === '*') q = { min: 0, max: Infinity }
+    else if (c === '+') q = { min: 1, max: Infinity }
+    else if (c === '?') q = { min: 0, max: 1 }
+    else if (c === '{') {
+      q = this.#bound()
+      if (q === undefined) return undefined
+    } else return undefined
+    if (c !== '{') this.#i++
+    const lazy = this.#cps[this.#i] === '?'
+    if (lazy) this.#i++
+    return { ...q, greedy: !lazy }
+  }
+
+  /** '{m}', '{m,}', '{m,n}' at the cursor are bounds; any other '{' is a literal brace, as in
+   * PostgreSQL. */
+  #boundAhead(): RegExpExecArray | null {
+    return /^\{(\d+)(,(\d*))?\}/.exec(this.#cps.slice(this.#i, this.#i + 24).join(''))
+  }
+
+  #bound(): { min: number; max: number } | undefined {
+    const m = this.#boundAhead()
+    if (m === null) return undefined
+    const min = Number(m[1])
+    const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3])
+    if (min > DUPMAX || (max !== Infinity && (max > DUPMAX || max < min))) throw invalidRegex('invalid repetition count(s)')
+    this.#i += Array.from(m[0]).length
+    return { min, max }
+  }
+
+  /** The atom at the cursor; undefined at a quantifier (which has no operand there). */
+  #atom(): RegexNode | undefined {
+    const c = this.#cps[this.#i] as string
+    if (c === '*' || c === '+' || c === '?' || (c === '{' && this.#boundAhead() !== null)) return undefined
+    this.#i++
+    if (c === '\\') return this.#escape()
+    if (c === '[') return this.#bracket()
+    if (c === '.') return { kind: 'set', set: { negated: true, items: this.o.nlStop ? [NEWLINE] : [] } }
+    if (c === '^') return { kind: 'assert', what: this.o.nlAnchor ? 'lineStart' : 'textStart' }
+    if (c === '$') return { kind: 'assert', what: this.o.nlAnchor ? 'lineEnd' : 'textEnd' }
+    if (c === '(') return this.#group()
+    return { kind: 'char', cp: c.codePointAt(0) as number }
+  }
+
+  #group(): RegexNode {
+    const rest = this.#cps.slice(this.#i, this.#i + 3).join('')
+    const prefix = ['?:', '?=', '?!', '?<=', '?<!'].find((p) => rest.startsWith(p))
+    if (prefix === undefined && rest.startsWith('?')) throw invalidRegex('quantifier operand invalid')
+    this.#i += prefix?.length ?? 0
+    const look = prefix !== undefined && prefix !== '?:'
+    const capture = prefix === undefined && this.#lookDepth === 0 ? ++this.groups : undefined
+    if (look) this.#lookDepth++
+    const body = this.#alternation()
+    if (look) this.#lookDepth--
+    if (this.#cps[this.#i] !== ')') throw invalidRegex('parentheses () not balanced')
+    this.#i++
+    if (look) return { kind: 'look', behind: prefix.startsWith('?<'), negated: prefix.endsWith('!'), body }
+    return { kind: 'group', capture, body }
+  }
+
+  #hex(min: number, max: number): number {
+    let s = ''
+    while (s.length < max && /[0-9A-Fa-f]/.test(this.#cps[this.#i] ?? '')) s += this.#cps[this.#i++]
+    if (s.length < min) throw invalidRegex('invalid escape \\ sequence')
+    return Number.parseInt(s, 16)
+  }
+
+  #octal(): number {
+    let s = ''
+    while (s.length < 3 && /[0-7]/.test(this.#cps[this.#i] ?? '')) s += this.#cps[this.#i++]
+    return s === '' ? 0 : Number.parseInt(s, 8)
+  }
+
+  /** After a backslash outside a bracket. */
+  #escape(): RegexNode {
+    const c = this.#cps[this.#i]
+    if (c !== undefined && /[1-9]/.test(c)) {
+      this.#i++
+      // PostgreSQL's rule: one digit is a back reference; several are one when that many groups
+      // precede, an octal character otherwise.
+      const start = this.#i - 1
+      let digits = c
+      while (/[0-9]/.test(this.#cps[this.#i] ?? '')) digits += this.#cps[this.#i++]
+      const n = Number(digits)
+      if (digits.length === 1 || n <= this.groups) {
+        if (n > this.groups || this.#lookDepth > 0) throw invalidRegex('invalid backreference number')
+        return { kind: 'backref', group: n }
+      }
+      this.#i = start
+      return { kind: 'char', cp: codePoint(this.#octal()) }
+    }
+    if (c === 'A') return this.#skip({ kind: 'assert', what: 'textStart' })
+    if (c === 'Z') return this.#skip({ kind: 'assert', what: 'textEnd' })
+    const word = c === undefined ? undefined : WORD_ASSERTIONS[c]
+    if (word !== undefined) return this.#skip({ kind: 'assert', what: word })
+    const e = this.#classOrChar()
+    return e.kind === 'char' ? { kind: 'char', cp: e.cp } : { kind: 'set', set: { negated: false, items: [e.item] } }
+  }
+
+  #skip(node: RegexNode): RegexNode {
+    this.#i++
+    return node
+  }
+
+  /** After a backslash, in or out of a bracket: a character escape or a class escape. */
+  #classOrChar(): { kind: 'char'; cp: number } | { kind: 'class'; item: SetItem } {
+    const c = this.#cps[this.#i++]
+    if (c === undefined) throw invalidRegex('invalid escape \\ sequence')
+    const code = CHAR_ESCAPES[c]
+    if (code !== undefined) return { kind: 'char', cp: code }
+    const cls = CLASS_ESCAPES[c.toLowerCase()]
+    if (cls !== undefined) return { kind: 'class', item: { kind: 'class', name: cls, negated: c !== c.toLowerCase() } }
+    if (c === 'c') {
+      const x = this.#cps[this.#i++]
+      if (x === undefined) throw invalidRegex('invalid escape \\ sequence')
+      return { kind: 'char', cp: (x.codePointAt(0) as number) & 0x1f }
+    }
+    if (c === 'u') return { kind: 'char', cp: codePoint(this.#hex(4, 4)) }
+    if (c === 'U') return { kind: 'char', cp: codePoint(this.#hex(8, 8)) }
+    if (c === 'x') return { kind: 'char', cp: codePoint(this.#hex(1, 8)) }
+    if (c === '0') return { kind: 'char', cp: codePoint(this.#octal()) }
+    if (/[\p{L}\p{N}]/u.test(c)) throw invalidRegex('invalid escape \\ sequence')
+    return { kind: 'char', cp: c.codePointAt(0) as number }
+  }
+
+  /** A bracket expression, from after its '['. */
+  #bracket(): RegexNode {
+    const cps = this.#cps
+    const ahead = cps.slice(this.#i, this.#i + 6).join('')
+    if (ahead === '[:<:]]' || ahead === '[:>:]]') {
+      this.#i += 6
+      return { kind: 'assert', what: ahead[2] === '<' ? 'wordStart' : 'wordEnd' }
+    }
+    let negated = false
+    if (cps[this.#i] === '^') {
+      negated = true
+      this.#i++
+    }
+    const items: SetItem[] = []
+    for (let first = true; ; first = false) {
+      const c = cps[this.#i]
+      if (c === undefined) throw invalidRegex('brackets [] not balanced')
+      if (c === ']' && !first) {
+        this.#i++
+        break
+      }
+      const lo = this.#element()
+      const range = cps[this.#i] === '-' && cps[this.#i + 1] !== undefined && cps[this.#i + 1] !== ']'
+      if (lo.kind === 'class') {
+        if (range) throw invalidRegex('invalid character range')
+        items.push(lo.item)
+      } else if (range) {
+        this.#i++
+        const hi = this.#element()
+        if (hi.kind === 'class' || hi.cp < lo.cp) throw invalidRegex('invalid character range')
+        items.push({ kind: 'range', lo: lo.cp, hi: hi.cp })
+      } else items.push({ kind: 'range', lo: lo.cp, hi: lo.cp })
+    }
+    // In newline-sensitive mode a negated bracket does not match a newline.
+    if (negated && this.o.nlStop) items.push(NEWLINE)
+    return { kind: 'set', set: { negated, items } }
+  }
+
+  /** One bracket element: a character (possibly a range end) or a class. */
+  #element(): { kind: 'char'; cp: number } | { kind: 'class'; item: SetItem } {
+    const cps = this.#cps
+    const c = cps[this.#i++] as string
+    if (c === '[' && (cps[this.#i] === ':' || cps[this.#i] === '.' || cps[this.#i] === '=')) {
+      const delim = cps[this.#i] as string
+      const end = cps.indexOf(delim, this.#i + 1)
+      if (end < 0 || cps[end + 1] !== ']') throw invalidRegex('brackets [] not balanced')
+      const name = cps.slice(this.#i + 1, end).join('')
+      this.#i = end + 2
+      if (delim === ':') {
+        if (!CLASS_NAMES.has(name)) throw invalidRegex('invalid character class')
+        return { kind: 'class', item: { kind: 'class', name: name as ClassName, negated: false } }
+      }
+      // [.x.] and [=x=] of a single character are that character (no multi-character collating
+      // elements in a UTF8 database); named elements are not supported.
+      if (Array.from(name).length !== 1) throw invalidRegex('invalid collating element')
+      return { kind: 'char', cp: name.codePointAt(0) as number }
+    }
+    if (c === '\\') return this.#classOrChar()
+    return { kind: 'char', cp: c.codePointAt(0) as number }
+  }
+}
+
+const NEWLINE: SetItem = { kind: 'range', lo: 0x0a, hi: 0x0a }
+
+/** An escaped code point; one past Unicode's last (\x110000, \U00110000) is PostgreSQL's 2201B. */
+function codePoint(cp: number): number {
+  if (!(cp >= 0 && cp <= 0x10ffff)) throw invalidRegex('invalid escape \\ sequence')
+  return cp
+}
