@@ -75,7 +75,8 @@ export interface QueryProcessorOptions {
 }
 
 /** Registers `listener`, called at most once with the error to answer (57P03) when the region
- * learns it cannot serve snapshots; returns the function that unregisters it. */
+ * cannot serve snapshots: at once when it cannot now, else when it learns so; returns the
+ * function that unregisters it. */
 export type SnapshotLossWatch = (listener: (error: SqlError) => void) => () => void
 
 export type TransactionStatus = 'open' | 'failed' | 'committed' | 'aborted'

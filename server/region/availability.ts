@@ -7,7 +7,7 @@
 import type { Clock, Timers } from '../clock/index.ts'
 import { SqlError } from '../errors/index.ts'
 import type { Transport } from '../net/index.ts'
-import { ChangeReporter, LINK_EVENT_INTERVAL_MS, type ClusterEventSink } from './cluster-event.ts'
+import { ChangeReporter, LINK_EVENT_INTERVAL_MS, LINK_EVENTS_PER_INTERVAL, type ClusterEventSink } from './cluster-event.ts'
 import { quorumOf, type Topology } from './topology.ts'
 
 /** What `Availability` watches. */
@@ -27,9 +27,9 @@ export interface AvailabilityOptions {
 type LossListener = (error: SqlError) => void
 
 /**
- * Begins waiting at once that can be told of a loss: each holds a storage frontier waiter too,
- * which storage bounds (FRONTIER_WAITERS_MAX, 53000 beyond); this is a second fence, far above
- * it, so a leak would show as an assertion rather than as memory.
+ * Waits for the frontier that can be told of a loss at once. Each also holds a storage frontier
+ * waiter, which storage bounds (10,000 per shard, 53000 beyond), and unregisters when it ends;
+ * this fence, far above that, only keeps a leak from growing without bound.
  */
 const LISTENERS_MAX = 1_000_000
 
@@ -56,6 +56,7 @@ export class Availability {
       clock: options.clock,
       timers: options.timers,
       intervalMs: LINK_EVENT_INTERVAL_MS,
+      perInterval: LINK_EVENTS_PER_INTERVAL,
       report: (key, state, changes) => this.#report(key, state, changes),
     })
     transport.onLinkChange((peer, up) => this.#onLink(peer, up))
@@ -86,13 +87,19 @@ export class Availability {
   }
 
   /**
-   * Calls `listener` once, with the 57P03 a begin would get, when a link goes down and this region
-   * can no longer begin transactions (for a begin waiting for the frontier, which would otherwise
-   * wait out its timeout for a closed timestamp that cannot come). Returns what unregisters it;
-   * call it when the wait ends.
+   * Calls `listener` once, with the 57P03 a begin would get, when this region cannot begin
+   * transactions: at once if it cannot now, else when a link goes down and it no longer can. For
+   * waits for the frontier (a begin's, a commit's before its acknowledgement), which would
+   * otherwise wait out their timeout for a closed timestamp that cannot come. Returns what
+   * unregisters it; call it when the wait ends.
    */
   watch(listener: LossListener): () => void {
-    if (this.#listeners.size >= LISTENERS_MAX) throw new SqlError('53000', 'too many transactions waiting to begin')
+    const reason = this.reason()
+    if (reason !== undefined) {
+      listener(this.#error(reason))
+      return () => {}
+    }
+    if (this.#listeners.size >= LISTENERS_MAX) throw new SqlError('53000', 'too many transactions waiting for the frontier')
     this.#listeners.add(listener)
     return () => void this.#listeners.delete(listener)
   }

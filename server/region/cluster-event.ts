@@ -36,12 +36,15 @@ export type ClusterEvent =
 export type ClusterEventSink = (event: ClusterEvent) => void
 
 /**
- * At most one event per key this often (ms): a link that flaps every few hundred milliseconds
- * (a lossy WAN, a dying peer) gives one line per 10 s with the count of changes and the state
- * it ended in, which is what an operator reads; the first change after a quiet spell is
- * reported at once, so a single failure is seen when it happens.
+ * Link and quorum events are told at most `LINK_EVENTS_PER_INTERVAL` times per key in this many
+ * ms: a link that flaps every few hundred milliseconds (a lossy WAN, a dying peer) gives a line
+ * per 10 s with the count of changes and the state it ended in, which is what an operator reads.
  */
 export const LINK_EVENT_INTERVAL_MS = 10_000
+
+/** Events per key told at once within an interval: two, so a failure and its recovery (a peer
+ * restarted) are both seen when they happen; changes beyond them are folded. */
+export const LINK_EVENTS_PER_INTERVAL = 2
 
 /** Keys `ChangeReporter` tracks: peers and the quorum, bounded by the topology (16 regions). */
 const KEYS_MAX = 64
@@ -51,19 +54,20 @@ interface Folded<T> {
   state: T
   /** Changes since the last report. */
   changes: number
-  /** When the last report went out (ms of the clock); -Infinity before the first. */
-  reportedAtMs: number
-  /** The report due at the end of the interval, when changes came within it. */
+  /** When the last reports went out (ms of the clock), oldest first, at most `perInterval`. */
+  readonly reportedAtMs: number[]
+  /** The report due once the oldest report leaves the interval, when changes were folded. */
   timer: TimerHandle | undefined
 }
 
-/** Reports changes of states by key, at most one report per key per `intervalMs`: the first at
- * once, later ones folded into a report at the end of the interval that names the last state
- * and how many changes it stands for. */
+/** Reports changes of states by key, at most `perInterval` reports per key in any `intervalMs`:
+ * at once while within that, else folded into one report, when the interval allows, that names
+ * the last state and how many changes it stands for. */
 export class ChangeReporter<T> {
   readonly #clock: Clock
   readonly #timers: Timers
   readonly #intervalMs: number
+  readonly #perInterval: number
   readonly #report: (key: string, state: T, changes: number) => void
   readonly #keys = new Map<string, Folded<T>>()
   #closed = false
@@ -72,11 +76,13 @@ export class ChangeReporter<T> {
     readonly clock: Clock
     readonly timers: Timers
     readonly intervalMs: number
+    readonly perInterval: number
     readonly report: (key: string, state: T, changes: number) => void
   }) {
     this.#clock = options.clock
     this.#timers = options.timers
     this.#intervalMs = options.intervalMs
+    this.#perInterval = options.perInterval
     this.#report = options.report
   }
 
@@ -86,13 +92,14 @@ export class ChangeReporter<T> {
     let folded = this.#keys.get(key)
     if (folded === undefined) {
       if (this.#keys.size >= KEYS_MAX) return
-      folded = { state, changes: 0, reportedAtMs: -Infinity, timer: undefined }
+      folded = { state, changes: 0, reportedAtMs: [], timer: undefined }
       this.#keys.set(key, folded)
     }
     folded.state = state
     folded.changes++
     if (folded.timer !== undefined) return
-    const waitMs = folded.reportedAtMs + this.#intervalMs - this.#clock.wallMs()
+    const oldestMs = folded.reportedAtMs.length < this.#perInterval ? -Infinity : (folded.reportedAtMs[0] as number)
+    const waitMs = oldestMs + this.#intervalMs - this.#clock.wallMs()
     if (waitMs <= 0) {
       this.#flush(key, folded)
       return
@@ -112,7 +119,8 @@ export class ChangeReporter<T> {
     if (folded.changes === 0) return
     const changes = folded.changes
     folded.changes = 0
-    folded.reportedAtMs = this.#clock.wallMs()
+    folded.reportedAtMs.push(this.#clock.wallMs())
+    if (folded.reportedAtMs.length > this.#perInterval) folded.reportedAtMs.shift()
     this.#report(key, folded.state, changes)
   }
 }

@@ -66,7 +66,7 @@ export interface RegionOptions {
   readonly onInternalError?: (error: unknown) => void
   /** Told about each significant change of the cluster as this region sees it (a link to a full
    * region down or up, the quorum lost or reached, a region failed over, partitions taken over):
-   * one event per change, link and quorum changes at most one per 10 s each (flaps are folded).
+   * one event per change, link and quorum changes at most two per 10 s each (flaps are folded).
    * The process running the region logs them. */
   readonly onClusterEvent?: ClusterEventSink
   readonly journal?: FileJournalConfig
