@@ -33,7 +33,7 @@ function clusterEventText(event: ClusterEvent): string {
     case 'quorum':
       return event.reached
         ? `quorum reached: ${event.reachable} of ${event.regions} regions in reach (${event.quorum} needed)${folded(event.changes)}`
-        : `quorum lost: ${event.reachable} of ${event.regions} regions in reach, ${event.quorum} needed; begins and commits answer 57P03${folded(event.changes)}`
+        : `quorum lost: ${event.reachable} of ${event.regions} regions in reach, ${event.quorum} needed; begins and new commits answer 57P03${folded(event.changes)}`
     case 'failed-over': {
       const seals = Object.entries(event.seals).map(([journal, seq]) => `${journal} at seq ${seq}`).join(', ')
       return event.self
