@@ -229,12 +229,13 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         // wait), so the snapshot is now, and the QP waits for the frontier to pass it. That needs
         // every full region's journal and a majority of regions (availability.ts): without them,
         // answer 503 at once, not after the wait times out; a begin already waiting is answered
-        // when a link goes down (`snapshotLoss`). With a closed-timestamp lead, now is not the HLC: commits and closed
-        // timestamps at led values move it ahead by the lead, and a snapshot there would wait for
-        // the lead again. It is the wall clock, or the HLC less the lead when that is ahead (the
-        // latest clock heard from another region: adjudicators there start with a floor at their
-        // clock, which a snapshot from a slower clock would sit below). Commit wait already puts
-        // every acknowledged commitTs below the wall clock of every region.
+        // when a link goes down (`snapshotLoss`). With a closed-timestamp lead, now is not the
+        // HLC: commits and closed timestamps at led values move it ahead by the lead, and a
+        // snapshot there would wait for the lead again. It is the wall clock, or the HLC less the
+        // lead when that is ahead (the latest clock heard from another region: adjudicators there
+        // start with a floor at their clock, which a snapshot from a slower clock would sit
+        // below). Commit wait already puts every acknowledged commitTs below the wall clock of
+        // every region.
         () => {
           availability?.check()
           // The adjudicators' floor comes from the HLC, up to a lead ahead of the wall clock after
@@ -246,7 +247,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
           crossbar.requestFrontier(ts)
           return ts
         },
-    ...(availability === undefined ? {} : { snapshotLoss: (listener: (error: SqlError) => void) => availability.watch(listener) }),
+    ...(availability === undefined ? {} : { snapshotLoss: (listener: (e: SqlError) => void) => availability.watch(listener) }),
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
