@@ -7,7 +7,8 @@
 import type { Clock, Timers } from '../clock/index.ts'
 import { SqlError } from '../errors/index.ts'
 import type { Transport } from '../net/index.ts'
-import { ChangeReporter, LINK_EVENT_INTERVAL_MS, LINK_EVENTS_PER_INTERVAL, type ClusterEventSink } from './cluster-event.ts'
+import { ChangeReporter, type ClusterEventSink } from './cluster-event.ts'
+import { FRONTIER_LOSS_LISTENERS_MAX, LINK_EVENT_INTERVAL_MS, LINK_EVENTS_PER_INTERVAL } from './constants.ts'
 import { quorumOf, type Topology } from './topology.ts'
 
 /** What `Availability` watches. */
@@ -25,13 +26,6 @@ export interface AvailabilityOptions {
 
 /** Called once with the 57P03 a begin would get now. */
 type LossListener = (error: SqlError) => void
-
-/**
- * Waits for the frontier that can be told of a loss at once. Each also holds a storage frontier
- * waiter, which storage bounds (10,000 per shard, 53000 beyond), and unregisters when it ends;
- * this fence, far above that, only keeps a leak from growing without bound.
- */
-const LISTENERS_MAX = 1_000_000
 
 /** See the file comment. One per region (full or witness; a witness only reports events). */
 export class Availability {
@@ -99,7 +93,7 @@ export class Availability {
       listener(this.#error(reason))
       return () => {}
     }
-    if (this.#listeners.size >= LISTENERS_MAX) throw new SqlError('53000', 'too many transactions waiting for the frontier')
+    if (this.#listeners.size >= FRONTIER_LOSS_LISTENERS_MAX) throw new SqlError('53000', 'too many transactions waiting for the frontier')
     this.#listeners.add(listener)
     return () => void this.#listeners.delete(listener)
   }

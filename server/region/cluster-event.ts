@@ -2,15 +2,17 @@
 // dies is failed over, its partitions move; links and the quorum they make): one event per
 // change, never one per request, and link changes folded so that a flapping link stays a few lines.
 import type { Clock, TimerHandle, Timers } from '../clock/index.ts'
+import { CHANGE_KEYS_MAX } from './constants.ts'
 
 /**
  * A significant change in the cluster as one region sees it. `region` and `by` are region names.
  * - `link`: the link to a full region went down or came up; `changes` counts the changes this
- *   event stands for (more than 1 when a flapping link was folded, see `LINK_EVENT_INTERVAL_MS`).
+ *   event stands for (more than 1 when a flapping link was folded, see constants.ts `LINK_EVENT_INTERVAL_MS`).
  * - `quorum`: this region can (`reached`) or can no longer reach a majority of the regions;
  *   `reachable` counts this one too. Folded like links.
- * - `failed-over`: every journal of `region` is sealed (by `by`), at the seqs in `seals`; when
- *   `region` is this one, it was failed over while away and serves without partitions of its own.
+ * - `failed-over`: every journal of `region` is sealed (by `by`), at the seqs in `seals`; `self`
+ *   when `region` is this one: it was failed over while away and serves without partitions of
+ *   its own.
  * - `took-over`: this region now owns `partitions` adjudicator partitions that were `region`'s.
  */
 export type ClusterEvent =
@@ -34,20 +36,6 @@ export type ClusterEvent =
 
 /** Told of each cluster event (the CLI writes one line to stderr). Must not throw. */
 export type ClusterEventSink = (event: ClusterEvent) => void
-
-/**
- * Link and quorum events are told at most `LINK_EVENTS_PER_INTERVAL` times per key in this many
- * ms: a link that flaps every few hundred milliseconds (a lossy WAN, a dying peer) gives a line
- * per 10 s with the count of changes and the state it ended in, which is what an operator reads.
- */
-export const LINK_EVENT_INTERVAL_MS = 10_000
-
-/** Events per key told at once within an interval: two, so a failure and its recovery (a peer
- * restarted) are both seen when they happen; changes beyond them are folded. */
-export const LINK_EVENTS_PER_INTERVAL = 2
-
-/** Keys `ChangeReporter` tracks: peers and the quorum, bounded by the topology (16 regions). */
-const KEYS_MAX = 64
 
 interface Folded<T> {
   /** The latest state, reported or not. */
@@ -91,7 +79,7 @@ export class ChangeReporter<T> {
     if (this.#closed) return
     let folded = this.#keys.get(key)
     if (folded === undefined) {
-      if (this.#keys.size >= KEYS_MAX) return
+      if (this.#keys.size >= CHANGE_KEYS_MAX) return
       folded = { state, changes: 0, reportedAtMs: [], timer: undefined }
       this.#keys.set(key, folded)
     }

@@ -33,6 +33,8 @@ import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, Swit
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
 export type { FaultControl } from './admin-faults.ts'
+/** A change of the cluster as one region sees it (a link to a full region, the quorum, a region
+ * failed over, partitions taken over), and the callback `RegionOptions.onClusterEvent` it goes to. */
 export type { ClusterEvent, ClusterEventSink } from './cluster-event.ts'
 export { gcTicker, type GcTickOptions } from './gc.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
