@@ -267,6 +267,7 @@ export class SqlTransaction implements Transaction {
   async #awaitVisible(commitTs: HlcTimestamp): Promise<void> {
     const acked = this.#shared.acked
     if (commitTs > acked.ts) acked.ts = commitTs
+    if (commitTs <= this.#shared.storage.frontier()) return
     try {
       const waiting = this.#shared.storage.waitForFrontier(commitTs, this.#shared.limits.snapshotWaitMsMax)
       await frontierOrLoss(waiting, this.#shared.snapshotLoss)
