@@ -1,6 +1,8 @@
 // What `tessera start` writes to stderr besides its banner: the internal errors clients got a
-// 500 for (docs/api.md "Errors": their details go to the server log, never to the client).
+// 500 for (docs/api.md "Errors": their details go to the server log, never to the client), and
+// one line per significant change of the cluster (docs/architecture.md "Multi-region").
 import { SqlError } from '../server/errors/index.ts'
+import type { ClusterEvent } from '../server/region/index.ts'
 
 /** Causes followed below an error: a cause chain is short, and a cyclic one must still end. */
 const CAUSES_MAX = 5
@@ -17,3 +19,31 @@ export function internalErrorReport(error: unknown, atMs: number): string {
   }
   return `${lines.join('\n')}\n`
 }
+
+/** One line for a cluster event (the region folds flapping links and quorum changes, so these
+ * stay a few lines per 10 s whatever happens). */
+export function clusterEventLine(event: ClusterEvent, atMs: number): string {
+  return `${new Date(atMs).toISOString()} cluster: ${clusterEventText(event)}\n`
+}
+
+function clusterEventText(event: ClusterEvent): string {
+  switch (event.kind) {
+    case 'link':
+      return `link to full region ${event.peer} ${event.up ? 'up' : 'down'}${folded(event.changes)}`
+    case 'quorum':
+      return event.reached
+        ? `quorum reached: ${event.reachable} of ${event.regions} regions in reach (${event.quorum} needed)${folded(event.changes)}`
+        : `quorum lost: ${event.reachable} of ${event.regions} regions in reach, ${event.quorum} needed; begins and new commits answer 57P03${folded(event.changes)}`
+    case 'failed-over': {
+      const seals = Object.entries(event.seals).map(([journal, seq]) => `${journal} at seq ${seq}`).join(', ')
+      return event.self
+        ? `this region (${event.region}) was failed over by ${event.by} while away (journals sealed: ${seals}); it serves without partitions of its own`
+        : `region ${event.region} failed over by ${event.by} (journals sealed: ${seals})`
+    }
+    case 'took-over':
+      return `took over ${event.partitions} partition${event.partitions === 1 ? '' : 's'} of region ${event.region}`
+  }
+}
+
+/** How many changes a line stands for, when more than one (a flapping link). */
+const folded = (changes: number): string => (changes > 1 ? ` (${changes} changes since the last line)` : '')

@@ -9,10 +9,10 @@ import { createToken, loadOrCreateSecret, type ApiLimits } from '../server/api/i
 import type { QpLimits } from '../server/qp/index.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
 import { NodeDisk } from '../server/disk/index.ts'
-import { linkFaults, openRegion, openWitness, parseTopology, regionUrl, type Topology } from '../server/region/index.ts'
+import { linkFaults, openRegion, openWitness, parseTopology, regionUrl, type ClusterEvent, type Topology } from '../server/region/index.ts'
 import { PEER_PATH, WebSocketTransport, type LinkFaults } from '../server/net/index.ts'
 import { connectPeerSocket } from './peer-socket.ts'
-import { internalErrorReport } from './log.ts'
+import { clusterEventLine, internalErrorReport } from './log.ts'
 import { readFileSync } from 'node:fs'
 
 const usage = `usage:
@@ -62,6 +62,7 @@ async function runStart(args: readonly string[]): Promise<number> {
     auth: !flags.has('no-auth'),
     sqlFaults: flags.has('sql-faults'),
     onInternalError: (error: unknown) => process.stderr.write(internalErrorReport(error, clock.wallMs())),
+    onClusterEvent: (event: ClusterEvent) => process.stderr.write(clusterEventLine(event, clock.wallMs())),
     ...limitsFrom(flags),
   }
   const cluster = topology === undefined || transport === undefined ? undefined : {

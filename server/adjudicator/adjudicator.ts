@@ -335,6 +335,8 @@ export async function outcomeOf(appended: Appended, journalId: string): Promise<
     // A SqlError (40003 by contract) means the record may or may not be durable; anything else
     // is a bug and must surface.
     if (!isSqlError(error)) throw error
+    // A 40003's detail says why; its message is the one the caller's 40003 will carry anyway.
+    if (error.code === '40003') return { kind: 'unknown', reason: error.detail ?? `journal ${journalId} could not tell whether the commit reached a quorum` }
     return { kind: 'unknown', reason: `${error.code}: ${error.message}` }
   }
   return { kind: 'committed', commitTs: appended.commitTs, journalId, seq: appended.seq }

@@ -10,7 +10,7 @@ import { createApp, createToken, type ApiLimits, type ErrorBody } from './index.
 
 const secret = 'ab'.repeat(32)
 
-function setup(options: { auth?: boolean; limits?: ApiLimits } = {}) {
+function setup(options: { auth?: boolean; limits?: ApiLimits; unavailable?: () => string | undefined } = {}) {
   const clock = new SimClock()
   const qp = new FakeQp()
   const internal: unknown[] = []
@@ -27,6 +27,7 @@ function setup(options: { auth?: boolean; limits?: ApiLimits } = {}) {
     random: new SeededRandom(7),
     limits: options.limits,
     onInternalError: (e) => internal.push(e),
+    ...(options.unavailable === undefined ? {} : { unavailable: options.unavailable }),
   })
   const token = createToken(secret, { role: 'user', ttlMs: 3_600_000 }, clock)
   const call = async (
@@ -66,6 +67,28 @@ describe('info, health and auth', () => {
     const res = await api.app.request('/v1/health')
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'ok', region: 'r1', openTransactions: 0 })
+  })
+
+  test('health is liveness (200) with the state in the body; ?ready=1 answers 503 while the region cannot begin transactions', async () => {
+    let reason: string | undefined = 'region r2 is unreachable'
+    const { api } = setup({ unavailable: () => reason })
+    const health = async (path: string) => {
+      const res = await api.app.request(path)
+      return { status: res.status, body: (await res.json()) as unknown }
+    }
+    const degraded = { status: 'degraded', region: 'r1', reason: 'region r2 is unreachable', openTransactions: 0 }
+    expect(await health('/v1/health')).toEqual({ status: 200, body: degraded })
+    expect(await health('/v1/health?ready=1')).toEqual({ status: 503, body: degraded })
+    expect(await health('/v1/health?ready=0')).toEqual({ status: 200, body: degraded })
+    reason = undefined
+    const ok = { status: 'ok', region: 'r1', openTransactions: 0 }
+    expect(await health('/v1/health')).toEqual({ status: 200, body: ok })
+    expect(await health('/v1/health?ready=1')).toEqual({ status: 200, body: ok })
+    // Closing outranks degraded, in both forms.
+    reason = 'region r2 is unreachable'
+    await api.close()
+    expect(await health('/v1/health')).toEqual({ status: 503, body: { status: 'closing', region: 'r1', openTransactions: 0 } })
+    expect((await health('/v1/health?ready=1')).status).toBe(503)
   })
 
   test('missing, malformed, forged and expired tokens are 401 28000 with WWW-Authenticate', async () => {

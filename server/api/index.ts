@@ -64,6 +64,10 @@ export interface ApiOptions {
   readonly onInternalError?: (error: unknown) => void
   /** Injected errors for client retry tests (POST /v1/admin/faults/sql); none when undefined. */
   readonly sqlFaults?: SqlFaults
+  /** Why the region cannot begin transactions now (a region it needs unreachable, no quorum), or
+   * undefined while it can: GET /v1/health reports it (`degraded`, `reason`), and its readiness
+   * form (`?ready=1`) answers 503 then. Absent: always able (one region). */
+  readonly unavailable?: () => string | undefined
 }
 
 /**
@@ -95,7 +99,9 @@ export interface ApiApp {
 }
 
 /**
- * Builds a region's API (API.md). Endpoints: GET /v1, GET /v1/health (no token needed),
+ * Builds a region's API (API.md). Endpoints: GET /v1, GET /v1/health (no token needed: 200 while
+ * the process serves, `status` `ok` or `degraded` with a `reason`; with `?ready=1` 503 unless the
+ * region can begin transactions),
  * POST /v1/sql, POST /v1/tx, POST /v1/tx/:tx/sql|commit|rollback, GET /v1/tx/:tx, and
  * GET /v1/admin/stats (admin role). Every error answers `ErrorBody` with a status from
  * `sqlStateToHttpStatus`; malformed or invalid bodies are 400 with 08P01 naming the field.

@@ -57,6 +57,8 @@ export class SessionRegistry {
   readonly #timers: Timers
   readonly #random: Random
   readonly #limits: SessionLimits
+  /** This region's name, for the hint of 25P03: a transaction lives only where it began. */
+  readonly #region: string
   readonly #open = new Map<string, Session>()
   /** Insertion-ordered, so the first key is the oldest to forget. */
   readonly #ended = new Map<string, Ending>()
@@ -68,11 +70,13 @@ export class SessionRegistry {
     readonly timers: Timers
     readonly random: Random
     readonly limits: SessionLimits
+    readonly region: { readonly name: string }
   }) {
     this.#clock = options.clock
     this.#timers = options.timers
     this.#random = options.random
     this.#limits = options.limits
+    this.#region = options.region.name
   }
 
   /** Open transactions right now. */
@@ -133,9 +137,9 @@ export class SessionRegistry {
    */
   run<T>(handle: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const session = this.#open.get(handle)
-    if (session === undefined) throw unknownTransaction(handle)
+    if (session === undefined) throw unknownTransaction(handle, this.#region)
     return this.#turn(session, () => {
-      if (session.ending !== undefined) throw unknownTransaction(handle)
+      if (session.ending !== undefined) throw unknownTransaction(handle, this.#region)
       return fn(session.tx)
     })
   }
@@ -149,9 +153,9 @@ export class SessionRegistry {
    */
   async commit(handle: string, around?: AroundCommit): Promise<CommitAnswer> {
     const session = this.#open.get(handle)
-    if (session === undefined) return answerOfCommit(handle, this.#ended.get(handle))
+    if (session === undefined) return answerOfCommit(handle, this.#region, this.#ended.get(handle))
     return this.#turn(session, () => {
-      if (session.ending !== undefined) return answerOfCommit(handle, session.ending)
+      if (session.ending !== undefined) return answerOfCommit(handle, this.#region, session.ending)
       const commit = async (): Promise<CommitAnswer> => {
         try {
           const { commitTs } = await session.tx.commit()
@@ -171,9 +175,9 @@ export class SessionRegistry {
    * commit ahead of this rollback did that; 25P03 unknown. */
   async rollback(handle: string): Promise<void> {
     const session = this.#open.get(handle)
-    if (session === undefined) return answerOfRollback(handle, this.#ended.get(handle))
+    if (session === undefined) return answerOfRollback(handle, this.#region, this.#ended.get(handle))
     await this.#turn(session, () => {
-      if (session.ending !== undefined) return answerOfRollback(handle, session.ending)
+      if (session.ending !== undefined) return answerOfRollback(handle, this.#region, session.ending)
       session.tx.rollback()
       this.#end(session, { status: 'aborted', error: undefined })
     })
@@ -183,7 +187,7 @@ export class SessionRegistry {
   status(handle: string): TxStatusResponse {
     if (this.#open.has(handle)) return { status: 'open' }
     const ending = this.#ended.get(handle)
-    if (ending === undefined) throw unknownTransaction(handle)
+    if (ending === undefined) throw unknownTransaction(handle, this.#region)
     return ending.status === 'committed'
       ? { status: 'committed', commitTs: ending.commitTs }
       : { status: ending.status }
@@ -259,16 +263,16 @@ export class SessionRegistry {
 }
 
 /** A commit's answer for a transaction that already ended (`ending`), or 25P03 when unknown. */
-function answerOfCommit(handle: string, ending: Ending | undefined): CommitAnswer {
+function answerOfCommit(handle: string, region: string, ending: Ending | undefined): CommitAnswer {
   if (ending?.status === 'committed') return { commitTs: ending.commitTs }
   if (ending !== undefined && ending.error !== undefined) throw ending.error
-  throw unknownTransaction(handle)
+  throw unknownTransaction(handle, region)
 }
 
 /** A rollback's answer for a transaction that already ended: nothing to do when it aborted,
  * 25000 when it committed or its outcome is unknown, 25P03 when unknown. */
-function answerOfRollback(handle: string, ending: Ending | undefined): void {
-  if (ending === undefined) throw unknownTransaction(handle)
+function answerOfRollback(handle: string, region: string, ending: Ending | undefined): void {
+  if (ending === undefined) throw unknownTransaction(handle, region)
   if (ending.status === 'aborted') return
   throw invalidTransactionState(
     ending.status === 'committed'

@@ -110,10 +110,17 @@ export interface InfoResponse {
   readonly regions: readonly WireRegion[]
 }
 
-/** Answer to GET /v1/health: 200 `ok` while serving, 503 `closing` during shutdown. */
+/**
+ * Answer to GET /v1/health: 200 while the process serves, `ok` when the region can begin
+ * transactions, `degraded` (with `reason`) when it answers them 57P03 for now (a region it needs
+ * is unreachable, or a majority of regions is); 503 `closing` during shutdown. With `?ready=1`
+ * the same body, and 503 unless `ok`.
+ */
 export interface HealthResponse {
-  readonly status: 'ok' | 'closing'
+  readonly status: 'ok' | 'degraded' | 'closing'
   readonly region: string
+  /** Present when `degraded`: what the region cannot reach. */
+  readonly reason?: string
   /** Extension: interactive transactions open right now. */
   readonly openTransactions: number
 }

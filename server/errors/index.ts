@@ -133,8 +133,12 @@ export const queryCanceled = (message = 'canceling statement due to statement ti
 export const invalidAuthorization = (message = 'a valid bearer token is required') =>
   new SqlError('28000', message)
 export const insufficientPrivilege = (message: string) => new SqlError('42501', message)
-export const unknownTransaction = (tx: string) =>
-  new SqlError('25P03', `transaction "${tx}" is unknown or has expired`)
+/** `region` is the region that was asked: a transaction is known only in the region that began
+ * it, which the hint says, as a client that sent it elsewhere gets this too. */
+export const unknownTransaction = (tx: string, region: string) =>
+  new SqlError('25P03', `transaction "${tx}" is unknown or has expired`, {
+    hint: `A transaction lives in the region that began it (the region named in the answer to POST /v1/tx); this is region ${region}.`,
+  })
 export const inFailedTransaction = () =>
   new SqlError(
     '25P02',

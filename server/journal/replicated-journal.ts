@@ -119,6 +119,20 @@ export class ReplicatedJournal implements Journal {
     if (this.#seal !== undefined) {
       throw cannotConnectNow(`journal ${this.id} was sealed when this region failed over; commits go to the regions that took over`)
     }
+    // Whether a quorum is in reach is asked here, before the record exists anywhere, and never
+    // after: a record written here may still reach a quorum later (a link comes back, the leader
+    // resends), so once it is written a lost quorum can only be answered 40003, however the links
+    // stand by then. Links seen up may still be dead (a cut cable is noticed late): such a commit
+    // goes out and answers 40003, as before.
+    const reachable = this.reachableRegions()
+    if (reachable < this.#quorum) {
+      const regions = this.#replicas.size + 1
+      throw new SqlError(
+        '57P03',
+        `cannot commit now: journal ${this.id} reaches ${reachable} of the ${regions} regions that hold it, and a commit needs ${this.#quorum}; nothing was written`,
+        { hint: 'Retry once the other regions are reachable again.' },
+      )
+    }
     // Replicas get a record only once it is durable here (#onLocalRecords), so every replica's log
     // is a prefix of the leader's: a leader that crashes losing unsynced records never finds a
     // replica holding a record it will later give the same seq to.
@@ -129,6 +143,14 @@ export class ReplicatedJournal implements Journal {
     durable.catch(() => {})
     appended.durable.catch((error: unknown) => this.#failWaiters(error))
     return { seq: appended.seq, commitTs: appended.commitTs, durable }
+  }
+
+  /** The regions holding this journal that a record appended now can reach: this one and every
+   * replica whose link is up. */
+  reachableRegions(): number {
+    let reachable = 1
+    for (const name of this.#replicas.keys()) if (this.#link.isUp(name)) reachable++
+    return reachable
   }
 
   closedTs(): HlcTimestamp {

@@ -41,6 +41,7 @@ class TestNetwork {
         this.#queue.push({ from, to, message: structuredClone(message) })
         return true
       },
+      isUp: (to) => !this.isolated.has(from) && !this.isolated.has(to),
     }
   }
 
@@ -138,7 +139,7 @@ describe('replication: quorum commits', () => {
     expect(w.leader.lastSeq()).toBe(3)
   })
 
-  test('one replica away is fine; both away means no commit, and 40003 after the timeout', async () => {
+  test('one replica away is fine; both away once the record went out means no commit, and 40003 after the timeout', async () => {
     const w = new World()
     await w.run(5)
     w.net.isolated.add('W')
@@ -146,8 +147,10 @@ describe('replication: quorum commits', () => {
     await w.run(30)
     await one.durable
     expect(seqs(w.followers.get('B')!)).toEqual([1])
-    w.net.isolated.add('B')
     const none = w.append('y')
+    // The links drop after the append: the record is on the leader's disk and may still reach a
+    // quorum, so the outcome stays unknown however the links stand now.
+    w.net.isolated.add('B')
     let outcome: unknown
     none.durable.then(() => (outcome = 'committed'), (e) => (outcome = e))
     await w.run(100)
@@ -157,6 +160,39 @@ describe('replication: quorum commits', () => {
     expect(w.leader.closedTs()).toBeLessThan(none.commitTs)
     await w.run(5_000)
     expect(outcome).toMatchObject({ code: '40003' })
+  })
+
+  test('an append while too few replicas are reachable for a quorum is refused (57P03) before anything is written', async () => {
+    const w = new World()
+    const first = w.append('a')
+    await w.run(30)
+    await first.durable
+    w.net.isolated.add('B')
+    // One replica away: still a quorum in reach.
+    expect(w.leader.reachableRegions()).toBe(2)
+    const two = w.append('b')
+    expect(two.seq).toBe(2)
+    w.net.isolated.add('W')
+    expect(w.leader.reachableRegions()).toBe(1)
+    let refused: unknown
+    try {
+      w.append('c')
+    } catch (e) {
+      refused = e
+    }
+    expect(refused).toMatchObject({
+      code: '57P03',
+      message: 'cannot commit now: journal A/j0 reaches 1 of the 3 regions that hold it, and a commit needs 2; nothing was written',
+      hint: 'Retry once the other regions are reachable again.',
+    })
+    // Nothing was written: back in reach, the next record takes the refused one's place.
+    w.net.isolated.clear()
+    for (const replica of w.replicas.values()) replica.hello()
+    const next = w.append('d')
+    expect(next.seq).toBe(3)
+    await w.run(30)
+    await next.durable
+    expect(w.followers.get('A')!.records.map((r) => r.txId)).toEqual(['a', 'b', 'd'])
   })
 
   test('an isolated replica catches up when it returns, and sees the same records', async () => {

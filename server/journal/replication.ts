@@ -29,6 +29,10 @@ export type JournalMessage =
  * be queued (link down or full): the protocol recovers from lost messages by itself. */
 export interface ReplicationLink {
   send(to: string, message: JournalMessage): boolean
+  /** Whether the link to `to` is up now. A leader refuses an append (57P03) while too few replicas
+   * are reachable to make a quorum: nothing is written then, where an append that went out and
+   * found no quorum has an unknown outcome (40003). */
+  isUp(to: string): boolean
 }
 
 /** True for the messages this module handles. */

@@ -3,6 +3,7 @@
 // through the adjudicators. It never writes storage.
 import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
+import type { SqlError } from '../errors/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import type { WireValue } from './types/index.ts'
 
@@ -61,11 +62,25 @@ export interface QueryProcessorOptions {
    * acknowledgement, so the frontier already covers them and begin never waits on an fsync).
    */
   readonly snapshotTs: () => HlcTimestamp
+  /**
+   * In a cluster: tells a transaction waiting at begin for storage's frontier that the region has
+   * learned it cannot serve snapshots any more (a full region it needs, or a majority of regions,
+   * went out of reach after `snapshotTs` answered), so the begin answers that error (57P03) then
+   * instead of waiting out `snapshotWaitMsMax` for a closed timestamp that cannot come (57014).
+   * A commit's wait for its own visibility ends then too, without an error (it is durable). Absent
+   * in one region, where only an fsync can hold the frontier back.
+   */
+  readonly snapshotLoss?: SnapshotLossWatch
   readonly limits?: QpLimits
   /** The region this query processor serves (`local` when absent): index jobs it runs are owned
    * by it (index-jobs.ts). */
   readonly region?: string
 }
+
+/** Registers `listener`, called at most once with the error to answer (57P03) when the region
+ * cannot serve snapshots: at once when it cannot now, else when it learns so; returns the
+ * function that unregisters it. */
+export type SnapshotLossWatch = (listener: (error: SqlError) => void) => () => void
 
 export type TransactionStatus = 'open' | 'failed' | 'committed' | 'aborted'
 

@@ -13,6 +13,7 @@ import { SqlError } from '../errors/index.ts'
 import type { QpLimits, QueryProcessorOptions, SqlQueryProcessor } from './index.ts'
 import { pruneFinishedIndexJobs, resumeIndexJobs } from './index-jobs.ts'
 import { loadParser, ParseCache, parserLoaded } from './parser.ts'
+import { frontierOrLoss } from './snapshot-wait.ts'
 import { PlanCache, SqlTransaction, type QpShared } from './transaction.ts'
 
 /** Every limit resolved against the defaults of constants.ts. */
@@ -51,6 +52,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     catalogReads: new CatalogReads(),
     plans: new PlanCache(),
     acked: { ts: 0 },
+    snapshotLoss: options.snapshotLoss,
   }
   const newId = () => hex(options.random.bytes(16))
   // Not async: when storage is already at the snapshot (nearly always) the transaction is
@@ -60,9 +62,11 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     if (!parserLoaded()) return loadParser().then(() => begin(beginOptions))
     const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
     if (startTs <= options.storage.frontier()) return new SqlTransaction(shared, { newId, startTs, readOnly })
-    return options.storage
-      .waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
-      .then(() => new SqlTransaction(shared, { newId, startTs, readOnly }))
+    const waiting = options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
+    return frontierOrLoss(waiting, options.snapshotLoss).then((end) => {
+      if (end !== 'reached') throw end
+      return new SqlTransaction(shared, { newId, startTs, readOnly })
+    })
   }
   return {
     begin,

@@ -27,7 +27,7 @@ import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, pointRead, readPoint, runSelect } from './executor.ts'
-import type { Field, QpLimits, Result, Transaction, TransactionStatus } from './index.ts'
+import type { Field, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
@@ -40,6 +40,7 @@ import { runCall } from './procedures.ts'
 import { runSessionStatement } from './settings.ts'
 import { TransactionServices, type TxHost } from './tx-services.ts'
 import { WriteBuffer } from './write-buffer.ts'
+import { frontierOrLoss } from './snapshot-wait.ts'
 import { withGarbage } from './garbage-writes.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
 import { enumKey, enumTypeOf, listEnums, type EnumDef } from './enums.ts'
@@ -61,6 +62,8 @@ export interface QpShared {
   readonly plans: PlanCache
   /** The largest commitTs this QP acknowledged; no later snapshot may be below it. */
   readonly acked: { ts: HlcTimestamp }
+  /** The region's word that snapshots cannot be served now (QueryProcessorOptions). */
+  readonly snapshotLoss: SnapshotLossWatch | undefined
 }
 
 type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
@@ -258,14 +261,17 @@ export class SqlTransaction implements Transaction {
    * Waits until this region's storage shows the commit, so that a transaction begun after the
    * acknowledgement can take its snapshot at the storage frontier without waiting (a commit in
    * one journal is applied only once every other journal closed its timestamp). The commit is
-   * durable already: if the wait times out, the acknowledgement still goes out, and `acked`
+   * durable already: if the wait times out, or the region learns meanwhile that it cannot serve
+   * snapshots (the frontier will not come soon), the acknowledgement still goes out, and `acked`
    * makes the next begin wait for it instead.
    */
   async #awaitVisible(commitTs: HlcTimestamp): Promise<void> {
     const acked = this.#shared.acked
     if (commitTs > acked.ts) acked.ts = commitTs
+    if (commitTs <= this.#shared.storage.frontier()) return
     try {
-      await this.#shared.storage.waitForFrontier(commitTs, this.#shared.limits.snapshotWaitMsMax)
+      const waiting = this.#shared.storage.waitForFrontier(commitTs, this.#shared.limits.snapshotWaitMsMax)
+      await frontierOrLoss(waiting, this.#shared.snapshotLoss)
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '57014')) throw e
     }

@@ -1,4 +1,5 @@
-// Defaults of a region's shape and housekeeping.
+// Defaults of a region's shape and housekeeping, and the bounds of what it tells and watches.
+import { assert } from '../errors/index.ts'
 
 /**
  * How far beyond the longest a commit can trail a DROP (or TRUNCATE, DROP INDEX) storage waits
@@ -32,3 +33,29 @@ export const REGION_DEFAULTS = {
    * second, the survivors serve again well within the 5 s the design promises. */
   failoverAfterMs: 2_000,
 } as const
+
+/**
+ * Link and quorum events (cluster-event.ts) are told at most `LINK_EVENTS_PER_INTERVAL` times per
+ * peer (and for the quorum) in this many ms: a link that flaps every few hundred milliseconds (a
+ * lossy WAN, a dying peer) gives a line per 10 s with the count of changes and the state it ended
+ * in, which is what an operator reads, instead of a line per flap.
+ */
+export const LINK_EVENT_INTERVAL_MS = 10_000
+
+/** Events per key told at once within an interval: two, so a failure and its recovery (a peer
+ * restarted) are both seen when they happen; changes beyond them are folded. */
+export const LINK_EVENTS_PER_INTERVAL = 2
+
+/** Keys a change reporter tracks: each peer's link and the quorum, so the topology's 16 regions
+ * bound them; a key beyond this is not reported (a bug, not a flood). */
+export const CHANGE_KEYS_MAX = 64
+
+/**
+ * Waits for the frontier that can be told at once that the region cannot serve (availability.ts):
+ * each also holds a storage frontier waiter, which storage bounds (10,000 per shard, 53000 beyond),
+ * and unregisters when it ends; this fence, far above that, only keeps a leak from growing
+ * without bound (53000 beyond).
+ */
+export const FRONTIER_LOSS_LISTENERS_MAX = 1_000_000
+
+assert(LINK_EVENTS_PER_INTERVAL >= 1 && LINK_EVENT_INTERVAL_MS >= 1_000, 'link events are told, and at most a few per second')

@@ -12,6 +12,7 @@ import { assert, SqlError } from '../errors/index.ts'
 import type { CommitRecord, ReplicaJournal, ReplicatedJournal } from '../journal/index.ts'
 import type { Rpc, Transport } from '../net/index.ts'
 import type { Attempt, ClusterState, PledgeRecord, SealRecord } from './cluster-state.ts'
+import type { ClusterEventSink } from './cluster-event.ts'
 import type { Topology } from './topology.ts'
 
 /** What a region's failover needs; the journals are this region's leaders and replicas by id. */
@@ -33,6 +34,8 @@ export interface FailoverOptions {
   readonly onRegionOut: (region: string) => Promise<void>
   /** Whether this region may start failovers (full regions may, witnesses only take part). */
   readonly initiates: boolean
+  /** Told when a region is failed over for good (all its journals sealed), this one included. */
+  readonly onEvent?: ClusterEventSink | undefined
 }
 
 const CALL_TIMEOUT_MS = 5_000
@@ -407,8 +410,19 @@ export class Failover {
     const region = regionOf(journalId)
     if (this.#fullyOut(region) && !this.#handedOver.has(region)) {
       this.#handedOver.add(region)
+      this.#o.onEvent?.({ kind: 'failed-over', region, by: seal.by, self: region === this.#o.self, seals: this.#sealsOf(region) })
       await this.#o.onRegionOut(region)
     }
+  }
+
+  /** The seqs `region`'s journals are sealed at, by journal. */
+  #sealsOf(region: string): Record<string, number> {
+    const seals: Record<string, number> = {}
+    for (const journalId of this.#journalsOf(region)) {
+      const seal = this.#o.state.sealed(journalId)
+      if (seal !== undefined) seals[journalId] = seal.seq
+    }
+    return seals
   }
 
   #replica(journalId: string): ReplicaJournal {

@@ -6,7 +6,7 @@ import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimi
 import { Hlc, steadyWallClock, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
-import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
+import { assert, SqlError } from '../errors/index.ts'
 import {
   CLOSED_LEAD_MS_MAX,
   HEARTBEAT_MS,
@@ -23,6 +23,8 @@ import { Rpc, type Transport } from '../net/index.ts'
 import { createQueryProcessor, INDEX_JOB_LEASE_MS, type QpLimits, type QueryProcessor } from '../qp/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from '../storage/index.ts'
 import { ArmedSqlFaults, faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
+import { Availability } from './availability.ts'
+import type { ClusterEventSink } from './cluster-event.ts'
 import { ClusterState } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
@@ -31,6 +33,9 @@ import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, Swit
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
 export type { FaultControl } from './admin-faults.ts'
+/** A change of the cluster as one region sees it (a link to a full region, the quorum, a region
+ * failed over, partitions taken over), and the callback `RegionOptions.onClusterEvent` it goes to. */
+export type { ClusterEvent, ClusterEventSink } from './cluster-event.ts'
 export { gcTicker, type GcTickOptions } from './gc.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
 
@@ -61,6 +66,11 @@ export interface RegionOptions {
   /** Told about every internal error a client got a 500 (XX000) for, with its stack: the client
    * sees only a stable message, so the process running the region logs the rest. */
   readonly onInternalError?: (error: unknown) => void
+  /** Told about each significant change of the cluster as this region sees it (a link to a full
+   * region down or up, the quorum lost or reached, a region failed over, partitions taken over):
+   * one event per change, link and quorum changes at most two per 10 s each (flaps are folded).
+   * The process running the region logs them. */
+  readonly onClusterEvent?: ClusterEventSink
   readonly journal?: FileJournalConfig
   readonly crossbar?: CrossbarConfig
   readonly qp?: QpLimits
@@ -174,8 +184,26 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     })
   }
   const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
+  /** Partitions this region owns when the regions in `out` failed over. */
+  const ownedWith = (out: ReadonlySet<string>) => range(o.journalCount).reduce((n, j) => n + partitionsOf(layout, o.name, j, out).length, 0)
+  const takeOver = async (region: string) => {
+    const out = outRegions()
+    const before = ownedWith(new Set([...out].filter((r) => r !== region)))
+    await adjudicators.replace(buildAdjudicators)
+    const gained = ownedWith(out) - before
+    if (gained > 0) options.onClusterEvent?.({ kind: 'took-over', region, partitions: gained })
+  }
   const failover = cluster === undefined || replication === undefined ? undefined
-    : startFailover(o, cluster, replication, state, { initiates: true, onRegionOut: () => adjudicators.replace(buildAdjudicators) })
+    : startFailover(o, cluster, replication, state, { initiates: true, onRegionOut: takeOver })
+  const availability = cluster === undefined ? undefined : new Availability({
+    self: o.name,
+    topology: cluster.topology,
+    transport: cluster.transport,
+    isFullyOut: (region) => state.isFullyOut(region, o.journalCount),
+    clock: steadyClock,
+    timers: o.timers,
+    onEvent: options.onClusterEvent,
+  })
   if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
@@ -202,19 +230,17 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         }
       : // Several regions: a commit acknowledged elsewhere is only known to be below now (commit
         // wait), so the snapshot is now, and the QP waits for the frontier to pass it. That needs
-        // every full region's journal: with one unreachable, answer 503 at once, not after the
-        // wait times out. With a closed-timestamp lead, now is not the HLC: commits and closed
-        // timestamps at led values move it ahead by the lead, and a snapshot there would wait for
-        // the lead again. It is the wall clock, or the HLC less the lead when that is ahead (the
-        // latest clock heard from another region: adjudicators there start with a floor at their
-        // clock, which a snapshot from a slower clock would sit below). Commit wait already puts
-        // every acknowledged commitTs below the wall clock of every region.
+        // every full region's journal and a majority of regions (availability.ts): without them,
+        // answer 503 at once, not after the wait times out; a begin already waiting is answered
+        // when a link goes down (`snapshotLoss`). With a closed-timestamp lead, now is not the
+        // HLC: commits and closed timestamps at led values move it ahead by the lead, and a
+        // snapshot there would wait for the lead again. It is the wall clock, or the HLC less the
+        // lead when that is ahead (the latest clock heard from another region: adjudicators there
+        // start with a floor at their clock, which a snapshot from a slower clock would sit
+        // below). Commit wait already puts every acknowledged commitTs below the wall clock of
+        // every region.
         () => {
-          for (const region of layout.fullRegions) {
-            if (region !== o.name && !cluster.transport.isUp(region) && !state.isFullyOut(region, o.journalCount)) {
-              throw cannotConnectNow(`region ${region} is unreachable, and reads here need its journal; retry, or use another region`)
-            }
-          }
+          availability?.check()
           // The adjudicators' floor comes from the HLC, up to a lead ahead of the wall clock after
           // a restart or a hand-over: below it every commit would abort, so snapshots wait for it
           // (about a link delay) instead, until the wall clock passes it.
@@ -224,6 +250,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
           crossbar.requestFrontier(ts)
           return ts
         },
+    ...(availability === undefined ? {} : { snapshotLoss: (listener: (e: SqlError) => void) => availability.watch(listener) }),
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
@@ -240,6 +267,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     limits: o.api,
     ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
     ...(sqlFaults === undefined ? {} : { sqlFaults }),
+    ...(availability === undefined ? {} : { unavailable: () => availability.reason() }),
   })
   const gc = schedule(o.timers, o.gcIntervalMs, gcTicker(shards, { clock: steadyClock, txAgeMsMax }))
   const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
@@ -271,6 +299,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       indexJobSweep.cancel()
       compaction.cancel()
       failover?.close()
+      availability?.close()
       await api.close()
       adjudicators.close()
       // A clean stop leaves storage checkpointed and the journals short, so the next start
@@ -313,11 +342,22 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, undefined, auth, o.clock, options.onInternalError)
   // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
   const failover = startFailover(o, options.cluster, replication, state, { initiates: false, onRegionOut: async () => {} })
+  // It serves no SQL: what it knows of links and the quorum only goes to the log.
+  const availability = new Availability({
+    self: o.name,
+    topology: options.cluster.topology,
+    transport: options.cluster.transport,
+    isFullyOut: (region) => state.isFullyOut(region, o.journalCount),
+    clock: o.clock,
+    timers: o.timers,
+    onEvent: options.onClusterEvent,
+  })
   return {
     name: o.name,
     app,
     async close() {
       failover.close()
+      availability.close()
       replication.rpc.close()
       for (const journal of replicas) await journal.close()
     },
@@ -347,7 +387,14 @@ function withFaultRoutes(
 
 /** The failover of a region over its cluster links and journals. */
 function startFailover(
-  o: { readonly name: string; readonly journalCount: number; readonly timers: Timers; readonly random: Random; readonly failoverAfterMs: number },
+  o: {
+    readonly name: string
+    readonly journalCount: number
+    readonly timers: Timers
+    readonly random: Random
+    readonly failoverAfterMs: number
+    readonly onClusterEvent?: ClusterEventSink | undefined
+  },
   cluster: ClusterOptions,
   replication: ReturnType<typeof replicate>,
   state: ClusterState,
@@ -365,6 +412,7 @@ function startFailover(
     timers: o.timers,
     random: o.random,
     afterMs: o.failoverAfterMs,
+    onEvent: o.onClusterEvent,
     ...role,
   })
 }
@@ -380,7 +428,7 @@ function regionList(topology: Topology | undefined, self: string, url: string) {
 function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Timers, state: ClusterState) {
   const { topology, transport } = cluster
   const others = topology.regions.filter((r) => r.name !== self).map((r) => r.name)
-  const link = { send: (to: string, message: JournalMessage) => transport.send(to, message) }
+  const link = { send: (to: string, message: JournalMessage) => transport.send(to, message), isUp: (to: string) => transport.isUp(to) }
   const byId = new Map<string, ReplicatedJournal | ReplicaJournal>()
   const leaders = new Map<string, ReplicatedJournal>()
   const replicas = new Map<string, ReplicaJournal>()

@@ -11,7 +11,7 @@ import type {
   PrepareRequest,
   RemoteOwnerSpec,
 } from '../adjudicator/index.ts'
-import { assert, cannotConnectNow } from '../errors/index.ts'
+import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import { PeerUnavailable, type Rpc } from '../net/index.ts'
 
 /** Where partition `p` lives: the full region `p mod F`, and within it owner `(p div F) mod J`. */
@@ -59,8 +59,15 @@ export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc, outReg
       const id = ownerId(region, j)
       const peer: AdjudicatorPeer = {
         id,
-        prepare: async (request: PrepareRequest) =>
-          (await rpc.call(region, 'adj.prepare', { ownerId: id, request }, PREPARE_TIMEOUT_MS)) as PrepareOutcome,
+        prepare: async (request: PrepareRequest) => {
+          try {
+            return (await rpc.call(region, 'adj.prepare', { ownerId: id, request }, PREPARE_TIMEOUT_MS)) as PrepareOutcome
+          } catch (e) {
+            // Delivered or not, a prepare only reserves: the commit is given up everywhere
+            // before anything is appended, so the answer is a clean 57P03.
+            throw e instanceof PeerUnavailable ? ownerUnreachable(e, 'owns keys this transaction uses') : e
+          }
+        },
         finish: async (request: FinishRequest) => void (await rpc.call(region, 'adj.finish', { ownerId: id, request }, PREPARE_TIMEOUT_MS)),
       }
       const commitService = { commit: (request: CommitRequest) => forward(rpc, region, request) }
@@ -76,8 +83,31 @@ async function forward(rpc: Rpc, region: string, request: CommitRequest): Promis
   try {
     return (await rpc.call(region, 'adj.commit', request, FORWARD_TIMEOUT_MS)) as CommitOutcome
   } catch (e) {
-    if (e instanceof PeerUnavailable && e.delivered) return { kind: 'unknown', reason: e.message }
-    throw e
+    if (!(e instanceof PeerUnavailable)) throw e
+    if (!e.delivered) throw ownerUnreachable(e, 'coordinates this commit')
+    return { kind: 'unknown', reason: `region ${e.peer}, which coordinates this commit, did not answer: ${unanswered(e)}` }
+  }
+}
+
+/** What a client is told when a region its commit needs did not answer and nothing was written:
+ * the region and its part in the commit, not the call that failed. */
+function ownerUnreachable(e: PeerUnavailable, part: string): SqlError {
+  return new SqlError('57P03', `cannot commit now: region ${e.peer}, which ${part}, did not answer (${unanswered(e)}); nothing was written`, {
+    hint: 'Retry: a region that stays unreachable is failed over, and its keys move to a region still in.',
+  })
+}
+
+/** Why a call to another region got no answer, in a client's words. */
+function unanswered(e: PeerUnavailable): string {
+  switch (e.reason) {
+    case 'down':
+      return e.delivered ? 'the link to it went down' : 'no link to it'
+    case 'timeout':
+      return 'no answer in time'
+    case 'overloaded':
+      return 'too many calls to it in flight'
+    case 'closed':
+      return 'this region is shutting down'
   }
 }
 

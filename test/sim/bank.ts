@@ -23,7 +23,8 @@ export const INITIAL_BALANCE = 100
 /**
  * What the clients know. A transfer is `acked` once commit() resolved (it must be visible in every
  * later snapshot), `maybe` while its outcome is unknown (40003, or in flight at a crash), `absent`
- * when it certainly did not commit (40001, or not found after a restart resolved it).
+ * when it certainly did not commit (40001, 57P03 at commit, or not found after a restart resolved
+ * it).
  */
 /**
  * A short hash of everything observable about a run (its event log, the model's outcomes, virtual
@@ -349,7 +350,11 @@ async function commitTransfer(
       model.countError('40001')
       return 'conflict'
     }
-    model.maybe.set(t.id, t)
+    // 57P03 at commit is refused before anything was written (no quorum in reach, an owner that
+    // never got the commit, a sealed journal): it certainly did not commit, and a later snapshot
+    // that shows it fails the run. A 40003 (the record went out) stays unknown.
+    if (isSqlError(e) && e.code === '57P03') model.absent.add(t.id)
+    else model.maybe.set(t.id, t)
     throw e
   }
   // Resolved before the crash took the disk (see World.crashAndRestart): durable. A dead

@@ -12,6 +12,7 @@ import {
   openRegion,
   openWitness,
   parseTopology,
+  type ClusterEvent,
   type Region,
   type Topology,
   type Witness,
@@ -100,6 +101,8 @@ export class ClusterWorld {
   readonly errors: unknown[] = []
   /** Sees every message a live region receives (repro scripts trace with it). */
   onReceive: ((to: RegionName, from: string, message: PeerMessage) => void) | undefined
+  /** Told of each cluster event a live region reports (what the CLI would log). */
+  onClusterEvent: ((region: RegionName, event: ClusterEvent) => void) | undefined
   readonly #seed: number
   readonly #disks = new Map<RegionName, SimDisk>()
   readonly #procs = new Map<RegionName, Incarnation>()
@@ -177,6 +180,9 @@ export class ClusterWorld {
       ...(this.config.journalSegmentBytesMax === undefined ? {} : { journal: { segmentBytesMax: this.config.journalSegmentBytesMax } }),
       ...(this.config.txAgeMsMax === undefined ? {} : { api: { txAgeMsMax: this.config.txAgeMsMax, idleTimeoutMs: this.config.txAgeMsMax } }),
       auth: false,
+      onClusterEvent: (event: ClusterEvent) => {
+        if (state.alive) this.onClusterEvent?.(name, event)
+      },
       cluster: {
         topology: this.topology,
         transport: gated(raw, () => state.alive, (e) => this.errors.push(e)),
