@@ -26,6 +26,7 @@ import {
   inputReadsClock,
   integerLiteralType,
   isDatetimeType,
+  isStringType,
   OPERATORS_RESOLVING_UNKNOWN,
   parseArray,
   resolveBinary,
@@ -1279,8 +1280,10 @@ export function exprKey(e: Expr): string {
 }
 
 /** A literal read as a date/time that names the clock ('now', 'today'): cast when the statement
- * runs, with its transaction's time, not folded when bound (a plan may serve later statements). */
+ * runs, with its transaction's time, not folded when bound (a plan may serve later statements).
+ * Untyped or text-typed alike: `'today'::text::date` reads the same input function. */
 function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
   const target = to.kind === 'array' ? to.element : to
-  return e.type.kind === 'unknown' && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
+  const fromText = e.type.kind === 'unknown' || isStringType(e.type)
+  return fromText && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
 }

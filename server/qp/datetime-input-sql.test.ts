@@ -47,6 +47,17 @@ test("'now' and 'today' are each transaction's time, also where a plan is reused
   expect(second[0]?.slice(4)).toEqual([true, true])
 })
 
+test("a clock word typed text is read with each statement's clock too", async () => {
+  // The text constant used to be folded when bound, where there is no clock: 0A000.
+  const sql = `SELECT 'today'::text::date = current_date, ('{now}'::text::timestamptz[])[1] = now(),
+    CAST(varchar 'tomorrow' AS date) - current_date, 'today'::text::date::text`
+  const first = await h.rows(sql)
+  nextDay()
+  const second = await h.rows(sql)
+  for (const row of [first, second]) expect(row[0]?.slice(0, 3)).toEqual([true, true, 1])
+  expect(first[0]?.[3]).not.toBe(second[0]?.[3])
+})
+
 test('column values, defaults, arrays and parameters read the clock when they run', async () => {
   await h.run(`CREATE TABLE ev (id int PRIMARY KEY, d date DEFAULT 'today',
     ts timestamptz DEFAULT 'now', t time, days date[])`)
