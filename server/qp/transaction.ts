@@ -557,6 +557,7 @@ export class SqlTransaction implements Transaction {
       },
       put: (key, value) => sink.put(key, value),
       tick: () => ctx.tick(),
+      nowUs: ctx.nowUs,
     }
   }
 
