@@ -139,8 +139,7 @@ export function isoDateTime(text: string): DateTimeFields | undefined {
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
   if (year < 1 || month < 1 || month > 12 || day < 1) return undefined
   if (day > daysInMonth(year, month)) return undefined
-  const clock = isoClock(m, 4)
-  return clock === undefined ? undefined : { kind: 'fields', year, month, day, ...clock }
+  return isoFields(m, 4, year, month, day)
 }
 
 /** 'HH:MM[:SS[.ffffff]][+HH[[:]MM] | Z]' within 24:00:00. The offset is checked and kept, as the
@@ -148,14 +147,13 @@ export function isoDateTime(text: string): DateTimeFields | undefined {
 export function isoTime(text: string): DateTimeFields | undefined {
   const m = ISO_TIME.exec(text)
   if (m === null) return undefined
-  const clock = isoClock(m, 1)
   // Time input has no date: zeros, as the field by field reading leaves them.
-  return clock === undefined ? undefined : { kind: 'fields', year: 0, month: 0, day: 0, ...clock }
+  return isoFields(m, 1, 0, 0, 0)
 }
 
-/** The clock and offset groups of an ISO match from group `at` on (hour, minute, second,
- * fraction, offset sign, hours, minutes, Z); undefined when one is out of range. */
-function isoClock(m: RegExpExecArray, at: number) {
+/** The date given with the clock and offset groups of an ISO match from group `at` on (hour,
+ * minute, second, fraction, offset sign, hours, minutes, Z); undefined when one is out of range. */
+function isoFields(m: RegExpExecArray, at: number, year: number, month: number, day: number): DateTimeFields | undefined {
   const [hour, minute, second] = [Number(m[at] ?? 0), Number(m[at + 1] ?? 0), Number(m[at + 2] ?? 0)]
   const fraction = m[at + 3]
   const fsec = fraction === undefined ? 0 : Number(fraction.padEnd(6, '0'))
@@ -168,7 +166,7 @@ function isoClock(m: RegExpExecArray, at: number) {
     const east = zoneHours * 3600 + zoneMinutes * 60
     zone = { offsetSeconds: m[at + 4] === '-' ? -east : east }
   } else if (m[at + 7] !== undefined) zone = { offsetSeconds: 0 }
-  return { hour, minute, second, fsec, zone }
+  return { kind: 'fields', year, month, day, hour, minute, second, fsec, zone }
 }
 
 /** PostgreSQL's time_overflows: a clock time within 00:00:00 to 24:00:00, second 60 allowed. */
