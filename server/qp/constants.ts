@@ -32,6 +32,12 @@ export const INDEX_JOIN_ROWS_MAX = 1000
 export const VIEW_DEPTH_MAX = 32
 /** Grouping sets of one query beyond this are refused (CUBE of n keys has 2^n). */
 export const GROUPING_SETS_MAX = 4096
+/** Compiled patterns the regexp_* functions keep, by pattern and flags (oldest out): a query
+ * calls them once per row, mostly with one pattern, and each compile translates the ARE pattern
+ * and builds a JS RegExp. Patterns come from data too, hence a bound on count and on length. */
+export const REGEX_CACHE_ENTRIES = 256
+/** Longer patterns are compiled on each call instead of kept (256 of them at most 1 MiB). */
+export const REGEX_CACHE_PATTERN_CHARS_MAX = 4096
 /** Correlated subquery results remembered per subquery, by argument values. */
 export const SUBQUERY_CACHE_ENTRIES = 10_000
 /** Iterations of a recursive CTE (54000 beyond: a recursion that never ends). */
