@@ -49,8 +49,10 @@ import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.
 import { followTableChange } from './index-jobs.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
+import { foldClockLiterals } from './clock-literals.ts'
 import { quoteIdent } from './functions-text.ts'
 import { decodeStoredRow, encodeMissing } from './rows.ts'
+import { tableScope } from './select.ts'
 import {
   renameSequence,
   putSequence,
@@ -196,7 +198,7 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
     ...(d.generated === undefined ? {} : { generated: d.generated }),
   }
   a.def = { ...a.def, columns: [...a.def.columns, col] }
-  validateExpressions(a.env, { ...a.def, checks: [] })
+  a.def = { ...a.def, columns: validateExpressions(a.env, { ...a.def, checks: [] }, name).columns }
   useDefaultSequences(a.env, [col])
   a.def = ownSequences(a.env, a.def, d.owns === undefined ? [] : [{ position, column: d }])
   const added = a.def.columns[position]!
@@ -357,18 +359,15 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
       },
     )
   }
-  const text = expr === undefined ? undefined : defaultTextOf(a.env.sql, expr)
-  const changed: ColumnDef = { ...col, default: text, sequence: undefined }
+  let text = expr === undefined ? undefined : defaultTextOf(a.env.sql, expr)
   if (text !== undefined) {
     useSequences(a.env, text)
     const b = new Binder(0, a.env.binder.types)
-    b.coerceToColumn(
-      b.bind(a.env.parse.expression(text), EMPTY_SCOPE, { clause: 'DEFAULT' }),
-      col.type,
-      col.name,
-    )
+    text = foldClockLiterals(a.env, b, text, (node) => {
+      b.coerceToColumn(b.bind(node, EMPTY_SCOPE, { clause: 'DEFAULT' }), col.type, col.name)
+    })
   }
-  a.def = withColumn(a.def, changed)
+  a.def = withColumn(a.def, { ...col, default: text, sequence: undefined })
 }
 
 /** The source text of a SET DEFAULT expression: from the last DEFAULT keyword before it. */
@@ -473,10 +472,15 @@ function addUnique(a: Alter, columns: readonly string[], given: string | undefin
 }
 
 /** A check constraint, validated over the existing rows unless NOT VALID (23514). */
-function addCheck(a: Alter, expr: string, given: string | undefined, validate: boolean): void {
-  const name = given ?? chooseName(a.def.name, soleColumn(expr, a.def.columns), 'check', namesOf(a.def))
+function addCheck(a: Alter, source: string, given: string | undefined, validate: boolean): void {
+  const name = given ?? chooseName(a.def.name, soleColumn(source, a.def.columns), 'check', namesOf(a.def))
   checkNameFree(a, name)
-  useSequences(a.env, expr)
+  useSequences(a.env, source)
+  const b = new Binder(0, a.env.binder.types)
+  const before = tableOf(a.def)
+  const expr = foldClockLiterals(a.env, b, source, (node) => {
+    b.bindCondition(node, tableScope(before, before.name), { clause: 'CHECK' })
+  })
   a.def = { ...a.def, checks: [...a.def.checks, { name, expr }] }
   const table = tableOf(a.def)
   const check = constraintsOf(table, a.env.parse).checks.find((k) => k.name === name)!

@@ -26,6 +26,7 @@ import {
   inputReadsClock,
   integerLiteralType,
   isDatetimeType,
+  isStringType,
   OPERATORS_RESOLVING_UNKNOWN,
   parseArray,
   resolveBinary,
@@ -83,11 +84,14 @@ export interface ResolvedColumnRef {
 }
 
 /** Told what names resolved to while a statement binds (view-dependencies.ts: a view's
- * bindings before and after DDL). */
+ * bindings before and after DDL), or where clock-word literals stand (clock-literals.ts). */
 export interface BindWatch {
-  column(ref: ResolvedColumnRef): void
+  column?(ref: ResolvedColumnRef): void
   /** A join's USING or NATURAL columns, left and right, in order (empty for ON). */
-  join(pairs: readonly (readonly [ScopeColumn, ScopeColumn])[]): void
+  join?(pairs: readonly (readonly [ScopeColumn, ScopeColumn])[]): void
+  /** The untyped literal `text` at byte `location` names the clock ('today'): it was left as a
+   * cast to `type`, evaluated when the statement runs. */
+  clockLiteral?(location: number, text: string, type: SqlType): void
 }
 
 /** The enclosing query of a subquery: its scope, and how a value of it is passed in. */
@@ -233,6 +237,8 @@ export class Binder {
   /** Told what names resolve to while set (view-dependencies.ts, binding a view's text; views
    * nested in it are bound without it). */
   watch: BindWatch | undefined
+  /** Byte locations of the literals bound while a watch asks for clock-word literals. */
+  readonly #literalLocations = new WeakMap<Expr, number>()
 
   /** The text that parse-tree locations index (error positions are counted in it). */
   readonly sql: string | undefined
@@ -307,7 +313,11 @@ export class Binder {
       return { kind: 'cast', type: to, arg: { ...e, type: fixed }, from: fixed, context }
     }
     if (sameType(e.type, to)) return e
-    if (e.kind === 'const' && readsClock(e, to)) return { kind: 'cast', type: to, arg: e, from: e.type, context }
+    if (e.kind === 'const' && readsClock(e, to)) {
+      const location = this.#literalLocations.get(e)
+      if (location !== undefined && e.type.kind === 'unknown') this.watch?.clockLiteral?.(location, e.value as string, to)
+      return { kind: 'cast', type: to, arg: e, from: e.type, context }
+    }
     if (e.kind === 'const') return { kind: 'const', type: to, value: castDatum(e.value, e.type, to, context) }
     if (e.type.kind !== 'unknown' && !canCast(e.type, to, context)) {
       throw datatypeMismatch(`cannot cast type ${formatType(e.type)} to ${formatType(to)}`)
@@ -330,7 +340,13 @@ export class Binder {
 
   #bind(node: Node, scope: Scope, options: BindOptions): Expr {
     if ('ColumnRef' in node) return this.#columnRef(node.ColumnRef.fields ?? [], scope, node.ColumnRef.location)
-    if ('A_Const' in node) return constant(node.A_Const)
+    if ('A_Const' in node) {
+      const c = constant(node.A_Const)
+      // Where the literal stands, for a watch that wants to know (only while one does).
+      const location = node.A_Const.location ?? -1
+      if (this.watch?.clockLiteral !== undefined && location >= 0) this.#literalLocations.set(c, location)
+      return c
+    }
     if ('ParamRef' in node) return this.#param(node.ParamRef.number ?? 0)
     if ('A_Expr' in node) return this.#aExpr(node.A_Expr, scope, options)
     if ('BoolExpr' in node) {
@@ -393,7 +409,7 @@ export class Binder {
     const [table, name] = columnParts(names)
     try {
       const column = columnIn(scope, table, name)
-      this.watch?.column({ location, names: names.length, column, scope, outer })
+      this.watch?.column?.({ location, names: names.length, column, scope, outer })
       return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name }
     } catch (e) {
       // Not here: a column of an enclosing query (a correlated subquery) when there is one. An
@@ -1283,8 +1299,10 @@ export function exprKey(e: Expr): string {
 }
 
 /** A literal read as a date/time that names the clock ('now', 'today'): cast when the statement
- * runs, with its transaction's time, not folded when bound (a plan may serve later statements). */
+ * runs, with its transaction's time, not folded when bound (a plan may serve later statements).
+ * Untyped or text-typed alike: `'today'::text::date` reads the same input function. */
 function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
   const target = to.kind === 'array' ? to.element : to
-  return e.type.kind === 'unknown' && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
+  const fromText = e.type.kind === 'unknown' || isStringType(e.type)
+  return fromText && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
 }

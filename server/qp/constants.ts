@@ -32,6 +32,10 @@ export const INDEX_JOIN_ROWS_MAX = 1000
 export const VIEW_DEPTH_MAX = 32
 /** Grouping sets of one query beyond this are refused (CUBE of n keys has 2^n). */
 export const GROUPING_SETS_MAX = 4096
+/** Longer patterns than this are not kept by the regexp_* functions' cache of compiled patterns
+ * (REGEX_CACHE_ENTRIES of them, by pattern and flags; patterns come from data too): 256 of them
+ * hold at most 1 MiB. */
+export const REGEX_CACHE_PATTERN_CHARS_MAX = 4096
 /** Correlated subquery results remembered per subquery, by argument values. */
 export const SUBQUERY_CACHE_ENTRIES = 10_000
 /** Iterations of a recursive CTE (54000 beyond: a recursion that never ends). */

@@ -38,6 +38,7 @@ import {
 } from './catalog.ts'
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
+import { foldClockLiterals } from './clock-literals.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
 import { alterTable, mentionsColumn, renameObject, setSchema } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
@@ -74,6 +75,9 @@ import type { SnapshotView } from './snapshot-view.ts'
 /** What DDL needs from the transaction besides binding. */
 export interface DdlEnv extends BindEnv {
   readonly sql: string
+  /** The transaction's time, microseconds since 1970: the value of the clock words ('today',
+   * 'now') that DEFAULT, CHECK and view texts fold when created (clock-literals.ts). */
+  readonly nowUs: bigint
   readonly view: SnapshotView
   findTable(name: string): Table | undefined
   put(key: string, value: string | null): void
@@ -217,7 +221,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
     else throw featureNotSupported('LIKE in CREATE TABLE')
   }
   let def: TableDef = { ...draft.finish(allocateObjectId(env), (bare) => relationNameTaken(env, siblingName(name, bare))), name }
-  validateExpressions(env, def)
+  def = validateExpressions(env, def)
   def = ownSequences(env, def, draft.owners)
   // After its serial columns' sequences exist: a default or check may name one (as in PostgreSQL,
   // which creates them before the table).
@@ -262,51 +266,67 @@ export function ownSequences(
   return { ...def, columns }
 }
 
-/** Defaults must bind without columns and cast to the column; checks must be boolean. */
-export function validateExpressions(env: DdlEnv, def: TableDef): void {
+/** Defaults must bind without columns and cast to the column; checks must be boolean; generation
+ * expressions bind over the row. Returns the definition with the clock-word literals of these
+ * expressions folded to their values now (clock-literals.ts), as PostgreSQL stores them: all of
+ * them, or with `only` those of that column (ALTER TABLE ADD COLUMN; its checks fold in
+ * alter-table.ts). */
+export function validateExpressions(env: DdlEnv, def: TableDef, only?: string): TableDef {
   const b = new Binder(0, env.binder.types)
   const table = tableFromDef(def)
-  for (const col of def.columns) {
-    if (col.default === undefined || col.sequence !== undefined) continue
-    let e
-    try {
-      e = b.bind(env.parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' })
-    } catch (err) {
-      if (err instanceof SqlError && err.code === '42703')
-        throw featureNotSupported('column references in DEFAULT')
-      throw err
-    }
-    b.coerceToColumn(e, col.type, col.name)
+  const fold = (col: ColumnDef, text: string, bind: (node: Node) => void): string => {
+    if (only === undefined || col.name === only) return foldClockLiterals(env, b, text, bind)
+    bind(env.parse.expression(text))
+    return text
   }
-  for (const check of def.checks) {
-    b.bindCondition(env.parse.expression(check.expr), tableScope(table, table.name), {
-      clause: 'CHECK',
+  const withDefaults = def.columns.map((col) => {
+    if (col.default === undefined || col.sequence !== undefined) return col
+    const text = fold(col, col.default, (node) => {
+      let e
+      try {
+        e = b.bind(node, EMPTY_SCOPE, { clause: 'DEFAULT' })
+      } catch (err) {
+        if (err instanceof SqlError && err.code === '42703')
+          throw featureNotSupported('column references in DEFAULT')
+        throw err
+      }
+      b.coerceToColumn(e, col.type, col.name)
     })
-  }
-  validateGenerated(env, b, table)
+    return text === col.default ? col : { ...col, default: text }
+  })
+  const checks = def.checks.map((check) => {
+    if (only !== undefined) return check
+    const expr = foldClockLiterals(env, b, check.expr, (node) => {
+      b.bindCondition(node, tableScope(table, table.name), { clause: 'CHECK' })
+    })
+    return expr === check.expr ? check : { ...check, expr }
+  })
+  const columns = withDefaults.map((col) => {
+    if (col.generated === undefined) return col
+    const text = fold(col, col.generated, (node) => validateGenerated(b, table, col, node))
+    return text === col.generated ? col : { ...col, generated: text }
+  })
+  return { ...def, columns, checks }
 }
 
-/** Generation expressions bind over the row, cast to their column, and use no generated column
+/** A generation expression binds over the row, casts to its column, and uses no generated column
  * (42P17, as PostgreSQL). */
-function validateGenerated(env: DdlEnv, b: Binder, table: Table): void {
-  const generated = table.columns.filter((c) => c.generated !== undefined)
-  for (const col of generated) {
-    const text = col.generated as string
-    const used = generated.find((g) => mentionsColumn(text, g.name))
-    if (used !== undefined) {
-      throw new SqlError(
-        '42P17',
-        `cannot use generated column "${used.name}" in column generation expression`,
-        {
-          detail: 'A generated column cannot reference another generated column.',
-        },
-      )
-    }
-    const e = b.bind(env.parse.expression(text), tableScope(table, table.name), {
-      clause: 'generation expression',
-    })
-    b.coerceToColumn(e, col.type, col.name)
+function validateGenerated(b: Binder, table: Table, col: ColumnDef, node: Node): void {
+  const text = col.generated as string
+  const used = table.columns.find((g) => g.generated !== undefined && mentionsColumn(text, g.name))
+  if (used !== undefined) {
+    throw new SqlError(
+      '42P17',
+      `cannot use generated column "${used.name}" in column generation expression`,
+      {
+        detail: 'A generated column cannot reference another generated column.',
+      },
+    )
   }
+  const e = b.bind(node, tableScope(table, table.name), {
+    clause: 'generation expression',
+  })
+  b.coerceToColumn(e, col.type, col.name)
 }
 
 export interface DraftColumn {

@@ -447,7 +447,7 @@ function joinColumns(
     using = left.columns.filter((c) => !c.hidden && rightNames.has(c.name)).map((c) => c.name)
   }
   if (using.length === 0) {
-    binder.watch?.join([])
+    binder.watch?.join?.([])
     const cond = j.quals === undefined ? undefined : binder.bindCondition(j.quals, scope, { clause: 'JOIN/ON' })
     return { columns: [...scope.columns], cond }
   }
@@ -472,7 +472,7 @@ function joinColumns(
       join === 'full' ? { kind: 'coalesce', type, args: [binder.coerce(lExpr, type, 'implicit'), binder.coerce(rExpr, type, 'implicit')] } : undefined
     merged.push({ table: '', name, type: value?.type ?? from.type, slot: from.slot, hidden: false, value })
   }
-  binder.watch?.join(using.map((name) => [
+  binder.watch?.join?.(using.map((name) => [
     left.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name) as ScopeColumn,
     right.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name) as ScopeColumn,
   ]))

@@ -9,6 +9,7 @@ import {
   expDecimal,
   floatPower,
   floatSqrt,
+  integerSqrt,
   lnDecimal,
   logDecimal,
   powerDecimal,
@@ -61,22 +62,8 @@ export function decimalSqrt(d: Decimal, rscale: number): Decimal {
   // floor(sqrt(c * 10^k)) with k making the result carry rscale + 1 digits, then round.
   const k = 2 * (rscale + 1) - d.scale
   const n = k >= 0 ? d.coefficient * 10n ** BigInt(k) : d.coefficient / 10n ** BigInt(-k)
-  const root = isqrt(n)
+  const root = integerSqrt(n)
   return new Decimal(root, rscale + 1).round(rscale)
-}
-
-function isqrt(n: bigint): bigint {
-  if (n < 2n) return n
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))))
-  for (;;) {
-    const y = (x + n / x) / 2n
-    if (y >= x && y - x <= 1n) {
-      while (x * x > n) x--
-      while ((x + 1n) * (x + 1n) <= n) x++
-      return x
-    }
-    x = y
-  }
 }
 
 function floatLn(x: number, log: (x: number) => number): number {

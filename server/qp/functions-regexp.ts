@@ -2,7 +2,8 @@
 // regexp_replace, regexp_match, regexp_count, regexp_instr, regexp_like and regexp_substr with
 // PostgreSQL's optional start, N, end option, flags and subexpression arguments and its checks of
 // them (22023). Patterns go through posix-regex.ts, PostgreSQL's ARE syntax translated to JS.
-import { SqlError } from '../errors/index.ts'
+import { SqlError, assert } from '../errors/index.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.ts'
 import { T, overloads, sig } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import { globalScan, posixRegex } from './posix-regex.ts'
@@ -42,18 +43,39 @@ function offsetOfChars(s: string, count: number): number | undefined {
 /** The 1-based character position of a UTF-16 offset. */
 const positionOf = (s: string, offset: number) => Array.from(s.slice(0, offset)).length + 1
 
+/** How a compiled pattern is used: tested or matched once, searched repeatedly ('g'), or searched
+ * repeatedly with its groups' offsets ('g' and 'd'). */
+type RegexUse = 'once' | 'search' | 'searchIndices'
+
+const compiled = new Map<string, RegExp>()
+
+/** posixRegex(pattern, flags) for `use`, its program compiled once per pattern and flags. A search
+ * gets a global copy of its own per call (`globalScan`, no compiling): a global one keeps the state
+ * of the scan it runs (its text, its step budget), which calls on other rows must not continue.
+ * Never `new RegExp(re.source)`: the source is the PostgreSQL pattern (posix-regex.ts). */
+function regexFor(pattern: string, flags: string, use: RegexUse): RegExp {
+  const key = `${flags}\u0000${pattern}`
+  let re = compiled.get(key)
+  if (re === undefined) {
+    re = posixRegex(pattern, flags)
+    if (pattern.length <= REGEX_CACHE_PATTERN_CHARS_MAX) {
+      if (compiled.size >= REGEX_CACHE_ENTRIES) compiled.delete(compiled.keys().next().value as string)
+      compiled.set(key, re)
+    }
+  }
+  return use === 'once' ? re : globalScan(re, use === 'searchIndices')
+}
+
 /**
- * The successive matches of `re` in `s` from the 1-based character position `start`, as
- * PostgreSQL's setup_regexp_matches finds them: the pattern still sees the whole text (`^` matches
- * only at its real start, a lookbehind sees what lies before `start`), each search begins where
- * the last match ended, and an empty match moves on one character. With `indices`, each match
- * carries its groups' offsets (the regex's 'd' flag).
+ * The successive matches of the global `search` in `s` from the 1-based character position
+ * `start`, as PostgreSQL's setup_regexp_matches finds them: the pattern still sees the whole text
+ * (`^` matches only at its real start, a lookbehind sees what lies before `start`), each search
+ * begins where the last match ended, and an empty match moves on one character.
  */
-function* matchesFrom(s: string, re: RegExp, start: number, indices = false): Generator<RegExpExecArray> {
+function* matchesFrom(s: string, search: RegExp, start: number): Generator<RegExpExecArray> {
+  assert(search.global, 'matchesFrom searches with a global RegExp')
   let at = offsetOfChars(s, start - 1)
   if (at === undefined) return
-  // Never `new RegExp(re.source)`: the source is the PostgreSQL pattern (posix-regex.ts).
-  const search = globalScan(re, indices)
   while (at <= s.length) {
     search.lastIndex = at
     const m = search.exec(s)
@@ -65,9 +87,9 @@ function* matchesFrom(s: string, re: RegExp, start: number, indices = false): Ge
 }
 
 /** The `n`th match (1-based) from `start`, or undefined. */
-function nthMatch(s: string, re: RegExp, start: number, n: number, indices: boolean): RegExpExecArray | undefined {
+function nthMatch(s: string, search: RegExp, start: number, n: number): RegExpExecArray | undefined {
   let seen = 0
-  for (const m of matchesFrom(s, re, start, indices)) if (++seen === n) return m
+  for (const m of matchesFrom(s, search, start)) if (++seen === n) return m
   return undefined
 }
 
@@ -86,13 +108,14 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
 /** regexp_replace: the `n`th match from `start` (0: every match; by default every match with the
  * 'g' flag, else the first). */
 function regexpReplace(s: string, pattern: string, repl: string, flags: string, start = 1, n?: number): string {
-  const re = posixRegex(pattern, flags)
-  const nth = n ?? (re.global ? 0 : 1)
+  const search = regexFor(pattern, flags, 'search')
+  // 'g' is read only from the flags (posixRegex refuses it embedded), and the search is global.
+  const nth = n ?? (flags.includes('g') ? 0 : 1)
   const sub = replacement(repl)
   let out = ''
   let last = 0
   let seen = 0
-  for (const m of matchesFrom(s, re, start)) {
+  for (const m of matchesFrom(s, search, start)) {
     if (nth > 0 && ++seen < nth) continue
     out += s.slice(last, m.index) + sub(m[0], m.slice(1))
     checkTextLength(out.length)
@@ -105,15 +128,15 @@ function regexpReplace(s: string, pattern: string, repl: string, flags: string, 
 }
 
 const regexpMatch = (s: string, pattern: string, flags: string): Datum => {
-  const m = posixRegex(pattern, withoutGlobal('regexp_match', flags)).exec(s)
+  const m = regexFor(pattern, withoutGlobal('regexp_match', flags), 'once').exec(s)
   return m === null ? null : matchArray(m)
 }
 
 function regexpCount(s: string, pattern: string, start: bigint, flags: string): bigint {
   const from = atLeast('start', start, 1n)
-  const re = posixRegex(pattern, withoutGlobal('regexp_count', flags))
+  const search = regexFor(pattern, withoutGlobal('regexp_count', flags), 'search')
   let count = 0n
-  for (const _m of matchesFrom(s, re, from)) count++
+  for (const _m of matchesFrom(s, search, from)) count++
   return count
 }
 
@@ -129,8 +152,7 @@ function matchPart(
   const start = atLeast('start', options.start, 1n)
   const n = atLeast('n', options.n, 1n)
   const subexpr = atLeast('subexpr', options.subexpr, 0n)
-  const re = posixRegex(pattern, withoutGlobal(fn, options.flags))
-  const m = nthMatch(s, re, start, n, true)
+  const m = nthMatch(s, regexFor(pattern, withoutGlobal(fn, options.flags), 'searchIndices'), start, n)
   if (m === undefined) return undefined
   const groups = m.length - 1
   if (subexpr > Math.max(groups, 1)) return undefined
@@ -199,8 +221,8 @@ export const REGEXP_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<s
     sig([t, t, i, t], i, (a) => regexpCount(str(a[0]), str(a[1]), int(a[2]), str(a[3]))),
   )],
   ['regexp_like', overloads(
-    sig([t, t], T.bool, (a) => posixRegex(str(a[1]), '').test(str(a[0]))),
-    sig([t, t, t], T.bool, (a) => posixRegex(str(a[1]), withoutGlobal('regexp_like', str(a[2]))).test(str(a[0]))),
+    sig([t, t], T.bool, (a) => regexFor(str(a[1]), '', 'once').test(str(a[0]))),
+    sig([t, t, t], T.bool, (a) => regexFor(str(a[1]), withoutGlobal('regexp_like', str(a[2])), 'once').test(str(a[0]))),
   )],
   ['regexp_instr', overloads(
     sig([t, t], i, instr),

@@ -184,8 +184,9 @@ export function defaultSourceText(sql: string, location: number): string {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]
     assert(t !== undefined, 'token index in range')
-    if (t.text === '(') depth++
-    else if (t.text === ')' && depth-- === 0) end = t.start
+    // Brackets nest too: the commas of ARRAY[1, 2] are inside the expression.
+    if (t.text === '(' || t.text === '[') depth++
+    else if ((t.text === ')' || t.text === ']') && depth-- === 0) end = t.start
     else if (depth === 0 && t.text === ',') end = t.start
     else if (depth === 0 && i > 0 && DEFAULT_STOP_WORDS.has(t.text.toUpperCase())) end = t.start
     if (end !== undefined) break

@@ -563,6 +563,7 @@ export class SqlTransaction implements Transaction {
       },
       put: (key, value) => sink.put(key, value),
       tick: () => ctx.tick(),
+      nowUs: ctx.nowUs,
     }
   }
 

@@ -12,7 +12,8 @@ import { nodesOutsideSubqueries, stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName, relationsRead } from './from.ts'
 import { planSelect } from './select.ts'
-import { sliceBytes, type ParseCache } from './parser.ts'
+import { replaceBytes, sliceBytes, type ParseCache } from './parser.ts'
+import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { useSequences } from './sequence-uses.ts'
@@ -81,9 +82,16 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if (existing !== undefined && s.replace !== true) throw duplicateTable(name)
   if (existing === undefined) checkTypeNameFree(env.view, name)
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
-  const sql = querySource(env.sql)
-  // Bind now: a view over missing tables or columns fails here, as in PostgreSQL.
-  const plan = planSelect(env, s.query.SelectStmt, true)
+  const source = querySource(env.sql)
+  // Bind now: a view over missing tables or columns fails here, as in PostgreSQL. Its clock-word
+  // literals ('today'::date) keep the values they have now, as PostgreSQL's stored query does.
+  const query = s.query.SelectStmt
+  let plan: ReturnType<typeof planSelect> | undefined
+  const edits = clockLiteralEdits(env.binder, env.sql, source.offset, env.nowUs, () => {
+    plan = planSelect(env, query, true)
+  })
+  assert(plan !== undefined, 'the view query was bound')
+  const sql = edits.length === 0 ? source.text : replaceBytes(source.text, edits)
   if (env.binder.paramTypes.length > 0) throw new SqlError('42P02', 'there is no parameter $1')
   const names = plan.fields.map((f) => f.name)
   const aliases = (s.aliases ?? []).map(stringOf)
@@ -183,13 +191,19 @@ export function viewsOver(
   return out
 }
 
-/** The text of the defining query: everything after the statement's first top-level AS. */
-function querySource(sql: string): string {
+/** The text of the defining query: everything after the statement's first top-level AS, and the
+ * byte offset where it starts in the statement. */
+function querySource(sql: string): { text: string; offset: number } {
   let depth = 0
   for (const t of scanSync(sql).tokens) {
     if (t.text === '(') depth++
     else if (t.text === ')') depth--
-    else if (depth === 0 && t.text.toUpperCase() === 'AS') return sliceBytes(sql, t.end).trim().replace(/;\s*$/, '')
+    else if (depth === 0 && t.text.toUpperCase() === 'AS') {
+      const rest = sliceBytes(sql, t.end)
+      const text = rest.trim().replace(/;\s*$/, '')
+      // Only ASCII white space is trimmed: as many bytes as characters.
+      return { text, offset: t.end + (rest.length - rest.trimStart().length) }
+    }
   }
   throw new SqlError('42601', 'syntax error in CREATE VIEW')
 }

@@ -12,6 +12,7 @@ import { useOracle } from './pglite-oracle.ts'
 import { parseDate, parseTimestamp } from './datetime.ts'
 import { ZONE_ABBREVIATIONS } from './zone-abbreviations.ts'
 import { abbreviationZone, toLocal } from './time-zone.ts'
+import { decodeDateTime, decodeTime, isoDateTime, isoTime } from './datetime-input.ts'
 
 const pg = useOracle()
 
@@ -323,19 +324,42 @@ describe('date/time input, generated from the grammar', () => {
   }, 60_000)
 
   test('the ISO shortcut reads as the field-by-field reading does', () => {
-    // A leading space keeps a text off the shortcut, so both readings of each text are compared.
+    // A leading space keeps a text off the shortcut, so both readings of each text are compared,
+    // as values and, where the shortcut takes the text, as the fields it decodes.
+    const zone = sometimes(40, fc.oneof(offsetText, fc.constantFrom('Z', 'z')))
     const iso = fc
-      .tuple(ymd(false), sometimes(70, timeText), sometimes(40, offsetText))
-      .map(([p, t, z]) => {
+      .tuple(ymd(false), sometimes(70, timeText), zone, fc.constantFrom(' ', 'T', 't'))
+      .map(([p, t, z, joiner]) => {
         const date = `${pad(p.year, 4)}-${pad(p.month, 2)}-${pad(p.day, 2)}`
-        return t === null ? date : `${date} ${t}${z ?? ''}`
+        return t === null ? date : `${date}${joiner}${t}${z ?? ''}`
       })
+    const clock = fc.tuple(timeText, zone).map(([t, z]) => `${t}${z ?? ''}`)
     fc.assert(
-      fc.property(iso, fc.constantFrom(...TYPES), (text, type) => {
+      fc.property(fc.oneof(iso, clock), fc.constantFrom(...TYPES), (text, type) => {
         expect(ours(text, type)).toBe(ours(` ${text}`, type))
+        const label = type === 'timestamptz' ? 'timestamp with time zone' : type
+        const fast = label === 'time' ? isoTime(text) : isoDateTime(text)
+        if (fast === undefined) return
+        const slow = label === 'time' ? decodeTime(` ${text}`) : decodeDateTime(` ${text}`, label)
+        expect({ text, fields: fast as unknown }).toEqual({ text, fields: slow })
       }),
       { numRuns: 2000, seed: 7 },
     )
+  })
+
+  test('the ISO shortcut takes toISOString() texts and times with an offset', () => {
+    // Goal: the insert path's common texts skip the field by field reading (5x slower), with the
+    // same fields. Method: the shortcut's answer for each, against the full reading's.
+    const texts = ['2024-01-05T10:00:00.123Z', '2024-01-05t10:00:00z', '2024-01-05T10:00:00.123456+05:30', '2024-01-05 10:00-08']
+    for (const text of texts) {
+      expect({ text, fields: isoDateTime(text) as unknown }).toEqual({ text, fields: decodeDateTime(` ${text}`, 'timestamp with time zone') })
+    }
+    for (const text of ['10:00:00.5+00', '10:00:00Z', '23:59-0330']) {
+      expect({ text, fields: isoTime(text) }).toEqual({ text, fields: decodeTime(` ${text}`) })
+    }
+    expect(ours('2024-01-05T10:00:00.123Z', 'timestamptz')).toBe('2024-01-05 10:00:00.123+00')
+    expect(ours('2024-01-05T10:00:00.123+05:30', 'timestamptz')).toBe('2024-01-05 04:30:00.123+00')
+    expect(ours('10:00:00.5+05', 'time')).toBe('10:00:00.5')
   })
 })
 

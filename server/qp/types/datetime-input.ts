@@ -123,42 +123,50 @@ function withErrors<T>(text: string, label: DateTimeLabel, decode: () => T): T {
 
 // --- the common ISO forms -------------------------------------------------------------------
 
-const ISO_DATETIME = new RegExp(
-  String.raw`^(\d{4})-(\d\d)-(\d\d)` +
-    String.raw`(?:[ Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-])(\d\d)(?::?(\d\d))?)?)?$`,
-)
-const ISO_TIME = /^(\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?$/
+/** An offset as ISO 8601 writes it: '+05', '-0800', '+05:30', or 'Z' (UTC, as JavaScript's
+ * toISOString ends). */
+const ISO_OFFSET = String.raw`(?:([+-])(\d\d)(?::?(\d\d))?|([Zz]))?`
+const ISO_CLOCK = String.raw`(\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?`
+const ISO_DATETIME = new RegExp(String.raw`^(\d{4})-(\d\d)-(\d\d)(?:[ Tt]${ISO_CLOCK}${ISO_OFFSET})?$`)
+const ISO_TIME = new RegExp(`^${ISO_CLOCK}${ISO_OFFSET}$`)
 
-/** 'YYYY-MM-DD[( |T)HH:MM:SS[.ffffff][+HH[[:]MM]]]' with every field in range, as the field by
- * field reading would give it; undefined for anything else, which that reading then explains. */
-function isoDateTime(text: string): DateTimeFields | undefined {
+/** 'YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]][+HH[[:]MM] | Z]]' with every field in range, as the field by
+ * field reading would give it; undefined for anything else, which that reading then explains.
+ * Exported for the tests that hold the two readings to the same fields. */
+export function isoDateTime(text: string): DateTimeFields | undefined {
   const m = ISO_DATETIME.exec(text)
   if (m === null) return undefined
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
   if (year < 1 || month < 1 || month > 12 || day < 1) return undefined
   if (day > daysInMonth(year, month)) return undefined
-  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)]
-  const fsec = m[7] === undefined ? 0 : Number(m[7].padEnd(6, '0'))
-  if (timeOverflows(hour, minute, second, fsec)) return undefined
-  let zone: DateTimeFields['zone']
-  if (m[8] !== undefined) {
-    const [zoneHours, zoneMinutes] = [Number(m[9]), Number(m[10] ?? 0)]
-    if (zoneHours > 15 || zoneMinutes > 59) return undefined
-    const east = zoneHours * 3600 + zoneMinutes * 60
-    zone = { offsetSeconds: m[8] === '-' ? -east : east }
-  }
-  return { kind: 'fields', year, month, day, hour, minute, second, fsec, zone }
+  return isoFields(m, 4, year, month, day)
 }
 
-/** 'HH:MM[:SS[.ffffff]]' within 24:00:00. */
-function isoTime(text: string): DateTimeFields | undefined {
+/** 'HH:MM[:SS[.ffffff]][+HH[[:]MM] | Z]' within 24:00:00. The offset is checked and kept, as the
+ * field by field reading keeps it (time input then drops it, as PostgreSQL's time_in does). */
+export function isoTime(text: string): DateTimeFields | undefined {
   const m = ISO_TIME.exec(text)
   if (m === null) return undefined
-  const [hour, minute, second] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]
-  const fsec = m[4] === undefined ? 0 : Number(m[4].padEnd(6, '0'))
+  // Time input has no date: zeros, as the field by field reading leaves them.
+  return isoFields(m, 1, 0, 0, 0)
+}
+
+/** The date given with the clock and offset groups of an ISO match from group `at` on (hour,
+ * minute, second, fraction, offset sign, hours, minutes, Z); undefined when one is out of range. */
+function isoFields(m: RegExpExecArray, at: number, year: number, month: number, day: number): DateTimeFields | undefined {
+  const [hour, minute, second] = [Number(m[at] ?? 0), Number(m[at + 1] ?? 0), Number(m[at + 2] ?? 0)]
+  const fraction = m[at + 3]
+  const fsec = fraction === undefined ? 0 : Number(fraction.padEnd(6, '0'))
   if (timeOverflows(hour, minute, second, fsec)) return undefined
-  // Time input has no date; the fields are there for the type's sake.
-  return { kind: 'fields', year: 1, month: 1, day: 1, hour, minute, second, fsec, zone: undefined }
+  let zone: DateTimeFields['zone']
+  if (m[at + 4] !== undefined) {
+    const [zoneHours, zoneMinutes] = [Number(m[at + 5]), Number(m[at + 6] ?? 0)]
+    // Beyond 15:59 is 22009, which the field by field reading raises.
+    if (zoneHours > 15 || zoneMinutes > 59) return undefined
+    const east = zoneHours * 3600 + zoneMinutes * 60
+    zone = { offsetSeconds: m[at + 4] === '-' ? -east : east }
+  } else if (m[at + 7] !== undefined) zone = { offsetSeconds: 0 }
+  return { kind: 'fields', year, month, day, hour, minute, second, fsec, zone }
 }
 
 /** PostgreSQL's time_overflows: a clock time within 00:00:00 to 24:00:00, second 60 allowed. */

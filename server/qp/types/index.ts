@@ -44,7 +44,7 @@ export {
 
 /** Exact decimals (numeric) and jsonb values. */
 export { Decimal } from './decimal.ts'
-export { expDecimal, lnDecimal, logDecimal, powerDecimal } from './decimal-math.ts'
+export { expDecimal, integerSqrt, lnDecimal, logDecimal, powerDecimal } from './decimal-math.ts'
 export { JSON_DEPTH_MAX, Jsonb, compareJsonb } from './jsonb.ts'
 
 /** Intervals: the value, input/output, arithmetic with timestamps (interval.ts documents each). */

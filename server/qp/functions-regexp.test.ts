@@ -1,0 +1,71 @@
+// The regexp_* functions compile a pattern once, not once per row. Goal: a query calling them per
+// row with one pattern pays for one translation and one JS RegExp (the search variants used to
+// build a second RegExp on every call). Method: count RegExp constructions while the functions
+// run many times; then check that the cached searches still give PostgreSQL's answers (the
+// PGlite comparisons of these functions are in functions-pglite.test.ts and regexp-functions.slt).
+import { expect, test } from 'bun:test'
+import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.ts'
+import { callOurs as call } from './pglite-fuzz.harness.ts'
+import type { Literal } from './types/pglite-cases.ts'
+
+const text = (s: string): Literal => [s, 'text']
+const int = (n: number): Literal => [String(n), 'int4']
+
+/** How many RegExp objects `run` constructs (regex literals aside). */
+function constructions(run: () => void): number {
+  const Native = globalThis.RegExp
+  let made = 0
+  globalThis.RegExp = new Proxy(Native, {
+    construct(target, args: [string | RegExp, string?]) {
+      made++
+      return new target(...args)
+    },
+  })
+  try {
+    run()
+  } finally {
+    globalThis.RegExp = Native
+  }
+  return made
+}
+
+test('each function compiles its pattern once for many calls', () => {
+  const calls: [string, Literal[]][] = [
+    ['regexp_replace', [text('a1b22c333'), text('(\\d)+'), text('<\\1>'), text('g')]],
+    ['regexp_count', [text('a1b22c333'), text('\\d'), int(2)]],
+    ['regexp_instr', [text('a1b22c333'), text('([a-z])(\\d+)'), int(1), int(2), int(0), text(''), int(2)]],
+    ['regexp_substr', [text('a1b22c333'), text('([a-z])(\\d+)'), int(1), int(3), text('i'), int(2)]],
+    ['regexp_like', [text('a1b22c333'), text('B2+'), text('i')]],
+    ['regexp_match', [text('a1b22c333'), text('(c)(3+)')]],
+  ]
+  for (const [name, args] of calls) {
+    const first = call(name, args)
+    const made = constructions(() => {
+      for (let i = 0; i < 1000; i++) expect(call(name, args)).toBe(first)
+    })
+    expect({ name, made }).toEqual({ name, made: 0 })
+  }
+})
+
+test('the cached searches give the same answers', () => {
+  expect(call('regexp_replace', [text('a1b22c333'), text('\\d+'), text('#')])).toBe('a#b22c333')
+  expect(call('regexp_replace', [text('a1b22c333'), text('\\d+'), text('#'), text('g')])).toBe('a#b#c#')
+  expect(call('regexp_replace', [text('a1b22c333'), text('\\d+'), text('#'), int(3), int(2), text('')])).toBe('a1b22c#')
+  expect(call('regexp_instr', [text('a1b22c333'), text('([a-z])(\\d+)'), int(1), int(2), int(1), text(''), int(2)])).toBe('6')
+  expect(call('regexp_substr', [text('a1b22c333'), text('([a-z])(\\d+)'), int(1), int(3), text(''), int(1)])).toBe('c')
+  expect(call('regexp_count', [text('aaa'), text(''), int(1)])).toBe('4')
+  // An invalid pattern is refused every time, not remembered as something else.
+  for (let i = 0; i < 3; i++) expect(call('regexp_count', [text('x'), text('(')])).toBe('ERROR 2201B')
+})
+
+test('the cache is bounded and long patterns still work', () => {
+  // More patterns than the cache holds, twice over: the evicted ones compile again and still match.
+  for (let round = 0; round < 2; round++) {
+    for (let k = 0; k < REGEX_CACHE_ENTRIES + 10; k++) {
+      expect(call('regexp_count', [text(`x${k}y x${k}y`), text(`x${k}y`)])).toBe('2')
+    }
+  }
+  const long = 'a'.repeat(REGEX_CACHE_PATTERN_CHARS_MAX + 1)
+  expect(call('regexp_like', [text(`b${long}`), text(long)])).toBe('true')
+  expect(call('regexp_like', [text('b'), text(long)])).toBe('false')
+})
