@@ -97,8 +97,10 @@ function budgetFor(s: string): StepBudget {
  */
 class PgRegExp extends RegExp {
   readonly #program: Program
-  /** The scan a global exec continues from lastIndex: its text, RE2 matcher and step budget. */
-  #scan: { readonly input: string; matcher: Matcher | undefined; readonly budget: StepBudget } | undefined
+  /** The scan a global exec continues from lastIndex: its text, RE2 matcher and step budget,
+   * and whether the backtracking engine ran out of that budget refining RE2's matches (it is not
+   * tried again in the scan: RE2's answers stand). */
+  #scan: Scan | undefined
 
   /** `from` a PgRegExp: what RegExp's matchAll makes to iterate with (its species). */
   constructor(from: Program | PgRegExp, flags: string) {
@@ -193,7 +195,7 @@ class PgRegExp extends RegExp {
     // A global scan continues: its RE2 matcher keeps the state of lookbehinds, its budget spans
     // every match of the text. Anything else starts a scan.
     if (!this.global || start === 0 || this.#scan?.input !== s) {
-      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s) }
+      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true }
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
@@ -203,17 +205,27 @@ class PgRegExp extends RegExp {
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
-    if (p.re2Exact) return caps
+    if (p.re2Exact || !scan.refining) return caps
     // Both engines start the leftmost match at the same place: the backtracking one takes the
-    // match from there, within a budget of its own. A pattern RE2 runs never raises 54001: past
-    // the budget (or the stack), RE2's match it is.
+    // match from there, drawing on the scan's budget (a budget per match would make a scan of n
+    // matches take n budgets). A pattern RE2 runs never raises 54001: past the budget (or the
+    // stack), RE2's match it is, for this match and the rest of the scan.
     try {
-      return p.backtracker.exec(s, caps[0] as number, budgetFor(s), true) ?? caps
+      return p.backtracker.exec(s, caps[0] as number, scan.budget, true) ?? caps
     } catch (e) {
-      if (e instanceof SqlError && e.code === '54001') return caps
-      throw e
+      if (!(e instanceof SqlError && e.code === '54001')) throw e
+      scan.refining = false
+      return caps
     }
   }
+}
+
+/** One scan of a text (see PgRegExp's #scan). */
+interface Scan {
+  readonly input: string
+  matcher: Matcher | undefined
+  readonly budget: StepBudget
+  refining: boolean
 }
 
 /** The index after the character at `i` (a surrogate pair is one). */
