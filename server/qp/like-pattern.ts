@@ -3,6 +3,7 @@
 // end, each other found leftmost after the one before, which is time linear in the text times the
 // pattern (a backtracking RegExp took 21 s for 100 characters against '%a%a%a%a%a%a%b').
 import { SqlError } from '../errors/index.ts'
+import { lowerOf } from './case-mapping.ts'
 
 /** '_' in a segment: any one character. */
 const ANY = -1
@@ -10,19 +11,21 @@ const ANY = -1
 /** A compiled LIKE pattern. */
 export interface LikePattern {
   /** Whether `text` matches. A pattern ending in its escape character matches nothing, but
-   * PostgreSQL's matcher raises 22025 when it reaches that escape with text left over: this does
-   * when the part before the escape matches the start of the text and text is left. */
+   * PostgreSQL's matcher (like_match.c) raises 22025 when it reaches that escape: see
+   * likePattern. */
   matches(text: string): boolean
 }
 
 /** A SQL LIKE pattern (`escape` makes the next character literal, '' for none; `%` any text, `_`
- * one character). ILIKE compares the texts lowercased character by character, as PostgreSQL
- * does (lower() of both sides), so 'ΟΔΟΣ' ILIKE 'οδοσ'. */
+ * one character). ILIKE compares the texts lowercased a character at a time into one character
+ * (case-mapping.ts), as PostgreSQL does (lower() of both sides, the C library's towlower on each
+ * character), so 'ΟΔΟΣ' ILIKE 'οδοσ' and 'İ' ILIKE '_'. */
 export function likePattern(pattern: string, caseInsensitive: boolean, escape = '\\'): LikePattern {
   const segments: number[][] = [[]]
   const literal = (c: string) => {
     const current = segments[segments.length - 1] as number[]
-    for (const l of caseInsensitive ? c.toLowerCase() : c) current.push(l.codePointAt(0) as number)
+    const cp = c.codePointAt(0) as number
+    current.push(caseInsensitive ? lowerOf(cp) : cp)
   }
   const cps = Array.from(pattern)
   let trailingEscape = false
@@ -35,11 +38,7 @@ export function likePattern(pattern: string, caseInsensitive: boolean, escape = 
     else if (c === '_') (segments[segments.length - 1] as number[]).push(ANY)
     else literal(c)
   }
-  // What reaching the trailing escape needs: the part before it, then at least one more character.
-  if (trailingEscape) {
-    ;(segments[segments.length - 1] as number[]).push(ANY)
-    segments.push([])
-  }
+  if (trailingEscape) reachingTheEscape(segments)
   const plain = segments.every((s) => !s.includes(ANY)) ? segments.map((s) => String.fromCodePoint(...s)) : undefined
   return {
     matches(text: string): boolean {
@@ -51,11 +50,30 @@ export function likePattern(pattern: string, caseInsensitive: boolean, escape = 
   }
 }
 
-/** Lowercase, one character at a time (no final sigma: PostgreSQL's lower() has no context). */
+/**
+ * Turns the segments before a trailing escape into a pattern that matches where PostgreSQL's
+ * MatchText reaches that escape, and so raises 22025. It places each segment after a '%' at its
+ * leftmost match, as ours does (a '%' never tries a later place once the rest of the pattern
+ * reached another '%' or the end of the text), and reaches the escape either in its main loop,
+ * which needs a character left to compare with it, or right after a '%' and the '_'s following
+ * it (however many '%'s among them), which needs only the characters those '_'s take: so the part
+ * before the escape, then one more character, unless the escape follows such a run with at least
+ * one '_' ('b' LIKE '%_\' is 22025, 'b' LIKE '_\' false).
+ */
+function reachingTheEscape(segments: number[][]): void {
+  let underscores = 0
+  for (let i = segments.length - 1; i > 0 && (segments[i] as number[]).every((c) => c === ANY); i--) {
+    underscores += (segments[i] as number[]).length
+  }
+  if (underscores === 0) (segments[segments.length - 1] as number[]).push(ANY)
+  segments.push([])
+}
+
+/** Lowercase, one character into one (no final sigma: PostgreSQL's lower() has no context). */
 function lowerEach(s: string): string {
   if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase()
   let out = ''
-  for (const c of s) out += c.toLowerCase()
+  for (const c of s) out += String.fromCodePoint(lowerOf(c.codePointAt(0) as number))
   return out
 }
 

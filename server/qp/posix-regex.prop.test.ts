@@ -1,10 +1,18 @@
 // Property tests of the regular expression engines (posix-regex.ts). Goal: for patterns whose
 // meaning is the same in PostgreSQL's syntax and JavaScript's (the engines replaced JavaScript's
-// RegExp, whose results PostgreSQL's agreed with here), both engines find what JavaScript finds.
+// RegExp, whose results PostgreSQL's agree with for these), the engines find what JavaScript
+// finds; and where the meanings part, every engine posixRegex picks answers as the backtracking
+// engine does. They part at a back reference to a group that took no part: JavaScript's matches
+// the empty string, PostgreSQL's fails ('xbc' ~ '(a)?b\1c' is false; those cases are checked
+// against PostgreSQL in posix-regex.test.ts and test/sql/like-regex.slt).
 // Method: fast-check builds patterns over a two-letter alphabet (groups, alternation, every
-// quantifier, lookaround, back references) and short texts; the backtracking engine must equal
-// JavaScript in the match and every capture, RE2 in where the match starts, and in the match and
-// captures too unless re2MayDiffer says so, and posixRegex (whichever engine it picks) in all.
+// quantifier, lookaround, back references) and short texts. Against JavaScript, with back
+// references only to a group that always takes part (the first item of the pattern): the
+// backtracking engine must equal it in the match and every capture, RE2 in where the match
+// starts, and in the match and captures too unless re2MayDiffer says so, and posixRegex (whichever
+// engine it picks) in all; also under 'i' over 'a', 'A', 'b', 'B', where PostgreSQL's rule (a
+// letter matches its lowercase and uppercase) and JavaScript's case folding agree. With back
+// references anywhere: posixRegex against the backtracking engine.
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { Backtracker } from './regex-backtrack.ts'
@@ -15,7 +23,7 @@ import { posixRegex } from './posix-regex.ts'
 const atoms = fc.constantFrom('a', 'b', '.', '[ab]', '[^a]', '(?:)')
 const quantifiers = fc.constantFrom('*', '+', '?', '{0,2}', '{1,3}', '{2}', '*?', '+?', '??', '{1,2}?')
 
-const pattern: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
+const node: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     atoms,
@@ -25,29 +33,37 @@ const pattern: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
     fc.tuple(tie('node'), quantifiers).map(([a, q]) => `(?:${a})${q}`),
     fc.tuple(fc.constantFrom('(?=', '(?!', '(?<=', '(?<!'), tie('node')).map(([l, a]) => `${l}${a.replaceAll(/\((?!\?)/g, '(?:')})`),
   ),
-})).node.map((s) => withBackrefs(s))
+})).node
 
-/** Appends a back reference to the first group to some patterns that have one (after the group,
- * as PostgreSQL requires). */
-function withBackrefs(source: string): string {
-  return /\((?!\?)/.test(source) && source.length % 3 === 0 ? `${source}\\1` : source
-}
+/** Patterns whose back references mean the same in both dialects: some open with a group that
+ * takes part in every match and end with a reference to it. */
+const pattern: fc.Arbitrary<string> = fc
+  .tuple(node, node)
+  .map(([a, b]) => ((a.length + b.length) % 3 === 0 ? `(${a})${b}\\1` : `${a}${b}`))
+
+/** Patterns with a back reference to the first group (after it, as PostgreSQL requires) wherever
+ * that group is: in an alternative, under a quantifier, or optional. */
+const anyBackref: fc.Arbitrary<string> = node.filter((s) => /\((?!\?)/.test(s)).map((s) => `${s}\\1`)
 
 const text = fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 10 })
+const mixedCase = fc.string({ unit: fc.constantFrom('a', 'b', 'A', 'B'), maxLength: 10 })
 
-const js = (p: string, s: string) => {
-  const m = new RegExp(p, 'v').exec(s)
+const js = (p: string, s: string, flags = '') => {
+  const m = new RegExp(p, `v${flags}`).exec(s)
   return m === null ? null : { index: m.index, groups: [...m] }
+}
+
+/** The backtracking engine's leftmost match as JavaScript reports one. */
+function backtracked(p: string, s: string, flags = ''): { index: number; groups: (string | undefined)[] } | null {
+  const caps = new Backtracker(parseRegex(p, flags, false)).exec(s, 0, { left: 1e7, total: 1e7 })
+  return caps === null ? null : { index: caps[0] as number, groups: groupsOf(s, caps) }
 }
 
 describe('regular expression engines against JavaScript', () => {
   test('the backtracking engine: same match, same captures', () => {
     fc.assert(
       fc.property(pattern, text, (p, s) => {
-        const parsed = parseRegex(p, '', false)
-        const caps = new Backtracker(parsed).exec(s, 0, { left: 1e7, total: 1e7 })
-        const got = caps === null ? null : { index: caps[0], groups: groupsOf(s, caps) }
-        expect(got).toEqual(js(p, s))
+        expect(backtracked(p, s)).toEqual(js(p, s))
       }),
       { numRuns: 3000 },
     )
@@ -79,6 +95,32 @@ describe('regular expression engines against JavaScript', () => {
         const m = posixRegex(p, '').exec(s)
         const want = js(p, s)
         expect(m === null ? null : { index: m.index, groups: [...m] }).toEqual(want)
+        expect(posixRegex(p, '').test(s)).toBe(want !== null)
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  test("posixRegex under 'i': same match, same captures", () => {
+    fc.assert(
+      fc.property(pattern.map((p) => p.replace(/[ab]/g, (c, at: number) => (at % 2 === 0 ? c : c.toUpperCase()))), mixedCase, (p, s) => {
+        const m = posixRegex(p, 'i').exec(s)
+        const want = js(p, s, 'i')
+        expect(m === null ? null : { index: m.index, groups: [...m] }).toEqual(want)
+        expect(posixRegex(p, 'i').test(s)).toBe(want !== null)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('back references anywhere: every engine as the backtracking one', () => {
+  test('posixRegex: same match, same captures', () => {
+    fc.assert(
+      fc.property(anyBackref, text, (p, s) => {
+        const m = posixRegex(p, '').exec(s)
+        const want = backtracked(p, s)
+        expect(m === null ? null : { index: m.index, groups: [...m] as (string | undefined)[] }).toEqual(want)
         expect(posixRegex(p, '').test(s)).toBe(want !== null)
       }),
       { numRuns: 3000 },

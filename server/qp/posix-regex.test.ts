@@ -59,6 +59,23 @@ describe('patterns that backtrack exponentially or polynomially in JavaScript', 
     expect(REGEX_STEPS_BASE + REGEX_STEPS_PER_CHAR * 100_000).toBeLessThan(20_000_000)
   })
 
+  test('a back reference costs a step per character it compares', async () => {
+    // Each lazy extension of '.*?' compares the 16,000-character capture again: counted as one
+    // step each, these ran for 6 s and 12 s (case-insensitive, allocating lowercase copies).
+    for (const sql of [
+      `SELECT repeat('a', 16000) || 'x' || repeat('a', 320000) ~ '([^x]*)x.*?\\1b'`,
+      `SELECT repeat('aA', 4000) || 'x' || repeat('aA', 40000) ~* '([^x]*)x.*?\\1b'`,
+    ]) {
+      const start = performance.now()
+      expect((await sqlError(h.rows(sql))).code).toBe('54001')
+      expect(performance.now() - start).toBeLessThan(2000)
+    }
+    // A long back reference that matches once is linear.
+    const { rows, ms } = await timed(`SELECT repeat('aB', 50000) ~* '^(.*)\\1$', repeat('ab', 50000) ~ '^(.*)\\1$'`)
+    expect(rows).toEqual([[true, true]])
+    expect(ms).toBeLessThan(2000)
+  })
+
   test('a global scan refining RE2s matches draws on one budget, not one per match', async () => {
     // Each match of 'a' makes the backtracking engine take the match from RE2's start (the
     // pattern's captures may differ), and tries the exponential first branch there: with a budget
@@ -73,16 +90,57 @@ describe('patterns that backtrack exponentially or polynomially in JavaScript', 
     }
   })
 
-  test('a pattern RE2 runs never fails: past the budget its captures are RE2s', async () => {
+  test('a pattern RE2 runs never fails: past the budget its match and captures are RE2s', async () => {
     // A repeated group with a skipped capture takes the backtracking engine's captures ({NULL},
-    // as PostgreSQL), which recurses once per iteration; past its stack, RE2's ({a}).
+    // as PostgreSQL), which recurses once per iteration; past its stack, RE2's ({a}). So does a
+    // repetition whose body can match the empty string: there RE2 stops at an empty iteration.
     expect(await h.rows(`SELECT regexp_match('abab', '(?:(a)|b)+')`)).toEqual([[[null]]])
     expect(await h.rows(`SELECT regexp_match(repeat('ab', 100000), '(?:(a)|b)+')`)).toEqual([[['a']]])
+    expect(await h.rows(`SELECT length((regexp_match(repeat('a', 2000), '(?:|a)*'))[1])`)).toEqual([[2000]])
+    expect(await h.rows(`SELECT length((regexp_match(repeat('a', 100000), '(?:|a)*'))[1])`)).toEqual([[0]])
   })
 
   test('nesting too deep to parse is 2201B, as PostgreSQL\'s "too complex"', async () => {
     const e = await sqlError(h.rows(`SELECT 'a' ~ '${'('.repeat(100_000)}a${')'.repeat(100_000)}'`))
     expect([e.code, e.message]).toEqual(['2201B', 'invalid regular expression: regular expression is too complex'])
+  })
+})
+
+describe('a pattern first used from deep in the stack', () => {
+  /** Runs `f` under `depth` more frames. */
+  function atDepth(depth: number, f: () => void): void {
+    if (depth === 0) f()
+    else atDepth(depth - 1, f)
+  }
+
+  test('RE2 running out of stack once does not leave the pattern to the backtracking engine', () => {
+    // From the deepest stack down, one frame at a time, until the call gets through: on the way
+    // some depth has room to parse the pattern but not for RE2 to compile it. That must not be
+    // remembered: '(x+x+)+y' on the backtracking engine is 54001 on this text, RE2 answers.
+    const pattern = '(x+x+)+y'
+    const text = 'x'.repeat(5000)
+    let [lo, hi] = [0, 1 << 22]
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2)
+      try {
+        atDepth(mid, () => {})
+        lo = mid
+      } catch {
+        hi = mid - 1
+      }
+    }
+    const outcomes = new Set<string>()
+    for (let depth = lo; depth > 0 && !outcomes.has('54001') && !outcomes.has('answered'); depth--) {
+      try {
+        atDepth(depth, () => posixRegex(pattern, '').test(text))
+        outcomes.add('answered')
+      } catch (e) {
+        outcomes.add(e instanceof RangeError ? 'out of stack' : (e as { code: string }).code)
+      }
+    }
+    // The parse failed somewhere (2201B), the compile later: the window was crossed.
+    expect(outcomes.has('2201B')).toBe(true)
+    expect(posixRegex(pattern, '').test(text)).toBe(false)
   })
 })
 

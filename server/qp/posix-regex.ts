@@ -16,9 +16,20 @@
 // 'g') 19.0 -> 15.1; regexp_match with two groups 21.8 -> 13.2. On 1,000 rows of 2 KB, past the
 // JavaScript bound, RE2 costs more: ~* 'foo.*bar' 2.2 -> 6.3, that regexp_replace 46 -> 182 (about
 // 1 µs a match).
+// Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
+// a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
+// ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
 // Known differences left: BRE syntax ('b' option) is refused (0A000); the leftmost-longest
 // preference of ARE alternations and quantifiers follows the leftmost-first rule of the engines
-// instead (regexp_match('abcd', 'a|ab') is {a}, PostgreSQL's {ab}).
+// instead (regexp_match('abcd', 'a|ab') is {a}, PostgreSQL's {ab}). Where RE2's captures may
+// differ (re2MayDiffer), the backtracking engine takes the match from RE2's start within the
+// scan's step budget and its stack, which a repetition uses once per iteration (about 6,000 to
+// 11,000 iterations from a shallow stack); past either, RE2's match and captures stand rather
+// than 54001: a group an iteration skipped is reported from an earlier one
+// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}), and a repetition
+// whose body can match the empty string may stop at an empty iteration (regexp_match(repeat('a',
+// 20000), '(?:|a)*') matches '', PostgreSQL's all 20,000). The match is one the pattern allows
+// either way; raising 54001 instead would fail such queries outright.
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
@@ -55,8 +66,20 @@ class Program {
 
   #compiledRe2(): { readonly re: RE2JS | undefined; readonly exact: boolean } {
     if (this.#re2 === undefined) {
-      const re = tooDeep(() => compileRe2(this.parsed), () => undefined)
-      this.#re2 = { re, exact: re !== undefined && !re2MayDiffer(this.parsed.root) }
+      // Out of stack is this call's (it may run from deep in the stack), not the pattern's: not
+      // kept, so that a later call compiles it again rather than leave the pattern to the
+      // backtracking engine for good.
+      let outOfStack = false
+      const re = tooDeep(
+        () => compileRe2(this.parsed),
+        () => {
+          outOfStack = true
+          return undefined
+        },
+      )
+      const compiled = { re, exact: re !== undefined && !re2MayDiffer(this.parsed.root) }
+      if (outOfStack) return compiled
+      this.#re2 = compiled
     }
     return this.#re2
   }

@@ -2,9 +2,12 @@
 // evaluate), for what RE2 cannot express: lookahead constraints, back references, word
 // constraints (\m \M \y \Y), and captures inside repetitions. It follows JavaScript's matching
 // rules (ECMA-262's RepeatMatcher: an iteration forgets the captures of the last one; an optional
-// iteration may not match the empty string) and counts its steps: past its budget it raises
-// 54001 rather than keep the region's only JavaScript thread, which no timeout can interrupt.
+// iteration may not match the empty string), except that a back reference to a group that took no
+// part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a
+// back reference one per character it compares: past its budget it raises 54001 rather than keep
+// the region's only JavaScript thread, which no timeout can interrupt.
 import { SqlError } from '../errors/index.ts'
+import { lowerOf } from './case-mapping.ts'
 import { jsSetSource, WORD_SET } from './regex-charset.ts'
 import type { CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
 
@@ -44,6 +47,11 @@ function tick(st: State): void {
   if (--st.budget.left < 0) throw regexTooComplex(st.budget.total)
 }
 
+/** `steps` steps at once. */
+function charge(st: State, steps: number): void {
+  if ((st.budget.left -= steps) < 0) throw regexTooComplex(st.budget.total)
+}
+
 const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff
 const isLow = (u: number) => u >= 0xdc00 && u <= 0xdfff
 
@@ -61,6 +69,7 @@ function previousBoundary(s: string, p: number): number {
 export class Backtracker {
   readonly #st: State = { s: '', caps: [], budget: { left: 0, total: 0 } }
   readonly #root: Matcher
+  /** Back references compare lowercase (the parser has applied 'i' to everything else). */
   readonly #icase: boolean
   readonly #groups: number
   readonly #word: Step
@@ -68,7 +77,7 @@ export class Backtracker {
   constructor(parsed: ParsedRegex) {
     this.#icase = parsed.options.icase
     this.#groups = parsed.groups
-    this.#word = this.#setStep(WORD_SET, false)
+    this.#word = this.#setStep(WORD_SET)
     this.#root = this.#compile(parsed.root)
   }
 
@@ -231,16 +240,17 @@ export class Backtracker {
 
   #backref(group: number): Matcher {
     const st = this.#st
-    const icase = this.#icase
+    const same = this.#icase ? sameLowercase : sameUnits
     return (p, k) => {
       tick(st)
       const [start, end] = [st.caps[2 * group] as number, st.caps[2 * group + 1] as number]
-      // A group that has not matched matches the empty string, as in JavaScript.
-      if (start < 0) return k(p)
-      const text = st.s.slice(start, end)
-      const here = st.s.slice(p, p + text.length)
-      const same = here === text || (icase && here.length === text.length && sameIgnoringCase(here, text))
-      return same && k(p + text.length)
+      // A group that took no part matches nothing (PostgreSQL's rule; JavaScript's matches '').
+      if (start < 0) return false
+      const length = end - start
+      if (p + length > st.s.length) return false
+      const compared = same(st.s, start, p, length)
+      charge(st, compared < 0 ? length : compared)
+      return compared < 0 && k(p + length)
     }
   }
 
@@ -266,9 +276,8 @@ export class Backtracker {
   }
 
   #step(n: Extract<RegexNode, { kind: 'char' | 'set' }>): Step {
-    if (n.kind === 'set') return this.#setStep(n.set, this.#icase)
+    if (n.kind === 'set') return this.#setStep(n.set)
     const cp = n.cp
-    if (this.#icase) return this.#setStep({ negated: false, items: [{ kind: 'range', lo: cp, hi: cp }] }, true)
     const st = this.#st
     const width = cp > 0xffff ? 2 : 1
     return (p) => (p < st.s.length && st.s.codePointAt(p) === cp ? p + width : -1)
@@ -276,9 +285,9 @@ export class Backtracker {
 
   /** One character of a set: JavaScript's own class, sticky at the position (one character, so
    * no backtracking inside), with a table for ASCII. */
-  #setStep(set: CharSet, icase: boolean): Step {
+  #setStep(set: CharSet): Step {
     const st = this.#st
-    const re = new RegExp(jsSetSource(set), icase ? 'vyi' : 'vy')
+    const re = new RegExp(jsSetSource(set), 'vy')
     const ascii = Uint8Array.from({ length: 128 }, (_, u) => {
       re.lastIndex = 0
       return re.test(String.fromCharCode(u)) ? 1 : 0
@@ -310,7 +319,23 @@ function capturesIn(n: RegexNode): number[] {
   }
 }
 
-/** Back references under 'i': equal when each character's case folds alike. */
-function sameIgnoringCase(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase()
+/** Whether s[a, a + length) and s[b, b + length) are the same UTF-16 units: -1 when they are,
+ * else how many units were compared, up to the first that differs. */
+function sameUnits(s: string, a: number, b: number, length: number): number {
+  for (let i = 0; i < length; i++) if (s.charCodeAt(a + i) !== s.charCodeAt(b + i)) return i + 1
+  return -1
+}
+
+/** sameUnits for back references under 'i': PostgreSQL's casecmp, each character equal or equal
+ * in lowercase (a pair of surrogates is one character, compared whole). */
+function sameLowercase(s: string, a: number, b: number, length: number): number {
+  for (let i = 0; i < length; ) {
+    const x = s.codePointAt(a + i) as number
+    const y = s.codePointAt(b + i) as number
+    const width = x > 0xffff ? 2 : 1
+    i += width
+    // Simple case mappings keep a character in its plane, so both take the same units.
+    if (x !== y && (i > length || (y > 0xffff ? 2 : 1) !== width || lowerOf(x) !== lowerOf(y))) return i
+  }
+  return -1
 }

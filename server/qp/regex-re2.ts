@@ -52,10 +52,14 @@ export function compileRe2(parsed: ParsedRegex): RE2JS | undefined {
     if (e === UNSUPPORTED) return undefined
     throw e
   }
-  const flags = (parsed.options.icase ? RE2JS.CASE_INSENSITIVE : 0) | (lookbehind ? RE2JS.LOOKBEHINDS : 0)
+  // No CASE_INSENSITIVE: the parser has applied 'i' to the pattern's characters (RE2 would fold
+  // the text's too, where PostgreSQL does not).
+  const flags = lookbehind ? RE2JS.LOOKBEHINDS : 0
   try {
     return RE2JS.compile(source, flags)
-  } catch {
+  } catch (e) {
+    // Out of stack is the caller's to handle (see posix-regex.ts): not a property of the pattern.
+    if (e instanceof RangeError) throw e
     // Our parser accepted the pattern, so this is one of RE2's size limits: the backtracking
     // engine runs it, within its step budget.
     return undefined

@@ -5,9 +5,12 @@
 // Unicode-aware in a UTF8 database), so the pattern is parsed here rather than handed to an engine.
 // Collating-element names ('[[.hyphen.]]') other than a single character are refused (2201B).
 import { SqlError } from '../errors/index.ts'
+import { caseVariantsOutside, lowerOf, upperOf } from './case-mapping.ts'
 
 /** What a flags string (and a pattern's embedded options) select. */
 export interface RegexOptions {
+  /** Case-insensitive ('i'). The parser applies it to the pattern's characters and brackets (see
+   * allCases), so the engines match those as written; they read it for back references only. */
   icase: boolean
   /** '.' and negated brackets do not match a newline (PostgreSQL's 'n'/'p'). */
   nlStop: boolean
@@ -124,7 +127,7 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
     }
   }
   if (o.literal) {
-    const items = Array.from(body, (c): RegexNode => ({ kind: 'char', cp: c.codePointAt(0) as number }))
+    const items = Array.from(body, (c) => literal(c.codePointAt(0) as number, o.icase))
     return { root: { kind: 'seq', items }, groups: 0, options: o }
   }
   try {
@@ -244,7 +247,7 @@ class Parser {
     if (c === '^') return { kind: 'assert', what: this.o.nlAnchor ? 'lineStart' : 'textStart' }
     if (c === '$') return { kind: 'assert', what: this.o.nlAnchor ? 'lineEnd' : 'textEnd' }
     if (c === '(') return this.#group()
-    return { kind: 'char', cp: c.codePointAt(0) as number }
+    return literal(c.codePointAt(0) as number, this.o.icase)
   }
 
   #group(): RegexNode {
@@ -292,14 +295,14 @@ class Parser {
         return { kind: 'backref', group: n }
       }
       this.#i = start
-      return { kind: 'char', cp: codePoint(this.#octal()) }
+      return literal(codePoint(this.#octal()), this.o.icase)
     }
     if (c === 'A') return this.#skip({ kind: 'assert', what: 'textStart' })
     if (c === 'Z') return this.#skip({ kind: 'assert', what: 'textEnd' })
     const word = c === undefined ? undefined : WORD_ASSERTIONS[c]
     if (word !== undefined) return this.#skip({ kind: 'assert', what: word })
     const e = this.#classOrChar()
-    return e.kind === 'char' ? { kind: 'char', cp: e.cp } : { kind: 'set', set: { negated: false, items: [e.item] } }
+    return e.kind === 'char' ? literal(e.cp, this.o.icase) : { kind: 'set', set: { negated: false, items: [this.#classItem(e.item)] } }
   }
 
   #skip(node: RegexNode): RegexNode {
@@ -353,21 +356,35 @@ class Parser {
       const range = cps[this.#i] === '-' && cps[this.#i + 1] !== undefined && cps[this.#i + 1] !== ']'
       if (lo.kind === 'class') {
         if (range) throw invalidRegex('invalid character range')
-        items.push(lo.item)
+        items.push(this.#classItem(lo.item))
       } else if (range) {
         this.#i++
         const hi = this.#element()
         if (hi.kind === 'class' || hi.cp < lo.cp) throw invalidRegex('invalid character range')
-        items.push({ kind: 'range', lo: lo.cp, hi: hi.cp })
-      } else items.push({ kind: 'range', lo: lo.cp, hi: lo.cp })
+        items.push(...this.#range(lo.cp, hi.cp))
+      } else if (lo.kind === 'collating') items.push(...this.#range(lo.cp, lo.cp))
+      else items.push(...(this.o.icase ? allCases(lo.cp) : [single(lo.cp)]))
     }
     // In newline-sensitive mode a negated bracket does not match a newline.
     if (negated && this.o.nlStop) items.push(NEWLINE)
     return { kind: 'set', set: { negated, items } }
   }
 
-  /** One bracket element: a character (possibly a range end) or a class. */
-  #element(): { kind: 'char'; cp: number } | { kind: 'class'; item: SetItem } {
+  /** A range in a bracket; under 'i', with the lowercase and uppercase of each of its characters
+   * (PostgreSQL's range()). */
+  #range(lo: number, hi: number): SetItem[] {
+    const r: SetItem = { kind: 'range', lo, hi }
+    return this.o.icase ? [r, ...caseVariantsOutside(lo, hi).map(single)] : [r]
+  }
+
+  /** A class in a bracket or escape; under 'i', upper and lower are alpha, as in PostgreSQL. */
+  #classItem(item: SetItem): SetItem {
+    return this.o.icase && item.kind === 'class' && (item.name === 'upper' || item.name === 'lower') ? { ...item, name: 'alpha' } : item
+  }
+
+  /** One bracket element: a character (possibly a range end), a collating element ('[.x.]', a
+   * range of one in PostgreSQL) or a class. */
+  #element(): { kind: 'char' | 'collating'; cp: number } | { kind: 'class'; item: SetItem } {
     const cps = this.#cps
     const c = cps[this.#i++] as string
     if (c === '[' && (cps[this.#i] === ':' || cps[this.#i] === '.' || cps[this.#i] === '=')) {
@@ -383,7 +400,7 @@ class Parser {
       // [.x.] and [=x=] of a single character are that character (no multi-character collating
       // elements in a UTF8 database); named elements are not supported.
       if (Array.from(name).length !== 1) throw invalidRegex('invalid collating element')
-      return { kind: 'char', cp: name.codePointAt(0) as number }
+      return { kind: delim === '.' ? 'collating' : 'char', cp: name.codePointAt(0) as number }
     }
     if (c === '\\') return this.#classOrChar()
     return { kind: 'char', cp: c.codePointAt(0) as number }
@@ -391,6 +408,22 @@ class Parser {
 }
 
 const NEWLINE: SetItem = { kind: 'range', lo: 0x0a, hi: 0x0a }
+
+const single = (cp: number): SetItem => ({ kind: 'range', lo: cp, hi: cp })
+
+/** PostgreSQL's allcases: under 'i' a character of the pattern matches its lowercase and its
+ * uppercase (case-mapping.ts), not case-folded text ('ſ' ~* 's' is false, 'ǅ' ~* 'ǅ' too: a
+ * titlecase letter is neither), and the text is not folded. */
+function allCases(cp: number): SetItem[] {
+  const [l, u] = [lowerOf(cp), upperOf(cp)]
+  return l === u ? [single(l)] : [single(l), single(u)]
+}
+
+/** A character of the pattern outside brackets. */
+function literal(cp: number, icase: boolean): RegexNode {
+  if (!icase || (lowerOf(cp) === cp && upperOf(cp) === cp)) return { kind: 'char', cp }
+  return { kind: 'set', set: { negated: false, items: allCases(cp) } }
+}
 
 /** An escaped code point; one past Unicode's last (\x110000, \U00110000) is PostgreSQL's 2201B. */
 function codePoint(cp: number): number {
