@@ -956,7 +956,9 @@ export class Binder {
       throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
     }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
-    return { kind: 'func', type: resolved.type, name, args: bound, apply: resolved.apply, strict: resolved.strict, volatile: resolved.volatile }
+    const constants = bound.map((a) => (a.kind === 'const' ? a.value : undefined))
+    const apply = resolved.withConstants?.(constants) ?? resolved.apply
+    return { kind: 'func', type: resolved.type, name, args: bound, apply, strict: resolved.strict, volatile: resolved.volatile }
   }
 
   /** `int4(x)`, `float8(x)`, `text(x)`: a call of one argument named after a numeric, string or

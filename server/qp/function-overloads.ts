@@ -12,6 +12,8 @@ export interface Signature {
   readonly apply: FunctionApply
   readonly strict?: boolean
   readonly volatile?: boolean
+  /** See ResolvedFunction's. */
+  readonly withConstants?: (constants: readonly (Datum | undefined)[]) => FunctionApply | undefined
 }
 
 export const T = {
@@ -74,6 +76,7 @@ export function resolved(s: Signature): ResolvedFunction {
     apply: s.apply,
     strict: s.strict ?? true,
     volatile: s.volatile ?? false,
+    ...(s.withConstants !== undefined && { withConstants: s.withConstants }),
   }
 }
 

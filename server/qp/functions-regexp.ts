@@ -2,12 +2,14 @@
 // regexp_replace, regexp_match, regexp_count, regexp_instr, regexp_like and regexp_substr with
 // PostgreSQL's optional start, N, end option, flags and subexpression arguments and its checks of
 // them (22023). Patterns go through posix-regex.ts, PostgreSQL's ARE syntax translated to JS.
+// A constant pattern (and flags) is compiled once when the call is bound, any other once per
+// distinct pattern and flags (a bounded cache), not on every row.
 import { SqlError, assert } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.ts'
-import { T, overloads, sig } from './function-overloads.ts'
+import { T, overloads, type Signature } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
-import { globalScan, posixRegex } from './posix-regex.ts'
-import { checkTextLength, type Datum } from './types/index.ts'
+import { globalScan, posixRegex, restartScan } from './posix-regex.ts'
+import { checkTextLength, type Datum, type SqlType } from './types/index.ts'
 
 const str = (d: Datum | undefined) => d as string
 const int = (d: Datum | undefined) => d as bigint
@@ -43,27 +45,81 @@ function offsetOfChars(s: string, count: number): number | undefined {
 /** The 1-based character position of a UTF-16 offset. */
 const positionOf = (s: string, offset: number) => Array.from(s.slice(0, offset)).length + 1
 
-/** How a compiled pattern is used: tested or matched once, searched repeatedly ('g'), or searched
- * repeatedly with its groups' offsets ('g' and 'd'). */
-type RegexUse = 'once' | 'search' | 'searchIndices'
+/** A pattern compiled with its flags: the RegExp that tests or matches once, and the global ones
+ * that search (with their groups' offsets for `indices`), each made once. Never
+ * `new RegExp(re.source)`: the source is the PostgreSQL pattern (posix-regex.ts). */
+class CompiledPattern {
+  readonly once: RegExp
+  #search: RegExp | undefined
+  #searchIndices: RegExp | undefined
 
-const compiled = new Map<string, RegExp>()
+  constructor(pattern: string, flags: string) {
+    this.once = posixRegex(pattern, flags)
+  }
 
-/** posixRegex(pattern, flags) for `use`, its program compiled once per pattern and flags. A search
- * gets a global copy of its own per call (`globalScan`, no compiling): a global one keeps the state
- * of the scan it runs (its text, its step budget), which calls on other rows must not continue.
- * Never `new RegExp(re.source)`: the source is the PostgreSQL pattern (posix-regex.ts). */
-function regexFor(pattern: string, flags: string, use: RegexUse): RegExp {
+  /** The global RegExp for a new search. A global RegExp keeps the state of the scan it runs (its
+   * text, its step budget), which a call on another row must not continue: each search restarts
+   * it. Calls never overlap (evaluation is synchronous and runs no other search meanwhile). */
+  search(indices: boolean): RegExp {
+    const re = indices ? (this.#searchIndices ??= globalScan(this.once, true)) : (this.#search ??= globalScan(this.once))
+    restartScan(re)
+    return re
+  }
+}
+
+const compiled = new Map<string, CompiledPattern>()
+
+/** The pattern compiled once per pattern and flags, for patterns that differ from row to row. */
+function compiledFor(pattern: string, flags: string): CompiledPattern {
   const key = `${flags}\u0000${pattern}`
-  let re = compiled.get(key)
-  if (re === undefined) {
-    re = posixRegex(pattern, flags)
+  let c = compiled.get(key)
+  if (c === undefined) {
+    c = new CompiledPattern(pattern, flags)
     if (pattern.length <= REGEX_CACHE_PATTERN_CHARS_MAX) {
       if (compiled.size >= REGEX_CACHE_ENTRIES) compiled.delete(compiled.keys().next().value as string)
-      compiled.set(key, re)
+      compiled.set(key, c)
     }
   }
-  return use === 'once' ? re : globalScan(re, use === 'searchIndices')
+  return c
+}
+
+/** The call's compiled pattern, got when the function needs it (after checking the arguments
+ * PostgreSQL checks first). */
+type PatternOf = () => CompiledPattern
+
+/**
+ * A signature whose argument 1 is the pattern and argument `flagsAt` (if any) the flags, checked
+ * with withoutGlobal(`fn`) unless `fn` is undefined; `run` gets the call's compiled pattern. With
+ * a constant pattern and flags it is compiled once at bind; one that is invalid is left to the
+ * rows, which raise its error as PostgreSQL does (a query that evaluates none raises nothing).
+ */
+function patternSig(
+  params: readonly SqlType[],
+  type: SqlType,
+  flagsAt: number | undefined,
+  fn: string | undefined,
+  run: (a: readonly Datum[], pattern: PatternOf) => Datum,
+): Signature {
+  const compile = (a: readonly (Datum | undefined)[]) => {
+    const flags = flagsAt === undefined ? '' : str(a[flagsAt])
+    return compiledFor(str(a[1]), fn === undefined ? flags : withoutGlobal(fn, flags))
+  }
+  return {
+    params,
+    type,
+    apply: (a) => run(a, () => compile(a)),
+    withConstants: (c) => {
+      if (typeof c[1] !== 'string' || (flagsAt !== undefined && typeof c[flagsAt] !== 'string')) return undefined
+      let fixed: CompiledPattern
+      try {
+        fixed = compile(c)
+      } catch (e) {
+        if (e instanceof SqlError) return undefined
+        throw e
+      }
+      return (a) => run(a, () => fixed)
+    },
+  }
 }
 
 /**
@@ -107,8 +163,8 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
 
 /** regexp_replace: the `n`th match from `start` (0: every match; by default every match with the
  * 'g' flag, else the first). */
-function regexpReplace(s: string, pattern: string, repl: string, flags: string, start = 1, n?: number): string {
-  const search = regexFor(pattern, flags, 'search')
+function regexpReplace(s: string, pattern: CompiledPattern, repl: string, flags: string, start = 1, n?: number): string {
+  const search = pattern.search(false)
   // 'g' is read only from the flags (posixRegex refuses it embedded), and the search is global.
   const nth = n ?? (flags.includes('g') ? 0 : 1)
   const sub = replacement(repl)
@@ -127,14 +183,14 @@ function regexpReplace(s: string, pattern: string, repl: string, flags: string, 
   return out
 }
 
-const regexpMatch = (s: string, pattern: string, flags: string): Datum => {
-  const m = regexFor(pattern, withoutGlobal('regexp_match', flags), 'once').exec(s)
+const regexpMatch = (s: string, pattern: CompiledPattern): Datum => {
+  const m = pattern.once.exec(s)
   return m === null ? null : matchArray(m)
 }
 
-function regexpCount(s: string, pattern: string, start: bigint, flags: string): bigint {
+function regexpCount(s: string, pattern: PatternOf, start: bigint): bigint {
   const from = atLeast('start', start, 1n)
-  const search = regexFor(pattern, withoutGlobal('regexp_count', flags), 'search')
+  const search = pattern().search(false)
   let count = 0n
   for (const _m of matchesFrom(s, search, from)) count++
   return count
@@ -144,15 +200,14 @@ function regexpCount(s: string, pattern: string, start: bigint, flags: string): 
  * subexpression `subexpr` (with no parenthesized subexpressions, 1 is the whole match too, as in
  * PostgreSQL); undefined when there is no such match or subexpression, or it took no part. */
 function matchPart(
-  fn: string,
   s: string,
-  pattern: string,
-  options: { start: bigint; n: bigint; flags: string; subexpr: bigint },
+  pattern: PatternOf,
+  options: { start: bigint; n: bigint; subexpr: bigint },
 ): readonly [number, number] | undefined {
   const start = atLeast('start', options.start, 1n)
   const n = atLeast('n', options.n, 1n)
   const subexpr = atLeast('subexpr', options.subexpr, 0n)
-  const m = nthMatch(s, regexFor(pattern, withoutGlobal(fn, options.flags), 'searchIndices'), start, n)
+  const m = nthMatch(s, pattern().search(true), start, n)
   if (m === undefined) return undefined
   const groups = m.length - 1
   if (subexpr > Math.max(groups, 1)) return undefined
@@ -161,8 +216,8 @@ function matchPart(
 
 function regexpInstr(
   s: string,
-  pattern: string,
-  options: { start: bigint; n: bigint; endOption: bigint; flags: string; subexpr: bigint },
+  pattern: PatternOf,
+  options: { start: bigint; n: bigint; endOption: bigint; subexpr: bigint },
 ): bigint {
   // PostgreSQL checks the arguments in this order: start, n, endoption, subexpr, flags.
   atLeast('start', options.start, 1n)
@@ -170,73 +225,72 @@ function regexpInstr(
   if (options.endOption !== 0n && options.endOption !== 1n) {
     throw new SqlError('22023', `invalid value for parameter "endoption": ${options.endOption}`)
   }
-  const part = matchPart('regexp_instr', s, pattern, options)
+  const part = matchPart(s, pattern, options)
   if (part === undefined) return 0n
   return BigInt(positionOf(s, part[options.endOption === 1n ? 1 : 0]))
 }
 
-function regexpSubstr(s: string, pattern: string, options: { start: bigint; n: bigint; flags: string; subexpr: bigint }): Datum {
-  const part = matchPart('regexp_substr', s, pattern, options)
+function regexpSubstr(s: string, pattern: PatternOf, options: { start: bigint; n: bigint; subexpr: bigint }): Datum {
+  const part = matchPart(s, pattern, options)
   return part === undefined ? null : s.slice(part[0], part[1])
 }
 
-const instr = (a: readonly Datum[]) =>
-  regexpInstr(str(a[0]), str(a[1]), {
+const instr = (a: readonly Datum[], pattern: PatternOf) =>
+  regexpInstr(str(a[0]), pattern, {
     start: a.length > 2 ? int(a[2]) : 1n,
     n: a.length > 3 ? int(a[3]) : 1n,
     endOption: a.length > 4 ? int(a[4]) : 0n,
-    flags: a.length > 5 ? str(a[5]) : '',
     subexpr: a.length > 6 ? int(a[6]) : 0n,
   })
 
-const substr = (a: readonly Datum[]) =>
-  regexpSubstr(str(a[0]), str(a[1]), {
+const substr = (a: readonly Datum[], pattern: PatternOf) =>
+  regexpSubstr(str(a[0]), pattern, {
     start: a.length > 2 ? int(a[2]) : 1n,
     n: a.length > 3 ? int(a[3]) : 1n,
-    flags: a.length > 4 ? str(a[4]) : '',
     subexpr: a.length > 5 ? int(a[5]) : 0n,
   })
 
 const { text: t, int4: i } = T
+const flagsAt = (params: readonly SqlType[], at: number) => (params.length > at ? at : undefined)
 
 /** The regular expression functions, by lowercase name. */
 export const REGEXP_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['regexp_replace', overloads(
-    sig([t, t, t], t, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), '')),
+    patternSig([t, t, t], t, undefined, undefined, (a, p) => regexpReplace(str(a[0]), p(), str(a[2]), '')),
     // An untyped fourth argument is the flags (listed first), as PostgreSQL resolves it.
-    sig([t, t, t, t], t, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), str(a[3]))),
-    sig([t, t, t, i], t, (a) => regexpReplace(str(a[0]), str(a[1]), str(a[2]), '', atLeast('start', int(a[3]), 1n))),
-    sig([t, t, t, i, i], t, (a) =>
-      regexpReplace(str(a[0]), str(a[1]), str(a[2]), '', atLeast('start', int(a[3]), 1n), atLeast('n', int(a[4]), 0n))),
-    sig([t, t, t, i, i, t], t, (a) =>
-      regexpReplace(str(a[0]), str(a[1]), str(a[2]), str(a[5]), atLeast('start', int(a[3]), 1n), atLeast('n', int(a[4]), 0n))),
+    patternSig([t, t, t, t], t, 3, undefined, (a, p) => regexpReplace(str(a[0]), p(), str(a[2]), str(a[3]))),
+    patternSig([t, t, t, i], t, undefined, undefined, (a, p) => {
+      const start = atLeast('start', int(a[3]), 1n)
+      return regexpReplace(str(a[0]), p(), str(a[2]), '', start)
+    }),
+    patternSig([t, t, t, i, i], t, undefined, undefined, (a, p) => {
+      const [start, n] = [atLeast('start', int(a[3]), 1n), atLeast('n', int(a[4]), 0n)]
+      return regexpReplace(str(a[0]), p(), str(a[2]), '', start, n)
+    }),
+    patternSig([t, t, t, i, i, t], t, 5, undefined, (a, p) => {
+      const [start, n] = [atLeast('start', int(a[3]), 1n), atLeast('n', int(a[4]), 0n)]
+      return regexpReplace(str(a[0]), p(), str(a[2]), str(a[5]), start, n)
+    }),
   )],
   ['regexp_match', overloads(
-    sig([t, t], T.textArray, (a) => regexpMatch(str(a[0]), str(a[1]), '')),
-    sig([t, t, t], T.textArray, (a) => regexpMatch(str(a[0]), str(a[1]), str(a[2]))),
+    patternSig([t, t], T.textArray, undefined, 'regexp_match', (a, p) => regexpMatch(str(a[0]), p())),
+    patternSig([t, t, t], T.textArray, 2, 'regexp_match', (a, p) => regexpMatch(str(a[0]), p())),
   )],
   ['regexp_count', overloads(
-    sig([t, t], i, (a) => regexpCount(str(a[0]), str(a[1]), 1n, '')),
-    sig([t, t, i], i, (a) => regexpCount(str(a[0]), str(a[1]), int(a[2]), '')),
-    sig([t, t, i, t], i, (a) => regexpCount(str(a[0]), str(a[1]), int(a[2]), str(a[3]))),
+    patternSig([t, t], i, undefined, 'regexp_count', (a, p) => regexpCount(str(a[0]), p, 1n)),
+    patternSig([t, t, i], i, undefined, 'regexp_count', (a, p) => regexpCount(str(a[0]), p, int(a[2]))),
+    patternSig([t, t, i, t], i, 3, 'regexp_count', (a, p) => regexpCount(str(a[0]), p, int(a[2]))),
   )],
   ['regexp_like', overloads(
-    sig([t, t], T.bool, (a) => regexFor(str(a[1]), '', 'once').test(str(a[0]))),
-    sig([t, t, t], T.bool, (a) => regexFor(str(a[1]), withoutGlobal('regexp_like', str(a[2])), 'once').test(str(a[0]))),
+    patternSig([t, t], T.bool, undefined, 'regexp_like', (a, p) => p().once.test(str(a[0]))),
+    patternSig([t, t, t], T.bool, 2, 'regexp_like', (a, p) => p().once.test(str(a[0]))),
   )],
   ['regexp_instr', overloads(
-    sig([t, t], i, instr),
-    sig([t, t, i], i, instr),
-    sig([t, t, i, i], i, instr),
-    sig([t, t, i, i, i], i, instr),
-    sig([t, t, i, i, i, t], i, instr),
-    sig([t, t, i, i, i, t, i], i, instr),
+    ...[[t, t], [t, t, i], [t, t, i, i], [t, t, i, i, i], [t, t, i, i, i, t], [t, t, i, i, i, t, i]].map((params) =>
+      patternSig(params, i, flagsAt(params, 5), 'regexp_instr', instr)),
   )],
   ['regexp_substr', overloads(
-    sig([t, t], t, substr),
-    sig([t, t, i], t, substr),
-    sig([t, t, i, i], t, substr),
-    sig([t, t, i, i, t], t, substr),
-    sig([t, t, i, i, t, i], t, substr),
+    ...[[t, t], [t, t, i], [t, t, i, i], [t, t, i, i, t], [t, t, i, i, t, i]].map((params) =>
+      patternSig(params, t, flagsAt(params, 4), 'regexp_substr', substr)),
   )],
 ])

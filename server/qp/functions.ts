@@ -23,6 +23,10 @@ export interface ResolvedFunction {
   readonly apply: FunctionApply
   readonly strict: boolean
   readonly volatile: boolean
+  /** An `apply` for a call whose arguments are in part constants at bind (their values; undefined
+   * for the others), undefined to keep `apply`: what `apply` would prepare on every row (a regular
+   * expression's compiled pattern) prepared once. */
+  readonly withConstants?: (constants: readonly (Datum | undefined)[]) => FunctionApply | undefined
 }
 
 /** Resolves a call for the given argument types; undefined when no overload matches (42883). */

@@ -136,6 +136,12 @@ class PgRegExp extends RegExp {
     return this.#program.pattern
   }
 
+  /** Forgets the scan a global exec would continue (see restartScan). */
+  restartScan(): void {
+    this.#scan = undefined
+    this.lastIndex = 0
+  }
+
   override exec(input: string): RegExpExecArray | null {
     const s = String(input)
     const start = this.global ? this.lastIndex : 0
@@ -270,11 +276,20 @@ function compile(pattern: string, flags: string, global: boolean): Program {
 const cache = new Map<string, Program>()
 
 /** A global copy of a RegExp posixRegex made, scanning from its lastIndex; with `indices`, each
- * match carries its groups' offsets (as the 'd' flag gives them). */
+ * match carries its groups' offsets (as the 'd' flag gives them). Like any global one, it keeps
+ * the scan it runs (its text, RE2 matcher and step budget) from one exec to the next: a caller
+ * that keeps it for other texts or calls restarts it first (restartScan). */
 export function globalScan(re: RegExp, indices = false): RegExp {
   assert(re instanceof PgRegExp, 'globalScan takes a RegExp made by posixRegex')
-  const flags = new Set(`${re.flags}g${indices ? 'd' : ''}`)
-  return new PgRegExp(re, [...flags].join(''))
+  return new PgRegExp(re, `${re.global ? re.flags : `${re.flags}g`}${indices && !re.hasIndices ? 'd' : ''}`)
+}
+
+/** Makes the next exec of a global RegExp from posixRegex or globalScan start a scan of its own,
+ * with a step budget of its own, rather than continue the last one (which it does for the same
+ * text at a lastIndex past 0), and sets its lastIndex to 0. */
+export function restartScan(re: RegExp): void {
+  assert(re instanceof PgRegExp, 'restartScan takes a RegExp made by posixRegex')
+  re.restartScan()
 }
 
 /** A POSIX (ARE) pattern as a RegExp (see PgRegExp), with PostgreSQL's flags ('i', 'c', 'g',
