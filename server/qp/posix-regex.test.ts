@@ -76,6 +76,16 @@ describe('patterns that backtrack exponentially or polynomially in JavaScript', 
     expect(ms).toBeLessThan(2000)
   })
 
+  test('a repetition costs a step per capture it saves', async () => {
+    // Each attempt of the repetition saves and clears its thousand captures, then fails on 'x':
+    // counted as one step, this ran for about 10 s.
+    const groups = '(a)'.repeat(1000)
+    const start = performance.now()
+    const e = await sqlError(h.rows(`SELECT repeat('a', 500000) ~ '(?:x${groups})*y(?=b)'`))
+    expect(e.code).toBe('54001')
+    expect(performance.now() - start).toBeLessThan(2000)
+  })
+
   test('a global scan refining RE2s matches draws on one budget, not one per match', async () => {
     // Each match of 'a' makes the backtracking engine take the match from RE2's start (the
     // pattern's captures may differ), and tries the exponential first branch there: with a budget

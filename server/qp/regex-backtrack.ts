@@ -93,10 +93,11 @@ export class Backtracker {
       end = q
       return true
     }
-    st.caps = new Array<number>(2 * (this.#groups + 1))
+    // Unset once: a failed attempt restores every capture it set (captures in constraints do not
+    // exist in PostgreSQL), so the next position starts with them unset too.
+    st.caps = new Array<number>(2 * (this.#groups + 1)).fill(-1)
     try {
       for (let i = start; i <= (anchored ? start : s.length); i = nextBoundary(s, i)) {
-        st.caps.fill(-1)
         tick(st)
         if (this.#root(i, done)) {
           st.caps[0] = i
@@ -176,14 +177,26 @@ export class Backtracker {
     // ECMA-262's RepeatMatcher: each iteration starts with the body's captures cleared, and once
     // the minimum is met an iteration that matched nothing fails.
     const repeat = (p: number, k: Cont, min: number, max: number): boolean => {
-      tick(st)
+      // A step, and one per capture it saves and clears (a body of a thousand groups that fails
+      // at once would otherwise cost a thousand times a step).
+      charge(st, 1 + groups.length)
       if (max === 0) return k(p)
       if (min === 0 && !greedy && k(p)) return true
       const again: Cont = (q) => !(min === 0 && q === p) && repeat(q, k, Math.max(min - 1, 0), max - 1)
-      const saved = groups.map((g) => [st.caps[2 * g] as number, st.caps[2 * g + 1] as number] as const)
-      for (const g of groups) st.caps[2 * g] = st.caps[2 * g + 1] = -1
+      const caps = st.caps
+      const saved = new Array<number>(2 * groups.length)
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i] as number
+        saved[2 * i] = caps[2 * g] as number
+        saved[2 * i + 1] = caps[2 * g + 1] as number
+        caps[2 * g] = caps[2 * g + 1] = -1
+      }
       if (body(p, again)) return true
-      groups.forEach((g, i) => ([st.caps[2 * g], st.caps[2 * g + 1]] = saved[i] as readonly [number, number]))
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i] as number
+        caps[2 * g] = saved[2 * i] as number
+        caps[2 * g + 1] = saved[2 * i + 1] as number
+      }
       return min === 0 && greedy && k(p)
     }
     return (p, k) => repeat(p, k, n.min, n.max)
