@@ -29,7 +29,9 @@
 // (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}), and a repetition
 // whose body can match the empty string may stop at an empty iteration (regexp_match(repeat('a',
 // 20000), '(?:|a)*') matches '', PostgreSQL's all 20,000). The match is one the pattern allows
-// either way; raising 54001 instead would fail such queries outright.
+// either way; raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
+// match in time linear in the rest of the text (it runs until no preferred alternative is alive),
+// so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s).
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
