@@ -114,6 +114,7 @@ function patternSig(
       try {
         fixed = compile(c)
       } catch (e) {
+        // Handled by not compiling at bind: `apply` raises the same error on the first row.
         if (e instanceof SqlError) return undefined
         throw e
       }
