@@ -3,6 +3,9 @@
 import * as keyEncoding from './key-encoding.ts'
 import * as rowEncoding from './row-encoding.ts'
 
+/** Lowercase hex of bytes (transaction and job ids). */
+export { hex } from './hex.ts'
+
 /**
  * An encoded key: lowercase hex of order-preserving bytes. Comparing two keys as JS strings (or
  * as SQLite TEXT with BINARY collation) gives the order of the tuples they encode.

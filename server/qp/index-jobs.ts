@@ -6,7 +6,7 @@
 // its row: a job has an owner region, renewed by every batch it commits (a lease); another region
 // takes a job over only once its owner has committed nothing for INDEX_JOB_LEASE_MS.
 import type { Clock, HlcTimestamp } from '../clock/index.ts'
-import { encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
+import { encodeKey, hex, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import { duplicateTable, queryCanceled, SqlError } from '../errors/index.ts'
 import { formatText } from './types/index.ts'
 import {
@@ -278,7 +278,7 @@ export async function pruneFinishedIndexJobs(
   const jobs = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
   const due: Write[] = jobsToForget(jobs, clock.wallMs()).map((job) => ({ key: indexJobKey(job.id), value: null }))
   if (due.length === 0) return 0
-  const txId = [...host.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  const txId = hex(host.random.bytes(16))
   const outcome = await host.commits.commit({ txId, startTs: ts, writes: due, lockedKeys: [], readKeys: [] })
   if (outcome.kind !== 'committed') return 0
   host.hlc.update(outcome.commitTs)
@@ -471,7 +471,7 @@ async function commit(
   readKeys: Key[],
 ): Promise<boolean> {
   writes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  const txId = [...deps.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  const txId = hex(deps.random.bytes(16))
   // A failed job's index leaves its table's definition: its entries become garbage.
   const all = withGarbage(writes, (key) => deps.storage.get(key, ts))
   const outcome = await deps.commits.commit({ txId, startTs: ts, writes: all, lockedKeys: [], readKeys })

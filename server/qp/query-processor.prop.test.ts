@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { createHarness } from './qp-harness.ts'
-import { hex } from './query-processor.ts'
+import { hex } from '../encoding/index.ts'
 
 describe('hex', () => {
   test('fixed bytes', () => {

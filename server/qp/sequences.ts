@@ -13,7 +13,7 @@
 // epoch wait for it (as PostgreSQL's nextval waits for an ALTER's lock) instead of claiming one
 // that would abort it.
 import type { AlterObjectSchemaStmt, AlterSeqStmt, CreateSeqStmt, DefElem, DropStmt, Node } from 'libpg-query'
-import { decodeKey, encodeKey, prefixEnd, type Key, type Write } from '../encoding/index.ts'
+import { decodeKey, encodeKey, hex, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import {
   assert,
   duplicateTable,
@@ -862,7 +862,7 @@ export class SequenceValues {
       if (attempt === 0 && seen > 0n && seen === base)
         writes.unshift({ key: blockKey(def, seen), value: null })
       const outcome = await this.#host.commits.commit({
-        txId: [...this.#host.random.bytes(16)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+        txId: hex(this.#host.random.bytes(16)),
         startTs: this.#host.startTs,
         writes,
         lockedKeys: locked,
