@@ -7,7 +7,7 @@ import type { CallStmt, Node } from 'libpg-query'
 import type { Clock, HlcTimestamp } from '../clock/index.ts'
 import { SqlError } from '../errors/index.ts'
 import { stringOf } from './binder.ts'
-import { waitForIndexJob } from './index-jobs.ts'
+import { INDEX_JOB_RETENTION_MS, waitForIndexJob } from './index-jobs.ts'
 import type { Result } from './index.ts'
 import type { TxHost } from './tx-services.ts'
 import { boolType, formatType, toWire, typeName, type Datum, type SqlType } from './types/index.ts'
@@ -59,5 +59,5 @@ export async function runCall(call: CallStmt, env: CallEnv): Promise<Result> {
 
 const noSuchJob = (jobId: string) =>
   new SqlError('42704', `job "${jobId}" does not exist`, {
-    detail: 'Finished jobs are kept for 30 minutes.',
+    detail: `Finished jobs are kept for ${INDEX_JOB_RETENTION_MS / 60_000} minutes.`,
   })
