@@ -59,10 +59,7 @@ export class Availability {
   /** Throws 57P03 when this region cannot begin a transaction now (see `reason`). On every begin
    * of a cluster region: a loop over the regions, no allocation unless it throws. */
   check(): void {
-    const { transport, isFullyOut } = this.#o
-    let ok = this.#reachable() >= this.#quorum
-    for (const region of this.#fullPeers) if (ok && !transport.isUp(region) && !isFullyOut(region)) ok = false
-    if (!ok) throw this.#error(this.reason() ?? 'the regions it needs are unreachable')
+    if (!this.#canBegin()) throw this.#error(this.reason() ?? 'the regions it needs are unreachable')
   }
 
   /** Why this region cannot begin transactions now, or undefined when it can: the full regions
@@ -88,9 +85,8 @@ export class Availability {
    * unregisters it; call it when the wait ends.
    */
   watch(listener: LossListener): () => void {
-    const reason = this.reason()
-    if (reason !== undefined) {
-      listener(this.#error(reason))
+    if (!this.#canBegin()) {
+      listener(this.#error(this.reason() ?? 'the regions it needs are unreachable'))
       return () => {}
     }
     if (this.#listeners.size >= FRONTIER_LOSS_LISTENERS_MAX) throw new SqlError('53000', 'too many transactions waiting for the frontier')
@@ -110,6 +106,15 @@ export class Availability {
     })
   }
 
+  /** The rule `reason` explains: a quorum in reach, and every full region not failed over for
+   * good. On every begin and commit of a cluster region: a loop, no allocation. */
+  #canBegin(): boolean {
+    const { transport, isFullyOut } = this.#o
+    if (this.#reachable() < this.#quorum) return false
+    for (const region of this.#fullPeers) if (!transport.isUp(region) && !isFullyOut(region)) return false
+    return true
+  }
+
   /** Regions a message can reach now, this one included. */
   #reachable(): number {
     let reachable = 1
@@ -125,10 +130,8 @@ export class Availability {
       this.#quorumReached = reached
       this.#reporter.change('quorum', reached)
     }
-    if (up || this.#listeners.size === 0) return
-    const reason = this.reason()
-    if (reason === undefined) return
-    const error = this.#error(reason)
+    if (up || this.#listeners.size === 0 || this.#canBegin()) return
+    const error = this.#error(this.reason() ?? 'the regions it needs are unreachable')
     const told = [...this.#listeners]
     this.#listeners.clear()
     for (const listener of told) listener(error)
