@@ -32,9 +32,9 @@ export const INDEX_JOIN_ROWS_MAX = 1000
 export const VIEW_DEPTH_MAX = 32
 /** Grouping sets of one query beyond this are refused (CUBE of n keys has 2^n). */
 export const GROUPING_SETS_MAX = 4096
-/** Longer patterns than this are not kept by the regexp_* functions' cache of compiled patterns
- * (REGEX_CACHE_ENTRIES of them, by pattern and flags; patterns come from data too): 256 of them
- * hold at most 1 MiB. */
+/** Longer patterns than this are compiled on each call, not kept by the caches of compiled
+ * patterns (posixRegex's programs, the regexp_* functions' compiled RegExps; REGEX_CACHE_ENTRIES
+ * each, patterns come from data too): 256 of them hold at most 1 MiB of pattern text each. */
 export const REGEX_CACHE_PATTERN_CHARS_MAX = 4096
 /** Correlated subquery results remembered per subquery, by argument values. */
 export const SUBQUERY_CACHE_ENTRIES = 10_000
@@ -44,8 +44,9 @@ export const RECURSION_ITERATIONS_MAX = 100_000
 export const COLUMNS_MAX = 1600
 /** Characters of an identifier (PostgreSQL's NAMEDATALEN - 1). */
 export const IDENTIFIER_LENGTH_MAX = 63
-/** Compiled regular expressions kept (LRU, keyed by pattern and flags), so that a pattern taken
- * from a column compiles once per distinct value rather than once per row. */
+/** Compiled regular expressions kept, by pattern and flags (posixRegex's least recently used out,
+ * the regexp_* functions' oldest out), so that a pattern taken from a column compiles once per
+ * distinct value rather than once per row. */
 export const REGEX_CACHE_ENTRIES = 256
 /** Steps a backtracking engine may provably need for a pattern over a text for the pattern to
  * run on JavaScript's RegExp there (regex-js.ts): a few milliseconds at most, the bound being loose.

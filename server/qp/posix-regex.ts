@@ -34,7 +34,7 @@
 // so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s).
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
-import { REGEX_CACHE_ENTRIES, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
@@ -303,9 +303,15 @@ export function posixRegex(pattern: string, flags: string, global = false): RegE
   let program = cache.get(key)
   if (program === undefined) {
     program = compile(pattern, flags, global)
-    if (cache.size >= REGEX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
-  } else cache.delete(key)
-  cache.set(key, program)
+    // A long pattern (from data, say) is compiled again on each call rather than kept.
+    if (pattern.length <= REGEX_CACHE_PATTERN_CHARS_MAX) {
+      if (cache.size >= REGEX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
+      cache.set(key, program)
+    }
+  } else {
+    cache.delete(key)
+    cache.set(key, program)
+  }
   const o = program.parsed.options
   return new PgRegExp(program, `v${o.icase ? 'i' : ''}${o.global ? 'g' : ''}`)
 }
