@@ -242,13 +242,23 @@ export function startIndexJob(
  * owner, and jobs whose owner let its lease lapse (a region that stopped or lost its links).
  * Returns their ids. A job goes on from the cursor of its last committed batch.
  */
-export function resumeIndexJobs(shared: JobShared, host: JobHost, ts: HlcTimestamp): string[] {
+export function resumeIndexJobs(
+  shared: JobShared,
+  host: JobHost,
+  ts: HlcTimestamp,
+  jobs: readonly IndexJob[] = indexJobsAt(host.storage, ts),
+): string[] {
   const nowMs = shared.clock.wallMs()
   const mine = running.get(shared)
-  const adopted = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
+  const adopted = jobs
     .filter((job) => job.state === 'building' && mine?.has(job.id) !== true && !leasedElsewhere(job, shared.region, nowMs))
   for (const job of adopted) void startIndexJob(shared, host, job.id, ts)
   return adopted.map((job) => job.id)
+}
+
+/** Every index job in storage at snapshot `ts` (a sweep reads them once for all it does). */
+export function indexJobsAt(storage: TxHost['storage'], ts: HlcTimestamp): IndexJob[] {
+  return listIndexJobs({ scan: (from, to) => storage.scan({ start: from, end: to }, ts) })
 }
 
 /** The jobs among `jobs` that ended INDEX_JOB_RETENTION_MS or more before `nowMs`, at most
@@ -266,7 +276,7 @@ export function jobsToForget(jobs: readonly IndexJob[], nowMs: number): IndexJob
 
 /**
  * Forgets finished jobs (succeeded, failed, cancelled) that ended INDEX_JOB_RETENTION_MS or more
- * ago, as read at snapshot `ts`; at most PRUNE_JOBS_MAX, in one transaction. Every region's sweep
+ * ago, as read at snapshot `ts` (`jobs`, when the caller read them there); at most PRUNE_JOBS_MAX, in one transaction. Every region's sweep
  * runs it: two regions forgetting the same job conflict, and the loser's sweep just ends (the
  * commit's outcome is all it looks at). Returns how many it forgot.
  */
@@ -274,8 +284,8 @@ export async function pruneFinishedIndexJobs(
   host: Pick<TxHost, 'storage' | 'commits' | 'hlc' | 'random'>,
   clock: Clock,
   ts: HlcTimestamp,
+  jobs: readonly IndexJob[] = indexJobsAt(host.storage, ts),
 ): Promise<number> {
-  const jobs = listIndexJobs({ scan: (from, to) => host.storage.scan({ start: from, end: to }, ts) })
   const due: Write[] = jobsToForget(jobs, clock.wallMs()).map((job) => ({ key: indexJobKey(job.id), value: null }))
   if (due.length === 0) return 0
   const txId = hex(host.random.bytes(16))

@@ -12,7 +12,7 @@ import { TX_AGE_MS_MAX } from '../adjudicator/index.ts'
 import { hex } from '../encoding/index.ts'
 import { SqlError } from '../errors/index.ts'
 import type { QpLimits, QueryProcessorOptions, SqlQueryProcessor } from './index.ts'
-import { pruneFinishedIndexJobs, resumeIndexJobs } from './index-jobs.ts'
+import { indexJobsAt, pruneFinishedIndexJobs, resumeIndexJobs } from './index-jobs.ts'
 import { loadParser, ParseCache, parserLoaded } from './parser.ts'
 import { frontierOrLoss } from './snapshot-wait.ts'
 import { PlanCache, SqlTransaction, type QpShared } from './transaction.ts'
@@ -67,9 +67,12 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
       const at = await begin({ readOnly: true })
       at.rollback()
       const { storage, commits, hlc, random } = shared
-      const resumed = resumeIndexJobs(shared, { storage, commits, hlc, random }, at.startTs)
+      const host = { storage, commits, hlc, random }
+      // Read once for both: the jobs to resume and those to forget.
+      const jobs = indexJobsAt(storage, at.startTs)
+      const resumed = resumeIndexJobs(shared, host, at.startTs, jobs)
       // Forgetting old jobs can wait for the next sweep when it cannot commit now.
-      await pruneFinishedIndexJobs({ storage, commits, hlc, random }, shared.clock, at.startTs).catch((e: unknown) => {
+      await pruneFinishedIndexJobs(host, shared.clock, at.startTs, jobs).catch((e: unknown) => {
         if (!(e instanceof SqlError)) throw e
       })
       return resumed
