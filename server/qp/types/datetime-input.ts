@@ -8,7 +8,8 @@
 // field. Errors are PostgreSQL's: 22007 syntax, 22008 a field out of range, 22009 an offset out of
 // range, 22023 an unknown zone name.
 import { SqlError, featureNotSupported } from '../../errors/index.ts'
-import { civilFromDays, daysFromCivil, daysInMonth } from './datetime.ts'
+import { DATE_DAYS_MIN, MICROS_PER_DAY as MICROS_PER_DAY_BIGINT } from './constants.ts'
+import { civilFromDays, daysFromCivil, daysInMonth, timestampToDate } from './datetime.ts'
 import { rint } from './number-io.ts'
 import { type Zone, abbreviationZone, fixedOffsetOf, namedZone } from './time-zone.ts'
 import { ZONE_ABBREVIATIONS } from './zone-abbreviations.ts'
@@ -76,9 +77,10 @@ const FIELDS_MAX = 25
 const INT_MAX = 2147483647
 const INT64_MAX = 2 ** 63
 const MICROS_PER_SECOND = 1_000_000
-const MICROS_PER_DAY = 86_400_000_000
-/** Julian day of 1970-01-01. */
-const UNIX_EPOCH_JULIAN = 2440588
+/** constants.ts's MICROS_PER_DAY as a number (this file's field arithmetic is in numbers). */
+const MICROS_PER_DAY = Number(MICROS_PER_DAY_BIGINT)
+/** Julian day of 1970-01-01: the earliest date is Julian day 0. */
+const UNIX_EPOCH_JULIAN = -DATE_DAYS_MIN
 
 // --- errors ---------------------------------------------------------------------------------
 
@@ -971,10 +973,7 @@ class Decoder {
 }
 
 /** Days since 1970 of an instant in microseconds (floor). */
-function floorDays(us: bigint): bigint {
-  const day = BigInt(MICROS_PER_DAY)
-  return us / day - (us % day < 0n ? 1n : 0n)
-}
+const floorDays = (us: bigint): bigint => BigInt(timestampToDate(us))
 
 const failZone = (name: string): never => {
   throw new DecodeError('zone', name)
