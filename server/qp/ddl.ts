@@ -547,13 +547,7 @@ export class TableDraft {
         hidden: true,
       })
     const taken = new Set<string>()
-    const indexName = (columns: readonly string[], suffix: string) => {
-      for (;;) {
-        const name = chooseName(this.#name, columns, suffix, taken)
-        if (!relationTaken(name)) return name
-        taken.add(name)
-      }
-    }
+    const indexName = (columns: readonly string[], suffix: string) => freeName(this.#name, columns, suffix, taken, relationTaken)
     const primaryKeyName = this.#primaryKeyName ?? indexName([], 'pkey')
     taken.add(primaryKeyName)
     const indexes: IndexDef[] = this.#uniques.map((u, i) => {
@@ -600,10 +594,21 @@ export function chooseRelationName(
   suffix: string,
   taken: ReadonlySet<string>,
 ): string {
-  const avoid = new Set(taken)
+  return freeName(table, columns, suffix, new Set(taken), (name) => relationNameTaken(env, siblingName(table, name)))
+}
+
+/** chooseName's name avoiding `avoid` and every name `isTaken` says is taken; the names tried and
+ * found taken join `avoid`. */
+function freeName(
+  table: string,
+  columns: readonly string[],
+  suffix: string,
+  avoid: Set<string>,
+  isTaken: (bare: string) => boolean,
+): string {
   for (;;) {
     const name = chooseName(table, columns, suffix, avoid)
-    if (!relationNameTaken(env, siblingName(table, name))) return name
+    if (!isTaken(name)) return name
     avoid.add(name)
   }
 }
