@@ -9,6 +9,7 @@ import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.
 import { T, overloads, type Signature } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import { globalScan, posixRegex, restartScan } from './posix-regex.ts'
+import { nextBoundary } from './regex-backtrack.ts'
 import { checkTextLength, type Datum, type SqlType } from './types/index.ts'
 
 const str = (d: Datum | undefined) => d as string
@@ -37,7 +38,7 @@ function offsetOfChars(s: string, count: number): number | undefined {
   let i = 0
   for (let n = 0; n < count; n++) {
     if (i >= s.length) return undefined
-    i += (s.codePointAt(i) as number) > 0xffff ? 2 : 1
+    i = nextBoundary(s, i)
   }
   return i
 }
@@ -139,7 +140,7 @@ function* matchesFrom(s: string, search: RegExp, start: number): Generator<RegEx
     if (m === null) return
     yield m
     at = m.index + m[0].length
-    if (m[0].length === 0) at += (s.codePointAt(at) ?? 0) > 0xffff ? 2 : 1
+    if (m[0].length === 0) at = nextBoundary(s, at)
   }
 }
 

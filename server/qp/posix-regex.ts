@@ -35,7 +35,7 @@
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
-import { Backtracker, type StepBudget } from './regex-backtrack.ts'
+import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
@@ -190,7 +190,7 @@ class PgRegExp extends RegExp {
     for (let m = re.exec(s); m !== null; m = re.global ? re.exec(s) : null) {
       yield m
       // An empty match moves on by one character, as RegExp's iterator does.
-      if (m[0] === '') re.lastIndex = nextIndex(s, re.lastIndex)
+      if (m[0] === '') re.lastIndex = nextBoundary(s, re.lastIndex)
     }
   }
 
@@ -209,7 +209,7 @@ class PgRegExp extends RegExp {
       if (m === null || m.index >= s.length) break
       const end = Math.min(re.lastIndex, s.length)
       if (end === last) {
-        q = nextIndex(s, m.index)
+        q = nextBoundary(s, m.index)
         continue
       }
       out.push(s.slice(last, m.index), ...(m.slice(1) as string[]))
@@ -257,11 +257,6 @@ interface Scan {
   matcher: Matcher | undefined
   readonly budget: StepBudget
   refining: boolean
-}
-
-/** The index after the character at `i` (a surrogate pair is one). */
-function nextIndex(s: string, i: number): number {
-  return i + 1 < s.length && (s.codePointAt(i) as number) > 0xffff ? i + 2 : i + 1
 }
 
 function compile(pattern: string, flags: string, global: boolean): Program {

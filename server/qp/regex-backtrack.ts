@@ -55,8 +55,9 @@ function charge(st: State, steps: number): void {
 const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff
 const isLow = (u: number) => u >= 0xdc00 && u <= 0xdfff
 
-/** The code point boundary after `p` (a surrogate pair is one character, as in 'v' mode). */
-function nextBoundary(s: string, p: number): number {
+/** The code point boundary after `p` (a surrogate pair is one character, as in 'v' mode); the
+ * step every scan of a text takes past an empty match or a character. */
+export function nextBoundary(s: string, p: number): number {
   return isHigh(s.charCodeAt(p)) && isLow(s.charCodeAt(p + 1)) ? p + 2 : p + 1
 }
 

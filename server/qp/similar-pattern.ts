@@ -24,7 +24,7 @@ export function similarPattern(pattern: string, escape = '\\'): RegExp {
  * which only a lookbehind per text position could give (`(?<=^(?:part))` before the rest), at a
  * cost quadratic in the text on the backtracking engines. README lists the difference.
  */
-export function similarToRegex(pattern: string, escape: string): string {
+function similarToRegex(pattern: string, escape: string): string {
   let out = '^(?:'
   let afterEscape = false
   /** 0 outside a bracket, 1 right after its '[' or '[^' (where ']' is literal), 2 inside it. */
