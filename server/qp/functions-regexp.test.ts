@@ -65,7 +65,7 @@ test('the cached searches give the same answers', () => {
   for (let i = 0; i < 3; i++) expect(call('regexp_count', [text('x'), text('(')])).toBe('ERROR 2201B')
 })
 
-test('the cache is bounded and long patterns still work', () => {
+test('patterns evicted from the cache, and ones too long to keep, compile again and still match', () => {
   // More patterns than the cache holds, twice over: the evicted ones compile again and still match.
   for (let round = 0; round < 2; round++) {
     for (let k = 0; k < REGEX_CACHE_ENTRIES + 10; k++) {
