@@ -13,7 +13,7 @@ import {
 import type { Result, Transaction } from '../qp/index.ts'
 import { TokenVerifier, requireRole, type TokenClaims } from './auth.ts'
 import { API_DEFAULTS, PRODUCT_NAME, PRODUCT_VERSION } from './constants.ts'
-import { errorBody, sqlStateToHttpStatus, toSqlError, unroutedResponse } from './error-response.ts'
+import { errorBody, JSON_HEADERS, jsonResponse, sqlStateToHttpStatus, toSqlError, unroutedResponse } from './error-response.ts'
 import type { ApiApp, ApiLimits, ApiOptions, SqlFaults } from './index.ts'
 import {
   batchRequestSchema,
@@ -42,12 +42,7 @@ interface Work {
   readonly rowMode: RowMode
 }
 
-const JSON_HEADERS: HeadersInit = { 'Content-Type': 'application/json' }
 const UNAUTHORIZED_HEADERS: HeadersInit = { ...JSON_HEADERS, 'WWW-Authenticate': 'Bearer realm="tessera"' }
-
-function jsonResponse(body: unknown, status: number, headers: HeadersInit): Response {
-  return new Response(JSON.stringify(body), { status, headers })
-}
 
 /** Builds the API (see index.ts for the contract). */
 export function createApp(options: ApiOptions): ApiApp {

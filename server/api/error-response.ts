@@ -68,21 +68,23 @@ export function errorBody(e: SqlError): ErrorBody {
   }
 }
 
+export const JSON_HEADERS: HeadersInit = { 'Content-Type': 'application/json' }
+
+export function jsonResponse(body: unknown, status: number, headers: HeadersInit = JSON_HEADERS): Response {
+  return new Response(JSON.stringify(body), { status, headers })
+}
+
 /**
  * The answer to a request no route takes: 405 with `Allow` when `allowed` names the methods the
  * path takes, 404 when the path is no endpoint at all. Both carry 08P01 (the request does not
  * follow the protocol), the status telling which: their status is the routing's, not the class's.
  */
 export function unroutedResponse(method: string, path: string, allowed: readonly string[]): Response {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-  if (allowed.length === 0) {
-    const e = protocolViolation(`no endpoint ${path}`)
-    return new Response(JSON.stringify(errorBody(e)), { status: 404, headers })
-  }
+  if (allowed.length === 0) return jsonResponse(errorBody(protocolViolation(`no endpoint ${path}`)), 404)
   // Every GET endpoint also answers HEAD (Hono runs its GET route without the body).
   const methods = allowed.includes('GET') && !allowed.includes('HEAD') ? [...allowed, 'HEAD'] : allowed
   const e = new SqlError('08P01', `method ${method} is not allowed on ${path}`, {
     hint: `${path} takes ${methods.join(', ')}.`,
   })
-  return new Response(JSON.stringify(errorBody(e)), { status: 405, headers: { ...headers, Allow: methods.join(', ') } })
+  return jsonResponse(errorBody(e), 405, { ...JSON_HEADERS, Allow: methods.join(', ') })
 }
