@@ -195,15 +195,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   }
   const failover = cluster === undefined || replication === undefined ? undefined
     : startFailover(o, cluster, replication, state, { initiates: true, onRegionOut: takeOver })
-  const availability = cluster === undefined ? undefined : new Availability({
-    self: o.name,
-    topology: cluster.topology,
-    transport: cluster.transport,
-    isFullyOut: (region) => state.isFullyOut(region, o.journalCount),
-    clock: steadyClock,
-    timers: o.timers,
-    onEvent: options.onClusterEvent,
-  })
+  const availability = cluster === undefined ? undefined : watchAvailability(o, cluster, state, steadyClock, options.onClusterEvent)
   if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
@@ -343,15 +335,7 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
   const failover = startFailover(o, options.cluster, replication, state, { initiates: false, onRegionOut: async () => {} })
   // It serves no SQL: what it knows of links and the quorum only goes to the log.
-  const availability = new Availability({
-    self: o.name,
-    topology: options.cluster.topology,
-    transport: options.cluster.transport,
-    isFullyOut: (region) => state.isFullyOut(region, o.journalCount),
-    clock: o.clock,
-    timers: o.timers,
-    onEvent: options.onClusterEvent,
-  })
+  const availability = watchAvailability(o, options.cluster, state, o.clock, options.onClusterEvent)
   return {
     name: o.name,
     app,
@@ -383,6 +367,26 @@ function withFaultRoutes(
   // mounted app's routes bypass.
   root.all('*', (c) => app.fetch(c.req.raw))
   return root
+}
+
+/** Whether a region can begin transactions, from its links and the seals it knows; `clock` paces
+ * the rate-limited event lines. */
+function watchAvailability(
+  o: { readonly name: string; readonly journalCount: number; readonly timers: Timers },
+  cluster: ClusterOptions,
+  state: ClusterState,
+  clock: Clock,
+  onEvent: RegionOptions['onClusterEvent'],
+): Availability {
+  return new Availability({
+    self: o.name,
+    topology: cluster.topology,
+    transport: cluster.transport,
+    isFullyOut: (region) => state.isFullyOut(region, o.journalCount),
+    clock,
+    timers: o.timers,
+    onEvent,
+  })
 }
 
 /** The failover of a region over its cluster links and journals. */
