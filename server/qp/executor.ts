@@ -101,6 +101,11 @@ export class ExecContext implements EvalContext {
     return this.#state.rowsModifiedRemaining()
   }
 
+  /** 57014 when the statement is past its deadline (EvalContext's interrupt). */
+  interrupt(): void {
+    if (this.#state.clock.wallMs() > this.#state.deadlineMs) throw queryCanceled()
+  }
+
   /** Counts a row processed; reads the clock every TIMEOUT_CHECK_ROWS rows (57014 past the deadline). */
   tick(): void {
     const s = this.#state

@@ -28,6 +28,9 @@ export interface EvalContext {
   readonly statement?: object
   /** `x = ANY (subquery)` by hashing: whether `x` is among the rows (null: not found, a NULL seen). */
   readonly subqueryContains?: (e: SubqueryExpr, args: readonly Datum[], value: Datum) => boolean | null
+  /** Raises 57014 once the statement is past its timeout: a function whose one call may run long
+   * (a regular expression's global scan) calls it between units of its work. */
+  interrupt?(): void
 }
 
 /**

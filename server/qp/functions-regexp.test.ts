@@ -9,7 +9,7 @@
 import { afterAll, expect, test } from 'bun:test'
 import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.ts'
 import { callOurs as call } from './pglite-fuzz.harness.ts'
-import { createHarness, sqlError } from './qp-harness.ts'
+import { createHarness, sqlError, TickingClock } from './qp-harness.ts'
 import type { Literal } from './types/pglite-cases.ts'
 
 const h = createHarness()
@@ -115,4 +115,34 @@ test('an invalid constant pattern or flags fails on the rows, as PostgreSQL eval
   expect(await h.rows(`SELECT regexp_match(s, 'a', 'g') FROM ${values} WHERE false`)).toEqual([])
   expect((await sqlError(h.rows(`SELECT regexp_count(s, '(') FROM ${values}`))).code).toBe('2201B')
   expect((await sqlError(h.rows(`SELECT regexp_match(s, 'a', 'g') FROM ${values}`))).code).toBe('22023')
+})
+
+test('a global scan whose searches each read the rest of the text stops at the statement timeout (57014)', async () => {
+  // 'a*x|a' keeps its first alternative alive to the end of the text, so RE2 reads the rest of it
+  // for each of the 20,000 matches: about 2*10^8 characters, seconds of work in one call. Every
+  // clock read of this harness moves its time 60 ms, so the scan's second interrupt check (after
+  // about 2 * REGEX_INTERRUPT_CHARS characters) is past a 100 ms timeout.
+  const slow = createHarness({ qpClock: new TickingClock(0, 60) })
+  try {
+    const scans = [
+      "SELECT regexp_count(repeat('a', 20000), 'a*x|a')",
+      "SELECT regexp_replace(repeat('a', 20000), 'a*x|a', 'b', 'g')",
+      "SELECT regexp_instr(repeat('a', 20000), 'a*x|(a)', 1, 20000, 0, '', 1)",
+      "SELECT count(*) FROM regexp_matches(repeat('a', 20000), 'a*x|a', 'g')",
+      "SELECT count(*) FROM regexp_split_to_table(repeat('a', 20000), 'a*x|a')",
+      "SELECT cardinality(regexp_split_to_array(repeat('a', 20000), 'a*x|a'))",
+    ]
+    for (const sql of scans) {
+      const tx = await slow.begin()
+      await tx.execute("SET statement_timeout = '100ms'")
+      const started = performance.now()
+      const code = (await sqlError(tx.execute(sql))).code
+      expect({ sql, code, fast: performance.now() - started < 2_000 }).toEqual({ sql, code: '57014', fast: true })
+      tx.rollback()
+    }
+    // Without a timeout in reach the same scan completes, with PostgreSQL's answer.
+    expect((await slow.run("SELECT regexp_count(repeat('a', 2000), 'a*x|a')")).rows).toEqual([[2000]])
+  } finally {
+    await slow.close()
+  }
 })

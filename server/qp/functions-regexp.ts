@@ -6,6 +6,7 @@
 // distinct pattern and flags (a bounded cache), not on every row.
 import { SqlError, assert } from '../errors/index.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.ts'
+import type { EvalContext } from './expr.ts'
 import { T, overloads, type Signature } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
 import { globalScan, posixRegex, restartScan } from './posix-regex.ts'
@@ -60,10 +61,11 @@ class CompiledPattern {
 
   /** The global RegExp for a new search. A global RegExp keeps the state of the scan it runs (its
    * text, its step budget), which a call on another row must not continue: each search restarts
-   * it. Calls never overlap (evaluation is synchronous and runs no other search meanwhile). */
-  search(indices: boolean): RegExp {
+   * it. Calls never overlap (evaluation is synchronous and runs no other search meanwhile). The
+   * search checks `ctx`'s statement timeout as it goes (posix-regex.ts). */
+  search(indices: boolean, ctx: EvalContext): RegExp {
     const re = indices ? (this.#searchIndices ??= globalScan(this.once, true)) : (this.#search ??= globalScan(this.once))
-    restartScan(re)
+    restartScan(re, ctx)
     return re
   }
 }
@@ -99,7 +101,7 @@ function patternSig(
   type: SqlType,
   flagsAt: number | undefined,
   fn: string | undefined,
-  run: (a: readonly Datum[], pattern: PatternOf) => Datum,
+  run: (a: readonly Datum[], pattern: PatternOf, ctx: EvalContext) => Datum,
 ): Signature {
   const compile = (a: readonly (Datum | undefined)[]) => {
     const flags = flagsAt === undefined ? '' : str(a[flagsAt])
@@ -108,7 +110,7 @@ function patternSig(
   return {
     params,
     type,
-    apply: (a) => run(a, () => compile(a)),
+    apply: (a, ctx) => run(a, () => compile(a), ctx),
     withConstants: (c) => {
       if (typeof c[1] !== 'string' || (flagsAt !== undefined && typeof c[flagsAt] !== 'string')) return undefined
       let fixed: CompiledPattern
@@ -119,7 +121,7 @@ function patternSig(
         if (e instanceof SqlError) return undefined
         throw e
       }
-      return (a) => run(a, () => fixed)
+      return (a, ctx) => run(a, () => fixed, ctx)
     },
   }
 }
@@ -165,8 +167,8 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
 
 /** regexp_replace: the `n`th match from `start` (0: every match; by default every match with the
  * 'g' flag, else the first). */
-function regexpReplace(s: string, pattern: CompiledPattern, repl: string, flags: string, start = 1, n?: number): string {
-  const search = pattern.search(false)
+function regexpReplace(ctx: EvalContext, s: string, pattern: CompiledPattern, repl: string, flags: string, start = 1, n?: number): string {
+  const search = pattern.search(false, ctx)
   // 'g' is read only from the flags (posixRegex refuses it embedded), and the search is global.
   const nth = n ?? (flags.includes('g') ? 0 : 1)
   const sub = replacement(repl)
@@ -190,9 +192,9 @@ const regexpMatch = (s: string, pattern: CompiledPattern): Datum => {
   return m === null ? null : matchArray(m)
 }
 
-function regexpCount(s: string, pattern: PatternOf, start: bigint): bigint {
+function regexpCount(ctx: EvalContext, s: string, pattern: PatternOf, start: bigint): bigint {
   const from = atLeast('start', start, 1n)
-  const search = pattern().search(false)
+  const search = pattern().search(false, ctx)
   let count = 0n
   for (const _m of matchesFrom(s, search, from)) count++
   return count
@@ -205,11 +207,12 @@ function matchPart(
   s: string,
   pattern: PatternOf,
   options: { start: bigint; n: bigint; subexpr: bigint },
+  ctx: EvalContext,
 ): readonly [number, number] | undefined {
   const start = atLeast('start', options.start, 1n)
   const n = atLeast('n', options.n, 1n)
   const subexpr = atLeast('subexpr', options.subexpr, 0n)
-  const m = nthMatch(s, pattern().search(true), start, n)
+  const m = nthMatch(s, pattern().search(true, ctx), start, n)
   if (m === undefined) return undefined
   const groups = m.length - 1
   if (subexpr > Math.max(groups, 1)) return undefined
@@ -220,6 +223,7 @@ function regexpInstr(
   s: string,
   pattern: PatternOf,
   options: { start: bigint; n: bigint; endOption: bigint; subexpr: bigint },
+  ctx: EvalContext,
 ): bigint {
   // PostgreSQL checks the arguments in this order: start, n, endoption, subexpr, flags.
   atLeast('start', options.start, 1n)
@@ -227,30 +231,30 @@ function regexpInstr(
   if (options.endOption !== 0n && options.endOption !== 1n) {
     throw new SqlError('22023', `invalid value for parameter "endoption": ${options.endOption}`)
   }
-  const part = matchPart(s, pattern, options)
+  const part = matchPart(s, pattern, options, ctx)
   if (part === undefined) return 0n
   return BigInt(positionOf(s, part[options.endOption === 1n ? 1 : 0]))
 }
 
-function regexpSubstr(s: string, pattern: PatternOf, options: { start: bigint; n: bigint; subexpr: bigint }): Datum {
-  const part = matchPart(s, pattern, options)
+function regexpSubstr(s: string, pattern: PatternOf, options: { start: bigint; n: bigint; subexpr: bigint }, ctx: EvalContext): Datum {
+  const part = matchPart(s, pattern, options, ctx)
   return part === undefined ? null : s.slice(part[0], part[1])
 }
 
-const instr = (a: readonly Datum[], pattern: PatternOf) =>
+const instr = (a: readonly Datum[], pattern: PatternOf, ctx: EvalContext) =>
   regexpInstr(str(a[0]), pattern, {
     start: a.length > 2 ? int(a[2]) : 1n,
     n: a.length > 3 ? int(a[3]) : 1n,
     endOption: a.length > 4 ? int(a[4]) : 0n,
     subexpr: a.length > 6 ? int(a[6]) : 0n,
-  })
+  }, ctx)
 
-const substr = (a: readonly Datum[], pattern: PatternOf) =>
+const substr = (a: readonly Datum[], pattern: PatternOf, ctx: EvalContext) =>
   regexpSubstr(str(a[0]), pattern, {
     start: a.length > 2 ? int(a[2]) : 1n,
     n: a.length > 3 ? int(a[3]) : 1n,
     subexpr: a.length > 5 ? int(a[5]) : 0n,
-  })
+  }, ctx)
 
 const { text: t, int4: i } = T
 const flagsAt = (params: readonly SqlType[], at: number) => (params.length > at ? at : undefined)
@@ -258,20 +262,20 @@ const flagsAt = (params: readonly SqlType[], at: number) => (params.length > at 
 /** The regular expression functions, by lowercase name. */
 export const REGEXP_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['regexp_replace', overloads(
-    patternSig([t, t, t], t, undefined, undefined, (a, p) => regexpReplace(str(a[0]), p(), str(a[2]), '')),
+    patternSig([t, t, t], t, undefined, undefined, (a, p, ctx) => regexpReplace(ctx, str(a[0]), p(), str(a[2]), '')),
     // An untyped fourth argument is the flags (listed first), as PostgreSQL resolves it.
-    patternSig([t, t, t, t], t, 3, undefined, (a, p) => regexpReplace(str(a[0]), p(), str(a[2]), str(a[3]))),
-    patternSig([t, t, t, i], t, undefined, undefined, (a, p) => {
+    patternSig([t, t, t, t], t, 3, undefined, (a, p, ctx) => regexpReplace(ctx, str(a[0]), p(), str(a[2]), str(a[3]))),
+    patternSig([t, t, t, i], t, undefined, undefined, (a, p, ctx) => {
       const start = atLeast('start', int(a[3]), 1n)
-      return regexpReplace(str(a[0]), p(), str(a[2]), '', start)
+      return regexpReplace(ctx, str(a[0]), p(), str(a[2]), '', start)
     }),
-    patternSig([t, t, t, i, i], t, undefined, undefined, (a, p) => {
+    patternSig([t, t, t, i, i], t, undefined, undefined, (a, p, ctx) => {
       const [start, n] = [atLeast('start', int(a[3]), 1n), atLeast('n', int(a[4]), 0n)]
-      return regexpReplace(str(a[0]), p(), str(a[2]), '', start, n)
+      return regexpReplace(ctx, str(a[0]), p(), str(a[2]), '', start, n)
     }),
-    patternSig([t, t, t, i, i, t], t, 5, undefined, (a, p) => {
+    patternSig([t, t, t, i, i, t], t, 5, undefined, (a, p, ctx) => {
       const [start, n] = [atLeast('start', int(a[3]), 1n), atLeast('n', int(a[4]), 0n)]
-      return regexpReplace(str(a[0]), p(), str(a[2]), str(a[5]), start, n)
+      return regexpReplace(ctx, str(a[0]), p(), str(a[2]), str(a[5]), start, n)
     }),
   )],
   ['regexp_match', overloads(
@@ -279,9 +283,9 @@ export const REGEXP_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<s
     patternSig([t, t, t], T.textArray, 2, 'regexp_match', (a, p) => regexpMatch(str(a[0]), p())),
   )],
   ['regexp_count', overloads(
-    patternSig([t, t], i, undefined, 'regexp_count', (a, p) => regexpCount(str(a[0]), p, 1n)),
-    patternSig([t, t, i], i, undefined, 'regexp_count', (a, p) => regexpCount(str(a[0]), p, int(a[2]))),
-    patternSig([t, t, i, t], i, 3, 'regexp_count', (a, p) => regexpCount(str(a[0]), p, int(a[2]))),
+    patternSig([t, t], i, undefined, 'regexp_count', (a, p, ctx) => regexpCount(ctx, str(a[0]), p, 1n)),
+    patternSig([t, t, i], i, undefined, 'regexp_count', (a, p, ctx) => regexpCount(ctx, str(a[0]), p, int(a[2]))),
+    patternSig([t, t, i, t], i, 3, 'regexp_count', (a, p, ctx) => regexpCount(ctx, str(a[0]), p, int(a[2]))),
   )],
   ['regexp_like', overloads(
     patternSig([t, t], T.bool, undefined, 'regexp_like', (a, p) => p().once.test(str(a[0]))),

@@ -105,7 +105,7 @@ const regexpSplitToArray: FunctionResolver = (args) =>
     ? {
         argTypes: args.map(() => T.text),
         type: TEXT_ARRAY,
-        apply: (a) => splitByRegex(a[0] as string, a[1] as string, (a[2] as string | undefined) ?? ''),
+        apply: (a, ctx) => splitByRegex(a[0] as string, a[1] as string, (a[2] as string | undefined) ?? '', ctx),
         strict: true,
         volatile: false,
       }

@@ -31,10 +31,12 @@
 // 20000), '(?:|a)*') matches '', PostgreSQL's all 20,000). The match is one the pattern allows
 // either way; raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
 // match in time linear in the rest of the text (it runs until no preferred alternative is alive),
-// so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s).
+// so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s;
+// PostgreSQL's engine is quadratic there too). Such a scan stops at the statement timeout (57014):
+// it calls its context's interrupt every REGEX_INTERRUPT_CHARS of text its RE2 searches covered.
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
-import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_CHARS, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
@@ -126,12 +128,16 @@ class PgRegExp extends RegExp {
    * and whether the backtracking engine ran out of that budget refining RE2's matches (it is not
    * tried again in the scan: RE2's answers stand). */
   #scan: Scan | undefined
+  /** What a global scan calls as its RE2 searches cover text (see Interruptible); copies made
+   * from this object (matchAll, split) keep it. */
+  #interrupt: Interruptible | undefined
 
   /** `from` a PgRegExp: what RegExp's matchAll makes to iterate with (its species). */
-  constructor(from: Program | PgRegExp, flags: string) {
+  constructor(from: Program | PgRegExp, flags: string, interrupt?: Interruptible) {
     super('(?:)', flags)
     assert(!this.sticky, 'a PostgreSQL pattern is never sticky (split is written without it)')
     this.#program = from instanceof PgRegExp ? from.#program : from
+    this.#interrupt = interrupt ?? (from instanceof PgRegExp ? from.#interrupt : undefined)
   }
 
   override get source(): string {
@@ -139,8 +145,9 @@ class PgRegExp extends RegExp {
   }
 
   /** Forgets the scan a global exec would continue (see restartScan). */
-  restartScan(): void {
+  restartScan(interrupt: Interruptible | undefined): void {
     this.#scan = undefined
+    this.#interrupt = interrupt
     this.lastIndex = 0
   }
 
@@ -226,13 +233,19 @@ class PgRegExp extends RegExp {
     // A global scan continues: its RE2 matcher keeps the state of lookbehinds, its budget spans
     // every match of the text. Anything else starts a scan.
     if (!this.global || start === 0 || this.#scan?.input !== s) {
-      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true }
+      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true, searched: 0 }
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
     const re2 = p.re2
     if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
     const m = (scan.matcher ??= re2.matcher(s))
+    // A search may read the rest of the text: that is what the statement timeout is checked by.
+    scan.searched += s.length - start
+    if (scan.searched >= REGEX_INTERRUPT_CHARS) {
+      scan.searched = 0
+      this.#interrupt?.interrupt?.()
+    }
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
@@ -257,6 +270,13 @@ interface Scan {
   matcher: Matcher | undefined
   readonly budget: StepBudget
   refining: boolean
+  /** Characters the scan's RE2 searches may have read since the last interrupt check. */
+  searched: number
+}
+
+/** An evaluation context (EvalContext): its interrupt raises 57014 past the statement timeout. */
+export interface Interruptible {
+  interrupt?(): void
 }
 
 function compile(pattern: string, flags: string, global: boolean): Program {
@@ -276,17 +296,17 @@ const cache = new Map<string, Program>()
  * match carries its groups' offsets (as the 'd' flag gives them). Like any global one, it keeps
  * the scan it runs (its text, RE2 matcher and step budget) from one exec to the next: a caller
  * that keeps it for other texts or calls restarts it first (restartScan). */
-export function globalScan(re: RegExp, indices = false): RegExp {
+export function globalScan(re: RegExp, indices = false, interrupt?: Interruptible): RegExp {
   assert(re instanceof PgRegExp, 'globalScan takes a RegExp made by posixRegex')
-  return new PgRegExp(re, `${re.global ? re.flags : `${re.flags}g`}${indices && !re.hasIndices ? 'd' : ''}`)
+  return new PgRegExp(re, `${re.global ? re.flags : `${re.flags}g`}${indices && !re.hasIndices ? 'd' : ''}`, interrupt)
 }
 
 /** Makes the next exec of a global RegExp from posixRegex or globalScan start a scan of its own,
  * with a step budget of its own, rather than continue the last one (which it does for the same
- * text at a lastIndex past 0), and sets its lastIndex to 0. */
-export function restartScan(re: RegExp): void {
+ * text at a lastIndex past 0), and sets its lastIndex to 0; the scan checks `interrupt`. */
+export function restartScan(re: RegExp, interrupt: Interruptible | undefined): void {
   assert(re instanceof PgRegExp, 'restartScan takes a RegExp made by posixRegex')
-  re.restartScan()
+  re.restartScan(interrupt)
 }
 
 /** A POSIX (ARE) pattern as a RegExp (see PgRegExp), with PostgreSQL's flags ('i', 'c', 'g',

@@ -5,7 +5,7 @@ import type { EvalContext } from './expr.ts'
 import { T } from './function-overloads.ts'
 import { matchArray } from './functions-regexp.ts'
 import { stringToArray } from './functions-text.ts'
-import { posixRegex } from './posix-regex.ts'
+import { globalScan, posixRegex } from './posix-regex.ts'
 import {
   Decimal,
   Interval,
@@ -209,10 +209,10 @@ const regexpMatches: SetFunctionResolver = (args) =>
     ? {
         argTypes: args.map(() => T.text),
         columns: [{ name: 'regexp_matches', type: arrayType(T.text) }],
-        apply: (a) => {
+        apply: (a, ctx) => {
           const flags = (a[2] as string | undefined) ?? ''
           const re = posixRegex(a[1] as string, flags)
-          const all = re.global ? [...(a[0] as string).matchAll(re)] : [re.exec(a[0] as string)].filter((m) => m !== null)
+          const all = re.global ? [...(a[0] as string).matchAll(globalScan(re, false, ctx))] : [re.exec(a[0] as string)].filter((m) => m !== null)
           return all.map((m) => [matchArray(m as RegExpExecArray)])
         },
       }
@@ -223,7 +223,7 @@ const regexpSplit: SetFunctionResolver = (args) =>
     ? {
         argTypes: args.map(() => T.text),
         columns: [{ name: 'regexp_split_to_table', type: T.text }],
-        apply: (a) => splitByRegex(a[0] as string, a[1] as string, (a[2] as string | undefined) ?? '').map((s) => [s]),
+        apply: (a, ctx) => splitByRegex(a[0] as string, a[1] as string, (a[2] as string | undefined) ?? '', ctx).map((s) => [s]),
       }
     : undefined
 
@@ -242,12 +242,13 @@ const stringToTable: SetFunctionResolver = (args) =>
       }
     : undefined
 
-/** regexp_split_to_array/table: empty matches split between characters, as PostgreSQL does. */
-export function splitByRegex(s: string, pattern: string, flags: string): string[] {
+/** regexp_split_to_array/table: empty matches split between characters, as PostgreSQL does; the
+ * scan checks `ctx`'s statement timeout as it goes. */
+export function splitByRegex(s: string, pattern: string, flags: string, ctx: EvalContext): string[] {
   const re = posixRegex(pattern, flags, true)
   const out: string[] = []
   let last = 0
-  for (const m of s.matchAll(re)) {
+  for (const m of s.matchAll(globalScan(re, false, ctx))) {
     if (m[0] === '' && (m.index >= s.length || m.index === 0)) continue
     if (m[0] === '' && m.index === last && last !== 0) continue
     out.push(s.slice(last, m.index))
