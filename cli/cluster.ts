@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createToken, loadOrCreateSecret } from '../server/api/index.ts'
-import { SystemClock, SystemRandom } from '../server/clock/index.ts'
+import { SystemClock, SystemRandom, type Timers } from '../server/clock/index.ts'
 import { NodeDisk } from '../server/disk/index.ts'
 import { assertNever } from '../server/errors/index.ts'
 import { parseTopology, regionUrl } from '../server/region/index.ts'
@@ -43,7 +43,7 @@ export async function runCluster(args: readonly string[]): Promise<number> {
     const served = new Promise<void>((resolve, reject) => (firstServe = { resolve, reject }))
     const supervisor = new Supervisor({
       clock,
-      timers: clock,
+      timers: keepAliveTimers,
       start: () => {
         const restart = supervisor.restarts
         child = spawnRegion(main, region.name, common, {
@@ -97,6 +97,17 @@ export async function runCluster(args: readonly string[]): Promise<number> {
   for (const region of topology.regions) console.log(`  ${region.name.padEnd(12)} ${region.role.padEnd(8)} ${regionUrl(region)}`)
   printWelcome(full, token, dataDir, !flags.has('no-auth'))
   return (await stopped).every(Boolean) ? 0 : 1
+}
+
+/** The runtime's timers as they are: a pending restart must keep the launcher alive. SystemClock's
+ * timers do not (a region's housekeeping must never hold its process open), and with every region
+ * dead at once, waiting for its restart, nothing else would: the launcher would end, exit 0. */
+const keepAliveTimers: Timers = {
+  setTimeout(fn, ms) {
+    const handle = setTimeout(fn, ms)
+    return { cancel: () => clearTimeout(handle) }
+  },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }
 
 /** What follows a region's exit, for its `exited (...)` line. */
