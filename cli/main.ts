@@ -4,6 +4,7 @@ import { listen } from './serve.ts'
 import { runCluster } from './cluster.ts'
 import { printWelcome } from './welcome.ts'
 import { runSql } from './sql.ts'
+import { startingHandler } from './starting.ts'
 import { runToken } from './token.ts'
 import { createToken, loadOrCreateSecret, type ApiLimits } from '../server/api/index.ts'
 import type { QpLimits } from '../server/qp/index.ts'
@@ -45,8 +46,7 @@ async function runStart(args: readonly string[]): Promise<number> {
   const transport = topology === undefined ? undefined : peerTransport(topology, name, secret, clock, random)
   // Listen first, so the region knows its own URL (port 0 picks one) and the port is held while
   // recovery runs; until the region serves, every request gets 503.
-  let serve = (_request: Request): Response | Promise<Response> =>
-    Response.json({ error: { code: '57P03', message: 'the region is starting', detail: null, hint: null, position: null, retryable: false } }, { status: 503 })
+  let serve: (request: Request) => Response | Promise<Response> = startingHandler(name)
   const listener = listen((request) => serve(request), port, host, transport === undefined ? {} : {
     websocket: { path: PEER_PATH, onSocket: (socket) => transport.accept(socket) },
   })

@@ -143,9 +143,26 @@ export interface Client extends Queryable {
   }): Promise<Transaction>
   /** GET /v1: the cluster's name, version and regions. */
   info(options?: { readonly signal?: AbortSignal }): Promise<InfoResponse>
-  /** GET /v1/health. */
-  health(options?: { readonly signal?: AbortSignal }): Promise<HealthResponse>
+  /**
+   * GET /v1/health?ready=1, the readiness form (for load balancers and start-up waits): resolves
+   * with the region's health and `ready`, false when it answered 503 with its health body: `status`
+   * `degraded` (it cannot begin transactions now; `reason` says why: a region it needs or a
+   * majority of regions out of reach; a witness: a full region or a majority out of reach),
+   * `starting` (recovering) or `closing` (shutting down). Rejects only when there is no such
+   * answer: 08006 (unreachable, timeout), 08P01 (an answer that is not Tessera's).
+   */
+  health(options: { readonly ready: true; readonly signal?: AbortSignal }): Promise<Readiness>
+  /** GET /v1/health, the liveness form: the region's health while its process serves (`ok`, or
+   * `degraded` with a `reason`); rejects with 57P03 while it starts or closes (503). */
+  health(options?: { readonly ready?: false; readonly signal?: AbortSignal }): Promise<HealthResponse>
   readonly intMode: IntMode
+}
+
+/** The answer of `health({ ready: true })`: the region's health, and whether it is ready. */
+export interface Readiness extends HealthResponse {
+  /** True when the region answered 200: `status` is `ok`, so it can begin transactions (a
+   * witness: it reaches every full region and a majority). False when it answered 503. */
+  readonly ready: boolean
 }
 
 /** Creates a client. No request is made until the first call. */
@@ -184,6 +201,20 @@ class Http {
     signal: AbortSignal | undefined,
     isAnswer: (json: unknown) => boolean,
   ): Promise<T> {
+    return (await this.exchange<T>(method, path, body, signal, isAnswer)).answer
+  }
+
+  /** `request` for an endpoint some of whose non-2xx statuses (`answerStatuses`) carry its
+   * answer too, as the readiness form of health answers 503 with its body: the answer (it must
+   * pass `isAnswer`; any other body at those statuses is an error, as usual) and its status. */
+  async exchange<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    isAnswer: (json: unknown) => boolean,
+    answerStatuses: readonly number[] = [],
+  ): Promise<{ readonly status: number; readonly answer: T }> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     const token = typeof this.#token === 'function' ? await this.#token() : this.#token
@@ -232,7 +263,8 @@ class Http {
       clearTimeout(timer)
     }
     const json = parseJson(text)
-    if (status < 200 || status > 299) {
+    const answered = status >= 200 && status <= 299
+    if (!answered && !(answerStatuses.includes(status) && isAnswer(json))) {
       if (isErrorBody(json)) throw TesseraError.fromBody(json, status)
       throw new TesseraError({
         code: status === 503 ? '57P03' : '08P01',
@@ -252,7 +284,7 @@ class Http {
         message: `${method} ${url} answered ${status} with JSON that is not Tessera's answer: ${text.slice(0, 200)}`,
         status,
       })
-    return json as T
+    return { status, answer: json as T }
   }
 }
 
@@ -370,14 +402,28 @@ class HttpClient extends SqlSender implements Client {
     return this.#http.request<InfoResponse>('GET', '/v1', undefined, options.signal, isObject)
   }
 
-  health(options: { readonly signal?: AbortSignal } = {}) {
-    return this.#http.request<HealthResponse>(
+  health(options: { readonly ready: true; readonly signal?: AbortSignal }): Promise<Readiness>
+  health(options?: { readonly ready?: false; readonly signal?: AbortSignal }): Promise<HealthResponse>
+  async health(
+    options: { readonly ready?: boolean; readonly signal?: AbortSignal } = {},
+  ): Promise<HealthResponse | Readiness> {
+    if (options.ready !== true)
+      return this.#http.request<HealthResponse>(
+        'GET',
+        '/v1/health',
+        undefined,
+        options.signal,
+        isHealthAnswer,
+      )
+    const { status, answer } = await this.#http.exchange<HealthResponse>(
       'GET',
-      '/v1/health',
+      '/v1/health?ready=1',
       undefined,
       options.signal,
-      isObject,
+      isHealthAnswer,
+      [503],
     )
+    return { ...answer, ready: status === 200 }
   }
 }
 
@@ -695,6 +741,10 @@ function isCommitAnswer(json: unknown): boolean {
 }
 
 const TX_STATUSES: ReadonlySet<unknown> = new Set(['open', 'committed', 'aborted', 'unknown'])
+
+function isHealthAnswer(json: unknown): boolean {
+  return isObject(json) && typeof json.status === 'string' && typeof json.region === 'string'
+}
 
 function isTxStatusAnswer(json: unknown): boolean {
   return isObject(json) && TX_STATUSES.has(json.status)

@@ -13,6 +13,7 @@ export {
   type Queryable,
   type QueryOptions,
   type QueryResult,
+  type Readiness,
   type Statement,
   type Transaction,
   type TransactionOptions,

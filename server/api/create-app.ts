@@ -22,11 +22,11 @@ import {
   plainSqlRequest,
   sqlRequestSchema,
 } from './schemas.ts'
+import { healthAnswer } from './health.ts'
 import { SessionRegistry } from './session-registry.ts'
 import type {
   BatchResponse,
   BeginResponse,
-  HealthResponse,
   InfoResponse,
   RowMode,
   StatementRequest,
@@ -71,20 +71,10 @@ export function createApp(options: ApiOptions): ApiApp {
   // any origin may send requests, and preflights are answered before authentication. Set on the
   // context's response first, so answers to errors (a missing token included) carry it too.
   app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }))
-  // Liveness by default: 200 while the process serves, so launchers and tests that wait for a
-  // region to come up do not wait for its peers too. The readiness form (for load balancers)
-  // answers 503 while the region cannot begin transactions; both bodies say why.
   app.get('/v1/health', (c) => {
     const reason = closing ? undefined : options.unavailable?.()
-    const body: HealthResponse = {
-      status: closing ? 'closing' : reason === undefined ? 'ok' : 'degraded',
-      region: region.name,
-      ...(reason === undefined ? {} : { reason }),
-      openTransactions: sessions.openCount,
-    }
-    const ready = c.req.query('ready')
-    const readiness = ready !== undefined && ready !== '0' && ready !== 'false'
-    return c.json(body, closing || (readiness && reason !== undefined) ? 503 : 200)
+    const { body, status } = healthAnswer({ region: region.name, closing, reason, openTransactions: sessions.openCount }, c.req.query('ready'))
+    return c.json(body, status)
   })
 
   // Everything but health needs a token (load balancers probe health without one).

@@ -109,6 +109,13 @@ export interface ApiApp {
 export { createApp } from './create-app.ts'
 
 /**
+ * The answer to GET /v1/health from what a region knows of itself (closing, why it cannot do its
+ * part now), for a full region's API and a witness alike: 200 (liveness) or, with `?ready=1`
+ * while `reason` stands, 503; 503 `closing` either way.
+ */
+export { healthAnswer, type HealthState } from './health.ts'
+
+/**
  * Maps a SQLSTATE to the HTTP status API.md gives it: 400 client and SQL errors, 401 class 28,
  * 403 42501, 404 25P03, 409 40001/class 40/class 23, 413 class 54, 503 40003/class 53/class 57
  * (57P03 shutting down, 53300 too many transactions), 504 57014, 500 XX000 and class 58.

@@ -113,12 +113,15 @@ export interface InfoResponse {
 /**
  * Answer to GET /v1/health: 200 while the process serves, `ok` when the region can begin
  * transactions, `degraded` (with `reason`) when it answers them 57P03 for now (a region it needs
- * is unreachable, or a majority of regions is); 503 `closing` during shutdown. With `?ready=1`
- * the same body, and 503 unless `ok`.
+ * is unreachable, or a majority of regions is); 503 `starting` while the process recovers, before
+ * it serves, and 503 `closing` during shutdown. With `?ready=1` the same body, and 503 unless `ok`.
  */
 export interface HealthResponse {
-  readonly status: 'ok' | 'degraded' | 'closing'
+  readonly status: 'ok' | 'degraded' | 'closing' | 'starting'
   readonly region: string
+  /** Present on a witness, which runs no SQL: `degraded` there says it cannot reach a full region
+   * (whose journals it keeps a replica of) or a majority of the regions. */
+  readonly role?: 'witness'
   /** Present when `degraded`: what the region cannot reach. */
   readonly reason?: string
   /** Extension: interactive transactions open right now. */

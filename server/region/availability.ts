@@ -27,7 +27,8 @@ export interface AvailabilityOptions {
 /** Called once with the 57P03 a begin would get now. */
 type LossListener = (error: SqlError) => void
 
-/** See the file comment. One per region (full or witness; a witness only reports events). */
+/** See the file comment. One per region (full or witness; a witness begins no transactions: it
+ * reports events and, through `reason`, its health). */
 export class Availability {
   readonly #o: AvailabilityOptions
   /** Full regions other than this one, in topology order. */

@@ -2,7 +2,7 @@
 // crossbar, adjudicators, query processor and api, from one configuration. No logic of its own.
 import { Hono } from 'hono'
 import { createAdjudicators, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
-import { createApp, errorBody, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
+import { createApp, errorBody, healthAnswer, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
 import { Hlc, steadyWallClock, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
@@ -331,15 +331,21 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   )
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
-  const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url)), options.cluster.faults, undefined, auth, o.clock, options.onInternalError)
   // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
   const failover = startFailover(o, options.cluster, replication, state, { initiates: false, onRegionOut: async () => {} })
-  // It serves no SQL: what it knows of links and the quorum only goes to the log.
+  // It serves no SQL, but its health says what it knows of links and the quorum (a full region it
+  // cannot reach, whose journals it then does not replicate; no majority to be part of), as a
+  // full region's does; the events go to the log.
   const availability = watchAvailability(o, options.cluster, state, o.clock, options.onClusterEvent)
+  let closing = false
+  const health = (ready: string | undefined) =>
+    healthAnswer({ region: o.name, role: 'witness', closing, reason: availability.reason(), openTransactions: 0 }, ready)
+  const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url), health), options.cluster.faults, undefined, auth, o.clock, options.onInternalError)
   return {
     name: o.name,
     app,
     async close() {
+      closing = true
       failover.close()
       availability.close()
       replication.rpc.close()
@@ -498,10 +504,13 @@ assert(INDEX_JOB_LEASE_MS >= 2 * CLOSED_LEAD_MS_MAX + 5_000, 'an index job lease
 /** Commit wait sleeps at most this many times (a clock that stalls must not hold a commit). */
 const COMMIT_WAIT_STEPS_MAX = 100
 
-/** A witness answers health and topology; SQL goes to full regions. */
-function witnessApp(name: string, regions: ReturnType<typeof regionList>): Hono {
+/** A witness answers health (`health`, given `?ready`) and topology; SQL goes to full regions. */
+function witnessApp(name: string, regions: ReturnType<typeof regionList>, health: (ready: string | undefined) => ReturnType<typeof healthAnswer>): Hono {
   const app = new Hono()
-  app.get('/v1/health', (c) => c.json({ status: 'ok', region: name, role: 'witness' }))
+  app.get('/v1/health', (c) => {
+    const { body, status } = health(c.req.query('ready'))
+    return c.json(body, status)
+  })
   app.get('/v1', (c) => c.json({ name: 'tessera', version: PRODUCT_VERSION, region: name, regions }))
   app.all('*', (c) => {
     const error = new SqlError('57P03', `region ${name} is a witness: it stores journal replicas and serves no SQL`, {

@@ -47,6 +47,7 @@ describe('queries, batches and values', () => {
   test('info and health', async () => {
     expect((await db.info()).name).toBe('tessera')
     expect((await db.health()).status).toBe('ok')
+    expect(await db.health({ ready: true })).toMatchObject({ ready: true, status: 'ok', region: 'local' })
   })
 
   test('query with params: rows typed by the caller, fields, rowCount and command', async () => {

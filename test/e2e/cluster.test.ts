@@ -3,45 +3,25 @@
 // read at once in the other; conflicting commits from the two regions, exactly one wins; the
 // witness serves no SQL; SIGTERM stops every region cleanly.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { clusterBasePort } from './server-process.ts'
+import { join } from 'node:path'
+import { startCluster, type ClusterProcess } from './server-process.ts'
 
-const root = resolve(import.meta.dir, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cluster-'))
-let launcher: ChildProcess
-let output = ''
-const urls = new Map<string, string>()
+let cluster: ClusterProcess
+let urls: ReadonlyMap<string, string>
 let token = ''
 
 beforeAll(async () => {
-  const basePort = clusterBasePort()
-  launcher = spawn(process.execPath, [join(root, 'cli/main.ts'), 'cluster', '--topology', join(root, 'regions/local-3.json'), '--data', dataDir, '--base-port', String(basePort)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`cluster did not start:\n${output}`)), 30_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const t = /\n\n(ey[\w-]+\.[\w-]+)\n/.exec(output)?.[1]
-      if (t !== undefined && output.includes('Try:')) {
-        for (const m of output.matchAll(/^ {2}(\S+)\s+(full|witness)\s+(http:\/\/\S+)$/gm)) urls.set(m[1] as string, m[3] as string)
-        token = t
-        clearTimeout(timer)
-        ok()
-      }
-    }
-    launcher.stdout?.on('data', onData)
-    launcher.stderr?.on('data', onData)
-  })
+  cluster = await startCluster(dataDir)
+  urls = cluster.urls
+  token = cluster.token
 })
 
 afterAll(async () => {
-  const exited = new Promise<number | null>((r) => launcher.on('exit', (code) => r(code)))
-  launcher.kill('SIGTERM')
-  expect(await exited).toBe(0)
+  cluster.child.kill('SIGTERM')
+  expect(await cluster.exited).toBe(0)
   rmSync(dataDir, { recursive: true, force: true })
 })
 

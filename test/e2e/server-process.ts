@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dir, '..', '..')
 
-/** A running server process. */
 /** A base port for a 3-region cluster on loopback (regions take it and the next two). Below
  * Linux's ephemeral range (32768 and up), where the tests' own outgoing connections take their
  * ports: a base port there could find one of its three taken ("Failed to start server"). */
@@ -12,6 +11,7 @@ export function clusterBasePort(): number {
   return 20_000 + Math.floor(Math.random() * 12_000)
 }
 
+/** A running server process. */
 export interface ServerProcess {
   readonly url: string
   readonly child: ChildProcess
@@ -80,4 +80,57 @@ export async function post(url: string, body: unknown): Promise<{ status: number
     body: JSON.stringify(body),
   })
   return { status: response.status, body: await response.json() }
+}
+
+/** A running `tessera cluster` (what `npm start` runs), read from what it prints. */
+export interface ClusterProcess {
+  readonly child: ChildProcess
+  /** Each region's URL by name, in topology order. */
+  readonly urls: ReadonlyMap<string, string>
+  /** The admin token it printed. */
+  readonly token: string
+  /** Output so far (stdout and stderr). */
+  output(): string
+  /** Resolves once the output (from `from` on) matches `re`, with the match; rejects after `ms`. */
+  waitFor(re: RegExp, ms: number, from?: number): Promise<RegExpExecArray>
+  /** Resolves with the exit code once the launcher exited. */
+  readonly exited: Promise<number | null>
+}
+
+/** Starts `tessera cluster` with the local 3-region topology on `dataDir` and a random base port;
+ * resolves once it printed its welcome (every region serves and the full regions answer SQL). */
+export async function startCluster(dataDir: string): Promise<ClusterProcess> {
+  const args = ['cluster', '--topology', join(root, 'regions/local-3.json'), '--data', dataDir, '--base-port', String(clusterBasePort())]
+  const child = spawn(process.execPath, [join(root, 'cli/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const waiters = new Set<() => void>()
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString()
+    for (const check of waiters) check()
+  }
+  child.stdout?.on('data', onData)
+  child.stderr?.on('data', onData)
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+  const waitFor = (re: RegExp, ms: number, from = 0) =>
+    new Promise<RegExpExecArray>((resolveMatch, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check)
+        reject(new Error(`no ${re} in the cluster's output within ${ms} ms:\n${output}`))
+      }, ms)
+      function check() {
+        const m = re.exec(output.slice(from))
+        if (m === null) return
+        clearTimeout(timer)
+        waiters.delete(check)
+        resolveMatch(m)
+      }
+      waiters.add(check)
+      check()
+    })
+  const welcome = await Promise.race([
+    waitFor(/\n\n(ey[\w-]+\.[\w-]+)\n[^]*Try:/, 30_000),
+    exited.then((code) => Promise.reject(new Error(`tessera cluster exited with ${code}:\n${output}`))),
+  ])
+  const urls = new Map([...output.matchAll(/^ {2}(\S+)\s+(?:full|witness)\s+(http:\/\/\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]))
+  return { child, urls, token: welcome[1] as string, output: () => output, waitFor, exited }
 }

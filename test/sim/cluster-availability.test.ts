@@ -4,7 +4,8 @@
 // does a begin already waiting for the frontier when it learns it; a commit that cannot reach a
 // quorum when it starts is refused before anything is written (57P03), while one whose quorum is
 // lost after its record went out stays unknown (40003); a commit already durable is acknowledged
-// when the region learns it cannot show it, not after a timeout; health reports the state; the
+// when the region learns it cannot show it, not after a timeout; health reports the state (a
+// witness's too: the full regions it cannot reach, a missing quorum); the
 // region tells its operator about links, the quorum and failovers, a flapping link in few lines.
 // Method: the deterministic cluster simulator (two full regions and a witness, the real
 // openRegion, SimDisk and SimNetwork on one virtual clock), driven through each region's HTTP API
@@ -149,6 +150,39 @@ describe('a region that cannot reach a quorum', () => {
     await servesAgain('east')
     await scenario.pause(500)
     expect(await sqlCall('east', 'SELECT v FROM t WHERE id = 3')).toMatchObject({ status: 200, body: { rows: [['c']] } })
+  }, 60_000)
+})
+
+describe('the witness', () => {
+  /** GET `path` from the witness's app: status and body. */
+  async function witnessGet(path: string): Promise<{ status: number; body: unknown }> {
+    const app = scenario.world.proc('wit')?.witness?.app
+    if (app === undefined) throw new Error('the witness is down')
+    const response = await scenario.run(Promise.resolve(app.request(path)), `GET ${path} at the witness`)
+    return { status: response.status, body: await response.json() }
+  }
+
+  test('its health says which full regions it cannot reach and when it has no quorum; the readiness form answers 503 then', async () => {
+    await open(7)
+    const { world } = scenario
+    const ok = { status: 'ok', region: 'wit', role: 'witness', openTransactions: 0 }
+    expect(await witnessGet('/v1/health')).toEqual({ status: 200, body: ok })
+    expect(await witnessGet('/v1/health?ready=1')).toEqual({ status: 200, body: ok })
+    // Cut from west: it no longer replicates west's journals (west goes on with east's quorum).
+    world.net.partition('wit', 'west')
+    await scenario.pause(10)
+    const westGone = { ...ok, status: 'degraded', reason: 'region west is unreachable' }
+    expect(await witnessGet('/v1/health')).toEqual({ status: 200, body: westGone })
+    expect(await witnessGet('/v1/health?ready=1')).toEqual({ status: 503, body: westGone })
+    expect(await witnessGet('/v1/health?ready=0')).toEqual({ status: 200, body: westGone })
+    // Alone: no full region in reach, and no majority to be part of.
+    world.net.partition('wit', 'east')
+    await scenario.pause(10)
+    const alone = { ...ok, status: 'degraded', reason: 'regions east, west are unreachable; no quorum: 1 of the 3 regions in reach (this one included), 2 needed' }
+    expect(await witnessGet('/v1/health?ready=1')).toEqual({ status: 503, body: alone })
+    world.net.heal()
+    for (let i = 0; i < 100 && (await witnessGet('/v1/health?ready=1')).status !== 200; i++) await scenario.pause(100)
+    expect(await witnessGet('/v1/health?ready=1')).toEqual({ status: 200, body: ok })
   }, 60_000)
 })
 
