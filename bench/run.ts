@@ -8,6 +8,7 @@ const benches: Record<string, readonly string[]> = {
   adjudicator: ['bench/adjudicator/run.ts', '--seconds', '2'],
   e2e: ['bench/e2e/run.ts', '--seconds', '5'],
   'crossbar-stalls': ['bench/crossbar-stalls/run.ts'],
+  disk: ['bench/disk/run.ts'],
   'multi-region': ['bench/multi-region/run.ts', '--seconds', '10'],
   regex: ['bench/regex/run.ts', '--seconds', '2'],
   sql: ['bench/sql/run.ts', '--seconds', '4'],
