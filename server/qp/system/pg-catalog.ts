@@ -245,7 +245,9 @@ const pgConstraint = relation(
       condeferred: false, convalidated: true, conrelid: c.table.oid, contypid: 0n, conindid: c.index, conparentid: 0n,
       confrelid: c.ref?.table.oid ?? 0n, confupdtype: c.ref === undefined ? ' ' : actionCode(c.ref.onUpdate),
       confdeltype: c.ref === undefined ? ' ' : actionCode(c.ref.onDelete), confmatchtype: c.ref === undefined ? ' ' : 's',
-      conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true, conkey: c.attnums.map(BigInt),
+      conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true,
+      // A CHECK naming no column has none (NULL, as PostgreSQL stores it).
+      conkey: c.attnums.length === 0 ? null : c.attnums.map(BigInt),
       confkey: c.ref?.attnums.map(BigInt) ?? null,
       conbin: c.type === 'c' ? checkExpression(c) : null,
     })),

@@ -87,6 +87,14 @@ const SCHEMA = [
   `CREATE TABLE chars (code char(3) PRIMARY KEY, c character, b bpchar, n char(5)[], d char(4) DEFAULT 'ab',
      e character(2) CHECK (e <> 'no'))`,
   'CREATE INDEX chars_b_idx ON chars (b)',
+  // Regclass constants (a sequence function's first argument, a ::regclass cast) print as the
+  // relation's name, whatever the spelling; setval's value is a bigint.
+  'CREATE SEQUENCE seq',
+  'CREATE SEQUENCE app."Odd Seq"',
+  `CREATE TABLE regclasses (a int8 DEFAULT nextval('seq'), b int8 DEFAULT nextval('public.SEQ'),
+     c int8 DEFAULT currval('app."Odd Seq"'), d int8 DEFAULT setval('seq', 5, false), e int8 DEFAULT nextval('seq'::text),
+     f text DEFAULT 'kinds'::regclass::text, g bool DEFAULT ('app.things'::regclass IS NULL), h text DEFAULT 'nokey'::regclass || 'x',
+     i int8 CHECK (i < nextval('seq')), j int CHECK ('nokey'::regclass IS NOT NULL), k int8 CHECK (k <> setval('seq', 7)))`,
   `ALTER TYPE mood ADD VALUE 'ecstatic'`,
   `ALTER TYPE mood ADD VALUE 'miserable' BEFORE 'sad'`,
   `ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad'`,
@@ -212,7 +220,7 @@ describe('Tessera and PostgreSQL agree', () => {
     await expectSame(
       `SELECT c.relname, d.adnum, pg_get_expr(d.adbin, d.adrelid), pg_get_expr(d.adbin, d.adrelid, true)
        FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
-       WHERE c.relname IN ('kinds', 'defaults', 'things') AND NOT (c.relname = 'kinds' AND d.adnum = 22)
+       WHERE c.relname IN ('kinds', 'defaults', 'things', 'regclasses') AND NOT (c.relname = 'kinds' AND d.adnum = 22)
        ORDER BY c.relname, d.adnum`,
     )
   })
