@@ -65,6 +65,7 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  relationKind,
   relationNameTaken,
   sequenceDef,
   setSequenceSchema,
@@ -164,7 +165,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
         if (s.renameType === 'OBJECT_COLUMN') {
           followColumnRename(env, dependents, from, s.subname ?? '', s.newname ?? '')
           dependents.check(env, from, stmt)
-        } else if (s.renameType === 'OBJECT_TABLE') {
+        } else if (s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_INDEX') {
           const to = siblingName(from, s.newname ?? '')
           followRelationRename(env, dependents, from, to)
           dependents.check(env, to, stmt)
@@ -176,7 +177,9 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt, run.exec.tx)
   else if ('AlterObjectSchemaStmt' in stmt) {
     const s = stmt.AlterObjectSchemaStmt
-    if (s.objectType === 'OBJECT_SEQUENCE') setSequenceSchema(env, s)
+    // ALTER TABLE moves a sequence as ALTER SEQUENCE does, as in PostgreSQL.
+    const sequence = s.objectType === 'OBJECT_TABLE' && s.relation !== undefined && relationKind(env, relationName(s.relation)) === 'sequence'
+    if (s.objectType === 'OBJECT_SEQUENCE' || sequence) setSequenceSchema(env, s)
     else if (!setViewSchema(env, s)) {
       const from = s.relation === undefined ? undefined : relationName(s.relation)
       const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, from)

@@ -16,7 +16,7 @@ import { bareName, schemaExists, schemaOf, siblingName } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 import { quoteIdent } from './functions-text.ts'
-import { qualifiedName, relationNameTaken } from './sequences.ts'
+import { notA, qualifiedName, relationKind, relationNameTaken } from './sequences.ts'
 import { replaceBytes } from './parser.ts'
 import { DependentViews, type Edit } from './view-dependencies.ts'
 import { viewKey, type ViewDef } from './views.ts'
@@ -25,7 +25,9 @@ import { viewKey, type ViewDef } from './views.ts'
  * False when the statement is about something other than a view (a table's rename goes on). */
 export function renameView(env: DdlEnv, s: RenameStmt): boolean {
   const viaAlterView = s.renameType === 'OBJECT_VIEW' || (s.renameType === 'OBJECT_COLUMN' && s.relationType === 'OBJECT_VIEW')
-  const renamesRelation = s.renameType === 'OBJECT_VIEW' || s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_COLUMN'
+  // ALTER TABLE and ALTER INDEX rename any relation, as in PostgreSQL.
+  const renamesRelation =
+    s.renameType === 'OBJECT_VIEW' || s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_INDEX' || s.renameType === 'OBJECT_COLUMN'
   if (!renamesRelation || s.relation === undefined) return false
   const name = qualifiedRelation(s.relation)
   const def = findView(env, name)
@@ -87,10 +89,10 @@ function findView(env: DdlEnv, name: string): ViewDef | undefined {
   return raw === undefined ? undefined : (JSON.parse(raw) as ViewDef)
 }
 
-/** ALTER VIEW naming something that is not a view: 42809 for a table, else 42P01 (nothing with
- * IF EXISTS). */
+/** ALTER VIEW naming something that is not a view: 42809 for another relation (also with IF
+ * EXISTS), else 42P01 (nothing with IF EXISTS). */
 function missingView(env: DdlEnv, name: string, missingOk: boolean): void {
-  if (env.findTable(name) !== undefined) throw new SqlError('42809', `"${bareName(name)}" is not a view`)
+  if (relationKind(env, name) !== undefined) throw notA(name, 'view')
   if (!missingOk) throw new SqlError('42P01', `relation "${name}" does not exist`)
 }
 
