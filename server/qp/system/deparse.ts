@@ -32,6 +32,14 @@ export function deparseCheck(source: string, columns: ColumnTypes, pretty = fals
   return `CHECK (${inner})`
 }
 
+/** A generation expression as PostgreSQL prints it (information_schema.columns'
+ * generation_expression, pg_get_expr of its pg_attrdef row): `(a * 2)`, `((a)::numeric + 1.5)`. */
+export function deparseExpression(source: string, columns: ColumnTypes, pretty = false): string {
+  const node = parseExpression(source)
+  if (node === undefined) return source
+  return printOr(source, () => print(node, { columns, pretty }, undefined).text)
+}
+
 /** A printed expression (pg_node_tree text) again in pretty mode: pg_get_expr(expr, rel, true). */
 export function prettyExpression(printed: string): string {
   const node = parseExpression(printed)
@@ -400,7 +408,10 @@ const TEXT_OPERATORS = new Set(['?', '~', '~*', '!~', '!~*', '~~', '!~~', '~~*',
  */
 function operand(node: Node, other: Node, c: Context, hint: SqlType | undefined): Printed {
   const printed = print(node, c, hint)
-  if (columnType(node, c.columns)?.kind === 'varchar') return simple(castText(printed, 'text', c))
+  const type = columnType(node, c.columns)
+  if (type?.kind === 'varchar') return simple(castText(printed, 'text', c))
+  // An integer column beside a numeric is cast to numeric (no cross-type operator either).
+  if (type !== undefined && INTEGERS.has(type.kind) && isNumeric(other, c.columns)) return simple(castText(printed, 'numeric', c))
   const otherType = columnType(other, c.columns)
   if (!('A_Const' in node) || otherType === undefined) return printed
   const integer = node.A_Const.ival !== undefined
@@ -410,6 +421,17 @@ function operand(node: Node, other: Node, c: Context, hint: SqlType | undefined)
     return simple(castText(printed, formatSqlType(baseType(otherType)), c))
   }
   return printed
+}
+
+const INTEGERS = new Set(['int2', 'int4', 'int8'])
+
+/** Whether `node` is a numeric: a numeric column, or a decimal constant (not one of bigint's). */
+function isNumeric(node: Node, columns: ColumnTypes): boolean {
+  if ('A_Const' in node && node.A_Const.fval !== undefined) {
+    const text = node.A_Const.fval.fval ?? '0'
+    return !/^-?\d+$/.test(text) || BigInt(text) < -(2n ** 63n) || BigInt(text) >= 2n ** 63n
+  }
+  return columnType(node, columns)?.kind === 'numeric'
 }
 
 const INTERVAL: SqlType = { kind: 'interval' }

@@ -2,8 +2,7 @@
 // and views that drivers, ORMs and psql read, computed from the tables visible at the snapshot.
 import { Settings } from '../settings.ts'
 import type { Datum, SqlType } from '../types/index.ts'
-import { deparseDefault } from './deparse.ts'
-import { actionCode, checkExpression, dataTypeName, indexDef } from './describe.ts'
+import { actionCode, checkExpression, dataTypeName, indexDef, storedExpression } from './describe.ts'
 import type { CatalogModel, TableInfo } from './model.ts'
 import {
   BTREE_AM_OID,
@@ -146,7 +145,7 @@ const pgAttribute = relation(
           atthasdef: !dropped && m.hasDefault(t, attnum),
           atthasmissing: false,
           attidentity: def.identity === 'always' ? 'a' : def.identity === 'by default' ? 'd' : '',
-          attgenerated: '',
+          attgenerated: !dropped && def.generated !== undefined ? 's' : '',
           attisdropped: dropped,
           attislocal: true,
           attinhcount: 0n,
@@ -260,7 +259,7 @@ const pgAttrdef = relation(
   [['oid', T.oid], ['adrelid', T.oid], ['adnum', T.int2], ['adbin', T.text]],
   (m) =>
     m.defaults.map((d) => ({
-      oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: deparseDefault(d.def.default ?? 'NULL', d.def.type),
+      oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: storedExpression(d.table, d.def),
     })),
 )
 
