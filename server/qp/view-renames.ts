@@ -18,6 +18,7 @@ import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 import { quoteIdent } from './functions-text.ts'
 import { notA, qualifiedName, relationKind, relationNameTaken } from './sequences.ts'
 import { replaceBytes } from './parser.ts'
+import { followSequenceRename, followSequenceRenameInViews } from './sequence-uses.ts'
 import { DependentViews, type Edit } from './view-dependencies.ts'
 import { viewKey, type ViewDef } from './views.ts'
 
@@ -60,13 +61,17 @@ export function setViewSchema(env: DdlEnv, s: AlterObjectSchemaStmt): boolean {
 }
 
 /** After relation `from` became `to` (a rename or SET SCHEMA, in this statement): the views that
- * named `from` name `to`. 0A000 naming a view whose text cannot be rewritten. */
+ * named `from` name `to`, and so do the regclass constants naming it in defaults, checks and views
+ * (`'t'::regclass`: PostgreSQL's hold its OID). 0A000 naming a view whose text cannot be
+ * rewritten. */
 export function followRelationRename(env: DdlEnv, dependents: DependentViews, from: string, to: string): void {
   dependents.renamedRelation(from, to)
   for (const { def } of dependents.views) {
     const edits = relationEdits(env, def, from, to)
     if (edits.length > 0) rewrite(env, dependents, def, edits)
   }
+  followSequenceRename(env, from, to, { views: false })
+  followSequenceRenameInViews(env, from, to, (view, edits) => dependents.edited(view, edits))
 }
 
 /** After column `from` of table `relation` became `to` (in this statement): the views that named
