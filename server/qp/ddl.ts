@@ -70,7 +70,7 @@ import {
   sequenceDef,
   setSequenceSchema,
 } from './sequences.ts'
-import { dropOwnedSequences, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
+import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -703,12 +703,16 @@ export function dropOneTable(
   dropping: ReadonlySet<string>,
 ): void {
   dropDependentViews(env, table.name, 'table', cascade, dropping)
+  // Defaults, checks and views naming it by a regclass constant ('t'::regclass).
+  const skip = new Set([...dropping, table.name])
+  const what = dropping.size > 1 ? undefined : `table ${table.name}`
+  dropSequenceUses(env, new Set([table.name]), { what, cascade, skip, kind: 'table' })
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
   // deletes once no snapshot can still see the table.
   env.put(table.schemaKey, null)
-  dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip: new Set([...dropping, table.name]) })
+  dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip })
   for (const index of [
     table.def.primaryKeyName,
     ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name),
