@@ -701,12 +701,14 @@ export function dropOneTable(
   table: Table,
   cascade: boolean,
   dropping: ReadonlySet<string>,
+  /** False: the caller dropped the regclass uses of every table it drops in one scan. */
+  regclassUses = true,
 ): void {
   dropDependentViews(env, table.name, 'table', cascade, dropping)
   // Defaults, checks and views naming it by a regclass constant ('t'::regclass).
   const skip = new Set([...dropping, table.name])
   const what = dropping.size > 1 ? undefined : `table ${table.name}`
-  dropSequenceUses(env, new Set([table.name]), { what, cascade, skip, kind: 'table' })
+  if (regclassUses) dropSequenceUses(env, new Set([table.name]), { what, cascade, skip, kind: 'table' })
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
