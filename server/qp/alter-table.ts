@@ -54,10 +54,13 @@ import { quoteIdent } from './functions-text.ts'
 import { decodeStoredRow, encodeMissing } from './rows.ts'
 import { tableScope } from './select.ts'
 import {
+  KIND_PLURAL,
   renameSequence,
   putSequence,
   qualifiedName,
+  relationKind,
   relationNameTaken,
+  type RelationKind,
   type SequenceDef,
 } from './sequences.ts'
 import {
@@ -89,6 +92,8 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
   const name = relationName(s.relation)
   const table = env.findTable(name)
   if (table === undefined) {
+    const kind = relationKind(env, name)
+    if (kind !== undefined) return refuseAlter(name, kind, s.cmds ?? [])
     if (s.missing_ok === true) return
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
@@ -98,6 +103,41 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
     alterCommand(a, node.AlterTableCmd)
   }
   env.put(table.schemaKey, encodeTableDef(a.def))
+}
+
+/**
+ * The commands Tessera runs on tables, as PostgreSQL's alter_table_type_to_string names them, and
+ * whether PostgreSQL allows them on a view (ATSimplePermissions; none is allowed on a sequence or
+ * an index).
+ */
+const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly onView: boolean }>> = {
+  AT_AddColumn: { name: 'ADD COLUMN', onView: false },
+  AT_DropColumn: { name: 'DROP COLUMN', onView: false },
+  AT_ColumnDefault: { name: 'ALTER COLUMN ... SET DEFAULT', onView: true },
+  AT_SetNotNull: { name: 'ALTER COLUMN ... SET NOT NULL', onView: false },
+  AT_DropNotNull: { name: 'ALTER COLUMN ... DROP NOT NULL', onView: false },
+  AT_AddConstraint: { name: 'ADD CONSTRAINT', onView: false },
+  AT_DropConstraint: { name: 'DROP CONSTRAINT', onView: false },
+  AT_AlterColumnType: { name: 'ALTER COLUMN ... SET DATA TYPE', onView: false },
+  AT_AddIdentity: { name: 'ALTER COLUMN ... ADD IDENTITY', onView: true },
+  AT_DropIdentity: { name: 'ALTER COLUMN ... DROP IDENTITY', onView: true },
+  AT_SetIdentity: { name: 'ALTER COLUMN ... SET', onView: true },
+  AT_DropExpression: { name: 'ALTER COLUMN ... DROP EXPRESSION', onView: false },
+}
+
+/** ALTER TABLE commands naming a sequence, a view or an index: the first PostgreSQL refuses for
+ * that kind is 42809 (also under IF EXISTS, as there); those it allows on a view Tessera does not
+ * run (0A000). */
+function refuseAlter(name: string, kind: RelationKind, cmds: readonly Node[]): void {
+  for (const node of cmds) {
+    const action = 'AlterTableCmd' in node ? ALTER_ACTIONS[node.AlterTableCmd.subtype ?? ''] : undefined
+    if (action === undefined) throw featureNotSupported(`this ALTER TABLE form on a ${kind}`)
+    if (kind === 'view' && action.onView) continue
+    throw new SqlError('42809', `ALTER action ${action.name} cannot be performed on relation "${bareName(name)}"`, {
+      detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+    })
+  }
+  throw featureNotSupported(`ALTER TABLE ... ${kind === 'view' ? 'on a view' : `on a ${kind}`}`)
 }
 
 function alterCommand(a: Alter, cmd: AlterTableCmd): void {
@@ -688,13 +728,28 @@ function keepsValues(from: SqlType, to: SqlType): boolean {
 /** ALTER TABLE ... RENAME [COLUMN | CONSTRAINT] ... / ALTER TABLE RENAME TO / ALTER INDEX RENAME. */
 export function renameObject(env: DdlEnv, s: RenameStmt): void {
   const name = relationName(s.relation)
-  if (s.renameType === 'OBJECT_INDEX')
+  // ALTER INDEX renames a table or a sequence too (views are renameView's), as in PostgreSQL.
+  const kind = relationKind(env, name)
+  if (s.renameType === 'OBJECT_INDEX' && kind !== 'table' && kind !== 'sequence')
     return renameIndex(env, name, s.newname ?? '', s.missing_ok === true)
   if (s.renameType === 'OBJECT_SEQUENCE') {
     return renameSequence(env, name, siblingName(name, s.newname ?? ''), s.missing_ok === true)
   }
   const table = env.findTable(name)
   if (table === undefined) {
+    // ALTER TABLE renames any relation (views are renameView's); a sequence has no columns or
+    // constraints to rename.
+    if (kind === 'sequence') {
+      if (s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_INDEX')
+        return renameSequence(env, name, siblingName(name, s.newname ?? ''), false)
+      throw new SqlError('42809', `cannot rename columns of relation "${bareName(name)}"`, {
+        detail: 'This operation is not supported for sequences.',
+      })
+    }
+    if (kind === 'index') {
+      if (s.renameType === 'OBJECT_TABLE') return renameIndex(env, name, s.newname ?? '', false)
+      throw featureNotSupported(`ALTER TABLE ... ${s.renameType === 'OBJECT_COLUMN' ? 'RENAME COLUMN' : 'RENAME CONSTRAINT'} on an index`)
+    }
     if (s.missing_ok === true) return
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
@@ -709,7 +764,8 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
         table.schemaKey,
         encodeTableDef(renameConstraint(env, table.def, s.subname ?? '', s.newname ?? '')),
       )
-    case 'OBJECT_TABLE': {
+    case 'OBJECT_TABLE':
+    case 'OBJECT_INDEX': {
       const moved = renameTable(env, table, siblingName(table.name, s.newname ?? ''))
       assert(moved.length === 0, 'a rename in its schema moves no sequence')
       return
@@ -881,6 +937,12 @@ export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): MovedSequence[
   const name = relationName(s.relation)
   const table = env.findTable(name)
   if (table === undefined) {
+    // A sequence is the caller's (setSequenceSchema); an index moves only with its table.
+    if (relationKind(env, name) === 'index') {
+      throw new SqlError('42809', `cannot change schema of index "${bareName(name)}"`, {
+        hint: 'Change the schema of the table instead.',
+      })
+    }
     if (s.missing_ok === true) return []
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }

@@ -65,11 +65,12 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  relationKind,
   relationNameTaken,
   sequenceDef,
   setSequenceSchema,
 } from './sequences.ts'
-import { dropOwnedSequences, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
+import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -164,7 +165,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
         if (s.renameType === 'OBJECT_COLUMN') {
           followColumnRename(env, dependents, from, s.subname ?? '', s.newname ?? '')
           dependents.check(env, from, stmt)
-        } else if (s.renameType === 'OBJECT_TABLE') {
+        } else if (s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_INDEX') {
           const to = siblingName(from, s.newname ?? '')
           followRelationRename(env, dependents, from, to)
           dependents.check(env, to, stmt)
@@ -176,7 +177,9 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   else if ('AlterSeqStmt' in stmt) alterSequence(env, stmt.AlterSeqStmt, run.exec.tx)
   else if ('AlterObjectSchemaStmt' in stmt) {
     const s = stmt.AlterObjectSchemaStmt
-    if (s.objectType === 'OBJECT_SEQUENCE') setSequenceSchema(env, s)
+    // ALTER TABLE moves a sequence as ALTER SEQUENCE does, as in PostgreSQL.
+    const sequence = s.objectType === 'OBJECT_TABLE' && s.relation !== undefined && relationKind(env, relationName(s.relation)) === 'sequence'
+    if (s.objectType === 'OBJECT_SEQUENCE' || sequence) setSequenceSchema(env, s)
     else if (!setViewSchema(env, s)) {
       const from = s.relation === undefined ? undefined : relationName(s.relation)
       const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, from)
@@ -698,14 +701,20 @@ export function dropOneTable(
   table: Table,
   cascade: boolean,
   dropping: ReadonlySet<string>,
+  /** False: the caller dropped the regclass uses of every table it drops in one scan. */
+  regclassUses = true,
 ): void {
   dropDependentViews(env, table.name, 'table', cascade, dropping)
+  // Defaults, checks and views naming it by a regclass constant ('t'::regclass).
+  const skip = new Set([...dropping, table.name])
+  const what = dropping.size > 1 ? undefined : `table ${table.name}`
+  if (regclassUses) dropSequenceUses(env, new Set([table.name]), { what, cascade, skip, kind: 'table' })
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
   // deletes once no snapshot can still see the table.
   env.put(table.schemaKey, null)
-  dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip: new Set([...dropping, table.name]) })
+  dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip })
   for (const index of [
     table.def.primaryKeyName,
     ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name),

@@ -484,6 +484,35 @@ describe('views and CHECK constraints that use a sequence', () => {
     expect(await h.rows('INSERT INTO t (b) VALUES (5) RETURNING a, b')).toEqual([[null, 5]])
   })
 
+  test("a table or view named by a regclass constant ('t'::regclass) is held as a sequence is: PostgreSQL's 2BP01", async () => {
+    await h.run('CREATE TABLE base (x int)')
+    await h.run("CREATE TABLE r (a int CHECK ('base'::regclass IS NOT NULL), b text DEFAULT 'base'::regclass::text)")
+    await h.run("CREATE VIEW bv AS SELECT 'base'::regclass::text AS r")
+    await h.run('CREATE VIEW over_bv AS SELECT r FROM bv')
+    // PostgreSQL 18 answers these words (checked on PGlite).
+    expect(await sqlError(h.run('DROP TABLE base'))).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop table base because other objects depend on it',
+      detail:
+        'default value for column b of table r depends on table base\n' +
+        'constraint r_check on table r depends on table base\n' +
+        'view bv depends on table base\n' +
+        'view over_bv depends on view bv',
+      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    })
+    await h.run("CREATE TABLE q (a int CHECK ('bv'::regclass IS NOT NULL))")
+    // PostgreSQL's detail names q_check too; Tessera's names the views reading bv alone first.
+    expect(await sqlError(h.run('DROP VIEW bv'))).toMatchObject({
+      code: '2BP01',
+      message: 'cannot drop view bv because other objects depend on it',
+    })
+    await h.run('DROP VIEW over_bv')
+    expect(await sqlError(h.run('DROP VIEW bv'))).toMatchObject({
+      code: '2BP01',
+      detail: 'constraint q_check on table q depends on view bv',
+    })
+  })
+
   test('a view or check stored while a DROP SEQUENCE runs: whichever commits second gets 40001', async () => {
     await h.run('CREATE SEQUENCE s')
     await h.run('CREATE TABLE t (v bigint)')

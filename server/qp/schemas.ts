@@ -67,9 +67,11 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
       })
     }
     const dropping = new Set(contents.tables.map((t) => t.name))
-    for (const table of contents.tables) dropOneTable(env, table, true, dropping)
-    // Defaults elsewhere that use its sequences lose them (CASCADE, as above).
-    dropSequenceUses(env, new Set(contents.sequences), { what: `schema ${name}`, cascade: true, skip: dropping })
+    // Defaults, checks and views elsewhere that name its relations by regclass constants (its
+    // sequences, and its tables and views) lose them (CASCADE, as above): one scan for all.
+    const relations = new Set([...contents.sequences, ...dropping, ...contents.views])
+    dropSequenceUses(env, relations, { what: `schema ${name}`, cascade: true, skip: new Set([...dropping, ...contents.views]) })
+    for (const table of contents.tables) dropOneTable(env, table, true, dropping, false)
     for (const seq of contents.sequences) env.put(sequenceKey(seq), null)
     for (const view of contents.views) {
       dropDependentViews(env, view, 'view', true, dropping)

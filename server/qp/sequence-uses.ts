@@ -164,15 +164,15 @@ function namedIn(parse: ParseCache, text: string, form: TextForm, names: Readonl
   return [...new Set(sequenceRefs(parse, text, form).map((r) => r.name))].filter((n) => names.has(n))
 }
 
-/** PostgreSQL's DETAIL line for a use. */
-function dependsLine(u: SequenceUse): string {
+/** PostgreSQL's DETAIL line for a use of relation `u.sequence`, a `kind`. */
+function dependsLine(u: SequenceUse, kind: UsedKind): string {
   switch (u.kind) {
     case 'default':
-      return `default value for column ${u.column} of table ${u.table} depends on sequence ${u.sequence}`
+      return `default value for column ${u.column} of table ${u.table} depends on ${kind} ${u.sequence}`
     case 'check':
-      return `constraint ${u.constraint} on table ${u.table} depends on sequence ${u.sequence}`
+      return `constraint ${u.constraint} on table ${u.table} depends on ${kind} ${u.sequence}`
     case 'view':
-      return `view ${u.view} depends on sequence ${u.sequence}`
+      return `view ${u.view} depends on ${kind} ${u.sequence}`
     default:
       return assertNever(u)
   }
@@ -218,8 +218,13 @@ function* viewsUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<
   }
 }
 
+/** What a regclass constant names: a sequence, or (`'t'::regclass`) a table or a view. */
+export type UsedKind = 'sequence' | 'table' | 'view'
+
 /** What dropSequenceUses is told about the statement. */
 export interface DropUses {
+  /** What the names in `names` are (sequences unless told). */
+  readonly kind?: UsedKind | undefined
   /** What the statement drops, for the 2BP01 message (`sequence s`, `table t`, ...); undefined
    * when it names several objects. */
   readonly what: string | undefined
@@ -231,8 +236,8 @@ export interface DropUses {
 }
 
 /**
- * Before the sequences in `names` are dropped: the column defaults, CHECK constraints and views
- * that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
+ * Before the sequences in `names` are dropped (or tables or views, `o.kind`: regclass constants
+ * name those too): the column defaults, CHECK constraints and views that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
  * CASCADE, which drops those defaults and constraints, the views and the views over them; a
  * sequence an identity column uses is 2BP01 even then. Returns `o.current` as changed.
  */
@@ -267,9 +272,10 @@ export function dropSequenceUses(
     )
   }
   if (all.length > 0 && !o.cascade) {
-    const lines = found.flatMap((f) => f.uses.map(dependsLine))
+    const kind = o.kind ?? 'sequence'
+    const lines = found.flatMap((f) => f.uses.map((u) => dependsLine(u, kind)))
     for (const v of views) {
-      lines.push(...v.uses.map(dependsLine))
+      lines.push(...v.uses.map((u) => dependsLine(u, kind)))
       for (const { view, over } of viewsOver(env, v.def.name, skip)) lines.push(`view ${view} depends on view ${over}`)
     }
     throw new SqlError(

@@ -222,6 +222,32 @@ export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name:
   )
 }
 
+/** The kinds of relation that share a schema's names. */
+export type RelationKind = 'table' | 'index' | 'sequence' | 'view'
+
+/** What `name` names, at the snapshot plus writes; undefined for nothing. */
+export function relationKind(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): RelationKind | undefined {
+  if (env.findTable(name) !== undefined) return 'table'
+  if (env.view.get(sequenceKey(name)) !== undefined) return 'sequence'
+  if (env.view.get(viewKey(name)) !== undefined) return 'view'
+  if (env.view.get(indexNameKey(name)) !== undefined) return 'index'
+  return undefined
+}
+
+/** How PostgreSQL's errdetail_relkind_not_supported names a kind. */
+export const KIND_PLURAL: Readonly<Record<RelationKind, string>> = {
+  table: 'tables',
+  index: 'indexes',
+  sequence: 'sequences',
+  view: 'views',
+}
+
+/** A statement for one kind of relation naming another kind (`ALTER SEQUENCE t`): 42809, also
+ * under IF EXISTS, as PostgreSQL (`"t" is not a sequence`). */
+export function notA(name: string, kind: string): SqlError {
+  return new SqlError('42809', `"${bareName(name)}" is not a ${kind}`)
+}
+
 /** Every sequence visible at a snapshot plus a write buffer, in name order (pg_sequences,
  * pg_class, information_schema.sequences). */
 export function listSequences(view: {
@@ -320,6 +346,12 @@ export function alterSequence(
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   const raw = env.view.get(sequenceKey(name))
   if (raw === undefined) {
+    const kind = relationKind(env, name)
+    if (kind !== undefined) {
+      throw new SqlError('42809', `cannot open relation "${bareName(name)}"`, {
+        detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+      })
+    }
     if (s.missing_ok === true) return
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }
@@ -405,6 +437,7 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
 export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
   const raw = env.view.get(sequenceKey(from))
   if (raw === undefined) {
+    if (relationKind(env, from) !== undefined) throw notA(from, 'sequence')
     if (missingOk) return
     throw new SqlError('42P01', `relation "${from}" does not exist`)
   }
@@ -418,8 +451,7 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
   const name = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
   const raw = env.view.get(sequenceKey(name))
   if (raw === undefined) {
-    if (env.findTable(name) !== undefined || env.view.get(viewKey(name)) !== undefined)
-      throw new SqlError('42809', `"${bareName(name)}" is not a sequence`)
+    if (relationKind(env, name) !== undefined) throw notA(name, 'sequence')
     if (s.missing_ok === true) return
     throw new SqlError('42P01', `relation "${name}" does not exist`)
   }

@@ -16,8 +16,9 @@ import { bareName, schemaExists, schemaOf, siblingName } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 import { quoteIdent } from './functions-text.ts'
-import { qualifiedName, relationNameTaken } from './sequences.ts'
+import { notA, qualifiedName, relationKind, relationNameTaken } from './sequences.ts'
 import { replaceBytes } from './parser.ts'
+import { followSequenceRename, followSequenceRenameInViews } from './sequence-uses.ts'
 import { DependentViews, type Edit } from './view-dependencies.ts'
 import { viewKey, type ViewDef } from './views.ts'
 
@@ -25,7 +26,9 @@ import { viewKey, type ViewDef } from './views.ts'
  * False when the statement is about something other than a view (a table's rename goes on). */
 export function renameView(env: DdlEnv, s: RenameStmt): boolean {
   const viaAlterView = s.renameType === 'OBJECT_VIEW' || (s.renameType === 'OBJECT_COLUMN' && s.relationType === 'OBJECT_VIEW')
-  const renamesRelation = s.renameType === 'OBJECT_VIEW' || s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_COLUMN'
+  // ALTER TABLE and ALTER INDEX rename any relation, as in PostgreSQL.
+  const renamesRelation =
+    s.renameType === 'OBJECT_VIEW' || s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_INDEX' || s.renameType === 'OBJECT_COLUMN'
   if (!renamesRelation || s.relation === undefined) return false
   const name = qualifiedRelation(s.relation)
   const def = findView(env, name)
@@ -58,13 +61,17 @@ export function setViewSchema(env: DdlEnv, s: AlterObjectSchemaStmt): boolean {
 }
 
 /** After relation `from` became `to` (a rename or SET SCHEMA, in this statement): the views that
- * named `from` name `to`. 0A000 naming a view whose text cannot be rewritten. */
+ * named `from` name `to`, and so do the regclass constants naming it in defaults, checks and views
+ * (`'t'::regclass`: PostgreSQL's hold its OID). 0A000 naming a view whose text cannot be
+ * rewritten. */
 export function followRelationRename(env: DdlEnv, dependents: DependentViews, from: string, to: string): void {
   dependents.renamedRelation(from, to)
   for (const { def } of dependents.views) {
     const edits = relationEdits(env, def, from, to)
     if (edits.length > 0) rewrite(env, dependents, def, edits)
   }
+  followSequenceRename(env, from, to, { views: false })
+  followSequenceRenameInViews(env, from, to, (view, edits) => dependents.edited(view, edits))
 }
 
 /** After column `from` of table `relation` became `to` (in this statement): the views that named
@@ -87,10 +94,10 @@ function findView(env: DdlEnv, name: string): ViewDef | undefined {
   return raw === undefined ? undefined : (JSON.parse(raw) as ViewDef)
 }
 
-/** ALTER VIEW naming something that is not a view: 42809 for a table, else 42P01 (nothing with
- * IF EXISTS). */
+/** ALTER VIEW naming something that is not a view: 42809 for another relation (also with IF
+ * EXISTS), else 42P01 (nothing with IF EXISTS). */
 function missingView(env: DdlEnv, name: string, missingOk: boolean): void {
-  if (env.findTable(name) !== undefined) throw new SqlError('42809', `"${bareName(name)}" is not a view`)
+  if (relationKind(env, name) !== undefined) throw notA(name, 'view')
   if (!missingOk) throw new SqlError('42P01', `relation "${name}" does not exist`)
 }
 

@@ -16,7 +16,7 @@ import { replaceBytes, sliceBytes, type ParseCache } from './parser.ts'
 import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
-import { useSequences } from './sequence-uses.ts'
+import { dropSequenceUses, useSequences } from './sequence-uses.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -130,6 +130,13 @@ function dropView(env: ViewEnv, s: DropStmt): void {
       throw new SqlError('42P01', `view "${name}" does not exist`)
     }
     dropDependentViews(env, name, 'view', s.behavior === 'DROP_CASCADE', dropping)
+    // Defaults, checks and views naming it by a regclass constant ('v'::regclass).
+    dropSequenceUses(env, new Set([name]), {
+      what: names.length > 1 ? undefined : `view ${name}`,
+      cascade: s.behavior === 'DROP_CASCADE',
+      skip: dropping,
+      kind: 'view',
+    })
     env.put(viewKey(name), null)
   }
 }

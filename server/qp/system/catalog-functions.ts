@@ -1,6 +1,7 @@
 // Catalog functions (ARCHITECTURE.md "query processor": bind): version(), current_schema(),
 // format_type, pg_get_indexdef and the other functions introspection queries call beside the
 // catalog relations. Those that read the catalog find it through the transaction's services.
+import { SqlError } from '../../errors/index.ts'
 import { canCast, type Datum, type SqlType } from '../types/index.ts'
 import type { EvalContext, FunctionApply } from '../expr.ts'
 import type { FunctionResolver } from '../functions.ts'
@@ -76,6 +77,24 @@ const pgGetIndexdef: FunctionResolver = overloads(
 
 const constraintdef: FunctionApply = (a, ctx) => constraintDefinition(modelOf(ctx), oidArg(a[0]), a[1] === true)
 const viewdef: FunctionApply = (a, ctx) => viewDefinition(modelOf(ctx), oidArg(a[0]))
+
+/** pg_get_viewdef(text): the relation named as regclass input reads it; NULL when it is not a
+ * view (as by OID), 42P01 when there is none. */
+const viewdefByName: FunctionApply = (a, ctx) => {
+  const model = modelOf(ctx)
+  const oid = regclassOid(model, a[0] as string)
+  if (oid === null) throw new SqlError('42P01', `relation "${a[0] as string}" does not exist`)
+  return viewDefinition(model, oid)
+}
+
+/** pg_get_viewdef: by OID, or by name (text; also what an untyped literal resolves to, as
+ * PostgreSQL prefers text for it). */
+const pgGetViewdef: FunctionResolver = overloads(
+  overload([TEXT], TEXT, viewdefByName),
+  overload([TEXT, BOOL], TEXT, viewdefByName),
+  overload([OID], TEXT, viewdef),
+  overload([OID, BOOL], TEXT, viewdef),
+)
 
 /** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it (printed
  * again in pretty mode when asked). */
@@ -161,7 +180,7 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['pg_get_indexdef', pgGetIndexdef],
   ['pg_get_constraintdef', overloads(overload([OID], TEXT, constraintdef), overload([OID, BOOL], TEXT, constraintdef))],
   ['pg_get_expr', pgGetExpr],
-  ['pg_get_viewdef', overloads(overload([OID], TEXT, viewdef), overload([OID, BOOL], TEXT, viewdef))],
+  ['pg_get_viewdef', pgGetViewdef],
   ['pg_get_userbyid', overload([OID], TEXT, (a) => (a[0] === OWNER_OID ? OWNER_NAME : `unknown (OID=${String(a[0])})`))],
   ['pg_get_serial_sequence', overload([TEXT, TEXT], TEXT, (a, ctx) => serialSequence(modelOf(ctx), a[0] as string, a[1] as string))],
   ['pg_encoding_to_char', overload([INT4], TEXT, (a) => (a[0] === 6n ? 'UTF8' : ''))],

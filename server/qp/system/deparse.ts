@@ -32,6 +32,14 @@ export function deparseCheck(source: string, columns: ColumnTypes, pretty = fals
   return `CHECK (${inner})`
 }
 
+/** A generation expression as PostgreSQL prints it (information_schema.columns'
+ * generation_expression, pg_get_expr of its pg_attrdef row): `(a * 2)`, `((a)::numeric + 1.5)`. */
+export function deparseExpression(source: string, columns: ColumnTypes, pretty = false): string {
+  const node = parseExpression(source)
+  if (node === undefined) return source
+  return printOr(source, () => print(node, { columns, pretty }, undefined).text)
+}
+
 /** A printed expression (pg_node_tree text) again in pretty mode: pg_get_expr(expr, rel, true). */
 export function prettyExpression(printed: string): string {
   const node = parseExpression(printed)
@@ -171,7 +179,8 @@ function print(node: Node, c: Context, hint: SqlType | undefined): Printed {
   if ('FuncCall' in node) {
     const f = node.FuncCall
     const name = (f.funcname ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).filter((n) => n !== 'pg_catalog')
-    const args = (f.args ?? []).map((a) => inside(print(a, c, TEXT), FUNC, c))
+    const sequenceFunction = name.length === 1 && SEQUENCE_FUNCTIONS.has(name[0] as string)
+    const args = (f.args ?? []).map((a, i) => inside(sequenceFunction ? sequenceArgument(a, i, c) : print(a, c, TEXT), FUNC, c))
     if (f.agg_star === true) args.push('*')
     return simple(`${name.map(quoteIdent).join('.')}(${args.join(', ')})`)
   }
@@ -197,6 +206,64 @@ function print(node: Node, c: Context, hint: SqlType | undefined): Printed {
     return compound(`${inside(print(arg, c, undefined), TIGHT, c)} ${test}`, 'test', c)
   }
   throw new Unprintable()
+}
+
+/** The functions whose first parameter is a regclass (a string constant there is one). */
+const SEQUENCE_FUNCTIONS = new Set(['nextval', 'currval', 'setval'])
+
+/**
+ * An argument of nextval, currval or setval as PostgreSQL stores it: the sequence a regclass
+ * (`'s'::regclass` for a string constant, any other argument cast to it), setval's value a bigint
+ * (`(5)::bigint` for an integer constant).
+ */
+function sequenceArgument(arg: Node, position: number, c: Context): Printed {
+  if (position === 0) {
+    if ('A_Const' in arg && arg.A_Const.sval !== undefined) return simple(regclassConstant(arg.A_Const.sval.sval ?? ''))
+    // Printed text read again (pretty mode) has the cast already.
+    if (isRegclassCast(arg)) return print(arg, c, undefined)
+    return simple(castText(print(arg, c, TEXT), 'regclass', c))
+  }
+  if (position === 1 && 'A_Const' in arg && arg.A_Const.ival !== undefined) {
+    return simple(castText(simple(printConst(arg.A_Const, undefined)), 'bigint', c))
+  }
+  return print(arg, c, position === 2 ? undefined : TEXT)
+}
+
+function isRegclassCast(node: Node): boolean {
+  if (!('TypeCast' in node)) return false
+  const names = node.TypeCast.typeName?.names ?? []
+  const last = names[names.length - 1]
+  return last !== undefined && 'String' in last && last.String.sval === 'regclass'
+}
+
+/**
+ * A regclass constant as PostgreSQL prints it: the relation's name as regclass output gives it
+ * (quoted where needed, schema-qualified outside public), not as it was written (`'public.S'`
+ * is `'s'::regclass`). Stored text names a relation that exists (checked when it was stored,
+ * followed when it is renamed), so the name needs no lookup.
+ */
+function regclassConstant(text: string): string {
+  const parts = parseQualifiedName(text)
+  if (parts === undefined) throw new Unprintable()
+  const [schema, name] = parts.length === 2 ? parts : ['public', parts[0] as string]
+  const printed = schema === 'public' ? quoteIdent(name as string) : `${quoteIdent(schema as string)}.${quoteIdent(name as string)}`
+  return `${quoteLiteral(printed)}::regclass`
+}
+
+/** Parses a possibly quoted, possibly schema-qualified name as regclass input does. */
+export function parseQualifiedName(text: string): string[] | undefined {
+  const parts: string[] = []
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)/y
+  let at = 0
+  while (at < text.length) {
+    re.lastIndex = at
+    const m = re.exec(text)
+    if (m === null) return undefined
+    parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? '').toLowerCase())
+    at = re.lastIndex
+    if (m[3] === '') break
+  }
+  return parts.length === 0 || parts.length > 2 ? undefined : parts
 }
 
 function printConst(c: A_Const, hint: SqlType | undefined): string {
@@ -246,6 +313,10 @@ function withoutTypmod(type: SqlType): SqlType {
 
 function printCast(cast: TypeCast, c: Context): string {
   const names = (cast.typeName?.names ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : ''))
+  if (isRegclassCast({ TypeCast: cast }) && cast.arg !== undefined) {
+    if ('A_Const' in cast.arg && cast.arg.A_Const.sval !== undefined) return regclassConstant(cast.arg.A_Const.sval.sval ?? '')
+    return castText(print(cast.arg, c, TEXT), 'regclass', c)
+  }
   const typmods = (cast.typeName?.typmods ?? []).map((m) => ('A_Const' in m ? m.A_Const.ival?.ival ?? 0 : 0))
   let type: SqlType
   try {
@@ -337,7 +408,10 @@ const TEXT_OPERATORS = new Set(['?', '~', '~*', '!~', '!~*', '~~', '!~~', '~~*',
  */
 function operand(node: Node, other: Node, c: Context, hint: SqlType | undefined): Printed {
   const printed = print(node, c, hint)
-  if (columnType(node, c.columns)?.kind === 'varchar') return simple(castText(printed, 'text', c))
+  const type = columnType(node, c.columns)
+  if (type?.kind === 'varchar') return simple(castText(printed, 'text', c))
+  // An integer column beside a numeric is cast to numeric (no cross-type operator either).
+  if (type !== undefined && INTEGERS.has(type.kind) && isNumeric(other, c.columns)) return simple(castText(printed, 'numeric', c))
   const otherType = columnType(other, c.columns)
   if (!('A_Const' in node) || otherType === undefined) return printed
   const integer = node.A_Const.ival !== undefined
@@ -347,6 +421,17 @@ function operand(node: Node, other: Node, c: Context, hint: SqlType | undefined)
     return simple(castText(printed, formatSqlType(baseType(otherType)), c))
   }
   return printed
+}
+
+const INTEGERS = new Set(['int2', 'int4', 'int8'])
+
+/** Whether `node` is a numeric: a numeric column, or a decimal constant (not one of bigint's). */
+function isNumeric(node: Node, columns: ColumnTypes): boolean {
+  if ('A_Const' in node && node.A_Const.fval !== undefined) {
+    const text = node.A_Const.fval.fval ?? '0'
+    return !/^-?\d+$/.test(text) || BigInt(text) < -(2n ** 63n) || BigInt(text) >= 2n ** 63n
+  }
+  return columnType(node, columns)?.kind === 'numeric'
 }
 
 const INTERVAL: SqlType = { kind: 'interval' }

@@ -1,7 +1,8 @@
 // Definitions as PostgreSQL's catalog functions print them (ARCHITECTURE.md "query processor":
 // bind): format_type, pg_get_indexdef, pg_get_constraintdef and information_schema's type names.
+import type { ColumnDef } from '../catalog.ts'
 import type { SqlType } from '../types/index.ts'
-import { deparseCheck, quoteIdent } from './deparse.ts'
+import { deparseCheck, deparseDefault, deparseExpression, quoteIdent } from './deparse.ts'
 import type { ConstraintInfo, IndexInfo, TableInfo } from './model.ts'
 import { builtinType, pgTypeName } from './oids.ts'
 import { formatSqlType } from './type-names.ts'
@@ -140,6 +141,13 @@ export function constraintDef(c: ConstraintInfo, pretty = false): string {
 /** A CHECK's expression as pg_get_expr(conbin) prints it: pg_get_constraintdef without `CHECK (...)`. */
 export function checkExpression(c: ConstraintInfo): string {
   return constraintDef(c).replace(/^CHECK \((.*)\)$/s, '$1')
+}
+
+/** What pg_attrdef.adbin holds for a column of `table`: its generation expression (printed over
+ * the table's column types) or its default. */
+export function storedExpression(table: TableInfo, def: ColumnDef): string {
+  if (def.generated === undefined) return deparseDefault(def.default ?? 'NULL', def.type)
+  return deparseExpression(def.generated, new Map(table.columns.map((c) => [c.def.name, c.def.type])))
 }
 
 /** PostgreSQL's one-letter action code (pg_constraint.confupdtype / confdeltype). */

@@ -3,7 +3,7 @@
 import type { ColumnDef } from '../catalog.ts'
 import type { SqlType } from '../types/index.ts'
 import { deparseDefault } from './deparse.ts'
-import { checkExpression, dataTypeName } from './describe.ts'
+import { checkExpression, dataTypeName, storedExpression } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
 import type { CatalogModel, ConstraintInfo, SchemaInfo, TableInfo } from './model.ts'
 import { pgTypeName, typeSchema } from './oids.ts'
@@ -102,7 +102,7 @@ function characterFacts(type: SqlType): { length: bigint | null; octets: bigint 
 /** A row of information_schema.columns for a column of a table or view (`owner`). */
 function columnRow(
   m: CatalogModel,
-  t: { readonly schema: SchemaInfo; readonly name: string },
+  t: TableInfo | { readonly schema: SchemaInfo; readonly name: string },
   def: ColumnDef,
   attnum: number,
   hasDefault: boolean,
@@ -113,7 +113,7 @@ function columnRow(
   return {
     table_catalog: DATABASE_NAME, table_schema: t.schema.name, table_name: t.name, column_name: def.name,
     ordinal_position: BigInt(attnum),
-    column_default: hasDefault && def.identity === undefined ? deparseDefault(def.default ?? 'NULL', def.type) : null,
+    column_default: hasDefault && def.identity === undefined && def.generated === undefined ? deparseDefault(def.default ?? 'NULL', def.type) : null,
     is_nullable: yesNo(!def.notNull), data_type: dataTypeName(def.type), character_maximum_length: chars.length,
     character_octet_length: chars.octets, numeric_precision: numeric.precision, numeric_precision_radix: numeric.radix,
     numeric_scale: numeric.scale, datetime_precision: datetimePrecision(def.type),
@@ -126,7 +126,9 @@ function columnRow(
     identity_maximum: seq === undefined ? null : String(seq.max),
     identity_minimum: seq === undefined ? null : String(seq.min),
     identity_cycle: 'NO',
-    is_generated: 'NEVER', is_updatable: 'YES',
+    is_generated: def.generated === undefined ? 'NEVER' : 'ALWAYS',
+    generation_expression: def.generated === undefined || !('table' in t) ? null : storedExpression(t, def),
+    is_updatable: 'YES',
   }
 }
 

@@ -1,6 +1,6 @@
 // Catalog lookups behind the catalog functions (ARCHITECTURE.md "query processor": bind): objects
 // by OID and relations by regclass-style name, over the model of one snapshot.
-import { quoteIdent } from './deparse.ts'
+import { parseQualifiedName, quoteIdent } from './deparse.ts'
 import { constraintDef, indexDef } from './describe.ts'
 import { splitName, type CatalogModel, type SchemaInfo } from './model.ts'
 
@@ -22,22 +22,6 @@ export function constraintDefinition(m: CatalogModel, oid: bigint, pretty = fals
 /** pg_get_viewdef(oid): the defining query as written (PostgreSQL prints its own rendering). */
 export function viewDefinition(m: CatalogModel, oid: bigint): string | null {
   return m.views.find((v) => v.oid === oid)?.info.sql ?? null
-}
-
-/** Parses a possibly quoted, possibly schema-qualified name as regclass input does. */
-export function parseQualifiedName(text: string): string[] | undefined {
-  const parts: string[] = []
-  const re = /\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)/y
-  let at = 0
-  while (at < text.length) {
-    re.lastIndex = at
-    const m = re.exec(text)
-    if (m === null) return undefined
-    parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? '').toLowerCase())
-    at = re.lastIndex
-    if (m[3] === '') break
-  }
-  return parts.length === 0 || parts.length > 2 ? undefined : parts
 }
 
 /** The schema and name a regclass-style name denotes (public when unqualified). */

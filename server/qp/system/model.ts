@@ -228,7 +228,9 @@ function modelOf(input: ModelInput): CatalogModel {
     constraints.push(...cs)
     for (const c of t.columns) {
       const oid = defaultOid(t.table.id, c.def.position)
-      if (c.def.default === undefined || oid === undefined || isNullDefault(c.def.default)) continue
+      // A generation expression is stored as a default in PostgreSQL (pg_attrdef, atthasdef).
+      const stored = c.def.generated !== undefined || (c.def.default !== undefined && !isNullDefault(c.def.default))
+      if (!stored || oid === undefined) continue
       defaults.push({ oid, table: t, attnum: c.attnum, def: c.def })
     }
   }

@@ -2,8 +2,7 @@
 // and views that drivers, ORMs and psql read, computed from the tables visible at the snapshot.
 import { Settings } from '../settings.ts'
 import type { Datum, SqlType } from '../types/index.ts'
-import { deparseDefault } from './deparse.ts'
-import { actionCode, checkExpression, dataTypeName, indexDef } from './describe.ts'
+import { actionCode, checkExpression, dataTypeName, indexDef, storedExpression } from './describe.ts'
 import type { CatalogModel, TableInfo } from './model.ts'
 import {
   BTREE_AM_OID,
@@ -146,7 +145,7 @@ const pgAttribute = relation(
           atthasdef: !dropped && m.hasDefault(t, attnum),
           atthasmissing: false,
           attidentity: def.identity === 'always' ? 'a' : def.identity === 'by default' ? 'd' : '',
-          attgenerated: '',
+          attgenerated: !dropped && def.generated !== undefined ? 's' : '',
           attisdropped: dropped,
           attislocal: true,
           attinhcount: 0n,
@@ -245,7 +244,9 @@ const pgConstraint = relation(
       condeferred: false, convalidated: true, conrelid: c.table.oid, contypid: 0n, conindid: c.index, conparentid: 0n,
       confrelid: c.ref?.table.oid ?? 0n, confupdtype: c.ref === undefined ? ' ' : actionCode(c.ref.onUpdate),
       confdeltype: c.ref === undefined ? ' ' : actionCode(c.ref.onDelete), confmatchtype: c.ref === undefined ? ' ' : 's',
-      conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true, conkey: c.attnums.map(BigInt),
+      conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true,
+      // A CHECK naming no column has none (NULL, as PostgreSQL stores it).
+      conkey: c.attnums.length === 0 ? null : c.attnums.map(BigInt),
       confkey: c.ref?.attnums.map(BigInt) ?? null,
       conbin: c.type === 'c' ? checkExpression(c) : null,
     })),
@@ -258,7 +259,7 @@ const pgAttrdef = relation(
   [['oid', T.oid], ['adrelid', T.oid], ['adnum', T.int2], ['adbin', T.text]],
   (m) =>
     m.defaults.map((d) => ({
-      oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: deparseDefault(d.def.default ?? 'NULL', d.def.type),
+      oid: d.oid, adrelid: d.table.oid, adnum: BigInt(d.attnum), adbin: storedExpression(d.table, d.def),
     })),
 )
 

@@ -87,6 +87,23 @@ const SCHEMA = [
   `CREATE TABLE chars (code char(3) PRIMARY KEY, c character, b bpchar, n char(5)[], d char(4) DEFAULT 'ab',
      e character(2) CHECK (e <> 'no'))`,
   'CREATE INDEX chars_b_idx ON chars (b)',
+  // Regclass constants (a sequence function's first argument, a ::regclass cast) print as the
+  // relation's name, whatever the spelling; setval's value is a bigint.
+  'CREATE SEQUENCE seq',
+  'CREATE SEQUENCE app."Odd Seq"',
+  `CREATE TABLE regclasses (a int8 DEFAULT nextval('seq'), b int8 DEFAULT nextval('public.SEQ'),
+     c int8 DEFAULT currval('app."Odd Seq"'), d int8 DEFAULT setval('seq', 5, false), e int8 DEFAULT nextval('seq'::text),
+     f text DEFAULT 'kinds'::regclass::text, g bool DEFAULT ('app.things'::regclass IS NULL), h text DEFAULT 'nokey'::regclass || 'x',
+     i int8 CHECK (i < nextval('seq')), j int CHECK ('nokey'::regclass IS NOT NULL), k int8 CHECK (k <> setval('seq', 7)))`,
+  // Generated columns: generation_expression and pg_attrdef print the expression as PostgreSQL
+  // stores it (an integer column beside a numeric cast, a varchar one as text).
+  `CREATE TABLE generated (a int, s text, n numeric, v varchar(10), d date, b int GENERATED ALWAYS AS (a * 2) STORED,
+     c text GENERATED ALWAYS AS (lower(s) || 'x') STORED, e numeric GENERATED ALWAYS AS (a + 1.5) STORED,
+     f int GENERATED ALWAYS AS (abs(a)) STORED, h text GENERATED ALWAYS AS (v || s) STORED,
+     i bool GENERATED ALWAYS AS (a > 0 AND s IS NOT NULL) STORED, j int8 GENERATED ALWAYS AS (a) STORED,
+     k text GENERATED ALWAYS AS (coalesce(s, 'none')) STORED, l numeric GENERATED ALWAYS AS (n * 2) STORED,
+     m date GENERATED ALWAYS AS (d + 1) STORED, o int GENERATED ALWAYS AS (a + length(s)) STORED,
+     p numeric GENERATED ALWAYS AS (a * n) STORED)`,
   `ALTER TYPE mood ADD VALUE 'ecstatic'`,
   `ALTER TYPE mood ADD VALUE 'miserable' BEFORE 'sad'`,
   `ALTER TYPE mood ADD VALUE 'meh' AFTER 'sad'`,
@@ -130,7 +147,7 @@ describe('Tessera and PostgreSQL agree', () => {
       `SELECT table_name, column_name, ordinal_position, column_default, is_nullable, data_type,
          character_maximum_length, character_octet_length, numeric_precision, numeric_precision_radix, numeric_scale,
          datetime_precision, interval_type, interval_precision, udt_schema, udt_name, dtd_identifier, is_identity, identity_generation, is_generated,
-         is_updatable
+         generation_expression, is_updatable
        FROM information_schema.columns WHERE table_schema IN ('public', 'app') ORDER BY table_name, ordinal_position`,
     )
   })
@@ -140,7 +157,7 @@ describe('Tessera and PostgreSQL agree', () => {
       `SELECT c.relname, a.attname, a.atttypid, a.atttypmod, a.attnum, a.attnotnull, a.atthasdef, a.attisdropped,
          a.attlen, a.attndims, a.attidentity, a.attgenerated, format_type(a.atttypid, a.atttypmod)
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-       WHERE c.relname IN ('kinds', 'nokey', 'child', 'counters', 'things', 'chars') AND a.attnum > 0 ORDER BY c.relname, a.attnum`,
+       WHERE c.relname IN ('kinds', 'nokey', 'child', 'counters', 'things', 'chars', 'generated') AND a.attnum > 0 ORDER BY c.relname, a.attnum`,
     )
   })
 
@@ -212,7 +229,7 @@ describe('Tessera and PostgreSQL agree', () => {
     await expectSame(
       `SELECT c.relname, d.adnum, pg_get_expr(d.adbin, d.adrelid), pg_get_expr(d.adbin, d.adrelid, true)
        FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
-       WHERE c.relname IN ('kinds', 'defaults', 'things') AND NOT (c.relname = 'kinds' AND d.adnum = 22)
+       WHERE c.relname IN ('kinds', 'defaults', 'things', 'regclasses', 'generated') AND NOT (c.relname = 'kinds' AND d.adnum = 22)
        ORDER BY c.relname, d.adnum`,
     )
   })

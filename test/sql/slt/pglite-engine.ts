@@ -43,9 +43,17 @@ export class PgliteEngine implements SqlEngine {
     return new PgliteEngine(name, await PGlite.create({ parsers: PGLITE_PARSERS }))
   }
 
-  /** Drops everything a file created: the public schema holds all of it. */
+  /** Drops everything a file created: the public schema and the schemas it created. */
   async reset(): Promise<void> {
-    await this.db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+    await this.db.exec(`DO $$
+      DECLARE s text;
+      BEGIN
+        FOR s IN SELECT nspname FROM pg_namespace
+          WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public') LOOP
+          EXECUTE format('DROP SCHEMA %I CASCADE', s);
+        END LOOP;
+      END $$;
+      DROP SCHEMA public CASCADE; CREATE SCHEMA public`)
   }
 
   async execute(sql: string): Promise<EngineOutcome> {
