@@ -70,12 +70,14 @@ export const REGEX_STEPS_PER_CHAR = 100
  * where every step tests a non-ASCII character against a class or a word constraint ('\Y'
  * written 99 times: 3.8 s; '[[:alpha:]]' 99 times: 2.9 s). */
 export const REGEX_STEPS_MAX = 100_000_000
-/** Characters of text a global scan's RE2 searches may read between two checks of the statement
- * timeout. A search reads at most the rest of the text, 25 to 40 ns a character in re2js here
- * (regexp_count(repeat('a', 40000), 'a*x|a') reads 8*10^8 in 34 s), so a scan that is quadratic
- * checks every 25 to 40 ms, and one clock read per million characters costs nothing. */
-export const REGEX_INTERRUPT_CHARS = 1_000_000
+/** The work a global scan's RE2 searches may do between two checks of the statement timeout, in
+ * characters times instructions of RE2's program: a search reads at most the rest of the text, at
+ * 3 to 20 ns per character and instruction in re2js here, more for larger programs ('a*x|a', 7
+ * instructions, 3 ns; '(?:a*){1,250}x|a', 754, 19 ns). So a quadratic scan checks every 3 to 20 ms;
+ * on a text longer than this over the program size every search reads the clock, tens of ns
+ * against the microseconds the search costs. */
+export const REGEX_INTERRUPT_WORK = 1_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
-assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_CHARS > 0, 'regex bounds')
+assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0, 'regex bounds')

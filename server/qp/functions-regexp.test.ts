@@ -8,6 +8,7 @@
 // functions-pglite.test.ts and regexp-functions.slt).
 import { afterAll, expect, test } from 'bun:test'
 import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX } from './constants.ts'
+import type { EvalContext } from './expr.ts'
 import { callOurs as call } from './pglite-fuzz.harness.ts'
 import { createHarness, sqlError, TickingClock } from './qp-harness.ts'
 import type { Literal } from './types/pglite-cases.ts'
@@ -131,6 +132,9 @@ test('a global scan whose searches each read the rest of the text stops at the s
       "SELECT count(*) FROM regexp_matches(repeat('a', 20000), 'a*x|a', 'g')",
       "SELECT count(*) FROM regexp_split_to_table(repeat('a', 20000), 'a*x|a')",
       "SELECT cardinality(regexp_split_to_array(repeat('a', 20000), 'a*x|a'))",
+      // A larger program costs more per character (about 4 µs here: 300 instructions): the check
+      // weighs the text by the program, or this would run for seconds between two checks.
+      "SELECT regexp_count(repeat('a', 4000), '(?:a*){1,100}x|a')",
     ]
     for (const sql of scans) {
       const tx = await slow.begin()
@@ -145,4 +149,19 @@ test('a global scan whose searches each read the rest of the text stops at the s
   } finally {
     await slow.close()
   }
+})
+
+test('a cached search forgets the context and text of its call once the call is done', () => {
+  // The compiled pattern outlives the statement (a cache, a bound plan); the statement's context
+  // holds its materialized CTEs and subquery results, which must not stay alive with it.
+  let held: WeakRef<object> | undefined
+  ;(() => {
+    const ctx = { interrupt() {} }
+    held = new WeakRef(ctx)
+    expect(call('regexp_count', [text('a'.repeat(100)), text('a*x|a')], ctx as unknown as EvalContext)).toBe('100')
+    expect(call('regexp_replace', [text('abab'), text('b'), text('c'), text('g')], ctx as unknown as EvalContext)).toBe('acac')
+    expect(call('regexp_instr', [text('abab'), text('(b)'), int(1), int(2)], ctx as unknown as EvalContext)).toBe('4')
+  })()
+  Bun.gc(true)
+  expect(held?.deref()).toBeUndefined()
 })

@@ -59,14 +59,19 @@ class CompiledPattern {
     this.once = posixRegex(pattern, flags)
   }
 
-  /** The global RegExp for a new search. A global RegExp keeps the state of the scan it runs (its
-   * text, its step budget), which a call on another row must not continue: each search restarts
-   * it. Calls never overlap (evaluation is synchronous and runs no other search meanwhile). The
-   * search checks `ctx`'s statement timeout as it goes (posix-regex.ts). */
-  search(indices: boolean, ctx: EvalContext): RegExp {
+  /** `f` with the global RegExp for a new search, which checks `ctx`'s statement timeout as it
+   * goes (posix-regex.ts). A global RegExp keeps the state of the scan it runs (its text, its step
+   * budget, the context), which a call on another row must not continue: each search restarts it,
+   * and forgets it after `f` (this object outlives the statement, its text and its context).
+   * Calls never overlap (evaluation is synchronous and runs no other search meanwhile). */
+  withSearch<T>(indices: boolean, ctx: EvalContext, f: (search: RegExp) => T): T {
     const re = indices ? (this.#searchIndices ??= globalScan(this.once, true)) : (this.#search ??= globalScan(this.once))
     restartScan(re, ctx)
-    return re
+    try {
+      return f(re)
+    } finally {
+      restartScan(re, undefined)
+    }
   }
 }
 
@@ -168,23 +173,24 @@ function replacement(repl: string): (m: string, groups: readonly (string | undef
 /** regexp_replace: the `n`th match from `start` (0: every match; by default every match with the
  * 'g' flag, else the first). */
 function regexpReplace(ctx: EvalContext, s: string, pattern: CompiledPattern, repl: string, flags: string, start = 1, n?: number): string {
-  const search = pattern.search(false, ctx)
   // 'g' is read only from the flags (posixRegex refuses it embedded), and the search is global.
   const nth = n ?? (flags.includes('g') ? 0 : 1)
   const sub = replacement(repl)
-  let out = ''
-  let last = 0
-  let seen = 0
-  for (const m of matchesFrom(s, search, start)) {
-    if (nth > 0 && ++seen < nth) continue
-    out += s.slice(last, m.index) + sub(m[0], m.slice(1))
+  return pattern.withSearch(false, ctx, (search) => {
+    let out = ''
+    let last = 0
+    let seen = 0
+    for (const m of matchesFrom(s, search, start)) {
+      if (nth > 0 && ++seen < nth) continue
+      out += s.slice(last, m.index) + sub(m[0], m.slice(1))
+      checkTextLength(out.length)
+      last = m.index + m[0].length
+      if (nth > 0) break
+    }
+    out += s.slice(last)
     checkTextLength(out.length)
-    last = m.index + m[0].length
-    if (nth > 0) break
-  }
-  out += s.slice(last)
-  checkTextLength(out.length)
-  return out
+    return out
+  })
 }
 
 const regexpMatch = (s: string, pattern: CompiledPattern): Datum => {
@@ -194,10 +200,11 @@ const regexpMatch = (s: string, pattern: CompiledPattern): Datum => {
 
 function regexpCount(ctx: EvalContext, s: string, pattern: PatternOf, start: bigint): bigint {
   const from = atLeast('start', start, 1n)
-  const search = pattern().search(false, ctx)
-  let count = 0n
-  for (const _m of matchesFrom(s, search, from)) count++
-  return count
+  return pattern().withSearch(false, ctx, (search) => {
+    let count = 0n
+    for (const _m of matchesFrom(s, search, from)) count++
+    return count
+  })
 }
 
 /** Which part of the `n`th match regexp_instr and regexp_substr look at: the whole match, or
@@ -212,7 +219,7 @@ function matchPart(
   const start = atLeast('start', options.start, 1n)
   const n = atLeast('n', options.n, 1n)
   const subexpr = atLeast('subexpr', options.subexpr, 0n)
-  const m = nthMatch(s, pattern().search(true, ctx), start, n)
+  const m = pattern().withSearch(true, ctx, (search) => nthMatch(s, search, start, n))
   if (m === undefined) return undefined
   const groups = m.length - 1
   if (subexpr > Math.max(groups, 1)) return undefined

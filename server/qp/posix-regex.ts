@@ -33,10 +33,14 @@
 // match in time linear in the rest of the text (it runs until no preferred alternative is alive),
 // so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s;
 // PostgreSQL's engine is quadratic there too). Such a scan stops at the statement timeout (57014):
-// it calls its context's interrupt every REGEX_INTERRUPT_CHARS of text its RE2 searches covered.
+// it calls its context's interrupt whenever its RE2 searches may have done REGEX_INTERRUPT_WORK
+// (characters times RE2's program size) since the last call. One search cannot be interrupted:
+// it is linear in the text times the program (re2js: 3 to 20 ns per character and instruction).
+// A global RegExp keeps its context (and text) only while a caller's scan runs: restartScan with
+// none when it is done, or a cached RegExp keeps the last statement's memory alive.
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
-import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_CHARS, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
@@ -233,17 +237,18 @@ class PgRegExp extends RegExp {
     // A global scan continues: its RE2 matcher keeps the state of lookbehinds, its budget spans
     // every match of the text. Anything else starts a scan.
     if (!this.global || start === 0 || this.#scan?.input !== s) {
-      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true, searched: 0 }
+      this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true, work: 0 }
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
     const re2 = p.re2
     if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
     const m = (scan.matcher ??= re2.matcher(s))
-    // A search may read the rest of the text: that is what the statement timeout is checked by.
-    scan.searched += s.length - start
-    if (scan.searched >= REGEX_INTERRUPT_CHARS) {
-      scan.searched = 0
+    // A search may read the rest of the text, at a cost per character that grows with RE2's
+    // program: that work is what the statement timeout is checked by.
+    scan.work += (s.length - start) * re2.programSize()
+    if (scan.work >= REGEX_INTERRUPT_WORK) {
+      scan.work = 0
       this.#interrupt?.interrupt?.()
     }
     if (!m.find(start)) return null
@@ -270,8 +275,9 @@ interface Scan {
   matcher: Matcher | undefined
   readonly budget: StepBudget
   refining: boolean
-  /** Characters the scan's RE2 searches may have read since the last interrupt check. */
-  searched: number
+  /** The work the scan's RE2 searches may have done since the last interrupt check (see
+   * REGEX_INTERRUPT_WORK). */
+  work: number
 }
 
 /** An evaluation context (EvalContext): its interrupt raises 57014 past the statement timeout. */
