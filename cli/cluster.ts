@@ -132,7 +132,9 @@ function spawnRegion(
   common: readonly string[],
   on: { readonly onLine: (line: string) => void; readonly onExit: (code: number | null, signal: NodeJS.Signals | null) => void },
 ): ChildProcess {
-  const child = spawn(process.execPath, [main, 'start', '--region', name, ...common], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Standard input is a pipe nothing is written to: it closes when this process dies, however it
+  // dies, and the region stops then (--stop-with-stdin) rather than run on unsupervised.
+  const child = spawn(process.execPath, [main, 'start', '--region', name, '--stop-with-stdin', ...common], { stdio: ['pipe', 'pipe', 'pipe'] })
   let pending = ''
   const onData = (chunk: Buffer) => {
     pending += chunk.toString()

@@ -20,7 +20,7 @@ const usage = `usage:
   tessera start --port P --data DIR [--region NAME] [--host 127.0.0.1] [--no-auth] [--sql-faults]
                 [--statement-timeout 30s] [--rows-modified-max 10000] [--tx-bytes-max 4194304]
                 [--body-bytes-max 1048576] [--tx-age-max 5m] [--idle-timeout 30s]
-  tessera start --topology FILE --region NAME --data DIR [--base-port P]
+  tessera start --topology FILE --region NAME --data DIR [--base-port P] [--stop-with-stdin]
   tessera cluster [--topology regions/local-3.json] [--data DIR] [--base-port P] [--no-auth]
   tessera token --data DIR [--role admin] [--ttl 15m]
   tessera sql --url URL [--token T] ["SQL"]`
@@ -28,7 +28,7 @@ const usage = `usage:
 /** `tessera start`: one region in this process, until SIGTERM or SIGINT. With `--topology` it
  * is one region of a multi-region cluster, linked to the others over WebSockets. */
 async function runStart(args: readonly string[]): Promise<number> {
-  const { flags } = parseArgs(args, ['no-auth', 'sql-faults'])
+  const { flags } = parseArgs(args, ['no-auth', 'sql-faults', 'stop-with-stdin'])
   const dataDir = flags.get('data') ?? '.tessera'
   const topologyFile = flags.get('topology')
   const clock = new SystemClock()
@@ -51,6 +51,23 @@ async function runStart(args: readonly string[]): Promise<number> {
     websocket: { path: PEER_PATH, onSocket: (socket) => transport.accept(socket) },
   })
   const url = `http://${host}:${listener.port}`
+  // Taken from the start: a signal that arrives while the region recovers closes it once it is
+  // open, as one that arrives later does (the default action would kill it mid-recovery, safe but
+  // an unclean exit to whoever supervises it). With --stop-with-stdin (tessera cluster passes it)
+  // the end of standard input is such a signal: a launcher killed outright closes its end, and
+  // its regions must not go on running unsupervised, holding their ports.
+  let stopBy: string | undefined
+  let wake: (() => void) | undefined
+  const stopOn = (reason: string) => {
+    stopBy ??= reason
+    wake?.()
+  }
+  process.on('SIGTERM', () => stopOn('SIGTERM'))
+  process.on('SIGINT', () => stopOn('SIGINT'))
+  if (flags.has('stop-with-stdin')) {
+    process.stdin.on('end', () => stopOn('standard input closed (the launcher is gone)'))
+    process.stdin.resume()
+  }
   const common = {
     name,
     dataDir,
@@ -72,22 +89,15 @@ async function runStart(args: readonly string[]): Promise<number> {
   }
   const region = spec?.role === 'witness' && cluster !== undefined ? await openWitness({ ...common, cluster }) : await openRegion({ ...common, cluster })
   serve = region.app.fetch
-  console.log(`Tessera region "${name}" (${spec?.role ?? 'full'}) serving at ${url} (data in ${dataDir})`)
-  if (topology === undefined) printWelcome([url], createToken(secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock), dataDir, !flags.has('no-auth'))
-  await new Promise<void>((resolve) => {
-    let stopping = false
-    const stop = async (signal: string) => {
-      if (stopping) return
-      stopping = true
-      console.log(`${signal}: finishing in-flight requests and closing`)
-      await listener.stop()
-      await region.close()
-      await transport?.close()
-      resolve()
-    }
-    process.on('SIGTERM', () => void stop('SIGTERM'))
-    process.on('SIGINT', () => void stop('SIGINT'))
-  })
+  if (stopBy === undefined) {
+    console.log(`Tessera region "${name}" (${spec?.role ?? 'full'}) serving at ${url} (data in ${dataDir})`)
+    if (topology === undefined) printWelcome([url], createToken(secret, { role: 'admin', ttlMs: 24 * 3_600_000 }, clock), dataDir, !flags.has('no-auth'))
+    await new Promise<void>((resolve) => (wake = resolve))
+  }
+  console.log(`${stopBy}: finishing in-flight requests and closing`)
+  await listener.stop()
+  await region.close()
+  await transport?.close()
   return 0
 }
 

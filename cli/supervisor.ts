@@ -7,8 +7,9 @@ import type { Clock, TimerHandle, Timers } from '../server/clock/index.ts'
 import { assert } from '../server/errors/index.ts'
 
 /** The first wait before a restart: long enough for the dead process's port and files to be
- * released and for a crash loop not to spin the CPU, short enough that the region is back before
- * its peers fail it over (2 s) when it can be. */
+ * released and for a crash loop not to spin the CPU, short enough that a region restarted once is
+ * often back before its peers fail it over (2 s); later, longer waits lose to the failover, and
+ * the region returns as a failed-over one. */
 export const RESTART_BACKOFF_MS_MIN = 1_000
 
 /** The longest wait between restarts: each quick failure doubles the wait up to this. */

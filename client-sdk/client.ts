@@ -155,6 +155,8 @@ export interface Client extends Queryable {
   /** GET /v1/health, the liveness form: the region's health while its process serves (`ok`, or
    * `degraded` with a `reason`); rejects with 57P03 while it starts or closes (503). */
   health(options?: { readonly ready?: false; readonly signal?: AbortSignal }): Promise<HealthResponse>
+  /** Either form, chosen by a `ready` known only at run time. */
+  health(options?: { readonly ready?: boolean; readonly signal?: AbortSignal }): Promise<HealthResponse | Readiness>
   readonly intMode: IntMode
 }
 
@@ -404,6 +406,7 @@ class HttpClient extends SqlSender implements Client {
 
   health(options: { readonly ready: true; readonly signal?: AbortSignal }): Promise<Readiness>
   health(options?: { readonly ready?: false; readonly signal?: AbortSignal }): Promise<HealthResponse>
+  health(options?: { readonly ready?: boolean; readonly signal?: AbortSignal }): Promise<HealthResponse | Readiness>
   async health(
     options: { readonly ready?: boolean; readonly signal?: AbortSignal } = {},
   ): Promise<HealthResponse | Readiness> {

@@ -54,6 +54,8 @@ describe('health({ ready: true })', () => {
     // The liveness form: the same body, 200, so it resolves too.
     const { ready: _, ...body } = alone
     expect(await witness.health()).toEqual(body)
+    // A `ready` known only at run time takes either form (and type-checks).
+    for (const ready of [true, false]) expect(await witness.health({ ready })).toEqual(ready ? alone : body)
 
     const east1 = await start('us-east-1')
     const notReady = await east1.health({ ready: true })

@@ -118,4 +118,24 @@ describe('tessera cluster supervises its regions', () => {
     expect(tail).not.toMatch(/restarted \(/)
     for (const region of ['us-east-2', 'us-west-2']) expect(tail).toMatch(new RegExp(`\\[${region}\\] exited \\(code 0\\)\\n`))
   }, 30_000)
+
+  test('kill -9 of the launcher itself: its regions stop too, freeing their ports, instead of running on unsupervised', async () => {
+    const c = await launch()
+    const pids = await Promise.all([...c.urls.keys()].map((region) => pidOf(c, region)))
+    c.child.kill('SIGKILL')
+    await c.exited
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    await until('every region process gone', 15_000, async () => pids.every((pid) => !alive(pid)))
+    // The ports are free again: a region can listen on one.
+    const east1 = new URL(c.urls.get('us-east-1') as string)
+    const probe = Bun.serve({ hostname: east1.hostname, port: Number(east1.port), fetch: () => new Response('') })
+    await probe.stop(true)
+  }, 30_000)
 })
