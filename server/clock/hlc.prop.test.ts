@@ -86,6 +86,22 @@ describe('SimClock', () => {
     expect(clock.nextAt()).toBeUndefined()
   })
 
+  test('jump moves time at once: due timers fire in order at the new time, a periodic one once', () => {
+    const clock = new SimClock(0)
+    const fired: string[] = []
+    const tick = () => {
+      fired.push(`tick@${clock.wallMs()}`)
+      clock.setTimeout(tick, 5)
+    }
+    clock.setTimeout(tick, 5)
+    clock.setTimeout(() => fired.push(`late@${clock.wallMs()}`), 100_000)
+    clock.setTimeout(() => fired.push(`early@${clock.wallMs()}`), 3)
+    clock.jump(86_400_000)
+    expect(fired).toEqual(['early@86400000', 'tick@86400000', 'late@86400000'])
+    expect(clock.wallMs()).toBe(86_400_000)
+    expect(clock.nextAt()).toBe(86_400_005)
+  })
+
   test('sleep resolves when virtual time passes it', async () => {
     const clock = new SimClock(0)
     let done = false
