@@ -6,6 +6,8 @@ import type { FunctionResolver } from './functions.ts'
 import {
   Decimal,
   checkedFloat as checked,
+  erf,
+  erfc,
   expDecimal,
   floatPower,
   floatSqrt,
@@ -184,5 +186,8 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['asin', overloads(floatFn(inverseTrig(Math.asin)))],
   ['acos', overloads(floatFn(inverseTrig(Math.acos)))],
   ['atan', overloads(floatFn(Math.atan))],
+  // Never an error: erfc's underflow to 0 is not one (PostgreSQL's derfc checks overflow only).
+  ['erf', overloads(floatFn(erf))],
+  ['erfc', overloads(floatFn(erfc))],
   ['atan2', overloads(sig([T.float8, T.float8], T.float8, (a) => Math.atan2(flt(a[0]), flt(a[1]))))],
 ])
