@@ -96,7 +96,7 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
 }
 
 /** Resolves a binary operator (`+ - * / % ^`, the integer bit operators `& | # << >>`, `||`,
- * `^@`, `= <> != < <= > >=`, the array operators
+ * `^@`, `= <> != < <= > >=`, the pattern comparisons `~<~ ~<=~ ~>=~ ~>~`, the array operators
  * `@> <@ &&`, the jsonb operators `-> ->> #> #>> @> <@ ? ?| ?& - #-`, and date, timestamp and
  * interval arithmetic) for the operand types the way PostgreSQL does. Undefined when no operator
  * exists (the caller raises 42883). */
@@ -120,6 +120,8 @@ export function resolveBinary(
   if (op === '^') return resolvePower(left, right)
   if (op === '<<' || op === '>>') return resolveShift(op, left, right)
   if (op === '^@') return resolveStartsWith(left, right)
+  const pattern = PATTERN_COMPARISONS[op]
+  if (pattern !== undefined) return resolvePatternComparison(pattern, left, right)
   if (left.kind === 'jsonb' || right.kind === 'jsonb') {
     const json = resolveJsonb(op, left, right)
     if (json !== undefined) return json
@@ -255,6 +257,28 @@ function resolveShift(op: '<<' | '>>', left: SqlType, right: SqlType): ResolvedO
 }
 
 /** `s ^@ prefix`: starts_with (text, text). */
+/** The pattern comparison operators (text_pattern_ops' order): byte-wise, whatever the collation. */
+const PATTERN_COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
+  '~<~': (c) => c < 0,
+  '~<=~': (c) => c <= 0,
+  '~>=~': (c) => c >= 0,
+  '~>~': (c) => c > 0,
+}
+
+/** `a ~<~ b` on text, or on bpchar when an operand is bpchar and the other bpchar, varchar or
+ * untyped (PostgreSQL's pick: bpchar's operator then matches one operand exactly and varchar casts
+ * to bpchar implicitly; against text, text's wins). bpchar's trailing spaces do not count, as
+ * bpchar_pattern_lt strips them. Tessera's text order is already the
+ * bytes' (C collation), so these are `<` and friends restricted to strings. */
+function resolvePatternComparison(test: (c: number) => boolean, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const textLike = (t: SqlType) => isStringType(t) || t.kind === 'unknown'
+  if (!textLike(left) || !textLike(right)) return undefined
+  const operands = [left, right]
+  const bpchar = operands.some((t) => t.kind === 'bpchar') && operands.every((t) => t.kind === 'bpchar' || t.kind === 'varchar' || t.kind === 'unknown')
+  const t: SqlType = bpchar ? { kind: 'bpchar' } : textType
+  return op3(boolType, t, t, (a, b) => test(compare(a, b, t)))
+}
+
 function resolveStartsWith(left: SqlType, right: SqlType): ResolvedOperator | undefined {
   const textLike = (t: SqlType) => isStringType(t) || t.kind === 'unknown'
   if (!textLike(left) || !textLike(right)) return undefined
