@@ -12,6 +12,7 @@ import { NUMERIC_FUNCTIONS } from './functions-numeric.ts'
 import { REGEXP_FUNCTIONS } from './functions-regexp.ts'
 import { TEXT_FUNCTIONS } from './functions-text.ts'
 import { TIMEZONE_FUNCTIONS } from './functions-timezone.ts'
+import { TO_ASCII_FUNCTIONS } from './functions-to-ascii.ts'
 import { TRIG_FUNCTIONS } from './functions-trig.ts'
 import { UNICODE_FUNCTIONS } from './functions-unicode.ts'
 import { splitByRegex } from './set-functions.ts'
@@ -147,6 +148,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...ARRAY_FUNCTIONS,
   ...TIMEZONE_FUNCTIONS,
   ...BYTEA_FUNCTIONS,
+  ...TO_ASCII_FUNCTIONS,
   ['regexp_split_to_array', regexpSplitToArray],
   ['pg_typeof', pgTypeof],
   ['num_nulls', countNulls(true)],
