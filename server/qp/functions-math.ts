@@ -175,7 +175,6 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
     numericFn((x) => (x.isNaN ? x : Decimal.fromBigInt(BigInt(x.sign)))),
   )],
   ['pi', overloads(sig([], T.float8, () => Math.PI))],
-  ['random', overloads(sig([], T.float8, (_a, ctx) => ctx.random.next(), { volatile: true }))],
   ['degrees', overloads(floatFn((x) => floatDiv(floatMul(x, 180), Math.PI)))],
   ['radians', overloads(floatFn((x) => floatMul(x, RADIANS_PER_DEGREE)))],
   ['sin', overloads(floatFn(trig(Math.sin)))],

@@ -9,6 +9,7 @@ import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
 import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
 import { MATH_FUNCTIONS } from './functions-math.ts'
 import { NUMERIC_FUNCTIONS } from './functions-numeric.ts'
+import { RANDOM_FUNCTIONS } from './functions-random.ts'
 import { REGEXP_FUNCTIONS } from './functions-regexp.ts'
 import { TEXT_FUNCTIONS } from './functions-text.ts'
 import { TIMEZONE_FUNCTIONS } from './functions-timezone.ts'
@@ -143,6 +144,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...MATH_FUNCTIONS,
   ...TRIG_FUNCTIONS,
   ...NUMERIC_FUNCTIONS,
+  ...RANDOM_FUNCTIONS,
   ...DATETIME_FUNCTIONS,
   ...JSONB_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
