@@ -367,6 +367,11 @@ export class Binder {
         return this.#objectName(objectName, isArray, node.TypeCast.arg, scope, options)
       }
       const to = this.resolveType(node.TypeCast.typeName ?? {})
+      // ARRAY[]::int[]: the cast gives the empty array its type, as PostgreSQL's transformArrayExpr
+      // takes it from the cast (ARRAY[] alone, or cast to a non-array type, stays 42P18).
+      if (to.kind === 'array' && isEmptyArrayExpr(node.TypeCast.arg)) {
+        return { kind: 'const', type: to, value: [] as unknown as Datum }
+      }
       const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
       if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
         throw new SqlError('42846', `cannot cast type ${formatType(arg.type)} to ${formatType(to)}`)
@@ -552,7 +557,7 @@ export class Binder {
     return { lhs, compare, any: op === '<>' }
   }
 
-  /** ARRAY[a, b, ...]: elements cast to their common type. */
+  /** ARRAY[a, b, ...]: elements cast to their common type. Empty, see isEmptyArrayExpr. */
   #arrayExpr(elements: readonly Node[], scope: Scope, options: BindOptions): Expr {
     const args = elements.map((n) => this.bind(n, scope, options))
     if (args.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' })
@@ -1307,4 +1312,11 @@ function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
   const target = to.kind === 'array' ? to.element : to
   const fromText = e.type.kind === 'unknown' || isStringType(e.type)
   return fromText && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
+}
+
+/** `ARRAY[]`, or arrays of only such (`ARRAY[[]]`, `ARRAY[ARRAY[], ARRAY[]]`): the empty array,
+ * whose element type only a cast can give. */
+function isEmptyArrayExpr(node: Node | undefined): boolean {
+  if (node === undefined || !('A_ArrayExpr' in node)) return false
+  return (node.A_ArrayExpr.elements ?? []).every(isEmptyArrayExpr)
 }
