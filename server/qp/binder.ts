@@ -966,9 +966,10 @@ export class Binder {
     return { kind: 'func', type: resolved.type, name, args: bound, apply, strict: resolved.strict, volatile: resolved.volatile }
   }
 
-  /** `int4(x)`, `float8(x)`, `text(x)`: a call of one argument named after a numeric, string or
-   * boolean type is a cast to it where an explicit cast exists, as PostgreSQL reads such a call
-   * (through its cast functions, or as a coercion when the name is a type's). */
+  /** `int4(x)`, `text(x)`, `date('today'::text)`: a call of one argument named after a type a
+   * plain function name can spell (not the key words timestamp, time, interval) is a cast to it
+   * where an explicit cast exists, as PostgreSQL reads such a call (through its cast functions,
+   * date(timestamp), or as a coercion: an untyped literal, or text through the type's input). */
   #castCall(name: string, args: readonly Expr[]): Expr | undefined {
     const to = CAST_FUNCTION_TYPES.get(name)
     const arg = args[0]
@@ -1109,7 +1110,9 @@ function objectNameCast(names: readonly Node[]): string | undefined {
 
 /** The type names a one-argument call may cast to (#castCall). */
 const CAST_FUNCTION_TYPES: ReadonlyMap<string, SqlType> = new Map(
-  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool'] as const).map((kind) => [kind, { kind }]),
+  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool', 'date', 'timestamptz', 'uuid', 'jsonb', 'bytea'] as const).map(
+    (kind) => [kind, { kind }],
+  ),
 )
 
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
