@@ -41,7 +41,8 @@ import {
   type SqlType,
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
-import { FUNCTIONS } from './functions.ts'
+import { FUNCTIONS, type FunctionResolver, type ResolvedFunction } from './functions.ts'
+import { AMBIGUOUS_HINT, AmbiguousFunction } from './function-overloads.ts'
 import { posixRegex } from './posix-regex.ts'
 import { likePattern } from './like-pattern.ts'
 import { similarPattern } from './similar-pattern.ts'
@@ -716,9 +717,9 @@ export class Binder {
     const rType = this.#typeOf(r)
     const ownsUnknown = OPERATORS_RESOLVING_UNKNOWN.has(op)
     if (lType.kind === 'unknown' && rType.kind === 'unknown') {
-      const both = unknownOperandsType(op)
-      l = this.coerce(l, both, 'implicit')
-      r = this.coerce(r, both, 'implicit')
+      const [lTo, rTo] = unknownOperandsType(op)
+      l = this.coerce(l, lTo, 'implicit')
+      r = this.coerce(r, rTo, 'implicit')
     } else if (lType.kind === 'unknown' && l.kind === 'param' && !ownsUnknown) {
       // The other operand's type without its typmod: `p = $1` over numeric(5,1) compares 1.04
       // as given, and varchar(3) = 'abcd' is false, not 22001 (PostgreSQL coerces to the type).
@@ -962,7 +963,7 @@ export class Binder {
     const argTypes = args.map((a) => this.#typeOf(a))
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
-    const resolved = resolver?.(argTypes)
+    const resolved = resolveNamed(resolver, argTypes, `${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
     if (resolved === undefined) {
       const cast = this.#castCall(name, args)
       if (cast !== undefined) return cast
@@ -1330,4 +1331,14 @@ function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
 function isEmptyArrayExpr(node: Node | undefined): boolean {
   if (node === undefined || !('A_ArrayExpr' in node)) return false
   return (node.A_ArrayExpr.elements ?? []).every(isEmptyArrayExpr)
+}
+
+/** A resolver's answer, its AmbiguousFunction (42725) naming the call as PostgreSQL does. */
+function resolveNamed(resolver: FunctionResolver | undefined, argTypes: readonly SqlType[], call: string): ResolvedFunction | undefined {
+  try {
+    return resolver?.(argTypes)
+  } catch (e) {
+    if (e instanceof AmbiguousFunction) throw new SqlError('42725', `function ${call} is not unique`, { hint: AMBIGUOUS_HINT })
+    throw e
+  }
 }

@@ -55,7 +55,8 @@ function textFunction(type: SqlType, fn: (s: string) => Datum): FunctionResolver
 const INT_MIN: Record<string, bigint> = { int2: -32768n, int4: -2147483648n, int8: -9223372036854775808n }
 
 const abs: FunctionResolver = (args) => {
-  const t = args[0]
+  // An untyped argument is float8, the preferred type of the numeric candidates.
+  const t: SqlType | undefined = args[0]?.kind === 'unknown' ? { kind: 'float8' } : args[0]
   if (args.length !== 1 || t === undefined) return undefined
   const base = { argTypes: [t], type: t, strict: true, volatile: false }
   switch (t.kind) {

@@ -205,15 +205,35 @@ export function unknownUnaryOperandType(op: string): SqlType | undefined {
 
 const NOT_UNIQUE_HINT = 'Could not choose a best candidate operator. You might need to add explicit type casts.'
 
-/** The type two untyped operands (literals or parameters) of a binary operator are read as:
- * float8 for `^` (both candidates are numeric, float8 is preferred), 42725 for the integer bit
- * operators (three equally good candidates, as PostgreSQL finds), text for the others. */
-export function unknownOperandsType(op: string): SqlType {
-  if (op === '^') return float8Type
-  if (op === '&' || op === '|' || op === '#' || op === '<<' || op === '>>') {
+/** Operators of one candidate in PostgreSQL, which two untyped operands take: jsonb's. */
+const ONLY_CANDIDATE: Readonly<Record<string, readonly [SqlType, SqlType]>> = {
+  '?': [jsonbType, textType],
+  '?&': [jsonbType, { kind: 'array', element: textType }],
+  '#-': [jsonbType, { kind: 'array', element: textType }],
+}
+
+/** Operators PostgreSQL has several candidates of, none of them text and text, so two untyped
+ * operands match none better (42725): the arithmetic, integer bit, containment, overlap and
+ * jsonb path operators. */
+const AMBIGUOUS_FOR_UNKNOWNS: ReadonlySet<string> = new Set([
+  '+', '-', '*', '/', '%', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '->', '->>', '#>', '#>>', '?|',
+])
+
+/** The types two untyped operands (literals or parameters) of a binary operator are read as, as
+ * PostgreSQL's oper_select_candidate settles them: float8 for `^` (both candidates are numeric,
+ * float8 is preferred), text for the operators with a text-and-text candidate (comparisons,
+ * `||`, LIKE and regular expression matching, `^@`, `~<~`: the string category is preferred for
+ * unknowns), the one candidate's types where there is one, and 42725 where several candidates
+ * tie ('1' + '2'). An operator Tessera does not know reads them as text, so it is reported
+ * missing (42883) for text operands. */
+export function unknownOperandsType(op: string): readonly [SqlType, SqlType] {
+  if (op === '^') return [float8Type, float8Type]
+  const only = ONLY_CANDIDATE[op]
+  if (only !== undefined) return only
+  if (AMBIGUOUS_FOR_UNKNOWNS.has(op)) {
     throw new SqlError('42725', `operator is not unique: unknown ${op} unknown`, { hint: NOT_UNIQUE_HINT })
   }
-  return textType
+  return [textType, textType]
 }
 
 /** Operators whose resolution reads an untyped parameter operand itself (resolveBinary), instead
