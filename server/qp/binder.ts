@@ -1,6 +1,7 @@
 // Binding (ARCHITECTURE.md "query processor": bind): turns libpg_query expression trees into typed
 // expressions with column references resolved against a scope and parameter types inferred.
 import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
+import { describeNamedCall, hasNamedArguments, placeNamedArguments } from './named-args.ts'
 import type { CteInfo } from './from.ts'
 import { characterPosition } from './parser.ts'
 import type { Rel, WindowCall } from './rel.ts'
@@ -40,7 +41,8 @@ import {
   type SqlType,
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
-import { FUNCTIONS } from './functions.ts'
+import { FUNCTIONS, type FunctionResolver, type ResolvedFunction } from './functions.ts'
+import { AMBIGUOUS_HINT, AmbiguousFunction } from './function-overloads.ts'
 import { posixRegex } from './posix-regex.ts'
 import { likePattern } from './like-pattern.ts'
 import { similarPattern } from './similar-pattern.ts'
@@ -367,6 +369,11 @@ export class Binder {
         return this.#objectName(objectName, isArray, node.TypeCast.arg, scope, options)
       }
       const to = this.resolveType(node.TypeCast.typeName ?? {})
+      // ARRAY[]::int[]: the cast gives the empty array its type, as PostgreSQL's transformArrayExpr
+      // takes it from the cast (ARRAY[] alone, or cast to a non-array type, stays 42P18).
+      if (to.kind === 'array' && isEmptyArrayExpr(node.TypeCast.arg)) {
+        return { kind: 'const', type: to, value: [] as unknown as Datum }
+      }
       const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
       if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
         throw new SqlError('42846', `cannot cast type ${formatType(arg.type)} to ${formatType(to)}`)
@@ -552,7 +559,7 @@ export class Binder {
     return { lhs, compare, any: op === '<>' }
   }
 
-  /** ARRAY[a, b, ...]: elements cast to their common type. */
+  /** ARRAY[a, b, ...]: elements cast to their common type. Empty, see isEmptyArrayExpr. */
   #arrayExpr(elements: readonly Node[], scope: Scope, options: BindOptions): Expr {
     const args = elements.map((n) => this.bind(n, scope, options))
     if (args.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' })
@@ -710,9 +717,9 @@ export class Binder {
     const rType = this.#typeOf(r)
     const ownsUnknown = OPERATORS_RESOLVING_UNKNOWN.has(op)
     if (lType.kind === 'unknown' && rType.kind === 'unknown') {
-      const both = unknownOperandsType(op)
-      l = this.coerce(l, both, 'implicit')
-      r = this.coerce(r, both, 'implicit')
+      const [lTo, rTo] = unknownOperandsType(op)
+      l = this.coerce(l, lTo, 'implicit')
+      r = this.coerce(r, rTo, 'implicit')
     } else if (lType.kind === 'unknown' && l.kind === 'param' && !ownsUnknown) {
       // The other operand's type without its typmod: `p = $1` over numeric(5,1) compares 1.04
       // as given, and varchar(3) = 'abcd' is false, not 22001 (PostgreSQL coerces to the type).
@@ -932,6 +939,13 @@ export class Binder {
   #funcCall(f: FuncCall, scope: Scope, options: BindOptions): Expr {
     const names = (f.funcname ?? []).map(stringOf)
     const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
+    if (f.args !== undefined && hasNamedArguments(f.args)) {
+      const placed = placeNamedArguments(name, f.args)
+      if (placed === undefined) {
+        throw undefinedFunction(describeNamedCall(names.join('.'), f.args, (a) => formatType(this.#typeOf(this.bind(a, scope, options)))))
+      }
+      return this.#funcCall({ ...f, args: placed }, scope, options)
+    }
     if (f.over !== undefined) {
       if (options.windows === undefined) {
         if (options.clause === 'arguments of an aggregate') throw groupingError('aggregate function calls cannot contain window function calls')
@@ -949,7 +963,7 @@ export class Binder {
     const argTypes = args.map((a) => this.#typeOf(a))
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
-    const resolved = resolver?.(argTypes)
+    const resolved = resolveNamed(resolver, argTypes, `${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
     if (resolved === undefined) {
       const cast = this.#castCall(name, args)
       if (cast !== undefined) return cast
@@ -961,9 +975,10 @@ export class Binder {
     return { kind: 'func', type: resolved.type, name, args: bound, apply, strict: resolved.strict, volatile: resolved.volatile }
   }
 
-  /** `int4(x)`, `float8(x)`, `text(x)`: a call of one argument named after a numeric, string or
-   * boolean type is a cast to it where an explicit cast exists, as PostgreSQL reads such a call
-   * (through its cast functions, or as a coercion when the name is a type's). */
+  /** `int4(x)`, `text(x)`, `date('today'::text)`: a call of one argument named after a type a
+   * plain function name can spell (not the key words timestamp, time, interval) is a cast to it
+   * where an explicit cast exists, as PostgreSQL reads such a call (through its cast functions,
+   * date(timestamp), or as a coercion: an untyped literal, or text through the type's input). */
   #castCall(name: string, args: readonly Expr[]): Expr | undefined {
     const to = CAST_FUNCTION_TYPES.get(name)
     const arg = args[0]
@@ -1104,7 +1119,9 @@ function objectNameCast(names: readonly Node[]): string | undefined {
 
 /** The type names a one-argument call may cast to (#castCall). */
 const CAST_FUNCTION_TYPES: ReadonlyMap<string, SqlType> = new Map(
-  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool'] as const).map((kind) => [kind, { kind }]),
+  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool', 'date', 'timestamptz', 'uuid', 'jsonb', 'bytea'] as const).map(
+    (kind) => [kind, { kind }],
+  ),
 )
 
 const REGEX_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
@@ -1307,4 +1324,21 @@ function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
   const target = to.kind === 'array' ? to.element : to
   const fromText = e.type.kind === 'unknown' || isStringType(e.type)
   return fromText && typeof e.value === 'string' && isDatetimeType(target) && inputReadsClock(e.value)
+}
+
+/** `ARRAY[]`, or arrays of only such (`ARRAY[[]]`, `ARRAY[ARRAY[], ARRAY[]]`): the empty array,
+ * whose element type only a cast can give. */
+function isEmptyArrayExpr(node: Node | undefined): boolean {
+  if (node === undefined || !('A_ArrayExpr' in node)) return false
+  return (node.A_ArrayExpr.elements ?? []).every(isEmptyArrayExpr)
+}
+
+/** A resolver's answer, its AmbiguousFunction (42725) naming the call as PostgreSQL does. */
+function resolveNamed(resolver: FunctionResolver | undefined, argTypes: readonly SqlType[], call: string): ResolvedFunction | undefined {
+  try {
+    return resolver?.(argTypes)
+  } catch (e) {
+    if (e instanceof AmbiguousFunction) throw new SqlError('42725', `function ${call} is not unique`, { hint: AMBIGUOUS_HINT })
+    throw e
+  }
 }

@@ -82,8 +82,8 @@ describe('volatile functions', () => {
     expect(FUNCTIONS.get('now')?.([])?.volatile).toBe(false)
   })
 
-  test('random() draws from ctx.random', () => {
-    const ctx = { random: { next: () => 0.25 } } as unknown as EvalContext
+  test("random() draws from the session's generator (ctx.tx.prng)", () => {
+    const ctx = { tx: { prng: () => ({ double: () => 0.25 }) } } as unknown as EvalContext
     expect(FUNCTIONS.get('random')?.([])?.apply([], ctx)).toBe(0.25)
   })
 })

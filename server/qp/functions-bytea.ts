@@ -1,10 +1,11 @@
 // bytea functions (ARCHITECTURE.md "query processor": evaluate): encode/decode (hex, base64,
-// escape), the SHA-2 digests, convert_to/convert_from for UTF8, and byte lengths.
+// escape), the SHA-2 digests, convert_to/convert_from for UTF8, byte lengths, and the bit and byte
+// accessors (get_bit, set_bit, get_byte, set_byte, bit_count).
 import { createHash } from 'node:crypto'
-import { SqlError } from '../errors/index.ts'
-import { T, overloads, sig } from './function-overloads.ts'
+import { SqlError, featureNotSupported } from '../errors/index.ts'
+import { T, overloads, sig, type Signature } from './function-overloads.ts'
 import type { FunctionResolver } from './functions.ts'
-import { invalidEncoding, type Datum } from './types/index.ts'
+import { formatType, invalidEncoding, type Datum } from './types/index.ts'
 
 const bytes = (d: Datum | undefined) => d as Uint8Array
 const text = (d: Datum | undefined) => d as string
@@ -79,6 +80,67 @@ function decode(s: string, format: string): Uint8Array {
   }
 }
 
+/** A bit or byte position checked as PostgreSQL's byteaGetBit and friends: 2202E naming the valid
+ * range, which for an empty value is 0..-1. */
+function checkedIndex(index: bigint, count: number): number {
+  if (index < 0n || index >= BigInt(count)) {
+    throw new SqlError('2202E', `index ${index} out of valid range, 0..${count - 1}`)
+  }
+  return Number(index)
+}
+
+function getBit(data: Uint8Array, n: bigint): bigint {
+  const i = checkedIndex(n, data.length * 8)
+  // Bit 0 is the lowest bit of the first byte.
+  return BigInt(((data[i >> 3] as number) >> (i & 7)) & 1)
+}
+
+function setBit(data: Uint8Array, n: bigint, bit: bigint): Uint8Array {
+  const i = checkedIndex(n, data.length * 8)
+  if (bit !== 0n && bit !== 1n) throw new SqlError('22023', 'new bit must be 0 or 1')
+  const out = data.slice()
+  const mask = 1 << (i & 7)
+  out[i >> 3] = bit === 1n ? (out[i >> 3] as number) | mask : (out[i >> 3] as number) & ~mask
+  return out
+}
+
+function setByte(data: Uint8Array, n: bigint, value: bigint): Uint8Array {
+  const i = checkedIndex(n, data.length)
+  const out = data.slice()
+  // PostgreSQL stores the int4's low byte without a range check: 256 is 0, -1 is 255.
+  out[i] = Number(BigInt.asUintN(8, value))
+  return out
+}
+
+function bitCount(data: Uint8Array): bigint {
+  let n = 0
+  for (let b of data) {
+    for (; b !== 0; b &= b - 1) n++
+  }
+  return BigInt(n)
+}
+
+/** get_bit, set_bit and bit_count also take PostgreSQL's bit strings. Where PostgreSQL resolves
+ * an untyped first argument to bit (get_bit('101', 0): the int4 position matches bit's exactly),
+ * Tessera, without a bit type, answers 0A000 rather than make a bytea call PostgreSQL would not;
+ * where neither candidate is better (bit_count('101'), a smallint or untyped position) 42725; an
+ * int8 position only bytea's overload takes. */
+function bitOrBytea(name: string, ...signatures: Signature[]): FunctionResolver {
+  const resolve = overloads(...signatures)
+  return (args) => {
+    if (args[0]?.kind !== 'unknown') return resolve(args)
+    const position = args[1]?.kind
+    if (position === 'int8') return resolve(args)
+    if (position === 'int4') throw featureNotSupported('the bit string type')
+    if (position === undefined || position === 'int2' || position === 'unknown') {
+      throw new SqlError('42725', `function ${name}(${args.map(formatType).join(', ')}) is not unique`, {
+        hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
+      })
+    }
+    return undefined
+  }
+}
+
 const digest = (algorithm: string) =>
   overloads(sig([T.bytea], T.bytea, (a) => new Uint8Array(createHash(algorithm).update(bytes(a[0])).digest())))
 
@@ -94,6 +156,11 @@ export const BYTEA_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<st
   ['sha256', digest('sha256')],
   ['sha384', digest('sha384')],
   ['sha512', digest('sha512')],
+  ['get_bit', bitOrBytea('get_bit', sig([T.bytea, T.int8], T.int4, (a) => getBit(bytes(a[0]), a[1] as bigint)))],
+  ['set_bit', bitOrBytea('set_bit', sig([T.bytea, T.int8, T.int4], T.bytea, (a) => setBit(bytes(a[0]), a[1] as bigint, a[2] as bigint)))],
+  ['bit_count', bitOrBytea('bit_count', sig([T.bytea], T.int8, (a) => bitCount(bytes(a[0]))))],
+  ['get_byte', overloads(sig([T.bytea, T.int4], T.int4, (a) => BigInt(bytes(a[0])[checkedIndex(a[1] as bigint, bytes(a[0]).length)] as number)))],
+  ['set_byte', overloads(sig([T.bytea, T.int4, T.int4], T.bytea, (a) => setByte(bytes(a[0]), a[1] as bigint, a[2] as bigint)))],
   ['convert_to', overloads(sig([T.text, T.text], T.bytea, (a) => {
     checkUtf8(text(a[1]))
     return new Uint8Array(Buffer.from(text(a[0]), 'utf8'))

@@ -21,6 +21,8 @@ import {
   timestampToDate,
   type Datum,
   type SqlType,
+  fromLocal,
+  zoneOf,
 } from './types/index.ts'
 
 const MICROS_PER_DAY = 86_400_000_000n
@@ -688,7 +690,9 @@ function makeDate(y: bigint, m: bigint, d: bigint): number {
   const year = Number(y)
   const month = Number(m)
   const day = Number(d)
-  const label = `${year}-${month}-${day}`
+  // PostgreSQL's "%d-%02d-%02d" of the astronomical year (44 BC, year -44, is -43).
+  const two = (n: number) => String(n).padStart(2, '0')
+  const label = `${year < 0 ? year + 1 : year}-${two(month)}-${two(day)}`
   if (year === 0) throw new SqlError('22008', `date field value out of range: ${label}`)
   const astro = year < 0 ? year + 1 : year
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(astro, month)) {
@@ -713,6 +717,27 @@ function timeOfDay(hourArg: Datum | undefined, minuteArg: Datum | undefined, sec
 function makeTimestamp(a: readonly Datum[]): bigint {
   const days = makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)
   const micros = BigInt(days) * MICROS_PER_DAY + timeOfDay(a[3], a[4], a[5])
+  if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
+  return micros
+}
+
+/** The largest hour of a numeric zone offset (PostgreSQL's MAX_TZDISP_HOUR). */
+const ZONE_OFFSET_HOURS_MAX = 15
+
+/** make_timestamptz's zone (PostgreSQL's parse_sane_timezone): a numeric offset is ISO 8601's,
+ * east of Greenwich positive ('+05' is UTC+5, where AT TIME ZONE '+05' reads POSIX's UTC-5);
+ * anything else is a zone name or abbreviation as for AT TIME ZONE. */
+function makeTimestampAt(local: bigint, zone: string): bigint {
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone)
+  if (m === null) return fromLocal(local, zoneOf(zone))
+  const hours = Number(m[2])
+  const minutes = Number(m[3] ?? 0)
+  const seconds = Number(m[4] ?? 0)
+  if (hours > ZONE_OFFSET_HOURS_MAX || minutes > 59 || seconds > 59) {
+    throw new SqlError('22023', `numeric time zone "${zone}" out of range`)
+  }
+  const offset = BigInt(((hours * 60 + minutes) * 60 + seconds) * (m[1] === '-' ? -1 : 1)) * 1_000_000n
+  const micros = local - offset
   if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
   return micros
 }
@@ -800,7 +825,10 @@ export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map
   ['make_date', overloads(sig([T.int4, T.int4, T.int4], T.date, (a) => makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)))],
   ['make_time', overloads(sig([T.int4, T.int4, T.float8], T.time, (a) => timeOfDay(a[0], a[1], a[2])))],
   ['make_timestamp', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamp, makeTimestamp))],
-  ['make_timestamptz', overloads(sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamptz, makeTimestamp))],
+  ['make_timestamptz', overloads(
+    sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8], T.timestamptz, makeTimestamp),
+    sig([T.int4, T.int4, T.int4, T.int4, T.int4, T.float8, T.text], T.timestamptz, (a) => makeTimestampAt(makeTimestamp(a), a[6] as string)),
+  )],
   ['make_interval', makeIntervalResolver],
   ['age', overloads(
     sig([T.timestamp, T.timestamp], T.interval, (a) => age(ts(a[0]), ts(a[1]))),

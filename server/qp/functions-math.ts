@@ -6,6 +6,8 @@ import type { FunctionResolver } from './functions.ts'
 import {
   Decimal,
   checkedFloat as checked,
+  erf,
+  erfc,
   expDecimal,
   floatPower,
   floatSqrt,
@@ -173,7 +175,6 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
     numericFn((x) => (x.isNaN ? x : Decimal.fromBigInt(BigInt(x.sign)))),
   )],
   ['pi', overloads(sig([], T.float8, () => Math.PI))],
-  ['random', overloads(sig([], T.float8, (_a, ctx) => ctx.random.next(), { volatile: true }))],
   ['degrees', overloads(floatFn((x) => floatDiv(floatMul(x, 180), Math.PI)))],
   ['radians', overloads(floatFn((x) => floatMul(x, RADIANS_PER_DEGREE)))],
   ['sin', overloads(floatFn(trig(Math.sin)))],
@@ -184,5 +185,8 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<str
   ['asin', overloads(floatFn(inverseTrig(Math.asin)))],
   ['acos', overloads(floatFn(inverseTrig(Math.acos)))],
   ['atan', overloads(floatFn(Math.atan))],
+  // Never an error: erfc's underflow to 0 is not one (PostgreSQL's derfc checks overflow only).
+  ['erf', overloads(floatFn(erf))],
+  ['erfc', overloads(floatFn(erfc))],
   ['atan2', overloads(sig([T.float8, T.float8], T.float8, (a) => Math.atan2(flt(a[0]), flt(a[1]))))],
 ])

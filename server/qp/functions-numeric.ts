@@ -1,5 +1,5 @@
 // Integer and numeric functions beyond arithmetic (ARCHITECTURE.md "query processor": bind and
-// evaluate): gcd, lcm, factorial, the scale functions, width_bucket and random_normal, with
+// evaluate): gcd, lcm, factorial, the scale functions and width_bucket, with
 // PostgreSQL's result types, scales and errors (22003, 2201G, 22004).
 import { SqlError } from '../errors/index.ts'
 import { compatibleElement } from './functions-array.ts'
@@ -146,15 +146,6 @@ const widthBucketRange = overloads(
   sig([T.numeric, T.numeric, T.numeric, T.int4], T.int4, (a) => widthBucketNumeric(num(a[0]), num(a[1]), num(a[2]), int(a[3]))),
 )
 
-/** A normally distributed value by the Box-Muller transform (PostgreSQL's pg_prng_double_normal);
- * no check on the arguments, as PostgreSQL makes none. */
-function randomNormal(next: () => number, mean: number, stddev: number): number {
-  const u1 = 1 - next()
-  const u2 = next()
-  const z = Math.sqrt(-2 * Math.log(u1)) * Math.sin(2 * Math.PI * u2)
-  return stddev * z + mean
-}
-
 const scaleOf = (type: SqlType, fn: (d: Decimal) => Datum) => overloads(sig([T.numeric], type, (a) => fn(num(a[0]))))
 
 /** The functions, by lowercase name. */
@@ -176,9 +167,4 @@ export const NUMERIC_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['min_scale', scaleOf(T.int4, (d) => (d.isNaN ? null : BigInt(d.normalize().scale)))],
   ['trim_scale', scaleOf(T.numeric, (d) => d.normalize())],
   ['width_bucket', (args) => (args.length === 2 ? widthBucketArray(args) : widthBucketRange(args))],
-  ['random_normal', overloads(
-    sig([], T.float8, (_a, ctx) => randomNormal(() => ctx.random.next(), 0, 1), { volatile: true }),
-    sig([T.float8], T.float8, (a, ctx) => randomNormal(() => ctx.random.next(), flt(a[0]), 1), { volatile: true }),
-    sig([T.float8, T.float8], T.float8, (a, ctx) => randomNormal(() => ctx.random.next(), flt(a[0]), flt(a[1])), { volatile: true }),
-  )],
 ])

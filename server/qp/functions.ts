@@ -9,9 +9,11 @@ import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
 import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
 import { MATH_FUNCTIONS } from './functions-math.ts'
 import { NUMERIC_FUNCTIONS } from './functions-numeric.ts'
+import { RANDOM_FUNCTIONS } from './functions-random.ts'
 import { REGEXP_FUNCTIONS } from './functions-regexp.ts'
 import { TEXT_FUNCTIONS } from './functions-text.ts'
 import { TIMEZONE_FUNCTIONS } from './functions-timezone.ts'
+import { TO_ASCII_FUNCTIONS } from './functions-to-ascii.ts'
 import { TRIG_FUNCTIONS } from './functions-trig.ts'
 import { UNICODE_FUNCTIONS } from './functions-unicode.ts'
 import { splitByRegex } from './set-functions.ts'
@@ -53,7 +55,8 @@ function textFunction(type: SqlType, fn: (s: string) => Datum): FunctionResolver
 const INT_MIN: Record<string, bigint> = { int2: -32768n, int4: -2147483648n, int8: -9223372036854775808n }
 
 const abs: FunctionResolver = (args) => {
-  const t = args[0]
+  // An untyped argument is float8, the preferred type of the numeric candidates.
+  const t: SqlType | undefined = args[0]?.kind === 'unknown' ? { kind: 'float8' } : args[0]
   if (args.length !== 1 || t === undefined) return undefined
   const base = { argTypes: [t], type: t, strict: true, volatile: false }
   switch (t.kind) {
@@ -142,11 +145,13 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...MATH_FUNCTIONS,
   ...TRIG_FUNCTIONS,
   ...NUMERIC_FUNCTIONS,
+  ...RANDOM_FUNCTIONS,
   ...DATETIME_FUNCTIONS,
   ...JSONB_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
   ...TIMEZONE_FUNCTIONS,
   ...BYTEA_FUNCTIONS,
+  ...TO_ASCII_FUNCTIONS,
   ['regexp_split_to_array', regexpSplitToArray],
   ['pg_typeof', pgTypeof],
   ['num_nulls', countNulls(true)],

@@ -9,6 +9,7 @@ import type { Node } from 'libpg-query'
 import { SequenceValues, type SequenceDef, type SequenceHost, type SequenceShared, type TxOutcome } from './sequences.ts'
 import { indexJobKey, startIndexJob, type IndexJob, type JobOwner, type JobShared } from './index-jobs.ts'
 import { Settings } from './settings.ts'
+import { PgPrng } from './pg-prng.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** Transaction services for functions with effects beyond their row (nextval, advisory locks). */
@@ -48,6 +49,12 @@ export interface TxServices {
   indexJobOwner(): JobOwner
   /** The state of an index job at the snapshot: building, succeeded, or failed with its error. */
   indexJobState(jobId: string): string | undefined
+  /** The session's generator for random() and friends (PostgreSQL's drandom_seed): the one
+   * setseed last seeded in this transaction, else one seeded from the server's randomness on first
+   * use. A session is one transaction (functions-random.ts). */
+  prng(): PgPrng
+  /** setseed(seed), seed in [-1, 1]: this transaction's later draws are PostgreSQL's after it. */
+  setSeed(seed: number): void
 }
 
 /** What the transaction lends its services. */
@@ -87,6 +94,7 @@ export class TransactionServices implements TxServices {
   #sequences: SequenceValues | undefined
   #afterCommit: ((commitTs: HlcTimestamp) => void)[] | undefined
   #advisoryLocks: Set<Key> | undefined
+  #prng: PgPrng | undefined
 
   constructor(host: () => TxHost, shared: JobShared & SequenceShared) {
     this.#makeHost = host
@@ -108,6 +116,19 @@ export class TransactionServices implements TxServices {
   /** statement_timeout in force (see Settings.statementTimeoutMs). */
   statementTimeoutMs(serverMs: number): number {
     return this.#settings === undefined ? serverMs : this.#settings.statementTimeoutMs(serverMs)
+  }
+
+  prng(): PgPrng {
+    if (this.#prng === undefined) {
+      let seed = 0n
+      for (const b of this.#host.random.bytes(8)) seed = (seed << 8n) | BigInt(b)
+      this.#prng = new PgPrng(seed)
+    }
+    return this.#prng
+  }
+
+  setSeed(seed: number): void {
+    this.#prng = PgPrng.fromFloat(seed)
   }
 
   setting(name: string): string | undefined {
@@ -193,13 +214,19 @@ export class TransactionServices implements TxServices {
   runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
     // Nearly every statement runs once, synchronously: only a refill needs a promise.
     this.#sequences?.startStatement()
+    // A statement run again after a refill draws again what its first attempt drew (setseed's
+    // sequence must not skip what the abandoned attempt took).
+    const prngBefore = this.#prng?.clone()
     try {
       return run()
     } catch (e) {
       // Sequence values may have been made by this very statement (they are made on first use).
       const sequences = this.#sequences as SequenceValues | undefined
       if (sequences === undefined) throw e
-      return sequences.rerunAfter(e, run, undo)
+      return sequences.rerunAfter(e, run, () => {
+        undo()
+        this.#prng = prngBefore?.clone()
+      })
     }
   }
 }

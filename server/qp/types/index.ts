@@ -104,6 +104,7 @@ export {
 } from './datetime.ts'
 export { checkInt, formatFloat8, rint } from './number-io.ts'
 export { checkedFloat, floatPower, floatSqrt } from './float-math.ts'
+export { erf, erfc } from './float-erf.ts'
 export { charLength, takeChars } from './text-order.ts'
 
 /** Casts and typmods. */

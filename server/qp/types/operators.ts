@@ -96,7 +96,7 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
 }
 
 /** Resolves a binary operator (`+ - * / % ^`, the integer bit operators `& | # << >>`, `||`,
- * `^@`, `= <> != < <= > >=`, the array operators
+ * `^@`, `= <> != < <= > >=`, the pattern comparisons `~<~ ~<=~ ~>=~ ~>~`, the array operators
  * `@> <@ &&`, the jsonb operators `-> ->> #> #>> @> <@ ? ?| ?& - #-`, and date, timestamp and
  * interval arithmetic) for the operand types the way PostgreSQL does. Undefined when no operator
  * exists (the caller raises 42883). */
@@ -120,6 +120,8 @@ export function resolveBinary(
   if (op === '^') return resolvePower(left, right)
   if (op === '<<' || op === '>>') return resolveShift(op, left, right)
   if (op === '^@') return resolveStartsWith(left, right)
+  const pattern = PATTERN_COMPARISONS[op]
+  if (pattern !== undefined) return resolvePatternComparison(pattern, left, right)
   if (left.kind === 'jsonb' || right.kind === 'jsonb') {
     const json = resolveJsonb(op, left, right)
     if (json !== undefined) return json
@@ -203,15 +205,35 @@ export function unknownUnaryOperandType(op: string): SqlType | undefined {
 
 const NOT_UNIQUE_HINT = 'Could not choose a best candidate operator. You might need to add explicit type casts.'
 
-/** The type two untyped operands (literals or parameters) of a binary operator are read as:
- * float8 for `^` (both candidates are numeric, float8 is preferred), 42725 for the integer bit
- * operators (three equally good candidates, as PostgreSQL finds), text for the others. */
-export function unknownOperandsType(op: string): SqlType {
-  if (op === '^') return float8Type
-  if (op === '&' || op === '|' || op === '#' || op === '<<' || op === '>>') {
+/** Operators of one candidate in PostgreSQL, which two untyped operands take: jsonb's. */
+const ONLY_CANDIDATE: Readonly<Record<string, readonly [SqlType, SqlType]>> = {
+  '?': [jsonbType, textType],
+  '?&': [jsonbType, { kind: 'array', element: textType }],
+  '#-': [jsonbType, { kind: 'array', element: textType }],
+}
+
+/** Operators PostgreSQL has several candidates of, none of them text and text, so two untyped
+ * operands match none better (42725): the arithmetic, integer bit, containment, overlap and
+ * jsonb path operators. */
+const AMBIGUOUS_FOR_UNKNOWNS: ReadonlySet<string> = new Set([
+  '+', '-', '*', '/', '%', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '->', '->>', '#>', '#>>', '?|',
+])
+
+/** The types two untyped operands (literals or parameters) of a binary operator are read as, as
+ * PostgreSQL's oper_select_candidate settles them: float8 for `^` (both candidates are numeric,
+ * float8 is preferred), text for the operators with a text-and-text candidate (comparisons,
+ * `||`, LIKE and regular expression matching, `^@`, `~<~`: the string category is preferred for
+ * unknowns), the one candidate's types where there is one, and 42725 where several candidates
+ * tie ('1' + '2'). An operator Tessera does not know reads them as text, so it is reported
+ * missing (42883) for text operands. */
+export function unknownOperandsType(op: string): readonly [SqlType, SqlType] {
+  if (op === '^') return [float8Type, float8Type]
+  const only = ONLY_CANDIDATE[op]
+  if (only !== undefined) return only
+  if (AMBIGUOUS_FOR_UNKNOWNS.has(op)) {
     throw new SqlError('42725', `operator is not unique: unknown ${op} unknown`, { hint: NOT_UNIQUE_HINT })
   }
-  return textType
+  return [textType, textType]
 }
 
 /** Operators whose resolution reads an untyped parameter operand itself (resolveBinary), instead
@@ -255,6 +277,28 @@ function resolveShift(op: '<<' | '>>', left: SqlType, right: SqlType): ResolvedO
 }
 
 /** `s ^@ prefix`: starts_with (text, text). */
+/** The pattern comparison operators (text_pattern_ops' order): byte-wise, whatever the collation. */
+const PATTERN_COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
+  '~<~': (c) => c < 0,
+  '~<=~': (c) => c <= 0,
+  '~>=~': (c) => c >= 0,
+  '~>~': (c) => c > 0,
+}
+
+/** `a ~<~ b` on text, or on bpchar when an operand is bpchar and the other bpchar, varchar or
+ * untyped (PostgreSQL's pick: bpchar's operator then matches one operand exactly and varchar casts
+ * to bpchar implicitly; against text, text's wins). bpchar's trailing spaces do not count, as
+ * bpchar_pattern_lt strips them. Tessera's text order is already the
+ * bytes' (C collation), so these are `<` and friends restricted to strings. */
+function resolvePatternComparison(test: (c: number) => boolean, left: SqlType, right: SqlType): ResolvedOperator | undefined {
+  const textLike = (t: SqlType) => isStringType(t) || t.kind === 'unknown'
+  if (!textLike(left) || !textLike(right)) return undefined
+  const operands = [left, right]
+  const bpchar = operands.some((t) => t.kind === 'bpchar') && operands.every((t) => t.kind === 'bpchar' || t.kind === 'varchar' || t.kind === 'unknown')
+  const t: SqlType = bpchar ? { kind: 'bpchar' } : textType
+  return op3(boolType, t, t, (a, b) => test(compare(a, b, t)))
+}
+
 function resolveStartsWith(left: SqlType, right: SqlType): ResolvedOperator | undefined {
   const textLike = (t: SqlType) => isStringType(t) || t.kind === 'unknown'
   if (!textLike(left) || !textLike(right)) return undefined
