@@ -65,6 +65,7 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  dropWrongKind,
   relationKind,
   relationNameTaken,
   sequenceDef,
@@ -633,16 +634,21 @@ export function chooseName(
 
 export function dropTable(env: DdlEnv, s: DropStmt): void {
   const dropping = new Set((s.objects ?? []).map(objectName))
+  // Every name is looked up before any table is dropped, as PostgreSQL does: a wrong kind or a
+  // missing table later in the list is its error, not a dependency of an earlier table's.
+  const tables: Table[] = []
   for (const object of s.objects ?? []) {
     const name = objectName(object)
     const table = env.findTable(name)
     if (table === undefined) {
-      if (env.storedView?.(name) !== undefined) throw new SqlError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' })
+      const wrongKind = dropWrongKind(env, name, 'table')
+      if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
-    dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
+    if (!tables.some((t) => t.name === table.name)) tables.push(table)
   }
+  for (const table of tables) dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
 }
 
 /**
@@ -836,13 +842,20 @@ export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
 }
 
 export function dropIndex(env: DdlEnv, s: DropStmt): void {
+  // Every name is looked up before any index is dropped, as PostgreSQL does (dropTable).
+  const found: { name: string; tableName: string }[] = []
   for (const object of s.objects ?? []) {
     const name = objectName(object)
     const tableName = env.view.get(indexNameKey(name))
     if (tableName === undefined) {
+      const wrongKind = dropWrongKind(env, name, 'index')
+      if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? undefinedObject('index', name)
     }
+    if (!found.some((f) => f.name === name)) found.push({ name, tableName })
+  }
+  for (const { name, tableName } of found) {
     const table = env.table(tableName)
     const building = table.def.buildingIndexes?.find((i) => i.name === bareName(name))
     if (building !== undefined) {

@@ -1,0 +1,84 @@
+// DDL errors against PostgreSQL itself, whole: the .slt files check SQLSTATEs and messages, this
+// checks the detail and the hint too. Each script runs statement by statement, one transaction
+// each, on PGlite and on a query processor, and every outcome (ok, or code, message, detail and
+// hint) must be the same.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { PGlite } from '@electric-sql/pglite'
+import { SqlError } from '../errors/index.ts'
+import { createHarness } from './qp-harness.ts'
+
+/** What a statement did, as both engines are compared. */
+interface Outcome {
+  readonly code?: string
+  readonly message?: string
+  readonly detail?: string | undefined
+  readonly hint?: string | undefined
+}
+
+const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
+  'DROP of another kind of relation': [
+    'CREATE SCHEMA x',
+    'CREATE SEQUENCE s',
+    'CREATE TABLE t (a int)',
+    'CREATE INDEX i ON t (a)',
+    'CREATE VIEW v AS SELECT a FROM t',
+    'CREATE TABLE x.u (a int)',
+    'DROP SEQUENCE t',
+    'DROP SEQUENCE IF EXISTS v',
+    'DROP SEQUENCE i',
+    'DROP INDEX s',
+    'DROP INDEX IF EXISTS x.u',
+    'DROP INDEX v',
+    'DROP VIEW t',
+    'DROP VIEW s',
+    'DROP VIEW IF EXISTS i',
+    'DROP TABLE v',
+    'DROP TABLE s',
+    'DROP TABLE i',
+    'DROP TABLE t, s',
+    'DROP TYPE t',
+    'DROP TYPE IF EXISTS v CASCADE',
+    'DROP TYPE x.u',
+  ],
+}
+
+async function onPostgres(db: PGlite, sql: string): Promise<Outcome> {
+  try {
+    await db.query(sql)
+    return {}
+  } catch (e) {
+    const err = e as { code?: string; message?: string; detail?: string; hint?: string }
+    if (typeof err.code !== 'string') throw e
+    return { code: err.code, message: err.message, detail: err.detail, hint: err.hint }
+  }
+}
+
+let db: PGlite
+beforeAll(async () => {
+  db = await PGlite.create()
+}, 30_000)
+afterAll(() => db.close())
+
+describe('DDL errors as PostgreSQL reports them (PGlite), detail and hint included', () => {
+  for (const [name, statements] of Object.entries(SCRIPTS)) {
+    test(name, async () => {
+      await db.exec('DROP SCHEMA IF EXISTS x CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+      const h = createHarness()
+      try {
+        for (const sql of statements) {
+          const theirs = await onPostgres(db, sql)
+          let ours: Outcome = {}
+          try {
+            await h.run(sql)
+          } catch (e) {
+            if (!(e instanceof SqlError)) throw e
+            ours = { code: e.code, message: e.message, detail: e.detail, hint: e.hint }
+          }
+          expect({ sql, ...ours }).toEqual({ sql, ...theirs })
+        }
+      } finally {
+        await h.close()
+      }
+    })
+  }
+})
