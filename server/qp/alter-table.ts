@@ -106,9 +106,10 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
 }
 
 /**
- * The commands Tessera runs on tables, as PostgreSQL's alter_table_type_to_string names them, and
- * whether PostgreSQL allows them on a view (ATSimplePermissions; none is allowed on a sequence or
- * an index).
+ * The commands Tessera runs on tables (and VALIDATE and ALTER CONSTRAINT, which it does not, but
+ * whose refusal on another kind of relation comes first), as PostgreSQL's
+ * alter_table_type_to_string names them, and whether PostgreSQL allows them on a view
+ * (ATSimplePermissions; none is allowed on a sequence or an index).
  */
 const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly onView: boolean }>> = {
   AT_AddColumn: { name: 'ADD COLUMN', onView: false },
@@ -123,6 +124,8 @@ const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly o
   AT_DropIdentity: { name: 'ALTER COLUMN ... DROP IDENTITY', onView: true },
   AT_SetIdentity: { name: 'ALTER COLUMN ... SET', onView: true },
   AT_DropExpression: { name: 'ALTER COLUMN ... DROP EXPRESSION', onView: false },
+  AT_ValidateConstraint: { name: 'VALIDATE CONSTRAINT', onView: false },
+  AT_AlterConstraint: { name: 'ALTER CONSTRAINT', onView: false },
 }
 
 /** ALTER TABLE commands naming a sequence, a view or an index: the first PostgreSQL refuses for
@@ -131,7 +134,7 @@ const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly o
 function refuseAlter(name: string, kind: RelationKind, cmds: readonly Node[]): void {
   for (const node of cmds) {
     const action = 'AlterTableCmd' in node ? ALTER_ACTIONS[node.AlterTableCmd.subtype ?? ''] : undefined
-    if (action === undefined) throw featureNotSupported(`this ALTER TABLE form on a ${kind}`)
+    if (action === undefined) throw featureNotSupported(`this ALTER TABLE form on ${kind === 'index' ? 'an' : 'a'} ${kind}`)
     if (kind === 'view' && action.onView) continue
     throw new SqlError('42809', `ALTER action ${action.name} cannot be performed on relation "${bareName(name)}"`, {
       detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
@@ -746,9 +749,12 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
         detail: 'This operation is not supported for sequences.',
       })
     }
+    // A view or an index has no constraints: PostgreSQL finds none by that name (also under IF
+    // EXISTS).
+    if ((kind === 'view' || kind === 'index') && s.renameType === 'OBJECT_TABCONSTRAINT') throw missingConstraint(s.subname ?? '', name)
     if (kind === 'index') {
       if (s.renameType === 'OBJECT_TABLE') return renameIndex(env, name, s.newname ?? '', false)
-      throw featureNotSupported(`ALTER TABLE ... ${s.renameType === 'OBJECT_COLUMN' ? 'RENAME COLUMN' : 'RENAME CONSTRAINT'} on an index`)
+      throw featureNotSupported('ALTER TABLE ... RENAME COLUMN on an index')
     }
     if (s.missing_ok === true) return
     throw new SqlError('42P01', `relation "${name}" does not exist`)
@@ -791,9 +797,14 @@ function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): Tab
   )
 }
 
+/** RENAME CONSTRAINT naming none of relation `relation`'s: PostgreSQL names the relation bare. */
+function missingConstraint(name: string, relation: string): SqlError {
+  return new SqlError('42704', `constraint "${name}" for table "${bareName(relation)}" does not exist`)
+}
+
 function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
   if (namesOf(def).has(to))
-    throw new SqlError('42710', `constraint "${to}" for relation "${def.name}" already exists`)
+    throw new SqlError('42710', `constraint "${to}" for relation "${bareName(def.name)}" already exists`)
   if (def.checks.some((k) => k.name === from))
     return { ...def, checks: def.checks.map((k) => (k.name === from ? { ...k, name: to } : k)) }
   const fk = (def.foreignKeys ?? []).find((f) => f.name === from)
@@ -819,7 +830,7 @@ function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string):
   }
   if (from === def.primaryKeyName || def.indexes.some((i) => i.constraint && i.name === from))
     return renameIndexIn(env, def, from, to)
-  throw new SqlError('42704', `constraint "${from}" for table "${def.name}" does not exist`)
+  throw missingConstraint(from, def.name)
 }
 
 /** Rewrites the `referencedBy` list of table `parent` (not `def` itself) through `map`. */

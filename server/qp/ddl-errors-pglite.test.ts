@@ -40,6 +40,21 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'DROP TYPE IF EXISTS v CASCADE',
     'DROP TYPE x.u',
   ],
+  'constraint actions on another kind of relation': [
+    'CREATE SCHEMA x',
+    'CREATE SEQUENCE s',
+    'CREATE TABLE x.u (a int CONSTRAINT c CHECK (a > 0), b int CONSTRAINT d CHECK (b > 0))',
+    'CREATE INDEX i ON x.u (a)',
+    'CREATE VIEW v AS SELECT a FROM x.u',
+    'ALTER TABLE v RENAME CONSTRAINT c TO e',
+    'ALTER TABLE IF EXISTS x.i RENAME CONSTRAINT c TO e',
+    'ALTER TABLE s RENAME CONSTRAINT c TO e',
+    'ALTER TABLE x.u RENAME CONSTRAINT nope TO e',
+    'ALTER TABLE x.u RENAME CONSTRAINT c TO d',
+    'ALTER TABLE v VALIDATE CONSTRAINT c',
+    'ALTER TABLE x.i VALIDATE CONSTRAINT c',
+    'ALTER TABLE s ALTER CONSTRAINT c DEFERRABLE',
+  ],
 }
 
 async function onPostgres(db: PGlite, sql: string): Promise<Outcome> {
