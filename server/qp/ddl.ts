@@ -229,8 +229,8 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   def = ownSequences(env, def, draft.owners)
   // After its serial columns' sequences exist: a default or check may name one (as in PostgreSQL,
   // which creates them before the table).
-  useDefaultSequences(env, def.columns)
-  for (const check of def.checks) useSequences(env, check.expr)
+  useDefaultSequences(env, def.columns, name)
+  for (const check of def.checks) useSequences(env, check.expr, 'expression', name)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
     if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
     env.put(indexKeyOf(name, indexName), name)

@@ -406,20 +406,21 @@ export function followSequenceRenameInViews(
  * PostgreSQL's regclass constant, not when it is evaluated), and its definition is written again
  * unchanged, so a concurrent drop of it conflicts with this statement.
  */
-export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expression'): void {
+export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expression', creating?: string): void {
   for (const ref of sequenceRefs(env.parse, text, form)) {
     const key = sequenceKey(ref.name)
     const raw = env.view.get(key)
     if (raw !== undefined) env.put(key, raw)
-    // A regclass constant may name a table or a view as well.
-    else if (env.findTable(ref.name) === undefined && env.view.get(viewKey(ref.name)) === undefined)
+    // A regclass constant may name a table or a view as well; or, in CREATE TABLE, the table
+    // being created (`creating`), which PostgreSQL creates before its defaults and checks.
+    else if (ref.name !== creating && env.findTable(ref.name) === undefined && env.view.get(viewKey(ref.name)) === undefined)
       throw new SqlError('42P01', `relation "${ref.name}" does not exist`)
   }
 }
 
 /** useSequences for every default of `columns` that is not a serial or identity column's. */
-export function useDefaultSequences(env: DdlEnv, columns: readonly ColumnDef[]): void {
-  for (const c of columns) if (c.default !== undefined && c.sequence === undefined) useSequences(env, c.default)
+export function useDefaultSequences(env: DdlEnv, columns: readonly ColumnDef[], creating?: string): void {
+  for (const c of columns) if (c.default !== undefined && c.sequence === undefined) useSequences(env, c.default, 'expression', creating)
 }
 
 /** `def` with `change` applied to every column; `def` itself when nothing changed. */
