@@ -19,6 +19,7 @@ import {
   encodeTableDef,
   indexKeyOf,
   indexNameKey,
+  indexNamesOf,
   schemaExists,
   schemaKey,
   schemaOf,
@@ -319,6 +320,10 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
   )
   for (const fk of a.def.foreignKeys ?? [])
     if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
+  // Its indexes go: regclass constants naming them ('i'::regclass) need CASCADE, which drops them.
+  const indexes = a.def.indexes.filter((i) => i.columns.includes(col.position)).map((i) => siblingName(a.def.name, i.name))
+  const uses = { kind: 'index', what: `column ${name} of table ${a.def.name}`, cascade, current: a.def } as const
+  a.def = dropSequenceUses(a.env, new Set(indexes), uses) ?? a.def
   for (const index of a.def.indexes)
     if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
   const dropped: ColumnDef = {
@@ -552,6 +557,10 @@ function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boo
   )
   if (index !== undefined) {
     dropUniqueDependents(a, index, cascade)
+    // Regclass constants naming its index ('k'::regclass).
+    const what = `constraint ${name} on table ${a.def.name}`
+    const uses = { kind: 'index', what, cascade, current: a.def } as const
+    a.def = dropSequenceUses(a.env, new Set([siblingName(a.def.name, name)]), uses) ?? a.def
     a.env.put(indexKeyOf(a.def.name, name), null)
     a.def = { ...a.def, indexes: a.def.indexes.filter((i) => i !== index) }
     return
@@ -706,6 +715,20 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,
     )
   }
+  // PostgreSQL drops and rebuilds the column's indexes and key constraints (whatever the types),
+  // which regclass constants naming one forbid: 2BP01 (the statement has no CASCADE). Tessera
+  // keeps them, but answers the same.
+  const declaredKey = a.def.primaryKey.every((p) => a.def.columns[p]?.hidden !== true)
+  const indexes = [
+    ...(declaredKey && a.def.primaryKey.includes(col.position) ? [{ name: a.def.primaryKeyName, constraint: true, key: true }] : []),
+    ...[...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => i.columns.includes(col.position)),
+  ]
+  for (const index of indexes) {
+    const name = siblingName(a.def.name, index.name)
+    // A primary key goes with its column's NOT NULL constraint (PostgreSQL 18): two objects.
+    const what = 'key' in index ? undefined : index.constraint ? `constraint ${index.name} on table ${a.def.name}` : `index ${name}`
+    dropSequenceUses(a.env, new Set([name]), { kind: 'index', what, cascade: false, current: a.def })
+  }
   a.def = withColumn(a.def, { ...col, type: to })
 }
 
@@ -849,13 +872,19 @@ function relinkReferences(
     )
 }
 
+/** Renames index `from` of table `def` (names bare) and returns the table's definition for the
+ * caller to write. The regclass constants naming the index ('i'::regclass) in defaults, checks
+ * and views follow it, as PostgreSQL's hold its OID. */
 function renameIndexIn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
   if (relationNameTaken(env, siblingName(def.name, to)))
     throw new SqlError('42P07', `relation "${to}" already exists`)
   env.put(indexKeyOf(def.name, from), null)
   env.put(indexKeyOf(def.name, to), def.name)
-  if (from === def.primaryKeyName) return { ...def, primaryKeyName: to }
-  return { ...def, indexes: def.indexes.map((i) => (i.name === from ? { ...i, name: to } : i)) }
+  const [qualifiedFrom, qualifiedTo] = [siblingName(def.name, from), siblingName(def.name, to)]
+  followSequenceRename(env, qualifiedFrom, qualifiedTo, { skip: new Set([def.name]) })
+  const followed = withSequenceRenamed(env.parse, def, qualifiedFrom, qualifiedTo)
+  if (from === followed.primaryKeyName) return { ...followed, primaryKeyName: to }
+  return { ...followed, indexes: followed.indexes.map((i) => (i.name === from ? { ...i, name: to } : i)) }
 }
 
 function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
@@ -868,16 +897,16 @@ function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean):
   env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, bareName(from), to)))
 }
 
-/** A sequence a table's move took along: its name before and after. */
+/** A sequence or an index a table's move took along: its name before and after. */
 export interface MovedSequence {
   readonly from: string
   readonly to: string
 }
 
 /** RENAME TO: the definition moves to the new name's key (rows stay under the table id); index
- * names, owned sequences and foreign keys on either side follow. Returns the sequences it moved to
- * another schema: the defaults and checks naming them follow here, the views are the caller's
- * (followSequenceRenameInViews, once the views followed the table). */
+ * names, owned sequences and foreign keys on either side follow. Returns the sequences and
+ * indexes it moved to another schema: the defaults and checks naming them follow here, the views
+ * are the caller's (followSequenceRenameInViews, once the views followed the table). */
 function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
   if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
   const from = table.name
@@ -925,14 +954,17 @@ function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
     const ownedBy = seq.ownedBy === undefined ? undefined : { ...seq.ownedBy, table: to }
     putSequence(env, { ...seq, name, ownedBy })
   }
-  const indexes = [
-    def.primaryKeyName,
-    ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name),
-  ]
-  for (const n of indexes) {
+  for (const n of indexNamesOf(def)) {
     if (moved && relationNameTaken(env, siblingName(to, n)))
       throw new SqlError('42P07', `relation "${n}" already exists`)
-    if (moved) env.put(indexKeyOf(from, n), null)
+    if (moved) {
+      env.put(indexKeyOf(from, n), null)
+      // Regclass constants naming the index follow it into the new schema, as a sequence's.
+      const [indexFrom, indexTo] = [siblingName(from, n), siblingName(to, n)]
+      def = withSequenceRenamed(env.parse, def, indexFrom, indexTo)
+      followSequenceRename(env, indexFrom, indexTo, { skip: new Set([from]), views: false })
+      movedSequences.push({ from: indexFrom, to: indexTo })
+    }
     env.put(indexKeyOf(to, n), to)
   }
   env.put(table.schemaKey, null)

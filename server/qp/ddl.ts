@@ -23,6 +23,7 @@ import {
   encodeTableDef,
   bareName,
   indexKeyOf,
+  indexNamesOf,
   schemaExists,
   schemaOf,
   indexNameKey,
@@ -71,7 +72,7 @@ import {
   sequenceDef,
   setSequenceSchema,
 } from './sequences.ts'
-import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
+import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences, type UsedKind } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -714,19 +715,19 @@ export function dropOneTable(
   // Defaults, checks and views naming it by a regclass constant ('t'::regclass).
   const skip = new Set([...dropping, table.name])
   const what = dropping.size > 1 ? undefined : `table ${table.name}`
-  if (regclassUses) dropSequenceUses(env, new Set([table.name]), { what, cascade, skip, kind: 'table' })
+  // Regclass constants naming the table or one of its indexes.
+  if (regclassUses) {
+    const kinds = new Map<string, UsedKind>([[table.name, 'table']])
+    for (const index of indexNamesOf(table.def)) kinds.set(siblingName(table.name, index), 'index')
+    dropSequenceUses(env, new Set(kinds.keys()), { what, cascade, skip, kind: kinds })
+  }
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
   // deletes once no snapshot can still see the table.
   env.put(table.schemaKey, null)
   dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip })
-  for (const index of [
-    table.def.primaryKeyName,
-    ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name),
-  ]) {
-    env.put(indexKeyOf(table.name, index), null)
-  }
+  for (const index of indexNamesOf(table.def)) env.put(indexKeyOf(table.name, index), null)
 }
 
 /** The catalog name of a DROP target (`schema.name` outside public). */
@@ -857,6 +858,26 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
   }
   for (const { name, tableName } of found) {
     const table = env.table(tableName)
+    if (table.def.buildingIndexes?.some((i) => i.name === bareName(name))) continue
+    const index = table.def.indexes.find((i) => i.name === bareName(name))
+    if (index === undefined || index.constraint) {
+      throw new SqlError(
+        '2BP01',
+        `cannot drop index ${name} because constraint ${bareName(name)} on table ${table.name} requires it`,
+        {
+          hint: `You can drop constraint ${bareName(name)} on table ${table.name} instead.`,
+        },
+      )
+    }
+  }
+  // Defaults, checks and views naming them by regclass constants ('i'::regclass).
+  dropSequenceUses(env, new Set(found.map((f) => f.name)), {
+    kind: 'index',
+    what: found.length === 1 ? `index ${found[0]?.name}` : undefined,
+    cascade: s.behavior === 'DROP_CASCADE',
+  })
+  for (const { name, tableName } of found) {
+    const table = env.table(tableName)
     const building = table.def.buildingIndexes?.find((i) => i.name === bareName(name))
     if (building !== undefined) {
       // Its job sees the index gone and ends as failed.
@@ -871,15 +892,7 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
       continue
     }
     const index = table.def.indexes.find((i) => i.name === bareName(name))
-    if (index === undefined || index.constraint) {
-      throw new SqlError(
-        '2BP01',
-        `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`,
-        {
-          hint: `You can drop constraint ${name} on table ${table.name} instead.`,
-        },
-      )
-    }
+    assert(index !== undefined, 'the index was found above')
     // The index's entries stay behind, unreachable (index ids are never reused); the commit names
     // them a garbage range (garbage-writes.ts).
     const def: TableDef = { ...table.def, indexes: table.def.indexes.filter((i) => i !== index) }
