@@ -19,6 +19,7 @@ import {
   encodeTableDef,
   indexKeyOf,
   indexNameKey,
+  indexNamesOf,
   schemaExists,
   schemaKey,
   schemaOf,
@@ -106,9 +107,10 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
 }
 
 /**
- * The commands Tessera runs on tables, as PostgreSQL's alter_table_type_to_string names them, and
- * whether PostgreSQL allows them on a view (ATSimplePermissions; none is allowed on a sequence or
- * an index).
+ * The commands Tessera runs on tables (and VALIDATE and ALTER CONSTRAINT, which it does not, but
+ * whose refusal on another kind of relation comes first), as PostgreSQL's
+ * alter_table_type_to_string names them, and whether PostgreSQL allows them on a view
+ * (ATSimplePermissions; none is allowed on a sequence or an index).
  */
 const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly onView: boolean }>> = {
   AT_AddColumn: { name: 'ADD COLUMN', onView: false },
@@ -123,6 +125,8 @@ const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly o
   AT_DropIdentity: { name: 'ALTER COLUMN ... DROP IDENTITY', onView: true },
   AT_SetIdentity: { name: 'ALTER COLUMN ... SET', onView: true },
   AT_DropExpression: { name: 'ALTER COLUMN ... DROP EXPRESSION', onView: false },
+  AT_ValidateConstraint: { name: 'VALIDATE CONSTRAINT', onView: false },
+  AT_AlterConstraint: { name: 'ALTER CONSTRAINT', onView: false },
 }
 
 /** ALTER TABLE commands naming a sequence, a view or an index: the first PostgreSQL refuses for
@@ -131,7 +135,7 @@ const ALTER_ACTIONS: Readonly<Record<string, { readonly name: string; readonly o
 function refuseAlter(name: string, kind: RelationKind, cmds: readonly Node[]): void {
   for (const node of cmds) {
     const action = 'AlterTableCmd' in node ? ALTER_ACTIONS[node.AlterTableCmd.subtype ?? ''] : undefined
-    if (action === undefined) throw featureNotSupported(`this ALTER TABLE form on a ${kind}`)
+    if (action === undefined) throw featureNotSupported(`this ALTER TABLE form on ${kind === 'index' ? 'an' : 'a'} ${kind}`)
     if (kind === 'view' && action.onView) continue
     throw new SqlError('42809', `ALTER action ${action.name} cannot be performed on relation "${bareName(name)}"`, {
       detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
@@ -316,6 +320,10 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
   )
   for (const fk of a.def.foreignKeys ?? [])
     if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
+  // Its indexes go: regclass constants naming them ('i'::regclass) need CASCADE, which drops them.
+  const indexes = a.def.indexes.filter((i) => i.columns.includes(col.position)).map((i) => siblingName(a.def.name, i.name))
+  const uses = { kind: 'index', what: `column ${name} of table ${a.def.name}`, cascade, current: a.def } as const
+  a.def = dropSequenceUses(a.env, new Set(indexes), uses) ?? a.def
   for (const index of a.def.indexes)
     if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
   const dropped: ColumnDef = {
@@ -549,6 +557,10 @@ function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boo
   )
   if (index !== undefined) {
     dropUniqueDependents(a, index, cascade)
+    // Regclass constants naming its index ('k'::regclass).
+    const what = `constraint ${name} on table ${a.def.name}`
+    const uses = { kind: 'index', what, cascade, current: a.def } as const
+    a.def = dropSequenceUses(a.env, new Set([siblingName(a.def.name, name)]), uses) ?? a.def
     a.env.put(indexKeyOf(a.def.name, name), null)
     a.def = { ...a.def, indexes: a.def.indexes.filter((i) => i !== index) }
     return
@@ -703,6 +715,20 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,
     )
   }
+  // PostgreSQL drops and rebuilds the column's indexes and key constraints (whatever the types),
+  // which regclass constants naming one forbid: 2BP01 (the statement has no CASCADE). Tessera
+  // keeps them, but answers the same.
+  const declaredKey = a.def.primaryKey.every((p) => a.def.columns[p]?.hidden !== true)
+  const indexes = [
+    ...(declaredKey && a.def.primaryKey.includes(col.position) ? [{ name: a.def.primaryKeyName, constraint: true, key: true }] : []),
+    ...[...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => i.columns.includes(col.position)),
+  ]
+  for (const index of indexes) {
+    const name = siblingName(a.def.name, index.name)
+    // A primary key goes with its column's NOT NULL constraint (PostgreSQL 18): two objects.
+    const what = 'key' in index ? undefined : index.constraint ? `constraint ${index.name} on table ${a.def.name}` : `index ${name}`
+    dropSequenceUses(a.env, new Set([name]), { kind: 'index', what, cascade: false, current: a.def })
+  }
   a.def = withColumn(a.def, { ...col, type: to })
 }
 
@@ -746,9 +772,12 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
         detail: 'This operation is not supported for sequences.',
       })
     }
+    // A view or an index has no constraints: PostgreSQL finds none by that name (also under IF
+    // EXISTS).
+    if ((kind === 'view' || kind === 'index') && s.renameType === 'OBJECT_TABCONSTRAINT') throw missingConstraint(s.subname ?? '', name)
     if (kind === 'index') {
       if (s.renameType === 'OBJECT_TABLE') return renameIndex(env, name, s.newname ?? '', false)
-      throw featureNotSupported(`ALTER TABLE ... ${s.renameType === 'OBJECT_COLUMN' ? 'RENAME COLUMN' : 'RENAME CONSTRAINT'} on an index`)
+      throw featureNotSupported('ALTER TABLE ... RENAME COLUMN on an index')
     }
     if (s.missing_ok === true) return
     throw new SqlError('42P01', `relation "${name}" does not exist`)
@@ -791,9 +820,14 @@ function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): Tab
   )
 }
 
+/** RENAME CONSTRAINT naming none of relation `relation`'s: PostgreSQL names the relation bare. */
+function missingConstraint(name: string, relation: string): SqlError {
+  return new SqlError('42704', `constraint "${name}" for table "${bareName(relation)}" does not exist`)
+}
+
 function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
   if (namesOf(def).has(to))
-    throw new SqlError('42710', `constraint "${to}" for relation "${def.name}" already exists`)
+    throw new SqlError('42710', `constraint "${to}" for relation "${bareName(def.name)}" already exists`)
   if (def.checks.some((k) => k.name === from))
     return { ...def, checks: def.checks.map((k) => (k.name === from ? { ...k, name: to } : k)) }
   const fk = (def.foreignKeys ?? []).find((f) => f.name === from)
@@ -819,7 +853,7 @@ function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string):
   }
   if (from === def.primaryKeyName || def.indexes.some((i) => i.constraint && i.name === from))
     return renameIndexIn(env, def, from, to)
-  throw new SqlError('42704', `constraint "${from}" for table "${def.name}" does not exist`)
+  throw missingConstraint(from, def.name)
 }
 
 /** Rewrites the `referencedBy` list of table `parent` (not `def` itself) through `map`. */
@@ -838,13 +872,19 @@ function relinkReferences(
     )
 }
 
+/** Renames index `from` of table `def` (names bare) and returns the table's definition for the
+ * caller to write. The regclass constants naming the index ('i'::regclass) in defaults, checks
+ * and views follow it, as PostgreSQL's hold its OID. */
 function renameIndexIn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
   if (relationNameTaken(env, siblingName(def.name, to)))
     throw new SqlError('42P07', `relation "${to}" already exists`)
   env.put(indexKeyOf(def.name, from), null)
   env.put(indexKeyOf(def.name, to), def.name)
-  if (from === def.primaryKeyName) return { ...def, primaryKeyName: to }
-  return { ...def, indexes: def.indexes.map((i) => (i.name === from ? { ...i, name: to } : i)) }
+  const [qualifiedFrom, qualifiedTo] = [siblingName(def.name, from), siblingName(def.name, to)]
+  followSequenceRename(env, qualifiedFrom, qualifiedTo, { skip: new Set([def.name]) })
+  const followed = withSequenceRenamed(env.parse, def, qualifiedFrom, qualifiedTo)
+  if (from === followed.primaryKeyName) return { ...followed, primaryKeyName: to }
+  return { ...followed, indexes: followed.indexes.map((i) => (i.name === from ? { ...i, name: to } : i)) }
 }
 
 function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
@@ -857,16 +897,16 @@ function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean):
   env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, bareName(from), to)))
 }
 
-/** A sequence a table's move took along: its name before and after. */
+/** A sequence or an index a table's move took along: its name before and after. */
 export interface MovedSequence {
   readonly from: string
   readonly to: string
 }
 
 /** RENAME TO: the definition moves to the new name's key (rows stay under the table id); index
- * names, owned sequences and foreign keys on either side follow. Returns the sequences it moved to
- * another schema: the defaults and checks naming them follow here, the views are the caller's
- * (followSequenceRenameInViews, once the views followed the table). */
+ * names, owned sequences and foreign keys on either side follow. Returns the sequences and
+ * indexes it moved to another schema: the defaults and checks naming them follow here, the views
+ * are the caller's (followSequenceRenameInViews, once the views followed the table). */
 function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
   if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
   const from = table.name
@@ -914,14 +954,17 @@ function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
     const ownedBy = seq.ownedBy === undefined ? undefined : { ...seq.ownedBy, table: to }
     putSequence(env, { ...seq, name, ownedBy })
   }
-  const indexes = [
-    def.primaryKeyName,
-    ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name),
-  ]
-  for (const n of indexes) {
+  for (const n of indexNamesOf(def)) {
     if (moved && relationNameTaken(env, siblingName(to, n)))
       throw new SqlError('42P07', `relation "${n}" already exists`)
-    if (moved) env.put(indexKeyOf(from, n), null)
+    if (moved) {
+      env.put(indexKeyOf(from, n), null)
+      // Regclass constants naming the index follow it into the new schema, as a sequence's.
+      const [indexFrom, indexTo] = [siblingName(from, n), siblingName(to, n)]
+      def = withSequenceRenamed(env.parse, def, indexFrom, indexTo)
+      followSequenceRename(env, indexFrom, indexTo, { skip: new Set([from]), views: false })
+      movedSequences.push({ from: indexFrom, to: indexTo })
+    }
     env.put(indexKeyOf(to, n), to)
   }
   env.put(table.schemaKey, null)

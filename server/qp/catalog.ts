@@ -115,6 +115,12 @@ export interface TableDef {
   readonly buildingIndexes?: readonly IndexDef[] | undefined
 }
 
+/** The names (bare, in the table's schema) of a table's indexes: its primary key's, the others',
+ * and those being built. */
+export function indexNamesOf(def: TableDef): string[] {
+  return [def.primaryKeyName, ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name)]
+}
+
 /** A decoded definition with what every statement needs precomputed. */
 export interface Table {
   readonly def: TableDef

@@ -23,6 +23,7 @@ import {
   encodeTableDef,
   bareName,
   indexKeyOf,
+  indexNamesOf,
   schemaExists,
   schemaOf,
   indexNameKey,
@@ -65,12 +66,13 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  dropWrongKind,
   relationKind,
   relationNameTaken,
   sequenceDef,
   setSequenceSchema,
 } from './sequences.ts'
-import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences } from './sequence-uses.ts'
+import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences, type UsedKind } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -228,8 +230,8 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   def = ownSequences(env, def, draft.owners)
   // After its serial columns' sequences exist: a default or check may name one (as in PostgreSQL,
   // which creates them before the table).
-  useDefaultSequences(env, def.columns)
-  for (const check of def.checks) useSequences(env, check.expr)
+  useDefaultSequences(env, def.columns, name)
+  for (const check of def.checks) useSequences(env, check.expr, 'expression', name)
   for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
     if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
     env.put(indexKeyOf(name, indexName), name)
@@ -633,16 +635,21 @@ export function chooseName(
 
 export function dropTable(env: DdlEnv, s: DropStmt): void {
   const dropping = new Set((s.objects ?? []).map(objectName))
+  // Every name is looked up before any table is dropped, as PostgreSQL does: a wrong kind or a
+  // missing table later in the list is its error, not a dependency of an earlier table's.
+  const tables: Table[] = []
   for (const object of s.objects ?? []) {
     const name = objectName(object)
     const table = env.findTable(name)
     if (table === undefined) {
-      if (env.storedView?.(name) !== undefined) throw new SqlError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' })
+      const wrongKind = dropWrongKind(env, name, 'table')
+      if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
     }
-    dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
+    if (!tables.some((t) => t.name === table.name)) tables.push(table)
   }
+  for (const table of tables) dropOneTable(env, table, s.behavior === 'DROP_CASCADE', dropping)
 }
 
 /**
@@ -708,19 +715,19 @@ export function dropOneTable(
   // Defaults, checks and views naming it by a regclass constant ('t'::regclass).
   const skip = new Set([...dropping, table.name])
   const what = dropping.size > 1 ? undefined : `table ${table.name}`
-  if (regclassUses) dropSequenceUses(env, new Set([table.name]), { what, cascade, skip, kind: 'table' })
+  // Regclass constants naming the table or one of its indexes.
+  if (regclassUses) {
+    const kinds = new Map<string, UsedKind>([[table.name, 'table']])
+    for (const index of indexNamesOf(table.def)) kinds.set(siblingName(table.name, index), 'index')
+    dropSequenceUses(env, new Set(kinds.keys()), { what, cascade, skip, kind: kinds })
+  }
   detachForDrop(env, table, cascade, dropping)
   // The rows and index entries of a dropped table stay behind, unreachable because table ids
   // are never reused; the commit names them a garbage range (garbage-writes.ts), which storage
   // deletes once no snapshot can still see the table.
   env.put(table.schemaKey, null)
   dropOwnedSequences(env, table.name, undefined, { what: `table ${table.name}`, cascade, skip })
-  for (const index of [
-    table.def.primaryKeyName,
-    ...[...table.def.indexes, ...(table.def.buildingIndexes ?? [])].map((i) => i.name),
-  ]) {
-    env.put(indexKeyOf(table.name, index), null)
-  }
+  for (const index of indexNamesOf(table.def)) env.put(indexKeyOf(table.name, index), null)
 }
 
 /** The catalog name of a DROP target (`schema.name` outside public). */
@@ -836,13 +843,40 @@ export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
 }
 
 export function dropIndex(env: DdlEnv, s: DropStmt): void {
+  // Every name is looked up before any index is dropped, as PostgreSQL does (dropTable).
+  const found: { name: string; tableName: string }[] = []
   for (const object of s.objects ?? []) {
     const name = objectName(object)
     const tableName = env.view.get(indexNameKey(name))
     if (tableName === undefined) {
+      const wrongKind = dropWrongKind(env, name, 'index')
+      if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
       throw missingSchema(env, name) ?? undefinedObject('index', name)
     }
+    if (!found.some((f) => f.name === name)) found.push({ name, tableName })
+  }
+  for (const { name, tableName } of found) {
+    const table = env.table(tableName)
+    if (table.def.buildingIndexes?.some((i) => i.name === bareName(name))) continue
+    const index = table.def.indexes.find((i) => i.name === bareName(name))
+    if (index === undefined || index.constraint) {
+      throw new SqlError(
+        '2BP01',
+        `cannot drop index ${name} because constraint ${bareName(name)} on table ${table.name} requires it`,
+        {
+          hint: `You can drop constraint ${bareName(name)} on table ${table.name} instead.`,
+        },
+      )
+    }
+  }
+  // Defaults, checks and views naming them by regclass constants ('i'::regclass).
+  dropSequenceUses(env, new Set(found.map((f) => f.name)), {
+    kind: 'index',
+    what: found.length === 1 ? `index ${found[0]?.name}` : undefined,
+    cascade: s.behavior === 'DROP_CASCADE',
+  })
+  for (const { name, tableName } of found) {
     const table = env.table(tableName)
     const building = table.def.buildingIndexes?.find((i) => i.name === bareName(name))
     if (building !== undefined) {
@@ -858,15 +892,7 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
       continue
     }
     const index = table.def.indexes.find((i) => i.name === bareName(name))
-    if (index === undefined || index.constraint) {
-      throw new SqlError(
-        '2BP01',
-        `cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`,
-        {
-          hint: `You can drop constraint ${name} on table ${table.name} instead.`,
-        },
-      )
-    }
+    assert(index !== undefined, 'the index was found above')
     // The index's entries stay behind, unreachable (index ids are never reused); the commit names
     // them a garbage range (garbage-writes.ts).
     const def: TableDef = { ...table.def, indexes: table.def.indexes.filter((i) => i !== index) }

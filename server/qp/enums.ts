@@ -6,7 +6,7 @@ import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
 import { CATALOG_TABLE_ID, bareName, encodeTableDef, schemaKey, tablesRange, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
-import { allocateObjectId, qualifiedName } from './sequences.ts'
+import { allocateObjectId, qualifiedName, relationKind } from './sequences.ts'
 import { relationOid } from './system/index.ts'
 import type { SqlType } from './types/index.ts'
 import { viewKey } from './views.ts'
@@ -151,8 +151,17 @@ export function dropTypes(env: DdlEnv, s: DropStmt): void {
   for (const object of s.objects ?? []) {
     assert('TypeName' in object, 'DROP TYPE names types')
     const names = stringsOf(object.TypeName.names)
-    const def = findEnum(env, enumNameOf(names) ?? '')
+    const name = enumNameOf(names) ?? ''
+    const def = findEnum(env, name)
     if (def === undefined) {
+      // A table's or view's row type, in PostgreSQL, which its relation requires (even with
+      // CASCADE and IF EXISTS). Tessera keeps no such type, but answers as PostgreSQL does.
+      const kind = relationKind(env, name)
+      if (kind === 'table' || kind === 'view') {
+        throw new SqlError('2BP01', `cannot drop type ${name} because ${kind} ${name} requires it`, {
+          hint: `You can drop ${kind} ${name} instead.`,
+        })
+      }
       if (s.missing_ok === true) continue
       throw new SqlError('42704', `type "${names.join('.')}" does not exist`)
     }

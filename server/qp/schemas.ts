@@ -6,9 +6,11 @@ import { decodeKey, prefixEnd } from '../encoding/index.ts'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { stringOf } from './binder.ts'
 import {
+  indexNamesOf,
   namespaceKey,
   schemaExists,
   sequenceKey,
+  siblingName,
   sequencesRange,
   tablesRange,
   type Table,
@@ -68,8 +70,10 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
     }
     const dropping = new Set(contents.tables.map((t) => t.name))
     // Defaults, checks and views elsewhere that name its relations by regclass constants (its
-    // sequences, and its tables and views) lose them (CASCADE, as above): one scan for all.
-    const relations = new Set([...contents.sequences, ...dropping, ...contents.views])
+    // sequences, its tables and their indexes, and its views) lose them (CASCADE, as above): one
+    // scan for all.
+    const indexes = contents.tables.flatMap((t) => indexNamesOf(t.def).map((i) => siblingName(t.name, i)))
+    const relations = new Set([...contents.sequences, ...dropping, ...indexes, ...contents.views])
     dropSequenceUses(env, relations, { what: `schema ${name}`, cascade: true, skip: new Set([...dropping, ...contents.views]) })
     for (const table of contents.tables) dropOneTable(env, table, true, dropping, false)
     for (const seq of contents.sequences) env.put(sequenceKey(seq), null)

@@ -20,6 +20,7 @@ import { assertNever, SqlError } from '../errors/index.ts'
 import {
   bareName,
   encodeTableDef,
+  indexNameKey,
   schemaOf,
   sequenceKey,
   sequencesRange,
@@ -218,13 +219,13 @@ function* viewsUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<
   }
 }
 
-/** What a regclass constant names: a sequence, or (`'t'::regclass`) a table or a view. */
-export type UsedKind = 'sequence' | 'table' | 'view'
+/** What a regclass constant names: a sequence, or (`'t'::regclass`) a table, a view or an index. */
+export type UsedKind = 'sequence' | 'table' | 'view' | 'index'
 
 /** What dropSequenceUses is told about the statement. */
 export interface DropUses {
-  /** What the names in `names` are (sequences unless told). */
-  readonly kind?: UsedKind | undefined
+  /** What the names in `names` are (sequences unless told), or each one's kind. */
+  readonly kind?: UsedKind | ReadonlyMap<string, UsedKind> | undefined
   /** What the statement drops, for the 2BP01 message (`sequence s`, `table t`, ...); undefined
    * when it names several objects. */
   readonly what: string | undefined
@@ -236,8 +237,8 @@ export interface DropUses {
 }
 
 /**
- * Before the sequences in `names` are dropped (or tables or views, `o.kind`: regclass constants
- * name those too): the column defaults, CHECK constraints and views that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
+ * Before the sequences in `names` are dropped (or tables, views or indexes, `o.kind`: regclass
+ * constants name those too): the column defaults, CHECK constraints and views that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
  * CASCADE, which drops those defaults and constraints, the views and the views over them; a
  * sequence an identity column uses is 2BP01 even then. Returns `o.current` as changed.
  */
@@ -272,10 +273,11 @@ export function dropSequenceUses(
     )
   }
   if (all.length > 0 && !o.cascade) {
-    const kind = o.kind ?? 'sequence'
-    const lines = found.flatMap((f) => f.uses.map((u) => dependsLine(u, kind)))
+    const kinds = o.kind
+    const kind = (u: SequenceUse) => (kinds instanceof Map ? kinds.get(u.sequence) : kinds) ?? 'sequence'
+    const lines = found.flatMap((f) => f.uses.map((u) => dependsLine(u, kind(u))))
     for (const v of views) {
-      lines.push(...v.uses.map((u) => dependsLine(u, kind)))
+      lines.push(...v.uses.map((u) => dependsLine(u, kind(u))))
       for (const { view, over } of viewsOver(env, v.def.name, skip)) lines.push(`view ${view} depends on view ${over}`)
     }
     throw new SqlError(
@@ -406,20 +408,39 @@ export function followSequenceRenameInViews(
  * PostgreSQL's regclass constant, not when it is evaluated), and its definition is written again
  * unchanged, so a concurrent drop of it conflicts with this statement.
  */
-export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expression'): void {
+export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expression', creating?: string): void {
   for (const ref of sequenceRefs(env.parse, text, form)) {
     const key = sequenceKey(ref.name)
     const raw = env.view.get(key)
     if (raw !== undefined) env.put(key, raw)
-    // A regclass constant may name a table or a view as well.
-    else if (env.findTable(ref.name) === undefined && env.view.get(viewKey(ref.name)) === undefined)
+    // A regclass constant may name a table, a view or an index as well; or, in CREATE TABLE, the
+    // table being created (`creating`), which PostgreSQL creates before its defaults and checks
+    // (but not before its indexes).
+    else if (
+      ref.name !== creating &&
+      env.findTable(ref.name) === undefined &&
+      env.view.get(viewKey(ref.name)) === undefined &&
+      !catalogIndex(env, ref.name)
+    )
       throw new SqlError('42P01', `relation "${ref.name}" does not exist`)
   }
 }
 
+/** Whether `name` is an index the catalog shows (pg_class, and so regclass): not the hidden row
+ * id key of a table without a primary key, nor the index Tessera keeps for a foreign key. */
+function catalogIndex(env: DdlEnv, name: string): boolean {
+  const tableName = env.view.get(indexNameKey(name))
+  const def = tableName === undefined ? undefined : env.findTable(tableName)?.def
+  if (def === undefined) return false
+  const bare = bareName(name)
+  if (bare === def.primaryKeyName) return def.primaryKey.every((p) => def.columns[p]?.hidden !== true)
+  const foreignKeyIndexes = new Set((def.foreignKeys ?? []).filter((fk) => fk.ownsIndex === true).map((fk) => fk.index))
+  return [...def.indexes, ...(def.buildingIndexes ?? [])].some((i) => i.name === bare && !foreignKeyIndexes.has(i.id))
+}
+
 /** useSequences for every default of `columns` that is not a serial or identity column's. */
-export function useDefaultSequences(env: DdlEnv, columns: readonly ColumnDef[]): void {
-  for (const c of columns) if (c.default !== undefined && c.sequence === undefined) useSequences(env, c.default)
+export function useDefaultSequences(env: DdlEnv, columns: readonly ColumnDef[], creating?: string): void {
+  for (const c of columns) if (c.default !== undefined && c.sequence === undefined) useSequences(env, c.default, 'expression', creating)
 }
 
 /** `def` with `change` applied to every column; `def` itself when nothing changed. */

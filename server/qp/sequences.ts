@@ -242,6 +242,22 @@ export const KIND_PLURAL: Readonly<Record<RelationKind, string>> = {
   view: 'views',
 }
 
+/** The article PostgreSQL's DROP messages put before a kind ("an index", "a table"). */
+function withArticle(kind: RelationKind): string {
+  return kind === 'index' ? 'an index' : `a ${kind}`
+}
+
+/** DROP TABLE, INDEX, SEQUENCE or VIEW naming a relation of another kind: PostgreSQL's 42809 with
+ * the hint naming the right DROP (`"t" is not a sequence`, `Use DROP TABLE to remove a table.`),
+ * also under IF EXISTS. Undefined when `name` is of `kind` or names no relation. */
+export function dropWrongKind(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string, kind: RelationKind): SqlError | undefined {
+  const actual = relationKind(env, name)
+  if (actual === undefined || actual === kind) return undefined
+  return new SqlError('42809', `"${bareName(name)}" is not ${withArticle(kind)}`, {
+    hint: `Use DROP ${actual.toUpperCase()} to remove ${withArticle(actual)}.`,
+  })
+}
+
 /** A statement for one kind of relation naming another kind (`ALTER SEQUENCE t`): 42809, also
  * under IF EXISTS, as PostgreSQL (`"t" is not a sequence`). */
 export function notA(name: string, kind: string): SqlError {
@@ -420,6 +436,8 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
       parts[parts.length - 1] ?? '',
     )
     if (env.view.get(sequenceKey(name)) === undefined) {
+      const wrongKind = dropWrongKind(env, name, 'sequence')
+      if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
       throw new SqlError('42P01', `sequence "${name}" does not exist`)
     }

@@ -17,6 +17,7 @@ import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, useSequences } from './sequence-uses.ts'
+import { dropWrongKind } from './sequences.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -123,12 +124,20 @@ function dropView(env: ViewEnv, s: DropStmt): void {
     return parts.length === 2 && parts[0] !== 'public' ? `${parts[0]}.${parts[1]}` : (parts[parts.length - 1] ?? '')
   })
   const dropping = new Set(names)
+  // Every name is looked up before any view is dropped, as PostgreSQL does (a wrong kind later
+  // in the list is the error, not a dependency); a name given twice is dropped once.
+  const found = new Set<string>()
   for (const name of names) {
-    if (env.findView(name) === undefined) {
-      if (env.findTable(name) !== undefined) throw new SqlError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' })
-      if (s.missing_ok === true) continue
-      throw new SqlError('42P01', `view "${name}" does not exist`)
+    if (env.findView(name) !== undefined) {
+      found.add(name)
+      continue
     }
+    const wrongKind = dropWrongKind(env, name, 'view')
+    if (wrongKind !== undefined) throw wrongKind
+    if (s.missing_ok === true) continue
+    throw new SqlError('42P01', `view "${name}" does not exist`)
+  }
+  for (const name of found) {
     dropDependentViews(env, name, 'view', s.behavior === 'DROP_CASCADE', dropping)
     // Defaults, checks and views naming it by a regclass constant ('v'::regclass).
     dropSequenceUses(env, new Set([name]), {
