@@ -42,6 +42,10 @@ function clusterEventText(event: ClusterEvent): string {
     }
     case 'took-over':
       return `took over ${event.partitions} partition${event.partitions === 1 ? '' : 's'} of region ${event.region}`
+    case 'handed-back':
+      return event.self
+        ? `this region (${event.region}) leads journal generation ${event.generation} and owns its partitions again`
+        : `region ${event.region} leads journal generation ${event.generation} and owns its partitions again`
   }
 }
 

@@ -123,11 +123,13 @@ export class ClusterState {
     return Array.from({ length: this.generation(region) + 1 }, (_, n) => this.journalsOf(region, journalsPerRegion, n)).flat()
   }
 
-  /** Records durably that `region`'s generation `n` joined the merge at `ts` (a generation
-   * record was met); a generation older than the newest known is ignored. */
+  /** Records durably that `region`'s generation `n` exists: its generation record was merged
+   * here (at `ts`), or a journal of it was heard of (a witness, which merges nothing, or a
+   * failover freezing it; `ts` 0). Only a committed generation record makes a generation's
+   * journals exist, so hearing of one proves it. A generation older than the newest known is
+   * ignored. */
   async recordGeneration(region: string, generation: GenerationRecord): Promise<void> {
     if (generation.n <= this.generation(region)) return
-    assert(generation.n === this.generation(region) + 1, `generation ${generation.n} of ${region} after ${this.generation(region)}`)
     this.#generations.set(region, generation)
     await this.#write()
   }
