@@ -74,6 +74,10 @@ export interface ClusterSeedResult {
     readonly checks: number
     readonly ops: number
     readonly virtualMs: number
+    /** Regions that got their partitions back in a new journal generation (each time). */
+    readonly handBacks: number
+    /** Regions failed over (each time, as the region itself learnt it or the heir decided it). */
+    readonly failovers: number
     /** Virtual ms from the final heal until both full regions served reads and writes. */
     readonly convergeMs: number
     readonly realMs: number
@@ -113,6 +117,29 @@ export function drawEvents(random: SeededRandom, virtualMs: number): FaultEvent[
   return events.sort((x, y) => x.atMs - y.atMs)
 }
 
+/**
+ * A hand-back cycle, added to the schedule of half the seeds: full region `region` is killed for
+ * long enough to be failed over, restarts (and asks for its partitions back), and a while later the
+ * other full region, its heir, is killed too, so the returned region must fail the heir over in
+ * its turn (before hand-back it could not: its journals stayed sealed). Drawn from a stream of its
+ * own, so every other draw of a seed stays what it was.
+ */
+export function drawHandBackCycle(random: SeededRandom, virtualMs: number, failoverAfterMs: number): FaultEvent[] {
+  if (random.next() < 0.5) return []
+  const region = FULL[random.int(FULL.length)] as FullName
+  const heir = FULL.find((r) => r !== region) as FullName
+  const atMs = random.int(Math.max(1, Math.floor(virtualMs / 3)))
+  // Down past the failover (which seals every journal, a call timeout at worst), then back.
+  const downMs = failoverAfterMs + 500 + random.int(2_000)
+  // Back long enough to ask for its partitions (a second) and open its generation, or not.
+  const backMs = 200 + random.int(3_000)
+  const heirDownMs = random.next() < 0.3 ? undefined : failoverAfterMs + 500 + random.int(2_000)
+  return [
+    { kind: 'kill', atMs, forMs: downMs, region },
+    { kind: 'kill', atMs: atMs + downMs + backMs, forMs: heirDownMs, region: heir },
+  ]
+}
+
 /** Runs one seed to the end or to its first failure; never throws for a failure. */
 export async function runClusterSeed(
   seed: number,
@@ -138,7 +165,11 @@ export async function runClusterSeed(
   const mix = drawMix(random, 20)
   const virtualMs = options.virtualMs ?? 2_000 + random.int(6_000)
   const opsMax = 300 + random.int(1_200)
-  const events = options.events ?? drawEvents(random, virtualMs)
+  const events =
+    options.events ??
+    [...drawEvents(random, virtualMs), ...drawHandBackCycle(new SeededRandom(seed ^ 0x4a_dbac), virtualMs, config.failoverAfterMs)].sort(
+      (x, y) => x.atMs - y.atMs,
+    )
   const log: unknown[] = []
   const failures: unknown[] = []
   const onUnhandled = (e: unknown) => {
@@ -153,9 +184,23 @@ export async function runClusterSeed(
   }
   let t0 = world.sim.wallMs()
   let kills = 0
+  let handBacks = 0
+  let failovers = 0
   let ackedDegraded = 0
   let convergeMs = -1
   const runner = new ClusterRunner(world, model, random, mix, clientsPerRegion, failures)
+  const observed = world.onClusterEvent
+  world.onClusterEvent = (region, event) => {
+    observed?.(region, event)
+    if (event.kind === 'handed-back' && event.self) {
+      handBacks++
+      say(`${region} owns its partitions again (generation ${event.generation})`)
+    }
+    if (event.kind === 'failed-over' && event.region !== region && event.by === region) {
+      failovers++
+      say(`${region} failed ${event.region} over`)
+    }
+  }
   try {
     // Setup without loss (an unknown outcome there would leave no bank to check).
     world.net.setDefaultFaults({ delayMs: config.linkFaults.delayMs })
@@ -294,6 +339,8 @@ export async function runClusterSeed(
         clients: clientsPerRegion * FULL.length,
         accounts,
         kills,
+        handBacks,
+        failovers,
         acked: model.acked.size,
         ackedDegraded,
         absent: model.absent.size,
