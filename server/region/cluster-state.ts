@@ -108,6 +108,11 @@ export class ClusterState {
     return new ClusterState(disk, path, seals, pledges, generations, handingBack)
   }
 
+  /** Each region's newest generation known here, by region (none for generation 0). */
+  generations(): ReadonlyMap<string, GenerationRecord> {
+    return this.#generations
+  }
+
   /** `region`'s newest generation known here (0 until a hand-back was admitted). */
   generation(region: string): number {
     return this.#generations.get(region)?.n ?? 0

@@ -420,6 +420,7 @@ export class Failover {
       replica.seal(seal)
     }
     this.#announce()
+    this.#settleGrant(regionOf(journalId))
     // The seal that completes a region (the first time all its journals are sealed) hands over.
     const region = regionOf(journalId)
     const generation = `${region}@${state.generation(region)}`
@@ -598,6 +599,20 @@ export class Failover {
     this.#released.set(target, { by: grant.by, attempt: grant.attempt })
   }
 
+  /** Drops the grant of `target`'s journals once every journal frozen for it is sealed: no seal
+   * is left to rest on it, and kept, it would refuse every failover `target` itself starts after
+   * it got partitions back (a hand-back). */
+  #settleGrant(target: string): void {
+    const grant = this.#failingOver.get(target)
+    // Not before the whole failover is done: a freeze of the next journal of the same attempt
+    // would find the attempt released, and be refused as stale.
+    if (grant === undefined || !this.#fullyOut(target)) return
+    for (const journalId of grant.frozen) if (this.#o.state.sealed(journalId) === undefined) return
+    grant.timer?.cancel()
+    this.#failingOver.delete(target)
+    this.#released.set(target, { by: grant.by, attempt: grant.attempt })
+  }
+
   /** (Re)starts the wait after which a quiet requester is questioned. */
   #watch(target: string, grant: Grant): void {
     grant.timer?.cancel()
@@ -678,9 +693,12 @@ function isPledge(pledge: PledgeRecord | undefined, by: string, attempt: Attempt
   return pledge !== undefined && pledge.by === by && sameAttempt(pledge.attempt, attempt) && pledge.seal.seq === seal.seq
 }
 
-/** The timestamp partitions taken over start at: above every seal the region knows. */
+/** The timestamp partitions taken over start at: above every seal the region knows, and every
+ * generation record it merged (a region handed its partitions back starts above the heir's last
+ * commit on them, after a restart too, when its clock may not have passed that yet). */
 export function handOverFloor(state: ClusterState, now: HlcTimestamp): HlcTimestamp {
   let floor = now
   for (const seal of state.seals().values()) floor = Math.max(floor, seal.commitTs + 1)
+  for (const generation of state.generations().values()) floor = Math.max(floor, generation.ts + 1)
   return floor
 }

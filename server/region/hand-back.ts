@@ -36,8 +36,9 @@ export interface HandBackOptions {
   /** Rebuilds this region's adjudicators from the cluster state, once the commits in flight on
    * the old ones ended. */
   readonly rebuild: () => Promise<void>
-  /** A region's new generation joined this region's merge (after a rebuild it needed). */
-  readonly onJoined: (region: string, n: number) => void
+  /** A region's generation joined this region's merge (after a rebuild it needed); `news` when
+   * this region had not heard of it before (or its adjudicators changed with it). */
+  readonly onJoined: (region: string, n: number, news: boolean) => void
 }
 
 /** How often a region without partitions asks its heir for them, and an heir retries a generation
@@ -143,7 +144,7 @@ export class HandBack {
   async #joined(region: string, n: number, isNew: boolean): Promise<void> {
     const changed = this.#o.ownershipChanged()
     if (changed) await this.#o.rebuild()
-    if (!this.#closed && (changed || isNew)) this.#o.onJoined(region, n)
+    if (!this.#closed) this.#o.onJoined(region, n, changed || isNew)
   }
 
   /** As heir: `from` (failed over, back) asks for its partitions; answers the generation. */

@@ -239,8 +239,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       journalsOf: generationJournals,
       ownershipChanged: () => [...outRegions()].join() !== builtOut,
       rebuild: () => adjudicators.replace(buildAdjudicators),
-      onJoined: (region, generation) => {
-        options.onClusterEvent?.({ kind: 'handed-back', region, generation, self: region === o.name })
+      onJoined: (region, generation, news) => {
+        if (news) options.onClusterEvent?.({ kind: 'handed-back', region, generation, self: region === o.name })
         failover?.joined()
       },
     })

@@ -49,10 +49,20 @@ export class Cluster {
   /** Closes full region `name` and opens it again on its disk: a new process (a new failover
    * run), its links down and up again; `closed` runs in between. */
   async restart(name: string, closed?: () => void): Promise<void> {
+    await this.stop(name)
+    closed?.()
+    await this.start(name)
+  }
+
+  /** Closes full region `name` and its links; its disk stays for `start`. */
+  async stop(name: string): Promise<void> {
     await this.until(this.region(name).close())
     this.regions.delete(name)
-    closed?.()
     await this.until((this.#transports.get(name) as Transport).close())
+  }
+
+  /** Opens full region `name` again on its disk (after `stop`). */
+  async start(name: string): Promise<void> {
     await this.until(this.#openOne(name))
   }
 

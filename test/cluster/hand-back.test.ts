@@ -1,0 +1,81 @@
+// Partition hand-back (ARCHITECTURE.md "Regions": "A region that comes back catches up from its
+// peers' journals and opens a new journal"; server/region/hand-back.ts). Method: the in-process
+// cluster (real regions and witness on a simulated network and disks). East stops and is failed
+// over by west; east starts again, asks west for its partitions and gets them back in journal
+// generation 1, which joins both regions' merges; then west, the heir, stops: east must fail it
+// over and take every partition, commits going on (before hand-back east's journals stayed sealed,
+// it could fail no one over, and commits stopped everywhere). West then gets its own back too.
+// Every row written anywhere is read the same in both regions at the end.
+import { afterEach, describe, expect, test } from 'bun:test'
+import type { ClusterEvent } from '../../server/region/index.ts'
+import { Cluster } from './cluster.ts'
+
+let cluster: Cluster | undefined
+afterEach(async () => {
+  await cluster?.close()
+  cluster = undefined
+})
+
+/** Retries one statement in its own transaction in `region` while the cluster moves partitions
+ * (57P03 refused, 40001 below a hand-over floor: nothing written either way), for 10 virtual s. */
+async function write(c: Cluster, region: string, sql: string, params: unknown[] = []): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.sql(region, sql, params)
+      return
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      if (attempt >= 100 || (code !== '57P03' && code !== '40001')) throw e
+      await c.until(c.clock.sleep(100))
+    }
+  }
+}
+
+/** Whether `event`, reported by `region`, is `who` owning its partitions again. */
+const handedBack = (who: string) => (_region: string, event: ClusterEvent) => event.kind === 'handed-back' && event.region === who
+
+describe('partition hand-back', () => {
+  test('a failed-over region gets its partitions back in a new journal generation, and can then fail its heir over', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
+    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', 'INSERT INTO t VALUES ($1, 0)', [id])
+
+    // East stops; west fails it over and takes its partitions.
+    const eastOut = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
+    await c.stop('east')
+    await eastOut
+    for (let id = 0; id < 20; id++) await write(c, 'west', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+
+    // East starts again: it learns it was failed over, asks west, and generation 1 joins both
+    // regions' merges.
+    const seen = new Map<string, number>()
+    const eastBack = c.untilEvent((region, e) => {
+      if (handedBack('east')(region, e) && e.kind === 'handed-back') seen.set(region, e.generation)
+      return seen.size === 2
+    })
+    await c.start('east')
+    await eastBack
+    expect([...seen.entries()].sort()).toEqual([['east', 1], ['west', 1]])
+    // East's journals of generation 1 take commits: every row, from either region.
+    for (let id = 0; id < 20; id++) await write(c, id % 2 === 0 ? 'east' : 'west', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    expect(await c.sql('west', 'SELECT sum(v) FROM t')).toEqual([['40']])
+
+    // West, the heir, stops: east fails it over (its new generation is in) and commits go on.
+    const westOut = c.untilEvent((region, e) => region === 'east' && e.kind === 'failed-over' && e.region === 'west')
+    await c.stop('west')
+    await westOut
+    for (let id = 0; id < 20; id++) await write(c, 'east', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['60']])
+
+    // West comes back and gets its partitions back in its own generation 1.
+    const westBack = c.untilEvent((region, e) => region === 'west' && handedBack('west')(region, e))
+    await c.start('west')
+    await westBack
+    for (let id = 0; id < 20; id++) await write(c, id % 2 === 0 ? 'west' : 'east', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    const rows = await c.sql('east', 'SELECT id, v FROM t ORDER BY id')
+    expect(rows).toEqual(Array.from({ length: 20 }, (_, id) => [id, '4']))
+    expect(await c.sql('west', 'SELECT id, v FROM t ORDER BY id')).toEqual(rows)
+  }, 60_000)
+})
