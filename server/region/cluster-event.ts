@@ -12,7 +12,7 @@ import { CHANGE_KEYS_MAX } from './constants.ts'
  *   `reachable` counts this one too. Folded like links.
  * - `failed-over`: every journal of `region` is sealed (by `by`), at the seqs in `seals`; `self`
  *   when `region` is this one: it was failed over while away and serves without partitions of
- *   its own.
+ *   its own until its heir hands them back (`handed-back`).
  * - `took-over`: this region now owns `partitions` adjudicator partitions that were `region`'s.
  * - `handed-back`: `region`, failed over before, leads journal generation `generation`, which
  *   joined this region's merge: it owns its partitions again (`self` when it is this one).
