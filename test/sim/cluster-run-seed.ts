@@ -76,8 +76,11 @@ export interface ClusterSeedResult {
     readonly virtualMs: number
     /** Regions that got their partitions back in a new journal generation (each time). */
     readonly handBacks: number
-    /** Regions failed over (each time, as the region itself learnt it or the heir decided it). */
+    /** Regions failed over (each time, counted at the region that decided it). */
     readonly failovers: number
+    /** Of those, failovers decided by a region that had got its partitions back before: the heir
+     * lost after a hand-back, which stopped commits everywhere before hand-back existed. */
+    readonly failoversAfterHandBack: number
     /** Virtual ms from the final heal until both full regions served reads and writes. */
     readonly convergeMs: number
     readonly realMs: number
@@ -186,6 +189,8 @@ export async function runClusterSeed(
   let kills = 0
   let handBacks = 0
   let failovers = 0
+  let failoversAfterHandBack = 0
+  const handedBack = new Set<string>()
   let ackedDegraded = 0
   let convergeMs = -1
   const runner = new ClusterRunner(world, model, random, mix, clientsPerRegion, failures)
@@ -194,10 +199,12 @@ export async function runClusterSeed(
     observed?.(region, event)
     if (event.kind === 'handed-back' && event.self) {
       handBacks++
+      handedBack.add(region)
       say(`${region} owns its partitions again (generation ${event.generation})`)
     }
     if (event.kind === 'failed-over' && event.region !== region && event.by === region) {
       failovers++
+      if (handedBack.has(region)) failoversAfterHandBack++
       say(`${region} failed ${event.region} over`)
     }
   }
@@ -341,6 +348,7 @@ export async function runClusterSeed(
         kills,
         handBacks,
         failovers,
+        failoversAfterHandBack,
         acked: model.acked.size,
         ackedDegraded,
         absent: model.absent.size,
