@@ -78,4 +78,50 @@ describe('partition hand-back', () => {
     expect(rows).toEqual(Array.from({ length: 20 }, (_, id) => [id, '4']))
     expect(await c.sql('west', 'SELECT id, v FROM t ORDER BY id')).toEqual(rows)
   }, 60_000)
+
+  // Each step is on disk before the next (hand-back.ts): a restart anywhere resumes from it. West
+  // restarts the moment its decision to hand east back is on disk (before or after its generation
+  // record went out), east the moment it recorded its generation; the hand-back completes, both
+  // regions take commits on every row, and read the same rows.
+  test('restarts of the heir and of the returning region mid-hand-back', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
+    for (let id = 0; id < 12; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', 'INSERT INTO t VALUES ($1, 0)', [id])
+    const eastOut = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
+    await c.stop('east')
+    await eastOut
+    await c.start('east')
+    /** What `region`'s cluster-state.json holds now. */
+    const stateOf = (region: string) => {
+      const bytes = c.disks.get(region)?.readFile(`/mem/${region}/cluster-state.json`)
+      return bytes === undefined ? {} : (JSON.parse(new TextDecoder().decode(bytes)) as { handingBack?: Record<string, number>; generations?: Record<string, { n: number }> })
+    }
+    let steps = 0
+    while (stateOf('west').handingBack?.east !== 1) {
+      expect(++steps).toBeLessThan(10_000)
+      await c.until(c.clock.sleep(1))
+    }
+    await c.restart('west')
+    while (stateOf('east').generations?.east?.n !== 1) {
+      expect(++steps).toBeLessThan(20_000)
+      await c.until(c.clock.sleep(1))
+    }
+    await c.restart('east')
+    for (let round = 1; round <= 2; round++) {
+      for (let id = 0; id < 12; id++) await write(c, id % 2 === 0 ? 'east' : 'west', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    }
+    expect(stateOf('west').generations?.east?.n).toBe(1)
+    const rows = await c.sql('west', 'SELECT id, v FROM t ORDER BY id')
+    expect(rows).toEqual(Array.from({ length: 12 }, (_, id) => [id, '2']))
+    expect(await c.sql('east', 'SELECT id, v FROM t ORDER BY id')).toEqual(rows)
+    // East coordinates commits on its own keys again: west stopped, east still commits them once
+    // it failed west over, and it may only do that with a generation of its own.
+    const westOut = c.untilEvent((region, e) => region === 'east' && e.kind === 'failed-over' && e.region === 'west')
+    await c.stop('west')
+    await westOut
+    for (let id = 0; id < 12; id++) await write(c, 'east', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['36']])
+  }, 60_000)
 })
