@@ -51,7 +51,14 @@ export type FaultEvent =
       readonly a: RegionName
       readonly b: RegionName
     }
-  | { readonly kind: 'kill'; readonly atMs: number; readonly forMs?: number; readonly region: RegionName }
+  | {
+      readonly kind: 'kill'
+      readonly atMs: number
+      readonly forMs?: number
+      readonly region: RegionName
+      /** Part of a hand-back cycle: the workload runs on until it happened. */
+      readonly cycle?: true
+    }
   | { readonly kind: 'clog'; readonly atMs: number; readonly forMs: number; readonly region: RegionName }
 
 export interface ClusterSeedResult {
@@ -131,15 +138,15 @@ export function drawHandBackCycle(random: SeededRandom, virtualMs: number, failo
   if (random.next() < 0.5) return []
   const region = FULL[random.int(FULL.length)] as FullName
   const heir = FULL.find((r) => r !== region) as FullName
-  const atMs = random.int(Math.max(1, Math.floor(virtualMs / 3)))
-  // Down past the failover (which seals every journal, a call timeout at worst), then back.
-  const downMs = failoverAfterMs + 500 + random.int(2_000)
-  // Back long enough to ask for its partitions (a second) and open its generation, or not.
+  const atMs = random.int(Math.max(1, Math.floor(virtualMs / 4)))
+  // Down past the failover (which seals every journal), then back.
+  const downMs = failoverAfterMs + 300 + random.int(1_500)
+  // Back long enough to ask for its partitions (once a second) and open its generation, mostly.
   const backMs = 200 + random.int(3_000)
   const heirDownMs = random.next() < 0.3 ? undefined : failoverAfterMs + 500 + random.int(2_000)
   return [
-    { kind: 'kill', atMs, forMs: downMs, region },
-    { kind: 'kill', atMs: atMs + downMs + backMs, forMs: heirDownMs, region: heir },
+    { kind: 'kill', atMs, forMs: downMs, region, cycle: true },
+    { kind: 'kill', atMs: atMs + downMs + backMs, forMs: heirDownMs, region: heir, cycle: true },
   ]
 }
 
@@ -229,7 +236,10 @@ export async function runClusterSeed(
       world.net.heal()
       for (const c of cuts) c.apply()
     }
-    while (world.sim.wallMs() - t0 < virtualMs && model.ops < opsMax) {
+    // A hand-back cycle runs, whatever the workload's bounds, until its heir was lost long enough
+    // to be failed over (bounded: the cycle's events are).
+    const cycleEndMs = Math.max(0, ...events.map((e) => (e.kind === 'kill' && e.cycle === true ? e.atMs + config.failoverAfterMs + 2_000 : 0)))
+    while ((world.sim.wallMs() - t0 < virtualMs && model.ops < opsMax) || world.sim.wallMs() - t0 < cycleEndMs) {
       const ackedBefore = model.acked.size
       await world.step()
       runner.throwFailures()
