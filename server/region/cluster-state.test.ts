@@ -150,4 +150,16 @@ describe('cluster state: generations', () => {
     expect(reloaded.generations().get('west')).toEqual({ n: 2, ts: 7_000 })
     expect(reloaded.generation('east')).toBe(0)
   })
+
+  test('recording a generation known only from a failed write resolves once it is on disk', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    disk.setFaults({ syncLatencyMsMin: 2, syncFailureProbability: 1 })
+    await expect(run(state.recordGeneration('east', { n: 1, ts: 0 }))).rejects.toThrow()
+    expect(state.generation('east')).toBe(1)
+    disk.setFaults({ syncLatencyMsMin: 2 })
+    // The crossbar's caller: the same generation, now with its record's timestamp.
+    await run(state.recordGeneration('east', { n: 1, ts: 9_000 }))
+    expect(afterCrash(disk).generations().get('east')).toEqual({ n: 1, ts: 9_000 })
+  })
 })

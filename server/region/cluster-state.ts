@@ -134,8 +134,12 @@ export class ClusterState {
    * journals exist, so hearing of one proves it. A generation older than the newest known is
    * ignored. */
   async recordGeneration(region: string, generation: GenerationRecord): Promise<void> {
-    if (generation.n <= this.generation(region)) return
-    this.#generations.set(region, generation)
+    const known = this.#generations.get(region)
+    if (generation.n < this.generation(region)) return
+    // Known already, it may be known from a write still in flight, or one that failed: a caller
+    // that goes on only once it is durable (a crossbar passing the generation record) must not
+    // take memory for disk. A generation heard of first has no timestamp; its record's is kept.
+    if (known === undefined || generation.n > known.n || (known.ts === 0 && generation.ts > 0)) this.#generations.set(region, generation)
     await this.#write()
   }
 
