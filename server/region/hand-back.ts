@@ -70,7 +70,7 @@ export class HandBack {
   /** Hand-backs whose adjudicators were drained in this process (`<region>@<n>`): only then may
    * the generation record go out (a restart builds them drained). */
   readonly #drained = new Set<string>()
-  /** Regions whose generation record is being appended, until it failed. */
+  /** Generations (`<region>@<n>`) whose record went out, unless its append failed. */
   readonly #appending = new Set<string>()
   /** Hand-back decisions in flight, by region (one at a time). */
   readonly #deciding = new Map<string, Promise<number>>()
@@ -182,7 +182,8 @@ export class HandBack {
     if (this.#closed || state.isOut(self)) return
     for (const region of fullRegions) {
       const n = state.handingBack(region)
-      if (n === undefined || n <= state.generation(region) || !this.#drained.has(`${region}@${n}`) || this.#appending.has(region)) continue
+      const key = `${region}@${n}`
+      if (n === undefined || n <= state.generation(region) || !this.#drained.has(key) || this.#appending.has(key)) continue
       let durable: Promise<void>
       try {
         const appended = this.#o.leader().append({ txId: generationTxId(region, n), proposedTs: hlc.now(), writes: [] })
@@ -192,10 +193,10 @@ export class HandBack {
         // Refused before anything was written (no quorum, a full queue): tried again later.
         continue
       }
-      this.#appending.add(region)
+      this.#appending.add(key)
       // An unknown outcome may still land: a second record of the same generation is then
       // harmless, as every crossbar admits a generation at its first record.
-      durable.catch(() => this.#appending.delete(region))
+      durable.catch(() => this.#appending.delete(key))
     }
   }
 

@@ -23,8 +23,9 @@ const CI_SEEDS = 250
 // frozen, deaf to the leader that came back), 11387 (a partition hand-over did not wait for a
 // commit forwarded from another region: an update was lost), 565 (with hand-back cycles: a leader
 // restarted with uncommitted records on disk closed below the first record appended since, an
-// heir's generation record, and its crossbar merged past its own older records).
-const REGRESSION_SEEDS = [11, 367, 166, 627, 938, 750, 852, 10194, 11387, 565]
+// heir's generation record, and its crossbar merged past its own older records), 552 (an heir that
+// had handed a region back once never sent the record of its second generation).
+const REGRESSION_SEEDS = [11, 367, 166, 627, 938, 750, 852, 10194, 11387, 565, 552]
 
 function report(r: ClusterSeedResult): string {
   const s = r.stats
