@@ -150,8 +150,9 @@ export class ClusterState {
 
   /** Records durably that this region hands `region` its partitions back in generation `n`. */
   async handBack(region: string, n: number): Promise<void> {
-    if ((this.#handingBack.get(region) ?? 0) >= n) return
+    if ((this.#handingBack.get(region) ?? 0) > n) return
     this.#handingBack.set(region, n)
+    // Written even when this decision is in memory already: that is no proof it is on disk.
     await this.#write()
   }
 

@@ -154,15 +154,20 @@ export class HandBack {
     const running = this.#deciding.get(from)
     if (running !== undefined) return { generation: await running }
     if (state.isOut(self)) throw new SqlError('57P03', `region ${self} was failed over and owns no partitions to hand back`)
-    const n = state.generation(from) + 1
     const decided = state.handingBack(from) ?? 0
+    let n = state.generation(from) + 1
     if (decided >= n) {
-      this.#appendDue()
-      return { generation: decided }
+      if (this.#drained.has(`${from}@${decided}`)) {
+        this.#appendDue()
+        return { generation: decided }
+      }
+      // Decided, but its write or the drain failed: both are done again.
+      n = decided
+    } else {
+      if (!state.isFullyOut(from, journalsPerRegion)) throw new SqlError('57P03', `region ${from} is not failed over here: its partitions are its own`)
+      const heir = fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
+      if (heir !== self) throw new SqlError('57P03', `region ${heir ?? 'none'} holds the partitions of ${from}, not ${self}`)
     }
-    if (!state.isFullyOut(from, journalsPerRegion)) throw new SqlError('57P03', `region ${from} is not failed over here: its partitions are its own`)
-    const heir = fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
-    if (heir !== self) throw new SqlError('57P03', `region ${heir ?? 'none'} holds the partitions of ${from}, not ${self}`)
     const deciding = (async () => {
       await state.handBack(from, n)
       // From here on this region's adjudicators leave `from`'s partitions out; the record goes
