@@ -38,6 +38,8 @@ test('one line per cluster event, with the time; folded changes are counted', ()
     clusterEventLine({ kind: 'failed-over', region: 'us-east-2', by: 'us-east-1', self: false, seals: { 'us-east-2/j0': 12, 'us-east-2/j1': 9 } }, at),
     clusterEventLine({ kind: 'failed-over', region: 'us-east-2', by: 'us-east-1', self: true, seals: { 'us-east-2/j0': 12, 'us-east-2/j1': 9 } }, at),
     clusterEventLine({ kind: 'took-over', region: 'us-east-2', partitions: 4 }, at),
+    clusterEventLine({ kind: 'handed-back', region: 'us-east-2', generation: 1, self: false }, at),
+    clusterEventLine({ kind: 'handed-back', region: 'us-east-2', generation: 2, self: true }, at),
   ]
   expect(lines.join('')).toBe(
     [
@@ -46,8 +48,10 @@ test('one line per cluster event, with the time; folded changes are counted', ()
       '2030-01-02T03:04:05.000Z cluster: quorum lost: 1 of 3 regions in reach, 2 needed; begins and new commits answer 57P03',
       '2030-01-02T03:04:05.000Z cluster: quorum reached: 2 of 3 regions in reach (2 needed)',
       '2030-01-02T03:04:05.000Z cluster: region us-east-2 failed over by us-east-1 (journals sealed: us-east-2/j0 at seq 12, us-east-2/j1 at seq 9)',
-      '2030-01-02T03:04:05.000Z cluster: this region (us-east-2) was failed over by us-east-1 while away (journals sealed: us-east-2/j0 at seq 12, us-east-2/j1 at seq 9); it serves without partitions of its own',
+      '2030-01-02T03:04:05.000Z cluster: this region (us-east-2) was failed over by us-east-1 while away (journals sealed: us-east-2/j0 at seq 12, us-east-2/j1 at seq 9); it serves without partitions of its own until they are handed back',
       '2030-01-02T03:04:05.000Z cluster: took over 4 partitions of region us-east-2',
+      '2030-01-02T03:04:05.000Z cluster: region us-east-2 leads journal generation 1 and owns its partitions again',
+      '2030-01-02T03:04:05.000Z cluster: this region (us-east-2) leads journal generation 2 and owns its partitions again',
       '',
     ].join('\n'),
   )

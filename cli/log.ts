@@ -37,11 +37,15 @@ function clusterEventText(event: ClusterEvent): string {
     case 'failed-over': {
       const seals = Object.entries(event.seals).map(([journal, seq]) => `${journal} at seq ${seq}`).join(', ')
       return event.self
-        ? `this region (${event.region}) was failed over by ${event.by} while away (journals sealed: ${seals}); it serves without partitions of its own`
+        ? `this region (${event.region}) was failed over by ${event.by} while away (journals sealed: ${seals}); it serves without partitions of its own until they are handed back`
         : `region ${event.region} failed over by ${event.by} (journals sealed: ${seals})`
     }
     case 'took-over':
       return `took over ${event.partitions} partition${event.partitions === 1 ? '' : 's'} of region ${event.region}`
+    case 'handed-back':
+      return event.self
+        ? `this region (${event.region}) leads journal generation ${event.generation} and owns its partitions again`
+        : `region ${event.region} leads journal generation ${event.generation} and owns its partitions again`
   }
 }
 

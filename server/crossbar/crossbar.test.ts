@@ -16,7 +16,7 @@ import {
   tableShardOf,
   type StorageShard,
 } from '../storage/index.ts'
-import { createCrossbar, type Crossbar } from './index.ts'
+import { createCrossbar, type Crossbar, type CrossbarOptions } from './index.ts'
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -60,14 +60,20 @@ class Region {
     this.startCrossbar()
   }
 
-  startCrossbar(): void {
+  startCrossbar(joins?: CrossbarOptions['joins']): void {
     this.crossbar = createCrossbar({
       journals: this.journals,
       shards: this.shards,
       shardOf: this.shardOf,
       config: { batchRecordsMax: 4, pendingRecordsMax: 16 },
+      ...(joins === undefined ? {} : { joins }),
     })
     this.crossbar.start()
+  }
+
+  /** A journal on this region's disk and clock that no crossbar follows yet. */
+  openJournal(id: string): Journal {
+    return openFileJournal({ id, dir: `/data/${id}`, disk: this.disk, hlc: this.hlc, clock: this.clock, timers: this.clock, config: { heartbeatMs: 5 } })
   }
 
   async close(): Promise<void> {
@@ -235,4 +241,51 @@ describe('closeOthersOnRecords', () => {
       }
     })
   }
+
+})
+
+describe('joins', () => {
+  // A journal that joins the merge at a record of another (a region's new generation): the merge
+  // stops at that record until the journal is given, then takes the journal's records in order,
+  // though they were durable, and closed past, long before.
+  test('a journal admitted by a record joins the merge there, missing none of its records', async () => {
+    const region = new Region(dir)
+    region.journals = ['a', 'b'].map((id) => region.openJournal(id))
+    region.shards = [0, 1].map((id) => openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: region.clock }))
+    let admit: (journals: readonly Journal[]) => void = () => {}
+    const admitted = new Promise<readonly Journal[]>((resolve) => (admit = resolve))
+    const asked: string[] = []
+    region.startCrossbar((record) => {
+      if (record.txId !== 'join c') return undefined
+      asked.push(record.txId)
+      return admitted
+    })
+    const c = region.openJournal('c')
+    try {
+      await region.commit(4)
+      const a = region.journals[0] as Journal
+      const join = a.append({ txId: 'join c', proposedTs: region.hlc.now(), writes: [] })
+      await region.run(10)
+      // Journal c's records lie above the join record.
+      const key = encodeKey([7n, 1n, 1n])
+      const late = c.append({ txId: 'in c', proposedTs: region.hlc.now(), writes: [{ key, value: 'from c' }] })
+      expect(late.commitTs).toBeGreaterThan(join.commitTs)
+      await region.commit(4)
+      await region.run(50)
+      expect(asked).toEqual(['join c'])
+      // The others closed far beyond, but the merge waits at the join record.
+      expect(region.crossbar?.frontier()).toBe(join.commitTs)
+      admit([c])
+      await region.run(20)
+      expect(region.crossbar?.frontier()).toBeGreaterThan(late.commitTs)
+      const storage = new ShardedStorage(region.shards, region.shardOf)
+      expect(storage.get(key, late.commitTs - 1)).toBeUndefined()
+      expect(storage.get(key, late.commitTs)).toBe('from c')
+      region.committed.push({ commitTs: late.commitTs, writes: [{ key, value: 'from c' }] })
+      region.checkReads()
+    } finally {
+      await region.close()
+      await c.close()
+    }
+  })
 })

@@ -33,7 +33,11 @@ export function createCrossbar(options: CrossbarOptions): Crossbar {
 }
 
 class MergingCrossbar implements Crossbar {
-  readonly #states: readonly JournalState[]
+  readonly #states: JournalState[]
+  readonly #joins: CrossbarOptions['joins']
+  /** Commit timestamps of records admitting journals that are not following yet: the merged
+   * frontier stays at or below each of them until its journals joined. */
+  readonly #barriers = new Set<{ readonly ts: HlcTimestamp }>()
   readonly #shards: readonly StorageShard[]
   readonly #shardOf: ShardOf
   readonly #batchMax: number
@@ -61,17 +65,9 @@ class MergingCrossbar implements Crossbar {
     this.#batchMax = options.config?.batchRecordsMax ?? BATCH_RECORDS_MAX
     this.#pendingMax = options.config?.pendingRecordsMax ?? PENDING_RECORDS_MAX
     this.#closeOthers = options.config?.closeOthersOnRecords ?? false
+    this.#joins = options.joins
     assert(this.#batchMax >= 1 && this.#pendingMax >= 1, 'crossbar limits must be >= 1')
-    this.#states = options.journals.map((journal) => ({
-      journal,
-      queue: [],
-      lastSeq: 0,
-      lastRecordTs: 0,
-      coveredTs: 0,
-      closedTs: 0,
-      lagging: true,
-      unfollow: undefined,
-    }))
+    this.#states = options.journals.map((journal) => newState(journal))
   }
 
   start(): void {
@@ -80,22 +76,52 @@ class MergingCrossbar implements Crossbar {
     // Every record at or below the lowest shard frontier is applied on every shard.
     const startTs = Math.min(...this.#shards.map((s) => s.frontier()))
     this.#frontier = startTs
-    for (const state of this.#states) {
-      const id = state.journal.id
-      // Follow first, so that nothing made durable from now on can be missed; records the
-      // follower sees before the replay reached them are dropped and read by the replay.
-      state.unfollow = state.journal.follow({
-        onRecords: (records) => this.#onRecords(state, records),
-        onClosed: (ts) => this.#onClosed(state, ts),
-      })
-      state.lastSeq = Math.min(...this.#shards.map((s) => s.appliedPositions().get(id) ?? 0))
-      state.coveredTs = startTs
-      state.closedTs = state.journal.closedTs()
-      state.lagging = true
-    }
+    for (const state of this.#states) this.#follow(state, startTs)
     // Replay runs to the end of every journal, or until the pending bound stops it (a journal
     // whose closed timestamp lags); closed timestamps arriving later continue it.
     this.#pump(Number.POSITIVE_INFINITY)
+  }
+
+  /** Follows a journal from the lowest position any shard applied; every record of it at or
+   * below `coveredTs` is known to be applied or read by the replay. */
+  #follow(state: JournalState, coveredTs: HlcTimestamp): void {
+    const id = state.journal.id
+    // Follow first, so that nothing made durable from now on can be missed; records the
+    // follower sees before the replay reached them are dropped and read by the replay.
+    state.unfollow = state.journal.follow({
+      onRecords: (records) => this.#onRecords(state, records),
+      onClosed: (ts) => this.#onClosed(state, ts),
+    })
+    state.lastSeq = Math.min(...this.#shards.map((s) => s.appliedPositions().get(id) ?? 0))
+    state.coveredTs = coveredTs
+    state.closedTs = state.journal.closedTs()
+    state.lagging = true
+  }
+
+  /** A record admitting journals (`joins`): nothing past its commitTs merges until they follow. */
+  #join(admitted: Promise<readonly Journal[]>, ts: HlcTimestamp): void {
+    const barrier = { ts }
+    this.#barriers.add(barrier)
+    admitted.then(
+      (journals) => {
+        if (this.#closed) return
+        for (const journal of journals) {
+          // Known already (reopened at a restart, or admitted by an earlier record): its records
+          // are followed from where shards stand.
+          if (this.#states.some((s) => s.journal.id === journal.id)) continue
+          const state = newState(journal)
+          this.#states.push(state)
+          // Every record of a joining journal lies above the admitting record, and the merge has
+          // not passed that: nothing of it at or below `ts` exists.
+          this.#follow(state, ts)
+        }
+        this.#barriers.delete(barrier)
+        this.#pump(PUMP_ROUNDS_MAX)
+      },
+      // The region's side retries until the journals are admitted; one that gives up leaves the
+      // merge stopped at `ts`, which is all that is safe without them.
+      () => {},
+    )
   }
 
   frontier(): HlcTimestamp {
@@ -175,6 +201,8 @@ class MergingCrossbar implements Crossbar {
     if (record.commitTs <= state.lastRecordTs) assert(false, `journal ${id}: commitTs went back`)
     state.queue.push(record)
     this.#pending++
+    const joining = this.#joins?.(record)
+    if (joining !== undefined) this.#join(joining, record.commitTs)
     state.lastSeq = record.seq
     state.lastRecordTs = record.commitTs
     if (record.commitTs > state.coveredTs) state.coveredTs = record.commitTs
@@ -222,6 +250,7 @@ class MergingCrossbar implements Crossbar {
   #mergedFrontier(): HlcTimestamp {
     let min = Number.POSITIVE_INFINITY
     for (const state of this.#states) min = Math.min(min, effectiveClosed(state))
+    for (const barrier of this.#barriers) min = Math.min(min, barrier.ts)
     return min
   }
 
@@ -291,6 +320,10 @@ class MergingCrossbar implements Crossbar {
     }
     return routed
   }
+}
+
+function newState(journal: Journal): JournalState {
+  return { journal, queue: [], lastSeq: 0, lastRecordTs: 0, coveredTs: 0, closedTs: 0, lagging: true, unfollow: undefined }
 }
 
 function commitTsAt(records: readonly CommitRecord[], i: number): HlcTimestamp {

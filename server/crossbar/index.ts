@@ -1,7 +1,7 @@
 // The crossbar (ARCHITECTURE.md "crossbar", step 5): follows every journal, merges their records
 // into one order by commitTs as closed timestamps allow, and routes writes to storage shards.
 import type { HlcTimestamp } from '../clock/index.ts'
-import type { Journal } from '../journal/index.ts'
+import type { CommitRecord, Journal } from '../journal/index.ts'
 import type { ShardOf, StorageShard } from '../storage/index.ts'
 
 /** Tunables; defaults in crossbar/constants.ts. */
@@ -26,6 +26,17 @@ export interface CrossbarOptions {
   readonly shards: readonly StorageShard[]
   readonly shardOf: ShardOf
   readonly config?: CrossbarConfig
+  /**
+   * Journals that join the merge later (a region's new journal generation, ARCHITECTURE.md
+   * "Regions"), admitted by a record of a journal already merged. Called with every record the
+   * crossbar receives; for a record that admits journals it returns them, once they may be
+   * followed (the caller recorded them durably). The merged frontier stays at or below that
+   * record's commitTs until they are given, then they are followed from the positions the shards
+   * applied: every record of theirs must have a larger commitTs than the admitting one, so no
+   * crossbar passes it without them, and none misses a record of theirs. Journals already merged
+   * are skipped. Default: none.
+   */
+  readonly joins?: (record: CommitRecord) => Promise<readonly Journal[]> | undefined
 }
 
 /**

@@ -282,10 +282,16 @@ export class ReplicatedJournal implements Journal {
   /** Closes as far as commits allow, locally and at every replica. */
   #publish(): void {
     if (this.#seal !== undefined) return
-    const firstUncommitted = this.#held[0]
     let closed = this.#localClosed
-    if (firstUncommitted !== undefined) closed = Math.min(closed, firstUncommitted.commitTs - 1)
-    if (this.#committedSeq < this.#localDurableSeq && firstUncommitted === undefined) closed = Math.min(closed, this.#committedTs)
+    if (this.#committedSeq < this.#localDurableSeq) {
+      // Below the first record not committed yet. After a restart the uncommitted records that
+      // were on disk before it are in the file, not in #held: a record appended since is not the
+      // first of them, and closing below it would pass theirs (seed 565 of the cluster sim, where
+      // an heir restarted and appended a generation record at once). Until they commit, only the
+      // last committed commitTs is safe.
+      const next = this.#held[0]
+      closed = Math.min(closed, next !== undefined && next.seq === this.#committedSeq + 1 ? next.commitTs - 1 : this.#committedTs)
+    }
     if (closed > this.#published) {
       this.#published = closed
       for (const follower of this.#followers) follower.onClosed(closed)

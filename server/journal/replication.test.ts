@@ -346,3 +346,32 @@ describe('replication: a witness copy stays bounded', () => {
     expect(w.replicas.get('W')!.lastSeq()).toBe(241)
   })
 })
+
+describe('replication: a leader restarted with records not committed yet', () => {
+  // The records on its disk that no quorum acknowledged before the restart are in its file, not
+  // among the records it appended since: a new append must not let the closed timestamp pass
+  // them (the cluster sim's seed 565: an heir restarted and appended a generation record at once,
+  // and its crossbar merged past its own older records).
+  test('its closed timestamp stays below them until they commit, whatever it appends meanwhile', async () => {
+    const w = new World()
+    const first = w.append('a')
+    await w.run(30)
+    await first.durable
+    w.net.dropping.add('journal.records->B')
+    w.net.dropping.add('journal.records->W')
+    const pending = [w.append('b'), w.append('c')]
+    for (const p of pending) p.durable.catch(() => {})
+    await w.run(20)
+    await w.leader.close()
+    w.openLeader()
+    const next = w.append('d')
+    next.durable.catch(() => {})
+    await w.run(20)
+    expect(w.leader.closedTs()).toBeLessThan(pending[0]!.commitTs)
+    w.net.dropping.clear()
+    await w.run(300)
+    await next.durable
+    // The follower checks that no record arrives at or below a closed timestamp it was given.
+    expect(w.followers.get('A')!.records.map((r) => r.txId)).toEqual(['a', 'b', 'c', 'd'])
+  })
+})

@@ -12,8 +12,10 @@ import { CHANGE_KEYS_MAX } from './constants.ts'
  *   `reachable` counts this one too. Folded like links.
  * - `failed-over`: every journal of `region` is sealed (by `by`), at the seqs in `seals`; `self`
  *   when `region` is this one: it was failed over while away and serves without partitions of
- *   its own.
+ *   its own until its heir hands them back (`handed-back`).
  * - `took-over`: this region now owns `partitions` adjudicator partitions that were `region`'s.
+ * - `handed-back`: `region`, failed over before, leads journal generation `generation`, which
+ *   joined this region's merge: it owns its partitions again (`self` when it is this one).
  */
 export type ClusterEvent =
   | { readonly kind: 'link'; readonly peer: string; readonly up: boolean; readonly changes: number }
@@ -33,6 +35,7 @@ export type ClusterEvent =
       readonly seals: Readonly<Record<string, number>>
     }
   | { readonly kind: 'took-over'; readonly region: string; readonly partitions: number }
+  | { readonly kind: 'handed-back'; readonly region: string; readonly generation: number; readonly self: boolean }
 
 /** Told of each cluster event (the CLI writes one line to stderr). Must not throw. */
 export type ClusterEventSink = (event: ClusterEvent) => void

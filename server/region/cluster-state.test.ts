@@ -115,3 +115,51 @@ describe('cluster state: seals', () => {
     expect(state.recording('east/j0')).toBeUndefined()
   })
 })
+
+describe('cluster state: generations', () => {
+  const seal = { seq: 3, commitTs: 1_000, by: 'west' }
+
+  test('a failed-over region is in again once a newer generation is recorded, out once that one is sealed', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    for (const id of ['east/j0', 'east/j1']) await run(state.record(id, seal))
+    expect(state.isFullyOut('east', 2)).toBe(true)
+    await run(state.recordGeneration('east', { n: 1, ts: 5_000 }))
+    expect(state.journalsOf('east', 2)).toEqual(['east/g1/j0', 'east/g1/j1'])
+    expect(state.allJournalsOf('east', 2)).toEqual(['east/j0', 'east/j1', 'east/g1/j0', 'east/g1/j1'])
+    expect(state.isOut('east')).toBe(false)
+    expect(state.isFullyOut('east', 2)).toBe(false)
+    // An older generation heard of later changes nothing.
+    await run(state.recordGeneration('east', { n: 0, ts: 0 }))
+    expect(state.generation('east')).toBe(1)
+    await run(state.record('east/g1/j0', seal))
+    expect(state.isOut('east')).toBe(true)
+    expect(state.isFullyOut('east', 2)).toBe(false)
+    await run(state.record('east/g1/j1', seal))
+    expect(state.isFullyOut('east', 2)).toBe(true)
+  })
+
+  test('generations and an heir\'s hand-back decisions survive a crash', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.handBack('east', 1))
+    await run(state.recordGeneration('west', { n: 2, ts: 7_000 }))
+    const reloaded = afterCrash(disk)
+    expect(reloaded.handingBack('east')).toBe(1)
+    expect(reloaded.generation('west')).toBe(2)
+    expect(reloaded.generations().get('west')).toEqual({ n: 2, ts: 7_000 })
+    expect(reloaded.generation('east')).toBe(0)
+  })
+
+  test('recording a generation known only from a failed write resolves once it is on disk', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    disk.setFaults({ syncLatencyMsMin: 2, syncFailureProbability: 1 })
+    await expect(run(state.recordGeneration('east', { n: 1, ts: 0 }))).rejects.toThrow()
+    expect(state.generation('east')).toBe(1)
+    disk.setFaults({ syncLatencyMsMin: 2 })
+    // The crossbar's caller: the same generation, now with its record's timestamp.
+    await run(state.recordGeneration('east', { n: 1, ts: 9_000 }))
+    expect(afterCrash(disk).generations().get('east')).toEqual({ n: 1, ts: 9_000 })
+  })
+})

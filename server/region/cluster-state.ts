@@ -26,6 +26,28 @@ export interface PledgeRecord {
   readonly seal: SealRecord
 }
 
+/** A region's journal generation (ARCHITECTURE.md "Regions": "a region that comes back ... opens
+ * a new journal"): generation 0 is the journals a region starts with (`<region>/j<k>`); each
+ * hand-back after a failover opens the next (`<region>/g<n>/j<k>`), joining every crossbar's merge
+ * at `ts`, the commitTs of the generation record in the heir's journal. */
+export interface GenerationRecord {
+  readonly n: number
+  readonly ts: number
+}
+
+/** The id of journal `k` of `region`'s generation `n`. */
+export function generationJournalId(region: string, n: number, k: number): string {
+  return n === 0 ? `${region}/j${k}` : `${region}/g${n}/j${k}`
+}
+
+/** The generation a journal id belongs to (0 for `<region>/j<k>`), or undefined for an id of
+ * no generation. */
+export function parseJournalId(journalId: string): { readonly region: string; readonly n: number; readonly k: number } | undefined {
+  const m = /^([^/]+)\/(?:g([1-9][0-9]*)\/)?j([0-9]+)$/.exec(journalId)
+  if (m === null) return undefined
+  return { region: m[1] as string, n: m[2] === undefined ? 0 : Number(m[2]), k: Number(m[3]) }
+}
+
 const FILE = 'cluster-state.json'
 
 /** The seals this region knows, loaded from and saved to `dir/cluster-state.json`. */
@@ -40,13 +62,27 @@ export class ClusterState {
    * seal with this region's acknowledgements, and the seal, gossiped on, would drop those commits. */
   readonly #pending = new Map<string, SealRecord>()
   readonly #pledges: Map<string, PledgeRecord>
+  /** Each region's newest generation this region's crossbar admitted (none: generation 0). */
+  readonly #generations: Map<string, GenerationRecord>
+  /** As an heir: the generation it hands each region back (its partitions are no longer its own
+   * from the moment this is on disk, whatever becomes of the generation record). */
+  readonly #handingBack: Map<string, number>
   #writing: Promise<void> = Promise.resolve()
 
-  private constructor(disk: Disk, path: string, seals: Map<string, SealRecord>, pledges: Map<string, PledgeRecord>) {
+  private constructor(
+    disk: Disk,
+    path: string,
+    seals: Map<string, SealRecord>,
+    pledges: Map<string, PledgeRecord>,
+    generations: Map<string, GenerationRecord>,
+    handingBack: Map<string, number>,
+  ) {
     this.#disk = disk
     this.#path = path
     this.#seals = seals
     this.#pledges = pledges
+    this.#generations = generations
+    this.#handingBack = handingBack
   }
 
   static load(disk: Disk, dir: string): ClusterState {
@@ -55,12 +91,69 @@ export class ClusterState {
     const bytes = disk.readFile(path)
     const seals = new Map<string, SealRecord>()
     const pledges = new Map<string, PledgeRecord>()
+    const generations = new Map<string, GenerationRecord>()
+    const handingBack = new Map<string, number>()
     if (bytes !== undefined) {
-      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { seals?: Record<string, SealRecord>; pledges?: Record<string, PledgeRecord> }
+      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as {
+        seals?: Record<string, SealRecord>
+        pledges?: Record<string, PledgeRecord>
+        generations?: Record<string, GenerationRecord>
+        handingBack?: Record<string, number>
+      }
       for (const [id, seal] of Object.entries(parsed.seals ?? {})) seals.set(id, seal)
       for (const [id, pledge] of Object.entries(parsed.pledges ?? {})) pledges.set(id, pledge)
+      for (const [region, generation] of Object.entries(parsed.generations ?? {})) generations.set(region, generation)
+      for (const [region, n] of Object.entries(parsed.handingBack ?? {})) handingBack.set(region, n)
     }
-    return new ClusterState(disk, path, seals, pledges)
+    return new ClusterState(disk, path, seals, pledges, generations, handingBack)
+  }
+
+  /** Each region's newest generation known here, by region (none for generation 0). */
+  generations(): ReadonlyMap<string, GenerationRecord> {
+    return this.#generations
+  }
+
+  /** `region`'s newest generation known here (0 until a hand-back was admitted). */
+  generation(region: string): number {
+    return this.#generations.get(region)?.n ?? 0
+  }
+
+  /** The journals of `region`'s generation `n` (its newest by default). */
+  journalsOf(region: string, journalsPerRegion: number, n = this.generation(region)): string[] {
+    return Array.from({ length: journalsPerRegion }, (_, k) => generationJournalId(region, n, k))
+  }
+
+  /** Every journal `region` ever led, as far as this region knows: generations 0 to its newest. */
+  allJournalsOf(region: string, journalsPerRegion: number): string[] {
+    return Array.from({ length: this.generation(region) + 1 }, (_, n) => this.journalsOf(region, journalsPerRegion, n)).flat()
+  }
+
+  /** Records durably that `region`'s generation `n` exists: its generation record was merged
+   * here (at `ts`), or a journal of it was heard of (a witness, which merges nothing, or a
+   * failover freezing it; `ts` 0). Only a committed generation record makes a generation's
+   * journals exist, so hearing of one proves it. A generation older than the newest known is
+   * ignored. */
+  async recordGeneration(region: string, generation: GenerationRecord): Promise<void> {
+    const known = this.#generations.get(region)
+    if (generation.n < this.generation(region)) return
+    // Known already, it may be known from a write still in flight, or one that failed: a caller
+    // that goes on only once it is durable (a crossbar passing the generation record) must not
+    // take memory for disk. A generation heard of first has no timestamp; its record's is kept.
+    if (known === undefined || generation.n > known.n || (known.ts === 0 && generation.ts > 0)) this.#generations.set(region, generation)
+    await this.#write()
+  }
+
+  /** The generation this region (as heir) hands `region` back, if it decided one. */
+  handingBack(region: string): number | undefined {
+    return this.#handingBack.get(region)
+  }
+
+  /** Records durably that this region hands `region` its partitions back in generation `n`. */
+  async handBack(region: string, n: number): Promise<void> {
+    if ((this.#handingBack.get(region) ?? 0) > n) return
+    this.#handingBack.set(region, n)
+    // Written even when this decision is in memory already: that is no proof it is on disk.
+    await this.#write()
   }
 
   /** The journal's seal, once on disk. */
@@ -79,18 +172,22 @@ export class ClusterState {
     return this.#seals
   }
 
-  /** A region is being (or was) failed over once any of its journals (`<region>/j<n>`) is
+  /** A region is being (or was) failed over once any journal of its newest generation is
    * sealed: it may no longer fail over others. */
   isOut(region: string): boolean {
-    for (const id of this.#seals.keys()) if (id.startsWith(`${region}/`)) return true
+    const n = this.generation(region)
+    for (const id of this.#seals.keys()) {
+      const parsed = parseJournalId(id)
+      if (parsed !== undefined && parsed.region === region && parsed.n === n) return true
+    }
     return false
   }
 
-  /** A region's failover is complete once every one of its journals is sealed: only then do its
-   * partitions change hands (until then they answer 503, and the failover is retried). */
+  /** A region's failover is complete once every journal of its newest generation is sealed:
+   * only then do its partitions change hands (until then they answer 503, and the failover is
+   * retried). */
   isFullyOut(region: string, journalsPerRegion: number): boolean {
-    for (let j = 0; j < journalsPerRegion; j++) if (!this.#seals.has(`${region}/j${j}`)) return false
-    return true
+    return this.journalsOf(region, journalsPerRegion).every((id) => this.#seals.has(id))
   }
 
   /** The pledge this region gave for a journal not sealed yet, if any. */
@@ -135,7 +232,16 @@ export class ClusterState {
     this.#writing = this.#writing.catch(() => {}).then(async () => {
       const landing = new Map(this.#pending)
       const seals = { ...Object.fromEntries(this.#seals), ...Object.fromEntries(landing) }
-      const json = JSON.stringify({ seals, pledges: Object.fromEntries(this.#pledges) }, null, 2)
+      const json = JSON.stringify(
+        {
+          seals,
+          pledges: Object.fromEntries(this.#pledges),
+          generations: Object.fromEntries(this.#generations),
+          handingBack: Object.fromEntries(this.#handingBack),
+        },
+        null,
+        2,
+      )
       await this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
       for (const [journalId, seal] of landing) {
         this.#pending.delete(journalId)

@@ -25,6 +25,10 @@ export interface FailoverOptions {
   readonly state: ClusterState
   readonly leaders: ReadonlyMap<string, ReplicatedJournal>
   readonly replicas: ReadonlyMap<string, ReplicaJournal>
+  /** This region's replica of another region's journal, opened (empty) when missing: a journal of
+   * a generation this region has not merged yet (a failover freezes or seals it, a seal names
+   * it). Undefined for this region's own journals and ids of no full region. */
+  readonly replicaFor: (journalId: string) => ReplicaJournal | undefined
   readonly timers: Timers
   /** Names this process's failover attempts (a restarted region's differ from its old ones). */
   readonly random: Random
@@ -129,7 +133,7 @@ export class Failover {
    * the periodic retry of a partial failover comes every second and a failed attempt takes a call
    * timeout or more. */
   readonly #queued = new Set<string>()
-  /** Regions whose partitions already changed hands. */
+  /** Generations (`<region>@<n>`) whose failover already handed the partitions over. */
   readonly #handedOver = new Set<string>()
   /** As an acceptor: the region being failed over, and the grant to whom. */
   readonly #failingOver = new Map<string, Grant>()
@@ -214,8 +218,18 @@ export class Failover {
     return this.#o.state.isFullyOut(region, this.#o.journalsPerRegion)
   }
 
+  /** The journals of `region`'s newest generation: the ones a failover seals. */
   #journalsOf(region: string): string[] {
-    return Array.from({ length: this.#o.journalsPerRegion }, (_, j) => `${region}/j${j}`)
+    return this.#o.state.journalsOf(region, this.#o.journalsPerRegion)
+  }
+
+  /** A region's newest generation joined the merge here (a hand-back): a region that is away now
+   * is failed over in due time, and this region, back in, fails over the peers that are away. */
+  joined(): void {
+    if (this.#closed) return
+    for (const peer of this.#o.transport.peers()) {
+      if (!this.#o.transport.isUp(peer) && !this.#timers.has(peer)) this.#onLink(peer, false)
+    }
   }
 
   /** The regions this one asks to freeze `lost`'s journals: all others. */
@@ -406,10 +420,12 @@ export class Failover {
       replica.seal(seal)
     }
     this.#announce()
+    this.#settleGrant(regionOf(journalId))
     // The seal that completes a region (the first time all its journals are sealed) hands over.
     const region = regionOf(journalId)
-    if (this.#fullyOut(region) && !this.#handedOver.has(region)) {
-      this.#handedOver.add(region)
+    const generation = `${region}@${state.generation(region)}`
+    if (this.#fullyOut(region) && !this.#handedOver.has(generation)) {
+      this.#handedOver.add(generation)
       this.#o.onEvent?.({ kind: 'failed-over', region, by: seal.by, self: region === this.#o.self, seals: this.#sealsOf(region) })
       await this.#o.onRegionOut(region)
     }
@@ -426,8 +442,8 @@ export class Failover {
   }
 
   #replica(journalId: string): ReplicaJournal {
-    const replica = this.#o.replicas.get(journalId)
-    assert(replica !== undefined, `no replica of ${journalId} here`)
+    const replica = this.#o.replicas.get(journalId) ?? this.#o.replicaFor(journalId)
+    if (replica === undefined) throw new SqlError('42704', `region ${this.#o.self} holds no replica of ${journalId}`)
     return replica
   }
 
@@ -455,7 +471,7 @@ export class Failover {
     if (sealed !== undefined) return { sealed }
     // A seal not on disk yet may be shown to no one (cluster-state.ts): asked again, it will be.
     if (state.recording(journalId) !== undefined) throw new SqlError('57P03', `a seal of ${journalId} is being written here`)
-    if (leaders.has(journalId)) throw new SqlError('57P03', `${journalId} leads here: this region is alive`)
+    if (leaders.has(journalId) || target === this.#o.self) throw new SqlError('57P03', `${journalId} leads here: this region is alive`)
     if (this.#sealing.has(journalId)) throw new SqlError('57P03', `region ${this.#o.self} is sealing ${journalId} itself`)
     // Nor any journal of a region this one is failing over: its own replicas of them are its to
     // freeze and unfreeze, with no grant to another requester to keep them frozen for.
@@ -583,6 +599,20 @@ export class Failover {
     this.#released.set(target, { by: grant.by, attempt: grant.attempt })
   }
 
+  /** Drops the grant of `target`'s journals once every journal frozen for it is sealed: no seal
+   * is left to rest on it, and kept, it would refuse every failover `target` itself starts after
+   * it got partitions back (a hand-back). */
+  #settleGrant(target: string): void {
+    const grant = this.#failingOver.get(target)
+    // Not before the whole failover is done: a freeze of the next journal of the same attempt
+    // would find the attempt released, and be refused as stale.
+    if (grant === undefined || !this.#fullyOut(target)) return
+    for (const journalId of grant.frozen) if (this.#o.state.sealed(journalId) === undefined) return
+    grant.timer?.cancel()
+    this.#failingOver.delete(target)
+    this.#released.set(target, { by: grant.by, attempt: grant.attempt })
+  }
+
   /** (Re)starts the wait after which a quiet requester is questioned. */
   #watch(target: string, grant: Grant): void {
     grant.timer?.cancel()
@@ -618,7 +648,7 @@ export class Failover {
    * with a grant to its requester that is questioned in due time. */
   #restorePledges(): void {
     for (const [journalId, pledge] of this.#o.state.pledges()) {
-      const replica = this.#o.replicas.get(journalId)
+      const replica = this.#o.replicas.get(journalId) ?? this.#o.replicaFor(journalId)
       if (replica === undefined) continue
       replica.freeze()
       const target = regionOf(journalId)
@@ -634,7 +664,8 @@ export class Failover {
   async #learn(from: string, seals: Record<string, SealRecord>): Promise<void> {
     for (const [journalId, seal] of Object.entries(seals)) {
       if (this.#o.state.sealed(journalId) !== undefined) continue
-      if (!this.#o.leaders.has(journalId) && !this.#o.replicas.has(journalId)) continue
+      // A journal of a generation not merged here yet is opened to take its seal (and records).
+      if (!this.#o.leaders.has(journalId) && !this.#o.replicas.has(journalId) && this.#o.replicaFor(journalId) === undefined) continue
       // Fetching the sealed records may fail (the link drops): the next announcement retries.
       await this.#apply(journalId, seal, from).catch(() => {})
     }
@@ -662,9 +693,12 @@ function isPledge(pledge: PledgeRecord | undefined, by: string, attempt: Attempt
   return pledge !== undefined && pledge.by === by && sameAttempt(pledge.attempt, attempt) && pledge.seal.seq === seal.seq
 }
 
-/** The timestamp partitions taken over start at: above every seal the region knows. */
+/** The timestamp partitions taken over start at: above every seal the region knows, and every
+ * generation record it merged (a region handed its partitions back starts above the heir's last
+ * commit on them, after a restart too, when its clock may not have passed that yet). */
 export function handOverFloor(state: ClusterState, now: HlcTimestamp): HlcTimestamp {
   let floor = now
   for (const seal of state.seals().values()) floor = Math.max(floor, seal.commitTs + 1)
+  for (const generation of state.generations().values()) floor = Math.max(floor, generation.ts + 1)
   return floor
 }

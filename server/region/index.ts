@@ -14,6 +14,7 @@ import {
   openFileJournal,
   ReplicaJournal,
   ReplicatedJournal,
+  type CommitRecord,
   type FileJournal,
   type FileJournalConfig,
   type Journal,
@@ -25,11 +26,12 @@ import { openSqliteShard, ShardedStorage, tableShardOf, type StorageShard } from
 import { ArmedSqlFaults, faultRoutes, sqlFaultRoutes, type FaultControl } from './admin-faults.ts'
 import { Availability } from './availability.ts'
 import type { ClusterEventSink } from './cluster-event.ts'
-import { ClusterState } from './cluster-state.ts'
+import { ClusterState, generationJournalId, parseJournalId } from './cluster-state.ts'
 import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
 import { gcTicker } from './gc.ts'
-import { journalId, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
+import { HandBack } from './hand-back.ts'
+import { ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
 export type { FaultControl } from './admin-faults.ts'
@@ -122,7 +124,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Leaders of a cluster close ahead of the clock, so other regions' readers need not wait for
   // them (topology.ts closedLeadMsOf); a replica's closed timestamps are its leader's.
   const closedLeadMs = cluster === undefined ? 0 : closedLeadMsOf(cluster.topology, o.journal?.heartbeatMs ?? HEARTBEAT_MS)
-  const fileJournal = (id: string, dir: string, replica: boolean) => {
+  const fileJournal = (id: string, replica: boolean) => {
+    const dir = journalDir(base, id, replica)
     o.disk.mkdirp(dir)
     const config = { ...o.journal, replica, ...(replica ? {} : { closedLeadMs }) }
     return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config })
@@ -136,23 +139,47 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // start above it, or new commits would land below what storage already closed.
   for (const shard of shards) hlc.update(shard.frontier())
   const state = ClusterState.load(o.disk, base)
-  const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state)
-  const leaders: Journal[] = range(o.journalCount).map((j) => {
-    const local = fileJournal(journalId(o.name, j), `${base}/journal-${j}`, false)
-    return replication === undefined ? local : replication.lead(local)
-  })
-  const replicas: Journal[] = replication === undefined ? [] : layout.fullRegions
-    .filter((r) => r !== o.name)
-    .flatMap((r) => range(o.journalCount).map((j) => replication.follow(r, fileJournal(journalId(r, j), `${base}/replica-${r}-j${j}`, true))))
-  const journals = [...leaders, ...replicas]
-  const outRegions = () => new Set(layout.fullRegions.filter((r) => state.isFullyOut(r, o.journalCount)))
+  const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, false)
+  /** This region's leaders, by generation (the newest takes the commits; older ones are sealed). */
+  const leadersByGeneration: Journal[][] = []
+  /** This region's leaders of generation `n`, opened when missing. */
+  const leadersOf = (n: number): Journal[] => {
+    for (let g = leadersByGeneration.length; g <= n; g++) {
+      leadersByGeneration.push(range(o.journalCount).map((j) => {
+        const local = fileJournal(generationJournalId(o.name, g, j), false)
+        return replication === undefined ? local : replication.lead(local)
+      }))
+    }
+    return leadersByGeneration[n] as Journal[]
+  }
+  /** `region`'s generation `n` journals: leaders here, replicas of the others' (opened when
+   * missing; a replica may have been opened for a failover or a seal before). */
+  const generationJournals = (region: string, n: number): Journal[] => {
+    if (region === o.name) return leadersOf(n)
+    assert(replication !== undefined, 'replicas need a cluster')
+    return state.journalsOf(region, o.journalCount, n).map((id) => replication.replicaFor(id) as Journal)
+  }
+  // Every generation this region's merge admitted before a restart is followed from the start.
+  const journals = layout.fullRegions.flatMap((r) => range(state.generation(r) + 1).flatMap((n) => generationJournals(r, n)))
+  /** The regions failed over for good as this region sees them: all journals of their newest
+   * generation sealed, and not being handed back by this one (which then owns their partitions
+   * no more, whatever becomes of the generation record). */
+  const outRegions = () =>
+    new Set(layout.fullRegions.filter((r) => state.isFullyOut(r, o.journalCount) && !((state.handingBack(r) ?? 0) > state.generation(r))))
 
   const shardOf = tableShardOf(o.shardCount)
   const storage = new ShardedStorage(shards, shardOf)
   // One region: every journal is local, so asking the others to close when one delivers costs
   // no messages, and a commit becomes visible without waiting for a reader or a heartbeat.
-  const crossbar = createCrossbar({ journals, shards, shardOf, config: { closeOthersOnRecords: cluster === undefined, ...o.crossbar } })
-  crossbar.start()
+  /** Set once the cluster wiring exists; the crossbar asks it about records admitting journals. */
+  let handBack: HandBack | undefined
+  const crossbar = createCrossbar({
+    journals,
+    shards,
+    shardOf,
+    config: { closeOthersOnRecords: cluster === undefined, ...o.crossbar },
+    ...(cluster === undefined ? {} : { joins: (record: CommitRecord) => handBack?.joins(record) }),
+  })
   // Who owns which partition follows the seals: a failed-over region's partitions belong to the
   // first full region still in, starting at a floor above the seal (transactions that began
   // earlier and touch them abort; nothing is lost).
@@ -166,15 +193,18 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const steadyClock = steadyWallClock(o.clock)
   /** The floor the adjudicators last started with (a restart, a hand-over). */
   let adjudicatorsFloorTs = 0
+  /** The regions out when the adjudicators were last built. */
+  let builtOut = ''
   const buildAdjudicators = () => {
     const out = outRegions()
+    builtOut = [...out].join()
     adjudicatorsFloorTs = handOverFloor(state, hlc.now())
     return createAdjudicators({
       partitionCount: o.partitionCount,
-      owners: leaders
+      owners: leadersOf(state.generation(o.name))
         .map((journal, j) => ({ id: ownerId(o.name, j), journal, partitions: partitionsOf(layout, o.name, j, out) }))
         .filter((owner) => owner.partitions.length > 0),
-      remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc, out),
+      remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc, out, (r) => handBack?.refusal(r)),
       floorTs: adjudicatorsFloorTs,
       hlc,
       clock: o.clock,
@@ -195,6 +225,28 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   }
   const failover = cluster === undefined || replication === undefined ? undefined
     : startFailover(o, cluster, replication, state, { initiates: true, onRegionOut: takeOver })
+  if (cluster !== undefined && replication !== undefined) {
+    handBack = new HandBack({
+      self: o.name,
+      fullRegions: layout.fullRegions,
+      journalsPerRegion: o.journalCount,
+      state,
+      rpc: replication.rpc,
+      transport: cluster.transport,
+      timers: o.timers,
+      hlc,
+      leader: () => leadersOf(state.generation(o.name))[0] as Journal,
+      journalsOf: generationJournals,
+      ownershipChanged: () => [...outRegions()].join() !== builtOut,
+      rebuild: () => adjudicators.replace(buildAdjudicators),
+      onJoined: (region, generation, news) => {
+        if (news) options.onClusterEvent?.({ kind: 'handed-back', region, generation, self: region === o.name })
+        failover?.joined()
+      },
+    })
+  }
+  // Started once the generation records it meets can be admitted.
+  crossbar.start()
   const availability = cluster === undefined ? undefined : watchAvailability(o, cluster, state, steadyClock, options.onClusterEvent)
   if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
@@ -290,6 +342,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       gc.cancel()
       indexJobSweep.cancel()
       compaction.cancel()
+      handBack?.close()
       failover?.close()
       availability?.close()
       await api.close()
@@ -318,17 +371,18 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const hlc = new Hlc(o.clock)
   const base = o.dataDir === undefined ? `/mem/${o.name}` : `${o.dataDir}/${o.name}`
   const state = ClusterState.load(o.disk, base)
-  const replication = replicate(options.cluster, o.name, hlc, o.timers, state)
-  const replicas = fullRegions(options.cluster.topology).flatMap((r) =>
-    range(o.journalCount).map((j) => {
-      const dir = `${base}/replica-${r.name}-j${j}`
-      o.disk.mkdirp(dir)
-      const local = openFileJournal({ id: journalId(r.name, j), dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
-      // Nothing at the witness applies these records: they matter only until every other
-      // region holds them.
-      return replication.follow(r.name, local, true)
-    }),
-  )
+  const fileJournal = (id: string) => {
+    const dir = journalDir(base, id, true)
+    o.disk.mkdirp(dir)
+    return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
+  }
+  // Nothing at the witness applies these records: they matter only until every other region
+  // holds them. Journals of later generations open when first heard of (records, a freeze, a
+  // seal), and again at a restart from the generations the state recorded then.
+  const replication = replicate(options.cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, true)
+  for (const r of fullRegions(options.cluster.topology)) {
+    for (const id of state.allJournalsOf(r.name, o.journalCount)) replication.replicaFor(id)
+  }
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
   // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
@@ -349,9 +403,18 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
       failover.close()
       availability.close()
       replication.rpc.close()
-      for (const journal of replicas) await journal.close()
+      for (const journal of replication.replicas.values()) await journal.close()
     },
   }
+}
+
+/** Where a journal's files live: a leader's `journal-<k>` (generation 0) or
+ * `journal-g<n>-<k>`, a replica's `replica-<region>-j<k>` or `replica-<region>-g<n>-j<k>`. */
+function journalDir(base: string, journalId: string, replica: boolean): string {
+  const parsed = parseJournalId(journalId)
+  assert(parsed !== undefined, `journal id ${journalId}`)
+  if (replica) return `${base}/replica-${journalId.replaceAll('/', '-')}`
+  return parsed.n === 0 ? `${base}/journal-${parsed.k}` : `${base}/journal-g${parsed.n}-${parsed.k}`
 }
 
 /** The app with `/v1/admin/faults` in front, when this region's links can be changed, and
@@ -419,6 +482,7 @@ function startFailover(
     state,
     leaders: replication.leaders,
     replicas: replication.replicas,
+    replicaFor: replication.replicaFor,
     timers: o.timers,
     random: o.random,
     afterMs: o.failoverAfterMs,
@@ -435,9 +499,19 @@ function regionList(topology: Topology | undefined, self: string, url: string) {
 
 /** Journal replication and RPC over the cluster's transport: routes journal messages to the
  * journal they name, and greets each leader when the link to it comes up. */
-function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Timers, state: ClusterState) {
+function replicate(
+  cluster: ClusterOptions,
+  self: string,
+  hlc: Hlc,
+  timers: Timers,
+  state: ClusterState,
+  journalsPerRegion: number,
+  openLocal: (journalId: string, replica: boolean) => FileJournal,
+  dropHeldElsewhere: boolean,
+) {
   const { topology, transport } = cluster
   const others = topology.regions.filter((r) => r.name !== self).map((r) => r.name)
+  const full = new Set(fullRegions(topology).map((r) => r.name))
   const link = { send: (to: string, message: JournalMessage) => transport.send(to, message), isUp: (to: string) => transport.isUp(to) }
   const byId = new Map<string, ReplicatedJournal | ReplicaJournal>()
   const leaders = new Map<string, ReplicatedJournal>()
@@ -445,7 +519,10 @@ function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Time
   const replicasOf = new Map<string, ReplicaJournal[]>()
   transport.onMessage((from, message) => {
     if (!isJournalMessage(message)) return
-    byId.get(message.journalId)?.receive(from, message)
+    // A leader's message about a journal not held here (a generation this region has not merged
+    // yet) opens the replica: the leader opened it only once its generation record committed.
+    const journal = byId.get(message.journalId) ?? (parseJournalId(message.journalId)?.region === from ? replicaFor(message.journalId) : undefined)
+    journal?.receive(from, message)
   })
   transport.onLinkChange((peer, up) => {
     if (up) for (const replica of replicasOf.get(peer) ?? []) replica.hello()
@@ -461,19 +538,35 @@ function replicate(cluster: ClusterOptions, self: string, hlc: Hlc, timers: Time
       leaders.set(journal.id, journal)
       return journal
     },
-    /** A replica of `leader`'s journal; `dropHeldElsewhere` for a copy kept only for failovers
-     * (a witness's), which drops what every other region holds. */
-    follow(leader: string, local: FileJournal, dropHeldElsewhere = false): ReplicaJournal {
-      const sealed = state.sealed(local.id)
-      const journal = new ReplicaJournal({ local, leader, link, hlc, dropHeldElsewhere, ...(sealed === undefined ? {} : { sealed }) })
-      // A seal pledged before a restart may have been decided on: frozen before the first hello.
-      if (state.pledged(local.id) !== undefined) journal.freeze()
-      byId.set(journal.id, journal)
-      replicas.set(journal.id, journal)
-      replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])
-      if (transport.isUp(leader)) journal.hello()
-      return journal
-    },
+    replicaFor,
+  }
+
+  /** This region's replica of another full region's journal, opened when missing (empty if it
+   * never was); undefined for this region's own journals and ids of no full region's. Opening
+   * one of a newer generation records the generation (hearing of its journals proves it). */
+  function replicaFor(journalId: string): ReplicaJournal | undefined {
+    const known = replicas.get(journalId)
+    if (known !== undefined) return known
+    const parsed = parseJournalId(journalId)
+    if (parsed === undefined || parsed.region === self || !full.has(parsed.region) || parsed.k >= journalsPerRegion) return undefined
+    const replica = follow(parsed.region, openLocal(journalId, true))
+    // A failed write only forgets the generation until its journals are heard of again.
+    if (parsed.n > state.generation(parsed.region)) state.recordGeneration(parsed.region, { n: parsed.n, ts: 0 }).catch(() => {})
+    return replica
+  }
+
+  /** A replica of `leader`'s journal; a witness's copy (`dropHeldElsewhere`) is kept only for
+   * failovers, and drops what every other region holds. */
+  function follow(leader: string, local: FileJournal): ReplicaJournal {
+    const sealed = state.sealed(local.id)
+    const journal = new ReplicaJournal({ local, leader, link, hlc, dropHeldElsewhere, ...(sealed === undefined ? {} : { sealed }) })
+    // A seal pledged before a restart may have been decided on: frozen before the first hello.
+    if (state.pledged(local.id) !== undefined) journal.freeze()
+    byId.set(journal.id, journal)
+    replicas.set(journal.id, journal)
+    replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])
+    if (transport.isUp(leader)) journal.hello()
+    return journal
   }
 }
 

@@ -50,9 +50,21 @@ export function partitionsOf(layout: OwnerLayout, region: string, j: number, out
 const FORWARD_TIMEOUT_MS = 15_000
 const PREPARE_TIMEOUT_MS = 5_000
 
-/** The owners in other regions, reached over `rpc` (regions that failed over own nothing). */
-export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc, outRegions: ReadonlySet<string> = new Set()): RemoteOwnerSpec[] {
+/** The owners in other regions, reached over `rpc` (regions that failed over own nothing).
+ * `refusal` stops calls to a region's owners while it answers (a region being handed its
+ * partitions back, which may not own them yet): the commit is refused, nothing written. */
+export function remoteOwners(
+  layout: OwnerLayout,
+  self: string,
+  rpc: Rpc,
+  outRegions: ReadonlySet<string> = new Set(),
+  refusal: (region: string) => SqlError | undefined = () => undefined,
+): RemoteOwnerSpec[] {
   const out: RemoteOwnerSpec[] = []
+  const check = (region: string) => {
+    const error = refusal(region)
+    if (error !== undefined) throw error
+  }
   for (const region of layout.fullRegions) {
     if (region === self || outRegions.has(region)) continue
     for (let j = 0; j < layout.journalsPerRegion; j++) {
@@ -60,6 +72,7 @@ export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc, outReg
       const peer: AdjudicatorPeer = {
         id,
         prepare: async (request: PrepareRequest) => {
+          check(region)
           try {
             return (await rpc.call(region, 'adj.prepare', { ownerId: id, request }, PREPARE_TIMEOUT_MS)) as PrepareOutcome
           } catch (e) {
@@ -70,7 +83,12 @@ export function remoteOwners(layout: OwnerLayout, self: string, rpc: Rpc, outReg
         },
         finish: async (request: FinishRequest) => void (await rpc.call(region, 'adj.finish', { ownerId: id, request }, PREPARE_TIMEOUT_MS)),
       }
-      const commitService = { commit: (request: CommitRequest) => forward(rpc, region, request) }
+      const commitService = {
+        commit: async (request: CommitRequest) => {
+          check(region)
+          return forward(rpc, region, request)
+        },
+      }
       out.push({ id, partitions: partitionsOf(layout, region, j, outRegions), peer, commitService })
     }
   }

@@ -5,7 +5,7 @@ import { SeededRandom, SimClock } from '../../server/clock/index.ts'
 import { SimDisk } from '../../server/disk/index.ts'
 import { SimNetwork, type LinkFaults, type PeerMessage, type Transport } from '../../server/net/index.ts'
 import type { Transaction } from '../../server/qp/index.ts'
-import { openRegion, openWitness, parseTopology, type Region, type Witness } from '../../server/region/index.ts'
+import { openRegion, openWitness, parseTopology, type ClusterEvent, type Region, type Witness } from '../../server/region/index.ts'
 
 export { createToken }
 
@@ -30,6 +30,8 @@ export class Cluster {
   /** Sees every message a region receives, before the region does (a test can cut a link at
    * exactly the message it cares about). */
   onReceive: ((to: string, from: string, message: PeerMessage) => void) | undefined
+  /** The cluster events every region reported, in order. */
+  readonly events: { readonly region: string; readonly event: ClusterEvent }[] = []
 
   /** `closedLeadMs`: the topology's closed-timestamp lead (none by default). */
   constructor(readonly auth = false, options: { readonly closedLeadMs?: number } = {}) {
@@ -47,10 +49,20 @@ export class Cluster {
   /** Closes full region `name` and opens it again on its disk: a new process (a new failover
    * run), its links down and up again; `closed` runs in between. */
   async restart(name: string, closed?: () => void): Promise<void> {
+    await this.stop(name)
+    closed?.()
+    await this.start(name)
+  }
+
+  /** Closes full region `name` and its links; its disk stays for `start`. */
+  async stop(name: string): Promise<void> {
     await this.until(this.region(name).close())
     this.regions.delete(name)
-    closed?.()
     await this.until((this.#transports.get(name) as Transport).close())
+  }
+
+  /** Opens full region `name` again on its disk (after `stop`). */
+  async start(name: string): Promise<void> {
     await this.until(this.#openOne(name))
   }
 
@@ -76,6 +88,7 @@ export class Cluster {
         },
       },
       auth: this.auth,
+      onClusterEvent: (event: ClusterEvent) => void this.events.push({ region: spec.name, event }),
     }
     return spec.role === 'full'
       ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
@@ -93,6 +106,17 @@ export class Cluster {
     }
     if (!settled) throw new Error(`not settled after ${msMax} virtual ms`)
     return promise
+  }
+
+  /** Runs virtual time until a region reported an event `matches` accepts (from now on). */
+  async untilEvent(matches: (region: string, event: ClusterEvent) => boolean, msMax = 20_000): Promise<void> {
+    const from = this.events.length
+    const seen = () => this.events.slice(from).some((e) => matches(e.region, e.event))
+    for (let i = 0; i < msMax && !seen(); i++) {
+      await new Promise<void>((r) => setImmediate(r))
+      this.clock.advance(1)
+    }
+    if (!seen()) throw new Error(`no matching cluster event in ${msMax} virtual ms`)
   }
 
   region(name: string): Region {

@@ -100,7 +100,16 @@ describe('failover', () => {
     const served = [await serves('east'), await serves('west')]
     expect(served.filter(Boolean).length).toBe(1)
     const winner = served[0] ? 'east' : 'west'
+    const loser = winner === 'east' ? 'west' : 'east'
+    // The loser, back in reach, gets its partitions back in a new journal generation: both
+    // regions see it join their merge.
+    const handedBack = new Set<string>()
+    const gotBack = c.untilEvent((region, e) => {
+      if (e.kind === 'handed-back' && e.region === loser) handedBack.add(region)
+      return handedBack.size === 2
+    })
     c.net.heal()
+    await gotBack
     let both = false
     for (let attempt = 0; attempt < 100 && !both; attempt++) {
       both = (await serves('east')) && (await serves('west'))

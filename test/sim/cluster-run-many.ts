@@ -21,6 +21,9 @@ let realMs = 0
 let acked = 0
 let kills = 0
 let degraded = 0
+let handBacks = 0
+let failovers = 0
+let failoversAfterHandBack = 0
 const began = performance.now()
 for (let seed = start; seed < start + count; seed++) {
   const r = await runClusterSeed(seed, { virtualMs, verbose: values.trace })
@@ -28,6 +31,9 @@ for (let seed = start; seed < start + count; seed++) {
   acked += r.stats.acked
   kills += r.stats.kills
   degraded += r.stats.ackedDegraded
+  handBacks += r.stats.handBacks
+  failovers += r.stats.failovers
+  failoversAfterHandBack += r.stats.failoversAfterHandBack
   if (values.verbose) {
     const s = r.stats
     console.log(
@@ -46,7 +52,7 @@ for (let seed = start; seed < start + count; seed++) {
 const seconds = (performance.now() - began) / 1000
 console.log(
   `${count} seeds in ${seconds.toFixed(1)} s (${(realMs / count).toFixed(0)} ms per seed):` +
-    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${kills} region kills, ${failed.length} failed` +
+    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${failed.length} failed` +
     (failed.length > 0 ? ` (${failed.join(', ')})` : ''),
 )
 process.exit(failed.length > 0 ? 1 : 0)

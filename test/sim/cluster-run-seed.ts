@@ -51,7 +51,14 @@ export type FaultEvent =
       readonly a: RegionName
       readonly b: RegionName
     }
-  | { readonly kind: 'kill'; readonly atMs: number; readonly forMs?: number; readonly region: RegionName }
+  | {
+      readonly kind: 'kill'
+      readonly atMs: number
+      readonly forMs?: number
+      readonly region: RegionName
+      /** Part of a hand-back cycle: the workload runs on until it happened. */
+      readonly cycle?: true
+    }
   | { readonly kind: 'clog'; readonly atMs: number; readonly forMs: number; readonly region: RegionName }
 
 export interface ClusterSeedResult {
@@ -74,6 +81,13 @@ export interface ClusterSeedResult {
     readonly checks: number
     readonly ops: number
     readonly virtualMs: number
+    /** Regions that got their partitions back in a new journal generation (each time). */
+    readonly handBacks: number
+    /** Regions failed over (each time, counted at the region that decided it). */
+    readonly failovers: number
+    /** Of those, failovers decided by a region that had got its partitions back before: the heir
+     * lost after a hand-back, which stopped commits everywhere before hand-back existed. */
+    readonly failoversAfterHandBack: number
     /** Virtual ms from the final heal until both full regions served reads and writes. */
     readonly convergeMs: number
     readonly realMs: number
@@ -113,6 +127,29 @@ export function drawEvents(random: SeededRandom, virtualMs: number): FaultEvent[
   return events.sort((x, y) => x.atMs - y.atMs)
 }
 
+/**
+ * A hand-back cycle, added to the schedule of half the seeds: full region `region` is killed for
+ * long enough to be failed over, restarts (and asks for its partitions back), and a while later the
+ * other full region, its heir, is killed too, so the returned region must fail the heir over in
+ * its turn (before hand-back it could not: its journals stayed sealed). Drawn from a stream of its
+ * own, so every other draw of a seed stays what it was.
+ */
+export function drawHandBackCycle(random: SeededRandom, virtualMs: number, failoverAfterMs: number): FaultEvent[] {
+  if (random.next() < 0.5) return []
+  const region = FULL[random.int(FULL.length)] as FullName
+  const heir = FULL.find((r) => r !== region) as FullName
+  const atMs = random.int(Math.max(1, Math.floor(virtualMs / 4)))
+  // Down past the failover (which seals every journal), then back.
+  const downMs = failoverAfterMs + 300 + random.int(1_500)
+  // Back long enough to ask for its partitions (once a second) and open its generation, mostly.
+  const backMs = 200 + random.int(3_000)
+  const heirDownMs = random.next() < 0.3 ? undefined : failoverAfterMs + 500 + random.int(2_000)
+  return [
+    { kind: 'kill', atMs, forMs: downMs, region, cycle: true },
+    { kind: 'kill', atMs: atMs + downMs + backMs, forMs: heirDownMs, region: heir, cycle: true },
+  ]
+}
+
 /** Runs one seed to the end or to its first failure; never throws for a failure. */
 export async function runClusterSeed(
   seed: number,
@@ -138,7 +175,11 @@ export async function runClusterSeed(
   const mix = drawMix(random, 20)
   const virtualMs = options.virtualMs ?? 2_000 + random.int(6_000)
   const opsMax = 300 + random.int(1_200)
-  const events = options.events ?? drawEvents(random, virtualMs)
+  const events =
+    options.events ??
+    [...drawEvents(random, virtualMs), ...drawHandBackCycle(new SeededRandom(seed ^ 0x4a_dbac), virtualMs, config.failoverAfterMs)].sort(
+      (x, y) => x.atMs - y.atMs,
+    )
   const log: unknown[] = []
   const failures: unknown[] = []
   const onUnhandled = (e: unknown) => {
@@ -153,9 +194,27 @@ export async function runClusterSeed(
   }
   let t0 = world.sim.wallMs()
   let kills = 0
+  let handBacks = 0
+  let failovers = 0
+  let failoversAfterHandBack = 0
+  const handedBack = new Set<string>()
   let ackedDegraded = 0
   let convergeMs = -1
   const runner = new ClusterRunner(world, model, random, mix, clientsPerRegion, failures)
+  const observed = world.onClusterEvent
+  world.onClusterEvent = (region, event) => {
+    observed?.(region, event)
+    if (event.kind === 'handed-back' && event.self) {
+      handBacks++
+      handedBack.add(region)
+      say(`${region} owns its partitions again (generation ${event.generation})`)
+    }
+    if (event.kind === 'failed-over' && event.region !== region && event.by === region) {
+      failovers++
+      if (handedBack.has(region)) failoversAfterHandBack++
+      say(`${region} failed ${event.region} over`)
+    }
+  }
   try {
     // Setup without loss (an unknown outcome there would leave no bank to check).
     world.net.setDefaultFaults({ delayMs: config.linkFaults.delayMs })
@@ -177,7 +236,10 @@ export async function runClusterSeed(
       world.net.heal()
       for (const c of cuts) c.apply()
     }
-    while (world.sim.wallMs() - t0 < virtualMs && model.ops < opsMax) {
+    // A hand-back cycle runs, whatever the workload's bounds, until its heir was lost long enough
+    // to be failed over (bounded: the cycle's events are).
+    const cycleEndMs = Math.max(0, ...events.map((e) => (e.kind === 'kill' && e.cycle === true ? e.atMs + config.failoverAfterMs + 2_000 : 0)))
+    while ((world.sim.wallMs() - t0 < virtualMs && model.ops < opsMax) || world.sim.wallMs() - t0 < cycleEndMs) {
       const ackedBefore = model.acked.size
       await world.step()
       runner.throwFailures()
@@ -294,6 +356,9 @@ export async function runClusterSeed(
         clients: clientsPerRegion * FULL.length,
         accounts,
         kills,
+        handBacks,
+        failovers,
+        failoversAfterHandBack,
         acked: model.acked.size,
         ackedDegraded,
         absent: model.absent.size,

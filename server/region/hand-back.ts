@@ -1,0 +1,230 @@
+// Partition hand-back (ARCHITECTURE.md "Regions": "A region that comes back catches up from its
+// peers' journals and opens a new journal"). A failed-over region A that is back asks its heir H
+// (the first full region still in, which owns A's partitions) for them. H records durably that it
+// hands A back generation n (from then on H never owns A's partitions again unless generation n's
+// journals are sealed: a generation record whose append had an unknown outcome may still land),
+// drains its adjudicators of A's partitions (as a hand-over does), and appends a generation record
+// to its own journal: an empty record whose txId names A and n. Every crossbar that meets the
+// record merges nothing past its commitTs T until the region recorded the generation durably and
+// opened its journals (`A/g<n>/j<k>`: leaders in A, replicas elsewhere), which then join the merge
+// from T (crossbar `joins`): every record of theirs lies above T, since A opens them with its clock
+// past T, so no crossbar misses one. A then owns its partitions with adjudicators whose floor is
+// above T, so above every commit H made on them. A failover of A afterwards seals its newest
+// generation (cluster-state.ts), and the heir takes the partitions again.
+import type { Hlc, TimerHandle, Timers } from '../clock/index.ts'
+import { SqlError } from '../errors/index.ts'
+import type { CommitRecord, Journal } from '../journal/index.ts'
+import type { Rpc, Transport } from '../net/index.ts'
+import type { ClusterState } from './cluster-state.ts'
+
+/** What the hand-back of one region needs; see the file comment. */
+export interface HandBackOptions {
+  readonly self: string
+  readonly fullRegions: readonly string[]
+  readonly journalsPerRegion: number
+  readonly state: ClusterState
+  readonly rpc: Rpc
+  readonly transport: Transport
+  readonly timers: Timers
+  readonly hlc: Hlc
+  /** The journal this region appends generation records to (its newest generation's first). */
+  readonly leader: () => Journal
+  /** Opens (or finds) `region`'s generation `n` journals: leaders here, replicas elsewhere. */
+  readonly journalsOf: (region: string, n: number) => Journal[]
+  /** Whether this region's adjudicators would own other partitions than the ones built last. */
+  readonly ownershipChanged: () => boolean
+  /** Rebuilds this region's adjudicators from the cluster state, once the commits in flight on
+   * the old ones ended. */
+  readonly rebuild: () => Promise<void>
+  /** A region's generation joined this region's merge (after a rebuild it needed); `news` when
+   * this region had not heard of it before (or its adjudicators changed with it). */
+  readonly onJoined: (region: string, n: number, news: boolean) => void
+}
+
+/** How often a region without partitions asks its heir for them, and an heir retries a generation
+ * record that is due: a lost request or an append refused (no quorum) costs at most this. */
+const HAND_BACK_RETRY_MS = 1_000
+const CALL_TIMEOUT_MS = 5_000
+/** How long a failed write of a generation to the cluster state waits before it is tried again. */
+const RECORD_RETRY_MS = 100
+
+const TX_PREFIX = 'generation:'
+
+/** The txId of the generation record of `region`'s generation `n`. */
+export function generationTxId(region: string, n: number): string {
+  return `${TX_PREFIX}${region}:${n}`
+}
+
+/** The region and generation a record admits, or undefined for any other record. */
+export function generationOf(record: CommitRecord): { readonly region: string; readonly n: number } | undefined {
+  if (!record.txId.startsWith(TX_PREFIX) || record.writes.length > 0) return undefined
+  const m = /^([^:]+):([1-9][0-9]*)$/.exec(record.txId.slice(TX_PREFIX.length))
+  return m === null ? undefined : { region: m[1] as string, n: Number(m[2]) }
+}
+
+/** See the file comment. One per full region. */
+export class HandBack {
+  readonly #o: HandBackOptions
+  /** Generations being admitted (`<region>@<n>`), so a repeated record joins the same ones. */
+  readonly #admitting = new Map<string, Promise<readonly Journal[]>>()
+  /** Hand-backs whose adjudicators were drained in this process (`<region>@<n>`): only then may
+   * the generation record go out (a restart builds them drained). */
+  readonly #drained = new Set<string>()
+  /** Generations (`<region>@<n>`) whose record went out, unless its append failed. */
+  readonly #appending = new Set<string>()
+  /** Hand-back decisions in flight, by region (one at a time). */
+  readonly #deciding = new Map<string, Promise<number>>()
+  #asking = false
+  #tick: TimerHandle | undefined
+  #closed = false
+
+  constructor(options: HandBackOptions) {
+    this.#o = options
+    // Adjudicators built at open already leave out every region being handed back.
+    for (const region of options.fullRegions) {
+      const n = options.state.handingBack(region)
+      if (n !== undefined) this.#drained.add(`${region}@${n}`)
+    }
+    options.rpc.handle('handback.request', (from) => this.#onRequest(from))
+    this.#schedule()
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#tick?.cancel()
+  }
+
+  /** Calls to `region`'s owners are refused here while this region hands it back and the
+   * generation did not join yet: `region` may not own its partitions yet, and would send a commit
+   * on them back here. */
+  refusal(region: string): SqlError | undefined {
+    const n = this.#o.state.handingBack(region)
+    if (n === undefined || n <= this.#o.state.generation(region)) return undefined
+    return new SqlError('57P03', `cannot commit now: region ${this.#o.self} is handing region ${region} its partitions back; nothing was written`, {
+      hint: 'Retry: the hand-back takes a round trip and a commit.',
+    })
+  }
+
+  /** The crossbar's `joins`: the journals a generation record admits, once recorded durably. */
+  joins(record: CommitRecord): Promise<readonly Journal[]> | undefined {
+    const generation = generationOf(record)
+    if (generation === undefined || !this.#o.fullRegions.includes(generation.region)) return undefined
+    const key = `${generation.region}@${generation.n}`
+    let admitted = this.#admitting.get(key)
+    if (admitted === undefined) {
+      admitted = this.#admit(generation.region, generation.n, record.commitTs)
+      this.#admitting.set(key, admitted)
+    }
+    return admitted
+  }
+
+  async #admit(region: string, n: number, ts: number): Promise<readonly Journal[]> {
+    const { state, hlc } = this.#o
+    // The new journals' records must lie above the record admitting them: a leader opened here
+    // starts with its clock past it.
+    hlc.update(ts)
+    const isNew = n > state.generation(region)
+    for (;;) {
+      try {
+        await state.recordGeneration(region, { n, ts })
+        break
+      } catch (e) {
+        if (this.#closed) throw e
+        await this.#o.timers.sleep(RECORD_RETRY_MS)
+      }
+    }
+    const journals = this.#o.journalsOf(region, n)
+    if (n === state.generation(region)) void this.#joined(region, n, isNew)
+    return journals
+  }
+
+  /** After a generation joined: the adjudicators follow the new ownership. A replica opened on
+   * hearing of the generation's journals may have recorded it already (`isNew` false): the
+   * ownership tells whether a rebuild is due. */
+  async #joined(region: string, n: number, isNew: boolean): Promise<void> {
+    const changed = this.#o.ownershipChanged()
+    if (changed) await this.#o.rebuild()
+    if (!this.#closed) this.#o.onJoined(region, n, changed || isNew)
+  }
+
+  /** As heir: `from` (failed over, back) asks for its partitions; answers the generation. */
+  async #onRequest(from: string): Promise<{ generation: number }> {
+    const { state, self, fullRegions, journalsPerRegion } = this.#o
+    if (!fullRegions.includes(from)) throw new SqlError('42704', `region ${from} is not a full region`)
+    const running = this.#deciding.get(from)
+    if (running !== undefined) return { generation: await running }
+    if (state.isOut(self)) throw new SqlError('57P03', `region ${self} was failed over and owns no partitions to hand back`)
+    const decided = state.handingBack(from) ?? 0
+    let n = state.generation(from) + 1
+    if (decided >= n) {
+      if (this.#drained.has(`${from}@${decided}`)) {
+        this.#appendDue()
+        return { generation: decided }
+      }
+      // Decided, but its write or the drain failed: both are done again.
+      n = decided
+    } else {
+      if (!state.isFullyOut(from, journalsPerRegion)) throw new SqlError('57P03', `region ${from} is not failed over here: its partitions are its own`)
+      const heir = fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
+      if (heir !== self) throw new SqlError('57P03', `region ${heir ?? 'none'} holds the partitions of ${from}, not ${self}`)
+    }
+    const deciding = (async () => {
+      await state.handBack(from, n)
+      // From here on this region's adjudicators leave `from`'s partitions out; the record goes
+      // out only once every commit on them ended, so each has a commitTs below the record's.
+      await this.#o.rebuild()
+      this.#drained.add(`${from}@${n}`)
+      this.#appendDue()
+      return n
+    })().finally(() => this.#deciding.delete(from))
+    this.#deciding.set(from, deciding)
+    return { generation: await deciding }
+  }
+
+  /** Appends the generation records decided and drained here that did not join yet. */
+  #appendDue(): void {
+    const { state, self, fullRegions, hlc } = this.#o
+    if (this.#closed || state.isOut(self)) return
+    for (const region of fullRegions) {
+      const n = state.handingBack(region)
+      const key = `${region}@${n}`
+      if (n === undefined || n <= state.generation(region) || !this.#drained.has(key) || this.#appending.has(key)) continue
+      let durable: Promise<void>
+      try {
+        const appended = this.#o.leader().append({ txId: generationTxId(region, n), proposedTs: hlc.now(), writes: [] })
+        hlc.update(appended.commitTs)
+        durable = appended.durable
+      } catch {
+        // Refused before anything was written (no quorum, a full queue): tried again later.
+        continue
+      }
+      this.#appending.add(key)
+      // An unknown outcome may still land: a second record of the same generation is then
+      // harmless, as every crossbar admits a generation at its first record.
+      durable.catch(() => this.#appending.delete(key))
+    }
+  }
+
+  /** Periodic: a region failed over asks its heir for its partitions; an heir appends the
+   * generation records due. */
+  #schedule(): void {
+    this.#tick = this.#o.timers.setTimeout(() => {
+      if (this.#closed) return
+      this.#appendDue()
+      this.#ask()
+      this.#schedule()
+    }, HAND_BACK_RETRY_MS)
+  }
+
+  #ask(): void {
+    const { state, self, fullRegions, journalsPerRegion, rpc, transport } = this.#o
+    if (this.#asking || !state.isFullyOut(self, journalsPerRegion)) return
+    const heir = fullRegions.find((r) => r !== self && !state.isFullyOut(r, journalsPerRegion))
+    if (heir === undefined || !transport.isUp(heir)) return
+    this.#asking = true
+    rpc
+      .call(heir, 'handback.request', {}, CALL_TIMEOUT_MS)
+      .catch(() => {})
+      .finally(() => (this.#asking = false))
+  }
+}
