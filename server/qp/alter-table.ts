@@ -11,7 +11,7 @@ import type {
   RenameStmt,
 } from 'libpg-query'
 import { scanSync } from 'libpg-query'
-import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
+import { assert, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import { formatType, typesEqual, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
 import {
@@ -84,7 +84,7 @@ interface Alter {
 
 const relationName = (rv: RangeVar | undefined) => qualifiedName(rv?.schemaname, rv?.relname ?? '')
 const missingColumn = (name: string, table: string) =>
-  new SqlError('42703', `column "${name}" of relation "${table}" does not exist`)
+  new SqlError('42703', `column "${name}" of relation "${bareName(table)}" does not exist`)
 
 /** ALTER TABLE [IF EXISTS] name command, ...: the commands apply in order, one definition written. */
 export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
@@ -220,7 +220,7 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
   const name = c.colname ?? ''
   if (visibleColumn(a.def, name) !== undefined) {
     if (cmd.missing_ok === true) return
-    throw new SqlError('42701', `column "${name}" of relation "${a.def.name}" already exists`)
+    throw new SqlError('42701', `column "${name}" of relation "${bareName(a.def.name)}" already exists`)
   }
   if (a.def.columns.length >= COLUMNS_MAX)
     throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
@@ -294,7 +294,7 @@ function requireNoNulls(a: Alter, col: ColumnDef): void {
     if (decodeStoredRow(table, kv.value)[col.position] === null) {
       throw new SqlError(
         '23502',
-        `column "${col.name}" of relation "${a.def.name}" contains null values`,
+        `column "${col.name}" of relation "${bareName(a.def.name)}" contains null values`,
       )
     }
   }
@@ -392,13 +392,13 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   if (col.generated !== undefined) {
     throw new SqlError(
       '42601',
-      `column "${name}" of relation "${a.def.name}" is a generated column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is a generated column`,
     )
   }
   if (col.identity !== undefined) {
     throw new SqlError(
       '42601',
-      `column "${name}" of relation "${a.def.name}" is an identity column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is an identity column`,
       {
         hint:
           expr === undefined
@@ -451,10 +451,11 @@ function dropNotNull(a: Alter, name: string): void {
   const col = requireColumn(a.def, name)
   if (a.def.primaryKey.includes(col.position))
     throw new SqlError('42P16', `column "${name}" is in a primary key`)
+  // PostgreSQL 18 reports this one as a syntax error (42601), as it does SET DEFAULT on one.
   if (col.identity !== undefined)
     throw new SqlError(
-      '42P16',
-      `column "${name}" of relation "${a.def.name}" is an identity column`,
+      '42601',
+      `column "${name}" of relation "${bareName(a.def.name)}" is an identity column`,
     )
   a.def = withColumn(a.def, { ...col, notNull: false })
 }
@@ -493,20 +494,23 @@ function addConstraint(a: Alter, k: Constraint): void {
 
 function checkNameFree(a: Alter, name: string): void {
   if (namesOf(a.def).has(name))
-    throw new SqlError('42710', `constraint "${name}" for relation "${a.def.name}" already exists`)
+    throw new SqlError('42710', `constraint "${name}" for relation "${bareName(a.def.name)}" already exists`)
 }
 
 /** A unique constraint: its index filled from the existing rows (23505 on a duplicate). */
 function addUnique(a: Alter, columns: readonly string[], given: string | undefined): void {
   const positions = columns.map((c) => {
-    const col = requireColumn(a.def, c)
+    const col = visibleColumn(a.def, c)
+    if (col === undefined) throw new SqlError('42703', `column "${c}" named in key does not exist`)
     requireKeyForm(col.type, 'a unique constraint')
     return col.position
   })
   const name = given ?? chooseRelationName(a.env, a.def.name, columns, 'key', namesOf(a.def))
-  checkNameFree(a, name)
+  // The index comes first in PostgreSQL, so a name another relation holds is 42P07 before a
+  // constraint's 42710.
   if (relationNameTaken(a.env, siblingName(a.def.name, name)))
     throw new SqlError('42P07', `relation "${name}" already exists`)
+  checkNameFree(a, name)
   const index: IndexDef = {
     id: a.def.nextIndexId,
     name,
@@ -538,7 +542,7 @@ function addCheck(a: Alter, source: string, given: string | undefined, validate:
     if (evaluate(check.expr, decodeStoredRow(table, kv.value), a.run.exec.eval) === false) {
       throw new SqlError(
         '23514',
-        `check constraint "${name}" of relation "${a.def.name}" is violated by some row`,
+        `check constraint "${name}" of relation "${bareName(a.def.name)}" is violated by some row`,
       )
     }
   }
@@ -570,7 +574,7 @@ function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boo
     return
   }
   if (missingOk) return
-  throw new SqlError('42704', `constraint "${name}" of relation "${a.def.name}" does not exist`)
+  throw new SqlError('42704', `constraint "${name}" of relation "${bareName(a.def.name)}" does not exist`)
 }
 
 const isForeignKeyIndex = (def: TableDef, index: IndexDef) =>
@@ -624,12 +628,12 @@ function addIdentity(a: Alter, cmd: AlterTableCmd): void {
   if (col.identity !== undefined)
     throw new SqlError(
       '42P16',
-      `column "${col.name}" of relation "${a.def.name}" is already an identity column`,
+      `column "${col.name}" of relation "${bareName(a.def.name)}" is already an identity column`,
     )
   if (col.default !== undefined || col.sequence !== undefined) {
     throw new SqlError(
       '42P16',
-      `column "${col.name}" of relation "${a.def.name}" already has a default value`,
+      `column "${col.name}" of relation "${bareName(a.def.name)}" already has a default value`,
     )
   }
   if (!['int2', 'int4', 'int8'].includes(col.type.kind))
@@ -656,7 +660,7 @@ function dropIdentity(a: Alter, name: string, missingOk: boolean): void {
     if (missingOk) return
     throw new SqlError(
       '55000',
-      `column "${name}" of relation "${a.def.name}" is not an identity column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is not an identity column`,
     )
   }
   a.def = withColumn(a.def, { ...col, identity: undefined, sequence: undefined })
@@ -672,7 +676,7 @@ function setIdentity(a: Alter, cmd: AlterTableCmd): void {
   if (col.identity === undefined || col.sequence === undefined) {
     throw new SqlError(
       '55000',
-      `column "${col.name}" of relation "${a.def.name}" is not an identity column`,
+      `column "${col.name}" of relation "${bareName(a.def.name)}" is not an identity column`,
     )
   }
   const items = cmd.def !== undefined && 'List' in cmd.def ? (cmd.def.List.items ?? []) : []
@@ -697,7 +701,7 @@ function dropExpression(a: Alter, name: string, missingOk: boolean): void {
     if (missingOk) return
     throw new SqlError(
       '55000',
-      `column "${name}" of relation "${a.def.name}" is not a stored generated column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is not a stored generated column`,
     )
   }
   a.def = withColumn(a.def, { ...col, generated: undefined })
@@ -805,9 +809,11 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
 }
 
 function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
-  const col = requireColumn(def, from)
+  // PostgreSQL's rename names no relation here, unlike the other ALTER TABLE commands.
+  const col = visibleColumn(def, from)
+  if (col === undefined) throw undefinedColumn(from)
   if (visibleColumn(def, to) !== undefined)
-    throw new SqlError('42701', `column "${to}" of relation "${def.name}" already exists`)
+    throw new SqlError('42701', `column "${to}" of relation "${bareName(def.name)}" already exists`)
   for (const seq of ownedSequences(env, def.name, from))
     putSequence(env, { ...seq, ownedBy: { table: def.name, column: to } })
   const checks = def.checks.map((k) => ({ ...k, expr: renameIn(k.expr, from, to) }))
@@ -908,7 +914,7 @@ export interface MovedSequence {
  * indexes it moved to another schema: the defaults and checks naming them follow here, the views
  * are the caller's (followSequenceRenameInViews, once the views followed the table). */
 function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
-  if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
+  if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${bareName(to)}" already exists`)
   const from = table.name
   const rename = (n: string) => (n === from ? to : n)
   let def: TableDef = {

@@ -40,7 +40,7 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
   if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return undefined
-    throw duplicateTable(name)
+    throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
   const plan = planSelect(env, query.SelectStmt, true)

@@ -216,7 +216,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
-    throw duplicateTable(name)
+    throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
   const draft = new TableDraft(bareName(name))
@@ -674,8 +674,8 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
           '0A000',
           'cannot truncate a table referenced in a foreign key constraint',
           {
-            detail: `Table "${ref.table}" references "${table.name}".`,
-            hint: `Truncate table "${ref.table}" at the same time, or use TRUNCATE ... CASCADE.`,
+            detail: `Table "${bareName(ref.table)}" references "${bareName(table.name)}".`,
+            hint: `Truncate table "${bareName(ref.table)}" at the same time, or use TRUNCATE ... CASCADE.`,
           },
         )
       }

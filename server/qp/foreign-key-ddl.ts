@@ -3,6 +3,7 @@
 // rows that still point at it through an index on the referencing columns (created when none).
 import { SqlError } from '../errors/index.ts'
 import {
+  bareName,
   encodeTableDef,
   indexKeyOf,
   type ForeignKeyDef,
@@ -48,7 +49,7 @@ export function attachForeignKeys(
     if (taken.has(name))
       throw new SqlError(
         '42710',
-        `constraint "${name}" for relation "${child.name}" already exists`,
+        `constraint "${name}" for relation "${bareName(child.name)}" already exists`,
       )
     const refName = qualifiedName(draft.refSchema, draft.refTable)
     const self = refName === child.name

@@ -379,7 +379,7 @@ export function alterSequence(
     const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
     if (owner?.columns.some((c) => c.sequence === name && c.identity !== undefined) === true) {
       throw new SqlError('0A000', 'cannot change ownership of identity sequence', {
-        detail: `Sequence "${name}" is linked to table "${owner.name}".`,
+        detail: `Sequence "${bareName(name)}" is linked to table "${bareName(owner.name)}".`,
       })
     }
     const parts = (owned.arg.List.items ?? []).map(stringOf)
@@ -412,7 +412,7 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
     throw new SqlError('3F000', `schema "${schema}" does not exist`)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
-    throw duplicateTable(name)
+    throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
   putSequence(env, sequenceDef(allocateObjectId(env), name, s.options ?? []))
@@ -459,7 +459,7 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
     if (missingOk) return
     throw new SqlError('42P01', `relation "${from}" does not exist`)
   }
-  if (relationNameTaken(env, to)) throw duplicateTable(to)
+  if (relationNameTaken(env, to)) throw duplicateTable(bareName(to))
   moveSequence(env, JSON.parse(raw) as SequenceDef, to)
 }
 
@@ -633,7 +633,7 @@ export class SequenceValues {
     if (v === undefined)
       throw new SqlError(
         '55000',
-        `currval of sequence "${def.name}" is not yet defined in this session`,
+        `currval of sequence "${bareName(def.name)}" is not yet defined in this session`,
       )
     return v
   }
@@ -654,7 +654,7 @@ export class SequenceValues {
     if (value < min || value > max) {
       throw new SqlError(
         '22003',
-        `setval: value ${value} is out of bounds for sequence "${def.name}" (${min}..${max})`,
+        `setval: value ${value} is out of bounds for sequence "${bareName(def.name)}" (${min}..${max})`,
       )
     }
     const origin = isCalled ? value : value - BigInt(def.increment)
@@ -968,12 +968,12 @@ function checkBounds(def: SequenceDef, v: bigint): bigint {
   if (v > BigInt(def.max))
     throw new SqlError(
       '2200H',
-      `nextval: reached maximum value of sequence "${def.name}" (${def.max})`,
+      `nextval: reached maximum value of sequence "${bareName(def.name)}" (${def.max})`,
     )
   if (v < BigInt(def.min))
     throw new SqlError(
       '2200H',
-      `nextval: reached minimum value of sequence "${def.name}" (${def.min})`,
+      `nextval: reached minimum value of sequence "${bareName(def.name)}" (${def.min})`,
     )
   return v
 }

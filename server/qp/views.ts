@@ -5,7 +5,7 @@ import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import { CATALOG_TABLE_ID } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import { nodesOutsideSubqueries, stringOf } from './binder.ts'
@@ -77,10 +77,10 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   const name = qualifiedName(s.view)
   const existing = env.findView(name)
   if (env.findTable(name) !== undefined) {
-    if (s.replace === true) throw new SqlError('42809', `"${name}" is not a view`)
-    throw duplicateTable(name)
+    if (s.replace === true) throw new SqlError('42809', `"${bareName(name)}" is not a view`)
+    throw duplicateTable(bareName(name))
   }
-  if (existing !== undefined && s.replace !== true) throw duplicateTable(name)
+  if (existing !== undefined && s.replace !== true) throw duplicateTable(bareName(name))
   if (existing === undefined) checkTypeNameFree(env.view, name)
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
   const source = querySource(env.sql)
