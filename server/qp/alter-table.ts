@@ -625,16 +625,19 @@ function addIdentity(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   const k = cmd.def !== undefined && 'Constraint' in cmd.def ? cmd.def.Constraint : undefined
   if (k === undefined) throw featureNotSupported('this ADD GENERATED form')
+  // PostgreSQL's order and codes (55000 each): NOT NULL first, as an identity column is created
+  // NOT NULL and adding one to a nullable column would make a state CREATE TABLE cannot; then an
+  // identity already there; then any default (a generation expression is one, as a serial's).
+  const relation = bareName(a.def.name)
+  if (!col.notNull && !a.def.primaryKey.includes(col.position))
+    throw new SqlError(
+      '55000',
+      `column "${col.name}" of relation "${relation}" must be declared NOT NULL before identity can be added`,
+    )
   if (col.identity !== undefined)
-    throw new SqlError(
-      '42P16',
-      `column "${col.name}" of relation "${bareName(a.def.name)}" is already an identity column`,
-    )
-  if (col.default !== undefined || col.sequence !== undefined) {
-    throw new SqlError(
-      '42P16',
-      `column "${col.name}" of relation "${bareName(a.def.name)}" already has a default value`,
-    )
+    throw new SqlError('55000', `column "${col.name}" of relation "${relation}" is already an identity column`)
+  if (col.default !== undefined || col.sequence !== undefined || col.generated !== undefined) {
+    throw new SqlError('55000', `column "${col.name}" of relation "${relation}" already has a default value`)
   }
   if (!['int2', 'int4', 'int8'].includes(col.type.kind))
     throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
