@@ -393,6 +393,9 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
     throw new SqlError(
       '42601',
       `column "${name}" of relation "${bareName(a.def.name)}" is a generated column`,
+      {
+        hint: `Use ALTER TABLE ... ALTER COLUMN ... ${expr === undefined ? 'DROP' : 'SET'} EXPRESSION instead.`,
+      },
     )
   }
   if (col.identity !== undefined) {
@@ -704,7 +707,7 @@ function dropExpression(a: Alter, name: string, missingOk: boolean): void {
     if (missingOk) return
     throw new SqlError(
       '55000',
-      `column "${name}" of relation "${bareName(a.def.name)}" is not a stored generated column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is not a generated column`,
     )
   }
   a.def = withColumn(a.def, { ...col, generated: undefined })

@@ -113,6 +113,15 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     "SELECT nextval('x.s')",
     "SELECT nextval('x.s')",
   ],
+  'generated columns: defaults and DROP EXPRESSION': [
+    'CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED)',
+    'ALTER TABLE g ALTER COLUMN b SET DEFAULT 1',
+    'ALTER TABLE g ALTER COLUMN b DROP DEFAULT',
+    'ALTER TABLE g ALTER COLUMN a DROP EXPRESSION',
+    'ALTER TABLE g ALTER COLUMN a DROP EXPRESSION IF EXISTS',
+    'ALTER TABLE g ALTER COLUMN b DROP EXPRESSION',
+    'ALTER TABLE g ALTER COLUMN b DROP EXPRESSION',
+  ],
   'regclass constants naming indexes': [
     'CREATE SCHEMA x',
     'CREATE TABLE x.t (a int, b int CONSTRAINT k UNIQUE)',
