@@ -382,28 +382,47 @@ export function alterSequence(
         detail: `Sequence "${bareName(name)}" is linked to table "${bareName(owner.name)}".`,
       })
     }
-    const parts = (owned.arg.List.items ?? []).map(stringOf)
-    if (parts.length === 1 && parts[0] === 'none') ownedBy = undefined
-    else if (parts.length >= 2) {
-      const table = qualifiedName(
-        parts.length === 3 ? parts[0] : undefined,
-        parts[parts.length - 2] as string,
-      )
-      const column = parts[parts.length - 1] as string
-      if (env.findTable(table)?.columnsByName.get(column) === undefined)
-        throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
-      // It moves with its table (ALTER TABLE ... SET SCHEMA), so it lives in the same schema.
-      if (schemaOf(table) !== schemaOf(name))
-        throw new SqlError('55000', 'sequence must be in same schema as table it is linked to')
-      ownedBy = { table, column }
-    }
+    ownedBy = ownerOf(env, name, owned)
   }
   // OWNED BY alone changes no value: the epoch stays (no gap).
   const next = options.length === 1 && owned !== undefined ? def : tx.alteredSequence(def, options)
   putSequence(env, { ...next, ownedBy })
 }
 
-/** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
+/** The column OWNED BY names for sequence `name` (undefined for NONE), checked in PostgreSQL's
+ * order: the form (42601), the relation (3F000, 42P01), its kind (42809), its schema (55000),
+ * the column (42703). */
+function ownerOf(env: DdlEnv, name: string, owned: DefElem): SequenceDef['ownedBy'] {
+  const parts = owned.arg !== undefined && 'List' in owned.arg ? (owned.arg.List.items ?? []).map(stringOf) : []
+  if (parts.length === 1 && parts[0] === 'none') return undefined
+  if (parts.length < 2)
+    throw new SqlError('42601', 'invalid OWNED BY option', {
+      hint: 'Specify OWNED BY table.column or OWNED BY NONE.',
+    })
+  if (parts.length > 3)
+    throw new SqlError('0A000', `cross-database references are not implemented: "${parts.slice(0, -1).join('.')}"`)
+  const table = qualifiedName(parts.length === 3 ? parts[0] : undefined, parts[parts.length - 2] as string)
+  const column = parts[parts.length - 1] as string
+  if (!schemaExists(env.view, schemaOf(table)))
+    throw new SqlError('3F000', `schema "${schemaOf(table)}" does not exist`)
+  const kind = relationKind(env, table)
+  if (kind === undefined) throw new SqlError('42P01', `relation "${table}" does not exist`)
+  // PostgreSQL lets a view own one too; Tessera drops owned sequences with tables only.
+  if (kind === 'view') throw featureNotSupported('a sequence owned by a view')
+  if (kind !== 'table')
+    throw new SqlError('42809', `sequence cannot be owned by relation "${bareName(table)}"`, {
+      detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+    })
+  // It moves with its table (ALTER TABLE ... SET SCHEMA), so it lives in the same schema.
+  if (schemaOf(table) !== schemaOf(name))
+    throw new SqlError('55000', 'sequence must be in same schema as table it is linked to')
+  if (env.findTable(table)?.columnsByName.get(column) === undefined)
+    throw new SqlError('42703', `column "${column}" of relation "${bareName(table)}" does not exist`)
+  return { table, column }
+}
+
+/** CREATE SEQUENCE [IF NOT EXISTS] name [options], OWNED BY checked once the rest is, as
+ * PostgreSQL does. */
 export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
@@ -415,7 +434,11 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
     throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
-  putSequence(env, sequenceDef(allocateObjectId(env), name, s.options ?? []))
+  const options = s.options ?? []
+  const owned = optionMap(options).get('owned_by')
+  const rest = options.filter((n) => !('DefElem' in n) || n.DefElem.defname !== 'owned_by')
+  const def = sequenceDef(allocateObjectId(env), name, rest)
+  putSequence(env, owned === undefined ? def : { ...def, ownedBy: ownerOf(env, name, owned) })
 }
 
 /** Writes a sequence definition. */
