@@ -46,7 +46,7 @@ import {
   type DdlRun,
 } from './ddl.ts'
 import { evaluate, isVolatile, readsRow } from './expr.ts'
-import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.ts'
+import { attachForeignKeys, detachForeignKey, namesOf, validateRows } from './foreign-key-ddl.ts'
 import { followTableChange } from './index-jobs.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
@@ -107,8 +107,8 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
 }
 
 /**
- * The commands Tessera runs on tables (and VALIDATE and ALTER CONSTRAINT, which it does not, but
- * whose refusal on another kind of relation comes first), as PostgreSQL's
+ * The commands Tessera runs on tables (and ALTER CONSTRAINT, which it does not, but whose refusal
+ * on another kind of relation comes first), as PostgreSQL's
  * alter_table_type_to_string names them, and whether PostgreSQL allows them on a view
  * (ATSimplePermissions; none is allowed on a sequence or an index).
  */
@@ -177,6 +177,8 @@ function alterCommand(a: Alter, cmd: AlterTableCmd): void {
       return setIdentity(a, cmd)
     case 'AT_DropExpression':
       return dropExpression(a, cmd.name ?? '', cmd.missing_ok === true)
+    case 'AT_ValidateConstraint':
+      return validateConstraint(a, cmd.name ?? '')
     default:
       throw featureNotSupported(`ALTER TABLE ${(cmd.subtype ?? '').replace('AT_', '')}`)
   }
@@ -481,12 +483,7 @@ function addConstraint(a: Alter, k: Constraint): void {
         k.skip_validation !== true,
       )
     case 'CONSTR_FOREIGN':
-      a.def = attachForeignKeys(
-        a.env,
-        a.def,
-        [foreignKeyDraft(k, [])],
-        k.skip_validation === true ? undefined : fkEnv(a),
-      )
+      a.def = attachForeignKeys(a.env, a.def, [foreignKeyDraft(k, [])], fkEnv(a), k.skip_validation !== true)
       return
     case 'CONSTR_PRIMARY':
       throw featureNotSupported('adding a PRIMARY KEY (primary keys are fixed at CREATE TABLE)')
@@ -536,10 +533,14 @@ function addCheck(a: Alter, source: string, given: string | undefined, validate:
   const expr = foldClockLiterals(a.env, b, source, (node) => {
     b.bindCondition(node, tableScope(before, before.name), { clause: 'CHECK' })
   })
-  a.def = { ...a.def, checks: [...a.def.checks, { name, expr }] }
+  a.def = { ...a.def, checks: [...a.def.checks, validate ? { name, expr } : { name, expr, notValid: true }] }
+  if (validate) checkRows(a, name)
+}
+
+/** Checks every row against check constraint `name` of `a.def` (23514 for a violation). */
+function checkRows(a: Alter, name: string): void {
   const table = tableOf(a.def)
   const check = constraintsOf(table, a.env.parse).checks.find((k) => k.name === name)!
-  if (!validate) return
   for (const kv of a.env.view.scan(table.rowsStart, table.rowsEnd)) {
     a.env.tick()
     if (evaluate(check.expr, decodeStoredRow(table, kv.value), a.run.exec.eval) === false) {
@@ -549,6 +550,40 @@ function addCheck(a: Alter, source: string, given: string | undefined, validate:
       )
     }
   }
+}
+
+/** VALIDATE CONSTRAINT name: a check or foreign key added NOT VALID is checked over the rows
+ * (23514, 23503) and marked valid; a valid one is left alone, as PostgreSQL does. A key is
+ * 42809; a NOT NULL column's constraint (PostgreSQL 18 names it table_column_not_null) is always
+ * valid. */
+function validateConstraint(a: Alter, name: string): void {
+  const check = a.def.checks.find((k) => k.name === name)
+  if (check !== undefined) {
+    if (check.notValid !== true) return
+    checkRows(a, name)
+    a.def = { ...a.def, checks: a.def.checks.map((k) => (k === check ? { name: k.name, expr: k.expr } : k)) }
+    return
+  }
+  const fk = (a.def.foreignKeys ?? []).find((f) => f.name === name)
+  if (fk !== undefined) {
+    if (fk.notValid !== true) return
+    validateRows(a.env, a.def, name, fkEnv(a))
+    const { notValid: _, ...valid } = fk
+    a.def = { ...a.def, foreignKeys: (a.def.foreignKeys ?? []).map((f) => (f === fk ? valid : f)) }
+    return
+  }
+  const relation = bareName(a.def.name)
+  const declaredKey = name === a.def.primaryKeyName && a.def.columns[a.def.primaryKey[0] ?? 0]?.hidden !== true
+  if (declaredKey || a.def.indexes.some((i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i))) {
+    throw new SqlError('42809', `cannot validate constraint "${name}" of relation "${relation}"`, {
+      detail: 'This operation is not supported for this type of constraint.',
+    })
+  }
+  const notNull = a.def.columns.some(
+    (c) => !c.hidden && (c.notNull || a.def.primaryKey.includes(c.position)) && name === `${relation}_${c.name}_not_null`,
+  )
+  if (notNull) return
+  throw new SqlError('42704', `constraint "${name}" of relation "${relation}" does not exist`)
 }
 
 /** DROP CONSTRAINT [IF EXISTS] name: a unique constraint (its index), check or foreign key. */

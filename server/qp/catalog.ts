@@ -74,6 +74,9 @@ export interface ForeignKeyDef {
   readonly onUpdate: 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default'
   /** The index was created for this constraint (dropped with it). */
   readonly ownsIndex?: boolean | undefined
+  /** Added NOT VALID: rows already there were not checked (VALIDATE CONSTRAINT does, and clears
+   * it). Absent means valid. */
+  readonly notValid?: true | undefined
 }
 
 /** A foreign key of another table pointing at this one (kept so DELETE finds its children). */
@@ -94,6 +97,8 @@ export interface IndexDef {
 export interface CheckDef {
   readonly name: string
   readonly expr: string
+  /** As ForeignKeyDef's: added NOT VALID and not validated since. */
+  readonly notValid?: true | undefined
 }
 
 /** The JSON stored under a table's schema key. */
