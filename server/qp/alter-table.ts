@@ -56,6 +56,7 @@ import { decodeStoredRow, encodeMissing } from './rows.ts'
 import { tableScope } from './select.ts'
 import {
   KIND_PLURAL,
+  missingRelation,
   renameSequence,
   putSequence,
   qualifiedName,
@@ -96,7 +97,7 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
     const kind = relationKind(env, name)
     if (kind !== undefined) return refuseAlter(name, kind, s.cmds ?? [])
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const a: Alter = { env, run, def: table.def }
   for (const node of s.cmds ?? []) {
@@ -825,7 +826,7 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
       throw featureNotSupported('ALTER TABLE ... RENAME COLUMN on an index')
     }
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   switch (s.renameType) {
     case 'OBJECT_COLUMN':
@@ -938,7 +939,7 @@ function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean):
   const tableName = env.view.get(indexNameKey(from))
   if (tableName === undefined) {
     if (missingOk) return
-    throw new SqlError('42P01', `relation "${from}" does not exist`)
+    throw missingRelation(env, from)
   }
   const table = env.table(tableName)
   env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, bareName(from), to)))
@@ -1034,7 +1035,7 @@ export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): MovedSequence[
       })
     }
     if (s.missing_ok === true) return []
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
   if (!schemaExists(env.view, schema))

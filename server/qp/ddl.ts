@@ -15,7 +15,6 @@ import {
   duplicateTable,
   featureNotSupported,
   SqlError,
-  undefinedObject,
 } from '../errors/index.ts'
 import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
@@ -66,6 +65,7 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  dropMissing,
   dropWrongKind,
   relationKind,
   relationNameTaken,
@@ -645,7 +645,7 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       const wrongKind = dropWrongKind(env, name, 'table')
       if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
-      throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
+      throw dropMissing(env, name, 'table')
     }
     if (!tables.some((t) => t.name === table.name)) tables.push(table)
   }
@@ -734,7 +734,10 @@ export function dropOneTable(
 export function objectName(object: Node): string {
   const items = 'List' in object ? (object.List.items ?? []) : [object]
   const names = items.map(stringOf)
-  if (names.length > 2) throw featureNotSupported('cross-database references')
+  // PostgreSQL's makeRangeVarFromNameList: a catalog name is another database's, more is wrong.
+  if (names.length === 3)
+    throw new SqlError('0A000', `cross-database references are not implemented: "${names.join('.')}"`)
+  if (names.length > 3) throw new SqlError('42601', `improper relation name (too many dotted names): ${names.join('.')}`)
   return qualifiedName(names.length === 2 ? names[0] : undefined, names[names.length - 1] ?? '')
 }
 
@@ -852,7 +855,7 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
       const wrongKind = dropWrongKind(env, name, 'index')
       if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
-      throw missingSchema(env, name) ?? undefinedObject('index', name)
+      throw dropMissing(env, name, 'index')
     }
     if (!found.some((f) => f.name === name)) found.push({ name, tableName })
   }

@@ -258,6 +258,22 @@ export function dropWrongKind(env: Pick<DdlEnv, 'view' | 'findTable'>, name: str
   })
 }
 
+/** A relation an ALTER names that does not exist: 3F000 when its schema does not either, else
+ * 42P01 naming it as written, as PostgreSQL's lookup does. */
+export function missingRelation(env: Pick<DdlEnv, 'view'>, name: string): SqlError {
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) return new SqlError('3F000', `schema "${schema}" does not exist`)
+  return new SqlError('42P01', `relation "${name}" does not exist`)
+}
+
+/** DROP of a missing relation of kind `kind`: 3F000 when its schema is missing, else 42P01 (an
+ * index: 42704) naming it bare, as PostgreSQL's DROP does. */
+export function dropMissing(env: Pick<DdlEnv, 'view'>, name: string, kind: RelationKind): SqlError {
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) return new SqlError('3F000', `schema "${schema}" does not exist`)
+  return new SqlError(kind === 'index' ? '42704' : '42P01', `${kind} "${bareName(name)}" does not exist`)
+}
+
 /** A statement for one kind of relation naming another kind (`ALTER SEQUENCE t`): 42809, also
  * under IF EXISTS, as PostgreSQL (`"t" is not a sequence`). */
 export function notA(name: string, kind: string): SqlError {
@@ -369,7 +385,7 @@ export function alterSequence(
       })
     }
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const def = JSON.parse(raw) as SequenceDef
   const options = s.options ?? []
@@ -462,7 +478,7 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
       const wrongKind = dropWrongKind(env, name, 'sequence')
       if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
-      throw new SqlError('42P01', `sequence "${name}" does not exist`)
+      throw dropMissing(env, name, 'sequence')
     }
     names.push(name)
   }
@@ -480,7 +496,7 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
   if (raw === undefined) {
     if (relationKind(env, from) !== undefined) throw notA(from, 'sequence')
     if (missingOk) return
-    throw new SqlError('42P01', `relation "${from}" does not exist`)
+    throw missingRelation(env, from)
   }
   if (relationNameTaken(env, to)) throw duplicateTable(bareName(to))
   moveSequence(env, JSON.parse(raw) as SequenceDef, to)
@@ -494,7 +510,7 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
   if (raw === undefined) {
     if (relationKind(env, name) !== undefined) throw notA(name, 'sequence')
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
   if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)

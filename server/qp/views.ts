@@ -17,7 +17,7 @@ import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, useSequences } from './sequence-uses.ts'
-import { dropWrongKind } from './sequences.ts'
+import { dropMissing, dropWrongKind } from './sequences.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -135,7 +135,7 @@ function dropView(env: ViewEnv, s: DropStmt): void {
     const wrongKind = dropWrongKind(env, name, 'view')
     if (wrongKind !== undefined) throw wrongKind
     if (s.missing_ok === true) continue
-    throw new SqlError('42P01', `view "${name}" does not exist`)
+    throw dropMissing(env, name, 'view')
   }
   for (const name of found) {
     dropDependentViews(env, name, 'view', s.behavior === 'DROP_CASCADE', dropping)
