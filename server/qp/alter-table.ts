@@ -16,6 +16,7 @@ import { formatType, typesEqual, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
 import {
   bareName,
+  declaredKeyName,
   encodeTableDef,
   indexKeyOf,
   indexNameKey,
@@ -574,8 +575,7 @@ function validateConstraint(a: Alter, name: string): void {
     return
   }
   const relation = bareName(a.def.name)
-  const declaredKey = name === a.def.primaryKeyName && a.def.columns[a.def.primaryKey[0] ?? 0]?.hidden !== true
-  if (declaredKey || a.def.indexes.some((i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i))) {
+  if (name === declaredKeyName(a.def) || a.def.indexes.some((i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i))) {
     throw new SqlError('42809', `cannot validate constraint "${name}" of relation "${relation}"`, {
       detail: 'This operation is not supported for this type of constraint.',
     })
@@ -589,7 +589,7 @@ function validateConstraint(a: Alter, name: string): void {
 
 /** DROP CONSTRAINT [IF EXISTS] name: a unique constraint (its index), check or foreign key. */
 function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boolean): void {
-  if (name === a.def.primaryKeyName) throw featureNotSupported('dropping a primary key')
+  if (name === declaredKeyName(a.def)) throw featureNotSupported('dropping a primary key')
   const fk = (a.def.foreignKeys ?? []).find((f) => f.name === name)
   if (fk !== undefined) {
     a.def = detachForeignKey(a.env, a.def, name)
@@ -899,7 +899,7 @@ function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string):
         }
       : renamed
   }
-  if (from === def.primaryKeyName || def.indexes.some((i) => i.constraint && i.name === from))
+  if (from === declaredKeyName(def) || def.indexes.some((i) => i.constraint && i.name === from))
     return renameIndexIn(env, def, from, to)
   throw missingConstraint(from, def.name)
 }

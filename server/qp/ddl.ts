@@ -232,7 +232,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   // which creates them before the table).
   useDefaultSequences(env, def.columns, name)
   for (const check of def.checks) useSequences(env, check.expr, 'expression', name)
-  for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
+  for (const indexName of indexNamesOf(def)) {
     if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
     env.put(indexKeyOf(name, indexName), name)
   }
@@ -553,7 +553,8 @@ export class TableDraft {
       })
     const taken = new Set<string>()
     const indexName = (columns: readonly string[], suffix: string) => freeName(this.#name, columns, suffix, taken, relationTaken)
-    const primaryKeyName = this.#primaryKeyName ?? indexName([], 'pkey')
+    // The hidden row id's key takes no name (TableDef.primaryKeyName).
+    const primaryKeyName = pk === undefined ? '' : (this.#primaryKeyName ?? indexName([], 'pkey'))
     taken.add(primaryKeyName)
     const indexes: IndexDef[] = this.#uniques.map((u, i) => {
       const name = u.name ?? indexName(u.columns, 'key')

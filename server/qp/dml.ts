@@ -5,7 +5,7 @@ import type { Key } from '../encoding/index.ts'
 import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import type { Datum } from './types/index.ts'
 import { EMPTY_SCOPE, type Scope } from './binder.ts'
-import { bareName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
+import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
 import { relRows, resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
@@ -166,7 +166,7 @@ function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflict
 /** The unique constraint ON CONFLICT (cols) names: 42P10 when none matches exactly. */
 function arbiter(table: Table, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
   if (infer.conname !== undefined) {
-    if (infer.conname === table.def.primaryKeyName) return 'primary'
+    if (infer.conname === declaredKeyName(table.def)) return 'primary'
     const byName = table.def.indexes.find((i) => i.unique && i.name === infer.conname)
     if (byName === undefined) throw new SqlError('42704', `constraint "${infer.conname}" for table "${bareName(table.name)}" does not exist`)
     return byName

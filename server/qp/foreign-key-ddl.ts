@@ -4,6 +4,7 @@
 import { SqlError } from '../errors/index.ts'
 import {
   bareName,
+  declaredKeyName,
   encodeTableDef,
   indexKeyOf,
   type ForeignKeyDef,
@@ -25,7 +26,7 @@ import { qualifiedName } from './sequences.ts'
 /** Constraint and index names of a table, for choosing new ones. */
 export function namesOf(def: TableDef): Set<string> {
   return new Set([
-    def.primaryKeyName,
+    ...(declaredKeyName(def) === undefined ? [] : [def.primaryKeyName]),
     ...def.indexes.map((i) => i.name),
     ...def.checks.map((c) => c.name),
     ...(def.foreignKeys ?? []).map((f) => f.name),
