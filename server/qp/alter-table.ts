@@ -13,7 +13,7 @@ import type {
 import { scanSync } from 'libpg-query'
 import { assert, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import { formatType, typesEqual, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
+import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
   declaredKeyName,
@@ -756,6 +756,16 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
   const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types, a.env.sql)
+  // USING computes every row's new value: Tessera keeps the stored values, so only USING the
+  // column itself is the same statement (anything else was silently not applied).
+  const using = cmd.def.ColumnDef.raw_default
+  const sameColumn =
+    using !== undefined &&
+    'ColumnRef' in using &&
+    using.ColumnRef.fields?.length === 1 &&
+    stringOf(using.ColumnRef.fields[0]) === col.name
+  if (using !== undefined && !sameColumn)
+    throw featureNotSupported('ALTER COLUMN TYPE ... USING an expression (it would rewrite the table)')
   if (!keepsValues(col.type, to)) {
     throw featureNotSupported(
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,
