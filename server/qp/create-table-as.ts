@@ -77,7 +77,7 @@ function definition(
   const seen = new Set<string>()
   const columns: ColumnDef[] = fields.map((field, i) => {
     const column = given[i] ?? field
-    if (seen.has(column)) throw duplicateColumn(column, bareName(name))
+    if (seen.has(column)) throw duplicateColumn(column)
     seen.add(column)
     const t = types[i] ?? TEXT
     return {

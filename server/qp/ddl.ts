@@ -378,7 +378,7 @@ export class TableDraft {
   column(env: Pick<DdlEnv, 'sql' | 'binder'>, c: PgColumnDef): void {
     const sql = env.sql
     const name = c.colname ?? ''
-    if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name, this.#name)
+    if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name)
     if (this.#columns.length >= COLUMNS_MAX)
       throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
     if (c.collClause !== undefined) throw featureNotSupported('COLLATE')
@@ -400,16 +400,19 @@ export class TableDraft {
         case 'CONSTR_NULL':
           break
         case 'CONSTR_DEFAULT':
+          if (column.default !== undefined) throw this.#twice(name, 'multiple default values specified')
           if (column.owns !== undefined) throw this.#defaultAndIdentity(name, column.owns.serial)
           if (column.generated !== undefined) throw this.#defaultAndGenerated(name, 'default')
           column.default = defaultSourceText(sql, k.location ?? 0)
           break
         case 'CONSTR_GENERATED':
+          if (column.generated !== undefined) throw this.#twice(name, 'multiple generation clauses specified')
           if (column.default !== undefined) throw this.#defaultAndGenerated(name, 'default')
           if (column.owns !== undefined) throw this.#defaultAndGenerated(name, 'identity')
           column.generated = checkSourceText(sql, k.location ?? 0)
           break
         case 'CONSTR_IDENTITY':
+          if (column.identity !== undefined) throw this.#twice(name, 'multiple identity specifications')
           if (column.default !== undefined || column.owns !== undefined)
             throw this.#defaultAndIdentity(name, column.owns?.serial === true)
           if (!['int2', 'int4', 'int8'].includes(column.type.kind)) {
@@ -437,6 +440,11 @@ export class TableDraft {
       '42601',
       `both ${other} and generation expression specified for column "${column}" of table "${this.#name}"`,
     )
+  }
+
+  /** A clause given twice for one column (PostgreSQL's transformColumnDefinition). */
+  #twice(column: string, what: string): SqlError {
+    return new SqlError('42601', `${what} for column "${column}" of table "${this.#name}"`)
   }
 
   #defaultAndIdentity(column: string, serial: boolean): SqlError {

@@ -101,7 +101,7 @@ function insertColumns(table: Table, cols: readonly Node[], width: number | unde
     assert('ResTarget' in n, 'INSERT columns are ResTargets')
     if ((n.ResTarget.indirection?.length ?? 0) > 0) throw featureNotSupported('INSERT into subfields or array elements')
     const name = n.ResTarget.name ?? ''
-    if (seen.has(name)) throw duplicateColumn(name, table.name)
+    if (seen.has(name)) throw duplicateColumn(name)
     seen.add(name)
     return targetColumn(table, name)
   })
