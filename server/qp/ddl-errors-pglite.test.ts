@@ -112,6 +112,10 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     "SELECT setval('x.s', 10)",
     "SELECT nextval('x.s')",
     "SELECT nextval('x.s')",
+    'CREATE VIEW x.v AS SELECT count(*) FROM x.u',
+    'INSERT INTO x.v VALUES (1)',
+    'UPDATE x.v SET count = 1',
+    'DELETE FROM x.v',
   ],
   'generated columns: defaults and DROP EXPRESSION': [
     'CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED)',

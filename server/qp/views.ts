@@ -239,7 +239,7 @@ export function viewWriteError(parse: ParseCache, view: ViewDef, verb: WriteVerb
     return featureNotSupported(`${verb === 'update' ? 'UPDATE' : verb === 'insert into' ? 'INSERT into' : 'DELETE from'} a view (write to its table instead)`)
   }
   const action = verb === 'insert into' ? 'inserting into' : verb === 'update' ? 'updating' : 'deleting from'
-  return new SqlError('55000', `cannot ${verb} view "${view.name}"`, {
+  return new SqlError('55000', `cannot ${verb} view "${bareName(view.name)}"`, {
     detail: why,
     hint: `To enable ${action} the view, provide an INSTEAD OF ${verb === 'insert into' ? 'INSERT' : verb === 'update' ? 'UPDATE' : 'DELETE'} trigger or an unconditional ON ${verb === 'insert into' ? 'INSERT' : verb === 'update' ? 'UPDATE' : 'DELETE'} DO INSTEAD rule.`,
   })
