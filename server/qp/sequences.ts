@@ -28,6 +28,7 @@ import {
   bareName,
   indexNameKey,
   schemaExists,
+  schemaKey,
   sequencesRange,
   schemaOf,
   SEQUENCE_BLOCKS_TABLE_ID,
@@ -842,7 +843,17 @@ export class SequenceValues {
   #resolve(name: string): { def: SequenceDef; local: boolean } {
     const key = sequenceKey(name)
     const raw = this.#host.catalog(key)
-    if (raw === undefined) throw new SqlError('42P01', `relation "${name}" does not exist`)
+    if (raw === undefined) {
+      // Another kind of relation: PostgreSQL opens it, then refuses it.
+      const kinds: [RelationKind, Key][] = [['table', schemaKey(name)], ['view', viewKey(name)], ['index', indexNameKey(name)]]
+      const kind = kinds.find(([, k]) => this.#host.catalog(k) !== undefined)?.[0]
+      if (kind !== undefined) {
+        throw new SqlError('42809', `cannot open relation "${bareName(name)}"`, {
+          detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+        })
+      }
+      throw new SqlError('42P01', `relation "${name}" does not exist`)
+    }
     this.#host.read(key)
     const hit = this.#defs.get(name)
     if (hit !== undefined && hit.raw === raw) return hit
