@@ -65,7 +65,10 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  KIND_PLURAL,
+  cannotOpenIndex,
   dropMissing,
+  refuseOtherKind,
   dropWrongKind,
   relationKind,
   relationNameTaken,
@@ -673,6 +676,7 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
     if (!('RangeVar' in node)) continue
     names.add(qualifiedName(node.RangeVar.schemaname, node.RangeVar.relname ?? ''))
   }
+  for (const name of names) refuseOtherKind(env, name, () => new SqlError('42809', `"${bareName(name)}" is not a table`))
   const tables = [...names].map((name) => env.table(name))
   for (let i = 0; i < tables.length; i++) {
     const table = tables[i] as Table
@@ -770,10 +774,15 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
   if (s.accessMethod !== undefined && s.accessMethod !== 'btree')
     throw featureNotSupported(`index method ${s.accessMethod}`)
-  const table = env.table(
-    qualifiedName(s.relation?.schemaname, s.relation?.relname ?? ''),
-    s.relation?.location,
+  const tableName = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
+  refuseOtherKind(env, tableName, (kind) =>
+    kind === 'index'
+      ? cannotOpenIndex(tableName)
+      : new SqlError('42809', `cannot create index on relation "${bareName(tableName)}"`, {
+          detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+        }),
   )
+  const table = env.table(tableName, s.relation?.location)
   const columns = (s.indexParams ?? []).map((p) => {
     assert('IndexElem' in p, 'index parameters are IndexElems')
     if (p.IndexElem.name === undefined) throw featureNotSupported('expression indexes')

@@ -21,7 +21,7 @@ import {
   type ForeignKeyEnv,
 } from './foreign-keys.ts'
 import { decodeStoredRow } from './rows.ts'
-import { qualifiedName } from './sequences.ts'
+import { cannotOpenIndex, qualifiedName, refuseOtherKind } from './sequences.ts'
 
 /** Constraint and index names of a table, for choosing new ones. */
 export function namesOf(def: TableDef): Set<string> {
@@ -57,6 +57,11 @@ export function attachForeignKeys(
       )
     const refName = qualifiedName(draft.refSchema, draft.refTable)
     const self = refName === child.name
+    if (!self) {
+      refuseOtherKind(env, refName, (kind) =>
+        kind === 'index' ? cannotOpenIndex(refName) : new SqlError('42809', `referenced relation "${bareName(refName)}" is not a table`),
+      )
+    }
     const parent = self ? undefined : env.table(refName)
     const resolved = resolveForeignKey(child, parent?.def ?? child, draft, name)
     let index = indexFor(child, resolved.columns)

@@ -267,6 +267,26 @@ export function missingRelation(env: Pick<DdlEnv, 'view'>, name: string): SqlErr
   return new SqlError('42P01', `relation "${name}" does not exist`)
 }
 
+/** For a statement that takes a table: `other(kind)` when `name` is another kind of relation,
+ * 3F000 when its schema is missing; a missing table is the caller's lookup's 42P01. */
+export function refuseOtherKind(
+  env: Pick<DdlEnv, 'view' | 'findTable'>,
+  name: string,
+  other: (kind: Exclude<RelationKind, 'table'>) => SqlError,
+): void {
+  if (env.findTable(name) !== undefined) return
+  const kind = relationKind(env, name)
+  if (kind !== undefined && kind !== 'table') throw other(kind)
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
+}
+
+/** PostgreSQL's refusal to open an index as a table (relation_openrv's callers). */
+export const cannotOpenIndex = (name: string): SqlError =>
+  new SqlError('42809', `cannot open relation "${bareName(name)}"`, {
+    detail: 'This operation is not supported for indexes.',
+  })
+
 /** DROP of a missing relation of kind `kind`: 3F000 when its schema is missing, else 42P01 (an
  * index: 42704) naming it bare, as PostgreSQL's DROP does. */
 export function dropMissing(env: Pick<DdlEnv, 'view'>, name: string, kind: RelationKind): SqlError {
