@@ -84,8 +84,8 @@ export const duplicateTable = (name: string) =>
   new SqlError('42P07', `relation "${name}" already exists`)
 export const undefinedColumn = (name: string, position?: number) =>
   new SqlError('42703', `column "${name}" does not exist`, { position })
-export const duplicateColumn = (name: string, table: string) =>
-  new SqlError('42701', `column "${name}" specified more than once`, { detail: `table ${table}` })
+export const duplicateColumn = (name: string) =>
+  new SqlError('42701', `column "${name}" specified more than once`)
 export const ambiguousColumn = (name: string, position?: number) =>
   new SqlError('42702', `column reference "${name}" is ambiguous`, { position })
 export const undefinedObject = (what: string, name: string) =>

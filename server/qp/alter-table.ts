@@ -11,11 +11,12 @@ import type {
   RenameStmt,
 } from 'libpg-query'
 import { scanSync } from 'libpg-query'
-import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
+import { assert, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import { formatType, typesEqual, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE, resolveTypeName } from './binder.ts'
+import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
+  declaredKeyName,
   encodeTableDef,
   indexKeyOf,
   indexNameKey,
@@ -46,7 +47,7 @@ import {
   type DdlRun,
 } from './ddl.ts'
 import { evaluate, isVolatile, readsRow } from './expr.ts'
-import { attachForeignKeys, detachForeignKey, namesOf } from './foreign-key-ddl.ts'
+import { attachForeignKeys, detachForeignKey, namesOf, validateRows } from './foreign-key-ddl.ts'
 import { followTableChange } from './index-jobs.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
@@ -56,6 +57,7 @@ import { decodeStoredRow, encodeMissing } from './rows.ts'
 import { tableScope } from './select.ts'
 import {
   KIND_PLURAL,
+  missingRelation,
   renameSequence,
   putSequence,
   qualifiedName,
@@ -84,7 +86,7 @@ interface Alter {
 
 const relationName = (rv: RangeVar | undefined) => qualifiedName(rv?.schemaname, rv?.relname ?? '')
 const missingColumn = (name: string, table: string) =>
-  new SqlError('42703', `column "${name}" of relation "${table}" does not exist`)
+  new SqlError('42703', `column "${name}" of relation "${bareName(table)}" does not exist`)
 
 /** ALTER TABLE [IF EXISTS] name command, ...: the commands apply in order, one definition written. */
 export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
@@ -96,7 +98,7 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
     const kind = relationKind(env, name)
     if (kind !== undefined) return refuseAlter(name, kind, s.cmds ?? [])
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const a: Alter = { env, run, def: table.def }
   for (const node of s.cmds ?? []) {
@@ -107,8 +109,8 @@ export function alterTable(env: DdlEnv, run: DdlRun, s: AlterTableStmt): void {
 }
 
 /**
- * The commands Tessera runs on tables (and VALIDATE and ALTER CONSTRAINT, which it does not, but
- * whose refusal on another kind of relation comes first), as PostgreSQL's
+ * The commands Tessera runs on tables (and ALTER CONSTRAINT, which it does not, but whose refusal
+ * on another kind of relation comes first), as PostgreSQL's
  * alter_table_type_to_string names them, and whether PostgreSQL allows them on a view
  * (ATSimplePermissions; none is allowed on a sequence or an index).
  */
@@ -177,6 +179,8 @@ function alterCommand(a: Alter, cmd: AlterTableCmd): void {
       return setIdentity(a, cmd)
     case 'AT_DropExpression':
       return dropExpression(a, cmd.name ?? '', cmd.missing_ok === true)
+    case 'AT_ValidateConstraint':
+      return validateConstraint(a, cmd.name ?? '')
     default:
       throw featureNotSupported(`ALTER TABLE ${(cmd.subtype ?? '').replace('AT_', '')}`)
   }
@@ -220,7 +224,7 @@ function addColumn(a: Alter, cmd: AlterTableCmd): void {
   const name = c.colname ?? ''
   if (visibleColumn(a.def, name) !== undefined) {
     if (cmd.missing_ok === true) return
-    throw new SqlError('42701', `column "${name}" of relation "${a.def.name}" already exists`)
+    throw new SqlError('42701', `column "${name}" of relation "${bareName(a.def.name)}" already exists`)
   }
   if (a.def.columns.length >= COLUMNS_MAX)
     throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
@@ -294,7 +298,7 @@ function requireNoNulls(a: Alter, col: ColumnDef): void {
     if (decodeStoredRow(table, kv.value)[col.position] === null) {
       throw new SqlError(
         '23502',
-        `column "${col.name}" of relation "${a.def.name}" contains null values`,
+        `column "${col.name}" of relation "${bareName(a.def.name)}" contains null values`,
       )
     }
   }
@@ -392,13 +396,16 @@ function setDefault(a: Alter, name: string, expr: Node | undefined): void {
   if (col.generated !== undefined) {
     throw new SqlError(
       '42601',
-      `column "${name}" of relation "${a.def.name}" is a generated column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is a generated column`,
+      {
+        hint: `Use ALTER TABLE ... ALTER COLUMN ... ${expr === undefined ? 'DROP' : 'SET'} EXPRESSION instead.`,
+      },
     )
   }
   if (col.identity !== undefined) {
     throw new SqlError(
       '42601',
-      `column "${name}" of relation "${a.def.name}" is an identity column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is an identity column`,
       {
         hint:
           expr === undefined
@@ -451,10 +458,11 @@ function dropNotNull(a: Alter, name: string): void {
   const col = requireColumn(a.def, name)
   if (a.def.primaryKey.includes(col.position))
     throw new SqlError('42P16', `column "${name}" is in a primary key`)
+  // PostgreSQL 18 reports this one as a syntax error (42601), as it does SET DEFAULT on one.
   if (col.identity !== undefined)
     throw new SqlError(
-      '42P16',
-      `column "${name}" of relation "${a.def.name}" is an identity column`,
+      '42601',
+      `column "${name}" of relation "${bareName(a.def.name)}" is an identity column`,
     )
   a.def = withColumn(a.def, { ...col, notNull: false })
 }
@@ -477,12 +485,7 @@ function addConstraint(a: Alter, k: Constraint): void {
         k.skip_validation !== true,
       )
     case 'CONSTR_FOREIGN':
-      a.def = attachForeignKeys(
-        a.env,
-        a.def,
-        [foreignKeyDraft(k, [])],
-        k.skip_validation === true ? undefined : fkEnv(a),
-      )
+      a.def = attachForeignKeys(a.env, a.def, [foreignKeyDraft(k, [])], fkEnv(a), k.skip_validation !== true)
       return
     case 'CONSTR_PRIMARY':
       throw featureNotSupported('adding a PRIMARY KEY (primary keys are fixed at CREATE TABLE)')
@@ -493,20 +496,23 @@ function addConstraint(a: Alter, k: Constraint): void {
 
 function checkNameFree(a: Alter, name: string): void {
   if (namesOf(a.def).has(name))
-    throw new SqlError('42710', `constraint "${name}" for relation "${a.def.name}" already exists`)
+    throw new SqlError('42710', `constraint "${name}" for relation "${bareName(a.def.name)}" already exists`)
 }
 
 /** A unique constraint: its index filled from the existing rows (23505 on a duplicate). */
 function addUnique(a: Alter, columns: readonly string[], given: string | undefined): void {
   const positions = columns.map((c) => {
-    const col = requireColumn(a.def, c)
+    const col = visibleColumn(a.def, c)
+    if (col === undefined) throw new SqlError('42703', `column "${c}" named in key does not exist`)
     requireKeyForm(col.type, 'a unique constraint')
     return col.position
   })
   const name = given ?? chooseRelationName(a.env, a.def.name, columns, 'key', namesOf(a.def))
-  checkNameFree(a, name)
+  // The index comes first in PostgreSQL, so a name another relation holds is 42P07 before a
+  // constraint's 42710.
   if (relationNameTaken(a.env, siblingName(a.def.name, name)))
     throw new SqlError('42P07', `relation "${name}" already exists`)
+  checkNameFree(a, name)
   const index: IndexDef = {
     id: a.def.nextIndexId,
     name,
@@ -529,24 +535,61 @@ function addCheck(a: Alter, source: string, given: string | undefined, validate:
   const expr = foldClockLiterals(a.env, b, source, (node) => {
     b.bindCondition(node, tableScope(before, before.name), { clause: 'CHECK' })
   })
-  a.def = { ...a.def, checks: [...a.def.checks, { name, expr }] }
+  a.def = { ...a.def, checks: [...a.def.checks, validate ? { name, expr } : { name, expr, notValid: true }] }
+  if (validate) checkRows(a, name)
+}
+
+/** Checks every row against check constraint `name` of `a.def` (23514 for a violation). */
+function checkRows(a: Alter, name: string): void {
   const table = tableOf(a.def)
   const check = constraintsOf(table, a.env.parse).checks.find((k) => k.name === name)!
-  if (!validate) return
   for (const kv of a.env.view.scan(table.rowsStart, table.rowsEnd)) {
     a.env.tick()
     if (evaluate(check.expr, decodeStoredRow(table, kv.value), a.run.exec.eval) === false) {
       throw new SqlError(
         '23514',
-        `check constraint "${name}" of relation "${a.def.name}" is violated by some row`,
+        `check constraint "${name}" of relation "${bareName(a.def.name)}" is violated by some row`,
       )
     }
   }
 }
 
+/** VALIDATE CONSTRAINT name: a check or foreign key added NOT VALID is checked over the rows
+ * (23514, 23503) and marked valid; a valid one is left alone, as PostgreSQL does. A key is
+ * 42809; a NOT NULL column's constraint (PostgreSQL 18 names it table_column_not_null) is always
+ * valid. */
+function validateConstraint(a: Alter, name: string): void {
+  const check = a.def.checks.find((k) => k.name === name)
+  if (check !== undefined) {
+    if (check.notValid !== true) return
+    checkRows(a, name)
+    a.def = { ...a.def, checks: a.def.checks.map((k) => (k === check ? { name: k.name, expr: k.expr } : k)) }
+    return
+  }
+  const fk = (a.def.foreignKeys ?? []).find((f) => f.name === name)
+  if (fk !== undefined) {
+    if (fk.notValid !== true) return
+    validateRows(a.env, a.def, name, fkEnv(a))
+    const { notValid: _, ...valid } = fk
+    a.def = { ...a.def, foreignKeys: (a.def.foreignKeys ?? []).map((f) => (f === fk ? valid : f)) }
+    return
+  }
+  const relation = bareName(a.def.name)
+  if (name === declaredKeyName(a.def) || a.def.indexes.some((i) => i.constraint && i.name === name && !isForeignKeyIndex(a.def, i))) {
+    throw new SqlError('42809', `cannot validate constraint "${name}" of relation "${relation}"`, {
+      detail: 'This operation is not supported for this type of constraint.',
+    })
+  }
+  const notNull = a.def.columns.some(
+    (c) => !c.hidden && (c.notNull || a.def.primaryKey.includes(c.position)) && name === `${relation}_${c.name}_not_null`,
+  )
+  if (notNull) return
+  throw new SqlError('42704', `constraint "${name}" of relation "${relation}" does not exist`)
+}
+
 /** DROP CONSTRAINT [IF EXISTS] name: a unique constraint (its index), check or foreign key. */
 function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boolean): void {
-  if (name === a.def.primaryKeyName) throw featureNotSupported('dropping a primary key')
+  if (name === declaredKeyName(a.def)) throw featureNotSupported('dropping a primary key')
   const fk = (a.def.foreignKeys ?? []).find((f) => f.name === name)
   if (fk !== undefined) {
     a.def = detachForeignKey(a.env, a.def, name)
@@ -570,7 +613,7 @@ function dropConstraint(a: Alter, name: string, missingOk: boolean, cascade: boo
     return
   }
   if (missingOk) return
-  throw new SqlError('42704', `constraint "${name}" of relation "${a.def.name}" does not exist`)
+  throw new SqlError('42704', `constraint "${name}" of relation "${bareName(a.def.name)}" does not exist`)
 }
 
 const isForeignKeyIndex = (def: TableDef, index: IndexDef) =>
@@ -621,16 +664,19 @@ function addIdentity(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   const k = cmd.def !== undefined && 'Constraint' in cmd.def ? cmd.def.Constraint : undefined
   if (k === undefined) throw featureNotSupported('this ADD GENERATED form')
+  // PostgreSQL's order and codes (55000 each): NOT NULL first, as an identity column is created
+  // NOT NULL and adding one to a nullable column would make a state CREATE TABLE cannot; then an
+  // identity already there; then any default (a generation expression is one, as a serial's).
+  const relation = bareName(a.def.name)
+  if (!col.notNull && !a.def.primaryKey.includes(col.position))
+    throw new SqlError(
+      '55000',
+      `column "${col.name}" of relation "${relation}" must be declared NOT NULL before identity can be added`,
+    )
   if (col.identity !== undefined)
-    throw new SqlError(
-      '42P16',
-      `column "${col.name}" of relation "${a.def.name}" is already an identity column`,
-    )
-  if (col.default !== undefined || col.sequence !== undefined) {
-    throw new SqlError(
-      '42P16',
-      `column "${col.name}" of relation "${a.def.name}" already has a default value`,
-    )
+    throw new SqlError('55000', `column "${col.name}" of relation "${relation}" is already an identity column`)
+  if (col.default !== undefined || col.sequence !== undefined || col.generated !== undefined) {
+    throw new SqlError('55000', `column "${col.name}" of relation "${relation}" already has a default value`)
   }
   if (!['int2', 'int4', 'int8'].includes(col.type.kind))
     throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint')
@@ -656,7 +702,7 @@ function dropIdentity(a: Alter, name: string, missingOk: boolean): void {
     if (missingOk) return
     throw new SqlError(
       '55000',
-      `column "${name}" of relation "${a.def.name}" is not an identity column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is not an identity column`,
     )
   }
   a.def = withColumn(a.def, { ...col, identity: undefined, sequence: undefined })
@@ -672,7 +718,7 @@ function setIdentity(a: Alter, cmd: AlterTableCmd): void {
   if (col.identity === undefined || col.sequence === undefined) {
     throw new SqlError(
       '55000',
-      `column "${col.name}" of relation "${a.def.name}" is not an identity column`,
+      `column "${col.name}" of relation "${bareName(a.def.name)}" is not an identity column`,
     )
   }
   const items = cmd.def !== undefined && 'List' in cmd.def ? (cmd.def.List.items ?? []) : []
@@ -697,7 +743,7 @@ function dropExpression(a: Alter, name: string, missingOk: boolean): void {
     if (missingOk) return
     throw new SqlError(
       '55000',
-      `column "${name}" of relation "${a.def.name}" is not a stored generated column`,
+      `column "${name}" of relation "${bareName(a.def.name)}" is not a generated column`,
     )
   }
   a.def = withColumn(a.def, { ...col, generated: undefined })
@@ -710,6 +756,16 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
   const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types, a.env.sql)
+  // USING computes every row's new value: Tessera keeps the stored values, so only USING the
+  // column itself is the same statement (anything else was silently not applied).
+  const using = cmd.def.ColumnDef.raw_default
+  const sameColumn =
+    using !== undefined &&
+    'ColumnRef' in using &&
+    using.ColumnRef.fields?.length === 1 &&
+    stringOf(using.ColumnRef.fields[0]) === col.name
+  if (using !== undefined && !sameColumn)
+    throw featureNotSupported('ALTER COLUMN TYPE ... USING an expression (it would rewrite the table)')
   if (!keepsValues(col.type, to)) {
     throw featureNotSupported(
       `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,
@@ -780,7 +836,7 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
       throw featureNotSupported('ALTER TABLE ... RENAME COLUMN on an index')
     }
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   switch (s.renameType) {
     case 'OBJECT_COLUMN':
@@ -805,9 +861,11 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
 }
 
 function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): TableDef {
-  const col = requireColumn(def, from)
+  // PostgreSQL's rename names no relation here, unlike the other ALTER TABLE commands.
+  const col = visibleColumn(def, from)
+  if (col === undefined) throw undefinedColumn(from)
   if (visibleColumn(def, to) !== undefined)
-    throw new SqlError('42701', `column "${to}" of relation "${def.name}" already exists`)
+    throw new SqlError('42701', `column "${to}" of relation "${bareName(def.name)}" already exists`)
   for (const seq of ownedSequences(env, def.name, from))
     putSequence(env, { ...seq, ownedBy: { table: def.name, column: to } })
   const checks = def.checks.map((k) => ({ ...k, expr: renameIn(k.expr, from, to) }))
@@ -851,7 +909,7 @@ function renameConstraint(env: DdlEnv, def: TableDef, from: string, to: string):
         }
       : renamed
   }
-  if (from === def.primaryKeyName || def.indexes.some((i) => i.constraint && i.name === from))
+  if (from === declaredKeyName(def) || def.indexes.some((i) => i.constraint && i.name === from))
     return renameIndexIn(env, def, from, to)
   throw missingConstraint(from, def.name)
 }
@@ -891,7 +949,7 @@ function renameIndex(env: DdlEnv, from: string, to: string, missingOk: boolean):
   const tableName = env.view.get(indexNameKey(from))
   if (tableName === undefined) {
     if (missingOk) return
-    throw new SqlError('42P01', `relation "${from}" does not exist`)
+    throw missingRelation(env, from)
   }
   const table = env.table(tableName)
   env.put(table.schemaKey, encodeTableDef(renameIndexIn(env, table.def, bareName(from), to)))
@@ -908,7 +966,7 @@ export interface MovedSequence {
  * indexes it moved to another schema: the defaults and checks naming them follow here, the views
  * are the caller's (followSequenceRenameInViews, once the views followed the table). */
 function renameTable(env: DdlEnv, table: Table, to: string): MovedSequence[] {
-  if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${to}" already exists`)
+  if (relationNameTaken(env, to)) throw new SqlError('42P07', `relation "${bareName(to)}" already exists`)
   const from = table.name
   const rename = (n: string) => (n === from ? to : n)
   let def: TableDef = {
@@ -987,7 +1045,7 @@ export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): MovedSequence[
       })
     }
     if (s.missing_ok === true) return []
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
   if (!schemaExists(env.view, schema))

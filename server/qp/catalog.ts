@@ -74,6 +74,9 @@ export interface ForeignKeyDef {
   readonly onUpdate: 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default'
   /** The index was created for this constraint (dropped with it). */
   readonly ownsIndex?: boolean | undefined
+  /** Added NOT VALID: rows already there were not checked (VALIDATE CONSTRAINT does, and clears
+   * it). Absent means valid. */
+  readonly notValid?: true | undefined
 }
 
 /** A foreign key of another table pointing at this one (kept so DELETE finds its children). */
@@ -94,6 +97,8 @@ export interface IndexDef {
 export interface CheckDef {
   readonly name: string
   readonly expr: string
+  /** As ForeignKeyDef's: added NOT VALID and not validated since. */
+  readonly notValid?: true | undefined
 }
 
 /** The JSON stored under a table's schema key. */
@@ -104,6 +109,11 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[]
   /** Column positions of the primary key (the hidden row id when none was declared). */
   readonly primaryKey: readonly number[]
+  /** The primary key's constraint and index name; '' for the hidden row id's key, which has no
+   * name a user sees (PostgreSQL's table has no key there, so `t_pkey` stays free). Catalogs
+   * written before stored `t_pkey` for it and registered that name (indexNameKey) as a relation:
+   * such a name is kept and carried along as before (indexNamesOf), so it stays taken, but it is
+   * no constraint (declaredKeyName). */
   readonly primaryKeyName: string
   readonly indexes: readonly IndexDef[]
   readonly checks: readonly CheckDef[]
@@ -115,10 +125,16 @@ export interface TableDef {
   readonly buildingIndexes?: readonly IndexDef[] | undefined
 }
 
-/** The names (bare, in the table's schema) of a table's indexes: its primary key's, the others',
- * and those being built. */
+/** The names (bare, in the table's schema) registered for a table's indexes: its primary key's
+ * (a hidden key's only in catalogs that stored one), the others', and those being built. */
 export function indexNamesOf(def: TableDef): string[] {
-  return [def.primaryKeyName, ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name)]
+  const key = def.primaryKeyName === '' ? [] : [def.primaryKeyName]
+  return [...key, ...[...def.indexes, ...(def.buildingIndexes ?? [])].map((i) => i.name)]
+}
+
+/** The name of the primary key a user declared; undefined for the hidden row id's key. */
+export function declaredKeyName(def: TableDef): string | undefined {
+  return def.primaryKey.every((p) => def.columns[p]?.hidden !== true) ? def.primaryKeyName : undefined
 }
 
 /** A decoded definition with what every statement needs precomputed. */

@@ -7,15 +7,13 @@ import { stringOf } from './binder.ts'
 import {
   bareName,
   encodeTableDef,
-  indexKeyOf,
   schemaKey,
-  siblingName,
   tableFromDef,
   type ColumnDef,
   type TableDef,
 } from './catalog.ts'
 import { COLUMNS_MAX } from './constants.ts'
-import { chooseName, missingSchema, type DdlEnv, type DdlRun } from './ddl.ts'
+import { missingSchema, type DdlEnv, type DdlRun } from './ddl.ts'
 import { evaluate } from './expr.ts'
 import type { Result } from './index.ts'
 import { runSelect } from './executor.ts'
@@ -40,7 +38,7 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
   if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return undefined
-    throw duplicateTable(name)
+    throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
   const plan = planSelect(env, query.SelectStmt, true)
@@ -51,7 +49,6 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
     plan.fieldTypes,
     (into.colNames ?? []).map(stringOf),
   )
-  env.put(indexKeyOf(name, def.primaryKeyName), name)
   env.put(schemaKey(name), encodeTableDef(def))
   if (into.skipData === true) return { command: 'SELECT', rowCount: 0, fields: [], rows: [] }
   const table = tableFromDef(def)
@@ -80,7 +77,7 @@ function definition(
   const seen = new Set<string>()
   const columns: ColumnDef[] = fields.map((field, i) => {
     const column = given[i] ?? field
-    if (seen.has(column)) throw duplicateColumn(column, bareName(name))
+    if (seen.has(column)) throw duplicateColumn(column)
     seen.add(column)
     const t = types[i] ?? TEXT
     return {
@@ -98,15 +95,13 @@ function definition(
     notNull: true,
     hidden: true,
   })
-  const primaryKeyName = chooseName(name, [], 'pkey', new Set())
-  if (relationNameTaken(env, siblingName(name, primaryKeyName)))
-    throw duplicateTable(primaryKeyName)
   return {
     id: String(allocateObjectId(env)),
     name,
     columns,
     primaryKey: [columns.length - 1],
-    primaryKeyName,
+    // The hidden row id's key takes no name (TableDef.primaryKeyName).
+    primaryKeyName: '',
     indexes: [],
     checks: [],
     nextIndexId: 1,

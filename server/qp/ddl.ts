@@ -15,7 +15,6 @@ import {
   duplicateTable,
   featureNotSupported,
   SqlError,
-  undefinedObject,
 } from '../errors/index.ts'
 import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
@@ -66,6 +65,10 @@ import {
   dropSequence,
   putSequence,
   qualifiedName,
+  KIND_PLURAL,
+  cannotOpenIndex,
+  dropMissing,
+  refuseOtherKind,
   dropWrongKind,
   relationKind,
   relationNameTaken,
@@ -216,7 +219,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
-    throw duplicateTable(name)
+    throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
   const draft = new TableDraft(bareName(name))
@@ -232,7 +235,7 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
   // which creates them before the table).
   useDefaultSequences(env, def.columns, name)
   for (const check of def.checks) useSequences(env, check.expr, 'expression', name)
-  for (const indexName of [def.primaryKeyName, ...def.indexes.map((i) => i.name)]) {
+  for (const indexName of indexNamesOf(def)) {
     if (relationNameTaken(env, siblingName(name, indexName))) throw duplicateTable(indexName)
     env.put(indexKeyOf(name, indexName), name)
   }
@@ -378,7 +381,7 @@ export class TableDraft {
   column(env: Pick<DdlEnv, 'sql' | 'binder'>, c: PgColumnDef): void {
     const sql = env.sql
     const name = c.colname ?? ''
-    if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name, this.#name)
+    if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name)
     if (this.#columns.length >= COLUMNS_MAX)
       throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
     if (c.collClause !== undefined) throw featureNotSupported('COLLATE')
@@ -400,16 +403,19 @@ export class TableDraft {
         case 'CONSTR_NULL':
           break
         case 'CONSTR_DEFAULT':
+          if (column.default !== undefined) throw this.#twice(name, 'multiple default values specified')
           if (column.owns !== undefined) throw this.#defaultAndIdentity(name, column.owns.serial)
           if (column.generated !== undefined) throw this.#defaultAndGenerated(name, 'default')
           column.default = defaultSourceText(sql, k.location ?? 0)
           break
         case 'CONSTR_GENERATED':
+          if (column.generated !== undefined) throw this.#twice(name, 'multiple generation clauses specified')
           if (column.default !== undefined) throw this.#defaultAndGenerated(name, 'default')
           if (column.owns !== undefined) throw this.#defaultAndGenerated(name, 'identity')
           column.generated = checkSourceText(sql, k.location ?? 0)
           break
         case 'CONSTR_IDENTITY':
+          if (column.identity !== undefined) throw this.#twice(name, 'multiple identity specifications')
           if (column.default !== undefined || column.owns !== undefined)
             throw this.#defaultAndIdentity(name, column.owns?.serial === true)
           if (!['int2', 'int4', 'int8'].includes(column.type.kind)) {
@@ -437,6 +443,11 @@ export class TableDraft {
       '42601',
       `both ${other} and generation expression specified for column "${column}" of table "${this.#name}"`,
     )
+  }
+
+  /** A clause given twice for one column (PostgreSQL's transformColumnDefinition). */
+  #twice(column: string, what: string): SqlError {
+    return new SqlError('42601', `${what} for column "${column}" of table "${this.#name}"`)
   }
 
   #defaultAndIdentity(column: string, serial: boolean): SqlError {
@@ -553,7 +564,8 @@ export class TableDraft {
       })
     const taken = new Set<string>()
     const indexName = (columns: readonly string[], suffix: string) => freeName(this.#name, columns, suffix, taken, relationTaken)
-    const primaryKeyName = this.#primaryKeyName ?? indexName([], 'pkey')
+    // The hidden row id's key takes no name (TableDef.primaryKeyName).
+    const primaryKeyName = pk === undefined ? '' : (this.#primaryKeyName ?? indexName([], 'pkey'))
     taken.add(primaryKeyName)
     const indexes: IndexDef[] = this.#uniques.map((u, i) => {
       const name = u.name ?? indexName(u.columns, 'key')
@@ -645,7 +657,7 @@ export function dropTable(env: DdlEnv, s: DropStmt): void {
       const wrongKind = dropWrongKind(env, name, 'table')
       if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
-      throw missingSchema(env, name) ?? new SqlError('42P01', `table "${name}" does not exist`)
+      throw dropMissing(env, name, 'table')
     }
     if (!tables.some((t) => t.name === table.name)) tables.push(table)
   }
@@ -664,6 +676,7 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
     if (!('RangeVar' in node)) continue
     names.add(qualifiedName(node.RangeVar.schemaname, node.RangeVar.relname ?? ''))
   }
+  for (const name of names) refuseOtherKind(env, name, () => new SqlError('42809', `"${bareName(name)}" is not a table`))
   const tables = [...names].map((name) => env.table(name))
   for (let i = 0; i < tables.length; i++) {
     const table = tables[i] as Table
@@ -674,8 +687,8 @@ export function truncate(env: DdlEnv, s: TruncateStmt): void {
           '0A000',
           'cannot truncate a table referenced in a foreign key constraint',
           {
-            detail: `Table "${ref.table}" references "${table.name}".`,
-            hint: `Truncate table "${ref.table}" at the same time, or use TRUNCATE ... CASCADE.`,
+            detail: `Table "${bareName(ref.table)}" references "${bareName(table.name)}".`,
+            hint: `Truncate table "${bareName(ref.table)}" at the same time, or use TRUNCATE ... CASCADE.`,
           },
         )
       }
@@ -734,7 +747,10 @@ export function dropOneTable(
 export function objectName(object: Node): string {
   const items = 'List' in object ? (object.List.items ?? []) : [object]
   const names = items.map(stringOf)
-  if (names.length > 2) throw featureNotSupported('cross-database references')
+  // PostgreSQL's makeRangeVarFromNameList: a catalog name is another database's, more is wrong.
+  if (names.length === 3)
+    throw new SqlError('0A000', `cross-database references are not implemented: "${names.join('.')}"`)
+  if (names.length > 3) throw new SqlError('42601', `improper relation name (too many dotted names): ${names.join('.')}`)
   return qualifiedName(names.length === 2 ? names[0] : undefined, names[names.length - 1] ?? '')
 }
 
@@ -758,10 +774,15 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
   if (s.accessMethod !== undefined && s.accessMethod !== 'btree')
     throw featureNotSupported(`index method ${s.accessMethod}`)
-  const table = env.table(
-    qualifiedName(s.relation?.schemaname, s.relation?.relname ?? ''),
-    s.relation?.location,
+  const tableName = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
+  refuseOtherKind(env, tableName, (kind) =>
+    kind === 'index'
+      ? cannotOpenIndex(tableName)
+      : new SqlError('42809', `cannot create index on relation "${bareName(tableName)}"`, {
+          detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+        }),
   )
+  const table = env.table(tableName, s.relation?.location)
   const columns = (s.indexParams ?? []).map((p) => {
     assert('IndexElem' in p, 'index parameters are IndexElems')
     if (p.IndexElem.name === undefined) throw featureNotSupported('expression indexes')
@@ -852,7 +873,7 @@ export function dropIndex(env: DdlEnv, s: DropStmt): void {
       const wrongKind = dropWrongKind(env, name, 'index')
       if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
-      throw missingSchema(env, name) ?? undefinedObject('index', name)
+      throw dropMissing(env, name, 'index')
     }
     if (!found.some((f) => f.name === name)) found.push({ name, tableName })
   }

@@ -2,10 +2,10 @@
 // the write buffer; ON CONFLICT, RETURNING and moving rows whose primary key changes.
 import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, UpdateStmt } from 'libpg-query'
 import type { Key } from '../encoding/index.ts'
-import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError } from '../errors/index.ts'
+import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import type { Datum } from './types/index.ts'
 import { EMPTY_SCOPE, type Scope } from './binder.ts'
-import type { ColumnDef, IndexDef, Table } from './catalog.ts'
+import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
 import { relRows, resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
@@ -30,7 +30,7 @@ export interface DmlResult {
 }
 
 const columnMissing = (name: string, table: string) =>
-  new SqlError('42703', `column "${name}" of relation "${table}" does not exist`)
+  new SqlError('42703', `column "${name}" of relation "${bareName(table)}" does not exist`)
 
 function targetColumn(table: Table, name: string): ColumnDef {
   const column = table.columnsByName.get(name)
@@ -101,7 +101,7 @@ function insertColumns(table: Table, cols: readonly Node[], width: number | unde
     assert('ResTarget' in n, 'INSERT columns are ResTargets')
     if ((n.ResTarget.indirection?.length ?? 0) > 0) throw featureNotSupported('INSERT into subfields or array elements')
     const name = n.ResTarget.name ?? ''
-    if (seen.has(name)) throw duplicateColumn(name, table.name)
+    if (seen.has(name)) throw duplicateColumn(name)
     seen.add(name)
     return targetColumn(table, name)
   })
@@ -166,15 +166,18 @@ function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflict
 /** The unique constraint ON CONFLICT (cols) names: 42P10 when none matches exactly. */
 function arbiter(table: Table, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
   if (infer.conname !== undefined) {
-    if (infer.conname === table.def.primaryKeyName) return 'primary'
+    if (infer.conname === declaredKeyName(table.def)) return 'primary'
     const byName = table.def.indexes.find((i) => i.unique && i.name === infer.conname)
-    if (byName === undefined) throw new SqlError('42704', `constraint "${infer.conname}" for table "${table.name}" does not exist`)
+    if (byName === undefined) throw new SqlError('42704', `constraint "${infer.conname}" for table "${bareName(table.name)}" does not exist`)
     return byName
   }
   const names = (infer.indexElems ?? []).map((e) => {
     assert('IndexElem' in e, 'ON CONFLICT lists index elements')
     if (e.IndexElem.name === undefined) throw featureNotSupported('expressions in ON CONFLICT')
-    return targetColumn(table, e.IndexElem.name).position
+    // An arbiter column is an expression to PostgreSQL, so its error names no relation.
+    const column = table.columnsByName.get(e.IndexElem.name)
+    if (column === undefined) throw undefinedColumn(e.IndexElem.name)
+    return column.position
   })
   const same = (cols: readonly number[]) => cols.length === names.length && cols.every((c) => names.includes(c))
   if (same(table.primaryKey) && !table.columns[table.primaryKey[0] as number]!.hidden) return 'primary'

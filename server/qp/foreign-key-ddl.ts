@@ -3,6 +3,8 @@
 // rows that still point at it through an index on the referencing columns (created when none).
 import { SqlError } from '../errors/index.ts'
 import {
+  bareName,
+  declaredKeyName,
   encodeTableDef,
   indexKeyOf,
   type ForeignKeyDef,
@@ -19,12 +21,12 @@ import {
   type ForeignKeyEnv,
 } from './foreign-keys.ts'
 import { decodeStoredRow } from './rows.ts'
-import { qualifiedName } from './sequences.ts'
+import { cannotOpenIndex, qualifiedName, refuseOtherKind } from './sequences.ts'
 
 /** Constraint and index names of a table, for choosing new ones. */
 export function namesOf(def: TableDef): Set<string> {
   return new Set([
-    def.primaryKeyName,
+    ...(declaredKeyName(def) === undefined ? [] : [def.primaryKeyName]),
     ...def.indexes.map((i) => i.name),
     ...def.checks.map((c) => c.name),
     ...(def.foreignKeys ?? []).map((f) => f.name),
@@ -33,13 +35,16 @@ export function namesOf(def: TableDef): Set<string> {
 
 /**
  * Adds foreign keys to `def` (not yet written) and records them on the referenced tables (written
- * now). With `fk` (ALTER TABLE), existing rows are checked (23503) and a new index is filled.
+ * now). With `fk` (ALTER TABLE), a new index is filled and existing rows are checked (23503)
+ * unless `validate` is false (NOT VALID: the constraint is marked so; the index is filled all
+ * the same, as a DELETE of a referenced row looks up its referencing rows there, old ones too).
  */
 export function attachForeignKeys(
   env: DdlEnv,
   def: TableDef,
   drafts: readonly ForeignKeyDraft[],
   fk?: ForeignKeyEnv,
+  validate = true,
 ): TableDef {
   let child = def
   for (const draft of drafts) {
@@ -48,10 +53,15 @@ export function attachForeignKeys(
     if (taken.has(name))
       throw new SqlError(
         '42710',
-        `constraint "${name}" for relation "${child.name}" already exists`,
+        `constraint "${name}" for relation "${bareName(child.name)}" already exists`,
       )
     const refName = qualifiedName(draft.refSchema, draft.refTable)
     const self = refName === child.name
+    if (!self) {
+      refuseOtherKind(env, refName, (kind) =>
+        kind === 'index' ? cannotOpenIndex(refName) : new SqlError('42809', `referenced relation "${bareName(refName)}" is not a table`),
+      )
+    }
     const parent = self ? undefined : env.table(refName)
     const resolved = resolveForeignKey(child, parent?.def ?? child, draft, name)
     let index = indexFor(child, resolved.columns)
@@ -75,7 +85,13 @@ export function attachForeignKeys(
       index = created.id
       ownsIndex = true
     }
-    const constraint: ForeignKeyDef = { ...resolved, index, ...(ownsIndex ? { ownsIndex } : {}) }
+    const notValid = fk !== undefined && !validate
+    const constraint: ForeignKeyDef = {
+      ...resolved,
+      index,
+      ...(ownsIndex ? { ownsIndex } : {}),
+      ...(notValid ? { notValid } : {}),
+    }
     child = { ...child, foreignKeys: [...(child.foreignKeys ?? []), constraint] }
     const reference = { table: child.name, name }
     if (self) child = { ...child, referencedBy: [...(child.referencedBy ?? []), reference] }
@@ -88,7 +104,7 @@ export function attachForeignKeys(
         }),
       )
     }
-    if (fk !== undefined) validateRows(env, child, fk)
+    if (fk !== undefined && validate) validateRows(env, child, name, fk)
   }
   return child
 }
@@ -105,12 +121,13 @@ function tableOf(env: DdlEnv, def: TableDef): Table {
 }
 
 /** Every existing row of the child references an existing row (ALTER TABLE ADD FOREIGN KEY). */
-function validateRows(env: DdlEnv, def: TableDef, fk: ForeignKeyEnv): void {
+/** Checks every row of `def` against its foreign key `name` (23503 for the first missing). */
+export function validateRows(env: DdlEnv, def: TableDef, name: string, fk: ForeignKeyEnv): void {
   const table = tableOf(env, def)
-  const last = { ...table, def: { ...def, foreignKeys: (def.foreignKeys ?? []).slice(-1) } }
+  const only = { ...table, def: { ...def, foreignKeys: (def.foreignKeys ?? []).filter((f) => f.name === name) } }
   for (const kv of env.view.scan(table.rowsStart, table.rowsEnd)) {
     env.tick()
-    checkReferences(fk, last, decodeStoredRow(table, kv.value))
+    checkReferences(fk, only, decodeStoredRow(table, kv.value))
   }
 }
 

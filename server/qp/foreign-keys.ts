@@ -11,6 +11,7 @@ import { formatText, toKeyPart, type Datum, type SqlType } from './types/index.t
 import { stringOf } from './binder.ts'
 import {
   FOREIGN_KEY_GUARDS_TABLE_ID,
+  bareName,
   type ForeignKeyDef,
   type IndexDef,
   type Table,
@@ -108,7 +109,7 @@ export function resolveForeignKey(
   let refIndex: ForeignKeyDef['refIndex']
   if (draft.refColumns.length === 0) {
     if (parent.columns[parent.primaryKey[0] as number]?.hidden === true) {
-      throw new SqlError('42830', `there is no primary key for referenced table "${parent.name}"`)
+      throw new SqlError('42704', `there is no primary key for referenced table "${bareName(parent.name)}"`)
     }
     refColumns = parent.primaryKey
     refIndex = 'primary'
@@ -122,7 +123,7 @@ export function resolveForeignKey(
     else
       throw new SqlError(
         '42830',
-        `there is no unique constraint matching given keys for referenced table "${parent.name}"`,
+        `there is no unique constraint matching given keys for referenced table "${bareName(parent.name)}"`,
       )
     // The lookup key follows the constraint's column order.
     const order = refIndex === 'primary' ? parent.primaryKey : (unique as IndexDef).columns
@@ -259,9 +260,9 @@ export function checkReferences(
     const missing = () =>
       new SqlError(
         '23503',
-        `insert or update on table "${child.name}" violates foreign key constraint "${fk.name}"`,
+        `insert or update on table "${bareName(child.name)}" violates foreign key constraint "${fk.name}"`,
         {
-          detail: `${renderKey(child, fk.columns, row)} is not present in table "${parent.name}".`,
+          detail: `${renderKey(child, fk.columns, row)} is not present in table "${bareName(parent.name)}".`,
         },
       )
     if (env.view.get(key) === undefined) {
@@ -312,10 +313,11 @@ export function checkReferencedBy(
       new SqlError(
         action === 'restrict' ? '23001' : '23503',
         action === 'restrict'
-          ? `update or delete on table "${parent.name}" violates RESTRICT setting of foreign key constraint "${fk.name}" on table "${child.name}"`
-          : `update or delete on table "${parent.name}" violates foreign key constraint "${fk.name}" on table "${child.name}"`,
+          ? `update or delete on table "${bareName(parent.name)}" violates RESTRICT setting of foreign key constraint "${fk.name}" on table "${bareName(child.name)}"`
+          : `update or delete on table "${bareName(parent.name)}" violates foreign key constraint "${fk.name}" on table "${bareName(child.name)}"`,
         {
-          detail: `${renderKey(parent, fk.refColumns, row)} is still referenced from table "${child.name}".`,
+          // RESTRICT's detail drops the "still" in PostgreSQL.
+          detail: `${renderKey(parent, fk.refColumns, row)} is ${action === 'restrict' ? '' : 'still '}referenced from table "${bareName(child.name)}".`,
         },
       )
     const refuses = action === 'no action' || action === 'restrict'

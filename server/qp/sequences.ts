@@ -28,6 +28,7 @@ import {
   bareName,
   indexNameKey,
   schemaExists,
+  schemaKey,
   sequencesRange,
   schemaOf,
   SEQUENCE_BLOCKS_TABLE_ID,
@@ -258,6 +259,42 @@ export function dropWrongKind(env: Pick<DdlEnv, 'view' | 'findTable'>, name: str
   })
 }
 
+/** A relation an ALTER names that does not exist: 3F000 when its schema does not either, else
+ * 42P01 naming it as written, as PostgreSQL's lookup does. */
+export function missingRelation(env: Pick<DdlEnv, 'view'>, name: string): SqlError {
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) return new SqlError('3F000', `schema "${schema}" does not exist`)
+  return new SqlError('42P01', `relation "${name}" does not exist`)
+}
+
+/** For a statement that takes a table: `other(kind)` when `name` is another kind of relation,
+ * 3F000 when its schema is missing; a missing table is the caller's lookup's 42P01. */
+export function refuseOtherKind(
+  env: Pick<DdlEnv, 'view' | 'findTable'>,
+  name: string,
+  other: (kind: Exclude<RelationKind, 'table'>) => SqlError,
+): void {
+  if (env.findTable(name) !== undefined) return
+  const kind = relationKind(env, name)
+  if (kind !== undefined && kind !== 'table') throw other(kind)
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
+}
+
+/** PostgreSQL's refusal to open an index as a table (relation_openrv's callers). */
+export const cannotOpenIndex = (name: string): SqlError =>
+  new SqlError('42809', `cannot open relation "${bareName(name)}"`, {
+    detail: 'This operation is not supported for indexes.',
+  })
+
+/** DROP of a missing relation of kind `kind`: 3F000 when its schema is missing, else 42P01 (an
+ * index: 42704) naming it bare, as PostgreSQL's DROP does. */
+export function dropMissing(env: Pick<DdlEnv, 'view'>, name: string, kind: RelationKind): SqlError {
+  const schema = schemaOf(name)
+  if (!schemaExists(env.view, schema)) return new SqlError('3F000', `schema "${schema}" does not exist`)
+  return new SqlError(kind === 'index' ? '42704' : '42P01', `${kind} "${bareName(name)}" does not exist`)
+}
+
 /** A statement for one kind of relation naming another kind (`ALTER SEQUENCE t`): 42809, also
  * under IF EXISTS, as PostgreSQL (`"t" is not a sequence`). */
 export function notA(name: string, kind: string): SqlError {
@@ -369,7 +406,7 @@ export function alterSequence(
       })
     }
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const def = JSON.parse(raw) as SequenceDef
   const options = s.options ?? []
@@ -379,31 +416,50 @@ export function alterSequence(
     const owner = def.ownedBy === undefined ? undefined : env.findTable(def.ownedBy.table)
     if (owner?.columns.some((c) => c.sequence === name && c.identity !== undefined) === true) {
       throw new SqlError('0A000', 'cannot change ownership of identity sequence', {
-        detail: `Sequence "${name}" is linked to table "${owner.name}".`,
+        detail: `Sequence "${bareName(name)}" is linked to table "${bareName(owner.name)}".`,
       })
     }
-    const parts = (owned.arg.List.items ?? []).map(stringOf)
-    if (parts.length === 1 && parts[0] === 'none') ownedBy = undefined
-    else if (parts.length >= 2) {
-      const table = qualifiedName(
-        parts.length === 3 ? parts[0] : undefined,
-        parts[parts.length - 2] as string,
-      )
-      const column = parts[parts.length - 1] as string
-      if (env.findTable(table)?.columnsByName.get(column) === undefined)
-        throw new SqlError('42703', `column "${column}" of relation "${table}" does not exist`)
-      // It moves with its table (ALTER TABLE ... SET SCHEMA), so it lives in the same schema.
-      if (schemaOf(table) !== schemaOf(name))
-        throw new SqlError('55000', 'sequence must be in same schema as table it is linked to')
-      ownedBy = { table, column }
-    }
+    ownedBy = ownerOf(env, name, owned)
   }
   // OWNED BY alone changes no value: the epoch stays (no gap).
   const next = options.length === 1 && owned !== undefined ? def : tx.alteredSequence(def, options)
   putSequence(env, { ...next, ownedBy })
 }
 
-/** CREATE SEQUENCE [IF NOT EXISTS] name [options]. */
+/** The column OWNED BY names for sequence `name` (undefined for NONE), checked in PostgreSQL's
+ * order: the form (42601), the relation (3F000, 42P01), its kind (42809), its schema (55000),
+ * the column (42703). */
+function ownerOf(env: DdlEnv, name: string, owned: DefElem): SequenceDef['ownedBy'] {
+  const parts = owned.arg !== undefined && 'List' in owned.arg ? (owned.arg.List.items ?? []).map(stringOf) : []
+  if (parts.length === 1 && parts[0] === 'none') return undefined
+  if (parts.length < 2)
+    throw new SqlError('42601', 'invalid OWNED BY option', {
+      hint: 'Specify OWNED BY table.column or OWNED BY NONE.',
+    })
+  if (parts.length > 3)
+    throw new SqlError('0A000', `cross-database references are not implemented: "${parts.slice(0, -1).join('.')}"`)
+  const table = qualifiedName(parts.length === 3 ? parts[0] : undefined, parts[parts.length - 2] as string)
+  const column = parts[parts.length - 1] as string
+  if (!schemaExists(env.view, schemaOf(table)))
+    throw new SqlError('3F000', `schema "${schemaOf(table)}" does not exist`)
+  const kind = relationKind(env, table)
+  if (kind === undefined) throw new SqlError('42P01', `relation "${table}" does not exist`)
+  // PostgreSQL lets a view own one too; Tessera drops owned sequences with tables only.
+  if (kind === 'view') throw featureNotSupported('a sequence owned by a view')
+  if (kind !== 'table')
+    throw new SqlError('42809', `sequence cannot be owned by relation "${bareName(table)}"`, {
+      detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+    })
+  // It moves with its table (ALTER TABLE ... SET SCHEMA), so it lives in the same schema.
+  if (schemaOf(table) !== schemaOf(name))
+    throw new SqlError('55000', 'sequence must be in same schema as table it is linked to')
+  if (env.findTable(table)?.columnsByName.get(column) === undefined)
+    throw new SqlError('42703', `column "${column}" of relation "${bareName(table)}" does not exist`)
+  return { table, column }
+}
+
+/** CREATE SEQUENCE [IF NOT EXISTS] name [options], OWNED BY checked once the rest is, as
+ * PostgreSQL does. */
 export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
@@ -412,10 +468,14 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
     throw new SqlError('3F000', `schema "${schema}" does not exist`)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
-    throw duplicateTable(name)
+    throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
-  putSequence(env, sequenceDef(allocateObjectId(env), name, s.options ?? []))
+  const options = s.options ?? []
+  const owned = optionMap(options).get('owned_by')
+  const rest = options.filter((n) => !('DefElem' in n) || n.DefElem.defname !== 'owned_by')
+  const def = sequenceDef(allocateObjectId(env), name, rest)
+  putSequence(env, owned === undefined ? def : { ...def, ownedBy: ownerOf(env, name, owned) })
 }
 
 /** Writes a sequence definition. */
@@ -439,7 +499,7 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
       const wrongKind = dropWrongKind(env, name, 'sequence')
       if (wrongKind !== undefined) throw wrongKind
       if (s.missing_ok === true) continue
-      throw new SqlError('42P01', `sequence "${name}" does not exist`)
+      throw dropMissing(env, name, 'sequence')
     }
     names.push(name)
   }
@@ -457,9 +517,9 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
   if (raw === undefined) {
     if (relationKind(env, from) !== undefined) throw notA(from, 'sequence')
     if (missingOk) return
-    throw new SqlError('42P01', `relation "${from}" does not exist`)
+    throw missingRelation(env, from)
   }
-  if (relationNameTaken(env, to)) throw duplicateTable(to)
+  if (relationNameTaken(env, to)) throw duplicateTable(bareName(to))
   moveSequence(env, JSON.parse(raw) as SequenceDef, to)
 }
 
@@ -471,7 +531,7 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
   if (raw === undefined) {
     if (relationKind(env, name) !== undefined) throw notA(name, 'sequence')
     if (s.missing_ok === true) return
-    throw new SqlError('42P01', `relation "${name}" does not exist`)
+    throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
   if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
@@ -633,7 +693,7 @@ export class SequenceValues {
     if (v === undefined)
       throw new SqlError(
         '55000',
-        `currval of sequence "${def.name}" is not yet defined in this session`,
+        `currval of sequence "${bareName(def.name)}" is not yet defined in this session`,
       )
     return v
   }
@@ -654,7 +714,7 @@ export class SequenceValues {
     if (value < min || value > max) {
       throw new SqlError(
         '22003',
-        `setval: value ${value} is out of bounds for sequence "${def.name}" (${min}..${max})`,
+        `setval: value ${value} is out of bounds for sequence "${bareName(def.name)}" (${min}..${max})`,
       )
     }
     const origin = isCalled ? value : value - BigInt(def.increment)
@@ -803,7 +863,17 @@ export class SequenceValues {
   #resolve(name: string): { def: SequenceDef; local: boolean } {
     const key = sequenceKey(name)
     const raw = this.#host.catalog(key)
-    if (raw === undefined) throw new SqlError('42P01', `relation "${name}" does not exist`)
+    if (raw === undefined) {
+      // Another kind of relation: PostgreSQL opens it, then refuses it.
+      const kinds: [RelationKind, Key][] = [['table', schemaKey(name)], ['view', viewKey(name)], ['index', indexNameKey(name)]]
+      const kind = kinds.find(([, k]) => this.#host.catalog(k) !== undefined)?.[0]
+      if (kind !== undefined) {
+        throw new SqlError('42809', `cannot open relation "${bareName(name)}"`, {
+          detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,
+        })
+      }
+      throw new SqlError('42P01', `relation "${name}" does not exist`)
+    }
     this.#host.read(key)
     const hit = this.#defs.get(name)
     if (hit !== undefined && hit.raw === raw) return hit
@@ -968,12 +1038,12 @@ function checkBounds(def: SequenceDef, v: bigint): bigint {
   if (v > BigInt(def.max))
     throw new SqlError(
       '2200H',
-      `nextval: reached maximum value of sequence "${def.name}" (${def.max})`,
+      `nextval: reached maximum value of sequence "${bareName(def.name)}" (${def.max})`,
     )
   if (v < BigInt(def.min))
     throw new SqlError(
       '2200H',
-      `nextval: reached minimum value of sequence "${def.name}" (${def.min})`,
+      `nextval: reached minimum value of sequence "${bareName(def.name)}" (${def.min})`,
     )
   return v
 }

@@ -10,7 +10,7 @@ import {
 } from '../errors/index.ts'
 import { formatText, type Datum, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE } from './binder.ts'
-import type { IndexDef, Table } from './catalog.ts'
+import { bareName, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type EvalContext, type Expr } from './expr.ts'
 import { checkReferencedBy, checkReferences, type ForeignKeyEnv } from './foreign-keys.ts'
 import { ROW_ID_RESOLVED } from './functions.ts'
@@ -168,11 +168,11 @@ export class TableWriter {
       (row as Datum[])[g.position] = evaluate(g.expr, row, this.#eval)
     for (const col of this.table.columns) {
       if (col.notNull && row[col.position] === null)
-        throw withRow(notNullViolation(col.name, this.table.name), this, row)
+        throw withRow(notNullViolation(col.name, bareName(this.table.name)), this, row)
     }
     for (const check of this.#constraints.checks) {
       if (evaluate(check.expr, row, this.#eval) === false)
-        throw withRow(checkViolation(check.name, this.table.name), this, row)
+        throw withRow(checkViolation(check.name, bareName(this.table.name)), this, row)
     }
   }
 

@@ -16,7 +16,7 @@ import { bareName, schemaExists, schemaOf, siblingName } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 import { quoteIdent } from './functions-text.ts'
-import { notA, qualifiedName, relationKind, relationNameTaken } from './sequences.ts'
+import { missingRelation, notA, qualifiedName, relationKind, relationNameTaken } from './sequences.ts'
 import { replaceBytes } from './parser.ts'
 import { followSequenceRename, followSequenceRenameInViews } from './sequence-uses.ts'
 import { DependentViews, type Edit } from './view-dependencies.ts'
@@ -98,7 +98,7 @@ function findView(env: DdlEnv, name: string): ViewDef | undefined {
  * EXISTS), else 42P01 (nothing with IF EXISTS). */
 function missingView(env: DdlEnv, name: string, missingOk: boolean): void {
   if (relationKind(env, name) !== undefined) throw notA(name, 'view')
-  if (!missingOk) throw new SqlError('42P01', `relation "${name}" does not exist`)
+  if (!missingOk) throw missingRelation(env, name)
 }
 
 /** The view under a new catalog name; the views over it follow. */

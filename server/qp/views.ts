@@ -5,7 +5,7 @@ import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import { CATALOG_TABLE_ID } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import { nodesOutsideSubqueries, stringOf } from './binder.ts'
@@ -17,7 +17,7 @@ import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, useSequences } from './sequence-uses.ts'
-import { dropWrongKind } from './sequences.ts'
+import { dropMissing, dropWrongKind } from './sequences.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -77,10 +77,10 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   const name = qualifiedName(s.view)
   const existing = env.findView(name)
   if (env.findTable(name) !== undefined) {
-    if (s.replace === true) throw new SqlError('42809', `"${name}" is not a view`)
-    throw duplicateTable(name)
+    if (s.replace === true) throw new SqlError('42809', `"${bareName(name)}" is not a view`)
+    throw duplicateTable(bareName(name))
   }
-  if (existing !== undefined && s.replace !== true) throw duplicateTable(name)
+  if (existing !== undefined && s.replace !== true) throw duplicateTable(bareName(name))
   if (existing === undefined) checkTypeNameFree(env.view, name)
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
   const source = querySource(env.sql)
@@ -135,7 +135,7 @@ function dropView(env: ViewEnv, s: DropStmt): void {
     const wrongKind = dropWrongKind(env, name, 'view')
     if (wrongKind !== undefined) throw wrongKind
     if (s.missing_ok === true) continue
-    throw new SqlError('42P01', `view "${name}" does not exist`)
+    throw dropMissing(env, name, 'view')
   }
   for (const name of found) {
     dropDependentViews(env, name, 'view', s.behavior === 'DROP_CASCADE', dropping)
@@ -239,7 +239,7 @@ export function viewWriteError(parse: ParseCache, view: ViewDef, verb: WriteVerb
     return featureNotSupported(`${verb === 'update' ? 'UPDATE' : verb === 'insert into' ? 'INSERT into' : 'DELETE from'} a view (write to its table instead)`)
   }
   const action = verb === 'insert into' ? 'inserting into' : verb === 'update' ? 'updating' : 'deleting from'
-  return new SqlError('55000', `cannot ${verb} view "${view.name}"`, {
+  return new SqlError('55000', `cannot ${verb} view "${bareName(view.name)}"`, {
     detail: why,
     hint: `To enable ${action} the view, provide an INSTEAD OF ${verb === 'insert into' ? 'INSERT' : verb === 'update' ? 'UPDATE' : 'DELETE'} trigger or an unconditional ON ${verb === 'insert into' ? 'INSERT' : verb === 'update' ? 'UPDATE' : 'DELETE'} DO INSTEAD rule.`,
   })

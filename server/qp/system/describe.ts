@@ -118,6 +118,10 @@ export function indexDef(ix: IndexInfo): string {
 
 /** pg_get_constraintdef(oid, pretty). */
 export function constraintDef(c: ConstraintInfo, pretty = false): string {
+  return c.notValid === true ? `${constraintBody(c, pretty)} NOT VALID` : constraintBody(c, pretty)
+}
+
+function constraintBody(c: ConstraintInfo, pretty: boolean): string {
   switch (c.type) {
     case 'p':
       return `PRIMARY KEY (${columnNames(c.table, c.attnums)})`
@@ -140,7 +144,7 @@ export function constraintDef(c: ConstraintInfo, pretty = false): string {
 
 /** A CHECK's expression as pg_get_expr(conbin) prints it: pg_get_constraintdef without `CHECK (...)`. */
 export function checkExpression(c: ConstraintInfo): string {
-  return constraintDef(c).replace(/^CHECK \((.*)\)$/s, '$1')
+  return constraintBody(c, false).replace(/^CHECK \((.*)\)$/s, '$1')
 }
 
 /** What pg_attrdef.adbin holds for a column of `table`: its generation expression (printed over

@@ -89,6 +89,8 @@ export interface ConstraintInfo {
   readonly index: bigint
   /** CHECK: the expression's source text. */
   readonly expr?: string
+  /** A CHECK or FOREIGN KEY added NOT VALID and not validated since (pg_constraint.convalidated). */
+  readonly notValid?: boolean
   /** FOREIGN KEY: the referenced table and its attnums, and the actions. */
   readonly ref?: {
     readonly table: TableInfo
@@ -303,7 +305,7 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
   def.checks.forEach((c, k) => {
     const oid = checkOid(t.table.id, k)
     if (oid === undefined) return
-    constraints.push({ oid, name: c.name, table: t, type: 'c', attnums: checkAttnums(c.expr, t), index: 0n, expr: c.expr })
+    constraints.push({ oid, name: c.name, table: t, type: 'c', attnums: checkAttnums(c.expr, t), index: 0n, expr: c.expr, notValid: c.notValid === true })
   })
   ;(def.foreignKeys ?? []).forEach((fk, k) => {
     const oid = foreignKeyOid(t.table.id, k)
@@ -319,6 +321,7 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
       attnums: fk.columns.map(attnumOf),
       index: refIndex ?? 0n,
       ref: { table: ref, attnums: fk.refColumns.map(refAttnum), onDelete: fk.onDelete, onUpdate: fk.onUpdate },
+      notValid: fk.notValid === true,
     })
   })
   return { indexes, constraints }

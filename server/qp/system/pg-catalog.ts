@@ -241,7 +241,7 @@ const pgConstraint = relation(
   (m) =>
     m.constraints.map((c) => ({
       oid: c.oid, conname: c.name, connamespace: c.table.schema.oid, contype: c.type, condeferrable: false,
-      condeferred: false, convalidated: true, conrelid: c.table.oid, contypid: 0n, conindid: c.index, conparentid: 0n,
+      condeferred: false, convalidated: c.notValid !== true, conrelid: c.table.oid, contypid: 0n, conindid: c.index, conparentid: 0n,
       confrelid: c.ref?.table.oid ?? 0n, confupdtype: c.ref === undefined ? ' ' : actionCode(c.ref.onUpdate),
       confdeltype: c.ref === undefined ? ' ' : actionCode(c.ref.onDelete), confmatchtype: c.ref === undefined ? ' ' : 's',
       conislocal: true, coninhcount: 0n, connoinherit: c.type === 'c' ? false : true,
