@@ -2,7 +2,7 @@
 // owners of its keys' partitions; one owner decides alone, several run prepare / one record / finish.
 import type { HlcTimestamp, TimerHandle } from '../clock/index.ts'
 import type { Key } from '../encoding/index.ts'
-import { assert, programLimitExceeded } from '../errors/index.ts'
+import { assert, programLimitExceeded, SqlError } from '../errors/index.ts'
 import type { Appended } from '../journal/index.ts'
 import { Adjudicator, outcomeOf } from './adjudicator.ts'
 import {
@@ -99,7 +99,12 @@ class RegionAdjudicators implements Adjudicators {
     this.#schedulePrune()
   }
 
-  commit(request: CommitRequest): Promise<CommitOutcome> {
+  /** `forwarded`: the request came from another region's adjudicators, which sent it here as the
+   * coordinator's region. It is decided here or refused, never forwarded again: two regions whose
+   * views of ownership differ for a moment (a hand-back joins one merge before the other) would
+   * send it back and forth, and a region replacing its adjudicators would wait on its own commit
+   * in flight at the other while the other's forward waited on that replacement. */
+  commit(request: CommitRequest, forwarded = false): Promise<CommitOutcome> {
     const keyCount = request.writes.length + request.lockedKeys.length + request.readKeys.length
     if (keyCount > this.#keysPerCommitMax) {
       return Promise.reject(
@@ -120,6 +125,7 @@ class RegionAdjudicators implements Adjudicators {
       })
     }
     if (coordinator.local === undefined) {
+      if (forwarded) return Promise.reject(notCoordinatedHere(coordinator.id))
       assert(coordinator.commitService, `remote owner ${coordinator.id} has no commit service`)
       return coordinator.commitService.commit(request)
     }
@@ -327,4 +333,12 @@ function ownerTable(
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise
+}
+
+/** A forwarded commit whose coordinator is not here as this region sees ownership (it is
+ * changing hands): nothing was appended anywhere, so the client may retry. */
+function notCoordinatedHere(ownerId: string): SqlError {
+  return new SqlError('57P03', `cannot commit now: the keys this commit starts with are owned by ${ownerId} as this region sees it, not by the region the commit was sent to (partitions are changing hands); nothing was written`, {
+    hint: 'Retry: both regions agree on the owner once the change reached them, within a round trip.',
+  })
 }

@@ -173,6 +173,10 @@ export interface AdjudicatorStats {
  * closed; nothing was committed then. Every other outcome is a `CommitOutcome` value. */
 export interface Adjudicators extends CommitService {
   readonly partitionOf: PartitionOf
+  /** `forwarded`: sent here by another region's adjudicators. Decided with this region's own
+   * owners, or rejected with 57P03 (nothing written) when the coordinator is another region as
+   * this one sees ownership: never forwarded again (see remote-owners.ts `serveAdjudicators`). */
+  commit(request: CommitRequest, forwarded?: boolean): Promise<CommitOutcome>
   /** The participant API of a local owner, for the network layer to serve to other regions. */
   peer(ownerId: string): AdjudicatorPeer
   stats(): readonly AdjudicatorStats[]

@@ -136,7 +136,12 @@ export function serveAdjudicators(rpc: Rpc, adjudicators: SwitchingAdjudicators)
   // keys at their old owner (another region, which never hears of the new owner's commits) while
   // the new set, its floor taken before this commit got its timestamp, commits the same keys: both
   // commit, and one update is lost.
-  rpc.handle('adj.commit', (_from, payload) => adjudicators.commit(payload as CommitRequest))
+  //
+  // A forwarded commit is decided with this region's own owners, never forwarded again, and never
+  // waits for a replacement (both refuse it, 57P03, nothing written): so a commit at a remote
+  // owner waits on nothing remote but prepares, which never wait on a switch, and two regions
+  // switching at once (or seeing ownership differently for a moment) cannot wait on each other.
+  rpc.handle('adj.commit', (_from, payload) => adjudicators.commit(payload as CommitRequest, true))
   const current = () => adjudicators.current
   // A coordinator with an older view of ownership (a failover moved partitions) may name an
   // owner that is gone here: prepare then fails cleanly (the commit aborts, nothing reserved), and
@@ -173,11 +178,18 @@ export class SwitchingAdjudicators {
     return this.#current
   }
 
-  async commit(request: CommitRequest): Promise<CommitOutcome> {
+  /** `forwarded` (from another region): refused rather than held while the set is replaced (see
+   * `serveAdjudicators`), and never forwarded on. */
+  async commit(request: CommitRequest, forwarded = false): Promise<CommitOutcome> {
+    if (forwarded && this.#switching !== undefined) {
+      throw new SqlError('57P03', 'cannot commit now: this region is handing its adjudicators over to a new set of partition owners; nothing was written', {
+        hint: 'Retry: the switch lasts as long as the commits in flight on the old set.',
+      })
+    }
     while (this.#switching !== undefined) await this.#switching
     this.#inFlight++
     try {
-      return await this.#current.commit(request)
+      return await this.#current.commit(request, forwarded)
     } finally {
       if (--this.#inFlight === 0) this.#drained?.()
     }

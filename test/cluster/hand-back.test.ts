@@ -100,6 +100,57 @@ describe('partition hand-back', () => {
     expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['20']])
   }, 60_000)
 
+  // The real-process finding: while the heir already routes east's keys to east (its crossbar
+  // admitted generation 1) and east still runs its old adjudicators (which route them to the
+  // heir), a commit forwarded from one was forwarded back by the other; east's switch to its new
+  // adjudicators then waited on its commit in flight at west, which waited on east's switch: every
+  // commit stalled for the 15 s forward timeout and ended 40003. A forwarded commit is now decided
+  // where it lands or refused (57P03, nothing written). Method: writers commit on east all through
+  // the hand-back, west's messages to east 30 ms late (as on the WAN where it was found).
+  test('commits in flight at the returning region across the join neither stall nor end with an unknown outcome', async () => {
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
+    for (let id = 0; id < 20; id++) await c.sql('west', 'INSERT INTO t VALUES ($1, 0)', [id])
+    const eastOut = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
+    await c.stop('east')
+    await eastOut
+    c.net.setFaults('west', 'east', { delayMs: 30 })
+    await c.start('east')
+    const durations: number[] = []
+    const failures: string[] = []
+    let committed = 0
+    const end = c.clock.wallMs() + 6_000
+    const writer = async (w: number) => {
+      await c.clock.sleep(w * 4)
+      for (let i = 0; c.clock.wallMs() < end; i++) {
+        const started = c.clock.wallMs()
+        try {
+          const tx = await c.region('east').qp.begin()
+          await tx.execute('UPDATE t SET v = v + 1 WHERE id = $1', [w])
+          await tx.commit()
+          committed++
+        } catch (e) {
+          const code = (e as { code?: string }).code
+          if (code !== '57P03' && code !== '40001') failures.push(`${code}: ${(e as Error).message}`)
+          await c.clock.sleep(10)
+        }
+        durations.push(c.clock.wallMs() - started)
+      }
+    }
+    const back = c.untilEvent((region, e) => region === 'east' && handedBack('east')(region, e))
+    const writing = Promise.all(Array.from({ length: 20 }, (_, w) => writer(w)))
+    await back
+    await c.until(writing)
+    expect(failures).toEqual([])
+    expect(Math.max(...durations)).toBeLessThan(2_000)
+    expect(committed).toBeGreaterThan(0)
+    const [[sum]] = (await c.sql('west', 'SELECT sum(v) FROM t')) as [[string]]
+    expect(Number(sum)).toBe(committed)
+    expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([[sum]])
+  }, 60_000)
+
   // Each step is on disk before the next (hand-back.ts): a restart anywhere resumes from it. West
   // restarts the moment its decision to hand east back is on disk (before or after its generation
   // record went out), east the moment it recorded its generation; the hand-back completes, both
