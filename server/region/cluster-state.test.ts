@@ -2,6 +2,7 @@
 // on disk before it is given, a seal of the journal replaces it, a dropped one stays dropped.
 // Method: the real ClusterState on a SimDisk that loses everything not written when it crashes.
 import { describe, expect, test } from 'bun:test'
+import { heapStats } from 'bun:jsc'
 import { SeededRandom, SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { ClusterState, type PledgeRecord } from './cluster-state.ts'
@@ -136,6 +137,25 @@ describe('cluster state: generations', () => {
     expect(state.isOut('east')).toBe(true)
     expect(state.isFullyOut('east', 2)).toBe(false)
     await run(state.record('east/g1/j1', seal))
+    expect(state.isFullyOut('east', 2)).toBe(true)
+  })
+
+  // availability.ts asks on every begin and commit while a full peer's link is down: nothing may be
+  // allocated there (the ids of a region's newest journals were built on each call).
+  test('isFullyOut allocates nothing, and follows a new generation', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await run(state.record('east/j0', seal))
+    for (let i = 0; i < 1_000; i++) state.isFullyOut('east', 2)
+    Bun.gc(true)
+    const before = heapStats().objectCount
+    for (let i = 0; i < 100_000; i++) state.isFullyOut('east', 2)
+    expect(heapStats().objectCount).toBeLessThanOrEqual(before)
+    await run(state.record('east/j1', seal))
+    expect(state.isFullyOut('east', 2)).toBe(true)
+    await run(state.recordGeneration('east', { n: 1, ts: 5_000 }))
+    expect(state.isFullyOut('east', 2)).toBe(false)
+    for (const id of ['east/g1/j0', 'east/g1/j1']) await run(state.record(id, seal))
     expect(state.isFullyOut('east', 2)).toBe(true)
   })
 

@@ -67,6 +67,8 @@ export class ClusterState {
   /** As an heir: the generation it hands each region back (its partitions are no longer its own
    * from the moment this is on disk, whatever becomes of the generation record). */
   readonly #handingBack: Map<string, number>
+  /** `#newestJournalIds`'s memo, by region. */
+  readonly #newestIds = new Map<string, { readonly n: number; readonly ids: readonly string[] }>()
   #writing: Promise<void> = Promise.resolve()
 
   private constructor(
@@ -187,7 +189,20 @@ export class ClusterState {
    * only then do its partitions change hands (until then they answer 503, and the failover is
    * retried). */
   isFullyOut(region: string, journalsPerRegion: number): boolean {
-    return this.journalsOf(region, journalsPerRegion).every((id) => this.#seals.has(id))
+    for (const id of this.#newestJournalIds(region, journalsPerRegion)) if (!this.#seals.has(id)) return false
+    return true
+  }
+
+  /** The ids of `region`'s newest generation's journals, built once per generation: `isFullyOut`
+   * runs on every begin and commit while a full peer's link is down (availability.ts), where
+   * nothing is allocated. */
+  #newestJournalIds(region: string, journalsPerRegion: number): readonly string[] {
+    const n = this.generation(region)
+    const known = this.#newestIds.get(region)
+    if (known !== undefined && known.n === n && known.ids.length === journalsPerRegion) return known.ids
+    const ids = this.journalsOf(region, journalsPerRegion, n)
+    this.#newestIds.set(region, { n, ids })
+    return ids
   }
 
   /** The pledge this region gave for a journal not sealed yet, if any. */
