@@ -154,6 +154,11 @@ export class HandBack {
     const running = this.#deciding.get(from)
     if (running !== undefined) return { generation: await running }
     if (state.isOut(self)) throw new SqlError('57P03', `region ${self} was failed over and owns no partitions to hand back`)
+    if (!state.isFullyOut(from, journalsPerRegion)) throw new SqlError('57P03', `region ${from} is not failed over here: its partitions are its own`)
+    // An older decision too: this region may have been failed over since, and the partitions
+    // then went to another region, which is the heir now and owes the hand-back (`#isHeir`).
+    const heir = fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
+    if (heir !== self) throw new SqlError('57P03', `region ${heir ?? 'none'} holds the partitions of ${from}, not ${self}`)
     const decided = state.handingBack(from) ?? 0
     let n = state.generation(from) + 1
     if (decided >= n) {
@@ -163,10 +168,6 @@ export class HandBack {
       }
       // Decided, but its write or the drain failed: both are done again.
       n = decided
-    } else {
-      if (!state.isFullyOut(from, journalsPerRegion)) throw new SqlError('57P03', `region ${from} is not failed over here: its partitions are its own`)
-      const heir = fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
-      if (heir !== self) throw new SqlError('57P03', `region ${heir ?? 'none'} holds the partitions of ${from}, not ${self}`)
     }
     const deciding = (async () => {
       await state.handBack(from, n)
@@ -189,6 +190,7 @@ export class HandBack {
       const n = state.handingBack(region)
       const key = `${region}@${n}`
       if (n === undefined || n <= state.generation(region) || !this.#drained.has(key) || this.#appending.has(key)) continue
+      if (!this.#isHeir(region, n)) continue
       let durable: Promise<void>
       try {
         const appended = this.#o.leader().append({ txId: generationTxId(region, n), proposedTs: hlc.now(), writes: [] })
@@ -203,6 +205,19 @@ export class HandBack {
       // harmless, as every crossbar admits a generation at its first record.
       durable.catch(() => this.#appending.delete(key))
     }
+  }
+
+  /** Whether this region is still `region`'s heir for generation `n`: `region` fully out at `n - 1`
+   * and this the first full region not fully out. A decision outlives its heirship: with three
+   * full regions or more, the heir H may be failed over (or a region before it in topology order
+   * come back) before its generation record went out; the partitions then went to another region,
+   * which drained nothing for H's decision and has none of its own, so a record H sent now would
+   * give the partitions a second owner. The region asks its heir of the moment instead. (Two full
+   * regions: the heir failed over leaves no region in to take the partitions.) */
+  #isHeir(region: string, n: number): boolean {
+    const { state, self, fullRegions, journalsPerRegion } = this.#o
+    if (state.generation(region) !== n - 1 || !state.isFullyOut(region, journalsPerRegion)) return false
+    return fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion)) === self
   }
 
   /** Periodic: a region failed over asks its heir for its partitions; an heir appends the

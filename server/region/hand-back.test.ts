@@ -1,0 +1,100 @@
+// The heir's rule for sending a generation record (hand-back.ts `#isHeir`), with three full
+// regions, which the in-process cluster (two full regions) cannot reach: a decision outlives its
+// heirship. Method: one HandBack (the heir's) on a real ClusterState, Rpc and file journal on a
+// simulated disk and network; the cluster state is set as failovers and hand-backs elsewhere
+// would leave it, and the test watches what the heir appends on its periodic tick.
+import { describe, expect, test } from 'bun:test'
+import { Hlc, SeededRandom, SimClock } from '../clock/index.ts'
+import { SimDisk } from '../disk/index.ts'
+import { openFileJournal, type Journal } from '../journal/index.ts'
+import { Rpc, SimNetwork } from '../net/index.ts'
+import { ClusterState } from './cluster-state.ts'
+import { HandBack } from './hand-back.ts'
+
+const seal = { seq: 0, commitTs: 1_000, by: 'c' }
+
+/** The heir `self` of three full regions in `order` (two journals each), and what it appends. */
+function heir(order: readonly string[], self: string) {
+  const clock = new SimClock()
+  const disk = new SimDisk({ random: new SeededRandom(3), timers: clock, faults: { syncLatencyMsMin: 1 } })
+  const state = ClusterState.load(disk, `/mem/${self}`)
+  const net = new SimNetwork({ timers: clock, random: new SeededRandom(4), faults: { delayMs: 5 } })
+  const transport = net.transport(self, order.filter((r) => r !== self))
+  const hlc = new Hlc(clock)
+  const journal = openFileJournal({ id: `${self}/j0`, dir: `/mem/${self}/j0`, disk, hlc, clock, timers: clock })
+  const appended: string[] = []
+  const leader: Journal = Object.assign(Object.create(journal) as Journal, {
+    append: (request: Parameters<Journal['append']>[0]) => {
+      appended.push(request.txId)
+      return journal.append(request)
+    },
+  })
+  const run = async <T>(promise: Promise<T>, msMax = 2_000): Promise<T> => {
+    let settled = false
+    promise.finally(() => (settled = true)).catch(() => {})
+    for (let i = 0; i < msMax && !settled; i++) {
+      await new Promise<void>((r) => setImmediate(r))
+      clock.advance(1)
+    }
+    return promise
+  }
+  const outAll = async (region: string, n = 0) => {
+    for (const id of state.journalsOf(region, 2, n)) await run(state.record(id, seal))
+  }
+  const make = () =>
+    new HandBack({
+      self, fullRegions: order, journalsPerRegion: 2, state, rpc: new Rpc(transport, { timers: clock }), transport, timers: clock, hlc,
+      leader: () => leader, journalsOf: () => [], ownershipChanged: () => false, rebuild: async () => {}, onJoined: () => {},
+    })
+  return { clock, state, appended, run, outAll, make, close: () => journal.close() }
+}
+
+describe('hand-back: the heir of three full regions', () => {
+  // Order c, h, a: c and a were failed over, h owns both's partitions and decided to hand a
+  // generation 1 back; c came back first (h handed it back), so c, first in order, now owns a's
+  // partitions (it has no decision about a). h's record would make a owner too: two owners.
+  test('a region before the heir in order came back: the heir no longer sends its record', async () => {
+    const w = heir(['c', 'h', 'a'], 'h')
+    await w.outAll('c')
+    await w.outAll('a')
+    await w.run(w.state.handBack('a', 1))
+    await w.run(w.state.recordGeneration('c', { n: 1, ts: 2_000 }))
+    const handBack = w.make()
+    await w.run(w.clock.sleep(3_000), 4_000)
+    expect(w.appended).toEqual([])
+    handBack.close()
+    await w.close()
+  })
+
+  // Order h, c, a: a failed over, h decided a's generation 1; then c failed h over and took a's
+  // partitions too (c has no decision about a). h, out, sends nothing; c hands h back (draining
+  // a's partitions with h's: they go to h, first in order, again), and h, the heir once more,
+  // sends its record.
+  test('the heir failed over since its decision sends its record once it is the heir again', async () => {
+    const w = heir(['h', 'c', 'a'], 'h')
+    await w.outAll('a')
+    await w.run(w.state.handBack('a', 1))
+    const handBack = w.make()
+    await w.outAll('h')
+    await w.run(w.clock.sleep(3_000), 4_000)
+    expect(w.appended).toEqual([])
+    await w.run(w.state.recordGeneration('h', { n: 1, ts: 2_000 }))
+    await w.run(w.clock.sleep(1_500), 2_000)
+    expect(w.appended).toEqual(['generation:a:1'])
+    handBack.close()
+    await w.close()
+  })
+
+  // The rule lets the record out when the heir is the heir: the control of the two above.
+  test('the heir sends the record of its decision', async () => {
+    const w = heir(['c', 'h', 'a'], 'h')
+    await w.outAll('c')
+    await w.outAll('a')
+    await w.run(w.state.handBack('a', 1))
+    const handBack = w.make()
+    await w.run(w.clock.sleep(1_500), 2_000)
+    expect(w.appended).toEqual(['generation:a:1'])
+    handBack.close()
+    await w.close()
+  })
+})
