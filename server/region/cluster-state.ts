@@ -1,7 +1,10 @@
-// What this region knows of failovers (ARCHITECTURE.md "Failure handling"): which journals were
-// sealed, where, and by whom, and the seals it pledged to a requester (failover.ts). Durable (a
-// JSON file written atomically), so a restart keeps every seal it took part in and every pledge
-// it gave; regions exchange their seals when a link comes up.
+// What this region knows of failovers and hand-backs (ARCHITECTURE.md "Failure handling",
+// "Regions"): which journals were sealed, where, and by whom; the seals it pledged to a requester
+// (failover.ts); each region's newest journal generation its merge admitted; and, as an heir, the
+// generation it decided to hand each region back (hand-back.ts). Durable (a JSON file written
+// atomically), so a restart keeps every seal it took part in, every pledge it gave, every
+// generation it admitted and every hand-back it decided; regions exchange their seals when a
+// link comes up.
 import type { Disk } from '../disk/index.ts'
 import { assert } from '../errors/index.ts'
 import type { JournalSeal } from '../journal/index.ts'
@@ -50,7 +53,8 @@ export function parseJournalId(journalId: string): { readonly region: string; re
 
 const FILE = 'cluster-state.json'
 
-/** The seals this region knows, loaded from and saved to `dir/cluster-state.json`. */
+/** The seals, pledges, generations and hand-back decisions this region knows (see the file
+ * comment), loaded from and saved to `dir/cluster-state.json`. */
 export class ClusterState {
   readonly #disk: Disk
   readonly #path: string

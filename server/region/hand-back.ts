@@ -94,9 +94,12 @@ export class HandBack {
     this.#tick?.cancel()
   }
 
-  /** Calls to `region`'s owners are refused here while this region hands it back and the
-   * generation did not join yet: `region` may not own its partitions yet, and would send a commit
-   * on them back here. */
+  /** Calls to `region`'s owners are refused here (57P03, nothing written) from this region's
+   * decision to hand it generation `n` back until this region's crossbar admitted `n`: `region`
+   * does not own its partitions before its own crossbar admitted it, and would refuse the commit
+   * (a forwarded commit is never forwarded again, remote-owners.ts `serveAdjudicators`). The
+   * refusal lifts on this region's admission, which may come before `region`'s: a commit sent
+   * there in between is refused there instead. */
   refusal(region: string): SqlError | undefined {
     const n = this.#o.state.handingBack(region)
     if (n === undefined || n <= this.#o.state.generation(region)) return undefined

@@ -22,7 +22,6 @@ export interface OwnerLayout {
 }
 
 export const ownerId = (region: string, j: number): string => `${region}/a${j}`
-export const journalId = (region: string, j: number): string => `${region}/j${j}`
 
 /** The region holding partition `p`: its home region, or, when that region failed over (is
  * `out`), the first full region still in, in topology order. */
