@@ -15,7 +15,8 @@ import { CHANGE_KEYS_MAX } from './constants.ts'
  *   its own until its heir hands them back (`handed-back`).
  * - `took-over`: this region now owns `partitions` adjudicator partitions that were `region`'s.
  * - `handed-back`: `region`, failed over before, leads journal generation `generation`, which
- *   joined this region's merge: it owns its partitions again (`self` when it is this one).
+ *   joined this region's merge: it owns its partitions again (`self` when it is this one). Not
+ *   reported for a generation a failover had sealed already (any journal of it) when it joined.
  */
 export type ClusterEvent =
   | { readonly kind: 'link'; readonly peer: string; readonly up: boolean; readonly changes: number }

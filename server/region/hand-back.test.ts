@@ -41,12 +41,15 @@ function heir(order: readonly string[], self: string) {
   const outAll = async (region: string, n = 0) => {
     for (const id of state.journalsOf(region, 2, n)) await run(state.record(id, seal))
   }
-  const make = () =>
+  /** What `onJoined` was told: region, generation, news. */
+  const joined: [string, number, boolean][] = []
+  const make = (ownershipChanged = false) =>
     new HandBack({
       self, fullRegions: order, journalsPerRegion: 2, state, rpc: new Rpc(transport, { timers: clock }), transport, timers: clock, hlc,
-      leader: () => leader, journalsOf: () => [], ownershipChanged: () => false, rebuild: async () => {}, onJoined: () => {},
+      leader: () => leader, journalsOf: () => [], ownershipChanged: () => ownershipChanged, rebuild: async () => {},
+      onJoined: (region, n, news) => void joined.push([region, n, news]),
     })
-  return { clock, state, appended, run, outAll, make, close: () => journal.close() }
+  return { clock, state, appended, joined, run, outAll, make, close: () => journal.close() }
 }
 
 describe('hand-back: the heir of three full regions', () => {
@@ -94,6 +97,24 @@ describe('hand-back: the heir of three full regions', () => {
     const handBack = w.make()
     await w.run(w.clock.sleep(1_500), 2_000)
     expect(w.appended).toEqual(['generation:a:1'])
+    handBack.close()
+    await w.close()
+  })
+})
+
+describe('hand-back: announcing a generation', () => {
+  // Real processes: a region restarted mid-hand-back announced that it led generation 18 and
+  // owned its partitions again, though a failover had sealed generation 18 (at seq 0) just before;
+  // it then learned it was failed over. A generation already sealed when it joins is no news.
+  test('a generation sealed before it joined is not announced', async () => {
+    const w = heir(['h', 'a'], 'a')
+    await w.run(w.state.recordGeneration('a', { n: 1, ts: 0 }))
+    for (const id of w.state.journalsOf('a', 2, 1)) await w.run(w.state.record(id, { ...seal, by: 'h' }))
+    const handBack = w.make(true)
+    const record = { journalId: 'h/j0', seq: 7, commitTs: 5_000, txId: 'generation:a:1', writes: [] }
+    await w.run(handBack.joins(record) as Promise<unknown>)
+    await w.run(w.clock.sleep(10))
+    expect(w.joined).toEqual([['a', 1, false]])
     handBack.close()
     await w.close()
   })

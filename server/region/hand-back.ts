@@ -147,7 +147,9 @@ export class HandBack {
   async #joined(region: string, n: number, isNew: boolean): Promise<void> {
     const changed = this.#o.ownershipChanged()
     if (changed) await this.#o.rebuild()
-    if (!this.#closed) this.#o.onJoined(region, n, changed || isNew)
+    // A generation a failover sealed already (a region restarted mid-hand-back may learn the seal
+    // first) owns nothing: no news, the failover is.
+    if (!this.#closed) this.#o.onJoined(region, n, (changed || isNew) && !this.#o.state.isOut(region))
   }
 
   /** As heir: `from` (failed over, back) asks for its partitions; answers the generation. */
