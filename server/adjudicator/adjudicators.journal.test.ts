@@ -72,6 +72,7 @@ describe('adjudicators over file journals on a simulated disk', () => {
     ).toEqual({
       kind: 'conflict',
       key: untouched,
+      old: true,
     })
     const c = committed(
       await second.adjudicators.commit(request('new', second.hlc.now(), { writes: [untouched] })),

@@ -495,6 +495,7 @@ describe('bounded history and safe floors', () => {
     expect(await adj.commit(request('old', old, { writes: ['never'] }))).toEqual({
       kind: 'conflict',
       key: 'never',
+      old: true,
     })
     committed(await adj.commit(request('new', hlc.now(), { writes: ['never', 'k5'] })))
   })
@@ -533,6 +534,7 @@ describe('bounded history and safe floors', () => {
     expect(await adj.commit(request('old', old, { writes: ['fresh'] }))).toEqual({
       kind: 'conflict',
       key: 'fresh',
+      old: true,
     })
     committed(await adj.commit(request('new', hlc.now(), { writes: ['k1'] })))
     adj.close()
@@ -574,6 +576,7 @@ describe('bounded history and safe floors', () => {
     expect(await h.adjudicators.commit(request('t', lastTs - 1, { writes: [k] }))).toEqual({
       kind: 'conflict',
       key: k,
+      old: true,
     })
     const startTs = h.hlc.now()
     expect(startTs).toBeGreaterThan(lastTs)

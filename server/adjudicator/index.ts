@@ -32,8 +32,12 @@ export type CommitOutcome =
       readonly journalId: string
       readonly seq: number
     }
-  /** `key` was committed after startTs, or is reserved by a commit in flight (first wins). */
-  | { readonly kind: 'conflict'; readonly key: Key }
+  /** `key` was committed after startTs, or is reserved by a commit in flight (first wins).
+   * `old`: the transaction began below an owner's floor (it started after the transaction did: a
+   * restart, or partitions changing hands between regions) or longer ago than the age limit; the
+   * owner then takes any key as written, so `key` (which may be a catalog key the commit only
+   * read) names no change of anyone's. */
+  | { readonly kind: 'conflict'; readonly key: Key; readonly old?: true }
   /** The record may or may not be durable: report 40003, never success or 40001. */
   | { readonly kind: 'unknown'; readonly reason: string }
 
@@ -95,8 +99,8 @@ export interface PrepareRequest {
 export type PrepareOutcome =
   /** Keys checked and reserved; `proposedTs` is the participant's `hlc.now()`, above `startTs`. */
   | { readonly kind: 'prepared'; readonly proposedTs: HlcTimestamp }
-  /** Nothing was reserved. */
-  | { readonly kind: 'conflict'; readonly key: Key }
+  /** Nothing was reserved. `old` as in `CommitOutcome`. */
+  | { readonly kind: 'conflict'; readonly key: Key; readonly old?: true }
 
 /** Ends a prepared commit at a participant. Idempotent; unknown txIds are ignored. */
 export interface FinishRequest {

@@ -132,6 +132,11 @@ export class PlanCache {
 
 const TEXT: SqlType = { kind: 'text' }
 
+/** The detail of a commit refused because the transaction is older than what an owner of its
+ * keys can check (see `CommitOutcome` `old`). */
+const OLD_TRANSACTION_DETAIL =
+  'The transaction began before the oldest history an adjudicator of its keys holds (it started later, after a restart or as keys changed hands between regions, or trimmed its history) or longer ago than the transaction age limit; nothing was written.'
+
 /** Statement kinds PostgreSQL would accept and Tessera does not, named for the 0A000 message. */
 function statementName(stmt: Node): string {
   const kind = Object.keys(stmt)[0] ?? 'statement'
@@ -335,6 +340,10 @@ export class SqlTransaction implements Transaction {
         return { commitTs: outcome.commitTs }
       case 'conflict':
         this.#end('aborted')
+        // A transaction older than an owner of its keys (a restart, partitions changing hands)
+        // conflicts on whatever key reached that owner first, a catalog key it only read
+        // included: that is no schema change.
+        if (outcome.old === true) throw serializationFailure('OC000', OLD_TRANSACTION_DETAIL)
         throw serializationFailure(isCatalogKey(outcome.key) ? 'OC001' : 'OC000')
       case 'unknown':
         this.#end('aborted', 'unknown')

@@ -107,7 +107,7 @@ describe('partition hand-back', () => {
   // commit stalled for the 15 s forward timeout and ended 40003. A forwarded commit is now decided
   // where it lands or refused (57P03, nothing written). Method: writers commit on east all through
   // the hand-back, west's messages to east 30 ms late (as on the WAN where it was found).
-  test('commits in flight at the returning region across the join neither stall nor end with an unknown outcome', async () => {
+  test('commits in flight at the returning region across the join neither stall nor end with an unknown outcome or a schema-change conflict', async () => {
     cluster = new Cluster()
     const c = cluster
     await c.open()
@@ -133,7 +133,9 @@ describe('partition hand-back', () => {
           committed++
         } catch (e) {
           const code = (e as { code?: string }).code
-          if (code !== '57P03' && code !== '40001') failures.push(`${code}: ${(e as Error).message}`)
+          // No DDL here: a transaction older than the returning region's new adjudicators is no
+          // schema change (OC001) because the first key reaching them was the table's definition.
+          if ((code !== '57P03' && code !== '40001') || (e as Error).message.includes('OC001')) failures.push(`${code}: ${(e as Error).message}`)
           await c.clock.sleep(10)
         }
         durations.push(c.clock.wallMs() - started)
