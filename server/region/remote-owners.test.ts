@@ -38,29 +38,42 @@ const write = (txId: string, startTs: number, keys: string[]): CommitRequest => 
   readKeys: [],
 })
 
+/** Two regions' real adjudicators over file journals on one simulated disk, served to each other
+ * over RPC on a simulated network (5 ms a message), on one virtual clock. */
+function world() {
+  const clock = new SimClock()
+  const disk = new SimDisk({ timers: clock })
+  const net = new SimNetwork({ timers: clock, random: new SeededRandom(7), faults: { delayMs: 5 } })
+  const region = (name: string) => {
+    const hlc = new Hlc(clock)
+    const journal = openFileJournal({ id: `${name}/j0`, dir: `/${name}/j0`, disk, hlc, clock, timers: clock, config: { heartbeatMs: 1_000 } })
+    const rpc = new Rpc(net.transport(name, layout.fullRegions.filter((r) => r !== name)), { timers: clock })
+    const build = (out: ReadonlySet<string>) =>
+      createAdjudicators({
+        partitionCount: layout.partitionCount,
+        owners: [{ id: `${name}/a0`, journal, partitions: partitionsOf(layout, name, 0, out) }],
+        remoteOwners: remoteOwners(layout, name, rpc, out),
+        floorTs: hlc.now(),
+        hlc,
+        clock,
+        timers: clock,
+      })
+    const adjudicators = new SwitchingAdjudicators(build(new Set()))
+    serveAdjudicators(rpc, adjudicators)
+    return { hlc, rpc, adjudicators, build, journal }
+  }
+  const run = async (ms: number) => {
+    for (let i = 0; i < ms; i++) {
+      clock.advance(1)
+      for (let j = 0; j < 10; j++) await Promise.resolve()
+    }
+  }
+  return { clock, region, run }
+}
+
 describe('remote owners: a partition hand-over and commits forwarded from another region', () => {
   test('a hand-over waits for a forwarded commit in flight: one key is never committed twice', async () => {
-    const clock = new SimClock()
-    const disk = new SimDisk({ timers: clock })
-    const net = new SimNetwork({ timers: clock, random: new SeededRandom(7), faults: { delayMs: 5 } })
-    const region = (name: string) => {
-      const hlc = new Hlc(clock)
-      const journal = openFileJournal({ id: `${name}/j0`, dir: `/${name}/j0`, disk, hlc, clock, timers: clock, config: { heartbeatMs: 1_000 } })
-      const rpc = new Rpc(net.transport(name, layout.fullRegions.filter((r) => r !== name)), { timers: clock })
-      const build = (out: ReadonlySet<string>) =>
-        createAdjudicators({
-          partitionCount: layout.partitionCount,
-          owners: [{ id: `${name}/a0`, journal, partitions: partitionsOf(layout, name, 0, out) }],
-          remoteOwners: remoteOwners(layout, name, rpc, out),
-          floorTs: hlc.now(),
-          hlc,
-          clock,
-          timers: clock,
-        })
-      const adjudicators = new SwitchingAdjudicators(build(new Set()))
-      serveAdjudicators(rpc, adjudicators)
-      return { hlc, rpc, adjudicators, build, journal }
-    }
+    const { clock, region, run } = world()
     const east = region('east')
     const west = region('west')
     const outcomes = new Map<string, CommitOutcome | unknown>()
@@ -69,12 +82,6 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
         (o) => outcomes.set(name, o),
         (e: unknown) => outcomes.set(name, e),
       )
-    const run = async (ms: number) => {
-      for (let i = 0; i < ms; i++) {
-        clock.advance(1)
-        for (let j = 0; j < 10; j++) await Promise.resolve()
-      }
-    }
     await run(1)
 
     // West's client writes a key east owns first (so east coordinates) and one west owns: east
@@ -94,8 +101,43 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     const local = outcomes.get('local') as CommitOutcome
     expect(forwarded.kind).toBe('committed')
     // The new owner's floor is above the forwarded commit, which the local one began before.
-    expect(local).toEqual({ kind: 'conflict', key: westKey })
+    expect(local).toEqual({ kind: 'conflict', key: westKey, old: true })
     expect(east.journal.read(0, 10).map((r) => r.txId)).toEqual(['forwarded'])
+    for (const r of [east, west]) {
+      r.adjudicators.close()
+      r.rpc.close()
+      await r.journal.close()
+    }
+  })
+
+  // A forwarded commit waited for a replacement of the adjudicators it reached: two regions
+  // replacing theirs at once (a failover seen by both), each with a commit in flight at the other,
+  // waited on each other for the forward timeout. It is refused now (57P03, nothing written).
+  test('two regions replacing their adjudicators at once, each with a commit forwarded to the other, do not wait on each other', async () => {
+    const { region, run } = world()
+    const east = region('east')
+    const west = region('west')
+    await run(1)
+    const [eastKey, westKey] = [keyOwnedBy('east', 'e'), keyOwnedBy('west', 'w')]
+    const outcomes = new Map<string, unknown>()
+    const track = (name: string, p: Promise<unknown>) =>
+      void p.then(
+        (o) => outcomes.set(name, o),
+        (e: unknown) => outcomes.set(name, e),
+      )
+    // Each region's client commits a key the other owns: each commit is forwarded to the other.
+    track('from-east', east.adjudicators.commit(write('from-east', east.hlc.now(), [westKey])))
+    track('from-west', west.adjudicators.commit(write('from-west', west.hlc.now(), [eastKey])))
+    await run(1)
+    // Both replace their sets before the forwards arrive: each waits for its own commit in flight.
+    track('east-switch', east.adjudicators.replace(() => east.build(new Set())))
+    track('west-switch', west.adjudicators.replace(() => west.build(new Set())))
+    await run(100)
+    expect(outcomes.has('east-switch')).toBe(true)
+    expect(outcomes.has('west-switch')).toBe(true)
+    for (const name of ['from-east', 'from-west']) expect((outcomes.get(name) as { code?: string }).code).toBe('57P03')
+    expect(east.journal.read(0, 10)).toEqual([])
+    expect(west.journal.read(0, 10)).toEqual([])
     for (const r of [east, west]) {
       r.adjudicators.close()
       r.rpc.close()
