@@ -44,13 +44,16 @@ import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WOR
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
+import { firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
   /** JavaScript's RegExp and the longest text it may run on (regex-js.ts); global, lastIndex set
    * before each use. */
   readonly js: { readonly re: RegExp; readonly lengthMax: number } | undefined
+  /** Whether the engines' first match ends where PostgreSQL's does (firstMatchIsPostgres): then
+   * JavaScript's RegExp may find it, and RE2 and the backtracking engine need not look further. */
+  readonly firstIsPostgres: boolean
   #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
   #backtracker: Backtracker | undefined
 
@@ -59,6 +62,7 @@ class Program {
     readonly parsed: ParsedRegex,
   ) {
     this.js = compileJs(parsed)
+    this.firstIsPostgres = firstMatchIsPostgres(parsed)
   }
 
   /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
@@ -79,7 +83,8 @@ class Program {
       // backtracking engine for good.
       let outOfStack = false
       const re = tooDeep(
-        () => compileRe2(this.parsed),
+        // RE2's leftmost-longest mode where its first match may end short of PostgreSQL's longest.
+        () => compileRe2(this.parsed, !this.firstIsPostgres && this.parsed.longest),
         () => {
           outOfStack = true
           return undefined
@@ -160,7 +165,7 @@ class PgRegExp extends RegExp {
     const start = this.global ? this.lastIndex : 0
     const js = this.#program.js
     // Group offsets ('d', regexp_instr's subexpressions) come from the other engines' captures.
-    if (js !== undefined && s.length <= js.lengthMax && !this.hasIndices) {
+    if (js !== undefined && s.length <= js.lengthMax && !this.hasIndices && this.#program.firstIsPostgres) {
       js.re.lastIndex = start
       const m = start > s.length ? null : js.re.exec(s)
       if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
@@ -242,7 +247,8 @@ class PgRegExp extends RegExp {
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
     const re2 = p.re2
-    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
+    const end = p.firstIsPostgres ? 'first' : p.parsed.longest ? 'longest' : 'shortest'
+    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget, false, end)
     const m = (scan.matcher ??= re2.matcher(s))
     // A search may read the rest of the text, at a cost per character that grows with RE2's
     // program: that work is what the statement timeout is checked by.
@@ -254,13 +260,17 @@ class PgRegExp extends RegExp {
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
-    if (p.re2Exact || !scan.refining) return caps
-    // Both engines start the leftmost match at the same place: the backtracking one takes the
-    // match from there, drawing on the scan's budget (a budget per match would make a scan of n
-    // matches take n budgets). A pattern RE2 runs never raises 54001: past the budget (or the
-    // stack), RE2's match it is, for this match and the rest of the scan.
+    // RE2's match ends where PostgreSQL's does, but for the shortest one of an RE that needs a
+    // search for it (RE2 has no shortest-match mode).
+    const spanKnown = end !== 'shortest'
+    if ((p.re2Exact && spanKnown) || !scan.refining) return caps
+    // All engines start the leftmost match at the same place: the backtracking one takes the
+    // match from there (its captures, of RE2's span; or its shortest end), drawing on the scan's
+    // budget (a budget per match would make a scan of n matches take n budgets). A pattern RE2
+    // runs never raises 54001: past the budget (or the stack), RE2's match it is, for this match
+    // and the rest of the scan.
     try {
-      return p.backtracker.exec(s, caps[0] as number, scan.budget, true) ?? caps
+      return p.backtracker.exec(s, caps[0] as number, scan.budget, true, spanKnown ? (caps[1] as number) : 'shortest') ?? caps
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '54001')) throw e
       scan.refining = false

@@ -1,6 +1,7 @@
 // The backtracking engine for PostgreSQL's regular expressions (ARCHITECTURE.md "query processor":
 // evaluate), for what RE2 cannot express: lookahead constraints, back references, word
-// constraints (\m \M \y \Y), and captures inside repetitions. It follows JavaScript's matching
+// constraints (\m \M \y \Y), and captures inside repetitions; it also finds PostgreSQL's longest
+// or shortest end of a match, and the captures of a match of a given span. It follows JavaScript's matching
 // rules (ECMA-262's RepeatMatcher: an iteration forgets the captures of the last one; an optional
 // iteration may not match the empty string), except that a back reference to a group that took no
 // part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a
@@ -83,26 +84,37 @@ export class Backtracker {
   }
 
   /** The leftmost match starting at or after `start` (only at `start` when `anchored`), as
-   * [start, end] per group (-1 unset), or null. 54001 when the budget runs out (its `left` is what
-   * remains for the rest of the scan) or the stack does. */
-  exec(s: string, start: number, budget: StepBudget, anchored = false): number[] | null {
+   * [start, end] per group (-1 unset), or null. Its end: with `end` 'first', where the first way
+   * through the pattern (in leftmost-first order) ends; 'longest' or 'shortest', the farthest or
+   * nearest end of all ways from that start (PostgreSQL's choice, see ParsedRegex.longest); a
+   * number, only that end. The captures are those of the first way, in leftmost-first order, that
+   * ends there. 54001 when the budget runs out (its `left` is what remains for the rest of the
+   * scan) or the stack does. */
+  exec(s: string, start: number, budget: StepBudget, anchored = false, end: 'first' | 'longest' | 'shortest' | number = 'first'): number[] | null {
     const st = this.#st
     st.s = s
     st.budget = budget
-    let end = -1
-    const done: Cont = (q) => {
-      end = q
-      return true
-    }
     // Unset once: a failed attempt restores every capture it set (captures in constraints do not
     // exist in PostgreSQL), so the next position starts with them unset too.
     st.caps = new Array<number>(2 * (this.#groups + 1)).fill(-1)
     try {
       for (let i = start; i <= (anchored ? start : s.length); i = nextBoundary(s, i)) {
         tick(st)
-        if (this.#root(i, done)) {
+        let found = -1
+        // Looking for the longest or shortest end, every way from i is tried (a way to the end of
+        // the text, or an empty one, cannot be bettered): no more than a start where the pattern
+        // fails costs, and once more for the captures of the way chosen.
+        const done: Cont =
+          end === 'first'
+            ? (q) => ((found = q), true)
+            : end === 'longest'
+              ? (q) => ((found = Math.max(found, q)), q === s.length)
+              : end === 'shortest'
+                ? (q) => ((found = found < 0 ? q : Math.min(found, q)), q === i)
+                : (q) => q === end && ((found = q), true)
+        if (this.#root(i, done) || (found >= 0 && this.#root(i, (q) => q === found))) {
           st.caps[0] = i
-          st.caps[1] = end
+          st.caps[1] = found
           return st.caps
         }
       }
