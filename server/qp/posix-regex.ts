@@ -3,13 +3,35 @@
 // A user's pattern must not hold the region's only JavaScript thread, and no timeout interrupts a
 // running JavaScript RegExp: '(a+)+$' over 41 characters backtracks for hours in V8 (Deno), and
 // Bun's gives up after half a second with a wrong "no match", on every row. So regex-syntax.ts
-// parses the pattern, and each call picks one of three engines, all leftmost-first:
+// parses the pattern, and each call picks one of three engines.
+// The match is PostgreSQL's: at the leftmost position where the RE matches, the longest match when
+// the RE is greedy, the shortest when it is not (the parser works out its greediness by
+// PostgreSQL's rules: ParsedRegex.longest), where the engines' own rule is leftmost-first (the end
+// of the first way through the pattern: 'a|ab' on 'abcd' would be 'a', PostgreSQL's 'ab'). Where
+// the parser proves a leftmost-first end is PostgreSQL's (firstMatchIsPostgres: '[0-9]+',
+// 'foo.*bar', '(\w+)-x-(\w+)', '<.*?>', anything anchored at both ends), the engines run as they
+// are; elsewhere:
 // - JavaScript's RegExp, where a bound on a backtracking engine's work on that text is small
-//   (regex-js.ts: no quantifier, or short texts): the fastest, ten times re2js per call;
-// - RE2 (re2js, regex-re2.ts) for everything else it can express: time linear in the text;
+//   (regex-js.ts: no quantifier, or short texts), the fastest (ten times re2js per call), only
+//   where firstMatchIsPostgres (and for `test`, which asks for no match);
+// - RE2 (re2js, regex-re2.ts) for everything else it can express, time linear in the text; in its
+//   leftmost-longest mode for a greedy RE that firstMatchIsPostgres does not cover. A non-greedy
+//   one takes RE2's start and the backtracking engine's shortest end from there (RE2 has no
+//   shortest mode);
 // - a backtracking engine with a step budget (regex-backtrack.ts) for lookahead constraints, back
-//   references and word constraints, past REGEX_STEPS_* 54001; and for the match and captures of
-//   a pattern where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer).
+//   references and word constraints, past REGEX_STEPS_* 54001; and for the captures of a pattern
+//   where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer), and a non-greedy RE's
+//   shortest end. Where it looks for the longest or shortest end it tries every way from the
+//   leftmost start, which costs no more than a start where the pattern fails, and once more for
+//   the captures.
+// The captures (subexpressions) are those of the first way through the pattern, in leftmost-first
+// order (alternatives as written, each quantifier by its own greediness, earlier ones first), that
+// ends at that match: a consistent parse of exactly PostgreSQL's match, and PostgreSQL's own in
+// nearly every case (posix-regex-span.prop.test.ts). PostgreSQL's rule differs in that each
+// subexpression, alternation included, takes its own greediness as a whole: a group of
+// alternatives takes its longest match that lets the rest match, not its first alternative that
+// does (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {a,bcd,""} here, PostgreSQL's {ab,c,d}; with
+// '(a|ab)(b?)' on 'ab', {a,b} and {ab,""}).
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
@@ -19,17 +41,14 @@
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
 // ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
-// Known differences left: BRE syntax ('b' option) is refused (0A000); the leftmost-longest
-// preference of ARE alternations and quantifiers follows the leftmost-first rule of the engines
-// instead (regexp_match('abcd', 'a|ab') is {a}, PostgreSQL's {ab}). Where RE2's captures may
-// differ (re2MayDiffer), the backtracking engine takes the match from RE2's start within the
-// scan's step budget and its stack, which a repetition uses once per iteration (about 6,000 to
-// 11,000 iterations from a shallow stack); past either, RE2's match and captures stand rather
-// than 54001: a group an iteration skipped is reported from an earlier one
-// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}), and a repetition
-// whose body can match the empty string may stop at an empty iteration (regexp_match(repeat('a',
-// 20000), '(?:|a)*') matches '', PostgreSQL's all 20,000). The match is one the pattern allows
-// either way; raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
+// Known differences left: BRE syntax ('b' option) is refused (0A000); the captures above. Where
+// RE2's captures may differ (re2MayDiffer), or a non-greedy RE needs its shortest end, the
+// backtracking engine works from RE2's match within the scan's step budget and its stack, which a
+// repetition uses once per iteration (about 6,000 to 11,000 iterations from a shallow stack);
+// past either, RE2's captures stand rather than 54001: a group an iteration skipped is reported
+// from an earlier one (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's
+// {NULL}); and for a non-greedy RE, RE2's leftmost-first end stands, which may be longer than
+// PostgreSQL's shortest. Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
 // match in time linear in the rest of the text (it runs until no preferred alternative is alive),
 // so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s;
 // PostgreSQL's engine is quadratic there too). Such a scan stops at the statement timeout (57014):
