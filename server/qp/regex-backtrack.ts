@@ -1,12 +1,12 @@
 // The backtracking engine for PostgreSQL's regular expressions (ARCHITECTURE.md "query processor":
-// evaluate), for what RE2 cannot express: lookahead constraints, back references, word
-// constraints (\m \M \y \Y), and captures inside repetitions; it also finds PostgreSQL's longest
-// or shortest end of a match, and the captures of a match of a given span. It follows JavaScript's matching
+// evaluate), for what RE2 cannot express: lookahead constraints, back references, word constraints
+// (\m \M \y \Y), and captures inside repetitions; it also finds PostgreSQL's longest or shortest
+// end of a match, and the captures of a match of a given span. It follows JavaScript's matching
 // rules (ECMA-262's RepeatMatcher: an iteration forgets the captures of the last one; an optional
 // iteration may not match the empty string), except that a back reference to a group that took no
-// part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a
-// back reference one per character it compares: past its budget it raises 54001 rather than keep
-// the region's only JavaScript thread, which no timeout can interrupt.
+// part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a back
+// reference one per character it compares: past its budget it raises 54001 rather than keep the
+// region's only JavaScript thread, which no timeout can interrupt.
 import { SqlError } from '../errors/index.ts'
 import { lowerOf } from './case-mapping.ts'
 import { jsSetSource, WORD_SET } from './regex-charset.ts'

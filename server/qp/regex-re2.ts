@@ -91,7 +91,8 @@ function re2Set(set: CharSet): string {
 }
 
 /** Whether RE2's match or captures can differ from a backtracking engine's (JavaScript's, and
- * PostgreSQL's, which agree here) at the same start:
+ * PostgreSQL's, which agree here) at the same start (in leftmost-longest mode, or given the end,
+ * its captures only):
  * - a capturing group inside a repetition that some iteration can pass without setting: a
  *   backtracking engine forgets the captures of earlier iterations (regexp_match('ab',
  *   '(?:(a)|b)+') is {NULL}), RE2 keeps them ({a});
