@@ -97,23 +97,26 @@ export class Backtracker {
     // Unset once: a failed attempt restores every capture it set (captures in constraints do not
     // exist in PostgreSQL), so the next position starts with them unset too.
     st.caps = new Array<number>(2 * (this.#groups + 1)).fill(-1)
+    // Looking for the longest or shortest end, every way from a start is tried (but a way to the
+    // end of the text, or an empty one, cannot be bettered): no more than a start where the
+    // pattern fails costs, and once more for the captures of the way chosen.
+    let at = start
+    let found = -1
+    const done: Cont =
+      end === 'first'
+        ? (q) => ((found = q), true)
+        : end === 'longest'
+          ? (q) => ((found = Math.max(found, q)), q === s.length)
+          : end === 'shortest'
+            ? (q) => ((found = found < 0 ? q : Math.min(found, q)), q === at)
+            : (q) => q === end && ((found = q), true)
+    const exactly: Cont = (q) => q === found
     try {
-      for (let i = start; i <= (anchored ? start : s.length); i = nextBoundary(s, i)) {
+      for (; at <= (anchored ? start : s.length); at = nextBoundary(s, at)) {
         tick(st)
-        let found = -1
-        // Looking for the longest or shortest end, every way from i is tried (a way to the end of
-        // the text, or an empty one, cannot be bettered): no more than a start where the pattern
-        // fails costs, and once more for the captures of the way chosen.
-        const done: Cont =
-          end === 'first'
-            ? (q) => ((found = q), true)
-            : end === 'longest'
-              ? (q) => ((found = Math.max(found, q)), q === s.length)
-              : end === 'shortest'
-                ? (q) => ((found = found < 0 ? q : Math.min(found, q)), q === i)
-                : (q) => q === end && ((found = q), true)
-        if (this.#root(i, done) || (found >= 0 && this.#root(i, (q) => q === found))) {
-          st.caps[0] = i
+        found = -1
+        if (this.#root(at, done) || (found >= 0 && this.#root(at, exactly))) {
+          st.caps[0] = at
           st.caps[1] = found
           return st.caps
         }
