@@ -12,8 +12,9 @@
 // 'foo.*bar', '(\w+)-x-(\w+)', '<.*?>', anything anchored at both ends), the engines run as they
 // are; elsewhere:
 // - JavaScript's RegExp, where a bound on a backtracking engine's work on that text is small
-//   (regex-js.ts: no quantifier, or short texts), the fastest (ten times re2js per call), only
-//   where firstMatchIsPostgres (and for `test`, which asks for no match);
+//   (regex-js.ts: no quantifier, or short texts), the fastest (ten times re2js per call); where
+//   firstMatchIsPostgres does not hold, it finds where the match starts (or that there is none)
+//   and the backtracking engine tries every way from there, within the same bound;
 // - RE2 (re2js, regex-re2.ts) for everything else it can express, time linear in the text; in its
 //   leftmost-longest mode for a greedy RE that firstMatchIsPostgres does not cover. A non-greedy
 //   one takes RE2's start and the backtracking engine's shortest end from there (RE2 has no
@@ -31,7 +32,9 @@
 // subexpression, alternation included, takes its own greediness as a whole: a group of
 // alternatives takes its longest match that lets the rest match, not its first alternative that
 // does (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {a,bcd,""} here, PostgreSQL's {ab,c,d}; with
-// '(a|ab)(b?)' on 'ab', {a,b} and {ab,""}).
+// '(a|ab)(b?)' on 'ab', {a,b} and {ab,""}); and a repetition takes an empty iteration only to
+// reach its minimum (JavaScript's rule), where PostgreSQL may take one more and report its groups
+// as '' (regexp_match('a', '(?:(b{0,2}))*') is {NULL} here, {""} there).
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
@@ -44,17 +47,17 @@
 // Known differences left: BRE syntax ('b' option) is refused (0A000); the captures above. Where
 // RE2's captures may differ (re2MayDiffer), or a non-greedy RE needs its shortest end, the
 // backtracking engine works from RE2's match within the scan's step budget and its stack, which a
-// repetition uses once per iteration (about 6,000 to 11,000 iterations from a shallow stack);
-// past either, RE2's captures stand rather than 54001: a group an iteration skipped is reported
-// from an earlier one (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's
-// {NULL}); and for a non-greedy RE, RE2's leftmost-first end stands, which may be longer than
-// PostgreSQL's shortest. Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
+// repetition uses once per iteration (about 6,000 to 11,000 iterations from a shallow stack); past
+// either, RE2's captures stand rather than 54001: a group an iteration skipped is reported from an
+// earlier one (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}); and
+// for a non-greedy RE, RE2's leftmost-first end stands, which may be longer than PostgreSQL's
+// shortest. Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
 // match in time linear in the rest of the text (it runs until no preferred alternative is alive),
 // so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s;
 // PostgreSQL's engine is quadratic there too). Such a scan stops at the statement timeout (57014):
 // it calls its context's interrupt whenever its RE2 searches may have done REGEX_INTERRUPT_WORK
-// (characters times RE2's program size) since the last call. One search cannot be interrupted:
-// it is linear in the text times the program (re2js: 3 to 20 ns per character and instruction).
+// (characters times RE2's program size) since the last call. One search cannot be interrupted: it
+// is linear in the text times the program (re2js: 3 to 20 ns per character and instruction).
 // A global RegExp keeps its context (and text) only while a caller's scan runs: restartScan with
 // none when it is done, or a cached RegExp keeps the last statement's memory alive.
 import type { Matcher, RE2JS } from 're2js'
@@ -74,6 +77,8 @@ class Program {
    * JavaScript's RegExp may find it, and RE2 and the backtracking engine need not look further. */
   readonly firstIsPostgres: boolean
   #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
+  /** RE2's program in its leftmost-first mode, for `test` when `re2` is in leftmost-longest mode. */
+  #re2First: RE2JS | undefined
   #backtracker: Backtracker | undefined
 
   constructor(
@@ -88,6 +93,18 @@ class Program {
    * only ever matched against short texts never needs it. */
   get re2(): RE2JS | undefined {
     return this.#compiledRe2().re
+  }
+
+  /** RE2's program for whether there is a match at all: in leftmost-first mode, which stops at
+   * the first match where leftmost-longest reads on (a third slower on 2 KB texts). */
+  get re2Test(): RE2JS | undefined {
+    const re2 = this.re2
+    if (re2 === undefined || this.firstIsPostgres || !this.parsed.longest) return re2
+    return (this.#re2First ??= tooDeep(
+      // Out of stack here, the leftmost-longest program answers the same.
+      () => compileRe2(this.parsed) ?? re2,
+      () => re2,
+    ))
   }
 
   /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
@@ -221,7 +238,7 @@ class PgRegExp extends RegExp {
       js.re.lastIndex = 0
       return js.re.test(s)
     }
-    const re2 = this.#program.re2
+    const re2 = this.#program.re2Test
     return re2 === undefined ? this.exec(s) !== null : re2.test(s)
   }
 
