@@ -40,7 +40,11 @@
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
 // 'g') 19.0 -> 15.1; regexp_match with two groups 21.8 -> 13.2. On 1,000 rows of 2 KB, past the
 // JavaScript bound, RE2 costs more: ~* 'foo.*bar' 2.2 -> 6.3, that regexp_replace 46 -> 182 (about
-// 1 µs a match).
+// 1 µs a match). PostgreSQL's longest or shortest match costs nothing on those (their first match
+// is PostgreSQL's; the same in-process figures before and after, to the noise); where it does
+// not, JavaScript's start and the backtracking engine's end cost about 1 µs more a call on a
+// short text (substring(s from '[0-9]+|[0-9]+x'): p50 about 12 -> 24 ms, per 10,000 rows), and
+// RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB (3.7 -> 3.4 ms).
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
 // ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
