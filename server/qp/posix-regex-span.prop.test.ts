@@ -2,19 +2,22 @@
 // leftmost start where the RE matches, PostgreSQL takes the longest match when the RE is greedy,
 // the shortest when it is not (its greediness: regex-syntax.ts's Preference), where a
 // leftmost-first engine takes the end of its first way through the pattern ('a|ab' on 'abcd' is
-// 'ab', not 'a'). Goal: posixRegex's match starts and ends where PostgreSQL's does, whichever
-// engine it picks (JavaScript's RegExp where firstMatchIsPostgres allows it, RE2 in either mode,
-// the backtracking engine's search), and its captures are PostgreSQL's for patterns without
-// alternation or quantified parentheses (elsewhere they are the first way to that match, which
-// posix-regex.prop.test.ts checks; posix-regex.ts's header says where they part).
+// 'ab', not 'a'); and its captures follow its subexpression rule (each parenthesized
+// subexpression and alternation takes its own greediness as a whole). Goal: posixRegex's match
+// starts and ends where PostgreSQL's does, whichever engine it picks (JavaScript's RegExp where
+// firstMatchIsPostgres allows it, RE2 in either mode, the backtracking engine's search), and its
+// captures are PostgreSQL's: always for sequences of quantified characters and of parenthesized
+// alternations and quantifiers; elsewhere but for a few empty iterations (posix-regex.ts's header
+// says where they part).
 // Method: fast-check builds patterns over 'a' and 'b' (alternation, parentheses, greedy and
 // non-greedy quantifiers, '{m}' and '{m,m}' bounds, sometimes a lookahead or word constraint to
-// bring in the backtracking engine) and short texts; and sequences of characters and quantified
-// characters with capturing parentheses, the shapes firstMatchIsPostgres reasons about. Each case
-// runs against PostgreSQL as regexp_instr's start and end and regexp_match's captures, on the
-// text, and (for patterns without '.') on the text followed by 200 characters no pattern matches
-// and no constraint tells from the end of the text: past the length JavaScript's RegExp may run
-// on, so RE2 or the backtracking engine answers, with the same match.
+// bring in the backtracking engine) and short texts; sequences of characters and quantified
+// characters with capturing parentheses, the shapes firstMatchIsPostgres reasons about; and
+// sequences of parenthesized alternations and quantifiers. Each case runs against PostgreSQL as
+// regexp_instr's start and end and regexp_match's captures, on the text, and (for patterns
+// without '.') on the text followed by 200 characters no pattern matches and no constraint tells
+// from the end of the text: past the length JavaScript's RegExp may run on, so RE2 or the
+// backtracking engine answers, with the same match.
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { posixRegex } from './posix-regex.ts'
@@ -41,6 +44,20 @@ const node: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
 
 /** A pattern, sometimes after a constraint (which sends it to the backtracking engine). */
 const pattern = fc.tuple(fc.option(constraints, { freq: 4 }), node).map(([c, n]) => `${c ?? ''}${n}`)
+
+/** Sequences of parenthesized alternations and quantifiers, where PostgreSQL's captures follow its
+ * subexpression rule rather than the first way through the pattern. */
+const subexpressions = fc
+  .array(
+    fc.constantFrom(
+      '(a|ab)', '(ab|a)', '(b|ba|bab)', '(?:a|ab)', '(a*|b)', '(a|aa)+', '((a|ab)(b?))', '(?:(a|ab)){1,1}?', '(a|ab)??',
+      '(a|ab)*?', '((a|ab)(c|bcd))', '(?:(a|ab)(b|bb))', '((a|ab)b*)', '(a*?(b|ab))', '(a*?b*)', '(a+?b*)', '(b?)', '(b*)',
+      'b', '(.)', '(c|bcd)', 'a*?', '(a+?)', '(d*)',
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((items) => items.join(''))
+const abcd = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 8 })
 
 /** Sequences of characters and quantified characters, some in capturing parentheses. */
 const flat = fc
@@ -84,8 +101,8 @@ describe("the match is PostgreSQL's", () => {
       }),
       { numRuns: 4000 },
     )
-    // The captures: the first way to PostgreSQL's match, which is mostly PostgreSQL's too.
-    console.log("captures differ", differ); expect(differ).toBeLessThan(150)
+    // The captures: PostgreSQL's but for empty iterations (a handful in 4,000).
+    expect(differ).toBeLessThan(40)
   }, 120_000)
 
   test('sequences of quantified characters: the same start, end and captures', async () => {
@@ -99,6 +116,17 @@ describe("the match is PostgreSQL's", () => {
     )
   }, 120_000)
 
+  test('parenthesized alternations and quantifiers: the same start, end and captures', async () => {
+    await fc.assert(
+      fc.asyncProperty(subexpressions, abcd, async (p, s) => {
+        const want = await theirs(p, s)
+        expect(ours(p, s)).toBe(want as string)
+        if (!p.includes('.')) expect(ours(p, s + PAD)).toBe(want as string)
+      }),
+      { numRuns: 3000 },
+    )
+  }, 120_000)
+
   test('examples', async () => {
     for (const [s, p] of [
       ['abcd', 'a|ab'],
@@ -109,6 +137,10 @@ describe("the match is PostgreSQL's", () => {
       ['aaa', '(a*?)(a*)'],
       ['ab ab', '(a|ab) \\1'],
       ['aaab', '(a{1,1}?)(a*)'],
+      ['abcd', '(a|ab)(c|bcd)(d*)'],
+      ['abcd', '((a|ab)(c|bcd))(d*)'],
+      ['aa', '(a|aa)+'],
+      ['ab', '(?:(a|ab)){1,1}?(b?)'],
     ] as const) {
       expect(ours(p, s)).toBe((await theirs(p, s)) as string)
     }

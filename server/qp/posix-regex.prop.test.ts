@@ -3,7 +3,8 @@
 // matching finds what JavaScript finds; posixRegex (whichever engine it picks) finds what the
 // backtracking engine finds searching for PostgreSQL's end (the longest or shortest match at the
 // leftmost start, which posix-regex-span.prop.test.ts checks against PostgreSQL itself), with the
-// captures of the first way through the pattern to that end; and where firstMatchIsPostgres says
+// captures of the first way through the pattern to that end (alternations longest first where
+// alternationMayMatter); and where firstMatchIsPostgres says
 // a leftmost-first engine's end is PostgreSQL's, JavaScript's is. The dialects part at a back
 // reference to a group that took no part: JavaScript's matches the empty string, PostgreSQL's
 // fails ('xbc' ~ '(a)?b\1c' is false; those cases are checked against PostgreSQL in
@@ -23,7 +24,7 @@ import fc from 'fast-check'
 import { SqlError } from '../errors/index.ts'
 import { Backtracker } from './regex-backtrack.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { firstMatchIsPostgres, parseRegex } from './regex-syntax.ts'
+import { alternationMayMatter, firstMatchIsPostgres, parseRegex } from './regex-syntax.ts'
 import { posixRegex } from './posix-regex.ts'
 
 const atoms = fc.constantFrom('a', 'b', '.', '[ab]', '[^a]', '(?:)')
@@ -61,11 +62,16 @@ const js = (p: string, s: string, flags = '') => {
 
 /** The backtracking engine's leftmost match as JavaScript reports one: its first way through the
  * pattern, or with `postgres` PostgreSQL's end (the longest or shortest, as the RE is greedy or
- * not) and the first way to it. */
+ * not) and the first way to it, alternations longest first where they may matter (as
+ * posixRegex takes PostgreSQL's captures). */
 function backtracked(p: string, s: string, flags = '', postgres = false): { index: number; groups: (string | undefined)[] } | null {
   const parsed = parseRegex(p, flags, false)
   const end = !postgres ? 'first' : parsed.longest ? 'longest' : 'shortest'
-  const caps = new Backtracker(parsed).exec(s, 0, { left: 1e7, total: 1e7 }, false, end)
+  const budget = { left: 1e7, total: 1e7 }
+  let caps = new Backtracker(parsed).exec(s, 0, budget, false, end)
+  if (caps !== null && postgres && alternationMayMatter(parsed)) {
+    caps = new Backtracker(parsed, true).exec(s, caps[0] as number, budget, true, caps[1] as number)
+  }
   return caps === null ? null : { index: caps[0] as number, groups: groupsOf(s, caps) }
 }
 

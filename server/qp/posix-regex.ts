@@ -70,7 +70,7 @@ import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WOR
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
+import { alternationMayMatter, firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
@@ -80,10 +80,15 @@ class Program {
   /** Whether the engines' first match ends where PostgreSQL's does (firstMatchIsPostgres): then
    * JavaScript's RegExp may find it, and RE2 and the backtracking engine need not look further. */
   readonly firstIsPostgres: boolean
+  /** Whether an alternation may make PostgreSQL's captures other than the first way's to the
+   * match (alternationMayMatter): then the backtracking engine takes them again, alternations
+   * longest first. */
+  readonly alternationMatters: boolean
   #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
   /** RE2's program in its leftmost-first mode, for `test` when `re2` is in leftmost-longest mode. */
   #re2First: RE2JS | undefined
   #backtracker: Backtracker | undefined
+  #longestAlternatives: Backtracker | undefined
 
   constructor(
     readonly pattern: string,
@@ -91,6 +96,7 @@ class Program {
   ) {
     this.js = compileJs(parsed)
     this.firstIsPostgres = firstMatchIsPostgres(parsed)
+    this.alternationMatters = alternationMayMatter(parsed)
   }
 
   /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
@@ -135,6 +141,16 @@ class Program {
       this.#re2 = compiled
     }
     return this.#re2
+  }
+
+  /** The backtracking engine with alternations longest first, for PostgreSQL's captures. */
+  get longestAlternatives(): Backtracker {
+    return (this.#longestAlternatives ??= tooDeep(
+      () => new Backtracker(this.parsed, true),
+      () => {
+        throw patternTooComplex()
+      },
+    ))
   }
 
   get backtracker(): Backtracker {
@@ -210,17 +226,24 @@ class PgRegExp extends RegExp {
     if (js !== undefined && s.length <= js.lengthMax && !this.hasIndices) {
       js.re.lastIndex = start
       const m = start > s.length ? null : js.re.exec(s)
-      if (m === null || p.firstIsPostgres) {
+      if (m === null || (p.firstIsPostgres && !p.alternationMatters)) {
         if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
         return m
       }
       // JavaScript's match starts where PostgreSQL's does, but may end elsewhere: the backtracking
       // engine tries every way from there, which takes no more steps than the bound that let
       // JavaScript's RegExp run on this text (so never 54001), and on a short text a tenth of
-      // what RE2 would ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs).
-      caps = p.backtracker.exec(s, m.index, budgetFor(s), true, p.parsed.longest ? 'longest' : 'shortest')
+      // what RE2 would ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). (Where the end is
+      // JavaScript's, that engine's captures are the start of the alternations' below.)
+      const end = p.firstIsPostgres ? m.index + m[0].length : p.parsed.longest ? 'longest' : 'shortest'
+      caps = p.backtracker.exec(s, m.index, budgetFor(s), true, end)
       assert(caps !== null, 'the backtracking engine matches where JavaScript does')
-    } else caps = start > s.length ? null : this.#match(s, start)
+      if (p.alternationMatters) caps = this.#alternativesLongest(s, caps, this.#scanAt(s, start))
+    } else if (start <= s.length) {
+      const scan = this.#scanAt(s, start)
+      caps = this.#match(s, start, scan)
+      if (caps !== null && p.alternationMatters) caps = this.#alternativesLongest(s, caps, scan)
+    } else caps = null
     if (this.global) this.lastIndex = caps === null ? 0 : (caps[1] as number)
     if (caps === null) return null
     const groups: (string | undefined)[] = []
@@ -285,16 +308,35 @@ class PgRegExp extends RegExp {
     return out
   }
 
-  /** [start, end] per group of the leftmost match at or after `start` (-1 unset), or null. */
-  #match(s: string, start: number): number[] | null {
-    const p = this.#program
-    // A global scan continues: its RE2 matcher keeps the state of lookbehinds, its budget spans
-    // every match of the text. Anything else starts a scan.
+  /** The scan a search at `start` belongs to. A global scan continues: its RE2 matcher keeps the
+   * state of lookbehinds, its budget spans every match of the text. Anything else starts a scan. */
+  #scanAt(s: string, start: number): Scan {
     if (!this.global || start === 0 || this.#scan?.input !== s) {
       this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true, work: 0 }
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
+    return scan
+  }
+
+  /** `caps` with PostgreSQL's captures where an alternation may change them: the first way to the
+   * same match with alternations longest first (Backtracker's longestAlternatives), from the
+   * scan's budget; past it (or the stack), `caps` for this match and the rest of the scan, as
+   * the other refinements. */
+  #alternativesLongest(s: string, caps: number[], scan: Scan): number[] {
+    if (!scan.refining) return caps
+    try {
+      return this.#program.longestAlternatives.exec(s, caps[0] as number, scan.budget, true, caps[1] as number) ?? caps
+    } catch (e) {
+      if (!(e instanceof SqlError && e.code === '54001')) throw e
+      scan.refining = false
+      return caps
+    }
+  }
+
+  /** [start, end] per group of the leftmost match at or after `start` (-1 unset), or null. */
+  #match(s: string, start: number, scan: Scan): number[] | null {
+    const p = this.#program
     const re2 = p.re2
     const end = p.firstIsPostgres ? 'first' : p.parsed.longest ? 'longest' : 'shortest'
     if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget, false, end)
@@ -312,7 +354,8 @@ class PgRegExp extends RegExp {
     // RE2's match ends where PostgreSQL's does, but for the shortest one of an RE that needs a
     // search for it (RE2 has no shortest-match mode).
     const spanKnown = end !== 'shortest'
-    if ((p.re2Exact && spanKnown) || !scan.refining) return caps
+    // (Where an alternation matters, the captures are taken again after this anyway.)
+    if (((p.re2Exact || p.alternationMatters) && spanKnown) || !scan.refining) return caps
     // All engines start the leftmost match at the same place: the backtracking one takes the
     // match from there (its captures, of RE2's span; or its shortest end), drawing on the scan's
     // budget (a budget per match would make a scan of n matches take n budgets). A pattern RE2

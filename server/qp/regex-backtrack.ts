@@ -10,7 +10,7 @@
 import { SqlError } from '../errors/index.ts'
 import { lowerOf } from './case-mapping.ts'
 import { jsSetSource, WORD_SET } from './regex-charset.ts'
-import type { CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
+import { preference, type CharSet, type ParsedRegex, type RegexNode } from './regex-syntax.ts'
 
 /** 54001 from a match past the backtracking engine's bounds: `steps` of its budget, or its stack
  * (`steps` undefined). */
@@ -76,9 +76,25 @@ export class Backtracker {
   readonly #groups: number
   readonly #word: Step
 
-  constructor(parsed: ParsedRegex) {
+  /** Alternations try their longest match first (see the constructor). */
+  readonly #longestAlternatives: boolean
+  readonly #exactBounds: ReadonlySet<RegexNode>
+  /** While compiling: whether an alternation tries its shortest match first, inside a repetition
+   * (not '{m}' or '{m}?', which take their atom's greediness) that is non-greedy, or greedy of
+   * more than one iteration (see #repeat). */
+  #inShortest = false
+
+  /** With `longestAlternatives`, an alternation tries the ends its alternatives reach from the
+   * longest down (and at each, its alternatives in order), as PostgreSQL's subexpression rule has
+   * it (an alternation is greedy): for the captures of a given span ('(a|ab)(b?)' on 'ab' is
+   * {ab,""}), at the cost of trying every way through each alternation it reaches. Inside a
+   * repetition, from the shortest up where that repetition is non-greedy ('(?:(a|ab)){1,1}?(b?)'
+   * on 'ab' is {a,b}) or takes as many iterations as it can ('(a|aa)+' on 'aa' is {a}). */
+  constructor(parsed: ParsedRegex, longestAlternatives = false) {
     this.#icase = parsed.options.icase
     this.#groups = parsed.groups
+    this.#longestAlternatives = longestAlternatives
+    this.#exactBounds = parsed.exactBounds
     this.#word = this.#setStep(WORD_SET)
     this.#root = this.#compile(parsed.root)
   }
@@ -149,13 +165,19 @@ export class Backtracker {
         return n.items.map((item) => this.#compile(item)).reduceRight((next, m) => (p, k) => m(p, (q) => next(q, k)))
       case 'alt': {
         const branches = n.items.map((item) => this.#compile(item))
+        if (this.#longestAlternatives) return this.#ordered(branches, this.#inShortest ? 'shortest' : 'longest')
         return (p, k) => {
           for (const m of branches) if (m(p, k)) return true
           return false
         }
       }
-      case 'group':
-        return n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
+      case 'group': {
+        const body = n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
+        if (!this.#longestAlternatives) return body
+        // A parenthesized subexpression takes its own greediness as a whole (PostgreSQL's rule).
+        const order = this.#inShortest ? 'shortest' : preference(n.body, this.#exactBounds)
+        return order === undefined ? body : this.#ordered([body], order)
+      }
       case 'repeat':
         return this.#repeat(n)
       case 'look':
@@ -164,6 +186,26 @@ export class Backtracker {
         return this.#backref(n.group)
       case 'assert':
         return this.#assert(n.what)
+    }
+  }
+
+  /** `branches` tried for each end they reach, from the longest down or the shortest up, and at
+   * each end in order. */
+  #ordered(branches: readonly Matcher[], order: 'longest' | 'shortest'): Matcher {
+    const st = this.#st
+    return (p, k) => {
+      const ends: number[] = []
+      for (const m of branches) {
+        m(p, (q) => {
+          if (!ends.includes(q)) ends.push(q)
+          return false
+        })
+      }
+      ends.sort(order === 'shortest' ? (a, b) => a - b : (a, b) => b - a)
+      // One step per end, on top of the ways counted while finding them.
+      charge(st, ends.length)
+      for (const end of ends) for (const m of branches) if (m(p, (q) => q === end && k(q))) return true
+      return false
     }
   }
 
@@ -188,7 +230,12 @@ export class Backtracker {
     const st = this.#st
     const groups = capturesIn(n.body)
     if ((n.body.kind === 'char' || n.body.kind === 'set') && groups.length === 0) return this.#repeatStep(this.#step(n.body), n)
+    const outer = this.#inShortest
+    // A greedy repetition of more than one iteration takes as many as it can (PostgreSQL's
+    // iteration rule), each as short as it can; a non-greedy one its shortest match.
+    if (!this.#exactBounds.has(n)) this.#inShortest = n.max > 1 || !n.greedy
     const body = this.#compile(n.body)
+    this.#inShortest = outer
     const { greedy } = n
     // ECMA-262's RepeatMatcher: each iteration starts with the body's captures cleared, and once
     // the minimum is met an iteration that matched nothing fails.

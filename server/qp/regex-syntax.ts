@@ -73,6 +73,9 @@ export interface ParsedRegex {
   /** PostgreSQL's greediness of the RE as a whole (see Preference): at the leftmost start where
    * it matches, the match is the longest one there when true, the shortest when false. */
   readonly longest: boolean
+  /** The repetitions written '{m}' or '{m}?', which take their atom's greediness (see
+   * Preference), where '{m,m}' is greedy and '{m,m}?' not. */
+  readonly exactBounds: ReadonlySet<RegexNode>
 }
 
 /** PostgreSQL's greediness attribute of an RE (9.7.3.5 "Regular Expression Matching Rules"):
@@ -80,9 +83,9 @@ export interface ParsedRegex {
  * '?', except that '{m}' and '{m}?' take their atom's (which may be none); parentheses change
  * nothing; a sequence takes that of its first item with one; characters, brackets, back
  * references and constraints have none. An RE with none is greedy. */
-type Preference = 'longest' | 'shortest' | undefined
+export type Preference = 'longest' | 'shortest' | undefined
 
-function preference(n: RegexNode, exactBounds: ReadonlySet<RegexNode>): Preference {
+export function preference(n: RegexNode, exactBounds: ReadonlySet<RegexNode>): Preference {
   switch (n.kind) {
     case 'alt':
       return 'longest'
@@ -138,6 +141,33 @@ export function firstMatchIsPostgres(parsed: ParsedRegex): boolean {
   const [x, y] = [items[quantifiers[0] as number], items[quantifiers[1] as number]]
   if (x?.kind !== 'repeat' || y?.kind !== 'repeat' || !x.greedy || !y.greedy) return false
   return items.slice((quantifiers[1] as number) + 1).every((n) => fixedLength(n) === 0)
+}
+
+/** Whether PostgreSQL's captures may differ from those of the first way through the pattern to
+ * a given match, because each parenthesized subexpression and alternation takes its own
+ * greediness as a whole there (an alternation takes its longest match that lets the rest match,
+ * not its first alternative that does; '(a*?b*)' its shortest): the pattern captures, and outside
+ * constraints some alternation has alternatives that may match different lengths, or some
+ * parentheses hold more than one quantified character or fixed-length items. */
+export function alternationMayMatter(parsed: ParsedRegex): boolean {
+  const varies = (n: RegexNode): boolean => {
+    switch (n.kind) {
+      case 'alt': {
+        const l = fixedLength(n.items[0] as RegexNode)
+        return l === undefined || n.items.some((item) => fixedLength(item) !== l) || n.items.some(varies)
+      }
+      case 'seq':
+        return n.items.some(varies)
+      case 'group':
+        if (fixedLength(n.body) === undefined && !(n.body.kind === 'repeat' && oneCharacter(n.body.body) !== undefined)) return true
+        return varies(n.body)
+      case 'repeat':
+        return varies(n.body)
+      default:
+        return false
+    }
+  }
+  return parsed.groups > 0 && varies(parsed.root)
 }
 
 /** The items of a sequence, seen through parentheses and nested sequences. */
@@ -245,12 +275,13 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
   }
   if (o.literal) {
     const items = Array.from(body, (c) => literal(c.codePointAt(0) as number, o.icase))
-    return { root: { kind: 'seq', items }, groups: 0, options: o, longest: true }
+    return { root: { kind: 'seq', items }, groups: 0, options: o, longest: true, exactBounds: new Set() }
   }
   try {
     const parser = new Parser(body, o)
     const root = parser.parse()
-    return { root, groups: parser.groups, options: o, longest: preference(root, parser.exactBounds) !== 'shortest' }
+    const exactBounds = parser.exactBounds
+    return { root, groups: parser.groups, options: o, longest: preference(root, exactBounds) !== 'shortest', exactBounds }
   } catch (e) {
     // Nesting deep enough to exhaust the stack: PostgreSQL refuses such a pattern as REG_ETOOBIG.
     if (e instanceof RangeError) throw patternTooComplex()
