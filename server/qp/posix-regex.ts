@@ -25,16 +25,21 @@
 //   shortest end. Where it looks for the longest or shortest end it tries every way from the
 //   leftmost start, which costs no more than a start where the pattern fails, and once more for
 //   the captures.
-// The captures (subexpressions) are those of the first way through the pattern, in leftmost-first
-// order (alternatives as written, each quantifier by its own greediness, earlier ones first), that
-// ends at that match: a consistent parse of exactly PostgreSQL's match, and PostgreSQL's own in
-// nearly every case (posix-regex-span.prop.test.ts). PostgreSQL's rule differs in that each
-// subexpression, alternation included, takes its own greediness as a whole: a group of
-// alternatives takes its longest match that lets the rest match, not its first alternative that
-// does (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {a,bcd,""} here, PostgreSQL's {ab,c,d}; with
-// '(a|ab)(b?)' on 'ab', {a,b} and {ab,""}); and a repetition takes an empty iteration only to
-// reach its minimum (JavaScript's rule), where PostgreSQL may take one more and report its groups
-// as '' (regexp_match('a', '(?:(b{0,2}))*') is {NULL} here, {""} there).
+// The captures (subexpressions) are PostgreSQL's by its rule that each parenthesized subexpression
+// and alternation takes its own greediness as a whole, earlier ones first: an alternation takes its
+// longest match that lets the rest match (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {ab,c,d},
+// where the first way through the pattern gives {a,bcd,""}), a group its longest or shortest as its
+// first quantifier is greedy or not, and inside a non-greedy repetition, or a greedy one of more
+// than one iteration (which takes as many iterations as it can), each its shortest ('(a|aa)+' on
+// 'aa' is {a}). The engines find the first way through the pattern, in leftmost-first order, that
+// ends at the match; where a subexpression may decide otherwise (alternationMayMatter: an
+// alternation whose alternatives may match different lengths, or parentheses around more than one
+// quantified character), the backtracking engine takes the captures again with each subexpression
+// trying its ends in that order (Backtracker's longestAlternatives), from the scan's budget. What
+// still differs: a repetition takes an empty iteration only to reach its minimum (JavaScript's
+// rule), where PostgreSQL may take one more and report its groups as '' (regexp_match('a',
+// '(?:(b{0,2}))*') is {NULL} here, {""} there); and past the budget the first way's captures stand
+// (below).
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
@@ -45,23 +50,26 @@
 // not, JavaScript's start and the backtracking engine's end cost about 1 µs more a call on a
 // short text (substring(s from '[0-9]+|[0-9]+x'): p50 about 12 -> 24 ms, per 10,000 rows), and
 // RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB (3.7 -> 3.4 ms).
+// Taking captures again where a subexpression decides them costs a backtracking search of the
+// match (regexp_match(s, '([a-z]+)(\d+)|q') on 2 KB texts: about 2 -> 5 µs a call).
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
 // ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
-// Known differences left: BRE syntax ('b' option) is refused (0A000); the captures above. Where
-// RE2's captures may differ (re2MayDiffer), or a non-greedy RE needs its shortest end, the
-// backtracking engine works from RE2's match within the scan's step budget and its stack, which a
-// repetition uses once per iteration (about 6,000 to 11,000 iterations from a shallow stack); past
-// either, RE2's captures stand rather than 54001: a group an iteration skipped is reported from an
-// earlier one (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}); and
-// for a non-greedy RE, RE2's leftmost-first end stands, which may be longer than PostgreSQL's
-// shortest. Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
-// match in time linear in the rest of the text (it runs until no preferred alternative is alive),
-// so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s;
-// PostgreSQL's engine is quadratic there too). Such a scan stops at the statement timeout (57014):
-// it calls its context's interrupt whenever its RE2 searches may have done REGEX_INTERRUPT_WORK
-// (characters times RE2's program size) since the last call. One search cannot be interrupted: it
-// is linear in the text times the program (re2js: 3 to 20 ns per character and instruction).
+// Known differences left: BRE syntax ('b' option) is refused (0A000); the empty iterations above.
+// Where RE2's captures may differ (re2MayDiffer), a subexpression may decide them, or a non-greedy
+// RE needs its shortest end, the backtracking engine works from RE2's match within the scan's step
+// budget and its stack, which a repetition uses once per iteration (about 6,000 to 11,000
+// iterations from a shallow stack); past either, RE2's captures (or the first way's) stand rather
+// than 54001: a group an iteration skipped is reported from an earlier one
+// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}); and for a
+// non-greedy RE, RE2's leftmost-first end stands, which may be longer than PostgreSQL's shortest.
+// Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each match in time
+// linear in the rest of the text (it runs until no preferred alternative is alive), so a global
+// scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s; PostgreSQL's engine
+// is quadratic there too). Such a scan stops at the statement timeout (57014): it calls its
+// context's interrupt whenever its RE2 searches may have done REGEX_INTERRUPT_WORK (characters
+// times RE2's program size) since the last call. One search cannot be interrupted: it is linear in
+// the text times the program (re2js: 3 to 20 ns per character and instruction).
 // A global RegExp keeps its context (and text) only while a caller's scan runs: restartScan with
 // none when it is done, or a cached RegExp keeps the last statement's memory alive.
 import type { Matcher, RE2JS } from 're2js'
