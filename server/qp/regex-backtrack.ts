@@ -79,6 +79,8 @@ export class Backtracker {
   /** Alternations try their longest match first (see the constructor). */
   readonly #longestAlternatives: boolean
   readonly #exactBounds: ReadonlySet<RegexNode>
+  /** Whether the pattern has back references (see #onceAnEnd). */
+  readonly #backrefs: boolean
   /** While compiling: whether an alternation tries its shortest match first, inside a repetition
    * (not '{m}' or '{m}?', which take their atom's greediness) that is non-greedy, or greedy of
    * more than one iteration (see #repeat). */
@@ -95,6 +97,7 @@ export class Backtracker {
     this.#groups = parsed.groups
     this.#longestAlternatives = longestAlternatives
     this.#exactBounds = parsed.exactBounds
+    this.#backrefs = hasBackref(parsed.root)
     this.#word = this.#setStep(WORD_SET)
     this.#root = this.#compile(parsed.root)
   }
@@ -165,7 +168,7 @@ export class Backtracker {
         return n.items.map((item) => this.#compile(item)).reduceRight((next, m) => (p, k) => m(p, (q) => next(q, k)))
       case 'alt': {
         const branches = n.items.map((item) => this.#compile(item))
-        if (this.#longestAlternatives) return this.#ordered(branches, this.#inShortest ? 'shortest' : 'longest')
+        if (this.#longestAlternatives) return this.#ordered(branches, this.#inShortest ? 'shortest' : 'longest', this.#onceAnEnd(n), capturesIn(n).length > 0)
         return (p, k) => {
           for (const m of branches) if (m(p, k)) return true
           return false
@@ -176,7 +179,7 @@ export class Backtracker {
         if (!this.#longestAlternatives) return body
         // A parenthesized subexpression takes its own greediness as a whole (PostgreSQL's rule).
         const order = this.#inShortest ? 'shortest' : preference(n.body, this.#exactBounds)
-        return order === undefined ? body : this.#ordered([body], order)
+        return order === undefined ? body : this.#ordered([body], order, this.#onceAnEnd(n), capturesIn(n).length > 0)
       }
       case 'repeat':
         return this.#repeat(n)
@@ -191,7 +194,17 @@ export class Backtracker {
 
   /** `branches` tried for each end they reach, from the longest down or the shortest up, and at
    * each end in order. */
-  #ordered(branches: readonly Matcher[], order: 'longest' | 'shortest'): Matcher {
+  /** Whether the rest of the match after `n` can only succeed or fail the same whichever way `n`
+   * reached its end: no back reference reads a capture `n` may set. */
+  #onceAnEnd(n: RegexNode): boolean {
+    return !this.#backrefs || capturesIn(n).length === 0
+  }
+
+  /** With `onceAnEnd`, the rest is tried once for each end (the first way there), not once for
+   * each way there: without it, '(?:A|A)*' would try the rest 2^n times over n characters. With
+   * `capturing` false (no capture inside), the rest is tried from each end without going there
+   * again (which way does not matter). */
+  #ordered(branches: readonly Matcher[], order: 'longest' | 'shortest', onceAnEnd: boolean, capturing: boolean): Matcher {
     const st = this.#st
     return (p, k) => {
       const ends: number[] = []
@@ -204,7 +217,22 @@ export class Backtracker {
       ends.sort(order === 'shortest' ? (a, b) => a - b : (a, b) => b - a)
       // One step per end, on top of the ways counted while finding them.
       charge(st, ends.length)
-      for (const end of ends) for (const m of branches) if (m(p, (q) => q === end && k(q))) return true
+      if (!capturing) {
+        for (const end of ends) if (k(end)) return true
+        return false
+      }
+      for (const end of ends) {
+        let tried = false
+        const atEnd: Cont = (q) => {
+          if (q !== end || tried) return false
+          tried = onceAnEnd
+          return k(q)
+        }
+        for (const m of branches) {
+          if (m(p, atEnd)) return true
+          if (tried) break
+        }
+      }
       return false
     }
   }
@@ -376,6 +404,22 @@ export class Backtracker {
       re.lastIndex = p
       return re.test(s) ? re.lastIndex : -1
     }
+  }
+}
+
+function hasBackref(n: RegexNode): boolean {
+  switch (n.kind) {
+    case 'backref':
+      return true
+    case 'seq':
+    case 'alt':
+      return n.items.some(hasBackref)
+    case 'group':
+    case 'repeat':
+    case 'look':
+      return hasBackref(n.body)
+    default:
+      return false
   }
 }
 
