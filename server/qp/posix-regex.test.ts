@@ -100,6 +100,17 @@ describe('patterns that backtrack exponentially or polynomially in JavaScript', 
     }
   })
 
+  test("taking a match's captures again by PostgreSQL's subexpression rule is bounded per match", async () => {
+    // Nested alternatives inside a repetition: trying each subexpression's ends costs a power of
+    // the match's length; without REGEX_CAPTURE_STEPS_MAX each row spent the scan's whole budget
+    // (about 100 ms) before the first way's captures stood.
+    const { rows, ms } = await timed(
+      `SELECT count(regexp_match(repeat('a', 29) || i, '((?:a|aA))(?:(?:(?<=a)|A)|(?:(a)|(?:(?:A|A))*))', 'i')) FROM generate_series(1, 300) i`,
+    )
+    expect(rows).toEqual([['300']])
+    expect(ms).toBeLessThan(5000)
+  })
+
   test('a pattern RE2 runs never fails: past the budget its captures are RE2s, of PostgreSQL\'s match', async () => {
     // A repeated group with a skipped capture takes the backtracking engine's captures ({NULL},
     // as PostgreSQL), which recurses once per iteration; past its stack, RE2's ({a}). The match

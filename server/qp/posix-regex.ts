@@ -74,7 +74,7 @@
 // none when it is done, or a cached RegExp keeps the last statement's memory alive.
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
-import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_CAPTURE_STEPS_MAX, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
@@ -327,18 +327,25 @@ class PgRegExp extends RegExp {
     return scan
   }
 
-  /** `caps` with PostgreSQL's captures where an alternation may change them: the first way to the
-   * same match with alternations longest first (Backtracker's longestAlternatives), from the
-   * scan's budget; past it (or the stack), `caps` for this match and the rest of the scan, as
-   * the other refinements. */
+  /** `caps` with PostgreSQL's captures where a subexpression may change them: the first way to
+   * the same match with each subexpression trying its ends in its order (Backtracker's
+   * longestAlternatives), from the scan's budget, at most REGEX_CAPTURE_STEPS_MAX for this match;
+   * past that (or the stack), `caps`. */
   #alternativesLongest(s: string, caps: number[], scan: Scan): number[] {
     if (!scan.refining) return caps
+    const budget = scan.budget
+    const allowed = Math.min(budget.left, REGEX_CAPTURE_STEPS_MAX)
+    const steps: StepBudget = { left: allowed, total: allowed }
     try {
-      return this.#program.longestAlternatives.exec(s, caps[0] as number, scan.budget, true, caps[1] as number) ?? caps
+      return this.#program.longestAlternatives.exec(s, caps[0] as number, steps, true, caps[1] as number) ?? caps
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '54001')) throw e
-      scan.refining = false
+      // Past this match's allowance the first way's captures stand; past the scan's budget, for
+      // the rest of the scan too.
+      if (allowed === budget.left) scan.refining = false
       return caps
+    } finally {
+      budget.left -= allowed - Math.max(steps.left, 0)
     }
   }
 
