@@ -35,11 +35,11 @@
 // ends at the match; where a subexpression may decide otherwise (alternationMayMatter: an
 // alternation whose alternatives may match different lengths, or parentheses around more than one
 // quantified character), the backtracking engine takes the captures again with each subexpression
-// trying its ends in that order (Backtracker's longestAlternatives), from the scan's budget. What
-// still differs: a repetition takes an empty iteration only to reach its minimum (JavaScript's
-// rule), where PostgreSQL may take one more and report its groups as '' (regexp_match('a',
-// '(?:(b{0,2}))*') is {NULL} here, {""} there); and past the budget the first way's captures stand
-// (below).
+// trying its ends in that order (Backtracker's longestAlternatives), from the scan's budget, at
+// most REGEX_CAPTURE_STEPS_MAX steps a match. What still differs: a repetition takes an empty
+// iteration only to reach its minimum (JavaScript's rule), where PostgreSQL may take one more and
+// report its groups as '' (regexp_match('a', '(?:(b{0,2}))*') is {NULL} here, {""} there); and past
+// the budget the first way's captures stand (below).
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
