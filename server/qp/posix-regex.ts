@@ -46,10 +46,11 @@
 // 'g') 19.0 -> 15.1; regexp_match with two groups 21.8 -> 13.2. On 1,000 rows of 2 KB, past the
 // JavaScript bound, RE2 costs more: ~* 'foo.*bar' 2.2 -> 6.3, that regexp_replace 46 -> 182 (about
 // 1 µs a match). PostgreSQL's longest or shortest match costs nothing on those (their first match
-// is PostgreSQL's; the same in-process figures before and after, to the noise); where it does
-// not, JavaScript's start and the backtracking engine's end cost about 1 µs more a call on a
-// short text (substring(s from '[0-9]+|[0-9]+x'): p50 about 12 -> 24 ms, per 10,000 rows), and
-// RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB (3.7 -> 3.4 ms).
+// is PostgreSQL's: the same figures before and after, to the noise, best of two runs on a quiet
+// machine); where it does not, JavaScript's start and the backtracking engine's end cost about
+// 0.6 µs more a call on a short text (substring(s from '[0-9]+|[0-9]+x'): 10.3 -> 16.0 ms per
+// 10,000 rows), and RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB
+// (3.3 -> 3.5 ms per 1,000 rows).
 // Taking captures again where a subexpression decides them costs a backtracking search of the
 // match (regexp_match(s, '([a-z]+)(\d+)|q') on 2 KB texts: about 2 -> 5 µs a call).
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
