@@ -70,6 +70,13 @@ export const REGEX_STEPS_PER_CHAR = 100
  * where every step tests a non-ASCII character against a class or a word constraint ('\Y'
  * written 99 times: 3.8 s; '[[:alpha:]]' 99 times: 2.9 s). */
 export const REGEX_STEPS_MAX = 100_000_000
+/** Steps the backtracking engine may take, from its scan's budget (REGEX_STEPS_BASE), to take
+ * one match's captures again by PostgreSQL's subexpression rule (posix-regex.ts): that search
+ * tries each nested subexpression's ends, polynomial in the match's length with the nesting depth
+ * as its degree, so a pathological pattern could spend a scan's whole budget (a million steps,
+ * about 100 ms) on every row. Past this many (0.3 to 4 ms), the first way's captures stand for that
+ * match; common patterns take tens to hundreds ('(a|ab)(c|bcd)(d*)' on 20 characters: 94). */
+export const REGEX_CAPTURE_STEPS_MAX = 100_000
 /** The work a global scan's RE2 searches may do between two checks of the statement timeout, in
  * characters times instructions of RE2's program: a search reads at most the rest of the text, at
  * 3 to 20 ns per character and instruction in re2js here, more for larger programs ('a*x|a', 7
@@ -80,4 +87,4 @@ export const REGEX_INTERRUPT_WORK = 1_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
-assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0, 'regex bounds')
+assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0, 'regex bounds')

@@ -1,26 +1,31 @@
 // Property tests of the regular expression engines (posix-regex.ts). Goal: for patterns whose
-// meaning is the same in PostgreSQL's syntax and JavaScript's (the engines replaced JavaScript's
-// RegExp, whose results PostgreSQL's agree with for these), the engines find what JavaScript
-// finds; and where the meanings part, every engine posixRegex picks answers as the backtracking
-// engine does. They part at a back reference to a group that took no part: JavaScript's matches
-// the empty string, PostgreSQL's fails ('xbc' ~ '(a)?b\1c' is false; those cases are checked
-// against PostgreSQL in posix-regex.test.ts and test/sql/like-regex.slt).
+// meaning is the same in PostgreSQL's syntax and JavaScript's, the engines' leftmost-first
+// matching finds what JavaScript finds; posixRegex (whichever engine it picks) finds what the
+// backtracking engine finds searching for PostgreSQL's end (the longest or shortest match at the
+// leftmost start, which posix-regex-span.prop.test.ts checks against PostgreSQL itself), with the
+// captures of the first way through the pattern to that end (alternations longest first where
+// alternationMayMatter); and where firstMatchIsPostgres says
+// a leftmost-first engine's end is PostgreSQL's, JavaScript's is. The dialects part at a back
+// reference to a group that took no part: JavaScript's matches the empty string, PostgreSQL's
+// fails ('xbc' ~ '(a)?b\1c' is false; those cases are checked against PostgreSQL in
+// posix-regex.test.ts and test/sql/like-regex.slt).
 // Method: fast-check builds patterns over a two-letter alphabet (groups, alternation, every
 // quantifier, lookaround, back references) and short texts. Against JavaScript, with back
 // references only to a group that always takes part (the first item of the pattern): the
 // backtracking engine must equal it in the match and every capture, RE2 in where the match
-// starts, and in the match and captures too unless re2MayDiffer says so, and posixRegex (whichever
-// engine it picks) in all; also under 'i' over 'a', 'A', 'b', 'B', where PostgreSQL's rule (a
-// letter matches its lowercase and uppercase) and JavaScript's case folding agree. With back
-// references anywhere: posixRegex against the backtracking engine. A run where an engine raises
-// 54001 (a pattern exponential even on ten characters, past the step budget) proves nothing
-// either way and is skipped; such runs must stay few.
+// starts, and in the match and captures too unless re2MayDiffer says so; posixRegex must equal
+// the backtracking engine's search for PostgreSQL's end in all; also under 'i' over 'a', 'A', 'b',
+// 'B', where PostgreSQL's rule (a letter matches its lowercase and uppercase) and JavaScript's
+// case folding agree. With back references anywhere: posixRegex against that search too. A run
+// where an engine raises 54001 (a pattern exponential even on ten characters, past the step
+// budget) proves nothing either way and is skipped; such runs must stay few.
 import { afterAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { SqlError } from '../errors/index.ts'
+import { REGEX_STEPS_BASE, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker } from './regex-backtrack.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { parseRegex } from './regex-syntax.ts'
+import { alternationMayMatter, firstMatchIsPostgres, parseRegex } from './regex-syntax.ts'
 import { posixRegex } from './posix-regex.ts'
 
 const atoms = fc.constantFrom('a', 'b', '.', '[ab]', '[^a]', '(?:)')
@@ -56,9 +61,25 @@ const js = (p: string, s: string, flags = '') => {
   return m === null ? null : { index: m.index, groups: [...m] }
 }
 
-/** The backtracking engine's leftmost match as JavaScript reports one. */
-function backtracked(p: string, s: string, flags = ''): { index: number; groups: (string | undefined)[] } | null {
-  const caps = new Backtracker(parseRegex(p, flags, false)).exec(s, 0, { left: 1e7, total: 1e7 })
+/** The backtracking engine's leftmost match as JavaScript reports one: its first way through the
+ * pattern, or with `postgres` PostgreSQL's end (the longest or shortest, as the RE is greedy or
+ * not) and the first way to it, alternations longest first where they may matter (as
+ * posixRegex takes PostgreSQL's captures). */
+function backtracked(p: string, s: string, flags = '', postgres = false): { index: number; groups: (string | undefined)[] } | null {
+  const parsed = parseRegex(p, flags, false)
+  const end = !postgres ? 'first' : parsed.longest ? 'longest' : 'shortest'
+  const budget = { left: 1e7, total: 1e7 }
+  let caps = new Backtracker(parsed).exec(s, 0, budget, false, end)
+  if (caps !== null && postgres && alternationMayMatter(parsed)) {
+    // From what is left of the budget posixRegex's scan gets (REGEX_STEPS_*), past which its
+    // first way's captures stand.
+    const left = { left: REGEX_STEPS_BASE + REGEX_STEPS_PER_CHAR * s.length - (1e7 - budget.left), total: 0 }
+    try {
+      caps = new Backtracker(parsed, true).exec(s, caps[0] as number, left, true, caps[1] as number)
+    } catch (e) {
+      if (!(e instanceof SqlError && e.code === '54001')) throw e
+    }
+  }
   return caps === null ? null : { index: caps[0] as number, groups: groupsOf(s, caps) }
 }
 
@@ -115,27 +136,43 @@ describe('regular expression engines against JavaScript', () => {
     expect(compared).toBeGreaterThan(1000)
   })
 
-  test('posixRegex: same match, same captures', () => {
+  test("where firstMatchIsPostgres: the first match ends at PostgreSQL's end", () => {
+    let compared = 0
+    fc.assert(
+      fc.property(pattern, text, (p, s) => {
+        if (!firstMatchIsPostgres(parseRegex(p, '', false))) return
+        const want = answered(() => backtracked(p, s, '', true))
+        if (want === undefined) return
+        compared++
+        const got = js(p, s)
+        expect(got === null ? null : [got.index, got.groups[0]]).toEqual(want === null ? null : [want.index, want.groups[0]])
+      }),
+      { numRuns: 3000 },
+    )
+    expect(compared).toBeGreaterThan(500)
+  })
+
+  test("posixRegex: PostgreSQL's match, the captures of the first way to it", () => {
     fc.assert(
       fc.property(pattern, text, (p, s) => {
         const m = answered(() => posixRegex(p, '').exec(s))
-        if (m === undefined) return
-        const want = js(p, s)
-        expect(m === null ? null : { index: m.index, groups: [...m] }).toEqual(want)
+        const want = answered(() => backtracked(p, s, '', true))
+        if (m === undefined || want === undefined) return
+        expect(m === null ? null : { index: m.index, groups: [...m] as (string | undefined)[] }).toEqual(want)
         expect(posixRegex(p, '').test(s)).toBe(want !== null)
       }),
       { numRuns: 3000 },
     )
   })
 
-  test("posixRegex under 'i': same match, same captures", () => {
+  test("posixRegex under 'i': PostgreSQL's match, the captures of the first way to it", () => {
     fc.assert(
       fc.property(pattern.map((p) => p.replace(/[ab]/g, (c, at: number) => (at % 2 === 0 ? c : c.toUpperCase()))), mixedCase, (p, s) => {
         const m = answered(() => posixRegex(p, 'i').exec(s))
-        if (m === undefined) return
-        const want = js(p, s, 'i')
-        expect(m === null ? null : { index: m.index, groups: [...m] }).toEqual(want)
-        expect(posixRegex(p, 'i').test(s)).toBe(want !== null)
+        const want = answered(() => backtracked(p, s, 'i', true))
+        if (m === undefined || want === undefined) return
+        expect(m === null ? null : { index: m.index, groups: [...m] as (string | undefined)[] }).toEqual(want)
+        expect(posixRegex(p, 'i').test(s)).toBe(js(p, s, 'i') !== null)
       }),
       { numRuns: 2000 },
     )
@@ -147,7 +184,7 @@ describe('back references anywhere: every engine as the backtracking one', () =>
     fc.assert(
       fc.property(anyBackref, text, (p, s) => {
         const m = answered(() => posixRegex(p, '').exec(s))
-        const want = answered(() => backtracked(p, s))
+        const want = answered(() => backtracked(p, s, '', true))
         if (m === undefined || want === undefined) return
         expect(m === null ? null : { index: m.index, groups: [...m] as (string | undefined)[] }).toEqual(want)
         expect(posixRegex(p, '').test(s)).toBe(want !== null)

@@ -3,68 +3,127 @@
 // A user's pattern must not hold the region's only JavaScript thread, and no timeout interrupts a
 // running JavaScript RegExp: '(a+)+$' over 41 characters backtracks for hours in V8 (Deno), and
 // Bun's gives up after half a second with a wrong "no match", on every row. So regex-syntax.ts
-// parses the pattern, and each call picks one of three engines, all leftmost-first:
+// parses the pattern, and each call picks one of three engines.
+// The match is PostgreSQL's: at the leftmost position where the RE matches, the longest match when
+// the RE is greedy, the shortest when it is not (the parser works out its greediness by
+// PostgreSQL's rules: ParsedRegex.longest), where the engines' own rule is leftmost-first (the end
+// of the first way through the pattern: 'a|ab' on 'abcd' would be 'a', PostgreSQL's 'ab'). Where
+// the parser proves a leftmost-first end is PostgreSQL's (firstMatchIsPostgres: '[0-9]+',
+// 'foo.*bar', '(\w+)-x-(\w+)', '<.*?>', anything anchored at both ends), the engines run as they
+// are; elsewhere:
 // - JavaScript's RegExp, where a bound on a backtracking engine's work on that text is small
-//   (regex-js.ts: no quantifier, or short texts): the fastest, ten times re2js per call;
-// - RE2 (re2js, regex-re2.ts) for everything else it can express: time linear in the text;
+//   (regex-js.ts: no quantifier, or short texts), the fastest (ten times re2js per call); where
+//   firstMatchIsPostgres does not hold, it finds where the match starts (or that there is none)
+//   and the backtracking engine tries every way from there, within the same bound;
+// - RE2 (re2js, regex-re2.ts) for everything else it can express, time linear in the text; in its
+//   leftmost-longest mode for a greedy RE that firstMatchIsPostgres does not cover. A non-greedy
+//   one takes RE2's start and the backtracking engine's shortest end from there (RE2 has no
+//   shortest mode);
 // - a backtracking engine with a step budget (regex-backtrack.ts) for lookahead constraints, back
-//   references and word constraints, past REGEX_STEPS_* 54001; and for the match and captures of
-//   a pattern where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer).
+//   references and word constraints, past REGEX_STEPS_* 54001; and for the captures of a pattern
+//   where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer), and a non-greedy RE's
+//   shortest end. Where it looks for the longest or shortest end it tries every way from the
+//   leftmost start, which costs no more than a start where the pattern fails, and once more for
+//   the captures.
+// The captures (subexpressions) are PostgreSQL's by its rule that each parenthesized subexpression
+// and alternation takes its own greediness as a whole, earlier ones first: an alternation takes its
+// longest match that lets the rest match (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {ab,c,d},
+// where the first way through the pattern gives {a,bcd,""}), a group its longest or shortest as its
+// first quantifier is greedy or not, and inside a non-greedy repetition, or a greedy one of more
+// than one iteration (which takes as many iterations as it can), each its shortest ('(a|aa)+' on
+// 'aa' is {a}). The engines find the first way through the pattern, in leftmost-first order, that
+// ends at the match; where a subexpression may decide otherwise (alternationMayMatter: an
+// alternation whose alternatives may match different lengths, or parentheses around more than one
+// quantified character), the backtracking engine takes the captures again with each subexpression
+// trying its ends in that order (Backtracker's longestAlternatives), from the scan's budget, at
+// most REGEX_CAPTURE_STEPS_MAX steps a match. What still differs: a repetition takes an empty
+// iteration only to reach its minimum (JavaScript's rule), where PostgreSQL may take one more and
+// report its groups as '' (regexp_match('a', '(?:(b{0,2}))*') is {NULL} here, {""} there); and past
+// the budget the first way's captures stand (below).
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
 // 'g') 19.0 -> 15.1; regexp_match with two groups 21.8 -> 13.2. On 1,000 rows of 2 KB, past the
 // JavaScript bound, RE2 costs more: ~* 'foo.*bar' 2.2 -> 6.3, that regexp_replace 46 -> 182 (about
-// 1 µs a match).
+// 1 µs a match). PostgreSQL's longest or shortest match costs nothing on those (their first match
+// is PostgreSQL's: the same figures before and after, to the noise, best of two runs on a quiet
+// machine); where it does not, JavaScript's start and the backtracking engine's end cost about
+// 0.6 µs more a call on a short text (substring(s from '[0-9]+|[0-9]+x'): 10.3 -> 16.0 ms per
+// 10,000 rows), and RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB
+// (3.3 -> 3.5 ms per 1,000 rows).
+// Taking captures again where a subexpression decides them costs a backtracking search of the
+// match (regexp_match(s, '([a-z]+)(\d+)|q') on 2 KB texts: about 2 -> 5 µs a call).
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
 // ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
-// Known differences left: BRE syntax ('b' option) is refused (0A000); the leftmost-longest
-// preference of ARE alternations and quantifiers follows the leftmost-first rule of the engines
-// instead (regexp_match('abcd', 'a|ab') is {a}, PostgreSQL's {ab}). Where RE2's captures may
-// differ (re2MayDiffer), the backtracking engine takes the match from RE2's start within the
-// scan's step budget and its stack, which a repetition uses once per iteration (about 6,000 to
-// 11,000 iterations from a shallow stack); past either, RE2's match and captures stand rather
+// Known differences left: BRE syntax ('b' option) is refused (0A000); the empty iterations above.
+// Where RE2's captures may differ (re2MayDiffer), a subexpression may decide them, or a non-greedy
+// RE needs its shortest end, the backtracking engine works from RE2's match within the scan's step
+// budget and its stack, which a repetition uses once per iteration (about 6,000 to 11,000
+// iterations from a shallow stack); past either, RE2's captures (or the first way's) stand rather
 // than 54001: a group an iteration skipped is reported from an earlier one
-// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}), and a repetition
-// whose body can match the empty string may stop at an empty iteration (regexp_match(repeat('a',
-// 20000), '(?:|a)*') matches '', PostgreSQL's all 20,000). The match is one the pattern allows
-// either way; raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each
-// match in time linear in the rest of the text (it runs until no preferred alternative is alive),
-// so a global scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s;
-// PostgreSQL's engine is quadratic there too). Such a scan stops at the statement timeout (57014):
-// it calls its context's interrupt whenever its RE2 searches may have done REGEX_INTERRUPT_WORK
-// (characters times RE2's program size) since the last call. One search cannot be interrupted:
-// it is linear in the text times the program (re2js: 3 to 20 ns per character and instruction).
+// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}); and for a
+// non-greedy RE, RE2's leftmost-first end stands, which may be longer than PostgreSQL's shortest.
+// Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each match in time
+// linear in the rest of the text (it runs until no preferred alternative is alive), so a global
+// scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s; PostgreSQL's engine
+// is quadratic there too). Such a scan stops at the statement timeout (57014): it calls its
+// context's interrupt whenever its RE2 searches may have done REGEX_INTERRUPT_WORK (characters
+// times RE2's program size) since the last call. One search cannot be interrupted: it is linear in
+// the text times the program (re2js: 3 to 20 ns per character and instruction).
 // A global RegExp keeps its context (and text) only while a caller's scan runs: restartScan with
 // none when it is done, or a cached RegExp keeps the last statement's memory alive.
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
-import { REGEX_CACHE_ENTRIES, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
+import { REGEX_CACHE_ENTRIES, REGEX_CAPTURE_STEPS_MAX, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
+import { alternationMayMatter, firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {
   /** JavaScript's RegExp and the longest text it may run on (regex-js.ts); global, lastIndex set
    * before each use. */
   readonly js: { readonly re: RegExp; readonly lengthMax: number } | undefined
+  /** Whether the engines' first match ends where PostgreSQL's does (firstMatchIsPostgres): then
+   * JavaScript's RegExp may find it, and RE2 and the backtracking engine need not look further. */
+  readonly firstIsPostgres: boolean
+  /** Whether an alternation may make PostgreSQL's captures other than the first way's to the
+   * match (alternationMayMatter): then the backtracking engine takes them again, alternations
+   * longest first. */
+  readonly alternationMatters: boolean
   #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
+  /** RE2's program in its leftmost-first mode, for `test` when `re2` is in leftmost-longest mode. */
+  #re2First: RE2JS | undefined
   #backtracker: Backtracker | undefined
+  #longestAlternatives: Backtracker | undefined
 
   constructor(
     readonly pattern: string,
     readonly parsed: ParsedRegex,
   ) {
     this.js = compileJs(parsed)
+    this.firstIsPostgres = firstMatchIsPostgres(parsed)
+    this.alternationMatters = alternationMayMatter(parsed)
   }
 
   /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
    * only ever matched against short texts never needs it. */
   get re2(): RE2JS | undefined {
     return this.#compiledRe2().re
+  }
+
+  /** RE2's program for whether there is a match at all: in leftmost-first mode, which stops at
+   * the first match where leftmost-longest reads on (a third slower on 2 KB texts). */
+  get re2Test(): RE2JS | undefined {
+    const re2 = this.re2
+    if (re2 === undefined || this.firstIsPostgres || !this.parsed.longest) return re2
+    return (this.#re2First ??= tooDeep(
+      // Out of stack here, the leftmost-longest program answers the same.
+      () => compileRe2(this.parsed) ?? re2,
+      () => re2,
+    ))
   }
 
   /** Whether exec may report RE2's match and captures as they are (see re2MayDiffer). */
@@ -79,7 +138,8 @@ class Program {
       // backtracking engine for good.
       let outOfStack = false
       const re = tooDeep(
-        () => compileRe2(this.parsed),
+        // RE2's leftmost-longest mode where its first match may end short of PostgreSQL's longest.
+        () => compileRe2(this.parsed, !this.firstIsPostgres && this.parsed.longest),
         () => {
           outOfStack = true
           return undefined
@@ -90,6 +150,16 @@ class Program {
       this.#re2 = compiled
     }
     return this.#re2
+  }
+
+  /** The backtracking engine with alternations longest first, for PostgreSQL's captures. */
+  get longestAlternatives(): Backtracker {
+    return (this.#longestAlternatives ??= tooDeep(
+      () => new Backtracker(this.parsed, true),
+      () => {
+        throw patternTooComplex()
+      },
+    ))
   }
 
   get backtracker(): Backtracker {
@@ -158,15 +228,31 @@ class PgRegExp extends RegExp {
   override exec(input: string): RegExpExecArray | null {
     const s = String(input)
     const start = this.global ? this.lastIndex : 0
-    const js = this.#program.js
+    const p = this.#program
+    const js = p.js
+    let caps: number[] | null
     // Group offsets ('d', regexp_instr's subexpressions) come from the other engines' captures.
     if (js !== undefined && s.length <= js.lengthMax && !this.hasIndices) {
       js.re.lastIndex = start
       const m = start > s.length ? null : js.re.exec(s)
-      if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
-      return m
-    }
-    const caps = start > s.length ? null : this.#match(s, start)
+      if (m === null || (p.firstIsPostgres && !p.alternationMatters)) {
+        if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
+        return m
+      }
+      // JavaScript's match starts where PostgreSQL's does, but may end elsewhere: the backtracking
+      // engine tries every way from there, which takes no more steps than the bound that let
+      // JavaScript's RegExp run on this text (so never 54001), and on a short text a tenth of
+      // what RE2 would ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). (Where the end is
+      // JavaScript's, that engine's captures are the start of the alternations' below.)
+      const end = p.firstIsPostgres ? m.index + m[0].length : p.parsed.longest ? 'longest' : 'shortest'
+      caps = p.backtracker.exec(s, m.index, budgetFor(s), true, end)
+      assert(caps !== null, 'the backtracking engine matches where JavaScript does')
+      if (p.alternationMatters) caps = this.#alternativesLongest(s, caps, this.#scanAt(s, start))
+    } else if (start <= s.length) {
+      const scan = this.#scanAt(s, start)
+      caps = this.#match(s, start, scan)
+      if (caps !== null && p.alternationMatters) caps = this.#alternativesLongest(s, caps, scan)
+    } else caps = null
     if (this.global) this.lastIndex = caps === null ? 0 : (caps[1] as number)
     if (caps === null) return null
     const groups: (string | undefined)[] = []
@@ -188,7 +274,7 @@ class PgRegExp extends RegExp {
       js.re.lastIndex = 0
       return js.re.test(s)
     }
-    const re2 = this.#program.re2
+    const re2 = this.#program.re2Test
     return re2 === undefined ? this.exec(s) !== null : re2.test(s)
   }
 
@@ -231,18 +317,45 @@ class PgRegExp extends RegExp {
     return out
   }
 
-  /** [start, end] per group of the leftmost match at or after `start` (-1 unset), or null. */
-  #match(s: string, start: number): number[] | null {
-    const p = this.#program
-    // A global scan continues: its RE2 matcher keeps the state of lookbehinds, its budget spans
-    // every match of the text. Anything else starts a scan.
+  /** The scan a search at `start` belongs to. A global scan continues: its RE2 matcher keeps the
+   * state of lookbehinds, its budget spans every match of the text. Anything else starts a scan. */
+  #scanAt(s: string, start: number): Scan {
     if (!this.global || start === 0 || this.#scan?.input !== s) {
       this.#scan = { input: s, matcher: undefined, budget: budgetFor(s), refining: true, work: 0 }
     }
     const scan = this.#scan
     if (!this.global) this.#scan = undefined
+    return scan
+  }
+
+  /** `caps` with PostgreSQL's captures where a subexpression may change them: the first way to
+   * the same match with each subexpression trying its ends in its order (Backtracker's
+   * longestAlternatives), from the scan's budget, at most REGEX_CAPTURE_STEPS_MAX for this match;
+   * past that (or the stack), `caps`. */
+  #alternativesLongest(s: string, caps: number[], scan: Scan): number[] {
+    if (!scan.refining) return caps
+    const budget = scan.budget
+    const allowed = Math.min(budget.left, REGEX_CAPTURE_STEPS_MAX)
+    const steps: StepBudget = { left: allowed, total: allowed }
+    try {
+      return this.#program.longestAlternatives.exec(s, caps[0] as number, steps, true, caps[1] as number) ?? caps
+    } catch (e) {
+      if (!(e instanceof SqlError && e.code === '54001')) throw e
+      // Past this match's allowance the first way's captures stand; past the scan's budget, for
+      // the rest of the scan too.
+      if (allowed === budget.left) scan.refining = false
+      return caps
+    } finally {
+      budget.left -= allowed - Math.max(steps.left, 0)
+    }
+  }
+
+  /** [start, end] per group of the leftmost match at or after `start` (-1 unset), or null. */
+  #match(s: string, start: number, scan: Scan): number[] | null {
+    const p = this.#program
     const re2 = p.re2
-    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget)
+    const end = p.firstIsPostgres ? 'first' : p.parsed.longest ? 'longest' : 'shortest'
+    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget, false, end)
     const m = (scan.matcher ??= re2.matcher(s))
     // A search may read the rest of the text, at a cost per character that grows with RE2's
     // program: that work is what the statement timeout is checked by.
@@ -254,13 +367,18 @@ class PgRegExp extends RegExp {
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
-    if (p.re2Exact || !scan.refining) return caps
-    // Both engines start the leftmost match at the same place: the backtracking one takes the
-    // match from there, drawing on the scan's budget (a budget per match would make a scan of n
-    // matches take n budgets). A pattern RE2 runs never raises 54001: past the budget (or the
-    // stack), RE2's match it is, for this match and the rest of the scan.
+    // RE2's match ends where PostgreSQL's does, but for the shortest one of an RE that needs a
+    // search for it (RE2 has no shortest-match mode).
+    const spanKnown = end !== 'shortest'
+    // (Where an alternation matters, the captures are taken again after this anyway.)
+    if (((p.re2Exact || p.alternationMatters) && spanKnown) || !scan.refining) return caps
+    // All engines start the leftmost match at the same place: the backtracking one takes the
+    // match from there (its captures, of RE2's span; or its shortest end), drawing on the scan's
+    // budget (a budget per match would make a scan of n matches take n budgets). A pattern RE2
+    // runs never raises 54001: past the budget (or the stack), RE2's match it is, for this match
+    // and the rest of the scan.
     try {
-      return p.backtracker.exec(s, caps[0] as number, scan.budget, true) ?? caps
+      return p.backtracker.exec(s, caps[0] as number, scan.budget, true, spanKnown ? (caps[1] as number) : 'shortest') ?? caps
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '54001')) throw e
       scan.refining = false

@@ -1,15 +1,16 @@
 // The backtracking engine for PostgreSQL's regular expressions (ARCHITECTURE.md "query processor":
-// evaluate), for what RE2 cannot express: lookahead constraints, back references, word
-// constraints (\m \M \y \Y), and captures inside repetitions. It follows JavaScript's matching
+// evaluate), for what RE2 cannot express: lookahead constraints, back references, word constraints
+// (\m \M \y \Y), and captures inside repetitions; it also finds PostgreSQL's longest or shortest
+// end of a match, and the captures of a match of a given span. It follows JavaScript's matching
 // rules (ECMA-262's RepeatMatcher: an iteration forgets the captures of the last one; an optional
 // iteration may not match the empty string), except that a back reference to a group that took no
-// part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a
-// back reference one per character it compares: past its budget it raises 54001 rather than keep
-// the region's only JavaScript thread, which no timeout can interrupt.
+// part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a back
+// reference one per character it compares: past its budget it raises 54001 rather than keep the
+// region's only JavaScript thread, which no timeout can interrupt.
 import { SqlError } from '../errors/index.ts'
 import { lowerOf } from './case-mapping.ts'
 import { jsSetSource, WORD_SET } from './regex-charset.ts'
-import type { CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
+import { preference, type CharSet, type ParsedRegex, type RegexNode } from './regex-syntax.ts'
 
 /** 54001 from a match past the backtracking engine's bounds: `steps` of its budget, or its stack
  * (`steps` undefined). */
@@ -75,34 +76,67 @@ export class Backtracker {
   readonly #groups: number
   readonly #word: Step
 
-  constructor(parsed: ParsedRegex) {
+  /** Alternations try their longest match first (see the constructor). */
+  readonly #longestAlternatives: boolean
+  readonly #exactBounds: ReadonlySet<RegexNode>
+  /** Whether the pattern has back references (see #onceAnEnd). */
+  readonly #backrefs: boolean
+  /** While compiling: whether an alternation tries its shortest match first, inside a repetition
+   * (not '{m}' or '{m}?', which take their atom's greediness) that is non-greedy, or greedy of
+   * more than one iteration (see #repeat). */
+  #inShortest = false
+
+  /** With `longestAlternatives`, an alternation tries the ends its alternatives reach from the
+   * longest down (and at each, its alternatives in order), as PostgreSQL's subexpression rule has
+   * it (an alternation is greedy): for the captures of a given span ('(a|ab)(b?)' on 'ab' is
+   * {ab,""}), at the cost of trying every way through each alternation it reaches. Inside a
+   * repetition, from the shortest up where that repetition is non-greedy ('(?:(a|ab)){1,1}?(b?)'
+   * on 'ab' is {a,b}) or takes as many iterations as it can ('(a|aa)+' on 'aa' is {a}). */
+  constructor(parsed: ParsedRegex, longestAlternatives = false) {
     this.#icase = parsed.options.icase
     this.#groups = parsed.groups
+    this.#longestAlternatives = longestAlternatives
+    this.#exactBounds = parsed.exactBounds
+    this.#backrefs = hasBackref(parsed.root)
     this.#word = this.#setStep(WORD_SET)
     this.#root = this.#compile(parsed.root)
   }
 
   /** The leftmost match starting at or after `start` (only at `start` when `anchored`), as
-   * [start, end] per group (-1 unset), or null. 54001 when the budget runs out (its `left` is what
-   * remains for the rest of the scan) or the stack does. */
-  exec(s: string, start: number, budget: StepBudget, anchored = false): number[] | null {
+   * [start, end] per group (-1 unset), or null. Its end: with `end` 'first', where the first way
+   * through the pattern (in leftmost-first order) ends; 'longest' or 'shortest', the farthest or
+   * nearest end of all ways from that start (PostgreSQL's choice, see ParsedRegex.longest); a
+   * number, only that end. The captures are those of the first way, in leftmost-first order, that
+   * ends there. 54001 when the budget runs out (its `left` is what remains for the rest of the
+   * scan) or the stack does. */
+  exec(s: string, start: number, budget: StepBudget, anchored = false, end: 'first' | 'longest' | 'shortest' | number = 'first'): number[] | null {
     const st = this.#st
     st.s = s
     st.budget = budget
-    let end = -1
-    const done: Cont = (q) => {
-      end = q
-      return true
-    }
     // Unset once: a failed attempt restores every capture it set (captures in constraints do not
     // exist in PostgreSQL), so the next position starts with them unset too.
     st.caps = new Array<number>(2 * (this.#groups + 1)).fill(-1)
+    // Looking for the longest or shortest end, every way from a start is tried (but a way to the
+    // end of the text, or an empty one, cannot be bettered): no more than a start where the
+    // pattern fails costs, and once more for the captures of the way chosen.
+    let at = start
+    let found = -1
+    const done: Cont =
+      end === 'first'
+        ? (q) => ((found = q), true)
+        : end === 'longest'
+          ? (q) => ((found = Math.max(found, q)), q === s.length)
+          : end === 'shortest'
+            ? (q) => ((found = found < 0 ? q : Math.min(found, q)), q === at)
+            : (q) => q === end && ((found = q), true)
+    const exactly: Cont = (q) => q === found
     try {
-      for (let i = start; i <= (anchored ? start : s.length); i = nextBoundary(s, i)) {
+      for (; at <= (anchored ? start : s.length); at = nextBoundary(s, at)) {
         tick(st)
-        if (this.#root(i, done)) {
-          st.caps[0] = i
-          st.caps[1] = end
+        found = -1
+        if (this.#root(at, done) || (found >= 0 && this.#root(at, exactly))) {
+          st.caps[0] = at
+          st.caps[1] = found
           return st.caps
         }
       }
@@ -134,13 +168,19 @@ export class Backtracker {
         return n.items.map((item) => this.#compile(item)).reduceRight((next, m) => (p, k) => m(p, (q) => next(q, k)))
       case 'alt': {
         const branches = n.items.map((item) => this.#compile(item))
+        if (this.#longestAlternatives) return this.#ordered(branches, this.#inShortest ? 'shortest' : 'longest', this.#onceAnEnd(n), capturesIn(n).length > 0)
         return (p, k) => {
           for (const m of branches) if (m(p, k)) return true
           return false
         }
       }
-      case 'group':
-        return n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
+      case 'group': {
+        const body = n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
+        if (!this.#longestAlternatives) return body
+        // A parenthesized subexpression takes its own greediness as a whole (PostgreSQL's rule).
+        const order = this.#inShortest ? 'shortest' : preference(n.body, this.#exactBounds)
+        return order === undefined ? body : this.#ordered([body], order, this.#onceAnEnd(n), capturesIn(n).length > 0)
+      }
       case 'repeat':
         return this.#repeat(n)
       case 'look':
@@ -149,6 +189,51 @@ export class Backtracker {
         return this.#backref(n.group)
       case 'assert':
         return this.#assert(n.what)
+    }
+  }
+
+  /** `branches` tried for each end they reach, from the longest down or the shortest up, and at
+   * each end in order. */
+  /** Whether the rest of the match after `n` can only succeed or fail the same whichever way `n`
+   * reached its end: no back reference reads a capture `n` may set. */
+  #onceAnEnd(n: RegexNode): boolean {
+    return !this.#backrefs || capturesIn(n).length === 0
+  }
+
+  /** With `onceAnEnd`, the rest is tried once for each end (the first way there), not once for
+   * each way there: without it, '(?:A|A)*' would try the rest 2^n times over n characters. With
+   * `capturing` false (no capture inside), the rest is tried from each end without going there
+   * again (which way does not matter). */
+  #ordered(branches: readonly Matcher[], order: 'longest' | 'shortest', onceAnEnd: boolean, capturing: boolean): Matcher {
+    const st = this.#st
+    return (p, k) => {
+      const ends: number[] = []
+      for (const m of branches) {
+        m(p, (q) => {
+          if (!ends.includes(q)) ends.push(q)
+          return false
+        })
+      }
+      ends.sort(order === 'shortest' ? (a, b) => a - b : (a, b) => b - a)
+      // One step per end, on top of the ways counted while finding them.
+      charge(st, ends.length)
+      if (!capturing) {
+        for (const end of ends) if (k(end)) return true
+        return false
+      }
+      for (const end of ends) {
+        let tried = false
+        const atEnd: Cont = (q) => {
+          if (q !== end || tried) return false
+          tried = onceAnEnd
+          return k(q)
+        }
+        for (const m of branches) {
+          if (m(p, atEnd)) return true
+          if (tried) break
+        }
+      }
+      return false
     }
   }
 
@@ -173,7 +258,12 @@ export class Backtracker {
     const st = this.#st
     const groups = capturesIn(n.body)
     if ((n.body.kind === 'char' || n.body.kind === 'set') && groups.length === 0) return this.#repeatStep(this.#step(n.body), n)
+    const outer = this.#inShortest
+    // A greedy repetition of more than one iteration takes as many as it can (PostgreSQL's
+    // iteration rule), each as short as it can; a non-greedy one its shortest match.
+    if (!this.#exactBounds.has(n)) this.#inShortest = n.max > 1 || !n.greedy
     const body = this.#compile(n.body)
+    this.#inShortest = outer
     const { greedy } = n
     // ECMA-262's RepeatMatcher: each iteration starts with the body's captures cleared, and once
     // the minimum is met an iteration that matched nothing fails.
@@ -314,6 +404,22 @@ export class Backtracker {
       re.lastIndex = p
       return re.test(s) ? re.lastIndex : -1
     }
+  }
+}
+
+function hasBackref(n: RegexNode): boolean {
+  switch (n.kind) {
+    case 'backref':
+      return true
+    case 'seq':
+    case 'alt':
+      return n.items.some(hasBackref)
+    case 'group':
+    case 'repeat':
+    case 'look':
+      return hasBackref(n.body)
+    default:
+      return false
   }
 }
 

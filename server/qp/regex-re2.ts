@@ -10,10 +10,10 @@ import type { CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
 /** What RE2 cannot express. */
 const UNSUPPORTED = Symbol('unsupported')
 
-/** The pattern compiled by re2js, or undefined when RE2 cannot run it: a lookahead, a back
+/** The pattern compiled by re2js (in leftmost-longest mode when `longest`), or undefined when RE2 cannot run it: a lookahead, a back
  * reference, a word constraint, or beyond RE2's own limits (a repetition count over 1000 once
  * nested bounds multiply, nesting over 1000 deep). */
-export function compileRe2(parsed: ParsedRegex): RE2JS | undefined {
+export function compileRe2(parsed: ParsedRegex, longest = false): RE2JS | undefined {
   let lookbehind = false
   const emit = (n: RegexNode): string => {
     switch (n.kind) {
@@ -54,7 +54,9 @@ export function compileRe2(parsed: ParsedRegex): RE2JS | undefined {
   }
   // No CASE_INSENSITIVE: the parser has applied 'i' to the pattern's characters (RE2 would fold
   // the text's too, where PostgreSQL does not).
-  const flags = lookbehind ? RE2JS.LOOKBEHINDS : 0
+  // LONGEST_MATCH: the leftmost match's longest end (PostgreSQL's for a greedy RE), its captures
+  // those of the first way in leftmost-first order that ends there.
+  const flags = (lookbehind ? RE2JS.LOOKBEHINDS : 0) | (longest ? RE2JS.LONGEST_MATCH : 0)
   try {
     return RE2JS.compile(source, flags)
   } catch (e) {
@@ -89,7 +91,8 @@ function re2Set(set: CharSet): string {
 }
 
 /** Whether RE2's match or captures can differ from a backtracking engine's (JavaScript's, and
- * PostgreSQL's, which agree here) at the same start:
+ * PostgreSQL's, which agree here) at the same start (in leftmost-longest mode, or given the end,
+ * its captures only):
  * - a capturing group inside a repetition that some iteration can pass without setting: a
  *   backtracking engine forgets the captures of earlier iterations (regexp_match('ab',
  *   '(?:(a)|b)+') is {NULL}), RE2 keeps them ({a});

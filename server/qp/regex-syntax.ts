@@ -70,6 +70,153 @@ export interface ParsedRegex {
   /** Capturing groups. */
   readonly groups: number
   readonly options: RegexOptions
+  /** PostgreSQL's greediness of the RE as a whole (see Preference): at the leftmost start where
+   * it matches, the match is the longest one there when true, the shortest when false. */
+  readonly longest: boolean
+  /** The repetitions written '{m}' or '{m}?', which take their atom's greediness (see
+   * Preference), where '{m,m}' is greedy and '{m,m}?' not. */
+  readonly exactBounds: ReadonlySet<RegexNode>
+}
+
+/** PostgreSQL's greediness attribute of an RE (9.7.3.5 "Regular Expression Matching Rules"):
+ * two or more alternatives are greedy; a quantified atom is greedy, or non-greedy with a trailing
+ * '?', except that '{m}' and '{m}?' take their atom's (which may be none); parentheses change
+ * nothing; a sequence takes that of its first item with one; characters, brackets, back
+ * references and constraints have none. An RE with none is greedy. */
+export type Preference = 'longest' | 'shortest' | undefined
+
+export function preference(n: RegexNode, exactBounds: ReadonlySet<RegexNode>): Preference {
+  switch (n.kind) {
+    case 'alt':
+      return 'longest'
+    case 'seq':
+      for (const item of n.items) {
+        const p = preference(item, exactBounds)
+        if (p !== undefined) return p
+      }
+      return undefined
+    case 'group':
+      return preference(n.body, exactBounds)
+    case 'repeat':
+      if (exactBounds.has(n)) return preference(n.body, exactBounds)
+      return n.greedy ? 'longest' : 'shortest'
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Whether a leftmost-first engine (JavaScript's RegExp, RE2's default mode, the backtracking
+ * engine's first match) provably ends its match where PostgreSQL's does, so that no engine needs to
+ * look for the longest or shortest end. All start at the leftmost position where the RE matches;
+ * the end is the same when one of these holds (positions counted in code points):
+ * - the RE is anchored at the text's start and end ('^...$', SIMILAR TO's rewrite): one span;
+ * - its top-level items (seen through parentheses) all have a fixed length, except at most one
+ *   quantifier of one character (or bracket) that matches in PostgreSQL's direction: greedy, it
+ *   tries counts from the most down, and the end grows with the count, so the first count that
+ *   matches is the longest match; non-greedy, from the fewest up, the shortest;
+ * - in a greedy RE without back references, exactly two such quantifiers, both greedy, the second
+ *   followed by constraints only: the first takes the most characters it can (the second starts
+ *   as late as it can), and from a later start the second reaches at least as far as from an
+ *   earlier one (all it would take from the earlier start beyond the later one is characters of
+ *   its own, and no more of them than it may take), so that end is the longest.
+ * '(\w+)-x-(\w+)', 'foo.*bar', '[0-9]+', '<.*?>' are such; 'a|ab', '\d+|\d+\.\d+', 'a*(ab)?' are not.
+ */
+export function firstMatchIsPostgres(parsed: ParsedRegex): boolean {
+  const items = topLevel(parsed.root, [])
+  const [first, last] = [items[0], items[items.length - 1]]
+  if (first?.kind === 'assert' && first.what === 'textStart' && last?.kind === 'assert' && last.what === 'textEnd') return true
+  const quantifiers: number[] = []
+  for (let i = 0; i < items.length; i++) {
+    const n = items[i] as RegexNode
+    if (fixedLength(n) !== undefined) continue
+    if (n.kind !== 'repeat' || oneCharacter(n.body) === undefined) return false
+    quantifiers.push(i)
+  }
+  if (quantifiers.length <= 1) {
+    const q = items[quantifiers[0] ?? -1]
+    return q === undefined || (q.kind === 'repeat' && q.greedy === parsed.longest)
+  }
+  if (quantifiers.length > 2 || !parsed.longest) return false
+  const [x, y] = [items[quantifiers[0] as number], items[quantifiers[1] as number]]
+  if (x?.kind !== 'repeat' || y?.kind !== 'repeat' || !x.greedy || !y.greedy) return false
+  return items.slice((quantifiers[1] as number) + 1).every((n) => fixedLength(n) === 0)
+}
+
+/** Whether PostgreSQL's captures may differ from those of the first way through the pattern to
+ * a given match, because each parenthesized subexpression and alternation takes its own
+ * greediness as a whole there (an alternation takes its longest match that lets the rest match,
+ * not its first alternative that does; '(a*?b*)' its shortest): the pattern captures, and outside
+ * constraints some alternation has alternatives that may match different lengths, or some
+ * parentheses hold more than one quantified character or fixed-length items. */
+export function alternationMayMatter(parsed: ParsedRegex): boolean {
+  const varies = (n: RegexNode): boolean => {
+    switch (n.kind) {
+      case 'alt': {
+        const l = fixedLength(n.items[0] as RegexNode)
+        return l === undefined || n.items.some((item) => fixedLength(item) !== l) || n.items.some(varies)
+      }
+      case 'seq':
+        return n.items.some(varies)
+      case 'group':
+        if (fixedLength(n.body) === undefined && !(n.body.kind === 'repeat' && oneCharacter(n.body.body) !== undefined)) return true
+        return varies(n.body)
+      case 'repeat':
+        return varies(n.body)
+      default:
+        return false
+    }
+  }
+  return parsed.groups > 0 && varies(parsed.root)
+}
+
+/** The items of a sequence, seen through parentheses and nested sequences. */
+function topLevel(n: RegexNode, out: RegexNode[]): RegexNode[] {
+  if (n.kind === 'group') topLevel(n.body, out)
+  else if (n.kind === 'seq') for (const item of n.items) topLevel(item, out)
+  else out.push(n)
+  return out
+}
+
+/** `n` when it is one character or bracket (seen through parentheses), else undefined. */
+function oneCharacter(n: RegexNode): RegexNode | undefined {
+  if (n.kind === 'group') return oneCharacter(n.body)
+  return n.kind === 'char' || n.kind === 'set' ? n : undefined
+}
+
+/** The code points every match of `n` takes, when all take the same number; undefined otherwise
+ * (and for a back reference, whose length is its group's). */
+function fixedLength(n: RegexNode): number | undefined {
+  switch (n.kind) {
+    case 'empty':
+    case 'assert':
+    case 'look':
+      return 0
+    case 'char':
+    case 'set':
+      return 1
+    case 'backref':
+      return undefined
+    case 'group':
+      return fixedLength(n.body)
+    case 'seq': {
+      let sum = 0
+      for (const item of n.items) {
+        const l = fixedLength(item)
+        if (l === undefined) return undefined
+        sum += l
+      }
+      return sum
+    }
+    case 'alt': {
+      const l = fixedLength(n.items[0] as RegexNode)
+      return n.items.every((item) => fixedLength(item) === l) ? l : undefined
+    }
+    case 'repeat': {
+      const l = fixedLength(n.body)
+      return n.min === n.max && l !== undefined ? l * n.min : undefined
+    }
+  }
 }
 
 const invalidRegex = (detail: string) => new SqlError('2201B', `invalid regular expression: ${detail}`)
@@ -128,11 +275,13 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
   }
   if (o.literal) {
     const items = Array.from(body, (c) => literal(c.codePointAt(0) as number, o.icase))
-    return { root: { kind: 'seq', items }, groups: 0, options: o }
+    return { root: { kind: 'seq', items }, groups: 0, options: o, longest: true, exactBounds: new Set() }
   }
   try {
     const parser = new Parser(body, o)
-    return { root: parser.parse(), groups: parser.groups, options: o }
+    const root = parser.parse()
+    const exactBounds = parser.exactBounds
+    return { root, groups: parser.groups, options: o, longest: preference(root, exactBounds) !== 'shortest', exactBounds }
   } catch (e) {
     // Nesting deep enough to exhaust the stack: PostgreSQL refuses such a pattern as REG_ETOOBIG.
     if (e instanceof RangeError) throw patternTooComplex()
@@ -145,6 +294,9 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
 class Parser {
   #i = 0
   groups = 0
+  /** The repetitions written '{m}' or '{m}?', which take their atom's greediness (see
+   * Preference); '{m,m}' is greedy. */
+  readonly exactBounds = new Set<RegexNode>()
   /** Open lookaround constraints: within one, PostgreSQL's parentheses do not capture and back
    * references are invalid. */
   #lookDepth = 0
@@ -195,7 +347,9 @@ class Parser {
         if (atom === undefined || atom.kind === 'assert' || atom.kind === 'look' || atom.kind === 'repeat') {
           throw invalidRegex('quantifier operand invalid')
         }
-        atom = { kind: 'repeat', body: atom, ...q }
+        const { exact, ...bounds } = q
+        atom = { kind: 'repeat', body: atom, ...bounds }
+        if (exact) this.exactBounds.add(atom)
       }
       if (atom === undefined) throw invalidRegex('quantifier operand invalid')
       items.push(atom)
@@ -204,12 +358,12 @@ class Parser {
   }
 
   /** The quantifier at the cursor ('*', '+', '?', a bound, each optionally followed by '?'). */
-  #quantifier(): { min: number; max: number; greedy: boolean } | undefined {
+  #quantifier(): { min: number; max: number; greedy: boolean; exact: boolean } | undefined {
     const c = this.#peek()
-    let q: { min: number; max: number } | undefined
-    if (c === '*') q = { min: 0, max: Infinity }
-    else if (c === '+') q = { min: 1, max: Infinity }
-    else if (c === '?') q = { min: 0, max: 1 }
+    let q: { min: number; max: number; exact: boolean } | undefined
+    if (c === '*') q = { min: 0, max: Infinity, exact: false }
+    else if (c === '+') q = { min: 1, max: Infinity, exact: false }
+    else if (c === '?') q = { min: 0, max: 1, exact: false }
     else if (c === '{') {
       q = this.#bound()
       if (q === undefined) return undefined
@@ -226,14 +380,14 @@ class Parser {
     return /^\{(\d+)(,(\d*))?\}/.exec(this.#cps.slice(this.#i, this.#i + 24).join(''))
   }
 
-  #bound(): { min: number; max: number } | undefined {
+  #bound(): { min: number; max: number; exact: boolean } | undefined {
     const m = this.#boundAhead()
     if (m === null) return undefined
     const min = Number(m[1])
     const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3])
     if (min > DUPMAX || (max !== Infinity && (max > DUPMAX || max < min))) throw invalidRegex('invalid repetition count(s)')
     this.#i += Array.from(m[0]).length
-    return { min, max }
+    return { min, max, exact: m[2] === undefined }
   }
 
   /** The atom at the cursor; undefined at a quantifier (which has no operand there). */

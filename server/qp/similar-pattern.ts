@@ -15,14 +15,12 @@ export function similarPattern(pattern: string, escape = '\\'): RegExp {
 
 /**
  * PostgreSQL's similar_escape: the ARE for a SIMILAR TO pattern. PostgreSQL makes the part before
- * the first escape-double-quote separator non-greedy with `{1,1}?`, which its engine carries to
- * every quantifier inside; these engines match leftmost-first, so each quantifier of that part is
- * made lazy itself (`substring('abxaby' similar '%#"b_#"%' escape '#')` is `bx`, as there). Its
- * alternatives keep their order (`(ab|a)#"%#"` on 'abc' gives 'c', PostgreSQL 'bc'): PostgreSQL
- * takes the shortest such part overall, which shortest-first alternatives do not give once the
- * part has two choices ('(aa|a)(b|abbb)' on 'aabbb' would take five characters, not three), and
- * which only a lookbehind per text position could give (`(?<=^(?:part))` before the rest), at a
- * cost quadratic in the text on the backtracking engines. README lists the difference.
+ * the first escape-double-quote separator non-greedy with `{1,1}?`, so that it takes its shortest
+ * match (posix-regex.ts takes captures by PostgreSQL's subexpression rule: inside that non-greedy
+ * repetition, alternatives try their shortest match first, `(ab|a)#"%#"` on 'abc' gives 'bc'); each
+ * quantifier of that part is also made lazy, so that the first way through the pattern, which the
+ * engines find before any such refinement, is already that one wherever no alternation decides
+ * (`substring('abxaby' similar '%#"b_#"%' escape '#')` is `bx`, as there).
  */
 function similarToRegex(pattern: string, escape: string): string {
   let out = '^(?:'
