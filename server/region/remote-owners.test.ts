@@ -73,7 +73,7 @@ function world() {
 
 describe('remote owners: a partition hand-over and commits forwarded from another region', () => {
   test('a hand-over waits for a forwarded commit in flight: one key is never committed twice', async () => {
-    const { clock, region, run } = world()
+    const { region, run } = world()
     const east = region('east')
     const west = region('west')
     const outcomes = new Map<string, CommitOutcome | unknown>()
