@@ -12,7 +12,7 @@ import type {
 } from 'libpg-query'
 import { scanSync } from 'libpg-query'
 import { assert, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
-import { formatType, typesEqual, type SqlType } from './types/index.ts'
+import { canCast, formatType, typesEqual, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
@@ -46,14 +46,14 @@ import {
   type DdlEnv,
   type DdlRun,
 } from './ddl.ts'
-import { evaluate, isVolatile, readsRow } from './expr.ts'
+import { evaluate, isVolatile, readsRow, type Expr } from './expr.ts'
 import { attachForeignKeys, detachForeignKey, namesOf, validateRows } from './foreign-key-ddl.ts'
 import { followTableChange } from './index-jobs.ts'
 import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
 import { quoteIdent } from './functions-text.ts'
-import { decodeStoredRow, encodeMissing } from './rows.ts'
+import { decodeStoredRow, encodeMissing, encodeStoredRow, indexEntry } from './rows.ts'
 import { tableScope } from './select.ts'
 import {
   KIND_PLURAL,
@@ -749,31 +749,30 @@ function dropExpression(a: Alter, name: string, missingOk: boolean): void {
   a.def = withColumn(a.def, { ...col, generated: undefined })
 }
 
-/** ALTER COLUMN TYPE: only changes that keep every stored value and key as it is (the same type,
- * a longer varchar, varchar to text); anything else would rewrite the table: 0A000. */
+/**
+ * ALTER COLUMN [SET DATA] TYPE t [USING expr]. A change that keeps every stored value and key as
+ * it is (the same type, a wider integer, a longer varchar, varchar to text) without USING only
+ * rewrites the definition; any other rewrites every row in this transaction, as PostgreSQL does:
+ * USING (or the column itself) is evaluated on the row's old image and assignment-cast to the new
+ * type, the column's indexes are rebuilt and its CHECKs re-validated (rewriteColumn).
+ */
 function alterType(a: Alter, cmd: AlterTableCmd): void {
   const col = requireColumn(a.def, cmd.name ?? '')
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
   const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types, a.env.sql)
-  // USING computes every row's new value: Tessera keeps the stored values, so only USING the
-  // column itself is the same statement (anything else was silently not applied).
   const using = cmd.def.ColumnDef.raw_default
+  // USING the column itself is the statement without USING (drizzle-kit writes it out).
   const sameColumn =
     using !== undefined &&
     'ColumnRef' in using &&
     using.ColumnRef.fields?.length === 1 &&
     stringOf(using.ColumnRef.fields[0]) === col.name
-  if (using !== undefined && !sameColumn)
-    throw featureNotSupported('ALTER COLUMN TYPE ... USING an expression (it would rewrite the table)')
-  if (!keepsValues(col.type, to)) {
-    throw featureNotSupported(
-      `ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} (it would rewrite the table)`,
-    )
-  }
+  const rewrite = (using !== undefined && !sameColumn) || !keepsValues(col.type, to)
+  const convert = rewrite ? conversionOf(a, col, to, sameColumn ? undefined : using) : undefined
   // PostgreSQL drops and rebuilds the column's indexes and key constraints (whatever the types),
   // which regclass constants naming one forbid: 2BP01 (the statement has no CASCADE). Tessera
-  // keeps them, but answers the same.
+  // keeps them (rebuilding their entries when the rows are rewritten), but answers the same.
   const declaredKey = a.def.primaryKey.every((p) => a.def.columns[p]?.hidden !== true)
   const indexes = [
     ...(declaredKey && a.def.primaryKey.includes(col.position) ? [{ name: a.def.primaryKeyName, constraint: true, key: true }] : []),
@@ -785,7 +784,130 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
     const what = 'key' in index ? undefined : index.constraint ? `constraint ${index.name} on table ${a.def.name}` : `index ${name}`
     dropSequenceUses(a.env, new Set([name]), { kind: 'index', what, cascade: false, current: a.def })
   }
+  const before = a.def
   a.def = withColumn(a.def, { ...col, type: to })
+  if (convert === undefined) return
+  try {
+    rewriteColumn(a, before, col.position, convert)
+  } catch (e) {
+    // The transaction's limits' own hint (smaller transactions) does not apply: one statement
+    // rewrites the whole table, which PostgreSQL does not limit.
+    if (!(e instanceof SqlError) || e.code !== '54000') throw e
+    throw new SqlError('54000', `ALTER COLUMN TYPE rewrites every row of "${bareName(a.def.name)}": ${e.message}`, {
+      detail: 'Changing the stored values of a column writes every row in the statement\'s transaction.',
+      hint: 'Add a column of the new type, fill it in batches of transactions, then drop the old column and rename the new one.',
+    })
+  }
+}
+
+/**
+ * The expression computing a column's new value from a row's old image: USING (any column of the
+ * row; no subquery, aggregate or window call, as PostgreSQL's transform expressions) or the column
+ * itself, assignment-cast to `to` (42804, PostgreSQL's messages, when no such cast exists).
+ * Refuses (0A000) what Tessera cannot rewrite in place: a key column's rows would move.
+ */
+function conversionOf(a: Alter, col: ColumnDef, to: SqlType, using: Node | undefined): Expr {
+  const refuse = (why: string) =>
+    featureNotSupported(`ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} of ${why}`)
+  if (a.def.primaryKey.includes(col.position)) throw refuse('a primary key column (it would move every row)')
+  const inForeignKey = (a.def.foreignKeys ?? []).some((fk) => fk.columns.includes(col.position))
+  const referenced = (a.def.referencedBy ?? []).length > 0
+  if (inForeignKey || referenced) throw refuse('a column of a foreign key or of a referenced table')
+  if (col.generated !== undefined) throw refuse('a generated column')
+  const generated = a.def.columns.find(
+    (g) => !g.hidden && g.generated !== undefined && mentionsColumn(g.generated, col.name),
+  )
+  if (generated !== undefined) {
+    throw new SqlError('0A000', 'cannot alter type of a column used by a generated column', {
+      detail: `Column "${col.name}" is used by generated column "${generated.name}".`,
+    })
+  }
+  if (using !== undefined && containsNode(using, 'SubLink'))
+    throw new SqlError('0A000', 'cannot use subquery in transform expression')
+  const b = new Binder(0, a.env.binder.types)
+  const scope = tableScope(tableOf(a.def), a.def.name)
+  const value =
+    using === undefined
+      ? b.bind({ ColumnRef: { fields: [{ String: { sval: col.name } }] } }, scope, { clause: 'transform expressions' })
+      : b.bind(using, scope, { clause: 'transform expressions' })
+  const castable = (from: SqlType) =>
+    from.kind === 'unknown' || typesEqual(from, to) || canCast(from, to, 'assignment')
+  if (!castable(value.type)) {
+    const what = using === undefined ? `column "${col.name}"` : `result of USING clause for column "${col.name}"`
+    const hint =
+      using === undefined
+        ? `You might need to specify "USING ${quoteIdent(col.name)}::${formatType(to)}".`
+        : 'You might need to add an explicit cast.'
+    throw new SqlError('42804', `${what} cannot be cast automatically to type ${formatType(to)}`, { hint })
+  }
+  // PostgreSQL casts the stored default (of the old type) to the new type; Tessera keeps its
+  // source text, bound to the new type when used, but refuses what PostgreSQL refuses.
+  if (col.default !== undefined && !castable(col.type))
+    throw new SqlError('42804', `default for column "${col.name}" cannot be cast automatically to type ${formatType(to)}`)
+  return b.coerce(value, to, 'assignment')
+}
+
+/** Whether a parse tree holds a node of `kind` anywhere. */
+function containsNode(tree: unknown, kind: string): boolean {
+  if (Array.isArray(tree)) return tree.some((child) => containsNode(child, kind))
+  if (typeof tree !== 'object' || tree === null) return false
+  return Object.entries(tree).some(([key, child]) => key === kind || containsNode(child, kind))
+}
+
+/**
+ * Writes every row again with column `position` converted (PostgreSQL's table rewrite), in this
+ * transaction: its limits (rows modified, bytes) hold, so a table too big for one transaction
+ * answers 54000 and the catalog change goes with it. The column's index entries (in the old
+ * type's key form) all go first, so the new ones collide only with each other: 23505 when the
+ * conversion makes two keys equal. NOT NULL and every CHECK are validated on each new image
+ * (23502, 23514); generated columns cannot read the column (conversionOf).
+ */
+function rewriteColumn(a: Alter, before: TableDef, position: number, convert: Expr): void {
+  const old = tableOf(before)
+  const table = tableOf(a.def)
+  const sink = a.run.sink
+  const writer = new TableWriter(table, sink, a.env.parse, a.run.exec.eval)
+  const indexes = [...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => i.columns.includes(position))
+  const column = table.columns[position]!
+  // Built with the new type: a CHECK that no longer binds answers as in PostgreSQL (42883, ...).
+  const checks = constraintsOf(table, a.env.parse).checks
+  const rows = [...a.env.view.scan(old.rowsStart, old.rowsEnd)].map((kv) => ({
+    key: kv.key,
+    row: decodeStoredRow(old, kv.value),
+  }))
+  for (const { row } of rows) {
+    a.env.tick()
+    for (const index of indexes) sink.put(indexEntry(old, index, row).key, null)
+  }
+  for (const { key, row } of rows) {
+    a.env.tick()
+    // Dropped columns' slots are emptied, as any write of a row does.
+    const updated = row.map((v, i) => (table.columns[i]?.dropped === true ? null : v))
+    updated[position] = evaluate(convert, row, a.run.exec.eval)
+    // PostgreSQL's messages are those of a constraint validated over existing rows and of an
+    // index built, not those of a row written.
+    if (column.notNull && updated[position] === null) {
+      throw new SqlError('23502', `column "${column.name}" of relation "${bareName(a.def.name)}" contains null values`)
+    }
+    for (const check of checks) {
+      if (evaluate(check.expr, updated, a.run.exec.eval) === false) {
+        throw new SqlError('23514', `check constraint "${check.name}" of relation "${bareName(a.def.name)}" is violated by some row`)
+      }
+    }
+    const conflict = writer.findConflict(updated, key)
+    if (conflict !== undefined && conflict.index !== 'primary') {
+      const error = writer.uniqueError(conflict, updated)
+      const detail = error instanceof SqlError ? error.detail?.replace(/ already exists\.$/, ' is duplicated.') : undefined
+      throw new SqlError('23505', `could not create unique index "${conflict.index.name}"`, { detail })
+    }
+    assert(conflict === undefined, 'a rewrite keeps every primary key')
+    sink.countRow()
+    sink.put(key, encodeStoredRow(table, updated))
+    for (const index of indexes) {
+      const entry = indexEntry(table, index, updated)
+      sink.put(entry.key, entry.value)
+    }
+  }
 }
 
 const INTEGER_WIDTH: Record<string, number> = { int2: 2, int4: 4, int8: 8 }
