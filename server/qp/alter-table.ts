@@ -811,8 +811,10 @@ function conversionOf(a: Alter, col: ColumnDef, to: SqlType, using: Node | undef
     featureNotSupported(`ALTER COLUMN TYPE from ${formatType(col.type)} to ${formatType(to)} of ${why}`)
   if (a.def.primaryKey.includes(col.position)) throw refuse('a primary key column (it would move every row)')
   const inForeignKey = (a.def.foreignKeys ?? []).some((fk) => fk.columns.includes(col.position))
-  const referenced = (a.def.referencedBy ?? []).length > 0
-  if (inForeignKey || referenced) throw refuse('a column of a foreign key or of a referenced table')
+  // A referenced column is a key: a unique index holds it (the primary key was refused above).
+  const referenced =
+    (a.def.referencedBy ?? []).length > 0 && a.def.indexes.some((i) => i.unique && i.columns.includes(col.position))
+  if (inForeignKey || referenced) throw refuse('a column of a foreign key or a key other tables may reference')
   if (col.generated !== undefined) throw refuse('a generated column')
   const generated = a.def.columns.find(
     (g) => !g.hidden && g.generated !== undefined && mentionsColumn(g.generated, col.name),
