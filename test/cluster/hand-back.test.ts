@@ -34,18 +34,29 @@ async function write(c: Cluster, region: string, sql: string, params: unknown[] 
 /** Whether `event`, reported by `region`, is `who` owning its partitions again. */
 const handedBack = (who: string) => (_region: string, event: ClusterEvent) => event.kind === 'handed-back' && event.region === who
 
+/** A cluster (closed after the test) with table t (id, v) of `rows` rows, v = 0, inserted through
+ * both full regions in turn, or all through `through`. */
+async function openWithRows(rows: number, through?: string): Promise<Cluster> {
+  cluster = new Cluster()
+  const c = cluster
+  await c.open()
+  await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
+  for (let id = 0; id < rows; id++) await c.sql(through ?? (id % 2 === 0 ? 'east' : 'west'), 'INSERT INTO t VALUES ($1, 0)', [id])
+  return c
+}
+
+/** Stops `region` and waits until `heir` has failed it over (taken its partitions). */
+async function stopAndFailOver(c: Cluster, region: string, heir: string): Promise<void> {
+  const out = c.untilEvent((by, e) => by === heir && e.kind === 'failed-over' && e.region === region)
+  await c.stop(region)
+  await out
+}
+
 describe('partition hand-back', () => {
   test('a failed-over region gets its partitions back in a new journal generation, and can then fail its heir over', async () => {
-    cluster = new Cluster()
-    const c = cluster
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
-    for (let id = 0; id < 20; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', 'INSERT INTO t VALUES ($1, 0)', [id])
-
+    const c = await openWithRows(20)
     // East stops; west fails it over and takes its partitions.
-    const eastOut = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
-    await c.stop('east')
-    await eastOut
+    await stopAndFailOver(c, 'east', 'west')
     for (let id = 0; id < 20; id++) await write(c, 'west', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
 
     // East starts again: it learns it was failed over, asks west, and generation 1 joins both
@@ -63,9 +74,7 @@ describe('partition hand-back', () => {
     expect(await c.sql('west', 'SELECT sum(v) FROM t')).toEqual([['40']])
 
     // West, the heir, stops: east fails it over (its new generation is in) and commits go on.
-    const westOut = c.untilEvent((region, e) => region === 'east' && e.kind === 'failed-over' && e.region === 'west')
-    await c.stop('west')
-    await westOut
+    await stopAndFailOver(c, 'west', 'east')
     for (let id = 0; id < 20; id++) await write(c, 'east', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
     expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['60']])
 
@@ -82,15 +91,9 @@ describe('partition hand-back', () => {
   // The same heir, not restarted in between, hands a region back twice (the cluster sim's seed 552:
   // the heir's note that generation 1's record went out kept generation 2's from going out).
   test('a region lost twice gets a second generation from the same heir', async () => {
-    cluster = new Cluster()
-    const c = cluster
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
-    for (let id = 0; id < 10; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', 'INSERT INTO t VALUES ($1, 0)', [id])
+    const c = await openWithRows(10)
     for (const generation of [1, 2]) {
-      const out = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
-      await c.stop('east')
-      await out
+      await stopAndFailOver(c, 'east', 'west')
       const back = c.untilEvent((region, e) => region === 'east' && e.kind === 'handed-back' && e.region === 'east' && e.generation === generation)
       await c.start('east')
       await back
@@ -108,14 +111,8 @@ describe('partition hand-back', () => {
   // where it lands or refused (57P03, nothing written). Method: writers commit on east all through
   // the hand-back, west's messages to east 30 ms late (as on the WAN where it was found).
   test('commits in flight at the returning region across the join neither stall nor end with an unknown outcome or a schema-change conflict', async () => {
-    cluster = new Cluster()
-    const c = cluster
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
-    for (let id = 0; id < 20; id++) await c.sql('west', 'INSERT INTO t VALUES ($1, 0)', [id])
-    const eastOut = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
-    await c.stop('east')
-    await eastOut
+    const c = await openWithRows(20, 'west')
+    await stopAndFailOver(c, 'east', 'west')
     c.net.setFaults('west', 'east', { delayMs: 30 })
     await c.start('east')
     const durations: number[] = []
@@ -158,14 +155,8 @@ describe('partition hand-back', () => {
   // record went out), east the moment it recorded its generation; the hand-back completes, both
   // regions take commits on every row, and read the same rows.
   test('restarts of the heir and of the returning region mid-hand-back', async () => {
-    cluster = new Cluster()
-    const c = cluster
-    await c.open()
-    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
-    for (let id = 0; id < 12; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', 'INSERT INTO t VALUES ($1, 0)', [id])
-    const eastOut = c.untilEvent((region, e) => region === 'west' && e.kind === 'failed-over' && e.region === 'east')
-    await c.stop('east')
-    await eastOut
+    const c = await openWithRows(12)
+    await stopAndFailOver(c, 'east', 'west')
     await c.start('east')
     /** What `region`'s cluster-state.json holds now. */
     const stateOf = (region: string) => {
@@ -192,9 +183,7 @@ describe('partition hand-back', () => {
     expect(await c.sql('east', 'SELECT id, v FROM t ORDER BY id')).toEqual(rows)
     // East coordinates commits on its own keys again: west stopped, east still commits them once
     // it failed west over, and it may only do that with a generation of its own.
-    const westOut = c.untilEvent((region, e) => region === 'east' && e.kind === 'failed-over' && e.region === 'west')
-    await c.stop('west')
-    await westOut
+    await stopAndFailOver(c, 'west', 'east')
     for (let id = 0; id < 12; id++) await write(c, 'east', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
     expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['36']])
   }, 60_000)
