@@ -1,7 +1,8 @@
 // What a region's listener answers before the region serves (API.md "Running"): `tessera start`
 // listens first, so the port is held while recovery runs, and answers every request 503 until
 // the region is open.
-import type { ErrorBody, HealthResponse } from '../server/api/wire.ts'
+import { errorBody, type HealthResponse } from '../server/api/index.ts'
+import { SqlError } from '../server/errors/index.ts'
 
 /** The handler while region `name` recovers: 503 to everything, health in its own shape
  * (`starting`, so a readiness probe or the SDK's `health({ ready: true })` reads it as any other
@@ -11,7 +12,6 @@ export function startingHandler(name: string): (request: Request) => Response {
     if (new URL(request.url).pathname === '/v1/health') {
       return Response.json({ status: 'starting', region: name, openTransactions: 0 } satisfies HealthResponse, { status: 503 })
     }
-    const body: ErrorBody = { error: { code: '57P03', message: 'the region is starting', detail: null, hint: null, position: null, retryable: false } }
-    return Response.json(body, { status: 503 })
+    return Response.json(errorBody(new SqlError('57P03', 'the region is starting')), { status: 503 })
   }
 }

@@ -82,7 +82,7 @@ export class Adjudicator implements AdjudicatorPeer {
       this.#firstConflict(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys) ??
       this.#stableConflict(txId, startTs, request.stableTables ?? NO_TABLES)
-    if (key !== undefined) return this.#conflict(startTs, key)
+    if (key !== undefined) return this.conflict(startTs, key)
     if (writes.length === 0 && lockedKeys.length === 0) {
       return { kind: 'committed', commitTs: startTs, journalId: this.journal.id, seq: 0 }
     }
@@ -141,7 +141,7 @@ export class Adjudicator implements AdjudicatorPeer {
     if (this.#prepared.has(txId)) return { kind: 'prepared', proposedTs: this.#hlc.now() }
     const firstKey = writeKeys[0] ?? lockedKeys[0] ?? readKeys[0] ?? (stable.length > 0 ? tableKeyOf(stable[0] as number) : undefined)
     if (firstKey !== undefined && this.#finished.has(txId))
-      return this.#conflict(startTs, firstKey)
+      return this.conflict(startTs, firstKey)
     const key =
       this.#oldKey(startTs, firstKey) ??
       this.#firstConflict(txId, startTs, writeKeys) ??
@@ -149,7 +149,7 @@ export class Adjudicator implements AdjudicatorPeer {
       this.#firstConflict(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys) ??
       this.#stableConflict(txId, startTs, stable)
-    if (key !== undefined) return this.#conflict(startTs, key)
+    if (key !== undefined) return this.conflict(startTs, key)
     const reserved = [...writeKeys, ...lockedKeys]
     if (reserved.length > 0 || stable.length > 0) {
       for (const k of reserved) this.#reservedBy.set(k, txId)
@@ -234,15 +234,16 @@ export class Adjudicator implements AdjudicatorPeer {
     }
   }
 
-  /** `key` (any key of the request) when the transaction is too old to be checked. */
   /** Whether a transaction that began at `startTs` is too old here: below the floor (every key
    * counts as written there) or past the age limit. Its conflicts are `old`. */
-  isOld(startTs: HlcTimestamp): boolean {
+  #isOld(startTs: HlcTimestamp): boolean {
     return startTs < this.#history.floorTs || startTs < this.#cutoffTs()
   }
 
-  #conflict(startTs: HlcTimestamp, key: Key): { readonly kind: 'conflict'; readonly key: Key; readonly old?: true } {
-    return this.isOld(startTs) ? { kind: 'conflict', key, old: true } : { kind: 'conflict', key }
+  /** The conflict outcome of a transaction that began at `startTs` on `key`, `old` when the
+   * transaction is too old here (see #isOld). */
+  conflict(startTs: HlcTimestamp, key: Key): { readonly kind: 'conflict'; readonly key: Key; readonly old?: true } {
+    return this.#isOld(startTs) ? { kind: 'conflict', key, old: true } : { kind: 'conflict', key }
   }
 
   #oldKey(startTs: HlcTimestamp, key: Key | undefined): Key | undefined {

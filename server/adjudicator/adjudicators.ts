@@ -154,7 +154,7 @@ class RegionAdjudicators implements Adjudicators {
     const { txId, startTs } = request
     for (const { owner, writeKeys, lockedKeys, readKeys, stableTables } of groups) {
       const key = (owner.local as Adjudicator).check(txId, startTs, writeKeys, lockedKeys, readKeys, stableTables)
-      if (key !== undefined) return (owner.local as Adjudicator).isOld(startTs) ? { kind: 'conflict', key, old: true } : { kind: 'conflict', key }
+      if (key !== undefined) return (owner.local as Adjudicator).conflict(startTs, key)
     }
     if (request.writes.length === 0 && request.lockedKeys.length === 0) {
       return { kind: 'committed', commitTs: startTs, journalId: coordinator.journal.id, seq: 0 }

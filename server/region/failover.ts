@@ -442,7 +442,7 @@ export class Failover {
   }
 
   #replica(journalId: string): ReplicaJournal {
-    const replica = this.#o.replicas.get(journalId) ?? this.#o.replicaFor(journalId)
+    const replica = this.#o.replicaFor(journalId)
     if (replica === undefined) throw new SqlError('42704', `region ${this.#o.self} holds no replica of ${journalId}`)
     return replica
   }
@@ -648,7 +648,7 @@ export class Failover {
    * with a grant to its requester that is questioned in due time. */
   #restorePledges(): void {
     for (const [journalId, pledge] of this.#o.state.pledges()) {
-      const replica = this.#o.replicas.get(journalId) ?? this.#o.replicaFor(journalId)
+      const replica = this.#o.replicaFor(journalId)
       if (replica === undefined) continue
       replica.freeze()
       const target = regionOf(journalId)
@@ -665,7 +665,7 @@ export class Failover {
     for (const [journalId, seal] of Object.entries(seals)) {
       if (this.#o.state.sealed(journalId) !== undefined) continue
       // A journal of a generation not merged here yet is opened to take its seal (and records).
-      if (!this.#o.leaders.has(journalId) && !this.#o.replicas.has(journalId) && this.#o.replicaFor(journalId) === undefined) continue
+      if (!this.#o.leaders.has(journalId) && this.#o.replicaFor(journalId) === undefined) continue
       // Fetching the sealed records may fail (the link drops): the next announcement retries.
       await this.#apply(journalId, seal, from).catch(() => {})
     }

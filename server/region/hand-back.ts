@@ -51,12 +51,12 @@ const RECORD_RETRY_MS = 100
 const TX_PREFIX = 'generation:'
 
 /** The txId of the generation record of `region`'s generation `n`. */
-export function generationTxId(region: string, n: number): string {
+function generationTxId(region: string, n: number): string {
   return `${TX_PREFIX}${region}:${n}`
 }
 
 /** The region and generation a record admits, or undefined for any other record. */
-export function generationOf(record: CommitRecord): { readonly region: string; readonly n: number } | undefined {
+function generationOf(record: CommitRecord): { readonly region: string; readonly n: number } | undefined {
   if (!record.txId.startsWith(TX_PREFIX) || record.writes.length > 0) return undefined
   const m = /^([^:]+):([1-9][0-9]*)$/.exec(record.txId.slice(TX_PREFIX.length))
   return m === null ? undefined : { region: m[1] as string, n: Number(m[2]) }
@@ -162,7 +162,7 @@ export class HandBack {
     if (!state.isFullyOut(from, journalsPerRegion)) throw new SqlError('57P03', `region ${from} is not failed over here: its partitions are its own`)
     // An older decision too: this region may have been failed over since, and the partitions
     // then went to another region, which is the heir now and owes the hand-back (`#isHeir`).
-    const heir = fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
+    const heir = this.#heir()
     if (heir !== self) throw new SqlError('57P03', `region ${heir ?? 'none'} holds the partitions of ${from}, not ${self}`)
     const decided = state.handingBack(from) ?? 0
     let n = state.generation(from) + 1
@@ -220,9 +220,15 @@ export class HandBack {
    * give the partitions a second owner. The region asks its heir of the moment instead. (Two full
    * regions: the heir failed over leaves no region in to take the partitions.) */
   #isHeir(region: string, n: number): boolean {
-    const { state, self, fullRegions, journalsPerRegion } = this.#o
+    const { state, self, journalsPerRegion } = this.#o
     if (state.generation(region) !== n - 1 || !state.isFullyOut(region, journalsPerRegion)) return false
-    return fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion)) === self
+    return this.#heir() === self
+  }
+
+  /** The region that holds failed-over regions' partitions: the first full region not fully out. */
+  #heir(): string | undefined {
+    const { state, fullRegions, journalsPerRegion } = this.#o
+    return fullRegions.find((r) => !state.isFullyOut(r, journalsPerRegion))
   }
 
   /** Periodic: a region failed over asks its heir for its partitions; an heir appends the
@@ -237,9 +243,10 @@ export class HandBack {
   }
 
   #ask(): void {
-    const { state, self, fullRegions, journalsPerRegion, rpc, transport } = this.#o
+    const { state, self, journalsPerRegion, rpc, transport } = this.#o
     if (this.#asking || !state.isFullyOut(self, journalsPerRegion)) return
-    const heir = fullRegions.find((r) => r !== self && !state.isFullyOut(r, journalsPerRegion))
+    // This region is fully out itself, so the heir is another one.
+    const heir = this.#heir()
     if (heir === undefined || !transport.isUp(heir)) return
     this.#asking = true
     rpc
