@@ -963,11 +963,13 @@ export class Binder {
     const argTypes = args.map((a) => this.#typeOf(a))
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
-    const resolved = resolveNamed(resolver, argTypes, `${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+    // The call as PostgreSQL's messages name it, made only for one.
+    const call = () => `${names.join('.')}(${argTypes.map(formatType).join(', ')})`
+    const resolved = resolveNamed(resolver, argTypes, call)
     if (resolved === undefined) {
       const cast = this.#castCall(name, args)
       if (cast !== undefined) return cast
-      throw undefinedFunction(`${names.join('.')}(${argTypes.map(formatType).join(', ')})`)
+      throw undefinedFunction(call())
     }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     const constants = bound.map((a) => (a.kind === 'const' ? a.value : undefined))
@@ -1334,11 +1336,11 @@ function isEmptyArrayExpr(node: Node | undefined): boolean {
 }
 
 /** A resolver's answer, its AmbiguousFunction (42725) naming the call as PostgreSQL does. */
-function resolveNamed(resolver: FunctionResolver | undefined, argTypes: readonly SqlType[], call: string): ResolvedFunction | undefined {
+function resolveNamed(resolver: FunctionResolver | undefined, argTypes: readonly SqlType[], call: () => string): ResolvedFunction | undefined {
   try {
     return resolver?.(argTypes)
   } catch (e) {
-    if (e instanceof AmbiguousFunction) throw new SqlError('42725', `function ${call} is not unique`, { hint: AMBIGUOUS_HINT })
+    if (e instanceof AmbiguousFunction) throw new SqlError('42725', `function ${call()} is not unique`, { hint: AMBIGUOUS_HINT })
     throw e
   }
 }

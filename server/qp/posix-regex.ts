@@ -75,6 +75,7 @@
 // none when it is done, or a cached RegExp keeps the last statement's memory alive.
 import type { Matcher, RE2JS } from 're2js'
 import { assert, SqlError } from '../errors/index.ts'
+import type { EvalContext } from './expr.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CAPTURE_STEPS_MAX, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
 import { compileJs } from './regex-js.ts'
@@ -398,10 +399,9 @@ interface Scan {
   work: number
 }
 
-/** An evaluation context (EvalContext): its interrupt raises 57014 past the statement timeout. */
-export interface Interruptible {
-  interrupt?(): void
-}
+/** What a scan needs of its evaluation context: the interrupt that raises 57014 past the
+ * statement timeout. */
+type Interruptible = Pick<EvalContext, 'interrupt'>
 
 function compile(pattern: string, flags: string, global: boolean): Program {
   const parsed = parseRegex(pattern, flags, global)

@@ -192,15 +192,14 @@ export class Backtracker {
     }
   }
 
-  /** `branches` tried for each end they reach, from the longest down or the shortest up, and at
-   * each end in order. */
   /** Whether the rest of the match after `n` can only succeed or fail the same whichever way `n`
    * reached its end: no back reference reads a capture `n` may set. */
   #onceAnEnd(n: RegexNode): boolean {
     return !this.#backrefs || capturesIn(n).length === 0
   }
 
-  /** With `onceAnEnd`, the rest is tried once for each end (the first way there), not once for
+  /** `branches` tried for each end they reach, from the longest down or the shortest up, and at
+   * each end in order. With `onceAnEnd`, the rest is tried once for each end (the first way there), not once for
    * each way there: without it, '(?:A|A)*' would try the rest 2^n times over n characters. With
    * `capturing` false (no capture inside), the rest is tried from each end without going there
    * again (which way does not matter). */

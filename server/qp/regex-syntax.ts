@@ -83,7 +83,7 @@ export interface ParsedRegex {
  * '?', except that '{m}' and '{m}?' take their atom's (which may be none); parentheses change
  * nothing; a sequence takes that of its first item with one; characters, brackets, back
  * references and constraints have none. An RE with none is greedy. */
-export type Preference = 'longest' | 'shortest' | undefined
+type Preference = 'longest' | 'shortest' | undefined
 
 export function preference(n: RegexNode, exactBounds: ReadonlySet<RegexNode>): Preference {
   switch (n.kind) {
