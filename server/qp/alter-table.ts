@@ -27,6 +27,7 @@ import {
   siblingName,
   sequenceKey,
   tableFromDef,
+  undefinedSchema,
   type ColumnDef,
   type ForeignKeyDef,
   type IndexDef,
@@ -1173,6 +1174,6 @@ export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): MovedSequence[
   }
   const schema = s.newschema ?? ''
   if (!schemaExists(env.view, schema))
-    throw new SqlError('3F000', `schema "${schema}" does not exist`)
+    throw undefinedSchema(schema)
   return renameTable(env, table, qualifiedName(schema, bareName(name)))
 }

@@ -3,7 +3,7 @@
 // transactional and conflicts on a schema key abort with OC001.
 import type { HlcTimestamp } from '../clock/index.ts'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
-import { assert } from '../errors/index.ts'
+import { assert, SqlError } from '../errors/index.ts'
 import { GARBAGE_TABLE_ID, type StorageReader } from '../storage/index.ts'
 import type { SqlType } from './types/index.ts'
 import { TABLE_CACHE_ENTRIES } from './constants.ts'
@@ -200,6 +200,11 @@ export function sequencesRange(): { readonly start: Key; readonly end: Key } {
  * system schemas hold no tables). */
 export function schemaExists(view: { get(key: Key): string | undefined }, schema: string): boolean {
   return schema === 'public' || view.get(namespaceKey(schema)) !== undefined
+}
+
+/** PostgreSQL's 3F000 for a schema that does not exist. */
+export function undefinedSchema(schema: string): SqlError {
+  return new SqlError('3F000', `schema "${schema}" does not exist`)
 }
 
 /**

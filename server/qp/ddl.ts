@@ -30,6 +30,7 @@ import {
   siblingName,
   sequenceKey,
   tableFromDef,
+  undefinedSchema,
   type CheckDef,
   type ColumnDef,
   type IndexDef,
@@ -759,7 +760,7 @@ export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
   const schema = schemaOf(name)
   return schemaExists(env.view, schema)
     ? undefined
-    : new SqlError('3F000', `schema "${schema}" does not exist`)
+    : undefinedSchema(schema)
 }
 
 /** Keys need an order-preserving form: jsonb, interval and array columns have none (0A000 when

@@ -3,7 +3,7 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, encodeTableDef, schemaExists, schemaKey, tablesRange, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, qualifiedName, relationKind } from './sequences.ts'
@@ -164,7 +164,7 @@ export function dropTypes(env: DdlEnv, s: DropStmt): void {
       }
       if (s.missing_ok === true) continue
       if (names.length === 2 && !schemaExists(env.view, names[0] as string))
-        throw new SqlError('3F000', `schema "${names[0]}" does not exist`)
+        throw undefinedSchema(names[0] as string)
       throw new SqlError('42704', `type "${names.join('.')}" does not exist`)
     }
     defs.push(def)

@@ -13,6 +13,7 @@ import {
   siblingName,
   sequencesRange,
   tablesRange,
+  undefinedSchema,
   type Table,
 } from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
@@ -49,7 +50,7 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
       throw featureNotSupported(`dropping schema ${name}`)
     if (!schemaExists(env.view, name)) {
       if (s.missing_ok === true) continue
-      throw new SqlError('3F000', `schema "${name}" does not exist`)
+      throw undefinedSchema(name)
     }
     const contents = contentsOf(env, name)
     const enums = listEnums(env.view).filter((e) => e.name.startsWith(`${name}.`))

@@ -35,6 +35,7 @@ import {
   sequenceKey,
   tableIdCounterKey,
   FIRST_USER_TABLE_ID,
+  undefinedSchema,
 } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -263,7 +264,7 @@ export function dropWrongKind(env: Pick<DdlEnv, 'view' | 'findTable'>, name: str
  * 42P01 naming it as written, as PostgreSQL's lookup does. */
 export function missingRelation(env: Pick<DdlEnv, 'view'>, name: string): SqlError {
   const schema = schemaOf(name)
-  if (!schemaExists(env.view, schema)) return new SqlError('3F000', `schema "${schema}" does not exist`)
+  if (!schemaExists(env.view, schema)) return undefinedSchema(schema)
   return new SqlError('42P01', `relation "${name}" does not exist`)
 }
 
@@ -278,7 +279,7 @@ export function refuseOtherKind(
   const kind = relationKind(env, name)
   if (kind !== undefined && kind !== 'table') throw other(kind)
   const schema = schemaOf(name)
-  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
+  if (!schemaExists(env.view, schema)) throw undefinedSchema(schema)
 }
 
 /** PostgreSQL's refusal to open an index as a table (relation_openrv's callers). */
@@ -291,7 +292,7 @@ export const cannotOpenIndex = (name: string): SqlError =>
  * index: 42704) naming it bare, as PostgreSQL's DROP does. */
 export function dropMissing(env: Pick<DdlEnv, 'view'>, name: string, kind: RelationKind): SqlError {
   const schema = schemaOf(name)
-  if (!schemaExists(env.view, schema)) return new SqlError('3F000', `schema "${schema}" does not exist`)
+  if (!schemaExists(env.view, schema)) return undefinedSchema(schema)
   return new SqlError(kind === 'index' ? '42704' : '42P01', `${kind} "${bareName(name)}" does not exist`)
 }
 
@@ -441,7 +442,7 @@ function ownerOf(env: DdlEnv, name: string, owned: DefElem): SequenceDef['ownedB
   const table = qualifiedName(parts.length === 3 ? parts[0] : undefined, parts[parts.length - 2] as string)
   const column = parts[parts.length - 1] as string
   if (!schemaExists(env.view, schemaOf(table)))
-    throw new SqlError('3F000', `schema "${schemaOf(table)}" does not exist`)
+    throw undefinedSchema(schemaOf(table))
   const kind = relationKind(env, table)
   if (kind === undefined) throw new SqlError('42P01', `relation "${table}" does not exist`)
   // PostgreSQL lets a view own one too; Tessera drops owned sequences with tables only.
@@ -465,7 +466,7 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
   const schema = schemaOf(name)
   if (!schemaExists(env.view, schema))
-    throw new SqlError('3F000', `schema "${schema}" does not exist`)
+    throw undefinedSchema(schema)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(bareName(name))
@@ -534,7 +535,7 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
     throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
-  if (!schemaExists(env.view, schema)) throw new SqlError('3F000', `schema "${schema}" does not exist`)
+  if (!schemaExists(env.view, schema)) throw undefinedSchema(schema)
   const def = JSON.parse(raw) as SequenceDef
   const to = qualifiedName(schema, bareName(name))
   if (to === name) return
