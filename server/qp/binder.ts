@@ -1,7 +1,7 @@
 // Binding (ARCHITECTURE.md "query processor": bind): turns libpg_query expression trees into typed
 // expressions with column references resolved against a scope and parameter types inferred.
 import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
-import { describeNamedCall, hasNamedArguments, placeNamedArguments } from './named-args.ts'
+import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import type { CteInfo } from './from.ts'
 import { characterPosition } from './parser.ts'
 import type { Rel, WindowCall } from './rel.ts'
@@ -940,10 +940,7 @@ export class Binder {
     const names = (f.funcname ?? []).map(stringOf)
     const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
     if (f.args !== undefined && hasNamedArguments(f.args)) {
-      const placed = placeNamedArguments(name, f.args)
-      if (placed === undefined) {
-        throw undefinedFunction(describeNamedCall(names.join('.'), f.args, (a) => formatType(this.#typeOf(this.bind(a, scope, options)))))
-      }
+      const placed = positionalArguments(name, names.join('.'), f.args, (a) => formatType(this.#typeOf(this.bind(a, scope, options))))
       return this.#funcCall({ ...f, args: placed }, scope, options)
     }
     if (f.over !== undefined) {

@@ -2,11 +2,11 @@
 // CTEs, system relations and joins into one row layout, pushes each WHERE conjunct down to the
 // item it reads, and orders the joins greedily along equality conditions (hash joins).
 import type { JoinExpr, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
-import { assert, featureNotSupported, SqlError, undefinedFunction } from '../errors/index.ts'
+import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
 import { exprKey, stringOf, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
 import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
-import { describeNamedCall, hasNamedArguments, placeNamedArguments } from './named-args.ts'
+import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
@@ -309,11 +309,8 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   const binder = b.qc.env.binder
   const scope: Scope = { tables: [], columns: [], parent: link, ctes: b.qc.ctes }
   const written = f.args ?? []
-  const positional = hasNamedArguments(written) ? placeNamedArguments(name, written) : written
-  if (positional === undefined) {
-    const typeName = (a: Node) => formatType(binder.bind(a, scope, { clause: 'functions in FROM' }).type)
-    throw undefinedFunction(describeNamedCall(names.join('.'), written, typeName))
-  }
+  const typeName = (a: Node) => formatType(binder.bind(a, scope, { clause: 'functions in FROM' }).type)
+  const positional = hasNamedArguments(written) ? positionalArguments(name, names.join('.'), written, typeName) : written
   const bound = positional.map((a) => binder.bind(a, scope, { clause: 'functions in FROM' }))
   const resolved = resolver(bound.map((a) => a.type))
   if (resolved === undefined) {

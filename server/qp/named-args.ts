@@ -5,7 +5,7 @@
 // A call is rewritten into positional arguments before resolution, so the functions themselves
 // know nothing of names.
 import type { Node } from 'libpg-query'
-import { SqlError } from '../errors/index.ts'
+import { SqlError, undefinedFunction } from '../errors/index.ts'
 
 /** One parameter list: the names by position, the argument counts its overloads take (ascending),
  * and the defaults of the parameters that have one (by position). */
@@ -71,7 +71,7 @@ export function hasNamedArguments(args: readonly Node[]): boolean {
  * defaults of parameters left out up to the last one given; undefined when no parameter list of
  * the function takes these names (the caller's 42883). 42601, as PostgreSQL's parser, for a
  * positional argument after a named one and for a name used twice. */
-export function placeNamedArguments(name: string, args: readonly Node[]): Node[] | undefined {
+function placeNamedArguments(name: string, args: readonly Node[]): Node[] | undefined {
   const firstNamed = args.findIndex((a) => 'NamedArgExpr' in a)
   const named: { name: string; arg: Node }[] = []
   for (const a of args.slice(firstNamed)) {
@@ -108,8 +108,17 @@ function place(params: NamedParams, positional: readonly Node[], named: readonly
   return out
 }
 
+/** A call's arguments in positional order (placeNamedArguments), or PostgreSQL's 42883 naming
+ * the call as written (`display`: its name as written; `typeName` binds an argument to name its
+ * type, only for the message). */
+export function positionalArguments(name: string, display: string, args: readonly Node[], typeName: (arg: Node) => string): Node[] {
+  const placed = placeNamedArguments(name, args)
+  if (placed === undefined) throw undefinedFunction(describeNamedCall(display, args, typeName))
+  return placed
+}
+
 /** The call as PostgreSQL's 42883 message shows it: `make_interval(integer, years => integer)`. */
-export function describeNamedCall(name: string, args: readonly Node[], typeName: (arg: Node) => string): string {
+function describeNamedCall(name: string, args: readonly Node[], typeName: (arg: Node) => string): string {
   const parts = args.map((a) => ('NamedArgExpr' in a ? `${a.NamedArgExpr.name ?? ''} => ${typeName(a.NamedArgExpr.arg as Node)}` : typeName(a)))
   return `${name}(${parts.join(', ')})`
 }
