@@ -1,7 +1,7 @@
 // The FROM clause (ARCHITECTURE.md "query processor": bind, plan): binds tables, subqueries,
 // CTEs, system relations and joins into one row layout, pushes each WHERE conjunct down to the
 // item it reads, and orders the joins greedily along equality conditions (hash joins).
-import type { JoinExpr, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
+import type { JoinExpr, LockingClause, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
 import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
 import { exprKey, stringOf, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
@@ -54,9 +54,68 @@ export interface BoundFrom {
   readonly pool: readonly Expr[]
 }
 
+/**
+ * What one query level's locking clauses ask of its FROM items (PostgreSQL's rules): every table,
+ * view and subquery when a clause has no OF list, else the items the OF lists name (by alias).
+ * A locked view or subquery locks what it reads, under the same rules; a CTE or a function is
+ * passed over unless named (then 0A000), and a name that is no item of this level is 42P01.
+ */
+export interface LockRequest {
+  /** A clause without OF: everything. */
+  readonly all: boolean
+  /** Each name in an OF list, with the clause it is in ('FOR UPDATE', 'FOR NO KEY UPDATE'). */
+  readonly named: ReadonlyMap<string, string>
+  /** The clause a view or subquery is locked with (the first). */
+  readonly clause: LockingClause
+}
+
+/** PostgreSQL's name of a locking clause in messages. */
+export function lockClauseName(clause: LockingClause): string {
+  return clause.strength === 'LCS_FORNOKEYUPDATE' ? 'FOR NO KEY UPDATE' : 'FOR UPDATE'
+}
+
+/** The lock request of a SELECT's locking clauses; undefined without any. */
+export function lockRequest(clauses: readonly Node[] | undefined): LockRequest | undefined {
+  const list = (clauses ?? []).flatMap((n) => ('LockingClause' in n ? [n.LockingClause] : []))
+  const first = list[0]
+  if (first === undefined) return undefined
+  let all = false
+  const named = new Map<string, string>()
+  for (const clause of list) {
+    const rels = clause.lockedRels ?? []
+    if (rels.length === 0) all = true
+    for (const rel of rels) {
+      assert('RangeVar' in rel, 'FOR UPDATE OF lists relation names')
+      const name = lockClauseName(clause)
+      if (rel.RangeVar.schemaname !== undefined) throw new SqlError('42601', `${name} must specify unqualified relation names`)
+      const relname = rel.RangeVar.relname ?? ''
+      if (!named.has(relname)) named.set(relname, name)
+    }
+  }
+  return { all, named, clause: { strength: first.strength, waitPolicy: first.waitPolicy } }
+}
+
+/** Whether `lock` takes in the FROM item `alias`. */
+const locks = (lock: LockRequest | undefined, alias: string): boolean => lock !== undefined && (lock.all || lock.named.has(alias))
+
+/** A FROM item a lock may not name: 0A000 when an OF list names it, passed over otherwise. */
+function unlockable(lock: LockRequest | undefined, alias: string, what: string): void {
+  const clause = lock?.named.get(alias)
+  if (clause !== undefined) throw new SqlError('0A000', `${clause} cannot be applied to ${what}`)
+}
+
+/** A SELECT read under a locking clause inherited from the query that reads it (a view or a
+ * subquery in a locked FROM): PostgreSQL applies the lock inside, with its restrictions; a
+ * VALUES list has nothing to lock, and neither has a view of a UNION, INTERSECT or EXCEPT
+ * (PostgreSQL's rewriter passes over it: a subquery of one is 0A000). */
+function lockedInside(s: SelectStmt, lock: LockRequest, view: boolean): SelectStmt {
+  if (s.valuesLists !== undefined || (view && s.op !== undefined && s.op !== 'SETOP_NONE')) return s
+  return { ...s, lockingClause: [...(s.lockingClause ?? []), { LockingClause: lock.clause }] }
+}
+
 interface Binding {
   readonly qc: QueryContext
-  readonly lock: boolean
+  readonly lock: LockRequest | undefined
   /** The next free slot of the FROM row, shared by every binding of one FROM clause. */
   readonly at: { offset: number }
   readonly units: Unit[]
@@ -70,7 +129,7 @@ interface Binding {
 }
 
 /** Binds a FROM list (comma-separated items are cross joins). */
-export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean, parent: Scope['parent']): BoundFrom {
+export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockRequest | undefined, parent: Scope['parent']): BoundFrom {
   const b: Binding = { qc, lock, at: { offset: 0 }, units: [], pool: [], columns: [], tables: [], visible: [], parent }
   for (const item of items) {
     const { columns, tables } = bindItem({ ...b, visible: b.columns }, item)
@@ -79,6 +138,9 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: boolean
     }
     b.columns.push(...columns)
     b.tables.push(...tables)
+  }
+  for (const [name, clause] of lock?.named ?? []) {
+    if (!b.tables.includes(name)) throw new SqlError('42P01', `relation "${name}" in ${clause} clause not found in FROM clause`)
   }
   const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes }
   return { scope, width: b.at.offset, units: b.units, pool: b.pool }
@@ -143,7 +205,10 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   const name = rv.relname ?? ''
   const alias = rv.alias?.aliasname ?? name
   const cte = rv.schemaname === undefined ? b.qc.ctes.get(name) : undefined
-  if (cte !== undefined) return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(cte))
+  if (cte !== undefined) {
+    unlockable(b.lock, alias, 'a WITH query')
+    return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(cte))
+  }
   if (isSystem(rv)) {
     const relation = systemRelation(rv.schemaname, name)
     assert(relation !== undefined, 'checked by isSystem')
@@ -153,13 +218,13 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   if (rv.inh === false) throw featureNotSupported('ONLY')
   const view = b.qc.env.storedView?.(qualifiedName(rv))
   if (view !== undefined) {
-    const q = bindView(b.qc, view)
+    const q = bindView(b.qc, view, locks(b.lock, alias) ? b.lock : undefined)
     return derived(b, alias, rv.alias?.colnames, view.columns, settledTypes(q.types), q.rel)
   }
   const table = b.qc.env.table(qualifiedName(rv), rv.location)
   const offset = b.at.offset
   b.at.offset += table.columns.length
-  const lock = b.lock
+  const lock = locks(b.lock, alias)
   const scanOf = (preds: readonly Expr[], order: OrderRequest | undefined, limited: boolean) => {
     const local = preds.map((p) => shiftSlots(p, -offset)).flatMap(conjuncts)
     const chosen = chooseAccess(table, local, offset === 0 ? order : undefined, limited)
@@ -201,17 +266,19 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
 
 let viewDepth = 0
 
-/** Binds a view's stored query, on its own (no CTEs or outer columns of the user's query). */
-function bindView(qc: QueryContext, view: ViewDef) {
+/** Binds a view's stored query, on its own (no CTEs or outer columns of the user's query), locked
+ * inside when the query reading it locks it. */
+function bindView(qc: QueryContext, view: ViewDef, lock: LockRequest | undefined) {
   const parsed = qc.env.parse.statement(view.sql)
   assert('SelectStmt' in parsed.stmt, 'a view stores a SELECT')
+  const stmt = lock === undefined ? parsed.stmt.SelectStmt : lockedInside(parsed.stmt.SelectStmt, lock, true)
   if (viewDepth >= VIEW_DEPTH_MAX) throw new SqlError('54001', `views nested more than ${VIEW_DEPTH_MAX} deep (a view refers to itself?)`)
   viewDepth++
   // A watch is about the text being bound, not the views it reads.
   const watch = qc.env.binder.watch
   qc.env.binder.watch = undefined
   try {
-    return new QueryContext(qc.env, new Map()).bindQuery(parsed.stmt.SelectStmt, undefined)
+    return new QueryContext(qc.env, new Map()).bindQuery(stmt, undefined)
   } finally {
     qc.env.binder.watch = watch
     viewDepth--
@@ -326,6 +393,7 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   const apply = ordinality ? withOrdinality(resolved.apply) : resolved.apply
   if (ordinality) columns.push({ name: 'ordinality', type: { kind: 'int8' } })
   const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: resolved.strict === false ? apply : strictRows(apply) }
+  unlockable(b.lock, alias, 'a function')
   const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel)
   markLateral(b, rel, captured)
   return out
@@ -349,13 +417,14 @@ function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[];
   const sub = r.subquery
   assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery in FROM is a SELECT')
   const alias = r.alias?.aliasname ?? 'unnamed_subquery'
+  const select = b.lock !== undefined && locks(b.lock, alias) ? lockedInside(sub.SelectStmt, b.lock, false) : sub.SelectStmt
   if (r.lateral !== true) {
-    const q = b.qc.bindQuery(sub.SelectStmt, b.parent)
+    const q = b.qc.bindQuery(select, b.parent)
     return derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel)
   }
   // LATERAL reads the items to its left the way a correlated subquery reads its enclosing query.
   const { link, args } = lateralLink(b)
-  const q = b.qc.bindQuery(sub.SelectStmt, link)
+  const q = b.qc.bindQuery(select, link)
   const bound = derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel)
   markLateral(b, q.rel, args)
   return bound

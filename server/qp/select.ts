@@ -21,7 +21,7 @@ import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts
 import type { Table } from './catalog.ts'
 import { viewWriteError, type ViewDef, type WriteVerb } from './views.ts'
 import { mapChildren, type Expr } from './expr.ts'
-import { bindFrom, outerLink, planUnitsOrdered, qualifiedName, relationsRead, type BoundFrom, type CteInfo } from './from.ts'
+import { bindFrom, lockClauseName, lockRequest, outerLink, planUnitsOrdered, qualifiedName, relationsRead, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
@@ -96,7 +96,7 @@ export function rangeTable(env: BindEnv, rv: RangeVar, verb: WriteVerb): { table
 export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[], withClause: WithClause | undefined) {
   const top = new QueryContext(env, new Map())
   const qc = withClause === undefined ? top : new QueryContext(env, bindWith(top, withClause))
-  const from = bindFrom(qc, [{ RangeVar: target }, ...items], false, undefined)
+  const from = bindFrom(qc, [{ RangeVar: target }, ...items], undefined, undefined)
   return {
     scope: from.scope,
     plan: (where: Expr | undefined): Rel => planUnitsOrdered(from.units, [...conjuncts(where), ...from.pool], from.width, undefined, false).rel,
@@ -349,7 +349,11 @@ function orderAndLimit(qc: QueryContext, s: SelectStmt, q: BoundQuery, parent: P
   const limit = bindLimit(b, s.limitCount, 'LIMIT', parent)
   const offset = bindLimit(b, s.limitOffset, 'OFFSET', parent)
   if (limit !== undefined || offset !== undefined) rel = { kind: 'limit', width: rel.width, input: rel, limit, offset }
-  if (s.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE with UNION, INTERSECT, EXCEPT or VALUES')
+  const lock = lockRequest(s.lockingClause)
+  if (lock !== undefined) {
+    const clause = lockClauseName(lock.clause)
+    throw new SqlError('0A000', s.valuesLists !== undefined ? `${clause} cannot be applied to VALUES` : `${clause} is not allowed with UNION/INTERSECT/EXCEPT`)
+  }
   return { ...q, rel }
 }
 
@@ -357,7 +361,7 @@ function orderAndLimit(qc: QueryContext, s: SelectStmt, q: BoundQuery, parent: P
 function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
   rejectUnsupported(s)
   const b = qc.env.binder
-  const lock = (s.lockingClause?.length ?? 0) > 0
+  const lock = lockRequest(s.lockingClause)
   const from = (s.fromClause?.length ?? 0) > 0 ? bindFrom(qc, s.fromClause ?? [], lock, parent) : undefined
   const scope: Scope = from?.scope ?? { tables: [], columns: [], parent, ctes: qc.ctes }
   const where = s.whereClause === undefined ? undefined : b.bindCondition(s.whereClause, scope, { clause: 'WHERE' })
@@ -375,8 +379,22 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const usesGrouping = [...targets.map((t) => t.expr), ...order.map((o) => o.expr)].some((e) => contains(e, 'grouping'))
   const grouped = aggregates.length > 0 || groupKeys.length > 0 || having !== undefined || grouping.sets !== undefined || usesGrouping
   const distinct = s.distinctClause !== undefined
-  if (lock && (grouped || distinct || from === undefined || windows.calls.length > 0)) {
-    throw featureNotSupported(`FOR UPDATE with ${grouped ? 'aggregate functions or GROUP BY' : distinct ? 'DISTINCT' : from === undefined ? 'no FROM' : 'window functions'}`)
+  if (lock !== undefined) {
+    // PostgreSQL's order of these checks, and its words.
+    const unlockable = distinct
+      ? 'DISTINCT clause'
+      : groupKeys.length > 0 || grouping.sets !== undefined
+        ? 'GROUP BY clause'
+        : having !== undefined
+          ? 'HAVING clause'
+          : aggregates.length > 0 || usesGrouping
+            ? 'aggregate functions'
+            : windows.calls.length > 0
+              ? 'window functions'
+              : sets.length > 0
+                ? 'set-returning functions in the target list'
+                : undefined
+    if (unlockable !== undefined) throw new SqlError('0A000', `${lockClauseName(lock.clause)} is not allowed with ${unlockable}`)
   }
   const limit = bindLimit(b, s.limitCount, 'LIMIT', parent)
   const offset = bindLimit(b, s.limitOffset, 'OFFSET', parent)

@@ -129,6 +129,36 @@ describe('conflicts', () => {
     expect(await h.rows('SELECT sum(balance) FROM acct')).toEqual([['100']])
   })
 
+  test('FOR UPDATE locks what a subquery or view in FROM reads, and with OF only the items named', async () => {
+    await h.run('CREATE VIEW acct_v AS SELECT id, balance FROM acct WHERE balance >= 0')
+    await h.run('CREATE TABLE other (id int PRIMARY KEY)')
+    await h.run('INSERT INTO other VALUES (1)')
+    // Both check the pair through `select`, then each withdraws from its own row.
+    const skew = async (select: string) => {
+      await h.run('UPDATE acct SET balance = 100')
+      const a = await h.begin()
+      const b = await h.begin()
+      for (const tx of [a, b]) await tx.execute(select)
+      await a.execute('UPDATE acct SET balance = balance - 100 WHERE id = 1')
+      await b.execute('UPDATE acct SET balance = balance - 100 WHERE id = 2')
+      await a.commit()
+      return b.commit().then(
+        () => 'committed',
+        (e: { code: string }) => e.code,
+      )
+    }
+    const where = 'WHERE id IN (1, 2)'
+    expect(await skew(`SELECT * FROM (SELECT balance FROM acct ${where}) s FOR UPDATE`)).toBe('40001')
+    expect(await skew(`SELECT * FROM (SELECT balance FROM acct ${where}) s FOR UPDATE OF s`)).toBe('40001')
+    expect(await skew(`SELECT * FROM acct_v ${where} FOR UPDATE`)).toBe('40001')
+    expect(await skew(`SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF a`)).toBe('40001')
+    // Both locking one row of `other` conflict by it (a lock is a write to the adjudicator).
+    expect(await skew(`SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o`)).toBe('40001')
+    // Locking only the other item (a subquery of no table) leaves the skew possible.
+    expect(await skew(`SELECT * FROM acct a, (SELECT 1 AS one) o WHERE a.id IN (1, 2) FOR UPDATE OF o`)).toBe('committed')
+    await h.run('UPDATE acct SET balance = 100')
+  })
+
   test('transactional DDL: create, fill and read a table in one transaction, invisible until commit', async () => {
     const tx = await h.begin()
     await tx.execute('CREATE TABLE n (id int PRIMARY KEY, v text UNIQUE)')
