@@ -1,6 +1,6 @@
 // A transaction (ARCHITECTURE.md steps 1-4): statements over the snapshot at startTs plus the write
 // buffer, each atomic (undone on failure), and the commit through the adjudicators.
-import type { CallStmt, Node, SelectStmt } from 'libpg-query'
+import type { CallStmt, Node, SelectStmt, TransactionStmt } from 'libpg-query'
 import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import type { Key } from '../encoding/index.ts'
@@ -492,9 +492,8 @@ export class SqlTransaction implements Transaction {
     else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt)
     else if ('UpdateStmt' in stmt) plan = planUpdate(env, stmt.UpdateStmt)
     else if ('DeleteStmt' in stmt) plan = planDelete(env, stmt.DeleteStmt)
-    else if ('TransactionStmt' in stmt) {
-      throw featureNotSupported('transaction control in SQL (BEGIN, COMMIT, ROLLBACK); use the transaction endpoints')
-    } else throw featureNotSupported(statementName(stmt))
+    else if ('TransactionStmt' in stmt) throw transactionControlRefused(stmt.TransactionStmt)
+    else throw featureNotSupported(statementName(stmt))
     env.binder.finishParams()
     return plan
   }
@@ -700,4 +699,30 @@ class TransactionCatalog implements SystemEnv {
   settings(): string[][] {
     return this.#services.settings.all()
   }
+}
+
+/** Transaction control written as SQL: transactions are the API's (`POST /v1/tx`), and there are
+ * no savepoints (a transaction's writes are one buffer, adjudicated whole at commit). */
+function transactionControlRefused(t: TransactionStmt): SqlError {
+  const kind = t.kind ?? 'TRANS_STMT_BEGIN'
+  const name = TRANSACTION_STATEMENT_NAMES[kind]
+  if (kind === 'TRANS_STMT_SAVEPOINT' || kind === 'TRANS_STMT_RELEASE' || kind === 'TRANS_STMT_ROLLBACK_TO') {
+    return new SqlError('0A000', `${name} is not supported`, { hint: 'There are no savepoints: retry the whole transaction instead.' })
+  }
+  return new SqlError('0A000', `${name} is not supported in SQL text`, {
+    hint: 'Open a transaction with POST /v1/tx (or the client library), run its statements at /v1/tx/{id}/sql and end it with POST /v1/tx/{id}/commit or /rollback; a request to /v1/sql is a transaction of its own.',
+  })
+}
+
+const TRANSACTION_STATEMENT_NAMES: Readonly<Record<NonNullable<TransactionStmt['kind']>, string>> = {
+  TRANS_STMT_BEGIN: 'BEGIN',
+  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
+  TRANS_STMT_RELEASE: 'RELEASE SAVEPOINT',
+  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
+  TRANS_STMT_START: 'START TRANSACTION',
+  TRANS_STMT_COMMIT: 'COMMIT',
+  TRANS_STMT_ROLLBACK: 'ROLLBACK',
+  TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
+  TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
+  TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
 }
