@@ -1054,7 +1054,9 @@ export class Binder {
     const resolved = resolver(args.map((a) => this.#typeOf(a)))
     if (resolved === undefined) throw undefinedFunction(`${name}(${args.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
     const column = resolved.columns[0]
-    if (resolved.columns.length !== 1 || column === undefined) throw featureNotSupported(`${name} returning several columns in the select list; call it in FROM`)
+    if (resolved.columns.length !== 1 || column === undefined) {
+      throw new SqlError('0A000', `${name} returning several columns in the select list is not supported`, { hint: `Call it in FROM: SELECT * FROM ${name}(...).` })
+    }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply, strict: resolved.strict })
     return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }

@@ -611,7 +611,7 @@ function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptio
     if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(a.type)).join(', ')})`)
     args = typed.map((a, i) => b.coerce(a, resolved.argTypes[i] ?? a.type, 'implicit'))
     aggregate = { name, args, distinct: f.agg_distinct === true, type: resolved.type }
-    if (aggregate.distinct) throw featureNotSupported('DISTINCT is not implemented for window functions')
+    if (aggregate.distinct) throw new SqlError('0A000', 'DISTINCT is not implemented for window functions')
     type = resolved.type
   } else if (WINDOW_FUNCTIONS.has(name)) {
     args = windowArgs(b, name, args)

@@ -150,7 +150,7 @@ function toInteger(value: Datum, from: SqlType, kind: IntKind): bigint {
   }
   if (from.kind === 'jsonb') return toInteger(jsonbNumeric(value, kind), { kind: 'numeric' }, kind)
   const d = expectInstance(value, Decimal, from)
-  if (d.isNaN) throw featureNotSupported(`cannot convert NaN to ${formatType({ kind })}`)
+  if (d.isNaN) throw new SqlError('0A000', `cannot convert NaN to ${formatType({ kind })}`)
   return checkInt(d.round(0).coefficient, kind)
 }
 

@@ -222,7 +222,7 @@ describe('casts', () => {
       numericType,
       int4Type,
       'assignment',
-      '0A000 cannot convert NaN to integer is not supported',
+      '0A000 cannot convert NaN to integer',
     ],
     [1e300, float8Type, float4Type, 'assignment', '22003 value out of range: overflow'],
     [1e-300, float8Type, float4Type, 'assignment', '22003 value out of range: underflow'],
