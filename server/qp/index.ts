@@ -63,6 +63,14 @@ export interface QueryProcessorOptions {
    */
   readonly snapshotTs: () => HlcTimestamp
   /**
+   * In a cluster: a snapshot the region chose above its wall clock could show commits still in
+   * their commit wait, which a transaction begun a moment later in another region (at its wall
+   * clock) would not see. For such a snapshot this answers a promise that resolves once the wall
+   * clock has reached it, and the begin waits for it as well as for the frontier; undefined when
+   * there is nothing to wait for.
+   */
+  readonly settleSnapshot?: (ts: HlcTimestamp) => Promise<void> | undefined
+  /**
    * In a cluster: tells a transaction waiting at begin for storage's frontier that the region has
    * learned it cannot serve snapshots any more (a full region it needs, or a majority of regions,
    * went out of reach after `snapshotTs` answered), so the begin answers that error (57P03) then

@@ -53,8 +53,10 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     const readOnly = beginOptions.readOnly ?? false
     if (!parserLoaded()) return loadParser().then(() => begin(beginOptions))
     const startTs = Math.max(options.snapshotTs(), shared.acked.ts)
-    if (startTs <= options.storage.frontier()) return new SqlTransaction(shared, { newId, startTs, readOnly })
-    const waiting = options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
+    const settling = options.settleSnapshot?.(startTs)
+    if (settling === undefined && startTs <= options.storage.frontier()) return new SqlTransaction(shared, { newId, startTs, readOnly })
+    const frontier = options.storage.waitForFrontier(startTs, shared.limits.snapshotWaitMsMax)
+    const waiting = settling === undefined ? frontier : Promise.all([settling, frontier]).then(() => {})
     return frontierOrLoss(waiting, options.snapshotLoss).then((end) => {
       if (end !== 'reached') throw end
       return new SqlTransaction(shared, { newId, startTs, readOnly })

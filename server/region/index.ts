@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { createAdjudicators, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
 import { createApp, errorBody, healthAnswer, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
-import { Hlc, steadyWallClock, tsFromMs, tsToMs, type Clock, type Random, type Timers } from '../clock/index.ts'
+import { Hlc, LOGICAL_PER_MS, steadyWallClock, tsFromMs, tsToMs, type Clock, type HlcTimestamp, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
 import { assert, SqlError } from '../errors/index.ts'
@@ -276,24 +276,29 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         // wait), so the snapshot is now, and the QP waits for the frontier to pass it. That needs
         // every full region's journal and a majority of regions (availability.ts): without them,
         // answer 503 at once, not after the wait times out; a begin already waiting is answered
-        // when a link goes down (`snapshotLoss`). With a closed-timestamp lead, now is not the
-        // HLC: commits and closed timestamps at led values move it ahead by the lead, and a
-        // snapshot there would wait for the lead again. It is the wall clock, or the HLC less the
-        // lead when that is ahead (the latest clock heard from another region: adjudicators there
-        // start with a floor at their clock, which a snapshot from a slower clock would sit
-        // below). Commit wait already puts every acknowledged commitTs below the wall clock of
-        // every region.
+        // when a link goes down (`snapshotLoss`). Without a closed-timestamp lead, now is the HLC:
+        // the frontier passes it only once every full region closed its journals there, which
+        // moves their clocks past it, so a transaction begun after this one anywhere starts
+        // above it. With a lead, journals close at led values by themselves, and now is the wall
+        // clock (commit wait puts every acknowledged commitTs below the wall clock of every
+        // region), raised to the floors a commit needs (below them every commit would abort): the
+        // adjudicators', up to a lead ahead of the wall clock after a restart or a hand-over, and
+        // the latest clock heard from another region less the lead (adjudicators there start with
+        // a floor at their clock), in whole milliseconds. A snapshot raised above the wall clock
+        // could show commits still in their commit wait, not yet acknowledged, that a transaction
+        // begun a moment later in another region, at its wall clock, would not see: such a begin
+        // waits until the wall clock reaches its snapshot (`settleSnapshot`). The HLC's logical
+        // ticks within the current millisecond never raise it, or under load nearly every begin
+        // would wait for the next millisecond.
         () => {
           availability?.check()
-          // The adjudicators' floor comes from the HLC, up to a lead ahead of the wall clock after
-          // a restart or a hand-over: below it every commit would abort, so snapshots wait for it
-          // (about a link delay) instead, until the wall clock passes it.
           const ts = closedLeadMs === 0
             ? hlc.now()
-            : Math.max(tsFromMs(steadyClock.wallMs()), hlc.last() - tsFromMs(closedLeadMs), adjudicatorsFloorTs)
+            : Math.max(tsFromMs(steadyClock.wallMs()), tsFromMs(tsToMs(hlc.last() - tsFromMs(closedLeadMs))), adjudicatorsFloorTs)
           crossbar.requestFrontier(ts)
           return ts
         },
+    ...(closedLeadMs === 0 ? {} : { settleSnapshot: (ts: HlcTimestamp) => wallReaches(steadyClock, o.timers, Math.ceil(ts / LOGICAL_PER_MS)) }),
     ...(availability === undefined ? {} : { snapshotLoss: (listener: (e: SqlError) => void) => availability.watch(listener) }),
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
@@ -580,22 +585,28 @@ function withCommitWait(inner: CommitService, clock: Clock, timers: Timers, erro
     async commit(request) {
       const outcome = await inner.commit(request)
       if (outcome.kind !== 'committed') return outcome
-      for (let i = 0; i < COMMIT_WAIT_STEPS_MAX; i++) {
-        const aheadMs = tsToMs(outcome.commitTs + errorBoundTs) - clock.wallMs() + 1
-        if (aheadMs <= 0) break
-        await timers.sleep(aheadMs)
-      }
+      await wallReaches(clock, timers, tsToMs(outcome.commitTs + errorBoundTs) + 1)
       return outcome
     },
   }
+}
+
+/** Resolves once `clock` reads `ms` or later; undefined when it does already. At most
+ * WALL_WAIT_STEPS_MAX sleeps: a clock that stalls must not hold a commit or a begin. */
+function wallReaches(clock: Clock, timers: Timers, ms: number): Promise<void> | undefined {
+  if (clock.wallMs() >= ms) return undefined
+  return (async () => {
+    for (let i = 0; i < WALL_WAIT_STEPS_MAX && clock.wallMs() < ms; i++) await timers.sleep(Math.ceil(ms - clock.wallMs()))
+  })()
 }
 
 // A lease renewal shows elsewhere once the wall clock passes its led commitTs: the index jobs'
 // lease must outlast two of the largest leads, or healthy owners would be taken over.
 assert(INDEX_JOB_LEASE_MS >= 2 * CLOSED_LEAD_MS_MAX + 5_000, 'an index job lease outlasts two closed-timestamp leads')
 
-/** Commit wait sleeps at most this many times (a clock that stalls must not hold a commit). */
-const COMMIT_WAIT_STEPS_MAX = 100
+/** Commit wait and a snapshot's wait for the wall clock sleep at most this many times (a clock
+ * that stalls must not hold a commit or a begin). */
+const WALL_WAIT_STEPS_MAX = 100
 
 /** A witness answers health (`health`, given `?ready`) and topology; SQL goes to full regions. */
 function witnessApp(name: string, regions: ReturnType<typeof regionList>, health: (ready: string | undefined) => ReturnType<typeof healthAnswer>): Hono {
