@@ -7,6 +7,7 @@ import {
   Decimal,
   Interval,
   Jsonb,
+  RecordValue,
   arrayIndex,
   castToText,
   defineJsonKey,
@@ -26,8 +27,9 @@ type Json = unknown
 const jv = (d: Datum | undefined) => (d as Jsonb).value
 const path = (d: Datum | undefined) => d as readonly (string | null)[]
 
-/** A SQL value as JSON (to_jsonb): numbers stay numbers, bools booleans, arrays arrays, jsonb
- * itself; timestamps in ISO 8601 with a 'T'; everything else its text output. */
+/** A SQL value as JSON (to_jsonb): numbers stay numbers, bools booleans, arrays arrays, records
+ * objects of their fields, jsonb itself; timestamps in ISO 8601 with a 'T'; everything else its
+ * text output. */
 export function toJson(value: Datum, type: SqlType): Json {
   if (value === null) return null
   switch (type.kind) {
@@ -58,9 +60,26 @@ export function toJson(value: Datum, type: SqlType): Json {
     }
     case 'interval':
       return (value as Interval).toString()
+    case 'record': {
+      // An object of the fields by name, in field order (jsonb then sorts its keys).
+      const values = (value as RecordValue).values
+      const out: Record<string, Json> = {}
+      type.fields.forEach((f, i) => defineJsonKey(out, f.name, toJson(values[i] ?? null, f.type)))
+      return out
+    }
     default:
       return castToText(value, type)
   }
+}
+
+/** row_to_json(record [, pretty]): the record as a JSON object. The pretty flag only changes
+ * json's text, and json values here are jsonb (one text form). */
+const rowToJson: FunctionResolver = (args) => {
+  const [record, pretty] = args
+  if (record?.kind !== 'record' || args.length > 2) return undefined
+  if (pretty !== undefined && pretty.kind !== 'bool' && pretty.kind !== 'unknown') return undefined
+  const params = pretty === undefined ? [record] : [record, T.bool]
+  return resolved(sig(params, T.jsonb, (a) => new Jsonb(toJson(a[0] as Datum, record))))
 }
 
 const anyType = (t: SqlType | undefined): SqlType => (t === undefined || t.kind === 'unknown' ? T.text : t)
@@ -84,7 +103,7 @@ const buildObject: FunctionResolver = (args) => {
           const k = a[i] as Datum
           if (k === null) throw new SqlError('22004', 'argument 1: key must not be null'.replace('1', String(i + 1)))
           const kt = types[i] as SqlType
-          if (kt.kind === 'array' || kt.kind === 'jsonb') {
+          if (kt.kind === 'array' || kt.kind === 'jsonb' || kt.kind === 'record') {
             throw new SqlError('22023', 'key value must be scalar, not array, composite, or json')
           }
           defineJsonKey(out, castToText(k, kt), toJson(a[i + 1] as Datum, types[i + 1] as SqlType))
@@ -198,6 +217,7 @@ const boxed = (v: Json | undefined): Datum => (v === undefined ? null : new Json
 export const JSONB_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['to_jsonb', toJsonb],
   ['to_json', toJsonb],
+  ['row_to_json', rowToJson],
   ['jsonb_build_object', buildObject],
   ['json_build_object', buildObject],
   ['jsonb_build_array', buildArray],
