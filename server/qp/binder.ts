@@ -99,9 +99,6 @@ export interface BindWatch {
   /** The untyped literal `text` at byte `location` names the clock ('today'): it was left as a
    * cast to `type`, evaluated when the statement runs. */
   clockLiteral?(location: number, text: string, type: SqlType): void
-  /** A FROM item's name (or `item.*`) at byte `location` was read as the item's whole row, of
-   * the relation `typeName` (undefined for a subquery, CTE or function). */
-  wholeRow?(ref: { readonly location: number | undefined; readonly item: string; readonly scope: Scope; readonly typeName: string | undefined }): void
 }
 
 /** The enclosing query of a subquery: its scope, and how a value of it is passed in. */
@@ -451,7 +448,7 @@ export class Binder {
     const star = starItem(fields)
     if (star !== undefined) {
       // `p.*` as a value (a function's argument): p's whole row.
-      const row = this.#wholeRow(star, scope, location)
+      const row = this.#wholeRow(star, scope)
       if (row === undefined) throw new SqlError('42P01', `missing FROM-clause entry for table "${star}"`)
       return row
     }
@@ -461,7 +458,7 @@ export class Binder {
       // PostgreSQL's order: a column of this query or of an enclosing one, and only then a FROM
       // item's name as its whole row.
       if (fields.length !== 1 || !missingHere(e)) throw e
-      const row = this.#wholeRow(stringOf(fields[0]), scope, location)
+      const row = this.#wholeRow(stringOf(fields[0]), scope)
       if (row === undefined) throw e
       return row
     }
@@ -492,17 +489,18 @@ export class Binder {
 
   /** The whole row of FROM item `name` of `scope` or, passed in, of an enclosing query's;
    * undefined when no level has an item of that name. */
-  #wholeRow(name: string, scope: Scope, location: number | undefined): Expr | undefined {
-    if (scope.tables.includes(name)) return this.#itemRow(name, scope, location)
+  #wholeRow(name: string, scope: Scope): Expr | undefined {
+    if (scope.tables.includes(name)) return this.#itemRow(name, scope)
     if (scope.parent === undefined) return undefined
-    const outer = this.#wholeRow(name, scope.parent.scope, location)
+    const outer = this.#wholeRow(name, scope.parent.scope)
     return outer === undefined ? undefined : scope.parent.capture(outer)
   }
 
-  /** Item `name`'s visible columns as one record (see ItemRow); NULL for a NULL-extended row. */
-  #itemRow(name: string, scope: Scope, location: number | undefined): Expr {
+  /** Item `name`'s visible columns as one record (see ItemRow); NULL for a NULL-extended row.
+   * Not told to a watch: a view reads the whole row as the table is when it runs (columns added,
+   * renamed or dropped since), as PostgreSQL's views do. */
+  #itemRow(name: string, scope: Scope): Expr {
     const item = scope.rows?.get(name) ?? {}
-    this.watch?.wholeRow?.({ location, item: name, scope, typeName: item.typeName })
     const columns = scope.columns.filter((c) => c.table === name && !c.hidden)
     const fields: Expr[] = columns.map((c) => c.value ?? { kind: 'column', type: c.type, slot: c.slot, name: c.name })
     if (item.scalar === true && fields.length === 1) return fields[0] as Expr

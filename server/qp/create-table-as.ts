@@ -2,7 +2,7 @@
 // query's, filled with its rows in the same transaction (within the transaction's limits).
 import type { CreateTableAsStmt } from 'libpg-query'
 import { duplicateColumn, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import type { SqlType } from './types/index.ts'
+import { formatType, type SqlType } from './types/index.ts'
 import { stringOf } from './binder.ts'
 import {
   bareName,
@@ -80,6 +80,10 @@ function definition(
     if (seen.has(column)) throw duplicateColumn(column)
     seen.add(column)
     const t = types[i] ?? TEXT
+    if ((t.kind === 'array' ? t.element : t).kind === 'record') {
+      // Records live only while a statement runs: rows do not store them.
+      throw featureNotSupported(`a record as a column type (column "${column}" would be of type ${formatType(t)})`)
+    }
     return {
       name: column,
       position: i,
