@@ -674,6 +674,19 @@ export class Binder {
     return { kind: 'func', type: boolType(), name: `row ${op}`, args, apply, strict: false, volatile: false }
   }
 
+  /** `(a, b) IS [NOT] DISTINCT FROM (c, d)` pair by pair, as PostgreSQL expands two row
+   * constructors: distinct when any pair is. */
+  #rowDistinct(left: readonly Node[], right: readonly Node[], negated: boolean, scope: Scope, options: BindOptions): Expr {
+    if (left.length !== right.length) throw new SqlError('42601', 'unequal number of entries in row expressions')
+    const pairs = left.map((l, i): Expr => {
+      const eq = this.binary('=', this.bind(l, scope, options), this.bind(right[i] as Node, scope, options))
+      assert(eq.kind === 'binary', 'IS DISTINCT FROM compares with a binary operator')
+      return { kind: 'distinctFrom', type: boolType(), left: eq.left, right: eq.right, eq: eq.apply, negated }
+    })
+    if (pairs.length === 1) return pairs[0] as Expr
+    return { kind: negated ? 'and' : 'or', type: boolType(), args: pairs }
+  }
+
   /** `(a, b) = (subquery row)` column by column: only `=` and `<>` compare rows. */
   #rowCompare(op: string, items: readonly Node[], types: readonly SqlType[], scope: Scope, options: BindOptions) {
     if (op !== '=' && op !== '<>') throw featureNotSupported(`row comparison with operator ${op}`)
@@ -827,6 +840,9 @@ export class Binder {
         return this.#scalarArrayOp(op, e.kind === 'AEXPR_OP_ANY', e, scope, options)
       case 'AEXPR_DISTINCT':
       case 'AEXPR_NOT_DISTINCT': {
+        if (e.lexpr !== undefined && 'RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
+          return this.#rowDistinct(e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], e.kind === 'AEXPR_NOT_DISTINCT', scope, options)
+        }
         const eq = this.binary('=', this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
         assert(eq.kind === 'binary', 'IS DISTINCT FROM compares with a binary operator')
         return { kind: 'distinctFrom', type: boolType(), left: eq.left, right: eq.right, eq: eq.apply, negated: e.kind === 'AEXPR_NOT_DISTINCT' }
