@@ -53,6 +53,7 @@ import { likePattern } from './like-pattern.ts'
 import { similarPattern } from './similar-pattern.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
+import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
@@ -1116,6 +1117,10 @@ export class Binder {
     const argTypes = args.map((a) => this.#typeOf(a))
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
+    if (resolver === undefined && RECORD_SET_FUNCTIONS.has(name)) {
+      // Its columns come only from a column definition list, which only FROM has.
+      throw new SqlError('0A000', `could not determine row type for result of ${name}`, { hint: `Call it in FROM with a column definition list: SELECT * FROM ${name}(...) AS x(a int, b text).` })
+    }
     // The call as PostgreSQL's messages name it, made only for one.
     const call = () => `${names.join('.')}(${argTypes.map(formatType).join(', ')})`
     const resolved = resolveNamed(resolver, argTypes, call)
@@ -1209,13 +1214,19 @@ export class Binder {
     if (options.sets === undefined) throw featureNotSupported(`set-returning functions in ${options.clause}`)
     const resolved = resolver(args.map((a) => this.#typeOf(a)))
     if (resolved === undefined) throw undefinedFunction(`${name}(${args.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
-    const column = resolved.columns[0]
-    if (resolved.columns.length !== 1 || column === undefined) {
-      throw new SqlError('0A000', `${name} returning several columns in the select list is not supported`, { hint: `Call it in FROM: SELECT * FROM ${name}(...).` })
-    }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
-    options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply, strict: resolved.strict })
-    return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }
+    const column = resolved.columns.length === 1 ? resolved.columns[0] : undefined
+    if (column !== undefined) {
+      options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply, strict: resolved.strict })
+      return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }
+    }
+    // Several columns (jsonb_each): each row is one record of them, as in PostgreSQL.
+    const type = recordType(resolved.columns.map((c) => ({ name: c.name, type: c.type })))
+    const apply = function* (a: readonly Datum[], ctx: EvalContext): Iterable<Datum[]> {
+      for (const row of resolved.apply(a, ctx)) yield [new RecordValue(row)]
+    }
+    options.sets.push({ name, args: bound, type, apply, strict: resolved.strict })
+    return { kind: 'setCall', type, index: options.sets.length - 1 }
   }
 
   /** `agg(x ORDER BY ...)`: the sort keys values are fed to the aggregate in. */

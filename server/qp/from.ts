@@ -6,6 +6,7 @@ import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
 import { exprKey, stringOf, type ItemRow, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
 import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
+import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
@@ -382,8 +383,15 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   const f = call.FuncCall
   const names = (f.funcname ?? []).map(stringOf)
   const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
-  const resolver = SET_FUNCTIONS.get(name)
-  if (resolver === undefined) throw featureNotSupported(`function ${names.join('.')} in FROM (only set-returning functions)`)
+  const recordResolver = RECORD_SET_FUNCTIONS.get(name)
+  const setResolver = SET_FUNCTIONS.get(name)
+  if (setResolver === undefined && recordResolver === undefined) throw featureNotSupported(`function ${names.join('.')} in FROM (only set-returning functions)`)
+  const definitions = r.coldeflist === undefined ? undefined : definedColumns(b, r.coldeflist)
+  if (recordResolver !== undefined && definitions === undefined) {
+    throw new SqlError('42601', 'a column definition list is required for functions returning "record"')
+  }
+  if (definitions !== undefined && r.ordinality === true) throw new SqlError('42601', 'WITH ORDINALITY cannot be used with a column definition list')
+  const resolver = (types: readonly SqlType[]) => (recordResolver !== undefined ? recordResolver(types, definitions ?? []) : setResolver?.(types))
   const { link, args: captured } = lateralLink(b)
   const binder = b.qc.env.binder
   const scope: Scope = { tables: [], columns: [], parent: link, ctes: b.qc.ctes }
@@ -395,22 +403,37 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   if (resolved === undefined) {
     throw new SqlError('42883', `function ${name}(${bound.map((a) => formatType(a.type)).join(', ')}) does not exist`)
   }
+  if (definitions !== undefined && recordResolver === undefined) {
+    throw new SqlError('42601', resolved.columns.length > 1 ? 'a column definition list is redundant for a function with OUT parameters' : 'a column definition list is only allowed for functions returning "record"')
+  }
   const args = bound.map((a, i) => binder.coerce(a, resolved.argTypes[i] ?? a.type, 'implicit'))
   const columns = [...resolved.columns]
   const alias = r.alias?.aliasname ?? name
   // A one-column function's column takes the alias's name, as in PostgreSQL.
   // (a function of a base type, whose column bears the function's name; OUT columns keep theirs).
-  const baseType = columns.length === 1 && columns[0]?.name === name
-  if (baseType && r.alias !== undefined && (r.alias.colnames?.length ?? 0) === 0) columns[0] = { ...(columns[0] as SetFunctionColumn), name: alias }
+  const scalar = recordResolver === undefined && columns.length === 1 && columns[0]?.name === name
+  if (scalar && r.alias !== undefined && (r.alias.colnames?.length ?? 0) === 0) columns[0] = { ...(columns[0] as SetFunctionColumn), name: alias }
   const ordinality = r.ordinality === true
   const apply = ordinality ? withOrdinality(resolved.apply) : resolved.apply
   if (ordinality) columns.push({ name: 'ordinality', type: { kind: 'int8' } })
   const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: resolved.strict === false ? apply : strictRows(apply) }
   unlockable(b.lock, alias, 'a function')
   // The whole row of a function of a base type is its value, as in PostgreSQL.
-  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel, { scalar: baseType && !ordinality })
+  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel, { scalar: scalar && !ordinality })
   markLateral(b, rel, captured)
   return out
+}
+
+/** The columns of a column definition list (`AS x(a int, b text)`): 42701 for a repeated name. */
+function definedColumns(b: Binding, list: readonly Node[]): SetFunctionColumn[] {
+  const columns: SetFunctionColumn[] = []
+  for (const node of list) {
+    assert('ColumnDef' in node, 'a column definition list holds column definitions')
+    const name = node.ColumnDef.colname ?? ''
+    if (columns.some((c) => c.name === name)) throw new SqlError('42701', `column name "${name}" specified more than once`)
+    columns.push({ name, type: b.qc.env.binder.resolveType(node.ColumnDef.typeName ?? {}) })
+  }
+  return columns
 }
 
 /** No rows for a NULL argument (the set-returning functions here are strict). */

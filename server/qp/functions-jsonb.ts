@@ -201,7 +201,8 @@ export function prettyJson(v: Json, indent = ''): string {
 }
 
 const variadicPath = (fn: (j: Json, p: readonly (string | null)[]) => Datum): FunctionResolver => (args) => {
-  if (args.length < 1) return undefined
+  // VARIADIC takes at least one path element (PostgreSQL: 42883 for the JSON alone).
+  if (args.length < 2) return undefined
   const first = args[0] as SqlType
   if (first.kind !== 'jsonb' && first.kind !== 'unknown') return undefined
   if (args.length === 2 && args[1]?.kind === 'array') {
@@ -212,6 +213,23 @@ const variadicPath = (fn: (j: Json, p: readonly (string | null)[]) => Datum): Fu
 }
 
 const boxed = (v: Json | undefined): Datum => (v === undefined ? null : new Jsonb(v))
+
+const arrayLength = overloads(
+  sig([T.jsonb], T.int4, (a) => {
+    const v = jv(a[0])
+    if (!Array.isArray(v)) {
+      throw new SqlError('22023', isJsonObject(v) ? 'cannot get array length of a non-array' : 'cannot get array length of a scalar')
+    }
+    return BigInt(v.length)
+  }),
+)
+
+const extractPath = variadicPath((j, p) => boxed(jsonPath(j, p)))
+
+const extractPathText: FunctionResolver = (args) => {
+  const r = variadicPath((j, p) => jsonText(jsonPath(j, p)))(args)
+  return r === undefined ? undefined : { ...r, type: T.text }
+}
 
 /** The jsonb functions, by lowercase name. */
 export const JSONB_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
@@ -224,18 +242,14 @@ export const JSONB_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<st
   ['json_build_array', buildArray],
   ['jsonb_typeof', overloads(sig([T.jsonb], T.text, (a) => jsonTypeof(jv(a[0]))))],
   ['json_typeof', overloads(sig([T.jsonb], T.text, (a) => jsonTypeof(jv(a[0]))))],
-  ['jsonb_array_length', overloads(sig([T.jsonb], T.int4, (a) => {
-    const v = jv(a[0])
-    if (!Array.isArray(v)) {
-      throw new SqlError('22023', isJsonObject(v) ? 'cannot get array length of a non-array' : 'cannot get array length of a scalar')
-    }
-    return BigInt(v.length)
-  }))],
-  ['jsonb_extract_path', variadicPath((j, p) => boxed(jsonPath(j, p)))],
-  ['jsonb_extract_path_text', (args) => {
-    const r = variadicPath((j, p) => jsonText(jsonPath(j, p)))(args)
-    return r === undefined ? undefined : { ...r, type: T.text }
-  }],
+  ['jsonb_array_length', arrayLength],
+  ['jsonb_extract_path', extractPath],
+  ['jsonb_extract_path_text', extractPathText],
+  // json is jsonb here (see sql-type.ts): json's functions are jsonb's, in jsonb's key order.
+  ['json_array_length', arrayLength],
+  ['json_extract_path', extractPath],
+  ['json_extract_path_text', extractPathText],
+  ['json_strip_nulls', overloads(sig([T.jsonb], T.jsonb, (a) => new Jsonb(stripNulls(jv(a[0])))))],
   ['jsonb_set', overloads(
     sig([T.jsonb, T.textArray, T.jsonb], T.jsonb, (a) => jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), true)),
     sig([T.jsonb, T.textArray, T.jsonb, T.bool], T.jsonb, (a) => jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), a[3] as boolean)),
