@@ -507,7 +507,7 @@ export class Binder {
     if (item.scalar === true && fields.length === 1) return fields[0] as Expr
     const type = recordType(columns.map((c, i) => ({ name: item.fieldNames?.[i] ?? c.name, type: c.type })), item.typeName)
     const n = fields.length
-    const key = item.keySlot === undefined ? undefined : scope.columns.find((c) => c.slot === item.keySlot)
+    const key = item.keySlot === undefined ? undefined : scope.columns.find((c) => c.table === name && c.slot === item.keySlot)
     if (key !== undefined) {
       const args = [...fields, { kind: 'column', type: key.type, slot: key.slot, name: key.name } as const]
       const apply = (v: readonly Datum[]) => (v[n] === null ? null : new RecordValue(v.slice(0, n)))
