@@ -425,6 +425,7 @@ function jsonObjectAccumulator(keyType: SqlType, valueType: SqlType): Accumulato
   return {
     add([k, v]) {
       if (k === null || k === undefined) throw new SqlError('22023', 'field name must not be null')
+      if (keyType.kind === 'record') throw new SqlError('22023', 'key value must be scalar, not array, composite, or json')
       obj ??= {}
       defineJsonKey(obj, keyType.kind === 'jsonb' ? (k as Jsonb).toString() : castToText(k, keyType), toJson(v ?? null, valueType))
     },

@@ -2,6 +2,7 @@
 // expressions with column references resolved against a scope and parameter types inferred.
 import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
+import { RECORD_FIELDS_MAX } from './constants.ts'
 import type { CteInfo } from './from.ts'
 import { characterPosition } from './parser.ts'
 import type { Rel, WindowCall } from './rel.ts'
@@ -30,6 +31,9 @@ import {
   isStringType,
   OPERATORS_RESOLVING_UNKNOWN,
   parseArray,
+  recordIsNull,
+  recordType,
+  RecordValue,
   resolveBinary,
   resolveUnary,
   unknownOperandsType,
@@ -38,6 +42,7 @@ import {
   typesEqual,
   type CastContext,
   type Datum,
+  type RecordField,
   type SqlType,
 } from './types/index.ts'
 import { boolType, castDatum, isVolatile, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
@@ -48,6 +53,7 @@ import { likePattern } from './like-pattern.ts'
 import { similarPattern } from './similar-pattern.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
+import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
@@ -112,6 +118,29 @@ export interface Scope {
   readonly parent?: ParentLink | undefined
   /** CTEs visible by name (WITH). */
   readonly ctes?: ReadonlyMap<string, CteInfo> | undefined
+  /** What a FROM item's name means as a value, by alias (an item missing here is an anonymous
+   * record of its visible columns). */
+  readonly rows?: ReadonlyMap<string, ItemRow> | undefined
+}
+
+/**
+ * A FROM item's whole row as a value (`SELECT p FROM p`, `to_json(p)`, `p.*` in arguments): a
+ * record of its visible columns, in order.
+ */
+export interface ItemRow {
+  /** The row type's name (a table's or view's catalog name); undefined for `record`. */
+  readonly typeName?: string | undefined
+  /** The fields' names where they are not the item's column names (a table keeps its own under
+   * an alias list). */
+  readonly fieldNames?: readonly string[] | undefined
+  /** A set-returning function of a base type: its whole row is its one column's value. */
+  readonly scalar?: boolean | undefined
+  /** A slot never NULL in a row of the item (a table's primary key): NULL there means an outer
+   * join NULL-extended the item, so its whole row is NULL. */
+  readonly keySlot?: number | undefined
+  /** On the NULL-extended side of an outer join: without a key slot, a row of NULL fields is
+   * taken as the NULL the join made (a real row of NULLs is then NULL too). */
+  readonly nullable?: boolean | undefined
 }
 
 /** Plans a subquery in an expression: its plan, output types and correlation arguments. */
@@ -359,7 +388,13 @@ export class Binder {
     }
     if ('NullTest' in node) {
       const arg = this.#bindOperand(node.NullTest.arg, scope, options)
-      return { kind: 'isNull', type: boolType(), arg, negated: node.NullTest.nulltesttype === 'IS_NOT_NULL' }
+      const negated = node.NullTest.nulltesttype === 'IS_NOT_NULL'
+      if (arg.type.kind === 'record') {
+        // A row is NULL when every field is, NOT NULL when none is (PostgreSQL's rule for rows).
+        const apply = (v: readonly Datum[]) => recordIsNull(v[0] ?? null, negated)
+        return { kind: 'func', type: boolType(), name: negated ? 'is not null' : 'is null', args: [arg], apply, strict: false, volatile: false }
+      }
+      return { kind: 'isNull', type: boolType(), arg, negated }
     }
     if ('BooleanTest' in node) return this.#booleanTest(node.BooleanTest, scope, options)
     if ('TypeCast' in node) {
@@ -401,6 +436,7 @@ export class Binder {
     }
     if ('A_ArrayExpr' in node) return this.#arrayExpr(node.A_ArrayExpr.elements ?? [], scope, options)
     if ('A_Indirection' in node) return this.#subscript(node.A_Indirection, scope, options)
+    if ('RowExpr' in node) return this.#rowConstructor(node.RowExpr.args ?? [], scope, options)
     throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
   }
 
@@ -409,7 +445,27 @@ export class Binder {
     return this.bind(node, scope, options)
   }
 
-  #columnRef(fields: readonly Node[], scope: Scope, location: number | undefined, outer = false): Expr {
+  #columnRef(fields: readonly Node[], scope: Scope, location: number | undefined): Expr {
+    const star = starItem(fields)
+    if (star !== undefined) {
+      // `p.*` as a value (a function's argument): p's whole row.
+      const row = this.#wholeRow(star, scope)
+      if (row === undefined) throw new SqlError('42P01', `missing FROM-clause entry for table "${star}"`)
+      return row
+    }
+    try {
+      return this.#column(fields, scope, location)
+    } catch (e) {
+      // PostgreSQL's order: a column of this query or of an enclosing one, and only then a FROM
+      // item's name as its whole row.
+      if (fields.length !== 1 || !missingHere(e)) throw e
+      const row = this.#wholeRow(stringOf(fields[0]), scope)
+      if (row === undefined) throw e
+      return row
+    }
+  }
+
+  #column(fields: readonly Node[], scope: Scope, location: number | undefined, outer = false): Expr {
     if (fields.some((f) => 'A_Star' in f)) throw featureNotSupported('* in this position')
     const names = fields.map(stringOf)
     if (names.length > 3) throw featureNotSupported('qualified names with a database')
@@ -424,12 +480,92 @@ export class Binder {
       if (!missingHere(e) || scope.parent === undefined) throw e
       let outerExpr: Expr
       try {
-        outerExpr = this.#columnRef(fields, scope.parent.scope, location, true)
+        outerExpr = this.#column(fields, scope.parent.scope, location, true)
       } catch {
         throw e
       }
       return scope.parent.capture(outerExpr)
     }
+  }
+
+  /** The whole row of FROM item `name` of `scope` or, passed in, of an enclosing query's;
+   * undefined when no level has an item of that name. */
+  #wholeRow(name: string, scope: Scope): Expr | undefined {
+    if (scope.tables.includes(name)) return this.#itemRow(name, scope)
+    if (scope.parent === undefined) return undefined
+    const outer = this.#wholeRow(name, scope.parent.scope)
+    return outer === undefined ? undefined : scope.parent.capture(outer)
+  }
+
+  /** Item `name`'s visible columns as one record (see ItemRow); NULL for a NULL-extended row.
+   * Not told to a watch: a view reads the whole row as the table is when it runs (columns added,
+   * renamed or dropped since), as PostgreSQL's views do. */
+  #itemRow(name: string, scope: Scope): Expr {
+    const item = scope.rows?.get(name) ?? {}
+    const columns = scope.columns.filter((c) => c.table === name && !c.hidden)
+    const fields: Expr[] = columns.map((c) => c.value ?? { kind: 'column', type: c.type, slot: c.slot, name: c.name })
+    if (item.scalar === true && fields.length === 1) return fields[0] as Expr
+    const type = recordType(columns.map((c, i) => ({ name: item.fieldNames?.[i] ?? c.name, type: c.type })), item.typeName)
+    const n = fields.length
+    const key = item.keySlot === undefined ? undefined : scope.columns.find((c) => c.table === name && c.slot === item.keySlot)
+    if (key !== undefined) {
+      const args = [...fields, { kind: 'column', type: key.type, slot: key.slot, name: key.name } as const]
+      const apply = (v: readonly Datum[]) => (v[n] === null ? null : new RecordValue(v.slice(0, n)))
+      return { kind: 'func', type, name: 'row', args, apply, strict: false, volatile: false }
+    }
+    const apply =
+      item.nullable === true
+        ? (v: readonly Datum[]) => (v.every((x) => x === null) ? null : new RecordValue(v.slice()))
+        : (v: readonly Datum[]) => new RecordValue(v.slice())
+    return { kind: 'func', type, name: 'row', args: fields, apply, strict: false, volatile: false }
+  }
+
+  /** `ROW(a, b)` or `(a, b)`: an anonymous record of fields f1, f2, ...; `t.*` among the
+   * arguments stands for t's columns, as in PostgreSQL. */
+  #rowConstructor(items: readonly Node[], scope: Scope, options: BindOptions): Expr {
+    const args = items.flatMap((item) => {
+      const fields = 'ColumnRef' in item ? (item.ColumnRef.fields ?? []) : []
+      if (starItem(fields) === undefined) return [this.bind(item, scope, options)]
+      const row = this.#columnRef(fields, scope, locationOf(item))
+      return row.kind === 'func' && row.name === 'row' ? row.args.slice(0, fieldCount(row.type)) : [row]
+    })
+    if (args.length > RECORD_FIELDS_MAX) throw new SqlError('54011', `ROW expressions can have at most ${RECORD_FIELDS_MAX} entries`)
+    const type = recordType(args.map((a, i) => ({ name: `f${i + 1}`, type: this.#typeOf(a) })))
+    const apply = (v: readonly Datum[]) => new RecordValue(v.slice())
+    return { kind: 'func', type, name: 'row', args, apply, strict: false, volatile: false }
+  }
+
+  /** `(r).name`: a field of a record (of a row constructor or whole row: that field's own
+   * expression). `arg` is the node the selection applies to, for PostgreSQL's messages. */
+  #fieldSelect(e: Expr, name: string, arg: Node | undefined, first: boolean): Expr {
+    const type = this.#typeOf(e)
+    if (type.kind !== 'record' || e.kind === 'param') {
+      throw new SqlError('42809', `column notation .${name} applied to type ${formatType(type)}, which is not a composite type`)
+    }
+    const i = type.fields.findIndex((f) => f.name === name)
+    if (i < 0) {
+      const ref = first && arg !== undefined && 'ColumnRef' in arg ? (arg.ColumnRef.fields ?? []).filter((f) => 'String' in f).map(stringOf).join('.') : undefined
+      throw new SqlError('42703', ref === undefined ? `could not identify column "${name}" in record data type` : `column ${ref}.${name} does not exist`)
+    }
+    return this.#fieldAt(e, i)
+  }
+
+  /** Field `i` of record-valued `e`; of a row constructor or whole row, that field's own
+   * expression (so `(p).id = 1` can still fix a key). */
+  #fieldAt(e: Expr, i: number): Expr {
+    assert(e.type.kind === 'record', 'a field of a record')
+    const field = e.type.fields[i] as RecordField
+    if (e.kind === 'func' && e.name === 'row') return e.args[i] as Expr
+    const apply = (v: readonly Datum[]) => (v[0] as RecordValue).values[i] ?? null
+    return { kind: 'func', type: field.type, name: `.${field.name}`, args: [e], apply, strict: true, volatile: false }
+  }
+
+  /** The fields of record-valued `e` as expressions, for `(r).*` in a select list: 42809 when
+   * `e` is no record. */
+  recordFields(e: Expr): { name: string; expr: Expr }[] {
+    const type = this.#typeOf(e)
+    if (type.kind !== 'record') throw new SqlError('42809', `type ${formatType(type)} is not composite`)
+    return type.fields.map((f, i) => ({ name: f.name, expr: this.#fieldAt(e, i) }))
   }
 
   #subLink(l: SubLink, scope: Scope, options: BindOptions): Expr {
@@ -539,6 +675,19 @@ export class Binder {
     return { kind: 'func', type: boolType(), name: `row ${op}`, args, apply, strict: false, volatile: false }
   }
 
+  /** `(a, b) IS [NOT] DISTINCT FROM (c, d)` pair by pair, as PostgreSQL expands two row
+   * constructors: distinct when any pair is. */
+  #rowDistinct(left: readonly Node[], right: readonly Node[], negated: boolean, scope: Scope, options: BindOptions): Expr {
+    if (left.length !== right.length) throw new SqlError('42601', 'unequal number of entries in row expressions')
+    const pairs = left.map((l, i): Expr => {
+      const eq = this.binary('=', this.bind(l, scope, options), this.bind(right[i] as Node, scope, options))
+      assert(eq.kind === 'binary', 'IS DISTINCT FROM compares with a binary operator')
+      return { kind: 'distinctFrom', type: boolType(), left: eq.left, right: eq.right, eq: eq.apply, negated }
+    })
+    if (pairs.length === 1) return pairs[0] as Expr
+    return { kind: negated ? 'and' : 'or', type: boolType(), args: pairs }
+  }
+
   /** `(a, b) = (subquery row)` column by column: only `=` and `<>` compare rows. */
   #rowCompare(op: string, items: readonly Node[], types: readonly SqlType[], scope: Scope, options: BindOptions) {
     if (op !== '=' && op !== '<>') throw featureNotSupported(`row comparison with operator ${op}`)
@@ -574,8 +723,13 @@ export class Binder {
   /** `a[i]`: the element at 1-based `i`, NULL out of range. */
   #subscript(node: { arg?: Node; indirection?: Node[] }, scope: Scope, options: BindOptions): Expr {
     let e = this.#bindOperand(node.arg, scope, options)
-    for (const ind of node.indirection ?? []) {
-      if (!('A_Indices' in ind)) throw featureNotSupported('field selection')
+    for (const [at, ind] of (node.indirection ?? []).entries()) {
+      if ('String' in ind) {
+        e = this.#fieldSelect(e, stringOf(ind), node.arg, at === 0)
+        continue
+      }
+      if ('A_Star' in ind) throw featureNotSupported('(record).* outside a select list')
+      if (!('A_Indices' in ind)) throw featureNotSupported('this indirection')
       const element = elementType(e.type)
       if (element === undefined) throw new SqlError('42804', `cannot subscript type ${formatType(e.type)} because it does not support subscripting`)
       if (ind.A_Indices.is_slice === true) {
@@ -687,6 +841,9 @@ export class Binder {
         return this.#scalarArrayOp(op, e.kind === 'AEXPR_OP_ANY', e, scope, options)
       case 'AEXPR_DISTINCT':
       case 'AEXPR_NOT_DISTINCT': {
+        if (e.lexpr !== undefined && 'RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
+          return this.#rowDistinct(e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? [], e.kind === 'AEXPR_NOT_DISTINCT', scope, options)
+        }
         const eq = this.binary('=', this.#bindOperand(e.lexpr, scope, options), this.#bindOperand(e.rexpr, scope, options))
         assert(eq.kind === 'binary', 'IS DISTINCT FROM compares with a binary operator')
         return { kind: 'distinctFrom', type: boolType(), left: eq.left, right: eq.right, eq: eq.apply, negated: e.kind === 'AEXPR_NOT_DISTINCT' }
@@ -960,6 +1117,10 @@ export class Binder {
     const argTypes = args.map((a) => this.#typeOf(a))
     const setFunction = resolver === undefined ? SET_FUNCTIONS.get(name) : undefined
     if (setFunction !== undefined) return this.#setCall(name, setFunction, args, options)
+    if (resolver === undefined && RECORD_SET_FUNCTIONS.has(name)) {
+      // Its columns come only from a column definition list, which only FROM has.
+      throw new SqlError('0A000', `could not determine row type for result of ${name}`, { hint: `Call it in FROM with a column definition list: SELECT * FROM ${name}(...) AS x(a int, b text).` })
+    }
     // The call as PostgreSQL's messages name it, made only for one.
     const call = () => `${names.join('.')}(${argTypes.map(formatType).join(', ')})`
     const resolved = resolveNamed(resolver, argTypes, call)
@@ -1053,13 +1214,19 @@ export class Binder {
     if (options.sets === undefined) throw featureNotSupported(`set-returning functions in ${options.clause}`)
     const resolved = resolver(args.map((a) => this.#typeOf(a)))
     if (resolved === undefined) throw undefinedFunction(`${name}(${args.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
-    const column = resolved.columns[0]
-    if (resolved.columns.length !== 1 || column === undefined) {
-      throw new SqlError('0A000', `${name} returning several columns in the select list is not supported`, { hint: `Call it in FROM: SELECT * FROM ${name}(...).` })
-    }
     const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
-    options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply, strict: resolved.strict })
-    return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }
+    const column = resolved.columns.length === 1 ? resolved.columns[0] : undefined
+    if (column !== undefined) {
+      options.sets.push({ name, args: bound, type: column.type, apply: resolved.apply, strict: resolved.strict })
+      return { kind: 'setCall', type: column.type, index: options.sets.length - 1 }
+    }
+    // Several columns (jsonb_each): each row is one record of them, as in PostgreSQL.
+    const type = recordType(resolved.columns.map((c) => ({ name: c.name, type: c.type })))
+    const apply = function* (a: readonly Datum[], ctx: EvalContext): Iterable<Datum[]> {
+      for (const row of resolved.apply(a, ctx)) yield [new RecordValue(row)]
+    }
+    options.sets.push({ name, args: bound, type, apply, strict: resolved.strict })
+    return { kind: 'setCall', type, index: options.sets.length - 1 }
   }
 
   /** `agg(x ORDER BY ...)`: the sort keys values are fed to the aggregate in. */
@@ -1181,6 +1348,9 @@ function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
   const refs = nodesOutsideSubqueries<{ fields?: Node[] }>([f.args, f.agg_filter, f.agg_order], 'ColumnRef').map((r) => r.fields ?? [])
   if (refs.length === 0) return false
   return refs.every((fields) => {
+    // `p.*` and a bare `p` naming a FROM item here read this query's row.
+    const star = starItem(fields)
+    if (star !== undefined) return !scope.tables.includes(star)
     if (fields.some((x) => 'A_Star' in x)) return false
     const [table, name] = columnParts(fields.map(stringOf))
     try {
@@ -1189,10 +1359,20 @@ function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
     } catch (e) {
       // Anything but a column missing here is left to binding the argument, which reports it.
       if (!(e instanceof SqlError)) throw e
-      return missingHere(e)
+      return missingHere(e) && !(table === undefined && scope.tables.includes(name))
     }
   })
 }
+
+/** The item of a `t.*` reference (`*` alone, or longer names, are undefined). */
+function starItem(fields: readonly Node[]): string | undefined {
+  const last = fields[fields.length - 1]
+  if (fields.length !== 2 || last === undefined || !('A_Star' in last) || !('String' in (fields[0] as Node))) return undefined
+  return stringOf(fields[0])
+}
+
+/** How many fields a record type has (0 for other types). */
+const fieldCount = (type: SqlType): number => (type.kind === 'record' ? type.fields.length : 0)
 
 /** A column reference's table (when qualified) and column. In schema.table.column the schema
  * only narrows which table is meant; tables are unique in a scope. */

@@ -42,6 +42,8 @@ export const SUBQUERY_CACHE_ENTRIES = 10_000
 export const RECURSION_ITERATIONS_MAX = 100_000
 /** Columns per table (PostgreSQL allows 1600). */
 export const COLUMNS_MAX = 1600
+/** Fields of a row constructor, ROW(a, b, ...) (54011 beyond): PostgreSQL's MaxTupleAttributeNumber. */
+export const RECORD_FIELDS_MAX = 1664
 /** Characters of an identifier (PostgreSQL's NAMEDATALEN - 1). */
 export const IDENTIFIER_LENGTH_MAX = 63
 /** Compiled regular expressions kept, by pattern and flags (posixRegex's least recently used out,

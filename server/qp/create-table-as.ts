@@ -2,7 +2,7 @@
 // query's, filled with its rows in the same transaction (within the transaction's limits).
 import type { CreateTableAsStmt } from 'libpg-query'
 import { duplicateColumn, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import type { SqlType } from './types/index.ts'
+import { formatType, type SqlType } from './types/index.ts'
 import { stringOf } from './binder.ts'
 import {
   bareName,
@@ -18,6 +18,7 @@ import { evaluate } from './expr.ts'
 import type { Result } from './index.ts'
 import { runSelect } from './executor.ts'
 import { planSelect } from './select.ts'
+import { checkNotPseudo } from './views.ts'
 import { allocateObjectId, qualifiedName, relationNameTaken } from './sequences.ts'
 import { constraintsOf, TableWriter } from './table-writer.ts'
 import { checkTypeNameFree } from './enums.ts'
@@ -80,6 +81,11 @@ function definition(
     if (seen.has(column)) throw duplicateColumn(column)
     seen.add(column)
     const t = types[i] ?? TEXT
+    checkNotPseudo(t, column)
+    if ((t.kind === 'array' ? t.element : t).kind === 'record') {
+      // Records live only while a statement runs: rows do not store them.
+      throw featureNotSupported(`a record as a column type (column "${column}" would be of type ${formatType(t)})`)
+    }
     return {
       name: column,
       position: i,

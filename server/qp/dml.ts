@@ -157,6 +157,10 @@ function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflict
   const scope: Scope = {
     tables: [alias, 'excluded'],
     columns: [...tableScope(table, alias).columns, ...excluded.columns.map((col) => ({ ...col, slot: col.slot + n }))],
+    rows: new Map([
+      [alias, { typeName: table.name }],
+      ['excluded', { typeName: table.name }],
+    ]),
   }
   const sets = bindSets(env, table, c.targetList ?? [], scope)
   const where = c.whereClause === undefined ? undefined : env.binder.bindCondition(c.whereClause, scope, { clause: 'WHERE' })

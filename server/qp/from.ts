@@ -4,8 +4,9 @@
 import type { JoinExpr, LockingClause, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
 import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
-import { exprKey, stringOf, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
+import { exprKey, stringOf, type ItemRow, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
 import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
+import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
@@ -122,6 +123,9 @@ interface Binding {
   readonly pool: Expr[]
   readonly columns: ScopeColumn[]
   readonly tables: string[]
+  /** What each item's name means as a value (its whole row), by alias; shared by every binding
+   * of one FROM clause, as aliases are unique in it. */
+  readonly rows: Map<string, ItemRow>
   /** Columns of the items to the left, which a LATERAL item may read. */
   readonly visible: readonly ScopeColumn[]
   /** The enclosing query, for correlated references. */
@@ -130,7 +134,7 @@ interface Binding {
 
 /** Binds a FROM list (comma-separated items are cross joins). */
 export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockRequest | undefined, parent: Scope['parent']): BoundFrom {
-  const b: Binding = { qc, lock, at: { offset: 0 }, units: [], pool: [], columns: [], tables: [], visible: [], parent }
+  const b: Binding = { qc, lock, at: { offset: 0 }, units: [], pool: [], columns: [], tables: [], rows: new Map(), visible: [], parent }
   for (const item of items) {
     const { columns, tables } = bindItem({ ...b, visible: b.columns }, item)
     for (const t of tables) {
@@ -142,7 +146,7 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockReq
   for (const [name, clause] of lock?.named ?? []) {
     if (!b.tables.includes(name)) throw new SqlError('42P01', `relation "${name}" in ${clause} clause not found in FROM clause`)
   }
-  const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes }
+  const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes, rows: b.rows }
   return { scope, width: b.at.offset, units: b.units, pool: b.pool }
 }
 
@@ -207,19 +211,19 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   const cte = rv.schemaname === undefined ? b.qc.ctes.get(name) : undefined
   if (cte !== undefined) {
     unlockable(b.lock, alias, 'a WITH query')
-    return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(cte))
+    return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(cte), {})
   }
   if (isSystem(rv)) {
     const relation = systemRelation(rv.schemaname, name)
     assert(relation !== undefined, 'checked by isSystem')
     const rel: Rel = { kind: 'system', width: relation.columns.length, relation }
-    return derived(b, alias, rv.alias?.colnames, relation.columns.map((c) => c.name), relation.columns.map((c) => c.type), rel)
+    return derived(b, alias, rv.alias?.colnames, relation.columns.map((c) => c.name), relation.columns.map((c) => c.type), rel, {})
   }
   if (rv.inh === false) throw featureNotSupported('ONLY')
   const view = b.qc.env.storedView?.(qualifiedName(rv))
   if (view !== undefined) {
     const q = bindView(b.qc, view, locks(b.lock, alias) ? b.lock : undefined)
-    return derived(b, alias, rv.alias?.colnames, view.columns, settledTypes(q.types), q.rel)
+    return derived(b, alias, rv.alias?.colnames, view.columns, settledTypes(q.types), q.rel, { typeName: view.name })
   }
   const table = b.qc.env.table(qualifiedName(rv), rv.location)
   const offset = b.at.offset
@@ -260,6 +264,13 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
       baseRelation: renamed === undefined ? table.name : undefined,
       baseColumn: renamed === undefined ? c.name : undefined,
     }
+  })
+  // The whole row is of the table's row type, its own column names whatever the alias list says;
+  // a primary key column is never NULL in a stored row, so NULL there is an outer join's.
+  b.rows.set(alias, {
+    typeName: table.name,
+    fieldNames: renames.length === 0 ? undefined : table.columns.filter((c) => !c.hidden).map((c) => c.name),
+    keySlot: offset + (table.primaryKey[0] as number),
   })
   return { columns, tables: [alias] }
 }
@@ -306,6 +317,7 @@ function derived(
   names: readonly string[],
   types: readonly SqlType[],
   rel: Rel,
+  row: ItemRow,
 ): { columns: ScopeColumn[]; tables: string[] } {
   const renamed = (colnames ?? []).map(stringOf)
   if (renamed.length > names.length) {
@@ -322,12 +334,13 @@ function derived(
     },
   })
   const columns = names.map((n, i) => ({ table: alias, name: renamed[i] ?? n, type: types[i] as SqlType, slot: offset + i, hidden: false }))
+  b.rows.set(alias, row)
   return { columns, tables: [alias] }
 }
 
 /** A link through which items may read the FROM items to their left (LATERAL; functions). */
 function lateralLink(b: Binding): { link: ParentLink; args: Expr[] } {
-  return outerLink({ tables: [...new Set(b.visible.map((c) => c.table))], columns: b.visible, parent: b.parent, ctes: b.qc.ctes })
+  return outerLink({ tables: [...new Set(b.visible.map((c) => c.table))], columns: b.visible, parent: b.parent, ctes: b.qc.ctes, rows: b.rows })
 }
 
 /**
@@ -370,8 +383,15 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   const f = call.FuncCall
   const names = (f.funcname ?? []).map(stringOf)
   const name = (names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined) ?? ''
-  const resolver = SET_FUNCTIONS.get(name)
-  if (resolver === undefined) throw featureNotSupported(`function ${names.join('.')} in FROM (only set-returning functions)`)
+  const recordResolver = RECORD_SET_FUNCTIONS.get(name)
+  const setResolver = SET_FUNCTIONS.get(name)
+  if (setResolver === undefined && recordResolver === undefined) throw featureNotSupported(`function ${names.join('.')} in FROM (only set-returning functions)`)
+  const definitions = r.coldeflist === undefined ? undefined : definedColumns(b, r.coldeflist)
+  if (recordResolver !== undefined && definitions === undefined) {
+    throw new SqlError('42601', 'a column definition list is required for functions returning "record"')
+  }
+  if (definitions !== undefined && r.ordinality === true) throw new SqlError('42601', 'WITH ORDINALITY cannot be used with a column definition list')
+  const resolver = (types: readonly SqlType[]) => (recordResolver !== undefined ? recordResolver(types, definitions ?? []) : setResolver?.(types))
   const { link, args: captured } = lateralLink(b)
   const binder = b.qc.env.binder
   const scope: Scope = { tables: [], columns: [], parent: link, ctes: b.qc.ctes }
@@ -383,20 +403,37 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   if (resolved === undefined) {
     throw new SqlError('42883', `function ${name}(${bound.map((a) => formatType(a.type)).join(', ')}) does not exist`)
   }
+  if (definitions !== undefined && recordResolver === undefined) {
+    throw new SqlError('42601', resolved.columns.length > 1 ? 'a column definition list is redundant for a function with OUT parameters' : 'a column definition list is only allowed for functions returning "record"')
+  }
   const args = bound.map((a, i) => binder.coerce(a, resolved.argTypes[i] ?? a.type, 'implicit'))
   const columns = [...resolved.columns]
   const alias = r.alias?.aliasname ?? name
   // A one-column function's column takes the alias's name, as in PostgreSQL.
   // (a function of a base type, whose column bears the function's name; OUT columns keep theirs).
-  if (columns.length === 1 && columns[0]?.name === name && r.alias !== undefined && (r.alias.colnames?.length ?? 0) === 0) columns[0] = { ...(columns[0] as SetFunctionColumn), name: alias }
+  const scalar = recordResolver === undefined && columns.length === 1 && columns[0]?.name === name
+  if (scalar && r.alias !== undefined && (r.alias.colnames?.length ?? 0) === 0) columns[0] = { ...(columns[0] as SetFunctionColumn), name: alias }
   const ordinality = r.ordinality === true
   const apply = ordinality ? withOrdinality(resolved.apply) : resolved.apply
   if (ordinality) columns.push({ name: 'ordinality', type: { kind: 'int8' } })
   const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: resolved.strict === false ? apply : strictRows(apply) }
   unlockable(b.lock, alias, 'a function')
-  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel)
+  // The whole row of a function of a base type is its value, as in PostgreSQL.
+  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel, { scalar: scalar && !ordinality })
   markLateral(b, rel, captured)
   return out
+}
+
+/** The columns of a column definition list (`AS x(a int, b text)`): 42701 for a repeated name. */
+function definedColumns(b: Binding, list: readonly Node[]): SetFunctionColumn[] {
+  const columns: SetFunctionColumn[] = []
+  for (const node of list) {
+    assert('ColumnDef' in node, 'a column definition list holds column definitions')
+    const name = node.ColumnDef.colname ?? ''
+    if (columns.some((c) => c.name === name)) throw new SqlError('42701', `column name "${name}" specified more than once`)
+    columns.push({ name, type: b.qc.env.binder.resolveType(node.ColumnDef.typeName ?? {}) })
+  }
+  return columns
 }
 
 /** No rows for a NULL argument (the set-returning functions here are strict). */
@@ -420,12 +457,12 @@ function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[];
   const select = b.lock !== undefined && locks(b.lock, alias) ? lockedInside(sub.SelectStmt, b.lock, false) : sub.SelectStmt
   if (r.lateral !== true) {
     const q = b.qc.bindQuery(select, b.parent)
-    return derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel)
+    return derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel, {})
   }
   // LATERAL reads the items to its left the way a correlated subquery reads its enclosing query.
   const { link, args } = lateralLink(b)
   const q = b.qc.bindQuery(select, link)
-  const bound = derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel)
+  const bound = derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel, {})
   markLateral(b, q.rel, args)
   return bound
 }
@@ -458,6 +495,9 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
     throw new SqlError('42P19', `recursive reference to query "${cte?.name ?? ''}" must not appear within an outer join`)
   }
   checkAliases(left.tables, right.tables)
+  // The items an outer join may NULL-extend: their whole row is then NULL, not a row of NULLs.
+  const extended = join === 'left' ? right.tables : join === 'right' ? left.tables : [...left.tables, ...right.tables]
+  for (const t of extended) b.rows.set(t, { ...b.rows.get(t), nullable: true })
   const { columns, cond } = joinColumns(b, j, left, right, join)
   const leftSlots = left.units.flatMap((u) => u.slots)
   const rightSlots = right.units.flatMap((u) => u.slots)
@@ -512,7 +552,7 @@ function joinColumns(
   right: { columns: ScopeColumn[]; tables: string[] },
   join: 'inner' | 'left' | 'right' | 'full',
 ): { columns: ScopeColumn[]; cond: Expr | undefined } {
-  const scope: Scope = { tables: [...left.tables, ...right.tables], columns: [...left.columns, ...right.columns], ctes: b.qc.ctes }
+  const scope: Scope = { tables: [...left.tables, ...right.tables], columns: [...left.columns, ...right.columns], ctes: b.qc.ctes, rows: b.rows }
   const binder = b.qc.env.binder
   let using = (j.usingClause ?? []).map(stringOf)
   if (j.isNatural === true) {

@@ -7,6 +7,7 @@ import {
   Decimal,
   Interval,
   Jsonb,
+  RecordValue,
   arrayIndex,
   castToText,
   defineJsonKey,
@@ -26,8 +27,9 @@ type Json = unknown
 const jv = (d: Datum | undefined) => (d as Jsonb).value
 const path = (d: Datum | undefined) => d as readonly (string | null)[]
 
-/** A SQL value as JSON (to_jsonb): numbers stay numbers, bools booleans, arrays arrays, jsonb
- * itself; timestamps in ISO 8601 with a 'T'; everything else its text output. */
+/** A SQL value as JSON (to_jsonb): numbers stay numbers, bools booleans, arrays arrays, records
+ * objects of their fields, jsonb itself; timestamps in ISO 8601 with a 'T'; everything else its
+ * text output. */
 export function toJson(value: Datum, type: SqlType): Json {
   if (value === null) return null
   switch (type.kind) {
@@ -58,9 +60,26 @@ export function toJson(value: Datum, type: SqlType): Json {
     }
     case 'interval':
       return (value as Interval).toString()
+    case 'record': {
+      // An object of the fields by name, in field order (jsonb then sorts its keys).
+      const values = (value as RecordValue).values
+      const out: Record<string, Json> = {}
+      type.fields.forEach((f, i) => defineJsonKey(out, f.name, toJson(values[i] ?? null, f.type)))
+      return out
+    }
     default:
       return castToText(value, type)
   }
+}
+
+/** row_to_json(record [, pretty]): the record as a JSON object. The pretty flag only changes
+ * json's text, and json values here are jsonb (one text form). */
+const rowToJson: FunctionResolver = (args) => {
+  const [record, pretty] = args
+  if (record?.kind !== 'record' || args.length > 2) return undefined
+  if (pretty !== undefined && pretty.kind !== 'bool' && pretty.kind !== 'unknown') return undefined
+  const params = pretty === undefined ? [record] : [record, T.bool]
+  return resolved(sig(params, T.jsonb, (a) => new Jsonb(toJson(a[0] as Datum, record))))
 }
 
 const anyType = (t: SqlType | undefined): SqlType => (t === undefined || t.kind === 'unknown' ? T.text : t)
@@ -84,7 +103,7 @@ const buildObject: FunctionResolver = (args) => {
           const k = a[i] as Datum
           if (k === null) throw new SqlError('22004', 'argument 1: key must not be null'.replace('1', String(i + 1)))
           const kt = types[i] as SqlType
-          if (kt.kind === 'array' || kt.kind === 'jsonb') {
+          if (kt.kind === 'array' || kt.kind === 'jsonb' || kt.kind === 'record') {
             throw new SqlError('22023', 'key value must be scalar, not array, composite, or json')
           }
           defineJsonKey(out, castToText(k, kt), toJson(a[i + 1] as Datum, types[i + 1] as SqlType))
@@ -182,7 +201,8 @@ export function prettyJson(v: Json, indent = ''): string {
 }
 
 const variadicPath = (fn: (j: Json, p: readonly (string | null)[]) => Datum): FunctionResolver => (args) => {
-  if (args.length < 1) return undefined
+  // VARIADIC takes at least one path element (PostgreSQL: 42883 for the JSON alone).
+  if (args.length < 2) return undefined
   const first = args[0] as SqlType
   if (first.kind !== 'jsonb' && first.kind !== 'unknown') return undefined
   if (args.length === 2 && args[1]?.kind === 'array') {
@@ -194,28 +214,42 @@ const variadicPath = (fn: (j: Json, p: readonly (string | null)[]) => Datum): Fu
 
 const boxed = (v: Json | undefined): Datum => (v === undefined ? null : new Jsonb(v))
 
+const arrayLength = overloads(
+  sig([T.jsonb], T.int4, (a) => {
+    const v = jv(a[0])
+    if (!Array.isArray(v)) {
+      throw new SqlError('22023', isJsonObject(v) ? 'cannot get array length of a non-array' : 'cannot get array length of a scalar')
+    }
+    return BigInt(v.length)
+  }),
+)
+
+const extractPath = variadicPath((j, p) => boxed(jsonPath(j, p)))
+
+const extractPathText: FunctionResolver = (args) => {
+  const r = variadicPath((j, p) => jsonText(jsonPath(j, p)))(args)
+  return r === undefined ? undefined : { ...r, type: T.text }
+}
+
 /** The jsonb functions, by lowercase name. */
 export const JSONB_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
   ['to_jsonb', toJsonb],
   ['to_json', toJsonb],
+  ['row_to_json', rowToJson],
   ['jsonb_build_object', buildObject],
   ['json_build_object', buildObject],
   ['jsonb_build_array', buildArray],
   ['json_build_array', buildArray],
   ['jsonb_typeof', overloads(sig([T.jsonb], T.text, (a) => jsonTypeof(jv(a[0]))))],
   ['json_typeof', overloads(sig([T.jsonb], T.text, (a) => jsonTypeof(jv(a[0]))))],
-  ['jsonb_array_length', overloads(sig([T.jsonb], T.int4, (a) => {
-    const v = jv(a[0])
-    if (!Array.isArray(v)) {
-      throw new SqlError('22023', isJsonObject(v) ? 'cannot get array length of a non-array' : 'cannot get array length of a scalar')
-    }
-    return BigInt(v.length)
-  }))],
-  ['jsonb_extract_path', variadicPath((j, p) => boxed(jsonPath(j, p)))],
-  ['jsonb_extract_path_text', (args) => {
-    const r = variadicPath((j, p) => jsonText(jsonPath(j, p)))(args)
-    return r === undefined ? undefined : { ...r, type: T.text }
-  }],
+  ['jsonb_array_length', arrayLength],
+  ['jsonb_extract_path', extractPath],
+  ['jsonb_extract_path_text', extractPathText],
+  // json is jsonb here (see sql-type.ts): json's functions are jsonb's, in jsonb's key order.
+  ['json_array_length', arrayLength],
+  ['json_extract_path', extractPath],
+  ['json_extract_path_text', extractPathText],
+  ['json_strip_nulls', overloads(sig([T.jsonb], T.jsonb, (a) => new Jsonb(stripNulls(jv(a[0])))))],
   ['jsonb_set', overloads(
     sig([T.jsonb, T.textArray, T.jsonb], T.jsonb, (a) => jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), true)),
     sig([T.jsonb, T.textArray, T.jsonb, T.bool], T.jsonb, (a) => jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), a[3] as boolean)),

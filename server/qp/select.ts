@@ -72,6 +72,7 @@ export function tableScope(table: Table, alias: string): Scope {
   return {
     tables: [alias],
     columns: table.columns.map((c) => ({ table: alias, name: c.name, type: c.type, slot: c.position, hidden: c.hidden })),
+    rows: new Map([[alias, { typeName: table.name, keySlot: table.primaryKey[0] }]]),
   }
 }
 
@@ -733,9 +734,25 @@ export function bindTargets(
       out.push(...expandStar(b, scope, star, locationOf(val)))
       continue
     }
+    const record = starredRecord(val)
+    if (record !== undefined) {
+      // `(r).*`: one column per field of the record.
+      out.push(...b.recordFields(b.bind(record, scope, options)))
+      continue
+    }
     out.push({ name: t.name ?? outputName(val), expr: b.bind(val, scope, options) })
   }
   return out
+}
+
+/** `(r).*` gives the record expression `r` (with any indirection before the star), anything
+ * else undefined. */
+function starredRecord(val: Node): Node | undefined {
+  if (!('A_Indirection' in val)) return undefined
+  const { arg, indirection = [] } = val.A_Indirection
+  const last = indirection[indirection.length - 1]
+  if (arg === undefined || last === undefined || !('A_Star' in last)) return undefined
+  return indirection.length === 1 ? arg : { A_Indirection: { arg, indirection: indirection.slice(0, -1) } }
 }
 
 /** `*` gives '', `t.*` gives 't', anything else undefined. */
@@ -776,6 +793,14 @@ function outputName(val: Node): string {
     const names = val.TypeCast.typeName?.names ?? []
     return stringOf(names[names.length - 1])
   }
+  if ('A_Indirection' in val) {
+    // `(p).id` is named after the field, `a[1]` after the array.
+    const { arg, indirection = [] } = val.A_Indirection
+    const field = [...indirection].reverse().find((n) => 'String' in n)
+    if (field !== undefined) return stringOf(field)
+    return arg === undefined ? '?column?' : outputName(arg)
+  }
+  if ('RowExpr' in val) return 'row'
   if ('CaseExpr' in val) return 'case'
   if ('CoalesceExpr' in val) return 'coalesce'
   if ('A_Expr' in val && val.A_Expr.kind === 'AEXPR_NULLIF') return 'nullif'

@@ -165,20 +165,36 @@ function objectOf(v: unknown, fn: string): object {
   throw new SqlError('22023', `cannot call ${fn} on ${Array.isArray(v) ? 'an array' : 'a scalar'}`)
 }
 
-const jsonbArrayElements = (asText: boolean): SetFunctionResolver => (args) =>
-  jsonArg(args)
+/** The json functions' words for a value of the wrong kind (jsonfuncs.c's, which differ from
+ * jsonb's); json values are jsonb here, so only the messages tell the families apart. */
+function jsonArrayOf(v: unknown, fn: string): unknown[] {
+  if (Array.isArray(v)) return v
+  throw new SqlError('22023', `cannot call ${fn} on ${isJsonObject(v) ? 'a non-array' : 'a scalar'}`)
+}
+
+function jsonDeconstruct(v: unknown): object {
+  if (isJsonObject(v)) return v
+  throw new SqlError('22023', Array.isArray(v) ? 'cannot deconstruct an array as an object' : 'cannot deconstruct a scalar')
+}
+
+/** jsonb_array_elements[_text], and json_array_elements[_text] (`json`) with json's messages. */
+const jsonbArrayElements = (asText: boolean, json = false): SetFunctionResolver => (args) => {
+  const fn = `${json ? 'json' : 'jsonb'}_array_elements${asText ? '_text' : ''}`
+  return jsonArg(args)
     ? {
         argTypes: [T.jsonb],
         columns: [{ name: 'value', type: asText ? T.text : T.jsonb }],
-        apply: (a) =>
-          arrayOf((a[0] as Jsonb).value, asText ? 'jsonb_array_elements_text' : 'jsonb_array_elements').map((v) => [
-            asText ? jsonText(v) : new Jsonb(v),
-          ]),
+        apply: (a) => {
+          const v = (a[0] as Jsonb).value
+          return (json ? jsonArrayOf(v, fn) : arrayOf(v, fn)).map((x) => [asText ? jsonText(x) : new Jsonb(x)])
+        },
       }
     : undefined
+}
 
-const jsonbEach = (asText: boolean): SetFunctionResolver => (args) => {
-  const fn = asText ? 'jsonb_each_text' : 'jsonb_each'
+/** jsonb_each[_text], and json_each[_text] (`json`) with json's messages. */
+const jsonbEach = (asText: boolean, json = false): SetFunctionResolver => (args) => {
+  const fn = `${json ? 'json' : 'jsonb'}_each${asText ? '_text' : ''}`
   return jsonArg(args)
     ? {
         argTypes: [T.jsonb],
@@ -186,18 +202,26 @@ const jsonbEach = (asText: boolean): SetFunctionResolver => (args) => {
           { name: 'key', type: T.text },
           { name: 'value', type: asText ? T.text : T.jsonb },
         ],
-        apply: (a) =>
-          jsonbEntries(objectOf((a[0] as Jsonb).value, fn)).map(([k, v]) => [k, asText ? jsonText(v) : new Jsonb(v)]),
+        apply: (a) => {
+          const v = (a[0] as Jsonb).value
+          const object = json ? jsonDeconstruct(v) : nonObject(v, fn)
+          return jsonbEntries(object).map(([k, x]) => [k, asText ? jsonText(x) : new Jsonb(x)])
+        },
       }
     : undefined
 }
 
-const jsonbObjectKeys: SetFunctionResolver = (args) =>
+function nonObject(v: unknown, fn: string): object {
+  if (isJsonObject(v)) return v
+  throw new SqlError('22023', `cannot call ${fn} on a non-object`)
+}
+
+const jsonbObjectKeys = (fn: string): SetFunctionResolver => (args) =>
   jsonArg(args)
     ? {
         argTypes: [T.jsonb],
-        columns: [{ name: 'jsonb_object_keys', type: T.text }],
-        apply: (a) => jsonbEntries(objectOf((a[0] as Jsonb).value, 'jsonb_object_keys')).map(([k]) => [k]),
+        columns: [{ name: fn, type: T.text }],
+        apply: (a) => jsonbEntries(objectOf((a[0] as Jsonb).value, fn)).map(([k]) => [k]),
       }
     : undefined
 
@@ -267,7 +291,13 @@ export const SET_FUNCTIONS: ReadonlyMap<string, SetFunctionResolver> = new Map<s
   ['jsonb_array_elements_text', jsonbArrayElements(true)],
   ['jsonb_each', jsonbEach(false)],
   ['jsonb_each_text', jsonbEach(true)],
-  ['jsonb_object_keys', jsonbObjectKeys],
+  ['jsonb_object_keys', jsonbObjectKeys('jsonb_object_keys')],
+  // json is jsonb here: the same rows, in jsonb's key order and without duplicate keys.
+  ['json_array_elements', jsonbArrayElements(false, true)],
+  ['json_array_elements_text', jsonbArrayElements(true, true)],
+  ['json_each', jsonbEach(false, true)],
+  ['json_each_text', jsonbEach(true, true)],
+  ['json_object_keys', jsonbObjectKeys('json_object_keys')],
   ['regexp_matches', regexpMatches],
   ['regexp_split_to_table', regexpSplit],
   ['string_to_table', stringToTable],

@@ -535,7 +535,12 @@ export class SqlTransaction implements Transaction {
   #findEnum(name: string): SqlType | undefined {
     const key = enumKey(name)
     const raw = this.#view.getCatalog(key, this.#shared.catalogReads)
-    if (raw === undefined) return undefined
+    if (raw === undefined) {
+      // PostgreSQL names a table's row type after the table ('(1,a)'::p, a column of type p);
+      // records here exist only as values, never named as types.
+      if (this.#findTable(name) !== undefined) throw featureNotSupported(`the row type of table "${name}" as a type name`)
+      return undefined
+    }
     this.#readKeys.add(key)
     return enumTypeOf(JSON.parse(raw) as EnumDef)
   }

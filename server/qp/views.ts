@@ -103,6 +103,7 @@ function createView(env: ViewEnv, s: ViewStmt): void {
     if (seen.has(c)) throw new SqlError('42701', `column "${c}" specified more than once`)
     seen.add(c)
   }
+  plan.fieldTypes.forEach((t, i) => checkNotPseudo(t, columns[i] ?? ''))
   if (existing !== undefined && existing.columns.some((c, i) => columns[i] !== c)) {
     throw new SqlError('42P16', 'cannot change name of view column', { hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.' })
   }
@@ -115,6 +116,15 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   useSequences(env, sql, 'query')
   const def: ViewDef = { name, sql, columns, types: plan.fieldTypes }
   env.put(viewKey(name), JSON.stringify(def))
+}
+
+/** An anonymous record (ROW(...), a subquery's whole row) is PostgreSQL's pseudo-type `record`,
+ * which no view or table column may have (42P16); a table's or view's row type may. */
+export function checkNotPseudo(type: SqlType, column: string): void {
+  const element = type.kind === 'array' ? type.element : type
+  if (element.kind === 'record' && element.name === undefined) {
+    throw new SqlError('42P16', `column "${column}" has pseudo-type record${type.kind === 'array' ? '[]' : ''}`)
+  }
 }
 
 function dropView(env: ViewEnv, s: DropStmt): void {

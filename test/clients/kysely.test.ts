@@ -1,10 +1,11 @@
 // The Kysely dialect against a real server process (issue 5, "Tests": Kysely): schema builder
-// DDL, typed selects/inserts/updates/deletes, joins, transactions (callback, controlled,
-// read-only), the conflict retry, clear errors for savepoints and serializable, AbortSignal and
-// streaming; the Migrator and introspection are in kysely-catalog.test.ts. Method: real Kysely
-// queries over real HTTP.
+// DDL, typed selects/inserts/updates/deletes, joins, nested relations (kysely/helpers/postgres'
+// jsonArrayFrom and jsonObjectFrom), transactions (callback, controlled, read-only), the conflict
+// retry, clear errors for savepoints and serializable, AbortSignal and streaming; the Migrator
+// and introspection are in kysely-catalog.test.ts. Method: real Kysely queries over real HTTP.
 import { describe, expect, test } from 'bun:test'
 import { Kysely, sql, type Generated, type Insertable, type Selectable } from 'kysely'
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import {
   isRetryable,
   retry,
@@ -227,6 +228,92 @@ describe('joins', () => {
     expect(left).toEqual([
       { pet: 'Doggo', owner: 'Ada' },
       { pet: 'Stray', owner: null },
+    ])
+  })
+})
+
+/** The tables of the nested-relations test (its own, so earlier tests' rows do not matter). */
+type Zoo = {
+  keeper: { id: number; name: string }
+  // numeric reads as a string, but inside JSON it is a JSON number (PostgreSQL's to_json too).
+  animal: { id: number; keeper_id: number | null; name: string; weight: string | number | null; born: string | null }
+  toy: { id: number; animal_id: number; label: string }
+}
+
+describe('nested relations (kysely/helpers/postgres)', () => {
+  test('jsonArrayFrom and jsonObjectFrom: owners with their pets and the pets’ toys, pets with their owner', async () => {
+    const db = served.db.withTables<Zoo>()
+    await db.schema.createTable('keeper').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull()).execute()
+    await db.schema
+      .createTable('animal')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('keeper_id', 'integer')
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('weight', 'numeric(5, 2)')
+      .addColumn('born', 'timestamp')
+      .execute()
+    await db.schema
+      .createTable('toy')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('animal_id', 'integer', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .execute()
+    await db.insertInto('keeper').values([{ id: 1, name: 'Ann' }, { id: 2, name: 'Bob' }]).execute()
+    await db
+      .insertInto('animal')
+      .values([
+        { id: 10, keeper_id: 1, name: 'Rex', weight: '12.50', born: '2020-01-02 03:04:05' },
+        { id: 11, keeper_id: 1, name: 'Tom', weight: null, born: null },
+        { id: 12, keeper_id: null, name: 'Stray', weight: '3', born: null },
+      ])
+      .execute()
+    await db.insertInto('toy').values([{ id: 100, animal_id: 10, label: 'ball' }, { id: 101, animal_id: 10, label: 'bone' }]).execute()
+
+    const keepers = await db
+      .selectFrom('keeper')
+      .select((eb) => [
+        'keeper.id',
+        'keeper.name',
+        jsonArrayFrom(
+          eb
+            .selectFrom('animal')
+            .select((inner) => [
+              'animal.id',
+              'animal.name',
+              'animal.weight',
+              'animal.born',
+              jsonArrayFrom(inner.selectFrom('toy').select(['toy.label']).whereRef('toy.animal_id', '=', 'animal.id').orderBy('toy.id')).as('toys'),
+            ])
+            .whereRef('animal.keeper_id', '=', 'keeper.id')
+            .orderBy('animal.id'),
+        ).as('pets'),
+      ])
+      .orderBy('keeper.id')
+      .execute()
+    expect(keepers).toEqual([
+      {
+        id: 1,
+        name: 'Ann',
+        pets: [
+          { id: 10, name: 'Rex', weight: 12.5, born: '2020-01-02T03:04:05', toys: [{ label: 'ball' }, { label: 'bone' }] },
+          { id: 11, name: 'Tom', weight: null, born: null, toys: [] },
+        ],
+      },
+      { id: 2, name: 'Bob', pets: [] },
+    ])
+
+    const animals = await db
+      .selectFrom('animal')
+      .select((eb) => [
+        'animal.name',
+        jsonObjectFrom(eb.selectFrom('keeper').select(['keeper.id', 'keeper.name']).whereRef('keeper.id', '=', 'animal.keeper_id')).as('keeper'),
+      ])
+      .orderBy('animal.id')
+      .execute()
+    expect(animals).toEqual([
+      { name: 'Rex', keeper: { id: 1, name: 'Ann' } },
+      { name: 'Tom', keeper: { id: 1, name: 'Ann' } },
+      { name: 'Stray', keeper: null },
     ])
   })
 })

@@ -55,6 +55,12 @@ export function castContextOf(from: SqlType, to: SqlType): CastContext | undefin
   // Arrays cast element by element, in the context the element cast needs (array_coerce).
   if (from.kind === 'array' && to.kind === 'array') return castContextOf(from.element, to.element)
   if (from.kind === 'enum' && to.kind === 'enum' && from.oid !== to.oid) return undefined
+  // A record to another record type of the same fields (a row constructor to a table's row
+  // type); PostgreSQL's field-by-field conversions between other shapes are not built.
+  if (from.kind === 'record' && to.kind === 'record') {
+    const same = from.fields.length === to.fields.length && from.fields.every((f, i) => typesEqual(f.type, (to.fields[i] as typeof f).type))
+    return same ? I : undefined
+  }
   if (from.kind === to.kind || from.kind === 'unknown') return I
   if (to.kind === 'unknown') return undefined
   const direct = CASTS[from.kind]?.[to.kind]

@@ -7,6 +7,7 @@ import { compareArrays } from './array.ts'
 import { Decimal } from './decimal.ts'
 import { Interval, compareIntervals, intervalSpan } from './interval.ts'
 import { Jsonb, compareJsonb, jsonbHashText } from './jsonb.ts'
+import { RecordValue, compareRecords } from './record.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 import { compareCodePoints } from './text-order.ts'
 import { enumOrder, expect, expectArray, expectInstance, formatText } from './text-io.ts'
@@ -65,6 +66,8 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
       const element = type.element
       return compareArrays(expectArray(a, type), expectArray(b, type), (x, y) => compare(x, y, element))
     }
+    case 'record':
+      return compareRecords(expectInstance(a, RecordValue, type), expectInstance(b, RecordValue, type), type.fields.map((f) => f.type), compare)
     default:
       return assertNever(type)
   }
@@ -97,6 +100,11 @@ export function hashKey(value: Datum, type: SqlType): string {
     case 'array': {
       const element = type.element
       return JSON.stringify(expectArray(value, type).map((v) => (v === null ? null : hashKey(v, element))))
+    }
+    case 'record': {
+      // NULL fields equal each other here, as in record_eq.
+      const fields = type.fields
+      return JSON.stringify(expectInstance(value, RecordValue, type).values.map((v, i) => (v === null ? null : hashKey(v, (fields[i] as { type: SqlType }).type))))
     }
     default:
       return formatText(value, type)

@@ -37,10 +37,15 @@ export {
   uuidType,
   varcharType,
   bpcharType,
+  recordType,
   type Datum,
+  type RecordField,
   type SqlType,
   type TypeKind,
 } from './sql-type.ts'
+
+/** Record values (composite rows): the value, IS NULL's rule, comparability of two records. */
+export { RecordValue, comparableFields, recordIsNull } from './record.ts'
 
 /** Exact decimals (numeric) and jsonb values. */
 export { Decimal } from './decimal.ts'

@@ -53,6 +53,7 @@ const NO_KEY_FORM: Readonly<Partial<Record<TypeKind, string>>> = {
   jsonb: 'a jsonb',
   interval: 'an interval',
   array: 'an array',
+  record: 'a record',
 }
 
 /** Whether values of the type have a key form (may be in a primary key or an index): jsonb,
@@ -118,6 +119,9 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     case 'array':
       // The text output reads back exactly (interval fields, array elements in their own output).
       return formatText(value, type)
+    case 'record':
+      // No column has a record type (DDL refuses it), so no row holds one.
+      throw featureNotSupported('a record as a column type')
     default:
       return assertNever(type)
   }
@@ -167,6 +171,8 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
     case 'array':
       if (typeof part !== 'string') throw bad()
       return parseText(part, type.kind === 'interval' ? { kind: 'interval' } : type)
+    case 'record':
+      throw featureNotSupported('a record as a column type')
     default:
       return assertNever(type)
   }

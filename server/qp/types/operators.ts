@@ -27,6 +27,7 @@ import {
   subtractTimestamps,
 } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
+import { RecordValue, comparableFields, compareRecords } from './record.ts'
 import { addIntervalToTime, subtractTimes } from './time.ts'
 import {
   jsonContains,
@@ -106,6 +107,11 @@ export function resolveBinary(
   right: SqlType,
 ): ResolvedOperator | undefined {
   const test = COMPARISONS[op]
+  if (test !== undefined && left.kind === 'record' && right.kind === 'record') {
+    // record_eq / record_cmp: fields compared in their own types, a NULL field equal to a NULL.
+    const types = comparableFields(left, right)
+    return { resultType: boolType, leftType: left, rightType: right, apply: (a, b) => test(compareRecords(a as RecordValue, b as RecordValue, types, compare)) }
+  }
   if (test !== undefined) {
     const t = comparisonType(left, right)
     if (t === undefined) return undefined

@@ -12,6 +12,13 @@ import {
 import type { Decimal } from './decimal.ts'
 import type { Interval } from './interval.ts'
 import type { Jsonb } from './jsonb.ts'
+import type { RecordValue } from './record.ts'
+
+/** One field of a record type: a column's name (f1, f2, ... in ROW()) and type. */
+export interface RecordField {
+  readonly name: string
+  readonly type: SqlType
+}
 
 /** A SQL type. `unknown` is an untyped literal or NULL whose type context has not fixed yet. */
 export type SqlType =
@@ -57,6 +64,13 @@ export type SqlType =
       readonly labels: readonly string[]
       readonly sortOrders: readonly number[]
     }
+  /**
+   * A composite value, PostgreSQL's row types: a FROM item's whole row (`SELECT p FROM p`,
+   * `to_json(p)`) or a row constructor (`ROW(1, 'a')`). `name` is the relation whose row type it
+   * is (a table's or view's catalog name), undefined for an anonymous `record`. Fields may be
+   * records or arrays. Never a column's type: records are not stored.
+   */
+  | { readonly kind: 'record'; readonly name?: string | undefined; readonly fields: readonly RecordField[] }
   | { readonly kind: 'unknown' }
 
 export type TypeKind = SqlType['kind']
@@ -68,7 +82,8 @@ export type TypeKind = SqlType['kind']
  * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); time → bigint (microseconds since midnight,
  * 0 to 86,400,000,000 inclusive, as PostgreSQL accepts 24:00:00); uuid → string (lowercase canonical); jsonb → Jsonb;
  * bytea → Uint8Array; interval → Interval; array → a JS array of element datums (NULL elements
- * as null); unknown → string (the literal's text); NULL → null.
+ * as null); record → RecordValue (field datums in order); unknown → string (the literal's text);
+ * NULL → null.
  */
 export type Datum =
   | null
@@ -80,6 +95,7 @@ export type Datum =
   | Decimal
   | Jsonb
   | Interval
+  | RecordValue
   | readonly Datum[]
 
 export const boolType: SqlType = { kind: 'bool' }
@@ -113,7 +129,12 @@ export function elementType(type: SqlType): SqlType | undefined {
   return type.kind === 'array' ? type.element : undefined
 }
 
-const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum'>, SqlType>> = {
+/** An anonymous record of these fields (a row constructor's type). */
+export function recordType(fields: readonly RecordField[], name?: string): SqlType {
+  return name === undefined ? { kind: 'record', fields } : { kind: 'record', name, fields }
+}
+
+const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum' | 'record'>, SqlType>> = {
   bool: boolType,
   int2: int2Type,
   int4: int4Type,
@@ -138,7 +159,7 @@ const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum'>, SqlType>> = {
 /** The type without its typmod (numeric(10,2) → numeric, varchar(5) → varchar). */
 export function baseType(type: SqlType): SqlType {
   if (type.kind === 'array') return arrayType(baseType(type.element))
-  if (type.kind === 'enum') return type
+  if (type.kind === 'enum' || type.kind === 'record') return type
   return PLAIN[type.kind]
 }
 
@@ -166,6 +187,17 @@ export function typesEqual(a: SqlType, b: SqlType): boolean {
     case 'enum': {
       const o = b as typeof a
       return a.oid === o.oid && a.labels.length === o.labels.length && a.labels.every((l, i) => l === o.labels[i])
+    }
+    case 'record': {
+      const o = b as typeof a
+      return (
+        a.name === o.name &&
+        a.fields.length === o.fields.length &&
+        a.fields.every((f, i) => {
+          const g = o.fields[i] as RecordField
+          return f.name === g.name && typesEqual(f.type, g.type)
+        })
+      )
     }
     default:
       return true
@@ -200,7 +232,7 @@ export function isDatetimeType(type: SqlType): boolean {
 }
 
 /** PostgreSQL's type category letter (pg_type.typcategory), used for type resolution. */
-export function typeCategory(type: SqlType): 'A' | 'B' | 'E' | 'N' | 'S' | 'D' | 'T' | 'U' | 'X' {
+export function typeCategory(type: SqlType): 'A' | 'B' | 'C' | 'E' | 'N' | 'S' | 'D' | 'T' | 'U' | 'X' {
   switch (type.kind) {
     case 'bool':
       return 'B'
@@ -230,6 +262,8 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'E' | 'N' | 'S' | 'D' |
       return 'A'
     case 'enum':
       return 'E'
+    case 'record':
+      return 'C'
     case 'unknown':
       return 'X'
     default:
@@ -253,6 +287,7 @@ export function isPreferredType(type: SqlType): boolean {
 export function typeName(type: SqlType): string {
   if (type.kind === 'array') return `_${typeName(type.element)}`
   if (type.kind === 'enum') return bareName(type.name)
+  if (type.kind === 'record') return type.name === undefined ? 'record' : bareName(type.name)
   return type.kind
 }
 
@@ -298,6 +333,8 @@ export function formatType(type: SqlType): string {
       return `${formatType(type.element)}[]`
     case 'enum':
       return type.name
+    case 'record':
+      return type.name ?? 'record'
     case 'text':
     case 'date':
     case 'uuid':
@@ -310,7 +347,7 @@ export function formatType(type: SqlType): string {
   }
 }
 
-const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum'>>> = {
+const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum' | 'record'>>> = {
   bool: 'bool',
   boolean: 'bool',
   int2: 'int2',

@@ -1,12 +1,13 @@
 // PostgreSQL's input and output functions for every type (ARCHITECTURE.md "query processor":
 // values), with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1.
-import { SqlError, assert, assertNever } from '../../errors/index.ts'
+import { SqlError, assert, assertNever, featureNotSupported } from '../../errors/index.ts'
 import { formatBytea, parseBytea, parseUuid } from './bytea.ts'
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
 import { formatArray, parseArray } from './array.ts'
 import { Decimal } from './decimal.ts'
 import { Interval, applyIntervalTypmod, formatInterval, parseInterval } from './interval.ts'
 import { Jsonb } from './jsonb.ts'
+import { RecordValue, formatRecordText } from './record.ts'
 import { parseTime, roundTime } from './time.ts'
 import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
 import type { Datum, SqlType } from './sql-type.ts'
@@ -83,6 +84,9 @@ export function parseText(text: string, type: SqlType, nowUs?: bigint): Datum {
       const element = type.element
       return parseArray(text, (s) => parseText(s, element, nowUs))
     }
+    case 'record':
+      // PostgreSQL reads '(1,a)' into a named row type; no SQL here can name one as a type.
+      throw featureNotSupported('reading text as a record')
     default:
       return assertNever(type)
   }
@@ -129,6 +133,8 @@ export function formatText(value: Datum, type: SqlType): string {
       const element = type.element
       return formatArray(expectArray(value, type), (d) => formatText(d, element))
     }
+    case 'record':
+      return formatRecordText(expectInstance(value, RecordValue, type), type.fields, formatText)
     default:
       return assertNever(type)
   }

@@ -12,8 +12,8 @@ export type WireValue =
   null | boolean | number | string | WireValue[] | { readonly [k: string]: unknown }
 
 /** API.md's JSON form of a value: bool → boolean; int2/int4/float4/float8 → number (NaN and
- * ±Infinity as strings); int8, numeric → string; date/time types and bytea → text output;
- * jsonb → the JSON value (objects in jsonb key order). */
+ * ±Infinity as strings); int8, numeric → string; date/time types, bytea and records → text
+ * output; jsonb → the JSON value (objects in jsonb key order). */
 export function toWire(value: Datum, type: SqlType): WireValue {
   if (value === null) return null
   switch (type.kind) {
@@ -49,6 +49,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     case 'bytea':
     case 'interval':
     case 'enum':
+    case 'record':
       return formatText(value, type)
     default:
       return assertNever(type)
