@@ -527,7 +527,9 @@ export class Binder {
       const fields = 'ColumnRef' in item ? (item.ColumnRef.fields ?? []) : []
       if (starItem(fields) === undefined) return [this.bind(item, scope, options)]
       const row = this.#columnRef(fields, scope, locationOf(item))
-      return row.kind === 'func' && row.name === 'row' ? row.args.slice(0, fieldCount(row.type)) : [row]
+      if (row.kind === 'func' && row.name === 'row') return row.args.slice(0, fieldCount(row.type))
+      // An enclosing query's row (passed in) or a LATERAL item's: its fields, selected.
+      return this.#typeOf(row).kind === 'record' ? this.recordFields(row).map((f) => f.expr) : [row]
     })
     if (args.length > RECORD_FIELDS_MAX) throw new SqlError('54011', `ROW expressions can have at most ${RECORD_FIELDS_MAX} entries`)
     const type = recordType(args.map((a, i) => ({ name: `f${i + 1}`, type: this.#typeOf(a) })))
@@ -1359,9 +1361,25 @@ function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
     } catch (e) {
       // Anything but a column missing here is left to binding the argument, which reports it.
       if (!(e instanceof SqlError)) throw e
-      return missingHere(e) && !(table === undefined && scope.tables.includes(name))
+      // A bare name that no column here has is a column of an enclosing query when one has it
+      // (PostgreSQL looks for columns at every level before whole rows), else this query's row.
+      return missingHere(e) && !(table === undefined && scope.tables.includes(name) && !outerHasColumn(scope, name))
     }
   })
+}
+
+/** Whether a query enclosing `scope` has a column `name` (an ambiguous one counts). */
+function outerHasColumn(scope: Scope, name: string): boolean {
+  for (let at = scope.parent?.scope; at !== undefined; at = at.parent?.scope) {
+    try {
+      columnIn(at, undefined, name)
+      return true
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e
+      if (!missingHere(e)) return true
+    }
+  }
+  return false
 }
 
 /** The item of a `t.*` reference (`*` alone, or longer names, are undefined). */

@@ -2,6 +2,7 @@
 // keys through the write buffer like any row, so they commit, conflict and replicate like data.
 import type {
   ColumnDef as PgColumnDef,
+  ColumnRef,
   Constraint,
   CreateStmt,
   DropStmt,
@@ -17,7 +18,7 @@ import {
   SqlError,
 } from '../errors/index.ts'
 import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
+import { Binder, EMPTY_SCOPE, nodesOutsideSubqueries, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
   bareName,
@@ -331,6 +332,18 @@ function validateGenerated(b: Binder, table: Table, col: ColumnDef, node: Node):
         detail: 'A generated column cannot reference another generated column.',
       },
     )
+  }
+  // The row's whole value would include the column itself (PostgreSQL's 42P17 too).
+  const wholeRow = nodesOutsideSubqueries<ColumnRef>(node, 'ColumnRef').some(({ fields = [] }) => {
+    const first = fields[0]
+    if (first === undefined || !('String' in first) || stringOf(first) !== table.name) return false
+    if (fields.length === 2 && 'A_Star' in (fields[1] as Node)) return true
+    return fields.length === 1 && !table.columns.some((c) => c.name === table.name)
+  })
+  if (wholeRow) {
+    throw new SqlError('42P17', 'cannot use whole-row variable in column generation expression', {
+      detail: 'This would cause the generated column to depend on its own value.',
+    })
   }
   const e = b.bind(node, tableScope(table, table.name), {
     clause: 'generation expression',

@@ -4,7 +4,7 @@
 // PostgreSQL's populate_record reads it.
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { T } from './function-overloads.ts'
-import type { ResolvedSetFunction, SetFunctionColumn } from './set-functions.ts'
+import { jsonArg, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
 import {
   Jsonb,
   baseType,
@@ -53,8 +53,6 @@ function notArray(fn: string, v: Json, json: boolean): SqlError {
   const what = !json ? 'a non-array' : isJsonObject(v) ? 'an object' : 'a scalar'
   return new SqlError('22023', `cannot call ${fn} on ${what}`)
 }
-
-const jsonArg = (args: readonly SqlType[]) => args.length === 1 && (args[0]?.kind === 'jsonb' || args[0]?.kind === 'unknown')
 
 /** json[b]_to_record: one row from an object; NULL gives one row of NULLs, as in PostgreSQL. */
 const toRecord: RecordSetResolver = (args, columns) =>

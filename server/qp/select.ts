@@ -777,8 +777,9 @@ function expandStar(b: Binder, scope: Scope, table: string, location: number | u
 /** PostgreSQL's name for an unnamed output column. */
 function outputName(val: Node): string {
   if ('ColumnRef' in val) {
-    const fields = val.ColumnRef.fields ?? []
-    return stringOf(fields[fields.length - 1])
+    // The last name (`p` of `p.*`).
+    const names = (val.ColumnRef.fields ?? []).filter((f) => 'String' in f)
+    return names.length === 0 ? '?column?' : stringOf(names[names.length - 1])
   }
   if ('FuncCall' in val) {
     const names = val.FuncCall.funcname ?? []

@@ -151,7 +151,8 @@ const generateSubscripts: SetFunctionResolver = (args) => {
   }
 }
 
-const jsonArg = (args: readonly SqlType[]) => args.length === 1 && (args[0]?.kind === 'jsonb' || args[0]?.kind === 'unknown')
+/** One argument of a JSON type (json is jsonb here) or an untyped literal. */
+export const jsonArg = (args: readonly SqlType[]) => args.length === 1 && (args[0]?.kind === 'jsonb' || args[0]?.kind === 'unknown')
 
 function arrayOf(v: unknown, fn: string): unknown[] {
   if (Array.isArray(v)) return v
