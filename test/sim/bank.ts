@@ -169,7 +169,8 @@ export class BankModel {
     this.acked.set(t.id, t)
     this.ackLog.push(ack)
     this.#ackOf.set(t.id, ack)
-    if (commitTs !== undefined && commitTs > (this.#commitTsMax?.commitTs ?? -1)) this.#commitTsMax = ack
+    const max = this.#commitTsMax?.commitTs
+    if (commitTs !== undefined && (max === undefined || commitTs > max)) this.#commitTsMax = ack
   }
 
   ackOf(id: number): Ack | undefined {
@@ -178,7 +179,8 @@ export class BankModel {
 
   /** Taken just before a begin: what its snapshot must include. */
   cut(): Cut {
-    return { seq: this.#seq, atMs: this.#nowMs(), acks: this.ackLog.length, commitTsMax: this.#commitTsMax }
+    const acks = this.ackLog.length
+    return { seq: this.#seq, atMs: this.#nowMs(), acks, commitTsMax: this.#commitTsMax }
   }
 
   /** A read in `scope` completed, showing the transfers `ids`. */
@@ -321,7 +323,8 @@ async function totalCheck(
       total += BigInt(r.rows[0]?.[0] as string)
     }
   }
-  await realTimeCheck(tx, model, sample, { reader, cut, nextId, where: snapshotName(tx.startTs, cut, reader) })
+  const where = snapshotName(tx.startTs, cut, reader)
+  await realTimeCheck(tx, model, sample, { reader, cut, nextId, where })
   await tx.commit()
   check(total === model.total, `snapshot ${tx.startTs}: total ${total}, expected ${model.total}`)
   model.checks++
@@ -353,10 +356,18 @@ interface Judged {
  * older ones drawn from `sample` (a stream of its own, so the workload's draws stay as they were).
  * In the range, checkCut judges every id; the point reads must find their rows.
  */
-async function realTimeCheck(tx: Transaction, model: BankModel, sample: SeededRandom, judged: Judged): Promise<void> {
+async function realTimeCheck(
+  tx: Transaction,
+  model: BankModel,
+  sample: SeededRandom,
+  judged: Judged,
+): Promise<void> {
   const { cut, nextId } = judged
   const recent = model.ackLog.slice(Math.max(0, cut.acks - RECENT_ACKS), cut.acks)
-  const older = cut.acks <= RECENT_ACKS ? [] : Array.from({ length: OLDER_ACKS }, () => model.ackLog[sample.int(cut.acks - RECENT_ACKS)] as Ack)
+  const older: Ack[] = []
+  for (let i = 0; i < OLDER_ACKS && cut.acks > RECENT_ACKS; i++) {
+    older.push(model.ackLog[sample.int(cut.acks - RECENT_ACKS)] as Ack)
+  }
   const lo = Math.max(1, nextId - RANGE_IDS_MAX, Math.min(nextId, ...recent.map((a) => a.id)))
   const rows = await tx.execute('SELECT id FROM audit WHERE id >= $1', [lo])
   const present = new Set(rows.rows.map((row) => Number(row[0])))
@@ -380,14 +391,20 @@ async function realTimeCheck(tx: Transaction, model: BankModel, sample: SeededRa
  * to. A transfer another scope showed before the cut and this snapshot misses only counts
  * (BankModel.staleElsewhere).
  */
-function checkCut(model: BankModel, judged: Judged & { readonly lo: number; readonly present: ReadonlySet<number> }): void {
+function checkCut(
+  model: BankModel,
+  judged: Judged & { readonly lo: number; readonly present: ReadonlySet<number> },
+): void {
   const { reader, cut, nextId, where, lo, present } = judged
+  const unseen = (id: number) =>
+    `monotonic reads: ${where}: transfer ${id} is not visible, but an earlier read of` +
+    ` ${reader.scope} showed it`
   for (const id of present) {
     if (id < lo) continue
     check(
       id < nextId,
-      `real-time order: ${where}: transfer ${id} is visible, but it began after the snapshot was taken` +
-        ` (transfers from ${nextId} on did)`,
+      `real-time order: ${where}: transfer ${id} is visible, but it began after the snapshot was` +
+        ` taken (transfers from ${nextId} on did)`,
     )
     check(!model.absent.has(id), `${where}: transfer ${id} is visible but never committed`)
     const known = model.acked.has(id) || model.maybe.has(id) || model.inflight.has(id)
@@ -398,19 +415,13 @@ function checkCut(model: BankModel, judged: Judged & { readonly lo: number; read
     const ack = model.ackOf(id)
     if (ack !== undefined && ack.seq <= cut.seq) checkAcked(false, ack, where)
     const seen = model.seenIn(reader.scope, id)
-    check(
-      seen === undefined || seen > cut.seq,
-      `monotonic reads: ${where}: transfer ${id} is not visible, but an earlier read of ${reader.scope} showed it`,
-    )
+    check(seen === undefined || seen > cut.seq, unseen(id))
     if (model.seenElsewhere(reader.scope, id, cut)) model.staleElsewhere++
   }
   if (lo > 1) return
   // A full read: also every transfer the scope showed at some point, whatever its id.
   for (const [id, seen] of model.seenAll(reader.scope)) {
-    check(
-      seen > cut.seq || present.has(id),
-      `monotonic reads: ${where}: transfer ${id} is not visible, but an earlier read of ${reader.scope} showed it`,
-    )
+    check(seen > cut.seq || present.has(id), unseen(id))
   }
 }
 
@@ -425,18 +436,22 @@ function checkStartTs(startTs: HlcTimestamp, cut: Cut, reader: Reader): void {
   const ack = cut.commitTsMax
   if (ack?.commitTs === undefined || startTs >= ack.commitTs) return
   throw new CheckFailure(
-    `real-time order: ${snapshotName(startTs, cut, reader)} is below the commitTs of transfer ${ack.id},` +
-      ` ${ackName(ack)}`,
+    `real-time order: ${snapshotName(startTs, cut, reader)} is below the commitTs of transfer` +
+      ` ${ack.id}, ${ackName(ack)}`,
   )
 }
 
 function snapshotName(startTs: HlcTimestamp, cut: Cut, reader: Reader): string {
-  return `a snapshot at ${startTs} begun ${reader.region === undefined ? '' : `in ${reader.region} `}at ${cut.atMs.toFixed(3)} virtual ms`
+  const where = reader.region === undefined ? '' : `in ${reader.region} `
+  return `a snapshot at ${startTs} begun ${where}at ${cut.atMs.toFixed(3)} virtual ms`
 }
 
 function ackName(ack: Ack): string {
   const by = ack.region === undefined ? '' : ` in ${ack.region}`
-  const ts = ack.commitTs === undefined ? ' (resolved committed after a restart)' : ` (commitTs ${ack.commitTs})`
+  const ts =
+    ack.commitTs === undefined
+      ? ' (resolved committed after a restart)'
+      : ` (commitTs ${ack.commitTs})`
   return `acknowledged${by} at ${ack.atMs.toFixed(3)} virtual ms${ts}`
 }
 

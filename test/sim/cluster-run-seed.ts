@@ -227,7 +227,8 @@ export async function runClusterSeed(
     await runner.drive(Promise.all(NAMES.map((n) => world.open(n))), 'opening the cluster')
     await runner.drive(setupBank(runner.qp('east'), model, 5), 'setup')
     // West reads the accounts east created (commit wait plus read-at-timestamp).
-    await runner.drive(fullCheck(runner.qp('west'), model, runner.reader('west')), 'setup check in west')
+    const setupCheck = fullCheck(runner.qp('west'), model, runner.reader('west'))
+    await runner.drive(setupCheck, 'setup check in west')
     world.net.setDefaultFaults(config.linkFaults)
     t0 = world.sim.wallMs()
     for (const name of FULL) runner.startClients(name)
@@ -331,8 +332,9 @@ export async function runClusterSeed(
   /** Every region: every acknowledged transfer, the exact total, balances from the audit; and
    * the same rows everywhere (one order of commits). The first resolves unknown outcomes. */
   async function finalChecks(resolve: boolean): Promise<void> {
-    const present = await runner.drive(fullCheck(runner.qp('east'), model, runner.reader('east')), 'final check in east')
-    const presentWest = await runner.drive(fullCheck(runner.qp('west'), model, runner.reader('west')), 'final check in west')
+    const check = (name: FullName) => fullCheck(runner.qp(name), model, runner.reader(name))
+    const present = await runner.drive(check('east'), 'final check in east')
+    const presentWest = await runner.drive(check('west'), 'final check in west')
     const missing = [...present].filter((id) => !presentWest.has(id))
     const extra = [...presentWest].filter((id) => !present.has(id))
     if (missing.length + extra.length > 0) {

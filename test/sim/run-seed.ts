@@ -72,7 +72,8 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
     versionsMax: 1 + gcRandom.int(64),
   }
   const config = { ...drawConfig(random), gc, ...options.config }
-  const world = new World(seed, config, { loseSyncedTail: options.loseSyncedTail, wrongReads: options.wrongReads })
+  const { loseSyncedTail, wrongReads } = options
+  const world = new World(seed, config, { loseSyncedTail, wrongReads })
   const accounts = 2 + random.int(11)
   const model = new BankModel(accounts, () => world.sim.wallMs())
   const clients = 2 + random.int(7)

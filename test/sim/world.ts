@@ -171,7 +171,11 @@ export class World {
    * the snapshot (see WrongReads). */
   readonly #wrongReads: WrongReads | undefined
 
-  constructor(seed: number, config: WorldConfig, options: { loseSyncedTail?: boolean; wrongReads?: WrongReads } = {}) {
+  constructor(
+    seed: number,
+    config: WorldConfig,
+    options: { loseSyncedTail?: boolean; wrongReads?: WrongReads } = {},
+  ) {
     this.#seed = seed
     this.config = config
     this.#loseSyncedTail = options.loseSyncedTail ?? false
@@ -405,7 +409,8 @@ export type WrongReads = 'lagging-scans' | 'latest'
 
 /** `storage` as the QP must not see it (World's wrongReads). */
 function wrongReads(storage: StorageReader, wrong: WrongReads): StorageReader {
-  const at = (ts: HlcTimestamp) => (wrong === 'latest' ? storage.frontier() : Math.max(0, ts - tsFromMs(1)))
+  const at = (ts: HlcTimestamp) =>
+    wrong === 'latest' ? storage.frontier() : Math.max(0, ts - tsFromMs(1))
   return {
     waitForFrontier: (ts, timeoutMs) => storage.waitForFrontier(ts, timeoutMs),
     frontier: () => storage.frontier(),
