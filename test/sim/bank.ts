@@ -1,7 +1,8 @@
 // The bank workload and its checkers for the simulator (ARCHITECTURE.md steps 1-4 and "Recovery"):
-// transfers keep the total constant, and every acknowledged transfer survives every crash.
+// transfers keep the total constant, every acknowledged transfer survives every crash, and every
+// transaction sees every transfer acknowledged before it began, in any region (real-time order).
 import { createHash } from 'node:crypto'
-import type { SeededRandom } from '../../server/clock/index.ts'
+import type { HlcTimestamp, SeededRandom } from '../../server/clock/index.ts'
 import { AssertionError, isSqlError } from '../../server/errors/index.ts'
 import type { QueryProcessor, Transaction } from '../../server/qp/index.ts'
 
@@ -13,6 +14,44 @@ export interface Transfer {
   readonly amount: number
 }
 
+/**
+ * One acknowledgement, as the clients saw it: `seq` orders it against every begin of a checked
+ * transaction (the simulation runs on one event loop, so the order in which the model hears of
+ * things is their real-time order), `atMs` is the simulation's virtual time then (for messages).
+ */
+export interface Ack {
+  readonly id: number
+  readonly seq: number
+  readonly atMs: number
+  /** The region whose client got the answer; undefined in one region, or when a restart resolved
+   * the outcome. */
+  readonly region: string | undefined
+  /** What commit() answered; undefined when a restart resolved an unknown outcome. */
+  readonly commitTs: HlcTimestamp | undefined
+}
+
+/** What the model knew just before a transaction began: the real-time cut its snapshot must
+ * include. */
+export interface Cut {
+  readonly seq: number
+  readonly atMs: number
+  /** Acknowledgements before the begin: `ackLog[0..acks)`. */
+  readonly acks: number
+  /** The acknowledgement with the largest commitTs before the begin. */
+  readonly commitTsMax: Ack | undefined
+}
+
+/** Who reads: its region (for messages) and its scope for monotonic reads, inside which every
+ * snapshot must show what an earlier completed read showed. A scope is a region's process in a
+ * cluster (snapshot timestamps only grow there), a whole run in one region (storage only ever
+ * shows durable commits, and a restart begins above all of them). */
+export interface Reader {
+  readonly region?: string | undefined
+  readonly scope: string
+}
+
+const LOCAL_READER: Reader = { scope: 'local' }
+
 /** A broken promise of the database (not an operating error): the run fails with it. */
 export class CheckFailure extends Error {
   override readonly name = 'CheckFailure'
@@ -20,12 +59,6 @@ export class CheckFailure extends Error {
 
 export const INITIAL_BALANCE = 100
 
-/**
- * What the clients know. A transfer is `acked` once commit() resolved (it must be visible in every
- * later snapshot), `maybe` while its outcome is unknown (40003, or in flight at a crash), `absent`
- * when it certainly did not commit (40001, 57P03 at commit, or not found after a restart resolved
- * it).
- */
 /**
  * A short hash of everything observable about a run (its event log, the model's outcomes, virtual
  * time and failure): two runs of one seed must give the same one.
@@ -37,12 +70,20 @@ export function traceOf(log: unknown, model: BankModel, nowMs: number, failure: 
     absent: [...model.absent].sort((a, b) => a - b),
     ops: model.ops,
     checks: model.checks,
+    realTimeChecks: model.realTimeChecks,
+    staleElsewhere: model.staleElsewhere,
     now: nowMs,
     failure,
   }
   return createHash('sha256').update(JSON.stringify(observed)).digest('hex').slice(0, 16)
 }
 
+/**
+ * What the clients know. A transfer is `acked` once commit() resolved (it must be visible in every
+ * later snapshot), `maybe` while its outcome is unknown (40003, or in flight at a crash), `absent`
+ * when it certainly did not commit (40001, 57P03 at commit, or not found after a restart resolved
+ * it).
+ */
 export class BankModel {
   readonly accounts: number
   readonly acked = new Map<number, Transfer>()
@@ -53,13 +94,40 @@ export class BankModel {
   /** The region each in-flight commit was sent to, when the clients name one (a cluster). */
   readonly inflightRegion = new Map<number, string>()
   readonly errorCodes = new Map<string, number>()
+  /** Every acknowledgement in the order the clients got it (a transfer a restart resolved as
+   * committed counts as acknowledged then). */
+  readonly ackLog: Ack[] = []
+  readonly #ackOf = new Map<number, Ack>()
+  /** Per reader scope: transfer id -> seq at which a completed read there first showed it. */
+  readonly #seen = new Map<string, Map<number, number>>()
+  /** Transfer id -> the first completed read anywhere that showed it. */
+  readonly #firstSeen = new Map<number, { readonly scope: string; readonly seq: number }>()
+  #commitTsMax: Ack | undefined
+  #seq = 0
   #nextId = 1
+  readonly #nowMs: () => number
   checks = 0
+  /** Snapshots whose real-time cut was checked by reads (not only by timestamp). */
+  realTimeChecks = 0
+  /** Reads that missed a transfer which a completed read in another scope had shown, before it
+   * was acknowledged: a figure, not a failure. Commit wait covers acknowledged commits only, so a
+   * region whose clock is behind may begin below a commit still waiting out its commit wait that
+   * a faster region already shows. */
+  staleElsewhere = 0
   /** Client operations finished, whatever their outcome (the liveness check watches it). */
   ops = 0
 
-  constructor(accounts: number) {
+  /** `nowMs` is the simulation's virtual time (the same for every region, without their clock
+   * offsets), only for messages: the order of events is the model's own. */
+  constructor(accounts: number, nowMs: () => number) {
     this.accounts = accounts
+    this.#nowMs = nowMs
+  }
+
+  /** The id the next transfer attempt gets: every attempt numbered from it on began its
+   * transaction after this call. */
+  get nextId(): number {
+    return this.#nextId
   }
 
   get total(): bigint {
@@ -89,10 +157,57 @@ export class BankModel {
    * journal's tail was cut at open, so a record missing now can never appear later). */
   resolve(present: ReadonlySet<number>): void {
     for (const [id, t] of this.maybe) {
-      if (present.has(id)) this.acked.set(id, t)
+      if (present.has(id)) this.acknowledge(t, undefined, undefined)
       else this.absent.add(id)
     }
     this.maybe.clear()
+  }
+
+  /** `t` is known committed from now on: every transaction that begins later must see it. */
+  acknowledge(t: Transfer, region: string | undefined, commitTs: HlcTimestamp | undefined): void {
+    const ack: Ack = { id: t.id, seq: ++this.#seq, atMs: this.#nowMs(), region, commitTs }
+    this.acked.set(t.id, t)
+    this.ackLog.push(ack)
+    this.#ackOf.set(t.id, ack)
+    const max = this.#commitTsMax?.commitTs
+    if (commitTs !== undefined && (max === undefined || commitTs > max)) this.#commitTsMax = ack
+  }
+
+  ackOf(id: number): Ack | undefined {
+    return this.#ackOf.get(id)
+  }
+
+  /** Taken just before a begin: what its snapshot must include. */
+  cut(): Cut {
+    const acks = this.ackLog.length
+    return { seq: this.#seq, atMs: this.#nowMs(), acks, commitTsMax: this.#commitTsMax }
+  }
+
+  /** A read in `scope` completed, showing the transfers `ids`. */
+  saw(scope: string, ids: Iterable<number>): void {
+    const seq = ++this.#seq
+    let seen = this.#seen.get(scope)
+    if (seen === undefined) this.#seen.set(scope, (seen = new Map()))
+    for (const id of ids) {
+      if (!seen.has(id)) seen.set(id, seq)
+      if (!this.#firstSeen.has(id)) this.#firstSeen.set(id, { scope, seq })
+    }
+  }
+
+  /** The seq at which a completed read in `scope` first showed `id`, if one did. */
+  seenIn(scope: string, id: number): number | undefined {
+    return this.#seen.get(scope)?.get(id)
+  }
+
+  /** Every transfer a completed read in `scope` showed, with the seq of the first such read. */
+  seenAll(scope: string): ReadonlyMap<number, number> {
+    return this.#seen.get(scope) ?? new Map()
+  }
+
+  /** Whether a completed read outside `scope` showed `id` before `cut`. */
+  seenElsewhere(scope: string, id: number, cut: Cut): boolean {
+    const first = this.#firstSeen.get(id)
+    return first !== undefined && first.scope !== scope && first.seq <= cut.seq
   }
 }
 
@@ -131,16 +246,24 @@ async function withRetries(retries: number, fn: () => Promise<void>): Promise<vo
 /**
  * Reads every account and every audit row in one snapshot and checks them against the model:
  * the total is exact, the balances are the initial ones moved by exactly the audited transfers
- * (each transfer is atomic), every transfer acknowledged before the snapshot is there, and
- * nothing that certainly did not commit is. Returns the audit ids present.
+ * (each transfer is atomic), every transfer acknowledged before the begin is there (anywhere:
+ * real-time order), as is every one an earlier read of the reader's scope showed (monotonic
+ * reads), and nothing that certainly did not commit is, nor one begun after the snapshot was
+ * taken. Returns the audit ids present.
  */
-export async function fullCheck(qp: QueryProcessor, model: BankModel): Promise<Set<number>> {
-  const ackedBefore = [...model.acked.keys()]
+export async function fullCheck(
+  qp: QueryProcessor,
+  model: BankModel,
+  reader: Reader = LOCAL_READER,
+): Promise<Set<number>> {
+  const cut = model.cut()
   const tx = await qp.begin({ readOnly: true })
+  const nextId = model.nextId
+  checkStartTs(tx.startTs, cut, reader)
   const accounts = await tx.execute('SELECT id, balance FROM accounts ORDER BY id')
   const audit = await tx.execute('SELECT id, src, dst, amount FROM audit ORDER BY id')
   await tx.commit()
-  const where = `snapshot at ${tx.startTs}`
+  const where = snapshotName(tx.startTs, cut, reader)
   check(accounts.rows.length === model.accounts, `${where}: ${accounts.rows.length} accounts`)
   const expected = Array.from({ length: model.accounts }, () => BigInt(INITIAL_BALANCE))
   const present = new Set<number>()
@@ -168,21 +291,25 @@ export async function fullCheck(qp: QueryProcessor, model: BankModel): Promise<S
     )
   }
   check(total === model.total, `${where}: total ${total}, expected ${model.total}`)
-  for (const id of ackedBefore) {
-    check(present.has(id), `${where}: acknowledged transfer ${id} is lost`)
-  }
+  checkCut(model, { reader, cut, nextId, where, lo: 1, present })
+  model.saw(reader.scope, present)
   model.checks++
   return present
 }
 
-/** Checks the total in one snapshot, by an aggregate or by point reads of every account. */
+/** Checks the total in one snapshot, by an aggregate or by point reads of every account, and the
+ * snapshot's real-time cut (realTimeCheck). */
 async function totalCheck(
-  qp: QueryProcessor,
+  env: ClientEnv,
   model: BankModel,
   random: SeededRandom,
-  hold?: Pick<ClientEnv, 'holdMsMax' | 'sleep'>,
+  sample: SeededRandom,
 ): Promise<void> {
-  const tx = await qp.begin({ readOnly: true })
+  const reader = readerOf(env)
+  const cut = model.cut()
+  const tx = await env.qp.begin({ readOnly: true })
+  const nextId = model.nextId
+  checkStartTs(tx.startTs, cut, reader)
   let total = 0n
   if (random.next() < 0.5) {
     const r = await tx.execute('SELECT sum(balance) AS s, count(*) AS n FROM accounts')
@@ -191,14 +318,145 @@ async function totalCheck(
     total = BigInt(sum as string)
   } else {
     for (let a = 0; a < model.accounts; a++) {
-      if (a > 0 && hold?.holdMsMax !== undefined) await hold.sleep(random.int(hold.holdMsMax + 1))
+      if (a > 0 && env.holdMsMax !== undefined) await env.sleep(random.int(env.holdMsMax + 1))
       const r = await tx.execute('SELECT balance FROM accounts WHERE id = $1', [a])
       total += BigInt(r.rows[0]?.[0] as string)
     }
   }
+  const where = snapshotName(tx.startTs, cut, reader)
+  await realTimeCheck(tx, model, sample, { reader, cut, nextId, where })
   await tx.commit()
   check(total === model.total, `snapshot ${tx.startTs}: total ${total}, expected ${model.total}`)
   model.checks++
+}
+
+/** Acknowledgements before the begin that every light check reads: the latest, which a snapshot
+ * from a lagging clock or a frontier not yet caught up would miss first. */
+const RECENT_ACKS = 8
+/** Older acknowledgements sampled by every light check (one point read each). */
+const OLDER_ACKS = 2
+/** Widest range of transfer ids one light check scans (about 5 µs a row): recent
+ * acknowledgements below it are point-read instead. */
+const RANGE_IDS_MAX = 32
+
+/** A snapshot being judged against the model. */
+interface Judged {
+  readonly reader: Reader
+  readonly cut: Cut
+  /** The model's next transfer id once begin returned: attempts from it on began later. */
+  readonly nextId: number
+  /** Names the snapshot in messages. */
+  readonly where: string
+}
+
+/**
+ * The light real-time check, in a snapshot taken after `cut`: one range read of the audit rows of
+ * the latest transfer ids (from the lowest of the last RECENT_ACKS acknowledged, at most
+ * RANGE_IDS_MAX ids back), point reads of acknowledgements below that range and of OLDER_ACKS
+ * older ones drawn from `sample` (a stream of its own, so the workload's draws stay as they were).
+ * In the range, checkCut judges every id; the point reads must find their rows.
+ */
+async function realTimeCheck(
+  tx: Transaction,
+  model: BankModel,
+  sample: SeededRandom,
+  judged: Judged,
+): Promise<void> {
+  const { cut, nextId } = judged
+  const recent = model.ackLog.slice(Math.max(0, cut.acks - RECENT_ACKS), cut.acks)
+  const older: Ack[] = []
+  for (let i = 0; i < OLDER_ACKS && cut.acks > RECENT_ACKS; i++) {
+    older.push(model.ackLog[sample.int(cut.acks - RECENT_ACKS)] as Ack)
+  }
+  const lo = Math.max(1, nextId - RANGE_IDS_MAX, Math.min(nextId, ...recent.map((a) => a.id)))
+  const rows = await tx.execute('SELECT id FROM audit WHERE id >= $1', [lo])
+  const present = new Set(rows.rows.map((row) => Number(row[0])))
+  checkCut(model, { ...judged, lo, present })
+  for (const ack of [...recent, ...older]) {
+    if (ack.id >= lo) continue
+    const r = await tx.execute('SELECT id FROM audit WHERE id = $1', [ack.id])
+    checkAcked(r.rows.length === 1, ack, judged.where)
+    present.add(ack.id)
+  }
+  model.saw(judged.reader.scope, present)
+  model.realTimeChecks++
+}
+
+/**
+ * Judges the audit ids from `lo` up that a snapshot taken after `cut` shows (`present`): each
+ * transfer acknowledged before the cut is there (real-time order, whichever region acknowledged
+ * it), as is each that a completed read of the reader's scope showed before the cut (monotonic
+ * reads); none that began after the snapshot was taken is (its commit was appended after every
+ * journal closed the snapshot's timestamp), nor one that certainly did not commit or never asked
+ * to. A transfer another scope showed before the cut and this snapshot misses only counts
+ * (BankModel.staleElsewhere).
+ */
+function checkCut(
+  model: BankModel,
+  judged: Judged & { readonly lo: number; readonly present: ReadonlySet<number> },
+): void {
+  const { reader, cut, nextId, where, lo, present } = judged
+  const unseen = (id: number) =>
+    `monotonic reads: ${where}: transfer ${id} is not visible, but an earlier read of` +
+    ` ${reader.scope} showed it`
+  for (const id of present) {
+    if (id < lo) continue
+    check(
+      id < nextId,
+      `real-time order: ${where}: transfer ${id} is visible, but it began after the snapshot was` +
+        ` taken (transfers from ${nextId} on did)`,
+    )
+    check(!model.absent.has(id), `${where}: transfer ${id} is visible but never committed`)
+    const known = model.acked.has(id) || model.maybe.has(id) || model.inflight.has(id)
+    check(known, `${where}: transfer ${id} is visible but was never committed`)
+  }
+  for (let id = lo; id < nextId; id++) {
+    if (present.has(id)) continue
+    const ack = model.ackOf(id)
+    if (ack !== undefined && ack.seq <= cut.seq) checkAcked(false, ack, where)
+    const seen = model.seenIn(reader.scope, id)
+    check(seen === undefined || seen > cut.seq, unseen(id))
+    if (model.seenElsewhere(reader.scope, id, cut)) model.staleElsewhere++
+  }
+  if (lo > 1) return
+  // A full read: also every transfer the scope showed at some point, whatever its id.
+  for (const [id, seen] of model.seenAll(reader.scope)) {
+    check(seen > cut.seq || present.has(id), unseen(id))
+  }
+}
+
+/** Fails unless `visible`: `ack` came before the snapshot named by `where` was taken. */
+function checkAcked(visible: boolean, ack: Ack, where: string): void {
+  check(visible, `real-time order: ${where}: transfer ${ack.id} is missing, ${ackName(ack)}`)
+}
+
+/** Fails when a transaction that began after `cut` took a snapshot below an acknowledged commit
+ * (a free check of every transaction, reads or not: its snapshot cannot show that commit). */
+function checkStartTs(startTs: HlcTimestamp, cut: Cut, reader: Reader): void {
+  const ack = cut.commitTsMax
+  if (ack?.commitTs === undefined || startTs >= ack.commitTs) return
+  throw new CheckFailure(
+    `real-time order: ${snapshotName(startTs, cut, reader)} is below the commitTs of transfer` +
+      ` ${ack.id}, ${ackName(ack)}`,
+  )
+}
+
+function snapshotName(startTs: HlcTimestamp, cut: Cut, reader: Reader): string {
+  const where = reader.region === undefined ? '' : `in ${reader.region} `
+  return `a snapshot at ${startTs} begun ${where}at ${cut.atMs.toFixed(3)} virtual ms`
+}
+
+function ackName(ack: Ack): string {
+  const by = ack.region === undefined ? '' : ` in ${ack.region}`
+  const ts =
+    ack.commitTs === undefined
+      ? ' (resolved committed after a restart)'
+      : ` (commitTs ${ack.commitTs})`
+  return `acknowledged${by} at ${ack.atMs.toFixed(3)} virtual ms${ts}`
+}
+
+function readerOf(env: ClientEnv): Reader {
+  return { region: env.region, scope: env.scope ?? LOCAL_READER.scope }
 }
 
 /** How one client behaves; drawn per seed. */
@@ -211,9 +469,6 @@ export interface ClientMix {
   readonly thinkMsMax: number
 }
 
-/** What a client needs from the world: is its process still alive, has it failed an fsync (its
- * journal then refuses commits and stops closing timestamps until the supervisor restarts it),
- * virtual sleep, and whether the run is ending. */
 /** A client mix drawn from a seed: how often clients read only, check everything, lock, write
  * absolute values, retry, and how long they think (up to `thinkMsMax`). */
 export function drawMix(random: SeededRandom, thinkMsMax: number): ClientMix {
@@ -227,10 +482,15 @@ export function drawMix(random: SeededRandom, thinkMsMax: number): ClientMix {
   }
 }
 
+/** What a client needs from the world: is its process still alive, has it failed an fsync (its
+ * journal then refuses commits and stops closing timestamps until the supervisor restarts it),
+ * virtual sleep, and whether the run is ending. */
 export interface ClientEnv {
   readonly qp: QueryProcessor
   /** The region the client talks to (a cluster's crash then only touches its commits). */
   readonly region?: string
+  /** The scope of its reads for monotonic reads (see Reader); the whole run when absent. */
+  readonly scope?: string
   /** Error codes a healthy process may answer with (default 40001 and 40003). */
   readonly expectedCodes?: ReadonlySet<string>
   alive(): boolean
@@ -246,20 +506,22 @@ export interface ClientEnv {
  * 72000 when a transaction outlived the age limit (the simulations draw short ones). */
 const EXPECTED_CODES = new Set(['40001', '40003', '72000'])
 
-/** One client: transfers and checks until its process dies or the run stops. */
+/** One client: transfers and checks until its process dies or the run stops. `sample` picks what
+ * the real-time checks read, apart from `random`, which draws the workload. */
 export async function runClient(
   env: ClientEnv,
   model: BankModel,
   random: SeededRandom,
   mix: ClientMix,
+  sample: SeededRandom,
 ): Promise<void> {
   while (env.alive() && !env.stopping()) {
     await env.sleep(random.int(mix.thinkMsMax + 1))
     if (!env.alive() || env.stopping()) return
     const r = random.next()
     try {
-      if (r < mix.fullCheckProbability) await fullCheck(env.qp, model)
-      else if (r < mix.readOnlyProbability) await totalCheck(env.qp, model, random, env)
+      if (r < mix.fullCheckProbability) await fullCheck(env.qp, model, readerOf(env))
+      else if (r < mix.readOnlyProbability) await totalCheck(env, model, random, sample)
       else await transferWithRetries(env, model, random, mix)
     } catch (e) {
       if (!env.alive()) return
@@ -301,8 +563,10 @@ async function transferOnce(
   forUpdate: boolean,
   absolute: boolean,
 ): Promise<'done' | 'conflict' | 'skipped'> {
+  const cut = model.cut()
   const tx = await env.qp.begin()
   try {
+    checkStartTs(tx.startTs, cut, readerOf(env))
     const lock = forUpdate ? ' FOR UPDATE' : ''
     const read = (id: number) =>
       tx.execute(`SELECT balance FROM accounts WHERE id = $1${lock}`, [id])
@@ -339,8 +603,9 @@ async function commitTransfer(
 ): Promise<'done' | 'conflict'> {
   model.inflight.set(t.id, t)
   if (region !== undefined) model.inflightRegion.set(t.id, region)
+  let commitTs: HlcTimestamp
   try {
-    await tx.commit()
+    commitTs = (await tx.commit()).commitTs
   } catch (e) {
     model.inflightRegion.delete(t.id)
     // Still in flight means no crash intervened: the error is the outcome.
@@ -361,7 +626,7 @@ async function commitTransfer(
   // process's late answer (none is expected) would not count.
   model.inflightRegion.delete(t.id)
   if (!model.inflight.delete(t.id)) return 'done'
-  model.acked.set(t.id, t)
+  model.acknowledge(t, region, commitTs)
   return 'done'
 }
 

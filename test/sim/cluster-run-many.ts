@@ -19,6 +19,8 @@ const virtualMs = values['virtual-ms'] === undefined ? undefined : Number(values
 const failed: number[] = []
 let realMs = 0
 let acked = 0
+let realTimeChecks = 0
+let staleElsewhere = 0
 let kills = 0
 let degraded = 0
 let handBacks = 0
@@ -29,6 +31,8 @@ for (let seed = start; seed < start + count; seed++) {
   const r = await runClusterSeed(seed, { virtualMs, verbose: values.trace })
   realMs += r.stats.realMs
   acked += r.stats.acked
+  realTimeChecks += r.stats.realTimeChecks
+  staleElsewhere += r.stats.staleElsewhere
   kills += r.stats.kills
   degraded += r.stats.ackedDegraded
   handBacks += r.stats.handBacks
@@ -39,7 +43,7 @@ for (let seed = start; seed < start + count; seed++) {
     console.log(
       `seed ${seed} ${r.ok ? 'ok' : 'FAILED'} ${s.realMs} ms: ${s.acked} acked, ${s.absent} absent,` +
         ` ${s.kills} kills, ${s.events.length} faults, converged in ${s.convergeMs} ms,` +
-        ` ${s.checks} checks, errors ${JSON.stringify(s.errorCodes)}`,
+        ` ${s.checks} checks (${s.realTimeChecks} real-time, ${s.staleElsewhere} stale elsewhere), errors ${JSON.stringify(s.errorCodes)}`,
     )
   }
   if (!r.ok) {
@@ -52,7 +56,7 @@ for (let seed = start; seed < start + count; seed++) {
 const seconds = (performance.now() - began) / 1000
 console.log(
   `${count} seeds in ${seconds.toFixed(1)} s (${(realMs / count).toFixed(0)} ms per seed):` +
-    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${failed.length} failed` +
+    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${realTimeChecks} real-time checks (${staleElsewhere} reads stale against another region's), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${failed.length} failed` +
     (failed.length > 0 ? ` (${failed.join(', ')})` : ''),
 )
 process.exit(failed.length > 0 ? 1 : 0)

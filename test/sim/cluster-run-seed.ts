@@ -13,6 +13,7 @@ import {
   setupBank,
   traceOf,
   type ClientMix,
+  type Reader,
 } from './bank.ts'
 import { drive, spawnClients, throwFailures } from './drive.ts'
 import {
@@ -79,6 +80,11 @@ export interface ClusterSeedResult {
     readonly ackedDegraded: number
     readonly absent: number
     readonly checks: number
+    /** Snapshots whose real-time cut was read back (bank.ts realTimeCheck). */
+    readonly realTimeChecks: number
+    /** Reads that missed a transfer another scope had shown before it was acknowledged (a
+     * figure, not a failure: BankModel.staleElsewhere). */
+    readonly staleElsewhere: number
     readonly ops: number
     readonly virtualMs: number
     /** Regions that got their partitions back in a new journal generation (each time). */
@@ -170,7 +176,7 @@ export async function runClusterSeed(
   const world = new ClusterWorld(seed, config, { loseSyncedTail: options.loseSyncedTail })
   options.onWorld?.(world)
   const accounts = 2 + random.int(9)
-  const model = new BankModel(accounts)
+  const model = new BankModel(accounts, () => world.sim.wallMs())
   const clientsPerRegion = 1 + random.int(3)
   const mix = drawMix(random, 20)
   const virtualMs = options.virtualMs ?? 2_000 + random.int(6_000)
@@ -221,7 +227,8 @@ export async function runClusterSeed(
     await runner.drive(Promise.all(NAMES.map((n) => world.open(n))), 'opening the cluster')
     await runner.drive(setupBank(runner.qp('east'), model, 5), 'setup')
     // West reads the accounts east created (commit wait plus read-at-timestamp).
-    await runner.drive(fullCheck(runner.qp('west'), model), 'setup check in west')
+    const setupCheck = fullCheck(runner.qp('west'), model, runner.reader('west'))
+    await runner.drive(setupCheck, 'setup check in west')
     world.net.setDefaultFaults(config.linkFaults)
     t0 = world.sim.wallMs()
     for (const name of FULL) runner.startClients(name)
@@ -325,8 +332,9 @@ export async function runClusterSeed(
   /** Every region: every acknowledged transfer, the exact total, balances from the audit; and
    * the same rows everywhere (one order of commits). The first resolves unknown outcomes. */
   async function finalChecks(resolve: boolean): Promise<void> {
-    const present = await runner.drive(fullCheck(runner.qp('east'), model), 'final check in east')
-    const presentWest = await runner.drive(fullCheck(runner.qp('west'), model), 'final check in west')
+    const check = (name: FullName) => fullCheck(runner.qp(name), model, runner.reader(name))
+    const present = await runner.drive(check('east'), 'final check in east')
+    const presentWest = await runner.drive(check('west'), 'final check in west')
     const missing = [...present].filter((id) => !presentWest.has(id))
     const extra = [...presentWest].filter((id) => !present.has(id))
     if (missing.length + extra.length > 0) {
@@ -363,6 +371,8 @@ export async function runClusterSeed(
         ackedDegraded,
         absent: model.absent.size,
         checks: model.checks,
+        realTimeChecks: model.realTimeChecks,
+        staleElsewhere: model.staleElsewhere,
         ops: model.ops,
         virtualMs,
         convergeMs: Math.round(convergeMs),
@@ -416,6 +426,12 @@ class ClusterRunner {
     return region.qp
   }
 
+  /** Reads in `name`'s running process: snapshot timestamps only grow within one (a restarted
+   * process is a scope of its own). */
+  reader(name: FullName): Reader {
+    return { region: name, scope: `${name}#${this.#world.proc(name)?.number ?? 'down'}` }
+  }
+
   /** Steps the world until `promise` settles; a bounded wait (a hang is a failure). */
   drive<T>(promise: Promise<T>, what: string, maxVirtualMs = 60_000): Promise<T> {
     return drive(this.#world, this.#failures, promise, what, maxVirtualMs)
@@ -432,6 +448,7 @@ class ClusterRunner {
     const env = {
       qp: region.qp,
       region: name,
+      scope: this.reader(name).scope,
       expectedCodes: EXPECTED_CODES,
       alive: () => proc.alive,
       sleep: (ms: number) => proc.clock.sleep(ms),

@@ -4,7 +4,9 @@
 // isolations, partitions, clogs and region crashes (each maybe restarted later), and bank clients
 // in both full regions. The checkers require an exact total in every snapshot in every region,
 // balances that match the audited transfers, every transfer acknowledged anywhere visible in every
-// later snapshot anywhere; after the final heal both full regions must serve again within 30
+// later snapshot anywhere (real-time order: by timestamp in every transaction, by reads in every
+// check), none begun after a snapshot was taken visible in it, monotonic reads within a region's
+// process; after the final heal both full regions must serve again within 30
 // virtual s and hold identical rows, and again after a power loss in every region at once.
 // `SEED=n bun test test/sim/cluster-sim.test.ts` replays one seed;
 // `bun test/sim/cluster-run-many.ts --seeds 1000` runs many.
@@ -98,6 +100,19 @@ describe('sim: a cluster of two full regions and a witness under faults', () => 
     expect(a.ok).toBe(true)
     expect(b.trace).toBe(a.trace)
     expect(b.stats.acked).toBe(a.stats.acked)
+  }, 30_000)
+
+  test('the real-time checks catch a clock off by more than the error bound', async () => {
+    // West's clock 100 ms behind with a bound of 1 ms: commit wait in east no longer puts its
+    // acknowledged commits below every snapshot west takes later (the HLC hides it while west
+    // hears from east, so only some seeds show it).
+    const config = { clockErrorBoundMs: 1, clockOffsetsMs: { east: 0, west: -100, wit: 0 } }
+    const failures: string[] = []
+    for (let seed = 1; seed <= 5; seed++) {
+      failures.push((await runClusterSeed(seed, { config })).failure ?? 'ok')
+    }
+    const caught = /real-time order: .* west .* below the commitTs .* in east/
+    expect(failures.filter((f) => caught.test(f))).not.toEqual([])
   }, 30_000)
 
   test('the checkers catch disks that lose synced data', async () => {

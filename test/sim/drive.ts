@@ -53,6 +53,10 @@ export function throwFailures(world: SteppedWorld, failures: readonly unknown[])
   if (failure !== undefined) throw failure
 }
 
+/** Salt of the stream a client's real-time checks sample from (derived from its seed, so that
+ * nothing more is drawn from `random` than before the checks existed). */
+const SAMPLE_SALT = 0x7ea1_7143
+
 /** Starts `count` bank clients, each with a seed drawn from `random`; failures go to `failures`. */
 export function spawnClients(
   env: ClientEnv,
@@ -63,8 +67,9 @@ export function spawnClients(
   failures: unknown[],
 ): Promise<void>[] {
   return Array.from({ length: count }, (_, i) => {
-    const seeded = new SeededRandom((random.int(2 ** 32) + i) >>> 0)
-    return runClient(env, model, seeded, mix).catch((e) => {
+    const seed = (random.int(2 ** 32) + i) >>> 0
+    const sample = new SeededRandom((seed ^ SAMPLE_SALT) >>> 0)
+    return runClient(env, model, new SeededRandom(seed), mix, sample).catch((e) => {
       failures.push(e)
     })
   })

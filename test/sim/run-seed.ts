@@ -12,13 +12,15 @@ import {
   type ClientMix,
 } from './bank.ts'
 import { drive, spawnClients, throwFailures } from './drive.ts'
-import { drawConfig, World, type WorldConfig } from './world.ts'
+import { drawConfig, World, type WorldConfig, type WrongReads } from './world.ts'
 
 export interface SeedOptions {
   /** Virtual milliseconds of workload (faults included) before the final checks. */
   readonly virtualMs?: number
   /** Sabotage for the checkers' own test (see World). */
   readonly loseSyncedTail?: boolean
+  /** Sabotage for the real-time checkers' own test (see World). */
+  readonly wrongReads?: WrongReads
   /** Overrides of the drawn region shape and faults (repro scripts narrow a failure with it). */
   readonly config?: Partial<WorldConfig>
 }
@@ -39,6 +41,11 @@ export interface SeedResult {
     readonly acked: number
     readonly absent: number
     readonly checks: number
+    /** Snapshots whose real-time cut was read back (bank.ts realTimeCheck). */
+    readonly realTimeChecks: number
+    /** Reads that missed a transfer another scope had shown before it was acknowledged (a
+     * figure, not a failure: BankModel.staleElsewhere). */
+    readonly staleElsewhere: number
     readonly ops: number
     readonly virtualMs: number
     readonly realMs: number
@@ -65,9 +72,10 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
     versionsMax: 1 + gcRandom.int(64),
   }
   const config = { ...drawConfig(random), gc, ...options.config }
-  const world = new World(seed, config, { loseSyncedTail: options.loseSyncedTail })
+  const { loseSyncedTail, wrongReads } = options
+  const world = new World(seed, config, { loseSyncedTail, wrongReads })
   const accounts = 2 + random.int(11)
-  const model = new BankModel(accounts)
+  const model = new BankModel(accounts, () => world.sim.wallMs())
   const clients = 2 + random.int(7)
   const mix = drawMix(random, 10)
   const virtualMs = options.virtualMs ?? 400 + random.int(800)
@@ -145,6 +153,8 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
         acked: model.acked.size,
         absent: model.absent.size,
         checks: model.checks,
+        realTimeChecks: model.realTimeChecks,
+        staleElsewhere: model.staleElsewhere,
         ops: model.ops,
         virtualMs,
         realMs: Math.round(performance.now() - started),

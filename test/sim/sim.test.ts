@@ -1,8 +1,10 @@
 // The deterministic simulation of one region (STYLE.md "Determinism"; ARCHITECTURE.md steps 1-5,
 // "Recovery"): bank transfers under crashes, torn writes and slow or failing fsyncs.
 // Method: each seed draws a region shape, fault rates, crash points and a workload; the checkers
-// require an exact bank total in every snapshot, balances that match the audited transfers, and
-// every acknowledged transfer after every restart. `SEED=n bun test test/sim` replays one seed;
+// require an exact bank total in every snapshot, balances that match the audited transfers, every
+// acknowledged transfer after every restart, and real-time order: every transaction sees every
+// transfer acknowledged before it began and none begun after its snapshot was taken, and every
+// check sees what an earlier one showed (bank.ts). `SEED=n bun test test/sim` replays one seed;
 // `bun test/sim/run-many.ts --seeds 2000` runs many.
 import { describe, expect, test } from 'bun:test'
 import { runSeed, type SeedResult } from './run-seed.ts'
@@ -63,6 +65,17 @@ describe('sim: one region, bank transfers under crashes', () => {
     expect(a.ok).toBe(true)
     expect(b.trace).toBe(a.trace)
     expect(b.stats.acked).toBe(a.stats.acked)
+  }, 30_000)
+
+  test('the real-time checks catch scans behind the snapshot, and reads ahead of it', async () => {
+    // Neither breaks a total: scans 1 ms behind still read one consistent (older) snapshot, and
+    // reads at the latest frontier leave transfers' conflicts checked at their snapshots.
+    for (const seed of [1, 2, 3]) {
+      const behind = await runSeed(seed, { wrongReads: 'lagging-scans' })
+      expect(behind.failure).toMatch(/real-time order: .* is missing, acknowledged/)
+      const ahead = await runSeed(seed, { wrongReads: 'latest' })
+      expect(ahead.failure).toMatch(/real-time order: .* began after the snapshot was taken/)
+    }
   }, 30_000)
 
   test('the checkers catch a disk that loses synced data', async () => {

@@ -9,7 +9,9 @@ import {
   SeededRandom,
   SimClock,
   steadyWallClock,
+  tsFromMs,
   type Clock,
+  type HlcTimestamp,
   type TimerHandle,
   type Timers,
 } from '../../server/clock/index.ts'
@@ -23,6 +25,7 @@ import {
   openSqliteShard,
   ShardedStorage,
   tableShardOf,
+  type StorageReader,
   type StorageShard,
 } from '../../server/storage/index.ts'
 import { flush, stepSim } from './drive.ts'
@@ -164,11 +167,19 @@ export class World {
   /** A deliberate bug for the checkers' own test: every crash also cuts the last byte of each
    * journal's last segment, durable or not (a disk that loses synced data). */
   readonly #loseSyncedTail: boolean
+  /** A deliberate bug for the real-time checkers' own test: what the QP's reads see instead of
+   * the snapshot (see WrongReads). */
+  readonly #wrongReads: WrongReads | undefined
 
-  constructor(seed: number, config: WorldConfig, options: { loseSyncedTail?: boolean } = {}) {
+  constructor(
+    seed: number,
+    config: WorldConfig,
+    options: { loseSyncedTail?: boolean; wrongReads?: WrongReads } = {},
+  ) {
     this.#seed = seed
     this.config = config
     this.#loseSyncedTail = options.loseSyncedTail ?? false
+    this.#wrongReads = options.wrongReads
     this.#diskRandom = new SeededRandom(seed ^ 0x5eed_d15c)
     this.#random = new SeededRandom(seed ^ 0x0dd_ba11)
     this.#disk = new SimDisk({
@@ -325,7 +336,7 @@ export class World {
     const steady = steadyWallClock(clock)
     if (c.gc !== undefined) this.#scheduleGc(clock, steady, shards, c.gc)
     const qp = createQueryProcessor({
-      storage,
+      storage: this.#wrongReads === undefined ? storage : wrongReads(storage, this.#wrongReads),
       commits: adjudicators,
       hlc,
       clock: steady,
@@ -385,6 +396,27 @@ export class World {
         if (incarnation === this.#incarnation && this.#process?.alive) resolve()
       }, ms),
     )
+  }
+}
+
+/**
+ * Reads that break real-time order without breaking a snapshot's totals: `lagging-scans` runs
+ * range scans 1 ms below the snapshot (a consistent snapshot, only an older one; point reads stay
+ * exact, so transfers lose no update), `latest` runs every read at storage's frontier as it is
+ * then (read committed: commits that began after the snapshot show).
+ */
+export type WrongReads = 'lagging-scans' | 'latest'
+
+/** `storage` as the QP must not see it (World's wrongReads). */
+function wrongReads(storage: StorageReader, wrong: WrongReads): StorageReader {
+  const at = (ts: HlcTimestamp) =>
+    wrong === 'latest' ? storage.frontier() : Math.max(0, ts - tsFromMs(1))
+  return {
+    waitForFrontier: (ts, timeoutMs) => storage.waitForFrontier(ts, timeoutMs),
+    frontier: () => storage.frontier(),
+    get: (key, ts) => storage.get(key, wrong === 'latest' ? at(ts) : ts),
+    scan: (range, ts, options) => storage.scan(range, at(ts), options),
+    lastWriteTs: (tableId) => storage.lastWriteTs(tableId),
   }
 }
 
