@@ -33,6 +33,20 @@ function afterCrash(disk: SimDisk): ClusterState {
 }
 
 describe('cluster state: pledges', () => {
+  test("a write that fails is the caller's 58030, an error an RPC handler answers with (not an exception thrown past it)", async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    const writing = state.pledge('east/j0', pledge)
+    // The process dies while the write waits for the disk.
+    disk.crash()
+    const error = await run(writing).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: '58030' })
+    expect(String((error as Error).message)).toContain(`could not write ${DIR}/cluster-state.json`)
+  })
+
   test('a pledge is on disk once given, and survives a crash', async () => {
     const { disk, run } = world()
     const state = ClusterState.load(disk, DIR)

@@ -6,7 +6,7 @@
 // generation it admitted and every hand-back it decided; regions exchange their seals when a
 // link comes up.
 import type { Disk } from '../disk/index.ts'
-import { assert } from '../errors/index.ts'
+import { assert, SqlError } from '../errors/index.ts'
 import type { JournalSeal } from '../journal/index.ts'
 
 /** A journal's seal and the region that took it. */
@@ -261,7 +261,13 @@ export class ClusterState {
         null,
         2,
       )
-      await this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
+      try {
+        await this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
+      } catch (e) {
+        // An I/O failure is the caller's to answer (an RPC handler replies with it) as any
+        // database error, not an unhandled exception.
+        throw new SqlError('58030', `could not write ${this.#path}: ${e instanceof Error ? e.message : String(e)}`)
+      }
       for (const [journalId, seal] of landing) {
         this.#pending.delete(journalId)
         this.#seals.set(journalId, seal)
