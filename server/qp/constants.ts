@@ -77,6 +77,12 @@ export const REGEX_STEPS_MAX = 100_000_000
  * about 100 ms) on every row. Past this many (0.3 to 4 ms), the first way's captures stand for that
  * match; common patterns take tens to hundreds ('(a|ab)(c|bcd)(d*)' on 20 characters: 94). */
 export const REGEX_CAPTURE_STEPS_MAX = 100_000
+/** Ends of matches (numbers) one search of regex-dissect.ts's EndSets may hold in its memo of where
+ * each node of a pattern can end from each position: it holds a node's ends from a position once
+ * it has computed them, so that nested repetitions cost a polynomial instead of an exponential;
+ * past this many (8 MB or so), it starts over, recomputing what it needs again (still within the
+ * step budget). A text of 2 KB under '(?:.*x)+' holds about 2 million. */
+export const REGEX_MEMO_ENDS_MAX = 1_000_000
 /** The work a global scan's RE2 searches may do between two checks of the statement timeout, in
  * characters times instructions of RE2's program: a search reads at most the rest of the text, at
  * 3 to 20 ns per character and instruction in re2js here, more for larger programs ('a*x|a', 7
@@ -87,4 +93,4 @@ export const REGEX_INTERRUPT_WORK = 1_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
-assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0, 'regex bounds')
+assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0 && REGEX_MEMO_ENDS_MAX > 0, 'regex bounds')

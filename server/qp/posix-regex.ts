@@ -78,6 +78,7 @@ import { assert, SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CAPTURE_STEPS_MAX, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
+import { Dissector, hasBackref } from './regex-dissect.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { alternationMayMatter, firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
@@ -94,11 +95,15 @@ class Program {
    * match (alternationMayMatter): then the backtracking engine takes them again, alternations
    * longest first. */
   readonly alternationMatters: boolean
+  /** Whether only PostgreSQL's own search (the Dissector) may say whether there is a match: back
+   * references where a leftmost-first match is not PostgreSQL's, since its dissection may refute
+   * a match the other engines find, and its search skip a start (see Dissector.exec). */
+  readonly dissectionDecides: boolean
   #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
   /** RE2's program in its leftmost-first mode, for `test` when `re2` is in leftmost-longest mode. */
   #re2First: RE2JS | undefined
   #backtracker: Backtracker | undefined
-  #longestAlternatives: Backtracker | undefined
+  #dissector: Dissector | undefined
 
   constructor(
     readonly pattern: string,
@@ -107,6 +112,7 @@ class Program {
     this.js = compileJs(parsed)
     this.firstIsPostgres = firstMatchIsPostgres(parsed)
     this.alternationMatters = alternationMayMatter(parsed)
+    this.dissectionDecides = !this.firstIsPostgres && hasBackref(parsed.root)
   }
 
   /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
@@ -153,10 +159,10 @@ class Program {
     return this.#re2
   }
 
-  /** The backtracking engine with alternations longest first, for PostgreSQL's captures. */
-  get longestAlternatives(): Backtracker {
-    return (this.#longestAlternatives ??= tooDeep(
-      () => new Backtracker(this.parsed, true),
+  /** PostgreSQL's own search for its match and captures (regex-dissect.ts). */
+  get dissector(): Dissector {
+    return (this.#dissector ??= tooDeep(
+      () => new Dissector(this.parsed),
       () => {
         throw patternTooComplex()
       },
@@ -240,19 +246,14 @@ class PgRegExp extends RegExp {
         if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
         return m
       }
-      // JavaScript's match starts where PostgreSQL's does, but may end elsewhere: the backtracking
-      // engine tries every way from there, which takes no more steps than the bound that let
-      // JavaScript's RegExp run on this text (so never 54001), and on a short text a tenth of
-      // what RE2 would ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). (Where the end is
-      // JavaScript's, that engine's captures are the start of the alternations' below.)
-      const end = p.firstIsPostgres ? m.index + m[0].length : p.parsed.longest ? 'longest' : 'shortest'
-      caps = p.backtracker.exec(s, m.index, budgetFor(s), true, end)
-      assert(caps !== null, 'the backtracking engine matches where JavaScript does')
-      if (p.alternationMatters) caps = this.#alternativesLongest(s, caps, this.#scanAt(s, start))
+      const postgres = this.#postgresFrom(s, start, m, this.#scanAt(s, start))
+      if (postgres === undefined) {
+        if (this.global) this.lastIndex = m.index + m[0].length
+        return m
+      }
+      caps = postgres
     } else if (start <= s.length) {
-      const scan = this.#scanAt(s, start)
-      caps = this.#match(s, start, scan)
-      if (caps !== null && p.alternationMatters) caps = this.#alternativesLongest(s, caps, scan)
+      caps = this.#match(s, start, this.#scanAt(s, start))
     } else caps = null
     if (this.global) this.lastIndex = caps === null ? 0 : (caps[1] as number)
     if (caps === null) return null
@@ -269,7 +270,7 @@ class PgRegExp extends RegExp {
 
   override test(input: string): boolean {
     const { js } = this.#program
-    if (this.global) return this.exec(input) !== null
+    if (this.global || this.#program.dissectionDecides) return this.exec(input) !== null
     const s = String(input)
     if (js !== undefined && s.length <= js.lengthMax) {
       js.re.lastIndex = 0
@@ -329,23 +330,38 @@ class PgRegExp extends RegExp {
     return scan
   }
 
-  /** `caps` with PostgreSQL's captures where a subexpression may change them: the first way to
-   * the same match with each subexpression trying its ends in its order (Backtracker's
-   * longestAlternatives), from the scan's budget, at most REGEX_CAPTURE_STEPS_MAX for this match;
-   * past that (or the stack), `caps`. */
-  #alternativesLongest(s: string, caps: number[], scan: Scan): number[] {
-    if (!scan.refining) return caps
+  /** PostgreSQL's match where JavaScript's RegExp found where it starts (`m`, searching from
+   * `from`) but its end or captures may not be PostgreSQL's. Where its end is PostgreSQL's
+   * (firstMatchIsPostgres), PostgreSQL's captures of it (see #refine; undefined: JavaScript's
+   * stand); elsewhere PostgreSQL's search from that start, within the step bound that let
+   * JavaScript's RegExp run on this text (so never 54001), a tenth of what RE2 would cost on a
+   * short text ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). */
+  #postgresFrom(s: string, from: number, m: RegExpExecArray, scan: Scan): number[] | null | undefined {
+    const p = this.#program
+    const [start, end] = [m.index, m.index + m[0].length]
+    if (p.firstIsPostgres) return this.#refine(scan, end - start, (budget) => p.dissector.captures(s, start, end, budget)) ?? undefined
+    // With back references PostgreSQL's search may not find a match JavaScript's RegExp finds (its
+    // dissection does not try every way through a subexpression, nor every start): its own
+    // search it is.
+    return p.dissectionDecides ? p.dissector.exec(s, from, budgetFor(s)) : p.dissector.exec(s, start, budgetFor(s), true)
+  }
+
+  /** `f` (PostgreSQL's captures of a match another engine found, or its shortest end from that
+   * match's start) from the scan's budget, at most REGEX_CAPTURE_STEPS_MAX plus
+   * REGEX_STEPS_PER_CHAR a character of the match (`length`); undefined past that, and for the
+   * rest of the scan past the scan's budget, where the other engine's match stands: a pattern
+   * those engines run never raises 54001 for its captures. */
+  #refine(scan: Scan, length: number, f: (budget: StepBudget) => number[] | null): number[] | null | undefined {
+    if (!scan.refining) return undefined
     const budget = scan.budget
-    const allowed = Math.min(budget.left, REGEX_CAPTURE_STEPS_MAX)
+    const allowed = Math.min(budget.left, REGEX_CAPTURE_STEPS_MAX + REGEX_STEPS_PER_CHAR * length)
     const steps: StepBudget = { left: allowed, total: allowed }
     try {
-      return this.#program.longestAlternatives.exec(s, caps[0] as number, steps, true, caps[1] as number) ?? caps
+      return f(steps)
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '54001')) throw e
-      // Past this match's allowance the first way's captures stand; past the scan's budget, for
-      // the rest of the scan too.
       if (allowed === budget.left) scan.refining = false
-      return caps
+      return undefined
     } finally {
       budget.left -= allowed - Math.max(steps.left, 0)
     }
@@ -355,8 +371,15 @@ class PgRegExp extends RegExp {
   #match(s: string, start: number, scan: Scan): number[] | null {
     const p = this.#program
     const re2 = p.re2
-    const end = p.firstIsPostgres ? 'first' : p.parsed.longest ? 'longest' : 'shortest'
-    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget, false, end)
+    if (re2 === undefined) {
+      // Lookaround constraints, back references, word constraints: the backtracking engine where
+      // its first match is PostgreSQL's, PostgreSQL's search elsewhere; 54001 past the budget.
+      if (!p.firstIsPostgres) return p.dissector.exec(s, start, scan.budget)
+      const caps = p.backtracker.exec(s, start, scan.budget)
+      if (caps === null || !p.alternationMatters) return caps
+      const [from, to] = [caps[0] as number, caps[1] as number]
+      return this.#refine(scan, to - from, (budget) => p.dissector.captures(s, from, to, budget)) ?? caps
+    }
     const m = (scan.matcher ??= re2.matcher(s))
     // A search may read the rest of the text, at a cost per character that grows with RE2's
     // program: that work is what the statement timeout is checked by.
@@ -368,23 +391,15 @@ class PgRegExp extends RegExp {
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
-    // RE2's match ends where PostgreSQL's does, but for the shortest one of an RE that needs a
-    // search for it (RE2 has no shortest-match mode).
-    const spanKnown = end !== 'shortest'
-    // (Where an alternation matters, the captures are taken again after this anyway.)
-    if (((p.re2Exact || p.alternationMatters) && spanKnown) || !scan.refining) return caps
-    // All engines start the leftmost match at the same place: the backtracking one takes the
-    // match from there (its captures, of RE2's span; or its shortest end), drawing on the scan's
-    // budget (a budget per match would make a scan of n matches take n budgets). A pattern RE2
-    // runs never raises 54001: past the budget (or the stack), RE2's match it is, for this match
-    // and the rest of the scan.
-    try {
-      return p.backtracker.exec(s, caps[0] as number, scan.budget, true, spanKnown ? (caps[1] as number) : 'shortest') ?? caps
-    } catch (e) {
-      if (!(e instanceof SqlError && e.code === '54001')) throw e
-      scan.refining = false
-      return caps
-    }
+    // RE2's match ends where PostgreSQL's does (its leftmost-longest mode for a greedy RE), but
+    // for a non-greedy RE that firstMatchIsPostgres does not cover: RE2 has no shortest mode.
+    const shortest = !p.firstIsPostgres && !p.parsed.longest
+    if (!shortest && p.re2Exact && !p.alternationMatters) return caps
+    // All engines start the leftmost match at the same place: PostgreSQL's search takes the
+    // match from there, drawing on the scan's budget (a budget per match would make a scan of n
+    // matches take n budgets).
+    const [from, to] = [caps[0] as number, caps[1] as number]
+    return this.#refine(scan, to - from, (budget) => (shortest ? p.dissector.exec(s, from, budget, true) : p.dissector.captures(s, from, to, budget))) ?? caps
   }
 }
 

@@ -162,12 +162,30 @@ export function alternationMayMatter(parsed: ParsedRegex): boolean {
         if (fixedLength(n.body) === undefined && !(n.body.kind === 'repeat' && oneCharacter(n.body.body) !== undefined)) return true
         return varies(n.body)
       case 'repeat':
-        return varies(n.body)
+        // The captures of a repetition's last iteration: PostgreSQL's is as short as the others
+        // let it be ('([ab]+)+' on 'abaa' captures 'a'), the first way's takes what the first
+        // iterations leave.
+        return (fixedLength(n.body) === undefined && captures(n.body)) || varies(n.body)
       default:
         return false
     }
   }
   return parsed.groups > 0 && varies(parsed.root)
+}
+
+/** Whether `n` holds a capturing group. */
+function captures(n: RegexNode): boolean {
+  switch (n.kind) {
+    case 'group':
+      return n.capture !== undefined || captures(n.body)
+    case 'seq':
+    case 'alt':
+      return n.items.some(captures)
+    case 'repeat':
+      return captures(n.body)
+    default:
+      return false
+  }
 }
 
 /** The items of a sequence, seen through parentheses and nested sequences. */
@@ -300,6 +318,9 @@ class Parser {
   /** Open lookaround constraints: within one, PostgreSQL's parentheses do not capture and back
    * references are invalid. */
   #lookDepth = 0
+  /** Capturing groups not closed yet: a back reference to one is invalid, as in PostgreSQL
+   * ('(a\1)'). */
+  readonly #open = new Set<number>()
   readonly #cps: readonly string[]
 
   constructor(pattern: string, private readonly o: RegexOptions) {
@@ -412,7 +433,9 @@ class Parser {
     const look = prefix !== undefined && prefix !== '?:'
     const capture = prefix === undefined && this.#lookDepth === 0 ? ++this.groups : undefined
     if (look) this.#lookDepth++
+    if (capture !== undefined) this.#open.add(capture)
     const body = this.#alternation()
+    if (capture !== undefined) this.#open.delete(capture)
     if (look) this.#lookDepth--
     if (this.#cps[this.#i] !== ')') throw invalidRegex('parentheses () not balanced')
     this.#i++
@@ -445,7 +468,7 @@ class Parser {
       while (/[0-9]/.test(this.#cps[this.#i] ?? '')) digits += this.#cps[this.#i++]
       const n = Number(digits)
       if (digits.length === 1 || n <= this.groups) {
-        if (n > this.groups || this.#lookDepth > 0) throw invalidRegex('invalid backreference number')
+        if (n > this.groups || this.#lookDepth > 0 || this.#open.has(n)) throw invalidRegex('invalid backreference number')
         return { kind: 'backref', group: n }
       }
       this.#i = start
