@@ -3,7 +3,7 @@
 // A user's pattern must not hold the region's only JavaScript thread, and no timeout interrupts a
 // running JavaScript RegExp: '(a+)+$' over 41 characters backtracks for hours in V8 (Deno), and
 // Bun's gives up after half a second with a wrong "no match", on every row. So regex-syntax.ts
-// parses the pattern, and each call picks one of three engines.
+// parses the pattern, and each call picks one of four engines.
 // The match is PostgreSQL's: at the leftmost position where the RE matches, the longest match when
 // the RE is greedy, the shortest when it is not (the parser works out its greediness by
 // PostgreSQL's rules: ParsedRegex.longest), where the engines' own rule is leftmost-first (the end
@@ -14,32 +14,35 @@
 // - JavaScript's RegExp, where a bound on a backtracking engine's work on that text is small
 //   (regex-js.ts: no quantifier, or short texts), the fastest (ten times re2js per call); where
 //   firstMatchIsPostgres does not hold, it finds where the match starts (or that there is none)
-//   and the backtracking engine tries every way from there, within the same bound;
+//   and PostgreSQL's search (below) takes the match from there;
 // - RE2 (re2js, regex-re2.ts) for everything else it can express, time linear in the text; in its
 //   leftmost-longest mode for a greedy RE that firstMatchIsPostgres does not cover. A non-greedy
-//   one takes RE2's start and the backtracking engine's shortest end from there (RE2 has no
-//   shortest mode);
-// - a backtracking engine with a step budget (regex-backtrack.ts) for lookahead constraints, back
-//   references and word constraints, past REGEX_STEPS_* 54001; and for the captures of a pattern
-//   where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer), and a non-greedy RE's
-//   shortest end. Where it looks for the longest or shortest end it tries every way from the
-//   leftmost start, which costs no more than a start where the pattern fails, and once more for
-//   the captures.
-// The captures (subexpressions) are PostgreSQL's by its rule that each parenthesized subexpression
-// and alternation takes its own greediness as a whole, earlier ones first: an alternation takes its
-// longest match that lets the rest match (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {ab,c,d},
-// where the first way through the pattern gives {a,bcd,""}), a group its longest or shortest as its
-// first quantifier is greedy or not, and inside a non-greedy repetition, or a greedy one of more
-// than one iteration (which takes as many iterations as it can), each its shortest ('(a|aa)+' on
-// 'aa' is {a}). The engines find the first way through the pattern, in leftmost-first order, that
-// ends at the match; where a subexpression may decide otherwise (alternationMayMatter: an
-// alternation whose alternatives may match different lengths, or parentheses around more than one
-// quantified character), the backtracking engine takes the captures again with each subexpression
-// trying its ends in that order (Backtracker's longestAlternatives), from the scan's budget, at
-// most REGEX_CAPTURE_STEPS_MAX steps a match. What still differs: a repetition takes an empty
-// iteration only to reach its minimum (JavaScript's rule), where PostgreSQL may take one more and
-// report its groups as '' (regexp_match('a', '(?:(b{0,2}))*') is {NULL} here, {""} there); and past
-// the budget the first way's captures stand (below).
+//   one takes RE2's start and PostgreSQL's search from there (RE2 has no shortest mode);
+// - for what RE2 cannot express (lookahead constraints, back references, word constraints): a
+//   backtracking engine with a step budget (regex-backtrack.ts, 54001 past REGEX_STEPS_*) where
+//   firstMatchIsPostgres holds, PostgreSQL's search elsewhere.
+// PostgreSQL's search (regex-dissect.ts's Dissector) is its own algorithm: the RE's DFA finds the
+// match, then a tree of subexpressions built by PostgreSQL's parser's rules dissects it, each node
+// asking its DFA where its part can end; those answers come from a memo of the ends of each node's
+// matches from each position, each computed once, so that nested quantified alternations
+// ('(?:(?:a|a)*)+?', 2^n ways through n characters for a backtracking search) cost a polynomial
+// in the text, within the same step budget. With back references its DFA over-approximates and
+// the dissection confirms or refutes each candidate end, exponential at worst (as PostgreSQL's
+// is), 54001 past the budget.
+// The captures (subexpressions) are PostgreSQL's by that dissection: a concatenation splits where
+// its first part takes its longest (or shortest, as it prefers) match that lets the rest match
+// (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {ab,c,d}, where the first way through the pattern
+// gives {a,bcd,""}), an alternation takes its first alternative that matches its span, a
+// repetition of captures is its repetitions but the last and then the last ('(a|aa)+' on 'aa' is
+// {a}; '(?:(?:((?:a)*?)|a)){1,3}' on 'aaaaaaa' captures '', the first iterations taking the
+// text), or without a minimum each iteration as long as it can be (an empty one where that is all
+// there is: regexp_match('a', '(?:(b{0,2}))*') is {""}). The engines find the first way through the
+// pattern, in leftmost-first order, that ends at the match; where a subexpression may decide
+// otherwise (alternationMayMatter: an alternation whose alternatives may match different lengths,
+// parentheses around more than one quantified character, a repetition of captures whose
+// iterations vary in length), or RE2's captures may not be the first way's (re2MayDiffer),
+// PostgreSQL's search dissects the match again, from the scan's budget, at most
+// REGEX_CAPTURE_STEPS_MAX and REGEX_STEPS_PER_CHAR a character of the match for that match.
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
@@ -51,19 +54,16 @@
 // 0.6 µs more a call on a short text (substring(s from '[0-9]+|[0-9]+x'): 10.3 -> 16.0 ms per
 // 10,000 rows), and RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB
 // (3.3 -> 3.5 ms per 1,000 rows).
-// Taking captures again where a subexpression decides them costs a backtracking search of the
-// match (regexp_match(s, '([a-z]+)(\d+)|q') on 2 KB texts: about 2 -> 5 µs a call).
+// @@CAPTURECOST@@
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
-// ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
-// Known differences left: BRE syntax ('b' option) is refused (0A000); the empty iterations above.
-// Where RE2's captures may differ (re2MayDiffer), a subexpression may decide them, or a non-greedy
-// RE needs its shortest end, the backtracking engine works from RE2's match within the scan's step
-// budget and its stack, which a repetition uses once per iteration (about 6,000 to 11,000
-// iterations from a shallow stack); past either, RE2's captures (or the first way's) stand rather
-// than 54001: a group an iteration skipped is reported from an earlier one
-// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}); and for a
-// non-greedy RE, RE2's leftmost-first end stands, which may be longer than PostgreSQL's shortest.
+// ('ſ' ~* 's' is false), so all four engines run case-sensitively on the same tree.
+// Known differences left: BRE syntax ('b' option) is refused (0A000). Where RE2's captures may
+// differ (re2MayDiffer), a subexpression may decide them, or a non-greedy RE needs its shortest
+// end, PostgreSQL's search works from RE2's match within that allowance; past it, RE2's captures
+// stand, and for a non-greedy RE its leftmost-first end, which may be longer than PostgreSQL's
+// shortest: regexp_match(repeat('a', 20000) || 'zbazq', '(.*?)(a[^b]*zq)') dissects in the square
+// of the text.
 // Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each match in time
 // linear in the rest of the text (it runs until no preferred alternative is alive), so a global
 // scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s; PostgreSQL's engine

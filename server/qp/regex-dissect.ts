@@ -33,7 +33,7 @@ import {
   type Subject,
 } from './regex-backtrack.ts'
 import { WORD_SET } from './regex-charset.ts'
-import type { ParsedRegex, RegexNode } from './regex-syntax.ts'
+import { BACKR, SHORTER, type ParsedRegex, type RegexNode, type Subre } from './regex-syntax.ts'
 
 /** Where the matches of a node of the pattern end, for one search of one text at a time. */
 export interface EndsOf {
@@ -335,163 +335,6 @@ function indexAtMost(ends: readonly number[], q: number): number {
   return lo - 1
 }
 
-// PostgreSQL's subexpression flags (regguts.h): a preference for the longer or shorter match, a
-// mix of both below, captures or back references below.
-const LONGER = 0o1
-const SHORTER = 0o2
-const MIXED = 0o4
-const CAP = 0o10
-const BACKR = 0o20
-/** The flags that propagate up, MIXED where both preferences meet. */
-const up = (f: number) => (f & (MIXED | CAP | BACKR)) | ((f << 2) & (f << 1) & MIXED)
-const messy = (f: number) => (f & (MIXED | CAP | BACKR)) !== 0
-const pref = (f: number) => f & (LONGER | SHORTER)
-const combine = (a: number, b: number) => up(a | b) | (pref(a) !== 0 ? pref(a) : pref(b))
-
-/** A node of PostgreSQL's subexpression tree: '=' a DFA alone, '.' a concatenation of two, '|' an
- * alternation, '*' an iteration, 'b' a back reference, '(' a capture around a capture. */
-interface Subre {
-  readonly op: '=' | '.' | '|' | '*' | 'b' | '('
-  flags: number
-  /** The language the node's DFA matches. */
-  readonly lang: RegexNode
-  /** The capture this node's span sets, 0 for none. */
-  capno: number
-  readonly children: readonly Subre[]
-  /** Iterations of '*', repetitions of 'b'. */
-  readonly min: number
-  readonly max: number
-  /** The group a 'b' refers to. */
-  readonly group: number
-  /** The captures in this subtree (cleared before a child is dissected again). */
-  captures: readonly number[]
-}
-
-function subre(op: Subre['op'], flags: number, lang: RegexNode, children: readonly Subre[] = [], extra?: Partial<Pick<Subre, 'min' | 'max' | 'group'>>): Subre {
-  return { op, flags, lang, capno: 0, children, min: extra?.min ?? 1, max: extra?.max ?? 1, group: extra?.group ?? 0, captures: [] }
-}
-
-const seqOf = (items: readonly RegexNode[]): RegexNode => (items.length === 1 ? (items[0] as RegexNode) : items.length === 0 ? { kind: 'empty' } : { kind: 'seq', items })
-
-/** PostgreSQL's parse of a pattern into its subexpression tree (regcomp.c's parse, parsebranch,
- * parseqatom), read off our own parse of it. */
-class TreeBuilder {
-  constructor(readonly exactBounds: ReadonlySet<RegexNode>) {}
-
-  /** parse(): alternatives, each a branch; one '=' when none is messy. */
-  alternation(n: RegexNode): Subre {
-    const branches = n.kind === 'alt' ? n.items : [n]
-    let flags = LONGER
-    const subs = branches.map((b) => {
-      const t = this.branch(b.kind === 'seq' ? b.items : b.kind === 'empty' ? [] : [b], 0, b)
-      flags |= up(flags | t.flags)
-      return t
-    })
-    if (subs.length === 1) return subs[0] as Subre
-    return messy(flags) ? subre('|', flags, n, subs) : subre('=', flags, n)
-  }
-
-  /** parsebranch() from items[from]: the items before the first messy atom are one DFA, the rest
-   * is a concatenation of that atom and the rest of the branch, parsed the same way. */
-  branch(items: readonly RegexNode[], from: number, whole?: RegexNode): Subre {
-    let flags = 0
-    for (let i = from; i < items.length; i++) {
-      const item = items[i] as RegexNode
-      // Constraints are arcs of the DFA, with no preference.
-      if (item.kind === 'assert' || item.kind === 'look') continue
-      const q = this.#quantified(item)
-      // '{0}' cancels its atom (its captures are never set).
-      if (q.min === 0 && q.max === 0) continue
-      const atom = this.#atom(q.atom)
-      const f = flags | q.prefer | (atom.sub?.flags ?? 0)
-      if (atom.kind === 'plain' && !messy(up(f))) {
-        flags = f
-        continue
-      }
-      return this.#messy(items, from, i, flags, q, atom, whole)
-    }
-    return subre('=', flags, from === 0 && whole !== undefined ? whole : seqOf(items.slice(from)))
-  }
-
-  /** The atom of an item, its bounds and its quantifier's preference ('{m}' has none). */
-  #quantified(item: RegexNode): { atom: RegexNode; min: number; max: number; prefer: number } {
-    if (item.kind !== 'repeat') return { atom: item, min: 1, max: 1, prefer: 0 }
-    const prefer = this.exactBounds.has(item) ? 0 : item.greedy ? LONGER : SHORTER
-    return { atom: item.body, min: item.min, max: item.max, prefer }
-  }
-
-  #atom(n: RegexNode): { kind: 'plain' | 'capture' | 'backref'; sub: Subre | undefined } {
-    if (n.kind === 'backref') return { kind: 'backref', sub: undefined }
-    if (n.kind !== 'group') return { kind: 'plain', sub: undefined }
-    const sub = this.alternation(n.body)
-    if (n.capture === undefined) return { kind: 'plain', sub }
-    if (sub.capno === 0) {
-      sub.flags |= CAP
-      sub.capno = n.capture
-      return { kind: 'capture', sub }
-    }
-    // '((x))': a capture node around the inner one.
-    const wrapper = subre('(', sub.flags | CAP, n, [sub])
-    wrapper.capno = n.capture
-    return { kind: 'capture', sub: wrapper }
-  }
-
-  /** parseqatom()'s "hard part": the atom's structure, then the rest of the branch. */
-  #messy(
-    items: readonly RegexNode[],
-    from: number,
-    i: number,
-    flags: number,
-    q: { atom: RegexNode; min: number; max: number; prefer: number },
-    atom: { kind: 'plain' | 'capture' | 'backref'; sub: Subre | undefined },
-    whole: RegexNode | undefined,
-  ): Subre {
-    const item = items[i] as RegexNode
-    const { min, max, prefer } = q
-    let a = atom.sub ?? subre('=', 0, q.atom)
-    const tFlags = combine(prefer, atom.kind === 'backref' ? BACKR : a.flags)
-    let struct: Subre
-    if (atom.kind === 'backref') {
-      // A back reference takes its quantifier itself.
-      const group = (q.atom as Extract<RegexNode, { kind: 'backref' }>).group
-      a = struct = subre('b', BACKR | combine(prefer, BACKR), item, [], { min, max, group })
-    } else if (min === 1 && max === 1 && (prefer === 0 || (a.flags & 7) === 0 || prefer === (a.flags & 7))) {
-      struct = a
-    } else if ((a.flags & (CAP | BACKR)) === 0) {
-      struct = subre('=', combine(prefer, a.flags), item)
-    } else if (min > 0 && (a.flags & BACKR) === 0) {
-      // x{m,n} as x{m-1,n-1}x, captures in the last x only.
-      const f = combine(prefer, a.flags)
-      const prefix: RegexNode = { kind: 'repeat', body: q.atom, min: min - 1, max: max - 1, greedy: true }
-      struct = subre('.', f, item, [subre('=', pref(f), prefix), a])
-    } else {
-      struct = subre('*', combine(prefer, a.flags), item, [a], { min, max })
-    }
-    const vacuous = i === from
-    const prefix = () => subre('=', flags, seqOf(items.slice(from, i)))
-    const lang = from === 0 && whole !== undefined ? whole : seqOf(items.slice(from))
-    if (i + 1 < items.length) {
-      const rest = this.branch(items, i + 1)
-      const tf = tFlags | combine(tFlags, rest.flags)
-      const topFlags = flags | combine(flags, tf)
-      if (vacuous) return subre('.', topFlags, lang, [struct, rest])
-      const restLang = seqOf(items.slice(i))
-      const merged = struct.op === '=' && rest.op === '=' && !messy(up(struct.flags | rest.flags))
-      const t = merged ? subre('=', combine(struct.flags, rest.flags), restLang) : subre('.', tf, restLang, [struct, rest])
-      return subre('.', topFlags, lang, [prefix(), t])
-    }
-    if (vacuous) return struct
-    return subre('.', flags | combine(flags, struct.flags), lang, [prefix(), struct])
-  }
-}
-
-/** Fills in each node's captures (those of its subtree). */
-function noteCaptures(t: Subre): readonly number[] {
-  const below = t.children.flatMap(noteCaptures)
-  t.captures = t.capno > 0 ? [t.capno, ...below] : below
-  return t.captures
-}
-
 /** The code point boundaries of `s` from `start` (at most its end). */
 function boundaries(s: string, start: number): number[] {
   const at: number[] = []
@@ -541,13 +384,12 @@ export class Dissector {
 
   /** `ends` replaces the memoized EndSets (a test's brute-force reference). */
   constructor(parsed: ParsedRegex, ends?: EndsOf) {
-    this.#tree = new TreeBuilder(parsed.exactBounds).alternation(parsed.root)
-    noteCaptures(this.#tree)
+    this.#tree = parsed.tree
     this.#ends = ends ?? new EndSets(parsed)
     this.#groups = parsed.groups
     this.#backrefs = hasBackref(parsed.root)
     this.#icase = parsed.options.icase
-    this.#shortest = (this.#tree.flags & SHORTER) !== 0
+    this.#shortest = !parsed.longest
   }
 
   /** PostgreSQL's match starting at or after `start` (only at `start` when `anchored`): at the
