@@ -63,8 +63,12 @@ class EndSets implements EndsOf {
   /** Per node, its slot in the memo; -1 for a node cheaper to compute again than to look up (no
    * repetition, lookaround or back reference inside: its cost is its size). */
   readonly #slots = new Map<RegexNode, number>()
-  /** Ends by slot (exact at 2 * slot, loose at 2 * slot + 1) and position; `#held` counts them. */
-  #memo: Map<number, readonly number[]>[] = []
+  /** Ends by slot and position, at (2 * slot + 1 when loose) * (text length + 1) + position;
+   * `#held` counts them. */
+  #memo: (readonly number[] | undefined)[] = []
+  /** The keys the memo holds, to forget them (quicker than a new memo on short texts). */
+  readonly #keys: number[] = []
+  #stride = 1
   #held = 0
   /** Positions seen by a repetition's search, by how many repetitions' searches enclose it. */
   #marks: Uint8Array[] = []
@@ -82,13 +86,15 @@ class EndSets implements EndsOf {
   }
 
   reset(s: string, budget: StepBudget): void {
-    // The marks stay for the next text when they fit it (all clear between searches), but not
-    // past the search of a long one.
-    if (s.length + 1 > (this.#marks[0]?.length ?? 0) || s === '') this.#marks = this.#marks.filter((m) => m.length >= s.length + 1 && m.length <= MARKS_KEPT_MAX)
+    // Marks that fit the text stay (they are all clear between searches), but not a long text's
+    // once its search is over.
+    if (this.#marks.some((m) => m.length <= s.length || (s === '' && m.length > MARKS_KEPT_MAX))) {
+      this.#marks = this.#marks.filter((m) => m.length > s.length && (s !== '' || m.length <= MARKS_KEPT_MAX))
+    }
     this.#subject.s = s
     this.#budget = budget
-    this.#memo = []
-    this.#held = 0
+    this.#stride = s.length + 1
+    this.#forget()
     this.#depth = 0
   }
 
@@ -112,15 +118,25 @@ class EndSets implements EndsOf {
     let slot = this.#slots.get(n)
     if (slot === undefined) this.#slots.set(n, (slot = costly(n) ? this.#slots.size : -1))
     if (slot < 0) return this.#compute(n, p, loose)
-    const memo = (this.#memo[2 * slot + (loose ? 1 : 0)] ??= new Map())
-    const known = memo.get(p)
+    const key = (2 * slot + (loose ? 1 : 0)) * this.#stride + p
+    const known = this.#memo[key]
     if (known !== undefined) return known
     const ends = this.#compute(n, p, loose)
     // Past the bound on what one search holds, the memo starts over: the answers stay right, the
     // steps they cost again still count against the budget.
-    if ((this.#held += ends.length + 1) > REGEX_MEMO_ENDS_MAX) this.reset(this.#subject.s, this.#budget)
-    else memo.set(p, ends)
+    if ((this.#held += ends.length + 1) > REGEX_MEMO_ENDS_MAX) this.#forget()
+    else {
+      this.#memo[key] = ends
+      this.#keys.push(key)
+    }
     return ends
+  }
+
+  #forget(): void {
+    if (this.#keys.length > MEMO_KEYS_CLEARED_MAX) this.#memo = []
+    else for (const key of this.#keys) this.#memo[key] = undefined
+    this.#keys.length = 0
+    this.#held = 0
   }
 
   ofAny(n: RegexNode, starts: readonly number[], loose: boolean): readonly number[] {
@@ -186,21 +202,28 @@ class EndSets implements EndsOf {
   }
 
   #union(sets: readonly (readonly number[])[]): readonly number[] {
-    const nonEmpty = sets.filter((set) => set.length > 0)
-    if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE
-    const all = nonEmpty.flat()
-    this.#charge(all.length)
-    return dedupe(ascending(all))
+    let union: readonly number[] = NONE
+    for (const set of sets) {
+      if (set.length === 0) continue
+      if (union.length === 0) union = set
+      else {
+        this.#charge(union.length + set.length)
+        union = merged(union, set)
+      }
+    }
+    return union
   }
 
   /** A repeated character from each of `starts`: a walk over the characters it matches, the ends
    * from the min'th on. Unbounded, a start inside a run already walked adds nothing. */
   #walk(step: Step, n: { readonly min: number; readonly max: number }, starts: readonly number[]): readonly number[] {
     const ends: number[] = []
-    let [walked, reach] = [0, -1]
+    let walked = 0
+    let reach = -1
     for (const r of starts) {
       if (n.max === Infinity && r <= reach) continue
-      let [q, count] = [r, 0]
+      let q = r
+      let count = 0
       for (; q >= 0; count++) {
         if (count >= n.min) ends.push(q)
         reach = q
@@ -295,6 +318,9 @@ function costly(n: RegexNode): boolean {
   }
 }
 
+/** Past this many keys, EndSets drops its memo for a new one rather than unset each. */
+const MEMO_KEYS_CLEARED_MAX = 1024
+
 /** Marks arrays (bytes) an EndSets keeps from one search to the next: a 64 KB text's. */
 const MARKS_KEPT_MAX = 1 << 16
 
@@ -308,6 +334,21 @@ function ascending(ends: number[]): number[] {
     }
   }
   return ends
+}
+
+/** The union of sorted `a` and `b`, sorted. */
+function merged(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const x = a[i] ?? Infinity
+    const y = b[j] ?? Infinity
+    out.push(x <= y ? x : y)
+    if (x <= y) i++
+    if (y <= x) j++
+  }
+  return out
 }
 
 /** Sorted `ends` without repeats (in place). */
@@ -326,7 +367,8 @@ function includes(ends: readonly number[], q: number): boolean {
 
 /** The index of the last of sorted `ends` at most `q`, or -1. */
 function indexAtMost(ends: readonly number[], q: number): number {
-  let [lo, hi] = [0, ends.length]
+  let lo = 0
+  let hi = ends.length
   while (lo < hi) {
     const mid = (lo + hi) >> 1
     if ((ends[mid] as number) <= q) lo = mid + 1
@@ -335,10 +377,10 @@ function indexAtMost(ends: readonly number[], q: number): number {
   return lo - 1
 }
 
-/** The code point boundaries of `s` from `start` (at most its end). */
-function boundaries(s: string, start: number): number[] {
+/** The first `count` code point boundaries of `s` from `start` (to its end at most). */
+function startsFrom(s: string, start: number, count: number): number[] {
   const at: number[] = []
-  for (let p = start; p <= s.length; p = nextBoundary(s, p)) at.push(p)
+  for (let p = start; p <= s.length && at.length < count; p = nextBoundary(s, p)) at.push(p)
   return at
 }
 
@@ -377,8 +419,9 @@ export class Dissector {
   /** PostgreSQL's greediness of the whole RE (its tree's top flags). */
   readonly #shortest: boolean
   #s = ''
-  /** Whether the text has surrogate pairs (PostgreSQL counts characters, not UTF-16 units). */
-  #astral = false
+  /** Whether the text has surrogate pairs (PostgreSQL counts characters, not UTF-16 units), once
+   * asked. */
+  #astral: boolean | undefined
   #budget: StepBudget = { left: 0, total: 0 }
   #caps: number[] = []
 
@@ -397,25 +440,32 @@ export class Dissector {
    * those the dissection confirms), as [start, end] per group (-1 unset); or null. */
   exec(s: string, start: number, budget: StepBudget, anchored = false): number[] | null {
     return this.#searching(s, budget, () => {
+      const lang = this.#tree.lang
       // With back references PostgreSQL's search (cfindloop) tries the starts window by window,
       // each up to the nearest end of a match its DFA sees, and stops once a window that failed
       // closes before the text's last character: a match at the very end is then not found.
       let close = Infinity
-      // From every start at once first, a sweep over the text: no match anywhere is the common
-      // answer, and trying each start alone would cost the square of the text's length.
-      if (!anchored && this.#ends.ofAny(this.#tree.lang, boundaries(s, start), false).length === 0) return null
-      for (let at = start; at <= (anchored ? start : s.length); at = nextBoundary(s, at)) {
-        this.#tick()
-        if (at > close) {
-          if (this.#backrefs && !anchored && nextBoundary(s, close) >= s.length) return null
-          close = Infinity
-        }
-        const ends = this.#ends.of(this.#tree.lang, at, false)
-        if (ends.length > 0) close = Math.min(close, ends[0] as number)
-        for (let i = 0; i < ends.length; i++) {
-          const caps = this.#dissected(at, ends[this.#shortest ? i : ends.length - 1 - i] as number)
-          if (caps !== null) return caps
-          assert(this.#backrefs, 'without back references every end the DFA gives is a match')
+      // The starts a batch at a time, first from all of a batch at once (a sweep over the text):
+      // a batch from which nothing matches is passed over whole, and batches grow fourfold, so that a
+      // text without a match costs about one sweep, where a search from each start would cost the
+      // square of its length.
+      for (let at = start, width = 1; at <= (anchored ? start : s.length); width *= 4) {
+        const batch = anchored ? [at] : startsFrom(s, at, width)
+        at = nextBoundary(s, batch[batch.length - 1] as number)
+        if (batch.length > 1 && this.#ends.ofAny(lang, batch, false).length === 0) continue
+        for (const begin of batch) {
+          this.#tick()
+          if (begin > close) {
+            if (this.#backrefs && !anchored && nextBoundary(s, close) >= s.length) return null
+            close = Infinity
+          }
+          const ends = this.#ends.of(lang, begin, false)
+          if (ends.length > 0) close = Math.min(close, ends[0] as number)
+          for (let i = 0; i < ends.length; i++) {
+            const caps = this.#dissected(begin, ends[this.#shortest ? i : ends.length - 1 - i] as number)
+            if (caps !== null) return caps
+            assert(this.#backrefs, 'without back references every end the DFA gives is a match')
+          }
         }
       }
       return null
@@ -448,7 +498,7 @@ export class Dissector {
 
   #begin(s: string, budget: StepBudget): void {
     this.#s = s
-    this.#astral = /[\ud800-\udfff]/.test(s)
+    this.#astral = undefined
     this.#budget = budget
     this.#ends.reset(s, budget)
   }
@@ -504,7 +554,8 @@ export class Dissector {
 
   /** ccondissect: the left part as long as it can be with the right part matching the rest. */
   #concat(t: Subre, begin: number, end: number): boolean {
-    const [left, right] = t.children as [Subre, Subre]
+    const left = t.children[0] as Subre
+    const right = t.children[1] as Subre
     const mids = this.#endsOf(left, begin)
     for (let i = indexAtMost(mids, end); i >= 0; i--) {
       if (this.#split(left, right, begin, mids[i] as number, end)) return true
@@ -514,7 +565,8 @@ export class Dissector {
 
   /** crevcondissect: the left part as short as it can be. */
   #concatShortest(t: Subre, begin: number, end: number): boolean {
-    const [left, right] = t.children as [Subre, Subre]
+    const left = t.children[0] as Subre
+    const right = t.children[1] as Subre
     const mids = this.#endsOf(left, begin)
     for (let i = 0; i < mids.length && (mids[i] as number) <= end; i++) {
       if (this.#split(left, right, begin, mids[i] as number, end)) return true
@@ -542,7 +594,9 @@ export class Dissector {
     const endpts = [begin]
     const dead = new Set<number>()
     const key = (k: number, q: number) => k * (this.#s.length + 1) + q
-    let [k, limit, verified] = [1, end, 0]
+    let k = 1
+    let limit = end
+    let verified = 0
     while (k > 0) {
       this.#tick()
       const prev = endpts[k - 1] as number
@@ -567,7 +621,8 @@ export class Dissector {
         } else if (k >= minMatches) {
           const failed = this.#verify(child, endpts, verified + 1, k)
           if (failed > k) return true
-          ;[k, verified] = [failed, failed - 1]
+          k = failed
+          verified = failed - 1
         }
       }
       if (!shorten) continue
@@ -594,7 +649,9 @@ export class Dissector {
     const endpts = [begin]
     const dead = new Set<number>()
     const key = (k: number, q: number) => k * (this.#s.length + 1) + q
-    let [k, limit, verified] = [1, begin, 0]
+    let k = 1
+    let limit = begin
+    let verified = 0
     while (k > 0) {
       this.#tick()
       const prev = endpts[k - 1] as number
@@ -623,7 +680,8 @@ export class Dissector {
         } else if (k >= minMatches) {
           const failed = this.#verify(child, endpts, verified + 1, k)
           if (failed > k) return true
-          ;[k, verified] = [failed, failed - 1]
+          k = failed
+          verified = failed - 1
         }
       }
       if (!lengthen) continue
@@ -658,7 +716,8 @@ export class Dissector {
 
   /** cbrdissect: the span is min to max copies of what the group captured. */
   #backref(t: Subre, begin: number, end: number): boolean {
-    const [from, to] = [this.#caps[2 * t.group] as number, this.#caps[2 * t.group + 1] as number]
+    const from = this.#caps[2 * t.group] as number
+    const to = this.#caps[2 * t.group + 1] as number
     if (from < 0) return false
     const length = to - from
     if (length === 0) return begin === end && t.min <= t.max
@@ -689,7 +748,7 @@ export class Dissector {
     if (length === 0) return [p]
     const same = this.#icase ? sameLowercase : sameUnits
     const ends: number[] = []
-    for (let [q, copies] = [p, 0]; copies <= t.max; copies++, q += length) {
+    for (let q = p, copies = 0; copies <= t.max; copies++, q += length) {
       if (copies >= t.min) ends.push(q)
       if (q + length > this.#s.length) break
       const compared = same(this.#s, from, q, length)
@@ -707,7 +766,7 @@ export class Dissector {
 
   /** Characters (code points) in s[a, b). */
   #chars(a: number, b: number): number {
-    if (!this.#astral) return b - a
+    if (!(this.#astral ??= /[\ud800-\udfff]/.test(this.#s))) return b - a
     let n = 0
     for (let p = a; p < b; p = nextBoundary(this.#s, p)) n++
     return n
