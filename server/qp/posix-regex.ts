@@ -91,9 +91,8 @@ class Program {
   /** Whether the engines' first match ends where PostgreSQL's does (firstMatchIsPostgres): then
    * JavaScript's RegExp may find it, and RE2 and the backtracking engine need not look further. */
   readonly firstIsPostgres: boolean
-  /** Whether an alternation may make PostgreSQL's captures other than the first way's to the
-   * match (alternationMayMatter): then the backtracking engine takes them again, alternations
-   * longest first. */
+  /** Whether a subexpression may make PostgreSQL's captures other than the first way's to the
+   * match (alternationMayMatter): then PostgreSQL's search dissects the match again. */
   readonly alternationMatters: boolean
   /** Whether only PostgreSQL's own search (the Dissector) may say whether there is a match: back
    * references where a leftmost-first match is not PostgreSQL's, since its dissection may refute
@@ -246,7 +245,7 @@ class PgRegExp extends RegExp {
         if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
         return m
       }
-      const postgres = this.#postgresFrom(s, start, m, this.#scanAt(s, start))
+      const postgres = this.#postgresFrom(s, start, m)
       if (postgres === undefined) {
         if (this.global) this.lastIndex = m.index + m[0].length
         return m
@@ -336,10 +335,10 @@ class PgRegExp extends RegExp {
    * stand); elsewhere PostgreSQL's search from that start, within the step bound that let
    * JavaScript's RegExp run on this text (so never 54001), a tenth of what RE2 would cost on a
    * short text ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). */
-  #postgresFrom(s: string, from: number, m: RegExpExecArray, scan: Scan): number[] | null | undefined {
+  #postgresFrom(s: string, from: number, m: RegExpExecArray): number[] | null | undefined {
     const p = this.#program
     const [start, end] = [m.index, m.index + m[0].length]
-    if (p.firstIsPostgres) return this.#refine(scan, end - start, (budget) => p.dissector.captures(s, start, end, budget)) ?? undefined
+    if (p.firstIsPostgres) return this.#refine(this.#scanAt(s, from), end - start, (budget) => p.dissector.captures(s, start, end, budget)) ?? undefined
     // With back references PostgreSQL's search may not find a match JavaScript's RegExp finds (its
     // dissection does not try every way through a subexpression, nor every start): its own
     // search it is.
