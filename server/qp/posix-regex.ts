@@ -58,8 +58,8 @@
 // machine): that end from JavaScript's start 0.46 -> 0.66 µs a call; the captures where a
 // subexpression decides them, regexp_match(s, '([a-z]+)(\d+)|q'), 3.2 -> 1.0 µs a call on a short
 // text and 4.3 -> 2.5 µs on 2 KB; a lookahead pattern's match, '(\w+)(?= )|x', 3.1 -> 1.4 µs; the
-// engines' fast paths unchanged (bench/regex/run.ts, three runs each interleaved: the same to the
-// noise).
+// engines' fast paths unchanged (the same per call; bench/regex/run.ts, three interleaved runs each
+// on a machine loaded five times over, could not tell old from new).
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
 // ('ſ' ~* 's' is false), so all four engines run case-sensitively on the same tree.

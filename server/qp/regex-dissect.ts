@@ -446,9 +446,9 @@ export class Dissector {
       // closes before the text's last character: a match at the very end is then not found.
       let close = Infinity
       // The starts a batch at a time, first from all of a batch at once (a sweep over the text):
-      // a batch from which nothing matches is passed over whole, and batches grow fourfold, so that a
-      // text without a match costs about one sweep, where a search from each start would cost the
-      // square of its length.
+      // a batch from which nothing matches is passed over whole, and batches grow fourfold, so
+      // that a text without a match costs a sweep per batch (log4 of its length of them), where a
+      // search from each start would cost the square of its length.
       for (let at = start, width = 1; at <= (anchored ? start : s.length); width *= 4) {
         const batch = anchored ? [at] : startsFrom(s, at, width)
         at = nextBoundary(s, batch[batch.length - 1] as number)
