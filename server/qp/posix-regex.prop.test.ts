@@ -13,8 +13,8 @@
 // (TESSERA_REGEX_SEED replays one). Against JavaScript, with back references only to a group that
 // always takes part (the first item of the pattern): the backtracking engine must equal it in the
 // match and every capture, RE2 in where the match starts, and in the match and captures too unless
-// re2MayDiffer says so. posixRegex must equal the reference: the Dissector over BruteEnds, where
-// where a node's matches end is found by trying every end with the backtracking engine (every way
+// re2MayDiffer says so. posixRegex must equal the reference: the Dissector over BruteEnds, which
+// finds where a node's matches end by trying every end with the backtracking engine (every way
 // through the node, no memo), instead of regex-dissect.ts's memo of sets of ends; also under 'i'
 // over 'a', 'A', 'b', 'B', where PostgreSQL's rule (a letter matches its lowercase and uppercase)
 // and JavaScript's case folding agree; and with back references anywhere. A run where an engine

@@ -343,7 +343,9 @@ class PgRegExp extends RegExp {
   #postgresFrom(s: string, from: number, m: RegExpExecArray): number[] | null | undefined {
     const p = this.#program
     const [start, end] = [m.index, m.index + m[0].length]
-    if (p.firstIsPostgres) return this.#refine(this.#scanAt(s, from), end - start, (budget) => p.dissector.captures(s, start, end, budget)) ?? undefined
+    if (p.firstIsPostgres) {
+      return this.#refine(this.#scanAt(s, from), end - start, (budget) => p.dissector.captures(s, start, end, budget)) ?? undefined
+    }
     // With back references PostgreSQL's search may not find a match JavaScript's RegExp finds (its
     // dissection does not try every way through a subexpression, nor every start): its own
     // search it is.
@@ -403,7 +405,10 @@ class PgRegExp extends RegExp {
     // match from there, drawing on the scan's budget (a budget per match would make a scan of n
     // matches take n budgets).
     const [from, to] = [caps[0] as number, caps[1] as number]
-    return this.#refine(scan, to - from, (budget) => (shortest ? p.dissector.exec(s, from, budget, true) : p.dissector.captures(s, from, to, budget))) ?? caps
+    const refined = this.#refine(scan, to - from, (budget) =>
+      shortest ? p.dissector.exec(s, from, budget, true) : p.dissector.captures(s, from, to, budget),
+    )
+    return refined ?? caps
   }
 }
 

@@ -143,7 +143,11 @@ class EndSets implements EndsOf {
     return this.#from(n, starts, loose)
   }
 
-  #compute(n: Extract<RegexNode, { kind: 'seq' | 'alt' | 'repeat' | 'look' | 'backref' }>, p: number, loose: boolean): readonly number[] {
+  #compute(
+    n: Extract<RegexNode, { kind: 'seq' | 'alt' | 'repeat' | 'look' | 'backref' }>,
+    p: number,
+    loose: boolean,
+  ): readonly number[] {
     switch (n.kind) {
       case 'seq':
       case 'repeat':
@@ -192,7 +196,8 @@ class EndSets implements EndsOf {
         return at
       }
       case 'repeat':
-        return n.body.kind === 'char' || n.body.kind === 'set' ? this.#walk(this.#step(n.body), n, starts) : this.#iterations(n, starts, loose)
+        if (n.body.kind === 'char' || n.body.kind === 'set') return this.#walk(this.#step(n.body), n, starts)
+        return this.#iterations(n, starts, loose)
       case 'backref': {
         // PostgreSQL's DFA reads a back reference as a copy of its group without constraints.
         const body = this.#groupBodies.get(n.group)
@@ -656,7 +661,9 @@ export class Dissector {
       this.#tick()
       const prev = endpts[k - 1] as number
       // An empty iteration only where the minimum needs it; the last one allowed reaches the end.
-      if (limit === prev && limit !== end && (k >= minMatches || minMatches - k < this.#chars(limit, end))) limit = nextBoundary(this.#s, limit)
+      if (limit === prev && limit !== end && (k >= minMatches || minMatches - k < this.#chars(limit, end))) {
+        limit = nextBoundary(this.#s, limit)
+      }
       if (k >= maxMatches) limit = end
       const ends = this.#endsOf(child, prev)
       const at = indexAtMost(ends, end)

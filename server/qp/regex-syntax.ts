@@ -119,11 +119,22 @@ type Building = { -readonly [K in 'flags' | 'capno' | 'captures']: Subre[K] } & 
   readonly children: readonly Building[]
 }
 
-function subre(op: Subre['op'], flags: number, lang: RegexNode, children: readonly Building[] = [], extra?: Partial<Pick<Subre, 'min' | 'max' | 'group'>>): Building {
-  return { op, flags, lang, capno: 0, children, min: extra?.min ?? 1, max: extra?.max ?? 1, group: extra?.group ?? 0, captures: [] }
+function subre(
+  op: Subre['op'],
+  flags: number,
+  lang: RegexNode,
+  children: readonly Building[] = [],
+  extra?: Partial<Pick<Subre, 'min' | 'max' | 'group'>>,
+): Building {
+  const { min = 1, max = 1, group = 0 } = extra ?? {}
+  return { op, flags, lang, capno: 0, children, min, max, group, captures: [] }
 }
 
-const seqOf = (items: readonly RegexNode[]): RegexNode => (items.length === 1 ? (items[0] as RegexNode) : items.length === 0 ? { kind: 'empty' } : { kind: 'seq', items })
+/** Items in sequence, as the parser gives them (one item alone, none as 'empty'). */
+function seqOf(items: readonly RegexNode[]): RegexNode {
+  if (items.length === 1) return items[0] as RegexNode
+  return items.length === 0 ? { kind: 'empty' } : { kind: 'seq', items }
+}
 
 /** PostgreSQL's tree of subexpressions for a parsed pattern: what its dissection of a match walks
  * (regex-dissect.ts), and whose top flags are the RE's greediness. */
