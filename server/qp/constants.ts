@@ -54,12 +54,14 @@ export const REGEX_CACHE_ENTRIES = 256
  * run on JavaScript's RegExp there (regex-js.ts): a few milliseconds at most, the bound being loose.
  * Beyond, RE2 or the step-bounded engine runs it. */
 export const REGEX_JS_WORK_MAX = 1_000_000
-/** Steps the backtracking regex engine may take in one scan of a subject (54001 beyond), a fixed
- * allowance plus this many per UTF-16 unit of the subject: the bound keeps a pattern's time
- * linear in the text however the pattern backtracks, including the refinements of RE2's matches
- * over a global scan (posix-regex.ts). A step is one attempt of one node of the pattern at one
- * position (a back reference takes one per character it compares, a repetition one per capture
- * it saves), 3 to 40 ns here: the fixed part is 3 to 40 ms. */
+/** Steps the backtracking regex engine and PostgreSQL's search (regex-dissect.ts) may take in one
+ * scan of a subject (54001 beyond), a fixed allowance plus this many per UTF-16 unit of the
+ * subject: the bound keeps a pattern's time linear in the text however the pattern backtracks,
+ * including the refinements of RE2's matches over a global scan (posix-regex.ts). A step is one
+ * attempt of one node of the pattern at one position (a back reference takes one per character
+ * it compares, a repetition one per capture it saves); in PostgreSQL's search, one look-up of
+ * where a node's matches end from a position, one end computed or merged, one split tried. 3 to
+ * 60 ns here: the fixed part is 3 to 60 ms. */
 export const REGEX_STEPS_BASE = 1_000_000
 /** See REGEX_STEPS_BASE: patterns that need more than this many attempts per character (two
  * dozen quantified words tried at every position, or an exponential one) stop with 54001. */
@@ -70,15 +72,25 @@ export const REGEX_STEPS_PER_CHAR = 100
  * '([^x]*)x.*?\1b' 0.1 s, 0.6 s under 'i' on non-ASCII text, a repetition of 1000 captures
  * 0.6 s); a lookbehind or a run of lookaheads at every position about 1 s; at worst about 4 s,
  * where every step tests a non-ASCII character against a class or a word constraint ('\Y'
- * written 99 times: 3.8 s; '[[:alpha:]]' 99 times: 2.9 s). */
+ * written 99 times: 3.8 s; '[[:alpha:]]' 99 times: 2.9 s); PostgreSQL's search about as long
+ * ('(a*)b\1c' over 750,000 characters, every split of the a's tried at each start: 6 s with the
+ * machine loaded three times over). */
 export const REGEX_STEPS_MAX = 100_000_000
-/** Steps the backtracking engine may take, from its scan's budget (REGEX_STEPS_BASE), to take
- * one match's captures again by PostgreSQL's subexpression rule (posix-regex.ts): that search
- * tries each nested subexpression's ends, polynomial in the match's length with the nesting depth
- * as its degree, so a pathological pattern could spend a scan's whole budget (a million steps,
- * about 100 ms) on every row. Past this many (0.3 to 4 ms), the first way's captures stand for that
- * match; common patterns take tens to hundreds ('(a|ab)(c|bcd)(d*)' on 20 characters: 94). */
+/** Steps PostgreSQL's search (regex-dissect.ts) may take, from its scan's budget
+ * (REGEX_STEPS_BASE), to dissect a match another engine found for its captures, or to find a
+ * non-greedy RE's shortest end from its start (posix-regex.ts), plus REGEX_STEPS_PER_CHAR per
+ * character of the match: polynomial in the match's length, with the nesting of repetitions as its
+ * degree at worst, so a pathological pattern could spend a scan's whole budget (a million steps,
+ * about 100 ms) on every row. Past this many (0.3 to 6 ms), the other engine's match stands;
+ * common patterns take tens to hundreds ('(a|ab)(c|bcd)(d*)' on 20 characters: 101;
+ * '(?:(?:((?:a)*?)|a)){1,3}' on 2,000: 58,000). */
 export const REGEX_CAPTURE_STEPS_MAX = 100_000
+/** Ends of matches (positions) one search of regex-dissect.ts's EndSets may hold in its memo of
+ * where each node of a pattern can end from each position: it keeps a node's ends from a position
+ * once computed, so that nested repetitions cost a polynomial instead of an exponential; past this
+ * many (8 bytes each and their arrays, about 10 MB), it starts over, computing again what it needs
+ * (each time within the step budget). A repetition of '.*' from each of n positions holds n^2/2. */
+export const REGEX_MEMO_ENDS_MAX = 1_000_000
 /** The work a global scan's RE2 searches may do between two checks of the statement timeout, in
  * characters times instructions of RE2's program: a search reads at most the rest of the text, at
  * 3 to 20 ns per character and instruction in re2js here, more for larger programs ('a*x|a', 7
@@ -89,4 +101,4 @@ export const REGEX_INTERRUPT_WORK = 1_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
-assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0, 'regex bounds')
+assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0 && REGEX_MEMO_ENDS_MAX > 0, 'regex bounds')

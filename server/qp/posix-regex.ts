@@ -3,7 +3,7 @@
 // A user's pattern must not hold the region's only JavaScript thread, and no timeout interrupts a
 // running JavaScript RegExp: '(a+)+$' over 41 characters backtracks for hours in V8 (Deno), and
 // Bun's gives up after half a second with a wrong "no match", on every row. So regex-syntax.ts
-// parses the pattern, and each call picks one of three engines.
+// parses the pattern, and each call picks one of four engines.
 // The match is PostgreSQL's: at the leftmost position where the RE matches, the longest match when
 // the RE is greedy, the shortest when it is not (the parser works out its greediness by
 // PostgreSQL's rules: ParsedRegex.longest), where the engines' own rule is leftmost-first (the end
@@ -14,32 +14,35 @@
 // - JavaScript's RegExp, where a bound on a backtracking engine's work on that text is small
 //   (regex-js.ts: no quantifier, or short texts), the fastest (ten times re2js per call); where
 //   firstMatchIsPostgres does not hold, it finds where the match starts (or that there is none)
-//   and the backtracking engine tries every way from there, within the same bound;
+//   and PostgreSQL's search (below) takes the match from there;
 // - RE2 (re2js, regex-re2.ts) for everything else it can express, time linear in the text; in its
 //   leftmost-longest mode for a greedy RE that firstMatchIsPostgres does not cover. A non-greedy
-//   one takes RE2's start and the backtracking engine's shortest end from there (RE2 has no
-//   shortest mode);
-// - a backtracking engine with a step budget (regex-backtrack.ts) for lookahead constraints, back
-//   references and word constraints, past REGEX_STEPS_* 54001; and for the captures of a pattern
-//   where RE2's differ from JavaScript's and PostgreSQL's (see re2MayDiffer), and a non-greedy RE's
-//   shortest end. Where it looks for the longest or shortest end it tries every way from the
-//   leftmost start, which costs no more than a start where the pattern fails, and once more for
-//   the captures.
-// The captures (subexpressions) are PostgreSQL's by its rule that each parenthesized subexpression
-// and alternation takes its own greediness as a whole, earlier ones first: an alternation takes its
-// longest match that lets the rest match (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {ab,c,d},
-// where the first way through the pattern gives {a,bcd,""}), a group its longest or shortest as its
-// first quantifier is greedy or not, and inside a non-greedy repetition, or a greedy one of more
-// than one iteration (which takes as many iterations as it can), each its shortest ('(a|aa)+' on
-// 'aa' is {a}). The engines find the first way through the pattern, in leftmost-first order, that
-// ends at the match; where a subexpression may decide otherwise (alternationMayMatter: an
-// alternation whose alternatives may match different lengths, or parentheses around more than one
-// quantified character), the backtracking engine takes the captures again with each subexpression
-// trying its ends in that order (Backtracker's longestAlternatives), from the scan's budget, at
-// most REGEX_CAPTURE_STEPS_MAX steps a match. What still differs: a repetition takes an empty
-// iteration only to reach its minimum (JavaScript's rule), where PostgreSQL may take one more and
-// report its groups as '' (regexp_match('a', '(?:(b{0,2}))*') is {NULL} here, {""} there); and past
-// the budget the first way's captures stand (below).
+//   one takes RE2's start and PostgreSQL's search from there (RE2 has no shortest mode);
+// - for what RE2 cannot express (lookahead constraints, back references, word constraints): a
+//   backtracking engine with a step budget (regex-backtrack.ts, 54001 past REGEX_STEPS_*) where
+//   firstMatchIsPostgres holds, PostgreSQL's search elsewhere.
+// PostgreSQL's search (regex-dissect.ts's Dissector) is its own algorithm: the RE's DFA finds the
+// match, then a tree of subexpressions built by PostgreSQL's parser's rules dissects it, each node
+// asking its DFA where its part can end; those answers come from a memo of the ends of each node's
+// matches from each position, each computed once, so that nested quantified alternations
+// ('(?:(?:a|a)*)+?', 2^n ways through n characters for a backtracking search) cost a polynomial
+// in the text, within the same step budget. With back references its DFA over-approximates and
+// the dissection confirms or refutes each candidate end, exponential at worst (as PostgreSQL's
+// is), 54001 past the budget.
+// The captures (subexpressions) are PostgreSQL's by that dissection: a concatenation splits where
+// its first part takes its longest (or shortest, as it prefers) match that lets the rest match
+// (regexp_match('abcd', '(a|ab)(c|bcd)(d*)') is {ab,c,d}, where the first way through the pattern
+// gives {a,bcd,""}), an alternation takes its first alternative that matches its span, a
+// repetition of captures is its repetitions but the last and then the last ('(a|aa)+' on 'aa' is
+// {a}; '(?:(?:((?:a)*?)|a)){1,3}' on 'aaaaaaa' captures '', the first iterations taking the
+// text), or without a minimum each iteration as long as it can be (an empty one where that is all
+// there is: regexp_match('a', '(?:(b{0,2}))*') is {""}). The engines find the first way through the
+// pattern, in leftmost-first order, that ends at the match; where a subexpression may decide
+// otherwise (alternationMayMatter: an alternation whose alternatives may match different lengths,
+// parentheses around more than one quantified character, a repetition of captures whose
+// iterations vary in length), or RE2's captures may not be the first way's (re2MayDiffer),
+// PostgreSQL's search dissects the match again, from the scan's budget, at most
+// REGEX_CAPTURE_STEPS_MAX and REGEX_STEPS_PER_CHAR a character of the match for that match.
 // Cost, from bench/regex/run.ts (10,000 rows of about 20 characters per query; p50 ms, the best
 // of six runs each on a loaded 2-core machine, JavaScript's RegExp alone -> these engines): the
 // rows alone 5.3; ~ '^abc' 6.1 -> 6.1; ~* 'foo.*bar' 6.3 -> 6.3; regexp_replace(s, '[0-9]+', '#',
@@ -50,20 +53,22 @@
 // machine); where it does not, JavaScript's start and the backtracking engine's end cost about
 // 0.6 µs more a call on a short text (substring(s from '[0-9]+|[0-9]+x'): 10.3 -> 16.0 ms per
 // 10,000 rows), and RE2's leftmost-longest mode about what its leftmost-first mode does on 2 KB
-// (3.3 -> 3.5 ms per 1,000 rows).
-// Taking captures again where a subexpression decides them costs a backtracking search of the
-// match (regexp_match(s, '([a-z]+)(\d+)|q') on 2 KB texts: about 2 -> 5 µs a call).
+// (3.3 -> 3.5 ms per 1,000 rows). PostgreSQL's search in place of the backtracking engine's
+// (posixRegex alone over the bench's rows, the least of 12 rounds each, old -> new, on a loaded
+// machine): that end from JavaScript's start 0.46 -> 0.66 µs a call; the captures where a
+// subexpression decides them, regexp_match(s, '([a-z]+)(\d+)|q'), 3.2 -> 1.0 µs a call on a short
+// text and 4.3 -> 2.5 µs on 2 KB; a lookahead pattern's match, '(\w+)(?= )|x', 3.1 -> 1.4 µs; the
+// engines' fast paths unchanged (the same per call; bench/regex/run.ts, three interleaved runs each
+// on a machine loaded five times over, could not tell old from new).
 // Case-insensitive matching ('i', ~*) is PostgreSQL's, applied by the parser (regex-syntax.ts):
 // a letter of the pattern matches its lowercase and its uppercase, the text is not case-folded
-// ('ſ' ~* 's' is false), so all three engines run case-sensitively on the same tree.
-// Known differences left: BRE syntax ('b' option) is refused (0A000); the empty iterations above.
-// Where RE2's captures may differ (re2MayDiffer), a subexpression may decide them, or a non-greedy
-// RE needs its shortest end, the backtracking engine works from RE2's match within the scan's step
-// budget and its stack, which a repetition uses once per iteration (about 6,000 to 11,000
-// iterations from a shallow stack); past either, RE2's captures (or the first way's) stand rather
-// than 54001: a group an iteration skipped is reported from an earlier one
-// (regexp_match(repeat('ab', 100000), '(?:(a)|b)+') is {a}, PostgreSQL's {NULL}); and for a
-// non-greedy RE, RE2's leftmost-first end stands, which may be longer than PostgreSQL's shortest.
+// ('ſ' ~* 's' is false), so all four engines run case-sensitively on the same tree.
+// Known differences left: BRE syntax ('b' option) is refused (0A000). Where RE2's captures may
+// differ (re2MayDiffer), a subexpression may decide them, or a non-greedy RE needs its shortest
+// end, PostgreSQL's search works from RE2's match within that allowance; past it, RE2's captures
+// stand, and for a non-greedy RE its leftmost-first end, which may be longer than PostgreSQL's
+// shortest: regexp_match(repeat('a', 20000) || 'zbazq', '(.*?)(a[^b]*zq)') dissects in the square
+// of the text.
 // Raising 54001 instead would fail such queries outright. Not bounded: RE2 finds each match in time
 // linear in the rest of the text (it runs until no preferred alternative is alive), so a global
 // scan is quadratic at worst (regexp_count(repeat('a', 20000), 'a*x|a'): 5 s; PostgreSQL's engine
@@ -78,6 +83,7 @@ import { assert, SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CAPTURE_STEPS_MAX, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
+import { Dissector, hasBackref } from './regex-dissect.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { alternationMayMatter, firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
@@ -90,15 +96,18 @@ class Program {
   /** Whether the engines' first match ends where PostgreSQL's does (firstMatchIsPostgres): then
    * JavaScript's RegExp may find it, and RE2 and the backtracking engine need not look further. */
   readonly firstIsPostgres: boolean
-  /** Whether an alternation may make PostgreSQL's captures other than the first way's to the
-   * match (alternationMayMatter): then the backtracking engine takes them again, alternations
-   * longest first. */
+  /** Whether a subexpression may make PostgreSQL's captures other than the first way's to the
+   * match (alternationMayMatter): then PostgreSQL's search dissects the match again. */
   readonly alternationMatters: boolean
+  /** Whether only PostgreSQL's own search (the Dissector) may say whether there is a match: back
+   * references where a leftmost-first match is not PostgreSQL's, since its dissection may refute
+   * a match the other engines find, and its search skip a start (see Dissector.exec). */
+  readonly dissectionDecides: boolean
   #re2: { readonly re: RE2JS | undefined; readonly exact: boolean } | undefined
   /** RE2's program in its leftmost-first mode, for `test` when `re2` is in leftmost-longest mode. */
   #re2First: RE2JS | undefined
   #backtracker: Backtracker | undefined
-  #longestAlternatives: Backtracker | undefined
+  #dissector: Dissector | undefined
 
   constructor(
     readonly pattern: string,
@@ -107,6 +116,7 @@ class Program {
     this.js = compileJs(parsed)
     this.firstIsPostgres = firstMatchIsPostgres(parsed)
     this.alternationMatters = alternationMayMatter(parsed)
+    this.dissectionDecides = !this.firstIsPostgres && hasBackref(parsed.root)
   }
 
   /** RE2's program (undefined when RE2 cannot run the pattern), compiled on first use: a pattern
@@ -153,10 +163,10 @@ class Program {
     return this.#re2
   }
 
-  /** The backtracking engine with alternations longest first, for PostgreSQL's captures. */
-  get longestAlternatives(): Backtracker {
-    return (this.#longestAlternatives ??= tooDeep(
-      () => new Backtracker(this.parsed, true),
+  /** PostgreSQL's own search for its match and captures (regex-dissect.ts). */
+  get dissector(): Dissector {
+    return (this.#dissector ??= tooDeep(
+      () => new Dissector(this.parsed),
       () => {
         throw patternTooComplex()
       },
@@ -240,19 +250,14 @@ class PgRegExp extends RegExp {
         if (this.global) this.lastIndex = m === null ? 0 : m.index + m[0].length
         return m
       }
-      // JavaScript's match starts where PostgreSQL's does, but may end elsewhere: the backtracking
-      // engine tries every way from there, which takes no more steps than the bound that let
-      // JavaScript's RegExp run on this text (so never 54001), and on a short text a tenth of
-      // what RE2 would ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). (Where the end is
-      // JavaScript's, that engine's captures are the start of the alternations' below.)
-      const end = p.firstIsPostgres ? m.index + m[0].length : p.parsed.longest ? 'longest' : 'shortest'
-      caps = p.backtracker.exec(s, m.index, budgetFor(s), true, end)
-      assert(caps !== null, 'the backtracking engine matches where JavaScript does')
-      if (p.alternationMatters) caps = this.#alternativesLongest(s, caps, this.#scanAt(s, start))
+      const postgres = this.#postgresFrom(s, start, m)
+      if (postgres === undefined) {
+        if (this.global) this.lastIndex = m.index + m[0].length
+        return m
+      }
+      caps = postgres
     } else if (start <= s.length) {
-      const scan = this.#scanAt(s, start)
-      caps = this.#match(s, start, scan)
-      if (caps !== null && p.alternationMatters) caps = this.#alternativesLongest(s, caps, scan)
+      caps = this.#match(s, start, this.#scanAt(s, start))
     } else caps = null
     if (this.global) this.lastIndex = caps === null ? 0 : (caps[1] as number)
     if (caps === null) return null
@@ -269,7 +274,7 @@ class PgRegExp extends RegExp {
 
   override test(input: string): boolean {
     const { js } = this.#program
-    if (this.global) return this.exec(input) !== null
+    if (this.global || this.#program.dissectionDecides) return this.exec(input) !== null
     const s = String(input)
     if (js !== undefined && s.length <= js.lengthMax) {
       js.re.lastIndex = 0
@@ -329,23 +334,40 @@ class PgRegExp extends RegExp {
     return scan
   }
 
-  /** `caps` with PostgreSQL's captures where a subexpression may change them: the first way to
-   * the same match with each subexpression trying its ends in its order (Backtracker's
-   * longestAlternatives), from the scan's budget, at most REGEX_CAPTURE_STEPS_MAX for this match;
-   * past that (or the stack), `caps`. */
-  #alternativesLongest(s: string, caps: number[], scan: Scan): number[] {
-    if (!scan.refining) return caps
+  /** PostgreSQL's match where JavaScript's RegExp found where it starts (`m`, searching from
+   * `from`) but its end or captures may not be PostgreSQL's. Where its end is PostgreSQL's
+   * (firstMatchIsPostgres), PostgreSQL's captures of it (see #refine; undefined: JavaScript's
+   * stand); elsewhere PostgreSQL's search from that start, within the step bound that let
+   * JavaScript's RegExp run on this text (so never 54001), a tenth of what RE2 would cost on a
+   * short text ('\d+|\d+\.\d+' on 20 characters: 0.5 µs, RE2 5 µs). */
+  #postgresFrom(s: string, from: number, m: RegExpExecArray): number[] | null | undefined {
+    const p = this.#program
+    const [start, end] = [m.index, m.index + m[0].length]
+    if (p.firstIsPostgres) {
+      return this.#refine(this.#scanAt(s, from), end - start, (budget) => p.dissector.captures(s, start, end, budget)) ?? undefined
+    }
+    // With back references PostgreSQL's search may not find a match JavaScript's RegExp finds (its
+    // dissection does not try every way through a subexpression, nor every start): its own
+    // search it is.
+    return p.dissectionDecides ? p.dissector.exec(s, from, budgetFor(s)) : p.dissector.exec(s, start, budgetFor(s), true)
+  }
+
+  /** `f` (PostgreSQL's captures of a match another engine found, or its shortest end from that
+   * match's start) from the scan's budget, at most REGEX_CAPTURE_STEPS_MAX plus
+   * REGEX_STEPS_PER_CHAR a character of the match (`length`); undefined past that, and for the
+   * rest of the scan past the scan's budget, where the other engine's match stands: a pattern
+   * those engines run never raises 54001 for its captures. */
+  #refine(scan: Scan, length: number, f: (budget: StepBudget) => number[] | null): number[] | null | undefined {
+    if (!scan.refining) return undefined
     const budget = scan.budget
-    const allowed = Math.min(budget.left, REGEX_CAPTURE_STEPS_MAX)
+    const allowed = Math.min(budget.left, REGEX_CAPTURE_STEPS_MAX + REGEX_STEPS_PER_CHAR * length)
     const steps: StepBudget = { left: allowed, total: allowed }
     try {
-      return this.#program.longestAlternatives.exec(s, caps[0] as number, steps, true, caps[1] as number) ?? caps
+      return f(steps)
     } catch (e) {
       if (!(e instanceof SqlError && e.code === '54001')) throw e
-      // Past this match's allowance the first way's captures stand; past the scan's budget, for
-      // the rest of the scan too.
       if (allowed === budget.left) scan.refining = false
-      return caps
+      return undefined
     } finally {
       budget.left -= allowed - Math.max(steps.left, 0)
     }
@@ -355,8 +377,15 @@ class PgRegExp extends RegExp {
   #match(s: string, start: number, scan: Scan): number[] | null {
     const p = this.#program
     const re2 = p.re2
-    const end = p.firstIsPostgres ? 'first' : p.parsed.longest ? 'longest' : 'shortest'
-    if (re2 === undefined) return p.backtracker.exec(s, start, scan.budget, false, end)
+    if (re2 === undefined) {
+      // Lookaround constraints, back references, word constraints: the backtracking engine where
+      // its first match is PostgreSQL's, PostgreSQL's search elsewhere; 54001 past the budget.
+      if (!p.firstIsPostgres) return p.dissector.exec(s, start, scan.budget)
+      const caps = p.backtracker.exec(s, start, scan.budget)
+      if (caps === null || !p.alternationMatters) return caps
+      const [from, to] = [caps[0] as number, caps[1] as number]
+      return this.#refine(scan, to - from, (budget) => p.dissector.captures(s, from, to, budget)) ?? caps
+    }
     const m = (scan.matcher ??= re2.matcher(s))
     // A search may read the rest of the text, at a cost per character that grows with RE2's
     // program: that work is what the statement timeout is checked by.
@@ -368,23 +397,18 @@ class PgRegExp extends RegExp {
     if (!m.find(start)) return null
     const caps: number[] = []
     for (let g = 0; g <= p.parsed.groups; g++) caps.push(m.start(g), m.end(g))
-    // RE2's match ends where PostgreSQL's does, but for the shortest one of an RE that needs a
-    // search for it (RE2 has no shortest-match mode).
-    const spanKnown = end !== 'shortest'
-    // (Where an alternation matters, the captures are taken again after this anyway.)
-    if (((p.re2Exact || p.alternationMatters) && spanKnown) || !scan.refining) return caps
-    // All engines start the leftmost match at the same place: the backtracking one takes the
-    // match from there (its captures, of RE2's span; or its shortest end), drawing on the scan's
-    // budget (a budget per match would make a scan of n matches take n budgets). A pattern RE2
-    // runs never raises 54001: past the budget (or the stack), RE2's match it is, for this match
-    // and the rest of the scan.
-    try {
-      return p.backtracker.exec(s, caps[0] as number, scan.budget, true, spanKnown ? (caps[1] as number) : 'shortest') ?? caps
-    } catch (e) {
-      if (!(e instanceof SqlError && e.code === '54001')) throw e
-      scan.refining = false
-      return caps
-    }
+    // RE2's match ends where PostgreSQL's does (its leftmost-longest mode for a greedy RE), but
+    // for a non-greedy RE that firstMatchIsPostgres does not cover: RE2 has no shortest mode.
+    const shortest = !p.firstIsPostgres && !p.parsed.longest
+    if (!shortest && p.re2Exact && !p.alternationMatters) return caps
+    // All engines start the leftmost match at the same place: PostgreSQL's search takes the
+    // match from there, drawing on the scan's budget (a budget per match would make a scan of n
+    // matches take n budgets).
+    const [from, to] = [caps[0] as number, caps[1] as number]
+    const refined = this.#refine(scan, to - from, (budget) =>
+      shortest ? p.dissector.exec(s, from, budget, true) : p.dissector.captures(s, from, to, budget),
+    )
+    return refined ?? caps
   }
 }
 

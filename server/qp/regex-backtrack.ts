@@ -1,7 +1,8 @@
 // The backtracking engine for PostgreSQL's regular expressions (ARCHITECTURE.md "query processor":
 // evaluate), for what RE2 cannot express: lookahead constraints, back references, word constraints
-// (\m \M \y \Y), and captures inside repetitions; it also finds PostgreSQL's longest or shortest
-// end of a match, and the captures of a match of a given span. It follows JavaScript's matching
+// (\m \M \y \Y), and captures inside repetitions, where a leftmost-first match is PostgreSQL's
+// (regex-syntax.ts's firstMatchIsPostgres; PostgreSQL's own way to its match and captures is
+// regex-dissect.ts, which shares this file's characters and constraints). It follows JavaScript's matching
 // rules (ECMA-262's RepeatMatcher: an iteration forgets the captures of the last one; an optional
 // iteration may not match the empty string), except that a back reference to a group that took no
 // part fails, as in PostgreSQL (JavaScript's matches the empty string). It counts its steps, a back
@@ -10,7 +11,7 @@
 import { SqlError } from '../errors/index.ts'
 import { lowerOf } from './case-mapping.ts'
 import { jsSetSource, WORD_SET } from './regex-charset.ts'
-import { preference, type CharSet, type ParsedRegex, type RegexNode } from './regex-syntax.ts'
+import type { Assertion, CharSet, ParsedRegex, RegexNode } from './regex-syntax.ts'
 
 /** 54001 from a match past the backtracking engine's bounds: `steps` of its budget, or its stack
  * (`steps` undefined). */
@@ -34,11 +35,16 @@ type Cont = (pos: number) => boolean
 /** Matches a node at `pos`, then `k` from where it ended; true when some way through both does. */
 type Matcher = (pos: number, k: Cont) => boolean
 /** One character at `pos`: the position after it, or -1. */
-type Step = (pos: number) => number
+export type Step = (pos: number) => number
+
+/** The text a compiled pattern reads during one search: its closures hold this object, and the
+ * search sets `s` (so a pattern compiles once for every text). */
+export interface Subject {
+  s: string
+}
 
 /** What the compiled closures read and write during one exec. */
-interface State {
-  s: string
+interface State extends Subject {
   /** [start, end] per group, group 0 first; -1 when unset. */
   caps: number[]
   budget: StepBudget
@@ -62,7 +68,7 @@ export function nextBoundary(s: string, p: number): number {
   return isHigh(s.charCodeAt(p)) && isLow(s.charCodeAt(p + 1)) ? p + 2 : p + 1
 }
 
-function previousBoundary(s: string, p: number): number {
+export function previousBoundary(s: string, p: number): number {
   return p >= 2 && isLow(s.charCodeAt(p - 1)) && isHigh(s.charCodeAt(p - 2)) ? p - 2 : p - 1
 }
 
@@ -76,65 +82,30 @@ export class Backtracker {
   readonly #groups: number
   readonly #word: Step
 
-  /** Alternations try their longest match first (see the constructor). */
-  readonly #longestAlternatives: boolean
-  readonly #exactBounds: ReadonlySet<RegexNode>
-  /** Whether the pattern has back references (see #onceAnEnd). */
-  readonly #backrefs: boolean
-  /** While compiling: whether an alternation tries its shortest match first, inside a repetition
-   * (not '{m}' or '{m}?', which take their atom's greediness) that is non-greedy, or greedy of
-   * more than one iteration (see #repeat). */
-  #inShortest = false
-
-  /** With `longestAlternatives`, an alternation tries the ends its alternatives reach from the
-   * longest down (and at each, its alternatives in order), as PostgreSQL's subexpression rule has
-   * it (an alternation is greedy): for the captures of a given span ('(a|ab)(b?)' on 'ab' is
-   * {ab,""}), at the cost of trying every way through each alternation it reaches. Inside a
-   * repetition, from the shortest up where that repetition is non-greedy ('(?:(a|ab)){1,1}?(b?)'
-   * on 'ab' is {a,b}) or takes as many iterations as it can ('(a|aa)+' on 'aa' is {a}). */
-  constructor(parsed: ParsedRegex, longestAlternatives = false) {
+  constructor(parsed: ParsedRegex) {
     this.#icase = parsed.options.icase
     this.#groups = parsed.groups
-    this.#longestAlternatives = longestAlternatives
-    this.#exactBounds = parsed.exactBounds
-    this.#backrefs = hasBackref(parsed.root)
-    this.#word = this.#setStep(WORD_SET)
+    this.#word = setStep(WORD_SET, this.#st)
     this.#root = this.#compile(parsed.root)
   }
 
   /** The leftmost match starting at or after `start` (only at `start` when `anchored`), as
-   * [start, end] per group (-1 unset), or null. Its end: with `end` 'first', where the first way
-   * through the pattern (in leftmost-first order) ends; 'longest' or 'shortest', the farthest or
-   * nearest end of all ways from that start (PostgreSQL's choice, see ParsedRegex.longest); a
-   * number, only that end. The captures are those of the first way, in leftmost-first order, that
-   * ends there. 54001 when the budget runs out (its `left` is what remains for the rest of the
-   * scan) or the stack does. */
-  exec(s: string, start: number, budget: StepBudget, anchored = false, end: 'first' | 'longest' | 'shortest' | number = 'first'): number[] | null {
+   * [start, end] per group (-1 unset), or null: with `end` 'first', the first way through the
+   * pattern in leftmost-first order; with a number, the first way that ends there. 54001 when the
+   * budget runs out (its `left` is what remains for the rest of the scan) or the stack does. */
+  exec(s: string, start: number, budget: StepBudget, anchored = false, end: 'first' | number = 'first'): number[] | null {
     const st = this.#st
     st.s = s
     st.budget = budget
     // Unset once: a failed attempt restores every capture it set (captures in constraints do not
     // exist in PostgreSQL), so the next position starts with them unset too.
     st.caps = new Array<number>(2 * (this.#groups + 1)).fill(-1)
-    // Looking for the longest or shortest end, every way from a start is tried (but a way to the
-    // end of the text, or an empty one, cannot be bettered): no more than a start where the
-    // pattern fails costs, and once more for the captures of the way chosen.
-    let at = start
     let found = -1
-    const done: Cont =
-      end === 'first'
-        ? (q) => ((found = q), true)
-        : end === 'longest'
-          ? (q) => ((found = Math.max(found, q)), q === s.length)
-          : end === 'shortest'
-            ? (q) => ((found = found < 0 ? q : Math.min(found, q)), q === at)
-            : (q) => q === end && ((found = q), true)
-    const exactly: Cont = (q) => q === found
+    const done: Cont = end === 'first' ? (q) => ((found = q), true) : (q) => q === end && ((found = q), true)
     try {
-      for (; at <= (anchored ? start : s.length); at = nextBoundary(s, at)) {
+      for (let at = start; at <= (anchored ? start : s.length); at = nextBoundary(s, at)) {
         tick(st)
-        found = -1
-        if (this.#root(at, done) || (found >= 0 && this.#root(at, exactly))) {
+        if (this.#root(at, done)) {
           st.caps[0] = at
           st.caps[1] = found
           return st.caps
@@ -157,7 +128,7 @@ export class Backtracker {
         return (p, k) => k(p)
       case 'char':
       case 'set': {
-        const step = this.#step(n)
+        const step = characterStep(n, st)
         return (p, k) => {
           tick(st)
           const q = step(p)
@@ -168,71 +139,26 @@ export class Backtracker {
         return n.items.map((item) => this.#compile(item)).reduceRight((next, m) => (p, k) => m(p, (q) => next(q, k)))
       case 'alt': {
         const branches = n.items.map((item) => this.#compile(item))
-        if (this.#longestAlternatives) return this.#ordered(branches, this.#inShortest ? 'shortest' : 'longest', this.#onceAnEnd(n), capturesIn(n).length > 0)
         return (p, k) => {
           for (const m of branches) if (m(p, k)) return true
           return false
         }
       }
-      case 'group': {
-        const body = n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
-        if (!this.#longestAlternatives) return body
-        // A parenthesized subexpression takes its own greediness as a whole (PostgreSQL's rule).
-        const order = this.#inShortest ? 'shortest' : preference(n.body, this.#exactBounds)
-        return order === undefined ? body : this.#ordered([body], order, this.#onceAnEnd(n), capturesIn(n).length > 0)
-      }
+      case 'group':
+        return n.capture === undefined ? this.#compile(n.body) : this.#capture(n.capture, this.#compile(n.body))
       case 'repeat':
         return this.#repeat(n)
       case 'look':
         return this.#look(n.behind, n.negated, this.#compile(n.body))
       case 'backref':
         return this.#backref(n.group)
-      case 'assert':
-        return this.#assert(n.what)
-    }
-  }
-
-  /** Whether the rest of the match after `n` can only succeed or fail the same whichever way `n`
-   * reached its end: no back reference reads a capture `n` may set. */
-  #onceAnEnd(n: RegexNode): boolean {
-    return !this.#backrefs || capturesIn(n).length === 0
-  }
-
-  /** `branches` tried for each end they reach, from the longest down or the shortest up, and at
-   * each end in order. With `onceAnEnd`, the rest is tried once for each end (the first way there), not once for
-   * each way there: without it, '(?:A|A)*' would try the rest 2^n times over n characters. With
-   * `capturing` false (no capture inside), the rest is tried from each end without going there
-   * again (which way does not matter). */
-  #ordered(branches: readonly Matcher[], order: 'longest' | 'shortest', onceAnEnd: boolean, capturing: boolean): Matcher {
-    const st = this.#st
-    return (p, k) => {
-      const ends: number[] = []
-      for (const m of branches) {
-        m(p, (q) => {
-          if (!ends.includes(q)) ends.push(q)
-          return false
-        })
-      }
-      ends.sort(order === 'shortest' ? (a, b) => a - b : (a, b) => b - a)
-      // One step per end, on top of the ways counted while finding them.
-      charge(st, ends.length)
-      if (!capturing) {
-        for (const end of ends) if (k(end)) return true
-        return false
-      }
-      for (const end of ends) {
-        let tried = false
-        const atEnd: Cont = (q) => {
-          if (q !== end || tried) return false
-          tried = onceAnEnd
-          return k(q)
-        }
-        for (const m of branches) {
-          if (m(p, atEnd)) return true
-          if (tried) break
+      case 'assert': {
+        const test = assertionTest(n.what, st, this.#word)
+        return (p, k) => {
+          tick(st)
+          return test(p) && k(p)
         }
       }
-      return false
     }
   }
 
@@ -256,13 +182,8 @@ export class Backtracker {
   #repeat(n: Extract<RegexNode, { kind: 'repeat' }>): Matcher {
     const st = this.#st
     const groups = capturesIn(n.body)
-    if ((n.body.kind === 'char' || n.body.kind === 'set') && groups.length === 0) return this.#repeatStep(this.#step(n.body), n)
-    const outer = this.#inShortest
-    // A greedy repetition of more than one iteration takes as many as it can (PostgreSQL's
-    // iteration rule), each as short as it can; a non-greedy one its shortest match.
-    if (!this.#exactBounds.has(n)) this.#inShortest = n.max > 1 || !n.greedy
+    if ((n.body.kind === 'char' || n.body.kind === 'set') && groups.length === 0) return this.#repeatStep(characterStep(n.body, st), n)
     const body = this.#compile(n.body)
-    this.#inShortest = outer
     const { greedy } = n
     // ECMA-262's RepeatMatcher: each iteration starts with the body's captures cleared, and once
     // the minimum is met an iteration that matched nothing fails.
@@ -356,69 +277,57 @@ export class Backtracker {
       return compared < 0 && k(p + length)
     }
   }
+}
 
-  #assert(what: Extract<RegexNode, { kind: 'assert' }>['what']): Matcher {
-    const st = this.#st
-    const word = this.#word
-    const wordAfter = (p: number) => word(p) >= 0
-    const wordBefore = (p: number) => p > 0 && word(previousBoundary(st.s, p)) >= 0
-    const test: (p: number) => boolean = {
-      textStart: (p: number) => p === 0,
-      textEnd: (p: number) => p === st.s.length,
-      lineStart: (p: number) => p === 0 || st.s.charCodeAt(p - 1) === 0x0a,
-      lineEnd: (p: number) => p === st.s.length || st.s.charCodeAt(p) === 0x0a,
-      wordStart: (p: number) => !wordBefore(p) && wordAfter(p),
-      wordEnd: (p: number) => wordBefore(p) && !wordAfter(p),
-      wordBoundary: (p: number) => wordBefore(p) !== wordAfter(p),
-      notWordBoundary: (p: number) => wordBefore(p) === wordAfter(p),
-    }[what]
-    return (p, k) => {
-      tick(st)
-      return test(p) && k(p)
-    }
-  }
+/** One character of `n` at a position of `subject`'s text (a code point, so a surrogate pair is
+ * one): the position after it, or -1. */
+export function characterStep(n: Extract<RegexNode, { kind: 'char' | 'set' }>, subject: Subject): Step {
+  if (n.kind === 'set') return setStep(n.set, subject)
+  const cp = n.cp
+  const width = cp > 0xffff ? 2 : 1
+  return (p) => (p < subject.s.length && subject.s.codePointAt(p) === cp ? p + width : -1)
+}
 
-  #step(n: Extract<RegexNode, { kind: 'char' | 'set' }>): Step {
-    if (n.kind === 'set') return this.#setStep(n.set)
-    const cp = n.cp
-    const st = this.#st
-    const width = cp > 0xffff ? 2 : 1
-    return (p) => (p < st.s.length && st.s.codePointAt(p) === cp ? p + width : -1)
-  }
-
-  /** One character of a set: JavaScript's own class, sticky at the position (one character, so
-   * no backtracking inside), with a table for ASCII. */
-  #setStep(set: CharSet): Step {
-    const st = this.#st
-    const re = new RegExp(jsSetSource(set), 'vy')
-    const ascii = Uint8Array.from({ length: 128 }, (_, u) => {
-      re.lastIndex = 0
-      return re.test(String.fromCharCode(u)) ? 1 : 0
-    })
-    return (p) => {
-      const s = st.s
-      if (p >= s.length) return -1
-      const u = s.charCodeAt(p)
-      if (u < 128) return ascii[u] === 1 ? p + 1 : -1
-      re.lastIndex = p
-      return re.test(s) ? re.lastIndex : -1
-    }
+/** One character of a set: JavaScript's own class, sticky at the position (one character, so
+ * no backtracking inside), with a table for ASCII. */
+export function setStep(set: CharSet, subject: Subject): Step {
+  const re = new RegExp(jsSetSource(set), 'vy')
+  const ascii = Uint8Array.from({ length: 128 }, (_, u) => {
+    re.lastIndex = 0
+    return re.test(String.fromCharCode(u)) ? 1 : 0
+  })
+  return (p) => {
+    const s = subject.s
+    if (p >= s.length) return -1
+    const u = s.charCodeAt(p)
+    if (u < 128) return ascii[u] === 1 ? p + 1 : -1
+    re.lastIndex = p
+    return re.test(s) ? re.lastIndex : -1
   }
 }
 
-function hasBackref(n: RegexNode): boolean {
-  switch (n.kind) {
-    case 'backref':
-      return true
-    case 'seq':
-    case 'alt':
-      return n.items.some(hasBackref)
-    case 'group':
-    case 'repeat':
-    case 'look':
-      return hasBackref(n.body)
-    default:
-      return false
+/** Whether a constraint holds at a position of `subject`'s text; `word` steps over one word
+ * character (setStep of WORD_SET). */
+export function assertionTest(what: Assertion, subject: Subject, word: Step): (p: number) => boolean {
+  const wordAfter = (p: number) => word(p) >= 0
+  const wordBefore = (p: number) => p > 0 && word(previousBoundary(subject.s, p)) >= 0
+  switch (what) {
+    case 'textStart':
+      return (p) => p === 0
+    case 'textEnd':
+      return (p) => p === subject.s.length
+    case 'lineStart':
+      return (p) => p === 0 || subject.s.charCodeAt(p - 1) === 0x0a
+    case 'lineEnd':
+      return (p) => p === subject.s.length || subject.s.charCodeAt(p) === 0x0a
+    case 'wordStart':
+      return (p) => !wordBefore(p) && wordAfter(p)
+    case 'wordEnd':
+      return (p) => wordBefore(p) && !wordAfter(p)
+    case 'wordBoundary':
+      return (p) => wordBefore(p) !== wordAfter(p)
+    case 'notWordBoundary':
+      return (p) => wordBefore(p) === wordAfter(p)
   }
 }
 
@@ -440,14 +349,14 @@ function capturesIn(n: RegexNode): number[] {
 
 /** Whether s[a, a + length) and s[b, b + length) are the same UTF-16 units: -1 when they are,
  * else how many units were compared, up to the first that differs. */
-function sameUnits(s: string, a: number, b: number, length: number): number {
+export function sameUnits(s: string, a: number, b: number, length: number): number {
   for (let i = 0; i < length; i++) if (s.charCodeAt(a + i) !== s.charCodeAt(b + i)) return i + 1
   return -1
 }
 
 /** sameUnits for back references under 'i': PostgreSQL's casecmp, each character equal or equal
  * in lowercase (a pair of surrogates is one character, compared whole). */
-function sameLowercase(s: string, a: number, b: number, length: number): number {
+export function sameLowercase(s: string, a: number, b: number, length: number): number {
   for (let i = 0; i < length; ) {
     const x = s.codePointAt(a + i) as number
     const y = s.codePointAt(b + i) as number

@@ -70,39 +70,197 @@ export interface ParsedRegex {
   /** Capturing groups. */
   readonly groups: number
   readonly options: RegexOptions
-  /** PostgreSQL's greediness of the RE as a whole (see Preference): at the leftmost start where
-   * it matches, the match is the longest one there when true, the shortest when false. */
+  /** PostgreSQL's greediness of the RE as a whole, its tree's (a quantifier's, or else an
+   * alternation's, the first in the pattern, except for what a messy atom's structure drops:
+   * '((a){1,1}?)b*' is greedy): at the leftmost start where it matches, the match is the longest
+   * one there when true, the shortest when false. */
   readonly longest: boolean
-  /** The repetitions written '{m}' or '{m}?', which take their atom's greediness (see
-   * Preference), where '{m,m}' is greedy and '{m,m}?' not. */
-  readonly exactBounds: ReadonlySet<RegexNode>
+  /** PostgreSQL's tree of subexpressions (see Subre). */
+  readonly tree: Subre
 }
 
-/** PostgreSQL's greediness attribute of an RE (9.7.3.5 "Regular Expression Matching Rules"):
- * two or more alternatives are greedy; a quantified atom is greedy, or non-greedy with a trailing
- * '?', except that '{m}' and '{m}?' take their atom's (which may be none); parentheses change
- * nothing; a sequence takes that of its first item with one; characters, brackets, back
- * references and constraints have none. An RE with none is greedy. */
-type Preference = 'longest' | 'shortest' | undefined
+// PostgreSQL's subexpression flags (regguts.h): a preference for the longer or shorter match, a
+// mix of both below, captures or back references below.
+const LONGER = 0o1
+/** A subexpression's preference for its shorter match (Subre.flags). */
+export const SHORTER = 0o2
+const MIXED = 0o4
+const CAP = 0o10
+/** A subexpression holds a back reference (Subre.flags). */
+export const BACKR = 0o20
+/** The flags that propagate up, MIXED where both preferences meet. */
+const up = (f: number) => (f & (MIXED | CAP | BACKR)) | ((f << 2) & (f << 1) & MIXED)
+const messy = (f: number) => (f & (MIXED | CAP | BACKR)) !== 0
+const pref = (f: number) => f & (LONGER | SHORTER)
+const combine = (a: number, b: number) => up(a | b) | (pref(a) !== 0 ? pref(a) : pref(b))
 
-export function preference(n: RegexNode, exactBounds: ReadonlySet<RegexNode>): Preference {
-  switch (n.kind) {
-    case 'alt':
-      return 'longest'
-    case 'seq':
-      for (const item of n.items) {
-        const p = preference(item, exactBounds)
-        if (p !== undefined) return p
-      }
-      return undefined
-    case 'group':
-      return preference(n.body, exactBounds)
-    case 'repeat':
-      if (exactBounds.has(n)) return preference(n.body, exactBounds)
-      return n.greedy ? 'longest' : 'shortest'
-    default:
-      return undefined
+/** A node of PostgreSQL's subexpression tree: '=' a DFA alone, '.' a concatenation of two, '|' an
+ * alternation, '*' an iteration, 'b' a back reference, '(' a capture around a capture. */
+export interface Subre {
+  readonly op: '=' | '.' | '|' | '*' | 'b' | '('
+  /** LONGER, SHORTER, MIXED, CAP, BACKR (regguts.h). */
+  readonly flags: number
+  /** The language the node's DFA matches. */
+  readonly lang: RegexNode
+  /** The capture this node's span sets, 0 for none. */
+  readonly capno: number
+  readonly children: readonly Subre[]
+  /** Iterations of '*', repetitions of 'b'. */
+  readonly min: number
+  readonly max: number
+  /** The group a 'b' refers to. */
+  readonly group: number
+  /** The captures in this subtree (cleared before a child is dissected again). */
+  readonly captures: readonly number[]
+}
+
+/** A Subre while the tree is built (parseqatom marks an atom capturing after parsing it). */
+type Building = { -readonly [K in 'flags' | 'capno' | 'captures']: Subre[K] } & Omit<Subre, 'flags' | 'capno' | 'captures' | 'children'> & {
+  readonly children: readonly Building[]
+}
+
+function subre(
+  op: Subre['op'],
+  flags: number,
+  lang: RegexNode,
+  children: readonly Building[] = [],
+  extra?: Partial<Pick<Subre, 'min' | 'max' | 'group'>>,
+): Building {
+  const { min = 1, max = 1, group = 0 } = extra ?? {}
+  return { op, flags, lang, capno: 0, children, min, max, group, captures: [] }
+}
+
+/** Items in sequence, as the parser gives them (one item alone, none as 'empty'). */
+function seqOf(items: readonly RegexNode[]): RegexNode {
+  if (items.length === 1) return items[0] as RegexNode
+  return items.length === 0 ? { kind: 'empty' } : { kind: 'seq', items }
+}
+
+/** PostgreSQL's tree of subexpressions for a parsed pattern: what its dissection of a match walks
+ * (regex-dissect.ts), and whose top flags are the RE's greediness. */
+function subexpressions(root: RegexNode, exactBounds: ReadonlySet<RegexNode>): Subre {
+  const tree = new TreeBuilder(exactBounds).alternation(root)
+  noteCaptures(tree)
+  return tree
+}
+
+/** PostgreSQL's parse of a pattern into its subexpression tree (regcomp.c's parse, parsebranch,
+ * parseqatom), read off our own parse of it. */
+class TreeBuilder {
+  constructor(readonly exactBounds: ReadonlySet<RegexNode>) {}
+
+  /** parse(): alternatives, each a branch; one '=' when none is messy. */
+  alternation(n: RegexNode): Building {
+    const branches = n.kind === 'alt' ? n.items : [n]
+    let flags = LONGER
+    const subs = branches.map((b) => {
+      const t = this.branch(b.kind === 'seq' ? b.items : b.kind === 'empty' ? [] : [b], 0, b)
+      flags |= up(flags | t.flags)
+      return t
+    })
+    if (subs.length === 1) return subs[0] as Building
+    return messy(flags) ? subre('|', flags, n, subs) : subre('=', flags, n)
   }
+
+  /** parsebranch() from items[from]: the items before the first messy atom are one DFA, the rest
+   * is a concatenation of that atom and the rest of the branch, parsed the same way. */
+  branch(items: readonly RegexNode[], from: number, whole?: RegexNode): Building {
+    let flags = 0
+    for (let i = from; i < items.length; i++) {
+      const item = items[i] as RegexNode
+      // Constraints are arcs of the DFA, with no preference.
+      if (item.kind === 'assert' || item.kind === 'look') continue
+      const q = this.#quantified(item)
+      // '{0}' cancels its atom (its captures are never set).
+      if (q.min === 0 && q.max === 0) continue
+      const atom = this.#atom(q.atom)
+      const f = flags | q.prefer | (atom.sub?.flags ?? 0)
+      if (atom.kind === 'plain' && !messy(up(f))) {
+        flags = f
+        continue
+      }
+      return this.#messy(items, from, i, flags, q, atom, whole)
+    }
+    return subre('=', flags, from === 0 && whole !== undefined ? whole : seqOf(items.slice(from)))
+  }
+
+  /** The atom of an item, its bounds and its quantifier's preference ('{m}' has none). */
+  #quantified(item: RegexNode): { atom: RegexNode; min: number; max: number; prefer: number } {
+    if (item.kind !== 'repeat') return { atom: item, min: 1, max: 1, prefer: 0 }
+    const prefer = this.exactBounds.has(item) ? 0 : item.greedy ? LONGER : SHORTER
+    return { atom: item.body, min: item.min, max: item.max, prefer }
+  }
+
+  #atom(n: RegexNode): { kind: 'plain' | 'capture' | 'backref'; sub: Building | undefined } {
+    if (n.kind === 'backref') return { kind: 'backref', sub: undefined }
+    if (n.kind !== 'group') return { kind: 'plain', sub: undefined }
+    const sub = this.alternation(n.body)
+    if (n.capture === undefined) return { kind: 'plain', sub }
+    if (sub.capno === 0) {
+      sub.flags |= CAP
+      sub.capno = n.capture
+      return { kind: 'capture', sub }
+    }
+    // '((x))': a capture node around the inner one.
+    const wrapper = subre('(', sub.flags | CAP, n, [sub])
+    wrapper.capno = n.capture
+    return { kind: 'capture', sub: wrapper }
+  }
+
+  /** parseqatom()'s "hard part": the atom's structure, then the rest of the branch. */
+  #messy(
+    items: readonly RegexNode[],
+    from: number,
+    i: number,
+    flags: number,
+    q: { atom: RegexNode; min: number; max: number; prefer: number },
+    atom: { kind: 'plain' | 'capture' | 'backref'; sub: Building | undefined },
+    whole: RegexNode | undefined,
+  ): Building {
+    const item = items[i] as RegexNode
+    const { min, max, prefer } = q
+    let a = atom.sub ?? subre('=', 0, q.atom)
+    const tFlags = combine(prefer, atom.kind === 'backref' ? BACKR : a.flags)
+    let struct: Building
+    if (atom.kind === 'backref') {
+      // A back reference takes its quantifier itself.
+      const group = (q.atom as Extract<RegexNode, { kind: 'backref' }>).group
+      a = struct = subre('b', BACKR | combine(prefer, BACKR), item, [], { min, max, group })
+    } else if (min === 1 && max === 1 && (prefer === 0 || (a.flags & 7) === 0 || prefer === (a.flags & 7))) {
+      struct = a
+    } else if ((a.flags & (CAP | BACKR)) === 0) {
+      struct = subre('=', combine(prefer, a.flags), item)
+    } else if (min > 0 && (a.flags & BACKR) === 0) {
+      // x{m,n} as x{m-1,n-1}x, captures in the last x only.
+      const f = combine(prefer, a.flags)
+      const prefix: RegexNode = { kind: 'repeat', body: q.atom, min: min - 1, max: max - 1, greedy: true }
+      struct = subre('.', f, item, [subre('=', pref(f), prefix), a])
+    } else {
+      struct = subre('*', combine(prefer, a.flags), item, [a], { min, max })
+    }
+    const vacuous = i === from
+    const prefix = () => subre('=', flags, seqOf(items.slice(from, i)))
+    const lang = from === 0 && whole !== undefined ? whole : seqOf(items.slice(from))
+    if (i + 1 < items.length) {
+      const rest = this.branch(items, i + 1)
+      const tf = tFlags | combine(tFlags, rest.flags)
+      const topFlags = flags | combine(flags, tf)
+      if (vacuous) return subre('.', topFlags, lang, [struct, rest])
+      const restLang = seqOf(items.slice(i))
+      const merged = struct.op === '=' && rest.op === '=' && !messy(up(struct.flags | rest.flags))
+      const t = merged ? subre('=', combine(struct.flags, rest.flags), restLang) : subre('.', tf, restLang, [struct, rest])
+      return subre('.', topFlags, lang, [prefix(), t])
+    }
+    if (vacuous) return struct
+    return subre('.', flags | combine(flags, struct.flags), lang, [prefix(), struct])
+  }
+}
+
+/** Fills in each node's captures (those of its subtree). */
+function noteCaptures(t: Building): readonly number[] {
+  const below = t.children.flatMap(noteCaptures)
+  t.captures = t.capno > 0 ? [t.capno, ...below] : below
+  return t.captures
 }
 
 /**
@@ -144,11 +302,13 @@ export function firstMatchIsPostgres(parsed: ParsedRegex): boolean {
 }
 
 /** Whether PostgreSQL's captures may differ from those of the first way through the pattern to
- * a given match, because each parenthesized subexpression and alternation takes its own
- * greediness as a whole there (an alternation takes its longest match that lets the rest match,
- * not its first alternative that does; '(a*?b*)' its shortest): the pattern captures, and outside
- * constraints some alternation has alternatives that may match different lengths, or some
- * parentheses hold more than one quantified character or fixed-length items. */
+ * a given match, because its dissection gives each parenthesized subexpression and alternation
+ * its own greediness as a whole (an alternation takes its longest match that lets the rest match,
+ * not its first alternative that does; '(a*?b*)' its shortest; a repetition's last iteration the
+ * shortest the others leave it: regex-dissect.ts): the pattern captures, and outside constraints
+ * some alternation has alternatives that may match different lengths, some parentheses hold more
+ * than one quantified character or fixed-length items, or a repetition of captures has iterations
+ * that may differ in length. */
 export function alternationMayMatter(parsed: ParsedRegex): boolean {
   const varies = (n: RegexNode): boolean => {
     switch (n.kind) {
@@ -162,12 +322,30 @@ export function alternationMayMatter(parsed: ParsedRegex): boolean {
         if (fixedLength(n.body) === undefined && !(n.body.kind === 'repeat' && oneCharacter(n.body.body) !== undefined)) return true
         return varies(n.body)
       case 'repeat':
-        return varies(n.body)
+        // The captures of a repetition's last iteration: PostgreSQL's is as short as the others
+        // let it be ('([ab]+)+' on 'abaa' captures 'a'), the first way's takes what the first
+        // iterations leave.
+        return (fixedLength(n.body) === undefined && captures(n.body)) || varies(n.body)
       default:
         return false
     }
   }
   return parsed.groups > 0 && varies(parsed.root)
+}
+
+/** Whether `n` holds a capturing group. */
+function captures(n: RegexNode): boolean {
+  switch (n.kind) {
+    case 'group':
+      return n.capture !== undefined || captures(n.body)
+    case 'seq':
+    case 'alt':
+      return n.items.some(captures)
+    case 'repeat':
+      return captures(n.body)
+    default:
+      return false
+  }
 }
 
 /** The items of a sequence, seen through parentheses and nested sequences. */
@@ -275,13 +453,14 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
   }
   if (o.literal) {
     const items = Array.from(body, (c) => literal(c.codePointAt(0) as number, o.icase))
-    return { root: { kind: 'seq', items }, groups: 0, options: o, longest: true, exactBounds: new Set() }
+    const root: RegexNode = { kind: 'seq', items }
+    return { root, groups: 0, options: o, longest: true, tree: subexpressions(root, new Set()) }
   }
   try {
     const parser = new Parser(body, o)
     const root = parser.parse()
-    const exactBounds = parser.exactBounds
-    return { root, groups: parser.groups, options: o, longest: preference(root, exactBounds) !== 'shortest', exactBounds }
+    const tree = subexpressions(root, parser.exactBounds)
+    return { root, groups: parser.groups, options: o, longest: (tree.flags & SHORTER) === 0, tree }
   } catch (e) {
     // Nesting deep enough to exhaust the stack: PostgreSQL refuses such a pattern as REG_ETOOBIG.
     if (e instanceof RangeError) throw patternTooComplex()
@@ -294,12 +473,15 @@ export function parseRegex(pattern: string, flags: string, global: boolean): Par
 class Parser {
   #i = 0
   groups = 0
-  /** The repetitions written '{m}' or '{m}?', which take their atom's greediness (see
-   * Preference); '{m,m}' is greedy. */
+  /** The repetitions written '{m}' or '{m}?', which take their atom's greediness ('{m,m}' is
+   * greedy, '{m,m}?' not). */
   readonly exactBounds = new Set<RegexNode>()
   /** Open lookaround constraints: within one, PostgreSQL's parentheses do not capture and back
    * references are invalid. */
   #lookDepth = 0
+  /** Capturing groups not closed yet: a back reference to one is invalid, as in PostgreSQL
+   * ('(a\1)'). */
+  readonly #open = new Set<number>()
   readonly #cps: readonly string[]
 
   constructor(pattern: string, private readonly o: RegexOptions) {
@@ -412,7 +594,9 @@ class Parser {
     const look = prefix !== undefined && prefix !== '?:'
     const capture = prefix === undefined && this.#lookDepth === 0 ? ++this.groups : undefined
     if (look) this.#lookDepth++
+    if (capture !== undefined) this.#open.add(capture)
     const body = this.#alternation()
+    if (capture !== undefined) this.#open.delete(capture)
     if (look) this.#lookDepth--
     if (this.#cps[this.#i] !== ')') throw invalidRegex('parentheses () not balanced')
     this.#i++
@@ -445,7 +629,7 @@ class Parser {
       while (/[0-9]/.test(this.#cps[this.#i] ?? '')) digits += this.#cps[this.#i++]
       const n = Number(digits)
       if (digits.length === 1 || n <= this.groups) {
-        if (n > this.groups || this.#lookDepth > 0) throw invalidRegex('invalid backreference number')
+        if (n > this.groups || this.#lookDepth > 0 || this.#open.has(n)) throw invalidRegex('invalid backreference number')
         return { kind: 'backref', group: n }
       }
       this.#i = start
