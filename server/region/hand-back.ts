@@ -153,6 +153,9 @@ export class HandBack {
         await this.#o.timers.sleep(RECORD_RETRY_MS)
       }
     }
+    // Retired meanwhile (an empty generation, sealed at seq 0, may be retired before its record
+    // is merged here): its journals are closed, and it admits none.
+    if (n < state.retiredBelow(region)) return []
     const journals = this.#o.journalsOf(region, n)
     if (n === state.generation(region)) void this.#joined(region, n, isNew)
     return journals

@@ -170,7 +170,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const generationJournals = (region: string, n: number): Journal[] => {
     if (region === o.name) return leadersOf(n)
     assert(replication !== undefined, 'replicas need a cluster')
-    return state.journalsOf(region, o.journalCount, n).map((id) => replication.replicaFor(id) as Journal)
+    return state.journalsOf(region, o.journalCount, n).map((id) => {
+      const replica = replication.replicaFor(id)
+      assert(replica !== undefined, `no replica of ${id} (retired here?)`)
+      return replica
+    })
   }
   // Every generation this region's merge admitted before a restart and did not retire is followed
   // from the start.

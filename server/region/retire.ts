@@ -91,6 +91,9 @@ export class Retirement {
   #release(): void {
     const { crossbar, state, fullRegions, journalsPerRegion } = this.#o
     if (crossbar === undefined) return
+    // An empty generation (sealed at seq 0) may be retired while its record's admission is in
+    // flight here, and its journals join the merge after all: applied in full, they go again.
+    for (const id of crossbar.journalIds()) if (state.isRetired(id)) crossbar.release(id, crossbar.durableThrough(id))
     for (const region of fullRegions) {
       for (const n of state.heldGenerations(region)) {
         if (n >= state.generation(region)) break

@@ -22,6 +22,8 @@ let acked = 0
 let kills = 0
 let degraded = 0
 let handBacks = 0
+let retired = 0
+let retiredNonEmpty = 0
 let failovers = 0
 let failoversAfterHandBack = 0
 const began = performance.now()
@@ -32,6 +34,8 @@ for (let seed = start; seed < start + count; seed++) {
   kills += r.stats.kills
   degraded += r.stats.ackedDegraded
   handBacks += r.stats.handBacks
+  retired += r.stats.retired
+  retiredNonEmpty += r.stats.retiredNonEmpty
   failovers += r.stats.failovers
   failoversAfterHandBack += r.stats.failoversAfterHandBack
   if (values.verbose) {
@@ -52,7 +56,7 @@ for (let seed = start; seed < start + count; seed++) {
 const seconds = (performance.now() - began) / 1000
 console.log(
   `${count} seeds in ${seconds.toFixed(1)} s (${(realMs / count).toFixed(0)} ms per seed):` +
-    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${failed.length} failed` +
+    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${retired} generations retired (${retiredNonEmpty} in regions whose retired generations held records), ${failed.length} failed` +
     (failed.length > 0 ? ` (${failed.join(', ')})` : ''),
 )
 process.exit(failed.length > 0 ? 1 : 0)
