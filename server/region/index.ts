@@ -148,6 +148,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // start above it, or new commits would land below what storage already closed.
   for (const shard of shards) hlc.update(shard.frontier())
   const state = ClusterState.load(o.disk, base)
+  // Positions of retired journals a crash brought back (retire.ts forgets them once retired).
+  for (const shard of shards) shard.forgetPositions([...shard.appliedPositions().keys()].filter((id) => state.isRetired(id)))
   const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, false)
   /** This region's leaders, by generation (the newest takes the commits; older ones are sealed,
    * and closed once retired). */
@@ -281,6 +283,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
         await replication.forget(id)?.close()
       }
+      for (const shard of shards) shard.forgetPositions(ids)
     },
     onRetired: (region) => handBack?.retired(region),
   })
