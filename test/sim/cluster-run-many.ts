@@ -1,5 +1,6 @@
 // Runs many seeds of the cluster simulation from the command line (STYLE.md "Determinism"):
 //   bun test/sim/cluster-run-many.ts --seeds 1000 [--start 1] [--virtual-ms 3000] [--verbose]
+//     [--cycles 0.5] (the share of seeds that run several hand-back cycles in a row; default 0.1)
 // Prints each failing seed with the command that replays it; exits 1 when any failed.
 import { parseArgs } from 'node:util'
 import { runClusterSeed } from './cluster-run-seed.ts'
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     'virtual-ms': { type: 'string' },
     verbose: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    cycles: { type: 'string' },
   },
 })
 const count = Number(values.seeds)
@@ -28,7 +30,7 @@ let failovers = 0
 let failoversAfterHandBack = 0
 const began = performance.now()
 for (let seed = start; seed < start + count; seed++) {
-  const r = await runClusterSeed(seed, { virtualMs, verbose: values.trace })
+  const r = await runClusterSeed(seed, { virtualMs, verbose: values.trace, ...(values.cycles === undefined ? {} : { handBackCyclesShare: Number(values.cycles) }) })
   realMs += r.stats.realMs
   acked += r.stats.acked
   kills += r.stats.kills

@@ -39,6 +39,9 @@ export interface ClusterSeedOptions {
   readonly onWorld?: (world: ClusterWorld) => void
   /** Sabotage for the checkers' own test (see ClusterWorld). */
   readonly loseSyncedTail?: boolean
+  /** The share of seeds that run several hand-back cycles in a row (default
+   * HAND_BACK_CYCLES_SHARE; 1: every seed). */
+  readonly handBackCyclesShare?: number
 }
 
 /** One scheduled fault: it starts `atMs` into the workload and ends `forMs` later (a kill ends
@@ -159,25 +162,35 @@ export function drawHandBackCycle(random: SeededRandom, virtualMs: number, failo
   ]
 }
 
+/** The share of seeds that run several hand-back cycles in a row (`drawHandBackCycles`): such a
+ * seed runs two or three times as long, so CI keeps it to a tenth. */
+export const HAND_BACK_CYCLES_SHARE = 0.1
+
 /**
- * Several hand-back cycles in a row, added to the schedule of some seeds (from a stream of their
- * own): the full regions are killed in turn, each down past its failover and back long enough to
- * get its partitions back (it asks once a second) before the other goes, so every region's old
- * generations pile up unless they are retired (retire.ts; `checkRetired`).
+ * Several hand-back cycles in a row, added to the schedule of a share of the seeds (from a stream
+ * of their own): the full regions are killed in turn, each down past its failover and back long
+ * enough to get its partitions back (it asks once a second) before the other goes, so every
+ * region's old generations pile up unless they are retired (retire.ts; `checkRetired`).
  */
-export function drawHandBackCycles(random: SeededRandom, virtualMs: number, failoverAfterMs: number): FaultEvent[] {
-  if (random.next() < 0.7) return []
-  const count = 2 + random.int(3)
+export function drawHandBackCycles(random: SeededRandom, virtualMs: number, failoverAfterMs: number, share = HAND_BACK_CYCLES_SHARE): FaultEvent[] {
+  if (random.next() >= share) return []
+  const count = 2 + random.int(2)
   let region = FULL[random.int(FULL.length)] as FullName
   let atMs = random.int(Math.max(1, Math.floor(virtualMs / 4)))
   const events: FaultEvent[] = []
   for (let i = 0; i < count; i++) {
-    const downMs = failoverAfterMs + 300 + random.int(1_000)
+    const downMs = failoverAfterMs + 500 + random.int(1_000)
     events.push({ kind: 'kill', atMs, forMs: downMs, region, cycle: true })
-    atMs += downMs + 1_500 + random.int(2_000)
+    atMs += downMs + 1_500 + random.int(1_500)
     region = FULL.find((r) => r !== region) as FullName
   }
   return events
+}
+
+/** The schedule: the random faults with one hand-back cycle, or several in a row instead when
+ * drawn (the single cycle's heir kill would cut across them). */
+function cycles(faults: readonly FaultEvent[], one: readonly FaultEvent[], several: readonly FaultEvent[]): FaultEvent[] {
+  return [...faults, ...(several.length > 0 ? several : one)].sort((x, y) => x.atMs - y.atMs)
 }
 
 /** Runs one seed to the end or to its first failure; never throws for a failure. */
@@ -213,11 +226,11 @@ export async function runClusterSeed(
   const opsMax = 300 + random.int(1_200)
   const events =
     options.events ??
-    [
-      ...drawEvents(random, virtualMs),
-      ...drawHandBackCycle(new SeededRandom(seed ^ 0x4a_dbac), virtualMs, config.failoverAfterMs),
-      ...drawHandBackCycles(retiring, virtualMs, config.failoverAfterMs),
-    ].sort((x, y) => x.atMs - y.atMs)
+    cycles(
+      drawEvents(random, virtualMs),
+      drawHandBackCycle(new SeededRandom(seed ^ 0x4a_dbac), virtualMs, config.failoverAfterMs),
+      drawHandBackCycles(retiring, virtualMs, config.failoverAfterMs, options.handBackCyclesShare),
+    )
   const log: unknown[] = []
   const failures: unknown[] = []
   const onUnhandled = (e: unknown) => {
