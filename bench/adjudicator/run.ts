@@ -47,6 +47,7 @@ class CountingDisk implements Disk {
   writeFileAtomic = (path: string, data: Uint8Array) => this.#inner.writeFileAtomic(path, data)
   createFileExclusive = (path: string, data: Uint8Array) => this.#inner.createFileExclusive(path, data)
   remove = (path: string) => this.#inner.remove(path)
+  removeDir = (dir: string) => this.#inner.removeDir(dir)
   open(path: string): DiskFile {
     const file = this.#inner.open(path)
     return {

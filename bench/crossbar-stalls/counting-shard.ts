@@ -62,6 +62,10 @@ export class CountingShard implements StorageShard {
     return new Map(this.#positions)
   }
 
+  forgetPositions(journalIds: readonly string[]): void {
+    for (const id of journalIds) this.#positions.delete(id)
+  }
+
   async waitForFrontier(ts: HlcTimestamp): Promise<void> {
     assert(ts <= this.#frontier, 'the bench never reads ahead of the frontier')
   }

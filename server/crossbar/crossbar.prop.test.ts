@@ -130,6 +130,9 @@ class RecordingShard implements StorageShard {
   makeDurable(): ReadonlyMap<string, number> {
     return this.#inner.makeDurable()
   }
+  forgetPositions(journalIds: readonly string[]): void {
+    this.#inner.forgetPositions(journalIds)
+  }
   frontier(): HlcTimestamp {
     return this.#inner.frontier()
   }

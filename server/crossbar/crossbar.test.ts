@@ -289,3 +289,52 @@ describe('joins', () => {
     }
   })
 })
+
+describe('release', () => {
+  // A sealed journal (a failed-over region's old generation) ends at its seal. Goal: once every
+  // shard applied it through its end, the crossbar stops following it and the merge no longer
+  // waits on it; before that it keeps it. Method: a third journal c gets records, then falls
+  // silent (closed: no heartbeat any more, as a journal whose leader is gone); the merge must go
+  // on past c's last closed timestamp only once c was released.
+  test('a journal applied through its end leaves the merge, which then no longer waits on it', async () => {
+    const region = new Region(dir)
+    region.journals = ['a', 'b', 'c'].map((id) => region.openJournal(id))
+    region.shards = [0, 1].map((id) => openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: region.clock }))
+    region.startCrossbar()
+    const crossbar = region.crossbar as Crossbar
+    const c = region.journals[2] as Journal
+    try {
+      await region.commit(4)
+      const key = encodeKey([7n, 1n, 1n])
+      const inC = c.append({ txId: 'in c', proposedTs: region.hlc.now(), writes: [{ key, value: 'from c' }] })
+      region.committed.push({ commitTs: inC.commitTs, writes: [{ key, value: 'from c' }] })
+      await region.run(20)
+      // A journal whose end is not applied yet (its last record may still be on its way) stays.
+      expect(crossbar.release('c', c.lastSeq() + 1)).toBe(false)
+      expect(crossbar.journalIds()).toEqual(['a', 'b', 'c'])
+      // A journal showing records past the end it is released at is a caller's bug.
+      expect(() => crossbar.release('c', c.lastSeq() - 1)).toThrow(/past its end/)
+      await c.close()
+      region.journals = region.journals.slice(0, 2)
+      await region.commit(4)
+      await region.run(20)
+      // Silent, c still holds the merge at its last closed timestamp.
+      const held = crossbar.frontier()
+      expect(held).toBeLessThan((region.committed.at(-1) as Committed).commitTs)
+      expect(crossbar.release('c', c.lastSeq())).toBe(true)
+      expect(crossbar.journalIds()).toEqual(['a', 'b'])
+      expect(crossbar.release('c', c.lastSeq())).toBe(true)
+      crossbar.requestFrontier(region.hlc.now())
+      await region.run(20)
+      expect(crossbar.frontier()).toBeGreaterThan((region.committed.at(-1) as Committed).commitTs)
+      region.checkReads()
+      // What the shards hold durably is known after a compaction, and only then.
+      expect(crossbar.durableThrough('a')).toBe(0)
+      crossbar.compact()
+      expect(crossbar.durableThrough('a')).toBe((region.journals[0] as Journal).lastSeq())
+      expect(crossbar.durableThrough('c')).toBe(c.lastSeq())
+    } finally {
+      await region.close()
+    }
+  })
+})

@@ -33,7 +33,7 @@ export function createCrossbar(options: CrossbarOptions): Crossbar {
 }
 
 class MergingCrossbar implements Crossbar {
-  readonly #states: JournalState[]
+  #states: JournalState[]
   readonly #joins: CrossbarOptions['joins']
   /** Commit timestamps of records admitting journals that are not following yet: the merged
    * frontier stays at or below each of them until its journals joined. */
@@ -44,6 +44,8 @@ class MergingCrossbar implements Crossbar {
   readonly #pendingMax: number
   readonly #closeOthers: boolean
   #pending = 0
+  /** What each shard held durably at the last `compact` (by shard; none before one). */
+  #durable: readonly ReadonlyMap<string, number>[] = []
   #frontier: HlcTimestamp = 0
   #lastOutputTs: HlcTimestamp = 0
   #started = false
@@ -156,12 +158,35 @@ class MergingCrossbar implements Crossbar {
     // Records a lagging journal still has to deliver lie above every shard's applied position,
     // and durable positions are at or below applied ones, so nothing still needed goes.
     const durable = this.#shards.map((shard) => shard.makeDurable())
+    this.#durable = durable
     let removed = 0
     for (const { journal } of this.#states) {
       const through = Math.min(...durable.map((positions) => positions.get(journal.id) ?? 0))
       if (through > 0) removed += journal.truncateThrough(through)
     }
     return removed
+  }
+
+  durableThrough(journalId: string): number {
+    if (this.#durable.length === 0) return 0
+    return Math.min(...this.#durable.map((positions) => positions.get(journalId) ?? 0))
+  }
+
+  release(journalId: string, throughSeq: number): boolean {
+    const state = this.#states.find((s) => s.journal.id === journalId)
+    if (state === undefined) return true
+    if (state.journal.lastSeq() > throughSeq) assert(false, `journal ${journalId} shows seq ${state.journal.lastSeq()} past its end at ${throughSeq}`)
+    // Applied on every shard through its end (every shard gets every record): nothing of it is
+    // queued or still to read, and without it the merge misses nothing.
+    const applied = Math.min(...this.#shards.map((s) => s.appliedPositions().get(journalId) ?? 0))
+    if (applied < throughSeq || state.queue.length > 0) return false
+    state.unfollow?.()
+    this.#states = this.#states.filter((s) => s !== state)
+    return true
+  }
+
+  journalIds(): string[] {
+    return this.#states.map((s) => s.journal.id)
   }
 
   close(): void {

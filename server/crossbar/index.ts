@@ -58,6 +58,22 @@ export interface Crossbar {
    * segments deleted. Synchronous: it blocks for the checkpoints' fsyncs, so call it seldom.
    */
   compact(): number
+  /**
+   * The seq through which every shard held `journalId` durably at the last `compact` (0 before
+   * one, and for in-memory shards, which hold nothing durably): a restart replays the journal only
+   * after it.
+   */
+  durableThrough(journalId: string): number
+  /**
+   * Stops following a journal that has no record after `throughSeq` and never will (a sealed one,
+   * ARCHITECTURE.md "Regions"), once every shard applied it through there: it no longer counts in
+   * the merged frontier, in `requestFrontier` or in `compact`, and a record admitting it again
+   * (`joins`) follows it anew. Returns whether it is not followed now (true for a journal never
+   * followed). Asserts that the journal shows nothing after `throughSeq`.
+   */
+  release(journalId: string, throughSeq: number): boolean
+  /** The ids of the journals followed now, in the order they joined. */
+  journalIds(): string[]
   /** Unfollows the journals. */
   close(): void
 }

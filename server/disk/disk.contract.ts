@@ -105,6 +105,27 @@ export function diskContract(name: string, make: () => DiskUnderTest): void {
       expect(text(t.disk.readFile(`${t.root}/closing`))).toBe('data')
     })
 
+    test('removeDir removes a directory with its files, and nothing when it is absent', async () => {
+      const dir = `${t.root}/journal`
+      t.disk.mkdirp(dir)
+      for (const n of ['00000001.seg', '00000009.seg']) {
+        const f = t.disk.open(`${dir}/${n}`)
+        f.append(bytes(n))
+        await f.sync()
+        f.close()
+      }
+      t.disk.open(`${t.root}/kept`).close()
+      t.disk.removeDir(dir)
+      expect(t.disk.exists(dir)).toBe(false)
+      expect(t.disk.list(dir)).toEqual([])
+      expect(t.disk.readFile(`${dir}/00000001.seg`)).toBeUndefined()
+      expect(t.disk.list(t.root)).toEqual(['kept'])
+      t.disk.removeDir(dir)
+      // A directory made again starts empty.
+      t.disk.mkdirp(dir)
+      expect(t.disk.list(dir)).toEqual([])
+    })
+
     test('readFile, writeFileAtomic and remove', async () => {
       const path = `${t.root}/secret`
       expect(t.disk.readFile(path)).toBeUndefined()

@@ -32,6 +32,10 @@ export interface Disk {
    * process may have created it at the same moment: exactly one creator wins). */
   createFileExclusive(path: string, data: Uint8Array): Promise<boolean>
   remove(path: string): void
+  /** Removes directory `dir` with the files directly in it (it holds no subdirectory), durably
+   * (the parent directory is synced); nothing when it does not exist. A retired journal's files go
+   * this way. */
+  removeDir(dir: string): void
 }
 
 /**

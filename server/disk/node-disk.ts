@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  rmdirSync,
   rmSync,
   writeSync,
 } from 'node:fs'
@@ -99,6 +100,13 @@ export class NodeDisk implements Disk {
 
   remove(path: string): void {
     rmSync(path, { force: true })
+  }
+
+  removeDir(dir: string): void {
+    if (!existsSync(dir)) return
+    for (const name of readdirSync(dir)) rmSync(`${dir}/${name}`)
+    rmdirSync(dir)
+    syncDirectory(dirname(dir))
   }
 }
 

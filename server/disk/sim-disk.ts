@@ -229,6 +229,14 @@ export class SimDisk implements Disk {
     this.#store.files.delete(normalize(path))
   }
 
+  removeDir(dir: string): void {
+    this.#checkAlive()
+    const d = normalize(dir)
+    for (const path of [...this.#store.files.keys()]) if (posix.dirname(path) === d) this.#store.files.delete(path)
+    for (const other of this.#store.dirs) assert(posix.dirname(other) !== d, `${d} holds directory ${other}`)
+    this.#store.dirs.delete(d)
+  }
+
   /** A power loss: keeps durable bytes, maybe a torn prefix of the unsynced ones, nothing else. */
   crash(): void {
     const store = this.#store

@@ -512,6 +512,9 @@ class CountingDisk implements Disk {
   remove(path: string) {
     this.#inner.remove(path)
   }
+  removeDir(dir: string) {
+    this.#inner.removeDir(dir)
+  }
 }
 
 describe('on real files (NodeDisk)', () => {

@@ -52,6 +52,9 @@ export class ReplicaJournal implements Journal {
   #askedAt = -1
   #leaderCommittedSeq = 0
   #leaderClosed: HlcTimestamp = 0
+  /** Every other region holds the records through this on disk (the leader's `heldElsewhereSeq`;
+   * 0 until it says, after a restart too): no copy here may drop records past it. */
+  #heldElsewhereSeq = 0
   #deliveredSeq: number
   #deliveredTs: HlcTimestamp
   #published: HlcTimestamp = 0
@@ -190,8 +193,13 @@ export class ReplicaJournal implements Journal {
     return this.#local.firstSeq()
   }
 
+  /** Cuts through `seq` (what storage here holds durably), but never a record some other region
+   * may still lack: a region that catches up with a seal fetches the records it lacks from a copy
+   * like this one (server/region/failover.ts), and so does a failover from the longest tail. Cut
+   * past what a region lacked, it left that region unable to take the seal (a witness cut off
+   * while two full regions committed: the cluster simulation with durable storage, seed 67). */
   truncateThrough(seq: number): number {
-    return this.#local.truncateThrough(Math.min(seq, this.#readableSeq()))
+    return this.#local.truncateThrough(Math.min(seq, this.#readableSeq(), this.#heldElsewhereSeq))
   }
 
   /** Tells the leader where this replica stands (call when the link to it comes up). */
@@ -212,10 +220,11 @@ export class ReplicaJournal implements Journal {
       // The leader reports commits this replica never received: ask once per position (the
       // leader's retransmission covers a lost answer).
       if (this.#leaderCommittedSeq > this.#receivedSeq && this.#askedAt !== this.#receivedSeq) this.#askResend()
-      // Never past what was shown to followers: a restart resumes delivery at the first kept seq.
-      if (this.#dropHeldElsewhere && message.heldElsewhereSeq !== undefined) {
-        this.#local.truncateThrough(Math.min(message.heldElsewhereSeq, this.#deliveredSeq))
+      if (message.heldElsewhereSeq !== undefined && message.heldElsewhereSeq > this.#heldElsewhereSeq) {
+        this.#heldElsewhereSeq = message.heldElsewhereSeq
       }
+      // Never past what was shown to followers: a restart resumes delivery at the first kept seq.
+      if (this.#dropHeldElsewhere) this.#local.truncateThrough(Math.min(this.#heldElsewhereSeq, this.#deliveredSeq))
     }
   }
 

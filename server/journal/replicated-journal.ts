@@ -72,7 +72,12 @@ export class ReplicatedJournal implements Journal {
     this.#quorum = options.quorum
     this.#commitTimeoutMs = options.commitTimeoutMs ?? REPLICATION_LIMITS.commitTimeoutMs
     assert(options.quorum >= 1 && options.quorum <= options.replicas.length + 1, 'quorum out of range')
-    for (const r of options.replicas) this.#replicas.set(r, { acked: 0, sent: 0, progressAt: 0 })
+    // Records before the first kept segment were truncated once every replica acknowledged them
+    // (`truncateThrough`), in this process or an earlier one: counting them acknowledged keeps a
+    // resend from reaching back into the deleted segments before a replica's hello says where it
+    // stands (the cluster simulation with durable storage, seed 13).
+    const truncated = options.local.firstSeq() - 1
+    for (const r of options.replicas) this.#replicas.set(r, { acked: truncated, sent: truncated, progressAt: 0 })
     // After a restart nothing counts as committed until a quorum confirms it again: the leader
     // always holds every committed record (it counts itself only once durable), so it can resend.
     this.#localDurableSeq = options.local.lastSeq()

@@ -347,6 +347,46 @@ describe('replication: a witness copy stays bounded', () => {
   })
 })
 
+describe('replication: copies cut by storage compaction', () => {
+  // A full region cuts its journals through what its storage holds durably (crossbar `compact`).
+  // Goal: no copy cuts a record another region may still need. Method: W cut off while A and B
+  // commit; B's storage "holds" everything (truncateThrough far ahead); B keeps what W lacks, and
+  // cuts it once W caught up. Then the leader, cut and restarted, resends nothing from before its
+  // first kept segment while the replicas have not said where they stand.
+  test('a replica keeps what another region lacks; a restarted leader resends nothing it cut', async () => {
+    const w = new World(5, { segmentBytesMax: 2048 })
+    const replica = w.replicas.get('B')!
+    const waves = async (tag: string) => {
+      for (let wave = 0; wave < 12; wave++) {
+        const appended = Array.from({ length: 10 }, (_, i) => w.append(`${tag}${wave}.${i}`))
+        await w.run(20)
+        await Promise.all(appended.map((a) => a.durable))
+      }
+    }
+    w.net.isolated.add('W')
+    await waves('b')
+    expect(replica.truncateThrough(1_000)).toBe(0)
+    expect(replica.firstSeq()).toBe(1)
+    w.net.isolated.delete('W')
+    w.replicas.get('W')!.hello()
+    await waves('c')
+    expect(w.replicas.get('W')!.durableSeq()).toBe(240)
+    expect(replica.truncateThrough(1_000)).toBeGreaterThan(0)
+    expect(replica.firstSeq()).toBeGreaterThan(120)
+    // The leader cuts what every replica acknowledged; restarted, it waits for their word.
+    expect(w.leader.truncateThrough(1_000)).toBeGreaterThan(0)
+    await w.leader.close()
+    w.openLeader()
+    expect(w.leader.firstSeq()).toBeGreaterThan(1)
+    await w.run(200)
+    for (const r of w.replicas.values()) r.hello()
+    const after = w.append('after')
+    await w.run(30)
+    await after.durable
+    expect(seqs(w.followers.get('B')!).at(-1)).toBe(241)
+  })
+})
+
 describe('replication: a leader restarted with records not committed yet', () => {
   // The records on its disk that no quorum acknowledged before the restart are in its file, not
   // among the records it appended since: a new append must not let the closed timestamp pass

@@ -6,6 +6,7 @@ import { heapStats } from 'bun:jsc'
 import { SeededRandom, SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { ClusterState, type PledgeRecord } from './cluster-state.ts'
+import { handOverFloor } from './failover.ts'
 
 const DIR = '/data/wit'
 const pledge: PledgeRecord = { by: 'west', attempt: { run: 'r1', n: 3 }, seal: { seq: 17, commitTs: 1_000, by: 'west' } }
@@ -195,5 +196,114 @@ describe('cluster state: generations', () => {
     // The crossbar's caller: the same generation, now with its record's timestamp.
     await run(state.recordGeneration('east', { n: 1, ts: 9_000 }))
     expect(afterCrash(disk).generations().get('east')).toEqual({ n: 1, ts: 9_000 })
+  })
+})
+
+// Retiring an old generation (retire.ts): its seals leave the state, one record per region stands
+// for them, and the record is on disk before any file of the generation may go (a crash between
+// the two must reopen nothing without its records). Method: the real ClusterState on a SimDisk,
+// crashed at each step.
+describe('cluster state: retired generations', () => {
+  const seal = (seq: number, commitTs: number) => ({ seq, commitTs, by: 'west' })
+
+  /** East failed over twice and back twice: generations 0 and 1 sealed, 2 its newest. */
+  async function twiceBack(run: <T>(p: Promise<T>) => Promise<T>, state: ClusterState): Promise<void> {
+    for (const [id, s] of [['east/j0', seal(4, 1_000)], ['east/j1', seal(0, 0)]] as const) await run(state.record(id, s))
+    await run(state.recordGeneration('east', { n: 1, ts: 2_000 }))
+    for (const [id, s] of [['east/g1/j0', seal(7, 3_000)], ['east/g1/j1', seal(2, 3_500)]] as const) await run(state.record(id, s))
+    await run(state.recordGeneration('east', { n: 2, ts: 4_000 }))
+  }
+
+  test('a retired generation leaves the state, for good, and is held no more', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await twiceBack(run, state)
+    expect(state.heldGenerations('east')).toEqual([0, 1, 2])
+    const floor = handOverFloor(state, 0)
+    await run(state.retire('east', 0, 2))
+    expect(state.retiredBelow('east')).toBe(1)
+    expect(state.isRetired('east/j0')).toBe(true)
+    expect(state.isRetired('east/g1/j0')).toBe(false)
+    expect(state.isRetired('west/j0')).toBe(false)
+    expect(state.sealed('east/j0')).toBeUndefined()
+    expect([...state.seals().keys()]).toEqual(['east/g1/j0', 'east/g1/j1'])
+    expect(state.heldGenerations('east')).toEqual([1, 2])
+    expect(state.allJournalsOf('east', 2)).toEqual(['east/g1/j0', 'east/g1/j1', 'east/g2/j0', 'east/g2/j1'])
+    await run(state.retire('east', 1, 2))
+    expect(state.seals().size).toBe(0)
+    // The floor of partitions handed over stays above every seal, retired or not.
+    expect(handOverFloor(state, 0)).toBe(floor)
+    const reloaded = afterCrash(disk)
+    expect(reloaded.retiredBelow('east')).toBe(2)
+    expect(reloaded.isRetired('east/g1/j1')).toBe(true)
+    expect(reloaded.seals().size).toBe(0)
+    expect(reloaded.allJournalsOf('east', 2)).toEqual(['east/g2/j0', 'east/g2/j1'])
+    expect(handOverFloor(reloaded, 0)).toBe(floor)
+    expect(reloaded.isOut('east')).toBe(false)
+    // A late notice of a retired seal is a bug to record.
+    expect(() => reloaded.record('east/j0', seal(4, 1_000))).toThrow('retired')
+  })
+
+  test('only a generation older than the newest, sealed in full, in order', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await twiceBack(run, state)
+    expect(() => state.retire('east', 1, 2)).toThrow('first held is 0')
+    await run(state.retire('east', 0, 2))
+    await run(state.retire('east', 1, 2))
+    expect(() => state.retire('east', 2, 2)).toThrow('its newest')
+    await run(state.record('west/j0', seal(1, 100)))
+    await run(state.recordGeneration('west', { n: 1, ts: 200 }))
+    expect(() => state.retire('west', 0, 2)).toThrow('not sealed')
+  })
+
+  test('files may go only once the retirement is on disk; a crash before brings the journals back', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await twiceBack(run, state)
+    const retiring = state.retire('east', 0, 2)
+    // In memory at once (messages naming the journals are dropped), on disk not yet.
+    expect(state.isRetired('east/j0')).toBe(true)
+    expect(state.filesToRemove('east')).toEqual({ from: 0, to: 0 })
+    expect(state.retiredOnDisk()).toBe(false)
+    const lost = afterCrash(disk)
+    expect(lost.isRetired('east/j0')).toBe(false)
+    expect(lost.sealed('east/j0')).toEqual(seal(4, 1_000))
+    expect(lost.heldGenerations('east')).toEqual([0, 1, 2])
+    await expect(run(retiring)).rejects.toThrow('simulated crash')
+  })
+
+  test('files left by a crash after the retirement are to remove until recorded gone', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await twiceBack(run, state)
+    await run(state.retire('east', 0, 2))
+    expect(state.retiredOnDisk()).toBe(true)
+    expect(state.filesToRemove('east')).toEqual({ from: 0, to: 1 })
+    disk.crash()
+    const view = disk.restart()
+    const reloaded = ClusterState.load(view, DIR)
+    expect(reloaded.filesToRemove('east')).toEqual({ from: 0, to: 1 })
+    await run(reloaded.filesRemoved('east', 1))
+    expect(reloaded.filesToRemove('east')).toEqual({ from: 1, to: 1 })
+    await run(reloaded.retire('east', 1, 2))
+    expect(reloaded.filesToRemove('east')).toEqual({ from: 1, to: 2 })
+    expect(afterCrash(view).filesToRemove('east')).toEqual({ from: 1, to: 2 })
+  })
+
+  test('a retirement whose write failed lands with the next write', async () => {
+    const { disk, run } = world()
+    const state = ClusterState.load(disk, DIR)
+    await twiceBack(run, state)
+    disk.setFaults({ syncLatencyMsMin: 2, syncFailureProbability: 1 })
+    await expect(run(state.retire('east', 0, 2))).rejects.toThrow()
+    expect(state.isRetired('east/j0')).toBe(true)
+    expect(state.retiredOnDisk()).toBe(false)
+    expect(state.filesToRemove('east')).toEqual({ from: 0, to: 0 })
+    disk.setFaults({ syncLatencyMsMin: 2 })
+    await run(state.flush())
+    expect(state.retiredOnDisk()).toBe(true)
+    expect(state.filesToRemove('east')).toEqual({ from: 0, to: 1 })
+    expect(afterCrash(disk).retiredBelow('east')).toBe(1)
   })
 })

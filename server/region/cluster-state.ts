@@ -1,10 +1,10 @@
 // What this region knows of failovers and hand-backs (ARCHITECTURE.md "Failure handling",
 // "Regions"): which journals were sealed, where, and by whom; the seals it pledged to a requester
-// (failover.ts); each region's newest journal generation its merge admitted; and, as an heir, the
-// generation it decided to hand each region back (hand-back.ts). Durable (a JSON file written
-// atomically), so a restart keeps every seal it took part in, every pledge it gave, every
-// generation it admitted and every hand-back it decided; regions exchange their seals when a
-// link comes up.
+// (failover.ts); each region's newest journal generation its merge admitted; as an heir, the
+// generation it decided to hand each region back (hand-back.ts); and the old generations it
+// retired (retire.ts). Durable (a JSON file written atomically), so a restart keeps every seal it
+// took part in, every pledge it gave, every generation it admitted, every hand-back it decided and
+// every retirement; regions exchange their seals when a link comes up.
 import type { Disk } from '../disk/index.ts'
 import { assert, SqlError } from '../errors/index.ts'
 import type { JournalSeal } from '../journal/index.ts'
@@ -36,6 +36,18 @@ export interface PledgeRecord {
 export interface GenerationRecord {
   readonly n: number
   readonly ts: number
+}
+
+/** What this region retired of one region's generations (ARCHITECTURE.md "Hand-back", retiring
+ * generations): every generation below `below` was sealed, is held through its seals by every
+ * region, and was applied durably here (a witness applies nothing); its journals are no longer
+ * followed, opened or answered here, and its seals are dropped from the state. `sealTs` is the
+ * largest commitTs of those seals (the hand-over floor outlives them); generations `filesFrom` to
+ * `below - 1` may still have files on disk (a crash came between this record and their removal). */
+export interface RetiredRecord {
+  readonly below: number
+  readonly sealTs: number
+  readonly filesFrom: number
 }
 
 /** The id of journal `k` of `region`'s generation `n`. */
@@ -71,6 +83,11 @@ export class ClusterState {
   /** As an heir: the generation it hands each region back (its partitions are no longer its own
    * from the moment this is on disk, whatever becomes of the generation record). */
   readonly #handingBack: Map<string, number>
+  /** Each region's generations retired here (none: nothing retired), as recorded in memory. */
+  readonly #retired: Map<string, RetiredRecord>
+  /** The same, as the last write that resolved left it on disk: only files of generations retired
+   * on disk may be removed (a crash before the write would reopen their journals). */
+  #retiredOnDisk: ReadonlyMap<string, RetiredRecord>
   /** `#newestJournalIds`'s memo, by region. */
   readonly #newestIds = new Map<string, { readonly n: number; readonly ids: readonly string[] }>()
   #writing: Promise<void> = Promise.resolve()
@@ -82,6 +99,7 @@ export class ClusterState {
     pledges: Map<string, PledgeRecord>,
     generations: Map<string, GenerationRecord>,
     handingBack: Map<string, number>,
+    retired: Map<string, RetiredRecord>,
   ) {
     this.#disk = disk
     this.#path = path
@@ -89,6 +107,8 @@ export class ClusterState {
     this.#pledges = pledges
     this.#generations = generations
     this.#handingBack = handingBack
+    this.#retired = retired
+    this.#retiredOnDisk = new Map(retired)
   }
 
   static load(disk: Disk, dir: string): ClusterState {
@@ -99,19 +119,22 @@ export class ClusterState {
     const pledges = new Map<string, PledgeRecord>()
     const generations = new Map<string, GenerationRecord>()
     const handingBack = new Map<string, number>()
+    const retired = new Map<string, RetiredRecord>()
     if (bytes !== undefined) {
       const parsed = JSON.parse(new TextDecoder().decode(bytes)) as {
         seals?: Record<string, SealRecord>
         pledges?: Record<string, PledgeRecord>
         generations?: Record<string, GenerationRecord>
         handingBack?: Record<string, number>
+        retired?: Record<string, RetiredRecord>
       }
       for (const [id, seal] of Object.entries(parsed.seals ?? {})) seals.set(id, seal)
       for (const [id, pledge] of Object.entries(parsed.pledges ?? {})) pledges.set(id, pledge)
       for (const [region, generation] of Object.entries(parsed.generations ?? {})) generations.set(region, generation)
       for (const [region, n] of Object.entries(parsed.handingBack ?? {})) handingBack.set(region, n)
+      for (const [region, record] of Object.entries(parsed.retired ?? {})) retired.set(region, record)
     }
-    return new ClusterState(disk, path, seals, pledges, generations, handingBack)
+    return new ClusterState(disk, path, seals, pledges, generations, handingBack, retired)
   }
 
   /** Each region's newest generation known here, by region (none for generation 0). */
@@ -129,9 +152,81 @@ export class ClusterState {
     return Array.from({ length: journalsPerRegion }, (_, k) => generationJournalId(region, n, k))
   }
 
-  /** Every journal `region` ever led, as far as this region knows: generations 0 to its newest. */
+  /** The generations of `region` this region holds journals of: from the first not retired here
+   * to its newest. */
+  heldGenerations(region: string): number[] {
+    const first = this.retiredBelow(region)
+    return Array.from({ length: Math.max(0, this.generation(region) + 1 - first) }, (_, i) => first + i)
+  }
+
+  /** Every journal of `region` this region holds, as far as it knows: those of `heldGenerations`. */
   allJournalsOf(region: string, journalsPerRegion: number): string[] {
-    return Array.from({ length: this.generation(region) + 1 }, (_, n) => this.journalsOf(region, journalsPerRegion, n)).flat()
+    return this.heldGenerations(region).flatMap((n) => this.journalsOf(region, journalsPerRegion, n))
+  }
+
+  /** The first generation of `region` not retired here (0 when none is). */
+  retiredBelow(region: string): number {
+    return this.#retired.get(region)?.below ?? 0
+  }
+
+  /** Whether `journalId` belongs to a generation retired here (in memory: possibly not on disk
+   * yet, when it would be opened again after a crash, which is safe). Nothing about it is
+   * followed, opened or answered any more. */
+  isRetired(journalId: string): boolean {
+    const parsed = parseJournalId(journalId)
+    return parsed !== undefined && parsed.n < this.retiredBelow(parsed.region)
+  }
+
+  /** Each region's retired generations (shown to the other regions with the seals: a region
+   * that retired a generation holds its seals, dropped from the state since). */
+  retired(): ReadonlyMap<string, RetiredRecord> {
+    return this.#retired
+  }
+
+  /** Records durably that `region`'s generation `n`, the first not retired, is retired (the
+   * caller checked the conditions, `RetiredRecord`): its seals leave the state, whose size is so
+   * bounded by the generations still held. Its files may be removed once this is on disk
+   * (`filesToRemove`). Asserts that `n` is older than the newest generation and fully sealed. */
+  async retire(region: string, n: number, journalsPerRegion: number): Promise<void> {
+    const known = this.#retired.get(region)
+    assert(n === (known?.below ?? 0), `retiring generation ${n} of ${region}, but the first held is ${known?.below ?? 0}`)
+    assert(n < this.generation(region), `retiring generation ${n} of ${region}, its newest`)
+    let sealTs = known?.sealTs ?? 0
+    const ids = this.journalsOf(region, journalsPerRegion, n)
+    for (const id of ids) {
+      const seal = this.#seals.get(id)
+      assert(seal !== undefined, `retiring ${id}, which is not sealed here`)
+      sealTs = Math.max(sealTs, seal.commitTs)
+    }
+    for (const id of ids) this.#seals.delete(id)
+    this.#retired.set(region, { below: n + 1, sealTs, filesFrom: known?.filesFrom ?? 0 })
+    await this.#write()
+  }
+
+  /** The generations of `region` retired on disk whose files may still exist: `[from, to)`. */
+  filesToRemove(region: string): { readonly from: number; readonly to: number } {
+    const record = this.#retired.get(region)
+    return { from: record?.filesFrom ?? 0, to: this.#retiredOnDisk.get(region)?.below ?? 0 }
+  }
+
+  /** Records that the files of `region`'s generations below `to` are gone (durably once written;
+   * a crash before brings back only removals to do again). */
+  async filesRemoved(region: string, to: number): Promise<void> {
+    const record = this.#retired.get(region)
+    if (record === undefined || record.filesFrom >= to) return
+    this.#retired.set(region, { ...record, filesFrom: to })
+    await this.#write()
+  }
+
+  /** Writes the whole state again: a retirement whose write failed lands so. */
+  async flush(): Promise<void> {
+    await this.#write()
+  }
+
+  /** Whether every retirement in memory is on disk. */
+  retiredOnDisk(): boolean {
+    for (const [region, record] of this.#retired) if (this.#retiredOnDisk.get(region)?.below !== record.below) return false
+    return true
   }
 
   /** Records durably that `region`'s generation `n` exists: its generation record was merged
@@ -222,6 +317,7 @@ export class ClusterState {
    * is sealed once: a second, different seal is a bug. `recording` from the call on, `sealed` once
    * a write holding it resolved (a failed write leaves it recording; a later one may land it). */
   async record(journalId: string, seal: SealRecord): Promise<void> {
+    assert(!this.isRetired(journalId), `journal ${journalId} is retired: its seal was dropped`)
     const known = this.#seals.get(journalId) ?? this.#pending.get(journalId)
     if (known !== undefined) assert(known.seq === seal.seq, `journal ${journalId} sealed twice: at ${known.seq} and at ${seal.seq}`)
     if (this.#seals.has(journalId)) return
@@ -250,6 +346,7 @@ export class ClusterState {
   async #write(): Promise<void> {
     this.#writing = this.#writing.catch(() => {}).then(async () => {
       const landing = new Map(this.#pending)
+      const retired = new Map(this.#retired)
       const seals = { ...Object.fromEntries(this.#seals), ...Object.fromEntries(landing) }
       const json = JSON.stringify(
         {
@@ -257,6 +354,7 @@ export class ClusterState {
           pledges: Object.fromEntries(this.#pledges),
           generations: Object.fromEntries(this.#generations),
           handingBack: Object.fromEntries(this.#handingBack),
+          retired: Object.fromEntries(retired),
         },
         null,
         2,
@@ -268,6 +366,7 @@ export class ClusterState {
         // database error, not an unhandled exception.
         throw new SqlError('58030', `could not write ${this.#path}: ${e instanceof Error ? e.message : String(e)}`)
       }
+      this.#retiredOnDisk = retired
       for (const [journalId, seal] of landing) {
         this.#pending.delete(journalId)
         this.#seals.set(journalId, seal)

@@ -133,8 +133,9 @@ export class Failover {
    * the periodic retry of a partial failover comes every second and a failed attempt takes a call
    * timeout or more. */
   readonly #queued = new Set<string>()
-  /** Generations (`<region>@<n>`) whose failover already handed the partitions over. */
-  readonly #handedOver = new Set<string>()
+  /** Each region's newest generation whose failover already handed its partitions over (one
+  * entry per region: generations only grow). */
+  readonly #handedOver = new Map<string, number>()
   /** As an acceptor: the region being failed over, and the grant to whom. */
   readonly #failingOver = new Map<string, Grant>()
   /** As an acceptor: per region, the last grant of its journals released (a freeze of that
@@ -190,9 +191,9 @@ export class Failover {
   }
 
   #announce(): void {
-    const seals = this.#o.state.seals()
-    if (seals.size === 0) return
-    const message = { type: 'cluster.seals', seals: Object.fromEntries(seals) }
+    const { state } = this.#o
+    if (state.seals().size === 0 && state.retired().size === 0) return
+    const message = sealsMessage(state)
     for (const peer of this.#o.transport.peers()) if (this.#o.transport.isUp(peer)) this.#o.transport.send(peer, message)
   }
 
@@ -248,7 +249,7 @@ export class Failover {
     this.#timers.get(peer)?.cancel()
     this.#timers.delete(peer)
     if (up) {
-      this.#o.transport.send(peer, { type: 'cluster.seals', seals: Object.fromEntries(this.#o.state.seals()) })
+      this.#o.transport.send(peer, sealsMessage(this.#o.state))
       // A requester back in reach may have given an attempt up while it could not say so.
       for (const [target, grant] of this.#failingOver) if (grant.by === peer) this.#question(target)
       return
@@ -395,7 +396,9 @@ export class Failover {
   /** Seals a journal here (fetching records it lacks from `source`) and records it; joins an
    * apply of the journal in flight. */
   #apply(journalId: string, seal: SealRecord, source: string): Promise<void> {
-    if (this.#o.state.sealed(journalId) !== undefined) return Promise.resolve()
+    // A retired journal's seal was known here, and dropped (retire.ts): a late notice changes
+    // nothing, and must not open the journal again.
+    if (this.#o.state.sealed(journalId) !== undefined || this.#o.state.isRetired(journalId)) return Promise.resolve()
     const inFlight = this.#applies.get(journalId)
     if (inFlight !== undefined) {
       assert(inFlight.seq === seal.seq, `journal ${journalId} sealed twice: at ${inFlight.seq} and at ${seal.seq}`)
@@ -423,9 +426,9 @@ export class Failover {
     this.#settleGrant(regionOf(journalId))
     // The seal that completes a region (the first time all its journals are sealed) hands over.
     const region = regionOf(journalId)
-    const generation = `${region}@${state.generation(region)}`
-    if (this.#fullyOut(region) && !this.#handedOver.has(generation)) {
-      this.#handedOver.add(generation)
+    const generation = state.generation(region)
+    if (this.#fullyOut(region) && this.#handedOver.get(region) !== generation) {
+      this.#handedOver.set(region, generation)
       this.#o.onEvent?.({ kind: 'failed-over', region, by: seal.by, self: region === this.#o.self, seals: this.#sealsOf(region) })
       await this.#o.onRegionOut(region)
     }
@@ -465,6 +468,8 @@ export class Failover {
     const { state, leaders } = this.#o
     const { journalId, attempt } = payload
     const target = regionOf(journalId)
+    // A retired generation was sealed everywhere long ago (retire.ts): no failover can be after it.
+    if (state.isRetired(journalId)) throw new SqlError('57P03', `${journalId} is retired here: it was sealed long ago`)
     // A region that was itself failed over may not fail over others.
     if (state.isOut(from)) throw new SqlError('57P03', `region ${from} was failed over and may not seal ${journalId}`)
     const sealed = state.sealed(journalId)
@@ -504,6 +509,7 @@ export class Failover {
   async #onPledge(from: string, payload: { journalId: string; attempt: Attempt; seal: SealRecord }): Promise<AcceptorAnswer> {
     const { state } = this.#o
     const { journalId, attempt, seal } = payload
+    if (state.isRetired(journalId)) throw new SqlError('57P03', `${journalId} is retired here: it was sealed long ago`)
     const sealed = state.sealed(journalId)
     if (sealed !== undefined) return { sealed }
     if (state.recording(journalId) !== undefined) throw new SqlError('57P03', `a seal of ${journalId} is being written here`)
@@ -663,13 +669,29 @@ export class Failover {
   /** Seals a peer told us of on link up; ours it lacks it learns from our message to it. */
   async #learn(from: string, seals: Record<string, SealRecord>): Promise<void> {
     for (const [journalId, seal] of Object.entries(seals)) {
-      if (this.#o.state.sealed(journalId) !== undefined) continue
+      if (this.#o.state.sealed(journalId) !== undefined || this.#o.state.isRetired(journalId)) continue
       // A journal of a generation not merged here yet is opened to take its seal (and records).
       if (!this.#o.leaders.has(journalId) && this.#o.replicaFor(journalId) === undefined) continue
       // Fetching the sealed records may fail (the link drops): the next announcement retries.
       await this.#apply(journalId, seal, from).catch(() => {})
     }
   }
+}
+
+/** What a region tells its peers of the seals it holds (every second, and when a link comes up):
+ * the seals on its disk, and the generations it retired, whose seals it held before dropping them
+ * (retire.ts counts a peer's seals as held from this message). */
+export type SealsMessage = {
+  readonly type: 'cluster.seals'
+  readonly seals: Readonly<Record<string, SealRecord>>
+  /** By region: the first generation not retired there (absent: none retired). */
+  readonly retired?: Readonly<Record<string, number>>
+}
+
+function sealsMessage(state: ClusterState): SealsMessage {
+  const retired: Record<string, number> = {}
+  for (const [region, record] of state.retired()) retired[region] = record.below
+  return { type: 'cluster.seals', seals: Object.fromEntries(state.seals()), retired }
 }
 
 /** The region that leads a journal (`<region>/j<n>`). */
@@ -699,6 +721,7 @@ function isPledge(pledge: PledgeRecord | undefined, by: string, attempt: Attempt
 export function handOverFloor(state: ClusterState, now: HlcTimestamp): HlcTimestamp {
   let floor = now
   for (const seal of state.seals().values()) floor = Math.max(floor, seal.commitTs + 1)
+  for (const retired of state.retired().values()) floor = Math.max(floor, retired.sealTs + 1)
   for (const generation of state.generations().values()) floor = Math.max(floor, generation.ts + 1)
   return floor
 }

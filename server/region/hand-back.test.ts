@@ -119,3 +119,35 @@ describe('hand-back: announcing a generation', () => {
     await w.close()
   })
 })
+
+describe('hand-back: a retired generation', () => {
+  // A restart replays the heir's journal from storage's positions, which may lie below the record
+  // of a generation retired since (retire.ts). Opened again, its journals would be empty replicas
+  // that no leader refills, holding the merge for ever: the record admits nothing then, while the
+  // record of a generation still held admits its journals.
+  test('the record of a generation retired here admits no journal', async () => {
+    const w = heir(['h', 'a'], 'h')
+    await w.outAll('a', 0)
+    await w.run(w.state.recordGeneration('a', { n: 1, ts: 2_000 }))
+    await w.outAll('a', 1)
+    await w.run(w.state.recordGeneration('a', { n: 2, ts: 4_000 }))
+    await w.run(w.state.retire('a', 0, 2))
+    await w.run(w.state.retire('a', 1, 2))
+    const asked: [string, number][] = []
+    const handBack = new HandBack({
+      self: 'h', fullRegions: ['h', 'a'], journalsPerRegion: 2, state: w.state, rpc: new Rpc(new SimNetwork({ timers: w.clock, random: new SeededRandom(1) }).transport('h', ['a']), { timers: w.clock }),
+      transport: new SimNetwork({ timers: w.clock, random: new SeededRandom(2) }).transport('h', ['a']), timers: w.clock, hlc: new Hlc(w.clock),
+      leader: () => { throw new Error('no append here') }, journalsOf: (region, n) => (asked.push([region, n]), []), ownershipChanged: () => false,
+      rebuild: async () => {}, onJoined: () => {},
+    })
+    const record = (n: number, seq: number) => ({ journalId: 'h/j0', seq, commitTs: 1_000 * n + 1_000, txId: `generation:a:${n}`, writes: [] })
+    expect(handBack.joins(record(1, 3))).toBeUndefined()
+    await w.run(handBack.joins(record(2, 5)) as Promise<unknown>)
+    expect(asked).toEqual([['a', 2]])
+    // What it kept of a retired generation is forgotten; the live one is kept.
+    handBack.retired('a')
+    expect(handBack.joins(record(1, 3))).toBeUndefined()
+    handBack.close()
+    await w.close()
+  })
+})

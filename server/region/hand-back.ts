@@ -94,6 +94,19 @@ export class HandBack {
     this.#tick?.cancel()
   }
 
+  /** Forgets what it kept of `region`'s generations retired here (retire.ts), so that what it
+   * keeps is bounded by the generations held. */
+  retired(region: string): void {
+    const below = this.#o.state.retiredBelow(region)
+    const old = (key: string) => {
+      const at = key.lastIndexOf('@')
+      return key.slice(0, at) === region && Number(key.slice(at + 1)) < below
+    }
+    for (const key of [...this.#admitting.keys()]) if (old(key)) this.#admitting.delete(key)
+    for (const key of [...this.#drained]) if (old(key)) this.#drained.delete(key)
+    for (const key of [...this.#appending]) if (old(key)) this.#appending.delete(key)
+  }
+
   /** Calls to `region`'s owners are refused here (57P03, nothing written) from this region's
    * decision to hand it generation `n` back until this region's crossbar admitted `n`: `region`
    * does not own its partitions before its own crossbar admitted it, and would refuse the commit
@@ -108,10 +121,14 @@ export class HandBack {
     })
   }
 
-  /** The crossbar's `joins`: the journals a generation record admits, once recorded durably. */
+  /** The crossbar's `joins`: the journals a generation record admits, once recorded durably.
+   * None for a generation retired here (a replay from storage's positions meets its record
+   * again): its journals are closed and their records applied durably (retire.ts); opened again,
+   * empty, they would hold the merge for ever. */
   joins(record: CommitRecord): Promise<readonly Journal[]> | undefined {
     const generation = generationOf(record)
     if (generation === undefined || !this.#o.fullRegions.includes(generation.region)) return undefined
+    if (generation.n < this.#o.state.retiredBelow(generation.region)) return undefined
     const key = `${generation.region}@${generation.n}`
     let admitted = this.#admitting.get(key)
     if (admitted === undefined) {
@@ -136,6 +153,9 @@ export class HandBack {
         await this.#o.timers.sleep(RECORD_RETRY_MS)
       }
     }
+    // Retired meanwhile (an empty generation, sealed at seq 0, may be retired before its record
+    // is merged here): its journals are closed, and it admits none.
+    if (n < state.retiredBelow(region)) return []
     const journals = this.#o.journalsOf(region, n)
     if (n === state.generation(region)) void this.#joined(region, n, isNew)
     return journals

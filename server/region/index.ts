@@ -31,6 +31,7 @@ import { Failover, handOverFloor } from './failover.ts'
 import { REGION_DEFAULTS } from './constants.ts'
 import { gcTicker } from './gc.ts'
 import { HandBack } from './hand-back.ts'
+import { Retirement } from './retire.ts'
 import { ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
@@ -85,6 +86,11 @@ export interface RegionOptions {
   readonly failoverAfterMs?: number
   /** How often the region looks for index jobs to run: its own, or ones whose owner lapsed (ms). */
   readonly indexJobSweepMs?: number
+  /** Opens storage shard `id` (0 to `shardCount - 1`). Default: SQLite in
+   * `<dataDir>/<name>/storage/shard-<id>.sqlite`, or in memory without a data directory. Tests and
+   * the simulator give files of their own, which outlive a simulated crash as far as they were
+   * made durable, while the journals stay on the simulated disk. */
+  readonly openShard?: (id: number) => StorageShard
 }
 
 /** A running region. */
@@ -95,6 +101,9 @@ export interface Region {
   /** The cluster secret tokens are signed with. */
   readonly secret: string
   readonly auth: Auth | null
+  /** The journals this region's merge follows now (`merged`) and those it holds open, leaders and
+   * replicas (`held`), by id: what retiring old generations bounds (ARCHITECTURE.md "Hand-back"). */
+  journals(): { readonly merged: readonly string[]; readonly held: readonly string[] }
   /** Stops serving new work, rolls back open transactions, flushes journals, closes files. */
   close(): Promise<void>
 }
@@ -132,35 +141,48 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   }
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
   const shards: StorageShard[] = range(o.shardCount).map((s) =>
-    openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers }),
+    options.openShard?.(s) ?? openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers }),
   )
   // Storage may have applied up to a frontier above the wall clock (the clock stepped back, or the
   // HLC ran ahead under load before a restart): the clock, and so every journal opened next, must
   // start above it, or new commits would land below what storage already closed.
   for (const shard of shards) hlc.update(shard.frontier())
   const state = ClusterState.load(o.disk, base)
+  // Positions of retired journals a crash brought back (retire.ts forgets them once retired).
+  for (const shard of shards) shard.forgetPositions([...shard.appliedPositions().keys()].filter((id) => state.isRetired(id)))
   const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, false)
-  /** This region's leaders, by generation (the newest takes the commits; older ones are sealed). */
-  const leadersByGeneration: Journal[][] = []
+  /** This region's leaders, by generation (the newest takes the commits; older ones are sealed,
+   * and closed once retired). */
+  const leadersByGeneration = new Map<number, Journal[]>()
   /** This region's leaders of generation `n`, opened when missing. */
   const leadersOf = (n: number): Journal[] => {
-    for (let g = leadersByGeneration.length; g <= n; g++) {
-      leadersByGeneration.push(range(o.journalCount).map((j) => {
-        const local = fileJournal(generationJournalId(o.name, g, j), false)
+    assert(n >= state.retiredBelow(o.name), `generation ${n} of ${o.name} is retired`)
+    let leaders = leadersByGeneration.get(n)
+    if (leaders === undefined) {
+      leaders = range(o.journalCount).map((j) => {
+        const local = fileJournal(generationJournalId(o.name, n, j), false)
         return replication === undefined ? local : replication.lead(local)
-      }))
+      })
+      leadersByGeneration.set(n, leaders)
     }
-    return leadersByGeneration[n] as Journal[]
+    return leaders
   }
   /** `region`'s generation `n` journals: leaders here, replicas of the others' (opened when
    * missing; a replica may have been opened for a failover or a seal before). */
   const generationJournals = (region: string, n: number): Journal[] => {
     if (region === o.name) return leadersOf(n)
     assert(replication !== undefined, 'replicas need a cluster')
-    return state.journalsOf(region, o.journalCount, n).map((id) => replication.replicaFor(id) as Journal)
+    return state.journalsOf(region, o.journalCount, n).map((id) => {
+      const replica = replication.replicaFor(id)
+      assert(replica !== undefined, `no replica of ${id} (retired here?)`)
+      return replica
+    })
   }
-  // Every generation this region's merge admitted before a restart is followed from the start.
-  const journals = layout.fullRegions.flatMap((r) => range(state.generation(r) + 1).flatMap((n) => generationJournals(r, n)))
+  // Every generation this region's merge admitted before a restart and did not retire is followed
+  // from the start.
+  const journals = layout.fullRegions.flatMap((r) => state.heldGenerations(r).flatMap((n) => generationJournals(r, n)))
+  /** Every journal open here (leaders and replicas), to close at the end. */
+  const openJournals = (): Journal[] => [...[...leadersByGeneration.values()].flat(), ...(replication?.replicas.values() ?? [])]
   /** The regions failed over for good as this region sees them: all journals of their newest
    * generation sealed, and not being handed back by this one (which then owns their partitions
    * no more, whatever becomes of the generation record). */
@@ -245,6 +267,26 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       },
     })
   }
+  const retirement = cluster === undefined || replication === undefined ? undefined : new Retirement({
+    self: o.name,
+    regions: cluster.topology.regions.map((r) => r.name),
+    fullRegions: layout.fullRegions,
+    journalsPerRegion: o.journalCount,
+    state,
+    transport: cluster.transport,
+    disk: o.disk,
+    crossbar,
+    dirOf: (id) => journalDir(base, id, parseJournalId(id)?.region !== o.name),
+    drop: async (ids) => {
+      for (const id of ids) {
+        const parsed = parseJournalId(id)
+        if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
+        await replication.forget(id)?.close()
+      }
+      for (const shard of shards) shard.forgetPositions(ids)
+    },
+    onRetired: (region) => handBack?.retired(region),
+  })
   // Started once the generation records it meets can be admitted.
   crossbar.start()
   const availability = cluster === undefined ? undefined : watchAvailability(o, cluster, state, steadyClock, options.onClusterEvent)
@@ -319,7 +361,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     ...(availability === undefined ? {} : { unavailable: () => availability.reason() }),
   })
   const gc = schedule(o.timers, o.gcIntervalMs, gcTicker(shards, { clock: steadyClock, txAgeMsMax }))
-  const compaction = schedule(o.timers, o.compactIntervalMs, () => void crossbar.compact())
+  const compaction = schedule(o.timers, o.compactIntervalMs, () => {
+    crossbar.compact()
+    // After the compaction, which tells what the shards hold durably.
+    void retirement?.step()
+  })
   // Index jobs cut short by the last stop go on from their last batch; jobs of a region that
   // stopped or was cut off are taken over once their owner's lease lapses (index-jobs.ts). One
   // region resumes at once; a cluster region may still be catching up, so it waits for the sweep.
@@ -343,10 +389,12 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     qp,
     secret,
     auth,
+    journals: () => ({ merged: crossbar.journalIds(), held: openJournals().map((j) => j.id) }),
     async close() {
       gc.cancel()
       indexJobSweep.cancel()
       compaction.cancel()
+      retirement?.close()
       handBack?.close()
       failover?.close()
       availability?.close()
@@ -357,7 +405,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       crossbar.compact()
       crossbar.close()
       replication?.rpc.close()
-      for (const journal of journals) await journal.close()
+      for (const journal of openJournals()) await journal.close()
       for (const shard of shards) shard.close()
     },
   }
@@ -367,6 +415,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
 export interface Witness {
   readonly name: string
   readonly app: Hono
+  /** The journal replicas it holds open, by id (see `Region.journals`). */
+  journals(): { readonly held: readonly string[] }
   close(): Promise<void>
 }
 
@@ -385,9 +435,25 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   // holds them. Journals of later generations open when first heard of (records, a freeze, a
   // seal), and again at a restart from the generations the state recorded then.
   const replication = replicate(options.cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, true)
-  for (const r of fullRegions(options.cluster.topology)) {
-    for (const id of state.allJournalsOf(r.name, o.journalCount)) replication.replicaFor(id)
+  const full = fullRegions(options.cluster.topology).map((r) => r.name)
+  for (const r of full) {
+    for (const id of state.allJournalsOf(r, o.journalCount)) replication.replicaFor(id)
   }
+  // It holds a copy of every old generation until every other region holds its seals.
+  const retirement = new Retirement({
+    self: o.name,
+    regions: options.cluster.topology.regions.map((r) => r.name),
+    fullRegions: full,
+    journalsPerRegion: o.journalCount,
+    state,
+    transport: options.cluster.transport,
+    disk: o.disk,
+    dirOf: (id) => journalDir(base, id, true),
+    drop: async (ids) => {
+      for (const id of ids) await replication.forget(id)?.close()
+    },
+  })
+  const retiring = schedule(o.timers, o.compactIntervalMs, () => void retirement.step())
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
   const auth: Auth | null = o.auth ? { secret } : null
   // A witness takes part in failovers (freezes, seals) but never starts one: it owns nothing.
@@ -403,8 +469,11 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   return {
     name: o.name,
     app,
+    journals: () => ({ held: [...replication.replicas.keys()] }),
     async close() {
       closing = true
+      retiring.cancel()
+      retirement.close()
       failover.close()
       availability.close()
       replication.rpc.close()
@@ -544,16 +613,36 @@ function replicate(
       return journal
     },
     replicaFor,
+    /** Forgets a journal of a retired generation (retire.ts), returning it to be closed: messages
+     * naming it are dropped from now on (`replicaFor` opens no retired journal). */
+    forget(journalId: string): ReplicatedJournal | ReplicaJournal | undefined {
+      const journal = byId.get(journalId)
+      if (journal === undefined) return undefined
+      byId.delete(journalId)
+      leaders.delete(journalId)
+      replicas.delete(journalId)
+      const leader = parseJournalId(journalId)?.region
+      if (leader !== undefined) {
+        const rest = (replicasOf.get(leader) ?? []).filter((r) => r.id !== journalId)
+        if (rest.length === 0) replicasOf.delete(leader)
+        else replicasOf.set(leader, rest)
+      }
+      return journal
+    },
   }
 
   /** This region's replica of another full region's journal, opened when missing (empty if it
-   * never was); undefined for this region's own journals and ids of no full region's. Opening
+   * never was); undefined for this region's own journals, ids of no full region's and journals
+   * of generations retired here. Opening
    * one of a newer generation records the generation (hearing of its journals proves it). */
   function replicaFor(journalId: string): ReplicaJournal | undefined {
     const known = replicas.get(journalId)
     if (known !== undefined) return known
     const parsed = parseJournalId(journalId)
     if (parsed === undefined || parsed.region === self || !full.has(parsed.region) || parsed.k >= journalsPerRegion) return undefined
+    // A retired journal (retire.ts) is never opened again: a late message or seal naming it would
+    // make it an empty replica, which no leader refills (a sealed one resends nothing).
+    if (state.isRetired(journalId)) return undefined
     const replica = follow(parsed.region, openLocal(journalId, true))
     // A failed write only forgets the generation until its journals are heard of again.
     if (parsed.n > state.generation(parsed.region)) state.recordGeneration(parsed.region, { n: parsed.n, ts: 0 }).catch(() => {})

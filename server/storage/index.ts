@@ -83,6 +83,14 @@ export interface StorageShard extends StorageReader {
    */
   makeDurable(): ReadonlyMap<string, number>
   /**
+   * Forgets the positions of journals never followed again (a retired journal generation's,
+   * ARCHITECTURE.md "Hand-back"), so that what a shard keeps and writes per journal follows the
+   * journals still merged. At once in memory, in SQLite without a sync: a crash may bring the
+   * positions back, to be forgotten again. Only for journals no crossbar will follow: one that
+   * did would replay them from their start.
+   */
+  forgetPositions(journalIds: readonly string[]): void
+  /**
    * One bounded step of garbage collection at the horizon `belowTs` (capped at the frontier:
    * nothing unapplied is judged; no reader may be below it). Writes the memtable to SQLite first.
    * Version collection: reads the next `versionsMax` versions of a pass over the key space (which

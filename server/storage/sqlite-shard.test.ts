@@ -219,6 +219,27 @@ for (const name of sqliteDrivers) {
         }
       })
 
+      // A retired journal generation is never followed again: its positions go, in memory and in
+      // SQLite, and the rows stay.
+      test('forgetPositions drops the positions of journals never followed again, for good', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
+        try {
+          const path = join(dir, 'shard-0.sqlite')
+          const first = shard({ path })
+          first.apply([record(10, [[1, 'a']]), { journalId: 'old', seq: 1, commitTs: 11, writes: [{ key: k(2), value: 'b' }] }], 11)
+          expect(first.makeDurable()).toEqual(new Map([['j1', 1], ['old', 1]]))
+          first.forgetPositions(['old', 'never'])
+          expect([...first.appliedPositions().keys()]).toEqual(['j1'])
+          expect(first.makeDurable()).toEqual(new Map([['j1', 1]]))
+          first.close()
+          const reopened = shard({ path })
+          expect([...reopened.appliedPositions().keys()]).toEqual(['j1'])
+          expect(reopened.get(k(2), 11)).toBe('b')
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+
       test('lastWriteTs is per table, moves only with writes, and starts at the frontier on reopen', () => {
         const dir = mkdtempSync(join(tmpdir(), 'tessera-shard-'))
         try {

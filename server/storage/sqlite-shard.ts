@@ -74,6 +74,7 @@ interface Statements {
   readonly scanReverse: SqliteStatement
   readonly insert: SqliteStatement
   readonly setPosition: SqliteStatement
+  readonly deletePosition: SqliteStatement
   readonly setFrontier: SqliteStatement
   readonly checkpoint: SqliteStatement
   readonly gcRestOfKey: SqliteStatement
@@ -219,6 +220,7 @@ class SqliteShard implements StorageShard {
       setPosition: this.#db.prepare(
         'INSERT OR REPLACE INTO positions (journal, seq) VALUES (?, ?)',
       ),
+      deletePosition: this.#db.prepare('DELETE FROM positions WHERE journal = ?'),
       setFrontier: this.#db.prepare("UPDATE meta SET value = ? WHERE name = 'frontier'"),
       checkpoint: this.#db.prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
       // The version pass reads in primary-key order (key, then newest first), so the versions of
@@ -465,6 +467,20 @@ class SqliteShard implements StorageShard {
     }
     if (record.commitTs < lastTs) assert(false, `shard ${this.id}: records out of commitTs order`)
     if (record.commitTs > frontierTs) assert(false, `shard ${this.id}: record above the new frontier`)
+  }
+
+  forgetPositions(journalIds: readonly string[]): void {
+    assert(!this.#closed, `forgetPositions on closed storage shard ${this.id}`)
+    const known = journalIds.filter((id) => this.#positions.has(id) || this.#storedPositions.has(id))
+    if (known.length === 0) return
+    this.#db.transaction(() => {
+      for (const id of known) this.#statements.deletePosition.run(id)
+    })
+    for (const id of known) {
+      this.#positions.delete(id)
+      this.#storedPositions.delete(id)
+      this.#durablePositions.delete(id)
+    }
   }
 
   makeDurable(): ReadonlyMap<string, number> {

@@ -1,11 +1,15 @@
 // A cluster of two full regions and a witness in one process, on a simulated network and a
 // virtual clock, for the cluster tests: regions are the real ones (openRegion, openWitness).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createToken } from '../../server/api/index.ts'
 import { SeededRandom, SimClock } from '../../server/clock/index.ts'
 import { SimDisk } from '../../server/disk/index.ts'
 import { SimNetwork, type LinkFaults, type PeerMessage, type Transport } from '../../server/net/index.ts'
 import type { Transaction } from '../../server/qp/index.ts'
 import { openRegion, openWitness, parseTopology, type ClusterEvent, type Region, type Witness } from '../../server/region/index.ts'
+import { openSqliteShard } from '../../server/storage/index.ts'
 
 export { createToken }
 
@@ -33,9 +37,21 @@ export class Cluster {
   /** The cluster events every region reported, in order. */
   readonly events: { readonly region: string; readonly event: ClusterEvent }[] = []
 
-  /** `closedLeadMs`: the topology's closed-timestamp lead (none by default). */
-  constructor(readonly auth = false, options: { readonly closedLeadMs?: number } = {}) {
+  /** Where the full regions' storage shards live as SQLite files, when they do (`fileStorage`). */
+  readonly #storageDir: string | undefined
+  readonly #compactIntervalMs: number | undefined
+
+  /** `closedLeadMs`: the topology's closed-timestamp lead (none by default). `fileStorage`: the full
+   * regions' shards are SQLite files that outlive a stop (in memory by default, rebuilt from the
+   * journals at each start), so what they make durable lets journals go. `compactIntervalMs`: how
+   * often regions compact (and retire old generations). */
+  constructor(
+    readonly auth = false,
+    options: { readonly closedLeadMs?: number; readonly fileStorage?: boolean; readonly compactIntervalMs?: number } = {},
+  ) {
     this.topology = options.closedLeadMs === undefined ? topology : { ...topology, closedTimestampLeadMs: options.closedLeadMs }
+    this.#storageDir = options.fileStorage === true ? mkdtempSync(join(tmpdir(), 'tessera-cluster-')) : undefined
+    this.#compactIntervalMs = options.compactIntervalMs
   }
 
   async open(): Promise<void> {
@@ -59,6 +75,12 @@ export class Cluster {
     await this.until(this.region(name).close())
     this.regions.delete(name)
     await this.until((this.#transports.get(name) as Transport).close())
+  }
+
+  /** Sends `message` from region `from` to region `to` over their link, as `from` would (a test
+   * repeats a late message). */
+  send(from: string, to: string, message: PeerMessage): boolean {
+    return (this.#transports.get(from) as Transport).send(to, message)
   }
 
   /** Opens full region `name` again on its disk (after `stop`). */
@@ -89,6 +111,10 @@ export class Cluster {
       },
       auth: this.auth,
       onClusterEvent: (event: ClusterEvent) => void this.events.push({ region: spec.name, event }),
+      ...(this.#compactIntervalMs === undefined ? {} : { compactIntervalMs: this.#compactIntervalMs }),
+      ...(this.#storageDir === undefined
+        ? {}
+        : { openShard: (id: number) => openSqliteShard({ id, path: join(this.#storageDir as string, `${name}-shard-${id}.sqlite`), timers: this.clock }) }),
     }
     return spec.role === 'full'
       ? openRegion(common).then((r) => void this.regions.set(spec.name, r))
@@ -137,6 +163,7 @@ export class Cluster {
   async close(): Promise<void> {
     for (const r of this.regions.values()) await this.until(r.close())
     if (this.witness) await this.until(this.witness.close())
+    if (this.#storageDir !== undefined) rmSync(this.#storageDir, { recursive: true, force: true })
   }
 }
 

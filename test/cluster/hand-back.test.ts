@@ -7,6 +7,7 @@
 // it could fail no one over, and commits stopped everywhere). West then gets its own back too.
 // Every row written anywhere is read the same in both regions at the end.
 import { afterEach, describe, expect, test } from 'bun:test'
+import type { PeerMessage } from '../../server/net/index.ts'
 import type { ClusterEvent } from '../../server/region/index.ts'
 import { Cluster } from './cluster.ts'
 
@@ -186,5 +187,87 @@ describe('partition hand-back', () => {
     await stopAndFailOver(c, 'west', 'east')
     for (let id = 0; id < 12; id++) await write(c, 'east', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
     expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['36']])
+  }, 60_000)
+})
+
+// Retiring old generations (server/region/retire.ts): every hand-back leaves the region's old
+// generation sealed, and before retirement every region kept its journals for good. Method: three
+// hand-backs (east, west, east again) with storage in SQLite files and compactions every 500 ms;
+// once the cluster is quiet, every region (the witness too) holds and merges only the newest
+// generation of each region, the retired generations' directories are gone from every disk, the
+// rows are the same everywhere, and a restart of each full region reopens none of them.
+describe('retiring old generations', () => {
+  /** The journal directories region `holder` would keep for `journalId` (see region/index.ts). */
+  const dirOf = (holder: string, journalId: string) => {
+    const [region, g, j] = journalId.includes('/g') ? journalId.split('/') : [journalId.split('/')[0], 'g0', journalId.split('/')[1]]
+    const k = (j as string).slice(1)
+    if (region !== holder) return `/mem/${holder}/replica-${journalId.replaceAll('/', '-')}`
+    return g === 'g0' ? `/mem/${holder}/journal-${k}` : `/mem/${holder}/journal-${g}-${k}`
+  }
+  const ids = (region: string, n: number) => [0, 1].map((k) => (n === 0 ? `${region}/j${k}` : `${region}/g${n}/j${k}`))
+
+  test('after three hand-backs every region holds only the live generations, and their files alone', async () => {
+    cluster = new Cluster(false, { fileStorage: true, compactIntervalMs: 500 })
+    const c = cluster
+    // The first message of each kind that names east's generation 0, to each region: repeated once
+    // the generation is retired, as a late or duplicated one would come.
+    const naming = new Map<string, { from: string; to: string; message: PeerMessage }>()
+    c.onReceive = (to, from, message) => {
+      const kind = `${to} ${message.type} ${String(message.method ?? '')}`
+      if (!naming.has(kind) && JSON.stringify(message).includes('"east/j0"')) naming.set(kind, { from, to, message })
+    }
+    await c.open()
+    await c.sql('east', 'CREATE TABLE t (id int4 PRIMARY KEY, v int8)')
+    for (let id = 0; id < 10; id++) await c.sql(id % 2 === 0 ? 'east' : 'west', 'INSERT INTO t VALUES ($1, 0)', [id])
+    const generations = new Map<string, number>()
+    for (const [region, heir] of [['east', 'west'], ['west', 'east'], ['east', 'west']] as const) {
+      await stopAndFailOver(c, region, heir)
+      for (let id = 0; id < 10; id++) await write(c, heir, 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+      const generation = (generations.get(region) ?? 0) + 1
+      generations.set(region, generation)
+      const back = c.untilEvent((by, e) => by === region && e.kind === 'handed-back' && e.region === region && e.generation === generation)
+      await c.start(region)
+      await back
+      for (let id = 0; id < 10; id++) await write(c, id % 2 === 0 ? 'east' : 'west', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    }
+    const live = [...ids('east', 2), ...ids('west', 1)].sort()
+    const retired = [...ids('east', 0), ...ids('east', 1), ...ids('west', 0)]
+    const held = () => [
+      ...['east', 'west'].map((r) => [...c.region(r).journals().held].sort()),
+      [...(c.witness?.journals().held ?? [])].sort(),
+    ]
+    for (let i = 0; i < 100 && JSON.stringify(held()) !== JSON.stringify([live, live, live]); i++) await c.until(c.clock.sleep(100))
+    expect(held()).toEqual([live, live, live])
+    for (const r of ['east', 'west']) expect([...c.region(r).journals().merged].sort()).toEqual(live)
+    for (const holder of ['east', 'west', 'wit']) {
+      const disk = c.disks.get(holder)
+      for (const id of retired) expect({ dir: dirOf(holder, id), exists: disk?.exists(dirOf(holder, id)) }).toEqual({ dir: dirOf(holder, id), exists: false })
+      for (const id of live) expect(disk?.exists(dirOf(holder, id))).toBe(true)
+      const state = JSON.parse(new TextDecoder().decode(disk?.readFile(`/mem/${holder}/cluster-state.json`))) as { seals: Record<string, unknown>; retired: Record<string, { below: number }> }
+      expect(Object.keys(state.seals)).toEqual([])
+      expect(state.retired).toMatchObject({ east: { below: 2 }, west: { below: 1 } })
+    }
+    const rows = await c.sql('east', 'SELECT id, v FROM t ORDER BY id')
+    expect(rows).toEqual(Array.from({ length: 10 }, (_, id) => [id, '6']))
+    expect(await c.sql('west', 'SELECT id, v FROM t ORDER BY id')).toEqual(rows)
+    // Late messages naming a retired journal (its records, commits, seals, a seal's notice) open
+    // nothing again, and the merge goes on: commits made now are read everywhere.
+    const kinds = [...naming.keys()].map((k) => k.split(' ').slice(1).join(' ').trim())
+    for (const kind of ['journal.records', 'journal.commit', 'cluster.seals', 'rpc.call seal.commit']) expect(kinds).toContain(kind)
+    c.onReceive = undefined
+    for (const { from, to, message } of naming.values()) c.send(from, to, message)
+    await c.until(c.clock.sleep(1_000))
+    expect(held()).toEqual([live, live, live])
+    for (let id = 0; id < 10; id++) await write(c, id % 2 === 0 ? 'east' : 'west', 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    expect(await c.sql('west', 'SELECT sum(v) FROM t')).toEqual([['70']])
+    expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['70']])
+    // A restart opens no retired journal, and reads and commits as before.
+    for (const r of ['east', 'west']) {
+      await c.restart(r)
+      expect([...c.region(r).journals().held].sort()).toEqual(live)
+      for (let id = 0; id < 10; id++) await write(c, r, 'UPDATE t SET v = v + 1 WHERE id = $1', [id])
+    }
+    expect(await c.sql('west', 'SELECT sum(v) FROM t')).toEqual([['90']])
+    expect(await c.sql('east', 'SELECT sum(v) FROM t')).toEqual([['90']])
   }, 60_000)
 })

@@ -1,5 +1,6 @@
 // Runs many seeds of the cluster simulation from the command line (STYLE.md "Determinism"):
 //   bun test/sim/cluster-run-many.ts --seeds 1000 [--start 1] [--virtual-ms 3000] [--verbose]
+//     [--cycles 0.5] (the share of seeds that run several hand-back cycles in a row; default 0.1)
 // Prints each failing seed with the command that replays it; exits 1 when any failed.
 import { parseArgs } from 'node:util'
 import { runClusterSeed } from './cluster-run-seed.ts'
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     'virtual-ms': { type: 'string' },
     verbose: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    cycles: { type: 'string' },
   },
 })
 const count = Number(values.seeds)
@@ -24,11 +26,13 @@ let staleElsewhere = 0
 let kills = 0
 let degraded = 0
 let handBacks = 0
+let retired = 0
+let retiredNonEmpty = 0
 let failovers = 0
 let failoversAfterHandBack = 0
 const began = performance.now()
 for (let seed = start; seed < start + count; seed++) {
-  const r = await runClusterSeed(seed, { virtualMs, verbose: values.trace })
+  const r = await runClusterSeed(seed, { virtualMs, verbose: values.trace, ...(values.cycles === undefined ? {} : { handBackCyclesShare: Number(values.cycles) }) })
   realMs += r.stats.realMs
   acked += r.stats.acked
   realTimeChecks += r.stats.realTimeChecks
@@ -36,6 +40,8 @@ for (let seed = start; seed < start + count; seed++) {
   kills += r.stats.kills
   degraded += r.stats.ackedDegraded
   handBacks += r.stats.handBacks
+  retired += r.stats.retired
+  retiredNonEmpty += r.stats.retiredNonEmpty
   failovers += r.stats.failovers
   failoversAfterHandBack += r.stats.failoversAfterHandBack
   if (values.verbose) {
@@ -56,7 +62,7 @@ for (let seed = start; seed < start + count; seed++) {
 const seconds = (performance.now() - began) / 1000
 console.log(
   `${count} seeds in ${seconds.toFixed(1)} s (${(realMs / count).toFixed(0)} ms per seed):` +
-    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${realTimeChecks} real-time checks (${staleElsewhere} reads stale against another region's), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${failed.length} failed` +
+    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${realTimeChecks} real-time checks (${staleElsewhere} reads stale against another region's), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${retired} generations retired (${retiredNonEmpty} in regions whose retired generations held records), ${failed.length} failed` +
     (failed.length > 0 ? ` (${failed.join(', ')})` : ''),
 )
 process.exit(failed.length > 0 ? 1 : 0)

@@ -21,6 +21,7 @@ import {
   drawClusterConfig,
   FULL,
   NAMES,
+  WITNESS,
   type ClusterConfig,
   type FullName,
   type RegionName,
@@ -39,6 +40,9 @@ export interface ClusterSeedOptions {
   readonly onWorld?: (world: ClusterWorld) => void
   /** Sabotage for the checkers' own test (see ClusterWorld). */
   readonly loseSyncedTail?: boolean
+  /** The share of seeds that run several hand-back cycles in a row (default
+   * HAND_BACK_CYCLES_SHARE; 1: every seed). */
+  readonly handBackCyclesShare?: number
 }
 
 /** One scheduled fault: it starts `atMs` into the workload and ends `forMs` later (a kill ends
@@ -89,6 +93,11 @@ export interface ClusterSeedResult {
     readonly virtualMs: number
     /** Regions that got their partitions back in a new journal generation (each time). */
     readonly handBacks: number
+    /** Old generations retired, summed over the regions (each region counts its own). */
+    readonly retired: number
+    /** Of those, generations some journal of which held records (a full region with storage in
+     * memory retires only empty ones: it replays the rest at every start). */
+    readonly retiredNonEmpty: number
     /** Regions failed over (each time, counted at the region that decided it). */
     readonly failovers: number
     /** Of those, failovers decided by a region that had got its partitions back before: the heir
@@ -107,6 +116,9 @@ const STUCK_MS = 20_000
 const CONVERGE_MS = 30_000
 /** Quiet time after convergence before the final comparison (late retransmissions land). */
 const SETTLE_MS = 2_000
+/** After convergence, old generations must be retired within this (virtual ms): a few compactions
+ * (each at most 2 s apart), seal announcements (every second) and a hand-back (asked every second). */
+const RETIRE_MS = 15_000
 /** Answers a healthy cluster may give a client during faults: a conflict, an unknown outcome, a
  * region that cannot prove its snapshot current (or owns no route to a partition), a statement
  * that timed out waiting for the frontier. */
@@ -156,6 +168,37 @@ export function drawHandBackCycle(random: SeededRandom, virtualMs: number, failo
   ]
 }
 
+/** The share of seeds that run several hand-back cycles in a row (`drawHandBackCycles`): such a
+ * seed runs two or three times as long, so CI keeps it to a tenth. */
+export const HAND_BACK_CYCLES_SHARE = 0.1
+
+/**
+ * Several hand-back cycles in a row, added to the schedule of a share of the seeds (from a stream
+ * of their own): the full regions are killed in turn, each down past its failover and back long
+ * enough to get its partitions back (it asks once a second) before the other goes, so every
+ * region's old generations pile up unless they are retired (retire.ts; `checkRetired`).
+ */
+export function drawHandBackCycles(random: SeededRandom, virtualMs: number, failoverAfterMs: number, share = HAND_BACK_CYCLES_SHARE): FaultEvent[] {
+  if (random.next() >= share) return []
+  const count = 2 + random.int(2)
+  let region = FULL[random.int(FULL.length)] as FullName
+  let atMs = random.int(Math.max(1, Math.floor(virtualMs / 4)))
+  const events: FaultEvent[] = []
+  for (let i = 0; i < count; i++) {
+    const downMs = failoverAfterMs + 500 + random.int(1_000)
+    events.push({ kind: 'kill', atMs, forMs: downMs, region, cycle: true })
+    atMs += downMs + 1_500 + random.int(1_500)
+    region = FULL.find((r) => r !== region) as FullName
+  }
+  return events
+}
+
+/** The schedule: the random faults with one hand-back cycle, or several in a row instead when
+ * drawn (the single cycle's heir kill would cut across them). */
+function cycles(faults: readonly FaultEvent[], one: readonly FaultEvent[], several: readonly FaultEvent[]): FaultEvent[] {
+  return [...faults, ...(several.length > 0 ? several : one)].sort((x, y) => x.atMs - y.atMs)
+}
+
 /** Runs one seed to the end or to its first failure; never throws for a failure. */
 export async function runClusterSeed(
   seed: number,
@@ -172,7 +215,13 @@ export async function runClusterSeed(
   const journalSegmentBytesMax = segments.next() < 0.5 ? undefined : 1024 + segments.int(8 * 1024)
   const closedLeadMs = segments.next() < 0.5 ? undefined : segments.int(41)
   const txAgeMsMax = segments.next() < 0.5 ? undefined : 300 + segments.int(1_701)
-  const config = { ...drawClusterConfig(random), journalSegmentBytesMax, closedLeadMs, txAgeMsMax, ...options.config }
+  // Compactions (which retire old generations) within the run, and in half the seeds storage that
+  // outlives a crash as far as it was made durable, so journals and generations really go; again
+  // from a stream of their own.
+  const retiring = new SeededRandom(seed ^ 0x2e7_12e)
+  const compactIntervalMs = 200 + retiring.int(1_801)
+  const durableStorage = retiring.next() < 0.5
+  const config = { ...drawClusterConfig(random), journalSegmentBytesMax, closedLeadMs, txAgeMsMax, compactIntervalMs, durableStorage, ...options.config }
   const world = new ClusterWorld(seed, config, { loseSyncedTail: options.loseSyncedTail })
   options.onWorld?.(world)
   const accounts = 2 + random.int(9)
@@ -183,8 +232,10 @@ export async function runClusterSeed(
   const opsMax = 300 + random.int(1_200)
   const events =
     options.events ??
-    [...drawEvents(random, virtualMs), ...drawHandBackCycle(new SeededRandom(seed ^ 0x4a_dbac), virtualMs, config.failoverAfterMs)].sort(
-      (x, y) => x.atMs - y.atMs,
+    cycles(
+      drawEvents(random, virtualMs),
+      drawHandBackCycle(new SeededRandom(seed ^ 0x4a_dbac), virtualMs, config.failoverAfterMs),
+      drawHandBackCycles(retiring, virtualMs, config.failoverAfterMs, options.handBackCyclesShare),
     )
   const log: unknown[] = []
   const failures: unknown[] = []
@@ -201,6 +252,8 @@ export async function runClusterSeed(
   let t0 = world.sim.wallMs()
   let kills = 0
   let handBacks = 0
+  let retired = 0
+  let retiredNonEmpty = 0
   let failovers = 0
   let failoversAfterHandBack = 0
   const handedBack = new Set<string>()
@@ -303,6 +356,7 @@ export async function runClusterSeed(
     await runner.stopClients()
     convergeMs = await converge('after the final heal')
     await finalChecks(true)
+    await checkRetired('after the final heal')
     // Power lost everywhere at once: what every region acknowledged is on a majority of disks.
     say('power loss in every region')
     for (const name of NAMES) await world.kill(name)
@@ -310,6 +364,7 @@ export async function runClusterSeed(
     for (const name of NAMES) runner.restart(name)
     await converge('after the power loss')
     await finalChecks(false)
+    await checkRetired('after the power loss')
     if (model.inflight.size > 0) throw new CheckFailure('transfers still in flight after the run')
     return result(true, undefined)
   } catch (e) {
@@ -327,6 +382,54 @@ export async function runClusterSeed(
     say(`both full regions serve ${what}, ${ms.toFixed(0)} ms`)
     await runner.drive(world.sim.sleep(SETTLE_MS), 'settling')
     return ms
+  }
+
+  /**
+   * Old generations are retired (server/region/retire.ts) once the cluster is quiet and connected:
+   * within a bounded wait, each full region merges at most the journals of one generation per
+   * full region plus one more (each region's newest, and one being retired), and every region
+   * holds no more than that (a full region whose storage lives in memory keeps every generation
+   * it applied: only a copy made durable lets one go); no journal directory is left of a journal a
+   * region does not hold. Counts the generations retired.
+   */
+  async function checkRetired(what: string): Promise<void> {
+    const bound = (FULL.length + 1) * config.journalCount
+    const excess = (): string | undefined => {
+      for (const name of NAMES) {
+        const proc = world.proc(name)
+        const journals = proc?.region?.journals() ?? proc?.witness?.journals()
+        if (journals === undefined) return `${name} is not running`
+        const merged = proc?.region?.journals().merged ?? []
+        if (merged.length > bound) return `${name} merges ${merged.length} journals: ${merged.join(' ')}`
+        if ((name === WITNESS || config.durableStorage === true) && journals.held.length > bound) {
+          return `${name} holds ${journals.held.length} journals: ${journals.held.join(' ')}`
+        }
+      }
+      return undefined
+    }
+    const deadline = world.sim.wallMs() + RETIRE_MS
+    while (excess() !== undefined && world.sim.wallMs() < deadline) await runner.drive(world.sim.sleep(100), 'retiring')
+    const left = excess()
+    if (left !== undefined) throw new CheckFailure(`old generations not retired ${RETIRE_MS} virtual ms ${what}: ${left}`)
+    for (const name of NAMES) {
+      const proc = world.proc(name)
+      const held = new Set((proc?.region?.journals() ?? proc?.witness?.journals())?.held)
+      const stray = journalDirs(world, name, held)
+      if (stray.length > 0) throw new CheckFailure(`${name} keeps files of journals it no longer holds ${what}: ${stray.join(' ')}`)
+    }
+    let count = 0
+    let nonEmpty = 0
+    for (const name of NAMES) {
+      const bytes = world.disk(name).readFile(`/mem/${name}/cluster-state.json`)
+      const state = bytes === undefined ? {} : (JSON.parse(new TextDecoder().decode(bytes)) as { retired?: Record<string, { below: number; sealTs: number }> })
+      for (const record of Object.values(state.retired ?? {})) {
+        count += record.below
+        if (record.sealTs > 0) nonEmpty += record.below
+      }
+    }
+    retired = Math.max(retired, count)
+    retiredNonEmpty = Math.max(retiredNonEmpty, nonEmpty)
+    say(`old generations retired ${what}: ${count}`)
   }
 
   /** Every region: every acknowledged transfer, the exact total, balances from the audit; and
@@ -365,6 +468,8 @@ export async function runClusterSeed(
         accounts,
         kills,
         handBacks,
+        retired,
+        retiredNonEmpty,
         failovers,
         failoversAfterHandBack,
         acked: model.acked.size,
@@ -381,6 +486,32 @@ export async function runClusterSeed(
       },
     }
   }
+}
+
+/** The journal directories on `name`'s disk whose journal it does not hold (of generations 0 to
+ * the newest any region holds, per full region). */
+function journalDirs(world: ClusterWorld, name: RegionName, held: ReadonlySet<string>): string[] {
+  const disk = world.disk(name)
+  const journals = world.config.journalCount
+  const newest = new Map<string, number>()
+  for (const n of NAMES) {
+    const proc = world.proc(n)
+    for (const id of (proc?.region?.journals() ?? proc?.witness?.journals())?.held ?? []) {
+      const m = /^([^/]+)\/(?:g([0-9]+)\/)?j[0-9]+$/.exec(id)
+      if (m !== null) newest.set(m[1] as string, Math.max(newest.get(m[1] as string) ?? 0, Number(m[2] ?? 0)))
+    }
+  }
+  const stray: string[] = []
+  for (const region of FULL) {
+    for (let g = 0; g <= (newest.get(region) ?? 0); g++) {
+      for (let k = 0; k < journals; k++) {
+        const id = g === 0 ? `${region}/j${k}` : `${region}/g${g}/j${k}`
+        const dir = region !== name ? `/mem/${name}/replica-${id.replaceAll('/', '-')}` : g === 0 ? `/mem/${name}/journal-${k}` : `/mem/${name}/journal-g${g}-${k}`
+        if (!held.has(id) && disk.exists(dir)) stray.push(dir)
+      }
+    }
+  }
+  return stray
 }
 
 /** Every row of both tables, as one string to compare across regions. */

@@ -18,6 +18,7 @@ import {
   type Witness,
 } from '../../server/region/index.ts'
 import { flush, stepSim } from './drive.ts'
+import { SimStorage } from './sim-storage.ts'
 import { ProcessClock } from './world.ts'
 
 export const FULL = ['east', 'west'] as const
@@ -47,6 +48,13 @@ export interface ClusterConfig {
   /** A transaction age limit short enough for a run to pass it (sessions, commits, reads and the
    * storage GC every region runs follow it): versions become garbage within the run. */
   readonly txAgeMsMax?: number | undefined
+  /** How often regions compact their journals and retire old generations (ms); the regions'
+   * default (a minute, never within a run) when absent. */
+  readonly compactIntervalMs?: number | undefined
+  /** Storage shards in SQLite files that survive a crash as far as they were made durable
+   * (sim-storage.ts), so compaction and retirement remove journal files for good; in memory,
+   * rebuilt from the journals at every start, when false or absent. */
+  readonly durableStorage?: boolean | undefined
 }
 
 /** Draws a cluster shape and fault rates (every seed tries a different mix). */
@@ -107,6 +115,7 @@ export class ClusterWorld {
   readonly #disks = new Map<RegionName, SimDisk>()
   readonly #procs = new Map<RegionName, Incarnation>()
   readonly #transports = new Map<RegionName, Transport>()
+  readonly #storage: SimStorage | undefined
   #incarnations = 0
 
   /** A deliberate bug for the checkers' own test: every crash also cuts each journal's last
@@ -135,6 +144,12 @@ export class ClusterWorld {
       const random = new SeededRandom((seed ^ 0x5eed_d15c) + i)
       this.#disks.set(name, new SimDisk({ random, timers: this.sim, faults: config.disk }))
     }
+    this.#storage = config.durableStorage === true ? new SimStorage(new SeededRandom(seed ^ 0x57_0a9e)) : undefined
+  }
+
+  /** The disk of `name` as its next process sees it (checks read what a region left on it). */
+  disk(name: RegionName): SimDisk {
+    return this.#disks.get(name) as SimDisk
   }
 
   /** The running process of `name`, or undefined while it is down. */
@@ -179,6 +194,8 @@ export class ClusterWorld {
       failoverAfterMs: this.config.failoverAfterMs,
       ...(this.config.journalSegmentBytesMax === undefined ? {} : { journal: { segmentBytesMax: this.config.journalSegmentBytesMax } }),
       ...(this.config.txAgeMsMax === undefined ? {} : { api: { txAgeMsMax: this.config.txAgeMsMax, idleTimeoutMs: this.config.txAgeMsMax } }),
+      ...(this.config.compactIntervalMs === undefined ? {} : { compactIntervalMs: this.config.compactIntervalMs }),
+      ...(this.#storage === undefined ? {} : { openShard: (id: number) => (this.#storage as SimStorage).open(name, id, clock) }),
       auth: false,
       onClusterEvent: (event: ClusterEvent) => {
         if (state.alive) this.onClusterEvent?.(name, event)
@@ -223,6 +240,7 @@ export class ClusterWorld {
     await flush()
     const disk = this.#disks.get(name) as SimDisk
     disk.crash()
+    this.#storage?.crash(name)
     const restarted = disk.restart()
     this.#disks.set(name, restarted)
     if (this.#loseSyncedTail) this.#cutJournalTails(name, restarted)
@@ -250,6 +268,7 @@ export class ClusterWorld {
       for (let i = 0; i < 2_000 && !done; i++) await this.step(1, 1).catch(() => {})
       p.alive = false
     }
+    this.#storage?.dispose()
   }
 
   #cutJournalTails(name: RegionName, disk: SimDisk): void {
