@@ -134,6 +134,7 @@ export class OrphanedPrepares {
     } finally {
       this.#asking.delete(region)
     }
+    if (this.#closed) return
     assert(typeof answer.run === 'string', `region ${region} answered adj.run without a run`)
     for (const p of asked) {
       // Still running: its finish, or its record, will come.
