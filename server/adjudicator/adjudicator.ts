@@ -11,9 +11,11 @@ import type {
   AdjudicatorStats,
   CommitOutcome,
   CommitRequest,
+  Coordinator,
   FinishRequest,
   PrepareOutcome,
   PrepareRequest,
+  PreparedElsewhere,
 } from './index.ts'
 
 export interface AdjudicatorLimits {
@@ -154,7 +156,8 @@ export class Adjudicator implements AdjudicatorPeer {
     if (reserved.length > 0 || stable.length > 0) {
       for (const k of reserved) this.#reservedBy.set(k, txId)
       for (const id of stable) this.#reservedTables.set(id, txId)
-      this.#prepared.set(txId, { keys: reserved, writeKeys, stable, atMs: this.#clock.wallMs() })
+      const coordinator = request.coordinator
+      this.#prepared.set(txId, { keys: reserved, writeKeys, stable, atMs: this.#clock.wallMs(), ...(coordinator === undefined ? {} : { coordinator }) })
     }
     this.#hlc.update(startTs)
     return { kind: 'prepared', proposedTs: this.#hlc.now() }
@@ -185,6 +188,25 @@ export class Adjudicator implements AdjudicatorPeer {
     this.prune(reserved.length + this.#limits.pruneStepsPerCommit)
   }
 
+  /** Appends to `out` (up to `max` in all) the commits prepared here before `beforeMs` whose
+   * coordinator is of another run than `run`, oldest first. */
+  preparedElsewhere(beforeMs: number, run: string | undefined, max: number, out: PreparedElsewhere[]): void {
+    for (const [txId, prepared] of this.#prepared) {
+      // In prepare order, so by time (a clock stepped back only delays a few).
+      if (out.length >= max || prepared.atMs >= beforeMs) return
+      const coordinator = prepared.coordinator
+      if (coordinator !== undefined && coordinator.run !== run) out.push({ txId, coordinator })
+    }
+  }
+
+  /** Finishes `txId` if it is prepared here for a coordinator appending to `journalId` (see
+   * `Adjudicators.settle`); anything else is left alone, and not remembered as finished. */
+  settle(txId: string, journalId: string, commitTs: HlcTimestamp | undefined): boolean {
+    if (this.#prepared.get(txId)?.coordinator?.journalId !== journalId) return false
+    this.finish({ txId, commitTs })
+    return true
+  }
+
   /** Drops at most `steps` history entries older than the maximum transaction age (or the
    * oldest while above `keysTrackedMax`), raising the floor to their commitTs. */
   prune(steps: number): void {
@@ -200,11 +222,12 @@ export class Adjudicator implements AdjudicatorPeer {
   }
 
   /**
-   * A prepared commit whose finish never came (the coordinator's region died or the message was
-   * lost) would hold its keys for ever. Past the maximum transaction age the coordinator decided
-   * long ago, so the keys are released and recorded as written now: a commit it made has an
-   * earlier commitTs, so later readers see it and earlier transactions abort (perhaps without
-   * need, never wrongly).
+   * A prepared commit whose finish never came and that nothing settled from the coordinator's
+   * journal (`settle`: the region learns that the coordinator's process restarted, or sees the
+   * record) would hold its keys for ever. Past RESERVATION_LAPSE_MS the coordinator decided long
+   * ago (it gives a commit up after half of that), so the keys are released and recorded as
+   * written now: a commit it made has an earlier commitTs, so later readers see it and earlier
+   * transactions abort (perhaps without need, never wrongly).
    */
   #expireReservations(): void {
     // finish() prunes, which comes back here: expire once, from the outermost call.
@@ -328,6 +351,8 @@ interface Prepared {
   /** Tables held stable (DDL that read their rows). */
   readonly stable: readonly number[]
   readonly atMs: number
+  /** Who coordinates (a region's prepares name it; see PrepareRequest.coordinator). */
+  readonly coordinator?: Coordinator
 }
 
 const NO_TABLES: readonly number[] = []

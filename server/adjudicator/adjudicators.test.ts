@@ -1,6 +1,7 @@
 // Unit tests of the adjudicators (ARCHITECTURE.md step 4, "Commit"). Goal: first committer wins
 // over writes and locked keys, read keys are checked but never recorded, commits spanning owners
-// write exactly one record and never leave reservations, history stays bounded and a restart
+// write exactly one record and never leave reservations (a participant whose finish was lost
+// settles from the coordinator's journal), history stays bounded and a restart
 // starts from a safe floor. Method: real adjudicators over file journals on a simulated disk, virtual clock.
 import { describe, expect, test } from 'bun:test'
 import { Hlc, SimClock, tsFromMs } from '../clock/index.ts'
@@ -241,7 +242,7 @@ describe('several owners: prepare, one commit record, finish', () => {
 
 /** Two regions on one virtual clock: region A owns partition set 0, region B set 1; each sees the
  * other through a peer whose answers arrive a macrotask later (a fake network hop). */
-function twoRegions(options: { readonly prepareDelayMs?: number } = {}) {
+function twoRegions(options: { readonly prepareDelayMs?: number; readonly loseFinish?: boolean } = {}) {
   const clock = new SimClock()
   const partitionCount = PARTITIONS
   const disk = new SimDisk({ timers: clock })
@@ -262,19 +263,21 @@ function twoRegions(options: { readonly prepareDelayMs?: number } = {}) {
         if (delayMs !== undefined) return new Promise<PrepareOutcome>((resolve) => clock.setTimeout(() => resolve(outcome as PrepareOutcome), delayMs))
         return later(() => outcome as PrepareOutcome)
       },
-      finish: (r) => later(() => void regionOf().peer(id).finish(r)),
+      finish: (r) => (options.loseFinish ? Promise.resolve() : later(() => void regionOf().peer(id).finish(r))),
     } satisfies AdjudicatorPeer,
     commitService: { commit: (r) => regionOf().commit(r) },
   })
   const common = { partitionCount, clock, timers: clock }
   const regionA = createAdjudicators({
     ...common,
+    run: 'run-a',
     hlc: hlcA,
     owners: [{ id: 'a', journal: journalA, partitions: partitionsOf(0, 2) }],
     remoteOwners: [remote(() => regionB, 'b')],
   })
   const regionB: Adjudicators = createAdjudicators({
     ...common,
+    run: 'run-b',
     hlc: hlcB,
     owners: [{ id: 'b', journal: journalB, partitions: partitionsOf(1, 2) }],
     remoteOwners: [remote(() => regionA, 'a')],
@@ -363,6 +366,47 @@ describe('remote participants: reservations guard keys while messages travel', (
     const r = twoRegions()
     committed(await r.regionA.commit(request('t', r.hlc.now(), { writes: [r.kb('y'), r.ka('x')] })))
     expect([r.journalA.read(0, 10).length, r.journalB.read(0, 10).length]).toEqual([0, 1])
+  })
+
+  test('a prepare names its coordinator; a participant whose finish was lost settles it from the record in that journal', async () => {
+    const r = twoRegions({ loseFinish: true })
+    const [ka, kb] = [r.ka('x'), r.kb('y')]
+    const early = r.hlc.now()
+    const c1 = committed(await r.regionA.commit(request('t1', r.hlc.now(), { writes: [ka, kb] })))
+    await new Promise((resolve) => setImmediate(resolve))
+    // B still holds kb; A's own prepare (its run) is never listed.
+    expect(r.regionB.stats()[0]?.keysReserved).toBe(1)
+    const coordinator = { journalId: 'ja', run: 'run-a' }
+    expect(r.regionB.preparedElsewhere(r.clock.wallMs() + 1, 10)).toEqual([{ txId: 't1', coordinator }])
+    expect(r.regionB.preparedElsewhere(r.clock.wallMs(), 10)).toEqual([])
+    expect(r.regionA.preparedElsewhere(r.clock.wallMs() + 1, 10)).toEqual([])
+    // Another journal's record of that txId settles nothing.
+    expect(r.regionB.settle('t1', 'jb', c1.commitTs)).toBe(false)
+    expect(r.regionB.stats()[0]?.keysReserved).toBe(1)
+    expect(r.regionB.settle('t1', 'ja', c1.commitTs)).toBe(true)
+    expect(r.regionB.stats()[0]).toMatchObject({ keysReserved: 0, txPrepared: 0 })
+    // As finish would have: written at the record's commitTs.
+    expect(await r.regionB.commit(request('t2', early, { writes: [kb] }))).toEqual({ kind: 'conflict', key: kb })
+    committed(await r.regionB.commit(request('t3', c1.commitTs + 1, { writes: [kb] })))
+    // Settled once: the finish or the record coming again changes nothing.
+    expect(r.regionB.settle('t1', 'ja', c1.commitTs)).toBe(false)
+  })
+
+  test('a participant releases a prepare its journal shows never committed; unknown txIds are not remembered', async () => {
+    const r = twoRegions()
+    const kb = r.kb('y')
+    const early = r.hlc.now()
+    const prepare = (txId: string) => r.regionB.peer('b').prepare({ txId, startTs: early, writeKeys: [kb], lockedKeys: [], readKeys: [], coordinator: { journalId: 'ja', run: 'ended' } })
+    expect(prepare('orphan')).toMatchObject({ kind: 'prepared' })
+    expect(await r.regionB.commit(request('t1', r.hlc.now(), { writes: [kb] }))).toEqual({ kind: 'conflict', key: kb })
+    expect(r.regionB.settle('orphan', 'ja', undefined)).toBe(true)
+    // Released with nothing recorded: even a transaction as old as the orphan commits.
+    committed(await r.regionB.commit(request('t2', early + 1, { writes: [kb] })))
+    // A settle of a txId never prepared here leaves no trace: its prepare still reserves.
+    expect(r.regionB.settle('later', 'ja', undefined)).toBe(false)
+    const kc = r.kb('z')
+    expect(r.regionB.peer('b').prepare({ txId: 'later', startTs: r.hlc.now(), writeKeys: [kc], lockedKeys: [], readKeys: [] })).toMatchObject({ kind: 'prepared' })
+    expect(r.regionB.stats()[0]?.keysReserved).toBe(1)
   })
 
   test('an unreachable participant rejects the commit and releases every reservation', async () => {

@@ -26,6 +26,7 @@ import type {
   CommitService,
   PartitionOf,
   PrepareOutcome,
+  PreparedElsewhere,
 } from './index.ts'
 
 /** An owner as the router sees it: local (an `Adjudicator`) or remote (a peer plus a forwarder). */
@@ -176,6 +177,18 @@ class RegionAdjudicators implements Adjudicators {
     return local
   }
 
+  preparedElsewhere(beforeMs: number, max: number): readonly PreparedElsewhere[] {
+    const out: PreparedElsewhere[] = []
+    for (const a of this.#locals) a.preparedElsewhere(beforeMs, this.#options.run, max, out)
+    return out
+  }
+
+  settle(txId: string, journalId: string, commitTs: HlcTimestamp | undefined): boolean {
+    let settled = false
+    for (const a of this.#locals) settled = a.settle(txId, journalId, commitTs) || settled
+    return settled
+  }
+
   stats(): readonly AdjudicatorStats[] {
     return this.#locals.map((a) => a.stats())
   }
@@ -222,12 +235,20 @@ class RegionAdjudicators implements Adjudicators {
     groups: readonly KeyGroup[],
   ): Promise<CommitOutcome> {
     const { txId, startTs } = request
-    const clock = this.#options.clock
+    const { clock, run } = this.#options
     const preparingSinceMs = clock.wallMs()
     const prepared: Prepared[] = []
     for (const group of groups) {
       const { writeKeys, lockedKeys, readKeys, stableTables } = group
-      const outcome = group.owner.peer.prepare({ txId, startTs, writeKeys, lockedKeys, readKeys, ...(stableTables === undefined ? {} : { stableTables }) })
+      const outcome = group.owner.peer.prepare({
+        txId,
+        startTs,
+        writeKeys,
+        lockedKeys,
+        readKeys,
+        ...(stableTables === undefined ? {} : { stableTables }),
+        ...(run === undefined ? {} : { coordinator: { journalId: coordinator.journal.id, run } }),
+      })
       prepared.push({ group, outcome })
       if (!isPromise(outcome) && outcome.kind === 'conflict') break
     }

@@ -93,6 +93,19 @@ export interface PrepareRequest {
   readonly readKeys: readonly Key[]
   /** As CommitRequest.stableTables: checked, then reserved until `finish` (writes to them conflict). */
   readonly stableTables?: readonly number[]
+  /** Who coordinates: set by a region's adjudicators (`AdjudicatorOptions.run`), kept with the
+   * reservation. A participant in another region whose `finish` does not come settles the commit
+   * from its replica of that journal instead (`Adjudicators.settle`, `preparedElsewhere`). */
+  readonly coordinator?: Coordinator
+}
+
+/** The coordinator of a commit across owners: the journal its one commit record goes to, and the
+ * run (one start of the region's process) that coordinates it. A later run of that region never
+ * appends a record for a commit an earlier run prepared: the request lived only in the earlier
+ * process's memory. */
+export interface Coordinator {
+  readonly journalId: string
+  readonly run: string
 }
 
 /** A participant's answer to `prepare`, a value. */
@@ -151,6 +164,17 @@ export interface AdjudicatorOptions {
   /** Receives failures of remote `finish` calls after the outcome was decided (the participant
    * then keeps its reservation until it learns the outcome from the coordinator's journal). */
   readonly onPeerError?: (error: unknown) => void
+  /** This process's run (a fresh id at each start of the region), sent with every prepare as the
+   * coordinator's (`PrepareRequest.coordinator`). Undefined in a single region, where every
+   * participant lives and dies with its coordinator. */
+  readonly run?: string
+}
+
+/** A commit prepared at a local owner for a coordinator of another run (another region's
+ * process), whose `finish` has not come. */
+export interface PreparedElsewhere {
+  readonly txId: string
+  readonly coordinator: Coordinator
 }
 
 /** What one local adjudicator holds (for tests, benches and health pages). */
@@ -183,6 +207,18 @@ export interface Adjudicators extends CommitService {
   commit(request: CommitRequest, forwarded?: boolean): Promise<CommitOutcome>
   /** The participant API of a local owner, for the network layer to serve to other regions. */
   peer(ownerId: string): AdjudicatorPeer
+  /** Commits prepared here before `beforeMs` (wall clock) for a coordinator of another run, oldest
+   * first, at most `max`: those whose finish may never come (the coordinator's process died). */
+  preparedElsewhere(beforeMs: number, max: number): readonly PreparedElsewhere[]
+  /**
+   * Ends `txId`, prepared here for a coordinator appending to `journalId`, as that journal shows
+   * it: `commitTs` when its commit record is there (its keys recorded as written then, as
+   * `finish` does), undefined when the journal shows it can never be (released). The caller
+   * must know which: a release while the record may still come lets a conflicting commit through.
+   * Anything else (not prepared here, another coordinator) is ignored and not remembered. True
+   * when something was settled.
+   */
+  settle(txId: string, journalId: string, commitTs: HlcTimestamp | undefined): boolean
   stats(): readonly AdjudicatorStats[]
   /** Stops the pruning timer; journals belong to the caller and stay open. */
   close(): void

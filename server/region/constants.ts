@@ -58,4 +58,24 @@ export const CHANGE_KEYS_MAX = 64
  */
 export const FRONTIER_LOSS_LISTENERS_MAX = 1_000_000
 
+/**
+ * How often a region looks for commits prepared here whose coordinator's finish has not come
+ * (orphaned-prepares.ts): a quarter of a second, so that keys an orphan holds are free within
+ * about a second of its coordinator's region coming back (the question, then the replica catching
+ * up, take a few round trips).
+ */
+export const ORPHAN_SWEEP_MS = 250
+
+/** A prepared commit younger than this is not asked about: a live coordinator finishes within a
+ * round trip of its last prepare, and a slow one costs only a question whose answer (the same run)
+ * changes nothing. */
+export const ORPHAN_AGE_MS = 1_000
+
+/** Prepared commits one sweep looks at, oldest first (the rest wait for the next sweeps). */
+export const ORPHANS_PER_SWEEP_MAX = 1_000
+
+/** How long a question about a coordinator's run may go unanswered (it is asked again at the
+ * next sweep). */
+export const ORPHAN_ASK_TIMEOUT_MS = 2_000
+
 assert(LINK_EVENTS_PER_INTERVAL >= 1 && LINK_EVENT_INTERVAL_MS >= 1_000, 'link events are told, and at most a few per second')

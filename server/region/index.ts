@@ -6,6 +6,7 @@ import { createApp, errorBody, healthAnswer, loadOrCreateSecret, PRODUCT_VERSION
 import { Hlc, LOGICAL_PER_MS, steadyWallClock, tsFromMs, tsToMs, type Clock, type HlcTimestamp, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
 import type { Disk } from '../disk/index.ts'
+import { hex } from '../encoding/index.ts'
 import { assert, SqlError } from '../errors/index.ts'
 import {
   CLOSED_LEAD_MS_MAX,
@@ -32,6 +33,7 @@ import { REGION_DEFAULTS } from './constants.ts'
 import { gcTicker } from './gc.ts'
 import { HandBack } from './hand-back.ts'
 import { Retirement } from './retire.ts'
+import { OrphanedPrepares, serveRun } from './orphaned-prepares.ts'
 import { ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 
@@ -150,7 +152,14 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const state = ClusterState.load(o.disk, base)
   // Positions of retired journals a crash brought back (retire.ts forgets them once retired).
   for (const shard of shards) shard.forgetPositions([...shard.appliedPositions().keys()].filter((id) => state.isRetired(id)))
-  const replication = cluster === undefined ? undefined : replicate(cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, false)
+  /** This start of the region's process, named by a fresh id: prepares this region coordinates
+   * carry it, so a participant elsewhere can tell that the run which prepared has ended. */
+  const run = cluster === undefined ? undefined : hex(o.random.bytes(RUN_ID_BYTES))
+  /** Settles commits prepared here whose coordinator's finish did not come (set once the
+   * adjudicators exist; records shown before that settle nothing). */
+  let orphans: OrphanedPrepares | undefined
+  const replication = cluster === undefined ? undefined
+    : replicate(cluster, o.name, hlc, o.timers, state, o.journalCount, fileJournal, false, (records) => orphans?.onRecords(records))
   /** This region's leaders, by generation (the newest takes the commits; older ones are sealed,
    * and closed once retired). */
   const leadersByGeneration = new Map<number, Journal[]>()
@@ -233,6 +242,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       timers: o.timers,
       config: { txAgeMsMax },
       onPeerError: () => {},
+      ...(run === undefined ? {} : { run }),
     })
   }
   const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
@@ -290,7 +300,17 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Started once the generation records it meets can be admitted.
   crossbar.start()
   const availability = cluster === undefined ? undefined : watchAvailability(o, cluster, state, steadyClock, options.onClusterEvent)
-  if (replication !== undefined) serveAdjudicators(replication.rpc, adjudicators)
+  if (replication !== undefined && run !== undefined) {
+    serveAdjudicators(replication.rpc, adjudicators)
+    serveRun(replication.rpc, run, replication.openedSeq)
+    orphans = new OrphanedPrepares({
+      rpc: replication.rpc,
+      clock: o.clock,
+      timers: o.timers,
+      adjudicators: () => adjudicators.current,
+      replica: (journalId) => replication.replicas.get(journalId),
+    })
+  }
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
     storage,
@@ -396,6 +416,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       compaction.cancel()
       retirement?.close()
       handBack?.close()
+      orphans?.close()
       failover?.close()
       availability?.close()
       await api.close()
@@ -572,7 +593,9 @@ function regionList(topology: Topology | undefined, self: string, url: string) {
 }
 
 /** Journal replication and RPC over the cluster's transport: routes journal messages to the
- * journal they name, and greets each leader when the link to it comes up. */
+ * journal they name, and greets each leader when the link to it comes up. `onReplicaRecords`
+ * sees the committed records every replica shows (a full region settles prepared commits with
+ * them). */
 function replicate(
   cluster: ClusterOptions,
   self: string,
@@ -582,6 +605,7 @@ function replicate(
   journalsPerRegion: number,
   openLocal: (journalId: string, replica: boolean) => FileJournal,
   dropHeldElsewhere: boolean,
+  onReplicaRecords?: (records: readonly CommitRecord[]) => void,
 ) {
   const { topology, transport } = cluster
   const others = topology.regions.filter((r) => r.name !== self).map((r) => r.name)
@@ -591,6 +615,9 @@ function replicate(
   const leaders = new Map<string, ReplicatedJournal>()
   const replicas = new Map<string, ReplicaJournal>()
   const replicasOf = new Map<string, ReplicaJournal[]>()
+  /** The last seq of each led journal's file when this run opened it: every record an earlier run
+   * of this region can still commit in it is at or below (orphaned-prepares.ts). */
+  const openedSeq = new Map<string, number>()
   transport.onMessage((from, message) => {
     if (!isJournalMessage(message)) return
     // A leader's message about a journal not held here (a generation this region has not merged
@@ -605,7 +632,9 @@ function replicate(
     rpc: new Rpc(transport, { timers }),
     leaders,
     replicas,
+    openedSeq: openedSeq as ReadonlyMap<string, number>,
     lead(local: FileJournal): ReplicatedJournal {
+      openedSeq.set(local.id, local.lastSeq())
       const sealed = state.sealed(local.id)
       const journal = new ReplicatedJournal({ local, replicas: others, quorum: quorumOf(topology), link, timers, ...(sealed === undefined ? {} : { sealed }) })
       byId.set(journal.id, journal)
@@ -658,6 +687,7 @@ function replicate(
     if (state.pledged(local.id) !== undefined) journal.freeze()
     byId.set(journal.id, journal)
     replicas.set(journal.id, journal)
+    if (onReplicaRecords !== undefined) journal.follow({ onRecords: onReplicaRecords, onClosed: () => {} })
     replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])
     if (transport.isUp(leader)) journal.hello()
     return journal
@@ -713,6 +743,9 @@ function witnessApp(name: string, regions: ReturnType<typeof regionList>, health
   })
   return app
 }
+
+/** Random bytes naming a run: enough that two starts of a region never draw the same. */
+const RUN_ID_BYTES = 16
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
 

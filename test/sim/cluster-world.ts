@@ -248,6 +248,11 @@ export class ClusterWorld {
     this.#transports.delete(name)
   }
 
+  /** Replaces the faults of `name`'s disk from now on (its sync latency, say, for one phase). */
+  setDiskFaults(name: RegionName, faults: SimDiskFaults): void {
+    this.#disks.get(name)?.setFaults(faults)
+  }
+
   /** Runs microtasks and moves virtual time to the next timer (see stepSim). */
   step(maxMs?: number, minMs?: number): Promise<void> {
     return stepSim(this.sim, maxMs, minMs)
