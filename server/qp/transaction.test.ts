@@ -107,25 +107,28 @@ describe('conflicts', () => {
     expect((await sqlError(b.commit())).message).toContain('OC001')
   })
 
+  /** Two transactions check the pair of balances through `select`, then each withdraws 100 from
+   * its own row: the second commit's outcome. */
+  const writeSkew = async (select: string): Promise<string> => {
+    await h.run('UPDATE acct SET balance = 100')
+    const a = await h.begin()
+    const b = await h.begin()
+    for (const tx of [a, b]) await tx.execute(select)
+    await a.execute('UPDATE acct SET balance = balance - 100 WHERE id = 1')
+    await b.execute('UPDATE acct SET balance = balance - 100 WHERE id = 2')
+    await a.commit()
+    return b.commit().then(
+      () => 'committed',
+      (e: { code: string }) => e.code,
+    )
+  }
+
   test('write skew is allowed without FOR UPDATE and prevented with it', async () => {
     // Invariant the application wants: balance(1) + balance(2) >= 100. Each withdraws 100 from a
     // different row after checking the sum: snapshot isolation lets both commit.
-    const skew = async (lock: string) => {
-      const a = await h.begin()
-      const b = await h.begin()
-      for (const tx of [a, b]) await tx.execute(`SELECT balance FROM acct WHERE id IN (1, 2) ${lock}`)
-      await a.execute('UPDATE acct SET balance = balance - 100 WHERE id = 1')
-      await b.execute('UPDATE acct SET balance = balance - 100 WHERE id = 2')
-      await a.commit()
-      return b.commit().then(
-        () => 'committed',
-        (e: { code: string }) => e.code,
-      )
-    }
-    expect(await skew('')).toBe('committed')
+    expect(await writeSkew('SELECT balance FROM acct WHERE id IN (1, 2)')).toBe('committed')
     expect(await h.rows('SELECT sum(balance) FROM acct')).toEqual([['0']])
-    await h.run('UPDATE acct SET balance = 100')
-    expect(await skew('FOR UPDATE')).toBe('40001')
+    expect(await writeSkew('SELECT balance FROM acct WHERE id IN (1, 2) FOR UPDATE')).toBe('40001')
     expect(await h.rows('SELECT sum(balance) FROM acct')).toEqual([['100']])
   })
 
@@ -133,29 +136,15 @@ describe('conflicts', () => {
     await h.run('CREATE VIEW acct_v AS SELECT id, balance FROM acct WHERE balance >= 0')
     await h.run('CREATE TABLE other (id int PRIMARY KEY)')
     await h.run('INSERT INTO other VALUES (1)')
-    // Both check the pair through `select`, then each withdraws from its own row.
-    const skew = async (select: string) => {
-      await h.run('UPDATE acct SET balance = 100')
-      const a = await h.begin()
-      const b = await h.begin()
-      for (const tx of [a, b]) await tx.execute(select)
-      await a.execute('UPDATE acct SET balance = balance - 100 WHERE id = 1')
-      await b.execute('UPDATE acct SET balance = balance - 100 WHERE id = 2')
-      await a.commit()
-      return b.commit().then(
-        () => 'committed',
-        (e: { code: string }) => e.code,
-      )
-    }
     const where = 'WHERE id IN (1, 2)'
-    expect(await skew(`SELECT * FROM (SELECT balance FROM acct ${where}) s FOR UPDATE`)).toBe('40001')
-    expect(await skew(`SELECT * FROM (SELECT balance FROM acct ${where}) s FOR UPDATE OF s`)).toBe('40001')
-    expect(await skew(`SELECT * FROM acct_v ${where} FOR UPDATE`)).toBe('40001')
-    expect(await skew(`SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF a`)).toBe('40001')
+    expect(await writeSkew(`SELECT * FROM (SELECT balance FROM acct ${where}) s FOR UPDATE`)).toBe('40001')
+    expect(await writeSkew(`SELECT * FROM (SELECT balance FROM acct ${where}) s FOR UPDATE OF s`)).toBe('40001')
+    expect(await writeSkew(`SELECT * FROM acct_v ${where} FOR UPDATE`)).toBe('40001')
+    expect(await writeSkew(`SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF a`)).toBe('40001')
     // Both locking one row of `other` conflict by it (a lock is a write to the adjudicator).
-    expect(await skew(`SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o`)).toBe('40001')
+    expect(await writeSkew(`SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o`)).toBe('40001')
     // Locking only the other item (a subquery of no table) leaves the skew possible.
-    expect(await skew(`SELECT * FROM acct a, (SELECT 1 AS one) o WHERE a.id IN (1, 2) FOR UPDATE OF o`)).toBe('committed')
+    expect(await writeSkew(`SELECT * FROM acct a, (SELECT 1 AS one) o WHERE a.id IN (1, 2) FOR UPDATE OF o`)).toBe('committed')
     await h.run('UPDATE acct SET balance = 100')
   })
 

@@ -1,7 +1,7 @@
 // Casts between SQL types (ARCHITECTURE.md "query processor": binding and evaluation): PostgreSQL's
 // pg_cast rules per context, the cast functions, and typmod coercion (numeric(p,s), varchar(n),
 // character(n)).
-import { SqlError, assert, featureNotSupported } from '../../errors/index.ts'
+import { SqlError, assert } from '../../errors/index.ts'
 import { applyBpcharLength, bpcharStrip, truncateToLength } from './bpchar.ts'
 import { dateToTimestamp, roundTimestamp, timestampToDate } from './datetime.ts'
 import { Decimal } from './decimal.ts'
