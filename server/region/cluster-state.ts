@@ -6,7 +6,7 @@
 // took part in, every pledge it gave, every generation it admitted, every hand-back it decided and
 // every retirement; regions exchange their seals when a link comes up.
 import type { Disk } from '../disk/index.ts'
-import { assert, SqlError } from '../errors/index.ts'
+import { assert, AssertionError, SqlError } from '../errors/index.ts'
 import type { JournalSeal } from '../journal/index.ts'
 
 /** A journal's seal and the region that took it. */
@@ -363,7 +363,8 @@ export class ClusterState {
         await this.#disk.writeFileAtomic(this.#path, new TextEncoder().encode(`${json}\n`))
       } catch (e) {
         // An I/O failure is the caller's to answer (an RPC handler replies with it) as any
-        // database error, not an unhandled exception.
+        // database error, not an unhandled exception; a bug stays one.
+        if (e instanceof AssertionError) throw e
         throw new SqlError('58030', `could not write ${this.#path}: ${e instanceof Error ? e.message : String(e)}`)
       }
       this.#retiredOnDisk = retired

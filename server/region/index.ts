@@ -277,6 +277,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       },
     })
   }
+  /** Set by close(): a retirement step still dropping journals leaves the shards alone. */
+  let closing = false
   const retirement = cluster === undefined || replication === undefined ? undefined : new Retirement({
     self: o.name,
     regions: cluster.topology.regions.map((r) => r.name),
@@ -293,7 +295,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
         await replication.forget(id)?.close()
       }
-      for (const shard of shards) shard.forgetPositions(ids)
+      // A region closing meanwhile closed its shards: the positions are forgotten at the next
+      // start (state says the journals are retired).
+      if (!closing) for (const shard of shards) shard.forgetPositions(ids)
     },
     onRetired: (region) => handBack?.retired(region),
   })
@@ -411,6 +415,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     auth,
     journals: () => ({ merged: crossbar.journalIds(), held: openJournals().map((j) => j.id) }),
     async close() {
+      closing = true
       gc.cancel()
       indexJobSweep.cancel()
       compaction.cancel()
@@ -650,6 +655,7 @@ function replicate(
       byId.delete(journalId)
       leaders.delete(journalId)
       replicas.delete(journalId)
+      openedSeq.delete(journalId)
       const leader = parseJournalId(journalId)?.region
       if (leader !== undefined) {
         const rest = (replicasOf.get(leader) ?? []).filter((r) => r.id !== journalId)

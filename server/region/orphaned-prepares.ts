@@ -116,7 +116,9 @@ export class OrphanedPrepares {
       if (this.#ended.has(p.txId)) continue
       const region = parseJournalId(p.coordinator.journalId)?.region
       if (region === undefined) continue
-      byRegion.set(region, [...(byRegion.get(region) ?? []), p])
+      const list = byRegion.get(region)
+      if (list === undefined) byRegion.set(region, [p])
+      else list.push(p)
     }
     for (const [region, asked] of byRegion) if (!this.#asking.has(region)) void this.#ask(region, asked)
   }
