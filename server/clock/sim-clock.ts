@@ -33,6 +33,18 @@ export class SimClock implements Clock, Timers {
     return new Promise((resolve) => this.setTimeout(resolve, ms))
   }
 
+  /** For tests: lets microtasks run and advances a millisecond at a time until `promise`
+   * settles or `msMax` virtual ms passed; returns `promise` (which may still be pending). */
+  async runUntil<T>(promise: Promise<T>, msMax: number): Promise<T> {
+    let settled = false
+    promise.finally(() => (settled = true)).catch(() => {})
+    for (let i = 0; i < msMax && !settled; i++) {
+      await new Promise<void>((r) => setImmediate(r))
+      this.advance(1)
+    }
+    return promise
+  }
+
   /** Time of the next pending timer, or undefined when none is pending. */
   nextAt(): number | undefined {
     this.#queue = this.#queue.filter((p) => !p.cancelled)

@@ -15,15 +15,7 @@ const pledge: PledgeRecord = { by: 'west', attempt: { run: 'r1', n: 3 }, seal: {
 function world() {
   const clock = new SimClock()
   const disk = new SimDisk({ random: new SeededRandom(5), timers: clock, faults: { syncLatencyMsMin: 2 } })
-  const run = async <T>(promise: Promise<T>): Promise<T> => {
-    let settled = false
-    promise.finally(() => (settled = true)).catch(() => {})
-    for (let i = 0; i < 1_000 && !settled; i++) {
-      await new Promise<void>((r) => setImmediate(r))
-      clock.advance(1)
-    }
-    return promise
-  }
+  const run = <T>(promise: Promise<T>) => clock.runUntil(promise, 1_000)
   return { disk, run }
 }
 

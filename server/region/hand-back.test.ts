@@ -29,15 +29,7 @@ function heir(order: readonly string[], self: string) {
       return journal.append(request)
     },
   })
-  const run = async <T>(promise: Promise<T>, msMax = 2_000): Promise<T> => {
-    let settled = false
-    promise.finally(() => (settled = true)).catch(() => {})
-    for (let i = 0; i < msMax && !settled; i++) {
-      await new Promise<void>((r) => setImmediate(r))
-      clock.advance(1)
-    }
-    return promise
-  }
+  const run = <T>(promise: Promise<T>, msMax = 2_000) => clock.runUntil(promise, msMax)
   const outAll = async (region: string, n = 0) => {
     for (const id of state.journalsOf(region, 2, n)) await run(state.record(id, seal))
   }

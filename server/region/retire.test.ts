@@ -20,15 +20,7 @@ function world() {
   let disk = new SimDisk({ random: new SeededRandom(5), timers: clock, faults: { syncLatencyMsMin: 1 } })
   const net = new SimNetwork({ timers: clock, random: new SeededRandom(6), faults: { delayMs: 1 } })
   const transports = new Map<string, Transport>(REGIONS.map((r) => [r, net.transport(r, REGIONS.filter((o) => o !== r))]))
-  const run = async <T>(promise: Promise<T>, msMax = 1_000): Promise<T> => {
-    let settled = false
-    promise.finally(() => (settled = true)).catch(() => {})
-    for (let i = 0; i < msMax && !settled; i++) {
-      await new Promise<void>((r) => setImmediate(r))
-      clock.advance(1)
-    }
-    return promise
-  }
+  const run = <T>(promise: Promise<T>, msMax = 1_000) => clock.runUntil(promise, msMax)
   const dropped: string[] = []
   const retirement = (state: ClusterState) =>
     new Retirement({
