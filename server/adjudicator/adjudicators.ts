@@ -238,6 +238,7 @@ class RegionAdjudicators implements Adjudicators {
     const { clock, run } = this.#options
     const preparingSinceMs = clock.wallMs()
     const prepared: Prepared[] = []
+    const from = run === undefined ? {} : { coordinator: { journalId: coordinator.journal.id, run } }
     for (const group of groups) {
       const { writeKeys, lockedKeys, readKeys, stableTables } = group
       const outcome = group.owner.peer.prepare({
@@ -247,7 +248,7 @@ class RegionAdjudicators implements Adjudicators {
         lockedKeys,
         readKeys,
         ...(stableTables === undefined ? {} : { stableTables }),
-        ...(run === undefined ? {} : { coordinator: { journalId: coordinator.journal.id, run } }),
+        ...from,
       })
       prepared.push({ group, outcome })
       if (!isPromise(outcome) && outcome.kind === 'conflict') break

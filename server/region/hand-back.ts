@@ -102,9 +102,10 @@ export class HandBack {
       const at = key.lastIndexOf('@')
       return key.slice(0, at) === region && Number(key.slice(at + 1)) < below
     }
-    for (const key of [...this.#admitting.keys()]) if (old(key)) this.#admitting.delete(key)
-    for (const key of [...this.#drained]) if (old(key)) this.#drained.delete(key)
-    for (const key of [...this.#appending]) if (old(key)) this.#appending.delete(key)
+    // Deleting while iterating a Map or Set visits every other entry still.
+    for (const key of this.#admitting.keys()) if (old(key)) this.#admitting.delete(key)
+    for (const key of this.#drained) if (old(key)) this.#drained.delete(key)
+    for (const key of this.#appending) if (old(key)) this.#appending.delete(key)
   }
 
   /** Calls to `region`'s owners are refused here (57P03, nothing written) from this region's

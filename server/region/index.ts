@@ -277,8 +277,6 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       },
     })
   }
-  /** Set by close(): a retirement step still dropping journals leaves the shards alone. */
-  let closing = false
   const retirement = cluster === undefined || replication === undefined ? undefined : new Retirement({
     self: o.name,
     regions: cluster.topology.regions.map((r) => r.name),
@@ -295,9 +293,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
         await replication.forget(id)?.close()
       }
-      // A region closing meanwhile closed its shards: the positions are forgotten at the next
-      // start (state says the journals are retired).
-      if (!closing) for (const shard of shards) shard.forgetPositions(ids)
+      for (const shard of shards) shard.forgetPositions(ids)
     },
     onRetired: (region) => handBack?.retired(region),
   })
@@ -415,11 +411,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     auth,
     journals: () => ({ merged: crossbar.journalIds(), held: openJournals().map((j) => j.id) }),
     async close() {
-      closing = true
       gc.cancel()
       indexJobSweep.cancel()
       compaction.cancel()
-      retirement?.close()
+      // A step still dropping journals needs them and the shards open.
+      await retirement?.close()
       handBack?.close()
       orphans?.close()
       failover?.close()
@@ -499,7 +495,7 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
     async close() {
       closing = true
       retiring.cancel()
-      retirement.close()
+      await retirement.close()
       failover.close()
       availability.close()
       replication.rpc.close()

@@ -49,34 +49,41 @@ interface PeerSeals {
 export class Retirement {
   readonly #o: RetirementOptions
   readonly #peers = new Map<string, PeerSeals>()
-  #stepping = false
+  /** The step running, if any (the first removes what a crash left behind). */
+  #running: Promise<void> | undefined
   #closed = false
 
   constructor(options: RetirementOptions) {
     this.#o = options
     options.transport.onMessage((from, message) => this.#onMessage(from, message))
     // Files a crash left behind after their generation was retired on disk.
-    void this.#removeFiles().catch(rethrowBugs)
+    this.#run(() => this.#removeFiles())
   }
 
-  close(): void {
+  /** Starts no more steps; resolves once the one running ended (it closes journals, and its
+   * storage must still be open). */
+  close(): Promise<void> {
     this.#closed = true
+    return this.#running ?? Promise.resolve()
   }
 
   /** Drops fully merged old journals from the merge, retires the generations that may go, and
    * removes their files. One at a time; disk errors leave the rest to the next step. */
-  async step(): Promise<void> {
-    if (this.#stepping || this.#closed) return
-    this.#stepping = true
-    try {
+  step(): Promise<void> {
+    if (this.#running !== undefined || this.#closed) return Promise.resolve()
+    return this.#run(async () => {
       this.#release()
       await this.#retire()
       await this.#removeFiles()
-    } catch (e) {
-      rethrowBugs(e)
-    } finally {
-      this.#stepping = false
-    }
+    })
+  }
+
+  #run(work: () => Promise<void>): Promise<void> {
+    const running = work()
+      .catch(rethrowBugs)
+      .finally(() => (this.#running = undefined))
+    this.#running = running
+    return running
   }
 
   #onMessage(from: string, message: PeerMessage): void {

@@ -12,7 +12,8 @@
 // the last ended, must never see less than before; every begin is held to its region's clock.
 import { afterEach, expect, test } from 'bun:test'
 import { tsFromMs } from '../../server/clock/index.ts'
-import type { SqlTransaction } from '../../server/qp/transaction.ts'
+import { isSqlError } from '../../server/errors/index.ts'
+import type { SqlTransaction } from '../../server/qp/index.ts'
 import type { FullName } from './cluster-world.ts'
 import { ClusterScenario, quietCluster } from './cluster-scenario.ts'
 
@@ -30,8 +31,6 @@ async function begin(region: FullName): Promise<SqlTransaction> {
   return tx
 }
 
-const isSqlState = (e: unknown): boolean => e instanceof Error && 'code' in e && typeof e.code === 'string'
-
 test('with a lead, no snapshot is above its wall clock when its transaction begins, also after a restart', async () => {
   scenario = await ClusterScenario.open(7, quietCluster({ partitionCount: 2, closedLeadMs: 200 }))
   await scenario.sql('west', 'CREATE TABLE c (id int PRIMARY KEY, n int)')
@@ -48,7 +47,7 @@ test('with a lead, no snapshot is above its wall clock when its transaction begi
         written++
       } catch (e) {
         // East's restart stops commits on its partitions for a moment.
-        if (!isSqlState(e)) throw e
+        if (!isSqlError(e)) throw e
         await scenario.world.sim.sleep(1)
       }
     }
@@ -71,7 +70,7 @@ test('with a lead, no snapshot is above its wall clock when its transaction begi
           reads++
         } catch (e) {
           // A region just restarted may not serve for a moment.
-          if (!isSqlState(e)) throw e
+          if (!isSqlError(e)) throw e
         }
       }
       await scenario.world.sim.sleep(1)
