@@ -527,8 +527,7 @@ export class Binder {
       const fields = 'ColumnRef' in item ? (item.ColumnRef.fields ?? []) : []
       if (starItem(fields) === undefined) return [this.bind(item, scope, options)]
       const row = this.#columnRef(fields, scope, locationOf(item))
-      if (row.kind === 'func' && row.name === 'row') return row.args.slice(0, fieldCount(row.type))
-      // An enclosing query's row (passed in) or a LATERAL item's: its fields, selected.
+      // Its fields (a row here is its columns; an enclosing query's or a LATERAL item's, selected).
       return this.#typeOf(row).kind === 'record' ? this.recordFields(row).map((f) => f.expr) : [row]
     })
     if (args.length > RECORD_FIELDS_MAX) throw new SqlError('54011', `ROW expressions can have at most ${RECORD_FIELDS_MAX} entries`)
@@ -1388,9 +1387,6 @@ function starItem(fields: readonly Node[]): string | undefined {
   if (fields.length !== 2 || last === undefined || !('A_Star' in last) || !('String' in (fields[0] as Node))) return undefined
   return stringOf(fields[0])
 }
-
-/** How many fields a record type has (0 for other types). */
-const fieldCount = (type: SqlType): number => (type.kind === 'record' ? type.fields.length : 0)
 
 /** A column reference's table (when qualified) and column. In schema.table.column the schema
  * only narrows which table is meant; tables are unique in a scope. */

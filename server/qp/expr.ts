@@ -399,6 +399,18 @@ export function castDatum(
 }
 
 /** The children of an expression rebuilt through `f` (for rewrites such as grouping). */
+/** Whether `e` or any expression inside it passes `test` (subqueries' plans are not looked into). */
+export function someExpr(e: Expr, test: (x: Expr) => boolean): boolean {
+  let found = test(e)
+  if (!found) {
+    mapChildren(e, (c) => {
+      found ||= someExpr(c, test)
+      return c
+    })
+  }
+  return found
+}
+
 export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'const':

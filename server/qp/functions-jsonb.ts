@@ -224,6 +224,7 @@ const arrayLength = overloads(
   }),
 )
 
+const stripNullsFn = overloads(sig([T.jsonb], T.jsonb, (a) => new Jsonb(stripNulls(jv(a[0])))))
 const extractPath = variadicPath((j, p) => boxed(jsonPath(j, p)))
 
 const extractPathText: FunctionResolver = (args) => {
@@ -249,7 +250,7 @@ export const JSONB_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<st
   ['json_array_length', arrayLength],
   ['json_extract_path', extractPath],
   ['json_extract_path_text', extractPathText],
-  ['json_strip_nulls', overloads(sig([T.jsonb], T.jsonb, (a) => new Jsonb(stripNulls(jv(a[0])))))],
+  ['json_strip_nulls', stripNullsFn],
   ['jsonb_set', overloads(
     sig([T.jsonb, T.textArray, T.jsonb], T.jsonb, (a) => jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), true)),
     sig([T.jsonb, T.textArray, T.jsonb, T.bool], T.jsonb, (a) => jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), a[3] as boolean)),
@@ -259,7 +260,7 @@ export const JSONB_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<st
     sig([T.jsonb, T.textArray, T.jsonb, T.bool], T.jsonb, (a) =>
       jsonbSet(jv(a[0]), path(a[1]), jv(a[2]), true, a[3] === true ? 'after' : 'before')),
   )],
-  ['jsonb_strip_nulls', overloads(sig([T.jsonb], T.jsonb, (a) => new Jsonb(stripNulls(jv(a[0])))))],
+  ['jsonb_strip_nulls', stripNullsFn],
   ['jsonb_pretty', overloads(sig([T.jsonb], T.text, (a) => prettyJson(jv(a[0]))))],
   ['jsonb_object_length', overloads(sig([T.jsonb], T.int4, (a) => {
     const v = jv(a[0])

@@ -20,7 +20,7 @@ import {
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 import type { Table } from './catalog.ts'
 import { viewWriteError, type ViewDef, type WriteVerb } from './views.ts'
-import { mapChildren, type Expr } from './expr.ts'
+import { mapChildren, someExpr, type Expr } from './expr.ts'
 import { bindFrom, lockClauseName, lockRequest, outerLink, planUnitsOrdered, qualifiedName, relationsRead, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
@@ -382,19 +382,16 @@ function bindSimple(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefi
   const distinct = s.distinctClause !== undefined
   if (lock !== undefined) {
     // PostgreSQL's order of these checks, and its words.
-    const unlockable = distinct
-      ? 'DISTINCT clause'
-      : groupKeys.length > 0 || grouping.sets !== undefined
-        ? 'GROUP BY clause'
-        : having !== undefined
-          ? 'HAVING clause'
-          : aggregates.length > 0 || usesGrouping
-            ? 'aggregate functions'
-            : windows.calls.length > 0
-              ? 'window functions'
-              : sets.length > 0
-                ? 'set-returning functions in the target list'
-                : undefined
+    const unlockable = (
+      [
+        [distinct, 'DISTINCT clause'],
+        [groupKeys.length > 0 || grouping.sets !== undefined, 'GROUP BY clause'],
+        [having !== undefined, 'HAVING clause'],
+        [aggregates.length > 0 || usesGrouping, 'aggregate functions'],
+        [windows.calls.length > 0, 'window functions'],
+        [sets.length > 0, 'set-returning functions in the target list'],
+      ] as const
+    ).find(([applies]) => applies)?.[1]
     if (unlockable !== undefined) throw new SqlError('0A000', `${lockClauseName(lock.clause)} is not allowed with ${unlockable}`)
   }
   const limit = bindLimit(b, s.limitCount, 'LIMIT', parent)
@@ -821,14 +818,7 @@ function bindGroupItem(b: Binder, g: Node, scope: Scope, targets: readonly Bound
 }
 
 /** Whether `e` holds an expression of `kind` anywhere (aggregate calls, GROUPING). */
-function contains(e: Expr, kind: Expr['kind']): boolean {
-  let found = e.kind === kind
-  mapChildren(e, (c) => {
-    found ||= contains(c, kind)
-    return c
-  })
-  return found
-}
+const contains = (e: Expr, kind: Expr['kind']): boolean => someExpr(e, (x) => x.kind === kind)
 
 /** An ordinal (`1`) or a bare output name not shadowed by an input column: the target index. */
 function targetReference(b: Binder, node: Node, scope: Scope, targets: readonly BoundTarget[], clause: string): number | undefined {
