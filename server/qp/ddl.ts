@@ -2,7 +2,6 @@
 // keys through the write buffer like any row, so they commit, conflict and replicate like data.
 import type {
   ColumnDef as PgColumnDef,
-  ColumnRef,
   Constraint,
   CreateStmt,
   DropStmt,
@@ -18,7 +17,7 @@ import {
   SqlError,
 } from '../errors/index.ts'
 import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE, nodesOutsideSubqueries, resolveTypeName, stringOf } from './binder.ts'
+import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
   bareName,
@@ -57,6 +56,7 @@ import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
+import { someExpr } from './expr.ts'
 import { tableScope, type BindEnv } from './select.ts'
 import {
   allocateObjectId,
@@ -333,21 +333,17 @@ function validateGenerated(b: Binder, table: Table, col: ColumnDef, node: Node):
       },
     )
   }
-  // The row's whole value would include the column itself (PostgreSQL's 42P17 too).
-  const wholeRow = nodesOutsideSubqueries<ColumnRef>(node, 'ColumnRef').some(({ fields = [] }) => {
-    const first = fields[0]
-    if (first === undefined || !('String' in first) || stringOf(first) !== table.name) return false
-    if (fields.length === 2 && 'A_Star' in (fields[1] as Node)) return true
-    return fields.length === 1 && !table.columns.some((c) => c.name === table.name)
+  const e = b.bind(node, tableScope(table, table.name), {
+    clause: 'generation expression',
   })
-  if (wholeRow) {
+  // The row's whole value would include the column itself (PostgreSQL's 42P17 too). The table is
+  // the scope's only item, so a row of a named type here is its own; a field of it, `(t).a`, binds
+  // to the column and is fine.
+  if (someExpr(e, (x) => x.kind === 'func' && x.name === 'row' && x.type.kind === 'record' && x.type.name !== undefined)) {
     throw new SqlError('42P17', 'cannot use whole-row variable in column generation expression', {
       detail: 'This would cause the generated column to depend on its own value.',
     })
   }
-  const e = b.bind(node, tableScope(table, table.name), {
-    clause: 'generation expression',
-  })
   b.coerceToColumn(e, col.type, col.name)
 }
 
