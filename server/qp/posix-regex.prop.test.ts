@@ -24,7 +24,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { SqlError } from '../errors/index.ts'
 import { Backtracker, type StepBudget } from './regex-backtrack.ts'
-import { Dissector, type EndsOf } from './regex-dissect.ts'
+import { Dissector, groupBodies, type EndsOf } from './regex-dissect.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
 import { firstMatchIsPostgres, parseRegex, type ParsedRegex, type RegexNode } from './regex-syntax.ts'
 import { posixRegex } from './posix-regex.ts'
@@ -86,18 +86,13 @@ function reference(p: string, s: string, flags = ''): { index: number; groups: (
 class BruteEnds implements EndsOf {
   #s = ''
   #budget: StepBudget = { left: 0, total: 0 }
-  readonly #bodies = new Map<number, RegexNode>()
+  readonly #bodies: ReadonlyMap<number, RegexNode>
   /** The node the backtracking engine runs for a node of the pattern, exact and loose. */
   readonly #read = [new Map<RegexNode, RegexNode>(), new Map<RegexNode, RegexNode>()]
   readonly #engines = new Map<RegexNode, Backtracker>()
 
   constructor(readonly parsed: ParsedRegex) {
-    const visit = (n: RegexNode): void => {
-      if (n.kind === 'group' && n.capture !== undefined) this.#bodies.set(n.capture, n.body)
-      if (n.kind === 'seq' || n.kind === 'alt') n.items.forEach(visit)
-      else if (n.kind === 'group' || n.kind === 'repeat' || n.kind === 'look') visit(n.body)
-    }
-    visit(parsed.root)
+    this.#bodies = groupBodies(parsed.root)
   }
 
   reset(s: string, budget: StepBudget): void {

@@ -83,10 +83,10 @@ import { assert, SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { REGEX_CACHE_ENTRIES, REGEX_CAPTURE_STEPS_MAX, REGEX_CACHE_PATTERN_CHARS_MAX, REGEX_INTERRUPT_WORK, REGEX_STEPS_BASE, REGEX_STEPS_MAX, REGEX_STEPS_PER_CHAR } from './constants.ts'
 import { Backtracker, nextBoundary, type StepBudget } from './regex-backtrack.ts'
-import { Dissector, hasBackref } from './regex-dissect.ts'
+import { Dissector } from './regex-dissect.ts'
 import { compileJs } from './regex-js.ts'
 import { compileRe2, re2MayDiffer } from './regex-re2.ts'
-import { alternationMayMatter, firstMatchIsPostgres, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
+import { alternationMayMatter, firstMatchIsPostgres, hasBackref, parseRegex, patternTooComplex, type ParsedRegex } from './regex-syntax.ts'
 
 /** A pattern compiled once for its pattern text and flags; PgRegExp objects share it. */
 class Program {

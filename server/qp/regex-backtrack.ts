@@ -54,9 +54,10 @@ function tick(st: State): void {
   if (--st.budget.left < 0) throw regexTooComplex(st.budget.total)
 }
 
-/** `steps` steps at once. */
-function charge(st: State, steps: number): void {
-  if ((st.budget.left -= steps) < 0) throw regexTooComplex(st.budget.total)
+/** `steps` steps at once from `budget` (54001 past it): the backtracking engine's and
+ * regex-dissect.ts's. */
+export function spend(budget: StepBudget, steps: number): void {
+  if ((budget.left -= steps) < 0) throw regexTooComplex(budget.total)
 }
 
 const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff
@@ -190,7 +191,7 @@ export class Backtracker {
     const repeat = (p: number, k: Cont, min: number, max: number): boolean => {
       // A step, and one per capture it saves and clears (a body of a thousand groups that fails
       // at once would otherwise cost a thousand times a step).
-      charge(st, 1 + groups.length)
+      spend(st.budget, 1 + groups.length)
       if (max === 0) return k(p)
       if (min === 0 && !greedy && k(p)) return true
       const again: Cont = (q) => !(min === 0 && q === p) && repeat(q, k, Math.max(min - 1, 0), max - 1)
@@ -273,7 +274,7 @@ export class Backtracker {
       const length = end - start
       if (p + length > st.s.length) return false
       const compared = same(st.s, start, p, length)
-      charge(st, compared < 0 ? length : compared)
+      spend(st.budget, compared < 0 ? length : compared)
       return compared < 0 && k(p + length)
     }
   }

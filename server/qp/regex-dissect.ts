@@ -28,12 +28,13 @@ import {
   sameLowercase,
   sameUnits,
   setStep,
+  spend,
   type Step,
   type StepBudget,
   type Subject,
 } from './regex-backtrack.ts'
 import { WORD_SET } from './regex-charset.ts'
-import { BACKR, SHORTER, type ParsedRegex, type RegexNode, type Subre } from './regex-syntax.ts'
+import { BACKR, hasBackref, SHORTER, someNode, type ParsedRegex, type RegexNode, type Subre } from './regex-syntax.ts'
 
 /** Where the matches of a node of the pattern end, for one search of one text at a time. */
 export interface EndsOf {
@@ -75,14 +76,7 @@ class EndSets implements EndsOf {
   #depth = 0
 
   constructor(parsed: ParsedRegex) {
-    const bodies = new Map<number, RegexNode>()
-    const visit = (n: RegexNode): void => {
-      if (n.kind === 'group' && n.capture !== undefined) bodies.set(n.capture, n.body)
-      if (n.kind === 'seq' || n.kind === 'alt') for (const item of n.items) visit(item)
-      else if (n.kind === 'group' || n.kind === 'repeat' || n.kind === 'look') visit(n.body)
-    }
-    visit(parsed.root)
-    this.#groupBodies = bodies
+    this.#groupBodies = groupBodies(parsed.root)
   }
 
   reset(s: string, budget: StepBudget): void {
@@ -99,7 +93,7 @@ class EndSets implements EndsOf {
   }
 
   of(n: RegexNode, p: number, loose: boolean): readonly number[] {
-    this.#charge(1)
+    spend(this.#budget, 1)
     switch (n.kind) {
       case 'empty':
         return [p]
@@ -167,7 +161,7 @@ class EndSets implements EndsOf {
   #from(n: RegexNode, starts: readonly number[], loose: boolean, fresh = false): readonly number[] {
     if (starts.length === 0) return NONE
     if (starts.length === 1 && !fresh) return this.of(n, starts[0] as number, loose)
-    this.#charge(starts.length)
+    spend(this.#budget, starts.length)
     switch (n.kind) {
       case 'empty':
         return starts
@@ -212,7 +206,7 @@ class EndSets implements EndsOf {
       if (set.length === 0) continue
       if (union.length === 0) union = set
       else {
-        this.#charge(union.length + set.length)
+        spend(this.#budget, union.length + set.length)
         union = merged(union, set)
       }
     }
@@ -236,7 +230,7 @@ class EndSets implements EndsOf {
       }
       walked += count
     }
-    this.#charge(walked)
+    spend(this.#budget, walked)
     if (n.max === Infinity || starts.length === 1) return ends
     return dedupe(ascending(ends))
   }
@@ -259,7 +253,7 @@ class EndSets implements EndsOf {
       for (let k = min; k < max && frontier.length > 0; k++) {
         const next: number[] = []
         const reached = this.#from(body, frontier, loose)
-        this.#charge(reached.length)
+        spend(this.#budget, reached.length)
         for (const q of reached) {
           if (seen[q] === 1) continue
           seen[q] = 1
@@ -299,28 +293,24 @@ class EndSets implements EndsOf {
     if (test === undefined) this.#tests.set(n, (test = assertionTest(n.what, this.#subject, this.#word)))
     return test
   }
+}
 
-  #charge(steps: number): void {
-    if ((this.#budget.left -= steps) < 0) throw regexTooComplex(this.#budget.total)
+/** The body of each capturing group under `root`, by number. */
+export function groupBodies(root: RegexNode): ReadonlyMap<number, RegexNode> {
+  const bodies = new Map<number, RegexNode>()
+  const visit = (n: RegexNode): void => {
+    if (n.kind === 'group' && n.capture !== undefined) bodies.set(n.capture, n.body)
+    if (n.kind === 'seq' || n.kind === 'alt') for (const item of n.items) visit(item)
+    else if (n.kind === 'group' || n.kind === 'repeat' || n.kind === 'look') visit(n.body)
   }
+  visit(root)
+  return bodies
 }
 
 /** Whether `n` holds a repetition, a lookaround constraint or a back reference: what may cost
  * more than its size to match from one position. */
 function costly(n: RegexNode): boolean {
-  switch (n.kind) {
-    case 'repeat':
-    case 'look':
-    case 'backref':
-      return true
-    case 'seq':
-    case 'alt':
-      return n.items.some(costly)
-    case 'group':
-      return costly(n.body)
-    default:
-      return false
-  }
+  return someNode(n, (m) => m.kind === 'repeat' || m.kind === 'look' || m.kind === 'backref')
 }
 
 /** Past this many keys, EndSets drops its memo for a new one rather than unset each. */
@@ -387,23 +377,6 @@ function startsFrom(s: string, start: number, count: number): number[] {
   const at: number[] = []
   for (let p = start; p <= s.length && at.length < count; p = nextBoundary(s, p)) at.push(p)
   return at
-}
-
-/** Whether `n` holds a back reference. */
-export function hasBackref(n: RegexNode): boolean {
-  switch (n.kind) {
-    case 'backref':
-      return true
-    case 'seq':
-    case 'alt':
-      return n.items.some(hasBackref)
-    case 'group':
-    case 'repeat':
-    case 'look':
-      return hasBackref(n.body)
-    default:
-      return false
-  }
 }
 
 /**
@@ -516,7 +489,7 @@ export class Dissector {
   #dissected(begin: number, end: number): number[] | null {
     // A step per group set up (a pattern of a thousand groups tried at every position would
     // otherwise cost a thousand times a step).
-    this.#charge(this.#groups)
+    spend(this.#budget, this.#groups)
     this.#caps = new Array<number>(2 * (this.#groups + 1)).fill(-1)
     if (this.#groups > 0 && !this.#dissect(this.#tree, begin, end)) return null
     this.#caps[0] = begin
@@ -735,7 +708,7 @@ export class Dissector {
     const same = this.#icase ? sameLowercase : sameUnits
     for (let p = begin; p < end; p += length) {
       const compared = same(this.#s, from, p, length)
-      this.#charge(compared < 0 ? length : compared)
+      spend(this.#budget, compared < 0 ? length : compared)
       if (compared >= 0) return false
     }
     return true
@@ -759,7 +732,7 @@ export class Dissector {
       if (copies >= t.min) ends.push(q)
       if (q + length > this.#s.length) break
       const compared = same(this.#s, from, q, length)
-      this.#charge(compared < 0 ? length : compared)
+      spend(this.#budget, compared < 0 ? length : compared)
       if (compared >= 0) break
     }
     return ends
@@ -767,7 +740,7 @@ export class Dissector {
 
   /** zaptreesubs: unsets the captures of `t`'s subtree. */
   #zap(t: Subre): void {
-    this.#charge(t.captures.length)
+    spend(this.#budget, t.captures.length)
     for (const g of t.captures) this.#caps[2 * g] = this.#caps[2 * g + 1] = -1
   }
 
@@ -780,10 +753,6 @@ export class Dissector {
   }
 
   #tick(): void {
-    this.#charge(1)
-  }
-
-  #charge(steps: number): void {
-    if ((this.#budget.left -= steps) < 0) throw regexTooComplex(this.#budget.total)
+    spend(this.#budget, 1)
   }
 }

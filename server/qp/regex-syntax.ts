@@ -130,6 +130,28 @@ function subre(
   return { op, flags, lang, capno: 0, children, min, max, group, captures: [] }
 }
 
+/** Whether `hit` holds for `n` or for any node below it (items of a sequence or alternation, the
+ * body of a group, repetition or lookaround). */
+export function someNode(n: RegexNode, hit: (m: RegexNode) => boolean): boolean {
+  if (hit(n)) return true
+  switch (n.kind) {
+    case 'seq':
+    case 'alt':
+      return n.items.some((item) => someNode(item, hit))
+    case 'group':
+    case 'repeat':
+    case 'look':
+      return someNode(n.body, hit)
+    default:
+      return false
+  }
+}
+
+/** Whether `n` holds a back reference. */
+export function hasBackref(n: RegexNode): boolean {
+  return someNode(n, (m) => m.kind === 'backref')
+}
+
 /** Items in sequence, as the parser gives them (one item alone, none as 'empty'). */
 function seqOf(items: readonly RegexNode[]): RegexNode {
   if (items.length === 1) return items[0] as RegexNode
@@ -333,19 +355,9 @@ export function alternationMayMatter(parsed: ParsedRegex): boolean {
   return parsed.groups > 0 && varies(parsed.root)
 }
 
-/** Whether `n` holds a capturing group. */
+/** Whether `n` holds a capturing group (never inside a lookaround: the parser numbers none there). */
 function captures(n: RegexNode): boolean {
-  switch (n.kind) {
-    case 'group':
-      return n.capture !== undefined || captures(n.body)
-    case 'seq':
-    case 'alt':
-      return n.items.some(captures)
-    case 'repeat':
-      return captures(n.body)
-    default:
-      return false
-  }
+  return someNode(n, (m) => m.kind === 'group' && m.capture !== undefined)
 }
 
 /** The items of a sequence, seen through parentheses and nested sequences. */
@@ -536,7 +548,7 @@ class Parser {
       if (atom === undefined) throw invalidRegex('quantifier operand invalid')
       items.push(atom)
     }
-    return items.length === 1 ? (items[0] as RegexNode) : items.length === 0 ? { kind: 'empty' } : { kind: 'seq', items }
+    return seqOf(items)
   }
 
   /** The quantifier at the cursor ('*', '+', '?', a bound, each optionally followed by '?'). */
