@@ -42,6 +42,7 @@ export type { FaultControl } from './admin-faults.ts'
  * failed over, partitions taken over), and the callback `RegionOptions.onClusterEvent` it goes to. */
 export type { ClusterEvent, ClusterEventSink } from './cluster-event.ts'
 export { gcTicker, type GcTickOptions } from './gc.ts'
+export { generationJournalId, parseJournalId } from './cluster-state.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
 
 /** How one region is built. Every field but the environment has a default in constants.ts. */
@@ -504,9 +505,10 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   }
 }
 
-/** Where a journal's files live: a leader's `journal-<k>` (generation 0) or
- * `journal-g<n>-<k>`, a replica's `replica-<region>-j<k>` or `replica-<region>-g<n>-j<k>`. */
-function journalDir(base: string, journalId: string, replica: boolean): string {
+/** Where a journal's files live under a region's directory `base`: a leader's `journal-<k>`
+ * (generation 0) or `journal-g<n>-<k>`, a replica's `replica-<region>-j<k>` or
+ * `replica-<region>-g<n>-j<k>`. Exported for tests that look at what a region keeps on disk. */
+export function journalDir(base: string, journalId: string, replica: boolean): string {
   const parsed = parseJournalId(journalId)
   assert(parsed !== undefined, `journal id ${journalId}`)
   if (replica) return `${base}/replica-${journalId.replaceAll('/', '-')}`

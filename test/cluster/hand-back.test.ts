@@ -8,7 +8,7 @@
 // Every row written anywhere is read the same in both regions at the end.
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { PeerMessage } from '../../server/net/index.ts'
-import type { ClusterEvent } from '../../server/region/index.ts'
+import { generationJournalId, journalDir, parseJournalId, type ClusterEvent } from '../../server/region/index.ts'
 import { Cluster } from './cluster.ts'
 
 let cluster: Cluster | undefined
@@ -197,14 +197,9 @@ describe('partition hand-back', () => {
 // generation of each region, the retired generations' directories are gone from every disk, the
 // rows are the same everywhere, and a restart of each full region reopens none of them.
 describe('retiring old generations', () => {
-  /** The journal directories region `holder` would keep for `journalId` (see region/index.ts). */
-  const dirOf = (holder: string, journalId: string) => {
-    const [region, g, j] = journalId.includes('/g') ? journalId.split('/') : [journalId.split('/')[0], 'g0', journalId.split('/')[1]]
-    const k = (j as string).slice(1)
-    if (region !== holder) return `/mem/${holder}/replica-${journalId.replaceAll('/', '-')}`
-    return g === 'g0' ? `/mem/${holder}/journal-${k}` : `/mem/${holder}/journal-${g}-${k}`
-  }
-  const ids = (region: string, n: number) => [0, 1].map((k) => (n === 0 ? `${region}/j${k}` : `${region}/g${n}/j${k}`))
+  /** The journal directories region `holder` would keep for `journalId`. */
+  const dirOf = (holder: string, journalId: string) => journalDir(`/mem/${holder}`, journalId, parseJournalId(journalId)?.region !== holder)
+  const ids = (region: string, n: number) => [0, 1].map((k) => generationJournalId(region, n, k))
 
   test('after three hand-backs every region holds only the live generations, and their files alone', async () => {
     cluster = new Cluster(false, { fileStorage: true, compactIntervalMs: 500 })

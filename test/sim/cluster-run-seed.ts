@@ -5,6 +5,7 @@ import { loadModule } from 'libpg-query'
 import { SeededRandom } from '../../server/clock/index.ts'
 import { isSqlError } from '../../server/errors/index.ts'
 import type { QueryProcessor } from '../../server/qp/index.ts'
+import { generationJournalId, journalDir, parseJournalId } from '../../server/region/index.ts'
 import {
   BankModel,
   CheckFailure,
@@ -497,16 +498,16 @@ function journalDirs(world: ClusterWorld, name: RegionName, held: ReadonlySet<st
   for (const n of NAMES) {
     const proc = world.proc(n)
     for (const id of (proc?.region?.journals() ?? proc?.witness?.journals())?.held ?? []) {
-      const m = /^([^/]+)\/(?:g([0-9]+)\/)?j[0-9]+$/.exec(id)
-      if (m !== null) newest.set(m[1] as string, Math.max(newest.get(m[1] as string) ?? 0, Number(m[2] ?? 0)))
+      const parsed = parseJournalId(id)
+      if (parsed !== undefined) newest.set(parsed.region, Math.max(newest.get(parsed.region) ?? 0, parsed.n))
     }
   }
   const stray: string[] = []
   for (const region of FULL) {
     for (let g = 0; g <= (newest.get(region) ?? 0); g++) {
       for (let k = 0; k < journals; k++) {
-        const id = g === 0 ? `${region}/j${k}` : `${region}/g${g}/j${k}`
-        const dir = region !== name ? `/mem/${name}/replica-${id.replaceAll('/', '-')}` : g === 0 ? `/mem/${name}/journal-${k}` : `/mem/${name}/journal-g${g}-${k}`
+        const id = generationJournalId(region, g, k)
+        const dir = journalDir(`/mem/${name}`, id, region !== name)
         if (!held.has(id) && disk.exists(dir)) stray.push(dir)
       }
     }
