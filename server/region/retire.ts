@@ -126,15 +126,19 @@ export class Retirement {
   }
 
   /** Whether `region`'s generation `n` may be retired here: sealed in full here, its seals held
-   * by every other region, and (a full region) applied durably through them and out of the merge. */
+   * by every other region, and (a full region) applied durably through them and out of the merge.
+   * Only asks: leaving the merge is #release's. */
   #retirable(region: string, n: number): boolean {
     const { state, crossbar, journalsPerRegion, regions, self } = this.#o
     const ids = state.journalsOf(region, journalsPerRegion, n)
     for (const peer of regions) if (peer !== self && !this.#held(peer, region, n, ids)) return false
+    // #release ran at the start of this step; a journal that joined the merge since (an empty
+    // generation's late admission) waits for the next step.
+    const merged = crossbar === undefined ? [] : crossbar.journalIds()
     for (const id of ids) {
       const seal = state.sealed(id)
       if (seal === undefined) return false
-      if (crossbar !== undefined && (crossbar.durableThrough(id) < seal.seq || !crossbar.release(id, seal.seq))) return false
+      if (crossbar !== undefined && (crossbar.durableThrough(id) < seal.seq || merged.includes(id))) return false
     }
     return true
   }
