@@ -135,11 +135,13 @@ export interface ItemRow {
   readonly fieldNames?: readonly string[] | undefined
   /** A set-returning function of a base type: its whole row is its one column's value. */
   readonly scalar?: boolean | undefined
-  /** A slot never NULL in a row of the item (a table's primary key): NULL there means an outer
-   * join NULL-extended the item, so its whole row is NULL. */
-  readonly keySlot?: number | undefined
-  /** On the NULL-extended side of an outer join: without a key slot, a row of NULL fields is
-   * taken as the NULL the join made (a real row of NULLs is then NULL too). */
+  /** A slot never NULL in a row of the item, so NULL there means an outer join NULL-extended it
+   * and its whole row is NULL, not a row of NULL fields: a table's primary key; for a subquery,
+   * view, CTE or function a marker slot, TRUE in each of its rows, that the item gets only once
+   * this is called (no plan without such a whole-row reference pays for it). Called only while
+   * the FROM clause is bound, before it is planned. */
+  readonly matched?: (() => number) | undefined
+  /** On the NULL-extended side of an outer join: its whole row reads `matched`. */
   readonly nullable?: boolean | undefined
 }
 
@@ -507,16 +509,16 @@ export class Binder {
     if (item.scalar === true && fields.length === 1) return fields[0] as Expr
     const type = recordType(columns.map((c, i) => ({ name: item.fieldNames?.[i] ?? c.name, type: c.type })), item.typeName)
     const n = fields.length
-    const key = item.keySlot === undefined ? undefined : scope.columns.find((c) => c.table === name && c.slot === item.keySlot)
-    if (key !== undefined) {
-      const args = [...fields, { kind: 'column', type: key.type, slot: key.slot, name: key.name } as const]
+    const slot = item.nullable === true ? item.matched?.() : undefined
+    if (slot !== undefined) {
+      // The key column's own name and type where it is one (a table's), else the item's marker
+      // (named as PostgreSQL names the whole row in its 42803).
+      const key = scope.columns.find((c) => c.table === name && c.slot === slot) ?? { name: `${name}.*`, type: boolType() }
+      const args = [...fields, { kind: 'column', type: key.type, slot, name: key.name } as const]
       const apply = (v: readonly Datum[]) => (v[n] === null ? null : new RecordValue(v.slice(0, n)))
       return { kind: 'func', type, name: 'row', args, apply, strict: false, volatile: false }
     }
-    const apply =
-      item.nullable === true
-        ? (v: readonly Datum[]) => (v.every((x) => x === null) ? null : new RecordValue(v.slice()))
-        : (v: readonly Datum[]) => new RecordValue(v.slice())
+    const apply = (v: readonly Datum[]) => new RecordValue(v.slice())
     return { kind: 'func', type, name: 'row', args: fields, apply, strict: false, volatile: false }
   }
 

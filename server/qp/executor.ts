@@ -356,7 +356,7 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
     case 'values':
       return rel.rows.map((exprs) => exprs.map((e) => evaluate(e, NO_ROW, ctx.eval)))
     case 'place':
-      return placeRows(relRows(ctx, rel.input), rel.offset, rel.width)
+      return placeRows(relRows(ctx, rel.input), rel.offset, rel.width, rel.matched)
     case 'filter':
       if (rel.once === true) return ctx.constant(rel.cond) === true ? relRows(ctx, rel.input) : []
       return filterRows(ctx, relRows(ctx, rel.input), rel.cond)
@@ -398,10 +398,11 @@ function* scanRows(ctx: ExecContext, source: TableSource): Generator<Datum[]> {
   for (const r of sourceRows(ctx, source)) yield r.row
 }
 
-function* placeRows(rows: Iterable<readonly Datum[]>, offset: number, width: number): Generator<Datum[]> {
+function* placeRows(rows: Iterable<readonly Datum[]>, offset: number, width: number, matched: number | undefined): Generator<Datum[]> {
   for (const row of rows) {
     const out: Datum[] = new Array<Datum>(width).fill(null)
     for (let i = 0; i < row.length; i++) out[offset + i] = row[i] ?? null
+    if (matched !== undefined) out[matched] = true
     yield out
   }
 }
@@ -490,6 +491,7 @@ function* lateralRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'lateral' }>):
       ctx.tick()
       const out = l.slice()
       for (let i = 0; i < r.length; i++) out[rel.offset + i] = r[i] ?? null
+      if (rel.matched !== undefined) out[rel.matched] = true
       if (rel.cond !== undefined && evaluate(rel.cond, out, ctx.eval) !== true) continue
       matched = true
       yield out

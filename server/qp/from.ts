@@ -43,6 +43,10 @@ interface Unit {
   readonly offset?: number
   /** LATERAL: the subquery run once per row of the items it reads (`args` over the FROM row). */
   readonly lateral?: { readonly rel: Rel; readonly args: readonly Expr[]; readonly offset: number } | undefined
+  /** A subquery's, view's, CTE's or function's marker slot, once a whole-row reference asked for
+   * one (ItemRow.matched; it is then among `slots`): each of its rows, a LATERAL one's too, has
+   * TRUE there. */
+  readonly marker?: { readonly slot: number | undefined }
   /** Full FROM-width rows of this unit, filtered by `preds` (over canonical slots). */
   build(preds: readonly Expr[], width: number, order: OrderRequest | undefined, limited: boolean): { rel: Rel; ordered: boolean }
 }
@@ -147,7 +151,15 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockReq
     if (!b.tables.includes(name)) throw new SqlError('42P01', `relation "${name}" in ${clause} clause not found in FROM clause`)
   }
   const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes, rows: b.rows }
-  return { scope, width: b.at.offset, units: b.units, pool: b.pool }
+  return {
+    scope,
+    // Read when planned: a whole-row reference bound after the FROM clause may add a slot.
+    get width() {
+      return b.at.offset
+    },
+    units: b.units,
+    pool: b.pool,
+  }
 }
 
 /** The relations a parse tree reads (its RangeVars), except names a WITH inside it defines
@@ -270,7 +282,7 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   b.rows.set(alias, {
     typeName: table.name,
     fieldNames: renames.length === 0 ? undefined : table.columns.filter((c) => !c.hidden).map((c) => c.name),
-    keySlot: offset + (table.primaryKey[0] as number),
+    matched: () => offset + (table.primaryKey[0] as number),
   })
   return { columns, tables: [alias] }
 }
@@ -326,15 +338,30 @@ function derived(
   const offset = b.at.offset
   b.at.offset += names.length
   const slots = names.map((_, i) => offset + i)
+  const marker: { slot: number | undefined } = { slot: undefined }
+  let planned = false
   b.units.push({
     slots,
+    marker,
     build(preds, width) {
-      const placed: Rel = offset === 0 && width === names.length ? rel : { kind: 'place', width, input: rel, offset }
+      planned = true
+      const placed: Rel = offset === 0 && width === names.length ? rel : { kind: 'place', width, input: rel, offset, matched: marker.slot }
       return { rel: filtered(placed, preds), ordered: false }
     },
   })
   const columns = names.map((n, i) => ({ table: alias, name: renamed[i] ?? n, type: types[i] as SqlType, slot: offset + i, hidden: false }))
-  b.rows.set(alias, row)
+  // No column of the item is sure to be non-NULL (as a table's key is), so its whole row on an
+  // outer join's nullable side asks for a marker: a slot after every slot taken so far, added to
+  // this unit's slots (the enclosing joins read them when planned).
+  const matched = () => {
+    if (marker.slot === undefined) {
+      assert(!planned, 'whole-row references are bound before their FROM clause is planned')
+      marker.slot = b.at.offset++
+      slots.push(marker.slot)
+    }
+    return marker.slot
+  }
+  b.rows.set(alias, { ...row, matched })
   return { columns, tables: [alias] }
 }
 
@@ -499,11 +526,15 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
   const extended = join === 'left' ? right.tables : join === 'right' ? left.tables : [...left.tables, ...right.tables]
   for (const t of extended) b.rows.set(t, { ...b.rows.get(t), nullable: true })
   const { columns, cond } = joinColumns(b, j, left, right, join)
-  const leftSlots = left.units.flatMap((u) => u.slots)
-  const rightSlots = right.units.flatMap((u) => u.slots)
   b.units.push({
-    slots: [...leftSlots, ...rightSlots],
+    // Read when planned: a whole-row reference bound after the join may add a marker slot to an
+    // item inside it (ItemRow.matched).
+    get slots() {
+      return [...left.units, ...right.units].flatMap((u) => u.slots)
+    },
     build(allPreds, width) {
+      const leftSlots = left.units.flatMap((u) => u.slots)
+      const rightSlots = right.units.flatMap((u) => u.slots)
       // WHERE conjuncts on the preserved side alone filter it before the join (same rows).
       const within = (p: Expr, side: readonly number[]) => [...slotsOf(p)].every((x) => side.includes(x))
       const pushLeft = join === 'left' ? allPreds.filter((p) => within(p, leftSlots)) : []
@@ -513,7 +544,7 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
       const only = right.units.length === 1 ? right.units[0] : undefined
       if (only?.lateral !== undefined) {
         if (join !== 'left') throw new SqlError('42P10', `invalid reference to FROM-clause entry: the right side of a ${join.toUpperCase()} JOIN cannot be LATERAL`)
-        const rel: Rel = { kind: 'lateral', width, join, left: l, sub: only.lateral.rel, args: only.lateral.args, offset: only.lateral.offset, cond }
+        const rel: Rel = { kind: 'lateral', width, join, left: l, sub: only.lateral.rel, args: only.lateral.args, offset: only.lateral.offset, matched: only.marker?.slot, cond }
         return { rel: filtered(rel, preds), ordered: false }
       }
       if (join === 'left' && only !== undefined && right.pool.length === 0 && cond !== undefined && estimateRows(l) <= INDEX_JOIN_ROWS_MAX) {
@@ -652,7 +683,7 @@ export function planUnitsOrdered(
     for (const c of ready) joinConds.splice(joinConds.indexOf(c), 1)
     if (unit.lateral !== undefined) {
       const cond = andOf([...(local[next] as Expr[]), ...ready.map((c) => c.expr)])
-      rel = { kind: 'lateral', width, join: 'inner', left: rel, sub: unit.lateral.rel, args: unit.lateral.args, offset: unit.lateral.offset, cond }
+      rel = { kind: 'lateral', width, join: 'inner', left: rel, sub: unit.lateral.rel, args: unit.lateral.args, offset: unit.lateral.offset, matched: unit.marker?.slot, cond }
       joined.add(next)
       slots = [...slots, ...nextSlots]
       continue

@@ -74,11 +74,13 @@ async function theirs(p: string, s: string): Promise<string | null> {
   return pg.text(`concat_ws(' ', regexp_instr(${t}, ${r}), regexp_instr(${t}, ${r}, 1, 1, 1), coalesce(array_to_json(regexp_match(${t}, ${r}))::text, 'none'))`)
 }
 
+/** Ours as `theirs` reports it: positions in characters (PostgreSQL's), not UTF-16 units. */
 function ours(p: string, s: string): string {
   const m = posixRegex(p, '').exec(s)
   if (m === null) return '0 0 none'
   const groups = m.length > 1 ? m.slice(1) : [m[0]]
-  return `${m.index + 1} ${m.index + m[0].length + 1} ${JSON.stringify(groups.map((g) => g ?? null))}`
+  const at = (unit: number) => [...s.slice(0, unit)].length + 1
+  return `${at(m.index)} ${at(m.index + m[0].length)} ${JSON.stringify(groups.map((g) => g ?? null))}`
 }
 
 /** Checks, over `numRuns` patterns and texts, that our match and captures are PostgreSQL's on the
@@ -130,6 +132,13 @@ describe("the match is PostgreSQL's", () => {
       ['abbb', '((a){1,1}?)b*'],
       ['ab', '($)|(.)\\1'],
       ['abc', '($)|(.)\\1'],
+      // Surrogate pairs: a repetition's bounds on its iterations count characters, not units
+      // (each of these went wrong counting units); the last took the square of the text.
+      ['😀😀', '(.)(?:\\1?){3}'],
+      ['a😀😀😀b', '(.)(?:(\\1?)){3,4}'],
+      ['😀😀😀😀😀', '(.)(?:(\\1|)){2,3}?'],
+      ['😀😀😀😀😀', '(.)(?:(\\1|)){5,8}$'],
+      ['😀x😀x😀x', '(.).(?:\\1)*'],
     ] as const) {
       expect(ours(p, s)).toBe((await theirs(p, s)) as string)
     }

@@ -400,6 +400,14 @@ export class Dissector {
   /** Whether the text has surrogate pairs (PostgreSQL counts characters, not UTF-16 units), once
    * asked. */
   #astral: boolean | undefined
+  /** Where the search starts: no span it counts begins before it. */
+  #origin = 0
+  /** On a text with surrogate pairs, the characters in s[#origin, #origin + i) at i, up to the
+   * furthest end #chars has been asked about in this search: the dissection's iteration loops ask
+   * for spans as long as the match at every turn, so each unit is counted once, at a step each,
+   * and a span costs a subtraction (walking it each time was the square of the text, unbudgeted).
+   * The entry inside a pair is never read (spans start and end at characters). */
+  readonly #counts: number[] = [0]
   #budget: StepBudget = { left: 0, total: 0 }
   #caps: number[] = []
 
@@ -417,7 +425,7 @@ export class Dissector {
    * leftmost start where the RE matches, the longest or shortest end (with back references, of
    * those the dissection confirms), as [start, end] per group (-1 unset); or null. */
   exec(s: string, start: number, budget: StepBudget, anchored = false): number[] | null {
-    return this.#searching(s, budget, () => {
+    return this.#searching(s, start, budget, () => {
       const lang = this.#tree.lang
       // With back references PostgreSQL's search (cfindloop) tries the starts window by window,
       // each up to the nearest end of a match its DFA sees, and stops once a window that failed
@@ -453,17 +461,17 @@ export class Dissector {
   /** PostgreSQL's captures of the match s[start, end), which its DFA for the RE matches (from
    * another engine that found PostgreSQL's match); null where a back reference refutes it. */
   captures(s: string, start: number, end: number, budget: StepBudget): number[] | null {
-    return this.#searching(s, budget, () => {
+    return this.#searching(s, start, budget, () => {
       const caps = this.#dissected(start, end)
       assert(caps !== null || this.#backrefs, "without back references the dissection of PostgreSQL's match never fails")
       return caps
     })
   }
 
-  /** `f` over `s`: the memo and the text are the search's alone. Each level of the tree, and of
-   * a node inside a node, is a frame: past the stack, 54001. */
-  #searching<T>(s: string, budget: StepBudget, f: () => T): T {
-    this.#begin(s, budget)
+  /** `f` over `s` from `origin`: the memo and the text are the search's alone. Each level of the
+   * tree, and of a node inside a node, is a frame: past the stack, 54001. */
+  #searching<T>(s: string, origin: number, budget: StepBudget, f: () => T): T {
+    this.#begin(s, origin, budget)
     try {
       return f()
     } catch (e) {
@@ -474,15 +482,18 @@ export class Dissector {
     }
   }
 
-  #begin(s: string, budget: StepBudget): void {
+  #begin(s: string, origin: number, budget: StepBudget): void {
     this.#s = s
     this.#astral = undefined
+    this.#origin = origin
+    this.#counts.length = 1
     this.#budget = budget
     this.#ends.reset(s, budget)
   }
 
   #end(): void {
     this.#s = ''
+    this.#counts.length = 1
     this.#ends.reset('', this.#budget)
   }
 
@@ -744,12 +755,22 @@ export class Dissector {
     for (const g of t.captures) this.#caps[2 * g] = this.#caps[2 * g + 1] = -1
   }
 
-  /** Characters (code points) in s[a, b). */
+  /** Characters (code points) in s[a, b), for a and b at characters from the search's origin. */
   #chars(a: number, b: number): number {
     if (!(this.#astral ??= /[\ud800-\udfff]/.test(this.#s))) return b - a
-    let n = 0
-    for (let p = a; p < b; p = nextBoundary(this.#s, p)) n++
-    return n
+    const origin = this.#origin
+    const counts = this.#counts
+    assert(a >= origin && b >= a && b <= this.#s.length, 'a span of the search')
+    let p = origin + counts.length - 1
+    if (p < b) spend(this.#budget, b - p)
+    for (let n = counts[counts.length - 1] as number; p < b; ) {
+      const q = nextBoundary(this.#s, p)
+      n++
+      if (q === p + 2) counts.push(n)
+      counts.push(n)
+      p = q
+    }
+    return (counts[b - origin] as number) - (counts[a - origin] as number)
   }
 
   #tick(): void {

@@ -52,12 +52,14 @@ export interface CteDef {
  * - scan: the table's columns by position.
  * - system: the system relation's columns.
  * - values / one: the listed expressions (evaluated over no row); `one` is a single empty row.
- * - place: the input's row copied to `offset` of a row of `width` (a FROM item inside a join).
+ * - place: the input's row copied to `offset` of a row of `width` (a FROM item inside a join),
+ *   and TRUE in slot `matched` (a whole row's sign that the item has a row there, see ItemRow).
  * - filter: the input's row, when `cond` is true.
  * - project: `exprs` over the input's row.
  * - join: left and right rows are both full FROM-width rows; the output merges right's `rightSlots`
  *   into left's row (NULL-extended for outer joins). `hashKeys` pairs equal-compared expressions.
- * - lateral: left's row with the subquery's row (run per left row) written at `offset`.
+ * - lateral: left's row with the subquery's row (run per left row) written at `offset`, and TRUE
+ *   in slot `matched` as in place.
  * - aggregate: `[...keys, ...aggregates]` per group (one row without keys, even over no input).
  * - window: the input row followed by one value per window call.
  * - distinct: the input's rows, duplicates dropped (compared on `on` slots when given, keeping the
@@ -71,7 +73,7 @@ export type Rel =
   | { readonly kind: 'scan'; readonly width: number; readonly source: TableSource }
   | { readonly kind: 'system'; readonly width: number; readonly relation: SystemRelation }
   | { readonly kind: 'values'; readonly width: number; readonly rows: readonly (readonly Expr[])[] }
-  | { readonly kind: 'place'; readonly width: number; readonly input: Rel; readonly offset: number }
+  | { readonly kind: 'place'; readonly width: number; readonly input: Rel; readonly offset: number; readonly matched?: number | undefined }
   /** `once`: the condition reads no row; it is evaluated once, before any input row is read. */
   | { readonly kind: 'filter'; readonly width: number; readonly input: Rel; readonly cond: Expr; readonly once?: boolean }
   | { readonly kind: 'project'; readonly width: number; readonly input: Rel; readonly exprs: readonly Expr[] }
@@ -96,6 +98,7 @@ export type Rel =
       readonly args: readonly Expr[]
       /** Where the subquery's columns go in the FROM row. */
       readonly offset: number
+      readonly matched?: number | undefined
       readonly cond: Expr | undefined
     }
   | {

@@ -72,7 +72,7 @@ export function tableScope(table: Table, alias: string): Scope {
   return {
     tables: [alias],
     columns: table.columns.map((c) => ({ table: alias, name: c.name, type: c.type, slot: c.position, hidden: c.hidden })),
-    rows: new Map([[alias, { typeName: table.name, keySlot: table.primaryKey[0] }]]),
+    rows: new Map([[alias, { typeName: table.name, matched: () => table.primaryKey[0] as number }]]),
   }
 }
 
