@@ -14,10 +14,11 @@ import {
   type RemoteOwnerSpec,
   type CommitOutcome,
   createAdjudicators,
+  GivenUp,
   hashPartitionOf,
   type PrepareOutcome,
 } from './index.ts'
-import { RESERVATION_APPEND_MS_MAX, RESERVATION_LAPSE_MS } from './constants.ts'
+import { FINISHED_TX_REMEMBERED, RESERVATION_APPEND_MS_MAX, RESERVATION_LAPSE_MS } from './constants.ts'
 import {
   keyIn,
   makeHarness,
@@ -268,9 +269,11 @@ function twoRegions(options: { readonly prepareDelayMs?: number; readonly loseFi
     commitService: { commit: (r) => regionOf().commit(r) },
   })
   const common = { partitionCount, clock, timers: clock }
+  const givenUpA = new GivenUp(clock)
   const regionA = createAdjudicators({
     ...common,
     run: 'run-a',
+    givenUp: givenUpA,
     hlc: hlcA,
     owners: [{ id: 'a', journal: journalA, partitions: partitionsOf(0, 2) }],
     remoteOwners: [remote(() => regionB, 'b')],
@@ -288,6 +291,7 @@ function twoRegions(options: { readonly prepareDelayMs?: number; readonly loseFi
     regionB,
     journalA,
     journalB,
+    givenUpA,
     hlc: new Hlc(clock),
     ka: (n: string) => keyIn(0, 2, n),
     kb: (n: string) => keyIn(1, 2, n),
@@ -407,6 +411,29 @@ describe('remote participants: reservations guard keys while messages travel', (
     const kc = r.kb('z')
     expect(r.regionB.peer('b').prepare({ txId: 'later', startTs: r.hlc.now(), writeKeys: [kc], lockedKeys: [], readKeys: [] })).toMatchObject({ kind: 'prepared' })
     expect(r.regionB.stats()[0]?.keysReserved).toBe(1)
+  })
+
+  test('the coordinator notes the commits it finished without a record, and never appends one for them', async () => {
+    const r = twoRegions({ loseFinish: true })
+    const [ka, kb] = [r.ka('x'), r.kb('y')]
+    // A participant refused: given up.
+    const early = r.hlc.now()
+    committed(await r.regionB.commit(request('b-first', r.hlc.now(), { writes: [kb] })))
+    expect(await r.regionA.commit(request('refused', early, { writes: [ka, kb] }))).toEqual({ kind: 'conflict', key: kb })
+    // Committed: its record exists, never noted (nor a commit in one region).
+    const done = committed(await r.regionA.commit(request('done', r.hlc.now(), { writes: [r.ka('p'), r.kb('q')] })))
+    expect(done.seq).toBe(1)
+    committed(await r.regionA.commit(request('alone', r.hlc.now(), { writes: [r.ka('z')] })))
+    // A prepare that failed: given up. The same request delivered again, once the coordinator's
+    // own owner forgot the finish (which would refuse its prepare), prepares, but is not appended.
+    r.setFailPrepare(true)
+    const retried = request('dup', r.hlc.now(), { writes: [r.ka('d'), r.kb('d')] })
+    expect(((await r.regionA.commit(retried).catch((e) => e)) as SqlError).code).toBe('08006')
+    r.setFailPrepare(false)
+    for (let i = 0; i < FINISHED_TX_REMEMBERED; i++) r.regionA.peer('a').finish({ txId: `other-${i}`, commitTs: undefined })
+    expect(await r.regionA.commit(retried)).toEqual({ kind: 'conflict', key: r.ka('d') })
+    expect(r.journalA.read(0, 10).map((rec) => rec.txId)).toEqual(['done', 'alone'])
+    expect(r.givenUpA.of(['refused', 'done', 'alone', 'dup', 'never'])).toEqual(['refused', 'dup'])
   })
 
   test('an unreachable participant rejects the commit and releases every reservation', async () => {

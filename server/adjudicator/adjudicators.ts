@@ -271,8 +271,10 @@ class RegionAdjudicators implements Adjudicators {
     }
     // A participant's reservation lapses after RESERVATION_LAPSE_MS: past half of it, some may
     // have (clocks differ), and a record appended now could overwrite what others committed
-    // since. Given up as a conflict: the client retries.
-    if (clock.wallMs() - preparingSinceMs > RESERVATION_APPEND_MS_MAX) {
+    // since. Given up as a conflict: the client retries. So is a commit this run gave up already
+    // (its request delivered twice: a simulated network may duplicate messages, real links never
+    // do): a participant may have been told so and released its keys, so no record may follow.
+    if (clock.wallMs() - preparingSinceMs > RESERVATION_APPEND_MS_MAX || this.#options.givenUp?.has(txId) === true) {
       this.#finishAll(txId, prepared, undefined)
       return { kind: 'conflict', key: request.writes[0]?.key ?? (request.lockedKeys[0] as Key) }
     }
@@ -302,12 +304,15 @@ class RegionAdjudicators implements Adjudicators {
     return outcomes
   }
 
-  /** Releases (commitTs undefined) or records and releases every prepared group. */
+  /** Releases (commitTs undefined) or records and releases every prepared group. A release
+   * means no record was appended, nor will be: noted in `givenUp`, so that a participant whose
+   * finish is lost learns it by asking (region/orphaned-prepares.ts), not from the lapse. */
   #finishAll(
     txId: string,
     prepared: readonly Prepared[],
     commitTs: HlcTimestamp | undefined,
   ): void {
+    if (commitTs === undefined) this.#options.givenUp?.add(txId)
     for (const p of prepared) {
       const done = p.group.owner.peer.finish({ txId, commitTs })
       if (isPromise(done)) done.catch((error: unknown) => this.#peerError(error))

@@ -33,10 +33,26 @@ export const PRUNE_STEPS_PER_COMMIT = 16
  * late (after its finish) is refused instead of reserving keys nobody will release. */
 export const FINISHED_TX_REMEMBERED = 4096
 
+/**
+ * Commits across regions a coordinator's run finished without a record (gave up, or had nothing
+ * to append) that it remembers, so that a participant whose abort finish was lost can learn it
+ * by asking (region/orphaned-prepares.ts) instead of holding the keys until RESERVATION_LAPSE_MS.
+ * Each is a txId of 32 hex digits, so 65,536 are a few MB; at a thousand give-ups a second (a hot
+ * key under contention) they cover the last minute, far longer than a participant takes to ask
+ * (ORPHAN_AGE_MS plus a sweep, a second or two) while its link to the coordinator is up. One
+ * forgotten only leaves its participant the lapse, as before.
+ */
+export const GIVEN_UP_REMEMBERED = 65_536
+/** How long a given-up commit is remembered at most: past the lapse every participant released
+ * it anyway (a participant prepares before its coordinator gives up, so its lapse comes first,
+ * within the clocks' difference). */
+export const GIVEN_UP_KEPT_MS = RESERVATION_LAPSE_MS
+
 /** How often an idle adjudicator drops expired history, and how many keys per tick at most. */
 export const PRUNE_INTERVAL_MS = 1000
 export const PRUNE_STEPS_PER_TICK = 10_000
 
 assert(KEYS_PER_COMMIT_MAX <= KEYS_TRACKED_MAX, 'one commit must fit in the tracked history')
 assert(PRUNE_STEPS_PER_COMMIT >= 1 && PRUNE_STEPS_PER_TICK >= 1, 'pruning must make progress')
+assert(GIVEN_UP_REMEMBERED >= 1 && GIVEN_UP_KEPT_MS <= RESERVATION_LAPSE_MS, 'a give-up is remembered, and not past the lapse')
 assert(TX_AGE_MS_MAX > PRUNE_INTERVAL_MS, 'idle pruning must run within a transaction lifetime')

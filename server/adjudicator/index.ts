@@ -3,6 +3,7 @@
 import type { Clock, Hlc, HlcTimestamp, Timers } from '../clock/index.ts'
 import type { Key, Write } from '../encoding/index.ts'
 import type { Journal } from '../journal/index.ts'
+import type { GivenUp } from './given-up.ts'
 
 /** What the query processor sends at commit. Every key is checked against `startTs`. */
 export interface CommitRequest {
@@ -168,6 +169,10 @@ export interface AdjudicatorOptions {
    * coordinator's (`PrepareRequest.coordinator`). Undefined in a single region, where every
    * participant lives and dies with its coordinator. */
   readonly run?: string
+  /** Where this run notes the commits across regions it finished without a record (a finish
+   * without commitTs), for participants whose finish was lost to ask about; it never appends a
+   * record for one noted there. Undefined in a single region. */
+  readonly givenUp?: GivenUp
 }
 
 /** A commit prepared at a local owner for a coordinator of another run (another region's
@@ -229,3 +234,6 @@ export { createAdjudicators } from './adjudicators.ts'
 
 /** The default partition function: FNV-1a of the key, modulo `partitionCount`. */
 export { hashPartitionOf } from './hash-partition-of.ts'
+
+/** The commits a run gave up, remembered for a while (bounded) for participants to ask about. */
+export { GivenUp } from './given-up.ts'

@@ -74,8 +74,15 @@ export const ORPHAN_AGE_MS = 1_000
 /** Prepared commits one sweep looks at, oldest first (the rest wait for the next sweeps). */
 export const ORPHANS_PER_SWEEP_MAX = 1_000
 
+/** Commits one question about a coordinator's run names, for it to say which it gave up
+ * (orphaned-prepares.ts): a txId is 32 hex digits, so a full question is about 35 KB, far under a
+ * message's limit. No fewer than a sweep looks at, so that one question names every commit a
+ * sweep holds for the region; the region answering reads no more than this many. */
+export const ORPHAN_TXIDS_PER_ASK_MAX = 1_000
+
 /** How long a question about a coordinator's run may go unanswered (it is asked again at the
  * next sweep). */
 export const ORPHAN_ASK_TIMEOUT_MS = 2_000
 
 assert(LINK_EVENTS_PER_INTERVAL >= 1 && LINK_EVENT_INTERVAL_MS >= 1_000, 'link events are told, and at most a few per second')
+assert(ORPHANS_PER_SWEEP_MAX <= ORPHAN_TXIDS_PER_ASK_MAX, 'one question names every commit a sweep holds for a region')

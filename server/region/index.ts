@@ -1,7 +1,7 @@
 // Wires one region's components together (ARCHITECTURE.md "region"): journals, storage shards,
 // crossbar, adjudicators, query processor and api, from one configuration. No logic of its own.
 import { Hono } from 'hono'
-import { createAdjudicators, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
+import { createAdjudicators, GivenUp, TX_AGE_MS_MAX, type CommitService } from '../adjudicator/index.ts'
 import { createApp, errorBody, healthAnswer, loadOrCreateSecret, PRODUCT_VERSION, type ApiLimits, type Auth } from '../api/index.ts'
 import { Hlc, LOGICAL_PER_MS, steadyWallClock, tsFromMs, tsToMs, type Clock, type HlcTimestamp, type Random, type Timers } from '../clock/index.ts'
 import { createCrossbar, type CrossbarConfig } from '../crossbar/index.ts'
@@ -156,6 +156,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   /** This start of the region's process, named by a fresh id: prepares this region coordinates
    * carry it, so a participant elsewhere can tell that the run which prepared has ended. */
   const run = cluster === undefined ? undefined : hex(o.random.bytes(RUN_ID_BYTES))
+  /** The commits across regions this run gave up, for participants whose finish was lost to ask
+   * about (kept across replacements of the adjudicators: the run stays the same). */
+  const givenUp = run === undefined ? undefined : new GivenUp(o.clock)
   /** Settles commits prepared here whose coordinator's finish did not come (set once the
    * adjudicators exist; records shown before that settle nothing). */
   let orphans: OrphanedPrepares | undefined
@@ -243,7 +246,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       timers: o.timers,
       config: { txAgeMsMax },
       onPeerError: () => {},
-      ...(run === undefined ? {} : { run }),
+      ...(run === undefined || givenUp === undefined ? {} : { run, givenUp }),
     })
   }
   const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
@@ -301,9 +304,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Started once the generation records it meets can be admitted.
   crossbar.start()
   const availability = cluster === undefined ? undefined : watchAvailability(o, cluster, state, steadyClock, options.onClusterEvent)
-  if (replication !== undefined && run !== undefined) {
+  if (replication !== undefined && run !== undefined && givenUp !== undefined) {
     serveAdjudicators(replication.rpc, adjudicators)
-    serveRun(replication.rpc, run, replication.openedSeq)
+    serveRun(replication.rpc, run, replication.openedSeq, givenUp)
     orphans = new OrphanedPrepares({
       rpc: replication.rpc,
       clock: o.clock,

@@ -21,27 +21,62 @@
 //   that bound (or the journal is sealed: nothing past a seal ever counts), the commit record
 //   either was seen (its keys are recorded as written at its commitTs) or never will exist (the
 //   reservation is released). A record seen at any time settles its commit at once, whatever the
-//   run: that also covers a finish lost while the coordinator lives on.
-import type { Adjudicators, PreparedElsewhere } from '../adjudicator/index.ts'
+//   run: that also covers a finish lost while the coordinator lives on and committed.
+//
+// A finish lost while the coordinator lives on and gave the commit up (a participant refused, a
+// prepare failed, the prepares took too long, the append was refused): no record will come, and
+// the run did not change. The run notes each commit it finishes without a record (`GivenUp`,
+// bounded in count and age), the question names the commits asked about, and the answer says
+// which of them the serving run gave up. A commit it names is released at once, if the run that
+// prepared it is the one answering. Why that is safe:
+// - The run notes a commit when it sends the finish without commitTs, a final decision: no
+//   record was appended (every such finish comes before the append, or after the journal
+//   refused it, which then recorded nothing), and the run never appends one for a txId it noted
+//   (it checks just before the append, which covers a request delivered twice). The answer
+//   repeats the finish that was lost, and a release on it is the release that finish would have
+//   made. An append whose durability is unknown is not a give-up: its finish carries the
+//   commitTs, and its record may still commit.
+// - No other run appends that record either (the first point above), so once noted, "given up"
+//   stays true: an answer counts whenever it arrives (late, duplicated, reordered). It is applied
+//   only to prepares listed before the question left, and only to one prepared by the run that
+//   answers (an answer from another run takes the path above: the run ended).
+// - A txId the run does not name says nothing: still in flight (it may yet append), committed,
+//   or forgotten (then the lapse, as before). Such a commit stays reserved, and is asked about
+//   again at the next sweep.
+import type { Adjudicators, GivenUp, PreparedElsewhere } from '../adjudicator/index.ts'
 import type { Clock, TimerHandle, Timers } from '../clock/index.ts'
 import { assert, SqlError } from '../errors/index.ts'
 import { SEALED_CLOSED_TS, type CommitRecord, type Journal } from '../journal/index.ts'
 import type { Rpc } from '../net/index.ts'
 import { parseJournalId } from './cluster-state.ts'
-import { ORPHAN_AGE_MS, ORPHAN_ASK_TIMEOUT_MS, ORPHAN_SWEEP_MS, ORPHANS_PER_SWEEP_MAX } from './constants.ts'
+import { ORPHAN_AGE_MS, ORPHAN_ASK_TIMEOUT_MS, ORPHAN_SWEEP_MS, ORPHAN_TXIDS_PER_ASK_MAX, ORPHANS_PER_SWEEP_MAX } from './constants.ts'
 
-/** What a region answers `adj.run`: the run now serving, and for each journal it leads the last
- * seq its file held when this run opened it. */
+/** What a region is asked with `adj.run`: commits it coordinated, perhaps, whose finish did not
+ * come (at most ORPHAN_TXIDS_PER_ASK_MAX). */
+export interface RunQuestion {
+  readonly txIds: readonly string[]
+}
+
+/** What a region answers `adj.run`: the run now serving, for each journal it leads the last seq
+ * its file held when this run opened it, and those of the commits asked about that this run gave
+ * up (finished without a record). */
 export interface RunAnswer {
   readonly run: string
   readonly openedSeq: Readonly<Record<string, number>>
+  readonly gaveUp: readonly string[]
 }
 
 const RUN_METHOD = 'adj.run'
 
-/** Answers other regions' `adj.run`: this process's `run` and where each journal it leads began. */
-export function serveRun(rpc: Rpc, run: string, openedSeq: ReadonlyMap<string, number>): void {
-  rpc.handle(RUN_METHOD, (): RunAnswer => ({ run, openedSeq: Object.fromEntries(openedSeq) }))
+/** Answers other regions' `adj.run`: this process's `run`, where each journal it leads began, and
+ * which of the commits asked about it gave up. */
+export function serveRun(rpc: Rpc, run: string, openedSeq: ReadonlyMap<string, number>, givenUp: GivenUp): void {
+  rpc.handle(RUN_METHOD, (_from, payload): RunAnswer => {
+    const asked = (payload as RunQuestion | null)?.txIds
+    // Read no more than a question may name (a peer of this version never sends more).
+    const txIds = Array.isArray(asked) ? asked.slice(0, ORPHAN_TXIDS_PER_ASK_MAX).filter((t): t is string => typeof t === 'string') : []
+    return { run, openedSeq: Object.fromEntries(openedSeq), gaveUp: givenUp.of(txIds) }
+  })
 }
 
 /** How the participant side is wired to its region. */
@@ -64,10 +99,11 @@ interface Ended {
 
 /**
  * Settles commits prepared here whose coordinator's finish did not come: from the commit record
- * when this region's replica of the coordinator's journal shows it (`onRecords`), or, once the
- * coordinator's region answers with another run and the replica shows every record the earlier
- * run left, by releasing them (a sweep every ORPHAN_SWEEP_MS asks about those older than
- * ORPHAN_AGE_MS). The 5-minute lapse of the adjudicators stays the last resort.
+ * when this region's replica of the coordinator's journal shows it (`onRecords`), or by releasing
+ * them once the coordinator's region answers that the run which prepared them gave them up, or
+ * answers with another run and the replica shows every record the earlier run left (a sweep every
+ * ORPHAN_SWEEP_MS asks about those older than ORPHAN_AGE_MS). The 5-minute lapse of the
+ * adjudicators stays the last resort.
  */
 export class OrphanedPrepares {
   readonly #o: OrphanedPreparesOptions
@@ -123,12 +159,14 @@ export class OrphanedPrepares {
     for (const [region, asked] of byRegion) if (!this.#asking.has(region)) void this.#ask(region, asked)
   }
 
-  /** Asks `region` which run serves it: commits in `asked` that another run prepared are over. */
+  /** Asks `region` which run serves it and which of `asked` it gave up: those it gave up are
+   * released, those another run prepared are over. */
   async #ask(region: string, asked: readonly PreparedElsewhere[]): Promise<void> {
     this.#asking.add(region)
     let answer: RunAnswer
     try {
-      answer = (await this.#o.rpc.call(region, RUN_METHOD, null, ORPHAN_ASK_TIMEOUT_MS)) as RunAnswer
+      const question: RunQuestion = { txIds: asked.slice(0, ORPHAN_TXIDS_PER_ASK_MAX).map((p) => p.txId) }
+      answer = (await this.#o.rpc.call(region, RUN_METHOD, question, ORPHAN_ASK_TIMEOUT_MS)) as RunAnswer
     } catch (e) {
       // Out of reach, or not serving yet after its restart: asked again at the next sweep.
       if (e instanceof SqlError) return
@@ -137,10 +175,17 @@ export class OrphanedPrepares {
       this.#asking.delete(region)
     }
     if (this.#closed) return
-    assert(typeof answer.run === 'string', `region ${region} answered adj.run without a run`)
+    assert(typeof answer.run === 'string' && Array.isArray(answer.gaveUp), `region ${region} answered adj.run without a run or its give-ups`)
+    const gaveUp = new Set(answer.gaveUp)
+    const adjudicators = this.#o.adjudicators()
     for (const p of asked) {
-      // Still running: its finish, or its record, will come.
-      if (p.coordinator.run === answer.run) continue
+      if (p.coordinator.run === answer.run) {
+        // The run that prepared it serves on, and gave it up: the finish that said so was lost,
+        // and no record will ever come (see the header). A txId it does not name may still be
+        // in flight, or committed: its finish, or its record, will come.
+        if (gaveUp.has(p.txId)) adjudicators.settle(p.txId, p.coordinator.journalId, undefined)
+        continue
+      }
       // A journal the serving run does not lead (yet): no bound, asked again later.
       const throughSeq = answer.openedSeq[p.coordinator.journalId]
       if (throughSeq !== undefined) this.#ended.set(p.txId, { journalId: p.coordinator.journalId, throughSeq })

@@ -109,6 +109,9 @@ export class ClusterWorld {
   readonly errors: unknown[] = []
   /** Sees every message a live region receives (repro scripts trace with it). */
   onReceive: ((to: RegionName, from: string, message: PeerMessage) => void) | undefined
+  /** Loses each message a live region sends that it answers true for: the send reports it queued,
+   * as for a message a link drops in flight (a scenario loses one message exactly). */
+  lose: ((from: RegionName, to: string, message: PeerMessage) => boolean) | undefined
   /** Told of each cluster event a live region reports (what the CLI would log). */
   onClusterEvent: ((region: RegionName, event: ClusterEvent) => void) | undefined
   readonly #seed: number
@@ -202,7 +205,7 @@ export class ClusterWorld {
       },
       cluster: {
         topology: this.topology,
-        transport: gated(raw, () => state.alive, (e) => this.errors.push(e)),
+        transport: gated(raw, () => state.alive, (e) => this.errors.push(e), (to, message) => this.lose?.(name, to, message) === true),
         faults: {
           peers,
           get: (peer: string) => this.net.faults(name, peer),
@@ -305,6 +308,7 @@ function gated(
   transport: Transport,
   alive: () => boolean,
   onError: (e: unknown) => void,
+  lost: (to: string, message: PeerMessage) => boolean,
 ): Transport {
   const guard = (fn: () => void) => {
     if (!alive()) return
@@ -316,7 +320,7 @@ function gated(
   }
   return {
     self: transport.self,
-    send: (to: string, message: PeerMessage) => alive() && transport.send(to, message),
+    send: (to: string, message: PeerMessage) => alive() && (lost(to, message) || transport.send(to, message)),
     onMessage: (handler) =>
       transport.onMessage((from, message) => guard(() => handler(from, message))),
     onLinkChange: (handler) => transport.onLinkChange((peer, up) => guard(() => handler(peer, up))),
