@@ -115,6 +115,11 @@ describe('float output', () => {
     [NaN, 'NaN'],
     [Infinity, 'Infinity'],
     [-Infinity, '-Infinity'],
+    // JavaScript's shortest digits lie exactly halfway to the next double (its reading back rounds
+    // to the even mantissa); PostgreSQL never prints a halfway point (checked with PGlite).
+    [234108922674439616, '2.3410892267443962e+17'],
+    [68611239013025056, '6.8611239013025056e+16'],
+    [2216662919045424128, '2.2166629190454241e+18'],
   ]
   test.each(float8)('float8 %p → %p', (x, s) => {
     expect(formatFloat8(x)).toBe(s)
@@ -131,6 +136,11 @@ describe('float output', () => {
     [Math.fround(0.0001), '0.0001'],
     [Math.fround(1e-5), '1e-05'],
     [Math.fround(-2.5), '-2.5'],
+    // Halfway to the next float4 (toPrecision's 1.2953362e+08 reads back to it, rounding to even).
+    [129533616, '1.29533616e+08'],
+    // Exactly between 58474.562 and 58474.563, both close enough: the even last digit.
+    [58474.5625, '58474.562'],
+    [Math.fround(1.401298464324817e-45), '1e-45'],
   ]
   test.each(float4)('float4 %p → %p', (x, s) => {
     expect(formatFloat4(x)).toBe(s)

@@ -1,6 +1,7 @@
 // Input and output of bool, integers and floats (ARCHITECTURE.md "query processor": values),
 // following PostgreSQL 16's int2in/int4in/int8in, float8in/float8out and boolin.
 import { SqlError } from '../../errors/index.ts'
+import { FLOAT4_FORMAT, FLOAT8_FORMAT, floatParts, shortestDigits, type Decimal } from './shortest-decimal.ts'
 import { INT2_MAX, INT2_MIN, INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN } from './constants.ts'
 
 export type IntKind = 'int2' | 'int4' | 'int8'
@@ -78,23 +79,32 @@ export function parseFloat(text: string, kind: 'float4' | 'float8'): number {
 export function formatFloat8(x: number): string {
   const special = formatSpecial(x)
   if (special !== undefined) return special
-  return layout(x, Math.abs(x).toExponential(), 15)
+  const [mantissa = '', expText = '0'] = Math.abs(x).toExponential().split('e')
+  const js = { digits: mantissa.replace('.', ''), exponent: Number(expText) }
+  return layout(x, atHalfway(x, js) ? shortestDigits(x, FLOAT8_FORMAT, js.digits.length) : js, 15)
+}
+
+/** Whether JavaScript's shortest digits of `x` lie exactly halfway to a neighbouring double,
+ * which PostgreSQL never prints (see shortest-decimal.ts). Only possible where the doubles are
+ * integers two or more apart and the halfway points have at most 17 significant digits. */
+function atHalfway(x: number, js: Decimal): boolean {
+  const a = Math.abs(x)
+  if (a < 2 ** 53 || a >= 2 ** 134) return false
+  const k = js.exponent - js.digits.length + 1
+  if (k < 0) return false
+  const { mantissa, exponent } = floatParts(a)
+  // Halfway up, halfway down, or a quarter down below a power of two (the doubles under it are
+  // twice as dense).
+  const diff = BigInt(js.digits) * 10n ** BigInt(k) - BigInt(a)
+  const half = 1n << BigInt(exponent - 1)
+  return diff === half || -diff === half || (-diff === half >> 1n && mantissa === 1n << 52n)
 }
 
 /** float4out: the shortest text that reads back as the same float4; fixed form below 1e6. */
 export function formatFloat4(x: number): string {
   const special = formatSpecial(x)
   if (special !== undefined) return special
-  const a = Math.abs(x)
-  let shortest = a.toExponential()
-  for (let p = 1; p <= 9; p++) {
-    const candidate = Number(a.toPrecision(p))
-    if (Math.fround(candidate) === a) {
-      shortest = candidate.toExponential()
-      break
-    }
-  }
-  return layout(x, shortest, 6)
+  return layout(x, shortestDigits(x, FLOAT4_FORMAT), 6)
 }
 
 function formatSpecial(x: number): string | undefined {
@@ -105,11 +115,8 @@ function formatSpecial(x: number): string | undefined {
   return undefined
 }
 
-/** Lays out shortest digits ('1.2345e+2') as PostgreSQL's Ryu output does. */
-function layout(x: number, exponential: string, fixedExponentEnd: number): string {
-  const [mantissa = '', expText = '0'] = exponential.split('e')
-  const digits = mantissa.replace('.', '')
-  const exp = Number(expText)
+/** Lays out shortest digits as PostgreSQL's Ryu output does. */
+function layout(x: number, { digits, exponent: exp }: Decimal, fixedExponentEnd: number): string {
   const sign = x < 0 ? '-' : ''
   if (exp >= -4 && exp < fixedExponentEnd) {
     if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`
