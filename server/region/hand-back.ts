@@ -42,8 +42,11 @@ export interface HandBackOptions {
 }
 
 /** How often a region without partitions asks its heir for them, and an heir retries a generation
- * record that is due: a lost request or an append refused (no quorum) costs at most this. */
-const HAND_BACK_RETRY_MS = 1_000
+ * record that is due: a lost request or an append refused (no quorum) costs at most this. It is
+ * also most of the window in which losing the heir stalls the cluster (the returning region cannot
+ * fail its heir over; docs/architecture.md "Not yet: a failover of the heir mid-hand-back"), so it
+ * is short: an ask is one small RPC, made only while a region is failed over. */
+const HAND_BACK_RETRY_MS = 200
 const CALL_TIMEOUT_MS = 5_000
 /** How long a failed write of a generation to the cluster state waits before it is tried again. */
 const RECORD_RETRY_MS = 100
