@@ -8,6 +8,7 @@ import {
   formatTable,
   pointAt,
   splitStatements,
+  sqlUsage,
   txControlOf,
 } from './sql.ts'
 
@@ -135,6 +136,18 @@ describe('runSql against a region', () => {
     expect(r.code).toBe(1)
     expect(r.err).toContain('ERROR:  a bearer token is required')
     expect(r.err).toContain('SQLSTATE: 28000')
+  })
+
+  test('--help prints the usage, exit 0; a mistyped flag is exit 2 and sends nothing', async () => {
+    expect(await run(['--help'])).toEqual({ code: 0, out: `${sqlUsage}\n`, err: '' })
+    const r = await run(['--url', url, '--tokn', token, 'CREATE TABLE typo_ran (id int PRIMARY KEY)'])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('unknown flag --tokn')
+    expect((await sql("SELECT count(*) FROM pg_class WHERE relname = 'typo_ran'")).out).toContain('     0\n')
+  })
+
+  test('SQL text starting with a comment is the SQL, not a flag', async () => {
+    expect(await sql('-- first a comment\nSELECT 7 AS n')).toEqual({ code: 0, out: ' n \n---\n 7\n(1 row)\n\n', err: '' })
   })
 
   test('SQL errors go to stderr as psql prints them, exit 1', async () => {

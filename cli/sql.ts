@@ -33,21 +33,26 @@ const consoleIo: SqlIo = {
   env: process.env,
 }
 
-const usage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
+export const sqlUsage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
 
-/** Runs `tessera sql ARGS`; resolves to the exit code: 0 ok, 1 SQL or connection error, 2 usage. */
+/** Runs `tessera sql ARGS`; resolves to the exit code: 0 ok (or help), 1 SQL or connection error,
+ * 2 usage. */
 export async function runSql(args: readonly string[], io: SqlIo = consoleIo): Promise<number> {
   let client: SqlClient
   let sql: string | undefined
   try {
-    const { flags, positional } = parseArgs(args)
+    const { flags, positional } = parseArgs(args, [], ['url', 'token'])
+    if (flags.has('help')) {
+      io.stdout(`${sqlUsage}\n`)
+      return 0
+    }
     if (positional.length > 1) throw new Error('give the SQL as one argument (quote it)')
     const url = flags.get('url') ?? io.env.TESSERA_URL ?? 'http://127.0.0.1:8080'
     const token = flags.get('token') ?? io.env.TESSERA_TOKEN
     client = new SqlClient(url, token)
     sql = positional[0]
   } catch (e) {
-    io.stderr(`tessera sql: ${(e as Error).message}\n${usage}\n`)
+    io.stderr(`tessera sql: ${(e as Error).message}\n${sqlUsage}\n`)
     return 2
   }
   return sql === undefined ? runShell(client, io) : runOnce(client, sql, io)
