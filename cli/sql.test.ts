@@ -7,9 +7,11 @@ import {
   formatResult,
   formatTable,
   pointAt,
+  runSql,
   splitStatements,
   sqlUsage,
   txControlOf,
+  type SqlIo,
 } from './sql.ts'
 
 describe('formatting', () => {
@@ -213,6 +215,34 @@ describe('runSql against a region', () => {
         '',
       ].join('\n'),
     )
+  })
+
+  test('the shell: Ctrl-C discards the statement being typed and prompts again, as psql does', async () => {
+    let interrupt: (() => boolean) | undefined
+    let out = ''
+    let err = ''
+    const io: SqlIo = {
+      stdout: (t) => void (out += t),
+      stderr: (t) => void (err += t),
+      lines: async function* () {
+        yield 'SELECT name'
+        yield 'FROM nowhere AT ALL'
+        // Ctrl-C here: the two lines above are dropped, not run with the next one.
+        expect(interrupt?.()).toBe(true)
+        yield 'SELECT 42 AS n;'
+      },
+      prompt: true,
+      env: {},
+      onInterrupt: (handler) => {
+        interrupt = handler
+        return () => (interrupt = undefined)
+      },
+    }
+    expect(await runSql(['--url', url, '--token', token], io)).toBe(0)
+    expect(err).toBe('')
+    expect(out).toBe('tessera=> tessera-> tessera-> \ntessera=>  n  \n----\n 42\n(1 row)\n\ntessera=> ')
+    // The shell let go of Ctrl-C when it ended.
+    expect(interrupt).toBeUndefined()
   })
 
   test('the shell: an error in a transaction leaves it failed; EOF rolls back', async () => {

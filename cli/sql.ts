@@ -23,6 +23,10 @@ export interface SqlIo {
   /** Whether to print prompts (stdin is a terminal). */
   readonly prompt: boolean
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Calls `handler` on each Ctrl-C (SIGINT) until the function it returns is called; `handler`
+   * answers whether it dealt with it (false: quit, as the signal would). Absent, Ctrl-C keeps its
+   * default. */
+  readonly onInterrupt?: (handler: () => boolean) => () => void
 }
 
 const consoleIo: SqlIo = {
@@ -31,6 +35,13 @@ const consoleIo: SqlIo = {
   lines: () => createInterface({ input: process.stdin, terminal: false }),
   prompt: process.stdin.isTTY === true,
   env: process.env,
+  onInterrupt: (handler) => {
+    const listener = () => {
+      if (!handler()) process.exit(130)
+    }
+    process.on('SIGINT', listener)
+    return () => void process.off('SIGINT', listener)
+  },
 }
 
 export const sqlUsage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
@@ -90,31 +101,46 @@ async function runOnce(client: SqlClient, sql: string, io: SqlIo): Promise<numbe
 }
 
 /** The interactive shell: statements end with `;`, backslash commands (sql-meta.ts) take a line
- * of their own, `\\q` quits, EOF rolls back an open transaction. */
+ * of their own, `\\q` quits, EOF rolls back an open transaction. Ctrl-C discards the statement
+ * being typed, as in psql; while a statement runs it quits, since the server cannot cancel one
+ * (an open transaction is then rolled back at its idle timeout). */
 async function runShell(client: SqlClient, io: SqlIo): Promise<number> {
   let buffer = ''
+  let busy = false
   const settings: ShellSettings = { timing: false }
   const prompt = () => {
     if (!io.prompt) return
     const state = client.inTransaction ? (client.failed ? '!' : '*') : ''
     io.stdout(`tessera${buffer.trim() === '' ? '=' : '-'}${state}> `)
   }
-  prompt()
-  for await (const line of io.lines()) {
-    if (buffer.trim() === '' && line.trim().startsWith('\\')) {
-      const outcome = await runMeta(line, client, settings)
-      if ('quit' in outcome) break
-      if ('error' in outcome) io.stderr(`${outcome.error}\n`)
-      else io.stdout(outcome.out)
-      prompt()
-      continue
-    }
-    const { statements, rest } = splitStatements(`${buffer}${line}\n`)
-    buffer = rest
-    for (const statement of statements) await runStatement(client, statement, io, settings)
+  const stopInterrupts = io.onInterrupt?.(() => {
+    if (busy) return false
+    buffer = ''
+    io.stdout('\n')
     prompt()
+    return true
+  })
+  try {
+    prompt()
+    for await (const line of io.lines()) {
+      busy = true
+      if (buffer.trim() === '' && line.trim().startsWith('\\')) {
+        const outcome = await runMeta(line, client, settings)
+        if ('quit' in outcome) break
+        if ('error' in outcome) io.stderr(`${outcome.error}\n`)
+        else io.stdout(outcome.out)
+      } else {
+        const { statements, rest } = splitStatements(`${buffer}${line}\n`)
+        buffer = rest
+        for (const statement of statements) await runStatement(client, statement, io, settings)
+      }
+      busy = false
+      prompt()
+    }
+    await client.abandon()
+  } finally {
+    stopInterrupts?.()
   }
-  await client.abandon()
   return 0
 }
 
