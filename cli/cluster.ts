@@ -10,20 +10,26 @@ import { SystemClock, SystemRandom, type Timers } from '../server/clock/index.ts
 import { NodeDisk } from '../server/disk/index.ts'
 import { assertNever } from '../server/errors/index.ts'
 import { parseTopology, regionUrl } from '../server/region/index.ts'
-import { parseArgs } from './args.ts'
+import { LIMIT_FLAGS, parseArgs, usageChecked } from './args.ts'
 import { HEALTHY_AFTER_MS, Supervisor, type ExitDecision } from './supervisor.ts'
 import { printWelcome } from './welcome.ts'
 
 /** Longest a region may take to start serving. */
 const START_TIMEOUT_MS = 60_000
 
-/** Flags handed on to every region unchanged. */
-const PASSED_ON = ['statement-timeout', 'rows-modified-max', 'tx-bytes-max', 'body-bytes-max', 'tx-age-max', 'idle-timeout']
+export const clusterUsage = `usage: tessera cluster [--topology regions/local-3.json] [--data DIR] [--base-port P] [--no-auth]
+                       [the limit flags of tessera start, for every region]`
 
 /** Runs the cluster until SIGTERM or SIGINT; exits 0 when every region stopped cleanly (its last
  * process exited 0 on the cluster's signal: not one that was waiting for a restart, or given up). */
 export async function runCluster(args: readonly string[]): Promise<number> {
-  const { flags } = parseArgs(args, ['no-auth'])
+  const parsed = usageChecked('cluster', clusterUsage, () => {
+    const { flags, positional } = parseArgs(args, ['no-auth'], ['topology', 'data', 'base-port', ...LIMIT_FLAGS])
+    if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
+    return flags
+  })
+  if (typeof parsed === 'number') return parsed
+  const flags = parsed
   const topologyFile = flags.get('topology') ?? 'regions/local-3.json'
   const dataDir = flags.get('data') ?? '.tessera'
   const basePort = flags.has('base-port') ? Number(flags.get('base-port')) : undefined
@@ -33,7 +39,7 @@ export async function runCluster(args: readonly string[]): Promise<number> {
   const secret = await loadOrCreateSecret(new NodeDisk(), dataDir, new SystemRandom())
   const common = ['--topology', topologyFile, '--data', dataDir, ...(basePort === undefined ? [] : ['--base-port', String(basePort)])]
   if (flags.has('no-auth')) common.push('--no-auth')
-  for (const name of PASSED_ON) if (flags.has(name)) common.push(`--${name}`, flags.get(name) as string)
+  for (const name of LIMIT_FLAGS) if (flags.has(name)) common.push(`--${name}`, flags.get(name) as string)
 
   const main = join(import.meta.dir, 'main.ts')
   let stopping = false

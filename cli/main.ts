@@ -1,11 +1,11 @@
 // The `tessera` command line (API.md "Running"): dispatches to start, token and sql.
-import { parseArgs, parseDurationMs } from './args.ts'
+import { LIMIT_FLAGS, parseArgs, parseDurationMs, usageChecked } from './args.ts'
 import { listen } from './serve.ts'
-import { runCluster } from './cluster.ts'
+import { clusterUsage, runCluster } from './cluster.ts'
 import { printWelcome } from './welcome.ts'
-import { runSql } from './sql.ts'
+import { runSql, sqlUsage } from './sql.ts'
 import { startingHandler } from './starting.ts'
-import { runToken } from './token.ts'
+import { runToken, tokenUsage } from './token.ts'
 import { createToken, loadOrCreateSecret, type ApiLimits } from '../server/api/index.ts'
 import type { QpLimits } from '../server/qp/index.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
@@ -16,19 +16,30 @@ import { connectPeerSocket } from './peer-socket.ts'
 import { clusterEventLine, internalErrorReport } from './log.ts'
 import { readFileSync } from 'node:fs'
 
-const usage = `usage:
+const startUsage = `usage:
   tessera start --port P --data DIR [--region NAME] [--host 127.0.0.1] [--no-auth] [--sql-faults]
                 [--statement-timeout 30s] [--rows-modified-max 10000] [--tx-bytes-max 4194304]
                 [--body-bytes-max 1048576] [--tx-age-max 5m] [--idle-timeout 30s]
-  tessera start --topology FILE --region NAME --data DIR [--base-port P] [--stop-with-stdin]
-  tessera cluster [--topology regions/local-3.json] [--data DIR] [--base-port P] [--no-auth]
-  tessera token --data DIR [--role admin] [--ttl 15m]
-  tessera sql --url URL [--token T] ["SQL"]`
+  tessera start --topology FILE --region NAME --data DIR [--base-port P] [--stop-with-stdin]`
+
+/** A command's usage as a line of the whole list: `usage: ` and its width off each line. */
+const listed = (text: string) => text.replace(/^usage: /, '  ').replace(/\n {5}/g, '\n')
+
+const usage = `${startUsage}\n${[clusterUsage, tokenUsage, sqlUsage].map(listed).join('\n')}`
+
+/** The flags of `tessera start` that take a value: where and as what it runs, and its limits. */
+const START_FLAGS = ['port', 'data', 'region', 'host', 'topology', 'base-port', ...LIMIT_FLAGS]
 
 /** `tessera start`: one region in this process, until SIGTERM or SIGINT. With `--topology` it
  * is one region of a multi-region cluster, linked to the others over WebSockets. */
 async function runStart(args: readonly string[]): Promise<number> {
-  const { flags } = parseArgs(args, ['no-auth', 'sql-faults', 'stop-with-stdin'])
+  const parsed = usageChecked('start', startUsage, () => {
+    const { flags, positional } = parseArgs(args, ['no-auth', 'sql-faults', 'stop-with-stdin'], START_FLAGS)
+    if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
+    return flags
+  })
+  if (typeof parsed === 'number') return parsed
+  const flags = parsed
   const dataDir = flags.get('data') ?? '.tessera'
   const topologyFile = flags.get('topology')
   const clock = new SystemClock()
@@ -157,9 +168,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return runToken(rest)
     case 'sql':
       return runSql(rest)
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(usage)
+      return 0
     default:
-      console.error(usage)
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2
+      console.error(`tessera: unknown command "${command}"\n${usage}`)
+      return 2
   }
 }
 

@@ -7,8 +7,11 @@ import {
   formatResult,
   formatTable,
   pointAt,
+  runSql,
   splitStatements,
+  sqlUsage,
   txControlOf,
+  type SqlIo,
 } from './sql.ts'
 
 describe('formatting', () => {
@@ -137,6 +140,18 @@ describe('runSql against a region', () => {
     expect(r.err).toContain('SQLSTATE: 28000')
   })
 
+  test('--help prints the usage, exit 0; a mistyped flag is exit 2 and sends nothing', async () => {
+    expect(await run(['--help'])).toEqual({ code: 0, out: `${sqlUsage}\n`, err: '' })
+    const r = await run(['--url', url, '--tokn', token, 'CREATE TABLE typo_ran (id int PRIMARY KEY)'])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('unknown flag --tokn')
+    expect((await sql("SELECT count(*) FROM pg_class WHERE relname = 'typo_ran'")).out).toContain('     0\n')
+  })
+
+  test('SQL text starting with a comment is the SQL, not a flag', async () => {
+    expect(await sql('-- first a comment\nSELECT 7 AS n')).toEqual({ code: 0, out: ' n \n---\n 7\n(1 row)\n\n', err: '' })
+  })
+
   test('SQL errors go to stderr as psql prints them, exit 1', async () => {
     const r = await sql('SELECT * FROM nowhere')
     expect(r).toEqual({
@@ -200,6 +215,34 @@ describe('runSql against a region', () => {
         '',
       ].join('\n'),
     )
+  })
+
+  test('the shell: Ctrl-C discards the statement being typed and prompts again, as psql does', async () => {
+    let interrupt: (() => boolean) | undefined
+    let out = ''
+    let err = ''
+    const io: SqlIo = {
+      stdout: (t) => void (out += t),
+      stderr: (t) => void (err += t),
+      lines: async function* () {
+        yield 'SELECT name'
+        yield 'FROM nowhere AT ALL'
+        // Ctrl-C here: the two lines above are dropped, not run with the next one.
+        expect(interrupt?.()).toBe(true)
+        yield 'SELECT 42 AS n;'
+      },
+      prompt: true,
+      env: {},
+      onInterrupt: (handler) => {
+        interrupt = handler
+        return () => (interrupt = undefined)
+      },
+    }
+    expect(await runSql(['--url', url, '--token', token], io)).toBe(0)
+    expect(err).toBe('')
+    expect(out).toBe('tessera=> tessera-> tessera-> \ntessera=>  n  \n----\n 42\n(1 row)\n\ntessera=> ')
+    // The shell let go of Ctrl-C when it ended.
+    expect(interrupt).toBeUndefined()
   })
 
   test('the shell: an error in a transaction leaves it failed; EOF rolls back', async () => {

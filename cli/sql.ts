@@ -23,6 +23,10 @@ export interface SqlIo {
   /** Whether to print prompts (stdin is a terminal). */
   readonly prompt: boolean
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Calls `handler` on each Ctrl-C (SIGINT) until the function it returns is called; `handler`
+   * answers whether it dealt with it (false: quit, as the signal would). Absent, Ctrl-C keeps its
+   * default. */
+  readonly onInterrupt?: (handler: () => boolean) => () => void
 }
 
 const consoleIo: SqlIo = {
@@ -31,23 +35,35 @@ const consoleIo: SqlIo = {
   lines: () => createInterface({ input: process.stdin, terminal: false }),
   prompt: process.stdin.isTTY === true,
   env: process.env,
+  onInterrupt: (handler) => {
+    const listener = () => {
+      if (!handler()) process.exit(130)
+    }
+    process.on('SIGINT', listener)
+    return () => void process.off('SIGINT', listener)
+  },
 }
 
-const usage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
+export const sqlUsage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (token also from TESSERA_TOKEN)'
 
-/** Runs `tessera sql ARGS`; resolves to the exit code: 0 ok, 1 SQL or connection error, 2 usage. */
+/** Runs `tessera sql ARGS`; resolves to the exit code: 0 ok (or help), 1 SQL or connection error,
+ * 2 usage. */
 export async function runSql(args: readonly string[], io: SqlIo = consoleIo): Promise<number> {
   let client: SqlClient
   let sql: string | undefined
   try {
-    const { flags, positional } = parseArgs(args)
+    const { flags, positional } = parseArgs(args, [], ['url', 'token'])
+    if (flags.has('help')) {
+      io.stdout(`${sqlUsage}\n`)
+      return 0
+    }
     if (positional.length > 1) throw new Error('give the SQL as one argument (quote it)')
     const url = flags.get('url') ?? io.env.TESSERA_URL ?? 'http://127.0.0.1:8080'
     const token = flags.get('token') ?? io.env.TESSERA_TOKEN
     client = new SqlClient(url, token)
     sql = positional[0]
   } catch (e) {
-    io.stderr(`tessera sql: ${(e as Error).message}\n${usage}\n`)
+    io.stderr(`tessera sql: ${(e as Error).message}\n${sqlUsage}\n`)
     return 2
   }
   return sql === undefined ? runShell(client, io) : runOnce(client, sql, io)
@@ -85,31 +101,46 @@ async function runOnce(client: SqlClient, sql: string, io: SqlIo): Promise<numbe
 }
 
 /** The interactive shell: statements end with `;`, backslash commands (sql-meta.ts) take a line
- * of their own, `\\q` quits, EOF rolls back an open transaction. */
+ * of their own, `\\q` quits, EOF rolls back an open transaction. Ctrl-C discards the statement
+ * being typed, as in psql; while a statement runs it quits, since the server cannot cancel one
+ * (an open transaction is then rolled back at its idle timeout). */
 async function runShell(client: SqlClient, io: SqlIo): Promise<number> {
   let buffer = ''
+  let busy = false
   const settings: ShellSettings = { timing: false }
   const prompt = () => {
     if (!io.prompt) return
     const state = client.inTransaction ? (client.failed ? '!' : '*') : ''
     io.stdout(`tessera${buffer.trim() === '' ? '=' : '-'}${state}> `)
   }
-  prompt()
-  for await (const line of io.lines()) {
-    if (buffer.trim() === '' && line.trim().startsWith('\\')) {
-      const outcome = await runMeta(line, client, settings)
-      if ('quit' in outcome) break
-      if ('error' in outcome) io.stderr(`${outcome.error}\n`)
-      else io.stdout(outcome.out)
-      prompt()
-      continue
-    }
-    const { statements, rest } = splitStatements(`${buffer}${line}\n`)
-    buffer = rest
-    for (const statement of statements) await runStatement(client, statement, io, settings)
+  const stopInterrupts = io.onInterrupt?.(() => {
+    if (busy) return false
+    buffer = ''
+    io.stdout('\n')
     prompt()
+    return true
+  })
+  try {
+    prompt()
+    for await (const line of io.lines()) {
+      busy = true
+      if (buffer.trim() === '' && line.trim().startsWith('\\')) {
+        const outcome = await runMeta(line, client, settings)
+        if ('quit' in outcome) break
+        if ('error' in outcome) io.stderr(`${outcome.error}\n`)
+        else io.stdout(outcome.out)
+      } else {
+        const { statements, rest } = splitStatements(`${buffer}${line}\n`)
+        buffer = rest
+        for (const statement of statements) await runStatement(client, statement, io, settings)
+      }
+      busy = false
+      prompt()
+    }
+    await client.abandon()
+  } finally {
+    stopInterrupts?.()
   }
-  await client.abandon()
   return 0
 }
 

@@ -49,4 +49,19 @@ describe('tessera token', () => {
     ])
       expect((await run(args)).code).toBe(2)
   })
+
+  test('a mistyped flag is refused, not dropped: --rol admin prints no token at all', async () => {
+    const { code, out, err } = await run(['--data', dir, '--rol', 'admin'])
+    expect(code).toBe(2)
+    expect(out).toEqual([])
+    expect(err.join('\n')).toContain('unknown flag --rol')
+  })
+
+  test('--help and -h print the usage on stdout, exit 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const { code, out, err } = await run(['--data', dir, flag])
+      expect({ code, err }).toEqual({ code: 0, err: [] })
+      expect(out.join('\n')).toStartWith('usage: tessera token --data DIR')
+    }
+  })
 })

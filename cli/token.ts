@@ -16,15 +16,20 @@ const consoleIo: TokenIo = {
   stderr: (line) => void process.stderr.write(`${line}\n`),
 }
 
-const usage = 'usage: tessera token --data DIR [--role admin|user] [--ttl 15m]'
+export const tokenUsage = 'usage: tessera token --data DIR [--role admin|user] [--ttl 15m]'
 
-/** Runs `tessera token ARGS`; resolves to the exit code (0 printed, 1 no secret, 2 bad usage). */
+/** Runs `tessera token ARGS`; resolves to the exit code (0 printed or help, 1 no secret, 2 bad
+ * usage). */
 export async function runToken(args: readonly string[], io: TokenIo = consoleIo): Promise<number> {
   let dataDir: string
   let role: Role
   let ttlMs: number
   try {
-    const { flags, positional } = parseArgs(args)
+    const { flags, positional } = parseArgs(args, [], ['data', 'role', 'ttl'])
+    if (flags.has('help')) {
+      io.stdout(tokenUsage)
+      return 0
+    }
     if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
     dataDir = flags.get('data') ?? '.tessera'
     const roleFlag = flags.get('role') ?? 'user'
@@ -33,7 +38,7 @@ export async function runToken(args: readonly string[], io: TokenIo = consoleIo)
     ttlMs = flags.has('ttl') ? parseDurationMs(flags.get('ttl') as string) : TOKEN_TTL_MS_DEFAULT
     if (!(ttlMs >= 1000)) throw new Error('--ttl must be at least 1s')
   } catch (e) {
-    io.stderr(`tessera token: ${(e as Error).message}\n${usage}`)
+    io.stderr(`tessera token: ${(e as Error).message}\n${tokenUsage}`)
     return 2
   }
   // Reading only: creating a secret here would sign tokens for a cluster that does not exist
