@@ -494,7 +494,12 @@ describe('interactive transactions', () => {
     clock.advance(200)
     await Promise.resolve()
     expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({ status: 'aborted' })
-    expect((await call('POST', `/v1/tx/${tx}/sql`, { sql: 'GET k' })).status).toBe(404)
+    // Later requests are told why, not that the transaction is unknown.
+    const late = await call('POST', `/v1/tx/${tx}/sql`, { sql: 'GET k' })
+    expect([late.status, code(late.json), late.json.error.message]).toEqual([404, '25P03', `transaction "${tx}" was rolled back: idle for 1000 ms`])
+    const commit = await call('POST', `/v1/tx/${tx}/commit`)
+    expect([commit.status, commit.json.error.message]).toEqual([404, `transaction "${tx}" was rolled back: idle for 1000 ms`])
+    expect((await call('POST', `/v1/tx/${tx}/rollback`)).json).toEqual({ status: 'rolled_back' })
   })
 
   test('a transaction older than txAgeMsMax is rolled back however busy', async () => {
@@ -505,6 +510,8 @@ describe('interactive transactions', () => {
       await call('POST', `/v1/tx/${tx}/sql`, { sql: 'ECHO' })
     }
     expect((await call('GET', `/v1/tx/${tx}`)).json).toEqual({ status: 'aborted' })
+    const late = await call('POST', `/v1/tx/${tx}/sql`, { sql: 'ECHO' })
+    expect([late.status, late.json.error.message]).toEqual([404, `transaction "${tx}" was rolled back: older than 2500 ms`])
   })
 
   test('at most sessionsMax open transactions: 503 53300', async () => {

@@ -119,7 +119,7 @@ export class SessionRegistry {
     const session: Session = {
       handle,
       tx,
-      ageTimer: this.#timers.setTimeout(() => this.#expire(session), this.#limits.txAgeMsMax),
+      ageTimer: this.#timers.setTimeout(() => this.#expire(session, 'age'), this.#limits.txAgeMsMax),
       idleTimer: undefined,
       tail: Promise.resolve(),
       pending: 0,
@@ -137,9 +137,9 @@ export class SessionRegistry {
    */
   run<T>(handle: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const session = this.#open.get(handle)
-    if (session === undefined) throw unknownTransaction(handle, this.#region)
+    if (session === undefined) throw this.#gone(handle, this.#ended.get(handle))
     return this.#turn(session, () => {
-      if (session.ending !== undefined) throw unknownTransaction(handle, this.#region)
+      if (session.ending !== undefined) throw this.#gone(handle, session.ending)
       return fn(session.tx)
     })
   }
@@ -197,7 +197,7 @@ export class SessionRegistry {
   async close(): Promise<void> {
     this.#closing = true
     const sessions = [...this.#open.values()]
-    for (const session of sessions) this.#expire(session)
+    for (const session of sessions) this.#expire(session, 'closing')
     await Promise.all(sessions.map((s) => s.tail))
   }
 
@@ -225,19 +225,38 @@ export class SessionRegistry {
   #armIdle(session: Session): void {
     if (session.ending !== undefined) return
     session.idleTimer = this.#timers.setTimeout(
-      () => this.#expire(session),
+      () => this.#expire(session, 'idle'),
       this.#limits.idleTimeoutMs,
     )
   }
 
-  /** Rolls back after the request in progress (if any) finished; later ones get 25P03. */
-  #expire(session: Session): void {
+  /** Rolls back after the request in progress (if any) finished; later ones get 25P03, saying
+   * why when a limit ended it. */
+  #expire(session: Session, why: 'idle' | 'age' | 'closing'): void {
     if (session.ending !== undefined) return
     void this.#enqueue(session, () => {
       if (session.ending !== undefined) return
       session.tx.rollback()
-      this.#end(session, { status: 'aborted', error: undefined })
+      this.#end(session, { status: 'aborted', error: why === 'closing' ? undefined : this.#expired(session.handle, why) })
     })
+  }
+
+  /** The 25P03 of a transaction a limit rolled back. */
+  #expired(handle: string, why: 'idle' | 'age'): SqlError {
+    const { idleTimeoutMs, txAgeMsMax } = this.#limits
+    return new SqlError(
+      '25P03',
+      why === 'idle'
+        ? `transaction "${handle}" was rolled back: idle for ${idleTimeoutMs} ms`
+        : `transaction "${handle}" was rolled back: older than ${txAgeMsMax} ms`,
+      { hint: `An interactive transaction is rolled back after ${idleTimeoutMs} ms without a request or once ${txAgeMsMax} ms old (--idle-timeout, --tx-age-max).` },
+    )
+  }
+
+  /** What a request on a transaction no longer open gets: why a limit ended it, or 25P03. */
+  #gone(handle: string, ending: Ending | undefined): SqlError {
+    if (ending?.status === 'aborted' && ending.error?.code === '25P03') return ending.error
+    return unknownTransaction(handle, this.#region)
   }
 
   #end(session: Session, ending: Ending): void {
