@@ -14,8 +14,10 @@ import {
   openSqliteShard,
   ShardedStorage,
   tableShardOf,
+  type SqliteShardOptions,
   type StorageShard,
 } from '../storage/index.ts'
+import { openSqlite, type SqliteDatabase } from '../storage/sqlite-adapter.ts'
 import { createCrossbar, type Crossbar, type CrossbarOptions } from './index.ts'
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -38,11 +40,13 @@ class Region {
   journals: Journal[] = []
   shards: StorageShard[] = []
   crossbar: Crossbar | undefined
+  /** Values are padded to this many characters (large ones fill SQLite pages). */
+  valueChars = 0
   #txs = 0
 
   constructor(readonly dir: string) {}
 
-  open(): void {
+  open(shardOptions: Partial<SqliteShardOptions> = {}): void {
     this.journals = ['a', 'b'].map((id) =>
       openFileJournal({
         id,
@@ -55,7 +59,7 @@ class Region {
       }),
     )
     this.shards = [0, 1].map((id) =>
-      openSqliteShard({ id, path: join(this.dir, `shard-${id}.sqlite`), timers: this.clock }),
+      openSqliteShard({ id, path: join(this.dir, `shard-${id}.sqlite`), timers: this.clock, ...shardOptions }),
     )
     this.startCrossbar()
   }
@@ -88,10 +92,10 @@ class Region {
     for (let i = 0; i < count; i++) {
       const tx = ++this.#txs
       const writes = [
-        { key: encodeKey([BigInt(tx % 4), 1n, BigInt(tx % 5)]), value: `t${tx}` },
+        { key: encodeKey([BigInt(tx % 4), 1n, BigInt(tx % 5)]), value: `t${tx}`.padEnd(this.valueChars, '.') },
         {
           key: encodeKey([BigInt((tx + 1) % 4), 1n, BigInt(tx % 3)]),
-          value: tx % 4 === 0 ? null : `u${tx}`,
+          value: tx % 4 === 0 ? null : `u${tx}`.padEnd(this.valueChars, '.'),
         },
       ]
       const journal = this.journals[tx % 2] as Journal
@@ -333,6 +337,51 @@ describe('release', () => {
       crossbar.compact()
       expect(crossbar.durableThrough('a')).toBe((region.journals[0] as Journal).lastSeq())
       expect(crossbar.durableThrough('c')).toBe(c.lastSeq())
+    } finally {
+      await region.close()
+    }
+  })
+})
+
+describe('a shard that cannot write', () => {
+  // Goal: a shard whose SQLite refuses writes (a full disk) throws nothing into the merge, and the
+  // merge stops handing it records once its memtable is full, so memory stays bounded; the
+  // journals keep what waits; once it writes again everything is applied, once and in order.
+  // Method: real SQLite files made full by their page limit (PRAGMA max_page_count: SQLite then
+  // fails writes with SQLITE_FULL as a full disk makes it), tiny memtables and crossbar bounds.
+  test('stops the merge at its memtable bound and resumes once space is freed', async () => {
+    const region = new Region(dir)
+    const databases: SqliteDatabase[] = []
+    const openDatabase = (path: string) => {
+      const db = openSqlite(path)
+      databases.push(db)
+      return db
+    }
+    region.valueChars = 3000
+    region.open({ openDatabase, memtableWritesMax: 4, flushMs: 5 })
+    try {
+      await region.commit(6)
+      await region.run(20)
+      for (const db of databases) db.exec(`PRAGMA max_page_count = ${Number(db.prepare('PRAGMA page_count').get()?.page_count)}`)
+      await region.commit(60)
+      await region.run(200)
+      const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
+      expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
+      expect(region.shards.some((s) => !s.canApply())).toBe(true)
+      // Stopped well short: a shard took at most its memtable plus one pass of the merge.
+      expect(region.crossbar?.frontier()).toBeLessThan(lastTs)
+      const applied = Math.min(...region.shards.map((s) => [...s.appliedPositions().values()].reduce((a, b) => a + b, 0)))
+      expect(applied).toBeLessThan(6 + 40)
+      // Compaction checkpoints nothing and deletes nothing while it lasts, and throws nothing.
+      expect(region.crossbar?.compact()).toBe(0)
+      for (const db of databases) db.exec('PRAGMA max_page_count = 1073741823')
+      await region.run(1_100)
+      expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
+      expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
+      for (const journal of region.journals) {
+        for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
+      }
+      region.checkReads()
     } finally {
       await region.close()
     }

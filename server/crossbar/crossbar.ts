@@ -155,6 +155,9 @@ class MergingCrossbar implements Crossbar {
 
   compact(): number {
     if (this.#closed) return 0
+    // A merge a shard stopped (it could not write) resumes here at the latest, should no journal
+    // publish anything meanwhile (a journal that failed on the same full disk).
+    this.#pump(PUMP_ROUNDS_MAX)
     // Records a lagging journal still has to deliver lie above every shard's applied position,
     // and durable positions are at or below applied ones, so nothing still needed goes.
     const durable = this.#shards.map((shard) => shard.makeDurable())
@@ -242,6 +245,10 @@ class MergingCrossbar implements Crossbar {
     this.#pumping = true
     try {
       for (let round = 0; round < roundsMax; round++) {
+        // A shard that cannot write and holds a full memtable takes nothing more: records wait in
+        // the queues (live ones up to the pending bound, the journals keep the rest), and nothing
+        // is read past that bound either, since nothing drains.
+        if (!this.#shardsCanApply()) break
         this.#pumpAgain = false
         const read = this.#refill()
         this.#applyMergeable()
@@ -250,6 +257,11 @@ class MergingCrossbar implements Crossbar {
     } finally {
       this.#pumping = false
     }
+  }
+
+  #shardsCanApply(): boolean {
+    for (const shard of this.#shards) if (!shard.canApply()) return false
+    return true
   }
 
   /**

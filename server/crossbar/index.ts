@@ -55,7 +55,9 @@ export interface Crossbar {
   /**
    * Bounds the journals' disk use: makes every shard durable, then truncates each journal through
    * the lowest position all shards now hold durably (whole segments only). Returns the number of
-   * segments deleted. Synchronous: it blocks for the checkpoints' fsyncs, so call it seldom.
+   * segments deleted. Synchronous: it blocks for the checkpoints' fsyncs, so call it seldom. It
+   * first merges what is due, so a merge that a shard's `canApply` stopped resumes here at the
+   * latest once the shard writes again.
    */
   compact(): number
   /**
@@ -85,7 +87,9 @@ export interface Crossbar {
  * applied positions advance alike on all shards. Back-pressure: beyond `pendingRecordsMax` queued
  * records, a journal's new records are not buffered but re-read from the journal later, and the
  * journal counts as closed only up to what was received; the journals holding the frontier down
- * are read even then, so the queues stay within the bound plus one batch per journal.
+ * are read even then, so the queues stay within the bound plus one batch per journal. While a
+ * shard refuses more (`StorageShard.canApply`: it cannot write and its memtable is full) nothing
+ * is merged or applied, and the frontier waits.
  */
 export { createCrossbar } from './crossbar.ts'
 

@@ -1,11 +1,12 @@
 // A journal on local segment files (ARCHITECTURE.md "journal", step 4): seq and commitTs fixed at
 // append, group commit (one write and one fsync per batch), closed timestamps, crash recovery.
 import { SystemClock, tsFromMs, type HlcTimestamp, type TimerHandle } from '../clock/index.ts'
-import type { DiskFile } from '../disk/index.ts'
+import { isNoSpace, type DiskFile } from '../disk/index.ts'
 import {
   assert,
   AssertionError,
   cannotConnectNow,
+  diskFull,
   programLimitExceeded,
   SqlError,
 } from '../errors/index.ts'
@@ -14,6 +15,8 @@ import {
   BATCH_RECORDS_MAX,
   CLOSE_ROUNDS_MAX,
   CLOSED_LEAD_MS_MAX,
+  DISK_FULL_PROBE_BYTES,
+  DISK_FULL_RETRY_MS,
   HEARTBEAT_MS,
   PENDING_BYTES_MAX,
   PENDING_RECORDS_MAX,
@@ -51,6 +54,10 @@ interface Pending {
 
 /** What an I/O step that failed the journal yields. */
 const FAILED = Symbol('failed')
+
+/** The file a journal whose disk was full writes to see whether it has room again (no segment
+ * name: recovery never reads it). */
+const SPACE_PROBE_NAME = 'space-probe'
 
 /** Reads from disk go in chunks of this size (a frame larger than it is read whole). */
 const READ_CHUNK_BYTES = 1024 * 1024
@@ -103,7 +110,10 @@ export class FileJournal implements Journal {
   #flushing = false
   #flushDone: Promise<void> = Promise.resolve()
   #heartbeat: TimerHandle | undefined
+  /** The I/O error that stopped the journal; undefined while it works. */
   #failure: unknown = undefined
+  /** The next attempt to cut a failed write and resume (a disk that was full). */
+  #recovery: TimerHandle | undefined
   #closed = false
 
   constructor(options: FileJournalOptions) {
@@ -274,10 +284,15 @@ export class FileJournal implements Journal {
     return this.#lastDurableTs
   }
 
+  failure(): SqlError | undefined {
+    return this.#failure === undefined || this.#closed ? undefined : this.#unavailable()
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.#heartbeat?.cancel()
+    this.#recovery?.cancel()
     while (this.#flushing) await this.#flushDone
     this.#file?.close()
     this.#file = undefined
@@ -366,6 +381,9 @@ export class FileJournal implements Journal {
     const current = this.#segments.at(-1)
     if (this.#file && current && current.durableBytes < this.#segmentBytesMax) return this.#file
     this.#file?.close()
+    // Unset until the new one opens: an open that fails (a full disk) must not leave the closed
+    // file in place for the next write or a recovery to use.
+    this.#file = undefined
     const path = `${this.#options.dir}/${segmentName(firstSeq)}`
     this.#file = this.#options.disk.open(path)
     assert(this.#file.size() === 0, `new segment ${path} is not empty`)
@@ -481,22 +499,106 @@ export class FileJournal implements Journal {
     }, this.#heartbeatMs)
   }
 
-  /** An I/O error: whether the pending records reached the disk cannot be known any more. */
+  /**
+   * An I/O error: whether the pending records reached the disk cannot be known any more. They
+   * stay queued, so the closed timestamp stays below the first of them (a restart may find it on
+   * disk and deliver it). A leader whose disk was full tries to cut them and go on (`#recover`).
+   */
   #fail(error: unknown): void {
     this.#failure = error
     this.#heartbeat?.cancel()
-    const detail = `journal ${this.id}: ${error instanceof Error ? error.message : String(error)}`
+    const detail = `journal ${this.id} could not write: ${ioErrorText(error)}`
     for (let i = this.#head; i < this.#queue.length; i++) {
       this.#queue[i]!.reject(
         new SqlError('40003', 'the outcome of the commit is unknown', { detail, cause: error }),
       )
     }
+    if (this.#recovers()) this.#scheduleRecovery()
   }
 
+  /**
+   * Whether a failure ends by itself once writes succeed again: a full disk, at a leader. Its
+   * records not yet durable were seen by no one but their appenders, who got 40003 (either
+   * outcome is allowed): followers, the read cache and, through them, replicas only ever get
+   * durable records. A replica's records come from its leader, who may resend them: that needs the
+   * replica's own bookkeeping (replica-journal.ts) to start again too, so a replica waits for a
+   * restart. Any other I/O error may have damaged what is on the device: a restart's recovery
+   * checks every frame, this process does not.
+   */
+  #recovers(): boolean {
+    return !this.#replica && isNoSpace(this.#failure)
+  }
+
+  #scheduleRecovery(): void {
+    this.#recovery = this.#options.timers.setTimeout(() => {
+      this.#recovery = undefined
+      void this.#recover()
+    }, DISK_FULL_RETRY_MS)
+  }
+
+  /**
+   * Cuts whatever the failed write left after the last durable byte, makes the cut durable, checks
+   * that the disk has room again (DISK_FULL_PROBE_BYTES), and only then forgets the failed records
+   * and takes appends again; until all of that succeeds the journal stays failed and tries again
+   * later. A crash before the cut's fsync recovers the file as a restart would (a complete record
+   * of a 40003 commit may be found and delivered); after it, none can be. The failed records' seqs
+   * go to the next records (nobody saw them); their commitTs stay assigned, so later ones are
+   * larger still.
+   */
+  async #recover(): Promise<void> {
+    if (this.#closed) return
+    // The flusher stopped at the failure; one still finishing is waited for.
+    if (this.#flushing) {
+      this.#scheduleRecovery()
+      return
+    }
+    try {
+      const file = this.#cutFailedTail()
+      if (file !== undefined && this.#fsync) await file.sync()
+      const probe = `${this.#options.dir}/${SPACE_PROBE_NAME}`
+      await this.#options.disk.writeFileAtomic(probe, new Uint8Array(DISK_FULL_PROBE_BYTES))
+      this.#options.disk.remove(probe)
+    } catch (e) {
+      if (e instanceof AssertionError) throw e
+      if (!this.#closed) this.#scheduleRecovery()
+      return
+    }
+    if (this.#closed) return
+    assert(this.#lastAssignedSeq - this.#lastDurableSeq === this.#queue.length - this.#head, `journal ${this.id}: queued records do not follow the durable ones`)
+    this.#queue = []
+    this.#head = 0
+    this.#pendingBytes = 0
+    this.#lastAssignedSeq = this.#lastDurableSeq
+    this.#failure = undefined
+    this.#scheduleHeartbeat()
+    this.#publishClosed()
+  }
+
+  /** Truncates the newest segment to its durable bytes; returns its file (undefined: no segment
+   * exists yet, so nothing was written). */
+  #cutFailedTail(): DiskFile | undefined {
+    const segment = this.#segments.at(-1)
+    if (segment === undefined) return undefined
+    // A roll-over whose new segment could not be opened closed this one already.
+    this.#file ??= this.#options.disk.open(segment.path)
+    this.#file.truncate(segment.durableBytes)
+    return this.#file
+  }
+
+  /** Why appends are refused: closed, a full disk (53100), or another I/O error (57P03). */
   #unavailable(): SqlError {
     if (this.#failure === undefined) return cannotConnectNow(`journal ${this.id} is closed`)
-    const e = cannotConnectNow(`journal ${this.id} failed and accepts no more commits`)
-    return new SqlError(e.code, e.message, { cause: this.#failure })
+    const cause = this.#failure
+    if (isNoSpace(cause)) {
+      const hint = this.#recovers()
+        ? 'Free disk space: the journal takes commits again within a second once it can write (nothing acknowledged was lost).'
+        : 'Free disk space, then restart the region (nothing acknowledged was lost).'
+      return diskFull(`could not write journal ${this.id}: no space left on device`, { hint, cause })
+    }
+    return new SqlError('57P03', `journal ${this.id} failed and accepts no more commits: ${ioErrorText(cause)}`, {
+      hint: 'Restart the region once the disk is sound (nothing acknowledged was lost).',
+      cause,
+    })
   }
 
   /** Durable records after `afterSeq` from the segment files, via the sparse index. */
@@ -565,6 +667,11 @@ export class FileJournal implements Journal {
     }
     return at
   }
+}
+
+/** An I/O error as a log or an answer shows it: its message (ENOSPC: no space left on device, write). */
+function ioErrorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** Index of the last entry with seq <= `seq` (entries are in seq order), or -1. */

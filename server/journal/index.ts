@@ -3,6 +3,7 @@
 import type { Clock, Hlc, HlcTimestamp, Timers } from '../clock/index.ts'
 import type { Disk } from '../disk/index.ts'
 import type { Write } from '../encoding/index.ts'
+import type { SqlError } from '../errors/index.ts'
 
 export type { Write }
 
@@ -51,7 +52,8 @@ export interface JournalFollower {
 export interface Journal {
   readonly id: string
   /** Assigns seq and commitTs synchronously and queues the record. Throws SqlError 54000 when
-   * the pending queue is full, 57P03 when the journal is closed or failed. */
+   * the pending queue is full, 53100 when a write failed because the disk is full, 57P03 when the
+   * journal is closed or failed otherwise; nothing is recorded then. */
   append(request: AppendRequest): Appended
   /** The closed timestamp: no record at or below it will appear later. */
   closedTs(): HlcTimestamp
@@ -130,6 +132,16 @@ export { CLOSED_LEAD_MS_MAX, HEARTBEAT_MS } from './constants.ts'
  * of another region's journal (`appendAt` with the leader's seq and commitTs). */
 export type FileJournal = Journal & {
   appendAt(record: CommitRecord): Appended
+  /**
+   * Why the journal takes no records now, or undefined while it works (and once closed). A failed
+   * write or fsync stops it: the records not yet durable are answered 40003, later appends get
+   * this error. A full disk (ENOSPC, EDQUOT) is 53100; at a leader it ends by itself: every
+   * DISK_FULL_RETRY_MS the journal cuts what the failed write left after its last durable byte,
+   * fsyncs, and on success forgets those records (no one but their appenders saw them) and
+   * takes appends again. A replica's, and any other I/O error (57P03), lasts until a restart,
+   * whose recovery checks the files. The region reports it (health, one log line).
+   */
+  failure(): SqlError | undefined
 }
 
 /** Replication to other regions: the leader side, the replica side, and their messages. */

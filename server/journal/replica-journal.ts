@@ -3,7 +3,7 @@
 // its disk, and shows its own followers (this region's crossbar) only what the leader reported
 // committed, with the leader's closed timestamps.
 import type { HlcTimestamp, Hlc } from '../clock/index.ts'
-import { assert, cannotConnectNow } from '../errors/index.ts'
+import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
 import type { JournalMessage, ReplicationLink } from './replication.ts'
 
@@ -247,7 +247,15 @@ export class ReplicaJournal implements Journal {
         if (this.#askedAt !== this.#receivedSeq) this.#askResend()
         return
       }
-      this.#local.appendAt(record)
+      try {
+        this.#local.appendAt(record)
+      } catch (e) {
+        // The file refuses records (its disk is full or failed: the region reports it; or too
+        // many wait for the disk): this one is not taken, and the leader resends what this
+        // replica has not acknowledged. A bug is not an answer.
+        if (e instanceof SqlError) return
+        throw e
+      }
       this.#receivedSeq = record.seq
     }
   }

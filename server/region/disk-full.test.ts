@@ -1,0 +1,159 @@
+// A region on a full disk (docs/architecture.md "Failure handling"): it does not crash, a commit
+// whose journal write ran out of space is 40003, later commits are refused with 53100 naming the
+// cause, reads go on, health is degraded with the reason and one event tells it; once space is
+// freed commits resume without a restart; and a restart finds every acknowledged row, nothing of
+// a refused one. Method: a real region through its HTTP API on virtual time (SimClock), journals on
+// a SimDisk whose capacity fills it, storage on real SQLite files made full by their page limit
+// (PRAGMA max_page_count: SQLite then fails writes with SQLITE_FULL as a full disk makes it).
+import { afterEach, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SeededRandom, SimClock } from '../clock/index.ts'
+import { SimDisk } from '../disk/index.ts'
+import { openSqliteShard, type SqliteDatabase } from '../storage/index.ts'
+import { openSqlite } from '../storage/sqlite-adapter.ts'
+import { openRegion, type ClusterEvent, type Region } from './index.ts'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A region, and what can be done to its disks and clock. */
+function world() {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-full-'))
+  dirs.push(dir)
+  const sim = new SimClock()
+  let disk = new SimDisk({ timers: sim })
+  const databases: SqliteDatabase[] = []
+  const events: ClusterEvent[] = []
+  const openDatabase = (path: string) => {
+    const db = openSqlite(path)
+    databases.push(db)
+    return db
+  }
+  const open = () =>
+    drive(openRegion({
+      name: 'local', url: 'http://127.0.0.1', clock: sim, timers: sim, random: new SeededRandom(3), disk, auth: false, compactIntervalMs: 1_000,
+      openShard: (id) => openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: sim, openDatabase }),
+      onClusterEvent: (event) => events.push(event),
+    }))
+  /** Runs virtual time until `value` settles (a hang fails after 60 virtual seconds). */
+  const drive = async <T>(value: T | Promise<T>): Promise<T> => {
+    let settled = false
+    const watched = Promise.resolve(value).finally(() => (settled = true))
+    watched.catch(() => {})
+    for (let i = 0; i < 60_000 && !settled; i++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      if (!settled) sim.advance(1)
+    }
+    return watched
+  }
+  const call = async (region: Region, path: string, body?: unknown) => {
+    const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+    const response = await drive(region.app.request(path, init))
+    return { status: response.status, json: (await response.json()) as Record<string, any> }
+  }
+  return {
+    sim, events, open, drive, call,
+    /** Journals: no byte beyond what the files hold, `room` bytes aside. */
+    fillJournals: (room = 0) => disk.setFaults({ capacityBytes: disk.usedBytes() + room }),
+    freeJournals: () => disk.setFaults({}),
+    /** Storage: no page beyond those each open database has. */
+    fillStorage: () => {
+      for (const db of databases) db.exec(`PRAGMA max_page_count = ${Number(db.prepare('PRAGMA page_count').get()?.page_count)}`)
+    },
+    freeStorage: () => {
+      for (const db of databases) db.exec('PRAGMA max_page_count = 1073741823')
+    },
+    /** A restart of the process (journal files as a crash leaves them, storage as it was). */
+    restart: async (region: Region) => {
+      await drive(region.close())
+      databases.length = 0
+      disk.crash()
+      disk = disk.restart()
+      return open()
+    },
+  }
+}
+
+const insert = (id: number) => ({ sql: 'INSERT INTO big VALUES ($1, $2)', params: [id, `${id}`.padEnd(2000, 'x')] })
+const ids = { sql: 'SELECT id, length(v) AS n FROM big ORDER BY id' }
+
+describe('region: a full disk', () => {
+  test('journals: 40003 in flight, then 53100 naming the cause; reads and health go on; commits resume once space is freed; a restart keeps every acknowledged row', async () => {
+    const w = world()
+    let region = await w.open()
+    expect((await w.call(region, '/v1/sql', { sql: 'CREATE TABLE big (id int PRIMARY KEY, v text)' })).status).toBe(200)
+    const acked: number[] = []
+    for (let id = 0; id < 5; id++) {
+      expect((await w.call(region, '/v1/sql', insert(id))).status).toBe(200)
+      acked.push(id)
+    }
+    w.fillJournals(100)
+    const inFlight = await w.call(region, '/v1/sql', insert(5))
+    expect(inFlight).toMatchObject({ status: 503, json: { error: { code: '40003' } } })
+    expect(inFlight.json.error.detail).toContain('no space left on device')
+    const refused = await w.call(region, '/v1/sql', insert(6))
+    expect(refused).toMatchObject({ status: 503, json: { error: { code: '53100', retryable: false } } })
+    expect(refused.json.error.message).toMatch(/^cannot commit now: could not write journal local\/j\d: no space left on device; nothing was written$/)
+    expect(refused.json.error.hint).toMatch(/Free disk space/)
+    // Reads go on, at a snapshot with every acknowledged row.
+    const read = await w.call(region, '/v1/sql', ids)
+    expect(read.status).toBe(200)
+    expect(read.json.rows.map((r: { id: number }) => r.id)).toEqual(acked)
+    const health = await w.call(region, '/v1/health')
+    expect(health).toMatchObject({ status: 200, json: { status: 'degraded' } })
+    expect(health.json.reason).toMatch(/could not write journal local\/j\d: no space left on device/)
+    expect((await w.call(region, '/v1/health?ready=1')).status).toBe(503)
+    // A while full: each attempt is answered the same, and told once.
+    await w.drive(w.sim.sleep(5_000))
+    expect((await w.call(region, '/v1/sql', insert(7))).json.error.code).toBe('53100')
+    expect(w.events.filter((e) => e.kind === 'disk')).toEqual([{ kind: 'disk', failing: health.json.reason, hint: expect.stringMatching(/Free disk space/) }])
+    w.freeJournals()
+    await w.drive(w.sim.sleep(2_000))
+    expect((await w.call(region, '/v1/health')).json).toMatchObject({ status: 'ok' })
+    expect(w.events.filter((e) => e.kind === 'disk').at(-1)).toEqual({ kind: 'disk', failing: undefined, was: health.json.reason })
+    for (const id of [8, 9]) {
+      expect((await w.call(region, '/v1/sql', insert(id))).status).toBe(200)
+      acked.push(id)
+    }
+    region = await w.restart(region)
+    const after = await w.call(region, '/v1/sql', ids)
+    // Every acknowledged row, whole; none of the refused; the 40003 one either way.
+    const found = after.json.rows as { id: number; n: number }[]
+    expect(found.filter((r) => r.id !== 5)).toEqual(acked.map((id) => ({ id, n: 2000 })))
+    expect(found.find((r) => r.id === 5)?.n ?? 2000).toBe(2000)
+    await w.drive(region.close())
+  }, 60_000)
+
+  test('storage: a flush SQLite refuses crashes nothing; commits are refused with 53100 while reads see every acknowledged row; they resume once space is freed', async () => {
+    const w = world()
+    let region = await w.open()
+    expect((await w.call(region, '/v1/sql', { sql: 'CREATE TABLE big (id int PRIMARY KEY, v text)' })).status).toBe(200)
+    await w.drive(w.sim.sleep(100))
+    w.fillStorage()
+    // Acknowledged: the journal has it; storage shows it from its memtable. The flush 50 ms later
+    // fails.
+    expect((await w.call(region, '/v1/sql', insert(1))).status).toBe(200)
+    expect((await w.call(region, '/v1/sql', insert(2))).status).toBe(200)
+    await w.drive(w.sim.sleep(100))
+    const refused = await w.call(region, '/v1/sql', insert(3))
+    expect(refused).toMatchObject({ status: 503, json: { error: { code: '53100' } } })
+    expect(refused.json.error.message).toMatch(/^cannot commit now: could not write storage shard \d: no space left on device; nothing was written$/)
+    const read = await w.call(region, '/v1/sql', ids)
+    expect(read.json.rows).toEqual([{ id: 1, n: 2000 }, { id: 2, n: 2000 }])
+    expect((await w.call(region, '/v1/health')).json.reason).toMatch(/could not write storage shard \d: no space left on device/)
+    // Compaction (a checkpoint) and GC steps run meanwhile and throw nothing.
+    await w.drive(w.sim.sleep(3_000))
+    expect((await w.call(region, '/v1/sql', insert(3))).json.error.code).toBe('53100')
+    w.freeStorage()
+    await w.drive(w.sim.sleep(2_000))
+    expect((await w.call(region, '/v1/health')).json.status).toBe('ok')
+    expect((await w.call(region, '/v1/sql', insert(3))).status).toBe(200)
+    region = await w.restart(region)
+    expect((await w.call(region, '/v1/sql', ids)).json.rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3])
+    await w.drive(region.close())
+  }, 60_000)
+})
