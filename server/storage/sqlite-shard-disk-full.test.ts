@@ -14,7 +14,7 @@ import { SimClock } from '../clock/index.ts'
 import { encodeKey } from '../encoding/index.ts'
 import { WRITE_RETRY_MS } from './constants.ts'
 import { openSqlite, type SqliteDatabase, type SqliteStatement, type SqliteValue } from './sqlite-adapter.ts'
-import { openSqliteShard, sqliteDrivers, type ShardRecord, type SqliteDriverName, type StorageShard } from './index.ts'
+import { garbageKey, openSqliteShard, sqliteDrivers, type ShardRecord, type SqliteDriverName, type StorageShard } from './index.ts'
 
 const k = (n: number) => encodeKey([1n, 1n, BigInt(n)])
 const all = { start: encodeKey([1n]), end: encodeKey([2n]) }
@@ -203,29 +203,40 @@ for (const driver of sqliteDrivers) {
       expect(s.makeDurable().get('j1')).toBe(2)
     })
 
-    test('a GC step whose deletes fail is rolled back and its pass resumes where it stood', () => {
+    test('a GC step whose deletes fail is rolled back, and its pass and dead ranges resume where they stood', () => {
+      // One step runs the whole version pass and then a dropped range's deletes in one
+      // transaction: the range's delete fails, so the versions it had deleted come back too, and
+      // the pass must not count as done (nothing would be due again until new writes).
+      const table2 = (n: number) => encodeKey([2n, 1n, BigInt(n)])
       const collected = (failFirst: boolean) => {
         const { clock, disk, open } = setup(driver)
         const s = open()
-        s.apply([1, 2, 3, 4, 5, 6].map((n) => record(n, [[n % 3, `v${n}`]])), 10)
+        s.apply([1, 2, 3, 4, 5, 6].map((n) => record(n, [[n % 3, `v${n}`]])), 6)
+        s.apply([{ journalId: 'j1', seq: ++seq, commitTs: 7, writes: [{ key: table2(1), value: 'r1' }, { key: table2(2), value: 'r2' }] }], 7)
+        s.apply([{ journalId: 'j1', seq: ++seq, commitTs: 8, writes: [{ key: garbageKey(encodeKey([2n])), value: 'dropped' }] }], 10)
         s.makeDurable()
         if (failFirst) {
-          disk.failing = /^DELETE/
-          expect(s.gc(10, { versionsMax: 2 }).versionsRemoved).toBe(0)
+          disk.failing = /^DELETE FROM mvcc WHERE key >= /
+          expect(s.gc(10)).toMatchObject({ versionsRemoved: 0, deadRowsRemoved: 0 })
           expect(s.writeFailure()?.code).toBe('53100')
           disk.failing = undefined
           clock.advance(WRITE_RETRY_MS)
           expect(s.writeFailure()).toBeUndefined()
         }
-        let removed = 0
-        for (let i = 0; i < 10; i++) removed += s.gc(10, { versionsMax: 2 }).versionsRemoved
-        const left = [...s.scan(all, 10)].map((kv) => kv.value)
+        let versions = 0
+        let deadRows = 0
+        for (let i = 0; i < 4; i++) {
+          const step = s.gc(10)
+          versions += step.versionsRemoved
+          deadRows += step.deadRowsRemoved
+        }
+        const left = [...s.scan({ start: encodeKey([1n]), end: encodeKey([3n]) }, 10)].map((kv) => kv.value)
         s.close()
         seq = 0
-        return { removed, left }
+        return { versions, deadRows, left }
       }
       const control = collected(false)
-      expect(control.removed).toBe(3)
+      expect(control).toEqual({ versions: 3, deadRows: 2, left: ['v6', 'v4', 'v5'] })
       expect(collected(true)).toEqual(control)
     })
   })
