@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Hlc, SeededRandom, SimClock, type HlcTimestamp } from '../clock/index.ts'
+import { Hlc, SeededRandom, SimClock, tsFromMs, type HlcTimestamp } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { encodeKey, type Write } from '../encoding/index.ts'
 import { openFileJournal, type Journal } from '../journal/index.ts'
@@ -381,6 +381,34 @@ describe('a shard that cannot write', () => {
       for (const journal of region.journals) {
         for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
       }
+      region.checkReads()
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('with nothing queued, the frontier still moves while the shard cannot write', async () => {
+    // Readers' snapshots must move on however long the disk stays full (commits are refused
+    // meanwhile), or every read would grow older than the transaction age limit.
+    const region = new Region(dir)
+    const databases: SqliteDatabase[] = []
+    const openDatabase = (path: string) => {
+      const db = openSqlite(path)
+      databases.push(db)
+      return db
+    }
+    region.valueChars = 3000
+    region.open({ openDatabase, memtableWritesMax: 1, flushMs: 5 })
+    try {
+      await region.commit(2)
+      await region.run(20)
+      for (const db of databases) db.exec(`PRAGMA max_page_count = ${Number(db.prepare('PRAGMA page_count').get()?.page_count)}`)
+      await region.commit(1)
+      await region.run(20)
+      expect(region.shards.some((s) => !s.canApply())).toBe(true)
+      const frontier = region.crossbar?.frontier() ?? 0
+      await region.run(500)
+      expect(region.crossbar?.frontier()).toBeGreaterThan(frontier + tsFromMs(400))
       region.checkReads()
     } finally {
       await region.close()

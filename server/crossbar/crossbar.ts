@@ -245,18 +245,25 @@ class MergingCrossbar implements Crossbar {
     this.#pumping = true
     try {
       for (let round = 0; round < roundsMax; round++) {
-        // A shard that cannot write and holds a full memtable takes nothing more: records wait in
-        // the queues (live ones up to the pending bound, the journals keep the rest), and nothing
-        // is read past that bound either, since nothing drains.
-        if (!this.#shardsCanApply()) break
+        // A shard that cannot write and holds a full memtable takes no records: they wait in the
+        // queues (up to the pending bound: nothing drains, so nothing is read past it; the
+        // journals keep the rest), and only the frontier moves, up to the first of them.
+        const blocked = !this.#shardsCanApply()
         this.#pumpAgain = false
-        const read = this.#refill()
-        this.#applyMergeable()
+        const read = this.#refill(blocked)
+        this.#applyMergeable(blocked)
         if (!read && !this.#pumpAgain) break
       }
     } finally {
       this.#pumping = false
     }
+  }
+
+  /** The smallest commitTs queued (every queue is in commitTs order); Infinity when none is. */
+  #firstQueuedTs(): HlcTimestamp {
+    let first = Number.POSITIVE_INFINITY
+    for (const state of this.#states) first = Math.min(first, state.queue[0]?.commitTs ?? first)
+    return first
   }
 
   #shardsCanApply(): boolean {
@@ -269,13 +276,13 @@ class MergingCrossbar implements Crossbar {
    * and beyond it still the ones that hold the merged frontier down (else nothing would ever
    * drain). So the queues stay within `pendingMax` plus one batch per journal.
    */
-  #refill(): boolean {
+  #refill(blocked: boolean): boolean {
     const frontier = this.#mergedFrontier()
     let read = false
     for (const state of this.#states) {
       if (!state.lagging) continue
       const holdsFrontier = effectiveClosed(state) <= frontier && state.coveredTs < state.closedTs
-      if (this.#pending >= this.#pendingMax && !holdsFrontier) continue
+      if (this.#pending >= this.#pendingMax && (blocked || !holdsFrontier)) continue
       const records = state.journal.read(state.lastSeq, this.#batchMax)
       for (const record of records) this.#accept(state, record)
       if (records.length < this.#batchMax) state.lagging = false
@@ -291,9 +298,11 @@ class MergingCrossbar implements Crossbar {
     return min
   }
 
-  /** Takes everything at or below the merged frontier and applies it to every shard. */
-  #applyMergeable(): void {
-    const frontier = this.#mergedFrontier()
+  /** Takes everything at or below the merged frontier and applies it to every shard; while
+   * `blocked`, only moves the frontier, below every queued record. */
+  #applyMergeable(blocked: boolean): void {
+    const merged = this.#mergedFrontier()
+    const frontier = blocked ? Math.min(merged, this.#firstQueuedTs() - 1) : merged
     if (frontier <= this.#frontier) return
     const records = takeMerged(
       this.#states.map((s) => s.queue),

@@ -88,8 +88,9 @@ export interface Crossbar {
  * records, a journal's new records are not buffered but re-read from the journal later, and the
  * journal counts as closed only up to what was received; the journals holding the frontier down
  * are read even then, so the queues stay within the bound plus one batch per journal. While a
- * shard refuses more (`StorageShard.canApply`: it cannot write and its memtable is full) nothing
- * is merged or applied, and the frontier waits.
+ * shard refuses more (`StorageShard.canApply`: it cannot write and its memtable is full) no record
+ * is merged or applied, nothing is read past the pending bound, and the frontier moves only up to
+ * just below the first record held (with commits refused meanwhile, readers' snapshots go on).
  */
 export { createCrossbar } from './crossbar.ts'
 

@@ -271,10 +271,10 @@ describe('failure', () => {
 
 describe('a full disk', () => {
   // Goal: a write that runs out of space answers its commits 40003 (outcome unknown), refuses
-  // later ones with 53100 naming the cause, holds the closed timestamp below what failed, loses
-  // nothing acknowledged, and once space is freed takes commits again without a restart (seqs of
-  // the failed records reused, commitTs still increasing); a restart finds exactly the
-  // acknowledged records. Method: SimDisk's capacity, set just above what the files hold, so the
+  // later ones with 53100 naming the cause, holds the closed timestamp below what failed until it
+  // cut it durably (then closes again, full or not), loses nothing acknowledged, and once space is
+  // freed takes commits again without a restart (seqs of the failed records reused, commitTs still
+  // increasing); a restart finds exactly the acknowledged records. Method: SimDisk's capacity, set just above what the files hold, so the
   // next batch is written in part (a short write, then ENOSPC), as a real full file system does;
   // once with one segment, once with a segment per batch (the roll-over fails).
   for (const segmentBytesMax of [64 * 1024 * 1024, 1]) {
@@ -286,7 +286,9 @@ describe('a full disk', () => {
       const acked = ['ok1', 'ok2', 'ok3'].map((txId) => j.append({ txId, proposedTs: 0, writes: writes(txId) }))
       await w.run(2)
       await Promise.all(acked.map((a) => a.durable))
-      w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes: w.disk.usedBytes() + 20 })
+      // Full, and fsyncs fail too at first: the cut cannot be made durable yet.
+      const capacityBytes = w.disk.usedBytes() + 20
+      w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes, syncFailureProbability: 1 })
       const a = j.append({ txId: 'a', proposedTs: 0, writes: writes('a') })
       const b = j.append({ txId: 'b', proposedTs: 0, writes: writes('b') })
       await w.run(2)
@@ -295,11 +297,18 @@ describe('a full disk', () => {
       expect(() => j.append({ txId: 'c', proposedTs: 0, writes: [] })).toThrow('could not write journal j1: no space left on device')
       expect(codeOf(() => j.append({ txId: 'c', proposedTs: 0, writes: [] }))).toBe('53100')
       expect(j.failure()?.code).toBe('53100')
+      // Until the failed records are cut durably, a restart might still find one: nothing closes
+      // past it.
+      await w.run(2500)
       expect(j.closedTs()).toBeLessThan(a.commitTs)
-      // Still full: every retry cuts the partial write but finds no room, and refuses on.
-      await w.run(3500)
-      expect(j.failure()?.code).toBe('53100')
       expect(f.closed.at(-1) ?? 0).toBeLessThan(a.commitTs)
+      // Still full: the next retry cuts the partial write durably, so closed timestamps move on
+      // again and readers' snapshots with them; every retry finds no room, and appends are refused.
+      w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes })
+      await w.run(2600)
+      expect(j.failure()?.code).toBe('53100')
+      expect(f.closed.at(-1)).toBeGreaterThan(b.commitTs)
+      expect(f.records.map((r) => r.txId)).toEqual(['ok1', 'ok2', 'ok3'])
       expect(w.disk.list(w.dir).filter((n) => !n.endsWith('.seg'))).toEqual([])
       w.disk.setFaults({ syncLatencyMsMin: 1 })
       await w.run(1100)

@@ -228,7 +228,9 @@ export class FileJournal implements Journal {
 
   requestClose(ts: HlcTimestamp): void {
     if (this.#replica) return
-    if (ts <= this.#floor || this.#failure !== undefined || this.#closed) return
+    // A failed journal closes again once its failed records are cut (`#recover`): until then they
+    // are queued, which holds the closed timestamp below them.
+    if (ts <= this.#floor || this.#closed) return
     if (ts > this.#requested) this.#requested = ts
     if (this.#queue.length === this.#head) this.#publishClosed()
   }
@@ -493,7 +495,8 @@ export class FileJournal implements Journal {
 
   #scheduleHeartbeat(): void {
     this.#heartbeat = this.#options.timers.setTimeout(() => {
-      if (this.#closed || this.#failure !== undefined) return
+      // Cancelled by a failure; scheduled again once the failed records are cut.
+      if (this.#closed) return
       if (this.#queue.length === this.#head) this.requestClose(this.#closableNow())
       this.#scheduleHeartbeat()
     }, this.#heartbeatMs)
@@ -507,13 +510,15 @@ export class FileJournal implements Journal {
   #fail(error: unknown): void {
     this.#failure = error
     this.#heartbeat?.cancel()
+    this.#heartbeat = undefined
     const detail = `journal ${this.id} could not write: ${ioErrorText(error)}`
     for (let i = this.#head; i < this.#queue.length; i++) {
       this.#queue[i]!.reject(
         new SqlError('40003', 'the outcome of the commit is unknown', { detail, cause: error }),
       )
     }
-    if (this.#recovers()) this.#scheduleRecovery()
+    // The first attempt at once: its cut needs no room, and until it is done nothing closes.
+    if (this.#recovers()) this.#scheduleRecovery(0)
   }
 
   /**
@@ -529,21 +534,23 @@ export class FileJournal implements Journal {
     return !this.#replica && isNoSpace(this.#failure)
   }
 
-  #scheduleRecovery(): void {
+  #scheduleRecovery(ms = DISK_FULL_RETRY_MS): void {
     this.#recovery = this.#options.timers.setTimeout(() => {
       this.#recovery = undefined
       void this.#recover()
-    }, DISK_FULL_RETRY_MS)
+    }, ms)
   }
 
   /**
-   * Cuts whatever the failed write left after the last durable byte, makes the cut durable, checks
-   * that the disk has room again (DISK_FULL_PROBE_BYTES), and only then forgets the failed records
-   * and takes appends again; until all of that succeeds the journal stays failed and tries again
-   * later. A crash before the cut's fsync recovers the file as a restart would (a complete record
-   * of a 40003 commit may be found and delivered); after it, none can be. The failed records' seqs
-   * go to the next records (nobody saw them); their commitTs stay assigned, so later ones are
-   * larger still.
+   * One attempt to end a full-disk failure (the first right after it, then one every
+   * DISK_FULL_RETRY_MS), in two steps, each retried until it succeeds. First the cut: truncate the
+   * newest segment to its last durable byte (a short write may have left part of a batch), fsync,
+   * and only then forget the failed records and close again (heartbeat, requests), so readers'
+   * snapshots move on however long the disk stays full. A crash before that fsync recovers the
+   * file as a restart would (a complete record of a 40003 commit may be found and delivered);
+   * after it, none can be. Their seqs go to the next records (nobody saw them); their commitTs stay
+   * assigned, so later ones are larger still. Then room: a probe file of DISK_FULL_PROBE_BYTES
+   * written, synced and removed; once it succeeds appends are taken again.
    */
   async #recover(): Promise<void> {
     if (this.#closed) return
@@ -553,8 +560,8 @@ export class FileJournal implements Journal {
       return
     }
     try {
-      const file = this.#cutFailedTail()
-      if (file !== undefined && this.#fsync) await file.sync()
+      if (this.#head < this.#queue.length) await this.#cut()
+      else this.#resumeClosing()
       const probe = `${this.#options.dir}/${SPACE_PROBE_NAME}`
       await this.#options.disk.writeFileAtomic(probe, new Uint8Array(DISK_FULL_PROBE_BYTES))
       this.#options.disk.remove(probe)
@@ -563,14 +570,25 @@ export class FileJournal implements Journal {
       if (!this.#closed) this.#scheduleRecovery()
       return
     }
+    if (!this.#closed) this.#failure = undefined
+  }
+
+  /** The cut of `#recover`; throws when the truncation or its fsync fails (nothing changed). */
+  async #cut(): Promise<void> {
+    const file = this.#cutFailedTail()
+    if (file !== undefined && this.#fsync) await file.sync()
     if (this.#closed) return
     assert(this.#lastAssignedSeq - this.#lastDurableSeq === this.#queue.length - this.#head, `journal ${this.id}: queued records do not follow the durable ones`)
     this.#queue = []
     this.#head = 0
     this.#pendingBytes = 0
     this.#lastAssignedSeq = this.#lastDurableSeq
-    this.#failure = undefined
-    this.#scheduleHeartbeat()
+    this.#resumeClosing()
+  }
+
+  /** Heartbeats and publishes closed timestamps again (nothing failed is queued any more). */
+  #resumeClosing(): void {
+    if (this.#heartbeat === undefined && !this.#closed) this.#scheduleHeartbeat()
     this.#publishClosed()
   }
 

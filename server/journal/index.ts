@@ -135,11 +135,13 @@ export type FileJournal = Journal & {
   /**
    * Why the journal takes no records now, or undefined while it works (and once closed). A failed
    * write or fsync stops it: the records not yet durable are answered 40003, later appends get
-   * this error. A full disk (ENOSPC, EDQUOT) is 53100; at a leader it ends by itself: every
-   * DISK_FULL_RETRY_MS the journal cuts what the failed write left after its last durable byte,
-   * fsyncs, and on success forgets those records (no one but their appenders saw them) and
-   * takes appends again. A replica's, and any other I/O error (57P03), lasts until a restart,
-   * whose recovery checks the files. The region reports it (health, one log line).
+   * this error, and the closed timestamp stays below the first of those records. A full disk
+   * (ENOSPC, EDQUOT) is 53100; at a leader it ends by itself: every DISK_FULL_RETRY_MS the journal
+   * cuts what the failed write left after its last durable byte and fsyncs; once that succeeds it
+   * forgets those records (no one but their appenders saw them) and closes again, still refusing
+   * appends until a probe file of DISK_FULL_PROBE_BYTES finds room. A replica's, and any other I/O
+   * error (57P03), lasts until a restart, whose recovery checks the files. The region reports it
+   * (health, one log line).
    */
   failure(): SqlError | undefined
 }

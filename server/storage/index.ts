@@ -77,9 +77,10 @@ export interface StorageShard extends StorageReader {
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
   /**
    * Whether the crossbar may take more records for this shard: false while a write fails and the
-   * memtable holds `memtableWritesMax` writes or more. The crossbar then merges nothing (the
-   * frontier waits; its own queues, bounded, hold what comes), so the memtable stays within
-   * `memtableWritesMax` plus what one merge pass hands over (at most the crossbar's pending bound).
+   * memtable holds `memtableWritesMax` writes or more. The crossbar then applies no records, only
+   * frontiers below the first it holds (its queues, bounded, hold what comes), so the memtable
+   * stays within `memtableWritesMax` plus what one merge pass hands over (at most the crossbar's
+   * pending bound).
    */
   canApply(): boolean
   /**
