@@ -17,7 +17,7 @@ import {
   type SqliteShardOptions,
   type StorageShard,
 } from '../storage/index.ts'
-import { openSqlite, type SqliteDatabase } from '../storage/sqlite-adapter.ts'
+import { FillableSqlite } from '../storage/fillable-sqlite.harness.ts'
 import { createCrossbar, type Crossbar, type CrossbarOptions } from './index.ts'
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -347,22 +347,17 @@ describe('a shard that cannot write', () => {
   // Goal: a shard whose SQLite refuses writes (a full disk) throws nothing into the merge, and the
   // merge stops handing it records once its memtable is full, so memory stays bounded; the
   // journals keep what waits; once it writes again everything is applied, once and in order.
-  // Method: real SQLite files made full by their page limit (PRAGMA max_page_count: SQLite then
-  // fails writes with SQLITE_FULL as a full disk makes it), tiny memtables and crossbar bounds.
+  // Method: real SQLite files made full by their page limit (fillable-sqlite.harness.ts), tiny
+  // memtables and crossbar bounds.
   test('stops the merge at its memtable bound and resumes once space is freed', async () => {
     const region = new Region(dir)
-    const databases: SqliteDatabase[] = []
-    const openDatabase = (path: string) => {
-      const db = openSqlite(path)
-      databases.push(db)
-      return db
-    }
+    const storage = new FillableSqlite()
     region.valueChars = 3000
-    region.open({ openDatabase, memtableWritesMax: 4, flushMs: 5 })
+    region.open({ openDatabase: storage.open, memtableWritesMax: 4, flushMs: 5 })
     try {
       await region.commit(6)
       await region.run(20)
-      for (const db of databases) db.exec(`PRAGMA max_page_count = ${Number(db.prepare('PRAGMA page_count').get()?.page_count)}`)
+      storage.fill()
       await region.commit(60)
       await region.run(200)
       const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
@@ -374,7 +369,7 @@ describe('a shard that cannot write', () => {
       expect(applied).toBeLessThan(6 + 40)
       // Compaction checkpoints nothing and deletes nothing while it lasts, and throws nothing.
       expect(region.crossbar?.compact()).toBe(0)
-      for (const db of databases) db.exec('PRAGMA max_page_count = 1073741823')
+      storage.free()
       await region.run(1_100)
       expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
       expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
@@ -391,18 +386,13 @@ describe('a shard that cannot write', () => {
     // Readers' snapshots must move on however long the disk stays full (commits are refused
     // meanwhile), or every read would grow older than the transaction age limit.
     const region = new Region(dir)
-    const databases: SqliteDatabase[] = []
-    const openDatabase = (path: string) => {
-      const db = openSqlite(path)
-      databases.push(db)
-      return db
-    }
+    const storage = new FillableSqlite()
     region.valueChars = 3000
-    region.open({ openDatabase, memtableWritesMax: 1, flushMs: 5 })
+    region.open({ openDatabase: storage.open, memtableWritesMax: 1, flushMs: 5 })
     try {
       await region.commit(2)
       await region.run(20)
-      for (const db of databases) db.exec(`PRAGMA max_page_count = ${Number(db.prepare('PRAGMA page_count').get()?.page_count)}`)
+      storage.fill()
       await region.commit(1)
       await region.run(20)
       expect(region.shards.some((s) => !s.canApply())).toBe(true)

@@ -4,15 +4,15 @@
 // freed commits resume without a restart; and a restart finds every acknowledged row, nothing of
 // a refused one. Method: a real region through its HTTP API on virtual time (SimClock), journals on
 // a SimDisk whose capacity fills it, storage on real SQLite files made full by their page limit
-// (PRAGMA max_page_count: SQLite then fails writes with SQLITE_FULL as a full disk makes it).
+// (fillable-sqlite.harness.ts).
 import { afterEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SeededRandom, SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
-import { openSqliteShard, type SqliteDatabase } from '../storage/index.ts'
-import { openSqlite } from '../storage/sqlite-adapter.ts'
+import { FillableSqlite } from '../storage/fillable-sqlite.harness.ts'
+import { openSqliteShard } from '../storage/index.ts'
 import { openRegion, type ClusterEvent, type Region } from './index.ts'
 
 const dirs: string[] = []
@@ -26,19 +26,14 @@ function world() {
   dirs.push(dir)
   const sim = new SimClock()
   let disk = new SimDisk({ timers: sim })
-  const databases: SqliteDatabase[] = []
+  const storage = new FillableSqlite()
   const events: ClusterEvent[] = []
-  const openDatabase = (path: string) => {
-    const db = openSqlite(path)
-    databases.push(db)
-    return db
-  }
   const open = () =>
     drive(openRegion({
       name: 'local', url: 'http://127.0.0.1', clock: sim, timers: sim, random: new SeededRandom(3), disk, auth: false, compactIntervalMs: 1_000,
       // Short, so that a frontier stuck while the disk is full would show: reads would get 72000.
       api: { txAgeMsMax: 2_000 },
-      openShard: (id) => openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: sim, openDatabase }),
+      openShard: (id) => openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: sim, openDatabase: storage.open }),
       onClusterEvent: (event) => events.push(event),
     }))
   /** Runs virtual time until `value` settles (a hang fails after 60 virtual seconds). */
@@ -63,16 +58,11 @@ function world() {
     fillJournals: (room = 0) => disk.setFaults({ capacityBytes: disk.usedBytes() + room }),
     freeJournals: () => disk.setFaults({}),
     /** Storage: no page beyond those each open database has. */
-    fillStorage: () => {
-      for (const db of databases) db.exec(`PRAGMA max_page_count = ${Number(db.prepare('PRAGMA page_count').get()?.page_count)}`)
-    },
-    freeStorage: () => {
-      for (const db of databases) db.exec('PRAGMA max_page_count = 1073741823')
-    },
+    fillStorage: () => storage.fill(),
+    freeStorage: () => storage.free(),
     /** A restart of the process (journal files as a crash leaves them, storage as it was). */
     restart: async (region: Region) => {
       await drive(region.close())
-      databases.length = 0
       disk.crash()
       disk = disk.restart()
       return open()

@@ -1,11 +1,9 @@
 // A SQLite shard on a full disk (ARCHITECTURE.md "storage"; docs/architecture.md "Failure
 // handling"): a write SQLite refuses throws nothing into the crossbar, the memtable keeps its
 // bound, reads and scans go on, the write is retried and resumes once there is room, and nothing
-// applied is lost. Method: real SQLite on each binding, made full by its page limit (PRAGMA
-// max_page_count set to the pages it has: the next write that needs a page fails with SQLITE_FULL
-// exactly as a full disk makes it, and raising the limit frees space); a checkpoint or a GC delete,
-// which a page limit never stops, fails through the `openDatabase` seam with a genuine SQLITE_FULL
-// error of the same binding. Timers are a SimClock.
+// applied is lost. Method: real SQLite on each binding, made full by its page limit, and a
+// checkpoint or a GC delete failing with a genuine SQLITE_FULL error of the same binding through
+// the `openDatabase` seam (fillable-sqlite.harness.ts). Timers are a SimClock.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,72 +11,14 @@ import { join } from 'node:path'
 import { SimClock } from '../clock/index.ts'
 import { encodeKey } from '../encoding/index.ts'
 import { WRITE_RETRY_MS } from './constants.ts'
-import { openSqlite, type SqliteDatabase, type SqliteStatement, type SqliteValue } from './sqlite-adapter.ts'
+import { FillableSqlite } from './fillable-sqlite.harness.ts'
+import { openSqlite } from './sqlite-adapter.ts'
 import { garbageKey, openSqliteShard, sqliteDrivers, type ShardRecord, type SqliteDriverName, type StorageShard } from './index.ts'
 
 const k = (n: number) => encodeKey([1n, 1n, BigInt(n)])
 const all = { start: encodeKey([1n]), end: encodeKey([2n]) }
 /** Large enough that a few of them need new pages. */
 const big = (tag: string) => tag.padEnd(3000, '.')
-
-/**
- * The real database of one shard, with a way to fill its disk and to free it again, and to make
- * statements whose SQL matches `failing` throw SQLITE_FULL (as a checkpoint or a delete meets it).
- */
-class FillableDatabase {
-  readonly #driver: SqliteDriverName
-  db: SqliteDatabase | undefined
-  failing: RegExp | undefined
-
-  constructor(driver: SqliteDriverName) {
-    this.#driver = driver
-  }
-
-  readonly open = (path: string): SqliteDatabase => {
-    const db = openSqlite(path, this.#driver)
-    this.db = db
-    return {
-      exec: (sql) => db.exec(sql),
-      prepare: (sql) => this.#statement(sql, db.prepare(sql)),
-      transaction: (fn) => db.transaction(fn),
-      close: () => db.close(),
-    }
-  }
-
-  /** No page beyond those the database has now. */
-  fill(): void {
-    const pages = Number(this.db?.prepare('PRAGMA page_count').get()?.page_count)
-    this.db?.exec(`PRAGMA max_page_count = ${pages}`)
-  }
-
-  free(): void {
-    this.db?.exec('PRAGMA max_page_count = 1073741823')
-  }
-
-  #statement(sql: string, inner: SqliteStatement): SqliteStatement {
-    const check = () => {
-      if (this.failing?.test(sql)) throw sqliteFullError(this.#driver)
-    }
-    return {
-      run: (...params: SqliteValue[]) => (check(), inner.run(...params)),
-      get: (...params: SqliteValue[]) => (check(), inner.get(...params)),
-      all: (...params: SqliteValue[]) => (check(), inner.all(...params)),
-    }
-  }
-}
-
-/** The error the binding throws when SQLite returns SQLITE_FULL, produced by SQLite itself. */
-function sqliteFullError(driver: SqliteDriverName): unknown {
-  const db = openSqlite(':memory:', driver)
-  try {
-    db.exec('CREATE TABLE t (v BLOB); PRAGMA max_page_count = 2')
-    for (;;) db.prepare('INSERT INTO t VALUES (randomblob(8000))').run()
-  } catch (e) {
-    return e
-  } finally {
-    db.close()
-  }
-}
 
 let seq = 0
 const record = (commitTs: number, writes: [number, string | null][]): ShardRecord => ({
@@ -101,7 +41,7 @@ function setup(driver: SqliteDriverName, options: { memtableWritesMax?: number }
   dirs.push(dir)
   const path = join(dir, 'shard-0.sqlite')
   const clock = new SimClock()
-  const disk = new FillableDatabase(driver)
+  const disk = new FillableSqlite(driver)
   const open = () => {
     const s = openSqliteShard({ id: 0, driver, path, timers: clock, openDatabase: disk.open, memtableWritesMax: options.memtableWritesMax ?? 4, flushMs: 50 })
     shards.push(s)
