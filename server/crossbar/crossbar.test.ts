@@ -42,6 +42,9 @@ class Region {
   crossbar: Crossbar | undefined
   /** Values are padded to this many characters (large ones fill SQLite pages). */
   valueChars = 0
+  /** Whether the crossbar is told that nothing is appended while a shard cannot write (one
+   * region's promise: `CrossbarOptions.assignedTsMax`). */
+  appendsStop = false
   #txs = 0
 
   constructor(readonly dir: string) {}
@@ -71,6 +74,7 @@ class Region {
       shardOf: this.shardOf,
       config: { batchRecordsMax: 4, pendingRecordsMax: 16 },
       ...(joins === undefined ? {} : { joins }),
+      ...(this.appendsStop ? { assignedTsMax: () => this.hlc.last() } : {}),
     })
     this.crossbar.start()
   }
@@ -86,8 +90,9 @@ class Region {
     for (const s of this.shards) s.close()
   }
 
-  /** Appends `count` transactions alternately through both journals and waits until durable. */
-  async commit(count: number): Promise<void> {
+  /** Appends `count` transactions alternately through both journals and waits until durable;
+   * three a turn of the event loop, or all in one (`oneTurn`). */
+  async commit(count: number, oneTurn = false): Promise<void> {
     const durable: Promise<void>[] = []
     for (let i = 0; i < count; i++) {
       const tx = ++this.#txs
@@ -102,7 +107,7 @@ class Region {
       const appended = journal.append({ txId: `tx${tx}`, proposedTs: this.hlc.now(), writes })
       this.committed.push({ commitTs: appended.commitTs, writes })
       durable.push(appended.durable)
-      if (i % 3 === 0) await this.run(1)
+      if (i % 3 === 0 && !oneTurn) await this.run(1)
     }
     let done = false
     void Promise.all(durable).then(() => (done = true))
@@ -400,6 +405,65 @@ describe('a shard that cannot write', () => {
       await region.run(500)
       expect(region.crossbar?.frontier()).toBeGreaterThan(frontier + tsFromMs(400))
       region.checkReads()
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('when appends stop meanwhile (one region), it applies what the journals took, past its memtable bound', async () => {
+    // One region refuses commits while a shard cannot write, so what comes is what the journals
+    // took before the failure: applied, the frontier passes every commit, and no commit a client
+    // was told of waits for a disk to be freed.
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.appendsStop = true
+    region.open({ openDatabase: storage.open, memtableWritesMax: 4, flushMs: 5 })
+    try {
+      await region.commit(6)
+      await region.run(20)
+      storage.fill()
+      // All appended before the shard's first flush fails.
+      await region.commit(60, true)
+      await region.run(50)
+      expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
+      expect(region.shards.every((s) => !s.canApply())).toBe(true)
+      const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
+      expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
+      for (const journal of region.journals) {
+        for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
+      }
+      region.checkReads()
+      // The frontier goes on with the clock (readers' snapshots move on).
+      await region.run(500)
+      region.crossbar?.requestFrontier(region.hlc.now())
+      expect(region.crossbar?.frontier()).toBeGreaterThan(lastTs + tsFromMs(400))
+      storage.free()
+      await region.run(1_100)
+      expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
+      await region.commit(4)
+      await region.run(20)
+      region.checkReads()
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('when appends stop meanwhile, a record appended after the failure began is a bug', async () => {
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.appendsStop = true
+    region.open({ openDatabase: storage.open, memtableWritesMax: 1, flushMs: 5 })
+    try {
+      await region.commit(2)
+      await region.run(20)
+      storage.fill()
+      await region.commit(1)
+      await region.run(20)
+      expect(region.shards.some((s) => s.writeFailure() !== undefined)).toBe(true)
+      region.journals[0]?.append({ txId: 'late', proposedTs: region.hlc.now(), writes: [] })
+      await expect(region.run(20)).rejects.toThrow('journal a seq 2 was appended while a shard could not write')
     } finally {
       await region.close()
     }

@@ -43,6 +43,10 @@ class MergingCrossbar implements Crossbar {
   readonly #batchMax: number
   readonly #pendingMax: number
   readonly #closeOthers: boolean
+  readonly #assignedTsMax: (() => HlcTimestamp) | undefined
+  /** While a shard cannot write and appends stop (`assignedTsMax`): the largest commitTs assigned
+   * when the crossbar first saw it; no record above it may come until the failure ends. */
+  #appendsStoppedTs: HlcTimestamp | undefined
   #pending = 0
   /** What each shard held durably at the last `compact` (by shard; none before one). */
   #durable: readonly ReadonlyMap<string, number>[] = []
@@ -68,6 +72,7 @@ class MergingCrossbar implements Crossbar {
     this.#pendingMax = options.config?.pendingRecordsMax ?? PENDING_RECORDS_MAX
     this.#closeOthers = options.config?.closeOthersOnRecords ?? false
     this.#joins = options.joins
+    this.#assignedTsMax = options.assignedTsMax
     assert(this.#batchMax >= 1 && this.#pendingMax >= 1, 'crossbar limits must be >= 1')
     this.#states = options.journals.map((journal) => newState(journal))
   }
@@ -245,10 +250,7 @@ class MergingCrossbar implements Crossbar {
     this.#pumping = true
     try {
       for (let round = 0; round < roundsMax; round++) {
-        // A shard that cannot write and holds a full memtable takes no records: they wait in the
-        // queues (up to the pending bound: nothing drains, so nothing is read past it; the
-        // journals keep the rest), and only the frontier moves, up to the first of them.
-        const blocked = !this.#shardsCanApply()
+        const blocked = this.#blocked()
         this.#pumpAgain = false
         const read = this.#refill(blocked)
         this.#applyMergeable(blocked)
@@ -266,9 +268,24 @@ class MergingCrossbar implements Crossbar {
     return first
   }
 
-  #shardsCanApply(): boolean {
-    for (const shard of this.#shards) if (!shard.canApply()) return false
-    return true
+  /**
+   * Whether records must wait: a shard cannot write and holds a full memtable, and appends go on
+   * (a cluster). They wait in the queues (up to the pending bound: nothing drains, so nothing is
+   * read past it; the journals keep the rest), and only the frontier moves, up to the first of
+   * them. When appends stop while a shard cannot write (`assignedTsMax`, one region), records are
+   * applied on: the memtable then grows past its bound by what the journals took before the
+   * failure, no more (asserted in `#applyMergeable`), and the frontier passes every commit.
+   */
+  #blocked(): boolean {
+    if (this.#assignedTsMax === undefined) {
+      for (const shard of this.#shards) if (!shard.canApply()) return true
+      return false
+    }
+    let failing = false
+    for (const shard of this.#shards) if (shard.writeFailure() !== undefined) failing = true
+    if (!failing) this.#appendsStoppedTs = undefined
+    else this.#appendsStoppedTs ??= this.#assignedTsMax()
+    return false
   }
 
   /**
@@ -309,8 +326,12 @@ class MergingCrossbar implements Crossbar {
       frontier,
     )
     this.#pending -= records.length
+    const stoppedTs = this.#appendsStoppedTs ?? Number.POSITIVE_INFINITY
     for (const record of records) {
       if (record.commitTs < this.#lastOutputTs) assert(false, `crossbar output went back: ${record.commitTs}`)
+      if (record.commitTs > stoppedTs) {
+        assert(false, `journal ${record.journalId} seq ${record.seq} was appended while a shard could not write`)
+      }
       this.#lastOutputTs = record.commitTs
     }
     for (let from = 0; from < records.length; ) {

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { SeededRandom, SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { FillableSqlite } from '../storage/fillable-sqlite.harness.ts'
-import { openSqliteShard } from '../storage/index.ts'
+import { openSqliteShard, type StorageShard } from '../storage/index.ts'
 import { openRegion, type ClusterEvent, type Region } from './index.ts'
 
 const dirs: string[] = []
@@ -20,20 +20,22 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
-/** A region, and what can be done to its disks and clock. */
-function world() {
+/** A region, and what can be done to its disks and clock. `memtableWritesMax`: its shards'. */
+function world(shardOptions: { readonly memtableWritesMax?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-full-'))
   dirs.push(dir)
   const sim = new SimClock()
   let disk = new SimDisk({ timers: sim })
   const storage = new FillableSqlite()
   const events: ClusterEvent[] = []
+  /** The shards open now, by id. */
+  const shards: StorageShard[] = []
   const open = () =>
     drive(openRegion({
       name: 'local', url: 'http://127.0.0.1', clock: sim, timers: sim, random: new SeededRandom(3), disk, auth: false, compactIntervalMs: 1_000,
       // Short, so that a frontier stuck while the disk is full would show: reads would get 72000.
       api: { txAgeMsMax: 2_000 },
-      openShard: (id) => openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: sim, openDatabase: storage.open }),
+      openShard: (id) => (shards[id] = openSqliteShard({ id, path: join(dir, `shard-${id}.sqlite`), timers: sim, openDatabase: storage.open, ...shardOptions })),
       onClusterEvent: (event) => events.push(event),
     }))
   /** Runs virtual time until `value` settles (a hang fails after 60 virtual seconds). */
@@ -53,7 +55,7 @@ function world() {
     return { status: response.status, json: (await response.json()) as Record<string, any> }
   }
   return {
-    sim, events, open, drive, call,
+    sim, events, shards, open, drive, call,
     /** Journals: no byte beyond what the files hold, `room` bytes aside. */
     fillJournals: (room = 0) => disk.setFaults({ capacityBytes: disk.usedBytes() + room }),
     freeJournals: () => disk.setFaults({}),
@@ -150,6 +152,48 @@ describe('region: a full disk', () => {
     expect((await w.call(region, '/v1/sql', insert(3))).status).toBe(200)
     region = await w.restart(region)
     expect((await w.call(region, '/v1/sql', ids)).json.rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3])
+    await w.drive(region.close())
+  }, 60_000)
+
+  test('storage full with commits already in the journals: each is shown and answered, and reads at fresh snapshots go on', async () => {
+    // The flush at the memtable bound fails after the commits of that turn were appended: they are
+    // durable, so storage must show them (a shard that held them back made every later snapshot
+    // wait for them: every read 57014 for as long as the disk stayed full).
+    const w = world({ memtableWritesMax: 4 })
+    let region = await w.open()
+    expect((await w.call(region, '/v1/sql', { sql: 'CREATE TABLE big (id int PRIMARY KEY, v text)' })).status).toBe(200)
+    await w.drive(w.sim.sleep(100))
+    w.fillStorage()
+    const answers: Promise<{ status: number; code: string | undefined }>[] = []
+    for (let id = 0; id < 12; id++) {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(insert(id)) }
+      answers.push(Promise.resolve(region.app.request('/v1/sql', init)).then(async (r) => ({ status: r.status, code: ((await r.json()) as { error?: { code: string } }).error?.code })))
+      // Three commits a turn: some are appended before the failed flush, some after it.
+      if (id % 3 === 2) await new Promise((resolve) => setImmediate(resolve))
+    }
+    const started = w.sim.wallMs()
+    const answered = await w.drive(Promise.all(answers))
+    expect(w.sim.wallMs() - started).toBeLessThan(1_000)
+    // Acknowledged or refused (nothing written), nothing else.
+    expect(answered.filter((a) => a.status !== 200).map((a) => a.code)).toEqual(answered.filter((a) => a.status !== 200).map(() => '53100'))
+    const acked = answered.flatMap((a, id) => (a.status === 200 ? [id] : []))
+    // The case at hand: a shard past its memtable bound, still failing.
+    expect(w.shards.some((s) => s.writeFailure() !== undefined && !s.canApply())).toBe(true)
+    expect(acked.length).toBeGreaterThan(4)
+    // Reads answer at once with every acknowledged row, and still after the age limit (2 s).
+    for (const sleepMs of [0, 3_000]) {
+      await w.drive(w.sim.sleep(sleepMs))
+      const before = w.sim.wallMs()
+      const read = await w.call(region, '/v1/sql', ids)
+      expect(read.status).toBe(200)
+      expect(read.json.rows.map((r: { id: number }) => r.id)).toEqual(acked)
+      expect(w.sim.wallMs() - before).toBeLessThan(100)
+    }
+    w.freeStorage()
+    await w.drive(w.sim.sleep(2_000))
+    expect((await w.call(region, '/v1/sql', insert(12))).status).toBe(200)
+    region = await w.restart(region)
+    expect((await w.call(region, '/v1/sql', ids)).json.rows.map((r: { id: number }) => r.id)).toEqual([...acked, 12])
     await w.drive(region.close())
   }, 60_000)
 })

@@ -225,7 +225,12 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     shards,
     shardOf,
     config: { closeOthersOnRecords: cluster === undefined, ...o.crossbar },
-    ...(cluster === undefined ? {} : { joins: (record: CommitRecord) => handBack?.joins(record) }),
+    // One region refuses every commit while a shard cannot write (`refusedOnDiskFailure`, checked
+    // in the turn that appends), so the crossbar applies on what the journals took before: the
+    // frontier passes every acknowledged commit. A cluster's other regions go on committing.
+    ...(cluster === undefined
+      ? { assignedTsMax: () => hlc.last() }
+      : { joins: (record: CommitRecord) => handBack?.joins(record) }),
   })
   // Who owns which partition follows the seals: a failed-over region's partitions belong to the
   // first full region still in, starting at a floor above the seal (transactions that began

@@ -77,10 +77,12 @@ export interface StorageShard extends StorageReader {
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
   /**
    * Whether the crossbar may take more records for this shard: false while a write fails and the
-   * memtable holds `memtableWritesMax` writes or more. The crossbar then applies no records, only
-   * frontiers below the first it holds (its queues, bounded, hold what comes), so the memtable
-   * stays within `memtableWritesMax` plus what one merge pass hands over (at most the crossbar's
-   * pending bound).
+   * memtable holds `memtableWritesMax` writes or more. A cluster's crossbar then applies no
+   * records, only frontiers below the first it holds (its queues, bounded, hold what comes), so
+   * the memtable stays within `memtableWritesMax` plus what one merge pass hands over (at most the
+   * crossbar's pending bound). One region's crossbar applies on (`CrossbarOptions.assignedTsMax`):
+   * the region appends nothing while a shard cannot write, so the memtable grows past its bound
+   * only by what the journals held beyond the shard's positions when the failure began.
    */
   canApply(): boolean
   /**
