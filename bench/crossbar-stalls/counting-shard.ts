@@ -63,6 +63,8 @@ export class CountingShard implements StorageShard {
     return undefined
   }
 
+  watchWriteFailure(): void {}
+
   appliedPositions(): ReadonlyMap<string, number> {
     return this.#positions
   }

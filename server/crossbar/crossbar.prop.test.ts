@@ -136,6 +136,9 @@ class RecordingShard implements StorageShard {
   writeFailure(): SqlError | undefined {
     return this.#inner.writeFailure()
   }
+  watchWriteFailure(listener: () => void): void {
+    this.#inner.watchWriteFailure(listener)
+  }
   forgetPositions(journalIds: readonly string[]): void {
     this.#inner.forgetPositions(journalIds)
   }

@@ -38,9 +38,11 @@ export const HEARTBEAT_MS = 5
 export const CLOSED_LEAD_MS_MAX = 2_000
 
 /**
- * A leader journal that failed because its disk was full tries this often to cut the failed
- * write and take commits again (file-journal.ts `#recover`): one truncate and one fsync a second
- * costs nothing, and commits resume within a second of space being freed.
+ * A journal that failed because its disk was full tries this often to cut the failed write and
+ * take records again (file-journal.ts `#recover`): an attempt is one truncate and one fsync until
+ * the cut holds, then the probe's write and fsync (DISK_FULL_PROBE_BYTES, which a full disk stops
+ * partway, removed again); a second apart that costs nothing, and commits resume within a second
+ * of space being freed.
  */
 export const DISK_FULL_RETRY_MS = 1_000
 

@@ -329,7 +329,9 @@ describe('a full disk', () => {
     })
   }
 
-  test('a replica whose disk was full refuses until a restart, which keeps what was durable', async () => {
+  test('a replica whose disk was full cuts its failed write and, once space is freed, takes the records its leader resends', async () => {
+    // A replica acknowledges only durable records, so no commit counted on the failed ones, and
+    // its leader resends them as they were (the same seq and commitTs).
     const w = new SimJournalWorld({ config: { replica: true } })
     const j = w.open() as FileJournal
     const record = (seq: number) => ({ journalId: 'j1', seq, commitTs: 1000 + seq, txId: `t${seq}`, writes: writes(`${seq}`) })
@@ -338,21 +340,37 @@ describe('a full disk', () => {
     await first.durable
     w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes: w.disk.usedBytes() + 5 })
     const second = j.appendAt(record(2))
+    expect(j.assignedSeq()).toBe(2)
     await w.run(2)
     await expect(second.durable).rejects.toMatchObject({ code: '40003' })
-    w.disk.setFaults({ syncLatencyMsMin: 1 })
-    await w.run(2500)
+    // Cut at once, still full: the file holds what was durable and refuses records.
+    await w.run(1100)
+    expect(j.assignedSeq()).toBe(1)
     expect(j.failure()?.code).toBe('53100')
-    expect(j.failure()?.hint).toMatch(/restart the region/)
+    expect(j.failure()?.hint).toMatch(/Free disk space/)
     expect(codeOf(() => j.appendAt(record(2)))).toBe('53100')
-    await w.until(j.close())
-    const reopened = w.open() as FileJournal
-    expect(reopened.lastSeq()).toBe(1)
-    const again = reopened.appendAt(record(2))
+    w.disk.setFaults({ syncLatencyMsMin: 1 })
+    await w.run(1100)
+    expect(j.failure()).toBeUndefined()
+    const again = j.appendAt(record(2))
     await w.run(2)
     await again.durable
+    expect(j.read(0, 10).map((r) => `${r.seq}:${r.commitTs}`)).toEqual(['1:1001', '2:1002'])
+    w.crash()
+    const reopened = w.open() as FileJournal
     expect(reopened.read(0, 10).map((r) => r.seq)).toEqual([1, 2])
     await w.until(reopened.close())
+  })
+
+  test('a space probe a crash left behind is removed at open', async () => {
+    // A crash between writing the probe and removing it, or during its atomic write (whose
+    // temporary file is named after it), would leave a MiB of a full disk taken for good.
+    const w = new SimJournalWorld()
+    w.disk.mkdirp(w.dir)
+    for (const name of ['space-probe', 'space-probe.tmp-4242-0']) await w.until(w.disk.writeFileAtomic(`${w.dir}/${name}`, new Uint8Array(1024)))
+    const j = w.open()
+    expect(w.disk.list(w.dir).filter((n) => n.startsWith('space-probe'))).toEqual([])
+    await w.until(j.close())
   })
 })
 

@@ -1,7 +1,7 @@
 // A journal on local segment files (ARCHITECTURE.md "journal", step 4): seq and commitTs fixed at
 // append, group commit (one write and one fsync per batch), closed timestamps, crash recovery.
 import { SystemClock, tsFromMs, type HlcTimestamp, type TimerHandle } from '../clock/index.ts'
-import { isNoSpace, type DiskFile } from '../disk/index.ts'
+import { isNoSpace, type Disk, type DiskFile } from '../disk/index.ts'
 import {
   assert,
   AssertionError,
@@ -56,7 +56,7 @@ interface Pending {
 const FAILED = Symbol('failed')
 
 /** The file a journal whose disk was full writes to see whether it has room again (no segment
- * name: recovery never reads it). */
+ * name: recovery never reads it). Its atomic write goes through a temporary file named after it. */
 const SPACE_PROBE_NAME = 'space-probe'
 
 /** Reads from disk go in chunks of this size (a frame larger than it is read whole). */
@@ -114,6 +114,8 @@ export class FileJournal implements Journal {
   #failure: unknown = undefined
   /** The next attempt to cut a failed write and resume (a disk that was full). */
   #recovery: TimerHandle | undefined
+  /** Told when `failure()` begins or ends (`watchFailure`). */
+  #failureListener: (() => void) | undefined
   #closed = false
 
   constructor(options: FileJournalOptions) {
@@ -138,6 +140,7 @@ export class FileJournal implements Journal {
     assert(this.#closedLeadMs >= 0 && this.#closedLeadMs <= CLOSED_LEAD_MS_MAX, `closed lead ${this.#closedLeadMs} ms out of range`)
 
     options.disk.mkdirp(options.dir)
+    removeSpaceProbes(options.disk, options.dir)
     const recovered = recoverSegments(options.disk, options.dir, options.id)
     this.#segments = recovered.segments
     this.#index = recovered.index
@@ -290,11 +293,21 @@ export class FileJournal implements Journal {
     return this.#failure === undefined || this.#closed ? undefined : this.#unavailable()
   }
 
+  watchFailure(listener: () => void): void {
+    this.#failureListener = listener
+  }
+
+  assignedSeq(): number {
+    return this.#lastAssignedSeq
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.#heartbeat?.cancel()
     this.#recovery?.cancel()
+    // A failure ends with the journal (`failure()` says none once closed).
+    if (this.#failure !== undefined) this.#failureListener?.()
     while (this.#flushing) await this.#flushDone
     this.#file?.close()
     this.#file = undefined
@@ -505,10 +518,11 @@ export class FileJournal implements Journal {
   /**
    * An I/O error: whether the pending records reached the disk cannot be known any more. They
    * stay queued, so the closed timestamp stays below the first of them (a restart may find it on
-   * disk and deliver it). A leader whose disk was full tries to cut them and go on (`#recover`).
+   * disk and deliver it). A journal whose disk was full tries to cut them and go on (`#recover`).
    */
   #fail(error: unknown): void {
     this.#failure = error
+    this.#failureListener?.()
     this.#heartbeat?.cancel()
     this.#heartbeat = undefined
     const detail = `journal ${this.id} could not write: ${ioErrorText(error)}`
@@ -522,16 +536,17 @@ export class FileJournal implements Journal {
   }
 
   /**
-   * Whether a failure ends by itself once writes succeed again: a full disk, at a leader. Its
-   * records not yet durable were seen by no one but their appenders, who got 40003 (either
-   * outcome is allowed): followers, the read cache and, through them, replicas only ever get
-   * durable records. A replica's records come from its leader, who may resend them: that needs the
-   * replica's own bookkeeping (replica-journal.ts) to start again too, so a replica waits for a
-   * restart. Any other I/O error may have damaged what is on the device: a restart's recovery
-   * checks every frame, this process does not.
+   * Whether a failure ends by itself once writes succeed again: a full disk. The records not yet
+   * durable were seen by no one but their appenders: followers, the read cache and, through them,
+   * replicas only ever get durable records. At a leader the appenders got 40003 (either outcome
+   * is allowed). At a replica the appender is its leader's stream (replica-journal.ts), which
+   * acknowledges only durable records, so no commit counted on them; its leader keeps every record
+   * a replica has not acknowledged and resends it, with the same seq and commitTs, once
+   * acknowledgements stop (`resendAfterMs`). Any other I/O error may have damaged what is on the
+   * device: a restart's recovery checks every frame, this process does not.
    */
   #recovers(): boolean {
-    return !this.#replica && isNoSpace(this.#failure)
+    return isNoSpace(this.#failure)
   }
 
   #scheduleRecovery(ms = DISK_FULL_RETRY_MS): void {
@@ -548,8 +563,9 @@ export class FileJournal implements Journal {
    * and only then forget the failed records and close again (heartbeat, requests), so readers'
    * snapshots move on however long the disk stays full. A crash before that fsync recovers the
    * file as a restart would (a complete record of a 40003 commit may be found and delivered);
-   * after it, none can be. Their seqs go to the next records (nobody saw them); their commitTs stay
-   * assigned, so later ones are larger still. Then room: a probe file of DISK_FULL_PROBE_BYTES
+   * after it, none can be. Their seqs go to the next records (nobody saw them); at a leader their
+   * commitTs stay assigned, so later ones are larger still, while a replica forgets them too (its
+   * leader resends those records as they were). Then room: a probe file of DISK_FULL_PROBE_BYTES
    * written, synced and removed; once it succeeds appends are taken again.
    */
   async #recover(): Promise<void> {
@@ -570,7 +586,9 @@ export class FileJournal implements Journal {
       if (!this.#closed) this.#scheduleRecovery()
       return
     }
-    if (!this.#closed) this.#failure = undefined
+    if (this.#closed) return
+    this.#failure = undefined
+    this.#failureListener?.()
   }
 
   /** The cut of `#recover`; throws when the truncation or its fsync fails (nothing changed). */
@@ -583,11 +601,14 @@ export class FileJournal implements Journal {
     this.#head = 0
     this.#pendingBytes = 0
     this.#lastAssignedSeq = this.#lastDurableSeq
+    if (this.#replica) this.#lastAssignedTs = this.#lastDurableTs
     this.#resumeClosing()
   }
 
-  /** Heartbeats and publishes closed timestamps again (nothing failed is queued any more). */
+  /** Heartbeats and publishes closed timestamps again (nothing failed is queued any more); a
+   * replica does neither (its leader closes for it). */
   #resumeClosing(): void {
+    if (this.#replica) return
     if (this.#heartbeat === undefined && !this.#closed) this.#scheduleHeartbeat()
     this.#publishClosed()
   }
@@ -608,10 +629,10 @@ export class FileJournal implements Journal {
     if (this.#failure === undefined) return cannotConnectNow(`journal ${this.id} is closed`)
     const cause = this.#failure
     if (isNoSpace(cause)) {
-      const hint = this.#recovers()
-        ? 'Free disk space: the journal takes commits again within a second once it can write (nothing acknowledged was lost).'
-        : 'Free disk space, then restart the region (nothing acknowledged was lost).'
-      return diskFull(`could not write journal ${this.id}: no space left on device`, { hint, cause })
+      return diskFull(`could not write journal ${this.id}: no space left on device`, {
+        hint: 'Free disk space: the journal takes commits again within a second once it can write (nothing acknowledged was lost).',
+        cause,
+      })
     }
     return new SqlError('57P03', `journal ${this.id} failed and accepts no more commits: ${ioErrorText(cause)}`, {
       hint: 'Restart the region once the disk is sound (nothing acknowledged was lost).',
@@ -685,6 +706,15 @@ export class FileJournal implements Journal {
     }
     return at
   }
+}
+
+/**
+ * Removes what a crash left of a space probe (`#recover`): the probe itself, written and not yet
+ * removed, or the temporary file of its atomic write. Either would hold a MiB of a disk that was
+ * full, for good: nothing else ever removes it.
+ */
+function removeSpaceProbes(disk: Disk, dir: string): void {
+  for (const name of disk.list(dir)) if (name.startsWith(SPACE_PROBE_NAME)) disk.remove(`${dir}/${name}`)
 }
 
 /** An I/O error as a log or an answer shows it: its message (ENOSPC: no space left on device, write). */

@@ -132,18 +132,25 @@ export { CLOSED_LEAD_MS_MAX, HEARTBEAT_MS } from './constants.ts'
  * of another region's journal (`appendAt` with the leader's seq and commitTs). */
 export type FileJournal = Journal & {
   appendAt(record: CommitRecord): Appended
+  /** The last seq handed to the file, durable or not (`lastSeq` is the last durable one); a
+   * failed write's records count until they are cut. A replica takes the next record after it. */
+  assignedSeq(): number
   /**
    * Why the journal takes no records now, or undefined while it works (and once closed). A failed
    * write or fsync stops it: the records not yet durable are answered 40003, later appends get
    * this error, and the closed timestamp stays below the first of those records. A full disk
-   * (ENOSPC, EDQUOT) is 53100; at a leader it ends by itself: every DISK_FULL_RETRY_MS the journal
-   * cuts what the failed write left after its last durable byte and fsyncs; once that succeeds it
-   * forgets those records (no one but their appenders saw them) and closes again, still refusing
-   * appends until a probe file of DISK_FULL_PROBE_BYTES finds room. A replica's, and any other I/O
-   * error (57P03), lasts until a restart, whose recovery checks the files. The region reports it
-   * (health, one log line).
+   * (ENOSPC, EDQUOT) is 53100 and ends by itself: every DISK_FULL_RETRY_MS the journal cuts what
+   * the failed write left after its last durable byte and fsyncs; once that succeeds it forgets
+   * those records (no one but their appenders saw them: a replica's appender is its leader, which
+   * resends them) and a leader closes again, still refusing appends until a probe file of
+   * DISK_FULL_PROBE_BYTES finds room. Any other I/O error (57P03) lasts until a restart, whose
+   * recovery checks the files. The region reports it (health, one log line).
    */
   failure(): SqlError | undefined
+  /** Calls `listener` synchronously whenever `failure()` begins or ends (the write that failed,
+   * the recovery that succeeded, a close): the region keeps a count of its failing writers with
+   * it, so a commit reads one number. One listener; another replaces it. */
+  watchFailure(listener: () => void): void
 }
 
 /** Replication to other regions: the leader side, the replica side, and their messages. */

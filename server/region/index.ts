@@ -137,14 +137,20 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Leaders of a cluster close ahead of the clock, so other regions' readers need not wait for
   // them (topology.ts closedLeadMsOf); a replica's closed timestamps are its leader's.
   const closedLeadMs = cluster === undefined ? 0 : closedLeadMsOf(cluster.topology, o.journal?.heartbeatMs ?? HEARTBEAT_MS)
-  /** The journal files open here, leaders' and replicas', by id: what can fail to write. */
-  const journalFiles = new Map<string, DiskWriter>()
+  /** The journal files open here, leaders' and replicas', by id, and the storage shards (by
+   * 'shard <n>'): what can fail to write. Every one of them holds commits back while it fails: a
+   * leader's refuses them, a shard or a replica keeps the frontier from showing them. */
+  const diskWriters = new Map<string, DiskWriter>()
+  const diskWatch = new DiskWatch({ writers: () => diskWriters.values(), timers: o.timers, intervalMs: DISK_WATCH_MS, onEvent: options.onClusterEvent })
   const fileJournal = (id: string, replica: boolean) => {
     const dir = journalDir(base, id, replica)
     o.disk.mkdirp(dir)
     const config = { ...o.journal, replica, ...(replica ? {} : { closedLeadMs }) }
     const journal = openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config })
-    journalFiles.set(id, { failure: () => journal.failure(), holdsCommits: !replica })
+    // A leader's closes again once it cut its failed write; a replica's closed timestamps stop
+    // at the records it could not take.
+    diskWriters.set(id, { failure: () => journal.failure(), stopsReads: () => replica })
+    journal.watchFailure(() => diskWatch.changed())
     return journal
   }
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
@@ -209,13 +215,10 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
 
   const shardOf = tableShardOf(o.shardCount)
   const storage = new ShardedStorage(shards, shardOf)
-  const shardWriters: DiskWriter[] = shards.map((shard) => ({ failure: () => shard.writeFailure(), holdsCommits: true }))
-  const diskWatch = new DiskWatch({
-    writers: () => [...journalFiles.values(), ...shardWriters],
-    timers: o.timers,
-    intervalMs: DISK_WATCH_MS,
-    onEvent: options.onClusterEvent,
-  })
+  for (const shard of shards) {
+    diskWriters.set(`shard ${shard.id}`, { failure: () => shard.writeFailure(), stopsReads: () => !shard.canApply() })
+    shard.watchWriteFailure(() => diskWatch.changed())
+  }
   // One region: every journal is local, so asking the others to close when one delivers costs
   // no messages, and a commit becomes visible without waiting for a reader or a heartbeat.
   /** Set once the cluster wiring exists; the crossbar asks it about records admitting journals. */
@@ -313,8 +316,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         const parsed = parseJournalId(id)
         if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
         await replication.forget(id)?.close()
-        journalFiles.delete(id)
+        diskWriters.delete(id)
       }
+      diskWatch.changed()
       for (const shard of shards) shard.forgetPositions(ids)
     },
     onRetired: (region) => handBack?.retired(region),
@@ -376,10 +380,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         // would wait for the next millisecond.
         () => {
           availability?.check()
-          // Storage that cannot write and holds all it can takes no more records, so the frontier
-          // cannot reach a new snapshot: answered at once, not after the wait times out.
-          const stopped = shards.find((shard) => !shard.canApply())?.writeFailure()
-          if (stopped !== undefined) throw new SqlError(stopped.code === '53100' ? '53100' : '57P03', `cannot begin now: ${stopped.message}`, { hint: stopped.hint, cause: stopped })
+          // Storage that cannot write and holds all it can takes no more records, and a replica
+          // that cannot write holds its journal's records back, so the frontier cannot reach a
+          // new snapshot: answered at once, not after the wait times out.
+          const stopped = diskWatch.beginRefusal()
+          if (stopped !== undefined) throw stopped
           const ts = closedLeadMs === 0
             ? hlc.now()
             : Math.max(tsFromMs(steadyClock.wallMs()), tsFromMs(tsToMs(hlc.last() - tsFromMs(closedLeadMs))), adjudicatorsFloorTs)
@@ -475,17 +480,18 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const hlc = new Hlc(o.clock)
   const base = o.dataDir === undefined ? `/mem/${o.name}` : `${o.dataDir}/${o.name}`
   const state = ClusterState.load(o.disk, base)
+  // A witness whose disk cannot take its replicas' records acknowledges nothing more until it
+  // can: a quorum may then need the other regions; its health says so.
   const journalFiles = new Map<string, DiskWriter>()
+  const diskWatch = new DiskWatch({ writers: () => journalFiles.values(), timers: o.timers, intervalMs: DISK_WATCH_MS, onEvent: options.onClusterEvent })
   const fileJournal = (id: string) => {
     const dir = journalDir(base, id, true)
     o.disk.mkdirp(dir)
     const journal = openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
-    journalFiles.set(id, { failure: () => journal.failure(), holdsCommits: false })
+    journalFiles.set(id, { failure: () => journal.failure(), stopsReads: () => false })
+    journal.watchFailure(() => diskWatch.changed())
     return journal
   }
-  // A witness whose disk cannot take its replicas' records acknowledges nothing more: a quorum
-  // may then need the other regions; its health says so.
-  const diskWatch = new DiskWatch({ writers: () => journalFiles.values(), timers: o.timers, intervalMs: DISK_WATCH_MS, onEvent: options.onClusterEvent })
   // Nothing at the witness applies these records: they matter only until every other region
   // holds them. Journals of later generations open when first heard of (records, a freeze, a
   // seal), and again at a restart from the generations the state recorded then.
@@ -509,6 +515,7 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
         await replication.forget(id)?.close()
         journalFiles.delete(id)
       }
+      diskWatch.changed()
     },
   })
   const retiring = schedule(o.timers, o.compactIntervalMs, () => void retirement.step())
@@ -735,11 +742,14 @@ function replicate(
 }
 
 /**
- * Refuses commits while a leader journal or a storage shard of this region cannot write (a full
- * disk: 53100): a journal would refuse them anyway, and a commit that a working journal takes
- * while storage cannot write, or while another journal holds the merge back, would be durable but
- * not shown, and every begin after its acknowledgement would wait for it (docs/architecture.md
- * "Failure handling"). Nothing is written, so a client may retry once space is freed.
+ * Refuses commits while a journal file or a storage shard of this region cannot write (a full
+ * disk: 53100): a leader's journal would refuse them anyway, and a commit that a working journal
+ * takes while storage cannot write, or while a replica or another journal holds the merge back,
+ * would be durable but not shown, and every begin after its acknowledgement would wait for it
+ * (docs/architecture.md "Failure handling"). The refusal is read in the turn that appends (the
+ * adjudicators of one region append without awaiting), so one region appends nothing while a
+ * shard fails: its crossbar relies on that (`assignedTsMax`). Nothing is written, so a client may
+ * retry once space is freed.
  */
 function refusedOnDiskFailure(inner: CommitService, disk: DiskWatch): CommitService {
   return {

@@ -95,6 +95,10 @@ export interface StorageShard extends StorageReader {
    * succeed. The region reports it (health, one log line) and refuses commits meanwhile.
    */
   writeFailure(): SqlError | undefined
+  /** Calls `listener` synchronously whenever `writeFailure()` begins or ends (the write that
+   * failed, the retry that succeeded): the region keeps a count of its failing writers with it, so
+   * a commit reads one number. One listener; another replaces it. */
+  watchWriteFailure(listener: () => void): void
   /** The last applied `seq` of each journal (0 when none). */
   appliedPositions(): ReadonlyMap<string, number>
   /**

@@ -210,6 +210,8 @@ class SqliteShard implements StorageShard {
   #writeFailure: SqlError | undefined
   /** The next retry of a failed write (a flush, then a checkpoint). */
   #retryTimer: TimerHandle | undefined
+  /** Told when the write failure begins or ends (`watchWriteFailure`). */
+  #failureListener: (() => void) | undefined
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -512,6 +514,10 @@ class SqliteShard implements StorageShard {
     return this.#writeFailure
   }
 
+  watchWriteFailure(listener: () => void): void {
+    this.#failureListener = listener
+  }
+
   /** Flushes the memtable; false when SQLite refused the write (recorded, retried later). */
   #tryFlush(): boolean {
     try {
@@ -537,6 +543,7 @@ class SqliteShard implements StorageShard {
             cause: error,
           })
         : new SqlError('58030', `could not write storage shard ${this.id}: ${(error as Error).message}`, { cause: error })
+    this.#failureListener?.()
     if (this.#retryTimer === undefined && !this.#closed) {
       this.#retryTimer = this.#timers.setTimeout(() => this.#retryWrites(), WRITE_RETRY_MS)
     }
@@ -556,6 +563,7 @@ class SqliteShard implements StorageShard {
       }
     }
     this.#writeFailure = undefined
+    this.#failureListener?.()
   }
 
   /** A WAL checkpoint (TRUNCATE: it syncs the WAL, then the database file); when it completes,
