@@ -56,3 +56,14 @@ test('one line per cluster event, with the time; folded changes are counted', ()
     ].join('\n'),
   )
 })
+
+test('a disk event is one line when it starts, with what to do, and one when it ends', () => {
+  const at = Date.UTC(2030, 0, 2, 3, 4, 5)
+  const failing = 'could not write journal local/j0: no space left on device'
+  expect(clusterEventLine({ kind: 'disk', failing, hint: 'Free disk space.' }, at)).toBe(
+    `2030-01-02T03:04:05.000Z disk: ${failing}; commits are refused until it can write, reads go on. Free disk space.\n`,
+  )
+  expect(clusterEventLine({ kind: 'disk', failing: undefined, was: failing }, at)).toBe(
+    `2030-01-02T03:04:05.000Z disk: every journal and storage shard writes again (it was: ${failing})\n`,
+  )
+})

@@ -21,12 +21,20 @@ export function internalErrorReport(error: unknown, atMs: number): string {
 }
 
 /** One line for a cluster event (the region folds flapping links and quorum changes, so these
- * stay a few lines per 10 s whatever happens). */
+ * stay a few lines per 10 s whatever happens); a disk event is the region's own, not the
+ * cluster's. */
 export function clusterEventLine(event: ClusterEvent, atMs: number): string {
+  if (event.kind === 'disk') return `${new Date(atMs).toISOString()} disk: ${diskEventText(event)}\n`
   return `${new Date(atMs).toISOString()} cluster: ${clusterEventText(event)}\n`
 }
 
-function clusterEventText(event: ClusterEvent): string {
+function diskEventText(event: Extract<ClusterEvent, { kind: 'disk' }>): string {
+  if (event.failing === undefined) return `every journal and storage shard writes again (it was: ${event.was ?? 'unknown'})`
+  const hint = event.hint === undefined ? '' : ` ${event.hint}`
+  return `${event.failing}; commits are refused until it can write, reads go on.${hint}`
+}
+
+function clusterEventText(event: Exclude<ClusterEvent, { kind: 'disk' }>): string {
   switch (event.kind) {
     case 'link':
       return `link to full region ${event.peer} ${event.up ? 'up' : 'down'}${folded(event.changes)}`

@@ -54,6 +54,17 @@ export class CountingShard implements StorageShard {
     return this.#frontier
   }
 
+  /** It never writes, so nothing can fail. */
+  canApply(): boolean {
+    return true
+  }
+
+  writeFailure(): undefined {
+    return undefined
+  }
+
+  watchWriteFailure(): void {}
+
   appliedPositions(): ReadonlyMap<string, number> {
     return this.#positions
   }

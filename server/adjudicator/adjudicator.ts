@@ -89,7 +89,7 @@ export class Adjudicator implements AdjudicatorPeer {
       return { kind: 'committed', commitTs: startTs, journalId: this.journal.id, seq: 0 }
     }
     this.#hlc.update(startTs)
-    // Throws 54000/57P03 before anything is recorded: nothing committed.
+    // Throws 54000/53100/57P03 before anything is recorded: nothing committed.
     const appended = this.journal.append({ txId, proposedTs: this.#hlc.now(), writes })
     this.#hlc.update(appended.commitTs)
     for (const write of writes) {

@@ -162,7 +162,7 @@ class RegionAdjudicators implements Adjudicators {
     }
     const hlc = this.#options.hlc
     hlc.update(startTs)
-    // Throws 54000/57P03 before anything is recorded: nothing committed.
+    // Throws 54000/53100/57P03 before anything is recorded: nothing committed.
     const appended = coordinator.journal.append({ txId, proposedTs: hlc.now(), writes: request.writes })
     hlc.update(appended.commitTs)
     for (const { owner, writeKeys, lockedKeys } of groups) {

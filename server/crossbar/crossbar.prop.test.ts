@@ -6,7 +6,7 @@ import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { SimClock, type HlcTimestamp } from '../clock/index.ts'
 import { encodeKey } from '../encoding/index.ts'
-import { assert } from '../errors/index.ts'
+import { assert, type SqlError } from '../errors/index.ts'
 import type {
   AppendRequest,
   Appended,
@@ -129,6 +129,15 @@ class RecordingShard implements StorageShard {
   }
   makeDurable(): ReadonlyMap<string, number> {
     return this.#inner.makeDurable()
+  }
+  canApply(): boolean {
+    return this.#inner.canApply()
+  }
+  writeFailure(): SqlError | undefined {
+    return this.#inner.writeFailure()
+  }
+  watchWriteFailure(listener: () => void): void {
+    this.#inner.watchWriteFailure(listener)
   }
   forgetPositions(journalIds: readonly string[]): void {
     this.#inner.forgetPositions(journalIds)

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Hlc, SeededRandom, SimClock, type HlcTimestamp } from '../clock/index.ts'
+import { Hlc, SeededRandom, SimClock, tsFromMs, type HlcTimestamp } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { encodeKey, type Write } from '../encoding/index.ts'
 import { openFileJournal, type Journal } from '../journal/index.ts'
@@ -14,8 +14,10 @@ import {
   openSqliteShard,
   ShardedStorage,
   tableShardOf,
+  type SqliteShardOptions,
   type StorageShard,
 } from '../storage/index.ts'
+import { FillableSqlite } from '../storage/fillable-sqlite.harness.ts'
 import { createCrossbar, type Crossbar, type CrossbarOptions } from './index.ts'
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -38,11 +40,16 @@ class Region {
   journals: Journal[] = []
   shards: StorageShard[] = []
   crossbar: Crossbar | undefined
+  /** Values are padded to this many characters (large ones fill SQLite pages). */
+  valueChars = 0
+  /** Whether the crossbar is told that nothing is appended while a shard cannot write (one
+   * region's promise: `CrossbarOptions.assignedTsMax`). */
+  appendsStop = false
   #txs = 0
 
   constructor(readonly dir: string) {}
 
-  open(): void {
+  open(shardOptions: Partial<SqliteShardOptions> = {}): void {
     this.journals = ['a', 'b'].map((id) =>
       openFileJournal({
         id,
@@ -55,7 +62,7 @@ class Region {
       }),
     )
     this.shards = [0, 1].map((id) =>
-      openSqliteShard({ id, path: join(this.dir, `shard-${id}.sqlite`), timers: this.clock }),
+      openSqliteShard({ id, path: join(this.dir, `shard-${id}.sqlite`), timers: this.clock, ...shardOptions }),
     )
     this.startCrossbar()
   }
@@ -67,6 +74,7 @@ class Region {
       shardOf: this.shardOf,
       config: { batchRecordsMax: 4, pendingRecordsMax: 16 },
       ...(joins === undefined ? {} : { joins }),
+      ...(this.appendsStop ? { assignedTsMax: () => this.hlc.last() } : {}),
     })
     this.crossbar.start()
   }
@@ -82,23 +90,24 @@ class Region {
     for (const s of this.shards) s.close()
   }
 
-  /** Appends `count` transactions alternately through both journals and waits until durable. */
-  async commit(count: number): Promise<void> {
+  /** Appends `count` transactions alternately through both journals and waits until durable;
+   * three a turn of the event loop, or all in one (`oneTurn`). */
+  async commit(count: number, oneTurn = false): Promise<void> {
     const durable: Promise<void>[] = []
     for (let i = 0; i < count; i++) {
       const tx = ++this.#txs
       const writes = [
-        { key: encodeKey([BigInt(tx % 4), 1n, BigInt(tx % 5)]), value: `t${tx}` },
+        { key: encodeKey([BigInt(tx % 4), 1n, BigInt(tx % 5)]), value: `t${tx}`.padEnd(this.valueChars, '.') },
         {
           key: encodeKey([BigInt((tx + 1) % 4), 1n, BigInt(tx % 3)]),
-          value: tx % 4 === 0 ? null : `u${tx}`,
+          value: tx % 4 === 0 ? null : `u${tx}`.padEnd(this.valueChars, '.'),
         },
       ]
       const journal = this.journals[tx % 2] as Journal
       const appended = journal.append({ txId: `tx${tx}`, proposedTs: this.hlc.now(), writes })
       this.committed.push({ commitTs: appended.commitTs, writes })
       durable.push(appended.durable)
-      if (i % 3 === 0) await this.run(1)
+      if (i % 3 === 0 && !oneTurn) await this.run(1)
     }
     let done = false
     void Promise.all(durable).then(() => (done = true))
@@ -333,6 +342,128 @@ describe('release', () => {
       crossbar.compact()
       expect(crossbar.durableThrough('a')).toBe((region.journals[0] as Journal).lastSeq())
       expect(crossbar.durableThrough('c')).toBe(c.lastSeq())
+    } finally {
+      await region.close()
+    }
+  })
+})
+
+describe('a shard that cannot write', () => {
+  // Goal: a shard whose SQLite refuses writes (a full disk) throws nothing into the merge, and the
+  // merge stops handing it records once its memtable is full, so memory stays bounded; the
+  // journals keep what waits; once it writes again everything is applied, once and in order.
+  // Method: real SQLite files made full by their page limit (fillable-sqlite.harness.ts), tiny
+  // memtables and crossbar bounds.
+  test('stops the merge at its memtable bound and resumes once space is freed', async () => {
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.open({ openDatabase: storage.open, memtableWritesMax: 4, flushMs: 5 })
+    try {
+      await region.commit(6)
+      await region.run(20)
+      storage.fill()
+      await region.commit(60)
+      await region.run(200)
+      const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
+      expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
+      expect(region.shards.some((s) => !s.canApply())).toBe(true)
+      // Stopped well short: a shard took at most its memtable plus one pass of the merge.
+      expect(region.crossbar?.frontier()).toBeLessThan(lastTs)
+      const applied = Math.min(...region.shards.map((s) => [...s.appliedPositions().values()].reduce((a, b) => a + b, 0)))
+      expect(applied).toBeLessThan(6 + 40)
+      // Compaction checkpoints nothing and deletes nothing while it lasts, and throws nothing.
+      expect(region.crossbar?.compact()).toBe(0)
+      storage.free()
+      await region.run(1_100)
+      expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
+      expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
+      for (const journal of region.journals) {
+        for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
+      }
+      region.checkReads()
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('with nothing queued, the frontier still moves while the shard cannot write', async () => {
+    // Readers' snapshots must move on however long the disk stays full (commits are refused
+    // meanwhile), or every read would grow older than the transaction age limit.
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.open({ openDatabase: storage.open, memtableWritesMax: 1, flushMs: 5 })
+    try {
+      await region.commit(2)
+      await region.run(20)
+      storage.fill()
+      await region.commit(1)
+      await region.run(20)
+      expect(region.shards.some((s) => !s.canApply())).toBe(true)
+      const frontier = region.crossbar?.frontier() ?? 0
+      await region.run(500)
+      expect(region.crossbar?.frontier()).toBeGreaterThan(frontier + tsFromMs(400))
+      region.checkReads()
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('when appends stop meanwhile (one region), it applies what the journals took, past its memtable bound', async () => {
+    // One region refuses commits while a shard cannot write, so what comes is what the journals
+    // took before the failure: applied, the frontier passes every commit, and no commit a client
+    // was told of waits for a disk to be freed.
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.appendsStop = true
+    region.open({ openDatabase: storage.open, memtableWritesMax: 4, flushMs: 5 })
+    try {
+      await region.commit(6)
+      await region.run(20)
+      storage.fill()
+      // All appended before the shard's first flush fails.
+      await region.commit(60, true)
+      await region.run(50)
+      expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
+      expect(region.shards.every((s) => !s.canApply())).toBe(true)
+      const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
+      expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
+      for (const journal of region.journals) {
+        for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
+      }
+      region.checkReads()
+      // The frontier goes on with the clock (readers' snapshots move on).
+      await region.run(500)
+      region.crossbar?.requestFrontier(region.hlc.now())
+      expect(region.crossbar?.frontier()).toBeGreaterThan(lastTs + tsFromMs(400))
+      storage.free()
+      await region.run(1_100)
+      expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
+      await region.commit(4)
+      await region.run(20)
+      region.checkReads()
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('when appends stop meanwhile, a record appended after the failure began is a bug', async () => {
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.appendsStop = true
+    region.open({ openDatabase: storage.open, memtableWritesMax: 1, flushMs: 5 })
+    try {
+      await region.commit(2)
+      await region.run(20)
+      storage.fill()
+      await region.commit(1)
+      await region.run(20)
+      expect(region.shards.some((s) => s.writeFailure() !== undefined)).toBe(true)
+      region.journals[0]?.append({ txId: 'late', proposedTs: region.hlc.now(), writes: [] })
+      await expect(region.run(20)).rejects.toThrow('journal a seq 2 was appended while a shard could not write')
     } finally {
       await region.close()
     }

@@ -43,6 +43,10 @@ class MergingCrossbar implements Crossbar {
   readonly #batchMax: number
   readonly #pendingMax: number
   readonly #closeOthers: boolean
+  readonly #assignedTsMax: (() => HlcTimestamp) | undefined
+  /** While a shard cannot write and appends stop (`assignedTsMax`): the largest commitTs assigned
+   * when the crossbar first saw it; no record above it may come until the failure ends. */
+  #appendsStoppedTs: HlcTimestamp | undefined
   #pending = 0
   /** What each shard held durably at the last `compact` (by shard; none before one). */
   #durable: readonly ReadonlyMap<string, number>[] = []
@@ -68,6 +72,7 @@ class MergingCrossbar implements Crossbar {
     this.#pendingMax = options.config?.pendingRecordsMax ?? PENDING_RECORDS_MAX
     this.#closeOthers = options.config?.closeOthersOnRecords ?? false
     this.#joins = options.joins
+    this.#assignedTsMax = options.assignedTsMax
     assert(this.#batchMax >= 1 && this.#pendingMax >= 1, 'crossbar limits must be >= 1')
     this.#states = options.journals.map((journal) => newState(journal))
   }
@@ -155,6 +160,9 @@ class MergingCrossbar implements Crossbar {
 
   compact(): number {
     if (this.#closed) return 0
+    // A merge a shard stopped (it could not write) resumes here at the latest, should no journal
+    // publish anything meanwhile (a journal that failed on the same full disk).
+    this.#pump(PUMP_ROUNDS_MAX)
     // Records a lagging journal still has to deliver lie above every shard's applied position,
     // and durable positions are at or below applied ones, so nothing still needed goes.
     const durable = this.#shards.map((shard) => shard.makeDurable())
@@ -242,9 +250,10 @@ class MergingCrossbar implements Crossbar {
     this.#pumping = true
     try {
       for (let round = 0; round < roundsMax; round++) {
+        const blocked = this.#blocked()
         this.#pumpAgain = false
-        const read = this.#refill()
-        this.#applyMergeable()
+        const read = this.#refill(blocked)
+        this.#applyMergeable(blocked)
         if (!read && !this.#pumpAgain) break
       }
     } finally {
@@ -252,18 +261,45 @@ class MergingCrossbar implements Crossbar {
     }
   }
 
+  /** The smallest commitTs queued (every queue is in commitTs order); Infinity when none is. */
+  #firstQueuedTs(): HlcTimestamp {
+    let first = Number.POSITIVE_INFINITY
+    for (const state of this.#states) first = Math.min(first, state.queue[0]?.commitTs ?? first)
+    return first
+  }
+
+  /**
+   * Whether records must wait: a shard cannot write and holds a full memtable, and appends go on
+   * (a cluster). They wait in the queues (up to the pending bound: nothing drains, so nothing is
+   * read past it; the journals keep the rest), and only the frontier moves, up to the first of
+   * them. When appends stop while a shard cannot write (`assignedTsMax`, one region), records are
+   * applied on: the memtable then grows past its bound by what the journals took before the
+   * failure, no more (asserted in `#applyMergeable`), and the frontier passes every commit.
+   */
+  #blocked(): boolean {
+    if (this.#assignedTsMax === undefined) {
+      for (const shard of this.#shards) if (!shard.canApply()) return true
+      return false
+    }
+    let failing = false
+    for (const shard of this.#shards) if (shard.writeFailure() !== undefined) failing = true
+    if (!failing) this.#appendsStoppedTs = undefined
+    else this.#appendsStoppedTs ??= this.#assignedTsMax()
+    return false
+  }
+
   /**
    * One batch from each lagging journal that may be read now: any while under the pending bound,
    * and beyond it still the ones that hold the merged frontier down (else nothing would ever
    * drain). So the queues stay within `pendingMax` plus one batch per journal.
    */
-  #refill(): boolean {
+  #refill(blocked: boolean): boolean {
     const frontier = this.#mergedFrontier()
     let read = false
     for (const state of this.#states) {
       if (!state.lagging) continue
       const holdsFrontier = effectiveClosed(state) <= frontier && state.coveredTs < state.closedTs
-      if (this.#pending >= this.#pendingMax && !holdsFrontier) continue
+      if (this.#pending >= this.#pendingMax && (blocked || !holdsFrontier)) continue
       const records = state.journal.read(state.lastSeq, this.#batchMax)
       for (const record of records) this.#accept(state, record)
       if (records.length < this.#batchMax) state.lagging = false
@@ -279,17 +315,23 @@ class MergingCrossbar implements Crossbar {
     return min
   }
 
-  /** Takes everything at or below the merged frontier and applies it to every shard. */
-  #applyMergeable(): void {
-    const frontier = this.#mergedFrontier()
+  /** Takes everything at or below the merged frontier and applies it to every shard; while
+   * `blocked`, only moves the frontier, below every queued record. */
+  #applyMergeable(blocked: boolean): void {
+    const merged = this.#mergedFrontier()
+    const frontier = blocked ? Math.min(merged, this.#firstQueuedTs() - 1) : merged
     if (frontier <= this.#frontier) return
     const records = takeMerged(
       this.#states.map((s) => s.queue),
       frontier,
     )
     this.#pending -= records.length
+    const stoppedTs = this.#appendsStoppedTs ?? Number.POSITIVE_INFINITY
     for (const record of records) {
       if (record.commitTs < this.#lastOutputTs) assert(false, `crossbar output went back: ${record.commitTs}`)
+      if (record.commitTs > stoppedTs) {
+        assert(false, `journal ${record.journalId} seq ${record.seq} was appended while a shard could not write`)
+      }
       this.#lastOutputTs = record.commitTs
     }
     for (let from = 0; from < records.length; ) {

@@ -37,6 +37,17 @@ export interface CrossbarOptions {
    * are skipped. Default: none.
    */
   readonly joins?: (record: CommitRecord) => Promise<readonly Journal[]> | undefined
+  /**
+   * Set by a caller that appends nothing to the merged journals while a shard cannot write (one
+   * region: it refuses commits before they reach a journal, and the refusal and the append run in
+   * one turn): a timestamp at or above every commitTs assigned so far (the journals' HLC, `last`).
+   * The crossbar then keeps applying to a shard that cannot write, past its memtable bound: all
+   * that comes while the failure lasts is what the journals took before it began, so the frontier
+   * passes every commit a client was told of and readers go on at fresh snapshots. Asserted: a
+   * record above what this returned when the crossbar first saw the failure is a bug. Unset (a
+   * cluster: other regions go on committing), the merge stops once a shard's `canApply` is false.
+   */
+  readonly assignedTsMax?: () => HlcTimestamp
 }
 
 /**
@@ -55,7 +66,9 @@ export interface Crossbar {
   /**
    * Bounds the journals' disk use: makes every shard durable, then truncates each journal through
    * the lowest position all shards now hold durably (whole segments only). Returns the number of
-   * segments deleted. Synchronous: it blocks for the checkpoints' fsyncs, so call it seldom.
+   * segments deleted. Synchronous: it blocks for the checkpoints' fsyncs, so call it seldom. It
+   * first merges what is due, so a merge that a shard's `canApply` stopped resumes here at the
+   * latest once the shard writes again.
    */
   compact(): number
   /**
@@ -85,7 +98,11 @@ export interface Crossbar {
  * applied positions advance alike on all shards. Back-pressure: beyond `pendingRecordsMax` queued
  * records, a journal's new records are not buffered but re-read from the journal later, and the
  * journal counts as closed only up to what was received; the journals holding the frontier down
- * are read even then, so the queues stay within the bound plus one batch per journal.
+ * are read even then, so the queues stay within the bound plus one batch per journal. A shard that
+ * cannot write keeps taking records when appends stop meanwhile (`assignedTsMax`); otherwise, while
+ * it refuses more (`StorageShard.canApply`: it cannot write and its memtable is full) no record is
+ * merged or applied, nothing is read past the pending bound, and the frontier moves only up to just
+ * below the first record held.
  */
 export { createCrossbar } from './crossbar.ts'
 

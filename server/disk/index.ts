@@ -48,7 +48,8 @@ export { NodeDisk } from './node-disk.ts'
  * An in-memory disk for tests and the simulator: tracks durable vs unsynced bytes; `crash()`
  * drops the unsynced ones (or tears them, seeded) and kills every view and handle of the disk, so
  * the "dead" process cannot write again; `restart()` is the view of the next process. Faults:
- * sync latency on injected timers, torn writes, transient bad reads, failing syncs.
+ * sync latency on injected timers, torn writes, transient bad reads, failing syncs, a full disk
+ * (`capacityBytes`: appends and atomic writes past it fail with ENOSPC).
  */
 export {
   SimDisk,
@@ -57,3 +58,13 @@ export {
   type SimDiskRandom,
   type SimDiskTimers,
 } from './sim-disk.ts'
+
+/**
+ * Whether `error` says the file system is out of space (ENOSPC) or the user's quota is spent
+ * (EDQUOT): a condition freeing space ends, unlike an I/O error of the device. Writers tell their
+ * callers `53100 disk_full` for it.
+ */
+export function isNoSpace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT'
+}

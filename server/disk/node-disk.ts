@@ -50,8 +50,15 @@ export class NodeDisk implements Disk {
   open(path: string): DiskFile {
     const existed = existsSync(path)
     const fd = openSync(path, 'a+')
-    if (!existed) syncDirectory(dirname(path))
-    return new NodeDiskFile(fd, fstatSync(fd).size)
+    try {
+      if (!existed) syncDirectory(dirname(path))
+      return new NodeDiskFile(fd, fstatSync(fd).size)
+    } catch (e) {
+      // The caller never gets the descriptor: a file system that fails here again and again
+      // (full, failing) must not leak one per attempt.
+      closeSync(fd)
+      throw e
+    }
   }
 
   readFile(path: string): Uint8Array | undefined {
@@ -66,7 +73,12 @@ export class NodeDisk implements Disk {
 
   async writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
     const temp = await this.#writeTemp(path, data)
-    await rename(temp, path)
+    try {
+      await rename(temp, path)
+    } catch (e) {
+      rmSync(temp, { force: true })
+      throw e
+    }
     await syncDir(dirname(path))
   }
 
@@ -92,9 +104,14 @@ export class NodeDisk implements Disk {
     try {
       await handle.writeFile(data)
       await handle.sync()
-    } finally {
+    } catch (e) {
+      // A write that failed (a full disk) must not leave its partial temporary file behind: each
+      // retry would leave another, filling the disk further.
       await handle.close()
+      rmSync(temp, { force: true })
+      throw e
     }
+    await handle.close()
     return temp
   }
 
@@ -129,10 +146,16 @@ class NodeDiskFile implements DiskFile {
   append(data: Uint8Array): void {
     this.#assertOpen()
     let written = 0
-    while (written < data.byteLength) {
-      written += writeSync(this.#fd, data, written, data.byteLength - written)
+    try {
+      while (written < data.byteLength) {
+        written += writeSync(this.#fd, data, written, data.byteLength - written)
+      }
+    } finally {
+      // A write that runs out of space may have written part of the data first (a short write,
+      // then ENOSPC): that part is in the file, and the size must say so, or a later truncate
+      // to an offset below it would be refused and later appends misplaced.
+      this.#size += written
     }
-    this.#size += data.byteLength
   }
 
   sync(): Promise<void> {

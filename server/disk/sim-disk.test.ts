@@ -2,7 +2,7 @@
 // tears them), never a synced one; sync latency follows virtual time; faults are seeded.
 import { describe, expect, test } from 'bun:test'
 import { SeededRandom, SimClock } from '../clock/index.ts'
-import { SimDisk } from './index.ts'
+import { isNoSpace, SimDisk } from './index.ts'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const text = (data: Uint8Array | undefined) => new TextDecoder().decode(data)
@@ -146,6 +146,32 @@ describe('SimDisk faults', () => {
     await expect(f.sync()).rejects.toThrow(/EIO/)
     disk.crash()
     expect(disk.restart().readFile('/d/f')!.byteLength).toBe(0)
+  })
+
+  test('a full disk: an append writes what fits and throws ENOSPC; atomic writes need room for the whole file; truncating frees room', async () => {
+    const disk = new SimDisk()
+    disk.mkdirp('/d')
+    const f = disk.open('/d/f')
+    f.append(bytes('abcd'))
+    disk.setFaults({ capacityBytes: 6 })
+    expect(() => f.append(bytes('efgh'))).toThrow(expect.objectContaining({ code: 'ENOSPC' }))
+    let thrown: unknown
+    try {
+      f.append(bytes('x'))
+    } catch (e) {
+      thrown = e
+    }
+    expect(isNoSpace(thrown)).toBe(true)
+    expect(text(f.read(0, 10))).toBe('abcdef')
+    expect(disk.usedBytes()).toBe(6)
+    await expect(disk.writeFileAtomic('/d/g', bytes('z'))).rejects.toMatchObject({ code: 'ENOSPC' })
+    expect(disk.exists('/d/g')).toBe(false)
+    f.truncate(4)
+    await disk.writeFileAtomic('/d/g', bytes('zz'))
+    expect(text(disk.readFile('/d/g'))).toBe('zz')
+    disk.setFaults({})
+    f.append(bytes('0123456789'))
+    expect(f.size()).toBe(14)
   })
 
   test('corrupt flips stored bytes, and bad fault settings are refused', () => {

@@ -18,6 +18,14 @@ export interface SimDiskFaults {
   readonly badReadProbability?: number
   /** Per `sync()`: it rejects with an I/O error and makes nothing durable. */
   readonly syncFailureProbability?: number
+  /**
+   * A full file system: the bytes all files may hold together. An append past it writes what
+   * fits and throws ENOSPC (as a `write` that runs out of blocks: a short write, then the error);
+   * `writeFileAtomic` and `createFileExclusive` need room for the whole new file beside the old
+   * one (the old one goes only at the rename) and write nothing without it. Truncating or removing
+   * files frees room. Undefined: no limit.
+   */
+  readonly capacityBytes?: number
 }
 
 /** The randomness a `SimDisk` needs; `SeededRandom` from server/clock fits. */
@@ -148,6 +156,13 @@ export class SimDisk implements Disk {
     return this.#store.syncCount
   }
 
+  /** The bytes all files hold now (what `capacityBytes` limits). */
+  usedBytes(): number {
+    let used = 0
+    for (const state of this.#store.files.values()) used += state.length
+    return used
+  }
+
   /** Replaces the fault settings (a simulator varies them per phase). */
   setFaults(f: SimDiskFaults): void {
     for (const p of [f.tornWriteProbability, f.badReadProbability, f.syncFailureProbability]) {
@@ -155,6 +170,7 @@ export class SimDisk implements Disk {
     }
     const min = f.syncLatencyMsMin ?? 0
     assert(min >= 0 && (f.syncLatencyMsMax ?? min) >= min, 'sync latency range is inverted')
+    assert(f.capacityBytes === undefined || f.capacityBytes >= 0, `capacity ${f.capacityBytes} is negative`)
     assert(min === 0 || this.#store.timers, 'sync latency needs injected timers')
     this.#store.faults = f
   }
@@ -204,6 +220,7 @@ export class SimDisk implements Disk {
     const p = normalize(path)
     this.#assertParent(p)
     const copy = data.slice()
+    if (this.roomBytes() < copy.byteLength) throw noSpace(`write of ${p}`)
     await this.syncDelay()
     if (!this.alive(this.#incarnation)) throw new Error(`simulated crash during write of ${p}`)
     this.#failSyncMaybe(p)
@@ -269,6 +286,12 @@ export class SimDisk implements Disk {
     const state = this.#store.files.get(normalize(path))
     if (!state) return 0
     return state.durableBefore ? state.length : state.length - state.durableLength
+  }
+
+  /** Internal: the bytes an append may still add before the disk is full (Infinity: no limit). */
+  roomBytes(): number {
+    const capacity = this.#store.faults.capacityBytes
+    return capacity === undefined ? Number.POSITIVE_INFINITY : Math.max(0, capacity - this.usedBytes())
   }
 
   /** Internal to SimDiskFile: whether a handle opened in `incarnation` is still alive. */
@@ -348,7 +371,14 @@ class SimDiskFile implements DiskFile {
 
   append(data: Uint8Array): void {
     this.#check()
-    this.#state.append(data)
+    const room = this.#disk.roomBytes()
+    if (room >= data.byteLength) {
+      this.#state.append(data)
+      return
+    }
+    // A short write, then the error: the part that fit stays in the file (unsynced).
+    this.#state.append(data.subarray(0, room))
+    throw noSpace(`append of ${data.byteLength} bytes`)
   }
 
   sync(): Promise<void> {
@@ -380,6 +410,11 @@ class SimDiskFile implements DiskFile {
     if (!this.#disk.alive(this.#incarnation))
       throw new Error('simulated crash: file handle is gone')
   }
+}
+
+/** The error a full file system gives (node:fs shapes it so: `code` ENOSPC). */
+function noSpace(what: string): Error {
+  return Object.assign(new Error(`ENOSPC: no space left on device, ${what} (simulated)`), { code: 'ENOSPC' })
 }
 
 function normalize(path: string): string {

@@ -37,6 +37,24 @@ export const HEARTBEAT_MS = 5
  * renewal becomes visible elsewhere only once the wall clock passes its led commitTs. */
 export const CLOSED_LEAD_MS_MAX = 2_000
 
+/**
+ * A journal that failed because its disk was full tries this often to cut the failed write and
+ * take records again (file-journal.ts `#recover`): an attempt is one truncate and one fsync until
+ * the cut holds, then the probe's write and fsync (DISK_FULL_PROBE_BYTES, which a full disk stops
+ * partway, removed again); a second apart that costs nothing, and commits resume within a second
+ * of space being freed.
+ */
+export const DISK_FULL_RETRY_MS = 1_000
+
+/**
+ * The room a journal whose disk was full must find before it takes commits again: a probe file of
+ * this size beside its segments, written, synced and removed. Without it the journal would resume
+ * on a disk still full (cutting the failed write frees that write's own bytes) and answer the next
+ * commit 40003 (outcome unknown) instead of a clean 53100, once a second. 1 MiB holds thousands of
+ * typical commit records; an operator frees far more.
+ */
+export const DISK_FULL_PROBE_BYTES = 1024 * 1024
+
 /** Closed-timestamp publications in a row caused by followers asking again from a callback. */
 export const CLOSE_ROUNDS_MAX = 8
 
@@ -62,6 +80,7 @@ assert(BATCH_BYTES_MAX <= PENDING_BYTES_MAX, 'a batch is taken from the pending 
 assert(RECORD_BYTES_MAX < 2 ** 32 - FRAME_HEADER_BYTES, 'frame length is a u32')
 assert(READ_INDEX_STRIDE <= READ_CACHE_RECORDS_MAX, 'the index must be finer than the cache')
 assert(HEARTBEAT_MS > 0 && HEARTBEAT_MS <= 1000, 'heartbeat must run, and often')
+assert(DISK_FULL_RETRY_MS >= HEARTBEAT_MS, 'a failed journal retries no more often than it heartbeats')
 assert(Number.MAX_SAFE_INTEGER.toString().length <= SEGMENT_NAME_DIGITS, 'seq fits a name')
 
 /** Replication between a journal's leader and its replicas in other regions. */

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Hlc, SystemClock, tsFromMs } from '../clock/index.ts'
 import { NodeDisk, type Disk, type DiskFile } from '../disk/index.ts'
 import { isSqlError } from '../errors/index.ts'
-import { openFileJournal, type Journal } from './index.ts'
+import { openFileJournal, type FileJournal, type Journal } from './index.ts'
 import { RecordingFollower, SimJournalWorld, settle, writes } from './journal-harness.ts'
 
 const codeOf = (fn: () => unknown) => {
@@ -261,6 +261,115 @@ describe('failure', () => {
     await expect(b.durable).rejects.toMatchObject({ code: '40003' })
     expect(codeOf(() => j.append({ txId: 'c', proposedTs: 0, writes: [] }))).toBe('57P03')
     expect(j.lastSeq()).toBe(1)
+    // The answer names the cause, and it lasts: an I/O error of the device needs a restart.
+    expect(() => j.append({ txId: 'd', proposedTs: 0, writes: [] })).toThrow(/failed and accepts no more commits: EIO/)
+    await w.run(3000)
+    expect(codeOf(() => j.append({ txId: 'e', proposedTs: 0, writes: [] }))).toBe('57P03')
+    await w.until(j.close())
+  })
+})
+
+describe('a full disk', () => {
+  // Goal: a write that runs out of space answers its commits 40003 (outcome unknown), refuses
+  // later ones with 53100 naming the cause, holds the closed timestamp below what failed until it
+  // cut it durably (then closes again, full or not), loses nothing acknowledged, and once space is
+  // freed takes commits again without a restart (seqs of the failed records reused, commitTs still
+  // increasing); a restart finds exactly the acknowledged records. Method: SimDisk's capacity, set just above what the files hold, so the
+  // next batch is written in part (a short write, then ENOSPC), as a real full file system does;
+  // once with one segment, once with a segment per batch (the roll-over fails).
+  for (const segmentBytesMax of [64 * 1024 * 1024, 1]) {
+    test(`in-flight 40003, then 53100; resumes once space is freed (segments of ${segmentBytesMax} bytes)`, async () => {
+      const w = new SimJournalWorld({ config: { segmentBytesMax } })
+      const j = w.open() as FileJournal
+      const f = new RecordingFollower()
+      j.follow(f)
+      const acked = ['ok1', 'ok2', 'ok3'].map((txId) => j.append({ txId, proposedTs: 0, writes: writes(txId) }))
+      await w.run(2)
+      await Promise.all(acked.map((a) => a.durable))
+      // Full, and fsyncs fail too at first: the cut cannot be made durable yet.
+      const capacityBytes = w.disk.usedBytes() + 20
+      w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes, syncFailureProbability: 1 })
+      const a = j.append({ txId: 'a', proposedTs: 0, writes: writes('a') })
+      const b = j.append({ txId: 'b', proposedTs: 0, writes: writes('b') })
+      await w.run(2)
+      await expect(a.durable).rejects.toMatchObject({ code: '40003', detail: expect.stringContaining('no space left on device') })
+      await expect(b.durable).rejects.toMatchObject({ code: '40003' })
+      expect(() => j.append({ txId: 'c', proposedTs: 0, writes: [] })).toThrow('could not write journal j1: no space left on device')
+      expect(codeOf(() => j.append({ txId: 'c', proposedTs: 0, writes: [] }))).toBe('53100')
+      expect(j.failure()?.code).toBe('53100')
+      // Until the failed records are cut durably, a restart might still find one: nothing closes
+      // past it.
+      await w.run(2500)
+      expect(j.closedTs()).toBeLessThan(a.commitTs)
+      expect(f.closed.at(-1) ?? 0).toBeLessThan(a.commitTs)
+      // Still full: the next retry cuts the partial write durably, so closed timestamps move on
+      // again and readers' snapshots with them; every retry finds no room, and appends are refused.
+      w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes })
+      await w.run(2600)
+      expect(j.failure()?.code).toBe('53100')
+      expect(f.closed.at(-1)).toBeGreaterThan(b.commitTs)
+      expect(f.records.map((r) => r.txId)).toEqual(['ok1', 'ok2', 'ok3'])
+      expect(w.disk.list(w.dir).filter((n) => !n.endsWith('.seg'))).toEqual([])
+      w.disk.setFaults({ syncLatencyMsMin: 1 })
+      await w.run(1100)
+      expect(j.failure()).toBeUndefined()
+      const d = j.append({ txId: 'd', proposedTs: 0, writes: writes('d') })
+      expect(d.seq).toBe(4)
+      expect(d.commitTs).toBeGreaterThan(b.commitTs)
+      await w.run(2)
+      await d.durable
+      expect(f.records.map((r) => r.txId)).toEqual(['ok1', 'ok2', 'ok3', 'd'])
+      expect(f.closed.at(-1)).toBeGreaterThanOrEqual(d.commitTs)
+      expect(j.read(0, 10).map((r) => r.txId)).toEqual(['ok1', 'ok2', 'ok3', 'd'])
+      // A power loss now: what was acknowledged is there, nothing of the failed records.
+      w.crash()
+      const reopened = w.open()
+      expect(reopened.read(0, 10).map((r) => `${r.seq}:${r.txId}`)).toEqual(['1:ok1', '2:ok2', '3:ok3', '4:d'])
+      await w.until(reopened.close())
+    })
+  }
+
+  test('a replica whose disk was full cuts its failed write and, once space is freed, takes the records its leader resends', async () => {
+    // A replica acknowledges only durable records, so no commit counted on the failed ones, and
+    // its leader resends them as they were (the same seq and commitTs).
+    const w = new SimJournalWorld({ config: { replica: true } })
+    const j = w.open() as FileJournal
+    const record = (seq: number) => ({ journalId: 'j1', seq, commitTs: 1000 + seq, txId: `t${seq}`, writes: writes(`${seq}`) })
+    const first = j.appendAt(record(1))
+    await w.run(2)
+    await first.durable
+    w.disk.setFaults({ syncLatencyMsMin: 1, capacityBytes: w.disk.usedBytes() + 5 })
+    const second = j.appendAt(record(2))
+    expect(j.assignedSeq()).toBe(2)
+    await w.run(2)
+    await expect(second.durable).rejects.toMatchObject({ code: '40003' })
+    // Cut at once, still full: the file holds what was durable and refuses records.
+    await w.run(1100)
+    expect(j.assignedSeq()).toBe(1)
+    expect(j.failure()?.code).toBe('53100')
+    expect(j.failure()?.hint).toMatch(/Free disk space/)
+    expect(codeOf(() => j.appendAt(record(2)))).toBe('53100')
+    w.disk.setFaults({ syncLatencyMsMin: 1 })
+    await w.run(1100)
+    expect(j.failure()).toBeUndefined()
+    const again = j.appendAt(record(2))
+    await w.run(2)
+    await again.durable
+    expect(j.read(0, 10).map((r) => `${r.seq}:${r.commitTs}`)).toEqual(['1:1001', '2:1002'])
+    w.crash()
+    const reopened = w.open() as FileJournal
+    expect(reopened.read(0, 10).map((r) => r.seq)).toEqual([1, 2])
+    await w.until(reopened.close())
+  })
+
+  test('a space probe a crash left behind is removed at open', async () => {
+    // A crash between writing the probe and removing it, or during its atomic write (whose
+    // temporary file is named after it), would leave a MiB of a full disk taken for good.
+    const w = new SimJournalWorld()
+    w.disk.mkdirp(w.dir)
+    for (const name of ['space-probe', 'space-probe.tmp-4242-0']) await w.until(w.disk.writeFileAtomic(`${w.dir}/${name}`, new Uint8Array(1024)))
+    const j = w.open()
+    expect(w.disk.list(w.dir).filter((n) => n.startsWith('space-probe'))).toEqual([])
     await w.until(j.close())
   })
 })

@@ -1,11 +1,12 @@
 // A journal on local segment files (ARCHITECTURE.md "journal", step 4): seq and commitTs fixed at
 // append, group commit (one write and one fsync per batch), closed timestamps, crash recovery.
 import { SystemClock, tsFromMs, type HlcTimestamp, type TimerHandle } from '../clock/index.ts'
-import type { DiskFile } from '../disk/index.ts'
+import { isNoSpace, type Disk, type DiskFile } from '../disk/index.ts'
 import {
   assert,
   AssertionError,
   cannotConnectNow,
+  diskFull,
   programLimitExceeded,
   SqlError,
 } from '../errors/index.ts'
@@ -14,6 +15,8 @@ import {
   BATCH_RECORDS_MAX,
   CLOSE_ROUNDS_MAX,
   CLOSED_LEAD_MS_MAX,
+  DISK_FULL_PROBE_BYTES,
+  DISK_FULL_RETRY_MS,
   HEARTBEAT_MS,
   PENDING_BYTES_MAX,
   PENDING_RECORDS_MAX,
@@ -51,6 +54,10 @@ interface Pending {
 
 /** What an I/O step that failed the journal yields. */
 const FAILED = Symbol('failed')
+
+/** The file a journal whose disk was full writes to see whether it has room again (no segment
+ * name: recovery never reads it). Its atomic write goes through a temporary file named after it. */
+const SPACE_PROBE_NAME = 'space-probe'
 
 /** Reads from disk go in chunks of this size (a frame larger than it is read whole). */
 const READ_CHUNK_BYTES = 1024 * 1024
@@ -103,7 +110,12 @@ export class FileJournal implements Journal {
   #flushing = false
   #flushDone: Promise<void> = Promise.resolve()
   #heartbeat: TimerHandle | undefined
+  /** The I/O error that stopped the journal; undefined while it works. */
   #failure: unknown = undefined
+  /** The next attempt to cut a failed write and resume (a disk that was full). */
+  #recovery: TimerHandle | undefined
+  /** Told when `failure()` begins or ends (`watchFailure`). */
+  #failureListener: (() => void) | undefined
   #closed = false
 
   constructor(options: FileJournalOptions) {
@@ -128,6 +140,7 @@ export class FileJournal implements Journal {
     assert(this.#closedLeadMs >= 0 && this.#closedLeadMs <= CLOSED_LEAD_MS_MAX, `closed lead ${this.#closedLeadMs} ms out of range`)
 
     options.disk.mkdirp(options.dir)
+    removeSpaceProbes(options.disk, options.dir)
     const recovered = recoverSegments(options.disk, options.dir, options.id)
     this.#segments = recovered.segments
     this.#index = recovered.index
@@ -218,7 +231,9 @@ export class FileJournal implements Journal {
 
   requestClose(ts: HlcTimestamp): void {
     if (this.#replica) return
-    if (ts <= this.#floor || this.#failure !== undefined || this.#closed) return
+    // A failed journal closes again once its failed records are cut (`#recover`): until then they
+    // are queued, which holds the closed timestamp below them.
+    if (ts <= this.#floor || this.#closed) return
     if (ts > this.#requested) this.#requested = ts
     if (this.#queue.length === this.#head) this.#publishClosed()
   }
@@ -274,10 +289,25 @@ export class FileJournal implements Journal {
     return this.#lastDurableTs
   }
 
+  failure(): SqlError | undefined {
+    return this.#failure === undefined || this.#closed ? undefined : this.#unavailable()
+  }
+
+  watchFailure(listener: () => void): void {
+    this.#failureListener = listener
+  }
+
+  assignedSeq(): number {
+    return this.#lastAssignedSeq
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.#heartbeat?.cancel()
+    this.#recovery?.cancel()
+    // A failure ends with the journal (`failure()` says none once closed).
+    if (this.#failure !== undefined) this.#failureListener?.()
     while (this.#flushing) await this.#flushDone
     this.#file?.close()
     this.#file = undefined
@@ -366,6 +396,9 @@ export class FileJournal implements Journal {
     const current = this.#segments.at(-1)
     if (this.#file && current && current.durableBytes < this.#segmentBytesMax) return this.#file
     this.#file?.close()
+    // Unset until the new one opens: an open that fails (a full disk) must not leave the closed
+    // file in place for the next write or a recovery to use.
+    this.#file = undefined
     const path = `${this.#options.dir}/${segmentName(firstSeq)}`
     this.#file = this.#options.disk.open(path)
     assert(this.#file.size() === 0, `new segment ${path} is not empty`)
@@ -475,28 +508,136 @@ export class FileJournal implements Journal {
 
   #scheduleHeartbeat(): void {
     this.#heartbeat = this.#options.timers.setTimeout(() => {
-      if (this.#closed || this.#failure !== undefined) return
+      // Cancelled by a failure; scheduled again once the failed records are cut.
+      if (this.#closed) return
       if (this.#queue.length === this.#head) this.requestClose(this.#closableNow())
       this.#scheduleHeartbeat()
     }, this.#heartbeatMs)
   }
 
-  /** An I/O error: whether the pending records reached the disk cannot be known any more. */
+  /**
+   * An I/O error: whether the pending records reached the disk cannot be known any more. They
+   * stay queued, so the closed timestamp stays below the first of them (a restart may find it on
+   * disk and deliver it). A journal whose disk was full tries to cut them and go on (`#recover`).
+   */
   #fail(error: unknown): void {
     this.#failure = error
+    this.#failureListener?.()
     this.#heartbeat?.cancel()
-    const detail = `journal ${this.id}: ${error instanceof Error ? error.message : String(error)}`
+    this.#heartbeat = undefined
+    const detail = `journal ${this.id} could not write: ${ioErrorText(error)}`
     for (let i = this.#head; i < this.#queue.length; i++) {
       this.#queue[i]!.reject(
         new SqlError('40003', 'the outcome of the commit is unknown', { detail, cause: error }),
       )
     }
+    // The first attempt at once: its cut needs no room, and until it is done nothing closes.
+    if (this.#recovers()) this.#scheduleRecovery(0)
   }
 
+  /**
+   * Whether a failure ends by itself once writes succeed again: a full disk. The records not yet
+   * durable were seen by no one but their appenders: followers, the read cache and, through them,
+   * replicas only ever get durable records. At a leader the appenders got 40003 (either outcome
+   * is allowed). At a replica the appender is its leader's stream (replica-journal.ts), which
+   * acknowledges only durable records, so no commit counted on them; its leader keeps every record
+   * a replica has not acknowledged and resends it, with the same seq and commitTs, once
+   * acknowledgements stop (`resendAfterMs`). Any other I/O error may have damaged what is on the
+   * device: a restart's recovery checks every frame, this process does not.
+   */
+  #recovers(): boolean {
+    return isNoSpace(this.#failure)
+  }
+
+  #scheduleRecovery(ms = DISK_FULL_RETRY_MS): void {
+    this.#recovery = this.#options.timers.setTimeout(() => {
+      this.#recovery = undefined
+      void this.#recover()
+    }, ms)
+  }
+
+  /**
+   * One attempt to end a full-disk failure (the first right after it, then one every
+   * DISK_FULL_RETRY_MS), in two steps, each retried until it succeeds. First the cut: truncate the
+   * newest segment to its last durable byte (a short write may have left part of a batch), fsync,
+   * and only then forget the failed records and close again (heartbeat, requests), so readers'
+   * snapshots move on however long the disk stays full. A crash before that fsync recovers the
+   * file as a restart would (a complete record of a 40003 commit may be found and delivered);
+   * after it, none can be. Their seqs go to the next records (nobody saw them); at a leader their
+   * commitTs stay assigned, so later ones are larger still, while a replica forgets them too (its
+   * leader resends those records as they were). Then room: a probe file of DISK_FULL_PROBE_BYTES
+   * written, synced and removed; once it succeeds appends are taken again.
+   */
+  async #recover(): Promise<void> {
+    if (this.#closed) return
+    // The flusher stopped at the failure; one still finishing is waited for.
+    if (this.#flushing) {
+      this.#scheduleRecovery()
+      return
+    }
+    try {
+      if (this.#head < this.#queue.length) await this.#cut()
+      else this.#resumeClosing()
+      const probe = `${this.#options.dir}/${SPACE_PROBE_NAME}`
+      await this.#options.disk.writeFileAtomic(probe, new Uint8Array(DISK_FULL_PROBE_BYTES))
+      this.#options.disk.remove(probe)
+    } catch (e) {
+      if (e instanceof AssertionError) throw e
+      if (!this.#closed) this.#scheduleRecovery()
+      return
+    }
+    if (this.#closed) return
+    this.#failure = undefined
+    this.#failureListener?.()
+  }
+
+  /** The cut of `#recover`; throws when the truncation or its fsync fails (nothing changed). */
+  async #cut(): Promise<void> {
+    const file = this.#cutFailedTail()
+    if (file !== undefined && this.#fsync) await file.sync()
+    if (this.#closed) return
+    assert(this.#lastAssignedSeq - this.#lastDurableSeq === this.#queue.length - this.#head, `journal ${this.id}: queued records do not follow the durable ones`)
+    this.#queue = []
+    this.#head = 0
+    this.#pendingBytes = 0
+    this.#lastAssignedSeq = this.#lastDurableSeq
+    if (this.#replica) this.#lastAssignedTs = this.#lastDurableTs
+    this.#resumeClosing()
+  }
+
+  /** Heartbeats and publishes closed timestamps again (nothing failed is queued any more); a
+   * replica does neither (its leader closes for it). */
+  #resumeClosing(): void {
+    if (this.#replica) return
+    if (this.#heartbeat === undefined && !this.#closed) this.#scheduleHeartbeat()
+    this.#publishClosed()
+  }
+
+  /** Truncates the newest segment to its durable bytes; returns its file (undefined: no segment
+   * exists yet, so nothing was written). */
+  #cutFailedTail(): DiskFile | undefined {
+    const segment = this.#segments.at(-1)
+    if (segment === undefined) return undefined
+    // A roll-over whose new segment could not be opened closed this one already.
+    this.#file ??= this.#options.disk.open(segment.path)
+    this.#file.truncate(segment.durableBytes)
+    return this.#file
+  }
+
+  /** Why appends are refused: closed, a full disk (53100), or another I/O error (57P03). */
   #unavailable(): SqlError {
     if (this.#failure === undefined) return cannotConnectNow(`journal ${this.id} is closed`)
-    const e = cannotConnectNow(`journal ${this.id} failed and accepts no more commits`)
-    return new SqlError(e.code, e.message, { cause: this.#failure })
+    const cause = this.#failure
+    if (isNoSpace(cause)) {
+      return diskFull(`could not write journal ${this.id}: no space left on device`, {
+        hint: 'Free disk space: the journal takes commits again within a second once it can write (nothing acknowledged was lost).',
+        cause,
+      })
+    }
+    return new SqlError('57P03', `journal ${this.id} failed and accepts no more commits: ${ioErrorText(cause)}`, {
+      hint: 'Restart the region once the disk is sound (nothing acknowledged was lost).',
+      cause,
+    })
   }
 
   /** Durable records after `afterSeq` from the segment files, via the sparse index. */
@@ -565,6 +706,20 @@ export class FileJournal implements Journal {
     }
     return at
   }
+}
+
+/**
+ * Removes what a crash left of a space probe (`#recover`): the probe itself, written and not yet
+ * removed, or the temporary file of its atomic write. Either would hold a MiB of a disk that was
+ * full, for good: nothing else ever removes it.
+ */
+function removeSpaceProbes(disk: Disk, dir: string): void {
+  for (const name of disk.list(dir)) if (name.startsWith(SPACE_PROBE_NAME)) disk.remove(`${dir}/${name}`)
+}
+
+/** An I/O error as a log or an answer shows it: its message (ENOSPC: no space left on device, write). */
+function ioErrorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** Index of the last entry with seq <= `seq` (entries are in seq order), or -1. */

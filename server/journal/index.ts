@@ -3,6 +3,7 @@
 import type { Clock, Hlc, HlcTimestamp, Timers } from '../clock/index.ts'
 import type { Disk } from '../disk/index.ts'
 import type { Write } from '../encoding/index.ts'
+import type { SqlError } from '../errors/index.ts'
 
 export type { Write }
 
@@ -51,7 +52,8 @@ export interface JournalFollower {
 export interface Journal {
   readonly id: string
   /** Assigns seq and commitTs synchronously and queues the record. Throws SqlError 54000 when
-   * the pending queue is full, 57P03 when the journal is closed or failed. */
+   * the pending queue is full, 53100 when a write failed because the disk is full, 57P03 when the
+   * journal is closed or failed otherwise; nothing is recorded then. */
   append(request: AppendRequest): Appended
   /** The closed timestamp: no record at or below it will appear later. */
   closedTs(): HlcTimestamp
@@ -130,6 +132,25 @@ export { CLOSED_LEAD_MS_MAX, HEARTBEAT_MS } from './constants.ts'
  * of another region's journal (`appendAt` with the leader's seq and commitTs). */
 export type FileJournal = Journal & {
   appendAt(record: CommitRecord): Appended
+  /** The last seq handed to the file, durable or not (`lastSeq` is the last durable one); a
+   * failed write's records count until they are cut. A replica takes the next record after it. */
+  assignedSeq(): number
+  /**
+   * Why the journal takes no records now, or undefined while it works (and once closed). A failed
+   * write or fsync stops it: the records not yet durable are answered 40003, later appends get
+   * this error, and the closed timestamp stays below the first of those records. A full disk
+   * (ENOSPC, EDQUOT) is 53100 and ends by itself: every DISK_FULL_RETRY_MS the journal cuts what
+   * the failed write left after its last durable byte and fsyncs; once that succeeds it forgets
+   * those records (no one but their appenders saw them: a replica's appender is its leader, which
+   * resends them) and a leader closes again, still refusing appends until a probe file of
+   * DISK_FULL_PROBE_BYTES finds room. Any other I/O error (57P03) lasts until a restart, whose
+   * recovery checks the files. The region reports it (health, one log line).
+   */
+  failure(): SqlError | undefined
+  /** Calls `listener` synchronously whenever `failure()` begins or ends (the write that failed,
+   * the recovery that succeeded, a close): the region keeps a count of its failing writers with
+   * it, so a commit reads one number. One listener; another replaces it. */
+  watchFailure(listener: () => void): void
 }
 
 /** Replication to other regions: the leader side, the replica side, and their messages. */

@@ -3,7 +3,7 @@
 // its disk, and shows its own followers (this region's crossbar) only what the leader reported
 // committed, with the leader's closed timestamps.
 import type { HlcTimestamp, Hlc } from '../clock/index.ts'
-import { assert, cannotConnectNow } from '../errors/index.ts'
+import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
 import type { JournalMessage, ReplicationLink } from './replication.ts'
 
@@ -46,9 +46,7 @@ export class ReplicaJournal implements Journal {
   #localDurableSeq: number
   /** The highest seq this replica told the leader it holds: what a commit may have counted on. */
   #ackedSeq: number
-  /** The last seq handed to the local file (durable or not). */
-  #receivedSeq: number
-  /** The #receivedSeq at which this replica last asked the leader to resend. */
+  /** The received seq (`#receivedSeq`) at which this replica last asked the leader to resend. */
   #askedAt = -1
   #leaderCommittedSeq = 0
   #leaderClosed: HlcTimestamp = 0
@@ -85,7 +83,6 @@ export class ReplicaJournal implements Journal {
     // they were committed; delivery resumes after them.
     this.#deliveredSeq = options.local.firstSeq() - 1
     this.#deliveredTs = 0
-    this.#receivedSeq = options.local.lastSeq()
     this.#unfollowLocal = options.local.follow({
       onRecords: (records) => this.#onLocalRecords(records),
       onClosed: () => {},
@@ -131,15 +128,17 @@ export class ReplicaJournal implements Journal {
   /** Adds records fetched from another replica while frozen; resolves once every one of them,
    * and every record received before them, is on disk. */
   async addFetched(records: readonly CommitRecord[]): Promise<void> {
+    const durable: Promise<void>[] = []
     for (const record of records) {
-      if (record.seq <= this.#receivedSeq) continue
-      assert(record.seq === this.#receivedSeq + 1, `replica ${this.id}: fetched seq ${record.seq} after ${this.#receivedSeq}`)
-      this.#local.appendAt(record).durable.catch(() => {})
-      this.#receivedSeq = record.seq
+      if (record.seq <= this.#receivedSeq()) continue
+      assert(record.seq === this.#receivedSeq() + 1, `replica ${this.id}: fetched seq ${record.seq} after ${this.#receivedSeq()}`)
+      durable.push(this.#local.appendAt(record).durable)
     }
     const through = Math.max(...records.map((r) => r.seq), 0)
     if (through <= this.#localDurableSeq) return
-    await new Promise<void>((resolve) => this.#durableWaiters.push({ seq: through, resolve }))
+    // A write that fails (a full disk: the file then cuts these records) rejects here, and the
+    // caller fetches again, rather than waiting for records that will never be on disk.
+    await Promise.all([...durable, new Promise<void>((resolve) => this.#durableWaiters.push({ seq: through, resolve }))])
   }
 
   /** Ends the journal at `seal`: every record through it counts as committed, nothing after it
@@ -219,7 +218,7 @@ export class ReplicaJournal implements Journal {
       this.#deliver()
       // The leader reports commits this replica never received: ask once per position (the
       // leader's retransmission covers a lost answer).
-      if (this.#leaderCommittedSeq > this.#receivedSeq && this.#askedAt !== this.#receivedSeq) this.#askResend()
+      if (this.#leaderCommittedSeq > this.#receivedSeq() && this.#askedAt !== this.#receivedSeq()) this.#askResend()
       if (message.heldElsewhereSeq !== undefined && message.heldElsewhereSeq > this.#heldElsewhereSeq) {
         this.#heldElsewhereSeq = message.heldElsewhereSeq
       }
@@ -241,19 +240,26 @@ export class ReplicaJournal implements Journal {
     // say again how far this disk is (without it the leader would wait for the lost ack forever).
     if (records.length > 0 && (records[0] as CommitRecord).seq <= this.#localDurableSeq) this.#ack(false)
     for (const record of records) {
-      if (record.seq <= this.#receivedSeq) continue
-      if (record.seq > this.#receivedSeq + 1) {
+      if (record.seq <= this.#receivedSeq()) continue
+      if (record.seq > this.#receivedSeq() + 1) {
         // A gap: something in between was lost on the way.
-        if (this.#askedAt !== this.#receivedSeq) this.#askResend()
+        if (this.#askedAt !== this.#receivedSeq()) this.#askResend()
         return
       }
-      this.#local.appendAt(record)
-      this.#receivedSeq = record.seq
+      try {
+        this.#local.appendAt(record)
+      } catch (e) {
+        // The file refuses records (its disk is full or failed: the region reports it; or too
+        // many wait for the disk): this one is not taken, and the leader resends what this
+        // replica has not acknowledged. A bug is not an answer.
+        if (e instanceof SqlError) return
+        throw e
+      }
     }
   }
 
   #askResend(): void {
-    this.#askedAt = this.#receivedSeq
+    this.#askedAt = this.#receivedSeq()
     this.#ack(true)
   }
 
@@ -274,6 +280,16 @@ export class ReplicaJournal implements Journal {
     }
     if (!this.#frozen) this.#ack(false)
     this.#deliver()
+  }
+
+  /**
+   * The last seq handed to the local file, durable or not: the file's, so that records a failed
+   * write lost (a full disk: the file cuts them and takes records again once it has room) are
+   * taken again when the leader resends them. It never had them on disk, so never acknowledged
+   * them, and the leader keeps and resends every record a replica has not acknowledged.
+   */
+  #receivedSeq(): number {
+    return this.#local.assignedSeq()
   }
 
   /** The highest seq that is both committed at the leader and on this disk (never past a seal). */

@@ -17,6 +17,10 @@ import { CHANGE_KEYS_MAX } from './constants.ts'
  * - `handed-back`: `region`, failed over before, leads journal generation `generation`, which
  *   joined this region's merge: it owns its partitions again (`self` when it is this one). Not
  *   reported for a generation a failover had sealed already (any journal of it) when it joined.
+ * - `disk`: a journal or storage shard of this region cannot write (`failing`: each failure's
+ *   message, e.g. a full disk; `hint`: what to do), or, with `failing` undefined, every one can
+ *   again (`was`: what failed). Also for a region alone, not only in a cluster. Told when it
+ *   starts, changes or ends (looked for every second), never per failed attempt.
  */
 export type ClusterEvent =
   | { readonly kind: 'link'; readonly peer: string; readonly up: boolean; readonly changes: number }
@@ -37,6 +41,7 @@ export type ClusterEvent =
     }
   | { readonly kind: 'took-over'; readonly region: string; readonly partitions: number }
   | { readonly kind: 'handed-back'; readonly region: string; readonly generation: number; readonly self: boolean }
+  | { readonly kind: 'disk'; readonly failing: string | undefined; readonly hint?: string; readonly was?: string | undefined }
 
 /** Told of each cluster event (the CLI writes one line to stderr). Must not throw. */
 export type ClusterEventSink = (event: ClusterEvent) => void

@@ -5,8 +5,8 @@
 // retired (retire.ts). Durable (a JSON file written atomically), so a restart keeps every seal it
 // took part in, every pledge it gave, every generation it admitted, every hand-back it decided and
 // every retirement; regions exchange their seals when a link comes up.
-import type { Disk } from '../disk/index.ts'
-import { assert, AssertionError, SqlError } from '../errors/index.ts'
+import { isNoSpace, type Disk } from '../disk/index.ts'
+import { assert, AssertionError, diskFull, SqlError } from '../errors/index.ts'
 import type { JournalSeal } from '../journal/index.ts'
 
 /** A journal's seal and the region that took it. */
@@ -365,6 +365,7 @@ export class ClusterState {
         // An I/O failure is the caller's to answer (an RPC handler replies with it) as any
         // database error, not an unhandled exception; a bug stays one.
         if (e instanceof AssertionError) throw e
+        if (isNoSpace(e)) throw diskFull(`could not write ${this.#path}: no space left on device`, { cause: e })
         throw new SqlError('58030', `could not write ${this.#path}: ${e instanceof Error ? e.message : String(e)}`)
       }
       this.#retiredOnDisk = retired

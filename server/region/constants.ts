@@ -35,6 +35,13 @@ export const REGION_DEFAULTS = {
 } as const
 
 /**
+ * How often a region looks whether a journal or storage shard of it started or stopped failing to
+ * write (disk-watch.ts), to tell it in one line: health and commits ask at every request, so this
+ * only paces the log, and a second is soon enough for a line that says the disk is full.
+ */
+export const DISK_WATCH_MS = 1_000
+
+/**
  * Link and quorum events (cluster-event.ts) are told at most `LINK_EVENTS_PER_INTERVAL` times per
  * peer (and for the quorum) in this many ms: a link that flaps every few hundred milliseconds (a
  * lossy WAN, a dying peer) gives a line per 10 s with the count of changes and the state it ended

@@ -28,8 +28,9 @@ import { ArmedSqlFaults, faultRoutes, sqlFaultRoutes, type FaultControl } from '
 import { Availability } from './availability.ts'
 import type { ClusterEventSink } from './cluster-event.ts'
 import { ClusterState, generationJournalId, parseJournalId } from './cluster-state.ts'
+import { DiskWatch, type DiskWriter } from './disk-watch.ts'
 import { Failover, handOverFloor } from './failover.ts'
-import { REGION_DEFAULTS } from './constants.ts'
+import { DISK_WATCH_MS, REGION_DEFAULTS } from './constants.ts'
 import { gcTicker } from './gc.ts'
 import { HandBack } from './hand-back.ts'
 import { Retirement } from './retire.ts'
@@ -136,11 +137,21 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Leaders of a cluster close ahead of the clock, so other regions' readers need not wait for
   // them (topology.ts closedLeadMsOf); a replica's closed timestamps are its leader's.
   const closedLeadMs = cluster === undefined ? 0 : closedLeadMsOf(cluster.topology, o.journal?.heartbeatMs ?? HEARTBEAT_MS)
+  /** The journal files open here, leaders' and replicas', by id, and the storage shards (by
+   * 'shard <n>'): what can fail to write. Every one of them holds commits back while it fails: a
+   * leader's refuses them, a shard or a replica keeps the frontier from showing them. */
+  const diskWriters = new Map<string, DiskWriter>()
+  const diskWatch = new DiskWatch({ writers: () => diskWriters.values(), timers: o.timers, intervalMs: DISK_WATCH_MS, onEvent: options.onClusterEvent })
   const fileJournal = (id: string, replica: boolean) => {
     const dir = journalDir(base, id, replica)
     o.disk.mkdirp(dir)
     const config = { ...o.journal, replica, ...(replica ? {} : { closedLeadMs }) }
-    return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config })
+    const journal = openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config })
+    // A leader's closes again once it cut its failed write; a replica's closed timestamps stop
+    // at the records it could not take.
+    diskWriters.set(id, { failure: () => journal.failure(), stopsReads: () => replica })
+    journal.watchFailure(() => diskWatch.changed())
+    return journal
   }
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
   const shards: StorageShard[] = range(o.shardCount).map((s) =>
@@ -204,6 +215,10 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
 
   const shardOf = tableShardOf(o.shardCount)
   const storage = new ShardedStorage(shards, shardOf)
+  for (const shard of shards) {
+    diskWriters.set(`shard ${shard.id}`, { failure: () => shard.writeFailure(), stopsReads: () => !shard.canApply() })
+    shard.watchWriteFailure(() => diskWatch.changed())
+  }
   // One region: every journal is local, so asking the others to close when one delivers costs
   // no messages, and a commit becomes visible without waiting for a reader or a heartbeat.
   /** Set once the cluster wiring exists; the crossbar asks it about records admitting journals. */
@@ -213,7 +228,12 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     shards,
     shardOf,
     config: { closeOthersOnRecords: cluster === undefined, ...o.crossbar },
-    ...(cluster === undefined ? {} : { joins: (record: CommitRecord) => handBack?.joins(record) }),
+    // One region refuses every commit while a shard cannot write (`refusedOnDiskFailure`, checked
+    // in the turn that appends), so the crossbar applies on what the journals took before: the
+    // frontier passes every acknowledged commit. A cluster's other regions go on committing.
+    ...(cluster === undefined
+      ? { assignedTsMax: () => hlc.last() }
+      : { joins: (record: CommitRecord) => handBack?.joins(record) }),
   })
   // Who owns which partition follows the seals: a failed-over region's partitions belong to the
   // first full region still in, starting at a floor above the seal (transactions that began
@@ -296,7 +316,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         const parsed = parseJournalId(id)
         if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
         await replication.forget(id)?.close()
+        diskWriters.delete(id)
       }
+      diskWatch.changed()
       for (const shard of shards) shard.forgetPositions(ids)
     },
     onRetired: (region) => handBack?.retired(region),
@@ -318,7 +340,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const errorBoundTs = cluster === undefined ? 0 : tsFromMs(cluster.topology.clockErrorBoundMs)
   const qp = createQueryProcessor({
     storage,
-    commits: cluster === undefined ? adjudicators : withCommitWait(adjudicators, o.clock, o.timers, errorBoundTs),
+    commits: refusedOnDiskFailure(cluster === undefined ? adjudicators : withCommitWait(adjudicators, o.clock, o.timers, errorBoundTs), diskWatch),
     hlc,
     clock: steadyClock,
     timers: o.timers,
@@ -358,6 +380,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
         // would wait for the next millisecond.
         () => {
           availability?.check()
+          // Storage that cannot write and holds all it can takes no more records, and a replica
+          // that cannot write holds its journal's records back, so the frontier cannot reach a
+          // new snapshot: answered at once, not after the wait times out.
+          const stopped = diskWatch.beginRefusal()
+          if (stopped !== undefined) throw stopped
           const ts = closedLeadMs === 0
             ? hlc.now()
             : Math.max(tsFromMs(steadyClock.wallMs()), tsFromMs(tsToMs(hlc.last() - tsFromMs(closedLeadMs))), adjudicatorsFloorTs)
@@ -382,7 +409,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     limits: o.api,
     ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
     ...(sqlFaults === undefined ? {} : { sqlFaults }),
-    ...(availability === undefined ? {} : { unavailable: () => availability.reason() }),
+    unavailable: () => availability?.reason() ?? diskWatch.reason(),
   })
   const gc = schedule(o.timers, o.gcIntervalMs, gcTicker(shards, { clock: steadyClock, txAgeMsMax }))
   const compaction = schedule(o.timers, o.compactIntervalMs, () => {
@@ -418,6 +445,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       gc.cancel()
       indexJobSweep.cancel()
       compaction.cancel()
+      diskWatch.close()
       // A step still dropping journals needs them and the shards open.
       await retirement?.close()
       handBack?.close()
@@ -452,10 +480,17 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const hlc = new Hlc(o.clock)
   const base = o.dataDir === undefined ? `/mem/${o.name}` : `${o.dataDir}/${o.name}`
   const state = ClusterState.load(o.disk, base)
+  // A witness whose disk cannot take its replicas' records acknowledges nothing more until it
+  // can: a quorum may then need the other regions; its health says so.
+  const journalFiles = new Map<string, DiskWriter>()
+  const diskWatch = new DiskWatch({ writers: () => journalFiles.values(), timers: o.timers, intervalMs: DISK_WATCH_MS, onEvent: options.onClusterEvent })
   const fileJournal = (id: string) => {
     const dir = journalDir(base, id, true)
     o.disk.mkdirp(dir)
-    return openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
+    const journal = openFileJournal({ id, dir, disk: o.disk, hlc, clock: o.clock, timers: o.timers, config: { ...o.journal, replica: true } })
+    journalFiles.set(id, { failure: () => journal.failure(), stopsReads: () => false })
+    journal.watchFailure(() => diskWatch.changed())
+    return journal
   }
   // Nothing at the witness applies these records: they matter only until every other region
   // holds them. Journals of later generations open when first heard of (records, a freeze, a
@@ -476,7 +511,11 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
     disk: o.disk,
     dirOf: (id) => journalDir(base, id, true),
     drop: async (ids) => {
-      for (const id of ids) await replication.forget(id)?.close()
+      for (const id of ids) {
+        await replication.forget(id)?.close()
+        journalFiles.delete(id)
+      }
+      diskWatch.changed()
     },
   })
   const retiring = schedule(o.timers, o.compactIntervalMs, () => void retirement.step())
@@ -490,7 +529,7 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
   const availability = watchAvailability(o, options.cluster, state, o.clock, options.onClusterEvent)
   let closing = false
   const health = (ready: string | undefined) =>
-    healthAnswer({ region: o.name, role: 'witness', closing, reason: availability.reason(), openTransactions: 0 }, ready)
+    healthAnswer({ region: o.name, role: 'witness', closing, reason: availability.reason() ?? diskWatch.reason(), openTransactions: 0 }, ready)
   const app = withFaultRoutes(witnessApp(o.name, regionList(options.cluster.topology, o.name, o.url), health), options.cluster.faults, undefined, auth, o.clock, options.onInternalError)
   return {
     name: o.name,
@@ -499,6 +538,7 @@ export async function openWitness(options: RegionOptions & { readonly cluster: C
     async close() {
       closing = true
       retiring.cancel()
+      diskWatch.close()
       await retirement.close()
       failover.close()
       availability.close()
@@ -698,6 +738,25 @@ function replicate(
     replicasOf.set(leader, [...(replicasOf.get(leader) ?? []), journal])
     if (transport.isUp(leader)) journal.hello()
     return journal
+  }
+}
+
+/**
+ * Refuses commits while a journal file or a storage shard of this region cannot write (a full
+ * disk: 53100): a leader's journal would refuse them anyway, and a commit that a working journal
+ * takes while storage cannot write, or while a replica or another journal holds the merge back,
+ * would be durable but not shown, and every begin after its acknowledgement would wait for it
+ * (docs/architecture.md "Failure handling"). The refusal is read in the turn that appends (the
+ * adjudicators of one region append without awaiting), so one region appends nothing while a
+ * shard fails: its crossbar relies on that (`assignedTsMax`). Nothing is written, so a client may
+ * retry once space is freed.
+ */
+function refusedOnDiskFailure(inner: CommitService, disk: DiskWatch): CommitService {
+  return {
+    commit(request) {
+      const refused = disk.refusal()
+      return refused === undefined ? inner.commit(request) : Promise.reject(refused)
+    },
   }
 }
 

@@ -27,7 +27,16 @@ export const MEMTABLE_WRITES_MAX = 1024
 /** The longest a write waits in the memtable before it is flushed to SQLite. */
 export const MEMTABLE_FLUSH_MS = 50
 
+/**
+ * A shard whose write to SQLite failed (a full disk, an I/O error) tries again this often: a flush
+ * of the memtable, then a checkpoint. Meanwhile it writes nothing else (no flush per apply, no GC
+ * step, no checkpoint per compaction), so a full disk costs one failed attempt a second, and
+ * writes resume within a second of space being freed.
+ */
+export const WRITE_RETRY_MS = 1_000
+
 assert(MEMTABLE_WRITES_MAX >= 1 && MEMTABLE_FLUSH_MS >= 0, 'bad memtable limits')
+assert(WRITE_RETRY_MS >= MEMTABLE_FLUSH_MS, 'a failed shard retries no more often than it flushes')
 
 /** Keys whose newest version a shard keeps in memory for point reads (its hot set). */
 export const ROW_CACHE_ENTRIES_MAX = 65_536

@@ -2,7 +2,8 @@
 // tombstone` in SQLite, one database per shard; reads at a timestamp, writes only by the crossbar.
 import type { HlcTimestamp, Timers } from '../clock/index.ts'
 import type { Key, Write } from '../encoding/index.ts'
-import type { SqliteDriverName } from './sqlite-adapter.ts'
+import type { SqlError } from '../errors/index.ts'
+import type { SqliteDatabase, SqliteDriverName } from './sqlite-adapter.ts'
 
 /** A key and the value visible at the read timestamp. */
 export interface KeyValue {
@@ -70,9 +71,34 @@ export interface StorageShard extends StorageReader {
    * that shard owns (possibly none), so positions advance alike on all shards. Applied records
    * are readable at once but reach SQLite (with their positions) in batches: a memtable flushed
    * after `memtableWritesMax` writes or `flushMs`, before a scan, and by `makeDurable` and `close`;
-   * a crash loses the memtable, which the journals replay from the stored positions.
+   * a crash loses the memtable, which the journals replay from the stored positions. A flush
+   * SQLite refuses (a full disk) throws nothing: see `writeFailure`.
    */
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
+  /**
+   * Whether the crossbar may take more records for this shard: false while a write fails and the
+   * memtable holds `memtableWritesMax` writes or more. A cluster's crossbar then applies no
+   * records, only frontiers below the first it holds (its queues, bounded, hold what comes), so
+   * the memtable stays within `memtableWritesMax` plus what one merge pass hands over (at most the
+   * crossbar's pending bound). One region's crossbar applies on (`CrossbarOptions.assignedTsMax`):
+   * the region appends nothing while a shard cannot write, so the memtable grows past its bound
+   * only by what the journals held beyond the shard's positions when the failure began.
+   */
+  canApply(): boolean
+  /**
+   * Why this shard cannot write to SQLite now, or undefined while it can: SqlError 53100 when the
+   * disk is full (SQLITE_FULL), 58030 for another I/O error. Set by a flush, checkpoint or GC step
+   * that failed (rolled back: memory and SQLite still agree); an AssertionError or any other error
+   * is not caught. Meanwhile applied records stay in the memtable (reads and scans see them),
+   * nothing else writes (no flush per apply, no GC step, `makeDurable` returns the positions
+   * durable before), and every WRITE_RETRY_MS a retry flushes and checkpoints; it ends once both
+   * succeed. The region reports it (health, one log line) and refuses commits meanwhile.
+   */
+  writeFailure(): SqlError | undefined
+  /** Calls `listener` synchronously whenever `writeFailure()` begins or ends (the write that
+   * failed, the retry that succeeded): the region keeps a count of its failing writers with it, so
+   * a commit reads one number. One listener; another replaces it. */
+  watchWriteFailure(listener: () => void): void
   /** The last applied `seq` of each journal (0 when none). */
   appliedPositions(): ReadonlyMap<string, number>
   /**
@@ -156,9 +182,12 @@ export interface SqliteShardOptions {
   readonly rowCacheEntriesMax?: number
   /** Bytes of keys and values that cache holds at most. */
   readonly rowCacheBytesMax?: number
+  /** Opens the SQLite database at `path` (default: the `driver` binding's). Tests wrap the real
+   * one to make its writes fail as a full disk does. */
+  readonly openDatabase?: (path: string) => SqliteDatabase
 }
 
-export type { SqliteDriverName }
+export type { SqliteDatabase, SqliteDriverName }
 /** The SQLite bindings this runtime offers, the default first (tests run shards on each). */
 export { sqliteDrivers } from './sqlite-adapter.ts'
 

@@ -28,7 +28,7 @@ export interface SqliteDatabase {
 export type SqliteDriverName = 'bun' | 'node'
 
 interface Driver {
-  open(path: string): { exec(sql: string): void; prepare(sql: string): unknown; close(): void }
+  open(path: string): { exec(sql: string): void; prepare(sql: string): unknown; close(): void; inTransaction(): boolean }
 }
 
 const onBun = (globalThis as { Bun?: unknown }).Bun !== undefined
@@ -40,7 +40,12 @@ if (onBun) {
       const db = new Database(path, { create: true, strict: true })
       // bun:sqlite's plain close() waits for every prepared statement to be collected before it
       // releases the file; close(true) releases it now, so the shard's exclusive lock goes too.
-      return { exec: (sql: string) => db.exec(sql), prepare: (sql: string) => db.prepare(sql), close: () => db.close(true) }
+      return {
+        exec: (sql: string) => db.exec(sql),
+        prepare: (sql: string) => db.prepare(sql),
+        close: () => db.close(true),
+        inTransaction: () => db.inTransaction,
+      }
     },
   })
 }
@@ -48,7 +53,17 @@ if (onBun) {
 const nodeSqlite = await import('node:sqlite').catch(() => undefined)
 if (nodeSqlite !== undefined) {
   const { DatabaseSync } = nodeSqlite
-  drivers.set('node', { open: (path) => new DatabaseSync(path) })
+  drivers.set('node', {
+    open: (path) => {
+      const db = new DatabaseSync(path)
+      return {
+        exec: (sql: string) => db.exec(sql),
+        prepare: (sql: string) => db.prepare(sql),
+        close: () => db.close(),
+        inTransaction: () => db.isTransaction,
+      }
+    },
+  })
 }
 
 /** The bindings this runtime offers, the default (`bun` on Bun) first. */
@@ -91,15 +106,38 @@ class AdaptedDatabase implements SqliteDatabase {
     let result: T
     try {
       result = fn()
+      this.#commit.run()
     } catch (e) {
-      this.#rollback.run()
+      // SQLite may have rolled back already (SQLITE_FULL and SQLITE_IOERR can end the
+      // transaction, in a statement or at COMMIT; then ROLLBACK itself fails and would hide the
+      // error). A COMMIT that failed without ending it must not leave it open either: the next
+      // BEGIN would fail.
+      if (this.#db.inTransaction()) this.#rollback.run()
       throw e
     }
-    this.#commit.run()
     return result
   }
 
   close(): void {
     this.#db.close()
   }
+}
+
+/** SQLite's primary result codes for a write the file system refused. */
+const SQLITE_IOERR = 10
+const SQLITE_FULL = 13
+
+/**
+ * What kind of storage failure `error` is: `full` (SQLITE_FULL: the disk, or the database's page
+ * limit, has no room), `io` (SQLITE_IOERR: the file system failed a read, write or fsync), or
+ * undefined for anything else (a bug or a misuse, which must surface). Both bindings carry the
+ * result code: `errno` on bun:sqlite, `errcode` on node:sqlite; extended codes keep the primary
+ * one in their low byte.
+ */
+export function sqliteWriteFailure(error: unknown): 'full' | 'io' | undefined {
+  const e = error as { errno?: unknown; errcode?: unknown } | null
+  const code = typeof e?.errno === 'number' ? e.errno : typeof e?.errcode === 'number' ? e.errcode : undefined
+  if (code === undefined) return undefined
+  const primary = code & 0xff
+  return primary === SQLITE_FULL ? 'full' : primary === SQLITE_IOERR ? 'io' : undefined
 }

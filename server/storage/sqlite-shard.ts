@@ -1,7 +1,7 @@
 // One storage shard on SQLite (ARCHITECTURE.md "storage", steps 2 and 5): MVCC versions
 // `(key, commitTs) -> value | tombstone`, read at a timestamp, written only by the crossbar.
 import type { HlcTimestamp, TimerHandle, Timers } from '../clock/index.ts'
-import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
+import { assert, cannotConnectNow, diskFull, SqlError } from '../errors/index.ts'
 import { decodeKeyPrefix, prefixEnd, type Key } from '../encoding/index.ts'
 import {
   GC_DEAD_ROWS_PER_STEP,
@@ -14,6 +14,7 @@ import {
   POSITION_LAG_MAX,
   SCAN_PAGE_ROWS_DEFAULT,
   SCAN_PAGE_ROWS_MAX,
+  WRITE_RETRY_MS,
 } from './constants.ts'
 import { FrontierWaiters } from './frontier-waiters.ts'
 import { GARBAGE_RANGE, GARBAGE_TABLE_ID, garbagePrefixOf } from './garbage-key.ts'
@@ -27,7 +28,12 @@ import type {
   SqliteShardOptions,
   StorageShard,
 } from './index.ts'
-import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-adapter.ts'
+import {
+  openSqlite,
+  sqliteWriteFailure,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from './sqlite-adapter.ts'
 
 // WAL with synchronous=NORMAL may lose the last transactions on power loss (never corrupts).
 // That is sound here because the journal, not storage, is the durable source: the applied
@@ -123,6 +129,23 @@ interface MemVersion {
   readonly value: string | null
 }
 
+/** A key's memtable version as a scan merges it; `value` null is a tombstone. */
+interface MemRow {
+  readonly key: Key
+  readonly value: string | null
+}
+
+/** Where GC's passes stand (SqliteShard `#gcState`). */
+interface GcState {
+  readonly cursor: GcCursor | undefined
+  readonly dueTs: HlcTimestamp
+  readonly aboveTs: HlcTimestamp
+  readonly leftGarbage: boolean
+  readonly writtenTs: HlcTimestamp
+  readonly garbagePending: boolean
+  readonly garbageCursor: Key | undefined
+}
+
 class SqliteShard implements StorageShard {
   readonly id: number
   readonly #db: SqliteDatabase
@@ -183,6 +206,12 @@ class SqliteShard implements StorageShard {
   /** Garbage entries are read in pages after this key, wrapping around (undefined: from the
    * first): entries not yet due must not keep later ones from ever being reached. */
   #garbageCursor: Key | undefined
+  /** Why the last write to SQLite failed (a full disk, an I/O error), until a retry succeeds. */
+  #writeFailure: SqlError | undefined
+  /** The next retry of a failed write (a flush, then a checkpoint). */
+  #retryTimer: TimerHandle | undefined
+  /** Told when the write failure begins or ends (`watchWriteFailure`). */
+  #failureListener: (() => void) | undefined
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -193,7 +222,7 @@ class SqliteShard implements StorageShard {
       Number.isInteger(rows) && rows >= 1 && rows <= SCAN_PAGE_ROWS_MAX,
       `bad scanPageRows ${rows}`,
     )
-    this.#db = openSqlite(options.path, options.driver)
+    this.#db = options.openDatabase?.(options.path) ?? openSqlite(options.path, options.driver)
     try {
       this.#db.exec(SCHEMA)
       const old = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'versions'"
@@ -205,6 +234,9 @@ class SqliteShard implements StorageShard {
           hint: 'is another tessera region running on this data directory?',
           cause: e,
         })
+      }
+      if (sqliteWriteFailure(e) === 'full') {
+        throw diskFull(`could not open storage shard ${options.path}: no space left on device`, { cause: e })
       }
       throw e
     }
@@ -334,9 +366,66 @@ class SqliteShard implements StorageShard {
     const limit = options.limit ?? Number.POSITIVE_INFINITY
     assert(limit >= 0, `bad scan limit ${limit}`)
     // Scans read SQLite only. Versions applied after this call lie above the frontier, so
-    // above `ts`: the pages read later need no further flush.
-    if (this.#memWrites > 0) this.#flush()
-    return this.#pages(range, ts, limit, options.reverse === true)
+    // above `ts`: the pages read later need no further flush. While SQLite cannot be written,
+    // the memtable is merged into the pages instead.
+    const reverse = options.reverse === true
+    if (this.#memWrites > 0 && (this.#writeFailure !== undefined || !this.#tryFlush())) {
+      return this.#pagesWithMemtable(range, ts, limit, reverse)
+    }
+    return this.#pages(range, ts, limit, reverse)
+  }
+
+  /**
+   * A scan while the memtable cannot be written to SQLite: SQLite's pages merged with the
+   * memtable's versions at `ts`, the memtable's winning for a key it holds one of (every version
+   * there is newer than any of the key in SQLite). Costs a sort of the memtable's keys in the
+   * range, which only a shard that cannot write pays.
+   */
+  *#pagesWithMemtable(range: KeyRange, ts: HlcTimestamp, limit: number, reverse: boolean): Generator<KeyValue> {
+    if (limit <= 0) return
+    const mem = this.#memtableAt(range, ts, reverse)
+    const ahead = (a: Key, b: Key) => (reverse ? a > b : a < b)
+    let left = limit
+    let i = 0
+    for (const row of this.#pages(range, ts, Number.POSITIVE_INFINITY, reverse)) {
+      for (; i < mem.length && ahead((mem[i] as MemRow).key, row.key); i++) {
+        const m = mem[i] as MemRow
+        if (m.value === null) continue
+        yield { key: m.key, value: m.value }
+        if (--left === 0) return
+      }
+      let out: KeyValue | undefined = row
+      if (i < mem.length && (mem[i] as MemRow).key === row.key) {
+        const m = mem[i++] as MemRow
+        out = m.value === null ? undefined : { key: m.key, value: m.value }
+      }
+      if (out === undefined) continue
+      yield out
+      if (--left === 0) return
+    }
+    for (; i < mem.length; i++) {
+      const m = mem[i] as MemRow
+      if (m.value === null) continue
+      yield { key: m.key, value: m.value }
+      if (--left === 0) return
+    }
+  }
+
+  /** The memtable's newest version at or below `ts` of each key in `range` (null: deleted), in
+   * key order (descending when `reverse`). */
+  #memtableAt(range: KeyRange, ts: HlcTimestamp, reverse: boolean): MemRow[] {
+    const rows: MemRow[] = []
+    for (const [key, versions] of this.#memVersions) {
+      if (key < range.start || key >= range.end) continue
+      for (let v = versions.length - 1; v >= 0; v--) {
+        const version = versions[v] as MemVersion
+        if (version.ts > ts) continue
+        rows.push({ key, value: version.value })
+        break
+      }
+    }
+    const sign = reverse ? -1 : 1
+    return rows.sort((a, b) => (a.key < b.key ? -sign : sign))
   }
 
   /** Pages of at most `#pageRows` keys; each page resumes after the last key of the previous one
@@ -404,14 +493,87 @@ class SqliteShard implements StorageShard {
     }
     for (const [journal, seq] of changed) this.#positions.set(journal, seq)
     this.#frontier = frontierTs
-    if (this.#memWrites >= this.#memWritesMax || this.#storedLagging(changed)) this.#flush()
-    else if (this.#memWrites > 0 && this.#flushTimer === undefined) {
-      this.#flushTimer = this.#timers.setTimeout(() => {
-        this.#flushTimer = undefined
-        if (!this.#closed) this.#flush()
-      }, this.#flushMs)
+    // While a write fails only the retry writes (see `canApply` for what bounds the memtable).
+    if (this.#writeFailure === undefined) {
+      if (this.#memWrites >= this.#memWritesMax || this.#storedLagging(changed)) this.#tryFlush()
+      else if (this.#memWrites > 0 && this.#flushTimer === undefined) {
+        this.#flushTimer = this.#timers.setTimeout(() => {
+          this.#flushTimer = undefined
+          if (!this.#closed && this.#writeFailure === undefined) this.#tryFlush()
+        }, this.#flushMs)
+      }
     }
     this.#waiters.wake(frontierTs)
+  }
+
+  canApply(): boolean {
+    return this.#writeFailure === undefined || this.#memWrites < this.#memWritesMax
+  }
+
+  writeFailure(): SqlError | undefined {
+    return this.#writeFailure
+  }
+
+  watchWriteFailure(listener: () => void): void {
+    this.#failureListener = listener
+  }
+
+  /** Flushes the memtable; false when SQLite refused the write (recorded, retried later). */
+  #tryFlush(): boolean {
+    try {
+      this.#flush()
+      return true
+    } catch (e) {
+      this.#failed(e)
+      return false
+    }
+  }
+
+  /**
+   * Records a write SQLite refused because of the disk (the transaction was rolled back, so
+   * memory and SQLite still agree) and schedules the retry; anything else is a bug and goes on.
+   */
+  #failed(error: unknown): void {
+    const kind = sqliteWriteFailure(error)
+    if (kind === undefined) throw error
+    this.#writeFailure =
+      kind === 'full'
+        ? diskFull(`could not write storage shard ${this.id}: no space left on device`, {
+            hint: 'Free disk space: storage writes again within a second once it can (nothing acknowledged was lost).',
+            cause: error,
+          })
+        : new SqlError('58030', `could not write storage shard ${this.id}: ${(error as Error).message}`, { cause: error })
+    this.#failureListener?.()
+    if (this.#retryTimer === undefined && !this.#closed) {
+      this.#retryTimer = this.#timers.setTimeout(() => this.#retryWrites(), WRITE_RETRY_MS)
+    }
+  }
+
+  /** The retry of a failed write: a flush, then a checkpoint (the writes a shard does); the
+   * failure ends once both succeed. */
+  #retryWrites(): void {
+    this.#retryTimer = undefined
+    if (this.#closed || !this.#tryFlush()) return
+    if (!this.#inMemory) {
+      try {
+        this.#checkpoint()
+      } catch (e) {
+        this.#failed(e)
+        return
+      }
+    }
+    this.#writeFailure = undefined
+    this.#failureListener?.()
+  }
+
+  /** A WAL checkpoint (TRUNCATE: it syncs the WAL, then the database file); when it completes,
+   * everything flushed is durable. Throws what SQLite throws. */
+  #checkpoint(): void {
+    // In WAL mode with synchronous=NORMAL a completed checkpoint has synced the WAL and then the
+    // database file; a checkpoint that could not finish promises nothing new.
+    const result = this.#statements.checkpoint.get() as { busy: number } | undefined
+    if (result === undefined || result.busy !== 0) return
+    this.#durablePositions = new Map(this.#storedPositions)
   }
 
   /**
@@ -473,9 +635,15 @@ class SqliteShard implements StorageShard {
     assert(!this.#closed, `forgetPositions on closed storage shard ${this.id}`)
     const known = journalIds.filter((id) => this.#positions.has(id) || this.#storedPositions.has(id))
     if (known.length === 0) return
-    this.#db.transaction(() => {
-      for (const id of known) this.#statements.deletePosition.run(id)
-    })
+    try {
+      this.#db.transaction(() => {
+        for (const id of known) this.#statements.deletePosition.run(id)
+      })
+    } catch (e) {
+      // Forgotten in memory all the same: rows left in SQLite are forgotten again at the next
+      // open, as the ones a crash brings back are (the region forgets retired journals there).
+      this.#failed(e)
+    }
     for (const id of known) {
       this.#positions.delete(id)
       this.#storedPositions.delete(id)
@@ -485,14 +653,15 @@ class SqliteShard implements StorageShard {
 
   makeDurable(): ReadonlyMap<string, number> {
     assert(!this.#closed, `makeDurable on closed storage shard ${this.id}`)
-    this.#flush()
-    if (this.#inMemory) return new Map()
-    // In WAL mode with synchronous=NORMAL a completed checkpoint has synced the WAL and then the
-    // database file; a checkpoint that could not finish promises nothing new.
-    const result = this.#statements.checkpoint.get() as { busy: number } | undefined
-    if (result === undefined || result.busy !== 0) return new Map(this.#durablePositions)
-    this.#durablePositions = new Map(this.#storedPositions)
-    return new Map(this.#durablePositions)
+    // While a write fails the retry does the writing; nothing new is durable until it succeeds.
+    if (this.#writeFailure === undefined && this.#tryFlush() && !this.#inMemory) {
+      try {
+        this.#checkpoint()
+      } catch (e) {
+        this.#failed(e)
+      }
+    }
+    return this.#inMemory ? new Map() : new Map(this.#durablePositions)
   }
 
   lastWriteTs(tableId: bigint): HlcTimestamp {
@@ -520,12 +689,55 @@ class SqliteShard implements StorageShard {
     const versionsDue =
       this.#gcCursor !== undefined || horizon >= Math.min(this.#gcDueTs, this.#gcWrittenTs)
     if (!versionsDue && !this.#garbagePending) return IDLE_STEP
-    if (this.#memWrites > 0) this.#flush()
-    return this.#db.transaction(() => {
-      const versions = this.#collectVersions(horizon, versionsMax)
-      const dead = this.#collectDeadRanges(deadHorizon, deadRowsMax)
-      return { ...versions, ...dead }
-    })
+    // Its deletes need room in SQLite too: while a write fails, steps wait for the retry.
+    if (this.#writeFailure !== undefined || (this.#memWrites > 0 && !this.#tryFlush())) return this.#noStep()
+    const before = this.#gcState()
+    const emptied: bigint[] = []
+    let step: GcStep
+    try {
+      step = this.#db.transaction(() => {
+        const versions = this.#collectVersions(horizon, versionsMax)
+        const dead = this.#collectDeadRanges(deadHorizon, deadRowsMax, emptied)
+        return { ...versions, ...dead }
+      })
+    } catch (e) {
+      // Rolled back: the pass stands where it stood before the step.
+      this.#gcRestore(before)
+      this.#failed(e)
+      return this.#noStep()
+    }
+    // A whole table gone: nothing asks for its last write again (ids are never reused), and a
+    // workload that truncates often would otherwise grow this map by a table id each time.
+    for (const tableId of emptied) this.#tableWriteTs.delete(tableId)
+    return step
+  }
+
+  /** A step that did nothing (a pass in progress stays so). */
+  #noStep(): GcStep {
+    return { ...IDLE_STEP, passEnded: this.#gcCursor === undefined }
+  }
+
+  /** Where GC's passes stand, to put back when a step's transaction fails. */
+  #gcState(): GcState {
+    return {
+      cursor: this.#gcCursor,
+      dueTs: this.#gcDueTs,
+      aboveTs: this.#gcAboveTs,
+      leftGarbage: this.#gcLeftGarbage,
+      writtenTs: this.#gcWrittenTs,
+      garbagePending: this.#garbagePending,
+      garbageCursor: this.#garbageCursor,
+    }
+  }
+
+  #gcRestore(state: GcState): void {
+    this.#gcCursor = state.cursor
+    this.#gcDueTs = state.dueTs
+    this.#gcAboveTs = state.aboveTs
+    this.#gcLeftGarbage = state.leftGarbage
+    this.#gcWrittenTs = state.writtenTs
+    this.#garbagePending = state.garbagePending
+    this.#garbageCursor = state.garbageCursor
   }
 
   /** The version pass's next window of `max` versions (see StorageShard.gc). */
@@ -621,7 +833,7 @@ class SqliteShard implements StorageShard {
    * record is at or below the positions stored with the entry, where a restart's replay starts;
    * and ids are never reused, so no later commit writes there.
    */
-  #collectDeadRanges(horizon: HlcTimestamp, max: number) {
+  #collectDeadRanges(horizon: HlcTimestamp, max: number, emptied: bigint[]) {
     let budget = max
     let rowsRemoved = 0
     let finished = 0
@@ -659,10 +871,8 @@ class SqliteShard implements StorageShard {
         this.#statements.deleteKey.run(key)
         finished++
         done = key
-        // A whole table gone: nothing asks for its last write again (ids are never reused), and
-        // a workload that truncates often would otherwise grow this map by a table id each time.
-        const tableId = tableIdOf(prefix)
-        if (decodeKeyPrefix(prefix, 2).length === 1) this.#tableWriteTs.delete(tableId)
+        // Forgotten once the step's transaction commits (gc).
+        if (decodeKeyPrefix(prefix, 2).length === 1) emptied.push(tableIdOf(prefix))
       } else {
         const through = rows[budget - 1] as { key: string; ts: number }
         this.#statements.deleteRangeThrough.run(prefix, through.key, through.ts)
@@ -684,10 +894,12 @@ class SqliteShard implements StorageShard {
     if (this.#closed) return
     this.#closed = true
     this.#flushTimer?.cancel()
+    this.#retryTimer?.cancel()
     this.#waiters.failAll(cannotConnectNow(`storage shard ${this.id} is closed`))
     try {
-      // What the memtable holds is in the journal too; writing it now only shortens the replay.
-      if (this.#memWrites > 0 && options.flush !== false) this.#flush()
+      // What the memtable holds is in the journal too; writing it now only shortens the replay
+      // (and when SQLite cannot take it, the replay brings it back).
+      if (this.#memWrites > 0 && options.flush !== false) this.#tryFlush()
     } finally {
       this.#db.close()
     }

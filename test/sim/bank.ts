@@ -504,7 +504,7 @@ export interface ClientEnv {
 
 /** Errors a healthy process may answer with: the client retries or records an unknown outcome;
  * 72000 when a transaction outlived the age limit (the simulations draw short ones). */
-const EXPECTED_CODES = new Set(['40001', '40003', '72000'])
+export const EXPECTED_CODES: ReadonlySet<string> = new Set(['40001', '40003', '72000'])
 
 /** One client: transfers and checks until its process dies or the run stops. `sample` picks what
  * the real-time checks read, apart from `random`, which draws the workload. */
@@ -616,9 +616,10 @@ async function commitTransfer(
       return 'conflict'
     }
     // 57P03 at commit is refused before anything was written (no quorum in reach, an owner that
-    // never got the commit, a sealed journal): it certainly did not commit, and a later snapshot
-    // that shows it fails the run. A 40003 (the record went out) stays unknown.
-    if (isSqlError(e) && e.code === '57P03') model.absent.add(t.id)
+    // never got the commit, a sealed journal), and so is 53100 (a journal whose disk is full): it
+    // certainly did not commit, and a later snapshot that shows it fails the run. A 40003 (the
+    // record went out) stays unknown.
+    if (isSqlError(e) && (e.code === '57P03' || e.code === '53100')) model.absent.add(t.id)
     else model.maybe.set(t.id, t)
     throw e
   }

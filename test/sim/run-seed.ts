@@ -6,6 +6,7 @@ import {
   BankModel,
   CheckFailure,
   drawMix,
+  EXPECTED_CODES,
   fullCheck,
   setupBank,
   traceOf,
@@ -71,6 +72,13 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
     stepMs: 1 + gcRandom.int(50),
     versionsMax: 1 + gcRandom.int(64),
   }
+  // A full disk for a while, from a stream of its own too: the journals' appends fail (the write
+  // in flight 40003, later ones 53100), each cuts its failed write and closes again at once, and
+  // takes commits again once it finds room. Storage here is not on the simulated disk.
+  const fullRandom = new SeededRandom(seed ^ 0xd15c_f011)
+  const diskFull = fullRandom.next() < 0.3
+    ? { atMs: fullRandom.int(1_000), forMs: 50 + fullRandom.int(2_000), roomBytes: fullRandom.int(8_192) }
+    : undefined
   const config = { ...drawConfig(random), gc, ...options.config }
   const { loseSyncedTail, wrongReads } = options
   const world = new World(seed, config, { loseSyncedTail, wrongReads })
@@ -90,7 +98,8 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   process.on('unhandledRejection', onUnhandled)
   let crashes = 0
   let keptStorage = 0
-  const runner = new Runner(world, model, random, mix, clients, failures)
+  const runner = new Runner(world, model, random, mix, clients, failures, diskFull === undefined ? undefined : new Set([...EXPECTED_CODES, '53100']))
+  let full: 'before' | 'filled' | 'freed' = 'before'
   try {
     world.start()
     world.setFaults({ ...config.faults, syncFailureProbability: 0 })
@@ -104,6 +113,13 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
       await world.step()
       runner.throwFailures()
       const elapsed = world.sim.wallMs() - t0
+      if (diskFull !== undefined && full === 'before' && elapsed >= diskFull.atMs) {
+        full = 'filled'
+        world.setFaults({ ...config.faults, capacityBytes: world.usedBytes() + diskFull.roomBytes })
+      } else if (diskFull !== undefined && full === 'filled' && elapsed >= diskFull.atMs + diskFull.forMs) {
+        full = 'freed'
+        world.setFaults(config.faults)
+      }
       if (world.syncFailed) runner.restartRequested = true
       if (runner.restartRequested || (crashAts[0] !== undefined && elapsed >= crashAts[0])) {
         if (!runner.restartRequested) crashAts.shift()
@@ -120,6 +136,8 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
         throw new CheckFailure(`no client operation finished for ${STUCK_MS} virtual ms`)
       }
     }
+    // A run that ends while the disk is full frees it first: clients stopping must finish.
+    if (full === 'filled') world.setFaults(config.faults)
     await runner.stopClients()
     if (!world.syncFailed) await runner.drive(fullCheck(world.process.qp, model), 'final check')
     // A last crash: everything acknowledged must survive it, and every unknown outcome resolves.
@@ -172,6 +190,8 @@ class Runner {
   readonly #mix: ClientMix
   readonly #clients: number
   readonly #failures: unknown[]
+  /** What a healthy process may answer (the default unless the disk is full for a while). */
+  readonly #expectedCodes: ReadonlySet<string> | undefined
   #tasks: Promise<void>[] = []
   #stopping = false
   restartRequested = false
@@ -183,6 +203,7 @@ class Runner {
     mix: ClientMix,
     clients: number,
     failures: unknown[],
+    expectedCodes: ReadonlySet<string> | undefined,
   ) {
     this.#world = world
     this.#model = model
@@ -190,6 +211,7 @@ class Runner {
     this.#mix = mix
     this.#clients = clients
     this.#failures = failures
+    this.#expectedCodes = expectedCodes
   }
 
   /** Steps the world until `promise` settles; a bounded wait (a hang is a failure). */
@@ -209,6 +231,7 @@ class Runner {
       sleep: (ms: number) => proc.clock.sleep(ms),
       unhealthy: () => this.#world.syncFailed,
       stopping: () => this.#stopping,
+      ...(this.#expectedCodes === undefined ? {} : { expectedCodes: this.#expectedCodes }),
       // With GC on, checks hold their snapshots while versions below them become garbage: each
       // read well inside the age limit, the whole check mostly inside it too.
       ...(this.#world.config.gc === undefined ? {} : { holdMsMax: Math.floor(this.#world.config.gc.txAgeMsMax / 16) }),

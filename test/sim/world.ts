@@ -262,6 +262,11 @@ export class World {
     this.#disk.setFaults(faults)
   }
 
+  /** The bytes the disk's files hold (a full-disk phase sets its capacity just above). */
+  usedBytes(): number {
+    return this.#disk.usedBytes()
+  }
+
   /** Closes what is open and deletes the storage files. */
   dispose(): void {
     const p = this.#process
