@@ -17,7 +17,7 @@ import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, useSequences } from './sequence-uses.ts'
-import { dropMissing, dropWrongKind } from './sequences.ts'
+import { dropMissing, dropWrongKind, relationKind } from './sequences.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -76,7 +76,9 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if ((s.options?.length ?? 0) > 0) throw featureNotSupported('view options')
   const name = qualifiedName(s.view)
   const existing = env.findView(name)
-  if (env.findTable(name) !== undefined) {
+  // A table, sequence or index of the name: relations share their schema's names.
+  const kind = relationKind(env, name)
+  if (kind !== undefined && kind !== 'view') {
     if (s.replace === true) throw new SqlError('42809', `"${bareName(name)}" is not a view`)
     throw duplicateTable(bareName(name))
   }
