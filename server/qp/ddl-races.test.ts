@@ -127,5 +127,41 @@ for (const [where, open] of [['one owner', async () => onHarness()], ['a region 
       expect(e.code).toBe('40001')
       expect(e.message).toContain('OC001')
     })
+
+    test('two statements taking one name for relations of different kinds: the second to commit gets 40001', async () => {
+      db = await open()
+      await db.run('CREATE TABLE base (id int PRIMARY KEY, v int)')
+      await db.run('CREATE SCHEMA sc')
+      // Each case takes the name n (suffixed per case) its own way, after its setup: a new table,
+      // sequence, view, index (also ASYNC, and those of a constraint, a primary key or a serial
+      // column), enum type, CREATE TABLE AS, a rename, a move to another schema.
+      const cases: [setup: string[], first: string, second: string, name: string][] = [
+        [[], 'CREATE TABLE n (a int)', 'CREATE SEQUENCE n', 'n'],
+        [[], 'CREATE SEQUENCE n', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [[], 'CREATE VIEW n AS SELECT 1 AS one', 'CREATE INDEX n ON base (v)', 'n'],
+        [[], 'CREATE INDEX n ON base (v)', 'CREATE TABLE n AS SELECT 1 AS one', 'n'],
+        [[], 'CREATE INDEX ASYNC n ON base (v)', 'CREATE TABLE n (a int)', 'n'],
+        [[], "CREATE TYPE n AS ENUM ('a')", 'CREATE TABLE n (a int)', 'n'],
+        [[], 'ALTER TABLE base ADD CONSTRAINT n UNIQUE (v)', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [[], 'CREATE TABLE n (id serial)', 'CREATE VIEW n_id_seq AS SELECT 1 AS one', 'n_id_seq'],
+        [[], 'CREATE TABLE n (a int PRIMARY KEY)', 'CREATE VIEW n_pkey AS SELECT 1 AS one', 'n_pkey'],
+        [['CREATE TABLE o (a int)'], 'ALTER TABLE o RENAME TO n', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [['CREATE SEQUENCE o'], 'ALTER SEQUENCE o RENAME TO n', 'CREATE INDEX n ON base (v)', 'n'],
+        [['CREATE INDEX o ON base (v)'], 'ALTER INDEX o RENAME TO n', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [['CREATE VIEW o AS SELECT 1 AS one'], 'ALTER VIEW o RENAME TO n', 'CREATE INDEX n ON base (v)', 'n'],
+        [['CREATE TABLE n (a int)'], 'ALTER TABLE n SET SCHEMA sc', 'CREATE VIEW sc.n AS SELECT 1 AS one', 'sc.n'],
+      ]
+      for (const [i, [setup, first, second, name]] of cases.entries()) {
+        const named = (sql: string) => sql.replace(/\b(n|o)(?=\b|_)/g, (w) => `${w}${i}`)
+        for (const sql of setup) await db.run(named(sql))
+        const e = await sqlError(race(db, named(first), named(second)))
+        expect(`${named(first)} | ${named(second)}: ${e.code}`).toBe(`${named(first)} | ${named(second)}: 40001`)
+        const [schema, bare] = named(name).includes('.') ? named(name).split('.') : ['public', named(name)]
+        const relations = await db.rows(
+          `SELECT c.relkind FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = '${schema}' AND c.relname = '${bare}'`,
+        )
+        expect(`${named(name)}: ${relations.length}`).toBe(`${named(name)}: 1`)
+      }
+    })
   })
 }

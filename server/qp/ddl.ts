@@ -9,6 +9,7 @@ import type {
   Node,
   TruncateStmt,
 } from 'libpg-query'
+import type { Key } from '../encoding/index.ts'
 import {
   assert,
   duplicateColumn,
@@ -89,6 +90,9 @@ export interface DdlEnv extends BindEnv {
   readonly view: SnapshotView
   findTable(name: string): Table | undefined
   put(key: string, value: string | null): void
+  /** Adds `key` to the commit's conflict check and records it there, as FOR UPDATE does a row's:
+   * of two transactions that lock one key, the second to commit gets 40001 (relationNameClaim). */
+  lock(key: Key): void
   /** Counts a row processed (statement timeout). */
   tick(): void
 }
@@ -615,7 +619,7 @@ export function soleColumn(expr: string, columns: readonly { readonly name: stri
  * pg_class. Returns a bare name.
  */
 export function chooseRelationName(
-  env: Pick<DdlEnv, 'view' | 'findTable'>,
+  env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>,
   table: string,
   columns: readonly string[],
   suffix: string,

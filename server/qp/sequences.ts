@@ -27,6 +27,7 @@ import { resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
   indexNameKey,
+  relationNameClaim,
   schemaExists,
   schemaKey,
   sequencesRange,
@@ -215,8 +216,11 @@ export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
   return id
 }
 
-/** Whether a relation-like name (table, index, sequence) is taken: they share one namespace. */
-export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): boolean {
+/** Whether a relation-like name (table, index, sequence, view) is taken: they share one namespace.
+ * Asked by every statement about to take the name, so it claims the name too (relationNameClaim):
+ * a concurrent transaction taking it for another kind then conflicts with this one. */
+export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>, name: string): boolean {
+  env.lock(relationNameClaim(name))
   const view = env.view
   return (
     env.findTable(name) !== undefined ||

@@ -575,6 +575,7 @@ export class SqlTransaction implements Transaction {
         return table
       },
       put: (key, value) => sink.put(key, value),
+      lock: this.#lock,
       tick: () => ctx.tick(),
       nowUs: ctx.nowUs,
     }

@@ -5,7 +5,7 @@ import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, relationNameClaim } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import { nodesOutsideSubqueries, stringOf } from './binder.ts'
@@ -83,7 +83,10 @@ function createView(env: ViewEnv, s: ViewStmt): void {
     throw duplicateTable(bareName(name))
   }
   if (existing !== undefined && s.replace !== true) throw duplicateTable(bareName(name))
-  if (existing === undefined) checkTypeNameFree(env.view, name)
+  if (existing === undefined) {
+    env.lock(relationNameClaim(name))
+    checkTypeNameFree(env.view, name)
+  }
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
   const source = querySource(env.sql)
   // Bind now: a view over missing tables or columns fails here, as in PostgreSQL. Its clock-word
