@@ -117,7 +117,8 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'UPDATE x.v SET count = 1',
     'DELETE FROM x.v',
   ],
-  'a view taking the name of a sequence, an index or a table': [
+  'a view taking the name of a sequence, an index or a table, or in a missing schema': [
+    'CREATE VIEW nosuch.v AS SELECT 1',
     'CREATE SEQUENCE s',
     'CREATE TABLE t (a int)',
     'CREATE INDEX i ON t (a)',
