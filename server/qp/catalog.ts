@@ -215,6 +215,23 @@ export function schemaExists(view: { get(key: Key): string | undefined }, schema
   return schema === 'public' || view.get(namespaceKey(schema)) !== undefined
 }
 
+/**
+ * Whether schema `schema` exists, for a statement about to create or move a relation or type into
+ * it: the schema's key joins the commit's read keys, so a DROP SCHEMA committed after this
+ * snapshot aborts the statement's transaction (40001). The other order, this transaction
+ * committing first, aborts the DROP SCHEMA, which holds the catalog stable (dropSchema). Without
+ * either, both committed (found with two regions): the schema was gone and its new table stayed,
+ * usable, in no schema, and a DROP SCHEMA without CASCADE had dropped a schema that was not empty.
+ */
+export function schemaHeld(
+  env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },
+  schema: string,
+): boolean {
+  if (schema === 'public') return true
+  env.read(namespaceKey(schema))
+  return env.view.get(namespaceKey(schema)) !== undefined
+}
+
 /** PostgreSQL's 3F000 for a schema that does not exist. */
 export function undefinedSchema(schema: string): SqlError {
   return new SqlError('3F000', `schema "${schema}" does not exist`)

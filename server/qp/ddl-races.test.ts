@@ -163,5 +163,32 @@ for (const [where, open] of [['one owner', async () => onHarness()], ['a region 
         expect(`${named(name)}: ${relations.length}`).toBe(`${named(name)}: 1`)
       }
     })
+
+    test('DROP SCHEMA and a statement creating or moving something into the schema: the second to commit gets 40001', async () => {
+      db = await open()
+      const creators: [setup: string[], sql: string][] = [
+        [[], 'CREATE TABLE s.t (a int)'],
+        [[], 'CREATE TABLE s.t AS SELECT 1 AS one'],
+        [[], 'CREATE SEQUENCE s.q'],
+        [[], 'CREATE VIEW s.v AS SELECT 1 AS one'],
+        [[], "CREATE TYPE s.e AS ENUM ('a')"],
+        [['CREATE TABLE o (a int)'], 'ALTER TABLE o SET SCHEMA s'],
+        [['CREATE SEQUENCE o'], 'ALTER SEQUENCE o SET SCHEMA s'],
+        [['CREATE VIEW o AS SELECT 1 AS one'], 'ALTER VIEW o SET SCHEMA s'],
+      ]
+      let i = 0
+      for (const [setup, creator] of creators) {
+        for (const dropFirst of [true, false]) {
+          // Fresh names each time: the schema s<i>, the object o<i> moved into it.
+          const named = (sql: string) => sql.replace(/\b(s|o)\b/g, (w) => `${w}${i}`)
+          i++
+          await db.run(named('CREATE SCHEMA s'))
+          for (const sql of setup) await db.run(named(sql))
+          const [first, second] = dropFirst ? [named('DROP SCHEMA s'), named(creator)] : [named(creator), named('DROP SCHEMA s')]
+          const e = await sqlError(race(db, first, second))
+          expect(`${first} | ${second}: ${e.code}`).toBe(`${first} | ${second}: 40001`)
+        }
+      }
+    })
   })
 }

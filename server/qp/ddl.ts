@@ -25,6 +25,7 @@ import {
   indexKeyOf,
   indexNamesOf,
   schemaExists,
+  schemaHeld,
   schemaOf,
   indexNameKey,
   schemaKey,
@@ -93,6 +94,12 @@ export interface DdlEnv extends BindEnv {
   /** Adds `key` to the commit's conflict check and records it there, as FOR UPDATE does a row's:
    * of two transactions that lock one key, the second to commit gets 40001 (relationNameClaim). */
   lock(key: Key): void
+  /** Adds `key` to the commit's read check: the commit gets 40001 if another transaction wrote
+   * it after this snapshot (schemaHeld). */
+  read(key: Key): void
+  /** Holds table `tableId` stable: the commit gets 40001 if a write to any of its keys committed
+   * after this snapshot, or is being committed (CommitRequest.stableTables; dropSchema). */
+  holdTable(tableId: bigint): void
   /** Counts a row processed (statement timeout). */
   tick(): void
 }
@@ -768,10 +775,11 @@ export function objectName(object: Node): string {
   return qualifiedName(names.length === 2 ? names[0] : undefined, names[names.length - 1] ?? '')
 }
 
-/** 3F000 when the schema of catalog name `name` does not exist, else undefined. */
+/** 3F000 when the schema of catalog name `name` does not exist, else undefined; for a statement
+ * about to take the name, so it holds the schema (schemaHeld). */
 export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
   const schema = schemaOf(name)
-  return schemaExists(env.view, schema)
+  return schemaHeld(env, schema)
     ? undefined
     : undefinedSchema(schema)
 }

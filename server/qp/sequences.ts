@@ -29,6 +29,7 @@ import {
   indexNameKey,
   relationNameClaim,
   schemaExists,
+  schemaHeld,
   schemaKey,
   sequencesRange,
   schemaOf,
@@ -469,7 +470,7 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
   const schema = schemaOf(name)
-  if (!schemaExists(env.view, schema))
+  if (!schemaHeld(env, schema))
     throw undefinedSchema(schema)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
@@ -539,7 +540,7 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
     throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
-  if (!schemaExists(env.view, schema)) throw undefinedSchema(schema)
+  if (!schemaHeld(env, schema)) throw undefinedSchema(schema)
   const def = JSON.parse(raw) as SequenceDef
   const to = qualifiedName(schema, bareName(name))
   if (to === name) return

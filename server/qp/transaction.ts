@@ -576,6 +576,8 @@ export class SqlTransaction implements Transaction {
       },
       put: (key, value) => sink.put(key, value),
       lock: this.#lock,
+      read: (key) => void this.#readKeys.add(key),
+      holdTable: (id) => void this.#stableTables.add(Number(id)),
       tick: () => ctx.tick(),
       nowUs: ctx.nowUs,
     }
