@@ -219,9 +219,10 @@ export function schemaExists(view: { get(key: Key): string | undefined }, schema
  * Whether schema `schema` exists, for a statement about to create or move a relation or type into
  * it: the schema's key joins the commit's read keys, so a DROP SCHEMA committed after this
  * snapshot aborts the statement's transaction (40001). The other order, this transaction
- * committing first, aborts the DROP SCHEMA, which holds the catalog stable (dropSchema). Without
- * either, both committed (found with two regions): the schema was gone and its new table stayed,
- * usable, in no schema, and a DROP SCHEMA without CASCADE had dropped a schema that was not empty.
+ * committing first, aborts the DROP SCHEMA, which holds the catalog stable, as DDL scanning the
+ * catalog for what depends on it does (RowReadingView). Without either, both committed (found
+ * with two regions): the schema was gone and its new table stayed, usable, in no schema, and a
+ * DROP SCHEMA without CASCADE had dropped a schema that was not empty.
  */
 export function schemaHeld(
   env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },

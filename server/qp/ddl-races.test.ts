@@ -164,6 +164,32 @@ for (const [where, open] of [['one owner', async () => onHarness()], ['a region 
       }
     })
 
+    test('DDL checking for dependents and a statement creating one: the second to commit gets 40001', async () => {
+      db = await open()
+      // [setup, the statement that looks for dependents (a drop, a rename, an ALTER), a dependent]
+      const cases: [setup: string[], changer: string, dependent: string][] = [
+        [['CREATE TABLE t (a int, b int)'], 'DROP TABLE t', 'CREATE VIEW v AS SELECT a FROM t'],
+        [['CREATE TABLE t (a int, b int)'], 'ALTER TABLE t DROP COLUMN b', 'CREATE VIEW v AS SELECT b FROM t'],
+        [['CREATE TABLE t (a int, b int)'], 'ALTER TABLE t RENAME TO r', 'CREATE VIEW v AS SELECT a FROM t'],
+        [['CREATE TABLE t (a int, b int)'], 'ALTER TABLE t RENAME COLUMN a TO c', 'CREATE VIEW v AS SELECT a FROM t'],
+        [['CREATE VIEW w AS SELECT 1 AS one'], 'DROP VIEW w', 'CREATE VIEW v AS SELECT one FROM w'],
+        [["CREATE TYPE e AS ENUM ('a')"], 'DROP TYPE e', 'CREATE TABLE t (c e)'],
+        [["CREATE TYPE e AS ENUM ('a')", 'CREATE TABLE t (a int)'], 'DROP TYPE e', 'ALTER TABLE t ADD COLUMN c e'],
+        [["CREATE TYPE e AS ENUM ('a')"], "ALTER TYPE e ADD VALUE 'b'", 'CREATE TABLE t (c e)'],
+      ]
+      let i = 0
+      for (const [setup, changer, dependent] of cases) {
+        for (const changerFirst of [true, false]) {
+          const named = (sql: string) => sql.replace(/\b(t|r|v|w|e)\b/g, (n) => `${n}${i}`)
+          i++
+          for (const sql of setup) await db.run(named(sql))
+          const [first, second] = changerFirst ? [named(changer), named(dependent)] : [named(dependent), named(changer)]
+          const e = await sqlError(race(db, first, second))
+          expect(`${first} | ${second}: ${e.code}`).toBe(`${first} | ${second}: 40001`)
+        }
+      }
+    })
+
     test('DROP SCHEMA and a statement creating or moving something into the schema: the second to commit gets 40001', async () => {
       db = await open()
       const creators: [setup: string[], sql: string][] = [

@@ -97,9 +97,6 @@ export interface DdlEnv extends BindEnv {
   /** Adds `key` to the commit's read check: the commit gets 40001 if another transaction wrote
    * it after this snapshot (schemaHeld). */
   read(key: Key): void
-  /** Holds table `tableId` stable: the commit gets 40001 if a write to any of its keys committed
-   * after this snapshot, or is being committed (CommitRequest.stableTables; dropSchema). */
-  holdTable(tableId: bigint): void
   /** Counts a row processed (statement timeout). */
   tick(): void
 }

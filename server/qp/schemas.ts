@@ -6,7 +6,6 @@ import { decodeKey, prefixEnd } from '../encoding/index.ts'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import { stringOf } from './binder.ts'
 import {
-  CATALOG_TABLE_ID,
   indexNamesOf,
   namespaceKey,
   schemaExists,
@@ -53,10 +52,6 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
       if (s.missing_ok === true) continue
       throw undefinedSchema(name)
     }
-    // A relation or type created in the schema, or moved into it, after this snapshot is a
-    // catalog write: it aborts this drop (its creator holds the schema's key for the other order,
-    // schemaHeld). Drops are rare; any DDL committed meanwhile aborts it, a retry goes through.
-    env.holdTable(CATALOG_TABLE_ID)
     const contents = contentsOf(env, name)
     const enums = listEnums(env.view).filter((e) => e.name.startsWith(`${name}.`))
     // In this order the first object found is the one the 2BP01 names.
