@@ -37,7 +37,8 @@ export interface AdjudicatorInit {
 
 /**
  * The state of one owner: a bounded history of the last commitTs per key (with a floor below which
- * every key counts as written), and the keys reserved by prepared commits that span owners. Every
+ * every key counts as written), the keys reserved by prepared commits that span owners, and the
+ * keys those commits read (held: see #readBy). Every
  * decision runs synchronously from check to record: in one process commits never interleave.
  */
 export class Adjudicator implements AdjudicatorPeer {
@@ -48,6 +49,15 @@ export class Adjudicator implements AdjudicatorPeer {
   readonly #limits: AdjudicatorLimits
   readonly #history: KeyHistory
   readonly #reservedBy = new Map<Key, string>()
+  /**
+   * The keys that commits prepared here read, and which of them read each, until their finish. A
+   * read is checked when its owner prepares, and the commit is decided later, at the coordinator:
+   * a write or lock of the key prepared or committed here in between would not be seen by that
+   * check, and the reader would commit over it (two commits spanning owners, each reading a key
+   * the other writes, both committed: a foreign key's child inserted beside its parent's delete).
+   * So a write or lock of a held key conflicts, as one of a reserved key does.
+   */
+  readonly #readBy = new Map<Key, Set<string>>()
   /** Prepared commits by txId, in prepare order: their reserved keys, the tables they write and
    * the tables they hold stable (reserved), and when (wall ms). */
   readonly #prepared = new Map<string, Prepared>()
@@ -81,7 +91,7 @@ export class Adjudicator implements AdjudicatorPeer {
     const key =
       this.#oldKey(startTs, writes[0]?.key ?? lockedKeys[0] ?? readKeys[0]) ??
       this.#firstConflictOfWrites(txId, startTs, writes) ??
-      this.#firstConflict(txId, startTs, lockedKeys) ??
+      this.#firstConflictRecorded(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys) ??
       this.#stableConflict(txId, startTs, request.stableTables ?? NO_TABLES)
     if (key !== undefined) return this.conflict(startTs, key)
@@ -116,9 +126,9 @@ export class Adjudicator implements AdjudicatorPeer {
     this.#expireReservations()
     return (
       this.#oldKey(startTs, writeKeys[0] ?? lockedKeys[0] ?? readKeys[0]) ??
-      this.#firstConflict(txId, startTs, writeKeys) ??
+      this.#firstConflictRecorded(txId, startTs, writeKeys) ??
       this.#tableReserved(txId, writeKeys) ??
-      this.#firstConflict(txId, startTs, lockedKeys) ??
+      this.#firstConflictRecorded(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys) ??
       this.#stableConflict(txId, startTs, stableTables)
     )
@@ -146,18 +156,23 @@ export class Adjudicator implements AdjudicatorPeer {
       return this.conflict(startTs, firstKey)
     const key =
       this.#oldKey(startTs, firstKey) ??
-      this.#firstConflict(txId, startTs, writeKeys) ??
+      this.#firstConflictRecorded(txId, startTs, writeKeys) ??
       this.#tableReserved(txId, writeKeys) ??
-      this.#firstConflict(txId, startTs, lockedKeys) ??
+      this.#firstConflictRecorded(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys) ??
       this.#stableConflict(txId, startTs, stable)
     if (key !== undefined) return this.conflict(startTs, key)
     const reserved = [...writeKeys, ...lockedKeys]
-    if (reserved.length > 0 || stable.length > 0) {
+    if (reserved.length > 0 || stable.length > 0 || readKeys.length > 0) {
       for (const k of reserved) this.#reservedBy.set(k, txId)
       for (const id of stable) this.#reservedTables.set(id, txId)
+      for (const k of readKeys) {
+        const readers = this.#readBy.get(k)
+        if (readers === undefined) this.#readBy.set(k, new Set([txId]))
+        else readers.add(txId)
+      }
       const coordinator = request.coordinator
-      this.#prepared.set(txId, { keys: reserved, writeKeys, stable, atMs: this.#clock.wallMs(), ...(coordinator === undefined ? {} : { coordinator }) })
+      this.#prepared.set(txId, { keys: reserved, writeKeys, readKeys, stable, atMs: this.#clock.wallMs(), ...(coordinator === undefined ? {} : { coordinator }) })
     }
     this.#hlc.update(startTs)
     return { kind: 'prepared', proposedTs: this.#hlc.now() }
@@ -174,6 +189,10 @@ export class Adjudicator implements AdjudicatorPeer {
     }
     const reserved = prepared.keys
     this.#prepared.delete(txId)
+    for (const k of prepared.readKeys) {
+      const readers = this.#readBy.get(k)
+      if (readers !== undefined && readers.delete(txId) && readers.size === 0) this.#readBy.delete(k)
+    }
     this.#rememberFinished(txId)
     if (commitTs !== undefined) this.#hlc.update(commitTs)
     for (const id of prepared.stable) if (this.#reservedTables.get(id) === txId) this.#reservedTables.delete(id)
@@ -276,7 +295,7 @@ export class Adjudicator implements AdjudicatorPeer {
   }
 
   #firstConflictOfWrites(txId: string, startTs: HlcTimestamp, writes: readonly Write[]) {
-    for (const write of writes) if (this.#conflicts(txId, startTs, write.key)) return write.key
+    for (const write of writes) if (this.#conflicts(txId, startTs, write.key) || this.#readByOther(txId, write.key)) return write.key
     if (this.#reservedTables.size > 0) {
       for (const write of writes) if (this.#tableHeldByOther(txId, write.key)) return write.key
     }
@@ -328,6 +347,20 @@ export class Adjudicator implements AdjudicatorPeer {
     return undefined
   }
 
+  /** As #firstConflict, for keys this commit records (written or locked): a key that another
+   * prepared commit read conflicts too (#readBy). */
+  #firstConflictRecorded(txId: string, startTs: HlcTimestamp, keys: readonly Key[]): Key | undefined {
+    for (const key of keys) if (this.#conflicts(txId, startTs, key) || this.#readByOther(txId, key)) return key
+    return undefined
+  }
+
+  #readByOther(txId: string, key: Key): boolean {
+    if (this.#readBy.size === 0) return false
+    const readers = this.#readBy.get(key)
+    if (readers === undefined) return false
+    return readers.size > 1 || !readers.has(txId)
+  }
+
   #conflicts(txId: string, startTs: HlcTimestamp, key: Key): boolean {
     if (this.#history.writtenAfter(key, startTs)) return true
     const holder = this.#reservedBy.get(key)
@@ -348,6 +381,8 @@ interface Prepared {
   /** Reserved until finish: the written and locked keys. */
   readonly keys: readonly Key[]
   readonly writeKeys: readonly Key[]
+  /** Held until finish: a write or lock of them by another commit conflicts (#readBy). */
+  readonly readKeys: readonly Key[]
   /** Tables held stable (DDL that read their rows). */
   readonly stable: readonly number[]
   readonly atMs: number

@@ -242,8 +242,9 @@ describe('several owners: prepare, one commit record, finish', () => {
 })
 
 /** Two regions on one virtual clock: region A owns partition set 0, region B set 1; each sees the
- * other through a peer whose answers arrive a macrotask later (a fake network hop). */
-function twoRegions(options: { readonly prepareDelayMs?: number; readonly loseFinish?: boolean } = {}) {
+ * other through a peer whose answers arrive a macrotask later (a fake network hop); with
+ * `prepareTravels`, a prepare also reaches the other region a macrotask after it was sent. */
+function twoRegions(options: { readonly prepareDelayMs?: number; readonly loseFinish?: boolean; readonly prepareTravels?: boolean } = {}) {
   const clock = new SimClock()
   const partitionCount = PARTITIONS
   const disk = new SimDisk({ timers: clock })
@@ -259,6 +260,8 @@ function twoRegions(options: { readonly prepareDelayMs?: number; readonly loseFi
       id,
       prepare: (r) => {
         if (failPrepare) return Promise.reject(new SqlError('08006', 'peer unreachable'))
+        // The request itself travels a hop too: the participant decides after what ran meanwhile.
+        if (options.prepareTravels === true) return later(() => regionOf().peer(id).prepare(r)).then((o) => o as PrepareOutcome)
         const outcome = regionOf().peer(id).prepare(r)
         const delayMs = options.prepareDelayMs
         if (delayMs !== undefined) return new Promise<PrepareOutcome>((resolve) => clock.setTimeout(() => resolve(outcome as PrepareOutcome), delayMs))
@@ -325,6 +328,26 @@ describe('remote participants: reservations guard keys while messages travel', (
       key: kb,
     })
     committed(await r.regionB.commit(request('t5', c1.commitTs + 1, { writes: [kb] })))
+  })
+
+  test('a key a prepared commit read conflicts for a writer or locker until its finish: no write skew across owners', async () => {
+    // A foreign key's guards: deleting a parent locks its "gone" key (at A) and reads a bucket key
+    // (at B); inserting a child reads "gone" and locks the bucket. Each coordinator prepares its own
+    // owner at once and the other a hop later, so each checks the key it reads before the other's
+    // lock of it arrives. Were reads not held until the finish, both would commit (a child of a
+    // deleted parent); whichever is decided second must conflict instead.
+    const r = twoRegions({ prepareTravels: true })
+    const [gone, bucket] = [r.ka('gone'), r.kb('bucket')]
+    const start = r.hlc.now()
+    const parent = r.regionB.commit(request('delete-parent', start, { writes: [r.kb('parent')], locked: [gone], read: [bucket] }))
+    const child = r.regionA.commit(request('insert-child', start, { writes: [r.ka('child')], locked: [bucket], read: [gone] }))
+    const outcomes = [await parent, await child]
+    expect(outcomes.map((o) => o.kind)).not.toEqual(['committed', 'committed'])
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s).toMatchObject({ keysReserved: 0, txPrepared: 0 })
+    // Held only while prepared: once both ended, a later start reads and writes these keys freely.
+    const later = r.hlc.now() + 1_000
+    committed(await r.regionA.commit(request('after', later, { writes: [r.ka('child2')], locked: [bucket], read: [gone] })))
   })
 
   test('a reservation whose finish never comes lapses after RESERVATION_LAPSE_MS, whatever the transaction age limit', async () => {

@@ -22,6 +22,7 @@ import {
   indexNameKey,
   indexNamesOf,
   schemaExists,
+  schemaHeld,
   schemaKey,
   schemaOf,
   siblingName,
@@ -1173,7 +1174,7 @@ export function setSchema(env: DdlEnv, s: AlterObjectSchemaStmt): MovedSequence[
     throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
-  if (!schemaExists(env.view, schema))
+  if (!schemaHeld(env, schema))
     throw undefinedSchema(schema)
   return renameTable(env, table, qualifiedName(schema, bareName(name)))
 }

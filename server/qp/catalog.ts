@@ -25,6 +25,9 @@ export const ADVISORY_LOCKS_TABLE_ID = 3n
 export const FOREIGN_KEY_GUARDS_TABLE_ID = 4n
 /** CREATE INDEX ASYNC jobs, by job id (index-jobs.ts). */
 export const INDEX_JOBS_TABLE_ID = 5n
+/** Names taken by relations and types (relationNameClaim), checked and recorded at commit, never
+ * stored. Table 6 is the garbage table (below). */
+export const RELATION_NAME_CLAIMS_TABLE_ID = 7n
 /** Table 6 holds garbage entries: key ranges a commit made unreachable (dropped and truncated
  * tables, dropped indexes, dropped sequences' blocks), written with it (garbage-writes.ts) and
  * deleted by storage's gc, entry last, once no reader can be older. Storage owns the id. */
@@ -185,6 +188,16 @@ export function siblingName(sibling: string, name: string): string {
   return dot < 0 ? name : `${sibling.slice(0, dot)}.${name}`
 }
 
+/**
+ * The conflict key of a relation or type name (schema-qualified outside public). Tables, indexes,
+ * sequences, views and types keep their definitions under keys of their own, so two transactions
+ * that each find a name free and take it for different kinds (a table and a view) would write
+ * different keys and both commit: every statement taking a name locks this key (DdlEnv.lock), and
+ * the second of two such transactions to commit gets 40001, as PostgreSQL's unique index on
+ * pg_class names makes the second wait and fail.
+ */
+export const relationNameClaim = (name: string): Key => encodeKey([RELATION_NAME_CLAIMS_TABLE_ID, name])
+
 /** The key mapping index `index` (a bare name) of table `table` (a catalog name) to the table:
  * indexes live in their table's schema. */
 export const indexKeyOf = (table: string, index: string): Key =>
@@ -200,6 +213,24 @@ export function sequencesRange(): { readonly start: Key; readonly end: Key } {
  * system schemas hold no tables). */
 export function schemaExists(view: { get(key: Key): string | undefined }, schema: string): boolean {
   return schema === 'public' || view.get(namespaceKey(schema)) !== undefined
+}
+
+/**
+ * Whether schema `schema` exists, for a statement about to create or move a relation or type into
+ * it: the schema's key joins the commit's read keys, so a DROP SCHEMA committed after this
+ * snapshot aborts the statement's transaction (40001). The other order, this transaction
+ * committing first, aborts the DROP SCHEMA, which holds the catalog stable, as DDL scanning the
+ * catalog for what depends on it does (RowReadingView). Without either, both committed (found
+ * with two regions): the schema was gone and its new table stayed, usable, in no schema, and a
+ * DROP SCHEMA without CASCADE had dropped a schema that was not empty.
+ */
+export function schemaHeld(
+  env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },
+  schema: string,
+): boolean {
+  if (schema === 'public') return true
+  env.read(namespaceKey(schema))
+  return env.view.get(namespaceKey(schema)) !== undefined
 }
 
 /** PostgreSQL's 3F000 for a schema that does not exist. */

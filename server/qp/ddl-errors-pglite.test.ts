@@ -117,6 +117,18 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'UPDATE x.v SET count = 1',
     'DELETE FROM x.v',
   ],
+  'a view taking the name of a sequence, an index or a table, or in a missing schema': [
+    'CREATE VIEW nosuch.v AS SELECT 1',
+    'CREATE SEQUENCE s',
+    'CREATE TABLE t (a int)',
+    'CREATE INDEX i ON t (a)',
+    'CREATE VIEW s AS SELECT 1',
+    'CREATE VIEW i AS SELECT 1',
+    'CREATE VIEW t AS SELECT 1',
+    'CREATE OR REPLACE VIEW s AS SELECT 1',
+    'CREATE OR REPLACE VIEW i AS SELECT 1',
+    'CREATE OR REPLACE VIEW t AS SELECT 1',
+  ],
   'generated columns: defaults and DROP EXPRESSION': [
     'CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED)',
     'ALTER TABLE g ALTER COLUMN b SET DEFAULT 1',

@@ -127,5 +127,94 @@ for (const [where, open] of [['one owner', async () => onHarness()], ['a region 
       expect(e.code).toBe('40001')
       expect(e.message).toContain('OC001')
     })
+
+    test('two statements taking one name for relations of different kinds: the second to commit gets 40001', async () => {
+      db = await open()
+      await db.run('CREATE TABLE base (id int PRIMARY KEY, v int)')
+      await db.run('CREATE SCHEMA sc')
+      // Each case takes the name n (suffixed per case) its own way, after its setup: a new table,
+      // sequence, view, index (also ASYNC, and those of a constraint, a primary key or a serial
+      // column), enum type, CREATE TABLE AS, a rename, a move to another schema.
+      const cases: [setup: string[], first: string, second: string, name: string][] = [
+        [[], 'CREATE TABLE n (a int)', 'CREATE SEQUENCE n', 'n'],
+        [[], 'CREATE SEQUENCE n', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [[], 'CREATE VIEW n AS SELECT 1 AS one', 'CREATE INDEX n ON base (v)', 'n'],
+        [[], 'CREATE INDEX n ON base (v)', 'CREATE TABLE n AS SELECT 1 AS one', 'n'],
+        [[], 'CREATE INDEX ASYNC n ON base (v)', 'CREATE TABLE n (a int)', 'n'],
+        [[], "CREATE TYPE n AS ENUM ('a')", 'CREATE TABLE n (a int)', 'n'],
+        [[], 'ALTER TABLE base ADD CONSTRAINT n UNIQUE (v)', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [[], 'CREATE TABLE n (id serial)', 'CREATE VIEW n_id_seq AS SELECT 1 AS one', 'n_id_seq'],
+        [[], 'CREATE TABLE n (a int PRIMARY KEY)', 'CREATE VIEW n_pkey AS SELECT 1 AS one', 'n_pkey'],
+        [['CREATE TABLE o (a int)'], 'ALTER TABLE o RENAME TO n', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [['CREATE SEQUENCE o'], 'ALTER SEQUENCE o RENAME TO n', 'CREATE INDEX n ON base (v)', 'n'],
+        [['CREATE INDEX o ON base (v)'], 'ALTER INDEX o RENAME TO n', 'CREATE VIEW n AS SELECT 1 AS one', 'n'],
+        [['CREATE VIEW o AS SELECT 1 AS one'], 'ALTER VIEW o RENAME TO n', 'CREATE INDEX n ON base (v)', 'n'],
+        [['CREATE TABLE n (a int)'], 'ALTER TABLE n SET SCHEMA sc', 'CREATE VIEW sc.n AS SELECT 1 AS one', 'sc.n'],
+      ]
+      for (const [i, [setup, first, second, name]] of cases.entries()) {
+        const named = (sql: string) => sql.replace(/\b(n|o)(?=\b|_)/g, (w) => `${w}${i}`)
+        for (const sql of setup) await db.run(named(sql))
+        const e = await sqlError(race(db, named(first), named(second)))
+        expect(`${named(first)} | ${named(second)}: ${e.code}`).toBe(`${named(first)} | ${named(second)}: 40001`)
+        const [schema, bare] = named(name).includes('.') ? named(name).split('.') : ['public', named(name)]
+        const relations = await db.rows(
+          `SELECT c.relkind FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = '${schema}' AND c.relname = '${bare}'`,
+        )
+        expect(`${named(name)}: ${relations.length}`).toBe(`${named(name)}: 1`)
+      }
+    })
+
+    test('DDL checking for dependents and a statement creating one: the second to commit gets 40001', async () => {
+      db = await open()
+      // [setup, the statement that looks for dependents (a drop, a rename, an ALTER), a dependent]
+      const cases: [setup: string[], changer: string, dependent: string][] = [
+        [['CREATE TABLE t (a int, b int)'], 'DROP TABLE t', 'CREATE VIEW v AS SELECT a FROM t'],
+        [['CREATE TABLE t (a int, b int)'], 'ALTER TABLE t DROP COLUMN b', 'CREATE VIEW v AS SELECT b FROM t'],
+        [['CREATE TABLE t (a int, b int)'], 'ALTER TABLE t RENAME TO r', 'CREATE VIEW v AS SELECT a FROM t'],
+        [['CREATE TABLE t (a int, b int)'], 'ALTER TABLE t RENAME COLUMN a TO c', 'CREATE VIEW v AS SELECT a FROM t'],
+        [['CREATE VIEW w AS SELECT 1 AS one'], 'DROP VIEW w', 'CREATE VIEW v AS SELECT one FROM w'],
+        [["CREATE TYPE e AS ENUM ('a')"], 'DROP TYPE e', 'CREATE TABLE t (c e)'],
+        [["CREATE TYPE e AS ENUM ('a')", 'CREATE TABLE t (a int)'], 'DROP TYPE e', 'ALTER TABLE t ADD COLUMN c e'],
+        [["CREATE TYPE e AS ENUM ('a')"], "ALTER TYPE e ADD VALUE 'b'", 'CREATE TABLE t (c e)'],
+      ]
+      let i = 0
+      for (const [setup, changer, dependent] of cases) {
+        for (const changerFirst of [true, false]) {
+          const named = (sql: string) => sql.replace(/\b(t|r|v|w|e)\b/g, (n) => `${n}${i}`)
+          i++
+          for (const sql of setup) await db.run(named(sql))
+          const [first, second] = changerFirst ? [named(changer), named(dependent)] : [named(dependent), named(changer)]
+          const e = await sqlError(race(db, first, second))
+          expect(`${first} | ${second}: ${e.code}`).toBe(`${first} | ${second}: 40001`)
+        }
+      }
+    })
+
+    test('DROP SCHEMA and a statement creating or moving something into the schema: the second to commit gets 40001', async () => {
+      db = await open()
+      const creators: [setup: string[], sql: string][] = [
+        [[], 'CREATE TABLE s.t (a int)'],
+        [[], 'CREATE TABLE s.t AS SELECT 1 AS one'],
+        [[], 'CREATE SEQUENCE s.q'],
+        [[], 'CREATE VIEW s.v AS SELECT 1 AS one'],
+        [[], "CREATE TYPE s.e AS ENUM ('a')"],
+        [['CREATE TABLE o (a int)'], 'ALTER TABLE o SET SCHEMA s'],
+        [['CREATE SEQUENCE o'], 'ALTER SEQUENCE o SET SCHEMA s'],
+        [['CREATE VIEW o AS SELECT 1 AS one'], 'ALTER VIEW o SET SCHEMA s'],
+      ]
+      let i = 0
+      for (const [setup, creator] of creators) {
+        for (const dropFirst of [true, false]) {
+          // Fresh names each time: the schema s<i>, the object o<i> moved into it.
+          const named = (sql: string) => sql.replace(/\b(s|o)\b/g, (w) => `${w}${i}`)
+          i++
+          await db.run(named('CREATE SCHEMA s'))
+          for (const sql of setup) await db.run(named(sql))
+          const [first, second] = dropFirst ? [named('DROP SCHEMA s'), named(creator)] : [named(creator), named('DROP SCHEMA s')]
+          const e = await sqlError(race(db, first, second))
+          expect(`${first} | ${second}: ${e.code}`).toBe(`${first} | ${second}: 40001`)
+        }
+      }
+    })
   })
 }

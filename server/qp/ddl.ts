@@ -9,6 +9,7 @@ import type {
   Node,
   TruncateStmt,
 } from 'libpg-query'
+import type { Key } from '../encoding/index.ts'
 import {
   assert,
   duplicateColumn,
@@ -24,6 +25,7 @@ import {
   indexKeyOf,
   indexNamesOf,
   schemaExists,
+  schemaHeld,
   schemaOf,
   indexNameKey,
   schemaKey,
@@ -89,6 +91,12 @@ export interface DdlEnv extends BindEnv {
   readonly view: SnapshotView
   findTable(name: string): Table | undefined
   put(key: string, value: string | null): void
+  /** Adds `key` to the commit's conflict check and records it there, as FOR UPDATE does a row's:
+   * of two transactions that lock one key, the second to commit gets 40001 (relationNameClaim). */
+  lock(key: Key): void
+  /** Adds `key` to the commit's read check: the commit gets 40001 if another transaction wrote
+   * it after this snapshot (schemaHeld). */
+  read(key: Key): void
   /** Counts a row processed (statement timeout). */
   tick(): void
 }
@@ -615,7 +623,7 @@ export function soleColumn(expr: string, columns: readonly { readonly name: stri
  * pg_class. Returns a bare name.
  */
 export function chooseRelationName(
-  env: Pick<DdlEnv, 'view' | 'findTable'>,
+  env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>,
   table: string,
   columns: readonly string[],
   suffix: string,
@@ -764,10 +772,11 @@ export function objectName(object: Node): string {
   return qualifiedName(names.length === 2 ? names[0] : undefined, names[names.length - 1] ?? '')
 }
 
-/** 3F000 when the schema of catalog name `name` does not exist, else undefined. */
+/** 3F000 when the schema of catalog name `name` does not exist, else undefined; for a statement
+ * about to take the name, so it holds the schema (schemaHeld). */
 export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
   const schema = schemaOf(name)
-  return schemaExists(env.view, schema)
+  return schemaHeld(env, schema)
     ? undefined
     : undefinedSchema(schema)
 }

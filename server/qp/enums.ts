@@ -3,7 +3,7 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, encodeTableDef, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, relationNameClaim, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, qualifiedName, relationKind } from './sequences.ts'
@@ -83,6 +83,7 @@ export function createEnum(env: DdlEnv, s: CreateEnumStmt, missingSchema: (name:
   const noSchema = missingSchema(name)
   if (noSchema !== undefined) throw noSchema
   // A table or view has a row type of its own name in PostgreSQL.
+  env.lock(relationNameClaim(name))
   if (findEnum(env, name) !== undefined || env.findTable(name) !== undefined || env.view.get(viewKey(name)) !== undefined) {
     throw new SqlError('42710', `type "${bareName(name)}" already exists`)
   }

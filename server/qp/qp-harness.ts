@@ -2,7 +2,7 @@
 // real SQLite shards, adjudicators, a file journal on a simulated disk and the crossbar.
 import { Hlc, SeededRandom, SimClock, type Clock } from '../clock/index.ts'
 import { createCrossbar } from '../crossbar/index.ts'
-import { createAdjudicators, type Adjudicators } from '../adjudicator/index.ts'
+import { createAdjudicators, type Adjudicators, type CommitOutcome, type CommitRequest, type CommitService } from '../adjudicator/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import type { SqlError } from '../errors/index.ts'
 import { openFileJournal } from '../journal/index.ts'
@@ -47,6 +47,9 @@ export interface HarnessOptions {
   /** The clock the QP measures statement time with (default: the simulated clock). */
   readonly qpClock?: Clock
   readonly seed?: number
+  /** Runs after each commit the adjudicators decided, before its caller hears of it (a test can
+   * hold a background job between two of its transactions). */
+  readonly afterCommit?: (request: CommitRequest, outcome: CommitOutcome) => Promise<void>
 }
 
 export function createHarness(options: HarnessOptions = {}): QpHarness {
@@ -66,9 +69,20 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
     clock,
     timers: clock,
   })
+  const afterCommit = options.afterCommit
+  const commits: CommitService =
+    afterCommit === undefined
+      ? adjudicators
+      : {
+          commit: async (request) => {
+            const outcome = await adjudicators.commit(request)
+            await afterCommit(request, outcome)
+            return outcome
+          },
+        }
   const qp = createQueryProcessor({
     storage,
-    commits: adjudicators,
+    commits,
     hlc,
     clock: options.qpClock ?? clock,
     timers: clock,

@@ -3,8 +3,10 @@
 // unique one fails its job on duplicates, and a dropped one ends its job. Method: SQL through a
 // real query processor (qp-harness), polling the job's state with index_job_state().
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { createHarness, type QpHarness } from './qp-harness.ts'
+import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
 import { SqlError } from '../errors/index.ts'
+import { encodeKey } from '../encoding/index.ts'
+import { INDEX_JOBS_TABLE_ID } from './catalog.ts'
 import { INDEX_JOB_BATCH_ROWS, rewriteIndexAsync } from './index-jobs.ts'
 
 let h: QpHarness
@@ -134,4 +136,70 @@ describe('a table renamed, moved or truncated while its index builds', () => {
     await indexServes('t', 't_v', 7)
     expect(await h.rows('SELECT id FROM t WHERE v = 7 ORDER BY id')).toEqual([[1], [3]])
   })
+})
+
+describe('a unique index built over a duplicate that a writer then removes', () => {
+  // Rows 1 and 900 share u = 1 when the job starts. The first batch (rows 0-499) enters 1 -> row 1;
+  // before the second batch reads row 900, a writer moves or deletes row 900. It must remove row
+  // 900's own entries only: key u = 1 is row 1's.
+  const writes = [
+    ['moving', 'UPDATE q SET u = -1 WHERE id = 900'],
+    ['deleting', 'DELETE FROM q WHERE id = 900'],
+  ] as const
+  for (const [how, write] of writes) {
+    test(`a writer ${how} the second row leaves the first row's entry: the index finds it and refuses a new duplicate`, async () => {
+      const jobsStart = encodeKey([INDEX_JOBS_TABLE_ID])
+      let jobCommits = 0
+      let release: () => void = () => {}
+      const held = new Promise<void>((resolve) => (release = resolve))
+      let reached: () => void = () => {}
+      const firstBatchDone = new Promise<void>((resolve) => (reached = resolve))
+      const g = createHarness({
+        limits: { rowsModifiedMax: 5000 },
+        // The creating transaction writes the job, then each batch: hold the job after its first.
+        afterCommit: async (request) => {
+          if (!request.writes.some((w) => w.key.startsWith(jobsStart))) return
+          jobCommits++
+          if (jobCommits === 2) {
+            reached()
+            await held
+          }
+        },
+      })
+      try {
+        await g.run('CREATE TABLE q (id int PRIMARY KEY, u int)')
+        await g.run(`INSERT INTO q SELECT i, i FROM generate_series(0, ${INDEX_JOB_BATCH_ROWS * 2 + 36}) AS i`)
+        await g.run('UPDATE q SET u = 1 WHERE id = 900')
+        const [[job]] = (await g.rows('CREATE UNIQUE INDEX ASYNC q_u ON q (u)')) as [[string]]
+        await firstBatchDone
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await g.run(write)
+            break
+          } catch (e) {
+            // The first batch may not be applied at the writer's snapshot yet: its entry conflicts.
+            if (!(e instanceof SqlError && e.code === '40001') || attempt === 4) throw e
+          }
+        }
+        release()
+        let state: unknown
+        for (let i = 0; i < 500; i++) {
+          ;[[state]] = (await g.rows('SELECT index_job_state($1)', [job])) as [[unknown]]
+          if (state !== 'building') break
+          await new Promise((resolve) => setTimeout(resolve, 1))
+        }
+        expect(state).toBe('succeeded')
+        const tx = await g.begin()
+        expect(tx.explain('SELECT id FROM q WHERE u = 1')).toEqual(['Index Scan on q using q_u'])
+        expect((await tx.execute('SELECT id FROM q WHERE u = 1')).rows).toEqual([[1]])
+        const moved = (await tx.execute('SELECT id FROM q WHERE u = -1')).rows
+        expect(moved).toEqual(how === 'moving' ? [[900]] : [])
+        tx.rollback()
+        expect((await sqlError(g.run('INSERT INTO q VALUES (5000, 1)'))).code).toBe('23505')
+      } finally {
+        release()
+        await g.close()
+      }
+    })
+  }
 })

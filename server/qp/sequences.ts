@@ -27,7 +27,9 @@ import { resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
   indexNameKey,
+  relationNameClaim,
   schemaExists,
+  schemaHeld,
   schemaKey,
   sequencesRange,
   schemaOf,
@@ -215,8 +217,11 @@ export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
   return id
 }
 
-/** Whether a relation-like name (table, index, sequence) is taken: they share one namespace. */
-export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable'>, name: string): boolean {
+/** Whether a relation-like name (table, index, sequence, view) is taken: they share one namespace.
+ * Asked by every statement about to take the name, so it claims the name too (relationNameClaim):
+ * a concurrent transaction taking it for another kind then conflicts with this one. */
+export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>, name: string): boolean {
+  env.lock(relationNameClaim(name))
   const view = env.view
   return (
     env.findTable(name) !== undefined ||
@@ -465,7 +470,7 @@ export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
   const schema = schemaOf(name)
-  if (!schemaExists(env.view, schema))
+  if (!schemaHeld(env, schema))
     throw undefinedSchema(schema)
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
@@ -535,7 +540,7 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
     throw missingRelation(env, name)
   }
   const schema = s.newschema ?? ''
-  if (!schemaExists(env.view, schema)) throw undefinedSchema(schema)
+  if (!schemaHeld(env, schema)) throw undefinedSchema(schema)
   const def = JSON.parse(raw) as SequenceDef
   const to = qualifiedName(schema, bareName(name))
   if (to === name) return

@@ -3,7 +3,7 @@
 import type { HlcTimestamp } from '../clock/index.ts'
 import { leadingSmallUint, type Key } from '../encoding/index.ts'
 import type { KeyValue, StorageReader } from '../storage/index.ts'
-import { FIRST_USER_TABLE_ID, type CatalogReads } from './catalog.ts'
+import { CATALOG_TABLE_ID, FIRST_USER_TABLE_ID, type CatalogReads } from './catalog.ts'
 import type { WriteBuffer } from './write-buffer.ts'
 
 /**
@@ -84,9 +84,15 @@ export class SnapshotView {
 /**
  * A view that also tells which tables' rows it read: DDL that builds an index or validates a
  * constraint from the rows it sees must commit only if no write to those tables came after its
- * snapshot (the adjudicators' stable tables).
+ * snapshot (the adjudicators' stable tables). A range of the catalog counts too: DDL scans it only
+ * to find what depends on what it drops or changes (the views reading a table, the tables using a
+ * type, what a schema holds), and a dependent committed after its snapshot is in no such scan,
+ * while the dependent, which read the definition this DDL writes, aborts only if this DDL commits
+ * first. Holding the catalog stable makes the DDL committing second abort either way (40001).
+ * Statements that only create (a table, a view) read definitions by key and hold nothing.
  */
 const FIRST_USER_TABLE = Number(FIRST_USER_TABLE_ID)
+const CATALOG = Number(CATALOG_TABLE_ID)
 
 export class RowReadingView extends SnapshotView {
   readonly #onTable: (tableId: number) => void
@@ -103,6 +109,7 @@ export class RowReadingView extends SnapshotView {
 
   override *scan(start: Key, end: Key, reverse = false): Generator<KeyValue> {
     this.#note(start)
+    if (leadingSmallUint(start) === CATALOG) this.#onTable(CATALOG)
     yield* super.scan(start, end, reverse)
   }
 

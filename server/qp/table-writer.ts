@@ -123,6 +123,8 @@ export class TableWriter {
   readonly #uniqueIndexes: readonly IndexDef[]
   /** Every index written: the usable ones and those an index job is still filling. */
   readonly #indexes: readonly IndexDef[]
+  /** The unique indexes an index job is still filling (see #removeEntry). */
+  readonly #buildingUnique: ReadonlySet<IndexDef>
   readonly #references: boolean
   readonly #hasDropped: boolean
   readonly #referenced: boolean
@@ -142,6 +144,7 @@ export class TableWriter {
     this.#eval = ctx
     this.#indexes = [...table.def.indexes, ...(table.def.buildingIndexes ?? [])]
     this.#uniqueIndexes = this.#indexes.filter((i) => i.unique)
+    this.#buildingUnique = new Set((table.def.buildingIndexes ?? []).filter((i) => i.unique))
     this.#references = (table.def.foreignKeys?.length ?? 0) > 0
     this.#hasDropped = table.columns.some((c) => c.dropped === true)
     this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
@@ -243,7 +246,7 @@ export class TableWriter {
       const before = indexEntry(this.table, index, oldRow)
       const after = indexEntry(this.table, index, newRow)
       if (before.key === after.key && before.value === after.value) continue
-      if (before.key !== after.key) this.#sink.put(before.key, null)
+      if (before.key !== after.key) this.#removeEntry(index, before)
       this.#sink.put(after.key, after.value)
     }
     // After the new image is written, so that cascaded rows find their new parent key.
@@ -272,6 +275,27 @@ export class TableWriter {
     )
   }
 
+  /**
+   * Removes a row's entry from `index`. A unique index still being filled may hold duplicates the
+   * job has not reached yet (it fails when it does): its entry under this row's values can be
+   * another row's, entered by an earlier batch, and deleting it would leave that row out of an
+   * index the job then completes (a duplicate accepted later, a lookup that misses the row). That
+   * entry stays; its key joins the commit's read keys, so a transaction that changes it after this
+   * snapshot (the other row moving away, then a batch entering this row's old image) aborts this
+   * one instead of leaving an entry for an image that is gone. An entry absent at the snapshot is
+   * still deleted: the delete conflicts with a batch entering this row's old image meanwhile.
+   */
+  #removeEntry(index: IndexDef, entry: { readonly key: Key; readonly value: string; readonly unique: boolean }): void {
+    if (entry.unique && this.#buildingUnique.has(index)) {
+      const stored = this.#sink.view.get(entry.key)
+      if (stored !== undefined && stored !== entry.value) {
+        this.#eval.tx.conflictKey(entry.key, 'read')
+        return
+      }
+    }
+    this.#sink.put(entry.key, null)
+  }
+
   /** A row image with dropped columns emptied (rows written before the drop still hold them). */
   #withoutDropped(row: readonly Datum[]): readonly Datum[] {
     if (!this.#hasDropped) return row
@@ -282,7 +306,7 @@ export class TableWriter {
     this.#isCurrent(key, row)
     this.#sink.countRow()
     this.#sink.put(key, null)
-    for (const index of this.#indexes) this.#sink.put(indexEntry(this.table, index, row).key, null)
+    for (const index of this.#indexes) this.#removeEntry(index, indexEntry(this.table, index, row))
     // After the row is gone: a row that references itself does not hold its own delete back.
     if (this.#referenced) checkReferencedBy(this.#fk, this.table, row)
   }

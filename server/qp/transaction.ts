@@ -504,10 +504,11 @@ export class SqlTransaction implements Transaction {
     const command = onView ?? ddlCommand(stmt)
     if (command === undefined) return undefined
     if (this.readOnly) throw readOnlyTransaction(command)
-    if (onView !== undefined) runViewDdl(env, stmt)
+    // Rows the DDL reads (an index built, a constraint validated) must not change under it, nor
+    // the catalog ranges it scans for dependents (RowReadingView).
+    const view = new RowReadingView(this.#shared.storage, this.startTs, this.#buffer, (id) => this.#stableTables.add(id))
+    if (onView !== undefined) runViewDdl({ ...env, view }, stmt)
     else {
-      // Rows the DDL reads (an index built, a constraint validated) must not change under it.
-      const view = new RowReadingView(this.#shared.storage, this.startTs, this.#buffer, (id) => this.#stableTables.add(id))
       const rows = runDdl({ ...env, view }, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
       if (rows !== undefined) return rows
     }
@@ -575,6 +576,8 @@ export class SqlTransaction implements Transaction {
         return table
       },
       put: (key, value) => sink.put(key, value),
+      lock: this.#lock,
+      read: (key) => void this.#readKeys.add(key),
       tick: () => ctx.tick(),
       nowUs: ctx.nowUs,
     }

@@ -12,7 +12,7 @@ import type { AlterObjectSchemaStmt, Node, RangeVar, RenameStmt, ResTarget } fro
 import { scanSync } from 'libpg-query'
 import { featureNotSupported, SqlError } from '../errors/index.ts'
 import type { ResolvedColumnRef } from './binder.ts'
-import { bareName, schemaExists, schemaOf, siblingName, undefinedSchema } from './catalog.ts'
+import { bareName, schemaHeld, schemaOf, siblingName, undefinedSchema } from './catalog.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 import { quoteIdent } from './functions-text.ts'
@@ -54,7 +54,7 @@ export function setViewSchema(env: DdlEnv, s: AlterObjectSchemaStmt): boolean {
     return true
   }
   const schema = s.newschema ?? ''
-  if (!schemaExists(env.view, schema)) throw undefinedSchema(schema)
+  if (!schemaHeld(env, schema)) throw undefinedSchema(schema)
   const to = qualifiedName(schema, bareName(def.name))
   if (to !== def.name) moveView(env, def, to, { AlterObjectSchemaStmt: s })
   return true

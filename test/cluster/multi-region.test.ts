@@ -75,6 +75,38 @@ describe('multi-region cluster', () => {
     expect(await c.sql('east', 'SELECT balance FROM acct')).toEqual([[balance]])
   })
 
+  test('a parent deleted in one region while a child of it is inserted in the other: never both', async () => {
+    // The foreign key's guards are read in one commit and locked in the other, their keys owned
+    // by both regions: each commit's owners prepare before the other's lock of what it read
+    // arrives. Found on real processes, where 84 of 200 such pairs left a child without its
+    // parent; a read is now held until its commit's finish (adjudicator.ts #readBy).
+    cluster = new Cluster()
+    const c = cluster
+    await c.open()
+    await c.sql('east', 'CREATE TABLE p (id int4 PRIMARY KEY)')
+    await c.sql('east', 'CREATE TABLE ch (id int4 PRIMARY KEY, pid int4 REFERENCES p (id))')
+    const run = async (region: string, sql: string, id: number) => {
+      try {
+        const tx = await c.region(region).qp.begin()
+        await tx.execute(sql, [id])
+        await tx.commit()
+        return 'ok'
+      } catch (e) {
+        return (e as { code?: string }).code
+      }
+    }
+    const outcomes = new Set<string>()
+    for (let id = 0; id < 20; id++) {
+      await c.sql('east', 'INSERT INTO p VALUES ($1)', [id])
+      const pair = await c.until(Promise.all([run('east', 'DELETE FROM p WHERE id = $1', id), run('west', 'INSERT INTO ch VALUES ($1, $1)', id)]))
+      outcomes.add(pair.join('/'))
+    }
+    expect([...outcomes].filter((o) => !['ok/23503', 'ok/40001', '23503/ok', '40001/ok', '40001/40001'].includes(o))).toEqual([])
+    for (const region of ['east', 'west']) {
+      expect(await c.sql(region, 'SELECT ch.id FROM ch LEFT JOIN p ON p.id = ch.pid WHERE p.id IS NULL')).toEqual([])
+    }
+  })
+
   test('without the witness commits go on; a commit cut off from every peer is never acknowledged', async () => {
     cluster = new Cluster()
     const c = cluster
