@@ -114,6 +114,9 @@ export class DeferredChecks {
   }
 }
 
+/** The unique indexes being built, for the tables that build none. */
+const NO_INDEXES: ReadonlySet<IndexDef> = new Set()
+
 /** Writes rows of one table and maintains its indexes. */
 export class TableWriter {
   readonly table: Table
@@ -144,7 +147,9 @@ export class TableWriter {
     this.#eval = ctx
     this.#indexes = [...table.def.indexes, ...(table.def.buildingIndexes ?? [])]
     this.#uniqueIndexes = this.#indexes.filter((i) => i.unique)
-    this.#buildingUnique = new Set((table.def.buildingIndexes ?? []).filter((i) => i.unique))
+    const building = table.def.buildingIndexes
+    // Per statement: most tables build nothing, and pay no allocation for it.
+    this.#buildingUnique = building?.some((i) => i.unique) === true ? new Set(building.filter((i) => i.unique)) : NO_INDEXES
     this.#references = (table.def.foreignKeys?.length ?? 0) > 0
     this.#hasDropped = table.columns.some((c) => c.dropped === true)
     this.#referenced = (table.def.referencedBy?.length ?? 0) > 0
