@@ -21,7 +21,6 @@ import {
   indexKeyOf,
   indexNameKey,
   indexNamesOf,
-  schemaExists,
   schemaHeld,
   schemaKey,
   schemaOf,

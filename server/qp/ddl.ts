@@ -24,7 +24,6 @@ import {
   bareName,
   indexKeyOf,
   indexNamesOf,
-  schemaExists,
   schemaHeld,
   schemaOf,
   indexNameKey,

@@ -16,9 +16,8 @@ import { encodeKey, type Key } from '../../server/encoding/index.ts'
 import { SqlError } from '../../server/errors/index.ts'
 import type { PeerMessage } from '../../server/net/index.ts'
 import { FIRST_USER_TABLE_ID, PRIMARY_INDEX_ID, schemaKey } from '../../server/qp/catalog.ts'
-import type { SqlTransaction } from '../../server/qp/index.ts'
 import type { FullName } from './cluster-world.ts'
-import { ClusterScenario, quietCluster } from './cluster-scenario.ts'
+import { ClusterScenario, outcome, quietCluster } from './cluster-scenario.ts'
 
 const CONFIG = quietCluster()
 const partitionOf = hashPartitionOf(CONFIG.partitionCount)
@@ -40,21 +39,7 @@ const C = rowIn(WEST_A1, B)
 let scenario: ClusterScenario
 afterEach(() => scenario.dispose())
 
-async function begin(region: FullName): Promise<SqlTransaction> {
-  const qp = scenario.world.region(region)?.qp
-  if (qp === undefined) throw new Error(`${region} is down`)
-  return (await scenario.run(Promise.resolve(qp.begin()), `begin in ${region}`)) as SqlTransaction
-}
 
-/** The SQLSTATE a promise fails with, or 'ok'. */
-const outcome = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'ok',
-    (e: unknown) => {
-      if (e instanceof SqlError) return e.code
-      throw e
-    },
-  )
 
 /** Opens the cluster with the table's rows, written in east. */
 async function setup(): Promise<void> {
@@ -100,7 +85,7 @@ async function untilUpdates(id: number, maxMs: number): Promise<number | undefin
     const answer = await scenario.run(
       outcome(
         (async () => {
-          const tx = await begin('west')
+          const tx = await scenario.begin('west')
           await tx.execute(`UPDATE ${TABLE} SET v = v + 1 WHERE id = $1`, [id])
           await tx.commit()
         })(),
@@ -120,7 +105,7 @@ const value = async (id: number): Promise<number> => Number((await scenario.sql(
 test('the coordinator gives the commit up and its finish to west is lost: west releases the keys within two seconds, not at the lapse', async () => {
   await setup()
   const { world } = scenario
-  const tx = await begin('east')
+  const tx = await scenario.begin('east')
   await scenario.run(tx.execute(`UPDATE ${TABLE} SET v = v + 1 WHERE id IN ($1, $2, $3)`, [A, B, C]), 'the update in east')
   // West writes C after east's transaction began: west's a1 refuses to prepare it.
   await scenario.sql('west', `UPDATE ${TABLE} SET v = v + 100 WHERE id = $1`, [C])
@@ -143,7 +128,7 @@ test('a commit the coordinator did not give up stays reserved while its record i
   await setup()
   const { world } = scenario
   // Begun (and its update made) before east's commit: it must not overwrite B once east wrote it.
-  const older = await begin('west')
+  const older = await scenario.begin('west')
   await scenario.run(older.execute(`UPDATE ${TABLE} SET v = v + 10 WHERE id = $1`, [B]), 'the older update')
   // With the witness down only west can make east's record commit, and west's disk takes three
   // seconds per sync: east's run answers west's questions (the same run, the commit not given
@@ -167,7 +152,7 @@ test('a commit the coordinator did not give up stays reserved while its record i
     }
     if (m.type === 'journal.commit' && record !== undefined && m.journalId === record.journalId && (m.committedSeq as number) >= record.seq) shownAt ??= now
   }
-  const tx = await begin('east')
+  const tx = await scenario.begin('east')
   await scenario.run(tx.execute(`UPDATE ${TABLE} SET v = v + 1 WHERE id IN ($1, $2)`, [A, B]), 'the update in east')
   const commit = outcome(tx.commit())
   // Long enough for west to ask several times, short of the record's commit.

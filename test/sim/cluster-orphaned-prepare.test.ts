@@ -21,9 +21,7 @@ import { encodeKeyPart, type Key } from '../../server/encoding/index.ts'
 import { SqlError } from '../../server/errors/index.ts'
 import type { PeerMessage } from '../../server/net/index.ts'
 import { schemaKey } from '../../server/qp/catalog.ts'
-import type { SqlTransaction } from '../../server/qp/index.ts'
-import type { FullName } from './cluster-world.ts'
-import { ClusterScenario, quietCluster } from './cluster-scenario.ts'
+import { ClusterScenario, outcome, quietCluster } from './cluster-scenario.ts'
 
 const CONFIG = quietCluster({ partitionCount: 2, journalCount: 1 })
 const IDS = [1, 2, 3, 4, 5, 6, 7, 8]
@@ -39,28 +37,14 @@ const DOWN_MS = 1_000
 let scenario: ClusterScenario
 afterEach(() => scenario.dispose())
 
-async function begin(region: FullName): Promise<SqlTransaction> {
-  const qp = scenario.world.region(region)?.qp
-  if (qp === undefined) throw new Error(`${region} is down`)
-  return (await scenario.run(Promise.resolve(qp.begin()), `begin in ${region}`)) as SqlTransaction
-}
 
-/** The SQLSTATE a promise fails with, or 'ok'. */
-const outcome = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'ok',
-    (e: unknown) => {
-      if (e instanceof SqlError) return e.code
-      throw e
-    },
-  )
 
 /** Updates row `id` in west in a transaction of its own: 'ok' or the SQLSTATE. */
 const bump = (id: number): Promise<string> =>
   scenario.run(
     outcome(
       (async () => {
-        const tx = await begin('west')
+        const tx = await scenario.begin('west')
         await tx.execute(`UPDATE ${TABLE} SET v = v + 1 WHERE id = $1`, [id])
         await tx.commit()
       })(),
@@ -100,7 +84,7 @@ async function prepareInWest(atAnswer: () => void): Promise<{ txId: string; rese
       atAnswer()
     }
   }
-  const tx = await begin('east')
+  const tx = await scenario.begin('east')
   await scenario.run(tx.execute(`UPDATE ${TABLE} SET v = v + 1`), 'the update in east')
   const commit = outcome(tx.commit())
   for (let i = 0; i < 10_000 && !answered; i++) await world.step()
@@ -157,7 +141,7 @@ test('the coordinator killed after its record: west records the rows as written 
   await setup()
   const { world } = scenario
   // Begun before east's commit: it must not overwrite a row that commit wrote.
-  const older = await begin('west')
+  const older = await scenario.begin('west')
   const { reserved, commit } = await prepareInWest(() => {
     // East goes on (it appends, and with the witness's copy the record is committed), but
     // nothing it sends reaches west: neither the finish nor the record.
@@ -186,7 +170,7 @@ test('the coordinator killed after its record: west records the rows as written 
 test('west releases nothing before its replica shows what the ended run left: the record comes after the answer that the run changed', async () => {
   await setup()
   const { world } = scenario
-  const older = await begin('west')
+  const older = await scenario.begin('west')
   const { txId, reserved, commit } = await prepareInWest(() => {
     world.net.setFaults('east', 'west', { ...CONFIG.linkFaults, partitioned: true })
   })

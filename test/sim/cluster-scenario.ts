@@ -2,6 +2,7 @@
 // drive one situation by hand rather than a seed's random faults: the whole cluster opened, virtual
 // time run until each step settles, and errors nobody awaited (timers, background work) collected
 // so that the next step fails on them.
+import { SqlError } from '../../server/errors/index.ts'
 import type { SqlTransaction } from '../../server/qp/index.ts'
 import { ClusterWorld, NAMES, type ClusterConfig, type FullName } from './cluster-world.ts'
 import { drive } from './drive.ts'
@@ -59,6 +60,14 @@ export class ClusterScenario {
     return this.run((async () => work((await qp.begin()) as SqlTransaction))(), `${what} in ${region}`)
   }
 
+  /** A transaction begun in `region` (virtual time run until it has its snapshot), left open for
+   * the test to drive. */
+  async begin(region: FullName): Promise<SqlTransaction> {
+    const qp = this.world.region(region)?.qp
+    if (qp === undefined) throw new Error(`${region} is down`)
+    return (await this.run(Promise.resolve(qp.begin()), `begin in ${region}`)) as SqlTransaction
+  }
+
   /** One statement in its own transaction in `region`; its rows. */
   sql(region: FullName, text: string, params: unknown[] = []): Promise<unknown[][]> {
     return this.tx(region, text, async (tx) => {
@@ -73,3 +82,13 @@ export class ClusterScenario {
     await this.world.dispose()
   }
 }
+
+/** The SQLSTATE a promise fails with, or 'ok'; anything but an SqlError is thrown on. */
+export const outcome = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => {
+      if (e instanceof SqlError) return e.code
+      throw e
+    },
+  )
