@@ -4,7 +4,7 @@ import { type Clock, type Hlc, type HlcTimestamp, tsFromMs } from '../clock/inde
 import { encodeKey, leadingSmallUint, type Key, type Write } from '../encoding/index.ts'
 import { assert, isSqlError } from '../errors/index.ts'
 import type { Appended, Journal } from '../journal/index.ts'
-import { RESERVATION_LAPSE_MS } from './constants.ts'
+import { RESERVATION_LAPSE_MS, WANTED_KEYS_MAX, WANTED_MS } from './constants.ts'
 import { KeyHistory } from './key-history.ts'
 import type {
   AdjudicatorPeer,
@@ -58,6 +58,14 @@ export class Adjudicator implements AdjudicatorPeer {
    * So a write or lock of a held key conflicts, as one of a reserved key does.
    */
   readonly #readBy = new Map<Key, Set<string>>()
+  /**
+   * Keys a write or lock found held by prepared readers (#readBy), until when (wall ms). Reads never
+   * conflict with one another, so a steady stream of commits reading a key (a table's schema key,
+   * read by every commit that uses the table) could keep it held for good and refuse every DDL
+   * statement that writes it; while a key is wanted, a new prepare reading it conflicts instead,
+   * so the holds drain and the writer's retry finds the key free. Bounded (WANTED_KEYS_MAX).
+   */
+  readonly #wanted = new Map<Key, number>()
   /** Prepared commits by txId, in prepare order: their reserved keys, the tables they write and
    * the tables they hold stable (reserved), and when (wall ms). */
   readonly #prepared = new Map<string, Prepared>()
@@ -107,6 +115,7 @@ export class Adjudicator implements AdjudicatorPeer {
       this.#recordTableWrite(write.key, appended.commitTs)
     }
     for (const locked of lockedKeys) this.#history.record(locked, appended.commitTs)
+    if (this.#wanted.size > 0) for (const k of [...writes.map((w) => w.key), ...lockedKeys]) this.#wanted.delete(k)
     this.prune(writes.length + lockedKeys.length + this.#limits.pruneStepsPerCommit)
     return outcomeOf(appended, this.journal.id)
   }
@@ -160,9 +169,11 @@ export class Adjudicator implements AdjudicatorPeer {
       this.#tableReserved(txId, writeKeys) ??
       this.#firstConflictRecorded(txId, startTs, lockedKeys) ??
       this.#firstConflict(txId, startTs, readKeys) ??
+      this.#firstWanted(readKeys, writeKeys, lockedKeys) ??
       this.#stableConflict(txId, startTs, stable)
     if (key !== undefined) return this.conflict(startTs, key)
     const reserved = [...writeKeys, ...lockedKeys]
+    if (this.#wanted.size > 0) for (const k of reserved) this.#wanted.delete(k)
     if (reserved.length > 0 || stable.length > 0 || readKeys.length > 0) {
       for (const k of reserved) this.#reservedBy.set(k, txId)
       for (const id of stable) this.#reservedTables.set(id, txId)
@@ -354,12 +365,35 @@ export class Adjudicator implements AdjudicatorPeer {
     return undefined
   }
 
+  /** Whether a prepared commit other than `txId` holds `key` as read; if so the key is wanted
+   * (#wanted) for WANTED_MS, so the holds drain. */
   #readByOther(txId: string, key: Key): boolean {
     if (this.#readBy.size === 0) return false
     const readers = this.#readBy.get(key)
-    if (readers === undefined) return false
-    return readers.size > 1 || !readers.has(txId)
+    if (readers === undefined || (readers.size === 1 && readers.has(txId))) return false
+    this.#wanted.delete(key)
+    this.#wanted.set(key, this.#clock.wallMs() + WANTED_MS)
+    if (this.#wanted.size > WANTED_KEYS_MAX) {
+      const oldest = this.#wanted.keys().next()
+      if (!oldest.done) this.#wanted.delete(oldest.value)
+    }
+    return true
   }
+
+  /** The first of `readKeys` a writer wants (#wanted), not written or locked by this commit
+   * itself; expired marks are dropped on the way. */
+  #firstWanted(readKeys: readonly Key[], writeKeys: readonly Key[], lockedKeys: readonly Key[]): Key | undefined {
+    if (this.#wanted.size === 0) return undefined
+    const nowMs = this.#clock.wallMs()
+    for (const key of readKeys) {
+      const untilMs = this.#wanted.get(key)
+      if (untilMs === undefined) continue
+      if (untilMs < nowMs) this.#wanted.delete(key)
+      else if (!writeKeys.includes(key) && !lockedKeys.includes(key)) return key
+    }
+    return undefined
+  }
+
 
   #conflicts(txId: string, startTs: HlcTimestamp, key: Key): boolean {
     if (this.#history.writtenAfter(key, startTs)) return true

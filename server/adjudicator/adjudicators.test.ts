@@ -18,7 +18,7 @@ import {
   hashPartitionOf,
   type PrepareOutcome,
 } from './index.ts'
-import { FINISHED_TX_REMEMBERED, RESERVATION_APPEND_MS_MAX, RESERVATION_LAPSE_MS } from './constants.ts'
+import { FINISHED_TX_REMEMBERED, RESERVATION_APPEND_MS_MAX, RESERVATION_LAPSE_MS, WANTED_MS } from './constants.ts'
 import {
   keyIn,
   makeHarness,
@@ -345,9 +345,38 @@ describe('remote participants: reservations guard keys while messages travel', (
     expect(outcomes.map((o) => o.kind)).not.toEqual(['committed', 'committed'])
     await new Promise((resolve) => setImmediate(resolve))
     for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s).toMatchObject({ keysReserved: 0, txPrepared: 0 })
-    // Held only while prepared: once both ended, a later start reads and writes these keys freely.
+    // Held only while prepared: once both ended (and the loser's mark of the key it wanted lapsed,
+    // see the next test), a later start reads and writes these keys freely.
+    r.clock.advance(WANTED_MS + 1)
     const later = r.hlc.now() + 1_000
     committed(await r.regionA.commit(request('after', later, { writes: [r.ka('child2')], locked: [bucket], read: [gone] })))
+  })
+
+  test('a key a writer found held by readers is wanted: new readers conflict until the holds drain, then the writer gets through', async () => {
+    // Reads never conflict with one another: without the mark, overlapping readers (every commit
+    // of a table reads its schema key) would keep the key held and refuse its DDL for good.
+    const h = makeHarness(1, { pruneIntervalMs: 0 })
+    const key = h.keyIn(0, 'schema')
+    const peer = h.adjudicators.peer('a0')
+    const read = (txId: string) => peer.prepare({ txId, startTs: h.hlc.now(), writeKeys: [], lockedKeys: [], readKeys: [key] })
+    expect(read('r1')).toMatchObject({ kind: 'prepared' })
+    expect(await h.adjudicators.commit(request('ddl-1', h.hlc.now(), { writes: [key] }))).toEqual({ kind: 'conflict', key })
+    // A reader arriving now conflicts instead of extending the hold.
+    expect(read('r2')).toMatchObject({ kind: 'conflict', key })
+    peer.finish({ txId: 'r1', commitTs: undefined })
+    // The writer's retry, prepared here writing the key and reading it too: not held back by the
+    // mark; its reservation ends it.
+    expect(peer.prepare({ txId: 'ddl-2', startTs: h.hlc.now(), writeKeys: [key], lockedKeys: [], readKeys: [key] })).toMatchObject({ kind: 'prepared' })
+    peer.finish({ txId: 'ddl-2', commitTs: h.hlc.now() })
+    expect(read('r3')).toMatchObject({ kind: 'prepared' })
+    peer.finish({ txId: 'r3', commitTs: undefined })
+    // A mark nobody acted on lapses after WANTED_MS.
+    expect(read('r4')).toMatchObject({ kind: 'prepared' })
+    expect(await h.adjudicators.commit(request('ddl-3', h.hlc.now(), { writes: [key] }))).toEqual({ kind: 'conflict', key })
+    peer.finish({ txId: 'r4', commitTs: undefined })
+    expect(read('r5')).toMatchObject({ kind: 'conflict', key })
+    h.clock.advance(WANTED_MS + 1)
+    expect(read('r6')).toMatchObject({ kind: 'prepared' })
   })
 
   test('a reservation whose finish never comes lapses after RESERVATION_LAPSE_MS, whatever the transaction age limit', async () => {

@@ -17,6 +17,18 @@ export const RESERVATION_LAPSE_MS = 5 * 60 * 1000
 /** The longest a coordinator may spend preparing before it appends the commit record. */
 export const RESERVATION_APPEND_MS_MAX = RESERVATION_LAPSE_MS / 2
 
+/**
+ * How long a key whose write or lock found it held by prepared readers stays wanted: new prepares
+ * reading it conflict meanwhile (adjudicator.ts #wanted), so the holds drain and the writer's
+ * retry gets through. The writer is not tracked (its retry is a new transaction), so the mark also
+ * outlives a writer that gave up: short, but longer than a retry takes to come back across regions
+ * (the SDK's first re-runs wait at most 10-80 ms, plus a begin, the statements and the commit's
+ * round trips).
+ */
+export const WANTED_MS = 500
+/** Wanted keys one adjudicator remembers; the oldest mark goes first (it only costs liveness). */
+export const WANTED_KEYS_MAX = 10_000
+
 /** Keys (writes + locked + read) in one commit request; more is SQLSTATE 54000. */
 export const KEYS_PER_COMMIT_MAX = 10_000
 
