@@ -283,6 +283,8 @@ export class Adjudicator implements AdjudicatorPeer {
       historyEntries: this.#history.entryCount,
       floorTs: this.#history.floorTs,
       keysReserved: this.#reservedBy.size,
+      keysHeld: this.#readBy.size,
+      keysWanted: this.#wanted.size,
       txPrepared: this.#prepared.size,
     }
   }

@@ -344,7 +344,7 @@ describe('remote participants: reservations guard keys while messages travel', (
     const outcomes = [await parent, await child]
     expect(outcomes.map((o) => o.kind)).not.toEqual(['committed', 'committed'])
     await new Promise((resolve) => setImmediate(resolve))
-    for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s).toMatchObject({ keysReserved: 0, txPrepared: 0 })
+    for (const s of [...r.regionA.stats(), ...r.regionB.stats()]) expect(s).toMatchObject({ keysReserved: 0, keysHeld: 0, txPrepared: 0 })
     // Held only while prepared: once both ended (and the loser's mark of the key it wanted lapsed,
     // see the next test), a later start reads and writes these keys freely.
     r.clock.advance(WANTED_MS + 1)
@@ -360,7 +360,9 @@ describe('remote participants: reservations guard keys while messages travel', (
     const peer = h.adjudicators.peer('a0')
     const read = (txId: string) => peer.prepare({ txId, startTs: h.hlc.now(), writeKeys: [], lockedKeys: [], readKeys: [key] })
     expect(read('r1')).toMatchObject({ kind: 'prepared' })
+    expect(h.adjudicators.stats()[0]).toMatchObject({ keysHeld: 1, keysWanted: 0 })
     expect(await h.adjudicators.commit(request('ddl-1', h.hlc.now(), { writes: [key] }))).toEqual({ kind: 'conflict', key })
+    expect(h.adjudicators.stats()[0]).toMatchObject({ keysHeld: 1, keysWanted: 1 })
     // A reader arriving now conflicts instead of extending the hold.
     expect(read('r2')).toMatchObject({ kind: 'conflict', key })
     peer.finish({ txId: 'r1', commitTs: undefined })
@@ -368,6 +370,7 @@ describe('remote participants: reservations guard keys while messages travel', (
     // mark; its reservation ends it.
     expect(peer.prepare({ txId: 'ddl-2', startTs: h.hlc.now(), writeKeys: [key], lockedKeys: [], readKeys: [key] })).toMatchObject({ kind: 'prepared' })
     peer.finish({ txId: 'ddl-2', commitTs: h.hlc.now() })
+    expect(h.adjudicators.stats()[0]).toMatchObject({ keysHeld: 0, keysWanted: 0 })
     expect(read('r3')).toMatchObject({ kind: 'prepared' })
     peer.finish({ txId: 'r3', commitTs: undefined })
     // A mark nobody acted on lapses after WANTED_MS.

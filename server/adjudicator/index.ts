@@ -192,6 +192,10 @@ export interface AdjudicatorStats {
   /** Every key counts as written at this ts: the journals' last commitTs at start, raised by pruning. */
   readonly floorTs: HlcTimestamp
   readonly keysReserved: number
+  /** Keys read by prepared commits, held until their finish (a leak shows here). */
+  readonly keysHeld: number
+  /** Keys a writer found held, marked wanted for WANTED_MS (expired marks go lazily). */
+  readonly keysWanted: number
   readonly txPrepared: number
 }
 
