@@ -349,123 +349,115 @@ describe('release', () => {
 })
 
 describe('a shard that cannot write', () => {
+  /** Runs `body` on a region of two journals and SQLite shards that `storage.fill()` makes full
+   * (rows of 3,000 characters), then closes it. */
+  async function onFillableDisk(
+    options: { readonly memtableWritesMax: number; readonly appendsStop?: boolean },
+    body: (region: Region, storage: FillableSqlite) => Promise<void>,
+  ): Promise<void> {
+    const region = new Region(dir)
+    const storage = new FillableSqlite()
+    region.valueChars = 3000
+    region.appendsStop = options.appendsStop === true
+    region.open({ openDatabase: storage.open, memtableWritesMax: options.memtableWritesMax, flushMs: 5 })
+    try {
+      await body(region, storage)
+    } finally {
+      await region.close()
+    }
+  }
+
   // Goal: a shard whose SQLite refuses writes (a full disk) throws nothing into the merge, and the
   // merge stops handing it records once its memtable is full, so memory stays bounded; the
   // journals keep what waits; once it writes again everything is applied, once and in order.
   // Method: real SQLite files made full by their page limit (fillable-sqlite.harness.ts), tiny
   // memtables and crossbar bounds.
   test('stops the merge at its memtable bound and resumes once space is freed', async () => {
-    const region = new Region(dir)
-    const storage = new FillableSqlite()
-    region.valueChars = 3000
-    region.open({ openDatabase: storage.open, memtableWritesMax: 4, flushMs: 5 })
-    try {
-      await region.commit(6)
-      await region.run(20)
-      storage.fill()
-      await region.commit(60)
-      await region.run(200)
-      const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
-      expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
-      expect(region.shards.some((s) => !s.canApply())).toBe(true)
-      // Stopped well short: a shard took at most its memtable plus one pass of the merge.
-      expect(region.crossbar?.frontier()).toBeLessThan(lastTs)
-      const applied = Math.min(...region.shards.map((s) => [...s.appliedPositions().values()].reduce((a, b) => a + b, 0)))
-      expect(applied).toBeLessThan(6 + 40)
-      // Compaction checkpoints nothing and deletes nothing while it lasts, and throws nothing.
-      expect(region.crossbar?.compact()).toBe(0)
-      storage.free()
-      await region.run(1_100)
-      expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
-      expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
-      for (const journal of region.journals) {
-        for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
-      }
-      region.checkReads()
-    } finally {
-      await region.close()
+    await onFillableDisk({ memtableWritesMax: 4 }, async (region, storage) => {
+    await region.commit(6)
+    await region.run(20)
+    storage.fill()
+    await region.commit(60)
+    await region.run(200)
+    const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
+    expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
+    expect(region.shards.some((s) => !s.canApply())).toBe(true)
+    // Stopped well short: a shard took at most its memtable plus one pass of the merge.
+    expect(region.crossbar?.frontier()).toBeLessThan(lastTs)
+    const applied = Math.min(...region.shards.map((s) => [...s.appliedPositions().values()].reduce((a, b) => a + b, 0)))
+    expect(applied).toBeLessThan(6 + 40)
+    // Compaction checkpoints nothing and deletes nothing while it lasts, and throws nothing.
+    expect(region.crossbar?.compact()).toBe(0)
+    storage.free()
+    await region.run(1_100)
+    expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
+    expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
+    for (const journal of region.journals) {
+      for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
     }
+    region.checkReads()
+    })
   })
 
   test('with nothing queued, the frontier still moves while the shard cannot write', async () => {
     // Readers' snapshots must move on however long the disk stays full (commits are refused
     // meanwhile), or every read would grow older than the transaction age limit.
-    const region = new Region(dir)
-    const storage = new FillableSqlite()
-    region.valueChars = 3000
-    region.open({ openDatabase: storage.open, memtableWritesMax: 1, flushMs: 5 })
-    try {
-      await region.commit(2)
-      await region.run(20)
-      storage.fill()
-      await region.commit(1)
-      await region.run(20)
-      expect(region.shards.some((s) => !s.canApply())).toBe(true)
-      const frontier = region.crossbar?.frontier() ?? 0
-      await region.run(500)
-      expect(region.crossbar?.frontier()).toBeGreaterThan(frontier + tsFromMs(400))
-      region.checkReads()
-    } finally {
-      await region.close()
-    }
+    await onFillableDisk({ memtableWritesMax: 1 }, async (region, storage) => {
+    await region.commit(2)
+    await region.run(20)
+    storage.fill()
+    await region.commit(1)
+    await region.run(20)
+    expect(region.shards.some((s) => !s.canApply())).toBe(true)
+    const frontier = region.crossbar?.frontier() ?? 0
+    await region.run(500)
+    expect(region.crossbar?.frontier()).toBeGreaterThan(frontier + tsFromMs(400))
+    region.checkReads()
+    })
   })
 
   test('when appends stop meanwhile (one region), it applies what the journals took, past its memtable bound', async () => {
     // One region refuses commits while a shard cannot write, so what comes is what the journals
     // took before the failure: applied, the frontier passes every commit, and no commit a client
     // was told of waits for a disk to be freed.
-    const region = new Region(dir)
-    const storage = new FillableSqlite()
-    region.valueChars = 3000
-    region.appendsStop = true
-    region.open({ openDatabase: storage.open, memtableWritesMax: 4, flushMs: 5 })
-    try {
-      await region.commit(6)
-      await region.run(20)
-      storage.fill()
-      // All appended before the shard's first flush fails.
-      await region.commit(60, true)
-      await region.run(50)
-      expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
-      expect(region.shards.every((s) => !s.canApply())).toBe(true)
-      const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
-      expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
-      for (const journal of region.journals) {
-        for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
-      }
-      region.checkReads()
-      // The frontier goes on with the clock (readers' snapshots move on).
-      await region.run(500)
-      region.crossbar?.requestFrontier(region.hlc.now())
-      expect(region.crossbar?.frontier()).toBeGreaterThan(lastTs + tsFromMs(400))
-      storage.free()
-      await region.run(1_100)
-      expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
-      await region.commit(4)
-      await region.run(20)
-      region.checkReads()
-    } finally {
-      await region.close()
+    await onFillableDisk({ memtableWritesMax: 4, appendsStop: true }, async (region, storage) => {
+    await region.commit(6)
+    await region.run(20)
+    storage.fill()
+    // All appended before the shard's first flush fails.
+    await region.commit(60, true)
+    await region.run(50)
+    expect(region.shards.map((s) => s.writeFailure()?.code)).toEqual(['53100', '53100'])
+    expect(region.shards.every((s) => !s.canApply())).toBe(true)
+    const lastTs = Math.max(...region.committed.map((c) => c.commitTs))
+    expect(region.crossbar?.frontier()).toBeGreaterThanOrEqual(lastTs)
+    for (const journal of region.journals) {
+      for (const shard of region.shards) expect(shard.appliedPositions().get(journal.id)).toBe(journal.lastSeq())
     }
+    region.checkReads()
+    // The frontier goes on with the clock (readers' snapshots move on).
+    await region.run(500)
+    region.crossbar?.requestFrontier(region.hlc.now())
+    expect(region.crossbar?.frontier()).toBeGreaterThan(lastTs + tsFromMs(400))
+    storage.free()
+    await region.run(1_100)
+    expect(region.shards.map((s) => s.writeFailure())).toEqual([undefined, undefined])
+    await region.commit(4)
+    await region.run(20)
+    region.checkReads()
+    })
   })
 
   test('when appends stop meanwhile, a record appended after the failure began is a bug', async () => {
-    const region = new Region(dir)
-    const storage = new FillableSqlite()
-    region.valueChars = 3000
-    region.appendsStop = true
-    region.open({ openDatabase: storage.open, memtableWritesMax: 1, flushMs: 5 })
-    try {
-      await region.commit(2)
-      await region.run(20)
-      storage.fill()
-      await region.commit(1)
-      await region.run(20)
-      expect(region.shards.some((s) => s.writeFailure() !== undefined)).toBe(true)
-      region.journals[0]?.append({ txId: 'late', proposedTs: region.hlc.now(), writes: [] })
-      await expect(region.run(20)).rejects.toThrow('journal a seq 2 was appended while a shard could not write')
-    } finally {
-      await region.close()
-    }
+    await onFillableDisk({ memtableWritesMax: 1, appendsStop: true }, async (region, storage) => {
+    await region.commit(2)
+    await region.run(20)
+    storage.fill()
+    await region.commit(1)
+    await region.run(20)
+    expect(region.shards.some((s) => s.writeFailure() !== undefined)).toBe(true)
+    region.journals[0]?.append({ txId: 'late', proposedTs: region.hlc.now(), writes: [] })
+    await expect(region.run(20)).rejects.toThrow('journal a seq 2 was appended while a shard could not write')
+    })
   })
 })

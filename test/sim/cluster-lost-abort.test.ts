@@ -82,16 +82,7 @@ async function untilUpdates(id: number, maxMs: number): Promise<number | undefin
   const { world } = scenario
   const until = world.sim.wallMs() + maxMs
   while (world.sim.wallMs() < until) {
-    const answer = await scenario.run(
-      outcome(
-        (async () => {
-          const tx = await scenario.begin('west')
-          await tx.execute(`UPDATE ${TABLE} SET v = v + 1 WHERE id = $1`, [id])
-          await tx.commit()
-        })(),
-      ),
-      `row ${id} updated in west`,
-    )
+    const answer = await scenario.attempt('west', `UPDATE ${TABLE} SET v = v + 1 WHERE id = $1`, [id])
     if (answer === 'ok') return world.sim.wallMs()
     // Reserved by the commit east gave up.
     expect(answer).toBe('40001')

@@ -40,17 +40,7 @@ afterEach(() => scenario.dispose())
 
 
 /** Updates row `id` in west in a transaction of its own: 'ok' or the SQLSTATE. */
-const bump = (id: number): Promise<string> =>
-  scenario.run(
-    outcome(
-      (async () => {
-        const tx = await scenario.begin('west')
-        await tx.execute(`UPDATE ${TABLE} SET v = v + 1 WHERE id = $1`, [id])
-        await tx.commit()
-      })(),
-    ),
-    `row ${id} updated in west`,
-  )
+const bump = (id: number): Promise<string> => scenario.attempt('west', `UPDATE ${TABLE} SET v = v + 1 WHERE id = $1`, [id])
 
 /** The rows whose keys are among `keys` (an int primary key ends the key with its value). */
 const rowsOf = (keys: readonly Key[]): number[] => IDS.filter((id) => keys.some((k) => k.endsWith(encodeKeyPart(BigInt(id)))))

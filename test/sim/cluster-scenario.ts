@@ -68,6 +68,21 @@ export class ClusterScenario {
     return (await this.run(Promise.resolve(qp.begin()), `begin in ${region}`)) as SqlTransaction
   }
 
+  /** One statement in its own transaction in `region`, committed: 'ok' or the SQLSTATE it failed
+   * with (at the statement or at commit). */
+  attempt(region: FullName, text: string, params: unknown[] = []): Promise<string> {
+    return this.run(
+      outcome(
+        (async () => {
+          const tx = await this.begin(region)
+          await tx.execute(text, params)
+          await tx.commit()
+        })(),
+      ),
+      `${text} in ${region}`,
+    )
+  }
+
   /** One statement in its own transaction in `region`; its rows. */
   sql(region: FullName, text: string, params: unknown[] = []): Promise<unknown[][]> {
     return this.tx(region, text, async (tx) => {
