@@ -11,13 +11,13 @@ import { SimDisk } from '../disk/index.ts'
 import { encodeKey, type Write } from '../encoding/index.ts'
 import { openFileJournal, type Journal } from '../journal/index.ts'
 import {
+  FillableSqlite,
   openSqliteShard,
   ShardedStorage,
   tableShardOf,
   type SqliteShardOptions,
   type StorageShard,
 } from '../storage/index.ts'
-import { FillableSqlite } from '../storage/fillable-sqlite.harness.ts'
 import { createCrossbar, type Crossbar, type CrossbarOptions } from './index.ts'
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))

@@ -112,6 +112,8 @@ export class FileJournal implements Journal {
   #heartbeat: TimerHandle | undefined
   /** The I/O error that stopped the journal; undefined while it works. */
   #failure: unknown = undefined
+  /** The SqlError of `#failure`, made once: `failure()` is asked per commit and begin while it lasts. */
+  #failureError: SqlError | undefined
   /** The next attempt to cut a failed write and resume (a disk that was full). */
   #recovery: TimerHandle | undefined
   /** Told when `failure()` begins or ends (`watchFailure`). */
@@ -522,6 +524,7 @@ export class FileJournal implements Journal {
    */
   #fail(error: unknown): void {
     this.#failure = error
+    this.#failureError = undefined
     this.#failureListener?.()
     this.#heartbeat?.cancel()
     this.#heartbeat = undefined
@@ -588,6 +591,7 @@ export class FileJournal implements Journal {
     }
     if (this.#closed) return
     this.#failure = undefined
+    this.#failureError = undefined
     this.#failureListener?.()
   }
 
@@ -627,7 +631,10 @@ export class FileJournal implements Journal {
   /** Why appends are refused: closed, a full disk (53100), or another I/O error (57P03). */
   #unavailable(): SqlError {
     if (this.#failure === undefined) return cannotConnectNow(`journal ${this.id} is closed`)
-    const cause = this.#failure
+    return (this.#failureError ??= this.#errorOf(this.#failure))
+  }
+
+  #errorOf(cause: unknown): SqlError {
     if (isNoSpace(cause)) {
       return diskFull(`could not write journal ${this.id}: no space left on device`, {
         hint: 'Free disk space: the journal takes commits again within a second once it can write (nothing acknowledged was lost).',

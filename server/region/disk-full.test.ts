@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SeededRandom, SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
-import { FillableSqlite } from '../storage/fillable-sqlite.harness.ts'
-import { openSqliteShard, type StorageShard } from '../storage/index.ts'
+import { FillableSqlite, openSqliteShard, type StorageShard } from '../storage/index.ts'
 import { openRegion, type ClusterEvent, type Region } from './index.ts'
 
 const dirs: string[] = []

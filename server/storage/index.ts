@@ -210,6 +210,9 @@ export { ShardedStorage } from './sharded-storage.ts'
  * `waitForFrontier`; asserts on reads above the frontier and on out-of-order or gapped applies.
  */
 export { openSqliteShard } from './sqlite-shard.ts'
+/** For tests of components above storage (crossbar, region): SQLite databases a test fills and
+ * frees, given to a shard through `openDatabase`, as SimDisk is the disk's fault injector. */
+export { FillableSqlite } from './fillable-sqlite.harness.ts'
 
 /**
  * Garbage entries: `garbageKey(prefix)` is the key of an entry (in the reserved table
