@@ -104,7 +104,41 @@ function atHalfway(x: number, js: Decimal): boolean {
 export function formatFloat4(x: number): string {
   const special = formatSpecial(x)
   if (special !== undefined) return special
-  return layout(x, shortestDigits(x, FLOAT4_FORMAT), 6)
+  return layout(x, float4Digits(Math.abs(x)) ?? shortestDigits(x, FLOAT4_FORMAT), 6)
+}
+
+const FLOAT4_BITS = new Float32Array(1)
+const FLOAT4_WORD = new Uint32Array(FLOAT4_BITS.buffer)
+
+/**
+ * The shortest digits of float4 `a` > 0 by `toPrecision`, where they are PostgreSQL's; undefined
+ * where that is not certain (a candidate at a halfway point between floats, which PostgreSQL never
+ * takes, or one that may be a tie toPrecision rounds up and PostgreSQL to even): the integer
+ * search of shortest-decimal.ts decides those. The halfway points are exact doubles, and a double
+ * strictly between them reads a decimal strictly between them (reading rounds monotonically).
+ */
+function float4Digits(a: number): Decimal | undefined {
+  FLOAT4_BITS[0] = a
+  const bits = FLOAT4_WORD[0] as number
+  FLOAT4_WORD[0] = bits + 1
+  const up = FLOAT4_BITS[0] as number
+  FLOAT4_WORD[0] = bits - 1
+  const down = bits === 0 ? 0 : (FLOAT4_BITS[0] as number)
+  // Above the largest float the next one up is infinity; reading rounds to it from a step past.
+  const high = up === Infinity ? a + (a - down) / 2 : (a + up) / 2
+  const low = (a + down) / 2
+  for (let p = 1; p <= 9; p++) {
+    const text = a.toPrecision(p)
+    const c = Number(text)
+    if (c === low || c === high) return undefined
+    if (c < low || c > high) continue
+    // A tie at p shows as a 5 in the next digit (so may a near-tie: then the search decides).
+    const next = a.toPrecision(p + 1)
+    if (next[next.search(/e|$/) - 1] === '5') return undefined
+    const [mantissa = '', exp = '0'] = c.toExponential().split('e')
+    return { digits: mantissa.replace('.', ''), exponent: Number(exp) }
+  }
+  return undefined
 }
 
 function formatSpecial(x: number): string | undefined {
