@@ -115,7 +115,10 @@ export class Adjudicator implements AdjudicatorPeer {
       this.#recordTableWrite(write.key, appended.commitTs)
     }
     for (const locked of lockedKeys) this.#history.record(locked, appended.commitTs)
-    if (this.#wanted.size > 0) for (const k of [...writes.map((w) => w.key), ...lockedKeys]) this.#wanted.delete(k)
+    if (this.#wanted.size > 0) {
+      for (const write of writes) this.#wanted.delete(write.key)
+      for (const k of lockedKeys) this.#wanted.delete(k)
+    }
     this.prune(writes.length + lockedKeys.length + this.#limits.pruneStepsPerCommit)
     return outcomeOf(appended, this.journal.id)
   }
@@ -308,7 +311,7 @@ export class Adjudicator implements AdjudicatorPeer {
   }
 
   #firstConflictOfWrites(txId: string, startTs: HlcTimestamp, writes: readonly Write[]) {
-    for (const write of writes) if (this.#conflicts(txId, startTs, write.key) || this.#readByOther(txId, write.key)) return write.key
+    for (const write of writes) if (this.#conflictsRecorded(txId, startTs, write.key)) return write.key
     if (this.#reservedTables.size > 0) {
       for (const write of writes) if (this.#tableHeldByOther(txId, write.key)) return write.key
     }
@@ -363,8 +366,12 @@ export class Adjudicator implements AdjudicatorPeer {
   /** As #firstConflict, for keys this commit records (written or locked): a key that another
    * prepared commit read conflicts too (#readBy). */
   #firstConflictRecorded(txId: string, startTs: HlcTimestamp, keys: readonly Key[]): Key | undefined {
-    for (const key of keys) if (this.#conflicts(txId, startTs, key) || this.#readByOther(txId, key)) return key
+    for (const key of keys) if (this.#conflictsRecorded(txId, startTs, key)) return key
     return undefined
+  }
+
+  #conflictsRecorded(txId: string, startTs: HlcTimestamp, key: Key): boolean {
+    return this.#conflicts(txId, startTs, key) || this.#readByOther(txId, key)
   }
 
   /** Whether a prepared commit other than `txId` holds `key` as read; if so the key is wanted

@@ -291,7 +291,7 @@ export class TableWriter {
    * still deleted: the delete conflicts with a batch entering this row's old image meanwhile.
    */
   #removeEntry(index: IndexDef, entry: { readonly key: Key; readonly value: string; readonly unique: boolean }): void {
-    if (entry.unique && this.#buildingUnique.has(index)) {
+    if (this.#buildingUnique.has(index)) {
       const stored = this.#sink.view.get(entry.key)
       if (stored !== undefined && stored !== entry.value) {
         this.#eval.tx.conflictKey(entry.key, 'read')

@@ -165,7 +165,9 @@ export class OrphanedPrepares {
     this.#asking.add(region)
     let answer: RunAnswer
     try {
-      const question: RunQuestion = { txIds: asked.slice(0, ORPHAN_TXIDS_PER_ASK_MAX).map((p) => p.txId) }
+      // A sweep holds at most ORPHANS_PER_SWEEP_MAX a region (constants.ts asserts that fits).
+      assert(asked.length <= ORPHAN_TXIDS_PER_ASK_MAX, `${asked.length} commits to ask about at once`)
+      const question: RunQuestion = { txIds: asked.map((p) => p.txId) }
       answer = (await this.#o.rpc.call(region, RUN_METHOD, question, ORPHAN_ASK_TIMEOUT_MS)) as RunAnswer
     } catch (e) {
       // Out of reach, or not serving yet after its restart: asked again at the next sweep.
