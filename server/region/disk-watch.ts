@@ -45,9 +45,7 @@ export class DiskWatch {
   /** A writer's failure began or ended, or a writer left: counts them again (rare, and each
    * failure is a field read). */
   changed(): void {
-    let failing = 0
-    for (const writer of this.#o.writers()) if (writer.failure() !== undefined) failing++
-    this.#failing = failing
+    this.#failing = this.#failures().length
   }
 
   /** Why a commit must be refused now: the first writer's failure (a commit would be refused by
@@ -55,32 +53,22 @@ export class DiskWatch {
    * every writer can write. Nothing was written. */
   refusal(): SqlError | undefined {
     if (this.#failing === 0) return undefined
-    for (const writer of this.#o.writers()) {
-      const failure = writer.failure()
-      if (failure !== undefined) return refusedWhile('commit', failure)
-    }
-    return undefined
+    const first = this.#failures()[0]
+    return first === undefined ? undefined : refusedWhile('commit', first.failure)
   }
 
   /** Why a begin must be refused now (a cluster's: its snapshot is now, which the frontier cannot
    * reach while a writer `stopsReads`); undefined otherwise. */
   beginRefusal(): SqlError | undefined {
     if (this.#failing === 0) return undefined
-    for (const writer of this.#o.writers()) {
-      const failure = writer.failure()
-      if (failure !== undefined && writer.stopsReads()) return refusedWhile('begin', failure)
-    }
-    return undefined
+    const first = this.#failures().find(({ writer }) => writer.stopsReads())
+    return first === undefined ? undefined : refusedWhile('begin', first.failure)
   }
 
   /** What health reports while a writer fails: every distinct failure, or undefined. */
   reason(): string | undefined {
     if (this.#failing === 0) return undefined
-    const messages = new Set<string>()
-    for (const writer of this.#o.writers()) {
-      const failure = writer.failure()
-      if (failure !== undefined) messages.add(failure.message)
-    }
+    const messages = new Set(this.#failures().map(({ failure }) => failure.message))
     return messages.size === 0 ? undefined : [...messages].join('; ')
   }
 
@@ -112,11 +100,17 @@ export class DiskWatch {
   }
 
   #firstHint(): string | undefined {
+    return this.#failures().find(({ failure }) => failure.hint !== undefined)?.failure.hint
+  }
+
+  /** The writers failing now, with their failures, in the writers' order. */
+  #failures(): { readonly writer: DiskWriter; readonly failure: SqlError }[] {
+    const failing = []
     for (const writer of this.#o.writers()) {
-      const hint = writer.failure()?.hint
-      if (hint !== undefined) return hint
+      const failure = writer.failure()
+      if (failure !== undefined) failing.push({ writer, failure })
     }
-    return undefined
+    return failing
   }
 }
 
