@@ -553,17 +553,23 @@ class SqliteShard implements StorageShard {
    * failure ends once both succeed. */
   #retryWrites(): void {
     this.#retryTimer = undefined
-    if (this.#closed || !this.#tryFlush()) return
-    if (!this.#inMemory) {
-      try {
-        this.#checkpoint()
-      } catch (e) {
-        this.#failed(e)
-        return
-      }
-    }
+    if (this.#closed || !this.#flushAndCheckpoint()) return
     this.#writeFailure = undefined
     this.#failureListener?.()
+  }
+
+  /** Flushes the memtable and (a file shard) checkpoints; false when either failed (recorded by
+   * #failed). */
+  #flushAndCheckpoint(): boolean {
+    if (!this.#tryFlush()) return false
+    if (this.#inMemory) return true
+    try {
+      this.#checkpoint()
+      return true
+    } catch (e) {
+      this.#failed(e)
+      return false
+    }
   }
 
   /** A WAL checkpoint (TRUNCATE: it syncs the WAL, then the database file); when it completes,
@@ -654,13 +660,7 @@ class SqliteShard implements StorageShard {
   makeDurable(): ReadonlyMap<string, number> {
     assert(!this.#closed, `makeDurable on closed storage shard ${this.id}`)
     // While a write fails the retry does the writing; nothing new is durable until it succeeds.
-    if (this.#writeFailure === undefined && this.#tryFlush() && !this.#inMemory) {
-      try {
-        this.#checkpoint()
-      } catch (e) {
-        this.#failed(e)
-      }
-    }
+    if (this.#writeFailure === undefined) this.#flushAndCheckpoint()
     return this.#inMemory ? new Map() : new Map(this.#durablePositions)
   }
 
