@@ -1,6 +1,7 @@
 // Limits of the journal (ARCHITECTURE.md "journal", step 4): every queue, batch and scan is
 // bounded here, and the relations between the bounds are checked when the module loads.
 import { assert } from '../errors/index.ts'
+import { MESSAGE_BYTES_MAX } from '../net/index.ts'
 
 /** A segment file is closed and a new one started once it reaches this size. */
 export const SEGMENT_BYTES_MAX = 64 * 1024 * 1024
@@ -16,6 +17,13 @@ export const BATCH_BYTES_MAX = 8 * 1024 * 1024
 
 /** One commit record, framed. A larger write set is refused (54000) before it gets a seq. */
 export const RECORD_BYTES_MAX = 4 * 1024 * 1024
+
+/**
+ * Writes in one commit record; more is refused (54000) like an oversized record. What it bounds is
+ * a record's size in a replication message, where each write costs more than in the record's
+ * payload (an object with named fields instead of two array slots): see the assertion below.
+ */
+export const RECORD_WRITES_MAX = 200_000
 
 /** Appended but not yet durable records; `append` refuses beyond this (54000). */
 export const PENDING_RECORDS_MAX = 100_000
@@ -89,6 +97,13 @@ export const REPLICATION_LIMITS = {
   inflightRecordsMax: 8192,
   /** Records in one message. */
   recordsPerMessageMax: 512,
+  /**
+   * Bytes of records in one message, by `recordMessageBytesMax`'s bound; a message always takes
+   * at least one record, which the network's MESSAGE_BYTES_MAX always holds (asserted below).
+   * Without it a backlog of large records (a replica away while rows of megabytes were written)
+   * made a message the network refuses, the same one at every try, and the replica never caught up.
+   */
+  messageBytesMax: 8 * 1024 * 1024,
   /** The leader's housekeeping period: retransmission and commit timeouts are counted in it. */
   tickMs: 10,
   /** A replica that acknowledged nothing new for this long is resent everything unacknowledged. */
@@ -98,4 +113,15 @@ export const REPLICATION_LIMITS = {
 } as const
 
 assert(REPLICATION_LIMITS.recordsPerMessageMax <= REPLICATION_LIMITS.inflightRecordsMax, 'a message fits the window')
+assert(REPLICATION_LIMITS.messageBytesMax <= MESSAGE_BYTES_MAX, 'a message of records is one the network carries')
+
+/** Bytes a record's JSON in a message takes beyond its payload: per write, the object around its
+ * key and value (`{"key":,"value":}` and a comma) less the payload's two commas; per record, the
+ * journal id, field names and envelope (`{"t":"m","m":{"type":"journal.records",...}}`). */
+export const RECORD_MESSAGE_BYTES_PER_WRITE = 24
+export const RECORD_MESSAGE_HEADER_BYTES = 1024
+assert(
+  RECORD_BYTES_MAX + RECORD_WRITES_MAX * RECORD_MESSAGE_BYTES_PER_WRITE + RECORD_MESSAGE_HEADER_BYTES <= MESSAGE_BYTES_MAX,
+  'the largest commit record fits one network message, alone',
+)
 assert(REPLICATION_LIMITS.resendAfterMs >= 2 * REPLICATION_LIMITS.tickMs, 'resends are counted in ticks')

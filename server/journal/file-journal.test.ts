@@ -8,6 +8,7 @@ import { Hlc, SystemClock, tsFromMs } from '../clock/index.ts'
 import { NodeDisk, type Disk, type DiskFile } from '../disk/index.ts'
 import { isSqlError } from '../errors/index.ts'
 import { openFileJournal, type FileJournal, type Journal } from './index.ts'
+import { RECORD_WRITES_MAX } from './constants.ts'
 import { RecordingFollower, SimJournalWorld, settle, writes } from './journal-harness.ts'
 
 const codeOf = (fn: () => unknown) => {
@@ -75,6 +76,24 @@ describe('append', () => {
     expect(codeOf(() => j.append({ txId: 'big', proposedTs: 0, writes: huge }))).toBe('54000')
     expect(j.append({ txId: 'ok', proposedTs: 0, writes: [] }).seq).toBe(1)
     await w.run(1)
+    await w.until(j.close())
+  })
+
+  test('a record of more writes than RECORD_WRITES_MAX is refused before it gets a seq, though its bytes would fit', async () => {
+    // The writes bound keeps any record, alone, within one replication message (constants.ts).
+    const w = new SimJournalWorld()
+    const j = w.open()
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ key: i.toString(16), value: null }))
+    let refused: unknown
+    try {
+      j.append({ txId: 'many', proposedTs: 0, writes: many(RECORD_WRITES_MAX + 1) })
+    } catch (e) {
+      refused = e
+    }
+    expect(refused).toMatchObject({ code: '54000', message: `commit record of ${RECORD_WRITES_MAX + 1} writes exceeds ${RECORD_WRITES_MAX}` })
+    expect(j.append({ txId: 'most', proposedTs: 0, writes: many(RECORD_WRITES_MAX) }).seq).toBe(1)
+    await w.run(5)
+    expect(j.read(0, 1)[0]!.writes.length).toBe(RECORD_WRITES_MAX)
     await w.until(j.close())
   })
 })

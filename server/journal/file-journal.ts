@@ -24,6 +24,7 @@ import {
   READ_INDEX_STRIDE,
   READ_RETRIES_MAX,
   RECORD_BYTES_MAX,
+  RECORD_WRITES_MAX,
   SEGMENT_BYTES_MAX,
 } from './constants.ts'
 import type {
@@ -202,6 +203,12 @@ export class FileJournal implements Journal {
 
   #enqueue(record: CommitRecord): Appended {
     const { seq, commitTs } = record
+    if (record.writes.length > RECORD_WRITES_MAX) {
+      throw programLimitExceeded(
+        `commit record of ${record.writes.length} writes exceeds ${RECORD_WRITES_MAX}`,
+        'write fewer rows per transaction',
+      )
+    }
     const payload = encodePayload(record)
     if (frameBytes(payload) > RECORD_BYTES_MAX) {
       throw programLimitExceeded(

@@ -157,3 +157,4 @@ export type FileJournal = Journal & {
 export { ReplicatedJournal, type ReplicatedJournalOptions } from './replicated-journal.ts'
 export { ReplicaJournal, SEALED_CLOSED_TS, type JournalSeal, type ReplicaJournalOptions } from './replica-journal.ts'
 export { isJournalMessage, type JournalMessage, type ReplicationLink } from './replication.ts'
+export { recordsForMessage } from './message-records.ts'

@@ -6,6 +6,7 @@ import type { HlcTimestamp, TimerHandle, Timers } from '../clock/index.ts'
 import { assert, cannotConnectNow, commitOutcomeUnknown, SqlError } from '../errors/index.ts'
 import { REPLICATION_LIMITS } from './constants.ts'
 import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
+import { recordsForMessage } from './message-records.ts'
 import type { JournalMessage, ReplicationLink } from './replication.ts'
 import { SEALED_CLOSED_TS, type JournalSeal } from './replica-journal.ts'
 
@@ -243,7 +244,7 @@ export class ReplicatedJournal implements Journal {
   #pump(name: string, state: ReplicaState): void {
     const windowEnd = Math.min(this.#localDurableSeq, state.acked + REPLICATION_LIMITS.inflightRecordsMax)
     while (state.sent < windowEnd) {
-      const records = this.#local.read(state.sent, Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent))
+      const records = recordsForMessage(this.#local.read(state.sent, Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent)))
       if (records.length === 0) return
       if (!this.#link.send(name, { type: 'journal.records', journalId: this.id, records })) return
       state.sent = records.at(-1)!.seq

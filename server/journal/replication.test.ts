@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Hlc, SeededRandom, SimClock } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
+import { MESSAGE_BYTES_MAX } from '../net/index.ts'
 import {
   openFileJournal,
   ReplicaJournal,
@@ -36,6 +37,8 @@ class TestNetwork {
     return {
       send: (to, message) => {
         if (this.isolated.has(from) || this.isolated.has(to)) return false
+        // Refused as the real transports refuse it (ws-transport.ts, sim-network.ts).
+        if (Buffer.byteLength(JSON.stringify({ t: 'm', m: message })) > MESSAGE_BYTES_MAX) return false
         if (this.random.next() < this.lossRate) return true // lost on the way
         if (this.dropping.has(`${message.type}->${to}`)) return true
         this.#queue.push({ from, to, message: structuredClone(message) })
@@ -207,6 +210,22 @@ describe('replication: quorum commits', () => {
     const leaderRecords = w.followers.get('A')!.records
     expect(leaderRecords.length).toBe(50)
     expect(w.followers.get('W')!.records.map((r) => [r.seq, r.commitTs, r.txId])).toEqual(leaderRecords.map((r) => [r.seq, r.commitTs, r.txId]))
+  })
+
+  test('a replica away while large records were written catches up: messages are bounded in bytes, not only in records', async () => {
+    const w = new World()
+    w.net.isolated.add('W')
+    // Eight records of 3 MB each (under RECORD_BYTES_MAX): 24 MB, more than one network message
+    // carries. A batch bounded only by its record count was refused at every try.
+    const big = (i: number) => [{ key: `0a${i}`, value: JSON.stringify([i, 'x'.repeat(3_000_000)]) }]
+    for (let i = 0; i < 8; i++) w.leader.append({ txId: `big${i}`, proposedTs: 0, writes: big(i) })
+    await w.run(40)
+    expect(seqs(w.followers.get('B')!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    w.net.isolated.delete('W')
+    w.replicas.get('W')!.hello()
+    await w.run(400)
+    expect(seqs(w.followers.get('W')!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(w.followers.get('W')!.records.map((r) => r.writes[0]!.value!.length)).toEqual(Array(8).fill(3_000_006))
   })
 
   test('lost messages are retransmitted; every region converges', async () => {

@@ -9,7 +9,7 @@
 // seal may rest on (see "Releasing a freeze" below).
 import type { HlcTimestamp, Random, TimerHandle, Timers } from '../clock/index.ts'
 import { assert, SqlError } from '../errors/index.ts'
-import type { CommitRecord, ReplicaJournal, ReplicatedJournal } from '../journal/index.ts'
+import { recordsForMessage, type CommitRecord, type ReplicaJournal, type ReplicatedJournal } from '../journal/index.ts'
 import type { Rpc, Transport } from '../net/index.ts'
 import type { Attempt, ClusterState, PledgeRecord, SealRecord } from './cluster-state.ts'
 import type { ClusterEventSink } from './cluster-event.ts'
@@ -535,10 +535,10 @@ export class Failover {
     return { pledged: true }
   }
 
-  #onFetch(payload: { journalId: string; afterSeq: number }): CommitRecord[] {
+  #onFetch(payload: { journalId: string; afterSeq: number }): readonly CommitRecord[] {
     const holder = this.#o.leaders.get(payload.journalId) ?? this.#o.replicas.get(payload.journalId)
     if (holder === undefined) throw new SqlError('42704', `journal ${payload.journalId} is not held in region ${this.#o.self}`)
-    return holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX)
+    return recordsForMessage(holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX))
   }
 
   async #onCommit(from: string, payload: { journalId: string; seal: SealRecord }): Promise<null> {
