@@ -2,9 +2,9 @@
 // into one order by commitTs once every journal's closed timestamp passed them, routes writes.
 import type { HlcTimestamp } from '../clock/index.ts'
 import { assert } from '../errors/index.ts'
-import type { CommitRecord, Journal, Write } from '../journal/index.ts'
+import { recordBytes, type CommitRecord, type Journal, type Write } from '../journal/index.ts'
 import type { ShardOf, ShardRecord, StorageShard } from '../storage/index.ts'
-import { BATCH_RECORDS_MAX, PENDING_RECORDS_MAX, PUMP_ROUNDS_MAX } from './constants.ts'
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, PENDING_BYTES_MAX, PENDING_RECORDS_MAX, PUMP_ROUNDS_MAX } from './constants.ts'
 import type { Crossbar, CrossbarOptions } from './index.ts'
 import { takeMerged } from './take-merged.ts'
 
@@ -41,13 +41,16 @@ class MergingCrossbar implements Crossbar {
   readonly #shards: readonly StorageShard[]
   readonly #shardOf: ShardOf
   readonly #batchMax: number
+  readonly #batchBytesMax: number
   readonly #pendingMax: number
+  readonly #pendingBytesMax: number
   readonly #closeOthers: boolean
   readonly #assignedTsMax: (() => HlcTimestamp) | undefined
   /** While a shard cannot write and appends stop (`assignedTsMax`): the largest commitTs assigned
    * when the crossbar first saw it; no record above it may come until the failure ends. */
   #appendsStoppedTs: HlcTimestamp | undefined
   #pending = 0
+  #pendingBytes = 0
   /** What each shard held durably at the last `compact` (by shard; none before one). */
   #durable: readonly ReadonlyMap<string, number>[] = []
   #frontier: HlcTimestamp = 0
@@ -70,10 +73,13 @@ class MergingCrossbar implements Crossbar {
     this.#shardOf = options.shardOf
     this.#batchMax = options.config?.batchRecordsMax ?? BATCH_RECORDS_MAX
     this.#pendingMax = options.config?.pendingRecordsMax ?? PENDING_RECORDS_MAX
+    this.#batchBytesMax = options.config?.batchBytesMax ?? BATCH_BYTES_MAX
+    this.#pendingBytesMax = options.config?.pendingBytesMax ?? PENDING_BYTES_MAX
     this.#closeOthers = options.config?.closeOthersOnRecords ?? false
     this.#joins = options.joins
     this.#assignedTsMax = options.assignedTsMax
     assert(this.#batchMax >= 1 && this.#pendingMax >= 1, 'crossbar limits must be >= 1')
+    assert(this.#batchBytesMax >= 1 && this.#pendingBytesMax >= 1, 'crossbar limits must be >= 1')
     this.#states = options.journals.map((journal) => newState(journal))
   }
 
@@ -206,7 +212,7 @@ class MergingCrossbar implements Crossbar {
     if (this.#closed) return
     for (const record of records) {
       if (record.seq <= state.lastSeq || state.lagging) continue
-      if (record.seq !== state.lastSeq + 1 || this.#pending >= this.#pendingMax) {
+      if (record.seq !== state.lastSeq + 1 || this.#overPending()) {
         // A gap, or this journal runs ahead of the others' closed timestamps: stop buffering it
         // and re-read from the journal (which holds it durably) once the backlog drains.
         state.lagging = true
@@ -234,6 +240,7 @@ class MergingCrossbar implements Crossbar {
     if (record.commitTs <= state.lastRecordTs) assert(false, `journal ${id}: commitTs went back`)
     state.queue.push(record)
     this.#pending++
+    this.#pendingBytes += recordBytes(record)
     const joining = this.#joins?.(record)
     if (joining !== undefined) this.#join(joining, record.commitTs)
     state.lastSeq = record.seq
@@ -299,13 +306,19 @@ class MergingCrossbar implements Crossbar {
     for (const state of this.#states) {
       if (!state.lagging) continue
       const holdsFrontier = effectiveClosed(state) <= frontier && state.coveredTs < state.closedTs
-      if (this.#pending >= this.#pendingMax && (blocked || !holdsFrontier)) continue
-      const records = state.journal.read(state.lastSeq, this.#batchMax)
+      if (this.#overPending() && (blocked || !holdsFrontier)) continue
+      const records = state.journal.read(state.lastSeq, this.#batchMax, this.#batchBytesMax)
       for (const record of records) this.#accept(state, record)
-      if (records.length < this.#batchMax) state.lagging = false
+      // Caught up, not merely a short read (a read stops at its byte bound too).
+      if (state.lastSeq >= state.journal.lastSeq()) state.lagging = false
       if (records.length > 0) read = true
     }
     return read
+  }
+
+  /** Whether the queues are at their bound (back-pressure: `#onRecords`, `#refill`). */
+  #overPending(): boolean {
+    return this.#pending >= this.#pendingMax || this.#pendingBytes >= this.#pendingBytesMax
   }
 
   #mergedFrontier(): HlcTimestamp {
@@ -328,6 +341,7 @@ class MergingCrossbar implements Crossbar {
     this.#pending -= records.length
     const stoppedTs = this.#appendsStoppedTs ?? Number.POSITIVE_INFINITY
     for (const record of records) {
+      this.#pendingBytes -= recordBytes(record)
       if (record.commitTs < this.#lastOutputTs) assert(false, `crossbar output went back: ${record.commitTs}`)
       if (record.commitTs > stoppedTs) {
         assert(false, `journal ${record.journalId} seq ${record.seq} was appended while a shard could not write`)

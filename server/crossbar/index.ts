@@ -8,9 +8,13 @@ import type { ShardOf, StorageShard } from '../storage/index.ts'
 export interface CrossbarConfig {
   /** Records read from a journal per replay step and applied per storage transaction. */
   readonly batchRecordsMax?: number
+  /** Bytes (the journal's `recordBytes`) read from a journal per replay step. */
+  readonly batchBytesMax?: number
   /** Records held waiting for other journals' closed timestamps before the crossbar stops
    * accepting more from a journal that runs ahead (back-pressure bound). */
   readonly pendingRecordsMax?: number
+  /** The same bound in bytes (`recordBytes`). */
+  readonly pendingBytesMax?: number
   /**
    * When records arrive from one journal, ask every other journal to close up to them, so that
    * they become mergeable once those journals have nothing older in flight, instead of when the
@@ -95,8 +99,9 @@ export interface Crossbar {
  * Builds a crossbar over `options.journals` and `options.shards` (ids 0..n-1, in order). Records
  * are applied synchronously when a closed timestamp arrives, in storage transactions of at most
  * `batchRecordsMax` records; every shard gets every record (only its writes, possibly none), so
- * applied positions advance alike on all shards. Back-pressure: beyond `pendingRecordsMax` queued
- * records, a journal's new records are not buffered but re-read from the journal later, and the
+ * applied positions advance alike on all shards. Reads from a journal take at most
+ * `batchRecordsMax` records and `batchBytesMax` bytes. Back-pressure: beyond `pendingRecordsMax`
+ * queued records or `pendingBytesMax` bytes, a journal's new records are not buffered but re-read from the journal later, and the
  * journal counts as closed only up to what was received; the journals holding the frontier down
  * are read even then, so the queues stay within the bound plus one batch per journal. A shard that
  * cannot write keeps taking records when appends stop meanwhile (`assignedTsMax`); otherwise, while

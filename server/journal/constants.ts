@@ -68,6 +68,13 @@ export const CLOSE_ROUNDS_MAX = 8
 
 /** Recent durable records kept in memory so crossbar replay rarely touches the disk. */
 export const READ_CACHE_RECORDS_MAX = 65_536
+/**
+ * Bytes of those records (payload plus a per-write overhead; recent-records.ts). 65,536 commits of
+ * a few rows take a few MB; rows of megabytes reach this bound long before the count (a region
+ * of 2 journals holding 300 rows of 3 MB grew to 2.5 GB). Each journal a region holds has its
+ * own cache: its leaders and its copies of the other regions' journals.
+ */
+export const READ_CACHE_BYTES_MAX = 32 * 1024 * 1024
 
 /** Every this many records the journal remembers a file offset, so `read` seeks, not scans. */
 export const READ_INDEX_STRIDE = 256

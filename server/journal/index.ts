@@ -61,8 +61,10 @@ export interface Journal {
   requestClose(ts: HlcTimestamp): void
   /** Registers a follower; returns the function that unregisters it. */
   follow(follower: JournalFollower): () => void
-  /** Durable records with `seq > afterSeq`, at most `maxRecords`, in seq order (for replay). */
-  read(afterSeq: number, maxRecords: number): CommitRecord[]
+  /** Durable records with `seq > afterSeq`, at most `maxRecords`, in seq order (for replay); with
+   * `bytesMax`, it stops once the records taken come to that many bytes (`recordBytes`): at most
+   * one record past it, and never none while there are records to read. */
+  read(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[]
   /** The last durable seq (0 when empty). */
   lastSeq(): number
   /** The first seq still held (records before it were truncated); lastSeq() + 1 when empty. */
@@ -99,6 +101,8 @@ export interface FileJournalConfig {
   readonly replica?: boolean
   /** Recent records `read` serves from memory; older ones come from the segment files. */
   readonly readCacheRecordsMax?: number
+  /** Bytes those records may take (READ_CACHE_BYTES_MAX). */
+  readonly readCacheBytesMax?: number
   /** How far ahead of the wall clock an idle leader closes (ms; default 0). Commits then take
    * commitTs at least this far ahead (their commit wait pays it), and readers in other regions,
    * whose copy of the closed timestamp is a link's delay old, find it already past their
@@ -158,3 +162,5 @@ export { ReplicatedJournal, type ReplicatedJournalOptions } from './replicated-j
 export { ReplicaJournal, SEALED_CLOSED_TS, type JournalSeal, type ReplicaJournalOptions } from './replica-journal.ts'
 export { isJournalMessage, type JournalMessage, type ReplicationLink } from './replication.ts'
 export { recordsForMessage } from './message-records.ts'
+/** The size measure of records held in memory, and a prefix of records within a size. */
+export { recordBytes, withinBytes } from './recent-records.ts'

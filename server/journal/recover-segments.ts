@@ -4,11 +4,11 @@ import type { HlcTimestamp } from '../clock/index.ts'
 import type { Disk, DiskFile } from '../disk/index.ts'
 import {
   FRAME_HEADER_BYTES,
-  READ_CACHE_RECORDS_MAX,
   READ_INDEX_STRIDE,
   READ_RETRIES_MAX,
   SEGMENT_NAME_DIGITS,
 } from './constants.ts'
+import type { RecentRecords } from './recent-records.ts'
 import { dataCorrupted, readFrame, type StoredRecord } from './record-frame.ts'
 
 /** One segment file; `durableBytes` is how much of it holds verified, durable frames. */
@@ -30,8 +30,6 @@ export interface Recovered {
   readonly segments: Segment[]
   /** Has an entry for each segment's first record and every READ_INDEX_STRIDE-th seq. */
   readonly index: IndexEntry[]
-  /** The newest records, at most READ_CACHE_RECORDS_MAX, in seq order. */
-  readonly recent: StoredRecord[]
   readonly lastSeq: number
   readonly lastCommitTs: HlcTimestamp
   /** Bytes cut from the tail of the last segment (a torn or corrupt tail); 0 when clean. */
@@ -47,15 +45,16 @@ export const segmentName = (firstSeq: number): string =>
 /**
  * Scans the segments in `dir`. The tail of the last segment may be torn by a crash (the journal
  * has at most one unsynced batch, always at the end); damage anywhere else, or a valid record
- * after the damage, means synced data changed, and recovery throws SqlError XX001.
+ * after the damage, means synced data changed, and recovery throws SqlError XX001. Every valid
+ * record is pushed to `recent` (which keeps the newest, within its bounds) as it is read.
  */
-export function recoverSegments(disk: Disk, dir: string, journalId: string): Recovered {
+export function recoverSegments(disk: Disk, dir: string, journalId: string, recent: RecentRecords): Recovered {
   const names = disk.list(dir).filter((n) => SEGMENT_NAME.test(n))
   const state: ScanState = {
     journalId,
     segments: [],
     index: [],
-    recent: [],
+    recent,
     lastSeq: 0,
     lastCommitTs: 0,
     cutBytes: 0,
@@ -85,7 +84,8 @@ interface ScanState {
   readonly journalId: string
   readonly segments: Segment[]
   readonly index: IndexEntry[]
-  recent: StoredRecord[]
+  /** Takes the newest records, as many as its bounds allow. */
+  readonly recent: RecentRecords
   lastSeq: number
   lastCommitTs: HlcTimestamp
   cutBytes: number
@@ -144,11 +144,7 @@ function accept(state: ScanState, record: StoredRecord, offset: number): void {
   if (offset === 0 || record.seq % READ_INDEX_STRIDE === 0) {
     state.index.push({ seq: record.seq, segment: state.segments.length, offset })
   }
-  state.recent.push(record)
-  // Trim in bulk so a long journal costs O(n), not O(n * cache).
-  if (state.recent.length >= 2 * READ_CACHE_RECORDS_MAX) {
-    state.recent = state.recent.slice(-READ_CACHE_RECORDS_MAX)
-  }
+  state.recent.push({ journalId: state.journalId, ...record })
   state.lastSeq = record.seq
   state.lastCommitTs = record.commitTs
 }

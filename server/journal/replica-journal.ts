@@ -121,8 +121,8 @@ export class ReplicaJournal implements Journal {
   }
 
   /** Records on this disk after `afterSeq` (committed or not): what a seal collects. */
-  localRecords(afterSeq: number, maxRecords: number): CommitRecord[] {
-    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq))
+  localRecords(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[] {
+    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq), bytesMax)
   }
 
   /** Adds records fetched from another replica while frozen; resolves once every one of them,
@@ -175,9 +175,9 @@ export class ReplicaJournal implements Journal {
     }
   }
 
-  read(afterSeq: number, maxRecords: number): CommitRecord[] {
+  read(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[] {
     const count = Math.min(maxRecords, this.#readableSeq() - afterSeq)
-    return count <= 0 ? [] : this.#local.read(afterSeq, count)
+    return count <= 0 ? [] : this.#local.read(afterSeq, count, bytesMax)
   }
 
   lastSeq(): number {

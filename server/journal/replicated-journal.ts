@@ -117,8 +117,8 @@ export class ReplicatedJournal implements Journal {
 
   /** Records on this disk after `afterSeq` (committed or not): what a seal of this journal may
    * need from its leader. */
-  localRecords(afterSeq: number, maxRecords: number): CommitRecord[] {
-    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq))
+  localRecords(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[] {
+    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq), bytesMax)
   }
 
   append(request: AppendRequest): Appended {
@@ -174,9 +174,9 @@ export class ReplicatedJournal implements Journal {
     }
   }
 
-  read(afterSeq: number, maxRecords: number): CommitRecord[] {
+  read(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[] {
     const count = Math.min(maxRecords, this.#committedSeq - afterSeq)
-    return count <= 0 ? [] : this.#local.read(afterSeq, count)
+    return count <= 0 ? [] : this.#local.read(afterSeq, count, bytesMax)
   }
 
   lastSeq(): number {
@@ -244,7 +244,8 @@ export class ReplicatedJournal implements Journal {
   #pump(name: string, state: ReplicaState): void {
     const windowEnd = Math.min(this.#localDurableSeq, state.acked + REPLICATION_LIMITS.inflightRecordsMax)
     while (state.sent < windowEnd) {
-      const records = recordsForMessage(this.#local.read(state.sent, Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent)))
+      const count = Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent)
+      const records = recordsForMessage(this.#local.read(state.sent, count, REPLICATION_LIMITS.messageBytesMax))
       if (records.length === 0) return
       if (!this.#link.send(name, { type: 'journal.records', journalId: this.id, records })) return
       state.sent = records.at(-1)!.seq

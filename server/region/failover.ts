@@ -44,6 +44,8 @@ export interface FailoverOptions {
 
 const CALL_TIMEOUT_MS = 5_000
 const FETCH_RECORDS_MAX = 512
+/** Bytes of records (`recordBytes`) read for one fetch; what goes out is cut to a message. */
+const FETCH_BYTES_MAX = 8 * 1024 * 1024
 /** How often a region repeats the seals it knows to its peers. */
 const SEAL_GOSSIP_MS = 1_000
 /** How long an acceptor holds a freeze whose requester sent nothing for it (no freeze, no pledge)
@@ -538,7 +540,7 @@ export class Failover {
   #onFetch(payload: { journalId: string; afterSeq: number }): readonly CommitRecord[] {
     const holder = this.#o.leaders.get(payload.journalId) ?? this.#o.replicas.get(payload.journalId)
     if (holder === undefined) throw new SqlError('42704', `journal ${payload.journalId} is not held in region ${this.#o.self}`)
-    return recordsForMessage(holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX))
+    return recordsForMessage(holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX, FETCH_BYTES_MAX))
   }
 
   async #onCommit(from: string, payload: { journalId: string; seal: SealRecord }): Promise<null> {

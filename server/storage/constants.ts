@@ -24,6 +24,9 @@ export const POSITION_LAG_MAX = 4096
  * flushing every 64 writes, 3.6 every 256, 2.8-3.0 every 1024 (a flush of 1024 holds the event
  * loop about 3 ms). */
 export const MEMTABLE_WRITES_MAX = 1024
+/** Bytes of keys and values the memtable holds before it is flushed (rows of megabytes reach it
+ * long before MEMTABLE_WRITES_MAX: a replay of 1,024 writes of 3 MB would hold 3 GB). */
+export const MEMTABLE_BYTES_MAX = 16 * 1024 * 1024
 /** The longest a write waits in the memtable before it is flushed to SQLite. */
 export const MEMTABLE_FLUSH_MS = 50
 
@@ -35,7 +38,7 @@ export const MEMTABLE_FLUSH_MS = 50
  */
 export const WRITE_RETRY_MS = 1_000
 
-assert(MEMTABLE_WRITES_MAX >= 1 && MEMTABLE_FLUSH_MS >= 0, 'bad memtable limits')
+assert(MEMTABLE_WRITES_MAX >= 1 && MEMTABLE_BYTES_MAX >= 1 && MEMTABLE_FLUSH_MS >= 0, 'bad memtable limits')
 assert(WRITE_RETRY_MS >= MEMTABLE_FLUSH_MS, 'a failed shard retries no more often than it flushes')
 
 /** Keys whose newest version a shard keeps in memory for point reads (its hot set). */

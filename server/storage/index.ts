@@ -70,14 +70,14 @@ export interface StorageShard extends StorageReader {
    * gap (seq = position + 1): the crossbar hands every shard every record, with only the writes
    * that shard owns (possibly none), so positions advance alike on all shards. Applied records
    * are readable at once but reach SQLite (with their positions) in batches: a memtable flushed
-   * after `memtableWritesMax` writes or `flushMs`, before a scan, and by `makeDurable` and `close`;
+   * after `memtableWritesMax` writes, `memtableBytesMax` bytes or `flushMs`, before a scan, and by `makeDurable` and `close`;
    * a crash loses the memtable, which the journals replay from the stored positions. A flush
    * SQLite refuses (a full disk) throws nothing: see `writeFailure`.
    */
   apply(records: readonly ShardRecord[], frontierTs: HlcTimestamp): void
   /**
    * Whether the crossbar may take more records for this shard: false while a write fails and the
-   * memtable holds `memtableWritesMax` writes or more. A cluster's crossbar then applies no
+   * memtable holds `memtableWritesMax` writes or `memtableBytesMax` bytes or more. A cluster's crossbar then applies no
    * records, only frontiers below the first it holds (its queues, bounded, hold what comes), so
    * the memtable stays within `memtableWritesMax` plus what one merge pass hands over (at most the
    * crossbar's pending bound). One region's crossbar applies on (`CrossbarOptions.assignedTsMax`):
@@ -176,6 +176,8 @@ export interface SqliteShardOptions {
   readonly driver?: SqliteDriverName
   /** Applied writes held in memory before they are written to SQLite in one transaction. */
   readonly memtableWritesMax?: number
+  /** The same bound in bytes of keys and values. */
+  readonly memtableBytesMax?: number
   /** The longest an applied write stays in memory only, in ms. */
   readonly flushMs?: number
   /** Keys whose newest version is kept for point reads (0 turns the cache off). */

@@ -606,6 +606,22 @@ describe('memtable', () => {
       expect(reopened((s) => s.apply([record(20, [[3, 'c'], [4, 'd']]), record(21, [[5, 'e']])], 21))).toBe(4)
     })
   })
+
+  test('flushed once its keys and values pass memtableBytesMax, however few the writes', () => {
+    withDir((path) => {
+      const clock = new SimClock()
+      const s = openSqliteShard({ id: 0, driver, path, timers: clock, memtableWritesMax: 1000, memtableBytesMax: 100_000, flushMs: 50 })
+      s.apply([record(10, [[1, 'a'.repeat(60_000)]])], 10)
+      s.apply([record(11, [[2, 'b'.repeat(60_000)]])], 11)
+      s.apply([record(12, [[3, 'c']])], 12)
+      s.close({ flush: false })
+      const again = openSqliteShard({ id: 0, driver, path, timers: clock })
+      // The second write passed the bound and flushed both; the third was lost with the memtable.
+      expect(again.appliedPositions().get('j1')).toBe(2)
+      expect(again.get(k(2), 11)).toBe('b'.repeat(60_000))
+      again.close()
+    })
+  })
 })
 
 describe('file format', () => {

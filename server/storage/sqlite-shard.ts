@@ -10,6 +10,7 @@ import {
   MEMTABLE_FLUSH_MS,
   ROW_CACHE_BYTES_MAX,
   ROW_CACHE_ENTRIES_MAX,
+  MEMTABLE_BYTES_MAX,
   MEMTABLE_WRITES_MAX,
   POSITION_LAG_MAX,
   SCAN_PAGE_ROWS_DEFAULT,
@@ -166,6 +167,9 @@ class SqliteShard implements StorageShard {
   readonly #memVersions = new Map<Key, MemVersion[]>()
   #memWrites = 0
   readonly #memWritesMax: number
+  /** Characters of the memtable's keys and values. */
+  #memBytes = 0
+  readonly #memBytesMax: number
   readonly #flushMs: number
   readonly #timers: Timers
   #flushTimer: TimerHandle | undefined
@@ -294,8 +298,9 @@ class SqliteShard implements StorageShard {
     this.#waiters = new FrontierWaiters(options.timers)
     this.#timers = options.timers
     this.#memWritesMax = options.memtableWritesMax ?? MEMTABLE_WRITES_MAX
+    this.#memBytesMax = options.memtableBytesMax ?? MEMTABLE_BYTES_MAX
     this.#flushMs = options.flushMs ?? MEMTABLE_FLUSH_MS
-    assert(this.#memWritesMax >= 1 && this.#flushMs >= 0, 'bad memtable limits')
+    assert(this.#memWritesMax >= 1 && this.#memBytesMax >= 1 && this.#flushMs >= 0, 'bad memtable limits')
     this.#newestEntriesMax = options.rowCacheEntriesMax ?? ROW_CACHE_ENTRIES_MAX
     this.#newestBytesMax = options.rowCacheBytesMax ?? ROW_CACHE_BYTES_MAX
     assert(this.#newestEntriesMax >= 0 && this.#newestBytesMax >= 0, 'bad row cache limits')
@@ -487,6 +492,7 @@ class SqliteShard implements StorageShard {
         const tableId = tableIdOf(write.key)
         this.#tableWriteTs.set(tableId, record.commitTs)
         if (tableId === GARBAGE_TABLE_ID) this.#garbagePending = true
+        this.#memBytes += write.key.length + (write.value?.length ?? 0)
       }
       this.#memWrites += record.writes.length
       if (this.#gcWrittenTs === Number.POSITIVE_INFINITY) this.#gcWrittenTs = record.commitTs
@@ -495,7 +501,7 @@ class SqliteShard implements StorageShard {
     this.#frontier = frontierTs
     // While a write fails only the retry writes (see `canApply` for what bounds the memtable).
     if (this.#writeFailure === undefined) {
-      if (this.#memWrites >= this.#memWritesMax || this.#storedLagging(changed)) this.#tryFlush()
+      if (this.#memtableFull() || this.#storedLagging(changed)) this.#tryFlush()
       else if (this.#memWrites > 0 && this.#flushTimer === undefined) {
         this.#flushTimer = this.#timers.setTimeout(() => {
           this.#flushTimer = undefined
@@ -507,7 +513,11 @@ class SqliteShard implements StorageShard {
   }
 
   canApply(): boolean {
-    return this.#writeFailure === undefined || this.#memWrites < this.#memWritesMax
+    return this.#writeFailure === undefined || !this.#memtableFull()
+  }
+
+  #memtableFull(): boolean {
+    return this.#memWrites >= this.#memWritesMax || this.#memBytes >= this.#memBytesMax
   }
 
   writeFailure(): SqlError | undefined {
@@ -606,6 +616,7 @@ class SqliteShard implements StorageShard {
     this.#memRecords = []
     this.#memVersions.clear()
     this.#memWrites = 0
+    this.#memBytes = 0
     for (const [journal, seq] of this.#positions) this.#storedPositions.set(journal, seq)
   }
 
