@@ -639,7 +639,8 @@ class GroupAggregate {
     if (call.filter !== undefined && evaluate(call.filter, row, ctx.eval) !== true) return
     const args = call.args.map((a) => evaluate(a, row, ctx.eval))
     if (this.#ordered === undefined || call.order === undefined) {
-      if (this.#grows) ctx.hold(args.length, rowBytes(args))
+      // Bytes only: their element counts have a bound of their own (value-limits.ts, 54000).
+      if (this.#grows) ctx.hold(0, rowBytes(args))
       return this.#acc.add(args)
     }
     const order = call.order.exprs.map((e) => evaluate(e, row, ctx.eval))
