@@ -25,6 +25,17 @@ export const SORT_ROWS_MAX = 1_000_000
 /** Values (rows times columns) one statement may hold materialized at once: sorts, hash tables,
  * CTEs, subquery results (53200 beyond, PostgreSQL's out_of_memory). */
 export const QUERY_VALUES_MAX = 8_000_000
+/** Bytes of values (datum-bytes.ts: text and bytea by their length, arrays, records and jsonb by
+ * their content) one statement may hold materialized at once, in the same places as
+ * QUERY_VALUES_MAX (53200 beyond). A count alone let one ORDER BY over 150,000 rows of 20 kB hold
+ * 3 GB of text (6.1 GB of process RSS on a real region, which blocked for 13 s sorting it). The
+ * process heap holds about twice what is counted (strings, row arrays, the sort's copy). */
+export const QUERY_BYTES_MAX = 256 * 1024 * 1024
+/** Bytes of values (as QUERY_BYTES_MAX counts them) one statement's result may carry (54000
+ * beyond). The API builds a response whole: the rows, the wire rows, then one JSON text; a result
+ * of 1 GB took 2.6 GB of RSS, one of 3 GB ran the process out of memory (6.1 GB, a 500) after
+ * blocking the event loop for 13 s, long enough for the other regions to fail the region over. */
+export const RESULT_BYTES_MAX = 128 * 1024 * 1024
 /** Left sides of a join expected to give at most this many rows join the next table by key
  * lookups (index nested loop); larger ones hash-join. */
 export const INDEX_JOIN_ROWS_MAX = 1000
@@ -101,4 +112,5 @@ export const REGEX_INTERRUPT_WORK = 1_000_000
 
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
+assert(RESULT_BYTES_MAX <= QUERY_BYTES_MAX, 'a result fits in what a statement may hold')
 assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0 && REGEX_MEMO_ENDS_MAX > 0, 'regex bounds')

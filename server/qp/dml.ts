@@ -291,7 +291,9 @@ class Returned {
     this.count++
     if (this.#returning === undefined) return
     if (this.rows.length >= this.#ctx.resultRowsMax) throw resultTooLarge(this.#ctx.resultRowsMax)
-    this.rows.push(this.#returning.outputs.map((e) => evaluate(e, row, this.#ctx.eval)))
+    const out = this.#returning.outputs.map((e) => evaluate(e, row, this.#ctx.eval))
+    this.#ctx.resultRow(out)
+    this.rows.push(out)
   }
 
   result(): DmlResult {

@@ -5,7 +5,8 @@ import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.
 import { assert, assertNever, outOfMemory, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
 import { hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
-import { QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
+import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYTES_MAX, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
+import { rowBytes } from './datum-bytes.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
 import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
 import type { KeyBound, SelectPlan, TableSource } from './planner.ts'
@@ -29,6 +30,10 @@ interface StatementState {
   readonly rowsModifiedRemaining: () => number
   rows: number
   values: number
+  /** Bytes of the values counted in `values` (QUERY_BYTES_MAX). */
+  bytes: number
+  /** Bytes of the result's rows so far (RESULT_BYTES_MAX). */
+  resultBytes: number
   // Made on first use: most statements (point reads) have no CTE or subquery.
   ctes: Map<number, SharedRows> | undefined
   work: Map<number, Rows> | undefined
@@ -75,6 +80,8 @@ export class ExecContext implements EvalContext {
       rowsModifiedRemaining: options.rowsModifiedRemaining,
       rows: 0,
       values: 0,
+      bytes: 0,
+      resultBytes: 0,
       ctes: undefined,
       work: undefined,
       subqueries: undefined,
@@ -112,12 +119,27 @@ export class ExecContext implements EvalContext {
     if (++s.rows % TIMEOUT_CHECK_ROWS === 0 && s.clock.wallMs() > s.deadlineMs) throw queryCanceled()
   }
 
-  /** Accounts for `count` values held in memory by this statement (53200 past the bound). */
-  hold(count: number): void {
-    this.#state.values += count
-    if (this.#state.values > QUERY_VALUES_MAX) {
-      throw outOfMemory(`query needs more than ${QUERY_VALUES_MAX} values in memory`)
-    }
+  /** Accounts for `count` values of `bytes` (datum-bytes.ts) held in memory by this statement
+   * (53200 past either bound). */
+  hold(count: number, bytes = 0): void {
+    const s = this.#state
+    s.values += count
+    if (s.values > QUERY_VALUES_MAX) throw outOfMemory(`query needs more than ${QUERY_VALUES_MAX} values in memory`)
+    s.bytes += bytes
+    if (s.bytes > QUERY_BYTES_MAX) throw outOfMemory(`query needs more than ${QUERY_BYTES_MAX} bytes of values in memory`)
+  }
+
+  /** `hold` for a whole row: its values and their bytes. */
+  holdRow(row: readonly Datum[]): void {
+    this.hold(row.length + 1, rowBytes(row))
+  }
+
+  /** Accounts for a row of the statement's result, which the API holds whole and sends as one
+   * JSON text (54000 past RESULT_BYTES_MAX). */
+  resultRow(row: readonly Datum[]): void {
+    const s = this.#state
+    s.resultBytes += rowBytes(row)
+    if (s.resultBytes > RESULT_BYTES_MAX) throw resultBytesTooLarge()
   }
 
   /** Adds a primary key read FOR UPDATE to the transaction's conflict set. */
@@ -213,7 +235,7 @@ class SharedRows {
       if (i === this.#buffer.length) {
         const next = this.#source.next()
         if (next.done === true) return
-        this.#ctx.hold(next.value.length + 1)
+        this.#ctx.holdRow(next.value)
         this.#buffer.push(next.value)
       }
       yield this.#buffer[i] as readonly Datum[]
@@ -238,7 +260,7 @@ function firstRows(ctx: ExecContext, rel: Rel, n: number): Rows {
 export function materialize(ctx: ExecContext, rel: Rel): Datum[][] {
   const out: Datum[][] = []
   for (const row of relRows(ctx, rel)) {
-    ctx.hold(row.length + 1)
+    ctx.holdRow(row)
     out.push(row as Datum[])
   }
   return out
@@ -551,7 +573,7 @@ function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readon
     const id = keys.length === 0 ? '' : rowKey(values, keyTypes)
     let g = groups.get(id)
     if (g === undefined) {
-      ctx.hold(values.length + aggregates.length + 1)
+      ctx.hold(values.length + aggregates.length + 1, rowBytes(values))
       g = { keys: values, accs: aggregates.map((call) => new GroupAggregate(call)) }
       groups.set(id, g)
     }
@@ -578,7 +600,7 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
       const id = rowKey(values, keyTypes)
       let g = groups.get(id)
       if (g === undefined) {
-        ctx.hold(values.length + rel.aggregates.length + 1)
+        ctx.hold(values.length + rel.aggregates.length + 1, rowBytes(values))
         g = { keys: values, accs: rel.aggregates.map((call) => new GroupAggregate(call)) }
         groups.set(id, g)
       }
@@ -593,24 +615,37 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
 }
 
 /** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */
+/** Aggregates whose result grows with every input (an array, a text, a document of them all):
+ * their inputs count as held by the statement, as a sort's rows do. */
+const GROWING_AGGREGATES: ReadonlySet<string> = new Set(['array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg'])
+
 class GroupAggregate {
   readonly #call: AggregateCall
   readonly #acc: ReturnType<typeof createAccumulator>
   readonly #ordered: { args: Datum[]; order: Datum[] }[] | undefined
+  /** Inputs are held (counted) here; with DISTINCT only the distinct ones would be, which the
+   * accumulator alone knows, so those are not counted. */
+  readonly #grows: boolean
 
   constructor(call: AggregateCall) {
     this.#call = call
     this.#acc = createAccumulator(call)
     this.#ordered = call.order === undefined ? undefined : []
+    this.#grows = !call.distinct && GROWING_AGGREGATES.has(call.name)
   }
 
   add(ctx: ExecContext, row: readonly Datum[]): void {
     const call = this.#call
     if (call.filter !== undefined && evaluate(call.filter, row, ctx.eval) !== true) return
     const args = call.args.map((a) => evaluate(a, row, ctx.eval))
-    if (this.#ordered === undefined || call.order === undefined) return this.#acc.add(args)
-    ctx.hold(args.length + call.order.exprs.length)
-    this.#ordered.push({ args, order: call.order.exprs.map((e) => evaluate(e, row, ctx.eval)) })
+    if (this.#ordered === undefined || call.order === undefined) {
+      // Bytes only: their element counts have a bound of their own (value-limits.ts, 54000).
+      if (this.#grows) ctx.hold(0, rowBytes(args))
+      return this.#acc.add(args)
+    }
+    const order = call.order.exprs.map((e) => evaluate(e, row, ctx.eval))
+    ctx.hold(args.length + order.length, rowBytes(args) + rowBytes(order))
+    this.#ordered.push({ args, order })
   }
 
   result(): Datum {
@@ -637,7 +672,7 @@ function* distinctRows(
   for (const row of rows) {
     const key = on === undefined ? rowKey(row, types) : rowKey(on.map((s) => row[s] ?? null), on.map((s) => types[s] as SqlType))
     if (seen.has(key)) continue
-    ctx.hold(1)
+    ctx.hold(1, key.length)
     seen.add(key)
     yield row
   }
@@ -668,8 +703,8 @@ function* setopRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setop' }>): Gen
   }
   const counts = new Map<string, number>()
   for (const row of relRows(ctx, rel.right)) {
-    ctx.hold(1)
     const key = rowKey(row, rel.types)
+    ctx.hold(1, key.length)
     counts.set(key, (counts.get(key) ?? 0) + 1)
   }
   const emitted = new Set<string>()
@@ -687,7 +722,7 @@ function* setopRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setop' }>): Gen
       continue
     }
     if (emitted.has(key) || (rel.op === 'intersect') !== n > 0) continue
-    ctx.hold(1)
+    ctx.hold(1, key.length)
     emitted.add(key)
     yield row
   }
@@ -715,10 +750,10 @@ function* recursiveRows(ctx: ExecContext, cte: CteDef): Generator<readonly Datum
       if (!rec.all) {
         const key = rowKey(row, rec.types)
         if (seen.has(key)) continue
-        ctx.hold(1)
+        ctx.hold(1, key.length)
         seen.add(key)
       }
-      ctx.hold(row.length + 1)
+      ctx.holdRow(row)
       produced.push(row)
       yield row
     }
@@ -737,6 +772,7 @@ export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
   const out: Datum[][] = []
   for (const row of relRows(ctx, rel)) {
     if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
+    ctx.resultRow(row)
     out.push(row as Datum[])
   }
   return out
@@ -809,6 +845,12 @@ export function readPoint(view: SnapshotView, read: PointRead, params: readonly 
 
 export const resultTooLarge = (max: number) =>
   programLimitExceeded(`result exceeds the limit of ${max} rows`, 'Add a LIMIT or a narrower WHERE clause.')
+
+const resultBytesTooLarge = () =>
+  programLimitExceeded(
+    `result exceeds the limit of ${RESULT_BYTES_MAX} bytes`,
+    'Select fewer or narrower columns, or fetch the rows in pages (a LIMIT, or a WHERE on the key from where the last page ended).',
+  )
 
 function limitValue(ctx: ExecContext, e: Expr | undefined, clause: 'LIMIT' | 'OFFSET'): number | undefined {
   if (e === undefined) return undefined
