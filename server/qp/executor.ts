@@ -614,11 +614,11 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
   }
 }
 
-/** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */
 /** Aggregates whose result grows with every input (an array, a text, a document of them all):
  * their inputs count as held by the statement, as a sort's rows do. */
 const GROWING_AGGREGATES: ReadonlySet<string> = new Set(['array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg'])
 
+/** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */
 class GroupAggregate {
   readonly #call: AggregateCall
   readonly #acc: ReturnType<typeof createAccumulator>
