@@ -33,7 +33,8 @@ export const WANTED_KEYS_MAX = 10_000
  * Keys (writes + locked + read) in one commit request; more is SQLSTATE 54000. A modified row is
  * one key written plus one per index entry it writes or removes (two per index whose key an
  * UPDATE changes), plus what its foreign-key checks read and lock (two per foreign key it
- * references, seventeen per one that references it when it is deleted); a row locked is one.
+ * references, seventeen per foreign key referencing it when it is deleted or re-keyed); a row
+ * locked is one.
  * The query processor's 10,000 modified rows at 20 keys each (region/constants.ts asserts it)
  * cover tables of up to eight secondary indexes with their foreign keys. It also bounds a
  * commit record's writes, which region/constants.ts counts on to fit every record the query

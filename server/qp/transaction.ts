@@ -3,7 +3,7 @@
 import type { CallStmt, Node, SelectStmt, TransactionStmt } from 'libpg-query'
 import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
-import type { Key } from '../encoding/index.ts'
+import type { Key, Write } from '../encoding/index.ts'
 import {
   assert,
   assertNever,
@@ -308,7 +308,7 @@ export class SqlTransaction implements Transaction {
     // Its last statement's reads are checked; the commit reads the catalog at the snapshot too,
     // and the adjudicators would refuse it anyway.
     const { storage, limits } = this.#shared
-    let writes
+    let writes: readonly Write[]
     try {
       this.#checkAge()
       const buffered = this.#buffer.writes()

@@ -135,8 +135,9 @@ export class WriteBuffer {
 
 /**
  * Bytes `writes` take in a commit record besides its JSON punctuation (the journal bounds that per
- * write): UTF-8 of the JSON-escaped value strings, so text of 'é' counts two bytes a character,
- * '"' and '\\' two, an emoji four. A key is hex, one byte a character.
+ * write): UTF-8 of the JSON-escaped value strings. A value is a row's JSON, so in a text an 'é'
+ * counts two bytes, an emoji four, and a '"' or '\\' four (escaped in the row, then in the record).
+ * A key is hex, one byte a character.
  */
 export function storedBytes(writes: readonly Write[]): number {
   let bytes = 0

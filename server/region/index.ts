@@ -142,7 +142,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     partitionCount: o.partitionCount,
   }
   assert(layout.fullRegions.includes(o.name), `region ${o.name} is not a full region of the topology`)
-  for (const r of refusedTxLimits(o.qp ?? {})) assert(false, `${r.limit} ${r.value} is more than ${r.max}: ${r.reason}`)
+  // `tessera start` refuses these first; a caller that did not is told which and why.
+  const refused = refusedTxLimits(o.qp ?? {})[0]
+  if (refused !== undefined) assert(false, `${refused.limit} ${refused.value} is more than ${refused.max}: ${refused.reason}`)
   // Leaders of a cluster close ahead of the clock, so other regions' readers need not wait for
   // them (topology.ts closedLeadMsOf); a replica's closed timestamps are its leader's.
   const closedLeadMs = cluster === undefined ? 0 : closedLeadMsOf(cluster.topology, o.journal?.heartbeatMs ?? HEARTBEAT_MS)
