@@ -11,6 +11,7 @@ import { NodeDisk } from '../server/disk/index.ts'
 import { assertNever } from '../server/errors/index.ts'
 import { parseTopology, regionUrl } from '../server/region/index.ts'
 import { LIMIT_FLAGS, parseArgs, usageChecked } from './args.ts'
+import { limitsFrom } from './limits.ts'
 import { HEALTHY_AFTER_MS, Supervisor, type ExitDecision } from './supervisor.ts'
 import { printWelcome } from './welcome.ts'
 
@@ -26,6 +27,8 @@ export async function runCluster(args: readonly string[]): Promise<number> {
   const parsed = usageChecked('cluster', clusterUsage, () => {
     const { flags, positional } = parseArgs(args, ['no-auth'], ['topology', 'data', 'base-port', ...LIMIT_FLAGS])
     if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
+    // Checked here too, so that a bad limit stops the launcher, not each region in a restart loop.
+    limitsFrom(flags)
     return flags
   })
   if (typeof parsed === 'number') return parsed

@@ -1,13 +1,13 @@
 // The `tessera` command line (API.md "Running"): dispatches to start, token and sql.
-import { LIMIT_FLAGS, parseArgs, parseDurationMs, usageChecked } from './args.ts'
+import { LIMIT_FLAGS, parseArgs, usageChecked } from './args.ts'
+import { limitsFrom } from './limits.ts'
 import { listen } from './serve.ts'
 import { clusterUsage, runCluster } from './cluster.ts'
 import { printWelcome } from './welcome.ts'
 import { runSql, sqlUsage } from './sql.ts'
 import { startingHandler } from './starting.ts'
 import { runToken, tokenUsage } from './token.ts'
-import { createToken, loadOrCreateSecret, type ApiLimits } from '../server/api/index.ts'
-import type { QpLimits } from '../server/qp/index.ts'
+import { createToken, loadOrCreateSecret } from '../server/api/index.ts'
 import { SystemClock, SystemRandom } from '../server/clock/index.ts'
 import { NodeDisk } from '../server/disk/index.ts'
 import { linkFaults, openRegion, openWitness, parseTopology, regionUrl, type ClusterEvent, type Topology } from '../server/region/index.ts'
@@ -33,9 +33,11 @@ const START_FLAGS = ['port', 'data', 'region', 'host', 'topology', 'base-port', 
 /** `tessera start`: one region in this process, until SIGTERM or SIGINT. With `--topology` it
  * is one region of a multi-region cluster, linked to the others over WebSockets. */
 async function runStart(args: readonly string[]): Promise<number> {
+  let limits: ReturnType<typeof limitsFrom> = { qp: {}, api: {} }
   const parsed = usageChecked('start', startUsage, () => {
     const { flags, positional } = parseArgs(args, ['no-auth', 'sql-faults', 'stop-with-stdin'], START_FLAGS)
     if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
+    limits = limitsFrom(flags)
     return flags
   })
   if (typeof parsed === 'number') return parsed
@@ -91,7 +93,7 @@ async function runStart(args: readonly string[]): Promise<number> {
     sqlFaults: flags.has('sql-faults'),
     onInternalError: (error: unknown) => process.stderr.write(internalErrorReport(error, clock.wallMs())),
     onClusterEvent: (event: ClusterEvent) => process.stderr.write(clusterEventLine(event, clock.wallMs())),
-    ...limitsFrom(flags),
+    ...limits,
   }
   const cluster = topology === undefined || transport === undefined ? undefined : {
     topology,
@@ -127,35 +129,6 @@ function peerTransport(topology: Topology, self: string, secret: string, clock: 
   })
 }
 
-
-/** The limits `tessera start` takes as flags; unset ones keep the components' defaults. */
-function limitsFrom(flags: ReadonlyMap<string, string>): { qp: QpLimits; api: ApiLimits } {
-  const count = (name: string) => {
-    const text = flags.get(name)
-    if (text === undefined) return undefined
-    const n = Number(text)
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer, not "${text}"`)
-    return n
-  }
-  const duration = (name: string) => {
-    const text = flags.get(name)
-    return text === undefined ? undefined : parseDurationMs(text)
-  }
-  const defined = <T extends object>(o: T): T =>
-    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
-  return {
-    qp: defined({
-      statementTimeoutMs: duration('statement-timeout'),
-      rowsModifiedMax: count('rows-modified-max'),
-      txBytesMax: count('tx-bytes-max'),
-    }),
-    api: defined({
-      bodyBytesMax: count('body-bytes-max'),
-      txAgeMsMax: duration('tx-age-max'),
-      idleTimeoutMs: duration('idle-timeout'),
-    }),
-  }
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv

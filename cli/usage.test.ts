@@ -35,13 +35,19 @@ describe('tessera --help and bad flags', () => {
     }
   })
 
-  test('start and cluster refuse an unknown flag or argument, exit 2, and start nothing', () => {
+  test('start and cluster refuse an unknown flag or argument, or a bad limit, exit 2, and start nothing', () => {
     const data = join(dir, 'data')
     for (const [args, complaint] of [
       [['start', '--port', '0', '--data', data, '--prot', '1'], 'unknown flag --prot'],
       [['start', '--port', '0', '--data', data, '--statment-timeout', '5s'], 'unknown flag --statment-timeout'],
       [['start', '--port', '0', '--data', data, 'extra'], 'unexpected argument "extra"'],
       [['cluster', '--base-port', '1', '--dat', data], 'unknown flag --dat'],
+      // A limit a region cannot keep: a transaction within it would meet the keys limit or the
+      // journal's record size first (docs/api.md "Limits").
+      [['start', '--port', '0', '--data', data, '--rows-modified-max', '100001'], '--rows-modified-max 100001 is more than 100000'],
+      [['start', '--port', '0', '--data', data, '--tx-bytes-max', '6291457'], '--tx-bytes-max 6291457 is more than 6291456'],
+      [['start', '--port', '0', '--data', data, '--tx-bytes-max', '4MB'], '--tx-bytes-max needs a positive integer'],
+      [['cluster', '--base-port', '1', '--data', data, '--tx-bytes-max', '9000000'], '--tx-bytes-max 9000000 is more than'],
       [['nonsense'], 'unknown command "nonsense"'],
     ] as const) {
       const r = tessera(args)

@@ -110,7 +110,7 @@ class RegionAdjudicators implements Adjudicators {
     if (keyCount > this.#keysPerCommitMax) {
       return Promise.reject(
         programLimitExceeded(
-          `a commit touches ${keyCount} keys, more than the limit of ${this.#keysPerCommitMax}`,
+          `transaction touches ${keyCount} keys (rows written, their index entries, rows locked, keys read and locked by foreign-key checks), more than the limit of ${this.#keysPerCommitMax}`,
           'Split the transaction into smaller ones.',
         ),
       )

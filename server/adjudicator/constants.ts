@@ -29,8 +29,18 @@ export const WANTED_MS = 500
 /** Wanted keys one adjudicator remembers; the oldest mark goes first (it only costs liveness). */
 export const WANTED_KEYS_MAX = 10_000
 
-/** Keys (writes + locked + read) in one commit request; more is SQLSTATE 54000. */
-export const KEYS_PER_COMMIT_MAX = 10_000
+/**
+ * Keys (writes + locked + read) in one commit request; more is SQLSTATE 54000. A modified row is
+ * one key written plus one per index entry it writes or removes (two per index whose key an
+ * UPDATE changes), plus what its foreign-key checks read and lock (two per foreign key it
+ * references, seventeen per foreign key referencing it when it is deleted or re-keyed); a row
+ * locked is one.
+ * The query processor's 10,000 modified rows at 20 keys each (region/constants.ts asserts it)
+ * cover tables of up to eight secondary indexes with their foreign keys. It also bounds a
+ * commit record's writes, which region/constants.ts counts on to fit every record the query
+ * processor lets through in the journal's RECORD_BYTES_MAX.
+ */
+export const KEYS_PER_COMMIT_MAX = 200_000
 
 /** Keys whose last commitTs one adjudicator remembers. Above it the oldest are forgotten and the
  * floor rises to their commitTs: under heavy write load the effective transaction age shrinks

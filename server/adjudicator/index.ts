@@ -66,6 +66,9 @@ export { TX_AGE_MS_MAX } from './constants.ts'
 /** The longest a coordinator prepares before it appends a commit across owners (a commit can
  * trail its last check by that much). */
 export { RESERVATION_APPEND_MS_MAX } from './constants.ts'
+/** Keys (writes, locked and read keys) one commit may have (54000 beyond, naming what counts):
+ * 200,000. It bounds a commit record's writes too. */
+export { KEYS_PER_COMMIT_MAX } from './constants.ts'
 
 /** Tunables; defaults in adjudicator/constants.ts. */
 export interface AdjudicatorConfig {

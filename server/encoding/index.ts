@@ -68,3 +68,10 @@ export const encodeRow: (values: readonly KeyPart[]) => string = rowEncoding.enc
  * decimal text as given including its scale, bytes as a fresh Uint8Array).
  */
 export const decodeRow: (encoded: string) => KeyPart[] = rowEncoding.decodeRow
+
+/**
+ * UTF-8 bytes of `JSON.stringify(text)` without its two quotes: what a key or a value takes in a
+ * commit record (the journal's payload is JSON). Exact for every string, lone surrogates
+ * included; costs one pass, no allocation. The query processor measures its write buffer with it.
+ */
+export { jsonStringBytes } from './json-bytes.ts'

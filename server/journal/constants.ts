@@ -15,8 +15,14 @@ export const BATCH_RECORDS_MAX = 4096
 /** Bytes per group-commit batch; one write call of at most this size. */
 export const BATCH_BYTES_MAX = 8 * 1024 * 1024
 
-/** One commit record, framed. A larger write set is refused (54000) before it gets a seq. */
-export const RECORD_BYTES_MAX = 4 * 1024 * 1024
+/**
+ * One commit record, framed. A larger write set is refused (54000) before it gets a seq, but the
+ * query processor's transaction-bytes limit (4 MiB by default, 6 MiB at most) and the adjudicators'
+ * keys per commit (200,000) keep every record under it: region/constants.ts asserts that such a
+ * transaction's record, with RECORD_BYTES_PER_WRITE for each write and the envelope, fits. 8 MiB
+ * is one whole batch.
+ */
+export const RECORD_BYTES_MAX = 8 * 1024 * 1024
 
 /**
  * Writes in one commit record; more is refused (54000) like an oversized record. What it bounds is
@@ -84,6 +90,28 @@ export const READ_RETRIES_MAX = 3
 
 /** Frame header: payload length (u32 LE) and CRC-32 of length and payload (u32 LE). */
 export const FRAME_HEADER_BYTES = 8
+
+/** Bytes of a commit record's txId at most (record-frame.ts asserts it): a transaction's is the
+ * hex of 16 random bytes, 32. */
+export const RECORD_TX_ID_BYTES_MAX = 64
+
+/** Digits of the largest seq or commitTs a record holds (safe integers, never negative). */
+const SAFE_INTEGER_DIGITS = String(Number.MAX_SAFE_INTEGER).length
+
+/**
+ * Bytes of a framed record besides its writes (record-frame.ts encodePayload): the frame header,
+ * and the JSON `[seq,commitTs,"txId",[` ... `]]` around the writes at their longest.
+ */
+export const RECORD_ENVELOPE_BYTES_MAX =
+  FRAME_HEADER_BYTES + '[,,"",[]]'.length + 2 * SAFE_INTEGER_DIGITS + RECORD_TX_ID_BYTES_MAX
+
+/**
+ * JSON bytes of one write in a record besides those of its key and value strings (as encoding's
+ * jsonStringBytes counts them): the key's quotes and comma, then the value's quotes and comma
+ * (6), or a delete's `null` and comma (8, counted for every write). So a record of n writes takes
+ * at most RECORD_ENVELOPE_BYTES_MAX + the writes' string bytes + n * this.
+ */
+export const RECORD_BYTES_PER_WRITE = 8
 
 /** Digits of the first seq in a segment file name, so names sort like numbers. */
 export const SEGMENT_NAME_DIGITS = 20

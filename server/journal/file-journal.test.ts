@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { Hlc, SystemClock, tsFromMs } from '../clock/index.ts'
 import { NodeDisk, type Disk, type DiskFile } from '../disk/index.ts'
 import { isSqlError } from '../errors/index.ts'
-import { openFileJournal, type FileJournal, type Journal } from './index.ts'
 import { RECORD_WRITES_MAX } from './constants.ts'
+import { openFileJournal, RECORD_BYTES_MAX, type FileJournal, type Journal } from './index.ts'
 import { RecordingFollower, SimJournalWorld, settle, writes } from './journal-harness.ts'
 
 const codeOf = (fn: () => unknown) => {
@@ -72,7 +72,7 @@ describe('append', () => {
   test('a record larger than the limit is refused before it gets a seq', async () => {
     const w = new SimJournalWorld()
     const j = w.open()
-    const huge = [{ key: '00', value: 'x'.repeat(5 * 1024 * 1024) }]
+    const huge = [{ key: '00', value: 'x'.repeat(RECORD_BYTES_MAX) }]
     expect(codeOf(() => j.append({ txId: 'big', proposedTs: 0, writes: huge }))).toBe('54000')
     expect(j.append({ txId: 'ok', proposedTs: 0, writes: [] }).seq).toBe(1)
     await w.run(1)

@@ -131,6 +131,13 @@ export interface FileJournalOptions {
  */
 export { openFileJournal } from './file-journal.ts'
 export { CLOSED_LEAD_MS_MAX, HEARTBEAT_MS } from './constants.ts'
+/**
+ * The largest framed commit record (bytes; 54000 beyond, at append), and what a record takes
+ * besides its writes' key and value strings (as encoding's jsonStringBytes counts them): at most
+ * RECORD_ENVELOPE_BYTES_MAX plus RECORD_BYTES_PER_WRITE per write. The region checks that every
+ * transaction the query processor and the adjudicators accept fits.
+ */
+export { RECORD_BYTES_MAX, RECORD_BYTES_PER_WRITE, RECORD_ENVELOPE_BYTES_MAX, RECORD_WRITES_MAX } from './constants.ts'
 
 /** A journal on local files: a leader (`append`) or, opened with `replica: true`, the local copy
  * of another region's journal (`appendAt` with the leader's seq and commitTs). */

@@ -3,6 +3,8 @@
 import { expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { crc32, crc32Portable } from './crc32.ts'
+import { jsonStringBytes } from '../encoding/index.ts'
+import { RECORD_BYTES_PER_WRITE, RECORD_ENVELOPE_BYTES_MAX, RECORD_TX_ID_BYTES_MAX } from './constants.ts'
 import { checkFrame, encodePayload, frameBytes, readFrame, writeFrame } from './record-frame.ts'
 
 const record = fc.record({
@@ -64,4 +66,31 @@ test('every single-bit flip and every truncation is detected', () => {
       expect(readFrame(cut, 0).kind).not.toBe('record')
     }),
   )
+})
+
+// The region sizes RECORD_BYTES_MAX from these two bounds (region/constants.ts): every
+// transaction the query processor accepts must fit a record, so they must hold for any record,
+// and be tight, or the bound wastes what it promises.
+test('a framed record is at most its envelope, its strings and RECORD_BYTES_PER_WRITE per write', () => {
+  const strings = (r: { writes: readonly { key: string; value: string | null }[] }) =>
+    r.writes.reduce((n, w) => n + jsonStringBytes(w.key) + jsonStringBytes(w.value ?? ''), 0)
+  const bound = (r: { writes: readonly { key: string; value: string | null }[] }) =>
+    RECORD_ENVELOPE_BYTES_MAX + strings(r) + RECORD_BYTES_PER_WRITE * r.writes.length
+  fc.assert(
+    fc.property(record, (r) => {
+      expect(frameBytes(encodePayload(r))).toBeLessThanOrEqual(bound(r))
+    }),
+    { numRuns: 2000 },
+  )
+  // At their longest (deletes, the largest seq and commitTs, the longest txId) only the last
+  // write's comma is missing.
+  const longest = {
+    seq: Number.MAX_SAFE_INTEGER,
+    commitTs: Number.MAX_SAFE_INTEGER,
+    txId: 'f'.repeat(RECORD_TX_ID_BYTES_MAX),
+    writes: [{ key: 'a"é', value: null }, { key: '', value: null }],
+  }
+  expect(frameBytes(encodePayload(longest))).toBe(bound(longest) - 1)
+  expect(frameBytes(encodePayload({ ...longest, writes: [] }))).toBe(RECORD_ENVELOPE_BYTES_MAX)
+  expect(() => encodePayload({ ...longest, txId: 'é'.repeat(RECORD_TX_ID_BYTES_MAX) })).toThrow('txId')
 })

@@ -1,9 +1,9 @@
 // The on-disk form of a commit record (ARCHITECTURE.md "journal", step 4): a frame of payload
 // length, CRC-32 of length and payload, and a JSON payload; checksummed on write and on read.
 import type { HlcTimestamp } from '../clock/index.ts'
-import { SqlError } from '../errors/index.ts'
-import type { Write } from '../encoding/index.ts'
-import { FRAME_HEADER_BYTES, RECORD_BYTES_MAX } from './constants.ts'
+import { assert, SqlError } from '../errors/index.ts'
+import { jsonStringBytes, type Write } from '../encoding/index.ts'
+import { FRAME_HEADER_BYTES, RECORD_BYTES_MAX, RECORD_TX_ID_BYTES_MAX } from './constants.ts'
 import { crc32 } from './crc32.ts'
 
 /** A commit record as stored: the journal id is implied by the file it is in. */
@@ -25,8 +25,11 @@ export type FrameRead =
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** The payload bytes of a record; framing happens when a batch is laid out. */
+/** The payload bytes of a record; framing happens when a batch is laid out. Its size is bounded
+ * by RECORD_ENVELOPE_BYTES_MAX and RECORD_BYTES_PER_WRITE (constants.ts), which count on the
+ * txId's bound asserted here. */
 export function encodePayload(record: StoredRecord): Uint8Array {
+  assert(jsonStringBytes(record.txId) <= RECORD_TX_ID_BYTES_MAX, `txId of ${record.txId.length} characters`)
   const flat: (string | null)[] = new Array(record.writes.length * 2)
   for (let i = 0; i < record.writes.length; i++) {
     const w = record.writes[i]!

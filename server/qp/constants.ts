@@ -2,9 +2,11 @@
 // cache and wait of a transaction has a maximum here; QpLimits overrides the per-transaction ones.
 import { assert } from '../errors/index.ts'
 
-/** Rows inserted, updated or deleted per transaction (54000 beyond). */
+/** Rows inserted, updated or deleted per transaction (54000 beyond); a cascaded change counts. */
 export const ROWS_MODIFIED_MAX = 10_000
-/** Bytes of keys and values in a transaction's write buffer (54000 beyond). */
+/** Bytes of keys and values in a transaction's write buffer (54000 beyond), counted as its commit
+ * record stores them: UTF-8 of the JSON-escaped strings (write-buffer.ts storedBytes), index
+ * entries and deletes' keys included. */
 export const TX_BYTES_MAX = 4 * 1024 * 1024
 /** Per statement, checked while executing (57014 beyond). */
 export const STATEMENT_TIMEOUT_MS = 30_000

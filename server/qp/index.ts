@@ -29,7 +29,8 @@ export interface Result {
 export interface QpLimits {
   /** Rows inserted, updated or deleted per transaction (54000). Default 10,000. */
   readonly rowsModifiedMax?: number
-  /** Bytes of keys and values in the write buffer (54000). */
+  /** Bytes of keys and values in the write buffer, as UTF-8 of their JSON-escaped strings (what
+   * the commit record stores), index entries included (54000). Default 4 MiB. */
   readonly txBytesMax?: number
   /** Per statement (57014); checked while executing. */
   readonly statementTimeoutMs?: number
@@ -146,6 +147,9 @@ export interface SqlQueryProcessor extends QueryProcessor {
  * `explain(sql, params?)`: the chosen plan as text lines, for tests. */
 export { createQueryProcessor, resolveLimits } from './query-processor.ts'
 export { SqlTransaction } from './transaction.ts'
+/** The default limits of a transaction: rows inserted, updated or deleted (10,000), and bytes of
+ * writes as a commit record stores them (4 MiB). */
+export { ROWS_MODIFIED_MAX, TX_BYTES_MAX } from './constants.ts'
 /** How long an index job's owner may go without a batch before another region takes it over, and
  * how many rows one of its batches indexes. */
 export { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from './index-jobs.ts'

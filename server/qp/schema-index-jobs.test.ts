@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
 import { SqlError } from '../errors/index.ts'
 import { encodeKey } from '../encoding/index.ts'
+import { RECORD_BYTES_MAX } from '../journal/index.ts'
 import { INDEX_JOBS_TABLE_ID } from './catalog.ts'
 import { INDEX_JOB_BATCH_ROWS, rewriteIndexAsync } from './index-jobs.ts'
 
@@ -77,8 +78,9 @@ describe('CREATE INDEX ASYNC', () => {
 
   test('a batch too large for one commit record (54000) fails its job instead of retrying for ever', async () => {
     await h.run('CREATE TABLE wide (id int PRIMARY KEY, w text)')
-    // 500 rows of 4,500 characters: one batch's index entries (hex keys) pass 4 MiB.
-    const text = 'x'.repeat(4_500)
+    // 500 rows of text whose index entries (hex keys, two characters a byte) pass a record's size
+    // together. A batch is held to no transaction limit of the QP: it is not a client's.
+    const text = 'x'.repeat(Math.ceil(RECORD_BYTES_MAX / INDEX_JOB_BATCH_ROWS / 2) + 100)
     for (let i = 0; i < INDEX_JOB_BATCH_ROWS; i += 100) {
       await h.run(`INSERT INTO wide SELECT g, $1 FROM generate_series(${i}, ${i + 99}) AS g`, [text])
     }

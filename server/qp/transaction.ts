@@ -3,7 +3,7 @@
 import type { CallStmt, Node, SelectStmt, TransactionStmt } from 'libpg-query'
 import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
-import type { Key } from '../encoding/index.ts'
+import type { Key, Write } from '../encoding/index.ts'
 import {
   assert,
   assertNever,
@@ -39,7 +39,7 @@ import { indexJobKey, listIndexJobs, rewriteIndexAsync } from './index-jobs.ts'
 import { runCall } from './procedures.ts'
 import { runSessionStatement } from './settings.ts'
 import { TransactionServices, type TxHost } from './tx-services.ts'
-import { WriteBuffer } from './write-buffer.ts'
+import { storedBytes, WriteBuffer } from './write-buffer.ts'
 import { frontierOrLoss } from './snapshot-wait.ts'
 import { withGarbage } from './garbage-writes.ts'
 import { PLAN_CACHE_ENTRIES } from './constants.ts'
@@ -307,14 +307,18 @@ export class SqlTransaction implements Transaction {
     if (ended !== undefined) return ended
     // Its last statement's reads are checked; the commit reads the catalog at the snapshot too,
     // and the adjudicators would refuse it anyway.
+    const { storage, limits } = this.#shared
+    let writes: readonly Write[]
     try {
       this.#checkAge()
+      const buffered = this.#buffer.writes()
+      writes = withGarbage(buffered, (key) => storage.get(key, this.startTs))
+      // Garbage entries (a DDL's dead ranges) go into the record too: they count like writes.
+      if (writes !== buffered && storedBytes(writes) > limits.txBytesMax) throw txBytesExceeded(limits.txBytesMax)
     } catch (e) {
       this.rollback()
       throw e
     }
-    const { storage } = this.#shared
-    const writes = withGarbage(this.#buffer.writes(), (key) => storage.get(key, this.startTs))
     this.#committing = true
     let outcome
     try {
@@ -631,12 +635,7 @@ export class SqlTransaction implements Transaction {
       put: (key, value) => {
         if (this.readOnly) throw readOnlyTransaction('a write')
         this.#buffer.set(key, value)
-        if (this.#buffer.bytes > limits.txBytesMax) {
-          throw programLimitExceeded(
-            `transaction exceeds the limit of ${limits.txBytesMax} bytes of writes`,
-            'Split the change into smaller transactions.',
-          )
-        }
+        if (this.#buffer.bytes > limits.txBytesMax) throw txBytesExceeded(limits.txBytesMax)
       },
       countRow: () => {
         if (++this.#rowsModified > limits.rowsModifiedMax) {
@@ -649,6 +648,10 @@ export class SqlTransaction implements Transaction {
     }
   }
 }
+
+/** The transaction's writes, as a commit record stores them, passed `txBytesMax` (54000). */
+const txBytesExceeded = (txBytesMax: number) =>
+  programLimitExceeded(`transaction exceeds the limit of ${txBytesMax} bytes of writes`, 'Split the change into smaller transactions.')
 
 /** `SELECT ... INTO t` is `CREATE TABLE t AS SELECT ...` (PostgreSQL treats them alike). */
 function selectIntoAsCreate(stmt: Node): Node {

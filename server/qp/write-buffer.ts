@@ -1,6 +1,6 @@
 // The transaction's write buffer (ARCHITECTURE.md step 3): new row images and index entries kept
 // until commit, read back by the transaction itself, undone per statement on failure.
-import type { Key, Write } from '../encoding/index.ts'
+import { jsonStringBytes, type Key, type Write } from '../encoding/index.ts'
 import { assert } from '../errors/index.ts'
 
 interface UndoEntry {
@@ -29,7 +29,8 @@ export class WriteBuffer {
     return this.#values.size
   }
 
-  /** Bytes of keys and values buffered (the txBytesMax measure). */
+  /** Bytes of keys and values buffered as a commit record stores them (the txBytesMax measure):
+   * see `storedBytes`. */
   get bytes(): number {
     return this.#bytes
   }
@@ -90,7 +91,7 @@ export class WriteBuffer {
       const current = this.#values.get(entry.key)
       if (entry.previous === undefined) {
         this.#values.delete(entry.key)
-        this.#bytes -= entry.key.length + (current?.length ?? 0)
+        this.#bytes -= entry.key.length + valueBytes(current)
         this.#sorted = undefined
       } else {
         this.#store(entry.key, entry.previous, current)
@@ -122,7 +123,7 @@ export class WriteBuffer {
         this.#sorted.splice(at, 0, key)
       }
     }
-    this.#bytes += (value?.length ?? 0) - (previous?.length ?? 0)
+    this.#bytes += valueBytes(value) - valueBytes(previous)
     this.#values.set(key, value)
   }
 
@@ -131,6 +132,22 @@ export class WriteBuffer {
     return this.#sorted
   }
 }
+
+/**
+ * Bytes `writes` take in a commit record besides its JSON punctuation (the journal bounds that per
+ * write): UTF-8 of the JSON-escaped value strings. A value is a row's JSON, so in a text an 'é'
+ * counts two bytes, an emoji four, and a '"' or '\\' four (escaped in the row, then in the record).
+ * A key is hex, one byte a character.
+ */
+export function storedBytes(writes: readonly Write[]): number {
+  let bytes = 0
+  for (const w of writes) bytes += w.key.length + valueBytes(w.value)
+  return bytes
+}
+
+/** A value's bytes in a commit record; a delete's null is punctuation. */
+const valueBytes = (value: string | null | undefined): number =>
+  value === null || value === undefined ? 0 : jsonStringBytes(value)
 
 /** The first index whose key is >= `key`. */
 function lowerBound(keys: readonly Key[], key: Key): number {

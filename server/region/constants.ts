@@ -1,5 +1,9 @@
-// Defaults of a region's shape and housekeeping, and the bounds of what it tells and watches.
+// Defaults of a region's shape and housekeeping, the bounds of what it tells and watches, and the
+// relations between components' limits that only the region sees whole.
+import { KEYS_PER_COMMIT_MAX } from '../adjudicator/index.ts'
 import { assert } from '../errors/index.ts'
+import { RECORD_BYTES_MAX, RECORD_BYTES_PER_WRITE, RECORD_ENVELOPE_BYTES_MAX, RECORD_WRITES_MAX } from '../journal/index.ts'
+import { ROWS_MODIFIED_MAX, TX_BYTES_MAX } from '../qp/index.ts'
 
 /**
  * How far beyond the longest a commit can trail a DROP (or TRUNCATE, DROP INDEX) storage waits
@@ -93,3 +97,36 @@ export const ORPHAN_ASK_TIMEOUT_MS = 2_000
 
 assert(LINK_EVENTS_PER_INTERVAL >= 1 && LINK_EVENT_INTERVAL_MS >= 1_000, 'link events are told, and at most a few per second')
 assert(ORPHANS_PER_SWEEP_MAX <= ORPHAN_TXIDS_PER_ASK_MAX, 'one question names every commit a sweep holds for a region')
+
+/**
+ * Keys at the adjudicators (KEYS_PER_COMMIT_MAX) that each of the query processor's default
+ * ROWS_MODIFIED_MAX rows may take, so that a transaction meets the rows limit, with its own
+ * message, before the keys limit: a row written (1), an entry for each of eight secondary indexes,
+ * foreign keys' own included (8, or 16 for an UPDATE that changes every index's key), and for each
+ * foreign key it references a guard read and one locked (2 each). A row deleted that foreign keys
+ * reference takes 17 per such key (foreign-keys.ts), so such a delete reaches 10,000 rows with up to
+ * two secondary indexes.
+ */
+export const KEYS_PER_MODIFIED_ROW = 20
+
+/**
+ * The largest `txBytesMax` a region accepts (openRegion asserts it, `tessera start` refuses more,
+ * exit 2): with a commit's keys at most KEYS_PER_COMMIT_MAX, each write's punctuation and the
+ * envelope, such a transaction's record still fits the journal's RECORD_BYTES_MAX.
+ */
+export const TX_BYTES_CONFIG_MAX = 6 * 1024 * 1024
+
+/**
+ * The largest `rowsModifiedMax` a region accepts (as TX_BYTES_CONFIG_MAX): every modified row is a
+ * key written, and one index entry more halves what the keys limit lets through. Above the
+ * default, rows of tables with more indexes meet the keys limit (KEYS_PER_COMMIT_MAX) first.
+ */
+export const ROWS_MODIFIED_CONFIG_MAX = KEYS_PER_COMMIT_MAX / 2
+
+assert(KEYS_PER_MODIFIED_ROW * ROWS_MODIFIED_MAX <= KEYS_PER_COMMIT_MAX, 'the default rows limit comes before the keys limit')
+assert(ROWS_MODIFIED_MAX <= ROWS_MODIFIED_CONFIG_MAX && TX_BYTES_MAX <= TX_BYTES_CONFIG_MAX, 'the defaults are accepted')
+assert(
+  TX_BYTES_CONFIG_MAX + RECORD_BYTES_PER_WRITE * KEYS_PER_COMMIT_MAX + RECORD_ENVELOPE_BYTES_MAX <= RECORD_BYTES_MAX,
+  'every transaction the query processor and the adjudicators accept fits a commit record',
+)
+assert(KEYS_PER_COMMIT_MAX <= RECORD_WRITES_MAX, 'a commit the adjudicators accept has no more writes than a record may')

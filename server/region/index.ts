@@ -37,11 +37,19 @@ import { Retirement } from './retire.ts'
 import { OrphanedPrepares, serveRun } from './orphaned-prepares.ts'
 import { ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
+import { refusedTxLimits } from './tx-limits.ts'
 
 export type { FaultControl } from './admin-faults.ts'
 /** A change of the cluster as one region sees it (a link to a full region, the quorum, a region
  * failed over, partitions taken over), and the callback `RegionOptions.onClusterEvent` it goes to. */
 export type { ClusterEvent, ClusterEventSink } from './cluster-event.ts'
+/**
+ * The configured transaction limits (`qp.rowsModifiedMax`, `qp.txBytesMax`) above what a region
+ * can keep: the adjudicators' keys per commit and the journal's record size must not be met
+ * before them. openRegion asserts there are none; `tessera start` refuses them first (exit 2).
+ */
+export { refusedTxLimits, type LimitRefusal } from './tx-limits.ts'
+export { ROWS_MODIFIED_CONFIG_MAX, TX_BYTES_CONFIG_MAX } from './constants.ts'
 export { gcTicker, type GcTickOptions } from './gc.ts'
 export { generationJournalId, parseJournalId } from './cluster-state.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
@@ -134,6 +142,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     partitionCount: o.partitionCount,
   }
   assert(layout.fullRegions.includes(o.name), `region ${o.name} is not a full region of the topology`)
+  // `tessera start` refuses these first; a caller that did not is told which and why.
+  const refused = refusedTxLimits(o.qp ?? {})[0]
+  if (refused !== undefined) assert(false, `${refused.limit} ${refused.value} is more than ${refused.max}: ${refused.reason}`)
   // Leaders of a cluster close ahead of the clock, so other regions' readers need not wait for
   // them (topology.ts closedLeadMsOf); a replica's closed timestamps are its leader's.
   const closedLeadMs = cluster === undefined ? 0 : closedLeadMsOf(cluster.topology, o.journal?.heartbeatMs ?? HEARTBEAT_MS)
