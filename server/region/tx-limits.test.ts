@@ -10,7 +10,7 @@ import { createToken } from '../api/index.ts'
 import { SystemClock, SystemRandom } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import type { QpLimits } from '../qp/index.ts'
-import { openRegion, type Region } from './index.ts'
+import { openRegion } from './index.ts'
 
 /** A region with `qp` limits, and the API as a client calls it. */
 async function client(qp: QpLimits = {}) {
