@@ -836,7 +836,16 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
     createIndexAsync(env, table, index, jobId, run.exec.eval.tx.indexJobOwner())
     return jobId
   }
-  backfill(env, table, index)
+  try {
+    backfill(env, table, index)
+  } catch (e) {
+    // The transaction limits' own hint (smaller transactions) does not help here: one statement
+    // writes an entry for every row. The asynchronous build does it in transactions of its own.
+    if (!(e instanceof SqlError) || e.code !== '54000') throw e
+    throw new SqlError('54000', `CREATE INDEX writes an entry for every row of "${table.name}": ${e.message}`, {
+      hint: 'Use CREATE INDEX ASYNC, which builds the index in transactions of its own while the table stays writable.',
+    })
+  }
   const def: TableDef = {
     ...table.def,
     indexes: [...table.def.indexes, index],

@@ -49,7 +49,7 @@ async function client(qp: QpLimits = {}) {
     const r = await call('/v1/sql', { sql: `SELECT count(*) AS n FROM ${table}`, rowMode: 'array' })
     return Number(r.json.rows[0][0])
   }
-  return { region, run, tryRolledBack, count }
+  return { region, call, run, tryRolledBack, count }
 }
 
 type Client = Awaited<ReturnType<typeof client>>
@@ -116,6 +116,26 @@ test('with rowsModifiedMax 30,000, 30,000 rows commit into a table of two second
     expect(await c.run(`INSERT INTO m SELECT g, g % 100, 'v' || g FROM generate_series(1, 30000) g`)).toBe('ok')
     expect(await c.count('m')).toBe(30_000)
     expect(await c.run(`INSERT INTO m SELECT g, g % 100, 'v' || g FROM generate_series(30001, 60001) g`)).toBe(rowsMessage(30_000))
+  } finally {
+    await c.region.close()
+  }
+}, 60_000)
+
+test('CREATE INDEX over a table its transaction cannot hold names the asynchronous build', async () => {
+  const c = await client({ txBytesMax: 64 * 1024 })
+  try {
+    expect(await c.run('CREATE TABLE w (id int8 PRIMARY KEY, v text)')).toBe('ok')
+    for (let from = 0; from < 4000; from += 1000) {
+      expect(await c.run(`INSERT INTO w SELECT g, 'value ' || g FROM generate_series(${from}, ${from + 999}) g`)).toBe('ok')
+    }
+    const refused = await c.call('/v1/sql', { sql: 'CREATE INDEX w_v ON w (v)' })
+    expect(refused.status).toBe(413)
+    expect(refused.json.error).toMatchObject({
+      code: '54000',
+      message: `CREATE INDEX writes an entry for every row of "w": ${bytesMessage(64 * 1024).slice('54000 '.length)}`,
+      hint: 'Use CREATE INDEX ASYNC, which builds the index in transactions of its own while the table stays writable.',
+    })
+    expect(await c.run('CREATE INDEX ASYNC w_v ON w (v)')).toBe('ok')
   } finally {
     await c.region.close()
   }
