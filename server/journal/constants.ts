@@ -75,9 +75,9 @@ export const CLOSE_ROUNDS_MAX = 8
 /** Recent durable records kept in memory so crossbar replay rarely touches the disk. */
 export const READ_CACHE_RECORDS_MAX = 65_536
 /**
- * Bytes of those records (payload plus a per-write overhead; recent-records.ts). 65,536 commits of
- * a few rows take a few MB; rows of megabytes reach this bound long before the count (a region
- * of 2 journals holding 300 rows of 3 MB grew to 2.5 GB). Each journal a region holds has its
+ * Bytes of those records (`recordBytes`: key and value characters plus per-write and per-record
+ * overheads). 65,536 commits of a few rows take a few MB; rows of megabytes reach this bound long
+ * before the count (one region inserting 300 rows of 3.2 MB grew to 2.4 GB). Each journal a region holds has its
  * own cache: its leaders and its copies of the other regions' journals.
  */
 export const READ_CACHE_BYTES_MAX = 32 * 1024 * 1024

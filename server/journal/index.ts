@@ -168,6 +168,5 @@ export type FileJournal = Journal & {
 export { ReplicatedJournal, type ReplicatedJournalOptions } from './replicated-journal.ts'
 export { ReplicaJournal, SEALED_CLOSED_TS, type JournalSeal, type ReplicaJournalOptions } from './replica-journal.ts'
 export { isJournalMessage, type JournalMessage, type ReplicationLink } from './replication.ts'
-export { recordsForMessage } from './message-records.ts'
-/** The size measure of records held in memory, and a prefix of records within a size. */
-export { recordBytes, withinBytes } from './recent-records.ts'
+/** The size measure of records held in memory (the bound of `read`'s `bytesMax`). */
+export { recordBytes } from './recent-records.ts'

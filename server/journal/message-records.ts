@@ -5,18 +5,16 @@ import { RECORD_MESSAGE_BYTES_PER_WRITE, RECORD_MESSAGE_HEADER_BYTES, REPLICATIO
 
 /**
  * The longest prefix of `records` (at least its first) whose bytes in a JSON message, bounded
- * above by `recordMessageBytesMax`, add up to `bytesMax` at most. Leaders sending a replica its
- * records and regions answering a seal's fetch take their batches through here: a batch counted
- * only in records could exceed what the network carries, and would be refused at every try.
+ * above by `recordMessageBytesMax`, add up to REPLICATION_LIMITS.messageBytesMax at most. Every
+ * batch of records that leaves a region (`localRecords` of a leader or a replica: what a replica is
+ * sent, what a seal's fetch is answered) is taken through here: a batch counted only in records
+ * could exceed what the network carries, and would be refused at every try.
  */
-export function recordsForMessage(
-  records: readonly CommitRecord[],
-  bytesMax: number = REPLICATION_LIMITS.messageBytesMax,
-): readonly CommitRecord[] {
+export function recordsForMessage(records: readonly CommitRecord[]): readonly CommitRecord[] {
   let bytes = 0
   for (let n = 0; n < records.length; n++) {
     bytes += recordMessageBytesMax(records[n] as CommitRecord)
-    if (bytes > bytesMax && n > 0) return records.slice(0, n)
+    if (bytes > REPLICATION_LIMITS.messageBytesMax && n > 0) return records.slice(0, n)
   }
   return records
 }

@@ -18,17 +18,6 @@ export function recordBytes(record: CommitRecord): number {
   return bytes
 }
 
-/** The longest prefix of `records` within `bytesMax` by `recordBytes`, never empty if they are not. */
-export function withinBytes<R extends CommitRecord>(records: R[], bytesMax: number): R[] {
-  if (bytesMax === Number.POSITIVE_INFINITY) return records
-  let bytes = 0
-  for (let n = 0; n < records.length; n++) {
-    bytes += recordBytes(records[n] as R)
-    if (bytes > bytesMax && n > 0) return records.slice(0, n)
-  }
-  return records
-}
-
 /**
  * Contiguous records, newest last, bounded in count and in bytes (`recordBytes`): a count alone
  * let a journal of 3 MB rows hold gigabytes. Trimmed from the front in bulk, down to the count

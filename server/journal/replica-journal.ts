@@ -5,6 +5,8 @@
 import type { HlcTimestamp, Hlc } from '../clock/index.ts'
 import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import type { AppendRequest, Appended, CommitRecord, FileJournal, Journal, JournalFollower } from './index.ts'
+import { REPLICATION_LIMITS } from './constants.ts'
+import { recordsForMessage } from './message-records.ts'
 import type { JournalMessage, ReplicationLink } from './replication.ts'
 
 /** Options of a replica. */
@@ -120,9 +122,11 @@ export class ReplicaJournal implements Journal {
     return this.#ackedSeq
   }
 
-  /** Records on this disk after `afterSeq` (committed or not): what a seal collects. */
-  localRecords(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[] {
-    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq), bytesMax)
+  /** Records on this disk after `afterSeq` (committed or not), at most `maxRecords` and one
+   * network message's worth (`recordsForMessage`): what a seal collects. */
+  localRecords(afterSeq: number, maxRecords: number): readonly CommitRecord[] {
+    const count = Math.min(maxRecords, this.#localDurableSeq - afterSeq)
+    return recordsForMessage(this.#local.read(afterSeq, count, REPLICATION_LIMITS.messageBytesMax))
   }
 
   /** Adds records fetched from another replica while frozen; resolves once every one of them,

@@ -115,10 +115,12 @@ export class ReplicatedJournal implements Journal {
     for (const follower of this.#followers) follower.onClosed(SEALED_CLOSED_TS)
   }
 
-  /** Records on this disk after `afterSeq` (committed or not): what a seal of this journal may
-   * need from its leader. */
-  localRecords(afterSeq: number, maxRecords: number, bytesMax?: number): CommitRecord[] {
-    return this.#local.read(afterSeq, Math.min(maxRecords, this.#localDurableSeq - afterSeq), bytesMax)
+  /** Records on this disk after `afterSeq` (committed or not), at most `maxRecords` and one
+   * network message's worth (`recordsForMessage`): what a replica is sent, and what a seal of this
+   * journal may need from its leader. */
+  localRecords(afterSeq: number, maxRecords: number): readonly CommitRecord[] {
+    const count = Math.min(maxRecords, this.#localDurableSeq - afterSeq)
+    return recordsForMessage(this.#local.read(afterSeq, count, REPLICATION_LIMITS.messageBytesMax))
   }
 
   append(request: AppendRequest): Appended {
@@ -244,8 +246,7 @@ export class ReplicatedJournal implements Journal {
   #pump(name: string, state: ReplicaState): void {
     const windowEnd = Math.min(this.#localDurableSeq, state.acked + REPLICATION_LIMITS.inflightRecordsMax)
     while (state.sent < windowEnd) {
-      const count = Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent)
-      const records = recordsForMessage(this.#local.read(state.sent, count, REPLICATION_LIMITS.messageBytesMax))
+      const records = this.localRecords(state.sent, Math.min(REPLICATION_LIMITS.recordsPerMessageMax, windowEnd - state.sent))
       if (records.length === 0) return
       if (!this.#link.send(name, { type: 'journal.records', journalId: this.id, records })) return
       state.sent = records.at(-1)!.seq

@@ -9,7 +9,7 @@
 // seal may rest on (see "Releasing a freeze" below).
 import type { HlcTimestamp, Random, TimerHandle, Timers } from '../clock/index.ts'
 import { assert, SqlError } from '../errors/index.ts'
-import { recordsForMessage, type CommitRecord, type ReplicaJournal, type ReplicatedJournal } from '../journal/index.ts'
+import type { CommitRecord, ReplicaJournal, ReplicatedJournal } from '../journal/index.ts'
 import type { Rpc, Transport } from '../net/index.ts'
 import type { Attempt, ClusterState, PledgeRecord, SealRecord } from './cluster-state.ts'
 import type { ClusterEventSink } from './cluster-event.ts'
@@ -44,8 +44,6 @@ export interface FailoverOptions {
 
 const CALL_TIMEOUT_MS = 5_000
 const FETCH_RECORDS_MAX = 512
-/** Bytes of records (`recordBytes`) read for one fetch; what goes out is cut to a message. */
-const FETCH_BYTES_MAX = 8 * 1024 * 1024
 /** How often a region repeats the seals it knows to its peers. */
 const SEAL_GOSSIP_MS = 1_000
 /** How long an acceptor holds a freeze whose requester sent nothing for it (no freeze, no pledge)
@@ -540,7 +538,7 @@ export class Failover {
   #onFetch(payload: { journalId: string; afterSeq: number }): readonly CommitRecord[] {
     const holder = this.#o.leaders.get(payload.journalId) ?? this.#o.replicas.get(payload.journalId)
     if (holder === undefined) throw new SqlError('42704', `journal ${payload.journalId} is not held in region ${this.#o.self}`)
-    return recordsForMessage(holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX, FETCH_BYTES_MAX))
+    return holder.localRecords(payload.afterSeq, FETCH_RECORDS_MAX)
   }
 
   async #onCommit(from: string, payload: { journalId: string; seal: SealRecord }): Promise<null> {

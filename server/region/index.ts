@@ -48,8 +48,7 @@ export type { ClusterEvent, ClusterEventSink } from './cluster-event.ts'
  * can keep: the adjudicators' keys per commit and the journal's record size must not be met
  * before them. openRegion asserts there are none; `tessera start` refuses them first (exit 2).
  */
-export { refusedTxLimits, type LimitRefusal } from './tx-limits.ts'
-export { ROWS_MODIFIED_CONFIG_MAX, TX_BYTES_CONFIG_MAX } from './constants.ts'
+export { refusedTxLimits } from './tx-limits.ts'
 export { gcTicker, type GcTickOptions } from './gc.ts'
 export { generationJournalId, parseJournalId } from './cluster-state.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'
