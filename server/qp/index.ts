@@ -153,3 +153,7 @@ export { ROWS_MODIFIED_MAX, TX_BYTES_MAX } from './constants.ts'
 /** How long an index job's owner may go without a batch before another region takes it over, and
  * how many rows one of its batches indexes. */
 export { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from './index-jobs.ts'
+/** Where a table lives in the key space: the key of its definition (every transaction using the
+ * table reads it; DDL writes it), the id the first user table gets, and the primary index's id.
+ * For tests that aim a table at a chosen adjudicator partition, or a row at a chosen key. */
+export { FIRST_USER_TABLE_ID, PRIMARY_INDEX_ID, schemaKey } from './catalog.ts'

@@ -5,7 +5,7 @@
 // a restart. Method: two full regions and a witness in one process (cluster.ts), west's journals on
 // a SimDisk whose capacity is set to what it holds; east commits meanwhile.
 import { afterEach, describe, expect, test } from 'bun:test'
-import { SqlError } from '../../server/errors/index.ts'
+import { outcome } from '../sim/cluster-scenario.ts'
 import { Cluster } from './cluster.ts'
 
 let cluster: Cluster | undefined
@@ -15,15 +15,10 @@ afterEach(async () => {
 })
 
 /** The SQLSTATE a promise rejects with, or 'ok'; and how long it took (virtual ms). */
-async function outcome(c: Cluster, run: () => Promise<unknown>): Promise<{ code: string; ms: number }> {
+async function timed(c: Cluster, run: () => Promise<unknown>): Promise<{ code: string; ms: number }> {
   const started = c.clock.wallMs()
-  try {
-    await c.until(run(), 30_000)
-    return { code: 'ok', ms: c.clock.wallMs() - started }
-  } catch (e) {
-    if (!(e instanceof SqlError)) throw e
-    return { code: e.code, ms: c.clock.wallMs() - started }
-  }
+  const code = await c.until(outcome(run()), 30_000)
+  return { code, ms: c.clock.wallMs() - started }
 }
 
 describe('a full disk in a cluster', () => {
@@ -39,20 +34,20 @@ describe('a full disk in a cluster', () => {
     // East goes on committing: a commit whose partition's journal is east's reaches a quorum
     // (east and the witness); one whose journal is west's finds it full (40003, then 53100).
     const answers = new Map<number, string>()
-    for (let k = 2; k <= 13; k++) answers.set(k, (await outcome(c, () => c.sql('east', 'INSERT INTO kv VALUES ($1, $2)', [k, 'while full']))).code)
+    for (let k = 2; k <= 13; k++) answers.set(k, (await timed(c, () => c.sql('east', 'INSERT INTO kv VALUES ($1, $2)', [k, 'while full']))).code)
     const acked = [...answers].filter(([, code]) => code === 'ok').map(([k]) => k)
     expect(acked.length).toBeGreaterThan(0)
     expect([...answers.values()].every((code) => ['ok', '40003', '53100'].includes(code))).toBe(true)
     // West's replica of east's journal could not take them: west cannot reach a fresh snapshot.
-    const begin = await outcome(c, () => c.tx('west'))
+    const begin = await timed(c, () => c.tx('west'))
     expect(begin.code).toBe('53100')
     expect(begin.ms).toBeLessThan(100)
-    const commit = await outcome(c, () => c.sql('west', "INSERT INTO kv VALUES (99, 'west')"))
+    const commit = await timed(c, () => c.sql('west', "INSERT INTO kv VALUES (99, 'west')"))
     expect(commit.code).toBe('53100')
     expect(commit.ms).toBeLessThan(100)
     // Still full a while later: the same answers.
     await c.until(c.clock.sleep(3_000))
-    expect((await outcome(c, () => c.tx('west'))).code).toBe('53100')
+    expect((await timed(c, () => c.tx('west'))).code).toBe('53100')
     west?.setFaults({ syncLatencyMsMin: 1 })
     await c.until(c.clock.sleep(2_000))
     const rows = (await c.sql('west', 'SELECT k FROM kv ORDER BY k')).map(([k]) => k as number)

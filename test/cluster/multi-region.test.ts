@@ -3,6 +3,7 @@
 // other; conflicting commits from both regions, exactly one wins; the witness away changes
 // nothing for clients; a region left without a majority answers 40003 instead of acknowledging.
 import { afterEach, describe, expect, test } from 'bun:test'
+import { outcome } from '../sim/cluster-scenario.ts'
 import { Cluster, createToken } from './cluster.ts'
 
 let cluster: Cluster | undefined
@@ -85,16 +86,14 @@ describe('multi-region cluster', () => {
     await c.open()
     await c.sql('east', 'CREATE TABLE p (id int4 PRIMARY KEY)')
     await c.sql('east', 'CREATE TABLE ch (id int4 PRIMARY KEY, pid int4 REFERENCES p (id))')
-    const run = async (region: string, sql: string, id: number) => {
-      try {
-        const tx = await c.region(region).qp.begin()
-        await tx.execute(sql, [id])
-        await tx.commit()
-        return 'ok'
-      } catch (e) {
-        return (e as { code?: string }).code
-      }
-    }
+    const run = (region: string, sql: string, id: number) =>
+      outcome(
+        (async () => {
+          const tx = await c.region(region).qp.begin()
+          await tx.execute(sql, [id])
+          await tx.commit()
+        })(),
+      )
     const outcomes = new Set<string>()
     for (let id = 0; id < 20; id++) {
       await c.sql('east', 'INSERT INTO p VALUES ($1)', [id])

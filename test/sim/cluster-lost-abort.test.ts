@@ -15,7 +15,7 @@ import { hashPartitionOf } from '../../server/adjudicator/index.ts'
 import { encodeKey, type Key } from '../../server/encoding/index.ts'
 import { SqlError } from '../../server/errors/index.ts'
 import type { PeerMessage } from '../../server/net/index.ts'
-import { FIRST_USER_TABLE_ID, PRIMARY_INDEX_ID, schemaKey } from '../../server/qp/catalog.ts'
+import { FIRST_USER_TABLE_ID, PRIMARY_INDEX_ID, schemaKey } from '../../server/qp/index.ts'
 import type { FullName } from './cluster-world.ts'
 import { ClusterScenario, outcome, quietCluster } from './cluster-scenario.ts'
 

@@ -20,7 +20,7 @@ import { hashPartitionOf } from '../../server/adjudicator/index.ts'
 import { encodeKeyPart, type Key } from '../../server/encoding/index.ts'
 import { SqlError } from '../../server/errors/index.ts'
 import type { PeerMessage } from '../../server/net/index.ts'
-import { schemaKey } from '../../server/qp/catalog.ts'
+import { schemaKey } from '../../server/qp/index.ts'
 import { ClusterScenario, outcome, quietCluster } from './cluster-scenario.ts'
 
 const CONFIG = quietCluster({ partitionCount: 2, journalCount: 1 })
