@@ -257,6 +257,7 @@ class MergingCrossbar implements Crossbar {
     this.#pumping = true
     try {
       for (let round = 0; round < roundsMax; round++) {
+        this.#noteAppendsStopped()
         const blocked = this.#blocked()
         this.#pumpAgain = false
         const read = this.#refill(blocked)
@@ -284,15 +285,19 @@ class MergingCrossbar implements Crossbar {
    * failure, no more (asserted in `#applyMergeable`), and the frontier passes every commit.
    */
   #blocked(): boolean {
-    if (this.#assignedTsMax === undefined) {
-      for (const shard of this.#shards) if (!shard.canApply()) return true
-      return false
-    }
+    if (this.#assignedTsMax !== undefined) return false
+    for (const shard of this.#shards) if (!shard.canApply()) return true
+    return false
+  }
+
+  /** Where appends stop (`assignedTsMax`, one region): the largest commitTs assigned when a shard
+   * was first seen failing, kept while it fails, for `#applyMergeable`'s assert. */
+  #noteAppendsStopped(): void {
+    if (this.#assignedTsMax === undefined) return
     let failing = false
     for (const shard of this.#shards) if (shard.writeFailure() !== undefined) failing = true
     if (!failing) this.#appendsStoppedTs = undefined
     else this.#appendsStoppedTs ??= this.#assignedTsMax()
-    return false
   }
 
   /**
