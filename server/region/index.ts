@@ -174,12 +174,11 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   const state = ClusterState.load(o.disk, base)
   // Positions of retired journals a crash brought back (retire.ts forgets them once retired).
   for (const shard of shards) shard.forgetPositions([...shard.appliedPositions().keys()].filter((id) => state.isRetired(id)))
-  /** This start of the region's process, named by a fresh id: prepares this region coordinates
-   * carry it, so a participant elsewhere can tell that the run which prepared has ended. */
-  const run = cluster === undefined ? undefined : hex(o.random.bytes(RUN_ID_BYTES))
-  /** The commits across regions this run gave up, for participants whose finish was lost to ask
-   * about (kept across replacements of the adjudicators: the run stays the same). */
-  const givenUp = run === undefined ? undefined : new GivenUp(o.clock)
+  /** In a cluster: this start of the region's process, named by a fresh id (prepares this region
+   * coordinates carry it, so a participant elsewhere can tell that the run which prepared has
+   * ended), and the commits across regions this run gave up, for participants whose finish was
+   * lost to ask about (kept across replacements of the adjudicators: the run stays the same). */
+  const runState = cluster === undefined ? undefined : { run: hex(o.random.bytes(RUN_ID_BYTES)), givenUp: new GivenUp(o.clock) }
   /** Settles commits prepared here whose coordinator's finish did not come (set once the
    * adjudicators exist; records shown before that settle nothing). */
   let orphans: OrphanedPrepares | undefined
@@ -276,7 +275,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       timers: o.timers,
       config: { txAgeMsMax },
       onPeerError: () => {},
-      ...(run === undefined || givenUp === undefined ? {} : { run, givenUp }),
+      ...(runState ?? {}),
     })
   }
   const adjudicators = new SwitchingAdjudicators(buildAdjudicators())
@@ -336,9 +335,9 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   // Started once the generation records it meets can be admitted.
   crossbar.start()
   const availability = cluster === undefined ? undefined : watchAvailability(o, cluster, state, steadyClock, options.onClusterEvent)
-  if (replication !== undefined && run !== undefined && givenUp !== undefined) {
+  if (replication !== undefined && runState !== undefined) {
     serveAdjudicators(replication.rpc, adjudicators)
-    serveRun(replication.rpc, run, replication.openedSeq, givenUp)
+    serveRun(replication.rpc, runState.run, replication.openedSeq, runState.givenUp)
     orphans = new OrphanedPrepares({
       rpc: replication.rpc,
       clock: o.clock,
