@@ -177,6 +177,12 @@ export class ClusterState {
     return parsed !== undefined && parsed.n < this.retiredBelow(parsed.region)
   }
 
+  /** Whether `journalId`'s seal is settled here: recorded, or its generation retired (which drops
+   * the seal record itself). A seal learned or requested for it again changes nothing. */
+  sealSettled(journalId: string): boolean {
+    return this.sealed(journalId) !== undefined || this.isRetired(journalId)
+  }
+
   /** Each region's retired generations (shown to the other regions with the seals: a region
    * that retired a generation holds its seals, dropped from the state since). */
   retired(): ReadonlyMap<string, RetiredRecord> {

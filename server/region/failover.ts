@@ -398,7 +398,7 @@ export class Failover {
   #apply(journalId: string, seal: SealRecord, source: string): Promise<void> {
     // A retired journal's seal was known here, and dropped (retire.ts): a late notice changes
     // nothing, and must not open the journal again.
-    if (this.#o.state.sealed(journalId) !== undefined || this.#o.state.isRetired(journalId)) return Promise.resolve()
+    if (this.#o.state.sealSettled(journalId)) return Promise.resolve()
     const inFlight = this.#applies.get(journalId)
     if (inFlight !== undefined) {
       assert(inFlight.seq === seal.seq, `journal ${journalId} sealed twice: at ${inFlight.seq} and at ${seal.seq}`)
@@ -669,7 +669,7 @@ export class Failover {
   /** Seals a peer told us of on link up; ours it lacks it learns from our message to it. */
   async #learn(from: string, seals: Record<string, SealRecord>): Promise<void> {
     for (const [journalId, seal] of Object.entries(seals)) {
-      if (this.#o.state.sealed(journalId) !== undefined || this.#o.state.isRetired(journalId)) continue
+      if (this.#o.state.sealSettled(journalId)) continue
       // A journal of a generation not merged here yet is opened to take its seal (and records).
       if (!this.#o.leaders.has(journalId) && this.#o.replicaFor(journalId) === undefined) continue
       // Fetching the sealed records may fail (the link drops): the next announcement retries.
