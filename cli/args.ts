@@ -47,18 +47,39 @@ export function parseArgs(args: readonly string[], booleans: readonly string[] =
 /** The limit flags of `tessera start`, which `tessera cluster` hands on to every region. */
 export const LIMIT_FLAGS = ['statement-timeout', 'rows-modified-max', 'tx-bytes-max', 'body-bytes-max', 'tx-age-max', 'idle-timeout']
 
+/** The flags of a command that takes no positional argument; a stray one is an error naming it. */
+export function flagsOnly({ flags, positional }: ParsedArgs): ReadonlyMap<string, string> {
+  if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
+  return flags
+}
+
+/** What a command's `parse` answers when `--help` was asked (checked before or after its other
+ * checks, as the command chooses). */
+export const HELP: unique symbol = Symbol('help')
+
+/** Where a command writes its usage: whole lines, each writer adding the newline. */
+export interface UsageOut {
+  readonly stdout: (line: string) => void
+  readonly stderr: (line: string) => void
+}
+
+const consoleOut: UsageOut = {
+  stdout: (line) => console.log(line),
+  stderr: (line) => console.error(line),
+}
+
 /** Parses a command's arguments: its usage on stdout and exit 0 for `--help`, on stderr after the
- * error and exit 2 for bad usage (nothing starts then), else the flags. */
-export function usageChecked(command: string, text: string, parse: () => ReadonlyMap<string, string>): ReadonlyMap<string, string> | number {
-  let flags: ReadonlyMap<string, string>
+ * error and exit 2 for bad usage (nothing starts then), else what `parse` made of them. */
+export function usageChecked<T>(command: string, text: string, parse: () => T | typeof HELP, out: UsageOut = consoleOut): T | number {
+  let parsed: T | typeof HELP
   try {
-    flags = parse()
+    parsed = parse()
   } catch (e) {
-    console.error(`tessera ${command}: ${(e as Error).message}\n${text}`)
+    out.stderr(`tessera ${command}: ${(e as Error).message}\n${text}`)
     return 2
   }
-  if (!flags.has('help')) return flags
-  console.log(text)
+  if (parsed !== HELP) return parsed
+  out.stdout(text)
   return 0
 }
 

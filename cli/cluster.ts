@@ -10,7 +10,7 @@ import { SystemClock, SystemRandom, type Timers } from '../server/clock/index.ts
 import { NodeDisk } from '../server/disk/index.ts'
 import { assertNever } from '../server/errors/index.ts'
 import { parseTopology, regionUrl } from '../server/region/index.ts'
-import { LIMIT_FLAGS, parseArgs, usageChecked } from './args.ts'
+import { HELP, LIMIT_FLAGS, flagsOnly, parseArgs, usageChecked } from './args.ts'
 import { limitsFrom } from './limits.ts'
 import { HEALTHY_AFTER_MS, Supervisor, type ExitDecision } from './supervisor.ts'
 import { printWelcome } from './welcome.ts'
@@ -25,11 +25,10 @@ export const clusterUsage = `usage: tessera cluster [--topology regions/local-3.
  * process exited 0 on the cluster's signal: not one that was waiting for a restart, or given up). */
 export async function runCluster(args: readonly string[]): Promise<number> {
   const parsed = usageChecked('cluster', clusterUsage, () => {
-    const { flags, positional } = parseArgs(args, ['no-auth'], ['topology', 'data', 'base-port', ...LIMIT_FLAGS])
-    if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
+    const flags = flagsOnly(parseArgs(args, ['no-auth'], ['topology', 'data', 'base-port', ...LIMIT_FLAGS]))
     // Checked here too, so that a bad limit stops the launcher, not each region in a restart loop.
     limitsFrom(flags)
-    return flags
+    return flags.has('help') ? HELP : flags
   })
   if (typeof parsed === 'number') return parsed
   const flags = parsed

@@ -1,5 +1,5 @@
 // The `tessera` command line (API.md "Running"): dispatches to start, token and sql.
-import { LIMIT_FLAGS, parseArgs, usageChecked } from './args.ts'
+import { HELP, LIMIT_FLAGS, flagsOnly, parseArgs, usageChecked } from './args.ts'
 import { limitsFrom } from './limits.ts'
 import { listen } from './serve.ts'
 import { clusterUsage, runCluster } from './cluster.ts'
@@ -33,15 +33,13 @@ const START_FLAGS = ['port', 'data', 'region', 'host', 'topology', 'base-port', 
 /** `tessera start`: one region in this process, until SIGTERM or SIGINT. With `--topology` it
  * is one region of a multi-region cluster, linked to the others over WebSockets. */
 async function runStart(args: readonly string[]): Promise<number> {
-  let limits: ReturnType<typeof limitsFrom> = { qp: {}, api: {} }
   const parsed = usageChecked('start', startUsage, () => {
-    const { flags, positional } = parseArgs(args, ['no-auth', 'sql-faults', 'stop-with-stdin'], START_FLAGS)
-    if (positional.length > 0) throw new Error(`unexpected argument "${positional[0]}"`)
-    limits = limitsFrom(flags)
-    return flags
+    const flags = flagsOnly(parseArgs(args, ['no-auth', 'sql-faults', 'stop-with-stdin'], START_FLAGS))
+    const limits = limitsFrom(flags)
+    return flags.has('help') ? HELP : { flags, limits }
   })
   if (typeof parsed === 'number') return parsed
-  const flags = parsed
+  const { flags, limits } = parsed
   const dataDir = flags.get('data') ?? '.tessera'
   const topologyFile = flags.get('topology')
   const clock = new SystemClock()

@@ -10,7 +10,7 @@ import type {
   WireResult,
   WireValue,
 } from '../server/api/wire.ts'
-import { parseArgs } from './args.ts'
+import { HELP, parseArgs, usageChecked } from './args.ts'
 import { runMeta, type ShellSettings } from './sql-meta.ts'
 
 /** Where the command reads and writes; tests pass their own. */
@@ -49,23 +49,17 @@ export const sqlUsage = 'usage: tessera sql --url URL [--token T] ["SQL"]   (tok
 /** Runs `tessera sql ARGS`; resolves to the exit code: 0 ok (or help), 1 SQL or connection error,
  * 2 usage. */
 export async function runSql(args: readonly string[], io: SqlIo = consoleIo): Promise<number> {
-  let client: SqlClient
-  let sql: string | undefined
-  try {
+  // The usage as whole lines: io writes text as is.
+  const out = { stdout: (line: string) => io.stdout(`${line}\n`), stderr: (line: string) => io.stderr(`${line}\n`) }
+  const parsed = usageChecked('sql', sqlUsage, () => {
     const { flags, positional } = parseArgs(args, [], ['url', 'token'])
-    if (flags.has('help')) {
-      io.stdout(`${sqlUsage}\n`)
-      return 0
-    }
+    if (flags.has('help')) return HELP
     if (positional.length > 1) throw new Error('give the SQL as one argument (quote it)')
     const url = flags.get('url') ?? io.env.TESSERA_URL ?? 'http://127.0.0.1:8080'
-    const token = flags.get('token') ?? io.env.TESSERA_TOKEN
-    client = new SqlClient(url, token)
-    sql = positional[0]
-  } catch (e) {
-    io.stderr(`tessera sql: ${(e as Error).message}\n${sqlUsage}\n`)
-    return 2
-  }
+    return { client: new SqlClient(url, flags.get('token') ?? io.env.TESSERA_TOKEN), sql: positional[0] }
+  }, out)
+  if (typeof parsed === 'number') return parsed
+  const { client, sql } = parsed
   return sql === undefined ? runShell(client, io) : runOnce(client, sql, io)
 }
 
