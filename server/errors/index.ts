@@ -128,8 +128,10 @@ export const commitOutcomeUnknown = (detail?: string) =>
 export const programLimitExceeded = (message: string, hint?: string) =>
   new SqlError('54000', message, { hint })
 export const outOfMemory = (message: string) => new SqlError('53200', message)
-/** A write refused because the file system is full (ENOSPC, EDQUOT, SQLITE_FULL). */
-export const diskFull = (message: string, fields: SqlErrorFields = {}) => new SqlError('53100', message, fields)
+/** A write refused because the file system is full (ENOSPC, EDQUOT, SQLITE_FULL): `failed` says
+ * what could not be done (`could not write journal local/j0`), the message adds the cause. */
+export const diskFull = (failed: string, fields: SqlErrorFields = {}) =>
+  new SqlError('53100', `${failed}: no space left on device`, fields)
 export const queryCanceled = (message = 'canceling statement due to statement timeout') =>
   new SqlError('57014', message)
 export const invalidAuthorization = (message = 'a valid bearer token is required') =>

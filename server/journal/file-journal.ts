@@ -634,7 +634,7 @@ export class FileJournal implements Journal {
 
   #errorOf(cause: unknown): SqlError {
     if (isNoSpace(cause)) {
-      return diskFull(`could not write journal ${this.id}: no space left on device`, {
+      return diskFull(`could not write journal ${this.id}`, {
         hint: 'Free disk space: the journal takes commits again within a second once it can write (nothing acknowledged was lost).',
         cause,
       })

@@ -371,7 +371,7 @@ export class ClusterState {
         // An I/O failure is the caller's to answer (an RPC handler replies with it) as any
         // database error, not an unhandled exception; a bug stays one.
         if (e instanceof AssertionError) throw e
-        if (isNoSpace(e)) throw diskFull(`could not write ${this.#path}: no space left on device`, { cause: e })
+        if (isNoSpace(e)) throw diskFull(`could not write ${this.#path}`, { cause: e })
         throw new SqlError('58030', `could not write ${this.#path}: ${e instanceof Error ? e.message : String(e)}`)
       }
       this.#retiredOnDisk = retired

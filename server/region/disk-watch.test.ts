@@ -45,7 +45,7 @@ describe('DiskWatch', () => {
   test('a failure is refused from the moment its writer tells it, until it ends', () => {
     const { writers, disk } = watch()
     const [journal, shard] = writers as [CountingWriter, CountingWriter]
-    journal.failing = diskFull('could not write journal local/j0: no space left on device', { hint: 'Free disk space.' })
+    journal.failing = diskFull('could not write journal local/j0', { hint: 'Free disk space.' })
     disk.changed()
     expect(disk.refusal()).toMatchObject({
       code: '53100',

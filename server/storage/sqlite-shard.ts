@@ -240,7 +240,7 @@ class SqliteShard implements StorageShard {
         })
       }
       if (sqliteWriteFailure(e) === 'full') {
-        throw diskFull(`could not open storage shard ${options.path}: no space left on device`, { cause: e })
+        throw diskFull(`could not open storage shard ${options.path}`, { cause: e })
       }
       throw e
     }
@@ -548,7 +548,7 @@ class SqliteShard implements StorageShard {
     if (kind === undefined) throw error
     this.#writeFailure =
       kind === 'full'
-        ? diskFull(`could not write storage shard ${this.id}: no space left on device`, {
+        ? diskFull(`could not write storage shard ${this.id}`, {
             hint: 'Free disk space: storage writes again within a second once it can (nothing acknowledged was lost).',
             cause: error,
           })
