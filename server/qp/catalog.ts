@@ -238,6 +238,16 @@ export function undefinedSchema(schema: string): SqlError {
   return new SqlError('3F000', `schema "${schema}" does not exist`)
 }
 
+/** 3F000 when the schema of catalog name `name` does not exist, else undefined; for a statement
+ * about to take the name, so it holds the schema (schemaHeld). */
+export function missingSchema(
+  env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },
+  name: string,
+): SqlError | undefined {
+  const schema = schemaOf(name)
+  return schemaHeld(env, schema) ? undefined : undefinedSchema(schema)
+}
+
 /**
  * The schemas created with CREATE SCHEMA visible at a snapshot plus a write buffer, in name order
  * (for pg_namespace and information_schema.schemata; `public` and the system schemas are implied).

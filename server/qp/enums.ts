@@ -3,7 +3,7 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, encodeTableDef, relationNameClaim, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, missingSchema, relationNameClaim, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, qualifiedName, relationKind } from './sequences.ts'
@@ -77,10 +77,10 @@ function findEnum(env: DdlEnv, name: string): EnumDef | undefined {
 /** CREATE TYPE name AS ENUM (...): 42710 when the name is taken by a type or a relation's row
  * type, 23505 when a label repeats (as PostgreSQL's unique index on pg_enum reports it), 42602
  * for a label over 63 bytes. */
-export function createEnum(env: DdlEnv, s: CreateEnumStmt, missingSchema: (name: string) => SqlError | undefined): void {
+export function createEnum(env: DdlEnv, s: CreateEnumStmt): void {
   const name = enumNameOf(stringsOf(s.typeName))
   if (name === undefined) throw featureNotSupported('a type name with more than two parts')
-  const noSchema = missingSchema(name)
+  const noSchema = missingSchema(env, name)
   if (noSchema !== undefined) throw noSchema
   // A table or view has a row type of its own name in PostgreSQL.
   env.lock(relationNameClaim(name))

@@ -27,6 +27,7 @@ import { resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
   indexNameKey,
+  missingSchema,
   relationNameClaim,
   schemaExists,
   schemaHeld,
@@ -469,9 +470,8 @@ function ownerOf(env: DdlEnv, name: string, owned: DefElem): SequenceDef['ownedB
 export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
-  const schema = schemaOf(name)
-  if (!schemaHeld(env, schema))
-    throw undefinedSchema(schema)
+  const noSchema = missingSchema(env, name)
+  if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(bareName(name))

@@ -5,7 +5,7 @@ import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, relationNameClaim, schemaHeld, schemaOf, undefinedSchema } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, missingSchema, relationNameClaim } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import { nodesOutsideSubqueries, stringOf } from './binder.ts'
@@ -75,7 +75,8 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if (s.withCheckOption !== undefined && s.withCheckOption !== 'NO_CHECK_OPTION') throw featureNotSupported('WITH CHECK OPTION')
   if ((s.options?.length ?? 0) > 0) throw featureNotSupported('view options')
   const name = qualifiedName(s.view)
-  if (!schemaHeld(env, schemaOf(name))) throw undefinedSchema(schemaOf(name))
+  const noSchema = missingSchema(env, name)
+  if (noSchema !== undefined) throw noSchema
   const existing = env.findView(name)
   // A table, sequence or index of the name: relations share their schema's names.
   const kind = relationKind(env, name)
