@@ -228,9 +228,9 @@ export function schemaHeld(
   env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },
   schema: string,
 ): boolean {
-  if (schema === 'public') return true
-  env.read(namespaceKey(schema))
-  return env.view.get(namespaceKey(schema)) !== undefined
+  // `public` has no key to read: it always exists and cannot be dropped.
+  if (schema !== 'public') env.read(namespaceKey(schema))
+  return schemaExists(env.view, schema)
 }
 
 /** PostgreSQL's 3F000 for a schema that does not exist. */
