@@ -228,14 +228,24 @@ export function schemaHeld(
   env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },
   schema: string,
 ): boolean {
-  if (schema === 'public') return true
-  env.read(namespaceKey(schema))
-  return env.view.get(namespaceKey(schema)) !== undefined
+  // `public` has no key to read: it always exists and cannot be dropped.
+  if (schema !== 'public') env.read(namespaceKey(schema))
+  return schemaExists(env.view, schema)
 }
 
 /** PostgreSQL's 3F000 for a schema that does not exist. */
 export function undefinedSchema(schema: string): SqlError {
   return new SqlError('3F000', `schema "${schema}" does not exist`)
+}
+
+/** 3F000 when the schema of catalog name `name` does not exist, else undefined; for a statement
+ * about to take the name, so it holds the schema (schemaHeld). */
+export function missingSchema(
+  env: { readonly view: { get(key: Key): string | undefined }; read(key: Key): void },
+  name: string,
+): SqlError | undefined {
+  const schema = schemaOf(name)
+  return schemaHeld(env, schema) ? undefined : undefinedSchema(schema)
 }
 
 /**

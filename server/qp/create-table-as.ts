@@ -7,13 +7,14 @@ import { stringOf } from './binder.ts'
 import {
   bareName,
   encodeTableDef,
+  missingSchema,
   schemaKey,
   tableFromDef,
   type ColumnDef,
   type TableDef,
 } from './catalog.ts'
 import { COLUMNS_MAX } from './constants.ts'
-import { missingSchema, type DdlEnv, type DdlRun } from './ddl.ts'
+import type { DdlEnv, DdlRun } from './ddl.ts'
 import { evaluate } from './expr.ts'
 import type { Result } from './index.ts'
 import { runSelect } from './executor.ts'

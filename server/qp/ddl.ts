@@ -24,14 +24,12 @@ import {
   bareName,
   indexKeyOf,
   indexNamesOf,
-  schemaHeld,
-  schemaOf,
+  missingSchema,
   indexNameKey,
   schemaKey,
   siblingName,
   sequenceKey,
   tableFromDef,
-  undefinedSchema,
   type CheckDef,
   type ColumnDef,
   type IndexDef,
@@ -207,7 +205,7 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
   }
   else if ('TruncateStmt' in stmt) truncate(env, stmt.TruncateStmt)
   else if ('CreateSchemaStmt' in stmt) createSchema(env, stmt.CreateSchemaStmt)
-  else if ('CreateEnumStmt' in stmt) createEnum(env, stmt.CreateEnumStmt, (name) => missingSchema(env, name))
+  else if ('CreateEnumStmt' in stmt) createEnum(env, stmt.CreateEnumStmt)
   else if ('AlterEnumStmt' in stmt) alterEnum(env, stmt.AlterEnumStmt)
   else if ('DropStmt' in stmt) {
     const s = stmt.DropStmt
@@ -769,15 +767,6 @@ export function objectName(object: Node): string {
     throw new SqlError('0A000', `cross-database references are not implemented: "${names.join('.')}"`)
   if (names.length > 3) throw new SqlError('42601', `improper relation name (too many dotted names): ${names.join('.')}`)
   return qualifiedName(names.length === 2 ? names[0] : undefined, names[names.length - 1] ?? '')
-}
-
-/** 3F000 when the schema of catalog name `name` does not exist, else undefined; for a statement
- * about to take the name, so it holds the schema (schemaHeld). */
-export function missingSchema(env: DdlEnv, name: string): SqlError | undefined {
-  const schema = schemaOf(name)
-  return schemaHeld(env, schema)
-    ? undefined
-    : undefinedSchema(schema)
 }
 
 /** Keys need an order-preserving form: jsonb, interval and array columns have none (0A000 when

@@ -3,13 +3,12 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, encodeTableDef, relationNameClaim, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, missingSchema, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
-import { allocateObjectId, qualifiedName, relationKind } from './sequences.ts'
+import { allocateObjectId, claimName, qualifiedName, relationKind } from './sequences.ts'
 import { relationOid } from './system/index.ts'
 import type { SqlType } from './types/index.ts'
-import { viewKey } from './views.ts'
 
 /** Outside the table, index, sequence and schema families of catalog.ts and views' 20. */
 const ENUMS_INDEX = 21n
@@ -77,14 +76,14 @@ function findEnum(env: DdlEnv, name: string): EnumDef | undefined {
 /** CREATE TYPE name AS ENUM (...): 42710 when the name is taken by a type or a relation's row
  * type, 23505 when a label repeats (as PostgreSQL's unique index on pg_enum reports it), 42602
  * for a label over 63 bytes. */
-export function createEnum(env: DdlEnv, s: CreateEnumStmt, missingSchema: (name: string) => SqlError | undefined): void {
+export function createEnum(env: DdlEnv, s: CreateEnumStmt): void {
   const name = enumNameOf(stringsOf(s.typeName))
   if (name === undefined) throw featureNotSupported('a type name with more than two parts')
-  const noSchema = missingSchema(name)
+  const noSchema = missingSchema(env, name)
   if (noSchema !== undefined) throw noSchema
   // A table or view has a row type of its own name in PostgreSQL.
-  env.lock(relationNameClaim(name))
-  if (findEnum(env, name) !== undefined || env.findTable(name) !== undefined || env.view.get(viewKey(name)) !== undefined) {
+  const kind = claimName(env, name)
+  if (findEnum(env, name) !== undefined || kind === 'table' || kind === 'view') {
     throw new SqlError('42710', `type "${bareName(name)}" already exists`)
   }
   const labels = stringsOf(s.vals)

@@ -27,6 +27,7 @@ import { resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
   indexNameKey,
+  missingSchema,
   relationNameClaim,
   schemaExists,
   schemaHeld,
@@ -217,16 +218,17 @@ export function allocateObjectId(env: Pick<DdlEnv, 'view' | 'put'>): bigint {
   return id
 }
 
-/** Whether a relation-like name (table, index, sequence, view) is taken: they share one namespace.
- * Asked by every statement about to take the name, so it claims the name too (relationNameClaim):
- * a concurrent transaction taking it for another kind then conflicts with this one. */
-export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>, name: string): boolean {
+/** What relation-like name `name` (table, index, sequence, view: they share one namespace) names,
+ * undefined for nothing, for a statement about to take the name or a type's of it: claims the
+ * name too (relationNameClaim), so a concurrent transaction taking it conflicts with this one. */
+export function claimName(env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>, name: string): RelationKind | undefined {
   env.lock(relationNameClaim(name))
-  const view = env.view
-  return (
-    env.findTable(name) !== undefined ||
-    [indexNameKey, sequenceKey, viewKey].some((key) => view.get(key(name)) !== undefined)
-  )
+  return relationKind(env, name)
+}
+
+/** Whether a relation-like name is taken, claiming it (claimName). */
+export function relationNameTaken(env: Pick<DdlEnv, 'view' | 'findTable' | 'lock'>, name: string): boolean {
+  return claimName(env, name) !== undefined
 }
 
 /** The kinds of relation that share a schema's names. */
@@ -469,9 +471,8 @@ function ownerOf(env: DdlEnv, name: string, owned: DefElem): SequenceDef['ownedB
 export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
   if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
-  const schema = schemaOf(name)
-  if (!schemaHeld(env, schema))
-    throw undefinedSchema(schema)
+  const noSchema = missingSchema(env, name)
+  if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {
     if (s.if_not_exists === true) return
     throw duplicateTable(bareName(name))

@@ -5,7 +5,7 @@ import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, relationNameClaim, schemaHeld, schemaOf, undefinedSchema } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, missingSchema } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import { nodesOutsideSubqueries, stringOf } from './binder.ts'
@@ -17,7 +17,7 @@ import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, useSequences } from './sequence-uses.ts'
-import { dropMissing, dropWrongKind, relationKind } from './sequences.ts'
+import { claimName, dropMissing, dropWrongKind, relationKind } from './sequences.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -75,19 +75,18 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   if (s.withCheckOption !== undefined && s.withCheckOption !== 'NO_CHECK_OPTION') throw featureNotSupported('WITH CHECK OPTION')
   if ((s.options?.length ?? 0) > 0) throw featureNotSupported('view options')
   const name = qualifiedName(s.view)
-  if (!schemaHeld(env, schemaOf(name))) throw undefinedSchema(schemaOf(name))
+  const noSchema = missingSchema(env, name)
+  if (noSchema !== undefined) throw noSchema
   const existing = env.findView(name)
-  // A table, sequence or index of the name: relations share their schema's names.
-  const kind = relationKind(env, name)
+  // A table, sequence or index of the name: relations share their schema's names. Replacing a
+  // view takes no name, so claims none.
+  const kind = existing === undefined ? claimName(env, name) : relationKind(env, name)
   if (kind !== undefined && kind !== 'view') {
     if (s.replace === true) throw new SqlError('42809', `"${bareName(name)}" is not a view`)
     throw duplicateTable(bareName(name))
   }
   if (existing !== undefined && s.replace !== true) throw duplicateTable(bareName(name))
-  if (existing === undefined) {
-    env.lock(relationNameClaim(name))
-    checkTypeNameFree(env.view, name)
-  }
+  if (existing === undefined) checkTypeNameFree(env.view, name)
   if (!('SelectStmt' in s.query)) throw featureNotSupported('views over statements other than SELECT')
   const source = querySource(env.sql)
   // Bind now: a view over missing tables or columns fails here, as in PostgreSQL. Its clock-word

@@ -1,7 +1,7 @@
 // Input and output of bool, integers and floats (ARCHITECTURE.md "query processor": values),
 // following PostgreSQL 16's int2in/int4in/int8in, float8in/float8out and boolin.
 import { SqlError } from '../../errors/index.ts'
-import { FLOAT4_FORMAT, FLOAT8_FORMAT, floatParts, shortestDigits, type Decimal } from './shortest-decimal.ts'
+import { FLOAT4_FORMAT, FLOAT8_FORMAT, exponentialDecimal, floatParts, shortestDigits, type Decimal } from './shortest-decimal.ts'
 import { INT2_MAX, INT2_MIN, INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN } from './constants.ts'
 
 export type IntKind = 'int2' | 'int4' | 'int8'
@@ -79,8 +79,7 @@ export function parseFloat(text: string, kind: 'float4' | 'float8'): number {
 export function formatFloat8(x: number): string {
   const special = formatSpecial(x)
   if (special !== undefined) return special
-  const [mantissa = '', expText = '0'] = Math.abs(x).toExponential().split('e')
-  const js = { digits: mantissa.replace('.', ''), exponent: Number(expText) }
+  const js = exponentialDecimal(x)
   return layout(x, atHalfway(x, js) ? shortestDigits(x, FLOAT8_FORMAT, js.digits.length) : js, 15)
 }
 
@@ -135,8 +134,7 @@ function float4Digits(a: number): Decimal | undefined {
     // A tie at p shows as a 5 in the next digit (so may a near-tie: then the search decides).
     const next = a.toPrecision(p + 1)
     if (next[next.search(/e|$/) - 1] === '5') return undefined
-    const [mantissa = '', exp = '0'] = c.toExponential().split('e')
-    return { digits: mantissa.replace('.', ''), exponent: Number(exp) }
+    return exponentialDecimal(c)
   }
   return undefined
 }

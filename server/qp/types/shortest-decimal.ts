@@ -24,6 +24,13 @@ export interface Decimal {
   readonly exponent: number
 }
 
+/** JavaScript's shortest decimal that reads back as the double |x| (`toExponential`), as digits
+ * and exponent; `x` finite and nonzero. */
+export function exponentialDecimal(x: number): Decimal {
+  const [mantissa = '', exponent = '0'] = Math.abs(x).toExponential().split('e')
+  return { digits: mantissa.replace('.', ''), exponent: Number(exponent) }
+}
+
 /**
  * The shortest decimal strictly inside the interval of reals that round to |x| in `format`
  * (halfway points excluded), of those the one nearest |x|, a tie going to the even last digit.
@@ -42,7 +49,7 @@ export function shortestDigits(x: number, format: FloatFormat, digitsMin = 1): D
     halfDown: 1n << BigInt(exponent - 1 + shift - (mantissa === 1n << BigInt(format.mantissaBits - 1) && exponent > format.minExponent ? 1 : 0)),
     scale: 1n << BigInt(shift),
     // The decimal exponent of |x|'s first digit; toExponential's is exact.
-    leading: Number(Math.abs(x).toExponential().split('e')[1]),
+    leading: exponentialDecimal(x).exponent,
   }
   // Having a candidate of p digits inside implies one of every longer length (the same number):
   // the shortest length is found by bisection. The exact value's 17 (9) digits are always inside.
