@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { Hlc, SeededRandom, SimClock, tsFromMs, type HlcTimestamp } from '../clock/index.ts'
 import { SimDisk } from '../disk/index.ts'
 import { encodeKey, type Write } from '../encoding/index.ts'
-import { openFileJournal, recordBytes, type Journal } from '../journal/index.ts'
+import { openFileJournal, recordBytes, type Journal, type JournalFollower } from '../journal/index.ts'
 import {
   FillableSqlite,
   openSqliteShard,
@@ -182,6 +182,50 @@ describe('crossbar over file journals and SQLite shards', () => {
       region.crossbar?.requestFrontier(ts)
       await settle()
       expect(done).toBe(true)
+    } finally {
+      await region.close()
+    }
+  })
+
+  test('withoutApplying: a closed timestamp delivered inside it applies nothing until the next delivery', async () => {
+    // The region's keep-alive heartbeats journals from a statement's stack: storage must not
+    // change under the statement. Journal b's closed timestamps are held back by a gate here, so
+    // a record of journal a waits for one delivered by hand.
+    const region = new Region(dir)
+    let gated = false
+    let bFollower: JournalFollower | undefined
+    region.followed = (journal) =>
+      journal.id !== 'b' ? journal : new Proxy(journal, {
+        get(target, p) {
+          if (p === 'follow') {
+            return (f: JournalFollower) => {
+              bFollower = f
+              return target.follow({ onRecords: (r) => f.onRecords(r), onClosed: (ts) => void (gated || f.onClosed(ts)) })
+            }
+          }
+          const v = Reflect.get(target, p)
+          return typeof v === 'function' ? v.bind(target) : v
+        },
+      })
+    region.open()
+    try {
+      await region.commit(3)
+      await region.run(10)
+      gated = true
+      const write = { key: encodeKey([7n, 1n, 1n]), value: 'held' }
+      const appended = region.journals[0]!.append({ txId: 'held', proposedTs: region.hlc.now(), writes: [write] })
+      await region.run(10)
+      await appended.durable
+      const storage = new ShardedStorage(region.shards, region.shardOf)
+      const before = region.crossbar!.frontier()
+      expect(before).toBeLessThan(appended.commitTs)
+      region.crossbar!.withoutApplying(() => bFollower!.onClosed(appended.commitTs + 1))
+      expect(region.crossbar!.frontier()).toBe(before)
+      // The next delivery applies it.
+      gated = false
+      await region.run(10)
+      expect(region.crossbar!.frontier()).toBeGreaterThanOrEqual(appended.commitTs)
+      expect(storage.get(write.key, appended.commitTs)).toBe('held')
     } finally {
       await region.close()
     }

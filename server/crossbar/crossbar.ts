@@ -199,6 +199,17 @@ class MergingCrossbar implements Crossbar {
     return true
   }
 
+  withoutApplying(fn: () => void): void {
+    // Deliveries inside are collected (`#onClosed`); the next pump outside applies them.
+    const outer = this.#collecting
+    this.#collecting = true
+    try {
+      fn()
+    } finally {
+      this.#collecting = outer
+    }
+  }
+
   journalIds(): string[] {
     return this.#states.map((s) => s.journal.id)
   }

@@ -89,6 +89,13 @@ export interface Crossbar {
    * followed). Asserts that the journal shows nothing after `throughSeq`.
    */
   release(journalId: string, throughSeq: number): boolean
+  /**
+   * Runs `fn`, which may make journals deliver closed timestamps, and applies nothing to storage
+   * meanwhile: what became mergeable is applied at the next delivery or request after it (an idle
+   * journal's heartbeat comes within its interval). For a caller on a statement's stack (the
+   * region's keep-alive), under whose reads storage must not change.
+   */
+  withoutApplying(fn: () => void): void
   /** The ids of the journals followed now, in the order they joined. */
   journalIds(): string[]
   /** Unfollows the journals. */

@@ -198,6 +198,39 @@ describe('closed timestamp', () => {
     await w.until(j.close())
   })
 
+  test('heartbeat() closes an idle journal at once, between timer beats, but never past a pending record', async () => {
+    // A region whose thread a long statement holds calls it where the timer cannot fire.
+    const w = new SimJournalWorld({ config: { heartbeatMs: 1_000 } })
+    const j = w.open() as FileJournal
+    const f = new RecordingFollower()
+    j.follow(f)
+    await w.run(5)
+    const before = j.closedTs()
+    j.heartbeat()
+    expect(j.closedTs()).toBeGreaterThan(before)
+    expect(f.closed.at(-1)).toBe(j.closedTs())
+    const pending = j.append({ txId: 'p', proposedTs: w.hlc.now(), writes: [] })
+    j.heartbeat()
+    expect(j.closedTs()).toBe(pending.commitTs - 1)
+    expect(f.closed.at(-1)!).toBeLessThan(pending.commitTs)
+    await w.until(pending.durable)
+    await w.until(j.close())
+    const told = f.closed.length
+    j.heartbeat()
+    expect(f.closed.length).toBe(told)
+  })
+
+  test('heartbeat() does nothing at a replica', async () => {
+    const w = new SimJournalWorld({ config: { replica: true } })
+    const j = w.open() as FileJournal
+    const f = new RecordingFollower()
+    j.follow(f)
+    const before = j.closedTs()
+    j.heartbeat()
+    expect([j.closedTs(), f.closed]).toEqual([before, []])
+    await w.until(j.close())
+  })
+
   test('with a lead, an idle journal closes that far ahead of the wall clock, and never further under load', async () => {
     const leadMs = 20
     const w = new SimJournalWorld({ config: { closedLeadMs: leadMs } })

@@ -506,11 +506,16 @@ export class FileJournal implements Journal {
     return Math.max(now, tsFromMs(this.#options.clock.wallMs() + this.#closedLeadMs))
   }
 
+  heartbeat(): void {
+    // Stopped by a failure (scheduled again once the failed records are cut) and at a replica.
+    if (this.#heartbeat === undefined || this.#closed) return
+    if (this.#queue.length === this.#head) this.requestClose(this.#closableNow())
+  }
+
   #scheduleHeartbeat(): void {
     this.#heartbeat = this.#options.timers.setTimeout(() => {
-      // Cancelled by a failure; scheduled again once the failed records are cut.
       if (this.#closed) return
-      if (this.#queue.length === this.#head) this.requestClose(this.#closableNow())
+      this.heartbeat()
       this.#scheduleHeartbeat()
     }, this.#heartbeatMs)
   }

@@ -162,6 +162,14 @@ export type FileJournal = Journal & {
    * the recovery that succeeded, a close): the region keeps a count of its failing writers with
    * it, so a commit reads one number. One listener; another replaces it. */
   watchFailure(listener: () => void): void
+  /**
+   * What the idle heartbeat does each `heartbeatMs`, now: with no record pending, closes as far
+   * as the clock allows and tells the followers. For a region whose thread a long statement holds,
+   * where the heartbeat's timer cannot fire (region keep-alive): the other regions' readers then
+   * need not wait for the statement. Does nothing at a replica, or while the heartbeat is stopped
+   * (a failed write not yet cut, a closed journal).
+   */
+  heartbeat(): void
 }
 
 /** Replication to other regions: the leader side, the replica side, and their messages. */

@@ -34,6 +34,14 @@ export interface Transport {
   peers(): readonly string[]
   /** Whether the link to `peer` is up now. */
   isUp(peer: string): boolean
+  /**
+   * Proves this region alive, now, on every link that is up: for a caller whose turn holds the
+   * thread for long (a long statement, through the region), so that peers do not judge the link
+   * silent. Delivers nothing to any peer's handlers, and judges no link: what this region did not
+   * hear while its thread was held says nothing about its peers. Links of `SimNetwork` go down by
+   * partition only, never by silence, so there it does nothing.
+   */
+  keepAlive(): void
   /** Closes every link; idempotent. */
   close(): Promise<void>
 }

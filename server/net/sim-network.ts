@@ -220,6 +220,10 @@ class SimTransport implements Transport {
     return !this.#closed && this.#hooks.isUp(peer)
   }
 
+  keepAlive(): void {
+    // Simulated links never go down by silence (see Transport.keepAlive).
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     for (const peer of [...this.#reported].sort()) this.linkChanged(peer, false)

@@ -91,6 +91,22 @@ export function transportContract(
       await h.teardown()
     })
 
+    test('keepAlive delivers nothing to handlers and leaves links as they are', async () => {
+      const { h, a, b, ra, rb } = await pair()
+      for (let i = 0; i < 5; i++) {
+        a.keepAlive()
+        b.keepAlive()
+      }
+      expect(a.send('b', { type: 'after' })).toBe(true)
+      await h.until(() => rb.messages.length === 1, 'the message after the keep-alives')
+      await h.pass(50)
+      expect(rb.messages.map((r) => r.message)).toEqual([{ type: 'after' }])
+      expect(ra.messages).toEqual([])
+      expect([a.isUp('b'), b.isUp('a')]).toEqual([true, true])
+      expect([ra.links, rb.links]).toEqual([['b:up'], ['a:up']])
+      await h.teardown()
+    })
+
     test('handlers never run inside send', async () => {
       const { h, a, rb } = await pair()
       a.send('b', { type: 'x' })

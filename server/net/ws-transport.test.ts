@@ -223,6 +223,22 @@ describe('WebSocketTransport', () => {
     await until(() => b.got.length === 1, 'delivery after heal')
   })
 
+  test('keepAlive alone keeps a link alive at a peer that judges silence fast', async () => {
+    // `a` pings on its own only every 10 s; `b` calls a link dead after 250 ms of silence. Only
+    // keepAlive (what a region calls while a long statement holds its thread) can keep it up.
+    const b = acceptor('b')
+    const a = transport('a', { b: b.url }, undefined, { heartbeatMs: 10_000, deadAfterMs: 20_000 })
+    cleanup.push(() => a.close())
+    await until(() => a.isUp('b') && b.t.isUp('a'), 'link')
+    for (let i = 0; i < 20; i++) {
+      a.keepAlive()
+      await clock.sleep(50)
+    }
+    expect(b.t.isUp('a')).toBe(true)
+    expect(b.got).toEqual([])
+    await until(() => !b.t.isUp('a'), 'the silent link called down', 2_000)
+  })
+
   test('duplicate and reorder faults do not apply to real links', async () => {
     const b = acceptor('b')
     const a = transport('a', { b: b.url })

@@ -112,7 +112,8 @@ const NONCE_CHARS_MAX = 128
  * nothing received on it is ever delivered. The nonces make a recorded handshake useless, and no
  * clock agreement between regions is needed.
  *
- * Liveness: every up link sends a ping each `heartbeatMs`; a link that hears nothing for
+ * Liveness: every up link sends a ping each `heartbeatMs`, and `keepAlive` sends one at once
+ * (from a turn that holds the thread, when the timer cannot fire); a link that hears nothing for
  * `deadAfterMs` is closed. The dialer reconnects after a lost or failed connection with
  * exponential, jittered backoff between `reconnectMsMin` and `reconnectMsMax`, forever, until
  * `close()`. A new authenticated connection from a peer replaces its old one (the old link is
@@ -205,6 +206,11 @@ export class WebSocketTransport implements Transport {
 
   isUp(peer: string): boolean {
     return this.#links.has(peer)
+  }
+
+  keepAlive(): void {
+    if (this.#closed) return
+    for (const conn of this.#links.values()) this.#push(conn, { t: 'ping' })
   }
 
   /**

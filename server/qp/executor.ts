@@ -15,6 +15,7 @@ import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { SystemEnv } from './system/index.ts'
 import type { TxServices } from './tx-services.ts'
+import type { KeepAlive } from './index.ts'
 import { runWindows } from './window.ts'
 import { compareRows, rowKey, sortRows } from './row-order.ts'
 
@@ -26,6 +27,9 @@ export type Rows = readonly (readonly Datum[])[]
 interface StatementState {
   readonly clock: Clock
   readonly deadlineMs: number
+  readonly keepAlive: KeepAlive | undefined
+  /** When `keepAlive` is next due (clock ms). */
+  keepAliveAtMs: number
   readonly lock: (key: Key) => void
   readonly rowsModifiedRemaining: () => number
   rows: number
@@ -50,6 +54,8 @@ export interface ExecOptions {
   readonly rowsModifiedRemaining: () => number
   /** The catalog relations read (pg_catalog, information_schema). */
   readonly system?: SystemEnv
+  /** What the region does while this statement holds its thread (QueryProcessorOptions). */
+  readonly keepAlive?: KeepAlive | undefined
 }
 
 /** What one statement executes against; also the context its expressions evaluate in (`eval`
@@ -73,9 +79,12 @@ export class ExecContext implements EvalContext {
   constructor(options: ExecOptions, parent?: { readonly state: StatementState; readonly outer: readonly Datum[] }) {
     this.view = options.view
     this.resultRowsMax = options.resultRowsMax
+    const startMs = parent === undefined ? options.clock.wallMs() : 0
     this.#state = parent?.state ?? {
       clock: options.clock,
-      deadlineMs: options.clock.wallMs() + options.timeoutMs,
+      deadlineMs: startMs + options.timeoutMs,
+      keepAlive: options.keepAlive,
+      keepAliveAtMs: startMs + (options.keepAlive?.intervalMs ?? 0),
       lock: options.lock,
       rowsModifiedRemaining: options.rowsModifiedRemaining,
       rows: 0,
@@ -108,15 +117,16 @@ export class ExecContext implements EvalContext {
     return this.#state.rowsModifiedRemaining()
   }
 
-  /** 57014 when the statement is past its deadline (EvalContext's interrupt). */
+  /** 57014 when the statement is past its deadline (EvalContext's interrupt); runs the region's
+   * keep-alive when due. */
   interrupt(): void {
-    if (this.#state.clock.wallMs() > this.#state.deadlineMs) throw queryCanceled()
+    checkpoint(this.#state)
   }
 
-  /** Counts a row processed; reads the clock every TIMEOUT_CHECK_ROWS rows (57014 past the deadline). */
+  /** Counts a row processed; every TIMEOUT_CHECK_ROWS rows, an `interrupt`. */
   tick(): void {
     const s = this.#state
-    if (++s.rows % TIMEOUT_CHECK_ROWS === 0 && s.clock.wallMs() > s.deadlineMs) throw queryCanceled()
+    if (++s.rows % TIMEOUT_CHECK_ROWS === 0) checkpoint(s)
   }
 
   /** Accounts for `count` values of `bytes` (datum-bytes.ts) held in memory by this statement
@@ -861,4 +871,15 @@ function limitValue(ctx: ExecContext, e: Expr | undefined, clause: 'LIMIT' | 'OF
     throw new SqlError(clause === 'LIMIT' ? '2201W' : '2201X', `${clause} must not be negative`)
   }
   return n
+}
+
+/** Where a statement looks at the clock: 57014 past its deadline, else the region's keep-alive
+ * when due (KeepAlive). */
+function checkpoint(s: StatementState): void {
+  const nowMs = s.clock.wallMs()
+  if (nowMs > s.deadlineMs) throw queryCanceled()
+  if (s.keepAlive !== undefined && nowMs >= s.keepAliveAtMs) {
+    s.keepAliveAtMs = nowMs + s.keepAlive.intervalMs
+    s.keepAlive.run()
+  }
 }

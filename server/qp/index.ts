@@ -81,9 +81,24 @@ export interface QueryProcessorOptions {
    */
   readonly snapshotLoss?: SnapshotLossWatch
   readonly limits?: QpLimits
+  /** In a cluster: what the region does while one statement holds its thread (see KeepAlive). */
+  readonly keepAlive?: KeepAlive
   /** The region this query processor serves (`local` when absent): index jobs it runs are owned
    * by it (index-jobs.ts). */
   readonly region?: string
+}
+
+/**
+ * A statement runs on its region's one thread, and a long one (a big join, a sort) holds it for
+ * seconds, while the other regions call a link silent after 2 s. The executor calls `run` at
+ * its timeout checks (every TIMEOUT_CHECK_ROWS rows and inside long functions), at most once per
+ * `intervalMs` of the statement: the region pings its peers and publishes its journals' closed
+ * timestamps there, so it looks busy, not gone. `run` must not throw, nor change anything a
+ * statement reads (the region applies nothing to storage inside it).
+ */
+export interface KeepAlive {
+  readonly run: () => void
+  readonly intervalMs: number
 }
 
 /** Registers `listener`, called at most once with the error to answer (57P03) when the region

@@ -7,7 +7,7 @@ import { SimDisk } from '../disk/index.ts'
 import type { SqlError } from '../errors/index.ts'
 import { openFileJournal } from '../journal/index.ts'
 import { openSqliteShard, ShardedStorage, tableShardOf } from '../storage/index.ts'
-import { createQueryProcessor, type QpLimits, type QueryProcessor, type Result } from './index.ts'
+import { createQueryProcessor, type KeepAlive, type QpLimits, type QueryProcessor, type Result } from './index.ts'
 import type { SqlTransaction } from './transaction.ts'
 
 /** A clock that moves `stepMs` every time it is read (drives statement timeouts in tests). */
@@ -50,6 +50,8 @@ export interface HarnessOptions {
   /** Runs after each commit the adjudicators decided, before its caller hears of it (a test can
    * hold a background job between two of its transactions). */
   readonly afterCommit?: (request: CommitRequest, outcome: CommitOutcome) => Promise<void>
+  /** What the region would do while a statement holds the thread (QueryProcessorOptions). */
+  readonly keepAlive?: KeepAlive
 }
 
 export function createHarness(options: HarnessOptions = {}): QpHarness {
@@ -92,6 +94,7 @@ export function createHarness(options: HarnessOptions = {}): QpHarness {
       return crossbar.frontier()
     },
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.keepAlive === undefined ? {} : { keepAlive: options.keepAlive }),
   })
   const begin = async (o?: { readOnly?: boolean }) => (await qp.begin(o)) as SqlTransaction
   const run = async (sql: string, params?: readonly unknown[]) => {

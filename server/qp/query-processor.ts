@@ -45,6 +45,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     plans: new PlanCache(),
     acked: { ts: 0 },
     snapshotLoss: options.snapshotLoss,
+    keepAlive: options.keepAlive,
   }
   const newId = () => hex(options.random.bytes(16))
   // Not async: when storage is already at the snapshot (nearly always) the transaction is

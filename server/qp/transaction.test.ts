@@ -236,4 +236,23 @@ describe('limits', () => {
     expect((await sqlError(slow.run('SELECT count(*) FROM t'))).code).toBe('57014')
     await slow.close()
   })
+
+  test('a statement that holds the thread runs the keep-alive at its timeout checks, at most once per interval', async () => {
+    // Every clock read moves time 10 ms; a statement reads it at its start and every 256 rows.
+    const clock = new TickingClock(0, 10)
+    const runs: number[] = []
+    const h = createHarness({ qpClock: clock, keepAlive: { intervalMs: 100, run: () => runs.push(clock.wallMs()) }, shardCount: 1 })
+    const startMs = clock.wallMs()
+    expect(await h.rows('SELECT count(*) FROM generate_series(1, 100000)')).toEqual([['100000']])
+    const elapsedMs = clock.wallMs() - startMs
+    // About one run per 100 ms of the statement's (ticking) time, never two within 100 ms.
+    expect(runs.length).toBeGreaterThanOrEqual(Math.floor(elapsedMs / 100) - 3)
+    expect(runs.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100))
+    for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBeGreaterThanOrEqual(100)
+    // A short statement never gets to it.
+    const before = runs.length
+    expect(await h.rows('SELECT 1')).toEqual([[1]])
+    expect(runs.length).toBe(before)
+    await h.close()
+  })
 })

@@ -27,7 +27,7 @@ import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
 import { ExecContext, pointRead, readPoint, runSelect } from './executor.ts'
-import type { Field, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
+import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
@@ -64,6 +64,8 @@ export interface QpShared {
   readonly acked: { ts: HlcTimestamp }
   /** The region's word that snapshots cannot be served now (QueryProcessorOptions). */
   readonly snapshotLoss: SnapshotLossWatch | undefined
+  /** What the region does while a statement holds its thread (QueryProcessorOptions). */
+  readonly keepAlive: KeepAlive | undefined
 }
 
 type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
@@ -605,6 +607,7 @@ export class SqlTransaction implements Transaction {
       lock: this.#lock,
       rowsModifiedRemaining: this.#rowsModifiedRemaining,
       system: this.#system,
+      keepAlive: this.#shared.keepAlive,
     })
   }
 

@@ -3,6 +3,7 @@
 import { KEYS_PER_COMMIT_MAX } from '../adjudicator/index.ts'
 import { assert } from '../errors/index.ts'
 import { RECORD_BYTES_MAX, RECORD_BYTES_PER_WRITE, RECORD_ENVELOPE_BYTES_MAX, RECORD_WRITES_MAX } from '../journal/index.ts'
+import { DEAD_AFTER_MS, HEARTBEAT_MS } from '../net/index.ts'
 import { ROWS_MODIFIED_MAX, TX_BYTES_MAX } from '../qp/index.ts'
 
 /**
@@ -130,3 +131,9 @@ assert(
   'every transaction the query processor and the adjudicators accept fits a commit record',
 )
 assert(KEYS_PER_COMMIT_MAX <= RECORD_WRITES_MAX, 'a commit the adjudicators accept has no more writes than a record may')
+
+/** How often a statement that holds a cluster region's thread lets the region ping its peers and
+ * publish its journals' closed timestamps (qp KeepAlive). The other regions' readers wait for
+ * those timestamps, so about this long at most; each costs a few tens of microseconds. */
+export const KEEP_ALIVE_MS = 50
+assert(KEEP_ALIVE_MS * 4 <= DEAD_AFTER_MS && KEEP_ALIVE_MS <= HEARTBEAT_MS, 'a held region pings a peer several times before the peer would call its link down')

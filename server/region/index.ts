@@ -30,7 +30,7 @@ import type { ClusterEventSink } from './cluster-event.ts'
 import { ClusterState, generationJournalId, parseJournalId } from './cluster-state.ts'
 import { DiskWatch, type DiskWriter } from './disk-watch.ts'
 import { Failover, handOverFloor } from './failover.ts'
-import { DISK_WATCH_MS, REGION_DEFAULTS } from './constants.ts'
+import { DISK_WATCH_MS, KEEP_ALIVE_MS, REGION_DEFAULTS } from './constants.ts'
 import { gcTicker } from './gc.ts'
 import { HandBack } from './hand-back.ts'
 import { Retirement } from './retire.ts'
@@ -152,6 +152,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
    * leader's refuses them, a shard or a replica keeps the frontier from showing them. */
   const diskWriters = new Map<string, DiskWriter>()
   const diskWatch = new DiskWatch({ writers: () => diskWriters.values(), timers: o.timers, intervalMs: DISK_WATCH_MS, onEvent: options.onClusterEvent })
+  /** This region's leaders' own files, by id: what the keep-alive heartbeats. */
+  const leaderFiles = new Map<string, FileJournal>()
   const fileJournal = (id: string, replica: boolean) => {
     const dir = journalDir(base, id, replica)
     o.disk.mkdirp(dir)
@@ -161,6 +163,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     // at the records it could not take.
     diskWriters.set(id, { failure: () => journal.failure(), stopsReads: () => replica })
     journal.watchFailure(() => diskWatch.changed())
+    if (!replica) leaderFiles.set(id, journal)
     return journal
   }
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
@@ -324,6 +327,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       for (const id of ids) {
         const parsed = parseJournalId(id)
         if (parsed?.region === o.name) leadersByGeneration.delete(parsed.n)
+        leaderFiles.delete(id)
         await replication.forget(id)?.close()
         diskWriters.delete(id)
       }
@@ -356,6 +360,20 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     random: o.random,
     limits: { ...o.qp, txAgeMsMax },
     region: o.name,
+    // A statement holding the thread keeps the links up and the journals closing, so the other
+    // regions see this one busy, not gone: no failover, and their readers do not wait for it.
+    // Storage is left alone under the statement's reads.
+    ...(cluster === undefined ? {} : {
+      keepAlive: {
+        intervalMs: KEEP_ALIVE_MS,
+        run: () => {
+          cluster.transport.keepAlive()
+          crossbar.withoutApplying(() => {
+            for (const journal of leaderFiles.values()) journal.heartbeat()
+          })
+        },
+      },
+    }),
     snapshotTs: cluster === undefined
       ? // One region: every acknowledged commit is durable and already applied (the QP waits for
         // that before it acknowledges), so the merged frontier is a strongly consistent snapshot

@@ -326,6 +326,9 @@ function gated(
     onLinkChange: (handler) => transport.onLinkChange((peer, up) => guard(() => handler(peer, up))),
     peers: () => transport.peers(),
     isUp: (peer: string) => alive() && transport.isUp(peer),
+    keepAlive: () => {
+      if (alive()) transport.keepAlive()
+    },
     close: () => transport.close(),
   }
 }
