@@ -22,6 +22,7 @@ import type { Expr } from './expr.ts'
 import type { SortKey } from './planner.ts'
 import { toJson } from './functions-jsonb.ts'
 import { rowKey, sortRows } from './row-order.ts'
+import { rowBytes } from './datum-bytes.ts'
 import { decimalSqrt } from './functions-math.ts'
 
 /** An aggregate call found while binding; `args` is empty for count(*). */
@@ -175,11 +176,17 @@ const INT8_MIN = -9223372036854775808n
 /** Aggregates that keep NULL inputs (array_agg(DISTINCT x) has one NULL element when x had any). */
 const KEEPS_NULLS = new Set(['array_agg', 'jsonb_agg', 'json_agg', 'any_value'])
 
-/** A fresh accumulator for `call`. DISTINCT keeps the first of equal argument tuples. Without
- * ORDER BY it feeds them in ascending order (NULLs last), like PostgreSQL's sort-based DISTINCT,
- * so string_agg(DISTINCT x, ',') is sorted; with ORDER BY the executor has already sorted them
- * (see `distinctOrder`), so they keep the order they arrive in. */
-export function createAccumulator(call: AggregateCall): Accumulator {
+/** What a statement holds in memory, where a bound is checked (ExecContext.hold, 53200). */
+export interface Holder {
+  hold(count: number, bytes: number): void
+}
+
+/** A fresh accumulator for `call`. DISTINCT keeps the first of equal argument tuples (and tells
+ * `holder` of each one kept, with its key). Without ORDER BY it feeds them in ascending order
+ * (NULLs last), like PostgreSQL's sort-based DISTINCT, so string_agg(DISTINCT x, ',') is sorted;
+ * with ORDER BY the executor has already sorted them (see `distinctOrder`), so they keep the order
+ * they arrive in. */
+export function createAccumulator(call: AggregateCall, holder?: Holder): Accumulator {
   const argType = call.args[0]?.type ?? INT8
   const inner = baseAccumulator(call, argType)
   if (!call.distinct) return inner
@@ -194,6 +201,7 @@ export function createAccumulator(call: AggregateCall): Accumulator {
       if (!keepNulls && values.some((v) => v === null)) return
       const key = rowKey(values, types)
       if (seen.has(key)) return
+      holder?.hold(values.length + 1, rowBytes(values) + key.length)
       seen.add(key)
       rows.push(values)
     },

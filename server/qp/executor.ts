@@ -584,13 +584,13 @@ function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readon
     let g = groups.get(id)
     if (g === undefined) {
       ctx.hold(values.length + aggregates.length + 1, rowBytes(values))
-      g = { keys: values, accs: aggregates.map((call) => new GroupAggregate(call)) }
+      g = { keys: values, accs: aggregates.map((call) => new GroupAggregate(call, ctx)) }
       groups.set(id, g)
     }
     for (const acc of g.accs) acc.add(ctx, row)
   }
   // Aggregates without GROUP BY produce one row even over no input.
-  if (groups.size === 0 && keys.length === 0) groups.set('', { keys: [], accs: aggregates.map((call) => new GroupAggregate(call)) })
+  if (groups.size === 0 && keys.length === 0) groups.set('', { keys: [], accs: aggregates.map((call) => new GroupAggregate(call, ctx)) })
   for (const g of groups.values()) yield [...g.keys, ...g.accs.map((a) => a.result())]
 }
 
@@ -611,14 +611,14 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
       let g = groups.get(id)
       if (g === undefined) {
         ctx.hold(values.length + rel.aggregates.length + 1, rowBytes(values))
-        g = { keys: values, accs: rel.aggregates.map((call) => new GroupAggregate(call)) }
+        g = { keys: values, accs: rel.aggregates.map((call) => new GroupAggregate(call, ctx)) }
         groups.set(id, g)
       }
       for (const acc of g.accs) acc.add(ctx, row)
     }
     // The empty set groups everything into one row, even over no input.
     if (groups.size === 0 && set.length === 0) {
-      groups.set('', { keys: rel.keys.map(() => null), accs: rel.aggregates.map((call) => new GroupAggregate(call)) })
+      groups.set('', { keys: rel.keys.map(() => null), accs: rel.aggregates.map((call) => new GroupAggregate(call, ctx)) })
     }
     for (const g of groups.values()) yield [...g.keys, ...g.accs.map((a) => a.result()), BigInt(s)]
   }
@@ -633,13 +633,14 @@ class GroupAggregate {
   readonly #call: AggregateCall
   readonly #acc: ReturnType<typeof createAccumulator>
   readonly #ordered: { args: Datum[]; order: Datum[] }[] | undefined
-  /** Inputs are held (counted) here; with DISTINCT only the distinct ones would be, which the
-   * accumulator alone knows, so those are not counted. */
+  /** Inputs are held (counted) here; with DISTINCT only the distinct ones are, which the
+   * accumulator alone knows: it counts them, unless ORDER BY buffers (and counts) every input here
+   * first. */
   readonly #grows: boolean
 
-  constructor(call: AggregateCall) {
+  constructor(call: AggregateCall, ctx: ExecContext) {
     this.#call = call
-    this.#acc = createAccumulator(call)
+    this.#acc = createAccumulator(call, call.order === undefined ? ctx : undefined)
     this.#ordered = call.order === undefined ? undefined : []
     this.#grows = !call.distinct && GROWING_AGGREGATES.has(call.name)
   }

@@ -48,6 +48,15 @@ describe('statement byte bounds', () => {
     }
   })
 
+  test('an aggregate over DISTINCT inputs counts the distinct ones it keeps', async () => {
+    const over = Math.ceil(QUERY_BYTES_MAX / MIB) + 8
+    const e = await sqlError(h.run(`SELECT count(DISTINCT repeat('c', ${MIB}) || g) FROM generate_series(1, ${over}) g`))
+    expect(e.code).toBe('53200')
+    // Equal inputs are kept once: the same number of rows, one distinct value.
+    const r = await h.run(`SELECT count(DISTINCT repeat('c', ${MIB})) AS n FROM generate_series(1, ${over}) g`)
+    expect(r.rows).toEqual([['1']])
+  })
+
   test('DISTINCT and hash set operations count their keys', async () => {
     const over = Math.ceil(QUERY_BYTES_MAX / MIB) + 8
     const e = await sqlError(h.run(`SELECT count(*) FROM (SELECT DISTINCT repeat('d', ${MIB}) || g FROM generate_series(1, ${over}) g) s`))
