@@ -21,6 +21,7 @@ import type {
 export interface AdjudicatorLimits {
   readonly txAgeMsMax: number
   readonly keysTrackedMax: number
+  readonly keyCharsTrackedMax: number
   readonly pruneStepsPerCommit: number
   readonly finishedTxRemembered: number
 }
@@ -89,7 +90,7 @@ export class Adjudicator implements AdjudicatorPeer {
     this.#hlc = init.hlc
     this.#clock = init.clock
     this.#limits = init.limits
-    this.#history = new KeyHistory(init.floorTs, init.limits.keysTrackedMax)
+    this.#history = new KeyHistory(init.floorTs, init.limits.keysTrackedMax, init.limits.keyCharsTrackedMax)
   }
 
   /** A request whose keys all fall in this owner's partitions: check, append, record, await. */
@@ -241,7 +242,8 @@ export class Adjudicator implements AdjudicatorPeer {
   }
 
   /** Drops at most `steps` history entries older than the maximum transaction age (or the
-   * oldest while above `keysTrackedMax`), raising the floor to their commitTs. */
+   * oldest while above `keysTrackedMax` or `keyCharsTrackedMax`), raising the floor to their
+   * commitTs. */
   prune(steps: number): void {
     const cutoffTs = this.#cutoffTs()
     this.#history.prune(cutoffTs, steps)
@@ -284,6 +286,7 @@ export class Adjudicator implements AdjudicatorPeer {
       id: this.id,
       keysTracked: this.#history.keyCount,
       historyEntries: this.#history.entryCount,
+      historyChars: this.#history.charCount,
       floorTs: this.#history.floorTs,
       keysReserved: this.#reservedBy.size,
       keysHeld: this.#readBy.size,

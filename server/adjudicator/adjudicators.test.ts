@@ -626,6 +626,24 @@ describe('bounded history and safe floors', () => {
     committed(await adj.commit(request('new', hlc.now(), { writes: ['never', 'k5'] })))
   })
 
+  test('keyCharsTrackedMax bounds the characters of the keys held; forgotten keys count as written at the floor', async () => {
+    const { hlc, adjudicators: adj } = makeHarness(1, { keyCharsTrackedMax: 20_000, keysPerCommitMax: 10 })
+    const old = hlc.now()
+    const wide = (i: number) => `${i}`.padStart(5_000, 'w')
+    for (let i = 0; i < 100; i++) {
+      committed(await adj.commit(request(`t${i}`, hlc.now(), { writes: [wide(i)] })))
+      // Within the bound after each commit, but for the one commit's keys.
+      expect(adj.stats()[0]?.historyChars).toBeLessThanOrEqual(20_000 + 5_000)
+    }
+    expect(adj.stats()[0]?.keysTracked).toBeLessThanOrEqual(5)
+    expect(adj.stats()[0]?.floorTs).toBeGreaterThan(old)
+    expect(await adj.commit(request('old', old, { writes: ['never'] }))).toMatchObject({ kind: 'conflict', old: true })
+    // A newer transaction still finds a recent wide key's conflict.
+    const recent = hlc.now()
+    committed(await adj.commit(request('w', hlc.now(), { writes: [wide(7_777)] })))
+    expect(await adj.commit(request('late', recent, { writes: [wide(7_777)] }))).toEqual({ kind: 'conflict', key: wide(7_777) })
+  })
+
   test('a hot key rewritten many times keeps one key and a bounded queue of recordings', async () => {
     const { hlc, adjudicators: adj } = makeHarness(1, { keysTrackedMax: 50, keysPerCommitMax: 10 })
     const t0 = hlc.now()

@@ -9,6 +9,7 @@ import {
   FINISHED_TX_REMEMBERED,
   KEYS_PER_COMMIT_MAX,
   KEYS_TRACKED_MAX,
+  KEY_CHARS_TRACKED_MAX,
   PRUNE_INTERVAL_MS,
   PRUNE_STEPS_PER_COMMIT,
   PRUNE_STEPS_PER_TICK,
@@ -80,6 +81,7 @@ class RegionAdjudicators implements Adjudicators {
     const limits = {
       txAgeMsMax: config.txAgeMsMax ?? TX_AGE_MS_MAX,
       keysTrackedMax: config.keysTrackedMax ?? KEYS_TRACKED_MAX,
+      keyCharsTrackedMax: config.keyCharsTrackedMax ?? KEY_CHARS_TRACKED_MAX,
       pruneStepsPerCommit: PRUNE_STEPS_PER_COMMIT,
       finishedTxRemembered: FINISHED_TX_REMEMBERED,
     }

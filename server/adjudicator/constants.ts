@@ -47,6 +47,12 @@ export const KEYS_PER_COMMIT_MAX = 200_000
  * (old transactions abort spuriously) instead of memory growing without bound. */
 export const KEYS_TRACKED_MAX = 1_000_000
 
+/** Characters of the keys one adjudicator's history holds (a key is hex, a byte a character in
+ * memory), the same bound in bytes: 1,000,000 keys of a wide index (2,704 bytes, 5,408
+ * characters) would hold 5.4 GB. Keys of typical tables (a few ids, 20-60 characters) meet
+ * KEYS_TRACKED_MAX first. */
+export const KEY_CHARS_TRACKED_MAX = 64 * 1024 * 1024
+
 /** Pruning steps per commit on top of one per key recorded, so expired history drains faster
  * than commits add to it. */
 export const PRUNE_STEPS_PER_COMMIT = 16

@@ -80,6 +80,8 @@ export interface AdjudicatorConfig {
    * the floor rises to their commitTs (old transactions then abort spuriously, never wrongly
    * commit). */
   readonly keysTrackedMax?: number
+  /** The same bound on the characters of those keys (KEY_CHARS_TRACKED_MAX). */
+  readonly keyCharsTrackedMax?: number
   /** How often idle adjudicators drop expired history (0 disables the timer). */
   readonly pruneIntervalMs?: number
 }
@@ -192,6 +194,8 @@ export interface AdjudicatorStats {
   readonly keysTracked: number
   /** Recordings queued for pruning, current or superseded (bounded by `keysTrackedMax`). */
   readonly historyEntries: number
+  /** Characters of the keys of those recordings (bounded by `keyCharsTrackedMax`). */
+  readonly historyChars: number
   /** Every key counts as written at this ts: the journals' last commitTs at start, raised by pruning. */
   readonly floorTs: HlcTimestamp
   readonly keysReserved: number

@@ -19,13 +19,17 @@ export class KeyHistory {
   #queueKeys: Key[] = []
   #queueTs: HlcTimestamp[] = []
   #head = 0
+  /** Characters of the queued recordings' keys. */
+  #chars = 0
   #floorTs: HlcTimestamp
   readonly #entriesMax: number
+  readonly #charsMax: number
 
-  constructor(floorTs: HlcTimestamp, entriesMax: number) {
-    assert(entriesMax >= 1, 'the history must hold an entry')
+  constructor(floorTs: HlcTimestamp, entriesMax: number, charsMax = Number.POSITIVE_INFINITY) {
+    assert(entriesMax >= 1 && charsMax >= 1, 'the history must hold an entry')
     this.#floorTs = floorTs
     this.#entriesMax = entriesMax
+    this.#charsMax = charsMax
   }
 
   get floorTs(): HlcTimestamp {
@@ -39,6 +43,12 @@ export class KeyHistory {
   /** Queued recordings, current or stale: what bounds memory. */
   get entryCount(): number {
     return this.#queueKeys.length - this.#head
+  }
+
+  /** Characters of the queued recordings' keys (a stale one counts again: it may be the only
+   * reference left to its string). */
+  get charCount(): number {
+    return this.#chars
   }
 
   /** Whether a transaction that started at `startTs` must not overwrite `key`. */
@@ -58,15 +68,19 @@ export class KeyHistory {
     this.#lastTs.set(key, commitTs)
     this.#queueKeys.push(key)
     this.#queueTs.push(commitTs)
+    this.#chars += key.length
   }
 
-  /** Pops at most `steps` entries older than `cutoffTs`, or any while above the entry bound. */
+  /** Pops at most `steps` entries older than `cutoffTs`, or any while above a bound. */
   prune(cutoffTs: HlcTimestamp, steps: number): void {
     while (steps-- > 0 && this.#head < this.#queueKeys.length) {
       const ts = this.#queueTs[this.#head] as HlcTimestamp
-      if (ts >= cutoffTs && this.entryCount <= this.#entriesMax) break
+      if (ts >= cutoffTs && this.entryCount <= this.#entriesMax && this.#chars <= this.#charsMax) break
       const key = this.#queueKeys[this.#head] as Key
+      // The string may be megabytes: the slot must not keep it until the next compaction.
+      this.#queueKeys[this.#head] = ''
       this.#head++
+      this.#chars -= key.length
       if (this.#lastTs.get(key) !== ts) continue
       this.#lastTs.delete(key)
       if (ts > this.#floorTs) this.#floorTs = ts

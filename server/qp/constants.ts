@@ -14,6 +14,16 @@ export const STATEMENT_TIMEOUT_MS = 30_000
 export const RESULT_ROWS_MAX = 100_000
 /** Longest wait for the storage frontier at begin (57014 beyond). */
 export const SNAPSHOT_WAIT_MS_MAX = 10_000
+/**
+ * Bytes one key of an index (the primary key's included) may take, as PostgreSQL's btree takes
+ * index rows of at most 2704 bytes (54000 beyond). A key is kept whole by every storage version,
+ * every commit record and the adjudicators' history of recent keys, so one of megabytes costs
+ * each of them; and it compares as a string on every lookup.
+ */
+export const KEY_BYTES_MAX = 2704
+/** The hint of the transaction limits (rows modified, bytes of writes, 54000); a statement that
+ * one transaction must hold whole (CREATE INDEX) answers its own instead. */
+export const SPLIT_TRANSACTION_HINT = 'Split the change into smaller transactions.'
 /** The statement clock is read once per this many rows processed. */
 export const TIMEOUT_CHECK_ROWS = 256
 /** Parsed statements kept per query processor (LRU). */

@@ -36,7 +36,7 @@ import {
   type Table,
   type TableDef,
 } from './catalog.ts'
-import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX } from './constants.ts'
+import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX, SPLIT_TRANSACTION_HINT } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
 import { decodeStoredRow, indexEntry } from './rows.ts'
@@ -830,7 +830,7 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
   } catch (e) {
     // The transaction limits' own hint (smaller transactions) does not help here: one statement
     // writes an entry for every row. The asynchronous build does it in transactions of its own.
-    if (!(e instanceof SqlError) || e.code !== '54000') throw e
+    if (!(e instanceof SqlError) || e.hint !== SPLIT_TRANSACTION_HINT) throw e
     throw new SqlError('54000', `CREATE INDEX writes an entry for every row of "${table.name}": ${e.message}`, {
       hint: 'Use CREATE INDEX ASYNC, which builds the index in transactions of its own while the table stays writable.',
     })

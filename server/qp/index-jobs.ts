@@ -369,8 +369,9 @@ async function runBatch(deps: RunnerDeps, jobId: string): Promise<boolean> {
     try {
       outcome = await commit(deps, ts, plan.writes, plan.readKeys)
     } catch (e) {
-      // A batch the journal refuses for good (a record over its size limit, 54000) would fail
-      // again at every sweep: the job fails instead. The region's own troubles leave it building.
+      // A batch the journal refuses for good (a record over its size limit, 54000: with its keys
+      // bounded, only a table definition of megabytes makes one) would fail again at every
+      // sweep: the job fails instead. The region's own troubles leave it building.
       if (!(e instanceof SqlError) || fromRegion(e)) throw e
       await finish(deps, jobId, () => ({ state: 'failed', error: e.message }))
       return true

@@ -165,6 +165,9 @@ export { SqlTransaction } from './transaction.ts'
 /** The default limits of a transaction: rows inserted, updated or deleted (10,000), and bytes of
  * writes as a commit record stores them (4 MiB). */
 export { ROWS_MODIFIED_MAX, TX_BYTES_MAX } from './constants.ts'
+/** Bytes one index key (the primary key's included) may take (54000 beyond, as PostgreSQL's
+ * btree answers an index row over 2704 bytes). */
+export { KEY_BYTES_MAX } from './constants.ts'
 /** How long an index job's owner may go without a batch before another region takes it over, and
  * how many rows one of its batches indexes. */
 export { INDEX_JOB_BATCH_ROWS, INDEX_JOB_LEASE_MS } from './index-jobs.ts'

@@ -2,9 +2,10 @@
 // `[tableId, 0, ...pk] -> encodeRow(columns)`; unique index entries `[tableId, indexId, ...cols] ->
 // primary key`; non-unique (or NULL-holding) entries `[tableId, indexId, ...cols, ...pk] -> ''`.
 import { decodeKey, decodeRow, encodeKey, encodeRow, type Key, type KeyPart } from '../encoding/index.ts'
-import { assert } from '../errors/index.ts'
+import { assert, programLimitExceeded } from '../errors/index.ts'
 import { fromStored, toKeyPart, toStored, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type IndexDef, type Table } from './catalog.ts'
+import { KEY_BYTES_MAX } from './constants.ts'
 
 /** A row read from the primary index: its key and its column values by position. */
 export interface StoredRow {
@@ -57,12 +58,14 @@ export function primaryKeyParts(table: Table, row: readonly Datum[]): KeyPart[] 
   })
 }
 
+/** The key of `row` in its table's primary index (54000 over KEY_BYTES_MAX). */
 export function primaryKey(table: Table, row: readonly Datum[]): Key {
   // rowsStart is the encoded [tableId, PRIMARY_INDEX_ID], and key encoding concatenates parts.
-  return table.rowsStart + encodeKey(primaryKeyParts(table, row))
+  const key = table.rowsStart + encodeKey(primaryKeyParts(table, row))
+  return key.length <= KEY_BYTES_MAX * 2 ? key : keyTooLarge(key, table.def.primaryKeyName || `${table.name}_pkey`)
 }
 
-/** The entry of `row` in a secondary index. */
+/** The entry of `row` in a secondary index (54000 when its key is over KEY_BYTES_MAX). */
 export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[]): { key: Key; value: string; unique: boolean } {
   const parts: KeyPart[] = [table.id, BigInt(index.id)]
   let hasNull = false
@@ -73,8 +76,18 @@ export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[])
   }
   const pk = primaryKeyParts(table, row)
   // NULLs never collide in a unique index (PostgreSQL's NULLS DISTINCT), so they carry the key.
-  if (index.unique && !hasNull) return { key: encodeKey(parts), value: encodeKey([table.id, PRIMARY_INDEX_ID, ...pk]), unique: true }
-  return { key: encodeKey([...parts, ...pk]), value: '', unique: false }
+  const unique = index.unique && !hasNull
+  const key = unique ? encodeKey(parts) : encodeKey([...parts, ...pk])
+  if (key.length > KEY_BYTES_MAX * 2) keyTooLarge(key, index.name)
+  return unique ? { key, value: encodeKey([table.id, PRIMARY_INDEX_ID, ...pk]), unique } : { key, value: '', unique }
+}
+
+/** Keys are hex: two characters a byte. */
+function keyTooLarge(key: Key, indexName: string): never {
+  throw programLimitExceeded(
+    `index row size ${key.length / 2} exceeds maximum ${KEY_BYTES_MAX} for index "${indexName}"`,
+    'Values larger than about a third of an 8 kB page cannot be indexed, as in PostgreSQL: index a hash of the value instead (a column holding md5 of it).',
+  )
 }
 
 /** The primary key an index entry points at. */

@@ -42,7 +42,7 @@ import { TransactionServices, type TxHost } from './tx-services.ts'
 import { storedBytes, WriteBuffer } from './write-buffer.ts'
 import { frontierOrLoss } from './snapshot-wait.ts'
 import { withGarbage } from './garbage-writes.ts'
-import { PLAN_CACHE_ENTRIES } from './constants.ts'
+import { PLAN_CACHE_ENTRIES, SPLIT_TRANSACTION_HINT } from './constants.ts'
 import { enumKey, enumTypeOf, listEnums, type EnumDef } from './enums.ts'
 
 /** What every transaction of a query processor shares. */
@@ -644,7 +644,7 @@ export class SqlTransaction implements Transaction {
         if (++this.#rowsModified > limits.rowsModifiedMax) {
           throw programLimitExceeded(
             `transaction exceeds the limit of ${limits.rowsModifiedMax} modified rows`,
-            'Split the change into smaller transactions.',
+            SPLIT_TRANSACTION_HINT,
           )
         }
       },
@@ -654,7 +654,7 @@ export class SqlTransaction implements Transaction {
 
 /** The transaction's writes, as a commit record stores them, passed `txBytesMax` (54000). */
 const txBytesExceeded = (txBytesMax: number) =>
-  programLimitExceeded(`transaction exceeds the limit of ${txBytesMax} bytes of writes`, 'Split the change into smaller transactions.')
+  programLimitExceeded(`transaction exceeds the limit of ${txBytesMax} bytes of writes`, SPLIT_TRANSACTION_HINT)
 
 /** `SELECT ... INTO t` is `CREATE TABLE t AS SELECT ...` (PostgreSQL treats them alike). */
 function selectIntoAsCreate(stmt: Node): Node {

@@ -4,7 +4,7 @@ import { KEYS_PER_COMMIT_MAX } from '../adjudicator/index.ts'
 import { assert } from '../errors/index.ts'
 import { RECORD_BYTES_MAX, RECORD_BYTES_PER_WRITE, RECORD_ENVELOPE_BYTES_MAX, RECORD_WRITES_MAX } from '../journal/index.ts'
 import { DEAD_AFTER_MS, HEARTBEAT_MS } from '../net/index.ts'
-import { ROWS_MODIFIED_MAX, TX_BYTES_MAX } from '../qp/index.ts'
+import { INDEX_JOB_BATCH_ROWS, KEY_BYTES_MAX, ROWS_MODIFIED_MAX, TX_BYTES_MAX } from '../qp/index.ts'
 
 /**
  * How far beyond the longest a commit can trail a DROP (or TRUNCATE, DROP INDEX) storage waits
@@ -131,6 +131,13 @@ assert(
   'every transaction the query processor and the adjudicators accept fits a commit record',
 )
 assert(KEYS_PER_COMMIT_MAX <= RECORD_WRITES_MAX, 'a commit the adjudicators accept has no more writes than a record may')
+// A batch of CREATE INDEX ASYNC is held to no client's transaction limits. Each row gives it one
+// index entry, whose key and (unique) value are keys of at most KEY_BYTES_MAX bytes, two hex
+// characters each; 1 MiB is left for the job's row and the table's definition.
+assert(
+  INDEX_JOB_BATCH_ROWS * (2 * 2 * KEY_BYTES_MAX + RECORD_BYTES_PER_WRITE) + 1024 * 1024 + RECORD_ENVELOPE_BYTES_MAX <= RECORD_BYTES_MAX,
+  'a batch of an index job fits a commit record',
+)
 
 /** How often a statement that holds a cluster region's thread lets the region ping its peers and
  * publish its journals' closed timestamps (qp KeepAlive). The other regions' readers wait for
