@@ -10,6 +10,13 @@ export const ROWS_MODIFIED_MAX = 10_000
 export const TX_BYTES_MAX = 4 * 1024 * 1024
 /** Per statement, checked while executing (57014 beyond). */
 export const STATEMENT_TIMEOUT_MS = 30_000
+/**
+ * A SELECT runs in slices of about this long: between two it lets the region's event loop run
+ * (other requests, commits, links, journals), so a long one makes its region slower, not deaf.
+ * Short enough that a point read beside a long scan waits about this long, long enough that the
+ * turns cost nothing measurable (a few microseconds each).
+ */
+export const STATEMENT_SLICE_MS = 10
 /** Rows one result may hold (54000 beyond). */
 export const RESULT_ROWS_MAX = 100_000
 /** Longest wait for the storage frontier at begin (57014 beyond). */

@@ -8,7 +8,7 @@ import { EMPTY_SCOPE, type Scope } from './binder.ts'
 import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
-import { relRows, resultTooLarge, runSelect, sourceRows, type ExecContext } from './executor.ts'
+import { PAUSE, resultTooLarge, rowsOf, runSelect, sourceRows, type ExecContext } from './executor.ts'
 import {
   chooseAccess,
   conjuncts,
@@ -355,14 +355,14 @@ function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number) {
     return rows.length > max
   }
   if (plan.joined === undefined) {
-    for (const r of sourceRows(ctx, plan.source)) if (add({ ...r, full: r.row })) break
+    for (const r of sourceRows(ctx, plan.source)) if (r !== PAUSE && add({ ...r, full: r.row })) break
     return rows
   }
   // A target row joined to several rows is changed once, with the first of them (PostgreSQL
   // leaves which one unspecified).
   const table = plan.source.table
   const seen = new Set<Key>()
-  for (const full of relRows(ctx, plan.joined.rel)) {
+  for (const full of rowsOf(ctx, plan.joined.rel)) {
     const row = full.slice(0, table.columns.length) as Datum[]
     const key = primaryKey(table, row)
     if (seen.has(key)) continue

@@ -5,7 +5,7 @@ import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.
 import { assert, assertNever, outOfMemory, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
 import { hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
-import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYTES_MAX, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
+import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYTES_MAX, STATEMENT_SLICE_MS, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
 import { rowBytes } from './datum-bytes.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
 import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
@@ -23,6 +23,18 @@ const NO_ROW: readonly Datum[] = []
 
 export type Rows = readonly (readonly Datum[])[]
 
+/**
+ * What a generator of the pipeline yields instead of a row once the statement's slice is up
+ * (ExecContext.pauseDue): every operator passes it on at once, and the driver of a pausing SELECT
+ * (`runSelectPausing`) lets the event loop run before it asks for the next row, so one long
+ * statement does not hold its region's thread. Drivers that cannot wait (subqueries inside an
+ * expression, DML) skip it. Generators that count rows (`tick`) yield it when it is due.
+ */
+export const PAUSE: unique symbol = Symbol('pause')
+export type Pause = typeof PAUSE
+/** Rows of a plan as the pipeline produces them: rows, and pauses between them. */
+type RowStream = Iterable<readonly Datum[] | Pause>
+
 /** State one statement shares with the contexts of its subqueries. */
 interface StatementState {
   readonly clock: Clock
@@ -30,6 +42,11 @@ interface StatementState {
   readonly keepAlive: KeepAlive | undefined
   /** When `keepAlive` is next due (clock ms). */
   keepAliveAtMs: number
+  /** Whether a pausing driver runs the statement (`runSelectPausing`), and when its slice ends. */
+  pausing: boolean
+  pauseAtMs: number
+  /** The slice is up: generators yield PAUSE until the driver has let the event loop run. */
+  pauseDue: boolean
   readonly lock: (key: Key) => void
   readonly rowsModifiedRemaining: () => number
   rows: number
@@ -85,6 +102,9 @@ export class ExecContext implements EvalContext {
       deadlineMs: startMs + options.timeoutMs,
       keepAlive: options.keepAlive,
       keepAliveAtMs: startMs + (options.keepAlive?.intervalMs ?? 0),
+      pausing: false,
+      pauseAtMs: 0,
+      pauseDue: false,
       lock: options.lock,
       rowsModifiedRemaining: options.rowsModifiedRemaining,
       rows: 0,
@@ -129,6 +149,19 @@ export class ExecContext implements EvalContext {
     if (++s.rows % TIMEOUT_CHECK_ROWS === 0) checkpoint(s)
   }
 
+  /** Whether the statement's slice is up: a generator that just counted a row yields PAUSE. */
+  get pauseDue(): boolean {
+    return this.#state.pauseDue
+  }
+
+  /** A pausing driver runs the statement from now: its first slice starts. */
+  startSlices(): void {
+    const s = this.#state
+    s.pausing = true
+    s.pauseDue = false
+    s.pauseAtMs = s.clock.wallMs() + STATEMENT_SLICE_MS
+  }
+
   /** Accounts for `count` values of `bytes` (datum-bytes.ts) held in memory by this statement
    * (53200 past either bound). */
   hold(count: number, bytes = 0): void {
@@ -169,7 +202,7 @@ export class ExecContext implements EvalContext {
   }
 
   /** A CTE's rows, computed once as far as its readers read (a LIMIT stops a recursion). */
-  cteRows(cte: CteDef): Iterable<readonly Datum[]> {
+  cteRows(cte: CteDef): RowStream {
     const ctes = (this.#state.ctes ??= new Map())
     let shared = ctes.get(cte.id)
     if (shared === undefined) {
@@ -233,22 +266,27 @@ export class ExecContext implements EvalContext {
 class SharedRows {
   readonly #ctx: ExecContext
   readonly #buffer: (readonly Datum[])[] = []
-  readonly #source: Iterator<readonly Datum[]>
+  readonly #source: Iterator<readonly Datum[] | Pause>
 
-  constructor(ctx: ExecContext, source: Iterable<readonly Datum[]>) {
+  constructor(ctx: ExecContext, source: RowStream) {
     this.#ctx = ctx
     this.#source = source[Symbol.iterator]()
   }
 
-  *rows(): Generator<readonly Datum[]> {
-    for (let i = 0; ; i++) {
+  *rows(): Generator<readonly Datum[] | Pause> {
+    let i = 0
+    for (;;) {
       if (i === this.#buffer.length) {
         const next = this.#source.next()
         if (next.done === true) return
+        if (next.value === PAUSE) {
+          yield PAUSE
+          continue
+        }
         this.#ctx.holdRow(next.value)
         this.#buffer.push(next.value)
       }
-      yield this.#buffer[i] as readonly Datum[]
+      yield this.#buffer[i++] as readonly Datum[]
     }
   }
 }
@@ -260,26 +298,47 @@ function argsKey(args: readonly Datum[], exprs: readonly Expr[]): string {
 function firstRows(ctx: ExecContext, rel: Rel, n: number): Rows {
   const out: (readonly Datum[])[] = []
   for (const row of relRows(ctx, rel)) {
+    if (row === PAUSE) continue
     out.push(row)
     if (out.length >= n) break
   }
   return out
 }
 
+/** The rows of `rel` for a driver that cannot wait (PAUSE skipped). */
+export function* rowsOf(ctx: ExecContext, rel: Rel): Generator<readonly Datum[]> {
+  for (const row of relRows(ctx, rel)) if (row !== PAUSE) yield row
+}
+
 /** Every row of `rel`, held in memory (counted against the statement's bound). */
 export function materialize(ctx: ExecContext, rel: Rel): Datum[][] {
+  const it = held(ctx, rel)
+  for (;;) {
+    const next = it.next()
+    if (next.done === true) return next.value
+  }
+}
+
+/** `materialize` inside a generator of the pipeline: passes pauses on, returns the rows. */
+function* held(ctx: ExecContext, rel: Rel): Generator<Pause, Datum[][]> {
   const out: Datum[][] = []
   for (const row of relRows(ctx, rel)) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     ctx.holdRow(row)
     out.push(row as Datum[])
   }
   return out
 }
 
-/** The rows of a table source that pass its filter, locking them when FOR UPDATE. */
-export function* sourceRows(ctx: ExecContext, source: TableSource): Generator<StoredRow> {
+/** The rows of a table source that pass its filter, locking them when FOR UPDATE; a PAUSE when
+ * the slice is up (a selective filter may read many rows per row it yields). */
+export function* sourceRows(ctx: ExecContext, source: TableSource): Generator<StoredRow | Pause> {
   for (const r of accessRows(ctx, source)) {
     ctx.tick()
+    if (ctx.pauseDue) yield PAUSE
     if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) continue
     if (source.lock) ctx.lock(r.key)
     yield r
@@ -378,8 +437,8 @@ function keyRange(
   return start < end ? { start, end } : undefined
 }
 
-/** The rows a plan produces, lazily. */
-export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> {
+/** The rows a plan produces, lazily, with pauses between them (PAUSE). */
+export function relRows(ctx: ExecContext, rel: Rel): RowStream {
   switch (rel.kind) {
     case 'scan':
       return scanRows(ctx, rel.source)
@@ -401,13 +460,13 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
     case 'aggregate':
       return rel.sets === undefined ? group(ctx, relRows(ctx, rel.input), rel.keys, rel.aggregates) : groupSets(ctx, rel, rel.sets)
     case 'window':
-      return runWindows(ctx, materialize(ctx, rel.input), rel.calls)
+      return windowRows(ctx, rel)
     case 'projectSet':
       return projectSetRows(ctx, rel)
     case 'distinct':
       return distinctRows(ctx, relRows(ctx, rel.input), rel.types, rel.on)
     case 'sort':
-      return sortRows(materialize(ctx, rel.input), rel.keys)
+      return sortedRows(ctx, rel)
     case 'limit':
       return limitRows(ctx, rel)
     case 'setop':
@@ -426,12 +485,24 @@ export function relRows(ctx: ExecContext, rel: Rel): Iterable<readonly Datum[]> 
   }
 }
 
-function* scanRows(ctx: ExecContext, source: TableSource): Generator<Datum[]> {
-  for (const r of sourceRows(ctx, source)) yield r.row
+function* scanRows(ctx: ExecContext, source: TableSource): Generator<Datum[] | Pause> {
+  for (const r of sourceRows(ctx, source)) yield r === PAUSE ? PAUSE : r.row
 }
 
-function* placeRows(rows: Iterable<readonly Datum[]>, offset: number, width: number, matched: number | undefined): Generator<Datum[]> {
+function* windowRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'window' }>): Generator<readonly Datum[] | Pause> {
+  yield* runWindows(ctx, yield* held(ctx, rel.input), rel.calls)
+}
+
+function* sortedRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'sort' }>): Generator<readonly Datum[] | Pause> {
+  yield* sortRows(yield* held(ctx, rel.input), rel.keys)
+}
+
+function* placeRows(rows: RowStream, offset: number, width: number, matched: number | undefined): Generator<Datum[] | Pause> {
   for (const row of rows) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const out: Datum[] = new Array<Datum>(width).fill(null)
     for (let i = 0; i < row.length; i++) out[offset + i] = row[i] ?? null
     if (matched !== undefined) out[matched] = true
@@ -439,22 +510,27 @@ function* placeRows(rows: Iterable<readonly Datum[]>, offset: number, width: num
   }
 }
 
-function* filterRows(ctx: ExecContext, rows: Iterable<readonly Datum[]>, cond: Expr): Generator<readonly Datum[]> {
+function* filterRows(ctx: ExecContext, rows: RowStream, cond: Expr): Generator<readonly Datum[] | Pause> {
   for (const row of rows) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     ctx.tick()
+    if (ctx.pauseDue) yield PAUSE
     if (evaluate(cond, row, ctx.eval) === true) yield row
   }
 }
 
-function* projectRows(ctx: ExecContext, rows: Iterable<readonly Datum[]>, exprs: readonly Expr[]): Generator<Datum[]> {
-  for (const row of rows) yield exprs.map((e) => evaluate(e, row, ctx.eval))
+function* projectRows(ctx: ExecContext, rows: RowStream, exprs: readonly Expr[]): Generator<Datum[] | Pause> {
+  for (const row of rows) yield row === PAUSE ? PAUSE : exprs.map((e) => evaluate(e, row, ctx.eval))
 }
 
 type JoinRel = Extract<Rel, { kind: 'join' }>
 
 /** Hash join when equality keys exist, else nested loop; the right side is held in memory. */
-function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> {
-  const right = materialize(ctx, rel.right)
+function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[] | Pause> {
+  const right = yield* held(ctx, rel.right)
   const matchedRight = rel.join === 'right' || rel.join === 'full' ? new Uint8Array(right.length) : undefined
   const table = rel.hashKeys.length === 0 ? undefined : hashTable(ctx, right, rel)
   const leftKeys = rel.hashKeys.map((k) => k.left)
@@ -464,6 +540,10 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
     return out
   }
   for (const l of relRows(ctx, rel.left)) {
+    if (l === PAUSE) {
+      yield PAUSE
+      continue
+    }
     let candidates: readonly number[] | undefined
     if (table !== undefined) {
       const key = keyOf(ctx, l, leftKeys, rel.hashKeys)
@@ -475,6 +555,7 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
       const at = candidates === undefined ? i : (candidates[i] as number)
       const merged = merge(l, right[at] as Datum[])
       ctx.tick()
+      if (ctx.pauseDue) yield PAUSE
       if (rel.cond !== undefined && evaluate(rel.cond, merged, ctx.eval) !== true) continue
       matched = true
       if (matchedRight !== undefined) matchedRight[at] = 1
@@ -493,14 +574,19 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[]> 
 }
 
 /** Set-returning calls of the select list, in lockstep per input row. */
-function* projectSetRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'projectSet' }>): Generator<readonly Datum[]> {
+function* projectSetRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'projectSet' }>): Generator<readonly Datum[] | Pause> {
   for (const row of relRows(ctx, rel.input)) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const iterators = rel.calls.map((call) => {
       const args = call.args.map((a) => evaluate(a, row, ctx.eval))
       return (call.strict !== false && args.some((a) => a === null) ? [] : call.apply(args, ctx.eval))[Symbol.iterator]()
     })
     for (;;) {
       ctx.tick()
+      if (ctx.pauseDue) yield PAUSE
       let any = false
       const values = iterators.map((it) => {
         const next = it.next()
@@ -515,11 +601,19 @@ function* projectSetRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'projectSet
 }
 
 /** LATERAL: the subquery runs once per left row, reading that row through its arguments. */
-function* lateralRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'lateral' }>): Generator<readonly Datum[]> {
+function* lateralRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'lateral' }>): Generator<readonly Datum[] | Pause> {
   for (const l of relRows(ctx, rel.left)) {
+    if (l === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const sub = ctx.child(rel.args.map((a) => evaluate(a, l, ctx.eval)))
     let matched = false
     for (const r of relRows(sub, rel.sub)) {
+      if (r === PAUSE) {
+        yield PAUSE
+        continue
+      }
       ctx.tick()
       const out = l.slice()
       for (let i = 0; i < r.length; i++) out[rel.offset + i] = r[i] ?? null
@@ -574,11 +668,16 @@ function hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: J
   return table
 }
 
-function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readonly Expr[], aggregates: readonly AggregateCall[]): Generator<Datum[]> {
+function* group(ctx: ExecContext, rows: RowStream, keys: readonly Expr[], aggregates: readonly AggregateCall[]): Generator<Datum[] | Pause> {
   const keyTypes = keys.map((k) => k.type)
   const groups = new Map<string, { keys: Datum[]; accs: GroupAggregate[] }>()
   for (const row of rows) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     ctx.tick()
+    if (ctx.pauseDue) yield PAUSE
     const values = keys.length === 0 ? [] : keys.map((k) => evaluate(k, row, ctx.eval))
     const id = keys.length === 0 ? '' : rowKey(values, keyTypes)
     let g = groups.get(id)
@@ -598,14 +697,15 @@ function* group(ctx: ExecContext, rows: Iterable<readonly Datum[]>, keys: readon
  * GROUPING SETS: the input read once, then grouped by each set in turn; keys outside the set are
  * NULL, and each row ends with its set's index (GROUPING reads it).
  */
-function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, sets: readonly (readonly number[])[]): Generator<Datum[]> {
-  const input = materialize(ctx, rel.input)
+function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, sets: readonly (readonly number[])[]): Generator<Datum[] | Pause> {
+  const input = yield* held(ctx, rel.input)
   const keyTypes = rel.keys.map((k) => k.type)
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as readonly number[]
     const groups = new Map<string, { keys: Datum[]; accs: GroupAggregate[] }>()
     for (const row of input) {
       ctx.tick()
+      if (ctx.pauseDue) yield PAUSE
       const values = rel.keys.map((k, i) => (set.includes(i) ? evaluate(k, row, ctx.eval) : null))
       const id = rowKey(values, keyTypes)
       let g = groups.get(id)
@@ -675,12 +775,16 @@ class GroupAggregate {
 
 function* distinctRows(
   ctx: ExecContext,
-  rows: Iterable<readonly Datum[]>,
+  rows: RowStream,
   types: readonly SqlType[],
   on: readonly number[] | undefined,
-): Generator<readonly Datum[]> {
+): Generator<readonly Datum[] | Pause> {
   const seen = new Set<string>()
   for (const row of rows) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const key = on === undefined ? rowKey(row, types) : rowKey(on.map((s) => row[s] ?? null), on.map((s) => types[s] as SqlType))
     if (seen.has(key)) continue
     ctx.hold(1, key.length)
@@ -689,13 +793,17 @@ function* distinctRows(
   }
 }
 
-function* limitRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'limit' }>): Generator<readonly Datum[]> {
+function* limitRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'limit' }>): Generator<readonly Datum[] | Pause> {
   const limit = limitValue(ctx, rel.limit, 'LIMIT')
   const offset = limitValue(ctx, rel.offset, 'OFFSET') ?? 0
   if (limit === 0) return
   let skipped = 0
   let taken = 0
   for (const row of relRows(ctx, rel.input)) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     if (skipped < offset) {
       skipped++
       continue
@@ -706,7 +814,7 @@ function* limitRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'limit' }>): Gen
 }
 
 /** UNION / INTERSECT / EXCEPT with SQL's duplicate rules (ALL keeps multiplicities). */
-function* setopRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setop' }>): Generator<readonly Datum[]> {
+function* setopRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setop' }>): Generator<readonly Datum[] | Pause> {
   if (rel.op === 'union') {
     const both = concat(relRows(ctx, rel.left), relRows(ctx, rel.right))
     yield* rel.all ? both : distinctRows(ctx, both, rel.types, undefined)
@@ -714,12 +822,20 @@ function* setopRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setop' }>): Gen
   }
   const counts = new Map<string, number>()
   for (const row of relRows(ctx, rel.right)) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const key = rowKey(row, rel.types)
     ctx.hold(1, key.length)
     counts.set(key, (counts.get(key) ?? 0) + 1)
   }
   const emitted = new Set<string>()
   for (const row of relRows(ctx, rel.left)) {
+    if (row === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const key = rowKey(row, rel.types)
     const n = counts.get(key) ?? 0
     if (rel.all) {
@@ -747,17 +863,21 @@ function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
 /** WITH RECURSIVE: the base rows, then the step over the last iteration's rows until none are
  * new (UNION drops rows seen before; UNION ALL keeps them). Lazy: a reader that stops early
  * (LIMIT) stops the recursion. */
-function* recursiveRows(ctx: ExecContext, cte: CteDef): Generator<readonly Datum[]> {
+function* recursiveRows(ctx: ExecContext, cte: CteDef): Generator<readonly Datum[] | Pause> {
   const rec = cte.recursive
   assert(rec !== undefined, 'a recursive CTE')
   const seen = new Set<string>()
-  let source: Iterable<readonly Datum[]> = relRows(ctx, cte.rel)
+  let source: RowStream = relRows(ctx, cte.rel)
   for (let i = 0; ; i++) {
     if (i >= RECURSION_ITERATIONS_MAX) {
       throw programLimitExceeded(`recursive query "${cte.name}" exceeds ${RECURSION_ITERATIONS_MAX} iterations`)
     }
     const produced: (readonly Datum[])[] = []
     for (const row of source) {
+      if (row === PAUSE) {
+        yield PAUSE
+        continue
+      }
       if (!rec.all) {
         const key = rowKey(row, rec.types)
         if (seen.has(key)) continue
@@ -782,11 +902,43 @@ export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
   }
   const out: Datum[][] = []
   for (const row of relRows(ctx, rel)) {
+    if (row === PAUSE) continue
     if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
     ctx.resultRow(row)
     out.push(row as Datum[])
   }
   return out
+}
+
+/**
+ * runSelect in slices (STATEMENT_SLICE_MS): at each PAUSE the rows so far wait while `turn`
+ * lets the event loop run. The rows, at once when no slice ran out, else a promise of them.
+ */
+export function runSelectPausing(ctx: ExecContext, plan: SelectPlan, turn: () => Promise<void>): Datum[][] | Promise<Datum[][]> {
+  const rel = plan.rel
+  if (rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
+    return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
+  }
+  ctx.startSlices()
+  const rows = relRows(ctx, rel)[Symbol.iterator]()
+  const out: Datum[][] = []
+  const drain = (): Datum[][] | Promise<Datum[][]> => {
+    for (;;) {
+      const next = rows.next()
+      if (next.done === true) return out
+      const row = next.value
+      if (row === PAUSE) {
+        return turn().then(() => {
+          ctx.startSlices()
+          return drain()
+        })
+      }
+      if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
+      ctx.resultRow(row)
+      out.push(row as Datum[])
+    }
+  }
+  return drain()
 }
 
 /**
@@ -879,6 +1031,7 @@ function limitValue(ctx: ExecContext, e: Expr | undefined, clause: 'LIMIT' | 'OF
 function checkpoint(s: StatementState): void {
   const nowMs = s.clock.wallMs()
   if (nowMs > s.deadlineMs) throw queryCanceled()
+  if (s.pausing && nowMs >= s.pauseAtMs) s.pauseDue = true
   if (s.keepAlive !== undefined && nowMs >= s.keepAliveAtMs) {
     s.keepAliveAtMs = nowMs + s.keepAlive.intervalMs
     s.keepAlive.run()

@@ -26,7 +26,7 @@ import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, t
 import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
-import { ExecContext, pointRead, readPoint, runSelect } from './executor.ts'
+import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
@@ -472,16 +472,20 @@ export class SqlTransaction implements Transaction {
     })
   }
 
-  #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result {
+  #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result | Promise<Result> {
     if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
     if (plan.kind === 'select') {
       const point = pointRead(plan)
       // The commonest statement of all, a point read, runs without the executor's per-statement
       // context.
-      const rows = point !== undefined
-        ? readPoint(this.#view, point, this.#datums(paramTypes, params, this.#now()), this.#shared.limits.resultRowsMax)
-        : runSelect(this.#context(paramTypes, params), plan)
-      return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
+      if (point !== undefined) {
+        const rows = readPoint(this.#view, point, this.#datums(paramTypes, params, this.#now()), this.#shared.limits.resultRowsMax)
+        return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
+      }
+      // In slices: a long SELECT lets the region serve others between them (STATEMENT_SLICE_MS).
+      const rows = runSelectPausing(this.#context(paramTypes, params), plan, this.#turn)
+      const result = (done: Datum[][]) => wireResult('SELECT', done.length, plan.fields, plan.fieldTypes, done)
+      return rows instanceof Promise ? rows.then(result) : result(rows)
     }
     // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
     // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
@@ -618,6 +622,8 @@ export class SqlTransaction implements Transaction {
   }
   readonly #lock = (key: Key): void => void (this.#lockedKeys ??= new Set()).add(key)
   readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
+  /** Between two slices of a SELECT: a timer of 0 ms runs after the I/O waiting meanwhile. */
+  readonly #turn = (): Promise<void> => new Promise((resolve) => this.#shared.timers.setTimeout(resolve, 0))
 
   /** The catalog as the system relations read it, at this snapshot plus the write buffer (made
    * once per transaction: every statement's context refers to it). */
