@@ -1,5 +1,6 @@
 // The real time, timers and randomness of the host; the only file that touches them.
 import { randomBytes } from 'node:crypto'
+import { setImmediate } from 'node:timers'
 import type { Clock, Random, TimerHandle, Timers } from './index.ts'
 
 /** How late a timer may fire before it first yields a turn to I/O (see `setTimeout`). Above the
@@ -12,6 +13,16 @@ function unref(handle: ReturnType<typeof setTimeout>): ReturnType<typeof setTime
   return handle
 }
 
+/** Runs `fn` once the event loop has polled for I/O: an immediate set from an immediate runs in
+ * the next turn, after its poll (Bun runs a first immediate before it; Node and Deno after). */
+function afterIo(fn: () => void): TimerHandle {
+  let cancelled = false
+  setImmediate(() => {
+    if (!cancelled) setImmediate(() => cancelled || fn())
+  })
+  return { cancel: () => void (cancelled = true) }
+}
+
 /** Wall-clock time and runtime timers. */
 export class SystemClock implements Clock, Timers {
   /** The host's wall clock, as NTP keeps it: regions compare HLC timestamps on the assumption
@@ -22,20 +33,27 @@ export class SystemClock implements Clock, Timers {
     return Date.now()
   }
 
-  /** Runs `fn` after `ms`. A timer whose time passed while the thread was held (a long
-   * statement, a paused process) by more than LATE_TIMER_MS waits one more turn of the event loop,
-   * whose I/O comes before the next turn's timers: what arrived meanwhile is handled first, so a
-   * link is not judged silent, nor a call timed out, with the proof of life or the reply already
-   * waiting on the socket. */
+  /** Runs `fn` after `ms`; with `ms` 0, after the I/O waiting now (a SELECT between two slices),
+   * without the runtime's clamp of a 0 ms timer to 1 ms. A timer whose time passed while the
+   * thread was held (a long statement, a paused process) by more than LATE_TIMER_MS also waits
+   * for that I/O: what arrived meanwhile is handled first, so a link is not judged silent, nor a
+   * call timed out, with the proof of life or the reply already waiting on the socket. */
   setTimeout(fn: () => void, ms: number): TimerHandle {
+    if (ms <= 0) return afterIo(fn)
     const dueMs = performance.now() + ms
-    let handle = unref(
+    let late: TimerHandle | undefined
+    const handle = unref(
       setTimeout(() => {
         if (performance.now() - dueMs <= LATE_TIMER_MS) return fn()
-        handle = unref(setTimeout(fn, 0))
+        late = afterIo(fn)
       }, ms),
     )
-    return { cancel: () => clearTimeout(handle) }
+    return {
+      cancel: () => {
+        clearTimeout(handle)
+        late?.cancel()
+      },
+    }
   }
 
   sleep(ms: number): Promise<void> {
