@@ -8,7 +8,7 @@ import { EMPTY_SCOPE, type Scope } from './binder.ts'
 import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
-import { PAUSE, resultTooLarge, rowsOf, runSelect, sourceRows, type ExecContext } from './executor.ts'
+import { drainPausing, PAUSE, relRows, resultTooLarge, runSelectPausing, sourceRows, type ExecContext, type Pause } from './executor.ts'
 import {
   chooseAccess,
   conjuncts,
@@ -256,21 +256,42 @@ export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
 }
 
 /** Executes a DML plan into the write buffer. */
-export function runDml(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: InsertPlan | UpdatePlan | DeletePlan): DmlResult {
+/**
+ * Runs a DML plan in two phases: it reads what it will write (an INSERT's query, the target rows
+ * of an UPDATE or DELETE) in slices, letting the event loop run between them through `turn`
+ * (a long read must not hold the region), then writes in one go (bounded by the rows-modified
+ * limit). The result at once when no slice ran out, else a promise of it.
+ */
+export function runDml(
+  ctx: ExecContext,
+  sink: WriteSink,
+  parse: ParseCache,
+  plan: InsertPlan | UpdatePlan | DeletePlan,
+  turn: () => Promise<void>,
+): DmlResult | Promise<DmlResult> {
   const deferred = new DeferredChecks()
-  const result = runPlan(ctx, plan, (table) => new TableWriter(table, sink, parse, ctx.eval, deferred))
-  deferred.run()
-  return result
-}
-
-function runPlan(ctx: ExecContext, plan: InsertPlan | UpdatePlan | DeletePlan, writer: (table: Table) => TableWriter): DmlResult {
+  const writer = (table: Table) => new TableWriter(table, sink, parse, ctx.eval, deferred)
+  const written = (result: DmlResult) => {
+    deferred.run()
+    return result
+  }
   switch (plan.kind) {
-    case 'insert':
-      return runInsert(ctx, writer(plan.table), plan)
+    case 'insert': {
+      const rows = plan.rows
+      if (rows.kind === 'values') return written(runInsert(ctx, writer(plan.table), plan, rows.rows.map((exprs) => exprs.map((e) => evaluate(e, [], ctx.eval)))))
+      // The query runs to completion first, so it never sees the rows this statement inserts.
+      const selected = runSelectPausing(ctx, rows.plan, turn)
+      const insert = (input: readonly (readonly Datum[])[]) =>
+        written(runInsert(ctx, writer(plan.table), plan, input.map((row) => rows.build.map((e) => evaluate(e, row, ctx.eval)))))
+      return selected instanceof Promise ? selected.then(insert) : insert(selected)
+    }
     case 'update':
-      return runUpdate(ctx, writer(plan.source.table), plan)
-    case 'delete':
-      return runDelete(ctx, writer(plan.source.table), plan)
+    case 'delete': {
+      const read = targets(ctx, plan, ctx.rowsModifiedRemaining(), turn)
+      const change = (found: readonly Target[]) =>
+        written(plan.kind === 'update' ? runUpdate(ctx, writer(plan.source.table), plan, found) : runDelete(ctx, writer(plan.source.table), plan, found))
+      return read instanceof Promise ? read.then(change) : change(read)
+    }
     default:
       return assertNever(plan)
   }
@@ -301,20 +322,11 @@ class Returned {
   }
 }
 
-function* insertRows(ctx: ExecContext, plan: InsertPlan): Generator<Datum[]> {
-  if (plan.rows.kind === 'values') {
-    for (const exprs of plan.rows.rows) yield exprs.map((e) => evaluate(e, [], ctx.eval))
-    return
-  }
-  // The query runs to completion first, so it never sees the rows this statement inserts.
-  for (const input of runSelect(ctx, plan.rows.plan)) yield plan.rows.build.map((e) => evaluate(e, input, ctx.eval))
-}
-
-function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan): DmlResult {
+function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan, rows: readonly Datum[][]): DmlResult {
   const out = new Returned(ctx, plan.returning)
   const touched = new Set<Key>()
   const action = plan.onConflict
-  for (const row of insertRows(ctx, plan)) {
+  for (const row of rows) {
     ctx.tick()
     writer.validate(row)
     // Only the arbiter decides (any unique key without one, DO NOTHING); a row that passes it
@@ -344,37 +356,52 @@ function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan): Dml
   return out.result()
 }
 
-/** Reads every target row before writing any. The reads are of the transaction as the statement
- * began (ExecContext.view), so its writes are never seen either way; foreign key actions, which
- * may change other target rows of a self-referencing table, run only after the last is written. */
-function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number) {
-  const rows: { key: Key; row: Datum[]; full: readonly Datum[] }[] = []
-  const add = (r: { key: Key; row: Datum[]; full: readonly Datum[] }) => {
+/** A row an UPDATE or DELETE changes: its key, its row, and the row joined to it (FROM, USING). */
+interface Target {
+  readonly key: Key
+  readonly row: Datum[]
+  readonly full: readonly Datum[]
+}
+
+/** Reads every target row before writing any, in slices (`turn`). The reads are of the
+ * transaction as the statement began (ExecContext.view), so its writes are never seen either
+ * way; foreign key actions, which may change other target rows of a self-referencing table, run
+ * only after the last is written. */
+function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number, turn: () => Promise<void>): Target[] | Promise<Target[]> {
+  const rows: Target[] = []
+  const done = drainPausing(ctx, targetRows(ctx, plan), turn, (r) => {
     rows.push(r)
     // Beyond the remaining row budget the statement must fail anyway: stop reading early.
     return rows.length > max
-  }
+  })
+  return done === undefined ? rows : done.then(() => rows)
+}
+
+function* targetRows(ctx: ExecContext, plan: UpdatePlan | DeletePlan): Generator<Target | Pause> {
   if (plan.joined === undefined) {
-    for (const r of sourceRows(ctx, plan.source)) if (r !== PAUSE && add({ ...r, full: r.row })) break
-    return rows
+    for (const r of sourceRows(ctx, plan.source)) yield r === PAUSE ? PAUSE : { ...r, full: r.row }
+    return
   }
   // A target row joined to several rows is changed once, with the first of them (PostgreSQL
   // leaves which one unspecified).
   const table = plan.source.table
   const seen = new Set<Key>()
-  for (const full of rowsOf(ctx, plan.joined.rel)) {
+  for (const full of relRows(ctx, plan.joined.rel)) {
+    if (full === PAUSE) {
+      yield PAUSE
+      continue
+    }
     const row = full.slice(0, table.columns.length) as Datum[]
     const key = primaryKey(table, row)
     if (seen.has(key)) continue
     seen.add(key)
-    if (add({ key, row, full })) break
+    yield { key, row, full }
   }
-  return rows
 }
 
-function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan): DmlResult {
+function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan, found: readonly Target[]): DmlResult {
   const out = new Returned(ctx, plan.returning)
-  for (const { key, row, full } of targets(ctx, plan, ctx.rowsModifiedRemaining())) {
+  for (const { key, row, full } of found) {
     ctx.tick()
     const updated = row.slice()
     for (const set of plan.sets) updated[set.slot] = evaluate(set.value, full, ctx.eval)
@@ -385,9 +412,9 @@ function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan): Dml
   return out.result()
 }
 
-function runDelete(ctx: ExecContext, writer: TableWriter, plan: DeletePlan): DmlResult {
+function runDelete(ctx: ExecContext, writer: TableWriter, plan: DeletePlan, found: readonly Target[]): DmlResult {
   const out = new Returned(ctx, plan.returning)
-  for (const { key, row, full } of targets(ctx, plan, ctx.rowsModifiedRemaining())) {
+  for (const { key, row, full } of found) {
     ctx.tick()
     writer.delete(key, row)
     out.add(full)

@@ -305,11 +305,6 @@ function firstRows(ctx: ExecContext, rel: Rel, n: number): Rows {
   return out
 }
 
-/** The rows of `rel` for a driver that cannot wait (PAUSE skipped). */
-export function* rowsOf(ctx: ExecContext, rel: Rel): Generator<readonly Datum[]> {
-  for (const row of relRows(ctx, rel)) if (row !== PAUSE) yield row
-}
-
 /** Every row of `rel`, held in memory (counted against the statement's bound). */
 export function materialize(ctx: ExecContext, rel: Rel): Datum[][] {
   const it = held(ctx, rel)
@@ -919,23 +914,34 @@ export function runSelectPausing(ctx: ExecContext, plan: SelectPlan, turn: () =>
   if (rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
     return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
   }
-  ctx.startSlices()
-  const rows = relRows(ctx, rel)[Symbol.iterator]()
   const out: Datum[][] = []
-  const drain = (): Datum[][] | Promise<Datum[][]> => {
+  const done = drainPausing(ctx, relRows(ctx, rel), turn, (row) => {
+    if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
+    ctx.resultRow(row)
+    out.push(row as Datum[])
+  })
+  return done === undefined ? out : done.then(() => out)
+}
+
+/**
+ * Hands every item of `items` to `each` (until it answers true), in slices: at each PAUSE it
+ * waits for `turn` (the event loop runs), then goes on. Undefined when no slice ran out, else a
+ * promise of the end. For the drivers of statements that can wait (a SELECT, DML's reads).
+ */
+export function drainPausing<T>(ctx: ExecContext, items: Iterable<T | Pause>, turn: () => Promise<void>, each: (item: T) => boolean | void): Promise<void> | undefined {
+  ctx.startSlices()
+  const it = items[Symbol.iterator]()
+  const drain = (): Promise<void> | undefined => {
     for (;;) {
-      const next = rows.next()
-      if (next.done === true) return out
-      const row = next.value
-      if (row === PAUSE) {
+      const next = it.next()
+      if (next.done === true) return undefined
+      if (next.value === PAUSE) {
         return turn().then(() => {
           ctx.startSlices()
           return drain()
         })
       }
-      if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
-      ctx.resultRow(row)
-      out.push(row as Datum[])
+      if (each(next.value as T) === true) return undefined
     }
   }
   return drain()

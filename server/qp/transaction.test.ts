@@ -258,6 +258,31 @@ describe('limits', () => {
     await h.close()
   })
 
+  test('DML reads in slices (INSERT ... SELECT, UPDATE ... FROM), then writes in one go', async () => {
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
+    await h.run('CREATE TABLE p (id int PRIMARY KEY, v int)')
+    await h.run('CREATE TABLE copy (id int PRIMARY KEY, n bigint)')
+    await h.clock.runUntil(h.run('INSERT INTO p SELECT g, g FROM generate_series(1, 1000) g'), 1_000)
+    for (const sql of [
+      'INSERT INTO copy SELECT a.id, count(*) FROM p a, p b WHERE a.v <= b.v AND a.id <= 3 GROUP BY a.id',
+      'UPDATE p SET v = -p.v FROM p q, p r WHERE p.id = q.id AND q.v > 995 AND r.v < q.v - 990',
+    ]) {
+      const tx = await h.begin()
+      let finished = false
+      const statement = tx.execute(sql).finally(() => (finished = true))
+      await new Promise((r) => setImmediate(r))
+      expect(finished).toBe(false)
+      // Another transaction reads while the statement waits between two slices of its reads.
+      const other = await h.begin({ readOnly: true })
+      expect((await other.execute('SELECT v FROM p WHERE id = 998')).rows).toEqual([[998]])
+      await h.clock.runUntil(statement, 100_000)
+      await h.clock.runUntil(tx.commit(), 1_000)
+    }
+    expect(await h.rows('SELECT id, n FROM copy ORDER BY id')).toEqual([[1, '1000'], [2, '999'], [3, '998']])
+    expect(await h.clock.runUntil(h.rows('SELECT id, v FROM p WHERE v < 0 ORDER BY id'), 10_000)).toEqual([996, 997, 998, 999, 1000].map((i) => [i, -i]))
+    await h.close()
+  })
+
   test('a statement that holds the thread runs the keep-alive at its timeout checks, at most once per interval', async () => {
     // Every clock read moves time 10 ms; a statement reads it at its start and every 256 rows.
     const clock = new TickingClock(0, 10)

@@ -25,7 +25,7 @@ import { Binder } from './binder.ts'
 import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
-import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
+import { planDelete, planInsert, planUpdate, runDml, type DmlResult } from './dml.ts'
 import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
@@ -490,10 +490,13 @@ export class SqlTransaction implements Transaction {
     // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
     // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
     const ctx = this.#context(paramTypes, params, this.#statementView)
-    const out = runDml(ctx, this.#sink(), this.#shared.parse, plan)
+    const out = runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn)
     const returning = plan.returning
-    if (returning === undefined) return { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
-    return wireResult(plan.kind.toUpperCase(), out.count, returning.fields, returning.fieldTypes, out.returned)
+    const result = (done: DmlResult): Result =>
+      returning === undefined
+        ? { command: plan.kind.toUpperCase(), rowCount: done.count, fields: [], rows: [] }
+        : wireResult(plan.kind.toUpperCase(), done.count, returning.fields, returning.fieldTypes, done.returned)
+    return out instanceof Promise ? out.then(result) : result(out)
   }
 
   #plan(env: BindEnv, stmt: Node): Plan {
