@@ -258,6 +258,35 @@ describe('limits', () => {
     await h.close()
   })
 
+  test('a SELECT between its slices keeps its snapshot while commits are applied and flushed under it', async () => {
+    // Transfers keep the total; inserts and deletes change the count. Storage applies them (and
+    // flushes its memtable: 1,024 writes) while the scan waits between slices.
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
+    await h.run('CREATE TABLE acct (id int PRIMARY KEY, bal int)')
+    await h.clock.runUntil(h.run('INSERT INTO acct SELECT g, 100 FROM generate_series(1, 3000) g'), 1_000)
+    const reader = await h.begin({ readOnly: true })
+    const scan = reader.execute('SELECT count(*), sum(bal), min(bal) >= 0 FROM acct a, generate_series(1, 30) s')
+    let finished = false
+    void scan.finally(() => (finished = true))
+    let round = 0
+    while (!finished && round < 200) {
+      const tx = await h.begin()
+      const [a, b] = [1 + ((round * 7) % 3000), 1 + ((round * 13 + 5) % 3000)]
+      if (a !== b) {
+        await tx.execute('UPDATE acct SET bal = bal - 10 WHERE id = $1', [a])
+        await tx.execute('UPDATE acct SET bal = bal + 10 WHERE id = $1', [b])
+      }
+      await tx.execute('INSERT INTO acct SELECT 10000 + $1 * 100 + g, 1 FROM generate_series(1, 100) g', [round])
+      await tx.execute('DELETE FROM acct WHERE id = $1', [2000 + round])
+      await h.clock.runUntil(tx.commit(), 1_000)
+      round++
+      await h.clock.runUntil(new Promise((r) => setImmediate(r)), 5)
+    }
+    expect(round).toBeGreaterThan(10)
+    expect((await h.clock.runUntil(scan, 100_000)).rows).toEqual([['90000', '9000000', true]])
+    await h.close()
+  })
+
   test('DML reads in slices (INSERT ... SELECT, UPDATE ... FROM), then writes in one go', async () => {
     const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
     await h.run('CREATE TABLE p (id int PRIMARY KEY, v int)')
