@@ -239,6 +239,37 @@ describe('WebSocketTransport', () => {
     await until(() => !b.t.isUp('a'), 'the silent link called down', 2_000)
   })
 
+  test('a handshake the thread held up (a long statement) completes after it, without a redial', async () => {
+    const b = acceptor('b')
+    let dials = 0
+    const a = new WebSocketTransport({
+      self: 'a',
+      peers: { b: b.url },
+      secret: 'cluster-secret',
+      clock,
+      timers: clock,
+      random,
+      connect: (url, handlers) => {
+        dials++
+        return connectPeerSocket(url, handlers)
+      },
+      ...FAST,
+    })
+    cleanup.push(() => a.close())
+    const links: string[] = []
+    a.onLinkChange((peer, up) => links.push(`${peer}:${up ? 'up' : 'down'}`))
+    await until(() => dials === 1, 'the dial')
+    // Held past the handshake timeout while the socket opens: nothing could be answered.
+    const end = performance.now() + FAST.handshakeTimeoutMs * 3
+    while (performance.now() < end) {
+      // Held.
+    }
+    await until(() => a.isUp('b'), 'the link')
+    await clock.sleep(FAST.heartbeatMs * 4)
+    expect(links).toEqual(['b:up'])
+    expect(dials).toBe(1)
+  })
+
   test('duplicate and reorder faults do not apply to real links', async () => {
     const b = acceptor('b')
     const a = transport('a', { b: b.url })

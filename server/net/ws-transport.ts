@@ -148,6 +148,8 @@ export class WebSocketTransport implements Transport {
   readonly #messageHandlers: ((from: string, message: PeerMessage) => void)[] = []
   readonly #linkHandlers: ((peer: string, up: boolean) => void)[] = []
   #tick: TimerHandle | undefined
+  /** When the last tick ran (clock ms). */
+  #tickedAtMs: number
   #closed = false
 
   constructor(options: WebSocketTransportOptions) {
@@ -178,6 +180,7 @@ export class WebSocketTransport implements Transport {
       // On a timer, so the owner registers its handlers before anything can happen.
       dialer.timer = this.#timers.setTimeout(() => this.#dial(peer), 0)
     }
+    this.#tickedAtMs = this.#clock.wallMs()
     this.#armTick()
   }
 
@@ -416,10 +419,15 @@ export class WebSocketTransport implements Transport {
 
   #heartbeat(): void {
     const now = this.#clock.wallMs()
+    // A tick this late: this region's thread was held (a long statement). It could not answer
+    // meanwhile, so it judges no connection until the next tick, when a handshake it held up has
+    // had its round trips and a link its frames.
+    const held = now - this.#tickedAtMs > this.#heartbeatMs * 2
+    this.#tickedAtMs = now
     for (const conn of [...this.#conns]) {
-      if (conn.state === 'handshake' && now - conn.openedAtMs > this.#handshakeTimeoutMs)
+      if (!held && conn.state === 'handshake' && now - conn.openedAtMs > this.#handshakeTimeoutMs)
         this.#drop(conn)
-      else if (conn.state === 'up' && now - conn.lastHeardMs > this.#deadAfterMs) this.#drop(conn)
+      else if (!held && conn.state === 'up' && now - conn.lastHeardMs > this.#deadAfterMs) this.#drop(conn)
       else if (conn.state === 'up') this.#push(conn, { t: 'ping' })
     }
   }
