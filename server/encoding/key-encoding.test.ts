@@ -43,6 +43,17 @@ describe('key encoding examples', () => {
     expect(() => prefixEnd('ffff')).toThrow()
   })
 
+  test('long strings and bytes round-trip, each growing the decoder\'s buffer on first use', () => {
+    // The decoder reads into a buffer it doubles as needed; a value longer than any decoded so
+    // far in this process used to decode from the buffer as it was before it grew.
+    for (let n = 200; n <= 1 << 20; n *= 2) {
+      const text = 'é'.repeat(n)
+      expect(decodeKey(encodeKey([1n, text, 2n]))).toEqual([1n, text, 2n])
+      const bytes = new Uint8Array(n * 3).map((_, i) => i % 251)
+      expect(decodeKey(encodeKey([bytes]))).toEqual([bytes])
+    }
+  })
+
   test('malformed keys assert', () => {
     expect(() => decodeKey('99')).toThrow()
     expect(() => decodeKey('5061')).toThrow()

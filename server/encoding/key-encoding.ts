@@ -351,12 +351,15 @@ function growScratch(): void {
   scratch = bigger
 }
 
+// `scratch` is read only after readEscaped, which may have replaced it with a larger one.
 function decodeString(key: string, cursor: Cursor): string {
-  return utf8Decode(scratch, readEscaped(key, cursor))
+  const length = readEscaped(key, cursor)
+  return utf8Decode(scratch, length)
 }
 
 function decodeBytes(key: string, cursor: Cursor): Uint8Array {
-  return scratch.slice(0, readEscaped(key, cursor))
+  const length = readEscaped(key, cursor)
+  return scratch.slice(0, length)
 }
 
 /** Decodes UTF-8 / WTF-8 as written by `encodeStringBody`. */

@@ -54,7 +54,7 @@ import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
 import { quoteIdent } from './functions-text.ts'
-import { decodeStoredRow, encodeMissing, encodeStoredRow, indexEntry } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, encodeMissing, encodeStoredRow, indexEntry } from './rows.ts'
 import { tableScope } from './select.ts'
 import {
   KIND_PLURAL,
@@ -908,6 +908,7 @@ function rewriteColumn(a: Alter, before: TableDef, position: number, convert: Ex
     sink.put(key, encodeStoredRow(table, updated))
     for (const index of indexes) {
       const entry = indexEntry(table, index, updated)
+      checkKeyBytes(entry.headChars, table, index)
       sink.put(entry.key, entry.value)
     }
   }

@@ -39,7 +39,7 @@ import {
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX, SPLIT_TRANSACTION_HINT } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
-import { decodeStoredRow, indexEntry } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, indexEntry } from './rows.ts'
 import { alterTable, mentionsColumn, renameObject, setSchema } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
@@ -857,6 +857,7 @@ export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
     env.tick()
     const row = decodeStoredRow(table, kv.value)
     const entry = indexEntry(table, index, row)
+    checkKeyBytes(entry.headChars, table, index)
     entries.push(entry)
   }
   if (index.unique) {

@@ -20,7 +20,7 @@ import {
   type Table,
   type TableDef,
 } from './catalog.ts'
-import { decodeStoredRow, indexEntry } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, indexEntry } from './rows.ts'
 import { relationNameTaken } from './sequences.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { TxHost } from './tx-services.ts'
@@ -413,6 +413,7 @@ function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan
     if (rows === INDEX_JOB_BATCH_ROWS) break
     const row = decodeStoredRow(table, kv.value)
     const entry = indexEntry(table, index, row)
+    checkKeyBytes(entry.headChars, table, index)
     if (entry.unique) checkUnique(deps, table, index, entry, row, ts, writes)
     writes.push({ key: entry.key, value: entry.value })
     readKeys.push(kv.key)

@@ -3,8 +3,10 @@
 // version, commit record and adjudicator history. Method: a real QP over real storage; keys just
 // under and just over the bound, through INSERT, UPDATE, CREATE INDEX and the primary key.
 import { afterAll, describe, expect, test } from 'bun:test'
+import { schemaKey, tableFromDef, type TableDef } from './catalog.ts'
 import { KEY_BYTES_MAX } from './constants.ts'
 import { createHarness, sqlError } from './qp-harness.ts'
+import { encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
 
 const h = createHarness()
 afterAll(() => h.close())
@@ -42,5 +44,27 @@ describe('index key bytes', () => {
     expect(e.hint ?? '').not.toContain('ASYNC')
     // Nothing was created: the name is free for an index on another column.
     await h.run('CREATE INDEX ci_v ON ci (id)')
+  })
+
+  test('rows stored before the bound, with keys over it, stay readable, updatable and deletable', async () => {
+    await h.run('CREATE TABLE old (k text PRIMARY KEY, v text)')
+    await h.run('CREATE INDEX old_v ON old (v)')
+    // Written as a region before the bound did: straight through the adjudicators.
+    const def = JSON.parse(h.storage.get(schemaKey('old'), h.storage.frontier()) ?? 'null') as TableDef
+    const table = tableFromDef(def)
+    const writes = [1, 2].flatMap((i) => {
+      const row = [`${i}`.padEnd(KEY_BYTES_MAX * 2, 'k'), `${i}`.padEnd(KEY_BYTES_MAX * 2, 'v')]
+      const entry = indexEntry(table, def.indexes[0]!, row)
+      return [{ key: primaryKey(table, row), value: encodeStoredRow(table, row) }, { key: entry.key, value: entry.value }]
+    })
+    const outcome = await h.adjudicators.commit({ txId: 'old-rows', startTs: h.hlc.now(), writes, lockedKeys: [], readKeys: [] })
+    expect(outcome.kind).toBe('committed')
+    expect(await h.rows('SELECT left(k, 1), length(v) FROM old ORDER BY k')).toEqual([['1', KEY_BYTES_MAX * 2], ['2', KEY_BYTES_MAX * 2]])
+    // An update that leaves the keys alone, one that shortens them, and a delete.
+    await h.run("UPDATE old SET v = v WHERE k LIKE '1%'")
+    await h.run("UPDATE old SET v = 'short' WHERE k LIKE '1%'")
+    await h.run("DELETE FROM old WHERE k LIKE '2%'")
+    expect(await h.rows('SELECT left(k, 1), v FROM old')).toEqual([['1', 'short']])
+    expect(await h.rows("SELECT left(k, 1) FROM old WHERE v = 'short'")).toEqual([['1']])
   })
 })

@@ -58,15 +58,15 @@ export function primaryKeyParts(table: Table, row: readonly Datum[]): KeyPart[] 
   })
 }
 
-/** The key of `row` in its table's primary index (54000 over KEY_BYTES_MAX). */
+/** The key of `row` in its table's primary index (a new one is checked by `checkKeyBytes`). */
 export function primaryKey(table: Table, row: readonly Datum[]): Key {
   // rowsStart is the encoded [tableId, PRIMARY_INDEX_ID], and key encoding concatenates parts.
-  const key = table.rowsStart + encodeKey(primaryKeyParts(table, row))
-  return key.length <= KEY_BYTES_MAX * 2 ? key : keyTooLarge(key, table.def.primaryKeyName || `${table.name}_pkey`)
+  return table.rowsStart + encodeKey(primaryKeyParts(table, row))
 }
 
-/** The entry of `row` in a secondary index (54000 when its key is over KEY_BYTES_MAX). */
-export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[]): { key: Key; value: string; unique: boolean } {
+/** The entry of `row` in a secondary index. `headChars`: the characters of its key before the
+ * primary key it ends with (none in a unique index's key), which `checkKeyBytes` bounds. */
+export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[]): { key: Key; value: string; unique: boolean; headChars: number } {
   const parts: KeyPart[] = [table.id, BigInt(index.id)]
   let hasNull = false
   for (const slot of index.columns) {
@@ -74,18 +74,28 @@ export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[])
     if (v === null) hasNull = true
     parts.push(v === null ? null : toKeyPart(v, table.columns[slot]!.type))
   }
-  const pk = primaryKeyParts(table, row)
+  // Key encoding concatenates parts: the head, then the primary key's parts.
+  const head = encodeKey(parts)
+  const pk = encodeKey(primaryKeyParts(table, row))
   // NULLs never collide in a unique index (PostgreSQL's NULLS DISTINCT), so they carry the key.
-  const unique = index.unique && !hasNull
-  const key = unique ? encodeKey(parts) : encodeKey([...parts, ...pk])
-  if (key.length > KEY_BYTES_MAX * 2) keyTooLarge(key, index.name)
-  return unique ? { key, value: encodeKey([table.id, PRIMARY_INDEX_ID, ...pk]), unique } : { key, value: '', unique }
+  if (index.unique && !hasNull) return { key: head, value: table.rowsStart + pk, unique: true, headChars: head.length }
+  return { key: head + pk, value: '', unique: false, headChars: head.length }
 }
 
-/** Keys are hex: two characters a byte. */
-function keyTooLarge(key: Key, indexName: string): never {
+/**
+ * 54000 when a key about to be written to index `index` of `table` (the primary one when
+ * undefined) takes more than KEY_BYTES_MAX bytes for its table, index and column values (`chars`
+ * hex characters: a primary key's whole length, a secondary entry's `headChars`; the primary key
+ * a secondary entry ends with is bounded as the row's own key), as PostgreSQL bounds an index row.
+ * Only keys written are checked: a row stored before the bound existed must stay deletable and
+ * updatable.
+ */
+export function checkKeyBytes(chars: number, table: Table, index?: IndexDef): void {
+  // Keys are hex: two characters a byte.
+  if (chars <= KEY_BYTES_MAX * 2) return
+  const name = index?.name ?? (table.def.primaryKeyName || `${table.name}_pkey`)
   throw programLimitExceeded(
-    `index row size ${key.length / 2} exceeds maximum ${KEY_BYTES_MAX} for index "${indexName}"`,
+    `index row size ${chars / 2} exceeds maximum ${KEY_BYTES_MAX} for index "${name}"`,
     'Values larger than about a third of an 8 kB page cannot be indexed, as in PostgreSQL: index a hash of the value instead (a column holding md5 of it).',
   )
 }

@@ -670,6 +670,8 @@ export class SequenceValues {
   readonly #taken: {
     readonly block: Block
     readonly next: bigint
+    /** A block of this process's, which other transactions take from too (not this one's own). */
+    readonly shared: boolean
     readonly restore?: () => void
   }[] = []
   readonly #defs = new Map<string, { raw: string; def: SequenceDef; local: boolean }>()
@@ -827,22 +829,28 @@ export class SequenceValues {
   }
 
   /** After a statement's first attempt threw `first`: when it ran out of sequence values
-   * (RefillNeeded), refill and run it again; anything else is rethrown. */
-  rerunAfter<T>(first: unknown, run: () => T, undo: () => void): Promise<T> {
+   * (RefillNeeded), refill and run it again; anything else is rethrown. `paused`: the attempt let
+   * the event loop run (a statement in slices) before it threw. */
+  rerunAfter<T>(first: unknown, run: () => T | Promise<T>, undo: () => void, paused: boolean): Promise<T> {
     if (!(first instanceof RefillNeeded)) {
       this.#abandonAttempt()
       throw first
     }
-    return this.#runRefilling(run, undo, first)
+    return this.#runRefilling(run, undo, first, paused)
   }
 
   /** After a statement ran out of sequence values: give them back, take a block, run again. */
-  async #runRefilling<T>(run: () => T, undo: () => void, first: RefillNeeded): Promise<T> {
+  async #runRefilling<T>(run: () => T | Promise<T>, undo: () => void, first: RefillNeeded, firstPaused: boolean): Promise<T> {
     let e = first
+    let paused = firstPaused
     for (let attempt = 0; ; attempt++) {
       // Synchronously after the attempt, so no other transaction took values in between: the
-      // attempt's values go back and the run after the refill hands out the same ones.
+      // attempt's values go back and the run after the refill hands out the same ones. Unless
+      // the attempt paused: others may have taken later values of this process's blocks
+      // meanwhile, so those it took stay taken (a gap, as sequences may have); its own blocks'
+      // values go back all the same.
       for (const t of this.#taken.reverse()) {
+        if (paused && t.shared) continue
         t.block.next = t.next
         t.restore?.()
       }
@@ -855,15 +863,25 @@ export class SequenceValues {
       if (e.waitOnly) await this.#process.refills.get(epochOf(e.def))?.catch(() => undefined)
       else await this.#refill(e.def, this.#handed.get(epochOf(e.def)) ?? 0)
       this.startStatement()
+      let again: unknown
       try {
-        return run()
-      } catch (again) {
-        if (!(again instanceof RefillNeeded)) {
-          this.#abandonAttempt()
-          throw again
+        const ran = run()
+        if (!(ran instanceof Promise)) return ran
+        paused = true
+        try {
+          return await ran
+        } catch (thrown) {
+          again = thrown
         }
-        e = again
+      } catch (thrown) {
+        paused = false
+        again = thrown
       }
+      if (!(again instanceof RefillNeeded)) {
+        this.#abandonAttempt()
+        throw again
+      }
+      e = again
     }
   }
 
@@ -893,17 +911,17 @@ export class SequenceValues {
     return entry
   }
 
-  #take(block: Block | undefined, def: SequenceDef): bigint | undefined {
+  #take(block: Block | undefined, def: SequenceDef, shared: boolean): bigint | undefined {
     if (block === undefined || !hasValues(def, block)) return undefined
     const inc = BigInt(def.increment)
-    this.#taken.push({ block, next: block.next })
+    this.#taken.push({ block, next: block.next, shared })
     const v = block.next
     block.next += inc
     return checkBounds(def, v)
   }
 
   #processValue(def: SequenceDef): bigint {
-    const v = this.#take(this.#process.blocks.get(epochOf(def)), def)
+    const v = this.#take(this.#process.blocks.get(epochOf(def)), def, true)
     if (v !== undefined) {
       this.#handed.set(epochOf(def), (this.#handed.get(epochOf(def)) ?? 0) + 1)
       return v
@@ -914,7 +932,7 @@ export class SequenceValues {
 
   #localValue(def: SequenceDef): bigint {
     const block = this.#local.get(epochOf(def))
-    const v = this.#take(block, def)
+    const v = this.#take(block, def, false)
     if (v !== undefined) return v
     const next = this.#highestBlock(def) + 1n
     this.#host.put(blockKey(def, next), '')
@@ -923,11 +941,12 @@ export class SequenceValues {
     this.#taken.push({
       block: fresh,
       next: fresh.next,
+      shared: false,
       restore: () =>
         block === undefined ? this.#local.delete(epoch) : this.#local.set(epoch, block),
     })
     this.#local.set(epoch, fresh)
-    return this.#take(fresh, def) as bigint
+    return this.#take(fresh, def, false) as bigint
   }
 
   /** The highest block number claimed at the snapshot plus this transaction's writes (0: none). */

@@ -15,7 +15,7 @@ import { evaluate, type EvalContext, type Expr } from './expr.ts'
 import { checkReferencedBy, checkReferences, type ForeignKeyEnv } from './foreign-keys.ts'
 import { ROW_ID_RESOLVED } from './functions.ts'
 import type { ParseCache } from './parser.ts'
-import { decodeStoredRow, encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
 import { tableScope } from './select.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import { enumLookupOf } from './enums.ts'
@@ -226,10 +226,12 @@ export class TableWriter {
     const conflict = this.findConflict(row)
     if (conflict !== undefined) throw this.uniqueError(conflict, row)
     const key = primaryKey(this.table, row)
+    checkKeyBytes(key.length, this.table)
     this.#sink.countRow()
     this.#sink.put(key, encodeStoredRow(this.table, row))
     for (const index of this.#indexes) {
       const entry = indexEntry(this.table, index, row)
+      checkKeyBytes(entry.headChars, this.table, index)
       this.#sink.put(entry.key, entry.value)
     }
     // After the write, so that a row may reference itself (checked per row, where PostgreSQL checks
@@ -244,6 +246,7 @@ export class TableWriter {
     const conflict = this.findConflict(newRow, oldKey)
     if (conflict !== undefined) throw this.uniqueError(conflict, newRow)
     const key = primaryKey(this.table, newRow)
+    if (key !== oldKey) checkKeyBytes(key.length, this.table)
     this.#sink.countRow()
     if (key !== oldKey) this.#sink.put(oldKey, null)
     this.#sink.put(key, encodeStoredRow(this.table, this.#withoutDropped(newRow)))
@@ -251,6 +254,7 @@ export class TableWriter {
       const before = indexEntry(this.table, index, oldRow)
       const after = indexEntry(this.table, index, newRow)
       if (before.key === after.key && before.value === after.value) continue
+      checkKeyBytes(after.headChars, this.table, index)
       if (before.key !== after.key) this.#removeEntry(index, before)
       this.#sink.put(after.key, after.value)
     }

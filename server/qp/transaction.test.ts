@@ -287,6 +287,22 @@ describe('limits', () => {
     await h.close()
   })
 
+  test('a statement in slices that runs out of sequence values refills and runs again', async () => {
+    // nextval cannot wait inside an expression: the statement is run again after a refill,
+    // here once its first attempt had already paused.
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
+    await h.run('CREATE TABLE p (id int PRIMARY KEY, v int)')
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE TABLE t (id serial PRIMARY KEY, v int)')
+    await h.clock.runUntil(h.run('INSERT INTO p SELECT g, g FROM generate_series(1, 1000) g'), 1_000)
+    const select = h.rows("SELECT count(*), count(DISTINCT nextval('s')) FROM p a, p b WHERE a.v <= b.v AND a.id <= 2")
+    expect(await h.clock.runUntil(select, 100_000)).toEqual([['1999', '1999']])
+    const insert = h.run('INSERT INTO t (v) SELECT a.id FROM p a, p b WHERE a.v <= b.v AND a.id <= 3 GROUP BY a.id')
+    expect((await h.clock.runUntil(insert, 100_000)).rowCount).toBe(3)
+    expect(await h.rows('SELECT count(DISTINCT id), min(v), max(v) FROM t')).toEqual([['3', 1, 3]])
+    await h.close()
+  })
+
   test('DML reads in slices (INSERT ... SELECT, UPDATE ... FROM), then writes in one go', async () => {
     const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
     await h.run('CREATE TABLE p (id int PRIMARY KEY, v int)')

@@ -211,22 +211,29 @@ export class TransactionServices implements TxServices {
 
   /** Runs a statement, taking blocks of sequence values and running it again when it ran out
    * (nextval cannot wait inside an expression). `undo` reverts the failed attempt's writes. */
-  runStatement<T>(run: () => T, undo: () => void): T | Promise<T> {
-    // Nearly every statement runs once, synchronously: only a refill needs a promise.
+  runStatement<T>(run: () => T | Promise<T>, undo: () => void): T | Promise<T> {
+    // Nearly every statement runs once, synchronously: only a refill, or slices, need a promise.
     this.#sequences?.startStatement()
     // A statement run again after a refill draws again what its first attempt drew (setseed's
     // sequence must not skip what the abandoned attempt took).
     const prngBefore = this.#prng?.clone()
-    try {
-      return run()
-    } catch (e) {
+    const rerun = (e: unknown, paused: boolean): Promise<T> => {
       // Sequence values may have been made by this very statement (they are made on first use).
       const sequences = this.#sequences as SequenceValues | undefined
       if (sequences === undefined) throw e
-      return sequences.rerunAfter(e, run, () => {
+      const undoAttempt = () => {
         undo()
         this.#prng = prngBefore?.clone()
-      })
+      }
+      return sequences.rerunAfter(e, run, undoAttempt, paused)
     }
+    let ran: T | Promise<T>
+    try {
+      ran = run()
+    } catch (e) {
+      return rerun(e, false)
+    }
+    // A statement in slices runs out of values after a pause: its refill comes as a rejection.
+    return ran instanceof Promise ? ran.catch((e: unknown) => rerun(e, true)) : ran
   }
 }
