@@ -93,7 +93,9 @@ export interface Crossbar {
    * Runs `fn`, which may make journals deliver closed timestamps, and applies nothing to storage
    * meanwhile: what became mergeable is applied at the next delivery or request after it (an idle
    * journal's heartbeat comes within its interval). For a caller on a statement's stack (the
-   * region's keep-alive), under whose reads storage must not change.
+   * region's keep-alive): reads at the statement's snapshot would not see what is applied, as
+   * between two of its slices, but the keep-alive runs wherever a row is counted (a DML writing,
+   * an index being built), code written for storage that does not move under it.
    */
   withoutApplying(fn: () => void): void
   /** The ids of the journals followed now, in the order they joined. */

@@ -11,8 +11,9 @@ export const TX_BYTES_MAX = 4 * 1024 * 1024
 /** Per statement, checked while executing (57014 beyond). */
 export const STATEMENT_TIMEOUT_MS = 30_000
 /**
- * A SELECT runs in slices of about this long: between two it lets the region's event loop run
- * (other requests, commits, links, journals), so a long one makes its region slower, not deaf.
+ * A statement's reads (a SELECT, the reads of DML) run in slices of about this long: between two
+ * it lets the region's event loop run (other requests, commits, links, journals), so a long one
+ * makes its region slower, not deaf.
  * Short enough that a point read beside a long scan waits about this long, long enough that the
  * turns cost nothing measurable (a few microseconds each).
  */
@@ -50,6 +51,13 @@ export const QUERY_VALUES_MAX = 8_000_000
  * 3 GB of text (6.1 GB of process RSS on a real region, which blocked for 13 s sorting it). The
  * process heap holds about twice what is counted (strings, row arrays, the sort's copy). */
 export const QUERY_BYTES_MAX = 256 * 1024 * 1024
+/**
+ * Bytes (as QUERY_BYTES_MAX counts them, results included) the statements waiting between two
+ * slices may hold together. One statement at a time ran to its end before slices, so a region
+ * held one statement's memory; now every paused one keeps its sorts, hashes and rows. A statement
+ * that would pass this goes on without pausing instead (it holds the thread, as before slices).
+ */
+export const PAUSED_BYTES_MAX = 512 * 1024 * 1024
 /** Bytes of values (as QUERY_BYTES_MAX counts them) one statement's result may carry (54000
  * beyond). The API builds a response whole: the rows, the wire rows, then one JSON text; a result
  * of 1 GB took 2.6 GB of RSS, one of 3 GB ran the process out of memory (6.1 GB, a 500) after
@@ -132,4 +140,5 @@ export const REGEX_INTERRUPT_WORK = 1_000_000
 assert(TIMEOUT_CHECK_ROWS > 0 && TIMEOUT_CHECK_ROWS <= ROWS_MODIFIED_MAX, 'timeout check interval')
 assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
 assert(RESULT_BYTES_MAX <= QUERY_BYTES_MAX, 'a result fits in what a statement may hold')
+assert(QUERY_BYTES_MAX + RESULT_BYTES_MAX <= PAUSED_BYTES_MAX, 'the largest statement may pause while no other waits')
 assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0 && REGEX_MEMO_ENDS_MAX > 0, 'regex bounds')

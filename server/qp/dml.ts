@@ -8,7 +8,7 @@ import { EMPTY_SCOPE, type Scope } from './binder.ts'
 import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
-import { drainPausing, PAUSE, relRows, resultTooLarge, runSelectPausing, sourceRows, type ExecContext, type Pause } from './executor.ts'
+import { drainPausing, PAUSE, relRows, resultTooLarge, runSelectPausing, sourceRows, type ExecContext, type Pause, type Turn } from './executor.ts'
 import {
   chooseAccess,
   conjuncts,
@@ -255,9 +255,8 @@ export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
   return { kind: 'delete', source, returning: bindReturning(env.binder, s.returningClause?.exprs, scope) }
 }
 
-/** Executes a DML plan into the write buffer. */
 /**
- * Runs a DML plan in two phases: it reads what it will write (an INSERT's query, the target rows
+ * Runs a DML plan into the write buffer, in two phases: it reads what it will write (an INSERT's query, the target rows
  * of an UPDATE or DELETE) in slices, letting the event loop run between them through `turn`
  * (a long read must not hold the region), then writes in one go (bounded by the rows-modified
  * limit). The result at once when no slice ran out, else a promise of it.
@@ -267,7 +266,7 @@ export function runDml(
   sink: WriteSink,
   parse: ParseCache,
   plan: InsertPlan | UpdatePlan | DeletePlan,
-  turn: () => Promise<void>,
+  turn: Turn,
 ): DmlResult | Promise<DmlResult> {
   const deferred = new DeferredChecks()
   const writer = (table: Table) => new TableWriter(table, sink, parse, ctx.eval, deferred)
@@ -278,7 +277,9 @@ export function runDml(
   switch (plan.kind) {
     case 'insert': {
       const rows = plan.rows
-      if (rows.kind === 'values') return written(runInsert(ctx, writer(plan.table), plan, rows.rows.map((exprs) => exprs.map((e) => evaluate(e, [], ctx.eval)))))
+      // VALUES rows are evaluated one at a time as they are inserted (an error in a later row
+      // comes after a conflict of an earlier one, as in PostgreSQL).
+      if (rows.kind === 'values') return written(runInsert(ctx, writer(plan.table), plan, valuesRows(ctx, rows.rows)))
       // The query runs to completion first, so it never sees the rows this statement inserts.
       const selected = runSelectPausing(ctx, rows.plan, turn)
       const insert = (input: readonly (readonly Datum[])[]) =>
@@ -322,7 +323,11 @@ class Returned {
   }
 }
 
-function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan, rows: readonly Datum[][]): DmlResult {
+function* valuesRows(ctx: ExecContext, rows: readonly (readonly Expr[])[]): Generator<Datum[]> {
+  for (const exprs of rows) yield exprs.map((e) => evaluate(e, [], ctx.eval))
+}
+
+function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan, rows: Iterable<readonly Datum[]>): DmlResult {
   const out = new Returned(ctx, plan.returning)
   const touched = new Set<Key>()
   const action = plan.onConflict
@@ -367,7 +372,7 @@ interface Target {
  * transaction as the statement began (ExecContext.view), so its writes are never seen either
  * way; foreign key actions, which may change other target rows of a self-referencing table, run
  * only after the last is written. */
-function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number, turn: () => Promise<void>): Target[] | Promise<Target[]> {
+function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number, turn: Turn): Target[] | Promise<Target[]> {
   const rows: Target[] = []
   const done = drainPausing(ctx, targetRows(ctx, plan), turn, (r) => {
     rows.push(r)

@@ -25,10 +25,11 @@ export type Rows = readonly (readonly Datum[])[]
 
 /**
  * What a generator of the pipeline yields instead of a row once the statement's slice is up
- * (ExecContext.pauseDue): every operator passes it on at once, and the driver of a pausing SELECT
- * (`runSelectPausing`) lets the event loop run before it asks for the next row, so one long
- * statement does not hold its region's thread. Drivers that cannot wait (subqueries inside an
- * expression, DML) skip it. Generators that count rows (`tick`) yield it when it is due.
+ * (ExecContext.pauseDue): every operator passes it on at once, and the driver of a statement in
+ * slices (`drainPausing`: a SELECT, DML's reads) lets the event loop run before it asks for the
+ * next row, so one long statement does not hold its region's thread. Generators that count rows
+ * (`tick`) yield it when it is due; parts whose driver cannot wait (a subquery inside an
+ * expression) run without slices, and the sync drivers skip it.
  */
 export const PAUSE: unique symbol = Symbol('pause')
 export type Pause = typeof PAUSE
@@ -154,12 +155,38 @@ export class ExecContext implements EvalContext {
     return this.#state.pauseDue
   }
 
-  /** A pausing driver runs the statement from now: its first slice starts. */
+  /** A pausing driver runs the statement (again) from now: a slice starts. The keep-alive is
+   * then due only when one slice runs long (a part that cannot pause): between slices the
+   * region's own timers run. */
   startSlices(): void {
     const s = this.#state
+    const nowMs = s.clock.wallMs()
     s.pausing = true
     s.pauseDue = false
-    s.pauseAtMs = s.clock.wallMs() + STATEMENT_SLICE_MS
+    s.pauseAtMs = nowMs + STATEMENT_SLICE_MS
+    if (s.keepAlive !== undefined) s.keepAliveAtMs = nowMs + s.keepAlive.intervalMs
+  }
+
+  /** The pausing driver is done (DML goes on to write in one go). */
+  stopSlices(): void {
+    this.#state.pausing = false
+    this.#state.pauseDue = false
+  }
+
+  /** Runs `fn`, a part of the statement whose driver cannot wait (a subquery inside an
+   * expression), without slices: its generators would otherwise yield a PAUSE at every row once
+   * the slice is up, all of them skipped. */
+  #withoutSlices<T>(fn: () => T): T {
+    const s = this.#state
+    const { pausing, pauseDue } = s
+    s.pausing = false
+    s.pauseDue = false
+    try {
+      return fn()
+    } finally {
+      s.pausing = pausing
+      s.pauseDue = pauseDue
+    }
   }
 
   /** Accounts for `count` values of `bytes` (datum-bytes.ts) held in memory by this statement
@@ -170,6 +197,12 @@ export class ExecContext implements EvalContext {
     if (s.values > QUERY_VALUES_MAX) throw outOfMemory(`query needs more than ${QUERY_VALUES_MAX} values in memory`)
     s.bytes += bytes
     if (s.bytes > QUERY_BYTES_MAX) throw outOfMemory(`query needs more than ${QUERY_BYTES_MAX} bytes of values in memory`)
+  }
+
+  /** Bytes this statement holds (`hold`) and its result so far: what waits with it between two
+   * slices. */
+  heldBytes(): number {
+    return this.#state.bytes + this.#state.resultBytes
   }
 
   /** `hold` for a whole row: its values and their bytes. */
@@ -256,7 +289,9 @@ export class ExecContext implements EvalContext {
     if (hit !== undefined) return hit
     const ctx = args.length === 0 ? this : this.child(args)
     // EXISTS and scalar subqueries need at most two rows to decide.
-    const rows = e.mode === 'exists' ? firstRows(ctx, e.rel, 1) : e.mode === 'scalar' ? firstRows(ctx, e.rel, 2) : materialize(ctx, e.rel)
+    const rows = this.#withoutSlices(() =>
+      e.mode === 'exists' ? firstRows(ctx, e.rel, 1) : e.mode === 'scalar' ? firstRows(ctx, e.rel, 2) : materialize(ctx, e.rel),
+    )
     if (cache.size < SUBQUERY_CACHE_ENTRIES) cache.set(key, rows)
     return rows
   }
@@ -324,6 +359,8 @@ function* held(ctx: ExecContext, rel: Rel): Generator<Pause, Datum[][]> {
     }
     ctx.holdRow(row)
     out.push(row as Datum[])
+    ctx.tick()
+    if (ctx.pauseDue) yield PAUSE
   }
   return out
 }
@@ -471,10 +508,7 @@ export function relRows(ctx: ExecContext, rel: Rel): RowStream {
     case 'workScan':
       return ctx.workRows(rel.cteId)
     case 'setFunction':
-      return rel.apply(
-        rel.args.map((a) => evaluate(a, NO_ROW, ctx.eval)),
-        ctx.eval,
-      )
+      return setFunctionRows(ctx, rel)
     default:
       return assertNever(rel)
   }
@@ -482,6 +516,16 @@ export function relRows(ctx: ExecContext, rel: Rel): RowStream {
 
 function* scanRows(ctx: ExecContext, source: TableSource): Generator<Datum[] | Pause> {
   for (const r of sourceRows(ctx, source)) yield r === PAUSE ? PAUSE : r.row
+}
+
+/** The rows of a set-returning function in FROM (generate_series, unnest, ...), counted: a
+ * generated series may be as long as any table. */
+function* setFunctionRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setFunction' }>): Generator<Datum[] | Pause> {
+  for (const row of rel.apply(rel.args.map((a) => evaluate(a, NO_ROW, ctx.eval)), ctx.eval)) {
+    ctx.tick()
+    if (ctx.pauseDue) yield PAUSE
+    yield row
+  }
 }
 
 function* windowRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'window' }>): Generator<readonly Datum[] | Pause> {
@@ -889,27 +933,19 @@ function* recursiveRows(ctx: ExecContext, cte: CteDef): Generator<readonly Datum
   }
 }
 
-/** Runs a SELECT plan: the output rows (datums in field order). */
+/** Runs a SELECT plan whole: the output rows (datums in field order). */
 export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
-  const rel = plan.rel
-  if (rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
-    return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
-  }
-  const out: Datum[][] = []
-  for (const row of relRows(ctx, rel)) {
-    if (row === PAUSE) continue
-    if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
-    ctx.resultRow(row)
-    out.push(row as Datum[])
-  }
-  return out
+  const rows = runSelectPausing(ctx, plan, undefined)
+  assert(!(rows instanceof Promise), 'a SELECT run without turns never waits')
+  return rows
 }
 
 /**
- * runSelect in slices (STATEMENT_SLICE_MS): at each PAUSE the rows so far wait while `turn`
- * lets the event loop run. The rows, at once when no slice ran out, else a promise of them.
+ * runSelect in slices (STATEMENT_SLICE_MS) when `turn` is given: at each PAUSE the rows so far
+ * wait while it lets the event loop run. The rows, at once when no slice ran out, else a promise
+ * of them.
  */
-export function runSelectPausing(ctx: ExecContext, plan: SelectPlan, turn: () => Promise<void>): Datum[][] | Promise<Datum[][]> {
+export function runSelectPausing(ctx: ExecContext, plan: SelectPlan, turn: Turn | undefined): Datum[][] | Promise<Datum[][]> {
   const rel = plan.rel
   if (rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
     return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
@@ -924,27 +960,57 @@ export function runSelectPausing(ctx: ExecContext, plan: SelectPlan, turn: () =>
 }
 
 /**
- * Hands every item of `items` to `each` (until it answers true), in slices: at each PAUSE it
- * waits for `turn` (the event loop runs), then goes on. Undefined when no slice ran out, else a
- * promise of the end. For the drivers of statements that can wait (a SELECT, DML's reads).
+ * Between two slices of a statement: a promise that resolves once the event loop ran, given the
+ * bytes the statement holds meanwhile; undefined when it must go on without pausing (the region's
+ * paused statements hold too much already).
  */
-export function drainPausing<T>(ctx: ExecContext, items: Iterable<T | Pause>, turn: () => Promise<void>, each: (item: T) => boolean | void): Promise<void> | undefined {
-  ctx.startSlices()
+export type Turn = (heldBytes: number) => Promise<void> | undefined
+
+/**
+ * Hands every item of `items` to `each` (until it answers true). With `turn`, in slices: at each
+ * PAUSE it waits for `turn` (the event loop runs), then goes on; without, it skips pauses.
+ * Undefined when it finished without waiting, else a promise of the end. For the drivers of
+ * statements (a SELECT, DML's reads).
+ */
+export function drainPausing<T>(
+  ctx: ExecContext,
+  items: Iterable<T | Pause>,
+  turn: Turn | undefined,
+  each: (item: T) => boolean | void,
+): Promise<void> | undefined {
   const it = items[Symbol.iterator]()
-  const drain = (): Promise<void> | undefined => {
+  let waiting: Promise<void> | undefined
+  /** Runs to the end (true) or to a pause that waits (false, `waiting` set). */
+  const slice = (): boolean => {
+    if (turn !== undefined) ctx.startSlices()
     for (;;) {
       const next = it.next()
-      if (next.done === true) return undefined
+      if (next.done === true) return true
       if (next.value === PAUSE) {
-        return turn().then(() => {
-          ctx.startSlices()
-          return drain()
-        })
+        if (turn === undefined) continue
+        waiting = turn(ctx.heldBytes())
+        if (waiting !== undefined) return false
+        ctx.startSlices()
+        continue
       }
-      if (each(next.value as T) === true) return undefined
+      if (each(next.value as T) === true) return true
     }
   }
-  return drain()
+  let ended: boolean
+  try {
+    ended = slice()
+  } finally {
+    if (turn !== undefined) ctx.stopSlices()
+  }
+  if (ended || turn === undefined) return undefined
+  return (async () => {
+    try {
+      do await waiting
+      while (!slice())
+    } finally {
+      ctx.stopSlices()
+    }
+  })()
 }
 
 /**

@@ -42,6 +42,9 @@ export interface QpLimits {
    * old), since storage may have dropped the versions its snapshot needs and the adjudicators
    * abort its commit anyway. Default TX_AGE_MS_MAX (5 minutes); the region keeps all three equal. */
   readonly txAgeMsMax?: number
+  /** Bytes the statements waiting between two slices may hold together (PAUSED_BYTES_MAX); one
+   * that would pass it goes on without pausing. */
+  readonly pausedBytesMax?: number
 }
 
 /** Everything the query processor needs, injected by `region`. */
@@ -93,8 +96,10 @@ export interface QueryProcessorOptions {
  * seconds, while the other regions call a link silent after 2 s. The executor calls `run` at
  * its timeout checks (every TIMEOUT_CHECK_ROWS rows and inside long functions), at most once per
  * `intervalMs` of the statement: the region pings its peers and publishes its journals' closed
- * timestamps there, so it looks busy, not gone. `run` must not throw, nor change anything a
- * statement reads (the region applies nothing to storage inside it).
+ * timestamps there, so it looks busy, not gone. Between the slices of a statement the region's
+ * own timers do that, so `run` is due only when one part runs long without slices (a subquery
+ * inside an expression, a sort, DDL). `run` must not throw, nor change what the statement reads
+ * (the region applies nothing to storage inside it).
  */
 export interface KeepAlive {
   readonly run: () => void

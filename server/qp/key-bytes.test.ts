@@ -22,6 +22,13 @@ describe('index key bytes', () => {
     expect(await h.rows('SELECT length(k) FROM pk')).toEqual([[KEY_BYTES_MAX - 64]])
   })
 
+  test('a secondary entry is bounded by its own columns, not the primary key it ends with', async () => {
+    await h.run('CREATE TABLE both_wide (k text PRIMARY KEY, v text)')
+    await h.run('CREATE INDEX both_wide_v ON both_wide (v)')
+    await h.run(`INSERT INTO both_wide VALUES (repeat('k', 2000), repeat('v', 2000))`)
+    expect(await h.rows(`SELECT length(k) FROM both_wide WHERE v = repeat('v', 2000)`)).toEqual([[2000]])
+  })
+
   test('a secondary index entry over the bound fails the statement and writes nothing', async () => {
     await h.run('CREATE TABLE si (id int PRIMARY KEY, v text)')
     await h.run('CREATE INDEX si_v ON si (v)')

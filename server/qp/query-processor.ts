@@ -2,6 +2,7 @@
 // timestamp once storage can answer reads at it, sharing parse and catalog caches between them.
 import { CatalogReads, TableCache } from './catalog.ts'
 import {
+  PAUSED_BYTES_MAX,
   RESULT_ROWS_MAX,
   ROWS_MODIFIED_MAX,
   SNAPSHOT_WAIT_MS_MAX,
@@ -26,6 +27,7 @@ export function resolveLimits(limits: QpLimits = {}): Required<QpLimits> {
     resultRowsMax: limits.resultRowsMax ?? RESULT_ROWS_MAX,
     snapshotWaitMsMax: limits.snapshotWaitMsMax ?? SNAPSHOT_WAIT_MS_MAX,
     txAgeMsMax: limits.txAgeMsMax ?? TX_AGE_MS_MAX,
+    pausedBytesMax: limits.pausedBytesMax ?? PAUSED_BYTES_MAX,
   }
 }
 
@@ -46,6 +48,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     acked: { ts: 0 },
     snapshotLoss: options.snapshotLoss,
     keepAlive: options.keepAlive,
+    paused: { bytes: 0 },
   }
   const newId = () => hex(options.random.bytes(16))
   // Not async: when storage is already at the snapshot (nearly always) the transaction is

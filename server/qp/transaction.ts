@@ -66,6 +66,8 @@ export interface QpShared {
   readonly snapshotLoss: SnapshotLossWatch | undefined
   /** What the region does while a statement holds its thread (QueryProcessorOptions). */
   readonly keepAlive: KeepAlive | undefined
+  /** Bytes held by the statements waiting between two slices (bounded by pausedBytesMax). */
+  readonly paused: { bytes: number }
 }
 
 type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
@@ -625,8 +627,22 @@ export class SqlTransaction implements Transaction {
   }
   readonly #lock = (key: Key): void => void (this.#lockedKeys ??= new Set()).add(key)
   readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
-  /** Between two slices of a SELECT: a timer of 0 ms runs after the I/O waiting meanwhile. */
-  readonly #turn = (): Promise<void> => new Promise((resolve) => this.#shared.timers.setTimeout(resolve, 0))
+  /**
+   * Between two slices of a statement: a timer of 0 ms, which runs after the I/O waiting meanwhile.
+   * The `heldBytes` of the statement count among the region's paused statements' while it waits;
+   * when they would pass pausedBytesMax, undefined: the statement goes on without pausing.
+   */
+  readonly #turn = (heldBytes: number): Promise<void> | undefined => {
+    const paused = this.#shared.paused
+    if (paused.bytes + heldBytes > this.#shared.limits.pausedBytesMax) return undefined
+    paused.bytes += heldBytes
+    return new Promise((resolve) =>
+      this.#shared.timers.setTimeout(() => {
+        paused.bytes -= heldBytes
+        resolve()
+      }, 0),
+    )
+  }
 
   /** The catalog as the system relations read it, at this snapshot plus the write buffer (made
    * once per transaction: every statement's context refers to it). */

@@ -362,7 +362,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     region: o.name,
     // A statement holding the thread keeps the links up and the journals closing, so the other
     // regions see this one busy, not gone: no failover, and their readers do not wait for it.
-    // Storage is left alone under the statement's reads.
+    // Nothing is applied to storage from inside the statement (crossbar.withoutApplying).
     ...(cluster === undefined ? {} : {
       keepAlive: {
         intervalMs: KEEP_ALIVE_MS,
