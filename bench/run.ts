@@ -7,6 +7,7 @@ import { join } from 'node:path'
 const benches: Record<string, readonly string[]> = {
   adjudicator: ['bench/adjudicator/run.ts', '--seconds', '2'],
   e2e: ['bench/e2e/run.ts', '--seconds', '5'],
+  'long-statement': ['bench/long-statement/run.ts', '--seconds', '4'],
   'crossbar-stalls': ['bench/crossbar-stalls/run.ts'],
   disk: ['bench/disk/run.ts'],
   'multi-region': ['bench/multi-region/run.ts', '--seconds', '10'],
