@@ -288,13 +288,13 @@ describe('limits', () => {
   })
 
   test('a statement whose memory would pass what paused statements may hold goes on without pausing', async () => {
-    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1, limits: { pausedBytesMax: 256 * 1024 } })
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1, limits: { pausedBytesMax: 16 * 1024 } })
     const started = (sql: string) => {
       const state = { finished: false }
       const done = h.rows(sql).finally(() => (state.finished = true))
       return { state, done }
     }
-    // A sort of about 1 MB of rows: over the bound by itself, so it never pauses.
+    // A sort of about 1 MB of rows: past the bound before its first slice ends, so it never pauses.
     const wide = started("SELECT length(v) FROM (SELECT g, repeat('x', 200) || g AS v FROM generate_series(1, 5000) g ORDER BY g DESC) s LIMIT 1")
     // A count that holds nothing pauses as usual.
     const narrow = started('SELECT count(*) FROM generate_series(1, 100000)')
