@@ -44,6 +44,9 @@ export const TABLE_CACHE_ENTRIES = 1000
 export const PLAN_CACHE_ENTRIES = 1000
 /** Rows an ORDER BY, GROUP BY or DISTINCT may hold in memory (54000 beyond). */
 export const SORT_ROWS_MAX = 1_000_000
+/** Rows one sort call takes (a few milliseconds); an ORDER BY of more sorts chunks of this many
+ * and merges them, so that it can pause between them (STATEMENT_SLICE_MS). */
+export const SORT_CHUNK_ROWS = 4_096
 /** Values (rows times columns) one statement may hold materialized at once: sorts, hash tables,
  * CTEs, subquery results (53200 beyond, PostgreSQL's out_of_memory). */
 export const QUERY_VALUES_MAX = 8_000_000

@@ -3,6 +3,7 @@
 // Method: interleaved transactions on one region built by qp-harness (real storage, adjudicators,
 // file journal), asserting exact results and codes.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { SORT_CHUNK_ROWS } from './constants.ts'
 import { createHarness, sqlError, TickingClock, type QpHarness } from './qp-harness.ts'
 
 let h: QpHarness
@@ -255,6 +256,25 @@ describe('limits', () => {
     let sum = 0
     for (let a = 1; a <= 1000; a++) sum += a * (1001 - a)
     expect((await h.clock.runUntil(long, 100_000)).rows).toEqual([['500500', String(sum)]])
+    await h.close()
+  })
+
+  test('an ORDER BY of many rows sorts in chunks and merges, pausing between them, in the order one sort gives', async () => {
+    // Keys with ties, NULLs and two directions, over 5 chunks of SORT_CHUNK_ROWS; array_agg's
+    // ORDER BY (one sort call) is the reference, ties kept in input order by both.
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
+    const rows = SORT_CHUNK_ROWS * 4 + 123
+    const from = `FROM (SELECT g, CASE WHEN g % 11 = 0 THEN NULL ELSE (g * 7919) % 97 END AS a, g % 5 AS b FROM generate_series(1, ${rows}) g) s`
+    const order = 'a DESC NULLS LAST, b, g % 3'
+    const query = h.rows(`SELECT g ${from} ORDER BY ${order}`)
+    let finished = false
+    void query.finally(() => (finished = true))
+    await new Promise((r) => setImmediate(r))
+    expect(finished).toBe(false)
+    const sorted = (await h.clock.runUntil(query, 1_000_000)).map((r) => r[0])
+    const [[reference]] = (await h.clock.runUntil(h.rows(`SELECT array_agg(g ORDER BY ${order}) ${from}`), 1_000_000)) as [[number[]]]
+    expect(sorted.length).toBe(rows)
+    expect(sorted).toEqual(reference)
     await h.close()
   })
 
