@@ -621,7 +621,7 @@ type JoinRel = Extract<Rel, { kind: 'join' }>
 function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[] | Pause> {
   const right = yield* held(ctx, rel.right)
   const matchedRight = rel.join === 'right' || rel.join === 'full' ? new Uint8Array(right.length) : undefined
-  const table = rel.hashKeys.length === 0 ? undefined : hashTable(ctx, right, rel)
+  const table = rel.hashKeys.length === 0 ? undefined : yield* hashTable(ctx, right, rel)
   const leftKeys = rel.hashKeys.map((k) => k.left)
   const merge = (l: readonly Datum[], r: readonly Datum[]) => {
     const out = l.slice()
@@ -744,10 +744,13 @@ function keyOf(ctx: ExecContext, row: readonly Datum[], exprs: readonly Expr[], 
   return JSON.stringify(parts)
 }
 
-function hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: JoinRel): Map<JoinKey, number[]> {
+/** The hash table of a join's right rows by their keys, counting rows (a pause possible). */
+function* hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: JoinRel): Generator<Pause, Map<JoinKey, number[]>> {
   const table = new Map<JoinKey, number[]>()
   const exprs = rel.hashKeys.map((k) => k.right)
   for (let i = 0; i < rows.length; i++) {
+    ctx.tick()
+    if (ctx.pauseDue) yield PAUSE
     const key = keyOf(ctx, rows[i] as Datum[], exprs, rel.hashKeys)
     if (key === undefined) continue
     const list = table.get(key)
