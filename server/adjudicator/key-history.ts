@@ -25,7 +25,7 @@ export class KeyHistory {
   readonly #entriesMax: number
   readonly #charsMax: number
 
-  constructor(floorTs: HlcTimestamp, entriesMax: number, charsMax = Number.POSITIVE_INFINITY) {
+  constructor(floorTs: HlcTimestamp, entriesMax: number, charsMax: number) {
     assert(entriesMax >= 1 && charsMax >= 1, 'the history must hold an entry')
     this.#floorTs = floorTs
     this.#entriesMax = entriesMax

@@ -8,6 +8,7 @@ import { EMPTY_SCOPE, type Scope } from './binder.ts'
 import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
+import { whenDone } from './when-done.ts'
 import { drainPausing, PAUSE, relRows, resultTooLarge, runSelectPausing, sourceRows, type ExecContext, type Pause, type Turn } from './executor.ts'
 import {
   chooseAccess,
@@ -256,10 +257,10 @@ export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
 }
 
 /**
- * Runs a DML plan into the write buffer, in two phases: it reads what it will write (an INSERT's query, the target rows
- * of an UPDATE or DELETE) in slices, letting the event loop run between them through `turn`
- * (a long read must not hold the region), then writes in one go (bounded by the rows-modified
- * limit). The result at once when no slice ran out, else a promise of it.
+ * Runs a DML plan into the write buffer, in two phases: it reads what it will write (an INSERT's
+ * query, the target rows of an UPDATE or DELETE) in slices, letting the event loop run between
+ * them through `turn` (a long read must not hold the region), then writes in one go (bounded by
+ * the rows-modified limit). The result at once when no slice ran out, else a promise of it.
  */
 export function runDml(
   ctx: ExecContext,
@@ -281,17 +282,15 @@ export function runDml(
       // comes after a conflict of an earlier one, as in PostgreSQL).
       if (rows.kind === 'values') return written(runInsert(ctx, writer(plan.table), plan, valuesRows(ctx, rows.rows)))
       // The query runs to completion first, so it never sees the rows this statement inserts.
-      const selected = runSelectPausing(ctx, rows.plan, turn)
-      const insert = (input: readonly (readonly Datum[])[]) =>
-        written(runInsert(ctx, writer(plan.table), plan, input.map((row) => rows.build.map((e) => evaluate(e, row, ctx.eval)))))
-      return selected instanceof Promise ? selected.then(insert) : insert(selected)
+      return whenDone(runSelectPausing(ctx, rows.plan, turn), (input) =>
+        written(runInsert(ctx, writer(plan.table), plan, input.map((row) => rows.build.map((e) => evaluate(e, row, ctx.eval))))),
+      )
     }
     case 'update':
     case 'delete': {
-      const read = targets(ctx, plan, ctx.rowsModifiedRemaining(), turn)
-      const change = (found: readonly Target[]) =>
-        written(plan.kind === 'update' ? runUpdate(ctx, writer(plan.source.table), plan, found) : runDelete(ctx, writer(plan.source.table), plan, found))
-      return read instanceof Promise ? read.then(change) : change(read)
+      return whenDone(targets(ctx, plan, ctx.rowsModifiedRemaining(), turn), (found) =>
+        written(plan.kind === 'update' ? runUpdate(ctx, writer(plan.source.table), plan, found) : runDelete(ctx, writer(plan.source.table), plan, found)),
+      )
     }
     default:
       return assertNever(plan)

@@ -144,13 +144,15 @@ export class ExecContext implements EvalContext {
     checkpoint(this.#state)
   }
 
-  /** Counts a row processed; every TIMEOUT_CHECK_ROWS rows, an `interrupt`. */
-  tick(): void {
+  /** Counts a row processed; every TIMEOUT_CHECK_ROWS rows, an `interrupt`. Answers whether the
+   * statement's slice is up: a generator of the pipeline then yields PAUSE. */
+  tick(): boolean {
     const s = this.#state
     if (++s.rows % TIMEOUT_CHECK_ROWS === 0) checkpoint(s)
+    return s.pauseDue
   }
 
-  /** Whether the statement's slice is up: a generator that just counted a row yields PAUSE. */
+  /** Whether the statement's slice is up (see `tick`). */
   get pauseDue(): boolean {
     return this.#state.pauseDue
   }
@@ -359,8 +361,7 @@ function* held(ctx: ExecContext, rel: Rel): Generator<Pause, Datum[][]> {
     }
     ctx.holdRow(row)
     out.push(row as Datum[])
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
   }
   return out
 }
@@ -369,8 +370,7 @@ function* held(ctx: ExecContext, rel: Rel): Generator<Pause, Datum[][]> {
  * the slice is up (a selective filter may read many rows per row it yields). */
 export function* sourceRows(ctx: ExecContext, source: TableSource): Generator<StoredRow | Pause> {
   for (const r of accessRows(ctx, source)) {
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
     if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) continue
     if (source.lock) ctx.lock(r.key)
     yield r
@@ -522,8 +522,7 @@ function* scanRows(ctx: ExecContext, source: TableSource): Generator<Datum[] | P
  * generated series may be as long as any table. */
 function* setFunctionRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setFunction' }>): Generator<Datum[] | Pause> {
   for (const row of rel.apply(rel.args.map((a) => evaluate(a, NO_ROW, ctx.eval)), ctx.eval)) {
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
     yield row
   }
 }
@@ -581,8 +580,7 @@ function* mergeSorted(ctx: ExecContext, chunks: readonly Datum[][][], keys: read
       heap.pop()
     }
     if (heap.length > 0) down(0)
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
   }
 }
 
@@ -605,8 +603,7 @@ function* filterRows(ctx: ExecContext, rows: RowStream, cond: Expr): Generator<r
       yield PAUSE
       continue
     }
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
     if (evaluate(cond, row, ctx.eval) === true) yield row
   }
 }
@@ -643,8 +640,7 @@ function* joinRows(ctx: ExecContext, rel: JoinRel): Generator<readonly Datum[] |
     for (let i = 0; i < n; i++) {
       const at = candidates === undefined ? i : (candidates[i] as number)
       const merged = merge(l, right[at] as Datum[])
-      ctx.tick()
-      if (ctx.pauseDue) yield PAUSE
+      if (ctx.tick()) yield PAUSE
       if (rel.cond !== undefined && evaluate(rel.cond, merged, ctx.eval) !== true) continue
       matched = true
       if (matchedRight !== undefined) matchedRight[at] = 1
@@ -674,8 +670,7 @@ function* projectSetRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'projectSet
       return (call.strict !== false && args.some((a) => a === null) ? [] : call.apply(args, ctx.eval))[Symbol.iterator]()
     })
     for (;;) {
-      ctx.tick()
-      if (ctx.pauseDue) yield PAUSE
+      if (ctx.tick()) yield PAUSE
       let any = false
       const values = iterators.map((it) => {
         const next = it.next()
@@ -749,8 +744,7 @@ function* hashTable(ctx: ExecContext, rows: readonly (readonly Datum[])[], rel: 
   const table = new Map<JoinKey, number[]>()
   const exprs = rel.hashKeys.map((k) => k.right)
   for (let i = 0; i < rows.length; i++) {
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
     const key = keyOf(ctx, rows[i] as Datum[], exprs, rel.hashKeys)
     if (key === undefined) continue
     const list = table.get(key)
@@ -768,8 +762,7 @@ function* group(ctx: ExecContext, rows: RowStream, keys: readonly Expr[], aggreg
       yield PAUSE
       continue
     }
-    ctx.tick()
-    if (ctx.pauseDue) yield PAUSE
+    if (ctx.tick()) yield PAUSE
     const values = keys.length === 0 ? [] : keys.map((k) => evaluate(k, row, ctx.eval))
     const id = keys.length === 0 ? '' : rowKey(values, keyTypes)
     let g = groups.get(id)
@@ -796,8 +789,7 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
     const set = sets[s] as readonly number[]
     const groups = new Map<string, { keys: Datum[]; accs: GroupAggregate[] }>()
     for (const row of input) {
-      ctx.tick()
-      if (ctx.pauseDue) yield PAUSE
+      if (ctx.tick()) yield PAUSE
       const values = rel.keys.map((k, i) => (set.includes(i) ? evaluate(k, row, ctx.eval) : null))
       const id = rowKey(values, keyTypes)
       let g = groups.get(id)

@@ -93,7 +93,7 @@ export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[])
 export function checkKeyBytes(chars: number, table: Table, index?: IndexDef): void {
   // Keys are hex: two characters a byte.
   if (chars <= KEY_BYTES_MAX * 2) return
-  const name = index?.name ?? (table.def.primaryKeyName || `${table.name}_pkey`)
+  const name = index?.name ?? table.def.primaryKeyName
   throw programLimitExceeded(
     `index row size ${chars / 2} exceeds maximum ${KEY_BYTES_MAX} for index "${name}"`,
     'Values larger than about a third of an 8 kB page cannot be indexed, as in PostgreSQL: index a hash of the value instead (a column holding md5 of it).',

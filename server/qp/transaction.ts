@@ -25,7 +25,8 @@ import { Binder } from './binder.ts'
 import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
-import { planDelete, planInsert, planUpdate, runDml, type DmlResult } from './dml.ts'
+import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
+import { whenDone } from './when-done.ts'
 import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
@@ -485,20 +486,19 @@ export class SqlTransaction implements Transaction {
         return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
       }
       // In slices: a long SELECT lets the region serve others between them (STATEMENT_SLICE_MS).
-      const rows = runSelectPausing(this.#context(paramTypes, params), plan, this.#turn)
-      const result = (done: Datum[][]) => wireResult('SELECT', done.length, plan.fields, plan.fieldTypes, done)
-      return rows instanceof Promise ? rows.then(result) : result(rows)
+      return whenDone(runSelectPausing(this.#context(paramTypes, params), plan, this.#turn), (rows) =>
+        wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows),
+      )
     }
     // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
     // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
     const ctx = this.#context(paramTypes, params, this.#statementView)
-    const out = runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn)
     const returning = plan.returning
-    const result = (done: DmlResult): Result =>
+    return whenDone(runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out): Result =>
       returning === undefined
-        ? { command: plan.kind.toUpperCase(), rowCount: done.count, fields: [], rows: [] }
-        : wireResult(plan.kind.toUpperCase(), done.count, returning.fields, returning.fieldTypes, done.returned)
-    return out instanceof Promise ? out.then(result) : result(out)
+        ? { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
+        : wireResult(plan.kind.toUpperCase(), out.count, returning.fields, returning.fieldTypes, out.returned),
+    )
   }
 
   #plan(env: BindEnv, stmt: Node): Plan {
