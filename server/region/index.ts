@@ -49,6 +49,9 @@ export type { ClusterEvent, ClusterEventSink } from './cluster-event.ts'
  * before them. openRegion asserts there are none; `tessera start` refuses them first (exit 2).
  */
 export { refusedTxLimits } from './tx-limits.ts'
+/** What a region's options default to: its shape (journals, shards, partitions), auth, its
+ * housekeeping intervals and how long a full region must be unreachable to be failed over. */
+export { REGION_DEFAULTS } from './constants.ts'
 export { gcTicker, type GcTickOptions } from './gc.ts'
 export { generationJournalId, parseJournalId } from './cluster-state.ts'
 export { parseTopology, regionUrl, fullRegions, quorumOf, linkFaults, closedLeadMsOf, type Topology, type RegionSpec, type LinkSpec } from './topology.ts'

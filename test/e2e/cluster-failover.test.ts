@@ -6,10 +6,9 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { clusterBasePort, post, startServer, type ServerProcess } from './server-process.ts'
+import { join } from 'node:path'
+import { clusterBasePort, localClusterArgs, post, startServer, untilOk, type ServerProcess } from './server-process.ts'
 
-const root = resolve(import.meta.dir, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-failover-'))
 const basePort = clusterBasePort()
 const regions = ['us-east-1', 'us-east-2', 'us-west-2']
@@ -17,7 +16,7 @@ const servers = new Map<string, ServerProcess>()
 const url = (name: string) => `http://127.0.0.1:${basePort + regions.indexOf(name)}`
 
 const start = (name: string) =>
-  startServer(dataDir, { args: ['--topology', join(root, 'regions/local-3.json'), '--region', name, '--base-port', String(basePort)] }).then((s) => {
+  startServer(dataDir, { args: localClusterArgs(name, basePort) }).then((s) => {
     servers.set(name, s)
     return s
   })
@@ -26,17 +25,6 @@ afterAll(async () => {
   for (const s of servers.values()) if (s.child.exitCode === null) await s.stop()
   rmSync(dataDir, { recursive: true, force: true })
 })
-
-/** Retries `fn` until it answers 200 or `ms` pass; returns the time it took. */
-async function untilOk(fn: () => Promise<{ status: number }>, ms: number): Promise<number> {
-  const t0 = Date.now()
-  for (;;) {
-    const r = await fn().catch(() => ({ status: 0 }))
-    if (r.status === 200) return Date.now() - t0
-    if (Date.now() - t0 > ms) throw new Error(`not serving after ${ms} ms (last status ${r.status})`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 describe('failover with real processes', () => {
   test('kill -9 a full region under load: the other serves within 5 s with every acknowledged write; the killed one comes back', async () => {

@@ -72,6 +72,23 @@ export async function startServer(
   }
 }
 
+/** The arguments of `tessera start` for region `name` of regions/local-3.json, on ports from
+ * `basePort`. */
+export function localClusterArgs(name: string, basePort: number): string[] {
+  return ['--topology', join(root, 'regions/local-3.json'), '--region', name, '--base-port', String(basePort)]
+}
+
+/** Retries `fn` until it answers 200 or `ms` pass; returns the time it took. */
+export async function untilOk(fn: () => Promise<{ status: number }>, ms: number): Promise<number> {
+  const t0 = Date.now()
+  for (;;) {
+    const r = await fn().catch(() => ({ status: 0 }))
+    if (r.status === 200) return Date.now() - t0
+    if (Date.now() - t0 > ms) throw new Error(`not serving after ${ms} ms (last status ${r.status})`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 /** POSTs JSON and returns status and parsed body. */
 export async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
