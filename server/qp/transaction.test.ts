@@ -259,7 +259,7 @@ describe('limits', () => {
     await h.close()
   })
 
-  test('an ORDER BY of many rows sorts in chunks and merges, pausing between them, in the order one sort gives', async () => {
+  test('an ORDER BY of more rows than a chunk gives the order of one stable sort', async () => {
     // Keys with ties, NULLs and two directions, over 5 chunks of SORT_CHUNK_ROWS; array_agg's
     // ORDER BY (one sort call) is the reference, ties kept in input order by both.
     const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
@@ -279,8 +279,9 @@ describe('limits', () => {
   })
 
   test('a SELECT between its slices keeps its snapshot while commits are applied and flushed under it', async () => {
-    // Transfers keep the total; inserts and deletes change the count. Storage applies them (and
-    // flushes its memtable: 1,024 writes) while the scan waits between slices.
+    // Transfers keep the total; inserts and deletes change the count. Storage applies them while
+    // the scan waits between slices, and the first round's 1,100 inserts flush its memtable (1,024
+    // writes) into the SQLite pages the scan has still to read.
     const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
     await h.run('CREATE TABLE acct (id int PRIMARY KEY, bal int)')
     await h.clock.runUntil(h.run('INSERT INTO acct SELECT g, 100 FROM generate_series(1, 3000) g'), 1_000)
@@ -296,7 +297,8 @@ describe('limits', () => {
         await tx.execute('UPDATE acct SET bal = bal - 10 WHERE id = $1', [a])
         await tx.execute('UPDATE acct SET bal = bal + 10 WHERE id = $1', [b])
       }
-      await tx.execute('INSERT INTO acct SELECT 10000 + $1 * 100 + g, 1 FROM generate_series(1, 100) g', [round])
+      const inserted = round === 0 ? 1_100 : 100
+      await h.clock.runUntil(tx.execute('INSERT INTO acct SELECT 10000 + $1 * 2000 + g, 1 FROM generate_series(1, $2) g', [round, inserted]), 1_000)
       await tx.execute('DELETE FROM acct WHERE id = $1', [2000 + round])
       await h.clock.runUntil(tx.commit(), 1_000)
       round++
@@ -322,6 +324,29 @@ describe('limits', () => {
     expect([wide.state.finished, narrow.state.finished]).toEqual([true, false])
     expect(await wide.done).toEqual([[204]])
     expect(await h.clock.runUntil(narrow.done, 100_000)).toEqual([['100000']])
+    await h.close()
+  })
+
+  test('what paused statements hold counts together, and is given back when they go on', async () => {
+    // Each sort pauses first once it holds 256 rows of about 1 kB: one fits the bound, two do not.
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1, limits: { pausedBytesMax: 400 * 1024 } })
+    const sort = "SELECT length(v) FROM (SELECT g, repeat('x', 1000) || g AS v FROM generate_series(1, 2000) g ORDER BY g DESC) s LIMIT 1"
+    const started = () => {
+      const state = { finished: false }
+      const done = h.rows(sort).finally(() => (state.finished = true))
+      return { state, done }
+    }
+    const first = started()
+    const second = started()
+    await new Promise((r) => setImmediate(r))
+    // The first waits between slices; the second would pass the bound with it, so goes on.
+    expect([first.state.finished, second.state.finished]).toEqual([false, true])
+    expect(await h.clock.runUntil(first.done, 100_000)).toEqual([[1004]])
+    // The first's bytes were given back: a third pauses again.
+    const third = started()
+    await new Promise((r) => setImmediate(r))
+    expect(third.state.finished).toBe(false)
+    expect(await h.clock.runUntil(third.done, 100_000)).toEqual([[1004]])
     await h.close()
   })
 

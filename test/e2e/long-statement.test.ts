@@ -28,9 +28,9 @@ beforeAll(async () => {
   }
   // Every link up first: a handshake a statement holds up is timed out after it, and redialed.
   const witness = servers.get('us-west-2')!
-  for (let i = 0; i < 100 && !/us-east-1 up[^]*us-east-2 up|us-east-2 up[^]*us-east-1 up/.test(witness.output()); i++) {
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  const linksUp = /us-east-1 up[^]*us-east-2 up|us-east-2 up[^]*us-east-1 up/
+  for (let i = 0; i < 100 && !linksUp.test(witness.output()); i++) await new Promise((r) => setTimeout(r, 100))
+  expect(witness.output()).toMatch(linksUp)
   // Until every link is up, a region answers 503.
   await untilOk(() => post(`${url('us-east-1')}/v1/sql`, { sql: 'CREATE TABLE t (id int8 PRIMARY KEY, v text)' }), 10_000)
 }, 60_000)
@@ -99,23 +99,20 @@ describe('a long statement', () => {
     expect(slowest(reads)).toBeLessThan(500)
   }, 120_000)
 
-  test('a SELECT runs in slices: its own region reads and commits, and the other commits through it', async () => {
+  test('a SELECT runs in slices: its own region and the other commit beside it', async () => {
     const n = await sized(crossJoin, 3_000)
     const long = timed('us-east-1', crossJoin(n))
     await new Promise((r) => setTimeout(r, 300))
-    const own = await beside(long, (i) => timed('us-east-1', 'INSERT INTO t VALUES ($1, $2)', [10_000 + i, 'own']))
-    const point = await timed('us-east-1', 'SELECT v FROM t WHERE id = 1')
+    // Commits in turn at us-east-1 and at us-east-2 (whose may need us-east-1's adjudicators).
+    const commits = await beside(long, (i) => timed(i % 2 === 0 ? 'us-east-1' : 'us-east-2', 'INSERT INTO t VALUES ($1, $2)', [10_000 + i, 'beside']))
     const result = await long
-    const other = await Promise.all([0, 1, 2].map((i) => timed('us-east-2', 'INSERT INTO t VALUES ($1, $2)', [20_000 + i, 'other'])))
-    console.log(`in slices (n = ${n}): ${Math.round(result.ms)} ms; ${own.length} commits at us-east-1 beside it, the slowest ${slowest(own)} ms`)
+    console.log(`in slices (n = ${n}): ${Math.round(result.ms)} ms; ${commits.length} commits at both regions beside it, the slowest ${slowest(commits)} ms`)
     expect(result.status).toBe(200)
     expect(result.ms).toBeGreaterThan(2_000)
     // Each commit beside the statement took well under its length: the region served between
     // slices (adjudicators, journals, replication: a commit needs us-east-2 or the witness).
-    expect(own.filter((r) => r.status !== 200)).toEqual([])
-    expect(own.length).toBeGreaterThan(5)
-    expect(slowest(own)).toBeLessThan(1_000)
-    expect(point.status).toBe(200)
-    expect(other.map((r) => r.status)).toEqual([200, 200, 200])
+    expect(commits.filter((r) => r.status !== 200)).toEqual([])
+    expect(commits.length).toBeGreaterThan(5)
+    expect(slowest(commits)).toBeLessThan(1_000)
   }, 120_000)
 })
