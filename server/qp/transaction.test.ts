@@ -366,6 +366,29 @@ describe('limits', () => {
     await h.close()
   })
 
+  test('a statement refilled after a pause while another transaction took values of the same block: every value distinct', async () => {
+    const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE TABLE u (v int8 PRIMARY KEY)')
+    await h.run('CREATE TABLE p (id int PRIMARY KEY)')
+    await h.clock.runUntil(h.run('INSERT INTO p SELECT g FROM generate_series(1, 150) g'), 1_000)
+    // This process's block of the sequence (SEQUENCE_BLOCK_VALUES, 100), one value taken.
+    await h.clock.runUntil(h.run("SELECT nextval('s')"), 1_000)
+    // 150 values, about 25 a slice (20 rows counted per row inserted): the block runs out after
+    // a few pauses.
+    const a = await h.begin()
+    const insert = a.execute("INSERT INTO u SELECT nextval('s') FROM p, generate_series(1, 20) g WHERE g = 20")
+    await new Promise((r) => setImmediate(r))
+    // Meanwhile another transaction takes the block's next value and commits it.
+    const b = await h.begin()
+    await b.execute("INSERT INTO u VALUES (nextval('s'))")
+    await h.clock.runUntil(b.commit(), 1_000)
+    await h.clock.runUntil(insert, 100_000)
+    await h.clock.runUntil(a.commit(), 1_000)
+    expect(await h.clock.runUntil(h.rows('SELECT count(*), count(DISTINCT v) FROM u'), 1_000)).toEqual([['151', '151']])
+    await h.close()
+  })
+
   test('DML reads in slices (INSERT ... SELECT, UPDATE ... FROM), then writes in one go', async () => {
     const h = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
     await h.run('CREATE TABLE p (id int PRIMARY KEY, v int)')
