@@ -44,6 +44,10 @@ export interface AggregateCall {
 export interface Accumulator {
   add(values: readonly Datum[]): void
   result(): Datum
+  /** Takes back one earlier `add` of the same values, where that is exact (PostgreSQL's inverse
+   * transition functions: count, and sum and avg of integers): a window frame that slides then
+   * costs O(1) per row instead of a new accumulation over the whole frame. */
+  remove?(values: readonly Datum[]): void
 }
 
 /** A resolved aggregate: the types to cast its arguments to and its result type. */
@@ -221,9 +225,14 @@ export function distinctOrder(call: AggregateCall): readonly SortKey[] {
   return call.args.map((a, slot) => ({ slot, type: a.type, desc: false, nullsFirst: false }))
 }
 
-/** Adapts a one-argument accumulator: `add` gets the first argument. */
-function unary(acc: { add(value: Datum): void; result(): Datum }): Accumulator {
-  return { add: (values) => acc.add(values[0] ?? null), result: () => acc.result() }
+/** Adapts a one-argument accumulator: `add` (and `remove`) get the first argument. */
+function unary(acc: Unary): Accumulator {
+  const { remove } = acc
+  return {
+    add: (values) => acc.add(values[0] ?? null),
+    result: () => acc.result(),
+    ...(remove === undefined ? {} : { remove: (values: readonly Datum[]) => remove(values[0] ?? null) }),
+  }
 }
 
 function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
@@ -231,7 +240,11 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
     case 'count': {
       let n = 0n
       // count(*) gets no values and counts every row; count(x) skips NULLs.
-      return { add: (values) => void ((values.length === 0 || values[0] !== null) && n++), result: () => n }
+      return {
+        add: (values) => void ((values.length === 0 || values[0] !== null) && n++),
+        remove: (values) => void ((values.length === 0 || values[0] !== null) && n--),
+        result: () => n,
+      }
     }
     case 'sum':
       return unary(argType.kind === 'interval' ? intervalAccumulator(false) : sumAccumulator(argType, call.type))
@@ -307,19 +320,24 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
 }
 
 /** Adds in the widest exact form for the argument type, converts at the end. */
-function sumAccumulator(argType: SqlType, resultType: SqlType): { add(value: Datum): void; result(): Datum } {
+function sumAccumulator(argType: SqlType, resultType: SqlType): Unary {
   const k = argType.kind
   if (k === 'int2' || k === 'int4' || k === 'int8') {
     let sum = 0n
-    let any = false
+    let count = 0
     return {
       add(v) {
         if (v === null) return
         sum += v as bigint
-        any = true
+        count++
+      },
+      remove(v) {
+        if (v === null) return
+        sum -= v as bigint
+        count--
       },
       result() {
-        if (!any) return null
+        if (count === 0) return null
         if (resultType.kind === 'numeric') return Decimal.fromBigInt(sum)
         if (sum > INT8_MAX || sum < INT8_MIN) throw numericValueOutOfRange('bigint out of range')
         return sum
@@ -346,7 +364,7 @@ function floatAdd(type: SqlType): (a: Datum, b: Datum) => Datum {
   return plus.apply
 }
 
-function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): Datum } {
+function avgAccumulator(argType: SqlType): Unary {
   const k = argType.kind
   let count = 0n
   if (k === 'float4' || k === 'float8') {
@@ -363,7 +381,7 @@ function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): 
     }
   }
   let sum = Decimal.fromBigInt(0n)
-  return {
+  const exact: Unary = {
     add(v) {
       if (v === null) return
       sum = sum.add(typeof v === 'bigint' ? Decimal.fromBigInt(v) : (v as Decimal))
@@ -371,9 +389,20 @@ function avgAccumulator(argType: SqlType): { add(value: Datum): void; result(): 
     },
     result: () => (count === 0n ? null : sum.div(Decimal.fromBigInt(count))),
   }
+  // Integers only: a numeric's display scale stays in the sum after the value that brought it is
+  // taken back (PostgreSQL then starts over; so does a frame without `remove`).
+  if (k !== 'int2' && k !== 'int4' && k !== 'int8') return exact
+  return {
+    ...exact,
+    remove(v) {
+      if (v === null) return
+      sum = sum.sub(Decimal.fromBigInt(v as bigint))
+      count--
+    },
+  }
 }
 
-type Unary = { add(value: Datum): void; result(): Datum }
+type Unary = { add(value: Datum): void; result(): Datum; remove?(value: Datum): void }
 
 /** sum(interval) and avg(interval): exact field-wise sum; avg divides as interval / float8. */
 function intervalAccumulator(average: boolean): Unary {

@@ -5,7 +5,7 @@ import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.
 import { assert, assertNever, outOfMemory, programLimitExceeded, queryCanceled, SqlError } from '../errors/index.ts'
 import { hashKey, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
-import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYTES_MAX, SORT_CHUNK_ROWS, STATEMENT_SLICE_MS, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
+import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYTES_MAX, STATEMENT_SLICE_MS, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
 import { rowBytes } from './datum-bytes.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
 import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
@@ -17,7 +17,8 @@ import type { SystemEnv } from './system/index.ts'
 import type { TxServices } from './tx-services.ts'
 import type { KeepAlive } from './index.ts'
 import { runWindows } from './window.ts'
-import { compareRows, rowKey, sortRows } from './row-order.ts'
+import { sortedPausing } from './chunked-sort.ts'
+import { compareRows, rowKey } from './row-order.ts'
 
 const NO_ROW: readonly Datum[] = []
 
@@ -528,60 +529,14 @@ function* setFunctionRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'setFuncti
 }
 
 function* windowRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'window' }>): Generator<readonly Datum[] | Pause> {
-  yield* runWindows(ctx, yield* held(ctx, rel.input), rel.calls)
+  const rows = yield* runWindows(ctx, yield* held(ctx, rel.input), rel.calls)
+  yield* rows
 }
 
-/** ORDER BY. Up to SORT_CHUNK_ROWS rows, one sort call; more, in chunks of that many, each
- * sorted in one call with a pause possible between them, then merged as the rows are read (one
- * sort call of a million rows held the thread for over a second). Ties keep the input order, as
- * one stable sort would. */
+/** ORDER BY: the held rows sorted so that a statement in slices can pause (`sortedPausing`). */
 function* sortedRows(ctx: ExecContext, rel: Extract<Rel, { kind: 'sort' }>): Generator<readonly Datum[] | Pause> {
   const rows = yield* held(ctx, rel.input)
-  if (rows.length <= SORT_CHUNK_ROWS) {
-    yield* sortRows(rows, rel.keys)
-    return
-  }
-  const chunks: Datum[][][] = []
-  for (let at = 0; at < rows.length; at += SORT_CHUNK_ROWS) {
-    chunks.push(sortRows(rows.slice(at, at + SORT_CHUNK_ROWS), rel.keys))
-    ctx.interrupt()
-    if (ctx.pauseDue) yield PAUSE
-  }
-  yield* mergeSorted(ctx, chunks, rel.keys)
-}
-
-/** The rows of sorted `chunks` in one order: a k-way merge over a binary heap of the chunks'
- * heads, the earlier chunk first among equal rows. */
-function* mergeSorted(ctx: ExecContext, chunks: readonly Datum[][][], keys: readonly SortKey[]): Generator<readonly Datum[] | Pause> {
-  const at = new Array<number>(chunks.length).fill(0)
-  const heap = chunks.map((_, c) => c)
-  const before = (a: number, b: number) => {
-    const order = compareRows(chunks[a]![at[a]!]!, chunks[b]![at[b]!]!, keys)
-    return order < 0 || (order === 0 && a < b)
-  }
-  const down = (from: number) => {
-    for (let i = from; ; ) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let top = i
-      if (l < heap.length && before(heap[l]!, heap[top]!)) top = l
-      if (r < heap.length && before(heap[r]!, heap[top]!)) top = r
-      if (top === i) return
-      ;[heap[i], heap[top]] = [heap[top]!, heap[i]!]
-      i = top
-    }
-  }
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i)
-  while (heap.length > 0) {
-    const c = heap[0]!
-    yield chunks[c]![at[c]!]!
-    if (++at[c]! === chunks[c]!.length) {
-      heap[0] = heap[heap.length - 1]!
-      heap.pop()
-    }
-    if (heap.length > 0) down(0)
-    if (ctx.tick()) yield PAUSE
-  }
+  yield* sortedPausing(ctx, rows, (a, b) => compareRows(a, b, rel.keys))
 }
 
 function* placeRows(rows: RowStream, offset: number, width: number, matched: number | undefined): Generator<Datum[] | Pause> {
