@@ -414,6 +414,29 @@ describe('limits', () => {
     await h.close()
   })
 
+  test('window functions run in slices: sorting partitions and computing frames hold the thread no longer than a slice', async () => {
+    // Every clock read moves time 10 ms; a statement that holds the thread runs the keep-alive
+    // once 100 ms pass without a slice ending. Each query's window part (a partition larger than
+    // a sort chunk, then a value per row) reads the clock far more than ten times: unless it
+    // pauses, the keep-alive runs. Its answers are checked against plain arithmetic.
+    const clock = new TickingClock(0, 10)
+    const runs: number[] = []
+    const h = createHarness({ qpClock: clock, keepAlive: { intervalMs: 100, run: () => runs.push(clock.wallMs()) }, shardCount: 1 })
+    const n = SORT_CHUNK_ROWS * 3
+    const from = `FROM generate_series(1, ${n}) g`
+    const queries: [string, string][] = [
+      // Ranks over one partition in descending order: the chunked sort, then one value per row.
+      [`SELECT sum(r * g) FROM (SELECT g, row_number() OVER (ORDER BY g DESC) r ${from}) s`, String(sumOf(n, (g) => g * (n + 1 - g)))],
+      // A sliding frame taking rows back, over partitions of three peer-free orders.
+      [`SELECT sum(w) FROM (SELECT sum(g) OVER (PARTITION BY g % 3 ORDER BY g ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) w ${from}) s`, String(slidingSums(n))],
+    ]
+    for (const [sql, expected] of queries) {
+      expect(await h.clock.runUntil(h.rows(sql), 1_000_000)).toEqual([[expected]])
+    }
+    expect(runs).toEqual([])
+    await h.close()
+  })
+
   test('a statement that holds the thread runs the keep-alive at its timeout checks, at most once per interval', async () => {
     // Every clock read moves time 10 ms; a statement reads it at its start and every 256 rows.
     const clock = new TickingClock(0, 10)
@@ -435,3 +458,16 @@ describe('limits', () => {
     await h.close()
   })
 })
+
+/** The sum of f(g) for g from 1 to n. */
+function sumOf(n: number, f: (g: number) => number): number {
+  let total = 0
+  for (let g = 1; g <= n; g++) total += f(g)
+  return total
+}
+
+/** The total of sum(g) OVER (PARTITION BY g % 3 ORDER BY g ROWS BETWEEN 2 PRECEDING AND CURRENT
+ * ROW) over g from 1 to n: each g plus the two before it in its partition (g - 3 and g - 6). */
+function slidingSums(n: number): number {
+  return sumOf(n, (g) => g + (g - 3 >= 1 ? g - 3 : 0) + (g - 6 >= 1 ? g - 6 : 0))
+}

@@ -88,6 +88,8 @@ interface Partition {
 }
 
 function* callValues(ctx: ExecContext, rows: readonly (readonly Datum[])[], call: WindowCall): Generator<Pause, Datum[]> {
+  // Offsets are checked once there is a row (PostgreSQL raises nothing over no rows).
+  if (rows.length === 0) return []
   const offsets = frameOffsets(ctx, call)
   const partitions = new Map<string, Ordered[]>()
   const partTypes = call.partition.map((p) => p.type)
@@ -136,9 +138,11 @@ function* rankingValues(ctx: ExecContext, call: WindowCall, part: Partition, val
   const { index, groupOf, groupStart, groupEnd } = part
   const n = index.length
   const arg = (i: number, k: number) => evaluate(call.args[k] as Expr, part.rows[index[i] as number] as Datum[], ctx.eval)
-  // ntile reads its argument once per partition, at the first row where it is not NULL (as
-  // PostgreSQL's window_ntile does).
+  // ntile reads its argument once per partition, at the first row where it is not NULL, and
+  // deals the rows from that one on into buckets of the whole partition's size (as PostgreSQL's
+  // window_ntile does).
   let buckets: Datum = null
+  let dealtFrom = 0
   for (let i = 0; i < n; i++) {
     const group = groupOf[i] as number
     const rank = (groupStart[group] as number) + 1
@@ -160,8 +164,11 @@ function* rankingValues(ctx: ExecContext, call: WindowCall, part: Partition, val
         v = ((groupEnd[group] as number) + 1) / n
         break
       case 'ntile':
-        if (buckets === null) buckets = arg(i, 0)
-        v = ntile(buckets, i, n)
+        if (buckets === null) {
+          buckets = arg(i, 0)
+          dealtFrom = i
+        }
+        v = ntile(buckets, i - dealtFrom, n)
         break
       case 'lag':
       case 'lead': {
