@@ -94,6 +94,18 @@ export const workloads: readonly Workload[] = [
     sql: `SELECT c.name, count(*), sum(o.amount), max(o.amount) ${joined} WHERE c.id = $1 GROUP BY c.name`,
     params: (r, s) => [Math.floor(r() * s.customers)],
   },
+  {
+    name: 'window-rank',
+    what: 'rank() of every order within its customer by amount, counting the top ones (a sort per partition)',
+    sql: 'SELECT count(*) FROM (SELECT rank() OVER (PARTITION BY customer_id ORDER BY amount DESC) AS r FROM orders) s WHERE r = 1',
+    params: () => [],
+  },
+  {
+    name: 'window-moving',
+    what: 'a moving average over 100 orders in id order, the whole table (a sliding frame)',
+    sql: 'SELECT max(m) FROM (SELECT avg(amount) OVER (ORDER BY id ROWS BETWEEN 99 PRECEDING AND CURRENT ROW) AS m FROM orders) s',
+    params: () => [],
+  },
 ]
 
 /** With --breakdown: the pieces of the join queries, to see where an engine's time goes. */

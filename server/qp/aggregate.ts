@@ -345,8 +345,8 @@ function sumAccumulator(argType: SqlType, resultType: SqlType): Unary {
     }
   }
   if (k === 'numeric') {
-    let sum: Decimal | null = null
-    return { add: (v) => void (v !== null && (sum = sum === null ? (v as Decimal) : sum.add(v as Decimal))), result: () => sum }
+    const sum = new NumericSum()
+    return { add: (v) => sum.add(v), remove: (v) => sum.remove(v), result: () => sum.total() }
   }
   // float4pl / float8pl: each step in the argument's precision, 22003 when finite inputs overflow.
   const add = floatAdd(argType)
@@ -380,25 +380,78 @@ function avgAccumulator(argType: SqlType): Unary {
       result: () => (count === 0n ? null : (sum as number) / Number(count)),
     }
   }
-  let sum = Decimal.fromBigInt(0n)
-  const exact: Unary = {
-    add(v) {
-      if (v === null) return
-      sum = sum.add(typeof v === 'bigint' ? Decimal.fromBigInt(v) : (v as Decimal))
-      count++
-    },
-    result: () => (count === 0n ? null : sum.div(Decimal.fromBigInt(count))),
+  if (k === 'int2' || k === 'int4' || k === 'int8') {
+    // Integers sum exactly as a bigint (PostgreSQL's int8 avg keeps an int128); only the result
+    // is a numeric. Taking a value back is exact too, so a sliding window frame can.
+    let sum = 0n
+    return {
+      add(v) {
+        if (v === null) return
+        sum += v as bigint
+        count++
+      },
+      remove(v) {
+        if (v === null) return
+        sum -= v as bigint
+        count--
+      },
+      result: () => (count === 0n ? null : Decimal.fromBigInt(sum).div(Decimal.fromBigInt(count))),
+    }
   }
-  // Integers only: a numeric's display scale stays in the sum after the value that brought it is
-  // taken back (PostgreSQL then starts over; so does a frame without `remove`).
-  if (k !== 'int2' && k !== 'int4' && k !== 'int8') return exact
+  const sum = new NumericSum()
   return {
-    ...exact,
-    remove(v) {
-      if (v === null) return
-      sum = sum.sub(Decimal.fromBigInt(v as bigint))
-      count--
+    add: (v) => sum.add(v),
+    remove: (v) => sum.remove(v),
+    result() {
+      const total = sum.total()
+      return total === null ? null : total.div(Decimal.fromBigInt(BigInt(sum.count)))
     },
+  }
+}
+
+/**
+ * The exact sum of numerics, values taken back included (PostgreSQL's numeric_accum_inv does the
+ * same bookkeeping). The sum's display scale is the largest of the values it holds: taking back
+ * the last value of that scale lowers it, which the running sum alone cannot tell (1.50 - 1.50 +
+ * 2 is 2.00), so values are counted per scale. NaN absorbs everything, so NaNs are counted apart.
+ */
+class NumericSum {
+  count = 0
+  #sum = Decimal.fromBigInt(0n)
+  #nans = 0
+  /** Values held per display scale. */
+  readonly #scales: number[] = []
+
+  add(v: Datum): void {
+    if (v === null) return
+    const d = v as Decimal
+    this.count++
+    if (d.isNaN) this.#nans++
+    else {
+      this.#sum = this.#sum.add(d)
+      this.#scales[d.scale] = (this.#scales[d.scale] ?? 0) + 1
+    }
+  }
+
+  remove(v: Datum): void {
+    if (v === null) return
+    const d = v as Decimal
+    this.count--
+    if (d.isNaN) this.#nans--
+    else {
+      this.#sum = this.#sum.sub(d)
+      this.#scales[d.scale] = (this.#scales[d.scale] as number) - 1
+    }
+  }
+
+  /** The sum, NULL over no values. */
+  total(): Decimal | null {
+    if (this.count === 0) return null
+    if (this.#nans > 0) return Decimal.nan()
+    let scale = this.#scales.length - 1
+    while (scale > 0 && !this.#scales[scale]) scale--
+    // Dropping digits that are all zero: exact.
+    return this.#sum.scale > scale ? this.#sum.round(Math.max(scale, 0)) : this.#sum
   }
 }
 

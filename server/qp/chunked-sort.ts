@@ -6,13 +6,32 @@
 import { SORT_CHUNK_ROWS } from './constants.ts'
 import { PAUSE, type ExecContext, type Pause } from './executor.ts'
 
-/** `items` in `compare` order as a stream: sorted in place in one call when they fit a chunk,
- * else chunk by chunk and merged as they are read. */
+/** `items` in `compare` order as a stream: sorted in place in one call when they fit a chunk;
+ * else as they are when they already are in order (a scan in key order under a window's ORDER BY
+ * of that key), or chunk by chunk and merged as they are read. */
 export function* sortedPausing<T>(ctx: ExecContext, items: T[], compare: (a: T, b: T) => number): Generator<T | Pause> {
   if (items.length <= SORT_CHUNK_ROWS) {
     yield* items.sort(compare)
     return
   }
+  if (yield* inOrder(ctx, items, compare)) yield* items
+  else yield* inChunks(ctx, items, compare)
+}
+
+/** `items` in `compare` order, as a new array when they span chunks (see `sortedPausing`). */
+export function* sortPausing<T>(ctx: ExecContext, items: T[], compare: (a: T, b: T) => number): Generator<Pause, T[]> {
+  if (items.length <= SORT_CHUNK_ROWS) return items.sort(compare)
+  if (yield* inOrder(ctx, items, compare)) return items
+  const out: T[] = []
+  for (const item of inChunks(ctx, items, compare)) {
+    if (item === PAUSE) yield PAUSE
+    else out.push(item as T)
+  }
+  return out
+}
+
+/** `items` sorted chunk by chunk, a pause possible between chunks, and merged as they are read. */
+function* inChunks<T>(ctx: ExecContext, items: T[], compare: (a: T, b: T) => number): Generator<T | Pause> {
   const chunks: T[][] = []
   for (let at = 0; at < items.length; at += SORT_CHUNK_ROWS) {
     chunks.push(items.slice(at, at + SORT_CHUNK_ROWS).sort(compare))
@@ -22,15 +41,14 @@ export function* sortedPausing<T>(ctx: ExecContext, items: T[], compare: (a: T, 
   yield* mergeChunks(ctx, chunks, compare)
 }
 
-/** `items` in `compare` order, as a new array when they span chunks (see `sortedPausing`). */
-export function* sortPausing<T>(ctx: ExecContext, items: T[], compare: (a: T, b: T) => number): Generator<Pause, T[]> {
-  if (items.length <= SORT_CHUNK_ROWS) return items.sort(compare)
-  const out: T[] = []
-  for (const item of sortedPausing(ctx, items, compare)) {
-    if (item === PAUSE) yield PAUSE
-    else out.push(item as T)
+/** Whether `items` are in `compare` order already: one pass, stopping at the first pair out of
+ * order (n - 1 comparisons against a sort's n log n when they are). */
+function* inOrder<T>(ctx: ExecContext, items: readonly T[], compare: (a: T, b: T) => number): Generator<Pause, boolean> {
+  for (let i = 1; i < items.length; i++) {
+    if (compare(items[i - 1] as T, items[i] as T) > 0) return false
+    if (ctx.tick()) yield PAUSE
   }
-  return out
+  return true
 }
 
 /** The items of sorted `chunks` in one order: a k-way merge over a binary heap of the chunks'
