@@ -18,6 +18,12 @@ import { INDEX_JOB_BATCH_ROWS, KEY_BYTES_MAX, ROWS_MODIFIED_MAX, TX_BYTES_MAX } 
  */
 export const GC_DEAD_RANGE_SLACK_MS = 60_000
 
+/** Bytes (keys and values, as `requestBytes` counts them) of this region's commits and prepares
+ * waiting on other regions at once; past it a commit is refused with 57P03, nothing sent. Room for
+ * 64 commits of the query processor's largest (TX_BYTES_MAX, 4 MiB), and for hundreds of
+ * thousands of ordinary ones (the RPC layer's 10,000 calls in flight come first). */
+export const FORWARDED_BYTES_MAX = 256 * 1024 * 1024
+
 export const REGION_DEFAULTS = {
   journalCount: 2,
   shardCount: 2,
@@ -144,3 +150,4 @@ assert(
  * those timestamps, so about this long at most; each costs a few tens of microseconds. */
 export const KEEP_ALIVE_MS = 50
 assert(KEEP_ALIVE_MS * 4 <= DEAD_AFTER_MS && KEEP_ALIVE_MS <= HEARTBEAT_MS, 'a held region pings a peer several times before the peer would call its link down')
+assert(FORWARDED_BYTES_MAX >= 4 * TX_BYTES_MAX, 'several of the largest commits may be forwarded at once')

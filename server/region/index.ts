@@ -30,12 +30,12 @@ import type { ClusterEventSink } from './cluster-event.ts'
 import { ClusterState, generationJournalId, parseJournalId } from './cluster-state.ts'
 import { DiskWatch, type DiskWriter } from './disk-watch.ts'
 import { Failover, handOverFloor } from './failover.ts'
-import { DISK_WATCH_MS, KEEP_ALIVE_MS, REGION_DEFAULTS } from './constants.ts'
+import { DISK_WATCH_MS, FORWARDED_BYTES_MAX, KEEP_ALIVE_MS, REGION_DEFAULTS } from './constants.ts'
 import { gcTicker } from './gc.ts'
 import { HandBack } from './hand-back.ts'
 import { Retirement } from './retire.ts'
 import { OrphanedPrepares, serveRun } from './orphaned-prepares.ts'
-import { ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
+import { ForwardedBytes, ownerId, partitionsOf, remoteOwners, serveAdjudicators, SwitchingAdjudicators, type OwnerLayout } from './remote-owners.ts'
 import { closedLeadMsOf, fullRegions, quorumOf, regionUrl, type Topology } from './topology.ts'
 import { refusedTxLimits } from './tx-limits.ts'
 
@@ -265,6 +265,8 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   let adjudicatorsFloorTs = 0
   /** The regions out when the adjudicators were last built. */
   let builtOut = ''
+  /** One bound on what commits forwarded to other regions hold, whatever set of owners sends them. */
+  const forwarded = new ForwardedBytes(FORWARDED_BYTES_MAX)
   const buildAdjudicators = () => {
     const out = outRegions()
     builtOut = [...out].join()
@@ -274,7 +276,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
       owners: leadersOf(state.generation(o.name))
         .map((journal, j) => ({ id: ownerId(o.name, j), journal, partitions: partitionsOf(layout, o.name, j, out) }))
         .filter((owner) => owner.partitions.length > 0),
-      remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc, out, (r) => handBack?.refusal(r)),
+      remoteOwners: replication === undefined ? [] : remoteOwners(layout, o.name, replication.rpc, out, (r) => handBack?.refusal(r), forwarded),
       floorTs: adjudicatorsFloorTs,
       hlc,
       clock: o.clock,

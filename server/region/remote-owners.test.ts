@@ -11,6 +11,7 @@ import { SimDisk } from '../disk/index.ts'
 import { openFileJournal } from '../journal/index.ts'
 import { Rpc, SimNetwork } from '../net/index.ts'
 import {
+  ForwardedBytes,
   ownerRegionOf,
   partitionsOf,
   remoteOwners,
@@ -44,7 +45,7 @@ function world() {
   const clock = new SimClock()
   const disk = new SimDisk({ timers: clock })
   const net = new SimNetwork({ timers: clock, random: new SeededRandom(7), faults: { delayMs: 5 } })
-  const region = (name: string) => {
+  const region = (name: string, forwarded?: ForwardedBytes) => {
     const hlc = new Hlc(clock)
     const journal = openFileJournal({ id: `${name}/j0`, dir: `/${name}/j0`, disk, hlc, clock, timers: clock, config: { heartbeatMs: 1_000 } })
     const rpc = new Rpc(net.transport(name, layout.fullRegions.filter((r) => r !== name)), { timers: clock })
@@ -52,7 +53,7 @@ function world() {
       createAdjudicators({
         partitionCount: layout.partitionCount,
         owners: [{ id: `${name}/a0`, journal, partitions: partitionsOf(layout, name, 0, out) }],
-        remoteOwners: remoteOwners(layout, name, rpc, out),
+        remoteOwners: remoteOwners(layout, name, rpc, out, undefined, forwarded),
         floorTs: hlc.now(),
         hlc,
         clock,
@@ -138,6 +139,55 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     for (const name of ['from-east', 'from-west']) expect((outcomes.get(name) as { code?: string }).code).toBe('57P03')
     expect(east.journal.read(0, 10)).toEqual([])
     expect(west.journal.read(0, 10)).toEqual([])
+    for (const r of [east, west]) {
+      r.adjudicators.close()
+      r.rpc.close()
+      await r.journal.close()
+    }
+  })
+
+  test('what commits forwarded to other regions hold is bounded: past it a commit is refused before it is sent', async () => {
+    const { region, run } = world()
+    // East may have 3,000 bytes of keys and values waiting on other regions.
+    const forwarded = new ForwardedBytes(3_000)
+    const east = region('east', forwarded)
+    const west = region('west')
+    await run(1)
+    const outcomes = new Map<string, unknown>()
+    const track = (name: string, p: Promise<unknown>) =>
+      void p.then(
+        (o) => outcomes.set(name, o),
+        (e: unknown) => outcomes.set(name, e),
+      )
+    // Each commit writes one key west owns with a value of about 2,000 characters: east forwards
+    // it, and it waits at least a round trip (5 ms each way) for west's answer.
+    const big = (txId: string, n: number): CommitRequest => ({
+      ...write(txId, east.hlc.now(), [keyOwnedBy('west', `${txId}-`)]),
+      writes: [{ key: keyOwnedBy('west', `${txId}-`), value: 'v'.repeat(n) }],
+    })
+    track('first', east.adjudicators.commit(big('first', 2_000)))
+    await run(1)
+    expect(forwarded.bytes).toBeGreaterThan(2_000)
+    // A second would pass the bound while the first waits: refused, nothing sent.
+    track('second', east.adjudicators.commit(big('second', 2_000)))
+    await run(1)
+    const refused = outcomes.get('second') as { code?: string; message?: string }
+    expect(refused.code).toBe('57P03')
+    expect(refused.message).toContain('nothing was sent')
+    await run(50)
+    expect((outcomes.get('first') as CommitOutcome).kind).toBe('committed')
+    expect(forwarded.bytes).toBe(0)
+    // Once the first is answered there is room again; and a commit larger than the bound alone
+    // goes when nothing else waits, or it could never commit.
+    track('third', east.adjudicators.commit(big('third', 2_000)))
+    await run(50)
+    track('huge', east.adjudicators.commit(big('huge', 5_000)))
+    await run(50)
+    expect((outcomes.get('third') as CommitOutcome).kind).toBe('committed')
+    expect((outcomes.get('huge') as CommitOutcome).kind).toBe('committed')
+    expect(forwarded.bytes).toBe(0)
+    // West's journal holds what was sent, never the refused one.
+    expect(west.journal.read(0, 10).map((r) => r.txId)).toEqual(['first', 'third', 'huge'])
     for (const r of [east, west]) {
       r.adjudicators.close()
       r.rpc.close()

@@ -13,6 +13,7 @@ import type {
 } from '../adjudicator/index.ts'
 import { assert, cannotConnectNow, SqlError } from '../errors/index.ts'
 import { PeerUnavailable, type Rpc } from '../net/index.ts'
+import { FORWARDED_BYTES_MAX } from './constants.ts'
 
 /** Where partition `p` lives: the full region `p mod F`, and within it owner `(p div F) mod J`. */
 export interface OwnerLayout {
@@ -49,15 +50,67 @@ export function partitionsOf(layout: OwnerLayout, region: string, j: number, out
 const FORWARD_TIMEOUT_MS = 15_000
 const PREPARE_TIMEOUT_MS = 5_000
 
+/**
+ * What this region's commits and prepares waiting on other regions hold, by the measure the
+ * region bounds them by: the characters of their keys and values (a forwarded commit carries its
+ * writes, up to the query processor's TX_BYTES_MAX each, and the RPC layer bounds only how many
+ * calls wait). Past `bytesMax` a request is refused before it is sent, nothing written: the
+ * peers serving them hold no more than this either.
+ */
+export class ForwardedBytes {
+  readonly bytesMax: number
+  #bytes = 0
+
+  constructor(bytesMax: number) {
+    assert(bytesMax >= 1, 'forwarded requests must have room for one')
+    this.bytesMax = bytesMax
+  }
+
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /** Runs `call` with `bytes` counted until it settles; 57P03 without calling when they would
+   * pass the bound (a request alone over it is let through when nothing else waits, so that no
+   * commit is refused forever). */
+  async hold<T>(bytes: number, region: string, call: () => Promise<T>): Promise<T> {
+    if (this.#bytes > 0 && this.#bytes + bytes > this.bytesMax) {
+      throw new SqlError('57P03', `cannot commit now: ${this.#bytes} bytes of this region's commits already wait on other regions' answers (at most ${this.bytesMax}); nothing was sent to region ${region}, nothing was written`, {
+        hint: 'Retry shortly: the bound frees as the commits in flight are answered.',
+      })
+    }
+    this.#bytes += bytes
+    try {
+      return await call()
+    } finally {
+      this.#bytes -= bytes
+    }
+  }
+}
+
+/** Bytes a request's keys and values hold, as `ForwardedBytes` counts them: their characters
+ * plus a fixed overhead per key. */
+export function requestBytes(keys: readonly (readonly string[])[], writes: readonly { readonly key: string; readonly value: string | null }[] = []): number {
+  let bytes = 0
+  for (const w of writes) bytes += KEY_OVERHEAD_BYTES + w.key.length + (w.value?.length ?? 0)
+  for (const list of keys) for (const k of list) bytes += KEY_OVERHEAD_BYTES + k.length
+  return bytes
+}
+
+/** What a key costs beyond its characters (the string, its slot), in `requestBytes`. */
+const KEY_OVERHEAD_BYTES = 48
+
 /** The owners in other regions, reached over `rpc` (regions that failed over own nothing).
  * `refusal` stops calls to a region's owners while it answers (a region being handed its
- * partitions back, which may not own them yet): the commit is refused, nothing written. */
+ * partitions back, which may not own them yet): the commit is refused, nothing written.
+ * `forwarded` bounds what the calls hold while they wait (one per region, kept across calls). */
 export function remoteOwners(
   layout: OwnerLayout,
   self: string,
   rpc: Rpc,
   outRegions: ReadonlySet<string> = new Set(),
   refusal: (region: string) => SqlError | undefined = () => undefined,
+  forwarded: ForwardedBytes = new ForwardedBytes(FORWARDED_BYTES_MAX),
 ): RemoteOwnerSpec[] {
   const out: RemoteOwnerSpec[] = []
   const check = (region: string) => {
@@ -72,8 +125,9 @@ export function remoteOwners(
         id,
         prepare: async (request: PrepareRequest) => {
           check(region)
+          const bytes = requestBytes([request.writeKeys, request.lockedKeys, request.readKeys])
           try {
-            return (await rpc.call(region, 'adj.prepare', { ownerId: id, request }, PREPARE_TIMEOUT_MS)) as PrepareOutcome
+            return await forwarded.hold(bytes, region, async () => (await rpc.call(region, 'adj.prepare', { ownerId: id, request }, PREPARE_TIMEOUT_MS)) as PrepareOutcome)
           } catch (e) {
             // Delivered or not, a prepare only reserves: the commit is given up everywhere
             // before anything is appended, so the answer is a clean 57P03.
@@ -85,7 +139,8 @@ export function remoteOwners(
       const commitService = {
         commit: async (request: CommitRequest) => {
           check(region)
-          return forward(rpc, region, request)
+          const bytes = requestBytes([request.lockedKeys, request.readKeys], request.writes)
+          return forwarded.hold(bytes, region, () => forward(rpc, region, request))
         },
       }
       out.push({ id, partitions: partitionsOf(layout, region, j, outRegions), peer, commitService })
