@@ -223,13 +223,13 @@ export class Decimal {
   integerDigits(): number {
     const c = abs(this.coefficient)
     if (c === 0n) return 0
-    return Math.max(0, c.toString().length - this.scale)
+    return Math.max(0, digitCount(c) - this.scale)
   }
 
   /** Exponent of the most significant digit (123.4 → 2, 0.05 → -2); undefined for zero. */
   leadingExponent(): number | undefined {
     const c = abs(this.coefficient)
-    return c === 0n ? undefined : c.toString().length - 1 - this.scale
+    return c === 0n ? undefined : digitCount(c) - 1 - this.scale
   }
 
   #at(scale: number): bigint {
@@ -245,6 +245,20 @@ export class Decimal {
 }
 
 const NAN = new Decimal(0n, 0, true)
+
+/** Below this a coefficient is exact as a float, and so are the powers of ten it is compared to. */
+const SAFE_COEFFICIENT = 10n ** 15n
+
+/** Decimal digits of `c` > 0. Every division asks it three times (the quotient's scale, then the
+ * overflow check): counting against powers of ten in floating point is several times cheaper than
+ * printing the bigint, for the coefficients most values have. */
+function digitCount(c: bigint): number {
+  if (c >= SAFE_COEFFICIENT) return c.toString().length
+  const n = Number(c)
+  let digits = 1
+  for (let p = 10; p <= n; p *= 10) digits++
+  return digits
+}
 
 /** PostgreSQL's select_div_scale, on base-10000 digit weights like numeric.c. */
 export function divScale(a: Decimal, b: Decimal): number {
