@@ -65,6 +65,7 @@ export class QueryContext {
 }
 
 const INT8: SqlType = { kind: 'int8' }
+const INT4: SqlType = { kind: 'int4' }
 const TEXT: SqlType = { kind: 'text' }
 
 /** The scope of one table's row: column slots are column positions. */
@@ -633,16 +634,38 @@ function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptio
   }
 }
 
-/** lag/lead's default takes the value's type; offsets and ntile's count are integers. */
+/**
+ * The arguments of a window function, as PostgreSQL's signatures type them: `ntile(integer)`,
+ * `nth_value(anyelement, integer)`, `lag/lead(anyelement [, integer])` and `lag/lead(anycompatible,
+ * integer, anycompatible)`, whose value and default take their common type (so does the result). An
+ * offset, count or position of another type (bigint, numeric), or a default of no common type,
+ * matches no signature: 42883, as there.
+ */
 function windowArgs(b: Binder, name: string, args: Expr[]): Expr[] {
   const first = args[0]
   if (first === undefined) return args
-  const value = first.type.kind === 'unknown' ? b.coerce(first, TEXT, 'implicit') : first
-  if (name === 'ntile') return [b.coerce(value, { kind: 'int4' }, 'implicit')]
-  if (name === 'lag' || name === 'lead' || name === 'nth_value') {
-    return args.map((a, i) => (i === 0 ? value : i === 1 ? b.coerce(a, name === 'nth_value' ? { kind: 'int4' } : INT8, 'implicit') : b.coerce(a, value.type, 'implicit')))
+  const noSuchFunction = () => undefinedFunction(`${name}(${args.map((a) => formatType(a.type)).join(', ')})`)
+  const integer = (a: Expr) => {
+    const k = a.type.kind
+    if (k !== 'int2' && k !== 'int4' && k !== 'unknown') throw noSuchFunction()
+    return b.coerce(a, INT4, 'implicit')
   }
-  return [value, ...args.slice(1)]
+  if (name === 'ntile') return args.length === 1 ? [integer(first)] : args
+  const value = first.type.kind === 'unknown' && (args[2] === undefined || args[2].type.kind === 'unknown') ? b.coerce(first, TEXT, 'implicit') : first
+  if (name === 'nth_value') return args.length === 2 ? [value, integer(args[1] as Expr)] : args
+  if (name !== 'lag' && name !== 'lead') return [value, ...args.slice(1)]
+  if (args.length === 1) return [value]
+  const offset = integer(args[1] as Expr)
+  const fallback = args[2]
+  if (fallback === undefined || args.length > 3) return [value, offset, ...args.slice(2)]
+  let type: SqlType
+  try {
+    type = commonType([value.type, fallback.type], name)
+  } catch (e) {
+    if (e instanceof SqlError && (e.code === '42804' || e.code === '42846')) throw noSuchFunction()
+    throw e
+  }
+  return [b.coerce(value, type, 'implicit'), offset, b.coerce(fallback, type, 'implicit')]
 }
 
 /** A window definition with a named window it refers to merged in (PostgreSQL's copy rules). */

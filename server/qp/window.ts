@@ -259,15 +259,14 @@ function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offse
         }
         v = acc.result()
       }
+    } else if (call.name === 'nth_value') {
+      // The position is read and checked at every row, the frame empty or not (as PostgreSQL).
+      const nth = evaluate(call.args[1] as Expr, rowAt(i), ctx.eval)
+      if (nth !== null && Number(nth) <= 0) throw new SqlError('22016', 'argument of nth_value must be greater than zero')
+      const j = nth === null ? -1 : start + Number(nth) - 1
+      v = j >= start && j <= end ? (argsAt(j)[0] ?? null) : null
     } else if (start <= end) {
-      if (call.name === 'first_value') v = argsAt(start)[0] ?? null
-      else if (call.name === 'last_value') v = argsAt(end)[0] ?? null
-      else {
-        const nth = evaluate(call.args[1] as Expr, rowAt(i), ctx.eval)
-        if (nth !== null && Number(nth) <= 0) throw new SqlError('22016', 'argument of nth_value must be greater than zero')
-        const j = nth === null ? -1 : start + Number(nth) - 1
-        v = j >= start && j <= end ? (argsAt(j)[0] ?? null) : null
-      }
+      v = argsAt(call.name === 'first_value' ? start : end)[0] ?? null
     }
     values[index[i] as number] = v
     if (ctx.tick()) yield PAUSE

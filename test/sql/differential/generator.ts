@@ -47,6 +47,9 @@ export interface Features {
   readonly joins: boolean
   /** Scalar subqueries and `IN (SELECT ...)`. */
   readonly subqueries: boolean
+  /** Window functions (`fn(...) OVER (PARTITION BY ... ORDER BY ... frame)`), named windows,
+   * windows over GROUP BY; tables get a unique `id` column most of the time for total orders. */
+  readonly windows: boolean
 }
 
 export const ALL_FEATURES: Features = {
@@ -71,6 +74,7 @@ export const ALL_FEATURES: Features = {
   limitOffset: true,
   joins: true,
   subqueries: true,
+  windows: true,
 }
 
 export interface Column {
@@ -81,6 +85,8 @@ export interface Column {
 export interface TableSpec {
   readonly name: string
   readonly columns: readonly Column[]
+  /** A column whose values are distinct and never NULL, when the table has one. */
+  readonly key?: string
   /** SQL literals, one per column. */
   readonly rows: readonly (readonly string[])[]
 }
@@ -149,7 +155,7 @@ const valueOrNull = (type: ColumnType, f: Features) =>
   )
 
 export function tableArb(name: string, f: Features): fc.Arbitrary<TableSpec> {
-  return fc
+  const table = fc
     .uniqueArray(fc.constantFrom(...COLUMN_TYPES), { minLength: 1, maxLength: 4 })
     .chain((types) => {
       const extra = fc.array(fc.constantFrom(...COLUMN_TYPES), { maxLength: 1 })
@@ -160,6 +166,26 @@ export function tableArb(name: string, f: Features): fc.Arbitrary<TableSpec> {
       const row = fc.tuple(...columns.map((c) => valueOrNull(c.type, f)))
       return fc.array(row, { maxLength: 10 }).map((rows) => ({ name, columns, rows }))
     })
+  if (!f.windows) return table
+  // Window functions that see the order of tied rows (row_number, lag, ROWS frames) agree between
+  // engines only under a unique ORDER BY: most tables get an `id` to end it with, shuffled against
+  // insertion order so that ordering by it is not the scan order. A table without one still gets
+  // windows, only those that ignore the order of ties.
+  return fc.tuple(table, fc.integer({ min: 0, max: 3 })).chain(([t, keyless]) =>
+    keyless === 0
+      ? fc.constant(t)
+      : fc
+          .uniqueArray(fc.integer({ min: -9, max: 30 }), {
+            minLength: t.rows.length,
+            maxLength: t.rows.length,
+          })
+          .map((ids) => ({
+            name: t.name,
+            columns: [{ name: 'id', type: 'int4' as const }, ...t.columns],
+            rows: t.rows.map((r, i) => [String(ids[i]), ...r]),
+            key: 'id',
+          })),
+  )
 }
 
 // --- expressions ------------------------------------------------------------------------------
@@ -173,6 +199,17 @@ interface Scope {
   readonly columns: Record<Kind, readonly string[]>
   /** Every table's columns by kind, for uncorrelated subqueries: `[table, column]`. */
   readonly tables: Record<Kind, readonly (readonly [string, string])[]>
+  /** The same column references as `columns`, with their types (window function arguments). */
+  readonly typed: readonly Typed[]
+  /** Column references unique together on every row of the FROM clause (each table's key: a
+   * pair of keys stays unique through any join, NULLs included), or null when a table has none. */
+  readonly unique: readonly string[] | null
+}
+
+/** An SQL expression and its type. */
+interface Typed {
+  readonly sql: string
+  readonly type: ColumnType
 }
 
 function scopeOf(
@@ -180,13 +217,18 @@ function scopeOf(
   qualify: boolean,
   all: readonly TableSpec[] = tables,
 ): Scope {
+  const ref = (t: TableSpec, column: string) => (qualify ? `${t.name}.${column}` : column)
   const columns: Record<Kind, string[]> = { num: [], text: [], bool: [] }
+  const typed: Typed[] = []
   for (const t of tables)
-    for (const c of t.columns)
-      columns[kindOf(c.type)].push(qualify ? `${t.name}.${c.name}` : c.name)
+    for (const c of t.columns) {
+      columns[kindOf(c.type)].push(ref(t, c.name))
+      typed.push({ sql: ref(t, c.name), type: c.type })
+    }
   const sub: Record<Kind, (readonly [string, string])[]> = { num: [], text: [], bool: [] }
   for (const t of all) for (const c of t.columns) sub[kindOf(c.type)].push([t.name, c.name])
-  return { columns, tables: sub }
+  const keys = tables.flatMap((t) => (t.key === undefined ? [] : [ref(t, t.key)]))
+  return { columns, tables: sub, typed, unique: keys.length === tables.length ? keys : null }
 }
 
 function leafArb(kind: Kind, scope: Scope, f: Features): fc.Arbitrary<string> {
@@ -306,10 +348,16 @@ export function exprArbs(scope: Scope, f: Features): { [K in Kind]: fc.Arbitrary
           .tuple(tie('num'), fc.constantFrom('IN', 'NOT IN'), col)
           .map(([a, op, [t, c]]) => `(${a} ${op} (SELECT ${c} FROM ${t}))`),
       )
+      // The outer value's columns are unqualified when one table is read: inside the subquery the
+      // inner table's columns of the same names would capture them (another type, so a cast that
+      // fails on some rows, raised or not by where EXISTS stops). A derived table shows one name.
       bool.push(
         fc
           .tuple(fc.constantFrom('EXISTS', 'NOT EXISTS'), col, tie('num'))
-          .map(([op, [t, c], v]) => `(${op} (SELECT 1 FROM ${t} WHERE ${c} > ${v}))`),
+          .map(
+            ([op, [t, c], v]) =>
+              `(${op} (SELECT 1 FROM (SELECT ${c} AS inner_v FROM ${t}) AS inner_t WHERE inner_v > ${v}))`,
+          ),
       )
     }
     const pick = (options: fc.Arbitrary<string>[]) =>
@@ -409,6 +457,376 @@ function aggregateArb(from: string, scope: Scope, f: Features): fc.Arbitrary<Gen
     })
 }
 
+// --- window functions -------------------------------------------------------------------------
+
+/** What the window calls of one query may refer to. */
+interface WindowScope {
+  /** Window function arguments: columns, or over GROUP BY the group columns and aggregates. */
+  readonly values: readonly Typed[]
+  /** PARTITION BY and ORDER BY expressions, low-cardinality ones (`x % 3`) among them so that
+   * partitions and peer groups hold several rows. */
+  readonly keys: readonly string[]
+  /** ORDER BY items unique together on every row, or null when there are none: then only calls
+   * whose value ignores how tied rows are ordered are made. */
+  readonly unique: readonly string[] | null
+}
+
+/** A query's `WINDOW w AS (...)`, which its calls may name or refine. */
+interface NamedWindow {
+  readonly definition: string
+  /** Its ORDER BY items, or null when it has none and each call may bring its own. */
+  readonly order: readonly string[] | null
+  /** True when that ORDER BY is unique on every row. */
+  readonly total: boolean
+}
+
+/** A call before its OVER. `tied`: its value depends on how rows that tie on the window's ORDER BY
+ * are ordered among themselves, which each engine may choose, so it needs a unique ORDER BY. */
+interface WindowFn {
+  readonly sql: string
+  readonly tied: boolean
+}
+
+type FrameMode = 'ROWS' | 'GROUPS' | 'RANGE'
+
+const TIE_FREE_RANKING = ['rank()', 'dense_rank()', 'percent_rank()', 'cume_dist()']
+
+/** Frame bounds in the order a frame may not run backwards through (42P20 otherwise). */
+const FRAME_BOUNDS = [
+  'UNBOUNDED PRECEDING',
+  'PRECEDING',
+  'CURRENT ROW',
+  'FOLLOWING',
+  'UNBOUNDED FOLLOWING',
+] as const
+
+/** The values themselves and low-cardinality expressions over them. */
+function windowKeys(values: readonly Typed[]): string[] {
+  const few: Record<ColumnType, (x: string) => string[]> = {
+    int4: (x) => [`(${x} % 3)`, `(${x} % 2)`],
+    int8: (x) => [`(${x} % 3)`],
+    numeric: (x) => [`(${x} % 2)`],
+    float8: (x) => [`(${x} > 0)`],
+    text: (x) => [`length(${x})`],
+    bool: () => [],
+  }
+  return values.flatMap(({ sql, type }) => [sql, ...few[type](sql)])
+}
+
+/** Aggregates over the values with their result types: only those both engines answer exactly
+ * (float8 sums and averages may differ in the last digits by the order of addition). */
+function aggregatesOver(values: readonly Typed[]): Typed[] {
+  const out: Typed[] = [{ sql: 'count(*)', type: 'int8' }]
+  for (const { sql, type } of values) {
+    out.push({ sql: `count(${sql})`, type: 'int8' })
+    if (type !== 'bool') out.push({ sql: `min(${sql})`, type }, { sql: `max(${sql})`, type })
+    if (type === 'int4' || type === 'int8' || type === 'numeric') {
+      out.push({ sql: `sum(${sql})`, type: type === 'int4' ? 'int8' : 'numeric' })
+      out.push({ sql: `avg(${sql})`, type: 'numeric' })
+    }
+  }
+  return out
+}
+
+function windowFnArb(ws: WindowScope, unique: boolean, f: Features): fc.Arbitrary<WindowFn> {
+  const tieFree = fc
+    .oneof(
+      fc.constantFrom(...TIE_FREE_RANKING),
+      fc.constantFrom(...aggregatesOver(ws.values).map((a) => a.sql)),
+    )
+    .map((sql) => ({ sql, tied: false }))
+  if (!unique) return tieFree
+  return fc.oneof(tieFree, tiedFnArb(ws, f).map((sql) => ({ sql, tied: true })))
+}
+
+/** row_number, ntile, lag/lead, first/last/nth_value: their values follow the order of ties. */
+function tiedFnArb(ws: WindowScope, f: Features): fc.Arbitrary<string> {
+  const value = fc.constantFrom(...ws.values)
+  const int4s = ws.values.filter((v) => v.type === 'int4').map((v) => v.sql)
+  // ntile's bucket count and nth_value's position: small constants mostly, sometimes 0 (an error),
+  // NULL, or a column, which PostgreSQL reads once per partition for ntile and per row otherwise.
+  // These and lag/lead's offset are int4 parameters: an int8 or numeric argument is 42883.
+  const otherType = fc.constantFrom('(1)::int8', '1.0')
+  const count = fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: 1, max: 3 }).map(String) },
+    { weight: 1, arbitrary: fc.constantFrom('0', 'NULL::int4') },
+    { weight: 1, arbitrary: otherType },
+    ...(int4s.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...int4s) }] : []),
+  )
+  const offset = fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: -1, max: 3 }).map(String) },
+    { weight: 1, arbitrary: fc.constant('NULL::int4') },
+    { weight: 1, arbitrary: otherType },
+    ...(int4s.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...int4s) }] : []),
+  )
+  const lagLead = fc.tuple(fc.constantFrom('lag', 'lead'), value).chain(([fn, v]) =>
+    fc
+      .option(fc.tuple(offset, fc.option(lagDefaultArb(v, ws, f))))
+      .map((rest) =>
+        rest === null
+          ? `${fn}(${v.sql})`
+          : `${fn}(${v.sql}, ${rest[0]}${rest[1] === null ? '' : `, ${rest[1]}`})`,
+      ),
+  )
+  return fc.oneof(
+    fc.constant('row_number()'),
+    count.map((k) => `ntile(${k})`),
+    fc
+      .tuple(fc.constantFrom('first_value', 'last_value'), value)
+      .map(([fn, v]) => `${fn}(${v.sql})`),
+    fc.tuple(value, count).map(([v, n]) => `nth_value(${v.sql}, ${n})`),
+    lagLead,
+  )
+}
+
+/** lag/lead's default: mostly of the value's type; else another numeric type or a column, whose
+ * common type with the value PostgreSQL gives the result (lag is anycompatible). */
+function lagDefaultArb(v: Typed, ws: WindowScope, f: Features): fc.Arbitrary<string> {
+  const kind = kindOf(v.type)
+  const sameKind = ws.values.filter((w) => kindOf(w.type) === kind).map((w) => w.sql)
+  const other =
+    kind === 'num'
+      ? fc.constantFrom(...NUMERIC_TYPES).chain((t) => typedLiteralArb(t, f))
+      : typedLiteralArb(v.type, f)
+  return fc.oneof(
+    { weight: 3, arbitrary: typedLiteralArb(v.type, f) },
+    { weight: 1, arbitrary: other },
+    { weight: 1, arbitrary: fc.constantFrom(...sameKind) },
+  )
+}
+
+/** A frame clause in one of the modes. RANGE keeps to UNBOUNDED and CURRENT ROW bounds: offsets
+ * there are 0A000 in Tessera. */
+function frameArb(modes: readonly FrameMode[]): fc.Arbitrary<{ mode: FrameMode; sql: string }> {
+  return fc.constantFrom(...modes).chain((mode) => {
+    const allowed = mode === 'RANGE' ? [0, 2, 4] : [0, 1, 2, 3, 4]
+    // A frame starts at no bound after its end, never at UNBOUNDED FOLLOWING, and ends never at
+    // UNBOUNDED PRECEDING.
+    return fc.constantFrom(...allowed.filter((b) => b < 4)).chain((start) =>
+      fc
+        .record({
+          end: fc.constantFrom(...allowed.filter((b) => b >= Math.max(start, 1))),
+          offsets: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+          short: fc.boolean(),
+        })
+        .map(({ end, offsets: [a, b], short }) => {
+          const bound = (i: number, n: number) =>
+            i === 1 || i === 3 ? `${n} ${FRAME_BOUNDS[i]}` : `${FRAME_BOUNDS[i]}`
+          // `ROWS x` alone means BETWEEN x AND CURRENT ROW.
+          const sql =
+            short && end === 2
+              ? `${mode} ${bound(start, a)}`
+              : `${mode} BETWEEN ${bound(start, a)} AND ${bound(end, b)}`
+          return { mode, sql }
+        }),
+    )
+  })
+}
+
+function orderItemArb(expr: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      expr,
+      fc.constantFrom('', ' ASC', ' DESC'),
+      fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'),
+    )
+    .map(([e, dir, nulls]) => `${e}${dir}${nulls}`)
+}
+
+/** The unique items as ORDER BY items, each in either direction. */
+function uniqueOrderArb(ws: WindowScope): fc.Arbitrary<string[]> {
+  return fc.tuple(...(ws.unique ?? []).map((u) => orderItemArb(fc.constant(u))))
+}
+
+/** One `fn(...) OVER (...)`, building on the query's named window when `named` is given. */
+function windowCallArb(
+  ws: WindowScope,
+  named: NamedWindow | null,
+  f: Features,
+): fc.Arbitrary<string> {
+  const ownOrder = named === null || named.order === null
+  const unique = named !== null && named.order !== null ? named.total : ws.unique !== null
+  // A ROWS frame counts rows, so the order of ties changes any function over it.
+  const modes: FrameMode[] = unique ? ['ROWS', 'GROUPS', 'RANGE'] : ['GROUPS', 'RANGE']
+  const key = orderItemArb(fc.constantFrom(...ws.keys))
+  return fc
+    .record({
+      fn: windowFnArb(ws, unique, f),
+      frame: fc.option(frameArb(modes), { freq: 2 }),
+      partition:
+        named === null
+          ? fc.uniqueArray(fc.constantFrom(...ws.keys), { maxLength: 2 })
+          : fc.constant([]),
+      order: ownOrder ? fc.array(key, { maxLength: 2 }) : fc.constant([]),
+      uniqueOrder: uniqueOrderArb(ws),
+      // Sometimes a unique order where ties would do, so peers are not the only case tested.
+      alwaysUnique: fc.boolean(),
+      fallback: key,
+      bare: fc.boolean(),
+    })
+    .map((c) => {
+      const needsUnique = c.fn.tied || c.frame?.mode === 'ROWS'
+      let order = c.order
+      if (ownOrder && (needsUnique || c.alwaysUnique)) order = [...order, ...c.uniqueOrder]
+      // GROUPS frames need an ORDER BY (42P20).
+      if (ownOrder && order.length === 0 && c.frame?.mode === 'GROUPS') order = [c.fallback]
+      const spec = [
+        named === null ? '' : 'w',
+        c.partition.length === 0 ? '' : `PARTITION BY ${c.partition.join(', ')}`,
+        order.length === 0 ? '' : `ORDER BY ${order.join(', ')}`,
+        c.frame?.sql ?? '',
+      ]
+        .filter((s) => s !== '')
+        .join(' ')
+      return `${c.fn.sql} OVER ${spec === 'w' && c.bare ? 'w' : `(${spec})`}`
+    })
+}
+
+/** The query's WINDOW w: a partition and maybe an ORDER BY, no frame (a window with a frame can
+ * only be named whole, not refined). */
+function namedWindowArb(ws: WindowScope): fc.Arbitrary<NamedWindow> {
+  return fc
+    .record({
+      partition: fc.uniqueArray(fc.constantFrom(...ws.keys), { maxLength: 2 }),
+      order: fc.option(fc.array(orderItemArb(fc.constantFrom(...ws.keys)), { maxLength: 2 })),
+      uniqueOrder: uniqueOrderArb(ws),
+      total: fc.boolean(),
+    })
+    .map((w) => {
+      const total = w.total && ws.unique !== null
+      const items = w.order === null ? [] : [...w.order, ...(total ? w.uniqueOrder : [])]
+      const order = w.order === null || items.length === 0 ? null : items
+      const definition = [
+        w.partition.length === 0 ? '' : `PARTITION BY ${w.partition.join(', ')}`,
+        order === null ? '' : `ORDER BY ${order.join(', ')}`,
+      ]
+        .filter((s) => s !== '')
+        .join(' ')
+      return { definition, order, total }
+    })
+}
+
+/** One to three calls, a third of queries sharing a named window among some of them. */
+function windowCallsArb(
+  ws: WindowScope,
+  f: Features,
+): fc.Arbitrary<{ calls: string[]; clause: string }> {
+  const named = fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: namedWindowArb(ws) },
+  )
+  return named.chain((w) => {
+    const call =
+      w === null
+        ? windowCallArb(ws, null, f)
+        : fc.oneof(
+            { weight: 2, arbitrary: windowCallArb(ws, w, f) },
+            { weight: 1, arbitrary: windowCallArb(ws, null, f) },
+          )
+    return fc.array(call, { minLength: 1, maxLength: 3 }).map((calls) => ({
+      calls,
+      clause: w === null ? '' : ` WINDOW w AS (${w.definition})`,
+    }))
+  })
+}
+
+/** A third of the time `a`, else null: window queries filter and cut rows less often than the
+ * other shapes, since a window over none or one row says little and generated filters and
+ * OFFSETs often leave none. */
+function sometimes<T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: a })
+}
+
+/** The query's own ORDER BY over every output column (its rows then compare in order), LIMIT. */
+function tailArb(itemCount: number, f: Features): fc.Arbitrary<{ sql: string; ordered: boolean }> {
+  return fc
+    .record({
+      order: f.orderBy ? fc.boolean() : fc.constant(false),
+      limit: f.limitOffset ? sometimes(limitArb).map((l) => l ?? '') : fc.constant(''),
+    })
+    .chain((t): fc.Arbitrary<{ sql: string; ordered: boolean }> =>
+      t.order
+        ? orderByArb(itemCount).map((o) => ({ sql: `${o}${t.limit}`, ordered: true }))
+        : fc.constant({ sql: '', ordered: false }),
+    )
+}
+
+/** SELECT [DISTINCT] exprs, window calls FROM ... [WHERE] [WINDOW w] [ORDER BY every column]. */
+function windowSelectArb(from: string, scope: Scope, f: Features): fc.Arbitrary<GeneratedQuery> {
+  const ws: WindowScope = {
+    values: scope.typed,
+    keys: windowKeys(scope.typed),
+    unique: scope.unique,
+  }
+  const e = exprArbs(scope, f)
+  return fc
+    .record({
+      distinct: f.distinct ? fc.boolean() : fc.constant(false),
+      exprs: fc.array(fc.oneof(e.num, e.text, e.bool), { maxLength: 2 }),
+      windows: windowCallsArb(ws, f),
+      where: sometimes(e.bool),
+    })
+    .chain((q) => {
+      const items = [...q.exprs, ...q.windows.calls]
+      return tailArb(items.length, f).map((tail) => ({
+        sql:
+          `SELECT ${q.distinct ? 'DISTINCT ' : ''}${items.join(', ')} FROM ${from}` +
+          `${q.where === null ? '' : ` WHERE ${q.where}`}${q.windows.clause}${tail.sql}`,
+        ordered: tail.ordered,
+      }))
+    })
+}
+
+/** Windows over grouped rows: SELECT groups, aggregates, window calls over both FROM ...
+ * [WHERE] [GROUP BY] [WINDOW w] [ORDER BY every column]; `sum(count(*)) OVER (ORDER BY g)`. */
+function windowGroupedArb(from: string, scope: Scope, f: Features): fc.Arbitrary<GeneratedQuery> {
+  const e = exprArbs(scope, f)
+  const aggregates = aggregatesOver(scope.typed)
+  return fc
+    .record({
+      // Mostly one or two groups: without GROUP BY there is a single row to window over.
+      groups: f.groupBy
+        ? fc.oneof(
+            { weight: 1, arbitrary: fc.constant<Typed[]>([]) },
+            {
+              weight: 3,
+              arbitrary: fc.uniqueArray(fc.constantFrom(...scope.typed), {
+                minLength: 1,
+                maxLength: 2,
+                selector: (g) => g.sql,
+              }),
+            },
+          )
+        : fc.constant<Typed[]>([]),
+      where: sometimes(e.bool),
+    })
+    .chain(({ groups, where }) => {
+      // A window over grouped rows reads group columns and aggregates only (42803), and the
+      // group columns are unique together on its rows.
+      const ws: WindowScope = {
+        values: [...groups, ...aggregates],
+        keys: [...windowKeys(groups), ...aggregates.map((a) => a.sql)],
+        unique: groups.map((g) => g.sql),
+      }
+      // Without GROUP BY an aggregate in the select list keeps the query grouped (one row); a
+      // window over no aggregate at all would instead run over every table row.
+      const shown = fc.array(fc.constantFrom(...aggregates.map((a) => a.sql)), {
+        minLength: groups.length === 0 ? 1 : 0,
+        maxLength: 1,
+      })
+      return fc.tuple(shown, windowCallsArb(ws, f)).chain(([aggs, windows]) => {
+        const items = [...groups.map((g) => g.sql), ...aggs, ...windows.calls]
+        return tailArb(items.length, f).map((tail) => ({
+          sql:
+            `SELECT ${items.join(', ')} FROM ${from}${where === null ? '' : ` WHERE ${where}`}` +
+            `${groups.length > 0 ? ` GROUP BY ${groups.map((g) => g.sql).join(', ')}` : ''}` +
+            `${windows.clause}${tail.sql}`,
+          ordered: tail.ordered,
+        }))
+      })
+    })
+}
+
 /** FROM clauses over the case's tables: one table, or (with joins on) two joined. */
 function fromArb(
   tables: readonly TableSpec[],
@@ -454,11 +872,29 @@ export function caseArb(prefix: string, f: Features): fc.Arbitrary<Case> {
       ),
     )
     .chain((tables) => {
-      const query = fromArb(tables, f).chain(({ from, scope }) =>
-        f.aggregates
-          ? fc.oneof(selectArb(from, scope, f), aggregateArb(from, scope, f))
-          : selectArb(from, scope, f),
-      )
+      const query = queryArb(tables, f)
       return fc.array(query, { minLength: 1, maxLength: 4 }).map((queries) => ({ tables, queries }))
     })
+}
+
+/** One query of any shape the features allow; a third of them with window functions. */
+function queryArb(tables: readonly TableSpec[], f: Features): fc.Arbitrary<GeneratedQuery> {
+  const plain = fromArb(tables, f).chain(({ from, scope }) =>
+    f.aggregates
+      ? fc.oneof(selectArb(from, scope, f), aggregateArb(from, scope, f))
+      : selectArb(from, scope, f),
+  )
+  if (!f.windows) return plain
+  // Windows read one table more often than other queries do: generated join conditions keep few
+  // rows, and a window over none or one says little.
+  const from = fc.oneof(
+    fc.constant({ from: tables[0]!.name, scope: scopeOf([tables[0]!], false, tables) }),
+    fromArb(tables, f),
+  )
+  const windowed = from.chain(({ from, scope }) =>
+    f.aggregates
+      ? fc.oneof(windowSelectArb(from, scope, f), windowGroupedArb(from, scope, f))
+      : windowSelectArb(from, scope, f),
+  )
+  return fc.oneof({ weight: 2, arbitrary: plain }, { weight: 1, arbitrary: windowed })
 }
