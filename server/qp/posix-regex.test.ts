@@ -85,12 +85,13 @@ describe('patterns that backtrack exponentially or polynomially in JavaScript', 
   test('a repetition costs a step per capture it saves', async () => {
     // On the backtracking engine (its first match is PostgreSQL's: fixed-length items), each
     // attempt of the repetition saves and clears its thousand captures, then fails on 'x':
-    // counted as one step, this ran for about 10 s.
+    // counted as one step, this ran for about 10 s. Counted per capture it takes 1.5-2.7 s,
+    // depending on the machine (2-core VMs of different speeds): the bound sits between.
     const groups = '(a)'.repeat(1000)
     const start = performance.now()
     const e = await sqlError(h.rows(`SELECT repeat('a', 500000) ~ '(?:x${groups}){1}y(?=b)'`))
     expect(e.code).toBe('54001')
-    expect(performance.now() - start).toBeLessThan(2000)
+    expect(performance.now() - start).toBeLessThan(6000)
   })
 
   test('a global scan refining RE2s matches draws on one budget, not one per match', async () => {
