@@ -91,11 +91,15 @@ function* callValues(ctx: ExecContext, rows: readonly (readonly Datum[])[], call
   // Offsets are checked once there is a row (PostgreSQL raises nothing over no rows).
   if (rows.length === 0) return []
   const offsets = frameOffsets(ctx, call)
-  const partitions = new Map<string, Ordered[]>()
+  const partitions = new Map<unknown, Ordered[]>()
   const partTypes = call.partition.map((p) => p.type)
+  // One partition key of a type whose values are equal only when identical (integers, booleans)
+  // is its own Map key: no key text per row.
+  const only = call.partition.length === 1 && RAW_KEY_KINDS.has((partTypes[0] as SqlType).kind) ? call.partition[0] : undefined
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as Datum[]
-    const key = call.partition.length === 0 ? '' : rowKey(call.partition.map((p) => evaluate(p, row, ctx.eval)), partTypes)
+    const key =
+      only !== undefined ? evaluate(only, row, ctx.eval) : call.partition.length === 0 ? '' : rowKey(call.partition.map((p) => evaluate(p, row, ctx.eval)), partTypes)
     const order = call.orderExprs.map((e) => evaluate(e, row, ctx.eval))
     const list = partitions.get(key)
     if (list === undefined) partitions.set(key, [{ index, order }])
@@ -111,6 +115,9 @@ function* callValues(ctx: ExecContext, rows: readonly (readonly Datum[])[], call
   }
   return values
 }
+
+/** Types whose equal values are one JavaScript value (SameValueZero), NULL included. */
+const RAW_KEY_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'bool'])
 
 /** Value functions that read the frame; aggregates do too. */
 const FRAME_FUNCTIONS: ReadonlySet<string> = new Set(['first_value', 'last_value', 'nth_value'])
