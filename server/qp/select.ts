@@ -4,7 +4,7 @@
 // subqueries in expressions (correlated ones read their enclosing query through `outer` values).
 import type { CommonTableExpr, FuncCall, Node, RangeVar, ResTarget, SelectStmt, SortBy, WindowDef, WithClause } from 'libpg-query'
 import { assert, featureNotSupported, groupingError, SqlError, undefinedFunction } from '../errors/index.ts'
-import { commonType, formatType, typeName as typeNameOf, type Datum, type SqlType } from './types/index.ts'
+import { canCast, commonType, formatType, typeName as typeNameOf, type Datum, type SqlType } from './types/index.ts'
 import {
   exprKey,
   locationOf,
@@ -630,7 +630,7 @@ function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptio
     partition,
     orderExprs: orderItems.map((o) => o.expr),
     order: orderItems.map((o, i) => ({ slot: i, type: o.expr.type, desc: o.desc, nullsFirst: o.nullsFirst })),
-    frame: frameOf(b, def, orderItems.length > 0),
+    frame: frameOf(b, def, orderItems.map((o) => o.expr.type)),
   }
 }
 
@@ -693,13 +693,14 @@ function windowDef(over: WindowDef, named: ReadonlyMap<string, Node>): WindowDef
   }
 }
 
-function frameOf(b: Binder, def: WindowDef, ordered: boolean): WindowFrame {
+function frameOf(b: Binder, def: WindowDef, orderTypes: readonly SqlType[]): WindowFrame {
   const o = def.frameOptions ?? FRAME.range | FRAME.startUnboundedPreceding | FRAME.endCurrentRow
   if ((o & FRAME.exclude) !== 0) throw featureNotSupported('EXCLUDE in window frames')
   const mode = (o & FRAME.rows) !== 0 ? 'rows' : (o & FRAME.groups) !== 0 ? 'groups' : 'range'
   const offset = (node: Node | undefined) => {
     assert(node !== undefined, 'a frame offset is given')
-    return b.coerce(b.bind(node, { tables: [], columns: [] }, { clause: 'window frame' }), INT8, 'implicit')
+    const bound = b.bind(node, { tables: [], columns: [] }, { clause: 'window frame' })
+    return mode === 'range' ? rangeOffset(b, bound, orderTypes) : b.coerce(bound, INT8, 'implicit')
   }
   const start: FrameBound =
     (o & FRAME.startUnboundedPreceding) !== 0
@@ -713,11 +714,44 @@ function frameOf(b: Binder, def: WindowDef, ordered: boolean): WindowFrame {
       : (o & FRAME.endCurrentRow) !== 0
         ? { kind: 'current' }
         : { kind: (o & FRAME.endOffsetPreceding) !== 0 ? 'preceding' : 'following', offset: offset(def.endOffset) }
-  if (mode === 'range' && (start.kind === 'preceding' || start.kind === 'following' || end.kind === 'preceding' || end.kind === 'following')) {
-    throw featureNotSupported('RANGE with offset PRECEDING/FOLLOWING')
-  }
-  if (mode === 'groups' && !ordered) throw new SqlError('42P20', 'GROUPS mode requires an ORDER BY clause')
+  if (mode === 'groups' && orderTypes.length === 0) throw new SqlError('42P20', 'GROUPS mode requires an ORDER BY clause')
   return { mode, start, end }
+}
+
+/**
+ * A RANGE frame's offset, typed as PostgreSQL's in_range support functions take it: the ORDER BY
+ * column's own numeric type (any integer for an int2 or int4 column, float8 for a float), an
+ * interval for dates, times and timestamps. Exactly one ORDER BY column (42P20); another column
+ * type, or an offset that does not cast to the one it takes, is 0A000, as there.
+ */
+function rangeOffset(b: Binder, offset: Expr, orderTypes: readonly SqlType[]): Expr {
+  if (orderTypes.length !== 1) throw new SqlError('42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column')
+  const column = orderTypes[0] as SqlType
+  const takes = RANGE_OFFSET_TYPES[column.kind]
+  if (takes === undefined) throw new SqlError('0A000', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(column)}`)
+  const given = offset.type.kind
+  const target = takes.find((t) => t.kind === given) ?? takes.find((t) => given === 'unknown' || canCast(offset.type, t, 'implicit'))
+  if (target === undefined) {
+    throw new SqlError('0A000', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(column)} and offset type ${formatType(offset.type)}`)
+  }
+  return b.coerce(offset, target, 'implicit')
+}
+
+const INTERVAL_TYPE: SqlType = { kind: 'interval' }
+
+/** The offset types in_range takes per ORDER BY column type, the first preferred. */
+const RANGE_OFFSET_TYPES: Readonly<Record<string, readonly SqlType[]>> = {
+  int2: [INT8, INT4, { kind: 'int2' }],
+  int4: [INT8, INT4, { kind: 'int2' }],
+  int8: [INT8],
+  numeric: [{ kind: 'numeric' }],
+  float4: [{ kind: 'float8' }],
+  float8: [{ kind: 'float8' }],
+  date: [INTERVAL_TYPE],
+  timestamp: [INTERVAL_TYPE],
+  timestamptz: [INTERVAL_TYPE],
+  time: [INTERVAL_TYPE],
+  interval: [INTERVAL_TYPE],
 }
 
 function sortItem(b: Binder, item: Node, scope: Scope, options: BindOptions): { expr: Expr; desc: boolean; nullsFirst: boolean } {

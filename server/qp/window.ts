@@ -1,12 +1,13 @@
 // Window functions (ARCHITECTURE.md "query processor": execute): each call computed per row over
 // its partition, in its ORDER BY, within its frame; rows keep their input order.
 import { assert, SqlError } from '../errors/index.ts'
-import type { Datum, SqlType } from './types/index.ts'
+import { cast, compare as compareValues, Interval, resolveBinary, type Datum, type Decimal, type SqlType } from './types/index.ts'
 import { createAccumulator, type Accumulator } from './aggregate.ts'
 import { evaluate, type Expr } from './expr.ts'
 import { PAUSE, type ExecContext, type Pause } from './executor.ts'
 import { sortPausing } from './chunked-sort.ts'
 import { compareRows, rowKey } from './row-order.ts'
+import type { SortKey } from './planner.ts'
 import type { FrameBound, WindowCall } from './rel.ts'
 
 /** Window functions that are not aggregates, with their result types. */
@@ -85,6 +86,8 @@ interface Partition {
   /** The first and last position of each peer group. */
   readonly groupStart: readonly number[]
   readonly groupEnd: readonly number[]
+  /** The first ORDER BY value of each position (what a RANGE offset measures from). */
+  readonly orderValues: readonly Datum[]
 }
 
 function* callValues(ctx: ExecContext, rows: readonly (readonly Datum[])[], call: WindowCall): Generator<Pause, Datum[]> {
@@ -128,8 +131,10 @@ function* partitionOf(ctx: ExecContext, rows: readonly (readonly Datum[])[], cal
   const groupOf: number[] = new Array(n)
   const groupStart: number[] = []
   const groupEnd: number[] = []
+  const orderValues: Datum[] = new Array(n)
   for (let i = 0; i < n; i++) {
     index[i] = (sorted[i] as Ordered).index
+    orderValues[i] = (sorted[i] as Ordered).order[0] ?? null
     if (i === 0 || compareRows((sorted[i - 1] as Ordered).order, (sorted[i] as Ordered).order, call.order) !== 0) {
       if (i > 0) groupEnd.push(i - 1)
       groupStart.push(i)
@@ -138,7 +143,7 @@ function* partitionOf(ctx: ExecContext, rows: readonly (readonly Datum[])[], cal
     if (ctx.tick()) yield PAUSE
   }
   if (n > 0) groupEnd.push(n - 1)
-  return { rows, index, groupOf, groupStart, groupEnd }
+  return { rows, index, groupOf, groupStart, groupEnd, orderValues }
 }
 
 function* rankingValues(ctx: ExecContext, call: WindowCall, part: Partition, values: Datum[]): Generator<Pause, void> {
@@ -205,24 +210,121 @@ function ntile(buckets: Datum, i: number, n: number): Datum {
 }
 
 /** A frame's offsets (`n PRECEDING` / `n FOLLOWING`), evaluated once per call: they are
- * constants. Undefined for a bound without one. */
+ * constants. ROWS and GROUPS count rows or peer groups (`start`, `end`); RANGE measures values
+ * from the current row's ORDER BY value (`range`). Undefined for a bound without one. */
 interface FrameOffsets {
   readonly start: number | undefined
   readonly end: number | undefined
+  readonly range: RangeBounds | undefined
 }
 
 function frameOffsets(ctx: ExecContext, call: WindowCall): FrameOffsets {
-  const offset = (b: FrameBound, which: 'starting' | 'ending'): number | undefined => {
+  const none = { start: undefined, end: undefined, range: undefined }
+  if (call.aggregate === undefined && !FRAME_FUNCTIONS.has(call.name)) return none
+  const raw = (b: FrameBound, which: 'starting' | 'ending'): Datum | undefined => {
     if (b.kind !== 'preceding' && b.kind !== 'following') return undefined
-    const raw = ctx.constant(b.offset)
-    if (raw === null) throw new SqlError('22004', `frame ${which} offset must not be null`)
-    const k = Number(raw)
+    const v = ctx.constant(b.offset)
+    if (v === null) throw new SqlError('22004', `frame ${which} offset must not be null`)
+    return v
+  }
+  const startRaw = raw(call.frame.start, 'starting')
+  const endRaw = raw(call.frame.end, 'ending')
+  if (call.frame.mode === 'range') {
+    if (startRaw === undefined && endRaw === undefined) return none
+    return { ...none, range: rangeBounds(call, startRaw, endRaw) }
+  }
+  const count = (v: Datum | undefined, which: 'starting' | 'ending'): number | undefined => {
+    if (v === undefined) return undefined
+    const k = Number(v)
     if (k < 0) throw new SqlError('22013', `frame ${which} offset must not be negative`)
     return k
   }
-  if (call.aggregate === undefined && !FRAME_FUNCTIONS.has(call.name)) return { start: undefined, end: undefined }
-  return { start: offset(call.frame.start, 'starting'), end: offset(call.frame.end, 'ending') }
+  return { start: count(startRaw, 'starting'), end: count(endRaw, 'ending'), range: undefined }
 }
+
+/** A RANGE frame's offset bounds, ready to be measured from a row's ORDER BY value. */
+interface RangeBounds {
+  /** The one ORDER BY key (the planner asks for exactly one). */
+  readonly key: SortKey
+  /** The current value plus or minus each offset: value order, or undefined past the type's range. */
+  readonly start: ((x: Datum) => Limit) | undefined
+  readonly end: ((x: Datum) => Limit) | undefined
+  /** Compares a row's value with a limit, in the limit's type. */
+  readonly compare: (v: Datum, limit: Datum) => number
+}
+
+/** A limit value; or past every value on one side (`-1` below all, `1` above all, in value
+ * order); or every value on the bound's side of it (in_range true whatever the value). */
+type Limit = { readonly value: Datum } | { readonly beyond: -1 | 1 } | { readonly all: true }
+
+/**
+ * The bounds `offset PRECEDING/FOLLOWING` of a RANGE frame, as PostgreSQL's in_range functions:
+ * PRECEDING is toward the start of the sort (below the value ascending, above it descending). A
+ * negative offset (or NaN) is 22013. An integer limit past int8 takes in every value on that side
+ * rather than raising; a date or timestamp limit out of range raises, as there. A float limit
+ * of an infinite value and an infinite offset that would be NaN takes in every value; a time limit
+ * does not wrap around midnight (the offset's months and days are disregarded, as time + interval
+ * does).
+ */
+function rangeBounds(call: WindowCall, startRaw: Datum | undefined, endRaw: Datum | undefined): RangeBounds {
+  const key = call.order[0] as SortKey
+  const columnType = key.type
+  const offsetType = (call.frame.start.kind === 'preceding' || call.frame.start.kind === 'following' ? call.frame.start.offset : (call.frame.end as { offset: Expr }).offset).type
+  const isTime = columnType.kind === 'time'
+  for (const v of [startRaw, endRaw]) {
+    if (v !== undefined && (isTime ? (v as Interval).micros < 0n : isNegative(v, offsetType))) {
+      throw new SqlError('22013', 'invalid preceding or following size in window function')
+    }
+  }
+  const plus = resolveBinary('+', columnType, offsetType)
+  const minus = resolveBinary('-', columnType, offsetType)
+  assert(plus !== undefined && minus !== undefined && plus.resultType.kind === minus.resultType.kind, `in_range of ${columnType.kind} by ${offsetType.kind}`)
+  const limitType = isTime ? columnType : plus.resultType
+  const integers = columnType.kind === 'int2' || columnType.kind === 'int4' || columnType.kind === 'int8'
+  const floats = columnType.kind === 'float4' || columnType.kind === 'float8'
+  const limit = (b: FrameBound, k: Datum | undefined) => {
+    if (k === undefined) return undefined
+    // PRECEDING subtracts ascending, adds descending; FOLLOWING the other way round.
+    const add = (b.kind === 'following') !== key.desc
+    if (isTime) {
+      const micros = (k as Interval).micros
+      return (x: Datum): Limit => ({ value: add ? (x as bigint) + micros : (x as bigint) - micros })
+    }
+    const op = add ? plus : minus
+    return (x: Datum): Limit => {
+      if (floats && !Number.isFinite(x as number) && !Number.isFinite(k as number) && (add ? (x as number) < 0 : (x as number) > 0)) return { all: true }
+      try {
+        return { value: op.apply(cast(x, columnType, op.leftType, 'implicit'), cast(k, offsetType, op.rightType, 'implicit')) }
+      } catch (e) {
+        if (integers && e instanceof SqlError && e.code === '22003') return { beyond: add ? 1 : -1 }
+        throw e
+      }
+    }
+  }
+  return {
+    key,
+    start: limit(call.frame.start, startRaw),
+    end: limit(call.frame.end, endRaw),
+    compare: (v, l) => compareValues(isTime ? v : cast(v, columnType, limitType, 'implicit'), l, limitType),
+  }
+}
+
+/** Whether an offset is below zero, or NaN (in_range refuses both). */
+function isNegative(v: Datum, type: SqlType): boolean {
+  switch (type.kind) {
+    case 'numeric':
+      return (v as Decimal).isNaN || (v as Decimal).sign < 0
+    case 'float4':
+    case 'float8':
+      return Number.isNaN(v as number) || (v as number) < 0
+    case 'interval':
+      return compareValues(v, ZERO_INTERVAL, type) < 0
+    default:
+      return typeof v === 'bigint' ? v < 0n : (v as number) < 0
+  }
+}
+
+const ZERO_INTERVAL = Interval.checked(0, 0, 0n)
 
 /**
  * Aggregates and value functions over each row's frame. Both ends of a frame only move forward
@@ -293,12 +395,53 @@ function frameOf(call: WindowCall, part: Partition, offsets: FrameOffsets, i: nu
       if (mode === 'rows') return i
       return isStart ? (part.groupStart[group] as number) : (part.groupEnd[group] as number)
     }
+    if (mode === 'range') return rangePosition(part, offsets.range as RangeBounds, i, isStart)
     const sign = b.kind === 'preceding' ? -1 : 1
     if (mode === 'rows') return i + sign * (k as number)
-    // GROUPS: whole peer groups away (RANGE takes no offsets: the planner refuses them).
+    // GROUPS: whole peer groups away.
     const target = group + sign * (k as number)
     if (isStart) return target <= 0 ? 0 : target >= groups ? n : (part.groupStart[target] as number)
     return target < 0 ? -1 : target >= groups - 1 ? n - 1 : (part.groupEnd[target] as number)
   }
   return [Math.max(0, bound(start, offsets.start, true)), Math.min(n - 1, bound(end, offsets.end, false))]
+}
+
+/**
+ * Where a RANGE frame with an offset starts (`isStart`) or ends for position `i`: the first (last)
+ * row whose ORDER BY value is not before (after) the current value moved by the offset, in sort
+ * order, found by binary search among the partition's non-NULL values. NULL values are peers of
+ * each other only: a NULL row's frame bound is its peer group's edge, and no other row's frame
+ * holds a NULL row through an offset bound.
+ */
+function rangePosition(part: Partition, range: RangeBounds, i: number, isStart: boolean): number {
+  const values = part.orderValues
+  const x = values[i] as Datum
+  const group = part.groupOf[i] as number
+  if (x === null) return isStart ? (part.groupStart[group] as number) : (part.groupEnd[group] as number)
+  const n = values.length
+  // The non-NULL values: after the NULL peer group when NULLs sort first, before it otherwise.
+  let lo = 0
+  let hi = n
+  if (values[0] === null) lo = (part.groupEnd[0] as number) + 1
+  else if (values[n - 1] === null) hi = part.groupStart[(part.groupOf[n - 1] as number)] as number
+  const limitOf = isStart ? range.start : range.end
+  const limit = (limitOf as (x: Datum) => Limit)(x)
+  // Sort order: ascending values, or descending; `beyond` is in value order.
+  const dir = range.key.desc ? -1 : 1
+  if ('all' in limit) return isStart ? lo : hi - 1
+  if ('beyond' in limit) {
+    const below = limit.beyond * dir < 0
+    // Every value is after the limit (below: start at the first, end before it) or before it.
+    return isStart ? (below ? lo : hi) : below ? lo - 1 : hi - 1
+  }
+  // The first position whose value sorts after the limit (isStart: at or after it).
+  let a = lo
+  let b = hi
+  while (a < b) {
+    const mid = (a + b) >> 1
+    const c = range.compare(values[mid] as Datum, limit.value) * dir
+    if (isStart ? c < 0 : c <= 0) a = mid + 1
+    else b = mid
+  }
+  return isStart ? a : a - 1
 }
