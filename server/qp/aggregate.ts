@@ -416,16 +416,21 @@ function avgAccumulator(argType: SqlType): Unary {
  * 2 is 2.00), so values are counted per scale. NaN absorbs everything, so NaNs are counted apart.
  */
 class NumericSum {
-  count = 0
+  #count = 0
   #sum = Decimal.fromBigInt(0n)
   #nans = 0
-  /** Values held per display scale. */
+  /** Values held per display scale; the last entry is non-zero (or there is none). */
   readonly #scales: number[] = []
+
+  /** Values held, NaNs included. */
+  get count(): number {
+    return this.#count
+  }
 
   add(v: Datum): void {
     if (v === null) return
     const d = v as Decimal
-    this.count++
+    this.#count++
     if (d.isNaN) this.#nans++
     else {
       this.#sum = this.#sum.add(d)
@@ -436,22 +441,26 @@ class NumericSum {
   remove(v: Datum): void {
     if (v === null) return
     const d = v as Decimal
-    this.count--
-    if (d.isNaN) this.#nans--
-    else {
-      this.#sum = this.#sum.sub(d)
-      this.#scales[d.scale] = (this.#scales[d.scale] as number) - 1
+    this.#count--
+    if (d.isNaN) {
+      this.#nans--
+      return
     }
+    this.#sum = this.#sum.sub(d)
+    const scales = this.#scales
+    scales[d.scale] = (scales[d.scale] as number) - 1
+    // The largest scale left: the sum drops the digits beyond it now (all zero, so exactly), or
+    // every later step would carry them (a value of scale 16,000 made each one a 16,000-digit
+    // operation long after it left the frame).
+    while (scales.length > 0 && !scales[scales.length - 1]) scales.pop()
+    const top = Math.max(scales.length - 1, 0)
+    if (this.#sum.scale > top) this.#sum = this.#sum.round(top)
   }
 
   /** The sum, NULL over no values. */
   total(): Decimal | null {
-    if (this.count === 0) return null
-    if (this.#nans > 0) return Decimal.nan()
-    let scale = this.#scales.length - 1
-    while (scale > 0 && !this.#scales[scale]) scale--
-    // Dropping digits that are all zero: exact.
-    return this.#sum.scale > scale ? this.#sum.round(Math.max(scale, 0)) : this.#sum
+    if (this.#count === 0) return null
+    return this.#nans > 0 ? Decimal.nan() : this.#sum
   }
 }
 

@@ -9,7 +9,7 @@ import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYT
 import { rowBytes } from './datum-bytes.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
 import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
-import type { KeyBound, SelectPlan, SortKey, TableSource } from './planner.ts'
+import type { KeyBound, SelectPlan, TableSource } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'

@@ -651,12 +651,17 @@ function windowArgs(b: Binder, name: string, args: Expr[]): Expr[] {
     return b.coerce(a, INT4, 'implicit')
   }
   if (name === 'ntile') return args.length === 1 ? [integer(first)] : args
-  const value = first.type.kind === 'unknown' && (args[2] === undefined || args[2].type.kind === 'unknown') ? b.coerce(first, TEXT, 'implicit') : first
+  const fallback = args[2]
+  // The value's type is the result's: an untyped literal gives none (anyelement); beside a
+  // default (anycompatible) the two take their common type, text when both are untyped.
+  if (first.type.kind === 'unknown' && fallback === undefined) {
+    throw new SqlError('42804', 'could not determine polymorphic type because input has type unknown')
+  }
+  const value = first.type.kind === 'unknown' && fallback?.type.kind === 'unknown' ? b.coerce(first, TEXT, 'implicit') : first
   if (name === 'nth_value') return args.length === 2 ? [value, integer(args[1] as Expr)] : args
   if (name !== 'lag' && name !== 'lead') return [value, ...args.slice(1)]
   if (args.length === 1) return [value]
   const offset = integer(args[1] as Expr)
-  const fallback = args[2]
   if (fallback === undefined || args.length > 3) return [value, offset, ...args.slice(2)]
   let type: SqlType
   try {

@@ -416,12 +416,13 @@ describe('limits', () => {
 
   test('window functions run in slices: sorting partitions and computing frames hold the thread no longer than a slice', async () => {
     // Every clock read moves time 10 ms; a statement that holds the thread runs the keep-alive
-    // once 100 ms pass without a slice ending. Each query's window part (a partition larger than
-    // a sort chunk, then a value per row) reads the clock far more than ten times: unless it
-    // pauses, the keep-alive runs. Its answers are checked against plain arithmetic.
+    // once 25 ms pass without a slice ending, so at the third clock read without a pause. Each
+    // query's window part (a partition of three sort chunks, each sorted with a clock read, then
+    // a value per row) reads the clock more often than that: unless it pauses, the keep-alive
+    // runs. Its answers are checked against plain arithmetic.
     const clock = new TickingClock(0, 10)
     const runs: number[] = []
-    const h = createHarness({ qpClock: clock, keepAlive: { intervalMs: 100, run: () => runs.push(clock.wallMs()) }, shardCount: 1 })
+    const h = createHarness({ qpClock: clock, keepAlive: { intervalMs: 25, run: () => runs.push(clock.wallMs()) }, shardCount: 1 })
     const n = SORT_CHUNK_ROWS * 3
     const from = `FROM generate_series(1, ${n}) g`
     const queries: [string, string][] = [

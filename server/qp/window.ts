@@ -122,6 +122,9 @@ function* callValues(ctx: ExecContext, rows: readonly (readonly Datum[])[], call
 /** Types whose equal values are one JavaScript value (SameValueZero), NULL included. */
 const RAW_KEY_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'bool'])
 
+/** Window functions whose value does not depend on the frame. */
+const FRAMELESS: ReadonlySet<string> = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'])
+
 /** Value functions that read the frame; aggregates do too. */
 const FRAME_FUNCTIONS: ReadonlySet<string> = new Set(['first_value', 'last_value', 'nth_value'])
 
@@ -220,7 +223,9 @@ interface FrameOffsets {
 
 function frameOffsets(ctx: ExecContext, call: WindowCall): FrameOffsets {
   const none = { start: undefined, end: undefined, range: undefined }
-  if (call.aggregate === undefined && !FRAME_FUNCTIONS.has(call.name)) return none
+  // PostgreSQL (16 on) drops the frame of these, which never read it, so their offsets are
+  // never checked; every other call's are, lag's and lead's too.
+  if (FRAMELESS.has(call.name)) return none
   const raw = (b: FrameBound, which: 'starting' | 'ending'): Datum | undefined => {
     if (b.kind !== 'preceding' && b.kind !== 'following') return undefined
     const v = ctx.constant(b.offset)
@@ -336,9 +341,16 @@ function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offse
   const { index } = part
   const n = index.length
   const rowAt = (i: number) => part.rows[index[i] as number] as Datum[]
-  const argsOf: (readonly Datum[] | undefined)[] = new Array(n)
-  const argsAt = (i: number): readonly Datum[] => (argsOf[i] ??= call.args.map((a) => evaluate(a, rowAt(i), ctx.eval)))
   const aggregate = call.aggregate
+  const evaluated = (i: number): readonly Datum[] => call.args.map((a) => evaluate(a, rowAt(i), ctx.eval))
+  // An aggregate over a frame whose start moves reads a row's arguments more than once (added,
+  // then taken back, or added again at each restart): they are kept from when first read until
+  // the frame's start passes the row (what frames before it hold is let go as it goes, so a
+  // frame of wide values holds only its own). Other calls read each row's once or so: no cache.
+  const cached = aggregate !== undefined && call.frame.start.kind !== 'unbounded'
+  const argsOf: (readonly Datum[] | undefined)[] = cached ? new Array(n) : []
+  const argsAt = cached ? (i: number): readonly Datum[] => (argsOf[i] ??= evaluated(i)) : evaluated
+  let kept = 0
   let acc: Accumulator | undefined
   // The frame `acc` holds: positions from..to (empty when from > to).
   let from = 0
@@ -352,6 +364,9 @@ function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offse
         v = createAccumulator(aggregate).result()
         acc = undefined
       } else {
+        // Frames only move forward (their offsets are constants), so `start < from || end < to`
+        // is never expected: kept as a restart, correct whatever. A start past `to + 1` (a RANGE
+        // frame jumping over values) restarts rather than taking back rows it never added.
         if (acc !== undefined && (start < from || end < to || start > to + 1 || (start > from && acc.remove === undefined))) acc = undefined
         if (acc === undefined) {
           acc = createAccumulator(aggregate)
@@ -367,6 +382,7 @@ function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offse
           if (ctx.tick()) yield PAUSE
         }
         v = acc.result()
+        if (cached) for (; kept < Math.min(start, from); kept++) argsOf[kept] = undefined
       }
     } else if (call.name === 'nth_value') {
       // The position is read and checked at every row, the frame empty or not (as PostgreSQL).

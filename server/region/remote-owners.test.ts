@@ -194,4 +194,39 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
       await r.journal.close()
     }
   })
+
+  test('prepares at other regions count against the same bound: a commit whose prepare would pass it is refused', async () => {
+    const { region, run } = world()
+    const forwarded = new ForwardedBytes(3_000)
+    const east = region('east', forwarded)
+    const west = region('west')
+    await run(1)
+    const outcomes = new Map<string, unknown>()
+    const track = (name: string, p: Promise<unknown>) =>
+      void p.then(
+        (o) => outcomes.set(name, o),
+        (e: unknown) => outcomes.set(name, e),
+      )
+    // East coordinates each commit (its first key is east's) and prepares the second key at
+    // west: a key of about 2,000 characters, which the prepare carries.
+    const spanning = (txId: string): CommitRequest => write(txId, east.hlc.now(), [keyOwnedBy('east', `${txId}-e`), keyOwnedBy('west', `${txId}-${'k'.repeat(2_000)}`)])
+    track('first', east.adjudicators.commit(spanning('first')))
+    await run(1)
+    expect(forwarded.bytes).toBeGreaterThan(2_000)
+    track('second', east.adjudicators.commit(spanning('second')))
+    await run(1)
+    const refused = outcomes.get('second') as { code?: string; message?: string }
+    expect(refused.code).toBe('57P03')
+    expect(refused.message).toContain('nothing was sent')
+    await run(100)
+    expect((outcomes.get('first') as CommitOutcome).kind).toBe('committed')
+    expect(forwarded.bytes).toBe(0)
+    // Nothing of the refused commit was journaled; the first was, by its coordinator.
+    expect(east.journal.read(0, 10).map((r) => r.txId)).toEqual(['first'])
+    for (const r of [east, west]) {
+      r.adjudicators.close()
+      r.rpc.close()
+      await r.journal.close()
+    }
+  })
 })
