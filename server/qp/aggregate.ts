@@ -323,24 +323,15 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
 function sumAccumulator(argType: SqlType, resultType: SqlType): Unary {
   const k = argType.kind
   if (k === 'int2' || k === 'int4' || k === 'int8') {
-    let sum = 0n
-    let count = 0
+    const sum = new IntegerSum()
     return {
-      add(v) {
-        if (v === null) return
-        sum += v as bigint
-        count++
-      },
-      remove(v) {
-        if (v === null) return
-        sum -= v as bigint
-        count--
-      },
+      add: (v) => sum.add(v),
+      remove: (v) => sum.remove(v),
       result() {
-        if (count === 0) return null
-        if (resultType.kind === 'numeric') return Decimal.fromBigInt(sum)
-        if (sum > INT8_MAX || sum < INT8_MIN) throw numericValueOutOfRange('bigint out of range')
-        return sum
+        if (sum.count === 0) return null
+        if (resultType.kind === 'numeric') return Decimal.fromBigInt(sum.total)
+        if (sum.total > INT8_MAX || sum.total < INT8_MIN) throw numericValueOutOfRange('bigint out of range')
+        return sum.total
       },
     }
   }
@@ -382,20 +373,12 @@ function avgAccumulator(argType: SqlType): Unary {
   }
   if (k === 'int2' || k === 'int4' || k === 'int8') {
     // Integers sum exactly as a bigint (PostgreSQL's int8 avg keeps an int128); only the result
-    // is a numeric. Taking a value back is exact too, so a sliding window frame can.
-    let sum = 0n
+    // is a numeric.
+    const sum = new IntegerSum()
     return {
-      add(v) {
-        if (v === null) return
-        sum += v as bigint
-        count++
-      },
-      remove(v) {
-        if (v === null) return
-        sum -= v as bigint
-        count--
-      },
-      result: () => (count === 0n ? null : Decimal.fromBigInt(sum).div(Decimal.fromBigInt(count))),
+      add: (v) => sum.add(v),
+      remove: (v) => sum.remove(v),
+      result: () => (sum.count === 0 ? null : Decimal.fromBigInt(sum.total).div(Decimal.fromBigInt(BigInt(sum.count)))),
     }
   }
   const sum = new NumericSum()
@@ -406,6 +389,34 @@ function avgAccumulator(argType: SqlType): Unary {
       const total = sum.total()
       return total === null ? null : total.div(Decimal.fromBigInt(BigInt(sum.count)))
     },
+  }
+}
+
+/** The exact sum of integers as a bigint, values taken back included (exact, so a sliding window
+ * frame can). */
+class IntegerSum {
+  #total = 0n
+  #count = 0
+
+  get total(): bigint {
+    return this.#total
+  }
+
+  /** Values held. */
+  get count(): number {
+    return this.#count
+  }
+
+  add(v: Datum): void {
+    if (v === null) return
+    this.#total += v as bigint
+    this.#count++
+  }
+
+  remove(v: Datum): void {
+    if (v === null) return
+    this.#total -= v as bigint
+    this.#count--
   }
 }
 

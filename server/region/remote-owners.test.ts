@@ -69,20 +69,28 @@ function world() {
       for (let j = 0; j < 10; j++) await Promise.resolve()
     }
   }
-  return { clock, region, run }
+  /** Outcomes (or errors) of promises by name, as they settle. */
+  const outcomes = new Map<string, unknown>()
+  const track = (name: string, p: Promise<unknown>) =>
+    void p.then(
+      (o) => outcomes.set(name, o),
+      (e: unknown) => outcomes.set(name, e),
+    )
+  const close = async (...regions: { adjudicators: SwitchingAdjudicators; rpc: Rpc; journal: { close(): Promise<void> } }[]) => {
+    for (const r of regions) {
+      r.adjudicators.close()
+      r.rpc.close()
+      await r.journal.close()
+    }
+  }
+  return { clock, region, run, outcomes, track, close }
 }
 
 describe('remote owners: a partition hand-over and commits forwarded from another region', () => {
   test('a hand-over waits for a forwarded commit in flight: one key is never committed twice', async () => {
-    const { region, run } = world()
+    const { region, run, outcomes, track, close } = world()
     const east = region('east')
     const west = region('west')
-    const outcomes = new Map<string, CommitOutcome | unknown>()
-    const track = (name: string, p: Promise<unknown>) =>
-      void p.then(
-        (o) => outcomes.set(name, o),
-        (e: unknown) => outcomes.set(name, e),
-      )
     await run(1)
 
     // West's client writes a key east owns first (so east coordinates) and one west owns: east
@@ -104,28 +112,18 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     // The new owner's floor is above the forwarded commit, which the local one began before.
     expect(local).toEqual({ kind: 'conflict', key: westKey, old: true })
     expect(east.journal.read(0, 10).map((r) => r.txId)).toEqual(['forwarded'])
-    for (const r of [east, west]) {
-      r.adjudicators.close()
-      r.rpc.close()
-      await r.journal.close()
-    }
+    await close(east, west)
   })
 
   // A forwarded commit waited for a replacement of the adjudicators it reached: two regions
   // replacing theirs at once (a failover seen by both), each with a commit in flight at the other,
   // waited on each other for the forward timeout. It is refused now (57P03, nothing written).
   test('two regions replacing their adjudicators at once, each with a commit forwarded to the other, do not wait on each other', async () => {
-    const { region, run } = world()
+    const { region, run, outcomes, track, close } = world()
     const east = region('east')
     const west = region('west')
     await run(1)
     const [eastKey, westKey] = [keyOwnedBy('east', 'e'), keyOwnedBy('west', 'w')]
-    const outcomes = new Map<string, unknown>()
-    const track = (name: string, p: Promise<unknown>) =>
-      void p.then(
-        (o) => outcomes.set(name, o),
-        (e: unknown) => outcomes.set(name, e),
-      )
     // Each region's client commits a key the other owns: each commit is forwarded to the other.
     track('from-east', east.adjudicators.commit(write('from-east', east.hlc.now(), [westKey])))
     track('from-west', west.adjudicators.commit(write('from-west', west.hlc.now(), [eastKey])))
@@ -139,26 +137,16 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     for (const name of ['from-east', 'from-west']) expect((outcomes.get(name) as { code?: string }).code).toBe('57P03')
     expect(east.journal.read(0, 10)).toEqual([])
     expect(west.journal.read(0, 10)).toEqual([])
-    for (const r of [east, west]) {
-      r.adjudicators.close()
-      r.rpc.close()
-      await r.journal.close()
-    }
+    await close(east, west)
   })
 
   test('what commits forwarded to other regions hold is bounded: past it a commit is refused before it is sent', async () => {
-    const { region, run } = world()
+    const { region, run, outcomes, track, close } = world()
     // East may have 3,000 bytes of keys and values waiting on other regions.
     const forwarded = new ForwardedBytes(3_000)
     const east = region('east', forwarded)
     const west = region('west')
     await run(1)
-    const outcomes = new Map<string, unknown>()
-    const track = (name: string, p: Promise<unknown>) =>
-      void p.then(
-        (o) => outcomes.set(name, o),
-        (e: unknown) => outcomes.set(name, e),
-      )
     // Each commit writes one key west owns with a value of about 2,000 characters: east forwards
     // it, and it waits at least a round trip (5 ms each way) for west's answer.
     const big = (txId: string, n: number): CommitRequest => ({
@@ -188,25 +176,15 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     expect(forwarded.bytes).toBe(0)
     // West's journal holds what was sent, never the refused one.
     expect(west.journal.read(0, 10).map((r) => r.txId)).toEqual(['first', 'third', 'huge'])
-    for (const r of [east, west]) {
-      r.adjudicators.close()
-      r.rpc.close()
-      await r.journal.close()
-    }
+    await close(east, west)
   })
 
   test('prepares at other regions count against the same bound: a commit whose prepare would pass it is refused', async () => {
-    const { region, run } = world()
+    const { region, run, outcomes, track, close } = world()
     const forwarded = new ForwardedBytes(3_000)
     const east = region('east', forwarded)
     const west = region('west')
     await run(1)
-    const outcomes = new Map<string, unknown>()
-    const track = (name: string, p: Promise<unknown>) =>
-      void p.then(
-        (o) => outcomes.set(name, o),
-        (e: unknown) => outcomes.set(name, e),
-      )
     // East coordinates each commit (its first key is east's) and prepares the second key at
     // west: a key of about 2,000 characters, which the prepare carries.
     const spanning = (txId: string): CommitRequest => write(txId, east.hlc.now(), [keyOwnedBy('east', `${txId}-e`), keyOwnedBy('west', `${txId}-${'k'.repeat(2_000)}`)])
@@ -223,10 +201,6 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     expect(forwarded.bytes).toBe(0)
     // Nothing of the refused commit was journaled; the first was, by its coordinator.
     expect(east.journal.read(0, 10).map((r) => r.txId)).toEqual(['first'])
-    for (const r of [east, west]) {
-      r.adjudicators.close()
-      r.rpc.close()
-      await r.journal.close()
-    }
+    await close(east, west)
   })
 })
