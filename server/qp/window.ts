@@ -251,7 +251,8 @@ function frameOffsets(ctx: ExecContext, call: WindowCall): FrameOffsets {
 interface RangeBounds {
   /** The one ORDER BY key (the planner asks for exactly one). */
   readonly key: SortKey
-  /** The current value plus or minus each offset: value order, or undefined past the type's range. */
+  /** The limit of each bound for a row's (non-NULL) value: that value moved by the bound's
+   * offset; undefined for a bound without one. */
   readonly start: ((x: Datum) => Limit) | undefined
   readonly end: ((x: Datum) => Limit) | undefined
   /** Compares a row's value with a limit, in the limit's type. */
