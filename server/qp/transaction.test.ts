@@ -91,6 +91,26 @@ describe('conflicts', () => {
     expect(await h.rows('SELECT balance FROM acct WHERE id = 1')).toEqual([[90]])
   })
 
+  test('a transaction begun after a 40001 sees the commit it lost to, though that one is still on its way to disk', async () => {
+    const a = await h.begin()
+    const b = await h.begin()
+    await a.execute('UPDATE acct SET balance = balance - 10 WHERE id = 1')
+    await b.execute('UPDATE acct SET balance = balance - 20 WHERE id = 1')
+    // a's commit is recorded by the adjudicator at once and then waits for its journal; b loses
+    // to it meanwhile, and its retry begins before a is acknowledged.
+    let aDone = false
+    const committing = a.commit().then(() => (aDone = true))
+    const e = await sqlError(b.commit())
+    expect(e.code).toBe('40001')
+    expect(aDone).toBe(false)
+    const retry = await h.begin()
+    expect((await retry.execute('SELECT balance FROM acct WHERE id = 1')).rows).toEqual([[90]])
+    await retry.execute('UPDATE acct SET balance = balance - 20 WHERE id = 1')
+    await retry.commit()
+    await committing
+    expect(await h.rows('SELECT balance FROM acct WHERE id = 1')).toEqual([[70]])
+  })
+
   test('a schema change after the snapshot aborts a transaction that used the table (OC001)', async () => {
     const a = await h.begin()
     await a.execute('INSERT INTO acct VALUES (3, 1)')

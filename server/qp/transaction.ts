@@ -347,13 +347,21 @@ export class SqlTransaction implements Transaction {
         this.#services.committed(outcome.commitTs)
         await this.#awaitVisible(outcome.commitTs)
         return { commitTs: outcome.commitTs }
-      case 'conflict':
+      case 'conflict': {
         this.#end('aborted')
+        // The commit it lost to may still be on its way to disk: a retry begun now, at the merged
+        // frontier below it, would read around it and lose again. Its commitTs is at or below
+        // what the region's clock has seen (its adjudicator folded it in when it appended), so
+        // the next begin waits for that, as for a commit of ours.
+        const acked = this.#shared.acked
+        const seen = this.#shared.hlc.last()
+        if (seen > acked.ts) acked.ts = seen
         // A transaction older than an owner of its keys (a restart, partitions changing hands)
         // conflicts on whatever key reached that owner first, a catalog key it only read
         // included: that is no schema change.
         if (outcome.old === true) throw serializationFailure('OC000', OLD_TRANSACTION_DETAIL)
         throw serializationFailure(isCatalogKey(outcome.key) ? 'OC001' : 'OC000')
+      }
       case 'unknown':
         this.#end('aborted', 'unknown')
         throw commitOutcomeUnknown(outcome.reason)
