@@ -536,7 +536,10 @@ function mapCall(c: WindowCall, f: (e: Expr) => Expr): WindowCall {
   return {
     ...c,
     args: c.args.map(f),
-    aggregate: c.aggregate === undefined ? undefined : { ...c.aggregate, args: c.aggregate.args.map(f) },
+    aggregate:
+      c.aggregate === undefined
+        ? undefined
+        : { ...c.aggregate, args: c.aggregate.args.map(f), ...(c.aggregate.filter === undefined ? {} : { filter: f(c.aggregate.filter) }) },
     partition: c.partition.map(f),
     orderExprs: c.orderExprs.map(f),
     frame: { ...c.frame, start: bound(c.frame.start), end: bound(c.frame.end) },
@@ -599,7 +602,8 @@ function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptio
   const names = (f.funcname ?? []).map(stringOf)
   const name = names[names.length - 1] ?? ''
   const def = windowDef(f.over as WindowDef, named)
-  if (f.agg_filter !== undefined || f.agg_order !== undefined) throw featureNotSupported('FILTER or ORDER BY in window calls')
+  if (f.agg_order !== undefined) throw new SqlError('0A000', 'aggregate ORDER BY is not implemented for window functions')
+  if (f.agg_filter !== undefined && !AGGREGATES.has(name)) throw new SqlError('0A000', 'FILTER is not implemented for non-aggregate window functions')
   const inner: BindOptions = { ...options, clause: 'window function calls' }
   let args = (f.args ?? []).map((a) => b.bind(a, scope, inner))
   let aggregate: AggregateCall | undefined
@@ -609,7 +613,9 @@ function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptio
     const resolved = resolveAggregate(name, typed.map((a) => a.type), f.agg_star === true)
     if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(a.type)).join(', ')})`)
     args = typed.map((a, i) => b.coerce(a, resolved.argTypes[i] ?? a.type, 'implicit'))
-    aggregate = { name, args, distinct: f.agg_distinct === true, type: resolved.type }
+    // FILTER: a row whose condition is not true is not part of the aggregate's frame input.
+    const filter = f.agg_filter === undefined ? undefined : b.bindCondition(f.agg_filter, scope, { ...inner, clause: 'FILTER', aggregates: undefined })
+    aggregate = { name, args, distinct: f.agg_distinct === true, type: resolved.type, ...(filter === undefined ? {} : { filter }) }
     if (aggregate.distinct) throw new SqlError('0A000', 'DISTINCT is not implemented for window functions')
     type = resolved.type
   } else if (WINDOW_FUNCTIONS.has(name)) {

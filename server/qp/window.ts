@@ -119,6 +119,9 @@ function* callValues(ctx: ExecContext, rows: readonly (readonly Datum[])[], call
   return values
 }
 
+/** The arguments of a row an aggregate's FILTER leaves out. */
+const FILTERED: readonly Datum[] = Object.freeze([])
+
 /** Types whose equal values are one JavaScript value (SameValueZero), NULL included. */
 const RAW_KEY_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'bool'])
 
@@ -343,7 +346,13 @@ function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offse
   const n = index.length
   const rowAt = (i: number) => part.rows[index[i] as number] as Datum[]
   const aggregate = call.aggregate
-  const evaluated = (i: number): readonly Datum[] => call.args.map((a) => evaluate(a, rowAt(i), ctx.eval))
+  const filter = aggregate?.filter
+  const evaluated = (i: number): readonly Datum[] => {
+    const row = rowAt(i)
+    // A row FILTER leaves out is in the frame but adds nothing to the aggregate.
+    if (filter !== undefined && evaluate(filter, row, ctx.eval) !== true) return FILTERED
+    return call.args.map((a) => evaluate(a, row, ctx.eval))
+  }
   // An aggregate over a frame whose start moves reads a row's arguments more than once (added,
   // then taken back, or added again at each restart): they are kept from when first read until
   // the frame's start passes the row (what frames before it hold is let go as it goes, so a
@@ -375,11 +384,13 @@ function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offse
           to = start - 1
         }
         for (; from < start; from++) {
-          ;(acc.remove as NonNullable<Accumulator['remove']>)(argsAt(from))
+          const args = argsAt(from)
+          if (args !== FILTERED) (acc.remove as NonNullable<Accumulator['remove']>)(args)
           if (ctx.tick()) yield PAUSE
         }
         for (; to < end; to++) {
-          acc.add(argsAt(to + 1))
+          const args = argsAt(to + 1)
+          if (args !== FILTERED) acc.add(args)
           if (ctx.tick()) yield PAUSE
         }
         v = acc.result()
