@@ -357,11 +357,11 @@ function floatAdd(type: SqlType): (a: Datum, b: Datum) => Datum {
 
 function avgAccumulator(argType: SqlType): Unary {
   const k = argType.kind
-  let count = 0n
   if (k === 'float4' || k === 'float8') {
     // float4_accum and float8_accum both sum in float8.
     const add = floatAdd(FLOAT8)
     let sum: Datum = 0
+    let count = 0n
     return {
       add(v) {
         if (v === null) return

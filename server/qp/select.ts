@@ -4,7 +4,7 @@
 // subqueries in expressions (correlated ones read their enclosing query through `outer` values).
 import type { CommonTableExpr, FuncCall, Node, RangeVar, ResTarget, SelectStmt, SortBy, WindowDef, WithClause } from 'libpg-query'
 import { assert, featureNotSupported, groupingError, SqlError, undefinedFunction } from '../errors/index.ts'
-import { canCast, commonType, formatType, typeName as typeNameOf, type Datum, type SqlType } from './types/index.ts'
+import { canCast, commonType, float8Type, formatType, int4Type, intervalType, numericType, typeName as typeNameOf, type Datum, type SqlType } from './types/index.ts'
 import {
   exprKey,
   locationOf,
@@ -65,7 +65,6 @@ export class QueryContext {
 }
 
 const INT8: SqlType = { kind: 'int8' }
-const INT4: SqlType = { kind: 'int4' }
 const TEXT: SqlType = { kind: 'text' }
 
 /** The scope of one table's row: column slots are column positions. */
@@ -654,7 +653,7 @@ function windowArgs(b: Binder, name: string, args: Expr[]): Expr[] {
   const integer = (a: Expr) => {
     const k = a.type.kind
     if (k !== 'int2' && k !== 'int4' && k !== 'unknown') throw noSuchFunction()
-    return b.coerce(a, INT4, 'implicit')
+    return b.coerce(a, int4Type, 'implicit')
   }
   if (name === 'ntile') return args.length === 1 ? [integer(first)] : args
   const fallback = args[2]
@@ -730,39 +729,37 @@ function frameOf(b: Binder, def: WindowDef, orderTypes: readonly SqlType[]): Win
 }
 
 /**
- * A RANGE frame's offset, typed as PostgreSQL's in_range support functions take it: the ORDER BY
- * column's own numeric type (any integer for an int2 or int4 column, float8 for a float), an
- * interval for dates, times and timestamps. Exactly one ORDER BY column (42P20); another column
- * type, or an offset that does not cast to the one it takes, is 0A000, as there.
+ * A RANGE frame's offset, typed as PostgreSQL's in_range support functions take it: an integer for
+ * an integer column (int8 here, whatever integer type is given: the two offsets of a frame then
+ * share one type), the column's numeric type, float8 for a float, an interval for dates, times,
+ * timestamps and intervals. Exactly one ORDER BY column (42P20); another column type, or an offset
+ * that does not cast implicitly to the one it takes (numeric for an integer column), is 0A000, as
+ * there.
  */
 function rangeOffset(b: Binder, offset: Expr, orderTypes: readonly SqlType[]): Expr {
   if (orderTypes.length !== 1) throw new SqlError('42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column')
   const column = orderTypes[0] as SqlType
-  const takes = RANGE_OFFSET_TYPES[column.kind]
+  const takes = RANGE_OFFSET_TYPE[column.kind]
   if (takes === undefined) throw new SqlError('0A000', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(column)}`)
-  const given = offset.type.kind
-  const target = takes.find((t) => t.kind === given) ?? takes.find((t) => given === 'unknown' || canCast(offset.type, t, 'implicit'))
-  if (target === undefined) {
+  if (offset.type.kind !== 'unknown' && !canCast(offset.type, takes, 'implicit')) {
     throw new SqlError('0A000', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(column)} and offset type ${formatType(offset.type)}`)
   }
-  return b.coerce(offset, target, 'implicit')
+  return b.coerce(offset, takes, 'implicit')
 }
 
-const INTERVAL_TYPE: SqlType = { kind: 'interval' }
-
-/** The offset types in_range takes per ORDER BY column type, the first preferred. */
-const RANGE_OFFSET_TYPES: Readonly<Record<string, readonly SqlType[]>> = {
-  int2: [INT8, INT4, { kind: 'int2' }],
-  int4: [INT8, INT4, { kind: 'int2' }],
-  int8: [INT8],
-  numeric: [{ kind: 'numeric' }],
-  float4: [{ kind: 'float8' }],
-  float8: [{ kind: 'float8' }],
-  date: [INTERVAL_TYPE],
-  timestamp: [INTERVAL_TYPE],
-  timestamptz: [INTERVAL_TYPE],
-  time: [INTERVAL_TYPE],
-  interval: [INTERVAL_TYPE],
+/** The offset type in_range takes per ORDER BY column type. */
+const RANGE_OFFSET_TYPE: Readonly<Record<string, SqlType>> = {
+  int2: INT8,
+  int4: INT8,
+  int8: INT8,
+  numeric: numericType,
+  float4: float8Type,
+  float8: float8Type,
+  date: intervalType,
+  timestamp: intervalType,
+  timestamptz: intervalType,
+  time: intervalType,
+  interval: intervalType,
 }
 
 function sortItem(b: Binder, item: Node, scope: Scope, options: BindOptions): { expr: Expr; desc: boolean; nullsFirst: boolean } {

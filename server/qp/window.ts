@@ -230,8 +230,9 @@ function frameOffsets(ctx: ExecContext, call: WindowCall): FrameOffsets {
   // never checked; every other call's are, lag's and lead's too.
   if (FRAMELESS.has(call.name)) return none
   const raw = (b: FrameBound, which: 'starting' | 'ending'): Datum | undefined => {
-    if (b.kind !== 'preceding' && b.kind !== 'following') return undefined
-    const v = ctx.constant(b.offset)
+    const offset = offsetOf(b)
+    if (offset === undefined) return undefined
+    const v = ctx.constant(offset)
     if (v === null) throw new SqlError('22004', `frame ${which} offset must not be null`)
     return v
   }
@@ -278,7 +279,9 @@ type Limit = { readonly value: Datum } | { readonly beyond: -1 | 1 } | { readonl
 function rangeBounds(call: WindowCall, startRaw: Datum | undefined, endRaw: Datum | undefined): RangeBounds {
   const key = call.order[0] as SortKey
   const columnType = key.type
-  const offsetType = (call.frame.start.kind === 'preceding' || call.frame.start.kind === 'following' ? call.frame.start.offset : (call.frame.end as { offset: Expr }).offset).type
+  // Both offsets have the one type the planner gives a RANGE offset over this column (rangeOffset
+  // in select.ts).
+  const offsetType = ((offsetOf(call.frame.start) ?? offsetOf(call.frame.end)) as Expr).type
   const isTime = columnType.kind === 'time'
   for (const v of [startRaw, endRaw]) {
     if (v !== undefined && (isTime ? (v as Interval).micros < 0n : isNegative(v, offsetType))) {
@@ -316,6 +319,11 @@ function rangeBounds(call: WindowCall, startRaw: Datum | undefined, endRaw: Datu
     end: limit(call.frame.end, endRaw),
     compare: (v, l) => compareValues(isTime ? v : cast(v, columnType, limitType, 'implicit'), l, limitType),
   }
+}
+
+/** A frame bound's offset expression (`n PRECEDING` / `n FOLLOWING`); undefined for the others. */
+function offsetOf(b: FrameBound): Expr | undefined {
+  return b.kind === 'preceding' || b.kind === 'following' ? b.offset : undefined
 }
 
 /** Whether an offset is below zero, or NaN (in_range refuses both). */

@@ -86,6 +86,13 @@ function world() {
   return { clock, region, run, outcomes, track, close }
 }
 
+/** A commit refused by the forwarded-bytes bound: 57P03, before anything was sent. */
+function expectRefusedUnsent(outcome: unknown): void {
+  const refused = outcome as { code?: string; message?: string }
+  expect(refused.code).toBe('57P03')
+  expect(refused.message).toContain('nothing was sent')
+}
+
 describe('remote owners: a partition hand-over and commits forwarded from another region', () => {
   test('a hand-over waits for a forwarded commit in flight: one key is never committed twice', async () => {
     const { region, run, outcomes, track, close } = world()
@@ -159,9 +166,7 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     // A second would pass the bound while the first waits: refused, nothing sent.
     track('second', east.adjudicators.commit(big('second', 2_000)))
     await run(1)
-    const refused = outcomes.get('second') as { code?: string; message?: string }
-    expect(refused.code).toBe('57P03')
-    expect(refused.message).toContain('nothing was sent')
+    expectRefusedUnsent(outcomes.get('second'))
     await run(50)
     expect((outcomes.get('first') as CommitOutcome).kind).toBe('committed')
     expect(forwarded.bytes).toBe(0)
@@ -193,9 +198,7 @@ describe('remote owners: a partition hand-over and commits forwarded from anothe
     expect(forwarded.bytes).toBeGreaterThan(2_000)
     track('second', east.adjudicators.commit(spanning('second')))
     await run(1)
-    const refused = outcomes.get('second') as { code?: string; message?: string }
-    expect(refused.code).toBe('57P03')
-    expect(refused.message).toContain('nothing was sent')
+    expectRefusedUnsent(outcomes.get('second'))
     await run(100)
     expect((outcomes.get('first') as CommitOutcome).kind).toBe('committed')
     expect(forwarded.bytes).toBe(0)
