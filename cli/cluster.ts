@@ -10,6 +10,7 @@ import { SystemClock, SystemRandom, type Timers } from '../server/clock/index.ts
 import { NodeDisk } from '../server/disk/index.ts'
 import { assertNever } from '../server/errors/index.ts'
 import { parseTopology, regionUrl } from '../server/region/index.ts'
+import { serverEnv } from '../bin/server-env.js'
 import { HELP, LIMIT_FLAGS, flagsOnly, parseArgs, usageChecked } from './args.ts'
 import { limitsFrom } from './limits.ts'
 import { HEALTHY_AFTER_MS, Supervisor, type ExitDecision } from './supervisor.ts'
@@ -142,7 +143,10 @@ function spawnRegion(
 ): ChildProcess {
   // Standard input is a pipe nothing is written to: it closes when this process dies, however it
   // dies, and the region stops then (--stop-with-stdin) rather than run on unsupervised.
-  const child = spawn(process.execPath, [main, 'start', '--region', name, '--stop-with-stdin', ...common], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [main, 'start', '--region', name, '--stop-with-stdin', ...common], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: serverEnv(process.env),
+  })
   let pending = ''
   const onData = (chunk: Buffer) => {
     pending += chunk.toString()

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from '../../cli/args.ts'
 import { summarize, printTable, type Summary } from '../lib/index.ts'
+import { serverEnv } from '../../bin/server-env.js'
 
 const root = resolve(import.meta.dir, '..', '..')
 const { flags } = parseArgs(process.argv.slice(2), ['threads'])
@@ -44,8 +45,10 @@ interface Server {
   readonly child: ChildProcess
 }
 
+/** Starts a server process with the runtime settings `tessera start` gives a region (both the
+ * ceiling and Tessera: the same runtime, set up alike). */
 async function spawnServer(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: serverEnv(process.env) })
   let out = ''
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`no start:\n${out}`)), 20_000)

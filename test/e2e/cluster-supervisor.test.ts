@@ -4,9 +4,10 @@
 // processes; rows committed over HTTP, `kill -9` of the pid the launcher printed for us-east-2,
 // then the launcher's output, the region's readiness and a read through it; SIGINT at the end.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SERVER_ENV } from '../../bin/server-env.js'
 import { startCluster, type ClusterProcess } from './server-process.ts'
 
 const dataDirs: string[] = []
@@ -62,6 +63,11 @@ describe('tessera cluster supervises its regions', () => {
     }
     const pid = await pidOf(c, 'us-east-2')
     expect(pid).toBeGreaterThan(0)
+    // The region runs with the server runtime settings (bin/server-env.js), where /proc shows them.
+    if (existsSync(`/proc/${pid}/environ`)) {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+      for (const [name, value] of Object.entries(SERVER_ENV)) expect(environ).toContain(`${name}=${value}`)
+    }
 
     const before = c.output().length
     const killedAt = Date.now()

@@ -1,0 +1,4 @@
+/** The runtime settings every Tessera server process starts with (see server-env.js). */
+export declare const SERVER_ENV: Readonly<Record<string, string>>
+/** `env` with SERVER_ENV's variables added where `env` does not set them. */
+export declare function serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv
