@@ -269,7 +269,7 @@ function fastDefault(a: Alter, position: number): boolean {
   const col = a.def.columns[position]!
   if (col.default === undefined || col.sequence !== undefined || col.generated !== undefined) return false
   const table = tableOf(a.def)
-  const value = constraintsOf(table, a.env.parse).defaults[position]!
+  const value = constraintsOf(table, a.env.parse, a.env.binder.storedTypes).defaults[position]!
   if (isVolatile(value) || readsRow(value)) return false
   const missing = encodeMissing(evaluate(value, [], a.run.exec.eval), col.type)
   if (missing !== undefined) a.def = { ...a.def, columns: a.def.columns.map((c, i) => (i === position ? { ...c, missing } : c)) }
@@ -280,7 +280,7 @@ function fastDefault(a: Alter, position: number): boolean {
 function fillColumn(a: Alter, position: number): void {
   const table = tableOf(a.def)
   const writer = new TableWriter(table, a.run.sink, a.env.parse, a.run.exec.eval)
-  const value = constraintsOf(table, a.env.parse).defaults[position]!
+  const value = constraintsOf(table, a.env.parse, a.env.binder.storedTypes).defaults[position]!
   const rows = [...a.env.view.scan(table.rowsStart, table.rowsEnd)]
   for (const kv of rows) {
     a.env.tick()
@@ -543,7 +543,7 @@ function addCheck(a: Alter, source: string, given: string | undefined, validate:
 /** Checks every row against check constraint `name` of `a.def` (23514 for a violation). */
 function checkRows(a: Alter, name: string): void {
   const table = tableOf(a.def)
-  const check = constraintsOf(table, a.env.parse).checks.find((k) => k.name === name)!
+  const check = constraintsOf(table, a.env.parse, a.env.binder.storedTypes).checks.find((k) => k.name === name)!
   for (const kv of a.env.view.scan(table.rowsStart, table.rowsEnd)) {
     a.env.tick()
     if (evaluate(check.expr, decodeStoredRow(table, kv.value), a.run.exec.eval) === false) {
@@ -873,7 +873,7 @@ function rewriteColumn(a: Alter, before: TableDef, position: number, convert: Ex
   const indexes = [...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => i.columns.includes(position))
   const column = table.columns[position]!
   // Built with the new type: a CHECK that no longer binds answers as in PostgreSQL (42883, ...).
-  const checks = constraintsOf(table, a.env.parse).checks
+  const checks = constraintsOf(table, a.env.parse, a.env.binder.storedTypes).checks
   const rows = [...a.env.view.scan(old.rowsStart, old.rowsEnd)].map((kv) => ({
     key: kv.key,
     row: decodeStoredRow(old, kv.value),

@@ -287,6 +287,14 @@ export class Binder {
     return positionIn(this.sql, location)
   }
 
+  /** This binder's user types, for binding a table's stored expressions (its defaults and
+   * checks) in this statement: one they name marks the statement as naming a user type. */
+  readonly storedTypes: TypeLookup = (name) => {
+    const type = this.types?.(name)
+    if (type !== undefined) this.namedUserType = true
+    return type
+  }
+
   /** A type name resolved with this binder's user types. */
   resolveType(typeName: TypeName): SqlType {
     const type = resolveTypeName(typeName, this.types, this.sql)

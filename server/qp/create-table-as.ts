@@ -55,7 +55,7 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
   if (into.skipData === true) return { command: 'SELECT', rowCount: 0, fields: [], rows: [] }
   const table = tableFromDef(def)
   const writer = new TableWriter(table, run.sink, env.parse, run.exec.eval)
-  const rowId = constraintsOf(table, env.parse).defaults[def.columns.length - 1]!
+  const rowId = constraintsOf(table, env.parse, env.binder.storedTypes).defaults[def.columns.length - 1]!
   const rows = runSelect(run.exec, plan)
   for (const row of rows) {
     run.exec.tick()

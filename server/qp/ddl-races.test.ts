@@ -176,6 +176,8 @@ for (const [where, open] of [['one owner', async () => onHarness()], ['a region 
         [["CREATE TYPE e AS ENUM ('a')"], 'DROP TYPE e', 'CREATE TABLE t (c e)'],
         [["CREATE TYPE e AS ENUM ('a')", 'CREATE TABLE t (a int)'], 'DROP TYPE e', 'ALTER TABLE t ADD COLUMN c e'],
         [["CREATE TYPE e AS ENUM ('a')"], "ALTER TYPE e ADD VALUE 'b'", 'CREATE TABLE t (c e)'],
+        [["CREATE TYPE e AS ENUM ('a')"], 'DROP TYPE e', "CREATE VIEW v AS SELECT 'a'::e AS x"],
+        [["CREATE TYPE e AS ENUM ('a')", 'CREATE TABLE t (a text)'], 'DROP TYPE e', "ALTER TABLE t ADD CHECK (a::e = 'a')"],
       ]
       let i = 0
       for (const [setup, changer, dependent] of cases) {

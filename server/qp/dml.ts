@@ -50,7 +50,7 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
   const { table, alias } = rangeTable(env, s.relation, 'insert into')
   const b = env.binder
   let columns = insertColumns(table, s.cols ?? [], insertWidth(s))
-  const defaults = constraintsOf(table, env.parse).defaults
+  const defaults = constraintsOf(table, env.parse, env.binder.storedTypes).defaults
   const fill = (given: (position: number) => Expr | undefined): Expr[] =>
     table.columns.map((c) => given(c.position) ?? (defaults[c.position] as Expr))
   const select = s.selectStmt
@@ -194,7 +194,7 @@ function arbiter(table: Table, infer: NonNullable<OnConflictClause['infer']>): I
 }
 
 function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scope) {
-  const defaults = constraintsOf(table, env.parse).defaults
+  const defaults = constraintsOf(table, env.parse, env.binder.storedTypes).defaults
   const seen = new Set<string>()
   return list.map((n) => {
     assert('ResTarget' in n, 'SET items are ResTargets')

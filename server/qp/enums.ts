@@ -3,10 +3,12 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, encodeTableDef, missingSchema, schemaExists, schemaKey, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, missingSchema, schemaExists, schemaKey, schemaOf, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
+import { quoteIdent } from './functions-text.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, claimName, qualifiedName, relationKind } from './sequences.ts'
+import { dropSequenceUses, type NameFinder } from './sequence-uses.ts'
 import { relationOid } from './system/index.ts'
 import type { SqlType } from './types/index.ts'
 
@@ -144,8 +146,7 @@ export function alterEnum(env: DdlEnv, s: AlterEnumStmt): void {
   }
 }
 
-/** DROP TYPE [IF EXISTS] names [CASCADE]: 2BP01 when a column uses the type; CASCADE would drop
- * those columns, which Tessera does not do (0A000). */
+/** DROP TYPE [IF EXISTS] names [CASCADE] (see dropEnums). */
 export function dropTypes(env: DdlEnv, s: DropStmt): void {
   const defs: EnumDef[] = []
   for (const object of s.objects ?? []) {
@@ -169,22 +170,76 @@ export function dropTypes(env: DdlEnv, s: DropStmt): void {
     }
     defs.push(def)
   }
-  for (const def of defs) dropEnum(env, def, s.behavior === 'DROP_CASCADE')
+  dropEnums(env, defs, s.behavior === 'DROP_CASCADE')
 }
 
-/** Drops one enum: 2BP01 while a column uses it, 0A000 then with `cascade` (PostgreSQL would
- * drop the columns). */
-export function dropEnum(env: DdlEnv, def: EnumDef, cascade: boolean): void {
+/** Drops enums `defs` (DROP TYPE, DROP SCHEMA ... CASCADE): 2BP01 while a column uses one, 0A000
+ * then with `cascade` (PostgreSQL would drop the columns); 2BP01 while a view, a column default or
+ * a CHECK constraint names one (a cast), which `cascade` drops with them (the views over such a
+ * view too), as PostgreSQL. */
+export function dropEnums(env: DdlEnv, defs: readonly EnumDef[], cascade: boolean): void {
+  for (const def of defs) checkNoColumnUses(env, def, cascade)
+  const what = defs.length === 1 ? `type ${typeDisplayName((defs[0] as EnumDef).name)}` : undefined
+  dropSequenceUses(env, new Set(defs.map((d) => d.name)), { kind: 'type', what, cascade, finder: TYPE_NAMES })
+  for (const def of defs) env.put(enumKey(def.name), null)
+}
+
+/** 2BP01 while a column uses enum `def`; 0A000 then with `cascade` (PostgreSQL would drop the
+ * columns). */
+function checkNoColumnUses(env: DdlEnv, def: EnumDef, cascade: boolean): void {
   const first = tablesUsing(env, def.oid)[0]
-  if (first !== undefined) {
-    if (cascade) throw featureNotSupported(`dropping type ${def.name} with CASCADE while a column uses it`)
-    const column = first.columns.find((c) => usesEnum(c, def.oid))
-    throw new SqlError('2BP01', `cannot drop type ${bareName(def.name)} because other objects depend on it`, {
-      detail: `column ${column?.name ?? ''} of table ${bareName(first.name)} depends on type ${bareName(def.name)}`,
-      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-    })
+  if (first === undefined) return
+  if (cascade) throw featureNotSupported(`dropping type ${def.name} with CASCADE while a column uses it`)
+  const column = first.columns.find((c) => usesEnum(c, def.oid))
+  const name = typeDisplayName(def.name)
+  throw new SqlError('2BP01', `cannot drop type ${name} because other objects depend on it`, {
+    detail: `column ${column?.name ?? ''} of table ${bareName(first.name)} depends on type ${name}`,
+    hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+  })
+}
+
+/** A type's name as PostgreSQL shows it in messages (format_type): quoted where it must be,
+ * with its schema outside the search path (public). */
+function typeDisplayName(name: string): string {
+  const schema = schemaOf(name)
+  const bare = quoteIdent(bareName(name))
+  return schema === 'public' ? bare : `${quoteIdent(schema)}.${bare}`
+}
+
+/** Types named in stored text (a view's query, a default, a CHECK: casts, and a view's column
+ * definition lists), as PostgreSQL records a dependency of each on the types it names. */
+const TYPE_NAMES: NameFinder = {
+  may: (names) => {
+    const bare = [...names].map((n) => bareName(n).toLowerCase())
+    // A name stored escaped (U&"...") or with characters JSON escapes cannot be found as written.
+    if (bare.some((n) => !/^[a-z0-9_$]+$/.test(n))) return () => true
+    return (raw) => {
+      const lower = raw.toLowerCase()
+      return lower.includes('u&') || bare.some((n) => lower.includes(n))
+    }
+  },
+  display: typeDisplayName,
+  refs: (parse, text, form) => {
+    const out: string[] = []
+    collectTypeNames(form === 'expression' ? parse.expression(text) : parse.statement(text).stmt, out)
+    return out
+  },
+}
+
+/** The catalog names of the type names in a parse tree (a TypeName under any field). */
+function collectTypeNames(node: unknown, out: string[]): void {
+  if (Array.isArray(node)) {
+    for (const child of node) collectTypeNames(child, out)
+    return
   }
-  env.put(enumKey(def.name), null)
+  if (typeof node !== 'object' || node === null) return
+  for (const [field, value] of Object.entries(node)) {
+    if ((field === 'typeName' || field === 'TypeName') && typeof value === 'object' && value !== null && 'names' in value) {
+      const name = enumNameOf(stringsOf((value as { names?: Node[] }).names))
+      if (name !== undefined) out.push(name)
+    }
+    collectTypeNames(value, out)
+  }
 }
 
 /** The enum types named by the columns of a table (binding its stored defaults and checks,

@@ -17,7 +17,7 @@ import {
   type Table,
 } from './catalog.ts'
 import { dropOneTable, type DdlEnv } from './ddl.ts'
-import { dropEnum, listEnums } from './enums.ts'
+import { dropEnums, listEnums } from './enums.ts'
 import { dropSequenceUses } from './sequence-uses.ts'
 import { dropDependentViews, listViews, viewKey } from './views.ts'
 
@@ -83,7 +83,7 @@ export function dropSchema(env: DdlEnv, s: DropStmt): void {
       env.put(viewKey(view), null)
     }
     // After the schema's tables: a column elsewhere that uses one of its types refuses the drop.
-    for (const def of enums) dropEnum(env, def, true)
+    dropEnums(env, enums, true)
     env.put(namespaceKey(name), null)
   }
 }

@@ -117,63 +117,79 @@ export function regclassLiteral(name: string): string {
 /** The default text of a serial column using sequence `name`. */
 export const serialDefault = (name: string) => `nextval(${regclassLiteral(name)}::regclass)`
 
-/** Something that uses a sequence (PostgreSQL's dependent object): a column default, a CHECK
- * constraint or a view. */
-export type SequenceUse =
+/** Something that uses a sequence or a type (PostgreSQL's dependent object): a column default, a
+ * CHECK constraint or a view; `used` is the sequence's or type's catalog name. */
+export type DependentUse =
   | {
       readonly kind: 'default'
       readonly table: string
       readonly column: string
-      readonly sequence: string
+      readonly used: string
       /** An identity column: its sequence goes only with the column. */
       readonly identity: boolean
     }
-  | { readonly kind: 'check'; readonly table: string; readonly constraint: string; readonly sequence: string }
-  | { readonly kind: 'view'; readonly view: string; readonly sequence: string }
+  | { readonly kind: 'check'; readonly table: string; readonly constraint: string; readonly used: string }
+  | { readonly kind: 'view'; readonly view: string; readonly used: string }
 
-/** The uses in `def` (its defaults and checks) of the sequences in `names`. */
-export function sequenceUsesIn(
-  parse: ParseCache,
-  def: TableDef,
-  names: ReadonlySet<string>,
-): SequenceUse[] {
-  const out: SequenceUse[] = []
+/** How stored text names the objects a statement drops: sequences (by regclass constants) or
+ * types (by type names). */
+export interface NameFinder {
+  /** A quick test of a stored definition (JSON) for a use of one of `names`: false only when it
+   * cannot hold one. */
+  readonly may: (names: ReadonlySet<string>) => (raw: string) => boolean
+  /** The catalog names `text` (of `form`) uses. */
+  readonly refs: (parse: ParseCache, text: string, form: TextForm) => readonly string[]
+  /** How PostgreSQL's DETAIL lines show a catalog name (as stored, unless told). */
+  readonly display?: (name: string) => string
+}
+
+/** Sequences, named by regclass constants (and tables, views and indexes, which those name too). */
+const SEQUENCES: NameFinder = {
+  may: (names) => mayUse(names),
+  refs: (parse, text, form) => sequenceRefs(parse, text, form).map((r) => r.name),
+}
+
+/** The uses in `def` (its defaults and checks) of the objects in `names`. A serial or identity
+ * column's default uses its own sequence (ColumnDef.sequence), never a type: a sequence's name is
+ * never a type's (PostgreSQL gives a sequence a row type of its name). */
+function usesIn(parse: ParseCache, def: TableDef, names: ReadonlySet<string>, finder: NameFinder): DependentUse[] {
+  const out: DependentUse[] = []
   for (const col of def.columns) {
     if (col.dropped === true) continue
-    const use = (sequence: string) =>
-      out.push({ kind: 'default', table: def.name, column: col.name, sequence, identity: col.identity !== undefined })
+    const use = (used: string) =>
+      out.push({ kind: 'default', table: def.name, column: col.name, used, identity: col.identity !== undefined })
     if (col.sequence !== undefined) {
       if (names.has(col.sequence)) use(col.sequence)
     } else if (col.default !== undefined) {
-      for (const name of namedIn(parse, col.default, 'expression', names)) use(name)
+      for (const name of namedIn(parse, col.default, 'expression', names, finder)) use(name)
     }
   }
   for (const check of def.checks) {
-    for (const sequence of namedIn(parse, check.expr, 'expression', names))
-      out.push({ kind: 'check', table: def.name, constraint: check.name, sequence })
+    for (const used of namedIn(parse, check.expr, 'expression', names, finder))
+      out.push({ kind: 'check', table: def.name, constraint: check.name, used })
   }
   return out
 }
 
-/** The uses in view `def` of the sequences in `names`. */
-function viewUses(parse: ParseCache, def: ViewDef, names: ReadonlySet<string>): SequenceUse[] {
-  return namedIn(parse, def.sql, 'query', names).map((sequence) => ({ kind: 'view', view: def.name, sequence }))
+/** The uses in view `def` of the objects in `names`. */
+function viewUses(parse: ParseCache, def: ViewDef, names: ReadonlySet<string>, finder: NameFinder): DependentUse[] {
+  return namedIn(parse, def.sql, 'query', names, finder).map((used) => ({ kind: 'view', view: def.name, used }))
 }
 
-/** The sequences of `names` that `text` names, each once. */
-function namedIn(parse: ParseCache, text: string, form: TextForm, names: ReadonlySet<string>): string[] {
-  return [...new Set(sequenceRefs(parse, text, form).map((r) => r.name))].filter((n) => names.has(n))
+/** The objects of `names` that `text` names, each once. */
+function namedIn(parse: ParseCache, text: string, form: TextForm, names: ReadonlySet<string>, finder: NameFinder): string[] {
+  return [...new Set(finder.refs(parse, text, form))].filter((n) => names.has(n))
 }
 
-/** PostgreSQL's DETAIL line for a use of relation `u.sequence`, a `kind`. */
-function dependsLine(u: SequenceUse, kind: UsedKind): string {
+/** PostgreSQL's DETAIL line for a use of `u.used` (shown as `name`), a `kind`. */
+function dependsLine(u: DependentUse, kind: UsedKind, name: string): string {
   switch (u.kind) {
     case 'default':
-      return `default value for column ${u.column} of table ${u.table} depends on ${kind} ${u.sequence}`
+      return `default value for column ${u.column} of table ${u.table} depends on ${kind} ${name}`
     case 'check':
-      return `constraint ${u.constraint} on table ${u.table} depends on ${kind} ${u.sequence}`
+      return `constraint ${u.constraint} on table ${u.table} depends on ${kind} ${name}`
     case 'view':
-      return `view ${u.view} depends on ${kind} ${u.sequence}`
+      return `view ${u.view} depends on ${kind} ${name}`
     default:
       return assertNever(u)
   }
@@ -195,8 +211,7 @@ function mayUse(names: ReadonlySet<string>): (raw: string) => boolean {
 
 /** The stored tables but those in `skip`, at the snapshot plus writes, that may use one of
  * `names` (every one that does). */
-function* tablesUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<string>) {
-  const may = mayUse(names)
+function* tablesUsing(env: DdlEnv, may: (raw: string) => boolean, skip: ReadonlySet<string>) {
   const { start, end } = tablesRange()
   for (const kv of env.view.scan(start, end)) {
     if (!may(kv.value)) continue
@@ -209,8 +224,7 @@ function* tablesUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet
 
 /** The stored views but those in `skip`, at the snapshot plus writes, that may use one of `names`
  * (every one that does). */
-function* viewsUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<string>) {
-  const may = mayUse(names)
+function* viewsUsing(env: DdlEnv, may: (raw: string) => boolean, skip: ReadonlySet<string>) {
   const { start, end } = viewsRange()
   for (const kv of env.view.scan(start, end)) {
     if (!may(kv.value)) continue
@@ -219,8 +233,9 @@ function* viewsUsing(env: DdlEnv, names: ReadonlySet<string>, skip: ReadonlySet<
   }
 }
 
-/** What a regclass constant names: a sequence, or (`'t'::regclass`) a table, a view or an index. */
-export type UsedKind = 'sequence' | 'table' | 'view' | 'index'
+/** What a regclass constant names: a sequence, or (`'t'::regclass`) a table, a view or an index;
+ * or what a type name names. */
+export type UsedKind = 'sequence' | 'table' | 'view' | 'index' | 'type'
 
 /** What dropSequenceUses is told about the statement. */
 export interface DropUses {
@@ -234,11 +249,15 @@ export interface DropUses {
   readonly skip?: ReadonlySet<string> | undefined
   /** The definition an ALTER TABLE is changing: stands in for its stored one. */
   readonly current?: TableDef | undefined
+  /** How the dependents name what is dropped: regclass constants (sequences, relations) unless
+   * told (types: TYPE_NAMES of enums.ts). */
+  readonly finder?: NameFinder | undefined
 }
 
 /**
  * Before the sequences in `names` are dropped (or tables, views or indexes, `o.kind`: regclass
- * constants name those too): the column defaults, CHECK constraints and views that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
+ * constants name those too; or types, `o.finder`): the column defaults, CHECK constraints and
+ * views that use them. 2BP01 (naming them, and the views over those views, as PostgreSQL) unless
  * CASCADE, which drops those defaults and constraints, the views and the views over them; a
  * sequence an identity column uses is 2BP01 even then. Returns `o.current` as changed.
  */
@@ -250,34 +269,36 @@ export function dropSequenceUses(
   if (names.size === 0) return o.current
   const skip = new Set(o.skip)
   if (o.current !== undefined) skip.add(o.current.name)
-  const found: { def: TableDef; uses: SequenceUse[]; put: (def: TableDef) => void }[] = []
+  const finder = o.finder ?? SEQUENCES
+  const found: { def: TableDef; uses: DependentUse[]; put: (def: TableDef) => void }[] = []
   if (o.current !== undefined) {
-    const uses = sequenceUsesIn(env.parse, o.current, names)
+    const uses = usesIn(env.parse, o.current, names, finder)
     if (uses.length > 0) found.push({ def: o.current, uses, put: () => {} })
   }
-  for (const table of tablesUsing(env, names, skip)) {
-    const uses = sequenceUsesIn(env.parse, table.def, names)
+  for (const table of tablesUsing(env, finder.may(names), skip)) {
+    const uses = usesIn(env.parse, table.def, names, finder)
     if (uses.length > 0)
       found.push({ def: table.def, uses, put: (def) => env.put(table.schemaKey, encodeTableDef(def)) })
   }
-  const views = [...viewsUsing(env, names, skip)]
-    .map((def) => ({ def, uses: viewUses(env.parse, def, names) }))
+  const views = [...viewsUsing(env, finder.may(names), skip)]
+    .map((def) => ({ def, uses: viewUses(env.parse, def, names, finder) }))
     .filter((v) => v.uses.length > 0)
   const all = [...found.flatMap((f) => f.uses), ...views.flatMap((v) => v.uses)]
   for (const u of all) {
     if (u.kind !== 'default' || !u.identity) continue
     throw new SqlError(
       '2BP01',
-      `cannot drop sequence ${u.sequence} because column ${u.column} of table ${u.table} requires it`,
+      `cannot drop sequence ${u.used} because column ${u.column} of table ${u.table} requires it`,
       { hint: `You can drop column ${u.column} of table ${u.table} instead.` },
     )
   }
   if (all.length > 0 && !o.cascade) {
     const kinds = o.kind
-    const kind = (u: SequenceUse) => (kinds instanceof Map ? kinds.get(u.sequence) : kinds) ?? 'sequence'
-    const lines = found.flatMap((f) => f.uses.map((u) => dependsLine(u, kind(u))))
+    const kind = (u: DependentUse) => (kinds instanceof Map ? kinds.get(u.used) : kinds) ?? 'sequence'
+    const line = (u: DependentUse) => dependsLine(u, kind(u), finder.display?.(u.used) ?? u.used)
+    const lines = found.flatMap((f) => f.uses.map(line))
     for (const v of views) {
-      lines.push(...v.uses.map((u) => dependsLine(u, kind(u))))
+      lines.push(...v.uses.map(line))
       for (const { view, over } of viewsOver(env, v.def.name, skip)) lines.push(`view ${view} depends on view ${over}`)
     }
     throw new SqlError(
@@ -378,7 +399,7 @@ export interface FollowRename {
 /** After sequence `from` became `to` in this statement: every default, CHECK constraint and view
  * that named it names `to`. */
 export function followSequenceRename(env: DdlEnv, from: string, to: string, o: FollowRename = {}): void {
-  for (const table of tablesUsing(env, new Set([from]), o.skip ?? new Set())) {
+  for (const table of tablesUsing(env, mayUse(new Set([from])), o.skip ?? new Set())) {
     const def = withSequenceRenamed(env.parse, table.def, from, to)
     if (def !== table.def) env.put(table.schemaKey, encodeTableDef(def))
   }
@@ -394,7 +415,7 @@ export function followSequenceRenameInViews(
   to: string,
   edited?: (view: string, edits: readonly ByteEdit[]) => void,
 ): void {
-  for (const def of viewsUsing(env, new Set([from]), new Set())) {
+  for (const def of viewsUsing(env, mayUse(new Set([from])), new Set())) {
     const renamed = renamedIn(env.parse, def.sql, 'query', from, to)
     if (renamed === undefined) continue
     env.put(viewKey(def.name), JSON.stringify({ ...def, sql: renamed.text } satisfies ViewDef))

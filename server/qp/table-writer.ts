@@ -8,8 +8,8 @@ import {
   SqlError,
   uniqueViolation,
 } from '../errors/index.ts'
-import { formatText, type Datum, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE } from './binder.ts'
+import { formatText, typesEqual, type Datum, type SqlType } from './types/index.ts'
+import { Binder, EMPTY_SCOPE, type TypeLookup } from './binder.ts'
 import { bareName, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type EvalContext, type Expr } from './expr.ts'
 import { checkReferencedBy, checkReferences, type ForeignKeyEnv } from './foreign-keys.ts'
@@ -39,49 +39,70 @@ interface BoundConstraints {
   readonly defaults: readonly Expr[]
   /** Generated columns (STORED): computed over the row before every check. */
   readonly generated: readonly { readonly position: number; readonly expr: Expr }[]
+  /** The user types the expressions name that no column has (a cast to an enum in a CHECK), as
+   * they were bound: a binding is reused only while each is still the same. */
+  readonly named: readonly { readonly name: string; readonly type: SqlType | undefined }[]
 }
 
 // Per table definition object: a definition read again with the same bytes is the same object.
 const bound = new WeakMap<Table, BoundConstraints>()
 
-/** CHECK expressions and column defaults of a table, bound once per definition. */
-export function constraintsOf(table: Table, parse: ParseCache): BoundConstraints {
+/** CHECK expressions and column defaults of a table, bound once per definition (and again when a
+ * user type they name but no column has changed, which leaves the table's definition as it was).
+ * `userType` finds a type by name at the caller's snapshot. */
+export function constraintsOf(table: Table, parse: ParseCache, userType: TypeLookup): BoundConstraints {
   let c = bound.get(table)
-  if (c === undefined) {
-    const b = new Binder(0, enumLookupOf(table.columns))
-    const scope = tableScope(table, table.name)
-    const checks = table.def.checks.map((k) => ({
-      name: k.name,
-      expr: b.bindCondition(parse.expression(k.expr), scope, { clause: 'CHECK' }),
-    }))
-    const generated = table.columns
-      .filter((col) => col.generated !== undefined && col.dropped !== true)
-      .map((col) => ({
-        position: col.position,
-        expr: b.coerceToColumn(
-          b.bind(parse.expression(col.generated as string), scope, {
-            clause: 'generation expression',
-          }),
-          col.type,
-          col.name,
-        ),
-      }))
-    const defaults = table.columns.map((col): Expr => {
-      if (col.dropped === true || col.generated !== undefined)
-        return { kind: 'const', type: col.type, value: null }
-      if (col.sequence !== undefined) return sequenceDefault(col.sequence, col.type)
-      if (col.hidden) return { kind: 'func', name: 'unique_rowid', args: [], ...ROW_ID_RESOLVED }
-      if (col.default === undefined) return { kind: 'const', type: col.type, value: null }
-      return b.coerceToColumn(
-        b.bind(parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' }),
-        col.type,
-        col.name,
-      )
-    })
-    c = { checks, defaults, generated }
+  if (c === undefined || !c.named.every((n) => sameUserType(userType(n.name), n.type))) {
+    c = bindConstraints(table, parse, userType)
     bound.set(table, c)
   }
   return c
+}
+
+function sameUserType(a: SqlType | undefined, b: SqlType | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : typesEqual(a, b)
+}
+
+function bindConstraints(table: Table, parse: ParseCache, userType: TypeLookup): BoundConstraints {
+  const columnTypes = enumLookupOf(table.columns)
+  const named: { name: string; type: SqlType | undefined }[] = []
+  const b = new Binder(0, (name) => {
+    const ofColumn = columnTypes(name)
+    if (ofColumn !== undefined) return ofColumn
+    const type = userType(name)
+    named.push({ name, type })
+    return type
+  })
+  const scope = tableScope(table, table.name)
+  const checks = table.def.checks.map((k) => ({
+    name: k.name,
+    expr: b.bindCondition(parse.expression(k.expr), scope, { clause: 'CHECK' }),
+  }))
+  const generated = table.columns
+    .filter((col) => col.generated !== undefined && col.dropped !== true)
+    .map((col) => ({
+      position: col.position,
+      expr: b.coerceToColumn(
+        b.bind(parse.expression(col.generated as string), scope, {
+          clause: 'generation expression',
+        }),
+        col.type,
+        col.name,
+      ),
+    }))
+  const defaults = table.columns.map((col): Expr => {
+    if (col.dropped === true || col.generated !== undefined)
+      return { kind: 'const', type: col.type, value: null }
+    if (col.sequence !== undefined) return sequenceDefault(col.sequence, col.type)
+    if (col.hidden) return { kind: 'func', name: 'unique_rowid', args: [], ...ROW_ID_RESOLVED }
+    if (col.default === undefined) return { kind: 'const', type: col.type, value: null }
+    return b.coerceToColumn(
+      b.bind(parse.expression(col.default), EMPTY_SCOPE, { clause: 'DEFAULT' }),
+      col.type,
+      col.name,
+    )
+  })
+  return { checks, defaults, generated, named }
 }
 
 /** nextval of a serial or identity column's sequence, built directly (no SQL text to bind). */
@@ -143,7 +164,7 @@ export class TableWriter {
   ) {
     this.table = table
     this.#sink = sink
-    this.#constraints = constraintsOf(table, parse)
+    this.#constraints = constraintsOf(table, parse, (name) => ctx.tx.userType(name))
     this.#eval = ctx
     this.#indexes = [...table.def.indexes, ...(table.def.buildingIndexes ?? [])]
     this.#uniqueIndexes = this.#indexes.filter((i) => i.unique)

@@ -198,6 +198,7 @@ export class SqlTransaction implements Transaction {
         if (table !== undefined) this.#readKeys.add(table.schemaKey)
         return table
       },
+      userType: (name) => this.#findEnum(name),
     }
   }
 

@@ -9,6 +9,7 @@ import type { Node } from 'libpg-query'
 import { SequenceValues, type SequenceDef, type SequenceHost, type SequenceShared, type TxOutcome } from './sequences.ts'
 import { indexJobKey, startIndexJob, type IndexJob, type JobOwner, type JobShared } from './index-jobs.ts'
 import { Settings } from './settings.ts'
+import type { SqlType } from './types/index.ts'
 import { PgPrng } from './pg-prng.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
@@ -41,6 +42,9 @@ export interface TxServices {
   /** A table at the snapshot plus the write buffer (its definition joins the read keys), for
    * foreign key checks; undefined when there is none. */
   relation(name: string): Table | undefined
+  /** A user type (an enum) by catalog name at the snapshot plus the write buffer (its definition
+   * joins the read keys), for binding a table's stored expressions that name it. */
+  userType(name: string): SqlType | undefined
   /** Adds a key to the commit's conflict check: 'read' checks it, 'lock' checks and records it. */
   conflictKey(key: Key, kind: 'read' | 'lock'): void
   /** CREATE INDEX ASYNC: starts the job once the transaction commits. */
@@ -76,6 +80,9 @@ export interface TxHost {
   put(key: Key, value: string | null): void
   /** A table at the snapshot plus the write buffer, its schema key added to the read keys. */
   table(name: string): Table | undefined
+  /** A user type (an enum) by catalog name at the snapshot plus the write buffer, its key added
+   * to the read keys. */
+  userType(name: string): SqlType | undefined
 }
 
 /** The key an advisory lock is checked under (one- and two-key locks never collide: the
@@ -175,6 +182,10 @@ export class TransactionServices implements TxServices {
 
   relation(name: string): Table | undefined {
     return this.#host.table(name)
+  }
+
+  userType(name: string): SqlType | undefined {
+    return this.#host.userType(name)
   }
 
   conflictKey(key: Key, kind: 'read' | 'lock'): void {
