@@ -13,6 +13,9 @@
 // stores text naming a sequence rewrites the sequence's definition unchanged (useSequences): a
 // concurrent DROP SEQUENCE writes the same key, so the later of the two to commit gets 40001
 // instead of a default, check or view left naming nothing.
+//
+// DROP TYPE finds the defaults, checks and views that name an enum type (its casts) the same way,
+// through a NameFinder of type names (enums.ts).
 import { scanSync } from 'libpg-query'
 import type { Node } from 'libpg-query'
 import { decodeKey } from '../encoding/index.ts'
