@@ -221,7 +221,7 @@ function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scop
 function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | undefined, scope: Scope): TableSource {
   const where = whereNode === undefined ? undefined : env.binder.bindCondition(whereNode, scope, { clause: 'WHERE' })
   const { access } = chooseAccess(table, conjuncts(where), undefined, false)
-  return { kind: 'table', table, alias, access, filter: where, lock: false }
+  return { kind: 'table', table, alias, access, filter: where, lock: undefined }
 }
 
 export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {

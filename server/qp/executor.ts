@@ -9,7 +9,7 @@ import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYT
 import { rowBytes } from './datum-bytes.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
 import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
-import type { KeyBound, SelectPlan, TableSource } from './planner.ts'
+import type { KeyBound, LockStrength, SelectPlan, TableSource } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
@@ -49,7 +49,7 @@ interface StatementState {
   pauseAtMs: number
   /** The slice is up: generators yield PAUSE until the driver has let the event loop run. */
   pauseDue: boolean
-  readonly lock: (key: Key) => void
+  readonly lock: (key: Key, strength: LockStrength) => void
   readonly rowsModifiedRemaining: () => number
   rows: number
   values: number
@@ -69,7 +69,8 @@ export interface ExecOptions {
   readonly clock: Clock
   readonly timeoutMs: number
   readonly resultRowsMax: number
-  readonly lock: (key: Key) => void
+  /** Adds a row read under a locking clause to the commit's conflict check. */
+  readonly lock: (key: Key, strength: LockStrength) => void
   readonly rowsModifiedRemaining: () => number
   /** The catalog relations read (pg_catalog, information_schema). */
   readonly system?: SystemEnv
@@ -221,9 +222,9 @@ export class ExecContext implements EvalContext {
     if (s.resultBytes > RESULT_BYTES_MAX) throw resultBytesTooLarge()
   }
 
-  /** Adds a primary key read FOR UPDATE to the transaction's conflict set. */
-  lock(key: Key): void {
-    this.#state.lock(key)
+  /** Adds a primary key read under a locking clause to the transaction's conflict set. */
+  lock(key: Key, strength: LockStrength): void {
+    this.#state.lock(key, strength)
   }
 
   /** Evaluates a row-independent expression (key values, LIMIT). */
@@ -373,7 +374,7 @@ export function* sourceRows(ctx: ExecContext, source: TableSource): Generator<St
   for (const r of accessRows(ctx, source)) {
     if (ctx.tick()) yield PAUSE
     if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) continue
-    if (source.lock) ctx.lock(r.key)
+    if (source.lock !== undefined) ctx.lock(r.key, source.lock)
     yield r
   }
 }
@@ -1023,7 +1024,7 @@ function pointSelect(ctx: ExecContext, exprs: readonly Expr[], source: TableSour
   if (r === undefined) return []
   ctx.tick()
   if (source.filter !== undefined && evaluate(source.filter, r.row, ctx.eval) !== true) return []
-  if (source.lock) ctx.lock(r.key)
+  if (source.lock !== undefined) ctx.lock(r.key, source.lock)
   if (ctx.resultRowsMax < 1) throw resultTooLarge(ctx.resultRowsMax)
   return [exprs.map((e) => evaluate(e, r.row, ctx.eval))]
 }
@@ -1054,7 +1055,7 @@ export function pointRead(plan: SelectPlan): PointRead | undefined {
       if (
         access.kind === 'pkPoint' &&
         source.filter === undefined &&
-        !source.lock &&
+        source.lock === undefined &&
         access.values.every(simple) &&
         rel.exprs.every((e) => e.kind === 'column')
       ) {

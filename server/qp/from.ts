@@ -9,7 +9,7 @@ import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from 
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import { isVolatile, mapChildren, type Expr } from './expr.ts'
-import { chooseAccess, conjuncts, type OrderRequest } from './planner.ts'
+import { chooseAccess, conjuncts, type LockStrength, type OrderRequest } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { systemRelation } from './system/index.ts'
 import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
@@ -66,17 +66,41 @@ export interface BoundFrom {
  * passed over unless named (then 0A000), and a name that is no item of this level is 42P01.
  */
 export interface LockRequest {
-  /** A clause without OF: everything. */
-  readonly all: boolean
-  /** Each name in an OF list, with the clause it is in ('FOR UPDATE', 'FOR NO KEY UPDATE'). */
-  readonly named: ReadonlyMap<string, string>
-  /** The clause a view or subquery is locked with (the first). */
+  /** The strongest clause without OF (it takes in everything); undefined when every clause has one. */
+  readonly all: LockingClause | undefined
+  /** The strongest clause naming each FROM item in an OF list (by alias). */
+  readonly named: ReadonlyMap<string, LockingClause>
+  /** The first clause (its name is the one PostgreSQL's messages about the query give). */
   readonly clause: LockingClause
+}
+
+/** What a locking clause does to the rows it reads: 'update' (FOR UPDATE, FOR NO KEY UPDATE)
+ * checks them at commit and records them as written, so a concurrent writer or locker of one
+ * conflicts; 'share' (FOR SHARE, FOR KEY SHARE) checks them only, so two sharers do not conflict.
+ * FOR NO KEY UPDATE and FOR KEY SHARE are the stronger of each pair: conflicts PostgreSQL's weaker
+ * locks would let through are reported (40001), none is missed. Nothing waits (NOWAIT is what
+ * happens anyway), and no row is locked before commit, so SKIP LOCKED skips none. */
+export function lockStrength(clause: LockingClause): LockStrength {
+  return clause.strength === 'LCS_FORSHARE' || clause.strength === 'LCS_FORKEYSHARE' ? 'share' : 'update'
 }
 
 /** PostgreSQL's name of a locking clause in messages. */
 export function lockClauseName(clause: LockingClause): string {
-  return clause.strength === 'LCS_FORNOKEYUPDATE' ? 'FOR NO KEY UPDATE' : 'FOR UPDATE'
+  switch (clause.strength) {
+    case 'LCS_FORNOKEYUPDATE':
+      return 'FOR NO KEY UPDATE'
+    case 'LCS_FORSHARE':
+      return 'FOR SHARE'
+    case 'LCS_FORKEYSHARE':
+      return 'FOR KEY SHARE'
+    default:
+      return 'FOR UPDATE'
+  }
+}
+
+/** The stronger of two clauses (PostgreSQL takes the strongest lock asked of a relation). */
+function stronger(a: LockingClause | undefined, b: LockingClause): LockingClause {
+  return a !== undefined && lockStrength(a) === 'update' ? a : lockStrength(b) === 'update' ? b : (a ?? b)
 }
 
 /** The lock request of a SELECT's locking clauses; undefined without any. */
@@ -84,38 +108,40 @@ export function lockRequest(clauses: readonly Node[] | undefined): LockRequest |
   const list = (clauses ?? []).flatMap((n) => ('LockingClause' in n ? [n.LockingClause] : []))
   const first = list[0]
   if (first === undefined) return undefined
-  let all = false
-  const named = new Map<string, string>()
+  let all: LockingClause | undefined
+  const named = new Map<string, LockingClause>()
   for (const clause of list) {
     const rels = clause.lockedRels ?? []
-    if (rels.length === 0) all = true
+    if (rels.length === 0) all = stronger(all, clause)
     for (const rel of rels) {
       assert('RangeVar' in rel, 'FOR UPDATE OF lists relation names')
-      const name = lockClauseName(clause)
-      if (rel.RangeVar.schemaname !== undefined) throw new SqlError('42601', `${name} must specify unqualified relation names`)
+      if (rel.RangeVar.schemaname !== undefined) throw new SqlError('42601', `${lockClauseName(clause)} must specify unqualified relation names`)
       const relname = rel.RangeVar.relname ?? ''
-      if (!named.has(relname)) named.set(relname, name)
+      named.set(relname, stronger(named.get(relname), clause))
     }
   }
-  return { all, named, clause: { strength: first.strength, waitPolicy: first.waitPolicy } }
+  return { all, named, clause: first }
 }
 
-/** Whether `lock` takes in the FROM item `alias`. */
-const locks = (lock: LockRequest | undefined, alias: string): boolean => lock !== undefined && (lock.all || lock.named.has(alias))
+/** The clause `lock` takes the FROM item `alias` in with, if any. */
+function lockFor(lock: LockRequest | undefined, alias: string): LockingClause | undefined {
+  const named = lock?.named.get(alias)
+  return named === undefined ? lock?.all : stronger(lock?.all, named)
+}
 
 /** A FROM item a lock may not name: 0A000 when an OF list names it, passed over otherwise. */
 function unlockable(lock: LockRequest | undefined, alias: string, what: string): void {
   const clause = lock?.named.get(alias)
-  if (clause !== undefined) throw new SqlError('0A000', `${clause} cannot be applied to ${what}`)
+  if (clause !== undefined) throw new SqlError('0A000', `${lockClauseName(clause)} cannot be applied to ${what}`)
 }
 
 /** A SELECT read under a locking clause inherited from the query that reads it (a view or a
  * subquery in a locked FROM): PostgreSQL applies the lock inside, with its restrictions; a
  * VALUES list has nothing to lock, and neither has a view of a UNION, INTERSECT or EXCEPT
  * (PostgreSQL's rewriter passes over it: a subquery of one is 0A000). */
-function lockedInside(s: SelectStmt, lock: LockRequest, view: boolean): SelectStmt {
+function lockedInside(s: SelectStmt, clause: LockingClause, view: boolean): SelectStmt {
   if (s.valuesLists !== undefined || (view && s.op !== undefined && s.op !== 'SETOP_NONE')) return s
-  return { ...s, lockingClause: [...(s.lockingClause ?? []), { LockingClause: lock.clause }] }
+  return { ...s, lockingClause: [...(s.lockingClause ?? []), { LockingClause: { strength: clause.strength, waitPolicy: clause.waitPolicy } }] }
 }
 
 interface Binding {
@@ -148,7 +174,7 @@ export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockReq
     b.tables.push(...tables)
   }
   for (const [name, clause] of lock?.named ?? []) {
-    if (!b.tables.includes(name)) throw new SqlError('42P01', `relation "${name}" in ${clause} clause not found in FROM clause`)
+    if (!b.tables.includes(name)) throw new SqlError('42P01', `relation "${name}" in ${lockClauseName(clause)} clause not found in FROM clause`)
   }
   const scope: Scope = { tables: b.tables, columns: b.columns, parent, ctes: qc.ctes, rows: b.rows }
   return {
@@ -234,13 +260,14 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   if (rv.inh === false) throw featureNotSupported('ONLY')
   const view = b.qc.env.storedView?.(qualifiedName(rv))
   if (view !== undefined) {
-    const q = bindView(b.qc, view, locks(b.lock, alias) ? b.lock : undefined)
+    const q = bindView(b.qc, view, lockFor(b.lock, alias))
     return derived(b, alias, rv.alias?.colnames, view.columns, settledTypes(q.types), q.rel, { typeName: view.name })
   }
   const table = b.qc.env.table(qualifiedName(rv), rv.location)
   const offset = b.at.offset
   b.at.offset += table.columns.length
-  const lock = locks(b.lock, alias)
+  const clause = lockFor(b.lock, alias)
+  const lock = clause === undefined ? undefined : lockStrength(clause)
   const scanOf = (preds: readonly Expr[], order: OrderRequest | undefined, limited: boolean) => {
     const local = preds.map((p) => shiftSlots(p, -offset)).flatMap(conjuncts)
     const chosen = chooseAccess(table, local, offset === 0 ? order : undefined, limited)
@@ -291,7 +318,7 @@ let viewDepth = 0
 
 /** Binds a view's stored query, on its own (no CTEs or outer columns of the user's query), locked
  * inside when the query reading it locks it. */
-function bindView(qc: QueryContext, view: ViewDef, lock: LockRequest | undefined) {
+function bindView(qc: QueryContext, view: ViewDef, lock: LockingClause | undefined) {
   const parsed = qc.env.parse.statement(view.sql)
   assert('SelectStmt' in parsed.stmt, 'a view stores a SELECT')
   const stmt = lock === undefined ? parsed.stmt.SelectStmt : lockedInside(parsed.stmt.SelectStmt, lock, true)
@@ -481,7 +508,8 @@ function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[];
   const sub = r.subquery
   assert(sub !== undefined && 'SelectStmt' in sub, 'a subquery in FROM is a SELECT')
   const alias = r.alias?.aliasname ?? 'unnamed_subquery'
-  const select = b.lock !== undefined && locks(b.lock, alias) ? lockedInside(sub.SelectStmt, b.lock, false) : sub.SelectStmt
+  const clause = lockFor(b.lock, alias)
+  const select = clause !== undefined ? lockedInside(sub.SelectStmt, clause, false) : sub.SelectStmt
   if (r.lateral !== true) {
     const q = b.qc.bindQuery(select, b.parent)
     return derived(b, alias, r.alias?.colnames, q.names, settledTypes(q.types), q.rel, {})

@@ -43,8 +43,12 @@ export interface TableSource {
   readonly alias: string
   readonly access: Access
   readonly filter: Expr | undefined
-  readonly lock: boolean
+  /** The rows read are locked (FOR UPDATE, FOR SHARE, ...: see lockStrength in from.ts). */
+  readonly lock: LockStrength | undefined
 }
+
+/** What a locked read does at commit: 'update' checks and records the rows, 'share' checks them. */
+export type LockStrength = 'update' | 'share'
 
 /** A sort key over a row: the slot it reads, its type and direction. */
 export interface SortKey {
@@ -328,6 +332,6 @@ function relLines(rel: Rel, depth: number): string[] {
 
 function sourceLines(source: TableSource): string[] {
   const lines = [describeAccess(source)]
-  if (source.lock) lines.unshift('LockRows')
+  if (source.lock !== undefined) lines.unshift('LockRows')
   return lines
 }

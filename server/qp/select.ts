@@ -510,10 +510,12 @@ function checkDistinctOrder(distinct: boolean, onSlots: readonly number[] | unde
 function rejectUnsupported(s: SelectStmt): void {
   if (s.intoClause !== undefined) throw featureNotSupported('SELECT INTO')
   for (const l of s.lockingClause ?? []) {
-    const strength = 'LockingClause' in l ? l.LockingClause.strength : undefined
-    if (strength !== 'LCS_FORUPDATE' && strength !== 'LCS_FORNOKEYUPDATE') throw featureNotSupported('FOR SHARE and FOR KEY SHARE')
-    if ('LockingClause' in l && l.LockingClause.waitPolicy !== undefined && l.LockingClause.waitPolicy !== 'LockWaitBlock') {
-      throw featureNotSupported('NOWAIT and SKIP LOCKED')
+    // NOWAIT is what every lock here does (nothing waits; conflicts are found at commit), but
+    // SKIP LOCKED promises to pass over rows others hold, and no row is held before commit.
+    if ('LockingClause' in l && l.LockingClause.waitPolicy === 'LockWaitSkip') {
+      throw new SqlError('0A000', 'SKIP LOCKED is not supported', {
+        hint: 'Rows are not locked before commit here, so none could be skipped: without SKIP LOCKED, of two transactions that lock the same row the second to commit gets 40001.',
+      })
     }
   }
 }

@@ -320,7 +320,6 @@ describe('SELECT', () => {
     expect((await sqlError(h.run('SELECT 1; SELECT 2'))).code).toBe('42601')
     for (const sql of [
       'WITH x AS (INSERT INTO p VALUES (9) RETURNING id) SELECT * FROM x',
-      'SELECT id FROM p FOR SHARE',
       'SELECT (SELECT 1) FROM p FOR UPDATE SKIP LOCKED',
       'BEGIN',
       'SELECT id FROM p GROUP BY id ORDER BY id USING <',

@@ -169,6 +169,23 @@ describe('conflicts', () => {
     await h.run('UPDATE acct SET balance = 100')
   })
 
+  test('FOR SHARE checks the rows at commit without recording them; NOWAIT locks as without it', async () => {
+    await h.run('CREATE TABLE other (id int PRIMARY KEY)')
+    await h.run('INSERT INTO other VALUES (1)')
+    // A row read FOR SHARE that another transaction changed since the snapshot: 40001.
+    expect(await writeSkew('SELECT balance FROM acct WHERE id IN (1, 2) FOR SHARE')).toBe('40001')
+    expect(await writeSkew('SELECT balance FROM acct WHERE id IN (1, 2) FOR KEY SHARE')).toBe('40001')
+    // Two transactions sharing one row do not conflict by it, as two locking it FOR UPDATE do.
+    expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR SHARE OF o')).toBe('committed')
+    expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o')).toBe('40001')
+    // An item named by two clauses takes the stronger.
+    expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR SHARE OF o FOR UPDATE OF o')).toBe('40001')
+    expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o NOWAIT')).toBe('40001')
+    const e = await sqlError(h.run('SELECT * FROM acct FOR UPDATE SKIP LOCKED'))
+    expect([e.code, e.message]).toEqual(['0A000', 'SKIP LOCKED is not supported'])
+    await h.run('UPDATE acct SET balance = 100')
+  })
+
   test('transactional DDL: create, fill and read a table in one transaction, invisible until commit', async () => {
     const tx = await h.begin()
     await tx.execute('CREATE TABLE n (id int PRIMARY KEY, v text UNIQUE)')

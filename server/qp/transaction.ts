@@ -30,7 +30,7 @@ import { whenDone } from './when-done.ts'
 import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
-import { explainPlan, type DeletePlan, type InsertPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
+import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type SelectPlan, type UpdatePlan } from './planner.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
 import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
 import { RowReadingView, SnapshotView } from './snapshot-view.ts'
@@ -622,7 +622,7 @@ export class SqlTransaction implements Transaction {
       clock: this.#shared.clock,
       timeoutMs: this.#services.statementTimeoutMs(limits.statementTimeoutMs),
       resultRowsMax: limits.resultRowsMax,
-      lock: this.#lock,
+      lock: this.#lockRow,
       rowsModifiedRemaining: this.#rowsModifiedRemaining,
       system: this.#system,
       keepAlive: this.#shared.keepAlive,
@@ -635,6 +635,11 @@ export class SqlTransaction implements Transaction {
     return (this.#nowUs ??= BigInt(tsToMs(this.startTs)) * 1000n)
   }
   readonly #lock = (key: Key): void => void (this.#lockedKeys ??= new Set()).add(key)
+  /** A row read FOR UPDATE is checked and recorded at commit, one read FOR SHARE checked only. */
+  readonly #lockRow = (key: Key, strength: LockStrength): void => {
+    if (strength === 'update') this.#lock(key)
+    else this.#readKeys.add(key)
+  }
   readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
   /**
    * Between two slices of a statement: a timer of 0 ms, which runs after the I/O waiting meanwhile.
