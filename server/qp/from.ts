@@ -98,6 +98,25 @@ export function lockClauseName(clause: LockingClause): string {
   }
 }
 
+/** The first locking clause anywhere in a statement's parse tree (its subqueries and CTEs too):
+ * PostgreSQL refuses such a statement in a read-only transaction, naming that clause. */
+export function firstLockingClause(node: unknown): LockingClause | undefined {
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = firstLockingClause(child)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (typeof node !== 'object' || node === null) return undefined
+  if ('LockingClause' in node) return (node as { LockingClause: LockingClause }).LockingClause
+  for (const value of Object.values(node)) {
+    const found = firstLockingClause(value)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
 /** The stronger of two clauses (PostgreSQL takes the strongest lock asked of a relation). */
 function stronger(a: LockingClause | undefined, b: LockingClause): LockingClause {
   return a !== undefined && lockStrength(a) === 'update' ? a : lockStrength(b) === 'update' ? b : (a ?? b)

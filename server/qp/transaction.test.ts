@@ -232,6 +232,22 @@ describe('read-only transactions', () => {
     await reader.execute('SELECT 1')
     expect(await reader.commit()).toEqual({ commitTs: reader.startTs })
   })
+
+  test('a SELECT with a locking clause anywhere is 25006 naming it, from the plan cache too', async () => {
+    // Planned and cached by a transaction that may lock.
+    await h.run('SELECT * FROM acct WHERE id = 1 FOR UPDATE')
+    const cases: [string, string][] = [
+      ['SELECT * FROM acct WHERE id = 1 FOR UPDATE', 'SELECT FOR UPDATE'],
+      ['SELECT * FROM acct WHERE false FOR KEY SHARE', 'SELECT FOR KEY SHARE'],
+      ['SELECT * FROM (SELECT * FROM acct FOR SHARE) s', 'SELECT FOR SHARE'],
+      ['SELECT (SELECT balance FROM acct WHERE id = 1 FOR NO KEY UPDATE)', 'SELECT FOR NO KEY UPDATE'],
+    ]
+    for (const [sql, what] of cases) {
+      const tx = await h.begin({ readOnly: true })
+      const e = await sqlError(tx.execute(sql))
+      expect([sql, e.code, e.message]).toEqual([sql, '25006', `cannot execute ${what} in a read-only transaction`])
+    }
+  })
 })
 
 describe('limits', () => {

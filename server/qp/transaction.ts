@@ -32,6 +32,7 @@ import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type SelectPlan, type UpdatePlan } from './planner.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
+import { firstLockingClause, lockClauseName } from './from.ts'
 import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
 import { RowReadingView, SnapshotView } from './snapshot-view.ts'
 import type { WriteSink } from './table-writer.ts'
@@ -136,6 +137,10 @@ export class PlanCache {
 }
 
 const TEXT: SqlType = { kind: 'text' }
+
+/** The SELECT plans with a locking clause, by its name ('FOR UPDATE', ...): a read-only
+ * transaction refuses them (25006), cached or not. */
+const LOCKING_SELECTS = new WeakMap<Plan, string>()
 
 /** The detail of a commit refused because the transaction is older than what an owner of its
  * keys can check (see `CommitOutcome` `old`). */
@@ -485,7 +490,11 @@ export class SqlTransaction implements Transaction {
   }
 
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result | Promise<Result> {
-    if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction(plan.kind.toUpperCase())
+    if (this.readOnly) {
+      if (plan.kind !== 'select') throw readOnlyTransaction(plan.kind.toUpperCase())
+      const lock = LOCKING_SELECTS.get(plan)
+      if (lock !== undefined) throw readOnlyTransaction(`SELECT ${lock}`)
+    }
     if (plan.kind === 'select') {
       const point = pointRead(plan)
       // The commonest statement of all, a point read, runs without the executor's per-statement
@@ -512,8 +521,11 @@ export class SqlTransaction implements Transaction {
 
   #plan(env: BindEnv, stmt: Node): Plan {
     let plan: Plan
-    if ('SelectStmt' in stmt) plan = planSelect(env, stmt.SelectStmt, true)
-    else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt)
+    if ('SelectStmt' in stmt) {
+      plan = planSelect(env, stmt.SelectStmt, true)
+      const lock = firstLockingClause(stmt)
+      if (lock !== undefined) LOCKING_SELECTS.set(plan, lockClauseName(lock))
+    } else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt)
     else if ('UpdateStmt' in stmt) plan = planUpdate(env, stmt.UpdateStmt)
     else if ('DeleteStmt' in stmt) plan = planDelete(env, stmt.DeleteStmt)
     else if ('TransactionStmt' in stmt) throw transactionControlRefused(stmt.TransactionStmt)
