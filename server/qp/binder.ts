@@ -58,6 +58,7 @@ import { WINDOW_FUNCTIONS } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
+import { HYPOTHETICAL_SET_AGGREGATES, ORDERED_SET_AGGREGATES, resolveOrderedSet } from './ordered-set.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
 export interface ScopeColumn {
@@ -187,6 +188,9 @@ export interface WindowBinding {
 }
 
 const TEXT: SqlType = { kind: 'text' }
+
+/** One sort key of an aggregate's ORDER BY. */
+type AggregateOrderKey = NonNullable<AggregateCall['order']>['keys'][number]
 const INT8: SqlType = { kind: 'int8' }
 const NUMERIC: SqlType = { kind: 'numeric' }
 
@@ -1111,6 +1115,7 @@ export class Binder {
       const placed = positionalArguments(name, names.join('.'), f.args, (a) => formatType(this.#typeOf(this.bind(a, scope, options))))
       return this.#funcCall({ ...f, args: placed }, scope, options)
     }
+    if (f.agg_within_group === true) return this.#orderedSet(name, f, scope, options)
     if (f.over !== undefined) {
       if (options.windows === undefined) {
         if (options.clause === 'arguments of an aggregate') throw groupingError('aggregate function calls cannot contain window function calls')
@@ -1218,6 +1223,44 @@ export class Binder {
     if (resolved === undefined) throw undefinedFunction(`${name}(${typed.map((a) => formatType(this.#typeOf(a))).join(', ')})`)
     const bound = typed.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     return this.#addAggregate(options.aggregates, { name, args: bound, distinct: f.agg_distinct === true, type: resolved.type, filter, order })
+  }
+
+  /** `name(direct) WITHIN GROUP (ORDER BY x)` (ordered-set.ts): the direct arguments bound at this
+   * query level, the ordered input collected per group by an array_agg in that order. */
+  #orderedSet(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
+    if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns(f, scope)) return scope.parent.aggregate(f)
+    if (HYPOTHETICAL_SET_AGGREGATES.has(name)) throw featureNotSupported(`the hypothetical-set aggregate ${name}`)
+    if (f.over !== undefined && ORDERED_SET_AGGREGATES.has(name)) throw new SqlError('0A000', `OVER is not supported for ordered-set aggregate ${name}`)
+    if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
+    const direct = (f.args ?? []).map((a) => this.bind(a, scope, options))
+    const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
+    const bindInner = (a: Node, condition = false) => {
+      try {
+        return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)
+      } catch (e) {
+        if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
+        throw e
+      }
+    }
+    const order = this.#aggregateOrder(f.agg_order ?? [], bindInner)
+    const filter = f.agg_filter === undefined ? undefined : bindInner(f.agg_filter, true)
+    const types = (exprs: readonly Expr[]) => exprs.map((e) => this.#typeOf(e))
+    const call = resolveOrderedSet(name, types(direct), types(order.exprs))
+    if (call === undefined) throw undefinedFunction(`${name}(${[...types(direct), ...types(order.exprs)].map(formatType).join(', ')})`)
+    const input = this.coerce(order.exprs[0] as Expr, call.inputType, 'implicit')
+    const present: Expr = { kind: 'isNull', type: boolType(), arg: input, negated: true }
+    const key = { ...(order.keys[0] as AggregateOrderKey), type: call.inputType }
+    const values = this.#addAggregate(options.aggregates, {
+      name: 'array_agg',
+      args: [input],
+      distinct: false,
+      type: { kind: 'array', element: call.inputType },
+      filter: filter === undefined ? present : { kind: 'and', type: boolType(), args: [filter, present] },
+      order: { exprs: [input], keys: [key] },
+    })
+    const args = [...direct.map((d, i) => this.coerce(d, call.directTypes[i] as SqlType, 'implicit')), values]
+    const apply: FunctionApply = (v) => call.final(v.slice(0, -1), v[v.length - 1] as readonly Datum[] | null)
+    return { kind: 'func', type: call.type, name, args, apply, strict: false, volatile: false }
   }
 
   /** A set-returning function in the select list (one column only). */
