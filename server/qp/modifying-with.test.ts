@@ -107,7 +107,7 @@ describe('limits across parts', () => {
 })
 
 describe('statements in slices', () => {
-  test('items and the main statement that pause between slices run once each, in order', async () => {
+  test('items and a main statement that pause between slices run once each, to completion', async () => {
     // Every clock read moves time 1 ms, so the reads of 3,000 rows pause between slices.
     const slow = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
     await slow.run('CREATE TABLE inbox (id int PRIMARY KEY, done boolean NOT NULL)')
