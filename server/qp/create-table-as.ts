@@ -18,7 +18,7 @@ import type { DdlEnv, DdlRun } from './ddl.ts'
 import { evaluate } from './expr.ts'
 import type { Result } from './index.ts'
 import { runSelect } from './executor.ts'
-import { planSelect } from './select.ts'
+import { modifiesInWith, planSelect } from './select.ts'
 import { checkNotPseudo } from './views.ts'
 import { allocateObjectId, qualifiedName, relationNameTaken } from './sequences.ts'
 import { constraintsOf, TableWriter } from './table-writer.ts'
@@ -43,6 +43,8 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
     throw duplicateTable(bareName(name))
   }
   checkTypeNameFree(env.view, name)
+  // PostgreSQL runs them; here the rows of CREATE TABLE AS come from a plain query only.
+  if (modifiesInWith(query.SelectStmt.withClause)) throw featureNotSupported('data-modifying statements in WITH of CREATE TABLE AS')
   const plan = planSelect(env, query.SelectStmt, true)
   const def = definition(
     env,

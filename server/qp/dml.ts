@@ -20,7 +20,7 @@ import {
   type TableSource,
   type UpdatePlan,
 } from './planner.ts'
-import { bindDmlFrom, bindReturning, planSelect, rangeTable, tableScope, type BindEnv } from './select.ts'
+import { bindDmlFrom, bindReturning, NOT_ENCLOSED, planSelect, rangeTable, statementCtes, tableScope, type BindEnv, type Enclosing } from './select.ts'
 import { primaryKey } from './rows.ts'
 import { constraintsOf, DeferredChecks, TableWriter, type WriteSink } from './table-writer.ts'
 
@@ -39,14 +39,11 @@ function targetColumn(table: Table, name: string): ColumnDef {
   return column
 }
 
-export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
+/** Binds an INSERT; `outer` as for planSelect (its WITH's CTEs are seen by the query, the VALUES
+ * lists, ON CONFLICT and RETURNING). */
+export function planInsert(env: BindEnv, s: InsertStmt, outer: Enclosing = NOT_ENCLOSED): InsertPlan {
   assert(s.relation !== undefined, 'INSERT names a table')
-  if (s.withClause !== undefined) {
-    // WITH ... INSERT ... SELECT: the CTEs belong to the query (INSERT ... VALUES cannot read them).
-    const query = s.selectStmt !== undefined && 'SelectStmt' in s.selectStmt ? s.selectStmt.SelectStmt : undefined
-    if (query === undefined || query.valuesLists !== undefined || query.withClause !== undefined) throw featureNotSupported('WITH with INSERT ... VALUES')
-    return planInsert(env, { ...s, withClause: undefined, selectStmt: { SelectStmt: { ...query, withClause: s.withClause } } })
-  }
+  const ctes = statementCtes(env, s.withClause, outer)
   const { table, alias } = rangeTable(env, s.relation, 'insert into')
   const b = env.binder
   let columns = insertColumns(table, s.cols ?? [], insertWidth(s))
@@ -61,9 +58,11 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
     assert('SelectStmt' in select, 'INSERT reads from a SELECT')
     const values = select.SelectStmt.valuesLists
     if (values !== undefined) {
-      rows = { kind: 'values', rows: values.map((list) => fill(valuesRow(env, columns, list, defaults, s.override))) }
+      // `INSERT INTO t WITH x AS (...) VALUES (...)`: the lists see that WITH's CTEs too.
+      const scope: Scope = { ...EMPTY_SCOPE, ctes: statementCtes(env, select.SelectStmt.withClause, { ctes, modifying: undefined }) }
+      rows = { kind: 'values', rows: values.map((list) => fill(valuesRow(env, scope, columns, list, defaults, s.override))) }
     } else {
-      const plan = planSelect(env, select.SelectStmt, false)
+      const plan = planSelect(env, select.SelectStmt, false, { ctes, modifying: undefined })
       if ((s.cols?.length ?? 0) === 0) columns = insertColumns(table, [], plan.fieldTypes.length)
       checkArity(columns.length, plan.fieldTypes.length)
       const build = fill((position) => {
@@ -76,8 +75,8 @@ export function planInsert(env: BindEnv, s: InsertStmt): InsertPlan {
       rows = { kind: 'select', plan, build }
     }
   }
-  const scope = tableScope(table, alias)
-  const onConflict = bindOnConflict(env, table, alias, s.onConflictClause)
+  const scope: Scope = { ...tableScope(table, alias), ctes }
+  const onConflict = bindOnConflict(env, table, alias, s.onConflictClause, ctes)
   return { kind: 'insert', table, rows, onConflict, returning: bindReturning(b, s.returningClause?.exprs, scope) }
 }
 
@@ -134,7 +133,7 @@ function givenValueUsed(col: ColumnDef, override: InsertStmt['override']): boole
   return true
 }
 
-function valuesRow(env: BindEnv, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[], override: InsertStmt['override']) {
+function valuesRow(env: BindEnv, scope: Scope, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[], override: InsertStmt['override']) {
   assert('List' in list, 'a VALUES row is a List')
   const items = list.List.items ?? []
   checkArity(columns.length, items.length)
@@ -142,12 +141,12 @@ function valuesRow(env: BindEnv, columns: readonly ColumnDef[], list: Node, defa
   items.forEach((item, i) => {
     const col = columns[i] as ColumnDef
     if ('SetToDefault' in item || !givenValueUsed(col, override)) byPosition.set(col.position, defaults[col.position] as Expr)
-    else byPosition.set(col.position, env.binder.coerceToColumn(env.binder.bind(item, EMPTY_SCOPE, { clause: 'VALUES' }), col.type, col.name))
+    else byPosition.set(col.position, env.binder.coerceToColumn(env.binder.bind(item, scope, { clause: 'VALUES' }), col.type, col.name))
   })
   return (position: number) => byPosition.get(position)
 }
 
-function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflictClause | undefined): ConflictAction {
+function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflictClause | undefined, ctes: Scope['ctes']): ConflictAction {
   if (c === undefined) return { kind: 'error' }
   const index = c.infer === undefined ? undefined : arbiter(table, c.infer)
   if (c.action === 'ONCONFLICT_NOTHING') return { kind: 'nothing', index }
@@ -162,6 +161,7 @@ function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflict
       [alias, { typeName: table.name }],
       ['excluded', { typeName: table.name }],
     ]),
+    ctes,
   }
   const sets = bindSets(env, table, c.targetList ?? [], scope)
   const where = c.whereClause === undefined ? undefined : env.binder.bindCondition(c.whereClause, scope, { clause: 'WHERE' })
@@ -224,34 +224,36 @@ function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | 
   return { kind: 'table', table, alias, access, filter: where, lock: undefined }
 }
 
-export function planUpdate(env: BindEnv, s: UpdateStmt): UpdatePlan {
+/** Binds an UPDATE; `outer` as for planSelect. */
+export function planUpdate(env: BindEnv, s: UpdateStmt, outer: Enclosing = NOT_ENCLOSED): UpdatePlan {
   assert(s.relation !== undefined, 'UPDATE names a table')
   const { table, alias } = rangeTable(env, s.relation, 'update')
   if ((s.fromClause?.length ?? 0) > 0 || s.withClause !== undefined) {
-    const from = bindDmlFrom(env, s.relation, s.fromClause ?? [], s.withClause)
+    const from = bindDmlFrom(env, s.relation, s.fromClause ?? [], s.withClause, outer)
     const sets = bindSets(env, table, s.targetList ?? [], from.scope)
     const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })
     const source = dmlSource(env, table, alias, undefined, tableScope(table, alias))
     const returning = bindReturning(env.binder, s.returningClause?.exprs, from.scope)
     return { kind: 'update', source, sets, returning, joined: { rel: from.plan(where) } }
   }
-  const scope = tableScope(table, alias)
+  const scope: Scope = { ...tableScope(table, alias), ctes: outer.ctes }
   const sets = bindSets(env, table, s.targetList ?? [], scope)
   const source = dmlSource(env, table, alias, s.whereClause, scope)
   return { kind: 'update', source, sets, returning: bindReturning(env.binder, s.returningClause?.exprs, scope) }
 }
 
-export function planDelete(env: BindEnv, s: DeleteStmt): DeletePlan {
+/** Binds a DELETE; `outer` as for planSelect. */
+export function planDelete(env: BindEnv, s: DeleteStmt, outer: Enclosing = NOT_ENCLOSED): DeletePlan {
   assert(s.relation !== undefined, 'DELETE names a table')
   const { table, alias } = rangeTable(env, s.relation, 'delete from')
   if ((s.usingClause?.length ?? 0) > 0 || s.withClause !== undefined) {
-    const from = bindDmlFrom(env, s.relation, s.usingClause ?? [], s.withClause)
+    const from = bindDmlFrom(env, s.relation, s.usingClause ?? [], s.withClause, outer)
     const where = s.whereClause === undefined ? undefined : env.binder.bindCondition(s.whereClause, from.scope, { clause: 'WHERE' })
     const source = dmlSource(env, table, alias, undefined, tableScope(table, alias))
     const returning = bindReturning(env.binder, s.returningClause?.exprs, from.scope)
     return { kind: 'delete', source, returning, joined: { rel: from.plan(where) } }
   }
-  const scope = tableScope(table, alias)
+  const scope: Scope = { ...tableScope(table, alias), ctes: outer.ctes }
   const source = dmlSource(env, table, alias, s.whereClause, scope)
   return { kind: 'delete', source, returning: bindReturning(env.binder, s.returningClause?.exprs, scope) }
 }
@@ -270,26 +272,52 @@ export function runDml(
   turn: Turn,
 ): DmlResult | Promise<DmlResult> {
   const deferred = new DeferredChecks()
-  const writer = (table: Table) => new TableWriter(table, sink, parse, ctx.eval, deferred)
-  const written = (result: DmlResult) => {
+  return whenDone(runDmlPart(ctx, { sink, parse, deferred, returned: 'result' }, plan, turn), (result) => {
     deferred.run()
     return result
-  }
+  })
+}
+
+/** Where one DML part of a statement writes, and what becomes of its RETURNING rows. */
+export interface DmlPartTarget {
+  readonly sink: WriteSink
+  readonly parse: ParseCache
+  /** The checks PostgreSQL makes at the end of the statement: the caller runs them once every
+   * part of it is done. */
+  readonly deferred: DeferredChecks
+  /** `result`: the statement's result (resultRowsMax, RESULT_BYTES_MAX); `held`: rows the
+   * statement reads (a data-modifying WITH item's), held under its values limit. */
+  readonly returned: 'result' | 'held'
+}
+
+/**
+ * `runDml` for one part of a statement: the main statement or a data-modifying WITH item. A row
+ * an earlier part of the statement changed is left alone (PostgreSQL changes such a row once);
+ * ON CONFLICT DO UPDATE on it is 21000.
+ */
+export function runDmlPart(
+  ctx: ExecContext,
+  target: DmlPartTarget,
+  plan: InsertPlan | UpdatePlan | DeletePlan,
+  turn: Turn,
+): DmlResult | Promise<DmlResult> {
+  const writer = (table: Table) => new TableWriter(table, target.sink, target.parse, ctx.eval, target.deferred)
+  const out = new Returned(ctx, plan.returning, target.returned)
   switch (plan.kind) {
     case 'insert': {
       const rows = plan.rows
       // VALUES rows are evaluated one at a time as they are inserted (an error in a later row
       // comes after a conflict of an earlier one, as in PostgreSQL).
-      if (rows.kind === 'values') return written(runInsert(ctx, writer(plan.table), plan, valuesRows(ctx, rows.rows)))
+      if (rows.kind === 'values') return runInsert(ctx, writer(plan.table), plan, valuesRows(ctx, rows.rows), out)
       // The query runs to completion first, so it never sees the rows this statement inserts.
       return whenDone(runSelectPausing(ctx, rows.plan, turn), (input) =>
-        written(runInsert(ctx, writer(plan.table), plan, input.map((row) => rows.build.map((e) => evaluate(e, row, ctx.eval))))),
+        runInsert(ctx, writer(plan.table), plan, input.map((row) => rows.build.map((e) => evaluate(e, row, ctx.eval))), out),
       )
     }
     case 'update':
     case 'delete': {
       return whenDone(targets(ctx, plan, ctx.rowsModifiedRemaining(), turn), (found) =>
-        written(plan.kind === 'update' ? runUpdate(ctx, writer(plan.source.table), plan, found) : runDelete(ctx, writer(plan.source.table), plan, found)),
+        plan.kind === 'update' ? runUpdate(ctx, writer(plan.source.table), plan, found, out) : runDelete(ctx, writer(plan.source.table), plan, found, out),
       )
     }
     default:
@@ -302,18 +330,23 @@ class Returned {
   count = 0
   readonly #ctx: ExecContext
   readonly #returning: Returning | undefined
+  readonly #as: DmlPartTarget['returned']
 
-  constructor(ctx: ExecContext, returning: Returning | undefined) {
+  constructor(ctx: ExecContext, returning: Returning | undefined, as: DmlPartTarget['returned']) {
     this.#ctx = ctx
     this.#returning = returning
+    this.#as = as
   }
 
   add(row: readonly Datum[]): void {
     this.count++
     if (this.#returning === undefined) return
-    if (this.rows.length >= this.#ctx.resultRowsMax) throw resultTooLarge(this.#ctx.resultRowsMax)
     const out = this.#returning.outputs.map((e) => evaluate(e, row, this.#ctx.eval))
-    this.#ctx.resultRow(out)
+    if (this.#as === 'held') this.#ctx.holdRow(out)
+    else {
+      if (this.rows.length >= this.#ctx.resultRowsMax) throw resultTooLarge(this.#ctx.resultRowsMax)
+      this.#ctx.resultRow(out)
+    }
     this.rows.push(out)
   }
 
@@ -326,8 +359,7 @@ function* valuesRows(ctx: ExecContext, rows: readonly (readonly Expr[])[]): Gene
   for (const exprs of rows) yield exprs.map((e) => evaluate(e, [], ctx.eval))
 }
 
-function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan, rows: Iterable<readonly Datum[]>): DmlResult {
-  const out = new Returned(ctx, plan.returning)
+function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan, rows: Iterable<readonly Datum[]>, out: Returned): DmlResult {
   const touched = new Set<Key>()
   const action = plan.onConflict
   for (const row of rows) {
@@ -343,7 +375,9 @@ function runInsert(ctx: ExecContext, writer: TableWriter, plan: InsertPlan, rows
     }
     if (action.kind === 'nothing') continue
     assert(action.kind === 'update', 'conflict actions: error, nothing, update')
-    if (touched.has(conflict.key)) {
+    // A row an earlier part of the statement wrote counts as affected already, as in PostgreSQL
+    // (where the row version is the same command's).
+    if (touched.has(conflict.key) || ctx.view.writtenInStatement(conflict.key)) {
       throw new SqlError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
         hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
       })
@@ -382,8 +416,14 @@ function targets(ctx: ExecContext, plan: UpdatePlan | DeletePlan, max: number, t
 }
 
 function* targetRows(ctx: ExecContext, plan: UpdatePlan | DeletePlan): Generator<Target | Pause> {
+  // The targets are all read before this part writes any: a row the statement has written by
+  // then was changed by an earlier part (a data-modifying WITH item, or the main statement before
+  // an item nothing reads), and is left as that part made it.
   if (plan.joined === undefined) {
-    for (const r of sourceRows(ctx, plan.source)) yield r === PAUSE ? PAUSE : { ...r, full: r.row }
+    for (const r of sourceRows(ctx, plan.source)) {
+      if (r === PAUSE) yield PAUSE
+      else if (!ctx.view.writtenInStatement(r.key)) yield { ...r, full: r.row }
+    }
     return
   }
   // A target row joined to several rows is changed once, with the first of them (PostgreSQL
@@ -397,14 +437,13 @@ function* targetRows(ctx: ExecContext, plan: UpdatePlan | DeletePlan): Generator
     }
     const row = full.slice(0, table.columns.length) as Datum[]
     const key = primaryKey(table, row)
-    if (seen.has(key)) continue
+    if (seen.has(key) || ctx.view.writtenInStatement(key)) continue
     seen.add(key)
     yield { key, row, full }
   }
 }
 
-function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan, found: readonly Target[]): DmlResult {
-  const out = new Returned(ctx, plan.returning)
+function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan, found: readonly Target[], out: Returned): DmlResult {
   for (const { key, row, full } of found) {
     ctx.tick()
     const updated = row.slice()
@@ -416,8 +455,7 @@ function runUpdate(ctx: ExecContext, writer: TableWriter, plan: UpdatePlan, foun
   return out.result()
 }
 
-function runDelete(ctx: ExecContext, writer: TableWriter, plan: DeletePlan, found: readonly Target[]): DmlResult {
-  const out = new Returned(ctx, plan.returning)
+function runDelete(ctx: ExecContext, writer: TableWriter, plan: DeletePlan, found: readonly Target[], out: Returned): DmlResult {
   for (const { key, row, full } of found) {
     ctx.tick()
     writer.delete(key, row)

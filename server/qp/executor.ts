@@ -60,6 +60,8 @@ interface StatementState {
   // Made on first use: most statements (point reads) have no CTE or subquery.
   ctes: Map<number, SharedRows> | undefined
   work: Map<number, Rows> | undefined
+  /** The RETURNING rows of the statement's data-modifying WITH items that ran, by CTE id. */
+  returned: Map<number, Rows> | undefined
   subqueries: Map<number, Map<string, Rows>> | undefined
 }
 
@@ -116,6 +118,7 @@ export class ExecContext implements EvalContext {
       resultBytes: 0,
       ctes: undefined,
       work: undefined,
+      returned: undefined,
       subqueries: undefined,
     }
     this.params = options.eval.params
@@ -240,6 +243,8 @@ export class ExecContext implements EvalContext {
 
   /** A CTE's rows, computed once as far as its readers read (a LIMIT stops a recursion). */
   cteRows(cte: CteDef): RowStream {
+    // A data-modifying item's rows are held already (`setReturned`): no second copy.
+    if (cte.rel.kind === 'returned') return this.returned(cte.rel.cteId)
     const ctes = (this.#state.ctes ??= new Map())
     let shared = ctes.get(cte.id)
     if (shared === undefined) {
@@ -258,6 +263,20 @@ export class ExecContext implements EvalContext {
 
   setWorkRows(cteId: number, rows: Rows): void {
     ;(this.#state.work ??= new Map()).set(cteId, rows)
+  }
+
+  /** The RETURNING rows of data-modifying WITH item `cteId`, which ran before its readers. */
+  returned(cteId: number): Rows {
+    const rows = this.#state.returned?.get(cteId)
+    assert(rows !== undefined, 'a data-modifying WITH item runs before it is read')
+    return rows
+  }
+
+  /** Records what data-modifying WITH item `cteId` returned (held by the statement already). */
+  setReturned(cteId: number, rows: Rows): void {
+    const returned = (this.#state.returned ??= new Map())
+    assert(!returned.has(cteId), 'a data-modifying WITH item runs once per statement')
+    returned.set(cteId, rows)
   }
 
   /** `value = ANY (rows)` through a hash set built once per distinct rows (SQL's NULL rules). */
@@ -509,6 +528,8 @@ export function relRows(ctx: ExecContext, rel: Rel): RowStream {
       return ctx.cteRows(rel.cte)
     case 'workScan':
       return ctx.workRows(rel.cteId)
+    case 'returned':
+      return ctx.returned(rel.cteId)
     case 'setFunction':
       return setFunctionRows(ctx, rel)
     default:

@@ -27,6 +27,11 @@ export interface CteInfo {
   /** Set while a recursive CTE's base term is bound: it may not read the CTE (42P19). */
   /** Set where the CTE may not be read: PostgreSQL's 42P19 with this reason. */
   readonly forbidden?: string | undefined
+  /** A data-modifying item without RETURNING: it has no rows to read (0A000 where named). */
+  readonly returnsNothing?: boolean | undefined
+  /** Called at each reference (a top-level CTE: the statement orders its data-modifying items by
+   * what reads them). */
+  readonly onRead?: (() => void) | undefined
 }
 
 /**
@@ -268,7 +273,7 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   const cte = rv.schemaname === undefined ? b.qc.ctes.get(name) : undefined
   if (cte !== undefined) {
     unlockable(b.lock, alias, 'a WITH query')
-    return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(cte), {})
+    return derived(b, alias, rv.alias?.colnames, cte.names, cte.types, cteRel(b, cte, rv.location), {})
   }
   if (isSystem(rv)) {
     const relation = systemRelation(rv.schemaname, name)
@@ -357,8 +362,13 @@ function bindView(qc: QueryContext, view: ViewDef, lock: LockingClause | undefin
 /** A subquery's untyped literal columns read as text outside it, as in PostgreSQL. */
 const settledTypes = (types: readonly SqlType[]): SqlType[] => types.map((t) => (t.kind === 'unknown' ? { kind: 'text' } : t))
 
-function cteRel(cte: CteInfo): Rel {
+function cteRel(b: Binding, cte: CteInfo, location: number | undefined): Rel {
   if (cte.forbidden !== undefined) throw new SqlError('42P19', cte.forbidden)
+  if (cte.returnsNothing === true) {
+    const position = b.qc.env.binder.position(location)
+    throw new SqlError('0A000', `WITH query "${cte.name}" does not have a RETURNING clause`, { position })
+  }
+  cte.onRead?.()
   if (cte.work !== undefined) {
     cte.work.used++
     return { kind: 'workScan', width: cte.names.length, cteId: cte.work.cteId }

@@ -69,6 +69,8 @@ export interface SelectPlan {
 /** RETURNING: expressions over the table row. */
 export interface Returning {
   readonly outputs: readonly Expr[]
+  /** The output columns' names (the columns of a data-modifying WITH item). */
+  readonly names: readonly string[]
   readonly fields: readonly Field[]
   readonly fieldTypes: readonly SqlType[]
 }
@@ -115,6 +117,28 @@ export interface DeletePlan {
   readonly source: TableSource
   readonly returning: Returning | undefined
   readonly joined?: DmlJoin | undefined
+}
+
+/** One data-modifying WITH item: its statement, and the CTE id its readers read its rows by. */
+export interface ModifyingPart {
+  readonly cteId: number
+  readonly name: string
+  readonly plan: InsertPlan | UpdatePlan | DeletePlan
+}
+
+/**
+ * A statement whose WITH holds data-modifying items (modifying-with.ts). `before` are the items
+ * the main statement reads (directly or through other CTEs), in the order they were bound, so each
+ * comes after the ones it reads; `after` are the others, run once the main statement is done, the
+ * last written first (each after the items it reads). That is the order PostgreSQL runs them in
+ * for the simple cases: it runs an item as its reader pulls rows, the unread ones at the end,
+ * latest first.
+ */
+export interface ModifyingWithPlan {
+  readonly kind: 'modifyingWith'
+  readonly before: readonly ModifyingPart[]
+  readonly main: SelectPlan | InsertPlan | UpdatePlan | DeletePlan
+  readonly after: readonly ModifyingPart[]
 }
 
 /** A column ordering requested by ORDER BY, when every sort key is a plain table column. */
@@ -262,8 +286,16 @@ export function describeAccess(source: TableSource): string {
 }
 
 /** The plan as text lines, outermost first (EXPLAIN's QUERY PLAN column). */
-export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan): string[] {
+export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan | ModifyingWithPlan): string[] {
   switch (plan.kind) {
+    case 'modifyingWith': {
+      // Each item under the main statement's plan, as PostgreSQL shows its CTEs.
+      const items = [...plan.before, ...plan.after].flatMap((p) => [
+        `  CTE ${p.name}`,
+        ...explainPlan(p.plan).map((l, i) => (i === 0 ? `    -> ${l}` : `      ${l}`)),
+      ])
+      return [...explainPlan(plan.main), ...items]
+    }
     case 'select':
       return relLines(plan.rel, 0)
     case 'insert':
@@ -323,6 +355,8 @@ function relLines(rel: Rel, depth: number): string[] {
       return [line(`CTE Scan on ${rel.cte.name}`)]
     case 'workScan':
       return [line('WorkTable Scan')]
+    case 'returned':
+      return [line('Returned Rows')]
     case 'setFunction':
       return [line(`Function Scan on ${rel.name}`)]
     default:

@@ -67,6 +67,8 @@ export interface CteDef {
  * - sort / limit: the input's rows reordered / cut.
  * - setop: left and right rows of equal width and types.
  * - cteScan / workScan: a CTE's materialized rows / the recursive CTE's last iteration.
+ * - returned: the RETURNING rows of a data-modifying WITH item (the `rel` of its CteDef), which
+ *   ran before anything reads them (modifying-with.ts).
  * - setFunction: the rows a set-returning function yields.
  */
 export type Rel =
@@ -140,6 +142,7 @@ export type Rel =
     }
   | { readonly kind: 'cteScan'; readonly width: number; readonly cte: CteDef }
   | { readonly kind: 'workScan'; readonly width: number; readonly cteId: number }
+  | { readonly kind: 'returned'; readonly width: number; readonly cteId: number }
   | {
       readonly kind: 'setFunction'
       readonly width: number

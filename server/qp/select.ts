@@ -40,6 +40,44 @@ export interface BindEnv {
   readonly storedView?: ((name: string) => ViewDef | undefined) | undefined
 }
 
+/**
+ * The data-modifying WITH items of the statement being bound (modifying-with.ts). Only the
+ * statement's own WITH may hold them: anywhere else is PostgreSQL's 0A000.
+ */
+export interface ModifyingItems {
+  /** Binds the statement of data-modifying item `cte` (CTE id `id`), which sees `ctes`. */
+  add(cte: CommonTableExpr, id: number, ctes: ReadonlyMap<string, CteInfo>): CteInfo
+  /** Runs `bind`, the binding of top-level CTE `id`'s body: the CTEs it reads are that one's. */
+  within<T>(id: number, bind: () => T): T
+  /** The part being bound reads top-level CTE `id` (CteInfo.onRead). */
+  read(id: number): void
+}
+
+/**
+ * What a statement is bound within: the CTEs it sees from an enclosing WITH (the statement of a
+ * data-modifying WITH item sees the items before it), and, for the statement itself alone, the
+ * collector of its data-modifying WITH items.
+ */
+export interface Enclosing {
+  readonly ctes: ReadonlyMap<string, CteInfo>
+  readonly modifying: ModifyingItems | undefined
+}
+
+/** A statement on its own, whose WITH may not hold data-modifying items (a view's query, CREATE
+ * TABLE AS, a CALL's arguments). */
+export const NOT_ENCLOSED: Enclosing = { ctes: new Map(), modifying: undefined }
+
+/** Whether a WITH clause holds an INSERT, UPDATE or DELETE item (undefined: no WITH). */
+export function modifiesInWith(w: WithClause | undefined): boolean {
+  return (w?.ctes ?? []).some((c) => 'CommonTableExpr' in c && c.CommonTableExpr.ctequery !== undefined && !('SelectStmt' in c.CommonTableExpr.ctequery))
+}
+
+/** The CTEs a statement's clauses see: the enclosing ones plus those of its own WITH, if any. */
+export function statementCtes(env: BindEnv, w: WithClause | undefined, outer: Enclosing): ReadonlyMap<string, CteInfo> {
+  if (w === undefined) return outer.ctes
+  return bindWith(new QueryContext(env, outer.ctes), w, outer.modifying)
+}
+
 /** A bound query: its plan and output columns. */
 export interface BoundQuery {
   readonly rel: Rel
@@ -94,9 +132,8 @@ export function rangeTable(env: BindEnv, rv: RangeVar, verb: WriteVerb): { table
  * The FROM of UPDATE ... FROM / DELETE ... USING: the target table first (its columns at the
  * row's first slots), then the other items; `plan` joins them under a WHERE condition.
  */
-export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[], withClause: WithClause | undefined) {
-  const top = new QueryContext(env, new Map())
-  const qc = withClause === undefined ? top : new QueryContext(env, bindWith(top, withClause))
+export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[], withClause: WithClause | undefined, outer: Enclosing) {
+  const qc = new QueryContext(env, statementCtes(env, withClause, outer))
   const from = bindFrom(qc, [{ RangeVar: target }, ...items], undefined, undefined)
   return {
     scope: from.scope,
@@ -127,9 +164,10 @@ function withoutWorkTables(ctes: ReadonlyMap<string, CteInfo> | undefined): Read
 }
 
 /** Binds and plans a SELECT. `top` finishes parameter typing (outputs may be bare `$n`). */
-export function planSelect(env: BindEnv, s: SelectStmt, top: boolean): SelectPlan {
+export function planSelect(env: BindEnv, s: SelectStmt, top: boolean, outer: Enclosing = NOT_ENCLOSED): SelectPlan {
   const b = env.binder
-  const q = new QueryContext(env, new Map()).bindQuery(s, undefined)
+  const ctes = statementCtes(env, s.withClause, outer)
+  const q = new QueryContext(env, ctes).bindQuery(s.withClause === undefined ? s : { ...s, withClause: undefined }, undefined)
   if (top) b.finishParams()
   const fieldTypes = q.outputs === undefined ? q.types.map((t) => (t.kind === 'unknown' ? TEXT : t)) : q.outputs.map((e) => b.outputType(e))
   return {
@@ -142,7 +180,7 @@ export function planSelect(env: BindEnv, s: SelectStmt, top: boolean): SelectPla
 
 function bindQuery(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
   if (s.withClause !== undefined) {
-    const inner = new QueryContext(qc.env, bindWith(qc, s.withClause))
+    const inner = new QueryContext(qc.env, bindWith(qc, s.withClause, undefined))
     return bindQuery(inner, { ...s, withClause: undefined }, parent)
   }
   if (s.op !== undefined && s.op !== 'SETOP_NONE') return orderAndLimit(qc, s, bindSetOp(qc, s, parent), parent)
@@ -152,7 +190,9 @@ function bindQuery(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefin
 
 let cteSeq = 0
 
-function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
+/** Binds a WITH clause: its CTEs added to those of `qc`. `modifying` is given for the WITH of
+ * the statement itself, the only one that may hold data-modifying items. */
+function bindWith(qc: QueryContext, w: WithClause, modifying: ModifyingItems | undefined): Map<string, CteInfo> {
   const ctes = new Map(qc.ctes)
   const seen = new Set<string>()
   const all = (w.ctes ?? []).map((node) => {
@@ -165,22 +205,69 @@ function bindWith(qc: QueryContext, w: WithClause): Map<string, CteInfo> {
     seen.add(name)
   }
   for (const cte of w.recursive === true ? dependencyOrder(all) : all) {
-    const name = cte.ctename ?? ''
     const query = cte.ctequery
-    if (query === undefined || !('SelectStmt' in query)) throw featureNotSupported('data-modifying statements in WITH')
-    const inner = new QueryContext(qc.env, ctes)
-    const s = query.SelectStmt
+    assert(query !== undefined, 'a CTE has a query')
     const id = ++cteSeq
-    const recursive = w.recursive === true && s.op === 'SETOP_UNION' && s.larg !== undefined && s.rarg !== undefined
-    // Under RECURSIVE a query of another form may not read itself.
-    if (w.recursive === true && !recursive) {
-      const form = `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`
-      ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: form })
-    }
-    const info = recursive ? bindRecursive(inner, ctes, cte, s, id) : plainCte(inner, cte, s, id)
-    ctes.set(name, info)
+    const info = 'SelectStmt' in query
+      ? selectCte(qc, w, cte, query.SelectStmt, ctes, id, modifying)
+      : modifyingCte(qc, w, cte, ctes, id, modifying)
+    // At the top level every reference is recorded: the statement runs the data-modifying items
+    // it reads (through other CTEs too) before its main part, the others after (modifying-with.ts).
+    ctes.set(info.name, modifying === undefined ? info : { ...info, onRead: () => modifying.read(id) })
   }
   return ctes
+}
+
+function selectCte(
+  qc: QueryContext,
+  w: WithClause,
+  cte: CommonTableExpr,
+  s: SelectStmt,
+  ctes: Map<string, CteInfo>,
+  id: number,
+  modifying: ModifyingItems | undefined,
+): CteInfo {
+  const name = cte.ctename ?? ''
+  const inner = new QueryContext(qc.env, ctes)
+  const recursive = w.recursive === true && s.op === 'SETOP_UNION' && s.larg !== undefined && s.rarg !== undefined
+  // Under RECURSIVE a query of another form may not read itself.
+  if (w.recursive === true && !recursive) {
+    const form = `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`
+    ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: form })
+  }
+  const bind = () => (recursive ? bindRecursive(inner, ctes, cte, s, id) : plainCte(inner, cte, s, id))
+  return modifying === undefined ? bind() : modifying.within(id, bind)
+}
+
+/** An INSERT, UPDATE or DELETE in WITH: at the top level only, and never recursive (PostgreSQL's
+ * errors for both). */
+function modifyingCte(
+  qc: QueryContext,
+  w: WithClause,
+  cte: CommonTableExpr,
+  ctes: ReadonlyMap<string, CteInfo>,
+  id: number,
+  modifying: ModifyingItems | undefined,
+): CteInfo {
+  const name = cte.ctename ?? ''
+  const position = qc.env.binder.position(cte.location)
+  if (modifying === undefined) {
+    throw new SqlError('0A000', 'WITH clause containing a data-modifying statement must be at the top level', { position })
+  }
+  // PostgreSQL counts the statement's target among the names it reads here.
+  const named = [...relationsRead(cte.ctequery), ...targetOf(cte.ctequery)]
+  if (w.recursive === true && named.some((rv) => rv.schemaname === undefined && rv.relname === name)) {
+    throw new SqlError('42P19', `recursive query "${name}" must not contain data-modifying statements`, { position })
+  }
+  // A copy: the map goes on to take the items after this one, which it may not see.
+  const visible = new Map(ctes)
+  return modifying.within(id, () => modifying.add(cte, id, visible))
+}
+
+/** The table an INSERT, UPDATE or DELETE writes (none for another statement). */
+function targetOf(stmt: Node | undefined): RangeVar[] {
+  const rv = stmt === undefined ? undefined : 'InsertStmt' in stmt ? stmt.InsertStmt.relation : 'UpdateStmt' in stmt ? stmt.UpdateStmt.relation : 'DeleteStmt' in stmt ? stmt.DeleteStmt.relation : undefined
+  return rv === undefined ? [] : [rv]
 }
 
 /**
@@ -209,7 +296,9 @@ function dependencyOrder(ctes: readonly CommonTableExpr[]): CommonTableExpr[] {
   return out
 }
 
-function cteNames(cte: CommonTableExpr, names: readonly string[]): string[] {
+/** A CTE's column names: its alias list over the names of its query's columns (42P10 for too
+ * many aliases). */
+export function cteNames(cte: CommonTableExpr, names: readonly string[]): string[] {
   const alias = (cte.aliascolnames ?? []).map(stringOf)
   if (alias.length > names.length) {
     throw new SqlError('42P10', `WITH query "${cte.ctename ?? ''}" has ${names.length} columns available but ${alias.length} columns specified`)
@@ -261,7 +350,8 @@ function checkRecursiveTerm(rel: Rel): void {
   readsWork(rel)
 }
 
-const settled = (types: readonly SqlType[]) => types.map((t) => (t.kind === 'unknown' ? TEXT : t))
+/** Column types as a CTE or subquery reports them: an untyped literal reads as text. */
+export const settled = (types: readonly SqlType[]) => types.map((t) => (t.kind === 'unknown' ? TEXT : t))
 
 /** UNION / INTERSECT / EXCEPT: columns by position, each side cast to the common types. */
 function bindSetOp(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
@@ -972,6 +1062,7 @@ export function bindReturning(b: Binder, list: readonly Node[] | undefined, scop
   const targets = bindTargets(b, list, scope, { clause: 'RETURNING' })
   return {
     outputs: targets.map((t) => t.expr),
+    names: targets.map((t) => t.name),
     get fields(): readonly Field[] {
       return targets.map((t) => ({ name: t.name, type: typeNameOf(b.outputType(t.expr)) }))
     },

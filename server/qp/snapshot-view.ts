@@ -39,6 +39,11 @@ export class SnapshotView {
     return this.#buffer.get(key) !== undefined
   }
 
+  /** Whether the current statement has written `key` (WriteBuffer.writtenInStatement). */
+  writtenInStatement(key: Key): boolean {
+    return this.#buffer.writtenInStatement(key)
+  }
+
   /** A catalog value: the write buffer first, then the shared catalog reads (see CatalogReads). */
   getCatalog(key: Key, reads: CatalogReads): string | undefined {
     const buffered = this.#buffer.get(key)

@@ -25,12 +25,13 @@ import { Binder } from './binder.ts'
 import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { listSequences, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
-import { planDelete, planInsert, planUpdate, runDml } from './dml.ts'
+import { planDelete, planInsert, planUpdate, runDml, type DmlResult } from './dml.ts'
 import { whenDone } from './when-done.ts'
 import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
-import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type SelectPlan, type UpdatePlan } from './planner.ts'
+import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type ModifyingWithPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
+import { ModifyingWith, runModifyingWith } from './modifying-with.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
 import { firstLockingClause, lockClauseName } from './from.ts'
 import { listViews, runViewDdl, viewCommand, viewKey, type ViewDef, type ViewEnv } from './views.ts'
@@ -72,7 +73,7 @@ export interface QpShared {
   readonly paused: { bytes: number }
 }
 
-type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan
+type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | ModifyingWithPlan
 
 /** A view a plan was bound from: its catalog key and the stored definition read there. */
 interface ViewRead {
@@ -490,10 +491,19 @@ export class SqlTransaction implements Transaction {
   }
 
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result | Promise<Result> {
+    // PostgreSQL names the main statement, a SELECT too, when a WITH item would write.
+    if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction((plan.kind === 'modifyingWith' ? plan.main.kind : plan.kind).toUpperCase())
     if (this.readOnly) {
-      if (plan.kind !== 'select') throw readOnlyTransaction(plan.kind.toUpperCase())
       const lock = LOCKING_SELECTS.get(plan)
       if (lock !== undefined) throw readOnlyTransaction(`SELECT ${lock}`)
+    }
+    if (plan.kind === 'modifyingWith') {
+      // Every part reads the transaction as the statement began, the main SELECT too.
+      const ctx = this.#context(paramTypes, params, this.#statementView)
+      const main = plan.main
+      return whenDone(runModifyingWith(ctx, { sink: this.#sink(), parse: this.#shared.parse }, plan, this.#turn), (out) =>
+        main.kind === 'select' ? wireResult('SELECT', out.count, main.fields, main.fieldTypes, out.returned) : dmlResult(main, out),
+      )
     }
     if (plan.kind === 'select') {
       const point = pointRead(plan)
@@ -511,27 +521,25 @@ export class SqlTransaction implements Transaction {
     // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
     // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
     const ctx = this.#context(paramTypes, params, this.#statementView)
-    const returning = plan.returning
-    return whenDone(runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out): Result =>
-      returning === undefined
-        ? { command: plan.kind.toUpperCase(), rowCount: out.count, fields: [], rows: [] }
-        : wireResult(plan.kind.toUpperCase(), out.count, returning.fields, returning.fieldTypes, out.returned),
-    )
+    return whenDone(runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out) => dmlResult(plan, out))
   }
 
   #plan(env: BindEnv, stmt: Node): Plan {
-    let plan: Plan
-    if ('SelectStmt' in stmt) {
-      plan = planSelect(env, stmt.SelectStmt, true)
-      const lock = firstLockingClause(stmt)
-      if (lock !== undefined) LOCKING_SELECTS.set(plan, lockClauseName(lock))
-    } else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt)
-    else if ('UpdateStmt' in stmt) plan = planUpdate(env, stmt.UpdateStmt)
-    else if ('DeleteStmt' in stmt) plan = planDelete(env, stmt.DeleteStmt)
+    // Only the statement's own WITH may hold INSERT, UPDATE or DELETE items.
+    const modifying = new ModifyingWith(env)
+    const top = { ctes: new Map(), modifying }
+    let plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan
+    if ('SelectStmt' in stmt) plan = planSelect(env, stmt.SelectStmt, true, top)
+    else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt, top)
+    else if ('UpdateStmt' in stmt) plan = planUpdate(env, stmt.UpdateStmt, top)
+    else if ('DeleteStmt' in stmt) plan = planDelete(env, stmt.DeleteStmt, top)
     else if ('TransactionStmt' in stmt) throw transactionControlRefused(stmt.TransactionStmt)
     else throw featureNotSupported(statementName(stmt))
     env.binder.finishParams()
-    return plan
+    const planned = modifying.plan(plan)
+    const lock = 'SelectStmt' in stmt ? firstLockingClause(stmt) : undefined
+    if (lock !== undefined) LOCKING_SELECTS.set(planned, lockClauseName(lock))
+    return planned
   }
 
   /** Runs a DDL statement; undefined when `stmt` is not DDL. */
@@ -712,6 +720,15 @@ function selectIntoAsCreate(stmt: Node): Node {
   if (!('SelectStmt' in stmt) || stmt.SelectStmt.intoClause === undefined) return stmt
   const { intoClause, ...query } = stmt.SelectStmt
   return { CreateTableAsStmt: { query: { SelectStmt: query }, into: intoClause, objtype: 'OBJECT_TABLE' } }
+}
+
+/** An INSERT, UPDATE or DELETE's result: its rows affected, and its RETURNING rows if any. */
+function dmlResult(plan: InsertPlan | UpdatePlan | DeletePlan, out: DmlResult): Result {
+  const returning = plan.returning
+  const command = plan.kind.toUpperCase()
+  return returning === undefined
+    ? { command, rowCount: out.count, fields: [], rows: [] }
+    : wireResult(command, out.count, returning.fields, returning.fieldTypes, out.returned)
 }
 
 function wireResult(

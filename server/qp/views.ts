@@ -11,7 +11,7 @@ import { VIEW_DEPTH_MAX } from './constants.ts'
 import { nodesOutsideSubqueries, stringOf } from './binder.ts'
 import type { DdlEnv } from './ddl.ts'
 import { qualifiedName, relationsRead } from './from.ts'
-import { planSelect } from './select.ts'
+import { modifiesInWith, planSelect } from './select.ts'
 import { replaceBytes, sliceBytes, type ParseCache } from './parser.ts'
 import { clockLiteralEdits } from './clock-literals.ts'
 import { formatType, type SqlType } from './types/index.ts'
@@ -92,6 +92,7 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   // Bind now: a view over missing tables or columns fails here, as in PostgreSQL. Its clock-word
   // literals ('today'::date) keep the values they have now, as PostgreSQL's stored query does.
   const query = s.query.SelectStmt
+  if (modifiesInWith(query.withClause)) throw new SqlError('0A000', 'views must not contain data-modifying statements in WITH')
   let plan: ReturnType<typeof planSelect> | undefined
   const edits = clockLiteralEdits(env.binder, env.sql, source.offset, env.nowUs, () => {
     plan = planSelect(env, query, true)

@@ -51,6 +51,12 @@ export class WriteBuffer {
     return atStart.has(key) ? atStart.get(key) : this.#values.get(key)
   }
 
+  /** Whether the current statement has written `key` (a part of it that comes later leaves the
+   * row alone: see modifying-with.ts). */
+  writtenInStatement(key: Key): boolean {
+    return this.#undo.length > 0 && this.#statementStart().has(key)
+  }
+
   #statementStart(): Map<Key, string | null | undefined> {
     const atStart = (this.#atStart ??= new Map())
     for (; this.#atStartBuilt < this.#undo.length; this.#atStartBuilt++) {
