@@ -58,7 +58,7 @@ export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): R
   const table = tableFromDef(def)
   const writer = new TableWriter(table, run.sink, env.parse, run.exec.eval)
   const rowId = constraintsOf(table, env.parse, env.binder.storedTypes).defaults[def.columns.length - 1]!
-  const rows = runSelect(run.exec, plan)
+  const rows = runSelect(run.exec, plan, 'held')
   for (const row of rows) {
     run.exec.tick()
     writer.insert([...row, evaluate(rowId, row, run.exec.eval)])

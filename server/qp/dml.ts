@@ -310,7 +310,7 @@ export function runDmlPart(
       // comes after a conflict of an earlier one, as in PostgreSQL).
       if (rows.kind === 'values') return runInsert(ctx, writer(plan.table), plan, valuesRows(ctx, rows.rows), out)
       // The query runs to completion first, so it never sees the rows this statement inserts.
-      return whenDone(runSelectPausing(ctx, rows.plan, turn), (input) =>
+      return whenDone(runSelectPausing(ctx, rows.plan, turn, 'held'), (input) =>
         runInsert(ctx, writer(plan.table), plan, input.map((row) => rows.build.map((e) => evaluate(e, row, ctx.eval))), out),
       )
     }

@@ -955,9 +955,9 @@ function* recursiveRows(ctx: ExecContext, cte: CteDef): Generator<readonly Datum
   }
 }
 
-/** Runs a SELECT plan whole: the output rows (datums in field order). */
-export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
-  const rows = runSelectPausing(ctx, plan, undefined)
+/** Runs a SELECT plan whole: the output rows (datums in field order), counted `as` runSelectPausing's. */
+export function runSelect(ctx: ExecContext, plan: SelectPlan, as: 'result' | 'held' = 'result'): Datum[][] {
+  const rows = runSelectPausing(ctx, plan, undefined, as)
   assert(!(rows instanceof Promise), 'a SELECT run without turns never waits')
   return rows
 }
@@ -965,17 +965,26 @@ export function runSelect(ctx: ExecContext, plan: SelectPlan): Datum[][] {
 /**
  * runSelect in slices (STATEMENT_SLICE_MS) when `turn` is given: at each PAUSE the rows so far
  * wait while it lets the event loop run. The rows, at once when no slice ran out, else a promise
- * of them.
+ * of them. `as` 'result' counts them against the result's limits (rows, bytes); 'held' (the input
+ * of an INSERT ... SELECT, which no client receives) against what a statement may hold (53200).
  */
-export function runSelectPausing(ctx: ExecContext, plan: SelectPlan, turn: Turn | undefined): Datum[][] | Promise<Datum[][]> {
+export function runSelectPausing(
+  ctx: ExecContext,
+  plan: SelectPlan,
+  turn: Turn | undefined,
+  as: 'result' | 'held' = 'result',
+): Datum[][] | Promise<Datum[][]> {
   const rel = plan.rel
-  if (rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
+  if (as === 'result' && rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
     return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
   }
   const out: Datum[][] = []
   const done = drainPausing(ctx, relRows(ctx, rel), turn, (row) => {
-    if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
-    ctx.resultRow(row)
+    if (as === 'held') ctx.holdRow(row)
+    else {
+      if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)
+      ctx.resultRow(row)
+    }
     out.push(row as Datum[])
   })
   return done === undefined ? out : done.then(() => out)

@@ -251,6 +251,18 @@ describe('read-only transactions', () => {
 })
 
 describe('limits', () => {
+  test('the rows an INSERT ... SELECT or CREATE TABLE AS reads are no result: the result limits leave them alone', async () => {
+    const small = createHarness({ limits: { resultRowsMax: 2 } })
+    await small.run('CREATE TABLE t (id int PRIMARY KEY)')
+    await small.run('INSERT INTO t SELECT g FROM generate_series(1, 5) g')
+    // Most source rows conflict: five read, one written.
+    await small.run('INSERT INTO t SELECT g FROM generate_series(1, 6) g ON CONFLICT DO NOTHING')
+    await small.run('CREATE TABLE c AS SELECT * FROM t')
+    expect(await small.rows('SELECT count(*) FROM c')).toEqual([['6']])
+    expect((await sqlError(small.run('SELECT * FROM t'))).code).toBe('54000')
+    await small.close()
+  })
+
   test('rows modified per transaction (54000 with a hint)', async () => {
     const small = createHarness({ limits: { rowsModifiedMax: 3 } })
     await small.run('CREATE TABLE t (id int PRIMARY KEY)')
