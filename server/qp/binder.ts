@@ -487,7 +487,8 @@ export class Binder {
     try {
       const column = columnIn(scope, table, name)
       this.watch?.column?.({ location, names: names.length, column, scope, outer })
-      return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name }
+      // A USING join's merged column belongs to no one FROM item (its table is '').
+      return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name, table: column.table === '' ? undefined : column.table }
     } catch (e) {
       // Not here: a column of an enclosing query (a correlated subquery) when there is one. An
       // ambiguous name here stays an error, as in PostgreSQL, even if an enclosing query has it.
@@ -1524,7 +1525,8 @@ export function regroup(e: Expr, groupKeys: readonly string[], groupCount: numbe
   if (at >= 0) return { kind: 'column', type: e.type, slot: at, name: e.kind === 'column' ? e.name : '?column?' }
   if (e.kind === 'aggregate') return { kind: 'column', type: e.type, slot: groupCount + e.index, name: '?column?' }
   if (e.kind === 'column') {
-    throw groupingError(`column "${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`)
+    const name = e.table === undefined ? e.name : `${e.table}.${e.name}`
+    throw groupingError(`column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`)
   }
   return mapChildrenOf(e, (c) => regroup(c, groupKeys, groupCount))
 }

@@ -62,7 +62,14 @@ export type FunctionApply = (args: readonly Datum[], ctx: EvalContext) => Datum
 export type Expr =
   | { readonly kind: 'const'; readonly type: SqlType; readonly value: Datum }
   | { readonly kind: 'param'; readonly type: SqlType; readonly index: number }
-  | { readonly kind: 'column'; readonly type: SqlType; readonly slot: number; readonly name: string }
+  | {
+      readonly kind: 'column'
+      readonly type: SqlType
+      readonly slot: number
+      readonly name: string
+      /** The FROM item it was read from (its alias), for PostgreSQL's messages that name it. */
+      readonly table?: string | undefined
+    }
   | {
       readonly kind: 'binary'
       readonly type: SqlType

@@ -249,7 +249,7 @@ describe('SELECT', () => {
     expect(await h.rows('SELECT count(DISTINCT dept) FROM p')).toEqual([['2']])
     const grouping = await sqlError(h.run('SELECT name, count(*) FROM p GROUP BY dept'))
     expect([grouping.code, grouping.message]).toEqual([
-      '42803', 'column "name" must appear in the GROUP BY clause or be used in an aggregate function',
+      '42803', 'column "p.name" must appear in the GROUP BY clause or be used in an aggregate function',
     ])
     expect((await sqlError(h.run('SELECT id FROM p WHERE count(*) > 1'))).code).toBe('42803')
   })
