@@ -501,8 +501,11 @@ function bindRangeFunction(b: Binding, r: RangeFunction): { columns: ScopeColumn
   if (ordinality) columns.push({ name: 'ordinality', type: { kind: 'int8' } })
   const rel: Rel = { kind: 'setFunction', width: columns.length, name, args, apply: resolved.strict === false ? apply : strictRows(apply) }
   unlockable(b.lock, alias, 'a function')
-  // The whole row of a function of a base type is its value, as in PostgreSQL.
-  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel, { scalar: scalar && !ordinality })
+  // The whole row of a function of one column is its value, as in PostgreSQL: of a base type, and
+  // of one OUT parameter too (`SELECT e->>'k' FROM jsonb_array_elements(j) e`, whose column is
+  // `value`).
+  const oneColumn = recordResolver === undefined && resolved.columns.length === 1
+  const out = derived(b, alias, r.alias?.colnames, columns.map((c) => c.name), columns.map((c) => c.type), rel, { scalar: oneColumn && !ordinality })
   markLateral(b, rel, captured)
   return out
 }
@@ -716,14 +719,26 @@ export function planUnitsOrdered(
     else joinConds.push({ expr: c, units: r })
   }
   if (units.length === 0) return { rel: filtered({ kind: 'values', width, rows: [Array.from({ length: width }, nullConst)] }, top), ordered: false }
-  const built = units.map((u, i) => u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1))
   const needs = units.map((u) => (u.lateral === undefined ? new Set<number>() : new Set(u.lateral.args.flatMap((a) => [...refs(a)]))))
   units.forEach((u) => {
     // A LATERAL item reading an item planned elsewhere (across an outer join) has no row to read.
     const outside = u.lateral?.args.some((a) => [...slotsOf(a)].some((slot) => !unitOf.has(slot)))
     if (outside === true) throw featureNotSupported('LATERAL references to items outside its own join')
   })
-  assert(units[0]?.lateral === undefined, 'the first FROM item reads nothing to its left')
+  // An item that reads only values of an enclosing query (`EXISTS (SELECT 1 FROM unnest(t.tags)
+  // x ...)`) reads no item of this FROM: it runs once per row of the enclosing query, over a row
+  // of nothing, and joins as any item does.
+  const alone = units.map((u, i) => u.lateral !== undefined && needs[i]!.size === 0)
+  const built = units.map((u, i) => {
+    if (u.lateral !== undefined && alone[i] === true) {
+      const cond = andOf(local[i] as Expr[])
+      const left: Rel = { kind: 'values', width, rows: [Array.from({ length: width }, nullConst)] }
+      const rel: Rel = { kind: 'lateral', width, join: 'inner', left, sub: u.lateral.rel, args: u.lateral.args, offset: u.lateral.offset, matched: u.marker?.slot, cond }
+      return { rel, ordered: false }
+    }
+    return u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1)
+  })
+  assert(units[0]?.lateral === undefined || alone[0] === true, 'the first FROM item reads nothing to its left')
   // Start from the item expected to give the fewest rows (a key lookup first), FROM order on ties.
   let first = 0
   for (let i = 1; i < units.length; i++) {
@@ -738,7 +753,7 @@ export function planUnitsOrdered(
     const nextSlots = unit.slots
     const ready = joinConds.filter((c) => [...c.units].every((u) => joined.has(u) || u === next) && c.units.has(next))
     for (const c of ready) joinConds.splice(joinConds.indexOf(c), 1)
-    if (unit.lateral !== undefined) {
+    if (unit.lateral !== undefined && alone[next] !== true) {
       const cond = andOf([...(local[next] as Expr[]), ...ready.map((c) => c.expr)])
       rel = { kind: 'lateral', width, join: 'inner', left: rel, sub: unit.lateral.rel, args: unit.lateral.args, offset: unit.lateral.offset, matched: unit.marker?.slot, cond }
       joined.add(next)
