@@ -1,6 +1,6 @@
 // Binding (ARCHITECTURE.md "query processor": bind): turns libpg_query expression trees into typed
 // expressions with column references resolved against a scope and parameter types inferred.
-import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
+import type { A_Const, A_Expr, CollateClause, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import { RECORD_FIELDS_MAX } from './constants.ts'
 import type { CteInfo } from './from.ts'
@@ -188,6 +188,22 @@ export interface WindowBinding {
 }
 
 const TEXT: SqlType = { kind: 'text' }
+
+/** Types whose values have a collation (an untyped literal becomes text). */
+const COLLATABLE: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'unknown'])
+/** Collations that order text by code point, as every text comparison here does. */
+const CODE_POINT_COLLATIONS: ReadonlySet<string> = new Set(['C', 'POSIX', 'ucs_basic', 'default'])
+
+/** A COLLATE clause on a value or column of `type` (`x COLLATE "C"`, `name text COLLATE "C"`):
+ * 42804 for a type without collations, as PostgreSQL; 0A000 for a collation that does not order
+ * by code point (a locale's), as every text comparison here does. */
+export function checkCollation(collname: readonly Node[], type: SqlType): void {
+  const names = collname.map(stringOf)
+  const name = names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined
+  const base = type.kind === 'array' ? type.element : type
+  if (!COLLATABLE.has(base.kind)) throw new SqlError('42804', `collations are not supported by type ${formatType(type)}`)
+  if (name === undefined || !CODE_POINT_COLLATIONS.has(name)) throw featureNotSupported(`collation "${names.join('.')}"`)
+}
 
 /** One sort key of an aggregate's ORDER BY. */
 type AggregateOrderKey = NonNullable<AggregateCall['order']>['keys'][number]
@@ -451,7 +467,17 @@ export class Binder {
     if ('A_ArrayExpr' in node) return this.#arrayExpr(node.A_ArrayExpr.elements ?? [], scope, options)
     if ('A_Indirection' in node) return this.#subscript(node.A_Indirection, scope, options)
     if ('RowExpr' in node) return this.#rowConstructor(node.RowExpr.args ?? [], scope, options)
+    if ('CollateClause' in node) return this.#collate(node.CollateClause, scope, options)
     throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
+  }
+
+  /** `x COLLATE name`: text compares by code point here, which is what the collations "C",
+   * "POSIX", "ucs_basic" and "default" are; any other (a locale's) is 0A000. 42804 on a type
+   * without collations, as PostgreSQL. */
+  #collate(c: CollateClause, scope: Scope, options: BindOptions): Expr {
+    const arg = this.bind(c.arg as Node, scope, options)
+    checkCollation(c.collname ?? [], this.#typeOf(arg))
+    return arg
   }
 
   #bindOperand(node: Node | undefined, scope: Scope, options: BindOptions): Expr {

@@ -18,7 +18,7 @@ import {
   SqlError,
 } from '../errors/index.ts'
 import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
+import { Binder, checkCollation, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
   bareName,
@@ -399,13 +399,13 @@ export class TableDraft {
     if (this.#columns.some((x) => x.name === name)) throw duplicateColumn(name)
     if (this.#columns.length >= COLUMNS_MAX)
       throw new SqlError('54011', `tables can have at most ${COLUMNS_MAX} columns`)
-    if (c.collClause !== undefined) throw featureNotSupported('COLLATE')
     const serial = serialType(c)
     const column: DraftColumn = {
       name,
       type: serial ?? resolveTypeName(c.typeName ?? {}, env.binder.types, env.sql),
       notNull: serial !== undefined,
     }
+    if (c.collClause !== undefined) checkCollation(c.collClause.collname ?? [], column.type)
     if (serial !== undefined) column.owns = { serial: true, options: [] }
     this.#columns.push(column)
     for (const node of c.constraints ?? []) {
