@@ -30,10 +30,15 @@ export type FrameBound =
   | { readonly kind: 'current' }
   | { readonly kind: 'preceding' | 'following'; readonly offset: Expr }
 
+/** Which rows of its frame a row's window call leaves out (`EXCLUDE ...`): none, the row itself,
+ * the row and its peers, or its peers but not the row. */
+export type FrameExclusion = 'no others' | 'current row' | 'group' | 'ties'
+
 export interface WindowFrame {
   readonly mode: 'rows' | 'range' | 'groups'
   readonly start: FrameBound
   readonly end: FrameBound
+  readonly exclude: FrameExclusion
 }
 
 /** A common table expression, materialized once per statement. */

@@ -25,7 +25,7 @@ import { bindFrom, lockClauseName, lockRequest, outerLink, planUnitsOrdered, qua
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
-import { ONE_ROW, type CteDef, type FrameBound, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
+import { ONE_ROW, type CteDef, type FrameBound, type FrameExclusion, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { expandGroupBy, groupingMasks } from './grouping-sets.ts'
 
@@ -662,7 +662,9 @@ const FRAME = {
   endOffsetPreceding: 0x1000,
   startOffsetFollowing: 0x2000,
   endOffsetFollowing: 0x4000,
-  exclude: 0x8000 | 0x10000 | 0x20000,
+  excludeCurrentRow: 0x8000,
+  excludeGroup: 0x10000,
+  excludeTies: 0x20000,
 } as const
 
 /** Collects the window calls of one query level. */
@@ -797,7 +799,6 @@ function windowDef(over: WindowDef, named: ReadonlyMap<string, Node>): WindowDef
 
 function frameOf(b: Binder, def: WindowDef, orderTypes: readonly SqlType[]): WindowFrame {
   const o = def.frameOptions ?? FRAME.range | FRAME.startUnboundedPreceding | FRAME.endCurrentRow
-  if ((o & FRAME.exclude) !== 0) throw featureNotSupported('EXCLUDE in window frames')
   const mode = (o & FRAME.rows) !== 0 ? 'rows' : (o & FRAME.groups) !== 0 ? 'groups' : 'range'
   const offset = (node: Node | undefined) => {
     assert(node !== undefined, 'a frame offset is given')
@@ -817,7 +818,9 @@ function frameOf(b: Binder, def: WindowDef, orderTypes: readonly SqlType[]): Win
         ? { kind: 'current' }
         : { kind: (o & FRAME.endOffsetPreceding) !== 0 ? 'preceding' : 'following', offset: offset(def.endOffset) }
   if (mode === 'groups' && orderTypes.length === 0) throw new SqlError('42P20', 'GROUPS mode requires an ORDER BY clause')
-  return { mode, start, end }
+  const exclude: FrameExclusion =
+    (o & FRAME.excludeCurrentRow) !== 0 ? 'current row' : (o & FRAME.excludeGroup) !== 0 ? 'group' : (o & FRAME.excludeTies) !== 0 ? 'ties' : 'no others'
+  return { mode, start, end, exclude }
 }
 
 /**

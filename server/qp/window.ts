@@ -1,14 +1,14 @@
 // Window functions (ARCHITECTURE.md "query processor": execute): each call computed per row over
 // its partition, in its ORDER BY, within its frame; rows keep their input order.
-import { assert, SqlError } from '../errors/index.ts'
+import { assert, assertNever, SqlError } from '../errors/index.ts'
 import { cast, compare as compareValues, Interval, resolveBinary, type Datum, type Decimal, type SqlType } from './types/index.ts'
-import { createAccumulator, type Accumulator } from './aggregate.ts'
+import { createAccumulator, type Accumulator, type AggregateCall } from './aggregate.ts'
 import { evaluate, type Expr } from './expr.ts'
 import { PAUSE, type ExecContext, type Pause } from './executor.ts'
 import { sortPausing } from './chunked-sort.ts'
 import { compareRows, rowKey } from './row-order.ts'
 import type { SortKey } from './planner.ts'
-import type { FrameBound, WindowCall } from './rel.ts'
+import type { FrameBound, FrameExclusion, WindowCall } from './rel.ts'
 
 /** Window functions that are not aggregates, with their result types. */
 export const WINDOW_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -55,8 +55,9 @@ export function windowFunctionType(name: string, args: readonly SqlType[]): SqlT
  * The input rows, each followed by one value per window call. A generator so that a statement in
  * slices can pause between rows (and between the chunks of a partition's sort): every loop over
  * rows counts them with `ctx.tick()`. Every call costs O(n log n) for its sort and O(n) beyond,
- * except an aggregate over a frame whose start moves without an exact way to take rows back
- * (`Accumulator.remove`): that one starts over at each row, O(frame) per row, as in PostgreSQL.
+ * except an aggregate without an exact way to take rows back (`Accumulator.remove`) over a frame
+ * whose start moves or that excludes rows: that one may start over at each row, O(frame) per row,
+ * as in PostgreSQL.
  */
 export function* runWindows(ctx: ExecContext, rows: readonly (readonly Datum[])[], calls: readonly WindowCall[]): Generator<Pause, Datum[][]> {
   const out: Datum[][] = new Array(rows.length)
@@ -344,77 +345,293 @@ function isNegative(v: Datum, type: SqlType): boolean {
 const ZERO_INTERVAL = Interval.checked(0, 0, 0n)
 
 /**
- * Aggregates and value functions over each row's frame. Both ends of a frame only move forward
- * from row to row (the offsets are constants), so an aggregate adds the rows entering the frame
- * and takes back those leaving it; one that cannot take rows back starts over whenever its frame's
- * start moves. Each row's arguments are evaluated once.
+ * Aggregates and value functions over each row's frame, less the rows its EXCLUDE leaves out.
+ * FILTER and EXCLUDE combine: a row reaches an aggregate when it is in the frame, not excluded and
+ * passes the condition.
  */
 function* frameValues(ctx: ExecContext, call: WindowCall, part: Partition, offsets: FrameOffsets, values: Datum[]): Generator<Pause, void> {
-  const { index } = part
-  const n = index.length
-  const rowAt = (i: number) => part.rows[index[i] as number] as Datum[]
-  const aggregate = call.aggregate
-  const filter = aggregate?.filter
+  const filter = call.aggregate?.filter
   const evaluated = (i: number): readonly Datum[] => {
-    const row = rowAt(i)
+    const row = part.rows[part.index[i] as number] as Datum[]
     // A row FILTER leaves out is in the frame but adds nothing to the aggregate.
     if (filter !== undefined && evaluate(filter, row, ctx.eval) !== true) return FILTERED
     return call.args.map((a) => evaluate(a, row, ctx.eval))
   }
-  // An aggregate over a frame whose start moves reads a row's arguments more than once (added,
-  // then taken back, or added again at each restart): they are kept from when first read until
-  // the frame's start passes the row (what frames before it hold is let go as it goes, so a
-  // frame of wide values holds only its own). Other calls read each row's once or so: no cache.
-  const cached = aggregate !== undefined && call.frame.start.kind !== 'unbounded'
+  if (call.aggregate !== undefined) yield* aggregateValues(ctx, call, call.aggregate, part, offsets, values, evaluated)
+  else yield* pickedValues(ctx, call, part, offsets, values, evaluated)
+}
+
+/**
+ * The rows of one row's frame that its exclusion leaves in, as three spans of positions in frame
+ * order, six numbers `from, to` each (inclusive; empty when from > to): the rows before the
+ * excluded ones, the current row where EXCLUDE TIES keeps it, the rows after. Kept in arrays
+ * reused from row to row, as are the moves between two of them.
+ */
+type Spans = number[]
+
+/** Three empty spans: what a new accumulator holds. */
+const NO_SPANS: readonly number[] = [0, -1, 0, -1, 0, -1]
+
+/** An accumulator step: add, or take back, each row of a span. Moves are `op, from, to` triples. */
+const ADD = 1
+const REMOVE = 2
+
+/** Room for the moves of one row: four per span when sliding. */
+const MOVES_MAX = 3 * 4 * 3
+
+/**
+ * An aggregate over each row's frame, held as the three spans of frameSpans. Both ends of a frame
+ * only move forward from row to row (the offsets are constants), and so do the ends of each span;
+ * so an aggregate that can take rows back exactly (`Accumulator.remove`) slides each span, adding
+ * the rows that enter it and taking back those that leave: each row enters and leaves each span
+ * once, O(1) a row whatever the exclusion. One that cannot take rows back goes on adding while
+ * what it holds is the start of the new frame's rows in order (a frame whose start stays), and
+ * starts over otherwise: O(frame) a row when the start moves or rows are excluded, as in
+ * PostgreSQL (which starts over at every row under EXCLUDE). Each row's arguments are read once.
+ */
+function* aggregateValues(
+  ctx: ExecContext,
+  call: WindowCall,
+  aggregate: AggregateCall,
+  part: Partition,
+  offsets: FrameOffsets,
+  values: Datum[],
+  evaluated: (i: number) => readonly Datum[],
+): Generator<Pause, void> {
+  const { index } = part
+  const n = index.length
+  // An aggregate over a frame whose start moves, or with rows excluded, reads a row's arguments
+  // more than once (added, then taken back, or added again at each restart): they are kept from
+  // when first read until the frame's start passes the row (what frames before it hold is let go
+  // as it goes, so a frame of wide values holds only its own).
+  const cached = call.frame.start.kind !== 'unbounded' || call.frame.exclude !== 'no others'
   const argsOf: (readonly Datum[] | undefined)[] = cached ? new Array(n) : []
   const argsAt = cached ? (i: number): readonly Datum[] => (argsOf[i] ??= evaluated(i)) : evaluated
   let kept = 0
-  let acc: Accumulator | undefined
-  // The frame `acc` holds: positions from..to (empty when from > to).
-  let from = 0
-  let to = -1
+  let acc = createAccumulator(aggregate)
+  let held: Spans = [...NO_SPANS]
+  let target: Spans = [...NO_SPANS]
+  const moves: number[] = new Array<number>(MOVES_MAX).fill(0)
   for (let i = 0; i < n; i++) {
     const [start, end] = frameOf(call, part, offsets, i)
-    let v: Datum = null
-    if (aggregate !== undefined) {
-      if (start > end) {
-        // An empty frame: the aggregate of no rows; the next frame starts over.
-        v = createAccumulator(aggregate).result()
-        acc = undefined
-      } else {
-        // Frames only move forward (their offsets are constants), so `start < from || end < to`
-        // is never expected: kept as a restart, correct whatever. A start past `to + 1` (a RANGE
-        // frame jumping over values) restarts rather than taking back rows it never added.
-        if (acc !== undefined && (start < from || end < to || start > to + 1 || (start > from && acc.remove === undefined))) acc = undefined
-        if (acc === undefined) {
-          acc = createAccumulator(aggregate)
-          from = start
-          to = start - 1
-        }
-        for (; from < start; from++) {
-          const args = argsAt(from)
-          if (args !== FILTERED) (acc.remove as NonNullable<Accumulator['remove']>)(args)
-          if (ctx.tick()) yield PAUSE
-        }
-        for (; to < end; to++) {
-          const args = argsAt(to + 1)
-          if (args !== FILTERED) acc.add(args)
-          if (ctx.tick()) yield PAUSE
-        }
-        v = acc.result()
-        if (cached) for (; kept < Math.min(start, from); kept++) argsOf[kept] = undefined
-      }
-    } else if (call.name === 'nth_value') {
-      // The position is read and checked at every row, the frame empty or not (as PostgreSQL).
-      const nth = evaluate(call.args[1] as Expr, rowAt(i), ctx.eval)
-      if (nth !== null && Number(nth) <= 0) throw new SqlError('22016', 'argument of nth_value must be greater than zero')
-      const j = nth === null ? -1 : start + Number(nth) - 1
-      v = j >= start && j <= end ? (argsAt(j)[0] ?? null) : null
-    } else if (start <= end) {
-      v = argsAt(call.name === 'first_value' ? start : end)[0] ?? null
+    frameSpans(target, call.frame.exclude, part, start, end, i)
+    let count = acc.remove !== undefined ? slideMoves(held, target, moves) : growthMoves(held, target, moves)
+    if (count < 0) {
+      acc = createAccumulator(aggregate)
+      count = growthMoves(NO_SPANS, target, moves)
     }
-    values[index[i] as number] = v
+    for (let m = 0; m < count; m += 3) {
+      const op = moves[m]
+      const to = moves[m + 2] as number
+      for (let p = moves[m + 1] as number; p <= to; p++) {
+        const args = argsAt(p)
+        if (args !== FILTERED) {
+          if (op === ADD) acc.add(args)
+          else (acc.remove as NonNullable<Accumulator['remove']>)(args)
+        }
+        if (ctx.tick()) yield PAUSE
+      }
+    }
+    const was = held
+    held = target
+    target = was
+    values[index[i] as number] = acc.result()
+    if (cached) for (const below = Math.min(start, n); kept < below; kept++) argsOf[kept] = undefined
     if (ctx.tick()) yield PAUSE
+  }
+}
+
+/**
+ * Writes into `out` the spans of frame `start..end` that the exclusion leaves in for position
+ * `i`. Each span's ends only move forward from row to row, as the frame's ends, the current row
+ * and its peer group's edges all do: what lets an aggregate slide them.
+ */
+function frameSpans(out: Spans, exclude: FrameExclusion, part: Partition, start: number, end: number, i: number): void {
+  // The excluded rows are first..last (none past the frame's end by default); the current row
+  // comes back under EXCLUDE TIES when it is in the frame.
+  let first = end + 1
+  let last = end
+  let back = false
+  switch (exclude) {
+    case 'no others':
+      break
+    case 'current row':
+      first = last = i
+      break
+    case 'group':
+    case 'ties': {
+      const group = part.groupOf[i] as number
+      first = part.groupStart[group] as number
+      last = part.groupEnd[group] as number
+      back = exclude === 'ties' && start <= i && i <= end
+      break
+    }
+    default:
+      assertNever(exclude)
+  }
+  out[0] = start
+  out[1] = Math.min(end, first - 1)
+  out[2] = back ? i : 0
+  out[3] = back ? i : -1
+  out[4] = Math.max(start, last + 1)
+  out[5] = end
+}
+
+/**
+ * Fills `moves` with the steps that take an accumulator able to take rows back from `held` to
+ * `target`, span by span: the rows each span gains are added first, then those it loses are taken
+ * back (a row going from one span to the other is never taken back before it is added, so no
+ * count falls below zero). Answers how many numbers it wrote, or -1 when no span keeps a row of
+ * what it held: starting over then costs less.
+ */
+function slideMoves(held: Spans, target: Spans, moves: number[]): number {
+  let any = false
+  for (let k = 0; k < 6; k += 2) any ||= overlaps(held, target, k)
+  if (!any) return -1
+  let m = 0
+  for (let k = 0; k < 6; k += 2) {
+    const hf = held[k] as number
+    const ht = held[k + 1] as number
+    const tf = target[k] as number
+    const tt = target[k + 1] as number
+    if (!overlaps(held, target, k)) m = push(moves, m, ADD, tf, tt)
+    else {
+      // Rows before the old start enter (never expected, as ends only move forward: kept so
+      // that any move is exact), and rows after the old end.
+      m = push(moves, m, ADD, tf, Math.min(tt, hf - 1))
+      m = push(moves, m, ADD, Math.max(tf, ht + 1), tt)
+    }
+  }
+  for (let k = 0; k < 6; k += 2) {
+    const hf = held[k] as number
+    const ht = held[k + 1] as number
+    const tf = target[k] as number
+    const tt = target[k + 1] as number
+    if (!overlaps(held, target, k)) m = push(moves, m, REMOVE, hf, ht)
+    else {
+      m = push(moves, m, REMOVE, hf, Math.min(ht, tf - 1))
+      m = push(moves, m, REMOVE, Math.max(hf, tt + 1), ht)
+    }
+  }
+  return m
+}
+
+/**
+ * Fills `moves` with the rows to add, in frame order, to an accumulator that holds the spans
+ * `held` so that it holds `target`; answers how many numbers it wrote, or -1 unless the rows held
+ * are the first ones of the target's, in order.
+ */
+function growthMoves(held: readonly number[], target: Spans, moves: number[]): number {
+  let last = -1
+  for (let k = 0; k < 6; k += 2) if (!isEmpty(held, k)) last = k
+  let m = 0
+  let t = 0
+  for (let k = 0; k <= last; k += 2) {
+    if (isEmpty(held, k)) continue
+    while (t < 6 && isEmpty(target, t)) t += 2
+    if (t === 6 || held[k] !== target[t]) return -1
+    const ht = held[k + 1] as number
+    const tt = target[t + 1] as number
+    if (k === last ? ht > tt : ht !== tt) return -1
+    if (k === last) m = push(moves, m, ADD, ht + 1, tt)
+    t += 2
+  }
+  for (; t < 6; t += 2) m = push(moves, m, ADD, target[t] as number, target[t + 1] as number)
+  return m
+}
+
+/** Appends the move `op from..to` unless the span is empty; answers the new length. */
+function push(moves: number[], m: number, op: number, from: number, to: number): number {
+  if (from > to) return m
+  assert(m + 3 <= MOVES_MAX, 'the moves of one row fit their array')
+  moves[m] = op
+  moves[m + 1] = from
+  moves[m + 2] = to
+  return m + 3
+}
+
+function isEmpty(spans: readonly number[], k: number): boolean {
+  return (spans[k] as number) > (spans[k + 1] as number)
+}
+
+/** Whether span `k` of `a` and span `k` of `b` share a row. */
+function overlaps(a: Spans, b: Spans, k: number): boolean {
+  return !isEmpty(a, k) && !isEmpty(b, k) && (a[k] as number) <= (b[k + 1] as number) && (b[k] as number) <= (a[k + 1] as number)
+}
+
+/** first_value, last_value and nth_value: the argument at one row of each row's frame. */
+function* pickedValues(
+  ctx: ExecContext,
+  call: WindowCall,
+  part: Partition,
+  offsets: FrameOffsets,
+  values: Datum[],
+  argsAt: (i: number) => readonly Datum[],
+): Generator<Pause, void> {
+  const { index } = part
+  for (let i = 0; i < index.length; i++) {
+    const frame = frameOf(call, part, offsets, i)
+    let j: number
+    if (call.name === 'nth_value') {
+      // The position is read and checked at every row, the frame empty or not (as PostgreSQL).
+      const nth = evaluate(call.args[1] as Expr, part.rows[index[i] as number] as Datum[], ctx.eval)
+      if (nth !== null && Number(nth) <= 0) throw new SqlError('22016', 'argument of nth_value must be greater than zero')
+      j = nth === null ? -1 : pickedPosition(call.frame.exclude, part, frame, i, Number(nth) - 1)
+    } else {
+      j = pickedPosition(call.frame.exclude, part, frame, i, call.name === 'first_value' ? 0 : 'last')
+    }
+    values[index[i] as number] = j < 0 ? null : (argsAt(j)[0] ?? null)
+    if (ctx.tick()) yield PAUSE
+  }
+}
+
+/**
+ * The position first_value and nth_value (`k` rows on from the frame's first) or last_value read
+ * for position `i`, -1 for none (NULL). Excluded rows are stepped over as PostgreSQL's
+ * WinGetFuncArgInFrame steps over them, in O(1): the position counted from the frame's edge moves
+ * past the excluded rows that overlap the frame, then must be in the frame and not excluded. That
+ * is exact, but where EXCLUDE TIES meets a frame that leaves out the current row: there the one
+ * peer kept is taken to be the current row, out of the frame, so PostgreSQL answers NULL (or raises
+ * XX000 when the row is already out of its tuple store's reach) and so does this.
+ */
+function pickedPosition(exclude: FrameExclusion, part: Partition, frame: readonly [number, number], i: number, k: number | 'last'): number {
+  const n = part.index.length
+  // PostgreSQL's frame head and tail (one past the end), within 0..n.
+  const head = Math.min(frame[0], n)
+  const tail = Math.max(frame[1] + 1, 0)
+  const group = part.groupOf[i] as number
+  const groupHead = part.groupStart[group] as number
+  const groupTail = (part.groupEnd[group] as number) + 1
+  let p: number
+  if (k !== 'last') {
+    p = head + k
+    const overlapStart = Math.max(groupHead, head)
+    if (exclude === 'current row' && p >= i && i >= head) p++
+    else if (exclude === 'group' && p >= groupHead && groupTail > head) p += groupTail - overlapStart
+    else if (exclude === 'ties' && p >= groupHead && groupTail > head) p = p === overlapStart ? i : p + groupTail - overlapStart - 1
+  } else {
+    p = tail - 1
+    const overlapEnd = Math.min(groupTail, tail)
+    if (exclude === 'current row' && p <= i && i < tail) p--
+    else if (exclude === 'group' && p < groupTail && groupHead < tail) p -= overlapEnd - groupHead
+    else if (exclude === 'ties' && p < groupTail && groupHead < tail) p = p === overlapEnd - 1 ? i : p - (overlapEnd - 1 - groupHead)
+  }
+  if (p < head || p >= tail) return -1
+  return isExcluded(exclude, part, i, p) ? -1 : p
+}
+
+/** Whether the exclusion leaves position `p` out of position `i`'s frame. */
+function isExcluded(exclude: FrameExclusion, part: Partition, i: number, p: number): boolean {
+  switch (exclude) {
+    case 'no others':
+      return false
+    case 'current row':
+      return p === i
+    case 'group':
+    case 'ties':
+      return part.groupOf[p] === part.groupOf[i] && (exclude === 'group' || p !== i)
+    default:
+      return assertNever(exclude)
   }
 }
 
