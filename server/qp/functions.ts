@@ -168,7 +168,40 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ['character_length', textFunction(T.int4, (s) => BigInt([...s].length))],
   ['abs', abs],
   ['gen_random_uuid', genRandomUuid],
+  ['enum_first', enumFunction((labels) => labels[0] ?? null)],
+  ['enum_last', enumFunction((labels) => labels[labels.length - 1] ?? null)],
+  ['enum_range', enumRange],
 ])
+
+/** enum_first and enum_last: a label of the argument's enum type, whose value is ignored
+ * (`enum_first(NULL::mood)`). */
+function enumFunction(pick: (labels: readonly string[]) => Datum): FunctionResolver {
+  return (args) => {
+    const type = args[0]
+    if (args.length !== 1 || type?.kind !== 'enum') return undefined
+    return { argTypes: [type], type, apply: () => pick(type.labels), strict: false, volatile: false }
+  }
+}
+
+/** enum_range(e): every label of e's type, in order; enum_range(a, b): those from a to b (from the
+ * first for a NULL a, to the last for a NULL b; none when a comes after b). */
+function enumRange(args: readonly SqlType[]): ResolvedFunction | undefined {
+  // Of two arguments one may be an untyped NULL or literal: it takes the other's type.
+  const type = args.find((t) => t.kind === 'enum')
+  if (type?.kind !== 'enum' || args.length > 2 || !args.every((t) => t.kind === 'unknown' || sameEnum(type, t))) return undefined
+  const labels = type.labels
+  const apply: FunctionApply = (a) => {
+    if (args.length === 1) return [...labels]
+    const from = a[0] === null ? 0 : labels.indexOf(a[0] as string)
+    const to = a[1] === null ? labels.length - 1 : labels.indexOf(a[1] as string)
+    return labels.slice(from, to + 1)
+  }
+  return { argTypes: args.length === 1 ? [type] : [type, type], type: { kind: 'array', element: type }, apply, strict: false, volatile: false }
+}
+
+function sameEnum(a: SqlType, b: SqlType | undefined): boolean {
+  return b?.kind === 'enum' && a.kind === 'enum' && b.oid === a.oid
+}
 
 /** A random non-negative int8: the hidden row id of a table without a primary key. */
 export function randomRowId(bytes: Uint8Array): bigint {
