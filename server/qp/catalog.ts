@@ -59,6 +59,8 @@ export interface ColumnDef {
    * of one value), which rows written before the column existed read (PostgreSQL's fast
    * default: no rewrite). */
   readonly missing?: string | undefined
+  /** COMMENT ON COLUMN's text (pg_description, col_description). */
+  readonly comment?: string | undefined
 }
 
 /** FOREIGN KEY (columns) REFERENCES table (refColumns), stored on the referencing table. */
@@ -126,6 +128,8 @@ export interface TableDef {
   /** Indexes a CREATE INDEX ASYNC job is filling: every write maintains them (and unique ones are
    * enforced), no read uses them until the job moves them to `indexes`. */
   readonly buildingIndexes?: readonly IndexDef[] | undefined
+  /** COMMENT ON TABLE's text (pg_description, obj_description). */
+  readonly comment?: string | undefined
 }
 
 /** The names (bare, in the table's schema) registered for a table's indexes: its primary key's

@@ -18,6 +18,7 @@ import { formatType, type SqlType } from './types/index.ts'
 import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses, useSequences } from './sequence-uses.ts'
 import { claimName, dropMissing, dropWrongKind, relationKind } from './sequences.ts'
+import { commentOn } from './comments.ts'
 
 /** The catalog index holding view definitions (tables use 0-2; sequences and schemas others). */
 const VIEWS_INDEX = 20n
@@ -31,6 +32,10 @@ export interface ViewDef {
   readonly columns: readonly string[]
   /** Output column types when the view was created (the catalog relations show them). */
   readonly types?: readonly SqlType[] | undefined
+  /** COMMENT ON VIEW's text, and COMMENT ON COLUMN's by column position (a renamed column keeps
+   * its own); CREATE OR REPLACE keeps both. */
+  readonly comment?: string | undefined
+  readonly columnComments?: readonly (string | null)[] | undefined
 }
 
 /** The key a view's definition is stored under. */
@@ -54,6 +59,7 @@ export function listViews(view: { scan(start: Key, end: Key): Iterable<{ readonl
 export function viewCommand(stmt: Node): string | undefined {
   if ('ViewStmt' in stmt) return 'CREATE VIEW'
   if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_VIEW') return 'DROP VIEW'
+  if ('CommentStmt' in stmt) return 'COMMENT'
   return undefined
 }
 
@@ -66,6 +72,7 @@ export interface ViewEnv extends DdlEnv {
 export function runViewDdl(env: ViewEnv, stmt: Node): void {
   if ('ViewStmt' in stmt) createView(env, stmt.ViewStmt)
   else if ('DropStmt' in stmt) dropView(env, stmt.DropStmt)
+  else if ('CommentStmt' in stmt) commentOn(env, stmt.CommentStmt)
   else assert(false, 'viewCommand named this statement')
 }
 
@@ -120,7 +127,7 @@ function createView(env: ViewEnv, s: ViewStmt): void {
   }
   // The sequences it names by regclass constants must exist, and it holds them (sequence-uses.ts).
   useSequences(env, sql, 'query')
-  const def: ViewDef = { name, sql, columns, types: plan.fieldTypes }
+  const def: ViewDef = { name, sql, columns, types: plan.fieldTypes, comment: existing?.comment, columnComments: existing?.columnComments }
   env.put(viewKey(name), JSON.stringify(def))
 }
 

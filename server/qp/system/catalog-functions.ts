@@ -153,7 +153,7 @@ const granted: FunctionResolver = (args) =>
     ? { argTypes: args.map((a) => (a.kind === 'unknown' ? TEXT : a)), type: BOOL, apply: () => true, strict: true, volatile: false }
     : undefined
 
-/** obj_description, col_description, shobj_description: no object has a comment. An untyped
+/** shobj_description: no shared object has a comment. An untyped
  * first argument must still read as an oid (22P02 as in PostgreSQL); any other type is taken
  * (`'t'::regclass` is text in Tessera). */
 const nullText: FunctionResolver = (args) => {
@@ -164,6 +164,40 @@ const nullText: FunctionResolver = (args) => {
     return null
   }
   return { argTypes: args.map((a) => (a.kind === 'unknown' ? TEXT : a)), type: TEXT, apply, strict: false, volatile: false }
+}
+
+/** obj_description(oid [, catalog]) and col_description(oid, attnum): what COMMENT ON set on a
+ * table or view (pg_class's objects) or on one of their columns; NULL for anything else. The
+ * object is an oid, or a relation's name (a regclass value is its name in Tessera); an untyped
+ * literal reads as an oid (22P02 as in PostgreSQL). */
+function description(column: boolean): FunctionResolver {
+  return (args) => {
+    if (args.length < 1 || args.length > 2 || (column && args.length !== 2)) return undefined
+    const literal = args[0]?.kind === 'unknown'
+    const apply: FunctionApply = (a, ctx) => {
+      const first = a[0] ?? null
+      if (first === null || (args.length === 2 && a[1] === null)) return null
+      const model = modelOf(ctx)
+      const oid = typeof first === 'string' ? (literal ? oidIn(first) : regclassOid(model, first)) : (first as bigint)
+      if (oid === null) return null
+      if (!column && args.length === 2 && a[1] !== 'pg_class') return null
+      return relationComment(model, oid, column ? Number(a[1] as bigint) : 0)
+    }
+    const second = column ? INT4 : TEXT
+    return { argTypes: [args[0]?.kind === 'unknown' ? TEXT : (args[0] as SqlType), ...(args.length === 2 ? [second] : [])], type: TEXT, apply, strict: false, volatile: false }
+  }
+}
+
+/** The comment on relation `oid` (attnum 0) or its column `attnum`; NULL when none. */
+export function relationComment(m: CatalogModel, oid: bigint, attnum: number): string | null {
+  const table = m.tables.find((t) => t.oid === oid)
+  if (table !== undefined) {
+    if (attnum === 0) return table.table.def.comment ?? null
+    return table.columns.find((c) => c.attnum === attnum)?.def.comment ?? null
+  }
+  const view = m.views.find((v) => v.oid === oid)
+  if (view === undefined) return null
+  return (attnum === 0 ? view.info.comment : view.info.columnComments?.[attnum - 1]) ?? null
 }
 
 /** format_type(oid, typmod): not strict, a NULL typmod is -1. */
@@ -231,8 +265,8 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['pg_get_serial_sequence', overload([TEXT, TEXT], TEXT, (a, ctx) => serialSequence(modelOf(ctx), a[0] as string, a[1] as string))],
   ['pg_encoding_to_char', overload([INT4], TEXT, (a) => (a[0] === 6n ? 'UTF8' : ''))],
   ['pg_tablespace_location', overload([OID], TEXT, () => '')],
-  ['obj_description', nullText],
-  ['col_description', nullText],
+  ['obj_description', description(false)],
+  ['col_description', description(true)],
   ['shobj_description', nullText],
   ['has_table_privilege', granted],
   ['has_schema_privilege', granted],

@@ -44,6 +44,9 @@ export interface ViewInfo {
   readonly sql: string
   readonly columns: readonly string[]
   readonly types?: readonly SqlType[] | undefined
+  /** COMMENT ON VIEW's text and COMMENT ON COLUMN's by column position. */
+  readonly comment?: string | undefined
+  readonly columnComments?: readonly (string | null)[] | undefined
 }
 
 export interface SchemaInfo {

@@ -465,6 +465,25 @@ const pgViews = relation(
   (m) => m.views.map((v) => ({ schemaname: v.schema.name, viewname: v.name, viewowner: OWNER_NAME, definition: v.info.sql })),
 )
 
+/** The comments COMMENT ON set on tables, views and their columns (objsubid: the column's attnum). */
+const pgDescription = relation(
+  'pg_catalog',
+  'pg_description',
+  [['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]],
+  function* (m) {
+    const row = (objoid: bigint, objsubid: number, description: string | null | undefined) =>
+      description === null || description === undefined ? [] : [{ objoid, classoid: PG_CLASS_OID, objsubid: BigInt(objsubid), description }]
+    for (const t of m.tables) {
+      yield* row(t.oid, 0, t.table.def.comment)
+      for (const c of t.columns) yield* row(t.oid, c.attnum, c.def.comment)
+    }
+    for (const v of m.views) {
+      yield* row(v.oid, 0, v.info.comment)
+      for (const [i, comment] of (v.info.columnComments ?? []).entries()) yield* row(v.oid, i + 1, comment)
+    }
+  },
+)
+
 /** Dependencies tools read: a sequence owned by a column (serial 'a', identity 'i'). */
 const pgDepend = relation(
   'pg_catalog',
@@ -488,7 +507,6 @@ const pgDepend = relation(
 )
 
 const EMPTY: readonly SystemRelation[] = [
-  emptyRelation('pg_catalog', 'pg_description', [['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]]),
   emptyRelation('pg_catalog', 'pg_matviews', [
     ['schemaname', T.name], ['matviewname', T.name], ['matviewowner', T.name], ['tablespace', T.name],
     ['hasindexes', T.bool], ['ispopulated', T.bool], ['definition', T.text],
@@ -556,7 +574,7 @@ const EMPTY: readonly SystemRelation[] = [
 export const PG_CATALOG: readonly SystemRelation[] = [
   pgNamespace, pgClass, pgAttribute, pgType, pgIndex, pgConstraint, pgAttrdef, pgTables, pgIndexes, pgSequences,
   pgSequence, pgDatabase, pgRoles, pgUser, pgAm, pgOpclass, pgTablespace, pgStatUserIndexes, pgStatUserTables,
-  pgSettings, pgViews, pgCollation, pgDepend, ...EMPTY,
+  pgSettings, pgViews, pgCollation, pgDepend, pgDescription, ...EMPTY,
 ]
 
 /** Values of a Datum row by column name, for tests and functions that read a relation. */
