@@ -287,6 +287,9 @@ export class Binder {
   /** An expression named an enum type: the plan depends on the enum's definition, which the plan
    * cache (validating table definitions only) cannot see change. */
   namedUserType = false
+  /** The first locking clause ('FOR UPDATE', ...) binding applied to a table, from the statement
+   * or from a view it reads: a read-only transaction refuses the statement (25006). */
+  lockingClause: string | undefined
   /** Told what names resolve to while set (view-dependencies.ts, binding a view's text; views
    * nested in it are bound without it). */
   watch: BindWatch | undefined

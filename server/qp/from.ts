@@ -292,6 +292,7 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   b.at.offset += table.columns.length
   const clause = lockFor(b.lock, alias)
   const lock = clause === undefined ? undefined : lockStrength(clause)
+  if (clause !== undefined) b.qc.env.binder.lockingClause ??= lockClauseName(clause)
   const scanOf = (preds: readonly Expr[], order: OrderRequest | undefined, limited: boolean) => {
     const local = preds.map((p) => shiftSlots(p, -offset)).flatMap(conjuncts)
     const chosen = chooseAccess(table, local, offset === 0 ? order : undefined, limited)

@@ -180,7 +180,16 @@ describe('conflicts', () => {
     expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o')).toBe('40001')
     // An item named by two clauses takes the stronger.
     expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR SHARE OF o FOR UPDATE OF o')).toBe('40001')
+    expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o FOR SHARE OF o')).toBe('40001')
+    expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE FOR SHARE OF o')).toBe('40001')
     expect(await writeSkew('SELECT * FROM acct a, other o WHERE a.id IN (1, 2) FOR UPDATE OF o NOWAIT')).toBe('40001')
+    // A transaction that only shares a row is checked at commit too.
+    for (const clause of ['FOR SHARE', 'FOR KEY SHARE']) {
+      const sharer = await h.begin()
+      await sharer.execute(`SELECT balance FROM acct WHERE id = 1 ${clause}`)
+      await h.run('UPDATE acct SET balance = balance + 1 WHERE id = 1')
+      expect([clause, (await sqlError(sharer.commit())).code]).toEqual([clause, '40001'])
+    }
     const e = await sqlError(h.run('SELECT * FROM acct FOR UPDATE SKIP LOCKED'))
     expect([e.code, e.message]).toEqual(['0A000', 'SKIP LOCKED is not supported'])
     await h.run('UPDATE acct SET balance = 100')
@@ -241,7 +250,12 @@ describe('read-only transactions', () => {
       ['SELECT * FROM acct WHERE false FOR KEY SHARE', 'SELECT FOR KEY SHARE'],
       ['SELECT * FROM (SELECT * FROM acct FOR SHARE) s', 'SELECT FOR SHARE'],
       ['SELECT (SELECT balance FROM acct WHERE id = 1 FOR NO KEY UPDATE)', 'SELECT FOR NO KEY UPDATE'],
+      // The lock a view's own query holds.
+      ['SELECT * FROM locking_v WHERE id = 1', 'SELECT FOR UPDATE'],
+      ['SELECT * FROM sharing_v', 'SELECT FOR SHARE'],
     ]
+    await h.run('CREATE VIEW locking_v AS SELECT * FROM acct FOR UPDATE')
+    await h.run('CREATE VIEW sharing_v AS SELECT * FROM acct FOR SHARE')
     for (const [sql, what] of cases) {
       const tx = await h.begin({ readOnly: true })
       const e = await sqlError(tx.execute(sql))

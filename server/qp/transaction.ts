@@ -302,7 +302,7 @@ export class SqlTransaction implements Transaction {
   /** Ends the transaction when it has nothing to commit: snapshot reads are consistent on their
    * own. Undefined when it wrote or locked something. */
   #endIfReadOnly(): { readonly commitTs: HlcTimestamp } | undefined {
-    if (this.#buffer.size > 0 || this.#lockedKeys !== undefined) return undefined
+    if (this.#buffer.size > 0 || this.#lockedKeys !== undefined || this.#sharedRows) return undefined
     this.#status = 'committed'
     // Nothing written: whatever a statement altered was undone.
     this.#services.ended('aborted')
@@ -537,8 +537,10 @@ export class SqlTransaction implements Transaction {
     else throw featureNotSupported(statementName(stmt))
     env.binder.finishParams()
     const planned = modifying.plan(plan)
-    const lock = 'SelectStmt' in stmt ? firstLockingClause(stmt) : undefined
-    if (lock !== undefined) LOCKING_SELECTS.set(planned, lockClauseName(lock))
+    // A clause in the statement, or one a view it reads holds (applied while binding).
+    const written = 'SelectStmt' in stmt ? firstLockingClause(stmt) : undefined
+    const lock = env.binder.lockingClause ?? (written === undefined ? undefined : lockClauseName(written))
+    if (lock !== undefined) LOCKING_SELECTS.set(planned, lock)
     return planned
   }
 
@@ -658,8 +660,14 @@ export class SqlTransaction implements Transaction {
   /** A row read FOR UPDATE is checked and recorded at commit, one read FOR SHARE checked only. */
   readonly #lockRow = (key: Key, strength: LockStrength): void => {
     if (strength === 'update') this.#lock(key)
-    else this.#readKeys.add(key)
+    else {
+      this.#readKeys.add(key)
+      this.#sharedRows = true
+    }
   }
+  /** A row was read FOR SHARE: the commit goes to the adjudicators to check it even when nothing
+   * was written. */
+  #sharedRows = false
   readonly #rowsModifiedRemaining = (): number => this.#shared.limits.rowsModifiedMax - this.#rowsModified
   /**
    * Between two slices of a statement: a timer of 0 ms, which runs after the I/O waiting meanwhile.
