@@ -13,7 +13,7 @@ import type {
 import { scanSync } from 'libpg-query'
 import { assert, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import { canCast, formatType, typesEqual, type SqlType } from './types/index.ts'
-import { Binder, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
+import { Binder, checkCollation, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   bareName,
   declaredKeyName,
@@ -762,6 +762,8 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   if (cmd.def === undefined || !('ColumnDef' in cmd.def))
     throw featureNotSupported('this ALTER COLUMN TYPE form')
   const to = resolveTypeName(cmd.def.ColumnDef.typeName ?? {}, a.env.binder.types, a.env.sql)
+  const collation = cmd.def.ColumnDef.collClause
+  if (collation !== undefined) checkCollation(collation.collname ?? [], to)
   const using = cmd.def.ColumnDef.raw_default
   // USING the column itself is the statement without USING (drizzle-kit writes it out).
   const sameColumn =

@@ -1262,8 +1262,18 @@ export class Binder {
     if (HYPOTHETICAL_SET_AGGREGATES.has(name)) throw featureNotSupported(`the hypothetical-set aggregate ${name}`)
     if (f.over !== undefined && ORDERED_SET_AGGREGATES.has(name)) throw new SqlError('0A000', `OVER is not supported for ordered-set aggregate ${name}`)
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
-    const direct = (f.args ?? []).map((a) => this.bind(a, scope, options))
     const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
+    // Bound at this query's level (a column in them must be grouped), but no aggregate in them.
+    const direct = (f.args ?? []).map((a) => {
+      try {
+        return this.bind(a, scope, { ...options, aggregates: undefined })
+      } catch (e) {
+        if (e instanceof SqlError && e.code === '42803' && e.message.startsWith('aggregate functions are not allowed')) {
+          throw groupingError('aggregate function calls cannot be nested')
+        }
+        throw e
+      }
+    })
     const bindInner = (a: Node, condition = false) => {
       try {
         return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)

@@ -236,7 +236,8 @@ function collectTypeNames(node: unknown, out: string[]): void {
   for (const [field, value] of Object.entries(node)) {
     if ((field === 'typeName' || field === 'TypeName') && typeof value === 'object' && value !== null && 'names' in value) {
       const name = enumNameOf(stringsOf((value as { names?: Node[] }).names))
-      if (name !== undefined) out.push(name)
+      // `_mood` is mood's array type, spelled as PostgreSQL names it.
+      if (name !== undefined) out.push(name, name.replace(/(^|\.)_/, '$1'))
     }
     collectTypeNames(value, out)
   }

@@ -19,7 +19,7 @@
 import { scanSync } from 'libpg-query'
 import type { Node } from 'libpg-query'
 import { decodeKey } from '../encoding/index.ts'
-import { assertNever, SqlError } from '../errors/index.ts'
+import { assertNever, featureNotSupported, SqlError } from '../errors/index.ts'
 import {
   bareName,
   encodeTableDef,
@@ -132,6 +132,8 @@ export type DependentUse =
       readonly identity: boolean
     }
   | { readonly kind: 'check'; readonly table: string; readonly constraint: string; readonly used: string }
+  /** A generated column's expression (a cast to a type; never nextval, which is volatile). */
+  | { readonly kind: 'generated'; readonly table: string; readonly column: string; readonly used: string }
   | { readonly kind: 'view'; readonly view: string; readonly used: string }
 
 /** How stored text names the objects a statement drops: sequences (by regclass constants) or
@@ -165,6 +167,9 @@ function usesIn(parse: ParseCache, def: TableDef, names: ReadonlySet<string>, fi
       if (names.has(col.sequence)) use(col.sequence)
     } else if (col.default !== undefined) {
       for (const name of namedIn(parse, col.default, 'expression', names, finder)) use(name)
+    } else if (col.generated !== undefined) {
+      for (const used of namedIn(parse, col.generated, 'expression', names, finder))
+        out.push({ kind: 'generated', table: def.name, column: col.name, used })
     }
   }
   for (const check of def.checks) {
@@ -191,6 +196,8 @@ function dependsLine(u: DependentUse, kind: UsedKind, name: string): string {
       return `default value for column ${u.column} of table ${u.table} depends on ${kind} ${name}`
     case 'check':
       return `constraint ${u.constraint} on table ${u.table} depends on ${kind} ${name}`
+    case 'generated':
+      return `column ${u.column} of table ${u.table} depends on ${kind} ${name}`
     case 'view':
       return `view ${u.view} depends on ${kind} ${name}`
     default:
@@ -295,6 +302,9 @@ export function dropSequenceUses(
       { hint: `You can drop column ${u.column} of table ${u.table} instead.` },
     )
   }
+  const generated = all.find((u) => u.kind === 'generated')
+  // PostgreSQL's CASCADE drops the generated column; Tessera drops no column for a dependency.
+  if (generated !== undefined && o.cascade) throw featureNotSupported(`dropping ${o.what ?? 'these objects'} with CASCADE while a generated column uses it`)
   if (all.length > 0 && !o.cascade) {
     const kinds = o.kind
     const kind = (u: DependentUse) => (kinds instanceof Map ? kinds.get(u.used) : kinds) ?? 'sequence'
