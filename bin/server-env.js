@@ -10,11 +10,23 @@
 // the server's CPU per INSERT, beside the main thread on a small machine. Off, the same load
 // takes 90-108 µs of server CPU per INSERT instead of 120-185 µs (docs/architecture.md, "The
 // API's hot path").
+import { spawnSync } from 'node:child_process'
 
 /** The variables and their values, as strings. */
 export const SERVER_ENV = Object.freeze({ BUN_JSC_useWarmUpMarkedBlocks: '0' })
 
-/** `env` with SERVER_ENV's variables added where `env` does not set them. */
-export function serverEnv(env) {
-  return { ...SERVER_ENV, ...env }
+/** Whether each runtime starts with the settings, found once per runtime path. */
+const accepted = new Map()
+
+/** `env` with SERVER_ENV's variables added where `env` does not set them, if `runtime` (the
+ * executable that will run the server) starts with them: Bun refuses to start at all with a
+ * JavaScriptCore option it does not know, and those options change between its releases. */
+export function serverEnv(env, runtime = process.execPath) {
+  const wanted = Object.fromEntries(Object.entries(SERVER_ENV).filter(([name]) => env[name] === undefined))
+  if (Object.keys(wanted).length === 0) return { ...env }
+  if (!accepted.has(runtime)) {
+    const probe = spawnSync(runtime, ['-e', '0'], { env: { ...env, ...wanted }, stdio: 'ignore', timeout: 10_000 })
+    accepted.set(runtime, probe.status === 0)
+  }
+  return accepted.get(runtime) ? { ...wanted, ...env } : { ...env }
 }

@@ -11,6 +11,6 @@ import { serverEnv } from './server-env.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
 const bun = join(dirname(require.resolve('bun/package.json')), 'bin', 'bun.exe')
-const child = spawn(bun, [join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit', env: serverEnv(process.env) })
+const child = spawn(bun, [join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit', env: serverEnv(process.env, bun) })
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
