@@ -73,6 +73,9 @@ export interface ScopeColumn {
   readonly starHidden?: boolean
   /** Read as this expression instead of the slot (FULL JOIN USING's merged column). */
   readonly value?: Expr | undefined
+  /** A USING join's merged column (table ''): the FROM item it reads, as PostgreSQL's messages
+   * name it (the left one, the right one for a RIGHT JOIN). */
+  readonly origin?: string | undefined
   /** The stored table and column it reads under the column's own name (a base table's column not
    * renamed by an alias list): what view-dependencies.ts compares across DDL. */
   readonly baseRelation?: string | undefined
@@ -516,8 +519,8 @@ export class Binder {
     try {
       const column = columnIn(scope, table, name)
       this.watch?.column?.({ location, names: names.length, column, scope, outer })
-      // A USING join's merged column belongs to no one FROM item (its table is '').
-      return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name, table: column.table === '' ? undefined : column.table }
+      const from = column.table === '' ? column.origin : column.table
+      return column.value ?? { kind: 'column', type: column.type, slot: column.slot, name: column.name, table: from }
     } catch (e) {
       // Not here: a column of an enclosing query (a correlated subquery) when there is one. An
       // ambiguous name here stays an error, as in PostgreSQL, even if an enclosing query has it.

@@ -675,7 +675,7 @@ function joinColumns(
     const from = join === 'right' ? r : l
     const value: Expr | undefined =
       join === 'full' ? { kind: 'coalesce', type, args: [binder.coerce(lExpr, type, 'implicit'), binder.coerce(rExpr, type, 'implicit')] } : undefined
-    merged.push({ table: '', name, type: value?.type ?? from.type, slot: from.slot, hidden: false, value })
+    merged.push({ table: '', origin: from.table, name, type: value?.type ?? from.type, slot: from.slot, hidden: false, value })
   }
   binder.watch?.join?.(using.map((name) => [
     left.columns.find((c) => !c.hidden && !c.nameHidden && c.name === name) as ScopeColumn,
