@@ -1497,6 +1497,12 @@ const missingHere = (e: unknown): boolean => e instanceof SqlError && (e.code ==
 /** The nodes named `kind` (`'ColumnRef'`, `'FuncCall'`, ...) in a parse tree, not those inside
  * subqueries (their columns and calls are theirs). */
 export function nodesOutsideSubqueries<T>(tree: unknown, kind: string): T[] {
+  return nodesUnder<T>(tree, [kind], 'SubLink')
+}
+
+/** The values under any of the fields `keys` in a parse tree (node kinds such as `'FuncCall'`, or
+ * fields such as `'typeName'`), in tree order, not looking under a field named `skip`. */
+export function nodesUnder<T>(tree: unknown, keys: readonly string[], skip?: string): T[] {
   const out: T[] = []
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -1505,8 +1511,8 @@ export function nodesOutsideSubqueries<T>(tree: unknown, kind: string): T[] {
     }
     if (typeof node !== 'object' || node === null) return
     for (const [key, child] of Object.entries(node)) {
-      if (key === 'SubLink') continue
-      if (key === kind) out.push(child as T)
+      if (key === skip) continue
+      if (keys.includes(key)) out.push(child as T)
       walk(child)
     }
   }

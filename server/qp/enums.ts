@@ -10,6 +10,7 @@ import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, claimName, qualifiedName, relationKind } from './sequences.ts'
 import { dropSequenceUses, type NameFinder } from './sequence-uses.ts'
 import { relationOid } from './system/index.ts'
+import { nodesUnder } from './binder.ts'
 import type { SqlType } from './types/index.ts'
 
 /** Outside the table, index, sequence and schema families of catalog.ts and views' 20. */
@@ -220,27 +221,14 @@ const TYPE_NAMES: NameFinder = {
   },
   display: typeDisplayName,
   refs: (parse, text, form) => {
-    const out: string[] = []
-    collectTypeNames(form === 'expression' ? parse.expression(text) : parse.statement(text).stmt, out)
-    return out
-  },
-}
-
-/** The catalog names of the type names in a parse tree (a TypeName under any field). */
-function collectTypeNames(node: unknown, out: string[]): void {
-  if (Array.isArray(node)) {
-    for (const child of node) collectTypeNames(child, out)
-    return
-  }
-  if (typeof node !== 'object' || node === null) return
-  for (const [field, value] of Object.entries(node)) {
-    if ((field === 'typeName' || field === 'TypeName') && typeof value === 'object' && value !== null && 'names' in value) {
-      const name = enumNameOf(stringsOf((value as { names?: Node[] }).names))
+    const tree = form === 'expression' ? parse.expression(text) : parse.statement(text).stmt
+    // A TypeName wrapped (a node) or as a field (a cast's, a column definition's).
+    return nodesUnder<{ names?: Node[] }>(tree, ['typeName', 'TypeName']).flatMap((t) => {
+      const name = enumNameOf(stringsOf(t.names))
       // `_mood` is mood's array type, spelled as PostgreSQL names it.
-      if (name !== undefined) out.push(name, name.replace(/(^|\.)_/, '$1'))
-    }
-    collectTypeNames(value, out)
-  }
+      return name === undefined ? [] : [name, name.replace(/(^|\.)_/, '$1')]
+    })
+  },
 }
 
 /** The enum types named by the columns of a table (binding its stored defaults and checks,

@@ -4,7 +4,7 @@
 import type { JoinExpr, LockingClause, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
 import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
-import { exprKey, stringOf, type ItemRow, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
+import { exprKey, nodesUnder, stringOf, type ItemRow, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
 import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
@@ -106,20 +106,7 @@ export function lockClauseName(clause: LockingClause): string {
 /** The first locking clause anywhere in a statement's parse tree (its subqueries and CTEs too):
  * PostgreSQL refuses such a statement in a read-only transaction, naming that clause. */
 export function firstLockingClause(node: unknown): LockingClause | undefined {
-  if (Array.isArray(node)) {
-    for (const child of node) {
-      const found = firstLockingClause(child)
-      if (found !== undefined) return found
-    }
-    return undefined
-  }
-  if (typeof node !== 'object' || node === null) return undefined
-  if ('LockingClause' in node) return (node as { LockingClause: LockingClause }).LockingClause
-  for (const value of Object.values(node)) {
-    const found = firstLockingClause(value)
-    if (found !== undefined) return found
-  }
-  return undefined
+  return nodesUnder<LockingClause>(node, ['LockingClause'])[0]
 }
 
 /** The stronger of two clauses (PostgreSQL takes the strongest lock asked of a relation). */
@@ -605,7 +592,7 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
       const only = right.units.length === 1 ? right.units[0] : undefined
       if (only?.lateral !== undefined) {
         if (join !== 'left') throw new SqlError('42P10', `invalid reference to FROM-clause entry: the right side of a ${join.toUpperCase()} JOIN cannot be LATERAL`)
-        const rel: Rel = { kind: 'lateral', width, join, left: l, sub: only.lateral.rel, args: only.lateral.args, offset: only.lateral.offset, matched: only.marker?.slot, cond }
+        const rel = lateralOf(only, only.lateral, join, l, width, cond)
         return { rel: filtered(rel, preds), ordered: false }
       }
       if (join === 'left' && only !== undefined && right.pool.length === 0 && cond !== undefined && estimateRows(l) <= INDEX_JOIN_ROWS_MAX) {
@@ -734,7 +721,7 @@ export function planUnitsOrdered(
     if (u.lateral !== undefined && alone[i] === true) {
       const cond = andOf(local[i] as Expr[])
       const left: Rel = { kind: 'values', width, rows: [Array.from({ length: width }, nullConst)] }
-      const rel: Rel = { kind: 'lateral', width, join: 'inner', left, sub: u.lateral.rel, args: u.lateral.args, offset: u.lateral.offset, matched: u.marker?.slot, cond }
+      const rel = lateralOf(u, u.lateral, 'inner', left, width, cond)
       return { rel, ordered: false }
     }
     return u.build(local[i] as Expr[], width, units.length === 1 ? order : undefined, limited && units.length === 1)
@@ -756,7 +743,7 @@ export function planUnitsOrdered(
     for (const c of ready) joinConds.splice(joinConds.indexOf(c), 1)
     if (unit.lateral !== undefined && alone[next] !== true) {
       const cond = andOf([...(local[next] as Expr[]), ...ready.map((c) => c.expr)])
-      rel = { kind: 'lateral', width, join: 'inner', left: rel, sub: unit.lateral.rel, args: unit.lateral.args, offset: unit.lateral.offset, matched: unit.marker?.slot, cond }
+      rel = lateralOf(unit, unit.lateral, 'inner', rel, width, cond)
       joined.add(next)
       slots = [...slots, ...nextSlots]
       continue
@@ -852,6 +839,11 @@ function estimateRows(rel: Rel): number {
     default:
       return 1000
   }
+}
+
+/** A LATERAL item `unit` joined to `left`: its rows computed for each row of `left`. */
+function lateralOf(unit: Unit, lateral: NonNullable<Unit['lateral']>, join: 'inner' | 'left', left: Rel, width: number, cond: Expr | undefined): Rel {
+  return { kind: 'lateral', width, join, left, sub: lateral.rel, args: lateral.args, offset: lateral.offset, matched: unit.marker?.slot, cond }
 }
 
 const nullConst = (): Expr => ({ kind: 'const', type: { kind: 'unknown' }, value: null })
