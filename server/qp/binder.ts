@@ -1516,9 +1516,23 @@ export function exprKey(e: Expr): string {
         return c
       })
       const label = 'name' in e ? e.name : e.kind === 'cast' ? formatType(e.type) : ''
-      const flags = 'negated' in e ? String(e.negated) : 'value' in e ? String(e.value) : ''
-      return `${e.kind}:${label}:${flags}(${parts.join(',')})`
+      return `${e.kind}:${label}:${keyFlags(e)}(${parts.join(',')})`
     }
+  }
+}
+
+/** What sets a node apart from another of its kind with the same children, besides its name: IS
+ * TRUE from IS FALSE, ILIKE from LIKE, GREATEST from LEAST. */
+function keyFlags(e: Expr): string {
+  switch (e.kind) {
+    case 'boolTest':
+      return `${e.negated}:${e.value}`
+    case 'like':
+      return `${e.negated}:${e.caseInsensitive}:${e.escape ?? '\\'}`
+    case 'minmax':
+      return String(e.greatest)
+    default:
+      return 'negated' in e ? String(e.negated) : ''
   }
 }
 
