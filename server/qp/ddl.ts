@@ -782,6 +782,8 @@ export function requireKeyForm(type: SqlType, what: string): void {
  * elements are columns or expressions, its WHERE makes it partial (index-definition.ts). */
 export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | undefined {
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
+  // Entries with a NULL carry their row's key (rows.ts): NULLs could not collide.
+  if (s.nulls_not_distinct === true) throw featureNotSupported('NULLS NOT DISTINCT')
   if (s.accessMethod !== undefined && s.accessMethod !== 'btree')
     throw featureNotSupported(`index method ${s.accessMethod}`)
   const tableName = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
