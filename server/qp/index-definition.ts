@@ -44,7 +44,7 @@ export function indexShape(env: DdlEnv, s: IndexStmt, table: Table): IndexShape 
     exprs.push(element.expr)
     names.push(element.name)
   })
-  const where = s.whereClause === undefined ? undefined : definePredicate(env, binder, scope, s.whereClause, sources.where)
+  const where = s.whereClause === undefined ? undefined : definePredicate(env, binder, table, scope, s.whereClause, sources.where)
   return { columns, exprs: exprs.some((e) => e !== null) ? exprs : undefined, where, names: distinctNames(names) }
 }
 
@@ -69,6 +69,7 @@ function defineElement(
   if (containsNode(node, 'SubLink')) throw new SqlError('0A000', 'cannot use subquery in index expression', { position: binder.position(locationOf(node)) })
   const e = bound(binder, node, 'expressions', (options) => bindElement(binder, node, scope, options))
   if (e.kind === 'column') return { column: e.slot, expr: null, name: e.name }
+  refuseWholeRow(node, table, 'expressions')
   if (!isImmutable(e)) throw mutable('expression')
   if (e.type.kind === 'unknown') {
     throw new SqlError('42704', 'data type unknown has no default operator class for access method "btree"', {
@@ -82,13 +83,29 @@ function defineElement(
 
 /** The predicate's text, or undefined when it is always true (a total index, as PostgreSQL
  * makes of `WHERE true`). */
-function definePredicate(env: DdlEnv, binder: Binder, scope: Scope, node: Node, source: string | undefined): string | undefined {
+function definePredicate(env: DdlEnv, binder: Binder, table: Table, scope: Scope, node: Node, source: string | undefined): string | undefined {
   assert(source !== undefined, 'a WHERE clause has text')
   if (containsNode(node, 'SubLink')) throw new SqlError('0A000', 'cannot use subquery in index predicate', { position: binder.position(locationOf(node)) })
   const e = bound(binder, node, 'predicates', (options) => bindPredicate(binder, node, scope, options))
+  refuseWholeRow(node, table, 'predicates')
   if (!isImmutable(e)) throw mutable('predicate')
   if (e.kind === 'const' && e.value === true) return undefined
   return storedText(env, binder, source, (n) => bindPredicate(binder, n, scope))
+}
+
+/**
+ * 0A000 for a reference to the table's whole row (`t IS NOT NULL`, `(t).a`, `t.*`): the stored
+ * text would name the table, which a rename leaves behind (PostgreSQL's index holds the row's
+ * type, not its name). A column reference bound to no column is one.
+ */
+function refuseWholeRow(node: Node, table: Table, what: 'expressions' | 'predicates'): void {
+  const found: { location: number; fields: Node[] }[] = []
+  collectColumnRefs(node, found)
+  const wholeRow = found.some(({ fields }) => {
+    const last = fields.at(-1)
+    return last === undefined || !('String' in last) || (fields.length === 1 && !table.columnsByName.has(stringOf(last)))
+  })
+  if (wholeRow) throw featureNotSupported(`whole-row references in index ${what}`)
 }
 
 /** 42P17 for an index expression or predicate calling a function that is not immutable. */
