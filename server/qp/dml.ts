@@ -150,7 +150,7 @@ function valuesRow(env: BindEnv, columns: readonly ColumnDef[], list: Node, defa
 
 function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflictClause | undefined): ConflictAction {
   if (c === undefined) return { kind: 'error' }
-  const index = c.infer === undefined ? undefined : arbiter(env, table, c.infer)
+  const index = c.infer === undefined ? undefined : arbiter(env, table, alias, c.infer)
   if (c.action === 'ONCONFLICT_NOTHING') return { kind: 'nothing', index }
   assert(c.action === 'ONCONFLICT_UPDATE', 'ON CONFLICT does nothing or updates')
   if (index === undefined) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name')
@@ -175,14 +175,14 @@ function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflict
  * whose predicate the clause's WHERE holds, each conjunct as written (PostgreSQL proves the
  * implication more generally); 42P10 when none matches.
  */
-function arbiter(env: BindEnv, table: Table, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
+function arbiter(env: BindEnv, table: Table, alias: string, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
   if (infer.conname !== undefined) {
     if (infer.conname === declaredKeyName(table.def)) return 'primary'
     const byName = table.def.indexes.find((i) => i.constraint && i.name === infer.conname)
     if (byName === undefined) throw new SqlError('42704', `constraint "${infer.conname}" for table "${bareName(table.name)}" does not exist`)
     return byName
   }
-  const scope = tableScope(table, bareName(table.name))
+  const scope = tableScope(table, alias)
   const listed = (infer.indexElems ?? []).map((e) => {
     assert('IndexElem' in e, 'ON CONFLICT lists index elements')
     if (e.IndexElem.name === undefined) {
