@@ -93,7 +93,7 @@ export const undefinedObject = (what: string, name: string) =>
 export const undefinedFunction = (signature: string, position?: number) =>
   new SqlError('42883', `function ${signature} does not exist`, {
     position,
-    hint: 'No function matches the given name and argument types.',
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
   })
 export const undefinedParameter = (n: number, position?: number) =>
   new SqlError('42P02', `there is no parameter $${n}`, { position })

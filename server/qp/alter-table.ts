@@ -21,6 +21,7 @@ import {
   indexKeyOf,
   indexNameKey,
   indexNamesOf,
+  isPlainIndex,
   schemaHeld,
   schemaKey,
   schemaOf,
@@ -54,7 +55,9 @@ import { foreignKeyDraft, type ForeignKeyEnv } from './foreign-keys.ts'
 import { checkSourceText, defaultSourceText, replaceBytes } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
 import { quoteIdent } from './functions-text.ts'
-import { checkKeyBytes, decodeStoredRow, encodeMissing, encodeStoredRow, indexEntry } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, encodeMissing, encodeStoredRow } from './rows.ts'
+import { entryOf, indexKeysOf, type IndexKeys } from './index-keys.ts'
+import { indexReadsColumn, renameIndexColumn, requireImmutable } from './index-definition.ts'
 import { tableScope } from './select.ts'
 import {
   KIND_PLURAL,
@@ -325,12 +328,16 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
   )
   for (const fk of a.def.foreignKeys ?? [])
     if (fk.columns.includes(col.position)) a.def = detachForeignKey(a.env, a.def, fk.name)
-  // Its indexes go: regclass constants naming them ('i'::regclass) need CASCADE, which drops them.
-  const indexes = a.def.indexes.filter((i) => i.columns.includes(col.position)).map((i) => siblingName(a.def.name, i.name))
+  // Its indexes go, those whose expressions or predicate read it too (and those being built: their
+  // jobs end cancelled): regclass constants naming them ('i'::regclass) need CASCADE, which drops
+  // them.
+  const reads = (i: IndexDef) => indexReadsColumn(a.env.parse, i, col)
+  const all = [...a.def.indexes, ...(a.def.buildingIndexes ?? [])]
+  const indexes = all.filter(reads).map((i) => siblingName(a.def.name, i.name))
   const uses = { kind: 'index', what: `column ${name} of table ${a.def.name}`, cascade, current: a.def } as const
   a.def = dropSequenceUses(a.env, new Set(indexes), uses) ?? a.def
-  for (const index of a.def.indexes)
-    if (index.columns.includes(col.position)) a.env.put(indexKeyOf(a.def.name, index.name), null)
+  for (const index of [...a.def.indexes, ...(a.def.buildingIndexes ?? [])])
+    if (reads(index)) a.env.put(indexKeyOf(a.def.name, index.name), null)
   const dropped: ColumnDef = {
     name: `........pg.dropped.${col.position + 1}........`,
     position: col.position,
@@ -342,7 +349,8 @@ function dropColumn(a: Alter, name: string, missingOk: boolean, cascade: boolean
   a.def = withColumn(
     {
       ...a.def,
-      indexes: a.def.indexes.filter((i) => !i.columns.includes(col.position)),
+      indexes: a.def.indexes.filter((i) => !reads(i)),
+      ...(a.def.buildingIndexes === undefined ? {} : { buildingIndexes: a.def.buildingIndexes.filter((i) => !reads(i)) }),
       checks: a.def.checks.filter((k) => !mentionsColumn(k.expr, name)),
     },
     dropped,
@@ -771,7 +779,12 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
     'ColumnRef' in using &&
     using.ColumnRef.fields?.length === 1 &&
     stringOf(using.ColumnRef.fields[0]) === col.name
-  const rewrite = (using !== undefined && !sameColumn) || !keepsValues(col.type, to)
+  const reads = (i: IndexDef) => indexReadsColumn(a.env.parse, i, col)
+  // An index expression or predicate over the column may compute other values of the new type
+  // (`(c::text)` of a timestamp becoming timestamptz): their entries are computed again, as a
+  // rewrite of the rows does.
+  const computed = [...a.def.indexes, ...(a.def.buildingIndexes ?? [])].some((i) => !isPlainIndex(i) && reads(i))
+  const rewrite = (using !== undefined && !sameColumn) || !keepsValues(col.type, to) || (computed && !typesEqual(col.type, to))
   const convert = rewrite ? conversionOf(a, col, to, sameColumn ? undefined : using) : undefined
   // PostgreSQL drops and rebuilds the column's indexes and key constraints (whatever the types),
   // which regclass constants naming one forbid: 2BP01 (the statement has no CASCADE). Tessera
@@ -779,7 +792,7 @@ function alterType(a: Alter, cmd: AlterTableCmd): void {
   const declaredKey = a.def.primaryKey.every((p) => a.def.columns[p]?.hidden !== true)
   const indexes = [
     ...(declaredKey && a.def.primaryKey.includes(col.position) ? [{ name: a.def.primaryKeyName, constraint: true, key: true }] : []),
-    ...[...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => i.columns.includes(col.position)),
+    ...[...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter(reads),
   ]
   for (const index of indexes) {
     const name = siblingName(a.def.name, index.name)
@@ -871,9 +884,20 @@ function rewriteColumn(a: Alter, before: TableDef, position: number, convert: Ex
   const old = tableOf(before)
   const table = tableOf(a.def)
   const sink = a.run.sink
-  const writer = new TableWriter(table, sink, a.env.parse, a.run.exec.eval)
-  const indexes = [...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => i.columns.includes(position))
+  const ctx = a.run.exec.eval
+  const writer = new TableWriter(table, sink, a.env.parse, ctx)
   const column = table.columns[position]!
+  const indexes = [...a.def.indexes, ...(a.def.buildingIndexes ?? [])].filter((i) => indexReadsColumn(a.env.parse, i, before.columns[position]!))
+  // Expressions over the column bind to its old type for the old entries, to its new one for the
+  // new (an expression that no longer binds fails as PostgreSQL's rebuilt index does: 42883, ...).
+  const oldKeys = indexKeysOf(old, a.env.parse, a.env.binder.storedTypes)
+  const newKeys = indexKeysOf(table, a.env.parse, a.env.binder.storedTypes)
+  const keysOf = (keys: ReadonlyMap<number, IndexKeys>, index: IndexDef): IndexKeys => {
+    const found = keys.get(index.id)
+    assert(found !== undefined, 'a rewritten index is an index of the table')
+    return found
+  }
+  for (const index of indexes) requireImmutable(keysOf(newKeys, index))
   // Built with the new type: a CHECK that no longer binds answers as in PostgreSQL (42883, ...).
   const checks = constraintsOf(table, a.env.parse, a.env.binder.storedTypes).checks
   const rows = [...a.env.view.scan(old.rowsStart, old.rowsEnd)].map((kv) => ({
@@ -882,20 +906,23 @@ function rewriteColumn(a: Alter, before: TableDef, position: number, convert: Ex
   }))
   for (const { row } of rows) {
     a.env.tick()
-    for (const index of indexes) sink.put(indexEntry(old, index, row).key, null)
+    for (const index of indexes) {
+      const entry = entryOf(old, keysOf(oldKeys, index), row, ctx)
+      if (entry !== undefined) sink.put(entry.key, null)
+    }
   }
   for (const { key, row } of rows) {
     a.env.tick()
     // Dropped columns' slots are emptied, as any write of a row does.
     const updated = row.map((v, i) => (table.columns[i]?.dropped === true ? null : v))
-    updated[position] = evaluate(convert, row, a.run.exec.eval)
+    updated[position] = evaluate(convert, row, ctx)
     // PostgreSQL's messages are those of a constraint validated over existing rows and of an
     // index built, not those of a row written.
     if (column.notNull && updated[position] === null) {
       throw new SqlError('23502', `column "${column.name}" of relation "${bareName(a.def.name)}" contains null values`)
     }
     for (const check of checks) {
-      if (evaluate(check.expr, updated, a.run.exec.eval) === false) {
+      if (evaluate(check.expr, updated, ctx) === false) {
         throw new SqlError('23514', `check constraint "${check.name}" of relation "${bareName(a.def.name)}" is violated by some row`)
       }
     }
@@ -909,7 +936,8 @@ function rewriteColumn(a: Alter, before: TableDef, position: number, convert: Ex
     sink.countRow()
     sink.put(key, encodeStoredRow(table, updated))
     for (const index of indexes) {
-      const entry = indexEntry(table, index, updated)
+      const entry = entryOf(table, keysOf(newKeys, index), updated, ctx)
+      if (entry === undefined) continue
       checkKeyBytes(entry.headChars, table, index)
       sink.put(entry.key, entry.value)
     }
@@ -1000,8 +1028,11 @@ function renameColumn(env: DdlEnv, def: TableDef, from: string, to: string): Tab
   const columns = def.columns.map((c) =>
     c.generated === undefined ? c : { ...c, generated: renameIn(c.generated, from, to) },
   )
+  // Index expressions and predicates name columns as CHECKs do.
+  const indexes = def.indexes.map((i) => renameIndexColumn(env.parse, i, from, to))
+  const building = def.buildingIndexes?.map((i) => renameIndexColumn(env.parse, i, from, to))
   return withColumn(
-    { ...def, checks, columns },
+    { ...def, checks, columns, indexes, ...(building === undefined ? {} : { buildingIndexes: building }) },
     { ...(columns[col.position] as ColumnDef), name: to },
   )
 }

@@ -24,6 +24,7 @@ import {
   elementType,
   commonType,
   Decimal,
+  formatText,
   formatType,
   inputReadsClock,
   integerLiteralType,
@@ -1587,7 +1588,7 @@ export function exprKey(e: Expr): string {
   if (isVolatile(e)) return `volatile:${++volatileSeq}`
   switch (e.kind) {
     case 'const':
-      return `k:${formatType(e.type)}:${e.value === null ? 'null' : String(e.value instanceof Uint8Array ? [...e.value] : e.value)}`
+      return `k:${formatType(e.type)}:${constKeyText(e.value, e.type)}`
     case 'param':
       return `p${e.index}`
     case 'column':
@@ -1609,9 +1610,31 @@ export function exprKey(e: Expr): string {
         return c
       })
       const label = 'name' in e ? e.name : e.kind === 'cast' ? formatType(e.type) : ''
-      const flags = 'negated' in e ? String(e.negated) : 'value' in e ? String(e.value) : ''
-      return `${e.kind}:${label}:${flags}(${parts.join(',')})`
+      return `${e.kind}:${label}:${keyFlags(e)}(${parts.join(',')})`
     }
+  }
+}
+
+/** A constant's value in an expression key: its text form where String() of it would be
+ * ambiguous (the arrays ARRAY['a,b'] and ARRAY['a', 'b'] both print a,b). */
+function constKeyText(value: Datum, type: SqlType): string {
+  if (value === null) return 'null'
+  if (value instanceof Uint8Array) return String([...value])
+  return Array.isArray(value) || (typeof value === 'object' && type.kind === 'record') ? formatText(value, type) : String(value)
+}
+
+/** What sets a node apart from another of its kind with the same children, besides its name: IS
+ * TRUE from IS FALSE, ILIKE from LIKE, GREATEST from LEAST. */
+function keyFlags(e: Expr): string {
+  switch (e.kind) {
+    case 'boolTest':
+      return `${e.negated}:${e.value}`
+    case 'like':
+      return `${e.negated}:${e.caseInsensitive}:${e.escape ?? '\\'}`
+    case 'minmax':
+      return String(e.greatest)
+    default:
+      return 'negated' in e ? String(e.negated) : ''
   }
 }
 

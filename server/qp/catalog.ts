@@ -94,9 +94,28 @@ export interface ReferenceDef {
 export interface IndexDef {
   readonly id: number
   readonly name: string
+  /** Per key element: the column's position, or EXPRESSION_ELEMENT where `exprs` holds the
+   * element's expression (PostgreSQL's indkey 0). */
   readonly columns: readonly number[]
   readonly unique: boolean
   readonly constraint: boolean
+  /** An expression index: per key element, the SQL source text of its expression over the
+   * table's columns (null for a column element); absent when every element is a column. Bound
+   * per table definition, like a CHECK (index-keys.ts). */
+  readonly exprs?: readonly (string | null)[] | undefined
+  /** A partial index: the SQL source text of its predicate (WHERE); only rows it is true for
+   * have an entry. */
+  readonly where?: string | undefined
+}
+
+/** IndexDef.columns' value for an element that is an expression. */
+export const EXPRESSION_ELEMENT = -1
+
+/** Whether every element of an index is a column and it holds every row: its entries are the
+ * row's column values, with nothing to evaluate (foreign keys and key constraints use only
+ * these). */
+export function isPlainIndex(index: IndexDef): boolean {
+  return index.exprs === undefined && index.where === undefined
 }
 
 export interface CheckDef {

@@ -38,6 +38,9 @@ export const SPLIT_TRANSACTION_HINT = 'Split the change into smaller transaction
 export const TIMEOUT_CHECK_ROWS = 256
 /** Parsed statements kept per query processor (LRU). */
 export const PARSE_CACHE_ENTRIES = 1000
+/** Parsed index expressions and predicates kept for the index jobs of a process (LRU): a job
+ * binds its index's few texts at each batch. */
+export const INDEX_JOB_PARSE_ENTRIES = 64
 /** Decoded table definitions kept (keyed by schema key and raw value). */
 export const TABLE_CACHE_ENTRIES = 1000
 /** Bound and planned statements kept (keyed by SQL, validated against table definitions). */

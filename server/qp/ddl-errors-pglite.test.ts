@@ -257,6 +257,27 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     "CREATE TABLE q (a text DEFAULT 'p_pkey'::regclass)",
     'ALTER TABLE p ALTER COLUMN a TYPE bigint',
   ],
+  'expression and partial indexes: the keys unique violations and index builds name': [
+    'CREATE TABLE users (id int PRIMARY KEY, email text, tenant int, data jsonb, gone timestamptz)',
+    'CREATE UNIQUE INDEX users_email ON users (lower(email))',
+    `INSERT INTO users VALUES (1, 'Ann@x', 1, '{"k": "a"}', NULL)`,
+    "INSERT INTO users VALUES (2, 'ANN@X', 1, NULL, NULL)",
+    "CREATE UNIQUE INDEX users_tenant_k ON users (tenant, (data->>'k'))",
+    `INSERT INTO users VALUES (3, 'b', 1, '{"k": "a"}', NULL)`,
+    'CREATE UNIQUE INDEX users_live ON users (tenant) WHERE gone IS NULL',
+    "INSERT INTO users VALUES (4, 'c', 1, NULL, NULL)",
+    "INSERT INTO users VALUES (5, 'd', 1, NULL, '2024-01-01 00:00+00')",
+    'UPDATE users SET gone = NULL WHERE id = 5',
+    "CREATE UNIQUE INDEX users_mark ON users ((upper(email) || '!'), (tenant * 2))",
+    "INSERT INTO users VALUES (6, 'aNN@x', 2, NULL, now())",
+    "INSERT INTO users VALUES (7, 'b@x', 1, NULL, now()), (8, 'B@x', 1, NULL, now())",
+    'CREATE UNIQUE INDEX users_t ON users ((tenant + 0)) WHERE id > 0',
+    "CREATE UNIQUE INDEX users_nn ON users ((('x')))",
+    "CREATE INDEX users_c ON users (('abc'))",
+    'INSERT INTO users VALUES (9) ON CONFLICT (tenant) DO NOTHING',
+    'INSERT INTO users VALUES (9) ON CONFLICT (tenant) WHERE gone IS NOT NULL DO NOTHING',
+    'ALTER TABLE users ALTER COLUMN email TYPE int USING id',
+  ],
 }
 
 async function onPostgres(db: PGlite, sql: string): Promise<Outcome> {

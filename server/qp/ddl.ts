@@ -17,13 +17,14 @@ import {
   featureNotSupported,
   SqlError,
 } from '../errors/index.ts'
-import { formatText, formatType, hasKeyForm, type SqlType } from './types/index.ts'
+import { formatText, formatType, hasKeyForm, type Datum, type SqlType } from './types/index.ts'
 import { Binder, checkCollation, EMPTY_SCOPE, resolveTypeName, stringOf } from './binder.ts'
 import {
   encodeTableDef,
   bareName,
   indexKeyOf,
   indexNamesOf,
+  isPlainIndex,
   missingSchema,
   indexNameKey,
   schemaKey,
@@ -39,7 +40,9 @@ import {
 import { COLUMNS_MAX, IDENTIFIER_LENGTH_MAX, SPLIT_TRANSACTION_HINT } from './constants.ts'
 import { checkSourceText, defaultSourceText } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
-import { checkKeyBytes, decodeStoredRow, indexEntry } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, indexEntry, type IndexEntry } from './rows.ts'
+import { entryOf, indexKeys, keyDetail } from './index-keys.ts'
+import { indexShape } from './index-definition.ts'
 import { alterTable, mentionsColumn, renameObject, setSchema } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
@@ -55,7 +58,7 @@ import type { ExecContext } from './executor.ts'
 import { attachForeignKeys, detachForDrop } from './foreign-key-ddl.ts'
 import type { WriteSink } from './table-writer.ts'
 import { foreignKeyDraft, type ForeignKeyDraft } from './foreign-keys.ts'
-import { someExpr } from './expr.ts'
+import { someExpr, type EvalContext } from './expr.ts'
 import { tableScope, type BindEnv } from './select.ts'
 import {
   allocateObjectId,
@@ -775,10 +778,12 @@ export function requireKeyForm(type: SqlType, what: string): void {
   if (!hasKeyForm(type)) throw featureNotSupported(`${formatType(type)} columns in ${what}`)
 }
 
-/** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). */
+/** CREATE [UNIQUE] INDEX [ASYNC] [IF NOT EXISTS]: filled now, or by a job (its id returned). Its
+ * elements are columns or expressions, its WHERE makes it partial (index-definition.ts). */
 export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | undefined {
-  if (s.whereClause !== undefined) throw featureNotSupported('partial indexes')
   if ((s.indexIncludingParams?.length ?? 0) > 0) throw featureNotSupported('INCLUDE')
+  // Entries with a NULL carry their row's key (rows.ts): NULLs could not collide.
+  if (s.nulls_not_distinct === true) throw featureNotSupported('NULLS NOT DISTINCT')
   if (s.accessMethod !== undefined && s.accessMethod !== 'btree')
     throw featureNotSupported(`index method ${s.accessMethod}`)
   const tableName = qualifiedName(s.relation?.schemaname, s.relation?.relname ?? '')
@@ -790,24 +795,8 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
         }),
   )
   const table = env.table(tableName, s.relation?.location)
-  const columns = (s.indexParams ?? []).map((p) => {
-    assert('IndexElem' in p, 'index parameters are IndexElems')
-    if (p.IndexElem.name === undefined) throw featureNotSupported('expression indexes')
-    const col = table.columnsByName.get(p.IndexElem.name)
-    if (col === undefined)
-      throw new SqlError('42703', `column "${p.IndexElem.name}" does not exist`)
-    requireKeyForm(col.type, 'an index')
-    return col
-  })
-  const name =
-    s.idxname ??
-    chooseRelationName(
-      env,
-      table.name,
-      columns.map((c) => c.name),
-      'idx',
-      new Set(),
-    )
+  const shape = indexShape(env, s, table)
+  const name = s.idxname ?? chooseRelationName(env, table.name, shape.names, 'idx', new Set())
   if (relationNameTaken(env, siblingName(table.name, name))) {
     if (s.if_not_exists === true) return undefined
     throw duplicateTable(name)
@@ -815,9 +804,11 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
   const index: IndexDef = {
     id: table.def.nextIndexId,
     name,
-    columns: columns.map((c) => c.position),
+    columns: shape.columns,
     unique: s.unique === true,
     constraint: false,
+    ...(shape.exprs === undefined ? {} : { exprs: shape.exprs }),
+    ...(shape.where === undefined ? {} : { where: shape.where }),
   }
   if (isIndexAsync(env.sql)) {
     const jobId = randomId(run.exec.eval.random.bytes(16))
@@ -825,8 +816,13 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
     createIndexAsync(env, table, index, jobId, run.exec.eval.tx.indexJobOwner())
     return jobId
   }
+  const def: TableDef = {
+    ...table.def,
+    indexes: [...table.def.indexes, index],
+    nextIndexId: index.id + 1,
+  }
   try {
-    backfill(env, table, index)
+    backfill(env, tableFromDef(def), index, run.exec.eval)
   } catch (e) {
     // The transaction limits' own hint (smaller transactions) does not help here: one statement
     // writes an entry for every row. The asynchronous build does it in transactions of its own.
@@ -834,11 +830,6 @@ export function createIndex(env: DdlEnv, s: IndexStmt, run: DdlRun): string | un
     throw new SqlError('54000', `CREATE INDEX writes an entry for every row of "${table.name}": ${e.message}`, {
       hint: 'Use CREATE INDEX ASYNC, which builds the index in transactions of its own while the table stays writable.',
     })
-  }
-  const def: TableDef = {
-    ...table.def,
-    indexes: [...table.def.indexes, index],
-    nextIndexId: index.id + 1,
   }
   env.put(indexKeyOf(table.name, name), table.name)
   env.put(table.schemaKey, encodeTableDef(def))
@@ -850,13 +841,18 @@ function randomId(bytes: Uint8Array): string {
   return randomUuid(bytes)
 }
 
-/** Writes an entry for every existing row (23505 when a unique index finds a duplicate). */
-export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
-  const entries: { key: string; value: string; unique: boolean }[] = []
+/** Writes an entry for every existing row of `table` (which has `index`) the index holds (23505
+ * when a unique index finds a duplicate). An expression or partial index evaluates its
+ * expressions in `ctx`. */
+export function backfill(env: DdlEnv, table: Table, index: IndexDef, ctx?: EvalContext): void {
+  assert(ctx !== undefined || isPlainIndex(index), 'an expression or partial index is evaluated in a context')
+  const keys = ctx === undefined ? undefined : indexKeys(table, index, env.parse, env.binder.storedTypes)
+  const entries: IndexEntry[] = []
   for (const kv of env.view.scan(table.rowsStart, table.rowsEnd)) {
     env.tick()
     const row = decodeStoredRow(table, kv.value)
-    const entry = indexEntry(table, index, row)
+    const entry = keys === undefined || ctx === undefined ? indexEntry(table, index, row) : entryOf(table, keys, row, ctx)
+    if (entry === undefined) continue
     checkKeyBytes(entry.headChars, table, index)
     entries.push(entry)
   }
@@ -865,19 +861,22 @@ export function backfill(env: DdlEnv, table: Table, index: IndexDef): void {
     for (const e of entries) {
       if (!e.unique) continue
       if (seen.has(e.key)) {
+        // A unique entry's value is its row's primary key.
         const row = decodeStoredRow(table, env.view.get(e.value) ?? '')
-        const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
-        const values = index.columns
-          .map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type)))
-          .join(', ')
-        throw new SqlError('23505', `could not create unique index "${index.name}"`, {
-          detail: `Key (${names})=(${values}) is duplicated.`,
-        })
+        const detail = keys === undefined || ctx === undefined ? plainKeyDetail(table, index, row) : keyDetail(table, keys, row, ctx)
+        throw new SqlError('23505', `could not create unique index "${index.name}"`, { detail: `${detail} is duplicated.` })
       }
       seen.add(e.key)
     }
   }
   for (const e of entries) env.put(e.key, e.value)
+}
+
+/** `Key (a, b)=(1, 2)` of an index of columns only. */
+function plainKeyDetail(table: Table, index: IndexDef, row: readonly Datum[]): string {
+  const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
+  const values = index.columns.map((c) => (row[c] === null ? 'null' : formatText(row[c]!, table.columns[c]!.type))).join(', ')
+  return `Key (${names})=(${values})`
 }
 
 export function dropIndex(env: DdlEnv, s: DropStmt): void {

@@ -4,7 +4,7 @@ import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, UpdateS
 import type { Key } from '../encoding/index.ts'
 import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import type { Datum } from './types/index.ts'
-import { EMPTY_SCOPE, type Scope } from './binder.ts'
+import { EMPTY_SCOPE, exprKey, type Scope } from './binder.ts'
 import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
@@ -23,6 +23,7 @@ import {
 import { bindDmlFrom, bindReturning, NOT_ENCLOSED, planSelect, rangeTable, statementCtes, tableScope, type BindEnv, type Enclosing } from './select.ts'
 import { primaryKey } from './rows.ts'
 import { constraintsOf, DeferredChecks, TableWriter, type WriteSink } from './table-writer.ts'
+import { indexKeysOf } from './index-keys.ts'
 
 /** What a DML statement produced: rows affected and RETURNING rows. */
 export interface DmlResult {
@@ -148,7 +149,7 @@ function valuesRow(env: BindEnv, scope: Scope, columns: readonly ColumnDef[], li
 
 function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflictClause | undefined, ctes: Scope['ctes']): ConflictAction {
   if (c === undefined) return { kind: 'error' }
-  const index = c.infer === undefined ? undefined : arbiter(table, c.infer)
+  const index = c.infer === undefined ? undefined : arbiter(env, table, alias, c.infer)
   if (c.action === 'ONCONFLICT_NOTHING') return { kind: 'nothing', index }
   assert(c.action === 'ONCONFLICT_UPDATE', 'ON CONFLICT does nothing or updates')
   if (index === undefined) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name')
@@ -168,25 +169,43 @@ function bindOnConflict(env: BindEnv, table: Table, alias: string, c: OnConflict
   return { kind: 'update', index, sets, where }
 }
 
-/** The unique constraint ON CONFLICT (cols) names: 42P10 when none matches exactly. */
-function arbiter(table: Table, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
+/**
+ * The unique index ON CONFLICT names: a constraint by name (42704 when none), or the first unique
+ * index whose elements are exactly the columns and expressions listed and, when it is partial,
+ * whose predicate the clause's WHERE holds, each conjunct as written (PostgreSQL proves the
+ * implication more generally); 42P10 when none matches.
+ */
+function arbiter(env: BindEnv, table: Table, alias: string, infer: NonNullable<OnConflictClause['infer']>): IndexDef | 'primary' {
   if (infer.conname !== undefined) {
     if (infer.conname === declaredKeyName(table.def)) return 'primary'
-    const byName = table.def.indexes.find((i) => i.unique && i.name === infer.conname)
+    const byName = table.def.indexes.find((i) => i.constraint && i.name === infer.conname)
     if (byName === undefined) throw new SqlError('42704', `constraint "${infer.conname}" for table "${bareName(table.name)}" does not exist`)
     return byName
   }
-  const names = (infer.indexElems ?? []).map((e) => {
+  const scope = tableScope(table, alias)
+  const listed = (infer.indexElems ?? []).map((e) => {
     assert('IndexElem' in e, 'ON CONFLICT lists index elements')
-    if (e.IndexElem.name === undefined) throw featureNotSupported('expressions in ON CONFLICT')
+    if (e.IndexElem.name === undefined) {
+      const expr = e.IndexElem.expr
+      assert(expr !== undefined, 'an index element is a column or an expression')
+      return exprKey(env.binder.bind(expr, scope, { clause: 'ON CONFLICT' }))
+    }
     // An arbiter column is an expression to PostgreSQL, so its error names no relation.
     const column = table.columnsByName.get(e.IndexElem.name)
     if (column === undefined) throw undefinedColumn(e.IndexElem.name)
-    return column.position
+    return `c${column.position}`
   })
-  const same = (cols: readonly number[]) => cols.length === names.length && cols.every((c) => names.includes(c))
-  if (same(table.primaryKey) && !table.columns[table.primaryKey[0] as number]!.hidden) return 'primary'
-  const index = table.def.indexes.find((i) => i.unique && same(i.columns))
+  const where = infer.whereClause === undefined ? [] : conjuncts(env.binder.bindCondition(infer.whereClause, scope, { clause: 'WHERE' }))
+  const held = new Set(where.map(exprKey))
+  const same = (keys: readonly string[]) => keys.length === listed.length && keys.every((k) => listed.includes(k))
+  const primary = table.primaryKey.map((slot) => `c${slot}`)
+  if (same(primary) && !table.columns[table.primaryKey[0] as number]!.hidden) return 'primary'
+  const indexes = indexKeysOf(table, env.parse, env.binder.storedTypes)
+  const index = table.def.indexes.find((i) => {
+    const keys = indexes.get(i.id)
+    if (!i.unique || keys === undefined || !same(keys.elements.map(exprKey))) return false
+    return keys.predicate === undefined || conjuncts(keys.predicate).every((c) => held.has(exprKey(c)))
+  })
   if (index === undefined) {
     throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification')
   }
@@ -220,7 +239,8 @@ function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scop
 
 function dmlSource(env: BindEnv, table: Table, alias: string, whereNode: Node | undefined, scope: Scope): TableSource {
   const where = whereNode === undefined ? undefined : env.binder.bindCondition(whereNode, scope, { clause: 'WHERE' })
-  const { access } = chooseAccess(table, conjuncts(where), undefined, false)
+  const indexes = indexKeysOf(table, env.parse, env.binder.storedTypes)
+  const { access } = chooseAccess(table, conjuncts(where), undefined, false, indexes)
   return { kind: 'table', table, alias, access, filter: where, lock: undefined }
 }
 

@@ -407,7 +407,7 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
       return
     }
     case 'pkRange': {
-      const range = keyRange(ctx, table, PRIMARY_INDEX_ID, table.primaryKey, access)
+      const range = keyRange(ctx, table, PRIMARY_INDEX_ID, table.primaryKey.map((slot) => table.columns[slot]!.type), access)
       if (range === undefined) return
       for (const kv of ctx.view.scan(range.start, range.end, access.reverse)) {
         yield { key: kv.key, row: decodeStoredRow(table, kv.value) }
@@ -415,7 +415,7 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
       return
     }
     case 'indexRange': {
-      const range = keyRange(ctx, table, BigInt(access.index.id), access.index.columns, access)
+      const range = keyRange(ctx, table, BigInt(access.index.id), access.types, access)
       if (range === undefined) return
       for (const kv of ctx.view.scan(range.start, range.end, access.reverse)) {
         const key = primaryKeyOfEntry(table, access.index, kv.key, kv.value)
@@ -437,8 +437,12 @@ function* accessRows(ctx: ExecContext, source: TableSource): Generator<StoredRow
 
 /** The row under the primary key `values` evaluate to (by `at`), if any; none for a NULL. */
 function rowAtKey(view: SnapshotView, table: Table, at: Constants, values: readonly Expr[]): StoredRow | undefined {
-  const parts = keyParts(at, table, table.primaryKey, values)
-  if (parts === undefined) return undefined
+  const parts: KeyPart[] = []
+  for (let i = 0; i < values.length; i++) {
+    const v = at.constant(values[i] as Expr)
+    if (v === null) return undefined
+    parts.push(toKeyPart(v, table.columns[table.primaryKey[i] as number]!.type))
+  }
   // rowsStart is the encoded [tableId, PRIMARY_INDEX_ID], and key encoding concatenates parts.
   const key = table.rowsStart + encodeKey(parts)
   const value = view.get(key)
@@ -451,13 +455,14 @@ interface Constants {
   constant(e: Expr): Datum
 }
 
-/** Key parts for values compared with key columns; undefined when one is NULL (no row matches). */
-function keyParts(ctx: Constants, table: Table, columns: readonly number[], values: readonly Expr[]): KeyPart[] | undefined {
+/** Key parts for values compared with key elements of `types`; undefined when one is NULL (no
+ * row matches). */
+function keyParts(ctx: Constants, types: readonly SqlType[], values: readonly Expr[]): KeyPart[] | undefined {
   const parts: KeyPart[] = []
   for (let i = 0; i < values.length; i++) {
     const v = ctx.constant(values[i] as Expr)
     if (v === null) return undefined
-    parts.push(toKeyPart(v, table.columns[columns[i] as number]!.type))
+    parts.push(toKeyPart(v, types[i] as SqlType))
   }
   return parts
 }
@@ -466,23 +471,23 @@ function keyRange(
   ctx: ExecContext,
   table: Table,
   indexId: bigint,
-  columns: readonly number[],
+  types: readonly SqlType[],
   access: { readonly prefix: readonly Expr[]; readonly lower: KeyBound | undefined; readonly upper: KeyBound | undefined },
 ): { start: Key; end: Key } | undefined {
-  const prefix = keyParts(ctx, table, columns, access.prefix)
+  const prefix = keyParts(ctx, types, access.prefix)
   if (prefix === undefined) return undefined
   const base = encodeKey([table.id, indexId, ...prefix])
   let start = base
   let end = prefixEnd(base)
-  const boundColumns = columns.slice(prefix.length)
+  const boundTypes = types.slice(prefix.length)
   if (access.lower !== undefined) {
-    const [v] = keyParts(ctx, table, boundColumns, [access.lower.value]) ?? []
+    const [v] = keyParts(ctx, boundTypes, [access.lower.value]) ?? []
     if (v === undefined) return undefined
     const k = encodeKey([table.id, indexId, ...prefix, v])
     start = access.lower.inclusive ? k : prefixEnd(k)
   }
   if (access.upper !== undefined) {
-    const [v] = keyParts(ctx, table, boundColumns, [access.upper.value]) ?? []
+    const [v] = keyParts(ctx, boundTypes, [access.upper.value]) ?? []
     if (v === undefined) return undefined
     const k = encodeKey([table.id, indexId, ...prefix, v])
     end = access.upper.inclusive ? prefixEnd(k) : k

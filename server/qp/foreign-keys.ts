@@ -12,6 +12,7 @@ import { stringOf } from './binder.ts'
 import {
   FOREIGN_KEY_GUARDS_TABLE_ID,
   bareName,
+  isPlainIndex,
   type ForeignKeyDef,
   type IndexDef,
   type Table,
@@ -117,7 +118,8 @@ export function resolveForeignKey(
     refColumns = draft.refColumns.map((c) => position(parent, c))
     const same = (cols: readonly number[]) =>
       cols.length === refColumns.length && cols.every((c) => refColumns.includes(c))
-    const unique = parent.indexes.find((i) => i.unique && same(i.columns))
+    // Only an index of columns that holds every row is a key (PostgreSQL's rule too).
+    const unique = parent.indexes.find((i) => i.unique && isPlainIndex(i) && same(i.columns))
     if (same(parent.primaryKey)) refIndex = 'primary'
     else if (unique !== undefined) refIndex = unique.id
     else
@@ -166,7 +168,8 @@ export function indexFor(def: TableDef, columns: readonly number[]): number | un
   const leads = (cols: readonly number[]) =>
     cols.length >= columns.length && columns.every((c, i) => cols[i] === c)
   if (leads(def.primaryKey)) return PRIMARY_KEY_PREFIX
-  return def.indexes.find((i) => leads(i.columns))?.id
+  // An expression or partial index does not hold every row's columns.
+  return def.indexes.find((i) => isPlainIndex(i) && leads(i.columns))?.id
 }
 
 /** The key parts of a referenced key from a row (undefined when any is NULL: MATCH SIMPLE). */

@@ -10,6 +10,7 @@ import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
 import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type LockStrength, type OrderRequest } from './planner.ts'
+import { indexKeysOf } from './index-keys.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { systemRelation } from './system/index.ts'
 import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
@@ -282,7 +283,8 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
   if (clause !== undefined) b.qc.env.binder.lockingClause ??= lockClauseName(clause)
   const scanOf = (preds: readonly Expr[], order: OrderRequest | undefined, limited: boolean) => {
     const local = preds.map((p) => shiftSlots(p, -offset)).flatMap(conjuncts)
-    const chosen = chooseAccess(table, local, offset === 0 ? order : undefined, limited)
+    const indexes = indexKeysOf(table, b.qc.env.parse, b.qc.env.binder.storedTypes)
+    const chosen = chooseAccess(table, local, offset === 0 ? order : undefined, limited, indexes)
     const filter = andOf(local.filter((c) => !chosen.implied.includes(c)))
     const rel: Rel = { kind: 'scan', width: table.columns.length, source: { kind: 'table', table, alias, access: chosen.access, filter, lock } }
     return { rel, ordered: chosen.ordered }

@@ -8,7 +8,7 @@
 import type { Clock, HlcTimestamp } from '../clock/index.ts'
 import { encodeKey, hex, prefixEnd, type Key, type Write } from '../encoding/index.ts'
 import { duplicateTable, queryCanceled, SqlError } from '../errors/index.ts'
-import { formatText } from './types/index.ts'
+import type { Datum } from './types/index.ts'
 import {
   encodeTableDef,
   indexKeyOf,
@@ -20,7 +20,12 @@ import {
   type Table,
   type TableDef,
 } from './catalog.ts'
-import { checkKeyBytes, decodeStoredRow, indexEntry } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow } from './rows.ts'
+import { entryOf, indexJobContext, indexKeys, keyDetail, type IndexKeys } from './index-keys.ts'
+import { ParseCache } from './parser.ts'
+import { INDEX_JOB_PARSE_ENTRIES } from './constants.ts'
+import { enumKey, enumTypeOf, type EnumDef } from './enums.ts'
+import type { EvalContext } from './expr.ts'
 import { relationNameTaken } from './sequences.ts'
 import type { DdlEnv } from './ddl.ts'
 import type { TxHost } from './tx-services.ts'
@@ -407,15 +412,20 @@ function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan
   const start = job.cursor === undefined ? table.rowsStart : `${job.cursor}00`
   const writes: Write[] = []
   const readKeys: Key[] = [table.schemaKey]
+  const keys = jobIndexKeys(deps, table, index, ts, readKeys)
+  const ctx = indexJobContext(deps.random, BigInt(deps.clock.wallMs()) * 1000n)
   let last: Key | undefined
   let rows = 0
   for (const kv of deps.storage.scan({ start, end: table.rowsEnd }, ts)) {
     if (rows === INDEX_JOB_BATCH_ROWS) break
     const row = decodeStoredRow(table, kv.value)
-    const entry = indexEntry(table, index, row)
-    checkKeyBytes(entry.headChars, table, index)
-    if (entry.unique) checkUnique(deps, table, index, entry, row, ts, writes)
-    writes.push({ key: entry.key, value: entry.value })
+    // A row a partial index leaves out is passed over, and counted: the cursor moves past it.
+    const entry = entryOf(table, keys, row, ctx)
+    if (entry !== undefined) {
+      checkKeyBytes(entry.headChars, table, index)
+      if (entry.unique) checkUnique(deps, table, keys, entry, row, ts, writes, ctx)
+      writes.push({ key: entry.key, value: entry.value })
+    }
     readKeys.push(kv.key)
     last = kv.key
     rows++
@@ -446,20 +456,33 @@ function planBatch(deps: RunnerDeps, job: IndexJob, ts: HlcTimestamp): BatchPlan
 function checkUnique(
   deps: RunnerDeps,
   table: Table,
-  index: IndexDef,
+  keys: IndexKeys,
   entry: { key: Key; value: string },
-  row: readonly unknown[],
+  row: readonly Datum[],
   ts: HlcTimestamp,
   batch: readonly Write[],
+  ctx: EvalContext,
 ): void {
   const existing = batch.find((w) => w.key === entry.key)?.value ?? deps.storage.get(entry.key, ts)
   if (existing === undefined || existing === entry.value) return
-  const names = index.columns.map((c) => table.columns[c]!.name).join(', ')
-  const values = index.columns
-    .map((c) => formatText(row[c] as never, table.columns[c]!.type))
-    .join(', ')
-  throw new SqlError('23505', `could not create unique index "${index.name}"`, {
-    detail: `Key (${names})=(${values}) is duplicated.`,
+  throw new SqlError('23505', `could not create unique index "${keys.index.name}"`, {
+    detail: `${keyDetail(table, keys, row, ctx)} is duplicated.`,
+  })
+}
+
+/** The parse trees of the index expressions jobs bind (a few per table: small). */
+const JOB_PARSES = new ParseCache(INDEX_JOB_PARSE_ENTRIES)
+
+/**
+ * The building index's keys, bound over the table as read at `ts`. A user type an expression
+ * names (a cast to an enum no column has) is read there too, and joins the batch's read keys: a
+ * commit that changed it since conflicts with the batch.
+ */
+function jobIndexKeys(deps: RunnerDeps, table: Table, index: IndexDef, ts: HlcTimestamp, readKeys: Key[]): IndexKeys {
+  return indexKeys(table, index, JOB_PARSES, (name) => {
+    readKeys.push(enumKey(name))
+    const raw = deps.storage.get(enumKey(name), ts)
+    return raw === undefined ? undefined : enumTypeOf(JSON.parse(raw) as EnumDef)
   })
 }
 

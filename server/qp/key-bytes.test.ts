@@ -42,6 +42,22 @@ describe('index key bytes', () => {
     expect(await h.rows('SELECT id, v FROM si ORDER BY id')).toEqual([[1, 'short']])
   })
 
+  test("an expression index bounds its expression's value, a partial index only the rows it holds", async () => {
+    await h.run('CREATE TABLE ex (id int PRIMARY KEY, v text)')
+    await h.run('CREATE INDEX ex_rep ON ex ((repeat(v, 1000)))')
+    await h.run("INSERT INTO ex VALUES (1, 'ab')")
+    const e = await sqlError(h.run("INSERT INTO ex VALUES (2, 'abc')"))
+    expect(e.code).toBe('54000')
+    expect(e.message).toContain('for index "ex_rep"')
+    await h.run('CREATE TABLE px (id int PRIMARY KEY, v text, wide bool)')
+    await h.run('CREATE INDEX px_v ON px (v) WHERE NOT wide')
+    await h.run(`INSERT INTO px VALUES (1, repeat('v', ${KEY_BYTES_MAX * 2}), true)`)
+    const update = await sqlError(h.run('UPDATE px SET wide = false WHERE id = 1'))
+    expect(update.code).toBe('54000')
+    expect(update.message).toContain('for index "px_v"')
+    expect(await h.rows('SELECT id FROM px WHERE NOT wide')).toEqual([])
+  })
+
   test('CREATE INDEX over a value too large to index answers the key bound, not the transaction hint', async () => {
     await h.run('CREATE TABLE ci (id int PRIMARY KEY, v text)')
     await h.run(`INSERT INTO ci VALUES (1, 'a'), (2, repeat('b', ${KEY_BYTES_MAX * 2}))`)

@@ -6,6 +6,8 @@ import type { Rel } from './rel.ts'
 import type { IndexDef, Table } from './catalog.ts'
 import { isVolatile, readsRow, type Expr } from './expr.ts'
 import type { Field } from './index.ts'
+import type { IndexKeys } from './index-keys.ts'
+import { exprKey } from './binder.ts'
 
 /** One end of a key range: the value the key column is compared with. */
 export interface KeyBound {
@@ -29,6 +31,8 @@ export type Access =
   | {
       readonly kind: 'indexRange'
       readonly index: IndexDef
+      /** The types of the index's key elements (what the bounds are encoded as). */
+      readonly types: readonly SqlType[]
       readonly prefix: readonly Expr[]
       readonly lower: KeyBound | undefined
       readonly upper: KeyBound | undefined
@@ -149,7 +153,8 @@ export interface OrderRequest {
 }
 
 interface Sargable {
-  readonly slot: number
+  /** What the conjunct compares: a column, or an expression an index may hold (exprKey). */
+  readonly key: string
   readonly op: '=' | '<' | '<=' | '>' | '>='
   readonly value: Expr
   /** The conjunct it came from. */
@@ -165,22 +170,36 @@ export function conjuncts(e: Expr | undefined): Expr[] {
   return [e]
 }
 
-/** Chooses the access path for `table` given the WHERE conjuncts and an optional ordering. */
-export function chooseAccess(table: Table, where: readonly Expr[], order: OrderRequest | undefined, limited: boolean): {
+/** Chooses the access path for `table` given the WHERE conjuncts and an optional ordering.
+ * `indexes` are its indexes' keys (index-keys.ts): an expression index serves conjuncts on the
+ * same expression, a partial index a WHERE that holds each conjunct of its predicate verbatim. */
+export function chooseAccess(
+  table: Table,
+  where: readonly Expr[],
+  order: OrderRequest | undefined,
+  limited: boolean,
+  indexes: ReadonlyMap<number, IndexKeys>,
+): {
   readonly access: Access
   readonly ordered: boolean
   /** Conjuncts a primary key point get makes true for the row it finds (no need to test them). */
   readonly implied: readonly Expr[]
 } {
-  const sargs = where.flatMap((c) => sargable(c, table))
-  const candidates: { score: number; index: IndexDef | 'primary'; columns: readonly number[] }[] = [
-    { score: 0, index: 'primary', columns: table.primaryKey },
-    ...table.def.indexes.map((index) => ({ score: 0, index, columns: index.columns })),
+  const usable = table.def.indexes.flatMap((index) => {
+    const keys = indexes.get(index.id)
+    return keys !== undefined && covers(keys, where) ? [keys] : []
+  })
+  const expressions = usable.some((k) => k.index.exprs !== undefined)
+  const sargs = where.flatMap((c) => sargable(c, expressions))
+  const columnKeys = (columns: readonly number[]) => columns.map((slot) => `c${slot}`)
+  const candidates: { index: IndexDef | 'primary'; columns: readonly number[]; keys: readonly string[]; types: readonly SqlType[] }[] = [
+    { index: 'primary', columns: table.primaryKey, keys: columnKeys(table.primaryKey), types: [] },
+    ...usable.map((k) => ({ index: k.index, columns: k.index.columns, keys: k.elements.map(elementKey), types: k.types })),
   ]
   let best: { access: Access; ordered: boolean; score: number; implied: readonly Expr[] } = { ...scanAccess(table, order), score: 0, implied: [] }
   for (const c of candidates) {
-    const { prefix, used, lower, upper } = keyConstraints(c.columns, sargs)
-    const full = prefix.length === c.columns.length
+    const { prefix, used, lower, upper } = keyConstraints(c.keys, sargs)
+    const full = prefix.length === c.keys.length
     const orderedBy = order === undefined ? undefined : providesOrder(table, c.columns, prefix.length, order)
     // Without key constraints an index only helps by giving the order a LIMIT can stop early in;
     // the primary key's whole range is the table scan itself.
@@ -188,6 +207,8 @@ export function chooseAccess(table: Table, where: readonly Expr[], order: OrderR
     if (unconstrained && (c.index === 'primary' || orderedBy === undefined || !limited)) continue
     let score = prefix.length * 4 + (lower !== undefined || upper !== undefined ? 2 : 0) + (c.index === 'primary' ? 1 : 0)
     if (full && (c.index === 'primary' || c.index.unique)) score += 100
+    // Of two indexes as good, a partial one holds fewer rows.
+    if (c.index !== 'primary' && c.index.where !== undefined) score += 1
     if (orderedBy !== undefined && limited) score += 1
     if (score <= best.score) continue
     const reverse = orderedBy ?? false
@@ -196,11 +217,24 @@ export function chooseAccess(table: Table, where: readonly Expr[], order: OrderR
         ? full
           ? { kind: 'pkPoint', values: prefix }
           : { kind: 'pkRange', prefix, lower, upper, reverse }
-        : { kind: 'indexRange', index: c.index, prefix, lower, upper, reverse }
+        : { kind: 'indexRange', index: c.index, types: c.types, prefix, lower, upper, reverse }
     const implied = access.kind === 'pkPoint' ? used : []
     best = { access, ordered: orderedBy !== undefined || (access.kind === 'pkPoint' && order !== undefined), score, implied }
   }
   return { access: best.access, ordered: best.ordered, implied: best.implied }
+}
+
+/** Whether a partial index holds every row the WHERE conjuncts let through: each conjunct of its
+ * predicate is one of them, as bound (PostgreSQL proves implication more generally). */
+function covers(keys: IndexKeys, where: readonly Expr[]): boolean {
+  if (keys.predicate === undefined) return true
+  const held = new Set(where.filter((c) => !isVolatile(c)).map(exprKey))
+  return conjuncts(keys.predicate).every((c) => held.has(exprKey(c)))
+}
+
+/** What a key element is matched by: its column, or its expression as bound. */
+function elementKey(e: Expr): string {
+  return e.kind === 'column' ? `c${e.slot}` : exprKey(e)
 }
 
 function scanAccess(table: Table, order: OrderRequest | undefined): { access: Access; ordered: boolean } {
@@ -208,22 +242,22 @@ function scanAccess(table: Table, order: OrderRequest | undefined): { access: Ac
   return { access: { kind: 'tableScan', reverse: reverse ?? false }, ordered: reverse !== undefined }
 }
 
-/** Equality prefix and the range on the next key column, from the sargable conjuncts. */
-function keyConstraints(columns: readonly number[], sargs: readonly Sargable[]) {
+/** Equality prefix and the range on the next key element, from the sargable conjuncts. */
+function keyConstraints(keys: readonly string[], sargs: readonly Sargable[]) {
   const prefix: Expr[] = []
   const used: Expr[] = []
-  for (const slot of columns) {
-    const eq = sargs.find((s) => s.slot === slot && s.op === '=')
+  for (const key of keys) {
+    const eq = sargs.find((s) => s.key === key && s.op === '=')
     if (eq === undefined) break
     prefix.push(eq.value)
     used.push(eq.source)
   }
-  const next = columns[prefix.length]
+  const next = keys[prefix.length]
   let lower: KeyBound | undefined
   let upper: KeyBound | undefined
   if (next !== undefined) {
     for (const s of sargs) {
-      if (s.slot !== next) continue
+      if (s.key !== next) continue
       if ((s.op === '>' || s.op === '>=') && lower === undefined) lower = { value: s.value, inclusive: s.op === '>=' }
       if ((s.op === '<' || s.op === '<=') && upper === undefined) upper = { value: s.value, inclusive: s.op === '<=' }
     }
@@ -255,14 +289,16 @@ function keyCompatible(column: SqlType, value: SqlType): boolean {
   return c !== undefined && v !== undefined && v <= c
 }
 
-function sargable(e: Expr, table: Table): Sargable[] {
+/** The key comparisons a conjunct makes: a column (with `expressions`, also an expression of the
+ * row, which an expression index may hold) compared with a value the row does not change. */
+function sargable(e: Expr, expressions: boolean): Sargable[] {
   if (e.kind !== 'binary' || !(e.name in FLIP)) return []
   const op = e.name as keyof typeof FLIP
-  const side = (col: Expr, value: Expr, o: Sargable['op']): Sargable[] => {
-    if (col.kind !== 'column' || readsRow(value) || isVolatile(value)) return []
-    const column = table.columns[col.slot]
-    if (column === undefined || !keyCompatible(column.type, value.type)) return []
-    return [{ slot: col.slot, op: o, value, source: e }]
+  const side = (operand: Expr, value: Expr, o: Sargable['op']): Sargable[] => {
+    if (readsRow(value) || isVolatile(value) || !keyCompatible(operand.type, value.type)) return []
+    if (operand.kind === 'column') return [{ key: `c${operand.slot}`, op: o, value, source: e }]
+    if (!expressions || !readsRow(operand) || isVolatile(operand)) return []
+    return [{ key: exprKey(operand), op: o, value, source: e }]
   }
   return [...side(e.left, e.right, op), ...side(e.right, e.left, FLIP[op])]
 }

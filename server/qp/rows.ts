@@ -1,6 +1,7 @@
 // Row and index entry layout (ARCHITECTURE.md "Keys and rows"): primary entries
-// `[tableId, 0, ...pk] -> encodeRow(columns)`; unique index entries `[tableId, indexId, ...cols] ->
-// primary key`; non-unique (or NULL-holding) entries `[tableId, indexId, ...cols, ...pk] -> ''`.
+// `[tableId, 0, ...pk] -> encodeRow(columns)`; unique index entries `[tableId, indexId, ...keys] ->
+// primary key`; non-unique (or NULL-holding) entries `[tableId, indexId, ...keys, ...pk] -> ''`,
+// where `keys` are the row's values of the index's columns and expressions.
 import { decodeKey, decodeRow, encodeKey, encodeRow, type Key, type KeyPart } from '../encoding/index.ts'
 import { assert, programLimitExceeded } from '../errors/index.ts'
 import { fromStored, toKeyPart, toStored, type Datum, type SqlType } from './types/index.ts'
@@ -64,15 +65,36 @@ export function primaryKey(table: Table, row: readonly Datum[]): Key {
   return table.rowsStart + encodeKey(primaryKeyParts(table, row))
 }
 
-/** The entry of `row` in a secondary index. `headChars`: the characters of its key before the
- * primary key it ends with (none in a unique index's key), which `checkKeyBytes` bounds. */
-export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[]): { key: Key; value: string; unique: boolean; headChars: number } {
+/** An entry of a secondary index: its key and value, whether it is a unique index's entry without
+ * NULLs (the key alone, valued by the primary key), and `headChars`: the characters of its key
+ * before the primary key it ends with (none in a unique index's key), which `checkKeyBytes`
+ * bounds. */
+export interface IndexEntry {
+  readonly key: Key
+  readonly value: string
+  readonly unique: boolean
+  readonly headChars: number
+}
+
+/** The values of one row's index key elements and their types (an expression index's, computed
+ * by index-keys.ts). */
+export interface IndexKeyValues {
+  readonly values: readonly Datum[]
+  readonly types: readonly SqlType[]
+}
+
+/** The entry of `row` in a secondary index: its key holds `key`'s values, or, without `key`, the
+ * row's values of the index's columns (an index without expressions). Whether a partial index
+ * holds the row at all is its caller's question (index-keys.ts entryOf). */
+export function indexEntry(table: Table, index: IndexDef, row: readonly Datum[], key?: IndexKeyValues): IndexEntry {
+  assert(key !== undefined || index.exprs === undefined, 'the key values of an expression index are computed (index-keys.ts)')
   const parts: KeyPart[] = [table.id, BigInt(index.id)]
   let hasNull = false
-  for (const slot of index.columns) {
-    const v = row[slot] ?? null
+  for (let i = 0; i < index.columns.length; i++) {
+    const slot = index.columns[i] as number
+    const v = key === undefined ? (row[slot] ?? null) : (key.values[i] ?? null)
     if (v === null) hasNull = true
-    parts.push(v === null ? null : toKeyPart(v, table.columns[slot]!.type))
+    parts.push(v === null ? null : toKeyPart(v, key === undefined ? table.columns[slot]!.type : (key.types[i] as SqlType)))
   }
   // Key encoding concatenates parts: the head, then the primary key's parts.
   const head = encodeKey(parts)

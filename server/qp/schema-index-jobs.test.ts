@@ -92,6 +92,37 @@ describe('CREATE INDEX ASYNC', () => {
     await h.run('CREATE INDEX t_v_u ON t (w)')
   })
 
+  test('an expression index: the job enters the value of the expression for each row, writers for theirs', async () => {
+    const jobId = (await h.rows('CREATE INDEX ASYNC t_lw ON t (lower(w))'))[0]?.[0] as string
+    await retried("INSERT INTO t VALUES (100000, 1, 'W5')")
+    await retried("UPDATE t SET w = 'W7' WHERE id = 8")
+    expect(await waitForJob(jobId)).toBe('succeeded')
+    const tx = await h.begin()
+    expect(tx.explain("SELECT id FROM t WHERE lower(w) = 'w7'")).toEqual(['Index Scan on t using t_lw'])
+    expect((await tx.execute("SELECT id FROM t WHERE lower(w) IN ('w5', 'w7') ORDER BY id")).rows).toEqual([[5], [7], [8], [100000]])
+    expect((await tx.execute("SELECT id FROM t WHERE lower(w) = 'w7' ORDER BY id")).rows).toEqual([[7], [8]])
+    tx.rollback()
+  })
+
+  test('a unique expression or partial index: the job finds a duplicate of the expression, and only among the rows its predicate holds', async () => {
+    await h.run("INSERT INTO t VALUES (100001, 99, 'W5')")
+    const lower = (await h.rows('CREATE UNIQUE INDEX ASYNC t_lw ON t (lower(w))'))[0]?.[0] as string
+    expect(await waitForJob(lower)).toBe('failed: could not create unique index "t_lw" Key (lower(w))=(w5) is duplicated.')
+    // v is id % 100: rows 900 and up repeat v = 0 to 36, rows 1000 and up (and 100001) do not.
+    const wide = (await h.rows('CREATE UNIQUE INDEX ASYNC t_v_late ON t (v) WHERE id >= 900'))[0]?.[0] as string
+    expect(await waitForJob(wide)).toBe('failed: could not create unique index "t_v_late" Key (v)=(0) is duplicated.')
+    const late = (await h.rows('CREATE UNIQUE INDEX ASYNC t_v_late ON t (v) WHERE id >= 1000'))[0]?.[0] as string
+    await retried("INSERT INTO t VALUES (100002, 40, 'x')")
+    expect(await waitForJob(late)).toBe('succeeded')
+    // It refuses a duplicate among its rows, not outside them, and serves a WHERE holding its predicate.
+    expect((await sqlError(h.run("INSERT INTO t VALUES (100003, 40, 'y')"))).message).toBe('duplicate key value violates unique constraint "t_v_late"')
+    await h.run("INSERT INTO t VALUES (-1, 40, 'z')")
+    const tx = await h.begin()
+    expect(tx.explain('SELECT id FROM t WHERE v = 40 AND id >= 1000')).toEqual(['Index Scan on t using t_v_late'])
+    expect((await tx.execute('SELECT id FROM t WHERE v = 40 AND id >= 1000')).rows).toEqual([[100002]])
+    tx.rollback()
+  })
+
   test('dropping the index while it builds ends the job', async () => {
     const jobId = (await h.rows('CREATE INDEX ASYNC t_w ON t (w)'))[0]?.[0] as string
     await h.run('DROP INDEX t_w')

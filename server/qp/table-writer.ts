@@ -15,7 +15,8 @@ import { evaluate, type EvalContext, type Expr } from './expr.ts'
 import { checkReferencedBy, checkReferences, type ForeignKeyEnv } from './foreign-keys.ts'
 import { ROW_ID_RESOLVED } from './functions.ts'
 import type { ParseCache } from './parser.ts'
-import { checkKeyBytes, decodeStoredRow, encodeStoredRow, indexEntry, primaryKey } from './rows.ts'
+import { checkKeyBytes, decodeStoredRow, encodeStoredRow, primaryKey, type IndexEntry } from './rows.ts'
+import { entryOf, indexKeysOf, keyDetail, type IndexKeys } from './index-keys.ts'
 import { tableScope } from './select.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import { enumLookupOf } from './enums.ts'
@@ -144,9 +145,9 @@ export class TableWriter {
   readonly #sink: WriteSink
   readonly #constraints: BoundConstraints
   readonly #eval: EvalContext
-  readonly #uniqueIndexes: readonly IndexDef[]
+  readonly #uniqueIndexes: readonly IndexKeys[]
   /** Every index written: the usable ones and those an index job is still filling. */
-  readonly #indexes: readonly IndexDef[]
+  readonly #indexes: readonly IndexKeys[]
   /** The unique indexes an index job is still filling (see #removeEntry). */
   readonly #buildingUnique: ReadonlySet<IndexDef>
   readonly #references: boolean
@@ -166,8 +167,8 @@ export class TableWriter {
     this.#sink = sink
     this.#constraints = constraintsOf(table, parse, (name) => ctx.tx.userType(name))
     this.#eval = ctx
-    this.#indexes = [...table.def.indexes, ...(table.def.buildingIndexes ?? [])]
-    this.#uniqueIndexes = this.#indexes.filter((i) => i.unique)
+    this.#indexes = [...indexKeysOf(table, parse, (name) => ctx.tx.userType(name)).values()]
+    this.#uniqueIndexes = this.#indexes.filter((k) => k.index.unique)
     const building = table.def.buildingIndexes
     // Per statement: most tables build nothing, and pay no allocation for it.
     this.#buildingUnique = building?.some((i) => i.unique) === true ? new Set(building.filter((i) => i.unique)) : NO_INDEXES
@@ -214,12 +215,13 @@ export class TableWriter {
         return { index: 'primary', key: pk }
     }
     if (only === 'primary') return undefined
-    for (const index of this.#uniqueIndexes) {
-      if (only !== undefined && index.id !== only.id) continue
-      const entry = indexEntry(this.table, index, row)
-      if (!entry.unique) continue
+    for (const keys of this.#uniqueIndexes) {
+      if (only !== undefined && keys.index.id !== only.id) continue
+      // A row a partial index leaves out collides with nothing there.
+      const entry = entryOf(this.table, keys, row, this.#eval)
+      if (entry === undefined || !entry.unique) continue
       const existing = this.#sink.view.get(entry.key)
-      if (existing !== undefined && existing !== ignoreKey) return { index, key: existing }
+      if (existing !== undefined && existing !== ignoreKey) return { index: keys.index, key: existing }
     }
     return undefined
   }
@@ -233,12 +235,17 @@ export class TableWriter {
 
   /** 23505 for a collision, PostgreSQL's message and detail. */
   uniqueError(conflict: Conflict, row: readonly Datum[]): Error {
-    const columns = conflict.index === 'primary' ? this.table.primaryKey : conflict.index.columns
-    const name = conflict.index === 'primary' ? this.table.def.primaryKeyName : conflict.index.name
-    return uniqueViolation(
-      name,
-      `Key (${this.#names(columns)})=(${this.#values(columns, row)}) already exists.`,
-    )
+    const index = conflict.index
+    if (index === 'primary') {
+      const columns = this.table.primaryKey
+      return uniqueViolation(
+        this.table.def.primaryKeyName,
+        `Key (${this.#names(columns)})=(${this.#values(columns, row)}) already exists.`,
+      )
+    }
+    const keys = this.#indexes.find((k) => k.index.id === index.id)
+    assert(keys !== undefined, 'a conflict is on an index of the table')
+    return uniqueViolation(index.name, `${keyDetail(this.table, keys, row, this.#eval)} already exists.`)
   }
 
   /** Inserts a validated row; 23505 on a collision, 23503 for a missing referenced row. Returns
@@ -250,9 +257,10 @@ export class TableWriter {
     checkKeyBytes(key.length, this.table)
     this.#sink.countRow()
     this.#sink.put(key, encodeStoredRow(this.table, row))
-    for (const index of this.#indexes) {
-      const entry = indexEntry(this.table, index, row)
-      checkKeyBytes(entry.headChars, this.table, index)
+    for (const keys of this.#indexes) {
+      const entry = entryOf(this.table, keys, row, this.#eval)
+      if (entry === undefined) continue
+      checkKeyBytes(entry.headChars, this.table, keys.index)
       this.#sink.put(entry.key, entry.value)
     }
     // After the write, so that a row may reference itself (checked per row, where PostgreSQL checks
@@ -271,18 +279,22 @@ export class TableWriter {
     this.#sink.countRow()
     if (key !== oldKey) this.#sink.put(oldKey, null)
     this.#sink.put(key, encodeStoredRow(this.table, this.#withoutDropped(newRow)))
-    for (const index of this.#indexes) {
-      const before = indexEntry(this.table, index, oldRow)
-      const after = indexEntry(this.table, index, newRow)
-      if (before.key === after.key && before.value === after.value) continue
-      checkKeyBytes(after.headChars, this.table, index)
-      if (before.key !== after.key) this.#removeEntry(index, before)
-      this.#sink.put(after.key, after.value)
-    }
+    for (const keys of this.#indexes) this.#moveEntry(keys, oldRow, newRow)
     // After the new image is written, so that cascaded rows find their new parent key.
     if (this.#references) checkReferences(this.#fk, this.table, newRow, oldRow)
     if (this.#referenced) checkReferencedBy(this.#fk, this.table, oldRow, newRow)
     return key
+  }
+
+  /** A row's entry in one index after an update: moved when its key values changed, added or
+   * removed when a partial index's predicate became true or stopped being. */
+  #moveEntry(keys: IndexKeys, oldRow: readonly Datum[], newRow: readonly Datum[]): void {
+    const before = entryOf(this.table, keys, oldRow, this.#eval)
+    const after = entryOf(this.table, keys, newRow, this.#eval)
+    if (before !== undefined && after !== undefined && before.key === after.key && before.value === after.value) return
+    if (after !== undefined) checkKeyBytes(after.headChars, this.table, keys.index)
+    if (before !== undefined && before.key !== after?.key) this.#removeEntry(keys.index, before)
+    if (after !== undefined) this.#sink.put(after.key, after.value)
   }
 
   /**
@@ -315,7 +327,7 @@ export class TableWriter {
    * one instead of leaving an entry for an image that is gone. An entry absent at the snapshot is
    * still deleted: the delete conflicts with a batch entering this row's old image meanwhile.
    */
-  #removeEntry(index: IndexDef, entry: { readonly key: Key; readonly value: string; readonly unique: boolean }): void {
+  #removeEntry(index: IndexDef, entry: IndexEntry): void {
     if (this.#buildingUnique.has(index)) {
       const stored = this.#sink.view.get(entry.key)
       if (stored !== undefined && stored !== entry.value) {
@@ -336,7 +348,10 @@ export class TableWriter {
     this.#isCurrent(key, row)
     this.#sink.countRow()
     this.#sink.put(key, null)
-    for (const index of this.#indexes) this.#removeEntry(index, indexEntry(this.table, index, row))
+    for (const keys of this.#indexes) {
+      const entry = entryOf(this.table, keys, row, this.#eval)
+      if (entry !== undefined) this.#removeEntry(keys.index, entry)
+    }
     // After the row is gone: a row that references itself does not hold its own delete back.
     if (this.#referenced) checkReferencedBy(this.#fk, this.table, row)
   }

@@ -295,6 +295,17 @@ describe('limits', () => {
     await small.close()
   })
 
+  test("bytes written count an expression index's entries, and a partial index's only for the rows it holds", async () => {
+    const small = createHarness({ limits: { txBytesMax: 2000 } })
+    await small.run('CREATE TABLE t (id int PRIMARY KEY, s text, wide bool)')
+    // A row of 900 characters fits alone; with its entry in an index of s || s, it does not.
+    await small.run(`INSERT INTO t VALUES (1, '${'x'.repeat(900)}', true)`)
+    await small.run('CREATE INDEX t_ss ON t ((s || s)) WHERE NOT wide')
+    await small.run(`INSERT INTO t VALUES (2, '${'y'.repeat(900)}', true)`)
+    expect((await sqlError(small.run(`INSERT INTO t VALUES (3, '${'z'.repeat(900)}', false)`))).code).toBe('54000')
+    await small.close()
+  })
+
   test('result rows (54000)', async () => {
     const small = createHarness({ limits: { resultRowsMax: 1 } })
     await small.run('CREATE TABLE t (id int PRIMARY KEY)')

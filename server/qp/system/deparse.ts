@@ -40,6 +40,20 @@ export function deparseExpression(source: string, columns: ColumnTypes, pretty =
   return printOr(source, () => print(node, { columns, pretty }, undefined).text)
 }
 
+/** An expression element of an index as pg_get_indexdef prints it (`pretty`: as a unique
+ * violation's DETAIL names it): a function call as it is, any other expression inside parentheses
+ * of its own (`a + 1` is `((a + 1))`, pretty `(a + 1)`), as ruleutils' looks_like_function
+ * decides. */
+export function indexElementText(source: string, columns: ColumnTypes, pretty = false): string {
+  const printed = deparseExpression(source, columns, pretty)
+  const node = parseExpression(source)
+  const functionLike =
+    node !== undefined &&
+    ('FuncCall' in node || 'CoalesceExpr' in node || 'MinMaxExpr' in node || 'SQLValueFunction' in node ||
+      ('A_Expr' in node && node.A_Expr.kind === 'AEXPR_NULLIF'))
+  return functionLike ? printed : `(${printed})`
+}
+
 /** A printed expression (pg_node_tree text) again in pretty mode: pg_get_expr(expr, rel, true). */
 export function prettyExpression(printed: string): string {
   const node = parseExpression(printed)
@@ -357,7 +371,8 @@ function printOperator(e: A_Expr, c: Context): Printed {
       if (left === undefined) return compound(`${op} ${inside(print(right, c, undefined), { kind: 'op', symbol: op, left: false }, c)}`, 'unary', c)
       // Pattern and key operators take text on the right, whatever the left side's type.
       const l = operand(left, right, c, hintFrom(right))
-      const r = TEXT_OPERATORS.has(op) ? print(right, c, TEXT) : operand(right, left, c, hintFrom(left))
+      const fixed = TEXT_OPERATORS.has(op) ? TEXT : JSON_PATH_OPERATORS.has(op) ? TEXT_ARRAY : undefined
+      const r = fixed !== undefined ? print(right, c, fixed) : operand(right, left, c, hintFrom(left))
       return binary(op === '!=' ? '<>' : op, l, r)
     }
     case 'AEXPR_IN': {
@@ -399,7 +414,10 @@ function printOperator(e: A_Expr, c: Context): Printed {
   }
 }
 
-const TEXT_OPERATORS = new Set(['?', '~', '~*', '!~', '!~*', '~~', '!~~', '~~*', '!~~*'])
+const TEXT_OPERATORS = new Set(['?', '~', '~*', '!~', '!~*', '~~', '!~~', '~~*', '!~~*', '->', '->>'])
+/** jsonb operators whose right side is a text[] (a path, or keys). */
+const JSON_PATH_OPERATORS = new Set(['#>', '#>>', '#-', '?|', '?&'])
+const TEXT_ARRAY: SqlType = { kind: 'array', element: TEXT }
 
 /**
  * An operand of a binary operator, with the casts PostgreSQL shows where no cross-type operator

@@ -2,7 +2,7 @@
 // bind): format_type, pg_get_indexdef, pg_get_constraintdef and information_schema's type names.
 import type { ColumnDef } from '../catalog.ts'
 import type { SqlType } from '../types/index.ts'
-import { deparseCheck, deparseDefault, deparseExpression, quoteIdent } from './deparse.ts'
+import { deparseCheck, deparseDefault, deparseExpression, indexElementText, quoteIdent } from './deparse.ts'
 import type { ConstraintInfo, IndexInfo, TableInfo } from './model.ts'
 import { builtinType, pgTypeName } from './oids.ts'
 import { formatSqlType } from './type-names.ts'
@@ -109,11 +109,44 @@ function columnNames(t: TableInfo, attnums: readonly number[]): string {
   return attnums.map((n) => quoteIdent(t.columns[n - 1]?.def.name ?? '?')).join(', ')
 }
 
-/** pg_get_indexdef(oid): `CREATE UNIQUE INDEX t_a_key ON public.t USING btree (a)`. */
+/** pg_get_indexdef(oid): `CREATE UNIQUE INDEX t_a_key ON public.t USING btree (a)`, an
+ * expression element as `lower(b)` or `((a + 1))`, a partial index's `WHERE (b IS NULL)`. */
 export function indexDef(ix: IndexInfo): string {
   const unique = ix.unique ? 'UNIQUE ' : ''
   const on = relationName(ix.table, true)
-  return `CREATE ${unique}INDEX ${quoteIdent(ix.name)} ON ${on} USING btree (${columnNames(ix.table, ix.attnums)})`
+  const types = columnTypes(ix.table)
+  const keys = ix.attnums.map((n, i) => {
+    const text = ix.exprs?.[i] ?? null
+    return text === null ? columnNames(ix.table, [n]) : indexElementText(text, types)
+  })
+  const where = ix.predicate === undefined ? '' : ` WHERE ${deparseExpression(ix.predicate, types)}`
+  return `CREATE ${unique}INDEX ${quoteIdent(ix.name)} ON ${on} USING btree (${keys.join(', ')})${where}`
+}
+
+/** pg_index.indexprs as pg_get_expr prints it: the expression elements, in order, comma
+ * separated; NULL when every element is a column. */
+export function indexExpressions(ix: IndexInfo): string | null {
+  const texts = (ix.exprs ?? []).filter((t) => t !== null)
+  if (texts.length === 0) return null
+  const types = columnTypes(ix.table)
+  return texts.map((t) => deparseExpression(t, types)).join(', ')
+}
+
+/** pg_index.indpred as pg_get_expr prints it; NULL for an index of every row. */
+export function indexPredicate(ix: IndexInfo): string | null {
+  return ix.predicate === undefined ? null : deparseExpression(ix.predicate, columnTypes(ix.table))
+}
+
+/** pg_get_indexdef(oid, n): the n-th key element, an expression printed bare. */
+export function indexColumnDef(ix: IndexInfo, n: number): string {
+  const text = ix.exprs?.[n - 1] ?? null
+  if (text !== null) return deparseExpression(text, columnTypes(ix.table))
+  const attnum = ix.attnums[n - 1]
+  return attnum === undefined ? '' : quoteIdent(ix.table.columns[attnum - 1]?.def.name ?? '')
+}
+
+function columnTypes(t: TableInfo): ReadonlyMap<string, SqlType> {
+  return new Map(t.columns.filter((c) => c.def.dropped !== true).map((c) => [c.def.name, c.def.type]))
 }
 
 /** pg_get_constraintdef(oid, pretty). */

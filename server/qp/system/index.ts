@@ -18,6 +18,8 @@ export type { SystemEnv, ViewInfo } from './model.ts'
 export type { SystemRelation } from './relation.ts'
 /** The OID scheme (see oids.ts): user relation `id` is `FIRST_USER_OID + id * 8192`. */
 export { relationOid, relationIdOf, typeOid, typmodOf } from './oids.ts'
+/** An index's expression element as pg_get_indexdef prints it (unique violations name it so). */
+export { indexElementText } from './deparse.ts'
 
 /** `text::regclass` where it meets an oid: the relation's oid; 42P01 when there is none. (The
  * catalog is the one of the statement `ctx` evaluates in.) */

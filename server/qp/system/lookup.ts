@@ -1,16 +1,14 @@
 // Catalog lookups behind the catalog functions (ARCHITECTURE.md "query processor": bind): objects
 // by OID and relations by regclass-style name, over the model of one snapshot.
 import { parseQualifiedName, quoteIdent } from './deparse.ts'
-import { constraintDef, indexDef } from './describe.ts'
+import { constraintDef, indexColumnDef, indexDef } from './describe.ts'
 import { splitName, type CatalogModel, type SchemaInfo } from './model.ts'
 
 /** pg_get_indexdef(oid, column): the definition (column 0) or the column-th key column's name. */
 export function indexDefinition(m: CatalogModel, oid: bigint, column: number): string | null {
   const ix = m.indexes.find((i) => i.oid === oid)
   if (ix === undefined) return null
-  if (column === 0) return indexDef(ix)
-  const attnum = ix.attnums[column - 1]
-  return attnum === undefined ? '' : quoteIdent(ix.table.columns[attnum - 1]?.def.name ?? '')
+  return column === 0 ? indexDef(ix) : indexColumnDef(ix, column)
 }
 
 /** pg_get_constraintdef(oid, pretty). */

@@ -1,6 +1,6 @@
 // The catalog as the system relations see it (ARCHITECTURE.md "query processor": bind): the visible
 // tables flattened into PostgreSQL's objects (schemas, relations, indexes, constraints) with OIDs.
-import type { ColumnDef, Table } from '../catalog.ts'
+import type { ColumnDef, IndexDef, Table } from '../catalog.ts'
 import type { EnumDef } from '../enums.ts'
 import type { IndexJob } from '../index-jobs.ts'
 import type { SequenceDef } from '../sequences.ts'
@@ -70,8 +70,12 @@ export interface IndexInfo {
   readonly oid: bigint
   readonly name: string
   readonly table: TableInfo
-  /** attnums of the key columns. */
+  /** attnums of the key columns; 0 for an expression (pg_index.indkey). */
   readonly attnums: readonly number[]
+  /** Per key element: an expression's source text, null for a column (IndexDef.exprs). */
+  readonly exprs?: readonly (string | null)[] | undefined
+  /** A partial index's predicate's source text. */
+  readonly predicate?: string | undefined
   readonly unique: boolean
   readonly primary: boolean
   /** The constraint this index backs (PRIMARY KEY, UNIQUE). */
@@ -296,14 +300,14 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
     if (oid === undefined || foreignKeyIndexes.has(ix.id)) continue
     const constraint = ix.constraint ? keyConstraintOid(t.table.id, ix.id) : undefined
     const attnums = ix.columns.map(attnumOf)
-    indexes.push({ oid, name: ix.name, table: t, attnums, unique: ix.unique, primary: false, constraint, valid: true })
+    indexes.push({ oid, name: ix.name, table: t, attnums, ...expressionsOf(ix), unique: ix.unique, primary: false, constraint, valid: true })
     if (constraint !== undefined) constraints.push({ oid: constraint, name: ix.name, table: t, type: 'u', attnums, index: oid })
   }
   // Indexes CREATE INDEX ASYNC is still building hold their names: listed, not valid yet.
   for (const ix of def.buildingIndexes ?? []) {
     const oid = indexOid(t.table.id, ix.id)
     if (oid === undefined) continue
-    indexes.push({ oid, name: ix.name, table: t, attnums: ix.columns.map(attnumOf), unique: ix.unique, primary: false, constraint: undefined, valid: false })
+    indexes.push({ oid, name: ix.name, table: t, attnums: ix.columns.map(attnumOf), ...expressionsOf(ix), unique: ix.unique, primary: false, constraint: undefined, valid: false })
   }
   def.checks.forEach((c, k) => {
     const oid = checkOid(t.table.id, k)
@@ -328,6 +332,11 @@ function keysOf(t: TableInfo, byName: ReadonlyMap<string, TableInfo>): { indexes
     })
   })
   return { indexes, constraints }
+}
+
+/** An index's expressions and predicate, where it has them. */
+function expressionsOf(ix: IndexDef): Pick<IndexInfo, 'exprs' | 'predicate'> {
+  return { exprs: ix.exprs, predicate: ix.where }
 }
 
 /** The columns a CHECK names (pg_constraint.conkey), in order of first appearance as PostgreSQL

@@ -2,7 +2,7 @@
 // and views that drivers, ORMs and psql read, computed from the tables visible at the snapshot.
 import { Settings } from '../settings.ts'
 import type { Datum, SqlType } from '../types/index.ts'
-import { actionCode, checkExpression, dataTypeName, indexDef, storedExpression } from './describe.ts'
+import { actionCode, checkExpression, dataTypeName, indexDef, indexExpressions, indexPredicate, storedExpression } from './describe.ts'
 import type { CatalogModel, TableInfo } from './model.ts'
 import {
   BTREE_AM_OID,
@@ -223,6 +223,7 @@ const pgIndex = relation(
         indimmediate: true, indisclustered: false, indisvalid: ix.valid, indcheckxmin: false, indisready: true,
         indislive: true, indisreplident: false, indkey: ix.attnums.map(BigInt), indcollation: types.map(collationOf),
         indclass: types.map(opclassOf), indoption: ix.attnums.map(() => 0n),
+        indexprs: indexExpressions(ix), indpred: indexPredicate(ix),
       }
     }),
 )
