@@ -57,7 +57,7 @@ import { foldClockLiterals } from './clock-literals.ts'
 import { quoteIdent } from './functions-text.ts'
 import { checkKeyBytes, decodeStoredRow, encodeMissing, encodeStoredRow } from './rows.ts'
 import { entryOf, indexKeysOf, type IndexKeys } from './index-keys.ts'
-import { indexReadsColumn, renameIndexColumn, requireImmutable } from './index-definition.ts'
+import { indexReadsColumn, renameIndexColumn, requireImmutable, unqualifiedColumns } from './index-definition.ts'
 import { tableScope } from './select.ts'
 import {
   KIND_PLURAL,
@@ -541,7 +541,7 @@ function addCheck(a: Alter, source: string, given: string | undefined, validate:
   useSequences(a.env, source)
   const b = new Binder(0, a.env.binder.types)
   const before = tableOf(a.def)
-  const expr = foldClockLiterals(a.env, b, source, (node) => {
+  const expr = foldClockLiterals(a.env, b, unqualifiedColumns(a.env.parse, source), (node) => {
     b.bindCondition(node, tableScope(before, before.name), { clause: 'CHECK' })
   })
   a.def = { ...a.def, checks: [...a.def.checks, validate ? { name, expr } : { name, expr, notValid: true }] }

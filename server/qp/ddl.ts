@@ -42,7 +42,7 @@ import { checkSourceText, defaultSourceText } from './parser.ts'
 import { foldClockLiterals } from './clock-literals.ts'
 import { checkKeyBytes, decodeStoredRow, indexEntry, type IndexEntry } from './rows.ts'
 import { entryOf, indexKeys, keyDetail } from './index-keys.ts'
-import { indexShape } from './index-definition.ts'
+import { indexShape, unqualifiedColumns } from './index-definition.ts'
 import { alterTable, mentionsColumn, renameObject, setSchema } from './alter-table.ts'
 import { createTableAs } from './create-table-as.ts'
 import { randomUuid } from './functions.ts'
@@ -314,14 +314,15 @@ export function validateExpressions(env: DdlEnv, def: TableDef, only?: string): 
   })
   const checks = def.checks.map((check) => {
     if (only !== undefined) return check
-    const expr = foldClockLiterals(env, b, check.expr, (node) => {
+    const expr = foldClockLiterals(env, b, unqualifiedColumns(env.parse, check.expr), (node) => {
       b.bindCondition(node, tableScope(table, table.name), { clause: 'CHECK' })
     })
     return expr === check.expr ? check : { ...check, expr }
   })
   const columns = withDefaults.map((col) => {
     if (col.generated === undefined) return col
-    const text = fold(col, col.generated, (node) => validateGenerated(b, table, col, node))
+    const source = only === undefined || col.name === only ? unqualifiedColumns(env.parse, col.generated) : col.generated
+    const text = fold(col, source, (node) => validateGenerated(b, table, col, node))
     return text === col.generated ? col : { ...col, generated: text }
   })
   return { ...def, columns, checks }

@@ -140,12 +140,14 @@ function requireKeyForm(type: SqlType, feature: string): void {
  * ('today') replaced by their values now, as PostgreSQL stores a constant.
  */
 function storedText(env: DdlEnv, binder: Binder, source: string, bind: (node: Node) => void): string {
-  return foldClockLiterals(env, binder, unqualified(env, source), bind)
+  return foldClockLiterals(env, binder, unqualifiedColumns(env.parse, source), bind)
 }
 
-/** `text` with the relation names qualifying its column references removed. */
-function unqualified(env: DdlEnv, text: string): string {
-  const qualified = columnRefs(env.parse, text).filter((r) => r.fields > 1)
+/** `text` with the relation names qualifying its column references removed: how a table's own
+ * stored expressions (index elements and predicates, CHECKs, generated columns) are kept, so that
+ * a renamed table's texts still bind (PostgreSQL keeps column numbers, and prints them bare). */
+export function unqualifiedColumns(parse: ParseCache, text: string): string {
+  const qualified = columnRefs(parse, text).filter((r) => r.fields > 1)
   return qualified.length === 0 ? text : replaceBytes(text, qualified.map((r) => ({ start: r.start, end: r.nameStart, text: '' })))
 }
 
