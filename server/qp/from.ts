@@ -350,7 +350,9 @@ function bindView(qc: QueryContext, view: ViewDef, lock: LockingClause | undefin
 }
 
 /** A subquery's untyped literal columns read as text outside it, as in PostgreSQL. */
-const settledTypes = (types: readonly SqlType[]): SqlType[] => types.map((t) => (t.kind === 'unknown' ? { kind: 'text' } : t))
+/** Output types with untyped ones (a literal's) read as text, as PostgreSQL resolves a query's
+ * columns. */
+export const settledTypes = (types: readonly SqlType[]): SqlType[] => types.map((t) => (t.kind === 'unknown' ? { kind: 'text' } : t))
 
 function cteRel(b: Binding, cte: CteInfo, location: number | undefined): Rel {
   if (cte.forbidden !== undefined) throw new SqlError('42P19', cte.forbidden)

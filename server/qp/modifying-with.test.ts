@@ -99,9 +99,10 @@ describe('limits across parts', () => {
   test('the main statement\'s result rows are bounded, not an item\'s RETURNING rows (54000)', async () => {
     const small = createHarness({ limits: { resultRowsMax: 2 } })
     await small.run('CREATE TABLE t (id int PRIMARY KEY)')
-    expect(await small.rows('WITH a AS (INSERT INTO t SELECT g FROM generate_series(1, 2) g RETURNING id) SELECT count(*) FROM a')).toEqual([['2']])
-    expect((await sqlError(small.run('WITH a AS (DELETE FROM t RETURNING id) SELECT id FROM a UNION ALL SELECT id FROM a'))).code).toBe('54000')
-    expect(await small.rows('SELECT count(*) FROM t')).toEqual([['2']])
+    // Five RETURNING rows under a limit of two result rows.
+    expect(await small.rows('WITH a AS (INSERT INTO t SELECT g FROM generate_series(1, 5) g RETURNING id) SELECT count(*) FROM a')).toEqual([['5']])
+    expect((await sqlError(small.run('WITH a AS (DELETE FROM t WHERE id <= 2 RETURNING id) SELECT id FROM a UNION ALL SELECT id FROM a'))).code).toBe('54000')
+    expect(await small.rows('SELECT count(*) FROM t')).toEqual([['5']])
     await small.close()
   })
 })

@@ -9,7 +9,8 @@ import { runSelectPausing, type ExecContext, type Turn } from './executor.ts'
 import type { CteInfo } from './from.ts'
 import type { ParseCache } from './parser.ts'
 import type { DeletePlan, InsertPlan, ModifyingPart, ModifyingWithPlan, SelectPlan, UpdatePlan } from './planner.ts'
-import { cteNames, settled, type BindEnv, type ModifyingItems } from './select.ts'
+import { cteNames, type BindEnv, type ModifyingItems } from './select.ts'
+import { settledTypes } from './from.ts'
 import { DeferredChecks, type WriteSink } from './table-writer.ts'
 import { whenDone } from './when-done.ts'
 
@@ -42,7 +43,7 @@ export class ModifyingWith implements ModifyingItems {
     if (returning === undefined) {
       return { def: undefined, work: undefined, names: [], types: [], name, returnsNothing: true }
     }
-    const types: SqlType[] = settled(returning.outputs.map((e) => this.#env.binder.outputType(e)))
+    const types: SqlType[] = settledTypes(returning.outputs.map((e) => this.#env.binder.outputType(e)))
     const width = types.length
     return {
       def: { id, name, width, rel: { kind: 'returned', width, cteId: id }, recursive: undefined },

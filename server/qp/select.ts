@@ -21,7 +21,7 @@ import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts
 import type { Table } from './catalog.ts'
 import { viewWriteError, type ViewDef, type WriteVerb } from './views.ts'
 import { mapChildren, someExpr, type Expr } from './expr.ts'
-import { bindFrom, lockClauseName, lockRequest, outerLink, planUnitsOrdered, qualifiedName, relationsRead, type BoundFrom, type CteInfo } from './from.ts'
+import { bindFrom, lockClauseName, lockRequest, outerLink, planUnitsOrdered, qualifiedName, relationsRead, settledTypes, type BoundFrom, type CteInfo } from './from.ts'
 import type { Field } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
@@ -134,7 +134,10 @@ export function rangeTable(env: BindEnv, rv: RangeVar, verb: WriteVerb): { table
  */
 export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node[], withClause: WithClause | undefined, outer: Enclosing) {
   const qc = new QueryContext(env, statementCtes(env, withClause, outer))
-  const from = bindFrom(qc, [{ RangeVar: target }, ...items], undefined, undefined)
+  // The target is always a table, never a CTE of its name (`WITH t AS (...) UPDATE t ...`):
+  // qualified, the name skips the CTEs (an unqualified name is public's here).
+  const table: RangeVar = { ...target, schemaname: target.schemaname ?? 'public' }
+  const from = bindFrom(qc, [{ RangeVar: table }, ...items], undefined, undefined)
   return {
     scope: from.scope,
     plan: (where: Expr | undefined): Rel => planUnitsOrdered(from.units, [...conjuncts(where), ...from.pool], from.width, undefined, false).rel,
@@ -309,7 +312,7 @@ export function cteNames(cte: CommonTableExpr, names: readonly string[]): string
 function plainCte(qc: QueryContext, cte: CommonTableExpr, s: SelectStmt, id: number): CteInfo {
   const q = qc.bindQuery(s, undefined)
   const def: CteDef = { id, name: cte.ctename ?? '', width: q.names.length, rel: q.rel, recursive: undefined }
-  return { def, work: undefined, names: cteNames(cte, q.names), types: settled(q.types), name: def.name }
+  return { def, work: undefined, names: cteNames(cte, q.names), types: settledTypes(q.types), name: def.name }
 }
 
 /** WITH RECURSIVE name AS (base UNION [ALL] step): the step reads the last iteration's rows. */
@@ -317,7 +320,7 @@ function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: Common
   const name = cte.ctename ?? ''
   ctes.set(name, { def: undefined, work: undefined, names: [], types: [], name, forbidden: `recursive reference to query "${name}" must not appear within its non-recursive term` })
   const base = new QueryContext(qc.env, ctes).bindQuery(s.larg as SelectStmt, undefined)
-  const types = settled(base.types)
+  const types = settledTypes(base.types)
   const names = cteNames(cte, base.names)
   const work = { cteId: id, used: 0 }
   ctes.set(name, { def: undefined, work, names, types, name })
@@ -351,7 +354,6 @@ function checkRecursiveTerm(rel: Rel): void {
 }
 
 /** Column types as a CTE or subquery reports them: an untyped literal reads as text. */
-export const settled = (types: readonly SqlType[]) => types.map((t) => (t.kind === 'unknown' ? TEXT : t))
 
 /** UNION / INTERSECT / EXCEPT: columns by position, each side cast to the common types. */
 function bindSetOp(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {

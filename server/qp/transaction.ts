@@ -491,11 +491,12 @@ export class SqlTransaction implements Transaction {
   }
 
   #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result | Promise<Result> {
-    // PostgreSQL names the main statement, a SELECT too, when a WITH item would write.
-    if (plan.kind !== 'select' && this.readOnly) throw readOnlyTransaction((plan.kind === 'modifyingWith' ? plan.main.kind : plan.kind).toUpperCase())
     if (this.readOnly) {
+      // A locking SELECT is named with its clause; else PostgreSQL names the main statement, a
+      // SELECT too, when a WITH item would write.
       const lock = LOCKING_SELECTS.get(plan)
       if (lock !== undefined) throw readOnlyTransaction(`SELECT ${lock}`)
+      if (plan.kind !== 'select') throw readOnlyTransaction((plan.kind === 'modifyingWith' ? plan.main.kind : plan.kind).toUpperCase())
     }
     if (plan.kind === 'modifyingWith') {
       // Every part reads the transaction as the statement began, the main SELECT too.
