@@ -1230,15 +1230,7 @@ export class Binder {
     // (PostgreSQL's rule): it is computed there, per group, and its value passed in.
     if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns(f, scope)) return scope.parent.aggregate(f)
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
-    const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
-    const bindInner = (a: Node, condition = false) => {
-      try {
-        return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)
-      } catch (e) {
-        if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
-        throw e
-      }
-    }
+    const bindInner = this.#aggregateInput(scope)
     const args = (f.args ?? []).map((a) => bindInner(a))
     const filter = f.agg_filter === undefined ? undefined : bindInner(f.agg_filter, true)
     const order = f.agg_order === undefined ? undefined : this.#aggregateOrder(f.agg_order, bindInner)
@@ -1259,6 +1251,20 @@ export class Binder {
     return this.#addAggregate(options.aggregates, { name, args: bound, distinct: f.agg_distinct === true, type: resolved.type, filter, order })
   }
 
+  /** Binds an aggregate's arguments, FILTER (`condition`) and ORDER BY items: no aggregate in
+   * them (42803, nested). */
+  #aggregateInput(scope: Scope): (a: Node, condition?: boolean) => Expr {
+    const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
+    return (a, condition = false) => {
+      try {
+        return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)
+      } catch (e) {
+        if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
+        throw e
+      }
+    }
+  }
+
   /** `name(direct) WITHIN GROUP (ORDER BY x)` (ordered-set.ts): the direct arguments bound at this
    * query level, the ordered input collected per group by an array_agg in that order. */
   #orderedSet(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
@@ -1266,7 +1272,6 @@ export class Binder {
     if (HYPOTHETICAL_SET_AGGREGATES.has(name)) throw featureNotSupported(`the hypothetical-set aggregate ${name}`)
     if (f.over !== undefined && ORDERED_SET_AGGREGATES.has(name)) throw new SqlError('0A000', `OVER is not supported for ordered-set aggregate ${name}`)
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
-    const inner: BindOptions = { clause: 'arguments of an aggregate', aggregates: undefined }
     // Bound at this query's level (a column in them must be grouped), but no aggregate in them.
     const direct = (f.args ?? []).map((a) => {
       try {
@@ -1278,14 +1283,7 @@ export class Binder {
         throw e
       }
     })
-    const bindInner = (a: Node, condition = false) => {
-      try {
-        return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)
-      } catch (e) {
-        if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
-        throw e
-      }
-    }
+    const bindInner = this.#aggregateInput(scope)
     const order = this.#aggregateOrder(f.agg_order ?? [], bindInner)
     const filter = f.agg_filter === undefined ? undefined : bindInner(f.agg_filter, true)
     const types = (exprs: readonly Expr[]) => exprs.map((e) => this.#typeOf(e))

@@ -635,7 +635,9 @@ function joinColumns(
   right: { columns: ScopeColumn[]; tables: string[] },
   join: 'inner' | 'left' | 'right' | 'full',
 ): { columns: ScopeColumn[]; cond: Expr | undefined } {
-  const scope: Scope = { tables: [...left.tables, ...right.tables], columns: [...left.columns, ...right.columns], ctes: b.qc.ctes, rows: b.rows }
+  // ON reads the two sides and, in a subquery, the enclosing query's row (not the FROM items to
+  // the join's left, as in PostgreSQL).
+  const scope: Scope = { tables: [...left.tables, ...right.tables], columns: [...left.columns, ...right.columns], parent: b.parent, ctes: b.qc.ctes, rows: b.rows }
   const binder = b.qc.env.binder
   let using = (j.usingClause ?? []).map(stringOf)
   if (j.isNatural === true) {

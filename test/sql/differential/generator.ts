@@ -50,6 +50,13 @@ export interface Features {
   /** Window functions (`fn(...) OVER (PARTITION BY ... ORDER BY ... frame)`), named windows,
    * windows over GROUP BY; tables get a unique `id` column most of the time for total orders. */
   readonly windows: boolean
+  /** Set-returning functions in FROM (`unnest(ARRAY[...])`, bounded `generate_series`, WITH
+   * ORDINALITY, LATERAL subqueries) beside the tables, and (with `subqueries`) inside scalar,
+   * EXISTS and IN subqueries that read the enclosing row's columns. */
+  readonly setFunctions: boolean
+  /** With `setFunctions`: the JOIN ... ON conditions inside those subqueries read the enclosing
+   * row too (else only the subquery's own columns and constants). */
+  readonly correlatedJoins: boolean
 }
 
 export const ALL_FEATURES: Features = {
@@ -75,6 +82,8 @@ export const ALL_FEATURES: Features = {
   joins: true,
   subqueries: true,
   windows: true,
+  setFunctions: true,
+  correlatedJoins: true,
 }
 
 export interface Column {
@@ -360,10 +369,531 @@ export function exprArbs(scope: Scope, f: Features): { [K in Kind]: fc.Arbitrary
           ),
       )
     }
+    if (f.setFunctions && f.subqueries) {
+      // Mostly columns and literals inside, else nested subqueries make most queries huge.
+      const small = (k: Kind) =>
+        fc.oneof({ weight: 3, arbitrary: leafArb(k, scope, f) }, { weight: 1, arbitrary: tie(k) })
+      // Without correlated joins an ON condition compares the subquery's columns with constants.
+      const none = scopeOf([], false, [])
+      const on: Tie = f.correlatedJoins ? small : (k) => leafArb(k, none, f)
+      const s = setFunctionSubqueryArbs({ small, tie, on }, scope)
+      num.push(s.num)
+      text.push(s.text)
+      bool.push(s.bool)
+    }
     const pick = (options: fc.Arbitrary<string>[]) =>
       fc.oneof({ depthSize: 'small', withCrossShrink: true }, ...options)
     return { num: pick(num), text: pick(text), bool: pick(bool) }
   })
+}
+
+// --- set-returning functions ------------------------------------------------------------------
+
+// The names set-returning items bring in: top-level items are f1 and f2 (columns x, y, n, m, always
+// qualified) or g1 and g2 (a bare generate_series); items inside subqueries are i1 and i2 (or a
+// bare v) with columns v, v2, o and w. None is a table's column name (c0 and on, id), so no item
+// captures a reference to the enclosing row, and no subquery's item hides a top-level one that
+// the subquery reads.
+
+/** The expression arbitraries being defined, by kind, for the subqueries that nest them. */
+type Tie = (k: Kind) => fc.Arbitrary<string>
+
+const KINDS: readonly Kind[] = ['num', 'text', 'bool']
+const SERIES_TYPES: readonly ColumnType[] = ['int4', 'int8', 'numeric']
+const COMPARISONS: Record<Kind, readonly string[]> = {
+  num: ['=', '<>', '<', '<=', '>', '>='],
+  text: ['=', '<>', '<', '>='],
+  bool: ['=', '<>'],
+}
+
+/** The type values of these types take together in ARRAY[...] or generate_series: the widest of
+ * int4 < int8 < numeric < float8 (text and bool only ever meet their own type). */
+function widest(types: readonly ColumnType[]): ColumnType {
+  return types.reduce((a, b) => (NUMERIC_TYPES.indexOf(b) > NUMERIC_TYPES.indexOf(a) ? b : a))
+}
+
+/** `generate_series(lo, hi[, step])` with constant bounds or bounds read from `value` (a value of
+ * the enclosing row, maybe NULL) clamped to a few units: no series has more than seven rows. */
+function seriesArb(value: fc.Arbitrary<Typed> | null): fc.Arbitrary<Typed> {
+  const constant = (min: number, max: number) =>
+    fc.integer({ min, max }).map((n): Typed => ({ sql: String(n), type: 'int4' }))
+  const clamp = (weight: number, c: fc.Arbitrary<Typed>, clamped: (v: string) => string) =>
+    value === null
+      ? c
+      : fc.oneof(
+          { weight, arbitrary: value.map((v) => ({ sql: clamped(v.sql), type: v.type })) },
+          { weight: 2, arbitrary: c },
+        )
+  const lo = clamp(1, constant(-2, 2), (v) => `least(greatest(${v}, -2), 2)`)
+  const hi = clamp(3, constant(0, 4), (v) => `least(abs(${v}), 4)`)
+  return fc.tuple(lo, hi, fc.constantFrom('', ', 1', ', 2', ', -1')).map(([l, h, step]) => ({
+    sql: `generate_series(${l.sql}, ${h.sql}${step})`,
+    type: widest([l.type, h.type]),
+  }))
+}
+
+/** An element of a top-level ARRAY[...]: a column before the item or a literal, its type exact
+ * (a numeric literal is cast, since `1` would be int4 whatever type it was drawn for). */
+function elementArb(kind: Kind, values: readonly Typed[], f: Features): fc.Arbitrary<Typed> {
+  const types: readonly ColumnType[] = kind === 'num' ? NUMERIC_TYPES : [kind]
+  const literal = fc.constantFrom(...types).chain((type) =>
+    fc.oneof(
+      {
+        weight: 5,
+        arbitrary: literalArb(type, f).map((v) => ({
+          sql: kind === 'num' ? `(${v})::${type}` : v,
+          type,
+        })),
+      },
+      { weight: 1, arbitrary: fc.constant({ sql: `NULL::${type}`, type }) },
+    ),
+  )
+  const columns = values.filter((v) => kindOf(v.type) === kind)
+  return columns.length === 0
+    ? literal
+    : fc.oneof(
+        { weight: 2, arbitrary: fc.constantFrom(...columns) },
+        { weight: 1, arbitrary: literal },
+      )
+}
+
+/** `ARRAY[...]` of one to three elements of one kind, typed by its elements' type. */
+function arrayArb(values: readonly Typed[], f: Features): fc.Arbitrary<Typed> {
+  return fc.constantFrom(...KINDS).chain((kind) =>
+    fc.array(elementArb(kind, values, f), { minLength: 1, maxLength: 3 }).map((els) => ({
+      sql: `ARRAY[${els.map((e) => e.sql).join(', ')}]`,
+      type: widest(els.map((e) => e.type)),
+    })),
+  )
+}
+
+/** A one-column set-returning call; `distinct` when it never repeats a value (a series does, an
+ * array may). */
+interface Source extends Typed {
+  readonly distinct: boolean
+}
+
+function sourceArb(series: fc.Arbitrary<Typed>, array: fc.Arbitrary<Typed>): fc.Arbitrary<Source> {
+  return fc.oneof(
+    series.map((s) => ({ ...s, distinct: true })),
+    array.map((a) => ({ sql: `unnest(${a.sql})`, type: a.type, distinct: false })),
+  )
+}
+
+/** A set-returning FROM item of the top-level query and the columns it gives. */
+interface SetItem {
+  readonly sql: string
+  readonly columns: readonly Typed[]
+  /** Its columns unique among the rows it gives for one row before it (none when it gives one
+   * row), or null when rows may repeat. */
+  readonly unique: readonly string[] | null
+}
+
+/** The `i`th top-level item, reading `values` (the columns before it; none when it comes first):
+ * generate_series, unnest of one or two arrays, either WITH ORDINALITY, or a LATERAL subquery. */
+function setItemArb(i: number, values: readonly Typed[], f: Features): fc.Arbitrary<SetItem> {
+  const name = `f${i}`
+  const ints = values.filter((v) => SERIES_TYPES.includes(v.type))
+  const series = seriesArb(ints.length === 0 ? null : fc.constantFrom(...ints))
+  const array = arrayArb(values, f)
+  const x = (type: ColumnType): Typed => ({ sql: `${name}.x`, type })
+  const n: Typed = { sql: `${name}.n`, type: 'int8' }
+  const bareSeries = series.map((s) => ({
+    sql: `${s.sql} g${i}`,
+    columns: [{ sql: `g${i}`, type: s.type }],
+    unique: [`g${i}`],
+  }))
+  const source = sourceArb(series, array)
+  const single = fc.tuple(source, fc.boolean()).map(([s, ordinality]) => {
+    if (ordinality)
+      return {
+        sql: `${s.sql} WITH ORDINALITY AS ${name}(x, n)`,
+        columns: [x(s.type), n],
+        unique: [n.sql],
+      }
+    const unique = s.distinct ? [`${name}.x`] : null
+    return { sql: `${s.sql} AS ${name}(x)`, columns: [x(s.type)], unique }
+  })
+  // unnest of two arrays pads the shorter with NULLs.
+  const zipped = fc.tuple(array, array, fc.boolean()).map(([a, b, ordinality]) => ({
+    sql:
+      `unnest(${a.sql}, ${b.sql})${ordinality ? ' WITH ORDINALITY' : ''}` +
+      ` AS ${name}(x, y${ordinality ? ', n' : ''})`,
+    columns: [x(a.type), { sql: `${name}.y`, type: b.type }, ...(ordinality ? [n] : [])],
+    unique: ordinality ? [n.sql] : null,
+  }))
+  return fc.oneof(bareSeries, single, zipped, lateralItemArb(name, source))
+}
+
+/** `LATERAL (SELECT ... FROM <series or unnest> AS i1(v) ...) AS fN(m)`: one aggregate row, or
+ * the first rows in an order without ties. */
+function lateralItemArb(name: string, source: fc.Arbitrary<Source>): fc.Arbitrary<SetItem> {
+  const m = `${name}.m`
+  return source.chain((s) => {
+    const one = fc.constantFrom(...aggregatesOfV(s.type)).map((a) => ({
+      sql: `LATERAL (SELECT ${a.sql} AS m FROM ${s.sql} AS i1(v)) AS ${name}`,
+      columns: [{ sql: m, type: a.type }],
+      unique: [],
+    }))
+    const first = fc
+      .tuple(fc.constantFrom('', ' DESC'), fc.integer({ min: 1, max: 2 }))
+      .map(([dir, limit]) => ({
+        sql:
+          `LATERAL (SELECT v AS m FROM ${s.sql} AS i1(v)` +
+          ` ORDER BY v${dir}, v::text LIMIT ${limit}) AS ${name}`,
+        columns: [{ sql: m, type: s.type }],
+        unique: s.distinct ? [m] : null,
+      }))
+    return fc.oneof(one, first)
+  })
+}
+
+/** Aggregates over a column `v` of the type, with their result types; the order-dependent ones
+ * are ordered by the value and then its text (numerics equal in value can differ in scale). No
+ * float8 sum or avg: their last digits follow the order of addition. */
+function aggregatesOfV(type: ColumnType): Typed[] {
+  const out: Typed[] = [
+    { sql: 'count(*)', type: 'int8' },
+    { sql: 'count(v)', type: 'int8' },
+    { sql: 'array_agg(v ORDER BY v, v::text)::text', type: 'text' },
+  ]
+  if (type === 'bool') return [...out, { sql: 'bool_and(v)', type }, { sql: 'bool_or(v)', type }]
+  out.push({ sql: 'min(v)', type }, { sql: 'max(v)', type })
+  if (type === 'text') out.push({ sql: "string_agg(v, ',' ORDER BY v DESC)", type })
+  if (type === 'int4' || type === 'int8' || type === 'numeric') {
+    out.push({ sql: 'sum(v)', type: type === 'int4' ? 'int8' : 'numeric' })
+    out.push({ sql: 'avg(v)', type: 'numeric' })
+  }
+  return out
+}
+
+/** The scope with an item's columns added, qualified, after those of the FROM before it. */
+function withItem(scope: Scope, item: SetItem): Scope {
+  const columns: Record<Kind, string[]> = {
+    num: [...scope.columns.num],
+    text: [...scope.columns.text],
+    bool: [...scope.columns.bool],
+  }
+  for (const c of item.columns) columns[kindOf(c.type)].push(c.sql)
+  return {
+    columns,
+    tables: scope.tables,
+    typed: [...scope.typed, ...item.columns],
+    unique:
+      scope.unique === null || item.unique === null ? null : [...scope.unique, ...item.unique],
+  }
+}
+
+/** A FROM clause and what it shows. `list`: a comma list, to which a JOIN would bind only the
+ * last item, leaving the item joined unable to read the others (42P01). */
+type From = { from: string; scope: Scope; list?: boolean }
+
+/** The FROM with one more set-returning item, which reads the columns before it (a function in
+ * FROM is implicitly LATERAL), joined by a comma, CROSS JOIN, JOIN or LEFT JOIN. */
+function joinSetItemArb(base: From, i: number, f: Features): fc.Arbitrary<From> {
+  return setItemArb(i, base.scope.typed, f).chain((item) => {
+    const scope = withItem(base.scope, item)
+    const on = exprArbs(scope, { ...f, subqueries: false }).bool
+    const comma = fc.constant({ from: `${base.from}, ${item.sql}`, scope, list: true })
+    if (base.list === true) return comma
+    return fc.oneof(
+      comma,
+      ...[
+        fc.constant(`${base.from} CROSS JOIN ${item.sql}`),
+        on.map((c) => `${base.from} JOIN ${item.sql} ON ${c}`),
+        on.map((c) => `${base.from} LEFT JOIN ${item.sql} ON ${c}`),
+      ].map((from) => from.map((sql) => ({ from: sql, scope }))),
+    )
+  })
+}
+
+/** FROM clauses with set-returning items: after the tables, alone, or two of them. */
+function setFunctionFromArb(
+  tables: fc.Arbitrary<From>,
+  all: readonly TableSpec[],
+  f: Features,
+): fc.Arbitrary<From> {
+  const none = scopeOf([], true, all)
+  const alone = setItemArb(1, [], f).map((item) => ({
+    from: item.sql,
+    scope: withItem(none, item),
+  }))
+  return fc.oneof(
+    { weight: 3, arbitrary: tables.chain((t) => joinSetItemArb(t, 1, f)) },
+    { weight: 1, arbitrary: alone },
+    { weight: 1, arbitrary: alone.chain((a) => joinSetItemArb(a, 2, f)) },
+  )
+}
+
+// Inside subqueries: the same functions over expressions of the enclosing row, alone or beside
+// another item, under aggregates, EXISTS and IN. Only kinds are known there, which is all the
+// subquery's clauses need; generate_series bounds are cast to numeric when not a column.
+
+/** A column of a FROM item inside a subquery. */
+interface InnerColumn {
+  readonly ref: string
+  readonly kind: Kind
+}
+
+/** A subquery's FROM list. */
+interface InnerFrom {
+  readonly sql: string
+  readonly columns: readonly InnerColumn[]
+  /** The ordinality column when the list is one item WITH ORDINALITY: an order of its rows
+   * without ties that compares no values. */
+  readonly ordinal: string | null
+}
+
+/** The subquery's first item: generate_series, or unnest of one or two arrays, over the row. */
+function innerItemArb(tie: Tie, scope: Scope): fc.Arbitrary<InnerFrom> {
+  const ints = scope.typed.filter((v) => SERIES_TYPES.includes(v.type))
+  const computed = tie('num').map((e): Typed => ({ sql: `(${e})::numeric`, type: 'numeric' }))
+  const bound = ints.length === 0 ? computed : fc.oneof(fc.constantFrom(...ints), computed)
+  const array = (k: Kind) =>
+    fc.array(tie(k), { minLength: 1, maxLength: 3 }).map((els) => `ARRAY[${els.join(', ')}]`)
+  const call = fc.oneof(
+    seriesArb(bound).map((s) => ({ sql: s.sql, kinds: ['num' as Kind] })),
+    fc
+      .constantFrom(...KINDS)
+      .chain((k) => array(k).map((a) => ({ sql: `unnest(${a})`, kinds: [k] }))),
+    fc
+      .tuple(fc.constantFrom(...KINDS), fc.constantFrom(...KINDS))
+      .chain(([k1, k2]) =>
+        fc
+          .tuple(array(k1), array(k2))
+          .map(([a, b]) => ({ sql: `unnest(${a}, ${b})`, kinds: [k1, k2] })),
+      ),
+  )
+  return fc.tuple(call, fc.constantFrom('bare', 'as', 'ordinality')).map(([c, shape]) => {
+    // `unnest(...) v`: the alias names the one column too, as in `sum(v) FROM unnest(...) v`.
+    if (shape === 'bare' && c.kinds.length === 1)
+      return { sql: `${c.sql} v`, columns: [{ ref: 'v', kind: c.kinds[0]! }], ordinal: null }
+    const names = c.kinds.map((_, i) => (i === 0 ? 'v' : 'v2'))
+    const columns = c.kinds.map((kind, i) => ({ ref: `i1.${names[i]}`, kind }))
+    if (shape !== 'ordinality')
+      return { sql: `${c.sql} AS i1(${names.join(', ')})`, columns, ordinal: null }
+    return {
+      sql: `${c.sql} WITH ORDINALITY AS i1(${names.join(', ')}, o)`,
+      columns: [...columns, { ref: 'i1.o', kind: 'num' as Kind }],
+      ordinal: 'i1.o',
+    }
+  })
+}
+
+/** A second item beside the first: a table's column renamed (so its names capture nothing), a
+ * constant series, another unnest of the row, or a function of the first item's columns. */
+function innerSecondArb(
+  tie: Tie,
+  scope: Scope,
+  first: InnerFrom,
+): fc.Arbitrary<{ sql: string; columns: InnerColumn[]; lateral: boolean }> {
+  const w = (kind: Kind) => [{ ref: 'i2.w', kind }]
+  const derived = KINDS.flatMap((k) =>
+    scope.tables[k].map(([t, c]) => ({
+      sql: `(SELECT ${c} AS w FROM ${t}) AS i2`,
+      columns: w(k),
+      lateral: false,
+    })),
+  )
+  const readsFirst = fc.constantFrom(...first.columns).map((c) => ({
+    sql:
+      c.kind === 'num'
+        ? `generate_series(0, least(abs((${c.ref})::numeric), 3)) AS i2(w)`
+        : c.kind === 'text'
+          ? `unnest(ARRAY[${c.ref}, upper(${c.ref})]) AS i2(w)`
+          : `unnest(ARRAY[${c.ref}, NOT ${c.ref}]) AS i2(w)`,
+    columns: w(c.kind),
+    lateral: true,
+  }))
+  const options = [
+    fc.constant({ sql: 'generate_series(1, 3) AS i2(w)', columns: w('num'), lateral: false }),
+    fc.constantFrom(...KINDS).chain((k) =>
+      fc.array(tie(k), { minLength: 1, maxLength: 2 }).map((els) => ({
+        sql: `unnest(ARRAY[${els.join(', ')}]) AS i2(w)`,
+        columns: w(k),
+        lateral: false,
+      })),
+    ),
+    readsFirst,
+    ...(derived.length === 0 ? [] : [fc.constantFrom(...derived)]),
+  ]
+  return fc.oneof(...options)
+}
+
+/** The subquery's FROM: the item alone, or beside a second by a comma, CROSS JOIN, JOIN or LEFT
+ * JOIN, in either order unless the second reads the first. */
+function innerFromArb(tie: Tie, on: Tie, scope: Scope): fc.Arbitrary<InnerFrom> {
+  return innerItemArb(tie, scope).chain((a) => {
+    const joined = innerSecondArb(tie, scope, a).chain((b) => {
+      const columns = [...a.columns, ...b.columns]
+      return fc
+        .record({
+          form: fc.constantFrom(', ', ' CROSS JOIN ', ' JOIN ', ' LEFT JOIN '),
+          swap: b.lateral ? fc.constant(false) : fc.boolean(),
+          on: innerConditionArb(columns, on),
+        })
+        .map(({ form, swap, on }) => {
+          const [l, r] = swap ? [b.sql, a.sql] : [a.sql, b.sql]
+          const cond = form === ' JOIN ' || form === ' LEFT JOIN ' ? ` ON ${on}` : ''
+          return { sql: `${l}${form}${r}${cond}`, columns, ordinal: null }
+        })
+    })
+    return fc.oneof(fc.constant(a), joined)
+  })
+}
+
+/** A condition on the subquery's rows: a column against the enclosing row or another column, a
+ * NULL test, or the enclosing row alone; sometimes two of these. */
+function innerConditionArb(columns: readonly InnerColumn[], tie: Tie): fc.Arbitrary<string> {
+  const column = fc.constantFrom(...columns)
+  const pairs = columns.flatMap((a, i) =>
+    columns.slice(i + 1).flatMap((b) => (b.kind === a.kind ? [[a, b] as const] : [])),
+  )
+  const atoms = [
+    column.chain((c) =>
+      fc
+        .tuple(fc.constantFrom(...COMPARISONS[c.kind]), tie(c.kind))
+        .map(([op, e]) => `(${c.ref} ${op} ${e})`),
+    ),
+    column.map((c) => `(${c.ref} IS NOT NULL)`),
+    tie('bool'),
+    ...(pairs.length === 0
+      ? []
+      : [
+          fc
+            .constantFrom(...pairs)
+            .chain(([a, b]) =>
+              fc.constantFrom(...COMPARISONS[a.kind]).map((op) => `(${a.ref} ${op} ${b.ref})`),
+            ),
+        ]),
+  ]
+  const atom = fc.oneof(...atoms)
+  return fc.oneof(
+    { weight: 3, arbitrary: atom },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(atom, fc.constantFrom('AND', 'OR'), atom)
+        .map(([a, op, b]) => `(${a} ${op} ${b})`),
+    },
+  )
+}
+
+/** ORDER BY inside an aggregate or before LIMIT 1: by the value then by its text, so rows tied
+ * on both give the same result whichever comes first; or by the ordinality alone. */
+function innerOrderArb(fr: InnerFrom, c: InnerColumn): fc.Arbitrary<string> {
+  const byValue = fc
+    .tuple(fc.constantFrom('', ' DESC'), fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'))
+    .map(([dir, nulls]) => `ORDER BY ${c.ref}${dir}${nulls}, (${c.ref})::text`)
+  return fr.ordinal === null
+    ? byValue
+    : fc.oneof(byValue, fc.constantFrom('', ' DESC').map((dir) => `ORDER BY ${fr.ordinal}${dir}`))
+}
+
+/** A subquery's select list and what follows its WHERE. */
+type InnerSelect = readonly [item: string, tail: string]
+
+/** Numeric values of the FROM list: aggregates, the first value in an order, the largest group. */
+function innerNumArb(fr: InnerFrom): fc.Arbitrary<InnerSelect> {
+  const column = fc.constantFrom(...fr.columns)
+  const nums = fr.columns.filter((c) => c.kind === 'num')
+  const options: fc.Arbitrary<InnerSelect>[] = [
+    fc.constant(['count(*)', '']),
+    column.chain((c) =>
+      fc.constantFrom(`count(${c.ref})`, `count(DISTINCT ${c.ref})`).map((s) => [s, ''] as const),
+    ),
+    column.map((c) => ['count(*)', ` GROUP BY ${c.ref} ORDER BY 1 DESC LIMIT 1`] as const),
+  ]
+  if (nums.length > 0) {
+    const num = fc.constantFrom(...nums)
+    options.push(
+      fc
+        .tuple(fc.constantFrom('sum', 'avg', 'min', 'max'), num)
+        .map(([fn, c]) => [`${fn}(${c.ref})`, ''] as const),
+      num.chain((c) => innerOrderArb(fr, c).map((o) => [c.ref, ` ${o} LIMIT 1`] as const)),
+    )
+  }
+  return fc.oneof(...options)
+}
+
+/** Text values of the FROM list: ordered string_agg and array_agg, min and max of text. */
+function innerTextArb(fr: InnerFrom): fc.Arbitrary<InnerSelect> {
+  const column = fc.constantFrom(...fr.columns)
+  const texts = fr.columns.filter((c) => c.kind === 'text')
+  const sep = fc.constantFrom("','", "' '", "''")
+  const options: fc.Arbitrary<InnerSelect>[] = [
+    column.chain((c) =>
+      fc
+        .tuple(sep, innerOrderArb(fr, c))
+        .map(([s, o]) => [`string_agg((${c.ref})::text, ${s} ${o})`, ''] as const),
+    ),
+    column.chain((c) =>
+      innerOrderArb(fr, c).map((o) => [`array_agg(${c.ref} ${o})::text`, ''] as const),
+    ),
+    // DISTINCT needs its ORDER BY among the arguments: the text, not the value, orders it.
+    fc
+      .tuple(column, sep)
+      .map(
+        ([c, s]) =>
+          [`string_agg(DISTINCT (${c.ref})::text, ${s} ORDER BY (${c.ref})::text)`, ''] as const,
+      ),
+  ]
+  if (texts.length > 0)
+    options.push(
+      fc
+        .tuple(fc.constantFrom('min', 'max'), fc.constantFrom(...texts))
+        .map(([fn, c]) => [`${fn}(${c.ref})`, ''] as const),
+    )
+  return fc.oneof(...options)
+}
+
+/** Subqueries over set-returning functions of the enclosing row, by the kind of their value.
+ * `small` gives the expressions of the enclosing row they read, `on` those their join conditions
+ * read, `tie` those they are compared with by IN. */
+function setFunctionSubqueryArbs(
+  { small, tie, on }: { small: Tie; tie: Tie; on: Tie },
+  scope: Scope,
+): Record<Kind, fc.Arbitrary<string>> {
+  const from = innerFromArb(small, on, scope)
+  const where = (fr: InnerFrom) =>
+    fc
+      .option(innerConditionArb(fr.columns, small), { freq: 2 })
+      .map((w) => (w === null ? '' : ` WHERE ${w}`))
+  const scalar = (select: (fr: InnerFrom) => fc.Arbitrary<InnerSelect>) =>
+    from.chain((fr) =>
+      fc
+        .tuple(select(fr), where(fr))
+        .map(([[item, tail], w]) => `(SELECT ${item} FROM ${fr.sql}${w}${tail})`),
+    )
+  const existsOver = (fr: InnerFrom) =>
+    fc
+      .tuple(fc.constantFrom('EXISTS', 'NOT EXISTS'), where(fr))
+      .map(([op, w]) => `(${op} (SELECT 1 FROM ${fr.sql}${w}))`)
+  const inSubquery = from.chain((fr) =>
+    fc
+      .constantFrom(...fr.columns)
+      .chain((c) =>
+        fc
+          .tuple(tie(c.kind), fc.constantFrom('IN', 'NOT IN'), where(fr))
+          .map(([e, op, w]) => `(${e} ${op} (SELECT ${c.ref} FROM ${fr.sql}${w}))`),
+      ),
+  )
+  const boolAggregate = from.chain((fr) => {
+    const bools = fr.columns.filter((c) => c.kind === 'bool')
+    if (bools.length === 0) return existsOver(fr)
+    return fc
+      .tuple(fc.constantFrom('bool_and', 'bool_or'), fc.constantFrom(...bools), where(fr))
+      .map(([fn, c, w]) => `(SELECT ${fn}(${c.ref}) FROM ${fr.sql}${w})`)
+  })
+  return {
+    num: scalar(innerNumArb),
+    text: scalar(innerTextArb),
+    bool: fc.oneof(
+      { weight: 2, arbitrary: from.chain(existsOver) },
+      { weight: 2, arbitrary: inSubquery },
+      { weight: 1, arbitrary: boolAggregate },
+    ),
+  }
 }
 
 // --- queries ----------------------------------------------------------------------------------
@@ -844,11 +1374,19 @@ function windowGroupedArb(from: string, scope: Scope, f: Features): fc.Arbitrary
     })
 }
 
+/** FROM clauses: the case's tables (below), and with set-returning functions on, a third of the
+ * time those functions after the tables or alone. */
+function fromArb(tables: readonly TableSpec[], f: Features): fc.Arbitrary<From> {
+  const plain = tablesFromArb(tables, f)
+  if (!f.setFunctions) return plain
+  return fc.oneof(
+    { weight: 2, arbitrary: plain },
+    { weight: 1, arbitrary: setFunctionFromArb(plain, tables, f) },
+  )
+}
+
 /** FROM clauses over the case's tables: one table, or (with joins on) two joined. */
-function fromArb(
-  tables: readonly TableSpec[],
-  f: Features,
-): fc.Arbitrary<{ from: string; scope: Scope }> {
+function tablesFromArb(tables: readonly TableSpec[], f: Features): fc.Arbitrary<From> {
   const single = fc.constant({ from: tables[0]!.name, scope: scopeOf([tables[0]!], false, tables) })
   if (!f.joins || tables.length < 2) return single
   const both = scopeOf(tables, true)
@@ -874,7 +1412,11 @@ function fromArb(
           from: `${a.name} FULL JOIN ${b.name} ON ${eq}${more === null ? '' : ` AND ${more}`}`,
           scope: both,
         }))
-  const comma = fc.constant({ from: `${tables[0]!.name}, ${tables[1]!.name}`, scope: both })
+  const comma = fc.constant({
+    from: `${tables[0]!.name}, ${tables[1]!.name}`,
+    scope: both,
+    list: true,
+  })
   return fc.oneof(single, joined, full, comma)
 }
 
