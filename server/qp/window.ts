@@ -488,29 +488,24 @@ function slideMoves(held: Spans, target: Spans, moves: number[]): number {
   let any = false
   for (let k = 0; k < 6; k += 2) any ||= overlaps(held, target, k)
   if (!any) return -1
-  let m = 0
+  // Added: the rows each span of the target has that the held span has not; then taken back: the
+  // rows each held span has that the target's has not.
+  return difference(moves, difference(moves, 0, ADD, held, target), REMOVE, target, held)
+}
+
+/** Pushes a `kind` move for the rows of each span of `to` that the same span of `from` lacks
+ * (the whole span where they do not overlap; rows before `from`'s start are never expected, as
+ * ends only move forward, and kept so that any move is exact). Answers the new count. */
+function difference(moves: number[], m: number, kind: number, from: Spans, to: Spans): number {
   for (let k = 0; k < 6; k += 2) {
-    const hf = held[k] as number
-    const ht = held[k + 1] as number
-    const tf = target[k] as number
-    const tt = target[k + 1] as number
-    if (!overlaps(held, target, k)) m = push(moves, m, ADD, tf, tt)
+    const ff = from[k] as number
+    const ft = from[k + 1] as number
+    const tf = to[k] as number
+    const tt = to[k + 1] as number
+    if (!overlaps(from, to, k)) m = push(moves, m, kind, tf, tt)
     else {
-      // Rows before the old start enter (never expected, as ends only move forward: kept so
-      // that any move is exact), and rows after the old end.
-      m = push(moves, m, ADD, tf, Math.min(tt, hf - 1))
-      m = push(moves, m, ADD, Math.max(tf, ht + 1), tt)
-    }
-  }
-  for (let k = 0; k < 6; k += 2) {
-    const hf = held[k] as number
-    const ht = held[k + 1] as number
-    const tf = target[k] as number
-    const tt = target[k + 1] as number
-    if (!overlaps(held, target, k)) m = push(moves, m, REMOVE, hf, ht)
-    else {
-      m = push(moves, m, REMOVE, hf, Math.min(ht, tf - 1))
-      m = push(moves, m, REMOVE, Math.max(hf, tt + 1), ht)
+      m = push(moves, m, kind, tf, Math.min(tt, ff - 1))
+      m = push(moves, m, kind, Math.max(tf, ft + 1), tt)
     }
   }
   return m
