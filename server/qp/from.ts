@@ -576,7 +576,12 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
   checkAliases(left.tables, right.tables)
   // The items an outer join may NULL-extend: their whole row is then NULL, not a row of NULLs.
   const extended = join === 'left' ? right.tables : join === 'right' ? left.tables : [...left.tables, ...right.tables]
-  for (const t of extended) b.rows.set(t, { ...b.rows.get(t), nullable: true })
+  for (const t of extended) {
+    // A NULL-extended row has nothing to lock (PostgreSQL's 0A000).
+    const clause = lockFor(b.lock, t)
+    if (clause !== undefined) throw new SqlError('0A000', `${lockClauseName(clause)} cannot be applied to the nullable side of an outer join`)
+    b.rows.set(t, { ...b.rows.get(t), nullable: true })
+  }
   const { columns, cond } = joinColumns(b, j, left, right, join)
   b.units.push({
     // Read when planned: a whole-row reference bound after the join may add a marker slot to an
