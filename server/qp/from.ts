@@ -599,7 +599,9 @@ function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: st
       const preds = allPreds.filter((p) => !pushLeft.includes(p) && !pushRight.includes(p))
       const l = planUnits(left.units, [...left.pool, ...pushLeft], width)
       const only = right.units.length === 1 ? right.units[0] : undefined
-      if (only?.lateral !== undefined) {
+      // An item reading only the enclosing query's values is planned as any other (planUnits).
+      const readsLeft = only?.lateral?.args.some((a) => [...slotsOf(a)].some((slot) => leftSlots.includes(slot))) === true
+      if (only?.lateral !== undefined && readsLeft) {
         if (join !== 'left') throw new SqlError('42P10', `invalid reference to FROM-clause entry: the right side of a ${join.toUpperCase()} JOIN cannot be LATERAL`)
         const rel = lateralOf(only, only.lateral, join, l, width, cond)
         return { rel: filtered(rel, preds), ordered: false }
