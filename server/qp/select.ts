@@ -2,7 +2,7 @@
 // FROM (from.ts), WHERE, target list, GROUP BY / aggregates / HAVING, window functions, DISTINCT
 // [ON], ORDER BY, LIMIT/OFFSET, FOR UPDATE; set operations, VALUES, WITH [RECURSIVE], and
 // subqueries in expressions (correlated ones read their enclosing query through `outer` values).
-import type { CommonTableExpr, FuncCall, Node, RangeVar, ResTarget, SelectStmt, SortBy, WindowDef, WithClause } from 'libpg-query'
+import type { CommonTableExpr, FuncCall, Node, RangeVar, ResTarget, SelectStmt, SortBy, SubLink, WindowDef, WithClause } from 'libpg-query'
 import { assert, featureNotSupported, groupingError, SqlError, undefinedFunction } from '../errors/index.ts'
 import { canCast, commonType, float8Type, formatType, int4Type, intervalType, numericType, typeName as typeNameOf, type Datum, type SqlType } from './types/index.ts'
 import {
@@ -960,12 +960,29 @@ function outputName(val: Node): string {
     if (field !== undefined) return stringOf(field)
     return arg === undefined ? '?column?' : outputName(arg)
   }
+  if ('SubLink' in val) return subLinkName(val.SubLink)
+  if ('A_ArrayExpr' in val) return 'array'
+  if ('MinMaxExpr' in val) return val.MinMaxExpr.op === 'IS_LEAST' ? 'least' : 'greatest'
   if ('RowExpr' in val) return 'row'
   if ('CaseExpr' in val) return 'case'
   if ('CoalesceExpr' in val) return 'coalesce'
   if ('A_Expr' in val && val.A_Expr.kind === 'AEXPR_NULLIF') return 'nullif'
   if ('SQLValueFunction' in val) return (val.SQLValueFunction.op ?? '').replace('SVFOP_', '').toLowerCase()
   return '?column?'
+}
+
+/** A subquery's output name: EXISTS and ARRAY(...) are named so, a scalar subquery after its
+ * one column (of the leftmost SELECT of a set operation), as PostgreSQL names them. */
+function subLinkName(link: SubLink): string {
+  if (link.subLinkType === 'EXISTS_SUBLINK') return 'exists'
+  if (link.subLinkType === 'ARRAY_SUBLINK') return 'array'
+  if (link.subLinkType !== 'EXPR_SUBLINK' || link.subselect === undefined || !('SelectStmt' in link.subselect)) return '?column?'
+  let select: SelectStmt = link.subselect.SelectStmt
+  while (select.larg !== undefined && select.op !== undefined && select.op !== 'SETOP_NONE') select = select.larg
+  const first = select.targetList?.[0]
+  if (first === undefined || !('ResTarget' in first)) return '?column?'
+  const target = first.ResTarget
+  return target.name ?? (target.val === undefined ? '?column?' : outputName(target.val))
 }
 
 /** A GROUP BY item: an ordinal or output name refers to the select list, else an input expression. */

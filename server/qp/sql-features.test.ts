@@ -209,6 +209,13 @@ describe('SELECT', () => {
     )
   })
 
+  test('unnamed subqueries, arrays and GREATEST/LEAST are named as PostgreSQL names them', async () => {
+    const r = await h.run(
+      'SELECT (SELECT max(salary) FROM p), (SELECT name AS who FROM p LIMIT 1), (SELECT 1 UNION SELECT 2 LIMIT 1), EXISTS (SELECT 1), ARRAY(SELECT 1), ARRAY[1], greatest(1, 2), least(1, 2)',
+    )
+    expect(r.fields.map((f) => f.name)).toEqual(['max', 'who', '?column?', 'exists', 'array', 'array', 'greatest', 'least'])
+  })
+
   test('expressions, aliases, *, t.* and alias references', async () => {
     const r = await h.run('SELECT x.*, salary * 2 AS double, x.name || \'!\' FROM p AS x WHERE id = 1')
     expect(r.fields.map((f) => f.name)).toEqual(['id', 'name', 'dept', 'salary', 'bonus', 'double', '?column?'])
