@@ -108,22 +108,29 @@ export function modelOf(ctx: EvalContext): CatalogModel {
 
 const oidArg = (d: Datum | undefined): bigint => d as bigint
 
-const pgGetIndexdef: FunctionResolver = overloads(
+/** The OID of the relation a regclass value names (its name, in Tessera): 42P01 for none. */
+function regclassArg(ctx: EvalContext, text: string): bigint {
+  const oid = regclassOid(modelOf(ctx), text)
+  if (oid === null) throw new SqlError('42P01', `relation "${text}" does not exist`)
+  return oid
+}
+
+const indexdefByOid: FunctionResolver = overloads(
   overload([OID], TEXT, (a, ctx) => indexDefinition(modelOf(ctx), oidArg(a[0]), 0)),
   overload([OID, INT4, BOOL], TEXT, (a, ctx) => indexDefinition(modelOf(ctx), oidArg(a[0]), Number(a[1] as bigint))),
 )
+const indexdefByName = overload([TEXT], TEXT, (a, ctx) => indexDefinition(modelOf(ctx), regclassArg(ctx, a[0] as string), 0))
+
+/** pg_get_indexdef: by OID (an untyped literal too, as PostgreSQL has no text form), or by a
+ * regclass value (`'i'::regclass`, which is its name in Tessera: typed text). */
+const pgGetIndexdef: FunctionResolver = (args) => (args.length === 1 && args[0]?.kind === 'text' ? indexdefByName(args) : indexdefByOid(args))
 
 const constraintdef: FunctionApply = (a, ctx) => constraintDefinition(modelOf(ctx), oidArg(a[0]), a[1] === true)
 const viewdef: FunctionApply = (a, ctx) => viewDefinition(modelOf(ctx), oidArg(a[0]))
 
 /** pg_get_viewdef(text): the relation named as regclass input reads it; NULL when it is not a
  * view (as by OID), 42P01 when there is none. */
-const viewdefByName: FunctionApply = (a, ctx) => {
-  const model = modelOf(ctx)
-  const oid = regclassOid(model, a[0] as string)
-  if (oid === null) throw new SqlError('42P01', `relation "${a[0] as string}" does not exist`)
-  return viewDefinition(model, oid)
-}
+const viewdefByName: FunctionApply = (a, ctx) => viewDefinition(modelOf(ctx), regclassArg(ctx, a[0] as string))
 
 /** pg_get_viewdef: by OID, or by name (text; also what an untyped literal resolves to, as
  * PostgreSQL prefers text for it). */
