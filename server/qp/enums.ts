@@ -3,15 +3,15 @@
 import type { AlterEnumStmt, CreateEnumStmt, DropStmt, Node } from 'libpg-query'
 import { decodeKey, encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
 import { SqlError, assert, featureNotSupported } from '../errors/index.ts'
-import { CATALOG_TABLE_ID, bareName, encodeTableDef, missingSchema, schemaExists, schemaKey, schemaOf, tablesRange, undefinedSchema, type ColumnDef, type TableDef } from './catalog.ts'
+import { CATALOG_TABLE_ID, bareName, encodeTableDef, missingSchema, schemaExists, schemaKey, schemaOf, tablesRange, undefinedSchema, type ColumnDef, type Table, type TableDef } from './catalog.ts'
 import { quoteIdent } from './functions-text.ts'
 import { IDENTIFIER_LENGTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
 import { allocateObjectId, claimName, qualifiedName, relationKind } from './sequences.ts'
 import { dropSequenceUses, type NameFinder } from './sequence-uses.ts'
 import { relationOid } from './system/index.ts'
-import { nodesUnder } from './binder.ts'
-import type { SqlType } from './types/index.ts'
+import { Binder, nodesUnder, type TypeLookup } from './binder.ts'
+import { typesEqual, type SqlType } from './types/index.ts'
 
 /** Outside the table, index, sequence and schema families of catalog.ts and views' 20. */
 const ENUMS_INDEX = 21n
@@ -231,9 +231,47 @@ const TYPE_NAMES: NameFinder = {
   },
 }
 
+/** A binding of a table's stored expressions and the user types they named that no column has,
+ * as they were bound. */
+interface StoredBinding<T> {
+  readonly value: T
+  readonly named: readonly { readonly name: string; readonly type: SqlType | undefined }[]
+}
+
+/** Where bindings of one kind (CHECKs and defaults, index keys) are kept, per table definition
+ * object: a definition read again with the same bytes is the same object. */
+export type StoredBindings<T> = WeakMap<Table, StoredBinding<T>>
+
+/**
+ * What `bind` makes of `table`'s stored expressions with a binder whose user types are its
+ * columns' enums, else `userType`'s (a type found at the caller's snapshot), kept in `cache` and
+ * bound again only when a user type named but no column has changed (an ADD VALUE leaves the
+ * table's definition, and so its object, as it was).
+ */
+export function storedBinding<T>(cache: StoredBindings<T>, table: Table, userType: TypeLookup, bind: (binder: Binder) => T): T {
+  const held = cache.get(table)
+  if (held !== undefined && held.named.every((n) => sameUserType(userType(n.name), n.type))) return held.value
+  const columnTypes = enumLookupOf(table.columns)
+  const named: { name: string; type: SqlType | undefined }[] = []
+  const binder = new Binder(0, (name) => {
+    const ofColumn = columnTypes(name)
+    if (ofColumn !== undefined) return ofColumn
+    const type = userType(name)
+    named.push({ name, type })
+    return type
+  })
+  const value = bind(binder)
+  cache.set(table, { value, named })
+  return value
+}
+
+function sameUserType(a: SqlType | undefined, b: SqlType | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : typesEqual(a, b)
+}
+
 /** The enum types named by the columns of a table (binding its stored defaults and checks,
  * whose casts name them). */
-export function enumLookupOf(columns: readonly ColumnDef[]): (name: string) => SqlType | undefined {
+function enumLookupOf(columns: readonly ColumnDef[]): (name: string) => SqlType | undefined {
   return (name) => {
     for (const c of columns) {
       const t = c.type.kind === 'array' ? c.type.element : c.type

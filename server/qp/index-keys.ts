@@ -6,7 +6,7 @@
 // it holds only.
 import type { Random } from '../clock/index.ts'
 import { assert, AssertionError, datatypeMismatch } from '../errors/index.ts'
-import { formatText, formatType, typesEqual, type Datum, type SqlType } from './types/index.ts'
+import { formatText, formatType, type Datum, type SqlType } from './types/index.ts'
 import { Binder, locationOf, type Scope, type SetCall, type TypeLookup } from './binder.ts'
 import { isPlainIndex, type IndexDef, type Table } from './catalog.ts'
 import { boolType, evaluate, type EvalContext, type Expr } from './expr.ts'
@@ -14,7 +14,7 @@ import type { Node } from 'libpg-query'
 import type { ParseCache } from './parser.ts'
 import { indexEntry, type IndexEntry } from './rows.ts'
 import { tableScope } from './select.ts'
-import { enumLookupOf } from './enums.ts'
+import { storedBinding, type StoredBindings } from './enums.ts'
 import { indexElementText } from './system/index.ts'
 import type { TxServices } from './tx-services.ts'
 
@@ -29,25 +29,13 @@ export interface IndexKeys {
   readonly predicate: Expr | undefined
 }
 
-interface BoundIndexes {
-  readonly byId: ReadonlyMap<number, IndexKeys>
-  /** The user types the expressions name that no column has, as they were bound (see
-   * table-writer.ts constraintsOf): the binding is reused only while each is still the same. */
-  readonly named: readonly { readonly name: string; readonly type: SqlType | undefined }[]
-}
+const bound: StoredBindings<ReadonlyMap<number, IndexKeys>> = new WeakMap()
 
-// Per table definition object: a definition read again with the same bytes is the same object.
-const bound = new WeakMap<Table, BoundIndexes>()
-
-/** The keys of every index of `table`, the ones being built included, by index id. `userType`
- * finds a type by name at the caller's snapshot. */
+/** The keys of every index of `table`, the ones being built included, by index id: bound once per
+ * table definition (and again when a user type they name changed: enums.ts storedBinding).
+ * `userType` finds a type by name at the caller's snapshot. */
 export function indexKeysOf(table: Table, parse: ParseCache, userType: TypeLookup): ReadonlyMap<number, IndexKeys> {
-  let b = bound.get(table)
-  if (b === undefined || !b.named.every((n) => sameUserType(userType(n.name), n.type))) {
-    b = bindIndexes(table, parse, userType)
-    bound.set(table, b)
-  }
-  return b.byId
+  return storedBinding(bound, table, userType, (binder) => bindIndexes(table, parse, binder))
 }
 
 /** The keys of one index of `table` (see indexKeysOf). */
@@ -57,25 +45,12 @@ export function indexKeys(table: Table, index: IndexDef, parse: ParseCache, user
   return keys
 }
 
-function sameUserType(a: SqlType | undefined, b: SqlType | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : typesEqual(a, b)
-}
-
-function bindIndexes(table: Table, parse: ParseCache, userType: TypeLookup): BoundIndexes {
-  const named: { name: string; type: SqlType | undefined }[] = []
-  const columnTypes = enumLookupOf(table.columns)
-  const binder = new Binder(0, (name) => {
-    const ofColumn = columnTypes(name)
-    if (ofColumn !== undefined) return ofColumn
-    const type = userType(name)
-    named.push({ name, type })
-    return type
-  })
+function bindIndexes(table: Table, parse: ParseCache, binder: Binder): ReadonlyMap<number, IndexKeys> {
   const byId = new Map<number, IndexKeys>()
   for (const index of [...table.def.indexes, ...(table.def.buildingIndexes ?? [])]) {
     byId.set(index.id, isPlainIndex(index) ? columnKeys(table, index) : bindKeys(table, index, parse, binder))
   }
-  return { byId, named }
+  return byId
 }
 
 /** An index of columns only: nothing to bind. */

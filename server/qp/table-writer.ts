@@ -8,7 +8,7 @@ import {
   SqlError,
   uniqueViolation,
 } from '../errors/index.ts'
-import { formatText, typesEqual, type Datum, type SqlType } from './types/index.ts'
+import { formatText, type Datum, type SqlType } from './types/index.ts'
 import { Binder, EMPTY_SCOPE, type TypeLookup } from './binder.ts'
 import { bareName, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type EvalContext, type Expr } from './expr.ts'
@@ -19,7 +19,7 @@ import { checkKeyBytes, decodeStoredRow, encodeStoredRow, primaryKey, type Index
 import { entryOf, indexKeysOf, keyDetail, type IndexKeys } from './index-keys.ts'
 import { tableScope } from './select.ts'
 import type { SnapshotView } from './snapshot-view.ts'
-import { enumLookupOf } from './enums.ts'
+import { storedBinding, type StoredBindings } from './enums.ts'
 
 /** Where writes go: the transaction's buffer, with its limits enforced per write. */
 export interface WriteSink {
@@ -40,40 +40,18 @@ interface BoundConstraints {
   readonly defaults: readonly Expr[]
   /** Generated columns (STORED): computed over the row before every check. */
   readonly generated: readonly { readonly position: number; readonly expr: Expr }[]
-  /** The user types the expressions name that no column has (a cast to an enum in a CHECK), as
-   * they were bound: a binding is reused only while each is still the same. */
-  readonly named: readonly { readonly name: string; readonly type: SqlType | undefined }[]
 }
 
-// Per table definition object: a definition read again with the same bytes is the same object.
-const bound = new WeakMap<Table, BoundConstraints>()
+const bound: StoredBindings<BoundConstraints> = new WeakMap()
 
 /** CHECK expressions and column defaults of a table, bound once per definition (and again when a
- * user type they name but no column has changed, which leaves the table's definition as it was).
- * `userType` finds a type by name at the caller's snapshot. */
+ * user type they name but no column has changed: enums.ts storedBinding). `userType` finds a type
+ * by name at the caller's snapshot. */
 export function constraintsOf(table: Table, parse: ParseCache, userType: TypeLookup): BoundConstraints {
-  let c = bound.get(table)
-  if (c === undefined || !c.named.every((n) => sameUserType(userType(n.name), n.type))) {
-    c = bindConstraints(table, parse, userType)
-    bound.set(table, c)
-  }
-  return c
+  return storedBinding(bound, table, userType, (b) => bindConstraints(table, parse, b))
 }
 
-function sameUserType(a: SqlType | undefined, b: SqlType | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : typesEqual(a, b)
-}
-
-function bindConstraints(table: Table, parse: ParseCache, userType: TypeLookup): BoundConstraints {
-  const columnTypes = enumLookupOf(table.columns)
-  const named: { name: string; type: SqlType | undefined }[] = []
-  const b = new Binder(0, (name) => {
-    const ofColumn = columnTypes(name)
-    if (ofColumn !== undefined) return ofColumn
-    const type = userType(name)
-    named.push({ name, type })
-    return type
-  })
+function bindConstraints(table: Table, parse: ParseCache, b: Binder): BoundConstraints {
   const scope = tableScope(table, table.name)
   const checks = table.def.checks.map((k) => ({
     name: k.name,
@@ -103,7 +81,7 @@ function bindConstraints(table: Table, parse: ParseCache, userType: TypeLookup):
       col.name,
     )
   })
-  return { checks, defaults, generated, named }
+  return { checks, defaults, generated }
 }
 
 /** nextval of a serial or identity column's sequence, built directly (no SQL text to bind). */
