@@ -148,6 +148,8 @@ export interface ItemRow {
   readonly matched?: (() => number) | undefined
   /** On the NULL-extended side of an outer join: its whole row reads `matched`. */
   readonly nullable?: boolean | undefined
+  /** A sequence (its name): PostgreSQL gives it no row type, so its whole row is 42809. */
+  readonly noRowType?: string | undefined
 }
 
 /** Plans a subquery in an expression: its plan, output types and correlation arguments. */
@@ -550,6 +552,7 @@ export class Binder {
    * renamed or dropped since), as PostgreSQL's views do. */
   #itemRow(name: string, scope: Scope): Expr {
     const item = scope.rows?.get(name) ?? {}
+    if (item.noRowType !== undefined) throw new SqlError('42809', `relation "${item.noRowType}" does not have a composite type`)
     const columns = scope.columns.filter((c) => c.table === name && !c.hidden)
     const fields: Expr[] = columns.map((c) => c.value ?? { kind: 'column', type: c.type, slot: c.slot, name: c.name })
     if (item.scalar === true && fields.length === 1) return fields[0] as Expr

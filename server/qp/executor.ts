@@ -15,6 +15,7 @@ import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 import type { SystemEnv } from './system/index.ts'
 import type { TxServices } from './tx-services.ts'
+import type { SequencePosition } from './sequences.ts'
 import type { KeepAlive } from './index.ts'
 import { runWindows } from './window.ts'
 import { sortedPausing } from './chunked-sort.ts'
@@ -495,6 +496,12 @@ function keyRange(
   return start < end ? { start, end } : undefined
 }
 
+/** A sequence's row as PostgreSQL's columns give it. log_cnt counts the values PostgreSQL's
+ * nextval may still hand out before it writes WAL again; Tessera writes none per value: 0. */
+function sequenceRow(p: SequencePosition): Datum[] {
+  return [p.value, 0n, p.called]
+}
+
 /** The rows a plan produces, lazily, with pauses between them (PAUSE). */
 export function relRows(ctx: ExecContext, rel: Rel): RowStream {
   switch (rel.kind) {
@@ -502,6 +509,8 @@ export function relRows(ctx: ExecContext, rel: Rel): RowStream {
       return scanRows(ctx, rel.source)
     case 'system':
       return rel.relation.rows(ctx.systemEnv())
+    case 'sequence':
+      return [sequenceRow(ctx.eval.tx.sequencePosition(rel.name))]
     case 'values':
       return rel.rows.map((exprs) => exprs.map((e) => evaluate(e, NO_ROW, ctx.eval)))
     case 'place':

@@ -12,6 +12,7 @@ import { isVolatile, mapChildren, type Expr } from './expr.ts'
 import { chooseAccess, conjuncts, type LockStrength, type OrderRequest } from './planner.ts'
 import { indexKeysOf } from './index-keys.ts'
 import type { CteDef, Rel } from './rel.ts'
+import { bareName, type Table } from './catalog.ts'
 import { systemRelation } from './system/index.ts'
 import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
 import { QueryContext } from './select.ts'
@@ -275,7 +276,8 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
     const q = bindView(b.qc, view, lockFor(b.lock, alias))
     return derived(b, alias, rv.alias?.colnames, view.columns, settledTypes(q.types), q.rel, { typeName: view.name })
   }
-  const table = b.qc.env.table(qualifiedName(rv), rv.location)
+  const table = tableOrSequence(b, rv)
+  if (typeof table === 'string') return bindSequence(b, rv, table, alias)
   const offset = b.at.offset
   b.at.offset += table.columns.length
   const clause = lockFor(b.lock, alias)
@@ -326,6 +328,30 @@ function bindRangeVar(b: Binding, rv: RangeVar): { columns: ScopeColumn[]; table
     matched: () => offset + (table.primaryKey[0] as number),
   })
   return { columns, tables: [alias] }
+}
+
+/** The table `rv` names, or the sequence's catalog name, looked for only once no table has the
+ * name (relations share their schema's names); 42P01 when neither does. */
+function tableOrSequence(b: Binding, rv: RangeVar): Table | string {
+  const name = qualifiedName(rv)
+  try {
+    return b.qc.env.table(name, rv.location)
+  } catch (e) {
+    if (!(e instanceof SqlError && e.code === '42P01') || b.qc.env.storedSequence?.(name) === undefined) throw e
+    return name
+  }
+}
+
+/** The names and types of a sequence's columns (PostgreSQL's FormData_pg_sequence_data). */
+const SEQUENCE_COLUMNS: readonly string[] = ['last_value', 'log_cnt', 'is_called']
+const SEQUENCE_TYPES: readonly SqlType[] = [{ kind: 'int8' }, { kind: 'int8' }, { kind: 'bool' }]
+
+/** A sequence in FROM: its one row (Rel 'sequence'). It has no row type and no rows to lock. */
+function bindSequence(b: Binding, rv: RangeVar, name: string, alias: string) {
+  const clause = lockFor(b.lock, alias)
+  if (clause !== undefined) throw new SqlError('42809', `cannot lock rows in sequence "${bareName(name)}"`)
+  const rel: Rel = { kind: 'sequence', width: SEQUENCE_COLUMNS.length, name }
+  return derived(b, alias, rv.alias?.colnames, SEQUENCE_COLUMNS, SEQUENCE_TYPES, rel, { noRowType: bareName(name) })
 }
 
 let viewDepth = 0
@@ -836,6 +862,8 @@ function estimateRows(rel: Rel): number {
     }
     case 'values':
       return rel.rows.length
+    case 'sequence':
+      return 1
     case 'place':
     case 'project':
       return estimateRows(rel.input)

@@ -360,6 +360,8 @@ function relLines(rel: Rel, depth: number): string[] {
       return sourceLines(rel.source).map((l, i) => (i === 0 ? line(l) : `${'  '.repeat(depth + 1)}-> ${l}`))
     case 'system':
       return [line(`System Relation ${rel.relation.schema}.${rel.relation.name}`)]
+    case 'sequence':
+      return [line(`Sequence Scan on ${rel.name}`)]
     case 'values':
       return [line(rel.rows.length === 1 && rel.width === 0 ? 'Result' : 'Values Scan')]
     case 'filter':

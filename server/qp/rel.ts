@@ -56,6 +56,8 @@ export interface CteDef {
  * An operator. `width` is the length of the rows it produces, except where noted.
  * - scan: the table's columns by position.
  * - system: the system relation's columns.
+ * - sequence: one row, where sequence `name` stands as the statement runs: last_value, log_cnt,
+ *   is_called (PostgreSQL's columns of a sequence read in FROM).
  * - values / one: the listed expressions (evaluated over no row); `one` is a single empty row.
  * - place: the input's row copied to `offset` of a row of `width` (a FROM item inside a join),
  *   and TRUE in slot `matched` (a whole row's sign that the item has a row there, see ItemRow).
@@ -79,6 +81,7 @@ export interface CteDef {
 export type Rel =
   | { readonly kind: 'scan'; readonly width: number; readonly source: TableSource }
   | { readonly kind: 'system'; readonly width: number; readonly relation: SystemRelation }
+  | { readonly kind: 'sequence'; readonly width: number; readonly name: string }
   | { readonly kind: 'values'; readonly width: number; readonly rows: readonly (readonly Expr[])[] }
   | { readonly kind: 'place'; readonly width: number; readonly input: Rel; readonly offset: number; readonly matched?: number | undefined }
   /** `once`: the condition reads no row; it is evaluated once, before any input row is read. */

@@ -4,7 +4,7 @@
 // interleaved transactions for the concurrency cases.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
-import type { QueryProcessor } from './index.ts'
+import type { QueryProcessor, SqlTransaction } from './index.ts'
 import { SEQUENCE_ALTER_WAIT_MS_MAX } from './sequences.ts'
 
 let h: QpHarness
@@ -567,6 +567,81 @@ describe('views and CHECK constraints that use a sequence', () => {
   })
 })
 
+describe('a sequence read as a relation', () => {
+  // What one process's transactions see of a sequence in FROM, pg_sequences and
+  // pg_sequence_last_value: PostgreSQL's answers (PGlite, sequence-relation.slt) where Tessera has
+  // the same semantics, and its own where setval is transactional or values come in blocks.
+  const read = (tx: SqlTransaction, name = 's') =>
+    tx.execute(`SELECT last_value, is_called, pg_sequence_last_value('${name}') FROM ${name}`).then((r) => r.rows)
+
+  test('a transaction reads its own nextval, which a rollback does not undo (as PostgreSQL)', async () => {
+    await h.run('CREATE SEQUENCE s')
+    const tx = await h.begin()
+    await tx.execute("SELECT nextval('s')")
+    expect(await read(tx)).toEqual([['1', true, '1']])
+    tx.rollback()
+    expect(await h.rows("SELECT last_value, is_called FROM s")).toEqual([['1', true]])
+  })
+
+  test('a value handed out after the snapshot shows, as PostgreSQL reads sequences outside MVCC', async () => {
+    await h.run('CREATE SEQUENCE s')
+    const old = await h.begin()
+    expect(await h.rows("SELECT nextval('s'), nextval('s')")).toEqual([['1', '2']])
+    expect(await read(old)).toEqual([['2', true, '2']])
+    old.rollback()
+  })
+
+  test('setval is transactional here: its reset shows in its transaction only until it commits', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.rows("SELECT nextval('s')")
+    const tx = await h.begin()
+    await tx.execute("SELECT setval('s', 50, false)")
+    expect(await read(tx)).toEqual([['50', false, null]])
+    expect(await h.rows('SELECT last_value, is_called FROM s')).toEqual([['1', true]])
+    tx.rollback()
+    expect(await h.rows('SELECT last_value, is_called FROM s')).toEqual([['1', true]])
+  })
+
+  test("a sequence's creating transaction reads its own values; after it, the rest of its block is skipped", async () => {
+    const tx = await h.begin()
+    await tx.execute('CREATE SEQUENCE s')
+    await tx.execute("SELECT nextval('s'), nextval('s')")
+    expect(await read(tx)).toEqual([['2', true, '2']])
+    await tx.commit()
+    // Its values came from a block of 100 in its own writes: the next is 101 (PostgreSQL: 3).
+    expect(await h.rows("SELECT last_value FROM pg_sequences WHERE sequencename = 's'")).toEqual([['100']])
+    expect(await h.rows("SELECT nextval('s')")).toEqual([['101']])
+  })
+
+  test('reading a sequence is no read of the transaction: a concurrent setval does not fail it', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE TABLE t (a int PRIMARY KEY)')
+    const reader = await h.begin()
+    expect((await reader.execute('SELECT * FROM s')).rows).toEqual([['1', '0', false]])
+    await h.run("SELECT setval('s', 7)")
+    await reader.execute('INSERT INTO t VALUES (1)')
+    await reader.commit()
+    expect(await h.rows('SELECT last_value, is_called FROM s')).toEqual([['7', true]])
+  })
+
+  test('a read-only transaction reads a sequence', async () => {
+    await h.run('CREATE SEQUENCE s')
+    const tx = await h.begin({ readOnly: true })
+    expect(await read(tx)).toEqual([['1', false, null]])
+    tx.rollback()
+  })
+
+  test('a cached plan reading a sequence is not used once the name is a table', async () => {
+    await h.run('CREATE SEQUENCE s')
+    expect(await h.rows('SELECT last_value FROM s')).toEqual([['1']])
+    expect(await h.rows('SELECT last_value FROM s')).toEqual([['1']])
+    await h.run('DROP SEQUENCE s')
+    await h.run('CREATE TABLE s (last_value text)')
+    await h.run("INSERT INTO s VALUES ('row')")
+    expect(await h.rows('SELECT last_value FROM s')).toEqual([['row']])
+  })
+})
+
 describe('blocks across query processors', () => {
   // Two query processors over the same storage, adjudicators and journal: two regions' QPs.
   async function twoProcessors() {
@@ -647,6 +722,27 @@ describe('blocks across query processors', () => {
       await run(p2, 'ALTER SEQUENCE s MAXVALUE 200000')
       expect(await next(p2)).toEqual([['302']])
       expect(await next(p1)).toEqual([['402']])
+    } finally {
+      await close()
+    }
+  })
+
+  test("last_value: a process's own last value while it holds the highest block, else that block's end", async () => {
+    const { qps, close } = await twoProcessors()
+    try {
+      const [p1, p2] = qps as [(typeof qps)[0], (typeof qps)[0]]
+      const last = (qp: typeof p1) =>
+        run(qp, "SELECT s.last_value, s.is_called, p.last_value FROM s, pg_sequences p WHERE p.sequencename = 's'")
+      await run(p1, 'CREATE SEQUENCE s')
+      expect(await last(p2)).toEqual([['1', false, null]])
+      await run(p1, "SELECT nextval('s')")
+      expect(await last(p1)).toEqual([['1', true, '1']])
+      // p2 knows nothing of p1's block but that it was claimed: p1 may have handed out all of it.
+      expect(await last(p2)).toEqual([['100', true, '100']])
+      await run(p2, "SELECT nextval('s')")
+      expect(await last(p2)).toEqual([['101', true, '101']])
+      // p2 now holds the highest block (values up to 200): where ALTER SEQUENCE would continue.
+      expect(await last(p1)).toEqual([['200', true, '200']])
     } finally {
       await close()
     }

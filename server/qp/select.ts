@@ -18,7 +18,8 @@ import {
   type WindowBinding,
 } from './binder.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
-import type { Table } from './catalog.ts'
+import { bareName, type Table } from './catalog.ts'
+import type { SequenceDef } from './sequences.ts'
 import { viewWriteError, type ViewDef, type WriteVerb } from './views.ts'
 import { mapChildren, someExpr, type Expr } from './expr.ts'
 import { bindFrom, lockClauseName, lockRequest, outerLink, planUnitsOrdered, qualifiedName, relationsRead, settledTypes, type BoundFrom, type CteInfo } from './from.ts'
@@ -38,6 +39,9 @@ export interface BindEnv {
   table(name: string, location?: number): Table
   /** The view named so, if any (recorded as read). */
   readonly storedView?: ((name: string) => ViewDef | undefined) | undefined
+  /** The sequence named so, if any: a plan reading it depends on its definition, but the
+   * transaction does not count it as read (SequenceValues.position). */
+  readonly storedSequence?: ((name: string) => SequenceDef | undefined) | undefined
 }
 
 /**
@@ -122,11 +126,18 @@ export function rangeTable(env: BindEnv, rv: RangeVar, verb: WriteVerb): { table
     table = env.table(name, rv.location)
   } catch (e) {
     // Looked for only once the table is missing: a view and a table never share a name.
-    const view = e instanceof SqlError && e.code === '42P01' ? env.storedView?.(name) : undefined
-    throw view === undefined ? e : viewWriteError(env.parse, view, verb)
+    const missing = e instanceof SqlError && e.code === '42P01'
+    const view = missing ? env.storedView?.(name) : undefined
+    if (view !== undefined) throw viewWriteError(env.parse, view, verb)
+    if (missing && env.storedSequence?.(name) !== undefined) throw cannotChangeSequence(name)
+    throw e
   }
   return { table, alias: rv.alias?.aliasname ?? rv.relname ?? '' }
 }
+
+/** INSERT, UPDATE or DELETE naming a sequence: PostgreSQL's 42809 (setval and ALTER SEQUENCE
+ * change it). */
+const cannotChangeSequence = (name: string) => new SqlError('42809', `cannot change sequence "${bareName(name)}"`)
 
 /**
  * The FROM of UPDATE ... FROM / DELETE ... USING: the target table first (its columns at the

@@ -757,11 +757,9 @@ export class SequenceValues {
     const epoch = epochOf(def)
     const { local } = this.#resolve(def.name)
     if (!local && this.#process.refills.has(epoch)) throw new RefillNeeded(def, true)
-    let held = local ? this.#local.get(epoch) : this.#process.blocks.get(epoch)
     const claimed = this.#process.claimed.get(epoch)
     const highest = highestBlockIn(this.#host.view, def)
-    // Another process claimed a block above this one's (at the snapshot): it may hand them out.
-    if (!local && (claimed === undefined || claimed < highest)) held = undefined
+    const held = this.#heldBlock(def, local, highest)
     const position = held === undefined ? undefined : handedPosition(def, held)
     const next = alteredSequence(this.#host.view, def, options, position)
     // The transaction's own blocks serve only it, and its definition is the new one from now on
@@ -784,6 +782,34 @@ export class SequenceValues {
     this.#process.alters.set(epoch, open)
     this.#alters.push({ epoch, pending, end, newEpoch: epochOf(next), cut })
     return next
+  }
+
+  /**
+   * Where sequence `name` stands, as PostgreSQL's last_value and is_called show it (a sequence
+   * read in FROM, pg_sequences, pg_sequence_last_value): where ALTER SEQUENCE would continue from
+   * (altered). That is the last value handed out from the block that tells it, whichever
+   * transaction of this process took it, committed or not (nextval is not transactional, in
+   * PostgreSQL neither); else, when another process holds a higher block, the end of the highest
+   * block claimed, which that process may hand out (PostgreSQL with CACHE > 1 shows the end of its
+   * cached values likewise); else the epoch's start. The definition is the one at the snapshot
+   * plus this transaction's writes. Reading joins no conflict check: a concurrent nextval, setval
+   * or ALTER does not make this transaction fail. 42P01 when there is no such sequence.
+   */
+  position(name: string): SequencePosition {
+    const { def, local } = this.#lookup(name)
+    const held = this.#heldBlock(def, local, highestBlockIn(this.#host.view, def))
+    return held === undefined ? claimedPosition(this.#host.view, def) : handedPosition(def, held)
+  }
+
+  /** The block whose values tell where `def` stands (highest: the highest block claimed at the
+   * snapshot plus writes): the transaction's own for a sequence it created or reset, else its
+   * process's while no other process claimed above it at the snapshot (one that did may hand out
+   * values up to the end of its block). Undefined when neither tells. */
+  #heldBlock(def: SequenceDef, local: boolean, highest: bigint): Block | undefined {
+    const epoch = epochOf(def)
+    if (local) return this.#local.get(epoch)
+    const claimed = this.#process.claimed.get(epoch)
+    return claimed === undefined || claimed < highest ? undefined : this.#process.blocks.get(epoch)
   }
 
   /** The transaction ended: its ALTERs are settled (SequenceValues.altered). */
@@ -885,7 +911,17 @@ export class SequenceValues {
     }
   }
 
+  /** The sequence nextval, setval and ALTER use: its definition joins the read keys (a value of
+   * an epoch a concurrent setval or ALTER ended must not commit). */
   #resolve(name: string): { def: SequenceDef; local: boolean } {
+    const found = this.#lookup(name)
+    this.#host.read(sequenceKey(name))
+    return found
+  }
+
+  /** The sequence named `name` at the snapshot plus writes, and whether this transaction wrote
+   * its definition; 42809 for another kind of relation, 42P01 for none. */
+  #lookup(name: string): { def: SequenceDef; local: boolean } {
     const key = sequenceKey(name)
     const raw = this.#host.catalog(key)
     if (raw === undefined) {
@@ -899,7 +935,6 @@ export class SequenceValues {
       }
       throw new SqlError('42P01', `relation "${name}" does not exist`)
     }
-    this.#host.read(key)
     const hit = this.#defs.get(name)
     if (hit !== undefined && hit.raw === raw) return hit
     const def = JSON.parse(raw) as SequenceDef

@@ -22,8 +22,8 @@ import type { StorageReader } from '../storage/index.ts'
 import { tsFromMs, tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
-import { isCatalogKey, listSchemas, schemaKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
-import { listSequences, type TxOutcome } from './sequences.ts'
+import { isCatalogKey, listSchemas, schemaKey, sequenceKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
+import { listSequences, type SequenceDef, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml, type DmlResult } from './dml.ts'
 import { whenDone } from './when-done.ts'
@@ -90,17 +90,21 @@ interface ViewRead {
 interface CatalogUse {
   readonly tables: Table[]
   readonly views: ViewRead[]
+  /** The catalog keys of the sequences read in FROM: a plan depends only on their existence (a
+   * sequence's columns never change). */
+  readonly sequences: Key[]
 }
 
 /**
- * A bound plan, valid while every table it used reads as the same definition object and every
- * view as the same stored text.
+ * A bound plan, valid while every table it used reads as the same definition object, every view
+ * as the same stored text and every sequence it reads still exists.
  */
 interface CachedPlan {
   readonly plan: Plan
   readonly paramTypes: readonly SqlType[]
   readonly tables: readonly Table[]
   readonly views: readonly ViewRead[]
+  readonly sequences: readonly Key[]
   /**
    * Set when the plan was bound from definitions in a transaction's own write buffer: only that
    * transaction may use it. The identity checks refuse it wherever the definitions differ, and
@@ -413,7 +417,7 @@ export class SqlTransaction implements Transaction {
         `bind message supplies ${params.length} parameters, but prepared statement "" requires ${parsed.paramCount}`,
       )
     }
-    const uses: CatalogUse = { tables: [], views: [] }
+    const uses: CatalogUse = { tables: [], views: [], sequences: [] }
     const env = this.#env(sql, new Binder(parsed.paramCount, (name) => this.#findEnum(name), sql), uses)
     // The subquery planner binds with this same env, so subqueries' reads are recorded too.
     attachSubqueries(env)
@@ -427,6 +431,7 @@ export class SqlTransaction implements Transaction {
     if (cached.owner !== undefined && cached.owner !== this.#planOwner) return undefined
     for (const table of cached.tables) if (this.#tableAt(table.schemaKey) !== table) return undefined
     for (const view of cached.views) if (this.#view.getCatalog(view.key, this.#shared.catalogReads) !== view.raw) return undefined
+    for (const key of cached.sequences) if (this.#view.getCatalog(key, this.#shared.catalogReads) === undefined) return undefined
     for (const table of cached.tables) this.#readKeys.add(table.schemaKey)
     for (const view of cached.views) this.#readKeys.add(view.key)
     return cached
@@ -441,9 +446,11 @@ export class SqlTransaction implements Transaction {
     // (enum columns carry it in their table's definition, so those are covered).
     if (binder.namedUserType) return
     const buffered = (key: Key) => this.#buffer.get(key) !== undefined
-    const uncommitted = uses.tables.some((t) => buffered(t.schemaKey)) || uses.views.some((v) => buffered(v.key))
+    const uncommitted =
+      uses.tables.some((t) => buffered(t.schemaKey)) || uses.views.some((v) => buffered(v.key)) || uses.sequences.some(buffered)
     const owner = uncommitted ? this.#planOwner : undefined
-    this.#shared.plans.set(sql, { plan, paramTypes: binder.paramTypes, tables: uses.tables, views: uses.views, owner })
+    const { tables, views, sequences } = uses
+    this.#shared.plans.set(sql, { plan, paramTypes: binder.paramTypes, tables, views, sequences, owner })
   }
 
   #run(sql: string, params: readonly unknown[]): Result | Promise<Result> {
@@ -579,6 +586,16 @@ export class SqlTransaction implements Transaction {
     return JSON.parse(raw) as ViewDef
   }
 
+  /** The sequence named `name` for binding a query, recorded by the statement (`uses`) but not
+   * read by the transaction (SequenceValues.position). */
+  #bindSequence(name: string, uses: CatalogUse): SequenceDef | undefined {
+    const key = sequenceKey(name)
+    const raw = this.#view.getCatalog(key, this.#shared.catalogReads)
+    if (raw === undefined) return undefined
+    if (!uses.sequences.includes(key)) uses.sequences.push(key)
+    return JSON.parse(raw) as SequenceDef
+  }
+
   /** The enum type named `name` at this snapshot plus the write buffer (recorded as read). */
   #findEnum(name: string): SqlType | undefined {
     const key = enumKey(name)
@@ -615,6 +632,7 @@ export class SqlTransaction implements Transaction {
       findTable: (name) => this.#findTable(name),
       findView: (name) => this.#findView(name),
       storedView: (name) => this.#bindView(name, uses),
+      storedSequence: (name) => this.#bindSequence(name, uses),
       table: (name, location) => {
         const table = this.#findTable(name)
         if (table === undefined) throw undefinedTable(name, binder.position(location))
@@ -773,6 +791,10 @@ class TransactionCatalog implements SystemEnv {
 
   sequences() {
     return listSequences(this.#view)
+  }
+
+  sequencePosition(name: string) {
+    return this.#services.sequencePosition(name)
   }
 
   views() {

@@ -6,7 +6,7 @@ import { encodeKey, type Key } from '../encoding/index.ts'
 import type { StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import type { Node } from 'libpg-query'
-import { SequenceValues, type SequenceDef, type SequenceHost, type SequenceShared, type TxOutcome } from './sequences.ts'
+import { SequenceValues, type SequenceDef, type SequenceHost, type SequencePosition, type SequenceShared, type TxOutcome } from './sequences.ts'
 import { indexJobKey, startIndexJob, type IndexJob, type JobOwner, type JobShared } from './index-jobs.ts'
 import { Settings } from './settings.ts'
 import type { SqlType } from './types/index.ts'
@@ -30,6 +30,10 @@ export interface TxServices {
   lastval(): bigint
   /** setval: the next nextval returns `value` + increment (`isCalled`) or `value`. */
   setval(sequence: string, value: bigint, isCalled: boolean): bigint
+  /** Where a sequence stands, as PostgreSQL's last_value and is_called (SequenceValues.position):
+   * for a sequence read in FROM, pg_sequences and pg_sequence_last_value. Joins no conflict check.
+   * 42P01 when there is no such sequence. */
+  sequencePosition(sequence: string): SequencePosition
   /** ALTER SEQUENCE's options applied to a sequence's definition: the new definition, which
    * continues after the last value handed out where this transaction can know it
    * (SequenceValues.altered). The caller writes it. */
@@ -164,6 +168,10 @@ export class TransactionServices implements TxServices {
 
   setval(sequence: string, value: bigint, isCalled: boolean): bigint {
     return this.sequences.setval(sequence, value, isCalled)
+  }
+
+  sequencePosition(sequence: string): SequencePosition {
+    return this.sequences.position(sequence)
   }
 
   alteredSequence(def: SequenceDef, options: readonly Node[]): SequenceDef {

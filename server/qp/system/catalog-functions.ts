@@ -8,7 +8,7 @@ import type { FunctionResolver } from '../functions.ts'
 import { prettyExpression, quoteLiteral, quoteIdent } from './deparse.ts'
 import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
-import { constraintDefinition, indexDefinition, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
+import { constraintDefinition, indexDefinition, lastValue, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
 import { builtinTypeBySqlName, FIRST_USER_OID, OWNER_OID } from './oids.ts'
 
@@ -141,6 +141,30 @@ const pgGetViewdef: FunctionResolver = overloads(
   overload([OID, BOOL], TEXT, viewdef),
 )
 
+/** pg_sequence_last_value(regclass): the last value sequence `oid` handed out, NULL while it has
+ * none (is_called false), as pg_sequences.last_value. 42809 for another kind of relation; for an
+ * OID that names no relation, PostgreSQL's XX000. */
+function sequenceLastValue(ctx: EvalContext, oid: bigint): Datum {
+  const m = modelOf(ctx)
+  const sequence = m.sequences.find((s) => s.oid === oid)
+  if (sequence !== undefined) return lastValue(ctx.tx.sequencePosition(sequence.def.name))
+  const other: readonly (readonly [string, { readonly name: string } | undefined])[] = [
+    ['tables', m.tables.find((t) => t.oid === oid)],
+    ['views', m.views.find((v) => v.oid === oid)],
+    ['indexes', m.indexes.find((i) => i.oid === oid)],
+  ]
+  const [kind, found] = other.find(([, o]) => o !== undefined) ?? []
+  if (kind === undefined || found === undefined) throw new SqlError('XX000', `could not open relation with OID ${oid}`)
+  throw new SqlError('42809', `cannot open relation "${found.name}"`, { detail: `This operation is not supported for ${kind}.` })
+}
+
+/** pg_sequence_last_value: by a regclass value (`'s'::regclass`, its name in Tessera: typed
+ * text; an untyped literal too) or by OID (pg_class.oid). Volatile, as nextval is. */
+const pgSequenceLastValue: FunctionResolver = overloads(
+  overload([TEXT], INT8, (a, ctx) => sequenceLastValue(ctx, regclassArg(ctx, a[0] as string)), { volatile: true }),
+  overload([OID], INT8, (a, ctx) => sequenceLastValue(ctx, oidArg(a[0])), { volatile: true }),
+)
+
 /** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it (printed
  * again in pretty mode when asked). */
 const pgGetExpr: FunctionResolver = overloads(
@@ -269,6 +293,7 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['pg_get_expr', pgGetExpr],
   ['pg_get_viewdef', pgGetViewdef],
   ['pg_get_userbyid', overload([OID], TEXT, (a) => (a[0] === OWNER_OID ? OWNER_NAME : `unknown (OID=${String(a[0])})`))],
+  ['pg_sequence_last_value', pgSequenceLastValue],
   ['pg_get_serial_sequence', overload([TEXT, TEXT], TEXT, (a, ctx) => serialSequence(modelOf(ctx), a[0] as string, a[1] as string))],
   ['pg_encoding_to_char', overload([INT4], TEXT, (a) => (a[0] === 6n ? 'UTF8' : ''))],
   ['pg_tablespace_location', overload([OID], TEXT, () => '')],

@@ -3,6 +3,7 @@
 import { parseQualifiedName, quoteIdent } from './deparse.ts'
 import { constraintDef, indexColumnDef, indexDef } from './describe.ts'
 import { splitName, type CatalogModel, type SchemaInfo } from './model.ts'
+import type { SequencePosition } from '../sequences.ts'
 
 /** pg_get_indexdef(oid, column): the definition (column 0) or the column-th key column's name. */
 export function indexDefinition(m: CatalogModel, oid: bigint, column: number): string | null {
@@ -73,4 +74,11 @@ export function regclassName(m: CatalogModel, oid: bigint): string {
   if (relation === undefined) return String(oid)
   const name = quoteIdent(relation.name)
   return relation.schema.name === 'public' ? name : `${quoteIdent(relation.schema.name)}.${name}`
+}
+
+/** pg_sequence_last_value's answer for a sequence standing at `p`: the last value handed out, NULL
+ * before the first nextval or after setval(..., false) (is_called false); NULL too where there is
+ * no position to tell (a catalog without transaction). */
+export function lastValue(p: SequencePosition | undefined): bigint | null {
+  return p?.called === true ? p.value : null
 }

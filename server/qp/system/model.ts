@@ -3,7 +3,7 @@
 import type { ColumnDef, IndexDef, Table } from '../catalog.ts'
 import type { EnumDef } from '../enums.ts'
 import type { IndexJob } from '../index-jobs.ts'
-import type { SequenceDef } from '../sequences.ts'
+import type { SequenceDef, SequencePosition } from '../sequences.ts'
 import type { SqlType } from '../types/index.ts'
 import { referencedColumns } from './deparse.ts'
 import {
@@ -27,6 +27,8 @@ export interface SystemEnv {
   schemas?(): readonly string[]
   /** Sequences visible at the snapshot. */
   sequences?(): readonly SequenceDef[]
+  /** Where sequence `name` stands (TxServices.sequencePosition); 42P01 when there is none. */
+  sequencePosition?(name: string): SequencePosition
   /** Views visible at the snapshot; `types` (the bound query's output types) when known. */
   views?(): readonly ViewInfo[]
   /** Enum types visible at the snapshot, in name order. */

@@ -18,6 +18,7 @@ import {
 } from './oids.ts'
 import { emptyRelation, relation, T, type Row, type SystemRelation } from './relation.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
+import { lastValue } from './lookup.ts'
 
 /** The initial settings, when the transaction does not list its own. */
 const DEFAULT_SETTINGS = new Settings(false)
@@ -296,11 +297,12 @@ const pgSequences = relation(
     ['start_value', T.int8], ['min_value', T.int8], ['max_value', T.int8], ['increment_by', T.int8], ['cycle', T.bool],
     ['cache_size', T.int8], ['last_value', T.int8],
   ],
-  (m) =>
+  (m, env) =>
     m.sequences.map((s) => ({
       schemaname: s.schema.name, sequencename: s.name, sequenceowner: OWNER_NAME,
       data_type: dataTypeName({ kind: s.def.type }), start_value: s.start, min_value: s.min, max_value: s.max,
       increment_by: s.increment, cycle: false, cache_size: BigInt(s.def.cache),
+      last_value: lastValue(env.sequencePosition?.(s.def.name)),
     })),
 )
 
