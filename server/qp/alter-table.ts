@@ -971,7 +971,7 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
   if (s.renameType === 'OBJECT_INDEX' && kind !== 'table' && kind !== 'sequence')
     return renameIndex(env, name, s.newname ?? '', s.missing_ok === true)
   if (s.renameType === 'OBJECT_SEQUENCE') {
-    return renameSequence(env, name, siblingName(name, s.newname ?? ''), s.missing_ok === true)
+    return renameSequence(env, name, siblingName(name, s.newname ?? ''), s.missing_ok === true, { RenameStmt: s })
   }
   const table = env.findTable(name)
   if (table === undefined) {
@@ -979,7 +979,7 @@ export function renameObject(env: DdlEnv, s: RenameStmt): void {
     // constraints to rename.
     if (kind === 'sequence') {
       if (s.renameType === 'OBJECT_TABLE' || s.renameType === 'OBJECT_INDEX')
-        return renameSequence(env, name, siblingName(name, s.newname ?? ''), false)
+        return renameSequence(env, name, siblingName(name, s.newname ?? ''), false, { RenameStmt: s })
       throw new SqlError('42809', `cannot rename columns of relation "${bareName(name)}"`, {
         detail: 'This operation is not supported for sequences.',
       })

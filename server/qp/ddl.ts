@@ -79,7 +79,7 @@ import {
   sequenceDef,
   setSequenceSchema,
 } from './sequences.ts'
-import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, useDefaultSequences, useSequences, type UsedKind } from './sequence-uses.ts'
+import { dropOwnedSequences, dropSequenceUses, followSequenceRenameInViews, ownedSequences, useDefaultSequences, useSequences, type UsedKind } from './sequence-uses.ts'
 import type { SnapshotView } from './snapshot-view.ts'
 
 /** What DDL needs from the transaction besides binding. */
@@ -197,12 +197,17 @@ export function runDdl(env: DdlEnv, stmt: Node, run: DdlRun): Result | undefined
     if (s.objectType === 'OBJECT_SEQUENCE' || sequence) setSequenceSchema(env, s)
     else if (!setViewSchema(env, s)) {
       const from = s.relation === undefined ? undefined : relationName(s.relation)
-      const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, from)
+      // The views reading the table or a sequence it owns (which moves with it) in FROM.
+      const owned = from === undefined ? [] : ownedSequences(env, from).map((q) => q.name)
+      const dependents = from === undefined || env.findTable(from) === undefined ? undefined : DependentViews.before(env, [from, ...owned])
       const moved = setSchema(env, s)
       const to = from === undefined ? undefined : qualifiedName(s.newschema, bareName(from))
       if (dependents !== undefined && from !== undefined && to !== undefined && to !== from) followRelationRename(env, dependents, from, to)
       // After the views followed the table (their edits are counted from the text they hold).
-      for (const m of moved) followSequenceRenameInViews(env, m.from, m.to, (view, edits) => dependents?.edited(view, edits))
+      for (const m of moved) {
+        if (dependents === undefined) followSequenceRenameInViews(env, m.from, m.to)
+        else followRelationRename(env, dependents, m.from, m.to)
+      }
       if (dependents !== undefined && to !== undefined && to !== from) dependents.check(env, to, stmt)
     }
   }

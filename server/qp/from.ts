@@ -13,6 +13,7 @@ import { chooseAccess, conjuncts, type LockStrength, type OrderRequest } from '.
 import { indexKeysOf } from './index-keys.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { bareName, type Table } from './catalog.ts'
+import { SEQUENCE_COLUMNS } from './sequences.ts'
 import { systemRelation } from './system/index.ts'
 import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
 import { QueryContext } from './select.ts'
@@ -342,16 +343,13 @@ function tableOrSequence(b: Binding, rv: RangeVar): Table | string {
   }
 }
 
-/** The names and types of a sequence's columns (PostgreSQL's FormData_pg_sequence_data). */
-const SEQUENCE_COLUMNS: readonly string[] = ['last_value', 'log_cnt', 'is_called']
-const SEQUENCE_TYPES: readonly SqlType[] = [{ kind: 'int8' }, { kind: 'int8' }, { kind: 'bool' }]
-
 /** A sequence in FROM: its one row (Rel 'sequence'). It has no row type and no rows to lock. */
 function bindSequence(b: Binding, rv: RangeVar, name: string, alias: string) {
   const clause = lockFor(b.lock, alias)
   if (clause !== undefined) throw new SqlError('42809', `cannot lock rows in sequence "${bareName(name)}"`)
   const rel: Rel = { kind: 'sequence', width: SEQUENCE_COLUMNS.length, name }
-  return derived(b, alias, rv.alias?.colnames, SEQUENCE_COLUMNS, SEQUENCE_TYPES, rel, { noRowType: bareName(name) })
+  const [names, types] = [SEQUENCE_COLUMNS.map((c) => c.name), SEQUENCE_COLUMNS.map((c) => c.type)]
+  return derived(b, alias, rv.alias?.colnames, names, types, rel, { noRowType: bareName(name) })
 }
 
 let viewDepth = 0

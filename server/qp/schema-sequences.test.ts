@@ -516,7 +516,11 @@ describe('views and CHECK constraints that use a sequence', () => {
   test('a view or check stored while a DROP SEQUENCE runs: whichever commits second gets 40001', async () => {
     await h.run('CREATE SEQUENCE s')
     await h.run('CREATE TABLE t (v bigint)')
-    const uses = ["CREATE VIEW v AS SELECT nextval('s') AS n", "ALTER TABLE t ADD CONSTRAINT k CHECK (v < nextval('s'))"]
+    const uses = [
+      "CREATE VIEW v AS SELECT nextval('s') AS n",
+      "ALTER TABLE t ADD CONSTRAINT k CHECK (v < nextval('s'))",
+      'CREATE VIEW v AS SELECT last_value FROM s',
+    ]
     for (const sql of uses) {
       for (const order of ['drop first', 'use first']) {
         const drop = await h.begin()
@@ -564,6 +568,32 @@ describe('views and CHECK constraints that use a sequence', () => {
     expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
       [`SELECT nextval('elsewhere.t_id_seq') AS n, t.id, k FROM elsewhere.t AS t`],
     ])
+  })
+
+  test("a view reading a table and its sequence in FROM follows both into the table's new schema", async () => {
+    await h.run('CREATE SCHEMA elsewhere')
+    await h.run('CREATE TABLE t (id serial, k int)')
+    // Three edits of one text: the regclass constant, then the table, then the sequence.
+    await h.run("CREATE VIEW v AS SELECT 't_id_seq'::regclass::text AS c, t.id, t_id_seq.last_value FROM t, t_id_seq")
+    await h.run('CREATE VIEW seq_only AS SELECT last_value FROM t_id_seq')
+    await h.run('INSERT INTO t (k) VALUES (7)')
+    await h.run('ALTER TABLE t SET SCHEMA elsewhere')
+    expect(await h.rows('SELECT * FROM seq_only')).toEqual([['1']])
+    expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
+      [`SELECT 'elsewhere.t_id_seq'::regclass::text AS c, t.id, t_id_seq.last_value FROM elsewhere.t AS t, elsewhere.t_id_seq AS t_id_seq`],
+    ])
+    expect(await h.rows('SELECT * FROM v')).toEqual([['elsewhere.t_id_seq', 1, '1']])
+    expect(await sqlError(h.run('DROP SEQUENCE elsewhere.t_id_seq'))).toMatchObject({ code: '2BP01' })
+  })
+
+  test('a renamed sequence a view reads in FROM keeps its old name as an alias there', async () => {
+    await h.run('CREATE SEQUENCE s')
+    await h.run('CREATE VIEW v AS SELECT s.last_value, x.is_called FROM s, s AS x')
+    await h.run('ALTER SEQUENCE s RENAME TO r')
+    expect(await h.rows("SELECT definition FROM pg_views WHERE viewname = 'v'")).toEqual([
+      ['SELECT s.last_value, x.is_called FROM r AS s, r AS x'],
+    ])
+    expect(await h.rows('SELECT * FROM v')).toEqual([['1', false]])
   })
 })
 

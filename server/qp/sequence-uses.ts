@@ -37,6 +37,7 @@ import { replaceBytes, type ByteEdit, type ParseCache } from './parser.ts'
 import { sequenceName } from './schema-functions.ts'
 import type { SequenceDef } from './sequences.ts'
 import { dropDependentViews, viewKey, viewsOver, viewsRange, type ViewDef } from './views.ts'
+import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 
 /** The functions whose first argument, a string constant, PostgreSQL reads as a regclass. */
 const SEQUENCE_FUNCTIONS = new Set(['nextval', 'currval', 'setval'])
@@ -184,6 +185,19 @@ function viewUses(parse: ParseCache, def: ViewDef, names: ReadonlySet<string>, f
   return namedIn(parse, def.sql, 'query', names, finder).map((used) => ({ kind: 'view', view: def.name, used }))
 }
 
+/** The sequences of `read` that view `def` reads in FROM (PostgreSQL holds those as it holds a
+ * regclass constant's), each once. */
+function viewReads(parse: ParseCache, def: ViewDef, read: ReadonlySet<string>): DependentUse[] {
+  if (read.size === 0) return []
+  const names = new Set(relationsRead(parse.statement(def.sql).stmt).map(qualifiedRelation))
+  return [...read].filter((n) => names.has(n)).map((used) => ({ kind: 'view', view: def.name, used }))
+}
+
+/** The names of `names` that are sequences at the snapshot plus writes. */
+function sequencesIn(env: DdlEnv, names: ReadonlySet<string>): Set<string> {
+  return new Set([...names].filter((n) => env.view.get(sequenceKey(n)) !== undefined))
+}
+
 /** The objects of `names` that `text` names, each once. */
 function namedIn(parse: ParseCache, text: string, form: TextForm, names: ReadonlySet<string>, finder: NameFinder): string[] {
   return [...new Set(finder.refs(parse, text, form))].filter((n) => names.has(n))
@@ -290,8 +304,10 @@ export function dropSequenceUses(
     if (uses.length > 0)
       found.push({ def: table.def, uses, put: (def) => env.put(table.schemaKey, encodeTableDef(def)) })
   }
-  const views = [...viewsUsing(env, finder.may(names), skip)]
-    .map((def) => ({ def, uses: viewUses(env.parse, def, names, finder) }))
+  const read = finder === SEQUENCES ? sequencesIn(env, names) : new Set<string>()
+  const mayView = read.size === 0 ? finder.may(names) : () => true
+  const views = [...viewsUsing(env, mayView, skip)]
+    .map((def) => ({ def, uses: [...viewUses(env.parse, def, names, finder), ...viewReads(env.parse, def, read)] }))
     .filter((v) => v.uses.length > 0)
   const all = [...found.flatMap((f) => f.uses), ...views.flatMap((v) => v.uses)]
   for (const u of all) {
@@ -440,9 +456,16 @@ export function followSequenceRenameInViews(
  * A statement stores `text` (a default, a CHECK, a view's query: CREATE TABLE, ADD COLUMN, SET
  * DEFAULT, ADD CONSTRAINT, CREATE VIEW): each sequence it names must exist (42P01 now, as
  * PostgreSQL's regclass constant, not when it is evaluated), and its definition is written again
- * unchanged, so a concurrent drop of it conflicts with this statement.
+ * unchanged, so a concurrent drop of it conflicts with this statement. So is each sequence a
+ * view's query reads in FROM (which binding found already).
  */
 export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expression', creating?: string): void {
+  if (form === 'query') {
+    for (const name of new Set(relationsRead(env.parse.statement(text).stmt).map(qualifiedRelation))) {
+      const raw = env.view.get(sequenceKey(name))
+      if (raw !== undefined) env.put(sequenceKey(name), raw)
+    }
+  }
   for (const ref of sequenceRefs(env.parse, text, form)) {
     const key = sequenceKey(ref.name)
     const raw = env.view.get(key)

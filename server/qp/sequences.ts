@@ -46,7 +46,9 @@ import type { TxHost, TxServices } from './tx-services.ts'
 import type { Timers } from '../clock/index.ts'
 import { viewKey } from './views.ts'
 import { checkTypeNameFree } from './enums.ts'
-import { dropSequenceUses, followSequenceRename } from './sequence-uses.ts'
+import { dropSequenceUses } from './sequence-uses.ts'
+import { DependentViews } from './view-dependencies.ts'
+import { followRelationRename } from './view-renames.ts'
 
 /** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
  * value would make every insert pay a round trip). */
@@ -66,6 +68,14 @@ const PROCESS_SEQUENCES_MAX = 10_000
  * client's COMMIT after an ALTER in an interactive transaction; an ALTER left open longer loses to
  * the inserts (the block they then claim makes it fail, 40001) instead of stalling them. */
 export const SEQUENCE_ALTER_WAIT_MS_MAX = 2_000
+
+/** The columns of a sequence read as a relation (PostgreSQL's FormData_pg_sequence_data), each
+ * never NULL: where it stands (SequenceValues.position) and log_cnt, always 0 here (executor.ts). */
+export const SEQUENCE_COLUMNS: readonly { readonly name: string; readonly type: SqlType }[] = [
+  { name: 'last_value', type: { kind: 'int8' } },
+  { name: 'log_cnt', type: { kind: 'int8' } },
+  { name: 'is_called', type: { kind: 'bool' } },
+]
 
 /** The JSON stored under a sequence's key. Bigints as decimal strings. */
 export interface SequenceDef {
@@ -517,9 +527,9 @@ export function dropSequence(env: DdlEnv, s: DropStmt): void {
   for (const name of names) env.put(sequenceKey(name), null)
 }
 
-/** ALTER SEQUENCE name RENAME TO new: the key moves; the defaults, checks and views that use it
- * follow. */
-export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean): void {
+/** ALTER SEQUENCE name RENAME TO new (`stmt`): the key moves; the defaults, checks and views that
+ * use it follow. */
+export function renameSequence(env: DdlEnv, from: string, to: string, missingOk: boolean, stmt: Node): void {
   const raw = env.view.get(sequenceKey(from))
   if (raw === undefined) {
     if (relationKind(env, from) !== undefined) throw notA(from, 'sequence')
@@ -527,7 +537,7 @@ export function renameSequence(env: DdlEnv, from: string, to: string, missingOk:
     throw missingRelation(env, from)
   }
   if (relationNameTaken(env, to)) throw duplicateTable(bareName(to))
-  moveSequence(env, JSON.parse(raw) as SequenceDef, to)
+  moveSequence(env, JSON.parse(raw) as SequenceDef, to, stmt)
 }
 
 /** ALTER SEQUENCE [IF EXISTS] name SET SCHEMA s: as a rename, into another schema. A sequence
@@ -552,15 +562,18 @@ export function setSequenceSchema(env: DdlEnv, s: AlterObjectSchemaStmt): void {
   }
   if (relationNameTaken(env, to))
     throw new SqlError('42P07', `relation "${bareName(to)}" already exists in schema "${schema}"`)
-  moveSequence(env, def, to)
+  moveSequence(env, def, to, { AlterObjectSchemaStmt: s })
 }
 
-/** The sequence under catalog name `to` (free); what names it follows. Its id, and so its blocks,
- * stay. */
-function moveSequence(env: DdlEnv, def: SequenceDef, to: string): void {
+/** The sequence under catalog name `to` (free); what names it follows: regclass constants in
+ * defaults, checks and views, and the views reading it in FROM, which must bind as before
+ * (view-dependencies.ts). Its id, and so its blocks, stay. */
+function moveSequence(env: DdlEnv, def: SequenceDef, to: string, stmt: Node): void {
+  const dependents = DependentViews.before(env, def.name)
   env.put(sequenceKey(def.name), null)
   putSequence(env, { ...def, name: to })
-  followSequenceRename(env, def.name, to)
+  followRelationRename(env, dependents, def.name, to)
+  dependents.check(env, to, stmt)
 }
 
 /** The catalog name of a relation: bare in `public`, `schema.name` elsewhere. */

@@ -13,6 +13,7 @@ import { assert, SqlError } from '../errors/index.ts'
 import type { ResolvedColumnRef, Scope, ScopeColumn } from './binder.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
 import type { DdlEnv } from './ddl.ts'
+import { sequenceKey } from './catalog.ts'
 import { qualifiedName, relationsRead } from './from.ts'
 import { characterPosition } from './parser.ts'
 import type { ByteEdit } from './parser.ts'
@@ -53,7 +54,8 @@ export interface DependentView {
 
 export class DependentViews {
   readonly #views: readonly DependentView[]
-  #relationRename: { readonly from: string; readonly to: string } | undefined
+  /** Relations renamed by the statement (a table's move takes its sequences along): old to new. */
+  readonly #relationRenames = new Map<string, string>()
   #columnRename: { readonly relation: string; readonly from: string; readonly to: string } | undefined
   /** Edits made to views' text, by the view's name: batches in the order made, each counted in
    * the text the one before left. */
@@ -63,13 +65,13 @@ export class DependentViews {
     this.#views = views
   }
 
-  /** Before a statement changes `relation`: every view reading it, directly or through other
-   * views, with its bindings. */
-  static before(env: DdlEnv, relation: string): DependentViews {
+  /** Before a statement changes `relation` (or several, a table and the sequences it owns): every
+   * view reading one, directly or through other views, with its bindings. */
+  static before(env: DdlEnv, relation: string | readonly string[]): DependentViews {
     const all = listViews(env.view)
     const found: DependentView[] = []
     const seen = new Set<string>()
-    let reading = [relation]
+    let reading = typeof relation === 'string' ? [relation] : [...relation]
     for (let depth = 0; reading.length > 0; depth++) {
       if (depth > VIEW_DEPTH_MAX) throw new SqlError('54001', `views nest more than ${VIEW_DEPTH_MAX} deep`)
       const next: string[] = []
@@ -89,7 +91,7 @@ export class DependentViews {
   }
 
   renamedRelation(from: string, to: string): void {
-    this.#relationRename = { from, to }
+    this.#relationRenames.set(from, to)
   }
 
   renamedColumn(relation: string, from: string, to: string): void {
@@ -109,7 +111,7 @@ export class DependentViews {
    * otherwise (`changed` names what the statement changed, as it is called now).
    */
   check(env: DdlEnv, changed: string, stmt: Node): void {
-    const what = env.findTable(changed) === undefined ? 'view' : 'table'
+    const what = env.findTable(changed) !== undefined ? 'table' : env.view.get(sequenceKey(changed)) !== undefined ? 'sequence' : 'view'
     for (const { def, bindings } of this.#views) {
       const name = def.name
       const raw = env.view.get(viewKey(name))
@@ -172,7 +174,7 @@ export class DependentViews {
     let relation = r.relation
     let column = r.column
     if (renamed && r.kind === 'b') {
-      if (this.#relationRename !== undefined && relation === this.#relationRename.from) relation = this.#relationRename.to
+      if (relation !== undefined) relation = this.#relationRenames.get(relation) ?? relation
       const c = this.#columnRename
       if (c !== undefined && relation === c.relation && column === c.from) column = c.to
     }

@@ -66,9 +66,11 @@ export function setViewSchema(env: DdlEnv, s: AlterObjectSchemaStmt): boolean {
  * rewritten. */
 export function followRelationRename(env: DdlEnv, dependents: DependentViews, from: string, to: string): void {
   dependents.renamedRelation(from, to)
-  for (const { def } of dependents.views) {
-    const edits = relationEdits(env, def, from, to)
-    if (edits.length > 0) rewrite(env, dependents, def, edits)
+  for (const { def: before } of dependents.views) {
+    // As stored now: an earlier rename of this statement may have rewritten it.
+    const def = findView(env, before.name)
+    const edits = def === undefined ? [] : relationEdits(env, def, from, to)
+    if (def !== undefined && edits.length > 0) rewrite(env, dependents, def, edits)
   }
   followSequenceRename(env, from, to, { views: false })
   followSequenceRenameInViews(env, from, to, (view, edits) => dependents.edited(view, edits))

@@ -19,6 +19,7 @@ import {
 import { emptyRelation, relation, T, type Row, type SystemRelation } from './relation.ts'
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
 import { lastValue } from './lookup.ts'
+import { SEQUENCE_COLUMNS } from '../sequences.ts'
 
 /** The initial settings, when the transaction does not list its own. */
 const DEFAULT_SETTINGS = new Settings(false)
@@ -104,7 +105,7 @@ function* classRows(m: CatalogModel): Iterable<Row> {
     yield classRow({ oid: ix.oid, name: ix.name, namespace: ix.table.schema.oid, kind: 'i', am: BTREE_AM_OID, natts: ix.attnums.length })
   }
   for (const s of m.sequences) {
-    yield classRow({ oid: s.oid, name: s.name, namespace: s.schema.oid, kind: 'S', am: 0n, natts: 3 })
+    yield classRow({ oid: s.oid, name: s.name, namespace: s.schema.oid, kind: 'S', am: 0n, natts: SEQUENCE_COLUMNS.length })
   }
   for (const v of m.views) {
     yield classRow({ oid: v.oid, name: v.name, namespace: v.schema.oid, kind: 'v', am: 0n, natts: v.info.columns.length })
@@ -165,6 +166,17 @@ const pgAttribute = relation(
           attbyval: byValue(builtin?.length ?? -1), attalign: 'i', attstorage: (builtin?.length ?? -1) < 0 ? 'x' : 'p',
           attcompression: '', attnotnull: false, atthasdef: false, atthasmissing: false, attidentity: '',
           attgenerated: '', attisdropped: false, attislocal: true, attinhcount: 0n, attcollation: collationOf(type),
+        }
+      }
+    }
+    for (const s of m.sequences) {
+      for (const [i, { name, type }] of SEQUENCE_COLUMNS.entries()) {
+        const length = builtinType(typeOid(type))?.length ?? -1
+        yield {
+          attrelid: s.oid, attname: name, atttypid: BigInt(typeOid(type)), attlen: BigInt(length), attnum: BigInt(i + 1),
+          atttypmod: -1n, attndims: 0n, attbyval: byValue(length), attalign: 'i', attstorage: 'p', attcompression: '',
+          attnotnull: true, atthasdef: false, atthasmissing: false, attidentity: '', attgenerated: '', attisdropped: false,
+          attislocal: true, attinhcount: 0n, attcollation: 0n,
         }
       }
     }
