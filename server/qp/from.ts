@@ -174,11 +174,14 @@ interface Binding {
   readonly visible: readonly ScopeColumn[]
   /** The enclosing query, for correlated references. */
   readonly parent: Scope['parent']
+  /** PostgreSQL marks the rows of every relation of this FROM clause (a locking clause, locking
+   * some item or all; UPDATE ... FROM, DELETE ... USING), which a sequence refuses. */
+  readonly rowMarks: boolean
 }
 
 /** Binds a FROM list (comma-separated items are cross joins). */
-export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockRequest | undefined, parent: Scope['parent']): BoundFrom {
-  const b: Binding = { qc, lock, at: { offset: 0 }, units: [], pool: [], columns: [], tables: [], rows: new Map(), visible: [], parent }
+export function bindFrom(qc: QueryContext, items: readonly Node[], lock: LockRequest | undefined, parent: Scope['parent'], rowMarks = lock !== undefined): BoundFrom {
+  const b: Binding = { qc, lock, at: { offset: 0 }, units: [], pool: [], columns: [], tables: [], rows: new Map(), visible: [], parent, rowMarks }
   for (const item of items) {
     const { columns, tables } = bindItem({ ...b, visible: b.columns }, item)
     for (const t of tables) {
@@ -343,10 +346,12 @@ function tableOrSequence(b: Binding, rv: RangeVar): Table | string {
   }
 }
 
-/** A sequence in FROM: its one row (Rel 'sequence'). It has no row type and no rows to lock. */
+/** A sequence in FROM: its one row (Rel 'sequence'). It has no row type, and PostgreSQL refuses
+ * it in a FROM clause whose rows it marks, even where the locking clause names other items (its
+ * planner also pulls a sequence up from a simple subquery, a CTE or an IN in WHERE into such a
+ * clause and refuses it there; Tessera reads it). */
 function bindSequence(b: Binding, rv: RangeVar, name: string, alias: string) {
-  const clause = lockFor(b.lock, alias)
-  if (clause !== undefined) throw new SqlError('42809', `cannot lock rows in sequence "${bareName(name)}"`)
+  if (b.rowMarks) throw new SqlError('42809', `cannot lock rows in sequence "${bareName(name)}"`)
   const rel: Rel = { kind: 'sequence', width: SEQUENCE_COLUMNS.length, name }
   const [names, types] = [SEQUENCE_COLUMNS.map((c) => c.name), SEQUENCE_COLUMNS.map((c) => c.type)]
   return derived(b, alias, rv.alias?.colnames, names, types, rel, { noRowType: bareName(name) })

@@ -148,7 +148,7 @@ export function bindDmlFrom(env: BindEnv, target: RangeVar, items: readonly Node
   // The target is always a table, never a CTE of its name (`WITH t AS (...) UPDATE t ...`):
   // qualified, the name skips the CTEs (an unqualified name is public's here).
   const table: RangeVar = { ...target, schemaname: target.schemaname ?? 'public' }
-  const from = bindFrom(qc, [{ RangeVar: table }, ...items], undefined, undefined)
+  const from = bindFrom(qc, [{ RangeVar: table }, ...items], undefined, undefined, true)
   return {
     scope: from.scope,
     plan: (where: Expr | undefined): Rel => planUnitsOrdered(from.units, [...conjuncts(where), ...from.pool], from.width, undefined, false).rel,
