@@ -58,6 +58,7 @@ import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
+import { collationName, ExplicitCollations, isCollatable } from './explicit-collations.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
 import {
   isHypotheticalSet,
@@ -200,8 +201,6 @@ export interface WindowBinding {
 
 const TEXT: SqlType = { kind: 'text' }
 
-/** Types whose values have a collation (an untyped literal becomes text). */
-const COLLATABLE: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'unknown'])
 /** Collations that order text by code point, as every text comparison here does. */
 const CODE_POINT_COLLATIONS: ReadonlySet<string> = new Set(['C', 'POSIX', 'ucs_basic', 'default'])
 
@@ -209,11 +208,9 @@ const CODE_POINT_COLLATIONS: ReadonlySet<string> = new Set(['C', 'POSIX', 'ucs_b
  * 42804 for a type without collations, as PostgreSQL; 0A000 for a collation that does not order
  * by code point (a locale's), as every text comparison here does. */
 export function checkCollation(collname: readonly Node[], type: SqlType): void {
-  const names = collname.map(stringOf)
-  const name = names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined
-  const base = type.kind === 'array' ? type.element : type
-  if (!COLLATABLE.has(base.kind)) throw new SqlError('42804', `collations are not supported by type ${formatType(type)}`)
-  if (name === undefined || !CODE_POINT_COLLATIONS.has(name)) throw featureNotSupported(`collation "${names.join('.')}"`)
+  const name = collationName(collname)
+  if (!isCollatable(type)) throw new SqlError('42804', `collations are not supported by type ${formatType(type)}`)
+  if (name === undefined || !CODE_POINT_COLLATIONS.has(name)) throw featureNotSupported(`collation "${collname.map(stringOf).join('.')}"`)
 }
 
 /** An aggregate's ORDER BY: its expressions and sort keys over them. */
@@ -306,6 +303,8 @@ export class Binder {
   /** Told what names resolve to while set (view-dependencies.ts, binding a view's text; views
    * nested in it are bound without it). */
   watch: BindWatch | undefined
+  /** The COLLATE clauses bound expressions carry, checked to agree where they meet (42P21). */
+  readonly #collations = new ExplicitCollations()
   /** Byte locations of the literals bound while a watch asks for clock-word literals. */
   readonly #literalLocations = new WeakMap<Expr, number>()
 
@@ -361,7 +360,9 @@ export class Binder {
 
   bind(node: Node, scope: Scope, options: BindOptions): Expr {
     try {
-      return this.#bind(node, scope, options)
+      const e = this.#bind(node, scope, options)
+      this.#collations.record(node, this.rawType(e), (location) => this.position(location))
+      return e
     } catch (e) {
       throw e instanceof SqlError ? e.withPosition(this.position(locationOf(node))) : e
     }
