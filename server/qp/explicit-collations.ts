@@ -77,19 +77,22 @@ export class ExplicitCollations {
 }
 
 /** Parts of a parse node that are never inputs whose collations merge into it: a subquery's
- * body (its output has an implicit collation at most), a type name, and an aggregate's ORDER BY,
- * FILTER and window. */
-const NOT_INPUTS: ReadonlySet<string> = new Set(['subselect', 'typeName', 'agg_order', 'agg_filter', 'over'])
+ * body (its output has an implicit collation at most), a type name, an aggregate's ORDER BY,
+ * FILTER and window, and a row, whose fields keep their own (a row comparison that binds them
+ * one by one is not looked through). */
+const NOT_INPUTS: ReadonlySet<string> = new Set(['subselect', 'typeName', 'agg_order', 'agg_filter', 'over', 'RowExpr'])
 
 /** The inputs of `node` whose explicit collations must agree, in groups merged separately (a
- * BETWEEN is two comparisons, a row comparison one per column); the last group's agreed
- * collation is what the node passes on. */
+ * BETWEEN is two comparisons, a row comparison one per column, a row none); the last group's
+ * agreed collation is what the node passes on. */
 function inputGroups(node: Node): unknown[][] {
   if ('CaseExpr' in node) {
     // The results only: PostgreSQL does not merge CASE x's subject with its WHEN values.
     const c = node.CaseExpr
     return [[...(c.args ?? []).map((w) => ('CaseWhen' in w ? w.CaseWhen.result : undefined)), c.defresult]]
   }
+  // A row's fields keep their own collations; only comparing two rows merges them, per column.
+  if ('RowExpr' in node) return []
   if ('FuncCall' in node) {
     const f = node.FuncCall
     // An ordered-set aggregate's sorted input is an argument too (percentile_disc's result is it).
