@@ -2,7 +2,7 @@
 // expressions with column references resolved against a scope and parameter types inferred.
 import type { A_Const, A_Expr, CollateClause, FuncCall, Node, SelectStmt, SubLink, TypeName } from 'libpg-query'
 import { hasNamedArguments, positionalArguments } from './named-args.ts'
-import { RECORD_FIELDS_MAX } from './constants.ts'
+import { FUNCTION_ARGUMENTS_MAX, RECORD_FIELDS_MAX } from './constants.ts'
 import type { CteInfo } from './from.ts'
 import { characterPosition } from './parser.ts'
 import type { Rel, WindowCall } from './rel.ts'
@@ -55,11 +55,19 @@ import { similarPattern } from './similar-pattern.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
-import { WINDOW_FUNCTIONS } from './window.ts'
+import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
+import { collationName, ExplicitCollations, isCollatable } from './explicit-collations.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
-import { HYPOTHETICAL_SET_AGGREGATES, ORDERED_SET_AGGREGATES, resolveOrderedSet } from './ordered-set.ts'
+import {
+  isHypotheticalSet,
+  ORDERED_SET_AGGREGATES,
+  resolveHypotheticalSet,
+  resolveOrderedSet,
+  withinGroupRequired,
+  type HypotheticalSetName,
+} from './ordered-set.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
 export interface ScopeColumn {
@@ -195,8 +203,6 @@ export interface WindowBinding {
 
 const TEXT: SqlType = { kind: 'text' }
 
-/** Types whose values have a collation (an untyped literal becomes text). */
-const COLLATABLE: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'unknown'])
 /** Collations that order text by code point, as every text comparison here does. */
 const CODE_POINT_COLLATIONS: ReadonlySet<string> = new Set(['C', 'POSIX', 'ucs_basic', 'default'])
 
@@ -204,15 +210,15 @@ const CODE_POINT_COLLATIONS: ReadonlySet<string> = new Set(['C', 'POSIX', 'ucs_b
  * 42804 for a type without collations, as PostgreSQL; 0A000 for a collation that does not order
  * by code point (a locale's), as every text comparison here does. */
 export function checkCollation(collname: readonly Node[], type: SqlType): void {
-  const names = collname.map(stringOf)
-  const name = names.length === 2 && names[0] === 'pg_catalog' ? names[1] : names.length === 1 ? names[0] : undefined
-  const base = type.kind === 'array' ? type.element : type
-  if (!COLLATABLE.has(base.kind)) throw new SqlError('42804', `collations are not supported by type ${formatType(type)}`)
-  if (name === undefined || !CODE_POINT_COLLATIONS.has(name)) throw featureNotSupported(`collation "${names.join('.')}"`)
+  const name = collationName(collname)
+  if (!isCollatable(type)) throw new SqlError('42804', `collations are not supported by type ${formatType(type)}`)
+  if (name === undefined || !CODE_POINT_COLLATIONS.has(name)) throw featureNotSupported(`collation "${collname.map(stringOf).join('.')}"`)
 }
 
+/** An aggregate's ORDER BY: its expressions and sort keys over them. */
+type AggregateOrder = NonNullable<AggregateCall['order']>
 /** One sort key of an aggregate's ORDER BY. */
-type AggregateOrderKey = NonNullable<AggregateCall['order']>['keys'][number]
+type AggregateOrderKey = AggregateOrder['keys'][number]
 const INT8: SqlType = { kind: 'int8' }
 const NUMERIC: SqlType = { kind: 'numeric' }
 
@@ -299,6 +305,8 @@ export class Binder {
   /** Told what names resolve to while set (view-dependencies.ts, binding a view's text; views
    * nested in it are bound without it). */
   watch: BindWatch | undefined
+  /** The COLLATE clauses bound expressions carry, checked to agree where they meet (42P21). */
+  readonly #collations = new ExplicitCollations()
   /** Byte locations of the literals bound while a watch asks for clock-word literals. */
   readonly #literalLocations = new WeakMap<Expr, number>()
 
@@ -354,7 +362,9 @@ export class Binder {
 
   bind(node: Node, scope: Scope, options: BindOptions): Expr {
     try {
-      return this.#bind(node, scope, options)
+      const e = this.#bind(node, scope, options)
+      this.#collations.record(node, this.rawType(e), (location) => this.position(location))
+      return e
     } catch (e) {
       throw e instanceof SqlError ? e.withPosition(this.position(locationOf(node))) : e
     }
@@ -1152,6 +1162,9 @@ export class Binder {
       const placed = positionalArguments(name, names.join('.'), f.args, (a) => formatType(this.#typeOf(this.bind(a, scope, options))))
       return this.#funcCall({ ...f, args: placed }, scope, options)
     }
+    if ((f.args?.length ?? 0) + (f.agg_within_group === true ? (f.agg_order?.length ?? 0) : 0) > FUNCTION_ARGUMENTS_MAX) {
+      throw new SqlError('54023', `cannot pass more than ${FUNCTION_ARGUMENTS_MAX} arguments to a function`)
+    }
     if (f.agg_within_group === true) return this.#orderedSet(name, f, scope, options)
     if (f.over !== undefined) {
       if (options.windows === undefined) {
@@ -1161,6 +1174,7 @@ export class Binder {
       return options.windows.bind(f, scope, options)
     }
     if (AGGREGATES.has(name)) return this.#aggregate(name, f, scope, options)
+    if (isHypotheticalSet(name) && (f.args?.length ?? 0) > 0) throw withinGroupRequired(name)
     if (WINDOW_FUNCTIONS.has(name)) throw new SqlError('42809', `window function ${name} requires an OVER clause`)
     if (f.agg_star === true || f.agg_distinct === true || f.agg_order !== undefined || f.agg_filter !== undefined) {
       throw featureNotSupported(`${name}(*), DISTINCT, ORDER BY or FILTER on a non-aggregate function`)
@@ -1231,7 +1245,7 @@ export class Binder {
   #aggregate(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
     // An aggregate whose arguments read only columns of an enclosing query belongs to that query
     // (PostgreSQL's rule): it is computed there, per group, and its value passed in.
-    if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns(f, scope)) return scope.parent.aggregate(f)
+    if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns([f.args, f.agg_filter, f.agg_order], scope)) return scope.parent.aggregate(f)
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
     const bindInner = this.#aggregateInput(scope)
     const args = (f.args ?? []).map((a) => bindInner(a))
@@ -1262,36 +1276,38 @@ export class Binder {
       try {
         return condition ? this.bindCondition(a, scope, { ...inner, clause: 'FILTER' }) : this.bind(a, scope, inner)
       } catch (e) {
-        if (e instanceof SqlError && e.code === '42803') throw groupingError('aggregate function calls cannot be nested')
+        // In FILTER, PostgreSQL names the clause (aggregate functions are not allowed in FILTER).
+        if (!condition && isAggregateNotAllowed(e)) throw groupingError('aggregate function calls cannot be nested')
         throw e
       }
     }
   }
 
   /** `name(direct) WITHIN GROUP (ORDER BY x)` (ordered-set.ts): the direct arguments bound at this
-   * query level, the ordered input collected per group by an array_agg in that order. */
+   * query level, the ordered input collected per group by an array_agg in that order. PostgreSQL
+   * places such a call at the level of its ordered input and FILTER alone; its direct arguments
+   * must then read that level or enclosing ones (42803). */
   #orderedSet(name: string, f: FuncCall, scope: Scope, options: BindOptions): Expr {
-    if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns(f, scope)) return scope.parent.aggregate(f)
-    if (HYPOTHETICAL_SET_AGGREGATES.has(name)) throw featureNotSupported(`the hypothetical-set aggregate ${name}`)
-    if (f.over !== undefined && ORDERED_SET_AGGREGATES.has(name)) throw new SqlError('0A000', `OVER is not supported for ordered-set aggregate ${name}`)
+    if (scope.parent?.aggregate !== undefined && readsOnlyOuterColumns([f.agg_filter, f.agg_order], scope)) {
+      if (readsColumnsHere([f.args], scope)) throw groupingError('outer-level aggregate cannot contain a lower-level variable in its direct arguments')
+      return scope.parent.aggregate(f)
+    }
+    if ((f.args?.length ?? 0) + (f.agg_order?.length ?? 0) > FUNCTION_ARGUMENTS_MAX - 1) {
+      throw new SqlError('54023', `aggregates cannot have more than ${FUNCTION_ARGUMENTS_MAX - 1} arguments`)
+    }
+    const hypothetical = isHypotheticalSet(name)
+    if (f.over !== undefined && (hypothetical || ORDERED_SET_AGGREGATES.has(name))) throw new SqlError('0A000', `OVER is not supported for ordered-set aggregate ${name}`)
     if (options.aggregates === undefined) throw groupingError(`aggregate functions are not allowed in ${options.clause}`)
-    // Bound at this query's level (a column in them must be grouped), but no aggregate in them.
-    const direct = (f.args ?? []).map((a) => {
-      try {
-        return this.bind(a, scope, { ...options, aggregates: undefined })
-      } catch (e) {
-        if (e instanceof SqlError && e.code === '42803' && e.message.startsWith('aggregate functions are not allowed')) {
-          throw groupingError('aggregate function calls cannot be nested')
-        }
-        throw e
-      }
-    })
+    const direct = this.#directArguments(f.args ?? [], scope, options)
     const bindInner = this.#aggregateInput(scope)
-    const order = this.#aggregateOrder(f.agg_order ?? [], bindInner)
+    // A hypothetical-set aggregate's sort keys are arguments paired with its direct ones: an
+    // untyped literal among them takes its pair's type (rank(1) ... ORDER BY 'x' is 22P02).
+    const order = this.#aggregateOrder(f.agg_order ?? [], bindInner, hypothetical)
     const filter = f.agg_filter === undefined ? undefined : bindInner(f.agg_filter, true)
+    if (hypothetical) return this.#hypotheticalSet(name, direct, order, filter, options.aggregates)
     const types = (exprs: readonly Expr[]) => exprs.map((e) => this.#typeOf(e))
     const call = resolveOrderedSet(name, types(direct), types(order.exprs))
-    if (call === undefined) throw undefinedFunction(`${name}(${[...types(direct), ...types(order.exprs)].map(formatType).join(', ')})`)
+    if (call === undefined) throw notOrderedSet(name, [...types(direct), ...types(order.exprs)])
     const input = this.coerce(order.exprs[0] as Expr, call.inputType, 'implicit')
     const present: Expr = { kind: 'isNull', type: boolType(), arg: input, negated: true }
     const key = { ...(order.keys[0] as AggregateOrderKey), type: call.inputType }
@@ -1305,6 +1321,36 @@ export class Binder {
     })
     const args = [...direct.map((d, i) => this.coerce(d, call.directTypes[i] as SqlType, 'implicit')), values]
     const apply: FunctionApply = (v) => call.final(v.slice(0, -1), v[v.length - 1] as readonly Datum[] | null)
+    return { kind: 'func', type: call.type, name, args, apply, strict: false, volatile: false }
+  }
+
+  /** An ordered-set aggregate's direct arguments: bound at this query's level (a column in them
+   * must be grouped), with no aggregate in them. */
+  #directArguments(args: readonly Node[], scope: Scope, options: BindOptions): Expr[] {
+    return args.map((a) => {
+      try {
+        return this.bind(a, scope, { ...options, aggregates: undefined })
+      } catch (e) {
+        if (isAggregateNotAllowed(e)) throw groupingError('aggregate function calls cannot be nested')
+        throw e
+      }
+    })
+  }
+
+  /** `rank(args) WITHIN GROUP (ORDER BY keys)` and its kin (ordered-set.ts): each direct argument
+   * and its key cast to their common type, and the group's rows of keys collected as records, in
+   * no order: the final step compares each with the direct arguments' row, so a key is evaluated
+   * once per row (a volatile one too). Their bytes are held as array_agg's are. */
+  #hypotheticalSet(name: HypotheticalSetName, direct: readonly Expr[], order: AggregateOrder, filter: Expr | undefined, aggregates: AggregateCall[]): Expr {
+    const types = (exprs: readonly Expr[]) => exprs.map((e) => this.#typeOf(e))
+    const call = resolveHypotheticalSet(name, types(direct), types(order.exprs), order.keys)
+    if (call === undefined) throw undefinedFunction(`${name}(${[...types(direct), ...types(order.exprs)].map(formatType).join(', ')})`)
+    const keys = order.exprs.map((e, i) => this.coerce(e, call.keyTypes[i] as SqlType, 'implicit'))
+    const rowType = recordType(call.keyTypes.map((type, i) => ({ name: `f${i + 1}`, type })))
+    const row: Expr = { kind: 'func', type: rowType, name: 'row', args: keys, apply: (v) => new RecordValue(v.slice()), strict: false, volatile: false }
+    const rows = this.#addAggregate(aggregates, { name: 'array_agg', args: [row], distinct: false, type: arrayType(rowType), filter })
+    const args = [...direct.map((d, i) => this.coerce(d, call.keyTypes[i] as SqlType, 'implicit')), rows]
+    const apply: FunctionApply = (v) => call.final(v.slice(0, -1), v[v.length - 1] as readonly RecordValue[] | null)
     return { kind: 'func', type: call.type, name, args, apply, strict: false, volatile: false }
   }
 
@@ -1328,15 +1374,16 @@ export class Binder {
     return { kind: 'setCall', type, index: options.sets.length - 1 }
   }
 
-  /** `agg(x ORDER BY ...)`: the sort keys values are fed to the aggregate in. */
-  #aggregateOrder(items: readonly Node[], bindInner: (a: Node) => Expr): NonNullable<AggregateCall['order']> {
+  /** `agg(x ORDER BY ...)`: the sort keys values are fed to the aggregate in; an untyped literal
+   * is read as text unless `untyped` leaves it to the caller. */
+  #aggregateOrder(items: readonly Node[], bindInner: (a: Node) => Expr, untyped = false): AggregateOrder {
     const exprs: Expr[] = []
     const keys = items.map((item, i) => {
       assert('SortBy' in item && item.SortBy.node !== undefined, 'an aggregate ORDER BY holds sort items')
       const s = item.SortBy
       if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
       const e = bindInner(s.node as Node)
-      exprs.push(this.#typeOf(e).kind === 'unknown' ? this.coerce(e, TEXT, 'implicit') : e)
+      exprs.push(this.#typeOf(e).kind === 'unknown' && !untyped ? this.coerce(e, TEXT, 'implicit') : e)
       const desc = s.sortby_dir === 'SORTBY_DESC'
       const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
       return { slot: i, type: this.#typeOf(exprs[i] as Expr), desc, nullsFirst }
@@ -1440,29 +1487,39 @@ const SESSION_FUNCTIONS: Readonly<Record<string, string>> = {
   SVFOP_CURRENT_SCHEMA: 'current_schema',
 }
 
-/** Whether the arguments (FILTER and ORDER BY included) of aggregate call `f` read at least one
+/** Whether these parts of an aggregate call (its arguments, FILTER, ORDER BY) read at least one
  * column and none of `scope` itself: then they read only enclosing queries. Subqueries inside
- * the arguments are not looked into (their columns are theirs). */
-function readsOnlyOuterColumns(f: FuncCall, scope: Scope): boolean {
-  const refs = nodesOutsideSubqueries<{ fields?: Node[] }>([f.args, f.agg_filter, f.agg_order], 'ColumnRef').map((r) => r.fields ?? [])
-  if (refs.length === 0) return false
-  return refs.every((fields) => {
-    // `p.*` and a bare `p` naming a FROM item here read this query's row.
-    const star = starItem(fields)
-    if (star !== undefined) return !scope.tables.includes(star)
-    if (fields.some((x) => 'A_Star' in x)) return false
-    const [table, name] = columnParts(fields.map(stringOf))
-    try {
-      columnIn(scope, table, name)
-      return false
-    } catch (e) {
-      // Anything but a column missing here is left to binding the argument, which reports it.
-      if (!(e instanceof SqlError)) throw e
-      // A bare name that no column here has is a column of an enclosing query when one has it
-      // (PostgreSQL looks for columns at every level before whole rows), else this query's row.
-      return missingHere(e) && !(table === undefined && scope.tables.includes(name) && !outerHasColumn(scope, name))
-    }
-  })
+ * them are not looked into (their columns are theirs). */
+function readsOnlyOuterColumns(parts: readonly unknown[], scope: Scope): boolean {
+  const refs = columnRefs(parts)
+  return refs.length > 0 && refs.every((fields) => isOuterColumn(fields, scope))
+}
+
+/** Whether these parts of a call read a column of `scope` itself. */
+function readsColumnsHere(parts: readonly unknown[], scope: Scope): boolean {
+  return columnRefs(parts).some((fields) => !isOuterColumn(fields, scope))
+}
+
+const columnRefs = (parts: readonly unknown[]): Node[][] =>
+  nodesOutsideSubqueries<{ fields?: Node[] }>(parts, 'ColumnRef').map((r) => r.fields ?? [])
+
+/** Whether a column reference names a column of a query enclosing `scope` rather than of `scope`. */
+function isOuterColumn(fields: readonly Node[], scope: Scope): boolean {
+  // `p.*` and a bare `p` naming a FROM item here read this query's row.
+  const star = starItem(fields)
+  if (star !== undefined) return !scope.tables.includes(star)
+  if (fields.some((x) => 'A_Star' in x)) return false
+  const [table, name] = columnParts(fields.map(stringOf))
+  try {
+    columnIn(scope, table, name)
+    return false
+  } catch (e) {
+    // Anything but a column missing here is left to binding the argument, which reports it.
+    if (!(e instanceof SqlError)) throw e
+    // A bare name that no column here has is a column of an enclosing query when one has it
+    // (PostgreSQL looks for columns at every level before whole rows), else this query's row.
+    return missingHere(e) && !(table === undefined && scope.tables.includes(name) && !outerHasColumn(scope, name))
+  }
 }
 
 /** Whether a query enclosing `scope` has a column `name` (an ambiguous one counts). */
@@ -1653,6 +1710,30 @@ function readsClock(e: Expr & { kind: 'const' }, to: SqlType): boolean {
 function isEmptyArrayExpr(node: Node | undefined): boolean {
   if (node === undefined || !('A_ArrayExpr' in node)) return false
   return (node.A_ArrayExpr.elements ?? []).every(isEmptyArrayExpr)
+}
+
+/** An aggregate met where none may be: inside another aggregate's arguments, that is nesting
+ * (other 42803s there, an ungrouped column or a window function, keep their own message). */
+const isAggregateNotAllowed = (e: unknown): boolean =>
+  e instanceof SqlError && e.code === '42803' && e.message.startsWith('aggregate functions are not allowed')
+
+/** The error for WITHIN GROUP on `name`, no ordered-set aggregate, over arguments (direct, then
+ * ordered) of these types, as PostgreSQL tells the cases apart: 42809 where a plain aggregate,
+ * a window function or a function takes them, 42883 where nothing does. */
+function notOrderedSet(name: string, types: readonly SqlType[]): SqlError {
+  const call = () => `${name}(${types.map(formatType).join(', ')})`
+  const typed = types.map((t) => (t.kind === 'unknown' ? TEXT : t))
+  if (AGGREGATES.has(name) && resolveAggregate(name, typed, false) !== undefined) {
+    return new SqlError('42809', `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`)
+  }
+  if (WINDOW_FUNCTIONS.has(name) && windowFunctionType(name, types) !== undefined) {
+    return new SqlError('42809', `window function ${name} requires an OVER clause`)
+  }
+  const resolver = FUNCTIONS.get(name) ?? SYSTEM_FUNCTIONS.get(name) ?? SCHEMA_FUNCTIONS.get(name)
+  if (resolveNamed(resolver, types, call) !== undefined) {
+    return new SqlError('42809', `WITHIN GROUP specified, but ${name} is not an aggregate function`)
+  }
+  return undefinedFunction(call())
 }
 
 /** A resolver's answer, its AmbiguousFunction (42725) naming the call as PostgreSQL does. */

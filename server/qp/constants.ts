@@ -90,6 +90,9 @@ export const RECURSION_ITERATIONS_MAX = 100_000
 export const COLUMNS_MAX = 1600
 /** Fields of a row constructor, ROW(a, b, ...) (54011 beyond): PostgreSQL's MaxTupleAttributeNumber. */
 export const RECORD_FIELDS_MAX = 1664
+/** Arguments of one function call (54023 beyond; an aggregate, its direct and ordered ones
+ * together, has one fewer): PostgreSQL's FUNC_MAX_ARGS. */
+export const FUNCTION_ARGUMENTS_MAX = 100
 /** Characters of an identifier (PostgreSQL's NAMEDATALEN - 1). */
 export const IDENTIFIER_LENGTH_MAX = 63
 /** Compiled regular expressions kept, by pattern and flags (posixRegex's least recently used out,

@@ -5,16 +5,30 @@
 // bounds hold), and the final step here computes the answer from those values and the direct
 // arguments, which belong to the query level the aggregate is in: PostgreSQL evaluates them once
 // per group, and a column in them must be grouped (42803).
-import { SqlError } from '../errors/index.ts'
-import type { Datum, SqlType } from './types/index.ts'
-import { canCast, compare } from './types/index.ts'
+//
+// The hypothetical-set aggregates (rank, dense_rank, percent_rank, cume_dist) are the same shape
+// with one direct argument per sort key: the rank the row of direct arguments would have among
+// the group's rows. Their final step gets the group's rows of sort keys, NULLs kept.
+import { SqlError, assertNever } from '../errors/index.ts'
+import type { Datum, RecordValue, SqlType } from './types/index.ts'
+import { canCast, commonType, compare } from './types/index.ts'
 import { addIntervals, mulInterval, subIntervals, type Interval } from './types/interval.ts'
+import type { SortKey } from './planner.ts'
+import { compareRows } from './row-order.ts'
 
 /** The ordered-set aggregates built here. */
 export const ORDERED_SET_AGGREGATES: ReadonlySet<string> = new Set(['percentile_cont', 'percentile_disc', 'mode'])
 
-/** PostgreSQL's hypothetical-set aggregates (`rank(x) WITHIN GROUP (ORDER BY y)`), not built. */
-export const HYPOTHETICAL_SET_AGGREGATES: ReadonlySet<string> = new Set(['rank', 'dense_rank', 'percent_rank', 'cume_dist'])
+/** PostgreSQL's hypothetical-set aggregates (`rank(x) WITHIN GROUP (ORDER BY y)`). */
+export type HypotheticalSetName = 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist'
+
+const HYPOTHETICAL_SET_AGGREGATES: ReadonlySet<string> = new Set<HypotheticalSetName>(['rank', 'dense_rank', 'percent_rank', 'cume_dist'])
+
+export const isHypotheticalSet = (name: string): name is HypotheticalSetName => HYPOTHETICAL_SET_AGGREGATES.has(name)
+
+/** rank(x) without WITHIN GROUP (with or without OVER): PostgreSQL finds the hypothetical-set
+ * aggregate, not the window function rank(), which takes no arguments. */
+export const withinGroupRequired = (name: string): SqlError => new SqlError('42809', `WITHIN GROUP is required for ordered-set aggregate ${name}`)
 
 /** One resolved call: what its direct arguments and its ordered input are cast to, its result
  * type, and its final step. */
@@ -124,4 +138,70 @@ function mode(values: readonly Datum[] | null, type: SqlType): Datum {
     i = j
   }
   return best
+}
+
+/** One resolved hypothetical-set call: the type each direct argument and its sort key are
+ * compared in, its result type, and its final step. */
+export interface HypotheticalSetCall {
+  readonly keyTypes: readonly SqlType[]
+  readonly type: SqlType
+  /** The answer from the direct arguments' values and the group's rows of sort keys, in any
+   * order (NULL when the group had none). */
+  readonly final: (direct: readonly Datum[], rows: readonly RecordValue[] | null) => Datum
+}
+
+/** The call of hypothetical-set aggregate `name` over direct arguments and sort keys of these
+ * types (`order` gives each key's direction); undefined when the counts differ (42883, as
+ * PostgreSQL finds no such function). A pair of no common type is 42804 from commonType. */
+export function resolveHypotheticalSet(
+  name: HypotheticalSetName,
+  direct: readonly SqlType[],
+  ordered: readonly SqlType[],
+  order: readonly { readonly desc: boolean; readonly nullsFirst: boolean }[],
+): HypotheticalSetCall | undefined {
+  if (direct.length !== ordered.length) return undefined
+  // PostgreSQL unifies each pair as a CASE would its branches, the sort key first: rank(2.5) over
+  // an integer column compares in numeric, and two untyped literals in text.
+  const keyTypes = ordered.map((t, i) => commonType([t, direct[i] as SqlType], 'WITHIN GROUP'))
+  const keys: SortKey[] = keyTypes.map((type, slot) => ({ slot, type, desc: order[slot]?.desc ?? false, nullsFirst: order[slot]?.nullsFirst ?? false }))
+  const type: SqlType = name === 'rank' || name === 'dense_rank' ? { kind: 'int8' } : FLOAT8
+  return { keyTypes, type, final: (d, rows) => hypotheticalRank(name, keys, d, rows ?? []) }
+}
+
+/** Where the hypothetical row `direct` falls among `rows`. As in PostgreSQL, it sorts before its
+ * peers for rank, dense_rank and percent_rank, and after them for cume_dist; NULLs are values
+ * here, placed by each key's NULLS FIRST/LAST, and equal to each other. */
+function hypotheticalRank(name: HypotheticalSetName, keys: readonly SortKey[], direct: readonly Datum[], rows: readonly RecordValue[]): Datum {
+  let before = 0
+  let peers = 0
+  const earlier: (readonly Datum[])[] = []
+  for (const row of rows) {
+    const c = compareRows(row.values, direct, keys)
+    if (c < 0) {
+      before++
+      if (name === 'dense_rank') earlier.push(row.values)
+    } else if (c === 0) peers++
+  }
+  switch (name) {
+    case 'rank':
+      return BigInt(before + 1)
+    case 'dense_rank':
+      return BigInt(distinctRows(earlier, keys) + 1)
+    case 'percent_rank':
+      return rows.length === 0 ? 0 : before / rows.length
+    case 'cume_dist':
+      return (before + peers + 1) / (rows.length + 1)
+    default:
+      return assertNever(name)
+  }
+}
+
+/** How many distinct rows there are by the sort keys (sorts `rows`). */
+function distinctRows(rows: (readonly Datum[])[], keys: readonly SortKey[]): number {
+  rows.sort((a, b) => compareRows(a, b, keys))
+  let count = 0
+  for (let i = 0; i < rows.length; i++) {
+    if (i === 0 || compareRows(rows[i - 1] as Datum[], rows[i] as Datum[], keys) !== 0) count++
+  }
+  return count
 }

@@ -28,6 +28,7 @@ import type { ParseCache } from './parser.ts'
 import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type SortKey } from './planner.ts'
 import { ONE_ROW, type CteDef, type FrameBound, type FrameExclusion, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
+import { isHypotheticalSet, withinGroupRequired } from './ordered-set.ts'
 import { expandGroupBy, groupingMasks } from './grouping-sets.ts'
 
 /** What binding needs from the transaction: tables at its snapshot (recorded as read). */
@@ -725,6 +726,7 @@ function bindWindowCall(b: Binder, f: FuncCall, scope: Scope, options: BindOptio
     if (aggregate.distinct) throw new SqlError('0A000', 'DISTINCT is not implemented for window functions')
     type = resolved.type
   } else if (WINDOW_FUNCTIONS.has(name)) {
+    if (isHypotheticalSet(name) && args.length > 0) throw withinGroupRequired(name)
     args = windowArgs(b, name, args)
     const resolved = windowFunctionType(name, args.map((a) => a.type))
     if (resolved === undefined) throw undefinedFunction(`${name}(${args.map((a) => formatType(a.type)).join(', ')})`)
