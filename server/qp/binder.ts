@@ -220,6 +220,7 @@ type AggregateOrder = NonNullable<AggregateCall['order']>
 /** One sort key of an aggregate's ORDER BY. */
 type AggregateOrderKey = AggregateOrder['keys'][number]
 const INT8: SqlType = { kind: 'int8' }
+const OID: SqlType = { kind: 'oid' }
 const NUMERIC: SqlType = { kind: 'numeric' }
 
 /** Two types are the same, typmods included. */
@@ -458,7 +459,7 @@ export class Binder {
       if (to.kind === 'array' && isEmptyArrayExpr(node.TypeCast.arg)) {
         return { kind: 'const', type: to, value: [] as unknown as Datum }
       }
-      const arg = this.#bindOperand(node.TypeCast.arg, scope, options)
+      const arg = asOidBeside(this.#bindOperand(node.TypeCast.arg, scope, options), to)
       if (arg.kind !== 'param' && arg.type.kind !== 'unknown' && !sameType(arg.type, to) && !canCast(arg.type, to, 'explicit')) {
         throw new SqlError('42846', `cannot cast type ${formatType(arg.type)} to ${formatType(to)}`)
       }
@@ -931,7 +932,7 @@ export class Binder {
 
   /** Resolves a binary operator (42883 when none), casting both sides to its argument types. */
   binary(op: string, left: Expr, right: Expr): Expr {
-    let [l, r] = [asOidBeside(left, right), asOidBeside(right, left)]
+    let [l, r] = [asOidBeside(left, right.type), asOidBeside(right, left.type)]
     const lType = this.#typeOf(l)
     const rType = this.#typeOf(r)
     const ownsUnknown = OPERATORS_RESOLVING_UNKNOWN.has(op)
@@ -1069,9 +1070,9 @@ export class Binder {
     const e = this.#bindOperand(arg, scope, options)
     const kind = this.#typeOf(e).kind
     const textual = kind === 'unknown' || kind === 'text' || kind === 'varchar'
-    const integral = kind === 'int2' || kind === 'int4' || kind === 'int8'
+    const integral = kind === 'int2' || kind === 'int4' || kind === 'int8' || kind === 'oid'
     if (type === 'regtype' && (textual || integral)) {
-      if (integral) return isArray ? unsupportedObjectArray(type) : this.coerce(e, INT8, 'implicit')
+      if (integral) return isArray ? unsupportedObjectArray(type) : this.coerce(e, OID, 'implicit')
       const oidOf = (name: string): bigint => {
         const oid = regtypeIn(name.trim())
         if (oid === undefined) throw new SqlError('42704', `type "${name.trim()}" does not exist`)
@@ -1080,15 +1081,16 @@ export class Binder {
       const text = this.coerce(e, TEXT, 'implicit')
       if (isArray) {
         const apply = (v: readonly Datum[]) => parseArray(v[0] as string, (s) => oidOf(s))
-        return { kind: 'func', type: arrayType(INT8), name: 'regtype[]', args: [text], apply, strict: true, volatile: false }
+        return { kind: 'func', type: arrayType(OID), name: 'regtype[]', args: [text], apply, strict: true, volatile: false }
       }
-      return { kind: 'func', type: INT8, name: 'regtype', args: [text], apply: (v) => oidOf(v[0] as string), strict: true, volatile: false }
+      return { kind: 'func', type: OID, name: 'regtype', args: [text], apply: (v) => oidOf(v[0] as string), strict: true, volatile: false }
     }
     if (type === 'regclass' && (textual || integral) && !isArray) {
       const apply: FunctionApply = textual
         ? (v, ctx) => regclassOfText(ctx, v[0] as string)
-        : (v, ctx) => regclassOfOid(ctx, BigInt(v[0] as bigint | number))
-      const arg = textual ? this.coerce(e, TEXT, 'implicit') : e
+        : (v, ctx) => regclassOfOid(ctx, v[0] as bigint)
+      // An integer becomes an oid first, as PostgreSQL's int4 -> oid -> regclass: -1 is 4294967295.
+      const arg = this.coerce(e, textual ? TEXT : OID, 'implicit')
       // Stable, not volatile: the catalog is fixed within a statement.
       return { kind: 'func', type: TEXT, name: 'regclass', args: [arg], apply, strict: true, volatile: false }
     }
@@ -1408,15 +1410,16 @@ function foldNull(e: Expr): Expr {
 }
 
 /**
- * A regclass value compared with an integer (`attrelid = 't'::regclass`): the relation's oid, as
- * PostgreSQL compares them, instead of its printed name. Anything else is returned as is.
+ * A regclass value beside an oid or an integer (`attrelid = 't'::regclass`, `'t'::regclass::oid`):
+ * the relation's oid, as PostgreSQL compares and casts them, instead of its printed name. `other`
+ * is the other operand's type or the cast's target type. Anything else is returned as is.
  */
-function asOidBeside(e: Expr, other: Expr): Expr {
+function asOidBeside(e: Expr, other: SqlType): Expr {
   if (e.kind !== 'func' || e.name !== 'regclass' || e.args[0]?.type.kind !== 'text') return e
-  const kind = other.type.kind
-  if (kind !== 'int2' && kind !== 'int4' && kind !== 'int8') return e
+  const kind = other.kind
+  if (kind !== 'int2' && kind !== 'int4' && kind !== 'int8' && kind !== 'oid') return e
   const apply: FunctionApply = (v, ctx) => regclassOidOfText(ctx, v[0] as string)
-  return { ...e, type: INT8, name: 'regclass oid', apply }
+  return { ...e, type: OID, name: 'regclass oid', apply }
 }
 
 const unsupportedObjectArray = (type: string): never => {

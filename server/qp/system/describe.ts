@@ -21,6 +21,7 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
     case 'int2':
     case 'int4':
     case 'int8':
+    case 'oid':
     case 'float4':
     case 'float8':
     case 'text':

@@ -19,6 +19,7 @@ import {
 } from './sql-type.ts'
 import { expect, expectArray, expectInstance, formatText, parseText } from './text-io.ts'
 import { Interval, applyIntervalTypmod } from './interval.ts'
+import { int4OfOid, oidOfInt8, oidOfSigned32 } from './oid.ts'
 import { intervalToTime, roundTime, timeToInterval, timestampToTime } from './time.ts'
 
 /** Where a cast happens; PostgreSQL allows different casts in each context. */
@@ -32,9 +33,11 @@ const E = 'explicit'
 
 /** pg_cast for Tessera's types (castcontext i/a/e), without I/O conversions through text. */
 const CASTS: Readonly<Partial<Record<TypeKind, Partial<Record<TypeKind, CastContext>>>>> = {
-  int2: { int4: I, int8: I, float4: I, float8: I, numeric: I },
-  int4: { int2: A, int8: I, float4: I, float8: I, numeric: I, bool: E },
-  int8: { int2: A, int4: A, float4: I, float8: I, numeric: I },
+  int2: { int4: I, int8: I, float4: I, float8: I, numeric: I, oid: I },
+  int4: { int2: A, int8: I, float4: I, float8: I, numeric: I, bool: E, oid: I },
+  int8: { int2: A, int4: A, float4: I, float8: I, numeric: I, oid: I },
+  // No cast to int2, float or numeric: PostgreSQL has none (42846).
+  oid: { int4: A, int8: A },
   float4: { int2: A, int4: A, int8: A, float8: I, numeric: A },
   float8: { int2: A, int4: A, int8: A, float4: A, numeric: A },
   numeric: { int2: A, int4: A, int8: A, float4: I, float8: I },
@@ -119,7 +122,11 @@ function convert(value: Datum, from: SqlType, to: SqlType, nowUs: bigint | undef
     case 'int2':
     case 'int4':
     case 'int8':
-      return toInteger(value, from, to.kind)
+      return from.kind === 'oid' ? fromOid(expect(value, 'bigint', from), to.kind) : toInteger(value, from, to.kind)
+    case 'oid': {
+      const n = expect(value, 'bigint', from)
+      return from.kind === 'int8' ? oidOfInt8(n) : oidOfSigned32(n)
+    }
     case 'float4':
     case 'float8':
       return toFloat(value, from, to.kind)
@@ -158,6 +165,13 @@ function toInteger(value: Datum, from: SqlType, kind: IntKind): bigint {
   const d = expectInstance(value, Decimal, from)
   if (d.isNaN) throw new SqlError('0A000', `cannot convert NaN to ${formatType({ kind })}`)
   return checkInt(d.round(0).coefficient, kind)
+}
+
+/** oid to int4 keeps the 32 bits (read as signed), to int8 the unsigned value; castContextOf
+ * allows no other integer target. */
+function fromOid(n: bigint, kind: IntKind): bigint {
+  assert(kind !== 'int2', 'no cast from oid to int2')
+  return kind === 'int4' ? int4OfOid(n) : n
 }
 
 function toFloat(value: Datum, from: SqlType, kind: 'float4' | 'float8'): number {

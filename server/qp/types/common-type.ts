@@ -20,6 +20,7 @@ import {
   isPreferredType,
   isStringType,
   numericType,
+  oidType,
   textType,
   timestampType,
   timestamptzType,
@@ -117,6 +118,9 @@ export function comparisonType(left: SqlType, right: SqlType): SqlType | undefin
   }
   if (differentEnums(l, r)) return undefined
   if (l.kind === r.kind) return baseType(l)
+  // An oid meets an integer as an oid (the integer casts to oid implicitly, not the reverse):
+  // PostgreSQL's oid operators, where `oid = 4294967296::int8` is 'OID out of range'.
+  if (l.kind === 'oid' || r.kind === 'oid') return isIntegerType(l.kind === 'oid' ? r : l) ? oidType : undefined
   if (isNumericType(l) && isNumericType(r)) return numericOperandType(l, r)
   const li = DATETIME_ORDER.indexOf(l.kind as 'date')
   const ri = DATETIME_ORDER.indexOf(r.kind as 'date')

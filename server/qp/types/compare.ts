@@ -33,6 +33,8 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
     case 'int2':
     case 'int4':
     case 'int8':
+    // An oid is held as its unsigned value, so bigint order is the unsigned order.
+    case 'oid':
     case 'timestamp':
     case 'timestamptz':
     case 'time': {

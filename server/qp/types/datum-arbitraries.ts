@@ -34,6 +34,7 @@ export const DATUMS: Readonly<Record<Exclude<TypeKind, 'unknown' | 'enum' | 'rec
   int2: fc.bigInt({ min: -32768n, max: 32767n }),
   int4: fc.bigInt({ min: -2147483648n, max: 2147483647n }),
   int8: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  oid: fc.bigInt({ min: 0n, max: 0xffff_ffffn }),
   float4: fc.float(),
   float8: fc.double(),
   numeric: decimal,

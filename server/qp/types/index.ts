@@ -17,6 +17,7 @@ export {
   int2Type,
   int4Type,
   int8Type,
+  oidType,
   isDatetimeType,
   isFloatType,
   isIntegerType,
@@ -43,6 +44,9 @@ export {
   type SqlType,
   type TypeKind,
 } from './sql-type.ts'
+
+/** The oid type: its input function and range (oid.ts). */
+export { OID_MAX, parseOid } from './oid.ts'
 
 /** Record values (composite rows): the value, IS NULL's rule, comparability of two records. */
 export { RecordValue, comparableFields, recordIsNull } from './record.ts'

@@ -41,6 +41,7 @@ const INTEGER_KINDS: ReadonlySet<string> = new Set([
   'int2',
   'int4',
   'int8',
+  'oid',
   'timestamp',
   'timestamptz',
   'time',
@@ -88,6 +89,7 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     case 'int2':
     case 'int4':
     case 'int8':
+    case 'oid':
     case 'timestamp':
     case 'timestamptz':
     case 'time': {
@@ -138,6 +140,7 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
     case 'int2':
     case 'int4':
     case 'int8':
+    case 'oid':
     case 'timestamp':
     case 'timestamptz':
     case 'time':

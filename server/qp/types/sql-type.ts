@@ -26,6 +26,9 @@ export type SqlType =
   | { readonly kind: 'int2' }
   | { readonly kind: 'int4' }
   | { readonly kind: 'int8' }
+  /** PostgreSQL's object identifier: an unsigned 32-bit integer (0 to 4294967295), ordered as
+   * unsigned; no arithmetic. Catalog columns naming objects (pg_class.oid, attrelid) are oids. */
+  | { readonly kind: 'oid' }
   | { readonly kind: 'float4' }
   | { readonly kind: 'float8' }
   /** Unconstrained when precision is undefined; scale defaults to 0 when precision is given. */
@@ -76,7 +79,7 @@ export type SqlType =
 export type TypeKind = SqlType['kind']
 
 /**
- * A runtime value. Representation by type: bool → boolean; int2/int4/int8 → bigint;
+ * A runtime value. Representation by type: bool → boolean; int2/int4/int8/oid → bigint;
  * float4/float8 → number; numeric → Decimal; text/varchar/bpchar → string (bpchar padded); date → number (days since
  * 1970-01-01, ±Infinity for ±infinity); timestamp/timestamptz → bigint (microseconds since
  * 1970-01-01 00:00 UTC, ±2^64 for ±infinity); time → bigint (microseconds since midnight,
@@ -102,6 +105,7 @@ export const boolType: SqlType = { kind: 'bool' }
 export const int2Type: SqlType = { kind: 'int2' }
 export const int4Type: SqlType = { kind: 'int4' }
 export const int8Type: SqlType = { kind: 'int8' }
+export const oidType: SqlType = { kind: 'oid' }
 export const float4Type: SqlType = { kind: 'float4' }
 export const float8Type: SqlType = { kind: 'float8' }
 export const numericType: SqlType = { kind: 'numeric' }
@@ -139,6 +143,7 @@ const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum' | 'record'>, Sql
   int2: int2Type,
   int4: int4Type,
   int8: int8Type,
+  oid: oidType,
   float4: float4Type,
   float8: float8Type,
   numeric: numericType,
@@ -239,6 +244,7 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'C' | 'E' | 'N' | 'S' |
     case 'int2':
     case 'int4':
     case 'int8':
+    case 'oid':
     case 'float4':
     case 'float8':
     case 'numeric':
@@ -271,10 +277,12 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'C' | 'E' | 'N' | 'S' |
   }
 }
 
-/** Whether the type is its category's preferred type (pg_type.typispreferred). */
+/** Whether the type is its category's preferred type (pg_type.typispreferred). The numeric
+ * category has two, float8 and oid, as in PostgreSQL: `SELECT 1 UNION SELECT 2::oid` is oid. */
 export function isPreferredType(type: SqlType): boolean {
   return (
     type.kind === 'bool' ||
+    type.kind === 'oid' ||
     type.kind === 'float8' ||
     type.kind === 'text' ||
     type.kind === 'timestamptz' ||
@@ -335,6 +343,7 @@ export function formatType(type: SqlType): string {
       return type.name
     case 'record':
       return type.name ?? 'record'
+    case 'oid':
     case 'text':
     case 'date':
     case 'uuid':
@@ -357,6 +366,7 @@ const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum' | 'rec
   integer: 'int4',
   int8: 'int8',
   bigint: 'int8',
+  oid: 'oid',
   float4: 'float4',
   real: 'float4',
   float8: 'float8',
@@ -397,7 +407,6 @@ const UNSUPPORTED = new Set([
   'timetz',
   'time with time zone',
   'money',
-  'oid',
   'xml',
   'inet',
   'cidr',

@@ -10,6 +10,7 @@ import { Jsonb } from './jsonb.ts'
 import { RecordValue, formatRecordText } from './record.ts'
 import { parseTime, roundTime } from './time.ts'
 import { formatFloat4, formatFloat8, parseBool, parseFloat, parseInteger } from './number-io.ts'
+import { parseOid } from './oid.ts'
 import type { Datum, SqlType } from './sql-type.ts'
 import { LONE_SURROGATE } from './text-order.ts'
 
@@ -48,6 +49,8 @@ export function parseText(text: string, type: SqlType, nowUs?: bigint): Datum {
     case 'int4':
     case 'int8':
       return parseInteger(text, type.kind)
+    case 'oid':
+      return parseOid(text)
     case 'float4':
     case 'float8':
       return parseFloat(text, type.kind)
@@ -101,6 +104,7 @@ export function formatText(value: Datum, type: SqlType): string {
     case 'int2':
     case 'int4':
     case 'int8':
+    case 'oid':
       return expect(value, 'bigint', type).toString()
     case 'float4':
       return formatFloat4(expect(value, 'number', type))

@@ -11,7 +11,8 @@ import { checkEncoding, expect, expectArray, expectInstance, formatText, parseTe
 export type WireValue =
   null | boolean | number | string | WireValue[] | { readonly [k: string]: unknown }
 
-/** API.md's JSON form of a value: bool → boolean; int2/int4/float4/float8 → number (NaN and
+/** API.md's JSON form of a value: bool → boolean; int2/int4/oid/float4/float8 → number (an oid
+ * always fits a JSON number exactly, and node-postgres reads oid as a number too) (NaN and
  * ±Infinity as strings); int8, numeric → string; date/time types, bytea and records → text
  * output; jsonb → the JSON value (objects in jsonb key order). */
 export function toWire(value: Datum, type: SqlType): WireValue {
@@ -21,6 +22,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
       return expect(value, 'boolean', type)
     case 'int2':
     case 'int4':
+    case 'oid':
       return Number(expect(value, 'bigint', type))
     case 'float4':
     case 'float8': {
