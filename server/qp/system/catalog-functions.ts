@@ -2,7 +2,7 @@
 // format_type, pg_get_indexdef and the other functions introspection queries call beside the
 // catalog relations. Those that read the catalog find it through the transaction's services.
 import { SqlError } from '../../errors/index.ts'
-import { canCast, type Datum, type SqlType } from '../types/index.ts'
+import { canCast, parseOid, type Datum, type SqlType } from '../types/index.ts'
 import type { EvalContext, FunctionApply } from '../expr.ts'
 import type { FunctionResolver } from '../functions.ts'
 import { prettyExpression, quoteLiteral, quoteIdent } from './deparse.ts'
@@ -16,58 +16,20 @@ const TEXT: SqlType = { kind: 'text' }
 const BOOL: SqlType = { kind: 'bool' }
 const INT4: SqlType = { kind: 'int4' }
 const INT8: SqlType = { kind: 'int8' }
-/** OIDs are int8 until types/ has an `oid` type; an `oid` parameter is this object (not INT8),
- * whose arguments are read as PostgreSQL reads an oid (oidArgument). */
-const OID: SqlType = { kind: 'int8' }
+const OID: SqlType = { kind: 'oid' }
 const TEXTS: SqlType = { kind: 'array', element: TEXT }
-
-/** The largest OID (an unsigned 32-bit integer). */
-const OID_MAX = 0xffff_ffffn
-
-/** PostgreSQL's oidin (uint32in_subr, strtoul with base 0): spaces around, a sign, then decimal,
- * `0x` hexadecimal or `0` octal digits; a negative value wraps (`-1` is 4294967295). 22P02 naming
- * type oid for anything else, 22003 beyond 32 bits. */
-export function oidIn(text: string): bigint {
-  const m = /^[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[ \t\n\r\v\f]*$/.exec(text)
-  if (m === null) throw new SqlError('22P02', `invalid input syntax for type oid: "${text}"`)
-  const digits = m[2] as string
-  const magnitude = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits)
-  if (magnitude > OID_MAX) throw new SqlError('22003', `value "${text}" is out of range for type oid`)
-  return m[1] === '-' && magnitude !== 0n ? OID_MAX + 1n - magnitude : magnitude
-}
-
-/** How an argument of type `arg` becomes an `oid` parameter, as PostgreSQL casts it: an untyped
- * literal by oidin (the binder passes it as text), a smaller integer wrapping as the unsigned
- * value of its bits, a negative int8 "OID out of range". An int8 above 32 bits is taken, unlike
- * PostgreSQL: Tessera's own OIDs pass 2^32 beyond table id 524,285 (system/oids.ts). */
-function oidArgument(arg: SqlType): { readonly type: SqlType; readonly read: (d: Datum) => Datum } {
-  if (arg.kind === 'unknown') return { type: TEXT, read: (d) => oidIn(d as string) }
-  if (arg.kind === 'int8') {
-    return {
-      type: OID,
-      read: (d) => {
-        if ((d as bigint) < 0n) throw new SqlError('22003', 'OID out of range')
-        return d
-      },
-    }
-  }
-  return { type: OID, read: (d) => ((d as bigint) < 0n ? (d as bigint) + OID_MAX + 1n : d) }
-}
 
 interface Options {
   readonly strict?: boolean
   readonly volatile?: boolean
 }
 
-/** One overload: matches when every argument casts implicitly to its parameter (an `oid` one
- * read by oidArgument). */
+/** One overload: matches when every argument casts implicitly to its parameter (an integer to
+ * an `oid` one as PostgreSQL casts it: -1 is 4294967295, an int8 beyond 32 bits 22003). */
 function overload(params: readonly SqlType[], type: SqlType, apply: FunctionApply, options: Options = {}): FunctionResolver {
   return (args) => {
     if (args.length !== params.length || !args.every((a, i) => canCast(a, params[i] as SqlType, 'implicit'))) return undefined
-    const oids = params.map((p, i) => (p === OID ? oidArgument(args[i] as SqlType) : undefined))
-    const argTypes = params.map((p, i) => oids[i]?.type ?? p)
-    const read: FunctionApply = (a, ctx) => apply(a.map((d, i) => (d === null ? d : (oids[i]?.read(d) ?? d))), ctx)
-    return { argTypes, type, apply: oids.some((o) => o !== undefined) ? read : apply, strict: options.strict ?? true, volatile: options.volatile ?? false }
+    return { argTypes: params, type, apply, strict: options.strict ?? true, volatile: options.volatile ?? false }
   }
 }
 
@@ -191,7 +153,7 @@ const nullText: FunctionResolver = (args) => {
   if (args.length < 1 || args.length > 2) return undefined
   const literal = args[0]?.kind === 'unknown'
   const apply: FunctionApply = (a) => {
-    if (literal && typeof a[0] === 'string') oidIn(a[0])
+    if (literal && typeof a[0] === 'string') parseOid(a[0])
     return null
   }
   return { argTypes: args.map((a) => (a.kind === 'unknown' ? TEXT : a)), type: TEXT, apply, strict: false, volatile: false }
@@ -209,13 +171,16 @@ function description(column: boolean): FunctionResolver {
       const first = a[0] ?? null
       if (first === null || (args.length === 2 && a[1] === null)) return null
       const model = modelOf(ctx)
-      const oid = typeof first === 'string' ? (literal ? oidIn(first) : regclassOid(model, first)) : (first as bigint)
+      const oid = typeof first === 'string' ? (literal ? parseOid(first) : regclassOid(model, first)) : (first as bigint)
       if (oid === null) return null
       if (!column && args.length === 2 && a[1] !== 'pg_class') return null
       return relationComment(model, oid, column ? Number(a[1] as bigint) : 0)
     }
     const second = column ? INT4 : TEXT
-    return { argTypes: [args[0]?.kind === 'unknown' ? TEXT : (args[0] as SqlType), ...(args.length === 2 ? [second] : [])], type: TEXT, apply, strict: false, volatile: false }
+    const first = args[0] as SqlType
+    // An integer is read as an oid (obj_description(-1) asks about 4294967295).
+    const firstType = first.kind === 'unknown' ? TEXT : canCast(first, OID, 'implicit') ? OID : first
+    return { argTypes: [firstType, ...(args.length === 2 ? [second] : [])], type: TEXT, apply, strict: false, volatile: false }
   }
 }
 

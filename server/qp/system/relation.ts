@@ -15,10 +15,10 @@ export interface SystemRelation {
 /** A row by column name; a column left out is NULL. */
 export type Row = Readonly<Record<string, Datum | undefined>>
 
-/** The column types of the catalogs. Tessera has no `oid`, `name` nor `"char"` type yet: an OID
- * is an int8, a name and a "char" are text. */
+/** The column types of the catalogs. Tessera has no `name` nor `"char"` type yet: both are text;
+ * an oidvector (pg_index.indclass) is an oid[]. */
 export const T = {
-  oid: { kind: 'int8' },
+  oid: { kind: 'oid' },
   name: { kind: 'text' },
   char: { kind: 'text' },
   text: { kind: 'text' },
@@ -30,7 +30,7 @@ export const T = {
   float8: { kind: 'float8' },
   timestamptz: { kind: 'timestamptz' },
   int2s: { kind: 'array', element: { kind: 'int2' } },
-  oids: { kind: 'array', element: { kind: 'int8' } },
+  oids: { kind: 'array', element: { kind: 'oid' } },
   texts: { kind: 'array', element: { kind: 'text' } },
   names: { kind: 'array', element: { kind: 'text' } },
 } as const satisfies Record<string, SqlType>

@@ -26,9 +26,9 @@ afterAll(async () => {
 describe('pg_catalog', () => {
   test('pg_namespace has the fixed schemas with their PostgreSQL OIDs', async () => {
     expect(await h.rows('SELECT oid, nspname, nspowner FROM pg_catalog.pg_namespace ORDER BY oid')).toEqual([
-      ['11', 'pg_catalog', '10'],
-      ['2200', 'public', '10'],
-      ['13000', 'information_schema', '10'],
+      [11, 'pg_catalog', 10],
+      [2200, 'public', 10],
+      [13000, 'information_schema', 10],
     ])
   })
 
@@ -37,12 +37,12 @@ describe('pg_catalog', () => {
       `SELECT oid, relname, relkind, relnamespace, relnatts, relhasindex, relchecks FROM pg_class ORDER BY oid`,
     )
     expect(rows).toEqual([
-      [String(USERS), 'users', 'r', '2200', 5, true, 1],
-      [String(USERS + 1n), 'users_pkey', 'i', '2200', 1, false, 0],
-      [String(USERS + 2n), 'users_email_key', 'i', '2200', 1, false, 0],
-      [String(USERS + 3n), 'users_name_idx', 'i', '2200', 2, false, 0],
+      [Number(USERS), 'users', 'r', 2200, 5, true, 1],
+      [Number(USERS + 1n), 'users_pkey', 'i', 2200, 1, false, 0],
+      [Number(USERS + 2n), 'users_email_key', 'i', 2200, 1, false, 0],
+      [Number(USERS + 3n), 'users_name_idx', 'i', 2200, 2, false, 0],
       // A table without a primary key has no key index and no visible row id column.
-      [String(POSTS), 'posts', 'r', '2200', 3, false, 0],
+      [Number(POSTS), 'posts', 'r', 2200, 3, false, 0],
     ])
   })
 
@@ -52,11 +52,11 @@ describe('pg_catalog', () => {
        FROM pg_attribute WHERE attrelid = ${USERS} ORDER BY attnum`,
     )
     expect(rows).toEqual([
-      ['id', '20', -1, 1, true, false, false, ''],
-      ['email', '1043', 104, 2, true, false, false, ''],
-      ['name', '25', -1, 3, false, true, false, ''],
-      ['price', '1700', 655366, 4, false, false, false, ''],
-      ['created', '1184', -1, 5, false, true, false, ''],
+      ['id', 20, -1, 1, true, false, false, ''],
+      ['email', 1043, 104, 2, true, false, false, ''],
+      ['name', 25, -1, 3, false, true, false, ''],
+      ['price', 1700, 655366, 4, false, false, false, ''],
+      ['created', 1184, -1, 5, false, true, false, ''],
     ])
     expect(await h.rows(`SELECT attname, atttypmod FROM pg_attribute WHERE attrelid = ${POSTS} ORDER BY attnum`)).toEqual([
       ['title', -1],
@@ -72,15 +72,15 @@ describe('pg_catalog', () => {
        ORDER BY t.oid`,
     )
     expect(rows).toEqual([
-      ['16', 'bool', 1, 'B', '0', '1000', 'pg_catalog'],
-      ['20', 'int8', 8, 'N', '0', '1016', 'pg_catalog'],
-      ['23', 'int4', 4, 'N', '0', '1007', 'pg_catalog'],
-      ['25', 'text', -1, 'S', '0', '1009', 'pg_catalog'],
-      ['1007', '_int4', -1, 'A', '23', '0', 'pg_catalog'],
-      ['1043', 'varchar', -1, 'S', '0', '1015', 'pg_catalog'],
-      ['1700', 'numeric', -1, 'N', '0', '1231', 'pg_catalog'],
-      ['2950', 'uuid', 16, 'U', '0', '2951', 'pg_catalog'],
-      ['3802', 'jsonb', -1, 'U', '0', '3807', 'pg_catalog'],
+      [16, 'bool', 1, 'B', 0, 1000, 'pg_catalog'],
+      [20, 'int8', 8, 'N', 0, 1016, 'pg_catalog'],
+      [23, 'int4', 4, 'N', 0, 1007, 'pg_catalog'],
+      [25, 'text', -1, 'S', 0, 1009, 'pg_catalog'],
+      [1007, '_int4', -1, 'A', 23, 0, 'pg_catalog'],
+      [1043, 'varchar', -1, 'S', 0, 1015, 'pg_catalog'],
+      [1700, 'numeric', -1, 'N', 0, 1231, 'pg_catalog'],
+      [2950, 'uuid', 16, 'U', 0, 2951, 'pg_catalog'],
+      [3802, 'jsonb', -1, 'U', 0, 3807, 'pg_catalog'],
     ])
   })
 
@@ -88,23 +88,23 @@ describe('pg_catalog', () => {
     expect(
       await h.rows(`SELECT indexrelid, indrelid, indisunique, indisprimary, indkey FROM pg_index ORDER BY indexrelid`),
     ).toEqual([
-      [String(USERS + 1n), String(USERS), true, true, [1]],
-      [String(USERS + 2n), String(USERS), true, false, [2]],
-      [String(USERS + 3n), String(USERS), false, false, [3, 5]],
+      [Number(USERS + 1n), Number(USERS), true, true, [1]],
+      [Number(USERS + 2n), Number(USERS), true, false, [2]],
+      [Number(USERS + 3n), Number(USERS), false, false, [3, 5]],
     ])
     expect(
       await h.rows(`SELECT conname, contype, conrelid, conindid, conkey, conbin FROM pg_constraint ORDER BY oid`),
     ).toEqual([
-      ['users_pkey', 'p', String(USERS), String(USERS + 1n), [1], null],
-      ['users_email_key', 'u', String(USERS), String(USERS + 2n), [2], null],
-      ['users_price_check', 'c', String(USERS), '0', [4], '(price > (0)::numeric)'],
+      ['users_pkey', 'p', Number(USERS), Number(USERS + 1n), [1], null],
+      ['users_email_key', 'u', Number(USERS), Number(USERS + 2n), [2], null],
+      ['users_price_check', 'c', Number(USERS), 0, [4], '(price > (0)::numeric)'],
     ])
   })
 
   test('pg_attrdef holds defaults as PostgreSQL prints them', async () => {
     expect(await h.rows('SELECT adrelid, adnum, adbin FROM pg_attrdef ORDER BY adnum')).toEqual([
-      [String(USERS), 3, "'x'::text"],
-      [String(USERS), 5, 'now()'],
+      [Number(USERS), 3, "'x'::text"],
+      [Number(USERS), 5, 'now()'],
     ])
   })
 
@@ -121,9 +121,9 @@ describe('pg_catalog', () => {
   })
 
   test('the single role and database', async () => {
-    expect(await h.rows('SELECT rolname, rolsuper, oid FROM pg_roles')).toEqual([['tessera', true, '10']])
-    expect(await h.rows('SELECT usename, usesysid FROM pg_user')).toEqual([['tessera', '10']])
-    expect(await h.rows('SELECT datname, datdba FROM pg_database')).toEqual([['tessera', '10']])
+    expect(await h.rows('SELECT rolname, rolsuper, oid FROM pg_roles')).toEqual([['tessera', true, 10]])
+    expect(await h.rows('SELECT usename, usesysid FROM pg_user')).toEqual([['tessera', 10]])
+    expect(await h.rows('SELECT datname, datdba FROM pg_database')).toEqual([['tessera', 10]])
   })
 })
 
@@ -265,7 +265,7 @@ describe('object identifier casts', () => {
   })
 
   test('regtype is the type oid (what catalog queries compare it with); a missing type is 42704', async () => {
-    expect(await h.rows(`SELECT 'int4'::regtype, 'int'::regtype, '{int,text,int8}'::regtype[]`)).toEqual([['23', '23', ['23', '25', '20']]])
+    expect(await h.rows(`SELECT 'int4'::regtype, 'int'::regtype, '{int,text,int8}'::regtype[]`)).toEqual([[23, 23, [23, 25, 20]]])
     expect(await h.rows(`SELECT count(*) FROM pg_attribute WHERE atttypid = ANY ('{int8,text}'::regtype[]) AND attrelid = (SELECT oid FROM pg_class WHERE relname = 'users')`)).toEqual([['2']])
     expect((await sqlError(h.rows(`SELECT 'nope'::regtype`))).code).toBe('42704')
   })
@@ -345,9 +345,9 @@ describe('snapshots and functions', () => {
       ['users_name_idx', false, false, `${def('INDEX users_name_idx ON public.users')} (name, created)`, null, null],
     ])
     expect(indexes.map((r) => [r[3], r[4], r[10], r[11]])).toEqual([
-      [false, true, false, '0'],
-      [false, true, false, '0'],
-      [false, true, false, '0'],
+      [false, true, false, 0],
+      [false, true, false, 0],
+      [false, true, false, 0],
     ])
     expect(
       await h.rows(`SELECT r.conname, pg_catalog.pg_get_constraintdef(r.oid, true) FROM pg_catalog.pg_constraint r
@@ -362,7 +362,7 @@ describe('snapshots and functions', () => {
            has_table_privilege('users', 'SELECT'), has_schema_privilege('public', 'USAGE'), obj_description(1, 'pg_class'),
            col_description(1, 1), pg_get_userbyid(10)`,
       ),
-    ).toEqual([['23', '1009', null, '"Users"', true, true, null, null, 'tessera']])
+    ).toEqual([[23, 1009, null, '"Users"', true, true, null, null, 'tessera']])
   })
 
   test('pg_settings lists the server settings; version() names the same PostgreSQL release', async () => {
