@@ -1220,6 +1220,10 @@ export class Binder {
       })
     }
     if (from.kind !== 'unknown' && !canCast(from, to, 'explicit')) return undefined
+    // PostgreSQL takes oid(x) as a cast only where the cast keeps the bits (int4, text); an int2
+    // calls the function oid(int8) instead, so oid(-1::int2) is 'OID out of range' where
+    // (-1::int2)::oid is 4294967295.
+    if (to.kind === 'oid' && from.kind === 'int2') return this.coerce(this.coerce(arg, INT8, 'implicit'), to, 'explicit')
     return this.coerce(arg, to, 'explicit')
   }
 
@@ -1436,7 +1440,7 @@ function objectNameCast(names: readonly Node[]): string | undefined {
 
 /** The type names a one-argument call may cast to (#castCall). */
 const CAST_FUNCTION_TYPES: ReadonlyMap<string, SqlType> = new Map(
-  (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool', 'date', 'timestamptz', 'uuid', 'jsonb', 'bytea'] as const).map(
+  (['int2', 'int4', 'int8', 'oid', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'bool', 'date', 'timestamptz', 'uuid', 'jsonb', 'bytea'] as const).map(
     (kind) => [kind, { kind }],
   ),
 )
