@@ -1213,6 +1213,12 @@ export class Binder {
     const arg = args[0]
     if (to === undefined || arg === undefined || args.length !== 1) return undefined
     const from = this.#typeOf(arg)
+    // PostgreSQL takes oid(x) as a cast only where the cast keeps the bits (int4, text, a literal);
+    // an int2 or a parameter calls oid(int8), the one function of that name, instead: oid(-1::int2)
+    // is 'OID out of range' where (-1::int2)::oid is 4294967295.
+    if (to.kind === 'oid' && (from.kind === 'int2' || (from.kind === 'unknown' && arg.kind === 'param'))) {
+      return this.coerce(this.coerce(arg, INT8, 'implicit'), to, 'explicit')
+    }
     if (from.kind === 'unknown' && arg.kind === 'param') {
       // Only a literal is taken as a cast; a parameter of no type matches each cast function.
       throw new SqlError('42725', `function ${name}(unknown) is not unique`, {
@@ -1220,10 +1226,6 @@ export class Binder {
       })
     }
     if (from.kind !== 'unknown' && !canCast(from, to, 'explicit')) return undefined
-    // PostgreSQL takes oid(x) as a cast only where the cast keeps the bits (int4, text); an int2
-    // calls the function oid(int8) instead, so oid(-1::int2) is 'OID out of range' where
-    // (-1::int2)::oid is 4294967295.
-    if (to.kind === 'oid' && from.kind === 'int2') return this.coerce(this.coerce(arg, INT8, 'implicit'), to, 'explicit')
     return this.coerce(arg, to, 'explicit')
   }
 
