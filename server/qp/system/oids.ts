@@ -26,7 +26,8 @@ export const PG_TYPE_OID = 1247n
  * 2048 the primary key constraint; 2048 + i the unique constraint backed by index i; 4096 + p the
  * default of column position p; 5696 + k the k-th CHECK; 6944 + k the k-th foreign key. An object
  * whose number does not fit its range (an index id above 2046, a 1249th CHECK) has no catalog row.
- * OIDs are int8 until types/ has an `oid` type; a table id above 524,285 gives OIDs above 2^32.
+ * A table id above 524,285 gives OIDs above 2^32, which the `oid` type cannot hold: catalog rows
+ * carry them as they are, and casts of them to int4 or through int8 do not round-trip.
  */
 export const FIRST_USER_OID = 16384n
 const BLOCK = 8192n
