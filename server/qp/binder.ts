@@ -891,6 +891,8 @@ export class Binder {
         return this.#inList(e, scope, options, op === '<>')
       case 'AEXPR_BETWEEN':
       case 'AEXPR_NOT_BETWEEN':
+      case 'AEXPR_BETWEEN_SYM':
+      case 'AEXPR_NOT_BETWEEN_SYM':
         return this.#between(e, scope, options)
       case 'AEXPR_LIKE':
       case 'AEXPR_ILIKE':
@@ -1020,8 +1022,17 @@ export class Binder {
     assert(bounds.length === 2, 'BETWEEN has two bounds')
     const lo = this.bind(bounds[0] as Node, scope, options)
     const hi = this.bind(bounds[1] as Node, scope, options)
-    const both: Expr = { kind: 'and', type: boolType(), args: [foldNull(this.binary('>=', arg, lo)), foldNull(this.binary('<=', arg, hi))] }
-    return e.kind === 'AEXPR_NOT_BETWEEN' ? { kind: 'not', type: boolType(), arg: both } : both
+    const within = (from: Expr, to: Expr): Expr => ({
+      kind: 'and',
+      type: boolType(),
+      args: [foldNull(this.binary('>=', arg, from)), foldNull(this.binary('<=', arg, to))],
+    })
+    // SYMMETRIC is PostgreSQL's (x BETWEEN a AND b) OR (x BETWEEN b AND a), so a NULL bound
+    // gives NULL unless the other order is true; its NOT is the plain negation of that.
+    const symmetric = e.kind === 'AEXPR_BETWEEN_SYM' || e.kind === 'AEXPR_NOT_BETWEEN_SYM'
+    const test: Expr = symmetric ? { kind: 'or', type: boolType(), args: [within(lo, hi), within(hi, lo)] } : within(lo, hi)
+    const negated = e.kind === 'AEXPR_NOT_BETWEEN' || e.kind === 'AEXPR_NOT_BETWEEN_SYM'
+    return negated ? { kind: 'not', type: boolType(), arg: test } : test
   }
 
   #like(e: A_Expr, scope: Scope, options: BindOptions, op: string): Expr {
