@@ -68,6 +68,7 @@ import {
   withinGroupRequired,
   type HypotheticalSetName,
 } from './ordered-set.ts'
+import { sortDirection } from './sort-direction.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
 export interface ScopeColumn {
@@ -1392,12 +1393,10 @@ export class Binder {
     const keys = items.map((item, i) => {
       assert('SortBy' in item && item.SortBy.node !== undefined, 'an aggregate ORDER BY holds sort items')
       const s = item.SortBy
-      if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
       const e = bindInner(s.node as Node)
       exprs.push(this.#typeOf(e).kind === 'unknown' && !untyped ? this.coerce(e, TEXT, 'implicit') : e)
-      const desc = s.sortby_dir === 'SORTBY_DESC'
-      const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
-      return { slot: i, type: this.#typeOf(exprs[i] as Expr), desc, nullsFirst }
+      const type = this.#typeOf(exprs[i] as Expr)
+      return { slot: i, type, ...sortDirection(s, type) }
     })
     return { exprs, keys }
   }

@@ -29,6 +29,7 @@ import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type Sor
 import { ONE_ROW, type CteDef, type FrameBound, type FrameExclusion, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { isHypotheticalSet, withinGroupRequired } from './ordered-set.ts'
+import { sortDirection } from './sort-direction.ts'
 import { expandGroupBy, groupingMasks } from './grouping-sets.ts'
 
 /** What binding needs from the transaction: tables at its snapshot (recorded as read). */
@@ -875,11 +876,9 @@ const RANGE_OFFSET_TYPE: Readonly<Record<string, SqlType>> = {
 function sortItem(b: Binder, item: Node, scope: Scope, options: BindOptions): { expr: Expr; desc: boolean; nullsFirst: boolean } {
   assert('SortBy' in item, 'ORDER BY holds SortBy nodes')
   const s: SortBy = item.SortBy
-  if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
   assert(s.node !== undefined, 'a sort item has an expression')
-  const desc = s.sortby_dir === 'SORTBY_DESC'
-  const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
-  return { expr: b.bind(s.node, scope, options), desc, nullsFirst }
+  const expr = b.bind(s.node, scope, options)
+  return { expr, ...sortDirection(s, expr.type) }
 }
 
 
@@ -1047,17 +1046,17 @@ interface BoundSort {
 function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly BoundTarget[], options: BindOptions): BoundSort {
   assert('SortBy' in item, 'ORDER BY holds SortBy nodes')
   const s: SortBy = item.SortBy
-  if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
   const node = s.node
   assert(node !== undefined, 'a sort item has an expression')
-  const desc = s.sortby_dir === 'SORTBY_DESC'
-  const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
   const at = targetReference(b, node, scope, targets, 'ORDER BY')
-  if (at !== undefined) return { target: at, expr: (targets[at] as BoundTarget).expr, desc, nullsFirst }
+  if (at !== undefined) {
+    const target = (targets[at] as BoundTarget).expr
+    return { target: at, expr: target, ...sortDirection(s, target.type) }
+  }
   const expr = b.bind(node, scope, options)
   const key = exprKey(expr)
   const same = targets.findIndex((t) => exprKey(t.expr) === key)
-  return { target: same >= 0 ? same : undefined, expr, desc, nullsFirst }
+  return { target: same >= 0 ? same : undefined, expr, ...sortDirection(s, expr.type) }
 }
 
 /** The slot of a sort-only (or DISTINCT ON) expression after the outputs; one slot per distinct
