@@ -320,6 +320,12 @@ export class Binder {
     this.sql = sql
   }
 
+  /** Checks that the bound parse nodes `inputs`, one column of a set operation's arms or of
+   * VALUES' rows, carry no two different explicit collations (42P21, as PostgreSQL). */
+  agreeCollations(inputs: readonly (Node | undefined)[]): void {
+    this.#collations.agreeAcross(inputs, (location) => this.position(location))
+  }
+
   /** The error position of a parse-tree location of this binder's statement. */
   position(location: number | undefined): number | undefined {
     return positionIn(this.sql, location)
