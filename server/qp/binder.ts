@@ -1402,7 +1402,7 @@ export class Binder {
       const e = bindInner(s.node as Node)
       exprs.push(this.#typeOf(e).kind === 'unknown' && !untyped ? this.coerce(e, TEXT, 'implicit') : e)
       const type = this.#typeOf(exprs[i] as Expr)
-      return { slot: i, type, ...sortDirection(s, type) }
+      return { slot: i, type, ...sortDirection(s, type, (location) => this.position(location)) }
     })
     return { exprs, keys }
   }

@@ -891,7 +891,7 @@ function sortItem(b: Binder, item: Node, scope: Scope, options: BindOptions): { 
   const s: SortBy = item.SortBy
   assert(s.node !== undefined, 'a sort item has an expression')
   const expr = b.bind(s.node, scope, options)
-  return { expr, ...sortDirection(s, expr.type) }
+  return { expr, ...sortDirection(s, expr.type, (location) => b.position(location)) }
 }
 
 
@@ -1066,12 +1066,12 @@ function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly Bou
   const at = targetReference(b, node, scope, targets, 'ORDER BY')
   if (at !== undefined) {
     const target = (targets[at] as BoundTarget).expr
-    return { target: at, expr: target, ...sortDirection(s, target.type) }
+    return { target: at, expr: target, ...sortDirection(s, target.type, (location) => b.position(location)) }
   }
   const expr = b.bind(node, scope, options)
   const key = exprKey(expr)
   const same = targets.findIndex((t) => exprKey(t.expr) === key)
-  return { target: same >= 0 ? same : undefined, expr, ...sortDirection(s, expr.type) }
+  return { target: same >= 0 ? same : undefined, expr, ...sortDirection(s, expr.type, (location) => b.position(location)) }
 }
 
 /** The slot of a sort-only (or DISTINCT ON) expression after the outputs; one slot per distinct
