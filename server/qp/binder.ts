@@ -68,6 +68,7 @@ import {
   withinGroupRequired,
   type HypotheticalSetName,
 } from './ordered-set.ts'
+import { sortDirection } from './sort-direction.ts'
 
 /** A column visible to expressions: `slot` indexes the row they are evaluated over. */
 export interface ScopeColumn {
@@ -318,6 +319,12 @@ export class Binder {
     this.paramTypes = Array.from({ length: paramCount }, () => ({ kind: 'unknown' }) as SqlType)
     this.types = types
     this.sql = sql
+  }
+
+  /** Checks that the bound parse nodes `inputs`, one column of a set operation's arms or of
+   * VALUES' rows, carry no two different explicit collations (42P21, as PostgreSQL). */
+  agreeCollations(inputs: readonly (Node | undefined)[]): void {
+    this.#collations.agreeAcross(inputs, (location) => this.position(location))
   }
 
   /** The error position of a parse-tree location of this binder's statement. */
@@ -892,6 +899,8 @@ export class Binder {
         return this.#inList(e, scope, options, op === '<>')
       case 'AEXPR_BETWEEN':
       case 'AEXPR_NOT_BETWEEN':
+      case 'AEXPR_BETWEEN_SYM':
+      case 'AEXPR_NOT_BETWEEN_SYM':
         return this.#between(e, scope, options)
       case 'AEXPR_LIKE':
       case 'AEXPR_ILIKE':
@@ -1021,8 +1030,17 @@ export class Binder {
     assert(bounds.length === 2, 'BETWEEN has two bounds')
     const lo = this.bind(bounds[0] as Node, scope, options)
     const hi = this.bind(bounds[1] as Node, scope, options)
-    const both: Expr = { kind: 'and', type: boolType(), args: [foldNull(this.binary('>=', arg, lo)), foldNull(this.binary('<=', arg, hi))] }
-    return e.kind === 'AEXPR_NOT_BETWEEN' ? { kind: 'not', type: boolType(), arg: both } : both
+    const within = (from: Expr, to: Expr): Expr => ({
+      kind: 'and',
+      type: boolType(),
+      args: [foldNull(this.binary('>=', arg, from)), foldNull(this.binary('<=', arg, to))],
+    })
+    // SYMMETRIC is PostgreSQL's (x BETWEEN a AND b) OR (x BETWEEN b AND a), so a NULL bound
+    // gives NULL unless the other order is true; its NOT is the plain negation of that.
+    const symmetric = e.kind === 'AEXPR_BETWEEN_SYM' || e.kind === 'AEXPR_NOT_BETWEEN_SYM'
+    const test: Expr = symmetric ? { kind: 'or', type: boolType(), args: [within(lo, hi), within(hi, lo)] } : within(lo, hi)
+    const negated = e.kind === 'AEXPR_NOT_BETWEEN' || e.kind === 'AEXPR_NOT_BETWEEN_SYM'
+    return negated ? { kind: 'not', type: boolType(), arg: test } : test
   }
 
   #like(e: A_Expr, scope: Scope, options: BindOptions, op: string): Expr {
@@ -1389,12 +1407,10 @@ export class Binder {
     const keys = items.map((item, i) => {
       assert('SortBy' in item && item.SortBy.node !== undefined, 'an aggregate ORDER BY holds sort items')
       const s = item.SortBy
-      if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
       const e = bindInner(s.node as Node)
       exprs.push(this.#typeOf(e).kind === 'unknown' && !untyped ? this.coerce(e, TEXT, 'implicit') : e)
-      const desc = s.sortby_dir === 'SORTBY_DESC'
-      const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
-      return { slot: i, type: this.#typeOf(exprs[i] as Expr), desc, nullsFirst }
+      const type = this.#typeOf(exprs[i] as Expr)
+      return { slot: i, type, ...sortDirection(s, type, (location) => this.position(location)) }
     })
     return { exprs, keys }
   }

@@ -40,6 +40,12 @@ describe('positions of binding errors', () => {
     ["select 'é😀', nosuchfn(1)", '42883', 14],
     ["select 'é😀', count(*) over (order by nosuch) from t", '42703', 38],
     ["select 'é😀', v from nosuch2 t", '42P01', 21],
+    // ORDER BY ... USING: at the operator.
+    ["select 'é😀', v from t order by v using <=", '42809', 40],
+    ["select 'é😀', array_agg(id order by id using @>) from t", '42883', 45],
+    ["select 'é😀', rank() over (order by id using =) from t", '42809', 45],
+    // A collation mismatch across VALUES rows: at the second COLLATE clause.
+    ['values (\'é😀\' collate "C"), (\'x\' collate "POSIX")', '42P21', 33],
     ['CREATE TABLE "é😀" (a nosuchtype)', '42704', 22],
     ['ALTER TABLE t ADD COLUMN "é😀" nosuchtype', '42704', 31],
     // The grammar's own errors were in characters already.

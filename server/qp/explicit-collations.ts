@@ -3,9 +3,9 @@
 // "POSIX")`), though every collation accepted here orders text the same way. A COLLATE clause
 // gives its expression an explicit collation; an operator, function, CASE, COALESCE, IN list,
 // array or cast passes it on when its own result has a collatable type, and its inputs' explicit
-// collations must agree. Implicit collations (a column's own) are not tracked: two columns of
-// different declared collations meeting (PostgreSQL's 42P22) and set operations or VALUES rows
-// that mix explicit collations are not refused.
+// collations must agree, as must a set operation's arms and VALUES' rows column by column.
+// Implicit collations (a column's own) are not tracked: two columns of different declared
+// collations meeting (PostgreSQL's 42P22) are not refused.
 import type { Node } from 'libpg-query'
 import { SqlError } from '../errors/index.ts'
 import type { SqlType } from './types/index.ts'
@@ -59,6 +59,14 @@ export class ExplicitCollations {
     this.#carried.set(node, isCollatable(type) ? merged : null)
   }
 
+  /** The explicit collation the bound parse nodes `inputs` agree on (null for none): a set
+   * operation's column across its arms, a VALUES column across its rows. 42P21 as in record. */
+  agreeAcross(inputs: readonly unknown[], position: (location: number | undefined) => number | undefined): ExplicitCollation | null {
+    const found: ExplicitCollation[] = []
+    for (const input of inputs) this.#collect(input, found)
+    return agree(found, position)
+  }
+
   /** The explicit collations of the bound nodes in `tree`, stopping at each bound node: what
    * lies under one is its own inputs. A node no binding reached counts for nothing itself. */
   #collect(tree: unknown, found: ExplicitCollation[]): void {
@@ -103,12 +111,22 @@ function inputGroups(node: Node): unknown[][] {
     const bounds = e.rexpr !== undefined && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : []
     if (e.kind?.includes('BETWEEN') === true && bounds.length === 2) return [[e.lexpr, bounds[0]], [e.lexpr, bounds[1]]]
     if (e.lexpr !== undefined && 'RowExpr' in e.lexpr && e.rexpr !== undefined && 'RowExpr' in e.rexpr) {
-      const right = e.rexpr.RowExpr.args ?? []
-      return [...(e.lexpr.RowExpr.args ?? []).map((l, i) => [l, right[i]]), []]
+      return [...rowColumns(e.lexpr.RowExpr.args ?? [], e.rexpr.RowExpr.args ?? []), []]
+    }
+    // A row IN list is a row comparison with each item: each merges per column on its own.
+    if (e.kind === 'AEXPR_IN' && e.lexpr !== undefined && 'RowExpr' in e.lexpr && e.rexpr !== undefined && 'List' in e.rexpr) {
+      const left = e.lexpr.RowExpr.args ?? []
+      const items = e.rexpr.List.items ?? []
+      return [...items.flatMap((item) => ('RowExpr' in item ? rowColumns(left, item.RowExpr.args ?? []) : [])), []]
     }
   }
   const inner = Object.values(node)[0] as object | undefined
   return [inner === undefined ? [] : Object.entries(inner).filter(([key]) => !NOT_INPUTS.has(key)).map(([, v]) => v as unknown)]
+}
+
+/** The pairs of fields two compared rows line up, one group per column. */
+function rowColumns(left: readonly Node[], right: readonly Node[]): unknown[][] {
+  return left.map((l, i) => [l, right[i]])
 }
 
 /** The one explicit collation `found` holds (null for none): 42P21 naming the first two that

@@ -29,6 +29,7 @@ import { conjuncts, type OrderRequest, type Returning, type SelectPlan, type Sor
 import { ONE_ROW, type CteDef, type FrameBound, type FrameExclusion, type Rel, type WindowCall, type WindowFrame } from './rel.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { isHypotheticalSet, withinGroupRequired } from './ordered-set.ts'
+import { sortDirection } from './sort-direction.ts'
 import { expandGroupBy, groupingMasks } from './grouping-sets.ts'
 
 /** What binding needs from the transaction: tables at its snapshot (recorded as read). */
@@ -90,6 +91,10 @@ export interface BoundQuery {
   readonly types: readonly SqlType[]
   /** The output expressions of a plain SELECT (their parameter types settle later). */
   readonly outputs: readonly Expr[] | undefined
+  /** A plain SELECT's: the parse node each column was bound from (none for a star's columns),
+   * whose explicit collations a set operation over it merges. Other queries' columns have
+   * implicit collations at most, as set operations' and VALUES' outputs do in PostgreSQL. */
+  readonly columnNodes: readonly (Node | undefined)[] | undefined
 }
 
 /** The environment of one query level: the transaction and the CTEs in scope. */
@@ -338,6 +343,7 @@ function bindRecursive(qc: QueryContext, ctes: Map<string, CteInfo>, cte: Common
   ctes.set(name, { def: undefined, work, names, types, name })
   const term = new QueryContext(qc.env, ctes).bindQuery(s.rarg as SelectStmt, undefined)
   if (work.used > 0) checkRecursiveTerm(term.rel)
+  agreeArmCollations(qc.env.binder, base, term)
   const step = coerceQuery(qc.env.binder, term, types, 'UNION')
   const all = s.all === true
   const baseRel = coerceQuery(qc.env.binder, base, types, 'UNION').rel
@@ -376,6 +382,7 @@ function bindSetOp(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefin
   if (left.types.length !== right.types.length) {
     throw new SqlError('42601', `each ${opName} query must have the same number of columns`)
   }
+  agreeArmCollations(qc.env.binder, left, right)
   const types = left.types.map((t, i) => {
     const pair = [t, right.types[i] as SqlType]
     return pair.every((p) => p.kind === 'unknown') ? TEXT : commonType(pair.filter((p) => p.kind !== 'unknown'), opName)
@@ -391,7 +398,12 @@ function bindSetOp(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefin
     right: coerceQuery(b, right, types, opName).rel,
     types,
   }
-  return { rel, names: left.names, types, outputs: undefined }
+  return { rel, names: left.names, types, outputs: undefined, columnNodes: undefined }
+}
+
+/** 42P21 when a set operation's two arms carry different explicit collations in one column. */
+function agreeArmCollations(b: Binder, left: BoundQuery, right: BoundQuery): void {
+  for (let i = 0; i < left.types.length; i++) b.agreeCollations([left.columnNodes?.[i], right.columnNodes?.[i]])
 }
 
 /** The query with its columns cast to `types` (a projection when any differs). */
@@ -410,26 +422,28 @@ function coerceQuery(b: Binder, q: BoundQuery, types: readonly SqlType[], contex
       throw e
     }
   })
-  return { rel: { kind: 'project', width: exprs.length, input: q.rel, exprs }, names: q.names, types, outputs: undefined }
+  return { rel: { kind: 'project', width: exprs.length, input: q.rel, exprs }, names: q.names, types, outputs: undefined, columnNodes: undefined }
 }
 
 /** VALUES (...), (...): one row per list, columns cast to their common types. */
 function bindValues(qc: QueryContext, s: SelectStmt, parent: ParentLink | undefined): BoundQuery {
   const b = qc.env.binder
   const scope: Scope = { tables: [], columns: [], parent, ctes: qc.ctes }
-  const lists = (s.valuesLists ?? []).map((l) => {
+  const nodes = (s.valuesLists ?? []).map((l) => {
     assert('List' in l, 'VALUES holds lists')
-    return (l.List.items ?? []).map((n) => b.bind(n, scope, { clause: 'VALUES' }))
+    return l.List.items ?? []
   })
+  const lists = nodes.map((items) => items.map((n) => b.bind(n, scope, { clause: 'VALUES' })))
   const width = lists[0]?.length ?? 0
   if (lists.some((l) => l.length !== width)) throw new SqlError('42601', 'VALUES lists must all be the same length')
+  for (let i = 0; i < width; i++) b.agreeCollations(nodes.map((items) => items[i]))
   const types = Array.from({ length: width }, (_, i) => {
     const column = lists.map((l) => l[i] as Expr)
     const known = column.filter((e) => e.type.kind !== 'unknown')
     return known.length === 0 ? TEXT : commonType(known.map((e) => e.type), 'VALUES')
   })
   const rows = lists.map((l) => l.map((e, i) => b.coerce(e, types[i] as SqlType, 'implicit')))
-  return { rel: { kind: 'values', width, rows }, names: types.map((_, i) => `column${i + 1}`), types, outputs: undefined }
+  return { rel: { kind: 'values', width, rows }, names: types.map((_, i) => `column${i + 1}`), types, outputs: undefined, columnNodes: undefined }
 }
 
 /** ORDER BY and LIMIT over a set operation's or VALUES' output columns. */
@@ -576,7 +590,7 @@ function planSimple(b: Binder, q: BoundSelect): BoundQuery {
     rel = { kind: 'project', width: outputs.length, input: rel, exprs: keep }
   }
   // Untyped literals stay unknown here: a set operation or INSERT resolves them by context.
-  return { rel, names: q.targets.map((t) => t.name), types: outputs.map((e) => b.rawType(e)), outputs }
+  return { rel, names: q.targets.map((t) => t.name), types: outputs.map((e) => b.rawType(e)), outputs, columnNodes: q.targets.map((t) => t.node) }
 }
 
 /**
@@ -875,17 +889,17 @@ const RANGE_OFFSET_TYPE: Readonly<Record<string, SqlType>> = {
 function sortItem(b: Binder, item: Node, scope: Scope, options: BindOptions): { expr: Expr; desc: boolean; nullsFirst: boolean } {
   assert('SortBy' in item, 'ORDER BY holds SortBy nodes')
   const s: SortBy = item.SortBy
-  if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
   assert(s.node !== undefined, 'a sort item has an expression')
-  const desc = s.sortby_dir === 'SORTBY_DESC'
-  const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
-  return { expr: b.bind(s.node, scope, options), desc, nullsFirst }
+  const expr = b.bind(s.node, scope, options)
+  return { expr, ...sortDirection(s, expr.type, (location) => b.position(location)) }
 }
 
 
 interface BoundTarget {
   readonly name: string
   readonly expr: Expr
+  /** The parse node `expr` was bound from; none for the columns a star or `(r).*` expands to. */
+  readonly node?: Node
 }
 
 /** Binds a target list, expanding `*` and `t.*` to the visible columns. */
@@ -912,7 +926,7 @@ export function bindTargets(
       out.push(...b.recordFields(b.bind(record, scope, options)))
       continue
     }
-    out.push({ name: t.name ?? outputName(val), expr: b.bind(val, scope, options) })
+    out.push({ name: t.name ?? outputName(val), expr: b.bind(val, scope, options), node: val })
   }
   return out
 }
@@ -1047,17 +1061,17 @@ interface BoundSort {
 function bindSortItem(b: Binder, item: Node, scope: Scope, targets: readonly BoundTarget[], options: BindOptions): BoundSort {
   assert('SortBy' in item, 'ORDER BY holds SortBy nodes')
   const s: SortBy = item.SortBy
-  if (s.useOp !== undefined) throw featureNotSupported('ORDER BY ... USING')
   const node = s.node
   assert(node !== undefined, 'a sort item has an expression')
-  const desc = s.sortby_dir === 'SORTBY_DESC'
-  const nullsFirst = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc
   const at = targetReference(b, node, scope, targets, 'ORDER BY')
-  if (at !== undefined) return { target: at, expr: (targets[at] as BoundTarget).expr, desc, nullsFirst }
+  if (at !== undefined) {
+    const target = (targets[at] as BoundTarget).expr
+    return { target: at, expr: target, ...sortDirection(s, target.type, (location) => b.position(location)) }
+  }
   const expr = b.bind(node, scope, options)
   const key = exprKey(expr)
   const same = targets.findIndex((t) => exprKey(t.expr) === key)
-  return { target: same >= 0 ? same : undefined, expr, desc, nullsFirst }
+  return { target: same >= 0 ? same : undefined, expr, ...sortDirection(s, expr.type, (location) => b.position(location)) }
 }
 
 /** The slot of a sort-only (or DISTINCT ON) expression after the outputs; one slot per distinct

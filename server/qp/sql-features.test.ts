@@ -329,7 +329,6 @@ describe('SELECT', () => {
       'SELECT * FROM (WITH x AS (INSERT INTO p VALUES (9) RETURNING id) SELECT * FROM x) y',
       'SELECT (SELECT 1) FROM p FOR UPDATE SKIP LOCKED',
       'BEGIN',
-      'SELECT id FROM p GROUP BY id ORDER BY id USING <',
       'WITH x AS (MERGE INTO p USING (SELECT 1 AS id) s ON p.id = s.id WHEN MATCHED THEN DELETE RETURNING p.id) SELECT * FROM x',
     ]) {
       expect([sql, (await sqlError(h.run(sql))).code]).toEqual([sql, '0A000'])
