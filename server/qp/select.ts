@@ -670,7 +670,7 @@ function bindDistinctOn(b: Binder, s: SelectStmt, scope: Scope, targets: readonl
   const items = s.distinctClause
   if (items === undefined || !items.some((d) => Object.keys(d).length > 0)) return undefined
   return items.map((node) => {
-    const at = targetReference(b, node, scope, targets, 'SELECT DISTINCT ON')
+    const at = targetReference(b, node, scope, targets, 'DISTINCT ON')
     if (at !== undefined) return { target: at as number | undefined, expr: (targets[at] as BoundTarget).expr }
     const expr = b.bind(node, scope, options)
     const same = targets.findIndex((t) => exprKey(t.expr) === exprKey(expr))
@@ -1026,13 +1026,15 @@ function bindGroupItem(b: Binder, g: Node, scope: Scope, targets: readonly Bound
 /** Whether `e` holds an expression of `kind` anywhere (aggregate calls, GROUPING). */
 const contains = (e: Expr, kind: Expr['kind']): boolean => someExpr(e, (x) => x.kind === kind)
 
-/** An ordinal (`1`) or a bare output name not shadowed by an input column: the target index. */
+/** An ordinal (`1`) or a bare output name not shadowed by an input column: the target index. Any
+ * other constant written alone (`'x'`, `NULL`, `1.5`, a number past int4) is 42601, as in
+ * PostgreSQL: it would sort or group nothing, and most likely a column name was meant. */
 function targetReference(b: Binder, node: Node, scope: Scope, targets: readonly BoundTarget[], clause: string): number | undefined {
-  if ('A_Const' in node && node.A_Const.ival !== undefined) {
+  if ('A_Const' in node) {
+    const position = b.position(node.A_Const.location ?? 0)
+    if (node.A_Const.ival === undefined) throw new SqlError('42601', `non-integer constant in ${clause}`, { position })
     const n = node.A_Const.ival.ival ?? 0
-    if (n < 1 || n > targets.length) {
-      throw new SqlError('42P10', `${clause} position ${n} is not in select list`, { position: b.position(node.A_Const.location ?? 0) })
-    }
+    if (n < 1 || n > targets.length) throw new SqlError('42P10', `${clause} position ${n} is not in select list`, { position })
     return n - 1
   }
   if ('ColumnRef' in node) {
