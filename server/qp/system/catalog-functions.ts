@@ -130,7 +130,9 @@ const pgSequenceLastValue: FunctionResolver = overloads(
 
 /** A regclass argument given as text (`'t'::regclass` is its name in Tessera, an untyped literal
  * is regclass input): digits are an OID, as regclassin reads them; a name that names no relation
- * is 42P01. */
+ * is 42P01. Digits in a text value are an OID too (PostgreSQL's text-to-regclass cast reads them
+ * as a name): here a regclass value is text, and oid::regclass of an OID naming nothing prints
+ * the number, which must stay NULL as it is in PostgreSQL. */
 function regclassInput(ctx: EvalContext, text: string): bigint {
   return /^[0-9]+$/.test(text) ? parseOid(text) : regclassArg(ctx, text)
 }
