@@ -25,7 +25,7 @@ afterAll(async () => {
 const sizes = async () => {
   const [row] = await h.rows(`SELECT pg_relation_size('t'), pg_table_size('t'), pg_indexes_size('t'),
     pg_total_relation_size('t'), pg_relation_size('t_v'), pg_relation_size('t_pkey')`)
-  const [rel, table, indexes, total, index, pkey] = (row as unknown[]).map(Number) as number[]
+  const [rel = NaN, table, indexes, total, index = NaN, pkey] = (row as unknown[]).map(Number)
   return { rel, table, indexes, total, index, pkey }
 }
 
