@@ -93,6 +93,10 @@ export class CountingShard implements StorageShard {
     return this.#frontier
   }
 
+  storedBytes(): number {
+    return 0
+  }
+
   gc(): GcStep {
     return { versionsExamined: 0, versionsRemoved: 0, deadRowsRemoved: 0, deadRangesFinished: 0, passEnded: true }
   }

@@ -127,6 +127,9 @@ class RecordingShard implements StorageShard {
   lastWriteTs(tableId: bigint): HlcTimestamp {
     return this.#inner.lastWriteTs(tableId)
   }
+  storedBytes(range: KeyRange, ts: HlcTimestamp): number {
+    return this.#inner.storedBytes(range, ts)
+  }
   makeDurable(): ReadonlyMap<string, number> {
     return this.#inner.makeDurable()
   }

@@ -3,7 +3,7 @@
 import type { HlcTimestamp, Hlc, Random } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import { encodeKey, type Key } from '../encoding/index.ts'
-import type { StorageReader } from '../storage/index.ts'
+import type { KeyRange, StorageReader } from '../storage/index.ts'
 import { ADVISORY_LOCKS_TABLE_ID, type Table } from './catalog.ts'
 import type { Node } from 'libpg-query'
 import { SequenceValues, type SequenceDef, type SequenceHost, type SequencePosition, type SequenceShared, type TxOutcome } from './sequences.ts'
@@ -51,6 +51,10 @@ export interface TxServices {
   userType(name: string): SqlType | undefined
   /** Adds a key to the commit's conflict check: 'read' checks it, 'lock' checks and records it. */
   conflictKey(key: Key, kind: 'read' | 'lock'): void
+  /** Bytes storage keeps for the keys of `range` at the snapshot (StorageReader.storedBytes): for
+   * pg_relation_size. Not this transaction's own writes, which storage has not seen yet; joins no
+   * conflict check (a size is a statistic, as PostgreSQL's reads no row). */
+  storedBytes(range: KeyRange): number
   /** CREATE INDEX ASYNC: starts the job once the transaction commits. */
   startIndexJobAfterCommit(jobId: string): void
   /** The owner a job created now gets: this query processor's region, at its wall clock. */
@@ -194,6 +198,10 @@ export class TransactionServices implements TxServices {
 
   userType(name: string): SqlType | undefined {
     return this.#host.userType(name)
+  }
+
+  storedBytes(range: KeyRange): number {
+    return this.#host.storage.storedBytes(range, this.#host.startTs)
   }
 
   conflictKey(key: Key, kind: 'read' | 'lock'): void {

@@ -46,6 +46,16 @@ export interface StorageReader {
    * it does for a dead table once GC deleted its rows (no snapshot can read them any more).
    */
   lastWriteTs(tableId: bigint): HlcTimestamp
+  /**
+   * Bytes stored for the keys of `range`: every version committed at or below `ts` that storage
+   * still keeps (older versions GC has not yet collected, and tombstones, count too), in SQLite and
+   * in the memtable. A version costs the UTF-8 bytes of its key (hex, so two per key byte) plus
+   * those of its value (none for a tombstone): what SQLite holds in its TEXT columns, not what
+   * its pages, indexes and commit timestamps add. For pg_relation_size and its kin. Costs a walk
+   * of the range's rows in SQLite's C code (see SqliteShard for a measured rate) plus a pass over
+   * the memtable; asserts, as reads do, when `ts` is above the frontier.
+   */
+  storedBytes(range: KeyRange, ts: HlcTimestamp): number
 }
 
 /** A committed record routed to one shard: only the writes whose keys that shard owns. */

@@ -61,6 +61,14 @@ export class ShardedStorage implements StorageReader {
     return shard.lastWriteTs(tableId)
   }
 
+  storedBytes(range: KeyRange, ts: HlcTimestamp): number {
+    // A table's keys live in one shard, but a range may span tables: every shard answers, and one
+    // that holds nothing of the range answers after one b-tree descent.
+    let bytes = 0
+    for (const s of this.shards) bytes += s.storedBytes(range, ts)
+    return bytes
+  }
+
   frontier(): HlcTimestamp {
     let min = Number.POSITIVE_INFINITY
     for (const s of this.shards) min = Math.min(min, s.frontier())

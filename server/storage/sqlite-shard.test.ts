@@ -266,6 +266,72 @@ for (const name of sqliteDrivers) {
         }
       })
     })
+
+    describe('storedBytes', () => {
+      // Goal: the bytes of every kept version in a range at a snapshot, the same whether the
+      // versions sit in the memtable or in SQLite. Method: one history applied to a shard that
+      // flushes every write and to one that keeps it in its memtable; expected sums by hand.
+      const history = () => [
+        record(10, [[1, 'a1'], [2, 'é€']]),
+        record(20, [[1, 'a22']]),
+        record(30, [[2, null]]),
+      ]
+      const flushing = () => {
+        const s = openSqliteShard({ id: 0, driver, path: ':memory:', timers: new SimClock(), memtableWritesMax: 1 })
+        open.push(s)
+        return s
+      }
+      // A key is hex text (one byte a character); 'é€' is 2 characters but 5 UTF-8 bytes.
+      const kb = k(1).length
+      const expected: [number, number][] = [
+        [9, 0],
+        [10, kb + 2 + kb + 5],
+        [20, kb + 2 + kb + 5 + kb + 3],
+        // The tombstone costs its key alone.
+        [30, kb + 2 + kb + 5 + kb + 3 + kb],
+      ]
+
+      test('sums keys and values of every version at or below ts, from SQLite or the memtable alike', () => {
+        for (const s of [flushing(), shard()]) {
+          s.apply(history(), 30)
+          seqs = new Map()
+          // A key outside the range (another table) is not counted.
+          expect(expected.map(([ts]) => [ts, s.storedBytes(all, ts)])).toEqual(expected)
+          expect(s.storedBytes({ start: k(2), end: k(3) }, 30)).toBe(kb + 5 + kb)
+          expect(s.storedBytes({ start: k(3), end: k(9) }, 30)).toBe(0)
+        }
+      })
+
+      test('a memtable version above ts is not counted; a range outside the table counts nothing', () => {
+        const s = shard()
+        s.apply([record(10, [[1, 'x']])], 10)
+        s.apply([record(20, [[1, 'yy']])], 20)
+        expect(s.storedBytes(all, 10)).toBe(kb + 1)
+        expect(s.storedBytes(all, 20)).toBe(2 * kb + 3)
+        expect(s.storedBytes({ start: encodeKey([2n]), end: encodeKey([3n]) }, 20)).toBe(0)
+        expect(() => s.storedBytes(all, 21)).toThrow(AssertionError)
+      })
+
+      test('ShardedStorage sums its shards', () => {
+        const shards = [0, 1].map((id) => {
+          const s = openSqliteShard({ id, driver, path: ':memory:', timers: new SimClock() })
+          open.push(s)
+          return s
+        })
+        const storage = new ShardedStorage(shards, tableShardOf(2))
+        const rows = (tableId: bigint) => ({ start: encodeKey([tableId]), end: encodeKey([tableId + 1n]) })
+        const write = (tableId: bigint, value: string) => ({ key: encodeKey([tableId, 0n, 1n]), value })
+        for (const [i, s] of shards.entries()) {
+          const writes = [write(1n, 'one'), write(2n, 'two!')].filter((w) => tableShardOf(2)(w.key) === i)
+          s.apply([{ journalId: 'j', seq: 1, commitTs: 10, writes }], 10)
+        }
+        const kb1 = encodeKey([1n, 0n, 1n]).length
+        const kb2 = encodeKey([2n, 0n, 1n]).length
+        expect(storage.storedBytes(rows(1n), 10)).toBe(kb1 + 3)
+        expect(storage.storedBytes(rows(2n), 10)).toBe(kb2 + 4)
+        expect(storage.storedBytes({ start: encodeKey([1n]), end: encodeKey([3n]) }, 10)).toBe(kb1 + kb2 + 7)
+      })
+    })
   })
 }
 

@@ -93,6 +93,7 @@ interface Statements {
   readonly deleteRange: SqliteStatement
   readonly deleteRangeThrough: SqliteStatement
   readonly deleteKey: SqliteStatement
+  readonly storedBytes: SqliteStatement
 }
 
 /** A step with nothing to do. */
@@ -287,6 +288,13 @@ class SqliteShard implements StorageShard {
         'DELETE FROM mvcc WHERE key >= ?1 AND key <= ?2 AND (key < ?2 OR ts >= ?3)',
       ),
       deleteKey: this.#db.prepare('DELETE FROM mvcc WHERE key = ?'),
+      // octet_length, not length: length counts a TEXT value's characters, so it decodes every
+      // value, while octet_length reads the size from the record header. A tombstone's NULL
+      // value costs nothing; total() is 0.0 over no rows where sum() is NULL.
+      storedBytes: this.#db.prepare(
+        'SELECT total(octet_length(key) + coalesce(octet_length(value), 0)) AS bytes' +
+          ' FROM mvcc WHERE key >= ? AND key < ? AND ts <= ?',
+      ),
     }
     const frontier = this.#db.prepare("SELECT value FROM meta WHERE name = 'frontier'").get()
     this.#frontier = Number(frontier?.value ?? 0)
@@ -673,6 +681,31 @@ class SqliteShard implements StorageShard {
     // While a write fails the retry does the writing; nothing new is durable until it succeeds.
     if (this.#writeFailure === undefined) this.#flushAndCheckpoint()
     return this.#inMemory ? new Map() : new Map(this.#durablePositions)
+  }
+
+  /**
+   * One aggregate over the primary key's range in SQLite plus the memtable's versions there. The
+   * SQLite part walks every version of the range (a WITHOUT ROWID table: the rows are the b-tree's
+   * leaves) with the pages in cache: 100k versions of about 60 bytes took 6 to 8 ms on the
+   * development machine (2 shared cores, bun:sqlite, in memory and in a file alike), some 13
+   * million a second, a seventh of what scanning them costs. So pg_total_relation_size of a large
+   * table costs what a count(*) in SQLite of it would, and blocks the event loop as long; a cold
+   * file adds its reads. The memtable part visits all its keys (bounded by memtableWritesMax).
+   */
+  storedBytes(range: KeyRange, ts: HlcTimestamp): number {
+    this.#assertReadable(ts)
+    const row = this.#statements.storedBytes.get(range.start, range.end, ts)
+    let bytes = Number(row?.bytes ?? 0)
+    if (this.#memWrites === 0) return bytes
+    for (const [key, versions] of this.#memVersions) {
+      if (key < range.start || key >= range.end) continue
+      for (const version of versions) {
+        // Keys are hex, one byte a character; values may hold any text, measured as SQLite
+        // stores it (UTF-8).
+        if (version.ts <= ts) bytes += key.length + (version.value === null ? 0 : Buffer.byteLength(version.value, 'utf8'))
+      }
+    }
+    return bytes
   }
 
   lastWriteTs(tableId: bigint): HlcTimestamp {

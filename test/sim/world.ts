@@ -422,6 +422,7 @@ function wrongReads(storage: StorageReader, wrong: WrongReads): StorageReader {
     get: (key, ts) => storage.get(key, wrong === 'latest' ? at(ts) : ts),
     scan: (range, ts, options) => storage.scan(range, at(ts), options),
     lastWriteTs: (tableId) => storage.lastWriteTs(tableId),
+    storedBytes: (range, ts) => storage.storedBytes(range, at(ts)),
   }
 }
 

@@ -11,6 +11,7 @@ import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
 import { constraintDefinition, indexDefinition, lastValue, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
 import { builtinTypeBySqlName, FIRST_USER_OID, OWNER_OID } from './oids.ts'
+import { indexesSize, relationSize, totalRelationSize } from './relation-size.ts'
 
 const TEXT: SqlType = { kind: 'text' }
 const BOOL: SqlType = { kind: 'bool' }
@@ -125,6 +126,32 @@ function sequenceLastValue(ctx: EvalContext, oid: bigint): Datum {
 const pgSequenceLastValue: FunctionResolver = overloads(
   overload([TEXT], INT8, (a, ctx) => sequenceLastValue(ctx, regclassArg(ctx, a[0] as string)), { volatile: true }),
   overload([OID], INT8, (a, ctx) => sequenceLastValue(ctx, oidArg(a[0])), { volatile: true }),
+)
+
+/** A regclass argument given as text (`'t'::regclass` is its name in Tessera, an untyped literal
+ * is regclass input): digits are an OID, as regclassin reads them; a name that names no relation
+ * is 42P01. Digits in a text value are an OID too (PostgreSQL's text-to-regclass cast reads them
+ * as a name): here a regclass value is text, and oid::regclass of an OID naming nothing prints
+ * the number, which must stay NULL as it is in PostgreSQL. */
+function regclassInput(ctx: EvalContext, text: string): bigint {
+  return /^[0-9]+$/.test(text) ? parseOid(text) : regclassArg(ctx, text)
+}
+
+type SizeOf = (ctx: EvalContext, m: CatalogModel, oid: bigint) => bigint | null
+
+/** A size function of one regclass: by name (text, or an untyped literal) or by OID. */
+function sizeFunction(size: SizeOf): FunctionResolver {
+  return overloads(
+    overload([TEXT], INT8, (a, ctx) => size(ctx, modelOf(ctx), regclassInput(ctx, a[0] as string)), { volatile: true }),
+    overload([OID], INT8, (a, ctx) => size(ctx, modelOf(ctx), oidArg(a[0])), { volatile: true }),
+  )
+}
+
+/** pg_relation_size(regclass [, fork]). */
+const pgRelationSize: FunctionResolver = overloads(
+  sizeFunction(relationSize),
+  overload([TEXT, TEXT], INT8, (a, ctx) => relationSize(ctx, modelOf(ctx), regclassInput(ctx, a[0] as string), a[1] as string), { volatile: true }),
+  overload([OID, TEXT], INT8, (a, ctx) => relationSize(ctx, modelOf(ctx), oidArg(a[0]), a[1] as string), { volatile: true }),
 )
 
 /** pg_node_tree columns hold the printed expression already, so pg_get_expr returns it (printed
@@ -276,9 +303,10 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['to_regtype', toRegtype],
   ['quote_ident', overload([TEXT], TEXT, (a) => quoteIdent(a[0] as string))],
   ['quote_literal', overload([TEXT], TEXT, (a) => quoteLiteral(a[0] as string))],
-  ['pg_relation_size', overload([OID], INT8, () => 0n)],
-  ['pg_total_relation_size', overload([OID], INT8, () => 0n)],
-  ['pg_table_size', overload([OID], INT8, () => 0n)],
-  ['pg_indexes_size', overload([OID], INT8, () => 0n)],
+  ['pg_relation_size', pgRelationSize],
+  ['pg_total_relation_size', sizeFunction(totalRelationSize)],
+  // Nothing is kept out of line (no TOAST), so a table's size is its main fork's.
+  ['pg_table_size', sizeFunction((ctx, m, oid) => relationSize(ctx, m, oid))],
+  ['pg_indexes_size', sizeFunction(indexesSize)],
   ['pg_size_pretty', overload([INT8], TEXT, (a) => sizePretty(a[0] as bigint))],
 ])
