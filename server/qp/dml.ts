@@ -91,7 +91,7 @@ function insertWidth(s: InsertStmt): number | undefined {
 }
 
 /** The target columns: the list given, else the leading visible columns (the rest get defaults). */
-function insertColumns(table: Table, cols: readonly Node[], width: number | undefined): ColumnDef[] {
+export function insertColumns(table: Table, cols: readonly Node[], width: number | undefined): ColumnDef[] {
   if (cols.length === 0) {
     const visible = table.columns.filter((c) => !c.hidden)
     if (width !== undefined && width > visible.length) checkArity(visible.length, width)
@@ -134,7 +134,7 @@ function givenValueUsed(col: ColumnDef, override: InsertStmt['override']): boole
   return true
 }
 
-function valuesRow(env: BindEnv, scope: Scope, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[], override: InsertStmt['override']) {
+export function valuesRow(env: BindEnv, scope: Scope, columns: readonly ColumnDef[], list: Node, defaults: readonly Expr[], override: InsertStmt['override']) {
   assert('List' in list, 'a VALUES row is a List')
   const items = list.List.items ?? []
   checkArity(columns.length, items.length)
@@ -212,7 +212,7 @@ function arbiter(env: BindEnv, table: Table, alias: string, infer: NonNullable<O
   return index
 }
 
-function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scope) {
+export function bindSets(env: BindEnv, table: Table, list: readonly Node[], scope: Scope) {
   const defaults = constraintsOf(table, env.parse, env.binder.storedTypes).defaults
   const seen = new Set<string>()
   return list.map((n) => {

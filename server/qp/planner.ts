@@ -123,6 +123,37 @@ export interface DeletePlan {
   readonly joined?: DmlJoin | undefined
 }
 
+/** What one WHEN clause of a MERGE does to the row it chose (merge.ts). */
+export type MergeAction =
+  | { readonly kind: 'update'; readonly sets: readonly { readonly slot: number; readonly value: Expr }[] }
+  | { readonly kind: 'delete' }
+  | { readonly kind: 'insert'; readonly row: readonly Expr[] }
+  | { readonly kind: 'nothing' }
+
+/** One WHEN clause: which joined rows it applies to, its AND condition, its action. */
+export interface MergeClause {
+  readonly match: 'matched' | 'notMatchedByTarget' | 'notMatchedBySource'
+  readonly when: Expr | undefined
+  readonly action: MergeAction
+}
+
+/**
+ * MERGE: the source joined to the target on the ON condition (a left join from the source, a
+ * full join when a clause is NOT MATCHED BY SOURCE). Rows are FROM rows: the target's columns at
+ * `targetOffset` onward, and `targetSlot` / `sourceSlot` non-NULL exactly when that side is
+ * present (the target's first key column; the source's marker, undefined on a left join).
+ */
+export interface MergePlan {
+  readonly kind: 'merge'
+  readonly table: Table
+  readonly rel: Rel
+  readonly targetOffset: number
+  readonly targetSlot: number
+  readonly sourceSlot: number | undefined
+  readonly clauses: readonly MergeClause[]
+  readonly returning: undefined
+}
+
 /** One data-modifying WITH item: its statement, and the CTE id its readers read its rows by. */
 export interface ModifyingPart {
   readonly cteId: number
@@ -322,8 +353,10 @@ export function describeAccess(source: TableSource): string {
 }
 
 /** The plan as text lines, outermost first (EXPLAIN's QUERY PLAN column). */
-export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan | ModifyingWithPlan): string[] {
+export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan | MergePlan | ModifyingWithPlan): string[] {
   switch (plan.kind) {
+    case 'merge':
+      return [`Merge on ${plan.table.name}`, ...relLines(plan.rel, 1)]
     case 'modifyingWith': {
       // Each item under the main statement's plan, as PostgreSQL shows its CTEs.
       const items = [...plan.before, ...plan.after].flatMap((p) => [

@@ -30,7 +30,8 @@ import { whenDone } from './when-done.ts'
 import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
-import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type ModifyingWithPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
+import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type MergePlan, type ModifyingWithPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
+import { planMerge, runMerge } from './merge.ts'
 import { ModifyingWith, runModifyingWith } from './modifying-with.ts'
 import { attachSubqueries, planSelect, type BindEnv } from './select.ts'
 import { firstLockingClause, lockClauseName } from './from.ts'
@@ -73,7 +74,7 @@ export interface QpShared {
   readonly paused: { bytes: number }
 }
 
-type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | ModifyingWithPlan
+type Plan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | MergePlan | ModifyingWithPlan
 
 /** A view a plan was bound from: its catalog key and the stored definition read there. */
 interface ViewRead {
@@ -529,6 +530,7 @@ export class SqlTransaction implements Transaction {
     // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
     // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
     const ctx = this.#context(paramTypes, params, this.#statementView)
+    if (plan.kind === 'merge') return whenDone(runMerge(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out) => dmlResult(plan, out))
     return whenDone(runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out) => dmlResult(plan, out))
   }
 
@@ -541,6 +543,12 @@ export class SqlTransaction implements Transaction {
     else if ('InsertStmt' in stmt) plan = planInsert(env, stmt.InsertStmt, top)
     else if ('UpdateStmt' in stmt) plan = planUpdate(env, stmt.UpdateStmt, top)
     else if ('DeleteStmt' in stmt) plan = planDelete(env, stmt.DeleteStmt, top)
+    else if ('MergeStmt' in stmt) {
+      // Its WITH may hold SELECT items only (merge.ts), so nothing composes around it.
+      const merge = planMerge(env, stmt.MergeStmt, top)
+      env.binder.finishParams()
+      return merge
+    }
     else if ('TransactionStmt' in stmt) throw transactionControlRefused(stmt.TransactionStmt)
     else throw featureNotSupported(statementName(stmt))
     env.binder.finishParams()
@@ -750,7 +758,7 @@ function selectIntoAsCreate(stmt: Node): Node {
 }
 
 /** An INSERT, UPDATE or DELETE's result: its rows affected, and its RETURNING rows if any. */
-function dmlResult(plan: InsertPlan | UpdatePlan | DeletePlan, out: DmlResult): Result {
+function dmlResult(plan: InsertPlan | UpdatePlan | DeletePlan | MergePlan, out: DmlResult): Result {
   const returning = plan.returning
   const command = plan.kind.toUpperCase()
   return returning === undefined
