@@ -1088,7 +1088,11 @@ export function runSelectPausing(
     return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
   }
   const out: Datum[][] = []
+  // Under EXPLAIN ANALYZE no client receives the result: its rows are counted, not kept, so they
+  // meet no result limit, as in PostgreSQL.
+  const discard = as === 'result' && ctx.analyze !== undefined
   const done = drainPausing(ctx, relRows(ctx, rel), turn, (row) => {
+    if (discard) return
     if (as === 'held') ctx.holdRow(row)
     else {
       if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)

@@ -66,6 +66,13 @@ describe('rows and loops per node', () => {
     expect(execution).toMatch(/^Execution Time: [1-9]\d*\.000 ms$/)
   })
 
+  test('the rows of the analyzed statement are counted, not returned: no result limit applies', async () => {
+    const small = createHarness({ limits: { resultRowsMax: 5 } })
+    expect((await sqlError(small.run('SELECT g FROM generate_series(1, 6) g'))).code).toBe('54000')
+    expect((await small.run(`${counted} SELECT g FROM generate_series(1, 6) g`)).rows).toEqual([['Function Scan on generate_series (actual rows=6 loops=1)']])
+    await small.close()
+  })
+
   test('a statement in slices under ANALYZE pauses between them and counts every row', async () => {
     const slow = createHarness({ qpClock: new TickingClock(0, 1), shardCount: 1 })
     await slow.run('CREATE TABLE p (id int PRIMARY KEY)')
