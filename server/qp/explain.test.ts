@@ -96,6 +96,11 @@ describe('data-modifying statements', () => {
   test('INSERT, UPDATE and DELETE under ANALYZE make their writes; the node counts RETURNING rows', async () => {
     expect(await plan(`${counted} INSERT INTO t VALUES (100, 'x')`)).toEqual(['Insert on t (actual rows=0 loops=1)'])
     expect(await h.rows('SELECT b FROM t WHERE a = 100')).toEqual([['x']])
+    expect(await plan(`${counted} INSERT INTO t SELECT a + 200, b FROM t WHERE a <= 2`)).toEqual([
+      'Insert on t (actual rows=0 loops=1)',
+      '  -> Range Scan on t using t_pkey (actual rows=2 loops=1)',
+    ])
+    expect(await h.rows('DELETE FROM t WHERE a > 200 RETURNING a')).toEqual([[201], [202]])
     expect(await plan(`${counted} UPDATE t SET b = 'y' WHERE a >= 9 RETURNING a`)).toEqual([
       'Update on t (actual rows=3 loops=1)',
       '  -> Range Scan on t using t_pkey (actual rows=3 loops=1)',

@@ -338,8 +338,12 @@ export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeleteP
     }
     case 'select':
       return relLines(plan.rel, 0, note)
-    case 'insert':
-      return [`Insert on ${plan.table.name}${note(plan)}`]
+    case 'insert': {
+      // A query's plan shows under the insert, as in PostgreSQL; VALUES rows are evaluated one at a
+      // time as they are inserted, with no operator of their own.
+      const head = `Insert on ${plan.table.name}${note(plan)}`
+      return plan.rows.kind === 'select' ? [head, ...relLines(plan.rows.plan.rel, 1, note)] : [head]
+    }
     case 'update':
     case 'delete': {
       const head = `${plan.kind === 'update' ? 'Update' : 'Delete'} on ${plan.source.table.name}${note(plan)}`
