@@ -19,6 +19,9 @@ export const tsToMs = (ts: HlcTimestamp): number => Math.floor(ts / LOGICAL_PER_
 /** A physical time source: milliseconds since the Unix epoch, possibly fractional. */
 export interface Clock {
   wallMs(): number
+  /** A monotonic reading in fractional milliseconds from an arbitrary origin, for durations
+   * finer than `wallMs` resolves (EXPLAIN ANALYZE's times); absent, callers use `wallMs`. */
+  monotonicMs?(): number
 }
 
 /** A scheduled callback that can be cancelled; cancelling twice or after it ran is harmless. */

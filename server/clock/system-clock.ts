@@ -33,6 +33,11 @@ export class SystemClock implements Clock, Timers {
     return Date.now()
   }
 
+  /** The runtime's monotonic count, to the microsecond and below. */
+  monotonicMs(): number {
+    return performance.now()
+  }
+
   /** Runs `fn` after `ms`; with `ms` 0, after the I/O waiting now (a SELECT between two slices),
    * without the runtime's clamp of a 0 ms timer to 1 ms. A timer whose time passed while the
    * thread was held (a long statement, a paused process) by more than LATE_TIMER_MS also waits

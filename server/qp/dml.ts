@@ -321,6 +321,18 @@ export function runDmlPart(
   plan: InsertPlan | UpdatePlan | DeletePlan,
   turn: Turn,
 ): DmlResult | Promise<DmlResult> {
+  const stats = ctx.analyze
+  if (stats === undefined) return dmlPart(ctx, target, plan, turn)
+  // Under EXPLAIN ANALYZE the part's node shows the rows it returned, as PostgreSQL's
+  // ModifyTable does: none without RETURNING.
+  const startMs = stats.now()
+  return whenDone(dmlPart(ctx, target, plan, turn), (result) => {
+    stats.record(plan, result.returned.length, stats.now() - startMs)
+    return result
+  })
+}
+
+function dmlPart(ctx: ExecContext, target: DmlPartTarget, plan: InsertPlan | UpdatePlan | DeletePlan, turn: Turn): DmlResult | Promise<DmlResult> {
   const writer = (table: Table) => new TableWriter(table, target.sink, target.parse, ctx.eval, target.deferred)
   const out = new Returned(ctx, plan.returning, target.returned)
   switch (plan.kind) {
@@ -440,7 +452,8 @@ function* targetRows(ctx: ExecContext, plan: UpdatePlan | DeletePlan): Generator
   // then was changed by an earlier part (a data-modifying WITH item, or the main statement before
   // an item nothing reads), and is left as that part made it.
   if (plan.joined === undefined) {
-    for (const r of sourceRows(ctx, plan.source)) {
+    const direct = sourceRows(ctx, plan.source)
+    for (const r of ctx.analyze?.count(plan.source, direct) ?? direct) {
       if (r === PAUSE) yield PAUSE
       else if (!ctx.view.writtenInStatement(r.key)) yield { ...r, full: r.row }
     }

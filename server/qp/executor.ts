@@ -38,6 +38,84 @@ export type Pause = typeof PAUSE
 /** Rows of a plan as the pipeline produces them: rows, and pauses between them. */
 type RowStream = Iterable<readonly Datum[] | Pause>
 
+/** What EXPLAIN ANALYZE measured of one node of a plan, summed over its loops (runs). */
+export interface NodeStats {
+  loops: number
+  rows: number
+  /** Milliseconds until each loop's first row (or its end), summed; 0 without timing. */
+  startupMs: number
+  /** Milliseconds spent producing each loop's rows, its inputs' included, summed. */
+  totalMs: number
+}
+
+/** The measurements of one statement run under EXPLAIN ANALYZE, by plan node: a Rel, a table
+ * source an UPDATE or DELETE reads directly, a DML part's plan. */
+export class PlanStats {
+  readonly #nodes = new Map<object, NodeStats>()
+  /** The clock times are read from; undefined under TIMING OFF. */
+  readonly #now: (() => number) | undefined
+
+  constructor(now: (() => number) | undefined) {
+    this.#now = now
+  }
+
+  /** What `node` produced; undefined when it never ran. */
+  of(node: object): NodeStats | undefined {
+    return this.#nodes.get(node)
+  }
+
+  #stats(node: object): NodeStats {
+    let s = this.#nodes.get(node)
+    if (s === undefined) {
+      s = { loops: 0, rows: 0, startupMs: 0, totalMs: 0 }
+      this.#nodes.set(node, s)
+    }
+    return s
+  }
+
+  /** Records one run of `node` that produced `rows` in `ms` (a DML part, counted by its driver). */
+  record(node: object, rows: number, ms: number): void {
+    const s = this.#stats(node)
+    s.loops++
+    s.rows += rows
+    s.startupMs += ms
+    s.totalMs += ms
+  }
+
+  /** A reading of the clock, 0 without timing. */
+  now(): number {
+    return this.#now?.() ?? 0
+  }
+
+  /** `rows` as one loop of `node`: each row counted, the time in `next` timed. A loop starts when
+   * its first row is asked for, so an input never read is shown as never executed. */
+  *count<T>(node: object, rows: Iterable<T | Pause>): Generator<T | Pause> {
+    const s = this.#stats(node)
+    const now = this.#now
+    const it = rows[Symbol.iterator]()
+    s.loops++
+    let loopMs = 0
+    let started = false
+    try {
+      for (;;) {
+        const t0 = now === undefined ? 0 : now()
+        const next = it.next()
+        if (now !== undefined) loopMs += now() - t0
+        if (next.value !== PAUSE && !started) {
+          started = true
+          s.startupMs += loopMs
+        }
+        if (next.done === true) break
+        if (next.value !== PAUSE) s.rows++
+        yield next.value
+      }
+    } finally {
+      s.totalMs += loopMs
+      it.return?.()
+    }
+  }
+}
+
 /** State one statement shares with the contexts of its subqueries. */
 interface StatementState {
   readonly clock: Clock
@@ -64,6 +142,8 @@ interface StatementState {
   /** The RETURNING rows of the statement's data-modifying WITH items that ran, by CTE id. */
   returned: Map<number, Rows> | undefined
   subqueries: Map<number, Map<string, Rows>> | undefined
+  /** Under EXPLAIN ANALYZE, what each node of the plan produced. */
+  readonly analyze: PlanStats | undefined
 }
 
 export interface ExecOptions {
@@ -79,6 +159,8 @@ export interface ExecOptions {
   readonly system?: SystemEnv
   /** What the region does while this statement holds its thread (QueryProcessorOptions). */
   readonly keepAlive?: KeepAlive | undefined
+  /** EXPLAIN ANALYZE: operators count their rows here (absent, nothing is wrapped). */
+  readonly analyze?: PlanStats | undefined
 }
 
 /** What one statement executes against; also the context its expressions evaluate in (`eval`
@@ -121,6 +203,7 @@ export class ExecContext implements EvalContext {
       work: undefined,
       returned: undefined,
       subqueries: undefined,
+      analyze: options.analyze,
     }
     this.params = options.eval.params
     this.nowUs = options.eval.nowUs
@@ -137,6 +220,11 @@ export class ExecContext implements EvalContext {
   /** A context for a correlated subquery: the same statement with `outer` values bound. */
   child(outer: readonly Datum[]): ExecContext {
     return new ExecContext(this.#options, { state: this.#state, outer })
+  }
+
+  /** Under EXPLAIN ANALYZE, where the plan's nodes count what they produce. */
+  get analyze(): PlanStats | undefined {
+    return this.#state.analyze
   }
 
   /** Rows this transaction may still modify (rowsModifiedMax minus those modified). */
@@ -502,8 +590,15 @@ function sequenceRow(p: SequencePosition): Datum[] {
   return [p.value, 0n, p.called]
 }
 
-/** The rows a plan produces, lazily, with pauses between them (PAUSE). */
+/** The rows a plan produces, lazily, with pauses between them (PAUSE); counted per node under
+ * EXPLAIN ANALYZE only, so a statement run otherwise pays one test per operator, not per row. */
 export function relRows(ctx: ExecContext, rel: Rel): RowStream {
+  const rows = operatorRows(ctx, rel)
+  const stats = ctx.analyze
+  return stats === undefined ? rows : stats.count(rel, rows)
+}
+
+function operatorRows(ctx: ExecContext, rel: Rel): RowStream {
   switch (rel.kind) {
     case 'scan':
       return scanRows(ctx, rel.source)
@@ -989,11 +1084,15 @@ export function runSelectPausing(
   as: 'result' | 'held' = 'result',
 ): Datum[][] | Promise<Datum[][]> {
   const rel = plan.rel
-  if (as === 'result' && rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
+  if (as === 'result' && ctx.analyze === undefined && rel.kind === 'project' && rel.input.kind === 'scan' && rel.input.source.access.kind === 'pkPoint') {
     return pointSelect(ctx, rel.exprs, rel.input.source, rel.input.source.access.values)
   }
   const out: Datum[][] = []
+  // Under EXPLAIN ANALYZE no client receives the result: its rows are counted, not kept, so they
+  // meet no result limit, as in PostgreSQL.
+  const discard = as === 'result' && ctx.analyze !== undefined
   const done = drainPausing(ctx, relRows(ctx, rel), turn, (row) => {
+    if (discard) return
     if (as === 'held') ctx.holdRow(row)
     else {
       if (out.length >= ctx.resultRowsMax) throw resultTooLarge(ctx.resultRowsMax)

@@ -149,6 +149,18 @@ interface Chosen {
  * through `turn`, then writes. A target row two source rows would both update or delete is 21000.
  */
 export function runMerge(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: MergePlan, turn: Turn): DmlResult | Promise<DmlResult> {
+  const stats = ctx.analyze
+  if (stats === undefined) return merge(ctx, sink, parse, plan, turn)
+  // Under EXPLAIN ANALYZE the MERGE node shows the rows it returned (none: no RETURNING here), as
+  // PostgreSQL's ModifyTable does and runDmlPart does for INSERT, UPDATE and DELETE.
+  const startMs = stats.now()
+  return whenDone(merge(ctx, sink, parse, plan, turn), (result) => {
+    stats.record(plan, result.returned.length, stats.now() - startMs)
+    return result
+  })
+}
+
+function merge(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: MergePlan, turn: Turn): DmlResult | Promise<DmlResult> {
   const chosen: Chosen[] = []
   const acted = new Set<Key>()
   const max = ctx.rowsModifiedRemaining()

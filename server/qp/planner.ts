@@ -352,28 +352,36 @@ export function describeAccess(source: TableSource): string {
   }
 }
 
-/** The plan as text lines, outermost first (EXPLAIN's QUERY PLAN column). */
-export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan | MergePlan | ModifyingWithPlan): string[] {
+/** What EXPLAIN ANALYZE appends to a node's line (its actual rows), by the node's plan object. */
+export type ExplainNote = (node: object) => string
+
+/** The plan as text lines, outermost first (EXPLAIN's QUERY PLAN column); `note` adds to each
+ * node's line what EXPLAIN ANALYZE measured of it. */
+export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeletePlan | MergePlan | ModifyingWithPlan, note: ExplainNote = () => ''): string[] {
   switch (plan.kind) {
     case 'merge':
-      return [`Merge on ${plan.table.name}`, ...relLines(plan.rel, 1)]
+      return [`Merge on ${plan.table.name}${note(plan)}`, ...relLines(plan.rel, 1, note)]
     case 'modifyingWith': {
       // Each item under the main statement's plan, as PostgreSQL shows its CTEs.
       const items = [...plan.before, ...plan.after].flatMap((p) => [
         `  CTE ${p.name}`,
-        ...explainPlan(p.plan).map((l, i) => (i === 0 ? `    -> ${l}` : `      ${l}`)),
+        ...explainPlan(p.plan, note).map((l, i) => (i === 0 ? `    -> ${l}` : `      ${l}`)),
       ])
-      return [...explainPlan(plan.main), ...items]
+      return [...explainPlan(plan.main, note), ...items]
     }
     case 'select':
-      return relLines(plan.rel, 0)
-    case 'insert':
-      return [`Insert on ${plan.table.name}`]
+      return relLines(plan.rel, 0, note)
+    case 'insert': {
+      // A query's plan shows under the insert, as in PostgreSQL; VALUES rows are evaluated one at a
+      // time as they are inserted, with no operator of their own.
+      const head = `Insert on ${plan.table.name}${note(plan)}`
+      return plan.rows.kind === 'select' ? [head, ...relLines(plan.rows.plan.rel, 1, note)] : [head]
+    }
     case 'update':
     case 'delete': {
-      const head = `${plan.kind === 'update' ? 'Update' : 'Delete'} on ${plan.source.table.name}`
-      if (plan.joined !== undefined) return [head, ...relLines(plan.joined.rel, 1)]
-      return [head, ...sourceLines(plan.source).map((l) => `  -> ${l}`)]
+      const head = `${plan.kind === 'update' ? 'Update' : 'Delete'} on ${plan.source.table.name}${note(plan)}`
+      if (plan.joined !== undefined) return [head, ...relLines(plan.joined.rel, 1, note)]
+      return [head, ...sourceLines(plan.source).map((l) => `  -> ${l}${note(plan.source)}`)]
     }
     default:
       return assertNever(plan)
@@ -382,15 +390,16 @@ export function explainPlan(plan: SelectPlan | InsertPlan | UpdatePlan | DeleteP
 
 /** One line per operator, children indented under their parent (projections and placements,
  * which only move values, are not shown). */
-function relLines(rel: Rel, depth: number): string[] {
-  const line = (text: string) => `${'  '.repeat(depth)}${depth > 0 ? '-> ' : ''}${text}`
-  const under = (child: Rel) => relLines(child, depth + 1)
+function relLines(rel: Rel, depth: number, note: ExplainNote = () => ''): string[] {
+  const line = (text: string) => `${'  '.repeat(depth)}${depth > 0 ? '-> ' : ''}${text}${note(rel)}`
+  const under = (child: Rel) => relLines(child, depth + 1, note)
   switch (rel.kind) {
     case 'project':
     case 'place':
-      return relLines(rel.input, depth)
+      return relLines(rel.input, depth, note)
     case 'scan':
-      return sourceLines(rel.source).map((l, i) => (i === 0 ? line(l) : `${'  '.repeat(depth + 1)}-> ${l}`))
+      // LockRows and the scan under it pass the same rows: both show the scan's count.
+      return sourceLines(rel.source).map((l, i) => (i === 0 ? line(l) : `${'  '.repeat(depth + 1)}-> ${l}${note(rel)}`))
     case 'system':
       return [line(`System Relation ${rel.relation.schema}.${rel.relation.name}`)]
     case 'sequence':

@@ -1,6 +1,6 @@
 // A transaction (ARCHITECTURE.md steps 1-4): statements over the snapshot at startTs plus the write
 // buffer, each atomic (undone on failure), and the commit through the adjudicators.
-import type { CallStmt, Node, SelectStmt, TransactionStmt } from 'libpg-query'
+import type { CallStmt, ExplainStmt, Node, SelectStmt, TransactionStmt } from 'libpg-query'
 import type { Clock, Hlc, HlcTimestamp, Random, Timers } from '../clock/index.ts'
 import type { CommitService } from '../adjudicator/index.ts'
 import type { Key, Write } from '../encoding/index.ts'
@@ -27,7 +27,8 @@ import { listSequences, type SequenceDef, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml, type DmlResult } from './dml.ts'
 import { whenDone } from './when-done.ts'
-import { ExecContext, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
+import { ExecContext, PlanStats, pointRead, readPoint, runSelect, runSelectPausing } from './executor.ts'
+import { analyzeNote, explainOptions, summaryLines } from './explain.ts'
 import type { Field, KeepAlive, QpLimits, Result, SnapshotLossWatch, Transaction, TransactionStatus } from './index.ts'
 import type { ParseCache } from './parser.ts'
 import { explainPlan, type DeletePlan, type InsertPlan, type LockStrength, type MergePlan, type ModifyingWithPlan, type SelectPlan, type UpdatePlan } from './planner.ts'
@@ -459,13 +460,7 @@ export class SqlTransaction implements Transaction {
     if (cached !== undefined) return this.#execute(cached.plan, cached.paramTypes, params)
     // Only DDL is rewritten, and DDL is never cached, so the cache is looked up with the text.
     const { env, stmt, uses } = this.#prepare(rewriteIndexAsync(sql), params)
-    if ('ExplainStmt' in stmt) {
-      if ((stmt.ExplainStmt.options?.length ?? 0) > 0) throw featureNotSupported('EXPLAIN options')
-      const inner = stmt.ExplainStmt.query
-      if (inner === undefined) throw featureNotSupported('EXPLAIN without a statement')
-      const lines = explainPlan(this.#plan(env, inner))
-      return { command: 'EXPLAIN', rowCount: lines.length, fields: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) }
-    }
+    if ('ExplainStmt' in stmt) return this.#explain(env, stmt.ExplainStmt, params)
     if ('CallStmt' in stmt) return this.#call(env, stmt.CallStmt, params)
     const session = runSessionStatement(this.#services.settings, stmt)
     if (session !== undefined) return session
@@ -474,6 +469,33 @@ export class SqlTransaction implements Transaction {
     const plan = this.#plan(env, stmt)
     this.#cachePlan(sql, plan, env.binder, uses)
     return this.#execute(plan, env.binder.paramTypes, params)
+  }
+
+  /** EXPLAIN: the plan's lines; with ANALYZE the statement runs first, as it would alone (its
+   * writes are made, a read-only transaction refuses them), and each line shows what its node
+   * produced. */
+  #explain(env: BindEnv, explain: ExplainStmt, params: readonly unknown[]): Result | Promise<Result> {
+    const options = explainOptions(explain.options ?? [], (location) => env.binder.position(location))
+    const inner = explain.query
+    if (inner === undefined) throw featureNotSupported('EXPLAIN without a statement')
+    const clock = this.#shared.clock
+    const now = () => clock.monotonicMs?.() ?? clock.wallMs()
+    const planStartMs = now()
+    const plan = this.#plan(env, inner)
+    const planningMs = now() - planStartMs
+    const result = (lines: readonly string[]): Result => ({
+      command: 'EXPLAIN',
+      rowCount: lines.length,
+      fields: [{ name: 'QUERY PLAN', type: 'text' }],
+      rows: lines.map((l) => [l]),
+    })
+    if (!options.analyze) return result([...explainPlan(plan), ...(options.summary ? summaryLines(planningMs, undefined) : [])])
+    const stats = new PlanStats(options.timing ? now : undefined)
+    const runStartMs = now()
+    return whenDone(this.#execute(plan, env.binder.paramTypes, params, stats), () => {
+      const summary = options.summary ? summaryLines(planningMs, now() - runStartMs) : []
+      return result([...explainPlan(plan, analyzeNote(stats, options.timing)), ...summary])
+    })
   }
 
   /** CALL: its arguments are evaluated as a SELECT list; the procedure may wait (procedures.ts). */
@@ -498,7 +520,8 @@ export class SqlTransaction implements Transaction {
     })
   }
 
-  #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[]): Result | Promise<Result> {
+  /** Runs a planned statement; under EXPLAIN ANALYZE (`analyze`) its nodes count their rows. */
+  #execute(plan: Plan, paramTypes: readonly SqlType[], params: readonly unknown[], analyze?: PlanStats): Result | Promise<Result> {
     if (this.readOnly) {
       // A locking SELECT is named with its clause; else PostgreSQL names the main statement, a
       // SELECT too, when a WITH item would write.
@@ -508,14 +531,15 @@ export class SqlTransaction implements Transaction {
     }
     if (plan.kind === 'modifyingWith') {
       // Every part reads the transaction as the statement began, the main SELECT too.
-      const ctx = this.#context(paramTypes, params, this.#statementView)
+      const ctx = this.#context(paramTypes, params, this.#statementView, analyze)
       const main = plan.main
       return whenDone(runModifyingWith(ctx, { sink: this.#sink(), parse: this.#shared.parse }, plan, this.#turn), (out) =>
         main.kind === 'select' ? wireResult('SELECT', out.count, main.fields, main.fieldTypes, out.returned) : dmlResult(main, out),
       )
     }
     if (plan.kind === 'select') {
-      const point = pointRead(plan)
+      // The point read's shortcut has no nodes to count.
+      const point = analyze === undefined ? pointRead(plan) : undefined
       // The commonest statement of all, a point read, runs without the executor's per-statement
       // context.
       if (point !== undefined) {
@@ -523,13 +547,13 @@ export class SqlTransaction implements Transaction {
         return wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows)
       }
       // In slices: a long SELECT lets the region serve others between them (STATEMENT_SLICE_MS).
-      return whenDone(runSelectPausing(this.#context(paramTypes, params), plan, this.#turn), (rows) =>
+      return whenDone(runSelectPausing(this.#context(paramTypes, params, this.#view, analyze), plan, this.#turn), (rows) =>
         wireResult('SELECT', rows.length, plan.fields, plan.fieldTypes, rows),
       )
     }
     // Its reads (targets, subqueries, SET, VALUES, RETURNING) see the transaction as the statement
     // began; its checks (unique keys, foreign keys, ON CONFLICT) see its writes, through the sink.
-    const ctx = this.#context(paramTypes, params, this.#statementView)
+    const ctx = this.#context(paramTypes, params, this.#statementView, analyze)
     if (plan.kind === 'merge') return whenDone(runMerge(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out) => dmlResult(plan, out))
     return whenDone(runDml(ctx, this.#sink(), this.#shared.parse, plan, this.#turn), (out) => dmlResult(plan, out))
   }
@@ -661,7 +685,7 @@ export class SqlTransaction implements Transaction {
     return params.length === 0 ? [] : params.map((p, i) => (p === null || p === undefined ? null : fromParam(p, paramTypes[i] ?? TEXT, nowUs)))
   }
 
-  #context(paramTypes: readonly SqlType[], params: readonly unknown[], view = this.#view): ExecContext {
+  #context(paramTypes: readonly SqlType[], params: readonly unknown[], view = this.#view, analyze?: PlanStats): ExecContext {
     const nowUs = this.#now()
     const datums = this.#datums(paramTypes, params, nowUs)
     const limits = this.#shared.limits
@@ -675,6 +699,7 @@ export class SqlTransaction implements Transaction {
       rowsModifiedRemaining: this.#rowsModifiedRemaining,
       system: this.#system,
       keepAlive: this.#shared.keepAlive,
+      analyze,
     })
   }
 
