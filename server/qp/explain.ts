@@ -81,7 +81,7 @@ export function analyzeNote(stats: PlanStats, timing: boolean): ExplainNote {
     if (s === undefined || s.loops === 0) return ' (never executed)'
     const perLoop = (n: number) => n / s.loops
     const time = timing ? `time=${ms(perLoop(s.startupMs))}..${ms(perLoop(s.totalMs))} ` : ''
-    return ` (actual ${time}rows=${Math.round(perLoop(s.rows))} loops=${s.loops})`
+    return ` (actual ${time}rows=${wholeRows(perLoop(s.rows))} loops=${s.loops})`
   }
 }
 
@@ -93,3 +93,12 @@ export function summaryLines(planningMs: number, executionMs: number | undefined
 }
 
 const ms = (n: number) => Math.max(0, n).toFixed(3)
+
+/** Rows per loop as PostgreSQL 17 prints them (C's `%.0f`): to the nearest whole number, a half
+ * to the even one, so 1 row over 2 loops is 0 and 3 over 2 is 2. */
+export function wholeRows(n: number): number {
+  const down = Math.floor(n)
+  const fraction = n - down
+  if (fraction !== 0.5) return Math.round(n)
+  return down % 2 === 0 ? down : down + 1
+}
