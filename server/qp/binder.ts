@@ -135,6 +135,8 @@ export interface Scope {
   /** What a FROM item's name means as a value, by alias (an item missing here is an anonymous
    * record of its visible columns). */
   readonly rows?: ReadonlyMap<string, ItemRow> | undefined
+  /** MERGE's RETURNING only: the slot holding the action taken on the row (merge_action()). */
+  readonly mergeAction?: number | undefined
 }
 
 /**
@@ -227,6 +229,20 @@ const NUMERIC: SqlType = { kind: 'numeric' }
 /** Two types are the same, typmods included. */
 export function sameType(a: SqlType, b: SqlType): boolean {
   return typesEqual(a, b)
+}
+
+/** merge_action() in MERGE's RETURNING, or in a subquery there (passed in as an outer value);
+ * anywhere else PostgreSQL's 42601. */
+function mergeAction(scope: Scope): Expr {
+  const found = (s: Scope): Expr | undefined => {
+    if (s.mergeAction !== undefined) return { kind: 'column', type: TEXT, slot: s.mergeAction, name: 'merge_action' }
+    const parent = s.parent
+    const outer = parent === undefined ? undefined : found(parent.scope)
+    return outer === undefined || parent === undefined ? undefined : parent.capture(outer)
+  }
+  const e = found(scope)
+  if (e === undefined) throw new SqlError('42601', 'MERGE_ACTION() can only be used in the RETURNING list of a MERGE command')
+  return e
 }
 
 /** The location of a node, when it has one (0-based). */
@@ -484,6 +500,7 @@ export class Binder {
       return this.#sqlValueFunction(op ?? '', typmod, scope, options)
     }
     if ('SubLink' in node) return this.#subLink(node.SubLink, scope, options)
+    if ('MergeSupportFunc' in node) return mergeAction(scope)
     if ('MinMaxExpr' in node) return this.#minMax(node.MinMaxExpr, scope, options)
     if ('GroupingFunc' in node) {
       if (options.aggregates === undefined) throw groupingError(`grouping operations are not allowed in ${options.clause}`)

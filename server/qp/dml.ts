@@ -357,7 +357,9 @@ function dmlPart(ctx: ExecContext, target: DmlPartTarget, plan: InsertPlan | Upd
   }
 }
 
-class Returned {
+/** A DML part's rows affected and RETURNING rows, the latter counted against the result's or the
+ * values limit as they are made. */
+export class Returned {
   readonly rows: Datum[][] = []
   count = 0
   readonly #ctx: ExecContext

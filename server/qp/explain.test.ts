@@ -116,7 +116,7 @@ describe('data-modifying statements', () => {
     expect(await h.rows('SELECT count(*) FROM t')).toEqual([['10']])
   })
 
-  test('MERGE under ANALYZE makes its writes; its node counts the rows it returned (none)', async () => {
+  test('MERGE under ANALYZE makes its writes; its node counts the rows it returned (RETURNING)', async () => {
     const merge = `MERGE INTO u USING (VALUES (1, 10), (99, 5)) s(id, ta) ON u.id = s.id
       WHEN MATCHED THEN UPDATE SET ta = s.ta WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.ta)`
     expect(await plan(`${counted} ${merge}`)).toEqual([
@@ -127,6 +127,8 @@ describe('data-modifying statements', () => {
       '    -> Point Get on u using u_pkey (actual rows=0 loops=2)',
     ])
     expect(await h.rows('SELECT id, ta FROM u WHERE id IN (1, 99) ORDER BY id')).toEqual([[1, 10], [99, 5]])
+    const returning = `MERGE INTO u USING (VALUES (1, 11), (99, 6)) s(id, ta) ON u.id = s.id WHEN MATCHED THEN UPDATE SET ta = s.ta RETURNING merge_action()`
+    expect((await plan(`${counted} ${returning}`))[0]).toBe('Merge on u (actual rows=2 loops=1)')
     // As the other tests found u.
     await h.run('DELETE FROM u WHERE id = 99')
     await h.run('UPDATE u SET ta = 1 WHERE id = 1')

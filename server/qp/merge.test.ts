@@ -1,7 +1,8 @@
 // Goal: MERGE through the transaction API where logic-test files cannot reach: parameters and the
 // plan cache, read-only refusal (25006), the rows-per-transaction limit (54000), two transactions
-// merging the same row (40001 at the second commit, as for UPDATE), the forms left unsupported
-// (0A000). Method: a real QP from qp-harness, asserting exact rows, counts and codes.
+// merging the same row (40001 at the second commit, as for UPDATE), RETURNING's result (tag,
+// row count, order, the result limit), the forms left unsupported (0A000). Method: a real QP
+// from qp-harness, asserting exact rows, counts and codes.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { createHarness, sqlError, type QpHarness } from './qp-harness.ts'
 
@@ -69,9 +70,30 @@ describe('MERGE', () => {
     expect(await h.rows("SELECT qty FROM stock WHERE sku = 'a'")).toEqual([[6]])
   })
 
-  test('RETURNING and data-modifying WITH items stay unsupported (0A000), naming the form', async () => {
-    const returning = await sqlError(h.run("MERGE INTO stock s USING (SELECT 'a' AS sku) d ON s.sku = d.sku WHEN MATCHED THEN DELETE RETURNING merge_action()"))
-    expect([returning.code, returning.message]).toEqual(['0A000', 'MERGE ... RETURNING is not supported'])
+  test('RETURNING: the tag stays MERGE with the rows affected; rows come in the order chosen', async () => {
+    const merge = `MERGE INTO stock s USING (VALUES ('b', -1), ('a', 2), ('c', 4), ('z', 0)) AS d(sku, delta) ON s.sku = d.sku
+      WHEN MATCHED AND s.qty + d.delta = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET qty = s.qty + d.delta
+      WHEN NOT MATCHED AND d.delta > 0 THEN INSERT VALUES (d.sku, d.delta) RETURNING merge_action(), s.*, d.delta`
+    const r = await h.run(merge)
+    expect([r.command, r.rowCount, r.fields.map((f) => f.name)]).toEqual(['MERGE', 3, ['merge_action', 'sku', 'qty', 'delta']])
+    // A left join read from the source (VALUES) keeps the source's order here.
+    expect(r.rows).toEqual([['DELETE', 'b', 1, -1], ['UPDATE', 'a', 7, 2], ['INSERT', 'c', 4, 4]])
+  })
+
+  test('RETURNING rows count against the result limit (54000), as INSERT ... RETURNING does', async () => {
+    const small = createHarness({ limits: { resultRowsMax: 2 } })
+    try {
+      await small.run('CREATE TABLE t (id int PRIMARY KEY)')
+      const merge = 'MERGE INTO t USING generate_series($1::int, $2::int) g(i) ON t.id = g.i WHEN NOT MATCHED THEN INSERT VALUES (g.i) RETURNING t.id'
+      expect((await small.run(merge, [1, 2])).rows).toEqual([[1], [2]])
+      expect((await sqlError(small.run(merge, [11, 13]))).code).toBe('54000')
+      expect(await small.rows('SELECT count(*) FROM t')).toEqual([['2']])
+    } finally {
+      await small.close()
+    }
+  })
+
+  test('data-modifying WITH items stay unsupported (0A000)', async () => {
     const withItem = await sqlError(
       h.run("WITH n AS (INSERT INTO stock VALUES ('z', 1) RETURNING sku) MERGE INTO stock s USING n ON s.sku = n.sku WHEN MATCHED THEN DELETE"),
     )

@@ -11,17 +11,16 @@ import { evaluate, type Expr } from './expr.ts'
 import { drainPausing, PAUSE, relRows, type ExecContext, type Pause, type Turn } from './executor.ts'
 import { bindFrom, planUnitsOrdered, qualifiedName } from './from.ts'
 import type { ParseCache } from './parser.ts'
-import type { MergeAction, MergeClause, MergePlan } from './planner.ts'
+import type { MergeAction, MergeClause, MergePlan, Returning } from './planner.ts'
 import { primaryKey } from './rows.ts'
-import { QueryContext, rangeTable, statementCtes, type BindEnv, type Enclosing } from './select.ts'
-import { bindSets, insertColumns, valuesRow, type DmlResult } from './dml.ts'
+import { bindReturning, QueryContext, rangeTable, statementCtes, type BindEnv, type Enclosing } from './select.ts'
+import { bindSets, insertColumns, Returned, valuesRow, type DmlResult } from './dml.ts'
 import { constraintsOf, DeferredChecks, TableWriter, type WriteSink } from './table-writer.ts'
 import { whenDone } from './when-done.ts'
 
 /** Binds a MERGE; `outer` as for planSelect (a WITH of it may hold SELECT items only). */
 export function planMerge(env: BindEnv, s: MergeStmt, outer: Enclosing): MergePlan {
   assert(s.relation !== undefined && s.sourceRelation !== undefined, 'MERGE names a target and a source')
-  if ((s.returningClause?.exprs?.length ?? 0) > 0) throw featureNotSupported('MERGE ... RETURNING')
   const modifyingItem = (s.withClause?.ctes ?? []).some((c) => 'CommonTableExpr' in c && !('SelectStmt' in (c.CommonTableExpr.ctequery ?? {})))
   if (modifyingItem) throw featureNotSupported('data-modifying statements in the WITH of a MERGE')
   const { table, alias } = mergeTarget(env, s.relation)
@@ -56,8 +55,21 @@ export function planMerge(env: BindEnv, s: MergeStmt, outer: Enclosing): MergePl
   const scopes = { matched: from.scope, notMatchedByTarget: only((t) => t !== alias), notMatchedBySource: only((t) => t === alias) }
   const clauses = whens.map((w) => bindClause(env, table, w, scopes, alias, sourceAlias))
   checkReachable(clauses)
+  const returning = bindMergeReturning(env, s, from.scope, from)
   const rel = planUnitsOrdered(from.units, from.pool, from.width, undefined, false).rel
-  return { kind: 'merge', table, rel, targetOffset, targetSlot, sourceSlot: sourceSlot ?? undefined, clauses, returning: undefined }
+  return { kind: 'merge', table, rel, targetOffset, targetSlot, sourceSlot: sourceSlot ?? undefined, clauses, returning }
+}
+
+/** RETURNING over the whole joined row, merge_action() reading the slot after it. */
+function bindMergeReturning(env: BindEnv, s: MergeStmt, scope: Scope, from: { readonly width: number }): Returning | undefined {
+  if ((s.returningClause?.exprs?.length ?? 0) === 0) return undefined
+  // A whole-row reference adds its item's marker slot when first bound; each is added now, so
+  // that the action's slot stays past the row's end however RETURNING reads the items.
+  for (const t of scope.tables) scope.rows?.get(t)?.matched?.()
+  const width = from.width
+  const returning = bindReturning(env.binder, s.returningClause?.exprs, { ...scope, mergeAction: width })
+  assert(from.width === width, "RETURNING adds no slot to MERGE's joined row")
+  return returning
 }
 
 /** The target table; a view is 0A000 (Tessera writes through no view). */
@@ -151,7 +163,7 @@ interface Chosen {
 export function runMerge(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: MergePlan, turn: Turn): DmlResult | Promise<DmlResult> {
   const stats = ctx.analyze
   if (stats === undefined) return merge(ctx, sink, parse, plan, turn)
-  // Under EXPLAIN ANALYZE the MERGE node shows the rows it returned (none: no RETURNING here), as
+  // Under EXPLAIN ANALYZE the MERGE node shows the rows it returned (none without RETURNING), as
   // PostgreSQL's ModifyTable does and runDmlPart does for INSERT, UPDATE and DELETE.
   const startMs = stats.now()
   return whenDone(merge(ctx, sink, parse, plan, turn), (result) => {
@@ -172,9 +184,11 @@ function merge(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: Merge
   return whenDone(done, () => {
     const deferred = new DeferredChecks()
     const writer = new TableWriter(plan.table, sink, parse, ctx.eval, deferred)
-    for (const c of chosen) write(ctx, writer, c)
+    // RETURNING rows come in the order the rows were chosen (the join's), as PostgreSQL's do.
+    const out = new Returned(ctx, plan.returning, 'result')
+    for (const c of chosen) out.add(returnedRow(plan, c, write(ctx, writer, c)))
     deferred.run()
-    return { count: chosen.length, returned: [] }
+    return out.result()
   })
 }
 
@@ -207,7 +221,8 @@ function* choices(ctx: ExecContext, plan: MergePlan, acted: Set<Key>): Generator
   }
 }
 
-function write(ctx: ExecContext, writer: TableWriter, c: Chosen): void {
+/** Writes the chosen action; the target row RETURNING reads (new, or old for DELETE). */
+function write(ctx: ExecContext, writer: TableWriter, c: Chosen): readonly Datum[] {
   ctx.tick()
   const action = c.action
   switch (action.kind) {
@@ -215,7 +230,7 @@ function write(ctx: ExecContext, writer: TableWriter, c: Chosen): void {
       const row = action.row.map((e) => evaluate(e, c.full, ctx.eval))
       writer.validate(row)
       writer.insert(row)
-      return
+      return row
     }
     case 'update': {
       assert(c.key !== undefined && c.row !== undefined, 'UPDATE has a target row')
@@ -223,15 +238,28 @@ function write(ctx: ExecContext, writer: TableWriter, c: Chosen): void {
       for (const set of action.sets) updated[set.slot] = evaluate(set.value, c.full, ctx.eval)
       writer.validate(updated)
       writer.update(c.key, c.row, updated)
-      return
+      return updated
     }
     case 'delete':
       assert(c.key !== undefined && c.row !== undefined, 'DELETE has a target row')
       writer.delete(c.key, c.row)
-      return
+      return c.row
     case 'nothing':
-      return
+      // choices() never yields DO NOTHING's rows.
+      throw new SqlError('XX000', 'MERGE chose DO NOTHING for a row to write')
     default:
-      assertNever(action)
+      return assertNever(action)
   }
+}
+
+const ACTION_NAMES = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' } as const
+
+/** The row MERGE's RETURNING reads: the joined row with the target's columns as written, then
+ * the action's name; only built when there is a RETURNING. */
+function returnedRow(plan: MergePlan, c: Chosen, target: readonly Datum[]): readonly Datum[] {
+  if (plan.returning === undefined || c.action.kind === 'nothing') return c.full
+  const row = c.full.slice()
+  row.splice(plan.targetOffset, target.length, ...target)
+  row.push(ACTION_NAMES[c.action.kind])
+  return row
 }

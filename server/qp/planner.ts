@@ -151,7 +151,9 @@ export interface MergePlan {
   readonly targetSlot: number
   readonly sourceSlot: number | undefined
   readonly clauses: readonly MergeClause[]
-  readonly returning: undefined
+  /** Over a joined row with the target's columns as the action left them (the new row for
+   * INSERT and UPDATE, the old one for DELETE), then the action's name ('INSERT', 'UPDATE', 'DELETE') after them. */
+  readonly returning: Returning | undefined
 }
 
 /** One data-modifying WITH item: its statement, and the CTE id its readers read its rows by. */

@@ -995,6 +995,7 @@ function outputName(val: Node): string {
   if ('CoalesceExpr' in val) return 'coalesce'
   if ('A_Expr' in val && val.A_Expr.kind === 'AEXPR_NULLIF') return 'nullif'
   if ('SQLValueFunction' in val) return (val.SQLValueFunction.op ?? '').replace('SVFOP_', '').toLowerCase()
+  if ('MergeSupportFunc' in val) return 'merge_action'
   return '?column?'
 }
 
