@@ -321,13 +321,19 @@ export function runDmlPart(
   plan: InsertPlan | UpdatePlan | DeletePlan,
   turn: Turn,
 ): DmlResult | Promise<DmlResult> {
+  if (ctx.analyze === undefined) return dmlPart(ctx, target, plan, turn)
+  return countReturned(ctx, plan, () => dmlPart(ctx, target, plan, turn))
+}
+
+/** `run`, a writing node's work (INSERT, UPDATE, DELETE or MERGE), with what EXPLAIN ANALYZE shows
+ * on `node` recorded when the statement is analyzed: the rows it returned, as PostgreSQL's
+ * ModifyTable does (none without RETURNING), and its time. */
+export function countReturned(ctx: ExecContext, node: object, run: () => DmlResult | Promise<DmlResult>): DmlResult | Promise<DmlResult> {
   const stats = ctx.analyze
-  if (stats === undefined) return dmlPart(ctx, target, plan, turn)
-  // Under EXPLAIN ANALYZE the part's node shows the rows it returned, as PostgreSQL's
-  // ModifyTable does: none without RETURNING.
+  if (stats === undefined) return run()
   const startMs = stats.now()
-  return whenDone(dmlPart(ctx, target, plan, turn), (result) => {
-    stats.record(plan, result.returned.length, stats.now() - startMs)
+  return whenDone(run(), (result) => {
+    stats.record(node, result.returned.length, stats.now() - startMs)
     return result
   })
 }

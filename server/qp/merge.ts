@@ -14,7 +14,7 @@ import type { ParseCache } from './parser.ts'
 import type { MergeAction, MergeClause, MergePlan, Returning } from './planner.ts'
 import { primaryKey } from './rows.ts'
 import { bindReturning, QueryContext, rangeTable, statementCtes, type BindEnv, type Enclosing } from './select.ts'
-import { bindSets, insertColumns, Returned, valuesRow, type DmlResult } from './dml.ts'
+import { bindSets, countReturned, insertColumns, Returned, valuesRow, type DmlResult } from './dml.ts'
 import { constraintsOf, DeferredChecks, TableWriter, type WriteSink } from './table-writer.ts'
 import { whenDone } from './when-done.ts'
 
@@ -161,15 +161,7 @@ interface Chosen {
  * through `turn`, then writes. A target row two source rows would both update or delete is 21000.
  */
 export function runMerge(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: MergePlan, turn: Turn): DmlResult | Promise<DmlResult> {
-  const stats = ctx.analyze
-  if (stats === undefined) return merge(ctx, sink, parse, plan, turn)
-  // Under EXPLAIN ANALYZE the MERGE node shows the rows it returned (none without RETURNING), as
-  // PostgreSQL's ModifyTable does and runDmlPart does for INSERT, UPDATE and DELETE.
-  const startMs = stats.now()
-  return whenDone(merge(ctx, sink, parse, plan, turn), (result) => {
-    stats.record(plan, result.returned.length, stats.now() - startMs)
-    return result
-  })
+  return countReturned(ctx, plan, () => merge(ctx, sink, parse, plan, turn))
 }
 
 function merge(ctx: ExecContext, sink: WriteSink, parse: ParseCache, plan: MergePlan, turn: Turn): DmlResult | Promise<DmlResult> {
