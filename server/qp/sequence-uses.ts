@@ -36,6 +36,7 @@ import { quoteIdent, quoteLiteral } from './functions-text.ts'
 import { replaceBytes, type ByteEdit, type ParseCache } from './parser.ts'
 import { sequenceName } from './schema-functions.ts'
 import type { SequenceDef } from './sequences.ts'
+import { systemRelationOid } from './system/index.ts'
 import { dropDependentViews, viewKey, viewsOver, viewsRange, type ViewDef } from './views.ts'
 import { qualifiedName as qualifiedRelation, relationsRead } from './from.ts'
 
@@ -475,12 +476,19 @@ export function useSequences(env: DdlEnv, text: string, form: TextForm = 'expres
     // (but not before its indexes).
     else if (
       ref.name !== creating &&
+      !systemRelationNamed(ref.name) &&
       env.findTable(ref.name) === undefined &&
       env.view.get(viewKey(ref.name)) === undefined &&
       !catalogIndex(env, ref.name)
     )
       throw new SqlError('42P01', `relation "${ref.name}" does not exist`)
   }
+}
+
+/** Whether catalog name `name` names a system relation regclass input finds (a bare name is
+ * pg_catalog's before public's, as PostgreSQL searches them). */
+function systemRelationNamed(name: string): boolean {
+  return systemRelationOid(name.includes('.') ? schemaOf(name) : 'pg_catalog', bareName(name)) !== undefined
 }
 
 /** Whether `name` is an index the catalog shows (pg_class, and so regclass): not the hidden row

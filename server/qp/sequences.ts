@@ -49,6 +49,7 @@ import { checkTypeNameFree } from './enums.ts'
 import { dropSequenceUses } from './sequence-uses.ts'
 import { DependentViews } from './view-dependencies.ts'
 import { followRelationRename } from './view-renames.ts'
+import { systemRelationIsView, systemRelationOid } from './system/index.ts'
 
 /** Values per block unless CACHE asks for more (PostgreSQL's default CACHE is 1: a commit per
  * value would make every insert pay a round trip). */
@@ -297,6 +298,14 @@ export function refuseOtherKind(
   if (kind !== undefined && kind !== 'table') throw other(kind)
   const schema = schemaOf(name)
   if (!schemaExists(env.view, schema)) throw undefinedSchema(schema)
+}
+
+/** The kind of the system relation catalog name `name` denotes as regclass input reads it (a bare
+ * name is pg_catalog's), or undefined. */
+function systemKind(name: string): RelationKind | undefined {
+  const oid = systemRelationOid(name.includes('.') ? schemaOf(name) : 'pg_catalog', bareName(name))
+  if (oid === undefined) return undefined
+  return systemRelationIsView(oid) ? 'view' : 'table'
 }
 
 /** PostgreSQL's refusal to open an index as a table (relation_openrv's callers). */
@@ -940,7 +949,7 @@ export class SequenceValues {
     if (raw === undefined) {
       // Another kind of relation: PostgreSQL opens it, then refuses it.
       const kinds: [RelationKind, Key][] = [['table', schemaKey(name)], ['view', viewKey(name)], ['index', indexNameKey(name)]]
-      const kind = kinds.find(([, k]) => this.#host.catalog(k) !== undefined)?.[0]
+      const kind = kinds.find(([, k]) => this.#host.catalog(k) !== undefined)?.[0] ?? systemKind(name)
       if (kind !== undefined) {
         throw new SqlError('42809', `cannot open relation "${bareName(name)}"`, {
           detail: `This operation is not supported for ${KIND_PLURAL[kind]}.`,

@@ -18,6 +18,9 @@ export type { SystemEnv, ViewInfo } from './model.ts'
 export type { SystemRelation } from './relation.ts'
 /** The OID scheme (see oids.ts): user relation `id` is `FIRST_USER_OID + id * 8192`. */
 export { relationOid, relationIdOf, typeOid, typmodOf } from './oids.ts'
+/** The OID of system relation `schema.name` (PostgreSQL's), or undefined: regclass input finds
+ * these, a bare name in pg_catalog before public. */
+export { systemRelationIsView, systemRelationOid } from './oids.ts'
 /** An index's expression element as pg_get_indexdef prints it (unique violations name it so). */
 export { indexElementText } from './deparse.ts'
 

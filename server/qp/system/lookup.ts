@@ -3,6 +3,7 @@
 import { parseQualifiedName, quoteIdent } from './deparse.ts'
 import { constraintDef, indexColumnDef, indexDef } from './describe.ts'
 import { splitName, type CatalogModel, type SchemaInfo } from './model.ts'
+import { systemRelationOf, systemRelationOid } from './oids.ts'
 import type { SequencePosition } from '../sequences.ts'
 
 /** pg_get_indexdef(oid, column): the definition (column 0) or the column-th key column's name. */
@@ -33,10 +34,15 @@ function qualified(text: string): { readonly schema: string; readonly name: stri
 const named = (q: { schema: string; name: string }) => (x: { readonly schema: SchemaInfo; readonly name: string }) =>
   x.schema.name === q.schema && x.name === q.name
 
-/** to_regclass(text): the OID of the table, index, sequence or view, or NULL. */
+/** to_regclass(text): the OID of the table, index, sequence or view, or NULL. A bare name is a
+ * system relation of pg_catalog's before a relation of public (PostgreSQL searches pg_catalog
+ * first); information_schema's are found qualified. */
 export function regclassOid(m: CatalogModel, text: string): bigint | null {
   const q = qualified(text)
   if (q === undefined) return null
+  const bare = parseQualifiedName(text)?.length === 1
+  const system = systemRelationOid(bare ? 'pg_catalog' : q.schema, q.name)
+  if (system !== undefined) return system
   const is = named(q)
   const hit =
     m.tables.find(is) ??
@@ -58,6 +64,8 @@ export function serialSequence(m: CatalogModel, tableText: string, column: strin
 
 /** pg_table_is_visible(oid): whether the relation is found by its bare name (search path public). */
 export function tableIsVisible(m: CatalogModel, oid: bigint): boolean {
+  const system = systemRelationOf(oid)
+  if (system !== undefined) return system.schema === 'pg_catalog'
   const owner = m.tables.find((t) => t.oid === oid) ?? m.indexes.find((i) => i.oid === oid)?.table
   const relation = owner ?? m.sequences.find((s) => s.oid === oid) ?? m.views.find((v) => v.oid === oid)
   return relation === undefined || relation.schema.name === 'public' || relation.schema.name === 'pg_catalog'
@@ -66,6 +74,10 @@ export function tableIsVisible(m: CatalogModel, oid: bigint): boolean {
 /** regclass output: the relation's name, schema-qualified when not visible; the OID as text for
  * an OID that names no relation (as PostgreSQL prints it). */
 export function regclassName(m: CatalogModel, oid: bigint): string {
+  const system = systemRelationOf(oid)
+  if (system !== undefined) {
+    return system.schema === 'pg_catalog' ? quoteIdent(system.name) : `${quoteIdent(system.schema)}.${quoteIdent(system.name)}`
+  }
   const relation =
     m.tables.find((t) => t.oid === oid) ??
     m.sequences.find((s) => s.oid === oid) ??

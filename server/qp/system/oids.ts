@@ -19,6 +19,56 @@ export const PG_NAMESPACE_OID = 2615n
 export const PG_TYPE_OID = 1247n
 
 /**
+ * PostgreSQL's OIDs of the system relations Tessera has, by schema and name: a catalog table's is
+ * fixed in PostgreSQL's source; a view's is the one initdb gives it in PostgreSQL 17 (as PGlite has
+ * them), which other versions may number differently. Below FIRST_USER_OID, so no user object's
+ * OID is one of them. `'pg_class'::regclass` is one (the classoid of pg_description's rows).
+ */
+const SYSTEM_RELATION_OIDS: ReadonlyMap<string, ReadonlyMap<string, bigint>> = new Map([
+  ['pg_catalog', new Map<string, bigint>([
+    ['pg_namespace', 2615n], ['pg_class', 1259n], ['pg_attribute', 1249n], ['pg_type', 1247n],
+    ['pg_index', 2610n], ['pg_constraint', 2606n], ['pg_attrdef', 2604n], ['pg_tables', 12033n],
+    ['pg_indexes', 12043n], ['pg_sequences', 12048n], ['pg_sequence', 2224n],
+    ['pg_database', 1262n], ['pg_roles', 12000n], ['pg_user', 12014n], ['pg_am', 2601n],
+    ['pg_opclass', 2616n], ['pg_tablespace', 1213n], ['pg_stat_user_indexes', 12196n],
+    ['pg_stat_user_tables', 12165n], ['pg_settings', 12104n], ['pg_views', 12028n],
+    ['pg_collation', 3456n], ['pg_depend', 2608n], ['pg_description', 2609n],
+    ['pg_matviews', 12038n], ['pg_enum', 3501n], ['pg_policies', 12018n], ['pg_inherits', 2611n],
+    ['pg_trigger', 2620n], ['pg_extension', 3079n], ['pg_policy', 3256n],
+    ['pg_statistic_ext', 3381n], ['pg_publication', 6104n], ['pg_publication_rel', 6106n],
+    ['pg_publication_namespace', 6237n], ['pg_rewrite', 2618n], ['pg_stat_activity', 12226n],
+    ['pg_locks', 12073n], ['pg_proc', 1255n],
+  ])],
+  ['information_schema', new Map<string, bigint>([
+    ['schemata', 12598n], ['tables', 12641n], ['columns', 12512n], ['table_constraints', 12627n],
+    ['key_column_usage', 12545n], ['constraint_column_usage', 12517n],
+    ['check_constraints', 12477n], ['referential_constraints', 12555n], ['sequences', 12602n],
+    ['views', 12699n],
+  ])],
+])
+
+/** The OID of system relation `schema.name`; undefined for a relation that has none here (the
+ * `sys` schema is Aurora DSQL's, not PostgreSQL's). */
+export function systemRelationOid(schema: string, name: string): bigint | undefined {
+  return SYSTEM_RELATION_OIDS.get(schema)?.get(name)
+}
+
+/** PostgreSQL's FirstGenbkiObjectId: the OIDs below it are assigned in its catalog headers (the
+ * catalog tables); the system views, which initdb's scripts create, come above it. */
+const FIRST_GENBKI_OID = 10000n
+
+/** Whether system relation OID `oid` is a view (else a catalog table). */
+export const systemRelationIsView = (oid: bigint): boolean => oid >= FIRST_GENBKI_OID
+
+/** The system relation with OID `oid`, or undefined. */
+export function systemRelationOf(oid: bigint): { readonly schema: string; readonly name: string } | undefined {
+  for (const [schema, names] of SYSTEM_RELATION_OIDS) {
+    for (const [name, relationOid] of names) if (relationOid === oid) return { schema, name }
+  }
+  return undefined
+}
+
+/**
  * User objects. PostgreSQL gives the first user object OID 16384 (FirstNormalObjectId); Tessera
  * derives each OID from the table id so that it is the same in every transaction and region
  * without a counter: table `id` owns the block [16384 + id * 8192, 16384 + (id + 1) * 8192).

@@ -5,7 +5,7 @@ import { SqlError } from '../../errors/index.ts'
 import { SEQUENCE_BLOCKS_TABLE_ID, type Table } from '../catalog.ts'
 import type { EvalContext } from '../expr.ts'
 import type { CatalogModel, IndexInfo } from './model.ts'
-import { indexOid } from './oids.ts'
+import { indexOid, systemRelationOf } from './oids.ts'
 
 /** PostgreSQL's fork names; only the main fork holds anything here (no free space or visibility
  * maps, no unlogged tables' init forks). */
@@ -45,6 +45,8 @@ export function relationSize(ctx: EvalContext, m: CatalogModel, oid: bigint, for
 }
 
 function mainForkSize(ctx: EvalContext, m: CatalogModel, oid: bigint): bigint | null {
+  // Computed on read from the catalog's own keys: nothing is stored under the relation itself.
+  if (systemRelationOf(oid) !== undefined) return 0n
   const table = m.tables.find((t) => t.oid === oid)?.table
   if (table !== undefined) return BigInt(ctx.tx.storedBytes({ start: table.rowsStart, end: table.rowsEnd }))
   const index = indexOf(m, oid)
@@ -64,7 +66,7 @@ function mainForkSize(ctx: EvalContext, m: CatalogModel, oid: bigint): bigint | 
 /** Whether `oid` names a relation (without measuring it). */
 function named(m: CatalogModel, oid: bigint): boolean {
   const is = (x: { readonly oid: bigint }) => x.oid === oid
-  return m.indexes.some(is) || m.sequences.some(is) || m.views.some(is)
+  return m.indexes.some(is) || m.sequences.some(is) || m.views.some(is) || systemRelationOf(oid) !== undefined
 }
 
 /** pg_indexes_size(oid): the sum over a table's stored indexes; 0 for any other relation. */

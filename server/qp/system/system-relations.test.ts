@@ -264,6 +264,21 @@ describe('object identifier casts', () => {
     expect(await h.rows(`SELECT relname FROM pg_class WHERE 'public.posts'::regclass = oid`)).toEqual([['posts']])
   })
 
+  test('every system relation of pg_catalog and information_schema has an OID regclass finds', async () => {
+    // Each name through regclass to its OID and back: distinct, below the first user OID, and a
+    // bare pg_catalog name the same as the qualified one (sys is Aurora DSQL's: no OID).
+    const relations = SYSTEM_RELATIONS.filter((r) => r.schema !== 'sys')
+    const oids = new Set<number>()
+    for (const r of relations) {
+      const [[oid, back]] = (await h.rows(`SELECT '${r.schema}.${r.name}'::regclass::oid, '${r.schema}.${r.name}'::regclass::oid::regclass::text`)) as [[number, string]]
+      expect({ r: r.name, oid: oid < 16384, back }).toEqual({ r: r.name, oid: true, back: r.schema === 'pg_catalog' ? r.name : `${r.schema}.${r.name}` })
+      oids.add(oid)
+      if (r.schema === 'pg_catalog') expect(await h.rows(`SELECT '${r.name}'::regclass::oid`)).toEqual([[oid]])
+    }
+    expect(oids.size).toBe(relations.length)
+    expect((await sqlError(h.rows(`SELECT 'sys.jobs'::regclass`))).code).toBe('42P01')
+  })
+
   test('regtype is the type oid (what catalog queries compare it with); a missing type is 42704', async () => {
     expect(await h.rows(`SELECT 'int4'::regtype, 'int'::regtype, '{int,text,int8}'::regtype[]`)).toEqual([[23, 23, [23, 25, 20]]])
     expect(await h.rows(`SELECT count(*) FROM pg_attribute WHERE atttypid = ANY ('{int8,text}'::regtype[]) AND attrelid = (SELECT oid FROM pg_class WHERE relname = 'users')`)).toEqual([['2']])
