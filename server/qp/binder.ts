@@ -430,7 +430,9 @@ export class Binder {
   }
 
   /** Coerces a value for a column (INSERT, UPDATE SET, DEFAULT): 42804 PostgreSQL's message. */
-  coerceToColumn(e: Expr, to: SqlType, column: string): Expr {
+  coerceToColumn(given: Expr, to: SqlType, column: string): Expr {
+    // A regclass value stored in an oid or integer column is the relation's oid, as in PostgreSQL.
+    const e = asOidBeside(given, to)
     const from = e.kind === 'param' ? (this.paramTypes[e.index] ?? e.type) : e.type
     if (from.kind !== 'unknown' && !sameType(from, to) && !canCast(from, to, 'assignment')) {
       throw new SqlError(
@@ -1227,13 +1229,16 @@ export class Binder {
     }
     // The call as PostgreSQL's messages name it, made only for one.
     const call = () => `${names.join('.')}(${argTypes.map(formatType).join(', ')})`
-    const resolved = resolveNamed(resolver, argTypes, call)
+    const byName = resolveNamed(resolver, argTypes, call)
+    // Else a regclass argument may be the oid it is in PostgreSQL (pg_table_is_visible('t'::regclass)).
+    const asOids = byName === undefined ? args.map((a) => asOidBeside(a, OID)) : args
+    const resolved = byName ?? (asOids.some((a, i) => a !== args[i]) ? resolveNamed(resolver, asOids.map((a) => this.#typeOf(a)), call) : undefined)
     if (resolved === undefined) {
       const cast = this.#castCall(name, args)
       if (cast !== undefined) return cast
       throw undefinedFunction(call())
     }
-    const bound = args.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
+    const bound = asOids.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
     const constants = bound.map((a) => (a.kind === 'const' ? a.value : undefined))
     const apply = resolved.withConstants?.(constants) ?? resolved.apply
     return { kind: 'func', type: resolved.type, name, args: bound, apply, strict: resolved.strict, volatile: resolved.volatile }
