@@ -52,6 +52,7 @@ export function compare(a: Datum, b: Datum, type: SqlType): number {
     case 'varchar':
     case 'unknown':
     case 'uuid':
+    case 'jsonpath':
       return compareCodePoints(expect(a, 'string', type), expect(b, 'string', type))
     case 'bpchar':
       return compareCodePoints(bpcharStrip(expect(a, 'string', type)), bpcharStrip(expect(b, 'string', type)))

@@ -56,6 +56,8 @@ export const DATUMS: Readonly<Record<Exclude<TypeKind, 'unknown' | 'enum' | 'rec
   ),
   uuid: fc.uuid(),
   jsonb: json.map((v) => new Jsonb(v)),
+  // Canonical texts, as a jsonpath datum is one (types/jsonpath.ts).
+  jsonpath: fc.constantFrom('$', 'strict $."a"[*]', '$."a"?(@ > 1)', '($."b" + 1)', '$.**{2 to last}.type()'),
   bytea: fc.uint8Array({ maxLength: 10 }),
   interval: fc
     .tuple(

@@ -25,6 +25,7 @@ export {
   isPreferredType,
   isStringType,
   jsonbType,
+  jsonpathType,
   numericType,
   textType,
   timestampType,
@@ -94,6 +95,20 @@ export {
   withKey as withJsonKey,
 } from './jsonb-ops.ts'
 export { canonicalJson, formatJsonNumber, jsonbEntries } from './jsonb.ts'
+
+/** SQL/JSON paths: the parsed tree, its canonical text, like_regex's flags (jsonpath.ts). */
+export {
+  ANY_LAST,
+  JSONPATH_DEPTH_MAX,
+  canonicalJsonPath,
+  formatJsonPath,
+  parseJsonPathCached,
+  posixFlags,
+  type JsonPath,
+  type JsonPathExpr,
+  type JsonPathHead,
+  type JsonPathStep,
+} from './jsonpath.ts'
 
 /** Input and output functions, text order. */
 export { checkEncoding, formatText, invalidEncoding, parseText } from './text-io.ts'

@@ -112,6 +112,7 @@ export function toStored(value: Datum, type: SqlType): KeyPart {
     case 'uuid':
     case 'unknown':
     case 'enum':
+    case 'jsonpath':
       return expect(value, 'string', type)
     case 'jsonb':
       return expectInstance(value, Jsonb, type).toString()
@@ -162,6 +163,7 @@ export function fromStored(part: KeyPart, type: SqlType): Datum {
     case 'uuid':
     case 'unknown':
     case 'enum':
+    case 'jsonpath':
       if (typeof part !== 'string') throw bad()
       return part
     case 'jsonb':

@@ -48,6 +48,8 @@ export type SqlType =
   | { readonly kind: 'time'; readonly precision?: number }
   | { readonly kind: 'uuid' }
   | { readonly kind: 'jsonb' }
+  /** An SQL/JSON path (jsonpath.ts); its datum is the path's canonical text. */
+  | { readonly kind: 'jsonpath' }
   | { readonly kind: 'bytea' }
   /** `fields` is the typmod's range mask (INTERVAL DAY TO SECOND), `precision` its seconds digits. */
   | { readonly kind: 'interval'; readonly fields?: number; readonly precision?: number }
@@ -118,6 +120,7 @@ export const timestamptzType: SqlType = { kind: 'timestamptz' }
 export const timeType: SqlType = { kind: 'time' }
 export const uuidType: SqlType = { kind: 'uuid' }
 export const jsonbType: SqlType = { kind: 'jsonb' }
+export const jsonpathType: SqlType = { kind: 'jsonpath' }
 export const byteaType: SqlType = { kind: 'bytea' }
 export const unknownType: SqlType = { kind: 'unknown' }
 export const intervalType: SqlType = { kind: 'interval' }
@@ -156,6 +159,7 @@ const PLAIN: Readonly<Record<Exclude<TypeKind, 'array' | 'enum' | 'record'>, Sql
   time: timeType,
   uuid: uuidType,
   jsonb: jsonbType,
+  jsonpath: jsonpathType,
   bytea: byteaType,
   interval: intervalType,
   unknown: unknownType,
@@ -260,6 +264,7 @@ export function typeCategory(type: SqlType): 'A' | 'B' | 'C' | 'E' | 'N' | 'S' |
       return 'D'
     case 'uuid':
     case 'jsonb':
+    case 'jsonpath':
     case 'bytea':
       return 'U'
     case 'interval':
@@ -348,6 +353,7 @@ export function formatType(type: SqlType): string {
     case 'date':
     case 'uuid':
     case 'jsonb':
+    case 'jsonpath':
     case 'bytea':
     case 'unknown':
       return type.kind
@@ -389,6 +395,7 @@ const ALIASES: Readonly<Record<string, Exclude<TypeKind, 'array' | 'enum' | 'rec
   jsonb: 'jsonb',
   // json is accepted as jsonb: Tessera stores the normalized form (no duplicate keys, sorted keys).
   json: 'jsonb',
+  jsonpath: 'jsonpath',
   bytea: 'bytea',
   interval: 'interval',
 }
@@ -424,7 +431,6 @@ const UNSUPPORTED = new Set([
   'bit varying',
   'tsvector',
   'tsquery',
-  'jsonpath',
   'int4range',
   'int8range',
   'numrange',

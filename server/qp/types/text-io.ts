@@ -1,5 +1,6 @@
 // PostgreSQL's input and output functions for every type (ARCHITECTURE.md "query processor":
 // values), with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1.
+import { canonicalJsonPath } from './jsonpath.ts'
 import { SqlError, assert, assertNever, featureNotSupported } from '../../errors/index.ts'
 import { formatBytea, parseBytea, parseUuid } from './bytea.ts'
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTimestamp } from './datetime.ts'
@@ -74,6 +75,8 @@ export function parseText(text: string, type: SqlType, nowUs?: bigint): Datum {
       return parseUuid(text)
     case 'jsonb':
       return Jsonb.parse(text)
+    case 'jsonpath':
+      return canonicalJsonPath(text)
     case 'bytea':
       return parseBytea(text)
     case 'interval':
@@ -118,6 +121,7 @@ export function formatText(value: Datum, type: SqlType): string {
     case 'unknown':
     case 'uuid':
     case 'enum':
+    case 'jsonpath':
       return expect(value, 'string', type)
     case 'date':
       return formatDate(expect(value, 'number', type))

@@ -52,6 +52,7 @@ export function toWire(value: Datum, type: SqlType): WireValue {
     case 'interval':
     case 'enum':
     case 'record':
+    case 'jsonpath':
       return formatText(value, type)
     default:
       return assertNever(type)
