@@ -54,6 +54,7 @@ import { likePattern } from './like-pattern.ts'
 import { similarPattern } from './similar-pattern.ts'
 import { slice } from './functions-array.ts'
 import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
+import { jsonPathOperator } from './functions-jsonpath.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
@@ -205,6 +206,8 @@ export interface WindowBinding {
 }
 
 const TEXT: SqlType = { kind: 'text' }
+const JSONB: SqlType = { kind: 'jsonb' }
+const JSONPATH: SqlType = { kind: 'jsonpath' }
 
 /** Collations that order text by code point, as every text comparison here does. */
 const CODE_POINT_COLLATIONS: ReadonlySet<string> = new Set(['C', 'POSIX', 'ucs_basic', 'default'])
@@ -960,6 +963,10 @@ export class Binder {
 
   /** Resolves a binary operator (42883 when none), casting both sides to its argument types. */
   binary(op: string, left: Expr, right: Expr): Expr {
+    if (op === '@?' || op === '@@') {
+      const path = this.#jsonPathOperator(op, left, right)
+      if (path !== undefined) return path
+    }
     let [l, r] = [asOidBeside(left, right.type), asOidBeside(right, left.type)]
     const lType = this.#typeOf(l)
     const rType = this.#typeOf(r)
@@ -990,6 +997,20 @@ export class Binder {
       right: this.coerce(r, resolved.rightType, 'implicit'),
       ...(resolved.strict === false ? { strict: false as const } : {}),
     }
+  }
+
+  /** `jsonb @? jsonpath` and `jsonb @@ jsonpath`, whose evaluation checks the statement timeout
+   * (an operator's apply has no context); undefined for other operand types (42883 follows). */
+  #jsonPathOperator(op: '@?' | '@@', left: Expr, right: Expr): Expr | undefined {
+    const lk = this.#typeOf(left).kind
+    const rk = this.#typeOf(right).kind
+    if (lk === 'unknown' && rk === 'unknown' && op === '@@') {
+      // PostgreSQL's text search @@ operators are candidates too, so two literals tie.
+      throw new SqlError('42725', `operator is not unique: unknown ${op} unknown`, { hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.' })
+    }
+    if ((lk !== 'jsonb' && lk !== 'unknown') || (rk !== 'jsonpath' && rk !== 'unknown')) return undefined
+    const args = [this.coerce(left, JSONB, 'implicit'), this.coerce(right, JSONPATH, 'implicit')]
+    return { kind: 'func', type: boolType(), name: op, args, apply: jsonPathOperator(op), strict: true, volatile: false }
   }
 
   #typeOf(e: Expr): SqlType {

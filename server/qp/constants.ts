@@ -153,3 +153,12 @@ assert(RESULT_ROWS_MAX <= SORT_ROWS_MAX, 'a result fits in a sort')
 assert(RESULT_BYTES_MAX <= QUERY_BYTES_MAX, 'a result fits in what a statement may hold')
 assert(QUERY_BYTES_MAX + RESULT_BYTES_MAX <= PAUSED_BYTES_MAX, 'the largest statement may pause while no other waits')
 assert(REGEX_CACHE_ENTRIES > 0 && REGEX_JS_WORK_MAX > 0 && REGEX_STEPS_BASE > 0 && REGEX_STEPS_PER_CHAR > 0 && REGEX_STEPS_MAX >= REGEX_STEPS_BASE && REGEX_INTERRUPT_WORK > 0 && REGEX_CAPTURE_STEPS_MAX > 0 && REGEX_MEMO_ENDS_MAX > 0, 'regex bounds')
+/** Steps (items visited, accessors and predicates tried) one jsonpath evaluation may take: 54000
+ * beyond. `.**` with filters over a large document is the costly case: each step is well under a
+ * microsecond, so the bound is tens of seconds at worst, and the statement timeout, checked every
+ * JSONPATH_INTERRUPT_STEPS, usually ends it first. */
+export const JSONPATH_STEPS_MAX = 100_000_000
+/** Steps between two checks of the statement timeout in a jsonpath evaluation. */
+export const JSONPATH_INTERRUPT_STEPS = 10_000
+/** Items one jsonpath evaluation may produce (54000 beyond): its results are a statement's values. */
+export const JSONPATH_ITEMS_MAX = QUERY_VALUES_MAX

@@ -32,6 +32,7 @@ export const T = {
   time: { kind: 'time' },
   interval: { kind: 'interval' },
   jsonb: { kind: 'jsonb' },
+  jsonpath: { kind: 'jsonpath' },
   bytea: { kind: 'bytea' },
   uuid: { kind: 'uuid' },
   textArray: { kind: 'array', element: { kind: 'text' } },

@@ -7,6 +7,7 @@ import { ARRAY_FUNCTIONS } from './functions-array.ts'
 import { BYTEA_FUNCTIONS } from './functions-bytea.ts'
 import { DATETIME_FUNCTIONS } from './functions-datetime.ts'
 import { JSONB_FUNCTIONS } from './functions-jsonb.ts'
+import { JSONPATH_FUNCTIONS } from './functions-jsonpath.ts'
 import { MATH_FUNCTIONS } from './functions-math.ts'
 import { NUMERIC_FUNCTIONS } from './functions-numeric.ts'
 import { RANDOM_FUNCTIONS } from './functions-random.ts'
@@ -148,6 +149,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, 
   ...RANDOM_FUNCTIONS,
   ...DATETIME_FUNCTIONS,
   ...JSONB_FUNCTIONS,
+  ...JSONPATH_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
   ...TIMEZONE_FUNCTIONS,
   ...BYTEA_FUNCTIONS,

@@ -27,6 +27,11 @@ const required = (names: readonly string[], counts: readonly number[] = [names.l
 
 const REGEXP_FLAGS = required(['string', 'pattern', 'flags'], [2, 3])
 const FROM_JSON = [required(['from_json'])]
+const JSON_PATH: NamedParams = {
+  names: ['target', 'path', 'vars', 'silent'],
+  counts: [2, 3, 4],
+  defaults: { 2: typed('{}', 'jsonb'), 3: typed('false', 'bool') },
+}
 
 const NAMED_PARAMS: ReadonlyMap<string, readonly NamedParams[]> = new Map<string, readonly NamedParams[]>([
   ['make_date', [required(['year', 'month', 'day'])]],
@@ -45,6 +50,11 @@ const NAMED_PARAMS: ReadonlyMap<string, readonly NamedParams[]> = new Map<string
   ['jsonb_insert', [{ names: ['jsonb_in', 'path', 'replacement', 'insert_after'], counts: [3, 4], defaults: { 3: typed('false', 'bool') } }]],
   ['jsonb_strip_nulls', [{ names: ['target', 'strip_in_arrays'], counts: [1, 2], defaults: { 1: typed('false', 'bool') } }]],
   ['jsonb_array_elements', FROM_JSON],
+  ['jsonb_path_exists', [JSON_PATH]],
+  ['jsonb_path_match', [JSON_PATH]],
+  ['jsonb_path_query', [JSON_PATH]],
+  ['jsonb_path_query_array', [JSON_PATH]],
+  ['jsonb_path_query_first', [JSON_PATH]],
   ['jsonb_array_elements_text', FROM_JSON],
   ['jsonb_each', FROM_JSON],
   ['jsonb_each_text', FROM_JSON],

@@ -3,6 +3,7 @@
 import { SqlError } from '../errors/index.ts'
 import type { EvalContext } from './expr.ts'
 import { T } from './function-overloads.ts'
+import { jsonbPathQuery } from './functions-jsonpath.ts'
 import { matchArray } from './functions-regexp.ts'
 import { stringToArray } from './functions-text.ts'
 import { globalScan, posixRegex } from './posix-regex.ts'
@@ -293,6 +294,7 @@ export const SET_FUNCTIONS: ReadonlyMap<string, SetFunctionResolver> = new Map<s
   ['jsonb_each', jsonbEach(false)],
   ['jsonb_each_text', jsonbEach(true)],
   ['jsonb_object_keys', jsonbObjectKeys('jsonb_object_keys')],
+  ['jsonb_path_query', jsonbPathQuery],
   // json is jsonb here: the same rows, in jsonb's key order and without duplicate keys.
   ['json_array_elements', jsonbArrayElements(false, true)],
   ['json_array_elements_text', jsonbArrayElements(true, true)],

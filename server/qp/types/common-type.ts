@@ -103,6 +103,8 @@ export function comparisonType(left: SqlType, right: SqlType): SqlType | undefin
   const l = left.kind === 'unknown' ? right : left
   const r = right.kind === 'unknown' ? left : right
   if (l.kind === 'unknown') return textType
+  // jsonpath has no comparison operators in PostgreSQL (42883).
+  if (l.kind === 'jsonpath' || r.kind === 'jsonpath') return undefined
   if (isStringType(l) && isStringType(r)) {
     // PostgreSQL resolves bpchar with text to text (the preferred type, where padding counts)
     // but bpchar with varchar or bpchar to bpchar, where trailing spaces do not.

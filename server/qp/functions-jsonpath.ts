@@ -1,0 +1,107 @@
+// The SQL/JSON path functions and operators (ARCHITECTURE.md "query processor": bind and
+// evaluate): jsonb_path_exists, jsonb_path_match, jsonb_path_query (set-returning),
+// jsonb_path_query_array, jsonb_path_query_first, and `jsonb @? jsonpath` / `jsonb @@ jsonpath`,
+// each as PostgreSQL's jsonpath_exec.c runs the path (jsonpath-eval.ts).
+import { SqlError } from '../errors/index.ts'
+import type { EvalContext } from './expr.ts'
+import { T, overloads, sig } from './function-overloads.ts'
+import type { FunctionResolver } from './functions.ts'
+import { executeJsonPath, type Res } from './jsonpath-eval.ts'
+import type { SetFunctionResolver } from './set-functions.ts'
+import { Jsonb, checkArrayLength, parseJsonPathCached, type Datum, type SqlType } from './types/index.ts'
+
+type Json = unknown
+const EMPTY_VARS = new Jsonb({})
+
+/** The arguments every path function takes: target, path, and optionally vars and silent. */
+interface PathArgs {
+  readonly target: Json
+  readonly path: string
+  readonly vars: Json
+  readonly silent: boolean
+}
+
+function pathArgs(a: readonly Datum[]): PathArgs {
+  return {
+    target: (a[0] as Jsonb).value,
+    path: a[1] as string,
+    vars: ((a[2] as Jsonb | undefined) ?? EMPTY_VARS).value,
+    silent: (a[3] as boolean | undefined) ?? false,
+  }
+}
+
+/** Runs the path: the items found, or 'error' when `silent` suppressed an error. */
+function query(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): Json[] | 'error' {
+  const found: Json[] = []
+  const res = executeJsonPath(parseJsonPathCached(p.path), p.target, p.vars, p.silent, found, ctx)
+  return res === 'error' ? res : found
+}
+
+function exists(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): boolean | null {
+  const res: Res = executeJsonPath(parseJsonPathCached(p.path), p.target, p.vars, p.silent, null, ctx)
+  return res === 'error' ? null : res === 'ok'
+}
+
+/** jsonb_path_match: the one boolean (or null) item the path gives; anything else is 22038
+ * unless silent (then NULL). */
+function match(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): boolean | null {
+  const found = query(p, ctx)
+  if (found === 'error') return null
+  const only = found[0]
+  if (found.length === 1 && (typeof only === 'boolean' || only === null)) return only
+  if (p.silent) return null
+  throw new SqlError('22038', 'single boolean result is expected')
+}
+
+/** One resolver per function: two to four arguments (jsonb, jsonpath [, jsonb [, bool]]). */
+const pathFunction = (type: SqlType, fn: (p: PathArgs, ctx: EvalContext) => Datum): FunctionResolver =>
+  overloads(
+    sig([T.jsonb, T.jsonpath], type, (a, ctx) => fn(pathArgs(a), ctx)),
+    sig([T.jsonb, T.jsonpath, T.jsonb], type, (a, ctx) => fn(pathArgs(a), ctx)),
+    sig([T.jsonb, T.jsonpath, T.jsonb, T.bool], type, (a, ctx) => fn(pathArgs(a), ctx)),
+  )
+
+const queryArray = (p: PathArgs, ctx: EvalContext): Datum => {
+  const found = query(p, ctx)
+  if (found === 'error') return new Jsonb([])
+  checkArrayLength(found.length)
+  return new Jsonb(found)
+}
+
+const queryFirst = (p: PathArgs, ctx: EvalContext): Datum => {
+  const found = query(p, ctx)
+  return found === 'error' || found.length === 0 ? null : new Jsonb(found[0])
+}
+
+/** The scalar path functions, by lowercase name. */
+export const JSONPATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+  ['jsonb_path_exists', pathFunction(T.bool, exists)],
+  ['jsonb_path_match', pathFunction(T.bool, match)],
+  ['jsonb_path_query_array', pathFunction(T.jsonb, queryArray)],
+  ['jsonb_path_query_first', pathFunction(T.jsonb, queryFirst)],
+])
+
+const PARAMS = [T.jsonb, T.jsonpath, T.jsonb, T.bool]
+
+/** jsonb_path_query: one row per item, in FROM or the select list. */
+export const jsonbPathQuery: SetFunctionResolver = (args) => {
+  if (args.length < 2 || args.length > 4) return undefined
+  if (!args.every((t, i) => t.kind === 'unknown' || t.kind === PARAMS[i]?.kind)) return undefined
+  return {
+    argTypes: PARAMS.slice(0, args.length),
+    columns: [{ name: 'jsonb_path_query', type: T.jsonb }],
+    apply: (a, ctx) => {
+      const found = query(pathArgs(a), ctx)
+      return found === 'error' ? [] : found.map((v) => [new Jsonb(v)])
+    },
+  }
+}
+
+/** `jsonb @? jsonpath` and `jsonb @@ jsonpath`: jsonb_path_exists and jsonb_path_match with
+ * silent set, as PostgreSQL's operators are. */
+export function jsonPathOperator(op: '@?' | '@@'): (a: readonly Datum[], ctx: EvalContext) => Datum {
+  return (a, ctx) => {
+    const p = { ...pathArgs(a), silent: true }
+    return op === '@?' ? exists(p, ctx) : match(p, ctx)
+  }
+}
