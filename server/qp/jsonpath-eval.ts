@@ -51,9 +51,14 @@ export interface Cx {
   current: Json
   innermostArraySize: number
   steps: number
-  /** Where each container of the root starts in PostgreSQL's jsonb layout (.keyvalue()'s id),
-   * computed on the first .keyvalue(). */
-  offsets?: Map<object, number>
+  /** The jsonb value the items being walked lie in, and its number: .keyvalue()'s "id" is the
+   * number times 10^10 plus the object's byte offset in that value (PostgreSQL's baseObject):
+   * 0 for the document, 1 for vars, then 2, 3, ... for each object .keyvalue() makes. */
+  base: { readonly root: Json; readonly id: number }
+  lastGeneratedObjectId: number
+  /** Where each container of a base value starts in PostgreSQL's jsonb layout, computed on the
+   * first .keyvalue() over it. */
+  readonly offsets: Map<Json, Map<object, number>>
   readonly ctx: Pick<EvalContext, 'interrupt'> | undefined
 }
 
@@ -96,6 +101,9 @@ export function executeJsonPath(path: JsonPath, json: Json, vars: Json, silent: 
     current: json,
     innermostArraySize: -1,
     steps: 0,
+    base: { root: json, id: 0 },
+    lastGeneratedObjectId: 2,
+    offsets: new Map(),
     ctx,
   }
   if (path.strict && found === null) {
@@ -121,13 +129,23 @@ export function next(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: Found):
   return 'ok'
 }
 
+function withBase(cx: Cx, base: Cx['base'], run: () => Res): Res {
+  const saved = cx.base
+  cx.base = base
+  try {
+    return run()
+  } finally {
+    cx.base = saved
+  }
+}
+
 const hasNext = (e: JsonPathExpr, i: number) => i + 1 < e.steps.length
 
 function executeHead(cx: Cx, e: JsonPathExpr, v: Json, found: Found): Res {
   const h = e.head
   switch (h.kind) {
     case 'root':
-      return next(cx, e, -1, cx.root, found)
+      return withBase(cx, { root: cx.root, id: 0 }, () => next(cx, e, -1, cx.root, found))
     case 'current':
       return next(cx, e, -1, cx.current, found)
     case 'last':
@@ -135,7 +153,7 @@ function executeHead(cx: Cx, e: JsonPathExpr, v: Json, found: Found): Res {
     case 'variable': {
       const value = getJsonKey(cx.vars as Record<string, Json>, h.name)
       if (value === undefined) throw new SqlError('42704', `could not find jsonpath variable "${h.name}"`)
-      return next(cx, e, -1, value, found)
+      return withBase(cx, { root: cx.vars, id: 1 }, () => next(cx, e, -1, value, found))
     }
     case 'null':
       return next(cx, e, -1, null, found)
@@ -321,6 +339,7 @@ function anyStep(cx: Cx, e: JsonPathExpr, i: number, s: JsonPathStep & { kind: '
  * handed to the step after `i` (PostgreSQL's executeAnyItem, pre-order). */
 function anyItem(cx: Cx, e: JsonPathExpr, i: number, c: object, found: Found, level: number, first: number, last: number, ignoreStructural: boolean): Res {
   let res: Res = 'notFound'
+  if (level > last) return res
   const values = Array.isArray(c) ? c : jsonbEntries(c).map((x) => x[1])
   for (const v of values) {
     tick(cx)
@@ -624,15 +643,20 @@ function keyValue(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: Found): Re
   if (!isJsonObject(v)) {
     return fail(cx, () => new SqlError('2203C', 'jsonpath item method .keyvalue() can only be applied to an object'))
   }
-  cx.offsets ??= containerOffsets(cx.root)
-  const id = cx.offsets.get(v)
-  // An object from vars or made by the path itself has an id PostgreSQL derives from its own
-  // bookkeeping, which Tessera does not reproduce.
-  if (id === undefined) throw featureNotSupported('jsonpath item method .keyvalue() of an object outside the document')
+  let offsets = cx.offsets.get(cx.base.root)
+  if (offsets === undefined) {
+    offsets = containerOffsets(cx.base.root)
+    cx.offsets.set(cx.base.root, offsets)
+  }
+  const offset = offsets.get(v)
+  // Every object the walk reaches lies in its base value; this would be a bug, not a user error.
+  if (offset === undefined) throw featureNotSupported('jsonpath item method .keyvalue() of an object outside its base value')
+  const id = Decimal.fromBigInt(BigInt(cx.base.id) * 10_000_000_000n + BigInt(offset))
   let res: Res = 'notFound'
   for (const [key, value] of jsonbEntries(v)) {
     tick(cx)
-    const r = next(cx, e, i, { id: Decimal.fromBigInt(BigInt(id)), key, value }, found)
+    const pair = { id, key, value }
+    const r = withBase(cx, { root: pair, id: cx.lastGeneratedObjectId++ }, () => next(cx, e, i, pair, found))
     if (r === 'error') return r
     if (r === 'ok') {
       if (found === null) return r
