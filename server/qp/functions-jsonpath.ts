@@ -30,11 +30,12 @@ function pathArgs(a: readonly Datum[]): PathArgs {
   }
 }
 
-/** Runs the path: the items found, or 'error' when `silent` suppressed an error. */
-function query(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): Json[] | 'error' {
+/** Runs the path: the items found. When `silent` suppressed an error, the items found before it
+ * stand, as PostgreSQL's functions ignore the evaluation's result and return its list. */
+function query(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): Json[] {
   const found: Json[] = []
-  const res = executeJsonPath(parseJsonPathCached(p.path), p.target, p.vars, p.silent, found, ctx)
-  return res === 'error' ? res : found
+  executeJsonPath(parseJsonPathCached(p.path), p.target, p.vars, p.silent, found, ctx)
+  return found
 }
 
 function exists(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): boolean | null {
@@ -46,7 +47,6 @@ function exists(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): b
  * unless silent (then NULL). */
 function match(p: PathArgs, ctx: Pick<EvalContext, 'interrupt'> | undefined): boolean | null {
   const found = query(p, ctx)
-  if (found === 'error') return null
   const only = found[0]
   if (found.length === 1 && (typeof only === 'boolean' || only === null)) return only
   if (p.silent) return null
@@ -63,14 +63,13 @@ const pathFunction = (type: SqlType, fn: (p: PathArgs, ctx: EvalContext) => Datu
 
 const queryArray = (p: PathArgs, ctx: EvalContext): Datum => {
   const found = query(p, ctx)
-  if (found === 'error') return new Jsonb([])
   checkArrayLength(found.length)
   return new Jsonb(found)
 }
 
 const queryFirst = (p: PathArgs, ctx: EvalContext): Datum => {
   const found = query(p, ctx)
-  return found === 'error' || found.length === 0 ? null : new Jsonb(found[0])
+  return found.length === 0 ? null : new Jsonb(found[0])
 }
 
 /** The scalar path functions, by lowercase name. */
@@ -91,8 +90,7 @@ export const jsonbPathQuery: SetFunctionResolver = (args) => {
     argTypes: PARAMS.slice(0, args.length),
     columns: [{ name: 'jsonb_path_query', type: T.jsonb }],
     apply: (a, ctx) => {
-      const found = query(pathArgs(a), ctx)
-      return found === 'error' ? [] : found.map((v) => [new Jsonb(v)])
+      return query(pathArgs(a), ctx).map((v) => [new Jsonb(v)])
     },
   }
 }

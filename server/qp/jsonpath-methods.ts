@@ -124,8 +124,9 @@ function fits(n: bigint, kind: 'int4' | 'int8'): boolean {
 export function booleanMethod(v: Json): Converted {
   if (typeof v === 'boolean') return ok(v)
   if (v instanceof Decimal) {
-    const n = v.toBigInt()
-    if (n === undefined || v.scale > 0 && !v.trunc(0).equals(v)) return invalidFor('boolean', v.toString(), 'boolean')
+    // PostgreSQL reads the number's text as an int4: 1.0 and 2^31 are invalid, not true.
+    const n = /^-?[0-9]+$/.test(v.toString()) ? BigInt(v.toString()) : undefined
+    if (n === undefined || !fits(n, 'int4')) return invalidFor('boolean', v.toString(), 'boolean')
     return ok(n !== 0n)
   }
   if (typeof v === 'string') {
