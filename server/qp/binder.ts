@@ -999,15 +999,13 @@ export class Binder {
     }
   }
 
-  /** `jsonb @? jsonpath` and `jsonb @@ jsonpath`, whose evaluation checks the statement timeout
-   * (an operator's apply has no context); undefined for other operand types (42883 follows). */
+  /** `jsonb @? jsonpath` and `jsonb @@ jsonpath`, a function call here because the evaluation
+   * checks the statement timeout (an operator's apply has no context); untyped operands are read
+   * as jsonb and jsonpath, as PostgreSQL resolves them. Undefined for other operand types (42883
+   * follows). */
   #jsonPathOperator(op: '@?' | '@@', left: Expr, right: Expr): Expr | undefined {
     const lk = this.#typeOf(left).kind
     const rk = this.#typeOf(right).kind
-    if (lk === 'unknown' && rk === 'unknown' && op === '@@') {
-      // PostgreSQL's text search @@ operators are candidates too, so two literals tie.
-      throw new SqlError('42725', `operator is not unique: unknown ${op} unknown`, { hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.' })
-    }
     if ((lk !== 'jsonb' && lk !== 'unknown') || (rk !== 'jsonpath' && rk !== 'unknown')) return undefined
     const args = [this.coerce(left, JSONB, 'implicit'), this.coerce(right, JSONPATH, 'implicit')]
     return { kind: 'func', type: boolType(), name: op, args, apply: jsonPathOperator(op), strict: true, volatile: false }
