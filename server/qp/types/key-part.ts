@@ -55,6 +55,8 @@ const NO_KEY_FORM: Readonly<Partial<Record<TypeKind, string>>> = {
   interval: 'an interval',
   array: 'an array',
   record: 'a record',
+  // PostgreSQL has no btree operator class for jsonpath (42704 there), so no key or index has one.
+  jsonpath: 'a jsonpath',
 }
 
 /** Whether values of the type have a key form (may be in a primary key or an index): jsonb,

@@ -78,7 +78,7 @@ describe.each(DATA_TYPES.map((t) => [t.kind, t] as const))('%s', (_kind, type) =
     )
   })
 
-  if (type.kind === 'jsonb' || type.kind === 'interval' || type.kind === 'array') {
+  if (type.kind === 'jsonb' || type.kind === 'jsonpath' || type.kind === 'interval' || type.kind === 'array') {
     test('has no key form: 0A000', () => {
       fc.assert(
         fc.property(arb(type), (a) => {
