@@ -28,6 +28,7 @@ export function sqlTypeOf(oid: number, typmod: number): SqlType | undefined {
     case 'date':
     case 'uuid':
     case 'jsonb':
+    case 'jsonpath':
     case 'bytea':
       return { kind: t.name }
     case 'varchar':
@@ -89,6 +90,7 @@ const DATA_TYPES: Readonly<Record<string, string>> = {
   uuid: 'uuid',
   json: 'json',
   jsonb: 'jsonb',
+  jsonpath: 'jsonpath',
   bytea: 'bytea',
   name: 'name',
   oid: 'oid',

@@ -171,6 +171,7 @@ const BASE: readonly (readonly [number, string, number, string, boolean, number]
   [2206, 'regtype', 4, 'N', false, 2211],
   [2950, 'uuid', 16, 'U', false, 2951],
   [3802, 'jsonb', -1, 'U', false, 3807],
+  [4072, 'jsonpath', -1, 'U', false, 4073],
   [4089, 'regnamespace', 4, 'N', false, 4090],
 ]
 
