@@ -21,11 +21,12 @@ type Json = unknown
 export type Converted = { readonly ok: true; readonly value: Json } | { readonly ok: false; readonly error: SqlError }
 
 const ok = (value: Json): Converted => ({ ok: true, value })
-const err = (code: string, message: string): Converted => ({ ok: false, error: new SqlError(code as '22036', message) })
+/** 22036 (non-numeric SQL/JSON item), the code of every conversion error PostgreSQL raises here. */
+const err = (message: string): Converted => ({ ok: false, error: new SqlError('22036', message) })
 
 const invalidFor = (name: string, arg: string, type: string) =>
-  err('22036', `argument "${arg}" of jsonpath item method .${name}() is invalid for type ${type}`)
-const nanNotAllowed = (name: string) => err('22036', `NaN or Infinity is not allowed for jsonpath item method .${name}()`)
+  err(`argument "${arg}" of jsonpath item method .${name}() is invalid for type ${type}`)
+const nanNotAllowed = (name: string) => err(`NaN or Infinity is not allowed for jsonpath item method .${name}()`)
 
 /** Runs a string through a SQL type's input function; undefined when the text is invalid. */
 function input(text: string, type: SqlType): unknown {
@@ -39,7 +40,7 @@ function input(text: string, type: SqlType): unknown {
 
 /** The numeric methods: .abs(), .floor(), .ceiling(). */
 export function numericMethod(name: 'abs' | 'floor' | 'ceiling', v: Json): Converted {
-  if (!(v instanceof Decimal)) return err('22036', `jsonpath item method .${name}() can only be applied to a numeric value`)
+  if (!(v instanceof Decimal)) return err(`jsonpath item method .${name}() can only be applied to a numeric value`)
   if (name === 'abs') return ok(v.abs())
   const t = v.trunc(0)
   const frac = !t.equals(v)
@@ -60,7 +61,7 @@ export function doubleMethod(v: Json): Converted {
     if (!Number.isFinite(x)) return nanNotAllowed('double')
     return ok(Decimal.fromFloat(x, 15))
   }
-  return err('22036', 'jsonpath item method .double() can only be applied to a string or numeric value')
+  return err('jsonpath item method .double() can only be applied to a string or numeric value')
 }
 
 /** .number() and .decimal([precision [, scale]]): a number or a numeric string as numeric, with
@@ -75,7 +76,7 @@ export function decimalMethod(name: 'number' | 'decimal', v: Json, args: readonl
     if (x.isNaN) return nanNotAllowed(name)
     n = x
   } else {
-    return err('22036', `jsonpath item method .${name}() can only be applied to a string or numeric value`)
+    return err(`jsonpath item method .${name}() can only be applied to a string or numeric value`)
   }
   if (args.length === 0) return ok(n)
   const [p, s] = args.map((a) => Number((a as Decimal).toString()))
@@ -108,7 +109,7 @@ export function integerMethod(name: 'integer' | 'bigint', v: Json): Converted {
     const x = input(v, { kind })
     return typeof x === 'bigint' ? ok(Decimal.fromBigInt(x)) : invalidFor(name, v, typeName)
   }
-  return err('22036', `jsonpath item method .${name}() can only be applied to a string or numeric value`)
+  return err(`jsonpath item method .${name}() can only be applied to a string or numeric value`)
 }
 
 function fits(n: bigint, kind: 'int4' | 'int8'): boolean {
@@ -133,7 +134,7 @@ export function booleanMethod(v: Json): Converted {
     const b = input(v, { kind: 'bool' })
     return typeof b === 'boolean' ? ok(b) : invalidFor('boolean', v, 'boolean')
   }
-  return err('22036', 'jsonpath item method .boolean() can only be applied to a boolean, string, or numeric value')
+  return err('jsonpath item method .boolean() can only be applied to a boolean, string, or numeric value')
 }
 
 /** .string(): a string, a number's text, or "true"/"false". */
@@ -141,7 +142,7 @@ export function stringMethod(v: Json): Converted {
   if (typeof v === 'string') return ok(v)
   if (v instanceof Decimal) return ok(v.toString())
   if (typeof v === 'boolean') return ok(v ? 'true' : 'false')
-  return err('22036', 'jsonpath item method .string() can only be applied to a boolean, string, numeric, or datetime value')
+  return err('jsonpath item method .string() can only be applied to a boolean, string, numeric, or datetime value')
 }
 
 const align4 = (n: number) => (n + 3) & ~3
