@@ -72,23 +72,30 @@ const queryFirst = (p: PathArgs, ctx: EvalContext): Datum => {
   return found.length === 0 ? null : new Jsonb(found[0])
 }
 
-/** The scalar path functions, by lowercase name. */
-export const JSONPATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+const SCALAR: readonly (readonly [string, FunctionResolver])[] = [
   ['jsonb_path_exists', pathFunction(T.bool, exists)],
   ['jsonb_path_match', pathFunction(T.bool, match)],
   ['jsonb_path_query_array', pathFunction(T.jsonb, queryArray)],
   ['jsonb_path_query_first', pathFunction(T.jsonb, queryFirst)],
+]
+
+/** The scalar path functions, by lowercase name. The `_tz` variants differ from the others only
+ * in how the datetime methods compare values with and without time zones; those methods are
+ * 0A000 here, so each is its plain function. */
+export const JSONPATH_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<string, FunctionResolver>([
+  ...SCALAR,
+  ...SCALAR.map(([name, f]) => [`${name}_tz`, f] as const),
 ])
 
 const PARAMS = [T.jsonb, T.jsonpath, T.jsonb, T.bool]
 
-/** jsonb_path_query: one row per item, in FROM or the select list. */
-export const jsonbPathQuery: SetFunctionResolver = (args) => {
+/** jsonb_path_query (or its `_tz` twin, `name`): one row per item, in FROM or the select list. */
+export const jsonbPathQuery = (name: string): SetFunctionResolver => (args) => {
   if (args.length < 2 || args.length > 4) return undefined
   if (!args.every((t, i) => t.kind === 'unknown' || t.kind === PARAMS[i]?.kind)) return undefined
   return {
     argTypes: PARAMS.slice(0, args.length),
-    columns: [{ name: 'jsonb_path_query', type: T.jsonb }],
+    columns: [{ name, type: T.jsonb }],
     apply: (a, ctx) => {
       return query(pathArgs(a), ctx).map((v) => [new Jsonb(v)])
     },

@@ -294,7 +294,8 @@ export const SET_FUNCTIONS: ReadonlyMap<string, SetFunctionResolver> = new Map<s
   ['jsonb_each', jsonbEach(false)],
   ['jsonb_each_text', jsonbEach(true)],
   ['jsonb_object_keys', jsonbObjectKeys('jsonb_object_keys')],
-  ['jsonb_path_query', jsonbPathQuery],
+  ['jsonb_path_query', jsonbPathQuery('jsonb_path_query')],
+  ['jsonb_path_query_tz', jsonbPathQuery('jsonb_path_query_tz')],
   // json is jsonb here: the same rows, in jsonb's key order and without duplicate keys.
   ['json_array_elements', jsonbArrayElements(false, true)],
   ['json_array_elements_text', jsonbArrayElements(true, true)],
