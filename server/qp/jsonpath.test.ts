@@ -57,8 +57,16 @@ test('.** with filters over a large document stops at the statement timeout (570
 test('a path nested deeper than JSONPATH_DEPTH_MAX is 54001, not a stack overflow', async () => {
   const deep = `${'('.repeat(1000)}1${')'.repeat(1000)}`
   expect((await sqlError(h.rows(`SELECT '${deep}'::jsonpath`))).code).toBe('54001')
-  const filters = `$${' ? (@'.repeat(300)}${' > 1)'.repeat(300)}`
+  const filters = `$${' ? (@'.repeat(600)}${' > 1)'.repeat(600)}`
   expect((await sqlError(h.rows(`SELECT '${filters}'::jsonpath`))).code).toBe('54001')
+  // Chains of operators and accessors are parsed by loops; their trees are as deep as they are long.
+  expect((await sqlError(h.rows(`SELECT ('1' || repeat(' + 1', 50000))::jsonpath`))).code).toBe('54001')
+  expect((await sqlError(h.rows(`SELECT ('$ ? (@ == 1' || repeat(' && @ == 1', 50000) || ')')::jsonpath`))).code).toBe('54001')
+  expect((await sqlError(h.rows(`SELECT jsonb_path_query('1', ('$' || repeat('[*]', 50000))::jsonpath)`))).code).toBe('54001')
+  // Just under the bound, evaluation over the deepest jsonb (1000 levels) keeps to the stack.
+  const deepJson = `(repeat('[', 999) || '1' || repeat(']', 999))::jsonb`
+  expect(await h.rows(`SELECT jsonb_path_query(${deepJson}, ('$' || repeat(' ? (@.** == 1)', 480) || '.type()')::jsonpath)::text`)).toEqual([['"array"']])
+  expect(await h.rows(`SELECT jsonb_path_query('1', ('$' || repeat(' + 1', 498))::jsonpath)::text`)).toEqual([['499']])
 })
 
 test('numbers compare and add exactly, as numeric', () => {

@@ -67,9 +67,10 @@ export interface JsonPath {
 /** The regex flags like_regex accepts, in the order PostgreSQL prints them. */
 const REGEX_FLAGS = 'ismxq'
 
-/** Nesting deeper than this is refused (54001) rather than risking the JS stack in the recursive
- * parser, printer and evaluator. */
-export const JSONPATH_DEPTH_MAX = 200
+/** A path whose tree is deeper than this (operators, parentheses and accessors each count a level)
+ * is refused with 54001 rather than risking the JS stack in the recursive parser, printer and
+ * evaluator, which take a few frames per level; PostgreSQL's own limit is its stack depth. */
+export const JSONPATH_DEPTH_MAX = 500
 
 type Token =
   | { readonly t: 'op'; readonly v: string; readonly at: number }
@@ -234,6 +235,29 @@ const PREDICATES = new Set<JsonPathHead['kind']>(['compare', 'and', 'or', 'not',
 /** Whether the expression is a bare predicate (a boolean condition, not a value expression). */
 export const isPredicate = (e: JsonPathExpr) => e.steps.length === 0 && PREDICATES.has(e.head.kind)
 
+const tooDeep = () =>
+  new SqlError('54001', 'stack depth limit exceeded', { hint: `jsonpath expressions may nest at most ${JSONPATH_DEPTH_MAX} levels deep.` })
+
+/** 54001 when the tree is deeper than JSONPATH_DEPTH_MAX. Operator chains (`1 + 1 + ...`) are
+ * parsed by loops into left-deep trees, so the parser's own bound does not cover them; this walk
+ * uses an explicit stack, so it cannot overflow the JS one either. */
+function checkDepth(root: JsonPathExpr): void {
+  const todo: [JsonPathExpr, number][] = [[root, 1]]
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    const [e, depth] = item
+    if (depth + e.steps.length > JSONPATH_DEPTH_MAX) throw tooDeep()
+    const h = e.head
+    if ('left' in h) todo.push([h.left, depth + 1], [h.right, depth + 1])
+    if ('arg' in h) todo.push([h.arg, depth + 1])
+    e.steps.forEach((step, i) => {
+      if (step.kind === 'filter') todo.push([step.predicate, depth + i + 2])
+      if (step.kind === 'index') {
+        for (const x of step.subscripts) todo.push(...[x.from, ...(x.to === undefined ? [] : [x.to])].map((y): [JsonPathExpr, number] => [y, depth + i + 2]))
+      }
+    })
+  }
+}
+
 const expr = (head: JsonPathHead, steps: readonly JsonPathStep[] = []): JsonPathExpr => ({ head, steps })
 
 /** Recursive descent over the token list, one method per precedence level. */
@@ -289,7 +313,7 @@ class Parser {
   }
 
   #deeper(s: Scope, change: Partial<Scope> = {}): Scope {
-    if (s.depth >= JSONPATH_DEPTH_MAX) throw new SqlError('54001', 'stack depth limit exceeded', { hint: `jsonpath expressions may nest at most ${JSONPATH_DEPTH_MAX} deep.` })
+    if (s.depth >= JSONPATH_DEPTH_MAX) throw tooDeep()
     return { ...s, ...change, depth: s.depth + 1 }
   }
 
@@ -605,6 +629,7 @@ function regexFlags(text: string): string {
 export function parseJsonPath(text: string): JsonPath {
   if (text.trim() === '') throw new SqlError('22P02', `invalid input syntax for type jsonpath: "${text}"`)
   const path = new Parser(text).parse()
+  checkDepth(path.expr)
   // PostgreSQL compiles like_regex patterns on input: a bad one is 2201B when the path is read.
   for (const r of regexesOf(path)) parseRegex(r.pattern, posixFlags(r.flags), false)
   return path
