@@ -10,7 +10,7 @@ import {
   ambiguousColumn,
   assert,
   datatypeMismatch,
-  featureNotSupported,
+  featureNotSupported, featuresNotSupported,
   groupingError,
   SqlError,
   undefinedColumn,
@@ -906,7 +906,7 @@ export class Binder {
     const op = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog') ? names[names.length - 1] : undefined
     switch (e.kind) {
       case 'AEXPR_OP':
-        if (op === undefined) throw featureNotSupported('schema-qualified operators')
+        if (op === undefined) throw featuresNotSupported('schema-qualified operators')
         if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
         if (REGEX_OPERATORS.has(op)) return this.#regexMatch(op, e, scope, options)
         if (LIKE_OPERATORS.has(op)) return this.#like(e, scope, options, op)
@@ -928,7 +928,7 @@ export class Binder {
         return this.#similar(e, scope, options, op ?? '')
       case 'AEXPR_OP_ANY':
       case 'AEXPR_OP_ALL':
-        if (op === undefined) throw featureNotSupported('schema-qualified operators')
+        if (op === undefined) throw featuresNotSupported('schema-qualified operators')
         return this.#scalarArrayOp(op, e.kind === 'AEXPR_OP_ANY', e, scope, options)
       case 'AEXPR_DISTINCT':
       case 'AEXPR_NOT_DISTINCT': {
@@ -1667,7 +1667,7 @@ function constant(c: A_Const): Expr {
   }
   if (c.boolval !== undefined) return { kind: 'const', type: boolType(), value: c.boolval.boolval === true }
   if (c.sval !== undefined) return { kind: 'const', type: { kind: 'unknown' }, value: c.sval.sval ?? '' }
-  throw featureNotSupported('bit string constants')
+  throw featuresNotSupported('bit string constants')
 }
 
 /**
