@@ -13,6 +13,7 @@ import {
   defineJsonKey,
   Interval,
   Jsonb,
+  duplicateJsonKey,
   resolveBinary,
   type Datum,
   type SqlType,
@@ -76,6 +77,15 @@ export const AGGREGATES: ReadonlySet<string> = new Set([
   'json_agg',
   'jsonb_object_agg',
   'json_object_agg',
+  // PostgreSQL 16's: _strict skips NULL values, _unique refuses a key given twice (22030).
+  'jsonb_agg_strict',
+  'json_agg_strict',
+  'jsonb_object_agg_strict',
+  'json_object_agg_strict',
+  'jsonb_object_agg_unique',
+  'json_object_agg_unique',
+  'jsonb_object_agg_unique_strict',
+  'json_object_agg_unique_strict',
   'stddev',
   'stddev_samp',
   'stddev_pop',
@@ -134,6 +144,8 @@ export function resolveAggregate(name: string, args: readonly SqlType[], star: b
       return one(arrayType(baseType(arg)))
     case 'jsonb_agg':
     case 'json_agg':
+    case 'jsonb_agg_strict':
+    case 'json_agg_strict':
       return one(JSONB)
     case 'bit_and':
     case 'bit_or':
@@ -162,6 +174,12 @@ function resolveTwoArguments(name: string, a: SqlType, b: SqlType): ResolvedAggr
       return undefined
     case 'jsonb_object_agg':
     case 'json_object_agg':
+    case 'jsonb_object_agg_strict':
+    case 'json_object_agg_strict':
+    case 'jsonb_object_agg_unique':
+    case 'json_object_agg_unique':
+    case 'jsonb_object_agg_unique_strict':
+    case 'json_object_agg_unique_strict':
       return { argTypes: [a, b], type: JSONB }
     default:
       return undefined
@@ -273,19 +291,37 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
       })
     }
     case 'jsonb_agg':
-    case 'json_agg': {
+    case 'json_agg':
+    case 'jsonb_agg_strict':
+    case 'json_agg_strict': {
+      // The strict ones leave NULLs out but still answer [] for rows that were all NULL.
+      const strict = call.name.endsWith('_strict')
       const values: unknown[] = []
+      let rows = 0
       return unary({
         add: (v) => {
+          rows++
+          if (strict && v === null) return
           checkArrayLength(values.length + 1)
           values.push(toJson(v, argType))
         },
-        result: () => (values.length === 0 ? null : new Jsonb([...values])),
+        result: () => (rows === 0 ? null : new Jsonb([...values])),
       })
     }
     case 'jsonb_object_agg':
     case 'json_object_agg':
-      return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT)
+    case 'jsonb_object_agg_strict':
+    case 'json_object_agg_strict':
+    case 'jsonb_object_agg_unique':
+    case 'json_object_agg_unique':
+    case 'jsonb_object_agg_unique_strict':
+    case 'json_object_agg_unique_strict':
+      return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT, {
+        strict: call.name.endsWith('_strict'),
+        unique: call.name.includes('_unique'),
+        // PostgreSQL's json message names the key, its jsonb message does not.
+        namesKey: call.name.startsWith('json_'),
+      })
     case 'bit_and':
     case 'bit_or':
     case 'bit_xor': {
@@ -530,14 +566,27 @@ function stringAggAccumulator(argType: SqlType): Accumulator {
 }
 
 /** jsonb_object_agg(key, value): a NULL key is 22023; a later duplicate key wins. */
-function jsonObjectAccumulator(keyType: SqlType, valueType: SqlType): Accumulator {
+/** json[b]_object_agg and its variants: `strict` leaves out pairs whose value is NULL (a key
+ * given twice is refused all the same with `unique`, as PostgreSQL checks every pair). */
+function jsonObjectAccumulator(
+  keyType: SqlType,
+  valueType: SqlType,
+  variant: { readonly strict: boolean; readonly unique: boolean; readonly namesKey: boolean },
+): Accumulator {
   let obj: Record<string, unknown> | null = null
+  const seen = variant.unique ? new Set<string>() : undefined
   return {
     add([k, v]) {
       if (k === null || k === undefined) throw new SqlError('22023', 'field name must not be null')
       if (keyType.kind === 'record') throw new SqlError('22023', 'key value must be scalar, not array, composite, or json')
       obj ??= {}
-      defineJsonKey(obj, keyType.kind === 'jsonb' ? (k as Jsonb).toString() : castToText(k, keyType), toJson(v ?? null, valueType))
+      const key = keyType.kind === 'jsonb' ? (k as Jsonb).toString() : castToText(k, keyType)
+      if (seen !== undefined) {
+        if (seen.has(key)) throw duplicateJsonKey(variant.namesKey ? key : undefined)
+        seen.add(key)
+      }
+      if (variant.strict && (v === null || v === undefined)) return
+      defineJsonKey(obj, key, toJson(v ?? null, valueType))
     },
     result: () => (obj === null ? null : new Jsonb({ ...obj })),
   }

@@ -57,6 +57,7 @@ import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
+import { bindSqlJson, sqlJsonReturning, sqlJsonRewrite, type SqlJsonBinder } from './sql-json.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { collationName, ExplicitCollations, isCollatable } from './explicit-collations.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
@@ -514,6 +515,15 @@ export class Binder {
     if ('A_Indirection' in node) return this.#subscript(node.A_Indirection, scope, options)
     if ('RowExpr' in node) return this.#rowConstructor(node.RowExpr.args ?? [], scope, options)
     if ('CollateClause' in node) return this.#collate(node.CollateClause, scope, options)
+    const sqlJsonBinder: SqlJsonBinder = {
+      bind: (n) => this.bind(n, scope, options),
+      resolveType: (t) => this.resolveType(t),
+      coerce: (e, to, context) => this.coerce(e, to, context),
+    }
+    const call = sqlJsonRewrite(node)
+    if (call !== undefined) return sqlJsonReturning(sqlJsonBinder, this.#bind(call.node, scope, options), call.output)
+    const sqlJson = bindSqlJson(node, sqlJsonBinder)
+    if (sqlJson !== undefined) return sqlJson
     throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
   }
 

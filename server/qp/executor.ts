@@ -896,7 +896,11 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
 
 /** Aggregates whose result grows with every input (an array, a text, a document of them all):
  * their inputs count as held by the statement, as a sort's rows do. */
-const GROWING_AGGREGATES: ReadonlySet<string> = new Set(['array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg'])
+const GROWING_AGGREGATES: ReadonlySet<string> = new Set([
+  'array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg', 'jsonb_agg_strict', 'json_agg_strict',
+  'jsonb_object_agg_strict', 'json_object_agg_strict', 'jsonb_object_agg_unique', 'json_object_agg_unique',
+  'jsonb_object_agg_unique_strict', 'json_object_agg_unique_strict',
+])
 
 /** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */
 class GroupAggregate {
