@@ -524,7 +524,7 @@ export class Binder {
     if (call !== undefined) return sqlJsonReturning(sqlJsonBinder, this.#bind(call.node, scope, options), call.output)
     const sqlJson = bindSqlJson(node, sqlJsonBinder)
     if (sqlJson !== undefined) return sqlJson
-    throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
+    throw unsupportedExpression(node)
   }
 
   /** `x COLLATE name`: text compares by code point here, which is what the collations "C",
@@ -1474,6 +1474,19 @@ function asOidBeside(e: Expr, other: SqlType): Expr {
   if (kind !== 'int2' && kind !== 'int4' && kind !== 'int8' && kind !== 'oid') return e
   const apply: FunctionApply = (v, ctx) => regclassOidOfText(ctx, v[0] as string)
   return { ...e, type: OID, name: 'regclass oid', apply }
+}
+
+/** The 0A000 (or PostgreSQL's own error) for an expression node Tessera does not bind, named as
+ * the SQL the user wrote rather than the node. */
+function unsupportedExpression(node: Node): SqlError {
+  if ('SetToDefault' in node) return new SqlError('42601', 'DEFAULT is not allowed in this context')
+  if ('CurrentOfExpr' in node) return featureNotSupported('WHERE CURRENT OF (cursors)')
+  if ('XmlExpr' in node || 'XmlSerialize' in node) return featuresNotSupported('XML functions')
+  if ('JsonFuncExpr' in node) {
+    const op = node.JsonFuncExpr.op ?? ''
+    return featureNotSupported(op === 'JSON_EXISTS_OP' ? 'JSON_EXISTS' : op === 'JSON_QUERY_OP' ? 'JSON_QUERY' : 'JSON_VALUE')
+  }
+  return featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
 }
 
 const unsupportedObjectArray = (type: string): never => {

@@ -257,6 +257,9 @@ function bindItem(b: Binding, item: Node): { columns: ScopeColumn[]; tables: str
   if ('JoinExpr' in item) return bindJoin(b, item.JoinExpr)
   if ('RangeSubselect' in item) return bindSubselect(b, item.RangeSubselect)
   if ('RangeFunction' in item) return bindRangeFunction(b, item.RangeFunction)
+  if ('RangeTableSample' in item) throw featureNotSupported('TABLESAMPLE')
+  if ('RangeTableFunc' in item) throw featureNotSupported('XMLTABLE')
+  if ('JsonTable' in item) throw featureNotSupported('JSON_TABLE')
   throw featureNotSupported(`FROM item ${Object.keys(item)[0] ?? ''}`)
 }
 
