@@ -61,6 +61,12 @@ const INT8: SqlType = { kind: 'int8' }
 const NUMERIC: SqlType = { kind: 'numeric' }
 const TEXT: SqlType = { kind: 'text' }
 
+/** json[b]_object_agg and PostgreSQL 16's variants: _strict skips NULL values, _unique refuses a
+ * key given twice (22030). */
+export const JSON_OBJECT_AGGREGATES: ReadonlySet<string> = new Set(
+  ['json', 'jsonb'].flatMap((j) => ['', '_strict', '_unique', '_unique_strict'].map((v) => `${j}_object_agg${v}`)),
+)
+
 /** Aggregate functions the executor implements, by lowercase name. */
 export const AGGREGATES: ReadonlySet<string> = new Set([
   'count',
@@ -75,17 +81,10 @@ export const AGGREGATES: ReadonlySet<string> = new Set([
   'every',
   'jsonb_agg',
   'json_agg',
-  'jsonb_object_agg',
-  'json_object_agg',
-  // PostgreSQL 16's: _strict skips NULL values, _unique refuses a key given twice (22030).
+  // PostgreSQL 16's _strict ones skip NULL values.
   'jsonb_agg_strict',
   'json_agg_strict',
-  'jsonb_object_agg_strict',
-  'json_object_agg_strict',
-  'jsonb_object_agg_unique',
-  'json_object_agg_unique',
-  'jsonb_object_agg_unique_strict',
-  'json_object_agg_unique_strict',
+  ...JSON_OBJECT_AGGREGATES,
   'stddev',
   'stddev_samp',
   'stddev_pop',
@@ -172,17 +171,8 @@ function resolveTwoArguments(name: string, a: SqlType, b: SqlType): ResolvedAggr
         return { argTypes: [a, a], type: a }
       }
       return undefined
-    case 'jsonb_object_agg':
-    case 'json_object_agg':
-    case 'jsonb_object_agg_strict':
-    case 'json_object_agg_strict':
-    case 'jsonb_object_agg_unique':
-    case 'json_object_agg_unique':
-    case 'jsonb_object_agg_unique_strict':
-    case 'json_object_agg_unique_strict':
-      return { argTypes: [a, b], type: JSONB }
     default:
-      return undefined
+      return JSON_OBJECT_AGGREGATES.has(name) ? { argTypes: [a, b], type: JSONB } : undefined
   }
 }
 
@@ -254,6 +244,14 @@ function unary(acc: Unary): Accumulator {
 }
 
 function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
+  if (JSON_OBJECT_AGGREGATES.has(call.name)) {
+    return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT, {
+      strict: call.name.endsWith('_strict'),
+      unique: call.name.includes('_unique'),
+      // PostgreSQL's json message names the key, its jsonb message does not.
+      namesKey: call.name.startsWith('json_'),
+    })
+  }
   switch (call.name) {
     case 'count': {
       let n = 0n
@@ -308,20 +306,6 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
         result: () => (rows === 0 ? null : new Jsonb([...values])),
       })
     }
-    case 'jsonb_object_agg':
-    case 'json_object_agg':
-    case 'jsonb_object_agg_strict':
-    case 'json_object_agg_strict':
-    case 'jsonb_object_agg_unique':
-    case 'json_object_agg_unique':
-    case 'jsonb_object_agg_unique_strict':
-    case 'json_object_agg_unique_strict':
-      return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT, {
-        strict: call.name.endsWith('_strict'),
-        unique: call.name.includes('_unique'),
-        // PostgreSQL's json message names the key, its jsonb message does not.
-        namesKey: call.name.startsWith('json_'),
-      })
     case 'bit_and':
     case 'bit_or':
     case 'bit_xor': {
