@@ -78,6 +78,9 @@ export const syntaxError = (message: string, position?: number) =>
   new SqlError('42601', message, { position })
 export const featureNotSupported = (feature: string, position?: number) =>
   new SqlError('0A000', `${feature} is not supported`, { position })
+/** featureNotSupported for a feature named in the plural ("temporary tables are not supported"). */
+export const featuresNotSupported = (features: string, position?: number) =>
+  new SqlError('0A000', `${features} are not supported`, { position })
 export const undefinedTable = (name: string, position?: number) =>
   new SqlError('42P01', `relation "${name}" does not exist`, { position })
 export const duplicateTable = (name: string) =>

@@ -13,6 +13,7 @@ import {
   defineJsonKey,
   Interval,
   Jsonb,
+  duplicateJsonKey,
   resolveBinary,
   type Datum,
   type SqlType,
@@ -60,6 +61,12 @@ const INT8: SqlType = { kind: 'int8' }
 const NUMERIC: SqlType = { kind: 'numeric' }
 const TEXT: SqlType = { kind: 'text' }
 
+/** json[b]_object_agg and PostgreSQL 16's variants: _strict skips NULL values, _unique refuses a
+ * key given twice (22030). */
+export const JSON_OBJECT_AGGREGATES: ReadonlySet<string> = new Set(
+  ['json', 'jsonb'].flatMap((j) => ['', '_strict', '_unique', '_unique_strict'].map((v) => `${j}_object_agg${v}`)),
+)
+
 /** Aggregate functions the executor implements, by lowercase name. */
 export const AGGREGATES: ReadonlySet<string> = new Set([
   'count',
@@ -74,8 +81,10 @@ export const AGGREGATES: ReadonlySet<string> = new Set([
   'every',
   'jsonb_agg',
   'json_agg',
-  'jsonb_object_agg',
-  'json_object_agg',
+  // PostgreSQL 16's _strict ones skip NULL values.
+  'jsonb_agg_strict',
+  'json_agg_strict',
+  ...JSON_OBJECT_AGGREGATES,
   'stddev',
   'stddev_samp',
   'stddev_pop',
@@ -134,6 +143,8 @@ export function resolveAggregate(name: string, args: readonly SqlType[], star: b
       return one(arrayType(baseType(arg)))
     case 'jsonb_agg':
     case 'json_agg':
+    case 'jsonb_agg_strict':
+    case 'json_agg_strict':
       return one(JSONB)
     case 'bit_and':
     case 'bit_or':
@@ -160,11 +171,8 @@ function resolveTwoArguments(name: string, a: SqlType, b: SqlType): ResolvedAggr
         return { argTypes: [a, a], type: a }
       }
       return undefined
-    case 'jsonb_object_agg':
-    case 'json_object_agg':
-      return { argTypes: [a, b], type: JSONB }
     default:
-      return undefined
+      return JSON_OBJECT_AGGREGATES.has(name) ? { argTypes: [a, b], type: JSONB } : undefined
   }
 }
 
@@ -236,6 +244,14 @@ function unary(acc: Unary): Accumulator {
 }
 
 function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
+  if (JSON_OBJECT_AGGREGATES.has(call.name)) {
+    return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT, {
+      strict: call.name.endsWith('_strict'),
+      unique: call.name.includes('_unique'),
+      // PostgreSQL's json message names the key, its jsonb message does not.
+      namesKey: call.name.startsWith('json_'),
+    })
+  }
   switch (call.name) {
     case 'count': {
       let n = 0n
@@ -273,19 +289,23 @@ function baseAccumulator(call: AggregateCall, argType: SqlType): Accumulator {
       })
     }
     case 'jsonb_agg':
-    case 'json_agg': {
+    case 'json_agg':
+    case 'jsonb_agg_strict':
+    case 'json_agg_strict': {
+      // The strict ones leave NULLs out but still answer [] for rows that were all NULL.
+      const strict = call.name.endsWith('_strict')
       const values: unknown[] = []
+      let rows = 0
       return unary({
         add: (v) => {
+          rows++
+          if (strict && v === null) return
           checkArrayLength(values.length + 1)
           values.push(toJson(v, argType))
         },
-        result: () => (values.length === 0 ? null : new Jsonb([...values])),
+        result: () => (rows === 0 ? null : new Jsonb([...values])),
       })
     }
-    case 'jsonb_object_agg':
-    case 'json_object_agg':
-      return jsonObjectAccumulator(argType, call.args[1]?.type ?? TEXT)
     case 'bit_and':
     case 'bit_or':
     case 'bit_xor': {
@@ -530,14 +550,27 @@ function stringAggAccumulator(argType: SqlType): Accumulator {
 }
 
 /** jsonb_object_agg(key, value): a NULL key is 22023; a later duplicate key wins. */
-function jsonObjectAccumulator(keyType: SqlType, valueType: SqlType): Accumulator {
+/** json[b]_object_agg and its variants: `strict` leaves out pairs whose value is NULL (a key
+ * given twice is refused all the same with `unique`, as PostgreSQL checks every pair). */
+function jsonObjectAccumulator(
+  keyType: SqlType,
+  valueType: SqlType,
+  variant: { readonly strict: boolean; readonly unique: boolean; readonly namesKey: boolean },
+): Accumulator {
   let obj: Record<string, unknown> | null = null
+  const seen = variant.unique ? new Set<string>() : undefined
   return {
     add([k, v]) {
       if (k === null || k === undefined) throw new SqlError('22023', 'field name must not be null')
       if (keyType.kind === 'record') throw new SqlError('22023', 'key value must be scalar, not array, composite, or json')
       obj ??= {}
-      defineJsonKey(obj, keyType.kind === 'jsonb' ? (k as Jsonb).toString() : castToText(k, keyType), toJson(v ?? null, valueType))
+      const key = keyType.kind === 'jsonb' ? (k as Jsonb).toString() : castToText(k, keyType)
+      if (seen !== undefined) {
+        if (seen.has(key)) throw duplicateJsonKey(variant.namesKey ? key : undefined)
+        seen.add(key)
+      }
+      if (variant.strict && (v === null || v === undefined)) return
+      defineJsonKey(obj, key, toJson(v ?? null, valueType))
     },
     result: () => (obj === null ? null : new Jsonb({ ...obj })),
   }

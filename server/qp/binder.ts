@@ -10,7 +10,7 @@ import {
   ambiguousColumn,
   assert,
   datatypeMismatch,
-  featureNotSupported,
+  featureNotSupported, featuresNotSupported,
   groupingError,
   SqlError,
   undefinedColumn,
@@ -58,6 +58,7 @@ import { jsonPathOperator } from './functions-jsonpath.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
 import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
+import { bindSqlJson, sqlJsonReturning, sqlJsonRewrite, type SqlJsonBinder } from './sql-json.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { collationName, ExplicitCollations, isCollatable } from './explicit-collations.ts'
 import { AGGREGATES, resolveAggregate, type AggregateCall } from './aggregate.ts'
@@ -517,7 +518,16 @@ export class Binder {
     if ('A_Indirection' in node) return this.#subscript(node.A_Indirection, scope, options)
     if ('RowExpr' in node) return this.#rowConstructor(node.RowExpr.args ?? [], scope, options)
     if ('CollateClause' in node) return this.#collate(node.CollateClause, scope, options)
-    throw featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
+    const sqlJsonBinder: SqlJsonBinder = {
+      bind: (n) => this.bind(n, scope, options),
+      resolveType: (t) => this.resolveType(t),
+      coerce: (e, to, context) => this.coerce(e, to, context),
+    }
+    const call = sqlJsonRewrite(node)
+    if (call !== undefined) return sqlJsonReturning(sqlJsonBinder, this.#bind(call.node, scope, options), call.output)
+    const sqlJson = bindSqlJson(node, sqlJsonBinder)
+    if (sqlJson !== undefined) return sqlJson
+    throw unsupportedExpression(node)
   }
 
   /** `x COLLATE name`: text compares by code point here, which is what the collations "C",
@@ -909,7 +919,7 @@ export class Binder {
     const op = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog') ? names[names.length - 1] : undefined
     switch (e.kind) {
       case 'AEXPR_OP':
-        if (op === undefined) throw featureNotSupported('schema-qualified operators')
+        if (op === undefined) throw featuresNotSupported('schema-qualified operators')
         if (e.lexpr === undefined) return this.#unary(op, this.#bindOperand(e.rexpr, scope, options))
         if (REGEX_OPERATORS.has(op)) return this.#regexMatch(op, e, scope, options)
         if (LIKE_OPERATORS.has(op)) return this.#like(e, scope, options, op)
@@ -931,7 +941,7 @@ export class Binder {
         return this.#similar(e, scope, options, op ?? '')
       case 'AEXPR_OP_ANY':
       case 'AEXPR_OP_ALL':
-        if (op === undefined) throw featureNotSupported('schema-qualified operators')
+        if (op === undefined) throw featuresNotSupported('schema-qualified operators')
         return this.#scalarArrayOp(op, e.kind === 'AEXPR_OP_ANY', e, scope, options)
       case 'AEXPR_DISTINCT':
       case 'AEXPR_NOT_DISTINCT': {
@@ -1485,6 +1495,19 @@ function asOidBeside(e: Expr, other: SqlType): Expr {
   return { ...e, type: OID, name: 'regclass oid', apply }
 }
 
+/** The 0A000 (or PostgreSQL's own error) for an expression node Tessera does not bind, named as
+ * the SQL the user wrote rather than the node. */
+function unsupportedExpression(node: Node): SqlError {
+  if ('SetToDefault' in node) return new SqlError('42601', 'DEFAULT is not allowed in this context')
+  if ('CurrentOfExpr' in node) return featureNotSupported('WHERE CURRENT OF (cursors)')
+  if ('XmlExpr' in node || 'XmlSerialize' in node) return featuresNotSupported('XML functions')
+  if ('JsonFuncExpr' in node) {
+    const op = node.JsonFuncExpr.op ?? ''
+    return featureNotSupported(op === 'JSON_EXISTS_OP' ? 'JSON_EXISTS' : op === 'JSON_QUERY_OP' ? 'JSON_QUERY' : 'JSON_VALUE')
+  }
+  return featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
+}
+
 const unsupportedObjectArray = (type: string): never => {
   throw featureNotSupported(`${type}[] from integers`)
 }
@@ -1686,7 +1709,7 @@ function constant(c: A_Const): Expr {
   }
   if (c.boolval !== undefined) return { kind: 'const', type: boolType(), value: c.boolval.boolval === true }
   if (c.sval !== undefined) return { kind: 'const', type: { kind: 'unknown' }, value: c.sval.sval ?? '' }
-  throw featureNotSupported('bit string constants')
+  throw featuresNotSupported('bit string constants')
 }
 
 /**

@@ -3,7 +3,7 @@
 // view's), so it commits, replicates, follows renames and goes with a drop as that definition does;
 // pg_description, obj_description and col_description read it back.
 import type { CommentStmt } from 'libpg-query'
-import { featureNotSupported, SqlError } from '../errors/index.ts'
+import { featureNotSupported, featuresNotSupported, SqlError } from '../errors/index.ts'
 import { bareName, encodeTableDef, schemaKey } from './catalog.ts'
 import { stringOf } from './binder.ts'
 import { qualifiedName, relationKind } from './sequences.ts'
@@ -40,7 +40,7 @@ export function commentOn(env: ViewEnv, s: CommentStmt): void {
 }
 
 function relationName(names: readonly string[]): string {
-  if (names.length > 2) throw featureNotSupported('cross-database references')
+  if (names.length > 2) throw featuresNotSupported('cross-database references')
   return names.length === 2 ? qualifiedName(names[0], names[1] as string) : (names[0] ?? '')
 }
 

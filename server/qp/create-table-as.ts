@@ -1,7 +1,7 @@
 // CREATE TABLE ... AS SELECT (ARCHITECTURE.md "Keys and rows"): a table whose columns are the
 // query's, filled with its rows in the same transaction (within the transaction's limits).
 import type { CreateTableAsStmt } from 'libpg-query'
-import { duplicateColumn, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
+import { duplicateColumn, duplicateTable, featureNotSupported, featuresNotSupported, SqlError } from '../errors/index.ts'
 import { formatType, type SqlType } from './types/index.ts'
 import { stringOf } from './binder.ts'
 import {
@@ -28,13 +28,13 @@ const TEXT: SqlType = { kind: 'text' }
 
 /** CREATE TABLE [IF NOT EXISTS] name [(columns)] AS query [WITH [NO] DATA]: answers `SELECT n`. */
 export function createTableAs(env: DdlEnv, run: DdlRun, s: CreateTableAsStmt): Result | undefined {
-  if (s.objtype !== 'OBJECT_TABLE') throw featureNotSupported('materialized views')
+  if (s.objtype !== 'OBJECT_TABLE') throw featuresNotSupported('materialized views')
   const into = s.into
   const query = s.query
   if (into?.rel === undefined || query === undefined || !('SelectStmt' in query)) {
     throw featureNotSupported('this CREATE TABLE AS form')
   }
-  if (into.rel.relpersistence === 't') throw featureNotSupported('temporary tables')
+  if (into.rel.relpersistence === 't') throw featuresNotSupported('temporary tables')
   const name = qualifiedName(into.rel.schemaname, into.rel.relname ?? '')
   const noSchema = missingSchema(env, name)
   if (noSchema !== undefined) throw noSchema

@@ -14,7 +14,7 @@ import {
   assert,
   duplicateColumn,
   duplicateTable,
-  featureNotSupported,
+  featureNotSupported, featuresNotSupported,
   SqlError,
 } from '../errors/index.ts'
 import { formatText, formatType, hasKeyForm, type Datum, type SqlType } from './types/index.ts'
@@ -259,9 +259,9 @@ export function createTable(env: DdlEnv, s: CreateStmt): void {
 }
 
 function rejectCreateOptions(s: CreateStmt): void {
-  if (s.relation?.relpersistence === 't') throw featureNotSupported('temporary tables')
+  if (s.relation?.relpersistence === 't') throw featuresNotSupported('temporary tables')
   if ((s.inhRelations?.length ?? 0) > 0) throw featureNotSupported('table inheritance')
-  if (s.partspec !== undefined) throw featureNotSupported('partitioned tables')
+  if (s.partspec !== undefined) throw featuresNotSupported('partitioned tables')
 }
 
 /** Creates the sequences of serial and identity columns, named as PostgreSQL names them. */
@@ -552,7 +552,7 @@ export class TableDraft {
       return
     }
     if (k.contype === 'CONSTR_IDENTITY' || k.contype === 'CONSTR_GENERATED')
-      throw featureNotSupported('generated columns')
+      throw featuresNotSupported('generated columns')
     throw featureNotSupported(`constraint ${k.contype ?? ''}`)
   }
 

@@ -8,7 +8,7 @@ import { PRIMARY_INDEX_ID, type Table } from './catalog.ts'
 import { QUERY_BYTES_MAX, QUERY_VALUES_MAX, RECURSION_ITERATIONS_MAX, RESULT_BYTES_MAX, STATEMENT_SLICE_MS, SUBQUERY_CACHE_ENTRIES, TIMEOUT_CHECK_ROWS } from './constants.ts'
 import { rowBytes } from './datum-bytes.ts'
 import { evaluate, type EvalContext, type Expr, type SubqueryExpr } from './expr.ts'
-import { createAccumulator, distinctOrder, type AggregateCall } from './aggregate.ts'
+import { createAccumulator, distinctOrder, JSON_OBJECT_AGGREGATES, type AggregateCall } from './aggregate.ts'
 import type { KeyBound, LockStrength, SelectPlan, TableSource } from './planner.ts'
 import type { CteDef, Rel } from './rel.ts'
 import { decodeStoredRow, primaryKeyOfEntry, type StoredRow } from './rows.ts'
@@ -896,7 +896,9 @@ function* groupSets(ctx: ExecContext, rel: Extract<Rel, { kind: 'aggregate' }>, 
 
 /** Aggregates whose result grows with every input (an array, a text, a document of them all):
  * their inputs count as held by the statement, as a sort's rows do. */
-const GROWING_AGGREGATES: ReadonlySet<string> = new Set(['array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg'])
+const GROWING_AGGREGATES: ReadonlySet<string> = new Set([
+  'array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_agg_strict', 'json_agg_strict', ...JSON_OBJECT_AGGREGATES,
+])
 
 /** One aggregate over one group: FILTER applied, ORDER BY values buffered and sorted at the end. */
 class GroupAggregate {

@@ -6,7 +6,7 @@
 // referencing writes conflict only when they draw the same bucket.
 import type { Constraint, RangeVar } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key, type KeyPart } from '../encoding/index.ts'
-import { featureNotSupported, SqlError } from '../errors/index.ts'
+import { featureNotSupported, featuresNotSupported, SqlError } from '../errors/index.ts'
 import { formatText, toKeyPart, type Datum, type SqlType } from './types/index.ts'
 import { stringOf } from './binder.ts'
 import {
@@ -51,7 +51,7 @@ export function foreignKeyDraft(k: Constraint, columns: readonly string[]): Fore
   if (k.fk_matchtype === 'f' || k.fk_matchtype === 'p')
     throw featureNotSupported('MATCH FULL and MATCH PARTIAL')
   if (k.deferrable === true || k.initdeferred === true)
-    throw featureNotSupported('DEFERRABLE foreign keys')
+    throw featuresNotSupported('DEFERRABLE foreign keys')
   if ((k.fk_del_set_cols?.length ?? 0) > 0)
     throw featureNotSupported('ON DELETE SET NULL/SET DEFAULT with a column list')
   const action = (code: string | undefined, on: string) => {

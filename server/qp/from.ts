@@ -2,7 +2,7 @@
 // CTEs, system relations and joins into one row layout, pushes each WHERE conjunct down to the
 // item it reads, and orders the joins greedily along equality conditions (hash joins).
 import type { JoinExpr, LockingClause, Node, RangeFunction, RangeSubselect, RangeVar, SelectStmt } from 'libpg-query'
-import { assert, featureNotSupported, SqlError } from '../errors/index.ts'
+import { assert, featureNotSupported, featuresNotSupported, SqlError } from '../errors/index.ts'
 import { commonType, formatType, type SqlType } from './types/index.ts'
 import { exprKey, nodesUnder, stringOf, type ItemRow, type ParentLink, type Scope, type ScopeColumn } from './binder.ts'
 import { SET_FUNCTIONS, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
@@ -243,7 +243,7 @@ function collectSelect(s: SelectStmt, hidden: ReadonlySet<string>, out: RangeVar
 
 /** The name `env.table` resolves: bare for `public`, `schema.name` otherwise. */
 export function qualifiedName(rv: RangeVar): string {
-  if ((rv.catalogname ?? '') !== '') throw featureNotSupported('cross-database references')
+  if ((rv.catalogname ?? '') !== '') throw featuresNotSupported('cross-database references')
   const name = rv.relname ?? ''
   return rv.schemaname === undefined || rv.schemaname === 'public' ? name : `${rv.schemaname}.${name}`
 }
@@ -257,6 +257,9 @@ function bindItem(b: Binding, item: Node): { columns: ScopeColumn[]; tables: str
   if ('JoinExpr' in item) return bindJoin(b, item.JoinExpr)
   if ('RangeSubselect' in item) return bindSubselect(b, item.RangeSubselect)
   if ('RangeFunction' in item) return bindRangeFunction(b, item.RangeFunction)
+  if ('RangeTableSample' in item) throw featureNotSupported('TABLESAMPLE')
+  if ('RangeTableFunc' in item) throw featureNotSupported('XMLTABLE')
+  if ('JsonTable' in item) throw featureNotSupported('JSON_TABLE')
   throw featureNotSupported(`FROM item ${Object.keys(item)[0] ?? ''}`)
 }
 
@@ -576,7 +579,7 @@ function bindSubselect(b: Binding, r: RangeSubselect): { columns: ScopeColumn[];
 }
 
 function bindJoin(b: Binding, j: JoinExpr): { columns: ScopeColumn[]; tables: string[] } {
-  if (j.alias !== undefined) throw featureNotSupported('aliases on joins')
+  if (j.alias !== undefined) throw featuresNotSupported('aliases on joins')
   const kind = j.jointype ?? 'JOIN_INNER'
   if (kind === 'JOIN_INNER') return bindInnerJoin(b, j)
   const join = kind === 'JOIN_LEFT' ? 'left' : kind === 'JOIN_RIGHT' ? 'right' : kind === 'JOIN_FULL' ? 'full' : undefined

@@ -2,7 +2,7 @@
 // "query processor": execute): rows of a FROM item whose columns its column definition list names
 // (`AS x(a int, b text)`), each value read from the JSON object's key of that name as
 // PostgreSQL's populate_record reads it.
-import { featureNotSupported, SqlError } from '../errors/index.ts'
+import { featuresNotSupported, SqlError } from '../errors/index.ts'
 import { T } from './function-overloads.ts'
 import { jsonArg, type ResolvedSetFunction, type SetFunctionColumn } from './set-functions.ts'
 import {
@@ -34,7 +34,7 @@ function populate(v: Json, type: SqlType): Datum {
     if (!Array.isArray(v)) throw new SqlError('22P02', 'expected JSON array')
     // A JSON array of arrays is a multidimensional array, which Tessera lacks; an array deeper in
     // the list is read as its text, as PostgreSQL does past the first element's dimensions.
-    if (Array.isArray(v[0])) throw featureNotSupported('multidimensional arrays')
+    if (Array.isArray(v[0])) throw featuresNotSupported('multidimensional arrays')
     checkArrayLength(v.length)
     return v.map((e) => populate(e, type.element)) as unknown as Datum
   }

@@ -17,7 +17,7 @@ import { decodeKey, encodeKey, hex, prefixEnd, type Key, type Write } from '../e
 import {
   assert,
   duplicateTable,
-  featureNotSupported,
+  featureNotSupported, featuresNotSupported,
   invalidParameterValue,
   serializationFailure,
   SqlError,
@@ -489,7 +489,7 @@ function ownerOf(env: DdlEnv, name: string, owned: DefElem): SequenceDef['ownedB
  * PostgreSQL does. */
 export function createSequence(env: DdlEnv, s: CreateSeqStmt): void {
   const name = qualifiedName(s.sequence?.schemaname, s.sequence?.relname ?? '')
-  if (s.sequence?.relpersistence === 't') throw featureNotSupported('temporary sequences')
+  if (s.sequence?.relpersistence === 't') throw featuresNotSupported('temporary sequences')
   const noSchema = missingSchema(env, name)
   if (noSchema !== undefined) throw noSchema
   if (relationNameTaken(env, name)) {

@@ -154,10 +154,72 @@ const LOCKING_SELECTS = new WeakMap<Plan, string>()
 const OLD_TRANSACTION_DETAIL =
   'The transaction began before the oldest history an adjudicator of its keys holds (it started later, after a restart or as keys changed hands between regions, or trimmed its history) or longer ago than the transaction age limit; nothing was written.'
 
-/** Statement kinds PostgreSQL would accept and Tessera does not, named for the 0A000 message. */
+/** The SQL command of a parse-tree node whose name does not spell it (CreateTrigStmt is CREATE
+ * TRIGGER); other nodes are named by splitting theirs (CreateDomainStmt: CREATE DOMAIN). */
+const STATEMENT_NAMES: Readonly<Record<string, string>> = {
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreateEventTrigStmt: 'CREATE EVENT TRIGGER',
+  AlterEventTrigStmt: 'ALTER EVENT TRIGGER',
+  RefreshMatViewStmt: 'REFRESH MATERIALIZED VIEW',
+  CompositeTypeStmt: 'CREATE TYPE AS (a composite type)',
+  CreateRangeStmt: 'CREATE TYPE AS RANGE',
+  CreatePLangStmt: 'CREATE LANGUAGE',
+  CreateFdwStmt: 'CREATE FOREIGN DATA WRAPPER',
+  AlterFdwStmt: 'ALTER FOREIGN DATA WRAPPER',
+  CreateForeignServerStmt: 'CREATE SERVER',
+  AlterForeignServerStmt: 'ALTER SERVER',
+  AlterTSDictionaryStmt: 'ALTER TEXT SEARCH DICTIONARY',
+  AlterTSConfigurationStmt: 'ALTER TEXT SEARCH CONFIGURATION',
+  CreateOpClassStmt: 'CREATE OPERATOR CLASS',
+  CreateOpFamilyStmt: 'CREATE OPERATOR FAMILY',
+  AlterOpFamilyStmt: 'ALTER OPERATOR FAMILY',
+  CreateAmStmt: 'CREATE ACCESS METHOD',
+  CreateStatsStmt: 'CREATE STATISTICS',
+  AlterStatsStmt: 'ALTER STATISTICS',
+  CreatedbStmt: 'CREATE DATABASE',
+  DropdbStmt: 'DROP DATABASE',
+  AlterDatabaseSetStmt: 'ALTER DATABASE',
+  AlterDatabaseRefreshCollStmt: 'ALTER DATABASE',
+  CreateTableSpaceStmt: 'CREATE TABLESPACE',
+  DropTableSpaceStmt: 'DROP TABLESPACE',
+  AlterTableSpaceOptionsStmt: 'ALTER TABLESPACE',
+  AlterTableMoveAllStmt: 'ALTER TABLE ALL IN TABLESPACE',
+  AlterRoleSetStmt: 'ALTER ROLE',
+  AlterExtensionContentsStmt: 'ALTER EXTENSION',
+  AlterObjectDependsStmt: 'ALTER ... DEPENDS ON EXTENSION',
+  AlterOwnerStmt: 'ALTER ... OWNER TO',
+  SecLabelStmt: 'SECURITY LABEL',
+  RuleStmt: 'CREATE RULE',
+  CheckPointStmt: 'CHECKPOINT',
+  ClosePortalStmt: 'CLOSE',
+  LockStmt: 'LOCK TABLE',
+  ConstraintsSetStmt: 'SET CONSTRAINTS',
+}
+
+/** DefineStmt's commands, by the kind of object it defines. */
+const DEFINE_NAMES: Readonly<Record<string, string>> = {
+  OBJECT_AGGREGATE: 'CREATE AGGREGATE',
+  OBJECT_OPERATOR: 'CREATE OPERATOR',
+  OBJECT_TYPE: 'CREATE TYPE',
+  OBJECT_COLLATION: 'CREATE COLLATION',
+  OBJECT_TSPARSER: 'CREATE TEXT SEARCH PARSER',
+  OBJECT_TSDICTIONARY: 'CREATE TEXT SEARCH DICTIONARY',
+  OBJECT_TSTEMPLATE: 'CREATE TEXT SEARCH TEMPLATE',
+  OBJECT_TSCONFIGURATION: 'CREATE TEXT SEARCH CONFIGURATION',
+}
+
+/** Statement kinds PostgreSQL would accept and Tessera does not, named for the 0A000 message as
+ * the SQL command the user wrote. */
 function statementName(stmt: Node): string {
   const kind = Object.keys(stmt)[0] ?? 'statement'
-  return kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
+  const fields = (stmt as unknown as Record<string, Record<string, unknown> | undefined>)[kind] ?? {}
+  if (kind === 'GrantStmt' || kind === 'GrantRoleStmt') return fields.is_grant === true ? 'GRANT' : 'REVOKE'
+  if (kind === 'VacuumStmt') return fields.is_vacuumcmd === true ? 'VACUUM' : 'ANALYZE'
+  if (kind === 'FetchStmt') return fields.ismove === true ? 'MOVE' : 'FETCH'
+  if (kind === 'CreateFunctionStmt') return fields.is_procedure === true ? 'CREATE PROCEDURE' : 'CREATE FUNCTION'
+  if (kind === 'CreateRoleStmt') return fields.stmt_type === 'ROLESTMT_USER' ? 'CREATE USER' : fields.stmt_type === 'ROLESTMT_GROUP' ? 'CREATE GROUP' : 'CREATE ROLE'
+  if (kind === 'DefineStmt') return DEFINE_NAMES[String(fields.kind)] ?? 'CREATE'
+  return STATEMENT_NAMES[kind] ?? kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
 }
 
 export class SqlTransaction implements Transaction {

@@ -4,7 +4,7 @@
 import type { DropStmt, FuncCall, Node, SelectStmt, ViewStmt } from 'libpg-query'
 import { scanSync } from 'libpg-query'
 import { encodeKey, prefixEnd, type Key } from '../encoding/index.ts'
-import { assert, duplicateTable, featureNotSupported, SqlError } from '../errors/index.ts'
+import { assert, duplicateTable, featureNotSupported, featuresNotSupported, SqlError } from '../errors/index.ts'
 import { CATALOG_TABLE_ID, bareName, missingSchema } from './catalog.ts'
 import { AGGREGATES } from './aggregate.ts'
 import { VIEW_DEPTH_MAX } from './constants.ts'
@@ -78,9 +78,9 @@ export function runViewDdl(env: ViewEnv, stmt: Node): void {
 
 function createView(env: ViewEnv, s: ViewStmt): void {
   assert(s.view !== undefined && s.query !== undefined, 'a view has a name and a query')
-  if (s.view.relpersistence === 't') throw featureNotSupported('temporary views')
+  if (s.view.relpersistence === 't') throw featuresNotSupported('temporary views')
   if (s.withCheckOption !== undefined && s.withCheckOption !== 'NO_CHECK_OPTION') throw featureNotSupported('WITH CHECK OPTION')
-  if ((s.options?.length ?? 0) > 0) throw featureNotSupported('view options')
+  if ((s.options?.length ?? 0) > 0) throw featuresNotSupported('view options')
   const name = qualifiedName(s.view)
   const noSchema = missingSchema(env, name)
   if (noSchema !== undefined) throw noSchema

@@ -24,11 +24,13 @@ export function viewDefinition(m: CatalogModel, oid: bigint): string | null {
   return m.views.find((v) => v.oid === oid)?.info.sql ?? null
 }
 
-/** The schema and name a regclass-style name denotes (public when unqualified). */
-function qualified(text: string): { readonly schema: string; readonly name: string } | undefined {
+/** The schema and name a regclass-style name denotes (public when unqualified, `bare`). */
+function qualified(text: string): { readonly schema: string; readonly name: string; readonly bare: boolean } | undefined {
   const parts = parseQualifiedName(text)
   if (parts === undefined) return undefined
-  return parts.length === 2 ? { schema: parts[0] as string, name: parts[1] as string } : { schema: 'public', name: parts[0] as string }
+  return parts.length === 2
+    ? { schema: parts[0] as string, name: parts[1] as string, bare: false }
+    : { schema: 'public', name: parts[0] as string, bare: true }
 }
 
 const named = (q: { schema: string; name: string }) => (x: { readonly schema: SchemaInfo; readonly name: string }) =>
@@ -40,8 +42,7 @@ const named = (q: { schema: string; name: string }) => (x: { readonly schema: Sc
 export function regclassOid(m: CatalogModel, text: string): bigint | null {
   const q = qualified(text)
   if (q === undefined) return null
-  const bare = parseQualifiedName(text)?.length === 1
-  const system = systemRelationOid(bare ? 'pg_catalog' : q.schema, q.name)
+  const system = systemRelationOid(q.bare ? 'pg_catalog' : q.schema, q.name)
   if (system !== undefined) return system
   const is = named(q)
   const hit =

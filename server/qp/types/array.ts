@@ -1,6 +1,6 @@
 // One-dimensional arrays (ARCHITECTURE.md "query processor": values): PostgreSQL's array text
 // input and output ('{1,2,NULL}', quoting), btree order, and the array operators and helpers.
-import { SqlError, featureNotSupported } from '../../errors/index.ts'
+import { SqlError, featureNotSupported, featuresNotSupported } from '../../errors/index.ts'
 import type { Datum } from './sql-type.ts'
 
 /** An array datum: element datums, NULL elements as null. */
@@ -17,7 +17,7 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n'
 export function parseArray(text: string, parseElement: (s: string) => Datum): Datum[] {
   let i = 0
   while (isSpace(text[i])) i++
-  if (text[i] === '[') throw featureNotSupported('array literals with explicit bounds')
+  if (text[i] === '[') throw featuresNotSupported('array literals with explicit bounds')
   if (text[i] !== '{') {
     throw malformed(text, 'Array value must start with "{" or dimension information.')
   }

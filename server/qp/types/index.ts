@@ -55,7 +55,7 @@ export { RecordValue, comparableFields, recordIsNull } from './record.ts'
 /** Exact decimals (numeric) and jsonb values. */
 export { Decimal } from './decimal.ts'
 export { expDecimal, integerSqrt, lnDecimal, logDecimal, powerDecimal } from './decimal-math.ts'
-export { JSON_DEPTH_MAX, Jsonb, compareJsonb } from './jsonb.ts'
+export { JSON_DEPTH_MAX, Jsonb, compareJsonb, duplicateJsonKey } from './jsonb.ts'
 
 /** Intervals: the value, input/output, arithmetic with timestamps (interval.ts documents each). */
 export {

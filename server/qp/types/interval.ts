@@ -1,6 +1,6 @@
 // The interval type (ARCHITECTURE.md "query processor": values): PostgreSQL's months/days/
 // microseconds representation, its input formats, IntervalStyle postgres output and arithmetic.
-import { SqlError, divisionByZero, featureNotSupported } from '../../errors/index.ts'
+import { SqlError, divisionByZero, featuresNotSupported } from '../../errors/index.ts'
 import { INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN, MICROS_PER_DAY } from './constants.ts'
 import {
   civilFromDays,
@@ -235,7 +235,7 @@ export function parseInterval(text: string, fields = INTERVAL_FULL_RANGE): Inter
   const s = text.trim()
   const lower = s.toLowerCase()
   if (lower === 'infinity' || lower === '+infinity' || lower === '-infinity') {
-    throw featureNotSupported('infinite intervals')
+    throw featuresNotSupported('infinite intervals')
   }
   const bad = () => new SqlError('22007', `invalid input syntax for type interval: "${text}"`)
   if (s === '') throw bad()

@@ -15,9 +15,10 @@ export class Jsonb {
   }
 
   /** jsonb input: 22P02 on malformed JSON and lone surrogates, 22P05 for \u0000, 22003 beyond
-   * numeric's range, 54001 nested deeper than JSON_DEPTH_MAX. */
-  static parse(text: string): Jsonb {
-    const value = parseJson(text)
+   * numeric's range, 54001 nested deeper than JSON_DEPTH_MAX; with `uniqueKeys`, 22030 for an
+   * object that names a key twice (SQL/JSON's WITH UNIQUE KEYS). */
+  static parse(text: string, options: { readonly uniqueKeys?: boolean } = {}): Jsonb {
+    const value = parseJson(text, options.uniqueKeys === true)
     checkValue(value, 0)
     return new Jsonb(value)
   }
@@ -45,6 +46,12 @@ export class Jsonb {
 export const JSON_DEPTH_MAX = 1000
 
 /** 54001 for a JSON value nested deeper than JSON_DEPTH_MAX. */
+/** 22030: a key named twice in an object that must have unique keys (PostgreSQL names the key
+ * only for json, not for jsonb, whose messages these are). */
+export function duplicateJsonKey(key?: string): SqlError {
+  return new SqlError('22030', key === undefined ? 'duplicate JSON object key value' : `duplicate JSON object key value: "${key}"`)
+}
+
 export function jsonTooDeep(): SqlError {
   return new SqlError('54001', 'stack depth limit exceeded', {
     hint: `JSON values may nest at most ${JSON_DEPTH_MAX} arrays or objects deep.`,
@@ -150,11 +157,14 @@ function withDecimals(value: unknown, depth: number): unknown {
 }
 
 /** PostgreSQL's JSON grammar (RFC 8259), numbers read as numeric. Objects keep the last of
- * duplicate keys. */
-function parseJson(text: string): unknown {
+ * duplicate keys, or refuse a second one with `uniqueKeys`. */
+function parseJson(text: string, uniqueKeys: boolean): unknown {
   let i = 0
+  // Whatever was expected, input that stops short is PostgreSQL's "ended unexpectedly".
   const fail = (detail: string) =>
-    new SqlError('22P02', 'invalid input syntax for type json', { detail })
+    new SqlError('22P02', 'invalid input syntax for type json', {
+      detail: i >= text.length ? 'The input string ended unexpectedly.' : detail,
+    })
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++
   }
@@ -234,6 +244,7 @@ function parseJson(text: string): unknown {
         ws()
         if (text[i] !== '"') throw fail('Expected string or "}".')
         const k = str()
+        if (uniqueKeys && Object.hasOwn(obj, k)) throw duplicateJsonKey()
         ws()
         if (text[i] !== ':') throw fail('Expected ":".')
         i++
