@@ -1501,10 +1501,6 @@ function unsupportedExpression(node: Node): SqlError {
   if ('SetToDefault' in node) return new SqlError('42601', 'DEFAULT is not allowed in this context')
   if ('CurrentOfExpr' in node) return featureNotSupported('WHERE CURRENT OF (cursors)')
   if ('XmlExpr' in node || 'XmlSerialize' in node) return featuresNotSupported('XML functions')
-  if ('JsonFuncExpr' in node) {
-    const op = node.JsonFuncExpr.op ?? ''
-    return featureNotSupported(op === 'JSON_EXISTS_OP' ? 'JSON_EXISTS' : op === 'JSON_QUERY_OP' ? 'JSON_QUERY' : 'JSON_VALUE')
-  }
   return featureNotSupported(`expression ${Object.keys(node)[0] ?? 'unknown'}`)
 }
 

@@ -1,14 +1,28 @@
-// SQL/JSON constructors and predicates (ARCHITECTURE.md "query processor": bind): PostgreSQL 16's
-// JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG, JSON(), JSON_SCALAR, JSON_SERIALIZE and
-// `x IS [NOT] JSON [VALUE | ARRAY | OBJECT | SCALAR] [WITH UNIQUE KEYS]`. The aggregate forms and
+// SQL/JSON constructors, predicates and query functions (ARCHITECTURE.md "query processor": bind):
+// PostgreSQL 16's JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG, JSON(), JSON_SCALAR,
+// JSON_SERIALIZE and `x IS [NOT] JSON [VALUE | ARRAY | OBJECT | SCALAR] [WITH UNIQUE KEYS]`, and
+// PostgreSQL 17's JSON_EXISTS, JSON_VALUE and JSON_QUERY over a jsonpath. The aggregate forms and
 // JSON_ARRAY(query) are written as the aggregate calls they mean (json_agg_strict, ...) and bound
 // as those; the others bind to functions here. json values are jsonb in Tessera, so what they
 // return is jsonb whether RETURNING says json or jsonb (and a json text keeps no duplicate keys).
-import type { FuncCall, JsonAggConstructor, JsonOutput, JsonValueExpr, Node, TypeName } from 'libpg-query'
+import type { FuncCall, JsonAggConstructor, JsonBehavior, JsonFuncExpr, JsonOutput, JsonValueExpr, Node, TypeName } from 'libpg-query'
 import { SqlError } from '../errors/index.ts'
 import type { Expr, FunctionApply } from './expr.ts'
 import { toJson } from './functions-jsonb.ts'
-import { castToText, Decimal, defineJsonKey, duplicateJsonKey, formatType, Jsonb, type Datum, type SqlType } from './types/index.ts'
+import { executeJsonPath } from './jsonpath-eval.ts'
+import {
+  cast,
+  castToText,
+  Decimal,
+  defineJsonKey,
+  duplicateJsonKey,
+  formatJsonNumber,
+  formatType,
+  Jsonb,
+  parseJsonPathCached,
+  type Datum,
+  type SqlType,
+} from './types/index.ts'
 
 const JSONB: SqlType = { kind: 'jsonb' }
 const TEXT: SqlType = { kind: 'text' }
@@ -124,6 +138,7 @@ export function bindSqlJson(node: Node, b: SqlJsonBinder): Expr | undefined {
     return sqlJsonReturning(b, func('json_scalar', [arg], apply), node.JsonScalarExpr.output)
   }
   if ('JsonSerializeExpr' in node) return jsonSerialize(b, node.JsonSerializeExpr.expr, node.JsonSerializeExpr.output)
+  if ('JsonFuncExpr' in node) return bindJsonQuery(node.JsonFuncExpr, b)
   return undefined
 }
 
@@ -270,4 +285,176 @@ function jsonSerialize(b: SqlJsonBinder, value: JsonValueExpr | undefined, out: 
   }
   const e: Expr = { kind: 'func', type: asBytes ? to : TEXT, name: 'json_serialize', args: [json], apply, strict: true, volatile: false }
   return asBytes || to.kind === 'text' ? e : b.coerce(e, to, 'assignment')
+}
+
+const JSONPATH: SqlType = { kind: 'jsonpath' }
+
+/** What an ON EMPTY or ON ERROR clause does: raise, answer NULL / TRUE / FALSE / UNKNOWN, an
+ * empty array or object (JSON_QUERY), or the DEFAULT expression (argument `defaultAt`). */
+type Behavior =
+  | { readonly kind: 'error' | 'null' | 'true' | 'false' | 'emptyArray' | 'emptyObject' }
+  | { readonly kind: 'default'; readonly defaultAt: number }
+
+type QueryOp = 'JSON_EXISTS_OP' | 'JSON_VALUE_OP' | 'JSON_QUERY_OP'
+
+/** The SQLSTATE class of the errors a path evaluation or a RETURNING conversion may raise that
+ * ON ERROR handles (data exceptions); others (54000, 57014, 42704) always propagate. */
+const handled = (e: unknown): e is SqlError => e instanceof SqlError && e.code.startsWith('22')
+
+/**
+ * JSON_EXISTS, JSON_VALUE and JSON_QUERY (PostgreSQL 17): the path (a jsonpath, or text read as
+ * one) run over the context item (jsonb, or text read as jsonb) with the PASSING values as its
+ * variables; then ON EMPTY, ON ERROR, RETURNING, and JSON_QUERY's wrapper and quotes. A RETURNING
+ * type other than json or jsonb is the value's text read by that type's input, as an assignment.
+ */
+function bindJsonQuery(f: JsonFuncExpr, b: SqlJsonBinder): Expr {
+  const op = (f.op ?? 'JSON_VALUE_OP') as QueryOp
+  const context = bindValue(b, f.context_item)
+  if (context.type.kind !== 'jsonb' && !isTextual(context.type)) throw new SqlError('42846', `cannot cast type ${formatType(context.type)} to jsonb`)
+  const path = known(b, b.bind(f.pathspec ?? { A_Const: { isnull: true } }))
+  if (path.type.kind !== 'jsonpath' && !isTextual(path.type)) {
+    throw new SqlError('42804', `JSON path expression must be of type jsonpath, not of type ${formatType(path.type)}`)
+  }
+  const passing = (f.passing ?? []).map((a) => {
+    if (!('JsonArgument' in a)) throw new SqlError('XX000', 'PASSING item is not an argument')
+    return { name: a.JsonArgument.name ?? '', value: bindValue(b, a.JsonArgument.val) }
+  })
+  const args: Expr[] = [b.coerce(context, { kind: 'jsonb' }, 'explicit'), b.coerce(path, JSONPATH, 'explicit'), ...passing.map((p) => p.value)]
+  const to = op === 'JSON_EXISTS_OP' ? BOOL : f.output?.typeName === undefined ? (op === 'JSON_VALUE_OP' ? TEXT : JSONB) : b.resolveType(f.output.typeName)
+  const behavior = (clause: JsonBehavior | undefined, fallback: Behavior['kind'], on: 'EMPTY' | 'ERROR'): Behavior => {
+    const kind = behaviorKind(clause?.btype, op, on) ?? fallback
+    if (kind !== 'default') return { kind }
+    args.push(b.coerce(b.bind(clause?.expr ?? { A_Const: { isnull: true } }), to, 'assignment'))
+    return { kind, defaultAt: args.length - 1 }
+  }
+  const onEmpty = behavior(f.on_empty, op === 'JSON_EXISTS_OP' ? 'false' : 'null', 'EMPTY')
+  const onError = behavior(f.on_error, op === 'JSON_EXISTS_OP' ? 'false' : 'null', 'ERROR')
+  const wrapper = f.wrapper ?? 'JSW_UNSPEC'
+  const omitQuotes = f.quotes === 'JS_QUOTES_OMIT'
+  if (f.quotes !== undefined && f.quotes !== 'JS_QUOTES_UNSPEC' && (wrapper === 'JSW_CONDITIONAL' || wrapper === 'JSW_UNCONDITIONAL')) {
+    throw new SqlError('42601', 'SQL/JSON QUOTES behavior must not be specified when WITH WRAPPER is used')
+  }
+  const names = passing.map((p) => p.name)
+  const types = passing.map((p) => p.value.type)
+  const apply: FunctionApply = (a, ctx) => {
+    if (a[0] === null || a[1] === null) return null
+    const vars: Record<string, unknown> = {}
+    names.forEach((n, i) => defineJsonKey(vars, n, toJson(a[2 + i] as Datum, types[i] as SqlType)))
+    const fallBack = (why: Behavior, error: SqlError): Datum => behave(why, a, error)
+    let found: unknown[]
+    try {
+      found = []
+      executeJsonPath(parseJsonPathCached(String(a[1])), (a[0] as Jsonb).value, vars, false, found, ctx)
+    } catch (e) {
+      if (!handled(e)) throw e
+      return fallBack(onError, e)
+    }
+    if (op === 'JSON_EXISTS_OP') return found.length > 0
+    // ON EMPTY's own error is raised whatever ON ERROR says.
+    if (found.length === 0) return fallBack(onEmpty, new SqlError('22035', 'no SQL/JSON item found for specified path'))
+    try {
+      return op === 'JSON_VALUE_OP' ? jsonValue(found, to) : jsonQuery(found, to, wrapper, omitQuotes)
+    } catch (e) {
+      if (!handled(e)) throw e
+      return fallBack(onError, e)
+    }
+  }
+  return { kind: 'func', type: to, name: op.replace(/_OP$/, '').toLowerCase(), args, apply, strict: false, volatile: false }
+}
+
+/** The behaviours each function takes, and how PostgreSQL's message lists them. */
+const ALLOWED_BEHAVIORS: Readonly<Record<QueryOp, { readonly btypes: readonly string[]; readonly words: string }>> = {
+  JSON_EXISTS_OP: {
+    btypes: ['JSON_BEHAVIOR_ERROR', 'JSON_BEHAVIOR_TRUE', 'JSON_BEHAVIOR_FALSE', 'JSON_BEHAVIOR_UNKNOWN'],
+    words: 'ERROR, TRUE, FALSE, or UNKNOWN',
+  },
+  JSON_VALUE_OP: {
+    btypes: ['JSON_BEHAVIOR_ERROR', 'JSON_BEHAVIOR_NULL', 'JSON_BEHAVIOR_DEFAULT'],
+    words: 'ERROR, NULL, or DEFAULT expression',
+  },
+  JSON_QUERY_OP: {
+    btypes: ['JSON_BEHAVIOR_ERROR', 'JSON_BEHAVIOR_NULL', 'JSON_BEHAVIOR_DEFAULT', 'JSON_BEHAVIOR_EMPTY', 'JSON_BEHAVIOR_EMPTY_ARRAY', 'JSON_BEHAVIOR_EMPTY_OBJECT'],
+    words: 'ERROR, NULL, EMPTY ARRAY, EMPTY OBJECT, or DEFAULT expression',
+  },
+}
+
+/** A behaviour clause's kind; 42601 for one the function does not take there. */
+function behaviorKind(btype: string | undefined, op: QueryOp, on: 'EMPTY' | 'ERROR'): Behavior['kind'] | undefined {
+  if (btype === undefined) return undefined
+  const kinds: Readonly<Record<string, Behavior['kind']>> = {
+    JSON_BEHAVIOR_ERROR: 'error',
+    JSON_BEHAVIOR_NULL: 'null',
+    JSON_BEHAVIOR_TRUE: 'true',
+    JSON_BEHAVIOR_FALSE: 'false',
+    JSON_BEHAVIOR_UNKNOWN: 'null',
+    JSON_BEHAVIOR_EMPTY: 'emptyArray',
+    JSON_BEHAVIOR_EMPTY_ARRAY: 'emptyArray',
+    JSON_BEHAVIOR_EMPTY_OBJECT: 'emptyObject',
+    JSON_BEHAVIOR_DEFAULT: 'default',
+  }
+  const kind = kinds[btype]
+  const allowed = ALLOWED_BEHAVIORS[op]
+  if (kind === undefined || !allowed.btypes.includes(btype)) {
+    const fn = op.replace(/_OP$/, '')
+    throw new SqlError('42601', `invalid ON ${on} behavior`, { detail: `Only ${allowed.words} is allowed in ON ${on} for ${fn}().` })
+  }
+  return kind
+}
+
+/** What a behaviour answers: `error` raises what happened. */
+function behave(why: Behavior, a: readonly Datum[], error: SqlError): Datum {
+  switch (why.kind) {
+    case 'error':
+      throw error
+    case 'null':
+      return null
+    case 'true':
+      return true
+    case 'false':
+      return false
+    case 'emptyArray':
+      return new Jsonb([])
+    case 'emptyObject':
+      return new Jsonb({})
+    case 'default':
+      return a[why.defaultAt] as Datum
+  }
+}
+
+/** JSON_VALUE's one scalar item as `to`: JSON null is NULL; else its text (a boolean's as SQL's
+ * t/f) read by `to`'s input, or the item itself for json and jsonb. 2203F for anything else. */
+function jsonValue(found: readonly unknown[], to: SqlType): Datum {
+  const item = found[0]
+  if (found.length > 1 || Array.isArray(item) || (item !== null && typeof item === 'object' && !(item instanceof Decimal))) {
+    throw new SqlError('2203F', 'JSON path expression in JSON_VALUE must return single scalar item')
+  }
+  if (item === null) return null
+  if (to.kind === 'jsonb') return new Jsonb(item)
+  const text = typeof item === 'string' ? item : typeof item === 'boolean' ? (item ? 't' : 'f') : formatJsonNumber(item as Decimal)
+  return readAs(text, to)
+}
+
+/** JSON_QUERY's items under its wrapper (22034 for several without one), quotes and RETURNING. */
+function jsonQuery(found: readonly unknown[], to: SqlType, wrapper: string, omitQuotes: boolean): Datum {
+  const one = found[0]
+  // CONDITIONAL wraps only several items: one item, array or not, stands alone.
+  const wrap = wrapper === 'JSW_UNCONDITIONAL' || (wrapper === 'JSW_CONDITIONAL' && found.length !== 1)
+  if (!wrap && found.length > 1) {
+    throw new SqlError('22034', 'JSON path expression in JSON_QUERY must return single item when no wrapper is requested', {
+      hint: 'Use the WITH WRAPPER clause to wrap SQL/JSON items into an array.',
+    })
+  }
+  const value = wrap ? new Jsonb([...found]) : omitQuotes && typeof one === 'string' ? Jsonb.parse(one) : new Jsonb(one)
+  if (to.kind === 'jsonb') return value
+  return readAs(value.toString(), to)
+}
+
+/** Text read by `to`'s input (PostgreSQL's I/O coercion); a string type as an assignment, so a
+ * value too long is 22001, not cut. */
+function readAs(text: string, to: SqlType): Datum {
+  return cast(text, TEXT, to, isTextual(to) ? 'assignment' : 'explicit')
+}
+
+function isTextual(t: SqlType): boolean {
+  return t.kind === 'text' || t.kind === 'varchar' || t.kind === 'bpchar' || t.kind === 'unknown'
 }
