@@ -18,6 +18,7 @@ import { systemRelation } from './system/index.ts'
 import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
 import { QueryContext } from './select.ts'
 import type { ViewDef } from './views.ts'
+import { jsonTableRewrite } from './sql-json.ts'
 
 /** A CTE visible by name: its definition and output columns. */
 export interface CteInfo {
@@ -259,7 +260,7 @@ function bindItem(b: Binding, item: Node): { columns: ScopeColumn[]; tables: str
   if ('RangeFunction' in item) return bindRangeFunction(b, item.RangeFunction)
   if ('RangeTableSample' in item) throw featureNotSupported('TABLESAMPLE')
   if ('RangeTableFunc' in item) throw featureNotSupported('XMLTABLE')
-  if ('JsonTable' in item) throw featureNotSupported('JSON_TABLE')
+  if ('JsonTable' in item) return bindItem(b, jsonTableRewrite(item.JsonTable))
   throw featureNotSupported(`FROM item ${Object.keys(item)[0] ?? ''}`)
 }
 

@@ -5,8 +5,8 @@
 // JSON_ARRAY(query) are written as the aggregate calls they mean (json_agg_strict, ...) and bound
 // as those; the others bind to functions here. json values are jsonb in Tessera, so what they
 // return is jsonb whether RETURNING says json or jsonb (and a json text keeps no duplicate keys).
-import type { FuncCall, JsonAggConstructor, JsonBehavior, JsonFuncExpr, JsonOutput, JsonValueExpr, Node, TypeName } from 'libpg-query'
-import { SqlError } from '../errors/index.ts'
+import type { FuncCall, JsonAggConstructor, JsonBehavior, JsonFuncExpr, JsonOutput, JsonTable, JsonTableColumn, JsonValueExpr, Node, TypeName } from 'libpg-query'
+import { featureNotSupported, SqlError } from '../errors/index.ts'
 import type { Expr, FunctionApply } from './expr.ts'
 import { toJson } from './functions-jsonb.ts'
 import { executeJsonPath } from './jsonpath-eval.ts'
@@ -430,8 +430,7 @@ function jsonValue(found: readonly unknown[], to: SqlType): Datum {
   }
   if (item === null) return null
   if (to.kind === 'jsonb') return new Jsonb(item)
-  const text = typeof item === 'string' ? item : typeof item === 'boolean' ? (item ? 't' : 'f') : formatJsonNumber(item as Decimal)
-  return readAs(text, to)
+  return readAs(scalarText(item), to)
 }
 
 /** JSON_QUERY's items under its wrapper (22034 for several without one), quotes and RETURNING. */
@@ -446,7 +445,24 @@ function jsonQuery(found: readonly unknown[], to: SqlType, wrapper: string, omit
   }
   const value = wrap ? new Jsonb([...found]) : omitQuotes && typeof one === 'string' ? Jsonb.parse(one) : new Jsonb(one)
   if (to.kind === 'jsonb') return value
+  if (to.kind === 'array') return jsonArrayAs(value.value, to.element)
   return readAs(value.toString(), to)
+}
+
+/** A JSON array as a SQL array of `element`, each item as JSON_VALUE reads a scalar (PostgreSQL
+ * populates an array type from JSON so). */
+function jsonArrayAs(json: unknown, element: SqlType): Datum {
+  if (!Array.isArray(json)) throw new SqlError('22P02', 'expected JSON array')
+  return json.map((item): Datum => {
+    if (item === null) return null
+    if (typeof item === 'object' && !(item instanceof Decimal)) throw new SqlError('22P02', 'expected JSON array of scalars')
+    return readAs(scalarText(item), element)
+  }) as unknown as Datum
+}
+
+/** A JSON scalar's text as SQL reads it: a string's contents, a boolean as t/f, a number's digits. */
+function scalarText(item: unknown): string {
+  return typeof item === 'string' ? item : typeof item === 'boolean' ? (item ? 't' : 'f') : formatJsonNumber(item as Decimal)
 }
 
 /** Text read by `to`'s input (PostgreSQL's I/O coercion); a string type as an assignment, so a
@@ -457,4 +473,102 @@ function readAs(text: string, to: SqlType): Datum {
 
 function isTextual(t: SqlType): boolean {
   return t.kind === 'text' || t.kind === 'varchar' || t.kind === 'bpchar' || t.kind === 'unknown'
+}
+
+const str = (sval: string): Node => ({ A_Const: { sval: { sval } } })
+const columnRef = (...fields: string[]): Node => ({ ColumnRef: { fields: fields.map(name) } })
+const castTo = (arg: Node, typeName: TypeName): Node => ({ TypeCast: { arg, typeName } })
+const typeNamed = (t: string): TypeName => ({ names: [name(t)], typemod: -1 })
+/** The names the rewrite gives the row items and their numbers (not valid SQL identifiers a user
+ * could write unquoted, so no column reference of the user's can mean them). */
+const ROWS = 'json_table rows'
+const ITEM = 'json_table item'
+const ORD = 'json_table ordinality'
+
+/**
+ * JSON_TABLE (PostgreSQL 17) as the lateral subquery it means: the row path's items, numbered
+ * (`jsonb_path_query(context, path, vars, silent) WITH ORDINALITY`), and per column a
+ * JSON_VALUE, JSON_QUERY (json, jsonb, arrays, a wrapper, quotes or FORMAT JSON) or JSON_EXISTS
+ * over the item, FOR ORDINALITY the item's number. The row path's errors give no rows unless
+ * ERROR ON ERROR; a column's are its own ON ERROR's (NULL by default). NESTED PATH is 0A000.
+ */
+export function jsonTableRewrite(t: JsonTable): Node {
+  const passing = (t.passing ?? []).flatMap((a) => ('JsonArgument' in a ? [a.JsonArgument] : []))
+  const vars: Node =
+    passing.length === 0
+      ? castTo(str('{}'), typeNamed('jsonb'))
+      : { FuncCall: { funcname: [name('jsonb_build_object')], args: passing.flatMap((a) => [str(a.name ?? ''), valueNode(a.val)]) } }
+  const raise = t.on_error?.btype === 'JSON_BEHAVIOR_ERROR'
+  if (t.on_error !== undefined && !raise && t.on_error.btype !== 'JSON_BEHAVIOR_EMPTY' && t.on_error.btype !== 'JSON_BEHAVIOR_EMPTY_ARRAY') {
+    throw new SqlError('42601', 'invalid ON ERROR behavior', { detail: 'Only EMPTY [ ARRAY ] or ERROR is allowed in the top-level ON ERROR clause.' })
+  }
+  const rows: FuncCall = {
+    funcname: [name('jsonb_path_query')],
+    args: [
+      castTo(valueNode(t.context_item), typeNamed('jsonb')),
+      castTo(t.pathspec?.string ?? { A_Const: { isnull: true } }, typeNamed('jsonpath')),
+      vars,
+      { A_Const: { boolval: { boolval: !raise } } },
+    ],
+  }
+  const seen = new Set<string>(t.pathspec?.name === undefined ? [] : [t.pathspec.name])
+  const targetList = (t.columns ?? []).map((c) => {
+    if (!('JsonTableColumn' in c)) throw new SqlError('XX000', 'JSON_TABLE column is not a column')
+    const col = c.JsonTableColumn
+    const colName = col.name ?? ''
+    if (col.coltype === 'JTC_NESTED') throw featureNotSupported('JSON_TABLE NESTED PATH')
+    if (seen.has(colName)) throw new SqlError('42712', `duplicate JSON_TABLE column or path name: ${colName}`)
+    seen.add(colName)
+    return { ResTarget: { name: colName, val: columnValue(col, passing) } }
+  })
+  const select: Node = {
+    SelectStmt: {
+      targetList,
+      fromClause: [
+        {
+          RangeFunction: {
+            ordinality: true,
+            functions: [{ List: { items: [{ FuncCall: rows }, {} as Node] } }],
+            alias: { aliasname: ROWS, colnames: [name(ITEM), name(ORD)] },
+          },
+        },
+      ],
+      limitOption: 'LIMIT_OPTION_DEFAULT',
+      op: 'SETOP_NONE',
+    },
+  }
+  const alias = t.alias ?? { aliasname: 'json_table' }
+  return { RangeSubselect: { lateral: true, subquery: select, alias } }
+}
+
+/** One JSON_TABLE column over the row item. */
+function columnValue(col: JsonTableColumn, passing: readonly { readonly name?: string; readonly val?: JsonValueExpr }[]): Node {
+  if (col.coltype === 'JTC_FOR_ORDINALITY') return castTo(columnRef(ROWS, ORD), typeNamed('int4'))
+  const typeName = col.typeName ?? typeNamed('text')
+  const path = col.pathspec?.string ?? str(`$."${(col.name ?? '').replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)
+  const common = {
+    context_item: { raw_expr: columnRef(ROWS, ITEM) },
+    pathspec: path,
+    passing: passing.map((a) => ({ JsonArgument: a })),
+    ...(col.on_error === undefined ? {} : { on_error: col.on_error }),
+  }
+  if (col.coltype === 'JTC_EXISTS') return castTo({ JsonFuncExpr: { op: 'JSON_EXISTS_OP', ...common } }, typeName)
+  const last = typeName.names?.at(-1)
+  const typeWord = last !== undefined && 'String' in last ? last.String.sval : undefined
+  const asQuery =
+    isJsonTypeName(typeName) ||
+    (typeName.arrayBounds?.length ?? 0) > 0 ||
+    (col.wrapper !== undefined && col.wrapper !== 'JSW_UNSPEC') ||
+    (col.quotes !== undefined && col.quotes !== 'JS_QUOTES_UNSPEC') ||
+    col.format?.format_type === 'JS_FORMAT_JSON' ||
+    typeWord === undefined
+  return {
+    JsonFuncExpr: {
+      op: asQuery ? 'JSON_QUERY_OP' : 'JSON_VALUE_OP',
+      ...common,
+      output: { typeName },
+      ...(col.on_empty === undefined ? {} : { on_empty: col.on_empty }),
+      ...(asQuery ? { wrapper: col.wrapper ?? 'JSW_UNSPEC', quotes: col.quotes ?? 'JS_QUOTES_UNSPEC' } : {}),
+    },
+  }
 }
