@@ -6,7 +6,7 @@
 // as those; the others bind to functions here. json values are jsonb in Tessera, so what they
 // return is jsonb whether RETURNING says json or jsonb (and a json text keeps no duplicate keys).
 import type { FuncCall, JsonAggConstructor, JsonBehavior, JsonFuncExpr, JsonOutput, JsonTable, JsonTableColumn, JsonValueExpr, Node, TypeName } from 'libpg-query'
-import { featureNotSupported, SqlError } from '../errors/index.ts'
+import { SqlError } from '../errors/index.ts'
 import type { Expr, FunctionApply } from './expr.ts'
 import { toJson } from './functions-jsonb.ts'
 import { executeJsonPath } from './jsonpath-eval.ts'
@@ -479,18 +479,39 @@ const str = (sval: string): Node => ({ A_Const: { sval: { sval } } })
 const columnRef = (...fields: string[]): Node => ({ ColumnRef: { fields: fields.map(name) } })
 const castTo = (arg: Node, typeName: TypeName): Node => ({ TypeCast: { arg, typeName } })
 const typeNamed = (t: string): TypeName => ({ names: [name(t)], typemod: -1 })
-/** The names the rewrite gives the row items and their numbers (not valid SQL identifiers a user
- * could write unquoted, so no column reference of the user's can mean them). */
-const ROWS = 'json_table rows'
+/** The row items and their numbers (column names no user could write unquoted, so no reference of
+ * the user's can mean them). */
 const ITEM = 'json_table item'
 const ORD = 'json_table ordinality'
 
+/** A PASSING argument, as the parser gives it. */
+type Passing = { readonly name?: string; readonly val?: JsonValueExpr }
+
+/** What every level of one JSON_TABLE shares: the variables, whether row-path errors are silent,
+ * the names taken so far (columns and paths share one namespace) and the next level's number. */
+interface TableRewrite {
+  readonly passing: readonly Passing[]
+  readonly vars: Node
+  readonly silent: boolean
+  readonly taken: Set<string>
+  levels: number
+}
+
+/** A level's query and the columns it gives: its own in the order written, then its nested levels'. */
+interface Level {
+  readonly select: Node
+  readonly columns: readonly { readonly name: string; readonly type: TypeName }[]
+}
+
 /**
- * JSON_TABLE (PostgreSQL 17) as the lateral subquery it means: the row path's items, numbered
- * (`jsonb_path_query(context, path, vars, silent) WITH ORDINALITY`), and per column a
- * JSON_VALUE, JSON_QUERY (json, jsonb, arrays, a wrapper, quotes or FORMAT JSON) or JSON_EXISTS
- * over the item, FOR ORDINALITY the item's number. The row path's errors give no rows unless
- * ERROR ON ERROR; a column's are its own ON ERROR's (NULL by default). NESTED PATH is 0A000.
+ * JSON_TABLE (PostgreSQL 17) as the lateral subquery it means. Each level (the row path, then
+ * each NESTED PATH) is the path's items under its parent item, numbered
+ * (`jsonb_path_query(parent, path, vars, silent) WITH ORDINALITY`), with per column a JSON_VALUE,
+ * JSON_QUERY (json types, arrays, a wrapper, quotes or FORMAT JSON) or JSON_EXISTS over the item,
+ * FOR ORDINALITY the item's number. A level's nested paths are a LEFT JOIN LATERAL of their rows
+ * united (each sibling's rows with the others' columns NULL), so a parent row with none stays, as
+ * PostgreSQL's default plan has it. Path errors give no rows unless ERROR ON ERROR; a column's
+ * are its own ON ERROR's (NULL by default).
  */
 export function jsonTableRewrite(t: JsonTable): Node {
   const passing = (t.passing ?? []).flatMap((a) => ('JsonArgument' in a ? [a.JsonArgument] : []))
@@ -502,52 +523,103 @@ export function jsonTableRewrite(t: JsonTable): Node {
   if (t.on_error !== undefined && !raise && t.on_error.btype !== 'JSON_BEHAVIOR_EMPTY' && t.on_error.btype !== 'JSON_BEHAVIOR_EMPTY_ARRAY') {
     throw new SqlError('42601', 'invalid ON ERROR behavior', { detail: 'Only EMPTY [ ARRAY ] or ERROR is allowed in the top-level ON ERROR clause.' })
   }
-  const rows: FuncCall = {
-    funcname: [name('jsonb_path_query')],
-    args: [
-      castTo(valueNode(t.context_item), typeNamed('jsonb')),
-      castTo(t.pathspec?.string ?? { A_Const: { isnull: true } }, typeNamed('jsonpath')),
-      vars,
-      { A_Const: { boolval: { boolval: !raise } } },
-    ],
-  }
-  const seen = new Set<string>(t.pathspec?.name === undefined ? [] : [t.pathspec.name])
-  const targetList = (t.columns ?? []).map((c) => {
-    if (!('JsonTableColumn' in c)) throw new SqlError('XX000', 'JSON_TABLE column is not a column')
-    const col = c.JsonTableColumn
-    const colName = col.name ?? ''
-    if (col.coltype === 'JTC_NESTED') throw featureNotSupported('JSON_TABLE NESTED PATH')
-    if (seen.has(colName)) throw new SqlError('42712', `duplicate JSON_TABLE column or path name: ${colName}`)
-    seen.add(colName)
-    return { ResTarget: { name: colName, val: columnValue(col, passing) } }
-  })
-  const select: Node = {
-    SelectStmt: {
-      targetList,
-      fromClause: [
-        {
-          RangeFunction: {
-            ordinality: true,
-            functions: [{ List: { items: [{ FuncCall: rows }, {} as Node] } }],
-            alias: { aliasname: ROWS, colnames: [name(ITEM), name(ORD)] },
-          },
-        },
-      ],
-      limitOption: 'LIMIT_OPTION_DEFAULT',
-      op: 'SETOP_NONE',
-    },
-  }
-  const alias = t.alias ?? { aliasname: 'json_table' }
-  return { RangeSubselect: { lateral: true, subquery: select, alias } }
+  const rw: TableRewrite = { passing, vars, silent: !raise, taken: new Set(), levels: 0 }
+  claimName(rw, t.pathspec?.name)
+  const context = castTo(valueNode(t.context_item), typeNamed('jsonb'))
+  const top = tableLevel(rw, context, t.pathspec?.string, t.columns ?? [])
+  return { RangeSubselect: { lateral: true, subquery: top.select, alias: t.alias ?? { aliasname: 'json_table' } } }
 }
 
-/** One JSON_TABLE column over the row item. */
-function columnValue(col: JsonTableColumn, passing: readonly { readonly name?: string; readonly val?: JsonValueExpr }[]): Node {
-  if (col.coltype === 'JTC_FOR_ORDINALITY') return castTo(columnRef(ROWS, ORD), typeNamed('int4'))
+/** 42712 for a column or path name given twice anywhere in the table. */
+function claimName(rw: TableRewrite, taken: string | undefined): void {
+  if (taken === undefined) return
+  if (rw.taken.has(taken)) throw new SqlError('42712', `duplicate JSON_TABLE column or path name: ${taken}`)
+  rw.taken.add(taken)
+}
+
+/** One level: the items `path` selects under `parent`, with `columns` (nested levels inside). */
+function tableLevel(rw: TableRewrite, parent: Node, path: Node | undefined, columns: readonly Node[]): Level {
+  const level = rw.levels++
+  const rowsAlias = `json_table rows ${level}`
+  const nestedAlias = `json_table nested ${level}`
+  const targetList: Node[] = []
+  const out: { name: string; type: TypeName }[] = []
+  const nested: Level[] = []
+  for (const c of columns) {
+    if (!('JsonTableColumn' in c)) throw new SqlError('XX000', 'JSON_TABLE column is not a column')
+    const col = c.JsonTableColumn
+    if (col.coltype === 'JTC_NESTED') {
+      claimName(rw, col.pathspec?.name)
+      nested.push(tableLevel(rw, columnRef(rowsAlias, ITEM), col.pathspec?.string, col.columns ?? []))
+      continue
+    }
+    const colName = col.name ?? ''
+    claimName(rw, colName)
+    targetList.push({ ResTarget: { name: colName, val: columnValue(col, rw.passing, rowsAlias) } })
+    out.push({ name: colName, type: col.coltype === 'JTC_FOR_ORDINALITY' ? typeNamed('int4') : (col.typeName ?? typeNamed('text')) })
+  }
+  // A level's own columns come first, then its nested levels' (PostgreSQL's order).
+  for (const n of nested.flatMap((child) => child.columns)) {
+    targetList.push({ ResTarget: { name: n.name, val: columnRef(nestedAlias, n.name) } })
+    out.push(n)
+  }
+  const items: FuncCall = {
+    funcname: [name('jsonb_path_query')],
+    args: [parent, castTo(path ?? { A_Const: { isnull: true } }, typeNamed('jsonpath')), rw.vars, { A_Const: { boolval: { boolval: rw.silent } } }],
+  }
+  const rows: Node = {
+    RangeFunction: {
+      ordinality: true,
+      functions: [{ List: { items: [{ FuncCall: items }, {} as Node] } }],
+      alias: { aliasname: rowsAlias, colnames: [name(ITEM), name(ORD)] },
+    },
+  }
+  const from: Node =
+    nested.length === 0
+      ? rows
+      : {
+          JoinExpr: {
+            jointype: 'JOIN_LEFT',
+            larg: rows,
+            rarg: { RangeSubselect: { lateral: true, subquery: siblingsUnited(nested, level), alias: { aliasname: nestedAlias } } },
+            quals: { A_Const: { boolval: { boolval: true } } },
+          },
+        }
+  return { select: plainSelect(targetList, [from]), columns: out }
+}
+
+/** Sibling nested levels' rows, one after the other, each with the others' columns NULL. */
+function siblingsUnited(siblings: readonly Level[], level: number): Node {
+  const branches = siblings.map((own, i) => {
+    const alias = `json_table sibling ${level}.${i}`
+    const targetList = siblings.flatMap((other) =>
+      other.columns.map((c) => ({
+        ResTarget: { name: c.name, val: other === own ? columnRef(alias, c.name) : castTo({ A_Const: { isnull: true } }, c.type) },
+      })),
+    )
+    return plainSelect(targetList, [{ RangeSubselect: { subquery: own.select, alias: { aliasname: alias } } }])
+  })
+  return branches.reduce((left, right) => ({
+    SelectStmt: { op: 'SETOP_UNION', all: true, larg: selectOf(left), rarg: selectOf(right), limitOption: 'LIMIT_OPTION_DEFAULT' },
+  }))
+}
+
+function plainSelect(targetList: Node[], fromClause: Node[]): Node {
+  return { SelectStmt: { targetList, fromClause, limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } }
+}
+
+function selectOf(node: Node): NonNullable<Extract<Node, { SelectStmt: unknown }>['SelectStmt']> {
+  if (!('SelectStmt' in node)) throw new SqlError('XX000', 'a JSON_TABLE level is not a SELECT')
+  return node.SelectStmt
+}
+
+/** One JSON_TABLE column over the item of the rows named `rowsAlias`. */
+function columnValue(col: JsonTableColumn, passing: readonly Passing[], rowsAlias: string): Node {
+  if (col.coltype === 'JTC_FOR_ORDINALITY') return castTo(columnRef(rowsAlias, ORD), typeNamed('int4'))
   const typeName = col.typeName ?? typeNamed('text')
   const path = col.pathspec?.string ?? str(`$."${(col.name ?? '').replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)
   const common = {
-    context_item: { raw_expr: columnRef(ROWS, ITEM) },
+    context_item: { raw_expr: columnRef(rowsAlias, ITEM) },
     pathspec: path,
     passing: passing.map((a) => ({ JsonArgument: a })),
     ...(col.on_error === undefined ? {} : { on_error: col.on_error }),
