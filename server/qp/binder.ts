@@ -57,7 +57,7 @@ import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { jsonPathOperator } from './functions-jsonpath.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
-import { regclassOfOid, regclassOfText, regclassOidOfText, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
+import { regclassOfOid, regclassOfText, regclassOidOfText, regclassOidOrNull, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
 import { bindSqlJson, sqlJsonReturning, sqlJsonRewrite, type SqlJsonBinder } from './sql-json.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { collationName, ExplicitCollations, isCollatable } from './explicit-collations.ts'
@@ -1488,10 +1488,13 @@ function foldNull(e: Expr): Expr {
  * is the other operand's type or the cast's target type. Anything else is returned as is.
  */
 function asOidBeside(e: Expr, other: SqlType): Expr {
-  if (e.kind !== 'func' || e.name !== 'regclass' || e.args[0]?.type.kind !== 'text') return e
+  const named = e.kind === 'func' && (e.name === 'regclass' || e.name === 'to_regclass') && e.args[0]?.type.kind === 'text'
+  if (!named) return e
   const kind = other.kind
   if (kind !== 'int2' && kind !== 'int4' && kind !== 'int8' && kind !== 'oid') return e
-  const apply: FunctionApply = (v, ctx) => regclassOidOfText(ctx, v[0] as string)
+  // to_regclass of a name that names nothing is NULL, where the cast is 42P01.
+  const apply: FunctionApply =
+    e.name === 'to_regclass' ? (v, ctx) => regclassOidOrNull(ctx, v[0] as string) : (v, ctx) => regclassOidOfText(ctx, v[0] as string)
   return { ...e, type: OID, name: 'regclass oid', apply }
 }
 

@@ -50,7 +50,9 @@ describe('catalog functions read the snapshot', () => {
       await h.rows(`SELECT pg_get_serial_sequence('users', 'id'), pg_get_serial_sequence('"public"."posts"', 'id'),
         pg_get_serial_sequence('users', 'email'), to_regclass('users'), to_regclass('public.nope'),
         pg_table_is_visible(to_regclass('users')), pg_get_viewdef(to_regclass('cheap'))`),
-    ).toEqual([['public.users_id_seq', 'public.posts_id_seq', null, Number(relationOid(100n)), null, true, 'SELECT id FROM users WHERE price < 10']])
+    ).toEqual([['public.users_id_seq', 'public.posts_id_seq', null, 'users', null, true, 'SELECT id FROM users WHERE price < 10']])
+    // Beside an oid it is the relation's OID, as PostgreSQL's regclass; NULL for none.
+    expect(await h.rows(`SELECT to_regclass('users')::oid, to_regclass('public.nope')::oid`)).toEqual([[Number(relationOid(100n)), null]])
   })
 
   test('a table created in the transaction is described before it commits', async () => {

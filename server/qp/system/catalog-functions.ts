@@ -8,7 +8,7 @@ import type { FunctionResolver } from '../functions.ts'
 import { prettyExpression, quoteLiteral, quoteIdent } from './deparse.ts'
 import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
-import { constraintDefinition, indexDefinition, lastValue, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
+import { constraintDefinition, indexDefinition, lastValue, regclassName, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
 import { builtinTypeBySqlName, FIRST_USER_OID, OWNER_OID } from './oids.ts'
 import { indexesSize, relationSize, totalRelationSize } from './relation-size.ts'
@@ -299,7 +299,13 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   ['has_sequence_privilege', granted],
   ['has_function_privilege', granted],
   ['pg_has_role', granted],
-  ['to_regclass', overload([TEXT], OID, (a, ctx) => regclassOid(modelOf(ctx), a[0] as string))],
+  // A regclass value, which is its printed name here; beside an oid it is the OID (binder's
+  // asOidBeside), as PostgreSQL's regclass is one.
+  ['to_regclass', overload([TEXT], TEXT, (a, ctx) => {
+    const m = modelOf(ctx)
+    const oid = regclassOid(m, a[0] as string)
+    return oid === null ? null : regclassName(m, oid)
+  })],
   ['to_regtype', toRegtype],
   ['quote_ident', overload([TEXT], TEXT, (a) => quoteIdent(a[0] as string))],
   ['quote_literal', overload([TEXT], TEXT, (a) => quoteLiteral(a[0] as string))],

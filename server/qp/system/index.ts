@@ -32,6 +32,11 @@ export function regclassOidOfText(ctx: EvalContext, text: string): bigint {
   return oid
 }
 
+/** The OID of the relation `text` names, or NULL (to_regclass's value beside an oid). */
+export function regclassOidOrNull(ctx: EvalContext, text: string): bigint | null {
+  return regclassOid(modelOf(ctx), text)
+}
+
 /** `text::regclass`: the relation's name as PostgreSQL prints a regclass (unqualified in public);
  * 42P01 when there is none. */
 export function regclassOfText(ctx: EvalContext, text: string): string {
