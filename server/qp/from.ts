@@ -18,7 +18,7 @@ import { systemRelation } from './system/index.ts'
 import { INDEX_JOIN_ROWS_MAX, VIEW_DEPTH_MAX } from './constants.ts'
 import { QueryContext } from './select.ts'
 import type { ViewDef } from './views.ts'
-import { jsonTableRewrite } from './sql-json.ts'
+import { jsonTableRewrite } from './json-table.ts'
 
 /** A CTE visible by name: its definition and output columns. */
 export interface CteInfo {
