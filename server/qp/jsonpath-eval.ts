@@ -245,14 +245,15 @@ export function unwrapTarget(cx: Cx, e: JsonPathExpr, i: number, arr: readonly J
   let res: Res = 'notFound'
   for (const elem of arr) {
     const r = executeStep(cx, e, i, elem, found, false)
-    if (r === 'error') return r
-    if (r === 'ok') {
-      if (found === null) return 'ok'
-      res = 'ok'
-    }
+    if (ends(r, found)) return r
+    if (r === 'ok') res = 'ok'
   }
   return res
 }
+
+/** Whether a walk ends at one branch's result: an error, or a find when only existence is asked
+ * (`found` null, as PostgreSQL's walk stops at the first item then). */
+const ends = (r: Res, found: Found): boolean => r === 'error' || (r === 'ok' && found === null)
 
 /** Each element handed to the step after `i`. */
 function eachElement(cx: Cx, e: JsonPathExpr, i: number, arr: readonly Json[], found: Found): Res {
@@ -260,11 +261,8 @@ function eachElement(cx: Cx, e: JsonPathExpr, i: number, arr: readonly Json[], f
   for (const elem of arr) {
     tick(cx)
     const r = next(cx, e, i, elem, found)
-    if (r === 'error') return r
-    if (r === 'ok') {
-      if (found === null) return 'ok'
-      res = 'ok'
-    }
+    if (ends(r, found)) return r
+    if (r === 'ok') res = 'ok'
   }
   return res
 }
@@ -292,11 +290,8 @@ function indexStep(cx: Cx, e: JsonPathExpr, i: number, s: JsonPathStep & { kind:
         const elem = Array.isArray(v) ? v[k] : v
         if (!hasNext(e, i) && found === null) return 'ok'
         const r = next(cx, e, i, elem, found)
-        if (r === 'error') return r
-        if (r === 'ok') {
-          if (found === null) return 'ok'
-          res = 'ok'
-        }
+        if (ends(r, found)) return r
+        if (r === 'ok') res = 'ok'
       }
     }
     return res
@@ -350,11 +345,8 @@ function anyItem(cx: Cx, e: JsonPathExpr, i: number, c: object, found: Found, le
         if (ignoreStructural) cx.ignoreStructuralErrors = true
         const r = executeStep(cx, e, i + 1, v, found, cx.lax)
         cx.ignoreStructuralErrors = saved
-        if (r === 'error') return r
-        if (r === 'ok') {
-          if (found === null) return r
-          res = 'ok'
-        }
+        if (ends(r, found)) return r
+        if (r === 'ok') res = 'ok'
       } else if (found !== null) {
         push(found, v)
         res = 'ok'
@@ -364,11 +356,8 @@ function anyItem(cx: Cx, e: JsonPathExpr, i: number, c: object, found: Found, le
     }
     if (level < last && container) {
       const r = anyItem(cx, e, i, v as object, found, level + 1, first, last, ignoreStructural)
-      if (r === 'error') return r
-      if (r === 'ok') {
-        if (found === null) return r
-        res = 'ok'
-      }
+      if (ends(r, found)) return r
+      if (r === 'ok') res = 'ok'
     }
   }
   return res
@@ -457,11 +446,8 @@ function unaryArith(cx: Cx, e: JsonPathExpr, h: JsonPathHead & { kind: 'unary' }
       return fail(cx, () => new SqlError('2203B', `operand of unary jsonpath operator ${h.op} is not a numeric value`))
     }
     const r = next(cx, e, -1, h.op === '-' ? x.neg() : x, found)
-    if (r === 'error') return r
-    if (r === 'ok') {
-      if (found === null) return r
-      res = 'ok'
-    }
+    if (ends(r, found)) return r
+    if (r === 'ok') res = 'ok'
   }
   return res
 }
@@ -657,11 +643,8 @@ function keyValue(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: Found): Re
     tick(cx)
     const pair = { id, key, value }
     const r = withBase(cx, { root: pair, id: cx.lastGeneratedObjectId++ }, () => next(cx, e, i, pair, found))
-    if (r === 'error') return r
-    if (r === 'ok') {
-      if (found === null) return r
-      res = 'ok'
-    }
+    if (ends(r, found)) return r
+    if (r === 'ok') res = 'ok'
   }
   return res
 }
