@@ -171,7 +171,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
   }
   if (o.dataDir !== undefined) o.disk.mkdirp(`${base}/storage`)
   const shards: StorageShard[] = range(o.shardCount).map((s) =>
-    options.openShard?.(s) ?? openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers }),
+    options.openShard?.(s) ?? openSqliteShard({ id: s, path: o.dataDir === undefined ? ':memory:' : `${base}/storage/shard-${s}.sqlite`, timers: o.timers, disk: o.disk }),
   )
   // Storage may have applied up to a frontier above the wall clock (the clock stepped back, or the
   // HLC ran ahead under load before a restart): the clock, and so every journal opened next, must

@@ -1,6 +1,7 @@
 // MVCC storage (ARCHITECTURE.md "storage", steps 2 and 5): versions `(key, commitTs) -> value |
 // tombstone` in SQLite, one database per shard; reads at a timestamp, writes only by the crossbar.
 import type { HlcTimestamp, Timers } from '../clock/index.ts'
+import type { Disk } from '../disk/index.ts'
 import type { Key, Write } from '../encoding/index.ts'
 import type { SqlError } from '../errors/index.ts'
 import type { SqliteDatabase, SqliteDriverName } from './sqlite-adapter.ts'
@@ -197,6 +198,10 @@ export interface SqliteShardOptions {
   /** Opens the SQLite database at `path` (default: the `driver` binding's). Tests wrap the real
    * one to make its writes fail as a full disk does. */
   readonly openDatabase?: (path: string) => SqliteDatabase
+  /** The disk of a file shard's directory: given, the shard syncs its SQLite WAL through it in
+   * the background after its writes, so SQLite's checkpoints (which sync the WAL on the caller's
+   * thread) find little left to sync. */
+  readonly disk?: Disk
 }
 
 export type { SqliteDatabase, SqliteDriverName }

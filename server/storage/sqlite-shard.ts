@@ -35,6 +35,7 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
 } from './sqlite-adapter.ts'
+import { WalPresync } from './wal-presync.ts'
 
 // WAL with synchronous=NORMAL may lose the last transactions on power loss (never corrupts).
 // That is sound here because the journal, not storage, is the durable source: the applied
@@ -217,6 +218,8 @@ class SqliteShard implements StorageShard {
   #retryTimer: TimerHandle | undefined
   /** Told when the write failure begins or ends (`watchWriteFailure`). */
   #failureListener: (() => void) | undefined
+  /** A file shard's background sync of its WAL after writes (undefined without a disk). */
+  readonly #walPresync: WalPresync | undefined
 
   constructor(options: SqliteShardOptions) {
     this.id = options.id
@@ -309,6 +312,7 @@ class SqliteShard implements StorageShard {
     this.#memBytesMax = options.memtableBytesMax ?? MEMTABLE_BYTES_MAX
     this.#flushMs = options.flushMs ?? MEMTABLE_FLUSH_MS
     assert(this.#memWritesMax >= 1 && this.#memBytesMax >= 1 && this.#flushMs >= 0, 'bad memtable limits')
+    this.#walPresync = options.disk === undefined || this.#inMemory ? undefined : new WalPresync(options.disk, `${options.path}-wal`)
     this.#newestEntriesMax = options.rowCacheEntriesMax ?? ROW_CACHE_ENTRIES_MAX
     this.#newestBytesMax = options.rowCacheBytesMax ?? ROW_CACHE_BYTES_MAX
     assert(this.#newestEntriesMax >= 0 && this.#newestBytesMax >= 0, 'bad row cache limits')
@@ -626,6 +630,7 @@ class SqliteShard implements StorageShard {
     this.#memWrites = 0
     this.#memBytes = 0
     for (const [journal, seq] of this.#positions) this.#storedPositions.set(journal, seq)
+    this.#walPresync?.afterWrite()
   }
 
   /** Whether some journal's stored position fell more than POSITION_LAG_MAX behind, which would
@@ -750,6 +755,7 @@ class SqliteShard implements StorageShard {
       this.#failed(e)
       return this.#noStep()
     }
+    if (step.versionsRemoved + step.deadRowsRemoved + step.deadRangesFinished > 0) this.#walPresync?.afterWrite()
     // A whole table gone: nothing asks for its last write again (ids are never reused), and a
     // workload that truncates often would otherwise grow this map by a table id each time.
     for (const tableId of emptied) this.#tableWriteTs.delete(tableId)
@@ -945,6 +951,7 @@ class SqliteShard implements StorageShard {
       // (and when SQLite cannot take it, the replay brings it back).
       if (this.#memWrites > 0 && options.flush !== false) this.#tryFlush()
     } finally {
+      this.#walPresync?.close()
       this.#db.close()
     }
   }
