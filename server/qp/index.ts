@@ -75,6 +75,16 @@ export interface QueryProcessorOptions {
    */
   readonly settleSnapshot?: (ts: HlcTimestamp) => Promise<void> | undefined
   /**
+   * In a cluster with a closed-timestamp lead: storage applies a commit before its commit wait
+   * ends, so a statement may show a commit that a transaction begun a moment later in another
+   * region, at a wall clock behind this one's (within the clock-error bound), does not see yet.
+   * Called at the end of each statement with the newest commitTs the statement may have read
+   * (the newest write applied to a table it used, at most its snapshot): a promise that resolves
+   * once the wall clock is past it by the bound, as a commit's acknowledgement waits, and the
+   * statement answers only then; undefined when there is nothing to wait for.
+   */
+  readonly settleReads?: (ts: HlcTimestamp) => Promise<void> | undefined
+  /**
    * In a cluster: tells a transaction waiting at begin for storage's frontier that the region has
    * learned it cannot serve snapshots any more (a full region it needs, or a majority of regions,
    * went out of reach after `snapshotTs` answered), so the begin answers that error (57P03) then

@@ -47,6 +47,7 @@ export function createQueryProcessor(options: QueryProcessorOptions): SqlQueryPr
     plans: new PlanCache(),
     acked: { ts: 0 },
     snapshotLoss: options.snapshotLoss,
+    settleReads: options.settleReads,
     keepAlive: options.keepAlive,
     paused: { bytes: 0 },
   }

@@ -22,7 +22,7 @@ import type { StorageReader } from '../storage/index.ts'
 import { tsFromMs, tsToMs } from '../clock/index.ts'
 import { fromParam, toWire, type Datum, type SqlType } from './types/index.ts'
 import { Binder } from './binder.ts'
-import { isCatalogKey, listSchemas, schemaKey, sequenceKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
+import { CATALOG_TABLE_ID, isCatalogKey, listSchemas, schemaKey, sequenceKey, tablesRange, type CatalogReads, type Table, type TableCache } from './catalog.ts'
 import { listSequences, type SequenceDef, type TxOutcome } from './sequences.ts'
 import { ddlCommand, runDdl } from './ddl.ts'
 import { planDelete, planInsert, planUpdate, runDml, type DmlResult } from './dml.ts'
@@ -69,6 +69,8 @@ export interface QpShared {
   readonly acked: { ts: HlcTimestamp }
   /** The region's word that snapshots cannot be served now (QueryProcessorOptions). */
   readonly snapshotLoss: SnapshotLossWatch | undefined
+  /** The wait before a statement answers what it read (QueryProcessorOptions.settleReads). */
+  readonly settleReads: ((ts: HlcTimestamp) => Promise<void> | undefined) | undefined
   /** What the region does while a statement holds its thread (QueryProcessorOptions). */
   readonly keepAlive: KeepAlive | undefined
   /** Bytes held by the statements waiting between two slices (bounded by pausedBytesMax). */
@@ -237,6 +239,9 @@ export class SqlTransaction implements Transaction {
   readonly #buffer = new WriteBuffer()
   /** Tables whose rows this transaction's DDL read (CommitRequest.stableTables). */
   readonly #stableTables = new Set<number>()
+  /** The tables its statements used, the catalog's among them: what `settleReads` waits for
+   * (kept only where the region asks for that wait). */
+  readonly #tablesUsed: Set<bigint> | undefined
   readonly #view: SnapshotView
   /** The snapshot plus the buffer as the current statement began: what DML reads. */
   readonly #statementView: SnapshotView
@@ -249,6 +254,7 @@ export class SqlTransaction implements Transaction {
 
   constructor(shared: QpShared, options: { newId: () => string; startTs: HlcTimestamp; readOnly: boolean }) {
     this.#shared = shared
+    this.#tablesUsed = shared.settleReads === undefined ? undefined : new Set([CATALOG_TABLE_ID])
     this.#newId = options.newId
     this.startTs = options.startTs
     this.readOnly = options.readOnly
@@ -311,7 +317,7 @@ export class SqlTransaction implements Transaction {
             throw e
           }
           this.#buffer.release()
-          return result
+          return this.#settled(result)
         },
         (e: unknown) => {
           this.#fail(undo)
@@ -320,7 +326,23 @@ export class SqlTransaction implements Transaction {
       )
     }
     this.#buffer.release()
-    return ran
+    return this.#settled(ran)
+  }
+
+  /**
+   * `result`, once what the statement may have read has settled (QueryProcessorOptions
+   * .settleReads): the newest write applied to a table this transaction used, capped at its
+   * snapshot (nothing newer is visible to it), bounds every version it read. Its own writes are
+   * not among them (they are not applied), and a commit of them waits out its own commit wait.
+   */
+  #settled(result: Result): Result | Promise<Result> {
+    const settle = this.#shared.settleReads
+    if (settle === undefined || this.#tablesUsed === undefined) return result
+    const storage = this.#shared.storage
+    let newestTs = 0
+    for (const id of this.#tablesUsed) newestTs = Math.max(newestTs, storage.lastWriteTs(id))
+    const waiting = settle(Math.min(newestTs, this.startTs))
+    return waiting === undefined ? result : waiting.then(() => result)
   }
 
   /** A statement failed: its writes are undone and the transaction can only roll back. */
@@ -498,6 +520,7 @@ export class SqlTransaction implements Transaction {
     for (const key of cached.sequences) if (this.#view.getCatalog(key, this.#shared.catalogReads) === undefined) return undefined
     for (const table of cached.tables) this.#readKeys.add(table.schemaKey)
     for (const view of cached.views) this.#readKeys.add(view.key)
+    if (this.#tablesUsed !== undefined) for (const table of cached.tables) this.#tablesUsed.add(table.id)
     return cached
   }
 
@@ -731,6 +754,7 @@ export class SqlTransaction implements Transaction {
         const table = this.#findTable(name)
         if (table === undefined) throw undefinedTable(name, binder.position(location))
         this.#readKeys.add(table.schemaKey)
+        this.#tablesUsed?.add(table.id)
         if (!uses.tables.includes(table)) uses.tables.push(table)
         return table
       },

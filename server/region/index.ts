@@ -424,6 +424,12 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
           return ts
         },
     ...(closedLeadMs === 0 ? {} : { settleSnapshot: (ts: HlcTimestamp) => wallReaches(steadyClock, o.timers, Math.ceil(ts / LOGICAL_PER_MS)) }),
+    // With a lead, a snapshot at this region's wall clock may show a commit still in its commit
+    // wait, which a transaction begun a moment later in a region whose clock is behind (within the
+    // bound) does not see: a statement that may have read one answers when that commit could be
+    // acknowledged, as its commit wait would. Without a lead the frontier passes a snapshot only
+    // once every full region's journals closed there, which moves their clocks past it.
+    ...(closedLeadMs === 0 ? {} : { settleReads: (ts: HlcTimestamp) => wallReaches(o.clock, o.timers, tsToMs(ts + errorBoundTs) + 1) }),
     ...(availability === undefined ? {} : { snapshotLoss: (listener: (e: SqlError) => void) => availability.watch(listener) }),
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)

@@ -71,7 +71,6 @@ export function traceOf(log: unknown, model: BankModel, nowMs: number, failure: 
     ops: model.ops,
     checks: model.checks,
     realTimeChecks: model.realTimeChecks,
-    staleElsewhere: model.staleElsewhere,
     now: nowMs,
     failure,
   }
@@ -109,11 +108,6 @@ export class BankModel {
   checks = 0
   /** Snapshots whose real-time cut was checked by reads (not only by timestamp). */
   realTimeChecks = 0
-  /** Reads that missed a transfer which a completed read in another scope had shown, before it
-   * was acknowledged: a figure, not a failure. Commit wait covers acknowledged commits only, so a
-   * region whose clock is behind may begin below a commit still waiting out its commit wait that
-   * a faster region already shows. */
-  staleElsewhere = 0
   /** Client operations finished, whatever their outcome (the liveness check watches it). */
   ops = 0
 
@@ -385,11 +379,11 @@ async function realTimeCheck(
 /**
  * Judges the audit ids from `lo` up that a snapshot taken after `cut` shows (`present`): each
  * transfer acknowledged before the cut is there (real-time order, whichever region acknowledged
- * it), as is each that a completed read of the reader's scope showed before the cut (monotonic
- * reads); none that began after the snapshot was taken is (its commit was appended after every
- * journal closed the snapshot's timestamp), nor one that certainly did not commit or never asked
- * to. A transfer another scope showed before the cut and this snapshot misses only counts
- * (BankModel.staleElsewhere).
+ * it), as is each that a completed read showed before the cut, in the reader's scope (monotonic
+ * reads) or in another (real-time order: a region reading a commit still in its commit wait
+ * answers once the commit could be acknowledged, QueryProcessorOptions.settleReads); none that
+ * began after the snapshot was taken is (its commit was appended after every journal closed the
+ * snapshot's timestamp), nor one that certainly did not commit or never asked to.
  */
 function checkCut(
   model: BankModel,
@@ -416,7 +410,10 @@ function checkCut(
     if (ack !== undefined && ack.seq <= cut.seq) checkAcked(false, ack, where)
     const seen = model.seenIn(reader.scope, id)
     check(seen === undefined || seen > cut.seq, unseen(id))
-    if (model.seenElsewhere(reader.scope, id, cut)) model.staleElsewhere++
+    check(
+      !model.seenElsewhere(reader.scope, id, cut),
+      `real-time order: ${where}: transfer ${id} is not visible, but a read in another scope showed it before this snapshot was taken`,
+    )
   }
   if (lo > 1) return
   // A full read: also every transfer the scope showed at some point, whatever its id.

@@ -22,7 +22,6 @@ const failed: number[] = []
 let realMs = 0
 let acked = 0
 let realTimeChecks = 0
-let staleElsewhere = 0
 let kills = 0
 let degraded = 0
 let handBacks = 0
@@ -36,7 +35,6 @@ for (let seed = start; seed < start + count; seed++) {
   realMs += r.stats.realMs
   acked += r.stats.acked
   realTimeChecks += r.stats.realTimeChecks
-  staleElsewhere += r.stats.staleElsewhere
   kills += r.stats.kills
   degraded += r.stats.ackedDegraded
   handBacks += r.stats.handBacks
@@ -49,7 +47,7 @@ for (let seed = start; seed < start + count; seed++) {
     console.log(
       `seed ${seed} ${r.ok ? 'ok' : 'FAILED'} ${s.realMs} ms: ${s.acked} acked, ${s.absent} absent,` +
         ` ${s.kills} kills, ${s.events.length} faults, converged in ${s.convergeMs} ms,` +
-        ` ${s.checks} checks (${s.realTimeChecks} real-time, ${s.staleElsewhere} stale elsewhere), errors ${JSON.stringify(s.errorCodes)}`,
+        ` ${s.checks} checks (${s.realTimeChecks} real-time), errors ${JSON.stringify(s.errorCodes)}`,
     )
   }
   if (!r.ok) {
@@ -62,7 +60,7 @@ for (let seed = start; seed < start + count; seed++) {
 const seconds = (performance.now() - began) / 1000
 console.log(
   `${count} seeds in ${seconds.toFixed(1)} s (${(realMs / count).toFixed(0)} ms per seed):` +
-    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${realTimeChecks} real-time checks (${staleElsewhere} reads stale against another region's), ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${retired} generations retired (${retiredNonEmpty} in regions whose retired generations held records), ${failed.length} failed` +
+    ` ${acked} acknowledged transfers (${degraded} with a full region down), ${realTimeChecks} real-time checks, ${kills} region kills, ${failovers} failovers (${failoversAfterHandBack} by a region handed back before), ${handBacks} hand-backs, ${retired} generations retired (${retiredNonEmpty} in regions whose retired generations held records), ${failed.length} failed` +
     (failed.length > 0 ? ` (${failed.join(', ')})` : ''),
 )
 process.exit(failed.length > 0 ? 1 : 0)

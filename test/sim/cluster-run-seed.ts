@@ -87,9 +87,6 @@ export interface ClusterSeedResult {
     readonly checks: number
     /** Snapshots whose real-time cut was read back (bank.ts realTimeCheck). */
     readonly realTimeChecks: number
-    /** Reads that missed a transfer another scope had shown before it was acknowledged (a
-     * figure, not a failure: BankModel.staleElsewhere). */
-    readonly staleElsewhere: number
     readonly ops: number
     readonly virtualMs: number
     /** Regions that got their partitions back in a new journal generation (each time). */
@@ -478,7 +475,6 @@ export async function runClusterSeed(
         absent: model.absent.size,
         checks: model.checks,
         realTimeChecks: model.realTimeChecks,
-        staleElsewhere: model.staleElsewhere,
         ops: model.ops,
         virtualMs,
         convergeMs: Math.round(convergeMs),

@@ -19,7 +19,6 @@ const failed: number[] = []
 let realMs = 0
 let acked = 0
 let realTimeChecks = 0
-let staleElsewhere = 0
 let crashes = 0
 const began = performance.now()
 for (let seed = start; seed < start + count; seed++) {
@@ -27,13 +26,12 @@ for (let seed = start; seed < start + count; seed++) {
   realMs += r.stats.realMs
   acked += r.stats.acked
   realTimeChecks += r.stats.realTimeChecks
-  staleElsewhere += r.stats.staleElsewhere
   crashes += r.stats.crashes
   if (values.verbose) {
     const s = r.stats
     console.log(
       `seed ${seed} ${r.ok ? 'ok' : 'FAILED'} ${s.realMs} ms: ${s.acked} acked, ${s.absent} absent,` +
-        ` ${s.crashes} crashes (${s.keptStorage} kept storage), ${s.checks} checks (${s.realTimeChecks} real-time, ${s.staleElsewhere} stale elsewhere), errors ${JSON.stringify(s.errorCodes)}`,
+        ` ${s.crashes} crashes (${s.keptStorage} kept storage), ${s.checks} checks (${s.realTimeChecks} real-time), errors ${JSON.stringify(s.errorCodes)}`,
     )
   }
   if (!r.ok) {
@@ -44,7 +42,7 @@ for (let seed = start; seed < start + count; seed++) {
 const seconds = (performance.now() - began) / 1000
 console.log(
   `${count} seeds in ${seconds.toFixed(1)} s (${(realMs / count).toFixed(0)} ms per seed):` +
-    ` ${acked} acknowledged transfers, ${realTimeChecks} real-time checks (${staleElsewhere} stale elsewhere),` +
+    ` ${acked} acknowledged transfers, ${realTimeChecks} real-time checks,` +
     ` ${crashes} crashes, ${failed.length} failed` +
     (failed.length > 0 ? ` (${failed.join(', ')})` : ''),
 )

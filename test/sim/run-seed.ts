@@ -44,9 +44,6 @@ export interface SeedResult {
     readonly checks: number
     /** Snapshots whose real-time cut was read back (bank.ts realTimeCheck). */
     readonly realTimeChecks: number
-    /** Reads that missed a transfer another scope had shown before it was acknowledged (a
-     * figure, not a failure: BankModel.staleElsewhere). */
-    readonly staleElsewhere: number
     readonly ops: number
     readonly virtualMs: number
     readonly realMs: number
@@ -172,7 +169,6 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
         absent: model.absent.size,
         checks: model.checks,
         realTimeChecks: model.realTimeChecks,
-        staleElsewhere: model.staleElsewhere,
         ops: model.ops,
         virtualMs,
         realMs: Math.round(performance.now() - started),
