@@ -16,17 +16,27 @@ export class SnapshotView {
   readonly #ts: HlcTimestamp
   readonly #buffer: WriteBuffer
   readonly #atStart: boolean
+  readonly #noteRead: ((tableId: number) => void) | undefined
 
-  constructor(storage: StorageReader, ts: HlcTimestamp, buffer: WriteBuffer, atStatementStart = false) {
+  /** `noteRead`, when given, is told the table of every key and range read from storage. */
+  constructor(
+    storage: StorageReader,
+    ts: HlcTimestamp,
+    buffer: WriteBuffer,
+    atStatementStart = false,
+    noteRead?: (tableId: number) => void,
+  ) {
     this.#storage = storage
     this.#ts = ts
     this.#buffer = buffer
     this.#atStart = atStatementStart
+    this.#noteRead = noteRead
   }
 
   get(key: Key): string | undefined {
     const buffered = this.#buffered(key)
     if (buffered !== undefined) return buffered ?? undefined
+    this.#noteRead?.(leadingSmallUint(key))
     return this.#storage.get(key, this.#ts)
   }
 
@@ -53,6 +63,8 @@ export class SnapshotView {
 
   /** Live keys of `[start, end)` in key order (or reverse), storage and buffer merged. */
   *scan(start: Key, end: Key, reverse = false): Generator<KeyValue> {
+    // A range read lies within one table (a table's or an index's range, or the catalog's).
+    this.#noteRead?.(leadingSmallUint(start))
     if (this.#buffer.size === 0) {
       yield* this.#storage.scan({ start, end }, this.#ts, { reverse })
       return
@@ -102,8 +114,14 @@ const CATALOG = Number(CATALOG_TABLE_ID)
 export class RowReadingView extends SnapshotView {
   readonly #onTable: (tableId: number) => void
 
-  constructor(storage: StorageReader, ts: HlcTimestamp, buffer: WriteBuffer, onTable: (tableId: number) => void) {
-    super(storage, ts, buffer)
+  constructor(
+    storage: StorageReader,
+    ts: HlcTimestamp,
+    buffer: WriteBuffer,
+    onTable: (tableId: number) => void,
+    noteRead?: (tableId: number) => void,
+  ) {
+    super(storage, ts, buffer, false, noteRead)
     this.#onTable = onTable
   }
 

@@ -239,9 +239,10 @@ export class SqlTransaction implements Transaction {
   readonly #buffer = new WriteBuffer()
   /** Tables whose rows this transaction's DDL read (CommitRequest.stableTables). */
   readonly #stableTables = new Set<number>()
-  /** The tables its statements used, the catalog's among them: what `settleReads` waits for
-   * (kept only where the region asks for that wait). */
-  readonly #tablesUsed: Set<bigint> | undefined
+  /** The tables whose keys its statements read from storage, the catalog always among them: what
+   * `settleReads` waits for (kept only where the region asks for that wait). */
+  readonly #tablesRead: Set<number> | undefined
+  readonly #noteRead: ((tableId: number) => void) | undefined
   readonly #view: SnapshotView
   /** The snapshot plus the buffer as the current statement began: what DML reads. */
   readonly #statementView: SnapshotView
@@ -254,12 +255,14 @@ export class SqlTransaction implements Transaction {
 
   constructor(shared: QpShared, options: { newId: () => string; startTs: HlcTimestamp; readOnly: boolean }) {
     this.#shared = shared
-    this.#tablesUsed = shared.settleReads === undefined ? undefined : new Set([CATALOG_TABLE_ID])
+    const tablesRead = shared.settleReads === undefined ? undefined : new Set([Number(CATALOG_TABLE_ID)])
+    this.#tablesRead = tablesRead
+    this.#noteRead = tablesRead === undefined ? undefined : (id: number) => void tablesRead.add(id)
     this.#newId = options.newId
     this.startTs = options.startTs
     this.readOnly = options.readOnly
-    this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer)
-    this.#statementView = new SnapshotView(shared.storage, options.startTs, this.#buffer, true)
+    this.#view = new SnapshotView(shared.storage, options.startTs, this.#buffer, false, this.#noteRead)
+    this.#statementView = new SnapshotView(shared.storage, options.startTs, this.#buffer, true, this.#noteRead)
     this.#services = new TransactionServices(() => this.#host(), shared)
     this.#system = new TransactionCatalog(this.#view, this.#services, () => this.#allTables())
   }
@@ -331,16 +334,16 @@ export class SqlTransaction implements Transaction {
 
   /**
    * `result`, once what the statement may have read has settled (QueryProcessorOptions
-   * .settleReads): the newest write applied to a table this transaction used, capped at its
-   * snapshot (nothing newer is visible to it), bounds every version it read. Its own writes are
-   * not among them (they are not applied), and a commit of them waits out its own commit wait.
+   * .settleReads): the newest write applied to a table this transaction read from storage, capped
+   * at its snapshot (nothing newer is visible to it), bounds every version it read. Its own writes
+   * are not among them (they are not applied), and a commit of them waits out its own commit wait.
    */
   #settled(result: Result): Result | Promise<Result> {
     const settle = this.#shared.settleReads
-    if (settle === undefined || this.#tablesUsed === undefined) return result
+    if (settle === undefined || this.#tablesRead === undefined) return result
     const storage = this.#shared.storage
     let newestTs = 0
-    for (const id of this.#tablesUsed) newestTs = Math.max(newestTs, storage.lastWriteTs(id))
+    for (const id of this.#tablesRead) if (id >= 0) newestTs = Math.max(newestTs, storage.lastWriteTs(BigInt(id)))
     const waiting = settle(Math.min(newestTs, this.startTs))
     return waiting === undefined ? result : waiting.then(() => result)
   }
@@ -520,7 +523,6 @@ export class SqlTransaction implements Transaction {
     for (const key of cached.sequences) if (this.#view.getCatalog(key, this.#shared.catalogReads) === undefined) return undefined
     for (const table of cached.tables) this.#readKeys.add(table.schemaKey)
     for (const view of cached.views) this.#readKeys.add(view.key)
-    if (this.#tablesUsed !== undefined) for (const table of cached.tables) this.#tablesUsed.add(table.id)
     return cached
   }
 
@@ -677,7 +679,7 @@ export class SqlTransaction implements Transaction {
     if (this.readOnly) throw readOnlyTransaction(command)
     // Rows the DDL reads (an index built, a constraint validated) must not change under it, nor
     // the catalog ranges it scans for dependents (RowReadingView).
-    const view = new RowReadingView(this.#shared.storage, this.startTs, this.#buffer, (id) => this.#stableTables.add(id))
+    const view = new RowReadingView(this.#shared.storage, this.startTs, this.#buffer, (id) => this.#stableTables.add(id), this.#noteRead)
     if (onView !== undefined) runViewDdl({ ...env, view }, stmt)
     else {
       const rows = runDdl({ ...env, view }, stmt, { exec: this.#context(env.binder.paramTypes, []), sink: this.#sink() })
@@ -754,7 +756,6 @@ export class SqlTransaction implements Transaction {
         const table = this.#findTable(name)
         if (table === undefined) throw undefinedTable(name, binder.position(location))
         this.#readKeys.add(table.schemaKey)
-        this.#tablesUsed?.add(table.id)
         if (!uses.tables.includes(table)) uses.tables.push(table)
         return table
       },
