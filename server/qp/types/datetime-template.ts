@@ -15,7 +15,7 @@ type DateMode = 'none' | 'gregorian' | 'isoweek'
 /** What a keyword reads. The letter case of a keyword does not change what it reads. */
 type KeyId =
   | 'adLong' | 'amLong' | 'ad' | 'am' | 'cc' | 'day' | 'ddd' | 'dd' | 'dy' | 'd' | 'ff' | 'fx'
-  | 'hh24' | 'hh12' | 'iddd' | 'id' | 'ww' | 'j' | 'mi' | 'mm' | 'month' | 'mon' | 'ms' | 'of'
+  | 'hh24' | 'hh12' | 'iddd' | 'id' | 'iw' | 'ww' | 'j' | 'mi' | 'mm' | 'month' | 'mon' | 'ms' | 'of'
   | 'q' | 'rm' | 'ssss' | 'ss' | 'tzh' | 'tzm' | 'tz' | 'us' | 'w' | 'yComma' | 'yyyy' | 'yyy'
   | 'yy' | 'y'
 
@@ -49,7 +49,7 @@ const KEYWORDS: readonly Keyword[] = [
   key('DDD', 'ddd', true, G), key('DD', 'dd', true, G), key('DY', 'dy', false), key('Day', 'day', false),
   key('Dy', 'dy', false), key('D', 'd', true, G), ...FF.map((n) => key(`FF${n}`, 'ff', true)),
   key('FX', 'fx', false), key('HH24', 'hh24', true), key('HH12', 'hh12', true), key('HH', 'hh12', true),
-  key('IDDD', 'iddd', true, I), key('ID', 'id', true, I), key('IW', 'ww', true, I), key('IYYY', 'yyyy', true, I),
+  key('IDDD', 'iddd', true, I), key('ID', 'id', true, I), key('IW', 'iw', true, I), key('IYYY', 'yyyy', true, I),
   key('IYY', 'yyy', true, I), key('IY', 'yy', true, I), key('I', 'y', true, I), key('J', 'j', true),
   key('MI', 'mi', true), key('MM', 'mm', true, G), key('MONTH', 'month', false, G), key('MON', 'mon', false, G),
   key('MS', 'ms', true), key('Month', 'month', false, G), key('Mon', 'mon', false, G), key('OF', 'of', false),
@@ -63,7 +63,7 @@ const KEYWORDS: readonly Keyword[] = [
   key('ddd', 'ddd', true, G), key('dd', 'dd', true, G), key('dy', 'dy', false), key('d', 'd', true, G),
   ...FF.map((n) => key(`ff${n}`, 'ff', true)), key('fx', 'fx', false), key('hh24', 'hh24', true),
   key('hh12', 'hh12', true), key('hh', 'hh12', true), key('iddd', 'iddd', true, I), key('id', 'id', true, I),
-  key('iw', 'ww', true, I), key('iyyy', 'yyyy', true, I), key('iyy', 'yyy', true, I), key('iy', 'yy', true, I),
+  key('iw', 'iw', true, I), key('iyyy', 'yyyy', true, I), key('iyy', 'yyy', true, I), key('iy', 'yy', true, I),
   key('i', 'y', true, I), key('j', 'j', true), key('mi', 'mi', true), key('mm', 'mm', true, G),
   key('month', 'month', false, G), key('mon', 'mon', false, G), key('ms', 'ms', true), key('of', 'of', false),
   key('p.m.', 'amLong', false), key('pm', 'am', false), key('q', 'q', true), key('rm', 'rm', false, G),
@@ -179,7 +179,8 @@ function fieldKind(id: KeyId): 'date' | 'time' | 'zone' | 'none' {
       return 'time'
     case 'tz': case 'of': case 'tzh': case 'tzm':
       return 'zone'
-    case 'fx':
+    // PostgreSQL's DCH_datetime_type leaves out IW: a template of ISO weeks alone is not dated.
+    case 'fx': case 'iw':
       return 'none'
     case 'adLong': case 'ad': case 'month': case 'mon': case 'mm': case 'day': case 'dy': case 'ddd':
     case 'iddd': case 'dd': case 'd': case 'id': case 'ww': case 'q': case 'cc': case 'yComma':
@@ -422,8 +423,8 @@ function readField(r: TemplateReader, n: ActionNode, i: number): void {
     case 'tz': case 'of': case 'tzh': case 'tzm':
       return readZoneField(r, n, i)
     case 'adLong': case 'ad': case 'month': case 'mon': case 'mm': case 'day': case 'dy': case 'ddd':
-    case 'iddd': case 'dd': case 'd': case 'id': case 'ww': case 'q': case 'cc': case 'w': case 'j':
-    case 'rm':
+    case 'iddd': case 'dd': case 'd': case 'id': case 'iw': case 'ww': case 'q': case 'cc': case 'w':
+    case 'j': case 'rm':
       return readDateField(r, n, i)
     case 'yComma': case 'yyyy': case 'yyy': case 'yy': case 'y':
       return readYear(r, n, i)
@@ -545,6 +546,9 @@ function readDateField(r: TemplateReader, n: ActionNode, i: number): void {
     case 'q':
       // The quarter is read and dropped: which day of it would be a guess.
       r.int(undefined, 1, i)
+      return r.skipOrdinal(i)
+    case 'iw':
+      r.int('ww', 2, i)
       return r.skipOrdinal(i)
     case 'mm': case 'ddd': case 'dd': case 'd': case 'ww': case 'cc': case 'w': case 'j':
       r.int(n.key.id, n.key.name.length, i)
