@@ -11,12 +11,15 @@ import {
   Decimal,
   compileDatetimeTemplate,
   dateToTimestamp,
+  isFiniteTimestamp,
   formatDate,
   formatTime,
   formatTimestamp,
   readDatetimeTemplate,
   roundTime,
   roundTimestamp,
+  type Datum,
+  type SqlType,
   type TemplateValue,
 } from './types/index.ts'
 
@@ -24,6 +27,11 @@ export type DatetimeKind = 'date' | 'time' | 'timetz' | 'timestamp' | 'timestamp
 
 const MICROS_PER_DAY = 86_400_000_000n
 const MICROS_PER_SECOND = 1_000_000n
+/** `micros` of an infinite date or timestamp (only a PASSING value can be one): beyond every
+ * finite date, whose midnights reach about 2^67 microseconds. */
+const INFINITE = 2n ** 100n
+const infinite = (micros: bigint) => micros >= INFINITE || micros <= -INFINITE
+const infinity = (micros: bigint) => (micros > 0n ? 'infinity' : '-infinity')
 
 /**
  * A datetime item. `micros` is: for a date, its midnight in microseconds since 1970; for time
@@ -235,6 +243,7 @@ function withT(micros: bigint, offset: string): string {
 /** A datetime item as jsonb holds it (JsonEncodeDateTime): ISO 8601 with 'T', a timestamptz at
  * its own offset; also what .string() gives. */
 export function datetimeJson(d: JsonPathDatetime): string {
+  if (infinite(d.micros)) return infinity(d.micros)
   switch (d.kind) {
     case 'date':
       return formatDate(Number(d.micros / MICROS_PER_DAY))
@@ -252,6 +261,7 @@ export function datetimeJson(d: JsonPathDatetime): string {
 /** A datetime item as its type's output writes it, in the session's zone (UTC): the text
  * JSON_VALUE gives. */
 export function datetimeText(d: JsonPathDatetime): string {
+  if (infinite(d.micros)) return infinity(d.micros)
   switch (d.kind) {
     case 'date':
       return formatDate(Number(d.micros / MICROS_PER_DAY))
@@ -263,6 +273,26 @@ export function datetimeText(d: JsonPathDatetime): string {
       return formatTimestamp(d.micros, false)
     case 'timestamptz':
       return formatTimestamp(d.micros, true)
+  }
+}
+
+/** A SQL/JSON PASSING value of a date/time type as the datetime item PostgreSQL makes of it;
+ * undefined for the other types. */
+export function datetimeOfDatum(value: Datum, type: SqlType): JsonPathDatetime | undefined {
+  switch (type.kind) {
+    case 'date': {
+      const days = value as number
+      return new JsonPathDatetime('date', Number.isFinite(days) ? BigInt(days) * MICROS_PER_DAY : days > 0 ? INFINITE : -INFINITE, 0)
+    }
+    case 'time':
+      return new JsonPathDatetime('time', value as bigint, 0)
+    case 'timestamp':
+    case 'timestamptz': {
+      const micros = value as bigint
+      return new JsonPathDatetime(type.kind, isFiniteTimestamp(micros) ? micros : micros > 0n ? INFINITE : -INFINITE, 0)
+    }
+    default:
+      return undefined
   }
 }
 

@@ -174,7 +174,8 @@ function numericBytes(d: Decimal): number {
 export function containerOffsets(root: Json): Map<object, number> {
   const out = new Map<object, number>()
   const place = (v: Json, at: number): number => {
-    if (Array.isArray(v) || isJsonObject(v)) {
+    // A datetime item (a SQL/JSON PASSING value) is no container.
+    if (Array.isArray(v) || (isJsonObject(v) && !(v instanceof JsonPathDatetime))) {
       const start = align4(at)
       out.set(v as object, start)
       const entries = Array.isArray(v) ? [] : jsonbEntries(v)

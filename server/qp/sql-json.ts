@@ -10,7 +10,7 @@ import type { FuncCall, JsonAggConstructor, JsonBehavior, JsonFuncExpr, JsonOutp
 import { SqlError, assert } from '../errors/index.ts'
 import type { Expr, FunctionApply } from './expr.ts'
 import { toJson } from './functions-jsonb.ts'
-import { JsonPathDatetime, datetimeText, jsonOfItem } from './jsonpath-datetime.ts'
+import { JsonPathDatetime, datetimeOfDatum, datetimeText, jsonOfItem } from './jsonpath-datetime.ts'
 import { executeJsonPath } from './jsonpath-eval.ts'
 import {
   cast,
@@ -343,7 +343,12 @@ function bindJsonQuery(f: JsonFuncExpr, b: SqlJsonBinder): Expr {
   const apply: FunctionApply = (a, ctx) => {
     if (a[0] === null || a[1] === null) return null
     const vars: Record<string, unknown> = {}
-    names.forEach((n, i) => defineJsonKey(vars, n, toJson(a[2 + i] as Datum, types[i] as SqlType)))
+    // A date, time or timestamp is passed as a datetime item, the rest as JSON.
+    names.forEach((n, i) => {
+      const value = a[2 + i] as Datum
+      const type = types[i] as SqlType
+      defineJsonKey(vars, n, (value === null ? undefined : datetimeOfDatum(value, type)) ?? toJson(value, type))
+    })
     const fallBack = (why: Behavior, error: SqlError | undefined): Datum => behave(why, a, error)
     // The path runs silent unless ERROR ON ERROR, as PostgreSQL's does: the errors silence
     // suppresses make the ON ERROR behaviour, and the others are raised (a datetime template
