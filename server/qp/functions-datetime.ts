@@ -17,6 +17,8 @@ import {
   justifyDays,
   justifyHours,
   justifyInterval,
+  templateDate,
+  templateTimestamp,
   timestampInRange,
   timestampToDate,
   type Datum,
@@ -582,97 +584,7 @@ function toCharInterval(i: Interval, fmt: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// to_date / to_timestamp
-
-/** Reads `text` with a datetime template: the numeric fields YYYY MM DD HH24 HH12 HH MI SS MS US,
- * month and day names, AM/PM; 22007 when the text does not fit the template. */
-function parseWithTemplate(text: string, fmt: string): { days: number; time: bigint } {
-  let year = 1
-  let month = 1
-  let day = 1
-  let hour = 0
-  let minute = 0
-  let second = 0
-  let micro = 0
-  let pm: boolean | undefined
-  let pos = 0
-  const bad = () => new SqlError('22007', `invalid value "${text.slice(pos, pos + 8)}" for template "${fmt}"`)
-  const readInt = (maxDigits: number): number => {
-    while (text[pos] === ' ') pos++
-    const m = new RegExp(`^[+-]?\\d{1,${maxDigits}}`).exec(text.slice(pos))
-    if (m === null) throw bad()
-    pos += m[0].length
-    return Number(m[0])
-  }
-  const readName = (names: readonly string[], len?: number) => {
-    while (text[pos] === ' ') pos++
-    const rest = text.slice(pos).toLowerCase()
-    const k = names.findIndex((n) => rest.startsWith((len === undefined ? n : n.slice(0, len)).toLowerCase()))
-    if (k < 0) throw bad()
-    pos += len ?? (names[k] as string).length
-    return k
-  }
-  let i = 0
-  while (i < fmt.length) {
-    if (fmt.startsWith('FM', i)) {
-      i += 2
-      continue
-    }
-    const p = PATTERNS.find((q) => fmt.startsWith(q, i) || fmt.startsWith(q.toUpperCase(), i))
-    if (p === undefined) {
-      if (fmt[i] === '"') {
-        const end = fmt.indexOf('"', i + 1)
-        pos += (end < 0 ? fmt.length : end) - i - 1
-        i = end < 0 ? fmt.length : end + 1
-        continue
-      }
-      if (text[pos] !== undefined && /[^0-9a-zA-Z]/.test(text[pos] as string)) pos++
-      else if (fmt[i] !== ' ' && text[pos] === fmt[i]) pos++
-      i++
-      continue
-    }
-    i += p.length
-    switch (p.toUpperCase()) {
-      case 'YYYY': year = readInt(p === 'YYYY' ? 9 : 4); break
-      case 'YYY': year = readInt(3) + 2000; break
-      case 'YY': { const y = readInt(2); year = y < 70 ? 2000 + y : 1900 + y; break }
-      case 'Y': year = 2000 + readInt(1); break
-      case 'MM': month = readInt(2); break
-      case 'DD': day = readInt(2); break
-      case 'DDD': { const d = readInt(3); month = 1; day = d; break }
-      case 'HH24': hour = readInt(2); break
-      case 'HH12': case 'HH': hour = readInt(2); break
-      case 'MI': minute = readInt(2); break
-      case 'SS': second = readInt(2); break
-      case 'MS': { const start = pos; const ms = readInt(3); micro = ms * 10 ** (3 - (pos - start)) * 1000; break }
-      case 'US': { const start = pos; const us = readInt(6); micro = us * 10 ** (6 - (pos - start)); break }
-      case 'MONTH': month = readName(MONTHS) + 1; break
-      case 'MON': month = readName(MONTHS, 3) + 1; break
-      case 'DAY': readName(DAYS); break
-      case 'DY': readName(DAYS, 3); break
-      case 'AM': case 'PM': { const k = readName(['AM', 'PM']); pm = k === 1; break }
-      case 'A.M.': case 'P.M.': { const k = readName(['A.M.', 'P.M.']); pm = k === 1; break }
-      default: throw new SqlError('0A000', `template pattern "${p}" is not supported in input`)
-    }
-  }
-  if (pm !== undefined) {
-    if (hour < 1 || hour > 12) throw new SqlError('22008', `hour "${hour}" is invalid for the 12-hour clock`)
-    hour = (hour % 12) + (pm ? 12 : 0)
-  }
-  if (month < 1 || month > 12 || day < 1 || (day > daysInMonth(year, month) && !fmt.includes('DDD'))) {
-    throw new SqlError('22008', `date/time field value out of range: "${text}"`)
-  }
-  if (hour > 24 || minute > 59 || second > 60) throw new SqlError('22008', `date/time field value out of range: "${text}"`)
-  const days = daysFromCivil(year, month, 1) + day - 1
-  return { days, time: BigInt(((hour * 60 + minute) * 60 + second) * 1_000_000 + micro) }
-}
-
-function toTimestampFromText(text: string, fmt: string): bigint {
-  const { days, time } = parseWithTemplate(text, fmt)
-  const micros = BigInt(days) * MICROS_PER_DAY + time
-  if (!timestampInRange(micros)) throw new SqlError('22008', 'timestamp out of range')
-  return micros
-}
+// to_timestamp(double precision)
 
 function toTimestampFromEpoch(seconds: number): bigint {
   if (Number.isNaN(seconds)) throw new SqlError('22008', 'timestamp cannot be NaN')
@@ -817,10 +729,10 @@ export const DATETIME_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map
     sig([T.interval, T.text], T.text, (a) => toCharInterval(iv(a[0]), str(a[1]))),
     ...NUMBER_TO_CHAR,
   )],
-  ['to_date', overloads(sig([T.text, T.text], T.date, (a) => parseWithTemplate(str(a[0]), str(a[1])).days))],
+  ['to_date', overloads(sig([T.text, T.text], T.date, (a) => templateDate(str(a[0]), str(a[1]))))],
   ['to_timestamp', overloads(
     sig([T.float8], T.timestamptz, (a) => toTimestampFromEpoch(a[0] as number)),
-    sig([T.text, T.text], T.timestamptz, (a) => toTimestampFromText(str(a[0]), str(a[1]))),
+    sig([T.text, T.text], T.timestamptz, (a) => templateTimestamp(str(a[0]), str(a[1]))),
   )],
   ['make_date', overloads(sig([T.int4, T.int4, T.int4], T.date, (a) => makeDate(a[0] as bigint, a[1] as bigint, a[2] as bigint)))],
   ['make_time', overloads(sig([T.int4, T.int4, T.float8], T.time, (a) => timeOfDay(a[0], a[1], a[2])))],

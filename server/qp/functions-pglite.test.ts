@@ -212,6 +212,44 @@ const CALLS: [string, Literal[]][] = [
   ['jsonb_pretty', [j('{"a": [1, {"b": null}], "c": {}, "d": []}')]],
 ]
 
+/** Texts read with to_date and to_timestamp templates: separators matched loosely, fixed-width
+ * and fill-mode fields, names, 12-hour clocks, ISO weeks, days of the year, centuries, Julian
+ * days, zones, fractions, out-of-range fields and conflicting ones. */
+const TEMPLATE_TEXTS: readonly (readonly [string, string])[] = [
+  ['2024-05-17', 'YYYY-MM-DD'], ['17 May 2024', 'DD Mon YYYY'], ['05/17/2024', 'MM/DD/YYYY'],
+  ['2024-13-01', 'YYYY-MM-DD'], ['2024-05-17 10:11:12', 'YYYY-MM-DD HH24:MI:SS'],
+  ['2024-05-17 10:11:12 PM', 'YYYY-MM-DD HH12:MI:SS AM'],
+  ['2024-05-17 10:11:12 PM', 'YYYY-MM-DD HH12:MI:SS PM'], ['2017 12', 'YYYY MM'], ['2017-12', 'YYYY MM'],
+  ['2017  12', 'YYYY MM'], ['20171210', 'YYYYMMDD'], ['2017/12/10 08:09', 'YYYY-MM-DD HH:MI'],
+  ['2017-12-10 08:09 +05', 'YYYY-MM-DD HH:MI TZH'], ['2017-12-10 08:09 -05:30', 'YYYY-MM-DD HH:MI TZH:TZM'],
+  ['2017-12-10 08:09-05', 'YYYY-MM-DD HH:MITZH'], ['2017-12-10 08:09 EST', 'YYYY-MM-DD HH:MI TZ'],
+  ['2017-12-10 08:09 xyz', 'YYYY-MM-DD HH:MI TZ'], ['2017-12-10 08:09:10.123456', 'YYYY-MM-DD HH:MI:SS.US'],
+  ['2017-12-10 08:09:10.12', 'YYYY-MM-DD HH:MI:SS.MS'],
+  ['2017-12-10 08:09:10.126', 'YYYY-MM-DD HH:MI:SS.FF2'], ['2017', 'YYYY-MM-DD'], ['x', ''], ['', ''],
+  ['2017-12-10', 'YYYY-MM-DD HH24'], ['1997 AD', 'YYYY AD'], ['1997 BC', 'YYYY BC'], ['97', 'YY'],
+  ['05', 'YY'], ['2011-12-18 11:38 AM', 'YYYY-MM-DD HH12:MI PM'],
+  ['2011-12-18 11:38 PM', 'YYYY-MM-DD HH12:MI PM'], ['2011-12-18 23:38 PM', 'YYYY-MM-DD HH12:MI PM'],
+  ['Friday 2011', 'Day YYYY'], ['2011 W 50', 'YYYY "W" WW'], ['2011-50', 'IYYY-IW'],
+  ['2011-50-3', 'IYYY-IW-ID'], ['2011-50-3', 'YYYY-IW-ID'], ['2011 100', 'YYYY DDD'],
+  ['2011 100', 'IYYY IDDD'], ['100', 'DDD'], ['21 10', 'CC YY'], ['21', 'CC'], ['2451545', 'J'],
+  ['XII 2011', 'RM YYYY'], ['1,234', 'Y,YYY'], ['44000', 'SSSS'], ['44000', 'SSSSS'],
+  ['12th 2011', 'DDth YYYY'], ['2011 12 10', 'FXYYYY MM DD'], ['2011  12 10', 'FXYYYY MM DD'],
+  ['2011-12-10', 'FMYYYY-FMMM-FMDD'], ['2011-1-1', 'YYYY-MM-DD'], ['201112', 'YYYYMM'],
+  ['2011121', 'YYYYMMDD'], ['abc', 'YYYY'], ['12345678901', 'YYYY'], ['2011-02-30', 'YYYY-MM-DD'],
+  ['2011-00-30', 'YYYY-MM-DD'], ['0000-01-01', 'YYYY-MM-DD'], ['-0044-03-15', 'YYYY-MM-DD'],
+  ['300000-01-01', 'YYYY-MM-DD'], ['5874897-12-31', 'YYYY-MM-DD'], ['5874898-01-01', 'YYYY-MM-DD'],
+  ['4714-11-24 BC', 'YYYY-MM-DD BC'], ['4714-11-23 BC', 'YYYY-MM-DD BC'], ['Q3 2011', '"Q"Q YYYY'],
+  ['2011 12 10 13:14', 'YYYY MM DD HH24:MI'], ['2011-12-10T13:14', 'YYYY-MM-DD"T"HH24:MI'],
+  ['2011-12-10 24:00', 'YYYY-MM-DD HH24:MI'], ['2011 dec 10', 'YYYY mon DD'],
+  ['2011 december 10', 'YYYY month DD'], ['2011 decemb 10', 'YYYY month DD'], ['  2011', 'YYYY'],
+  ['2011-12-10 +05:45', 'YYYY-MM-DD OF'], ['2011-12-10 13:14 +16', 'YYYY-MM-DD HH24:MI TZH'],
+  ['2000 2001', 'YYYY YYYY'], ['2000 2000', 'YYYY YYYY'], ['2011-12 W2', 'YYYY-MM "W"W'],
+  ['2011 50 3', 'YYYY WW D'], ['10 1', 'HH MI'], ['13 1', 'HH MI'], ['0 1', 'HH12 MI'],
+]
+for (const [text, template] of TEMPLATE_TEXTS) {
+  CALLS.push(['to_date', [t(text), t(template)]], ['to_timestamp', [t(text), t(template)]])
+}
+
 describe('scalar functions', () => {
   test.each(CALLS)('%s %j', async (name, list) => {
     // pg_catalog.: EXTRACT and POSITION are key words with their own syntax, not plain calls.

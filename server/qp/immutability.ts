@@ -72,6 +72,9 @@ const STABLE_FUNCTIONS: ReadonlySet<string> = new Set([
   'jsonb_build_object', 'to_json', 'to_jsonb', 'row_to_json', 'to_char', 'to_date', 'to_number',
   'array_to_string', 'convert_from', 'convert_to', 'make_timestamptz', 'pg_typeof',
   'pg_client_encoding',
+  // The jsonpath functions whose datetime items may use the session's time zone.
+  'jsonb_path_exists_tz', 'jsonb_path_match_tz', 'jsonb_path_query_tz', 'jsonb_path_query_array_tz',
+  'jsonb_path_query_first_tz',
   // Built by the binder: regclass and regtype constants read the catalog.
   'regclass', 'regtype', 'regtype[]',
 ])

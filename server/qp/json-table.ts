@@ -1,5 +1,5 @@
 // JSON_TABLE (ARCHITECTURE.md "query processor": bind): PostgreSQL 17's table of a jsonb document's
-// items, written as the lateral subquery it means over jsonb_path_query and the SQL/JSON query
+// items, written as the lateral subquery it means over jsonb_path_query_tz and the SQL/JSON query
 // functions (sql-json.ts), and bound as that.
 import type { FuncCall, JsonTable, JsonTableColumn, JsonValueExpr, Node, TypeName } from 'libpg-query'
 import { SqlError } from '../errors/index.ts'
@@ -36,7 +36,7 @@ interface Level {
 /**
  * JSON_TABLE (PostgreSQL 17) as the lateral subquery it means. Each level (the row path, then
  * each NESTED PATH) is the path's items under its parent item, numbered
- * (`jsonb_path_query(parent, path, vars, silent) WITH ORDINALITY`), with per column a JSON_VALUE,
+ * (`jsonb_path_query_tz(parent, path, vars, silent) WITH ORDINALITY`), with per column a JSON_VALUE,
  * JSON_QUERY (json types, arrays, a wrapper, quotes or FORMAT JSON) or JSON_EXISTS over the item,
  * FOR ORDINALITY the item's number. A level's nested paths are a LEFT JOIN LATERAL of their rows
  * united (each sibling's rows with the others' columns NULL), so a parent row with none stays, as
@@ -93,8 +93,9 @@ function tableLevel(rw: TableRewrite, parent: Node, path: Node | undefined, colu
     targetList.push({ ResTarget: { name: n.name, val: columnRef(nestedAlias, n.name) } })
     out.push(n)
   }
+  // The _tz form: JSON_TABLE's paths may use the time zone, as SQL/JSON's query functions may.
   const items: FuncCall = {
-    funcname: [name('jsonb_path_query')],
+    funcname: [name('jsonb_path_query_tz')],
     args: [parent, castTo(path ?? { A_Const: { isnull: true } }, typeNamed('jsonpath')), rw.vars, { A_Const: { boolval: { boolval: rw.silent } } }],
   }
   const rows: Node = {

@@ -2,10 +2,11 @@
 // (types/jsonpath.ts) selects from a jsonb value, following PostgreSQL's jsonpath_exec.c: lax
 // mode's array unwrapping and wrapping and its silence on structural errors, strict mode's errors,
 // three-valued predicates, and `silent`, which turns the errors PostgreSQL suppresses into an
-// empty result.
+// empty result. Datetime items are jsonpath-datetime.ts's.
 import { SqlError, assertNever, featureNotSupported } from '../errors/index.ts'
 import { JSONPATH_INTERRUPT_STEPS, JSONPATH_ITEMS_MAX, JSONPATH_STEPS_MAX } from './constants.ts'
 import type { EvalContext } from './expr.ts'
+import { JsonPathDatetime, compareDatetimes, datetimeMethod, datetimeTypeName } from './jsonpath-datetime.ts'
 import {
   booleanMethod,
   containerOffsets,
@@ -46,6 +47,9 @@ export interface Cx {
   readonly root: Json
   readonly vars: Readonly<Record<string, Json>>
   readonly lax: boolean
+  /** Whether datetime conversions and comparisons may use the session's time zone (the `_tz`
+   * functions and SQL/JSON's query functions). */
+  readonly useTz: boolean
   throwErrors: boolean
   ignoreStructuralErrors: boolean
   current: Json
@@ -86,9 +90,21 @@ function push(found: Json[], v: Json): void {
 }
 
 const isNumeric = (v: Json): v is Decimal => v instanceof Decimal
+/** An object item: a datetime item is a value of its own, not an object. */
+const isObject = (v: Json): v is Record<string, Json> => isJsonObject(v) && !(v instanceof JsonPathDatetime)
 
-/** Evaluates `path` over `json`: the items in `found` (or just whether there are any). */
-export function executeJsonPath(path: JsonPath, json: Json, vars: Json, silent: boolean, found: Found, ctx?: Pick<EvalContext, 'interrupt'>): Res {
+/** How a path runs: `silent` suppresses the errors PostgreSQL lets it suppress; `useTz` lets
+ * datetime items use the session's time zone; `ctx` checks the statement timeout. */
+export interface PathOptions {
+  readonly silent: boolean
+  readonly useTz?: boolean
+  readonly ctx?: Pick<EvalContext, 'interrupt'> | undefined
+}
+
+/** Evaluates `path` over `json`: the items in `found` (or just whether there are any). Found
+ * items may be datetime items (JsonPathDatetime), which callers turn into jsonb or text. */
+export function executeJsonPath(path: JsonPath, json: Json, vars: Json, found: Found, options: PathOptions): Res {
+  const { silent, useTz = false, ctx } = options
   if (!isJsonObject(vars)) {
     throw new SqlError('22023', '"vars" argument is not an object', { detail: 'Jsonpath parameters should be encoded as key-value pairs of "vars" object.' })
   }
@@ -96,6 +112,7 @@ export function executeJsonPath(path: JsonPath, json: Json, vars: Json, silent: 
     root: json,
     vars,
     lax: !path.strict,
+    useTz,
     throwErrors: !silent,
     ignoreStructuralErrors: !path.strict,
     current: json,
@@ -200,7 +217,7 @@ export function executeStep(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: 
     case 'index':
       return indexStep(cx, e, i, s, v, found)
     case 'anyKey':
-      if (isJsonObject(v)) return anyItem(cx, e, i, v, found, 1, 1, 1, false)
+      if (isObject(v)) return anyItem(cx, e, i, v, found, 1, 1, 1, false)
       if (unwrap && Array.isArray(v)) return unwrapTarget(cx, e, i, v, found)
       if (!cx.ignoreStructuralErrors) {
         return fail(cx, () => new SqlError('2203C', 'jsonpath wildcard member accessor can only be applied to an object'))
@@ -224,7 +241,7 @@ export function executeStep(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: 
 }
 
 function keyStep(cx: Cx, e: JsonPathExpr, i: number, key: string, v: Json, found: Found, unwrap: boolean): Res {
-  if (isJsonObject(v)) {
+  if (isObject(v)) {
     const value = getJsonKey(v, key)
     if (value !== undefined) return next(cx, e, i, value, found)
     if (!cx.ignoreStructuralErrors) {
@@ -326,7 +343,7 @@ function anyStep(cx: Cx, e: JsonPathExpr, i: number, s: JsonPathStep & { kind: '
     cx.ignoreStructuralErrors = saved
     if (res === 'ok' && found === null) return res
   }
-  if (Array.isArray(v) || isJsonObject(v)) return anyItem(cx, e, i, v, found, 1, s.first, s.last, true)
+  if (Array.isArray(v) || isObject(v)) return anyItem(cx, e, i, v, found, 1, s.first, s.last, true)
   return res
 }
 
@@ -338,7 +355,7 @@ function anyItem(cx: Cx, e: JsonPathExpr, i: number, c: object, found: Found, le
   const values = Array.isArray(c) ? c : jsonbEntries(c).map((x) => x[1])
   for (const v of values) {
     tick(cx)
-    const container = Array.isArray(v) || isJsonObject(v)
+    const container = Array.isArray(v) || isObject(v)
     if (level >= first || (first === ANY_LAST && last === ANY_LAST && !container)) {
       if (hasNext(e, i)) {
         const saved = cx.ignoreStructuralErrors
@@ -475,7 +492,7 @@ function executeBool(cx: Cx, h: JsonPathHead, v: Json): Bool3 {
     case 'isUnknown':
       return executeBool(cx, h.arg.head, v) === 'unknown'
     case 'compare':
-      return predicate(cx, h.left, h.right, v, true, (a, b) => compareItems(h.op, a, b))
+      return predicate(cx, h.left, h.right, v, true, (a, b) => compareItems(h.op, a, b, cx.useTz))
     case 'startsWith':
       return predicate(cx, h.left, h.right, v, false, (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : 'unknown'))
     case 'likeRegex': {
@@ -518,8 +535,9 @@ function predicate(cx: Cx, left: JsonPathExpr, right: JsonPathExpr | undefined, 
 }
 
 /** PostgreSQL's compareItems: items of different types compare unknown, except that null is
- * unequal to anything else; arrays and objects are not comparable; strings compare by code point. */
-function compareItems(op: string, a: Json, b: Json): Bool3 {
+ * unequal to anything else; arrays and objects are not comparable; strings compare by code point;
+ * datetime items by compareDatetimes (unknown across kinds that do not compare). */
+function compareItems(op: string, a: Json, b: Json, useTz: boolean): Bool3 {
   const ta = kindOf(a)
   const tb = kindOf(b)
   if (ta !== tb) {
@@ -540,6 +558,12 @@ function compareItems(op: string, a: Json, b: Json): Bool3 {
     case 'string':
       cmp = compareCodePoints(a as string, b as string)
       break
+    case 'datetime': {
+      const c = compareDatetimes(a as JsonPathDatetime, b as JsonPathDatetime, useTz)
+      if (c === undefined) return 'unknown'
+      cmp = c
+      break
+    }
     default:
       return 'unknown'
   }
@@ -561,22 +585,23 @@ function compareItems(op: string, a: Json, b: Json): Bool3 {
   }
 }
 
-/** The item's type as .type() names it. */
-export function kindOf(v: Json): 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' {
+/** The item's type: as .type() names it, except that every datetime item is 'datetime'. */
+export function kindOf(v: Json): 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'datetime' {
   if (v === null) return 'null'
   if (typeof v === 'boolean') return 'boolean'
   if (isNumeric(v)) return 'number'
   if (typeof v === 'string') return 'string'
+  if (v instanceof JsonPathDatetime) return 'datetime'
   return Array.isArray(v) ? 'array' : 'object'
 }
 
 type MethodStep = JsonPathStep & { kind: 'method' }
 
-/** An item method applied to `v`. The datetime family is 0A000 (Tessera does not build it). */
+/** An item method applied to `v`. */
 function methodStep(cx: Cx, e: JsonPathExpr, i: number, s: MethodStep, v: Json, found: Found, unwrap: boolean): Res {
   switch (s.name) {
     case 'type':
-      return next(cx, e, i, kindOf(v), found)
+      return next(cx, e, i, v instanceof JsonPathDatetime ? datetimeTypeName(v) : kindOf(v), found)
     case 'size': {
       if (Array.isArray(v)) return next(cx, e, i, Decimal.fromBigInt(BigInt(v.length)), found)
       if (cx.lax) return next(cx, e, i, Decimal.fromBigInt(1n), found)
@@ -610,7 +635,7 @@ function methodStep(cx: Cx, e: JsonPathExpr, i: number, s: MethodStep, v: Json, 
     case 'time_tz':
     case 'timestamp':
     case 'timestamp_tz':
-      throw featureNotSupported(`jsonpath item method .${s.name}()`)
+      return converted(cx, e, i, v, found, unwrap, () => datetimeMethod(s.name as 'datetime', v, s.args, cx.useTz))
     default:
       return assertNever(s.name)
   }
@@ -626,7 +651,7 @@ function converted(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: Found, un
 /** .keyvalue(): an object {"id", "key", "value"} per pair, in jsonb key order; "id" is where the
  * object lies in PostgreSQL's binary jsonb, which is what PostgreSQL reports. */
 function keyValue(cx: Cx, e: JsonPathExpr, i: number, v: Json, found: Found): Res {
-  if (!isJsonObject(v)) {
+  if (!isObject(v)) {
     return fail(cx, () => new SqlError('2203C', 'jsonpath item method .keyvalue() can only be applied to an object'))
   }
   let offsets = cx.offsets.get(cx.base.root)

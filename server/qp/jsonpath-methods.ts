@@ -4,6 +4,7 @@
 // them; and the byte offsets of objects in PostgreSQL's jsonb layout, which .keyvalue()'s "id"
 // reports.
 import { SqlError } from '../errors/index.ts'
+import { JsonPathDatetime, datetimeJson } from './jsonpath-datetime.ts'
 import {
   Decimal,
   applyTypmod,
@@ -137,9 +138,10 @@ export function booleanMethod(v: Json): Converted {
   return err('jsonpath item method .boolean() can only be applied to a boolean, string, or numeric value')
 }
 
-/** .string(): a string, a number's text, or "true"/"false". */
+/** .string(): a string, a number's text, "true"/"false", or a datetime item's jsonb text. */
 export function stringMethod(v: Json): Converted {
   if (typeof v === 'string') return ok(v)
+  if (v instanceof JsonPathDatetime) return ok(datetimeJson(v))
   if (v instanceof Decimal) return ok(v.toString())
   if (typeof v === 'boolean') return ok(v ? 'true' : 'false')
   return err('jsonpath item method .string() can only be applied to a boolean, string, numeric, or datetime value')
@@ -172,7 +174,8 @@ function numericBytes(d: Decimal): number {
 export function containerOffsets(root: Json): Map<object, number> {
   const out = new Map<object, number>()
   const place = (v: Json, at: number): number => {
-    if (Array.isArray(v) || isJsonObject(v)) {
+    // A datetime item (a SQL/JSON PASSING value) is no container.
+    if (Array.isArray(v) || (isJsonObject(v) && !(v instanceof JsonPathDatetime))) {
       const start = align4(at)
       out.set(v as object, start)
       const entries = Array.isArray(v) ? [] : jsonbEntries(v)

@@ -22,7 +22,7 @@ test('an evaluation checks the statement timeout every JSONPATH_INTERRUPT_STEPS 
   let checks = 0
   const found: unknown[] = []
   const path = parseJsonPathCached('$.** ? (@ == 1)')
-  executeJsonPath(path, bigDocument(20_000), {}, false, found, { interrupt: () => void checks++ })
+  executeJsonPath(path, bigDocument(20_000), {}, found, { silent: false, ctx: { interrupt: () => void checks++ } })
   expect(found.length).toBeGreaterThan(1000)
   // Well over a hundred thousand steps: each visit, filter and comparison counts.
   expect(checks).toBeGreaterThan(100_000 / JSONPATH_INTERRUPT_STEPS)
@@ -71,9 +71,9 @@ test('a path nested deeper than JSONPATH_DEPTH_MAX is 54001, not a stack overflo
 
 test('numbers compare and add exactly, as numeric', () => {
   const found: unknown[] = []
-  executeJsonPath(parseJsonPathCached('$[*] ? (@ == 0.3)'), new Jsonb([0.3, 0.30000000000000004]).value, {}, false, found)
+  executeJsonPath(parseJsonPathCached('$[*] ? (@ == 0.3)'), new Jsonb([0.3, 0.30000000000000004]).value, {}, found, { silent: false })
   expect(found.map(String)).toEqual(['0.3'])
   const sum: unknown[] = []
-  executeJsonPath(parseJsonPathCached('0.1 + 0.2'), null, {}, false, sum)
+  executeJsonPath(parseJsonPathCached('0.1 + 0.2'), null, {}, sum, { silent: false })
   expect(sum).toEqual([Decimal.parse('0.3')])
 })

@@ -7,9 +7,10 @@
 // as those; the others bind to functions here. json values are jsonb in Tessera, so what they
 // return is jsonb whether RETURNING says json or jsonb (and a json text keeps no duplicate keys).
 import type { FuncCall, JsonAggConstructor, JsonBehavior, JsonFuncExpr, JsonOutput, JsonValueExpr, Node, TypeName } from 'libpg-query'
-import { SqlError } from '../errors/index.ts'
+import { SqlError, assert } from '../errors/index.ts'
 import type { Expr, FunctionApply } from './expr.ts'
 import { toJson } from './functions-jsonb.ts'
+import { JsonPathDatetime, datetimeOfDatum, datetimeText, jsonOfItem } from './jsonpath-datetime.ts'
 import { executeJsonPath } from './jsonpath-eval.ts'
 import {
   cast,
@@ -342,17 +343,24 @@ function bindJsonQuery(f: JsonFuncExpr, b: SqlJsonBinder): Expr {
   const apply: FunctionApply = (a, ctx) => {
     if (a[0] === null || a[1] === null) return null
     const vars: Record<string, unknown> = {}
-    names.forEach((n, i) => defineJsonKey(vars, n, toJson(a[2 + i] as Datum, types[i] as SqlType)))
-    const fallBack = (why: Behavior, error: SqlError): Datum => behave(why, a, error)
-    let found: unknown[]
-    try {
-      found = []
-      executeJsonPath(parseJsonPathCached(String(a[1])), (a[0] as Jsonb).value, vars, false, found, ctx)
-    } catch (e) {
-      if (!handled(e)) throw e
-      return fallBack(onError, e)
+    // A date, time or timestamp is passed as a datetime item, the rest as JSON.
+    names.forEach((n, i) => {
+      const value = a[2 + i] as Datum
+      const type = types[i] as SqlType
+      defineJsonKey(vars, n, (value === null ? undefined : datetimeOfDatum(value, type)) ?? toJson(value, type))
+    })
+    const fallBack = (why: Behavior, error: SqlError | undefined): Datum => behave(why, a, error)
+    // The path runs silent unless ERROR ON ERROR, as PostgreSQL's does: the errors silence
+    // suppresses make the ON ERROR behaviour, and the others are raised (a datetime template
+    // standard mode refuses, say). Datetime items may use the time zone, as in the _tz functions.
+    const path = parseJsonPathCached(String(a[1]))
+    const options = { silent: onError.kind !== 'error', useTz: true, ctx }
+    if (op === 'JSON_EXISTS_OP') {
+      const res = executeJsonPath(path, (a[0] as Jsonb).value, vars, null, options)
+      return res === 'error' ? fallBack(onError, undefined) : res === 'ok'
     }
-    if (op === 'JSON_EXISTS_OP') return found.length > 0
+    const found: unknown[] = []
+    if (executeJsonPath(path, (a[0] as Jsonb).value, vars, found, options) === 'error') return fallBack(onError, undefined)
     // ON EMPTY's own error is raised whatever ON ERROR says.
     if (found.length === 0) return fallBack(onEmpty, new SqlError('22035', 'no SQL/JSON item found for specified path'))
     try {
@@ -404,10 +412,12 @@ function behaviorKind(btype: string | undefined, op: QueryOp, on: 'EMPTY' | 'ERR
   return kind
 }
 
-/** What a behaviour answers: `error` raises what happened. */
-function behave(why: Behavior, a: readonly Datum[], error: SqlError): Datum {
+/** What a behaviour answers: `error` raises what happened (a path that raised it ran with errors
+ * thrown, so there is always one then). */
+function behave(why: Behavior, a: readonly Datum[], error: SqlError | undefined): Datum {
   switch (why.kind) {
     case 'error':
+      assert(error !== undefined, 'ERROR ON ERROR without an error')
       throw error
     case 'null':
       return null
@@ -428,16 +438,20 @@ function behave(why: Behavior, a: readonly Datum[], error: SqlError): Datum {
  * t/f) read by `to`'s input, or the item itself for json and jsonb. 2203F for anything else. */
 function jsonValue(found: readonly unknown[], to: SqlType): Datum {
   const item = found[0]
-  if (found.length > 1 || Array.isArray(item) || (item !== null && typeof item === 'object' && !(item instanceof Decimal))) {
+  const scalar = item === null || typeof item !== 'object' || item instanceof Decimal || item instanceof JsonPathDatetime
+  if (found.length > 1 || !scalar) {
     throw new SqlError('2203F', 'JSON path expression in JSON_VALUE must return single scalar item')
   }
   if (item === null) return null
-  if (to.kind === 'jsonb') return new Jsonb(item)
-  return readAs(scalarText(item), to)
+  if (to.kind === 'jsonb') return new Jsonb(jsonOfItem(item))
+  // A datetime item is read from its type's output text, in the session's zone.
+  return readAs(item instanceof JsonPathDatetime ? datetimeText(item) : scalarText(item), to)
 }
 
 /** JSON_QUERY's items under its wrapper (22034 for several without one), quotes and RETURNING. */
-function jsonQuery(found: readonly unknown[], to: SqlType, wrapper: string, omitQuotes: boolean): Datum {
+function jsonQuery(items: readonly unknown[], to: SqlType, wrapper: string, omitQuotes: boolean): Datum {
+  // Datetime items are their jsonb strings here.
+  const found = items.map(jsonOfItem)
   const one = found[0]
   // CONDITIONAL wraps only several items: one item, array or not, stands alone.
   const wrap = wrapper === 'JSW_UNCONDITIONAL' || (wrapper === 'JSW_CONDITIONAL' && found.length !== 1)

@@ -65,7 +65,7 @@ export function timestampInRange(micros: bigint): boolean {
 
 /** Julian-day range PostgreSQL's calendar code accepts (IS_VALID_JULIAN): 4714-11-01 BC (year
  * -4713, astronomical) up to 5874898-06-01, checked before a date is turned into a day number. */
-function validJulian(year: number, month: number): boolean {
+export function validJulian(year: number, month: number): boolean {
   const afterFirst = year > -4713 || (year === -4713 && month >= 11)
   return afterFirst && (year < 5874898 || (year === 5874898 && month < 6))
 }

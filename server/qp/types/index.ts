@@ -113,19 +113,31 @@ export {
 /** Input and output functions, text order. */
 export { checkEncoding, formatText, invalidEncoding, parseText } from './text-io.ts'
 export { inputReadsClock } from './datetime-input.ts'
+/** Date/time templates: to_date, to_timestamp and SQL/JSON's .datetime(template). */
+export {
+  compileDatetimeTemplate,
+  readDatetimeTemplate,
+  templateDate,
+  templateTimestamp,
+  type DatetimeTemplate,
+  type TemplateValue,
+} from './datetime-template.ts'
 export { compareCodePoints } from './text-order.ts'
 export {
   civilFromDays,
   daysFromCivil,
   daysInMonth,
   formatDate,
+  formatTime,
   formatTimestamp,
+  roundTimestamp,
   isFiniteTimestamp,
   timestampInRange,
   dateInRange,
   dateToTimestamp,
   timestampToDate,
 } from './datetime.ts'
+export { roundTime } from './time.ts'
 export { checkInt, formatFloat8, rint } from './number-io.ts'
 export { checkedFloat, floatPower, floatSqrt } from './float-math.ts'
 export { erf, erfc } from './float-erf.ts'

@@ -17,12 +17,23 @@ export const ANY_LAST = 0xffff_ffff
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>='
 export type ArithOp = '+' | '-' | '*' | '/' | '%'
 
-/** Item methods by name (PostgreSQL 17's set); `args` only for decimal(p, s) and datetime(fmt). */
+/** Item methods by name (PostgreSQL 17's set); `args` only for decimal(p, s), datetime(template)
+ * and the precision of time, time_tz, timestamp and timestamp_tz. */
 export const METHODS = [
   'type', 'size', 'double', 'ceiling', 'floor', 'abs', 'keyvalue', 'number', 'integer', 'bigint',
   'decimal', 'boolean', 'string', 'datetime', 'date', 'time', 'time_tz', 'timestamp', 'timestamp_tz',
 ] as const
 export type MethodName = (typeof METHODS)[number]
+
+/** The arguments a method takes: none, a template string, an unsigned integer (a precision), or
+ * up to two signed integers (.decimal()'s precision and scale). */
+type MethodArgs = 'none' | 'template' | 'unsigned' | 'signed'
+const METHOD_ARGS: Readonly<Record<MethodName, MethodArgs>> = {
+  type: 'none', size: 'none', double: 'none', ceiling: 'none', floor: 'none', abs: 'none',
+  keyvalue: 'none', number: 'none', integer: 'none', bigint: 'none', decimal: 'signed',
+  boolean: 'none', string: 'none', datetime: 'template', date: 'none', time: 'unsigned',
+  time_tz: 'unsigned', timestamp: 'unsigned', timestamp_tz: 'unsigned',
+}
 
 /** What an expression starts with: a primary, an operator or a predicate. */
 export type JsonPathHead =
@@ -536,28 +547,29 @@ class Parser {
     return { kind: 'key', name: t.v }
   }
 
-  /** The arguments of an item method after its '(' up to and including the ')': a format
-   * string for the datetime methods, precision and scale for .decimal(), none for the rest. */
+  /** The arguments of an item method after its '(' up to and including the ')': a template
+   * string for .datetime(), an unsigned integer precision for .time(), .time_tz(), .timestamp()
+   * and .timestamp_tz(), signed integer precision and scale for .decimal(), none for the rest. */
   #methodArgs(name: MethodName): (Decimal | string)[] {
     const args: (Decimal | string)[] = []
-    const isDatetime = ['datetime', 'time', 'time_tz', 'timestamp', 'timestamp_tz'].includes(name)
-    const max = name === 'decimal' ? 2 : isDatetime ? 1 : 0
+    const kind = METHOD_ARGS[name]
+    const max = kind === 'signed' ? 2 : kind === 'none' ? 0 : 1
     while (!this.#isOp(')') && args.length < max) {
       if (args.length > 0) this.#expectOp(',')
-      args.push(this.#methodArg(name === 'decimal'))
+      args.push(this.#methodArg(kind))
     }
     this.#expectOp(')')
     return args
   }
 
-  #methodArg(integer: boolean): Decimal | string {
+  #methodArg(kind: MethodArgs): Decimal | string {
     let negative = false
-    if (integer && (this.#isOp('-') || this.#isOp('+'))) {
+    if (kind === 'signed' && (this.#isOp('-') || this.#isOp('+'))) {
       negative = this.#isOp('-')
       this.#i++
     }
     const t = this.#peek()
-    if (integer ? t.t !== 'number' || !t.integer : t.t !== 'string') throw this.#fail()
+    if (kind === 'template' ? t.t !== 'string' : t.t !== 'number' || !t.integer) throw this.#fail()
     this.#i++
     return t.t === 'number' ? (negative ? t.v.neg() : t.v) : (t as { v: string }).v
   }
