@@ -460,6 +460,9 @@ function jsonQuery(items: readonly unknown[], to: SqlType, wrapper: string, omit
       hint: 'Use the WITH WRAPPER clause to wrap SQL/JSON items into an array.',
     })
   }
+  // Without its quotes a string is its contents: read as JSON for a json type (an error unless
+  // they are JSON), by the type's input otherwise.
+  if (!wrap && omitQuotes && typeof one === 'string' && to.kind !== 'jsonb') return readAs(one, to)
   const value = wrap ? new Jsonb([...found]) : omitQuotes && typeof one === 'string' ? Jsonb.parse(one) : new Jsonb(one)
   if (to.kind === 'jsonb') return value
   if (to.kind === 'array') return jsonArrayAs(value.value, to.element)

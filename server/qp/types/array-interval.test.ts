@@ -76,5 +76,29 @@ describe('storage and keys', () => {
 
   test('multidimensional array input is 0A000, not a wrong one-dimensional array', () => {
     expect(error(() => parseText('{{1,2},{3,4}}', INT4_ARRAY))).toBe('0A000 multidimensional array input is not supported')
+    expect(error(() => parseText('[1:2][1:1]={{1},{2}}', INT4_ARRAY))).toBe('0A000 multidimensional array input is not supported')
+  })
+
+  test('dimension decorations: from 1 they are read (checked against the contents), else 0A000', () => {
+    expect(parseText('[1:2]={1,2}', INT4_ARRAY)).toEqual([1, 2])
+    expect(parseText(' [2] = {1,2}', INT4_ARRAY)).toEqual([1, 2])
+    // A lower bound Tessera's arrays cannot keep is refused rather than dropped.
+    expect(error(() => parseText('[0:1]={1,2}', INT4_ARRAY))).toBe('0A000 array lower bounds other than 1 are not supported')
+    expect(error(() => parseText('[-1:0]={1,2}', INT4_ARRAY))).toBe('0A000 array lower bounds other than 1 are not supported')
+    // Malformed ones: PostgreSQL's details (checked on PGlite).
+    const detail = (text: string) => {
+      try {
+        parseText(text, INT4_ARRAY)
+      } catch (e) {
+        return (e as { detail?: string }).detail
+      }
+      return undefined
+    }
+    expect(detail('[1,2]')).toBe('Missing "]" after array dimensions.')
+    expect(detail('[1:2]{1,2}')).toBe('Missing "=" after array dimensions.')
+    expect(detail('[x]={1}')).toBe('"[" must introduce explicitly-specified array dimensions.')
+    expect(detail('[1:')).toBe('Missing array dimension value.')
+    expect(detail('[1:2]=')).toBe('Array contents must start with "{".')
+    expect(detail('[1:3]={1,2}')).toBe('Specified array dimensions do not match array contents.')
   })
 })

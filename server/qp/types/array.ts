@@ -17,10 +17,76 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n'
 export function parseArray(text: string, parseElement: (s: string) => Datum): Datum[] {
   let i = 0
   while (isSpace(text[i])) i++
-  if (text[i] === '[') throw featuresNotSupported('array literals with explicit bounds')
+  let bounds: Bound | undefined
+  if (text[i] === '[') {
+    const read = readDimensions(text, i)
+    // Only what a one-dimensional array from 1 can be: other bounds are kept by no value here.
+    if (read.bounds.length > 1) throw featureNotSupported('multidimensional array input')
+    bounds = read.bounds[0] as Bound
+    if (bounds.lower !== 1) throw featuresNotSupported('array lower bounds other than 1')
+    i = read.next
+    if (text[i] !== '{') throw malformed(text, 'Array contents must start with "{".')
+  }
   if (text[i] !== '{') {
     throw malformed(text, 'Array value must start with "{" or dimension information.')
   }
+  const out = parseElements(text, i, parseElement)
+  if (bounds !== undefined && out.length !== bounds.upper - bounds.lower + 1) {
+    throw malformed(text, 'Specified array dimensions do not match array contents.')
+  }
+  return out
+}
+
+interface Bound {
+  readonly lower: number
+  readonly upper: number
+}
+
+/** The `[lower:upper]` (or `[upper]`, from 1) decorations starting at `at`, and where the array
+ * after their `=` starts: PostgreSQL's ReadArrayDimensions, with its 22P02 details. */
+function readDimensions(text: string, at: number): { bounds: Bound[]; next: number } {
+  const bounds: Bound[] = []
+  let i = at
+  for (;;) {
+    while (isSpace(text[i])) i++
+    if (text[i] !== '[') break
+    i++
+    const first = readBound(text, i)
+    if (first.next === i) throw malformed(text, '"[" must introduce explicitly-specified array dimensions.')
+    i = first.next
+    let lower = 1
+    let upper = first.value
+    if (text[i] === ':') {
+      i++
+      const second = readBound(text, i)
+      if (second.next === i) throw malformed(text, 'Missing array dimension value.')
+      lower = first.value
+      upper = second.value
+      i = second.next
+    }
+    if (text[i] !== ']') throw malformed(text, 'Missing "]" after array dimensions.')
+    i++
+    if (upper < lower) throw new SqlError('2202E', 'upper bound cannot be less than lower bound')
+    bounds.push({ lower, upper })
+  }
+  if (text[i] !== '=') throw malformed(text, 'Missing "=" after array dimensions.')
+  i++
+  while (isSpace(text[i])) i++
+  return { bounds, next: i }
+}
+
+/** A signed decimal integer at `at` (none read: `next` is `at`); 54000 past 32 bits. */
+function readBound(text: string, at: number): { value: number; next: number } {
+  const m = /^[+-]?\d+/.exec(text.slice(at, at + 64))
+  if (m === null) return { value: 0, next: at }
+  const value = Number(m[0])
+  if (value > 2147483647 || value < -2147483648) throw new SqlError('54000', 'array bound is out of integer range')
+  return { value, next: at + m[0].length }
+}
+
+/** The elements of the braces at `at` (`text[at]` is `{`), up to the end of `text`. */
+function parseElements(text: string, at: number, parseElement: (s: string) => Datum): Datum[] {
+  let i = at
   i++
   const out: Datum[] = []
   while (isSpace(text[i])) i++
