@@ -80,8 +80,8 @@ describe('storage and keys', () => {
   })
 
   test('dimension decorations: from 1 they are read (checked against the contents), else 0A000', () => {
-    expect(parseText('[1:2]={1,2}', INT4_ARRAY)).toEqual([1, 2])
-    expect(parseText(' [2] = {1,2}', INT4_ARRAY)).toEqual([1, 2])
+    expect(parseText('[1:2]={1,2}', INT4_ARRAY)).toEqual([1n, 2n])
+    expect(parseText(' [2] = {1,2}', INT4_ARRAY)).toEqual([1n, 2n])
     // A lower bound Tessera's arrays cannot keep is refused rather than dropped.
     expect(error(() => parseText('[0:1]={1,2}', INT4_ARRAY))).toBe('0A000 array lower bounds other than 1 are not supported')
     expect(error(() => parseText('[-1:0]={1,2}', INT4_ARRAY))).toBe('0A000 array lower bounds other than 1 are not supported')
