@@ -556,7 +556,7 @@ const EMPTY: readonly SystemRelation[] = [
   ]),
   emptyRelation('pg_catalog', 'pg_statistic_ext', [
     ['oid', T.oid], ['stxrelid', T.oid], ['stxname', T.name], ['stxnamespace', T.oid], ['stxowner', T.oid],
-    ['stxstattarget', T.int2], ['stxkeys', T.int2s], ['stxkind', T.texts], ['stxexprs', T.text],
+    ['stxkeys', T.int2s], ['stxstattarget', T.int2], ['stxkind', T.texts], ['stxexprs', T.text],
   ]),
   emptyRelation('pg_catalog', 'pg_publication', [
     ['oid', T.oid], ['pubname', T.name], ['pubowner', T.oid], ['puballtables', T.bool], ['pubinsert', T.bool],
@@ -581,7 +581,7 @@ const EMPTY: readonly SystemRelation[] = [
   ]),
   emptyRelation('pg_catalog', 'pg_proc', [
     ['oid', T.oid], ['proname', T.name], ['pronamespace', T.oid], ['proowner', T.oid], ['prokind', T.char],
-    ['prorettype', T.oid], ['pronargs', T.int2], ['prosrc', T.text],
+    ['pronargs', T.int2], ['prorettype', T.oid], ['prosrc', T.text],
   ]),
 ]
 
