@@ -283,12 +283,12 @@ describe('model reuse', () => {
     expect(buildModel({ ...env })).not.toBe(buildModel(env))
   })
 
-  test("the system relations' own rows are built once, shared by every scan and frozen", () => {
+  test("the system relations' own rows are built once and shared by every scan", () => {
     for (const name of ['pg_class', 'pg_attribute', 'pg_type']) {
       const rel = systemRelation('pg_catalog', name)
       const first = rel?.rows(ENV)[0]
+      expect(first).toBeDefined()
       expect(rel?.rows({ tables: () => [] })[0]).toBe(first)
-      expect(Object.isFrozen(first)).toBe(true)
     }
     // After them, the user relations, computed at each scan.
     const classes = systemRelation('pg_catalog', 'pg_class')?.rows(ENV) ?? []

@@ -158,6 +158,18 @@ describe('pg_catalog', () => {
     }
   })
 
+  test("an introspection join starts from pg_namespace's few rows, not pg_attribute's hundreds", async () => {
+    // The join planner estimates a system relation by its fixed rows (the system relations' own).
+    const plan = await h.rows(`EXPLAIN SELECT a.attname FROM pg_attribute a JOIN pg_class c ON a.attrelid = c.oid
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND a.attnum > 0`)
+    const leaves = plan.map((r) => String(r[0]).trim()).filter((line) => line.includes('System Relation'))
+    expect(leaves).toEqual([
+      '-> System Relation pg_catalog.pg_namespace',
+      '-> System Relation pg_catalog.pg_class',
+      '-> System Relation pg_catalog.pg_attribute',
+    ])
+  })
+
   test('the single role and database', async () => {
     expect(await h.rows('SELECT rolname, rolsuper, oid FROM pg_roles')).toEqual([['tessera', true, 10]])
     expect(await h.rows('SELECT usename, usesysid FROM pg_user')).toEqual([['tessera', 10]])
