@@ -1498,6 +1498,19 @@ function asOidBeside(e: Expr, other: SqlType): Expr {
   return { ...e, type: OID, name: 'regclass oid', apply }
 }
 
+/** Whether `e` is a regclass value (`x::regclass`, `to_regclass(x)`): the relation's name as text. */
+export const isRegclass = (e: Expr | undefined): boolean => e?.kind === 'func' && (e.name === 'regclass' || e.name === 'to_regclass')
+
+/**
+ * `name`, a regclass value a subquery returned (INSERT ... SELECT 'x'::regclass), as a regclass
+ * again: its printed name, which regclass input reads back to the relation's OID where an oid or
+ * integer column takes it (asOidBeside), as PostgreSQL stores a regclass there. Else the name.
+ */
+export function regclassOfName(name: Expr): Expr {
+  assert(name.type.kind === 'text', 'a regclass value is its name')
+  return { kind: 'func', type: TEXT, name: 'regclass', args: [name], apply: (v) => v[0] ?? null, strict: true, volatile: false }
+}
+
 /** The 0A000 (or PostgreSQL's own error) for an expression node Tessera does not bind, named as
  * the SQL the user wrote rather than the node. */
 function unsupportedExpression(node: Node): SqlError {

@@ -871,6 +871,9 @@ function estimateRows(rel: Rel): number {
       return rel.rows.length
     case 'sequence':
       return 1
+    case 'system':
+      // pg_namespace's few rows before pg_attribute's hundreds: an ORM's introspection joins them.
+      return rel.relation.estimateRows()
     case 'place':
     case 'project':
       return estimateRows(rel.input)

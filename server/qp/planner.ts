@@ -68,6 +68,9 @@ export interface SelectPlan {
   readonly rel: Rel
   readonly fields: readonly Field[]
   readonly fieldTypes: readonly SqlType[]
+  /** The output expressions of a plain SELECT (not VALUES nor a set operation): INSERT ... SELECT
+   * reads them to store a regclass output as the relation's OID. */
+  readonly outputs?: readonly Expr[] | undefined
 }
 
 /** RETURNING: expressions over the table row. */

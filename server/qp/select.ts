@@ -195,6 +195,7 @@ export function planSelect(env: BindEnv, s: SelectStmt, top: boolean, outer: Enc
     rel: q.rel,
     fields: q.names.map((name, i) => ({ name, type: typeNameOf(fieldTypes[i] as SqlType) })),
     fieldTypes,
+    outputs: q.outputs,
   }
 }
 

@@ -45,7 +45,7 @@ test('a view over a renamed view follows it, and a later rename of the table rea
   await h.run('ALTER VIEW v RENAME TO w')
   await h.run('ALTER TABLE t RENAME TO u')
   expect(await h.rows('SELECT * FROM over_v')).toEqual([[1]])
-  expect(await h.rows(`SELECT viewname, definition FROM pg_views ORDER BY viewname`)).toEqual([
+  expect(await h.rows(`SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY viewname`)).toEqual([
     ['over_v', 'SELECT x FROM w AS v WHERE v.y = 10'],
     ['w', 'SELECT t.x, y FROM u AS t'],
   ])
@@ -55,7 +55,7 @@ test('a renamed column is followed through the binder: qualified where it was ba
   // ORDER BY y names the output column y (kept), ORDER BY -y the table's.
   await h.run('CREATE VIEW ordered AS SELECT x AS y2, y FROM t WHERE t.y > 0 ORDER BY y, -y')
   await h.run('ALTER TABLE t RENAME COLUMN y TO y2')
-  expect(await h.rows(`SELECT viewname, definition FROM pg_views ORDER BY viewname`)).toEqual([
+  expect(await h.rows(`SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY viewname`)).toEqual([
     ['ordered', 'SELECT x AS y2, t.y2 AS y FROM t WHERE t.y2 > 0 ORDER BY y, -t.y2'],
     ['v', 'SELECT t.x, t.y2 AS y FROM t'],
   ])

@@ -104,6 +104,10 @@ function rows(schema: string, name: string, env: SystemEnv = ENV): Record<string
 
 const pick = (objects: Record<string, unknown>[], ...keys: string[]) => objects.map((o) => keys.map((k) => o[k]))
 
+/** Rows of relations outside pg_catalog and information_schema (whose own rows lead the listings). */
+const userRelations = (objects: Record<string, unknown>[], schemaColumn: string) =>
+  objects.filter((o) => !['pg_catalog', 'information_schema', 11n, 13000n].includes(o[schemaColumn] as string | bigint))
+
 beforeAll(async () => {
   await loadParser()
 })
@@ -120,7 +124,7 @@ describe('objects', () => {
   })
 
   test('pg_class: tables, key and secondary indexes, the sequence, the view; a foreign key index is hidden', () => {
-    const classes = pick(rows('pg_catalog', 'pg_class'), 'relname', 'relkind', 'oid', 'relnamespace', 'relnatts')
+    const classes = pick(userRelations(rows('pg_catalog', 'pg_class'), 'relnamespace'), 'relname', 'relkind', 'oid', 'relnamespace', 'relnatts')
     const app = schemaOid('app')
     expect(classes).toEqual([
       ['parent', 'r', relationOid(100n), 2200n, 3n],
@@ -189,7 +193,7 @@ describe('objects', () => {
       ['app', 'YES', 'ALWAYS', '1', '9223372036854775807', null],
     )
     expect(pick(columns.filter((c) => c.table_name === 'parent_ids'), 'column_name', 'data_type', 'is_updatable')).toEqual([['id', 'bigint', 'NO']])
-    expect(pick(rows('information_schema', 'tables'), 'table_schema', 'table_name', 'table_type')).toEqual([
+    expect(pick(userRelations(rows('information_schema', 'tables'), 'table_schema'), 'table_schema', 'table_name', 'table_type')).toEqual([
       ['public', 'parent', 'BASE TABLE'],
       ['public', 'child', 'BASE TABLE'],
       ['app', 'things', 'BASE TABLE'],
@@ -277,6 +281,18 @@ describe('model reuse', () => {
     expect(buildModel(env).tables.map((t) => t.name)).toEqual(['parent', 'child', 'things'])
     // Another environment (another statement) never shares a model.
     expect(buildModel({ ...env })).not.toBe(buildModel(env))
+  })
+
+  test("the system relations' own rows are built once and shared by every scan", () => {
+    for (const name of ['pg_class', 'pg_attribute', 'pg_type']) {
+      const rel = systemRelation('pg_catalog', name)
+      const first = rel?.rows(ENV)[0]
+      expect(first).toBeDefined()
+      expect(rel?.rows({ tables: () => [] })[0]).toBe(first)
+    }
+    // After them, the user relations, computed at each scan.
+    const classes = systemRelation('pg_catalog', 'pg_class')?.rows(ENV) ?? []
+    expect(classes.findIndex((r) => r[0] === relationOid(100n))).toBe(classes.findIndex((r) => (r[0] as bigint) >= 16384n))
   })
 })
 

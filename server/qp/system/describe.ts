@@ -4,7 +4,7 @@ import type { ColumnDef } from '../catalog.ts'
 import type { SqlType } from '../types/index.ts'
 import { deparseCheck, deparseDefault, deparseExpression, indexElementText, quoteIdent } from './deparse.ts'
 import type { ConstraintInfo, IndexInfo, TableInfo } from './model.ts'
-import { builtinType, pgTypeName } from './oids.ts'
+import { builtinType, pgTypeName, systemRelationOfType } from './oids.ts'
 import { formatSqlType } from './type-names.ts'
 
 /** The Tessera type of a pg_type OID and typmod, when Tessera has it. */
@@ -65,9 +65,18 @@ export function formatTypeOid(oid: number, typmod: number): string {
   const type = sqlTypeOf(oid, typmod)
   if (type !== undefined) return formatSqlType(type)
   const t = builtinType(oid)
-  if (t === undefined) return '???'
+  if (t === undefined) return rowTypeName(oid) ?? '???'
   if (t.name.startsWith('_') && t.element !== 0) return `${formatTypeOid(t.element, typmod)}[]`
   return OTHER_NAMES[t.name] ?? t.name
+}
+
+/** A system relation's row type (or the array of it) as format_type names it: qualified outside
+ * pg_catalog, which is on the search path. */
+function rowTypeName(oid: number): string | undefined {
+  const r = systemRelationOfType(BigInt(oid))
+  if (r === undefined) return undefined
+  const name = r.schema === 'pg_catalog' ? quoteIdent(r.name) : `${quoteIdent(r.schema)}.${quoteIdent(r.name)}`
+  return BigInt(oid) === r.arrayType ? `${name}[]` : name
 }
 
 // information_schema.columns.data_type by pg_type name (the SQL standard's spelling).

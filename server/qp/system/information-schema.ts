@@ -9,6 +9,7 @@ import type { CatalogModel, ConstraintInfo, SchemaInfo, TableInfo } from './mode
 import { pgTypeName, typeSchema } from './oids.ts'
 import { intervalRange } from './type-names.ts'
 import { relation, T, type Row, type SystemRelation } from './relation.ts'
+import { systemClasses, type SystemClass } from './system-classes.ts'
 
 // information_schema's domains: sql_identifier (name), character_data, yes_or_no, cardinal_number.
 const ID = T.name
@@ -48,6 +49,11 @@ const tables = relation(
       is_insertable_into: 'NO', is_typed: 'NO',
     })),
   ],
+  () =>
+    systemClasses().map((c) => ({
+      table_catalog: DATABASE_NAME, table_schema: c.schema.name, table_name: c.name,
+      table_type: c.kind === 'r' ? 'BASE TABLE' : 'VIEW', is_insertable_into: c.kind === 'r' ? 'YES' : 'NO', is_typed: 'NO',
+    })),
 )
 
 /** _pg_numeric_precision, _pg_numeric_precision_radix, _pg_numeric_scale. */
@@ -99,9 +105,10 @@ function characterFacts(type: SqlType): { length: bigint | null; octets: bigint 
   return { length: null, octets: null }
 }
 
-/** A row of information_schema.columns for a column of a table or view (`owner`). */
+/** A row of information_schema.columns for a column of a table or view (`t`); `sequences` are the
+ * catalog's, where an identity column's is found. */
 function columnRow(
-  m: CatalogModel,
+  sequences: CatalogModel['sequences'],
   t: TableInfo | { readonly schema: SchemaInfo; readonly name: string },
   def: ColumnDef,
   attnum: number,
@@ -109,7 +116,7 @@ function columnRow(
 ): Row {
   const numeric = numericFacts(def.type)
   const chars = characterFacts(def.type)
-  const seq = def.identity === undefined ? undefined : m.sequences.find((s) => s.def.name === def.sequence)
+  const seq = def.identity === undefined ? undefined : sequences.find((s) => s.def.name === def.sequence)
   return {
     table_catalog: DATABASE_NAME, table_schema: t.schema.name, table_name: t.name, column_name: def.name,
     ordinal_position: BigInt(attnum),
@@ -152,7 +159,7 @@ const columns = relation(
     for (const t of m.tables) {
       for (const { def, attnum } of t.columns) {
         const hasDefault = m.hasDefault(t, attnum)
-        if (def.dropped !== true) yield columnRow(m, t, def, attnum, hasDefault)
+        if (def.dropped !== true) yield columnRow(m.sequences, t, def, attnum, hasDefault)
       }
     }
     for (const v of m.views) {
@@ -160,11 +167,20 @@ const columns = relation(
         const type = v.info.types?.[i]
         if (type === undefined) continue
         const def: ColumnDef = { name, position: i, type, notNull: false, hidden: false }
-        yield { ...columnRow(m, v, def, i + 1, false), is_updatable: 'NO' }
+        yield { ...columnRow(m.sequences, v, def, i + 1, false), is_updatable: 'NO' }
       }
     }
   },
+  () => systemClasses().flatMap(systemColumnRows),
 )
+
+/** information_schema.columns of a system relation: ordinal_position is PostgreSQL's attnum. */
+function systemColumnRows(c: SystemClass): Row[] {
+  return c.columns.map(({ name, type, attnum }) => {
+    const def: ColumnDef = { name, position: attnum - 1, type, notNull: false, hidden: false }
+    return { ...columnRow([], c, def, attnum, false), is_updatable: c.kind === 'r' ? 'YES' : 'NO' }
+  })
+}
 
 /** PostgreSQL 16 lists each NOT NULL column as a CHECK constraint named after OIDs. */
 function* notNullChecks(t: TableInfo): Iterable<{ name: string; column: string }> {
@@ -304,6 +320,14 @@ const sequences = relation(
     }),
 )
 
+function viewRow(schema: SchemaInfo, name: string, definition: string | null): Row {
+  return {
+    table_catalog: DATABASE_NAME, table_schema: schema.name, table_name: name, view_definition: definition,
+    check_option: 'NONE', is_updatable: 'NO', is_insertable_into: 'NO', is_trigger_updatable: 'NO',
+    is_trigger_deletable: 'NO', is_trigger_insertable_into: 'NO',
+  }
+}
+
 const views = relation(
   'information_schema',
   'views',
@@ -312,12 +336,9 @@ const views = relation(
     ['is_updatable', YES_NO], ['is_insertable_into', YES_NO], ['is_trigger_updatable', YES_NO],
     ['is_trigger_deletable', YES_NO], ['is_trigger_insertable_into', YES_NO],
   ],
-  (m) =>
-    m.views.map((v) => ({
-      table_catalog: DATABASE_NAME, table_schema: v.schema.name, table_name: v.name, view_definition: v.info.sql,
-      check_option: 'NONE', is_updatable: 'NO', is_insertable_into: 'NO', is_trigger_updatable: 'NO',
-      is_trigger_deletable: 'NO', is_trigger_insertable_into: 'NO',
-    })),
+  (m) => m.views.map((v) => viewRow(v.schema, v.name, v.info.sql)),
+  // A system view is computed, not defined by a query: no definition.
+  () => systemClasses().filter((c) => c.kind === 'v').map((c) => viewRow(c.schema, c.name, null)),
 )
 
 /** Every information_schema relation. */

@@ -5,6 +5,7 @@ import { constraintDef, indexColumnDef, indexDef } from './describe.ts'
 import { splitName, type CatalogModel, type SchemaInfo } from './model.ts'
 import { systemRelationOf, systemRelationOid } from './oids.ts'
 import type { SequencePosition } from '../sequences.ts'
+import { parseOid } from '../types/index.ts'
 
 /** pg_get_indexdef(oid, column): the definition (column 0) or the column-th key column's name. */
 export function indexDefinition(m: CatalogModel, oid: bigint, column: number): string | null {
@@ -38,8 +39,11 @@ const named = (q: { schema: string; name: string }) => (x: { readonly schema: Sc
 
 /** to_regclass(text): the OID of the table, index, sequence or view, or NULL. A bare name is a
  * system relation of pg_catalog's before a relation of public (PostgreSQL searches pg_catalog
- * first); information_schema's are found qualified. */
+ * first); information_schema's are found qualified. Digits are an OID, whether a relation has it
+ * or not, and `-` is 0, as PostgreSQL's regclass input reads them (22003 past 32 bits). */
 export function regclassOid(m: CatalogModel, text: string): bigint | null {
+  if (/^[0-9]+$/.test(text)) return parseOid(text)
+  if (text === '-') return 0n
   const q = qualified(text)
   if (q === undefined) return null
   const system = systemRelationOid(q.bare ? 'pg_catalog' : q.schema, q.name)
@@ -72,9 +76,11 @@ export function tableIsVisible(m: CatalogModel, oid: bigint): boolean {
   return relation === undefined || relation.schema.name === 'public' || relation.schema.name === 'pg_catalog'
 }
 
-/** regclass output: the relation's name, schema-qualified when not visible; the OID as text for
- * an OID that names no relation (as PostgreSQL prints it). */
+/** regclass output: the relation's name, schema-qualified when not visible (outside public, or
+ * in public under the name of a pg_catalog relation, which the search path finds first); the OID
+ * as text for an OID that names no relation and `-` for 0 (as PostgreSQL prints them). */
 export function regclassName(m: CatalogModel, oid: bigint): string {
+  if (oid === 0n) return '-'
   const system = systemRelationOf(oid)
   if (system !== undefined) {
     return system.schema === 'pg_catalog' ? quoteIdent(system.name) : `${quoteIdent(system.schema)}.${quoteIdent(system.name)}`
@@ -86,7 +92,8 @@ export function regclassName(m: CatalogModel, oid: bigint): string {
     m.indexes.map((ix) => ({ schema: ix.table.schema, name: ix.name, oid: ix.oid })).find((ix) => ix.oid === oid)
   if (relation === undefined) return String(oid)
   const name = quoteIdent(relation.name)
-  return relation.schema.name === 'public' ? name : `${quoteIdent(relation.schema.name)}.${name}`
+  const visible = relation.schema.name === 'public' && systemRelationOid('pg_catalog', relation.name) === undefined
+  return visible ? name : `${quoteIdent(relation.schema.name)}.${name}`
 }
 
 /** pg_sequence_last_value's answer for a sequence standing at `p`: the last value handed out, NULL

@@ -150,7 +150,8 @@ export interface CatalogModel {
   hasDefault(table: TableInfo, attnum: number): boolean
 }
 
-const SYSTEM_SCHEMAS: readonly SchemaInfo[] = [
+/** The schemas every database has, with PostgreSQL's OIDs (information_schema's is Tessera's). */
+export const SYSTEM_SCHEMAS: readonly SchemaInfo[] = [
   { oid: PG_CATALOG_OID, name: 'pg_catalog', system: true },
   { oid: PUBLIC_OID, name: 'public', system: false },
   { oid: INFORMATION_SCHEMA_OID, name: 'information_schema', system: true },

@@ -19,38 +19,67 @@ export const PG_NAMESPACE_OID = 2615n
 export const PG_TYPE_OID = 1247n
 
 /**
- * PostgreSQL's OIDs of the system relations Tessera has, by schema and name: a catalog table's is
- * fixed in PostgreSQL's source; a view's is the one initdb gives it in PostgreSQL 17 (as PGlite has
- * them), which other versions may number differently. Below FIRST_USER_OID, so no user object's
- * OID is one of them. `'pg_class'::regclass` is one (the classoid of pg_description's rows).
+ * PostgreSQL's catalog tables that Tessera has, with their OID, their row type's and the row type's
+ * array type's: fixed in PostgreSQL's catalog headers, or assigned by genbki in the build (10000
+ * and up), as PGlite has them. `'pg_class'::regclass` is one (the classoid of pg_description's rows).
  */
-const SYSTEM_RELATION_OIDS: ReadonlyMap<string, ReadonlyMap<string, bigint>> = new Map([
-  ['pg_catalog', new Map<string, bigint>([
-    ['pg_namespace', 2615n], ['pg_class', 1259n], ['pg_attribute', 1249n], ['pg_type', 1247n],
-    ['pg_index', 2610n], ['pg_constraint', 2606n], ['pg_attrdef', 2604n], ['pg_tables', 12033n],
-    ['pg_indexes', 12043n], ['pg_sequences', 12048n], ['pg_sequence', 2224n],
-    ['pg_database', 1262n], ['pg_roles', 12000n], ['pg_user', 12014n], ['pg_am', 2601n],
-    ['pg_opclass', 2616n], ['pg_tablespace', 1213n], ['pg_stat_user_indexes', 12196n],
-    ['pg_stat_user_tables', 12165n], ['pg_settings', 12104n], ['pg_views', 12028n],
-    ['pg_collation', 3456n], ['pg_depend', 2608n], ['pg_description', 2609n],
-    ['pg_matviews', 12038n], ['pg_enum', 3501n], ['pg_policies', 12018n], ['pg_inherits', 2611n],
-    ['pg_trigger', 2620n], ['pg_extension', 3079n], ['pg_policy', 3256n],
-    ['pg_statistic_ext', 3381n], ['pg_publication', 6104n], ['pg_publication_rel', 6106n],
-    ['pg_publication_namespace', 6237n], ['pg_rewrite', 2618n], ['pg_stat_activity', 12226n],
-    ['pg_locks', 12073n], ['pg_proc', 1255n],
-  ])],
-  ['information_schema', new Map<string, bigint>([
+const CATALOG_TABLES: readonly (readonly [string, bigint, bigint, bigint])[] = [
+  ['pg_namespace', 2615n, 10047n, 10046n], ['pg_class', 1259n, 83n, 273n], ['pg_attribute', 1249n, 75n, 270n],
+  ['pg_type', 1247n, 71n, 210n], ['pg_index', 2610n, 10007n, 10006n], ['pg_constraint', 2606n, 10003n, 10002n],
+  ['pg_attrdef', 2604n, 10001n, 10000n], ['pg_sequence', 2224n, 10105n, 10104n], ['pg_database', 1262n, 1248n, 10052n],
+  ['pg_am', 2601n, 10015n, 10014n], ['pg_opclass', 2616n, 10013n, 10012n], ['pg_tablespace', 1213n, 10056n, 10055n],
+  ['pg_collation', 3456n, 10095n, 10094n], ['pg_depend', 2608n, 10051n, 10050n], ['pg_description', 2609n, 10041n, 10040n],
+  ['pg_enum', 3501n, 10045n, 10044n], ['pg_inherits', 2611n, 10005n, 10004n], ['pg_trigger', 2620n, 10037n, 10036n],
+  ['pg_extension', 3079n, 10074n, 10073n], ['pg_policy', 3256n, 10084n, 10083n], ['pg_statistic_ext', 3381n, 10031n, 10030n],
+  ['pg_publication', 6104n, 10107n, 10106n], ['pg_publication_rel', 6106n, 10111n, 10110n],
+  ['pg_publication_namespace', 6237n, 10109n, 10108n], ['pg_rewrite', 2618n, 10035n, 10034n], ['pg_proc', 1255n, 81n, 272n],
+]
+
+/**
+ * The system views Tessera has, by schema, with the OID initdb gives each (as PGlite has them;
+ * other versions may number them differently). initdb creates a view's array type and row type
+ * right after it: OID + 1 and OID + 2.
+ */
+const SYSTEM_VIEWS: ReadonlyMap<string, readonly (readonly [string, bigint])[]> = new Map([
+  ['pg_catalog', [
+    ['pg_tables', 12033n], ['pg_indexes', 12043n], ['pg_sequences', 12048n], ['pg_roles', 12000n], ['pg_user', 12014n],
+    ['pg_stat_user_indexes', 12196n], ['pg_stat_user_tables', 12165n], ['pg_settings', 12104n], ['pg_views', 12028n],
+    ['pg_matviews', 12038n], ['pg_policies', 12018n], ['pg_stat_activity', 12226n], ['pg_locks', 12073n],
+  ]],
+  ['information_schema', [
     ['schemata', 12598n], ['tables', 12641n], ['columns', 12512n], ['table_constraints', 12627n],
-    ['key_column_usage', 12545n], ['constraint_column_usage', 12517n],
-    ['check_constraints', 12477n], ['referential_constraints', 12555n], ['sequences', 12602n],
-    ['views', 12699n],
-  ])],
+    ['key_column_usage', 12545n], ['constraint_column_usage', 12517n], ['check_constraints', 12477n],
+    ['referential_constraints', 12555n], ['sequences', 12602n], ['views', 12699n],
+  ]],
 ])
 
-/** The OID of system relation `schema.name`; undefined for a relation that has none here (the
+/** A system relation's identity: PostgreSQL's OIDs of it and of its row type and array type. */
+export interface SystemRelationOids {
+  readonly schema: string
+  readonly name: string
+  readonly oid: bigint
+  readonly rowType: bigint
+  readonly arrayType: bigint
+}
+
+const SYSTEM_OIDS: readonly SystemRelationOids[] = [
+  ...CATALOG_TABLES.map(([name, oid, rowType, arrayType]) => ({ schema: 'pg_catalog', name, oid, rowType, arrayType })),
+  ...[...SYSTEM_VIEWS].flatMap(([schema, views]) =>
+    views.map(([name, oid]) => ({ schema, name, oid, rowType: oid + 2n, arrayType: oid + 1n })),
+  ),
+]
+const BY_SCHEMA_NAME = new Map(SYSTEM_OIDS.map((r) => [`${r.schema}.${r.name}`, r]))
+const BY_RELATION_OID = new Map(SYSTEM_OIDS.map((r) => [r.oid, r]))
+const BY_TYPE_OID = new Map(SYSTEM_OIDS.flatMap((r) => [[r.rowType, r], [r.arrayType, r]] as const))
+
+/** The OIDs of system relation `schema.name`; undefined for a relation that has none here (the
  * `sys` schema is Aurora DSQL's, not PostgreSQL's). */
+export const systemRelationOids = (schema: string, name: string): SystemRelationOids | undefined =>
+  BY_SCHEMA_NAME.get(`${schema}.${name}`)
+
+/** The OID of system relation `schema.name`, or undefined. */
 export function systemRelationOid(schema: string, name: string): bigint | undefined {
-  return SYSTEM_RELATION_OIDS.get(schema)?.get(name)
+  return systemRelationOids(schema, name)?.oid
 }
 
 /** PostgreSQL's FirstGenbkiObjectId: the OIDs below it are assigned in its catalog headers (the
@@ -61,12 +90,10 @@ const FIRST_GENBKI_OID = 10000n
 export const systemRelationIsView = (oid: bigint): boolean => oid >= FIRST_GENBKI_OID
 
 /** The system relation with OID `oid`, or undefined. */
-export function systemRelationOf(oid: bigint): { readonly schema: string; readonly name: string } | undefined {
-  for (const [schema, names] of SYSTEM_RELATION_OIDS) {
-    for (const [name, relationOid] of names) if (relationOid === oid) return { schema, name }
-  }
-  return undefined
-}
+export const systemRelationOf = (oid: bigint): SystemRelationOids | undefined => BY_RELATION_OID.get(oid)
+
+/** The system relation whose row type or row type's array type has OID `oid`, or undefined. */
+export const systemRelationOfType = (oid: bigint): SystemRelationOids | undefined => BY_TYPE_OID.get(oid)
 
 /**
  * User objects. PostgreSQL gives the first user object OID 16384 (FirstNormalObjectId); Tessera

@@ -13,6 +13,7 @@ import {
   PG_CATALOG_OID,
   PG_CLASS_OID,
   builtinType,
+  type BuiltinType,
   typeOid,
   typmodOf,
 } from './oids.ts'
@@ -20,12 +21,14 @@ import { emptyRelation, relation, T, type Row, type SystemRelation } from './rel
 import { DATABASE_NAME, OWNER_NAME } from './identity.ts'
 import { lastValue } from './lookup.ts'
 import { SEQUENCE_COLUMNS } from '../sequences.ts'
+import { systemClasses, type SystemClass } from './system-classes.ts'
 
 /** The initial settings, when the transaction does not list its own. */
 const DEFAULT_SETTINGS = new Settings(false)
 const DEFAULT_COLLATION = 100n
 const C_COLLATION = 950n
 const DEFAULT_TABLESPACE = 1663n
+const GLOBAL_TABLESPACE = 1664n
 
 /** The collation of a column of `type` (pg_attribute.attcollation): text types collate. */
 function collationOf(type: SqlType): bigint {
@@ -112,7 +115,57 @@ function* classRows(m: CatalogModel): Iterable<Row> {
   }
 }
 
-const pgClass = relation('pg_catalog', 'pg_class', PG_CLASS_COLUMNS, classRows)
+/** pg_class's rows of the system relations: no storage (relfilenode 0, as PostgreSQL's mapped
+ * catalogs and views show), no index, replica identity nothing (as PostgreSQL's catalogs). */
+function systemClassRow(c: SystemClass): Row {
+  return {
+    ...classRow({ oid: c.oid, name: c.name, namespace: c.schema.oid, kind: c.kind, am: c.kind === 'r' ? HEAP_AM_OID : 0n, natts: c.columns.length }),
+    reltype: c.rowType, relfilenode: 0n, reltablespace: c.shared ? GLOBAL_TABLESPACE : 0n, relisshared: c.shared,
+    relreplident: 'n',
+  }
+}
+
+const pgClass = relation('pg_catalog', 'pg_class', PG_CLASS_COLUMNS, classRows, () => systemClasses().map(systemClassRow))
+
+/** A pg_attribute row of a column of `type`; `over` sets what differs from a plain nullable column. */
+function attributeRow(attrelid: bigint, attname: string, type: SqlType, attnum: number, over: Row = {}): Row {
+  const oid = typeOid(type)
+  const length = builtinType(oid)?.length ?? -1
+  return {
+    attrelid, attname, atttypid: BigInt(oid), attlen: BigInt(length), attnum: BigInt(attnum), atttypmod: BigInt(typmodOf(type)),
+    attndims: type.kind === 'array' ? 1n : 0n, attbyval: byValue(length), attalign: 'i', attstorage: length < 0 ? 'x' : 'p',
+    attcompression: '', attnotnull: false, atthasdef: false, atthasmissing: false, attidentity: '', attgenerated: '',
+    attisdropped: false, attislocal: true, attinhcount: 0n, attcollation: collationOf(type), ...over,
+  }
+}
+
+/** What a dropped column keeps of its type: none (atttypid 0), as PostgreSQL shows one. */
+const DROPPED: Row = {
+  atttypid: 0n, attlen: -1n, atttypmod: -1n, attbyval: false, attstorage: 'x', attnotnull: false, atthasdef: false,
+  attgenerated: '', attisdropped: true, attcollation: 0n,
+}
+
+function* attributeRows(m: CatalogModel): Iterable<Row> {
+  for (const t of m.tables) {
+    for (const { def, attnum } of t.columns) {
+      const dropped = def.dropped === true
+      const identity = def.identity === 'always' ? 'a' : def.identity === 'by default' ? 'd' : ''
+      const own: Row = dropped
+        ? { ...DROPPED, attname: `........pg.dropped.${attnum}........` }
+        : { attnotnull: def.notNull, atthasdef: m.hasDefault(t, attnum), attgenerated: def.generated !== undefined ? 's' : '' }
+      yield attributeRow(t.oid, def.name, def.type, attnum, { ...own, attidentity: identity })
+    }
+  }
+  for (const v of m.views) {
+    for (const [i, name] of v.info.columns.entries()) {
+      const type = v.info.types?.[i]
+      if (type !== undefined) yield attributeRow(v.oid, name, type, i + 1)
+    }
+  }
+  for (const s of m.sequences) {
+    for (const [i, { name, type }] of SEQUENCE_COLUMNS.entries()) yield attributeRow(s.oid, name, type, i + 1, { attnotnull: true })
+  }
+}
 
 const pgAttribute = relation(
   'pg_catalog',
@@ -125,65 +178,44 @@ const pgAttribute = relation(
     ['attinhcount', T.int2], ['attcollation', T.oid], ['attstattarget', T.int2], ['attacl', T.texts],
     ['attoptions', T.texts], ['attfdwoptions', T.texts],
   ],
-  function* (m) {
-    for (const t of m.tables) {
-      for (const { def, attnum } of t.columns) {
-        const dropped = def.dropped === true
-        const oid = dropped ? 0 : typeOid(def.type)
-        const builtin = builtinType(oid)
-        yield {
-          attrelid: t.oid,
-          attname: dropped ? `........pg.dropped.${attnum}........` : def.name,
-          atttypid: BigInt(oid),
-          attlen: BigInt(builtin?.length ?? -1),
-          attnum: BigInt(attnum),
-          atttypmod: BigInt(dropped ? -1 : typmodOf(def.type)),
-          attndims: def.type.kind === 'array' ? 1n : 0n,
-          attbyval: byValue(builtin?.length ?? -1),
-          attalign: 'i',
-          attstorage: (builtin?.length ?? -1) < 0 ? 'x' : 'p',
-          attcompression: '',
-          attnotnull: !dropped && def.notNull,
-          atthasdef: !dropped && m.hasDefault(t, attnum),
-          atthasmissing: false,
-          attidentity: def.identity === 'always' ? 'a' : def.identity === 'by default' ? 'd' : '',
-          attgenerated: !dropped && def.generated !== undefined ? 's' : '',
-          attisdropped: dropped,
-          attislocal: true,
-          attinhcount: 0n,
-          attcollation: dropped ? 0n : collationOf(def.type),
-        }
-      }
-    }
-    for (const v of m.views) {
-      for (const [i, name] of v.info.columns.entries()) {
-        const type = v.info.types?.[i]
-        if (type === undefined) continue
-        const builtin = builtinType(typeOid(type))
-        yield {
-          attrelid: v.oid, attname: name, atttypid: BigInt(typeOid(type)), attlen: BigInt(builtin?.length ?? -1),
-          attnum: BigInt(i + 1), atttypmod: BigInt(typmodOf(type)), attndims: type.kind === 'array' ? 1n : 0n,
-          attbyval: byValue(builtin?.length ?? -1), attalign: 'i', attstorage: (builtin?.length ?? -1) < 0 ? 'x' : 'p',
-          attcompression: '', attnotnull: false, atthasdef: false, atthasmissing: false, attidentity: '',
-          attgenerated: '', attisdropped: false, attislocal: true, attinhcount: 0n, attcollation: collationOf(type),
-        }
-      }
-    }
-    for (const s of m.sequences) {
-      for (const [i, { name, type }] of SEQUENCE_COLUMNS.entries()) {
-        const length = builtinType(typeOid(type))?.length ?? -1
-        yield {
-          attrelid: s.oid, attname: name, atttypid: BigInt(typeOid(type)), attlen: BigInt(length), attnum: BigInt(i + 1),
-          atttypmod: -1n, attndims: 0n, attbyval: byValue(length), attalign: 'i', attstorage: 'p', attcompression: '',
-          attnotnull: true, atthasdef: false, atthasmissing: false, attidentity: '', attgenerated: '', attisdropped: false,
-          attislocal: true, attinhcount: 0n, attcollation: 0n,
-        }
-      }
-    }
-  },
+  attributeRows,
+  () => systemClasses().flatMap((c) => c.columns.map((col) => attributeRow(c.oid, col.name, col.type, col.attnum))),
 )
 
 const byValue = (length: number) => length === 1 || length === 2 || length === 4 || length === 8
+
+/** pg_type's row of a built-in type. */
+function builtinTypeRow(t: BuiltinType): Row {
+  return {
+    oid: BigInt(t.oid), typname: t.name, typnamespace: PG_CATALOG_OID, typowner: OWNER_OID, typlen: BigInt(t.length),
+    typbyval: byValue(t.length) && t.name !== 'name', typtype: t.kind, typcategory: t.category, typispreferred: t.preferred,
+    typisdefined: true, typdelim: ',', typrelid: 0n, typsubscript: t.element !== 0 ? 'array_subscript_handler' : '-',
+    typelem: BigInt(t.element), typarray: BigInt(t.array), typinput: t.category === 'A' ? 'array_in' : `${t.name}in`,
+    typoutput: t.category === 'A' ? 'array_out' : `${t.name}out`,
+    typalign: t.length === 8 ? 'd' : t.length === 2 ? 's' : t.length === 1 ? 'c' : 'i',
+    typstorage: t.length < 0 ? 'x' : 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n,
+    typcollation: t.name === 'name' ? C_COLLATION : t.category === 'S' ? DEFAULT_COLLATION : 0n,
+  }
+}
+
+/** A system relation's row type (a composite, typrelid the relation) and the array type of it. */
+function rowTypeRows(c: SystemClass): Row[] {
+  const common = {
+    typnamespace: c.schema.oid, typowner: OWNER_OID, typlen: -1n, typbyval: false, typispreferred: false,
+    typisdefined: true, typdelim: ',', typalign: 'd', typstorage: 'x', typnotnull: false, typbasetype: 0n,
+    typtypmod: -1n, typndims: 0n, typcollation: 0n,
+  }
+  return [
+    {
+      ...common, oid: c.rowType, typname: c.name, typtype: 'c', typcategory: 'C', typrelid: c.oid, typsubscript: '-',
+      typelem: 0n, typarray: c.arrayType, typinput: 'record_in', typoutput: 'record_out',
+    },
+    {
+      ...common, oid: c.arrayType, typname: `_${c.name}`, typtype: 'b', typcategory: 'A', typrelid: 0n,
+      typsubscript: 'array_subscript_handler', typelem: c.rowType, typarray: 0n, typinput: 'array_in', typoutput: 'array_out',
+    },
+  ]
+}
 
 const pgType = relation(
   'pg_catalog',
@@ -196,25 +228,15 @@ const pgType = relation(
     ['typnotnull', T.bool], ['typbasetype', T.oid], ['typtypmod', T.int4], ['typndims', T.int4],
     ['typcollation', T.oid], ['typdefault', T.text],
   ],
-  (m) => [
-    ...BUILTIN_TYPES.map((t) => ({
-      oid: BigInt(t.oid), typname: t.name, typnamespace: PG_CATALOG_OID, typowner: OWNER_OID, typlen: BigInt(t.length),
-      typbyval: byValue(t.length) && t.name !== 'name', typtype: t.kind, typcategory: t.category, typispreferred: t.preferred,
-      typisdefined: true, typdelim: ',', typrelid: 0n, typsubscript: t.element !== 0 ? 'array_subscript_handler' : '-',
-      typelem: BigInt(t.element), typarray: BigInt(t.array), typinput: t.category === 'A' ? 'array_in' : `${t.name}in`,
-      typoutput: t.category === 'A' ? 'array_out' : `${t.name}out`,
-      typalign: t.length === 8 ? 'd' : t.length === 2 ? 's' : t.length === 1 ? 'c' : 'i',
-      typstorage: t.length < 0 ? 'x' : 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n,
-      typcollation: t.name === 'name' ? C_COLLATION : t.category === 'S' ? DEFAULT_COLLATION : 0n,
-    })),
-    // Enum types, without the array type PostgreSQL also creates for each.
-    ...m.enums.map((e) => ({
+  // Enum types, without the array type PostgreSQL also creates for each.
+  (m) =>
+    m.enums.map((e) => ({
       oid: e.oid, typname: e.name, typnamespace: e.schema.oid, typowner: OWNER_OID, typlen: 4n, typbyval: true,
       typtype: 'e', typcategory: 'E', typispreferred: false, typisdefined: true, typdelim: ',', typrelid: 0n,
       typsubscript: '-', typelem: 0n, typarray: 0n, typinput: 'enum_in', typoutput: 'enum_out', typalign: 'i',
       typstorage: 'p', typnotnull: false, typbasetype: 0n, typtypmod: -1n, typndims: 0n, typcollation: 0n,
     })),
-  ],
+  () => [...BUILTIN_TYPES.map(builtinTypeRow), ...systemClasses().flatMap(rowTypeRows)],
 )
 
 const pgIndex = relation(
@@ -289,6 +311,13 @@ const pgTables = relation(
       schemaname: t.schema.name, tablename: t.name, tableowner: OWNER_NAME, hasindexes: t.indexes.length > 0,
       hasrules: false, hastriggers: t.constraints.some((c) => c.type === 'f'), rowsecurity: false,
     })),
+  () =>
+    systemClasses()
+      .filter((c) => c.kind === 'r')
+      .map((c) => ({
+        schemaname: c.schema.name, tablename: c.name, tableowner: OWNER_NAME, tablespace: c.shared ? 'pg_global' : null,
+        hasindexes: false, hasrules: false, hastriggers: false, rowsecurity: false,
+      })),
 )
 
 const pgIndexes = relation(
@@ -472,12 +501,15 @@ const pgCollation = relation(
     })),
 )
 
-/** pg_views.definition: the defining query as written (PostgreSQL prints its own rendering). */
+/** pg_views.definition: the defining query as written (PostgreSQL prints its own rendering); NULL for
+ * the system views. */
 const pgViews = relation(
   'pg_catalog',
   'pg_views',
   [['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]],
   (m) => m.views.map((v) => ({ schemaname: v.schema.name, viewname: v.name, viewowner: OWNER_NAME, definition: v.info.sql })),
+  // A system view is computed, not defined by a query: no definition.
+  () => systemClasses().filter((c) => c.kind === 'v').map((c) => ({ schemaname: c.schema.name, viewname: c.name, viewowner: OWNER_NAME })),
 )
 
 /** The comments COMMENT ON set on tables, views and their columns (objsubid: the column's attnum). */
@@ -556,7 +588,7 @@ const EMPTY: readonly SystemRelation[] = [
   ]),
   emptyRelation('pg_catalog', 'pg_statistic_ext', [
     ['oid', T.oid], ['stxrelid', T.oid], ['stxname', T.name], ['stxnamespace', T.oid], ['stxowner', T.oid],
-    ['stxstattarget', T.int2], ['stxkeys', T.int2s], ['stxkind', T.texts], ['stxexprs', T.text],
+    ['stxkeys', T.int2s], ['stxstattarget', T.int2], ['stxkind', T.texts], ['stxexprs', T.text],
   ]),
   emptyRelation('pg_catalog', 'pg_publication', [
     ['oid', T.oid], ['pubname', T.name], ['pubowner', T.oid], ['puballtables', T.bool], ['pubinsert', T.bool],
@@ -581,7 +613,7 @@ const EMPTY: readonly SystemRelation[] = [
   ]),
   emptyRelation('pg_catalog', 'pg_proc', [
     ['oid', T.oid], ['proname', T.name], ['pronamespace', T.oid], ['proowner', T.oid], ['prokind', T.char],
-    ['prorettype', T.oid], ['pronargs', T.int2], ['prosrc', T.text],
+    ['pronargs', T.int2], ['prorettype', T.oid], ['prosrc', T.text],
   ]),
 ]
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { loadParser } from '../parser.ts'
 import { createHarness, type QpHarness } from '../qp-harness.ts'
+import { omittedColumns } from './system-classes.ts'
 
 // CHECK forms whose printed text (check_clause, pg_get_constraintdef) tools parse.
 const CHECKS = [
@@ -284,6 +285,37 @@ describe('Tessera and PostgreSQL agree', () => {
        FROM pg_type WHERE oid IN (16, 17, 20, 21, 23, 25, 700, 701, 1000, 1007, 1009, 1016, 1043, 1082, 1114, 1184,
          1186, 1231, 1700, 2950, 3802, 3807)
        ORDER BY oid`,
+    )
+  })
+
+  test("the system relations: OIDs, kinds, row types and their arrays, attnums of Tessera's columns", async () => {
+    // Tessera's own list of them (OID below the first user OID), asked of both engines.
+    const oids = (await h.rows('SELECT oid FROM pg_class WHERE oid < 16384 ORDER BY oid')).map((r) => String(r[0]))
+    expect(oids.length).toBeGreaterThan(40)
+    const list = oids.join(', ')
+    await expectSame(
+      `SELECT c.oid, c.relname, n.nspname, c.relkind, c.reltype, t.typname, t.typtype, t.typrelid = c.oid, t.typarray,
+         a.typname, a.typelem = t.oid, a.typcategory, format_type(c.reltype, NULL), format_type(t.typarray, NULL)
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = c.reltype
+         JOIN pg_type a ON a.oid = t.typarray
+       WHERE c.oid IN (${list}) ORDER BY c.oid`,
+    )
+    // PostgreSQL has columns Tessera's versions leave out; those are the omitted ones, and the rest
+    // have the same numbers on both.
+    const { tessera, postgres } = await both(
+      `SELECT c.relname, n.nspname, a.attname, a.attnum FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.oid IN (${list}) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.oid, a.attnum`,
+    )
+    const key = (r: unknown[]) => r.join('/')
+    const listed = new Set(tessera.map(key))
+    expect(tessera.length).toBeGreaterThan(400)
+    expect(postgres.filter((r) => listed.has(key(r)))).toEqual(tessera)
+    const relations = [...new Map(tessera.map((r) => [`${r[1]}.${r[0]}`, r as string[]])).values()]
+    expect(postgres.filter((r) => !listed.has(key(r)))).toEqual(
+      relations.flatMap(([relname, nspname]) =>
+        omittedColumns(nspname as string, relname as string).map(([attnum, name]) => [relname, nspname, name, String(attnum)]),
+      ),
     )
   })
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { loadParser } from '../parser.ts'
 import { createHarness, sqlError, type QpHarness } from '../qp-harness.ts'
 import packageJson from '../../../package.json'
-import { relationOid, SYSTEM_RELATIONS, systemRelation } from './index.ts'
+import { relationOid, SYSTEM_RELATIONS, systemRelation, typeOid } from './index.ts'
 
 let h: QpHarness
 const USERS = relationOid(100n)
@@ -34,7 +34,7 @@ describe('pg_catalog', () => {
 
   test('pg_class lists tables (r) and indexes (i) with OIDs derived from table ids', async () => {
     const rows = await h.rows(
-      `SELECT oid, relname, relkind, relnamespace, relnatts, relhasindex, relchecks FROM pg_class ORDER BY oid`,
+      `SELECT oid, relname, relkind, relnamespace, relnatts, relhasindex, relchecks FROM pg_class WHERE relnamespace = 2200 ORDER BY oid`,
     )
     expect(rows).toEqual([
       [Number(USERS), 'users', 'r', 2200, 5, true, 1],
@@ -109,7 +109,7 @@ describe('pg_catalog', () => {
   })
 
   test('pg_tables and pg_indexes', async () => {
-    expect(await h.rows('SELECT schemaname, tablename, tableowner, hasindexes FROM pg_tables ORDER BY tablename')).toEqual([
+    expect(await h.rows(`SELECT schemaname, tablename, tableowner, hasindexes FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).toEqual([
       ['public', 'posts', 'tessera', false],
       ['public', 'users', 'tessera', true],
     ])
@@ -117,6 +117,56 @@ describe('pg_catalog', () => {
       ['users_email_key', 'CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)'],
       ['users_name_idx', 'CREATE INDEX users_name_idx ON public.users USING btree (name, created)'],
       ['users_pkey', 'CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)'],
+    ])
+  })
+
+  test('pg_class lists the system relations: catalog tables (r) and views (v) with their row types', async () => {
+    expect(
+      await h.rows(`SELECT c.oid, c.relname, c.relkind, n.nspname, c.reltype, c.relnatts, c.relisshared FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relname IN ('pg_class', 'pg_namespace', 'pg_database', 'pg_tables', 'tables') ORDER BY c.oid`),
+    ).toEqual([
+      [1259, 'pg_class', 'r', 'pg_catalog', 83, 31, false],
+      [1262, 'pg_database', 'r', 'pg_catalog', 1248, 12, true],
+      [2615, 'pg_namespace', 'r', 'pg_catalog', 10047, 4, false],
+      [12033, 'pg_tables', 'v', 'pg_catalog', 12035, 8, false],
+      [12641, 'tables', 'v', 'information_schema', 12643, 12, false],
+    ])
+    expect(await h.rows(`SELECT count(*) FROM pg_class WHERE oid < 16384`)).toEqual([[String(SYSTEM_RELATIONS.length - 1)]])
+    expect(await h.rows(`SELECT typname, typtype, typrelid, typarray FROM pg_type WHERE oid = 83`)).toEqual([['pg_class', 'c', 1259, 273]])
+    expect(await h.rows(`SELECT schemaname, tablename FROM pg_tables WHERE tablename IN ('pg_class', 'users') ORDER BY 1`)).toEqual([
+      ['pg_catalog', 'pg_class'],
+      ['public', 'users'],
+    ])
+    expect(await h.rows(`SELECT schemaname, viewname, definition FROM pg_views WHERE viewname IN ('pg_tables', 'columns') ORDER BY 1`)).toEqual([
+      ['information_schema', 'columns', null],
+      ['pg_catalog', 'pg_tables', null],
+    ])
+  })
+
+  test('pg_attribute and information_schema.columns list the columns SELECT * returns, for every system relation', async () => {
+    for (const r of SYSTEM_RELATIONS.filter((x) => x.schema !== 'sys')) {
+      const name = `${r.schema}.${r.name}`
+      const star = (await h.run(`SELECT * FROM ${name} LIMIT 0`)).fields.map((f) => f.name)
+      const attributes = await h.rows(`SELECT attname, atttypid FROM pg_attribute WHERE attrelid = '${name}'::regclass ORDER BY attnum`)
+      expect({ name, columns: attributes.map((a) => a[0]) }).toEqual({ name, columns: star })
+      expect(attributes.map((a) => a[1])).toEqual(r.columns.map((c) => typeOid(c.type)))
+      const columns = await h.rows(`SELECT column_name, ordinal_position FROM information_schema.columns
+        WHERE table_schema = '${r.schema}' AND table_name = '${r.name}' ORDER BY ordinal_position`)
+      expect(columns).toEqual(await h.rows(`SELECT attname, attnum FROM pg_attribute WHERE attrelid = '${name}'::regclass ORDER BY attnum`))
+      expect(await h.rows(`SELECT relnatts FROM pg_class WHERE oid = '${name}'::regclass`)).toEqual([[star.length]])
+    }
+  })
+
+  test("an introspection join starts from pg_namespace's few rows, not pg_attribute's hundreds", async () => {
+    // The join planner estimates a system relation by its fixed rows (the system relations' own).
+    const plan = await h.rows(`EXPLAIN SELECT a.attname FROM pg_attribute a JOIN pg_class c ON a.attrelid = c.oid
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND a.attnum > 0`)
+    const leaves = plan.map((r) => String(r[0]).trim()).filter((line) => line.includes('System Relation'))
+    expect(leaves).toEqual([
+      '-> System Relation pg_catalog.pg_namespace',
+      '-> System Relation pg_catalog.pg_class',
+      '-> System Relation pg_catalog.pg_attribute',
     ])
   })
 
@@ -148,7 +198,7 @@ describe('information_schema', () => {
 
   test('tables, schemata', async () => {
     expect(
-      await h.rows(`SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_name`),
+      await h.rows(`SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`),
     ).toEqual([
       ['public', 'posts', 'BASE TABLE'],
       ['public', 'users', 'BASE TABLE'],
@@ -292,7 +342,7 @@ describe('snapshots and functions', () => {
     const b = await h.begin()
     await a.execute('CREATE TABLE scratch (k int PRIMARY KEY)')
     const names = async (tx: typeof a) =>
-      (await tx.execute(`SELECT relname FROM pg_class WHERE relkind = 'r' ORDER BY relname`)).rows.map((r) => r[0])
+      (await tx.execute(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 2200 ORDER BY relname`)).rows.map((r) => r[0])
     expect(await names(a)).toEqual(['posts', 'scratch', 'users'])
     expect(await names(b)).toEqual(['posts', 'users'])
     a.rollback()
@@ -491,7 +541,7 @@ describe('schemas, sequences, views and settings through SQL', () => {
       ['public'],
     ])
     expect(await s.rows(`SELECT c.relname, n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r'`)).toEqual([['items', 'app']])
+      WHERE c.relkind = 'r' AND n.nspname <> 'pg_catalog'`)).toEqual([['items', 'app']])
   })
 
   test('sequences: pg_class relkind S, pg_sequences, information_schema.sequences, identity columns, pg_depend', async () => {
@@ -530,14 +580,15 @@ describe('schemas, sequences, views and settings through SQL', () => {
   })
 
   test('views: pg_class relkind v, pg_views, information_schema.views and tables', async () => {
-    expect(await s.rows(`SELECT relname, relnatts FROM pg_class WHERE relkind = 'v'`)).toEqual([['big_items', 1]])
-    expect(await s.rows('SELECT schemaname, viewname, definition FROM pg_views')).toEqual([
+    expect(await s.rows(`SELECT relname, relnatts FROM pg_class WHERE relkind = 'v' AND relnamespace = 2200`)).toEqual([['big_items', 1]])
+    expect(await s.rows(`SELECT schemaname, viewname, definition FROM pg_views WHERE schemaname = 'public'`)).toEqual([
       ['public', 'big_items', 'SELECT id FROM app.items WHERE n > 10'],
     ])
-    expect(await s.rows('SELECT table_name, view_definition FROM information_schema.views')).toEqual([
+    expect(await s.rows(`SELECT table_name, view_definition FROM information_schema.views WHERE table_schema = 'public'`)).toEqual([
       ['big_items', 'SELECT id FROM app.items WHERE n > 10'],
     ])
-    expect(await s.rows(`SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_name`)).toEqual([
+    expect(await s.rows(`SELECT table_schema, table_name, table_type FROM information_schema.tables
+      WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY table_name`)).toEqual([
       ['public', 'big_items', 'VIEW'],
       ['app', 'items', 'BASE TABLE'],
     ])
