@@ -57,7 +57,17 @@ import { SET_FUNCTIONS, type SetFunctionResolver } from './set-functions.ts'
 import { jsonPathOperator } from './functions-jsonpath.ts'
 import { RECORD_SET_FUNCTIONS } from './json-records.ts'
 import { WINDOW_FUNCTIONS, windowFunctionType } from './window.ts'
-import { regclassOfOid, regclassOfText, regclassOidOfText, regclassOidOrNull, regtypeIn, SYSTEM_FUNCTIONS } from './system/index.ts'
+import {
+  regclassOfOid,
+  regclassOfText,
+  regclassOidOfText,
+  regclassOidOrNull,
+  regnamespaceOfOid,
+  regnamespaceOfText,
+  regnamespaceOidOfText,
+  regtypeIn,
+  SYSTEM_FUNCTIONS,
+} from './system/index.ts'
 import { bindSqlJson, sqlJsonReturning, sqlJsonRewrite, type SqlJsonBinder } from './sql-json.ts'
 import { SCHEMA_FUNCTIONS } from './schema-functions.ts'
 import { collationName, ExplicitCollations, isCollatable } from './explicit-collations.ts'
@@ -1160,6 +1170,13 @@ export class Binder {
       // Stable, not volatile: the catalog is fixed within a statement.
       return { kind: 'func', type: TEXT, name: 'regclass', args: [arg], apply, strict: true, volatile: false }
     }
+    if (type === 'regnamespace' && (textual || integral) && !isArray) {
+      const apply: FunctionApply = textual
+        ? (v, ctx) => regnamespaceOfText(ctx, v[0] as string)
+        : (v, ctx) => regnamespaceOfOid(ctx, v[0] as bigint)
+      const arg = this.coerce(e, textual ? TEXT : OID, 'implicit')
+      return { kind: 'func', type: TEXT, name: 'regnamespace', args: [arg], apply, strict: true, volatile: false }
+    }
     if (textual && !isArray) return this.coerce(e, TEXT, 'implicit')
     throw featureNotSupported(`type ${type}${isArray ? '[]' : ''} from ${formatType(this.#typeOf(e))}`)
   }
@@ -1483,19 +1500,27 @@ function foldNull(e: Expr): Expr {
 }
 
 /**
- * A regclass value beside an oid or an integer (`attrelid = 't'::regclass`, `'t'::regclass::oid`):
- * the relation's oid, as PostgreSQL compares and casts them, instead of its printed name. `other`
- * is the other operand's type or the cast's target type. Anything else is returned as is.
+ * A regclass or regnamespace value beside an oid or an integer (`attrelid = 't'::regclass`,
+ * `relnamespace = 'pg_catalog'::regnamespace`, `'t'::regclass::oid`): the object's oid, as
+ * PostgreSQL compares and casts them, instead of its printed name. `other` is the other operand's
+ * type or the cast's target type. Anything else is returned as is.
  */
 function asOidBeside(e: Expr, other: SqlType): Expr {
-  const named = e.kind === 'func' && (e.name === 'regclass' || e.name === 'to_regclass') && e.args[0]?.type.kind === 'text'
-  if (!named) return e
+  if (e.kind !== 'func' || e.args[0]?.type.kind !== 'text') return e
+  const oidOf = OID_OF_NAME[e.name]
+  if (oidOf === undefined) return e
   const kind = other.kind
   if (kind !== 'int2' && kind !== 'int4' && kind !== 'int8' && kind !== 'oid') return e
-  // to_regclass of a name that names nothing is NULL, where the cast is 42P01.
-  const apply: FunctionApply =
-    e.name === 'to_regclass' ? (v, ctx) => regclassOidOrNull(ctx, v[0] as string) : (v, ctx) => regclassOidOfText(ctx, v[0] as string)
-  return { ...e, type: OID, name: 'regclass oid', apply }
+  return { ...e, type: OID, name: `${e.name} oid`, apply: ((v, ctx) => oidOf(ctx, v[0] as string)) satisfies FunctionApply }
+}
+
+/** The OID an object-name value's text names, by the function that made it; the to_ forms are
+ * NULL for a name that names nothing, where the casts raise (42P01, 3F000). */
+const OID_OF_NAME: Readonly<Record<string, (ctx: EvalContext, text: string) => bigint | null>> = {
+  regclass: regclassOidOfText,
+  to_regclass: regclassOidOrNull,
+  regnamespace: (ctx, text) => regnamespaceOidOfText(ctx, text),
+  to_regnamespace: (ctx, text) => regnamespaceOidOfText(ctx, text, true),
 }
 
 /** Whether `e` is a regclass value (`x::regclass`, `to_regclass(x)`): the relation's name as text. */

@@ -8,7 +8,7 @@ import type { FunctionResolver } from '../functions.ts'
 import { prettyExpression, quoteLiteral, quoteIdent } from './deparse.ts'
 import { formatTypeOid } from './describe.ts'
 import { DATABASE_NAME, OWNER_NAME, VERSION_STRING } from './identity.ts'
-import { constraintDefinition, indexDefinition, lastValue, regclassName, regclassOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
+import { constraintDefinition, indexDefinition, lastValue, regclassName, regclassOid, regnamespaceName, regnamespaceOid, serialSequence, tableIsVisible, viewDefinition } from './lookup.ts'
 import { buildModel, type CatalogModel, type SystemEnv } from './model.ts'
 import { builtinTypeBySqlName, FIRST_USER_OID, OWNER_OID } from './oids.ts'
 import { indexesSize, relationSize, totalRelationSize } from './relation-size.ts'
@@ -305,6 +305,12 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
     const m = modelOf(ctx)
     const oid = regclassOid(m, a[0] as string)
     return oid === null ? null : regclassName(m, oid)
+  })],
+  // Likewise a regnamespace value: the schema's printed name, or NULL for none.
+  ['to_regnamespace', overload([TEXT], TEXT, (a, ctx) => {
+    const m = modelOf(ctx)
+    const oid = regnamespaceOid(m, a[0] as string)
+    return typeof oid === 'bigint' ? regnamespaceName(m, oid) : null
   })],
   ['to_regtype', toRegtype],
   ['quote_ident', overload([TEXT], TEXT, (a) => quoteIdent(a[0] as string))],

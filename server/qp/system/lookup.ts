@@ -57,6 +57,25 @@ export function regclassOid(m: CatalogModel, text: string): bigint | null {
   return hit?.oid ?? null
 }
 
+/** The OID of the schema a regnamespace-style name denotes (one identifier, quoted or folded to
+ * lowercase), null when no schema has that name, 'syntax' when the text is no such name;
+ * digits are an OID and `-` is 0, as for regclass. */
+export function regnamespaceOid(m: CatalogModel, text: string): bigint | null | 'syntax' {
+  if (/^[0-9]+$/.test(text)) return parseOid(text)
+  if (text === '-') return 0n
+  const parts = parseQualifiedName(text)
+  if (parts === undefined || parts.length !== 1 || parts[0] === '') return 'syntax'
+  return m.schemas.find((s) => s.name === parts[0])?.oid ?? null
+}
+
+/** `oid::regnamespace`'s text: the schema's name (quoted where it must be), the number when no
+ * schema has that OID, `-` for 0. */
+export function regnamespaceName(m: CatalogModel, oid: bigint): string {
+  if (oid === 0n) return '-'
+  const schema = m.schemas.find((s) => s.oid === oid)
+  return schema === undefined ? String(oid) : quoteIdent(schema.name)
+}
+
 /** pg_get_serial_sequence(table, column): the qualified name of the column's sequence, or NULL. */
 export function serialSequence(m: CatalogModel, tableText: string, column: string): string | null {
   const q = qualified(tableText)
