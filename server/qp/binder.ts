@@ -983,6 +983,9 @@ export class Binder {
 
   /** Resolves a binary operator (42883 when none), casting both sides to its argument types. */
   binary(op: string, left: Expr, right: Expr): Expr {
+    // Text beside text (or untyped literals, which PostgreSQL reads as text here) is full-text
+    // search's `text @@ text`, not jsonb and jsonpath.
+    if (op === '@@' && isTextOrUnknown(this.#typeOf(left)) && isTextOrUnknown(this.#typeOf(right))) throw textSearchNotSupported()
     if (op === '@?' || op === '@@') {
       const path = this.#jsonPathOperator(op, left, right)
       if (path !== undefined) return path
@@ -1282,6 +1285,7 @@ export class Binder {
     if (resolved === undefined) {
       const cast = this.#castCall(name, args)
       if (cast !== undefined) return cast
+      if (resolver === undefined && TEXT_SEARCH_FUNCTIONS.has(name)) throw textSearchNotSupported()
       throw undefinedFunction(call())
     }
     const bound = asOids.map((a, i) => this.coerce(a, resolved.argTypes[i] ?? this.#typeOf(a), 'implicit'))
@@ -1548,6 +1552,17 @@ function unsupportedExpression(node: Node): SqlError {
 const unsupportedObjectArray = (type: string): never => {
   throw featureNotSupported(`${type}[] from integers`)
 }
+
+/** PostgreSQL's full-text search functions: a call of one is 0A000 naming the feature, not 42883. */
+const TEXT_SEARCH_FUNCTIONS: ReadonlySet<string> = new Set([
+  'to_tsvector', 'to_tsquery', 'plainto_tsquery', 'phraseto_tsquery', 'websearch_to_tsquery', 'ts_rank', 'ts_rank_cd',
+  'ts_headline', 'setweight', 'strip', 'tsvector_to_array', 'array_to_tsvector', 'ts_lexize', 'ts_rewrite', 'numnode',
+  'querytree', 'tsquery_phrase', 'get_current_ts_config', 'json_to_tsvector', 'jsonb_to_tsvector', 'ts_delete', 'ts_filter',
+])
+
+const textSearchNotSupported = () => featureNotSupported('full-text search (tsvector, tsquery, @@ on text)')
+
+const isTextOrUnknown = (t: SqlType) => t.kind === 'unknown' || t.kind === 'text' || t.kind === 'varchar' || t.kind === 'bpchar'
 
 const OBJECT_NAME_TYPES: ReadonlySet<string> = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole'])
 
