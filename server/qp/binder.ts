@@ -46,7 +46,7 @@ import {
   type RecordField,
   type SqlType,
 } from './types/index.ts'
-import { boolType, castDatum, isVolatile, mapChildren as mapChildrenOf, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
+import { boolType, castDatum, isVolatile, mapChildren as mapChildrenOf, someChild, type BinaryApply, type EvalContext, type Expr, type FunctionApply } from './expr.ts'
 import { FUNCTIONS, type FunctionResolver, type ResolvedFunction } from './functions.ts'
 import { AMBIGUOUS_HINT, AmbiguousFunction } from './function-overloads.ts'
 import { posixRegex } from './posix-regex.ts'
@@ -1710,8 +1710,11 @@ export function nodesUnder<T>(tree: unknown, keys: readonly string[], skip?: str
       return
     }
     if (typeof node !== 'object' || node === null) return
-    for (const [key, child] of Object.entries(node)) {
+    // Parse trees are plain JSON: `for in` sees exactly their fields, without an array per node.
+    const fields = node as Record<string, unknown>
+    for (const key in fields) {
       if (key === skip) continue
+      const child = fields[key]
       if (keys.includes(key)) out.push(child as T)
       walk(child)
     }
@@ -1783,8 +1786,13 @@ let volatileSeq = 0
 
 /** A structural identity of a bound expression (GROUP BY matching, ORDER BY reuse). */
 export function exprKey(e: Expr): string {
-  // Two calls of a volatile function are never the same value.
-  if (isVolatile(e)) return `volatile:${++volatileSeq}`
+  return keyOf(e) ?? `volatile:${++volatileSeq}`
+}
+
+/** `e`'s key, undefined when it calls a volatile function anywhere (two calls of one are never
+ * the same value, so such an expression has a key of its own each time): one walk of the tree,
+ * where asking isVolatile at every level walked each subtree again. */
+function keyOf(e: Expr): string | undefined {
   switch (e.kind) {
     case 'const':
       return `k:${formatType(e.type)}:${constKeyText(e.value, e.type)}`
@@ -1800,18 +1808,37 @@ export function exprKey(e: Expr): string {
       return `srf${e.index}`
     case 'outer':
       return `o${e.index}`
-    case 'subquery':
-      return `s${e.id}(${e.args.map(exprKey).join(',')})`
+    case 'subquery': {
+      // Volatile anywhere among its arguments and left-hand sides, as isVolatile sees it; a
+      // subquery's own plan is not looked into.
+      const args = someChild(e, isVolatile) ? undefined : keysOf(e.args)
+      return args === undefined ? undefined : `s${e.id}(${args.join(',')})`
+    }
     default: {
+      if (e.kind === 'func' && e.volatile) return undefined
       const parts: string[] = []
-      mapChildrenOf(e, (c) => {
-        parts.push(exprKey(c))
-        return c
+      const volatile = someChild(e, (c) => {
+        const key = keyOf(c)
+        if (key === undefined) return true
+        parts.push(key)
+        return false
       })
+      if (volatile) return undefined
       const label = 'name' in e ? e.name : e.kind === 'cast' ? formatType(e.type) : ''
       return `${e.kind}:${label}:${keyFlags(e)}(${parts.join(',')})`
     }
   }
+}
+
+/** The keys of `es`, undefined when one of them is volatile. */
+function keysOf(es: readonly Expr[]): string[] | undefined {
+  const keys: string[] = []
+  for (const x of es) {
+    const key = keyOf(x)
+    if (key === undefined) return undefined
+    keys.push(key)
+  }
+  return keys
 }
 
 /** A constant's value in an expression key: its text form where String() of it would be

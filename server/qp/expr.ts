@@ -405,19 +405,58 @@ export function castDatum(
   return cast(value, from, to, context, nowUs)
 }
 
-/** The children of an expression rebuilt through `f` (for rewrites such as grouping). */
 /** Whether `e` or any expression inside it passes `test` (subqueries' plans are not looked into). */
 export function someExpr(e: Expr, test: (x: Expr) => boolean): boolean {
-  let found = test(e)
-  if (!found) {
-    mapChildren(e, (c) => {
-      found ||= someExpr(c, test)
-      return c
-    })
-  }
-  return found
+  return test(e) || someChild(e, (c) => someExpr(c, test))
 }
 
+/**
+ * Whether a direct child of `e` passes `test`, in mapChildren's order, stopping at the first that
+ * does. Searches walk trees with it rather than with mapChildren, which rebuilds every node it
+ * passes: bind-time checks that ran at every level of an expression (volatility, GROUP BY keys)
+ * spent much of a simple statement's planning allocating those copies.
+ */
+export function someChild(e: Expr, test: (child: Expr) => boolean): boolean {
+  switch (e.kind) {
+    case 'const':
+    case 'param':
+    case 'column':
+    case 'aggregate':
+    case 'windowCall':
+    case 'setCall':
+    case 'outer':
+      return false
+    case 'subquery':
+      return e.args.some(test) || (e.lhs !== undefined && test(e.lhs)) || (e.row !== undefined && e.row.lhs.some(test))
+    case 'minmax':
+    case 'grouping':
+    case 'and':
+    case 'or':
+    case 'coalesce':
+    case 'func':
+      return e.args.some(test)
+    case 'binary':
+    case 'nullif':
+    case 'distinctFrom':
+      return test(e.left) || test(e.right)
+    case 'unary':
+    case 'not':
+    case 'isNull':
+    case 'boolTest':
+    case 'cast':
+      return test(e.arg)
+    case 'in':
+      return test(e.arg) || e.items.some(test)
+    case 'like':
+      return test(e.arg) || test(e.pattern)
+    case 'case':
+      return e.whens.some((w) => test(w.cond) || test(w.result)) || test(e.otherwise)
+    default:
+      return assertNever(e)
+  }
+}
+
+/** The children of an expression rebuilt through `f` (for rewrites such as grouping). */
 export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'const':
@@ -471,22 +510,10 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
 
 /** Whether the expression reads any column of the row (else it is constant per statement). */
 export function readsRow(e: Expr): boolean {
-  if (e.kind === 'column') return true
-  let found = false
-  mapChildren(e, (c) => {
-    if (!found && readsRow(c)) found = true
-    return c
-  })
-  return found
+  return e.kind === 'column' || someChild(e, readsRow)
 }
 
 /** Whether the expression calls a volatile function (gen_random_uuid): never folded or shared. */
 export function isVolatile(e: Expr): boolean {
-  if (e.kind === 'func' && e.volatile) return true
-  let found = false
-  mapChildren(e, (c) => {
-    if (!found && isVolatile(c)) found = true
-    return c
-  })
-  return found
+  return (e.kind === 'func' && e.volatile) || someChild(e, isVolatile)
 }

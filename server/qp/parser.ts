@@ -141,15 +141,22 @@ function parseOne(sql: string): ParsedStatement {
   if (stmts.length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement')
   const stmt = stmts[0]?.stmt
   assert(stmt !== undefined, 'parsed statement has a tree')
-  return { stmt, paramCount: maxParam(stmt), sql }
+  // A `$n` is written with a dollar sign: without one the tree needs no walk.
+  return { stmt, paramCount: sql.includes('$') ? maxParam(stmt) : 0, sql }
 }
 
-/** The highest `$n` anywhere in the tree (a generic walk: parse trees are plain JSON). */
+/** The highest `$n` anywhere in the tree (a generic walk: parse trees are plain JSON, so `for in`
+ * sees exactly their fields, without the array Object.entries makes per node). */
 function maxParam(node: unknown): number {
   if (node === null || typeof node !== 'object') return 0
-  if (Array.isArray(node)) return node.reduce((m: number, n) => Math.max(m, maxParam(n)), 0)
   let max = 0
-  for (const [key, value] of Object.entries(node)) {
+  if (Array.isArray(node)) {
+    for (const n of node) max = Math.max(max, maxParam(n))
+    return max
+  }
+  const fields = node as Record<string, unknown>
+  for (const key in fields) {
+    const value = fields[key]
     if (key === 'ParamRef') max = Math.max(max, (value as { number?: number }).number ?? 0)
     else max = Math.max(max, maxParam(value))
   }
