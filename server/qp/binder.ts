@@ -1772,14 +1772,21 @@ function constant(c: A_Const): Expr {
  * `[...groupValues, ...aggregateValues]`: 42803 for a column neither grouped nor aggregated.
  */
 export function regroup(e: Expr, groupKeys: readonly string[], groupCount: number): Expr {
-  const at = groupKeys.indexOf(exprKey(e))
-  if (at >= 0) return { kind: 'column', type: e.type, slot: at, name: e.kind === 'column' ? e.name : '?column?' }
-  if (e.kind === 'aggregate') return { kind: 'column', type: e.type, slot: groupCount + e.index, name: '?column?' }
-  if (e.kind === 'column') {
-    const name = e.table === undefined ? e.name : `${e.table}.${e.name}`
-    throw groupingError(`column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`)
+  // Every node's key is asked for, top down: each is made once, from its children's.
+  const keys = new Map<Expr, string | undefined>()
+  const rewrite = (x: Expr): Expr => {
+    const key = keyOf(x, keys)
+    // A volatile expression (no key) matches no group, as exprKey's fresh key for it never does.
+    const at = key === undefined ? -1 : groupKeys.indexOf(key)
+    if (at >= 0) return { kind: 'column', type: x.type, slot: at, name: x.kind === 'column' ? x.name : '?column?' }
+    if (x.kind === 'aggregate') return { kind: 'column', type: x.type, slot: groupCount + x.index, name: '?column?' }
+    if (x.kind === 'column') {
+      const name = x.table === undefined ? x.name : `${x.table}.${x.name}`
+      throw groupingError(`column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`)
+    }
+    return mapChildrenOf(x, rewrite)
   }
-  return mapChildrenOf(e, (c) => regroup(c, groupKeys, groupCount))
+  return rewrite(e)
 }
 
 let volatileSeq = 0
@@ -1792,7 +1799,16 @@ export function exprKey(e: Expr): string {
 /** `e`'s key, undefined when it calls a volatile function anywhere (two calls of one are never
  * the same value, so such an expression has a key of its own each time): one walk of the tree,
  * where asking isVolatile at every level walked each subtree again. */
-function keyOf(e: Expr): string | undefined {
+function keyOf(e: Expr, memo?: Map<Expr, string | undefined>): string | undefined {
+  if (memo === undefined) return keyOfNode(e, undefined)
+  if (memo.has(e)) return memo.get(e)
+  const key = keyOfNode(e, memo)
+  memo.set(e, key)
+  return key
+}
+
+/** keyOf for one node, its children's keys through `memo` when given. */
+function keyOfNode(e: Expr, memo: Map<Expr, string | undefined> | undefined): string | undefined {
   switch (e.kind) {
     case 'const':
       return `k:${formatType(e.type)}:${constKeyText(e.value, e.type)}`
@@ -1811,14 +1827,14 @@ function keyOf(e: Expr): string | undefined {
     case 'subquery': {
       // Volatile anywhere among its arguments and left-hand sides, as isVolatile sees it; a
       // subquery's own plan is not looked into.
-      const args = someChild(e, isVolatile) ? undefined : keysOf(e.args)
+      const args = someChild(e, isVolatile) ? undefined : keysOf(e.args, memo)
       return args === undefined ? undefined : `s${e.id}(${args.join(',')})`
     }
     default: {
       if (e.kind === 'func' && e.volatile) return undefined
       const parts: string[] = []
       const volatile = someChild(e, (c) => {
-        const key = keyOf(c)
+        const key = keyOf(c, memo)
         if (key === undefined) return true
         parts.push(key)
         return false
@@ -1831,10 +1847,10 @@ function keyOf(e: Expr): string | undefined {
 }
 
 /** The keys of `es`, undefined when one of them is volatile. */
-function keysOf(es: readonly Expr[]): string[] | undefined {
+function keysOf(es: readonly Expr[], memo: Map<Expr, string | undefined> | undefined): string[] | undefined {
   const keys: string[] = []
   for (const x of es) {
-    const key = keyOf(x)
+    const key = keyOf(x, memo)
     if (key === undefined) return undefined
     keys.push(key)
   }

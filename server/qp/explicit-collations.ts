@@ -39,17 +39,24 @@ export function isCollatable(type: SqlType): boolean {
  */
 export class ExplicitCollations {
   readonly #carried = new WeakMap<object, ExplicitCollation | null>()
+  /** Whether a COLLATE clause has been bound. Until one is, nothing can carry an explicit
+   * collation, so nodes are not recorded (most statements have none, and recording walked every
+   * node's inputs); a node left unrecorded is walked through when a later one collects, and holds
+   * no clause, so it counts for nothing, as a recorded one without would. */
+  #any = false
 
   /** Records what `node`, just bound to an expression of type `type`, carries: its own COLLATE
    * clause, or the one its inputs agree on when its type has collations. 42P21 (at the second
    * clause, as PostgreSQL places it) when its inputs carry two different ones. */
   record(node: Node, type: SqlType, position: (location: number | undefined) => number | undefined): void {
     if ('CollateClause' in node) {
+      this.#any = true
       const c = node.CollateClause
       const name = collationName(c.collname ?? [])
       this.#carried.set(node, name === undefined ? null : { name, location: c.location })
       return
     }
+    if (!this.#any) return
     let merged: ExplicitCollation | null = null
     for (const group of inputGroups(node)) {
       const found: ExplicitCollation[] = []
@@ -62,6 +69,7 @@ export class ExplicitCollations {
   /** The explicit collation the bound parse nodes `inputs` agree on (null for none): a set
    * operation's column across its arms, a VALUES column across its rows. 42P21 as in record. */
   agreeAcross(inputs: readonly unknown[], position: (location: number | undefined) => number | undefined): ExplicitCollation | null {
+    if (!this.#any) return null
     const found: ExplicitCollation[] = []
     for (const input of inputs) this.#collect(input, found)
     return agree(found, position)
