@@ -1164,21 +1164,13 @@ export class Binder {
       }
       return { kind: 'func', type: OID, name: 'regtype', args: [text], apply: (v) => oidOf(v[0] as string), strict: true, volatile: false }
     }
-    if (type === 'regclass' && (textual || integral) && !isArray) {
-      const apply: FunctionApply = textual
-        ? (v, ctx) => regclassOfText(ctx, v[0] as string)
-        : (v, ctx) => regclassOfOid(ctx, v[0] as bigint)
+    const named = NAMED_OBJECT_TYPES[type]
+    if (named !== undefined && (textual || integral) && !isArray) {
+      const apply: FunctionApply = textual ? (v, ctx) => named.ofText(ctx, v[0] as string) : (v, ctx) => named.ofOid(ctx, v[0] as bigint)
       // An integer becomes an oid first, as PostgreSQL's int4 -> oid -> regclass: -1 is 4294967295.
       const arg = this.coerce(e, textual ? TEXT : OID, 'implicit')
       // Stable, not volatile: the catalog is fixed within a statement.
-      return { kind: 'func', type: TEXT, name: 'regclass', args: [arg], apply, strict: true, volatile: false }
-    }
-    if (type === 'regnamespace' && (textual || integral) && !isArray) {
-      const apply: FunctionApply = textual
-        ? (v, ctx) => regnamespaceOfText(ctx, v[0] as string)
-        : (v, ctx) => regnamespaceOfOid(ctx, v[0] as bigint)
-      const arg = this.coerce(e, textual ? TEXT : OID, 'implicit')
-      return { kind: 'func', type: TEXT, name: 'regnamespace', args: [arg], apply, strict: true, volatile: false }
+      return { kind: 'func', type: TEXT, name: type, args: [arg], apply, strict: true, volatile: false }
     }
     if (textual && !isArray) return this.coerce(e, TEXT, 'implicit')
     throw featureNotSupported(`type ${type}${isArray ? '[]' : ''} from ${formatType(this.#typeOf(e))}`)
@@ -1518,6 +1510,13 @@ function asOidBeside(e: Expr, other: SqlType): Expr {
   return { ...e, type: OID, name: `${e.name} oid`, apply: ((v, ctx) => oidOf(ctx, v[0] as string)) satisfies FunctionApply }
 }
 
+/** The object-name types whose values are the object's printed name (its OID beside an oid,
+ * OID_OF_NAME): from a name (42P01, 3F000 for none) and from an OID (the number for none). */
+const NAMED_OBJECT_TYPES: Readonly<Record<string, { readonly ofText: (ctx: EvalContext, text: string) => string; readonly ofOid: (ctx: EvalContext, oid: bigint) => string }>> = {
+  regclass: { ofText: regclassOfText, ofOid: regclassOfOid },
+  regnamespace: { ofText: regnamespaceOfText, ofOid: regnamespaceOfOid },
+}
+
 /** The OID an object-name value's text names, by the function that made it; the to_ forms are
  * NULL for a name that names nothing, where the casts raise (42P01, 3F000). */
 const OID_OF_NAME: Readonly<Record<string, (ctx: EvalContext, text: string) => bigint | null>> = {
@@ -1527,17 +1526,16 @@ const OID_OF_NAME: Readonly<Record<string, (ctx: EvalContext, text: string) => b
   to_regnamespace: (ctx, text) => regnamespaceOidOfText(ctx, text, true),
 }
 
-/** Whether `e` is a regclass value (`x::regclass`, `to_regclass(x)`): the relation's name as text. */
-export const isRegclass = (e: Expr | undefined): boolean => e?.kind === 'func' && (e.name === 'regclass' || e.name === 'to_regclass')
-
 /**
- * `name`, a regclass value a subquery returned (INSERT ... SELECT 'x'::regclass), as a regclass
- * again: its printed name, which regclass input reads back to the relation's OID where an oid or
- * integer column takes it (asOidBeside), as PostgreSQL stores a regclass there. Else the name.
+ * `value`, what a subquery returned for its output `source`, as the object-name value it was when
+ * `source` made one (INSERT ... SELECT 'x'::regclass): its printed name, which is read back to the
+ * object's OID where an oid or integer column takes it (asOidBeside), as PostgreSQL stores a
+ * regclass or regnamespace there. Anything else is `value` as it is.
  */
-export function regclassOfName(name: Expr): Expr {
-  assert(name.type.kind === 'text', 'a regclass value is its name')
-  return { kind: 'func', type: TEXT, name: 'regclass', args: [name], apply: (v) => v[0] ?? null, strict: true, volatile: false }
+export function asObjectName(value: Expr, source: Expr | undefined): Expr {
+  if (source?.kind !== 'func' || OID_OF_NAME[source.name] === undefined) return value
+  assert(value.type.kind === 'text', 'an object-name value is its name')
+  return { kind: 'func', type: TEXT, name: source.name, args: [value], apply: (v) => v[0] ?? null, strict: true, volatile: false }
 }
 
 /** The 0A000 (or PostgreSQL's own error) for an expression node Tessera does not bind, named as

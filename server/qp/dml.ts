@@ -4,7 +4,7 @@ import type { DeleteStmt, InsertStmt, Node, OnConflictClause, ResTarget, UpdateS
 import type { Key } from '../encoding/index.ts'
 import { assert, assertNever, duplicateColumn, featureNotSupported, SqlError, undefinedColumn } from '../errors/index.ts'
 import type { Datum } from './types/index.ts'
-import { EMPTY_SCOPE, exprKey, isRegclass, regclassOfName, type Scope } from './binder.ts'
+import { asObjectName, EMPTY_SCOPE, exprKey, type Scope } from './binder.ts'
 import { bareName, declaredKeyName, type ColumnDef, type IndexDef, type Table } from './catalog.ts'
 import { evaluate, type Expr } from './expr.ts'
 import type { ParseCache } from './parser.ts'
@@ -72,7 +72,7 @@ export function planInsert(env: BindEnv, s: InsertStmt, outer: Enclosing = NOT_E
         const col = columns[at] as ColumnDef
         if (!givenValueUsed(col, s.override)) return undefined
         const output: Expr = { kind: 'column', type: plan.fieldTypes[at]!, slot: at, name: col.name }
-        return b.coerceToColumn(isRegclass(plan.outputs?.[at]) ? regclassOfName(output) : output, col.type, col.name)
+        return b.coerceToColumn(asObjectName(output, plan.outputs?.[at]), col.type, col.name)
       })
       rows = { kind: 'select', plan, build }
     }

@@ -309,8 +309,8 @@ export const CATALOG_FUNCTIONS: ReadonlyMap<string, FunctionResolver> = new Map<
   // Likewise a regnamespace value: the schema's printed name, or NULL for none.
   ['to_regnamespace', overload([TEXT], TEXT, (a, ctx) => {
     const m = modelOf(ctx)
-    const oid = regnamespaceOid(m, a[0] as string)
-    return typeof oid === 'bigint' ? regnamespaceName(m, oid) : null
+    const oid = regnamespaceOid(m, a[0] as string)?.oid
+    return oid == null ? null : regnamespaceName(m, oid)
   })],
   ['to_regtype', toRegtype],
   ['quote_ident', overload([TEXT], TEXT, (a) => quoteIdent(a[0] as string))],

@@ -51,26 +51,22 @@ export function regclassOfOid(ctx: EvalContext, oid: bigint): string {
 /** `text::regnamespace` where it meets an oid: the schema's OID; 3F000 when there is none. Also
  * `to_regnamespace` (`orNull`: NULL for none). */
 export function regnamespaceOidOfText(ctx: EvalContext, text: string, orNull = false): bigint | null {
-  const oid = regnamespaceOid(modelOf(ctx), text)
-  if (orNull || typeof oid === 'bigint') return typeof oid === 'bigint' ? oid : null
-  if (oid === 'syntax') throw new SqlError('42602', 'invalid name syntax')
-  throw new SqlError('3F000', `schema "${unquoted(text)}" does not exist`)
+  const schema = regnamespaceOid(modelOf(ctx), text)
+  if (schema?.oid != null || orNull) return schema?.oid ?? null
+  if (schema === undefined) throw new SqlError('42602', 'invalid name syntax')
+  throw new SqlError('3F000', `schema "${schema.name}" does not exist`)
 }
 
-/** `text::regnamespace` (and `to_regnamespace`, NULL for none): the schema's name as PostgreSQL
- * prints a regnamespace. */
-export function regnamespaceOfText(ctx: EvalContext, text: string, orNull = false): string | null {
-  const oid = regnamespaceOidOfText(ctx, text, orNull)
-  return oid === null ? null : regnamespaceName(modelOf(ctx), oid)
+/** `text::regnamespace`: the schema's name as PostgreSQL prints a regnamespace. */
+export function regnamespaceOfText(ctx: EvalContext, text: string): string {
+  // Without orNull a name that names nothing raises, so the OID is there.
+  return regnamespaceName(modelOf(ctx), regnamespaceOidOfText(ctx, text) as bigint)
 }
 
 /** `oid::regnamespace`: the schema's name (the number when there is none). */
 export function regnamespaceOfOid(ctx: EvalContext, oid: bigint): string {
   return regnamespaceName(modelOf(ctx), oid)
 }
-
-/** A name as PostgreSQL's messages show it: without the quotes a quoted identifier has. */
-const unquoted = (text: string) => (/^".*"$/s.test(text) ? text.slice(1, -1).replaceAll('""', '"') : text)
 
 /** `'int4'::regtype` and its output: built-in types need no catalog. */
 export function regtypeIn(name: string): bigint | undefined {

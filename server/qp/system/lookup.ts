@@ -57,15 +57,16 @@ export function regclassOid(m: CatalogModel, text: string): bigint | null {
   return hit?.oid ?? null
 }
 
-/** The OID of the schema a regnamespace-style name denotes (one identifier, quoted or folded to
- * lowercase), null when no schema has that name, 'syntax' when the text is no such name;
- * digits are an OID and `-` is 0, as for regclass. */
-export function regnamespaceOid(m: CatalogModel, text: string): bigint | null | 'syntax' {
-  if (/^[0-9]+$/.test(text)) return parseOid(text)
-  if (text === '-') return 0n
+/** The schema a regnamespace-style name denotes: the name as read (one identifier, quoted or
+ * folded to lowercase) and its OID, null when no schema has it; undefined when the text is no
+ * such name. Digits are an OID and `-` is 0, as for regclass. */
+export function regnamespaceOid(m: CatalogModel, text: string): { readonly name: string; readonly oid: bigint | null } | undefined {
+  if (/^[0-9]+$/.test(text)) return { name: text, oid: parseOid(text) }
+  if (text === '-') return { name: text, oid: 0n }
   const parts = parseQualifiedName(text)
-  if (parts === undefined || parts.length !== 1 || parts[0] === '') return 'syntax'
-  return m.schemas.find((s) => s.name === parts[0])?.oid ?? null
+  const name = parts?.length === 1 ? parts[0] : undefined
+  if (name === undefined || name === '') return undefined
+  return { name, oid: m.schemas.find((s) => s.name === name)?.oid ?? null }
 }
 
 /** `oid::regnamespace`'s text: the schema's name (quoted where it must be), the number when no
