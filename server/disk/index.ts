@@ -68,3 +68,7 @@ export function isNoSpace(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return code === 'ENOSPC' || code === 'EDQUOT'
 }
+
+/** Tests: a disk over another that counts files opened, syncs (and those still running) and
+ * closes, and can make every sync fail (`failSyncs`). */
+export { CountingDisk } from './counting-disk.harness.ts'

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hlc, SystemClock, tsFromMs } from '../clock/index.ts'
-import { NodeDisk, type Disk, type DiskFile } from '../disk/index.ts'
+import { CountingDisk, NodeDisk } from '../disk/index.ts'
 import { isSqlError } from '../errors/index.ts'
 import { RECORD_WRITES_MAX } from './constants.ts'
 import { openFileJournal, RECORD_BYTES_MAX, type FileJournal, type Journal } from './index.ts'
@@ -663,48 +663,6 @@ describe('truncation', () => {
     await w.until(j.close())
   })
 })
-
-/** Counts fsyncs of a real disk: the group-commit test on real files. */
-class CountingDisk implements Disk {
-  syncs = 0
-  readonly #inner: Disk
-  constructor(inner: Disk) {
-    this.#inner = inner
-  }
-  mkdirp(dir: string) {
-    this.#inner.mkdirp(dir)
-  }
-  list(dir: string) {
-    return this.#inner.list(dir)
-  }
-  exists(path: string) {
-    return this.#inner.exists(path)
-  }
-  open(path: string): DiskFile {
-    const file = this.#inner.open(path)
-    const sync = file.sync.bind(file)
-    file.sync = () => {
-      this.syncs++
-      return sync()
-    }
-    return file
-  }
-  readFile(path: string) {
-    return this.#inner.readFile(path)
-  }
-  writeFileAtomic(path: string, data: Uint8Array) {
-    return this.#inner.writeFileAtomic(path, data)
-  }
-  createFileExclusive(path: string, data: Uint8Array) {
-    return this.#inner.createFileExclusive(path, data)
-  }
-  remove(path: string) {
-    this.#inner.remove(path)
-  }
-  removeDir(dir: string) {
-    this.#inner.removeDir(dir)
-  }
-}
 
 describe('on real files (NodeDisk)', () => {
   // Goal: the same journal on the host file system, with concurrent committers as the adjudicator

@@ -8,53 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SimClock } from '../clock/index.ts'
-import { NodeDisk, SimDisk, type Disk, type DiskFile } from '../disk/index.ts'
+import { CountingDisk, NodeDisk, SimDisk } from '../disk/index.ts'
 import { encodeKey } from '../encoding/index.ts'
 import { openSqliteShard, sqliteDrivers } from './index.ts'
 import { WalPresync } from './wal-presync.ts'
 
 const WAL = '/shard/shard-0.sqlite-wal'
 const flushed = () => new Promise((resolve) => setTimeout(resolve, 0))
-
-/** A disk that counts the files opened through it and the syncs asked of them, and can make
- * every sync fail. */
-class CountingDisk implements Disk {
-  readonly opened: string[] = []
-  syncs = 0
-  syncsRunning = 0
-  closes = 0
-  failSyncs = false
-  constructor(readonly inner: Disk) {}
-  open(path: string): DiskFile {
-    this.opened.push(path)
-    const file = this.inner.open(path)
-    return {
-      size: () => file.size(),
-      append: (data) => file.append(data),
-      read: (offset, length) => file.read(offset, length),
-      truncate: (size) => file.truncate(size),
-      close: () => {
-        this.closes++
-        file.close()
-      },
-      sync: () => {
-        this.syncs++
-        this.syncsRunning++
-        const done = this.failSyncs ? Promise.reject(new Error('EIO: i/o error, fsync')) : file.sync()
-        done.then(() => this.syncsRunning--, () => this.syncsRunning--)
-        return done
-      },
-    }
-  }
-  mkdirp(dir: string) { this.inner.mkdirp(dir) }
-  list(dir: string) { return this.inner.list(dir) }
-  exists(path: string) { return this.inner.exists(path) }
-  readFile(path: string) { return this.inner.readFile(path) }
-  writeFileAtomic(path: string, data: Uint8Array) { return this.inner.writeFileAtomic(path, data) }
-  createFileExclusive(path: string, data: Uint8Array) { return this.inner.createFileExclusive(path, data) }
-  remove(path: string) { this.inner.remove(path) }
-  removeDir(dir: string) { this.inner.removeDir(dir) }
-}
 
 /** `bytes` appended to the WAL as SQLite would write them: through a file of its own, unsynced. */
 function sqliteWrites(disk: SimDisk, bytes: number): void {
