@@ -429,7 +429,7 @@ export async function openRegion(options: RegionOptions & { readonly cluster?: C
     // bound) does not see: a statement that may have read one answers when that commit could be
     // acknowledged, as its commit wait would. Without a lead the frontier passes a snapshot only
     // once every full region's journals closed there, which moves their clocks past it.
-    ...(closedLeadMs === 0 ? {} : { settleReads: (ts: HlcTimestamp) => wallReaches(o.clock, o.timers, tsToMs(ts + errorBoundTs) + 1) }),
+    ...(closedLeadMs === 0 ? {} : { settleReads: (ts: HlcTimestamp) => wallReaches(o.clock, o.timers, acknowledgeableMs(ts, errorBoundTs)) }),
     ...(availability === undefined ? {} : { snapshotLoss: (listener: (e: SqlError) => void) => availability.watch(listener) }),
   })
   const secret = await loadOrCreateSecret(o.disk, o.dataDir ?? '/mem', o.random)
@@ -808,10 +808,16 @@ function withCommitWait(inner: CommitService, clock: Clock, timers: Timers, erro
     async commit(request) {
       const outcome = await inner.commit(request)
       if (outcome.kind !== 'committed') return outcome
-      await wallReaches(clock, timers, tsToMs(outcome.commitTs + errorBoundTs) + 1)
+      await wallReaches(clock, timers, acknowledgeableMs(outcome.commitTs, errorBoundTs))
       return outcome
     },
   }
+}
+
+/** The first wall-clock millisecond past `ts` by the clock-error bound: a commit at `ts` is
+ * acknowledged then (commit wait), and a read that may have shown it answers then (settleReads). */
+function acknowledgeableMs(ts: HlcTimestamp, errorBoundTs: number): number {
+  return tsToMs(ts + errorBoundTs) + 1
 }
 
 /** Resolves once `clock` reads `ms` or later; undefined when it does already. At most
